@@ -88,26 +88,39 @@ class AccessPolicy:
         conditions = raw.get("conditions") if isinstance(raw, dict) else None
         users = conditions.get("users") if isinstance(conditions, dict) else None
         users = users if isinstance(users, dict) else {}
-        return cls(id=_text(raw, "id"), display_name=_text(raw, "displayName", False), state=_text(raw, "state"),
-                   include_users=_strs(users, "includeUsers"), exclude_users=_strs(users, "excludeUsers"),
-                   include_groups=_strs(users, "includeGroups"), exclude_groups=_strs(users, "excludeGroups"),
-                   include_roles=_strs(users, "includeRoles"), exclude_roles=_strs(users, "excludeRoles"),
-                   user_risk_levels=_strs(conditions, "userRiskLevels"),
-                   sign_in_risk_levels=_strs(conditions, "signInRiskLevels"))
+        return cls(
+            id=_text(raw, "id"),
+            display_name=_text(raw, "displayName", False),
+            state=_text(raw, "state"),
+            include_users=_strs(users, "includeUsers"),
+            exclude_users=_strs(users, "excludeUsers"),
+            include_groups=_strs(users, "includeGroups"),
+            exclude_groups=_strs(users, "excludeGroups"),
+            include_roles=_strs(users, "includeRoles"),
+            exclude_roles=_strs(users, "excludeRoles"),
+            user_risk_levels=_strs(conditions, "userRiskLevels"),
+            sign_in_risk_levels=_strs(conditions, "signInRiskLevels"),
+        )
 
     def to_graph(self) -> dict[str, Any]:
         """The fields of Microsoft's conditionalAccessPolicy resource the auditor reads."""
         return {
             "@odata.type": "#microsoft.graph.conditionalAccessPolicy",
-            "id": self.id, "displayName": self.display_name, "state": self.state,
+            "id": self.id,
+            "displayName": self.display_name,
+            "state": self.state,
             "conditions": {
                 "@odata.type": "#microsoft.graph.conditionalAccessConditionSet",
-                "userRiskLevels": list(self.user_risk_levels), "signInRiskLevels": list(self.sign_in_risk_levels),
+                "userRiskLevels": list(self.user_risk_levels),
+                "signInRiskLevels": list(self.sign_in_risk_levels),
                 "users": {
                     "@odata.type": "#microsoft.graph.conditionalAccessUsers",
-                    "includeUsers": list(self.include_users), "excludeUsers": list(self.exclude_users),
-                    "includeGroups": list(self.include_groups), "excludeGroups": list(self.exclude_groups),
-                    "includeRoles": list(self.include_roles), "excludeRoles": list(self.exclude_roles),
+                    "includeUsers": list(self.include_users),
+                    "excludeUsers": list(self.exclude_users),
+                    "includeGroups": list(self.include_groups),
+                    "excludeGroups": list(self.exclude_groups),
+                    "includeRoles": list(self.include_roles),
+                    "excludeRoles": list(self.exclude_roles),
                 },
             },
         }
@@ -125,17 +138,30 @@ class RoleGrant:
 
     @classmethod
     def from_graph(cls, raw: Any) -> RoleGrant:
-        return cls(id=_text(raw, "id"), role_id=_text(raw, "roleDefinitionId"), principal_id=_text(raw, "principalId"),
-                   directory_scope_id=_text(raw, "directoryScopeId", False) or TENANT_SCOPE)
+        return cls(
+            id=_text(raw, "id"),
+            role_id=_text(raw, "roleDefinitionId"),
+            principal_id=_text(raw, "principalId"),
+            directory_scope_id=_text(raw, "directoryScopeId", False) or TENANT_SCOPE,
+        )
 
     def to_graph(self, kind: str) -> dict[str, Any]:
         """`kind`: unifiedRoleAssignment or unifiedRoleEligibilityScheduleInstance."""
-        doc: dict[str, Any] = {"@odata.type": f"#microsoft.graph.{kind}", "id": self.id,
-                               "roleDefinitionId": self.role_id, "principalId": self.principal_id,
-                               "directoryScopeId": self.directory_scope_id}
+        doc: dict[str, Any] = {
+            "@odata.type": f"#microsoft.graph.{kind}",
+            "id": self.id,
+            "roleDefinitionId": self.role_id,
+            "principalId": self.principal_id,
+            "directoryScopeId": self.directory_scope_id,
+        }
         if kind == "unifiedRoleEligibilityScheduleInstance":
-            doc |= {"appScopeId": None, "memberType": "Direct", "roleEligibilityScheduleId": self.id,
-                    "startDateTime": None, "endDateTime": None}
+            doc |= {
+                "appScopeId": None,
+                "memberType": "Direct",
+                "roleEligibilityScheduleId": self.id,
+                "startDateTime": None,
+                "endDateTime": None,
+            }
         return doc
 
 
@@ -150,12 +176,20 @@ class ScopeGroup:
 
     @classmethod
     def from_json(cls, raw: Any) -> ScopeGroup:
-        return cls(id=_text(raw, "id"), display_name=_text(raw, "displayName", False),
-                   dynamic="DynamicMembership" in _strs(raw, "groupTypes"), members=_strs(raw, "members"))
+        return cls(
+            id=_text(raw, "id"),
+            display_name=_text(raw, "displayName", False),
+            dynamic="DynamicMembership" in _strs(raw, "groupTypes"),
+            members=_strs(raw, "members"),
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "displayName": self.display_name,
-                "groupTypes": ["DynamicMembership"] if self.dynamic else [], "members": list(self.members)}
+        return {
+            "id": self.id,
+            "displayName": self.display_name,
+            "groupTypes": ["DynamicMembership"] if self.dynamic else [],
+            "members": list(self.members),
+        }
 
 
 @dataclass(frozen=True)
@@ -179,7 +213,8 @@ class AccessScope:
             out["conditionalAccessPolicies"] = [p.to_graph() for p in self.policies]
         if self.eligible is not None:
             out["roleEligibilityScheduleInstances"] = [
-                g.to_graph("unifiedRoleEligibilityScheduleInstance") for g in self.eligible]
+                g.to_graph("unifiedRoleEligibilityScheduleInstance") for g in self.eligible
+            ]
         if self.assigned is not None:
             out["roleAssignments"] = [g.to_graph("unifiedRoleAssignment") for g in self.assigned]
         return out
@@ -197,8 +232,9 @@ class AccessScope:
                 raise BadScope(f"{key}: expected a list")
             return value
 
-        policies, eligible, assigned = (listed(k) for k in ("conditionalAccessPolicies",
-                                                             "roleEligibilityScheduleInstances", "roleAssignments"))
+        policies, eligible, assigned = (
+            listed(k) for k in ("conditionalAccessPolicies", "roleEligibilityScheduleInstances", "roleAssignments")
+        )
         return cls(
             policies=None if policies is None else tuple(AccessPolicy.from_graph(p) for p in policies),
             eligible=None if eligible is None else tuple(RoleGrant.from_graph(g) for g in eligible),

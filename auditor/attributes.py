@@ -19,10 +19,12 @@ from typing import Any
 
 import msgspec
 
-PATTERN = (r"^(companyName|country|city|officeLocation|jobTitle|employeeType|state|department"
-           r"|employeeOrgData/(costCenter|division)"
-           r"|onPremisesExtensionAttributes/extensionAttribute([1-9]|1[0-5])"
-           r"|extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]{1,100})$")
+PATTERN = (
+    r"^(companyName|country|city|officeLocation|jobTitle|employeeType|state|department"
+    r"|employeeOrgData/(costCenter|division)"
+    r"|onPremisesExtensionAttributes/extensionAttribute([1-9]|1[0-5])"
+    r"|extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]{1,100})$"
+)
 _PATH = re.compile(PATTERN)
 EXTENSION = re.compile(r"^extension_[0-9a-fA-F]{32}_[A-Za-z0-9_]{1,100}\Z")
 # the attributes every cost allocation reads (department is always read: the rules select by it)

@@ -25,8 +25,14 @@ from typing import Any
 
 from auditor.timestamps import parse_timestamp
 
-ACTIVITIES = ("Change user license", "Update user", "Add member to group", "Remove member from group",
-              "Disable account", "Enable account")
+ACTIVITIES = (
+    "Change user license",
+    "Update user",
+    "Add member to group",
+    "Remove member from group",
+    "Disable account",
+    "Enable account",
+)
 LICENSE = "Change user license"
 UPDATE = "Update user"
 ADD_MEMBER = "Add member to group"
@@ -146,10 +152,25 @@ def entry_from_graph(raw: Any) -> AuditEntry:
             if not isinstance(m, Mapping):
                 raise BadAudit(f"targetResources[{i}].modifiedProperties[{j}]: expected an object")
             modified.append(Modified(_str(m, "displayName") or "", _str(m, "oldValue"), _str(m, "newValue")))
-        targets.append(Target(_str(t, "type") or "", _str(t, "id") or "", _str(t, "displayName"),
-                              _str(t, "userPrincipalName"), tuple(modified)))
-    return AuditEntry(_str(raw, "id", required=True) or "", _str(raw, "activityDisplayName", required=True) or "",
-                      at, _str(raw, "result") or "", by_type, by, by_id, tuple(targets))
+        targets.append(
+            Target(
+                _str(t, "type") or "",
+                _str(t, "id") or "",
+                _str(t, "displayName"),
+                _str(t, "userPrincipalName"),
+                tuple(modified),
+            )
+        )
+    return AuditEntry(
+        _str(raw, "id", required=True) or "",
+        _str(raw, "activityDisplayName", required=True) or "",
+        at,
+        _str(raw, "result") or "",
+        by_type,
+        by,
+        by_id,
+        tuple(targets),
+    )
 
 
 def disabled_times(audits: DirectoryAudits | None) -> dict[str, str]:
@@ -212,11 +233,19 @@ def entry_to_graph(e: AuditEntry) -> dict[str, Any]:
     """An entry in Graph's shape (the fields this program reads, with Graph's names)."""
     initiated: dict[str, Any] = {"user": None, "app": None}
     if e.by_type == "user":
-        initiated["user"] = {"id": e.by_id or None, "displayName": None, "userPrincipalName": e.by or None,
-                             "ipAddress": None}
+        initiated["user"] = {
+            "id": e.by_id or None,
+            "displayName": None,
+            "userPrincipalName": e.by or None,
+            "ipAddress": None,
+        }
     elif e.by_type == "app":
-        initiated["app"] = {"appId": e.by_id or None, "displayName": e.by or None, "servicePrincipalId": None,
-                            "servicePrincipalName": None}
+        initiated["app"] = {
+            "appId": e.by_id or None,
+            "displayName": e.by or None,
+            "servicePrincipalId": None,
+            "servicePrincipalName": None,
+        }
     return {
         "id": e.id,
         "category": "GroupManagement" if e.activity in (ADD_MEMBER, REMOVE_MEMBER) else "UserManagement",
@@ -229,10 +258,16 @@ def entry_to_graph(e: AuditEntry) -> dict[str, Any]:
         "operationType": {ADD_MEMBER: "Assign", REMOVE_MEMBER: "Unassign"}.get(e.activity, "Update"),
         "initiatedBy": initiated,
         "targetResources": [
-            {"id": t.id, "displayName": t.display_name, "type": t.type, "userPrincipalName": t.upn,
-             "groupType": None,
-             "modifiedProperties": [{"displayName": m.name, "oldValue": m.old, "newValue": m.new}
-                                    for m in t.modified]}
+            {
+                "id": t.id,
+                "displayName": t.display_name,
+                "type": t.type,
+                "userPrincipalName": t.upn,
+                "groupType": None,
+                "modifiedProperties": [
+                    {"displayName": m.name, "oldValue": m.old, "newValue": m.new} for m in t.modified
+                ],
+            }
             for t in e.targets
         ],
         "additionalDetails": [],

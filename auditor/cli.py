@@ -34,8 +34,10 @@ from .numbers import whole_number
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
-REDACT_HELP = ("replace names and UPNs with stable pseudonyms in HTML, Markdown and CSV; report.json stays whole "
-               "(key: AUDITOR_REDACT_KEY, else the tenant id)")
+REDACT_HELP = (
+    "replace names and UPNs with stable pseudonyms in HTML, Markdown and CSV; report.json stays whole "
+    "(key: AUDITOR_REDACT_KEY, else the tenant id)"
+)
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 
 
@@ -69,8 +71,11 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 
     def wrapped(args: argparse.Namespace) -> int:
         if not getattr(args, "demo", False):
-            name, flag = {"plan": ("report_dir", "--report-dir"), "apply": ("plan", "PLAN"),
-                          "undo": ("journal_file", "JOURNAL")}[args.command]
+            name, flag = {
+                "plan": ("report_dir", "--report-dir"),
+                "apply": ("plan", "PLAN"),
+                "undo": ("journal_file", "JOURNAL"),
+            }[args.command]
             if getattr(args, name) is None:
                 raise UsageError(f"{args.command}: give {flag}, or --demo to try it on the bundled sample tenant")
             return run(args)
@@ -145,8 +150,10 @@ def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> N
     parser.add_argument("--journal", metavar="FILE", help=f"journal to write (default with --yes: {journal_default})")
 
 
-MAX_AGE_HELP = ("refuse a plan created longer ago than this: a number of days (7), or days or hours with a unit "
-                "(7d, 36h); default: 7d")
+MAX_AGE_HELP = (
+    "refuse a plan created longer ago than this: a number of days (7), or days or hours with a unit "
+    "(7d, 36h); default: 7d"
+)
 
 
 def max_failures(text: str) -> int:
@@ -169,9 +176,11 @@ def max_age(text: str) -> float:
     return float(hours)
 
 
-WAIT_HELP = ("how long a change may wait for a group's license after the join before it: seconds (300), or with "
-             "a unit (90s, 5m, 1h); 0 does not wait. Past it, or when the group's license is in error, the change "
-             "is journaled as pending and left for the next apply; default: 5m")
+WAIT_HELP = (
+    "how long a change may wait for a group's license after the join before it: seconds (300), or with "
+    "a unit (90s, 5m, 1h); 0 does not wait. Past it, or when the group's license is in error, the change "
+    "is journaled as pending and left for the next apply; default: 5m"
+)
 
 
 def wait_duration(text: str) -> float:
@@ -180,16 +189,19 @@ def wait_duration(text: str) -> float:
     unit = value[-1:] if value[-1:] in ("s", "m", "h") else "s"
     number = value[:-1] if value[-1:] in ("s", "m", "h") else value
     if (count := whole_number(number)) is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give seconds (300, 90s), minutes (5m) or "
-                                         "hours (1h)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration: give seconds (300, 90s), minutes (5m) or hours (1h)"
+        )
     seconds = count * {"s": 1, "m": 60, "h": 3600}[unit]
     if seconds > 24 * 3600:
         raise argparse.ArgumentTypeError(f"{text!r} is longer than 24 hours")
     return float(seconds)
 
 
-EXCHANGE_EXPORT_HELP = ("the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
-                        "and finds synced mailboxes")
+EXCHANGE_EXPORT_HELP = (
+    "the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
+    "and finds synced mailboxes"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,100 +215,177 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    audit = sub.add_parser("audit", help="audit a tenant and write reports", epilog="exit codes:\n" + EXIT_CODES,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-    audit.add_argument("--policies", action="append", metavar="PATH",
-                       help="policy file or directory of *.yaml (repeatable; default: policies/)")
+    audit = sub.add_parser(
+        "audit",
+        help="audit a tenant and write reports",
+        epilog="exit codes:\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit.add_argument(
+        "--policies",
+        action="append",
+        metavar="PATH",
+        help="policy file or directory of *.yaml (repeatable; default: policies/)",
+    )
     audit.add_argument("--snapshot", metavar="FILE", help="audit offline from a snapshot file")
     audit.add_argument("--output-dir", default="reports", metavar="DIR", help="where reports go (default: reports/)")
-    audit.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
-                       help=f"comma list of {','.join(FORMATS)} (default: all)")
-    audit.add_argument("--fail-on", choices=FAIL_ON, default="high",
-                       help="exit 1 when an unwaived finding is at or above this severity (default: high)")
+    audit.add_argument(
+        "--format", default=",".join(FORMATS), metavar="LIST", help=f"comma list of {','.join(FORMATS)} (default: all)"
+    )
+    audit.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="high",
+        help="exit 1 when an unwaived finding is at or above this severity (default: high)",
+    )
     audit.add_argument("--as-of", metavar="ISO-8601", help="the clock the rules use (default: now)")
-    audit.add_argument("--locale", choices=[loc.value for loc in Locale],
-                       help="report language (default: the policy's metadata.locale, else en)")
-    audit.add_argument("--allow-gaps", action="store_true",
-                       help="exit by findings even when some tenant data could not be collected")
-    audit.add_argument("--baseline", metavar="REPORT_JSON",
-                       help="the previous run's report.json: mark findings new or persisting, list resolved ones")
+    audit.add_argument(
+        "--locale",
+        choices=[loc.value for loc in Locale],
+        help="report language (default: the policy's metadata.locale, else en)",
+    )
+    audit.add_argument(
+        "--allow-gaps", action="store_true", help="exit by findings even when some tenant data could not be collected"
+    )
+    audit.add_argument(
+        "--baseline",
+        metavar="REPORT_JSON",
+        help="the previous run's report.json: mark findings new or persisting, list resolved ones",
+    )
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
-    audit.add_argument("--strict", action="store_true",
-                       help="exit 2 when the configuration names something the run cannot find (a product neither "
-                            "the tenant nor Microsoft's product table knows, a licensing group the tenant lacks); "
-                            "without it each is listed in report.json config_problems and atop the reports")
+    audit.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 2 when the configuration names something the run cannot find (a product neither "
+        "the tenant nor Microsoft's product table knows, a licensing group the tenant lacks); "
+        "without it each is listed in report.json config_problems and atop the reports",
+    )
     add_billing_arguments(audit)
     audit.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
-    audit.add_argument("--migration", metavar="MIGRATION_JSON",
-                       help="a migration.json written by `migrate`: its headline (users that can move, the next "
-                            "deadline, what paying for both tenants costs) becomes a line of the e-mail digest")
+    audit.add_argument(
+        "--migration",
+        metavar="MIGRATION_JSON",
+        help="a migration.json written by `migrate`: its headline (users that can move, the next "
+        "deadline, what paying for both tenants costs) becomes a line of the e-mail digest",
+    )
     tenants = audit.add_argument_group("Many tenants (docs/msp.md)")
-    tenants.add_argument("--tenants", metavar="FILE",
-                         help="audit every tenant of this tenants file (tenants.example.yaml) in one process, each "
-                              "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html)")
-    tenants.add_argument("--tenant-concurrency", type=_positive, default=8, metavar="N",
-                         help="tenants audited at once (default: 8); each keeps --concurrency Graph reads")
-    tenants.add_argument("--tenant-timeout", type=_positive, default=1800, metavar="SECONDS",
-                         help="end a tenant still running after this many seconds as failed (default: 1800)")
-    tenants.add_argument("--shard", type=_shard, metavar="K/N",
-                         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant "
-                              "moves no other)")
+    tenants.add_argument(
+        "--tenants",
+        metavar="FILE",
+        help="audit every tenant of this tenants file (tenants.example.yaml) in one process, each "
+        "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html)",
+    )
+    tenants.add_argument(
+        "--tenant-concurrency",
+        type=_positive,
+        default=8,
+        metavar="N",
+        help="tenants audited at once (default: 8); each keeps --concurrency Graph reads",
+    )
+    tenants.add_argument(
+        "--tenant-timeout",
+        type=_positive,
+        default=1800,
+        metavar="SECONDS",
+        help="end a tenant still running after this many seconds as failed (default: 1800)",
+    )
+    tenants.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
+    )
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)
     audit.set_defaults(func=_audit)
 
-    rollup = sub.add_parser("rollup", help="join the roll-ups of `audit --tenants --shard` runs into one",
-                            description="Join the tenants.json of several shards into one roll-up (tenants.json, "
-                                        "tenants.md, digest.html). A tenant found in two shards is an error (exit 2); "
-                                        "with --tenants, a tenant of the file found in none is listed as missing.")
+    rollup = sub.add_parser(
+        "rollup",
+        help="join the roll-ups of `audit --tenants --shard` runs into one",
+        description="Join the tenants.json of several shards into one roll-up (tenants.json, "
+        "tenants.md, digest.html). A tenant found in two shards is an error (exit 2); "
+        "with --tenants, a tenant of the file found in none is listed as missing.",
+    )
     rollup.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's output folder (holding tenants.json)")
     rollup.add_argument("--tenants", metavar="FILE", help="the tenants file: name the tenants no shard audited")
     rollup.add_argument("--output-dir", default="reports", metavar="DIR", help="where the roll-up goes")
     rollup.add_argument("--locale", choices=[loc.value for loc in Locale], help="the roll-up's language (default: en)")
-    rollup.add_argument("--allow-gaps", action="store_true",
-                        help="exit by findings even when a tenant failed or is missing")
+    rollup.add_argument(
+        "--allow-gaps", action="store_true", help="exit by findings even when a tenant failed or is missing"
+    )
     add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
     rollup.set_defaults(func=_command("cmd_rollup", "auditor.fleet.run"))
 
-    merge_cmd = sub.add_parser("merge", help="merge per-tenant audit outputs into one cross-tenant report",
-                               epilog="exit codes:\n" + EXIT_CODES,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    merge_cmd.add_argument("dirs", nargs="+", metavar="DIR",
-                           help="a tenant's output folder (report.json + snapshot.json), or a folder of them")
-    merge_cmd.add_argument("--policies", action="append", metavar="PATH",
-                           help="policies with the cross_tenant identity mapping, prices and waivers "
-                                "(repeatable; default: policies/)")
-    merge_cmd.add_argument("--output-dir", default="reports", metavar="DIR",
-                           help="where the merged reports go (default: reports/)")
-    merge_cmd.add_argument("--format", default=",".join(FORMATS), metavar="LIST",
-                           help=f"comma list of {','.join(FORMATS)} (default: all)")
-    merge_cmd.add_argument("--fail-on", choices=FAIL_ON, default="high",
-                           help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
-                                "this severity (default: high)")
+    merge_cmd = sub.add_parser(
+        "merge",
+        help="merge per-tenant audit outputs into one cross-tenant report",
+        epilog="exit codes:\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge_cmd.add_argument(
+        "dirs",
+        nargs="+",
+        metavar="DIR",
+        help="a tenant's output folder (report.json + snapshot.json), or a folder of them",
+    )
+    merge_cmd.add_argument(
+        "--policies",
+        action="append",
+        metavar="PATH",
+        help="policies with the cross_tenant identity mapping, prices and waivers (repeatable; default: policies/)",
+    )
+    merge_cmd.add_argument(
+        "--output-dir", default="reports", metavar="DIR", help="where the merged reports go (default: reports/)"
+    )
+    merge_cmd.add_argument(
+        "--format", default=",".join(FORMATS), metavar="LIST", help=f"comma list of {','.join(FORMATS)} (default: all)"
+    )
+    merge_cmd.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="high",
+        help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
+        "this severity (default: high)",
+    )
     merge_cmd.add_argument("--as-of", metavar="ISO-8601", help="the clock for waiver expiry (default: now)")
-    merge_cmd.add_argument("--locale", choices=[loc.value for loc in Locale],
-                           help="report language (default: the policy's metadata.locale, else en)")
-    merge_cmd.add_argument("--allow-gaps", action="store_true",
-                           help="exit by findings even when a tenant's report is incomplete")
+    merge_cmd.add_argument(
+        "--locale",
+        choices=[loc.value for loc in Locale],
+        help="report language (default: the policy's metadata.locale, else en)",
+    )
+    merge_cmd.add_argument(
+        "--allow-gaps", action="store_true", help="exit by findings even when a tenant's report is incomplete"
+    )
     merge_cmd.add_argument("--redact", action="store_true", help=REDACT_HELP)
     merge_cmd.set_defaults(func=_command("cmd_merge"))
 
     collect = add_collect_command(sub)
-    collect.add_argument("--policies", action="append", metavar="PATH",
-                         help="policies naming the groups to read and whether sign-in activity is needed "
-                              "(default: policies/)")
-    collect.add_argument("--allow-gaps", action="store_true",
-                         help="exit 0 even when some tenant data could not be collected")
+    collect.add_argument(
+        "--policies",
+        action="append",
+        metavar="PATH",
+        help="policies naming the groups to read and whether sign-in activity is needed (default: policies/)",
+    )
+    collect.add_argument(
+        "--allow-gaps", action="store_true", help="exit 0 even when some tenant data could not be collected"
+    )
     collect.set_defaults(func=_command("cmd_collect"))
 
-    init = sub.add_parser("init", help="write a first policy for your tenant (every line commented)",
-                          description="Read the tenant (--graph, --snapshot or --demo) and write a starter policy: "
-                                      "every subscribed product approved with a spare-seat limit, prices left for you "
-                                      "to fill in, the hygiene rules on with their defaults; and the JSON Schema "
-                                      "beside it. See docs/policy.md.")
-    init.add_argument("--output", default="policies/license-policy.yaml", metavar="FILE",
-                      help="where the policy goes (default: policies/license-policy.yaml)")
+    init = sub.add_parser(
+        "init",
+        help="write a first policy for your tenant (every line commented)",
+        description="Read the tenant (--graph, --snapshot or --demo) and write a starter policy: "
+        "every subscribed product approved with a spare-seat limit, prices left for you "
+        "to fill in, the hygiene rules on with their defaults; and the JSON Schema "
+        "beside it. See docs/policy.md.",
+    )
+    init.add_argument(
+        "--output",
+        default="policies/license-policy.yaml",
+        metavar="FILE",
+        help="where the policy goes (default: policies/license-policy.yaml)",
+    )
     init.add_argument("--force", action="store_true", help="replace --output when it exists")
     init.add_argument("--snapshot", metavar="FILE", help="read the tenant from a snapshot file")
     add_graph_arguments(init)
@@ -304,8 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check policy files")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
-    validate.add_argument("--snapshot", metavar="FILE",
-                          help="also warn about SKUs and groups the policies name that the tenant lacks")
+    validate.add_argument(
+        "--snapshot", metavar="FILE", help="also warn about SKUs and groups the policies name that the tenant lacks"
+    )
     validate.set_defaults(func=_command("cmd_validate"))
 
     connection = argparse.ArgumentParser(add_help=False)
@@ -313,69 +403,112 @@ def build_parser() -> argparse.ArgumentParser:
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
 
     apply = sub.add_parser(
-        "apply", parents=[connection], help="apply a plan's changes to the tenant (dry run without --yes)",
+        "apply",
+        parents=[connection],
+        help="apply a plan's changes to the tenant (dry run without --yes)",
         description="Re-check and apply the changes of a plan.json written by `license-auditor plan`, journaling "
-                    "each. Without --yes nothing is written: it shows what would be done.")
+        "each. Without --yes nothing is written: it shows what would be done.",
+    )
     apply.add_argument("plan", metavar="PLAN", nargs="?", help="plan.json (with --demo: reports/plan.json)")
-    apply.add_argument("--demo", action="store_true",
-                       help="apply to the bundled sample tenant, served by the built-in Graph emulator (a plan of "
-                            "`plan --demo`); the tenant as it is left is kept for `undo --demo`")
+    apply.add_argument(
+        "--demo",
+        action="store_true",
+        help="apply to the bundled sample tenant, served by the built-in Graph emulator (a plan of "
+        "`plan --demo`); the tenant as it is left is kept for `undo --demo`",
+    )
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
     apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
-    apply.add_argument("--commerce", action="store_true",
-                       help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
-                            "window) through the billing account or Partner Center; dry run without --yes")
-    apply.add_argument("--commerce-only", action="store_true",
-                       help="make only the bill's commerce changes, not the plan's license changes (the billing "
-                            "write identity of license-apply.yml's commerce job); implies --commerce")
+    apply.add_argument(
+        "--commerce",
+        action="store_true",
+        help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
+        "window) through the billing account or Partner Center; dry run without --yes",
+    )
+    apply.add_argument(
+        "--commerce-only",
+        action="store_true",
+        help="make only the bill's commerce changes, not the plan's license changes (the billing "
+        "write identity of license-apply.yml's commerce job); implies --commerce",
+    )
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
-    apply.add_argument("--max-failures", type=max_failures, default=10, metavar="N",
-                       help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
-                            "refusals; default: 10")
+    apply.add_argument(
+        "--max-failures",
+        type=max_failures,
+        default=10,
+        metavar="N",
+        help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
+        "refusals; default: 10",
+    )
     apply.set_defaults(func=_demo_write(_command("cmd_apply", "auditor.apply.run")))
     undo = sub.add_parser(
-        "undo", parents=[connection], help="revert the changes an apply journal records as done",
+        "undo",
+        parents=[connection],
+        help="revert the changes an apply journal records as done",
         description="Revert, newest first, the changes a journal records as done, restoring each user's state "
-                    "before them. Without --yes nothing is written: it shows what would be done.")
-    undo.add_argument("journal_file", metavar="JOURNAL", nargs="?",
-                      help="journal written by apply (or undo); with --demo: the newest in reports/")
-    undo.add_argument("--demo", action="store_true",
-                      help="undo on the bundled sample tenant as `apply --demo --yes` left it")
+        "before them. Without --yes nothing is written: it shows what would be done.",
+    )
+    undo.add_argument(
+        "journal_file",
+        metavar="JOURNAL",
+        nargs="?",
+        help="journal written by apply (or undo); with --demo: the newest in reports/",
+    )
+    undo.add_argument(
+        "--demo", action="store_true", help="undo on the bundled sample tenant as `apply --demo --yes` left it"
+    )
     _add_write_flags(undo, "undo-<UTC time>.jsonl next to JOURNAL")
-    undo.add_argument("--plan", metavar="PLAN", help="the plan.json the journal was applied from (default: the file "
-                      "the journal names, next to it); undo touches only the users and groups it names")
-    undo.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION",
-                      help="how long undo waits, after putting a user back in a group, for the group's license to be "
-                           "active (the same units as apply --wait); default: 5m")
-    undo.add_argument("--commerce", action="store_true",
-                      help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
-                           "removed, each only after you say yes to its price")
+    undo.add_argument(
+        "--plan",
+        metavar="PLAN",
+        help="the plan.json the journal was applied from (default: the file "
+        "the journal names, next to it); undo touches only the users and groups it names",
+    )
+    undo.add_argument(
+        "--wait",
+        type=wait_duration,
+        default=wait_duration("5m"),
+        metavar="DURATION",
+        help="how long undo waits, after putting a user back in a group, for the group's license to be "
+        "active (the same units as apply --wait); default: 5m",
+    )
+    undo.add_argument(
+        "--commerce",
+        action="store_true",
+        help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
+        "removed, each only after you say yes to its price",
+    )
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=_demo_write(_command("cmd_undo", "auditor.apply.undoing")))
-
 
     plan = sub.add_parser(
         "plan",
         help="compile a report's open findings into a reviewed, seat-checked change set",
         description="Compile the open, unwaived findings of DIR/report.json into plan.json (read by `apply`), "
-                    "plan.md (for review) and Graph $batch bodies batch-001.json ... (docs/plan-and-apply.md).",
+        "plan.md (for review) and Graph $batch bodies batch-001.json ... (docs/plan-and-apply.md).",
     )
     plan.add_argument("--report-dir", metavar="DIR", help="the audit's output folder (report.json)")
-    plan.add_argument("--demo", action="store_true",
-                      help="plan the bundled sample tenant's changes: --report-dir defaults to reports/, audited "
-                           "with `audit --demo` first when it holds no report")
+    plan.add_argument(
+        "--demo",
+        action="store_true",
+        help="plan the bundled sample tenant's changes: --report-dir defaults to reports/, audited "
+        "with `audit --demo` first when it holds no report",
+    )
     plan.add_argument("--rules", nargs="+", action="extend", metavar="ID", help="only findings of these rules")
     plan.add_argument("--min-severity", choices=FAIL_ON[:-1], help="only findings at or above this severity")
     plan.add_argument("--findings", nargs="+", action="extend", metavar="ID", help="only these findings (ids)")
     plan.add_argument("--output-dir", metavar="DIR", help="where the plan files go (default: the report dir)")
     add_billing_arguments(plan)
     plan.add_argument("--exchange-export", metavar="FILE", help=EXCHANGE_EXPORT_HELP)
-    plan.add_argument("--max-age", type=max_age, metavar="AGE",
-                      help="refuse a report whose tenant data was read longer ago than this (the same units as "
-                           "apply --max-age); without it, older than 7 days is a warning (apply refuses it)")
+    plan.add_argument(
+        "--max-age",
+        type=max_age,
+        metavar="AGE",
+        help="refuse a report whose tenant data was read longer ago than this (the same units as "
+        "apply --max-age); without it, older than 7 days is a warning (apply refuses it)",
+    )
     plan.set_defaults(func=_demo_write(_command("cmd_plan", "auditor.plan.command")))
 
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
@@ -411,6 +544,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a defect: say so in one line with a code CI can tell from findings
         if os.environ.get("LICENSE_AUDITOR_DEBUG"):
             raise
-        say(f"license-auditor: internal error: {type(exc).__name__}: {str(exc).replace(chr(10), ' ')[:300]} "
-            "(set LICENSE_AUDITOR_DEBUG=1 for the traceback)")
+        say(
+            f"license-auditor: internal error: {type(exc).__name__}: {str(exc).replace(chr(10), ' ')[:300]} "
+            "(set LICENSE_AUDITOR_DEBUG=1 for the traceback)"
+        )
         return EXIT_INTERNAL

@@ -1,7 +1,6 @@
 """The commands behind the command line (auditor/cli.py parses; these run): audit, merge, collect,
 validate, schema, email. Imported only once a command runs, so `--help` loads none of it."""
 
-
 from __future__ import annotations
 
 import argparse
@@ -133,10 +132,12 @@ def _policies(args: argparse.Namespace) -> PolicySet:
     paths = args.policies or ["policies"]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        raise UsageError(f"--policies: {missing[0]} does not exist. Write a first policy for your tenant with "
-                         "`license-auditor init` (it reads the tenant as audit does: --graph, --snapshot or --demo), "
-                         "or start from the repository's policies/example.yaml (`license-auditor audit --demo` "
-                         "runs it on a sample tenant)")
+        raise UsageError(
+            f"--policies: {missing[0]} does not exist. Write a first policy for your tenant with "
+            "`license-auditor init` (it reads the tenant as audit does: --graph, --snapshot or --demo), "
+            "or start from the repository's policies/example.yaml (`license-auditor audit --demo` "
+            "runs it on a sample tenant)"
+        )
     return load_policies(paths)
 
 
@@ -169,18 +170,24 @@ def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> Mailbo
     return MailboxCheck(min(days) if days else None, as_of)
 
 
-def _snapshot(args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None,
-              nightly: Nightly | None = None) -> TenantSnapshot:
+def _snapshot(
+    args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None, nightly: Nightly | None = None
+) -> TenantSnapshot:
     if wants_graph(args):
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
-        live = snapshot_from_args(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                                  mailboxes=_mailbox_check(policies, as_of),
-                                  attributes=nightly.attributes if nightly else (),
-                                  audits_since=nightly.audits_since if nightly else None,
-                                  usage_reports=usage_need(policies), disable_times=_needs_disable_times(policies),
-                                  access_scope=needs_access_scope(policies),
-                                  env=getattr(args, "environment", None))
+        live = snapshot_from_args(
+            args,
+            group_refs=policies.group_refs,
+            need_sign_in=_needs_sign_in(policies),
+            mailboxes=_mailbox_check(policies, as_of),
+            attributes=nightly.attributes if nightly else (),
+            audits_since=nightly.audits_since if nightly else None,
+            usage_reports=usage_need(policies),
+            disable_times=_needs_disable_times(policies),
+            access_scope=needs_access_scope(policies),
+            env=getattr(args, "environment", None),
+        )
         assert live is not None
         return live
     if args.snapshot:
@@ -329,8 +336,9 @@ def _billing(args: argparse.Namespace) -> BillingFile | None:
     return read_billing(path)
 
 
-def _commerce(args: argparse.Namespace, snapshot: TenantSnapshot, billing: BillingFile | None
-              ) -> tuple[BillingFile | None, tuple[str, ...]]:
+def _commerce(
+    args: argparse.Namespace, snapshot: TenantSnapshot, billing: BillingFile | None
+) -> tuple[BillingFile | None, tuple[str, ...]]:
     """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
     and the sources that could not be read (the bill's `gaps`)."""
     # the billing clients (azure-mgmt-billing, httpx) load only for an audit that reads them
@@ -354,8 +362,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if baseline is not None and baseline.get("complete") is False:
         # a night whose data was partial is no baseline: the findings of the rules it could not
         # evaluate would all read as new, and their first_seen would start over
-        _say(f"warning: --baseline {args.baseline} is an incomplete report (complete: false); this run is not "
-             "compared with it (nor are causes read) — give the last complete report as the baseline")
+        _say(
+            f"warning: --baseline {args.baseline} is an incomplete report (complete: false); this run is not "
+            "compared with it (nor are causes read) — give the last complete report as the baseline"
+        )
         baseline, args.causes = None, False
     billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
     # read before the tenant: a bad export stops the run (exit 2) before any Graph request
@@ -397,8 +407,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         timings.mark("free")
         # the findings' remediation is worked out where it is needed and written finding by finding
         # (report.json, findings.csv), never held for all of them at once
-        remediation = FindingRemediation.of(result, wording.remediation, cloud=cloud, locale=locale,
-                                            actions=wording.actions)
+        remediation = FindingRemediation.of(
+            result, wording.remediation, cloud=cloud, locale=locale, actions=wording.actions
+        )
         document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
         code = exit_code(result, args.fail_on, args.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
@@ -417,8 +428,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
             if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
                 bill["gaps"] = list(billing_gaps)
                 # and the report's warnings say so where a person reads
-                document["warnings"] = [*document.get("warnings", []), *(
-                    f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in billing_gaps)]
+                document["warnings"] = [
+                    *document.get("warnings", []),
+                    *(f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in billing_gaps),
+                ]
             # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
             document = before_findings(document, {"billing_facts": rows_to_json(billing), "bill": bill})
             name_reductions(document)
@@ -427,16 +440,32 @@ def cmd_audit(args: argparse.Namespace) -> int:
         document = nightly.enrich(document, plan, remediation.actions)
         # whether tonight's run speaks (e-mail, webhook), and why (auditor.insights.notify_when)
         # "changed" needs something to compare with: a baseline, or a history with earlier runs
-        when = args.notify_when or ("changed" if baseline is not None or getattr(nightly, "records", None)
-                                    else "always")
-        document = before_findings(document, {"notify": decide(document, baseline, when=when, today=as_of.date(),
-                                                               weekday=args.notify_weekday, locale=locale)})
+        when = args.notify_when or (
+            "changed" if baseline is not None or getattr(nightly, "records", None) else "always"
+        )
+        document = before_findings(
+            document,
+            {
+                "notify": decide(
+                    document, baseline, when=when, today=as_of.date(), weekday=args.notify_weekday, locale=locale
+                )
+            },
+        )
         timings.mark("document")
         _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
-        written = render(document, out_dir, formats=formats, locale=locale, cloud=cloud, redact=args.redact,
-                         plan=plan, remediation=remediation, headlines=headlines,
-                         workers=available_workers() if alone else 1)
+        written = render(
+            document,
+            out_dir,
+            formats=formats,
+            locale=locale,
+            cloud=cloud,
+            redact=args.redact,
+            plan=plan,
+            remediation=remediation,
+            headlines=headlines,
+            workers=available_workers() if alone else 1,
+        )
         _check_stop(args)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
@@ -454,14 +483,17 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:
     summary = document["summary"]
     sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
-    _say(f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
-          f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived")
+    _say(
+        f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
+        f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived"
+    )
     for w in document.get("warnings") or result.warnings:
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
         missing = "; ".join(g.dataset + ": " + g.reason for g in result.gaps) or "; ".join(
-            sorted({n.reason for n in result.not_evaluated}))
+            sorted({n.reason for n in result.not_evaluated})
+        )
         _say(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}")
     for path in written:
         _say(f"wrote {path}")
@@ -485,13 +517,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
     policies = _policies(args)
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-    document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale,
-                                     remediate=wording.remediation)
+    document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale, remediate=wording.remediation)
     with _locked_output_dir(Path(args.output_dir)):
         written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
-    _say(f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
-          f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all")
+    _say(
+        f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
+        f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all"
+    )
     for w in document["warnings"]:
         _say(f"warning: {w}")
     if not document["complete"]:
@@ -507,15 +540,23 @@ def cmd_collect(args: argparse.Namespace) -> int:
     policies = _policies(args)
     from .graph.cli_options import collect_command  # the Graph SDK: only `collect` and live audits load it
 
-    return collect_command(args, group_refs=policies.group_refs, need_sign_in=_needs_sign_in(policies),
-                           mailboxes=_mailbox_check(policies), usage_reports=usage_need(policies),
-                           disable_times=_needs_disable_times(policies), access_scope=needs_access_scope(policies))
+    return collect_command(
+        args,
+        group_refs=policies.group_refs,
+        need_sign_in=_needs_sign_in(policies),
+        mailboxes=_mailbox_check(policies),
+        usage_reports=usage_need(policies),
+        disable_times=_needs_disable_times(policies),
+        access_scope=needs_access_scope(policies),
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     policies = load_policies(args.paths)
-    print(f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
-          f"({', '.join(policies.names)})")
+    print(
+        f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
+        f"({', '.join(policies.names)})"
+    )
     for w in policy_warnings(policies):
         _say(f"warning: {w}")
     if args.snapshot:
@@ -553,8 +594,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"--output: cannot write {target}: {exc.strerror or exc}") from None
     load_policies([target])  # what init writes, the policy loader accepts (a defect otherwise)
-    _say(f"wrote {target} ({len([s for s in snapshot.skus if not s.deleted])} products) and the schema beside it; "
-         f"read it, then: license-auditor audit --policies {target.parent}")
+    _say(
+        f"wrote {target} ({len([s for s in snapshot.skus if not s.deleted])} products) and the schema beside it; "
+        f"read it, then: license-auditor audit --policies {target.parent}"
+    )
     return EXIT_OK
 
 
@@ -567,5 +610,3 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_email(args: argparse.Namespace) -> int:
     """`email`: with --via graph it signs in like `audit` (--tenant-id, --auth, --cloud, --graph-endpoint)."""
     return run_email_command(args, graph_adapter_factory=_mail_adapter(args))
-
-

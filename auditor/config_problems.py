@@ -54,10 +54,17 @@ def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str,
         close = difflib.get_close_matches(ref.upper(), known, n=1, cutoff=0.75)
         hint = f" (did you mean {close[0]}?)" if close else ""
         file = files.get(name, name)
-        out.append({"file": file, "line": _line_of(file, ref), "code": "unknown_product", "product": ref,
-                    "suggestion": close[0] if close else None,
-                    "what": f"the product {ref} is known neither to the tenant nor to Microsoft's product table{hint}",
-                    "instead": "what the policy says of it is ignored"})
+        out.append(
+            {
+                "file": file,
+                "line": _line_of(file, ref),
+                "code": "unknown_product",
+                "product": ref,
+                "suggestion": close[0] if close else None,
+                "what": f"the product {ref} is known neither to the tenant nor to Microsoft's product table{hint}",
+                "instead": "what the policy says of it is ignored",
+            }
+        )
     return out
 
 
@@ -68,8 +75,15 @@ def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
         match = _WHERE.match(warning)
         if match and "licensing_group" in match["what"]:
             what, _, instead = match["what"].partition("; ")
-            out.append({"file": match["file"], "line": int(match["line"]), "code": "licensing_group", "what": what,
-                        "instead": instead or "its findings wait for a person"})
+            out.append(
+                {
+                    "file": match["file"],
+                    "line": int(match["line"]),
+                    "code": "licensing_group",
+                    "what": what,
+                    "instead": instead or "its findings wait for a person",
+                }
+            )
     return out
 
 
@@ -78,31 +92,54 @@ def policy_currencies(policies: PolicySet) -> set[str]:
     return {e.price.currency for p in policies.policies for e in (p.catalog or ()) if e.price is not None}
 
 
-def billing_problems(billing: BillingFile | None, subscriptions: Sequence[Subscription],
-                     currencies: set[str]) -> list[dict[str, Any]]:
+def billing_problems(
+    billing: BillingFile | None, subscriptions: Sequence[Subscription], currencies: set[str]
+) -> list[dict[str, Any]]:
     """Billing rows that name no subscription of the tenant, and rows priced in another currency
     than the policy's prices (the bill then takes the policy's price: amounts in two currencies are
     never added)."""
     if billing is None:
         return []
-    out = [{"file": billing.path, "line": row.line, "code": "billing_unmatched", "subscription": row.subscription,
+    out = [
+        {
+            "file": billing.path,
+            "line": row.line,
+            "code": "billing_unmatched",
+            "subscription": row.subscription,
             "what": f"the billing row for {row.subscription} names no subscription of the tenant (a typo, a product "
-                    "name instead of the commerceSubscriptionId, or another tenant's row)",
-            "instead": "the row is not used"} for row in billing.unmatched(subscriptions)]
+            "name instead of the commerceSubscriptionId, or another tenant's row)",
+            "instead": "the row is not used",
+        }
+        for row in billing.unmatched(subscriptions)
+    ]
     if len(currencies) == 1:
         (currency,) = currencies
-        out += [{"file": billing.path, "line": row.line, "code": "billing_currency", "subscription": row.subscription,
-                 "what": f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
-                         f"in {currency}",
-                 "instead": f"the bill takes the policy's price in {currency} for it"}
-                for row in billing.rows
-                if row.currency and row.unit_price is not None and row.currency != currency]
+        out += [
+            {
+                "file": billing.path,
+                "line": row.line,
+                "code": "billing_currency",
+                "subscription": row.subscription,
+                "what": f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
+                f"in {currency}",
+                "instead": f"the bill takes the policy's price in {currency} for it",
+            }
+            for row in billing.rows
+            if row.currency and row.unit_price is not None and row.currency != currency
+        ]
     return out
 
 
-def config_problems(policies: PolicySet, skus: Sequence[Sku], warnings: Iterable[str],
-                    billing: BillingFile | None = None, subscriptions: Sequence[Subscription] = ()
-                    ) -> list[dict[str, Any]]:
-    problems = (unknown_products(policies, skus) + from_warnings(warnings)
-                + billing_problems(billing, subscriptions, policy_currencies(policies)))
+def config_problems(
+    policies: PolicySet,
+    skus: Sequence[Sku],
+    warnings: Iterable[str],
+    billing: BillingFile | None = None,
+    subscriptions: Sequence[Subscription] = (),
+) -> list[dict[str, Any]]:
+    problems = (
+        unknown_products(policies, skus)
+        + from_warnings(warnings)
+        + billing_problems(billing, subscriptions, policy_currencies(policies))
+    )
     return sorted(problems, key=lambda p: (str(p["file"]), p["line"] or 0, str(p["what"])))

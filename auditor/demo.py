@@ -25,8 +25,9 @@ def sample_tenant() -> TenantSnapshot:
     """The bundled sample tenant served by `--demo`."""
     ref = resources.files(_PACKAGE).joinpath("sample", "sample-tenant.json")
     if not ref.is_file():
-        raise UsageError(f"the bundled sample tenant ({_PACKAGE}/sample/sample-tenant.json) is missing from this "
-                         "install")
+        raise UsageError(
+            f"the bundled sample tenant ({_PACKAGE}/sample/sample-tenant.json) is missing from this install"
+        )
     with resources.as_file(ref) as path:
         return load_snapshot(path)
 
@@ -42,8 +43,9 @@ def demo_file(name: str, *folder: str) -> Path:
     ref = resources.files(_PACKAGE).joinpath("sample", *folder, name)
     with resources.as_file(ref) as path:
         if not path.is_file():
-            raise UsageError(f"the bundled demo file {_PACKAGE}/sample/{'/'.join((*folder, name))} is missing from "
-                             "this install")
+            raise UsageError(
+                f"the bundled demo file {_PACKAGE}/sample/{'/'.join((*folder, name))} is missing from this install"
+            )
         return path
 
 
@@ -54,8 +56,10 @@ def example_policy() -> Iterator[Path]:
     ref = resources.files(_PACKAGE).joinpath("sample", "example-policy.yaml")
     with resources.as_file(ref) as path:
         if not path.is_file():
-            raise UsageError(f"the bundled example policy ({_PACKAGE}/sample/example-policy.yaml) is missing from "
-                             "this install; give --policies")
+            raise UsageError(
+                f"the bundled example policy ({_PACKAGE}/sample/example-policy.yaml) is missing from "
+                "this install; give --policies"
+            )
         yield path
 
 
@@ -96,6 +100,8 @@ def commerce() -> Iterator[tuple[str, str, str, str]]:
     from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 
     facts = sample_commerce(sample_tenant(), CLOCK)
-    with (BillingStandIn(facts.accounts, display_names=facts.display_names) as billing,
-          PartnerCenterStandIn(facts.customers) as partner):
+    with (
+        BillingStandIn(facts.accounts, display_names=facts.display_names) as billing,
+        PartnerCenterStandIn(facts.customers) as partner,
+    ):
         yield billing.url, str(billing.token), partner.url, str(partner.token)

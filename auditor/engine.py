@@ -95,16 +95,23 @@ def policy_warnings(policies: PolicySet) -> list[str]:
         for entry in policy.catalog or ():
             limits = entry.spare_seats
             if entry.free and limits is not None and (limits.max is not None or limits.max_percent is not None):
-                warnings.append(f"{policy.name}: catalog entry {entry.sku} (line {entry.line}) is free, so its "
-                                "spare_seats max/max_percent never applies (unused free seats cost nothing)")
+                warnings.append(
+                    f"{policy.name}: catalog entry {entry.sku} (line {entry.line}) is free, so its "
+                    "spare_seats max/max_percent never applies (unused free seats cost nothing)"
+                )
     return warnings
 
 
 def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
     # a product the catalog prices for the entitlement rules to name is one the tenant may buy:
     # not having it yet is the point (auditor/rules/entitlements/entitlement.py)
-    to_buy = {(p.name, e.sku.lower()) for p in policies.policies if p.entitlements is not None
-              for e in p.catalog or () if e.price is not None}
+    to_buy = {
+        (p.name, e.sku.lower())
+        for p in policies.policies
+        if p.entitlements is not None
+        for e in p.catalog or ()
+        if e.price is not None
+    }
     warnings = []
     seen = set()
     for name, ref in sku_references(policies):
@@ -138,8 +145,13 @@ class SharedValues:
         self._details: dict[int, tuple[tuple[str, Any], ...]] = {}
 
     def finding(self, f: Finding) -> Finding:
-        return replace(f, policy=self._one(f.policy), message=self._one(f.message), skus=self._one(f.skus),
-                       details=self._shared_details(f.details))
+        return replace(
+            f,
+            policy=self._one(f.policy),
+            message=self._one(f.message),
+            skus=self._one(f.skus),
+            details=self._shared_details(f.details),
+        )
 
     def _one(self, value: Any) -> Any:
         return self._values.setdefault(value, value)
@@ -160,8 +172,9 @@ class SharedValues:
 WAIVER_LAPSE_DAYS = 14
 
 
-def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, billing: BillingFile | None = None
-             ) -> AuditResult:
+def evaluate(
+    policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, billing: BillingFile | None = None
+) -> AuditResult:
     """`billing`: the admin's billing file (audit --billing), whose terms subscription-expiring reads."""
     index = TenantIndex(snapshot)
     prices = _prices(policies, index)
@@ -191,7 +204,8 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
             sid = index.resolve_sku(waiver.sku) if waiver.sku else None
             # findings name SKUs by part number, so a waiver written with a skuId GUID is translated
             (waivers if expired <= 0 else lapsed).append(
-                msgspec.structs.replace(waiver, sku=index.part(sid)) if sid else waiver)
+                msgspec.structs.replace(waiver, sku=index.part(sid)) if sid else waiver
+            )
     if waivers or lapsed:
         waived = []
         for f in findings:
@@ -210,20 +224,33 @@ def evaluate(policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, bil
         price = entry.price if entry and not entry.free else None
         unused = sku.unused
         trial = index.trial_seats(sku.sku_id)
-        seats.append(SeatRow(
-            sku=sku.sku_part_number, sku_id=sku.sku_id, enabled=sku.prepaid_units.enabled,
-            suspended=sku.prepaid_units.suspended, warning=sku.prepaid_units.warning,
-            locked_out=sku.prepaid_units.locked_out, consumed=sku.consumed_units, unused=unused,
-            capability_status=sku.capability_status, free=bool(entry and entry.free),
-            price_monthly=price.monthly if price else None, currency=price.currency if price else None,
-            # trial seats cost nothing: only paid seats left unused are spend
-            unused_monthly_cost=round(max(unused - trial, 0) * price.monthly, 2) if price else None,
-            trial=trial,
-            name=product_name(policies, index, sku),
-        ))
+        seats.append(
+            SeatRow(
+                sku=sku.sku_part_number,
+                sku_id=sku.sku_id,
+                enabled=sku.prepaid_units.enabled,
+                suspended=sku.prepaid_units.suspended,
+                warning=sku.prepaid_units.warning,
+                locked_out=sku.prepaid_units.locked_out,
+                consumed=sku.consumed_units,
+                unused=unused,
+                capability_status=sku.capability_status,
+                free=bool(entry and entry.free),
+                price_monthly=price.monthly if price else None,
+                currency=price.currency if price else None,
+                # trial seats cost nothing: only paid seats left unused are spend
+                unused_monthly_cost=round(max(unused - trial, 0) * price.monthly, 2) if price else None,
+                trial=trial,
+                name=product_name(policies, index, sku),
+            )
+        )
     currency = next((e.price.currency for e in prices.values() if e.price), None)
-    warnings = sorted(set(index.warnings) | set(unknown_skus(policies, index)) | set(snapshot.notes)
-                      | set(licensing.warnings(policies, index)))
+    warnings = sorted(
+        set(index.warnings)
+        | set(unknown_skus(policies, index))
+        | set(snapshot.notes)
+        | set(licensing.warnings(policies, index))
+    )
     return AuditResult(
         tenant_id=snapshot.tenant_id,
         tenant_name=snapshot.tenant_name,

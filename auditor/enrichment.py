@@ -72,8 +72,11 @@ def _added(rule: Rule | None, details: Mapping[str, Any], user: User | None, ctx
 
 
 def _needs_user(rule: Rule | None, finding: Finding) -> bool:
-    return finding.subject.type is SubjectType.USER and rule is not None and (
-        rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.details))
+    return (
+        finding.subject.type is SubjectType.USER
+        and rule is not None
+        and (rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.details))
+    )
 
 
 def enrich(findings: list[Finding], rules: Iterable[Rule], ctx: Context) -> Iterator[Finding]:

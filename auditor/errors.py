@@ -143,8 +143,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.M)
 # The legacy form, which the runner still reads anywhere in a line: "##[", also with characters
 # between that a culture-aware comparison may skip (soft hyphen, zero-width and bidi marks)
-_IGNORABLE = ("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-              "\u2060-\u206f\ufe00-\ufe0f\ufeff]*")
+_IGNORABLE = (
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\ufe00-\ufe0f\ufeff]*"
+)
 _LEGACY_COMMAND = re.compile(f"#{_IGNORABLE}#{_IGNORABLE}\\[")
 MASK = "***"
 
@@ -163,4 +165,3 @@ def clean_message(text: str) -> str:
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
     text = _LEGACY_COMMAND.sub("# #[", text)
     return _WORKFLOW_COMMAND.sub(r"\1: :", text)
-

@@ -28,12 +28,30 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 ID = "ExternalDirectoryObjectId"
 GUIDS = ("ExchangeGuid", "ArchiveGuid")
-FLAGS = ("AutoExpandingArchiveEnabled", "LitigationHoldEnabled", "DelayHoldApplied", "ComplianceTagHoldApplied",
-         "RetentionHoldEnabled", "IsDirSynced")
+FLAGS = (
+    "AutoExpandingArchiveEnabled",
+    "LitigationHoldEnabled",
+    "DelayHoldApplied",
+    "ComplianceTagHoldApplied",
+    "RetentionHoldEnabled",
+    "IsDirSynced",
+)
 # the columns of the documented command, in the order it writes them
-COLUMNS = (ID, "UserPrincipalName", "RecipientTypeDetails", "ExchangeGuid", "ArchiveGuid", "ArchiveStatus",
-           "AutoExpandingArchiveEnabled", "LitigationHoldEnabled", "InPlaceHolds", "DelayHoldApplied",
-           "ComplianceTagHoldApplied", "RetentionHoldEnabled", "IsDirSynced")
+COLUMNS = (
+    ID,
+    "UserPrincipalName",
+    "RecipientTypeDetails",
+    "ExchangeGuid",
+    "ArchiveGuid",
+    "ArchiveStatus",
+    "AutoExpandingArchiveEnabled",
+    "LitigationHoldEnabled",
+    "InPlaceHolds",
+    "DelayHoldApplied",
+    "ComplianceTagHoldApplied",
+    "RetentionHoldEnabled",
+    "IsDirSynced",
+)
 
 
 @dataclass(frozen=True)
@@ -60,9 +78,13 @@ class MailboxExport:
     @property
     def holds(self) -> tuple[str, ...]:
         """The kinds of hold that keep this mailbox's content, in a fixed order; () when none."""
-        kinds = (("litigation_hold", self.litigation_hold), ("in_place_holds", bool(self.in_place_holds)),
-                 ("delay_hold", self.delay_hold), ("compliance_tag_hold", self.compliance_tag_hold),
-                 ("retention_hold", self.retention_hold))
+        kinds = (
+            ("litigation_hold", self.litigation_hold),
+            ("in_place_holds", bool(self.in_place_holds)),
+            ("delay_hold", self.delay_hold),
+            ("compliance_tag_hold", self.compliance_tag_hold),
+            ("retention_hold", self.retention_hold),
+        )
         return tuple(name for name, on in kinds if on)
 
 
@@ -88,16 +110,21 @@ def read_exchange_export(path: str | Path) -> dict[str, MailboxExport]:
     try:
         header_line, header = next((n, cells) for n, cells in rows if any(c.strip() for c in cells))
     except StopIteration:
-        raise ExportError(name, 1, 1, "the file is empty: expected the header of the documented "
-                                      "Get-EXOMailbox export (docs/exchange-export.md)") from None
+        raise ExportError(
+            name,
+            1,
+            1,
+            "the file is empty: expected the header of the documented Get-EXOMailbox export (docs/exchange-export.md)",
+        ) from None
     index = _header(header, name, header_line)
     out: dict[str, MailboxExport] = {}
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(header):
-            raise ExportError(name, line, len(cells) + 1,
-                              f"{len(cells)} values, fewer than the header's {len(header)} columns")
+            raise ExportError(
+                name, line, len(cells) + 1, f"{len(cells)} values, fewer than the header's {len(header)} columns"
+            )
         key = cells[index[ID]].strip().lower()
         if not key:
             continue
@@ -118,18 +145,21 @@ def _text(path: Path, name: str) -> str:
     except OSError as exc:
         raise UsageError(f"{name}: cannot read the Exchange export: {exc.strerror or exc}") from None
     if len(data) > MAX_BYTES:
-        raise UsageError(f"{name}: larger than {MAX_BYTES // 1024**2} MB, more than an Exchange export of this "
-                         "kind holds")
+        raise UsageError(
+            f"{name}: larger than {MAX_BYTES // 1024**2} MB, more than an Exchange export of this kind holds"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExportError(name, 1, 1, "the file is UTF-16: export it with -Encoding UTF8 as docs/exchange-export.md "
-                                      "shows")
+        raise ExportError(
+            name, 1, 1, "the file is UTF-16: export it with -Encoding UTF8 as docs/exchange-export.md shows"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ExportError(name, line, column, "not UTF-8: export it with -Encoding UTF8 as "
-                                              "docs/exchange-export.md shows") from None
+        raise ExportError(
+            name, line, column, "not UTF-8: export it with -Encoding UTF8 as docs/exchange-export.md shows"
+        ) from None
 
 
 def _records(lines: list[str], name: str, skipped: int) -> Iterator[tuple[int, list[str]]]:
@@ -151,9 +181,12 @@ def _header(header: list[str], name: str, line: int) -> dict[str, int]:
             raise ExportError(name, line, i + 1, f"the column {column} is written twice")
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        raise ExportError(name, line, len(names) + 1,
-                          f"missing column(s) {', '.join(missing)}: export with the command docs/exchange-export.md "
-                          "gives")
+        raise ExportError(
+            name,
+            line,
+            len(names) + 1,
+            f"missing column(s) {', '.join(missing)}: export with the command docs/exchange-export.md gives",
+        )
     return {c: names.index(c) for c in COLUMNS}
 
 
@@ -168,18 +201,33 @@ def _mailbox(cells: list[str], index: Mapping[str, int], name: str, line: int) -
     for column in FLAGS:
         value = cell(column)
         if value not in ("True", "False"):
-            raise ExportError(name, line, index[column] + 1,
-                              f"{column} {value[:30]!r} is not True or False (as PowerShell writes them)")
+            raise ExportError(
+                name,
+                line,
+                index[column] + 1,
+                f"{column} {value[:30]!r} is not True or False (as PowerShell writes them)",
+            )
         flags[column] = value == "True"
     holds = tuple(h.strip() for h in cell("InPlaceHolds").split(";") if h.strip())
     if any(h.startswith("System.") for h in holds):  # exported without the -join of the documented command
-        raise ExportError(name, line, index["InPlaceHolds"] + 1,
-                          f"InPlaceHolds {holds[0][:40]!r} is a type name, not the holds: export with "
-                          "@{n='InPlaceHolds';e={$_.InPlaceHolds -join ';'}} as docs/exchange-export.md shows")
+        raise ExportError(
+            name,
+            line,
+            index["InPlaceHolds"] + 1,
+            f"InPlaceHolds {holds[0][:40]!r} is a type name, not the holds: export with "
+            "@{n='InPlaceHolds';e={$_.InPlaceHolds -join ';'}} as docs/exchange-export.md shows",
+        )
     return MailboxExport(
-        upn=cell("UserPrincipalName"), recipient_type=cell("RecipientTypeDetails"),
-        exchange_guid=cell("ExchangeGuid").lower(), archive_guid=cell("ArchiveGuid").lower(),
-        archive_status=cell("ArchiveStatus"), auto_expanding_archive=flags["AutoExpandingArchiveEnabled"],
-        litigation_hold=flags["LitigationHoldEnabled"], in_place_holds=holds, delay_hold=flags["DelayHoldApplied"],
-        compliance_tag_hold=flags["ComplianceTagHoldApplied"], retention_hold=flags["RetentionHoldEnabled"],
-        dir_synced=flags["IsDirSynced"])
+        upn=cell("UserPrincipalName"),
+        recipient_type=cell("RecipientTypeDetails"),
+        exchange_guid=cell("ExchangeGuid").lower(),
+        archive_guid=cell("ArchiveGuid").lower(),
+        archive_status=cell("ArchiveStatus"),
+        auto_expanding_archive=flags["AutoExpandingArchiveEnabled"],
+        litigation_hold=flags["LitigationHoldEnabled"],
+        in_place_holds=holds,
+        delay_hold=flags["DelayHoldApplied"],
+        compliance_tag_hold=flags["ComplianceTagHoldApplied"],
+        retention_hold=flags["RetentionHoldEnabled"],
+        dir_synced=flags["IsDirSynced"],
+    )

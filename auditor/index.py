@@ -115,15 +115,23 @@ Population = Positions | AllBut | None  # None = every user
 
 # The Graph user properties a Profile carries: a test that reads only these gives the same answer
 # for every user of a profile (TenantIndex.offenders asks it once per profile).
-SHARED_READS = frozenset({"accountEnabled", "userType", "department", "usageLocation", "mailboxSettings",
-                          "assignedLicenses", "licenseAssignmentStates"})
+SHARED_READS = frozenset(
+    {
+        "accountEnabled",
+        "userType",
+        "department",
+        "usageLocation",
+        "mailboxSettings",
+        "assignedLicenses",
+        "licenseAssignmentStates",
+    }
+)
 T = TypeVar("T")
-
-
 
 
 def _positions() -> array[int]:
     return array("I")
+
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
@@ -196,8 +204,10 @@ class TenantIndex:
         for profile, positions in zip(self.profiles, self._by_profile, strict=True):
             if positions:
                 groups[key(profile)].append(positions)
-        return {k: parts[0] if len(parts) == 1 else array("I", sorted(chain.from_iterable(parts)))
-                for k, parts in groups.items()}
+        return {
+            k: parts[0] if len(parts) == 1 else array("I", sorted(chain.from_iterable(parts)))
+            for k, parts in groups.items()
+        }
 
     # --- SKUs -------------------------------------------------------------------------------
 
@@ -248,8 +258,7 @@ class TenantIndex:
         found = self._by_group.get(gid)
         if found is None:
             members = frozenset(self._members[gid])
-            found = self._by_group[gid] = array("I", compress(count(), map(members.__contains__,
-                                                                           map(_ID, self.users))))
+            found = self._by_group[gid] = array("I", compress(count(), map(members.__contains__, map(_ID, self.users))))
         return found
 
     def select(self, selector: Selector) -> Positions | None:
@@ -311,8 +320,9 @@ class TenantIndex:
         """The users a policy's `except` takes out (no one when it is None); None when it takes every user."""
         return self.select(selector) if selector is not None else Positions()
 
-    def offenders(self, reads: frozenset[str], test: Callable[[User], T | None],
-                  excluded: Selector | None = None) -> Iterator[tuple[User, T]]:
+    def offenders(
+        self, reads: frozenset[str], test: Callable[[User], T | None], excluded: Selector | None = None
+    ) -> Iterator[tuple[User, T]]:
         """(user, answer), in order, for each licensed user outside `excluded` whose `test` gives
         an answer (not None). `reads`: the Graph user properties `test` reads. When they are all
         properties users share (SHARED_READS: a Profile), `test` is asked of one user per profile
@@ -338,8 +348,9 @@ class TenantIndex:
                 yield users[pos], answer
 
     def licensed_count(self) -> int:
-        return sum(len(positions) for p, positions in zip(self.profiles, self._by_profile, strict=True)
-                   if p.assigned_licenses)
+        return sum(
+            len(positions) for p, positions in zip(self.profiles, self._by_profile, strict=True) if p.assigned_licenses
+        )
 
     def population(self, match: Selector, except_: Selector | None) -> Population:
         key = (match, except_)
@@ -380,8 +391,12 @@ class TenantIndex:
             return
         offenders = sum(len(self._by_skuset[k]) for k in verdicts)
         if pop is not None and len(pop) < offenders:
-            found = [(i, v) for k, positions in self._pop_by_skuset(pop).items()
-                     if (v := verdicts.get(k)) is not None for i in positions]
+            found = [
+                (i, v)
+                for k, positions in self._pop_by_skuset(pop).items()
+                if (v := verdicts.get(k)) is not None
+                for i in positions
+            ]
             found.sort(key=itemgetter(0))
             yield from found
             return
@@ -395,16 +410,18 @@ class TenantIndex:
             for i in positions:
                 yield i, v
 
-    def holders(self, match: Selector, except_: Selector | None, verdict: Callable[[frozenset[str]], T | None]
-                ) -> Iterator[tuple[User, T]]:
+    def holders(
+        self, match: Selector, except_: Selector | None, verdict: Callable[[frozenset[str]], T | None]
+    ) -> Iterator[tuple[User, T]]:
         """(user, verdict), in order, for the users `match` selects and `except_` does not whose
         products (lower-case skuIds) get a verdict that is not None: `by_skuset` over the population."""
         users = self.users
         for pos, found in self.by_skuset(self.population(match, except_), verdict):
             yield users[pos], found
 
-    def direct_holders_of(self, match: Selector, except_: Selector | None, sku_ids: Iterable[str]
-                          ) -> Iterator[tuple[User, frozenset[str]]]:
+    def direct_holders_of(
+        self, match: Selector, except_: Selector | None, sku_ids: Iterable[str]
+    ) -> Iterator[tuple[User, frozenset[str]]]:
         """(user, the products of `sku_ids` it holds directly), in order, for the users `match`
         selects and `except_` does not who hold one of `sku_ids` through a direct assignment."""
         pop = self.population(match, except_)
@@ -505,8 +522,10 @@ class TenantIndex:
             return None
         cloud = self.snapshot.cloud
         if any(cloud not in REPORTS[name].clouds for name in STORAGE_REPORTS):
-            return ("Microsoft Graph offers the mailbox and OneDrive usage reports in the global service only "
-                    f"({cloud.value})")
+            return (
+                "Microsoft Graph offers the mailbox and OneDrive usage reports in the global service only "
+                f"({cloud.value})"
+            )
         gap = next((g for g in self.snapshot.gaps if g.dataset == USAGE_REPORTS), None)
         if gap is not None:
             return f"{gap.request}: {gap.reason}"

@@ -27,8 +27,10 @@ FEATURES = {
     ("p2FeatureUtilizations", "riskBasedConditionalAccess"): "risk_based",
     ("p2FeatureUtilizations", "riskBasedConditionalAccessGuestUsers"): "risk_based_guests",
 }
-_TYPES = {"p1FeatureUtilizations": "azureADPremiumP1FeatureUtilizations",
-          "p2FeatureUtilizations": "azureADPremiumP2FeatureUtilizations"}
+_TYPES = {
+    "p1FeatureUtilizations": "azureADPremiumP1FeatureUtilizations",
+    "p2FeatureUtilizations": "azureADPremiumP2FeatureUtilizations",
+}
 
 
 class BadInsight(ValueError):
@@ -88,17 +90,23 @@ class LicenseInsight:
                 features[name] = _count(inner, "userCount")
             except BadInsight as exc:
                 raise BadInsight(f"{group}.{feature}.{exc}") from None
-        return cls(entitled_p1=_required(raw, "entitledP1LicenseCount"),
-                   entitled_p2=_required(raw, "entitledP2LicenseCount"),
-                   entitled_total=_count(raw, "entitledTotalLicenseCount"),
-                   conditional_access=features["conditional_access"],
-                   conditional_access_guests=features["conditional_access_guests"],
-                   risk_based=features["risk_based"], risk_based_guests=features["risk_based_guests"])
+        return cls(
+            entitled_p1=_required(raw, "entitledP1LicenseCount"),
+            entitled_p2=_required(raw, "entitledP2LicenseCount"),
+            entitled_total=_count(raw, "entitledTotalLicenseCount"),
+            conditional_access=features["conditional_access"],
+            conditional_access_guests=features["conditional_access_guests"],
+            risk_based=features["risk_based"],
+            risk_based_guests=features["risk_based_guests"],
+        )
 
     def to_graph(self) -> dict[str, Any]:
         """The resource as Graph's reference shows it (the fields read; a count not known is left out)."""
-        doc: dict[str, Any] = {"@odata.type": "#microsoft.graph.azureADPremiumLicenseInsight",
-                               "entitledP1LicenseCount": self.entitled_p1, "entitledP2LicenseCount": self.entitled_p2}
+        doc: dict[str, Any] = {
+            "@odata.type": "#microsoft.graph.azureADPremiumLicenseInsight",
+            "entitledP1LicenseCount": self.entitled_p1,
+            "entitledP2LicenseCount": self.entitled_p2,
+        }
         if self.entitled_total is not None:
             doc["entitledTotalLicenseCount"] = self.entitled_total
         for (group, feature), name in FEATURES.items():

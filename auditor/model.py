@@ -70,8 +70,9 @@ class Sku(msgspec.Struct, frozen=True, gc=False):
     def deleted(self) -> bool:
         """A product whose subscription is gone: Graph lists it as Deleted with no units left."""
         units = self.prepaid_units
-        return self.capability_status == "Deleted" and not (units.enabled or units.warning or units.suspended
-                                                              or units.locked_out)
+        return self.capability_status == "Deleted" and not (
+            units.enabled or units.warning or units.suspended or units.locked_out
+        )
 
 
 class Subscription(msgspec.Struct, frozen=True, gc=False):
@@ -150,15 +151,27 @@ class Layout(msgspec.Struct, frozen=True, gc=False):
     license_assignment_states: tuple[LicenseAssignmentState, ...]
 
 
-def new_profile(*, account_enabled: bool = True, user_type: str = "Member", department: str | None = None,
-                usage_location: str | None = None, mailbox_purpose: str | None = None,
-                assigned_licenses: Sequence[AssignedLicense] = (),
-                license_assignment_states: Sequence[LicenseAssignmentState] = ()) -> Profile:
+def new_profile(
+    *,
+    account_enabled: bool = True,
+    user_type: str = "Member",
+    department: str | None = None,
+    usage_location: str | None = None,
+    mailbox_purpose: str | None = None,
+    assigned_licenses: Sequence[AssignedLicense] = (),
+    license_assignment_states: Sequence[LicenseAssignmentState] = (),
+) -> Profile:
     """A profile from its values (the states' lastUpdatedDateTime left out, sku_ids derived)."""
-    return Profile(account_enabled, user_type, department, usage_location, mailbox_purpose,
-                   tuple(assigned_licenses),
-                   tuple(msgspec.structs.replace(s, last_updated_date_time=None) for s in license_assignment_states),
-                   frozenset(lic.sku_id.lower() for lic in assigned_licenses))
+    return Profile(
+        account_enabled,
+        user_type,
+        department,
+        usage_location,
+        mailbox_purpose,
+        tuple(assigned_licenses),
+        tuple(msgspec.structs.replace(s, last_updated_date_time=None) for s in license_assignment_states),
+        frozenset(lic.sku_id.lower() for lic in assigned_licenses),
+    )
 
 
 TIMES_APART = "|"  # between the times of User.license_times
@@ -208,15 +221,31 @@ class User(msgspec.Struct, frozen=True, gc=False):
     employee_leave_date_time: str | None = None
 
     @classmethod
-    def new(cls, id: str, user_principal_name: str, display_name: str = "", *,
-            account_enabled: bool = True, user_type: str = "Member", department: str | None = None,
-            usage_location: str | None = None, mailbox_purpose: str | None = None,
-            assigned_licenses: Sequence[AssignedLicense] = (),
-            license_assignment_states: Sequence[LicenseAssignmentState] = (), **own: Any) -> User:
+    def new(
+        cls,
+        id: str,
+        user_principal_name: str,
+        display_name: str = "",
+        *,
+        account_enabled: bool = True,
+        user_type: str = "Member",
+        department: str | None = None,
+        usage_location: str | None = None,
+        mailbox_purpose: str | None = None,
+        assigned_licenses: Sequence[AssignedLicense] = (),
+        license_assignment_states: Sequence[LicenseAssignmentState] = (),
+        **own: Any,
+    ) -> User:
         """A user from all its values (its own profile; the decoder shares profiles instead)."""
-        profile = new_profile(account_enabled=account_enabled, user_type=user_type, department=department,
-                              usage_location=usage_location, mailbox_purpose=mailbox_purpose,
-                              assigned_licenses=assigned_licenses, license_assignment_states=license_assignment_states)
+        profile = new_profile(
+            account_enabled=account_enabled,
+            user_type=user_type,
+            department=department,
+            usage_location=usage_location,
+            mailbox_purpose=mailbox_purpose,
+            assigned_licenses=assigned_licenses,
+            license_assignment_states=license_assignment_states,
+        )
         return cls(id, user_principal_name, display_name, profile, license_times(license_assignment_states), **own)
 
     def with_values(self, **changes: Any) -> User:
@@ -230,9 +259,14 @@ class User(msgspec.Struct, frozen=True, gc=False):
             return msgspec.structs.replace(self, **own)
         p = self.profile
         values: dict[str, Any] = {
-            "account_enabled": p.account_enabled, "user_type": p.user_type, "department": p.department,
-            "usage_location": p.usage_location, "mailbox_purpose": p.mailbox_purpose,
-            "assigned_licenses": p.assigned_licenses, "license_assignment_states": self.license_assignment_states}
+            "account_enabled": p.account_enabled,
+            "user_type": p.user_type,
+            "department": p.department,
+            "usage_location": p.usage_location,
+            "mailbox_purpose": p.mailbox_purpose,
+            "assigned_licenses": p.assigned_licenses,
+            "license_assignment_states": self.license_assignment_states,
+        }
         unknown = shared.keys() - values.keys()
         if unknown:
             raise TypeError(f"User has no field {', '.join(sorted(unknown))}")
@@ -244,8 +278,10 @@ class User(msgspec.Struct, frozen=True, gc=False):
         states = self.profile.license_assignment_states
         if not self.license_times:
             return states
-        return tuple(msgspec.structs.replace(s, last_updated_date_time=t) if t else s
-                     for s, t in zip(states, self.license_times.split(TIMES_APART), strict=True))
+        return tuple(
+            msgspec.structs.replace(s, last_updated_date_time=t) if t else s
+            for s, t in zip(states, self.license_times.split(TIMES_APART), strict=True)
+        )
 
     # what the user shares, read as its own
     @property

@@ -83,8 +83,10 @@ def output_lock(directory: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise UsageError(f"another license-auditor run is writing to {directory}; wait for it to finish, "
-                             "or give this run another --output-dir") from None
+            raise UsageError(
+                f"another license-auditor run is writing to {directory}; wait for it to finish, "
+                "or give this run another --output-dir"
+            ) from None
         yield
     finally:
         os.close(fd)
@@ -97,8 +99,10 @@ def rotate_previous(directory: Path, names: Iterable[str]) -> None:
         return
     previous = directory / PREVIOUS
     if previous.is_symlink() or (previous.exists() and not previous.is_dir()):
-        raise UsageError(f"{previous} is a symbolic link or a file; the previous reports go into a directory "
-                         "of that name — remove it")
+        raise UsageError(
+            f"{previous} is a symbolic link or a file; the previous reports go into a directory "
+            "of that name — remove it"
+        )
     previous.mkdir(exist_ok=True)
     for file in stale:
         file.replace(previous / file.name)

@@ -68,9 +68,13 @@ def _chosen_branch(e: jsonschema.ValidationError) -> list[jsonschema.ValidationE
     """For a `oneOf` whose branches take values of different types (`exclusive`: a list, or a
     mapping with keep and remove): the errors of the one branch the value's type picks, which say
     what is wrong in it; none when no branch or more than one takes the value's type."""
-    fits = [i for i, branch in enumerate(e.validator_value) if isinstance(branch, dict)
-            and {"object": "mapping", "array": "list"}.get(branch.get("type", ""), branch.get("type")) ==
-            _json_type(e.instance)]
+    fits = [
+        i
+        for i, branch in enumerate(e.validator_value)
+        if isinstance(branch, dict)
+        and {"object": "mapping", "array": "list"}.get(branch.get("type", ""), branch.get("type"))
+        == _json_type(e.instance)
+    ]
     if len(fits) != 1:
         return []
     return [c for c in e.context or () if c.relative_schema_path and c.relative_schema_path[0] == fits[0]]
@@ -94,8 +98,10 @@ def _unknown_keys(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, 
     if not isinstance(e.instance, dict):
         return _as_is(doc, e, path, where)
     known = set(e.schema.get("properties", {}))
-    return [doc.issue((*path, key), f"unknown key '{key}' in {where}{_suggest(key, known)}", key=True)
-            for key in sorted(set(e.instance) - known)]
+    return [
+        doc.issue((*path, key), f"unknown key '{key}' in {where}{_suggest(key, known)}", key=True)
+        for key in sorted(set(e.instance) - known)
+    ]
 
 
 def _missing(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
@@ -117,8 +123,9 @@ def _not_one_of(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ..
 
 
 def _not_const(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
-    return [doc.issue(path, f"{where}: must be {json.dumps(e.validator_value)}, "
-                            f"got {json.dumps(e.instance, default=str)}")]
+    return [
+        doc.issue(path, f"{where}: must be {json.dumps(e.validator_value)}, got {json.dumps(e.instance, default=str)}")
+    ]
 
 
 def _no_match(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
@@ -172,8 +179,10 @@ def _cross_tenant(node: PolicyNode) -> CrossTenant | None:
     domain_map = node.at("domain_map")
     for source, target in domains.items():
         if target in domains and domains[target] != target:
-            domain_map.report(f"{domain_map.name}: {source} maps to {target}, which is itself mapped; "
-                              f"map {source} straight to {domains[target]}")
+            domain_map.report(
+                f"{domain_map.name}: {source} maps to {target}, which is itself mapped; "
+                f"map {source} straight to {domains[target]}"
+            )
     return CrossTenant(
         name=raw.get("name"),
         identity=raw.get("identity", "upn"),
@@ -202,8 +211,11 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         waivers=parse_waivers(root.at("waivers")),
         severities={k: Severity.parse(v) for k, v in root.data.get("severities", {}).items()},
         cross_tenant=_cross_tenant(root.at("cross_tenant")),
-        cost_allocation=(CostAllocation(root.data["cost_allocation"].get("attribute"))
-                         if isinstance(root.data.get("cost_allocation"), dict) else None),
+        cost_allocation=(
+            CostAllocation(root.data["cost_allocation"].get("attribute"))
+            if isinstance(root.data.get("cost_allocation"), dict)
+            else None
+        ),
         usage=parse_usage(root.at("usage")),
         moves=parse_moves(root.at("moves")),
         entitlements=parse_entitlements(root.at("entitlements")),
@@ -255,8 +267,15 @@ def load_policies(paths: Sequence[str | Path]) -> PolicySet:
         if policy is None:
             continue
         if policy.name in by_name:
-            issues.append(PolicyIssue(str(path), 0, 0, f"policy name '{policy.name}' is already used by "
-                                      f"{by_name[policy.name].file}; policy names must be unique"))
+            issues.append(
+                PolicyIssue(
+                    str(path),
+                    0,
+                    0,
+                    f"policy name '{policy.name}' is already used by "
+                    f"{by_name[policy.name].file}; policy names must be unique",
+                )
+            )
             continue
         for entry in policy.catalog or ():
             if entry.price:
@@ -265,8 +284,15 @@ def load_policies(paths: Sequence[str | Path]) -> PolicySet:
         policies.append(policy)
     if len(currencies) > 1:
         (c1, (f1, l1)), (c2, (f2, l2)) = sorted(currencies.items(), key=lambda kv: kv[1])[:2]
-        issues.append(PolicyIssue(f2, l2, 1, f"prices use more than one currency ({c1} at {f1}:{l1}, {c2} here); "
-                                  "use one currency so costs can be added up"))
+        issues.append(
+            PolicyIssue(
+                f2,
+                l2,
+                1,
+                f"prices use more than one currency ({c1} at {f1}:{l1}, {c2} here); "
+                "use one currency so costs can be added up",
+            )
+        )
     if issues:
         raise PolicyError(issues)
     if not policies:

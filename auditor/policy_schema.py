@@ -32,12 +32,15 @@ COST_ALLOCATION_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "description": "Report unused and reclaimable spend by department, company (companyName) and country, "
-                   "and by `attribute` when given. The users' companyName, country and attribute are read only "
-                   "when a policy has this section.",
+    "and by `attribute` when given. The users' companyName, country and attribute are read only "
+    "when a policy has this section.",
     "properties": {
-        "attribute": {"type": "string", "pattern": ATTRIBUTE_PATTERN,
-                      "description": "a user attribute path such as employeeOrgData/costCenter, "
-                                     "onPremisesExtensionAttributes/extensionAttribute1 or extension_<app id>_<name>"},
+        "attribute": {
+            "type": "string",
+            "pattern": ATTRIBUTE_PATTERN,
+            "description": "a user attribute path such as employeeOrgData/costCenter, "
+            "onPremisesExtensionAttributes/extensionAttribute1 or extension_<app id>_<name>",
+        },
     },
 }
 
@@ -70,9 +73,12 @@ def build_schema() -> dict[str, Any]:
             "sku": SKU_REF_SCHEMA,
             "name": {"type": "string", "description": "Friendly product name for reports."},
             "free": {"type": "boolean", "description": "Never counted as unused spend."},
-            "licensing_group": {"type": "string", "pattern": r"\S",
-                                "description": "a group's display name or object id (the group that gives this "
-                                               "product to whoever should have it)"},
+            "licensing_group": {
+                "type": "string",
+                "pattern": r"\S",
+                "description": "a group's display name or object id (the group that gives this "
+                "product to whoever should have it)",
+            },
             "price": {
                 "type": "object",
                 "additionalProperties": False,
@@ -81,8 +87,12 @@ def build_schema() -> dict[str, Any]:
                     # the audit sums prices over seats and users and formats them as money: the
                     # maximum is above any seat's monthly price in any currency, and far below
                     # where a sum over ten million seats would lose its cents
-                    "monthly": {"type": "number", "minimum": 0, "maximum": MAX_PRICE,
-                                "description": "Price per seat per month (0 to 1,000,000,000)."},
+                    "monthly": {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": MAX_PRICE,
+                        "description": "Price per seat per month (0 to 1,000,000,000).",
+                    },
                     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code"},
                 },
             },
@@ -95,8 +105,11 @@ def build_schema() -> dict[str, Any]:
         "required": ["rule", "subject", "reason", "owner", "expires"],
         "properties": {
             "rule": {"enum": waivable},
-            "subject": {"type": "string", "minLength": 1,
-                        "description": "UPN, object id, SKU part number or subscription id; * and ? globs allowed."},
+            "subject": {
+                "type": "string",
+                "minLength": 1,
+                "description": "UPN, object id, SKU part number or subscription id; * and ? globs allowed.",
+            },
             "sku": {**SKU_REF_SCHEMA, "description": "Only findings involving this product."},
             "reason": {"type": "string", "minLength": 1},
             "owner": {"type": "string", "minLength": 1},
@@ -126,8 +139,7 @@ def build_schema() -> dict[str, Any]:
             },
             "catalog": {"type": "array", "items": catalog_entry},
             "assignments": {"type": "array", "items": assignment},
-            "hygiene": {"type": "object", "additionalProperties": False,
-                        "properties": _section_fragments("hygiene")},
+            "hygiene": {"type": "object", "additionalProperties": False, "properties": _section_fragments("hygiene")},
             "waivers": {"type": "array", "items": waiver},
             "cross_tenant": CROSS_TENANT_SCHEMA,
             "cost_allocation": COST_ALLOCATION_SCHEMA,

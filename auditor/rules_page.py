@@ -80,25 +80,27 @@ def details_table() -> str:
 
 def page() -> str:
     """The text of docs/rules.md."""
-    return "\n".join([
-        INTRO,
-        "## Audit rules",
-        "",
-        "`license-auditor audit` evaluates these against one tenant.",
-        "",
-        rule_table(RULES),
-        "",
-        "## Merge rules",
-        "",
-        "`license-auditor merge` adds these across tenants ([multi-tenant.md](multi-tenant.md)).",
-        "",
-        rule_table(MERGE_RULES),
-        "",
-        "## `details` per rule",
-        "",
-        details_table(),
-        "",
-    ])
+    return "\n".join(
+        [
+            INTRO,
+            "## Audit rules",
+            "",
+            "`license-auditor audit` evaluates these against one tenant.",
+            "",
+            rule_table(RULES),
+            "",
+            "## Merge rules",
+            "",
+            "`license-auditor merge` adds these across tenants ([multi-tenant.md](multi-tenant.md)).",
+            "",
+            rule_table(MERGE_RULES),
+            "",
+            "## `details` per rule",
+            "",
+            details_table(),
+            "",
+        ]
+    )
 
 
 def stale(root: Path = ROOT, update: bool = False) -> list[str]:

@@ -26,15 +26,21 @@ def last_sign_in(user: User) -> datetime | None:
     ever succeeded); only when it is absent do the other two stand in for it."""
     if user.last_successful_sign_in_date_time is not None:
         return sign_in_time(user.last_successful_sign_in_date_time)
-    seen = [t for t in (sign_in_time(user.last_sign_in_date_time),
-                        sign_in_time(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    seen = [
+        t
+        for t in (sign_in_time(user.last_sign_in_date_time), sign_in_time(user.last_non_interactive_sign_in_date_time))
+        if t is not None
+    ]
     return max(seen) if seen else None
 
 
 def last_attempt(user: User) -> datetime | None:
     """The latest sign-in attempt Graph records (successful or not), or None."""
-    seen = [t for t in (sign_in_time(user.last_sign_in_date_time),
-                        sign_in_time(user.last_non_interactive_sign_in_date_time)) if t is not None]
+    seen = [
+        t
+        for t in (sign_in_time(user.last_sign_in_date_time), sign_in_time(user.last_non_interactive_sign_in_date_time))
+        if t is not None
+    ]
     return max(seen) if seen else None
 
 
@@ -46,5 +52,8 @@ def dormant(user: User, cutoff: datetime) -> bool:
 
 def maybe_dormant(users: Sequence[User], cutoff: datetime) -> list[int]:
     """Positions of the licensed, enabled users with no successful sign-in since `cutoff`."""
-    return [i for i, u in enumerate(users)
-            if u.profile.account_enabled and u.profile.assigned_licenses and dormant(u, cutoff)]
+    return [
+        i
+        for i, u in enumerate(users)
+        if u.profile.account_enabled and u.profile.assigned_licenses and dormant(u, cutoff)
+    ]

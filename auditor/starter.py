@@ -43,8 +43,9 @@ def _entry(sku: Sku) -> list[str]:
     if sku.applies_to == "User":
         limit = f"    spare_seats: {{max: {spare_limit(sku)}}}"
         lines.append(f"{limit:<30}# more unassigned seats -> spare-seats-exceeded (5 %, at least 2)")
-    lines.append(f"{'    # price: {monthly: 0.00, currency: EUR}':<30}   # your price a seat a month: unused "
-                 "seats become money")
+    lines.append(
+        f"{'    # price: {monthly: 0.00, currency: EUR}':<30}   # your price a seat a month: unused seats become money"
+    )
     return lines
 
 

@@ -30,8 +30,10 @@ from .enums import Cloud
 from .numbers import whole_number
 
 USAGE_REPORTS = "usageReports"  # snapshot section, Gap.dataset and collectedParts entry
-CONCEALED_REASON = ("usage reports conceal user names; an admin can change this under Org settings > Reports "
-                    "(Microsoft 365 admin center), then re-run")
+CONCEALED_REASON = (
+    "usage reports conceal user names; an admin can change this under Org settings > Reports "
+    "(Microsoft 365 admin center), then re-run"
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -71,30 +73,48 @@ class Report:
 
 
 ACTIVE_USERS = Report(
-    "getOffice365ActiveUserDetail", "/reports/getOffice365ActiveUserDetail(period='{period}')", (30, 90, 180),
-    {"Exchange Last Activity Date": "exchangeLastActivityDate",
-     "OneDrive Last Activity Date": "oneDriveLastActivityDate",
-     "SharePoint Last Activity Date": "sharePointLastActivityDate",
-     "Teams Last Activity Date": "teamsLastActivityDate",
-     "Yammer Last Activity Date": "yammerLastActivityDate"})
+    "getOffice365ActiveUserDetail",
+    "/reports/getOffice365ActiveUserDetail(period='{period}')",
+    (30, 90, 180),
+    {
+        "Exchange Last Activity Date": "exchangeLastActivityDate",
+        "OneDrive Last Activity Date": "oneDriveLastActivityDate",
+        "SharePoint Last Activity Date": "sharePointLastActivityDate",
+        "Teams Last Activity Date": "teamsLastActivityDate",
+        "Yammer Last Activity Date": "yammerLastActivityDate",
+    },
+)
 APPS = Report(
-    "getM365AppUserDetail", "/reports/getM365AppUserDetail(period='{period}')", (30, 90, 180),
-    {"Last Activity Date": "m365AppsLastActivityDate"})
+    "getM365AppUserDetail",
+    "/reports/getM365AppUserDetail(period='{period}')",
+    (30, 90, 180),
+    {"Last Activity Date": "m365AppsLastActivityDate"},
+)
 # The storage reports: each row's sizes are the state on its Report Refresh Date, whatever the
 # period (the period only sets the window of the activity columns, which are not read), so the
 # shortest one, D7 (also the one Microsoft's examples use), is asked for.
 MAILBOXES = Report(
-    "getMailboxUsageDetail", "/reports/getMailboxUsageDetail(period='{period}')", (7,),
+    "getMailboxUsageDetail",
+    "/reports/getMailboxUsageDetail(period='{period}')",
+    (7,),
     {"Item Count": "itemCount", "Storage Used (Byte)": "storageUsedInBytes", "Has Archive": "hasArchive"},
-    optional={"Recipient Type": "recipientType"})
+    optional={"Recipient Type": "recipientType"},
+)
 ONEDRIVE = Report(
-    "getOneDriveUsageAccountDetail", "/reports/getOneDriveUsageAccountDetail(period='{period}')", (7,),
-    {"Storage Used (Byte)": "oneDriveStorageUsedInBytes"}, key="Owner Principal Name")
+    "getOneDriveUsageAccountDetail",
+    "/reports/getOneDriveUsageAccountDetail(period='{period}')",
+    (7,),
+    {"Storage Used (Byte)": "oneDriveStorageUsedInBytes"},
+    key="Owner Principal Name",
+)
 # v2 of the Copilot report (the default) takes D7, D28, D90, D180 and ALL; D90 and D180 exist in v1 too.
 COPILOT = Report(
     "getMicrosoft365CopilotUsageUserDetail",
-    "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')", (90, 180),
-    {"Last Activity Date": "copilotLastActivityDate"}, beta_fallback=True)
+    "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')",
+    (90, 180),
+    {"Last Activity Date": "copilotLastActivityDate"},
+    beta_fallback=True,
+)
 REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, ONEDRIVE, COPILOT)}
 STORAGE_REPORTS = (MAILBOXES.name, ONEDRIVE.name)  # the evidence of data size (auditor/index.py)
 MAX_DAYS = 180  # the longest period the reports take: a longer window could not tell "unused"
@@ -115,22 +135,25 @@ class Workload:
         return self.report is not None
 
 
-WORKLOADS: dict[str, Workload] = {w.name: w for w in (
-    Workload("exchange", "Exchange Online", ACTIVE_USERS, "exchangeLastActivityDate"),
-    Workload("onedrive", "OneDrive", ACTIVE_USERS, "oneDriveLastActivityDate"),
-    Workload("sharepoint", "SharePoint", ACTIVE_USERS, "sharePointLastActivityDate"),
-    Workload("teams", "Microsoft Teams", ACTIVE_USERS, "teamsLastActivityDate"),
-    Workload("viva_engage", "Viva Engage", ACTIVE_USERS, "yammerLastActivityDate"),
-    Workload("office_apps", "Microsoft 365 Apps", APPS, "m365AppsLastActivityDate"),
-    Workload("copilot", "Microsoft 365 Copilot", COPILOT, "copilotLastActivityDate"),
-    # No per-user usage report in Microsoft Graph: valid in `rightsize.unless_active`, where the
-    # finding then asks a person to check them (never a ready-to-run change).
-    Workload("teams_phone", "Teams Phone"),
-    Workload("audio_conferencing", "Teams Audio Conferencing"),
-    Workload("power_bi", "Power BI"),
-    Workload("defender", "Microsoft Defender"),
-    Workload("purview", "Microsoft Purview"),
-)}
+WORKLOADS: dict[str, Workload] = {
+    w.name: w
+    for w in (
+        Workload("exchange", "Exchange Online", ACTIVE_USERS, "exchangeLastActivityDate"),
+        Workload("onedrive", "OneDrive", ACTIVE_USERS, "oneDriveLastActivityDate"),
+        Workload("sharepoint", "SharePoint", ACTIVE_USERS, "sharePointLastActivityDate"),
+        Workload("teams", "Microsoft Teams", ACTIVE_USERS, "teamsLastActivityDate"),
+        Workload("viva_engage", "Viva Engage", ACTIVE_USERS, "yammerLastActivityDate"),
+        Workload("office_apps", "Microsoft 365 Apps", APPS, "m365AppsLastActivityDate"),
+        Workload("copilot", "Microsoft 365 Copilot", COPILOT, "copilotLastActivityDate"),
+        # No per-user usage report in Microsoft Graph: valid in `rightsize.unless_active`, where the
+        # finding then asks a person to check them (never a ready-to-run change).
+        Workload("teams_phone", "Teams Phone"),
+        Workload("audio_conferencing", "Teams Audio Conferencing"),
+        Workload("power_bi", "Power BI"),
+        Workload("defender", "Microsoft Defender"),
+        Workload("purview", "Microsoft Purview"),
+    )
+}
 MEASURED = tuple(name for name, w in WORKLOADS.items() if w.measured)
 
 
@@ -177,8 +200,7 @@ class ReportRead:
     request: str  # as sent, e.g. "GET /beta/copilot/reports/...", for the report's evidence
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "period": self.period, "reportRefreshDate": self.refreshed,
-                "request": self.request}
+        return {"name": self.name, "period": self.period, "reportRefreshDate": self.refreshed, "request": self.request}
 
 
 @dataclass(frozen=True)
@@ -261,9 +283,11 @@ class ColumnsMissing(BadReport):
             uses.append("the mailbox and OneDrive sizes the removals rest on")
         if self.report.key in self.columns:
             uses = ["every column (the report names no user)"]
-        return (f"{self.report.name} has no column {', '.join(repr(c) for c in self.columns)} (Microsoft may have "
-                f"renamed or dropped it; docs/graph.md lists the columns read), which {', '.join(uses) or 'a rule'} "
-                "needs: the usage rules are not evaluated for any user in this run; the rest of the audit ran")
+        return (
+            f"{self.report.name} has no column {', '.join(repr(c) for c in self.columns)} (Microsoft may have "
+            f"renamed or dropped it; docs/graph.md lists the columns read), which {', '.join(uses) or 'a rule'} "
+            "needs: the usage rules are not evaluated for any user in this run; the rest of the audit ran"
+        )
 
 
 def _value(column: str, name: str, text: str) -> Any:
@@ -319,11 +343,15 @@ class RowReader:
         missing = [c for c in wanted if c not in names]
         if missing:
             raise ColumnsMissing(report, missing)
-        self.index = {name: names.index(name) for name in (*wanted, *report.columns, *report.optional,
-                                                           "Report Refresh Date", "Is Deleted") if name in names}
+        self.index = {
+            name: names.index(name)
+            for name in (*wanted, *report.columns, *report.optional, "Report Refresh Date", "Is Deleted")
+            if name in names
+        }
         columns = {**report.columns, **report.optional}
-        self._wanted = [(self.index[column], column, field) for column, field in columns.items()
-                        if column in self.index]
+        self._wanted = [
+            (self.index[column], column, field) for column, field in columns.items() if column in self.index
+        ]
 
     def row(self, cells: list[str]) -> None:
         if self.index is None:
@@ -372,8 +400,11 @@ def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
         for key, (upn, *values) in reader.rows.items():
             found = merged.get(key)
             extra = dict(zip(fields, values, strict=True))
-            merged[key] = UserUsage(upn, **extra, reports=(name,)) if found is None else replace(
-                found, **extra, reports=(*found.reports, name))
+            merged[key] = (
+                UserUsage(upn, **extra, reports=(name,))
+                if found is None
+                else replace(found, **extra, reports=(*found.reports, name))
+            )
         reader.rows = {}
     return tuple(merged[key] for key in sorted(merged))
 
@@ -391,9 +422,11 @@ STORAGE_HYGIENE = ("disabled_users", "inactive_users", "guest_users", "shared_ma
 def needs_storage(policy: Any) -> bool:
     """Whether `policy` (auditor.policy.objects.Policy) has a rule whose changes depend on data size:
     then the mailbox and OneDrive usage reports (STORAGE_REPORTS) are read with the tenant."""
-    return (any(name in policy.hygiene for name in STORAGE_HYGIENE)
-            or any(entry.rightsize is not None for entry in policy.usage)
-            or any(a.allowed is not None or a.exclusive for a in policy.assignments))
+    return (
+        any(name in policy.hygiene for name in STORAGE_HYGIENE)
+        or any(entry.rightsize is not None for entry in policy.usage)
+        or any(a.allowed is not None or a.exclusive for a in policy.assignments)
+    )
 
 
 @dataclass(frozen=True)

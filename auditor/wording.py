@@ -55,22 +55,43 @@ from .rules.seats import catalog_texts, lifecycle_texts
 from .rules.usage import activity_texts
 from .rules.waivers import waiver_expired_texts
 
-__all__ = ["ALL_RULE_IDS", "CATALOGS", "by_id", "declared", "describe", "message", "raw", "remediation", "render",
-           "render_one", "title"]
+__all__ = [
+    "ALL_RULE_IDS",
+    "CATALOGS",
+    "by_id",
+    "declared",
+    "describe",
+    "message",
+    "raw",
+    "remediation",
+    "render",
+    "render_one",
+    "title",
+]
 
 # Every rule's texts: the class beside its rule, in the `<rule module>_texts.py` of its topic folder
 # (auditor/rules/<topic>/, the merge rules' in auditor/cross_tenant/rules_texts.py)
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (
-    *selection_texts.GUIDANCE, *combination_texts.GUIDANCE, *catalog_texts.GUIDANCE, *lifecycle_texts.GUIDANCE,
-    *accounts_texts.GUIDANCE, *assignment_errors_texts.GUIDANCE, *overlap_texts.GUIDANCE, *upkeep_texts.GUIDANCE,
-    *activity_texts.GUIDANCE, *subscription_move_texts.GUIDANCE, *entitlement_texts.GUIDANCE,
+    *selection_texts.GUIDANCE,
+    *combination_texts.GUIDANCE,
+    *catalog_texts.GUIDANCE,
+    *lifecycle_texts.GUIDANCE,
+    *accounts_texts.GUIDANCE,
+    *assignment_errors_texts.GUIDANCE,
+    *overlap_texts.GUIDANCE,
+    *upkeep_texts.GUIDANCE,
+    *activity_texts.GUIDANCE,
+    *subscription_move_texts.GUIDANCE,
+    *entitlement_texts.GUIDANCE,
     *waiver_expired_texts.GUIDANCE,
-    *cross_tenant_texts.GUIDANCE)
+    *cross_tenant_texts.GUIDANCE,
+)
 # Each rule's texts by the rule's id, in the registries' order (engine rules, then merge rules); a
 # rule without them fails here, at import.
 _GUIDANCE: dict[str, RuleGuidance[Any]] = {guidance.id: guidance for guidance in GUIDANCE}
-_BY_ID: dict[str, RuleGuidance[Any]] = {rule_id: _GUIDANCE[rule_id]
-                                   for rule_id in (*(r.id for r in RULES), *(r.id for r in MERGE_RULES))}
+_BY_ID: dict[str, RuleGuidance[Any]] = {
+    rule_id: _GUIDANCE[rule_id] for rule_id in (*(r.id for r in RULES), *(r.id for r in MERGE_RULES))
+}
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
 
 
@@ -123,7 +144,12 @@ def describe(rule: str, locale: Locale) -> str:
 
 
 def message(
-    rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale,
+    rule: str,
+    *,
+    subject: Mapping[str, Any],
+    skus: Sequence[str],
+    details: Mapping[str, Any],
+    locale: Locale,
     names: Mapping[str, str] | None = None,
 ) -> str:
     found = _rule(rule)
@@ -171,8 +197,9 @@ def directory_objects(cloud: Cloud) -> str:
     return f"{ENDPOINTS.get(cloud, ENDPOINTS[Cloud.WORLDWIDE]).graph_v1}/directoryObjects/"
 
 
-def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: RuleDetails[Any],
-                 names: Mapping[str, str] | None) -> dict[str, Any]:
+def _remediation(
+    rule: str, cloud: Cloud, locale: Locale, finding_details: RuleDetails[Any], names: Mapping[str, str] | None
+) -> dict[str, Any]:
     words = ValueFormatter(locale, names)
     var = variant(cloud)
     remedy = _rule(rule).remediation(finding_details, var, words)
@@ -212,8 +239,9 @@ def _remediation(rule: str, cloud: Cloud, locale: Locale, finding_details: RuleD
         "summary": " ".join(text for line in summaries for text in lines(line)),
         "steps": [*cloud_note, *(text for line in remedy.steps for text in lines(line))],
         "actions": actions(remedy.actions),
-        "alternatives": [{"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)}
-                         for alt in remedy.alternatives],
+        "alternatives": [
+            {"label": " ".join(lines(alt.label)), "actions": actions(alt.actions)} for alt in remedy.alternatives
+        ],
         "role": render_one(locale, remedy.role, {}),
         "next_steps": [text for line in remedy.next_steps for text in lines(line)],
         "links": links,

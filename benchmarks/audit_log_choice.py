@@ -61,19 +61,31 @@ def hr_sync(snapshot: TenantSnapshot, updates: int, seed: int = 7) -> TenantSnap
 
     def entry(activity: str, user_index: int, at: datetime, modified: tuple[Modified, ...]) -> AuditEntry:
         user = users[user_index]
-        return AuditEntry(f"Directory_{uuid.UUID(int=rng.getrandbits(128), version=4)}", activity, _iso(at),
-                          "success", "app", HR_APP, app_id,
-                          (Target("User", user.id, None, user.user_principal_name, modified),))
+        return AuditEntry(
+            f"Directory_{uuid.UUID(int=rng.getrandbits(128), version=4)}",
+            activity,
+            _iso(at),
+            "success",
+            "app",
+            HR_APP,
+            app_id,
+            (Target("User", user.id, None, user.user_principal_name, modified),),
+        )
 
     def some_time() -> datetime:
         return until - timedelta(seconds=rng.randrange(60, 30 * 86400))
 
-    entries = list(snapshot.directory_audits.entries) if isinstance(snapshot.directory_audits,
-                                                                    DirectoryAudits) else []
+    entries = list(snapshot.directory_audits.entries) if isinstance(snapshot.directory_audits, DirectoryAudits) else []
     for _ in range(updates):
         old, new = rng.sample(DEPARTMENTS, 2)
-        entries.append(entry(UPDATE, rng.randrange(len(users)), some_time(),
-                             (Modified("Department", json.dumps([old]), json.dumps([new])),)))
+        entries.append(
+            entry(
+                UPDATE,
+                rng.randrange(len(users)),
+                some_time(),
+                (Modified("Department", json.dumps([old]), json.dumps([new])),),
+            )
+        )
     positions = {u.id: i for i, u in enumerate(users)}
     for n, user_id in enumerate(candidates(users)):
         if n % 5:
@@ -84,16 +96,21 @@ def hr_sync(snapshot: TenantSnapshot, updates: int, seed: int = 7) -> TenantSnap
     return dataclasses.replace(snapshot, directory_audits=audits)
 
 
-def collect_paced(graph: GraphEmulator, snapshot: TenantSnapshot, token: str, seconds: float,
-                  **options: Any) -> tuple[TenantSnapshot, str]:
+def collect_paced(
+    graph: GraphEmulator, snapshot: TenantSnapshot, token: str, seconds: float, **options: Any
+) -> tuple[TenantSnapshot, str]:
     """The real collector against `graph`, its pacing windows scaled by `seconds`, at the snapshot's
     clock: the snapshot read and what the progress lines said."""
     at = _at(snapshot.collected_at)
     said = io.StringIO()
 
     async def go() -> TenantSnapshot:
-        client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token),
-                             pacing=Pacing(seconds=seconds), progress=Progress(said, interval=0))
+        client = GraphClient(
+            base_url=graph.url,
+            credential=StaticTokenCredential(token),
+            pacing=Pacing(seconds=seconds),
+            progress=Progress(said, interval=0),
+        )
         try:
             return await collect(client, group_refs=[], need_sign_in=False, clock=lambda: at, **options)
         finally:
@@ -110,33 +127,44 @@ def measure(snapshot: TenantSnapshot, choice: Choice, seconds: float) -> dict[st
         _, said = collect_paced(graph, snapshot, token, seconds, disable_times=True, audit_choice=choice)
         wall = time.perf_counter() - started
     asked = graph.requests_to(LOG)
-    chosen = Choice.ACCOUNTS if any("targetResources" in r.query.get("$filter", "") for r in asked) \
-        else Choice.TENANT
-    return {"choice": choice.value, "chosen": chosen.value, "requests": len(asked),
-            "published_s": len(asked) / RATE, "wall_s": wall,
-            "throttled": sum(1 for r in graph.requests if r.status == 429),
-            "said": [line for line in said.splitlines() if line.startswith("audit log:")]}
+    chosen = Choice.ACCOUNTS if any("targetResources" in r.query.get("$filter", "") for r in asked) else Choice.TENANT
+    return {
+        "choice": choice.value,
+        "chosen": chosen.value,
+        "requests": len(asked),
+        "published_s": len(asked) / RATE,
+        "wall_s": wall,
+        "throttled": sum(1 for r in graph.requests if r.status == 429),
+        "said": [line for line in said.splitlines() if line.startswith("audit log:")],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.audit_log_choice")
     parser.add_argument("--users", type=int, default=5000)
-    parser.add_argument("--updates", default="100000,10000", help="counts of HR-sync \"Update user\" entries")
+    parser.add_argument("--updates", default="100000,10000", help='counts of HR-sync "Update user" entries')
     parser.add_argument("--seconds", type=float, default=0.05, help="the budgets' and the pacing's window scale")
     args = parser.parse_args()
     base = bench_tenant(args.users)
-    print(f"{len(base.users):,} users, {len(candidates(base.users)):,} candidates "
-          f"(licensed, disabled, no employeeLeaveDateTime); windows scaled by {args.seconds:g}")
-    print(f"| \"Update user\" entries | way | audit-log requests | at 5 per 10 s | measured wall (windows × "
-          f"{args.seconds:g}) | answered 429 |")
+    print(
+        f"{len(base.users):,} users, {len(candidates(base.users)):,} candidates "
+        f"(licensed, disabled, no employeeLeaveDateTime); windows scaled by {args.seconds:g}"
+    )
+    print(
+        f'| "Update user" entries | way | audit-log requests | at 5 per 10 s | measured wall (windows × '
+        f"{args.seconds:g}) | answered 429 |"
+    )
     print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for updates in (int(n) for n in args.updates.split(",") if n.strip()):
         tenant = hr_sync(base, updates)
         for choice in (Choice.TENANT, Choice.ACCOUNTS, Choice.AUTO):
             got = measure(tenant, choice, args.seconds)
             way = got["choice"] if choice is not Choice.AUTO else f"auto: chose {got['chosen']}"
-            print(f"| {updates:,} | {way} | {got['requests']:,} | {got['published_s']:,.0f} s "
-                  f"| {got['wall_s']:,.1f} s | {got['throttled']:,} |", flush=True)
+            print(
+                f"| {updates:,} | {way} | {got['requests']:,} | {got['published_s']:,.0f} s "
+                f"| {got['wall_s']:,.1f} s | {got['throttled']:,} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

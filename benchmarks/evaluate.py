@@ -47,15 +47,19 @@ def main() -> None:
     else:
         result = evaluate(policies, tenant, as_of)
     done = time.perf_counter()
-    print(json.dumps({
-        "users": len(tenant.users),
-        "findings": len(result.findings),
-        "load_s": round(loaded - started, 2),
-        "evaluate_s": round(done - loaded, 2),
-        "evaluate_cpu_s": round(time.process_time() - cpu, 2),
-        "rss_after_load_mb": round(rss_loaded / 1024),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-    }))
+    print(
+        json.dumps(
+            {
+                "users": len(tenant.users),
+                "findings": len(result.findings),
+                "load_s": round(loaded - started, 2),
+                "evaluate_s": round(done - loaded, 2),
+                "evaluate_cpu_s": round(time.process_time() - cpu, 2),
+                "rss_after_load_mb": round(rss_loaded / 1024),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -28,9 +28,15 @@ AFTER_COLLECT = ("evaluate", "free", "document", "render")
 def row(a: dict[str, Any], b: dict[str, Any]) -> str:
     phases = b["phases"]
     after = sum(phases.get(p, 0.0) for p in AFTER_COLLECT)
-    cells = [f"{a['wall_s']:.1f} s", f"{b['wall_s']:.1f} s", f"{b['wall_s'] / a['wall_s']:.2f}",
-             *(f"{phases.get(p, 0.0):.1f} s" for p in ("collect", "evaluate", "document", "render")),
-             f"{after:.1f} s", f"{b['peak_rss_mb']:.0f} MB", f"{b['reports'].get('findings.csv', 0) / 1e6:.1f} MB"]
+    cells = [
+        f"{a['wall_s']:.1f} s",
+        f"{b['wall_s']:.1f} s",
+        f"{b['wall_s'] / a['wall_s']:.2f}",
+        *(f"{phases.get(p, 0.0):.1f} s" for p in ("collect", "evaluate", "document", "render")),
+        f"{after:.1f} s",
+        f"{b['peak_rss_mb']:.0f} MB",
+        f"{b['reports'].get('findings.csv', 0) / 1e6:.1f} MB",
+    ]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -43,8 +49,11 @@ def main() -> None:
     print(f"--- {args.users:,} users: starting the emulator", file=sys.stderr, flush=True)
     emulator = Emulator(args.users, args.seed, "--without-role", "MailboxSettings.Read")
     url, token = emulator.info["url"], emulator.info["token"]
-    lines = ["| floor (a) | audit (b) | b/a | collect | evaluate | document | render | after collect | peak RSS "
-             "| findings.csv |", "| ---: " * 10 + "|"]
+    lines = [
+        "| floor (a) | audit (b) | b/a | collect | evaluate | document | render | after collect | peak RSS "
+        "| findings.csv |",
+        "| ---: " * 10 + "|",
+    ]
     try:
         with tempfile.TemporaryDirectory(prefix="license-auditor-like-") as tmp:
             for i in range(args.runs):

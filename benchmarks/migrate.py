@@ -45,17 +45,28 @@ def _inputs(users: int, folder: Path) -> None:
         w.writerow(("source_upn", "target_upn", "batch", "complete_by"))
         for n, u in enumerate(movers):
             local = u.user_principal_name.split("@")[0]
-            w.writerow((u.user_principal_name, f"{local}@new.fabrikam.example", f"b{n % 2 + 1}",
-                        "2027-01-08" if n % 2 == 0 else ""))
+            w.writerow(
+                (
+                    u.user_principal_name,
+                    f"{local}@new.fabrikam.example",
+                    f"b{n % 2 + 1}",
+                    "2027-01-08" if n % 2 == 0 else "",
+                )
+            )
     with open(folder / "mailboxes.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f, quoting=csv.QUOTE_ALL)
         w.writerow(COLUMNS)
         for n, u in enumerate(movers):
             row = dict.fromkeys(COLUMNS, "False") | {
-                "ExternalDirectoryObjectId": u.id, "UserPrincipalName": u.user_principal_name,
-                "RecipientTypeDetails": "UserMailbox", "ExchangeGuid": str(uuid.UUID(int=n + 1, version=4)),
-                "ArchiveGuid": NO_GUID, "ArchiveStatus": "None", "InPlaceHolds": "",
-                "LitigationHoldEnabled": "True" if n % 97 == 0 else "False"}
+                "ExternalDirectoryObjectId": u.id,
+                "UserPrincipalName": u.user_principal_name,
+                "RecipientTypeDetails": "UserMailbox",
+                "ExchangeGuid": str(uuid.UUID(int=n + 1, version=4)),
+                "ArchiveGuid": NO_GUID,
+                "ArchiveStatus": "None",
+                "InPlaceHolds": "",
+                "LitigationHoldEnabled": "True" if n % 97 == 0 else "False",
+            }
             w.writerow([row[c] for c in COLUMNS])
     with open(folder / "billing.csv", "w", encoding="utf-8") as f:
         f.write("subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n")
@@ -86,12 +97,40 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _inputs(args.users, folder)
     py = [sys.executable, "-m", "auditor"]
-    migrate = [*py, "migrate", "--source", str(folder / "source.json"), "--target", str(folder / "target.json"),
-               "--users", str(folder / "users.csv"), "--exchange-export", str(folder / "mailboxes.csv"),
-               "--billing", str(folder / "billing.csv"), "--cutover", "2027-01-15", "--as-of", "2026-11-24",
-               "--output-dir", str(folder / "out")]
-    audit = [*py, "audit", "--snapshot", str(folder / "source.json"), "--policies", str(ROOT / "policies"),
-             "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never", "--output-dir", str(folder / "audit")]
+    migrate = [
+        *py,
+        "migrate",
+        "--source",
+        str(folder / "source.json"),
+        "--target",
+        str(folder / "target.json"),
+        "--users",
+        str(folder / "users.csv"),
+        "--exchange-export",
+        str(folder / "mailboxes.csv"),
+        "--billing",
+        str(folder / "billing.csv"),
+        "--cutover",
+        "2027-01-15",
+        "--as-of",
+        "2026-11-24",
+        "--output-dir",
+        str(folder / "out"),
+    ]
+    audit = [
+        *py,
+        "audit",
+        "--snapshot",
+        str(folder / "source.json"),
+        "--policies",
+        str(ROOT / "policies"),
+        "--as-of",
+        "2026-11-01T06:00:00Z",
+        "--fail-on",
+        "never",
+        "--output-dir",
+        str(folder / "audit"),
+    ]
     runs: dict[str, list[dict[str, float]]] = {"migrate": [], "audit": []}
     for _ in range(args.repeat):
         runs["migrate"].append(_child(migrate, (0, 1)))
@@ -100,9 +139,11 @@ def main() -> None:
     plan = json.loads((folder / "out" / "migration.json").read_text("utf-8"))
     sizes = {p.name: p.stat().st_size for p in (folder / "out").iterdir()}
     m, a = median["migrate"], median["audit"]
-    print(f"| {args.users:,} | {plan['summary']['users']:,} ({plan['summary']['blocked']:,} blocked) | "
-          f"{m['wall_s']:.1f} s | {m['cpu_s']:.1f} s | {m['peak_rss_mb']:.0f} MB | {a['wall_s']:.1f} s | "
-          f"{a['peak_rss_mb']:.0f} MB | {sizes['migration.json'] / 1e6:.1f} MB |")
+    print(
+        f"| {args.users:,} | {plan['summary']['users']:,} ({plan['summary']['blocked']:,} blocked) | "
+        f"{m['wall_s']:.1f} s | {m['cpu_s']:.1f} s | {m['peak_rss_mb']:.0f} MB | {a['wall_s']:.1f} s | "
+        f"{a['peak_rss_mb']:.0f} MB | {sizes['migration.json'] / 1e6:.1f} MB |"
+    )
     result: dict[str, Any] = {"users": args.users, "median": median, "runs": runs, "outputs": sizes}
     print(json.dumps(result, indent=1))
 

@@ -65,8 +65,9 @@ def serve(count: int, seed: int, latency_ms: float) -> None:
     urls = []
     with contextlib.ExitStack() as stack:
         for n, users in enumerate(sizes(count, seed), start=1):
-            snapshot = dataclasses.replace(bench_tenant(users, seed=seed + n), tenant_id=tenant_id(n),
-                                           tenant_name=f"Customer {n:04d}")
+            snapshot = dataclasses.replace(
+                bench_tenant(users, seed=seed + n), tenant_id=tenant_id(n), tenant_name=f"Customer {n:04d}"
+            )
             urls.append(stack.enter_context(GraphEmulator(snapshot, token=token, latency_ms=latency_ms)).url)
         print(json.dumps({"token": token, "urls": urls}), flush=True)
         sys.stdin.read()
@@ -85,8 +86,9 @@ def _tenants_file(folder: Path, urls: list[str]) -> Path:
 def _child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, int]:
     """Run `python -m auditor ARGV`; (exit code, wall s, CPU s, peak RSS in bytes) of that child alone."""
     started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "auditor", *argv], cwd=cwd, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "auditor", *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert process.stderr is not None
     err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -103,8 +105,13 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tenant-concurrency", type=int, default=8)
-    parser.add_argument("--check", type=int, default=5, metavar="K",
-                        help="audit K tenants alone too and compare their findings.csv (default: 5)")
+    parser.add_argument(
+        "--check",
+        type=int,
+        default=5,
+        metavar="K",
+        help="audit K tenants alone too and compare their findings.csv (default: 5)",
+    )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write the outputs here and keep them")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -114,34 +121,92 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.msp", "--serve", "--tenants", str(args.tenants),
-                               "--seed", str(args.seed), "--latency-ms", str(args.latency_ms)], cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.msp",
+            "--serve",
+            "--tenants",
+            str(args.tenants),
+            "--seed",
+            str(args.seed),
+            "--latency-ms",
+            str(args.latency_ms),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert server.stdout is not None and server.stdin is not None
     ready = json.loads(server.stdout.readline())
     setup = time.monotonic() - started
     try:
         tenants = _tenants_file(folder, ready["urls"])
         # the children run this checkout's code, whatever the environment's install points at
-        env = {**os.environ, "AUDITOR_ACCESS_TOKEN": ready["token"], "SOURCE_DATE_EPOCH": "1793512800",
-               "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "AUDITOR_ACCESS_TOKEN": ready["token"],
+            "SOURCE_DATE_EPOCH": "1793512800",
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("GITHUB_ACTIONS", None)
-        code, wall, cpu, rss = _child(["audit", "--tenants", str(tenants), "--auth", "token", "--output-dir", "out",
-                                       "--tenant-concurrency", str(args.tenant_concurrency)], folder, env)
+        code, wall, cpu, rss = _child(
+            [
+                "audit",
+                "--tenants",
+                str(tenants),
+                "--auth",
+                "token",
+                "--output-dir",
+                "out",
+                "--tenant-concurrency",
+                str(args.tenant_concurrency),
+            ],
+            folder,
+            env,
+        )
         rollup = json.loads((folder / "out" / "tenants.json").read_text("utf-8"))
         rows = rollup["tenants"]
         requests = sum(row.get("requests") or 0 for row in rows)
         streams = args.tenant_concurrency * PER_TENANT_STREAMS
         floor = requests * args.latency_ms / 1000 / streams
-        print(json.dumps({"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": round(rss / 2**20),
-                          "exit_code": code, "requests": requests}), file=sys.stderr, flush=True)
+        print(
+            json.dumps(
+                {
+                    "wall_s": round(wall, 1),
+                    "cpu_s": round(cpu, 1),
+                    "peak_rss_mb": round(rss / 2**20),
+                    "exit_code": code,
+                    "requests": requests,
+                }
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
         same = []
         for n in range(1, min(args.check, args.tenants) + 1):
             key = f"customer-{n:04d}"
             alone = folder / "alone" / key
-            _child(["audit", "--graph-endpoint", ready["urls"][n - 1], "--tenant-id", tenant_id(n), "--auth", "token",
-                    "--policies", "policies", "--output-dir", str(alone)], folder, env)
+            _child(
+                [
+                    "audit",
+                    "--graph-endpoint",
+                    ready["urls"][n - 1],
+                    "--tenant-id",
+                    tenant_id(n),
+                    "--auth",
+                    "token",
+                    "--policies",
+                    "policies",
+                    "--output-dir",
+                    str(alone),
+                ],
+                folder,
+                env,
+            )
             mine, theirs = alone / "findings.csv", folder / "out" / key / "findings.csv"
             same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
     finally:
@@ -149,12 +214,19 @@ def main() -> None:
         server.wait(timeout=120)
     users = sizes(args.tenants, args.seed)
     result = {
-        "tenants": args.tenants, "latency_ms": args.latency_ms, "tenant_concurrency": args.tenant_concurrency,
+        "tenants": args.tenants,
+        "latency_ms": args.latency_ms,
+        "tenant_concurrency": args.tenant_concurrency,
         "sizes": {"median": sorted(users)[len(users) // 2], "max": max(users), "total": sum(users)},
-        "emulators_setup_s": round(setup, 1), "exit_code": code,
+        "emulators_setup_s": round(setup, 1),
+        "exit_code": code,
         "status": {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "incomplete", "failed")},
-        "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_rss_mb": round(rss / 2**20),
-        "requests": requests, "floor_s": round(floor, 1), "ratio_to_floor": round(wall / floor, 2) if floor else None,
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "peak_rss_mb": round(rss / 2**20),
+        "requests": requests,
+        "floor_s": round(floor, 1),
+        "ratio_to_floor": round(wall / floor, 2) if floor else None,
         "findings_csv_equal_alone": f"{sum(same)}/{len(same)}",
     }
     print(json.dumps(result, indent=1))

@@ -59,7 +59,8 @@ def fifty_assignments() -> str:
         "catalog:\n  - sku: SPE_E3\n    spare_seats: {max: 10, max_percent: 5, min: 2}\n"
         "    price: {monthly: 33.75, currency: EUR}\n  - sku: SPE_E5\n    price: {monthly: 54.75, currency: EUR}\n"
         "  - sku: FLOW_FREE\n    free: true\n"
-        "assignments:\n" + "".join(_entries(i) for i in range(5)) +
-        "hygiene:\n  disabled_users: {}\n  inactive_users: {days: 90}\n  guest_users: {}\n"
+        "assignments:\n"
+        + "".join(_entries(i) for i in range(5))
+        + "hygiene:\n  disabled_users: {}\n  inactive_users: {days: 90}\n  guest_users: {}\n"
         "  assignment_errors: {}\n  usage_location: {}\n  expiring_subscriptions: {days: 30}\n"
     )

@@ -34,6 +34,7 @@ class RenderedUsers:
     ) -> None:
         self.select = select
         if render is None:
+
             def render(u: User) -> Any:
                 return wire.user_wire(u, select)
 

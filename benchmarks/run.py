@@ -73,7 +73,11 @@ class Emulator:
     def __init__(self, users: int, seed: int, *options: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks.serve", "--users", str(users), "--seed", str(seed), *options],
-            cwd=ROOT, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            env=_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         self.info = self._line()
 
@@ -115,12 +119,17 @@ def floor(url: str, token: str) -> dict[str, Any]:
             pages += 1
             users += len(doc["value"])
             next_url = doc.get("@odata.nextLink")
-    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "pages": pages,
-            "users": users}
+    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu, "pages": pages, "users": users}
 
 
-def audit(url: str, token: str, out_dir: Path, concurrency: int | None = 4, policies: Path = EXAMPLE,
-          exits: tuple[int, ...] = (0,)) -> dict[str, Any]:
+def audit(
+    url: str,
+    token: str,
+    out_dir: Path,
+    concurrency: int | None = 4,
+    policies: Path = EXAMPLE,
+    exits: tuple[int, ...] = (0,),
+) -> dict[str, Any]:
     """(b): the CLI end to end as a child process; rusage of that child alone. `exits`: the exit
     codes expected (3 when a permission is withheld on purpose: the report is marked incomplete)."""
     env = _env()
@@ -128,9 +137,23 @@ def audit(url: str, token: str, out_dir: Path, concurrency: int | None = 4, poli
     env["SOURCE_DATE_EPOCH"] = "1793512800"
     env["LICENSE_AUDITOR_TIMINGS"] = "1"
     shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
-    command = [sys.executable, "-m", "auditor", "audit", "--graph-endpoint", url, "--policies", str(policies),
-               "--output-dir", str(out_dir), "--as-of", AS_OF, "--fail-on", "never",
-               *(("--concurrency", str(concurrency)) if concurrency is not None else ())]
+    command = [
+        sys.executable,
+        "-m",
+        "auditor",
+        "audit",
+        "--graph-endpoint",
+        url,
+        "--policies",
+        str(policies),
+        "--output-dir",
+        str(out_dir),
+        "--as-of",
+        AS_OF,
+        "--fail-on",
+        "never",
+        *(("--concurrency", str(concurrency)) if concurrency is not None else ()),
+    ]
     started = time.perf_counter()
     with open(out_dir.parent / f"{out_dir.name}.stderr", "w") as err:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -141,10 +164,17 @@ def audit(url: str, token: str, out_dir: Path, concurrency: int | None = 4, poli
         raise SystemExit(f"audit exited {proc.returncode}; see {err.name}")
     sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()}
     stderr = Path(err.name).read_text(encoding="utf-8")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
-            "reports": sizes, "phases": _phases(stderr), "cpu_phases": _cpu(stderr),
-            "peaks": _peaks(stderr),
-            "findings_sha256": _digest(out_dir / "findings.csv"), "concurrency": concurrency}
+    return {
+        "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "peak_rss_mb": usage.ru_maxrss / 1024,
+        "reports": sizes,
+        "phases": _phases(stderr),
+        "cpu_phases": _cpu(stderr),
+        "peaks": _peaks(stderr),
+        "findings_sha256": _digest(out_dir / "findings.csv"),
+        "concurrency": concurrency,
+    }
 
 
 def _digest(path: Path) -> str:
@@ -158,17 +188,29 @@ def startup(work: Path, runs: int = 7) -> dict[str, Any]:
     env["SOURCE_DATE_EPOCH"] = "1793512800"
     commands = {
         "help_s": [sys.executable, "-m", "auditor", "--help"],
-        "snapshot_audit_s": [sys.executable, "-m", "auditor", "audit", "--snapshot", str(SAMPLE), "--policies",
-                             str(EXAMPLE), "--as-of", AS_OF, "--output-dir", str(work / "startup-reports"),
-                             "--fail-on", "never"],
+        "snapshot_audit_s": [
+            sys.executable,
+            "-m",
+            "auditor",
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(EXAMPLE),
+            "--as-of",
+            AS_OF,
+            "--output-dir",
+            str(work / "startup-reports"),
+            "--fail-on",
+            "never",
+        ],
     }
     out: dict[str, Any] = {}
     for name, command in commands.items():
         times = []
         for i in range(runs + 1):
             started = time.perf_counter()
-            subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+            subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             if i:  # the first run warms the file cache
                 times.append(time.perf_counter() - started)
         out[name] = statistics.median(times)
@@ -199,8 +241,14 @@ def _per_phase(stderr: str, label: str, unit: str) -> dict[str, float]:
 
 def evaluation(users: int, seed: int) -> dict[str, Any]:
     """(c): benchmarks.evaluate in a child process."""
-    out = subprocess.run([sys.executable, "-m", "benchmarks.evaluate", "--users", str(users), "--seed", str(seed)],
-                         cwd=ROOT, env=_env(), check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.evaluate", "--users", str(users), "--seed", str(seed)],
+        cwd=ROOT,
+        env=_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     doc: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return doc
 
@@ -212,8 +260,9 @@ class Latency:
     repeat: int = 1
 
 
-def _pairs(emulator: Emulator, work: Path, users: int, repeat: int, concurrency: int | None,
-           label: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _pairs(
+    emulator: Emulator, work: Path, users: int, repeat: int, concurrency: int | None, label: str
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Floor and audit `repeat` times in alternation (each pair sees the same machine state)."""
     url, token = emulator.info["url"], emulator.info["token"]
     pairs = []
@@ -225,8 +274,9 @@ def _pairs(emulator: Emulator, work: Path, users: int, repeat: int, concurrency:
         b = audit(url, token, work / f"reports-{users}", concurrency)
         b["requests"] = emulator.command("stats")
         pairs.append((a, b))
-        print(f"    {label} run {i + 1}: floor {a['wall_s']:.1f}s, audit {b['wall_s']:.1f}s", file=sys.stderr,
-              flush=True)
+        print(
+            f"    {label} run {i + 1}: floor {a['wall_s']:.1f}s, audit {b['wall_s']:.1f}s", file=sys.stderr, flush=True
+        )
     return pairs
 
 
@@ -238,8 +288,16 @@ def _median_pair(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str
     return {"floor": a, "audit": b, "ratio": ratios[middle], "ratios": ratios}
 
 
-def run_size(users: int, seed: int, work: Path, repeat: int, latency: Latency = Latency(),
-             concurrency: int | None = 4, timed: bool = False, budgets: bool = False) -> dict[str, Any]:
+def run_size(
+    users: int,
+    seed: int,
+    work: Path,
+    repeat: int,
+    latency: Latency = Latency(),
+    concurrency: int | None = 4,
+    timed: bool = False,
+    budgets: bool = False,
+) -> dict[str, Any]:
     """The reference (sequential) audit, floor/audit pairs without latency and, with a latency, with
     it; the pair with the median ratio is the one reported, with the range of ratios."""
     print(f"--- {users:,} users: starting the emulator", file=sys.stderr, flush=True)
@@ -251,12 +309,16 @@ def run_size(users: int, seed: int, work: Path, repeat: int, latency: Latency = 
         reference = audit(url, token, work / f"reports-{users}-sequential", 1)
         reference["requests"] = emulator.command("stats")
         print(f"    sequential reference audit {reference['wall_s']:.1f}s", file=sys.stderr, flush=True)
-        row = {"users": users, "reference": reference,
-               **_median_pair(_pairs(emulator, work, users, repeat, concurrency, "no latency"))}
+        row = {
+            "users": users,
+            "reference": reference,
+            **_median_pair(_pairs(emulator, work, users, repeat, concurrency, "no latency")),
+        }
         if latency.ms > 0 or latency.per_kib_ms > 0:
             emulator.command(f"latency {latency.ms} {latency.per_kib_ms}")
-            slow = _median_pair(_pairs(emulator, work, users, max(1, latency.repeat), concurrency,
-                                       f"latency {latency.ms:g} ms"))
+            slow = _median_pair(
+                _pairs(emulator, work, users, max(1, latency.repeat), concurrency, f"latency {latency.ms:g} ms")
+            )
             row["latency"] = {"ms": latency.ms, "per_kib_ms": latency.per_kib_ms, **slow}
             if budgets:
                 row["latency"]["budget_floor"] = budget_floor(users, latency.ms, slow["audit"]["requests"])
@@ -274,20 +336,30 @@ def budget_floor(users: int, latency_ms: float, requests: dict[str, Any]) -> dic
     in the most pages × latency (its pages follow one another, whatever the budget allows)."""
     streams = budget_streams(users, cap=stream_cap(users, SIGN_IN_PAGE_SIZE))
     pages = requests["by_kind"].get("users", 0)
-    parts = {"pages": pages * latency_ms / 1000 / streams,
-             "units": requests.get("units", 0) / (tenant_units(users) / DIRECTORY_WINDOW),
-             "audit_log": requests.get("audit_log", 0) / (AUDIT_REQUESTS / AUDIT_WINDOW)}
+    parts = {
+        "pages": pages * latency_ms / 1000 / streams,
+        "units": requests.get("units", 0) / (tenant_units(users) / DIRECTORY_WINDOW),
+        "audit_log": requests.get("audit_log", 0) / (AUDIT_REQUESTS / AUDIT_WINDOW),
+    }
     longest = requests.get("longest_chain") or {"pages": 0, "listing": ""}
-    return {"s": max(parts.values()), "by": max(parts, key=parts.__getitem__), "streams": streams, **parts,
-            "chain": longest["pages"] * latency_ms / 1000, "chain_listing": longest["listing"]}
+    return {
+        "s": max(parts.values()),
+        "by": max(parts, key=parts.__getitem__),
+        "streams": streams,
+        **parts,
+        "chain": longest["pages"] * latency_ms / 1000,
+        "chain_listing": longest["listing"],
+    }
 
 
 def budget_table(rows: list[dict[str, Any]]) -> str:
     """With the budgets on: the audit against the floor the published limits leave."""
-    lines = ["| users | latency | audit (b) | floor under the budgets (what bounds it) | b ÷ that floor "
-             "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s | longest chain of pages | requests "
-             "| answered 429 |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    lines = [
+        "| users | latency | audit (b) | floor under the budgets (what bounds it) | b ÷ that floor "
+        "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s | longest chain of pages | requests "
+        "| answered 429 |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+    ]
     for r in rows:
         lat = r.get("latency") or {}
         floor_ = lat.get("budget_floor")
@@ -300,7 +372,8 @@ def budget_table(rows: list[dict[str, Any]]) -> str:
             f"{floor_['units']:,.1f} s / {floor_['audit_log']:,.1f} s "
             f"| {floor_.get('chain', 0):,.1f} s ({floor_.get('chain_listing') or 'none'}) "
             f"| {b['requests']['requests']:,} "
-            f"| {b['requests'].get('throttled', 0):,} |")
+            f"| {b['requests'].get('throttled', 0):,} |"
+        )
     return "\n".join(lines)
 
 
@@ -322,8 +395,10 @@ def latency_table(rows: list[dict[str, Any]]) -> str:
             continue
         a, b = lat["floor"], lat["audit"]
         kinds = b["requests"]["by_kind"]
-        req = (f"{b['requests']['requests']:,} ({kinds.get('users', 0):,} + {kinds.get('members', 0):,} + "
-               f"{kinds.get('other', 0):,})")
+        req = (
+            f"{b['requests']['requests']:,} ({kinds.get('users', 0):,} + {kinds.get('members', 0):,} + "
+            f"{kinds.get('other', 0):,})"
+        )
         per_kib = f" + {lat['per_kib_ms']:g} ms/KiB" if lat["per_kib_ms"] else ""
         ratio = _ratio(lat)
         ok = "met" if lat["ratio"] <= TARGETS["latency_ratio"] else "**missed**"
@@ -337,8 +412,10 @@ def latency_table(rows: list[dict[str, Any]]) -> str:
 
 
 def startup_table(figures: dict[str, Any]) -> str:
-    rows = [("`license-auditor --help`", "help_s"),
-            ("`audit --snapshot` of the sample tenant, end to end (four reports)", "snapshot_audit_s")]
+    rows = [
+        ("`license-auditor --help`", "help_s"),
+        ("`audit --snapshot` of the sample tenant, end to end (four reports)", "snapshot_audit_s"),
+    ]
     lines = ["| start-up | median of 7 | best | target |", "| --- | ---: | ---: | ---: |"]
     for text, key in rows:
         target = TARGETS.get(key)
@@ -357,8 +434,10 @@ def table(rows: list[dict[str, Any]]) -> str:
     for r in rows:
         a, b, c = r["floor"], r["audit"], r["evaluate"]
         kinds = b["requests"]["by_kind"]
-        req = (f"{b['requests']['requests']:,} ({kinds.get('users', 0):,} + {kinds.get('members', 0):,} + "
-               f"{kinds.get('other', 0):,})")
+        req = (
+            f"{b['requests']['requests']:,} ({kinds.get('users', 0):,} + {kinds.get('members', 0):,} + "
+            f"{kinds.get('other', 0):,})"
+        )
         rep = b["reports"]
         lines.append(
             f"| {r['users']:,} | {a['wall_s']:.1f} s / {a['cpu_s']:.1f} s | {b['wall_s']:.1f} s / {b['cpu_s']:.1f} s "
@@ -403,16 +482,30 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", metavar="DIR", help="keep the reports under DIR")
     parser.add_argument("--repeat", type=int, default=3, help="floor/audit pairs per size (the median is reported)")
-    parser.add_argument("--latency-ms", type=float, default=0.0,
-                        help="also measure with every answer delayed this long (e.g. 300, Graph's time per page)")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="also measure with every answer delayed this long (e.g. 300, Graph's time per page)",
+    )
     parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="plus this much per KiB of an answer")
     parser.add_argument("--latency-repeat", type=int, default=1, help="floor/audit pairs per size with latency")
-    parser.add_argument("--concurrency", type=int, default=None,
-                        help="the audit's --concurrency (default: none given, the partitions follow the budget)")
-    parser.add_argument("--budgets", action="store_true",
-                        help="the emulator keeps Graph's published budgets; the floor under them is reported")
-    parser.add_argument("--timed-states", action="store_true",
-                        help="a lastUpdatedDateTime on every license assignment state, as real tenants have")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="the audit's --concurrency (default: none given, the partitions follow the budget)",
+    )
+    parser.add_argument(
+        "--budgets",
+        action="store_true",
+        help="the emulator keeps Graph's published budgets; the floor under them is reported",
+    )
+    parser.add_argument(
+        "--timed-states",
+        action="store_true",
+        help="a lastUpdatedDateTime on every license assignment state, as real tenants have",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     # Bytecode as an installed package has it (pip compiles at install): otherwise, with
@@ -426,8 +519,11 @@ def main() -> None:
         print("--- start-up", file=sys.stderr, flush=True)
         started = startup(work)
         for n in sizes:
-            rows.append(run_size(n, args.seed, work, max(1, args.repeat), latency, args.concurrency,
-                                 args.timed_states, args.budgets))
+            rows.append(
+                run_size(
+                    n, args.seed, work, max(1, args.repeat), latency, args.concurrency, args.timed_states, args.budgets
+                )
+            )
     print(startup_table(started))
     print()
     if any("latency" in r for r in rows):
@@ -441,9 +537,18 @@ def main() -> None:
     print(phase_table(rows))
     print()
     print(memory_table(rows))
-    print(json.dumps({"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-                      "timed_states": args.timed_states, "startup": started,
-                      "runs": rows}, indent=1, default=str))
+    print(
+        json.dumps(
+            {
+                "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+                "timed_states": args.timed_states,
+                "startup": started,
+                "runs": rows,
+            },
+            indent=1,
+            default=str,
+        )
+    )
 
 
 if __name__ == "__main__":

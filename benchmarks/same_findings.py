@@ -27,8 +27,10 @@ from .run import ROOT, Emulator, _env, audit
 RUN_CLOCK = (
     re.compile(rb'(?m)^(\s*"(?:generated|collected)_at": )"[^"]*"'),
     re.compile(rb"(?m)^(DTSTAMP:)\S+"),
-    re.compile(rb"((?:Report generated|Tenant data read)\W*(?:<[^>]*>)*)"
-               rb"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}\\?:\d{2} UTC"),
+    re.compile(
+        rb"((?:Report generated|Tenant data read)\W*(?:<[^>]*>)*)"
+        rb"[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{2}\\?:\d{2} UTC"
+    ),
 )
 # Any other date-time may differ only as the clock of the benchmark's emulator, which stamps its audit
 # log (when an account was disabled) as it starts: every such date-time by the same shift, which is no
@@ -41,8 +43,13 @@ SLACK = timedelta(seconds=2)  # one clock, read at moments apart while the emula
 def capture(out: Path, users: int, seed: int) -> None:
     """The demo's reports and the benchmark tenant's, under `out`."""
     demo = out / "demo"
-    done = subprocess.run([sys.executable, "-m", "auditor", "audit", "--demo", "--output-dir", str(demo)],
-                          cwd=ROOT, env=_env(), capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "auditor", "audit", "--demo", "--output-dir", str(demo)],
+        cwd=ROOT,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
     if done.returncode not in (0, 1):  # 1: findings at or above --fail-on, as the demo has
         raise SystemExit(f"the demo audit exited {done.returncode}:\n{done.stderr}")
     emulator = Emulator(users, seed)
@@ -65,8 +72,12 @@ def same(before: bytes, after: bytes, shift: timedelta | None) -> bool:
     if len(old) != len(new) or old[::2] != new[::2]:
         return False
     moved = [_when(b) - _when(a) for a, b in zip(old[1::2], new[1::2], strict=True) if a != b]
-    return not moved or (shift is not None and max(moved) - min(moved) <= SLACK
-                         and timedelta(0) <= min(moved) and max(moved) <= shift + SLACK)
+    return not moved or (
+        shift is not None
+        and max(moved) - min(moved) <= SLACK
+        and timedelta(0) <= min(moved)
+        and max(moved) <= shift + SLACK
+    )
 
 
 def _when(text: bytes) -> datetime:

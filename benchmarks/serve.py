@@ -44,8 +44,11 @@ def _kind(path: str) -> str:
 def _longest_chain(logged: list[LoggedRequest]) -> dict[str, Any]:
     """The listing read in the most pages: each page's @odata.nextLink comes with the page before,
     so its pages follow one another whatever the streams (a partition of /users, a group's members)."""
-    chains = Counter((r.path, r.query.get("$filter", "")) for r in logged
-                     if r.status < 400 and not r.batch and _kind(r.path) in ("users", "members"))
+    chains = Counter(
+        (r.path, r.query.get("$filter", ""))
+        for r in logged
+        if r.status < 400 and not r.batch and _kind(r.path) in ("users", "members")
+    )
     if not chains:
         return {"pages": 0, "listing": ""}
     (path, where), pages = chains.most_common(1)[0]
@@ -66,26 +69,50 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay of every answer")
     parser.add_argument("--latency-ms-per-kib", type=float, default=0.0, help="and per KiB of its body")
-    parser.add_argument("--without-role", action="append", default=[], metavar="ROLE",
-                        help="the app token lacks this application permission (repeatable)")
-    parser.add_argument("--budgets", action="store_true",
-                        help="keep Graph's published throttling budgets (auditor_dev/emulator/budgets.py)")
-    parser.add_argument("--timed-states", action="store_true",
-                        help="a lastUpdatedDateTime on every license assignment state (benchmarks.tenant)")
+    parser.add_argument(
+        "--without-role",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help="the app token lacks this application permission (repeatable)",
+    )
+    parser.add_argument(
+        "--budgets",
+        action="store_true",
+        help="keep Graph's published throttling budgets (auditor_dev/emulator/budgets.py)",
+    )
+    parser.add_argument(
+        "--timed-states",
+        action="store_true",
+        help="a lastUpdatedDateTime on every license assignment state (benchmarks.tenant)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     tenant = bench_tenant(args.users, seed=args.seed, timed=args.timed_states)
     roles = tuple(r for r in DEMO_ROLES if r not in args.without_role)
     token = app_token(tenant.tenant_id, roles, lifetime=24 * 3600)
-    with Prerendered(tenant, SELECTS) as listings, GraphEmulator(
-            tenant, token=token, listings=listings, latency_ms=args.latency_ms,
-            latency_ms_per_kib=args.latency_ms_per_kib, budgets=Budgets() if args.budgets else None,
+    with (
+        Prerendered(tenant, SELECTS) as listings,
+        GraphEmulator(
+            tenant,
+            token=token,
+            listings=listings,
+            latency_ms=args.latency_ms,
+            latency_ms_per_kib=args.latency_ms_per_kib,
+            budgets=Budgets() if args.budgets else None,
             # the Copilot usage report where Microsoft documents it today: on v1.0 (the emulator's
             # default answers it on beta only, as first documented; the auditor asks v1.0 first)
-            reports=ReportOptions(copilot_v1=True)) as graph:
+            reports=ReportOptions(copilot_v1=True),
+        ) as graph,
+    ):
         graph.prepare(report_days=(90,))  # the usage reports' period for policies/example.yaml's rules
-        ready = {"url": graph.url, "token": token, "tenant_id": tenant.tenant_id, "users": len(tenant.users),
-                 "setup_s": round(time.monotonic() - started, 1)}
+        ready = {
+            "url": graph.url,
+            "token": token,
+            "tenant_id": tenant.tenant_id,
+            "users": len(tenant.users),
+            "setup_s": round(time.monotonic() - started, 1),
+        }
         print(json.dumps(ready), flush=True)
         for line in sys.stdin:
             command = line.strip()
@@ -95,15 +122,22 @@ def main() -> None:
             elif command == "stats":
                 logged = list(graph.requests)
                 kinds = Counter(_kind(r.path) for r in logged)
-                print(json.dumps({"requests": len(logged), "by_kind": dict(kinds),
-                                  "partition_pages": sum(1 for r in logged
-                                                         if r.path == "/users" and "$filter" in r.query),
-                                  "counts": sum(1 for r in logged if r.path == "/users/$count"),
-                                  "errors": sum(1 for r in logged if r.status >= 400),
-                                  "throttled": sum(1 for r in logged if r.status == 429),
-                                  "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
-                                  "units": sum(_units(r) for r in logged if r.status != 429),
-                                  "longest_chain": _longest_chain(logged)}), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "requests": len(logged),
+                            "by_kind": dict(kinds),
+                            "partition_pages": sum(1 for r in logged if r.path == "/users" and "$filter" in r.query),
+                            "counts": sum(1 for r in logged if r.path == "/users/$count"),
+                            "errors": sum(1 for r in logged if r.status >= 400),
+                            "throttled": sum(1 for r in logged if r.status == 429),
+                            "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
+                            "units": sum(_units(r) for r in logged if r.status != 429),
+                            "longest_chain": _longest_chain(logged),
+                        }
+                    ),
+                    flush=True,
+                )
             elif command.startswith("latency "):
                 ms, per_kib = (float(x) for x in command.split()[1:3])
                 graph.latency = (ms / 1000, per_kib / 1000) if ms > 0 or per_kib > 0 else None

@@ -68,7 +68,7 @@ def personal_upn(upn: str) -> str:
     n = int(m.group(2))
     given = GIVEN[(n * 7919) % len(GIVEN)]
     surname = SURNAMES[(n * 104729) % len(SURNAMES)]
-    return f"{given}.{surname}.{n}{upn[m.end(2):]}"
+    return f"{given}.{surname}.{n}{upn[m.end(2) :]}"
 
 
 _EPOCH = REFERENCE.replace(tzinfo=UTC) - timedelta(days=120)
@@ -80,19 +80,26 @@ def timed_states(user: User, n: int) -> User:
     states = user.license_assignment_states
     if not states:
         return user
-    times = [(_EPOCH - timedelta(seconds=(n * 7919 + j * 104729) % _SPAN)).strftime("%Y-%m-%dT%H:%M:%SZ")
-             for j in range(len(states))]
+    times = [
+        (_EPOCH - timedelta(seconds=(n * 7919 + j * 104729) % _SPAN)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for j in range(len(states))
+    ]
     # the profile (shared, its states without times) stays as it is
-    return msgspec.structs.replace(user, license_times=joined_times(
-        [s.last_updated_date_time or t for s, t in zip(states, times, strict=True)]))
+    return msgspec.structs.replace(
+        user, license_times=joined_times([s.last_updated_date_time or t for s, t in zip(states, times, strict=True)])
+    )
 
 
 def bench_tenant(users: int, seed: int = 7, timed: bool = False) -> TenantSnapshot:
     """generate_tenant(users, seed) with people's user names, and with `timed` a time on every
     license state (see the module docstring)."""
     tenant = generate_tenant(users, seed=seed)
-    renamed = tuple(msgspec.structs.replace(u, user_principal_name=personal_upn(u.user_principal_name))
-                    if _NUMBERED.match(u.user_principal_name) else u for u in tenant.users)
+    renamed = tuple(
+        msgspec.structs.replace(u, user_principal_name=personal_upn(u.user_principal_name))
+        if _NUMBERED.match(u.user_principal_name)
+        else u
+        for u in tenant.users
+    )
     if timed:
         renamed = tuple(timed_states(u, n) for n, u in enumerate(renamed))
     return dataclasses.replace(tenant, users=renamed)

@@ -20,15 +20,18 @@ def class_lengths(path: Path) -> dict[str, int]:
     """Class name -> lines, of every top-level class of `path` that gives an `id` a value."""
     if not path.is_file():
         return {}
-    return {node.name: node.end_lineno - node.lineno + 1 if node.end_lineno else 0
-            for node in ast.parse(path.read_text(encoding="utf-8")).body
-            if isinstance(node, ast.ClassDef) and any(_assigns_id(s) for s in node.body)}
+    return {
+        node.name: node.end_lineno - node.lineno + 1 if node.end_lineno else 0
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.ClassDef) and any(_assigns_id(s) for s in node.body)
+    }
 
 
 def rule_lengths(root: Path) -> list[tuple[int, str]]:
     """(lines, "file:Class") of every rule class (not its texts), shortest first."""
-    return sorted((lines, f"{path}:{name}") for path in _rule_modules(root)
-                  for name, lines in class_lengths(path).items())
+    return sorted(
+        (lines, f"{path}:{name}") for path in _rule_modules(root) for name, lines in class_lengths(path).items()
+    )
 
 
 def pair_lengths(root: Path) -> list[tuple[int, int, str]]:
@@ -42,11 +45,14 @@ def pair_lengths(root: Path) -> list[tuple[int, int, str]]:
 
 
 def contract_lengths(root: Path) -> dict[str, int]:
-    """"file:Class" -> lines of the rule's details contract `<Class>Details` in its module (0: none)."""
+    """ "file:Class" -> lines of the rule's details contract `<Class>Details` in its module (0: none)."""
     out = {}
     for path in _rule_modules(root):
-        classes = {node.name: node for node in ast.parse(path.read_text(encoding="utf-8")).body
-                   if isinstance(node, ast.ClassDef)}
+        classes = {
+            node.name: node
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.ClassDef)
+        }
         for name in class_lengths(path):
             node = classes.get(f"{name}Details")
             out[f"{path}:{name}"] = node.end_lineno - node.lineno + 1 if node and node.end_lineno else 0
@@ -61,8 +67,12 @@ def _assigns_id(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Assign):
         return any(isinstance(t, ast.Name) and t.id == "id" for t in statement.targets)
     # an annotation alone (`id: ClassVar[str]` on a base class) declares no rule
-    return isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name) \
-        and statement.target.id == "id" and statement.value is not None
+    return (
+        isinstance(statement, ast.AnnAssign)
+        and isinstance(statement.target, ast.Name)
+        and statement.target.id == "id"
+        and statement.value is not None
+    )
 
 
 def main() -> None:
@@ -71,9 +81,18 @@ def main() -> None:
     print("pair rule texts class contract")
     for rule, texts, name in rows:
         print(rule + texts, rule, texts, name, contracts[name])
-    print("n", len(rows), "median: rule", statistics.median(r for r, _, _ in rows),
-          "texts", statistics.median(t for _, t, _ in rows), "pair", statistics.median(r + t for r, t, _ in rows),
-          "contract", statistics.median(contracts.values()))
+    print(
+        "n",
+        len(rows),
+        "median: rule",
+        statistics.median(r for r, _, _ in rows),
+        "texts",
+        statistics.median(t for _, t, _ in rows),
+        "pair",
+        statistics.median(r + t for r, t, _ in rows),
+        "contract",
+        statistics.median(contracts.values()),
+    )
 
 
 if __name__ == "__main__":

@@ -25,16 +25,16 @@ class ReportFileExtension(SingleFileSnapshotExtension):
 
     _write_mode = WriteMode.TEXT
 
-    def read_snapshot_data_from_location(self, *, snapshot_location: str, snapshot_name: str,
-                                         session_id: str) -> Any:
+    def read_snapshot_data_from_location(self, *, snapshot_location: str, snapshot_name: str, session_id: str) -> Any:
         try:
             return Path(snapshot_location).read_bytes().decode("utf-8")
         except FileNotFoundError:
             return None
 
     @classmethod
-    def write_snapshot_collection(cls, *, snapshot_collection: SnapshotCollection,
-                                  name_order: dict[str, int] | None = None) -> None:
+    def write_snapshot_collection(
+        cls, *, snapshot_collection: SnapshotCollection, name_order: dict[str, int] | None = None
+    ) -> None:
         data = next(iter(snapshot_collection)).data
         if not isinstance(data, str):
             raise TypeError(f"a report file snapshot is text, not {type(data).__name__}")

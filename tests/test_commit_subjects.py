@@ -16,8 +16,7 @@ LIMIT = 72
 
 
 def _git(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, encoding="utf-8",
-                          timeout=60)
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, encoding="utf-8", timeout=60)
 
 
 def long_subjects(base: str, root: Path = ROOT) -> list[str]:
@@ -31,7 +30,8 @@ def test_commit_subjects_since_the_rule_are_under_72_characters() -> None:
     if _git("rev-parse", "--git-dir").returncode != 0:
         pytest.skip("not a git checkout (an unpacked source archive)")
     assert _git("rev-parse", "--is-shallow-repository").stdout.strip() == "false", (
-        "a shallow clone: the check needs the history since the rule (git fetch --unshallow)")
+        "a shallow clone: the check needs the history since the rule (git fetch --unshallow)"
+    )
     if _git("rev-parse", "--verify", "--quiet", f"{BASE}^{{commit}}").returncode != 0:
         pytest.skip(f"a branch made before commit {BASE}: the check runs once it is merged into main")
     assert long_subjects(BASE) == [], f"commit subjects of {LIMIT} characters or more: reword them"
@@ -40,9 +40,15 @@ def test_commit_subjects_since_the_rule_are_under_72_characters() -> None:
 def test_the_check_finds_a_long_subject(tmp_path: Path) -> None:
     """The check itself, on a throwaway repository: a 72-character subject is found, a 71-character
     one is not, and commits before the base are not looked at."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.invalid",
-                               *args], check=True, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
     git("init", "-q")
     git("commit", "-q", "--allow-empty", "-m", "x" * 90)  # before the base: not checked
     base = git("rev-parse", "HEAD")

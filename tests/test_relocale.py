@@ -27,8 +27,13 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _relocale(copy: Path) -> None:
-    subprocess.run(["bash", str(copy / "scripts" / "relocale.sh")], check=True, capture_output=True, timeout=120,
-                   env={**os.environ, "PYBABEL": str(PYBABEL)})
+    subprocess.run(
+        ["bash", str(copy / "scripts" / "relocale.sh")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "PYBABEL": str(PYBABEL)},
+    )
 
 
 def _catalogs(root: Path) -> dict[str, bytes]:
@@ -60,25 +65,39 @@ def _added_lines(before: bytes, after: bytes) -> list[str]:
 def test_a_new_rules_texts_touch_only_their_own_entries(tmp_path: Path) -> None:
     copy = _copy(tmp_path)
     rules = copy / "auditor" / "rules" / "hygiene" / "upkeep.py"
-    rules.write_text(rules.read_text(encoding="utf-8") + (
-        '\n\nTHROWAWAY = (Text("rule.throwaway-check.title", "Throwaway check"),\n'
-        '             Text("rule.throwaway-check.message", "{user} fails the throwaway check."))\n'), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8")
+        + (
+            '\n\nTHROWAWAY = (Text("rule.throwaway-check.title", "Throwaway check"),\n'
+            '             Text("rule.throwaway-check.message", "{user} fails the throwaway check."))\n'
+        ),
+        encoding="utf-8",
+    )
     view = copy / "auditor" / "report" / "view" / "__init__.py"
-    view.write_text(view.read_text(encoding="utf-8") + (
-        '\n\ndef _throwaway_label(t: Any) -> str:\n    return t.pgettext("throwaway_label", "Throwaway label")\n'),
-        encoding="utf-8")
+    view.write_text(
+        view.read_text(encoding="utf-8")
+        + ('\n\ndef _throwaway_label(t: Any) -> str:\n    return t.pgettext("throwaway_label", "Throwaway label")\n'),
+        encoding="utf-8",
+    )
     _relocale(copy)
     committed, written = _catalogs(ROOT), _catalogs(copy)
     changed = {name for name in committed if written[name] != committed[name]}
-    assert changed == {"guidance.pot", "messages.pot", *(f"{lang}/LC_MESSAGES/{domain}.po"
-                                                         for lang in ("nl", "da", "sv", "tr")
-                                                         for domain in ("guidance", "messages"))}
+    assert changed == {
+        "guidance.pot",
+        "messages.pot",
+        *(
+            f"{lang}/LC_MESSAGES/{domain}.po"
+            for lang in ("nl", "da", "sv", "tr")
+            for domain in ("guidance", "messages")
+        ),
+    }
     for name in sorted(changed):
         before = committed[name]
         if name in TEMPLATES:  # a changed template carries the time it was extracted
             before = b"\n".join(line for line in before.split(b"\n") if not line.startswith(b'"POT-Creation-Date: '))
-            after = b"\n".join(line for line in written[name].split(b"\n")
-                               if not line.startswith(b'"POT-Creation-Date: '))
+            after = b"\n".join(
+                line for line in written[name].split(b"\n") if not line.startswith(b'"POT-Creation-Date: ')
+            )
         else:
             after = written[name]
         added = "\n".join(_added_lines(before, after))

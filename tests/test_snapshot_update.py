@@ -12,7 +12,7 @@ from pathlib import Path
 
 CONFTEST = Path(__file__).with_name("conftest.py")
 
-TEST = '''
+TEST = """
 import os
 from pathlib import Path
 
@@ -21,13 +21,19 @@ def test_file(tmp_path, report_file):
     path = tmp_path / "report.md"
     path.write_bytes(os.environ["CONTENT"].encode("utf-8"))
     assert path.read_bytes().decode("utf-8") == report_file(path)
-'''
+"""
 
 
 def _pytest(folder: Path, content: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CONTENT": content, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}  # faster start: syrupy only
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "syrupy", "-p", "no:cacheprovider", *args],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "syrupy", "-p", "no:cacheprovider", *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_an_update_run_that_writes_fails(tmp_path: Path) -> None:

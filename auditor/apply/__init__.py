@@ -19,8 +19,11 @@ from ..lazy import lazy_exports
 
 # Exported lazily: apply loads the Graph SDK, which `--help` and `plan` never need.
 _WHERE = {
-    "Journal": "journal", "JournalWriter": "journal", "read_journal": "journal",
-    "cmd_apply": "run", "cmd_undo": "undoing",
+    "Journal": "journal",
+    "JournalWriter": "journal",
+    "read_journal": "journal",
+    "cmd_apply": "run",
+    "cmd_undo": "undoing",
 }
 __all__ = sorted(_WHERE)
 

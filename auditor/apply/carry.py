@@ -49,8 +49,11 @@ class Failures:
                 return self._skip(change, f"it depends on change {dep}, which was skipped: {self.because[dep]}")
         first = self.users.get(change.user)
         if first is not None:
-            return self._skip(change, f"change {first} for the same user failed ({self.failed[first]}); the user's "
-                                      "later changes wait until someone has looked at it")
+            return self._skip(
+                change,
+                f"change {first} for the same user failed ({self.failed[first]}); the user's "
+                "later changes wait until someone has looked at it",
+            )
         return None
 
     def _skip(self, change: Change, reason: str) -> str:
@@ -68,15 +71,21 @@ async def settle_unknown(client: GraphClient, change: Change, detail: str) -> tu
     try:
         state = await read_state(client, change.user, change.groups())
     except CollectionError as exc:
-        return "unknown", (f"{detail}; the user could not be re-read ({exc}): Graph may or may not have applied it "
-                           "— re-read the user before re-running")
+        return "unknown", (
+            f"{detail}; the user could not be re-read ({exc}): Graph may or may not have applied it "
+            "— re-read the user before re-running"
+        )
     if change.kind == "reprocess":
-        return "unknown", (f"{detail}; a reprocess leaves nothing to re-read, so whether Graph made it is not known "
-                           "(making it again is harmless)")
+        return "unknown", (
+            f"{detail}; a reprocess leaves nothing to re-read, so whether Graph made it is not known "
+            "(making it again is harmless)"
+        )
     if made(change, state):
         return "done", f"{detail}; the user, re-read, shows the change made"
-    return "failed", (f"{detail}; the user, re-read, does not show the change: it was not made (an attempt Graph is "
-                      "still processing would show in the next audit)")
+    return "failed", (
+        f"{detail}; the user, re-read, does not show the change: it was not made (an attempt Graph is "
+        "still processing would show in the next audit)"
+    )
 
 
 def refused(unknown: bool, status: int | None, change: Change, detail: str) -> tuple[str, str, str]:
@@ -104,10 +113,13 @@ def summary(session: Any, total: int, verb: str = "applied") -> None:
         line = f"{t.done} of {total} change(s) {verb}, {t.skipped} skipped"
         if session.failures.because:
             line += f" ({len(session.failures.because)} of them resting on a change that failed)"
-        for count, what in ((t.pending, "pending (waiting for a group's license)"), (t.failed, "failed"),
-                            (t.unknown, "outcome unknown"),
-                            (t.unjournaled, "sent but not journaled (outcome unknown)"),
-                            (rest, "left (not attempted)")):
+        for count, what in (
+            (t.pending, "pending (waiting for a group's license)"),
+            (t.failed, "failed"),
+            (t.unknown, "outcome unknown"),
+            (t.unjournaled, "sent but not journaled (outcome unknown)"),
+            (rest, "left (not attempted)"),
+        ):
             if count:
                 line += f", {count} {what}"
         session.say(line)

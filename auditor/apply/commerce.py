@@ -43,8 +43,9 @@ SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (en
 def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The plan's commerce changes (none when the plan's bill has none)."""
     changes = ((plan_doc.get("bill") or {}).get("commerce")) or []
-    if not isinstance(changes, list) or not all(isinstance(c, dict) and isinstance(c.get("request"), dict)
-                                                 for c in changes):
+    if not isinstance(changes, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("request"), dict) for c in changes
+    ):
         raise UsageError("plan.json: bill.commerce is not a list of commerce changes (plan again)")
     for c in changes:
         if str(c["request"].get("method")).upper() == "DELETE":
@@ -60,12 +61,25 @@ class CommerceJournal:
         self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
 
     def write(self, change: Mapping[str, Any], outcome: str, note: str = "", status: int | None = None) -> None:
-        line = {"at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "n": change["n"], "kind": change["kind"],
-                "source": change["source"], "scope": change["scope"], "api_id": change["api_id"],
-                "subscription": change["subscription"], "sku": change["sku"], "from": change["from"],
-                "to": change["to"], "monthly_saving": change.get("monthly_saving"), "window": change.get("window"),
-                "by": change.get("by"), "request": change["request"],
-                "outcome": outcome, "status": status, "note": note[:600]}
+        line = {
+            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "n": change["n"],
+            "kind": change["kind"],
+            "source": change["source"],
+            "scope": change["scope"],
+            "api_id": change["api_id"],
+            "subscription": change["subscription"],
+            "sku": change["sku"],
+            "from": change["from"],
+            "to": change["to"],
+            "monthly_saving": change.get("monthly_saving"),
+            "window": change.get("window"),
+            "by": change.get("by"),
+            "request": change["request"],
+            "outcome": outcome,
+            "status": status,
+            "note": note[:600],
+        }
         self._handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._handle.flush()
         os.fsync(self._handle.fileno())
@@ -87,8 +101,9 @@ class Commerce:
         if self._arm is None:
             if self.access.billing_credential is None:
                 raise BillingSourceError("no credential for the billing account (AUDITOR_BILLING_TOKEN)")
-            self._arm_cm = arm.client(self.access.billing_credential, self.access.billing_endpoint,
-                                      self.access.billing_audience)
+            self._arm_cm = arm.client(
+                self.access.billing_credential, self.access.billing_endpoint, self.access.billing_audience
+            )
             self._arm = self._arm_cm.__enter__()
         return self._arm
 
@@ -116,8 +131,9 @@ class Commerce:
             if kind == "cancel":
                 c = self.arm()
                 try:
-                    c.billing_subscriptions.begin_cancel(change["scope"], change["api_id"], body, polling_interval=0,
-                                                         **arm.options(c)).result()
+                    c.billing_subscriptions.begin_cancel(
+                        change["scope"], change["api_id"], body, polling_interval=0, **arm.options(c)
+                    ).result()
                 except AzureError as exc:
                     raise BillingSourceError(f"cancel {change['api_id']}: {arm.message(exc)}") from None
             else:
@@ -132,8 +148,9 @@ class Commerce:
 
 def _next_term(current: Mapping[str, Any]) -> dict[str, str] | None:
     """scheduledNextTermInstructions.product of a Partner Center subscription as re-read."""
-    return partner_center.next_term_product(current.get("offerId"), current.get("billingCycle"),
-                                            current.get("termDuration"))
+    return partner_center.next_term_product(
+        current.get("offerId"), current.get("billingCycle"), current.get("termDuration")
+    )
 
 
 def _arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
@@ -163,8 +180,10 @@ def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: d
         elif not current.get("autoRenewEnabled"):
             return "auto-renew is off: a reduction for the renewal needs it on"
         elif _next_term(current) is None:
-            return (f"its offerId {current.get('offerId')!r}, billingCycle and termDuration do not name the "
-                    "next term's product (productId:skuId:availabilityId)")
+            return (
+                f"its offerId {current.get('offerId')!r}, billingCycle and termDuration do not name the "
+                "next term's product (productId:skuId:availabilityId)"
+            )
     if status.lower() not in ("active", "enabled"):
         return f"its status is {status or 'not given'}"
     if quantity != change["from"]:
@@ -178,15 +197,26 @@ def _money(change: Mapping[str, Any]) -> str:
     return f"saves {saving:.2f} a month from {when}" if isinstance(saving, int | float) else "saving not known"
 
 
-async def run_commerce(changes: Sequence[Mapping[str, Any]], commerce: Commerce, seats: SeatsReader, *,
-                       execute: bool, journal: CommerceJournal | None, today: date, out: TextIO) -> int:
+async def run_commerce(
+    changes: Sequence[Mapping[str, Any]],
+    commerce: Commerce,
+    seats: SeatsReader,
+    *,
+    execute: bool,
+    journal: CommerceJournal | None,
+    today: date,
+    out: TextIO,
+) -> int:
     """Make (or, without `execute`, check and show) each commerce change; the number that failed."""
     failed = 0
     mode = "making them" if execute else "dry run, nothing is changed (--yes --commerce makes them)"
     print(f"commerce changes: {len(changes)} ({mode})", file=out)
     for change in changes:
-        print(f"  C{change['n']}. {change['kind'].replace('_', ' ')} {change['sku']} ({change['subscription']}): "
-              f"{change['from']} -> {change['to']} seats, {_money(change)}; by {change['by']}", file=out)
+        print(
+            f"  C{change['n']}. {change['kind'].replace('_', ' ')} {change['sku']} ({change['subscription']}): "
+            f"{change['from']} -> {change['to']} seats, {_money(change)}; by {change['by']}",
+            file=out,
+        )
         print(f"      {change['request']['method']} {change['request']['path']}", file=out)
         reason = await _check(change, commerce, seats, today)
         if isinstance(reason, str):
@@ -213,8 +243,9 @@ async def run_commerce(changes: Sequence[Mapping[str, Any]], commerce: Commerce,
     return failed
 
 
-async def _check(change: Mapping[str, Any], commerce: Commerce, seats: SeatsReader, today: date
-                 ) -> str | dict[str, Any]:
+async def _check(
+    change: Mapping[str, Any], commerce: Commerce, seats: SeatsReader, today: date
+) -> str | dict[str, Any]:
     """The subscription as re-read when the change may be made, else why not."""
     if str(change.get("by") or "") < today.isoformat():
         return f"its window closed on {change.get('by')}"
@@ -236,6 +267,7 @@ async def _check(change: Mapping[str, Any], commerce: Commerce, seats: SeatsRead
 
 def _seats_reader(client: Any) -> SeatsReader:
     """Re-read GET /subscribedSkus for one product: (its enabled seats, the seats assigned)."""
+
     async def read(sku_id: str) -> tuple[int, int] | None:
         try:
             doc = await client.get("/subscribedSkus?$select=skuId,prepaidUnits,consumedUnits")
@@ -248,6 +280,7 @@ def _seats_reader(client: Any) -> SeatsReader:
                 if isinstance(enabled, int) and isinstance(used, int):
                     return enabled, used
         return None
+
     return read
 
 
@@ -257,16 +290,28 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
-    journal = CommerceJournal(plan_path.resolve().parent / datetime.now(UTC).strftime(
-        "commerce-journal-%Y%m%dT%H%M%SZ.jsonl")) if args.yes else None
+    journal = (
+        CommerceJournal(
+            plan_path.resolve().parent / datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
+        )
+        if args.yes
+        else None
+    )
     client = make_client()
     with access(args, os.environ, True) as reach:
         commerce = Commerce(reach)
 
         async def go() -> int:
             try:
-                return await run_commerce(changes, commerce, _seats_reader(client), execute=args.yes,
-                                          journal=journal, today=today, out=sys.stdout)
+                return await run_commerce(
+                    changes,
+                    commerce,
+                    _seats_reader(client),
+                    execute=args.yes,
+                    journal=journal,
+                    today=today,
+                    out=sys.stdout,
+                )
             finally:
                 await client.aclose()
 
@@ -277,8 +322,9 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
             if journal is not None:
                 journal.close()
     if failed:
-        raise CollectionError(f"{failed} commerce change(s) failed; the journal {journal.path if journal else ''} "
-                              "says which")
+        raise CollectionError(
+            f"{failed} commerce change(s) failed; the journal {journal.path if journal else ''} says which"
+        )
     return EXIT_OK
 
 
@@ -290,8 +336,10 @@ def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: da
     if not by:
         return "the journal does not say until when its window was open (journaled before 'by' was kept)"
     if by < today.isoformat():
-        return (f"its window closed on {by}: seats bought now are a new purchase for the rest of the term; "
-                "buy them in the admin center (or through the partner) if they are needed")
+        return (
+            f"its window closed on {by}: seats bought now are a new purchase for the rest of the term; "
+            "buy them in the admin center (or through the partner) if they are needed"
+        )
     props = (current.get("properties") or {}) if line["source"] == "billing-account" else current
     shut = _arm_window_shut(props, today) if line["source"] == "billing-account" else None
     if shut:
@@ -318,8 +366,16 @@ def _price_of(line: Mapping[str, Any], seats: int) -> str:
     return f"{seats} x {saving / seats:.2f} = {saving:.2f} a month"
 
 
-def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], bool], *, execute: bool,
-                  out: TextIO, today: date, undo_journal: CommerceJournal | None = None) -> int:
+def undo_commerce(
+    journal_path: Path,
+    commerce: Commerce,
+    ask: Callable[[str], bool],
+    *,
+    execute: bool,
+    out: TextIO,
+    today: date,
+    undo_journal: CommerceJournal | None = None,
+) -> int:
     """Buy back the seats of each reduction the journal records as done, newest first: only inside
     the reduction's window (the subscription re-read: still the seats the reduction left, active),
     only when `ask` says yes to the price named, each journaled before it is sent (`undo_journal`);
@@ -331,11 +387,16 @@ def undo_commerce(journal_path: Path, commerce: Commerce, ask: Callable[[str], b
     for line in reversed(done):
         seats = int(line["from"]) - int(line["to"])
         if line["kind"] == "cancel":
-            print(f"  C{line['n']}: {line['sku']} was cancelled: buy a new subscription if it is needed again",
-                  file=out)
+            print(
+                f"  C{line['n']}: {line['sku']} was cancelled: buy a new subscription if it is needed again", file=out
+            )
             continue
-        change = dict(line) | {"kind": f"undo_{line['kind']}", "from": line["to"], "to": line["from"],
-                               "request": _back(line)}
+        change = dict(line) | {
+            "kind": f"undo_{line['kind']}",
+            "from": line["to"],
+            "to": line["from"],
+            "request": _back(line),
+        }
         try:
             current = commerce.read(line)
         except BillingSourceError as exc:
@@ -375,20 +436,33 @@ def _ask(question: str) -> bool:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def undo_from_args(args: argparse.Namespace, journal_path: Path, today: date,
-                   ask: Callable[[str], bool] | None = None) -> int:
+def undo_from_args(
+    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool] | None = None
+) -> int:
     """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
     each only inside its window and after a yes to its price; with --yes journaled write-ahead in
     commerce-undo-<UTC time>.jsonl beside the journal."""
     if not journal_path.is_file():
         raise UsageError(f"{journal_path}: no such commerce journal")
-    undo_journal = CommerceJournal(journal_path.resolve().parent / datetime.now(UTC).strftime(
-        "commerce-undo-%Y%m%dT%H%M%SZ.jsonl")) if args.yes else None
+    undo_journal = (
+        CommerceJournal(
+            journal_path.resolve().parent / datetime.now(UTC).strftime("commerce-undo-%Y%m%dT%H%M%SZ.jsonl")
+        )
+        if args.yes
+        else None
+    )
     with access(args, os.environ, True) as reach:
         commerce = Commerce(reach)
         try:
-            undo_commerce(journal_path, commerce, ask or _ask, execute=args.yes, out=sys.stdout, today=today,
-                          undo_journal=undo_journal)
+            undo_commerce(
+                journal_path,
+                commerce,
+                ask or _ask,
+                execute=args.yes,
+                out=sys.stdout,
+                today=today,
+                undo_journal=undo_journal,
+            )
         finally:
             commerce.close()
             if undo_journal is not None:

@@ -41,7 +41,7 @@ class GroupState:
 
     @property
     def label(self) -> str:
-        """"License - E5 (bbbb…)": the name with the id beside it (names are not unique)."""
+        """ "License - E5 (bbbb…)": the name with the id beside it (names are not unique)."""
         return f"{self.name} ({self.id})" if self.name else self.id
 
 
@@ -62,8 +62,9 @@ async def read_group(client: GraphClient, gid: str, *, app_roles: bool = False) 
         for lic in doc["assignedLicenses"]:
             if isinstance(lic, dict) and isinstance(lic.get("skuId"), str):
                 plans = lic.get("disabledPlans")
-                licenses[lic["skuId"].lower()] = tuple(sorted(str(p).lower() for p in plans)) \
-                    if isinstance(plans, list) else ()
+                licenses[lic["skuId"].lower()] = (
+                    tuple(sorted(str(p).lower() for p in plans)) if isinstance(plans, list) else ()
+                )
     options = doc.get("resourceProvisioningOptions")
     name = doc.get("displayName")
     found: tuple[str, ...] | None = None
@@ -72,14 +73,24 @@ async def read_group(client: GraphClient, gid: str, *, app_roles: bool = False) 
         try:
             apps: set[str] = set()
             async for page in client.pages(f"/groups/{gid}/appRoleAssignments?$select=id,resourceDisplayName"):
-                apps.update(str(item.get("resourceDisplayName") or item.get("id") or "?") for item in page
-                            if isinstance(item, dict))
+                apps.update(
+                    str(item.get("resourceDisplayName") or item.get("id") or "?")
+                    for item in page
+                    if isinstance(item, dict)
+                )
             found = tuple(sorted(apps))
         except GraphRequestError as exc:
             error = f"GET /groups/{gid}/appRoleAssignments answered {exc.status}"
-    return GroupState(gid, True, name if isinstance(name, str) else "", licenses,
-                      doc.get("isAssignableToRole") is True,
-                      isinstance(options, list) and "Team" in options, found, error)
+    return GroupState(
+        gid,
+        True,
+        name if isinstance(name, str) else "",
+        licenses,
+        doc.get("isAssignableToRole") is True,
+        isinstance(options, list) and "Team" in options,
+        found,
+        error,
+    )
 
 
 def never_by_a_ready_call(group: GroupState, verb: str) -> list[str]:
@@ -88,11 +99,15 @@ def never_by_a_ready_call(group: GroupState, verb: str) -> list[str]:
     if not group.exists:
         return [f"group {group.id} no longer exists"]
     if group.role_assignable:
-        return [f"group {group.label} is role-assignable (isAssignableToRole): its members hold a Microsoft Entra "
-                f"role, so apply does not {verb} it; a person with the Privileged Role Administrator role decides"]
+        return [
+            f"group {group.label} is role-assignable (isAssignableToRole): its members hold a Microsoft Entra "
+            f"role, so apply does not {verb} it; a person with the Privileged Role Administrator role decides"
+        ]
     if not group.licenses:
-        return [f"group {group.label} assigns no license now (assignedLicenses is empty): the change was planned "
-                f"for a licensing group, so apply does not {verb} it"]
+        return [
+            f"group {group.label} assigns no license now (assignedLicenses is empty): the change was planned "
+            f"for a licensing group, so apply does not {verb} it"
+        ]
     return []
 
 
@@ -106,8 +121,10 @@ def gives_unmet(group: GroupState, sku: str, direct: tuple[str, ...] | None, pro
         return []
     lost = sorted(set(group.licenses[sku]) - set(direct))
     if lost:
-        return [f"group {group.label} turns off service plan(s) {', '.join(lost)} of {name} that the user's direct "
-                "copy has on: the group's copy would take them away"]
+        return [
+            f"group {group.label} turns off service plan(s) {', '.join(lost)} of {name} that the user's direct "
+            "copy has on: the group's copy would take them away"
+        ]
     return []
 
 
@@ -122,8 +139,11 @@ def what_leaving_takes(group: GroupState, products: Mapping[str, str]) -> str:
         parts.append(f"{len(group.app_roles)} app role assignment(s) ({', '.join(group.app_roles)})")
     elif group.app_roles is None and group.app_roles_error:
         parts.append(f"any app role assignments (not known: {group.app_roles_error})")
-    return f"leaving group {group.label} takes away " + ("; ".join(parts) if parts else "no license") + \
-        " (as far as Graph shows it)"
+    return (
+        f"leaving group {group.label} takes away "
+        + ("; ".join(parts) if parts else "no license")
+        + " (as far as Graph shows it)"
+    )
 
 
 class Session(Protocol):
@@ -136,8 +156,9 @@ class Session(Protocol):
     async def group(self, gid: str, *, app_roles: bool = False) -> GroupState: ...
 
 
-async def group_unmet(session: Session, change: Change, state: UserState, changes: Sequence[Change],
-                       by_n: dict[int, Change]) -> list[str]:
+async def group_unmet(
+    session: Session, change: Change, state: UserState, changes: Sequence[Change], by_n: dict[int, Change]
+) -> list[str]:
     """Why the group a change rests on no longer allows it (groups.py), read at the moment of the
     change: a join (or leave) of a role-assignable group or of one that assigns no license; a join
     whose group no longer gives, in a copy that keeps every service the direct copy has on, the
@@ -149,8 +170,9 @@ async def group_unmet(session: Session, change: Change, state: UserState, change
         if reasons or change.kind == "remove_member":
             return reasons
         waiting = [w for c in changes if change.n in c.depends_on for w in awaited(c, by_n) if w.group == change.group]
-        return [r for w in dict.fromkeys(waiting)
-                for r in gives_unmet(group, w.sku, direct.get(w.sku), session.products)]
+        return [
+            r for w in dict.fromkeys(waiting) for r in gives_unmet(group, w.sku, direct.get(w.sku), session.products)
+        ]
     if change.kind != "assign_license" or change.body is None:
         return []
     found: list[str] = []
@@ -164,7 +186,9 @@ async def group_unmet(session: Session, change: Change, state: UserState, change
         for copy in (a for a in state.assignments if a.sku == sku and a.group == gid):
             lost = sorted(set(copy.disabled_plans) - set(direct.get(sku, ())))
             if lost and not reasons:
-                reasons = [f"the user's copy of {session.products.get(sku, sku)} from group {group.label} has "
-                               f"service plan(s) {', '.join(lost)} turned off that the direct copy has on"]
+                reasons = [
+                    f"the user's copy of {session.products.get(sku, sku)} from group {group.label} has "
+                    f"service plan(s) {', '.join(lost)} turned off that the direct copy has on"
+                ]
         found += reasons
     return found

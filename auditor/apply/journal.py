@@ -89,20 +89,40 @@ class JournalWriter:
         try:
             self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
         except FileExistsError:
-            raise PlanFileError(f"--journal: {path} already exists; a journal is never overwritten — "
-                                "choose another file") from None
+            raise PlanFileError(
+                f"--journal: {path} already exists; a journal is never overwritten — choose another file"
+            ) from None
         except OSError as exc:
             raise PlanFileError(f"--journal: cannot create {path}: {exc.strerror or exc}") from None
         lock(self._fd, path, "the journal")  # a new file: only an undo of it could want it
         _fsync_dir(path.parent)
 
-    def write(self, n: int, action: dict[str, Any], request: dict[str, Any], *, status: int | None, outcome: str,
-              note: str = "", before: dict[str, Any] | None = None, undoes: dict[str, Any] | None = None) -> None:
+    def write(
+        self,
+        n: int,
+        action: dict[str, Any],
+        request: dict[str, Any],
+        *,
+        status: int | None,
+        outcome: str,
+        note: str = "",
+        before: dict[str, Any] | None = None,
+        undoes: dict[str, Any] | None = None,
+    ) -> None:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        line: dict[str, Any] = {"time": now(), "n": n, "tenant_id": self.tenant_id, "cloud": self.cloud.value,
-                                "action": action, "request": request, "status": status, "outcome": outcome,
-                                "note": note, "before": before}
+        line: dict[str, Any] = {
+            "time": now(),
+            "n": n,
+            "tenant_id": self.tenant_id,
+            "cloud": self.cloud.value,
+            "action": action,
+            "request": request,
+            "status": status,
+            "outcome": outcome,
+            "note": note,
+            "before": before,
+        }
         if undoes is not None:
             line["undoes"] = undoes
         if self.plan is not None:
@@ -177,8 +197,13 @@ _SHA_IN = re.compile(rb'"sha256"\s*:\s*"([0-9a-f]{64})"')
 
 def _damaged(number: int, reason: str, raw: bytes) -> Damaged:
     user, sha, n = _USER_IN.search(raw), _SHA_IN.search(raw), _N_IN.match(raw)
-    return Damaged(number, reason, user.group(1).decode().lower() if user else None,
-                   sha.group(1).decode() if sha else None, int(n.group(1)) if n else None)
+    return Damaged(
+        number,
+        reason,
+        user.group(1).decode().lower() if user else None,
+        sha.group(1).decode() if sha else None,
+        int(n.group(1)) if n else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -231,15 +256,20 @@ def read_journal(path: Path) -> Journal:
         if tenant is None:
             tenant, cloud = tid, line_cloud
         elif tid != tenant or line_cloud is not cloud:
-            damaged.append(_damaged(number, "tenant_id: differs from the first line's tenant or cloud; one journal "
-                                            "is one tenant", raw))
+            damaged.append(
+                _damaged(
+                    number, "tenant_id: differs from the first line's tenant or cloud; one journal is one tenant", raw
+                )
+            )
             continue
         lines.append(parsed)
     if tenant is None or cloud is None:
         if damaged:
-            raise JournalError(f"{path}: no intact journal line; "
-                               + "; ".join(f"line {d.line}: {d.reason}" for d in damaged[:5])
-                               + ("" if len(damaged) <= 5 else f"; and {len(damaged) - 5} more"))
+            raise JournalError(
+                f"{path}: no intact journal line; "
+                + "; ".join(f"line {d.line}: {d.reason}" for d in damaged[:5])
+                + ("" if len(damaged) <= 5 else f"; and {len(damaged) - 5} more")
+            )
         raise where.error("", "holds no journal lines")
     return Journal(path, tenant, cloud, tuple(lines), tuple(damaged), outcome_unknown(lines))
 
@@ -251,8 +281,12 @@ def outcome_unknown(lines: list[JournalLine]) -> tuple[JournalLine, ...]:
     for i, line in enumerate(lines):
         if line.outcome == "sending":
             following = lines[i + 1] if i + 1 < len(lines) else None
-            settled = following is not None and following.line == line.line + 1 and following.n == line.n \
+            settled = (
+                following is not None
+                and following.line == line.line + 1
+                and following.n == line.n
                 and following.outcome != "sending"
+            )
             if not settled:
                 out.append(line)
         elif line.outcome == "unknown":
@@ -288,16 +322,28 @@ def plan_journals(plan_sha256: str, directories: Iterable[Path]) -> list[Journal
                 continue
             mine = [line for line in journal.lines if line.plan_sha256 == plan_sha256]
             if mine:
-                found.append(Journal(path, journal.tenant_id, journal.cloud, tuple(mine),
-                                     tuple(d for d in journal.damaged if d.plan_sha256 in (None, plan_sha256)),
-                                     outcome_unknown(mine)))
+                found.append(
+                    Journal(
+                        path,
+                        journal.tenant_id,
+                        journal.cloud,
+                        tuple(mine),
+                        tuple(d for d in journal.damaged if d.plan_sha256 in (None, plan_sha256)),
+                        outcome_unknown(mine),
+                    )
+                )
     return found
 
 
 def unsettled(line: JournalLine, lines: Iterable[JournalLine]) -> bool:
     """Whether no later line of the plan (an apply's, for the same change) settled `line`."""
-    return not any(other.n == line.n and other.time > line.time and other.undoes is None
-                   and other.outcome in ("done", "skipped", "pending", "failed") for other in lines)
+    return not any(
+        other.n == line.n
+        and other.time > line.time
+        and other.undoes is None
+        and other.outcome in ("done", "skipped", "pending", "failed")
+        for other in lines
+    )
 
 
 def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[EarlierUnknown]:
@@ -306,8 +352,12 @@ def earlier_unknown(plan_sha256: str, directories: Iterable[Path]) -> list[Earli
     (the plan's, and --journal's)."""
     journals = plan_journals(plan_sha256, directories)
     lines = [line for journal in journals for line in journal.lines]
-    return [EarlierUnknown(journal.path, line.line, line.n, line.request) for journal in journals
-            for line in journal.unknown if line.undoes is None and unsettled(line, lines)]
+    return [
+        EarlierUnknown(journal.path, line.line, line.n, line.request)
+        for journal in journals
+        for line in journal.unknown
+        if line.undoes is None and unsettled(line, lines)
+    ]
 
 
 def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, JournalLine]:
@@ -338,16 +388,22 @@ def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, Jour
     if outcome == "done":
         _check_before(change, before, where, f"{at}: before")
     request = doc.get("request")
-    shown = f"{request.get('method')} {request.get('path')}" if isinstance(request, dict) \
-        and isinstance(request.get("method"), str) and isinstance(request.get("path"), str) else change.request
+    shown = (
+        f"{request.get('method')} {request.get('path')}"
+        if isinstance(request, dict) and isinstance(request.get("method"), str) and isinstance(request.get("path"), str)
+        else change.request
+    )
     plan = doc.get("plan")
     digest = plan.get("sha256") if isinstance(plan, dict) and isinstance(plan.get("sha256"), str) else None
     stamp = doc.get("time")
     time = stamp if isinstance(stamp, str) else ""
     undoes = doc.get("undoes") if isinstance(doc.get("undoes"), dict) else None
     file = plan.get("file") if isinstance(plan, dict) and isinstance(plan.get("file"), str) else None
-    return tid.lower(), line_cloud, JournalLine(number, n, change, outcome, status, before, shown, digest, time,
-                                                undoes, file)
+    return (
+        tid.lower(),
+        line_cloud,
+        JournalLine(number, n, change, outcome, status, before, shown, digest, time, undoes, file),
+    )
 
 
 def _check_before(change: Change, before: Any, where: Where, field: str) -> None:
@@ -357,9 +413,13 @@ def _check_before(change: Change, before: Any, where: Where, field: str) -> None
     if change.kind == "assign_license":
         states = before.get("licenseAssignmentStates")
         if not isinstance(states, list) or not all(
-                isinstance(s, dict) and isinstance(s.get("skuId"), str) and isinstance(s.get("disabledPlans"), list)
-                and all(isinstance(plan, str) and GUID.match(plan) for plan in s["disabledPlans"])
-                and (s.get("assignedByGroup") is None or isinstance(s.get("assignedByGroup"), str)) for s in states):
+            isinstance(s, dict)
+            and isinstance(s.get("skuId"), str)
+            and isinstance(s.get("disabledPlans"), list)
+            and all(isinstance(plan, str) and GUID.match(plan) for plan in s["disabledPlans"])
+            and (s.get("assignedByGroup") is None or isinstance(s.get("assignedByGroup"), str))
+            for s in states
+        ):
             raise where.error(f"{field}.licenseAssignmentStates", "missing or malformed; undo needs it")
     if change.kind in ("add_member", "remove_member"):
         member_of = before.get("member_of")

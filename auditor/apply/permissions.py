@@ -31,25 +31,38 @@ from ..graph.auth import SIGN_IN, USERS
 from ..graph.auth import Permission as Permission  # re-exported: the apply checks name it here
 
 ASSIGN = Permission(
-    "LicenseAssignment.ReadWrite.All", "assigning and removing licenses (assignLicense)",
+    "LicenseAssignment.ReadWrite.All",
+    "assigning and removing licenses (assignLicense)",
     frozenset(("LicenseAssignment.ReadWrite.All", "User.ReadWrite.All", "Directory.ReadWrite.All")),
 )
 MEMBERS = Permission(
-    "GroupMember.ReadWrite.All", "adding and removing group members",
+    "GroupMember.ReadWrite.All",
+    "adding and removing group members",
     frozenset(("GroupMember.ReadWrite.All", "Group.ReadWrite.All", "Directory.ReadWrite.All")),
 )
 REPROCESS = Permission(
-    "User.ReadWrite.All", "reprocessLicenseAssignment",
+    "User.ReadWrite.All",
+    "reprocessLicenseAssignment",
     frozenset(("User.ReadWrite.All", "Directory.ReadWrite.All")),
 )
 USAGE_LOCATION = Permission(
-    "User.ReadWrite.All", "setting a user's usageLocation",
+    "User.ReadWrite.All",
+    "setting a user's usageLocation",
     frozenset(("User.ReadWrite.All", "Directory.ReadWrite.All")),
 )
 GROUPS = Permission(
-    "GroupMember.Read.All", "re-reading a group before a change it stands in for",
-    frozenset(("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "GroupMember.ReadWrite.All",
-               "Group.ReadWrite.All", "Directory.ReadWrite.All")),
+    "GroupMember.Read.All",
+    "re-reading a group before a change it stands in for",
+    frozenset(
+        (
+            "GroupMember.Read.All",
+            "Group.Read.All",
+            "Directory.Read.All",
+            "GroupMember.ReadWrite.All",
+            "Group.ReadWrite.All",
+            "Directory.ReadWrite.All",
+        )
+    ),
 )
 BY_KIND: dict[str, Permission] = {
     "assign_license": ASSIGN,
@@ -83,8 +96,11 @@ class Check:
 
 def check(claims: Mapping[str, Any] | None, wanted: tuple[Permission, ...]) -> Check:
     if claims is None:
-        return Check(False, note="the access token is not a JWT, so its permissions could not be checked; Graph "
-                                 "will refuse a write it does not allow, and apply stops there")
+        return Check(
+            False,
+            note="the access token is not a JWT, so its permissions could not be checked; Graph "
+            "will refuse a write it does not allow, and apply stops there",
+        )
     roles = claims.get("roles")
     scp = claims.get("scp")
     granted: set[str] = set()
@@ -96,17 +112,26 @@ def check(claims: Mapping[str, Any] | None, wanted: tuple[Permission, ...]) -> C
     if not isinstance(roles, list) and not delegated:
         return Check(False, note="the access token lists no roles or scopes; its permissions could not be checked")
     missing = tuple(p for p in wanted if not (p.satisfied_by & granted))
-    note = ("delegated token: the signed-in user also needs an Entra role that allows these changes (License "
-            "Administrator, Groups Administrator or User Administrator)") if delegated else ""
+    note = (
+        (
+            "delegated token: the signed-in user also needs an Entra role that allows these changes (License "
+            "Administrator, Groups Administrator or User Administrator)"
+        )
+        if delegated
+        else ""
+    )
     return Check(True, missing, note)
 
 
 def describe(missing: tuple[Permission, ...], delegated: bool = False) -> str:
     kind = "delegated permission(s) (scopes)" if delegated else "application permission(s)"
-    names = "; ".join(f"{p.name} for {p.needed_for} (or one of {', '.join(sorted(p.satisfied_by - {p.name}))})"
-                      for p in missing)
-    return (f"the access token lacks the Microsoft Graph {kind}: {names}; add them to the app registration and "
-            "grant admin consent, then re-run")
+    names = "; ".join(
+        f"{p.name} for {p.needed_for} (or one of {', '.join(sorted(p.satisfied_by - {p.name}))})" for p in missing
+    )
+    return (
+        f"the access token lacks the Microsoft Graph {kind}: {names}; add them to the app registration and "
+        "grant admin consent, then re-run"
+    )
 
 
 def for_refusal(change: Change) -> str:

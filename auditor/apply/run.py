@@ -85,12 +85,19 @@ class Tally:
     joined: set[int] = field(default_factory=set)
 
 
-
 class Session:
     """One apply or undo run against one tenant: output, journal, and the write loop's steps."""
 
-    def __init__(self, client: GraphClient, *, tenant_id: str, execute: bool, journal: JournalWriter | None,
-                 out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self,
+        client: GraphClient,
+        *,
+        tenant_id: str,
+        execute: bool,
+        journal: JournalWriter | None,
+        out: TextIO,
+        err: TextIO,
+    ) -> None:
         self.client = client
         self.tenant_id = tenant_id
         self.execute = execute
@@ -128,9 +135,15 @@ class Session:
 
     def describe(self, change: Change, kind: str | None = None, body: dict[str, Any] | None = None) -> str:
         group = self.groups.get(change.group or "")
-        return describe(kind or change.kind, body if kind else change.body, change.user, change.group,
-                        user_label=self.users.get(change.user, ""), group_label=group.label if group else "",
-                        products=self.products)
+        return describe(
+            kind or change.kind,
+            body if kind else change.body,
+            change.user,
+            change.group,
+            user_label=self.users.get(change.user, ""),
+            group_label=group.label if group else "",
+            products=self.products,
+        )
 
     def group_labels(self) -> dict[str, str]:
         """Group id -> "Name (id)" for the groups read so far (the skip notes name them)."""
@@ -165,22 +178,28 @@ class Session:
             if isinstance(units, dict) and isinstance(units.get("enabled"), int) and isinstance(used, int):
                 self.free[sid] = self.free.get(sid, 0) + units["enabled"] - used
 
-
     async def verify(self, wanted: tuple[permissions.Permission, ...]) -> permissions.Check:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
         claims = await self.client.token_claims()  # the token itself is never kept, printed or journaled
         tid = claims.get("tid") if claims else None
         if isinstance(tid, str) and tid:
             if tid.lower() != self.tenant_id:
-                raise UsageError(f"the credential signs in to tenant {tid}, but the changes are for tenant "
-                                 f"{self.tenant_id}; refusing to apply them to another tenant")
+                raise UsageError(
+                    f"the credential signs in to tenant {tid}, but the changes are for tenant "
+                    f"{self.tenant_id}; refusing to apply them to another tenant"
+                )
         else:
             doc = await self.client.get("/organization?$select=id")
-            ids = [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)] \
-                if isinstance(doc, dict) else []
+            ids = (
+                [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)]
+                if isinstance(doc, dict)
+                else []
+            )
             if self.tenant_id not in ids:
-                raise UsageError(f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
-                                 f"tenant {self.tenant_id}; refusing to apply them to another tenant")
+                raise UsageError(
+                    f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
+                    f"tenant {self.tenant_id}; refusing to apply them to another tenant"
+                )
         result = permissions.check(claims, wanted)
         self.delegated = bool(claims and isinstance(claims.get("scp"), str))
         if result.note:
@@ -201,8 +220,15 @@ class Session:
     def label(n: int, undoes: dict[str, Any] | None) -> str:
         return f"the undo of change {undoes['n']}" if undoes else f"change {n}"
 
-    async def read(self, n: int, change: Change, action: dict[str, Any],
-                   undoes: dict[str, Any] | None = None, *, shown: bool = True) -> UserState:
+    async def read(
+        self,
+        n: int,
+        change: Change,
+        action: dict[str, Any],
+        undoes: dict[str, Any] | None = None,
+        *,
+        shown: bool = True,
+    ) -> UserState:
         """Re-read the subject; a failed read is journaled and stops the run (`shown` False: the
         change was not shown yet, and is shown before the failure)."""
         try:
@@ -214,41 +240,80 @@ class Session:
             if not shown:
                 self.show(n, change)
             if self.journal is not None:
-                self.journal.write(n, action, self.request_doc(change), status=None, outcome="failed",
-                                   note=f"not sent: could not re-read the user before the change: {exc}"[:600],
-                                   undoes=undoes)
+                self.journal.write(
+                    n,
+                    action,
+                    self.request_doc(change),
+                    status=None,
+                    outcome="failed",
+                    note=f"not sent: could not re-read the user before the change: {exc}"[:600],
+                    undoes=undoes,
+                )
             self.tally.failed += 1
             self.say("      -> FAILED: could not re-read the user")
-            raise LineFailed(f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: "
-                             f"{exc}") from None
+            raise LineFailed(
+                f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: {exc}"
+            ) from None
 
     def pend(self, n: int, change: Change, reason: str, before: dict[str, Any]) -> None:
         """Journal a change left undone because the group's license it waits for did not become
         active (wait.py): one line, never sent, like a skipped change."""
         self.tally.pending += 1
         if self.journal is not None:
-            self.journal.write(n, change.raw, self.request_doc(change), status=None, outcome="pending", note=reason,
-                               before=before)
+            self.journal.write(
+                n, change.raw, self.request_doc(change), status=None, outcome="pending", note=reason, before=before
+            )
         self.say(f"      -> pending: {reason}")
 
-    def skip(self, n: int, change: Change, action: dict[str, Any], reason: str, before: dict[str, Any] | None,
-             undoes: dict[str, Any] | None = None) -> None:
+    def skip(
+        self,
+        n: int,
+        change: Change,
+        action: dict[str, Any],
+        reason: str,
+        before: dict[str, Any] | None,
+        undoes: dict[str, Any] | None = None,
+    ) -> None:
         if self.execute:
             self.tally.skipped += 1
             if self.journal is not None:
-                self.journal.write(n, action, self.request_doc(change), status=None, outcome="skipped", note=reason,
-                                   before=before, undoes=undoes)
+                self.journal.write(
+                    n,
+                    action,
+                    self.request_doc(change),
+                    status=None,
+                    outcome="skipped",
+                    note=reason,
+                    before=before,
+                    undoes=undoes,
+                )
             self.say(f"      -> skipped: {reason}")
         else:
             self.tally.would_skip += 1
             if self.journal is not None:
-                self.journal.write(n, action, self.request_doc(change), status=None, outcome="dry-run",
-                                   note=f"would skip: {reason}", before=before, undoes=undoes)
+                self.journal.write(
+                    n,
+                    action,
+                    self.request_doc(change),
+                    status=None,
+                    outcome="dry-run",
+                    note=f"would skip: {reason}",
+                    before=before,
+                    undoes=undoes,
+                )
             self.say(f"      -> would skip: {reason}")
 
-    async def write(self, n: int, change: Change, action: dict[str, Any], before: dict[str, Any],
-                    undoes: dict[str, Any] | None = None, *, note: str = "",
-                    settle: Callable[[], Awaitable[tuple[str, str]]] | None = None) -> None:
+    async def write(
+        self,
+        n: int,
+        change: Change,
+        action: dict[str, Any],
+        before: dict[str, Any],
+        undoes: dict[str, Any] | None = None,
+        *,
+        note: str = "",
+        settle: Callable[[], Awaitable[tuple[str, str]]] | None = None,
+    ) -> None:
         """Send the change (or, in a dry run, say it would be sent) and journal it; LineFailed when it
         fails. `note` goes with a done outcome; `settle`, once Graph accepted the write, says what
         the outcome is (undo's re-join waits for the group's license: done, or failed on its error)."""
@@ -285,15 +350,19 @@ class Session:
         shown = f"done (HTTP {result.status})"
         if result.ok:
             outcome = "done"
-            note = "; ".join(x for x in (note, f"after {result.retries} throttled attempt(s)" if result.retries else "")
-                             if x)
+            note = "; ".join(
+                x for x in (note, f"after {result.retries} throttled attempt(s)" if result.retries else "") if x
+            )
             if settle is not None:
                 outcome, settled = await settle()
                 note = "; ".join(x for x in (note, settled) if x)
                 shown = f"{outcome if outcome == 'done' else outcome.upper()} (HTTP {result.status}): {settled}"
         elif result.unavailable or result.unknown:  # the user, re-read, says what happened (carry.py)
-            why = f"Graph answered {detail} after a 503 was retried" if result.unavailable else \
-                (f"Graph answered {detail}" if result.status else detail)
+            why = (
+                f"Graph answered {detail} after a 503 was retried"
+                if result.unavailable
+                else (f"Graph answered {detail}" if result.status else detail)
+            )
             outcome, note = await settle_unknown(self.client, change, why)
             shown = "done" if outcome == "done" else outcome.upper() if outcome == "failed" else "outcome unknown"
         if outcome == "done":
@@ -312,13 +381,20 @@ class Session:
             raise Carried(text, note[:300])
         raise LineFailed(text)
 
-    def would_write(self, n: int, action: dict[str, Any], request: dict[str, Any], before: dict[str, Any],
-                    undoes: dict[str, Any] | None) -> None:
+    def would_write(
+        self,
+        n: int,
+        action: dict[str, Any],
+        request: dict[str, Any],
+        before: dict[str, Any],
+        undoes: dict[str, Any] | None,
+    ) -> None:
         self.tally.would += 1
         self.tally.applied.add(n)
         if self.journal is not None:
-            self.journal.write(n, action, request, status=None, outcome="dry-run", note="would apply",
-                               before=before, undoes=undoes)
+            self.journal.write(
+                n, action, request, status=None, outcome="dry-run", note="would apply", before=before, undoes=undoes
+            )
         self.say("      -> would apply")
 
     def count_failure(self, outcome: str) -> None:
@@ -327,28 +403,42 @@ class Session:
         else:
             self.tally.failed += 1
 
-    def outcome(self, n: int, change: Change, action: dict[str, Any], request: dict[str, Any], status: int | None,
-                outcome: str, note: str, before: dict[str, Any], undoes: dict[str, Any] | None) -> None:
+    def outcome(
+        self,
+        n: int,
+        change: Change,
+        action: dict[str, Any],
+        request: dict[str, Any],
+        status: int | None,
+        outcome: str,
+        note: str,
+        before: dict[str, Any],
+        undoes: dict[str, Any] | None,
+    ) -> None:
         """Journal a sent write's outcome. When the journal cannot take it, its "sending" line stays
         the last word on it: the change reads as outcome unknown, and the run stops."""
         assert self.journal is not None
         try:
-            self.journal.write(n, action, request, status=status, outcome=outcome, note=note, before=before,
-                               undoes=undoes)
+            self.journal.write(
+                n, action, request, status=status, outcome=outcome, note=note, before=before, undoes=undoes
+            )
         except JournalError as exc:
             self.tally.unjournaled += 1
             answer = f"HTTP {status}" if status else "no answer"
             self.say(f"      -> {answer}, not journaled")
-            raise JournalError(f"{exc}; {self.label(n, undoes)} ({change.request}) was sent and Graph answered "
-                               f"{answer}, but the journal keeps only its `sending` line: it reads as outcome "
-                               "unknown — check that user by hand") from None
+            raise JournalError(
+                f"{exc}; {self.label(n, undoes)} ({change.request}) was sent and Graph answered "
+                f"{answer}, but the journal keeps only its `sending` line: it reads as outcome "
+                "unknown — check that user by hand"
+            ) from None
 
 
 # --- apply -------------------------------------------------------------------------------------
 
 
-async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[EarlierUnknown] = (),
-                     wait: float = DEFAULT_WAIT) -> None:
+async def apply_plan(
+    plan: PlanFile, session: Session, earlier: Sequence[EarlierUnknown] = (), wait: float = DEFAULT_WAIT
+) -> None:
     """Apply the plan's changes in order; `wait`: the seconds a change may wait for a group's
     license after a join (wait.py)."""
     changes = plan.changes
@@ -357,16 +447,25 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
     name = f"{plan.tenant_name} ({plan.tenant_id})" if plan.tenant_name else plan.tenant_id
     session.say(f"plan {plan.path}: {len(changes)} change(s) for tenant {name}, {plan.cloud.value}; {mode}")
     if plan.stopped:
-        session.warn(f"the plan stopped early at change {plan.stopped.get('n')}: {plan.stopped.get('reason')}; "
-                     "the changes after it are not in it")
+        session.warn(
+            f"the plan stopped early at change {plan.stopped.get('n')}: {plan.stopped.get('reason')}; "
+            "the changes after it are not in it"
+        )
     if not changes:
         return
     for line in earlier:
-        session.warn(f"change {line.n} ({line.request}): outcome unknown in {line.journal} (line {line.line}); it is "
-                     "re-checked against the tenant like every change, and skipped if its preconditions no longer "
-                     "hold")
-    check = await session.verify(permissions.needed((c.kind for c in changes), any(c.needs_sign_in for c in changes),
-                                                    any(c.group or _rests_on_group(c) for c in changes)))
+        session.warn(
+            f"change {line.n} ({line.request}): outcome unknown in {line.journal} (line {line.line}); it is "
+            "re-checked against the tenant like every change, and skipped if its preconditions no longer "
+            "hold"
+        )
+    check = await session.verify(
+        permissions.needed(
+            (c.kind for c in changes),
+            any(c.needs_sign_in for c in changes),
+            any(c.group or _rests_on_group(c) for c in changes),
+        )
+    )
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
@@ -379,23 +478,29 @@ async def apply_plan(plan: PlanFile, session: Session, earlier: Sequence[Earlier
                 session.warn(str(exc))
                 session.failures.add(change, exc.why)
                 if session.failures.reached(session.tally.failed):
-                    raise ApplyStopped(f"{session.tally.failed} change(s) failed (--max-failures "
-                                       f"{session.failures.limit}): stopped there; the last: {exc}") from None
+                    raise ApplyStopped(
+                        f"{session.tally.failed} change(s) failed (--max-failures "
+                        f"{session.failures.limit}): stopped there; the last: {exc}"
+                    ) from None
     finally:
         summary(session, len(changes))
     t = session.tally
     if t.failed or t.unknown:
-        raise ApplyStopped(f"{t.failed + t.unknown} change(s) did not go through ({t.failed} failed, {t.unknown} "
-                           f"outcome unknown; each journaled with Graph's answer), and "
-                           f"{len(session.failures.because)} resting on them were skipped; every other change was "
-                           "applied or skipped as above")
+        raise ApplyStopped(
+            f"{t.failed + t.unknown} change(s) did not go through ({t.failed} failed, {t.unknown} "
+            f"outcome unknown; each journaled with Graph's answer), and "
+            f"{len(session.failures.because)} resting on them were skipped; every other change was "
+            "applied or skipped as above"
+        )
     if check.missing:
-        raise AuthError(permissions.describe(check.missing, session.delegated)
-                        + "; `apply --yes` would stop before the first write")
+        raise AuthError(
+            permissions.describe(check.missing, session.delegated) + "; `apply --yes` would stop before the first write"
+        )
 
 
-async def _apply_one(session: Session, change: Change, changes: Sequence[Change], by_n: dict[int, Change],
-                     wait: float) -> None:
+async def _apply_one(
+    session: Session, change: Change, changes: Sequence[Change], by_n: dict[int, Change], wait: float
+) -> None:
     """Re-read, check and (with --yes) make one change; Carried when it did not go through."""
     wanted = awaited(change, by_n)
     # a join whose user is a member already counts for a change that waits for its group's license
@@ -405,8 +510,13 @@ async def _apply_one(session: Session, change: Change, changes: Sequence[Change]
     if failed or blocked:
         session.show(change.n, change)
         what = "would not be applied" if not session.execute else "was not applied"
-        session.skip(change.n, change, change.raw,
-                     failed or f"it depends on change {', '.join(map(str, blocked))}, which {what}", None)
+        session.skip(
+            change.n,
+            change,
+            change.raw,
+            failed or f"it depends on change {', '.join(map(str, blocked))}, which {what}",
+            None,
+        )
         return
     state = await session.read(change.n, change, change.raw, shown=False)
     if change.group:
@@ -418,16 +528,18 @@ async def _apply_one(session: Session, change: Change, changes: Sequence[Change]
         await _after_join(session, change, state, wanted, wait)
         return
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
-        or await group_unmet(session, change, state, changes, by_n)
+    reasons = unmet(change, state, clock(), session.products, session.group_labels()) or await group_unmet(
+        session, change, state, changes, by_n
+    )
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
     await session.write(change.n, change, change.raw, before, note=_leaving(session, change))
 
 
-async def _after_join(session: Session, change: Change, state: UserState, wanted: tuple[Awaited, ...],
-                      wait: float) -> None:
+async def _after_join(
+    session: Session, change: Change, state: UserState, wanted: tuple[Awaited, ...], wait: float
+) -> None:
     """A change that waits for the license of a group joined before it (wait.py): its other
     preconditions are checked first; then, with --yes, the user is re-read until the group's copy
     is active (then the change is made) or in error or the time runs out (then it is pending)."""
@@ -438,16 +550,28 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     ready, error = copies(state, wanted)
     if not session.execute and not ready:
         if error:  # the run would leave it pending at once
-            session.skip(change.n, change, change.raw, f"{error} (with --yes it is journaled as pending)",
-                         state.before(change.skus()))
+            session.skip(
+                change.n,
+                change,
+                change.raw,
+                f"{error} (with --yes it is journaled as pending)",
+                state.before(change.skus()),
+            )
             return
         # a dry run sends no join, so nothing can become active: it says what the run would do
         note = f"would wait up to {duration(wait)} (--wait) for the group's license to be active, then apply"
         session.tally.would += 1
         session.tally.applied.add(change.n)
         if session.journal is not None:
-            session.journal.write(change.n, change.raw, session.request_doc(change), status=None, outcome="dry-run",
-                                  note=note, before=state.before(change.skus()))
+            session.journal.write(
+                change.n,
+                change.raw,
+                session.request_doc(change),
+                status=None,
+                outcome="dry-run",
+                note=note,
+                before=state.before(change.skus()),
+            )
         session.say(f"      -> {note}")
         return
     if not ready:
@@ -459,8 +583,9 @@ async def _after_join(session: Session, change: Change, state: UserState, wanted
     # the state may have changed while it waited: every precondition is checked again, and the
     # group is read again (it may have been edited since the plan)
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock(), session.products, session.group_labels()) \
-        or await group_unmet(session, change, state, (), {})
+    reasons = unmet(change, state, clock(), session.products, session.group_labels()) or await group_unmet(
+        session, change, state, (), {}
+    )
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
@@ -489,24 +614,41 @@ def _client(args: argparse.Namespace, tenant_id: str, cloud: Cloud, source: str)
     the plan or journal names, which is only checked against it (here, and against the token)."""
     if args.cloud and Cloud(args.cloud) is not cloud:
         raise UsageError(f"--cloud {args.cloud}: {source} is for the {cloud.value} cloud")
-    flag, named = ("--tenant-id", args.tenant_id) if args.tenant_id else \
-        ("AZURE_TENANT_ID", os.environ.get("AZURE_TENANT_ID", "").strip())
+    flag, named = (
+        ("--tenant-id", args.tenant_id)
+        if args.tenant_id
+        else ("AZURE_TENANT_ID", os.environ.get("AZURE_TENANT_ID", "").strip())
+    )
     if not named:
-        raise UsageError(f"{args.command} needs the tenant to change: give --tenant-id or AZURE_TENANT_ID (the tenant "
-                         f"is never taken from {source}, which is for tenant {tenant_id})")
+        raise UsageError(
+            f"{args.command} needs the tenant to change: give --tenant-id or AZURE_TENANT_ID (the tenant "
+            f"is never taken from {source}, which is for tenant {tenant_id})"
+        )
     if GUID.match(named) and named.lower() != tenant_id:
         raise UsageError(f"{flag} {named}: {source} is for tenant {tenant_id}; refusing to apply it to another tenant")
     ep = endpoints(cloud)
     cred = build_credential(AuthMode(args.auth), tenant_id=named, cloud=ep, env=os.environ)
     try:
-        return GraphClient(base_url=args.graph_endpoint or ep.graph_v1, credential=cred.credential, cloud=cloud,
-                           scope=ep.scope, auth_description=cred.description, progress=Progress(sys.stderr))
+        return GraphClient(
+            base_url=args.graph_endpoint or ep.graph_v1,
+            credential=cred.credential,
+            cloud=cloud,
+            scope=ep.scope,
+            auth_description=cred.description,
+            progress=Progress(sys.stderr),
+        )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _writer(args: argparse.Namespace, default_dir: Path, prefix: str, tenant_id: str, cloud: Cloud,
-            plan: dict[str, str] | None = None) -> JournalWriter | None:
+def _writer(
+    args: argparse.Namespace,
+    default_dir: Path,
+    prefix: str,
+    tenant_id: str,
+    cloud: Cloud,
+    plan: dict[str, str] | None = None,
+) -> JournalWriter | None:
     if args.journal:
         return JournalWriter(Path(args.journal), tenant_id=tenant_id, cloud=cloud, plan=plan)
     if not args.yes:
@@ -526,21 +668,45 @@ def cmd_apply(args: argparse.Namespace) -> int:
             client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
             directories = [path.resolve().parent] + ([Path(args.journal).resolve().parent] if args.journal else [])
             earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
-            writer = _writer(args, path.resolve().parent, "journal", plan.tenant_id, plan.cloud,
-                             {"file": path.name, "sha256": plan.sha256}) if plan.changes else None
-            code = _run(client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait),
-                        failures)
+            writer = (
+                _writer(
+                    args,
+                    path.resolve().parent,
+                    "journal",
+                    plan.tenant_id,
+                    plan.cloud,
+                    {"file": path.name, "sha256": plan.sha256},
+                )
+                if plan.changes
+                else None
+            )
+            code = _run(
+                client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait), failures
+            )
         if only_commerce or getattr(args, "commerce", False):  # the bill's commerce changes, after the license changes
             # the billing clients load only for --commerce
             from .commerce import apply_from_args
 
-            return apply_from_args(args, path, lambda: _client(args, plan.tenant_id, plan.cloud,
-                                                               f"the plan {args.plan}"), clock().date()) or code
+            return (
+                apply_from_args(
+                    args,
+                    path,
+                    lambda: _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}"),
+                    clock().date(),
+                )
+                or code
+            )
         return code
 
 
-def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenant_id: str, body: Any,
-         failures: Failures | None = None) -> int:
+def _run(
+    client: GraphClient,
+    writer: JournalWriter | None,
+    execute: bool,
+    tenant_id: str,
+    body: Any,
+    failures: Failures | None = None,
+) -> int:
     session = Session(client, tenant_id=tenant_id, execute=execute, journal=writer, out=sys.stdout, err=sys.stderr)
     session.failures = failures or session.failures
 
@@ -567,8 +733,9 @@ def _run(client: GraphClient, writer: JournalWriter | None, execute: bool, tenan
     return EXIT_OK
 
 
-def _on_signals(session: Session, loop: asyncio.AbstractEventLoop,
-                task: asyncio.Task[Any] | None) -> Callable[[], None]:
+def _on_signals(
+    session: Session, loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any] | None
+) -> Callable[[], None]:
     """SIGTERM and SIGINT stop the run: a write in flight is answered and journaled first (the loop
     stops before the next change); otherwise, or at a second signal, the run is cancelled where it
     is (a write then in flight is journaled as outcome unknown). Returns the function that puts the
@@ -579,8 +746,10 @@ def _on_signals(session: Session, loop: asyncio.AbstractEventLoop,
         first = session.stop_signal is None
         if first:
             session.stop_signal = sig.name
-            session.warn(f"{sig.name}: stopping" + (" once the write in flight is answered and journaled"
-                                                    if session.in_flight else ""))
+            session.warn(
+                f"{sig.name}: stopping"
+                + (" once the write in flight is answered and journaled" if session.in_flight else "")
+            )
         if (not first or not session.in_flight) and task is not None:
             task.cancel()
 

@@ -25,8 +25,9 @@ from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
 from ..timestamps import timestamp_or_none
 
-USER_SELECT = ("id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,"
-               "usageLocation")
+USER_SELECT = (
+    "id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
+)
 SIGN_IN_SELECT = "id,signInActivity"
 
 
@@ -63,7 +64,7 @@ class UserState:
 
     @property
     def label(self) -> str:
-        """"Anna Berg (anna@contoso.example)": how the consoles name the user ("" when Graph gave neither)."""
+        """ "Anna Berg (anna@contoso.example)": how the consoles name the user ("" when Graph gave neither)."""
         if self.display_name and self.upn and self.display_name != self.upn:
             return f"{self.display_name} ({self.upn})"
         return self.display_name or self.upn
@@ -84,9 +85,15 @@ class UserState:
             "exists": True,
             "assignedLicenses": [{"skuId": s, "disabledPlans": list(p)} for s, p in sorted(self.assigned.items())],
             "licenseAssignmentStates": [
-                {"skuId": a.sku, "assignedByGroup": a.group, "disabledPlans": list(a.disabled_plans),
-                 "state": a.state, "error": a.error}
-                for a in self.assignments if a.sku in skus
+                {
+                    "skuId": a.sku,
+                    "assignedByGroup": a.group,
+                    "disabledPlans": list(a.disabled_plans),
+                    "state": a.state,
+                    "error": a.error,
+                }
+                for a in self.assignments
+                if a.sku in skus
             ],
             "usageLocation": self.usage_location,
             "accountEnabled": self.account_enabled,
@@ -114,8 +121,10 @@ async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: 
             return GONE
         raise
     if not isinstance(doc, dict) or str(doc.get("id", "")).lower() != user:
-        raise CollectionError(f"{what} answered with another object or no id; stopped — check for a proxy between "
-                              "license-auditor and Graph")
+        raise CollectionError(
+            f"{what} answered with another object or no id; stopped — check for a proxy between "
+            "license-auditor and Graph"
+        )
     assigned = _assigned(doc.get("assignedLicenses"), what)
     assignments = _assignments(doc.get("licenseAssignmentStates"), what)
     location = doc.get("usageLocation")
@@ -124,10 +133,19 @@ async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: 
         member_of = await _direct_groups(client, user) & frozenset(groups)
     enabled, kind = doc.get("accountEnabled"), doc.get("userType")
     name, upn = doc.get("displayName"), doc.get("userPrincipalName")
-    return UserState(True, assigned, assignments, location if isinstance(location, str) else None, member_of,
-                     tuple(sorted(groups)), enabled if isinstance(enabled, bool) else None,
-                     kind if isinstance(kind, str) else None, await _sign_in(client, user) if sign_in else None,
-                     name if isinstance(name, str) else "", upn if isinstance(upn, str) else "")
+    return UserState(
+        True,
+        assigned,
+        assignments,
+        location if isinstance(location, str) else None,
+        member_of,
+        tuple(sorted(groups)),
+        enabled if isinstance(enabled, bool) else None,
+        kind if isinstance(kind, str) else None,
+        await _sign_in(client, user) if sign_in else None,
+        name if isinstance(name, str) else "",
+        upn if isinstance(upn, str) else "",
+    )
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
@@ -144,8 +162,11 @@ async def _sign_in(client: GraphClient, user: str) -> SignIn:
         return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity")
     if "lastSuccessfulSignInDateTime" in activity:
         return SignIn(_when(activity.get("lastSuccessfulSignInDateTime")))
-    seen = [t for t in (_when(activity.get("lastSignInDateTime")),
-                        _when(activity.get("lastNonInteractiveSignInDateTime"))) if t is not None]
+    seen = [
+        t
+        for t in (_when(activity.get("lastSignInDateTime")), _when(activity.get("lastNonInteractiveSignInDateTime")))
+        if t is not None
+    ]
     return SignIn(max(seen) if seen else None)
 
 
@@ -173,8 +194,9 @@ def _assigned(value: Any, what: str) -> dict[str, tuple[str, ...]]:
 
 def _assignments(value: Any, what: str) -> tuple[Assignment, ...]:
     if not isinstance(value, list):
-        raise CollectionError(f"{what} answered without licenseAssignmentStates; cannot tell direct from group "
-                              "assignments — stopped")
+        raise CollectionError(
+            f"{what} answered without licenseAssignmentStates; cannot tell direct from group assignments — stopped"
+        )
     out = []
     for st in value:
         sku = st.get("skuId") if isinstance(st, dict) else None
@@ -182,9 +204,15 @@ def _assignments(value: Any, what: str) -> tuple[Assignment, ...]:
             raise CollectionError(f"{what} answered with a licenseAssignmentState without a skuId; stopped")
         group = st.get("assignedByGroup")
         state, error = st.get("state"), st.get("error")
-        out.append(Assignment(sku.lower(), group.lower() if isinstance(group, str) and group else None,
-                              _plans(st.get("disabledPlans")), state if isinstance(state, str) else None,
-                              error if isinstance(error, str) else None))
+        out.append(
+            Assignment(
+                sku.lower(),
+                group.lower() if isinstance(group, str) and group else None,
+                _plans(st.get("disabledPlans")),
+                state if isinstance(state, str) else None,
+                error if isinstance(error, str) else None,
+            )
+        )
     return tuple(out)
 
 
@@ -206,8 +234,13 @@ async def _direct_groups(client: GraphClient, user: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str, str] | None = None,
-          groups: Mapping[str, str] | None = None) -> list[str]:
+def unmet(
+    change: Change,
+    state: UserState,
+    now: datetime,
+    products: Mapping[str, str] | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> list[str]:
     """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
     `products` names the products (skuPartNumber) beside their ids, `groups` the groups ("Name (id)")."""
     if not state.exists:
@@ -224,8 +257,9 @@ def unmet(change: Change, state: UserState, now: datetime, products: Mapping[str
     for cond in conditions(change):
         if "holds" in cond:
             reasons += _holds_unmet(cond, state, name(cond["holds"]), group(cond.get("group") or ""))
-        elif "lacks" in cond and (_holds_direct(state, cond["lacks"]) if cond.get("how") == "direct"
-                                  else state.holds(cond["lacks"])):
+        elif "lacks" in cond and (
+            _holds_direct(state, cond["lacks"]) if cond.get("how") == "direct" else state.holds(cond["lacks"])
+        ):
             reasons.append(f"the user already holds {name(cond['lacks'])}")
         elif "member_of" in cond and cond["member_of"] not in (state.member_of or ()):
             reasons.append(f"the user is not a direct member of group {group(cond['member_of'])}")
@@ -252,9 +286,12 @@ def _holds_unmet(cond: dict[str, Any], state: UserState, sku: str, group: str) -
     held = cond["holds"]
     if how == "direct" and not any(a.sku == held and a.group is None for a in state.assignments):
         return [f"the user does not hold {sku} by direct assignment"]
-    if how == "group" and not any(a.sku == held and a.group == cond["group"] and (
-            not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
-            for a in state.assignments):
+    if how == "group" and not any(
+        a.sku == held
+        and a.group == cond["group"]
+        and (not cond.get("active") or (a.state == "Active" and a.error in (None, "", "None")))
+        for a in state.assignments
+    ):
         working = " (in a working state)" if cond.get("active") else ""
         return [f"group {group} does not assign {sku} to the user{working}"]
     if how is None and not state.holds(held):
@@ -268,8 +305,9 @@ def _working_unmet(cond: dict[str, Any], state: UserState, sku: str) -> list[str
     """Why the product a removal rests on is no longer held in a working copy (Active, no error)
     that leaves on every service plan of `plans_on` (the plans that made the removed product
     redundant): the removal would take away a service the user still uses."""
-    copies = [a for a in state.assignments if a.sku == cond["holds"] and a.state == "Active"
-              and a.error in (None, "", "None")]
+    copies = [
+        a for a in state.assignments if a.sku == cond["holds"] and a.state == "Active" and a.error in (None, "", "None")
+    ]
     if not copies:
         return [f"the user no longer holds {sku} in a working state (Active, no error), and the change rests on it"]
     off = set.intersection(*(set(a.disabled_plans) for a in copies))
@@ -283,24 +321,34 @@ def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[s
     """Why a fact the finding rests on no longer holds (each reason names the fact)."""
     if "account_enabled" in cond and state.account_enabled is not cond["account_enabled"]:
         if state.account_enabled is None:
-            return ["Graph did not return accountEnabled, so whether the account is still "
-                    f"{'enabled' if cond['account_enabled'] else 'disabled'} is not known"]
-        return [f"the account is {'enabled' if state.account_enabled else 'disabled'} now (accountEnabled is "
-                f"{str(state.account_enabled).lower()}); the change rests on accountEnabled "
-                f"{str(cond['account_enabled']).lower()}"]
+            return [
+                "Graph did not return accountEnabled, so whether the account is still "
+                f"{'enabled' if cond['account_enabled'] else 'disabled'} is not known"
+            ]
+        return [
+            f"the account is {'enabled' if state.account_enabled else 'disabled'} now (accountEnabled is "
+            f"{str(state.account_enabled).lower()}); the change rests on accountEnabled "
+            f"{str(cond['account_enabled']).lower()}"
+        ]
     if "user_type" in cond and (state.user_type or "").lower() != cond["user_type"].lower():
-        return [f"the account's userType is {state.user_type or 'not given'} now; the change rests on userType "
-                f"{cond['user_type']}"]
+        return [
+            f"the account's userType is {state.user_type or 'not given'} now; the change rests on userType "
+            f"{cond['user_type']}"
+        ]
     if "no_sign_in_within_days" in cond:
         days = cond["no_sign_in_within_days"]
         since = now - timedelta(days=days)
         if state.sign_in is None or state.sign_in.error:
             why = state.sign_in.error if state.sign_in is not None else "not read"
-            return [f"the last sign-in could not be re-read ({why}): whether the user signed in within the last "
-                    f"{days} days is not known (signInActivity needs AuditLog.Read.All)"]
+            return [
+                f"the last sign-in could not be re-read ({why}): whether the user signed in within the last "
+                f"{days} days is not known (signInActivity needs AuditLog.Read.All)"
+            ]
         if state.sign_in.last is not None and state.sign_in.last >= since:
-            return [f"the user signed in successfully at {_iso(state.sign_in.last)}, within the last {days} days "
-                    "(signInActivity); the change rests on no sign-in in that time"]
+            return [
+                f"the user signed in successfully at {_iso(state.sign_in.last)}, within the last {days} days "
+                "(signInActivity); the change rests on no sign-in in that time"
+            ]
     return []
 
 
@@ -319,8 +367,7 @@ def conditions(change: Change) -> list[dict[str, Any]]:
     implied: list[dict[str, Any]] = [{"exists": True}]
     if change.kind == "assign_license" and change.body is not None:
         added = [lic["skuId"] for lic in change.body.get("addLicenses", [])]
-        implied += [{"lacks": sku, "how": "direct"} for sku in added
-                    if sku not in resets and {"lacks": sku} not in out]
+        implied += [{"lacks": sku, "how": "direct"} for sku in added if sku not in resets and {"lacks": sku} not in out]
         removed = change.body.get("removeLicenses", [])
         named = {cond.get("holds") for cond in out} | {cond.get("lacks") for cond in out}
         implied += [{"holds": sku, "how": "direct"} for sku in removed if sku not in named]
@@ -341,8 +388,10 @@ def made(change: Change, state: UserState) -> bool:
         return False
     if change.kind == "assign_license" and change.body is not None:
         direct = state.direct()
-        added = all(direct.get(lic["skuId"]) == tuple(sorted(lic.get("disabledPlans", [])))
-                    for lic in change.body.get("addLicenses", []))
+        added = all(
+            direct.get(lic["skuId"]) == tuple(sorted(lic.get("disabledPlans", [])))
+            for lic in change.body.get("addLicenses", [])
+        )
         return added and not any(sku in direct for sku in change.body.get("removeLicenses", []))
     if change.kind == "add_member":
         return change.group in (state.member_of or ())

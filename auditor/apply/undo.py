@@ -1,12 +1,12 @@
 """The inverse of a journaled change, computed from the state before it and the state now.
 
-    assign_license      -> assignLicense that restores each touched product's direct assignment as it
-                           was before (re-added with its disabledPlans, or removed); only the parts that
-                           differ from now are sent, and nothing when all match
-    add_member          -> remove_member (DELETE .../members/{user}/$ref), unless no longer a member
-    remove_member       -> add_member (POST .../members/$ref), unless already a member again
-    set_usage_location  -> set_usage_location back to the value before (none when it had none)
-    reprocess           -> no inverse: reprocessing only re-evaluates group licenses
+assign_license      -> assignLicense that restores each touched product's direct assignment as it
+                       was before (re-added with its disabledPlans, or removed); only the parts that
+                       differ from now are sent, and nothing when all match
+add_member          -> remove_member (DELETE .../members/{user}/$ref), unless no longer a member
+remove_member       -> add_member (POST .../members/$ref), unless already a member again
+set_usage_location  -> set_usage_location back to the value before (none when it had none)
+reprocess           -> no inverse: reprocessing only re-evaluates group licenses
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ def no_inverse(line: JournalLine) -> str | None:
 
 def _direct_before(before: dict[str, Any]) -> dict[str, list[str]]:
     """skuId -> its disabled plans, for each product the user held directly before the change."""
-    return {s["skuId"].lower(): sorted(p.lower() for p in s["disabledPlans"])
-            for s in before.get("licenseAssignmentStates", []) if s.get("assignedByGroup") is None}
+    return {
+        s["skuId"].lower(): sorted(p.lower() for p in s["disabledPlans"])
+        for s in before.get("licenseAssignmentStates", [])
+        if s.get("assignedByGroup") is None
+    }
 
 
 Words = Callable[[Change, str, "dict[str, Any] | None"], str]
@@ -63,14 +66,17 @@ def reverse(line: JournalLine, words: Words = _ids) -> str:
     if change.kind == "assign_license":
         was = _direct_before(before)
         skus = sorted(change.skus())
-        body = {"addLicenses": [{"disabledPlans": was[sku], "skuId": sku} for sku in skus if sku in was],
-                "removeLicenses": [sku for sku in skus if sku not in was]}
+        body = {
+            "addLicenses": [{"disabledPlans": was[sku], "skuId": sku} for sku in skus if sku in was],
+            "removeLicenses": [sku for sku in skus if sku not in was],
+        }
         return words(change, "assign_license", body)
     return words(change, change.kind, change.body)
 
 
-def _assign_inverse(change: Change, before: dict[str, Any],
-                    state: UserState) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+def _assign_inverse(
+    change: Change, before: dict[str, Any], state: UserState
+) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
     """The assignLicense body that puts the user's direct copies of the change's products back as
     they were, and its preconditions; None when they are as before already."""
     was = _direct_before(before)
@@ -80,8 +86,13 @@ def _assign_inverse(change: Change, before: dict[str, Any],
         if sku in was and now.get(sku) != was[sku]:
             adds.append({"disabledPlans": was[sku], "skuId": sku})
             # as read just now: re-adding over a copy held now is meant (it restores the disabled plans)
-            precondition.append({"holds": sku, "how": "direct"} if sku in now
-                                else {"holds": sku} if state.holds(sku) else {"lacks": sku})
+            precondition.append(
+                {"holds": sku, "how": "direct"}
+                if sku in now
+                else {"holds": sku}
+                if state.holds(sku)
+                else {"lacks": sku}
+            )
         elif sku not in was and sku in now:
             removes.append(sku)
             precondition.append({"holds": sku, "how": "direct"})
@@ -95,9 +106,15 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
     change, before = line.change, line.before or {}
     if not state.exists:
         return Inverse(None, "the user no longer exists")
-    raw: dict[str, Any] = {"n": k, "kind": change.kind, "user": change.user, "group": change.group,
-                           "description": "",  # set below, from the reverse call itself
-                           "seats": {part: -delta for part, delta in change.seats.items()}, "depends_on": []}
+    raw: dict[str, Any] = {
+        "n": k,
+        "kind": change.kind,
+        "user": change.user,
+        "group": change.group,
+        "description": "",  # set below, from the reverse call itself
+        "seats": {part: -delta for part, delta in change.seats.items()},
+        "depends_on": [],
+    }
     if change.kind == "assign_license":
         restore = _assign_inverse(change, before, state)
         if restore is None:
@@ -112,8 +129,11 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
         else:
             if member_now:
                 return Inverse(None, "already as before: the user is a direct member of the group again")
-            raw.update(kind="add_member", body={"@odata.id": f"{base_url}/directoryObjects/{change.user}"},
-                       precondition=[{"not_member_of": change.group}])
+            raw.update(
+                kind="add_member",
+                body={"@odata.id": f"{base_url}/directoryObjects/{change.user}"},
+                precondition=[{"not_member_of": change.group}],
+            )
     elif change.kind == "set_usage_location":
         location = before.get("usageLocation")
         if state.usage_location == location:

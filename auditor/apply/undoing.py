@@ -66,13 +66,20 @@ class Undo:
         users = {c.user for c in self.plan.changes}
         groups = {c.group for c in self.plan.changes if c.group}
         if change.user not in users or (change.group and change.group not in groups):
-            return (f"the plan {self.plan.path.name} names no change for user {change.user}"
-                    + (f" and group {change.group}" if change.group else "") + ": undo touches only its users and "
-                    "groups")
+            return (
+                f"the plan {self.plan.path.name} names no change for user {change.user}"
+                + (f" and group {change.group}" if change.group else "")
+                + ": undo touches only its users and "
+                "groups"
+            )
         if line.undoes is None:
             planned = next((c for c in self.plan.changes if c.n == line.n), None)
-            same = planned is not None and (planned.kind, planned.user, planned.group, planned.path) == \
-                (change.kind, change.user, change.group, change.path)
+            same = planned is not None and (planned.kind, planned.user, planned.group, planned.path) == (
+                change.kind,
+                change.user,
+                change.group,
+                change.path,
+            )
             # an add_member body names the Graph endpoint, which the plan may give in another form
             if not same or (planned is not None and planned.body != change.body and change.kind != "add_member"):
                 return f"the line's change differs from change {line.n} of the plan {self.plan.path.name}"
@@ -86,23 +93,34 @@ class Undo:
         everything = [x for j in self.history for x in j.lines]
         for journal in self.history:
             for later in journal.lines:
-                if line.undoes is not None or later.undoes is not None or later.change.user != user \
-                        or line.n not in later.change.depends_on \
-                        or later.time <= line.time or not unsettled(later, everything):
+                if (
+                    line.undoes is not None
+                    or later.undoes is not None
+                    or later.change.user != user
+                    or line.n not in later.change.depends_on
+                    or later.time <= line.time
+                    or not unsettled(later, everything)
+                ):
                     continue
                 if later in journal.unknown:
-                    return (f"change {later.n}, which rests on it, has an unknown outcome ({journal.path.name} line "
-                            f"{later.line}): re-read the user, and apply the plan again or fix it by hand first")
+                    return (
+                        f"change {later.n}, which rests on it, has an unknown outcome ({journal.path.name} line "
+                        f"{later.line}): re-read the user, and apply the plan again or fix it by hand first"
+                    )
                 if later.outcome == "pending":
-                    return (f"change {later.n}, which rests on it, was left pending ({journal.path.name} line "
-                            f"{later.line}): an apply of the plan may still make it — apply the plan again to settle "
-                            "it, then undo with every journal of the plan beside this one")
+                    return (
+                        f"change {later.n}, which rests on it, was left pending ({journal.path.name} line "
+                        f"{later.line}): an apply of the plan may still make it — apply the plan again to settle "
+                        "it, then undo with every journal of the plan beside this one"
+                    )
             for bad in journal.damaged:
                 owner = bad.user or self.user_of(bad)
                 same = journal.path == self.journal.path
                 if owner in (None, user) and (not same or bad.line > line.line):
-                    return (f"{journal.path.name} line {bad.line} is damaged ({bad.reason[:80]}) and may be a change "
-                            "of the same user that rests on it: check it by hand")
+                    return (
+                        f"{journal.path.name} line {bad.line} is damaged ({bad.reason[:80]}) and may be a change "
+                        "of the same user that rests on it: check it by hand"
+                    )
         return None
 
     def user_of(self, bad: Damaged) -> str | None:
@@ -117,14 +135,25 @@ class Undo:
         without it. A line an undo journal reverted already is not listed."""
         if line.undoes is not None:  # an undo journal's numbers are not the plan's
             return []
-        undone = {(str(x.undoes.get("journal")), x.undoes.get("n")) for j in self.history for x in j.lines
-                  if x.undoes is not None and x.outcome == "done"}
-        return [(journal, later) for journal in self.history if journal.path != self.journal.path
-                for later in journal.lines
-                if later.undoes is None and later.outcome == "done" and later.change.user == line.change.user
-                and line.n in later.change.depends_on and later.time > line.time
-                and later.change.kind in ("assign_license", "remove_member")
-                and (journal.path.name, later.n) not in undone]
+        undone = {
+            (str(x.undoes.get("journal")), x.undoes.get("n"))
+            for j in self.history
+            for x in j.lines
+            if x.undoes is not None and x.outcome == "done"
+        }
+        return [
+            (journal, later)
+            for journal in self.history
+            if journal.path != self.journal.path
+            for later in journal.lines
+            if later.undoes is None
+            and later.outcome == "done"
+            and later.change.user == line.change.user
+            and line.n in later.change.depends_on
+            and later.time > line.time
+            and later.change.kind in ("assign_license", "remove_member")
+            and (journal.path.name, later.n) not in undone
+        ]
 
     def put_back(self, line: JournalLine, sku: str) -> tuple[Journal, JournalLine] | None:
         """A later done line of the plan that removed the user's direct copy of `sku` and rests on
@@ -142,8 +171,9 @@ def held_only_from(state: UserState, sku: str, group: str) -> bool:
     product: a copy in ActiveWithError (MutuallyExclusiveViolation, say) is a working license."""
     if not any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments):
         return False
-    return not any(a.sku == sku and a.group != group and (a.group is None or a.state != "Error")
-                   for a in state.assignments)
+    return not any(
+        a.sku == sku and a.group != group and (a.group is None or a.state != "Error") for a in state.assignments
+    )
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -154,18 +184,24 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     for bad in journal.damaged:
         session.warn(f"{journal.path}: line {bad.line}: {bad.reason} — not used; check the change it held by hand")
     for line in journal.unknown:
-        session.warn(f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
-                     "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
-                     "as done)")
+        session.warn(
+            f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
+            "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
+            "as done)"
+        )
     others = [j.path.name for j in undo.history if j.path != journal.path]
     done = journal.done
     mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
-    session.say(f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}; plan "
-                f"{undo.plan.path.name} (SHA-256 {undo.plan.sha256[:12]}…)"
-                + (f"; read with the plan's other journals: {', '.join(others)}" if others else ""))
+    session.say(
+        f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}; plan "
+        f"{undo.plan.path.name} (SHA-256 {undo.plan.sha256[:12]}…)"
+        + (f"; read with the plan's other journals: {', '.join(others)}" if others else "")
+    )
     for line in journal.pending:
-        session.say(f"      line {line.line}: change {line.n} ({line.request}) was left pending (it waited for a "
-                    "group's license and was never sent): nothing to undo")
+        session.say(
+            f"      line {line.line}: change {line.n} ({line.request}) was left pending (it waited for a "
+            "group's license and was never sent): nothing to undo"
+        )
     if done:
         await _undo_done(undo, done, session)
     left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
@@ -178,8 +214,12 @@ async def undo_journal(undo: Undo, session: Session) -> None:
 
 async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:
     # an undo sends the same kinds of write it reverts (add_member <-> remove_member need the same permission)
-    check = await session.verify(permissions.needed((line.change.kind for line in done if no_inverse(line) is None),
-                                                    groups=any(line.change.group for line in done)))
+    check = await session.verify(
+        permissions.needed(
+            (line.change.kind for line in done if no_inverse(line) is None),
+            groups=any(line.change.group for line in done),
+        )
+    )
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
@@ -191,9 +231,16 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
             session.check_stop(f"undoing change {line.n}")
             undoes = {"journal": undo.journal.path.name, "n": line.n}
             stays = [x.n for x in done if line.n in x.change.depends_on and x.n in undo.kept]
-            why = refused.get(line.line) or (f"change(s) {', '.join(map(str, stays))}, which rest on it, stay in "
-                                             "effect (their undo was not made)" if stays else None) \
+            why = (
+                refused.get(line.line)
+                or (
+                    f"change(s) {', '.join(map(str, stays))}, which rest on it, stay in "
+                    "effect (their undo was not made)"
+                    if stays
+                    else None
+                )
                 or _seats_short(undo, session, line)
+            )
             if why:
                 k = undo.next()
                 session.say(f"{k:>4}. undo change {line.n}: not undone")
@@ -212,14 +259,18 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
     finally:
         summary(session, undo.k, "undone")
     if check.missing:
-        raise AuthError(permissions.describe(check.missing, session.delegated)
-                        + "; `undo --yes` would stop before the first write")
+        raise AuthError(
+            permissions.describe(check.missing, session.delegated) + "; `undo --yes` would stop before the first write"
+        )
 
 
 def _assign_seats(line: JournalLine, state: UserState) -> dict[str, int]:
     """The seats undoing an assignLicense takes back (+1) or frees (-1), per product."""
-    was = {s["skuId"].lower() for s in (line.before or {}).get("licenseAssignmentStates", [])
-           if s.get("assignedByGroup") is None}
+    was = {
+        s["skuId"].lower()
+        for s in (line.before or {}).get("licenseAssignmentStates", [])
+        if s.get("assignedByGroup") is None
+    }
     seats: dict[str, int] = {}
     for sku in line.change.skus():
         if sku in was and not state.holds(sku):
@@ -236,8 +287,9 @@ async def _seats_back(line: JournalLine, session: Session) -> dict[str, int]:
     try:
         state = await read_state(session.client, change.user, change.groups())
     except CollectionError as exc:
-        raise ApplyStopped(f"could not re-read user {change.user} to count the undo's seats: {exc}; nothing was "
-                           "written") from None
+        raise ApplyStopped(
+            f"could not re-read user {change.user} to count the undo's seats: {exc}; nothing was written"
+        ) from None
     if not state.exists:
         return {}
     if change.kind == "assign_license":
@@ -269,26 +321,42 @@ async def _check_seats(undo: Undo, lines: list[JournalLine], session: Session) -
         return
     short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(wanted.items()) if n > session.free.get(sku, 0)}
     if short:
-        said = "; ".join(f"{session.products.get(sku, sku)} short by {gap} (the undo takes back {wanted[sku]}, "
-                         f"{max(session.free.get(sku, 0), 0)} free)" for sku, gap in short.items())
-        session.warn(f"not enough free seats for the whole undo: {said}; undo restores what the free seats allow, "
-                     "change by change, and names each change it could not — free or buy those seats, then undo "
-                     "again")
-    session.say("seats: " + ", ".join(f"{session.products.get(sku, sku)} {n} of {session.free.get(sku, 0)} free"
-                                       for sku, n in sorted(wanted.items())))
+        said = "; ".join(
+            f"{session.products.get(sku, sku)} short by {gap} (the undo takes back {wanted[sku]}, "
+            f"{max(session.free.get(sku, 0), 0)} free)"
+            for sku, gap in short.items()
+        )
+        session.warn(
+            f"not enough free seats for the whole undo: {said}; undo restores what the free seats allow, "
+            "change by change, and names each change it could not — free or buy those seats, then undo "
+            "again"
+        )
+    session.say(
+        "seats: "
+        + ", ".join(
+            f"{session.products.get(sku, sku)} {n} of {session.free.get(sku, 0)} free"
+            for sku, n in sorted(wanted.items())
+        )
+    )
 
 
 def _seats_short(undo: Undo, session: Session, line: JournalLine) -> str | None:
     """Why the free seats left do not allow undoing `line` (None: they do, or were not read)."""
     need = undo.seats.get(line.line, {})
-    short = {sku: n - session.free.get(sku, 0) for sku, n in sorted(need.items())
-             if n > 0 and n > session.free.get(sku, 0)}
+    short = {
+        sku: n - session.free.get(sku, 0) for sku, n in sorted(need.items()) if n > 0 and n > session.free.get(sku, 0)
+    }
     if not short:
         return None
-    return "not enough free seats: " + "; ".join(
-        f"{session.products.get(sku, sku)} short by {gap} (its undo takes back {need[sku]}, "
-        f"{max(session.free.get(sku, 0), 0)} free now)" for sku, gap in short.items()) + \
-        " — free or buy those seats, then undo again"
+    return (
+        "not enough free seats: "
+        + "; ".join(
+            f"{session.products.get(sku, sku)} short by {gap} (its undo takes back {need[sku]}, "
+            f"{max(session.free.get(sku, 0), 0)} free now)"
+            for sku, gap in short.items()
+        )
+        + " — free or buy those seats, then undo again"
+    )
 
 
 def _took_seats(undo: Undo, session: Session, line: JournalLine) -> None:
@@ -341,16 +409,20 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
     return True
 
 
-async def _keep_products(undo: Undo, session: Session, line: JournalLine, state: UserState,
-                         gid: str) -> tuple[UserState, str]:
+async def _keep_products(
+    undo: Undo, session: Session, line: JournalLine, state: UserState, gid: str
+) -> tuple[UserState, str]:
     """Before taking the user out of group `gid`: every product they held before joining it (the
     join's `before`) and now hold from the group must be held another way. The direct copy a later
     journal of the plan removed is put back first; what is still held only from the group is
     returned as the reason to stay ("" when none). A product the join itself brought goes with it."""
     state = await _rejoin_first(undo, session, line, state)
     group = session.groups.get(gid) or await session.group(gid)
-    had = {str(lic.get("skuId", "")).lower() for lic in (line.before or {}).get("assignedLicenses") or []
-           if isinstance(lic, dict)}
+    had = {
+        str(lic.get("skuId", "")).lower()
+        for lic in (line.before or {}).get("assignedLicenses") or []
+        if isinstance(lic, dict)
+    }
     given = (set(group.licenses or {}) | {a.sku for a in state.assignments if a.group == gid}) & had
     back: set[str] = set()  # in a dry run: the products a put-back would give directly again
     for sku in sorted(s for s in given if held_only_from(state, s, gid)):
@@ -360,8 +432,10 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
         journal, removal = found
         k = undo.next()
         undoes = {"journal": journal.path.name, "n": removal.n}
-        session.say(f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
-                    f"the user leaves the group in the undo of change {line.n}): {reverse(removal, session.describe)}")
+        session.say(
+            f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
+            f"the user leaves the group in the undo of change {line.n}): {reverse(removal, session.describe)}"
+        )
         inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
         if inv.change is not None:
             session.say(f"      {inv.change.request}")
@@ -373,8 +447,10 @@ async def _keep_products(undo: Undo, session: Session, line: JournalLine, state:
     lost = [session.products.get(s, s) for s in sorted(given - back) if held_only_from(state, s, gid)]
     if not lost:
         return state, ""
-    return state, (f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "
-                   "without it; put the direct copy back (or give it another way), then undo again")
+    return state, (
+        f"the user holds {', '.join(lost)} only from group {group.label}: leaving it would leave them "
+        "without it; put the direct copy back (or give it another way), then undo again"
+    )
 
 
 async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: UserState) -> UserState:
@@ -387,16 +463,24 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
             continue
         k = undo.next()
         undoes = {"journal": journal.path.name, "n": later.n}
-        session.say(f"{k:>4}. undo change {later.n} of {journal.path.name} first (the user joins that group again "
-                    f"before leaving the group in the undo of change {line.n}): {reverse(later, session.describe)}")
+        session.say(
+            f"{k:>4}. undo change {later.n} of {journal.path.name} first (the user joins that group again "
+            f"before leaving the group in the undo of change {line.n}): {reverse(later, session.describe)}"
+        )
         now = await session.read(k, later.change, later.change.raw, undoes)
         inv = inverse(later, k, now, session.client.base_url, Where(journal.path))
         if inv.change is None:
             session.skip(k, later.change, later.change.raw, inv.note, now.before(later.change.skus()), undoes)
             continue
         session.say(f"      {inv.change.request}")
-        await session.write(k, inv.change, inv.change.raw, now.before(inv.change.skus()), undoes,
-                            settle=_rejoined(undo, session, inv.change, k, undoes))
+        await session.write(
+            k,
+            inv.change,
+            inv.change.raw,
+            now.before(inv.change.skus()),
+            undoes,
+            settle=_rejoined(undo, session, inv.change, k, undoes),
+        )
         if session.execute:
             state = await session.read(k, line.change, line.change.raw, undoes)
     return state
@@ -405,6 +489,7 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
 def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[str, Any]) -> Any:
     """After a re-join is accepted: wait (--wait) for the group's license to be active for the user;
     an error (CountViolation: no seat free) is a failed undo, a copy not active in time unknown."""
+
     async def settle() -> tuple[str, str]:
         group = session.groups.get(change.group) or await session.group(change.group)
         wanted = tuple(Awaited(sku, change.group) for sku in sorted(group.licenses or {}))
@@ -417,10 +502,15 @@ def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[st
             return "done", "the group's license is active for the user"
         _, error = copies(state, wanted)
         if error:
-            return "failed", (f"the user is in the group again, but {error}: they hold no working copy from it — free "
-                              "a seat, then reprocess the user's licenses")
-        return "unknown", (f"the user is in the group again, but its license was not active after "
-                           f"{duration(undo.wait)} (--wait): re-read the user")
+            return "failed", (
+                f"the user is in the group again, but {error}: they hold no working copy from it — free "
+                "a seat, then reprocess the user's licenses"
+            )
+        return "unknown", (
+            f"the user is in the group again, but its license was not active after "
+            f"{duration(undo.wait)} (--wait): re-read the user"
+        )
+
     return settle
 
 
@@ -434,11 +524,15 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
     if given:
         plan = load_plan(Path(given))
         if sha is not None and plan.sha256 != sha:
-            raise UsageError(f"--plan {given}: its SHA-256 is {plan.sha256}, but the journal {journal.path} was "
-                             f"applied from a plan with SHA-256 {sha}")
+            raise UsageError(
+                f"--plan {given}: its SHA-256 is {plan.sha256}, but the journal {journal.path} was "
+                f"applied from a plan with SHA-256 {sha}"
+            )
     elif sha is None:
-        raise UsageError(f"{journal.path}: its lines name no plan (a journal written before journals carried the "
-                         "plan's SHA-256): give the plan it was applied from with --plan")
+        raise UsageError(
+            f"{journal.path}: its lines name no plan (a journal written before journals carried the "
+            "plan's SHA-256): give the plan it was applied from with --plan"
+        )
     else:
         path = journal.path.parent / Path(file or "plan.json").name
         try:
@@ -446,8 +540,10 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
         except PlanFileError:
             plan = PlanFile(path, journal.tenant_id, "", journal.cloud, (), None, None, "")
         if plan.sha256 != sha:
-            raise UsageError(f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
-                             "give it with --plan (undo touches only the users and groups that plan names)")
+            raise UsageError(
+                f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
+                "give it with --plan (undo touches only the users and groups that plan names)"
+            )
     if plan.tenant_id != journal.tenant_id:
         raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
     return plan
@@ -468,6 +564,16 @@ def cmd_undo(args: argparse.Namespace) -> int:
             history.append(journal)
         undo = Undo(journal, plan, history, args.wait)
         client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
-        writer = _writer(args, path.resolve().parent, "undo", journal.tenant_id, journal.cloud,
-                         {"file": plan.path.name, "sha256": plan.sha256}) if journal.done else None
+        writer = (
+            _writer(
+                args,
+                path.resolve().parent,
+                "undo",
+                journal.tenant_id,
+                journal.cloud,
+                {"file": plan.path.name, "sha256": plan.sha256},
+            )
+            if journal.done
+            else None
+        )
         return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(undo, s))

@@ -34,6 +34,7 @@ class Session(Protocol):
 
     async def read(self, n: int, change: Change, action: dict[str, Any]) -> UserState: ...
 
+
 DEFAULT_WAIT = 300.0  # seconds: `apply --wait` when not given
 FIRST_POLL = 1.0  # seconds before the first re-read; each later one waits twice as long, up to MAX_POLL
 MAX_POLL = 15.0
@@ -50,10 +51,16 @@ class Awaited:
 def awaited(change: Change, by_n: Mapping[int, Change]) -> tuple[Awaited, ...]:
     """The group copies `change` waits for: those its preconditions want active, of a group that a
     change it depends on adds the same user to."""
-    joined = {by_n[d].group for d in change.depends_on
-              if d in by_n and by_n[d].kind == "add_member" and by_n[d].user == change.user}
-    return tuple(Awaited(cond["holds"], cond["group"]) for cond in change.precondition
-                 if cond.get("how") == "group" and cond.get("active") is True and cond.get("group") in joined)
+    joined = {
+        by_n[d].group
+        for d in change.depends_on
+        if d in by_n and by_n[d].kind == "add_member" and by_n[d].user == change.user
+    }
+    return tuple(
+        Awaited(cond["holds"], cond["group"])
+        for cond in change.precondition
+        if cond.get("how") == "group" and cond.get("active") is True and cond.get("group") in joined
+    )
 
 
 def joins_of(change: Change, by_n: Mapping[int, Change], wanted: tuple[Awaited, ...]) -> set[int]:
@@ -65,8 +72,11 @@ def joins_of(change: Change, by_n: Mapping[int, Change], wanted: tuple[Awaited, 
 def without_awaited(change: Change, wanted: tuple[Awaited, ...]) -> Change:
     """`change` without the preconditions it waits for (the others are checked before any wait)."""
     keys = {(w.sku, w.group) for w in wanted}
-    kept = tuple(cond for cond in change.precondition
-                 if not (cond.get("how") == "group" and (cond.get("holds"), cond.get("group")) in keys))
+    kept = tuple(
+        cond
+        for cond in change.precondition
+        if not (cond.get("how") == "group" and (cond.get("holds"), cond.get("group")) in keys)
+    )
     return replace(change, precondition=kept)
 
 
@@ -85,23 +95,25 @@ def copies(state: UserState, wanted: tuple[Awaited, ...]) -> tuple[bool, str]:
         ready = False
         failed = [a for a in found if a.state == "Error" or a.error not in (None, "", "None")]
         if failed:
-            errors.append(f"the license of {w.sku} from group {w.group} is in state {failed[0].state or 'unknown'} "
-                          f"with the error {failed[0].error or 'not given'}")
+            errors.append(
+                f"the license of {w.sku} from group {w.group} is in state {failed[0].state or 'unknown'} "
+                f"with the error {failed[0].error or 'not given'}"
+            )
     return ready, "; ".join(errors)
 
 
 def duration(seconds: float) -> str:
-    """"5 minutes", "90 seconds", "1 hour 30 minutes"."""
+    """ "5 minutes", "90 seconds", "1 hour 30 minutes"."""
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second"))
-             if n]
+    parts = [f"{n} {unit}{'s' * (n != 1)}" for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if n]
     return " ".join(parts) or "0 seconds"
 
 
-async def wait_for_copies(session: Session, change: Change, state: UserState, wanted: tuple[Awaited, ...],
-                          limit: float) -> tuple[UserState, str | None]:
+async def wait_for_copies(
+    session: Session, change: Change, state: UserState, wanted: tuple[Awaited, ...], limit: float
+) -> tuple[UserState, str | None]:
     """Re-read the user until every awaited copy is active: (the state last read, None), or (the
     state last read, why the change stays pending) when one is in error or `limit` seconds pass.
     A signal stops the wait like any other step (the change is then not journaled: not sent)."""
@@ -112,12 +124,17 @@ async def wait_for_copies(session: Session, change: Change, state: UserState, wa
         if ready:
             return state, None
         if error:
-            return state, f"{error}: the direct assignment stays; fix the group's license error, then apply the plan " \
-                          "again (or plan again)"
+            return (
+                state,
+                f"{error}: the direct assignment stays; fix the group's license error, then apply the plan "
+                "again (or plan again)",
+            )
         left = deadline - time.monotonic()
         if left <= 0:
-            return state, (f"the license from the group was not active for the user after {duration(limit)} "
-                           "(--wait): the direct assignment stays; apply the plan again later (or plan again)")
+            return state, (
+                f"the license from the group was not active for the user after {duration(limit)} "
+                "(--wait): the direct assignment stays; apply the plan again later (or plan again)"
+            )
         session.check_stop(f"change {change.n}")
         await asyncio.sleep(min(delay, left))
         delay = min(delay * 2, MAX_POLL)

@@ -62,9 +62,13 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
         if content is not None:
             info.headers.try_add("Content-Type", "application/json")
             info.content = content
-        info.add_request_options([ResponseHandlerOption(NativeResponseHandler()),
-                                  RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
-                                  RedirectHandlerOption(should_redirect=False)])
+        info.add_request_options(
+            [
+                ResponseHandlerOption(NativeResponseHandler()),
+                RetryHandlerOption(delay=0, max_retries=0, should_retry=False),
+                RedirectHandlerOption(should_redirect=False),
+            ]
+        )
         client.requests += 1
         try:
             async with asyncio.timeout(policy.request_deadline):
@@ -73,30 +77,57 @@ async def send_write(client: GraphClient, method: str, path: str, body: dict[str
             raise
         except ClientAuthenticationError as exc:
             lines = str(getattr(exc, "message", exc)).strip().splitlines()
-            raise AuthError(f"could not get an access token for {what} ({client.auth_description}): "
-                            f"{lines[0][:300] if lines else type(exc).__name__}") from None
+            raise AuthError(
+                f"could not get an access token for {what} ({client.auth_description}): "
+                f"{lines[0][:300] if lines else type(exc).__name__}"
+            ) from None
         except (TimeoutError, httpx.TimeoutException):
-            return WriteResult(None, False, message="Graph did not answer in time", unknown=True,
-                               retries=retries.attempt)
+            return WriteResult(
+                None, False, message="Graph did not answer in time", unknown=True, retries=retries.attempt
+            )
         except httpx.TransportError as exc:
-            return WriteResult(None, False, message=f"the connection failed ({type(exc).__name__})", unknown=True,
-                               retries=retries.attempt)
+            return WriteResult(
+                None,
+                False,
+                message=f"the connection failed ({type(exc).__name__})",
+                unknown=True,
+                retries=retries.attempt,
+            )
         status = response.status_code
         if 200 <= status < 300:
             return WriteResult(status, True, retries=retries.attempt, unavailable=unavailable)
         if 300 <= status < 400:
             where = urlsplit(response.headers.get("Location", "")).netloc[:100] or "no Location"
-            return WriteResult(status, False, message=f"Graph answered with a redirect ({status} to {where}); a write "
-                               "follows no redirect", unknown=True, retries=retries.attempt)
+            return WriteResult(
+                status,
+                False,
+                message=f"Graph answered with a redirect ({status} to {where}); a write follows no redirect",
+                unknown=True,
+                retries=retries.attempt,
+            )
         code, message = graph_error(response.content)
         if status not in WRITE_RETRY:
-            return WriteResult(status, False, code, message[:300], unknown=status >= 500, retries=retries.attempt,
-                               unavailable=unavailable)
+            return WriteResult(
+                status,
+                False,
+                code,
+                message[:300],
+                unknown=status >= 500,
+                retries=retries.attempt,
+                unavailable=unavailable,
+            )
         problem = "Graph is throttling (429)" if status == 429 else "Graph is unavailable (503)"
         unavailable = unavailable or status == 503
         try:
-            await retries.wait(what, problem, delay=retry_after(response.headers.get("Retry-After")),
-                               throttled=status == 429)
+            await retries.wait(
+                what, problem, delay=retry_after(response.headers.get("Retry-After")), throttled=status == 429
+            )
         except RetryLimit as exc:  # past the policy's bounds: the write has failed
-            return WriteResult(status, False, code or str(status), f"{problem}: {exc.reason}", retries=exc.retries,
-                               unavailable=unavailable)
+            return WriteResult(
+                status,
+                False,
+                code or str(status),
+                f"{problem}: {exc.reason}",
+                retries=exc.retries,
+                unavailable=unavailable,
+            )

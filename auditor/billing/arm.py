@@ -65,8 +65,9 @@ def client(credential: TokenCredential, endpoint: str | None = None, audience: s
     resource = (audience or ARM_ENDPOINT).rstrip("/")
     base = (endpoint or resource).rstrip("/")
     # the token's audience stays the cloud's Resource Manager whatever the endpoint (as --graph-endpoint keeps Graph's)
-    with BillingManagementClient(credential, NO_SUBSCRIPTION, base_url=base,
-                                 credential_scopes=[f"{resource}/.default"]) as c:
+    with BillingManagementClient(
+        credential, NO_SUBSCRIPTION, base_url=base, credential_scopes=[f"{resource}/.default"]
+    ) as c:
         yield c
 
 
@@ -78,9 +79,14 @@ def options(c: Any) -> dict[str, Any]:
 def billing_accounts(c: Any) -> list[Account]:
     """The billing accounts the identity can read."""
     try:
-        return [Account(str(a.name), str(getattr(a.properties, "display_name", "") or ""),
-                        str(getattr(getattr(a.properties, "agreement_type", None), "value", "") or ""))
-                for a in c.billing_accounts.list(**options(c))]
+        return [
+            Account(
+                str(a.name),
+                str(getattr(a.properties, "display_name", "") or ""),
+                str(getattr(getattr(a.properties, "agreement_type", None), "value", "") or ""),
+            )
+            for a in c.billing_accounts.list(**options(c))
+        ]
     except AzureError as exc:
         raise BillingSourceError(f"billing accounts: {message(exc)}") from None
 
@@ -91,14 +97,17 @@ def choose_account(accounts: Sequence[Account], wanted: str | None) -> str:
     if wanted:
         if any(a.name.lower() == wanted.lower() for a in accounts):
             return wanted
-        raise BillingAccountChoice(f"--billing-account {wanted}: not a billing account this identity can read "
-                                   f"(it can read: {names})")
+        raise BillingAccountChoice(
+            f"--billing-account {wanted}: not a billing account this identity can read (it can read: {names})"
+        )
     if len(accounts) == 1:
         return accounts[0].name
     if not accounts:
         raise BillingSourceError("the identity can read no billing account (assign it Billing account reader)")
-    raise BillingAccountChoice(f"this identity can read {len(accounts)} billing accounts: {names}; "
-                               "choose one with --billing-account ID (or billing_account in the tenants file)")
+    raise BillingAccountChoice(
+        f"this identity can read {len(accounts)} billing accounts: {names}; "
+        "choose one with --billing-account ID (or billing_account in the tenants file)"
+    )
 
 
 def read_subscriptions(c: Any, account: str) -> list[dict[str, Any]]:

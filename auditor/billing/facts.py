@@ -85,14 +85,24 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
     cancellation = overrides.get("cancellation")
     cancel_by = _day(overrides.get("cancellationAllowedEndDate")) if cancellation != "NotAllowed" else None
     return ApiSubscription(
-        BILLING_ACCOUNT, str(item.get("name") or ""), Channel.MCA, product=p.get("skuDescription"),
-        catalog_product=p.get("productTypeId"), catalog_sku=p.get("skuId"),
+        BILLING_ACCOUNT,
+        str(item.get("name") or ""),
+        Channel.MCA,
+        product=p.get("skuDescription"),
+        catalog_product=p.get("productTypeId"),
+        catalog_sku=p.get("skuId"),
         tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
-        quantity=_int(p.get("quantity")), term=_term(p.get("termDuration")), term_start=_day(p.get("termStartDate")),
-        term_end=_day(p.get("termEndDate")), billing_frequency=_term(p.get("billingFrequency")),
+        quantity=_int(p.get("quantity")),
+        term=_term(p.get("termDuration")),
+        term_start=_day(p.get("termStartDate")),
+        term_end=_day(p.get("termEndDate")),
+        billing_frequency=_term(p.get("billingFrequency")),
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
-        cancel_by=cancel_by, status=p.get("status"), next_term=p.get("renewalTermDetails") or {},
-        scope=_account_of(str(item.get("id") or "")))
+        cancel_by=cancel_by,
+        status=p.get("status"),
+        next_term=p.get("renewalTermDetails") or {},
+        scope=_account_of(str(item.get("id") or "")),
+    )
 
 
 def _account_of(resource_id: str) -> str:
@@ -111,18 +121,27 @@ def from_partner_center(item: Mapping[str, Any], customer: str) -> ApiSubscripti
             added.append(SeatAddition(until - timedelta(days=7), seats))
     renew = item.get("autoRenewEnabled")
     return ApiSubscription(
-        PARTNER_CENTER, str(item.get("id") or ""), Channel.CSP, product=item.get("offerName"), tenant=customer,
-        quantity=_int(item.get("quantity")), term=_term(item.get("termDuration")),
+        PARTNER_CENTER,
+        str(item.get("id") or ""),
+        Channel.CSP,
+        product=item.get("offerName"),
+        tenant=customer,
+        quantity=_int(item.get("quantity")),
+        term=_term(item.get("termDuration")),
         term_start=_day(item.get("effectiveStartDate") or item.get("creationDate")),
         term_end=_day(item.get("commitmentEndDate")),
         billing_frequency=_CYCLES.get(str(item.get("billingCycle") or "").lower()),
-        auto_renew=renew if isinstance(renew, bool) else None, cancel_by=_day(item.get("cancellationAllowedUntilDate")),
-        status=item.get("status"), trial=item.get("isTrial") if isinstance(item.get("isTrial"), bool) else None,
+        auto_renew=renew if isinstance(renew, bool) else None,
+        cancel_by=_day(item.get("cancellationAllowedUntilDate")),
+        status=item.get("status"),
+        trial=item.get("isTrial") if isinstance(item.get("isTrial"), bool) else None,
         seats_added=tuple(sorted(added, key=lambda a: a.on)),
         next_term=item.get("scheduledNextTermInstructions") or {},
-        etag=(item.get("attributes") or {}).get("etag"), scope=customer,
+        etag=(item.get("attributes") or {}).get("etag"),
+        scope=customer,
         offer=item.get("offerId") if isinstance(item.get("offerId"), str) else None,
-        cycle=item.get("billingCycle") if isinstance(item.get("billingCycle"), str) else None)
+        cycle=item.get("billingCycle") if isinstance(item.get("billingCycle"), str) else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -187,23 +206,63 @@ def row_from_api(joined: Joined) -> BillingRow | None:
     if sub is None:
         return None
     monthly_term = True if api.term is Term.MONTH else None  # its own monthly term; a longer one says nothing
-    given = {"channel": api.channel, "term": api.term, "term_start": api.term_start, "renewal": api.term_end,
-             "auto_renew": api.auto_renew, "billing_frequency": api.billing_frequency,
-             "seats_added": api.seats_added or None, "monthly_term": monthly_term}
+    given = {
+        "channel": api.channel,
+        "term": api.term,
+        "term_start": api.term_start,
+        "renewal": api.term_end,
+        "auto_renew": api.auto_renew,
+        "billing_frequency": api.billing_frequency,
+        "seats_added": api.seats_added or None,
+        "monthly_term": monthly_term,
+    }
     sources = tuple((fact, api.source) for fact, value in given.items() if value is not None)
-    return BillingRow(sub.commerce_subscription_id or sub.id, api.channel, 0, api.term, api.term_start, api.term_end,
-                      api.auto_renew, api.seats_added, billing_frequency=api.billing_frequency, cancel_by=api.cancel_by,
-                      quantity=api.quantity, sources=sources, uncertain=joined.uncertain,
-                      monthly_term=monthly_term,
-                      api=(("source", api.source), ("id", api.id), ("scope", api.scope),
-                           *((k, v) for k, v in (("offer", api.offer), ("billing_cycle", api.cycle),
-                                                 ("product_id", api.catalog_product), ("catalog_sku", api.catalog_sku),
-                                                 ("term", api.term.value if api.term else None)) if v)))
+    return BillingRow(
+        sub.commerce_subscription_id or sub.id,
+        api.channel,
+        0,
+        api.term,
+        api.term_start,
+        api.term_end,
+        api.auto_renew,
+        api.seats_added,
+        billing_frequency=api.billing_frequency,
+        cancel_by=api.cancel_by,
+        quantity=api.quantity,
+        sources=sources,
+        uncertain=joined.uncertain,
+        monthly_term=monthly_term,
+        api=(
+            ("source", api.source),
+            ("id", api.id),
+            ("scope", api.scope),
+            *(
+                (k, v)
+                for k, v in (
+                    ("offer", api.offer),
+                    ("billing_cycle", api.cycle),
+                    ("product_id", api.catalog_product),
+                    ("catalog_sku", api.catalog_sku),
+                    ("term", api.term.value if api.term else None),
+                )
+                if v
+            ),
+        ),
+    )
 
 
-_FIELDS = {"term": "term", "term_start": "term_start", "renewal": "term_end", "auto_renew": "auto_renew",
-           "billing_frequency": "billing_frequency", "cancel_at_end_of_term": "cancel_at_end_of_term",
-           "seats_added": "seats_added", "price": "unit_price", "channel": "channel", "monthly_term": "monthly_term"}
+_FIELDS = {
+    "term": "term",
+    "term_start": "term_start",
+    "renewal": "term_end",
+    "auto_renew": "auto_renew",
+    "billing_frequency": "billing_frequency",
+    "cancel_at_end_of_term": "cancel_at_end_of_term",
+    "seats_added": "seats_added",
+    "price": "unit_price",
+    "channel": "channel",
+    "monthly_term": "monthly_term",
+}
 
 
 @dataclass(frozen=True)
@@ -230,25 +289,31 @@ def _override(api: BillingRow, row: BillingRow, path: str, warnings: list[str]) 
         name = _FIELDS[fact]
         mine, theirs = getattr(row, name), getattr(api, name)
         if fact in sources and theirs is not None and theirs != mine:
-            warnings.append(f"warning: {path}:{row.line}: subscription {row.subscription!r}: {fact} "
-                            f"{_show(mine)!r} (the file) differs from {_show(theirs)!r} ({sources[fact]}); "
-                            "the file's value is used")
+            warnings.append(
+                f"warning: {path}:{row.line}: subscription {row.subscription!r}: {fact} "
+                f"{_show(mine)!r} (the file) differs from {_show(theirs)!r} ({sources[fact]}); "
+                "the file's value is used"
+            )
         changes[name] = mine
         sources[fact] = source
-    return replace(api, line=row.line, currency=row.currency or api.currency, sources=tuple(sources.items()),
-                   **changes)
+    return replace(api, line=row.line, currency=row.currency or api.currency, sources=tuple(sources.items()), **changes)
 
 
-def merge(rows: Iterable[BillingRow], file: BillingFile | None, graph: Sequence[Subscription] = (),
-          path: str = "") -> Merged:
+def merge(
+    rows: Iterable[BillingRow], file: BillingFile | None, graph: Sequence[Subscription] = (), path: str = ""
+) -> Merged:
     """The API rows with the file over them (the file wins, a disagreement is a warning); file rows
     that no API gives stay as they are. A file row may name a subscription by its id or its
     commerceSubscriptionId (`graph` says which is which)."""
-    canonical = {k.lower(): (s.commerce_subscription_id or s.id).lower()
-                 for s in graph for k in (s.commerce_subscription_id, s.id) if k}
+    canonical = {
+        k.lower(): (s.commerce_subscription_id or s.id).lower()
+        for s in graph
+        for k in (s.commerce_subscription_id, s.id)
+        if k
+    }
     warnings: list[str] = []
     out: dict[str, BillingRow] = {r.subscription.lower(): r for r in rows}
-    for row in (file.rows if file else ()):
+    for row in file.rows if file else ():
         key = canonical.get(row.subscription.lower(), row.subscription.lower())
         api = out.get(key)
         out[key] = _override(api, row, file.path if file else path, warnings) if api is not None else row

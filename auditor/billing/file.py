@@ -65,8 +65,20 @@ class Term(StrEnum):
     THREE_YEARS = "P3Y"
 
 
-COLUMNS = ("subscription", "channel", "term", "term_start", "term_end", "auto_renew", "seats_added",
-           "unit_price", "currency", "billing_frequency", "cancel_at_end_of_term", "monthly_term")
+COLUMNS = (
+    "subscription",
+    "channel",
+    "term",
+    "term_start",
+    "term_end",
+    "auto_renew",
+    "seats_added",
+    "unit_price",
+    "currency",
+    "billing_frequency",
+    "cancel_at_end_of_term",
+    "monthly_term",
+)
 REQUIRED = ("subscription", "channel")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -176,9 +188,14 @@ def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
                 continue
             key = row.subscription.lower()
             if key in seen:
-                problems.append(BillingFileError(name, start, header.index("subscription") + 1,
-                                                 f"subscription {row.subscription!r} is listed twice (first on line "
-                                                 f"{seen[key]})"))
+                problems.append(
+                    BillingFileError(
+                        name,
+                        start,
+                        header.index("subscription") + 1,
+                        f"subscription {row.subscription!r} is listed twice (first on line {seen[key]})",
+                    )
+                )
                 continue
             seen[key] = start
             rows.append(row)
@@ -189,8 +206,9 @@ def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
     if len(problems) == 1:
         raise problems[0]
     if problems:
-        raise BillingFileError(name, 0, 0, f"{len(problems)} problems, nothing read:\n"
-                               + "\n".join(f"  {p}" for p in problems))
+        raise BillingFileError(
+            name, 0, 0, f"{len(problems)} problems, nothing read:\n" + "\n".join(f"  {p}" for p in problems)
+        )
     return BillingFile(name, tuple(rows))
 
 
@@ -209,8 +227,9 @@ def _header(record: Sequence[str], name: str, line: int) -> list[str]:
 
 def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: int) -> BillingRow:
     if width > len(header):
-        raise BillingFileError(name, line, len(header) + 1,
-                               f"{width} cells, but the header names {len(header)} columns")
+        raise BillingFileError(
+            name, line, len(header) + 1, f"{width} cells, but the header names {len(header)} columns"
+        )
 
     def fail(column: str, message: str) -> BillingFileError:
         return BillingFileError(name, line, header.index(column) + 1, f"{column}: {message}")
@@ -239,12 +258,35 @@ def _row(cells: dict[str, str], header: list[str], width: int, name: str, line: 
     cancel_end = _flag(cell("cancel_at_end_of_term"), lambda m: fail("cancel_at_end_of_term", m))
     additions = _additions(cell("seats_added"), lambda m: fail("seats_added", m))
     monthly_term = _flag(cell("monthly_term"), lambda m: fail("monthly_term", m))
-    given = {"channel": True, "term": term, "term_start": start, "renewal": end, "auto_renew": renew,
-             "seats_added": additions, "price": price, "billing_frequency": frequency,
-             "cancel_at_end_of_term": cancel_end, "monthly_term": monthly_term}
+    given = {
+        "channel": True,
+        "term": term,
+        "term_start": start,
+        "renewal": end,
+        "auto_renew": renew,
+        "seats_added": additions,
+        "price": price,
+        "billing_frequency": frequency,
+        "cancel_at_end_of_term": cancel_end,
+        "monthly_term": monthly_term,
+    }
     sources = tuple((fact, "file") for fact, value in given.items() if value is not None and value != ())
-    return BillingRow(subscription, channel, line, term, start, end, renew, additions, price, currency, frequency,
-                      cancel_end, sources=sources, monthly_term=monthly_term)
+    return BillingRow(
+        subscription,
+        channel,
+        line,
+        term,
+        start,
+        end,
+        renew,
+        additions,
+        price,
+        currency,
+        frequency,
+        cancel_end,
+        sources=sources,
+        monthly_term=monthly_term,
+    )
 
 
 Fail = Callable[[str], BillingFileError]

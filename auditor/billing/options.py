@@ -47,8 +47,10 @@ def _url(value: str | None, flag: str) -> str | None:
 
 def apis_asked(args: argparse.Namespace) -> bool:
     """The billing APIs were asked for by name or by endpoint."""
-    return (getattr(args, "billing_source", None) in (BillingSource.BILLING_ACCOUNT, BillingSource.PARTNER_CENTER)
-            or bool(getattr(args, "billing_endpoint", None) or getattr(args, "partner_center_endpoint", None)))
+    return getattr(args, "billing_source", None) in (
+        BillingSource.BILLING_ACCOUNT,
+        BillingSource.PARTNER_CENTER,
+    ) or bool(getattr(args, "billing_endpoint", None) or getattr(args, "partner_center_endpoint", None))
 
 
 @contextmanager
@@ -56,8 +58,12 @@ def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iter
     with _one_tenant(args, env, live) as reach:
         if "partner_session" in vars(args):  # a tenant of `audit --tenants`: Partner Center through the partner
             missing = None if args.partner_session is not None else "the tenants file has no `partner:` block"
-            reach = dataclasses.replace(reach, partner_credential=None, partner_session=args.partner_session,
-                                        partner_missing=missing if reach.billing_credential is not None else None)
+            reach = dataclasses.replace(
+                reach,
+                partner_credential=None,
+                partner_session=args.partner_session,
+                partner_missing=missing if reach.billing_credential is not None else None,
+            )
         yield reach
 
 
@@ -68,9 +74,14 @@ def _one_tenant(args: argparse.Namespace, env: Mapping[str, str], live: bool) ->
     partner_endpoint = _url(getattr(args, "partner_center_endpoint", None), "--partner-center-endpoint")
     if getattr(args, "demo", False) and not (billing_endpoint or partner_endpoint):
         with demo.commerce() as (arm_url, arm_token, pc_url, pc_token):
-            yield access_from({BILLING_TOKEN_ENV: arm_token, PARTNER_CENTER_TOKEN_ENV: pc_token},
-                              token_mode=True, credential=None, billing_endpoint=arm_url,
-                              billing_account=account, partner_endpoint=pc_url)
+            yield access_from(
+                {BILLING_TOKEN_ENV: arm_token, PARTNER_CENTER_TOKEN_ENV: pc_token},
+                token_mode=True,
+                credential=None,
+                billing_endpoint=arm_url,
+                billing_account=account,
+                partner_endpoint=pc_url,
+            )
         return
     if not (live or apis_asked(args)):
         yield Access(billing_account=account)
@@ -78,22 +89,37 @@ def _one_tenant(args: argparse.Namespace, env: Mapping[str, str], live: bool) ->
     asked = AuthMode(getattr(args, "auth", None) or AuthMode.AUTO.value)
     tokens = env.get(BILLING_TOKEN_ENV) or env.get(PARTNER_CENTER_TOKEN_ENV)
     # auto with a billing token at hand: the tokens, as with --auth token
-    mode = AuthMode.TOKEN if asked is AuthMode.AUTO and tokens else resolve_mode(asked, env,
-                                                                                 getattr(args, "tenant_id", None))
+    mode = (
+        AuthMode.TOKEN
+        if asked is AuthMode.AUTO and tokens
+        else resolve_mode(asked, env, getattr(args, "tenant_id", None))
+    )
     credential: Any = None
     cloud = endpoints(Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value))
     if mode is not AuthMode.TOKEN:
-        credential = build_credential(mode, tenant_id=getattr(args, "tenant_id", None), cloud=cloud,
-                                      env=env).credential
+        credential = build_credential(mode, tenant_id=getattr(args, "tenant_id", None), cloud=cloud, env=env).credential
     # the billing account's API: the cloud's Resource Manager unless --billing-endpoint names another
-    yield access_from(env, token_mode=mode is AuthMode.TOKEN, credential=credential,
-                      billing_endpoint=billing_endpoint or cloud.arm, billing_account=account,
-                      partner_endpoint=partner_endpoint, billing_audience=cloud.arm)
+    yield access_from(
+        env,
+        token_mode=mode is AuthMode.TOKEN,
+        credential=credential,
+        billing_endpoint=billing_endpoint or cloud.arm,
+        billing_account=account,
+        partner_endpoint=partner_endpoint,
+        billing_audience=cloud.arm,
+    )
 
 
-def read_commerce(args: argparse.Namespace, subscriptions: Sequence[Subscription], tenant: str,
-                  file: BillingFile | None, env: Mapping[str, str], *, live: bool,
-                  say: Callable[[str], None]) -> Gathered:
+def read_commerce(
+    args: argparse.Namespace,
+    subscriptions: Sequence[Subscription],
+    tenant: str,
+    file: BillingFile | None,
+    env: Mapping[str, str],
+    *,
+    live: bool,
+    say: Callable[[str], None],
+) -> Gathered:
     """The bill's rows from the sources the flags name; its gaps and warnings said through `say`."""
     choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
     if choice is BillingSource.FILE or choice is BillingSource.NONE:

@@ -39,8 +39,14 @@ MAX_PAGES = 1000
 class PartnerCenter:
     """An HTTP session to Partner Center with the partner's credential."""
 
-    def __init__(self, credential: TokenCredential, endpoint: str | None = None, *,
-                 sleep: Callable[[float], None] = time.sleep, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        credential: TokenCredential,
+        endpoint: str | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 60.0,
+    ) -> None:
         self._credential = credential
         self.endpoint = (endpoint or PARTNER_CENTER_ENDPOINT).rstrip("/")
         self._http = httpx.Client(timeout=timeout)
@@ -65,16 +71,21 @@ class PartnerCenter:
         if slot > now:
             self._sleep(slot - now)
 
-    def request(self, method: str, path: str, customer: str, *, headers: Mapping[str, str] | None = None,
-                body: Any = None) -> Any:
+    def request(
+        self, method: str, path: str, customer: str, *, headers: Mapping[str, str] | None = None, body: Any = None
+    ) -> Any:
         """One call (paced, retried on 429 after Retry-After); its JSON, or a BillingSourceError."""
         url = urljoin(self.endpoint + "/", path.lstrip("/"))
         for attempt in range(RETRIES + 1):
             self._pace(customer)
             try:
                 token = self._credential.get_token(SCOPE).token
-                response = self._http.request(method, url, json=body, headers={
-                    "Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})})
+                response = self._http.request(
+                    method,
+                    url,
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})},
+                )
             except (httpx.HTTPError, OSError) as exc:
                 raise BillingSourceError(f"Partner Center {method} {path}: {type(exc).__name__}: {exc}") from None
             except Exception as exc:  # the credential's own failure (azure-identity raises its own errors)
@@ -83,8 +94,9 @@ class PartnerCenter:
                 self._sleep(_retry_after(response))
                 continue
             if response.status_code >= 400:
-                raise BillingSourceError(f"Partner Center {method} {path}: HTTP {response.status_code}"
-                                         f"{_describe(response)}")
+                raise BillingSourceError(
+                    f"Partner Center {method} {path}: HTTP {response.status_code}{_describe(response)}"
+                )
             try:
                 return response.json()
             except ValueError:
@@ -137,8 +149,9 @@ def get_subscription(pc: PartnerCenter, customer: str, sub_id: str) -> dict[str,
 
 def update_subscription(pc: PartnerCenter, customer: str, subscription: Mapping[str, Any]) -> dict[str, Any]:
     """PATCH the whole subscription resource (Partner Center's update takes the resource as read, changed)."""
-    doc = pc.request("PATCH", f"/v1/customers/{customer}/subscriptions/{subscription['id']}", customer,
-                     body=dict(subscription))
+    doc = pc.request(
+        "PATCH", f"/v1/customers/{customer}/subscriptions/{subscription['id']}", customer, body=dict(subscription)
+    )
     if not isinstance(doc, dict):
         raise BillingSourceError(f"Partner Center subscription {subscription['id']}: not a subscription")
     return doc
@@ -150,8 +163,19 @@ def next_term_product(offer_id: object, billing_cycle: object, term_duration: ob
     its own offer and term: a new-commerce subscription's `offerId` is productId:skuId:availabilityId.
     None when the subscription does not give all five (then no reduction is scheduled through the API)."""
     parts = str(offer_id or "").split(":")
-    if len(parts) != 3 or not all(parts) or not isinstance(billing_cycle, str) or not billing_cycle \
-            or not isinstance(term_duration, str) or not term_duration:
+    if (
+        len(parts) != 3
+        or not all(parts)
+        or not isinstance(billing_cycle, str)
+        or not billing_cycle
+        or not isinstance(term_duration, str)
+        or not term_duration
+    ):
         return None
-    return {"productId": parts[0], "skuId": parts[1], "availabilityId": parts[2], "billingCycle": billing_cycle,
-            "termDuration": term_duration}
+    return {
+        "productId": parts[0],
+        "skuId": parts[1],
+        "availabilityId": parts[2],
+        "billingCycle": billing_cycle,
+        "termDuration": term_duration,
+    }

@@ -68,24 +68,35 @@ class Gathered:
     joined: tuple[Joined, ...] = field(default_factory=tuple)
 
 
-def access_from(env: Mapping[str, str], *, token_mode: bool, credential: TokenCredential | None,
-                billing_endpoint: str | None, billing_account: str | None,
-                partner_endpoint: str | None, billing_audience: str | None = None) -> Access:
+def access_from(
+    env: Mapping[str, str],
+    *,
+    token_mode: bool,
+    credential: TokenCredential | None,
+    billing_endpoint: str | None,
+    billing_account: str | None,
+    partner_endpoint: str | None,
+    billing_audience: str | None = None,
+) -> Access:
     """The billing APIs' access: with `--auth token` their own tokens (AUDITOR_BILLING_TOKEN,
     AUDITOR_PARTNER_CENTER_TOKEN), else the audit's credential for both audiences."""
     billing: TokenCredential | None
     partner: TokenCredential | None
     if token_mode:
         billing = EnvToken(BILLING_TOKEN_ENV, env[BILLING_TOKEN_ENV]) if env.get(BILLING_TOKEN_ENV) else None
-        partner = (EnvToken(PARTNER_CENTER_TOKEN_ENV, env[PARTNER_CENTER_TOKEN_ENV])
-                   if env.get(PARTNER_CENTER_TOKEN_ENV) else None)
+        partner = (
+            EnvToken(PARTNER_CENTER_TOKEN_ENV, env[PARTNER_CENTER_TOKEN_ENV])
+            if env.get(PARTNER_CENTER_TOKEN_ENV)
+            else None
+        )
     else:
         billing = partner = credential
     # a run that reads the billing account but cannot read Partner Center says so (one that reads
     # neither API, --auth token without either token, reads no commerce facts at all and says nothing)
     missing = f"--auth token and no {PARTNER_CENTER_TOKEN_ENV}" if partner is None and billing is not None else None
-    return Access(billing, billing_endpoint, billing_account, partner, partner_endpoint, billing_audience,
-                  partner_missing=missing)
+    return Access(
+        billing, billing_endpoint, billing_account, partner, partner_endpoint, billing_audience, partner_missing=missing
+    )
 
 
 def _sold_by_partner(subscription: Subscription) -> bool:
@@ -101,8 +112,9 @@ def _wants_partner(choice: BillingSource, access: Access, subscriptions: Sequenc
     return choice is BillingSource.AUTO and (sold_by_partner or access.partner_endpoint is not None)
 
 
-def _partner_left_out(choice: BillingSource, access: Access, subscriptions: Sequence[Subscription],
-                      file: BillingFile | None) -> str | None:
+def _partner_left_out(
+    choice: BillingSource, access: Access, subscriptions: Sequence[Subscription], file: BillingFile | None
+) -> str | None:
     """The gap of `auto` reading the billing APIs without a way into Partner Center, naming the
     subscriptions a partner sells that the file does not cover either; None when there are none."""
     if choice is not BillingSource.AUTO or access.partner_missing is None:
@@ -111,8 +123,10 @@ def _partner_left_out(choice: BillingSource, access: Access, subscriptions: Sequ
     if not left:
         return None
     names = ", ".join(sorted({s.sku_part_number for s in left}))
-    return (f"partner-center: not read ({access.partner_missing}): the term and renewal of {len(left)} "
-            f"subscription(s) a partner sells ({names}) are unknown")
+    return (
+        f"partner-center: not read ({access.partner_missing}): the term and renewal of {len(left)} "
+        f"subscription(s) a partner sells ({names}) are unknown"
+    )
 
 
 def _arm_items(access: Access) -> list[dict[str, Any]]:
@@ -130,9 +144,16 @@ def _pc_items(access: Access, tenant: str) -> list[dict[str, Any]]:
         return partner_center.read_subscriptions(pc, tenant)
 
 
-def gather(choice: BillingSource, subscriptions: Sequence[Subscription], tenant: str, file: BillingFile | None,
-           access: Access, *, arm_reader: Callable[[Access], list[dict[str, Any]]] = _arm_items,
-           pc_reader: Callable[[Access, str], list[dict[str, Any]]] = _pc_items) -> Gathered:
+def gather(
+    choice: BillingSource,
+    subscriptions: Sequence[Subscription],
+    tenant: str,
+    file: BillingFile | None,
+    access: Access,
+    *,
+    arm_reader: Callable[[Access], list[dict[str, Any]]] = _arm_items,
+    pc_reader: Callable[[Access, str], list[dict[str, Any]]] = _pc_items,
+) -> Gathered:
     """The billing rows of `subscriptions` from the sources `choice` names (docs/bill.md)."""
     if choice is BillingSource.NONE:
         return Gathered(None)
@@ -142,8 +163,9 @@ def gather(choice: BillingSource, subscriptions: Sequence[Subscription], tenant:
     wants_arm = choice in (BillingSource.AUTO, BillingSource.BILLING_ACCOUNT)
     if wants_arm and access.billing_credential is None:
         if choice is BillingSource.BILLING_ACCOUNT:
-            gaps.append("billing-account: no credential for Azure Resource Manager (with --auth token: "
-                        f"{BILLING_TOKEN_ENV})")
+            gaps.append(
+                f"billing-account: no credential for Azure Resource Manager (with --auth token: {BILLING_TOKEN_ENV})"
+            )
     elif wants_arm:
         try:
             apis += [from_billing_account(i) for i in arm_reader(access)]
@@ -162,11 +184,18 @@ def gather(choice: BillingSource, subscriptions: Sequence[Subscription], tenant:
         gaps.append(left_out)
     joined = join(apis, subscriptions, tenant)
     rows: list[BillingRow] = [r for r in (row_from_api(j) for j in joined) if r is not None]
-    warnings = [f"warning: {j.api.source}: subscription {j.api.id} ({j.api.product or '?'}, {j.api.quantity} seats) "
-                "matches no subscription of the tenant" for j in joined if j.graph is None]
-    warnings += [f"warning: {j.api.source}: subscription {j.api.id} joined to "
-                 f"{j.graph.commerce_subscription_id or j.graph.id} by product and quantity, not by id: uncertain"
-                 for j in joined if j.graph is not None and j.uncertain]
+    warnings = [
+        f"warning: {j.api.source}: subscription {j.api.id} ({j.api.product or '?'}, {j.api.quantity} seats) "
+        "matches no subscription of the tenant"
+        for j in joined
+        if j.graph is None
+    ]
+    warnings += [
+        f"warning: {j.api.source}: subscription {j.api.id} joined to "
+        f"{j.graph.commerce_subscription_id or j.graph.id} by product and quantity, not by id: uncertain"
+        for j in joined
+        if j.graph is not None and j.uncertain
+    ]
     if file is not None:
         read.append(BillingSource.FILE.value)
     if not rows and file is None:

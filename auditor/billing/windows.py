@@ -154,36 +154,92 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
         known = Confidence.DOCUMENTED if renews else Confidence.UNKNOWN
         return Opening(Window.ANNIVERSARY, Owner.VLSC, today, renews, renews, known, total, renews_on=renews)
     if _in_est(row, renews, today):
-        return Opening(Window.EST, owner, today, None, today, Confidence.DOCUMENTED, total, renews_on=renews,
-                       recurring=False, cancels_at_end=False)
+        return Opening(
+            Window.EST,
+            owner,
+            today,
+            None,
+            today,
+            Confidence.DOCUMENTED,
+            total,
+            renews_on=renews,
+            recurring=False,
+            cancels_at_end=False,
+        )
     if row.channel is Channel.MOSA and owner is Owner.SELF:
-        return Opening(Window.ANY_TIME, owner, today, renews, today, Confidence.DOCUMENTED, total, renews_on=renews,
-                       recurring=recurring)
+        return Opening(
+            Window.ANY_TIME,
+            owner,
+            today,
+            renews,
+            today,
+            Confidence.DOCUMENTED,
+            total,
+            renews_on=renews,
+            recurring=recurring,
+        )
     # new commerce, bought directly or through a partner: the same 7-day windows
     start = row.term_start or _day(subscription.created_date_time)
     est = _est_after(row, renews)
     if start is not None and start <= today <= _closes(start):
         close = min(_closes(start), row.cancel_by) if row.cancel_by and row.cancel_by >= today else _closes(start)
-        return Opening(Window.WITHIN_7_DAYS, owner, today, close, today, Confidence.DOCUMENTED, total,
-                       renews_on=renews, recurring=recurring, cancels_at_end=row.cancel_at_end_of_term, est_after=est)
+        return Opening(
+            Window.WITHIN_7_DAYS,
+            owner,
+            today,
+            close,
+            today,
+            Confidence.DOCUMENTED,
+            total,
+            renews_on=renews,
+            recurring=recurring,
+            cancels_at_end=row.cancel_at_end_of_term,
+            est_after=est,
+        )
     added = [a for a in row.seats_added if a.on <= today <= _closes(a.on)]
     if added:
         first = min(_closes(a.on) for a in added)
-        return Opening(Window.WITHIN_7_DAYS, owner, today, first, today, Confidence.DOCUMENTED,
-                       min(total, sum(a.seats for a in added)), added_on=min(a.on for a in added), renews_on=renews,
-                       recurring=recurring, cancels_at_end=row.cancel_at_end_of_term, est_after=est)
+        return Opening(
+            Window.WITHIN_7_DAYS,
+            owner,
+            today,
+            first,
+            today,
+            Confidence.DOCUMENTED,
+            min(total, sum(a.seats for a in added)),
+            added_on=min(a.on for a in added),
+            renews_on=renews,
+            recurring=recurring,
+            cancels_at_end=row.cancel_at_end_of_term,
+            est_after=est,
+        )
     if renews is None:
         return Opening(Window.UNKNOWN, owner, today, None, None, Confidence.UNKNOWN, total, recurring=recurring)
-    return Opening(Window.RENEWAL, owner, today, renews - timedelta(days=RENEWAL_LOCK_DAYS), renews,
-                   Confidence.DOCUMENTED, total, renews_on=renews, recurring=recurring,
-                   cancels_at_end=row.cancel_at_end_of_term, est_after=est)
+    return Opening(
+        Window.RENEWAL,
+        owner,
+        today,
+        renews - timedelta(days=RENEWAL_LOCK_DAYS),
+        renews,
+        Confidence.DOCUMENTED,
+        total,
+        renews_on=renews,
+        recurring=recurring,
+        cancels_at_end=row.cancel_at_end_of_term,
+        est_after=est,
+    )
 
 
 def _est_after(row: BillingRow, renews: date | None) -> bool:
     """Auto-renew off, not set to cancel at the term's end, and a term ending since EST began for its channel."""
     since = EST_SINCE.get(row.channel.value)
-    return (since is not None and renews is not None and renews >= since and row.auto_renew is False
-            and row.cancel_at_end_of_term is not True)
+    return (
+        since is not None
+        and renews is not None
+        and renews >= since
+        and row.auto_renew is False
+        and row.cancel_at_end_of_term is not True
+    )
 
 
 def _in_est(row: BillingRow, renews: date | None, today: date) -> bool:
@@ -199,27 +255,69 @@ def commerce_action(subscription: Subscription, row: BillingRow | None, seats: i
     total = subscription.total_licenses
     seats = max(0, min(seats, total))
     o = opening(subscription, row, today)
-    dates = {"by": o.by, "renews": o.renews_on, "added": o.added_on, "seats": seats, "to": total - seats,
-             "total": total}
+    dates = {
+        "by": o.by,
+        "renews": o.renews_on,
+        "added": o.added_on,
+        "seats": seats,
+        "to": total - seats,
+        "total": total,
+    }
 
     def act(action: Action, key: str, saving_from: date | None = o.saving_from, **more: object) -> CommerceAction:
-        return CommerceAction(action, o.window, o.owner, seats, total, total - seats, o.not_before, o.by,
-                              saving_from if seats else None, o.confidence,
-                              Reason(key, {k: v for k, v in (dates | more).items() if v is not None}))
+        return CommerceAction(
+            action,
+            o.window,
+            o.owner,
+            seats,
+            total,
+            total - seats,
+            o.not_before,
+            o.by,
+            saving_from if seats else None,
+            o.confidence,
+            Reason(key, {k: v for k, v in (dates | more).items() if v is not None}),
+        )
 
     status = subscription.status.lower()
     if status != "enabled":
-        return CommerceAction(Action.NONE, o.window, o.owner, 0, total, total, None, None, None, o.confidence,
-                              Reason("not_active", {"status": subscription.status,
-                                                    **({"next": n} if (n := _day(subscription.next_lifecycle_date_time))
-                                                       else {})}))
+        return CommerceAction(
+            Action.NONE,
+            o.window,
+            o.owner,
+            0,
+            total,
+            total,
+            None,
+            None,
+            None,
+            o.confidence,
+            Reason(
+                "not_active",
+                {
+                    "status": subscription.status,
+                    **({"next": n} if (n := _day(subscription.next_lifecycle_date_time)) else {}),
+                },
+            ),
+        )
     if subscription.is_trial:
         if seats and seats == total:
             return act(Action.CANCEL_AT_END_OF_TERM, "trial_off" if o.by else "trial_off_unknown")
         return act(Action.NONE, "trial_converts" if o.by else "trial_converts_unknown")
     if o.window is Window.EST and 0 < seats < total:  # its seats are fixed: nothing leaves until it ends
-        return CommerceAction(Action.NONE, o.window, o.owner, 0, total, total, o.not_before, None, None, o.confidence,
-                              Reason("est_seats_fixed", {k: v for k, v in dates.items() if v is not None}))
+        return CommerceAction(
+            Action.NONE,
+            o.window,
+            o.owner,
+            0,
+            total,
+            total,
+            o.not_before,
+            None,
+            None,
+            o.confidence,
+            Reason("est_seats_fixed", {k: v for k, v in dates.items() if v is not None}),
+        )
     if seats == 0:
         return act(Action.NONE, "nothing_to_drop")
     cancel = seats == total
@@ -242,8 +340,11 @@ def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, in
         return (Action.CANCEL, "est_cancel", None) if cancel else (Action.NONE, "est_seats_fixed", None)
     if o.window is Window.ANY_TIME:
         if cancel:
-            return (Action.CANCEL, "legacy_cancel_over_25" if total > LEGACY_CANCEL_MAX else "legacy_cancel",
-                    LEGACY_CANCEL_MAX)
+            return (
+                Action.CANCEL,
+                "legacy_cancel_over_25" if total > LEGACY_CANCEL_MAX else "legacy_cancel",
+                LEGACY_CANCEL_MAX,
+            )
         return Action.REDUCE, "legacy_reduce", None
     if o.window is Window.WITHIN_7_DAYS:
         if o.added_on is not None:
@@ -254,8 +355,11 @@ def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, in
         return (Action.NONE, "ends_at_renewal", None) if cancel else (Action.REDUCE, "renewal_recurring_off", None)
     if o.recurring is False:
         if cancel:  # auto-renew off alone no longer ends it: since 2026 it moves into a paid EST
-            return (Action.CANCEL_AT_END_OF_TERM, "est_ahead", None) if o.est_after else (
-                Action.NONE, "ends_at_renewal", None)
+            return (
+                (Action.CANCEL_AT_END_OF_TERM, "est_ahead", None)
+                if o.est_after
+                else (Action.NONE, "ends_at_renewal", None)
+            )
         return Action.REDUCE, "renewal_recurring_off", None
     if cancel:
         return Action.CANCEL_AT_END_OF_TERM, "cancel_at_renewal", None

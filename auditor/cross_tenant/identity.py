@@ -19,16 +19,18 @@ from collections.abc import Iterable
 from ..policy.objects import CrossTenant, PolicySet
 
 # Microsoft products that cost nothing although their part number does not say so.
-KNOWN_FREE = frozenset({
-    "POWER_BI_STANDARD",  # Microsoft Fabric (Free) / Power BI (free)
-    "POWERAPPS_DEV",  # Power Apps for Developer
-    "POWERAPPS_INDIVIDUAL_USER",
-    "RIGHTSMANAGEMENT_ADHOC",
-    "TEAMS_EXPLORATORY",
-    "WINDOWS_STORE",
-    "MICROSOFT_BUSINESS_CENTER",
-    "PROJECT_MADEIRA_PREVIEW_IW_SKU",
-})
+KNOWN_FREE = frozenset(
+    {
+        "POWER_BI_STANDARD",  # Microsoft Fabric (Free) / Power BI (free)
+        "POWERAPPS_DEV",  # Power Apps for Developer
+        "POWERAPPS_INDIVIDUAL_USER",
+        "RIGHTSMANAGEMENT_ADHOC",
+        "TEAMS_EXPLORATORY",
+        "WINDOWS_STORE",
+        "MICROSOFT_BUSINESS_CENTER",
+        "PROJECT_MADEIRA_PREVIEW_IW_SKU",
+    }
+)
 _FREE_WORDS = ("FREE", "VIRAL")
 EXT_MARK = "#ext#"
 

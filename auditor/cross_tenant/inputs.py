@@ -89,8 +89,7 @@ class IdentityIndex:
                 held = layouts[u.sku_ids] = frozenset(s for s in u.sku_ids if s in paid_ids or s not in known)
             if not held:
                 continue
-            account = Account(tenant, u.id, u.user_principal_name, u.display_name, held,
-                              u.license_assignment_states)
+            account = Account(tenant, u.id, u.user_principal_name, u.display_name, held, u.license_assignment_states)
             k = key(u.user_principal_name)
             seen = by_key.get(k)
             if seen is None:
@@ -155,8 +154,9 @@ def read_report(folder: Path) -> dict[str, Any]:
 def read_snapshot(folder: Path) -> TenantSnapshot:
     path = folder / SNAPSHOT
     if not path.exists():
-        raise UsageError(f"{path}: missing; save it in the tenant's job with "
-                         f"`license-auditor audit --save-snapshot {path}`")
+        raise UsageError(
+            f"{path}: missing; save it in the tenant's job with `license-auditor audit --save-snapshot {path}`"
+        )
     return load_snapshot(path)  # SnapshotError names the file and field
 
 
@@ -166,14 +166,23 @@ def tenant_facts(folder: Path, position: int, index: IdentityIndex, paid: PaidPr
     snapshot = read_snapshot(folder)
     tenant = report["tenant"]
     if snapshot.tenant_id.lower() != tenant["id"].lower():
-        raise UsageError(f"{folder}: {REPORT} is for tenant {tenant['id']} but {SNAPSHOT} is for "
-                         f"{snapshot.tenant_id}; both must come from the same audit run")
-    facts = TenantFacts(folder=folder, id=tenant["id"], name=tenant.get("name") or snapshot.tenant_name,
-                        cloud=Cloud(tenant["cloud"]), report=report,
-                        missing=frozenset(g.dataset for g in snapshot.gaps))
+        raise UsageError(
+            f"{folder}: {REPORT} is for tenant {tenant['id']} but {SNAPSHOT} is for "
+            f"{snapshot.tenant_id}; both must come from the same audit run"
+        )
+    facts = TenantFacts(
+        folder=folder,
+        id=tenant["id"],
+        name=tenant.get("name") or snapshot.tenant_name,
+        cloud=Cloud(tenant["cloud"]),
+        report=report,
+        missing=frozenset(g.dataset for g in snapshot.gaps),
+    )
     if report.get("collected_at") not in (None, snapshot.collected_at):
-        facts.warnings.append(f"{folder}: {SNAPSHOT} was collected at {snapshot.collected_at} but {REPORT} "
-                              f"at {report.get('collected_at')}; were they saved by the same run?")
+        facts.warnings.append(
+            f"{folder}: {SNAPSHOT} was collected at {snapshot.collected_at} but {REPORT} "
+            f"at {report.get('collected_at')}; were they saved by the same run?"
+        )
     violations: Counter[str] = Counter()
     for u in snapshot.users:
         for sid in {s.sku_id.lower() for s in u.license_assignment_states if s.error == COUNT_VIOLATION}:

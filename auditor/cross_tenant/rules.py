@@ -21,9 +21,11 @@ from .inputs import Account, IdentityIndex, Seats, TenantFacts
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOMAIN = {"type": "string", "pattern": rf"^{_LABEL}(\.{_LABEL})+$", "description": "a domain name"}
 _ADDRESS = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "description": "an address (UPN)"}
-_TENANT_ID = {"type": "string",
-              "pattern": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-              "description": "a tenant id (GUID)"}
+_TENANT_ID = {
+    "type": "string",
+    "pattern": r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+    "description": "a tenant id (GUID)",
+}
 
 
 @dataclass
@@ -43,8 +45,9 @@ class MergeContext:
         return table.get(part.lower(), table.get(sku_id.lower()))
 
     def severity(self, rule: MergeRule) -> Severity:
-        return next((p.severities[rule.id] for p in self.policies.policies if rule.id in p.severities),
-                    rule.default_severity)
+        return next(
+            (p.severities[rule.id] for p in self.policies.policies if rule.id in p.severities), rule.default_severity
+        )
 
     def tenant_ref(self, position: int) -> dict[str, str]:
         t = self.tenants[position]
@@ -72,12 +75,25 @@ class MergeRule:
     def evaluate(self, ctx: MergeContext) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def make(self, ctx: MergeContext, subject: Subject, skus: Sequence[str], message: str,
-             details: dict[str, Any], monthly_cost: float | None) -> Finding:
+    def make(
+        self,
+        ctx: MergeContext,
+        subject: Subject,
+        skus: Sequence[str],
+        message: str,
+        details: dict[str, Any],
+        monthly_cost: float | None,
+    ) -> Finding:
         return Finding(
             id=finding_id(self.id, ctx.policy_label, subject, skus),
-            rule=self.id, severity=ctx.severity(self), policy=ctx.policy_label, subject=subject,
-            skus=tuple(skus), message=message, details=tuple(sorted(details.items())), monthly_cost=monthly_cost,
+            rule=self.id,
+            severity=ctx.severity(self),
+            policy=ctx.policy_label,
+            subject=subject,
+            skus=tuple(skus),
+            message=message,
+            details=tuple(sorted(details.items())),
+            monthly_cost=monthly_cost,
         )
 
 
@@ -86,6 +102,7 @@ class CrossTenantDuplicateDetails(TypedDict, total=False):
     [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] — one entry per
     account holding the product, by tenant name; `assigned_by_group` lists the groups assigning it there (empty =
     direct), `assigned_by_group_ids` their object ids in the same order"""
+
     identity: str  # the person, as the identity map names them
     tenants: list[dict[str, Any]]  # each holder: tenant name and id, upn, user_id, display_name, groups
     sku_ids: dict[str, str]
@@ -95,6 +112,7 @@ class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
     """`surplus`: [{"tenant" (name),"tenant_id","enabled","consumed","unused","min"}] (`unused` = spare seats above
     `min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], `movable`
     (seats to remove on one side and buy on the other)"""
+
     surplus: list[dict[str, Any]]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
     shortage: list[dict[str, Any]]  # per tenant short of seats: ..., short, count_violations
     movable: int
@@ -120,7 +138,7 @@ class CrossTenantDuplicate(MergeRule):
         "domain_map": {
             "type": "object",
             "description": "Rewrites a UPN domain to the canonical one "
-                           "(alice@fabrikam.example -> alice@contoso.example).",
+            "(alice@fabrikam.example -> alice@contoso.example).",
             "propertyNames": _DOMAIN,
             "additionalProperties": _DOMAIN,
         },
@@ -130,8 +148,10 @@ class CrossTenantDuplicate(MergeRule):
             "propertyNames": _ADDRESS,
             "additionalProperties": _ADDRESS,
         },
-        "guests": {"type": "boolean", "description": "Match B2B accounts (alice_contoso.example#EXT#@...) "
-                                                       "by their home address (default true)."},
+        "guests": {
+            "type": "boolean",
+            "description": "Match B2B accounts (alice_contoso.example#EXT#@...) by their home address (default true).",
+        },
     }
 
     def evaluate(self, ctx: MergeContext) -> Iterator[Finding]:
@@ -153,16 +173,28 @@ class CrossTenantDuplicate(MergeRule):
         for a in holders:
             facts = ctx.tenants[a.tenant]
             # (name, id) by name then id: names and ids in one order, as a tenant's own report lists them
-            pairs = sorted((facts.group_names.get(s.assigned_by_group, s.assigned_by_group), s.assigned_by_group)
-                           for s in a.states if s.assigned_by_group and s.sku_id.lower() == sid)
-            tenants.append({**ctx.tenant_ref(a.tenant), "upn": a.upn, "user_id": a.user_id,
-                            "display_name": a.display_name, "assigned_by_group": [n for n, _ in pairs],
-                            "assigned_by_group_ids": [g for _, g in pairs]})
+            pairs = sorted(
+                (facts.group_names.get(s.assigned_by_group, s.assigned_by_group), s.assigned_by_group)
+                for s in a.states
+                if s.assigned_by_group and s.sku_id.lower() == sid
+            )
+            tenants.append(
+                {
+                    **ctx.tenant_ref(a.tenant),
+                    "upn": a.upn,
+                    "user_id": a.user_id,
+                    "display_name": a.display_name,
+                    "assigned_by_group": [n for n, _ in pairs],
+                    "assigned_by_group_ids": [g for _, g in pairs],
+                }
+            )
         price = ctx.lookup(ctx.prices, sid, part)
         extra = len({a.tenant for a in holders}) - 1
         names = ", ".join(f"{t['name'] or t['id']} ({t['upn']})" for t in tenants)
         return self.make(
-            ctx, Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name), (part,),
+            ctx,
+            Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name),
+            (part,),
             f"{identity} holds a paid {part} license in {extra + 1} tenants: {names}",
             dict(CrossTenantDuplicateDetails(identity=identity, tenants=tenants, sku_ids={part: sku_id})),
             round(extra * price[0], 2) if price else None,
@@ -205,8 +237,13 @@ class SeatsRebalanceAcrossTenants(MergeRule):
             for i, s in rows:
                 short = max(0, minimum + s.count_violations - s.unused)
                 t = ctx.tenants[i]
-                base: dict[str, Any] = {"tenant": t.name or t.id, "tenant_id": t.id, "enabled": s.enabled,
-                                        "consumed": s.consumed, "min": minimum or None}
+                base: dict[str, Any] = {
+                    "tenant": t.name or t.id,
+                    "tenant_id": t.id,
+                    "enabled": s.enabled,
+                    "consumed": s.consumed,
+                    "min": minimum or None,
+                }
                 if short:
                     shortage.append({**base, "short": short, "count_violations": s.count_violations})
                 elif s.unused - minimum > 0:
@@ -219,10 +256,15 @@ class SeatsRebalanceAcrossTenants(MergeRule):
             price = ctx.lookup(ctx.prices, sid, part)
             where_unused = ", ".join(f"{r['tenant']} ({r['unused']})" for r in surplus)
             where_short = ", ".join(f"{r['tenant']} ({r['short']})" for r in shortage)
-            message = (f"{part}: unused seats in {where_unused} while short in {where_short}; licenses cannot be "
-                       f"moved between tenants, so remove {movable} where unused and buy {movable} where short")
+            message = (
+                f"{part}: unused seats in {where_unused} while short in {where_short}; licenses cannot be "
+                f"moved between tenants, so remove {movable} where unused and buy {movable} where short"
+            )
             yield self.make(
-                ctx, Subject(SubjectType.SKU, rows[0][1].sku_id, sku=part), (part,), message,
+                ctx,
+                Subject(SubjectType.SKU, rows[0][1].sku_id, sku=part),
+                (part,),
+                message,
                 dict(SeatsRebalanceAcrossTenantsDetails(surplus=surplus, shortage=shortage, movable=movable)),
                 round(movable * price[0], 2) if price else None,
             )
@@ -236,8 +278,12 @@ CROSS_TENANT_SCHEMA: dict[str, Any] = {
     "description": "How `license-auditor merge` matches people across tenants (one policy in the set may say).",
     "properties": {
         "name": {"type": "string", "minLength": 1, "description": "The tenant group's name in the merged report."},
-        "tenants": {"type": "array", "items": _TENANT_ID, "uniqueItems": True,
-                    "description": "Tenant ids the merge expects; a missing report makes the merge incomplete."},
+        "tenants": {
+            "type": "array",
+            "items": _TENANT_ID,
+            "uniqueItems": True,
+            "description": "Tenant ids the merge expects; a missing report makes the merge incomplete.",
+        },
         **{k: v for rule in MERGE_RULES for k, v in rule.fragment.items()},
     },
 }

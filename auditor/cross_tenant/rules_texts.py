@@ -33,44 +33,89 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
     id = rules.CrossTenantDuplicate.id
     texts = (
         Text("rule.cross-tenant-duplicate.title", "Licensed in several tenants"),
-        Text("rule.cross-tenant-duplicate.describe", "The same person holds the same product in more than one of "
-             "the organization's tenants, and each tenant pays for it."),
+        Text(
+            "rule.cross-tenant-duplicate.describe",
+            "The same person holds the same product in more than one of "
+            "the organization's tenants, and each tenant pays for it.",
+        ),
         Text("rule.cross-tenant-duplicate.message", "{identity} holds {sku} in several tenants: {tenants}."),
-        Text("summary.cross_tenant", "Licenses cannot be moved between tenants: decide where {identity} keeps "
-             "{sku} and remove it in the other tenants."),
-        Text("steps.transfer.fact", "Licenses cannot be transferred from one tenant to another; each tenant needs "
-             "its own."),
-        Text("steps.transfer.decide.worldwide", "Decide in which tenant {identity} keeps {sku}, and remove the "
-             "license from the account in the other tenants (Users > Active users > the user > Licenses and apps)."),
-        Text("steps.transfer.decide.legacy", "Decide in which tenant {identity} keeps {sku}, and remove the "
-             "license from the account in the other tenants (Users > Active users > the user > Product licenses > "
-             "Edit)."),
-        Text("role.transfer", "Billing Administrator or Global Administrator in each tenant to buy or remove "
-             "licenses; Global, License or User Administrator to remove a license from a user; Exchange "
-             "Administrator and SharePoint Administrator for the data migration"),
-        Text("next.transfer_cost", "Afterwards, check the license counts in every tenant involved so that none "
-             "pays for licenses it does not use."),
+        Text(
+            "summary.cross_tenant",
+            "Licenses cannot be moved between tenants: decide where {identity} keeps "
+            "{sku} and remove it in the other tenants.",
+        ),
+        Text(
+            "steps.transfer.fact",
+            "Licenses cannot be transferred from one tenant to another; each tenant needs its own.",
+        ),
+        Text(
+            "steps.transfer.decide.worldwide",
+            "Decide in which tenant {identity} keeps {sku}, and remove the "
+            "license from the account in the other tenants (Users > Active users > the user > Licenses and apps).",
+        ),
+        Text(
+            "steps.transfer.decide.legacy",
+            "Decide in which tenant {identity} keeps {sku}, and remove the "
+            "license from the account in the other tenants (Users > Active users > the user > Product licenses > "
+            "Edit).",
+        ),
+        Text(
+            "role.transfer",
+            "Billing Administrator or Global Administrator in each tenant to buy or remove "
+            "licenses; Global, License or User Administrator to remove a license from a user; Exchange "
+            "Administrator and SharePoint Administrator for the data migration",
+        ),
+        Text(
+            "next.transfer_cost",
+            "Afterwards, check the license counts in every tenant involved so that none "
+            "pays for licenses it does not use.",
+        ),
         Text("graph.cross_remove_in", "In the tenant {tenant}: removes {sku} from {user}."),
-        Text("graph.cross_leave", "In the tenant {tenant}: removes {user} from the group {group}, which assigns "
-             "{sku} there."),
+        Text(
+            "graph.cross_leave",
+            "In the tenant {tenant}: removes {user} from the group {group}, which assigns {sku} there.",
+        ),
         Text("alt.keep_in", "Keep {sku} in {tenant} ({user}) instead, and remove it from the other tenants."),
     )
-    example_finding = (USER, ["SPE_E5"], {"identity": "ann@contoso.example", "sku_ids": {"SPE_E5": E5},
-                                          "tenants": [{"id": "t1", "name": "Contoso", "upn": "ann@contoso.example",
-                                                       "user_id": "u-1", "assigned_by_group": []},
-                                                      {"id": "t2", "name": "Fabrikam", "upn": "ann@fabrikam.example",
-                                                       "user_id": "u-2", "assigned_by_group": ["Sales"],
-                                                       "assigned_by_group_ids": ["g-9"]}]})
+    example_finding = (
+        USER,
+        ["SPE_E5"],
+        {
+            "identity": "ann@contoso.example",
+            "sku_ids": {"SPE_E5": E5},
+            "tenants": [
+                {
+                    "id": "t1",
+                    "name": "Contoso",
+                    "upn": "ann@contoso.example",
+                    "user_id": "u-1",
+                    "assigned_by_group": [],
+                },
+                {
+                    "id": "t2",
+                    "name": "Fabrikam",
+                    "upn": "ann@fabrikam.example",
+                    "user_id": "u-2",
+                    "assigned_by_group": ["Sales"],
+                    "assigned_by_group_ids": ["g-9"],
+                },
+            ],
+        },
+    )
 
     def message(self, f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter) -> Message:
         tenants = f.own["tenants"]
         names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
-        values = {**base_values(f, w), "identity": as_text(f.own["identity"]) or f.label(),
-                  "tenants": names or w.word("unknown")}
+        values = {
+            **base_values(f, w),
+            "identity": as_text(f.own["identity"]) or f.label(),
+            "tenants": names or w.word("unknown"),
+        }
         return self.message_key(), values
 
-    def remediation(self, f: RuleDetails[rules.CrossTenantDuplicateDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.CrossTenantDuplicateDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         """The default keeps the license on the person's home account (the one whose UPN is the
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
@@ -78,28 +123,46 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         identity = as_text(f.own["identity"]) or f.label()
         sku = w.skus(f.skus)
         values = {"identity": identity, "sku": sku}
-        steps = [TextRef("steps.transfer.fact", values), TextRef(f"steps.transfer.decide.{v.steps}", values),
-                 *(TextRef(k, values) for k in TRANSFER_STEPS)]
+        steps = [
+            TextRef("steps.transfer.fact", values),
+            TextRef(f"steps.transfer.decide.{v.steps}", values),
+            *(TextRef(k, values) for k in TRANSFER_STEPS),
+        ]
         listed = f.own["tenants"]
-        accounts = [t for t in listed if isinstance(t, Mapping) and as_text(t.get("user_id"))] \
-            if isinstance(listed, list) else []
+        accounts = (
+            [t for t in listed if isinstance(t, Mapping) and as_text(t.get("user_id"))]
+            if isinstance(listed, list)
+            else []
+        )
         actions: list[Action] = []
         alternatives: list[Alternative] = []
         if f.skus and accounts:
-            home = next((i for i, t in enumerate(accounts)
-                         if (as_text(t.get("upn")) or "").lower() == identity.lower()), 0)
+            home = next(
+                (i for i, t in enumerate(accounts) if (as_text(t.get("upn")) or "").lower() == identity.lower()), 0
+            )
             actions = [a for i, t in enumerate(accounts) if i != home for a in self.removal(f, w, t)]
             alternatives = [
-                Alternative(TextRef("alt.keep_in", {"sku": sku, "tenant": _tenant_name(t), "user": _account(t)}),
-                            tuple(a for j, o in enumerate(accounts) if j != i for a in self.removal(f, w, o)))
-                for i, t in enumerate(accounts) if i != home]
-        return Remediation(TextRef("summary.cross_tenant", values), steps, "role.transfer",
-                    [TextRef("next.transfer_cost"), TextRef("next.rerun")],
-                    [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"], actions, alternatives)
+                Alternative(
+                    TextRef("alt.keep_in", {"sku": sku, "tenant": _tenant_name(t), "user": _account(t)}),
+                    tuple(a for j, o in enumerate(accounts) if j != i for a in self.removal(f, w, o)),
+                )
+                for i, t in enumerate(accounts)
+                if i != home
+            ]
+        return Remediation(
+            TextRef("summary.cross_tenant", values),
+            steps,
+            "role.transfer",
+            [TextRef("next.transfer_cost"), TextRef("next.rerun")],
+            [*LINKS_TRANSFER, "unassign_licenses", "graph:user_assign"],
+            actions,
+            alternatives,
+        )
 
     @staticmethod
-    def removal(f: RuleDetails[rules.CrossTenantDuplicateDetails],
-                w: ValueFormatter, account: Mapping[str, Any]) -> list[Action]:
+    def removal(
+        f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter, account: Mapping[str, Any]
+    ) -> list[Action]:
         """The calls that take the finding's products from one account, in that account's tenant:
         leave each group that assigns them there (a group's license cannot be removed from one
         user), else remove the direct copy."""
@@ -107,17 +170,28 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         names = list(as_strs(account.get("assigned_by_group")))
         ids = list(as_strs(account.get("assigned_by_group_ids")))
         parts = list(f.skus)
-        own = Details({"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid}, parts, {
-            "sku_ids": f.own["sku_ids"],
-            "assigned_by_group": {p: names for p in parts},
-            "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
-        })
+        own = Details(
+            {"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid},
+            parts,
+            {
+                "sku_ids": f.own["sku_ids"],
+                "assigned_by_group": {p: names for p in parts},
+                "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
+            },
+        )
         tenant_id = as_text(account.get("id"))
         values = {"sku": w.products(parts), "user": _account(account), "tenant": _tenant_name(account)}
         if names:
             out = group_removals(own, w, parts)
-            out = [replace(a, description=TextRef("graph.cross_leave", {**values, **a.description.values,
-                                                                     "user": _account(account)})) for a in out]
+            out = [
+                replace(
+                    a,
+                    description=TextRef(
+                        "graph.cross_leave", {**values, **a.description.values, "user": _account(account)}
+                    ),
+                )
+                for a in out
+            ]
         else:
             out = [assign_license(own, [], parts, TextRef("graph.cross_remove_in", values))]
         return [replace(a, tenant=tenant_id) for a in out]
@@ -135,35 +209,55 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
     id = rules.SeatsRebalanceAcrossTenants.id
     texts = (
         Text("rule.seats-rebalance-across-tenants.title", "Unused licenses in one tenant, too few in another"),
-        Text("rule.seats-rebalance-across-tenants.describe", "One tenant pays for unused licenses of a product "
-             "that another tenant is short of. Licenses cannot be moved between tenants, so the fix is to remove "
-             "licenses in one and buy them in the other."),
-        Text("rule.seats-rebalance-across-tenants.message", "{sku}: unused licenses in {surplus}; too few in "
-             "{shortage}."),
-        Text("summary.rebalance", "Licenses cannot be moved between tenants: remove the unused {sku} licenses in "
-             "{surplus} and buy the missing ones in {shortage}."),
+        Text(
+            "rule.seats-rebalance-across-tenants.describe",
+            "One tenant pays for unused licenses of a product "
+            "that another tenant is short of. Licenses cannot be moved between tenants, so the fix is to remove "
+            "licenses in one and buy them in the other.",
+        ),
+        Text(
+            "rule.seats-rebalance-across-tenants.message", "{sku}: unused licenses in {surplus}; too few in {shortage}."
+        ),
+        Text(
+            "summary.rebalance",
+            "Licenses cannot be moved between tenants: remove the unused {sku} licenses in "
+            "{surplus} and buy the missing ones in {shortage}.",
+        ),
     )
     graph_calls = False
-    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"surplus": [{"tenant": "Contoso", "unused": 12}],
-                        "shortage": [{"tenant": "Fabrikam", "short": 4}]})
+    example_finding = (
+        {"type": "sku", "id": E5, "sku": "SPE_E5"},
+        ["SPE_E5"],
+        {"surplus": [{"tenant": "Contoso", "unused": 12}], "shortage": [{"tenant": "Fabrikam", "short": 4}]},
+    )
 
     def message(self, f: RuleDetails[rules.SeatsRebalanceAcrossTenantsDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        values = {**base_values(f, w), "sku": w.product(f.subject_sku),
-                  "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
-                  "shortage": tenant_names(f.own["shortage"], "short") or unknown}
+        values = {
+            **base_values(f, w),
+            "sku": w.product(f.subject_sku),
+            "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
+            "shortage": tenant_names(f.own["shortage"], "short") or unknown,
+        }
         return self.message_key(), values
 
-    def remediation(self, f: RuleDetails[rules.SeatsRebalanceAcrossTenantsDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.SeatsRebalanceAcrossTenantsDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         unknown = w.word("unknown")
-        values = {"sku": w.product(f.subject_sku),
-                  "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
-                  "shortage": tenant_names(f.own["shortage"], "short") or unknown}
+        values = {
+            "sku": w.product(f.subject_sku),
+            "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
+            "shortage": tenant_names(f.own["shortage"], "short") or unknown,
+        }
         steps = [TextRef("steps.transfer.fact", values), *(TextRef(k, values) for k in TRANSFER_STEPS)]
-        return Remediation(TextRef("summary.rebalance", values), steps, "role.transfer",
-                    [TextRef("next.transfer_cost"), TextRef("next.rerun")], [*LINKS_TRANSFER, "move_users"])
+        return Remediation(
+            TextRef("summary.rebalance", values),
+            steps,
+            "role.transfer",
+            [TextRef("next.transfer_cost"), TextRef("next.rerun")],
+            [*LINKS_TRANSFER, "move_users"],
+        )
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())

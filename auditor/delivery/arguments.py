@@ -20,32 +20,64 @@ if TYPE_CHECKING:
 AdapterFactory = Callable[[], "RequestAdapter"]
 
 
-def add_email_arguments(parser: argparse.ArgumentParser, *, recipients_flag: str = "--email-to",
-                        required: bool = False) -> None:
+def add_email_arguments(
+    parser: argparse.ArgumentParser, *, recipients_flag: str = "--email-to", required: bool = False
+) -> None:
     """Flags shared by `audit --email-to` and `email --to`. Secrets are never flags: see SMTP_USERNAME/SMTP_PASSWORD."""
     group = parser.add_argument_group("e-mail delivery")
-    group.add_argument(recipients_flag, dest="email_to", metavar="ADDR", action="extend", nargs="+",
-                       required=required, default=[],
-                       help="send the report to ADDR (repeatable; commas also separate addresses)")
-    group.add_argument("--via", choices=[t.value for t in Transport], default=None,
-                       help="transport: smtp (default) or graph (default when --sender is given)")
+    group.add_argument(
+        recipients_flag,
+        dest="email_to",
+        metavar="ADDR",
+        action="extend",
+        nargs="+",
+        required=required,
+        default=[],
+        help="send the report to ADDR (repeatable; commas also separate addresses)",
+    )
+    group.add_argument(
+        "--via",
+        choices=[t.value for t in Transport],
+        default=None,
+        help="transport: smtp (default) or graph (default when --sender is given)",
+    )
     group.add_argument("--from", dest="email_from", metavar="ADDR", help="From address for SMTP")
     group.add_argument("--smtp-host", metavar="HOST", help="SMTP relay host name")
-    group.add_argument("--smtp-port", metavar="PORT", type=int,
-                       help="SMTP port (default 587 with --smtp-starttls, 465 with --smtp-ssl, else 25)")
+    group.add_argument(
+        "--smtp-port",
+        metavar="PORT",
+        type=int,
+        help="SMTP port (default 587 with --smtp-starttls, 465 with --smtp-ssl, else 25)",
+    )
     tls = group.add_mutually_exclusive_group()
-    tls.add_argument("--smtp-starttls", dest="smtp_security", action="store_const", const=SmtpSecurity.STARTTLS.value,
-                     help="upgrade the connection with STARTTLS (certificate verified)")
-    tls.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const=SmtpSecurity.SSL.value,
-                     help="connect with implicit TLS, SMTPS (certificate verified)")
-    group.add_argument("--smtp-ca-file", metavar="PEM", type=Path,
-                       help="trust the CA certificates in PEM (for a relay with a private CA)")
-    group.add_argument("--sender", metavar="MAILBOX",
-                       help="send through Microsoft Graph as MAILBOX (POST /users/MAILBOX/sendMail)")
+    tls.add_argument(
+        "--smtp-starttls",
+        dest="smtp_security",
+        action="store_const",
+        const=SmtpSecurity.STARTTLS.value,
+        help="upgrade the connection with STARTTLS (certificate verified)",
+    )
+    tls.add_argument(
+        "--smtp-ssl",
+        dest="smtp_security",
+        action="store_const",
+        const=SmtpSecurity.SSL.value,
+        help="connect with implicit TLS, SMTPS (certificate verified)",
+    )
+    group.add_argument(
+        "--smtp-ca-file",
+        metavar="PEM",
+        type=Path,
+        help="trust the CA certificates in PEM (for a relay with a private CA)",
+    )
+    group.add_argument(
+        "--sender", metavar="MAILBOX", help="send through Microsoft Graph as MAILBOX (POST /users/MAILBOX/sendMail)"
+    )
 
 
-def options_from_args(args: argparse.Namespace, *,
-                      graph_adapter_factory: AdapterFactory | None = None) -> EmailOptions | None:
+def options_from_args(
+    args: argparse.Namespace, *, graph_adapter_factory: AdapterFactory | None = None
+) -> EmailOptions | None:
     """EmailOptions for the parsed flags, or None when no recipient was given."""
     recipients = split_addresses(getattr(args, "email_to", None) or [])
     if not recipients:
@@ -64,15 +96,21 @@ def options_from_args(args: argparse.Namespace, *,
     )
 
 
-def add_email_command(subparsers: Any, *,
-                      parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
+def add_email_command(subparsers: Any, *, parents: Sequence[argparse.ArgumentParser] = ()) -> argparse.ArgumentParser:
     """Register `email --report-dir DIR --to ADDR...`. Pass the Graph connection flags as `parents` for --via graph."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "email", parents=list(parents), help="e-mail an existing report directory",
+        "email",
+        parents=list(parents),
+        help="e-mail an existing report directory",
         description="E-mail the report in --report-dir: HTML body, plain-text alternative, findings.csv attached.",
     )
-    parser.add_argument("--report-dir", type=Path, default=Path("reports"), metavar="DIR",
-                        help="directory holding report.json, report.html, report.md, findings.csv (default: reports)")
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="directory holding report.json, report.html, report.md, findings.csv (default: reports)",
+    )
     add_email_arguments(parser, recipients_flag="--to", required=True)
     parser.set_defaults(func=run_email_command)
     return parser

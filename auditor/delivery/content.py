@@ -63,11 +63,17 @@ class ReportMail:
 
     def _noted(self, files: list[Attachment], reason: str) -> ReportMail:
         names = " and ".join(f.filename for f in files)
-        where = f"download {'them' if len(files) > 1 else 'it'} from the CI run: {self.run_url}" if self.run_url \
+        where = (
+            f"download {'them' if len(files) > 1 else 'it'} from the CI run: {self.run_url}"
+            if self.run_url
             else f"{'they are' if len(files) > 1 else 'it is'} in the report directory"
+        )
         note = f"{names} {'are' if len(files) > 1 else 'is'} not attached ({reason}); {where}."
-        return replace(self, text=f"{note}\n\n{self.text}",
-                       html=None if self.html is None else _insert_banner(self.html, [_html_note(note, self.run_url)]))
+        return replace(
+            self,
+            text=f"{note}\n\n{self.text}",
+            html=None if self.html is None else _insert_banner(self.html, [_html_note(note, self.run_url)]),
+        )
 
     def without_report(self, reason: str) -> ReportMail:
         """The same mail with the full report dropped (the CSV kept) and a note saying why and where it is."""
@@ -87,7 +93,6 @@ class ReportMail:
         if not files:
             return self
         return replace(self._noted(files, reason), report=None, attachment=None)
-
 
     def text_only(self) -> ReportMail:
         """The plain-text part alone, with a note on where the HTML report is: the last resort
@@ -144,10 +149,12 @@ def _report_locale(report: Mapping[str, Any]) -> Locale:
 
 
 def _severity_count(t: i18n.Translations, severity: str, n: int) -> str:
-    words = {"critical": t.pgettext("mail_critical", "{n} critical", n=n),
-             "high": t.pgettext("mail_high", "{n} high", n=n),
-             "medium": t.pgettext("mail_medium", "{n} medium", n=n),
-             "low": t.pgettext("mail_low", "{n} low", n=n)}
+    words = {
+        "critical": t.pgettext("mail_critical", "{n} critical", n=n),
+        "high": t.pgettext("mail_high", "{n} high", n=n),
+        "medium": t.pgettext("mail_medium", "{n} medium", n=n),
+        "low": t.pgettext("mail_low", "{n} low", n=n),
+    }
     return words[severity]
 
 
@@ -162,8 +169,9 @@ def subject_for(report: Mapping[str, Any]) -> str:
     parts: list[str] = []
     if report.get("complete") is False:
         parts.append(t.pgettext("mail_incomplete", "INCOMPLETE DATA"))
-    counts = [_severity_count(t, sev, int(by_severity.get(sev) or 0))
-              for sev in _SEVERITIES if int(by_severity.get(sev) or 0)]
+    counts = [
+        _severity_count(t, sev, int(by_severity.get(sev) or 0)) for sev in _SEVERITIES if int(by_severity.get(sev) or 0)
+    ]
     parts.extend(counts or [t.pgettext("mail_no_findings", "no findings")])
     unused = summary.get("unused_monthly_cost") or {}
     amount, currency = unused.get("amount"), unused.get("currency")

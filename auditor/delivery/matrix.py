@@ -41,13 +41,36 @@ FAIL_ON = ("low", "medium", "high", "critical", "never")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 _DOMAIN = re.compile(r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+\Z")
 _POLICIES = re.compile(r"^[A-Za-z0-9_./-]+\Z")
-_FIELDS = ("name", "tenant_id", "client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
-           "billing", "migration", "billing_source", "billing_account", "graph_endpoint", "billing_client_id")
+_FIELDS = (
+    "name",
+    "tenant_id",
+    "client_id",
+    "cloud",
+    "locale",
+    "email_to",
+    "policies",
+    "fail_on",
+    "apply_client_id",
+    "billing",
+    "migration",
+    "billing_source",
+    "billing_account",
+    "graph_endpoint",
+    "billing_client_id",
+)
 BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
 _ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z")
-_DEFAULTABLE = ("client_id", "cloud", "locale", "email_to", "policies", "fail_on", "apply_client_id",
-                "billing_client_id")
+_DEFAULTABLE = (
+    "client_id",
+    "cloud",
+    "locale",
+    "email_to",
+    "policies",
+    "fail_on",
+    "apply_client_id",
+    "billing_client_id",
+)
 _PARTNER_FIELDS = ("tenant_id", "client_id")
 
 
@@ -123,15 +146,18 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     client_id = text("client_id")
     if not _GUID.match(client_id):
         raise UsageError(f"{where}.client_id: {client_id!r} is not an application (client) id GUID")
-    apply_client_id, billing_client_id = (_client_id(text(f), f"{where}.{f}")
-                                          for f in ("apply_client_id", "billing_client_id"))
+    apply_client_id, billing_client_id = (
+        _client_id(text(f), f"{where}.{f}") for f in ("apply_client_id", "billing_client_id")
+    )
     cloud = _one_of(text("cloud", Cloud.WORLDWIDE.value), [c.value for c in Cloud], f"{where}.cloud")
     locale = text("locale")
     if locale:
         _one_of(locale, [loc.value for loc in Locale], f"{where}.locale")
     fail_on = _one_of(text("fail_on", "high"), list(FAIL_ON), f"{where}.fail_on")
-    policies, billing, migration = (_repository_path(text(f, d), f"{where}.{f}")
-                                    for f, d in (("policies", "policies"), ("billing", ""), ("migration", "")))
+    policies, billing, migration = (
+        _repository_path(text(f, d), f"{where}.{f}")
+        for f, d in (("policies", "policies"), ("billing", ""), ("migration", ""))
+    )
     billing_source = _one_of(text("billing_source", "auto"), list(BILLING_SOURCES), f"{where}.billing_source")
     billing_account = text("billing_account")
     if billing_account and not _ACCOUNT.match(billing_account):
@@ -144,9 +170,24 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
-    return TenantJob(key, name, tenant_id, client_id, cloud, locale, ",".join(recipients), policies, fail_on,
-                     apply_client_id, billing, migration, billing_source, billing_account, graph_endpoint,
-                     billing_client_id)
+    return TenantJob(
+        key,
+        name,
+        tenant_id,
+        client_id,
+        cloud,
+        locale,
+        ",".join(recipients),
+        policies,
+        fail_on,
+        apply_client_id,
+        billing,
+        migration,
+        billing_source,
+        billing_account,
+        graph_endpoint,
+        billing_client_id,
+    )
 
 
 def _client_id(value: str, field: str) -> str:
@@ -212,8 +253,10 @@ def _partner(raw: Any, path: Path, lines: Mapping[str, int]) -> PartnerBlock:
         raise UsageError(f"{where()}: expected a mapping with tenant_id and client_id")
     unknown = sorted(str(k) for k in set(raw) - set(_PARTNER_FIELDS))
     if unknown:  # the key alone: its value may be a secret someone pasted
-        raise UsageError(f"{where(unknown[0])}: unknown key {unknown[0]!r} (allowed: {', '.join(_PARTNER_FIELDS)}; "
-                         "no secrets here: the run's --auth signs in as the partner's app, docs/msp.md)")
+        raise UsageError(
+            f"{where(unknown[0])}: unknown key {unknown[0]!r} (allowed: {', '.join(_PARTNER_FIELDS)}; "
+            "no secrets here: the run's --auth signs in as the partner's app, docs/msp.md)"
+        )
     values = {}
     for field in _PARTNER_FIELDS:
         value = raw.get(field)
@@ -221,11 +264,15 @@ def _partner(raw: Any, path: Path, lines: Mapping[str, int]) -> PartnerBlock:
             raise UsageError(f"{where(field)}.{field}: expected a string")
         values[field] = "" if value is None else str(value).strip()
     if not (_GUID.match(values["tenant_id"]) or _DOMAIN.match(values["tenant_id"])):
-        raise UsageError(f"{where('tenant_id')}.tenant_id: {values['tenant_id']!r} is not a tenant GUID or domain "
-                         "name (the partner's own tenant)")
+        raise UsageError(
+            f"{where('tenant_id')}.tenant_id: {values['tenant_id']!r} is not a tenant GUID or domain "
+            "name (the partner's own tenant)"
+        )
     if not _GUID.match(values["client_id"]):
-        raise UsageError(f"{where('client_id')}.client_id: {values['client_id']!r} is not an application (client) "
-                         "id GUID (the app that reads Partner Center)")
+        raise UsageError(
+            f"{where('client_id')}.client_id: {values['client_id']!r} is not an application (client) "
+            "id GUID (the app that reads Partner Center)"
+        )
     return PartnerBlock(values["tenant_id"], values["client_id"])
 
 
@@ -272,8 +319,9 @@ def read_tenants_file(path: Path) -> TenantsFile:
 
 def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
     if not environ.get("AZURE_TENANT_ID"):
-        raise UsageError("no tenants: add a tenants file, or set the repository variables AZURE_TENANT_ID and "
-                         "AZURE_CLIENT_ID")
+        raise UsageError(
+            "no tenants: add a tenants file, or set the repository variables AZURE_TENANT_ID and AZURE_CLIENT_ID"
+        )
     raw = {
         "name": environ.get("LICENSE_AUDIT_TENANT_NAME") or "tenant",
         "tenant_id": environ.get("AZURE_TENANT_ID", ""),
@@ -294,8 +342,10 @@ def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
 def matrix(jobs: Sequence[TenantJob]) -> dict[str, Any]:
     """One job per tenant; past MAX_JOBS, `audit --tenants FILE --shard K/N` audits them in N jobs (docs/msp.md)."""
     if len(jobs) > MAX_JOBS:
-        raise UsageError(f"{len(jobs)} tenants; one matrix runs at most {MAX_JOBS} jobs: audit them with "
-                         "`license-auditor audit --tenants FILE --shard K/N` (docs/msp.md)")
+        raise UsageError(
+            f"{len(jobs)} tenants; one matrix runs at most {MAX_JOBS} jobs: audit them with "
+            "`license-auditor audit --tenants FILE --shard K/N` (docs/msp.md)"
+        )
     return {"include": [asdict(job) for job in jobs]}
 
 
@@ -305,8 +355,10 @@ def shards(jobs: Sequence[TenantJob], size: int) -> dict[str, Any]:
         raise UsageError(f"--shard-size: {size}: give at least 1 tenant per job")
     count = max(1, -(-len(jobs) // size))
     if count > MAX_JOBS:
-        raise UsageError(f"{len(jobs)} tenants at {size} per job make {count} jobs; one matrix runs at most "
-                         f"{MAX_JOBS}: raise --shard-size to at least {-(-len(jobs) // MAX_JOBS)}")
+        raise UsageError(
+            f"{len(jobs)} tenants at {size} per job make {count} jobs; one matrix runs at most "
+            f"{MAX_JOBS}: raise --shard-size to at least {-(-len(jobs) // MAX_JOBS)}"
+        )
     return {"include": [{"shard": f"{k}/{count}", "index": str(k)} for k in range(1, count + 1)]}
 
 
@@ -316,25 +368,45 @@ def connection(jobs: Sequence[TenantJob], key: str) -> dict[str, str]:
     job = next((j for j in jobs if j.key == key), None)
     if job is None:
         raise UsageError(f"--tenant: no tenant has the key {key!r} (keys: {', '.join(j.key for j in jobs)})")
-    return {"key": job.key, "name": job.name, "tenant_id": job.tenant_id,
-            "client_id": job.apply_client_id or job.client_id, "cloud": job.cloud,
-            "billing_client_id": job.billing_client_id}
+    return {
+        "key": job.key,
+        "name": job.name,
+        "tenant_id": job.tenant_id,
+        "client_id": job.apply_client_id or job.client_id,
+        "cloud": job.cloud,
+        "billing_client_id": job.billing_client_id,
+    }
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
-    parser = argparse.ArgumentParser(prog="python -m auditor.delivery.matrix",
-                                     description="Print the GitHub Actions job matrix for the tenants to audit.")
-    parser.add_argument("--file", type=Path, metavar="PATH",
-                        help="tenants file; when absent or missing, one tenant from AZURE_TENANT_ID etc.")
-    parser.add_argument("--github-output", action="store_true",
-                        help="also append matrix=… and count=… (with --tenant: its fields) to the file named by "
-                             "$GITHUB_OUTPUT")
-    parser.add_argument("--tenant", metavar="KEY",
-                        help="only this tenant's connection (key, name, tenant_id, the write app's client_id, cloud)")
-    parser.add_argument("--shard-size", type=int, metavar="N",
-                        help="one job per shard of about N tenants instead of one per tenant (matrix entries "
-                             "shard=K/N and index=K; count= is still the number of tenants)")
+    parser = argparse.ArgumentParser(
+        prog="python -m auditor.delivery.matrix",
+        description="Print the GitHub Actions job matrix for the tenants to audit.",
+    )
+    parser.add_argument(
+        "--file",
+        type=Path,
+        metavar="PATH",
+        help="tenants file; when absent or missing, one tenant from AZURE_TENANT_ID etc.",
+    )
+    parser.add_argument(
+        "--github-output",
+        action="store_true",
+        help="also append matrix=… and count=… (with --tenant: its fields) to the file named by $GITHUB_OUTPUT",
+    )
+    parser.add_argument(
+        "--tenant",
+        metavar="KEY",
+        help="only this tenant's connection (key, name, tenant_id, the write app's client_id, cloud)",
+    )
+    parser.add_argument(
+        "--shard-size",
+        type=int,
+        metavar="N",
+        help="one job per shard of about N tenants instead of one per tenant (matrix entries "
+        "shard=K/N and index=K; count= is still the number of tenants)",
+    )
     args = parser.parse_args(argv)
     try:
         jobs = load_tenants(args.file) if args.file and args.file.exists() else tenant_from_env(env)

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
 # Deliberately plain: one mailbox, no display name, no comments, nothing that could carry a header.
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9-]+)*\Z")
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9-]+)*\Z"
+)
 
 SMTP_ATTACHMENT_LIMIT = 10_000_000  # bytes of CSV; most relays accept 10-25 MB messages
 GRAPH_ATTACHMENT_LIMIT = 3 * 1024 * 1024  # Graph: attachments under 3 MB may be sent inline

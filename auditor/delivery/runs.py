@@ -39,8 +39,9 @@ from auditor.errors import EXIT_COLLECTION, EXIT_OK, EXIT_USAGE, clean_message
 
 # Events whose run may execute a pull request's code or be started by its author: their
 # artifacts are never read, whatever branch the run names.
-PULL_REQUEST_EVENTS = frozenset({"pull_request", "pull_request_target", "pull_request_review",
-                                 "pull_request_review_comment"})
+PULL_REQUEST_EVENTS = frozenset(
+    {"pull_request", "pull_request_target", "pull_request_review", "pull_request_review_comment"}
+)
 WORKFLOWS_DIR = ".github/workflows/"
 GH_TIMEOUT = 120  # seconds for one gh call
 
@@ -75,7 +76,7 @@ def workflow_file(path: str, repository: str) -> str:
     path = path.split("@", 1)[0]
     prefix = repository.lower() + "/"
     if path.lower().startswith(prefix):
-        path = path[len(prefix):]
+        path = path[len(prefix) :]
     return path if path.startswith(WORKFLOWS_DIR) else ""
 
 
@@ -109,8 +110,7 @@ def refusal(run: Any, trusted: Trusted) -> str | None:
 def gh_json(endpoint: str) -> Any:
     """`gh api ENDPOINT` as JSON; GhError when gh fails or answers something else."""
     try:
-        done = subprocess.run(["gh", "api", endpoint], capture_output=True, text=True, timeout=GH_TIMEOUT,
-                              check=False)
+        done = subprocess.run(["gh", "api", endpoint], capture_output=True, text=True, timeout=GH_TIMEOUT, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise GhError(f"gh api {endpoint}: {exc}") from None
     if done.returncode != 0:
@@ -148,8 +148,10 @@ def off_branch(run: Mapping[str, Any], trusted: Trusted) -> str | None:
     status = _text(answer.get("status")) if isinstance(answer, Mapping) else ""
     if status in ("identical", "behind"):
         return None
-    return (f"its commit {sha[:12]} is not on the default branch {trusted.branch} (the compare API says "
-            f"{status or 'nothing'}; a tag or another branch named {_text(run.get('head_branch'))!r} is not it)")
+    return (
+        f"its commit {sha[:12]} is not on the default branch {trusted.branch} (the compare API says "
+        f"{status or 'nothing'}; a tag or another branch named {_text(run.get('head_branch'))!r} is not it)"
+    )
 
 
 def checked(run: Any, trusted: Trusted) -> str | None:
@@ -166,8 +168,10 @@ def check_run(run_id: str, trusted: Trusted) -> tuple[Any, str | None]:
 
 def list_runs(trusted: Trusted, limit: int) -> list[Mapping[str, Any]]:
     """The workflow's newest completed runs on the default branch, as GitHub lists them (unchecked)."""
-    answer = gh_json(f"repos/{trusted.repository}/actions/workflows/{quote(trusted.workflow, safe='')}/runs"
-                     f"?branch={quote(trusted.branch, safe='')}&status=completed&per_page={limit}")
+    answer = gh_json(
+        f"repos/{trusted.repository}/actions/workflows/{quote(trusted.workflow, safe='')}/runs"
+        f"?branch={quote(trusted.branch, safe='')}&status=completed&per_page={limit}"
+    )
     runs = answer.get("workflow_runs") if isinstance(answer, Mapping) else None
     if not isinstance(runs, list):
         raise GhError("the list of runs has no workflow_runs")
@@ -198,8 +202,10 @@ def _workflow(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     env = os.environ if environ is None else environ
-    parser = argparse.ArgumentParser(prog="python -m auditor.delivery.runs",
-                                     description="Check that workflow runs are ones whose artifacts may be read.")
+    parser = argparse.ArgumentParser(
+        prog="python -m auditor.delivery.runs",
+        description="Check that workflow runs are ones whose artifacts may be read.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="refuse (exit 2) a run that is not the workflow's on the default branch")
     check.add_argument("run_id", type=_run_id)
@@ -218,11 +224,16 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.command == "check":
             run, why = check_run(args.run_id, trusted)
             if why is not None:
-                _say(f"run {args.run_id} is not a run of {args.workflow} on {trusted.branch} in "
-                     f"{trusted.repository}: {why}. Its artifacts are not read.", "::error::")
+                _say(
+                    f"run {args.run_id} is not a run of {args.workflow} on {trusted.branch} in "
+                    f"{trusted.repository}: {why}. Its artifacts are not read.",
+                    "::error::",
+                )
                 return EXIT_USAGE
-            _say(f"run {args.run_id}: {args.workflow} on {trusted.branch} ({_text(run.get('event'))}), "
-                 f"{_text(run.get('html_url'))}")
+            _say(
+                f"run {args.run_id}: {args.workflow} on {trusted.branch} ({_text(run.get('event'))}), "
+                f"{_text(run.get('html_url'))}"
+            )
             return EXIT_OK
         refused = 0
         for run in list_runs(trusted, args.limit):

@@ -14,8 +14,9 @@ from .options import EmailOptions, Transport
 def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str, str] | None = None) -> None:
     """E-mail the report in `report_dir` to `options.recipients`; raise DeliveryError (exit 4) when it fails."""
     env = os.environ if environ is None else environ
-    mail = build_mail(Path(report_dir), attachment_limit=options.effective_attachment_limit,
-                      run_url=run_url_from_env(env))
+    mail = build_mail(
+        Path(report_dir), attachment_limit=options.effective_attachment_limit, run_url=run_url_from_env(env)
+    )
     send_mail(mail, options, env)
 
 

@@ -83,8 +83,9 @@ def send_smtp(mail: ReportMail, options: EmailOptions, environ: Mapping[str, str
     if refused:
         details = "; ".join(f"{rcpt}: {_reply(*reply)}" for rcpt, reply in sorted(refused.items()))
         accepted = len(options.recipients) - len(refused)
-        raise DeliveryError(f"{where} delivered to {accepted} of {len(options.recipients)} recipients; "
-                            f"refused {details}")
+        raise DeliveryError(
+            f"{where} delivered to {accepted} of {len(options.recipients)} recipients; refused {details}"
+        )
 
 
 def _credentials(host: str, options: EmailOptions, environ: Mapping[str, str]) -> tuple[str, str]:
@@ -129,8 +130,9 @@ def _connect(host: str, options: EmailOptions, context: ssl.SSLContext | None, w
 
 def _tls_failure(exc: ssl.SSLError, where: str) -> DeliveryError:
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return DeliveryError(f"{where}: TLS certificate not trusted ({exc.verify_message}); "
-                             "pass --smtp-ca-file for a private CA")
+        return DeliveryError(
+            f"{where}: TLS certificate not trusted ({exc.verify_message}); pass --smtp-ca-file for a private CA"
+        )
     return DeliveryError(f"{where}: TLS handshake failed ({exc.reason or exc})")
 
 
@@ -162,8 +164,9 @@ def _network_failure(exc: OSError, where: str, host: str, timeout: float) -> Del
     return DeliveryError(f"cannot talk to {where}: {exc.strerror or exc}")
 
 
-def _within_size(client: smtplib.SMTP, mail: ReportMail, sender: str, recipients: tuple[str, ...],
-                 where: str) -> EmailMessage:
+def _within_size(
+    client: smtplib.SMTP, mail: ReportMail, sender: str, recipients: tuple[str, ...], where: str
+) -> EmailMessage:
     """The message, shrunk (without the report, then the CSV, then text only) to fit the relay's
     advertised SIZE (RFC 1870);
     DeliveryError when even the plain text is too large, rather than a refusal after upload."""
@@ -180,8 +183,10 @@ def _within_size(client: smtplib.SMTP, mail: ReportMail, sender: str, recipients
         size = len(message.as_bytes())
         if size <= limit:
             return message
-    raise DeliveryError(f"{where}: message too large ({size:,} bytes even as plain text; the server accepts at most "
-                        f"{limit:,}); the report was not sent — read it from the report directory or the CI run")
+    raise DeliveryError(
+        f"{where}: message too large ({size:,} bytes even as plain text; the server accepts at most "
+        f"{limit:,}); the report was not sent — read it from the report directory or the CI run"
+    )
 
 
 def _quit_quietly(client: smtplib.SMTP) -> None:

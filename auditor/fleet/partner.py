@@ -45,15 +45,19 @@ def check(tenants: TenantsFile, run_source: str | None) -> None:
         return
     for job in tenants.jobs:
         if _effective(job.billing_source, run_source) == BillingSource.PARTNER_CENTER.value:
-            named = ("billing_source: partner-center" if job.billing_source == BillingSource.PARTNER_CENTER.value
-                     else "--billing-source partner-center")
+            named = (
+                "billing_source: partner-center"
+                if job.billing_source == BillingSource.PARTNER_CENTER.value
+                else "--billing-source partner-center"
+            )
             raise UsageError(
                 f"{tenants.where[job.key]}: {named}: Partner Center is read with the partner's own credential, "
                 f"and {tenants.path} names no partner; add at its top level:\n"
                 "  partner:\n"
                 "    tenant_id: <your partner tenant's id>\n"
                 "    client_id: <the app that reads Partner Center>\n"
-                "(docs/msp.md, \"One partner credential for every customer\")")
+                '(docs/msp.md, "One partner credential for every customer")'
+            )
 
 
 def wanted(tenants: TenantsFile, run_source: str | None) -> PartnerBlock | None:
@@ -64,25 +68,32 @@ def wanted(tenants: TenantsFile, run_source: str | None) -> PartnerBlock | None:
 
 
 @contextmanager
-def session(block: PartnerBlock | None, *, auth: str | None, endpoint: str | None,
-            env: Mapping[str, str]) -> Iterator[PartnerCenter | None]:
+def session(
+    block: PartnerBlock | None, *, auth: str | None, endpoint: str | None, env: Mapping[str, str]
+) -> Iterator[PartnerCenter | None]:
     """The run's one Partner Center session, closed when the run ends; None when the file has no partner."""
     if block is None:
         yield None
         return
     asked = AuthMode(auth or AuthMode.AUTO.value)
     mine = {**env, "AZURE_TENANT_ID": block.tenant_id, "AZURE_CLIENT_ID": block.client_id}
-    mode = AuthMode.TOKEN if asked is AuthMode.AUTO and env.get(PARTNER_CENTER_TOKEN_ENV) else \
-        resolve_mode(asked, mine, block.tenant_id)
+    mode = (
+        AuthMode.TOKEN
+        if asked is AuthMode.AUTO and env.get(PARTNER_CENTER_TOKEN_ENV)
+        else resolve_mode(asked, mine, block.tenant_id)
+    )
     credential: TokenCredential
     if mode is AuthMode.TOKEN:
         token = env.get(PARTNER_CENTER_TOKEN_ENV)
         if not token:
-            raise UsageError(f"--auth token: the partner's Partner Center token is read from "
-                             f"{PARTNER_CENTER_TOKEN_ENV}, which is not set")
+            raise UsageError(
+                f"--auth token: the partner's Partner Center token is read from "
+                f"{PARTNER_CENTER_TOKEN_ENV}, which is not set"
+            )
         credential = EnvToken(PARTNER_CENTER_TOKEN_ENV, token)
     else:  # Partner Center is one worldwide service: the worldwide sign-in, whatever the tenants' clouds
-        credential = build_credential(mode, tenant_id=block.tenant_id, cloud=endpoints(Cloud.WORLDWIDE),
-                                      env=mine).credential
+        credential = build_credential(
+            mode, tenant_id=block.tenant_id, cloud=endpoints(Cloud.WORLDWIDE), env=mine
+        ).credential
     with PartnerCenter(credential, endpoint) as pc:
         yield pc

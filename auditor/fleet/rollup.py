@@ -64,9 +64,14 @@ def _plan_saving(report: Mapping[str, Any]) -> float | None:
 def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
     """The bill's next reduction whose 7-day window (after a purchase, a renewal or a seat addition)
     closes, and what it saves a month; a renewal or EST date is not such a window."""
-    dated = [a for a in (report.get("bill") or {}).get("actions") or []
-             if isinstance(a, dict) and a.get("by") and a.get("window") == SEVEN_DAY_WINDOW
-             and _amount(a.get("monthly_saving"))]
+    dated = [
+        a
+        for a in (report.get("bill") or {}).get("actions") or []
+        if isinstance(a, dict)
+        and a.get("by")
+        and a.get("window") == SEVEN_DAY_WINDOW
+        and _amount(a.get("monthly_saving"))
+    ]
     if not dated:
         return None
     first = min(dated, key=lambda a: str(a["by"]))
@@ -86,41 +91,61 @@ def tenant_row(outcome: Outcome, folder: Path) -> dict[str, Any]:
     unused = summary.get("unused_monthly_cost") or {}
     by_severity = summary.get("by_severity") or {}
     return {
-        "key": job.key, "name": job.name, "tenant_id": job.tenant_id, "status": outcome.status,
+        "key": job.key,
+        "name": job.name,
+        "tenant_id": job.tenant_id,
+        "status": outcome.status,
         "exit_code": outcome.exit_code,
         "findings": {s: int(by_severity.get(s, 0)) for s in SEVERITIES} if report else None,
         "unused_monthly": _amount(unused.get("amount")),
         "plan_monthly_saving": _plan_saving(report) if report else None,
         "currency": unused.get("currency") if isinstance(unused.get("currency"), str) else None,
         "next_window": _next_window(report) if report else None,
-        "seats_short": sorted(str(s["sku"]) for s in report.get("skus") or []
-                              if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0),
-        "seconds": outcome.seconds, "requests": outcome.requests, "reason": outcome.reason,
+        "seats_short": sorted(
+            str(s["sku"])
+            for s in report.get("skus") or []
+            if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0
+        ),
+        "seconds": outcome.seconds,
+        "requests": outcome.requests,
+        "reason": outcome.reason,
     }
 
 
 def rank(rows: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
     """Failed tenants first, then windows closing within URGENT_DAYS (soonest first), then money at stake."""
+
     def key(row: dict[str, Any]) -> tuple[int, str, float, str]:
         window = row.get("next_window") or {}
         urgent = bool(window) and (date.fromisoformat(window["by"]) - today).days <= URGENT_DAYS
         stake = max(row.get("unused_monthly") or 0.0, row.get("plan_monthly_saving") or 0.0)
-        return (0 if row["status"] == "failed" else 1 if urgent else 2,
-                window.get("by", "") if urgent else "", -stake, row["key"])
+        return (
+            0 if row["status"] == "failed" else 1 if urgent else 2,
+            window.get("by", "") if urgent else "",
+            -stake,
+            row["key"],
+        )
+
     return sorted(rows, key=key)
 
 
-def document(rows: Sequence[dict[str, Any]], generated_at: datetime, shard: str | None,
-             missing: Sequence[str] = ()) -> dict[str, Any]:
-    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "generated_at": generated_at.isoformat(),
-                           "shard": shard, "tenants": list(rows)}
+def document(
+    rows: Sequence[dict[str, Any]], generated_at: datetime, shard: str | None, missing: Sequence[str] = ()
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": generated_at.isoformat(),
+        "shard": shard,
+        "tenants": list(rows),
+    }
     if missing:
         out["missing"] = list(missing)
     return out
 
 
-def write_rollup(root: Path, outcomes: Sequence[Outcome], *, generated_at: datetime, shard: str | None,
-                 locale: str | None) -> list[Path]:
+def write_rollup(
+    root: Path, outcomes: Sequence[Outcome], *, generated_at: datetime, shard: str | None, locale: str | None
+) -> list[Path]:
     rows = rank((tenant_row(o, root / o.job.key) for o in outcomes), generated_at.date())
     return write_documents(root, document(rows, generated_at, shard), Locale(locale or "en"))
 
@@ -146,9 +171,14 @@ def rollup_mail(root: Path, locale: Locale, *, attachment_limit: int, run_url: s
     if run_url:
         text = f"CI run: {run_url}\n\n{text}"
     attachment = Attachment("tenants.md", "text/markdown", table) if len(table) <= attachment_limit else None
-    return ReportMail(subject=f"{SUBJECT_PREFIX} {header_safe(title)}: {header_safe(_headline(doc, t, locale), 400)}",
-                      text=text, html=(root / "digest.html").read_text("utf-8"), attachment=attachment,
-                      run_url=run_url, tenant_name="")
+    return ReportMail(
+        subject=f"{SUBJECT_PREFIX} {header_safe(title)}: {header_safe(_headline(doc, t, locale), 400)}",
+        text=text,
+        html=(root / "digest.html").read_text("utf-8"),
+        attachment=attachment,
+        run_url=run_url,
+        tenant_name="",
+    )
 
 
 def _money(value: float | None, currency: str | None, locale: Locale) -> str:
@@ -167,22 +197,35 @@ def _totals(rows: Sequence[Mapping[str, Any]], locale: Locale) -> str:
 def _headline(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     rows = doc["tenants"]
     failed = sum(1 for r in rows if r["status"] == "failed")
-    line = t.npgettext("rollup_headline", "{n} tenant audited, {failed} failed; licenses unused: {unused} a month.",
-                       "{n} tenants audited, {failed} failed; licenses unused: {unused} a month.", len(rows),
-                       failed=format_number(failed, locale), unused=_totals(rows, locale))
+    line = t.npgettext(
+        "rollup_headline",
+        "{n} tenant audited, {failed} failed; licenses unused: {unused} a month.",
+        "{n} tenants audited, {failed} failed; licenses unused: {unused} a month.",
+        len(rows),
+        failed=format_number(failed, locale),
+        unused=_totals(rows, locale),
+    )
     missing = doc.get("missing") or []
     if missing:
         keys = ", ".join(missing[:MISSING_SHOWN]) + (" …" if len(missing) > MISSING_SHOWN else "")
-        line += " " + t.npgettext("rollup_missing", "{n} tenant of the file is in no shard: {keys}.",
-                                  "{n} tenants of the file are in no shard: {keys}.", len(missing), keys=keys)
+        line += " " + t.npgettext(
+            "rollup_missing",
+            "{n} tenant of the file is in no shard: {keys}.",
+            "{n} tenants of the file are in no shard: {keys}.",
+            len(missing),
+            keys=keys,
+        )
     return line
 
 
 def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
     findings = row.get("findings")
     window = row.get("next_window")
-    status = {"ok": t.pgettext("rollup_status_ok", "ok"), "incomplete": t.pgettext("rollup_status_incomplete",
-              "incomplete data"), "failed": t.pgettext("rollup_status_failed", "failed")}[row["status"]]
+    status = {
+        "ok": t.pgettext("rollup_status_ok", "ok"),
+        "incomplete": t.pgettext("rollup_status_incomplete", "incomplete data"),
+        "failed": t.pgettext("rollup_status_failed", "failed"),
+    }[row["status"]]
     return [
         status,
         " / ".join(str(findings[s]) for s in SEVERITIES) if findings else "–",
@@ -195,22 +238,32 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
 
 
 def _headers(t: Translations) -> list[str]:
-    return [t.pgettext("rollup_tenant", "Tenant"), t.pgettext("rollup_status", "Status"),
-            t.pgettext("rollup_findings", "Findings (critical / high / medium / low)"),
-            t.pgettext("rollup_unused", "Unused a month"), t.pgettext("rollup_saving", "The plan saves a month"),
-            t.pgettext("rollup_window", "Next 7-day window"), t.pgettext("rollup_short", "Seats short"),
-            t.pgettext("rollup_reason", "Why it failed")]
+    return [
+        t.pgettext("rollup_tenant", "Tenant"),
+        t.pgettext("rollup_status", "Status"),
+        t.pgettext("rollup_findings", "Findings (critical / high / medium / low)"),
+        t.pgettext("rollup_unused", "Unused a month"),
+        t.pgettext("rollup_saving", "The plan saves a month"),
+        t.pgettext("rollup_window", "Next 7-day window"),
+        t.pgettext("rollup_short", "Seats short"),
+        t.pgettext("rollup_reason", "Why it failed"),
+    ]
 
 
 def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
-    lines = [f"## {md_escape(t.pgettext('rollup_title', 'License audit of many tenants'))}", "",
-             md_escape(_headline(doc, t, locale)), "",
-             "| " + " | ".join(md_escape(h) for h in _headers(t)) + " |",
-             "|" + " --- |" * len(_headers(t))]
+    lines = [
+        f"## {md_escape(t.pgettext('rollup_title', 'License audit of many tenants'))}",
+        "",
+        md_escape(_headline(doc, t, locale)),
+        "",
+        "| " + " | ".join(md_escape(h) for h in _headers(t)) + " |",
+        "|" + " --- |" * len(_headers(t)),
+    ]
     for row in doc["tenants"]:
         name = f"{row['name']} ({row['key']})"
-        lines.append("| " + " | ".join(md_escape(c).replace("|", "\\|") for c in [name, *_cells(row, t, locale)])
-                     + " |")
+        lines.append(
+            "| " + " | ".join(md_escape(c).replace("|", "\\|") for c in [name, *_cells(row, t, locale)]) + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -223,29 +276,44 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
 
     def cells(row: Mapping[str, Any]) -> list[str]:
         *rest, reason = _cells(row, t, locale)
-        return [f"{row['name']} ({row['key']})", *rest,
-                reason if len(reason) <= REASON_SHOWN else reason[:REASON_SHOWN - 1] + "…"]
+        return [
+            f"{row['name']} ({row['key']})",
+            *rest,
+            reason if len(reason) <= REASON_SHOWN else reason[: REASON_SHOWN - 1] + "…",
+        ]
 
     def tr(cells: Sequence[str], tag: str = "td") -> str:
         style = "padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
         return "<tr>" + "".join(f'<{tag} style="{style}">{html.escape(c)}</{tag}>' for c in cells) + "</tr>"
 
-    body = [f'<h1 style="font-size:20px;">{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}'
-            "</h1>", f"<p>{html.escape(_headline(doc, t, locale))}</p>",
-            '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
-            tr(_headers(t), "th")]
+    body = [
+        f'<h1 style="font-size:20px;">{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}</h1>',
+        f"<p>{html.escape(_headline(doc, t, locale))}</p>",
+        '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
+        tr(_headers(t), "th"),
+    ]
     # failed tenants lead (never silently missing), at most FAILED_SHOWN of them, so that the ten
     # that matter most stay near the top
     body += [tr(cells(r)) for r in failed[:FAILED_SHOWN] + top]
     body.append("</table>")
     if len(failed) > FAILED_SHOWN:
-        body.append("<p>" + html.escape(t.npgettext("rollup_more_failed", "{n} more tenant failed: see tenants.md.",
-                                                    "{n} more tenants failed: see tenants.md.",
-                                                    len(failed) - FAILED_SHOWN)) + "</p>")
-    return (f'<!DOCTYPE html><html lang="{locale.value}"><head><meta charset="utf-8"><title>'
-            f'{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}</title></head>'
-            '<body style="font-family:Segoe UI,Arial,sans-serif;max-width:600px;">'
-            + "".join(body) + "</body></html>\n")
+        body.append(
+            "<p>"
+            + html.escape(
+                t.npgettext(
+                    "rollup_more_failed",
+                    "{n} more tenant failed: see tenants.md.",
+                    "{n} more tenants failed: see tenants.md.",
+                    len(failed) - FAILED_SHOWN,
+                )
+            )
+            + "</p>"
+        )
+    return (
+        f'<!DOCTYPE html><html lang="{locale.value}"><head><meta charset="utf-8"><title>'
+        f"{html.escape(t.pgettext('rollup_title', 'License audit of many tenants'))}</title></head>"
+        '<body style="font-family:Segoe UI,Arial,sans-serif;max-width:600px;">' + "".join(body) + "</body></html>\n"
+    )
 
 
 def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[str, Any]:
@@ -259,8 +327,11 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
             doc = json.loads(source.read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"{source}: cannot read a roll-up: {exc}") from None
-        if not isinstance(doc, dict) or doc.get("schema_version") != SCHEMA_VERSION or not isinstance(
-                doc.get("tenants"), list):
+        if (
+            not isinstance(doc, dict)
+            or doc.get("schema_version") != SCHEMA_VERSION
+            or not isinstance(doc.get("tenants"), list)
+        ):
             raise UsageError(f"{source}: not a tenants.json of schema_version {SCHEMA_VERSION}")
         stamps.append(str(doc.get("generated_at") or ""))
         for row in doc["tenants"]:
@@ -270,5 +341,10 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
     missing = sorted(job.key for job in expected or () if job.key not in rows)
     generated = min((s for s in stamps if s), default="")
     today = datetime.fromisoformat(generated).date() if generated else date.today()
-    return {"schema_version": SCHEMA_VERSION, "generated_at": generated, "shard": None,
-            "tenants": rank(rows.values(), today), **({"missing": missing} if missing else {})}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": generated,
+        "shard": None,
+        "tenants": rank(rows.values(), today),
+        **({"missing": missing} if missing else {}),
+    }

@@ -88,21 +88,36 @@ class _TenantLogs(io.TextIOBase):
         target.flush()
 
 
-def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path, stop: StopSignal,
-                 partner_session: PartnerCenter | None = None) -> argparse.Namespace:
+def _tenant_args(
+    args: argparse.Namespace,
+    job: TenantJob,
+    folder: Path,
+    stop: StopSignal,
+    partner_session: PartnerCenter | None = None,
+) -> argparse.Namespace:
     """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
     values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
     baseline_dir = getattr(args, "baseline", None)
     baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir else None
     sending = bool(getattr(args, "smtp_host", None) or getattr(args, "sender", None))
     values.update(
-        output_dir=str(folder), tenant_id=job.tenant_id, cloud=job.cloud, locale=job.locale or args.locale,
-        policies=[job.policies], fail_on=job.fail_on, billing=job.billing or None, migration=job.migration or None,
+        output_dir=str(folder),
+        tenant_id=job.tenant_id,
+        cloud=job.cloud,
+        locale=job.locale or args.locale,
+        policies=[job.policies],
+        fail_on=job.fail_on,
+        billing=job.billing or None,
+        migration=job.migration or None,
         # the tenant's own billing source and account; "auto" in the file leaves the run's --billing-source
         billing_source=job.billing_source if job.billing_source != "auto" else args.billing_source,
         billing_account=job.billing_account or args.billing_account,
-        graph=True, graph_endpoint=job.graph_endpoint or args.graph_endpoint, snapshot=None, demo=False,
-        history=None, exchange_export=None,
+        graph=True,
+        graph_endpoint=job.graph_endpoint or args.graph_endpoint,
+        snapshot=None,
+        demo=False,
+        history=None,
+        exchange_export=None,
         baseline=str(baseline) if baseline is not None and baseline.exists() else None,
         save_snapshot=str(folder / "snapshot.json") if args.save_snapshot else None,
         email_to=[a for a in job.email_to.split(",") if a] if sending and job.email_to else None,
@@ -115,9 +130,15 @@ def _tenant_args(args: argparse.Namespace, job: TenantJob, folder: Path, stop: S
     return argparse.Namespace(**values)
 
 
-def _audit_one(args: argparse.Namespace, job: TenantJob, folder: Path, logs: _TenantLogs,
-               audit: Callable[[argparse.Namespace], int], stop: StopSignal,
-               partner_session: PartnerCenter | None) -> tuple[int, str | None]:
+def _audit_one(
+    args: argparse.Namespace,
+    job: TenantJob,
+    folder: Path,
+    logs: _TenantLogs,
+    audit: Callable[[argparse.Namespace], int],
+    stop: StopSignal,
+    partner_session: PartnerCenter | None,
+) -> tuple[int, str | None]:
     """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "audit.log").open("w", encoding="utf-8") as log:
@@ -160,9 +181,13 @@ def _clear(folder: Path) -> None:
         (folder / name).unlink(missing_ok=True)
 
 
-def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
-                audit: Callable[[argparse.Namespace], int] = cmd_audit,
-                partner_session: PartnerCenter | None = None) -> list[Outcome]:
+def run_tenants(
+    args: argparse.Namespace,
+    jobs: Sequence[TenantJob],
+    root: Path,
+    audit: Callable[[argparse.Namespace], int] = cmd_audit,
+    partner_session: PartnerCenter | None = None,
+) -> list[Outcome]:
     """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.
     `partner_session`: Partner Center with the partner's credential, for every customer."""
     logs = _TenantLogs(sys.stderr)
@@ -205,14 +230,30 @@ def run_tenants(args: argparse.Namespace, jobs: Sequence[TenantJob], root: Path,
         folder = root / job.key
         complete = code not in (EXIT_COLLECTION,) and _complete(folder)
         status = "failed" if reason is not None else ("ok" if complete else "incomplete")
-        outcomes.append(Outcome(job, status, code, clean_message(reason).replace("\n", " ") if reason else None,
-                                round(ended[job.key] - started[job.key], 2), _requests(folder)))
+        outcomes.append(
+            Outcome(
+                job,
+                status,
+                code,
+                clean_message(reason).replace("\n", " ") if reason else None,
+                round(ended[job.key] - started[job.key], 2),
+                _requests(folder),
+            )
+        )
     return outcomes
 
 
-def _reap(threads: dict[str, threading.Thread], started: dict[str, float], results: dict[str, tuple[int, str | None]],
-          ended: dict[str, float], lock: threading.Lock, limit: float, slots: threading.Semaphore, root: Path,
-          stops: dict[str, StopSignal]) -> None:
+def _reap(
+    threads: dict[str, threading.Thread],
+    started: dict[str, float],
+    results: dict[str, tuple[int, str | None]],
+    ended: dict[str, float],
+    lock: threading.Lock,
+    limit: float,
+    slots: threading.Semaphore,
+    root: Path,
+    stops: dict[str, StopSignal],
+) -> None:
     """End every tenant past its time limit as failed (its StopSignal set), and give its slot to the next tenant."""
     now = time.monotonic()
     for key, thread in threads.items():
@@ -231,22 +272,33 @@ def cmd_tenants(args: argparse.Namespace) -> int:
     """`audit --tenants FILE`: the tenants of the file (or of its --shard), then the roll-up."""
     for flag in ("snapshot", "demo", "tenant_id", "history", "exchange_export", "migration"):
         if getattr(args, flag, None):
-            raise UsageError(f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
-                             "tenants file, or run audit without --tenants")
+            raise UsageError(
+                f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
+                "tenants file, or run audit without --tenants"
+            )
     tenants = read_tenants_file(Path(args.tenants))
     partner.check(tenants, args.billing_source)  # before any tenant: a missing `partner:` block is exit 2
     jobs = select(tenants.jobs, args.shard)
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
-    with partner.session(partner.wanted(tenants, args.billing_source), auth=args.auth,
-                         endpoint=args.partner_center_endpoint, env=os.environ) as partner_session:
+    with partner.session(
+        partner.wanted(tenants, args.billing_source),
+        auth=args.auth,
+        endpoint=args.partner_center_endpoint,
+        env=os.environ,
+    ) as partner_session:
         outcomes = run_tenants(args, jobs, root, partner_session=partner_session)
     part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
     written = write_rollup(root, outcomes, generated_at=began, shard=part, locale=args.locale)
     failed = [o for o in outcomes if o.status == "failed"]
-    print(clean_message(f"license-auditor: {len(outcomes)} tenants audited, {len(failed)} failed; "
-                        f"roll-up in {', '.join(str(p) for p in written)}"), file=sys.stderr)
+    print(
+        clean_message(
+            f"license-auditor: {len(outcomes)} tenants audited, {len(failed)} failed; "
+            f"roll-up in {', '.join(str(p) for p in written)}"
+        ),
+        file=sys.stderr,
+    )
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
     return worst([o.exit_code for o in outcomes], bool(failed), args.allow_gaps)
@@ -272,15 +324,25 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     written = write_documents(root, doc, Locale(args.locale or "en"))
-    print(clean_message(f"license-auditor: {len(doc['tenants'])} tenants joined, {len(doc.get('missing', []))} "
-                        f"missing; roll-up in {', '.join(str(p) for p in written)}"), file=sys.stderr)
+    print(
+        clean_message(
+            f"license-auditor: {len(doc['tenants'])} tenants joined, {len(doc.get('missing', []))} "
+            f"missing; roll-up in {', '.join(str(p) for p in written)}"
+        ),
+        file=sys.stderr,
+    )
     options = options_from_args(args)
     if options is not None:
         if options.via is Transport.GRAPH:
-            raise UsageError("rollup: the roll-up is sent through SMTP (--smtp-host); Graph's sendMail signs in "
-                             "to one tenant")
-        mail = rollup_mail(root, Locale(args.locale or "en"), attachment_limit=options.effective_attachment_limit,
-                           run_url=run_url_from_env(os.environ))
+            raise UsageError(
+                "rollup: the roll-up is sent through SMTP (--smtp-host); Graph's sendMail signs in to one tenant"
+            )
+        mail = rollup_mail(
+            root,
+            Locale(args.locale or "en"),
+            attachment_limit=options.effective_attachment_limit,
+            run_url=run_url_from_env(os.environ),
+        )
         send_mail(mail, options, os.environ)
         print(f"license-auditor: roll-up sent to {len(options.recipients)} recipient(s)", file=sys.stderr)
     failed = any(row["status"] == "failed" for row in doc["tenants"]) or bool(doc.get("missing"))

@@ -126,8 +126,11 @@ def load_plan(path: Path) -> PlanFile:
         raise where.error("", "not a plan: the file holds JSON but not an object")
     version = doc.get("plan_version")
     if version != PLAN_VERSION:
-        raise where.error("plan_version", f"is {version!r}; this license-auditor reads plan_version {PLAN_VERSION} "
-                          "(re-run `license-auditor plan` with this version)")
+        raise where.error(
+            "plan_version",
+            f"is {version!r}; this license-auditor reads plan_version {PLAN_VERSION} "
+            "(re-run `license-auditor plan` with this version)",
+        )
     tenant_id = _guid(doc, "tenant_id", where, "")
     tenant_name = doc.get("tenant_name", "")
     if not isinstance(tenant_name, str):
@@ -150,9 +153,17 @@ def load_plan(path: Path) -> PlanFile:
         raise where.error("stopped", "must be null or an object")
     created = doc.get("created_at")
     read_at = doc.get("report_collected_at")
-    return PlanFile(path, tenant_id, tenant_name, cloud, tuple(changes), stopped,
-                    created if isinstance(created, str) else None, hashlib.sha256(data).hexdigest(),
-                    read_at if isinstance(read_at, str) else None)
+    return PlanFile(
+        path,
+        tenant_id,
+        tenant_name,
+        cloud,
+        tuple(changes),
+        stopped,
+        created if isinstance(created, str) else None,
+        hashlib.sha256(data).hexdigest(),
+        read_at if isinstance(read_at, str) else None,
+    )
 
 
 CLOCK_SKEW = timedelta(minutes=5)  # a plan "created" later than now by more than this is refused
@@ -170,23 +181,34 @@ def check_age(plan: PlanFile, max_age: timedelta, now: datetime) -> None:
     created = _moment(plan.created_at)
     if created is None:
         shown = "missing" if plan.created_at is None else f"{_short(plan.created_at)} is not a UTC time (ISO 8601)"
-        raise where.error("created_at", f"{shown}: the plan's age cannot be told, so it counts as older than "
-                          "--max-age; audit and plan again")
+        raise where.error(
+            "created_at",
+            f"{shown}: the plan's age cannot be told, so it counts as older than --max-age; audit and plan again",
+        )
     age = now - created
     if age < -CLOCK_SKEW:
-        raise where.error("created_at", f"{plan.created_at} is {span(-age)} after now ({_iso(now)}): the plan's age "
-                          "cannot be told; check this machine's clock, or audit and plan again")
+        raise where.error(
+            "created_at",
+            f"{plan.created_at} is {span(-age)} after now ({_iso(now)}): the plan's age "
+            "cannot be told; check this machine's clock, or audit and plan again",
+        )
     # a plan made today from a report read weeks ago rests on the tenant as it was weeks ago
     read = _moment(plan.report_collected_at)
     if read is not None and now - read > max_age and read < created:
-        raise where.error("report_collected_at", f"the plan rests on tenant data read {plan.report_collected_at}, "
-                          f"{span(now - read)} ago, more than --max-age {span(max_age)} (the plan itself was "
-                          f"created {plan.created_at}): the tenant may have changed since; audit and plan again "
-                          "(or allow older data with --max-age)")
+        raise where.error(
+            "report_collected_at",
+            f"the plan rests on tenant data read {plan.report_collected_at}, "
+            f"{span(now - read)} ago, more than --max-age {span(max_age)} (the plan itself was "
+            f"created {plan.created_at}): the tenant may have changed since; audit and plan again "
+            "(or allow older data with --max-age)",
+        )
     if age > max_age:
-        raise where.error("created_at", f"the plan was created {plan.created_at}, {span(age)} ago, more than "
-                          f"--max-age {span(max_age)}: the tenant may have changed since; audit and plan again "
-                          "(or allow an older plan with --max-age)")
+        raise where.error(
+            "created_at",
+            f"the plan was created {plan.created_at}, {span(age)} ago, more than "
+            f"--max-age {span(max_age)}: the tenant may have changed since; audit and plan again "
+            "(or allow an older plan with --max-age)",
+        )
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -273,8 +295,11 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
         hint = " (a lookup is a read for a person, never a change to apply)" if kind == "lookup" else ""
         raise where.error(f"{field}.kind", f"{_short(kind)} is not a change apply can make ({', '.join(KINDS)}){hint}")
     if item.get("ready", True) is not True:
-        raise where.error(f"{field}.ready", f"is {_short(item.get('ready'))}: a change a person must finish "
-                          f"({_short(item.get('blocked'))}) cannot be applied")
+        raise where.error(
+            f"{field}.ready",
+            f"is {_short(item.get('ready'))}: a change a person must finish "
+            f"({_short(item.get('blocked'))}) cannot be applied",
+        )
     user = _guid(item, "user", where, field)
     group: str | None = None
     if kind in ("add_member", "remove_member"):
@@ -294,14 +319,16 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
         raise where.error(f"{field}.description", "must be a string")
     precondition = _preconditions(item.get("precondition", []), where, f"{field}.precondition")
     seats = item.get("seats") or {}
-    if not isinstance(seats, dict) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-                                              for k, v in seats.items()):
+    if not isinstance(seats, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seats.items()
+    ):
         raise where.error(f"{field}.seats", "must map product part numbers to whole numbers")
     deps = item.get("depends_on") or []
     if not isinstance(deps, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in deps):
         raise where.error(f"{field}.depends_on", "must be a list of change numbers")
-    return Change(n, kind, method, expected, body, description, user, group, precondition, dict(seats),
-                  tuple(deps), item)
+    return Change(
+        n, kind, method, expected, body, description, user, group, precondition, dict(seats), tuple(deps), item
+    )
 
 
 def _guid_list(value: Any, where: Where, field: str) -> list[str]:
@@ -327,7 +354,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
     if kind == "add_member":
         ref = body.get("@odata.id")
         if set(body) != {"@odata.id"} or not isinstance(ref, str):
-            raise where.error(field, "must be {\"@odata.id\": \".../directoryObjects/<user id>\"}")
+            raise where.error(field, 'must be {"@odata.id": ".../directoryObjects/<user id>"}')
         tail = ref.rstrip("/").rsplit("/", 2)
         if not _graph_url(ref) or len(tail) != 3 or tail[1] != "directoryObjects" or tail[2].lower() != user:
             raise where.error(f"{field}.@odata.id", f"{_short(ref)} does not refer to directoryObjects/{user}")
@@ -335,7 +362,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
     # set_usage_location
     location = body.get("usageLocation")
     if set(body) != {"usageLocation"} or not isinstance(location, str) or not COUNTRY.match(location):
-        raise where.error(field, "must be {\"usageLocation\": \"<two-letter country code>\"}")
+        raise where.error(field, 'must be {"usageLocation": "<two-letter country code>"}')
     return {"usageLocation": location}
 
 
@@ -351,10 +378,11 @@ def _assign_body(body: dict[str, Any], where: Where, field: str) -> dict[str, An
     for i, lic in enumerate(adds):
         f = f"{field}.addLicenses[{i}]"
         if not isinstance(lic, dict) or set(lic) - {"skuId", "disabledPlans"}:
-            raise where.error(f, "must be an assignedLicense object: {\"skuId\", \"disabledPlans\"}")
+            raise where.error(f, 'must be an assignedLicense object: {"skuId", "disabledPlans"}')
         sku = _guid(lic, "skuId", where, f)
-        added.append({"disabledPlans": _guid_list(lic.get("disabledPlans", []), where, f"{f}.disabledPlans"),
-                      "skuId": sku})
+        added.append(
+            {"disabledPlans": _guid_list(lic.get("disabledPlans", []), where, f"{f}.disabledPlans"), "skuId": sku}
+        )
     removed = _guid_list(body.get("removeLicenses", []), where, f"{field}.removeLicenses")
     if not added and not removed:
         raise where.error(field, "adds and removes nothing")
@@ -398,8 +426,11 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
         elif keys == {"no_sign_in_within_days"} and _whole(cond["no_sign_in_within_days"], 1, 36500):
             out.append({"no_sign_in_within_days": cond["no_sign_in_within_days"]})
         else:
-            raise where.error(f, f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
-                              "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days)")
+            raise where.error(
+                f,
+                f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
+                "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days)",
+            )
     return tuple(out)
 
 
@@ -410,14 +441,15 @@ def _holds(cond: dict[str, Any], where: Where, f: str) -> dict[str, Any]:
     if how == "direct" and "group" not in cond:
         return {"holds": sku, "how": "direct"}
     if how == "group" and cond.get("active", False) in (True, False):
-        return ({"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)}
-                | ({"active": True} if cond.get("active") else {}))
+        return {"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)} | (
+            {"active": True} if cond.get("active") else {}
+        )
     if how is None and "group" not in cond and cond.get("active", False) in (True, False):
         # a removal that rests on another product: that product still held in a working copy that
         # leaves on the service plans (`plans_on`) that made the removed one redundant
         plans = {"plans_on": _guid_list(cond["plans_on"], where, f"{f}.plans_on")} if "plans_on" in cond else {}
         return {"holds": sku} | ({"active": True} if cond.get("active") else {}) | plans
-    raise where.error(f"{f}.how", f"{_short(how)} is not \"direct\" or \"group\" (with a group)")
+    raise where.error(f"{f}.how", f'{_short(how)} is not "direct" or "group" (with a group)')
 
 
 def _whole(value: Any, low: int, high: int) -> bool:

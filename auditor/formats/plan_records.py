@@ -88,8 +88,13 @@ class Skipped(msgspec.Struct, frozen=True):
     used_on: str = ""  # mailbox_used: the last day the usage reports saw Exchange or OneDrive used (YYYY-MM-DD)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"finding": self.finding, "rule": self.rule, "reason": self.reason,
-                               "subject": self.subject, "description": self.description}
+        out: dict[str, Any] = {
+            "finding": self.finding,
+            "rule": self.rule,
+            "reason": self.reason,
+            "subject": self.subject,
+            "description": self.description,
+        }
         if self.others:
             out["with"] = list(self.others)
         if self.data:
@@ -118,8 +123,16 @@ class Stopped(msgspec.Struct, frozen=True):
     path: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"n": self.n, "sku": self.sku, "usable": self.usable, "needed": self.needed, "reason": self.reason,
-                "description": self.description, "method": self.method, "path": self.path}
+        return {
+            "n": self.n,
+            "sku": self.sku,
+            "usable": self.usable,
+            "needed": self.needed,
+            "reason": self.reason,
+            "description": self.description,
+            "method": self.method,
+            "path": self.path,
+        }
 
 
 class SeatLine(msgspec.Struct, frozen=True):
@@ -140,8 +153,11 @@ class Filters(msgspec.Struct, frozen=True):
     findings: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"rules": None if self.rules is None else list(self.rules), "min_severity": self.min_severity,
-                "findings": None if self.findings is None else list(self.findings)}
+        return {
+            "rules": None if self.rules is None else list(self.rules),
+            "min_severity": self.min_severity,
+            "findings": None if self.findings is None else list(self.findings),
+        }
 
 
 # MailboxStep.why (auditor.plan.exchange): the removal waits for the mailbox, or a converted_to_shared
@@ -163,8 +179,13 @@ class MailboxStep(msgspec.Struct, frozen=True):
     archive: bool = False  # the usage report or the export shows an archive
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"upn": self.upn, "subject": self.subject, "finding": self.finding,
-                               "rule": self.rule, "why": self.why}
+        out: dict[str, Any] = {
+            "upn": self.upn,
+            "subject": self.subject,
+            "finding": self.finding,
+            "rule": self.rule,
+            "why": self.why,
+        }
         if self.change:
             out["change"] = self.change
         if self.synced:

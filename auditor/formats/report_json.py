@@ -160,12 +160,16 @@ def decode_typed(data: bytes | str, name: str) -> Report:
         raise UsageError(_syntax(name, data, exc)) from None
     version = head.schema_version
     if type(version) is int and version in EARLIER_VERSIONS:
-        raise UsageError(f"{name}: report schema_version {version} was written by a license-auditor from before "
-                         f"its first release, and this version reads only schema_version {SCHEMA_VERSION}; "
-                         "run `license-auditor audit` once more to write it again")
+        raise UsageError(
+            f"{name}: report schema_version {version} was written by a license-auditor from before "
+            f"its first release, and this version reads only schema_version {SCHEMA_VERSION}; "
+            "run `license-auditor audit` once more to write it again"
+        )
     if type(version) is not int or version not in READABLE_VERSIONS:
-        raise UsageError(f"{name}: unsupported report schema_version {version!r} "
-                         f"(this version reads {', '.join(map(str, READABLE_VERSIONS))})")
+        raise UsageError(
+            f"{name}: unsupported report schema_version {version!r} "
+            f"(this version reads {', '.join(map(str, READABLE_VERSIONS))})"
+        )
     try:
         return msgspec.json.decode(data, type=Report)
     except msgspec.ValidationError as exc:
@@ -193,4 +197,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list) and value and isinstance(value[0], Struct):
         return [_plain(v) for v in value]
     return value
-

@@ -45,8 +45,10 @@ T = TypeVar("T")
 POLICIES_PATH = "/identity/conditionalAccess/policies"
 ELIGIBLE_PATH = "/roleManagement/directory/roleEligibilityScheduleInstances"
 ASSIGNED_PATH = "/roleManagement/directory/roleAssignments"
-DYNAMIC_PATH = ("/groups?$filter=groupTypes/any(c:c eq 'DynamicMembership')&$count=true"
-                f"&$select=id,displayName,groupTypes&$top={PAGE_SIZE}")
+DYNAMIC_PATH = (
+    "/groups?$filter=groupTypes/any(c:c eq 'DynamicMembership')&$count=true"
+    f"&$select=id,displayName,groupTypes&$top={PAGE_SIZE}"
+)
 
 # The least-privileged application permission of each read (Microsoft Graph v1.0 reference pages,
 # cited in docs/entitlements.md); the README's permission table says the same.
@@ -59,9 +61,13 @@ PERMISSIONS = {
 
 
 def _refused(dataset: str, exc: GraphRequestError) -> Gap:
-    return Gap(dataset, exc.request, f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip()
-               + f" (needs the application permission {PERMISSIONS[dataset]}, with admin consent, and a tenant "
-               "and cloud that offer it)")
+    return Gap(
+        dataset,
+        exc.request,
+        f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip()
+        + f" (needs the application permission {PERMISSIONS[dataset]}, with admin consent, and a tenant "
+        "and cloud that offer it)",
+    )
 
 
 class ScopeReads:
@@ -72,8 +78,9 @@ class ScopeReads:
         self.gaps = gaps
         self.limit = asyncio.Semaphore(max(1, concurrency))
 
-    async def listing(self, part: str, path: str, decode: Callable[[Any], T],
-                      headers: dict[str, str] | None = None) -> tuple[T, ...] | None:
+    async def listing(
+        self, part: str, path: str, decode: Callable[[Any], T], headers: dict[str, str] | None = None
+    ) -> tuple[T, ...] | None:
         """Every item of `path`, decoded; None (and a Gap) when Graph refuses it (403, or 400/404
         where the cloud or tenant does not offer the API)."""
         out: list[T] = []
@@ -87,8 +94,10 @@ class ScopeReads:
             self.gaps.append(_refused(part, exc))
             return None
         except BadScope as exc:
-            raise CollectionError(f"GET {path.split('?')[0]} returned an object Graph should not send: {exc}; "
-                                  "report it with the request id") from None
+            raise CollectionError(
+                f"GET {path.split('?')[0]} returned an object Graph should not send: {exc}; "
+                "report it with the request id"
+            ) from None
         return tuple(out)
 
     async def group(self, group_id: str) -> ScopeGroup | None:
@@ -102,14 +111,19 @@ class ScopeReads:
                     return None
                 raise
             path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
-            members = [m["id"] async for page in self.client.pages(path, headers=EVENTUAL) for m in page
-                       if isinstance(m, dict) and isinstance(m.get("id"), str)]
+            members = [
+                m["id"]
+                async for page in self.client.pages(path, headers=EVENTUAL)
+                for m in page
+                if isinstance(m, dict) and isinstance(m.get("id"), str)
+            ]
         found = ScopeGroup.from_json({**raw, "members": members})
         return found
 
 
-async def read_access_scope(client: GraphClient, gaps: list[Gap], user_ids: Iterable[str],
-                            concurrency: int = 4) -> AccessScope:
+async def read_access_scope(
+    client: GraphClient, gaps: list[Gap], user_ids: Iterable[str], concurrency: int = 4
+) -> AccessScope:
     """Read the access scope (module docstring). `user_ids`: the ids of the tenant's users (read
     once, after the role grants), so a role's principal that is a user is not asked for as a group."""
     reads = ScopeReads(client, gaps, concurrency)
@@ -124,12 +138,18 @@ async def read_access_scope(client: GraphClient, gaps: list[Gap], user_ids: Iter
         assigned = await reads.listing(ROLE_ASSIGNMENTS, ASSIGNED_PATH, RoleGrant.from_graph)
     wanted = _group_ids(counted, [*(eligible or ()), *(assigned or ())], dynamic or (), user_ids)
     found = await asyncio.gather(*(reads.group(g) for g in wanted))
-    return AccessScope(policies=policies, eligible=eligible, assigned=assigned,
-                       groups=tuple(g for g in found if g is not None), dynamic_read=dynamic is not None)
+    return AccessScope(
+        policies=policies,
+        eligible=eligible,
+        assigned=assigned,
+        groups=tuple(g for g in found if g is not None),
+        dynamic_read=dynamic is not None,
+    )
 
 
-def _group_ids(policies: Sequence[AccessPolicy], grants: Sequence[RoleGrant], dynamic: Sequence[Any],
-               user_ids: Iterable[str]) -> list[str]:
+def _group_ids(
+    policies: Sequence[AccessPolicy], grants: Sequence[RoleGrant], dynamic: Sequence[Any], user_ids: Iterable[str]
+) -> list[str]:
     """The groups whose members are needed, each once, in a stable order."""
     ids: dict[str, str] = {}
     for p in policies:

@@ -139,8 +139,11 @@ class AccountStates:
     async def read(self, client: GraphClient) -> list[AuditEntry]:
         if self.recent is not None and self.choice is not Choice.TENANT:
             return await self._after_recent(client, self.recent)
-        listings = [] if self.choice is Choice.ACCOUNTS else [
-            _Listing(activity, self.since, self.until) for activity in ACCOUNT_STATE]
+        listings = (
+            []
+            if self.choice is Choice.ACCOUNTS
+            else [_Listing(activity, self.since, self.until) for activity in ACCOUNT_STATE]
+        )
         async with _running(listings, client) as tasks:
             ids = await self._candidates(tasks, [listing.answered for listing in listings])
             left = sum(listing.left() for listing in listings) if self.choice is not Choice.ACCOUNTS else math.inf
@@ -193,35 +196,40 @@ class AccountStates:
         return ids
 
     def _say_accounts(self, accounts: int, tenant_pages: float) -> None:
-        instead = f" (the whole tenant's: about {tenant_pages:,.0f} more pages)" if math.isfinite(tenant_pages) \
-            else ""
+        instead = f" (the whole tenant's: about {tenant_pages:,.0f} more pages)" if math.isfinite(tenant_pages) else ""
         before = " before the baseline's read" if self.recent is not None else ""
         self.progress.note(
             f"audit log: the account-state entries of the {accounts:,} disabled licensed accounts{before}, one "
-            f"request each, about {at_rate(accounts)} at Graph's 5 requests per 10 s{instead}")
+            f"request each, about {at_rate(accounts)} at Graph's 5 requests per 10 s{instead}"
+        )
 
     def _say_tenant(self, pages: float, accounts: int) -> None:
         before = " before the baseline's read" if self.recent is not None else ""
         by_account = f"(reading them by account would take {accounts:,} requests)"
         if round(pages) == 0:  # the first pages reached back as far as the log is read
-            self.progress.note(f"audit log: the tenant's account-state entries{before} are read, no page left "
-                               f"{by_account}")
+            self.progress.note(
+                f"audit log: the tenant's account-state entries{before} are read, no page left {by_account}"
+            )
             return
         self.progress.note(
             f"audit log: about {pages:,.0f} more pages of the tenant's account-state entries{before}, about "
-            f"{at_rate(pages)} at Graph's 5 requests per 10 s {by_account}")
+            f"{at_rate(pages)} at Graph's 5 requests per 10 s {by_account}"
+        )
 
 
-async def _each_account(client: GraphClient, ids: Sequence[str], since: datetime, until: datetime
-                        ) -> list[AuditEntry]:
+async def _each_account(client: GraphClient, ids: Sequence[str], since: datetime, until: datetime) -> list[AuditEntry]:
     """Each account's account-state entries from `since` to `until`, one listing an account."""
     turns = asyncio.Semaphore(AUDIT_REQUESTS)  # no more waiting at once than the budget lets go
     start, end = iso(since), iso(until)
 
     async def one(user_id: str) -> list[AuditEntry]:
         async with turns:
-            return [e async for page in entry_pages(client, audit_path(start, end, target=user_id))
-                    for e in page if e.activity in ACCOUNT_STATE]
+            return [
+                e
+                async for page in entry_pages(client, audit_path(start, end, target=user_id))
+                for e in page
+                if e.activity in ACCOUNT_STATE
+            ]
 
     found = await together(*(one(i) for i in ids))
     return [e for batch in found for e in batch]

@@ -73,7 +73,10 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> Any:
 def _add_source_arguments(parser: argparse.ArgumentParser) -> None:
     group = add_connection_arguments(parser)
     group.add_argument(
-        "--concurrency", metavar="N", type=_concurrency, default=None,
+        "--concurrency",
+        metavar="N",
+        type=_concurrency,
+        default=None,
         help="Graph reads at once: /users in up to N partitions by the first character of userPrincipalName "
         f"(for large tenants), and N group member listings (1-{MAX_CONCURRENCY}; 1 reads one page after "
         "another; default: as many partitions and member listings as the tenant's Graph budget allows)",
@@ -89,8 +92,9 @@ def add_graph_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --graph, --tenant-id, --cloud, --graph-endpoint, --auth, --save-snapshot, --demo to `audit`."""
     parser.add_argument("--graph", action="store_true", help="read the live tenant through Microsoft Graph")
     parser.add_argument(
-        "--save-snapshot", metavar="FILE",
-        help="also write the tenant data the audit used to FILE (evidence, re-runs; with --snapshot, a copy)"
+        "--save-snapshot",
+        metavar="FILE",
+        help="also write the tenant data the audit used to FILE (evidence, re-runs; with --snapshot, a copy)",
     )
     _add_source_arguments(parser)
 

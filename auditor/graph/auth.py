@@ -68,8 +68,10 @@ class StaticTokenCredential:
         self._token = token.strip()
         # RFC 6750 b64token characters only: anything else would end up echoed in an HTTP error
         if not re.fullmatch(r"[A-Za-z0-9\-._~+/]+=*", self._token):
-            raise AuthError(f"the access token in {TOKEN_ENV} contains characters a bearer token cannot have "
-                            "(spaces, line breaks, non-ASCII); check how it was copied")
+            raise AuthError(
+                f"the access token in {TOKEN_ENV} contains characters a bearer token cannot have "
+                "(spaces, line breaks, non-ASCII); check how it was copied"
+            )
         self._expires_on = _exp(token_claims(self._token), int(time.time()) + 3600)
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
@@ -149,13 +151,18 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
     """Follow a redirect only to the same scheme, host and port: the OIDC token must not be
     fetched from (or handed to) another host."""
 
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
-                         newurl: str) -> urllib.request.Request | None:
-        old, new = urllib.parse.urlsplit(req.full_url), urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url,
-                                                                                                 newurl))
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        old, new = (
+            urllib.parse.urlsplit(req.full_url),
+            urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl)),
+        )
         if (old.scheme, old.hostname, old.port) != (new.scheme, new.hostname, new.port):
-            raise AuthError(f"the GitHub Actions OIDC token request was redirected to another host "
-                            f"({new.scheme}://{new.hostname}); refused")
+            raise AuthError(
+                f"the GitHub Actions OIDC token request was redirected to another host "
+                f"({new.scheme}://{new.hostname}); refused"
+            )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -421,7 +428,8 @@ def get_access_token(credential: TokenCredential, scope: str, description: str) 
                 f"{', '.join(dict.fromkeys(tried))}. The quickest fix on a workstation: `az login --tenant "
                 "<your tenant>`, then run again; in GitHub Actions: --auth github-oidc with AZURE_CLIENT_ID and "
                 "AZURE_TENANT_ID; anywhere: a token in AUDITOR_ACCESS_TOKEN with --auth token (README, "
-                "'Audit your tenant')") from None
+                "'Audit your tenant')"
+            ) from None
         first = text.strip().splitlines()
         reason = first[0][:300] if first else type(exc).__name__
         raise AuthError(f"could not get an access token for Microsoft Graph ({description}): {reason}") from None

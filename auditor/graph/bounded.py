@@ -101,8 +101,11 @@ class BoundedTransport(httpx.AsyncBaseTransport):
             await response.aclose()
             raise UnexpectedEncoding(f"the answer uses Content-Encoding {encoding[:40]!r}, which was not asked for")
         decompress = encoding not in ("", "identity")
-        headers = [(k, v) for k, v in response.headers.multi_items()
-                   if not decompress or k.lower() not in ("content-encoding", "content-length")]
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if not decompress or k.lower() not in ("content-encoding", "content-length")
+        ]
         assert isinstance(response.stream, httpx.AsyncByteStream)
         return httpx.Response(
             status_code=response.status_code,

@@ -46,11 +46,16 @@ def mail_adapter_factory(
     def build() -> RequestAdapter:
         cloud = Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value)
         ep = endpoints(cloud)
-        cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep,
-                                env=os.environ if env is None else env)
-        client = GraphClient(base_url=getattr(args, "graph_endpoint", None) or ep.graph_v1,
-                             credential=cred.credential, cloud=cloud, scope=ep.scope,
-                             auth_description=cred.description)
+        cred = build_credential(
+            AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=os.environ if env is None else env
+        )
+        client = GraphClient(
+            base_url=getattr(args, "graph_endpoint", None) or ep.graph_v1,
+            credential=cred.credential,
+            cloud=cloud,
+            scope=ep.scope,
+            auth_description=cred.description,
+        )
         return client.adapter
 
     return build
@@ -83,10 +88,14 @@ def snapshot_from_args(
         raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
-    extra: dict[str, Any] = {"attributes": tuple(attributes), "audits_since": audits_since,
-                             "usage_reports": usage_reports, "disable_times": disable_times,
-                             "access_scope": access_scope,
-                             "concurrency": getattr(args, "concurrency", None)}
+    extra: dict[str, Any] = {
+        "attributes": tuple(attributes),
+        "audits_since": audits_since,
+        "usage_reports": usage_reports,
+        "disable_times": disable_times,
+        "access_scope": access_scope,
+        "concurrency": getattr(args, "concurrency", None),
+    }
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
@@ -98,14 +107,27 @@ def snapshot_from_args(
 
 
 def collect_command(
-    args: argparse.Namespace, *, group_refs: Sequence[str], need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None, env: Mapping[str, str] | None = None,
-    usage_reports: UsageNeed | None = None, disable_times: bool = False, access_scope: bool = False,
+    args: argparse.Namespace,
+    *,
+    group_refs: Sequence[str],
+    need_sign_in: bool,
+    mailboxes: MailboxCheck | None = None,
+    env: Mapping[str, str] | None = None,
+    usage_reports: UsageNeed | None = None,
+    disable_times: bool = False,
+    access_scope: bool = False,
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
-    snapshot = snapshot_from_args(args, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                                  env=env, usage_reports=usage_reports, disable_times=disable_times,
-                                  access_scope=access_scope)
+    snapshot = snapshot_from_args(
+        args,
+        group_refs=group_refs,
+        need_sign_in=need_sign_in,
+        mailboxes=mailboxes,
+        env=env,
+        usage_reports=usage_reports,
+        disable_times=disable_times,
+        access_scope=access_scope,
+    )
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)
@@ -123,9 +145,14 @@ def collect_served(sample: TenantSnapshot, usage_reports: UsageNeed | None = Non
     return _collect_demo((), False, None, Progress(sys.stderr), {"usage_reports": usage_reports}, sample=sample)
 
 
-def _collect_demo(group_refs: Sequence[str], need_sign_in: bool, mailboxes: MailboxCheck | None,
-                  progress: Progress, extra: Mapping[str, Any] | None = None,
-                  sample: TenantSnapshot | None = None) -> TenantSnapshot:
+def _collect_demo(
+    group_refs: Sequence[str],
+    need_sign_in: bool,
+    mailboxes: MailboxCheck | None,
+    progress: Progress,
+    extra: Mapping[str, Any] | None = None,
+    sample: TenantSnapshot | None = None,
+) -> TenantSnapshot:
     sample = sample or demo.sample_tenant()
     with demo.emulator(sample) as (url, token):
         client = GraphClient(
@@ -171,8 +198,9 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(_stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra),
-                                      getattr(args, "stop", None)))
+    snapshot = asyncio.run(
+        _stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra), getattr(args, "stop", None))
+    )
     expected = args.tenant_id
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
@@ -202,10 +230,16 @@ async def _stoppable(work: Coroutine[Any, Any, TenantSnapshot], stop: StopSignal
         forget()
 
 
-async def _run(client: GraphClient, group_refs: Sequence[str], need_sign_in: bool,
-               mailboxes: MailboxCheck | None, extra: Mapping[str, Any] | None = None) -> TenantSnapshot:
+async def _run(
+    client: GraphClient,
+    group_refs: Sequence[str],
+    need_sign_in: bool,
+    mailboxes: MailboxCheck | None,
+    extra: Mapping[str, Any] | None = None,
+) -> TenantSnapshot:
     try:
-        return await collect(client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes,
-                             **(extra or {}))
+        return await collect(
+            client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes, **(extra or {})
+        )
     finally:
         await client.aclose()

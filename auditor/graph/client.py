@@ -120,22 +120,36 @@ class Retries:
         RetryLimit naming `request`, without waiting."""
         policy = self.policy
         if delay is not None and delay > policy.max_retry_after:
-            reason = (f"Graph asked to wait {delay:.0f}s (Retry-After), more than the "
-                      f"{policy.max_retry_after:.0f}s limit")
-            raise RetryLimit(f"{request}: {reason}; re-run later", request=request, problem=problem, reason=reason,
-                             retries=self.attempt)
+            reason = (
+                f"Graph asked to wait {delay:.0f}s (Retry-After), more than the {policy.max_retry_after:.0f}s limit"
+            )
+            raise RetryLimit(
+                f"{request}: {reason}; re-run later",
+                request=request,
+                problem=problem,
+                reason=reason,
+                retries=self.attempt,
+            )
         if self.attempt >= policy.max_retries:
             raise RetryLimit(
                 f"{request} failed after {policy.max_retries} retries: {problem}; no report was written from "
                 "partial data — re-run later, or with fewer concurrent jobs against this tenant",
-                request=request, problem=problem, reason=f"gave up after {policy.max_retries} retries",
-                retries=self.attempt)
+                request=request,
+                problem=problem,
+                reason=f"gave up after {policy.max_retries} retries",
+                retries=self.attempt,
+            )
         if delay is None:
-            delay = min(policy.backoff_cap, policy.backoff_base * 2 ** self.attempt) * (0.5 + random.random() / 2)
+            delay = min(policy.backoff_cap, policy.backoff_base * 2**self.attempt) * (0.5 + random.random() / 2)
         if self.waited + delay > policy.max_total_wait:
             reason = f"still failing after waiting {self.waited:.0f}s in total"
-            raise RetryLimit(f"{request} {reason}: {problem}; re-run later", request=request, problem=problem,
-                             reason=reason, retries=self.attempt)
+            raise RetryLimit(
+                f"{request} {reason}: {problem}; re-run later",
+                request=request,
+                problem=problem,
+                reason=reason,
+                retries=self.attempt,
+            )
         self.attempt += 1
         if throttled:
             self.client.throttled(delay)
@@ -144,9 +158,9 @@ class Retries:
         await asyncio.sleep(delay)
 
 
-
-def _request_information(url: str, headers: Mapping[str, str], method: Method, content: bytes | None, *,
-                         follow: bool) -> RequestInformation:
+def _request_information(
+    url: str, headers: Mapping[str, str], method: Method, content: bytes | None, *, follow: bool
+) -> RequestInformation:
     """One request as the SDK's adapter takes it: the SDK's own retries and (unless `follow`)
     redirects switched off, since the client retries and judges redirects itself."""
     info = RequestInformation(method)
@@ -186,6 +200,7 @@ def _transport_problem(exc: httpx.TransportError, what: str) -> str:
             ) from None
         return "the connection to Graph was dropped"
     return f"cannot reach Graph ({type(exc).__name__}: {exc})"
+
 
 class GraphClient:
     """One tenant's Graph endpoint: `get` a document, or iterate the `pages` of a collection."""
@@ -232,8 +247,11 @@ class GraphClient:
             credential, scopes=[self.scope], allowed_hosts=[parts.hostname.lower()]
         )
         transport = BoundedTransport(httpx.AsyncHTTPTransport(http2=True), max_answer_bytes)
-        http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)), transport=transport,
-                                 headers={"Accept-Encoding": ACCEPT_ENCODING})
+        http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 30.0)),
+            transport=transport,
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
+        )
         http = GraphClientFactory.create_with_default_middleware(client=http)
         self._http: httpx.AsyncClient = http
         self.adapter = GraphRequestAdapter(auth, client=http)
@@ -290,13 +308,25 @@ class GraphClient:
         `retries`: the request's Retries when this POST is one round of it (a batch asked again)."""
         url = self.url(path)
         shown = what or self.describe(url, "POST")
-        response = await self._send(url, {"Content-Type": "application/json"}, shown, method=Method.POST,
-                                    content=orjson.dumps(body), retries=retries)
+        response = await self._send(
+            url,
+            {"Content-Type": "application/json"},
+            shown,
+            method=Method.POST,
+            content=orjson.dumps(body),
+            retries=retries,
+        )
         return self._json(response, shown)
 
     async def fetch(
-        self, path_or_url: str, *, headers: Mapping[str, str] | None = None, retry: bool = True,
-        follow: bool = True, max_bytes: int | None = None, deadline: float | None = None,
+        self,
+        path_or_url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        retry: bool = True,
+        follow: bool = True,
+        max_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> httpx.Response:
         """The successful response itself (for answers that are not JSON, such as $count).
         `retry=False`: one attempt; throttling or a network problem raises CollectionError at
@@ -305,8 +335,9 @@ class GraphClient:
         `max_bytes`, `deadline`: this answer's size and wall-time bounds instead of a page's
         (a usage report answered by Graph itself is one answer for the whole tenant)."""
         url = self.url(path_or_url)
-        return await self._send(url, headers or {}, self.describe(url), retry=retry, follow=follow,
-                                max_bytes=max_bytes, deadline=deadline)
+        return await self._send(
+            url, headers or {}, self.describe(url), retry=retry, follow=follow, max_bytes=max_bytes, deadline=deadline
+        )
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -356,7 +387,8 @@ class GraphClient:
                 if len(seen) >= self.max_pages:
                     raise CollectionError(
                         f"{first}: Graph kept sending @odata.nextLink after {self.max_pages:,} pages; stopped "
-                        "reading an endless listing — nothing partial was used; report it if it persists")
+                        "reading an endless listing — nothing partial was used; report it if it persists"
+                    )
                 seen.add(url)
                 if ahead is not None:
                     response, ahead = await ahead, None
@@ -408,25 +440,45 @@ class GraphClient:
         audited as this tenant's: a link must keep the endpoint's scheme, host, port and path
         prefix, carry no credentials and no dot segments. Nothing is sent to a refused link."""
         parts = urlsplit(link)
-        origin = (parts.scheme.lower(), (parts.hostname or "").lower(),
-                  _port(parts) or _DEFAULT_PORTS.get(parts.scheme.lower()))
+        origin = (
+            parts.scheme.lower(),
+            (parts.hostname or "").lower(),
+            _port(parts) or _DEFAULT_PORTS.get(parts.scheme.lower()),
+        )
         path = unquote(parts.path)
-        if (origin != self._origin or parts.username is not None or parts.password is not None
-                or not (path + "/").startswith(self._prefix)
-                or posixpath.normpath(path) != path.rstrip("/") or "\\" in path):
+        if (
+            origin != self._origin
+            or parts.username is not None
+            or parts.password is not None
+            or not (path + "/").startswith(self._prefix)
+            or posixpath.normpath(path) != path.rstrip("/")
+            or "\\" in path
+        ):
             raise CollectionError(
                 f"{what} returned an @odata.nextLink outside the Graph endpoint ({_shown(link)}; expected "
                 f"{self._origin[0]}://{self._origin[1]}:{self._origin[2]}{self._prefix}…); stopped without "
-                "following it — check for a proxy rewriting Graph's answers")
+                "following it — check for a proxy rewriting Graph's answers"
+            )
         if link in seen:
             raise CollectionError(
                 f"{what} returned an @odata.nextLink to a page already read ({self.describe(link)}); stopped a "
-                "paging loop — nothing partial was used; re-run, and report it if it persists")
+                "paging loop — nothing partial was used; re-run, and report it if it persists"
+            )
 
-    async def _send(self, url: str, headers: Mapping[str, str], what: str, *, retry: bool = True,
-                    method: Method = Method.GET, content: bytes | None = None, follow: bool = True,
-                    retries: Retries | None = None, max_bytes: int | None = None,
-                    deadline: float | None = None) -> httpx.Response:
+    async def _send(
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        what: str,
+        *,
+        retry: bool = True,
+        method: Method = Method.GET,
+        content: bytes | None = None,
+        follow: bool = True,
+        retries: Retries | None = None,
+        max_bytes: int | None = None,
+        deadline: float | None = None,
+    ) -> httpx.Response:
         from azure.core.exceptions import ClientAuthenticationError  # azure-core: with the credential, not at start-up
 
         policy = self.retry

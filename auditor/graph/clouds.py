@@ -25,17 +25,21 @@ class CloudEndpoints:
 
 
 ENDPOINTS: dict[Cloud, CloudEndpoints] = {
-    Cloud.WORLDWIDE: CloudEndpoints("https://graph.microsoft.com", "login.microsoftonline.com",
-                                    "https://management.azure.com"),
+    Cloud.WORLDWIDE: CloudEndpoints(
+        "https://graph.microsoft.com", "login.microsoftonline.com", "https://management.azure.com"
+    ),
     # GCC High (US Government L4) and DoD (L5) share the US Government login authority and Azure
     # Government's Resource Manager.
-    Cloud.USGOV: CloudEndpoints("https://graph.microsoft.us", "login.microsoftonline.us",
-                                "https://management.usgovcloudapi.net"),
-    Cloud.USGOV_DOD: CloudEndpoints("https://dod-graph.microsoft.us", "login.microsoftonline.us",
-                                    "https://management.usgovcloudapi.net"),
+    Cloud.USGOV: CloudEndpoints(
+        "https://graph.microsoft.us", "login.microsoftonline.us", "https://management.usgovcloudapi.net"
+    ),
+    Cloud.USGOV_DOD: CloudEndpoints(
+        "https://dod-graph.microsoft.us", "login.microsoftonline.us", "https://management.usgovcloudapi.net"
+    ),
     # Microsoft 365 operated by 21Vianet, Azure operated by 21Vianet
-    Cloud.CHINA: CloudEndpoints("https://microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn",
-                                "https://management.chinacloudapi.cn"),
+    Cloud.CHINA: CloudEndpoints(
+        "https://microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn", "https://management.chinacloudapi.cn"
+    ),
 }
 
 CLI_CLOUDS = tuple(c.value for c in ENDPOINTS)

@@ -128,8 +128,9 @@ async def _none() -> None:
     return None
 
 
-def _check_access(state: _Collection, claims: dict[str, object] | None, *, need_sign_in: bool, need_mailbox: bool,
-                  disable_times: bool) -> tuple[bool, bool]:
+def _check_access(
+    state: _Collection, claims: dict[str, object] | None, *, need_sign_in: bool, need_mailbox: bool, disable_times: bool
+) -> tuple[bool, bool]:
     """Whether to read signInActivity, and whether the mailbox purposes may be read. AuthError when
     the token lacks a permission the run cannot do without; a missing signInActivity is a gap."""
     if disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
@@ -149,8 +150,16 @@ def _check_access(state: _Collection, claims: dict[str, object] | None, *, need_
     return need_sign_in, MAILBOX not in check.missing
 
 
-async def _purposes(state: _Collection, mailboxes: MailboxCheck | None, users: list[User], signed: bool, now: datetime,
-                    prefetch: PurposeReads | None, *, granted: bool) -> bool:
+async def _purposes(
+    state: _Collection,
+    mailboxes: MailboxCheck | None,
+    users: list[User],
+    signed: bool,
+    now: datetime,
+    prefetch: PurposeReads | None,
+    *,
+    granted: bool,
+) -> bool:
     """Read the mailbox purposes of the users `mailboxes` selects (None: of nobody, the prefetch
     cancelled); whether they were read. Without MailboxSettings.Read a gap, when anyone needs one."""
     if mailboxes is None:
@@ -170,8 +179,7 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
     user is in; None when not asked for (or the users could not be read)."""
     if users is None:
         return None
-    return await read_access_scope(state.client, state.gaps, (u.id for u in users),
-                                   state.concurrency)
+    return await read_access_scope(state.client, state.gaps, (u.id for u in users), state.concurrency)
 
 
 async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
@@ -179,8 +187,9 @@ async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     return await read_license_insight(state.client, state.notes) if asked else None
 
 
-def _account_states(now: datetime, causes_since: datetime | None, users: asyncio.Future[list[User]],
-                    progress: Progress, choice: Choice) -> AccountStates:
+def _account_states(
+    now: datetime, causes_since: datetime | None, users: asyncio.Future[list[User]], progress: Progress, choice: Choice
+) -> AccountStates:
     """The account-state entries grace_days reads: back KEPT_DAYS, and every account's since the
     causes' interval begins (when they are read)."""
     return AccountStates(now - timedelta(days=KEPT_DAYS), now, users, progress, choice, recent=causes_since)
@@ -188,6 +197,7 @@ def _account_states(now: datetime, causes_since: datetime | None, users: asyncio
 
 def _each_page(hooks: list[Callable[[list[User], bool], None]]) -> Callable[[list[User], bool], None]:
     """One page hook that calls each of `hooks` in turn."""
+
     def each_page(page: list[User], signed: bool) -> None:
         for hook in hooks:
             hook(page, signed)
@@ -238,8 +248,9 @@ async def collect(
     state.streams = concurrency
     state.attributes = tuple(attributes)
     claims = await client.token_claims()
-    with_sign_in, mailbox_granted = _check_access(state, claims, need_sign_in=need_sign_in,
-                                                  need_mailbox=mailboxes is not None, disable_times=disable_times)
+    with_sign_in, mailbox_granted = _check_access(
+        state, claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None, disable_times=disable_times
+    )
     fallback_tid = str(claims.get("tid", "")) if claims else ""
     # one budget across tenants per app in the process (pacing.AppBudget)
     client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
@@ -309,16 +320,24 @@ async def collect(
     # first: finding the purposes' candidates among every user takes a moment of CPU)
     (usage_read, usage_gaps), purposes_read, scope, insight = await together(
         read_usage_reports(),
-        _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch,
-                  granted=mailbox_granted),
+        _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch, granted=mailbox_granted),
         _scope(state, users if access_scope and users_read else None),
-        _insight(state, access_scope and users_read))
+        _insight(state, access_scope and users_read),
+    )
     state.gaps.extend(usage_gaps)
-    parts = {part for part, read in ((SIGN_IN_ACTIVITY, signed), (LEAVE_DATE, state.leave_dates and users_read),
-                                     (USAGE_REPORTS, usage_read is not None), (ACCESS_SCOPE, scope is not None),
-                                     (LICENSE_INSIGHT, insight is not None),
-                                     (LICENSE_ERROR_GROUPS, flagged is not None), (MAILBOX_SETTINGS, purposes_read))
-             if read}
+    parts = {
+        part
+        for part, read in (
+            (SIGN_IN_ACTIVITY, signed),
+            (LEAVE_DATE, state.leave_dates and users_read),
+            (USAGE_REPORTS, usage_read is not None),
+            (ACCESS_SCOPE, scope is not None),
+            (LICENSE_INSIGHT, insight is not None),
+            (LICENSE_ERROR_GROUPS, flagged is not None),
+            (MAILBOX_SETTINGS, purposes_read),
+        )
+        if read
+    }
     groups = mark_license_errors(groups, flagged) if flagged is not None else groups
     progress.finish(len(users), client.requests - started)
     sku_list: list[Sku] = skus

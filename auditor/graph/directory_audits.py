@@ -32,8 +32,11 @@ from .client import GraphClient, GraphRequestError, together
 PART = "directoryAudits"
 PAGE_SIZE = 500
 KEPT_DAYS = 30  # Entra ID keeps directory audit entries 30 days (with P1 or P2; 7 without)
-AUDIT_LOG = Permission("AuditLog.Read.All", "reading auditLogs/directoryAudits (the changes behind new findings)",
-                       frozenset(("AuditLog.Read.All",)))
+AUDIT_LOG = Permission(
+    "AuditLog.Read.All",
+    "reading auditLogs/directoryAudits (the changes behind new findings)",
+    frozenset(("AuditLog.Read.All",)),
+)
 
 
 def iso(value: datetime) -> str:
@@ -66,7 +69,8 @@ async def entry_pages(client: GraphClient, path: str) -> AsyncIterator[list[Audi
             except BadAudit as exc:
                 raise CollectionError(
                     f"GET /auditLogs/directoryAudits returned an entry Graph should not send: item {i}: "
-                    f"{clean_message(str(exc))}; report it with the request id") from None
+                    f"{clean_message(str(exc))}; report it with the request id"
+                ) from None
         yield out
 
 
@@ -96,9 +100,14 @@ class AccountRead(Protocol):
     async def read(self, client: GraphClient) -> list[AuditEntry]: ...
 
 
-async def read_audits(client: GraphClient, windows: Mapping[str, datetime], until: datetime,
-                      claims: Mapping[str, Any] | None, gaps: list[Gap],
-                      accounts: AccountRead | None = None) -> DirectoryAudits | None:
+async def read_audits(
+    client: GraphClient,
+    windows: Mapping[str, datetime],
+    until: datetime,
+    claims: Mapping[str, Any] | None,
+    gaps: list[Gap],
+    accounts: AccountRead | None = None,
+) -> DirectoryAudits | None:
     """The entries of each activity of `windows` since its time up to `until`, and `accounts`'
     entries, newest first (the snapshot's `since` is the earliest); None (with a gap) when not
     readable."""
@@ -109,8 +118,9 @@ async def read_audits(client: GraphClient, windows: Mapping[str, datetime], unti
         return None
 
     async def one(activity: str) -> list[AuditEntry]:
-        return [e async for page in entry_pages(client, audit_path(iso(windows[activity]), end, activity))
-                for e in page]
+        return [
+            e async for page in entry_pages(client, audit_path(iso(windows[activity]), end, activity)) for e in page
+        ]
 
     try:
         found = await together(*(one(a) for a in windows), *((accounts.read(client),) if accounts else ()))
@@ -118,8 +128,9 @@ async def read_audits(client: GraphClient, windows: Mapping[str, datetime], unti
         if exc.status != 403:
             raise
         reason = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
-        gaps.append(Gap(PART, exc.request, f"{reason} (needs the application permission AuditLog.Read.All, "
-                                           "with admin consent)"))
+        gaps.append(
+            Gap(PART, exc.request, f"{reason} (needs the application permission AuditLog.Read.All, with admin consent)")
+        )
         return None
     seen: set[str] = set()
     entries = []

@@ -80,7 +80,8 @@ class GroupReads(ReadState):
         readable (403: a gap, so the snapshot does not claim that no group has errors). Graph's
         group-list reference filters on it with ConsistencyLevel: eventual and $count=true."""
         path = (
-            "/groups?$filter=" + quote("hasMembersWithLicenseErrors eq true", safe="")
+            "/groups?$filter="
+            + quote("hasMembersWithLicenseErrors eq true", safe="")
             + f"&$count=true&$select=id,displayName&$top={PAGE_SIZE}"
         )
         out: dict[str, str] = {}
@@ -96,8 +97,10 @@ class GroupReads(ReadState):
             if exc.status == 400 and exc.code == "Request_UnsupportedQuery":
                 # Documented, yet refused by some tenants (msgraph-sdk-powershell#2967). The users'
                 # licenseAssignmentStates name the failing groups too, so this costs no finding.
-                self.progress.note("Graph refused the hasMembersWithLicenseErrors filter; groups with license "
-                                   "errors are taken from the users' license assignment states")
+                self.progress.note(
+                    "Graph refused the hasMembersWithLicenseErrors filter; groups with license "
+                    "errors are taken from the users' license assignment states"
+                )
                 return None
             if exc.status != 403:
                 raise
@@ -105,8 +108,9 @@ class GroupReads(ReadState):
             return None
         return out
 
-    async def members(self, group_id: str, limit: asyncio.Semaphore | None, relation: str = "transitiveMembers"
-                      ) -> tuple[str, ...]:
+    async def members(
+        self, group_id: str, limit: asyncio.Semaphore | None, relation: str = "transitiveMembers"
+    ) -> tuple[str, ...]:
         """The group's user members: transitive (a policy selects by them), or direct (`relation`
         "members": the ones group-based licensing gives the group's licenses to). `limit`: the
         listings at once (--concurrency), or None: as many as the directory budget's streams allow
@@ -126,8 +130,12 @@ class GroupReads(ReadState):
             counted = first.get("@odata.count")
         if next_link is None:
             return tuple(sorted(ids))
-        if (self.streams != 1 and isinstance(counted, int) and not isinstance(counted, bool)
-                and math.ceil(counted / PAGE_SIZE) > MEMBER_CHAIN_PAGES):
+        if (
+            self.streams != 1
+            and isinstance(counted, int)
+            and not isinstance(counted, bool)
+            and math.ceil(counted / PAGE_SIZE) > MEMBER_CHAIN_PAGES
+        ):
             found = await self._partitioned_members(path, limit, relation, counted)
             if found is not None:
                 return tuple(sorted(found))
@@ -141,8 +149,9 @@ class GroupReads(ReadState):
         """`limit`, or a stream of the directory budget holding what a page of `relation` costs."""
         return limit if limit is not None else self.client.pacing.stream(MEMBER_UNITS[relation])
 
-    async def _partitioned_members(self, path: str, limit: asyncio.Semaphore | None, relation: str,
-                                   before: int) -> set[str] | None:
+    async def _partitioned_members(
+        self, path: str, limit: asyncio.Semaphore | None, relation: str, before: int
+    ) -> set[str] | None:
         """A long member listing read as the partitions of /users (by the first character of the
         members' userPrincipalName, partitions.py), as many at once as `limit` or the budget allow,
         and proven complete as the users are: against the listing's count before (its first
@@ -162,14 +171,18 @@ class GroupReads(ReadState):
         except GraphRequestError as exc:
             if exc.status != 400:
                 raise
-            self.progress.note(f"Graph refused the partitioned read of {listing} ({exc.request} "
-                               f"answered 400 {exc.code or '(no code)'}); reading it in one chain")
+            self.progress.note(
+                f"Graph refused the partitioned read of {listing} ({exc.request} "
+                f"answered 400 {exc.code or '(no code)'}); reading it in one chain"
+            )
             return None
         after = await count_or_none(self.client, listing + "/$count")
         if Check(len(found), before, after).short:
             counts = f"{before:,}" if after in (None, before) else f"{before:,} then {after:,}"
-            self.progress.note(f"the partitioned read of {listing} read {len(found):,} members while "
-                               f"its count was {counts}; reading it again in one chain")
+            self.progress.note(
+                f"the partitioned read of {listing} read {len(found):,} members while "
+                f"its count was {counts}; reading it again in one chain"
+            )
             return None
         return found
 
@@ -207,10 +220,17 @@ class GroupReads(ReadState):
         licensing = {d["id"].lower() for d in ordered if d.get("assignedLicenses")}
         try:
             members, direct = await asyncio.gather(
-                asyncio.gather(*(self.members(d["id"], limit) if d["id"].lower() in selected else no_members()
-                                 for d in ordered)),
-                asyncio.gather(*(self.members(d["id"], limit, "members")
-                                 if d["id"].lower() in selected & licensing else no_direct() for d in ordered)),
+                asyncio.gather(
+                    *(self.members(d["id"], limit) if d["id"].lower() in selected else no_members() for d in ordered)
+                ),
+                asyncio.gather(
+                    *(
+                        self.members(d["id"], limit, "members")
+                        if d["id"].lower() in selected & licensing
+                        else no_direct()
+                        for d in ordered
+                    )
+                ),
             )
         except GraphRequestError as exc:
             if exc.status not in (403, 404):
@@ -230,8 +250,11 @@ class GroupReads(ReadState):
             except BadValue as exc:
                 raise CollectionError(f"group {doc['id']} has a malformed {exc}") from None
             name = doc.get("displayName")
-            out.append(Group(doc["id"], name if isinstance(name, str) else "", licenses, ids,
-                             direct_members=direct_ids, **kind))
+            out.append(
+                Group(
+                    doc["id"], name if isinstance(name, str) else "", licenses, ids, direct_members=direct_ids, **kind
+                )
+            )
         return out
 
 
@@ -257,7 +280,9 @@ def mark_license_errors(groups: list[Group], flagged: dict[str, str]) -> list[Gr
     """Every group gets hasMembersWithLicenseErrors; a flagged group the other reads did not
     return (its licenses were removed, but removing them failed for some members) is added."""
     wanted = {gid.lower(): (gid, name) for gid, name in flagged.items()}
-    out = [msgspec.structs.replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None)
-           for g in groups]
+    out = [
+        msgspec.structs.replace(g, has_members_with_license_errors=wanted.pop(g.id.lower(), None) is not None)
+        for g in groups
+    ]
     out += [Group(gid, name, has_members_with_license_errors=True) for gid, name in wanted.values()]
     return sorted(out, key=attrgetter("id"))

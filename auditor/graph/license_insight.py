@@ -48,12 +48,16 @@ async def read_license_insight(client: GraphClient, notes: list[str]) -> License
     except GraphRequestError as exc:  # an error answer retrying will not fix
         need = _why(exc)
         said = f": {exc.graph_message.strip()}" if exc.graph_message.strip() else ""
-        notes.append(f"Microsoft's own license counts were not read: {REQUEST} answered {exc.status} {exc.code}"
-                     f"{said} ({need}); {_WITHOUT}")
+        notes.append(
+            f"Microsoft's own license counts were not read: {REQUEST} answered {exc.status} {exc.code}"
+            f"{said} ({need}); {_WITHOUT}"
+        )
         return None
     try:
         return LicenseInsight.from_graph(raw)
     except BadInsight as exc:
-        notes.append(f"Microsoft's own license counts were not read: {REQUEST} answered what Graph does not "
-                     f"document ({exc}); {_WITHOUT}")
+        notes.append(
+            f"Microsoft's own license counts were not read: {REQUEST} answered what Graph does not "
+            f"document ({exc}); {_WITHOUT}"
+        )
         return None

@@ -78,7 +78,8 @@ class MailboxPurposes(ReadState):
             more = f" (and {len(unread) - 1:,} more)" if len(unread) > 1 else ""
             self.progress.note(
                 f"could not read the mailbox purpose of {len(unread):,} account(s): {unread[0]}{more}; "
-                "their findings say the auditor could not tell whether they are shared mailboxes")
+                "their findings say the auditor could not tell whether they are shared mailboxes"
+            )
         return True
 
     async def _purpose_batch(self, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -95,8 +96,11 @@ class MailboxPurposes(ReadState):
         out: dict[str, str] = {}
         unread: dict[str, str] = {}
         while pending:
-            body = {"requests": [{"id": key, "method": "GET", "url": PURPOSE_PATH.format(uid)}
-                                 for key, uid in pending.items()]}
+            body = {
+                "requests": [
+                    {"id": key, "method": "GET", "url": PURPOSE_PATH.format(uid)} for key, uid in pending.items()
+                ]
+            }
             first = PURPOSE_PATH.format(next(iter(pending.values())))
             what = f"POST /$batch ({len(pending)} requests, the first GET {first})"
             doc = await self.client.post("/$batch", body, what=what, retries=retries)
@@ -109,15 +113,19 @@ class MailboxPurposes(ReadState):
                 if status == 200:
                     value = answer.get("value") if isinstance(answer, dict) else None
                     if not isinstance(value, str) or not value:
-                        raise CollectionError(f"{request} answered 200 without a userPurpose value; report it "
-                                              "with the request id")
+                        raise CollectionError(
+                            f"{request} answered 200 without a userPurpose value; report it with the request id"
+                        )
                     out[uid] = value
                 elif status == 404 and _sub_error(answer)[0].lower() in NO_MAILBOX_CODES:
                     out[uid] = NO_MAILBOX
                 elif status == 403:
                     code, message = _sub_error(answer)
-                    raise Forbidden(request, f"Graph answered 403 {code}: {message} (needs the application "
-                                              f"permission {NEEDS[MAILBOX_SETTINGS]}, with admin consent)")
+                    raise Forbidden(
+                        request,
+                        f"Graph answered 403 {code}: {message} (needs the application "
+                        f"permission {NEEDS[MAILBOX_SETTINGS]}, with admin consent)",
+                    )
                 elif status in RETRY_STATUS:  # as for every other request: 429, 503, 504
                     again[key] = uid
                     after = retry_after(_header(headers, "Retry-After"))
@@ -214,15 +222,19 @@ def _batch_responses(doc: Any, pending: Mapping[str, str], what: str) -> list[tu
         if not isinstance(key, str) or isinstance(status, bool) or not isinstance(status, int):
             raise CollectionError(f"{what} returned a malformed response (no id or status); report it")
         if key not in pending or key in seen:
-            raise CollectionError(f"{what} returned a response with id {clean_message(key[:40])!r} that was "
-                                  f"{'answered twice' if key in seen else 'never asked'}; report it")
+            raise CollectionError(
+                f"{what} returned a response with id {clean_message(key[:40])!r} that was "
+                f"{'answered twice' if key in seen else 'never asked'}; report it"
+            )
         seen.add(key)
         out.append((key, status, item.get("headers"), item.get("body")))
     missing = [k for k in pending if k not in seen]
     if missing:
         uid = pending[missing[0]]
-        raise CollectionError(f"{what} returned no answer for GET {PURPOSE_PATH.format(uid)} ({len(missing)} of "
-                              f"{len(pending)} missing); re-run, and report it if it persists")
+        raise CollectionError(
+            f"{what} returned no answer for GET {PURPOSE_PATH.format(uid)} ({len(missing)} of "
+            f"{len(pending)} missing); re-run, and report it if it persists"
+        )
     return out
 
 
@@ -240,4 +252,3 @@ def _sub_error(body: Any) -> tuple[str, str]:
     if not isinstance(err, dict):
         return "", ""
     return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
-

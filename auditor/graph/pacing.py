@@ -105,8 +105,9 @@ class AppBudget:
     process that signs in as the app (app_budget): each directory answer's x-ms-resource-unit is
     taken from it, and while it is spent directory requests wait for it to refill."""
 
-    def __init__(self, units: float = APP_UNITS, window: float = APP_WINDOW,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, units: float = APP_UNITS, window: float = APP_WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.capacity, self.rate, self.clock = units, units / window, clock
         self.tokens = float(units)
         self._stamp = clock()

@@ -168,11 +168,16 @@ def check_cap(read: int, counted: int | None, path: str) -> None:
     """CollectionError (nothing partial used) once `read` users passed users_cap(counted)."""
     if read <= users_cap(counted):
         return
-    against = (f"GET /users/$count reports {counted:,}" if counted is not None
-               else f"no count could be read and {UNCOUNTED_CAP:,} is the most read without one")
-    raise CollectionError(f"GET {path.split('?')[0]} returned {read:,} users while {against}; stopped reading a "
-                          "listing that does not end — nothing partial was used; re-run, and report it if it "
-                          "persists")
+    against = (
+        f"GET /users/$count reports {counted:,}"
+        if counted is not None
+        else f"no count could be read and {UNCOUNTED_CAP:,} is the most read without one"
+    )
+    raise CollectionError(
+        f"GET {path.split('?')[0]} returned {read:,} users while {against}; stopped reading a "
+        "listing that does not end — nothing partial was used; re-run, and report it if it "
+        "persists"
+    )
 
 
 async def count_users(client: GraphClient, part: Partition | None = None) -> int:
@@ -242,7 +247,8 @@ class Gathered:
             elif hit[0][hit[1]] != user:
                 raise CollectionError(
                     f"GET {path.split('?')[0]} returned user {uid} ({user.user_principal_name}) twice with "
-                    "different data (the tenant changed while it was read); re-run the collection")
+                    "different data (the tenant changed while it was read); re-run the collection"
+                )
 
     def users(self) -> list[User]:
         """Every chain's users, in the order the chains were started: the first chain's table
@@ -303,10 +309,21 @@ class PartitionedRead:
     the users GET /users/$count reported before the read; `near_end` is called once, when the read
     is about to end (see `after`)."""
 
-    def __init__(self, client: GraphClient, progress: Progress, path: str, *, concurrency: int,
-                 fast: Callable[[bytes], Any], slow: Callable[[list[Any]], list[User]],
-                 page_size: int, expected: int | None = None, on_page: Callable[[list[User]], None] | None = None,
-                 near_end: Callable[[], None] | None = None, shared: bool = False) -> None:
+    def __init__(
+        self,
+        client: GraphClient,
+        progress: Progress,
+        path: str,
+        *,
+        concurrency: int,
+        fast: Callable[[bytes], Any],
+        slow: Callable[[list[Any]], list[User]],
+        page_size: int,
+        expected: int | None = None,
+        on_page: Callable[[list[User]], None] | None = None,
+        near_end: Callable[[], None] | None = None,
+        shared: bool = False,
+    ) -> None:
         self.client = client
         self.shared = shared  # each partition holds a stream of the directory budget (Pacing.stream)
         self.progress = progress
@@ -478,9 +495,13 @@ class Check:
         return f"read {self.read:,} users while GET /users/$count reported {counts}"
 
     def gap(self) -> Gap:
-        return Gap("users", "GET /users/$count", f"{self.describe()}: {self.short:,} user(s) may be missing, also "
-                                                 "after reading /users again one page after another — re-run; if it "
-                                                 "persists, report it")
+        return Gap(
+            "users",
+            "GET /users/$count",
+            f"{self.describe()}: {self.short:,} user(s) may be missing, also "
+            "after reading /users again one page after another — re-run; if it "
+            "persists, report it",
+        )
 
 
 @dataclass
@@ -523,16 +544,31 @@ async def read_users(how: UsersRead) -> list[User]:
         users = await how.sequential()
         return users
     if how.concurrency is None:
-        how.progress.note(f"reading /users in {streams} partitions at once (the directory budget of a tenant of "
-                          f"{before:,} users: {tenant_units(before):,} resource units per 10 s)")
-    reader = PartitionedRead(how.client, how.progress, how.path, concurrency=streams, fast=how.fast,
-                             slow=how.slow, page_size=how.page_size, expected=before,
-                             on_page=how.on_page, near_end=how.near_end, shared=how.concurrency is None)
+        how.progress.note(
+            f"reading /users in {streams} partitions at once (the directory budget of a tenant of "
+            f"{before:,} users: {tenant_units(before):,} resource units per 10 s)"
+        )
+    reader = PartitionedRead(
+        how.client,
+        how.progress,
+        how.path,
+        concurrency=streams,
+        fast=how.fast,
+        slow=how.slow,
+        page_size=how.page_size,
+        expected=before,
+        on_page=how.on_page,
+        near_end=how.near_end,
+        shared=how.concurrency is None,
+    )
     try:
         users = await reader.run()
     except Refused as exc:
-        _say(how, f"Graph refused the partitioned read of /users ({exc.error.request} answered {exc.error.status} "
-                  f"{exc.error.code or '(no code)'}); the users were read one page after another instead")
+        _say(
+            how,
+            f"Graph refused the partitioned read of /users ({exc.error.request} answered {exc.error.status} "
+            f"{exc.error.code or '(no code)'}); the users were read one page after another instead",
+        )
         how.progress.restart()
         users = await how.sequential()
         return users
@@ -540,8 +576,7 @@ async def read_users(how: UsersRead) -> list[User]:
     check = Check(len(users), before, after)
     if not check.short:
         return users
-    _say(how, f"the partitioned read of /users {check.describe()}; the users were read again one page after "
-              "another")
+    _say(how, f"the partitioned read of /users {check.describe()}; the users were read again one page after another")
     del users
     how.progress.restart()
     users = await how.sequential()

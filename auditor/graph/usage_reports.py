@@ -70,10 +70,14 @@ from .clouds import beta_base
 from .hosts import LOOPBACK
 from .progress import Progress
 
-REPORTS_PERMISSION = Permission("Reports.Read.All", "reading the Microsoft 365 usage reports (usage rules)",
-                                frozenset(("Reports.Read.All",)))
-SETTINGS_PERMISSION = Permission("ReportSettings.Read.All", "reading whether usage reports conceal user names",
-                                 frozenset(("ReportSettings.Read.All", "ReportSettings.ReadWrite.All")))
+REPORTS_PERMISSION = Permission(
+    "Reports.Read.All", "reading the Microsoft 365 usage reports (usage rules)", frozenset(("Reports.Read.All",))
+)
+SETTINGS_PERMISSION = Permission(
+    "ReportSettings.Read.All",
+    "reading whether usage reports conceal user names",
+    frozenset(("ReportSettings.Read.All", "ReportSettings.ReadWrite.All")),
+)
 SETTINGS_PATH = "/admin/reportSettings"
 # One report is one answer for the whole tenant: about 300 bytes a user in the widest report, so
 # 4 GiB covers ten million users; it only stops an answer that never ends.
@@ -83,8 +87,12 @@ DOWNLOAD_DEADLINE = 1800.0  # seconds for one download, headers and body
 # not a report Microsoft writes, and holding it would cost memory up to the download limit.
 MAX_RECORD = 1024 * 1024
 DOWNLOAD_ATTEMPTS = 3  # report requests (each with a fresh download URL) before giving up
-_CLOUD_NAMES = {Cloud.WORLDWIDE: "the global service", Cloud.USGOV: "US Government L4 (GCC High)",
-                Cloud.USGOV_DOD: "US Government L5 (DoD)", Cloud.CHINA: "China (21Vianet)"}
+_CLOUD_NAMES = {
+    Cloud.WORLDWIDE: "the global service",
+    Cloud.USGOV: "US Government L4 (GCC High)",
+    Cloud.USGOV_DOD: "US Government L5 (DoD)",
+    Cloud.CHINA: "China (21Vianet)",
+}
 
 
 class _Unavailable(Exception):
@@ -103,8 +111,9 @@ class UsageCollection:
     is asked for, and each answer (a download URL, or the report itself) waits for the keys;
     `read` once the users are in (it starts the reports if `start` was not called)."""
 
-    def __init__(self, client: GraphClient, need: UsageNeed, progress: Progress,
-                 claims: dict[str, object] | None) -> None:
+    def __init__(
+        self, client: GraphClient, need: UsageNeed, progress: Progress, claims: dict[str, object] | None
+    ) -> None:
         self.client = client
         self.need = need
         self.progress = progress
@@ -156,11 +165,19 @@ class UsageCollection:
         # that rest on them wait: TenantIndex.storage_unknown names the cloud).
         for r in self.need.report_list():
             if r not in offered and r.name in STORAGE_REPORTS:
-                self.progress.note(f"usage: Microsoft Graph offers {r.name} in the global service only, not in "
-                                   f"{cloud}; no mailbox or OneDrive size is read")
-        gaps = [Gap(USAGE_REPORTS, f"GET {r.request(self.need.days)}",
-                    f"Microsoft Graph offers {r.name} in the global service only, not in {cloud}")
-                for r in self.need.report_list() if r not in offered and r.name not in STORAGE_REPORTS]
+                self.progress.note(
+                    f"usage: Microsoft Graph offers {r.name} in the global service only, not in "
+                    f"{cloud}; no mailbox or OneDrive size is read"
+                )
+        gaps = [
+            Gap(
+                USAGE_REPORTS,
+                f"GET {r.request(self.need.days)}",
+                f"Microsoft Graph offers {r.name} in the global service only, not in {cloud}",
+            )
+            for r in self.need.report_list()
+            if r not in offered and r.name not in STORAGE_REPORTS
+        ]
         self._reports = offered
         reports = offered
         if not reports or gaps:
@@ -185,11 +202,14 @@ class UsageCollection:
         if gaps:  # each report that could not be read is named
             return None, gaps
         readers = [reader for reader, _ in outcomes]
-        read = [ReportRead(r.name, r.period(self.need.days), reader.refreshed, request)
-                for r, (reader, request) in zip(reports, outcomes, strict=True)]
+        read = [
+            ReportRead(r.name, r.period(self.need.days), reader.refreshed, request)
+            for r, (reader, request) in zip(reports, outcomes, strict=True)
+        ]
         for r, (reader, _) in zip(reports, outcomes, strict=True):
-            self.progress.note(f"usage: {r.name} read ({reader.seen:,} rows, {len(reader.rows):,} of the tenant's "
-                               "users)")
+            self.progress.note(
+                f"usage: {r.name} read ({reader.seen:,} rows, {len(reader.rows):,} of the tenant's users)"
+            )
         return UsageReports(tuple(read), merge_rows(readers)), []
 
     async def _one(self, report: Report) -> tuple[RowReader, str] | Gap:
@@ -206,8 +226,11 @@ class UsageCollection:
             if exc.status != 403:
                 raise
             reason = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
-            return Gap(USAGE_REPORTS, exc.request, f"{reason} (needs the application permission "
-                                                   f"{REPORTS_PERMISSION.name}, with admin consent)")
+            return Gap(
+                USAGE_REPORTS,
+                exc.request,
+                f"{reason} (needs the application permission {REPORTS_PERMISSION.name}, with admin consent)",
+            )
         if reader.concealed:
             return Gap(USAGE_REPORTS, request, CONCEALED_REASON)
         return reader, request
@@ -272,8 +295,9 @@ async def _concealed(client: GraphClient, progress: Progress, roles: frozenset[s
     return flag
 
 
-async def _read_report(client: GraphClient, report: Report, days: int, reader: RowReader,
-                       ready: asyncio.Event | None = None) -> str:
+async def _read_report(
+    client: GraphClient, report: Report, days: int, reader: RowReader, ready: asyncio.Event | None = None
+) -> str:
     """Read one report into `reader`; the request as it was sent (for the snapshot's evidence).
     `ready`: rows are read only once it is set (the answer itself is asked for at once)."""
     path = report.request(days)
@@ -282,43 +306,62 @@ async def _read_report(client: GraphClient, report: Report, days: int, reader: R
     except GraphRequestError as exc:
         if not report.beta_fallback or exc.status not in (400, 404):
             if exc.status in (400, 404):
-                raise _Unavailable(exc.request, f"Graph does not offer {report.name} here: {exc.status} {exc.code}: "
-                                                f"{exc.graph_message}") from None
+                raise _Unavailable(
+                    exc.request,
+                    f"Graph does not offer {report.name} here: {exc.status} {exc.code}: {exc.graph_message}",
+                ) from None
             raise
         first = exc
     beta = beta_base(client.base_url)
     if beta is None:
-        raise _Unavailable(first.request, f"Graph does not offer {report.name} on this endpoint ({first.status} "
-                                          f"{first.code}) and it is not a /v1.0 endpoint to try /beta on")
+        raise _Unavailable(
+            first.request,
+            f"Graph does not offer {report.name} on this endpoint ({first.status} "
+            f"{first.code}) and it is not a /v1.0 endpoint to try /beta on",
+        )
     try:
         return await _read_at(client, beta + path, reader, f"GET {path} (beta)", ready)
     except GraphRequestError as exc:
         if exc.status not in (400, 404):
             raise
-        raise _Unavailable(exc.request, f"Graph offers {report.name} neither on v1.0 ({first.status} {first.code}) "
-                                        f"nor on beta ({exc.status} {exc.code})") from None
+        raise _Unavailable(
+            exc.request,
+            f"Graph offers {report.name} neither on v1.0 ({first.status} {first.code}) "
+            f"nor on beta ({exc.status} {exc.code})",
+        ) from None
 
 
-async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str | None = None,
-                   ready: asyncio.Event | None = None) -> str:
+async def _read_at(
+    client: GraphClient, url: str, reader: RowReader, shown: str | None = None, ready: asyncio.Event | None = None
+) -> str:
     what = shown or client.describe(url)
     for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
         # the report request itself may answer with the report (200): the download's bounds, not a page's
-        response = await client.fetch(url, headers={"Accept": "text/csv, application/octet-stream"}, follow=False,
-                                      max_bytes=MAX_REPORT_BYTES, deadline=DOWNLOAD_DEADLINE)
+        response = await client.fetch(
+            url,
+            headers={"Accept": "text/csv, application/octet-stream"},
+            follow=False,
+            max_bytes=MAX_REPORT_BYTES,
+            deadline=DOWNLOAD_DEADLINE,
+        )
         if response.status_code not in REDIRECT_STATUS:
             await _when(ready)
             _parse(reader, _pieces(response.content), what)
             return what
         raw = response.headers.get("location", "").strip()
         if not raw:
-            raise CollectionError(f"{what} answered {response.status_code} without a Location; re-run, and report it "
-                                  "if it persists")
+            raise CollectionError(
+                f"{what} answered {response.status_code} without a Location; re-run, and report it if it persists"
+            )
         location = urljoin(url, raw)  # a relative Location is allowed
         target = _download_url(client, location, what, url)
         if target is None:  # on the Graph endpoint itself: a Graph request like any other
-            answer = await client.fetch(location, headers={"Accept": "text/csv, application/octet-stream"},
-                                        max_bytes=MAX_REPORT_BYTES, deadline=DOWNLOAD_DEADLINE)
+            answer = await client.fetch(
+                location,
+                headers={"Accept": "text/csv, application/octet-stream"},
+                max_bytes=MAX_REPORT_BYTES,
+                deadline=DOWNLOAD_DEADLINE,
+            )
             await _when(ready)
             _parse(reader, _pieces(answer.content), what)
             return what
@@ -328,8 +371,10 @@ async def _read_at(client: GraphClient, url: str, reader: RowReader, shown: str 
             return what
         except _DownloadFailed as exc:
             if attempt == DOWNLOAD_ATTEMPTS:
-                raise CollectionError(f"{what}: the report's download failed {DOWNLOAD_ATTEMPTS} times ({exc}); "
-                                      "nothing partial was used — re-run later") from None
+                raise CollectionError(
+                    f"{what}: the report's download failed {DOWNLOAD_ATTEMPTS} times ({exc}); "
+                    "nothing partial was used — re-run later"
+                ) from None
             client.progress.waiting(what, f"the report's download failed ({exc})", 0.0, attempt, DOWNLOAD_ATTEMPTS)
             reader.reset()  # the next download starts the report over
     raise AssertionError("unreachable")
@@ -351,14 +396,20 @@ def _download_url(client: GraphClient, location: str, what: str, asked: str) -> 
         host, port, parts = "", None, urlsplit("")
     shown = f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path}"[:120] if host else "(none)"
     if not host or parts.scheme not in ("https", "http") or (parts.scheme == "http" and host not in LOOPBACK):
-        raise CollectionError(f"{what} redirected to {shown}, which is not an https URL; stopped without "
-                              "following it — check for a proxy rewriting Graph's answers")
+        raise CollectionError(
+            f"{what} redirected to {shown}, which is not an https URL; stopped without "
+            "following it — check for a proxy rewriting Graph's answers"
+        )
     if parts.username is not None or parts.password is not None:
-        raise CollectionError(f"{what} redirected to a URL with user credentials ({shown}); stopped without "
-                              "following it")
+        raise CollectionError(
+            f"{what} redirected to a URL with user credentials ({shown}); stopped without following it"
+        )
     graph = urlsplit(client.base_url)
     same = (parts.scheme, host, port or (443 if parts.scheme == "https" else 80)) == (
-        graph.scheme, (graph.hostname or "").lower(), graph.port or (443 if graph.scheme == "https" else 80))
+        graph.scheme,
+        (graph.hostname or "").lower(),
+        graph.port or (443 if graph.scheme == "https" else 80),
+    )
     if same:
         client.check_link(location, what, {asked})  # and not back to the report request itself
         return None
@@ -375,8 +426,12 @@ async def _download(client: GraphClient, url: str, reader: RowReader, what: str)
 
     try:
         async with asyncio.timeout(DOWNLOAD_DEADLINE):
-            async with client.http.stream("GET", url, headers={"Accept": "text/csv, application/octet-stream"},
-                                          extensions={ANSWER_LIMIT: MAX_REPORT_BYTES}) as response:
+            async with client.http.stream(
+                "GET",
+                url,
+                headers={"Accept": "text/csv, application/octet-stream"},
+                extensions={ANSWER_LIMIT: MAX_REPORT_BYTES},
+            ) as response:
                 if response.status_code != 200:
                     raise _DownloadFailed(f"HTTP {response.status_code}")
                 await _parse_stream(reader, response.aiter_raw(), what)
@@ -402,7 +457,7 @@ def _pieces(body: bytes, size: int = 1024 * 1024) -> Iterator[bytes]:
     three times over (bytes, text, lines)."""
     view = memoryview(body)
     for start in range(0, len(body), size):
-        yield bytes(view[start:start + size])
+        yield bytes(view[start : start + size])
 
 
 def _parse(reader: RowReader, chunks: Iterable[bytes], what: str) -> None:
@@ -453,8 +508,10 @@ class _Feeder:
 
     def _check_size(self, size: int) -> None:
         if size > MAX_RECORD:
-            raise CollectionError(f"{self.what}: a row of the report is longer than {MAX_RECORD:,} characters; "
-                                  "no report Microsoft documents has such rows — stopped reading it; report it")
+            raise CollectionError(
+                f"{self.what}: a row of the report is longer than {MAX_RECORD:,} characters; "
+                "no report Microsoft documents has such rows — stopped reading it; report it"
+            )
 
     def line(self, line: str) -> str | None:
         """The complete record `line` ends, or None while a quoted field is still open."""
@@ -482,8 +539,9 @@ class _Feeder:
         except ColumnsMissing:
             raise  # a named gap (UsageCollection._one), not a failed audit
         except (csv.Error, BadReport) as exc:
-            raise CollectionError(f"{self.what}: the report's CSV is not as Microsoft documents it: {exc}; "
-                                  "report it") from None
+            raise CollectionError(
+                f"{self.what}: the report's CSV is not as Microsoft documents it: {exc}; report it"
+            ) from None
 
     def end(self) -> None:
         try:
@@ -496,6 +554,8 @@ class _Feeder:
         if self.record:
             raise CollectionError(f"{self.what}: the report ends inside a quoted field (truncated); re-run")
         if self.reader.index is None:
-            raise _Empty(f"{self.reader.report.name} is empty (not even its header row): a new tenant's reports "
-                         "hold no data yet (Microsoft fills them within about 48 hours); the usage rules are not "
-                         "evaluated for any user in this run; the rest of the audit ran")
+            raise _Empty(
+                f"{self.reader.report.name} is empty (not even its header row): a new tenant's reports "
+                "hold no data yet (Microsoft fills them within about 48 hours); the usage rules are not "
+                "evaluated for any user in this run; the rest of the audit ran"
+            )

@@ -31,16 +31,22 @@ SIGN_IN_PAGE_SIZE = 500
 
 
 LEAVE_DATE_ROLES = frozenset(("User-LifeCycleInfo.Read.All", "User-LifeCycleInfo.ReadWrite.All"))
-LEAVE_DATE_NOT_READ = ("employeeLeaveDateTime is not readable ({why}: it needs the application permission "
-                       "User-LifeCycleInfo.Read.All); the disable time of grace_days comes from the directory "
-                       "audit alone")
+LEAVE_DATE_NOT_READ = (
+    "employeeLeaveDateTime is not readable ({why}: it needs the application permission "
+    "User-LifeCycleInfo.Read.All); the disable time of grace_days comes from the directory "
+    "audit alone"
+)
 
 
 def users_path(with_sign_in: bool, attributes: Sequence[str] = (), leave_dates: bool = False) -> str:
     """`attributes`: the paths a cost allocation asks for (auditor.attributes), selected only then;
     `leave_dates`: employeeLeaveDateTime too (grace_days)."""
-    fields = (USER_FIELDS + ((SIGN_IN_ACTIVITY,) if with_sign_in else ()) + ((LEAVE_DATE,) if leave_dates else ())
-              + top_level(attributes))
+    fields = (
+        USER_FIELDS
+        + ((SIGN_IN_ACTIVITY,) if with_sign_in else ())
+        + ((LEAVE_DATE,) if leave_dates else ())
+        + top_level(attributes)
+    )
     top = SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE
     return f"/users?$select={','.join(fields)}&$top={top}"
 
@@ -63,7 +69,8 @@ class UserReads(ReadState):
         await asyncio.sleep(after)
         try:
             response = await self.client.fetch(
-                "/users/$count", headers={**EVENTUAL, "Accept": "text/plain"}, retry=False)
+                "/users/$count", headers={**EVENTUAL, "Accept": "text/plain"}, retry=False
+            )
         except CollectionError:
             return
         text = response.content.strip()
@@ -95,12 +102,22 @@ class UserReads(ReadState):
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
         decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
         path = users_path(with_sign_in, self.attributes, self.leave_dates)
-        return await read_users(UsersRead(
-            self.client, self.progress, path, SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE, self.streams,
-            fast=decoder.page, slow=lambda items: _users(items, decoder, path),
-            sequential=lambda: self._read_sequential(with_sign_in, decoder), notes=self.notes, gaps=self.gaps,
-            on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in),
-            near_end=self.near_end))
+        return await read_users(
+            UsersRead(
+                self.client,
+                self.progress,
+                path,
+                SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE,
+                self.streams,
+                fast=decoder.page,
+                slow=lambda items: _users(items, decoder, path),
+                sequential=lambda: self._read_sequential(with_sign_in, decoder),
+                notes=self.notes,
+                gaps=self.gaps,
+                on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in),
+                near_end=self.near_end,
+            )
+        )
 
     async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder) -> list[User]:
         path = users_path(with_sign_in, self.attributes, self.leave_dates)
@@ -132,10 +149,9 @@ def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
     except BadItem as exc:
         raise CollectionError(
             f"GET {path.split('?')[0]} returned an object Graph should not send: item {exc.index}"
-            f"{item_name(items[exc.index])}: {exc}; report it with the request id") from None
+            f"{item_name(items[exc.index])}: {exc}; report it with the request id"
+        ) from None
     except BadValue as exc:
-        raise CollectionError(f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; "
-                              "report it with the request id") from None
-
-
-
+        raise CollectionError(
+            f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; report it with the request id"
+        ) from None

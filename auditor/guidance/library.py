@@ -85,16 +85,17 @@ class ValueFormatter:
     def any_product(self, parts: Sequence[str]) -> str:
         return self.any([self.product(p) for p in parts])
 
-    def listing(self, name: str, parts: Sequence[str], *, products: bool = True, empty: str = "none"
-                ) -> dict[str, str]:
+    def listing(self, name: str, parts: Sequence[str], *, products: bool = True, empty: str = "none") -> dict[str, str]:
         """The values of a counted text that names a list: {name: the parts joined ("A, B and C";
         products by name unless `products` is false), "count": how many}. The text's words agree
         with the list through `count` (Turkish "{sku} ürününü" for one product, "ürünlerini" for
         two). No parts: the word `empty` ("none", "unknown") and no count, so the plural."""
         if not parts:
             return {name: self.word(empty)}
-        return {name: self._list([self.product(p) for p in parts] if products else list(parts)),
-                "count": str(len(parts))}
+        return {
+            name: self._list([self.product(p) for p in parts] if products else list(parts)),
+            "count": str(len(parts)),
+        }
 
     def size(self, value: object) -> str:
         """Bytes as admins read a mailbox or OneDrive size: "8.4 GB" (i18n.format_size)."""
@@ -108,8 +109,6 @@ class ValueFormatter:
         return {name: self.any_product(parts), "count": "1"}
 
 
-
-
 def group_steps(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[TextRef]:
     """Per product and per group that assigns it: its own sentence and its own admin-center path
     (two groups never run into one path "Groups > All groups > G1, G2")."""
@@ -119,8 +118,11 @@ def group_steps(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[Tex
         for i, group in enumerate(names):
             gid = ids[i] if len(ids) == len(names) else ""
             values = {"sku": w.product(part), "group": group}
-            steps += [TextRef("steps.group.explain", values), membership_step(f, gid, values),
-                      TextRef("steps.group.license", values)]
+            steps += [
+                TextRef("steps.group.explain", values),
+                membership_step(f, gid, values),
+                TextRef("steps.group.license", values),
+            ]
             others = [p for p in f.group_licenses(gid) if p not in f.skus]
             if others:
                 steps.append(TextRef("steps.group.also", {**values, **w.listing("others", others)}))
@@ -141,11 +143,15 @@ def membership_step(f: Details, gid: str, values: Mapping[str, str]) -> TextRef:
 _KINDS = ("dynamic", "synced", "mail", "unknown")
 
 
-def group_summaries(f: Details, w: ValueFormatter, parts: Sequence[str], key: str,
-                    extra: dict[str, str]) -> tuple[TextRef, ...]:
+def group_summaries(
+    f: Details, w: ValueFormatter, parts: Sequence[str], key: str, extra: dict[str, str]
+) -> tuple[TextRef, ...]:
     """One summary sentence per product and group that assigns it (the sentences are singular)."""
-    return tuple(TextRef(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
-                 for part in parts for group in (f.groups(part) or (w.word("unknown"),)))
+    return tuple(
+        TextRef(key, {**extra, "sku": w.product(part), "old": w.product(part), "group": group})
+        for part in parts
+        for group in (f.groups(part) or (w.word("unknown"),))
+    )
 
 
 def data_lost(f: Details) -> Mapping[str, Any]:
@@ -169,8 +175,11 @@ def storage_wait(f: Details) -> str | None:
 def at_risk(f: Details) -> set[str]:
     """Products never removed by a ready-to-run call: their removal ends data, or may, or leaves
     the user's data in a plan it does not fit (then each of the finding's products waits)."""
-    return ({part for part, plans in data_lost(f).items() if plans} | plans_unknown(f)
-            | (set(f.skus) if storage_wait(f) else set()))
+    return (
+        {part for part, plans in data_lost(f).items() if plans}
+        | plans_unknown(f)
+        | (set(f.skus) if storage_wait(f) else set())
+    )
 
 
 def storage_steps(f: Details, w: ValueFormatter) -> list[TextRef]:
@@ -183,10 +192,18 @@ def storage_steps(f: Details, w: ValueFormatter) -> list[TextRef]:
     user = f.label()
     if wait == "storage_unknown":
         return [TextRef("steps.storage.unknown", {"user": user, "reason": str(storage.get("unknown") or "")})]
-    mailbox = {"user": user, "size": w.size(storage.get("mailbox_bytes")),
-               "quota": w.size(storage.get("mailbox_limit_bytes")), "plan": str(storage.get("mailbox_plan") or "")}
-    onedrive = {"user": user, "size": w.size(storage.get("onedrive_bytes")),
-                "quota": w.size(storage.get("onedrive_limit_bytes")), "plan": str(storage.get("onedrive_plan") or "")}
+    mailbox = {
+        "user": user,
+        "size": w.size(storage.get("mailbox_bytes")),
+        "quota": w.size(storage.get("mailbox_limit_bytes")),
+        "plan": str(storage.get("mailbox_plan") or ""),
+    }
+    onedrive = {
+        "user": user,
+        "size": w.size(storage.get("onedrive_bytes")),
+        "quota": w.size(storage.get("onedrive_limit_bytes")),
+        "plan": str(storage.get("onedrive_plan") or ""),
+    }
     if wait == "mailbox_too_large":
         return [TextRef("steps.storage.mailbox_too_large", mailbox)]
     if wait == "archive":
@@ -214,10 +231,14 @@ def loss_steps(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[Text
     cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
     return storage_steps(f, w) + [
-        TextRef("steps.loss.data",
-                {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)})
-        if lost.get(part) else TextRef("steps.loss.unknown", {"sku": w.product(part)})
-        for part in parts if lost.get(part) or part in unknown]
+        TextRef(
+            "steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)}
+        )
+        if lost.get(part)
+        else TextRef("steps.loss.unknown", {"sku": w.product(part)})
+        for part in parts
+        if lost.get(part) or part in unknown
+    ]
 
 
 def loss_summary(f: Details, w: ValueFormatter, parts: Sequence[str]) -> TextRef | None:
@@ -242,8 +263,13 @@ def risk(f: Details, parts: Sequence[str]) -> str | None:
     return PLANS_UNKNOWN if any(p in unknown for p in parts) else None
 
 
-def direct_removals(f: Details, parts: Sequence[str], describe: Callable[[Sequence[str]], TextRef],
-                    add: Sequence[str] = (), describe_add: TextRef | None = None) -> list[Action]:
+def direct_removals(
+    f: Details,
+    parts: Sequence[str],
+    describe: Callable[[Sequence[str]], TextRef],
+    add: Sequence[str] = (),
+    describe_add: TextRef | None = None,
+) -> list[Action]:
     """One assignLicense for the products whose removal ends no data (with `add` in the same call),
     and one, not ready, for those whose removal would or may (still listed, so the report shows it).
     `describe_add` describes the call that only adds (every removal at risk)."""
@@ -259,8 +285,9 @@ def direct_removals(f: Details, parts: Sequence[str], describe: Callable[[Sequen
     return out
 
 
-def group_removals(f: Details, w: ValueFormatter, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
-                   ) -> list[Action]:
+def group_removals(
+    f: Details, w: ValueFormatter, parts: Sequence[str], skip: Callable[[str, str], bool] | None = None
+) -> list[Action]:
     """One membership removal per group that assigns one of `parts` (never one call for two groups),
     each not ready when leaving would end data. `skip(group id, group name)` leaves a group out."""
     out: list[Action] = []
@@ -288,20 +315,32 @@ def removal_frame(grouped: bool) -> tuple[str, list[TextRef], list[str]]:
     """A removal's role, next steps and links (with the group-licensing pages when a group assigns
     a product)."""
     links = ["unassign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
-    return ("role.group" if grouped else "role.assign", [TextRef("next.freed"), TextRef("next.rerun")],
-            links + (LINKS_GROUP if grouped else []))
+    return (
+        "role.group" if grouped else "role.assign",
+        [TextRef("next.freed"), TextRef("next.rerun")],
+        links + (LINKS_GROUP if grouped else []),
+    )
 
 
 def removal_actions(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[Action]:
     """removal()'s Graph calls alone: one assignLicense for the products assigned directly, one
     membership removal per group for the rest."""
-    return (direct_removals(f, f.direct(parts), lambda ps: TextRef("graph.remove", w.listing("sku", ps)))
-            + group_removals(f, w, f.grouped(parts)))
+    return direct_removals(
+        f, f.direct(parts), lambda ps: TextRef("graph.remove", w.listing("sku", ps))
+    ) + group_removals(f, w, f.grouped(parts))
 
 
 def removal(
-    f: Details, v: Variant, w: ValueFormatter, parts: Sequence[str], *, intro: Sequence[TextRef] = (),
-    remove_block: str = "", lead: TextRef | None = None, more_links: Sequence[str] = (), calls: bool = True,
+    f: Details,
+    v: Variant,
+    w: ValueFormatter,
+    parts: Sequence[str],
+    *,
+    intro: Sequence[TextRef] = (),
+    remove_block: str = "",
+    lead: TextRef | None = None,
+    more_links: Sequence[str] = (),
+    calls: bool = True,
 ) -> Remediation:
     """Take `parts` away from the user: per user where assigned directly (one assignLicense), via
     each group that assigns them otherwise (one membership removal per group). A product whose
@@ -315,9 +354,13 @@ def removal(
         unknown = w.listing("sku", (), empty="unknown")
         steps.append(TextRef(block, unknown))
         nothing = TextRef("summary.remove", unknown)
-        return Remediation((lead, nothing) if lead is not None else nothing, steps, "role.assign",
-                    [TextRef("next.freed"), TextRef("next.rerun")],
-                    ["unassign_licenses", "buy_licenses", "admin_roles", *more_links])
+        return Remediation(
+            (lead, nothing) if lead is not None else nothing,
+            steps,
+            "role.assign",
+            [TextRef("next.freed"), TextRef("next.rerun")],
+            ["unassign_licenses", "buy_licenses", "admin_roles", *more_links],
+        )
     steps += loss_steps(f, w, parts)
     if direct:
         steps.append(TextRef(block, w.listing("sku", direct)))
@@ -326,8 +369,10 @@ def removal(
     summary: TextRef | tuple[TextRef, ...]
     if direct:
         # one sentence for the direct products, one per product and group for the rest (grammar)
-        summary = (TextRef("summary.remove", w.listing("sku", direct)),
-                   *group_summaries(f, w, grouped, "summary.remove_group", {}))
+        summary = (
+            TextRef("summary.remove", w.listing("sku", direct)),
+            *group_summaries(f, w, grouped, "summary.remove_group", {}),
+        )
     else:
         summary = group_summaries(f, w, grouped, "summary.remove_group", {})
     loss = loss_summary(f, w, parts)
@@ -337,7 +382,6 @@ def removal(
         summary = (lead, *(summary if isinstance(summary, tuple) else (summary,)))
     role, next_steps, links = removal_frame(bool(grouped))
     return Remediation(summary, steps, role, next_steps, [*links, *more_links], actions)
-
 
 
 # held_twice's sentences for a product that several groups give (the plural, and no admin-center path
@@ -376,11 +420,19 @@ def held_twice(f: Details, w: ValueFormatter, twice: Mapping[str, Any]) -> Remed
             safe.append(part)
     first = sorted(twice)[0]
     summary = say("summary.to_group.loss" if lost.get(first) else "summary.to_group.redundant", first)
-    actions = [assign_license(f, [], safe, TextRef("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)
-               ] if safe else []
-    return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")],
-                ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
-
+    actions = (
+        [assign_license(f, [], safe, TextRef("graph.remove_direct", w.listing("sku", safe)), group_keeps=True)]
+        if safe
+        else []
+    )
+    return Remediation(
+        summary,
+        steps,
+        "role.assign",
+        [TextRef("next.rerun")],
+        ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"],
+        actions,
+    )
 
 
 # --- messages --------------------------------------------------------------------------------

@@ -115,8 +115,9 @@ def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
     checks right before each call, so a leaver re-enabled since the audit keeps everything."""
 
     remedy.actions = actions_resting_on(remedy.actions, *facts)
-    remedy.alternatives = [replace(alt, actions=tuple(actions_resting_on(alt.actions, *facts)))
-                           for alt in remedy.alternatives]
+    remedy.alternatives = [
+        replace(alt, actions=tuple(actions_resting_on(alt.actions, *facts))) for alt in remedy.alternatives
+    ]
     return remedy
 
 
@@ -143,8 +144,15 @@ def first_blocked(*reasons: str | None) -> str | None:
     return next((r for r in reasons if r), None)
 
 
-def assign_license(f: Details, add: Sequence[str], remove: Sequence[str], description: TextRef,
-                   blocked: str | None = None, *, group_keeps: bool = False) -> Action:
+def assign_license(
+    f: Details,
+    add: Sequence[str],
+    remove: Sequence[str],
+    description: TextRef,
+    blocked: str | None = None,
+    *,
+    group_keeps: bool = False,
+) -> Action:
     """POST /users/{id}/assignLicense; both arrays are required by the API, either may be empty.
     Precondition: the user lacks each added product and holds each removed one directly.
     `group_keeps`: the removed direct copies are held from a group too, and the group's copy stays
@@ -166,11 +174,22 @@ def assign_license(f: Details, add: Sequence[str], remove: Sequence[str], descri
         precondition.append({"holds": sid, "how": "direct"})
         if group_keeps:
             # a group's copy that works must still be there when the direct one goes
-            precondition += [{"holds": sid, "how": "group", "group": gid.lower(), "active": True}
-                             for gid in f.group_ids(part)[:1]]
+            precondition += [
+                {"holds": sid, "how": "group", "group": gid.lower(), "active": True} for gid in f.group_ids(part)[:1]
+            ]
     seats = {**{p: 1 for p in add}, **({} if group_keeps else {p: -1 for p in remove})}
-    return Action("POST", f"/users/{f.user_ref}/assignLicense", body, description, ASSIGN_LICENSE, user, None,
-                  tuple(precondition), seats, first_blocked(None if known else PLACEHOLDER, blocked))
+    return Action(
+        "POST",
+        f"/users/{f.user_ref}/assignLicense",
+        body,
+        description,
+        ASSIGN_LICENSE,
+        user,
+        None,
+        tuple(precondition),
+        seats,
+        first_blocked(None if known else PLACEHOLDER, blocked),
+    )
 
 
 def leaving_order(f: Details, parts: Sequence[str]) -> list[tuple[str, str, list[str]]]:
@@ -210,8 +229,9 @@ def membership_block(f: Details, gid: str) -> str | None:
     return None if kind is None else GROUP_BLOCKS.get(kind[0], GROUP_KIND_UNKNOWN)
 
 
-def remove_member(f: Details, gid: str, given: Sequence[str], description: TextRef,
-                  blocked: str | None = None) -> Action:
+def remove_member(
+    f: Details, gid: str, given: Sequence[str], description: TextRef, blocked: str | None = None
+) -> Action:
     """DELETE /groups/{gid}/members/{uid}/$ref: the user leaves one group (removal by $ref needs a
     direct membership). Precondition: the user is a member and the group still assigns `given`."""
     user = _user(f)
@@ -224,9 +244,18 @@ def remove_member(f: Details, gid: str, given: Sequence[str], description: TextR
         known = known and ok
         precondition.append({"holds": sid, "how": "group", "group": path_gid})
     seats = leaving_seats(f, group, given) if group else {p: -1 for p in given if len(f.groups(p)) == 1}
-    return Action("DELETE", f"/groups/{path_gid}/members/{f.user_ref}/$ref", None, description, REMOVE_MEMBER,
-                  user, group, tuple(precondition), seats,
-                  first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
+    return Action(
+        "DELETE",
+        f"/groups/{path_gid}/members/{f.user_ref}/$ref",
+        None,
+        description,
+        REMOVE_MEMBER,
+        user,
+        group,
+        tuple(precondition),
+        seats,
+        first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked),
+    )
 
 
 def add_member(f: Details, gid: str, gives: Sequence[str], description: TextRef, blocked: str | None = None) -> Action:
@@ -237,9 +266,18 @@ def add_member(f: Details, gid: str, gives: Sequence[str], description: TextRef,
     known = user is not None and bool(gid)
     path_gid = gid or GROUP_ID_PLACEHOLDER
     body = {"@odata.id": f"{DIRECTORY_OBJECTS}{f.user_ref}"}
-    return Action("POST", f"/groups/{path_gid}/members/$ref", body, description, ADD_MEMBER, user, gid or None,
-                  ({"not_member_of": path_gid},), {p: 1 for p in gives},
-                  first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked))
+    return Action(
+        "POST",
+        f"/groups/{path_gid}/members/$ref",
+        body,
+        description,
+        ADD_MEMBER,
+        user,
+        gid or None,
+        ({"not_member_of": path_gid},),
+        {p: 1 for p in gives},
+        first_blocked(None if known else PLACEHOLDER, membership_block(f, gid), blocked),
+    )
 
 
 def reprocess(f: Details, description: TextRef, takes: Sequence[str] = (), blocked: str | None = None) -> Action:
@@ -247,16 +285,35 @@ def reprocess(f: Details, description: TextRef, takes: Sequence[str] = (), block
     cause is gone (an assignment in Error holds no seat; reprocessed with a seat free, it takes one):
     counted as a seat each, so a plan never counts on a seat a reprocess may take."""
     user = _user(f)
-    return Action("POST", f"/users/{f.user_ref}/reprocessLicenseAssignment", None, description, REPROCESS, user,
-                  None, ({"exists": True},), {p: 1 for p in takes}, first_blocked(None if user else PLACEHOLDER,
-                                                                                   blocked))
+    return Action(
+        "POST",
+        f"/users/{f.user_ref}/reprocessLicenseAssignment",
+        None,
+        description,
+        REPROCESS,
+        user,
+        None,
+        ({"exists": True},),
+        {p: 1 for p in takes},
+        first_blocked(None if user else PLACEHOLDER, blocked),
+    )
 
 
 def set_usage_location(f: Details, description: TextRef) -> Action:
     """PATCH /users/{id} with usageLocation "XX": the admin must choose the country first."""
     user = _user(f)
-    return Action("PATCH", f"/users/{f.user_ref}", {"usageLocation": "XX"}, description, SET_USAGE_LOCATION, user,
-                  None, ({"exists": True},), {}, PLACEHOLDER if user is None else CHOOSE_VALUE)
+    return Action(
+        "PATCH",
+        f"/users/{f.user_ref}",
+        {"usageLocation": "XX"},
+        description,
+        SET_USAGE_LOCATION,
+        user,
+        None,
+        ({"exists": True},),
+        {},
+        PLACEHOLDER if user is None else CHOOSE_VALUE,
+    )
 
 
 def lookup(path: str, description: TextRef) -> Action:

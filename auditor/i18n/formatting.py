@@ -117,9 +117,13 @@ def format_datetime(value: datetime | str, locale: Locale) -> str:
         except ValueError:
             return str(value)
     value = value.astimezone(UTC) if value.tzinfo else value
-    return catalog(locale).pgettext("datetime_utc", "{date}, {time} UTC").format(
-        date=format_date(value, locale),
-        time=_time(value.hour, value.minute, CLDR[locale]),
+    return (
+        catalog(locale)
+        .pgettext("datetime_utc", "{date}, {time} UTC")
+        .format(
+            date=format_date(value, locale),
+            time=_time(value.hour, value.minute, CLDR[locale]),
+        )
     )
 
 

@@ -35,8 +35,7 @@ PRIVILEGED_ACCESS = "privileged_access"
 DYNAMIC_GROUPS = "dynamic_groups"
 GROUP_LICENSING = "group_licensing"
 FEATURES = (CONDITIONAL_ACCESS, RISK_BASED_ACCESS, PRIVILEGED_ACCESS, DYNAMIC_GROUPS, GROUP_LICENSING)
-NEEDS = {CONDITIONAL_ACCESS: P1, RISK_BASED_ACCESS: P2, PRIVILEGED_ACCESS: P2, DYNAMIC_GROUPS: P1,
-         GROUP_LICENSING: P1}
+NEEDS = {CONDITIONAL_ACCESS: P1, RISK_BASED_ACCESS: P2, PRIVILEGED_ACCESS: P2, DYNAMIC_GROUPS: P1, GROUP_LICENSING: P1}
 
 # Built-in directory roles by template id (Microsoft Entra built-in roles reference), so a finding
 # names the role; another id is shown as it is.
@@ -107,8 +106,10 @@ def covers(plans: frozenset[str], feature: str, group_product: bool = False) -> 
 def opens_group_licensing(index: TenantIndex, sku_ids: Iterable[str]) -> bool:
     """Whether a user holding `sku_ids` may be licensed through a group: one of them carries P1 (P2
     carries it too) or is on Microsoft's list (group_licensing_products)."""
-    return any(covers(carried(plans_of(index, sid)), GROUP_LICENSING, sid.lower() in group_licensing_products())
-               for sid in sku_ids)
+    return any(
+        covers(carried(plans_of(index, sid)), GROUP_LICENSING, sid.lower() in group_licensing_products())
+        for sid in sku_ids
+    )
 
 
 def owned_seats(index: TenantIndex, plan: str) -> int:
@@ -195,8 +196,11 @@ class Reach:
     def via(self, user: User, feature: str) -> list[str]:
         """The policies, roles or groups that put `user` in the feature's scope, each once."""
         if feature == GROUP_LICENSING:
-            found = [self.group_names.get(s.assigned_by_group, s.assigned_by_group)
-                     for s in user.profile.license_assignment_states if s.assigned_by_group]
+            found = [
+                self.group_names.get(s.assigned_by_group, s.assigned_by_group)
+                for s in user.profile.license_assignment_states
+                if s.assigned_by_group
+            ]
         else:
             key, guest = _key(user.id), user.user_type.lower() == "guest"
             found = [s.via for s in self.scopes.get(feature, ()) if s.reaches(key, guest)]
@@ -232,17 +236,22 @@ class ScopeReader:
     def policy_scope(self, policy: AccessPolicy) -> Scope:
         """Everyone the policy reaches: includeUsers (All, GuestsOrExternalUsers, ids), the
         transitive members of includeGroups and the members of includeRoles, minus the excludes."""
-        return Scope(policy.display_name or policy.id,
-                     self._side(policy.include_users, policy.include_groups, policy.include_roles),
-                     self._side(policy.exclude_users, policy.exclude_groups, policy.exclude_roles))
+        return Scope(
+            policy.display_name or policy.id,
+            self._side(policy.include_users, policy.include_groups, policy.include_roles),
+            self._side(policy.exclude_users, policy.exclude_groups, policy.exclude_roles),
+        )
 
     def _side(self, users: Iterable[str], groups: Iterable[str], roles: Iterable[str]) -> Side:
         tokens = set(users)
         ids = {_key(t) for t in tokens - {"All", "GuestsOrExternalUsers"}}
         for gid in groups:
             ids |= self.members(gid)
-        return Side(everyone="All" in tokens, guests="GuestsOrExternalUsers" in tokens,
-                    ids=frozenset(ids | self.role_members(roles)))
+        return Side(
+            everyone="All" in tokens,
+            guests="GuestsOrExternalUsers" in tokens,
+            ids=frozenset(ids | self.role_members(roles)),
+        )
 
 
 def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Reach:
@@ -251,8 +260,11 @@ def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Re
     wanted = set(features)
     reader = ScopeReader(scope)
     # GROUP_LICENSING last: Reach.features appends it after the others
-    out = Reach({f: [] for f in FEATURES if f in wanted and f != GROUP_LICENSING},
-                group_licensing=GROUP_LICENSING in wanted, group_names=index.group_name)
+    out = Reach(
+        {f: [] for f in FEATURES if f in wanted and f != GROUP_LICENSING},
+        group_licensing=GROUP_LICENSING in wanted,
+        group_names=index.group_name,
+    )
     for policy in scope.policies or ():  # enabled and report-only policies; a risk-based one is its own feature
         if not policy.counts:
             continue
@@ -261,13 +273,17 @@ def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Re
             out.scopes[feature].append(reader.policy_scope(policy))
     if PRIVILEGED_ACCESS in wanted:
         for grant in scope.eligible or ():
-            out.scopes[PRIVILEGED_ACCESS].append(Scope(ROLE_NAMES.get(grant.role_id.lower(), grant.role_id),
-                                                       Side(ids=reader.principal(grant.principal_id))))
+            out.scopes[PRIVILEGED_ACCESS].append(
+                Scope(
+                    ROLE_NAMES.get(grant.role_id.lower(), grant.role_id), Side(ids=reader.principal(grant.principal_id))
+                )
+            )
     if DYNAMIC_GROUPS in wanted:
         for group in scope.groups:
             if group.dynamic:
-                out.scopes[DYNAMIC_GROUPS].append(Scope(group.display_name or group.id,
-                                                        Side(ids=reader.members(group.id))))
+                out.scopes[DYNAMIC_GROUPS].append(
+                    Scope(group.display_name or group.id, Side(ids=reader.members(group.id)))
+                )
     out.scopes = {f: scopes for f, scopes in out.scopes.items() if scopes}
     return out
 
@@ -294,6 +310,11 @@ class Entitling:
 
 def readable(scope: AccessScope, features: Iterable[str]) -> tuple[str, ...]:
     """The features whose reads the snapshot holds."""
-    ok = {CONDITIONAL_ACCESS: scope.policies is not None, RISK_BASED_ACCESS: scope.policies is not None,
-          PRIVILEGED_ACCESS: scope.eligible is not None, DYNAMIC_GROUPS: scope.dynamic_read, GROUP_LICENSING: True}
+    ok = {
+        CONDITIONAL_ACCESS: scope.policies is not None,
+        RISK_BASED_ACCESS: scope.policies is not None,
+        PRIVILEGED_ACCESS: scope.eligible is not None,
+        DYNAMIC_GROUPS: scope.dynamic_read,
+        GROUP_LICENSING: True,
+    }
     return tuple(f for f in features if ok[f])

@@ -56,23 +56,33 @@ def auditor_counts(index: TenantIndex) -> dict[str, int | None]:
     def ours(key: str) -> int | None:
         return reached[key] if reached is not None else None
 
-    return {"premium_licenses": scope.owned_seats(index, scope.P1), "p2_licenses": scope.owned_seats(index, scope.P2),
-            "conditional_access_users": ours("ca"), "conditional_access_guests": ours("ca_guests"),
-            "risk_based_users": ours("risk"), "risk_based_guests": ours("risk_guests")}
+    return {
+        "premium_licenses": scope.owned_seats(index, scope.P1),
+        "p2_licenses": scope.owned_seats(index, scope.P2),
+        "conditional_access_users": ours("ca"),
+        "conditional_access_guests": ours("ca_guests"),
+        "risk_based_users": ours("risk"),
+        "risk_based_guests": ours("risk_guests"),
+    }
 
 
 def compare(index: TenantIndex, insight: LicenseInsight) -> dict[str, Any]:
     """report.json's `license_insight`: Microsoft's counts as read, the rows side by side, and
     whether any row differs."""
-    theirs = {"premium_licenses": insight.premium, "p2_licenses": insight.entitled_p2,
-              "conditional_access_users": insight.conditional_access,
-              "conditional_access_guests": insight.conditional_access_guests,
-              "risk_based_users": insight.risk_based, "risk_based_guests": insight.risk_based_guests}
+    theirs = {
+        "premium_licenses": insight.premium,
+        "p2_licenses": insight.entitled_p2,
+        "conditional_access_users": insight.conditional_access,
+        "conditional_access_guests": insight.conditional_access_guests,
+        "risk_based_users": insight.risk_based,
+        "risk_based_guests": insight.risk_based_guests,
+    }
     rows = [{"count": name, "microsoft": theirs[name], "auditor": mine} for name, mine in auditor_counts(index).items()]
     return {
         "source": SOURCE,
         "microsoft": insight.to_graph(),
         "rows": rows,
-        "differs": any(r["microsoft"] is not None and r["auditor"] is not None and r["microsoft"] != r["auditor"]
-                       for r in rows),
+        "differs": any(
+            r["microsoft"] is not None and r["auditor"] is not None and r["microsoft"] != r["auditor"] for r in rows
+        ),
     }

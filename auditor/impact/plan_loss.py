@@ -30,8 +30,13 @@ DATA_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Exchange Online (Plan 1) includes an archive mailbox too; Kiosk (DESKLESS) does not
     ("archive", re.compile(r"EXCHANGE_S_(ARCHIVE|ENTERPRISE|STANDARD)")),
     # Microsoft's table names one GCC plan by its friendly name ("SharePoint Plan 1G")
-    ("files", re.compile(r"SHAREPOINT(STANDARD|ENTERPRISE|DESKLESS|LITE|_S_DEVELOPER| PLAN \d)|ONEDRIVE(_BASIC|"
-                         r"STANDARD|ENTERPRISE|LITE)")),
+    (
+        "files",
+        re.compile(
+            r"SHAREPOINT(STANDARD|ENTERPRISE|DESKLESS|LITE|_S_DEVELOPER| PLAN \d)|ONEDRIVE(_BASIC|"
+            r"STANDARD|ENTERPRISE|LITE)"
+        ),
+    ),
 )
 
 
@@ -55,8 +60,11 @@ class ServicePlanLoss:
         if found is None:
             sku = self.index.sku_by_id.get(sku_id)
             if sku is not None and sku.service_plans:
-                found = tuple((p.service_plan_id.lower(), p.service_plan_name) for p in sku.service_plans
-                              if p.applies_to.lower() != "company")
+                found = tuple(
+                    (p.service_plan_id.lower(), p.service_plan_name)
+                    for p in sku.service_plans
+                    if p.applies_to.lower() != "company"
+                )
             else:
                 found = product_names().plans_of(sku_id)
             self._plans[sku_id] = found
@@ -67,8 +75,9 @@ class ServicePlanLoss:
         off = {p.lower() for lic in user.assigned_licenses if lic.sku_id.lower() == sku_id for p in lic.disabled_plans}
         return tuple(p for p in self.service_plans(sku_id) if p[0] not in off)
 
-    def of(self, user: User, removed: Iterable[str], added: Iterable[str] = (),
-           absent: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    def of(
+        self, user: User, removed: Iterable[str], added: Iterable[str] = (), absent: frozenset[str] = frozenset()
+    ) -> dict[str, list[str]]:
         """Per removed product (part number): the friendly names of the data-holding plans whose
         data the user would lose. Empty when the removal keeps every kind of data. `absent`: kinds
         of data the tenant shows the user has none of (no archive mailbox): nothing of them is lost."""
@@ -78,7 +87,7 @@ class ServicePlanLoss:
         if hit is not None:
             return hit
         kept_kinds: set[str] = set(absent)
-        for sid in (user.sku_ids - gone):
+        for sid in user.sku_ids - gone:
             for _, name in self.enabled(user, sid):
                 kept_kinds |= data_kinds(name)
         for sid in new:
@@ -86,15 +95,17 @@ class ServicePlanLoss:
                 kept_kinds |= data_kinds(name)
         out: dict[str, list[str]] = {}
         for sid in sorted(gone & user.sku_ids, key=self.index.part):
-            names = sorted({self.name(pid, name) for pid, name in self.enabled(user, sid)
-                            if data_kinds(name) - kept_kinds})
+            names = sorted(
+                {self.name(pid, name) for pid, name in self.enabled(user, sid) if data_kinds(name) - kept_kinds}
+            )
             if names:
                 out[self.index.part(sid)] = names
         self._cache[key] = out
         return out
 
-    def of_leaving(self, user: User, group_ids: Iterable[str], added: Iterable[str] = (),
-                   absent: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    def of_leaving(
+        self, user: User, group_ids: Iterable[str], added: Iterable[str] = (), absent: frozenset[str] = frozenset()
+    ) -> dict[str, list[str]]:
         """`of` for leaving the groups `group_ids`: every product they give the user that no direct
         copy or other group also gives goes, and `added` (if any) is given in its place."""
         return self.of(user, self.taken_by_leaving(user, group_ids), added, absent)

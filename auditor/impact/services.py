@@ -83,14 +83,18 @@ class GroupIndex:
         wanted = {s.lower() for s in sku_ids}
         held_from = {(s.assigned_by_group or "").lower() for s in user.license_assignment_states}
         found: list[dict[str, Any]] = []
-        for group in sorted({g.id: g for s in wanted for g in self._groups_giving().get(s) or []}.values(),
-                            key=lambda g: (g.display_name.lower(), g.id)):
+        for group in sorted(
+            {g.id: g for s in wanted for g in self._groups_giving().get(s) or []}.values(),
+            key=lambda g: (g.display_name.lower(), g.id),
+        ):
             if group.id.lower() in held_from or user.id not in self._member_set(group.id):
                 continue
             direct = group.direct_members
             via = "unknown" if direct is None else "direct" if user.id in direct else "nested"
-            gives = sorted({self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses} &
-                           {self.index.part(s) for s in wanted})
+            gives = sorted(
+                {self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses}
+                & {self.index.part(s) for s in wanted}
+            )
             found.append({"id": group.id, "name": group.display_name, "gives": gives, "via": via})
         if not found:
             return {}
@@ -231,11 +235,13 @@ class DataLoss:
         taken = (set(gone) - grouped) | (self.plans.taken_by_leaving(user, left) if left else set())
         before = self.plans.enabled_ids(user, user.sku_ids)
         after = self.plans.enabled_ids(user, user.sku_ids - taken) | {
-            pid for sid in added for pid, _ in self.plans.service_plans(sid)}
+            pid for sid in added for pid, _ in self.plans.service_plans(sid)
+        }
         return shrink(before, after)
 
-    def _data_lost(self, user: User, gone: frozenset[str], added: tuple[str, ...],
-                   absent: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def _data_lost(
+        self, user: User, gone: frozenset[str], added: tuple[str, ...], absent: frozenset[str] = frozenset()
+    ) -> dict[str, Any]:
         grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
         lost = dict(self.plans.of(user, gone - grouped, added, absent)) if gone - grouped else {}
         for sid in sorted(grouped, key=self.index.part):
@@ -332,8 +338,12 @@ class DisableTimes:
         since, until = timestamp_or_none(audits.since), timestamp_or_none(audits.until)
         if since is None or until is None or until <= since:
             return None
-        premium = any(p.service_plan_id.lower() in ENTRA_P1_P2 for sku in self.index.snapshot.skus
-                      if sku.capability_status.lower() in ("enabled", "warning") for p in sku.service_plans)
+        premium = any(
+            p.service_plan_id.lower() in ENTRA_P1_P2
+            for sku in self.index.snapshot.skus
+            if sku.capability_status.lower() in ("enabled", "warning")
+            for p in sku.service_plans
+        )
         kept = AUDIT_KEPT_P1_DAYS if premium else AUDIT_KEPT_FREE_DAYS
         days = min((until - since).days, kept)
         if days <= 0:
@@ -343,4 +353,3 @@ class DisableTimes:
         if created is not None and created > start:
             start = created
         return start.astimezone(UTC).isoformat().replace("+00:00", "Z"), days
-

@@ -45,8 +45,7 @@ class Limits:
     @classmethod
     def of(cls, plan_ids: Iterable[str]) -> Limits:
         rows = [r for r in storage_limits().values() if r.service_plan_id in set(plan_ids)]
-        return cls(_largest(rows, "mailbox_bytes"), any(r.has_archive for r in rows),
-                   _largest(rows, "onedrive_bytes"))
+        return cls(_largest(rows, "mailbox_bytes"), any(r.has_archive for r in rows), _largest(rows, "onedrive_bytes"))
 
 
 def _largest(rows: list[StorageLimit], field: str) -> tuple[int, str] | None:
@@ -105,8 +104,11 @@ def verdict(index: TenantIndex, user: User, change: Shrink) -> dict[str, Any]:
 def _wait(found: dict[str, Any], mailbox: bool, archive: bool, onedrive: bool) -> str | None:
     """Why the change waits, in the order a person deals with it: a size not known first (nothing
     else can be told), then a mailbox too large, its archive, then OneDrive."""
-    if ((mailbox and found.get("mailbox_bytes") is None) or (archive and found.get("has_archive") is None)
-            or (onedrive and found.get("onedrive_bytes") is None)):
+    if (
+        (mailbox and found.get("mailbox_bytes") is None)
+        or (archive and found.get("has_archive") is None)
+        or (onedrive and found.get("onedrive_bytes") is None)
+    ):
         return STORAGE_UNKNOWN
     if mailbox and found["mailbox_bytes"] > found["mailbox_limit_bytes"]:
         return MAILBOX_TOO_LARGE

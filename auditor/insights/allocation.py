@@ -29,8 +29,15 @@ from auditor.rules import RULES
 DEPARTMENT = "department"
 DIMENSIONS = (DEPARTMENT, "companyName", "country")
 CSV_NAME = "cost-allocation.csv"
-CSV_COLUMNS = ("dimension", "value", "licensed_users", "licensed_monthly_cost", "unused_monthly_cost",
-               "reclaimable_monthly_cost", "currency")
+CSV_COLUMNS = (
+    "dimension",
+    "value",
+    "licensed_users",
+    "licensed_monthly_cost",
+    "unused_monthly_cost",
+    "reclaimable_monthly_cost",
+    "currency",
+)
 
 
 def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence[str]) -> dict[str, Any] | None:
@@ -72,8 +79,12 @@ def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence
                 b[3][s] = b[3].get(s, 0) + 1
     unallocated = round(sum(c for s, c in unused.items() if not held_total.get(s)), 2)
     out_dims = [{"key": d, "rows": _rows(buckets[d], unused, held_total)} for d in dims]
-    return {"currency": result.currency, "dimensions": out_dims, "unallocated_unused": unallocated,
-            "read": d_read(snapshot, dims)}
+    return {
+        "currency": result.currency,
+        "dimensions": out_dims,
+        "unallocated_unused": unallocated,
+        "read": d_read(snapshot, dims),
+    }
 
 
 def _reclaimable_per_user(result: AuditResult) -> dict[str, float]:
@@ -86,17 +97,31 @@ def _reclaimable_per_user(result: AuditResult) -> dict[str, float]:
     return reclaim
 
 
-def _rows(buckets: Mapping[str | None, list[Any]], unused: Mapping[str, float],
-          held_total: Mapping[str, int]) -> list[dict[str, Any]]:
+def _rows(
+    buckets: Mapping[str | None, list[Any]], unused: Mapping[str, float], held_total: Mapping[str, int]
+) -> list[dict[str, Any]]:
     """One dimension's rows, each value's share of the unused seats by the seats its users hold;
     the most to save first."""
     rows = []
     for value, (n, licensed, rec, seats) in buckets.items():
         share = sum(unused[s] * k / held_total[s] for s, k in seats.items() if held_total.get(s))
-        rows.append({"value": value, "users": n, "licensed_monthly": round(licensed, 2),
-                     "unused_monthly": round(share, 2), "reclaimable_monthly": round(rec, 2)})
-    rows.sort(key=lambda r: (-(r["unused_monthly"] + r["reclaimable_monthly"]), -r["licensed_monthly"],
-                             r["value"] is None, str(r["value"] or "")))
+        rows.append(
+            {
+                "value": value,
+                "users": n,
+                "licensed_monthly": round(licensed, 2),
+                "unused_monthly": round(share, 2),
+                "reclaimable_monthly": round(rec, 2),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            -(r["unused_monthly"] + r["reclaimable_monthly"]),
+            -r["licensed_monthly"],
+            r["value"] is None,
+            str(r["value"] or ""),
+        )
+    )
     return rows
 
 
@@ -114,7 +139,15 @@ def csv_text(allocation: Mapping[str, Any]) -> str:
     for dim in allocation.get("dimensions") or []:
         for row in dim.get("rows") or []:
             value = row.get("value")
-            writer.writerow([dim.get("key"), "" if value is None else guard_cell(clean(value, 300)), row["users"],
-                             f"{row['licensed_monthly']:.2f}", f"{row['unused_monthly']:.2f}",
-                             f"{row['reclaimable_monthly']:.2f}", currency])
+            writer.writerow(
+                [
+                    dim.get("key"),
+                    "" if value is None else guard_cell(clean(value, 300)),
+                    row["users"],
+                    f"{row['licensed_monthly']:.2f}",
+                    f"{row['unused_monthly']:.2f}",
+                    f"{row['reclaimable_monthly']:.2f}",
+                    currency,
+                ]
+            )
     return buf.getvalue()

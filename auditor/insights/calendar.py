@@ -61,8 +61,9 @@ def file_name(renewal: Mapping[str, Any]) -> str:
     return f"renewal-{part}-{sub}-{_FILE_PART.sub('', day) or 'undated'}.ics"
 
 
-def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str,
-          run_url: str | None = None) -> str:
+def event(
+    renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None
+) -> str:
     """The .ics text of one renewal (see auditor.insights.forecast for the fields)."""
     t = i18n.translations(locale)
     renews = parse_timestamp(str(renewal["renews"]))
@@ -72,16 +73,35 @@ def event(renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant
         return i18n.format_number(int(n), locale)
 
     seats = int(renewal["seats"])  # the count the texts agree with: "1 seat", "2 seats"
-    summary = t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})",
-                          "Renew {product}: {n} seats ({tenant})", seats, product=renewal.get("name"), tenant=tenant)
-    lines = [t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
-                         "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.", seats,
-                         product=renewal.get("name"), today=num(renewal["seats_today"]), low=num(renewal["low"]),
-                         high=num(renewal["high"]), date=i18n.format_date(day, locale)),
-             t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: {freed}; "
-                                         "spare seats the policy keeps: {buffer}.",
-                        assigned=num(renewal["assigned"]), freed=num(renewal["freed_by_findings"]),
-                        buffer=num(renewal["buffer"]))]
+    summary = t.npgettext(
+        "ics_summary",
+        "Renew {product}: {n} seat ({tenant})",
+        "Renew {product}: {n} seats ({tenant})",
+        seats,
+        product=renewal.get("name"),
+        tenant=tenant,
+    )
+    lines = [
+        t.npgettext(
+            "renewal_line",
+            "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
+            "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.",
+            seats,
+            product=renewal.get("name"),
+            today=num(renewal["seats_today"]),
+            low=num(renewal["low"]),
+            high=num(renewal["high"]),
+            date=i18n.format_date(day, locale),
+        ),
+        t.pgettext(
+            "renewal_basis",
+            "Assigned today: {assigned}; seats the open findings would free: {freed}; "
+            "spare seats the policy keeps: {buffer}.",
+            assigned=num(renewal["assigned"]),
+            freed=num(renewal["freed_by_findings"]),
+            buffer=num(renewal["buffer"]),
+        ),
+    ]
     if run_url:
         lines.append(run_url)
     uid = f"renewal-{_FILE_PART.sub('-', str(renewal.get('subscription_id')))}-{day:%Y%m%d}@license-auditor"
@@ -94,16 +114,22 @@ def bill_file_name(action: Mapping[str, Any]) -> str:
     return f"bill-{part}-{sub}-{_FILE_PART.sub('', str(action.get('by') or ''))[:10] or 'undated'}.ics"
 
 
-def bill_event(action: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str,
-               run_url: str | None = None) -> str:
+def bill_event(
+    action: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None
+) -> str:
     """The .ics text of one action of the bill (auditor.plan.bill), on its `by` date: the last
     day to act. A 7-day window reminds a day before, a renewal REMINDER_DAYS before."""
     t = i18n.translations(locale)
     day = parse_timestamp(str(action["by"])).date()
-    summary = t.npgettext("ics_bill_summary", "{action} {product}: {n} seat ({tenant})",
-                          "{action} {product}: {n} seats ({tenant})", int(action.get("seats") or 0),
-                          action=action_label(t, str(action.get("action"))), product=product_name(action),
-                          tenant=tenant)
+    summary = t.npgettext(
+        "ics_bill_summary",
+        "{action} {product}: {n} seat ({tenant})",
+        "{action} {product}: {n} seats ({tenant})",
+        int(action.get("seats") or 0),
+        action=action_label(t, str(action.get("action"))),
+        product=product_name(action),
+        tenant=tenant,
+    )
     lines = [str(action.get("reason") or ""), *([run_url] if run_url else [])]
     uid = f"bill-{_FILE_PART.sub('-', str(action.get('subscription')))}-{day:%Y%m%d}@license-auditor"
     reminder = 1 if action.get("window") == "within_7_days" else REMINDER_DAYS

@@ -33,8 +33,13 @@ from auditor.audit_entries import ADD_MEMBER, LICENSE, REMOVE_MEMBER, UPDATE, Au
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
-PROPERTY_KINDS = {"Department": "department", "UsageLocation": "usage_location", "AccountEnabled": "account",
-                  "AssignedLicense": "license", "AssignedPlan": "license"}
+PROPERTY_KINDS = {
+    "Department": "department",
+    "UsageLocation": "usage_location",
+    "AccountEnabled": "account",
+    "AssignedLicense": "license",
+    "AssignedPlan": "license",
+}
 DEFAULT_ORDER = ("license", "group", "department", "usage_location", "account")
 ORDER = {
     UsageLocationMissing.id: ("usage_location", "license", "group"),
@@ -70,8 +75,9 @@ def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, dict[str, Any]] | Non
         name = (group.display_name if group else None) or _value((shown.new or shown.old) if shown else None)
         gid = (group.id if group else None) or _value((ident.new or ident.old) if ident else None)
         return "group", {"group": name or gid, "group_id": gid, "added": entry.activity == ADD_MEMBER}
-    if entry.activity == LICENSE or (entry.activity == UPDATE and ("AssignedLicense" in props or
-                                                                   "AssignedPlan" in props)):
+    if entry.activity == LICENSE or (
+        entry.activity == UPDATE and ("AssignedLicense" in props or "AssignedPlan" in props)
+    ):
         lic = props.get("AssignedLicense")
         old = {s.lower() for s in _SKU_ID.findall(lic.old or "")} if lic else set()
         new = {s.lower() for s in _SKU_ID.findall(lic.new or "")} if lic else set()
@@ -95,8 +101,9 @@ def _mentions(finding: Mapping[str, Any], particulars: Mapping[str, Any], parts:
     return bool(particulars.get("group_id")) and str(particulars["group_id"]).lower() in ids
 
 
-def cause_for(finding: Mapping[str, Any], entries: Sequence[AuditEntry], parts: Mapping[str, str]
-              ) -> dict[str, Any] | None:
+def cause_for(
+    finding: Mapping[str, Any], entries: Sequence[AuditEntry], parts: Mapping[str, str]
+) -> dict[str, Any] | None:
     subject = s if isinstance(s := finding.get("subject"), Mapping) else {}
     if subject.get("type") != "user" or not subject.get("id"):
         return None
@@ -108,8 +115,9 @@ def cause_for(finding: Mapping[str, Any], entries: Sequence[AuditEntry], parts: 
             continue
         kind, particulars = found
         rank = order.index(kind) if kind in order else len(order)
-        ranked.append(((not _mentions(finding, particulars, parts), rank, -entry.when.timestamp()), entry, kind,
-                       particulars))
+        ranked.append(
+            ((not _mentions(finding, particulars, parts), rank, -entry.when.timestamp()), entry, kind, particulars)
+        )
     if not ranked:
         return None
     ranked.sort(key=lambda r: r[0])
@@ -132,8 +140,9 @@ def cause_for(finding: Mapping[str, Any], entries: Sequence[AuditEntry], parts: 
     }
 
 
-def explain(document: dict[str, Any], audits: DirectoryAudits | None, since: str | None, until: str | None,
-            warnings: list[str]) -> dict[str, Any]:
+def explain(
+    document: dict[str, Any], audits: DirectoryAudits | None, since: str | None, until: str | None, warnings: list[str]
+) -> dict[str, Any]:
     """Set `cause` on the document's new findings (in place) and `changes.causes`; the document."""
     changes = document.get("changes")
     if not isinstance(changes, dict):
@@ -148,16 +157,21 @@ def explain(document: dict[str, Any], audits: DirectoryAudits | None, since: str
         changes["causes"] = {"since": since, "until": until, "read": False, "explained": 0}
         return document
     if parse_time(audits.since) > start:
-        warnings.append(f"the directory audit entries begin {audits.since}, after the baseline's tenant read "
-                        f"{since}: changes made in between are not named as causes")
+        warnings.append(
+            f"the directory audit entries begin {audits.since}, after the baseline's tenant read "
+            f"{since}: changes made in between are not named as causes"
+        )
     # each entry under the users it names, so a finding looks only at its own user's entries
     by_user: dict[str, list[AuditEntry]] = {}
     for e in audits.entries:
         if start <= e.when <= end:
             for uid in {t.id.lower() for t in e.targets if t.type.lower() == "user"}:
                 by_user.setdefault(uid, []).append(e)
-    parts = {str(r.get("sku_id", "")).lower(): str(r.get("sku")) for r in document.get("skus") or []
-             if isinstance(r, Mapping)}
+    parts = {
+        str(r.get("sku_id", "")).lower(): str(r.get("sku"))
+        for r in document.get("skus") or []
+        if isinstance(r, Mapping)
+    }
     explained = 0
     for finding in document.get("findings") or []:
         if isinstance(finding, dict) and finding.get("change") == "new":

@@ -104,8 +104,9 @@ def _freed_by_findings(document: Mapping[str, Any], work_out: Remediation | None
     return freed
 
 
-def _freed_by_plan(document: Mapping[str, Any], plan: ChangePlan | None = None,
-                   remediation: Remediation | None = None) -> dict[str, int]:
+def _freed_by_plan(
+    document: Mapping[str, Any], plan: ChangePlan | None = None, remediation: Remediation | None = None
+) -> dict[str, int]:
     if plan is None:
         try:
             plan = compile_plan(document, remediation=remediation)
@@ -133,9 +134,14 @@ def renewals(
     `history`: this tenant's records (the current run's included or not: today's seats come
     from `document`); `minimums`: catalog spare_seats.min per part number."""
     horizon = as_of + timedelta(days=window_days)
-    due = [(sub, when) for sub in subscriptions
-           if not sub.is_trial and sub.status.lower() == "enabled"
-           and (when := _when(sub.renews)) is not None and as_of <= when <= horizon]
+    due = [
+        (sub, when)
+        for sub in subscriptions
+        if not sub.is_trial
+        and sub.status.lower() == "enabled"
+        and (when := _when(sub.renews)) is not None
+        and as_of <= when <= horizon
+    ]
     if not due:  # nothing to forecast: the findings' actions need not be worked out (seconds in a large tenant)
         return []
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
@@ -145,8 +151,11 @@ def renewals(
     for sub, when in due:
         row = rows.get(sub.sku, {})
         assigned = int(row.get("consumed") or 0)
-        points = [(t, r.products[sub.sku].assigned) for r in history
-                  if sub.sku in r.products and (t := _when(r.generated_at)) is not None]
+        points = [
+            (t, r.products[sub.sku].assigned)
+            for r in history
+            if sub.sku in r.products and (t := _when(r.generated_at)) is not None
+        ]
         if not points or points[-1][0] < as_of - timedelta(days=1):
             points.append((as_of, assigned))
         slope, spread = trend(points, as_of)
@@ -155,36 +164,44 @@ def renewals(
         freed_p = freed_plan.get(sub.sku, 0)
         freed = max(freed_open.get(sub.sku, 0), freed_p)
         buffer = minimums.get(sub.sku, 0)
-        others = sum(s.total_licenses for s in subscriptions
-                     if s.id != sub.id and s.sku_id.lower() == sub.sku_id.lower() and not s.is_trial
-                     and s.status.lower() == "enabled")
+        others = sum(
+            s.total_licenses
+            for s in subscriptions
+            if s.id != sub.id
+            and s.sku_id.lower() == sub.sku_id.lower()
+            and not s.is_trial
+            and s.status.lower() == "enabled"
+        )
         seats = max(0, math.ceil(projected - freed + buffer - 1e-9) - others)
         high = max(seats, math.ceil(projected + spread - freed_p + buffer - 1e-9) - others)
         low = max(0, seats - math.ceil(spread - 1e-9))
         price = row.get("price_monthly")
         priced = isinstance(price, int | float) and not isinstance(price, bool) and not row.get("free")
-        out.append({
-            "subscription_id": sub.id,
-            "sku": sub.sku,
-            "sku_id": sub.sku_id,
-            "name": str(row.get("name") or sub.sku),
-            "renews": sub.renews,
-            "days_left": math.floor(days),
-            "seats_today": sub.total_licenses,
-            "seats": seats,
-            "low": low,
-            "high": high,
-            "assigned": assigned,
-            "projected": round(projected, 1),
-            "trend_per_30_days": round(slope * 30, 1),
-            "history_points": len(points),
-            "freed_by_findings": freed,
-            "freed_by_plan": freed_p,
-            "buffer": buffer,
-            "other_subscriptions": others,
-            "monthly_difference": round((seats - sub.total_licenses) * float(price), 2)
-            if priced and price is not None else None,
-            "currency": row.get("currency") if priced else None,
-        })
+        out.append(
+            {
+                "subscription_id": sub.id,
+                "sku": sub.sku,
+                "sku_id": sub.sku_id,
+                "name": str(row.get("name") or sub.sku),
+                "renews": sub.renews,
+                "days_left": math.floor(days),
+                "seats_today": sub.total_licenses,
+                "seats": seats,
+                "low": low,
+                "high": high,
+                "assigned": assigned,
+                "projected": round(projected, 1),
+                "trend_per_30_days": round(slope * 30, 1),
+                "history_points": len(points),
+                "freed_by_findings": freed,
+                "freed_by_plan": freed_p,
+                "buffer": buffer,
+                "other_subscriptions": others,
+                "monthly_difference": round((seats - sub.total_licenses) * float(price), 2)
+                if priced and price is not None
+                else None,
+                "currency": row.get("currency") if priced else None,
+            }
+        )
     out.sort(key=lambda r: (str(r["renews"]), r["sku"], r["subscription_id"]))
     return out

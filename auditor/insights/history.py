@@ -76,13 +76,19 @@ class Record:
             "as_of": self.as_of,
             "tenant": self.tenant,
             "complete": self.complete,
-            "findings": {"open": self.open, "waived": self.waived, "by_severity": dict(self.by_severity),
-                         "by_rule": {r: dict(s) for r, s in self.by_rule.items()}},
+            "findings": {
+                "open": self.open,
+                "waived": self.waived,
+                "by_severity": dict(self.by_severity),
+                "by_rule": {r: dict(s) for r, s in self.by_rule.items()},
+            },
             "currency": self.currency,
             "unused_monthly_cost": self.unused_monthly_cost,
             "reclaimable_monthly_cost": self.reclaimable_monthly_cost,
-            "products": {sku: {"usable": p.usable, "assigned": p.assigned,
-                               "unused_monthly_cost": p.unused_monthly_cost} for sku, p in self.products.items()},
+            "products": {
+                sku: {"usable": p.usable, "assigned": p.assigned, "unused_monthly_cost": p.unused_monthly_cost}
+                for sku, p in self.products.items()
+            },
         }
 
 
@@ -119,8 +125,9 @@ def record_of(document: Mapping[str, Any]) -> Record:
             continue
         usable = int(row.get("enabled") or 0) + int(row.get("warning") or 0)
         cost = row.get("unused_monthly_cost")
-        products[str(row["sku"])] = ProductPoint(usable, int(row.get("consumed") or 0),
-                                                 round(float(cost), 2) if isinstance(cost, int | float) else None)
+        products[str(row["sku"])] = ProductPoint(
+            usable, int(row.get("consumed") or 0), round(float(cost), 2) if isinstance(cost, int | float) else None
+        )
     by_sev = summary.get("by_severity") or {}
     return Record(
         generated_at=str(document.get("generated_at", "")),
@@ -171,8 +178,11 @@ def _money(value: Any, name: str) -> float | None:
     if value is None:
         return None
     # NaN and Infinity: Python's JSON reader accepts them, and no sum or chart can use them
-    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float)
-                                                                         and not math.isfinite(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         raise _Bad(f"{name} is not an amount")
     if not 0 <= value <= MAX_AMOUNT:
         raise _Bad(f"{name} is not an amount from 0 to {MAX_AMOUNT:,.0f}")
@@ -194,15 +204,19 @@ def parse_record(doc: Any, line: int = 0) -> Record:
     by_sev = _object(findings.get("by_severity"), "findings.by_severity")
     by_rule: dict[str, dict[str, int]] = {}
     for rule, counts in _object(findings.get("by_rule", {}), "findings.by_rule").items():
-        by_rule[str(rule)] = {str(s): _count(n, f"findings.by_rule.{rule}.{s}")
-                              for s, n in _object(counts, f"findings.by_rule.{rule}").items()}
+        by_rule[str(rule)] = {
+            str(s): _count(n, f"findings.by_rule.{rule}.{s}")
+            for s, n in _object(counts, f"findings.by_rule.{rule}").items()
+        }
     products: dict[str, ProductPoint] = {}
     for sku, point in _object(doc.get("products", {}), "products").items():
         point = _object(point, f"products.{sku}")
         where = f"products.{sku}"
-        products[str(sku)] = ProductPoint(_count(point.get("usable"), f"{where}.usable"),
-                                          _count(point.get("assigned"), f"{where}.assigned"),
-                                          _money(point.get("unused_monthly_cost"), f"{where}.unused_monthly_cost"))
+        products[str(sku)] = ProductPoint(
+            _count(point.get("usable"), f"{where}.usable"),
+            _count(point.get("assigned"), f"{where}.assigned"),
+            _money(point.get("unused_monthly_cost"), f"{where}.unused_monthly_cost"),
+        )
     currency = doc.get("currency")
     if currency is not None and not (isinstance(currency, str) and _CURRENCY.match(currency)):
         raise _Bad("currency is not a three-letter currency code")
@@ -269,8 +283,12 @@ def read_history(path: Path) -> tuple[list[Record], list[Problem]]:
     problems: list[Problem] = []
     if len(data) > MAX_FILE:
         data = data[: data.rfind(b"\n", 0, MAX_FILE) + 1]
-        problems.append(Problem(data.count(b"\n") + 1, f"the file is larger than {MAX_FILE // 1_000_000} MB; "
-                                "the records after this line were not read"))
+        problems.append(
+            Problem(
+                data.count(b"\n") + 1,
+                f"the file is larger than {MAX_FILE // 1_000_000} MB; the records after this line were not read",
+            )
+        )
     records, bad = parse_lines(data.split(b"\n"))
     records.sort(key=lambda r: (_sort_time(r.generated_at), r.line))
     return records, problems + bad  # the file's own problem first: it is never left to the count
@@ -353,15 +371,32 @@ def append_record(path: Path, record: Record) -> None:
 
 def table(records: list[Record]) -> str:
     """The plain-text table `license-auditor history` prints."""
-    head = ("generated", "complete", "open", "critical", "high", "medium", "low", "unused/month",
-            "seats assigned/usable")
+    head = (
+        "generated",
+        "complete",
+        "open",
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "unused/month",
+        "seats assigned/usable",
+    )
     rows: list[tuple[str, ...]] = [head]
     for r in records:
         usable = sum(p.usable for p in r.products.values())
         assigned = sum(p.assigned for p in r.products.values())
         money = "" if r.unused_monthly_cost is None else f"{r.unused_monthly_cost:,.2f} {r.currency or ''}".strip()
-        rows.append((r.generated_at, "yes" if r.complete else "NO", str(r.open),
-                     *(str(r.by_severity.get(s, 0)) for s in SEVERITIES), money, f"{assigned}/{usable}"))
+        rows.append(
+            (
+                r.generated_at,
+                "yes" if r.complete else "NO",
+                str(r.open),
+                *(str(r.by_severity.get(s, 0)) for s in SEVERITIES),
+                money,
+                f"{assigned}/{usable}",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = []
     for i, row in enumerate(rows):
@@ -381,8 +416,9 @@ def products_table(records: list[Record]) -> str:
     for sku in sorted(set(first.products) | set(last.products)):
         a, b = first.products.get(sku), last.products.get(sku)
         delta = (b.assigned if b else 0) - (a.assigned if a else 0)
-        rows.append((sku, f"{a.assigned}/{a.usable}" if a else "-", f"{b.assigned}/{b.usable}" if b else "-",
-                     f"{delta:+d}"))
+        rows.append(
+            (sku, f"{a.assigned}/{a.usable}" if a else "-", f"{b.assigned}/{b.usable}" if b else "-", f"{delta:+d}")
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     out = []
     for i, row in enumerate(rows):

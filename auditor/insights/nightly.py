@@ -59,18 +59,20 @@ def allocation_attributes(policies: PolicySet) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*STANDARD, *chosen]))
 
 
-
-
 class Nightly:
-    def __init__(self, args: argparse.Namespace, policies: PolicySet, baseline: Mapping[str, Any] | None,
-                 environ: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        policies: PolicySet,
+        baseline: Mapping[str, Any] | None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
         env = os.environ if environ is None else environ
         self.history_path = Path(args.history) if getattr(args, "history", None) else None
         self.record: history.Record | None = None  # this run's history record, once enrich() has built it
         self.records: list[history.Record] = []
         self.warnings: list[str] = []
         if self.history_path is not None:
-
             self.records, problems = history.read_history(self.history_path)
             self.warnings += [f"history {line}" for line in history.problem_lines(problems, self.history_path)]
         self.causes = bool(getattr(args, "causes", False))
@@ -90,8 +92,12 @@ class Nightly:
         self.run_url = _run_url(env)
         self.attributes = allocation_attributes(policies)
         self.minimums: dict[str, int] = {}
-        self._catalog = [(e.sku, e.spare_seats.min) for p in policies.policies for e in p.catalog or ()
-                         if e.spare_seats and e.spare_seats.min is not None]
+        self._catalog = [
+            (e.sku, e.spare_seats.min)
+            for p in policies.policies
+            for e in p.catalog or ()
+            if e.spare_seats and e.spare_seats.min is not None
+        ]
         self.subscriptions: list[forecast.SubscriptionFacts] = []
         self.allocation: dict[str, Any] | None = None
         self.audits: DirectoryAudits | None = None
@@ -102,7 +108,6 @@ class Nightly:
         """Before collecting, once the output directory exists (the history file may live in it):
         a history file this run could not append to stops it now (exit 2), not after the reports."""
         if self.history_path is not None:
-
             history.check_appendable(self.history_path)
 
     # --- before the snapshot is freed ---------------------------------------------------------
@@ -116,54 +121,63 @@ class Nightly:
                 self.minimums.setdefault(part, minimum)
         parts = {s.sku_id.lower(): s.sku_part_number for s in snapshot.skus}
         self.subscriptions = [
-            forecast.SubscriptionFacts(s.id, s.sku_id, s.sku_part_number or parts.get(s.sku_id.lower(), s.sku_id),
-                                       s.status, s.is_trial, s.total_licenses, s.next_lifecycle_date_time)
+            forecast.SubscriptionFacts(
+                s.id,
+                s.sku_id,
+                s.sku_part_number or parts.get(s.sku_id.lower(), s.sku_id),
+                s.status,
+                s.is_trial,
+                s.total_licenses,
+                s.next_lifecycle_date_time,
+            )
             for s in snapshot.subscriptions
         ]
         if self.attributes:
             self.allocation = allocation.allocate(snapshot, result, self.attributes)
             missing = [a for a in self.attributes if a not in snapshot.user_attributes]
             if missing:
-                self.warnings.append(f"cost allocation: the tenant data holds no {', '.join(missing)} (read from "
-                                     "Graph with this policy, or use a snapshot collected with it)")
+                self.warnings.append(
+                    f"cost allocation: the tenant data holds no {', '.join(missing)} (read from "
+                    "Graph with this policy, or use a snapshot collected with it)"
+                )
         audits = snapshot.directory_audits
         if audits is not None:
-
             audits = audits if isinstance(audits, DirectoryAudits) else None
         self.audits = audits
         if self.causes and self.audits is None and not any(g.dataset == "directoryAudits" for g in snapshot.gaps):
-            self.warnings.append("--causes: the tenant data holds no directory audit entries (collect with --graph "
-                                 "--causes, or audit a snapshot saved by such a run)")
+            self.warnings.append(
+                "--causes: the tenant data holds no directory audit entries (collect with --graph "
+                "--causes, or audit a snapshot saved by such a run)"
+            )
         self.collected_at = snapshot.collected_at
         self.as_of = result.as_of
 
     # --- the document ---------------------------------------------------------------------------
 
-    def enrich(self, document: dict[str, Any], plan: ChangePlan | None = None,
-               remediation: Remediation | None = None) -> dict[str, Any]:
+    def enrich(
+        self, document: dict[str, Any], plan: ChangePlan | None = None, remediation: Remediation | None = None
+    ) -> dict[str, Any]:
         """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it. `remediation`: for a document whose
         findings carry none yet (auditor.report.document.FindingRemediation)."""
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
-
             causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
         tenant = str((document.get("tenant") or {}).get("id", ""))
         mine: list[history.Record] = []
         if self.records:
-
             mine = history.of_tenant(self.records, tenant)
         if self.history_path is not None:
-
             others = len(self.records) - len(mine)
             if others:
                 more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
             self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
             document["trends"] = trends.trends([*mine, self.record])
         if self.as_of is not None and self.subscriptions:
-            renewals = forecast.renewals(document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan,
-                                         remediation=remediation)
+            renewals = forecast.renewals(
+                document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan, remediation=remediation
+            )
             if renewals:
                 document["renewals"] = renewals
         if self.allocation is not None:
@@ -184,19 +198,21 @@ class Nightly:
             tenant = str((document.get("tenant") or {}).get("name") or (document.get("tenant") or {}).get("id") or "")
             for renewal in document.get("renewals") or []:
                 path = out_dir / calendar.file_name(renewal)
-                write_text(path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant,
-                                                run_url=self.run_url))
+                write_text(
+                    path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant, run_url=self.run_url)
+                )
                 written.append(path)
             for action in (document.get("bill") or {}).get("actions") or []:  # audit --billing: each `by` date
                 if action.get("by") and action.get("seats") and action.get("action") != "none":
                     path = out_dir / calendar.bill_file_name(action)
-                    write_text(path, calendar.bill_event(action, locale=locale, stamp=stamp, tenant=tenant,
-                                                         run_url=self.run_url))
+                    write_text(
+                        path,
+                        calendar.bill_event(action, locale=locale, stamp=stamp, tenant=tenant, run_url=self.run_url),
+                    )
                     written.append(path)
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
         if self.history_path is not None:
-
             history.append_record(self.history_path, self.record or history.record_of(document))
             written.append(self.history_path)
         return written
@@ -245,7 +261,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.last is not None:
         if args.last < 1:
             raise UsageError("--last: give a number of records, 1 or more")
-        records = records[-args.last:]
+        records = records[-args.last :]
     if not records:
         _say(f"{path}: no records")
         return EXIT_OK
@@ -256,5 +272,3 @@ def cmd_history(args: argparse.Namespace) -> int:
     if args.products:
         sys.stdout.write("\n" + clean_message(history.products_table(records)))
     return EXIT_OK
-
-

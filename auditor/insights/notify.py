@@ -59,8 +59,10 @@ def webhook_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
         return url
     if parts.scheme == "http" and host and _loopback(host):
         return url
-    raise UsageError(f"--notify-webhook: the webhook must be an https URL (got a {parts.scheme or 'schemeless'} URL"
-                     f"{' for ' + host if host else ''}); plain http is allowed only to localhost")
+    raise UsageError(
+        f"--notify-webhook: the webhook must be an https URL (got a {parts.scheme or 'schemeless'} URL"
+        f"{' for ' + host if host else ''}); plain http is allowed only to localhost"
+    )
 
 
 def _loopback(host: str) -> bool:
@@ -109,10 +111,15 @@ class _Summary:
 
         by_sev = summary.get("by_severity") or {}
         severity = ", ".join(f"{num(int(by_sev.get(s) or 0))} {s}" for s in SEVERITIES if by_sev.get(s))
-        self.counts = t.npgettext("notify_counts", "{n} open finding ({severity}) · {new} new · {resolved} resolved",
-                                  "{n} open findings ({severity}) · {new} new · {resolved} resolved", unwaived,
-                                  severity=severity or "–", new=num(len(new)) if changes else "–",
-                                  resolved=num(len(resolved)) if changes else "–")
+        self.counts = t.npgettext(
+            "notify_counts",
+            "{n} open finding ({severity}) · {new} new · {resolved} resolved",
+            "{n} open findings ({severity}) · {new} new · {resolved} resolved",
+            unwaived,
+            severity=severity or "–",
+            new=num(len(new)) if changes else "–",
+            resolved=num(len(resolved)) if changes else "–",
+        )
 
         def line(f: Mapping[str, Any]) -> str:
             subject = s if isinstance(s := f.get("subject"), Mapping) else {}
@@ -128,12 +135,22 @@ class _Summary:
         self.resolved = [line(f) for f in resolved[:LIST_CAP] if isinstance(f, Mapping)]
         self.resolved_more = self._more(len(resolved) - LIST_CAP)
         self.costs_title = t.pgettext("notify_costs", "Most unused spend per month")
-        skus = [s for s in document.get("skus") or [] if isinstance(s, Mapping)
-                and isinstance(s.get("unused_monthly_cost"), int | float) and s["unused_monthly_cost"] > 0]
+        skus = [
+            s
+            for s in document.get("skus") or []
+            if isinstance(s, Mapping)
+            and isinstance(s.get("unused_monthly_cost"), int | float)
+            and s["unused_monthly_cost"] > 0
+        ]
         skus.sort(key=lambda s: -float(s["unused_monthly_cost"]))
-        self.costs = [clean(f"{s.get('name') or s.get('sku')}: "
-                            f"{i18n.format_money(float(s['unused_monthly_cost']), s.get('currency'), locale)}", 200)
-                      for s in skus[:COST_CAP]]
+        self.costs = [
+            clean(
+                f"{s.get('name') or s.get('sku')}: "
+                f"{i18n.format_money(float(s['unused_monthly_cost']), s.get('currency'), locale)}",
+                200,
+            )
+            for s in skus[:COST_CAP]
+        ]
         self.run_url = run_url
         self.open_run = t.pgettext("notify_open_run", "Open the run")
         # a 7-day commerce window closing within 3 days leads: the money is gone the day after
@@ -142,8 +159,9 @@ class _Summary:
     def _more(self, n: int) -> str:
         if n <= 0:
             return ""
-        return self.t.npgettext("list_more", "…and {n} more, listed in report.json.",
-                                "…and {n} more, listed in report.json.", n)
+        return self.t.npgettext(
+            "list_more", "…and {n} more, listed in report.json.", "…and {n} more, listed in report.json.", n
+        )
 
 
 def _run(text: str, **style: Any) -> dict[str, Any]:
@@ -165,20 +183,31 @@ def teams_payload(s: _Summary) -> dict[str, Any]:
         _rich(_run(s.status_text, weight="Bolder", color=colour)),
         _rich(_run(s.counts)),
     ]
-    for title, lines, more in ((s.new_title, s.new, s.new_more), (s.resolved_title, s.resolved, s.resolved_more),
-                               (s.costs_title, s.costs, "")):
+    for title, lines, more in (
+        (s.new_title, s.new, s.new_more),
+        (s.resolved_title, s.resolved, s.resolved_more),
+        (s.costs_title, s.costs, ""),
+    ):
         if not lines:
             continue
         body.append(_rich(_run(title, weight="Bolder"), spacing="Medium"))
         body.extend(_rich(_run(f"• {text}")) for text in lines)
         if more:
             body.append(_rich(_run(more, isSubtle=True)))
-    card: dict[str, Any] = {"$schema": "http://adaptivecards.io/schemas/adaptive-card.json", "type": "AdaptiveCard",
-                            "version": "1.4", "body": body}
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
     if s.run_url:
         card["actions"] = [{"type": "Action.OpenUrl", "title": s.open_run, "url": s.run_url}]
-    return {"type": "message", "attachments": [
-        {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}]}
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
 
 
 def slack_escape(text: str) -> str:
@@ -219,22 +248,32 @@ def slack_payload(s: _Summary) -> dict[str, Any]:
         *({"type": "section", "text": _plain(f"⚠ {line}", 2900)} for line in s.urgent),
         {"type": "section", "text": _plain(f"{s.status_text}\n{s.counts}", 2900)},
     ]
-    for title, lines, more in ((s.new_title, s.new, s.new_more), (s.resolved_title, s.resolved, s.resolved_more),
-                               (s.costs_title, s.costs, "")):
+    for title, lines, more in (
+        (s.new_title, s.new, s.new_more),
+        (s.resolved_title, s.resolved, s.resolved_more),
+        (s.costs_title, s.costs, ""),
+    ):
         if lines:
             text = "\n".join([title, *(f"• {line}" for line in lines), *([more] if more else [])])
             blocks.append({"type": "section", "text": _plain(text, 2900)})
-    actions = [{"type": "actions", "elements": [
-        {"type": "button", "text": _plain(s.open_run, 75), "url": s.run_url}]}] if s.run_url else []
+    actions = (
+        [{"type": "actions", "elements": [{"type": "button", "text": _plain(s.open_run, 75), "url": s.run_url}]}]
+        if s.run_url
+        else []
+    )
     room = SLACK_BLOCKS - len(actions)
     if len(blocks) > room:  # many urgent windows: the rest is in the report
         blocks = [*blocks[: room - 1], {"type": "section", "text": _plain(s._more(len(blocks) - room + 1), 2900)}]
-    return {"text": slack_text(_no_links(f"{s.title}: {s.status_text}. {s.counts}"), 3000), "mrkdwn": False,
-            "blocks": [*blocks, *actions]}
+    return {
+        "text": slack_text(_no_links(f"{s.title}: {s.status_text}. {s.counts}"), 3000),
+        "mrkdwn": False,
+        "blocks": [*blocks, *actions],
+    }
 
 
-def payload(document: Mapping[str, Any], fmt: str, run_url: str | None = None,
-            wording: Wording | None = None) -> dict[str, Any]:
+def payload(
+    document: Mapping[str, Any], fmt: str, run_url: str | None = None, wording: Wording | None = None
+) -> dict[str, Any]:
     summary = _Summary(document, run_url, wording or default_wording())
     return teams_payload(summary) if fmt == "teams" else slack_payload(summary)
 
@@ -242,8 +281,9 @@ def payload(document: Mapping[str, Any], fmt: str, run_url: str | None = None,
 # --- posting ----------------------------------------------------------------------------------
 
 
-def post(url: str, body: Mapping[str, Any], fmt: str, *, timeout: float = TIMEOUT,
-         deadline: float | None = None) -> None:
+def post(
+    url: str, body: Mapping[str, Any], fmt: str, *, timeout: float = TIMEOUT, deadline: float | None = None
+) -> None:
     """POST the payload; DeliveryError naming only the webhook's host when it is not accepted
     (2xx). 429 and 502-504 are tried again, at most ATTEMPTS times, after Retry-After (≤ 10 s).
     `timeout` bounds each wait for the network (connect, one read); `deadline` (DEADLINE) the
@@ -255,8 +295,10 @@ def post(url: str, body: Mapping[str, Any], fmt: str, *, timeout: float = TIMEOU
     try:
         status = asyncio.run(_post(url, dict(body), where, timeout, limit))
     except TimeoutError:
-        raise DeliveryError(f"{where} did not finish answering within {limit:g} s; stopped waiting (the summary "
-                            "may or may not have been posted)") from None
+        raise DeliveryError(
+            f"{where} did not finish answering within {limit:g} s; stopped waiting (the summary "
+            "may or may not have been posted)"
+        ) from None
     if 200 <= status < 300:
         return
     hint = " (is the webhook URL still valid?)" if status in (401, 403, 404, 410) else ""
@@ -285,7 +327,7 @@ async def _post(url: str, body: dict[str, Any], where: str, timeout: float, dead
                 return status
             wait = response.headers.get("Retry-After", "")
             seconds = whole_number(wait)
-            await asyncio.sleep(min(float(seconds), 10.0) if seconds is not None else 2.0 ** attempt)
+            await asyncio.sleep(min(float(seconds), 10.0) if seconds is not None else 2.0**attempt)
     raise AssertionError("unreachable")
 
 

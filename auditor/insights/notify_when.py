@@ -35,16 +35,32 @@ def _gap_key(gap: Any) -> str:
 def _soon(document: Mapping[str, Any], today: date) -> list[str]:
     """The days within SOON_DAYS by which a commerce action is due or a subscription renews."""
     end = (today + timedelta(days=SOON_DAYS)).isoformat()
-    days = [str(a.get("by"))[:10] for a in (document.get("bill") or {}).get("actions") or []
-            if isinstance(a, Mapping) and a.get("by") and a.get("action") not in (None, "none")
-            and a.get("seats") and today.isoformat() <= str(a["by"])[:10] <= end]
-    days += [str(r.get("renews"))[:10] for r in document.get("renewals") or []
-             if isinstance(r, Mapping) and r.get("renews") and today.isoformat() <= str(r["renews"])[:10] <= end]
+    days = [
+        str(a.get("by"))[:10]
+        for a in (document.get("bill") or {}).get("actions") or []
+        if isinstance(a, Mapping)
+        and a.get("by")
+        and a.get("action") not in (None, "none")
+        and a.get("seats")
+        and today.isoformat() <= str(a["by"])[:10] <= end
+    ]
+    days += [
+        str(r.get("renews"))[:10]
+        for r in document.get("renewals") or []
+        if isinstance(r, Mapping) and r.get("renews") and today.isoformat() <= str(r["renews"])[:10] <= end
+    ]
     return sorted(set(days))
 
 
-def decide(document: Mapping[str, Any], previous: Mapping[str, Any] | None, *, when: str, today: date,
-           weekday: str, locale: Locale) -> dict[str, Any]:
+def decide(
+    document: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    *,
+    when: str,
+    today: date,
+    weekday: str,
+    locale: Locale,
+) -> dict[str, Any]:
     """The `notify` object of `document` (after `compare` with `previous`, the baseline, if any)."""
     t = i18n.translations(locale)
     reasons: list[dict[str, str]] = []
@@ -69,13 +85,30 @@ def decide(document: Mapping[str, Any], previous: Mapping[str, Any] | None, *, w
         if fresh:
             say("gap", t.npgettext("notify_gap", "{n} new gap in the data", "{n} new gaps in the data", len(fresh)))
     elif when == "changed":  # a history, but no report to compare findings with: silence would hide a new one
-        say("no_baseline", t.pgettext("notify_no_baseline", "there is no earlier report to compare with, so what "
-                                      "changed is not known"))
+        say(
+            "no_baseline",
+            t.pgettext(
+                "notify_no_baseline", "there is no earlier report to compare with, so what changed is not known"
+            ),
+        )
     soon = _soon(document, today)
     if soon:
-        say("soon", t.pgettext("notify_soon", "a commerce deadline or a renewal on {date}, within 7 days",
-                               date=i18n.format_date(soon[0], locale)))
+        say(
+            "soon",
+            t.pgettext(
+                "notify_soon",
+                "a commerce deadline or a renewal on {date}, within 7 days",
+                date=i18n.format_date(soon[0], locale),
+            ),
+        )
     if WEEKDAYS[today.weekday()] == weekday and findings:
-        say("weekly", t.npgettext("notify_weekly", "the weekly reminder: {n} finding stays open",
-                                  "the weekly reminder: {n} findings stay open", len(findings)))
+        say(
+            "weekly",
+            t.npgettext(
+                "notify_weekly",
+                "the weekly reminder: {n} finding stays open",
+                "the weekly reminder: {n} findings stay open",
+                len(findings),
+            ),
+        )
     return {"send": bool(reasons), "when": when, "reasons": reasons}

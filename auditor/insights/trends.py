@@ -29,16 +29,22 @@ def trends(records: Sequence[Record]) -> dict[str, Any]:
     skus.sort(key=lambda s: (s not in current, s))
     return {
         "runs": [
-            {"generated_at": r.generated_at, "complete": r.complete, "open": r.open,
-             "by_severity": {s: r.by_severity.get(s, 0) for s in SEVERITIES},
-             "unused_monthly_cost": r.unused_monthly_cost if r.currency in (None, currency) else None}
+            {
+                "generated_at": r.generated_at,
+                "complete": r.complete,
+                "open": r.open,
+                "by_severity": {s: r.by_severity.get(s, 0) for s in SEVERITIES},
+                "unused_monthly_cost": r.unused_monthly_cost if r.currency in (None, currency) else None,
+            }
             for r in last
         ],
         "currency": currency,
         "products": [
-            {"sku": sku,
-             "assigned": [r.products[sku].assigned if sku in r.products else None for r in last],
-             "usable": [r.products[sku].usable if sku in r.products else None for r in last]}
+            {
+                "sku": sku,
+                "assigned": [r.products[sku].assigned if sku in r.products else None for r in last],
+                "usable": [r.products[sku].usable if sku in r.products else None for r in last],
+            }
             for sku in skus
         ],
     }

@@ -32,17 +32,33 @@ def tenant_finding_id(tenant_id: str, finding_id: str) -> str:
     return hashlib.sha256(f"{tenant_id.lower()}|{finding_id}".encode()).hexdigest()[:16]
 
 
-def _carried(t: TenantFacts, remediate: Remediate | None, known: Collection[str], *,
-             cloud: Cloud, locale: Locale, names: Mapping[str, str]) -> list[dict[str, Any]]:
+def _carried(
+    t: TenantFacts,
+    remediate: Remediate | None,
+    known: Collection[str],
+    *,
+    cloud: Cloud,
+    locale: Locale,
+    names: Mapping[str, str],
+) -> list[dict[str, Any]]:
     out = []
     for f in t.report["findings"]:
-        carried = {**f, "id": tenant_finding_id(t.id, f["id"]),
-                   "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]}}
+        carried = {
+            **f,
+            "id": tenant_finding_id(t.id, f["id"]),
+            "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]},
+        }
         if remediate is not None and f["rule"] in known:
             details = f.get("details")
             carried["remediation"] = remediate(
-                f["rule"], cloud=cloud, locale=locale, subject=f["subject"], skus=list(f.get("skus") or []),
-                details=details if isinstance(details, dict) else {}, names=names)
+                f["rule"],
+                cloud=cloud,
+                locale=locale,
+                subject=f["subject"],
+                skus=list(f.get("skus") or []),
+                details=details if isinstance(details, dict) else {},
+                names=names,
+            )
         out.append(carried)
     return out
 
@@ -54,8 +70,17 @@ def _tagged(t: TenantFacts, items: list[Any]) -> list[dict[str, Any]]:
 def _sort_key(f: Mapping[str, Any]) -> tuple[Any, ...]:
     s = f["subject"]
     tenant = f.get("tenant") or {}
-    return (-_RANK[f["severity"]], f["rule"], str(s.get("upn") or s.get("sku") or s["id"]).lower(), s["id"],
-            str(tenant.get("name", "")).lower(), tenant.get("id", ""), f.get("skus", []), f["policy"], f["id"])
+    return (
+        -_RANK[f["severity"]],
+        f["rule"],
+        str(s.get("upn") or s.get("sku") or s["id"]).lower(),
+        s["id"],
+        str(tenant.get("name", "")).lower(),
+        tenant.get("id", ""),
+        f.get("skus", []),
+        f["policy"],
+        f["id"],
+    )
 
 
 def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
@@ -85,9 +110,14 @@ def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (r["sku"], r["sku_id"]))
 
 
-def build_merged_document(result: MergeResult, *, generated_at: datetime, locale: Locale = Locale.EN,
-                          remediate: Remediate | None = None,
-                          known_rules: Collection[str] | None = None) -> dict[str, Any]:
+def build_merged_document(
+    result: MergeResult,
+    *,
+    generated_at: datetime,
+    locale: Locale = Locale.EN,
+    remediate: Remediate | None = None,
+    known_rules: Collection[str] | None = None,
+) -> dict[str, Any]:
     """`remediate` (auditor.wording.remediation) gives every finding's remediation in `locale` and
     the merge's cloud; `known_rules` are the rules it has wording for (default: auditor.wording's):
     carried findings of other rules keep their own. Without `remediate`, carried findings keep
@@ -101,8 +131,15 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
     for f in result.findings:
         rem = None
         if remediate is not None:
-            rem = remediate(f.rule, cloud=result.cloud, locale=locale, subject=f.subject.to_json(),
-                            skus=list(f.skus), details=dict(f.details), names=names)
+            rem = remediate(
+                f.rule,
+                cloud=result.cloud,
+                locale=locale,
+                subject=f.subject.to_json(),
+                skus=list(f.skus),
+                details=dict(f.details),
+                names=names,
+            )
         findings.append({**finding_json(f, rem), "tenant": None})
     for t in result.tenants:
         findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))
@@ -141,10 +178,17 @@ def build_merged_document(result: MergeResult, *, generated_at: datetime, locale
         "warnings": warnings,
         "summary": summary_json(findings, result.currency, unused, users_total, users_licensed),
         "tenants": [
-            {"id": t.id, "name": t.name, "cloud": t.cloud.value, "complete": t.report["complete"],
-             "collected_at": t.report.get("collected_at"), "as_of": t.report.get("as_of"),
-             "policies": t.report.get("policies", []), "summary": t.report["summary"],
-             "skus": t.report["skus"]}
+            {
+                "id": t.id,
+                "name": t.name,
+                "cloud": t.cloud.value,
+                "complete": t.report["complete"],
+                "collected_at": t.report.get("collected_at"),
+                "as_of": t.report.get("as_of"),
+                "policies": t.report.get("policies", []),
+                "summary": t.report["summary"],
+                "skus": t.report["skus"],
+            }
             for t in result.tenants
         ],
         "skus": seats,

@@ -39,8 +39,17 @@ def cross_tenant_policy(policies: PolicySet) -> Policy | None:
     """The one policy with a `cross_tenant:` section; two are an error."""
     holders = [p for p in policies.policies if p.cross_tenant is not None]
     if len(holders) > 1:
-        raise PolicyError([PolicyIssue(p.file, 0, 0, f"cross_tenant is also defined in {holders[0].file}; "
-                                       "define it in one policy of the set") for p in holders[1:]])
+        raise PolicyError(
+            [
+                PolicyIssue(
+                    p.file,
+                    0,
+                    0,
+                    f"cross_tenant is also defined in {holders[0].file}; define it in one policy of the set",
+                )
+                for p in holders[1:]
+            ]
+        )
     return holders[0] if holders else None
 
 
@@ -68,8 +77,10 @@ def read_tenants(dirs: Sequence[str | Path], policies: PolicySet) -> tuple[list[
         facts = tenant_facts(folder, len(tenants), index, paid)
         key = facts.id.lower()
         if key in seen:
-            raise UsageError(f"{folder}: tenant {facts.id} ({facts.name}) was already read from {seen[key]}; "
-                             "give each tenant's folder once")
+            raise UsageError(
+                f"{folder}: tenant {facts.id} ({facts.name}) was already read from {seen[key]}; "
+                "give each tenant's folder once"
+            )
         seen[key] = folder
         tenants.append(facts)
     return tenants, index
@@ -86,52 +97,82 @@ def _covers(w: Waiver, f: Finding) -> bool:
     return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
 
 
-def evaluate_merge(tenants: Sequence[TenantFacts], index: IdentityIndex, policies: PolicySet,
-                   as_of: datetime) -> MergeResult:
+def evaluate_merge(
+    tenants: Sequence[TenantFacts], index: IdentityIndex, policies: PolicySet, as_of: datetime
+) -> MergeResult:
     """The cross-tenant findings over tenants already read. No I/O."""
     policy = cross_tenant_policy(policies)
     config = policy.cross_tenant if policy else None
     warnings = [w for t in tenants for w in t.warnings]
     if policy is None:
-        warnings.append("no policy has a cross_tenant section: accounts are matched by exact UPN and B2B home "
-                        "address only; add cross_tenant.domain_map when tenants use different domains")
+        warnings.append(
+            "no policy has a cross_tenant section: accounts are matched by exact UPN and B2B home "
+            "address only; add cross_tenant.domain_map when tenants use different domains"
+        )
     label = f"{(policy or policies.policies[0]).name}/cross_tenant"
     prices, minimums = _catalog_tables(policies)
-    ctx = MergeContext(tenants=tenants, index=index, policies=policies, policy_label=label,
-                       paid=PaidProducts(policies), prices=prices, minimums=minimums)
+    ctx = MergeContext(
+        tenants=tenants,
+        index=index,
+        policies=policies,
+        policy_label=label,
+        paid=PaidProducts(policies),
+        prices=prices,
+        minimums=minimums,
+    )
     findings: list[Finding] = []
     not_evaluated: list[dict[str, str]] = []
     for rule in MERGE_RULES:
         skipped = {i for i, t in enumerate(tenants) if t.missing & rule.needs}
         for i in sorted(skipped, key=ctx.order):
             t = tenants[i]
-            not_evaluated.append({"rule": rule.id, "policy": label, "reason": (
-                f"tenant {t.name or t.id} ({t.id}): {', '.join(sorted(t.missing & rule.needs))} not collected; "
-                "its accounts and seats are left out")})
+            not_evaluated.append(
+                {
+                    "rule": rule.id,
+                    "policy": label,
+                    "reason": (
+                        f"tenant {t.name or t.id} ({t.id}): {', '.join(sorted(t.missing & rule.needs))} not collected; "
+                        "its accounts and seats are left out"
+                    ),
+                }
+            )
         findings.extend(rule.evaluate(replace(ctx, skipped=frozenset(skipped))))
 
     waivers = [w for _, w in policies.waivers if w.rule in {r.id for r in MERGE_RULES} and w.expires >= as_of.date()]
     if waivers:
-        findings = [replace(f, waived=True, waiver=waiver_json(w))
-                    if (w := next((w for w in waivers if _covers(w, f)), None)) else f for f in findings]
+        findings = [
+            replace(f, waived=True, waiver=waiver_json(w))
+            if (w := next((w for w in waivers if _covers(w, f)), None))
+            else f
+            for f in findings
+        ]
 
     gaps = _expected(config, tenants, warnings)
     clouds = sorted({t.cloud.value for t in tenants})
     if len(clouds) > 1:
-        warnings.append(f"the tenants are in different clouds ({', '.join(clouds)}); licenses cannot move between "
-                        "them, and the merged report gives all its guidance for the worldwide cloud (each tenant's "
-                        "own report has its cloud's steps)")
+        warnings.append(
+            f"the tenants are in different clouds ({', '.join(clouds)}); licenses cannot move between "
+            "them, and the merged report gives all its guidance for the worldwide cloud (each tenant's "
+            "own report has its cloud's steps)"
+        )
     money = currencies(prices, tenants)
     if len(money) > 1:
-        warnings.append(f"the tenants' amounts are in different currencies ({', '.join(sorted(money))}): the merged "
-                        "report adds up no money across them; each tenant's own report has its amounts")
+        warnings.append(
+            f"the tenants' amounts are in different currencies ({', '.join(sorted(money))}): the merged "
+            "report adds up no money across them; each tenant's own report has its amounts"
+        )
     ordered = sorted(tenants, key=lambda t: (t.name.lower(), t.id))
     names = [t.name or t.id for t in ordered]
     ids = ",".join(sorted(t.id.lower() for t in tenants))
     return MergeResult(
         id="group-" + hashlib.sha256(ids.encode()).hexdigest()[:16],
-        name=(config.name if config and config.name else " + ".join(names) if len(names) <= 3
-              else f"{names[0]} and {len(names) - 1} more tenants"),
+        name=(
+            config.name
+            if config and config.name
+            else " + ".join(names)
+            if len(names) <= 3
+            else f"{names[0]} and {len(names) - 1} more tenants"
+        ),
         cloud=Cloud(clouds[0]) if len(clouds) == 1 else Cloud.WORLDWIDE,
         as_of=as_of,
         policies=policies.names,
@@ -152,9 +193,15 @@ def _expected(config: CrossTenant | None, tenants: Sequence[TenantFacts], warnin
     for t in tenants:
         if t.id.lower() not in config.tenants:
             warnings.append(f"tenant {t.name or t.id} ({t.id}) is not listed in cross_tenant.tenants")
-    return [{"part": "tenant", "request": f"merge: {tid}/report.json",
-             "reason": f"no report for tenant {tid}, which cross_tenant.tenants expects; did its audit job fail?"}
-            for tid in config.tenants if tid not in present]
+    return [
+        {
+            "part": "tenant",
+            "request": f"merge: {tid}/report.json",
+            "reason": f"no report for tenant {tid}, which cross_tenant.tenants expects; did its audit job fail?",
+        }
+        for tid in config.tenants
+        if tid not in present
+    ]
 
 
 def currencies(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFacts]) -> set[str]:
@@ -164,8 +211,11 @@ def currencies(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFac
         cost: Any = t.report["summary"].get("unused_monthly_cost")
         if isinstance(cost, dict) and isinstance(cost.get("currency"), str):
             found.add(cost["currency"])
-        found.update(r["currency"] for r in t.report.get("skus") or ()
-                     if isinstance(r, dict) and isinstance(r.get("currency"), str))
+        found.update(
+            r["currency"]
+            for r in t.report.get("skus") or ()
+            if isinstance(r, dict) and isinstance(r.get("currency"), str)
+        )
     return found
 
 

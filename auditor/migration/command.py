@@ -59,11 +59,15 @@ def _day_problem(day: date, as_of: datetime) -> str | None:
     """What is wrong with a cutover or complete_by day (_check_day), or None."""
     today = as_of.date()
     if day < today:
-        return (f"{day.isoformat()} is before the plan's day ({today.isoformat()}, --as-of): the migration plan "
-                "is made before the move; give the day the moves complete")
+        return (
+            f"{day.isoformat()} is before the plan's day ({today.isoformat()}, --as-of): the migration plan "
+            "is made before the move; give the day the moves complete"
+        )
     if day - today > MAX_AHEAD:
-        return (f"{day.isoformat()} is more than 10 years after the plan's day ({today.isoformat()}): give the "
-                "day the moves complete")
+        return (
+            f"{day.isoformat()} is more than 10 years after the plan's day ({today.isoformat()}): give the "
+            "day the moves complete"
+        )
     return None
 
 
@@ -88,10 +92,19 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
         raise UsageError(f"--{side} graph needs --{side}-tenant-id")
     from ..graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
-    reading = Namespace(graph=True, demo=False, snapshot=None, save_snapshot=None, graph_endpoint=None,
-                        tenant_id=tenant_id, cloud=args.cloud, auth=args.auth)
-    snapshot = snapshot_from_args(reading, group_refs=(), need_sign_in=False,
-                                  usage_reports=MAILBOX_SIZES if side == "source" else None)
+    reading = Namespace(
+        graph=True,
+        demo=False,
+        snapshot=None,
+        save_snapshot=None,
+        graph_endpoint=None,
+        tenant_id=tenant_id,
+        cloud=args.cloud,
+        auth=args.auth,
+    )
+    snapshot = snapshot_from_args(
+        reading, group_refs=(), need_sign_in=False, usage_reports=MAILBOX_SIZES if side == "source" else None
+    )
     assert snapshot is not None
     return _complete(snapshot, side)
 
@@ -102,8 +115,10 @@ def _complete(snapshot: TenantSnapshot, side: str) -> TenantSnapshot:
     the shared mailboxes' sizes) leave what they hold unknown, and the plan says so."""
     missing = [g for g in snapshot.gaps if g.dataset in NEEDED_DATASETS]
     if missing:
-        raise CollectionError(f"--{side}: {snapshot.tenant_name or snapshot.tenant_id} was not read in full: "
-                              + "; ".join(f"{g.dataset}: {g.reason} ({g.request})" for g in missing))
+        raise CollectionError(
+            f"--{side}: {snapshot.tenant_name or snapshot.tenant_id} was not read in full: "
+            + "; ".join(f"{g.dataset}: {g.reason} ({g.request})" for g in missing)
+        )
     return snapshot
 
 
@@ -130,8 +145,11 @@ def _movers(args: Namespace, source: TenantSnapshot, as_of: datetime) -> list[Mo
     known = {u.user_principal_name.lower() for u in source.users}
     for m in movers:
         if m.source_upn.lower() not in known:
-            problems.add(m.line, m.column, f"{m.source_upn} is not a user of the source tenant "
-                                           f"{source.tenant_name or source.tenant_id}")
+            problems.add(
+                m.line,
+                m.column,
+                f"{m.source_upn} is not a user of the source tenant {source.tenant_name or source.tenant_id}",
+            )
         if m.complete_by is not None and (problem := _day_problem(m.complete_by, as_of)):
             problems.add(m.line, 0, f"complete_by {problem}")
     problems.raise_any()
@@ -166,8 +184,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         billing = read_billing(args.billing) if args.billing else None
         # keep the cyclic GC from re-scanning two tenants while the plan allocates (as `audit` does)
         gc.freeze()
-        plan = build_plan(PlanInputs(source, target, movers, products, cutover, as_of, mailboxes,
-                                     bill=_bill(billing, source, Locale(args.locale))))
+        plan = build_plan(
+            PlanInputs(
+                source,
+                target,
+                movers,
+                products,
+                cutover,
+                as_of,
+                mailboxes,
+                bill=_bill(billing, source, Locale(args.locale)),
+            )
+        )
         del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
         generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         written = write_plan(plan, out_dir, Locale(args.locale), generated)
@@ -184,4 +212,3 @@ def _bill(billing: BillingFile | None, source: TenantSnapshot, locale: Locale) -
     """The source's bill for the seats the moves free (auditor.billing; without --billing, every
     window is unknown, bounded by the renewal)."""
     return lambda freed: source_bill(source, billing, freed, locale)
-

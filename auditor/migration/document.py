@@ -33,11 +33,20 @@ def _removals(removals: tuple[Removal, ...]) -> tuple[dict[str, Any], ...]:
 
 def user_json(u: UserPlan, locale: Locale) -> dict[str, Any]:
     return {
-        "source": u.source, "target": u.target, "batch": u.batch, "complete_by": _day(u.complete_by),
-        "source_products": u.source_products, "products": u.products, "addon": u.addon,
-        "shared_mailbox": u.shared, "blockers": _reasons(u.blockers, locale), "notes": _reasons(u.notes, locale),
-        "target_license_from": _day(u.target_license_from), "target_license_by": _day(u.target_license_by),
-        "source_remove_after": _day(u.source_remove_after), "source_removals": _removals(u.removals),
+        "source": u.source,
+        "target": u.target,
+        "batch": u.batch,
+        "complete_by": _day(u.complete_by),
+        "source_products": u.source_products,
+        "products": u.products,
+        "addon": u.addon,
+        "shared_mailbox": u.shared,
+        "blockers": _reasons(u.blockers, locale),
+        "notes": _reasons(u.notes, locale),
+        "target_license_from": _day(u.target_license_from),
+        "target_license_by": _day(u.target_license_by),
+        "source_remove_after": _day(u.source_remove_after),
+        "source_removals": _removals(u.removals),
     }
 
 
@@ -52,19 +61,51 @@ def build_document(plan: MigrationPlan, locale: Locale, generated_at: str) -> di
         "source": {"tenant": plan.source.id, "name": plan.source.name, "cloud": plan.source.cloud},
         "target": {"tenant": plan.target.id, "name": plan.target.name, "cloud": plan.target.cloud},
         "summary": {"users": len(plan.users), "moving": len(plan.users) - blocked, "blocked": blocked},
-        "purchases": [{"sku": p.sku, "needed": p.needed, "free_in_target": p.free_in_target, "buy": p.buy,
-                       "buy_by": _day(p.buy_by), "new_subscription": p.new_subscription} for p in plan.purchases],
-        "addons": [{"sku": a.sku, "product": ADDON_NAME, "count": a.count, "free": a.free,
-                    "buy": max(0, a.count - a.free), "assign_on": a.assign_on, "buy_by": _day(a.buy_by)}
-                   for a in plan.addons],
+        "purchases": [
+            {
+                "sku": p.sku,
+                "needed": p.needed,
+                "free_in_target": p.free_in_target,
+                "buy": p.buy,
+                "buy_by": _day(p.buy_by),
+                "new_subscription": p.new_subscription,
+            }
+            for p in plan.purchases
+        ],
+        "addons": [
+            {
+                "sku": a.sku,
+                "product": ADDON_NAME,
+                "count": a.count,
+                "free": a.free,
+                "buy": max(0, a.count - a.free),
+                "assign_on": a.assign_on,
+                "buy_by": _day(a.buy_by),
+            }
+            for a in plan.addons
+        ],
         "users": [user_json(u, locale) for u in plan.users],
         "source_actions": list(plan.source_actions),
-        "overlap": {"seats": plan.overlap.seats, "days": plan.overlap.days, "amount": plan.overlap.amount,
-                    "currency": plan.overlap.currency, "confidence": plan.overlap.confidence,
-                    "products": [{"sku": o.sku, "seats": o.seats, "from": _day(o.start), "until": _day(o.until),
-                                  "days": o.days, "amount": o.amount, "currency": o.price[1] if o.price else None,
-                                  "confidence": "documented" if o.amount is not None else "unknown"}
-                                 for o in plan.overlap.products]},
+        "overlap": {
+            "seats": plan.overlap.seats,
+            "days": plan.overlap.days,
+            "amount": plan.overlap.amount,
+            "currency": plan.overlap.currency,
+            "confidence": plan.overlap.confidence,
+            "products": [
+                {
+                    "sku": o.sku,
+                    "seats": o.seats,
+                    "from": _day(o.start),
+                    "until": _day(o.until),
+                    "days": o.days,
+                    "amount": o.amount,
+                    "currency": o.price[1] if o.price else None,
+                    "confidence": "documented" if o.amount is not None else "unknown",
+                }
+                for o in plan.overlap.products
+            ],
+        },
         "unknowns": [say(r, locale) for r in plan.unknowns],
         "unknown_codes": [r.code for r in plan.unknowns],
         "facts": [BY_ID[f].to_json() for f in plan.facts],

@@ -34,8 +34,9 @@ def read_migration(path: str | Path) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not JSON: {exc}") from None
     if not isinstance(document, dict) or document.get("schema_version") != SCHEMA_VERSION:
-        raise UsageError(f"{path}: not a migration.json of schema_version {SCHEMA_VERSION} (write it with "
-                         "`license-auditor migrate`)")
+        raise UsageError(
+            f"{path}: not a migration.json of schema_version {SCHEMA_VERSION} (write it with `license-auditor migrate`)"
+        )
     for key, kind in (("source", dict), ("target", dict), ("summary", dict), ("cutover", str)):
         if not isinstance(document.get(key), kind):
             raise UsageError(f"{path}: $.{key} is missing or of the wrong type")
@@ -46,8 +47,11 @@ def _deadlines(document: Mapping[str, Any], today: date) -> list[tuple[str, str,
     """(date, kind, entry) of everything the plan says to do by a date, from today on: the purchases
     and add-ons in the target, the reductions in the source."""
     found: list[tuple[str, str, Mapping[str, Any]]] = []
-    for kind, key, when in (("buy", "purchases", "buy_by"), ("addon", "addons", "buy_by"),
-                            ("source", "source_actions", "by")):
+    for kind, key, when in (
+        ("buy", "purchases", "buy_by"),
+        ("addon", "addons", "buy_by"),
+        ("source", "source_actions", "by"),
+    ):
         for entry in document.get(key) or []:
             if not isinstance(entry, Mapping):
                 continue
@@ -66,15 +70,24 @@ def _deadline_text(t: i18n.Translations, document: Mapping[str, Any], today: dat
     by, kind, entry = deadlines[0]
     day = i18n.format_date(by, locale)
     if kind == "source":
-        return t.pgettext("migration_digest_source_deadline", "Next deadline: {action} {product} in {tenant} by "
-                          "{by}.", action=action_label(t, str(entry.get("action"))),
-                          product=str(entry.get("sku") or ""), tenant=str(document["source"].get("name") or ""),
-                          by=day)
+        return t.pgettext(
+            "migration_digest_source_deadline",
+            "Next deadline: {action} {product} in {tenant} by {by}.",
+            action=action_label(t, str(entry.get("action"))),
+            product=str(entry.get("sku") or ""),
+            tenant=str(document["source"].get("name") or ""),
+            by=day,
+        )
     # every purchase due that day is one step: count its licenses
     licenses = sum(int(e.get("buy") or 0) for b, k, e in deadlines if b == by and k in ("buy", "addon"))
-    return t.npgettext("migration_digest_buy_deadline", "Next deadline: buy {n} license in {tenant} by {by}.",
-                       "Next deadline: buy {n} licenses in {tenant} by {by}.", licenses,
-                       tenant=str(document["target"].get("name") or ""), by=day)
+    return t.npgettext(
+        "migration_digest_buy_deadline",
+        "Next deadline: buy {n} license in {tenant} by {by}.",
+        "Next deadline: buy {n} licenses in {tenant} by {by}.",
+        licenses,
+        tenant=str(document["target"].get("name") or ""),
+        by=day,
+    )
 
 
 def _overlap_text(t: i18n.Translations, overlap: Mapping[str, Any]) -> str:
@@ -84,13 +97,18 @@ def _overlap_text(t: i18n.Translations, overlap: Mapping[str, Any]) -> str:
     products = [p for p in overlap.get("products") or [] if isinstance(p, Mapping)]
     currency = overlap.get("currency") or next((p.get("currency") for p in products if p.get("currency")), None)
     if isinstance(overlap.get("amount"), int | float):
-        return t.pgettext("migration_digest_overlap", "Paying for both tenants while they overlap: {amount}.",
-                          amount=i18n.format_money(float(overlap["amount"]), currency, locale))
+        return t.pgettext(
+            "migration_digest_overlap",
+            "Paying for both tenants while they overlap: {amount}.",
+            amount=i18n.format_money(float(overlap["amount"]), currency, locale),
+        )
     known = [float(p["amount"]) for p in products if isinstance(p.get("amount"), int | float)]
     if known:
-        return t.pgettext("migration_digest_overlap_least", "Paying for both tenants while they overlap: at least "
-                          "{amount} (the rest is not known).",
-                          amount=i18n.format_money(sum(known), currency, locale))
+        return t.pgettext(
+            "migration_digest_overlap_least",
+            "Paying for both tenants while they overlap: at least {amount} (the rest is not known).",
+            amount=i18n.format_money(sum(known), currency, locale),
+        )
     return t.pgettext("migration_digest_overlap_unknown", "What paying for both tenants costs is not known.")
 
 
@@ -100,14 +118,16 @@ def migration_lines(document: Mapping[str, Any], locale: Locale, today: date) ->
     t = i18n.translations(locale)
     summary = document["summary"]
     head = t.npgettext(
-        "migration_digest", "Migration from {source} to {target} on {cutover}: {moving} of {n} user can move, "
-        "{blocked} blocked.", "Migration from {source} to {target} on {cutover}: {moving} of {n} users can move, "
-        "{blocked} blocked.", int(summary.get("users") or 0),
+        "migration_digest",
+        "Migration from {source} to {target} on {cutover}: {moving} of {n} user can move, {blocked} blocked.",
+        "Migration from {source} to {target} on {cutover}: {moving} of {n} users can move, {blocked} blocked.",
+        int(summary.get("users") or 0),
         source=str(document["source"].get("name") or document["source"].get("tenant") or ""),
         target=str(document["target"].get("name") or document["target"].get("tenant") or ""),
         cutover=i18n.format_date(str(document["cutover"]), locale),
         moving=i18n.format_number(int(summary.get("moving") or 0), locale),
-        blocked=i18n.format_number(int(summary.get("blocked") or 0), locale))
+        blocked=i18n.format_number(int(summary.get("blocked") or 0), locale),
+    )
     line = " ".join((head, _deadline_text(t, document, today), _overlap_text(t, document.get("overlap") or {})))
     shutting = urgent({"actions": document.get("source_actions") or []}, today, URGENT_DAYS)
     overlap_currency = (document.get("overlap") or {}).get("currency")

@@ -47,8 +47,7 @@ def read_map(path: Path) -> ProductMap:
     if root is None:
         return ProductMap(True, {})
     if not isinstance(root, yaml.MappingNode):
-        raise UsageError(f"{_at(path, root)}: the file maps source products to target products "
-                         "(SPE_E3: SPE_E3)")
+        raise UsageError(f"{_at(path, root)}: the file maps source products to target products (SPE_E3: SPE_E3)")
     targets: dict[str, str | None] = {}
     for key, value in root.value:
         if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
@@ -60,8 +59,9 @@ def read_map(path: Path) -> ProductMap:
         elif isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str") and value.value.strip():
             targets[key.value.lower()] = value.value.strip()
         else:
-            raise UsageError(f"{_at(path, value)}: {key.value} maps to a target part number (or null: not "
-                             "needed in the target)")
+            raise UsageError(
+                f"{_at(path, value)}: {key.value} maps to a target part number (or null: not needed in the target)"
+            )
     return ProductMap(True, targets)
 
 

@@ -52,8 +52,9 @@ class Problems:
         if len(self.found) == 1:
             raise UsageError(self.found[0])
         if self.found:
-            raise UsageError(f"{self.path}: {len(self.found)} problems, nothing read:\n"
-                             + "\n".join(f"  {p}" for p in self.found))
+            raise UsageError(
+                f"{self.path}: {len(self.found)} problems, nothing read:\n" + "\n".join(f"  {p}" for p in self.found)
+            )
 
 
 def read_text(path: Path, flag: str) -> str:
@@ -119,8 +120,12 @@ def _header_ok(header: list[str], problems: Problems) -> bool:
     before = len(problems.found)
     for name in REQUIRED:
         if name not in header:
-            problems.add(1, 1, f"the header needs the columns {', '.join(REQUIRED)} (optional: "
-                               f"{', '.join(OPTIONAL)}); {name} is missing")
+            problems.add(
+                1,
+                1,
+                f"the header needs the columns {', '.join(REQUIRED)} (optional: "
+                f"{', '.join(OPTIONAL)}); {name} is missing",
+            )
     for number, name in enumerate(header, 1):
         if name not in REQUIRED + OPTIONAL:
             problems.add(1, number, f"unknown column {name!r} (known: {', '.join(REQUIRED + OPTIONAL)})")
@@ -129,19 +134,29 @@ def _header_ok(header: list[str], problems: Problems) -> bool:
     return len(problems.found) == before
 
 
-def _check_upns(line: int, column: dict[str, int], value: dict[str, str], seen: dict[str, int],
-                targets: dict[str, int], problems: Problems) -> None:
+def _check_upns(
+    line: int,
+    column: dict[str, int],
+    value: dict[str, str],
+    seen: dict[str, int],
+    targets: dict[str, int],
+    problems: Problems,
+) -> None:
     """Both UPNs look like UPNs, and neither is listed twice (`seen` and `targets` remember the lines)."""
     for name in REQUIRED:
         if "@" not in value[name].strip("@"):
             problems.add(line, column[name] + 1, f"{name} {value[name]!r} is not a UPN (name@domain)")
     source, target = value["source_upn"].lower(), value["target_upn"].lower()
     if source in seen:
-        problems.add(line, column["source_upn"] + 1,
-                     f"{value['source_upn']} is listed twice (first on line {seen[source]})")
+        problems.add(
+            line, column["source_upn"] + 1, f"{value['source_upn']} is listed twice (first on line {seen[source]})"
+        )
     if target in targets:
-        problems.add(line, column["target_upn"] + 1,
-                     f"target {value['target_upn']} is listed twice (first on line {targets[target]})")
+        problems.add(
+            line,
+            column["target_upn"] + 1,
+            f"target {value['target_upn']} is listed twice (first on line {targets[target]})",
+        )
     seen.setdefault(source, line)
     targets.setdefault(target, line)
 
@@ -160,8 +175,15 @@ def _mover(line: int, column: dict[str, int], value: dict[str, str], problems: P
             workloads = _workloads(value["workloads"])
         except ValueError as exc:
             problems.add(line, column["workloads"] + 1, str(exc))
-    return Mover(value["source_upn"], value["target_upn"], value.get("batch", ""), complete_by,
-                 workloads, line, column["source_upn"] + 1)
+    return Mover(
+        value["source_upn"],
+        value["target_upn"],
+        value.get("batch", ""),
+        complete_by,
+        workloads,
+        line,
+        column["source_upn"] + 1,
+    )
 
 
 def _workloads(text: str) -> tuple[str, ...]:
@@ -182,8 +204,11 @@ def domain_movers(users: Sequence[User], domain: str) -> list[Mover]:
     suffix = "@" + domain.strip().lstrip("@").lower()
     if suffix == "@" or "." not in suffix:
         raise UsageError(f"--domain: {domain!r} is not a domain name (contoso.com)")
-    chosen = sorted(u.user_principal_name for u in users
-                    if u.user_type != "Guest" and u.user_principal_name.lower().endswith(suffix))
+    chosen = sorted(
+        u.user_principal_name
+        for u in users
+        if u.user_type != "Guest" and u.user_principal_name.lower().endswith(suffix)
+    )
     if not chosen:
         raise UsageError(f"--domain: no member of the source tenant has a UPN in {domain}")
     return [Mover(upn, upn) for upn in chosen]

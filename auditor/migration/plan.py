@@ -72,18 +72,37 @@ def build_plan(inputs: PlanInputs) -> MigrationPlan:
     unknowns: list[Reason] = []
     addon_sku = _addon_sku(inputs.target) or _addon_sku(inputs.source)
     removals = _Removals(source)
-    users = tuple(_user(inputs, m, sources[m.source_upn.lower()], source,
-                        targets.get(m.target_upn.lower()), target, addon_sku, unknowns, removals)
-                  for m in inputs.movers)
+    users = tuple(
+        _user(
+            inputs,
+            m,
+            sources[m.source_upn.lower()],
+            source,
+            targets.get(m.target_upn.lower()),
+            target,
+            addon_sku,
+            unknowns,
+            removals,
+        )
+        for m in inputs.movers
+    )
     purchases = _purchases(users, target)
     addons = _addons(users, inputs)
     unknowns = _unknowns(inputs, users, unknowns)
     bill = inputs.bill(freed_seats(users)) if inputs.bill is not None else None
     return MigrationPlan(
-        cutover=inputs.cutover, as_of=inputs.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        source=_tenant(inputs.source), target=_tenant(inputs.target), users=users, purchases=purchases,
-        addons=addons, overlap=_overlap(users, inputs.products, bill), unknowns=tuple(unknowns),
-        source_actions=bill.actions if bill else (), facts=tuple(f.id for f in FACTS))
+        cutover=inputs.cutover,
+        as_of=inputs.as_of.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        source=_tenant(inputs.source),
+        target=_tenant(inputs.target),
+        users=users,
+        purchases=purchases,
+        addons=addons,
+        overlap=_overlap(users, inputs.products, bill),
+        unknowns=tuple(unknowns),
+        source_actions=bill.actions if bill else (),
+        facts=tuple(f.id for f in FACTS),
+    )
 
 
 def freed_seats(users: Sequence[UserPlan]) -> dict[str, tuple[int, date]]:
@@ -103,23 +122,41 @@ def _tenant(snapshot: TenantSnapshot) -> Tenant:
 # --- one user -----------------------------------------------------------------------------------
 
 
-def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, target_user: User | None,
-          target: TenantIndex, addon_sku: str | None, unknowns: list[Reason], removal: _Removals) -> UserPlan:
+def _user(
+    inputs: PlanInputs,
+    mover: Mover,
+    user: User,
+    source: TenantIndex,
+    target_user: User | None,
+    target: TenantIndex,
+    addon_sku: str | None,
+    unknowns: list[Reason],
+    removal: _Removals,
+) -> UserPlan:
     complete_by = mover.complete_by or inputs.cutover
     held = [source.sku_by_id.get(lic.sku_id.lower()) for lic in user.assigned_licenses]
-    source_products = tuple(sorted({s.sku_part_number if s else "" for s in held} - {""}
-                                   - ({addon_sku} if addon_sku else set()), key=str.lower))
+    source_products = tuple(
+        sorted(
+            {s.sku_part_number if s else "" for s in held} - {""} - ({addon_sku} if addon_sku else set()), key=str.lower
+        )
+    )
     mailbox = inputs.mailboxes.get(user.id.lower()) if inputs.mailboxes is not None else None
     blockers: list[Reason] = []
     notes: list[Reason] = []
     if inputs.source.cloud != inputs.target.cloud:  # rule 4: cross_cloud
-        blockers.append(Reason(CROSS_CLOUD, (("source", inputs.source.cloud.value),
-                                             ("target", inputs.target.cloud.value)), "t2t.same_cloud"))
+        blockers.append(
+            Reason(
+                CROSS_CLOUD,
+                (("source", inputs.source.cloud.value), ("target", inputs.target.cloud.value)),
+                "t2t.same_cloud",
+            )
+        )
     if "mailbox" in mover.workloads and mailbox is not None:
         blockers += _holds(mailbox, notes)
     if target_user is not None and "mailbox" in mover.workloads and _has_mailbox(target_user, target):
-        blockers.append(Reason(TARGET_MAILBOX_EXISTS, (("upn", target_user.user_principal_name),),
-                               "t2t.target_mailuser"))
+        blockers.append(
+            Reason(TARGET_MAILBOX_EXISTS, (("upn", target_user.user_principal_name),), "t2t.target_mailuser")
+        )
     elif target_user is None:
         notes.append(Reason("target_user_missing", (), "t2t.onedrive"))
     shared = _shared(user, source, mailbox)
@@ -141,19 +178,34 @@ def _user(inputs: PlanInputs, mover: Mover, user: User, source: TenantIndex, tar
     if blockers:
         notes.append(Reason("keeps_source_license", (), "t2t.holds"))
     removals = () if blockers else tuple(removal(user, sku) for sku in source_products)
-    return UserPlan(user.user_principal_name, mover.target_upn, mover.batch, complete_by, source_products,
-                    () if blockers else products, addon=not blockers and bool(mover.workloads),
-                    blockers=tuple(blockers), notes=tuple(notes), removals=removals, shared=shared)
-
+    return UserPlan(
+        user.user_principal_name,
+        mover.target_upn,
+        mover.batch,
+        complete_by,
+        source_products,
+        () if blockers else products,
+        addon=not blockers and bool(mover.workloads),
+        blockers=tuple(blockers),
+        notes=tuple(notes),
+        removals=removals,
+        shared=shared,
+    )
 
 
 def _holds(mailbox: MailboxExport, notes: list[Reason]) -> list[Reason]:
     """Rule 4 (hold): every kind of hold blocks Microsoft's move. RetentionHoldEnabled is no
     preservation hold (a note), nor is an auto-expanding archive (a note: up to 12 auxiliary archives)."""
-    kinds = [name for name, on in (("LitigationHoldEnabled", mailbox.litigation_hold),
-                                   ("InPlaceHolds", bool(mailbox.in_place_holds)),
-                                   ("DelayHoldApplied", mailbox.delay_hold),
-                                   ("ComplianceTagHoldApplied", mailbox.compliance_tag_hold)) if on]
+    kinds = [
+        name
+        for name, on in (
+            ("LitigationHoldEnabled", mailbox.litigation_hold),
+            ("InPlaceHolds", bool(mailbox.in_place_holds)),
+            ("DelayHoldApplied", mailbox.delay_hold),
+            ("ComplianceTagHoldApplied", mailbox.compliance_tag_hold),
+        )
+        if on
+    ]
     if mailbox.retention_hold:
         notes.append(Reason("retention_hold", (), "t2t.holds"))
     if mailbox.auto_expanding_archive:
@@ -171,8 +223,11 @@ def _has_mailbox(user: User, index: TenantIndex) -> bool:
     for lic in user.assigned_licenses:
         sku = index.sku_by_id.get(lic.sku_id.lower())
         off = {p.lower() for p in lic.disabled_plans}
-        if sku is not None and any("mailbox" in data_kinds(p.service_plan_name) for p in sku.service_plans
-                                   if p.service_plan_id.lower() not in off):
+        if sku is not None and any(
+            "mailbox" in data_kinds(p.service_plan_name)
+            for p in sku.service_plans
+            if p.service_plan_id.lower() not in off
+        ):
             return True
     return False
 
@@ -247,8 +302,9 @@ def _purchases(users: Sequence[UserPlan], target: TenantIndex) -> tuple[Purchase
         found = target.sku_by_part.get(sku.lower())
         new = found is None or found.deleted
         free = 0 if found is None or new else max(0, found.prepaid_units.enabled - found.consumed_units)
-        out.append(Purchase(found.sku_part_number if found and not new else sku, len(need[sku]), free,
-                            min(need[sku]), new))
+        out.append(
+            Purchase(found.sku_part_number if found and not new else sku, len(need[sku]), free, min(need[sku]), new)
+        )
     return tuple(out)
 
 
@@ -256,7 +312,8 @@ def _addon_sku(snapshot: TenantSnapshot) -> str | None:
     """Rule 2: the add-on's part number as the tenant's subscribedSkus give it (not in Microsoft's table)."""
     for sku in snapshot.skus:
         if sku.sku_part_number.lower() == ADDON_PART or any(
-                p.service_plan_name.upper() in ADDON_PLANS for p in sku.service_plans):
+            p.service_plan_name.upper() in ADDON_PLANS for p in sku.service_plans
+        ):
             return sku.sku_part_number
     return None
 
@@ -287,8 +344,10 @@ def _overlap(users: Sequence[UserPlan], mapping: ProductMap, bill: SourceBill | 
                     by_sku[sku].append(u.complete_by)
     ends = bill.reduction_from if bill is not None and bill.reduction_from is not None else {}
     prices = bill.prices if bill is not None and bill.prices is not None else {}
-    lines = tuple(OverlapLine(sku, len(days), min(days), ends.get(sku.lower()), prices.get(sku.lower()))
-                  for sku, days in sorted(by_sku.items()))
+    lines = tuple(
+        OverlapLine(sku, len(days), min(days), ends.get(sku.lower()), prices.get(sku.lower()))
+        for sku, days in sorted(by_sku.items())
+    )
     seats = sum(line.seats for line in lines)
     amounts = [line.amount for line in lines]
     currencies = {line.price[1] for line in lines if line.price is not None}
@@ -316,4 +375,3 @@ def _unknowns(inputs: PlanInputs, users: Sequence[UserPlan], found: list[Reason]
     if any(u.addon for u in users):
         out.append(Reason("addon_price", (), "t2t.addon"))
     return out + found
-

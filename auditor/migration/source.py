@@ -24,8 +24,9 @@ from .plan import SourceBill
 LIFECYCLE_DAYS = {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}  # facts: commerce.lifecycle
 
 
-def source_bill(source: TenantSnapshot, billing: BillingFile | None, freed_on: Mapping[str, tuple[int, date]],
-                locale: Locale) -> SourceBill:
+def source_bill(
+    source: TenantSnapshot, billing: BillingFile | None, freed_on: Mapping[str, tuple[int, date]], locale: Locale
+) -> SourceBill:
     """The bill's actions for the seats the moves free: `freed_on` is part number -> (seats, the day
     the first of them is free); reasons in `locale`."""
     actions: list[dict[str, Any]] = []
@@ -37,9 +38,11 @@ def source_bill(source: TenantSnapshot, billing: BillingFile | None, freed_on: M
         if sku is None or not subscriptions:
             reduction[part.lower()], prices[part.lower()] = None, None
             continue
-        document = {"locale": locale.value, "skus": [{"sku": sku.sku_part_number, "sku_id": sku.sku_id,
-                                                       "consumed": sku.consumed_units}],
-                    "subscriptions": [subscription_to_json(s) for s in subscriptions]}
+        document = {
+            "locale": locale.value,
+            "skus": [{"sku": sku.sku_part_number, "sku_id": sku.sku_id, "consumed": sku.consumed_units}],
+            "subscriptions": [subscription_to_json(s) for s in subscriptions],
+        }
         # only the freed seats leave (the source's other spare seats are its own plan's), unless every
         # assigned seat leaves: then the product's subscriptions go whole
         purchased = sum(s.total_licenses for s in subscriptions if s.status.lower() == "enabled")
@@ -50,8 +53,10 @@ def source_bill(source: TenantSnapshot, billing: BillingFile | None, freed_on: M
             if a["to"] == 0:  # cancelled, or left to end at the renewal
                 a["lifecycle_days"] = dict(LIFECYCLE_DAYS)
         actions += mine
-        ends = [date.fromisoformat(a["saving_from"]) if a["saving_from"] and a["confidence"] == "documented"
-                else None for a in mine]
+        ends = [
+            date.fromisoformat(a["saving_from"]) if a["saving_from"] and a["confidence"] == "documented" else None
+            for a in mine
+        ]
         scheduled = not any(p.get("unscheduled") for p in bill["products"])
         reduction[part.lower()] = max(ends) if ends and scheduled and None not in ends else None  # type: ignore[type-var]
         rows = [billing.row_for(s) for s in subscriptions] if billing else []

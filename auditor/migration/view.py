@@ -51,14 +51,19 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
     overlap = plan.overlap
     if overlap.amount is not None and overlap.currency is not None:
         overlap_text = t.pgettext(
-            "migration_overlap", "{seats} seats are paid in both tenants for up to {days} days: {amount}.",
-            seats=format_number(overlap.seats, locale), days=format_number(overlap.days or 0, locale),
-            amount=format_money(overlap.amount, overlap.currency, locale))
+            "migration_overlap",
+            "{seats} seats are paid in both tenants for up to {days} days: {amount}.",
+            seats=format_number(overlap.seats, locale),
+            days=format_number(overlap.days or 0, locale),
+            amount=format_money(overlap.amount, overlap.currency, locale),
+        )
     else:
         overlap_text = t.pgettext(
-            "migration_overlap_unknown", "{seats} seats are paid in both tenants until the source tenant's "
+            "migration_overlap_unknown",
+            "{seats} seats are paid in both tenants until the source tenant's "
             "reduction takes effect; the amount is not known (no date or no price).",
-            seats=format_number(overlap.seats, locale))
+            seats=format_number(overlap.seats, locale),
+        )
     return {
         "lang": locale.value,
         "source": f"{plan.source.name} ({plan.source.id}, {cloud_name(t, plan.source.cloud)})",
@@ -66,56 +71,118 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "cutover": day(plan.cutover),
         "generated": format_datetime(generated_at, locale),
         "summary": t.npgettext("migration_summary", "{n} user moves", "{n} users move", moving)
-        + "; " + t.npgettext("migration_summary_blocked", "{n} is blocked", "{n} are blocked", len(blocked)),
-        "purchases": [{"sku": p.sku, "needed": format_number(p.needed, locale),
-                       "free": format_number(p.free_in_target, locale), "buy": format_number(p.buy, locale),
-                       "buy_by": day(p.buy_by), "new": yes if p.new_subscription else no} for p in plan.purchases],
+        + "; "
+        + t.npgettext("migration_summary_blocked", "{n} is blocked", "{n} are blocked", len(blocked)),
+        "purchases": [
+            {
+                "sku": p.sku,
+                "needed": format_number(p.needed, locale),
+                "free": format_number(p.free_in_target, locale),
+                "buy": format_number(p.buy, locale),
+                "buy_by": day(p.buy_by),
+                "new": yes if p.new_subscription else no,
+            }
+            for p in plan.purchases
+        ],
         "addons": [_addon(t, a, locale) for a in plan.addons],
         "timing": t.pgettext(
-            "migration_timing", "Assign the target tenant's licenses only after each user's move has completed "
+            "migration_timing",
+            "Assign the target tenant's licenses only after each user's move has completed "
             "(an Exchange license assigned earlier makes an empty mailbox and the move fails), and within "
-            "{days} days of it.", days=format_number(GRACE_DAYS, locale)),
-        "batches": [{"batch": batch or "–", "users": format_number(n, locale), "complete_by": day(when),
-                     "license_by": day(date.fromordinal(when.toordinal() + GRACE_DAYS))}
-                    for (batch, when), n in sorted(batches.items(), key=lambda kv: (kv[0][1], kv[0][0]))],
-        "blocked": [{"source": u.source, "target": u.target,
-                     "blockers": " ".join(say(b, locale) for b in u.blockers)} for u in blocked[:SHOWN_USERS]],
-        "blocked_more": t.npgettext("migration_more", "{n} more in migration-users.csv",
-                                    "{n} more in migration-users.csv", len(blocked) - SHOWN_USERS)
-        if len(blocked) > SHOWN_USERS else "",
-        "removals": [{"sku": sku, "direct": format_number(row["direct"], locale),
-                      "groups": format_list(sorted(row["groups"]), locale) if row["groups"] else "–",
-                      "after": day(row["after"])} for sku, row in sorted(removals.items())],
-        "actions": [{"subscription": a["subscription"], "sku": a["sku"], "action": action_label(t, a["action"]),
-                     "seats": format_number(a["seats"], locale),
-                     "by": day(date.fromisoformat(a["by"])) if a.get("by") else "–",
-                     "window": window_label(t, a["window"]), "owner": _owner(t, a["owner"]),
-                     "reason": a.get("reason") or ""} for a in plan.source_actions],
+            "{days} days of it.",
+            days=format_number(GRACE_DAYS, locale),
+        ),
+        "batches": [
+            {
+                "batch": batch or "–",
+                "users": format_number(n, locale),
+                "complete_by": day(when),
+                "license_by": day(date.fromordinal(when.toordinal() + GRACE_DAYS)),
+            }
+            for (batch, when), n in sorted(batches.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        ],
+        "blocked": [
+            {"source": u.source, "target": u.target, "blockers": " ".join(say(b, locale) for b in u.blockers)}
+            for u in blocked[:SHOWN_USERS]
+        ],
+        "blocked_more": t.npgettext(
+            "migration_more",
+            "{n} more in migration-users.csv",
+            "{n} more in migration-users.csv",
+            len(blocked) - SHOWN_USERS,
+        )
+        if len(blocked) > SHOWN_USERS
+        else "",
+        "removals": [
+            {
+                "sku": sku,
+                "direct": format_number(row["direct"], locale),
+                "groups": format_list(sorted(row["groups"]), locale) if row["groups"] else "–",
+                "after": day(row["after"]),
+            }
+            for sku, row in sorted(removals.items())
+        ],
+        "actions": [
+            {
+                "subscription": a["subscription"],
+                "sku": a["sku"],
+                "action": action_label(t, a["action"]),
+                "seats": format_number(a["seats"], locale),
+                "by": day(date.fromisoformat(a["by"])) if a.get("by") else "–",
+                "window": window_label(t, a["window"]),
+                "owner": _owner(t, a["owner"]),
+                "reason": a.get("reason") or "",
+            }
+            for a in plan.source_actions
+        ],
         "cancel": t.pgettext(
-            "migration_cancel", "Every assigned seat of a product leaves: its subscription is cancelled, never "
+            "migration_cancel",
+            "Every assigned seat of a product leaves: its subscription is cancelled, never "
             "deleted (deleting removes SharePoint and OneDrive data at once). A cancelled subscription is expired "
-            "for 30 days, then disabled for 90 days, then deleted: its data is gone at the latest 180 days after.")
-        if any(a.get("lifecycle_days") for a in plan.source_actions) else "",
+            "for 30 days, then disabled for 90 days, then deleted: its data is gone at the latest 180 days after.",
+        )
+        if any(a.get("lifecycle_days") for a in plan.source_actions)
+        else "",
         "overlap": overlap_text,
-        "overlap_rows": [{"sku": o.sku, "seats": format_number(o.seats, locale), "from": day(o.start),
-                          "until": day(o.until),
-                          "amount": format_money(o.amount, o.price[1], locale) if o.amount is not None and o.price
-                          else "–"} for o in overlap.products],
+        "overlap_rows": [
+            {
+                "sku": o.sku,
+                "seats": format_number(o.seats, locale),
+                "from": day(o.start),
+                "until": day(o.until),
+                "amount": format_money(o.amount, o.price[1], locale) if o.amount is not None and o.price else "–",
+            }
+            for o in overlap.products
+        ],
         "unknowns": [say(r, locale) for r in plan.unknowns],
-        "facts": [{"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
-                  for f in plan.facts],
+        "facts": [
+            {"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
+            for f in plan.facts
+        ],
     }
 
 
 def _addon(t: Translations, addon: AddOn, locale: Locale) -> str:
     """Rule 2's sentence: the add-on, how many, where it is assigned, when it is bought."""
-    values = {"product": addon.sku or ADDON_NAME, "count": format_number(addon.count, locale),
-              "buy": format_number(max(0, addon.count - addon.free), locale), "date": format_date(addon.buy_by, locale)}
+    values = {
+        "product": addon.sku or ADDON_NAME,
+        "count": format_number(addon.count, locale),
+        "buy": format_number(max(0, addon.count - addon.free), locale),
+        "date": format_date(addon.buy_by, locale),
+    }
     if addon.assign_on == "source":
-        return t.pgettext("migration_addon_source", "Add-on {product}: {count} licenses ({buy} to buy), assigned "
-                          "to the users in the source tenant, bought by {date}.", **values)
-    return t.pgettext("migration_addon_target", "Add-on {product}: {count} licenses ({buy} to buy), assigned to "
-                      "the users in the target tenant, bought by {date}.", **values)
+        return t.pgettext(
+            "migration_addon_source",
+            "Add-on {product}: {count} licenses ({buy} to buy), assigned "
+            "to the users in the source tenant, bought by {date}.",
+            **values,
+        )
+    return t.pgettext(
+        "migration_addon_target",
+        "Add-on {product}: {count} licenses ({buy} to buy), assigned to "
+        "the users in the target tenant, bought by {date}.",
+        **values,
+    )
 
 
 def _owner(t: Translations, code: str) -> str:

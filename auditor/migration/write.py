@@ -20,9 +20,21 @@ from .records import MigrationPlan
 from .view import build_view
 
 FILES = ("migration.json", "migration.md", "migration.html", "migration-users.csv")
-CSV_COLUMNS = ("source_upn", "target_upn", "batch", "complete_by", "source_products", "products", "addon",
-               "shared_mailbox", "blockers", "target_license_from", "target_license_by", "source_remove_after",
-               "remove_through_groups")
+CSV_COLUMNS = (
+    "source_upn",
+    "target_upn",
+    "batch",
+    "complete_by",
+    "source_products",
+    "products",
+    "addon",
+    "shared_mailbox",
+    "blockers",
+    "target_license_from",
+    "target_license_by",
+    "source_remove_after",
+    "remove_through_groups",
+)
 
 
 def users_csv(document: dict[str, Any]) -> str:
@@ -33,12 +45,23 @@ def users_csv(document: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     for u in document["users"]:
         groups = sorted({g for r in u["source_removals"] for g in r["groups"]})
-        writer.writerow([guard_cell(u["source"]), guard_cell(u["target"]), guard_cell(u["batch"]),
-                         u["complete_by"], ";".join(u["source_products"]), ";".join(u["products"]),
-                         "true" if u["addon"] else "false", "true" if u["shared_mailbox"] else "false",
-                         ";".join(b["code"] for b in u["blockers"]), u["target_license_from"] or "",
-                         u["target_license_by"] or "", u["source_remove_after"] or "",
-                         guard_cell(";".join(groups))])
+        writer.writerow(
+            [
+                guard_cell(u["source"]),
+                guard_cell(u["target"]),
+                guard_cell(u["batch"]),
+                u["complete_by"],
+                ";".join(u["source_products"]),
+                ";".join(u["products"]),
+                "true" if u["addon"] else "false",
+                "true" if u["shared_mailbox"] else "false",
+                ";".join(b["code"] for b in u["blockers"]),
+                u["target_license_from"] or "",
+                u["target_license_by"] or "",
+                u["source_remove_after"] or "",
+                guard_cell(";".join(groups)),
+            ]
+        )
     return out.getvalue()
 
 

@@ -52,10 +52,20 @@ class Action(msgspec.Struct, frozen=True):
 
     def as_call(self) -> dict[str, Any]:
         """The action as plan.json would hold it (apply's parser reads this)."""
-        out = {"n": 1, "kind": self.kind, "ready": self.ready, "blocked": self.blocked, "user": self.user,
-               "group": self.group, "method": self.method, "path": self.path, "body": self.body,
-               "description": self.description, "precondition": [dict(p) for p in self.precondition],
-               "seats": dict(self.seats)}
+        out = {
+            "n": 1,
+            "kind": self.kind,
+            "ready": self.ready,
+            "blocked": self.blocked,
+            "user": self.user,
+            "group": self.group,
+            "method": self.method,
+            "path": self.path,
+            "body": self.body,
+            "description": self.description,
+            "precondition": [dict(p) for p in self.precondition],
+            "seats": dict(self.seats),
+        }
         if self.depends_on is not None:
             out["depends_on"] = self.depends_on
         return out
@@ -137,11 +147,18 @@ def _decode(raw: Mapping[str, Any]) -> Action:
     blocked = raw.get("blocked")
     description = raw.get("description")
     return Action(
-        kind=raw["kind"], ready=raw["ready"], blocked=blocked if isinstance(blocked, str) and blocked else None,
+        kind=raw["kind"],
+        ready=raw["ready"],
+        blocked=blocked if isinstance(blocked, str) and blocked else None,
         description=description if isinstance(description, str) else "",
-        user=raw.get("user"), group=raw.get("group"), method=raw.get("method"), path=raw.get("path"),
-        body=raw.get("body"), seats={k: v for k, v in (raw.get("seats") or {}).items() if v},
-        precondition=tuple(dict(p) for p in raw.get("precondition") or []), depends_on=raw.get("depends_on"),
+        user=raw.get("user"),
+        group=raw.get("group"),
+        method=raw.get("method"),
+        path=raw.get("path"),
+        body=raw.get("body"),
+        seats={k: v for k, v in (raw.get("seats") or {}).items() if v},
+        precondition=tuple(dict(p) for p in raw.get("precondition") or []),
+        depends_on=raw.get("depends_on"),
     )
 
 
@@ -182,11 +199,16 @@ def read_findings(document: Mapping[str, Any], remediation: Remediation | None =
                 break
         details = f.get("details")
         yield PlanFinding(
-            id=f["id"], rule=str(f.get("rule", "")), rank=_rank(f.get("severity")), subject=_subject_text(f),
-            waived=bool(f.get("waived")), waiver=_lapsed_waiver(f),
+            id=f["id"],
+            rule=str(f.get("rule", "")),
+            rank=_rank(f.get("severity")),
+            subject=_subject_text(f),
+            waived=bool(f.get("waived")),
+            waiver=_lapsed_waiver(f),
             details=details if isinstance(details, Mapping) else {},
             actions=() if malformed is not None else tuple(_decode(a) for a in raw_actions),
-            malformed=malformed, source=f,
+            malformed=malformed,
+            source=f,
         )
 
 

@@ -70,8 +70,10 @@ def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[s
     """What report.json keeps for the bill: the subscriptions as Graph gave them, and the policy's
     spare_seats.min per product (part number)."""
     ordered = sorted(subscriptions, key=lambda s: (s.sku_part_number, s.id))
-    return {"subscriptions": [subscription_to_json(s) for s in ordered],
-            "spare_seats": {k: spare_seats[k] for k in sorted(spare_seats)}}
+    return {
+        "subscriptions": [subscription_to_json(s) for s in ordered],
+        "spare_seats": {k: spare_seats[k] for k in sorted(spare_seats)},
+    }
 
 
 def before_findings(document: dict[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,14 +87,16 @@ def assigned_after(plan: ChangePlan | None) -> dict[str, int]:
     return {line.sku: line.after for line in plan.seats} if plan is not None else {}
 
 
-def report_bill(document: Mapping[str, Any], plan: ChangePlan | None, billing: BillingFile | None, today: date
-                ) -> dict[str, Any]:
+def report_bill(
+    document: Mapping[str, Any], plan: ChangePlan | None, billing: BillingFile | None, today: date
+) -> dict[str, Any]:
     """The bill of the report's own plan (audit --billing)."""
     return build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
 
 
-def with_bill(plan: ChangePlan, document: Mapping[str, Any], billing: BillingFile | None,
-              say: Callable[[str], None]) -> ChangePlan:
+def with_bill(
+    plan: ChangePlan, document: Mapping[str, Any], billing: BillingFile | None, say: Callable[[str], None]
+) -> ChangePlan:
     """`plan` with its bill, for a report that lists its subscriptions (an older one has no bill)."""
     if "subscriptions" not in document:
         if billing is not None:
@@ -104,8 +108,9 @@ def with_bill(plan: ChangePlan, document: Mapping[str, Any], billing: BillingFil
             say(f"warning: {billing.path}:{row.line}: subscription {row.subscription!r} is not in the report")
     when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
     today = when.date() if when is not None else date.today()
-    return msgspec.structs.replace(plan, bill=build_bill(document, assigned_after(plan), billing, today,
-                                                         purchases=purchases(document)))
+    return msgspec.structs.replace(
+        plan, bill=build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    )
 
 
 def name_reductions(document: dict[str, Any]) -> None:
@@ -113,8 +118,10 @@ def name_reductions(document: dict[str, Any]) -> None:
     action for it (details.reduction: window, by, seats), so its message says what the renewal
     lets the plan drop."""
     bill = document.get("bill") or {}
-    ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
-           for s in document.get("subscriptions") or []}
+    ids = {
+        str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
+        for s in document.get("subscriptions") or []
+    }
     actions = {str(a.get("subscription")): a for a in bill.get("actions") or []}
     for f in document.get("findings") or []:
         details = f.get("details")
@@ -162,8 +169,18 @@ NEEDS: dict[Window, tuple[str, ...]] = {
     Window.ANNIVERSARY: ("channel", "renewal"),
     Window.UNKNOWN: ("channel", "renewal"),
 }
-FACTS = ("channel", "term", "term_start", "renewal", "auto_renew", "cancel_at_end_of_term", "billing_frequency",
-         "seats_added", "price", "monthly_term")
+FACTS = (
+    "channel",
+    "term",
+    "term_start",
+    "renewal",
+    "auto_renew",
+    "cancel_at_end_of_term",
+    "billing_frequency",
+    "seats_added",
+    "price",
+    "monthly_term",
+)
 
 
 def fact_sources(sub: Subscription, row: BillingRow | None) -> dict[str, str]:
@@ -176,8 +193,9 @@ def fact_sources(sub: Subscription, row: BillingRow | None) -> dict[str, str]:
     return out
 
 
-def unit_price(row: BillingRow | None, catalog: float | None, window: Window, currency: str | None = None
-               ) -> float | None:
+def unit_price(
+    row: BillingRow | None, catalog: float | None, window: Window, currency: str | None = None
+) -> float | None:
     """The price of one seat per month as billed: the row's own price (unless it is in another
     currency than the catalog's `currency`: amounts in two currencies are never added), else the
     catalog's with the EST uplift in an Extended Service Term (about 3 %; about 23 % where the
@@ -185,8 +203,7 @@ def unit_price(row: BillingRow | None, catalog: float | None, window: Window, cu
     for an annual or triennial term billed monthly. The catalog's price is taken to be a seat's
     monthly price on the product's monthly term where it has one, else on its annual term
     (docs/bill.md)."""
-    if row is not None and row.unit_price is not None and not (row.currency and currency
-                                                               and row.currency != currency):
+    if row is not None and row.unit_price is not None and not (row.currency and currency and row.currency != currency):
         return row.unit_price
     if catalog is None or row is None:
         return catalog
@@ -197,21 +214,42 @@ def unit_price(row: BillingRow | None, catalog: float | None, window: Window, cu
     return catalog
 
 
-def _action_json(sub: Subscription, part: str, a: CommerceAction, price: float | None, t: i18n.Translations,
-                 row: BillingRow | None = None) -> dict[str, Any]:
+def _action_json(
+    sub: Subscription,
+    part: str,
+    a: CommerceAction,
+    price: float | None,
+    t: i18n.Translations,
+    row: BillingRow | None = None,
+) -> dict[str, Any]:
     saving = round(a.seats * price, 2) if price is not None and a.seats and not sub.is_trial else 0.0
     sources = fact_sources(sub, row)
     confidence = a.confidence
     if any(sources[f] == "unknown" for f in NEEDS.get(a.window, ())) and a.window is not Window.UNKNOWN:
         confidence = Confidence.UNKNOWN
-    out = {"subscription": sub.commerce_subscription_id or sub.id, "sku": part, "action": a.action.value,
-           "seats": a.seats, "from": a.from_seats, "to": a.to_seats, "not_before": _iso(a.not_before),
-           "by": _iso(a.by), "window": a.window.value, "owner": a.owner.value, "monthly_saving": saving,
-           "saving_from": _iso(a.saving_from), "confidence": confidence.value,
-           "reason": reason_text(t, a.reason), "sources": sources}
+    out = {
+        "subscription": sub.commerce_subscription_id or sub.id,
+        "sku": part,
+        "action": a.action.value,
+        "seats": a.seats,
+        "from": a.from_seats,
+        "to": a.to_seats,
+        "not_before": _iso(a.not_before),
+        "by": _iso(a.by),
+        "window": a.window.value,
+        "owner": a.owner.value,
+        "monthly_saving": saving,
+        "saving_from": _iso(a.saving_from),
+        "confidence": confidence.value,
+        "reason": reason_text(t, a.reason),
+        "sources": sources,
+    }
     if row is not None:
-        out |= {"billing_frequency": row.billing_frequency.value if row.billing_frequency else None,
-                "cancel_at_end_of_term": row.cancel_at_end_of_term, "channel": row.channel.value}
+        out |= {
+            "billing_frequency": row.billing_frequency.value if row.billing_frequency else None,
+            "cancel_at_end_of_term": row.cancel_at_end_of_term,
+            "channel": row.channel.value,
+        }
         if row.uncertain:
             out["join"] = "uncertain"
         if row.api:
@@ -226,8 +264,15 @@ def _cap(o: Opening, total: int, wanted: int) -> int:
     return min(wanted, total, o.cap)
 
 
-def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], billing: BillingFile | None,
-               today: date, *, purchases: Sequence[Purchase] = (), locale: Locale | None = None) -> dict[str, Any]:
+def build_bill(
+    document: Mapping[str, Any],
+    assigned_after: Mapping[str, int],
+    billing: BillingFile | None,
+    today: date,
+    *,
+    purchases: Sequence[Purchase] = (),
+    locale: Locale | None = None,
+) -> dict[str, Any]:
     """The `bill` of plan.json (docs/bill.md), in the report's language unless `locale` is given."""
     t = i18n.translations(locale or Locale(str(document.get("locale") or "en")))
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
@@ -274,8 +319,9 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window, _currency(rows.get(part))),
-                                        t, row))
+            actions.append(
+                _action_json(sub, part, a, unit_price(row, price, a.window, _currency(rows.get(part))), t, row)
+            )
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept
@@ -287,20 +333,37 @@ def build_bill(document: Mapping[str, Any], assigned_after: Mapping[str, int], b
             price = _price(rows.get(part))
             price = buy_price.get(part) if price is None else price
             reason = Reason("buy", {"seats": seats})
-            actions.append({"subscription": None, "sku": part, "action": Action.BUY.value, "seats": seats,
-                            "from": None, "to": None, "not_before": today.isoformat(), "by": None,
-                            "window": Window.ANY_TIME.value, "owner": Owner.SELF.value,
-                            "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
-                            "saving_from": today.isoformat(), "confidence": Confidence.DOCUMENTED.value,
-                            "reason": reason_text(t, reason), "sources": {}})
+            actions.append(
+                {
+                    "subscription": None,
+                    "sku": part,
+                    "action": Action.BUY.value,
+                    "seats": seats,
+                    "from": None,
+                    "to": None,
+                    "not_before": today.isoformat(),
+                    "by": None,
+                    "window": Window.ANY_TIME.value,
+                    "owner": Owner.SELF.value,
+                    "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
+                    "saving_from": today.isoformat(),
+                    "confidence": Confidence.DOCUMENTED.value,
+                    "reason": reason_text(t, reason),
+                    "sources": {},
+                }
+            )
     actions.sort(key=lambda a: (a["sku"], a["subscription"] or ""))
     now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
     year = (today + YEAR).isoformat()
     within = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= year)
     commerce = commerce_changes(actions)  # what an API can do of them (apply --commerce)
-    return {"products": products, "actions": actions, "monthly_saving_now": round(now, 2),
-            "monthly_saving_within_year": round(within, 2), "as_of": today.isoformat()} | (
-        {"commerce": commerce} if commerce else {})
+    return {
+        "products": products,
+        "actions": actions,
+        "monthly_saving_now": round(now, 2),
+        "monthly_saving_within_year": round(within, 2),
+        "as_of": today.isoformat(),
+    } | ({"commerce": commerce} if commerce else {})
 
 
 def purchases(document: Mapping[str, Any]) -> list[Purchase]:
@@ -339,7 +402,11 @@ def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Win
     out = []
     for a in (bill or {}).get("actions") or []:
         by = a.get("by")
-        if (a.get("window") == window.value and a.get("seats") and isinstance(by, str)
-                and today.isoformat() <= by <= (today + timedelta(days=days)).isoformat()):
+        if (
+            a.get("window") == window.value
+            and a.get("seats")
+            and isinstance(by, str)
+            and today.isoformat() <= by <= (today + timedelta(days=days)).isoformat()
+        ):
             out.append(dict(a))
     return sorted(out, key=lambda a: str(a["by"]))  # the soonest first

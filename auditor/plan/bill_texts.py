@@ -34,72 +34,82 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             "bill_reason_not_active",
             "The subscription is {status}: it is not renewed, so it leaves the bill on its own. Do "
             "not delete it; its lifecycle runs on its own.",
-            **v),
+            **v,
+        ),
         "trial_off": lambda: t.pgettext(
             "bill_reason_trial_off",
             "A trial: turn off recurring billing by {by}, or it converts to a paid subscription of "
             "{total} licenses on {renews}.",
-            **v),
+            **v,
+        ),
         "trial_off_unknown": lambda: t.pgettext(
             "bill_reason_trial_off_unknown",
             "A trial whose end Graph does not give: turn off recurring billing now, or it converts to "
             "a paid subscription.",
-            **v),
+            **v,
+        ),
         "trial_converts": lambda: t.pgettext(
             "bill_reason_trial_converts",
             "A trial: it converts to a paid subscription on {renews} unless recurring billing is "
             "turned off by {by}; the plan needs its seats.",
-            **v),
+            **v,
+        ),
         "trial_converts_unknown": lambda: t.pgettext(
             "bill_reason_trial_converts_unknown",
             "A trial: it converts to a paid subscription unless recurring billing is turned off; "
             "Graph does not give the date.",
-            **v),
+            **v,
+        ),
         "nothing_to_drop": lambda: t.pgettext(
-            "bill_reason_nothing_to_drop",
-            "No seats to remove: the plan needs every seat of this subscription.",
-            **v),
+            "bill_reason_nothing_to_drop", "No seats to remove: the plan needs every seat of this subscription.", **v
+        ),
         "legacy_cancel_over_25": lambda: t.pgettext(
             "bill_reason_legacy_cancel_over_25",
             "A legacy subscription: cancel it at any time, prorated. With more than {limit} licenses, "
             "first reduce it to {limit}, then cancel it. Do not delete it.",
-            **v),
+            **v,
+        ),
         "legacy_cancel": lambda: t.pgettext(
             "bill_reason_legacy_cancel",
             "A legacy subscription: cancel it at any time, prorated. Do not delete it.",
-            **v),
+            **v,
+        ),
         "cancel_7_days": lambda: t.pgettext(
             "bill_reason_cancel_7_days",
-            "Cancel by {by}, within 7 days of the purchase or renewal, for a prorated refund. Do not "
-            "delete it.",
-            **v),
+            "Cancel by {by}, within 7 days of the purchase or renewal, for a prorated refund. Do not delete it.",
+            **v,
+        ),
         "ends_at_renewal": lambda: t.pgettext(
             "bill_reason_ends_at_renewal",
-            "Recurring billing is off: the subscription ends on {renews} and its seats leave the bill "
-            "then.",
-            **v),
+            "Recurring billing is off: the subscription ends on {renews} and its seats leave the bill then.",
+            **v,
+        ),
         "renewal_recurring_off": lambda: t.pgettext(
             "bill_reason_renewal_recurring_off",
             "Recurring billing is off, so the subscription ends on {renews} with all its licenses: "
             "turn it on and schedule the reduction to {to} licenses before {by}.",
-            **v),
+            **v,
+        ),
         "cancel_at_renewal": lambda: t.pgettext(
             "bill_reason_cancel_at_renewal",
             "Set the subscription to cancel at the end of its term by {by}: it then ends on {renews}. "
             "Turning off recurring billing alone moves it into a paid Extended Service Term. Do not "
             "delete it.",
-            **v),
+            **v,
+        ),
         "est_ahead": lambda: t.pgettext(
             "bill_reason_est_ahead",
             "Recurring billing is off, but the subscription does not end on {renews}: it moves into a "
             "paid month-to-month Extended Service Term. Set it to cancel at the end of its term by "
             "{by}. Do not delete it.",
-            **v),
+            **v,
+        ),
         "est_cancel": lambda: t.pgettext(
             "bill_reason_est_cancel",
             "In its Extended Service Term since {renews}, at a higher monthly price: cancel it at any "
             "time for a prorated refund. Do not delete it.",
-            **v),
+            **v,
+        ),
         "est_seats_fixed": lambda: t.npgettext(
             "bill_reason_est_seats_fixed",
             "In its Extended Service Term since {renews}, its licenses cannot be changed: to remove {n} "
@@ -108,47 +118,60 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             "In its Extended Service Term since {renews}, its licenses cannot be changed: to remove {n} "
             "licenses, renew it to a new term with {to} licenses, or cancel it at any time for a "
             "prorated refund.",
-            n, **v),
+            n,
+            **v,
+        ),
         "reduce_at_renewal": lambda: t.pgettext(
             "bill_reason_reduce_at_renewal",
             "Schedule the reduction to {to} licenses for the renewal on {renews} (before {by}); keep "
             "recurring billing on, since turning it off cancels the scheduled change.",
-            **v),
+            **v,
+        ),
         "vlsc": lambda: t.npgettext(
             "bill_reason_vlsc",
             "Volume Licensing: lower the count by {n} license at the anniversary on {renews}, through "
             "the Volume Licensing Service Center.",
             "Volume Licensing: lower the count by {n} licenses at the anniversary on {renews}, "
             "through the Volume Licensing Service Center.",
-            n, **v),
+            n,
+            **v,
+        ),
         "vlsc_unknown": lambda: t.npgettext(
             "bill_reason_vlsc_unknown",
             "Volume Licensing: lower the count by {n} license at the next anniversary, through the "
             "Volume Licensing Service Center (the billing file gives no date).",
             "Volume Licensing: lower the count by {n} licenses at the next anniversary, through the "
             "Volume Licensing Service Center (the billing file gives no date).",
-            n, **v),
+            n,
+            **v,
+        ),
         "partner_7_days": lambda: t.npgettext(
             "bill_reason_partner_7_days",
             "A partner manages this subscription: contact your partner to remove {n} license by {by}, "
             "while the 7-day window is open.",
             "A partner manages this subscription: contact your partner to remove {n} licenses by "
             "{by}, while the 7-day window is open.",
-            n, **v),
+            n,
+            **v,
+        ),
         "partner_renewal": lambda: t.npgettext(
             "bill_reason_partner_renewal",
             "A partner manages this subscription: contact your partner to remove {n} license at the "
             "renewal on {renews} (before {by}).",
             "A partner manages this subscription: contact your partner to remove {n} licenses at the "
             "renewal on {renews} (before {by}).",
-            n, **v),
+            n,
+            **v,
+        ),
         "partner_unknown": lambda: t.npgettext(
             "bill_reason_partner_unknown",
             "A partner manages this subscription: contact your partner to remove {n} license; the "
             "window is not known (at the latest the renewal on {renews}).",
             "A partner manages this subscription: contact your partner to remove {n} licenses; the "
             "window is not known (at the latest the renewal on {renews}).",
-            n, **v),
+            n,
+            **v,
+        ),
         "unknown_term": lambda: t.npgettext(
             "bill_reason_unknown_term",
             "No billing row: the term and the channel are not known. Remove {n} license at the latest "
@@ -156,36 +179,48 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             "No billing row: the term and the channel are not known. Remove {n} licenses at the "
             "latest at the renewal on {renews}; add the subscription to the billing file to know the "
             "window.",
-            n, **v),
+            n,
+            **v,
+        ),
         "unknown_term_no_date": lambda: t.npgettext(
             "bill_reason_unknown_term_no_date",
             "No billing row and no renewal date: when {n} license can be removed is not known; add "
             "the subscription to the billing file.",
             "No billing row and no renewal date: when {n} licenses can be removed is not known; add "
             "the subscription to the billing file.",
-            n, **v),
+            n,
+            **v,
+        ),
         "legacy_reduce": lambda: t.npgettext(
             "bill_reason_legacy_reduce",
             "A legacy subscription: remove {n} license at any time, prorated.",
             "A legacy subscription: remove {n} licenses at any time, prorated.",
-            n, **v),
+            n,
+            **v,
+        ),
         "added_7_days": lambda: t.npgettext(
             "bill_reason_added_7_days",
             "Remove {n} of the licenses added on {added} by {by}: only seats added in the last 7 days "
             "can be removed now; the others wait for the renewal on {renews}.",
             "Remove {n} of the licenses added on {added} by {by}: only seats added in the last 7 days "
             "can be removed now; the others wait for the renewal on {renews}.",
-            n, **v),
+            n,
+            **v,
+        ),
         "reduce_7_days": lambda: t.npgettext(
             "bill_reason_reduce_7_days",
             "Remove {n} license by {by}, within 7 days of the purchase or renewal.",
             "Remove {n} licenses by {by}, within 7 days of the purchase or renewal.",
-            n, **v),
+            n,
+            **v,
+        ),
         "buy": lambda: t.npgettext(
             "bill_reason_buy",
             "Buy {n} license: the changes that wait for a free license need it.",
             "Buy {n} licenses: the changes that wait for free licenses need them.",
-            n, **v),
+            n,
+            **v,
+        ),
     }
     text = texts.get(reason.key)
     return text() if text is not None else reason.key

@@ -96,22 +96,38 @@ def _urgent_sentence(t: i18n.Translations, kind: str, n: int, **values: object) 
     so that each language words it its own way ("Ask your partner to reduce X", not "Contact your
     partner X")."""
     if kind == "reduce":
-        return t.npgettext("bill_urgent_reduce", "Reduce {product} by {by}: {n} seat, {amount} per month; after that "
-                           "day the 7-day window is shut.", "Reduce {product} by {by}: {n} seats, {amount} per month; "
-                           "after that day the 7-day window is shut.", n, **values)
+        return t.npgettext(
+            "bill_urgent_reduce",
+            "Reduce {product} by {by}: {n} seat, {amount} per month; after that day the 7-day window is shut.",
+            "Reduce {product} by {by}: {n} seats, {amount} per month; after that day the 7-day window is shut.",
+            n,
+            **values,
+        )
     if kind == "cancel":
-        return t.npgettext("bill_urgent_cancel", "Cancel {product} by {by}: {n} seat, {amount} per month; after that "
-                           "day the 7-day window is shut.", "Cancel {product} by {by}: {n} seats, {amount} per month; "
-                           "after that day the 7-day window is shut.", n, **values)
+        return t.npgettext(
+            "bill_urgent_cancel",
+            "Cancel {product} by {by}: {n} seat, {amount} per month; after that day the 7-day window is shut.",
+            "Cancel {product} by {by}: {n} seats, {amount} per month; after that day the 7-day window is shut.",
+            n,
+            **values,
+        )
     if kind == "contact_partner":
-        return t.npgettext("bill_urgent_partner", "Ask your partner to reduce {product} by {by}: {n} seat, {amount} "
-                           "per month; after that day the 7-day window is shut.", "Ask your partner to reduce "
-                           "{product} by {by}: {n} seats, {amount} per month; after that day the 7-day window is shut.",
-                           n, **values)
+        return t.npgettext(
+            "bill_urgent_partner",
+            "Ask your partner to reduce {product} by {by}: {n} seat, {amount} "
+            "per month; after that day the 7-day window is shut.",
+            "Ask your partner to reduce "
+            "{product} by {by}: {n} seats, {amount} per month; after that day the 7-day window is shut.",
+            n,
+            **values,
+        )
     return t.npgettext(
-        "bill_urgent_named", "{action} {product} by {by}: {n} seat, {amount} per month; after that day the 7-day "
-        "window is shut.", "{action} {product} by {by}: {n} seats, {amount} per month; after that day the 7-day "
-        "window is shut.", n, **values)
+        "bill_urgent_named",
+        "{action} {product} by {by}: {n} seat, {amount} per month; after that day the 7-day window is shut.",
+        "{action} {product} by {by}: {n} seats, {amount} per month; after that day the 7-day window is shut.",
+        n,
+        **values,
+    )
 
 
 def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
@@ -121,9 +137,14 @@ def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str |
     kind = str(action.get("action"))
     seats = int(action.get("seats") or 0)
     return _urgent_sentence(
-        t, kind, seats, action=action_label(t, kind), product=product_name(action),
+        t,
+        kind,
+        seats,
+        action=action_label(t, kind),
+        product=product_name(action),
         by=i18n.format_date(str(action.get("by")), locale),
-        amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale))
+        amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale),
+    )
 
 
 def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
@@ -132,28 +153,41 @@ def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str 
     the admin asks the partner, in time for the partner to schedule it before the lock."""
     locale = t.locale
     seats = int(action.get("seats") or 0)
-    values = {"product": product_name(action), "by": i18n.format_date(str(action.get("by")), locale),
-              "amount": i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale)}
+    values = {
+        "product": product_name(action),
+        "by": i18n.format_date(str(action.get("by")), locale),
+        "amount": i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale),
+    }
     if action.get("action") == "contact_partner":
         return t.npgettext(
-            "bill_locking_partner", "Ask your partner to reduce {product} for its renewal by {by}: {n} seat, {amount} "
+            "bill_locking_partner",
+            "Ask your partner to reduce {product} for its renewal by {by}: {n} seat, {amount} "
             "per month; the subscription locks about 24 hours before it renews, so ask in time for your partner to "
             "schedule it before then, or the seats stay for another term.",
             "Ask your partner to reduce {product} for its renewal by {by}: {n} seats, {amount} per month; the "
             "subscription locks about 24 hours before it renews, so ask in time for your partner to schedule it "
-            "before then, or the seats stay for another term.", seats, **values)
+            "before then, or the seats stay for another term.",
+            seats,
+            **values,
+        )
     return t.npgettext(
-        "bill_locking", "Reduce {product} for its renewal by {by}: {n} seat, {amount} per month; the subscription "
+        "bill_locking",
+        "Reduce {product} for its renewal by {by}: {n} seat, {amount} per month; the subscription "
         "locks about 24 hours before it renews, and then the seats stay for another term.",
         "Reduce {product} for its renewal by {by}: {n} seats, {amount} per month; the subscription locks about "
-        "24 hours before it renews, and then the seats stay for another term.", seats, **values)
+        "24 hours before it renews, and then the seats stay for another term.",
+        seats,
+        **values,
+    )
 
 
 def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> list[str]:
     """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days."""
     today = date.fromisoformat(str(bill["as_of"]))
-    return [*(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
-            *(locking_line(t, a, currency) for a in locking(bill, today, URGENT_DAYS))]
+    return [
+        *(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
+        *(locking_line(t, a, currency) for a in locking(bill, today, URGENT_DAYS)),
+    ]
 
 
 def document_currency(document: Mapping[str, Any]) -> str | None:
@@ -162,8 +196,9 @@ def document_currency(document: Mapping[str, Any]) -> str | None:
         money = (document.get("summary") or {}).get(key)
         if isinstance(money, Mapping) and money.get("currency"):
             return str(money["currency"])
-    return next((str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping)
-                 and r.get("currency")), None)
+    return next(
+        (str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("currency")), None
+    )
 
 
 def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> str:
@@ -186,10 +221,14 @@ def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | 
             later += saving
             last = max(last, when)
     return t.pgettext(
-        "bill_reaches", "Reaches the bill: {now} per month now, {later} more by {last}, and {unknown} on dates not "
-        "known (no billing row).", now=i18n.format_money(now, currency, locale),
+        "bill_reaches",
+        "Reaches the bill: {now} per month now, {later} more by {last}, and {unknown} on dates not "
+        "known (no billing row).",
+        now=i18n.format_money(now, currency, locale),
         later=i18n.format_money(later, currency, locale),
-        last=i18n.format_date(last, locale) if last else "–", unknown=i18n.format_money(unknown, currency, locale))
+        last=i18n.format_date(last, locale) if last else "–",
+        unknown=i18n.format_money(unknown, currency, locale),
+    )
 
 
 def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
@@ -210,19 +249,40 @@ def _leave_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | N
     values = {"amount": i18n.format_money(abs(monthly), currency, locale), "product": product_name(step)}
     day = step.get("from")
     if monthly < 0:
-        return t.npgettext("bill_joins", "From {date}: +{amount} a month ({product}, {n} seat bought)",
-                           "From {date}: +{amount} a month ({product}, {n} seats bought)", seats,
-                           date=i18n.format_date(str(day), locale) if day else "–", **values)
+        return t.npgettext(
+            "bill_joins",
+            "From {date}: +{amount} a month ({product}, {n} seat bought)",
+            "From {date}: +{amount} a month ({product}, {n} seats bought)",
+            seats,
+            date=i18n.format_date(str(day), locale) if day else "–",
+            **values,
+        )
     if not day:
-        return t.npgettext("bill_leaves_unknown", "On a date not known: −{amount} a month ({product}, {n} seat)",
-                           "On a date not known: −{amount} a month ({product}, {n} seats)", seats, **values)
-    return t.npgettext("bill_leaves", "From {date}: −{amount} a month ({product}, {n} seat)",
-                       "From {date}: −{amount} a month ({product}, {n} seats)", seats,
-                       date=i18n.format_date(str(day), locale), **values)
+        return t.npgettext(
+            "bill_leaves_unknown",
+            "On a date not known: −{amount} a month ({product}, {n} seat)",
+            "On a date not known: −{amount} a month ({product}, {n} seats)",
+            seats,
+            **values,
+        )
+    return t.npgettext(
+        "bill_leaves",
+        "From {date}: −{amount} a month ({product}, {n} seat)",
+        "From {date}: −{amount} a month ({product}, {n} seats)",
+        seats,
+        date=i18n.format_date(str(day), locale),
+        **values,
+    )
 
 
-def _month_lines(t: i18n.Translations, bill: Mapping[str, Any], money_: Mapping[str, Any] | None,
-                 currency: str | None, *, digest: bool = False) -> tuple[str, list[str]]:
+def _month_lines(
+    t: i18n.Translations,
+    bill: Mapping[str, Any],
+    money_: Mapping[str, Any] | None,
+    currency: str | None,
+    *,
+    digest: bool = False,
+) -> tuple[str, list[str]]:
     """The spend today and after the plan's changes ("" without prices), and what leaves the
     invoice day by day: report.json's money.bill (auditor.plan.money.bill_money) of `bill`."""
     spend = (money_ or {}).get("spend_monthly")
@@ -232,32 +292,48 @@ def _month_lines(t: i18n.Translations, bill: Mapping[str, Any], money_: Mapping[
     days = [_leave_line(t, step, currency) for step in figures["leaves"]]
     if spend is None or after is None:
         return "", days
-    amounts = {"today": i18n.format_money(spend, currency, t.locale),
-               "after": i18n.format_money(after, currency, t.locale)}
+    amounts = {
+        "today": i18n.format_money(spend, currency, t.locale),
+        "after": i18n.format_money(after, currency, t.locale),
+    }
     if digest:
-        return t.pgettext("bill_digest_spend", "Your bill: today the licenses cost {today} a month; after the "
-                          "plan's changes, {after} a month.", **amounts), days
-    sentence = t.pgettext("bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} "
-                          "a month.", **amounts)
+        return t.pgettext(
+            "bill_digest_spend",
+            "Your bill: today the licenses cost {today} a month; after the plan's changes, {after} a month.",
+            **amounts,
+        ), days
+    sentence = t.pgettext(
+        "bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} a month.", **amounts
+    )
     return " ".join([sentence, *_not_the_plans(t, money_, figures["lowers_monthly"], currency)]), days
 
 
-def _not_the_plans(t: i18n.Translations, money_: Mapping[str, Any] | None, lowers: float | None,
-                   currency: str | None) -> list[str]:
+def _not_the_plans(
+    t: i18n.Translations, money_: Mapping[str, Any] | None, lowers: float | None, currency: str | None
+) -> list[str]:
     """Why the bill goes down by another amount than the plan's changes free, in words (docs/money.md);
     nothing when the two agree."""
     net = ((money_ or {}).get("plan") or {}).get("net_monthly")
     if not isinstance(net, int | float) or lowers is None or round(net - lowers, 2) == 0:
         return []
     amount = i18n.format_money(abs(float(net)), currency, t.locale)
-    plan = (t.pgettext("bill_plan_frees", "The plan's changes free licenses worth {amount} a month.", amount=amount)
-            if net >= 0 else
-            t.pgettext("bill_plan_takes", "The plan's changes take licenses worth {amount} a month more.",
-                       amount=amount))
-    return [plan, t.pgettext("bill_not_the_plans", "The bill changes by another amount: reducing a "
-                             "subscription also drops the seats no one holds today, keeps the spare seats the "
-                             "policy asks for, buys the seats the plan still needs, and waits for the "
-                             "subscription's window.")]
+    plan = (
+        t.pgettext("bill_plan_frees", "The plan's changes free licenses worth {amount} a month.", amount=amount)
+        if net >= 0
+        else t.pgettext(
+            "bill_plan_takes", "The plan's changes take licenses worth {amount} a month more.", amount=amount
+        )
+    )
+    return [
+        plan,
+        t.pgettext(
+            "bill_not_the_plans",
+            "The bill changes by another amount: reducing a "
+            "subscription also drops the seats no one holds today, keeps the spare seats the "
+            "policy asks for, buys the seats the plan still needs, and waits for the "
+            "subscription's window.",
+        ),
+    ]
 
 
 def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
@@ -274,14 +350,25 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
         return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
     sentence, days = _month_lines(t, bill, money_, currency, digest=True)
     more = len(days) - DIGEST_BILL_LINES
-    tail = [t.npgettext("bill_more_days", "…and {n} more date: see Your bill in the report.",
-                        "…and {n} more dates: see Your bill in the report.", more)] if more > 0 else []
+    tail = (
+        [
+            t.npgettext(
+                "bill_more_days",
+                "…and {n} more date: see Your bill in the report.",
+                "…and {n} more dates: see Your bill in the report.",
+                more,
+            )
+        ]
+        if more > 0
+        else []
+    )
     head = [sentence] if sentence else []
     return [*urgent_lines(document, locale), *head, *days[:DIGEST_BILL_LINES], *tail]
 
 
-def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale,
-              money_: Mapping[str, Any] | None = None) -> BillView | None:
+def bill_view(
+    bill: Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Mapping[str, Any] | None = None
+) -> BillView | None:
     """The section's rows; None without a bill. `money_` is report.json's `money` (its spend)."""
     if not bill:
         return None
@@ -295,23 +382,36 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         return i18n.format_money(float(value), currency, locale) if isinstance(value, int | float) else "–"
 
     rows = tuple(
-        BillRow(product=product_name(a),
-                action=action_label(t, str(a.get("action"))),
-                seats=i18n.format_number(int(a.get("seats") or 0), locale),
-                window=window_label(t, str(a.get("window"))), by=day(a.get("by")),
-                saving=money(a.get("monthly_saving")), saving_from=day(a.get("saving_from")),
-                reason=_text(a.get("reason"), 600))
-        for a in bill.get("actions") or [] if a.get("action") != "none" or a.get("seats")
+        BillRow(
+            product=product_name(a),
+            action=action_label(t, str(a.get("action"))),
+            seats=i18n.format_number(int(a.get("seats") or 0), locale),
+            window=window_label(t, str(a.get("window"))),
+            by=day(a.get("by")),
+            saving=money(a.get("monthly_saving")),
+            saving_from=day(a.get("saving_from")),
+            reason=_text(a.get("reason"), 600),
+        )
+        for a in bill.get("actions") or []
+        if a.get("action") != "none" or a.get("seats")
     )
     products = tuple(
-        ProductRow(product_name(p), *(i18n.format_number(int(p.get(k) or 0), locale)
-                                                for k in ("purchased", "assigned_after", "spare", "surplus")))
+        ProductRow(
+            product_name(p),
+            *(
+                i18n.format_number(int(p.get(k) or 0), locale)
+                for k in ("purchased", "assigned_after", "spare", "surplus")
+            ),
+        )
         for p in bill.get("products") or []
     )
     totals = t.pgettext(
-        "bill_totals", "Leaves the bill now: {now} per month. Within a year: {year} per month. The rest of the "
+        "bill_totals",
+        "Leaves the bill now: {now} per month. Within a year: {year} per month. The rest of the "
         "plan's saving stays on the bill until the subscriptions are reduced.",
-        now=money(bill.get("monthly_saving_now") or 0.0), year=money(bill.get("monthly_saving_within_year") or 0.0))
+        now=money(bill.get("monthly_saving_now") or 0.0),
+        year=money(bill.get("monthly_saving_within_year") or 0.0),
+    )
     spend, leaves = _month_lines(t, bill, money_, currency)
     return BillView(
         title=t.pgettext("bill_title", "Your bill"),
@@ -322,12 +422,21 @@ def bill_view(bill: Mapping[str, Any] | None, currency: str | None, locale: Loca
         urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),
         products=products,
         rows=rows,
-        headers=(t.pgettext("product", "Product"), t.pgettext("bill_action", "Action"),
-                 t.pgettext("bill_seats", "Seats"),
-                 t.pgettext("bill_window", "Window"), t.pgettext("bill_by", "Do it by"),
-                 t.pgettext("bill_saving", "Saves per month"), t.pgettext("bill_saving_from", "From"),
-                 t.pgettext("bill_reason", "Why")),
-        product_headers=(t.pgettext("product", "Product"), t.pgettext("bill_purchased", "Purchased"),
-                         t.pgettext("bill_assigned_after", "Assigned after the plan"),
-                         t.pgettext("bill_spare", "Spare to keep"), t.pgettext("bill_surplus", "Surplus")),
+        headers=(
+            t.pgettext("product", "Product"),
+            t.pgettext("bill_action", "Action"),
+            t.pgettext("bill_seats", "Seats"),
+            t.pgettext("bill_window", "Window"),
+            t.pgettext("bill_by", "Do it by"),
+            t.pgettext("bill_saving", "Saves per month"),
+            t.pgettext("bill_saving_from", "From"),
+            t.pgettext("bill_reason", "Why"),
+        ),
+        product_headers=(
+            t.pgettext("product", "Product"),
+            t.pgettext("bill_purchased", "Purchased"),
+            t.pgettext("bill_assigned_after", "Assigned after the plan"),
+            t.pgettext("bill_spare", "Spare to keep"),
+            t.pgettext("bill_surplus", "Surplus"),
+        ),
     )

@@ -82,8 +82,10 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
     size = len(text.encode("utf-8", errors="replace"))
     limit = plan_json.MAX_PLAN_BYTES
     if size > limit:
-        raise UsageError(f"{out / PLAN_FILE} would be {size} bytes, more than `apply` reads ({limit} bytes); nothing "
-                         f"was written — plan fewer findings at a time (--rules, --min-severity, --findings)")
+        raise UsageError(
+            f"{out / PLAN_FILE} would be {size} bytes, more than `apply` reads ({limit} bytes); nothing "
+            f"was written — plan fewer findings at a time (--rules, --min-severity, --findings)"
+        )
 
 
 def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: BillingFile | None) -> BillingFile | None:
@@ -104,8 +106,10 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
         saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
         if saved is None:
             if document.get("billing_facts") is not None:
-                _say(f"warning: {REPORT}: billing_facts is not in the shape audit writes; the bill's facts "
-                     "come from --billing alone (or are unknown)")
+                _say(
+                    f"warning: {REPORT}: billing_facts is not in the shape audit writes; the bill's facts "
+                    "come from --billing alone (or are unknown)"
+                )
             return billing
         # the file over the saved facts, fact by fact, as the audit lays it over the APIs' rows
         merged = merge(saved.rows, billing, subscriptions_of(document), saved.path)
@@ -128,13 +132,17 @@ def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | 
         return
     age = now - read
     if max_age_hours is not None and age > timedelta(hours=max_age_hours):
-        raise UsageError(f"the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago, "
-                         f"more than --max-age {plan_json.span(timedelta(hours=max_age_hours))}: audit again, then "
-                         "plan (or allow older data with --max-age)")
+        raise UsageError(
+            f"the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago, "
+            f"more than --max-age {plan_json.span(timedelta(hours=max_age_hours))}: audit again, then "
+            "plan (or allow older data with --max-age)"
+        )
     if max_age_hours is None and age > APPLY_MAX_AGE:
-        _say(f"warning: the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago: "
-             f"apply refuses a plan resting on data older than its --max-age ({plan_json.span(APPLY_MAX_AGE)} by "
-             "default); audit again, then plan")
+        _say(
+            f"warning: the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago: "
+            f"apply refuses a plan resting on data older than its --max-age ({plan_json.span(APPLY_MAX_AGE)} by "
+            "default); audit again, then plan"
+        )
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -148,8 +156,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         document = attach(document, read_exchange_export(args.exchange_export), args.exchange_export)
     _check_filters(args, document, path)
     tenant = document["tenant"]
-    plan = compile_plan(document, rules=args.rules, min_severity=args.min_severity, finding_ids=args.findings,
-                        graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")))
+    plan = compile_plan(
+        document,
+        rules=args.rules,
+        min_severity=args.min_severity,
+        finding_ids=args.findings,
+        graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")),
+    )
     facts = _commerce(args, document, billing)
     plan = with_bill(plan, document, facts, _say)
     if isinstance(document.get("money"), dict):  # plan.md opens with this plan's money story: its changes, its bill
@@ -163,8 +176,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)
     if not has_actions(document):
-        _say(f"warning: {path} has no per-finding actions (report schema_version {document['schema_version']}); "
-             "audit again with this version of license-auditor to plan its findings")
+        _say(
+            f"warning: {path} has no per-finding actions (report schema_version {document['schema_version']}); "
+            "audit again with this version of license-auditor to plan its findings"
+        )
     if not document.get("complete", True):
         _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
     if plan.money:  # the plan's size, then the money story plan.md opens with

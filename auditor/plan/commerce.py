@@ -29,8 +29,10 @@ API_VERSION = "2024-04-01"
 
 
 def _arm_path(account: str, name: str, tail: str = "") -> str:
-    return (f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}{tail}"
-            f"?api-version={API_VERSION}")
+    return (
+        f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}{tail}"
+        f"?api-version={API_VERSION}"
+    )
 
 
 def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -42,11 +44,17 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
         return None  # nothing to drop, or a join by product and quantity: a person checks it first
     if source == "billing-account" and window == "within_7_days":
         if verb == "reduce":
-            return "reduce", {"method": "PATCH", "path": _arm_path(scope, sub_id), "body": {"properties": {
-                "quantity": to}}}
+            return "reduce", {
+                "method": "PATCH",
+                "path": _arm_path(scope, sub_id),
+                "body": {"properties": {"quantity": to}},
+            }
         if verb == "cancel":
-            return "cancel", {"method": "POST", "path": _arm_path(scope, sub_id, "/cancel"),
-                              "body": {"cancellationReason": "Other"}}
+            return "cancel", {
+                "method": "POST",
+                "path": _arm_path(scope, sub_id, "/cancel"),
+                "body": {"cancellationReason": "Other"},
+            }
     if source == "partner-center" and verb in ("reduce", "contact_partner") and to > 0:
         path = f"/v1/customers/{scope}/subscriptions/{sub_id}"
         if window == "within_7_days":
@@ -54,8 +62,11 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
         product = next_term_product(api.get("offer"), api.get("billing_cycle"), api.get("term"))
         if window == "renewal" and (action.get("sources") or {}).get("auto_renew") == "partner-center" and product:
             # the renewal keeps the offer and term, with fewer seats (apply takes the product as re-read)
-            return "schedule_reduction", {"method": "PATCH", "path": path, "body": {
-                "scheduledNextTermInstructions": {"product": product, "quantity": to}}}
+            return "schedule_reduction", {
+                "method": "PATCH",
+                "path": path,
+                "body": {"scheduledNextTermInstructions": {"product": product, "quantity": to}},
+            }
     return None
 
 
@@ -68,10 +79,25 @@ def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
             continue
         kind, request = made
         api = action["api"]
-        out.append({"n": len(out) + 1, "kind": kind, "source": api["source"], "scope": api["scope"],
-                    "api_id": api["id"], "subscription": action["subscription"], "sku": action["sku"],
-                    "sku_id": api.get("sku_id"), "from": action["from"], "to": action["to"],
-                    "seats": action["seats"], "window": action["window"], "not_before": action["not_before"],
-                    "by": action["by"], "monthly_saving": action["monthly_saving"],
-                    "saving_from": action["saving_from"], "request": request})
+        out.append(
+            {
+                "n": len(out) + 1,
+                "kind": kind,
+                "source": api["source"],
+                "scope": api["scope"],
+                "api_id": api["id"],
+                "subscription": action["subscription"],
+                "sku": action["sku"],
+                "sku_id": api.get("sku_id"),
+                "from": action["from"],
+                "to": action["to"],
+                "seats": action["seats"],
+                "window": action["window"],
+                "not_before": action["not_before"],
+                "by": action["by"],
+                "monthly_saving": action["monthly_saving"],
+                "saving_from": action["saving_from"],
+                "request": request,
+            }
+        )
     return out

@@ -97,9 +97,27 @@ from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
 from auditor.plan.schedule import chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
-PLAN_REASONS = (NO_ACTION, NOT_READY, MALFORMED, CONTRADICTION, DATA_TOGETHER, STOPPED, WAIVED, WAIVER_LAPSED,
-                GRACE_PERIOD, DISABLE_TIME_UNKNOWN, DISABLE_AUDIT_NOT_READ, REPLACEMENT_WAITS, LEAVER,
-                NOT_ALLOWED, GROUP_GIVES, CONVERT_FIRST, MAILBOX_USED, USE_NOT_SHOWN, NOT_ON_HOLD)
+PLAN_REASONS = (
+    NO_ACTION,
+    NOT_READY,
+    MALFORMED,
+    CONTRADICTION,
+    DATA_TOGETHER,
+    STOPPED,
+    WAIVED,
+    WAIVER_LAPSED,
+    GRACE_PERIOD,
+    DISABLE_TIME_UNKNOWN,
+    DISABLE_AUDIT_NOT_READ,
+    REPLACEMENT_WAITS,
+    LEAVER,
+    NOT_ALLOWED,
+    GROUP_GIVES,
+    CONVERT_FIRST,
+    MAILBOX_USED,
+    USE_NOT_SHOWN,
+    NOT_ON_HOLD,
+)
 
 __all__ = [  # the plan's names, importable from here as before the split
     "CONTRADICTION",
@@ -155,13 +173,19 @@ def compile_plan(
     findings it skips. `remediation`: works out the actions of a finding
     the document carries without its remediation (auditor.plan.actions.read_findings)."""
     root = (graph_root or DEFAULT_GRAPH_ROOT).rstrip("/")
-    filters = Filters(tuple(rules) if rules is not None else None, min_severity,
-                      tuple(finding_ids) if finding_ids is not None else None)
+    filters = Filters(
+        tuple(rules) if rules is not None else None,
+        min_severity,
+        tuple(finding_ids) if finding_ids is not None else None,
+    )
     threshold = Severity.parse(min_severity) if min_severity else None
     wanted = set(finding_ids) if finding_ids is not None else None
     rule_set = set(rules) if rules is not None else None
-    parts = {str(r["sku_id"]).lower(): r["sku"] for r in document.get("skus") or []
-             if isinstance(r, Mapping) and isinstance(r.get("sku_id"), str) and isinstance(r.get("sku"), str)}
+    parts = {
+        str(r["sku_id"]).lower(): r["sku"]
+        for r in document.get("skus") or []
+        if isinstance(r, Mapping) and isinstance(r.get("sku_id"), str) and isinstance(r.get("sku"), str)
+    }
 
     as_of = str(document.get("as_of") or document.get("generated_at") or "")
     skipped: list[Skipped] = []
@@ -186,9 +210,18 @@ def compile_plan(
             used = use_wait(f.details) if why == MAILBOX_USED else None
             # a plan that describes no change (the report header's) carries no action's words either
             description = description if describe_changes else ""
-            skipped.append(Skipped(f.id, f.rule, why, f.subject, description, in_part=bool(planned),
-                                   storage=dict(storage) if isinstance(storage, Mapping) else None,
-                                   used_on=used[1] if used else ""))
+            skipped.append(
+                Skipped(
+                    f.id,
+                    f.rule,
+                    why,
+                    f.subject,
+                    description,
+                    in_part=bool(planned),
+                    storage=dict(storage) if isinstance(storage, Mapping) else None,
+                    used_on=used[1] if used else "",
+                )
+            )
         if planned:
             eligible.append(f)
             chosen[f.id] = planned
@@ -199,17 +232,34 @@ def compile_plan(
         skipped = _with_holds(skipped, holds, in_scope)
         eligible = [f for f in eligible if f.id not in holds]
 
-    ops = [o for f in eligible for a, kept in chosen[f.id]
-           for o in ops_of(f.id, with_kept(f, a), parts, root, {"subject": f.subject, **kept} if kept else None)]
+    ops = [
+        o
+        for f in eligible
+        for a, kept in chosen[f.id]
+        for o in ops_of(f.id, with_kept(f, a), parts, root, {"subject": f.subject, **kept} if kept else None)
+    ]
     clashes = conflicts(ops)
-    skipped += [Skipped(f.id, f.rule, CONTRADICTION, f.subject, others=tuple(sorted(clashes[f.id])))
-                for f in eligible if f.id in clashes]
+    skipped += [
+        Skipped(f.id, f.rule, CONTRADICTION, f.subject, others=tuple(sorted(clashes[f.id])))
+        for f in eligible
+        if f.id in clashes
+    ]
     ops = [o for o in ops if not set(o.findings) & clashes.keys()]
 
     merged = merge_ops(ops)
     together = ends_data_together(merged.values(), {f.id: f.details for f in eligible})
-    skipped += [Skipped(f.id, f.rule, DATA_TOGETHER, f.subject, others=tuple(sorted(together[f.id][0])),
-                        data=tuple(together[f.id][1])) for f in eligible if f.id in together]
+    skipped += [
+        Skipped(
+            f.id,
+            f.rule,
+            DATA_TOGETHER,
+            f.subject,
+            others=tuple(sorted(together[f.id][0])),
+            data=tuple(together[f.id][1]),
+        )
+        for f in eligible
+        if f.id in together
+    ]
     merged = {k: o for k, o in merged.items() if not set(o.findings) & together.keys()}
     by_user: dict[str, list[Op]] = {}
     for o in merged.values():
@@ -229,10 +279,16 @@ def compile_plan(
         index, part, usable, needed = overflow
         first = left_out[0][index]
         known = part in table
-        stopped = Stopped(len(changes) + index + 1, part, usable, needed,
-                          COUNT_VIOLATION if known else NOT_SUBSCRIBED,
-                          words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
-                          METHODS[first.kind], first.path)
+        stopped = Stopped(
+            len(changes) + index + 1,
+            part,
+            usable,
+            needed,
+            COUNT_VIOLATION if known else NOT_SUBSCRIBED,
+            words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
+            METHODS[first.kind],
+            first.path,
+        )
         cut = dict.fromkeys(fid for drafts in left_out for d in drafts for fid in d.findings)
         skipped += [Skipped(fid, by_id[fid].rule, STOPPED, by_id[fid].subject) for fid in cut]
 
@@ -259,12 +315,15 @@ def compile_plan(
     )
 
 
-def _selected(f: PlanFinding, wanted: set[str] | None, rule_set: set[str] | None,
-              threshold: Severity | None) -> bool:
+def _selected(f: PlanFinding, wanted: set[str] | None, rule_set: set[str] | None, threshold: Severity | None) -> bool:
     """Whether the filters (--findings, --rules, --min-severity) take the finding, and it asks
     for a change at all (not when the tenant shows the shared mailbox needs its license)."""
-    return ((wanted is None or f.id in wanted) and (rule_set is None or f.rule in rule_set)
-            and (threshold is None or f.rank >= threshold) and not f.details.get("keeps_license"))
+    return (
+        (wanted is None or f.id in wanted)
+        and (rule_set is None or f.rule in rule_set)
+        and (threshold is None or f.rank >= threshold)
+        and not f.details.get("keeps_license")
+    )
 
 
 def _set_aside(f: PlanFinding, as_of: str, *, named: bool) -> tuple[bool, Skipped | None]:
@@ -283,8 +342,11 @@ def _set_aside(f: PlanFinding, as_of: str, *, named: bool) -> tuple[bool, Skippe
 
 def _with_holds(skipped: list[Skipped], holds: Mapping[str, Any], in_scope: list[PlanFinding]) -> list[Skipped]:
     """A held finding listed once, with the cross-check's reason, where it was listed before."""
-    holding = {f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
-               for f in in_scope if f.id in holds}
+    holding = {
+        f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
+        for f in in_scope
+        if f.id in holds
+    }
     listed: list[Skipped] = []
     for s in skipped:
         if s.finding not in holds:
@@ -300,13 +362,23 @@ def _numbered(done: Any, position: Mapping[str, int], words: Describer | None) -
     for drafts in done:
         base = len(changes)
         for i, d in enumerate(drafts):
-            changes.append(Change(
-                n=base + i + 1, kind=d.kind, method=METHODS[d.kind], path=d.path, body=d.body,
-                description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
-                user=d.user, group=d.group, precondition=tuple(d.precondition),
-                seats=dict(d.seats), findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
-                depends_on=tuple(base + j + 1 for j in sorted(d.deps)), data_kept=tuple(d.data_kept),
-            ))
+            changes.append(
+                Change(
+                    n=base + i + 1,
+                    kind=d.kind,
+                    method=METHODS[d.kind],
+                    path=d.path,
+                    body=d.body,
+                    description=words.of(d.kind, d.body, d.user, d.group, d.findings) if words else "",
+                    user=d.user,
+                    group=d.group,
+                    precondition=tuple(d.precondition),
+                    seats=dict(d.seats),
+                    findings=tuple(sorted(d.findings, key=lambda fid: position[fid])),
+                    depends_on=tuple(base + j + 1 for j in sorted(d.deps)),
+                    data_kept=tuple(d.data_kept),
+                )
+            )
     return changes
 
 

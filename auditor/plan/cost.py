@@ -25,10 +25,9 @@ def currency_of(document: Mapping[str, Any]) -> str | None:
     return None
 
 
-
-
-def seats_and_cost(document: Mapping[str, Any], table: Mapping[str, Seat], changes: Sequence[Change],
-                    currency: str | None) -> tuple[tuple[SeatLine, ...], float | None, tuple[str, ...]]:
+def seats_and_cost(
+    document: Mapping[str, Any], table: Mapping[str, Seat], changes: Sequence[Change], currency: str | None
+) -> tuple[tuple[SeatLine, ...], float | None, tuple[str, ...]]:
     rows = {r["sku"]: r for r in document.get("skus") or [] if isinstance(r, Mapping) and isinstance(r.get("sku"), str)}
     delta: dict[str, int] = {}
     for c in changes:

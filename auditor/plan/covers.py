@@ -47,7 +47,7 @@ def _kept(f: PlanFinding) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     if f.rule == LicenseRedundant.id:
         covers, plans = f.details.get("covered_by"), f.details.get("cover_plans")
-        for part, cover in (covers.items() if isinstance(covers, Mapping) else ()):
+        for part, cover in covers.items() if isinstance(covers, Mapping) else ():
             given = plans.get(cover) if isinstance(plans, Mapping) else None
             found[part] = [c for c in (cond(cover, given),) if c is not None]
     elif f.rule == SkuCombinationForbidden.id:

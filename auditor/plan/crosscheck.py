@@ -80,8 +80,7 @@ def gives_directly(f: PlanFinding) -> set[str]:
 
 def gives_through_group(f: PlanFinding) -> set[str]:
     """The products the finding's ready reprocess or join lets a group give."""
-    return {part for a in f.actions if a.kind in GROUP_FIXES and a.runs for part, delta in a.seats.items()
-            if delta > 0}
+    return {part for a in f.actions if a.kind in GROUP_FIXES and a.runs for part, delta in a.seats.items() if delta > 0}
 
 
 def gives(f: PlanFinding) -> set[str]:

@@ -38,23 +38,39 @@ def data_rows(t: i18n.Translations, changes: Sequence[Change]) -> tuple[DataRow,
             fates = []
             mailbox, files = record.get("mailbox"), record.get("files")
             if kinds & {"mailbox", "archive"} and mailbox == "converted_to_shared":
-                fates.append(t.pgettext(
-                    "data_fate_shared", "Mailbox: converted to a shared mailbox, as declared; convert it before this "
-                    "change runs: a user mailbox left unconverted is disconnected 30 days after its license goes."))
+                fates.append(
+                    t.pgettext(
+                        "data_fate_shared",
+                        "Mailbox: converted to a shared mailbox, as declared; convert it before this "
+                        "change runs: a user mailbox left unconverted is disconnected 30 days after its license goes.",
+                    )
+                )
             elif kinds & {"mailbox", "archive"}:
-                fates.append(t.pgettext(
-                    "data_fate_mailbox", "Mailbox and archive ({kept}): disconnected when the license goes; a new "
-                    "license within 30 days reconnects it, and it is kept beyond that, as an inactive mailbox, only "
-                    "if a hold covers it when the account is deleted.",
-                    kept=kept_names.get(str(mailbox), clean(str(mailbox), 40))))
+                fates.append(
+                    t.pgettext(
+                        "data_fate_mailbox",
+                        "Mailbox and archive ({kept}): disconnected when the license goes; a new "
+                        "license within 30 days reconnects it, and it is kept beyond that, as an inactive mailbox, "
+                        "only if a hold covers it when the account is deleted.",
+                        kept=kept_names.get(str(mailbox), clean(str(mailbox), 40)),
+                    )
+                )
             if "files" in kinds:
-                fates.append(t.pgettext(
-                    "data_fate_files", "OneDrive ({kept}): archived 93 days after it has no license; a retention "
-                    "policy or hold keeps its content through its period.",
-                    kept=kept_names.get(str(files), clean(str(files), 40))))
-            who = t.pgettext("data_fate_who", "{user}, change {n}: declared by {accepted_by}, until {expires}",
-                             user=clean(str(record.get("subject") or c.user), 200), n=c.n,
-                             accepted_by=clean(str(record.get("accepted_by") or ""), 200),
-                             expires=i18n.format_date(str(record.get("expires") or ""), t.locale))
+                fates.append(
+                    t.pgettext(
+                        "data_fate_files",
+                        "OneDrive ({kept}): archived 93 days after it has no license; a retention "
+                        "policy or hold keeps its content through its period.",
+                        kept=kept_names.get(str(files), clean(str(files), 40)),
+                    )
+                )
+            who = t.pgettext(
+                "data_fate_who",
+                "{user}, change {n}: declared by {accepted_by}, until {expires}",
+                user=clean(str(record.get("subject") or c.user), 200),
+                n=c.n,
+                accepted_by=clean(str(record.get("accepted_by") or ""), 200),
+                expires=i18n.format_date(str(record.get("expires") or ""), t.locale),
+            )
             rows.append(DataRow(who, tuple(fates)))
     return tuple(rows)

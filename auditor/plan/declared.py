@@ -150,8 +150,9 @@ def converts_first(action: Action, details: Mapping[str, Any]) -> bool:
     so the conversion has not happened yet and the removal waits for it."""
     kept = data_kept(details)
     kinds = ended(action, details)
-    return (kept is not None and kept.get("mailbox") == "converted_to_shared" and kinds is not None
-            and "mailbox" in kinds)
+    return (
+        kept is not None and kept.get("mailbox") == "converted_to_shared" and kinds is not None and "mailbox" in kinds
+    )
 
 
 def removes_only(action: Action) -> bool:
@@ -161,8 +162,12 @@ def removes_only(action: Action) -> bool:
     if action.kind == "remove_member":
         return True
     body = action.body
-    return (action.kind == "assign_license" and isinstance(body, Mapping) and not body.get("addLicenses")
-            and bool(body.get("removeLicenses")))
+    return (
+        action.kind == "assign_license"
+        and isinstance(body, Mapping)
+        and not body.get("addLicenses")
+        and bool(body.get("removeLicenses"))
+    )
 
 
 def ends_no_data(action: Action, details: Mapping[str, Any]) -> bool:

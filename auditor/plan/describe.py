@@ -62,24 +62,41 @@ def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
             for part, ids in by_id.items():
                 labels = by_name.get(part)
                 if isinstance(ids, list) and isinstance(labels, list) and len(ids) == len(labels):
-                    names.update(str(n) for i, n in zip(ids, labels, strict=True)
-                                 if str(i).lower() == group.lower() and isinstance(n, str))
+                    names.update(
+                        str(n)
+                        for i, n in zip(ids, labels, strict=True)
+                        if str(i).lower() == group.lower() and isinstance(n, str)
+                    )
         joins = details.get("licensing_group")  # {part: {"id", "name", ...}}: the policy's licensing groups
         for entry in joins.values() if isinstance(joins, Mapping) else ():
-            if isinstance(entry, Mapping) and str(entry.get("id", "")).lower() == group.lower() \
-                    and isinstance(entry.get("name"), str):
+            if (
+                isinstance(entry, Mapping)
+                and str(entry.get("id", "")).lower() == group.lower()
+                and isinstance(entry.get("name"), str)
+            ):
                 names.add(entry["name"])
         replace = details.get("replace_group")
-        if isinstance(replace, Mapping) and str(replace.get("id", "")).lower() == group.lower() \
-                and isinstance(replace.get("name"), str):
+        if (
+            isinstance(replace, Mapping)
+            and str(replace.get("id", "")).lower() == group.lower()
+            and isinstance(replace.get("name"), str)
+        ):
             names.add(replace["name"])
     names.discard("")
     return names.pop() if len(names) == 1 else ""
 
 
-def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | None, *,
-             locale: Locale = Locale.EN, user_label: str = "", group_label: str = "",
-             products: Mapping[str, str] | None = None) -> str:
+def describe(
+    kind: str,
+    body: Mapping[str, Any] | None,
+    user: str,
+    group: str | None,
+    *,
+    locale: Locale = Locale.EN,
+    user_label: str = "",
+    group_label: str = "",
+    products: Mapping[str, str] | None = None,
+) -> str:
     """One sentence saying what the call does (see the module docstring), in `locale`.
 
     `kind`, `body`, `user` and `group` are the change's, as apply's parser reads them (the method
@@ -88,17 +105,18 @@ def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | 
     products = products or {}
     who = user_label or t.pgettext("change_user_id", "user {id}", id=user)
     if kind == "add_member":
-        return t.pgettext("change_join", "Add {user} to the group {group}", user=who,
-                          group=group_label or str(group))
+        return t.pgettext("change_join", "Add {user} to the group {group}", user=who, group=group_label or str(group))
     if kind == "remove_member":
-        return t.pgettext("change_leave", "Remove {user} from the group {group}", user=who,
-                          group=group_label or str(group))
+        return t.pgettext(
+            "change_leave", "Remove {user} from the group {group}", user=who, group=group_label or str(group)
+        )
     if kind == "reprocess":
         return t.pgettext("change_reprocess", "Reprocess the group licenses of {user}", user=who)
     if kind == "set_usage_location":
         country = str((body or {}).get("usageLocation", ""))
-        return t.pgettext("change_usage_location", "Set the usage location of {user} to {country}", user=who,
-                          country=country)
+        return t.pgettext(
+            "change_usage_location", "Set the usage location of {user} to {country}", user=who, country=country
+        )
     if kind != "assign_license":
         return f"{kind}: {who}"  # not a kind apply makes (its parser refuses it): shown as it is
 
@@ -110,21 +128,43 @@ def describe(kind: str, body: Mapping[str, Any] | None, user: str, group: str | 
         name = label(entry.get("skuId")) if isinstance(entry, Mapping) else label(entry)
         off = entry.get("disabledPlans") if isinstance(entry, Mapping) else None
         if isinstance(off, list) and off:
-            name = t.pgettext("change_plans_off", "{product} (service plans turned off: {count})", product=name,
-                              count=i18n.format_number(len(off), locale))
+            name = t.pgettext(
+                "change_plans_off",
+                "{product} (service plans turned off: {count})",
+                product=name,
+                count=i18n.format_number(len(off), locale),
+            )
         added.append(name)
     removed = [label(sku) for sku in (body or {}).get("removeLicenses") or []]
     # counted by the products removed (or added): Turkish names one product "{sku} ürününü", several
     # "{sku} ürünlerini"; a text with two lists counts only one of them
     if added and removed:
-        return t.npgettext("change_assign_both", "Assign {added} to {user} and remove {removed}, in one call",
-                           "Assign {added} to {user} and remove {removed}, in one call", len(removed),
-                           added=i18n.format_list(added, locale), user=who, removed=i18n.format_list(removed, locale))
+        return t.npgettext(
+            "change_assign_both",
+            "Assign {added} to {user} and remove {removed}, in one call",
+            "Assign {added} to {user} and remove {removed}, in one call",
+            len(removed),
+            added=i18n.format_list(added, locale),
+            user=who,
+            removed=i18n.format_list(removed, locale),
+        )
     if added:
-        return t.npgettext("change_assign", "Assign {products} to {user}", "Assign {products} to {user}", len(added),
-                           products=i18n.format_list(added, locale), user=who)
-    return t.npgettext("change_unassign", "Remove {products} from {user}", "Remove {products} from {user}",
-                       len(removed), products=i18n.format_list(removed, locale), user=who)
+        return t.npgettext(
+            "change_assign",
+            "Assign {products} to {user}",
+            "Assign {products} to {user}",
+            len(added),
+            products=i18n.format_list(added, locale),
+            user=who,
+        )
+    return t.npgettext(
+        "change_unassign",
+        "Remove {products} from {user}",
+        "Remove {products} from {user}",
+        len(removed),
+        products=i18n.format_list(removed, locale),
+        user=who,
+    )
 
 
 class Describer:
@@ -138,15 +178,23 @@ class Describer:
         except ValueError:
             self.locale = Locale.EN
 
-    def of(self, kind: str, body: Mapping[str, Any] | None, user: str, group: str | None,
-           finding_ids: Sequence[str]) -> str:
+    def of(
+        self, kind: str, body: Mapping[str, Any] | None, user: str, group: str | None, finding_ids: Sequence[str]
+    ) -> str:
         asking = [self.findings[fid] for fid in finding_ids if fid in self.findings]
-        return describe(kind, body, user, group, locale=self.locale, user_label=user_name(asking, user),
-                        group_label=group_label(group_name(asking, group), group) if group else "",
-                        products=self.products)
+        return describe(
+            kind,
+            body,
+            user,
+            group,
+            locale=self.locale,
+            user_label=user_name(asking, user),
+            group_label=group_label(group_name(asking, group), group) if group else "",
+            products=self.products,
+        )
 
 
 def group_label(name: str, group: str) -> str:
-    """"License - E5 (bbbb…)": a group's name with its id beside it, so two groups of one name are told
+    """ "License - E5 (bbbb…)": a group's name with its id beside it, so two groups of one name are told
     apart (a group name is not unique in Entra ID); the id alone when the name is not known."""
     return f"{name} ({group})" if name else group

@@ -62,8 +62,9 @@ def _canon(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def ops_of(fid: str, action: Action, parts: Mapping[str, str], root: str,
-           data_kept: Mapping[str, Any] | None = None) -> list[Op]:
+def ops_of(
+    fid: str, action: Action, parts: Mapping[str, str], root: str, data_kept: Mapping[str, Any] | None = None
+) -> list[Op]:
     """The action's effects; `data_kept`: the declaration that made it ready (auditor.plan.declared)."""
     kind, user, group, path = action.kind, action.user, action.group, action.path
     seats = dict(action.seats)
@@ -126,8 +127,11 @@ def conflicts(ops: Sequence[Op]) -> dict[str, set[str]]:
             clash = len({_canon(o.payload) for o in group}) > 1
         else:
             directions = {o.key[3] for o in group}
-            adds = {_canon(sorted(o.payload["disabledPlans"])) for o in group
-                    if subject[0] == "license" and o.key[3] == "add"}
+            adds = {
+                _canon(sorted(o.payload["disabledPlans"]))
+                for o in group
+                if subject[0] == "license" and o.key[3] == "add"
+            }
             clash = len(directions) > 1 or len(adds) > 1
         if clash:
             involved = {fid for o in group for fid in o.findings}
@@ -136,8 +140,9 @@ def conflicts(ops: Sequence[Op]) -> dict[str, set[str]]:
     return clashes
 
 
-def ends_data_together(ops: Iterable[Op], details_of: Mapping[str, Mapping[str, Any]]
-                        ) -> dict[str, tuple[set[str], list[str]]]:
+def ends_data_together(
+    ops: Iterable[Op], details_of: Mapping[str, Mapping[str, Any]]
+) -> dict[str, tuple[set[str], list[str]]]:
     """finding -> (the other findings, the kinds of data) for a user whose products, removed by two
     findings or more together (no one of them removing them all), would end a kind of data (a
     mailbox, an archive, files) that no one of the removals ends alone (each finding checked its

@@ -45,8 +45,9 @@ SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 TEXT_LIMIT = 200
 
 
-def mailbox_steps(findings: Iterable[PlanFinding], skipped: Sequence[Skipped],
-                  changes: Sequence[Change]) -> tuple[MailboxStep, ...]:
+def mailbox_steps(
+    findings: Iterable[PlanFinding], skipped: Sequence[Skipped], changes: Sequence[Change]
+) -> tuple[MailboxStep, ...]:
     """The mailboxes to convert, one step per user (the first finding that asks for it), in the
     order of the findings."""
     waiting = {s.finding for s in skipped if s.reason == "data_lost"}
@@ -75,11 +76,18 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
     exchange = exchange if isinstance(exchange, Mapping) and exchange.get("listed") else {}
     size = f.details.get("mailbox_bytes")
     guid = exchange.get("exchange_guid")
-    return MailboxStep(upn, f.subject, f.id, f.rule, why, object_id=oid if isinstance(oid, str) else "",
-                       synced=exchange.get("dir_synced") is True,
-                       exchange_guid=guid if isinstance(guid, str) else "",
-                       size_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
-                       archive=exchange.get("has_archive") is True or f.details.get("mailbox_archive") is True)
+    return MailboxStep(
+        upn,
+        f.subject,
+        f.id,
+        f.rule,
+        why,
+        object_id=oid if isinstance(oid, str) else "",
+        synced=exchange.get("dir_synced") is True,
+        exchange_guid=guid if isinstance(guid, str) else "",
+        size_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        archive=exchange.get("has_archive") is True or f.details.get("mailbox_archive") is True,
+    )
 
 
 def _mailbox_waits(f: PlanFinding) -> bool:
@@ -125,34 +133,48 @@ def quoted(text: str) -> str:
 def comment(text: str, limit: int = TEXT_LIMIT) -> str:
     """Tenant text fit for a `#` comment: every control, format or separator character shown as
     its code, so nothing can end the comment's line."""
-    out = "".join(f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
-                  for ch in text[:limit])
+    out = "".join(
+        f"<U+{ord(ch):04X}>" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text[:limit]
+    )
     return out + ("…" if len(text) > limit else "")
 
 
 def _why(step: MailboxStep) -> list[str]:
     if step.why == DECLARED:
-        return ["#   The policy declares this mailbox converted to a shared mailbox (data_kept: converted_to_shared);",
-                "#   its license removal waits until it is: convert it, then audit and plan again."]
-    return ["#   Its license removal waits: it would end the mailbox, and no data_kept declaration keeps it.",
-            "#   A shared mailbox keeps the mail without a license; audit and plan again after converting."]
+        return [
+            "#   The policy declares this mailbox converted to a shared mailbox (data_kept: converted_to_shared);",
+            "#   its license removal waits until it is: convert it, then audit and plan again.",
+        ]
+    return [
+        "#   Its license removal waits: it would end the mailbox, and no data_kept declaration keeps it.",
+        "#   A shared mailbox keeps the mail without a license; audit and plan again after converting.",
+    ]
 
 
 def _note(step: MailboxStep) -> list[str]:
     """Why a step gets no command, as comment lines; [] when it gets one."""
     if not allowed_upn(step.upn):
-        return ["#   Not converted here: the user principal name holds a character Microsoft Entra ID does not",
-                "#   allow in one (a control character, a space, an accented letter ...). Check the account in",
-                "#   the Microsoft Entra admin center."]
+        return [
+            "#   Not converted here: the user principal name holds a character Microsoft Entra ID does not",
+            "#   allow in one (a control character, a space, an accented letter ...). Check the account in",
+            "#   the Microsoft Entra admin center.",
+        ]
     if step.size_bytes is not None and step.size_bytes > SHARED_LIMIT:
-        return [f"#   Not converted: the mailbox holds {step.size_bytes / 1024**3:.1f} GB (mailbox usage report), "
-                "more than the", "#   50 GB a shared mailbox may hold without a license. A person decides."]
+        return [
+            f"#   Not converted: the mailbox holds {step.size_bytes / 1024**3:.1f} GB (mailbox usage report), "
+            "more than the",
+            "#   50 GB a shared mailbox may hold without a license. A person decides.",
+        ]
     if step.archive:
-        return ["#   Not converted: the mailbox has an archive (mailbox usage report or Exchange export); a shared",
-                "#   mailbox with an archive still needs a license. A person decides."]
+        return [
+            "#   Not converted: the mailbox has an archive (mailbox usage report or Exchange export); a shared",
+            "#   mailbox with an archive still needs a license. A person decides.",
+        ]
     if not step.object_id or (step.synced and not step.exchange_guid):
-        return ["#   Not converted here: the report does not name the user's object id (or the synced mailbox's",
-                "#   ExchangeGuid), so the step could not check that the mailbox is this user's."]
+        return [
+            "#   Not converted here: the report does not name the user's object id (or the synced mailbox's",
+            "#   ExchangeGuid), so the step could not check that the mailbox is this user's.",
+        ]
     return []
 
 
@@ -252,19 +274,28 @@ def script(steps: Sequence[MailboxStep], *, tenant: str, created_at: str) -> str
             *(f"    {line}" for line in PREMISES_BUILD_CHECK),
         ]
         for i, step in synced:
-            lines += [f"    # {i}. {comment(step.subject)} <{comment(step.upn)}>",
-                      *(f"    {line}" for line in _premises_step(i, step))]
+            lines += [
+                f"    # {i}. {comment(step.subject)} <{comment(step.upn)}>",
+                *(f"    {line}" for line in _premises_step(i, step)),
+            ]
         lines += ["    return", "}", ""]
     lines += ["Connect-ExchangeOnline", ""]
     for i, step in enumerate(steps, 1):
-        head = [f"# {i}. {comment(step.subject)} <{comment(step.upn)}>",
-                f"#   finding {comment(step.finding, 64)} ({comment(step.rule, 64)})", *_why(step)]
+        head = [
+            f"# {i}. {comment(step.subject)} <{comment(step.upn)}>",
+            f"#   finding {comment(step.finding, 64)} ({comment(step.rule, 64)})",
+            *_why(step),
+        ]
         note = _note(step)
         if note:
             lines += [*head, *note, ""]
         elif step.synced:
-            lines += [*head, "#   Synced from Active Directory: converted here only after -Part OnPremises has run.",
-                      *_cloud_step(i, step), ""]
+            lines += [
+                *head,
+                "#   Synced from Active Directory: converted here only after -Part OnPremises has run.",
+                *_cloud_step(i, step),
+                "",
+            ]
         else:
             lines += [*head, *_cloud_step(i, step), ""]
     return BOM + "\n".join(lines)

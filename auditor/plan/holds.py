@@ -31,9 +31,15 @@ NOT_ON_HOLD = "not_on_hold"  # Skipped reason
 def mailbox_facts(row: MailboxExport | None) -> dict[str, Any]:
     if row is None:
         return {"listed": False}
-    return {"listed": True, "litigation_hold": row.litigation_hold, "holds": list(row.holds),
-            "dir_synced": row.dir_synced, "has_archive": row.has_archive, "recipient_type": row.recipient_type,
-            "exchange_guid": row.exchange_guid}
+    return {
+        "listed": True,
+        "litigation_hold": row.litigation_hold,
+        "holds": list(row.holds),
+        "dir_synced": row.dir_synced,
+        "has_archive": row.has_archive,
+        "recipient_type": row.recipient_type,
+        "exchange_guid": row.exchange_guid,
+    }
 
 
 def attach(document: dict[str, Any], export: Mapping[str, MailboxExport], file: str) -> dict[str, Any]:

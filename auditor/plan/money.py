@@ -89,8 +89,10 @@ def bill_leaves(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
         step = steps.setdefault((day, str(action.get("sku") or "")), {"seats": 0, "monthly": 0.0})
         step["seats"] += int(action.get("seats") or 0)
         step["monthly"] += saving
-    return [{"from": day, "sku": sku, "seats": step["seats"], "monthly": round(step["monthly"], 2)}
-            for (day, sku), step in sorted(steps.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))]
+    return [
+        {"from": day, "sku": sku, "seats": step["seats"], "monthly": round(step["monthly"], 2)}
+        for (day, sku), step in sorted(steps.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))
+    ]
 
 
 def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> dict[str, Any]:
@@ -100,8 +102,13 @@ def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> di
     day and product (bill_leaves); and `spend` a month less all of it, once every change is made."""
     leaves = bill_leaves(bill)
     if not isinstance(bill, Mapping) or not bill.get("actions"):
-        return {"next_12_months": None, "unknown_monthly": None, "leaves": leaves, "lowers_monthly": None,
-                "spend_after_monthly": None}
+        return {
+            "next_12_months": None,
+            "unknown_monthly": None,
+            "leaves": leaves,
+            "lowers_monthly": None,
+            "spend_after_monthly": None,
+        }
     today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
     end = today + timedelta(days=YEAR_DAYS)
     year = unknown = 0.0
@@ -114,8 +121,13 @@ def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> di
             year += step["monthly"] * 12 * (end - first).days / YEAR_DAYS
     lowers = round(sum(step["monthly"] for step in leaves), 2) + 0.0
     after = round(spend - lowers, 2) if spend is not None else None
-    return {"next_12_months": round(year, 2), "unknown_monthly": round(unknown, 2), "leaves": leaves,
-            "lowers_monthly": lowers, "spend_after_monthly": after}
+    return {
+        "next_12_months": round(year, 2),
+        "unknown_monthly": round(unknown, 2),
+        "leaves": leaves,
+        "lowers_monthly": lowers,
+        "spend_after_monthly": after,
+    }
 
 
 def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any]:
@@ -155,9 +167,11 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
         return i18n.format_money(value, currency, locale)
 
     spend_ = money_.get("spend_monthly")
-    first = (t.pgettext("money_spend", "Licenses cost {amount} a month.", amount=amount(spend_))
-             if spend_ is not None else
-             t.pgettext("money_spend_unknown", "What the licenses cost is not known: the policy sets no prices."))
+    first = (
+        t.pgettext("money_spend", "Licenses cost {amount} a month.", amount=amount(spend_))
+        if spend_ is not None
+        else t.pgettext("money_spend_unknown", "What the licenses cost is not known: the policy sets no prices.")
+    )
     bill = money_.get("bill") or {}
     lowers = bill.get("lowers_monthly")
     year = bill.get("next_12_months") or 0.0  # null without a bill
@@ -169,26 +183,48 @@ def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
     if change is None or round(change, 2) == 0:
         pass
     elif change < 0:
-        parts.append(t.pgettext("money_plan_raises", "This plan raises the bill by {amount} a month",
-                                amount=amount(-change)))
+        parts.append(
+            t.pgettext("money_plan_raises", "This plan raises the bill by {amount} a month", amount=amount(-change))
+        )
     elif lowers is None:
-        parts.append(t.pgettext("money_plan_freed", "This plan frees licenses worth {amount} a month (they leave "
-                                "the bill when the subscriptions are reduced)", amount=amount(change)))
+        parts.append(
+            t.pgettext(
+                "money_plan_freed",
+                "This plan frees licenses worth {amount} a month (they leave "
+                "the bill when the subscriptions are reduced)",
+                amount=amount(change),
+            )
+        )
     elif year > 0 and not unknown:
-        parts.append(t.pgettext("money_plan_bill", "This plan lowers the bill by {amount} a month ({year} over the "
-                                "next 12 months)", amount=amount(change), year=amount(year)))
+        parts.append(
+            t.pgettext(
+                "money_plan_bill",
+                "This plan lowers the bill by {amount} a month ({year} over the next 12 months)",
+                amount=amount(change),
+                year=amount(year),
+            )
+        )
     elif year > 0:
-        parts.append(t.pgettext("money_plan_bill_partly", "This plan lowers the bill by {amount} a month ({year} "
-                                "over the next 12 months from the reductions whose day is known)",
-                                amount=amount(change), year=amount(year)))
+        parts.append(
+            t.pgettext(
+                "money_plan_bill_partly",
+                "This plan lowers the bill by {amount} a month ({year} "
+                "over the next 12 months from the reductions whose day is known)",
+                amount=amount(change),
+                year=amount(year),
+            )
+        )
     else:  # a purchase today, the reductions later or on days not known: no twelve-month figure
-        parts.append(t.pgettext("money_plan_bill_undated", "This plan lowers the bill by {amount} a month once the "
-                                "subscriptions are reduced", amount=amount(change)))
+        parts.append(
+            t.pgettext(
+                "money_plan_bill_undated",
+                "This plan lowers the bill by {amount} a month once the subscriptions are reduced",
+                amount=amount(change),
+            )
+        )
     if waiting:
-        parts.append(t.pgettext("money_waiting", "{amount} more a month waits for a decision",
-                                amount=amount(waiting)))
+        parts.append(t.pgettext("money_waiting", "{amount} more a month waits for a decision", amount=amount(waiting)))
     if not parts:
         return [first]
     second = "; ".join(parts) + "."
     return [first, second[:1].upper() + second[1:] if second[:1].islower() else second]
-

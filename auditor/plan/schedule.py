@@ -53,8 +53,17 @@ def _draft(ops: Sequence[Op], kind: str, path: str, body: dict[str, Any] | None)
     for o in ops:
         for part, delta in o.seats.items():
             seats[part] = seats.get(part, 0) + delta
-    return Draft(kind, path, body, ops[0].user, ops[0].group, precondition, {k: v for k, v in seats.items() if v},
-                 findings, data_kept=declared)
+    return Draft(
+        kind,
+        path,
+        body,
+        ops[0].user,
+        ops[0].group,
+        precondition,
+        {k: v for k, v in seats.items() if v},
+        findings,
+        data_kept=declared,
+    )
 
 
 def chain(user_ops: Sequence[Op]) -> list[Draft]:
@@ -65,8 +74,14 @@ def chain(user_ops: Sequence[Op]) -> list[Draft]:
     adds: list[Op] = []
     removes: list[Op] = []
     reprocess: list[Op] = []
-    sorts = {("usage_location",): usage_location, ("member", "add"): joins, ("member", "remove"): leaves,
-             ("license", "add"): adds, ("license", "remove"): removes, ("reprocess",): reprocess}
+    sorts = {
+        ("usage_location",): usage_location,
+        ("member", "add"): joins,
+        ("member", "remove"): leaves,
+        ("license", "add"): adds,
+        ("license", "remove"): removes,
+        ("reprocess",): reprocess,
+    }
     for o in user_ops:
         sorts[(o.key[0], o.key[3]) if len(o.key) > 3 else (o.key[0],)].append(o)
     chain: list[Draft] = []
@@ -143,8 +158,9 @@ def _apply(chain: Sequence[Draft], state: dict[str, Seat]) -> None:
             state.setdefault(part, Seat(0, 0, False)).consumed += delta
 
 
-def order(chains: Sequence[list[Draft]], table: Mapping[str, Seat]) -> tuple[
-        list[list[Draft]], tuple[int, str, int, int] | None, list[list[Draft]]]:
+def order(
+    chains: Sequence[list[Draft]], table: Mapping[str, Seat]
+) -> tuple[list[list[Draft]], tuple[int, str, int, int] | None, list[list[Draft]]]:
     """(chains that fit, in order; the overflow of the first that does not; the chains left out).
 
     Users whose changes only free seats go first. The others go in report order, each when its

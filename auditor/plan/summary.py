@@ -43,24 +43,44 @@ def summary(plan: ChangePlan, locale: Locale, amounts: bool = True) -> str:
     elif plan.net_monthly is None:
         text = t.pgettext("plan_unpriced_summary", "{changes}, cost not known (no prices)", changes=changes)
     elif round(plan.net_monthly, 2) < 0:  # the words of the money opening: a saving lowers, never "net -€…"
-        text = t.pgettext("plan_summary_lowers", "{changes}, lowering license costs by {amount} a month",
-                          changes=changes, amount=i18n.format_money(-plan.net_monthly, plan.currency, locale))
+        text = t.pgettext(
+            "plan_summary_lowers",
+            "{changes}, lowering license costs by {amount} a month",
+            changes=changes,
+            amount=i18n.format_money(-plan.net_monthly, plan.currency, locale),
+        )
     elif round(plan.net_monthly, 2) > 0:
-        text = t.pgettext("plan_summary_raises", "{changes}, raising license costs by {amount} a month",
-                          changes=changes, amount=i18n.format_money(plan.net_monthly, plan.currency, locale))
+        text = t.pgettext(
+            "plan_summary_raises",
+            "{changes}, raising license costs by {amount} a month",
+            changes=changes,
+            amount=i18n.format_money(plan.net_monthly, plan.currency, locale),
+        )
     else:
         text = t.pgettext("plan_summary_even", "{changes}, license costs unchanged", changes=changes)
     parts = [text]
     if amounts and plan.unpriced and plan.net_monthly is not None:
-        parts.append(t.npgettext("plan_unpriced", "{n} product without a price not counted",
-                                 "{n} products without a price not counted", len(plan.unpriced)))
+        parts.append(
+            t.npgettext(
+                "plan_unpriced",
+                "{n} product without a price not counted",
+                "{n} products without a price not counted",
+                len(plan.unpriced),
+            )
+        )
     if plan.stopped:
-        parts.append(t.pgettext("plan_stops", "stops at change {n}: no free {product} seat",
-                                n=i18n.format_number(plan.stopped.n, locale),
-                                product=product_names().product(None, plan.stopped.sku) or plan.stopped.sku))
+        parts.append(
+            t.pgettext(
+                "plan_stops",
+                "stops at change {n}: no free {product} seat",
+                n=i18n.format_number(plan.stopped.n, locale),
+                product=product_names().product(None, plan.stopped.sku) or plan.stopped.sku,
+            )
+        )
     if plan.need_a_person:
-        parts.append(t.npgettext("plan_people", "{n} finding needs a person", "{n} findings need a person",
-                                 plan.need_a_person))
+        parts.append(
+            t.npgettext("plan_people", "{n} finding needs a person", "{n} findings need a person", plan.need_a_person)
+        )
     return "; ".join(parts)
 
 
@@ -140,12 +160,17 @@ def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit
     total = (document.get("summary") or {}).get("reclaimable_monthly_cost") or {}
     reported = total.get("amount")
     whole = float(reported) if isinstance(reported, int | float) else sum(amounts.values())
-    return ReclaimSplit(round(whole, 2), round(ready, 2), round(declaration, 2), round(person, 2),
-                        None if plan.net_monthly is None else round(other, 2) + 0.0)
+    return ReclaimSplit(
+        round(whole, 2),
+        round(ready, 2),
+        round(declaration, 2),
+        round(person, 2),
+        None if plan.net_monthly is None else round(other, 2) + 0.0,
+    )
 
 
 def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) -> str:
-    """"Of the €481.60 reclaimable per month: €93.70 is ready in this plan, €300.00 waits for a
+    """ "Of the €481.60 reclaimable per month: €93.70 is ready in this plan, €300.00 waits for a
     declaration that the data is kept, €87.90 waits for a person. The plan's other changes count
     −€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
     reclaimable."""
@@ -159,13 +184,22 @@ def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) 
     def money(value: float) -> str:
         return i18n.format_money(value, currency, locale)
 
-    text = t.pgettext("plan_reclaim", "Of the {total} reclaimable per month: {ready} is ready in this plan, "
-                      "{declaration} waits for a declaration that the user's data is kept, {person} waits for a "
-                      "person.", total=money(amount), ready=money(split.ready), declaration=money(split.declaration),
-                      person=money(split.person))
+    text = t.pgettext(
+        "plan_reclaim",
+        "Of the {total} reclaimable per month: {ready} is ready in this plan, "
+        "{declaration} waits for a declaration that the user's data is kept, {person} waits for a "
+        "person.",
+        total=money(amount),
+        ready=money(split.ready),
+        declaration=money(split.declaration),
+        person=money(split.person),
+    )
     if split.other is not None and round(split.other, 2) != 0:
-        text += " " + t.pgettext("plan_reclaim_other", "The plan's other changes count {amount} in its net.",
-                                 amount=signed_money(split.other, currency, locale))
+        text += " " + t.pgettext(
+            "plan_reclaim_other",
+            "The plan's other changes count {amount} in its net.",
+            amount=signed_money(split.other, currency, locale),
+        )
     return text
 
 

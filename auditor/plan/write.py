@@ -95,9 +95,8 @@ def batch_bodies(changes: Sequence[Change], limit: int = BATCH_LIMIT) -> list[di
             batches[-1].extend(group)
             continue
         for start in range(0, len(group), limit):  # a user with more changes than a batch holds
-            batches.append(list(group[start:start + limit]))
-    return [{"requests": [_request(c, batch[i - 1] if i else None) for i, c in enumerate(batch)]}
-            for batch in batches]
+            batches.append(list(group[start : start + limit]))
+    return [{"requests": [_request(c, batch[i - 1] if i else None) for i, c in enumerate(batch)]} for batch in batches]
 
 
 def _request(change: Change, previous: Change | None) -> dict[str, Any]:
@@ -168,8 +167,11 @@ def awaited_joins(change: Change, changes: Sequence[Change]) -> list[int]:
     the user to a group whose copy of a product a precondition of `change` wants active. apply
     then re-reads the user until it is (`apply --wait`)."""
     joins = {c.n: str(c.group).lower() for c in changes if c.kind == "add_member" and c.n in change.depends_on}
-    wanted = {str(cond.get("group")).lower() for cond in change.precondition
-              if cond.get("how") == "group" and cond.get("active") is True}
+    wanted = {
+        str(cond.get("group")).lower()
+        for cond in change.precondition
+        if cond.get("how") == "group" and cond.get("active") is True
+    }
     return [n for n, group in joins.items() if group in wanted]
 
 
@@ -177,11 +179,14 @@ def _waits(t: i18n.Translations, change: Change, changes: Sequence[Change]) -> s
     joins = awaited_joins(change, changes)
     if not joins:
         return ""
-    return t.pgettext("plan_waits_for_group",
-                      "Runs only once the license from the group that change {changes} joins is active for the "
-                      "user: apply re-reads the user until it is, for up to 5 minutes (apply --wait). If it is not "
-                      "active by then, or is in error, this change is journaled as pending and left undone; the "
-                      "next apply of this plan makes it.", changes=", ".join(str(n) for n in joins))
+    return t.pgettext(
+        "plan_waits_for_group",
+        "Runs only once the license from the group that change {changes} joins is active for the "
+        "user: apply re-reads the user until it is, for up to 5 minutes (apply --wait). If it is not "
+        "active by then, or is in error, this change is journaled as pending and left undone; the "
+        "next apply of this plan makes it.",
+        changes=", ".join(str(n) for n in joins),
+    )
 
 
 def _leaves(t: i18n.Translations, change: Change, locale: Locale) -> str:
@@ -191,16 +196,20 @@ def _leaves(t: i18n.Translations, change: Change, locale: Locale) -> str:
         return ""
     parts = [part for part, delta in sorted(change.seats.items()) if delta < 0]
     if not parts:
-        return t.pgettext("plan_leave_takes_other",
-                          "Leaving the group takes away what else it gives the user: membership of its team (when "
-                          "it is a Team) and the apps its app role assignments open. apply reads the group again "
-                          "before the change and names them.")
-    return t.pgettext("plan_leave_takes",
-                      "Leaving the group takes away all it gives the user: the licenses {products}, and, as far "
-                      "as the group gives them, membership of its team (when it is a Team) and the apps its app "
-                      "role assignments open. apply reads the group again before the change and names them.",
-                      # by name in Microsoft's product table (never one report.json could have changed)
-                      products=i18n.format_list([product_names().product(None, p) or p for p in parts], locale))
+        return t.pgettext(
+            "plan_leave_takes_other",
+            "Leaving the group takes away what else it gives the user: membership of its team (when "
+            "it is a Team) and the apps its app role assignments open. apply reads the group again "
+            "before the change and names them.",
+        )
+    return t.pgettext(
+        "plan_leave_takes",
+        "Leaving the group takes away all it gives the user: the licenses {products}, and, as far "
+        "as the group gives them, membership of its team (when it is a Team) and the apps its app "
+        "role assignments open. apply reads the group again before the change and names them.",
+        # by name in Microsoft's product table (never one report.json could have changed)
+        products=i18n.format_list([product_names().product(None, p) or p for p in parts], locale),
+    )
 
 
 def _counts(t: i18n.Translations, plan: ChangePlan, locale: Locale) -> tuple[tuple[str, str], ...]:
@@ -228,8 +237,10 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
             description=clean(c.description, 2000),
             request=clean(f"{c.method} {c.path}", 600),
             findings=clean(", ".join(c.findings), 2000),
-            depends=" · " + t.pgettext("plan_depends", "after {changes}",
-                                       changes=", ".join(str(n) for n in c.depends_on)) if c.depends_on else "",
+            depends=" · "
+            + t.pgettext("plan_depends", "after {changes}", changes=", ".join(str(n) for n in c.depends_on))
+            if c.depends_on
+            else "",
             waits=_waits(t, c, plan.changes) or _leaves(t, c, locale),
         )
         for c in plan.changes
@@ -240,13 +251,17 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
             usable=num(s.usable),
             consumed=num(s.consumed),
             after=num(s.after),
-            price=t.pgettext("no_price", "not priced") if s.price is None
+            price=t.pgettext("no_price", "not priced")
+            if s.price is None
             else i18n.format_money(s.price, plan.currency, locale),
         )
         for s in plan.seats
     )
-    unpriced = t.pgettext("plan_net_unpriced", "Not counted, no price: {products}.",
-                          products=", ".join(plan.unpriced)) if plan.unpriced and plan.net_monthly is not None else ""
+    unpriced = (
+        t.pgettext("plan_net_unpriced", "Not counted, no price: {products}.", products=", ".join(plan.unpriced))
+        if plan.unpriced and plan.net_monthly is not None
+        else ""
+    )
     stopped = ""
     if plan.stopped:
         s = plan.stopped
@@ -256,12 +271,21 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
             "than the {usable} usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
             "The plan stops before change {change}, {description} ({request}): it needs {n} {product} seats, more "
             "than the {usable} usable, so Graph would refuse it (CountViolation). Free or buy seats, then plan again.",
-            s.needed, change=s.n, description=clean(s.description, 600),
-            request=clean(f"{s.method} {s.path}", 600), product=clean(s.sku, 100), usable=num(s.usable))
+            s.needed,
+            change=s.n,
+            description=clean(s.description, 600),
+            request=clean(f"{s.method} {s.path}", 600),
+            product=clean(s.sku, 100),
+            usable=num(s.usable),
+        )
     rows = tuple(
-        _SkipRow(clean(s.finding, 64), clean(s.rule, 100), clean(s.subject, 200),
-                 skip_reason(t, s),
-                 clean(s.description, 600))
+        _SkipRow(
+            clean(s.finding, 64),
+            clean(s.rule, 100),
+            clean(s.subject, 200),
+            skip_reason(t, s),
+            clean(s.description, 600),
+        )
         for s in plan.skipped[:SKIPPED_CAP]
     )
     more = len(plan.skipped) - len(rows)
@@ -288,16 +312,25 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
         unpriced=unpriced,
         stopped=stopped,
         skipped=rows,
-        skipped_more=t.npgettext("plan_skipped_more", "…and {n} more, listed in plan.json.",
-                                 "…and {n} more, listed in plan.json.", more) if more > 0 else "",
+        skipped_more=t.npgettext(
+            "plan_skipped_more", "…and {n} more, listed in plan.json.", "…and {n} more, listed in plan.json.", more
+        )
+        if more > 0
+        else "",
         data=data_rows(t, plan.changes),
         exchange=t.npgettext(
-            "plan_exchange", "{n} mailbox must become a shared mailbox first: {file}, beside this plan, holds the "
+            "plan_exchange",
+            "{n} mailbox must become a shared mailbox first: {file}, beside this plan, holds the "
             "Exchange Online PowerShell that shows its holds and archive and converts it. Review it and run it, then "
             "audit and plan again.",
             "{n} mailboxes must become shared mailboxes first: {file}, beside this plan, holds the Exchange Online "
             "PowerShell that shows their holds and archives and converts them. Review it and run it, then audit and "
-            "plan again.", len(plan.exchange), file=EXCHANGE_FILE) if plan.exchange else "",
+            "plan again.",
+            len(plan.exchange),
+            file=EXCHANGE_FILE,
+        )
+        if plan.exchange
+        else "",
         exchange_rows=tuple(_exchange_row(t, s) for s in plan.exchange),
     )
 
@@ -305,11 +338,15 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
 def _exchange_row(t: i18n.Translations, step: MailboxStep) -> str:
     who = f"{clean(step.subject, 200)} ({clean(step.upn, 200)}), {clean(step.finding, 64)}"
     if step.why == DECLARED:
-        why = t.pgettext("plan_exchange_declared", "declared converted to a shared mailbox: convert it before "
-                         "change {n} runs", n=step.change)
+        why = t.pgettext(
+            "plan_exchange_declared",
+            "declared converted to a shared mailbox: convert it before change {n} runs",
+            n=step.change,
+        )
     else:
-        why = t.pgettext("plan_exchange_waits", "its license waits: the removal would end the mailbox, and no "
-                         "declaration keeps it")
+        why = t.pgettext(
+            "plan_exchange_waits", "its license waits: the removal would end the mailbox, and no declaration keeps it"
+        )
     return f"{who}: {why}"
 
 
@@ -317,8 +354,11 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
-    return markdown_environment().get_template("plan.md.j2").render(
-        v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale, plan.money))
+    return (
+        markdown_environment()
+        .get_template("plan.md.j2")
+        .render(v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale, plan.money))
+    )
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -335,12 +375,15 @@ def write_plan(plan: ChangePlan, out_dir: Path, *, created_at: str) -> list[Path
     the directory's lock (auditor.outputs.output_lock). Raises UsageError when a file cannot be written."""
     written: list[Path] = []
     batches = batch_bodies(plan.changes)
-    files = [(PLAN_FILE, _json_text(plan_document(plan, created_at=created_at))),
-             (PLAN_MD, plan_markdown(plan, created_at=created_at))]
+    files = [
+        (PLAN_FILE, _json_text(plan_document(plan, created_at=created_at))),
+        (PLAN_MD, plan_markdown(plan, created_at=created_at)),
+    ]
     files += [(f"batch-{i:03d}.json", _json_text(body)) for i, body in enumerate(batches, 1)]
     if plan.exchange:
-        files.append((EXCHANGE_FILE, script(plan.exchange, tenant=plan.tenant_name or plan.tenant_id,
-                                            created_at=created_at)))
+        files.append(
+            (EXCHANGE_FILE, script(plan.exchange, tenant=plan.tenant_name or plan.tenant_id, created_at=created_at))
+        )
     names = {name for name, _ in files}
     try:
         for entry in os.scandir(out_dir):

@@ -159,8 +159,12 @@ class _Builder:
         """A scalar as YAML's core schema reads it, but a date stays text and a number must be finite."""
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # dates stay text; the policy model parses them with a located error
-        if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-                        "tag:yaml.org,2002:null"):
+        if node.tag in (
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+            "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:null",
+        ):
             try:
                 value = self._scalars.construct_object(node, deep=True)
             except (ValueError, yaml.YAMLError):
@@ -215,7 +219,5 @@ def read_yaml(file: str, raw: bytes) -> tuple[Located | None, list[PolicyIssue]]
     except _TooDeep as exc:
         return None, [PolicyIssue(file, *exc.mark, "document is nested too deeply")]
     except _TooBig as exc:
-        return None, [
-            PolicyIssue(file, *exc.mark, f"document expands to more than {MAX_NODES:,} values (alias bomb?)")
-        ]
+        return None, [PolicyIssue(file, *exc.mark, f"document expands to more than {MAX_NODES:,} values (alias bomb?)")]
     return builder.out, builder.issues

@@ -25,8 +25,14 @@ from importlib import resources
 
 DATA_FILE = "product-names-and-service-plans.csv"
 DERIVED_FILE = "product-names.json"
-COLUMNS = ("Product_Display_Name", "String_Id", "GUID", "Service_Plan_Name", "Service_Plan_Id",
-           "Service_Plans_Included_Friendly_Names")
+COLUMNS = (
+    "Product_Display_Name",
+    "String_Id",
+    "GUID",
+    "Service_Plan_Name",
+    "Service_Plan_Id",
+    "Service_Plans_Included_Friendly_Names",
+)
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,12 @@ def parse(lines: list[str]) -> ProductNames:
             row = row + [""] * (width - len(row))
         product, part, guid, plan_name, plan_id, plan = (row[i].strip() for i in at)
         guid, plan_id = guid.lower(), plan_id.lower()
-        for table, key, name in ((votes[0], guid, product), (votes[1], part.upper(), product),
-                                 (votes[2], plan_id, plan), (votes[3], plan_name.upper(), plan)):
+        for table, key, name in (
+            (votes[0], guid, product),
+            (votes[1], part.upper(), product),
+            (votes[2], plan_id, plan),
+            (votes[3], plan_name.upper(), plan),
+        ):
             if key and name:
                 counts = table.get(key)
                 if counts is None:
@@ -92,9 +102,15 @@ def parse(lines: list[str]) -> ProductNames:
         if guid and plan_id:
             plans.setdefault(guid, {})[plan_id] = plan_name
     by_sku_id, by_part, plan_by_id, plan_by_name = (
-        {key: max(counts.items(), key=_count)[0] for key, counts in table.items()} for table in votes)
-    return ProductNames(by_sku_id, by_part, plan_by_id, plan_by_name,
-                        {sku: tuple(sorted(found.items())) for sku, found in plans.items()})
+        {key: max(counts.items(), key=_count)[0] for key, counts in table.items()} for table in votes
+    )
+    return ProductNames(
+        by_sku_id,
+        by_part,
+        plan_by_id,
+        plan_by_name,
+        {sku: tuple(sorted(found.items())) for sku, found in plans.items()},
+    )
 
 
 def _count(item: tuple[str, int]) -> int:
@@ -128,8 +144,13 @@ def from_derived(text: str, csv_bytes: bytes) -> ProductNames | None:
     if doc.get("csv") != _fingerprint(csv_bytes):
         return None
     pairs = [(plan_id, name) for plan_id, name in doc["plans"]]
-    return ProductNames(doc["by_sku_id"], doc["by_part"], doc["plan_by_id"], doc["plan_by_name"],
-                        {sku: tuple(pairs[i] for i in found) for sku, found in doc["plans_by_sku_id"].items()})
+    return ProductNames(
+        doc["by_sku_id"],
+        doc["by_part"],
+        doc["plan_by_id"],
+        doc["plan_by_name"],
+        {sku: tuple(pairs[i] for i in found) for sku, found in doc["plans_by_sku_id"].items()},
+    )
 
 
 @cache

@@ -37,25 +37,37 @@ from functools import cache
 Tier = tuple[tuple[str, str], ...]
 TIERS: dict[str, tuple[Tier, ...]] = {
     # Exchange Online Plan 2 = Plan 1 + archiving without limit, DLP, hold (service description)
-    "Exchange Online": ((("EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c"),),
-                        (("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"),)),
+    "Exchange Online": (
+        (("EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c"),),
+        (("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"),),
+    ),
     # SharePoint Plan 2 = Plan 1 + eDiscovery, DLP, ...; the table calls both SHAREPOINTSTANDARD and
     # SHAREPOINTENTERPRISE_MIDMARKET (Office 365 Midsize Business) "SharePoint (Plan 1)"
-    "SharePoint": ((("SHAREPOINTSTANDARD", "c7699d2e-19aa-44de-8edf-1736da088ca1"),
-                    ("SHAREPOINTENTERPRISE_MIDMARKET", "6b5b6a67-fc72-4a1f-a2b5-beecf05de761")),
-                   (("SHAREPOINTENTERPRISE", "5dbe027f-2339-4123-9542-606e4d348a72"),)),
+    "SharePoint": (
+        (
+            ("SHAREPOINTSTANDARD", "c7699d2e-19aa-44de-8edf-1736da088ca1"),
+            ("SHAREPOINTENTERPRISE_MIDMARKET", "6b5b6a67-fc72-4a1f-a2b5-beecf05de761"),
+        ),
+        (("SHAREPOINTENTERPRISE", "5dbe027f-2339-4123-9542-606e4d348a72"),),
+    ),
     # Skype for Business Online Plan 2 = Plan 1 (IM, presence) + meetings. Its "Plan 3" (MCOVOICECONF)
     # is audio conferencing, an add-on: ENTERPRISEWITHSCAL carries it beside Plan 2 (LEFT_OUT).
-    "Skype for Business Online": ((("MCOIMP", "afc06cb0-b4f4-4473-8286-d644f70d8faf"),),
-                                  (("MCOSTANDARD", "0feaeb32-d00e-4d66-bd5a-43b5b83db82c"),)),
+    "Skype for Business Online": (
+        (("MCOIMP", "afc06cb0-b4f4-4473-8286-d644f70d8faf"),),
+        (("MCOSTANDARD", "0feaeb32-d00e-4d66-bd5a-43b5b83db82c"),),
+    ),
     # To-Do and Whiteboard: one app, seeded per suite (Exchange Online and Business = 1,
     # Office 365 and Microsoft 365 E3 = 2, E5 = 3)
-    "To-Do": ((("BPOS_S_TODO_1", "5e62787c-c316-451f-b873-1d05acd4d12c"),),
-              (("BPOS_S_TODO_2", "c87f142c-d1e9-4363-8630-aaea9c4d9ae5"),),
-              (("BPOS_S_TODO_3", "3fb82609-8c27-4f7b-bd51-30634711ee67"),)),
-    "Whiteboard": ((("WHITEBOARD_PLAN1", "b8afc642-032e-4de5-8c0a-507a7bba7e5d"),),
-                   (("WHITEBOARD_PLAN2", "94a54592-cd8b-425e-87c6-97868b000b91"),),
-                   (("WHITEBOARD_PLAN3", "4a51bca5-1eff-43f5-878c-177680f191af"),)),
+    "To-Do": (
+        (("BPOS_S_TODO_1", "5e62787c-c316-451f-b873-1d05acd4d12c"),),
+        (("BPOS_S_TODO_2", "c87f142c-d1e9-4363-8630-aaea9c4d9ae5"),),
+        (("BPOS_S_TODO_3", "3fb82609-8c27-4f7b-bd51-30634711ee67"),),
+    ),
+    "Whiteboard": (
+        (("WHITEBOARD_PLAN1", "b8afc642-032e-4de5-8c0a-507a7bba7e5d"),),
+        (("WHITEBOARD_PLAN2", "94a54592-cd8b-425e-87c6-97868b000b91"),),
+        (("WHITEBOARD_PLAN3", "4a51bca5-1eff-43f5-878c-177680f191af"),),
+    ),
 }
 
 # families `families()` finds that are not chains, and why
@@ -88,32 +100,41 @@ LEFT_OUT: dict[str, str] = {
 # EMS beside Microsoft 365 E3 looked like it added a service.
 Part = tuple[str, str]  # (servicePlanName, servicePlanId)
 PART_WORDS = re.compile(r"foundation|discovery|basic|essentials", re.IGNORECASE)
-_EXO_MAILBOXES = (("EXCHANGE_S_DESKLESS", "4a82b400-a79f-41a4-b4e2-e94f5787b113"),
-                  ("EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c"),
-                  ("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"))
-_EXO_GOV_MAILBOXES = (("EXCHANGE_S_DESKLESS_GOV", "88f4d7ef-a73b-4246-8047-516022144c9f"),
-                      ("EXCHANGE_S_STANDARD_GOV", "e9b4930a-925f-45e2-ac2a-3f7788ca6fdd"),
-                      ("EXCHANGE_S_ENTERPRISE_GOV", "8c3069c0-ccdb-44be-ab77-986203a67df2"))
+_EXO_MAILBOXES = (
+    ("EXCHANGE_S_DESKLESS", "4a82b400-a79f-41a4-b4e2-e94f5787b113"),
+    ("EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c"),
+    ("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0"),
+)
+_EXO_GOV_MAILBOXES = (
+    ("EXCHANGE_S_DESKLESS_GOV", "88f4d7ef-a73b-4246-8047-516022144c9f"),
+    ("EXCHANGE_S_STANDARD_GOV", "e9b4930a-925f-45e2-ac2a-3f7788ca6fdd"),
+    ("EXCHANGE_S_ENTERPRISE_GOV", "8c3069c0-ccdb-44be-ab77-986203a67df2"),
+)
 PARTS: dict[Part, tuple[tuple[Part, ...], str]] = {
     ("EXCHANGE_S_FOUNDATION", "113feb6c-3fe4-4440-bddc-54d774bf0318"): (
-        _EXO_MAILBOXES, "the Exchange Online presence other services keep data in, without a mailbox; a "
-        "mailbox plan (Kiosk, Plan 1, Plan 2) provisions all of it and a mailbox besides"),
+        _EXO_MAILBOXES,
+        "the Exchange Online presence other services keep data in, without a mailbox; a "
+        "mailbox plan (Kiosk, Plan 1, Plan 2) provisions all of it and a mailbox besides",
+    ),
     ("EXCHANGE_S_FOUNDATION_GOV", "922ba911-5694-4e99-a794-73aed9bfeec8"): (
-        _EXO_GOV_MAILBOXES, "the same for the government clouds, covered by their mailbox plans"),
+        _EXO_GOV_MAILBOXES,
+        "the same for the government clouds, covered by their mailbox plans",
+    ),
     ("ADALLOM_S_DISCOVERY", "932ad362-64a8-4783-9106-97849a1a30b9"): (
         (("ADALLOM_S_STANDALONE", "2e2ddb96-6af9-4b1d-a3f0-d6ecfd22edb2"),),
         "Cloud App Discovery is the discovery part of Microsoft Defender for Cloud Apps (EMS E3 carries the "
-        "part, EMS E5 and Microsoft 365 E5 the whole)"),
+        "part, EMS E5 and Microsoft 365 E5 the whole)",
+    ),
 }
 PARTS_LEFT_OUT: dict[str, str] = {
     "EXCHANGE_FOUNDATION_GOV": "the table's other spelling of EXCHANGE_S_FOUNDATION_GOV (same id, in PARTS)",
     "EXCHANGE_S_FOUNDATION PBI_PREMIUM_EM1_ADDON": "a table row that joins two plan names; its ids are "
-                                                   "Exchange Foundation (in PARTS) and Power BI Premium EM1",
+    "Exchange Foundation (in PARTS) and Power BI Premium EM1",
     "PEOPLE_SKILLS_FOUNDATION": "no other People Skills plan in the table: nothing covers it",
     "AAD_BASIC": "Entra ID Basic: the table does not say Entra ID P1 carries it in its place",
     "AAD_BASIC_EDU": "Entra ID Basic for education: as AAD_BASIC",
     "ONEDRIVE_BASIC": "OneDrive for Business (Basic) in Visio and Project; no SharePoint plan is documented to "
-                      "give the same storage",
+    "give the same storage",
     "ONEDRIVE_BASIC_GOV": "as ONEDRIVE_BASIC, government",
     "ONEDRIVE_BASIC_P2": "as ONEDRIVE_BASIC",
     "RMS_S_BASIC": "Azure Rights Management: the table does not say RMS_S_ENTERPRISE stands in its place",
@@ -200,10 +221,16 @@ def families(lines: Iterable[str]) -> dict[str, dict[int, set[tuple[str, str]]]]
                 found.setdefault(service, {}).setdefault(int(match["n"]), set()).add((name, plan_id))
     numbered = {family: tiers for family, tiers in found.items() if len(tiers) > 1}
     # a family found both ways (BPOS_S_TODO_2 is "To-Do (Plan 2)") goes by its friendly name
-    titled = {frozenset(p for plans in tiers.values() for p in plans)
-              for family, tiers in numbered.items() if family in _FRIENDLY.values()}
-    return {family: tiers for family, tiers in numbered.items()
-            if family in _FRIENDLY.values() or frozenset(p for plans in tiers.values() for p in plans) not in titled}
+    titled = {
+        frozenset(p for plans in tiers.values() for p in plans)
+        for family, tiers in numbered.items()
+        if family in _FRIENDLY.values()
+    }
+    return {
+        family: tiers
+        for family, tiers in numbered.items()
+        if family in _FRIENDLY.values() or frozenset(p for plans in tiers.values() for p in plans) not in titled
+    }
 
 
 # friendly names come in several spellings ("EXCHANGE ONLINE (PLAN 2)"): one name per service

@@ -21,8 +21,10 @@ from pathlib import Path
 from . import DATA_FILE, DERIVED_FILE, derived, parse
 
 # Linked from the Entra page "Product names and service plan identifiers for licensing".
-SOURCE_URL = ("https://download.microsoft.com/download/e/3/e/e3e9faf2-f28b-490a-9ada-c6089a1fc5b0/"
-              "Product%20names%20and%20service%20plan%20identifiers%20for%20licensing.csv")
+SOURCE_URL = (
+    "https://download.microsoft.com/download/e/3/e/e3e9faf2-f28b-490a-9ada-c6089a1fc5b0/"
+    "Product%20names%20and%20service%20plan%20identifiers%20for%20licensing.csv"
+)
 MIN_PRODUCTS = 300  # the July 2026 table lists 619; far fewer means a broken download
 _GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
 _LIMIT = 32 * 1024 * 1024
@@ -50,13 +52,21 @@ def download(url: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m auditor.reference.refresh", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--from", dest="source", metavar="FILE", type=Path,
-                        help="read this CSV instead of downloading it")
+    parser = argparse.ArgumentParser(
+        prog="python -m auditor.reference.refresh",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--from", dest="source", metavar="FILE", type=Path, help="read this CSV instead of downloading it"
+    )
     parser.add_argument("--url", default=SOURCE_URL, help="download from this https URL")
-    parser.add_argument("--output", type=Path, default=Path(__file__).with_name(DATA_FILE),
-                        help="where to write the table (default: the shipped copy)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=Path(__file__).with_name(DATA_FILE),
+        help="where to write the table (default: the shipped copy)",
+    )
     args = parser.parse_args(argv)
     try:
         text = args.source.read_text("utf-8-sig") if args.source else download(args.url)

@@ -60,9 +60,14 @@ def parse(text: str) -> dict[str, StorageLimit]:
         subject = row["subject"].strip().upper()
         if not subject or subject in out or not row["source"].startswith("https://learn.microsoft.com/"):
             raise ValueError(f"{DATA_FILE} line {line}: a subject named once and a learn.microsoft.com source")
-        out[subject] = StorageLimit(subject, row["service_plan_id"].strip().lower() or None,
-                                    _bytes(row["mailbox_gb"], line), _bytes(row["archive_gb"], line),
-                                    _bytes(row["onedrive_gb"], line), row["source"].strip())
+        out[subject] = StorageLimit(
+            subject,
+            row["service_plan_id"].strip().lower() or None,
+            _bytes(row["mailbox_gb"], line),
+            _bytes(row["archive_gb"], line),
+            _bytes(row["onedrive_gb"], line),
+            row["source"].strip(),
+        )
     return out
 
 

@@ -35,9 +35,7 @@ def _pgettext(context: Context, msgctxt: str, message: str, /, **values: Any) ->
 
 
 @jinja2.pass_context
-def _npgettext(
-    context: Context, msgctxt: str, singular: str, plural: str, n: int, /, **values: Any
-) -> str:
+def _npgettext(context: Context, msgctxt: str, singular: str, plural: str, n: int, /, **values: Any) -> str:
     return _translations(context).npgettext(msgctxt, singular, plural, n, **values)
 
 
@@ -53,8 +51,15 @@ def _loader() -> jinja2.BaseLoader:
 @cache
 def html_environment() -> jinja2.Environment:
     """Autoescaping HTML; an undefined name fails the render instead of printing blank."""
-    return _with_texts(jinja2.Environment(loader=_loader(), autoescape=True, undefined=jinja2.StrictUndefined,
-                                          trim_blocks=False, keep_trailing_newline=True))
+    return _with_texts(
+        jinja2.Environment(
+            loader=_loader(),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=False,
+            keep_trailing_newline=True,
+        )
+    )
 
 
 class MdSafe(str):
@@ -74,6 +79,14 @@ def _md_finalize(value: object) -> str:
 def markdown_environment() -> jinja2.Environment:
     """Markdown: no autoescape, but every printed value goes through `_md_finalize`; an undefined
     name fails the render."""
-    return _with_texts(jinja2.Environment(loader=_loader(), autoescape=False, finalize=_md_finalize,
-                                          trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                                          keep_trailing_newline=True))
+    return _with_texts(
+        jinja2.Environment(
+            loader=_loader(),
+            autoescape=False,
+            finalize=_md_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+    )

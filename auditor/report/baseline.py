@@ -56,8 +56,10 @@ def _check(document: Any, name: str) -> None:
             raise UsageError(f"{name}: finding {f['id']!r} is malformed (subject must be an object, rule a string)")
         first_seen = f.get("first_seen")
         if first_seen is not None and not _is_time(first_seen):
-            raise UsageError(f"{name}: finding {f['id']!r}: first_seen {str(first_seen)[:40]!r} is not an ISO-8601 "
-                             "date-time (it is carried into the new report as the date the finding was first seen)")
+            raise UsageError(
+                f"{name}: finding {f['id']!r}: first_seen {str(first_seen)[:40]!r} is not an ISO-8601 "
+                "date-time (it is carried into the new report as the date the finding was first seen)"
+            )
 
 
 def _is_time(value: Any) -> bool:
@@ -91,8 +93,9 @@ def _subject(finding: Mapping[str, Any]) -> tuple[str, str, str]:
     return (str(finding.get("rule")), str(subject.get("type", "")), str(subject.get("id", "")).lower())
 
 
-def _same_subject(finding: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]],
-                  seen: set[str]) -> tuple[Mapping[str, Any] | None, str | None]:
+def _same_subject(
+    finding: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]], seen: set[str]
+) -> tuple[Mapping[str, Any] | None, str | None]:
     """The earlier finding of the same rule on the same subject, not matched yet, whose products
     contain this one's (better: some went) or are contained in them (worse: some came)."""
     key, skus = _subject(finding), set(finding.get("skus") or [])
@@ -109,8 +112,9 @@ def _same_subject(finding: Mapping[str, Any], earlier: Mapping[str, Mapping[str,
     return None, None
 
 
-def _gone(earlier: Mapping[str, Mapping[str, Any]], seen: set[str], current: Mapping[str, Any],
-          baseline_time: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _gone(
+    earlier: Mapping[str, Mapping[str, Any]], seen: set[str], current: Mapping[str, Any], baseline_time: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The earlier findings this run does not report: resolved, or unverified when their rule was
     not evaluated this time."""
     not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}

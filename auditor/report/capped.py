@@ -37,15 +37,28 @@ def render_capped(
     cap = cap_per_rule
     memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
     extras = insights_view(document, locale)
-    bill = bill_view(document.get("bill"), document_currency(document), locale,  # audit with billing facts
-                     document.get("money"))
+    bill = bill_view(
+        document.get("bill"),
+        document_currency(document),
+        locale,  # audit with billing facts
+        document.get("money"),
+    )
     if plan_line is None or states is None:
         plan = header_plan(document)
         plan_line = plan_header(document, locale, plan) if plan_line is None else plan_line
         states = document_states(document, plan, locale)
     while True:
-        view = build_view(document, locale=locale, cloud=cloud, wording=wording, cap_per_rule=cap, redacted=redacted,
-                          plan_line=plan_line, memo=memo, states=states)
+        view = build_view(
+            document,
+            locale=locale,
+            cloud=cloud,
+            wording=wording,
+            cap_per_rule=cap,
+            redacted=redacted,
+            plan_line=plan_line,
+            memo=memo,
+            states=states,
+        )
         text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:
             return text

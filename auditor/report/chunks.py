@@ -70,9 +70,13 @@ def in_chunks(items: Sequence[T], work: Callable[[Sequence[T]], R], *, workers: 
     left = deque(bounds)  # the chunks not yet given to the caller
     workers = min(workers, len(bounds))
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_bound_to, initargs=(os.getpid(),)) as pool:
-            out: deque[Future[R]] = deque(pool.submit(_work, *b) for b in list(left)[:workers * AHEAD])
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_bound_to,
+            initargs=(os.getpid(),),
+        ) as pool:
+            out: deque[Future[R]] = deque(pool.submit(_work, *b) for b in list(left)[: workers * AHEAD])
             while out:
                 try:
                     result = out.popleft().result()
@@ -86,8 +90,10 @@ def in_chunks(items: Sequence[T], work: Callable[[Sequence[T]], R], *, workers: 
     finally:
         _JOB = None
     if left:
-        print(f"a process that worked out chunks ended unexpectedly: the last {len(left)} are worked out "
-              "in this one", file=sys.stderr)
+        print(
+            f"a process that worked out chunks ended unexpectedly: the last {len(left)} are worked out in this one",
+            file=sys.stderr,
+        )
     for start, stop in left:
         yield work(items[start:stop])
 

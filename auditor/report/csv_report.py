@@ -74,8 +74,12 @@ _UNSAFE_START = frozenset(_FORMULA_START) | {"\t", "\r"}
 def _text(value: object) -> str:
     # the usual cell (printable, short, not starting with a formula character or blank) as it is;
     # anything else through clean and guard_cell
-    if type(value) is str and value.isprintable() and len(value) <= _CELL_LIMIT \
-            and not (value[:1] in _UNSAFE_START or value[:1].isspace()):
+    if (
+        type(value) is str
+        and value.isprintable()
+        and len(value) <= _CELL_LIMIT
+        and not (value[:1] in _UNSAFE_START or value[:1].isspace())
+    ):
         return value
     return guard_cell(clean(value, _CELL_LIMIT))
 
@@ -107,8 +111,11 @@ def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[li
             "severity": INCOMPLETE,
             "policy": _text(item.get("policy", "")),
         }
-        row["message"] = _text(i18n.translations(locale).pgettext(
-            "csv_not_evaluated", "Rule not evaluated, so this report is incomplete: {reason}", reason=reason))
+        row["message"] = _text(
+            i18n.translations(locale).pgettext(
+                "csv_not_evaluated", "Rule not evaluated, so this report is incomplete: {reason}", reason=reason
+            )
+        )
         yield [row[c] for c in COLUMNS]
     if not_evaluated:
         return
@@ -116,8 +123,11 @@ def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[li
         if isinstance(gap, Mapping):
             row = {**blank, "severity": INCOMPLETE, "action_path": _text(gap.get("request", ""))}
             message = i18n.translations(locale).pgettext(
-                "csv_gap", "Tenant data could not be read, so this report is incomplete: {part}: {reason}",
-                part=gap.get("part", ""), reason=gap.get("reason", ""))
+                "csv_gap",
+                "Tenant data could not be read, so this report is incomplete: {part}: {reason}",
+                part=gap.get("part", ""),
+                reason=gap.get("reason", ""),
+            )
             row["message"] = _text(message)
             yield [row[c] for c in COLUMNS]
 
@@ -126,8 +136,9 @@ class _Rows:
     """The worklist row of one finding at a time (report.json's writer hands findings.csv each
     finding as it writes it, with its remediation: auditor.report.write)."""
 
-    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording,
-                 reuse: bool) -> None:
+    def __init__(
+        self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording, reuse: bool
+    ) -> None:
         self.locale, self.cloud, self.wording = locale, cloud, wording
         self.known = frozenset(wording.ALL_RULE_IDS)
         self.currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
@@ -211,8 +222,13 @@ def render_csv(
 
 
 def write_csv(
-    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, wording: Wording,
-    stored_remediation: bool = False
+    document: Mapping[str, Any],
+    path: Path,
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    wording: Wording,
+    stored_remediation: bool = False,
 ) -> None:
     """render_csv's text written to `path` (UTF-8 with a byte-order mark, as Excel expects) row by
     row, never held whole in memory (findings.csv of a million users is tens of MB)."""
@@ -231,8 +247,16 @@ class FindingsCsv:
     thousand at a time and written at once: a write per row through the file's encoder costs a
     third again of what the csv writer does."""
 
-    def __init__(self, out: IO[str], document: Mapping[str, Any], *, locale: Locale, cloud: Cloud,
-                 wording: Wording, stored_remediation: bool = False) -> None:
+    def __init__(
+        self,
+        out: IO[str],
+        document: Mapping[str, Any],
+        *,
+        locale: Locale,
+        cloud: Cloud,
+        wording: Wording,
+        stored_remediation: bool = False,
+    ) -> None:
         self._out = out
         self._buffer = io.StringIO()
         self._writer = _writer(self._buffer)
@@ -266,10 +290,12 @@ class FindingsCsv:
         self._pending = 0
 
 
-def _write_rows(out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording,
-                stored_remediation: bool) -> None:
-    rows = FindingsCsv(out, document, locale=locale, cloud=cloud, wording=wording,
-                       stored_remediation=stored_remediation)
+def _write_rows(
+    out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording, stored_remediation: bool
+) -> None:
+    rows = FindingsCsv(
+        out, document, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored_remediation
+    )
     for finding in document.get("findings") or []:
         rows.add(finding)
     rows.flush()

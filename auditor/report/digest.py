@@ -29,8 +29,16 @@ def render_digest(
     redacted: bool = False,
 ) -> tuple[str, str]:
     """(HTML, plain text) of the digest; see build_digest for the arguments."""
-    view = build_digest(document, locale=locale, cloud=cloud, wording=wording, plan_line=plan_line,
-                        states=states, headlines=headlines, redacted=redacted)
+    view = build_digest(
+        document,
+        locale=locale,
+        cloud=cloud,
+        wording=wording,
+        plan_line=plan_line,
+        states=states,
+        headlines=headlines,
+        redacted=redacted,
+    )
     html: str = html_environment().get_template("digest.html.j2").render(d=view, t=view.t)
     return html, digest_text(view)
 
@@ -38,23 +46,28 @@ def render_digest(
 def _top(d: DigestView) -> list[str]:
     """The title line, the status, the money, the plan and the headlines."""
     t = d.t
-    lines = [f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
-             *([d.why] if d.why else []),
-             d.status_text + (f" ({d.severities})" if d.severities else "")]
+    lines = [
+        f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
+        *([d.why] if d.why else []),
+        d.status_text + (f" ({d.severities})" if d.severities else ""),
+    ]
     if d.problems:
         lines.append(t.pgettext("config_problems_title", "The configuration says what this run could not use:"))
         lines += [f"- {p}" for p in d.problems]
     if d.money:  # the money story (auditor.plan.money), else the two amounts of a report without one
         lines.append(" ".join(d.money))
     else:
-        lines += [f"{t.pgettext('unused_spend', 'Unused licenses per month')}: {d.unused}",
-                  f"{t.pgettext('digest_reclaimable', 'Reclaimable per month')}: {d.reclaimable}"]
+        lines += [
+            f"{t.pgettext('unused_spend', 'Unused licenses per month')}: {d.unused}",
+            f"{t.pgettext('digest_reclaimable', 'Reclaimable per month')}: {d.reclaimable}",
+        ]
     if d.plan:
         lines.append(f"{t.pgettext('plan_header', 'Plan')}: {d.plan}")
     lines.extend(d.headlines)
     if d.redacted:
-        lines.append(t.pgettext("redacted_note", "Names and user principal names in this report are replaced by "
-                                "pseudonyms."))
+        lines.append(
+            t.pgettext("redacted_note", "Names and user principal names in this report are replaced by pseudonyms.")
+        )
     return lines
 
 
@@ -63,8 +76,9 @@ def _new_since(d: DigestView) -> list[str]:
     t = d.t
     lines = _heading(t.pgettext("digest_new_title", "New since the last run"))
     if d.compared:
-        line = t.pgettext("digest_new_resolved", "New: {new} · resolved: {resolved}", new=d.new_total,
-                          resolved=d.resolved)
+        line = t.pgettext(
+            "digest_new_resolved", "New: {new} · resolved: {resolved}", new=d.new_total, resolved=d.resolved
+        )
         if d.not_rechecked:
             line += " · " + t.pgettext("digest_not_rechecked", "not re-checked: {n}", n=d.not_rechecked)
         lines.append(line)
@@ -72,8 +86,12 @@ def _new_since(d: DigestView) -> list[str]:
             names = (": " + ", ".join(g.names)) if g.names else ""
             lines.append(f"- [{g.severity_label}] {g.title} ({g.count}){names}{' ' + g.more if g.more else ''}")
     else:
-        lines.append(t.pgettext("digest_no_baseline", "Not compared with an earlier run: give --baseline or "
-                                "--history to see what is new."))
+        lines.append(
+            t.pgettext(
+                "digest_no_baseline",
+                "Not compared with an earlier run: give --baseline or --history to see what is new.",
+            )
+        )
     return lines
 
 
@@ -110,9 +128,15 @@ def digest_text(d: DigestView) -> str:
         lines.append(f"- [{r.severity_label}] {r.title}: {r.open_count}{' · ' + r.new_count if r.new_count else ''}")
     if d.rules_more:
         lines.append(d.rules_more)
-    lines += ["", t.pgettext("digest_where", "The full report, with the steps for every finding, is report.html; "
-                             "every finding is in findings.csv. Both are attached to this e-mail and kept with the "
-                             "run.")]
+    lines += [
+        "",
+        t.pgettext(
+            "digest_where",
+            "The full report, with the steps for every finding, is report.html; "
+            "every finding is in findings.csv. Both are attached to this e-mail and kept with the "
+            "run.",
+        ),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -12,8 +12,7 @@ from ..formats.report_json import SCHEMA_VERSION
 from ..model import AuditResult, Cloud, Finding, Locale, Severity
 from ..rules import RULES
 
-__all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso",
-           "summary_json"]
+__all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
 
 # (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation object
 # (auditor.wording.remediation)
@@ -48,8 +47,13 @@ def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, An
     }
 
 
-def summary_json(findings: Sequence[Mapping[str, Any]], currency: str | None, unused_cost: float | None,
-                 users_total: int, users_licensed: int) -> dict[str, Any]:
+def summary_json(
+    findings: Sequence[Mapping[str, Any]],
+    currency: str | None,
+    unused_cost: float | None,
+    users_total: int,
+    users_licensed: int,
+) -> dict[str, Any]:
     active = [f for f in findings if not f["waived"]]
     by_sev = Counter(f["severity"] for f in active)
     reclaim: dict[str, float] = {}
@@ -82,8 +86,15 @@ class FindingRemediation:
     Held for every finding at once, the remediation of 130,000 findings took about 640 MB
     (docs/benchmarks.md, "Today's figures")."""
 
-    def __init__(self, remediate: Remediate, *, cloud: Cloud, locale: Locale, names: Mapping[str, str],
-                 actions: Remediate | None = None) -> None:
+    def __init__(
+        self,
+        remediate: Remediate,
+        *,
+        cloud: Cloud,
+        locale: Locale,
+        names: Mapping[str, str],
+        actions: Remediate | None = None,
+    ) -> None:
         self.remediate = remediate
         self.cloud = cloud
         self.locale = locale
@@ -91,10 +102,16 @@ class FindingRemediation:
         self.work_out_actions = actions  # the remediation's actions alone, without texts
 
     @classmethod
-    def of(cls, result: AuditResult, remediate: Remediate, *, cloud: Cloud | None = None,
-           locale: Locale = Locale.EN, actions: Remediate | None = None) -> FindingRemediation:
-        return cls(remediate, cloud=cloud or result.cloud, locale=locale, names=_product_names(result),
-                   actions=actions)
+    def of(
+        cls,
+        result: AuditResult,
+        remediate: Remediate,
+        *,
+        cloud: Cloud | None = None,
+        locale: Locale = Locale.EN,
+        actions: Remediate | None = None,
+    ) -> FindingRemediation:
+        return cls(remediate, cloud=cloud or result.cloud, locale=locale, names=_product_names(result), actions=actions)
 
     def __call__(self, finding: Mapping[str, Any]) -> dict[str, Any]:
         return self._ask(self.remediate, finding)
@@ -105,8 +122,15 @@ class FindingRemediation:
         return self._ask(self.work_out_actions or self.remediate, finding)
 
     def _ask(self, remediate: Remediate, finding: Mapping[str, Any]) -> dict[str, Any]:
-        return remediate(finding["rule"], cloud=self.cloud, locale=self.locale, subject=dict(finding["subject"]),
-                         skus=list(finding["skus"]), details=dict(finding["details"]), names=self.names)
+        return remediate(
+            finding["rule"],
+            cloud=self.cloud,
+            locale=self.locale,
+            subject=dict(finding["subject"]),
+            skus=list(finding["skus"]),
+            details=dict(finding["details"]),
+            names=self.names,
+        )
 
 
 def _product_names(result: AuditResult) -> dict[str, str]:
@@ -127,8 +151,15 @@ def build_document(
     for f in result.findings:
         rem = None
         if remediate is not None:
-            rem = remediate(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus),
-                            details=dict(f.details), names=names)
+            rem = remediate(
+                f.rule,
+                cloud=cloud,
+                locale=locale,
+                subject=f.subject.to_json(),
+                skus=list(f.skus),
+                details=dict(f.details),
+                names=names,
+            )
         findings.append(finding_json(f, rem))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return {
@@ -146,11 +177,23 @@ def build_document(
         "warnings": list(result.warnings),
         "summary": summary_json(findings, result.currency, unused_cost, result.users_total, result.users_licensed),
         "skus": [
-            {"sku": r.sku, "sku_id": r.sku_id, "enabled": r.enabled, "suspended": r.suspended, "warning": r.warning,
-             "locked_out": r.locked_out, "consumed": r.consumed, "unused": r.unused,
-             "capability_status": r.capability_status, "free": r.free, "price_monthly": r.price_monthly,
-             "currency": r.currency, "unused_monthly_cost": r.unused_monthly_cost, "trial": r.trial,
-             "name": r.name}
+            {
+                "sku": r.sku,
+                "sku_id": r.sku_id,
+                "enabled": r.enabled,
+                "suspended": r.suspended,
+                "warning": r.warning,
+                "locked_out": r.locked_out,
+                "consumed": r.consumed,
+                "unused": r.unused,
+                "capability_status": r.capability_status,
+                "free": r.free,
+                "price_monthly": r.price_monthly,
+                "currency": r.currency,
+                "unused_monthly_cost": r.unused_monthly_cost,
+                "trial": r.trial,
+                "name": r.name,
+            }
             for r in result.seats
         ],
         # Microsoft's own counts beside the auditor's (docs/report-format.md), when they were read

@@ -33,6 +33,16 @@ def render_html(
     """The HTML report. Shows at most `cap_per_rule` findings per rule, and fewer when needed to
     stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
     template = html_environment().get_template("report.html.j2")
-    return render_capped(template, document, locale=locale, cloud=cloud, wording=wording, redacted=redacted,
-                         plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo,
-                         states=states)
+    return render_capped(
+        template,
+        document,
+        locale=locale,
+        cloud=cloud,
+        wording=wording,
+        redacted=redacted,
+        plan_line=plan_line,
+        cap_per_rule=cap_per_rule,
+        size_limit=size_limit,
+        memo=memo,
+        states=states,
+    )

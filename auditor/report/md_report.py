@@ -31,6 +31,16 @@ def render_markdown(
 ) -> str:
     """The Markdown summary; every tenant-sourced value is escaped (see auditor.render.text)."""
     template = markdown_environment().get_template("summary.md.j2")
-    return render_capped(template, document, locale=locale, cloud=cloud, wording=wording, redacted=redacted,
-                         plan_line=plan_line, cap_per_rule=cap_per_rule, size_limit=size_limit, memo=memo,
-                         states=states)
+    return render_capped(
+        template,
+        document,
+        locale=locale,
+        cloud=cloud,
+        wording=wording,
+        redacted=redacted,
+        plan_line=plan_line,
+        cap_per_rule=cap_per_rule,
+        size_limit=size_limit,
+        memo=memo,
+        states=states,
+    )

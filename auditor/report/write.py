@@ -1,7 +1,7 @@
 """Writing the report files: the report document (report.json) and its HTML, Markdown and CSV renderings.
 
-    render(document, out_dir, *, formats, locale, cloud, redact, redact_key, wording) -> list[Path]
-    parse_formats("json,html,md,csv") -> tuple[Format, ...]
+render(document, out_dir, *, formats, locale, cloud, redact, redact_key, wording) -> list[Path]
+parse_formats("json,html,md,csv") -> tuple[Format, ...]
 """
 
 from __future__ import annotations
@@ -82,8 +82,11 @@ def _stdlib_json(document: Mapping[str, Any]) -> bytes:
     for i, (key, value) in enumerate(document.items()):
         pieces.append(("{\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
         if key in _ONE_LINE and isinstance(value, list) and value:
-            pieces.append("[\n    " + ",\n    ".join(json.dumps(item, ensure_ascii=False, separators=(",", ":"))
-                                               for item in value) + "\n  ]")
+            pieces.append(
+                "[\n    "
+                + ",\n    ".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in value)
+                + "\n  ]"
+            )
         else:
             pieces.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
     pieces.append("\n}\n")
@@ -140,8 +143,9 @@ def _write(path: Path, text: str, encoding: str) -> None:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
-def _write_json(path: Path, document: Mapping[str, Any], remediation: Remediation | None = None,
-                workers: int = 1) -> None:
+def _write_json(
+    path: Path, document: Mapping[str, Any], remediation: Remediation | None = None, workers: int = 1
+) -> None:
     """report.json written piece by piece (a chunk of findings at a time): never one buffer of the
     whole file. `remediation`: works out the remediation of each finding that carries none (an
     audit's document), as the finding is written; it is dropped once written. `workers`: processes
@@ -180,8 +184,17 @@ def _completed(document: Mapping[str, Any], remediation: Remediation | None) -> 
     return {**document, "findings": [complete(f) for f in document["findings"]]}
 
 
-def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, Any], remediation: Remediation,
-                        *, locale: Locale, cloud: Cloud, wording: Wording, workers: int = 1) -> None:
+def _write_json_and_csv(
+    json_path: Path,
+    csv_path: Path,
+    document: Mapping[str, Any],
+    remediation: Remediation,
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    wording: Wording,
+    workers: int = 1,
+) -> None:
     """report.json and findings.csv in one pass over the findings, a chunk at a time: each
     finding's remediation is worked out once, written to both files and dropped. `workers`:
     processes that work the chunks out (auditor.report.chunks). Both files are written atomically
@@ -191,8 +204,9 @@ def _write_json_and_csv(json_path: Path, csv_path: Path, document: Mapping[str, 
     try:
         try:
             with atomic_file(json_path) as json_out, atomic_text(csv_path, encoding="utf-8-sig") as csv_out:
-                rows = FindingsCsv(csv_out, document, locale=locale, cloud=cloud, wording=wording,
-                                   stored_remediation=True)
+                rows = FindingsCsv(
+                    csv_out, document, locale=locale, cloud=cloud, wording=wording, stored_remediation=True
+                )
 
                 def lines(chunk: Sequence[Any]) -> tuple[bytes, str]:  # the chunk's report.json lines and CSV rows
                     whole = [complete(f) for f in chunk]
@@ -221,8 +235,9 @@ def _shown(document: Mapping[str, Any], redact: bool, redact_key: bytes | None) 
     return redact_document(document, key)
 
 
-def _write_csv(document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, wording: Wording,
-               stored: bool) -> None:
+def _write_csv(
+    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, wording: Wording, stored: bool
+) -> None:
     try:
         write_csv(document, path, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored)
     except OSError as exc:
@@ -293,19 +308,43 @@ def render(
         path = out_dir / FILE_NAMES[fmt]
         if fmt is Format.JSON and together:
             assert remediation is not None
-            _write_json_and_csv(path, out_dir / FILE_NAMES[Format.CSV], document, remediation, locale=locale,
-                                cloud=cloud, wording=catalog, workers=workers)
+            _write_json_and_csv(
+                path,
+                out_dir / FILE_NAMES[Format.CSV],
+                document,
+                remediation,
+                locale=locale,
+                cloud=cloud,
+                wording=catalog,
+                workers=workers,
+            )
         elif fmt is Format.JSON:
             _write_json(path, document, remediation, workers)
         elif fmt is Format.CSV and together:
             pass  # written with report.json
         elif fmt is Format.HTML:
-            html = render_html(shown, locale=locale, cloud=cloud, wording=catalog, redacted=redact,
-                               plan_line=plan_line, memo=memo, states=states)
+            html = render_html(
+                shown,
+                locale=locale,
+                cloud=cloud,
+                wording=catalog,
+                redacted=redact,
+                plan_line=plan_line,
+                memo=memo,
+                states=states,
+            )
             _write(path, html, "utf-8")
         elif fmt is Format.MD:
-            md = render_markdown(shown, locale=locale, cloud=cloud, wording=catalog, redacted=redact,
-                                 plan_line=plan_line, memo=memo, states=states)
+            md = render_markdown(
+                shown,
+                locale=locale,
+                cloud=cloud,
+                wording=catalog,
+                redacted=redact,
+                plan_line=plan_line,
+                memo=memo,
+                states=states,
+            )
             _write(path, md, "utf-8")
         else:
             _write_csv(shown, path, locale=locale, cloud=cloud, wording=catalog, stored=stored)
@@ -313,9 +352,16 @@ def render(
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
         # the bill's money and deadlines (audit --billing), then the migration plan's (audit --migration)
         lines = [*digest_lines(document, locale), *headlines]
-        digest_html, digest_text = render_digest(shown, locale=locale, cloud=cloud, wording=catalog,
-                                                 plan_line=plan_line, states=states, headlines=lines,
-                                                 redacted=redact)
+        digest_html, digest_text = render_digest(
+            shown,
+            locale=locale,
+            cloud=cloud,
+            wording=catalog,
+            plan_line=plan_line,
+            states=states,
+            headlines=lines,
+            redacted=redact,
+        )
         for name, text in ((DIGEST_HTML, digest_html), (DIGEST_TEXT, digest_text)):
             _write(out_dir / name, text, "utf-8")
             written.append(out_dir / name)

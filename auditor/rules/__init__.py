@@ -22,8 +22,15 @@ from .seats import CATALOG_RULES
 from .usage.activity import RULES as USAGE_RULES
 from .waivers.waiver_expired import WaiverExpired
 
-RULES: tuple[Rule, ...] = (*ASSIGNMENT_RULES, *CATALOG_RULES, *HYGIENE_RULES, *USAGE_RULES, SubscriptionMove(),
-                           *ENTITLEMENT_RULES, WaiverExpired())
+RULES: tuple[Rule, ...] = (
+    *ASSIGNMENT_RULES,
+    *CATALOG_RULES,
+    *HYGIENE_RULES,
+    *USAGE_RULES,
+    SubscriptionMove(),
+    *ENTITLEMENT_RULES,
+    WaiverExpired(),
+)
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.cross_tenant.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).

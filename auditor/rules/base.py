@@ -51,8 +51,7 @@ class Context:
     # (the entitlement rules' tally of every user)
     counted: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
     # (license layout, SKUs, assignment) -> user_details
-    _details: dict[tuple[Layout, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict,
-                                                                                      repr=False)
+    _details: dict[tuple[Layout, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupIndex(self.index)
@@ -75,8 +74,9 @@ class Context:
         return round(sum(prices), 2) if prices else None
 
     def user_subject(self, user: User) -> Subject:
-        return Subject(SubjectType.USER, _own(user.id), upn=_own(user.user_principal_name),
-                       display_name=_own(user.display_name))
+        return Subject(
+            SubjectType.USER, _own(user.id), upn=_own(user.user_principal_name), display_name=_own(user.display_name)
+        )
 
     def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:
         """How `user` holds `sku_ids`, for a finding's details (worked out once per license layout;
@@ -91,8 +91,9 @@ class Context:
                 "assignment": assignment,
                 "assigned_by_group": {self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
                 "assigned_by_group_ids": {self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
-                "sku_ids": {self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s
-                            for s in ids},
+                "sku_ids": {
+                    self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s for s in ids
+                },
             }
             # products held directly as well as from a group: removing them takes both the
             # assignLicense call and leaving the groups (only present when there are any)

@@ -121,7 +121,7 @@ class BadItem(BadValue):
 
 
 def _misfit(raw: Any, of: Any, exc: msgspec.ValidationError, path: str = "", *, selected: bool = False) -> str:
-    """"field: what is wrong" with `raw`, which msgspec refused as the type `of` (auditor.snapshot.problems
+    """ "field: what is wrong" with `raw`, which msgspec refused as the type `of` (auditor.snapshot.problems
     finds the field; msgspec's own words only for a misfit that walk does not know)."""
     found = problem(raw, of, path)
     if found is None:
@@ -136,8 +136,9 @@ def _check_when(text: str | None, field: str) -> str | None:
     """`text` when it is None or an ISO-8601 date-time; else BadValue naming `field`. Graph writes
     no blanks around one and a "T" between date and time; a date-time without them is malformed
     (parse_timestamp would strip the blanks, and Python's reader takes any character between)."""
-    if text is not None and (text != text.strip() or (len(text) > 10 and text[10] != "T")
-                             or timestamp_or_none(text) is None):
+    if text is not None and (
+        text != text.strip() or (len(text) > 10 and text[10] != "T") or timestamp_or_none(text) is None
+    ):
         raise BadValue(f"{field}: {text!r} is not an ISO-8601 date-time")
     return text
 
@@ -251,29 +252,61 @@ class UserDecoder:
         if self.with_sign_in:
             activity = w.signInActivity or _NO_SIGN_IN
             last = _check_when(activity.lastSignInDateTime, "signInActivity.lastSignInDateTime")
-            last_ni = _check_when(activity.lastNonInteractiveSignInDateTime,
-                                  "signInActivity.lastNonInteractiveSignInDateTime")
+            last_ni = _check_when(
+                activity.lastNonInteractiveSignInDateTime, "signInActivity.lastNonInteractiveSignInDateTime"
+            )
             last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
         leave = _check_when(w.employeeLeaveDateTime, "employeeLeaveDateTime")
-        return User(w.id, w.userPrincipalName, w.displayName or "", profile, times,
-                    w.createdDateTime, last, last_ni, last_ok, attributes, leave)
+        return User(
+            w.id,
+            w.userPrincipalName,
+            w.displayName or "",
+            profile,
+            times,
+            w.createdDateTime,
+            last,
+            last_ni,
+            last_ok,
+            attributes,
+            leave,
+        )
 
-    def _profile(self, w: Any, licenses: tuple[AssignedLicense, ...],
-                 states: tuple[LicenseAssignmentState, ...]) -> Profile:
+    def _profile(
+        self, w: Any, licenses: tuple[AssignedLicense, ...], states: tuple[LicenseAssignmentState, ...]
+    ) -> Profile:
         """The one Profile object of the users with the values of `w` (licenses and states are
         shared objects already, so their identities stand for their values in the key)."""
         mailbox = w.mailboxSettings
-        key = (w.accountEnabled, w.userType, w.department, w.usageLocation,
-               mailbox is msgspec.UNSET, mailbox is None, None if not mailbox else mailbox.userPurpose,
-               id(licenses), id(states))
+        key = (
+            w.accountEnabled,
+            w.userType,
+            w.department,
+            w.usageLocation,
+            mailbox is msgspec.UNSET,
+            mailbox is None,
+            None if not mailbox else mailbox.userPurpose,
+            id(licenses),
+            id(states),
+        )
         found = self._profiles.get(key)
         if found is None:
-            purpose = (None if mailbox is msgspec.UNSET else NO_MAILBOX if mailbox is None
-                       else self._intern(mailbox.userPurpose))
+            purpose = (
+                None
+                if mailbox is msgspec.UNSET
+                else NO_MAILBOX
+                if mailbox is None
+                else self._intern(mailbox.userPurpose)
+            )
             found = self._profiles[key] = Profile(
-                w.accountEnabled is not False, self._intern(w.userType or "Member") or "",
-                self._intern(w.department), self._intern(w.usageLocation), purpose, licenses, states,
-                frozenset(lic.sku_id.lower() for lic in licenses))
+                w.accountEnabled is not False,
+                self._intern(w.userType or "Member") or "",
+                self._intern(w.department),
+                self._intern(w.usageLocation),
+                purpose,
+                licenses,
+                states,
+                frozenset(lic.sku_id.lower() for lic in licenses),
+            )
         return found
 
     def _assigned(self, wire: list[WireLicense] | None) -> tuple[AssignedLicense, ...]:
@@ -281,7 +314,8 @@ class UserDecoder:
         found = self._licenses.get(key)
         if found is None:
             found = self._licenses[key] = tuple(
-                AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))) for lic in key)
+                AssignedLicense(self._intern(lic.skuId) or "", tuple(sorted(lic.disabledPlans or ()))) for lic in key
+            )
         return found
 
     def _license_states(self, wire: list[WireLicenseState] | None) -> tuple[tuple[LicenseAssignmentState, ...], str]:
@@ -300,13 +334,16 @@ class UserDecoder:
     def _shared_states(self, key: tuple[WireLicenseState, ...]) -> tuple[LicenseAssignmentState, ...]:
         found = self._states.get(key)
         if found is None:
-            found = self._states[key] = tuple(LicenseAssignmentState(
-                self._intern(st.skuId) or "",
-                self._intern(st.assignedByGroup),
-                self._intern(st.state or "Active") or "",
-                self._intern(st.error or "None") or "",
-                tuple(sorted(st.disabledPlans or ())),
-            ) for st in key)
+            found = self._states[key] = tuple(
+                LicenseAssignmentState(
+                    self._intern(st.skuId) or "",
+                    self._intern(st.assignedByGroup),
+                    self._intern(st.state or "Active") or "",
+                    self._intern(st.error or "None") or "",
+                    tuple(sorted(st.disabledPlans or ())),
+                )
+                for st in key
+            )
         return found
 
     def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
@@ -337,8 +374,10 @@ def sku_from_graph(raw: Any) -> Sku:
         capability_status=w.capabilityStatus or "Enabled",
         consumed_units=w.consumedUnits,
         prepaid_units=PrepaidUnits(units.enabled, units.suspended, units.warning, units.lockedOut),
-        service_plans=tuple(ServicePlan(p.servicePlanId, p.servicePlanName or "", p.provisioningStatus or "",
-                                        p.appliesTo or "") for p in w.servicePlans or ()),
+        service_plans=tuple(
+            ServicePlan(p.servicePlanId, p.servicePlanName or "", p.provisioningStatus or "", p.appliesTo or "")
+            for p in w.servicePlans or ()
+        ),
     )
 
 
@@ -370,8 +409,9 @@ def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
         assigned_licenses=decoder.licenses(_list(raw, "assignedLicenses")),
         members=_strs(_list(raw, "members"), "members"),
         has_members_with_license_errors=_flag(raw, "hasMembersWithLicenseErrors"),
-        direct_members=None if raw.get("directMembers") is None else _strs(_list(raw, "directMembers"),
-                                                                             "directMembers"),
+        direct_members=None
+        if raw.get("directMembers") is None
+        else _strs(_list(raw, "directMembers"), "directMembers"),
         **group_kind(raw),
     )
 
@@ -552,4 +592,3 @@ def load_snapshot(path: str | Path) -> TenantSnapshot:
         return snapshot_from_json(doc)
     except BadValue as exc:
         raise SnapshotError(f"{path}: invalid snapshot: {exc}") from None
-

@@ -129,14 +129,20 @@ class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
 
 # [every selected field required][with signInActivity]
 USER_WIRE_TYPES: tuple[tuple[type[Any], type[Any]], tuple[type[Any], type[Any]]] = (
-    (_User, _UserSignIn), (_UserSelected, _UserSelectedSignIn))
+    (_User, _UserSignIn),
+    (_UserSelected, _UserSelectedSignIn),
+)
 
 
 def page_type(user: type[Any]) -> type[Any]:
-    return msgspec.defstruct(f"_Page{user.__name__}", [
-        ("value", list[user]),  # type: ignore[valid-type]
-        ("next_link", str | None, msgspec.field(default=None, name="@odata.nextLink")),
-    ], gc=False)
+    return msgspec.defstruct(
+        f"_Page{user.__name__}",
+        [
+            ("value", list[user]),  # type: ignore[valid-type]
+            ("next_link", str | None, msgspec.field(default=None, name="@odata.nextLink")),
+        ],
+        gc=False,
+    )
 
 
 # The user properties every $select of the collector names, apart from signInActivity.

@@ -16,17 +16,29 @@ from msgspec import inspect
 
 # How a message names a kind of JSON value.
 _EXPECTED: dict[type[inspect.Type], str] = {
-    inspect.StrType: "a string", inspect.BoolType: "true/false", inspect.IntType: "an integer",
-    inspect.FloatType: "a number", inspect.NoneType: "null", inspect.ListType: "a list",
-    inspect.VarTupleType: "a list", inspect.StructType: "an object", inspect.DictType: "an object",
+    inspect.StrType: "a string",
+    inspect.BoolType: "true/false",
+    inspect.IntType: "an integer",
+    inspect.FloatType: "a number",
+    inspect.NoneType: "null",
+    inspect.ListType: "a list",
+    inspect.VarTupleType: "a list",
+    inspect.StructType: "an object",
+    inspect.DictType: "an object",
 }
 
 
 def _got(value: Any) -> str:
     if value is None:
         return "null"
-    for kind, text in ((bool, "true/false"), (int, "an integer"), (float, "a number"), (str, "a string"),
-                       (list, "a list"), (dict, "an object")):
+    for kind, text in (
+        (bool, "true/false"),
+        (int, "an integer"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "a list"),
+        (dict, "an object"),
+    ):
         if isinstance(value, kind):
             return text
     return type(value).__name__

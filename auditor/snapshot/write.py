@@ -91,8 +91,12 @@ def sku_to_json(s: Sku) -> dict[str, Any]:
 
 def subscription_to_json(s: Subscription) -> dict[str, Any]:
     # the commerce fields only when Graph gave them (snapshots written before they were read stay as they were)
-    commerce = {"commerceSubscriptionId": s.commerce_subscription_id, "ownerId": s.owner_id,
-                "ownerTenantId": s.owner_tenant_id, "ownerType": s.owner_type}
+    commerce = {
+        "commerceSubscriptionId": s.commerce_subscription_id,
+        "ownerId": s.owner_id,
+        "ownerTenantId": s.owner_tenant_id,
+        "ownerType": s.owner_type,
+    }
     return {
         "id": s.id,
         "skuId": s.sku_id,
@@ -117,8 +121,12 @@ def group_to_json(g: Group) -> dict[str, Any]:
     if g.direct_members is not None:
         out["directMembers"] = list(g.direct_members)
     if g.group_types is not None:  # the group's kind, as Graph gave it (absent: not read)
-        out |= {"groupTypes": list(g.group_types), "membershipRule": g.membership_rule,
-                "onPremisesSyncEnabled": g.on_premises_sync_enabled, "mailEnabled": g.mail_enabled}
+        out |= {
+            "groupTypes": list(g.group_types),
+            "membershipRule": g.membership_rule,
+            "onPremisesSyncEnabled": g.on_premises_sync_enabled,
+            "mailEnabled": g.mail_enabled,
+        }
     return out
 
 

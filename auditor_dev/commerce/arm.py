@@ -27,8 +27,9 @@ API_VERSION = "2024-04-01"
 _ACCOUNTS = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/?$", re.I)
 _SUBS = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/?$", re.I)
 _SUB = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/([^/]+)$", re.I)
-_CANCEL = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/([^/]+)/cancel$",
-                     re.I)
+_CANCEL = re.compile(
+    r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/([^/]+)/cancel$", re.I
+)
 WRITABLE = frozenset(("quantity", "autoRenew"))
 
 
@@ -39,9 +40,16 @@ def _error(status: int, code: str, message: str) -> Reply:
 class BillingStandIn(StandIn):
     """Billing accounts (name -> displayName, agreementType) and their billingSubscriptions (REST shape)."""
 
-    def __init__(self, accounts: Mapping[str, Sequence[Mapping[str, Any]]], *, token: str | None = "arm-token",
-                 page_size: int = 50, display_names: Mapping[str, str] | None = None,
-                 readers: bool = True, writers: bool = True) -> None:
+    def __init__(
+        self,
+        accounts: Mapping[str, Sequence[Mapping[str, Any]]],
+        *,
+        token: str | None = "arm-token",
+        page_size: int = 50,
+        display_names: Mapping[str, str] | None = None,
+        readers: bool = True,
+        writers: bool = True,
+    ) -> None:
         super().__init__(token)
         self.accounts = {name: [copy.deepcopy(dict(s)) for s in subs] for name, subs in accounts.items()}
         self.display_names = dict(display_names or {})
@@ -57,18 +65,27 @@ class BillingStandIn(StandIn):
         return _error(429, "TooManyRequests", "The request is being throttled. Retry after the given interval.")
 
     def _denied(self, action: str, scope: str) -> Reply:
-        return _error(403, "AuthorizationFailed",
-                      f"The client does not have authorization to perform action '{action}' over scope '{scope}' "
-                      "or the scope is invalid. If access was recently granted, please refresh your credentials.")
+        return _error(
+            403,
+            "AuthorizationFailed",
+            f"The client does not have authorization to perform action '{action}' over scope '{scope}' "
+            "or the scope is invalid. If access was recently granted, please refresh your credentials.",
+        )
 
     def route(self, asked: Asked) -> Reply:
         version = asked.query.get("api-version")
         if version is None:
-            return _error(400, "MissingApiVersionParameter",
-                          "The api-version query parameter (?api-version=) is required for all requests.")
+            return _error(
+                400,
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )
         if version != API_VERSION:
-            return _error(400, "InvalidApiVersionParameter",
-                          f"The api-version '{version}' is invalid. The supported versions are '{API_VERSION}'.")
+            return _error(
+                400,
+                "InvalidApiVersionParameter",
+                f"The api-version '{version}' is invalid. The supported versions are '{API_VERSION}'.",
+            )
         if _ACCOUNTS.match(asked.path) and asked.method == "GET":
             return Reply(200, {"value": [self._account(n) for n in sorted(self.accounts)]})
         if (m := _SUBS.match(asked.path)) and asked.method == "GET":
@@ -80,10 +97,17 @@ class BillingStandIn(StandIn):
         return _error(404, "NotFound", f"The resource '{asked.path}' was not found.")
 
     def _account(self, name: str) -> dict[str, Any]:
-        return {"id": f"/providers/Microsoft.Billing/billingAccounts/{name}", "name": name,
-                "type": "Microsoft.Billing/billingAccounts",
-                "properties": {"displayName": self.display_names.get(name, name), "accountStatus": "Active",
-                               "accountType": "Business", "agreementType": "MicrosoftCustomerAgreement"}}
+        return {
+            "id": f"/providers/Microsoft.Billing/billingAccounts/{name}",
+            "name": name,
+            "type": "Microsoft.Billing/billingAccounts",
+            "properties": {
+                "displayName": self.display_names.get(name, name),
+                "accountStatus": "Active",
+                "accountType": "Business",
+                "agreementType": "MicrosoftCustomerAgreement",
+            },
+        }
 
     def _list(self, asked: Asked, account: str) -> Reply:
         scope = f"/providers/Microsoft.Billing/billingAccounts/{account}"
@@ -93,11 +117,12 @@ class BillingStandIn(StandIn):
             return self._denied("Microsoft.Billing/billingAccounts/billingSubscriptions/read", scope)
         subs = self.accounts[account]
         start = int(asked.query.get("skiptoken") or 0)
-        page = subs[start:start + self.page_size]
+        page = subs[start : start + self.page_size]
         body: dict[str, Any] = {"value": copy.deepcopy(page)}
         if start + self.page_size < len(subs):
-            body["nextLink"] = (f"{self.url}{scope}/billingSubscriptions?api-version={API_VERSION}"
-                                f"&skiptoken={start + self.page_size}")
+            body["nextLink"] = (
+                f"{self.url}{scope}/billingSubscriptions?api-version={API_VERSION}&skiptoken={start + self.page_size}"
+            )
         return Reply(200, body)
 
     def _cancel(self, asked: Asked, account: str, name: str) -> Reply:
@@ -106,8 +131,10 @@ class BillingStandIn(StandIn):
         if sub is None:
             return _error(404, "BillingSubscriptionNotFound", f"The billing subscription '{name}' was not found.")
         if not self.writers:
-            return self._denied("Microsoft.Billing/billingAccounts/billingSubscriptions/cancel/action",
-                                f"/providers/Microsoft.Billing/billingAccounts/{account}")
+            return self._denied(
+                "Microsoft.Billing/billingAccounts/billingSubscriptions/cancel/action",
+                f"/providers/Microsoft.Billing/billingAccounts/{account}",
+            )
         if not (asked.body or {}).get("cancellationReason"):
             return _error(400, "InvalidRequest", "The cancellationReason is required.")
         props = sub.setdefault("properties", {})
@@ -123,8 +150,11 @@ class BillingStandIn(StandIn):
         if sub is None:
             return _error(404, "BillingSubscriptionNotFound", f"The billing subscription '{name}' was not found.")
         if asked.method == "GET":
-            return Reply(200, copy.deepcopy(sub)) if self.readers else self._denied(
-                "Microsoft.Billing/billingAccounts/billingSubscriptions/read", scope)
+            return (
+                Reply(200, copy.deepcopy(sub))
+                if self.readers
+                else self._denied("Microsoft.Billing/billingAccounts/billingSubscriptions/read", scope)
+            )
         if not self.writers:
             return self._denied("Microsoft.Billing/billingAccounts/billingSubscriptions/write", scope)
         if asked.method == "DELETE":
@@ -141,8 +171,11 @@ class BillingStandIn(StandIn):
                 return _error(400, "InvalidQuantity", "The quantity must be a positive integer.")
             overrides = props.get("systemOverrides") or {}
             if changes["quantity"] < int(props.get("quantity") or 0) and overrides.get("cancellation") != "Allowed":
-                return _error(400, "QuantityDecreaseNotAllowed",
-                              "The quantity cannot be decreased outside the cancellation window.")
+                return _error(
+                    400,
+                    "QuantityDecreaseNotAllowed",
+                    "The quantity cannot be decreased outside the cancellation window.",
+                )
             props["quantity"] = changes["quantity"]
         if "autoRenew" in changes:
             props["autoRenew"] = changes["autoRenew"]

@@ -38,8 +38,14 @@ def _error(status: int, code: int, description: str) -> Reply:
 class PartnerCenterStandIn(StandIn):
     """Customers (tenant id -> their Subscription resources), as one partner sees them."""
 
-    def __init__(self, customers: Mapping[str, Sequence[Mapping[str, Any]]], *, token: str | None = "pc-token",
-                 page_size: int = 50, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        customers: Mapping[str, Sequence[Mapping[str, Any]]],
+        *,
+        token: str | None = "pc-token",
+        page_size: int = 50,
+        now: datetime | None = None,
+    ) -> None:
         super().__init__(token)
         self.customers = {c.lower(): [copy.deepcopy(dict(s)) for s in subs] for c, subs in customers.items()}
         self.page_size = page_size
@@ -63,15 +69,25 @@ class PartnerCenterStandIn(StandIn):
             return _error(404, 600008, f"The customer {customer} is not a customer of this partner.")
         items = self.customers[customer]
         start = int(asked.headers.get("ms-continuationtoken") or 0)
-        page = items[start:start + self.page_size]
-        links: dict[str, Any] = {"self": {"uri": f"/customers/{customer}/subscriptions", "method": "GET",
-                                          "headers": []}}
+        page = items[start : start + self.page_size]
+        links: dict[str, Any] = {
+            "self": {"uri": f"/customers/{customer}/subscriptions", "method": "GET", "headers": []}
+        }
         if start + self.page_size < len(items):
-            links["next"] = {"uri": f"/v1/customers/{customer}/subscriptions?size={self.page_size}&seek_operation=Next",
-                             "method": "GET",
-                             "headers": [{"key": "MS-ContinuationToken", "value": str(start + self.page_size)}]}
-        return Reply(200, {"totalCount": len(page), "items": copy.deepcopy(page), "links": links,
-                           "attributes": {"objectType": "Collection"}})
+            links["next"] = {
+                "uri": f"/v1/customers/{customer}/subscriptions?size={self.page_size}&seek_operation=Next",
+                "method": "GET",
+                "headers": [{"key": "MS-ContinuationToken", "value": str(start + self.page_size)}],
+            }
+        return Reply(
+            200,
+            {
+                "totalCount": len(page),
+                "items": copy.deepcopy(page),
+                "links": links,
+                "attributes": {"objectType": "Collection"},
+            },
+        )
 
     def _one(self, asked: Asked, customer: str, sub_id: str) -> Reply:
         sub = next((s for s in self.customers.get(customer, []) if str(s.get("id")).lower() == sub_id.lower()), None)
@@ -90,8 +106,9 @@ class PartnerCenterStandIn(StandIn):
         drop = int(sub.get("quantity") or 0) - quantity
         refundable = int((sub.get("refundableQuantity") or {}).get("totalQuantity") or 0)
         if drop > refundable:
-            return _error(400, 800037, f"Only {refundable} seats can be reduced now; the rest are past their "
-                                       "cancellation window.")
+            return _error(
+                400, 800037, f"Only {refundable} seats can be reduced now; the rest are past their cancellation window."
+            )
         renew = body.get("autoRenewEnabled", sub.get("autoRenewEnabled"))
         scheduled = body.get("scheduledNextTermInstructions")
         if scheduled and not renew:
@@ -100,20 +117,28 @@ class PartnerCenterStandIn(StandIn):
             product = scheduled.get("product") if isinstance(scheduled, Mapping) else None
             missing = [f for f in PRODUCT_TERM if not (isinstance(product, Mapping) and product.get(f))]
             if missing or not isinstance(scheduled.get("quantity"), int) or scheduled["quantity"] < 1:
-                return _error(400, 800002, "scheduledNextTermInstructions needs product ("
-                                           f"{', '.join(PRODUCT_TERM)}) and a positive quantity; missing: "
-                                           f"{', '.join(missing) or 'quantity'}")
+                return _error(
+                    400,
+                    800002,
+                    "scheduledNextTermInstructions needs product ("
+                    f"{', '.join(PRODUCT_TERM)}) and a positive quantity; missing: "
+                    f"{', '.join(missing) or 'quantity'}",
+                )
         if drop > 0:
             sub["quantity"] = quantity
             left = refundable - drop
-            sub["refundableQuantity"] = {"totalQuantity": left, "details": [
-                d for d in (sub.get("refundableQuantity") or {}).get("details") or []][:1 if left else 0]}
+            sub["refundableQuantity"] = {
+                "totalQuantity": left,
+                "details": [d for d in (sub.get("refundableQuantity") or {}).get("details") or []][: 1 if left else 0],
+            }
             sub.pop("scheduledNextTermInstructions", None)  # a mid-term change erases a scheduled one
         elif drop < 0:  # seats bought: they are refundable for their own 7 days
             sub["quantity"] = quantity
             left = refundable - drop
-            sub["refundableQuantity"] = {"totalQuantity": left, "details": [
-                *((sub.get("refundableQuantity") or {}).get("details") or []), {"quantity": -drop}]}
+            sub["refundableQuantity"] = {
+                "totalQuantity": left,
+                "details": [*((sub.get("refundableQuantity") or {}).get("details") or []), {"quantity": -drop}],
+            }
             sub.pop("scheduledNextTermInstructions", None)
         sub["autoRenewEnabled"] = bool(renew)
         if scheduled:

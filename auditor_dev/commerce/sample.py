@@ -37,8 +37,12 @@ _DIRECT: dict[str, tuple[str, str, str, str, str, str | None]] = {
 # module" (their SKU: the first, 0001); Microsoft 365 E3 CFQ7TTC0LFLX:0001 is the catalog item partners
 # order. F1 and EMS E3, whose ids were not found on a Microsoft page, carry none (the API may leave
 # them out: no field of billingSubscription is required).
-_CATALOG = {"SPE_E3": ("CFQ7TTC0LFLX", "0001"), "SPE_E5": ("CFQ7TTC0LFLZ", "0002"),
-            "POWER_BI_PRO": ("CFQ7TTC0L3PB", "0001"), "PROJECTPROFESSIONAL": ("CFQ7TTC0HDB0", "0001")}
+_CATALOG = {
+    "SPE_E3": ("CFQ7TTC0LFLX", "0001"),
+    "SPE_E5": ("CFQ7TTC0LFLZ", "0002"),
+    "POWER_BI_PRO": ("CFQ7TTC0L3PB", "0001"),
+    "PROJECTPROFESSIONAL": ("CFQ7TTC0HDB0", "0001"),
+}
 _PARTNER = {"8af68566-8229-5983-be4b-f5d5f157d380": ("P1Y", "monthly", "2026-08-01", "2027-08-01", 2, "2026-10-29")}
 # offerId: productId:skuId:availabilityId, as Partner Center's new-commerce subscriptions give it
 # (availability ids are reissued by Microsoft over time; this one has the shape, not a catalog look-up)
@@ -62,20 +66,40 @@ def _direct(sub: Subscription, tenant: str, facts: tuple[str, str, str, str, str
     product = product_names().product(sub.sku_id, sub.sku_part_number) or sub.sku_part_number
     catalog = _CATALOG.get(sub.sku_part_number)
     ids = {"productTypeId": catalog[0], "skuId": catalog[1]} if catalog else {}
-    overrides = ({"cancellation": "Allowed", "cancellationAllowedEndDate": _stamp(cancel_until)} if cancel_until
-                 else {"cancellation": "NotAllowed"})
+    overrides = (
+        {"cancellation": "Allowed", "cancellationAllowedEndDate": _stamp(cancel_until)}
+        if cancel_until
+        else {"cancellation": "NotAllowed"}
+    )
     return {
         "id": f"/providers/Microsoft.Billing/billingAccounts/{ACCOUNT}/billingSubscriptions/{name}",
-        "name": name, "type": "Microsoft.Billing/billingAccounts/billingSubscriptions",
+        "name": name,
+        "type": "Microsoft.Billing/billingAccounts/billingSubscriptions",
         "properties": {
-            "autoRenew": renew, "beneficiaryTenantId": tenant, "provisioningTenantId": tenant,
-            "billingFrequency": frequency, "displayName": product, "productCategory": "SeatBased",
-            "productType": product, **ids,
-            "purchaseDate": sub.created_date_time, "quantity": sub.total_licenses, "skuDescription": product,
-            "status": "Active" if sub.status == "Enabled" else sub.status, "systemOverrides": overrides,
-            "termDuration": term, "termStartDate": _stamp(start), "termEndDate": _stamp(end),
-            "renewalTermDetails": {"billingFrequency": frequency, "termDuration": term, "quantity": sub.total_licenses,
-                                   "termEndDate": _stamp(end)} if renew == "On" else None,
+            "autoRenew": renew,
+            "beneficiaryTenantId": tenant,
+            "provisioningTenantId": tenant,
+            "billingFrequency": frequency,
+            "displayName": product,
+            "productCategory": "SeatBased",
+            "productType": product,
+            **ids,
+            "purchaseDate": sub.created_date_time,
+            "quantity": sub.total_licenses,
+            "skuDescription": product,
+            "status": "Active" if sub.status == "Enabled" else sub.status,
+            "systemOverrides": overrides,
+            "termDuration": term,
+            "termStartDate": _stamp(start),
+            "termEndDate": _stamp(end),
+            "renewalTermDetails": {
+                "billingFrequency": frequency,
+                "termDuration": term,
+                "quantity": sub.total_licenses,
+                "termEndDate": _stamp(end),
+            }
+            if renew == "On"
+            else None,
         },
     }
 
@@ -85,14 +109,26 @@ def _partner(sub: Subscription, facts: tuple[str, str, str, str, int, str], now:
     offer, offer_name = _OFFERS.get(sub.sku_part_number, (sub.sku_id, sub.sku_part_number))
     until = datetime.fromisoformat(added_on) + timedelta(days=7)
     return {
-        "id": sub.commerce_subscription_id or sub.id, "offerId": offer, "offerName": offer_name,
-        "friendlyName": offer_name, "quantity": sub.total_licenses, "unitType": "Licenses",
-        "creationDate": sub.created_date_time, "effectiveStartDate": _stamp(start),
-        "commitmentEndDate": _stamp(end), "status": "active", "autoRenewEnabled": True, "billingType": "license",
-        "billingCycle": cycle, "termDuration": term, "isTrial": False,
+        "id": sub.commerce_subscription_id or sub.id,
+        "offerId": offer,
+        "offerName": offer_name,
+        "friendlyName": offer_name,
+        "quantity": sub.total_licenses,
+        "unitType": "Licenses",
+        "creationDate": sub.created_date_time,
+        "effectiveStartDate": _stamp(start),
+        "commitmentEndDate": _stamp(end),
+        "status": "active",
+        "autoRenewEnabled": True,
+        "billingType": "license",
+        "billingCycle": cycle,
+        "termDuration": term,
+        "isTrial": False,
         "cancellationAllowedUntilDate": until.strftime("%Y-%m-%dT%H:%M:%SZ") if until > now else None,
-        "refundableQuantity": {"totalQuantity": added, "details": [
-            {"quantity": added, "allowedUntilDateTime": until.strftime("%Y-%m-%dT%H:%M:%SZ")}]},
+        "refundableQuantity": {
+            "totalQuantity": added,
+            "details": [{"quantity": added, "allowedUntilDateTime": until.strftime("%Y-%m-%dT%H:%M:%SZ")}],
+        },
         "attributes": {"etag": f"etag-{sub.id[:8]}", "objectType": "Subscription"},
     }
 
@@ -100,8 +136,14 @@ def _partner(sub: Subscription, facts: tuple[str, str, str, str, int, str], now:
 def sample_commerce(snapshot: TenantSnapshot, now: datetime) -> SampleCommerce:
     """The billing account's and the partner's subscriptions of `snapshot` (the sample tenant)."""
     tenant = snapshot.tenant_id
-    direct = [_direct(s, tenant, _DIRECT[s.commerce_subscription_id]) for s in snapshot.subscriptions
-              if s.commerce_subscription_id in _DIRECT]
-    partner = [_partner(s, _PARTNER[s.commerce_subscription_id], now) for s in snapshot.subscriptions
-               if s.commerce_subscription_id in _PARTNER]
+    direct = [
+        _direct(s, tenant, _DIRECT[s.commerce_subscription_id])
+        for s in snapshot.subscriptions
+        if s.commerce_subscription_id in _DIRECT
+    ]
+    partner = [
+        _partner(s, _PARTNER[s.commerce_subscription_id], now)
+        for s in snapshot.subscriptions
+        if s.commerce_subscription_id in _PARTNER
+    ]
     return SampleCommerce({ACCOUNT: direct}, {tenant: partner}, {ACCOUNT: ACCOUNT_NAME})

@@ -57,8 +57,16 @@ __all__ = [
 # assignLicense, group member add/remove by $ref, and reprocessLicenseAssignment.
 WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
-DEMO_ROLES = ("User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All",
-              "MailboxSettings.Read", "Reports.Read.All", "ReportSettings.Read.All", *ACCESS_ROLES)
+DEMO_ROLES = (
+    "User.Read.All",
+    "Organization.Read.All",
+    "GroupMember.Read.All",
+    "AuditLog.Read.All",
+    "MailboxSettings.Read",
+    "Reports.Read.All",
+    "ReportSettings.Read.All",
+    *ACCESS_ROLES,
+)
 
 
 def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600) -> str:

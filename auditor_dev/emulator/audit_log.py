@@ -58,12 +58,14 @@ _QUOTED = r"'(?:[^']|'')*'"
 _CLAUSE = re.compile(
     r"^\s*(?:(?P<field>activityDateTime|activityDisplayName|loggedByService)\s+(?P<op>eq|ge|le)\s+"
     rf"(?P<value>{_QUOTED}|\S+)"
-    rf"|startswith\(\s*activityDisplayName\s*,\s*(?P<prefix>{_QUOTED})\s*\))\s*$")
+    rf"|startswith\(\s*activityDisplayName\s*,\s*(?P<prefix>{_QUOTED})\s*\))\s*$"
+)
 # targetResources/any(t: t/id eq '...'), t/displayName eq '...', startswith(t/displayName, '...')
 _TARGET = re.compile(
     r"^\s*targetResources/any\(\s*(?P<var>[A-Za-z_]\w*)\s*:\s*"
     rf"(?:(?P=var)/(?P<field>id|displayName)\s+eq\s+(?P<value>{_QUOTED})"
-    rf"|startswith\(\s*(?P=var)/displayName\s*,\s*(?P<prefix>{_QUOTED})\s*\))\s*\)\s*$")
+    rf"|startswith\(\s*(?P=var)/displayName\s*,\s*(?P<prefix>{_QUOTED})\s*\))\s*\)\s*$"
+)
 
 
 def _literal(text: str) -> str:
@@ -105,15 +107,15 @@ class AuditLog:
     # --- recording -------------------------------------------------------------------------
 
     def _record(self, activity: str, targets: tuple[Target, ...]) -> None:
-        entry = AuditEntry(f"Directory_{uuid.uuid4()}", activity, _now(), "success", "app", APP_NAME, self.app,
-                           targets)
+        entry = AuditEntry(f"Directory_{uuid.uuid4()}", activity, _now(), "success", "app", APP_NAME, self.app, targets)
         with self._lock:
             self.entries.append(entry)
             self._newest_first = None
 
     def license_changed(self, user: User, doc: Any) -> None:
-        adds = [a["skuId"] for a in doc.get("addLicenses") or []
-                if isinstance(a, dict) and isinstance(a.get("skuId"), str)]
+        adds = [
+            a["skuId"] for a in doc.get("addLicenses") or [] if isinstance(a, dict) and isinstance(a.get("skuId"), str)
+        ]
         removes = [r for r in doc.get("removeLicenses") or [] if isinstance(r, str)]
         old, new = _license_text(removes, self.parts), _license_text(adds, self.parts)
         modified = (Modified("AssignedLicense", old, new),)
@@ -121,18 +123,25 @@ class AuditLog:
 
     def membership(self, added: bool, group: Group, user: User) -> None:
         side = (lambda v: (None, v)) if added else (lambda v: (v, None))
-        modified = (Modified("Group.ObjectID", *side(json.dumps(group.id))),
-                    Modified("Group.DisplayName", *side(json.dumps(group.display_name))))
-        self._record(ADD_MEMBER if added else REMOVE_MEMBER,
-                     (Target("User", user.id, None, user.user_principal_name, modified),
-                      Target("Group", group.id, group.display_name)))
+        modified = (
+            Modified("Group.ObjectID", *side(json.dumps(group.id))),
+            Modified("Group.DisplayName", *side(json.dumps(group.display_name))),
+        )
+        self._record(
+            ADD_MEMBER if added else REMOVE_MEMBER,
+            (
+                Target("User", user.id, None, user.user_principal_name, modified),
+                Target("Group", group.id, group.display_name),
+            ),
+        )
 
     def account_state(self, user: User, enabled: bool) -> None:
         """The account enabled or disabled (PATCH accountEnabled): Graph logs an "Update user" with
         the AccountEnabled change, and "Enable account" or "Disable account"."""
         old, new = json.dumps([not enabled]), json.dumps([enabled])
-        self._record(UPDATE, (Target("User", user.id, None, user.user_principal_name,
-                                     (Modified("AccountEnabled", old, new),)),))
+        self._record(
+            UPDATE, (Target("User", user.id, None, user.user_principal_name, (Modified("AccountEnabled", old, new),)),)
+        )
         self._record(ENABLE if enabled else DISABLE, (Target("User", user.id, None, user.user_principal_name),))
 
     # --- reading ---------------------------------------------------------------------------
@@ -147,8 +156,11 @@ class AuditLog:
     def select(self, filter_text: str | None) -> list[AuditEntry]:
         """The entries matching `$filter`, newest first (entry_to_graph gives Graph's shape);
         GraphError 400 otherwise."""
-        tests = [_test(clause) for clause in re.split(r"\s+and\s+", filter_text.strip(), flags=re.IGNORECASE)
-                 ] if filter_text else []
+        tests = (
+            [_test(clause) for clause in re.split(r"\s+and\s+", filter_text.strip(), flags=re.IGNORECASE)]
+            if filter_text
+            else []
+        )
         with self._lock:
             if self._newest_first is None:
                 self._newest_first = sorted(self.entries, key=lambda e: (_parsed(e.at), e.id), reverse=True)

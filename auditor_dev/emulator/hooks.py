@@ -49,7 +49,7 @@ class Request:
 
     @property
     def target(self) -> str:
-        """"METHOD /v1.0/path?query", URL-decoded: the string fault patterns are written against."""
+        """ "METHOD /v1.0/path?query", URL-decoded: the string fault patterns are written against."""
         query = f"?{unquote(self.query_string)}" if self.query_string else ""
         return f"{self.method} /v1.0{self.path}{query}"
 

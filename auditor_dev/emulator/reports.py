@@ -40,31 +40,95 @@ from .license_insight import license_insight
 # Microsoft's documented columns per report (Graph v1.0 reference, CSV), in order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "getOffice365ActiveUserDetail": (
-        "Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date",
-        "Has Exchange License", "Has OneDrive License", "Has SharePoint License", "Has Skype For Business License",
-        "Has Yammer License", "Has Teams License", "Exchange Last Activity Date", "OneDrive Last Activity Date",
-        "SharePoint Last Activity Date", "Skype For Business Last Activity Date", "Yammer Last Activity Date",
-        "Teams Last Activity Date", "Exchange License Assign Date", "OneDrive License Assign Date",
-        "SharePoint License Assign Date", "Skype For Business License Assign Date", "Yammer License Assign Date",
-        "Teams License Assign Date", "Assigned Products"),
+        "Report Refresh Date",
+        "User Principal Name",
+        "Display Name",
+        "Is Deleted",
+        "Deleted Date",
+        "Has Exchange License",
+        "Has OneDrive License",
+        "Has SharePoint License",
+        "Has Skype For Business License",
+        "Has Yammer License",
+        "Has Teams License",
+        "Exchange Last Activity Date",
+        "OneDrive Last Activity Date",
+        "SharePoint Last Activity Date",
+        "Skype For Business Last Activity Date",
+        "Yammer Last Activity Date",
+        "Teams Last Activity Date",
+        "Exchange License Assign Date",
+        "OneDrive License Assign Date",
+        "SharePoint License Assign Date",
+        "Skype For Business License Assign Date",
+        "Yammer License Assign Date",
+        "Teams License Assign Date",
+        "Assigned Products",
+    ),
     "getM365AppUserDetail": (
-        "Report Refresh Date", "User Principal Name", "Last Activation Date", "Last Activity Date", "Report Period",
-        "Windows", "Mac", "Mobile", "Web", "Outlook", "Word", "Excel", "PowerPoint", "OneNote", "Teams"),
+        "Report Refresh Date",
+        "User Principal Name",
+        "Last Activation Date",
+        "Last Activity Date",
+        "Report Period",
+        "Windows",
+        "Mac",
+        "Mobile",
+        "Web",
+        "Outlook",
+        "Word",
+        "Excel",
+        "PowerPoint",
+        "OneNote",
+        "Teams",
+    ),
     "getMailboxUsageDetail": (
-        "Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date", "Created Date",
-        "Last Activity Date", "Item Count", "Storage Used (Byte)", "Issue Warning Quota (Byte)",
-        "Prohibit Send Quota (Byte)", "Prohibit Send/Receive Quota (Byte)", "Deleted Item Count",
-        "Deleted Item Size (Byte)", "Deleted Item Quota (Byte)", "Has Archive", "Report Period"),
+        "Report Refresh Date",
+        "User Principal Name",
+        "Display Name",
+        "Is Deleted",
+        "Deleted Date",
+        "Created Date",
+        "Last Activity Date",
+        "Item Count",
+        "Storage Used (Byte)",
+        "Issue Warning Quota (Byte)",
+        "Prohibit Send Quota (Byte)",
+        "Prohibit Send/Receive Quota (Byte)",
+        "Deleted Item Count",
+        "Deleted Item Size (Byte)",
+        "Deleted Item Quota (Byte)",
+        "Has Archive",
+        "Report Period",
+    ),
     "getOneDriveUsageAccountDetail": (
-        "Report Refresh Date", "Site URL", "Owner Display Name", "Is Deleted", "Last Activity Date", "File Count",
-        "Active File Count", "Storage Used (Byte)", "Storage Allocated (Byte)", "Owner Principal Name",
-        "Report Period"),
+        "Report Refresh Date",
+        "Site URL",
+        "Owner Display Name",
+        "Is Deleted",
+        "Last Activity Date",
+        "File Count",
+        "Active File Count",
+        "Storage Used (Byte)",
+        "Storage Allocated (Byte)",
+        "Owner Principal Name",
+        "Report Period",
+    ),
     "getMicrosoft365CopilotUsageUserDetail": (
-        "Report Refresh Date", "User Principal Name", "Display Name", "Last Activity Date",
-        "Copilot Chat Last Activity Date", "Microsoft Teams Copilot Last Activity Date",
-        "Word Copilot Last Activity Date", "Excel Copilot Last Activity Date", "PowerPoint Copilot Last Activity Date",
-        "Outlook Copilot Last Activity Date", "OneNote Copilot Last Activity Date", "Loop Copilot Last Activity Date",
-        "Report Period"),
+        "Report Refresh Date",
+        "User Principal Name",
+        "Display Name",
+        "Last Activity Date",
+        "Copilot Chat Last Activity Date",
+        "Microsoft Teams Copilot Last Activity Date",
+        "Word Copilot Last Activity Date",
+        "Excel Copilot Last Activity Date",
+        "PowerPoint Copilot Last Activity Date",
+        "Outlook Copilot Last Activity Date",
+        "OneNote Copilot Last Activity Date",
+        "Loop Copilot Last Activity Date",
+        "Report Period",
+    ),
 }
 PERIODS: dict[str, tuple[str, ...]] = {name: ("D7", "D30", "D90", "D180") for name in COLUMNS}
 PERIODS["getMicrosoft365CopilotUsageUserDetail"] = ("D7", "D28", "D90", "D180", "ALL")
@@ -91,8 +155,10 @@ class ReportServer:
 
     @staticmethod
     def serves(path: str) -> bool:
-        return (path.startswith(("/download/", "/beta/", "/v1.0/reports/", "/v1.0/copilot/"))
-                or path == "/v1.0/admin/reportSettings")
+        return (
+            path.startswith(("/download/", "/beta/", "/v1.0/reports/", "/v1.0/copilot/"))
+            or path == "/v1.0/admin/reportSettings"
+        )
 
     def csv(self, name: str, period: str) -> bytes:
         """The report as Microsoft's download serves it. Rendered once per report, period and
@@ -117,7 +183,7 @@ class ReportServer:
     def _render(self, name: str, period: str) -> bytes:
         usage = self.snapshot.usage_reports
         read = usage.read(name) if usage is not None else None
-        refreshed = (read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10])
+        refreshed = read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10]
         renamed = self.options.renamed
         columns = [c for c in COLUMNS[name] if renamed.get(c, c)]
         wanted = {**REPORTS[name].columns, **REPORTS[name].optional}
@@ -131,17 +197,22 @@ class ReportServer:
             writer.writerow([self._cell(column, row, wanted, refreshed, period, names) for column in columns])
         return (BOM + out.getvalue()).encode("utf-8")
 
-    def _cell(self, column: str, row: UserUsage, wanted: dict[str, str], refreshed: str, period: str,
-              names: dict[str, str]) -> str:
+    def _cell(
+        self, column: str, row: UserUsage, wanted: dict[str, str], refreshed: str, period: str, names: dict[str, str]
+    ) -> str:
         if column == "Report Refresh Date":
             return refreshed
         if column == "Report Period":
             return period.lstrip("D") if period != "ALL" else "180"
-        if column in ("User Principal Name", "Display Name", "Owner Principal Name", "Owner Display Name",
-                      "Site URL"):
+        if column in ("User Principal Name", "Display Name", "Owner Principal Name", "Owner Display Name", "Site URL"):
             upn = row.userPrincipalName
-            text = (upn if column.endswith("Principal Name") else _site(upn) if column == "Site URL"
-                    else names.get(upn.lower(), ""))
+            text = (
+                upn
+                if column.endswith("Principal Name")
+                else _site(upn)
+                if column == "Site URL"
+                else names.get(upn.lower(), "")
+            )
             return _conceal(text) if self.options.concealed else text
         if column == "Is Deleted":
             return "False"
@@ -153,17 +224,21 @@ class ReportServer:
 
     # --- HTTP --------------------------------------------------------------------------------
 
-    def answer(self, method: str, path: str, sent_token: bool, authorized: bool, port: int,
-               roles: frozenset[str] | None = None) -> tuple[int, bytes, str, dict[str, str]]:
+    def answer(
+        self, method: str, path: str, sent_token: bool, authorized: bool, port: int, roles: frozenset[str] | None = None
+    ) -> tuple[int, bytes, str, dict[str, str]]:
         """(status, body, content type, extra headers) for a request `serves` accepted. `roles`: the
         token's application permissions (None: not checked)."""
         if path.startswith("/download/"):
             if sent_token:
                 with self._lock:
                     self.token_leaks += 1
-                return _error(400, "BadRequest", "The download URL is pre-authenticated; an Authorization header "
-                                                 "must not be sent to it.")
-            data = self._downloads.get(path[len("/download/"):])
+                return _error(
+                    400,
+                    "BadRequest",
+                    "The download URL is pre-authenticated; an Authorization header must not be sent to it.",
+                )
+            data = self._downloads.get(path[len("/download/") :])
             if data is None:
                 return _error(404, "NotFound", "The download URL has expired.")
             return 200, data, "application/octet-stream", {}
@@ -174,8 +249,10 @@ class ReportServer:
         version, _, rest = path[1:].partition("/")
         segments = [unquote(s) for s in rest.split("/") if s]
         if version == "v1.0" and segments == ["admin", "reportSettings"]:
-            doc = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity",
-                   "displayConcealedNames": self.options.concealed}
+            doc = {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#admin/reportSettings/$entity",
+                "displayConcealedNames": self.options.concealed,
+            }
             return 200, _json(doc), "application/json", {}
         if version == "beta" and segments == ["reports", "azureADPremiumLicenseInsight"]:
             try:

@@ -77,9 +77,7 @@ ROUTES: tuple[Route, ...] = (
 _NOT_ALLOWED = "Specified HTTP method is not allowed for the request target."
 
 
-def dispatch(
-    emulator: Emulator, method: str, path: str, query: Query, headers: dict[str, str], body: bytes
-) -> Answer:
+def dispatch(emulator: Emulator, method: str, path: str, query: Query, headers: dict[str, str], body: bytes) -> Answer:
     """Return (status, document) for an authorised request, from the first route that matches."""
     segments = [unquote(s) for s in path.strip("/").split("/") if s]
     known_path = False

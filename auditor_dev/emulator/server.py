@@ -108,7 +108,8 @@ class GraphEmulator:
         # Each answer waits latency_ms plus latency_ms_per_kib per KiB of its body before it is
         # sent, on its own request thread: concurrent requests overlap their waits, as on Graph.
         self.latency: tuple[float, float] | None = (
-            (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None)
+            (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None
+        )
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
         self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)
         self._index_lock = threading.Lock()
@@ -122,8 +123,11 @@ class GraphEmulator:
         self.roles: frozenset[str] | None = frozenset(roles) if roles is not None else token_roles(token)
         self.responders = list(responders)
         # Graph's throttling budgets for this app in this tenant, sized by the tenant's users
-        self.budgets = budgets.for_tenant(len(self.tenant.users), snapshot.tenant_id, token_claim(token, "appid")) \
-            if budgets is not None else None
+        self.budgets = (
+            budgets.for_tenant(len(self.tenant.users), snapshot.tenant_id, token_claim(token, "appid"))
+            if budgets is not None
+            else None
+        )
         self.requests: list[LoggedRequest] = []
         self.sent_mail: list[SentMail] = []
         self._lock = threading.Lock()
@@ -194,8 +198,11 @@ class GraphEmulator:
     def writes(self) -> list[LoggedRequest]:
         """The logged requests that ask for a change (POST other than $batch and sendMail, PATCH,
         DELETE), in order, inner $batch requests included."""
-        return [r for r in self.requests if r.method in ("POST", "PATCH", "DELETE")
-                and r.path != "/$batch" and not r.path.endswith("/sendMail")]
+        return [
+            r
+            for r in self.requests
+            if r.method in ("POST", "PATCH", "DELETE") and r.path != "/$batch" and not r.path.endswith("/sendMail")
+        ]
 
     def requests_to(self, pattern: str) -> list[LoggedRequest]:
         """Logged requests whose path fully matches the regex `pattern` (e.g. r"/users")."""
@@ -345,8 +352,11 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 self._reply(answer, method, rel, query_log, headers)
                 return
             if isinstance(answer, Drop):
-                emulator.log(LoggedRequest(method, unquote(rel), query_log, headers, 0, answer.label,
-                                            body=self._body_doc, at=self._arrived))
+                emulator.log(
+                    LoggedRequest(
+                        method, unquote(rel), query_log, headers, 0, answer.label, body=self._body_doc, at=self._arrived
+                    )
+                )
                 self.close_connection = True
                 _hard_close(self.connection)
                 return
@@ -358,7 +368,13 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 status, doc = emulator.handle(method, rel, query, headers, body)
             except GraphError as exc:
                 self._finish(
-                    method, rel, query_log, headers, exc.status, error_document(exc.code, exc.message), label,
+                    method,
+                    rel,
+                    query_log,
+                    headers,
+                    exc.status,
+                    error_document(exc.code, exc.message),
+                    label,
                     {**charged, **exc.headers},
                 )
                 return
@@ -366,13 +382,16 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
 
         def _report(self, method: str, path: str, raw_query: str, headers: dict[str, str]) -> None:
             """A usage report, its download or the report settings (reports.py); responders apply."""
-            rel = path[len("/v1.0"):] if path.startswith("/v1.0/") else path
+            rel = path[len("/v1.0") :] if path.startswith("/v1.0/") else path
             query_log = dict(parse_qsl(raw_query, keep_blank_values=True))
             sent = self.headers.get("Authorization")
             authorized = sent == f"Bearer {emulator.token}"
             download = path.startswith("/download/")  # needs no token: responders apply to it as well
-            answer = emulator.respond(Request(method, unquote(rel), raw_query, query_log, headers)) \
-                if authorized or download else None
+            answer = (
+                emulator.respond(Request(method, unquote(rel), raw_query, query_log, headers))
+                if authorized or download
+                else None
+            )
             if isinstance(answer, Reply):
                 self._reply(answer, method, rel, query_log, headers)
                 return
@@ -381,14 +400,32 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 if authorized and "(" in rel and emulator.budgets is not None:  # a report, not its download
                     emulator.budgets.charge_report(unquote(rel))
             except GraphError as exc:
-                self._finish(method, rel, query_log, headers, exc.status, error_document(exc.code, exc.message),
-                             None, exc.headers)
+                self._finish(
+                    method,
+                    rel,
+                    query_log,
+                    headers,
+                    exc.status,
+                    error_document(exc.code, exc.message),
+                    None,
+                    exc.headers,
+                )
                 return
-            status, data, kind, extra = emulator.reports.answer(method, path, sent is not None, authorized, port,
-                                                                 emulator.roles)
-            emulator.log(LoggedRequest(method, unquote(rel), query_log, headers, status,
-                                        answer.label if answer is not None else None, at=self._arrived,
-                                        seconds=time.monotonic() - self._arrived))
+            status, data, kind, extra = emulator.reports.answer(
+                method, path, sent is not None, authorized, port, emulator.roles
+            )
+            emulator.log(
+                LoggedRequest(
+                    method,
+                    unquote(rel),
+                    query_log,
+                    headers,
+                    status,
+                    answer.label if answer is not None else None,
+                    at=self._arrived,
+                    seconds=time.monotonic() - self._arrived,
+                )
+            )
             self._raw(status, data, kind, extra)
 
         def _reply(self, answer: Reply, method: str, rel: str, query: dict[str, str], headers: dict[str, str]) -> None:
@@ -397,8 +434,18 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             if not isinstance(answer.body, bytes | bytearray):
                 self._finish(method, rel, query, headers, answer.status, answer.body, answer.label, extra)
                 return
-            emulator.log(LoggedRequest(method, unquote(rel), query, headers, answer.status, answer.label,
-                                        body=self._body_doc, at=self._arrived))
+            emulator.log(
+                LoggedRequest(
+                    method,
+                    unquote(rel),
+                    query,
+                    headers,
+                    answer.status,
+                    answer.label,
+                    body=self._body_doc,
+                    at=self._arrived,
+                )
+            )
             self._raw(answer.status, bytes(answer.body), answer.content_type, extra, answer.close_after)
 
         def _finish(
@@ -414,8 +461,19 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
         ) -> None:
             plain = isinstance(doc, PlainText)
             data = doc.encode() if plain else b"" if doc is None else encode(doc)
-            emulator.log(LoggedRequest(method, unquote(rel), query, headers, status, fault, body=self._body_doc,
-                                        at=self._arrived, seconds=time.monotonic() - self._arrived))
+            emulator.log(
+                LoggedRequest(
+                    method,
+                    unquote(rel),
+                    query,
+                    headers,
+                    status,
+                    fault,
+                    body=self._body_doc,
+                    at=self._arrived,
+                    seconds=time.monotonic() - self._arrived,
+                )
+            )
             self._raw(status, data, "text/plain" if plain else JSON_TYPE, extra)
 
         def _raw(

@@ -70,8 +70,10 @@ NOT_MEMBER = "One or more removed object references do not exist for the followi
 # 403 error when adding a user to a group": dynamic groups answer 403 Authorization_RequestDenied; the
 # on-premises and Exchange messages as Graph gives them for synced and mail-enabled security groups)
 DYNAMIC_REFUSED = "Insufficient privileges to complete the operation."
-SYNCED_REFUSED = ("Unable to update the specified properties for on-premises mastered Directory Sync objects or "
-                  "objects currently undergoing migration.")
+SYNCED_REFUSED = (
+    "Unable to update the specified properties for on-premises mastered Directory Sync objects or "
+    "objects currently undergoing migration."
+)
 MAIL_REFUSED = "Cannot Update a mail-enabled security groups and or distribution list."
 
 
@@ -83,6 +85,7 @@ def refuse_member_change(group: Group) -> None:
         raise GraphError(403, "Authorization_RequestDenied", DYNAMIC_REFUSED)
     if group.mail_security:
         raise bad(MAIL_REFUSED)
+
 
 _REF = re.compile(r"/(?:directoryObjects|users)/([^/?#]+)$")
 
@@ -136,8 +139,12 @@ class _Members(Sequence[User]):
 class TenantState:
     """The tenant the emulator serves, and the writes that change it."""
 
-    def __init__(self, snapshot: TenantSnapshot, mutually_exclusive: Iterable[tuple[str, str]] = (),
-                 group_license_delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        snapshot: TenantSnapshot,
+        mutually_exclusive: Iterable[tuple[str, str]] = (),
+        group_license_delay: float = 0.0,
+    ) -> None:
         self.snapshot = snapshot
         self.group_license_delay = group_license_delay  # seconds before a new member's group licenses apply
         self.users: list[User] = list(snapshot.users)
@@ -153,8 +160,9 @@ class TenantState:
         # built from, their positions in `users`), built once and again only after a write
         self._direct: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, list[int]]] = {}
         # (group id, direct) -> the same, with the index of the listing's UPNs and its partitions
-        self._starting: dict[tuple[str, bool], tuple[tuple[str, ...], tuple[str, ...] | None, UpnIndex,
-                                                      dict[tuple[str, ...], list[int]]]] = {}
+        self._starting: dict[
+            tuple[str, bool], tuple[tuple[str, ...], tuple[str, ...] | None, UpnIndex, dict[tuple[str, ...], list[int]]]
+        ] = {}
         self._license_errors: frozenset[str] | None = None
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
 
@@ -196,12 +204,21 @@ class TenantState:
         licenseAssignmentStates name the group with an error."""
         with self._lock:
             if self._license_errors is None:
-                failed = {s.assigned_by_group.lower() for u in self.users for s in u.license_assignment_states
-                          if s.assigned_by_group and s.is_error}
+                failed = {
+                    s.assigned_by_group.lower()
+                    for u in self.users
+                    for s in u.license_assignment_states
+                    if s.assigned_by_group and s.is_error
+                }
                 self._license_errors = frozenset(
-                    g.id.lower() for g in self.groups
-                    if (g.has_members_with_license_errors if g.has_members_with_license_errors is not None
-                        else g.id.lower() in failed))
+                    g.id.lower()
+                    for g in self.groups
+                    if (
+                        g.has_members_with_license_errors
+                        if g.has_members_with_license_errors is not None
+                        else g.id.lower() in failed
+                    )
+                )
             return self._license_errors
 
     def _member_index(self, group: Group) -> tuple[list[int], frozenset[str]]:
@@ -256,8 +273,11 @@ class TenantState:
         pages are picked by them): worked out once per partition from the listing's index of UPNs,
         or, once a write may have changed a UPN, from the users as they stand."""
         if self.written:
-            return [at for at, user in enumerate(self.listing(group, direct=direct))
-                    if matches(user.user_principal_name, prefixes)]
+            return [
+                at
+                for at, user in enumerate(self.listing(group, direct=direct))
+                if matches(user.user_principal_name, prefixes)
+            ]
         index, partitions = self.member_upns(group, direct=direct)
         with self._lock:
             found = partitions.get(prefixes)
@@ -348,15 +368,17 @@ class TenantState:
                     raise bad(f"Subscription with SKU {after[k].sku_id} does not have any available licenses.")
             conflict = self._conflict(after, set(add_keys))
             if conflict is not None:
-                raise bad(f"License assignment failed because service plans {conflict[0]}, {conflict[1]} "
-                          "are mutually exclusive.")
+                raise bad(
+                    f"License assignment failed because service plans {conflict[0]}, {conflict[1]} "
+                    "are mutually exclusive."
+                )
             return self._commit(at, user, result)
 
     def add_member(self, group_key: str, doc: Any) -> User:
         """POST /groups/{id}/members/$ref; the member added."""
         ref = doc.get("@odata.id") if isinstance(doc, dict) else None
         if not isinstance(ref, str):
-            raise bad("A reference to the member is required: {\"@odata.id\": \".../directoryObjects/{id}\"}.")
+            raise bad('A reference to the member is required: {"@odata.id": ".../directoryObjects/{id}"}.')
         match = _REF.search(ref)
         if match is None:
             raise bad(f"Invalid object identifier '{ref}'.")
@@ -408,10 +430,12 @@ class TenantState:
             if at is None or user is None or not self.is_direct_member(group, user):
                 raise GraphError(404, "Request_ResourceNotFound", NOT_MEMBER)
             gone = user.id.lower()
-            direct = None if group.direct_members is None else \
-                tuple(m for m in group.direct_members if m.lower() != gone)
-            group = self._replace_group(group, members=tuple(m for m in group.members if m.lower() != gone),
-                                        direct_members=direct)
+            direct = (
+                None if group.direct_members is None else tuple(m for m in group.direct_members if m.lower() != gone)
+            )
+            group = self._replace_group(
+                group, members=tuple(m for m in group.members if m.lower() != gone), direct_members=direct
+            )
             gid = group.id.lower()
             states = [(s, t) for s, t in self._states(user) if (s.assigned_by_group or "").lower() != gid]
             self._commit(at, user, states)
@@ -428,8 +452,11 @@ class TenantState:
             groups = [g for g in self.member_of(user) if g.assigned_licenses and self.is_direct_member(g, user)]
             member = {g.id.lower() for g in groups}
             # states of a group the user has left (none after the emulator's own writes) go
-            states = [(s, t) for s, t in self._states(user)
-                      if s.assigned_by_group is None or s.assigned_by_group.lower() in member]
+            states = [
+                (s, t)
+                for s, t in self._states(user)
+                if s.assigned_by_group is None or s.assigned_by_group.lower() in member
+            ]
             stamp = now_text()
             for group in groups:
                 states = self._group_states(states, group, stamp)
@@ -441,8 +468,10 @@ class TenantState:
     def _states(self, user: User) -> _States:
         """The user's states with their times; a product in assignedLicenses that no state names
         (a snapshot that did not keep states) counts as assigned directly."""
-        out: _States = [(msgspec.structs.replace(s, last_updated_date_time=None), s.last_updated_date_time)
-                        for s in user.license_assignment_states]
+        out: _States = [
+            (msgspec.structs.replace(s, last_updated_date_time=None), s.last_updated_date_time)
+            for s in user.license_assignment_states
+        ]
         named = {s.sku_id.lower() for s in user.license_assignment_states}
         for lic in user.assigned_licenses:
             if lic.sku_id.lower() not in named:
@@ -495,8 +524,9 @@ class TenantState:
         for lic in group.assigned_licenses:
             # Every license of the group gets the failure: the emulator's choice where Microsoft
             # documents only that none of them is assigned.
-            s = LicenseAssignmentState(lic.sku_id, group.id, "Error" if failure else "Active",
-                                       failure or "None", lic.disabled_plans)
+            s = LicenseAssignmentState(
+                lic.sku_id, group.id, "Error" if failure else "Active", failure or "None", lic.disabled_plans
+            )
             before = old.get(lic.sku_id.lower())
             fresh.append((s, before[1] if before is not None and before[0] == s else stamp))
         out: _States = []
@@ -569,8 +599,9 @@ def _read_assign(doc: Any) -> tuple[list[tuple[str, tuple[str, ...]]], list[str]
         raise bad("Empty Payload. JSON content expected.")
     unknown = sorted(set(doc) - {"addLicenses", "removeLicenses"})
     if unknown:
-        raise bad(f"The property '{unknown[0]}' does not exist on type 'microsoft.graph.assignLicense'.",
-                  "RequestBodyRead")
+        raise bad(
+            f"The property '{unknown[0]}' does not exist on type 'microsoft.graph.assignLicense'.", "RequestBodyRead"
+        )
     for name in ("addLicenses", "removeLicenses"):
         if not isinstance(doc.get(name), list):
             raise bad(f"Invalid value specified for property '{name}' of resource 'User'.")

@@ -64,8 +64,17 @@ GROUP_DEFAULT = (
     "securityEnabled",
     "visibility",
 )
-GROUP_PROPERTIES = frozenset((*GROUP_DEFAULT, "assignedLicenses", "licenseProcessingState", "membershipRule",
-                              "onPremisesSyncEnabled", "isAssignableToRole", "resourceProvisioningOptions"))
+GROUP_PROPERTIES = frozenset(
+    (
+        *GROUP_DEFAULT,
+        "assignedLicenses",
+        "licenseProcessingState",
+        "membershipRule",
+        "onPremisesSyncEnabled",
+        "isAssignableToRole",
+        "resourceProvisioningOptions",
+    )
+)
 SKU_PROPERTIES = frozenset(
     (
         "id",
@@ -123,8 +132,11 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
             ]
         elif name == "signInActivity":
             # Graph leaves the property out for users who never signed in.
-            if (u.last_sign_in_date_time is not None or u.last_non_interactive_sign_in_date_time is not None
-                    or u.last_successful_sign_in_date_time is not None):
+            if (
+                u.last_sign_in_date_time is not None
+                or u.last_non_interactive_sign_in_date_time is not None
+                or u.last_successful_sign_in_date_time is not None
+            ):
                 out[name] = {
                     "lastSignInDateTime": u.last_sign_in_date_time,
                     "lastSignInRequestId": None,

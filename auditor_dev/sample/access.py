@@ -34,8 +34,14 @@ def _id(name: str) -> str:
 def _holders(snapshot: TenantSnapshot, part: str, *, only: bool = False) -> list[User]:
     """Enabled members holding `part` (only it, with `only`), by user principal name."""
     sid = SKUS[part].lower()
-    found = [u for u in snapshot.users if u.account_enabled and u.user_type == "Member" and sid in u.sku_ids
-             and (not only or u.sku_ids == frozenset((sid,)))]
+    found = [
+        u
+        for u in snapshot.users
+        if u.account_enabled
+        and u.user_type == "Member"
+        and sid in u.sku_ids
+        and (not only or u.sku_ids == frozenset((sid,)))
+    ]
     return sorted(found, key=lambda u: u.user_principal_name)
 
 
@@ -49,17 +55,38 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
     # staff holding Microsoft 365 E3 alone (the planted cases keep their own stories)
     e3 = [u for u in _holders(snapshot, "SPE_E3", only=True) if u.user_principal_name.startswith("user")]
     admins = [e5[0], e3[0], e3[1]]  # eligible for Global Administrator through the group
-    pim = Group(id=_id(PIM_GROUP), display_name=PIM_GROUP, members=tuple(u.id for u in admins), group_types=(),
-                mail_enabled=False)
+    pim = Group(
+        id=_id(PIM_GROUP),
+        display_name=PIM_GROUP,
+        members=tuple(u.id for u in admins),
+        group_types=(),
+        mail_enabled=False,
+    )
     breakglass, executives = _group(snapshot, "Break Glass Accounts"), _group(snapshot, "Executives")
     analytics = _group(snapshot, "Sales Analytics")  # a dynamic-membership group
     policies = (
-        AccessPolicy(_id("ca-all-mfa"), "Require multifactor authentication for all users", ENABLED,
-                     include_users=("All",), exclude_groups=(breakglass.id,)),
-        AccessPolicy(_id("ca-admins"), "Require phishing-resistant MFA for administrators", REPORT_ONLY,
-                     include_roles=(GLOBAL_ADMIN, SECURITY_ADMIN), exclude_groups=(breakglass.id,)),
-        AccessPolicy(_id("ca-risk"), "Block high-risk sign-ins", ENABLED, include_groups=(executives.id, pim.id),
-                     exclude_groups=(breakglass.id,), sign_in_risk_levels=("high",)),
+        AccessPolicy(
+            _id("ca-all-mfa"),
+            "Require multifactor authentication for all users",
+            ENABLED,
+            include_users=("All",),
+            exclude_groups=(breakglass.id,),
+        ),
+        AccessPolicy(
+            _id("ca-admins"),
+            "Require phishing-resistant MFA for administrators",
+            REPORT_ONLY,
+            include_roles=(GLOBAL_ADMIN, SECURITY_ADMIN),
+            exclude_groups=(breakglass.id,),
+        ),
+        AccessPolicy(
+            _id("ca-risk"),
+            "Block high-risk sign-ins",
+            ENABLED,
+            include_groups=(executives.id, pim.id),
+            exclude_groups=(breakglass.id,),
+            sign_in_risk_levels=("high",),
+        ),
         AccessPolicy(_id("ca-legacy"), "Legacy pilot (off)", "disabled", include_users=("All",)),
     )
     eligible = (
@@ -68,11 +95,17 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
         RoleGrant(_id("pim-ua"), USER_ADMIN, e5[1].id),
     )
     assigned = (RoleGrant(_id("ra-ga"), GLOBAL_ADMIN, e5[0].id),)
-    groups = tuple(ScopeGroup(g.id, g.display_name, bool(g.dynamic), g.members)
-                   for g in sorted((breakglass, executives, analytics, pim), key=lambda g: g.id))
+    groups = tuple(
+        ScopeGroup(g.id, g.display_name, bool(g.dynamic), g.members)
+        for g in sorted((breakglass, executives, analytics, pim), key=lambda g: g.id)
+    )
     scope = AccessScope(policies=policies, eligible=eligible, assigned=assigned, groups=groups, dynamic_read=True)
-    return replace(snapshot, groups=(*snapshot.groups, pim), access_scope=scope,
-                   collected_datasets=snapshot.collected_datasets | {ACCESS_SCOPE})
+    return replace(
+        snapshot,
+        groups=(*snapshot.groups, pim),
+        access_scope=scope,
+        collected_datasets=snapshot.collected_datasets | {ACCESS_SCOPE},
+    )
 
 
 def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:
@@ -88,12 +121,18 @@ def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:
         return max(count - fewer, 0) if count is not None else None
 
     premium, p2 = ours["premium_licenses"] or 0, ours["p2_licenses"] or 0
-    insight = LicenseInsight(entitled_p1=premium - p2, entitled_p2=p2, entitled_total=premium,
-                             conditional_access=used("conditional_access_users", 4),
-                             conditional_access_guests=used("conditional_access_guests", 1),
-                             risk_based=used("risk_based_users", 1), risk_based_guests=used("risk_based_guests", 0))
-    return replace(snapshot, license_insight=insight,
-                   collected_datasets=snapshot.collected_datasets | {LICENSE_INSIGHT})
+    insight = LicenseInsight(
+        entitled_p1=premium - p2,
+        entitled_p2=p2,
+        entitled_total=premium,
+        conditional_access=used("conditional_access_users", 4),
+        conditional_access_guests=used("conditional_access_guests", 1),
+        risk_based=used("risk_based_users", 1),
+        risk_based_guests=used("risk_based_guests", 0),
+    )
+    return replace(
+        snapshot, license_insight=insight, collected_datasets=snapshot.collected_datasets | {LICENSE_INSIGHT}
+    )
 
 
 def with_no_access_features(snapshot: TenantSnapshot) -> TenantSnapshot:

@@ -29,11 +29,51 @@ SKUS: dict[str, str] = {
     "EXCHANGESTANDARD": "4b9405b0-7788-4568-add1-99614e613b69",
     "Microsoft_365_Copilot": "639dec6b-bb19-468b-871c-c5c441c4b0cb",
 }
-FIRST = ["Ada", "Bram", "Chloé", "Dilan", "Emma", "Finn", "Göran", "Hanne", "Ilse", "Jens", "Kerem",
-         "Lotte", "Mats", "Noor", "Oskar", "Pınar", "Quinn", "Rasmus", "Sanne", "Tove", "Umut",
-         "Vera", "Wout", "Yusuf", "Zeynep"]
-LAST = ["Jansen", "de Vries", "Nielsen", "Hansen", "Andersson", "Johansson", "Yılmaz", "Kaya", "Bakker", "Larsen",
-        "Lindqvist", "Demir", "Visser", "Pedersen", "Berg", "Şahin"]
+FIRST = [
+    "Ada",
+    "Bram",
+    "Chloé",
+    "Dilan",
+    "Emma",
+    "Finn",
+    "Göran",
+    "Hanne",
+    "Ilse",
+    "Jens",
+    "Kerem",
+    "Lotte",
+    "Mats",
+    "Noor",
+    "Oskar",
+    "Pınar",
+    "Quinn",
+    "Rasmus",
+    "Sanne",
+    "Tove",
+    "Umut",
+    "Vera",
+    "Wout",
+    "Yusuf",
+    "Zeynep",
+]
+LAST = [
+    "Jansen",
+    "de Vries",
+    "Nielsen",
+    "Hansen",
+    "Andersson",
+    "Johansson",
+    "Yılmaz",
+    "Kaya",
+    "Bakker",
+    "Larsen",
+    "Lindqvist",
+    "Demir",
+    "Visser",
+    "Pedersen",
+    "Berg",
+    "Şahin",
+]
 NEVER = "0001-01-01T00:00:00Z"  # how signInActivity says "never"
 DEPARTMENTS = ["Finance", "Sales", "Engineering", "Marketing", "Support", "Legal", "HR"]
 LOCATIONS = ["NL", "DK", "SE", "TR", "DE"]
@@ -55,15 +95,28 @@ class Builder:
 
     def group(self, name: str, licenses: tuple[str, ...] = ()) -> dict[str, Any]:
         if name not in self.groups:
-            self.groups[name] = {"id": self.guid(), "displayName": name,
-                                 "assignedLicenses": [{"disabledPlans": [], "skuId": SKUS[s]} for s in licenses],
-                                 "members": []}
+            self.groups[name] = {
+                "id": self.guid(),
+                "displayName": name,
+                "assignedLicenses": [{"disabledPlans": [], "skuId": SKUS[s]} for s in licenses],
+                "members": [],
+            }
             self.member_sets[name] = set()
         return self.groups[name]
 
-    def user(self, local: str, *, domain: str | None = None, guest: bool = False, enabled: bool = True,
-             location: str | None = "", department: str | None = "", last_seen_days: float | None = 5,
-             created_days: float = 800, name: str | None = None) -> dict[str, Any]:
+    def user(
+        self,
+        local: str,
+        *,
+        domain: str | None = None,
+        guest: bool = False,
+        enabled: bool = True,
+        location: str | None = "",
+        department: str | None = "",
+        last_seen_days: float | None = 5,
+        created_days: float = 800,
+        name: str | None = None,
+    ) -> dict[str, Any]:
         n = self.count
         self.count += 1
         display = name or f"{FIRST[n % len(FIRST)]} {LAST[(n // len(FIRST)) % len(LAST)]}"
@@ -81,14 +134,23 @@ class Builder:
             "createdDateTime": self.when(created_days),
             "assignedLicenses": [],
             "licenseAssignmentStates": [],
-            "signInActivity": None if last_seen_days is None else {
+            "signInActivity": None
+            if last_seen_days is None
+            else {
                 "lastSignInDateTime": self.when(last_seen_days),
                 "lastNonInteractiveSignInDateTime": self.when(max(last_seen_days - 2, 0)),
             },
         }
 
-    def grant(self, user: dict[str, Any], sku: str, via: str | None = None, error: str = "None",
-              updated_days: float | None = None, partial: bool = False) -> None:
+    def grant(
+        self,
+        user: dict[str, Any],
+        sku: str,
+        via: str | None = None,
+        error: str = "None",
+        updated_days: float | None = None,
+        partial: bool = False,
+    ) -> None:
         """`error` other than "None" fails the assignment (state Error); with `partial` the license
         is active all the same, but not applied in full (state ActiveWithError)."""
         sku_id = SKUS[sku]
@@ -102,8 +164,13 @@ class Builder:
         if all(lic["skuId"] != sku_id for lic in user["assignedLicenses"]) and active:
             user["assignedLicenses"].append({"disabledPlans": [], "skuId": sku_id})
         kind = "Active" if error == "None" else "ActiveWithError" if partial else "Error"
-        state: dict[str, Any] = {"skuId": sku_id, "assignedByGroup": group_id,
-                                 "state": kind, "error": error, "disabledPlans": []}
+        state: dict[str, Any] = {
+            "skuId": sku_id,
+            "assignedByGroup": group_id,
+            "state": kind,
+            "error": error,
+            "disabledPlans": [],
+        }
         if updated_days is not None:
             state["lastUpdatedDateTime"] = self.when(updated_days)
         user["licenseAssignmentStates"].append(state)
@@ -124,6 +191,9 @@ def service_plans() -> dict[str, list[dict[str, str]]]:
         part, plan_id = row["String_Id"].strip(), row["Service_Plan_Id"].strip()
         if part in SKUS:
             plans.setdefault(part, {})[plan_id] = {
-                "servicePlanId": plan_id, "servicePlanName": row["Service_Plan_Name"].strip(),
-                "provisioningStatus": "Success", "appliesTo": "User"}
+                "servicePlanId": plan_id,
+                "servicePlanName": row["Service_Plan_Name"].strip(),
+                "provisioningStatus": "Success",
+                "appliesTo": "User",
+            }
     return {part: sorted(found.values(), key=lambda p: p["servicePlanName"]) for part, found in plans.items()}

@@ -49,14 +49,26 @@ USAGE_DAYS = 90  # D90 for the Copilot report; the storage reports are always re
 GIB = 1024**3
 # Mailbox and OneDrive sizes of a few E3 holders (bytes, archive): the evidence a replacement by a
 # smaller plan rests on (Exchange Online Kiosk holds 2 GB: 1.1 GB fits, 8.4 GB does not)
-STORAGE = (("floor.manager", round(1.1 * GIB), False, 4_210, round(0.4 * GIB)),
-           ("direct.e3", round(8.4 * GIB), False, 61_877, round(1.6 * GIB)),
-           ("never.signed.in", round(3.2 * GIB), True, 20_554, round(5 * GIB)))
+STORAGE = (
+    ("floor.manager", round(1.1 * GIB), False, 4_210, round(0.4 * GIB)),
+    ("direct.e3", round(8.4 * GIB), False, 61_877, round(1.6 * GIB)),
+    ("never.signed.in", round(3.2 * GIB), True, 20_554, round(5 * GIB)),
+)
 USAGE_REFRESHED = (REFERENCE - timedelta(days=2)).strftime("%Y-%m-%d")  # reports lag a day or two
 EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, in SPE_E3
 # spare seats per SKU: E3 one short of the policy's minimum, E5 over its limit
-HEADROOM = {"SPE_E3": 1, "SPE_E5": 5, "SPE_F1": 3, "FLOW_FREE": 10000, "POWER_BI_PRO": 3, "EMS": 0,
-            "VISIOCLIENT": 2, "PROJECTPROFESSIONAL": 5, "EXCHANGESTANDARD": 2, "Microsoft_365_Copilot": 1}
+HEADROOM = {
+    "SPE_E3": 1,
+    "SPE_E5": 5,
+    "SPE_F1": 3,
+    "FLOW_FREE": 10000,
+    "POWER_BI_PRO": 3,
+    "EMS": 0,
+    "VISIOCLIENT": 2,
+    "PROJECTPROFESSIONAL": 5,
+    "EXCHANGESTANDARD": 2,
+    "Microsoft_365_Copilot": 1,
+}
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
 # (seats-in-grace); 5 of the EMS seats belong to a suspended subscription while every seat is
 # assigned (license-suspended).
@@ -74,8 +86,6 @@ SPLIT = ("POWER_BI_PRO", 3, 4)  # product, seats of the new subscription, days s
 
 def commerce_id(subscription_id: str) -> str:
     return str(uuid.uuid5(COMMERCE, subscription_id))
-
-
 
 
 # The example policy's inactivity window: the accounts whose mailbox purpose a collection reads.
@@ -107,8 +117,9 @@ class TenantStream:
     rest of the document. `generate_document` assembles all of it for small tenants.
     """
 
-    def __init__(self, users: int = 240, seed: int = 7, tenant_name: str = "Contoso",
-                 domain: str = "contoso.example") -> None:
+    def __init__(
+        self, users: int = 240, seed: int = 7, tenant_name: str = "Contoso", domain: str = "contoso.example"
+    ) -> None:
         self.size = max(users, 40)
         self.seed = seed
         self.tenant_name = tenant_name
@@ -133,8 +144,11 @@ class TenantStream:
         return {
             "schemaVersion": 1,
             "kind": "license-auditor/snapshot",
-            "tenant": {"id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
-                       "displayName": self.tenant_name, "cloud": Cloud.WORLDWIDE.value},
+            "tenant": {
+                "id": str(uuid.UUID(int=random.Random(self.seed * 31).getrandbits(128), version=4)),
+                "displayName": self.tenant_name,
+                "cloud": Cloud.WORLDWIDE.value,
+            },
             "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, LEAVE_DATE],
             "gaps": [],
@@ -146,8 +160,15 @@ class TenantStream:
         license). Rows only for the planted users, so large tenants stay lean."""
         if not self._done:
             raise RuntimeError("usage_reports() needs every user generated first")
-        reports = [{"name": r.name, "period": r.period(USAGE_DAYS), "reportRefreshDate": USAGE_REFRESHED,
-                    "request": f"GET {r.request(USAGE_DAYS)}"} for r in (COPILOT, MAILBOXES, ONEDRIVE)]
+        reports = [
+            {
+                "name": r.name,
+                "period": r.period(USAGE_DAYS),
+                "reportRefreshDate": USAGE_REFRESHED,
+                "request": f"GET {r.request(USAGE_DAYS)}",
+            }
+            for r in (COPILOT, MAILBOXES, ONEDRIVE)
+        ]
         rows = sorted(self._usage_rows, key=lambda r: r["userPrincipalName"].lower())
         return {"reports": sorted(reports, key=lambda r: r["name"]), "users": rows}
 
@@ -205,8 +226,11 @@ class TenantStream:
         yield nowhere
         ghost = b.user("never.signed.in", name="Never Signed In", last_seen_days=None, created_days=400)
         # as Graph shows an account that never signed in (apply re-reads it before the removal)
-        ghost["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
-                                   "lastSuccessfulSignInDateTime": NEVER}
+        ghost["signInActivity"] = {
+            "lastSignInDateTime": NEVER,
+            "lastNonInteractiveSignInDateTime": NEVER,
+            "lastSuccessfulSignInDateTime": NEVER,
+        }
         b.grant(ghost, "SPE_E3", via="All Office Staff")  # inactive (never)
         yield ghost
         direct = b.user("direct.e3", name="Direct Assignee")
@@ -262,27 +286,52 @@ class TenantStream:
         """Leavers whose disable time grace_days counts from, from a random stream of their own: one
         with an employeeLeaveDateTime, one the directory audit shows disabled ("Update user" with
         AccountEnabled false, and "Disable account"), and one neither shows."""
-        b = Builder(random.Random(self.seed * 71), self.domain, count=self._b.count, groups=self._b.groups,
-                     member_sets=self._b.member_sets)
-        dated = b.user("leaver.dated", name="Leaver With Date", department="Sales", location="NL", enabled=False,
-                       last_seen_days=45)
+        b = Builder(
+            random.Random(self.seed * 71),
+            self.domain,
+            count=self._b.count,
+            groups=self._b.groups,
+            member_sets=self._b.member_sets,
+        )
+        dated = b.user(
+            "leaver.dated", name="Leaver With Date", department="Sales", location="NL", enabled=False, last_seen_days=45
+        )
         dated["employeeLeaveDateTime"] = b.when(40)
         b.grant(dated, "SPE_E3", via="All Office Staff")
         yield dated
-        audited = b.user("leaver.audited", name="Leaver In Audit", department="Finance", location="DK",
-                         enabled=False, last_seen_days=6)
+        audited = b.user(
+            "leaver.audited",
+            name="Leaver In Audit",
+            department="Finance",
+            location="DK",
+            enabled=False,
+            last_seen_days=6,
+        )
         b.grant(audited, "SPE_E3", via="All Office Staff")
         at = b.when(5)
         target = {"id": audited["id"], "type": "User", "userPrincipalName": audited["userPrincipalName"]}
         by = {"user": {"id": b.guid(), "userPrincipalName": f"admin@{self.domain}"}}
         for n, activity in enumerate((UPDATE, DISABLE)):
             modified = [{"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}]
-            self._audits.append({"id": f"Directory_{b.guid()}", "activityDisplayName": activity,
-                                 "activityDateTime": at, "result": "success", "initiatedBy": by,
-                                 "targetResources": [{**target, "modifiedProperties": modified if n == 0 else []}]})
+            self._audits.append(
+                {
+                    "id": f"Directory_{b.guid()}",
+                    "activityDisplayName": activity,
+                    "activityDateTime": at,
+                    "result": "success",
+                    "initiatedBy": by,
+                    "targetResources": [{**target, "modifiedProperties": modified if n == 0 else []}],
+                }
+            )
         yield audited
-        unknown = b.user("leaver.unknown", name="Leaver Without Date", department="Legal", location="SE",
-                         enabled=False, last_seen_days=60)
+        unknown = b.user(
+            "leaver.unknown",
+            name="Leaver Without Date",
+            department="Legal",
+            location="SE",
+            enabled=False,
+            last_seen_days=60,
+        )
         b.grant(unknown, "SPE_E3", via="All Office Staff")
         yield unknown
 
@@ -297,20 +346,33 @@ class TenantStream:
         """Cases of the usage rules, from a random stream of their own (earlier users stay as they were):
         Copilot used, idle, never used, newly assigned, and given by a group; mailbox report rows
         for the shared and room mailboxes."""
-        b = Builder(random.Random(self.seed * 67), self.domain, count=self._b.count, groups=self._b.groups,
-                     member_sets=self._b.member_sets)
+        b = Builder(
+            random.Random(self.seed * 67),
+            self.domain,
+            count=self._b.count,
+            groups=self._b.groups,
+            member_sets=self._b.member_sets,
+        )
         b.group("Copilot Pilot", ("Microsoft_365_Copilot",))
 
         def day(days_ago: int) -> str:
             return (REFERENCE - timedelta(days=days_ago)).strftime("%Y-%m-%d")
 
         def copilot(user: dict[str, Any], last: str | None) -> None:
-            self._usage_rows.append({"userPrincipalName": user["userPrincipalName"], "copilotLastActivityDate": last,
-                                     "reports": [COPILOT.name]})
+            self._usage_rows.append(
+                {
+                    "userPrincipalName": user["userPrincipalName"],
+                    "copilotLastActivityDate": last,
+                    "reports": [COPILOT.name],
+                }
+            )
 
-        cases = (("copilot.daily", "Copilot Daily", None, 3), ("copilot.idle", "Copilot Idle", None, 50),
-                 ("copilot.never", "Copilot Never", None, None),
-                 ("copilot.pilot", "Pilot Tester", "Copilot Pilot", 75))
+        cases = (
+            ("copilot.daily", "Copilot Daily", None, 3),
+            ("copilot.idle", "Copilot Idle", None, 50),
+            ("copilot.never", "Copilot Never", None, None),
+            ("copilot.pilot", "Pilot Tester", "Copilot Pilot", 75),
+        )
         for local, name, via, last in cases:
             u = b.user(local, name=name, department="Sales", location="NL")
             b.grant(u, "SPE_E3", via="All Office Staff")
@@ -322,39 +384,72 @@ class TenantStream:
         b.grant(fresh, "Microsoft_365_Copilot", updated_days=12)  # assigned 12 days ago: grace, not unused
         copilot(fresh, None)
         yield fresh
-        legal = b.user("legal.archive", name="Legal Archive", department=None, location="NL", enabled=False,
-                       last_seen_days=None)
+        legal = b.user(
+            "legal.archive", name="Legal Archive", department=None, location="NL", enabled=False, last_seen_days=None
+        )
         legal["mailboxSettings"] = {"userPurpose": "shared"}
         b.grant(legal, "SPE_E3", via="All Office Staff")  # a shared mailbox over 50 GB: it keeps its license
         yield legal
         for local, size, archive, items, files in STORAGE:
-            self._usage_rows.append({"userPrincipalName": f"{local}@{self.domain}", "storageUsedInBytes": size,
-                                     "hasArchive": archive, "itemCount": items, "oneDriveStorageUsedInBytes": files,
-                                     "reports": [MAILBOXES.name, ONEDRIVE.name]})
-        for upn, size, archive in (("info.shared", 3_221_225_472, False), ("room.boardroom", 1_073_741_824, True),
-                                   ("legal.archive", round(62 * GIB), False)):
+            self._usage_rows.append(
+                {
+                    "userPrincipalName": f"{local}@{self.domain}",
+                    "storageUsedInBytes": size,
+                    "hasArchive": archive,
+                    "itemCount": items,
+                    "oneDriveStorageUsedInBytes": files,
+                    "reports": [MAILBOXES.name, ONEDRIVE.name],
+                }
+            )
+        for upn, size, archive in (
+            ("info.shared", 3_221_225_472, False),
+            ("room.boardroom", 1_073_741_824, True),
+            ("legal.archive", round(62 * GIB), False),
+        ):
             # the room mailbox has an archive and the legal archive stores 62 GB: both keep their license
-            self._usage_rows.append({"userPrincipalName": f"{upn}@{self.domain}", "storageUsedInBytes": size,
-                                     "hasArchive": archive, "reports": [MAILBOXES.name]})
+            self._usage_rows.append(
+                {
+                    "userPrincipalName": f"{upn}@{self.domain}",
+                    "storageUsedInBytes": size,
+                    "hasArchive": archive,
+                    "reports": [MAILBOXES.name],
+                }
+            )
 
     def _late(self) -> Iterator[dict[str, Any]]:
         """Cases planted after the population, from a random stream of their own, so adding one
         leaves every earlier user, and the products drawn after the users, as they were."""
-        b = Builder(random.Random(self.seed * 53), self.domain, count=self._b.count, groups=self._b.groups,
-                     member_sets=self._b.member_sets)
+        b = Builder(
+            random.Random(self.seed * 53),
+            self.domain,
+            count=self._b.count,
+            groups=self._b.groups,
+            member_sets=self._b.member_sets,
+        )
         sprayed = b.user("dormant.sprayed", name="Dormant Sprayed", department="Sales", location="NL")
         sprayed["signInActivity"] = {  # failed attempts yesterday; the last success was 200 days ago
-            "lastSignInDateTime": b.when(1), "lastNonInteractiveSignInDateTime": None,
-            "lastSuccessfulSignInDateTime": b.when(200)}
+            "lastSignInDateTime": b.when(1),
+            "lastNonInteractiveSignInDateTime": None,
+            "lastSuccessfulSignInDateTime": b.when(200),
+        }
         b.grant(sprayed, "SPE_E3", via="All Office Staff")  # inactive, with failed attempts since
         yield sprayed
         hire = b.user("fresh.hire", name="Fresh Hire", department="Support", location="DK", created_days=5)
-        hire["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
-                                  "lastSuccessfulSignInDateTime": NEVER}
+        hire["signInActivity"] = {
+            "lastSignInDateTime": NEVER,
+            "lastNonInteractiveSignInDateTime": NEVER,
+            "lastSuccessfulSignInDateTime": NEVER,
+        }
         b.grant(hire, "SPE_E3", via="All Office Staff")  # 0001-01-01 is "never": a new account, not inactive
         yield hire
-        returning = b.user("returning.user", name="Returning User", department="Legal", location="SE",
-                           last_seen_days=None, created_days=700)
+        returning = b.user(
+            "returning.user",
+            name="Returning User",
+            department="Legal",
+            location="SE",
+            last_seen_days=None,
+            created_days=700,
+        )
         b.grant(returning, "SPE_E3", via="All Office Staff", updated_days=10)  # licensed 10 days ago: grace
         yield returning
         moved = b.user("moved.to.group", name="Moved To Group", department="Finance", location="NL")
@@ -375,15 +470,25 @@ class TenantStream:
         kept["licenseAssignmentStates"][0]["disabledPlans"] = [EXCHANGE_PLAN_2]
         b.grant(kept, "EXCHANGESTANDARD")
         yield kept
-        shared = b.user("info.shared", name="Info Shared Mailbox", department=None, location="NL", enabled=False,
-                        last_seen_days=None)
+        shared = b.user(
+            "info.shared",
+            name="Info Shared Mailbox",
+            department=None,
+            location="NL",
+            enabled=False,
+            last_seen_days=None,
+        )
         shared["mailboxSettings"] = {"userPurpose": "shared"}
         b.grant(shared, "SPE_E3", via="All Office Staff")  # shared-mailbox-licensed, not disabled-user-licensed
         yield shared
-        room = b.user("room.boardroom", name="Boardroom", department=None, location="DK", last_seen_days=None,
-                      created_days=500)
-        room["signInActivity"] = {"lastSignInDateTime": NEVER, "lastNonInteractiveSignInDateTime": NEVER,
-                                  "lastSuccessfulSignInDateTime": NEVER}
+        room = b.user(
+            "room.boardroom", name="Boardroom", department=None, location="DK", last_seen_days=None, created_days=500
+        )
+        room["signInActivity"] = {
+            "lastSignInDateTime": NEVER,
+            "lastNonInteractiveSignInDateTime": NEVER,
+            "lastSuccessfulSignInDateTime": NEVER,
+        }
         room["mailboxSettings"] = {"userPurpose": "room"}
         b.grant(room, "SPE_E3", via="All Office Staff")  # shared-mailbox-licensed, not inactive-user-licensed
         yield room
@@ -397,12 +502,19 @@ class TenantStream:
         dynamic |= {"groupTypes": ["DynamicMembership"], "membershipRule": '(user.department -eq "Sales")'}
         synced = b.group("SG-Visio-Users", ("VISIOCLIENT",))
         synced |= {"onPremisesSyncEnabled": True}
-        seller = b.user("sales.leaver", name="Sales Leaver", department="Sales", location="NL", enabled=False,
-                        last_seen_days=60)
+        seller = b.user(
+            "sales.leaver", name="Sales Leaver", department="Sales", location="NL", enabled=False, last_seen_days=60
+        )
         b.grant(seller, "POWER_BI_PRO", via="Sales Analytics")  # disabled-user-licensed, from the dynamic group
         yield seller
-        drafter = b.user("visio.leaver", name="Visio Leaver", department="Operations", location="DK", enabled=False,
-                         last_seen_days=90)
+        drafter = b.user(
+            "visio.leaver",
+            name="Visio Leaver",
+            department="Operations",
+            location="DK",
+            enabled=False,
+            last_seen_days=90,
+        )
         b.grant(drafter, "VISIOCLIENT", via="SG-Visio-Users")  # disabled-user-licensed, from the synced group
         yield drafter
 
@@ -420,18 +532,27 @@ class TenantStream:
                 if part == SUSPENDED[0]:
                     units["suspended"] = min(SUSPENDED[1], units["enabled"])
                     units["enabled"] -= units["suspended"]
-                self._skus.append({
-                    "id": f"{ids.guid()}_{sku_id}",
-                    "skuId": sku_id,
-                    "skuPartNumber": part,
-                    "appliesTo": "User",
-                    "capabilityStatus": "Warning" if part == IN_GRACE else "Enabled",
-                    "consumedUnits": used,
-                    "prepaidUnits": units,
-                    "servicePlans": service_plans().get(part, []) or [
-                        {"servicePlanId": pid, "servicePlanName": pname, "provisioningStatus": "Success",
-                         "appliesTo": "User"} for pname, pid in (COPILOT_PLANS if part in USAGE_SKUS else ())],
-                })
+                self._skus.append(
+                    {
+                        "id": f"{ids.guid()}_{sku_id}",
+                        "skuId": sku_id,
+                        "skuPartNumber": part,
+                        "appliesTo": "User",
+                        "capabilityStatus": "Warning" if part == IN_GRACE else "Enabled",
+                        "consumedUnits": used,
+                        "prepaidUnits": units,
+                        "servicePlans": service_plans().get(part, [])
+                        or [
+                            {
+                                "servicePlanId": pid,
+                                "servicePlanName": pname,
+                                "provisioningStatus": "Success",
+                                "appliesTo": "User",
+                            }
+                            for pname, pid in (COPILOT_PLANS if part in USAGE_SKUS else ())
+                        ],
+                    }
+                )
         return self._skus
 
     def subscriptions(self) -> list[dict[str, Any]]:
@@ -446,33 +567,54 @@ class TenantStream:
             if part == IN_GRACE:  # expired: nextLifecycleDateTime is the day it will be suspended
                 status, renews = "Warning", REFERENCE + timedelta(days=25)
             sub_id = ids.guid()
-            subscriptions.append({
-                "id": sub_id, "skuId": sku_id, "skuPartNumber": part, "status": status, "isTrial": trial,
-                "totalLicenses": units["enabled"] + units["warning"],
-                "createdDateTime": ids.when(10 if trial else 700),
-                "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "commerceSubscriptionId": commerce_id(sub_id),
-                **({"ownerTenantId": PARTNER_TENANT} if part == PARTNER_SKU else {}),
-            })
+            subscriptions.append(
+                {
+                    "id": sub_id,
+                    "skuId": sku_id,
+                    "skuPartNumber": part,
+                    "status": status,
+                    "isTrial": trial,
+                    "totalLicenses": units["enabled"] + units["warning"],
+                    "createdDateTime": ids.when(10 if trial else 700),
+                    "nextLifecycleDateTime": renews.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "commerceSubscriptionId": commerce_id(sub_id),
+                    **({"ownerTenantId": PARTNER_TENANT} if part == PARTNER_SKU else {}),
+                }
+            )
             if part == SPLIT[0]:  # its newest seats: a subscription of their own
                 subscriptions[-1]["totalLicenses"] -= SPLIT[1]
                 bought = REFERENCE - timedelta(days=SPLIT[2])
                 new_id = str(uuid.uuid5(COMMERCE, sub_id + "/new"))
-                subscriptions.append({
-                    "id": new_id, "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": False,
-                    "totalLicenses": SPLIT[1], "createdDateTime": bought.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "nextLifecycleDateTime": (bought + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "commerceSubscriptionId": commerce_id(new_id)})
+                subscriptions.append(
+                    {
+                        "id": new_id,
+                        "skuId": sku_id,
+                        "skuPartNumber": part,
+                        "status": "Enabled",
+                        "isTrial": False,
+                        "totalLicenses": SPLIT[1],
+                        "createdDateTime": bought.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "nextLifecycleDateTime": (bought + timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "commerceSubscriptionId": commerce_id(new_id),
+                    }
+                )
         part = SUSPENDED[0]
         count = next(s["prepaidUnits"]["suspended"] for s in skus if s["skuId"] == SKUS[part])
         deleted = REFERENCE + timedelta(days=60)  # a suspended subscription's next state: deletion
         sub_id = self._b.guid()
-        subscriptions.append({
-            "id": sub_id, "skuId": SKUS[part], "skuPartNumber": part, "status": "Suspended", "isTrial": False,
-            "totalLicenses": count, "createdDateTime": self._b.when(400),
-            "nextLifecycleDateTime": deleted.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "commerceSubscriptionId": commerce_id(sub_id),
-        })
+        subscriptions.append(
+            {
+                "id": sub_id,
+                "skuId": SKUS[part],
+                "skuPartNumber": part,
+                "status": "Suspended",
+                "isTrial": False,
+                "totalLicenses": count,
+                "createdDateTime": self._b.when(400),
+                "nextLifecycleDateTime": deleted.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "commerceSubscriptionId": commerce_id(sub_id),
+            }
+        )
         return subscriptions
 
     def groups(self) -> list[dict[str, Any]]:
@@ -480,10 +622,16 @@ class TenantStream:
             raise RuntimeError("groups() needs every user generated first")
         # the kind as the collector reads it (groupTypes, membershipRule, onPremisesSyncEnabled,
         # mailEnabled): cloud security groups with assigned members unless a case says otherwise
-        kind: dict[str, Any] = {"groupTypes": [], "membershipRule": None, "onPremisesSyncEnabled": None,
-                                "mailEnabled": False}
-        out = [{**kind, **g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
-               for g in self._b.groups.values()]
+        kind: dict[str, Any] = {
+            "groupTypes": [],
+            "membershipRule": None,
+            "onPremisesSyncEnabled": None,
+            "mailEnabled": False,
+        }
+        out = [
+            {**kind, **g, "hasMembersWithLicenseErrors": g.get("hasMembersWithLicenseErrors", False)}
+            for g in self._b.groups.values()
+        ]
         for g in out:
             # the direct members, as the collector reads them for the licensing group the example
             # policy selects by: every member but new.starter, who is in it through a nested group
@@ -492,8 +640,9 @@ class TenantStream:
         return out
 
 
-def generate_document(users: int = 240, seed: int = 7, tenant_name: str = "Contoso",
-                      domain: str = "contoso.example") -> dict[str, Any]:
+def generate_document(
+    users: int = 240, seed: int = 7, tenant_name: str = "Contoso", domain: str = "contoso.example"
+) -> dict[str, Any]:
     """A snapshot document (same shape as a snapshot file) for a tenant of about `users` users."""
     stream = TenantStream(users, seed, tenant_name, domain)
     all_users = list(stream.users())
@@ -513,7 +662,13 @@ def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapsho
     stream = TenantStream(users, seed, **kw)
     decoder = UserDecoder(with_sign_in=True)
     decoded = decoder.values(stream.users())
-    rest = {**stream.head(), "subscribedSkus": stream.skus(), "subscriptions": stream.subscriptions(),
-            "groups": stream.groups(), USAGE_REPORTS: stream.usage_reports(),
-            "directoryAudits": stream.directory_audits(), "users": []}
+    rest = {
+        **stream.head(),
+        "subscribedSkus": stream.skus(),
+        "subscriptions": stream.subscriptions(),
+        "groups": stream.groups(),
+        USAGE_REPORTS: stream.usage_reports(),
+        "directoryAudits": stream.directory_audits(),
+        "users": [],
+    }
     return replace(snapshot_from_json(rest), users=decoded)

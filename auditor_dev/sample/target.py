@@ -35,8 +35,10 @@ STAFF = 40  # Fabrikam's own users, each with Microsoft 365 E3
 FREE = {"SPE_E3": 12, "POWER_BI_PRO": 2, "EXCHANGESTANDARD": 1}
 # The add-on as a tenant that bought it lists it (its part number is not in Microsoft's table)
 ADDON_ID, ADDON_PART, ADDON_SEATS = "946ce899-873d-44bb-9d8b-671870cbfdbf", "Cross_tenant_user_data_migration", 10
-ADDON_PLANS = (("EXCHANGEONLINE_T2TMBXMOVE", "24c59ed5-fe83-4f1b-a1ea-2ab4b5c4ae8e"),
-               ("SHAREPOINTONLINE_T2TODMOVE", "9f79c9b5-d4e1-4d9d-9a4a-9c7d1c1b1e2b"))
+ADDON_PLANS = (
+    ("EXCHANGEONLINE_T2TMBXMOVE", "24c59ed5-fe83-4f1b-a1ea-2ab4b5c4ae8e"),
+    ("SHAREPOINTONLINE_T2TODMOVE", "9f79c9b5-d4e1-4d9d-9a4a-9c7d1c1b1e2b"),
+)
 EXISTING = "sales.lead"  # a Fabrikam user who already has a mailbox: a mover mapped to it is blocked
 FIRST_BATCH = "2027-01-08"
 SHARED = ("info.shared@contoso.example", "legal.archive@contoso.example")
@@ -54,26 +56,74 @@ def target_document() -> dict[str, Any]:
     skus: list[dict[str, Any]] = []
     for part, free in FREE.items():
         used = sum(1 for u in users for lic in u["assignedLicenses"] if lic["skuId"] == SKUS[part])
-        skus.append({"id": f"{b.guid()}_{SKUS[part]}", "skuId": SKUS[part], "skuPartNumber": part,
-                     "appliesTo": "User", "capabilityStatus": "Enabled", "consumedUnits": used,
-                     "prepaidUnits": {"enabled": used + free, "suspended": 0, "warning": 0, "lockedOut": 0},
-                     "servicePlans": service_plans().get(part, [])})
-    skus.append({"id": f"{b.guid()}_{ADDON_ID}", "skuId": ADDON_ID, "skuPartNumber": ADDON_PART,
-                 "appliesTo": "User", "capabilityStatus": "Enabled", "consumedUnits": 0,
-                 "prepaidUnits": {"enabled": ADDON_SEATS, "suspended": 0, "warning": 0, "lockedOut": 0},
-                 "servicePlans": [{"servicePlanId": pid, "servicePlanName": name, "provisioningStatus": "Success",
-                                   "appliesTo": "User"} for name, pid in ADDON_PLANS]})
+        skus.append(
+            {
+                "id": f"{b.guid()}_{SKUS[part]}",
+                "skuId": SKUS[part],
+                "skuPartNumber": part,
+                "appliesTo": "User",
+                "capabilityStatus": "Enabled",
+                "consumedUnits": used,
+                "prepaidUnits": {"enabled": used + free, "suspended": 0, "warning": 0, "lockedOut": 0},
+                "servicePlans": service_plans().get(part, []),
+            }
+        )
+    skus.append(
+        {
+            "id": f"{b.guid()}_{ADDON_ID}",
+            "skuId": ADDON_ID,
+            "skuPartNumber": ADDON_PART,
+            "appliesTo": "User",
+            "capabilityStatus": "Enabled",
+            "consumedUnits": 0,
+            "prepaidUnits": {"enabled": ADDON_SEATS, "suspended": 0, "warning": 0, "lockedOut": 0},
+            "servicePlans": [
+                {"servicePlanId": pid, "servicePlanName": name, "provisioningStatus": "Success", "appliesTo": "User"}
+                for name, pid in ADDON_PLANS
+            ],
+        }
+    )
     renews = REFERENCE.replace(year=REFERENCE.year + 1).strftime("%Y-%m-%dT%H:%M:%SZ")
-    subscriptions = [{"id": b.guid(), "skuId": s["skuId"], "skuPartNumber": s["skuPartNumber"], "status": "Enabled",
-                      "isTrial": False, "totalLicenses": s["prepaidUnits"]["enabled"],
-                      "createdDateTime": b.when(300), "nextLifecycleDateTime": renews} for s in skus]
-    groups = [{**g, "groupTypes": [], "membershipRule": None, "onPremisesSyncEnabled": None, "mailEnabled": False,
-               "hasMembersWithLicenseErrors": False} for g in b.groups.values()]
-    return {"schemaVersion": 1, "kind": "license-auditor/snapshot",
-            "tenant": {"id": str(uuid.UUID(int=random.Random(SEED * 31).getrandbits(128), version=4)),
-                       "displayName": "Fabrikam", "cloud": Cloud.WORLDWIDE.value},
-            "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"), "collectedParts": [], "gaps": [],
-            "subscribedSkus": skus, "subscriptions": subscriptions, "groups": groups, "users": users}
+    subscriptions = [
+        {
+            "id": b.guid(),
+            "skuId": s["skuId"],
+            "skuPartNumber": s["skuPartNumber"],
+            "status": "Enabled",
+            "isTrial": False,
+            "totalLicenses": s["prepaidUnits"]["enabled"],
+            "createdDateTime": b.when(300),
+            "nextLifecycleDateTime": renews,
+        }
+        for s in skus
+    ]
+    groups = [
+        {
+            **g,
+            "groupTypes": [],
+            "membershipRule": None,
+            "onPremisesSyncEnabled": None,
+            "mailEnabled": False,
+            "hasMembersWithLicenseErrors": False,
+        }
+        for g in b.groups.values()
+    ]
+    return {
+        "schemaVersion": 1,
+        "kind": "license-auditor/snapshot",
+        "tenant": {
+            "id": str(uuid.UUID(int=random.Random(SEED * 31).getrandbits(128), version=4)),
+            "displayName": "Fabrikam",
+            "cloud": Cloud.WORLDWIDE.value,
+        },
+        "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "collectedParts": [],
+        "gaps": [],
+        "subscribedSkus": skus,
+        "subscriptions": subscriptions,
+        "groups": groups,
+        "users": users,
+    }
 
 
 def target_tenant() -> TenantSnapshot:
@@ -86,9 +136,11 @@ def target_tenant() -> TenantSnapshot:
 def _movers(source: TenantSnapshot) -> list[tuple[str, str, str, str]]:
     """(source_upn, target_upn, batch, complete_by): Sales in two batches, the shared mailboxes and one
     unlicensed user with the second; floor.manager becomes Fabrikam's existing sales.lead."""
-    sales = sorted(u.user_principal_name for u in source.users
-                   if u.department == "Sales" and u.user_type == "Member"
-                   and u.user_principal_name.endswith("@contoso.example"))
+    sales = sorted(
+        u.user_principal_name
+        for u in source.users
+        if u.department == "Sales" and u.user_type == "Member" and u.user_principal_name.endswith("@contoso.example")
+    )
     rows = []
     for n, upn in enumerate(sales):
         local = upn.split("@")[0]
@@ -100,10 +152,12 @@ def _movers(source: TenantSnapshot) -> list[tuple[str, str, str, str]]:
 
 
 # mailboxes.csv: holds planted on a few movers (the rest have none)
-HOLDS = {"user000013": {"LitigationHoldEnabled": "True"},
-         "dormant.sprayed": {"InPlaceHolds": "mbx0f6e2c1b8a4d4b0f9e3c1a2b3c4d5e6f:1"},
-         "user000022": {"RetentionHoldEnabled": "True"},
-         "user000074": {"AutoExpandingArchiveEnabled": "True", "ArchiveStatus": "Active"}}
+HOLDS = {
+    "user000013": {"LitigationHoldEnabled": "True"},
+    "dormant.sprayed": {"InPlaceHolds": "mbx0f6e2c1b8a4d4b0f9e3c1a2b3c4d5e6f:1"},
+    "user000022": {"RetentionHoldEnabled": "True"},
+    "user000074": {"AutoExpandingArchiveEnabled": "True", "ArchiveStatus": "Active"},
+}
 
 
 def _mailboxes(source: TenantSnapshot, movers: list[tuple[str, str, str, str]]) -> str:
@@ -115,10 +169,15 @@ def _mailboxes(source: TenantSnapshot, movers: list[tuple[str, str, str, str]]) 
         user = by_upn[upn]
         local = upn.split("@")[0]
         row = dict.fromkeys(COLUMNS, "False")
-        row |= {"ExternalDirectoryObjectId": user.id, "UserPrincipalName": upn,
-                "RecipientTypeDetails": "SharedMailbox" if upn in SHARED else "UserMailbox",
-                "ExchangeGuid": str(uuid.uuid5(uuid.NAMESPACE_URL, "exchange:" + upn)),
-                "ArchiveGuid": NO_GUID, "ArchiveStatus": "None", "InPlaceHolds": ""}
+        row |= {
+            "ExternalDirectoryObjectId": user.id,
+            "UserPrincipalName": upn,
+            "RecipientTypeDetails": "SharedMailbox" if upn in SHARED else "UserMailbox",
+            "ExchangeGuid": str(uuid.uuid5(uuid.NAMESPACE_URL, "exchange:" + upn)),
+            "ArchiveGuid": NO_GUID,
+            "ArchiveStatus": "None",
+            "InPlaceHolds": "",
+        }
         row |= HOLDS.get(local, {})
         if row["ArchiveStatus"] == "Active":
             row["ArchiveGuid"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "archive:" + upn))

@@ -52,9 +52,14 @@ def _user(uid: str, name: str, states: Sequence[LicenseAssignmentState]) -> User
     held: dict[str, tuple[str, ...]] = {}
     for st in states:
         held.setdefault(st.sku_id, st.disabled_plans)
-    return User.new(uid, f"{name.lower()}@contoso.example", name, usage_location="DE",
-                    assigned_licenses=tuple(AssignedLicense(s, p) for s, p in held.items()),
-                    license_assignment_states=tuple(states))
+    return User.new(
+        uid,
+        f"{name.lower()}@contoso.example",
+        name,
+        usage_location="DE",
+        assigned_licenses=tuple(AssignedLicense(s, p) for s, p in held.items()),
+        license_assignment_states=tuple(states),
+    )
 
 
 def make_tenant(*, e3_seats: int = 10, e5_seats: int = 10) -> TenantSnapshot:
@@ -65,64 +70,156 @@ def make_tenant(*, e3_seats: int = 10, e5_seats: int = 10) -> TenantSnapshot:
         _user(DORA, "Dora", []),
     )
     skus = (
-        Sku(f"{TENANT}_{E3}", E3, "SPE_E3", "User", "Enabled", 0, PrepaidUnits(e3_seats, 0, 0, 0),
-            (ServicePlan(EXCHANGE, "EXCHANGE_S_ENTERPRISE", "Success", "User"),)),
-        Sku(f"{TENANT}_{E5}", E5, "SPE_E5", "User", "Enabled", 3, PrepaidUnits(e5_seats, 0, 0, 0),
-            (ServicePlan(TEAMS, "TEAMS1", "Success", "User"),)),
+        Sku(
+            f"{TENANT}_{E3}",
+            E3,
+            "SPE_E3",
+            "User",
+            "Enabled",
+            0,
+            PrepaidUnits(e3_seats, 0, 0, 0),
+            (ServicePlan(EXCHANGE, "EXCHANGE_S_ENTERPRISE", "Success", "User"),),
+        ),
+        Sku(
+            f"{TENANT}_{E5}",
+            E5,
+            "SPE_E5",
+            "User",
+            "Enabled",
+            3,
+            PrepaidUnits(e5_seats, 0, 0, 0),
+            (ServicePlan(TEAMS, "TEAMS1", "Success", "User"),),
+        ),
     )
     groups = (
-        Group(G_E3, "License - E3", (AssignedLicense(E3),), (), has_members_with_license_errors=False,
-              group_types=(), mail_enabled=False),
-        Group(G_E5, "License - E5", (AssignedLicense(E5),), (CARL,), has_members_with_license_errors=False,
-              group_types=(), mail_enabled=False),
+        Group(
+            G_E3,
+            "License - E3",
+            (AssignedLicense(E3),),
+            (),
+            has_members_with_license_errors=False,
+            group_types=(),
+            mail_enabled=False,
+        ),
+        Group(
+            G_E5,
+            "License - E5",
+            (AssignedLicense(E5),),
+            (CARL,),
+            has_members_with_license_errors=False,
+            group_types=(),
+            mail_enabled=False,
+        ),
     )
-    return TenantSnapshot(tenant_id=TENANT, tenant_name="Contoso", cloud=Cloud.WORLDWIDE,
-                          collected_at="2026-11-01T00:00:00Z", skus=skus, subscriptions=(), users=users, groups=groups)
+    return TenantSnapshot(
+        tenant_id=TENANT,
+        tenant_name="Contoso",
+        cloud=Cloud.WORLDWIDE,
+        collected_at="2026-11-01T00:00:00Z",
+        skus=skus,
+        subscriptions=(),
+        users=users,
+        groups=groups,
+    )
 
 
 # --- plan.json as `license-auditor plan` writes it ---------------------------------------------
 
 
-def assign(user: str, *, add: Sequence[tuple[str, Sequence[str]]] = (), remove: Sequence[str] = (),
-           precondition: Sequence[dict[str, Any]] | None = None, seats: dict[str, int] | None = None,
-           description: str = "Change licenses") -> dict[str, Any]:
+def assign(
+    user: str,
+    *,
+    add: Sequence[tuple[str, Sequence[str]]] = (),
+    remove: Sequence[str] = (),
+    precondition: Sequence[dict[str, Any]] | None = None,
+    seats: dict[str, int] | None = None,
+    description: str = "Change licenses",
+) -> dict[str, Any]:
     if precondition is None:
         precondition = [*({"lacks": s} for s, _ in add), *({"holds": s, "how": "direct"} for s in remove)]
-    return {"kind": "assign_license", "method": "POST", "path": f"/users/{user}/assignLicense",
-            "body": {"addLicenses": [{"disabledPlans": list(p), "skuId": s} for s, p in add],
-                     "removeLicenses": list(remove)},
-            "description": description, "user": user, "group": None, "precondition": list(precondition),
-            "seats": seats or {}}
+    return {
+        "kind": "assign_license",
+        "method": "POST",
+        "path": f"/users/{user}/assignLicense",
+        "body": {
+            "addLicenses": [{"disabledPlans": list(p), "skuId": s} for s, p in add],
+            "removeLicenses": list(remove),
+        },
+        "description": description,
+        "user": user,
+        "group": None,
+        "precondition": list(precondition),
+        "seats": seats or {},
+    }
 
 
 def add_member(user: str, group: str, description: str = "Join the group") -> dict[str, Any]:
-    return {"kind": "add_member", "method": "POST", "path": f"/groups/{group}/members/$ref",
-            "body": {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user}"},
-            "description": description, "user": user, "group": group,
-            "precondition": [{"not_member_of": group}], "seats": {}}
+    return {
+        "kind": "add_member",
+        "method": "POST",
+        "path": f"/groups/{group}/members/$ref",
+        "body": {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user}"},
+        "description": description,
+        "user": user,
+        "group": group,
+        "precondition": [{"not_member_of": group}],
+        "seats": {},
+    }
 
 
 def remove_member(user: str, group: str, description: str = "Leave the group") -> dict[str, Any]:
-    return {"kind": "remove_member", "method": "DELETE", "path": f"/groups/{group}/members/{user}/$ref",
-            "body": None, "description": description, "user": user, "group": group,
-            "precondition": [{"member_of": group}], "seats": {}}
+    return {
+        "kind": "remove_member",
+        "method": "DELETE",
+        "path": f"/groups/{group}/members/{user}/$ref",
+        "body": None,
+        "description": description,
+        "user": user,
+        "group": group,
+        "precondition": [{"member_of": group}],
+        "seats": {},
+    }
 
 
 def reprocess(user: str) -> dict[str, Any]:
-    return {"kind": "reprocess", "method": "POST", "path": f"/users/{user}/reprocessLicenseAssignment",
-            "body": None, "description": "Reprocess group licenses", "user": user, "group": None,
-            "precondition": [{"exists": True}], "seats": {}}
+    return {
+        "kind": "reprocess",
+        "method": "POST",
+        "path": f"/users/{user}/reprocessLicenseAssignment",
+        "body": None,
+        "description": "Reprocess group licenses",
+        "user": user,
+        "group": None,
+        "precondition": [{"exists": True}],
+        "seats": {},
+    }
 
 
-def plan_doc(changes: Sequence[dict[str, Any]], *, tenant: str = TENANT, cloud: str = "worldwide",
-             depends: dict[int, list[int]] | None = None, created_at: str = "2026-11-01T06:05:00Z") -> dict[str, Any]:
+def plan_doc(
+    changes: Sequence[dict[str, Any]],
+    *,
+    tenant: str = TENANT,
+    cloud: str = "worldwide",
+    depends: dict[int, list[int]] | None = None,
+    created_at: str = "2026-11-01T06:05:00Z",
+) -> dict[str, Any]:
     numbered = []
     for i, change in enumerate(changes, start=1):
         numbered.append({"n": i, **change, "findings": [f"finding-{i}"], "depends_on": (depends or {}).get(i, [])})
-    return {"plan_version": 1, "tenant_id": tenant, "tenant_name": "Contoso", "cloud": cloud,
-            "report_generated_at": "2026-11-01T06:00:00Z", "created_at": created_at,
-            "currency": "EUR", "net_monthly": -10.0, "changes": numbered, "seats": {}, "stopped": None,
-            "skipped": []}
+    return {
+        "plan_version": 1,
+        "tenant_id": tenant,
+        "tenant_name": "Contoso",
+        "cloud": cloud,
+        "report_generated_at": "2026-11-01T06:00:00Z",
+        "created_at": created_at,
+        "currency": "EUR",
+        "net_monthly": -10.0,
+        "changes": numbered,
+        "seats": {},
+        "stopped": None,
+        "skipped": [],
+    }
 
 
 def wall_clock() -> str:
@@ -131,8 +228,7 @@ def wall_clock() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def write_plan(directory: Path, changes: Sequence[dict[str, Any]], *, name: str = "plan.json",
-               **kwargs: Any) -> Path:
+def write_plan(directory: Path, changes: Sequence[dict[str, Any]], *, name: str = "plan.json", **kwargs: Any) -> Path:
     path = directory / name
     path.write_text(json.dumps(plan_doc(changes, **kwargs), indent=2), encoding="utf-8")
     return path
@@ -160,8 +256,9 @@ class Graph:
         return self.emulator.url
 
     def writes(self) -> list[Any]:
-        return [r for r in self.emulator.requests if r.method != "GET" and not (r.method == "POST"
-                                                                                and r.path == "/$batch")]
+        return [
+            r for r in self.emulator.requests if r.method != "GET" and not (r.method == "POST" and r.path == "/$batch")
+        ]
 
     def user(self, uid: str) -> User:
         [found] = [u for u in self.emulator.snapshot().users if u.id == uid]
@@ -169,13 +266,19 @@ class Graph:
 
     def direct(self, uid: str) -> dict[str, tuple[str, ...]]:
         """The user's direct assignments now: skuId -> disabledPlans."""
-        return {s.sku_id.lower(): tuple(sorted(p.lower() for p in s.disabled_plans))
-                for s in self.user(uid).license_assignment_states if s.assigned_by_group is None}
+        return {
+            s.sku_id.lower(): tuple(sorted(p.lower() for p in s.disabled_plans))
+            for s in self.user(uid).license_assignment_states
+            if s.assigned_by_group is None
+        }
 
     def by_group(self, uid: str) -> set[tuple[str, str]]:
         """The user's group assignments now: (skuId, group id)."""
-        return {(s.sku_id.lower(), (s.assigned_by_group or "").lower())
-                for s in self.user(uid).license_assignment_states if s.assigned_by_group is not None}
+        return {
+            (s.sku_id.lower(), (s.assigned_by_group or "").lower())
+            for s in self.user(uid).license_assignment_states
+            if s.assigned_by_group is not None
+        }
 
     def member(self, uid: str, gid: str) -> bool:
         [group] = [g for g in self.emulator.snapshot().groups if g.id == gid]
@@ -198,18 +301,31 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     started: list[GraphEmulator] = []
 
-    def make(snapshot: TenantSnapshot | None = None, *, roles: Sequence[str] = ALL_ROLES,
-             responders: Sequence[Any] = (), tenant_claim: str | None = None, token: str | None = None,
-             server_roles: Sequence[str] | None = None, group_license_delay: float = 0.0,
-             group_properties: dict[str, dict[str, Any]] | None = None) -> Graph:
+    def make(
+        snapshot: TenantSnapshot | None = None,
+        *,
+        roles: Sequence[str] = ALL_ROLES,
+        responders: Sequence[Any] = (),
+        tenant_claim: str | None = None,
+        token: str | None = None,
+        server_roles: Sequence[str] | None = None,
+        group_license_delay: float = 0.0,
+        group_properties: dict[str, dict[str, Any]] | None = None,
+    ) -> Graph:
         """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim);
         `group_license_delay`: seconds before a new group member gets the group's licenses;
         `group_properties`: a group's isAssignableToRole, resourceProvisioningOptions, appRoleAssignments."""
         snapshot = snapshot or make_tenant()
         token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
         extra = {"group_properties": group_properties} if group_properties else {}
-        emulator = GraphEmulator(snapshot, token=token, responders=list(responders), roles=server_roles,
-                                 group_license_delay=group_license_delay, **extra)
+        emulator = GraphEmulator(
+            snapshot,
+            token=token,
+            responders=list(responders),
+            roles=server_roles,
+            group_license_delay=group_license_delay,
+            **extra,
+        )
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
@@ -234,11 +350,16 @@ class RereadFails:
         if request.method in ("POST", "DELETE", "PATCH"):
             self.armed = self.armed or request.path == self.write or not self.write
             return None
-        if self.armed and request.method == "GET" and request.path.count("/") == 2 \
-                and request.path.startswith("/users/"):
+        if (
+            self.armed
+            and request.method == "GET"
+            and request.path.count("/") == 2
+            and request.path.startswith("/users/")
+        ):
             self.armed = False
-            return Reply(403, error_document("Authorization_RequestDenied", "Insufficient privileges to complete the "
-                                             "operation."))
+            return Reply(
+                403, error_document("Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            )
         return None
 
 

@@ -16,14 +16,30 @@ NOW = datetime(2026, 11, 1, tzinfo=UTC)
 
 def _change(active: bool) -> Change:
     cond = {"holds": E3, "how": "group", "group": GROUP} | ({"active": True} if active else {})
-    return Change(1, "assign_license", "POST", f"/users/{USER}/assignLicense",
-                  {"addLicenses": [], "removeLicenses": [E3]}, "", USER, None,
-                  ({"holds": E3, "how": "direct"}, cond), {}, (), {})
+    return Change(
+        1,
+        "assign_license",
+        "POST",
+        f"/users/{USER}/assignLicense",
+        {"addLicenses": [], "removeLicenses": [E3]},
+        "",
+        USER,
+        None,
+        ({"holds": E3, "how": "direct"}, cond),
+        {},
+        (),
+        {},
+    )
 
 
 def _state(group_state: str, error: str) -> UserState:
-    return UserState(True, {E3: ()}, (Assignment(E3, None, (), "Active", "None"),
-                                      Assignment(E3, GROUP, (), group_state, error)), "DE", None)
+    return UserState(
+        True,
+        {E3: ()},
+        (Assignment(E3, None, (), "Active", "None"), Assignment(E3, GROUP, (), group_state, error)),
+        "DE",
+        None,
+    )
 
 
 def test_a_working_group_copy_lets_the_direct_one_go() -> None:
@@ -32,6 +48,7 @@ def test_a_working_group_copy_lets_the_direct_one_go() -> None:
 
 def test_a_group_copy_in_error_does_not() -> None:
     assert unmet(_change(active=True), _state("Error", "CountViolation"), NOW) == [
-        f"group {GROUP} does not assign {E3} to the user (in a working state)"]
+        f"group {GROUP} does not assign {E3} to the user (in a working state)"
+    ]
     # without "active" any copy from the group will do
     assert unmet(_change(active=False), _state("Error", "CountViolation"), NOW) == []

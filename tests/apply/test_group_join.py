@@ -33,8 +33,11 @@ G_BOTH = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"  # assigns E3 and E5
 
 def _move(group: str = G_E5) -> list[dict[str, Any]]:
     """Ben's direct E5 moved to `group`: join it, then (once its copy is active) remove the direct copy."""
-    removal = assign(BEN, remove=[E5], precondition=[
-        {"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": group, "active": True}])
+    removal = assign(
+        BEN,
+        remove=[E5],
+        precondition=[{"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": group, "active": True}],
+    )
     return [add_member(BEN, group), removal]
 
 
@@ -42,8 +45,9 @@ def _user_reads(graph: Any, user: str) -> int:
     return sum(1 for r in graph.emulator.requests if r.method == "GET" and r.path == f"/users/{user}")
 
 
-def test_join_then_the_direct_copy_goes_in_the_same_run(tmp_path: Path, graph_for: Any,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_join_then_the_direct_copy_goes_in_the_same_run(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for(group_license_delay=0.4)
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     journal = tmp_path / "j.jsonl"
@@ -64,7 +68,8 @@ def test_join_then_the_direct_copy_goes_in_the_same_run(tmp_path: Path, graph_fo
 
 
 def test_a_group_copy_not_active_in_time_leaves_the_removal_pending_and_the_next_apply_makes_it(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for(group_license_delay=3.0)
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     first = tmp_path / "first.jsonl"
@@ -91,11 +96,17 @@ def test_a_group_copy_not_active_in_time_leaves_the_removal_pending_and_the_next
 
 
 def test_a_group_copy_in_error_leaves_the_removal_pending_with_the_error(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     # the group gives E3 too, and no E3 seat is free: group licensing fails with CountViolation
     tenant = make_tenant(e3_seats=0)
-    both = Group(G_BOTH, "License - E3 and E5", (AssignedLicense(E3), AssignedLicense(E5)), (),
-                 has_members_with_license_errors=False)
+    both = Group(
+        G_BOTH,
+        "License - E3 and E5",
+        (AssignedLicense(E3), AssignedLicense(E5)),
+        (),
+        has_members_with_license_errors=False,
+    )
     graph = graph_for(dataclasses.replace(tenant, groups=(*tenant.groups, both)), group_license_delay=0.3)
     plan = write_plan(tmp_path, _move(G_BOTH), depends={2: [1]})
     journal = tmp_path / "j.jsonl"
@@ -105,13 +116,13 @@ def test_a_group_copy_in_error_leaves_the_removal_pending_with_the_error(
     assert "1 pending" in capsys.readouterr().out
     [_, pending] = outcome_lines(journal)
     assert pending["outcome"] == "pending"
-    assert f"the license of {E5} from group {G_BOTH} is in state Error with the error CountViolation" \
-        in pending["note"]
+    assert f"the license of {E5} from group {G_BOTH} is in state Error with the error CountViolation" in pending["note"]
     assert graph.direct(BEN) == {E5: ()}  # Ben keeps his direct copy: he is never left without E5
 
 
-def test_undo_reverses_the_join_and_the_removal(tmp_path: Path, graph_for: Any,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_undo_reverses_the_join_and_the_removal(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for(group_license_delay=0.3)
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     journal = tmp_path / "j.jsonl"
@@ -127,11 +138,14 @@ def test_undo_reverses_the_join_and_the_removal(tmp_path: Path, graph_for: Any,
     assert graph.consumed(E5) == 3
     undone = outcome_lines(tmp_path / "undo.jsonl")
     assert [(line["action"]["kind"], line["outcome"]) for line in undone] == [
-        ("assign_license", "done"), ("remove_member", "done")]
+        ("assign_license", "done"),
+        ("remove_member", "done"),
+    ]
 
 
-def test_undo_keeps_a_join_that_a_pending_removal_rests_on(tmp_path: Path, graph_for: Any,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_undo_keeps_a_join_that_a_pending_removal_rests_on(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A removal left pending may still be made by a later apply of the plan (a re-run of the
     workflow): the join it rests on is not undone while it is pending (item 2)."""
     graph = graph_for(group_license_delay=60.0)
@@ -158,8 +172,9 @@ def test_a_dry_run_says_it_would_wait(tmp_path: Path, graph_for: Any, capsys: py
     assert graph.writes() == []
 
 
-def test_other_preconditions_are_checked_before_any_wait(tmp_path: Path, graph_for: Any,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_other_preconditions_are_checked_before_any_wait(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A removal whose direct copy is gone already is skipped at once, not waited for."""
     graph = graph_for(group_license_delay=60.0)
     # Ben's direct E5 is taken away by hand after the plan was made

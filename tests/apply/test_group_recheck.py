@@ -39,8 +39,11 @@ G_EMPTY = "dddddddd-dddd-4ddd-8ddd-dddddddddddd"  # assigns nothing
 
 
 def _move() -> list[dict[str, Any]]:
-    removal = assign(BEN, remove=[E5], precondition=[
-        {"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": G_E5, "active": True}])
+    removal = assign(
+        BEN,
+        remove=[E5],
+        precondition=[{"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": G_E5, "active": True}],
+    )
     return [add_member(BEN, G_E5), removal]
 
 
@@ -51,8 +54,15 @@ def _with_group(group: Group) -> Any:
 
 def test_a_join_to_a_group_that_switched_teams_off_is_skipped(tmp_path: Path, graph_for: Any) -> None:
     # edited after the plan: the group's copy of E5 turns Teams off, which Ben's direct copy has on
-    edited = Group(G_E5, "License - E5", (AssignedLicense(E5, (TEAMS,)),), (CARL,),
-                   has_members_with_license_errors=False, group_types=(), mail_enabled=False)
+    edited = Group(
+        G_E5,
+        "License - E5",
+        (AssignedLicense(E5, (TEAMS,)),),
+        (CARL,),
+        has_members_with_license_errors=False,
+        group_types=(),
+        mail_enabled=False,
+    )
     graph = graph_for(_with_group(edited))
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl"), "--wait", "5s") == 0
@@ -64,8 +74,15 @@ def test_a_join_to_a_group_that_switched_teams_off_is_skipped(tmp_path: Path, gr
 
 
 def test_a_join_to_a_group_that_no_longer_assigns_the_product_is_skipped(tmp_path: Path, graph_for: Any) -> None:
-    edited = Group(G_E5, "License - E5", (AssignedLicense(E3),), (CARL,), has_members_with_license_errors=False,
-                   group_types=(), mail_enabled=False)
+    edited = Group(
+        G_E5,
+        "License - E5",
+        (AssignedLicense(E3),),
+        (CARL,),
+        has_members_with_license_errors=False,
+        group_types=(),
+        mail_enabled=False,
+    )
     graph = graph_for(_with_group(edited))
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
@@ -94,13 +111,15 @@ def test_the_removal_re_reads_the_group_edited_between_two_runs(tmp_path: Path, 
 
 @pytest.mark.parametrize("make", ["role", "empty"])
 def test_role_assignable_or_license_free_groups_are_never_joined_or_left(
-        tmp_path: Path, graph_for: Any, make: str) -> None:
+    tmp_path: Path, graph_for: Any, make: str
+) -> None:
     if make == "role":
         tenant, props = make_tenant(), {G_E3: {"isAssignableToRole": True}, G_E5: {"isAssignableToRole": True}}
         join_group, leave_group, words = G_E3, G_E5, "is role-assignable (isAssignableToRole)"
     else:
-        empty = Group(G_EMPTY, "Sales", (), (CARL,), has_members_with_license_errors=False, group_types=(),
-                      mail_enabled=False)
+        empty = Group(
+            G_EMPTY, "Sales", (), (CARL,), has_members_with_license_errors=False, group_types=(), mail_enabled=False
+        )
         tenant, props = _with_group(empty), {}
         join_group, leave_group, words = G_EMPTY, G_EMPTY, "assigns no license now (assignedLicenses is empty)"
     graph = graph_for(tenant, group_properties=props)
@@ -112,15 +131,25 @@ def test_role_assignable_or_license_free_groups_are_never_joined_or_left(
     assert graph.writes() == []
 
 
-def test_leaving_a_group_says_what_else_it_gives(tmp_path: Path, graph_for: Any,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    props = {G_E5: {"resourceProvisioningOptions": ["Team"], "appRoleAssignments": [
-        {"id": "x1", "resourceDisplayName": "Contoso HR"}, {"id": "x2", "resourceDisplayName": "Expenses"}]}}
+def test_leaving_a_group_says_what_else_it_gives(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    props = {
+        G_E5: {
+            "resourceProvisioningOptions": ["Team"],
+            "appRoleAssignments": [
+                {"id": "x1", "resourceDisplayName": "Contoso HR"},
+                {"id": "x2", "resourceDisplayName": "Expenses"},
+            ],
+        }
+    }
     graph = graph_for(group_properties=props)
     plan = write_plan(tmp_path, [remove_member(CARL, G_E5)])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
-    said = (f"leaving group License - E5 ({G_E5}) takes away the licenses SPE_E5; membership of its team (the group "
-            "is a Team: resourceProvisioningOptions); 2 app role assignment(s) (Contoso HR, Expenses)")
+    said = (
+        f"leaving group License - E5 ({G_E5}) takes away the licenses SPE_E5; membership of its team (the group "
+        "is a Team: resourceProvisioningOptions); 2 app role assignment(s) (Contoso HR, Expenses)"
+    )
     assert said in capsys.readouterr().out
     [line] = outcome_lines(tmp_path / "j.jsonl")
     assert line["outcome"] == "done" and said in line["note"]
@@ -128,20 +157,24 @@ def test_leaving_a_group_says_what_else_it_gives(tmp_path: Path, graph_for: Any,
 
 def _unavailable_once(graph_holder: list[GraphEmulator], make_it: bool) -> Any:
     """The first assignLicense is answered 503; with `make_it`, Graph made it all the same."""
+
     def responder(request: Request) -> Reply | None:
         if request.method == "POST" and request.path == f"/users/{BEN}/assignLicense" and graph_holder:
             emulator = graph_holder.pop()
             if make_it:
                 emulator.tenant.assign_license(BEN, {"addLicenses": [], "removeLicenses": [E5]})
-            return Reply(503, error_document("ServiceUnavailable", "Service unavailable."),
-                         headers={"Retry-After": "1"})
+            return Reply(
+                503, error_document("ServiceUnavailable", "Service unavailable."), headers={"Retry-After": "1"}
+            )
         return None
+
     return responder
 
 
 @pytest.mark.parametrize(("made", "outcome"), [(True, "done"), (False, "failed")])
 def test_a_write_retried_after_a_503_is_settled_by_re_reading_the_user(
-        tmp_path: Path, graph_for: Any, made: bool, outcome: str) -> None:
+    tmp_path: Path, graph_for: Any, made: bool, outcome: str
+) -> None:
     holder: list[GraphEmulator] = []
     refused: list[bool] = []
 
@@ -155,8 +188,14 @@ def test_a_write_retried_after_a_503_is_settled_by_re_reading_the_user(
     graph = graph_for(responders=[_unavailable_once(holder, made), refuse_retry])
     holder.append(graph.emulator)
     started = time.monotonic()
-    code = run("apply", write_plan(tmp_path, [assign(BEN, remove=[E5])]), graph, "--yes", "--journal",
-               str(tmp_path / "j.jsonl"))
+    code = run(
+        "apply",
+        write_plan(tmp_path, [assign(BEN, remove=[E5])]),
+        graph,
+        "--yes",
+        "--journal",
+        str(tmp_path / "j.jsonl"),
+    )
     assert time.monotonic() - started < 30
     [line] = outcome_lines(tmp_path / "j.jsonl")
     assert line["outcome"] == outcome, line["note"]
@@ -169,11 +208,13 @@ def test_the_emulator_refuses_a_role_assignable_groups_member_change_as_graph_do
     serves isAssignableToRole and resourceProvisioningOptions with the group."""
     graph = graph_for(group_properties={G_E3: {"isAssignableToRole": True, "resourceProvisioningOptions": ["Team"]}})
     headers = {"Authorization": f"Bearer {graph.token}"}
-    doc = httpx.get(f"{graph.url}/groups/{G_E3}?$select=id,isAssignableToRole,resourceProvisioningOptions",
-                    headers=headers).json()
+    doc = httpx.get(
+        f"{graph.url}/groups/{G_E3}?$select=id,isAssignableToRole,resourceProvisioningOptions", headers=headers
+    ).json()
     assert doc == {"id": G_E3, "isAssignableToRole": True, "resourceProvisioningOptions": ["Team"]}
     assert httpx.get(f"{graph.url}/groups/{G_E5}?$select=isAssignableToRole", headers=headers).json() == {
-        "isAssignableToRole": None}
+        "isAssignableToRole": None
+    }
     body = {"@odata.id": f"{graph.url}/directoryObjects/{BEN}"}
     refused = httpx.post(f"{graph.url}/groups/{G_E3}/members/$ref", json=body, headers=headers)
     assert refused.status_code == 403 and not graph.member(BEN, G_E3)

@@ -43,16 +43,35 @@ ROOT = Path(__file__).parents[2]
 # --- one run of a plan at a time ---------------------------------------------------------------
 
 
-def test_two_runs_of_one_plan_cannot_interleave(tmp_path: Path, graph_for: Any,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_runs_of_one_plan_cannot_interleave(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
     graph = graph_for(responders=[slow])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     journal = tmp_path / "first.jsonl"
     env = {**os.environ, "AUDITOR_ACCESS_TOKEN": graph.token, "AZURE_TENANT_ID": TENANT, "PYTHONPATH": str(ROOT)}
-    first = subprocess.Popen([sys.executable, "-m", "auditor", "apply", str(plan), "--yes", "--journal", str(journal),
-                              "--graph-endpoint", graph.url, "--auth", "token"],
-                             env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "apply",
+            str(plan),
+            "--yes",
+            "--journal",
+            str(journal),
+            "--graph-endpoint",
+            graph.url,
+            "--auth",
+            "token",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not (journal.exists() and b'"sending"' in journal.read_bytes()):
@@ -72,8 +91,9 @@ def test_two_runs_of_one_plan_cannot_interleave(tmp_path: Path, graph_for: Any,
 # --- the tenant --------------------------------------------------------------------------------
 
 
-def test_the_plan_never_picks_the_tenant(tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_plan_never_picks_the_tenant(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
     monkeypatch.delenv("AZURE_TENANT_ID", raising=False)
@@ -102,13 +122,19 @@ def test_the_plan_never_picks_the_tenant(tmp_path: Path, graph_for: Any, monkeyp
 # --- plan writes only what apply reads ---------------------------------------------------------
 
 
-def test_plan_refuses_a_plan_apply_would_refuse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_refuses_a_plan_apply_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
     users = [uid(i) for i in range(1, 41)]
-    document = report([finding(f"f{i}", FORBIDDEN, u, [report_assign(u, remove=["SPE_E5"])], severity="high")
-                       for i, u in enumerate(users)], [seat("SPE_E5", 100, 80, price=57.0)])
+    document = report(
+        [
+            finding(f"f{i}", FORBIDDEN, u, [report_assign(u, remove=["SPE_E5"])], severity="high")
+            for i, u in enumerate(users)
+        ],
+        [seat("SPE_E5", 100, 80, price=57.0)],
+    )
     (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
     assert main(["plan", "--report-dir", str(folder)]) == 0
     size = (folder / "plan.json").stat().st_size
@@ -128,43 +154,63 @@ def test_plan_refuses_a_plan_apply_would_refuse(tmp_path: Path, monkeypatch: pyt
 # --- each kind's own preconditions -------------------------------------------------------------
 
 
-def test_each_kind_checks_its_own_preconditions(tmp_path: Path, graph_for: Any,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_kind_checks_its_own_preconditions(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     ghost = "99999999-9999-4999-8999-999999999999"
-    usage = {"kind": "set_usage_location", "method": "PATCH", "path": f"/users/{BEN}", "body": {"usageLocation": "DE"},
-             "description": "Set the usage location", "user": BEN, "group": None, "precondition": [], "seats": {}}
-    plan = write_plan(tmp_path, [
-        assign(ANNA, add=[(E5, [])], precondition=[]),  # Anna holds E5 directly, Teams off: would turn Teams on
-        assign(DORA, remove=[E3], precondition=[]),  # Dora holds no E3 directly
-        usage,  # Ben's usage location is DE already
-        reprocess(ghost) | {"precondition": []},  # no such user
-    ])
+    usage = {
+        "kind": "set_usage_location",
+        "method": "PATCH",
+        "path": f"/users/{BEN}",
+        "body": {"usageLocation": "DE"},
+        "description": "Set the usage location",
+        "user": BEN,
+        "group": None,
+        "precondition": [],
+        "seats": {},
+    }
+    plan = write_plan(
+        tmp_path,
+        [
+            assign(ANNA, add=[(E5, [])], precondition=[]),  # Anna holds E5 directly, Teams off: would turn Teams on
+            assign(DORA, remove=[E3], precondition=[]),  # Dora holds no E3 directly
+            usage,  # Ben's usage location is DE already
+            reprocess(ghost) | {"precondition": []},  # no such user
+        ],
+    )
     journal = tmp_path / "j.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
     out = capsys.readouterr().out
     assert "0 of 4 change(s) applied, 4 skipped" in out
     notes = [x["note"] for x in journal_lines(journal) if x["outcome"] == "skipped"]
     # the products named as Graph names them, with their ids (issue 37 item 25)
-    assert notes == [f"the user already holds SPE_E5 ({E5})", f"the user does not hold SPE_E3 ({E3}) by direct "
-                     "assignment",
-                     "the usage location is DE already", "the user no longer exists"]
+    assert notes == [
+        f"the user already holds SPE_E5 ({E5})",
+        f"the user does not hold SPE_E3 ({E3}) by direct assignment",
+        "the usage location is DE already",
+        "the user no longer exists",
+    ]
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
     assert graph.writes() == []
 
 
-def test_a_holds_precondition_keeps_the_implied_lacks_check(tmp_path: Path, graph_for: Any,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_holds_precondition_keeps_the_implied_lacks_check(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A plan that says the user holds the product (any way, or from a group) still may not add it
     over a direct copy: that would replace the copy's disabled plans. Only a precondition that the
     user holds it directly says the call re-sets that copy on purpose (undo)."""
     from .conftest import CARL, G_E5
 
     graph = graph_for()
-    plan = write_plan(tmp_path, [
-        assign(ANNA, add=[(E5, [])], precondition=[{"holds": E5}]),  # Anna's direct E5 has Teams off
-        assign(CARL, add=[(E5, [])], precondition=[{"holds": E5, "how": "group", "group": G_E5}]),
-    ])
+    plan = write_plan(
+        tmp_path,
+        [
+            assign(ANNA, add=[(E5, [])], precondition=[{"holds": E5}]),  # Anna's direct E5 has Teams off
+            assign(CARL, add=[(E5, [])], precondition=[{"holds": E5, "how": "group", "group": G_E5}]),
+        ],
+    )
     journal = tmp_path / "j.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
     outcomes = {x["n"]: (x["outcome"], x.get("note")) for x in journal_lines(journal) if "outcome" in x}

@@ -46,13 +46,17 @@ ROOT = Path(__file__).parents[2]
 
 
 def _five(tmp_path: Path) -> Path:
-    return write_plan(tmp_path, [
-        assign(BEN, remove=[E5]),
-        assign(ANNA, add=[(E3, [])]),
-        add_member(DORA, G_E3),
-        remove_member(CARL, G_E5),
-        add_member(ANNA, G_E3),
-    ], created_at=wall_clock())  # applied in another process: its own clock
+    return write_plan(
+        tmp_path,
+        [
+            assign(BEN, remove=[E5]),
+            assign(ANNA, add=[(E3, [])]),
+            add_member(DORA, G_E3),
+            remove_member(CARL, G_E5),
+            add_member(ANNA, G_E3),
+        ],
+        created_at=wall_clock(),
+    )  # applied in another process: its own clock
 
 
 def _cli(graph: Graph, *args: str, file_limit: int | None = None) -> subprocess.Popen[str]:
@@ -64,9 +68,15 @@ def _cli(graph: Graph, *args: str, file_limit: int | None = None) -> subprocess.
         if file_limit is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
 
-    return subprocess.Popen([sys.executable, "-m", "auditor", *args, "--graph-endpoint", graph.url, "--auth", "token"],
-                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=limit)
+    return subprocess.Popen(
+        [sys.executable, "-m", "auditor", *args, "--graph-endpoint", graph.url, "--auth", "token"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limit,
+    )
 
 
 def _intact(path: Path) -> list[dict[str, Any]]:
@@ -85,8 +95,9 @@ def _intact(path: Path) -> list[dict[str, Any]]:
 # --- a full disk -------------------------------------------------------------------------------
 
 
-def test_a_full_disk_never_loses_a_change_graph_made(tmp_path: Path, graph_for: Any,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_full_disk_never_loses_a_change_graph_made(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     journal = tmp_path / "j.jsonl"
     proc = _cli(graph, "apply", str(_five(tmp_path)), "--yes", "--journal", str(journal), file_limit=4096)
@@ -100,7 +111,7 @@ def test_a_full_disk_never_loses_a_change_graph_made(tmp_path: Path, graph_for: 
     journaled = {(x["request"]["method"], x["request"]["path"]) for x in _intact(journal)}
     assert sent and sent <= journaled
     assert len(sent) < 5, "the run stopped when it could no longer journal"
-    assert {(c["method"], c["path"]) for c in plan["changes"][len(sent):]}.isdisjoint(sent)
+    assert {(c["method"], c["path"]) for c in plan["changes"][len(sent) :]}.isdisjoint(sent)
     # the part of a line the disk could not take was cut off again: whole lines only
     assert journal.read_bytes().endswith(b"\n") and len(_intact(journal)) == len(journal.read_bytes().splitlines())
     # undo reads the journal as it is: each change sent is either journaled as done (and undone), or
@@ -116,14 +127,15 @@ def test_a_full_disk_never_loses_a_change_graph_made(tmp_path: Path, graph_for: 
         assert f"({method} {path}): outcome unknown" in captured.err
 
 
-def test_undo_uses_every_intact_line_and_names_the_cut_one(tmp_path: Path, graph_for: Any,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_undo_uses_every_intact_line_and_names_the_cut_one(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     journal = tmp_path / "j.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3), assign(ANNA, remove=[E5])])
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
     data = journal.read_bytes()
-    journal.write_bytes(data[:len(data) - 40])  # the last line is cut, as a full disk or a crash leaves it
+    journal.write_bytes(data[: len(data) - 40])  # the last line is cut, as a full disk or a crash leaves it
     cut = len([x for x in data.split(b"\n") if x])
     capsys.readouterr()
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
@@ -135,8 +147,9 @@ def test_undo_uses_every_intact_line_and_names_the_cut_one(tmp_path: Path, graph
     assert graph.direct(ANNA) == {}, "the cut line's change is left for a person"
 
 
-def test_a_sending_line_without_its_outcome_reads_as_outcome_unknown(tmp_path: Path, graph_for: Any,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sending_line_without_its_outcome_reads_as_outcome_unknown(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     journal = tmp_path / "j.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), assign(ANNA, remove=[E5])])
@@ -162,8 +175,7 @@ def test_a_sending_line_without_its_outcome_reads_as_outcome_unknown(tmp_path: P
     assert "outcome unknown" not in capsys.readouterr().err
 
 
-def test_a_failed_line_without_an_answer_is_failed_even_with_no_sending_line(tmp_path: Path,
-                                                                             graph_for: Any) -> None:
+def test_a_failed_line_without_an_answer_is_failed_even_with_no_sending_line(tmp_path: Path, graph_for: Any) -> None:
     """Every journal is written ahead (a "sending" line first); a journal without one is not read
     as an older kind, in which a "failed" line with no answer once meant "outcome unknown"."""
     graph = graph_for()
@@ -182,8 +194,9 @@ def test_a_failed_line_without_an_answer_is_failed_even_with_no_sending_line(tmp
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(tmp_path: Path, graph_for: Any,
-                                                                   sig: signal.Signals) -> None:
+def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(
+    tmp_path: Path, graph_for: Any, sig: signal.Signals
+) -> None:
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
@@ -205,8 +218,7 @@ def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(tmp_path: Pa
     assert "1 of 2 change(s) applied, 0 skipped, 1 left (not attempted)" in out
 
 
-def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tmp_path: Path,
-                                                                             graph_for: Any) -> None:
+def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tmp_path: Path, graph_for: Any) -> None:
     slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=4.0)
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
@@ -235,6 +247,7 @@ def _reply(status: int) -> Any:
         if request.method == "POST" and request.path.endswith("/assignLicense"):
             return Reply(status, error_document("UnknownError", "Something went wrong."))
         return None
+
     return answer
 
 
@@ -254,10 +267,14 @@ def _garbled(request: Request) -> Reply | None:
     return None
 
 
-@pytest.mark.parametrize("responder", [_reply(500), _reply(502), _reply(504), _drop, _encoded, _garbled],
-                         ids=["500", "502", "504", "drop", "encoding", "exception"])
-def test_an_answer_that_does_not_settle_the_write_is_outcome_unknown(tmp_path: Path, graph_for: Any, responder: Any,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "responder",
+    [_reply(500), _reply(502), _reply(504), _drop, _encoded, _garbled],
+    ids=["500", "502", "504", "drop", "encoding", "exception"],
+)
+def test_an_answer_that_does_not_settle_the_write_is_outcome_unknown(
+    tmp_path: Path, graph_for: Any, responder: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     # the re-read that would settle it fails too (else the run goes on: test_carry_on.py)
     graph = graph_for(responders=[RereadFails(), responder])
     journal = tmp_path / "j.jsonl"
@@ -274,14 +291,23 @@ def test_an_answer_that_does_not_settle_the_write_is_outcome_unknown(tmp_path: P
     assert f"line 2: change 1 (POST /users/{BEN}/assignLicense): outcome unknown" in err
 
 
-def test_undo_warns_about_each_line_whose_outcome_is_unknown(tmp_path: Path, graph_for: Any,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_undo_warns_about_each_line_whose_outcome_is_unknown(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for(responders=[RereadFails(), _reply(502)])
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
-    assert run("apply", write_plan(tmp_path, [assign(BEN, remove=[E5])]), graph, "--yes", "--journal",
-               str(first)) == 3
-    assert run("apply", write_plan(tmp_path, [assign(ANNA, remove=[E5])], name="p2.json"), graph, "--yes",
-               "--journal", str(second)) == 3
+    assert run("apply", write_plan(tmp_path, [assign(BEN, remove=[E5])]), graph, "--yes", "--journal", str(first)) == 3
+    assert (
+        run(
+            "apply",
+            write_plan(tmp_path, [assign(ANNA, remove=[E5])], name="p2.json"),
+            graph,
+            "--yes",
+            "--journal",
+            str(second),
+        )
+        == 3
+    )
     both = tmp_path / "both.jsonl"
     both.write_bytes(first.read_bytes() + second.read_bytes())
     capsys.readouterr()
@@ -305,8 +331,9 @@ def test_a_write_follows_no_redirect(tmp_path: Path, graph_for: Any, capsys: pyt
 
     graph = graph_for(responders=[RereadFails(), redirect])
     journal = tmp_path / "j.jsonl"
-    assert run("apply", write_plan(tmp_path, [assign(BEN, remove=[E5])]), graph, "--yes", "--journal",
-               str(journal)) == 3
+    assert (
+        run("apply", write_plan(tmp_path, [assign(BEN, remove=[E5])]), graph, "--yes", "--journal", str(journal)) == 3
+    )
     assert elsewhere.writes() == [], "the body is never sent to the redirect's host"
     lines = journal_lines(journal)
     assert [(x["outcome"], x["status"]) for x in lines] == [("sending", None), ("unknown", 307)]

@@ -22,8 +22,10 @@ def _plan(tmp_path: Path, doc: Any) -> Path:
 
 
 def _good() -> dict[str, Any]:
-    return plan_doc([add_member(ANNA, G_E3), assign(ANNA, remove=[E5]), remove_member(CARL, G_E5), reprocess(CARL)],
-                    depends={2: [1]})
+    return plan_doc(
+        [add_member(ANNA, G_E3), assign(ANNA, remove=[E5]), remove_member(CARL, G_E5), reprocess(CARL)],
+        depends={2: [1]},
+    )
 
 
 def test_a_plan_as_the_planner_writes_it_is_read(tmp_path: Path) -> None:
@@ -52,6 +54,7 @@ def _set(path: str, value: Any) -> Any:
             del target[last]
         else:
             target[int(last) if last.isdigit() else last] = value
+
     return mutate
 
 
@@ -59,36 +62,52 @@ _DELETE = object()
 _OTHER = "99999999-9999-4999-8999-999999999999"
 
 
-@pytest.mark.parametrize(("mutate", "field", "says"), [
-    (_set("plan_version", 2), "plan_version", "reads plan_version 1"),
-    (_set("tenant_id", "contoso.example"), "tenant_id", "not an object id"),
-    (_set("cloud", "mars"), "cloud", "is not a cloud"),
-    (_set("cloud", "germany"), "cloud", "no Microsoft Graph endpoint"),
-    (_set("changes", {}), "changes", "must be a list"),
-    (_set("changes.1.n", 5), "changes[1].n", "numbered 1, 2"),
-    (_set("changes.1.kind", "lookup"), "changes[1].kind", "a lookup is a read"),
-    (_set("changes.1.kind", "delete_user"), "changes[1].kind", "not a change apply can make"),
-    (_set("changes.1.ready", False), "changes[1].ready", "a person must finish"),
-    (_set("changes.1.user", "{user-id}"), "changes[1].user", "not an object id"),
-    (_set("changes.1.path", f"/users/{_OTHER}/assignLicense"), "changes[1].path", "for these ids is POST"),
-    (_set("changes.1.path", f"/users/{ANNA}/../../groups/{G_E5}/members/$ref"), "changes[1].path", "for these ids"),
-    (_set("changes.1.method", "PATCH"), "changes[1].method", "assign_license is POST"),
-    (_set("changes.1.body", {"addLicenses": [], "removeLicenses": []}), "changes[1].body", "adds and removes nothing"),
-    (_set("changes.1.body.removeLicenses", ["E5"]), "changes[1].body.removeLicenses[0]", "is not a GUID"),
-    (_set("changes.1.body.extra", 1), "changes[1].body.extra", "not a parameter of assignLicense"),
-    (_set("changes.1.body.addLicenses", [{"skuId": E5}]), "changes[1].body", f"both adds and removes {E5}"),
-    (_set("changes.1.body.addLicenses", [{"skuId": E3, "disabledPlans": "x"}]),
-     "changes[1].body.addLicenses[0].disabledPlans", "must be a list"),
-    (_set("changes.0.body", {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{_OTHER}"}),
-     "changes[0].body.@odata.id", f"does not refer to directoryObjects/{ANNA}"),
-    (_set("changes.0.group", _DELETE), "changes[0].group", "missing"),
-    (_set("changes.2.body", {"x": 1}), "changes[2].body", "remove_member sends no body"),
-    (_set("changes.1.precondition", [{"holds": E5, "how": "sometimes"}]), "changes[1].precondition[0].how",
-     "is not \"direct\""),
-    (_set("changes.1.precondition", [{"owns": E5}]), "changes[1].precondition[0]", "not a precondition"),
-    (_set("changes.1.depends_on", [2]), "changes[1].depends_on", "does not come before it"),
-    (_set("changes.1.seats", {"SPE_E5": "-1"}), "changes[1].seats", "whole numbers"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "field", "says"),
+    [
+        (_set("plan_version", 2), "plan_version", "reads plan_version 1"),
+        (_set("tenant_id", "contoso.example"), "tenant_id", "not an object id"),
+        (_set("cloud", "mars"), "cloud", "is not a cloud"),
+        (_set("cloud", "germany"), "cloud", "no Microsoft Graph endpoint"),
+        (_set("changes", {}), "changes", "must be a list"),
+        (_set("changes.1.n", 5), "changes[1].n", "numbered 1, 2"),
+        (_set("changes.1.kind", "lookup"), "changes[1].kind", "a lookup is a read"),
+        (_set("changes.1.kind", "delete_user"), "changes[1].kind", "not a change apply can make"),
+        (_set("changes.1.ready", False), "changes[1].ready", "a person must finish"),
+        (_set("changes.1.user", "{user-id}"), "changes[1].user", "not an object id"),
+        (_set("changes.1.path", f"/users/{_OTHER}/assignLicense"), "changes[1].path", "for these ids is POST"),
+        (_set("changes.1.path", f"/users/{ANNA}/../../groups/{G_E5}/members/$ref"), "changes[1].path", "for these ids"),
+        (_set("changes.1.method", "PATCH"), "changes[1].method", "assign_license is POST"),
+        (
+            _set("changes.1.body", {"addLicenses": [], "removeLicenses": []}),
+            "changes[1].body",
+            "adds and removes nothing",
+        ),
+        (_set("changes.1.body.removeLicenses", ["E5"]), "changes[1].body.removeLicenses[0]", "is not a GUID"),
+        (_set("changes.1.body.extra", 1), "changes[1].body.extra", "not a parameter of assignLicense"),
+        (_set("changes.1.body.addLicenses", [{"skuId": E5}]), "changes[1].body", f"both adds and removes {E5}"),
+        (
+            _set("changes.1.body.addLicenses", [{"skuId": E3, "disabledPlans": "x"}]),
+            "changes[1].body.addLicenses[0].disabledPlans",
+            "must be a list",
+        ),
+        (
+            _set("changes.0.body", {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{_OTHER}"}),
+            "changes[0].body.@odata.id",
+            f"does not refer to directoryObjects/{ANNA}",
+        ),
+        (_set("changes.0.group", _DELETE), "changes[0].group", "missing"),
+        (_set("changes.2.body", {"x": 1}), "changes[2].body", "remove_member sends no body"),
+        (
+            _set("changes.1.precondition", [{"holds": E5, "how": "sometimes"}]),
+            "changes[1].precondition[0].how",
+            'is not "direct"',
+        ),
+        (_set("changes.1.precondition", [{"owns": E5}]), "changes[1].precondition[0]", "not a precondition"),
+        (_set("changes.1.depends_on", [2]), "changes[1].depends_on", "does not come before it"),
+        (_set("changes.1.seats", {"SPE_E5": "-1"}), "changes[1].seats", "whole numbers"),
+    ],
+)
 def test_a_broken_plan_names_the_file_and_field(tmp_path: Path, mutate: Any, field: str, says: str) -> None:
     path = _plan(tmp_path, _broken(mutate))
     with pytest.raises(PlanFileError) as caught:
@@ -99,11 +118,14 @@ def test_a_broken_plan_names_the_file_and_field(tmp_path: Path, mutate: Any, fie
     assert caught.value.exit_code == 2
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    (b"{\"plan_version\": 1,", "not valid JSON (line 1"),
-    (b"\xff\xfe{}", "not UTF-8"),
-    (b"[]", "not a plan"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'{"plan_version": 1,', "not valid JSON (line 1"),
+        (b"\xff\xfe{}", "not UTF-8"),
+        (b"[]", "not a plan"),
+    ],
+)
 def test_a_file_that_is_no_plan(tmp_path: Path, content: bytes, says: str) -> None:
     path = tmp_path / "plan.json"
     path.write_bytes(content)
@@ -112,8 +134,9 @@ def test_a_file_that_is_no_plan(tmp_path: Path, content: bytes, says: str) -> No
     assert str(caught.value).startswith(f"{path}: ") and says in str(caught.value)
 
 
-def test_the_cli_exits_2_on_a_bad_plan_before_signing_in(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_exits_2_on_a_bad_plan_before_signing_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
     path = _plan(tmp_path, _broken(_set("changes.1.kind", "delete_user")))
     assert main(["apply", str(path), "--auth", "token", "--yes"]) == 2
@@ -125,8 +148,9 @@ def test_the_cli_exits_2_on_a_bad_plan_before_signing_in(tmp_path: Path, capsys:
     assert "missing.json: no such file" in capsys.readouterr().err
 
 
-def test_the_plan_must_be_for_the_tenant_and_cloud_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_plan_must_be_for_the_tenant_and_cloud_asked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
     path = _plan(tmp_path, _good())
     assert main(["apply", str(path), "--tenant-id", _OTHER]) == 2

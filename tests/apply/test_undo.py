@@ -38,13 +38,16 @@ from .conftest import (
 
 
 def _apply(tmp_path: Path, graph: Any) -> Path:
-    plan = write_plan(tmp_path, [
-        add_member(DORA, G_E3, "Dora joins License - E3"),
-        assign(ANNA, add=[(E3, [EXCHANGE])], remove=[E5], description="Replace E5 with E3 for Anna"),
-        remove_member(CARL, G_E5, "Carl leaves License - E5"),
-        reprocess(BEN),
-        assign(DORA, remove=[E5]),  # skipped: Dora holds no E5
-    ])
+    plan = write_plan(
+        tmp_path,
+        [
+            add_member(DORA, G_E3, "Dora joins License - E3"),
+            assign(ANNA, add=[(E3, [EXCHANGE])], remove=[E5], description="Replace E5 with E3 for Anna"),
+            remove_member(CARL, G_E5, "Carl leaves License - E5"),
+            reprocess(BEN),
+            assign(DORA, remove=[E5]),  # skipped: Dora holds no E5
+        ],
+    )
     journal = tmp_path / "apply.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
     assert [x["outcome"] for x in outcome_lines(journal)] == ["done"] * 4 + ["skipped"]
@@ -54,11 +57,13 @@ def _apply(tmp_path: Path, graph: Any) -> Path:
 def _state(graph: Any) -> dict[str, Any]:
     return {uid: (graph.direct(uid), graph.by_group(uid)) for uid in (ANNA, BEN, CARL, DORA)} | {
         "members": (graph.member(DORA, G_E3), graph.member(CARL, G_E5)),
-        "seats": (graph.consumed(E3), graph.consumed(E5))}
+        "seats": (graph.consumed(E3), graph.consumed(E5)),
+    }
 
 
-def test_undo_restores_the_state_before_the_apply(tmp_path: Path, graph_for: Any,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_undo_restores_the_state_before_the_apply(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     before = _state(graph)
     journal = _apply(tmp_path, graph)
@@ -80,16 +85,23 @@ def test_undo_restores_the_state_before_the_apply(tmp_path: Path, graph_for: Any
     assert _state(graph) == before
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "E5 came back with Teams still switched off"
     assert [f"{w.method} {w.path}" for w in graph.writes()[writes:]] == [
-        f"POST /groups/{G_E5}/members/$ref", f"POST /users/{ANNA}/assignLicense",
-        f"DELETE /groups/{G_E3}/members/{DORA}/$ref"]
+        f"POST /groups/{G_E5}/members/$ref",
+        f"POST /users/{ANNA}/assignLicense",
+        f"DELETE /groups/{G_E3}/members/{DORA}/$ref",
+    ]
     [undo_journal] = tmp_path.glob("undo-*.jsonl")
     lines = outcome_lines(undo_journal)
     assert [(x["n"], x["undoes"], x["outcome"]) for x in lines] == [
-        (1, {"journal": "apply.jsonl", "n": 4}, "skipped"), (2, {"journal": "apply.jsonl", "n": 3}, "done"),
-        (3, {"journal": "apply.jsonl", "n": 2}, "done"), (4, {"journal": "apply.jsonl", "n": 1}, "done")]
+        (1, {"journal": "apply.jsonl", "n": 4}, "skipped"),
+        (2, {"journal": "apply.jsonl", "n": 3}, "done"),
+        (3, {"journal": "apply.jsonl", "n": 2}, "done"),
+        (4, {"journal": "apply.jsonl", "n": 1}, "done"),
+    ]
     assert lines[0]["note"].startswith("reprocessLicenseAssignment has no inverse")
-    assert lines[2]["request"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}],
-                                           "removeLicenses": [E3]}
+    assert lines[2]["request"]["body"] == {
+        "addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}],
+        "removeLicenses": [E3],
+    }
     assert lines[1]["request"]["body"] == {"@odata.id": f"{graph.url}/directoryObjects/{CARL}"}
 
 
@@ -115,8 +127,7 @@ def test_undo_sends_only_the_part_that_differs(tmp_path: Path, graph_for: Any) -
     assert run("apply", edit, graph, "--yes", "--journal", str(tmp_path / "edit.jsonl")) == 0
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
     [line] = outcome_lines(tmp_path / "undo.jsonl")
-    assert line["request"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}],
-                                       "removeLicenses": []}
+    assert line["request"]["body"] == {"addLicenses": [{"disabledPlans": [TEAMS], "skuId": E5}], "removeLicenses": []}
     assert graph.direct(ANNA) == {E5: (TEAMS,)}
 
 
@@ -130,7 +141,8 @@ def test_an_undo_journal_can_itself_be_undone(tmp_path: Path, graph_for: Any) ->
 
 
 def test_undo_restores_what_the_free_seats_allow_and_names_the_rest(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for(make_tenant(e5_seats=3))  # Anna, Ben and Carl use every E5 seat
     journal = tmp_path / "apply.jsonl"
     plan = write_plan(tmp_path, [assign(ANNA, add=[(E3, [])]), assign(BEN, remove=[E5])])
@@ -148,8 +160,7 @@ def test_undo_restores_what_the_free_seats_allow_and_names_the_rest(
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
     captured = capsys.readouterr()
     # said before the first write, per product and by how many
-    assert "not enough free seats for the whole undo: SPE_E5 short by 1 (the undo takes back 1, 0 free)" \
-        in captured.err
+    assert "not enough free seats for the whole undo: SPE_E5 short by 1 (the undo takes back 1, 0 free)" in captured.err
     # change 2 (Ben's E5 back) cannot be restored; change 1 (Anna's E3 taken off) needs no E5 seat and is
     lines = outcome_lines(tmp_path / "undo.jsonl")
     assert [(x["undoes"]["n"], x["outcome"]) for x in lines] == [(2, "skipped"), (1, "done")]
@@ -159,7 +170,8 @@ def test_undo_restores_what_the_free_seats_allow_and_names_the_rest(
 
 
 def test_undo_names_a_change_whose_user_is_gone_and_restores_the_others(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     deleted: list[str] = []
 
     def gone(request: Request) -> Reply | None:  # Graph's answer for a user deleted since
@@ -186,19 +198,38 @@ def test_a_broken_journal_line_is_named_and_the_others_used(tmp_path: Path) -> N
         read_journal(journal)
     assert str(caught.value).startswith(f"{journal}: no intact journal line; line 1: tenant_id: ")
     assert "line 2: cut or damaged: not a JSON object" in str(caught.value)
-    good = {"time": "2026-11-02T09:00:00.000Z", "n": 1, "tenant_id": "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b",
-            "cloud": "worldwide", "action": assign(BEN, remove=[E5]) | {"n": 1}, "request": {}, "status": 200,
-            "outcome": "done", "note": "", "before": None}
+    good = {
+        "time": "2026-11-02T09:00:00.000Z",
+        "n": 1,
+        "tenant_id": "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b",
+        "cloud": "worldwide",
+        "action": assign(BEN, remove=[E5]) | {"n": 1},
+        "request": {},
+        "status": 200,
+        "outcome": "done",
+        "note": "",
+        "before": None,
+    }
     # a hand-edited state whose disabled plans are not GUIDs: named here, not a crash in undo
-    edited = {"exists": True, "assignedLicenses": [], "licenseAssignmentStates": [
-        {"skuId": E5, "assignedByGroup": None, "disabledPlans": [7], "state": "Active", "error": "None"}]}
+    edited = {
+        "exists": True,
+        "assignedLicenses": [],
+        "licenseAssignmentStates": [
+            {"skuId": E5, "assignedByGroup": None, "disabledPlans": [7], "state": "Active", "error": "None"}
+        ],
+    }
     usable = good | {"outcome": "skipped"}
     bad = [good, good | {"before": edited}, good | {"outcome": "maybe"}, usable | {"tenant_id": OTHER_TENANT}]
     journal.write_text("".join(json.dumps(x) + "\n" for x in [usable, *bad]) + "not json\n", encoding="utf-8")
     read = read_journal(journal)
     assert [line.line for line in read.lines] == [1]
     assert [(d.line, d.reason.split(":")[0]) for d in read.damaged] == [
-        (2, "before"), (3, "before.licenseAssignmentStates"), (4, "outcome"), (5, "tenant_id"), (6, "cut or damaged")]
+        (2, "before"),
+        (3, "before.licenseAssignmentStates"),
+        (4, "outcome"),
+        (5, "tenant_id"),
+        (6, "cut or damaged"),
+    ]
     assert read.damaged[0].reason == "before: a done change must record the user's state before it"
     assert read.damaged[2].reason.startswith("outcome: 'maybe' is not one of")
     journal.write_text("", encoding="utf-8")
@@ -206,8 +237,9 @@ def test_a_broken_journal_line_is_named_and_the_others_used(tmp_path: Path) -> N
         read_journal(journal)
 
 
-def test_undo_is_for_the_journal_s_tenant_only(tmp_path: Path, graph_for: Any,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_undo_is_for_the_journal_s_tenant_only(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     journal = _apply(tmp_path, graph)
     writes = len(graph.writes())
@@ -220,8 +252,9 @@ def test_undo_is_for_the_journal_s_tenant_only(tmp_path: Path, graph_for: Any,
     assert not list(tmp_path.glob("undo-*"))
 
 
-def test_a_journal_without_done_changes_has_nothing_to_undo(tmp_path: Path, graph_for: Any,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_journal_without_done_changes_has_nothing_to_undo(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     journal = tmp_path / "dry.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
@@ -231,8 +264,9 @@ def test_a_journal_without_done_changes_has_nothing_to_undo(tmp_path: Path, grap
     assert graph.writes() == [] and not list(tmp_path.glob("undo-*"))
 
 
-def test_the_undo_listing_shows_the_reverse_of_each_change(tmp_path: Path, graph_for: Any,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_undo_listing_shows_the_reverse_of_each_change(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Each undo line says what undo does (the reverse call), never what the change it undoes did."""
     graph = graph_for()
     journal = _apply(tmp_path, graph)
@@ -243,19 +277,28 @@ def test_the_undo_listing_shows_the_reverse_of_each_change(tmp_path: Path, graph
     # change 3 removed Carl from G_E5: its undo adds him back (named as Graph names them: item 25)
     assert f"2. undo change 3: Add Carl (carl@contoso.example) to the group License - E5 ({G_E5})" in lines
     # change 2 gave Anna E3 (Exchange off) for E5 (Teams off): its undo puts E5 back and takes E3
-    assert ("3. undo change 2: Assign SPE_E5 (service plans turned off: 1) to Anna (anna@contoso.example) and "
-            "remove SPE_E3, in one call") in lines
+    assert (
+        "3. undo change 2: Assign SPE_E5 (service plans turned off: 1) to Anna (anna@contoso.example) and "
+        "remove SPE_E3, in one call"
+    ) in lines
     # change 1 added Dora to G_E3: its undo removes her
     assert f"4. undo change 1: Remove Dora (dora@contoso.example) from the group License - E3 ({G_E3})" in lines
     assert "1. undo change 4: nothing to send" in lines  # a reprocess has no reverse; the next line says why
     # the original changes' words are nowhere in the listing
-    for original in (f"Remove user {CARL} from the group {G_E5}", f"Add user {DORA} to the group {G_E3}",
-                     f"Assign {E3} (service plans turned off: 1) to user {ANNA}", "Reprocess the group licenses"):
+    for original in (
+        f"Remove user {CARL} from the group {G_E5}",
+        f"Add user {DORA} to the group {G_E3}",
+        f"Assign {E3} (service plans turned off: 1) to user {ANNA}",
+        "Reprocess the group licenses",
+    ):
         assert original not in out
 
     # the undo journal's own description is the reverse too (an undo journal can itself be undone)
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
-    described = {x["undoes"]["n"]: x["action"]["description"] for x in outcome_lines(tmp_path / "undo.jsonl")
-                 if x["outcome"] == "done"}
+    described = {
+        x["undoes"]["n"]: x["action"]["description"]
+        for x in outcome_lines(tmp_path / "undo.jsonl")
+        if x["outcome"] == "done"
+    }
     assert described[3] == f"Undo change 3: Add user {CARL} to the group {G_E5}"
     assert described[1] == f"Undo change 1: Remove user {DORA} from the group {G_E3}"

@@ -38,20 +38,25 @@ from .conftest import (
 
 def _move() -> list[dict[str, Any]]:
     """Ben's direct E5 moved to the licensing group G_E5: join, then remove the direct copy."""
-    removal = assign(BEN, remove=[E5], precondition=[
-        {"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": G_E5, "active": True}])
+    removal = assign(
+        BEN,
+        remove=[E5],
+        precondition=[{"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": G_E5, "active": True}],
+    )
     return [add_member(BEN, G_E5), removal]
 
 
 def test_a_re_join_in_count_violation_is_failed_and_the_other_lines_go_on(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     holder: list[GraphEmulator] = []
 
     def take_the_seat(request: Request) -> None:
         # between the seat check and the re-join, someone takes the E5 seat Carl freed
         if request.method == "POST" and request.path == f"/groups/{G_E5}/members/$ref" and holder:
-            holder.pop().tenant.assign_license(DORA, {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
-                                                      "removeLicenses": []})
+            holder.pop().tenant.assign_license(
+                DORA, {"addLicenses": [{"skuId": E5, "disabledPlans": []}], "removeLicenses": []}
+            )
 
     graph = graph_for(make_tenant(e5_seats=3), responders=[take_the_seat], group_license_delay=0.2)
     plan = write_plan(tmp_path, [add_member(DORA, G_E3), remove_member(CARL, G_E5)])
@@ -64,8 +69,7 @@ def test_a_re_join_in_count_violation_is_failed_and_the_other_lines_go_on(
     lines = outcome_lines(tmp_path / "undo.jsonl")
     # Graph accepted the re-join (204), but the group's license is in error: failed, never done
     assert [(x["undoes"]["n"], x["outcome"], x["status"]) for x in lines] == [(2, "failed", 204), (1, "done", 204)]
-    assert f"the license of {E5} from group {G_E5} is in state Error with the error CountViolation" \
-        in lines[0]["note"]
+    assert f"the license of {E5} from group {G_E5} is in state Error with the error CountViolation" in lines[0]["note"]
     # the failure stopped nothing that does not depend on it: Dora left G_E3
     assert not graph.member(DORA, G_E3)
     assert "1 of 2 change(s) undone, 0 skipped, 1 failed" in captured.out
@@ -73,7 +77,8 @@ def test_a_re_join_in_count_violation_is_failed_and_the_other_lines_go_on(
 
 
 def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for(group_license_delay=1.0)
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
@@ -86,8 +91,10 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     writes = len(graph.writes())
     assert run("undo", first, graph) == 0  # the dry run says so, and sends nothing
     out = capsys.readouterr().out
-    assert ("1. undo change 2 of second.jsonl first (the direct copy goes back before the user leaves the group in "
-            "the undo of change 1): Assign SPE_E5 to Ben (ben@contoso.example)") in out
+    assert (
+        "1. undo change 2 of second.jsonl first (the direct copy goes back before the user leaves the group in "
+        "the undo of change 1): Assign SPE_E5 to Ben (ben@contoso.example)"
+    ) in out
     assert "2. undo change 1: Remove Ben (ben@contoso.example) from the group License - E5" in out
     assert "dry run: 2 change(s) would be undone, 0 skipped" in out
     assert len(graph.writes()) == writes
@@ -102,11 +109,13 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     lines = outcome_lines(tmp_path / "undo.jsonl")
     assert [(x["undoes"], x["action"]["kind"], x["outcome"]) for x in lines] == [
         ({"journal": "second.jsonl", "n": 2}, "assign_license", "done"),
-        ({"journal": "first.jsonl", "n": 1}, "remove_member", "done")]
+        ({"journal": "first.jsonl", "n": 1}, "remove_member", "done"),
+    ]
 
 
 def test_leaving_is_refused_when_the_product_would_go_with_the_group(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The direct copy was removed outside the plan's journals: nothing to put back, so Ben stays."""
     graph = graph_for(group_license_delay=0.2)
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
@@ -118,13 +127,16 @@ def test_leaving_is_refused_when_the_product_would_go_with_the_group(
     journal.write_text("".join(json.dumps(x) + "\n" for x in lines if x["n"] == 1), encoding="utf-8")
     capsys.readouterr()
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
-    assert f"holds SPE_E5 only from group License - E5 ({G_E5}): leaving it would leave them without it" \
+    assert (
+        f"holds SPE_E5 only from group License - E5 ({G_E5}): leaving it would leave them without it"
         in capsys.readouterr().err
+    )
     assert graph.member(BEN, G_E5) and graph.by_group(BEN) == {(E5, G_E5)}
 
 
 def test_a_removal_of_unknown_outcome_keeps_the_join_it_rests_on(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     holder: list[GraphEmulator] = []
 
     def made_then_504(request: Request) -> Reply | None:
@@ -148,7 +160,8 @@ def test_a_removal_of_unknown_outcome_keeps_the_join_it_rests_on(
 
 
 def test_journal_lines_carry_the_plan_and_undo_keeps_to_its_users(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph = graph_for()
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)])
     journal = tmp_path / "apply.jsonl"
@@ -178,7 +191,8 @@ def test_journal_lines_carry_the_plan_and_undo_keeps_to_its_users(
 
 
 def test_a_failed_undo_holds_back_only_the_changes_it_rests_on(
-        tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     refusing: list[bool] = []
 
     def refuse_ben(request: Request) -> Reply | None:

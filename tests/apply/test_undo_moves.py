@@ -28,8 +28,11 @@ from .conftest import (
 
 def test_a_group_copy_in_active_with_error_counts_as_held(tmp_path: Path, graph_for: Any) -> None:
     graph = graph_for(group_license_delay=1.0)
-    removal = assign(BEN, remove=[E5], precondition=[
-        {"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": G_E5, "active": True}])
+    removal = assign(
+        BEN,
+        remove=[E5],
+        precondition=[{"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": G_E5, "active": True}],
+    )
     plan = write_plan(tmp_path, [add_member(BEN, G_E5), removal], depends={2: [1]})
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(first), "--wait", "0") == 0
@@ -38,8 +41,10 @@ def test_a_group_copy_in_active_with_error_counts_as_held(tmp_path: Path, graph_
     assert graph.direct(BEN) == {} and graph.by_group(BEN) == {(E5, G_E5)}
     # the group's copy now works with an error (another product's plans conflict with it)
     tenant = graph.emulator.tenant
-    states = tuple(msgspec.structs.replace(s, state="ActiveWithError", error="MutuallyExclusiveViolation")
-                   for s in tenant.user(BEN).license_assignment_states)
+    states = tuple(
+        msgspec.structs.replace(s, state="ActiveWithError", error="MutuallyExclusiveViolation")
+        for s in tenant.user(BEN).license_assignment_states
+    )
     tenant.change_user(BEN, license_assignment_states=states)
     assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
     assert graph.direct(BEN) == {E5: ()}, "the direct copy is put back before Ben leaves the group"
@@ -47,7 +52,8 @@ def test_a_group_copy_in_active_with_error_counts_as_held(tmp_path: Path, graph_
 
 
 def test_a_group_to_group_move_in_two_runs_is_undone_by_joining_the_old_group_first(
-        tmp_path: Path, graph_for: Any, capsys: Any) -> None:
+    tmp_path: Path, graph_for: Any, capsys: Any
+) -> None:
     graph = graph_for(group_license_delay=1.0)
     leave = remove_member(CARL, G_E5)
     leave["precondition"] = [{"member_of": G_E5}, {"holds": E3, "how": "group", "group": G_E3, "active": True}]
@@ -67,4 +73,5 @@ def test_a_group_to_group_move_in_two_runs_is_undone_by_joining_the_old_group_fi
     lines = outcome_lines(tmp_path / "undo.jsonl")
     assert [(x["undoes"], x["action"]["kind"], x["outcome"]) for x in lines] == [
         ({"journal": "second.jsonl", "n": 2}, "add_member", "done"),
-        ({"journal": "first.jsonl", "n": 1}, "remove_member", "done")]
+        ({"journal": "first.jsonl", "n": 1}, "remove_member", "done"),
+    ]

@@ -38,14 +38,18 @@ def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed:
     access = Access(Token("arm-token"), arm_url, None, Token("pc-token"), pc_url)
     got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, access)
     document = commerce_facts(snapshot.subscriptions, {}) | {
-        "skus": [{"sku": part, "sku_id": sid, "consumed": n, "price_monthly": 10.0} for part, (sid, n) in
-                 consumed.items()], "locale": "en"}
+        "skus": [
+            {"sku": part, "sku_id": sid, "consumed": n, "price_monthly": 10.0} for part, (sid, n) in consumed.items()
+        ],
+        "locale": "en",
+    }
     return build_bill(document, {}, got.billing, TODAY)
 
 
 def _seats(table: dict[str, tuple[int, int]]) -> Any:
     async def read(sku_id: str) -> tuple[int, int] | None:
         return table.get(sku_id)
+
     return read
 
 
@@ -68,11 +72,21 @@ def test_the_plan_names_what_an_api_can_do_and_the_dry_run_changes_nothing(world
     changes = commerce_of({"bill": bill})
     assert [(c["kind"], c["source"], c["sku"], c["from"], c["to"]) for c in changes] == [
         ("reduce", "partner-center", "Microsoft_365_Copilot", 6, 4),
-        ("cancel", "billing-account", "POWER_BI_PRO", 3, 0)]
+        ("cancel", "billing-account", "POWER_BI_PRO", 3, 0),
+    ]
     out = io.StringIO()
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
-    failed = asyncio.run(run_commerce(changes, commerce, _seats({COPILOT: (6, 4), PBI: (34, 31)}), execute=False,
-                                      journal=None, today=TODAY, out=out))
+    failed = asyncio.run(
+        run_commerce(
+            changes,
+            commerce,
+            _seats({COPILOT: (6, 4), PBI: (34, 31)}),
+            execute=False,
+            journal=None,
+            today=TODAY,
+            out=out,
+        )
+    )
     commerce.close()
     text = out.getvalue()
     assert failed == 0 and text.count("-> would apply") == 2
@@ -87,8 +101,17 @@ def test_apply_makes_them_journaled_and_never_below_the_seats_assigned(world: An
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     out = io.StringIO()
     # someone assigned a Copilot license since the plan: 5 assigned, 4 would be left
-    asyncio.run(run_commerce(changes, commerce, _seats({COPILOT: (6, 5), PBI: (34, 31)}), execute=True,
-                             journal=journal, today=TODAY, out=out))
+    asyncio.run(
+        run_commerce(
+            changes,
+            commerce,
+            _seats({COPILOT: (6, 5), PBI: (34, 31)}),
+            execute=True,
+            journal=journal,
+            today=TODAY,
+            out=out,
+        )
+    )
     journal.close()
     lines = [json.loads(t) for t in (tmp_path / "commerce.jsonl").read_text("utf-8").splitlines()]
     assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "skipped"), (2, "sending"), (2, "done")]
@@ -104,15 +127,27 @@ def test_outside_the_window_or_after_a_change_it_is_skipped(world: Any, tmp_path
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     out = io.StringIO()
-    asyncio.run(run_commerce(changes, commerce, _seats({}), execute=True, journal=CommerceJournal(tmp_path / "j"),
-                             today=date(2026, 11, 5), out=out))
+    asyncio.run(
+        run_commerce(
+            changes,
+            commerce,
+            _seats({}),
+            execute=True,
+            journal=CommerceJournal(tmp_path / "j"),
+            today=date(2026, 11, 5),
+            out=out,
+        )
+    )
     assert out.getvalue().count("skipped: its window closed on") == 2
     # the partner's seats changed since the plan
     customer = next(iter(pc.customers))
     pc.customers[customer][0]["quantity"] = 7
     out = io.StringIO()
-    asyncio.run(run_commerce(changes[:1], commerce, _seats({COPILOT: (7, 1)}), execute=False, journal=None,
-                             today=TODAY, out=out))
+    asyncio.run(
+        run_commerce(
+            changes[:1], commerce, _seats({COPILOT: (7, 1)}), execute=False, journal=None, today=TODAY, out=out
+        )
+    )
     assert "it now has 7 seats, the plan counted 6" in out.getvalue()
 
 
@@ -126,8 +161,17 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     path = tmp_path / "commerce.jsonl"
     journal = CommerceJournal(path)
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
-    asyncio.run(run_commerce(changes[:1], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal,
-                             today=TODAY, out=io.StringIO()))
+    asyncio.run(
+        run_commerce(
+            changes[:1],
+            commerce,
+            _seats({COPILOT: (6, 4)}),
+            execute=True,
+            journal=journal,
+            today=TODAY,
+            out=io.StringIO(),
+        )
+    )
     journal.close()
     customer = next(iter(pc.customers))
     assert pc.customers[customer][0]["quantity"] == 4
@@ -135,11 +179,22 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     out = io.StringIO()
     undo_path = tmp_path / "undo.jsonl"
     undo_journal = CommerceJournal(undo_path)
-    assert undo_commerce(path, commerce, lambda q: asked.append(q) is not None, execute=True, out=out, today=TODAY,
-                         undo_journal=undo_journal) == 0
+    assert (
+        undo_commerce(
+            path,
+            commerce,
+            lambda q: asked.append(q) is not None,
+            execute=True,
+            out=out,
+            today=TODAY,
+            undo_journal=undo_journal,
+        )
+        == 0
+    )
     # seats x the monthly price per seat the plan's bill used
-    assert asked == ["Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), "
-                     "2 x 10.50 = 21.00 a month?"]
+    assert asked == [
+        "Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), 2 x 10.50 = 21.00 a month?"
+    ]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
     # without a terminal nobody can say yes: nothing is bought
     from auditor.apply import commerce as commerce_module
@@ -153,19 +208,26 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     assert undo_commerce(path, commerce, lambda q: True, execute=True, out=late, today=date(2026, 11, 5)) == 0
     assert "not bought back: its window closed on 2026-11-04" in late.getvalue()
     assert not [r for r in pc.requests if r.method == "PATCH" and r.body.get("quantity") == 6]
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=out, today=TODAY,
-                         undo_journal=undo_journal) == 1
+    assert (
+        undo_commerce(path, commerce, lambda q: True, execute=True, out=out, today=TODAY, undo_journal=undo_journal)
+        == 1
+    )
     assert pc.customers[customer][0]["quantity"] == 6
     # undone once: the subscription no longer has the seats the reduction left, so a second undo refuses
     again = io.StringIO()
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=again, today=TODAY,
-                         undo_journal=undo_journal) == 0
+    assert (
+        undo_commerce(path, commerce, lambda q: True, execute=True, out=again, today=TODAY, undo_journal=undo_journal)
+        == 0
+    )
     assert "it now has 6 seats, the reduction left 4" in again.getvalue()
     undo_journal.close()
     lines = _journal(undo_path)
     assert [(ln["kind"], ln["outcome"]) for ln in lines] == [
-        ("undo_reduce", "declined"), ("undo_reduce", "sending"), ("undo_reduce", "done"),
-        ("undo_reduce", "skipped")]
+        ("undo_reduce", "declined"),
+        ("undo_reduce", "sending"),
+        ("undo_reduce", "done"),
+        ("undo_reduce", "skipped"),
+    ]
     assert (lines[1]["from"], lines[1]["to"], lines[1]["request"]["body"]) == (4, 6, {"quantity": 6})
 
 
@@ -174,13 +236,29 @@ ACCOUNT_SUB = "cf86da0c-f640-56d1-913b-79bd0b93b3ed"  # the sample's Power BI Pr
 
 def _arm_reduce(account: str) -> dict[str, Any]:
     """A reduction of the billing account's Power BI Pro from 3 seats to 2, as plan writes it."""
-    path = (f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{ACCOUNT_SUB}"
-            "?api-version=2024-04-01")
-    return {"n": 1, "kind": "reduce", "source": "billing-account", "scope": account, "api_id": ACCOUNT_SUB,
-            "subscription": ACCOUNT_SUB, "sku": "POWER_BI_PRO", "sku_id": PBI, "from": 3, "to": 2, "seats": 1,
-            "window": "within_7_days", "not_before": "2026-10-28", "by": "2026-11-03", "monthly_saving": 10.0,
-            "saving_from": "2026-11-01", "request": {"method": "PATCH", "path": path,
-                                                     "body": {"properties": {"quantity": 2}}}}
+    path = (
+        f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{ACCOUNT_SUB}"
+        "?api-version=2024-04-01"
+    )
+    return {
+        "n": 1,
+        "kind": "reduce",
+        "source": "billing-account",
+        "scope": account,
+        "api_id": ACCOUNT_SUB,
+        "subscription": ACCOUNT_SUB,
+        "sku": "POWER_BI_PRO",
+        "sku_id": PBI,
+        "from": 3,
+        "to": 2,
+        "seats": 1,
+        "window": "within_7_days",
+        "not_before": "2026-10-28",
+        "by": "2026-11-03",
+        "monthly_saving": 10.0,
+        "saving_from": "2026-11-01",
+        "request": {"method": "PATCH", "path": path, "body": {"properties": {"quantity": 2}}},
+    }
 
 
 def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> None:
@@ -190,8 +268,20 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     path = tmp_path / "commerce.jsonl"
     journal = CommerceJournal(path)
     out = io.StringIO()
-    assert asyncio.run(run_commerce([_arm_reduce(account)], commerce, _seats({PBI: (34, 31)}), execute=True,
-                                    journal=journal, today=TODAY, out=out)) == 0
+    assert (
+        asyncio.run(
+            run_commerce(
+                [_arm_reduce(account)],
+                commerce,
+                _seats({PBI: (34, 31)}),
+                execute=True,
+                journal=journal,
+                today=TODAY,
+                out=out,
+            )
+        )
+        == 0
+    )
     journal.close()
     patches = [r for r in arm.requests if r.method == "PATCH"]
     assert [(r.query["api-version"], r.body) for r in patches] == [("2024-04-01", {"properties": {"quantity": 2}})]
@@ -211,8 +301,18 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     asked: list[str] = []
     undo_path = tmp_path / "undo.jsonl"
     undo_journal = CommerceJournal(undo_path)
-    assert undo_commerce(path, commerce, lambda q: asked.append(q) is None, execute=True, out=io.StringIO(),
-                         today=TODAY, undo_journal=undo_journal) == 1
+    assert (
+        undo_commerce(
+            path,
+            commerce,
+            lambda q: asked.append(q) is None,
+            execute=True,
+            out=io.StringIO(),
+            today=TODAY,
+            undo_journal=undo_journal,
+        )
+        == 1
+    )
     undo_journal.close()
     assert asked == [f"Buy back 1 seats of POWER_BI_PRO ({ACCOUNT_SUB}), 1 x 10.00 = 10.00 a month?"]
     assert sub["properties"]["quantity"] == 3
@@ -229,8 +329,13 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     assert copilot["api"]["offer"] == "CFQ7TTC0MM8R:0002:CFQ7TTC0MM8R0002"  # the offer joined from Partner Center
     # the same seats, past their refundable window: the reduction waits for the renewal
     [change] = commerce_changes([copilot | {"window": "renewal", "by": "2027-07-31", "not_before": "2026-11-01"}])
-    product = {"productId": "CFQ7TTC0MM8R", "skuId": "0002", "availabilityId": "CFQ7TTC0MM8R0002",
-               "billingCycle": "monthly", "termDuration": "P1Y"}
+    product = {
+        "productId": "CFQ7TTC0MM8R",
+        "skuId": "0002",
+        "availabilityId": "CFQ7TTC0MM8R0002",
+        "billingCycle": "monthly",
+        "termDuration": "P1Y",
+    }
     assert change["kind"] == "schedule_reduction"
     assert change["request"]["body"] == {"scheduledNextTermInstructions": {"product": product, "quantity": 4}}
     # without the offer's three parts no change is planned: a person schedules it
@@ -241,8 +346,14 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
     journal = CommerceJournal(tmp_path / "commerce.jsonl")
     out = io.StringIO()
-    assert asyncio.run(run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal,
-                                    today=TODAY, out=out)) == 0, out.getvalue()
+    assert (
+        asyncio.run(
+            run_commerce(
+                [change], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal, today=TODAY, out=out
+            )
+        )
+        == 0
+    ), out.getvalue()
     journal.close()
     assert sub["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
     assert sub["quantity"] == 6  # this term keeps its seats
@@ -250,13 +361,15 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     assert patch.body["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
     # Partner Center refuses a schedule that names no product: the stand-in does too, and says what is missing
     with pytest.raises(BillingSourceError, match=r"HTTP 400 800002: .*missing: productId, skuId, availabilityId"):
-        partner_center.update_subscription(commerce.pc(), customer, sub | {
-            "scheduledNextTermInstructions": {"quantity": 3}})
+        partner_center.update_subscription(
+            commerce.pc(), customer, sub | {"scheduledNextTermInstructions": {"quantity": 3}}
+        )
     # a re-read subscription whose offer does not name the product: the change is skipped, and why
     sub["offerId"] = "CFQ7TTC0MM8R:0002"
     out = io.StringIO()
-    asyncio.run(run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=False, journal=None,
-                             today=TODAY, out=out))
+    asyncio.run(
+        run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=False, journal=None, today=TODAY, out=out)
+    )
     assert "would skip: its offerId 'CFQ7TTC0MM8R:0002', billingCycle and termDuration do not name" in out.getvalue()
     commerce.close()
 
@@ -266,8 +379,9 @@ def test_a_delete_in_the_plan_is_refused() -> None:
         commerce_of({"bill": {"commerce": [{"n": 1, "request": {"method": "DELETE", "path": "/x"}}]}})
 
 
-def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_apply_commerce_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """audit --demo, plan reading the stand-ins, then `apply --commerce` (dry run, then --yes)."""
     from auditor.apply import run as apply_run
     from auditor.cli import main
@@ -276,27 +390,57 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
     snapshot = sample_tenant()
     facts = sample_commerce(snapshot, datetime(2026, 11, 1, 6))
     out = tmp_path / "out"
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never",
-                 "--billing-source", "none"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--billing-source",
+                "none",
+            ]
+        )
+        == 0
+    )
     token = app_token(snapshot.tenant_id, DEMO_ROLES)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
     monkeypatch.setattr(apply_run, "clock", lambda: datetime(2026, 11, 1, 7, tzinfo=__import__("datetime").UTC))
-    with (BillingStandIn(facts.accounts) as arm, PartnerCenterStandIn(facts.customers) as pc,
-          GraphEmulator(snapshot, token=token) as graph):
+    with (
+        BillingStandIn(facts.accounts) as arm,
+        PartnerCenterStandIn(facts.customers) as pc,
+        GraphEmulator(snapshot, token=token) as graph,
+    ):
         endpoints = ["--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url]
         assert main(["plan", "--report-dir", str(out), "--billing-source", "auto", *endpoints]) in (0, 1)
         plan = out / "plan.json"
         doc = json.loads(plan.read_text("utf-8"))
         assert doc["bill"]["commerce"]
-        base = ["apply", str(plan), "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id",
-                snapshot.tenant_id, "--commerce", "--max-age", "30d", *endpoints]
+        base = [
+            "apply",
+            str(plan),
+            "--graph-endpoint",
+            graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            snapshot.tenant_id,
+            "--commerce",
+            "--max-age",
+            "30d",
+            *endpoints,
+        ]
         # --commerce-only (license-apply.yml's commerce job): the plan's license changes are not touched
         assert doc["changes"]
         plan.write_text(json.dumps(doc | {"created_at": "2026-11-01T06:30:00Z"}), "utf-8")
         capsys.readouterr()
-        assert main([*base[:-3 - len(endpoints)], "--commerce-only", "--max-age", "30d", *endpoints]) == 0
+        assert main([*base[: -3 - len(endpoints)], "--commerce-only", "--max-age", "30d", *endpoints]) == 0
         assert "commerce changes: " in capsys.readouterr().out
         assert {r.path for r in graph.requests} == {"/subscribedSkus"}  # no user read, no license change
         # with --commerce the license changes come first: their users are re-read, and the demo token,
@@ -329,7 +473,8 @@ def test_apply_commerce_on_the_command_line(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """audit --demo reads the billing stand-ins; a plain `plan` after it (no billing flag, no API
     reachable) builds the same bill from report.json's billing_facts, commerce changes included."""
     from auditor.cli import main
@@ -338,7 +483,9 @@ def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(
     assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
     report = json.loads((out / "report.json").read_text("utf-8"))
     assert report["billing_facts"] and {s for r in report["billing_facts"] for _, s in r["sources"]} >= {
-        "billing-account", "partner-center"}
+        "billing-account",
+        "partner-center",
+    }
     assert main(["plan", "--report-dir", str(out)]) in (0, 1)
     plan = json.loads((out / "plan.json").read_text("utf-8"))
 
@@ -355,8 +502,11 @@ def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(
     changed = next(c for c in report["bill"]["commerce"])
     sub = changed["subscription"]
     row = saved[sub]
-    (tmp_path / "b.csv").write_text(f"subscription,channel,unit_price,currency\n{sub},{row['channel']},"
-                                    f"{row['unit_price'] or 10},{row['currency'] or 'EUR'}\n", "utf-8")
+    (tmp_path / "b.csv").write_text(
+        f"subscription,channel,unit_price,currency\n{sub},{row['channel']},"
+        f"{row['unit_price'] or 10},{row['currency'] or 'EUR'}\n",
+        "utf-8",
+    )
     assert main(["plan", "--report-dir", str(out), "--billing", str(tmp_path / "b.csv")]) in (0, 1)
     bill = json.loads((out / "plan.json").read_text("utf-8"))["bill"]
     assert [c["subscription"] for c in bill.get("commerce") or []].count(sub) == 1

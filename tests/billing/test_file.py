@@ -16,19 +16,28 @@ HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,u
 
 def test_a_full_row_is_read_with_its_types(tmp_path: Path) -> None:
     path = tmp_path / "billing.csv"
-    path.write_bytes(("\ufeff" + HEADER + "c-e3,MCA,p1y,2026-03-18,2027-03-18,yes,2026-11-20:5;2026-06-01:3,36.00,eur\n"
-                      ).encode())
+    path.write_bytes(
+        ("\ufeff" + HEADER + "c-e3,MCA,p1y,2026-03-18,2027-03-18,yes,2026-11-20:5;2026-06-01:3,36.00,eur\n").encode()
+    )
     billing = read_billing(path)
     (row,) = billing.rows
     assert (row.subscription, row.channel, row.term, row.term_start, row.term_end, row.auto_renew) == (
-        "c-e3", Channel.MCA, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), True)
+        "c-e3",
+        Channel.MCA,
+        Term.YEAR,
+        date(2026, 3, 18),
+        date(2027, 3, 18),
+        True,
+    )
     assert row.seats_added == (SeatAddition(date(2026, 6, 1), 3), SeatAddition(date(2026, 11, 20), 5))
     assert (row.unit_price, row.currency, row.line) == (36.0, "EUR", 2)
 
 
 def test_columns_in_any_order_semicolons_and_empty_cells() -> None:
-    billing = parse_billing("# exported from Partner Center\nchannel;subscription;seats_added\ncsp;S-1;\n"
-                            "mosa;S-2;\"2026-11-01:2;2026-11-02:1\"\n")
+    billing = parse_billing(
+        "# exported from Partner Center\nchannel;subscription;seats_added\ncsp;S-1;\n"
+        'mosa;S-2;"2026-11-01:2;2026-11-02:1"\n'
+    )
     one, two = billing.rows
     assert (one.channel, one.term, one.term_end, one.auto_renew, one.seats_added) == (Channel.CSP, None, None, None, ())
     assert two.seats_added == (SeatAddition(date(2026, 11, 1), 2), SeatAddition(date(2026, 11, 2), 1))
@@ -43,24 +52,27 @@ def test_a_row_matches_the_commerce_id_or_the_subscription_id() -> None:
     assert [r.subscription for r in billing.unmatched([e3, e5])] == ["nobody"]
 
 
-@pytest.mark.parametrize(("text", "where", "message"), [
-    (HEADER + "c-1,mcx,,,,,,,\n", "b.csv:2:2", "channel: 'mcx' is not one of mca, mosa, csp, ea, vl"),
-    (HEADER + "c-1,mca,P2Y,,,,,,\n", "b.csv:2:3", "term: 'P2Y' is not one of P1M, P1Y, P3Y"),
-    (HEADER + "c-1,mca,,2026-02-30,,,,,\n", "b.csv:2:4", "term_start: '2026-02-30' is not a date"),
-    (HEADER + "c-1,mca,,2026-03-01,2026-03-01,,,,\n", "b.csv:2:5", "term_end: 2026-03-01 is not after"),
-    (HEADER + "c-1,mca,,,,maybe,,,\n", "b.csv:2:6", "auto_renew: 'maybe' is not true or false"),
-    (HEADER + "c-1,mca,,,,,2026-11-01:0,,\n", "b.csv:2:7", "seats_added: '2026-11-01:0': '0' is not a number"),
-    (HEADER + "c-1,mca,,,,,20261101:2,,\n", "b.csv:2:7", "'20261101' is not a date"),
-    (HEADER + "c-1,mca,,,,,2026-11-01:²,,\n", "b.csv:2:7", "'²' is not a number of seats"),
-    (HEADER + "c-1,mca,,,,,,36,00,\n", "b.csv:2:10", "10 cells, but the header names 9 columns"),
-    (HEADER + "c-1,mca,,,,,,-3,\n", "b.csv:2:8", "unit_price: '-3' is not a price"),
-    (HEADER + "c-1,mca,,,,,,,euro\n", "b.csv:2:9", "currency: 'euro' is not a three-letter ISO 4217 code"),
-    (HEADER + "\n,mca,,,,,,,\n", "b.csv:3:1", "subscription: empty"),
-    (HEADER + "c-1,mca,,,,,,,\nC-1,csp,,,,,,,\n", "b.csv:3:1", "'C-1' is listed twice (first on line 2)"),
-    ("subscription,chanel\n", "b.csv:1:2", "unknown column 'chanel'"),
-    ("subscription,term\nx,P1M\n", "b.csv:1", "the header lacks the column 'channel'"),
-    ("", "b.csv:1", "no header row"),
-])
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (HEADER + "c-1,mcx,,,,,,,\n", "b.csv:2:2", "channel: 'mcx' is not one of mca, mosa, csp, ea, vl"),
+        (HEADER + "c-1,mca,P2Y,,,,,,\n", "b.csv:2:3", "term: 'P2Y' is not one of P1M, P1Y, P3Y"),
+        (HEADER + "c-1,mca,,2026-02-30,,,,,\n", "b.csv:2:4", "term_start: '2026-02-30' is not a date"),
+        (HEADER + "c-1,mca,,2026-03-01,2026-03-01,,,,\n", "b.csv:2:5", "term_end: 2026-03-01 is not after"),
+        (HEADER + "c-1,mca,,,,maybe,,,\n", "b.csv:2:6", "auto_renew: 'maybe' is not true or false"),
+        (HEADER + "c-1,mca,,,,,2026-11-01:0,,\n", "b.csv:2:7", "seats_added: '2026-11-01:0': '0' is not a number"),
+        (HEADER + "c-1,mca,,,,,20261101:2,,\n", "b.csv:2:7", "'20261101' is not a date"),
+        (HEADER + "c-1,mca,,,,,2026-11-01:²,,\n", "b.csv:2:7", "'²' is not a number of seats"),
+        (HEADER + "c-1,mca,,,,,,36,00,\n", "b.csv:2:10", "10 cells, but the header names 9 columns"),
+        (HEADER + "c-1,mca,,,,,,-3,\n", "b.csv:2:8", "unit_price: '-3' is not a price"),
+        (HEADER + "c-1,mca,,,,,,,euro\n", "b.csv:2:9", "currency: 'euro' is not a three-letter ISO 4217 code"),
+        (HEADER + "\n,mca,,,,,,,\n", "b.csv:3:1", "subscription: empty"),
+        (HEADER + "c-1,mca,,,,,,,\nC-1,csp,,,,,,,\n", "b.csv:3:1", "'C-1' is listed twice (first on line 2)"),
+        ("subscription,chanel\n", "b.csv:1:2", "unknown column 'chanel'"),
+        ("subscription,term\nx,P1M\n", "b.csv:1", "the header lacks the column 'channel'"),
+        ("", "b.csv:1", "no header row"),
+    ],
+)
 def test_a_bad_row_names_file_line_and_column(text: str, where: str, message: str) -> None:
     with pytest.raises(BillingFileError) as caught:
         parse_billing(text, "b.csv")
@@ -77,10 +89,10 @@ def test_a_missing_file(tmp_path: Path) -> None:
 # The same row as Excel saves "CSV" with each report language's regional settings: ';' between
 # cells, a decimal comma, the day first, TRUE in the language, and the Windows code page (no BOM)
 EXCEL = {
-    "nl": ("cp1252", "c-e3;mca;P1Y;18-03-2026;18-03-2027;WAAR;\"20-11-2026:5\";33,75;EUR"),
-    "da": ("cp1252", "c-e3;mca;P1Y;18.03.2026;18.03.2027;SAND;\"20-11-2026:5\";33,75;EUR"),
-    "sv": ("cp1252", "c-e3;mca;P1Y;2026-03-18;2027-03-18;SANT;\"2026-11-20:5\";33,75;EUR"),
-    "tr": ("cp1254", "c-e3;mca;P1Y;18.03.2026;18.03.2027;DOĞRU;\"20.11.2026:5\";33,75;EUR"),
+    "nl": ("cp1252", 'c-e3;mca;P1Y;18-03-2026;18-03-2027;WAAR;"20-11-2026:5";33,75;EUR'),
+    "da": ("cp1252", 'c-e3;mca;P1Y;18.03.2026;18.03.2027;SAND;"20-11-2026:5";33,75;EUR'),
+    "sv": ("cp1252", 'c-e3;mca;P1Y;2026-03-18;2027-03-18;SANT;"2026-11-20:5";33,75;EUR'),
+    "tr": ("cp1254", 'c-e3;mca;P1Y;18.03.2026;18.03.2027;DOĞRU;"20.11.2026:5";33,75;EUR'),
     "en": ("utf-8-sig", "c-e3,mca,P1Y,2026-03-18,2027-03-18,TRUE,2026-11-20:5,33.75,EUR"),
 }
 
@@ -93,12 +105,18 @@ def test_a_row_as_excel_saves_it_in_each_language(tmp_path: Path, language: str)
     path.write_bytes((header + row + "\r\n").encode(encoding))
     (read,) = read_billing(path).rows
     assert (read.term_start, read.term_end, read.auto_renew, read.unit_price) == (
-        date(2026, 3, 18), date(2027, 3, 18), True, 33.75)
+        date(2026, 3, 18),
+        date(2027, 3, 18),
+        True,
+        33.75,
+    )
     assert read.seats_added == (SeatAddition(date(2026, 11, 20), 5),)
 
 
-@pytest.mark.parametrize(("word", "value"), [("ONWAAR", False), ("FALSK", False), ("FALSKT", False),
-                                             ("YANLIŞ", False), ("yanlış", False), ("Waar", True)])
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("ONWAAR", False), ("FALSK", False), ("FALSKT", False), ("YANLIŞ", False), ("yanlış", False), ("Waar", True)],
+)
 def test_false_and_true_in_each_language(word: str, value: bool) -> None:
     (row,) = parse_billing(HEADER + f"c-1,mca,,,,{word},,,\n").rows
     assert row.auto_renew is value

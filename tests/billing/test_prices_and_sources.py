@@ -25,10 +25,12 @@ def test_the_saving_uses_the_price_of_the_frequency_billed() -> None:
 
 
 def test_the_est_price_is_23_percent_over_where_the_product_has_no_monthly_term() -> None:
-    billing = parse_billing("subscription,channel,term,auto_renew,monthly_term\n"
-                            "a,mca,P1Y,false,false\n"   # no monthly term (Microsoft 365 Copilot, say)
-                            "b,mca,P1Y,false,true\n"
-                            "c,mca,P1Y,false,\n")       # not known: the usual 3 %
+    billing = parse_billing(
+        "subscription,channel,term,auto_renew,monthly_term\n"
+        "a,mca,P1Y,false,false\n"  # no monthly term (Microsoft 365 Copilot, say)
+        "b,mca,P1Y,false,true\n"
+        "c,mca,P1Y,false,\n"
+    )  # not known: the usual 3 %
     none, some, unknown = billing.rows
     assert (none.monthly_term, some.monthly_term, unknown.monthly_term) == (False, True, None)
     assert none.source("monthly_term") == "file" and unknown.source("monthly_term") is None
@@ -42,6 +44,7 @@ def test_the_est_price_is_23_percent_over_where_the_product_has_no_monthly_term(
 
 def test_a_monthly_term_from_an_api_says_the_product_has_one() -> None:
     from auditor.billing.facts import Joined, from_billing_account, row_from_api
+
     graph = Subscription("s", "k", "SPE_E3", "Enabled", False, 10, None, None, commerce_subscription_id="b1")
     monthly = from_billing_account({"name": "b1", "properties": {"termDuration": "P1M"}})
     annual = from_billing_account({"name": "b1", "properties": {"termDuration": "P1Y"}})
@@ -52,42 +55,77 @@ def test_a_monthly_term_from_an_api_says_the_product_has_one() -> None:
 
 
 def test_each_fact_names_its_source() -> None:
-    sub = Subscription("s", "k", "SPE_E3", "Enabled", False, 10, "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z",
-                       commerce_subscription_id="c")
+    sub = Subscription(
+        "s",
+        "k",
+        "SPE_E3",
+        "Enabled",
+        False,
+        10,
+        "2026-01-01T00:00:00Z",
+        "2027-01-01T00:00:00Z",
+        commerce_subscription_id="c",
+    )
     assert fact_sources(sub, None)["renewal"] == "graph"
     assert fact_sources(sub, None)["channel"] == "unknown"
-    billing = parse_billing("subscription,channel,term,auto_renew,billing_frequency,cancel_at_end_of_term\n"
-                            "c,mca,P1Y,false,P1M,true\n")
+    billing = parse_billing(
+        "subscription,channel,term,auto_renew,billing_frequency,cancel_at_end_of_term\nc,mca,P1Y,false,P1M,true\n"
+    )
     row = billing.rows[0]
     assert (row.billing_frequency, row.cancel_at_end_of_term) == (Term.MONTH, True)
     sources = fact_sources(sub, row)
     assert (sources["term"], sources["auto_renew"], sources["renewal"], sources["price"]) == (
-        "file", "file", "graph", "unknown")
+        "file",
+        "file",
+        "graph",
+        "unknown",
+    )
 
 
 def test_a_renewal_that_locks_within_three_days_is_urgent() -> None:
-    bill = {"actions": [
-        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self", "action": "reduce"},
-        {"window": "renewal", "seats": 3, "by": "2026-12-26", "owner": "self", "action": "reduce"},
-        # a partner's reduction locks too: the admin asks the partner in time (its own sentence)
-        {"window": "renewal", "seats": 4, "by": "2026-11-27", "owner": "partner", "action": "contact_partner"},
-        # a cancellation at the end of the term is not a reduction that locks
-        {"window": "renewal", "seats": 5, "by": "2026-11-26", "owner": "self", "action": "cancel_at_end_of_term"},
-        {"window": "anniversary", "seats": 3, "by": "2026-11-25", "owner": "vlsc"},
-        {"window": "within_7_days", "seats": 2, "by": "2026-11-25", "owner": "self"},
-    ]}
+    bill = {
+        "actions": [
+            {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self", "action": "reduce"},
+            {"window": "renewal", "seats": 3, "by": "2026-12-26", "owner": "self", "action": "reduce"},
+            # a partner's reduction locks too: the admin asks the partner in time (its own sentence)
+            {"window": "renewal", "seats": 4, "by": "2026-11-27", "owner": "partner", "action": "contact_partner"},
+            # a cancellation at the end of the term is not a reduction that locks
+            {"window": "renewal", "seats": 5, "by": "2026-11-26", "owner": "self", "action": "cancel_at_end_of_term"},
+            {"window": "anniversary", "seats": 3, "by": "2026-11-25", "owner": "vlsc"},
+            {"window": "within_7_days", "seats": 2, "by": "2026-11-25", "owner": "self"},
+        ]
+    }
     assert [(a["by"], a["action"]) for a in locking(bill, date(2026, 11, 24))] == [
-        ("2026-11-26", "reduce"), ("2026-11-27", "contact_partner")]
+        ("2026-11-26", "reduce"),
+        ("2026-11-27", "contact_partner"),
+    ]
     assert [a["seats"] for a in urgent(bill, date(2026, 11, 24))] == [2]
 
 
 def test_a_partners_renewal_lock_tells_the_admin_to_ask_the_partner_in_time() -> None:
-    bill = {"as_of": "2026-11-24", "actions": [
-        {"window": "renewal", "seats": 4, "by": "2026-11-27", "owner": "partner", "action": "contact_partner",
-         "sku": "Microsoft_365_Copilot", "monthly_saving": 112.4},
-        {"window": "renewal", "seats": 3, "by": "2026-11-26", "owner": "self", "action": "reduce", "sku": "SPE_E3",
-         "monthly_saving": 101.25},
-    ]}
+    bill = {
+        "as_of": "2026-11-24",
+        "actions": [
+            {
+                "window": "renewal",
+                "seats": 4,
+                "by": "2026-11-27",
+                "owner": "partner",
+                "action": "contact_partner",
+                "sku": "Microsoft_365_Copilot",
+                "monthly_saving": 112.4,
+            },
+            {
+                "window": "renewal",
+                "seats": 3,
+                "by": "2026-11-26",
+                "owner": "self",
+                "action": "reduce",
+                "sku": "SPE_E3",
+                "monthly_saving": 101.25,
+            },
+        ],
+    }
     lines = urgent_lines({"bill": bill, "skus": [{"sku": "SPE_E3", "currency": "EUR"}]}, Locale.EN)
     assert lines == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 3 seats, €101.25 per month; the subscription "

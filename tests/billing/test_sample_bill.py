@@ -22,8 +22,24 @@ MOVES = str(SAMPLE / "moves-example.yaml")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bill")
     # the billing file alone (--billing-source file): the emulated billing APIs are test_sources_cli's
-    code = main(["audit", "--demo", "--policies", "policies/", "--policies", MOVES, "--billing", BILLING,
-                 "--billing-source", "file", "--output-dir", str(out), "--fail-on", "never"])
+    code = main(
+        [
+            "audit",
+            "--demo",
+            "--policies",
+            "policies/",
+            "--policies",
+            MOVES,
+            "--billing",
+            BILLING,
+            "--billing-source",
+            "file",
+            "--output-dir",
+            str(out),
+            "--fail-on",
+            "never",
+        ]
+    )
     assert code == 0
     return out
 
@@ -31,10 +47,8 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_sample_shows_every_action_and_window(audited: Path) -> None:
     bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
     actions = {a["action"] for a in bill["actions"]}
-    assert actions == {"reduce", "cancel", "cancel_at_end_of_term", "contact_partner", "contact_vlsc", "buy",
-                       "none"}
-    assert {a["window"] for a in bill["actions"]} == {"within_7_days", "renewal", "any_time", "anniversary",
-                                                      "unknown"}
+    assert actions == {"reduce", "cancel", "cancel_at_end_of_term", "contact_partner", "contact_vlsc", "buy", "none"}
+    assert {a["window"] for a in bill["actions"]} == {"within_7_days", "renewal", "any_time", "anniversary", "unknown"}
     # the partner is Graph's ownerTenantId, read by the collector from the emulator
     partner = next(a for a in bill["actions"] if a["action"] == "contact_partner")
     assert (partner["sku"], partner["owner"]) == ("Microsoft_365_Copilot", "partner")
@@ -55,8 +69,7 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
     # a calendar entry for every action with a date to act by, named by its product
     dated = [a for a in bill["actions"] if a.get("by") and a["action"] not in ("none", "buy")]
     assert dated and len(entries) == len(dated)
-    assert all(any(e.startswith(f"bill-{a['sku']}-") and e.endswith(f"-{a['by']}.ics") for e in entries)
-               for a in dated)
+    assert all(any(e.startswith(f"bill-{a['sku']}-") and e.endswith(f"-{a['by']}.ics") for e in entries) for a in dated)
 
 
 def test_the_digest_says_what_reaches_the_bill_and_the_window_about_to_shut(audited: Path) -> None:
@@ -79,6 +92,10 @@ def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytes
     assert main(["plan", "--report-dir", str(audited), "--billing", BILLING]) == 0
     plan = json.loads((audited / "plan.json").read_text("utf-8"))
     e3 = next(a for a in plan["bill"]["actions"] if a["sku"] == "SPE_E3")
-    assert (e3["action"], e3["window"], e3["by"], e3["confidence"]) == ("reduce", "within_7_days", "2026-11-04",
-                                                                       "documented")
+    assert (e3["action"], e3["window"], e3["by"], e3["confidence"]) == (
+        "reduce",
+        "within_7_days",
+        "2026-11-04",
+        "documented",
+    )
     assert "### Your bill" in (audited / "plan.md").read_text("utf-8")

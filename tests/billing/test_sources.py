@@ -49,7 +49,12 @@ def test_the_billing_account_is_read_through_azure_mgmt_billing_with_paging_and_
     rows = {r.subscription: r for r in got.billing.rows}
     e3 = rows["6f5e5c0b-466f-5e80-9fe3-47c4054dd921"]
     assert (e3.channel, e3.term, e3.billing_frequency, e3.auto_renew, e3.term_end) == (
-        Channel.MCA, Term.YEAR, Term.MONTH, True, date(2027, 3, 1))
+        Channel.MCA,
+        Term.YEAR,
+        Term.MONTH,
+        True,
+        date(2027, 3, 1),
+    )
     assert e3.source("term") == "billing-account" and not e3.uncertain
     bought = rows["cf86da0c-f640-56d1-913b-79bd0b93b3ed"]  # bought 4 days ago: cancellation allowed
     assert bought.cancel_by == date(2026, 11, 3)
@@ -59,13 +64,15 @@ def test_the_billing_account_is_read_through_azure_mgmt_billing_with_paging_and_
 def test_a_billing_source_that_fails_is_a_named_gap(sample: Any) -> None:
     snapshot, commerce = sample
     with BillingStandIn(commerce.accounts, readers=False) as st:
-        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
-                     Access(Token("arm-token"), st.url))
+        got = gather(
+            BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, Access(Token("arm-token"), st.url)
+        )
     assert got.billing is None
     assert len(got.gaps) == 1 and "HTTP 403 AuthorizationFailed" in got.gaps[0]
     with BillingStandIn(commerce.accounts) as st:
-        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
-                     Access(Token("wrong"), st.url))
+        got = gather(
+            BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, Access(Token("wrong"), st.url)
+        )
     assert "HTTP 401 InvalidAuthenticationToken" in got.gaps[0]
 
 
@@ -74,10 +81,16 @@ def test_several_billing_accounts_and_none_chosen_is_exit_2_listing_them(sample:
     accounts = {"acct-a": [], "acct-b": []}
     with BillingStandIn(accounts, display_names={"acct-a": "Contoso", "acct-b": "Fabrikam"}) as st:
         with pytest.raises(arm.BillingAccountChoice, match=r"2 billing accounts: acct-a \(Contoso\), acct-b"):
-            gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
-                   Access(Token("arm-token"), st.url))
-        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
-                     Access(Token("arm-token"), st.url, billing_account="acct-b"))
+            gather(
+                BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, Access(Token("arm-token"), st.url)
+            )
+        got = gather(
+            BillingSource.AUTO,
+            snapshot.subscriptions,
+            snapshot.tenant_id,
+            None,
+            Access(Token("arm-token"), st.url, billing_account="acct-b"),
+        )
     assert got.gaps == () and got.billing is None  # an empty account: nothing read, nothing missing
 
 
@@ -86,10 +99,13 @@ def test_the_stand_in_checks_the_api_version_as_arm_does(sample: Any) -> None:
     import httpx
 
     with BillingStandIn(commerce.accounts) as st:
-        missing = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts",
-                            headers={"Authorization": "Bearer arm-token"})
-        old = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2020-05-01",
-                        headers={"Authorization": "Bearer arm-token"})
+        missing = httpx.get(
+            f"{st.url}/providers/Microsoft.Billing/billingAccounts", headers={"Authorization": "Bearer arm-token"}
+        )
+        old = httpx.get(
+            f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2020-05-01",
+            headers={"Authorization": "Bearer arm-token"},
+        )
         anonymous = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2024-04-01")
     assert (missing.status_code, missing.json()["error"]["code"]) == (400, "MissingApiVersionParameter")
     assert (old.status_code, old.json()["error"]["code"]) == (400, "InvalidApiVersionParameter")
@@ -108,17 +124,22 @@ def test_partner_center_pages_with_continuation_tokens(sample: Any) -> None:
         tokens = [r.headers.get("ms-continuationtoken") for r in pc_stand_in.requests]
     assert len(items) == 3
     assert tokens == [None, None, "2"]  # throttled once, then the first page, then the next with its token
-    with (PartnerCenterStandIn(customers) as pc_stand_in,
-          partner_center.PartnerCenter(Token("nope"), pc_stand_in.url, sleep=lambda s: None) as pc,
-          pytest.raises(arm.BillingSourceError, match="HTTP 401 900: Unauthorized")):
+    with (
+        PartnerCenterStandIn(customers) as pc_stand_in,
+        partner_center.PartnerCenter(Token("nope"), pc_stand_in.url, sleep=lambda s: None) as pc,
+        pytest.raises(arm.BillingSourceError, match="HTTP 401 900: Unauthorized"),
+    ):
         partner_center.read_subscriptions(pc, snapshot.tenant_id)
 
 
 def test_auto_reads_both_channels_and_the_file_overrides_with_a_warning(sample: Any) -> None:
     snapshot, commerce = sample
-    file = parse_billing("subscription,channel,term,unit_price\n"
-                         "6f5e5c0b-466f-5e80-9fe3-47c4054dd921,mca,P1M,33.75\n"
-                         "69039d75-8e63-5ba8-8360-4a9ebcbb603b,vl,P3Y,3.70\n", "billing.csv")
+    file = parse_billing(
+        "subscription,channel,term,unit_price\n"
+        "6f5e5c0b-466f-5e80-9fe3-47c4054dd921,mca,P1M,33.75\n"
+        "69039d75-8e63-5ba8-8360-4a9ebcbb603b,vl,P3Y,3.70\n",
+        "billing.csv",
+    )
     with BillingStandIn(commerce.accounts) as st, PartnerCenterStandIn(commerce.customers) as pcs:
         access = Access(Token("arm-token"), st.url, None, Token("pc-token"), pcs.url)
         got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, file, access)
@@ -127,13 +148,23 @@ def test_auto_reads_both_channels_and_the_file_overrides_with_a_warning(sample: 
     rows = {r.subscription: r for r in got.billing.rows}
     copilot = rows["8af68566-8229-5983-be4b-f5d5f157d380"]
     assert (copilot.channel, copilot.billing_frequency, copilot.source("seats_added")) == (
-        Channel.CSP, Term.MONTH, PARTNER_CENTER)
+        Channel.CSP,
+        Term.MONTH,
+        PARTNER_CENTER,
+    )
     assert [(a.on, a.seats) for a in copilot.seats_added] == [(date(2026, 10, 29), 2)]  # 3 days old
     e3 = rows["6f5e5c0b-466f-5e80-9fe3-47c4054dd921"]
-    assert (e3.term, e3.source("term"), e3.source("renewal"), e3.unit_price) == (Term.MONTH, "file",
-                                                                                "billing-account", 33.75)
-    assert any("billing.csv:2: subscription '6f5e5c0b-466f-5e80-9fe3-47c4054dd921': term 'P1M' (the file) "
-               "differs from 'P1Y' (billing-account)" in w for w in got.warnings)
+    assert (e3.term, e3.source("term"), e3.source("renewal"), e3.unit_price) == (
+        Term.MONTH,
+        "file",
+        "billing-account",
+        33.75,
+    )
+    assert any(
+        "billing.csv:2: subscription '6f5e5c0b-466f-5e80-9fe3-47c4054dd921': term 'P1M' (the file) "
+        "differs from 'P1Y' (billing-account)" in w
+        for w in got.warnings
+    )
     assert rows["69039d75-8e63-5ba8-8360-4a9ebcbb603b"].source("term") == "file"  # no API sells it
 
 
@@ -142,32 +173,68 @@ def test_auto_without_a_way_into_partner_center_names_the_partners_subscriptions
     whose tenants file has no `partner:` block, or --auth token without the Partner Center token)
     says which subscriptions a partner sells are left unknown, instead of skipping them silently."""
     snapshot, commerce = sample
-    sold = sorted(s.sku_part_number for s in snapshot.subscriptions
-                  if s.owner_tenant_id or (s.owner_type or "").lower() == "partner")
+    sold = sorted(
+        s.sku_part_number
+        for s in snapshot.subscriptions
+        if s.owner_tenant_id or (s.owner_type or "").lower() == "partner"
+    )
     assert sold  # the sample's Copilot is sold by a partner
     why = "the tenants file has no `partner:` block"
     with BillingStandIn(commerce.accounts) as st:
-        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None,
-                     Access(Token("arm-token"), st.url, partner_missing=why))
+        got = gather(
+            BillingSource.AUTO,
+            snapshot.subscriptions,
+            snapshot.tenant_id,
+            None,
+            Access(Token("arm-token"), st.url, partner_missing=why),
+        )
         (gap,) = got.gaps
         assert gap.startswith(f"partner-center: not read ({why}): the term and renewal of {len(sold)} ")
         assert ", ".join(sorted(set(sold))) in gap and got.read == ("billing-account",)
         # the file covers them: nothing is unknown, nothing to say
-        rows = "".join(f"{s.commerce_subscription_id or s.id},csp,P1M\n" for s in snapshot.subscriptions
-                       if s.sku_part_number in sold)
+        rows = "".join(
+            f"{s.commerce_subscription_id or s.id},csp,P1M\n"
+            for s in snapshot.subscriptions
+            if s.sku_part_number in sold
+        )
         file = parse_billing("subscription,channel,term\n" + rows, "billing.csv")
-        covered = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, file,
-                         Access(Token("arm-token"), st.url, partner_missing=why))
+        covered = gather(
+            BillingSource.AUTO,
+            snapshot.subscriptions,
+            snapshot.tenant_id,
+            file,
+            Access(Token("arm-token"), st.url, partner_missing=why),
+        )
         assert covered.gaps == ()
     # an offline audit reads no API: its Access names no missing partner, and nothing is said
     assert gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, Access()).gaps == ()
 
 
 def test_a_partner_subscription_without_a_shared_id_joins_by_product_and_quantity_uncertainly() -> None:
-    graph = [Subscription("g1", "639dec6b-bb19-468b-871c-c5c441c4b0cb", "Microsoft_365_Copilot", "Enabled", False, 6,
-                          None, None, commerce_subscription_id="c1"),
-             Subscription("g2", "05e9a617-0261-4cee-bb44-138d3ef5d965", "SPE_E3", "Enabled", False, 6, None, None,
-                          commerce_subscription_id="c2")]
+    graph = [
+        Subscription(
+            "g1",
+            "639dec6b-bb19-468b-871c-c5c441c4b0cb",
+            "Microsoft_365_Copilot",
+            "Enabled",
+            False,
+            6,
+            None,
+            None,
+            commerce_subscription_id="c1",
+        ),
+        Subscription(
+            "g2",
+            "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "SPE_E3",
+            "Enabled",
+            False,
+            6,
+            None,
+            None,
+            commerce_subscription_id="c2",
+        ),
+    ]
     item = {"id": "pc-1", "offerName": "Microsoft 365 Copilot", "quantity": 6, "status": "active"}
     (joined,) = join([from_partner_center(item, "t")], graph, "t")
     assert joined.graph is not None and joined.graph.id == "g1" and joined.uncertain
@@ -184,10 +251,14 @@ def test_the_sample_speaks_the_billing_apis_ids_and_joins_by_the_shared_id(sampl
     snapshot, commerce = sample
     graph = {s.commerce_subscription_id: s for s in snapshot.subscriptions}
     items = commerce.accounts[next(iter(commerce.accounts))]
-    assert items and all(re.fullmatch(r"[0-9A-Z]{4}", i["properties"]["skuId"]) for i in items
-                         if "skuId" in i["properties"])
-    assert all(re.fullmatch(r"CFQ7TTC0[0-9A-Z]{4}", i["properties"]["productTypeId"]) for i in items
-               if "productTypeId" in i["properties"])
+    assert items and all(
+        re.fullmatch(r"[0-9A-Z]{4}", i["properties"]["skuId"]) for i in items if "skuId" in i["properties"]
+    )
+    assert all(
+        re.fullmatch(r"CFQ7TTC0[0-9A-Z]{4}", i["properties"]["productTypeId"])
+        for i in items
+        if "productTypeId" in i["properties"]
+    )
     assert {i["properties"].get("skuId") for i in items} & {s.sku_id for s in snapshot.subscriptions} == set()
     e3 = next(i for i in items if i["name"] == "6f5e5c0b-466f-5e80-9fe3-47c4054dd921")
     assert (e3["properties"]["productTypeId"], e3["properties"]["skuId"]) == ("CFQ7TTC0LFLX", "0001")
@@ -196,20 +267,35 @@ def test_the_sample_speaks_the_billing_apis_ids_and_joins_by_the_shared_id(sampl
 
 
 def test_a_billing_account_subscription_without_a_shared_id_joins_by_product_tenant_and_quantity() -> None:
-    graph = [Subscription("g1", "05e9a617-0261-4cee-bb44-138d3ef5d965", "SPE_E3", "Enabled", False, 20, None, None),
-             Subscription("g2", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 7, None, None),
-             Subscription("g3", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 3, None, None)]
+    graph = [
+        Subscription("g1", "05e9a617-0261-4cee-bb44-138d3ef5d965", "SPE_E3", "Enabled", False, 20, None, None),
+        Subscription("g2", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 7, None, None),
+        Subscription("g3", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 3, None, None),
+    ]
 
     def item(name: str, description: str, quantity: int, tenant: str = "t") -> dict[str, Any]:
-        return {"id": f"/providers/Microsoft.Billing/billingAccounts/a/billingSubscriptions/{name}", "name": name,
-                "properties": {"skuId": "0002", "productTypeId": "CFQ7TTC0LFLZ", "skuDescription": description,
-                               "quantity": quantity, "beneficiaryTenantId": tenant}}
+        return {
+            "id": f"/providers/Microsoft.Billing/billingAccounts/a/billingSubscriptions/{name}",
+            "name": name,
+            "properties": {
+                "skuId": "0002",
+                "productTypeId": "CFQ7TTC0LFLZ",
+                "skuDescription": description,
+                "quantity": quantity,
+                "beneficiaryTenantId": tenant,
+            },
+        }
 
-    lost, e5, e3, elsewhere = join([from_billing_account(item("b3", "Microsoft 365 E5", 9)),
-                                    from_billing_account(item("b1", "Microsoft 365 E5", 3)),
-                                    from_billing_account(item("b2", "Microsoft 365 E3", 20)),
-                                    from_billing_account(item("b4", "Microsoft 365 E3", 20, "other"))],
-                                   graph, "t")
+    lost, e5, e3, elsewhere = join(
+        [
+            from_billing_account(item("b3", "Microsoft 365 E5", 9)),
+            from_billing_account(item("b1", "Microsoft 365 E5", 3)),
+            from_billing_account(item("b2", "Microsoft 365 E3", 20)),
+            from_billing_account(item("b4", "Microsoft 365 E3", 20, "other")),
+        ],
+        graph,
+        "t",
+    )
     # by the product's name and the quantity: said uncertain
     assert (e5.graph and e5.graph.id, e5.uncertain) == ("g3", True)
     assert (e3.graph and e3.graph.id, e3.uncertain) == ("g1", True)
@@ -217,9 +303,15 @@ def test_a_billing_account_subscription_without_a_shared_id_joins_by_product_ten
     assert lost.graph is None and elsewhere.graph is None
 
 
-@pytest.mark.parametrize(("cloud", "arm_url"), [
-    ("worldwide", "https://management.azure.com"), ("usgov", "https://management.usgovcloudapi.net"),
-    ("usgov-dod", "https://management.usgovcloudapi.net"), ("china", "https://management.chinacloudapi.cn")])
+@pytest.mark.parametrize(
+    ("cloud", "arm_url"),
+    [
+        ("worldwide", "https://management.azure.com"),
+        ("usgov", "https://management.usgovcloudapi.net"),
+        ("usgov-dod", "https://management.usgovcloudapi.net"),
+        ("china", "https://management.chinacloudapi.cn"),
+    ],
+)
 def test_the_billing_endpoint_follows_the_cloud(cloud: str, arm_url: str) -> None:
     import argparse
 

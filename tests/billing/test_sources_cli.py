@@ -31,7 +31,11 @@ def test_the_demo_shows_the_bill_from_the_emulated_billing_apis_without_a_file(d
     by_sub = {a["subscription"]: a for a in bill["actions"]}
     copilot = by_sub["8af68566-8229-5983-be4b-f5d5f157d380"]  # through the partner: 2 seats added 3 days ago
     assert (copilot["window"], copilot["by"], copilot["sources"]["seats_added"], copilot["channel"]) == (
-        "within_7_days", "2026-11-04", "partner-center", "csp")
+        "within_7_days",
+        "2026-11-04",
+        "partner-center",
+        "csp",
+    )
     assert copilot["confidence"] == "documented"
     ems = by_sub["1b814d71-f7f2-5a90-beed-2d08c1609a8b"]  # auto-renew off: it would move into a paid EST
     assert ems["action"] in ("cancel_at_end_of_term", "reduce", "none")
@@ -46,19 +50,50 @@ def test_the_demo_shows_the_bill_from_the_emulated_billing_apis_without_a_file(d
 
 
 def test_a_snapshot_audit_and_a_plan_read_the_stand_ins_with_their_own_tokens(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     snapshot = sample_tenant()
     commerce = sample_commerce(snapshot, datetime(2026, 11, 1, 6))
     out = tmp_path / "out"
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never",
-                 "--billing-source", "none", "--save-snapshot", str(tmp_path / "snap.json")]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--billing-source",
+                "none",
+                "--save-snapshot",
+                str(tmp_path / "snap.json"),
+            ]
+        )
+        == 0
+    )
     assert "bill" not in json.loads((out / "report.json").read_text("utf-8"))
     monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
     with BillingStandIn(commerce.accounts) as arm, PartnerCenterStandIn(commerce.customers) as pc:
         plan_dir = tmp_path / "plan"
-        assert main(["plan", "--report-dir", str(out), "--output-dir", str(plan_dir), "--billing-source", "auto",
-                     "--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url]) in (0, 1)
+        assert main(
+            [
+                "plan",
+                "--report-dir",
+                str(out),
+                "--output-dir",
+                str(plan_dir),
+                "--billing-source",
+                "auto",
+                "--billing-endpoint",
+                arm.url,
+                "--partner-center-endpoint",
+                pc.url,
+            ]
+        ) in (0, 1)
         assert arm.requests and pc.requests
         assert all(r.headers["authorization"] == "Bearer arm-token" for r in arm.requests)
         assert all(r.method == "GET" for r in arm.requests + pc.requests)  # reading never changes a thing
@@ -67,38 +102,76 @@ def test_a_snapshot_audit_and_a_plan_read_the_stand_ins_with_their_own_tokens(
     assert {"billing-account", "partner-center"} <= sources
 
 
-def test_several_billing_accounts_and_none_chosen_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_several_billing_accounts_and_none_chosen_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
     out = tmp_path / "out"
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never",
-                 "--billing-source", "none"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--billing-source",
+                "none",
+            ]
+        )
+        == 0
+    )
     with BillingStandIn({"acct-a": [], "acct-b": []}) as arm:
-        code = main(["plan", "--report-dir", str(out), "--billing-source", "billing-account",
-                     "--billing-endpoint", arm.url])
+        code = main(
+            ["plan", "--report-dir", str(out), "--billing-source", "billing-account", "--billing-endpoint", arm.url]
+        )
     assert code == 2
     assert "2 billing accounts: acct-a (acct-a), acct-b (acct-b); choose one with --billing-account" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )
 
 
-def test_a_failing_billing_source_is_a_warning_not_a_failed_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failing_billing_source_is_a_warning_not_a_failed_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "expired")
     out = tmp_path / "out"
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never",
-                 "--billing-source", "none"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--billing-source",
+                "none",
+            ]
+        )
+        == 0
+    )
     with BillingStandIn({"acct": []}) as arm:
-        code = main(["plan", "--report-dir", str(out), "--billing-source", "billing-account",
-                     "--billing-endpoint", arm.url])
+        code = main(
+            ["plan", "--report-dir", str(out), "--billing-source", "billing-account", "--billing-endpoint", arm.url]
+        )
     assert code in (0, 1)
     assert "warning: the bill's commerce facts: billing-account: billing accounts: HTTP 401" in capsys.readouterr().err
 
 
 def test_the_tenants_file_takes_billing_source_and_account(tmp_path: Path) -> None:
     path = tmp_path / "tenants.yaml"
-    path.write_text("tenants:\n  - name: Contoso\n    tenant_id: contoso.onmicrosoft.com\n"
-                    "    client_id: 11111111-2222-3333-4444-555555555555\n    billing_source: billing-account\n"
-                    "    billing_account: 'abc:def_2019-05-31'\n", "utf-8")
+    path.write_text(
+        "tenants:\n  - name: Contoso\n    tenant_id: contoso.onmicrosoft.com\n"
+        "    client_id: 11111111-2222-3333-4444-555555555555\n    billing_source: billing-account\n"
+        "    billing_account: 'abc:def_2019-05-31'\n",
+        "utf-8",
+    )
     (job,) = load_tenants(path)
     assert (job.billing_source, job.billing_account) == ("billing-account", "abc:def_2019-05-31")
     path.write_text(path.read_text("utf-8").replace("billing-account\n", "graph\n"), "utf-8")
@@ -107,22 +180,59 @@ def test_the_tenants_file_takes_billing_source_and_account(tmp_path: Path) -> No
 
 
 def test_when_no_billing_source_can_be_read_the_report_says_which_facts_are_missing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A source refused and no file: the report still has a bill (every fact unknown), its gaps, and
     a warning a person reads in report.md; the audit does not fail for it."""
     snapshot = tmp_path / "s.json"
-    assert main(["audit", "--demo", "--output-dir", str(tmp_path / "first"), "--format", "json",
-                 "--fail-on", "never", "--billing-source", "none", "--save-snapshot", str(snapshot)]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--output-dir",
+                str(tmp_path / "first"),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--billing-source",
+                "none",
+                "--save-snapshot",
+                str(snapshot),
+            ]
+        )
+        == 0
+    )
     monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "expired")
     out = tmp_path / "out"
     with BillingStandIn({"acct": []}) as arm:
-        code = main(["audit", "--snapshot", str(snapshot), "--output-dir", str(out), "--format", "json,md",
-                     "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never", "--auth", "token",
-                     "--billing-source", "billing-account", "--billing-endpoint", arm.url])
+        code = main(
+            [
+                "audit",
+                "--snapshot",
+                str(snapshot),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json,md",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+                "--auth",
+                "token",
+                "--billing-source",
+                "billing-account",
+                "--billing-endpoint",
+                arm.url,
+            ]
+        )
     assert code == 0
     report = json.loads((out / "report.json").read_text("utf-8"))
     assert report["bill"]["gaps"] and "HTTP 401" in report["bill"]["gaps"][0]
-    assert report["bill"]["actions"] and all(a["confidence"] != "documented" for a in report["bill"]["actions"]
-                                             if a["action"] != "buy")
+    assert report["bill"]["actions"] and all(
+        a["confidence"] != "documented" for a in report["bill"]["actions"] if a["action"] != "buy"
+    )
     assert any("the bill's commerce facts: billing-account" in w for w in report["warnings"])
     assert "the bill's commerce facts\\: billing\\-account" in (out / "report.md").read_text("utf-8")

@@ -25,17 +25,32 @@ HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,u
 
 
 def _sub(sid: str, sku_id: str, part: str, renews: str, total: int = 10) -> dict[str, Any]:
-    return {"id": sid, "skuId": sku_id, "skuPartNumber": part, "status": "Enabled", "isTrial": False,
-            "totalLicenses": total, "createdDateTime": "2025-01-01T00:00:00Z", "nextLifecycleDateTime": renews}
+    return {
+        "id": sid,
+        "skuId": sku_id,
+        "skuPartNumber": part,
+        "status": "Enabled",
+        "isTrial": False,
+        "totalLicenses": total,
+        "createdDateTime": "2025-01-01T00:00:00Z",
+        "nextLifecycleDateTime": renews,
+    }
 
 
 def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduction(tmp_path: Path) -> None:
-    subs = [_sub("monthly", E3, "SPE_E3", "2026-11-15T00:00:00Z"), _sub("annual", E5, "SPE_E5", "2026-11-20T00:00:00Z"),
-            _sub("norow", F1, "SPE_F1", "2026-11-25T00:00:00Z")]
-    doc = tenant([user("a", "SPE_E5")], skus=[sku("SPE_E3", 10, 0), sku("SPE_E5", 10, 1), sku("SPE_F1", 10, 0)],
-                 subscriptions=subs)
-    billing = parse_billing(HEADER + "monthly,mca,P1M,2026-10-15,2026-11-15,true,,,\n"
-                                     "annual,mca,P1Y,2025-11-20,2026-11-20,true,,,\n")
+    subs = [
+        _sub("monthly", E3, "SPE_E3", "2026-11-15T00:00:00Z"),
+        _sub("annual", E5, "SPE_E5", "2026-11-20T00:00:00Z"),
+        _sub("norow", F1, "SPE_F1", "2026-11-25T00:00:00Z"),
+    ]
+    doc = tenant(
+        [user("a", "SPE_E5")],
+        skus=[sku("SPE_E3", 10, 0), sku("SPE_E5", 10, 1), sku("SPE_F1", 10, 0)],
+        subscriptions=subs,
+    )
+    billing = parse_billing(
+        HEADER + "monthly,mca,P1M,2026-10-15,2026-11-15,true,,,\nannual,mca,P1Y,2025-11-20,2026-11-20,true,,,\n"
+    )
     policies = load_policies([policy_file(tmp_path, POLICY)])
     snapshot = snapshot_from_json(doc)
     result = evaluate(policies, snapshot, AS_OF, billing)
@@ -51,21 +66,54 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     name_reductions(document)
     annual = next(f for f in document["findings"] if f["subject"]["id"] == "annual")
     assert annual["details"]["reduction"] == {"window": "renewal", "by": "2026-11-19", "seats": 9}
-    texts = {f["subject"]["id"]: wording.message(SubscriptionExpiring.id, subject=f["subject"], skus=f["skus"],
-                                                  details=f["details"], locale=Locale.EN)
-             for f in document["findings"] if f["rule"] == SubscriptionExpiring.id}
+    texts = {
+        f["subject"]["id"]: wording.message(
+            SubscriptionExpiring.id, subject=f["subject"], skus=f["skus"], details=f["details"], locale=Locale.EN
+        )
+        for f in document["findings"]
+        if f["rule"] == SubscriptionExpiring.id
+    }
     assert "for a term of P1Y" in texts["annual"] and "the plan drops 9 of its seats" in texts["annual"]
     assert "its term is not known" in texts["norow"]
 
 
 def test_every_reason_has_its_sentence_in_every_language() -> None:
-    keys = {"not_active", "trial_off", "trial_off_unknown", "trial_converts", "trial_converts_unknown",
-            "nothing_to_drop", "vlsc", "vlsc_unknown", "partner_7_days", "partner_renewal", "partner_unknown",
-            "unknown_term", "unknown_term_no_date", "legacy_cancel_over_25", "legacy_cancel", "legacy_reduce",
-            "added_7_days", "cancel_7_days", "reduce_7_days", "ends_at_renewal", "renewal_recurring_off",
-            "cancel_at_renewal", "reduce_at_renewal", "buy"}
-    values = {"seats": 2, "by": date(2026, 11, 3), "renews": date(2027, 3, 1), "added": date(2026, 10, 29),
-              "to": 8, "total": 10, "limit": 25, "status": "Suspended"}
+    keys = {
+        "not_active",
+        "trial_off",
+        "trial_off_unknown",
+        "trial_converts",
+        "trial_converts_unknown",
+        "nothing_to_drop",
+        "vlsc",
+        "vlsc_unknown",
+        "partner_7_days",
+        "partner_renewal",
+        "partner_unknown",
+        "unknown_term",
+        "unknown_term_no_date",
+        "legacy_cancel_over_25",
+        "legacy_cancel",
+        "legacy_reduce",
+        "added_7_days",
+        "cancel_7_days",
+        "reduce_7_days",
+        "ends_at_renewal",
+        "renewal_recurring_off",
+        "cancel_at_renewal",
+        "reduce_at_renewal",
+        "buy",
+    }
+    values = {
+        "seats": 2,
+        "by": date(2026, 11, 3),
+        "renews": date(2027, 3, 1),
+        "added": date(2026, 10, 29),
+        "to": 8,
+        "total": 10,
+        "limit": 25,
+        "status": "Suspended",
+    }
     for locale in Locale:
         t = translations(locale)
         for key in keys:

@@ -23,14 +23,37 @@ from auditor.model import Subscription
 TODAY = date(2026, 11, 24)
 
 
-def sub(total: int = 20, *, trial: bool = False, status: str = "Enabled", created: str = "2025-03-18T10:00:00Z",
-        renews: str | None = "2027-03-18T00:00:00Z", owner_tenant: str | None = None) -> Subscription:
-    return Subscription("sub-1", "sku-1", "SPE_E3", status, trial, total, created, renews,
-                        commerce_subscription_id="c-1", owner_tenant_id=owner_tenant)
+def sub(
+    total: int = 20,
+    *,
+    trial: bool = False,
+    status: str = "Enabled",
+    created: str = "2025-03-18T10:00:00Z",
+    renews: str | None = "2027-03-18T00:00:00Z",
+    owner_tenant: str | None = None,
+) -> Subscription:
+    return Subscription(
+        "sub-1",
+        "sku-1",
+        "SPE_E3",
+        status,
+        trial,
+        total,
+        created,
+        renews,
+        commerce_subscription_id="c-1",
+        owner_tenant_id=owner_tenant,
+    )
 
 
-def row(channel: Channel = Channel.MCA, *, start: date | None = date(2026, 3, 18), end: date | None = date(2027, 3, 18),
-        renew: bool | None = True, added: tuple[SeatAddition, ...] = ()) -> BillingRow:
+def row(
+    channel: Channel = Channel.MCA,
+    *,
+    start: date | None = date(2026, 3, 18),
+    end: date | None = date(2027, 3, 18),
+    renew: bool | None = True,
+    added: tuple[SeatAddition, ...] = (),
+) -> BillingRow:
     return BillingRow("c-1", channel, 2, Term.YEAR, start, end, renew, added, 36.0, "EUR")
 
 
@@ -38,7 +61,13 @@ def test_new_commerce_within_7_days_of_the_purchase_or_renewal_cancels_or_reduce
     renewed = row(start=date(2026, 11, 19))  # 5 days ago: the window closes at the end of Nov 25
     cancel = commerce_action(sub(), renewed, 20, TODAY)
     assert (cancel.action, cancel.window, cancel.owner, cancel.not_before, cancel.by, cancel.saving_from) == (
-        Action.CANCEL, Window.WITHIN_7_DAYS, Owner.SELF, TODAY, date(2026, 11, 25), TODAY)
+        Action.CANCEL,
+        Window.WITHIN_7_DAYS,
+        Owner.SELF,
+        TODAY,
+        date(2026, 11, 25),
+        TODAY,
+    )
     assert cancel.confidence is Confidence.DOCUMENTED and cancel.reason.key == "cancel_7_days"
     reduce = commerce_action(sub(), renewed, 13, TODAY)
     assert (reduce.action, reduce.seats, reduce.from_seats, reduce.to_seats) == (Action.REDUCE, 13, 20, 7)
@@ -58,7 +87,12 @@ def test_new_commerce_seat_addition_opens_a_window_for_those_seats_only() -> Non
 def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal() -> None:
     a = commerce_action(sub(), row(), 13, TODAY)
     assert (a.action, a.window, a.by, a.saving_from, a.reason.key) == (
-        Action.REDUCE, Window.RENEWAL, date(2027, 3, 17), date(2027, 3, 18), "reduce_at_renewal")
+        Action.REDUCE,
+        Window.RENEWAL,
+        date(2027, 3, 17),
+        date(2027, 3, 18),
+        "reduce_at_renewal",
+    )
     whole = commerce_action(sub(), row(), 20, TODAY)
     assert (whole.action, whole.reason.key) == (Action.CANCEL_AT_END_OF_TERM, "cancel_at_renewal")
     # recurring billing off: the subscription ends at the renewal; keeping some seats needs it on
@@ -67,8 +101,9 @@ def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal()
     # since 2026 auto-renew off alone moves it into a paid Extended Service Term: cancel at the end of the term
     ahead = commerce_action(sub(), row(renew=False), 20, TODAY)
     assert (ahead.action, ahead.reason.key, ahead.by) == (Action.CANCEL_AT_END_OF_TERM, "est_ahead", date(2027, 3, 17))
-    cancelling = BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False,
-                            cancel_at_end_of_term=True)
+    cancelling = BillingRow(
+        "c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False, cancel_at_end_of_term=True
+    )
     ends = commerce_action(sub(), cancelling, 20, TODAY)
     assert (ends.action, ends.reason.key, ends.saving_from) == (Action.NONE, "ends_at_renewal", date(2027, 3, 18))
     # legacy (no EST): recurring billing off still ends it at the renewal
@@ -84,7 +119,11 @@ def test_extended_service_term_cancels_any_time_but_never_reduces() -> None:
     assert (o.window, o.by, o.saving_from, o.confidence) == (Window.EST, None, TODAY, Confidence.DOCUMENTED)
     whole = commerce_action(sub(renews="2026-10-01T00:00:00Z"), est, 20, TODAY)
     assert (whole.action, whole.reason.key, whole.saving_from, whole.to_seats) == (
-        Action.CANCEL, "est_cancel", TODAY, 0)
+        Action.CANCEL,
+        "est_cancel",
+        TODAY,
+        0,
+    )
     part = commerce_action(sub(renews="2026-10-01T00:00:00Z"), est, 5, TODAY)
     assert (part.action, part.seats, part.reason.key, part.saving_from) == (Action.NONE, 0, "est_seats_fixed", None)
     # through a partner EST began on 4 May 2026: a term that ended before it had no EST
@@ -99,14 +138,18 @@ def test_legacy_reduces_or_cancels_at_any_time_and_over_25_licenses_reduces_firs
     assert commerce_action(sub(25), row(Channel.MOSA), 25, TODAY).reason.key == "legacy_cancel"
 
 
-@pytest.mark.parametrize(("billing", "owner_tenant", "window", "key"), [
-    (row(Channel.CSP, start=date(2026, 11, 20)), None, Window.WITHIN_7_DAYS, "partner_7_days"),
-    (row(Channel.CSP), None, Window.RENEWAL, "partner_renewal"),
-    (None, "partner-tenant-id", Window.UNKNOWN, "partner_unknown"),
-    (row(Channel.MCA), "partner-tenant-id", Window.RENEWAL, "partner_renewal"),
-])
-def test_a_partner_acts_within_the_same_windows(billing: BillingRow | None, owner_tenant: str | None,
-                                                 window: Window, key: str) -> None:
+@pytest.mark.parametrize(
+    ("billing", "owner_tenant", "window", "key"),
+    [
+        (row(Channel.CSP, start=date(2026, 11, 20)), None, Window.WITHIN_7_DAYS, "partner_7_days"),
+        (row(Channel.CSP), None, Window.RENEWAL, "partner_renewal"),
+        (None, "partner-tenant-id", Window.UNKNOWN, "partner_unknown"),
+        (row(Channel.MCA), "partner-tenant-id", Window.RENEWAL, "partner_renewal"),
+    ],
+)
+def test_a_partner_acts_within_the_same_windows(
+    billing: BillingRow | None, owner_tenant: str | None, window: Window, key: str
+) -> None:
     a = commerce_action(sub(owner_tenant=owner_tenant), billing, 5, TODAY)
     assert (a.action, a.owner, a.window, a.reason.key) == (Action.CONTACT_PARTNER, Owner.PARTNER, window, key)
 
@@ -115,7 +158,12 @@ def test_a_partner_acts_within_the_same_windows(billing: BillingRow | None, owne
 def test_volume_licensing_at_the_anniversary_through_the_vlsc(channel: Channel) -> None:
     a = commerce_action(sub(), row(channel, start=date(2026, 11, 20)), 5, TODAY)
     assert (a.action, a.owner, a.window, a.by, a.saving_from) == (
-        Action.CONTACT_VLSC, Owner.VLSC, Window.ANNIVERSARY, date(2027, 3, 18), date(2027, 3, 18))
+        Action.CONTACT_VLSC,
+        Owner.VLSC,
+        Window.ANNIVERSARY,
+        date(2027, 3, 18),
+        date(2027, 3, 18),
+    )
 
 
 def test_a_trial_turns_off_recurring_billing_before_it_converts() -> None:
@@ -129,7 +177,12 @@ def test_a_trial_turns_off_recurring_billing_before_it_converts() -> None:
 def test_no_billing_row_is_unknown_at_the_latest_at_the_renewal() -> None:
     a = commerce_action(sub(), None, 5, TODAY)
     assert (a.action, a.window, a.confidence, a.by, a.owner) == (
-        Action.REDUCE, Window.UNKNOWN, Confidence.UNKNOWN, date(2027, 3, 18), Owner.SELF)
+        Action.REDUCE,
+        Window.UNKNOWN,
+        Confidence.UNKNOWN,
+        date(2027, 3, 18),
+        Owner.SELF,
+    )
     # a subscription bought 2 days ago is inside its purchase window even without a row's dates
     fresh = commerce_action(sub(created="2026-11-22T09:00:00Z"), row(start=None), 20, TODAY)
     assert (fresh.action, fresh.window, fresh.by) == (Action.CANCEL, Window.WITHIN_7_DAYS, date(2026, 11, 28))

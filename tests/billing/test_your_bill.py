@@ -23,19 +23,30 @@ BILLING = ROOT / "auditor_dev" / "sample" / "sample-billing.csv"
 
 
 def _action(sku: str, saving: float, saving_from: str | None, seats: int, window: str = "renewal") -> dict:
-    return {"sku": sku, "subscription": f"sub-{sku}-{saving_from}", "action": "reduce", "seats": seats,
-            "window": window, "monthly_saving": saving, "saving_from": saving_from, "by": saving_from,
-            "confidence": "documented" if window != "unknown" else "unknown"}
+    return {
+        "sku": sku,
+        "subscription": f"sub-{sku}-{saving_from}",
+        "action": "reduce",
+        "seats": seats,
+        "window": window,
+        "monthly_saving": saving,
+        "saving_from": saving_from,
+        "by": saving_from,
+        "confidence": "documented" if window != "unknown" else "unknown",
+    }
 
 
-BILL = {"as_of": "2026-11-01", "actions": [
-    _action("SPE_E3", 101.25, "2026-11-01", 3, "within_7_days"),
-    _action("SPE_E5", 383.25, "2027-03-18", 7),
-    _action("SPE_E3", 33.75, "2026-11-01", 1, "within_7_days"),  # the same product and day: one line
-    _action("EMS", 159.0, "2027-05-25", 15, "unknown"),  # its day is not known
-    _action("PROJECTPROFESSIONAL", 0.0, "2026-11-21", 5),  # a trial: nothing leaves the invoice
-    {**_action("AAD_PREMIUM_P2", -67.2, "2026-11-01", 8, "any_time"), "action": "buy"},  # a purchase joins it
-]}
+BILL = {
+    "as_of": "2026-11-01",
+    "actions": [
+        _action("SPE_E3", 101.25, "2026-11-01", 3, "within_7_days"),
+        _action("SPE_E5", 383.25, "2027-03-18", 7),
+        _action("SPE_E3", 33.75, "2026-11-01", 1, "within_7_days"),  # the same product and day: one line
+        _action("EMS", 159.0, "2027-05-25", 15, "unknown"),  # its day is not known
+        _action("PROJECTPROFESSIONAL", 0.0, "2026-11-21", 5),  # a trial: nothing leaves the invoice
+        {**_action("AAD_PREMIUM_P2", -67.2, "2026-11-01", 8, "any_time"), "action": "buy"},  # a purchase joins it
+    ],
+}
 
 
 def test_what_leaves_the_invoice_is_grouped_by_day_and_product() -> None:
@@ -72,8 +83,23 @@ def test_the_view_says_today_after_and_each_day() -> None:
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("your-bill")
-    main(["audit", "--snapshot", str(SAMPLE), "--policies", str(ROOT / "policies" / "example.yaml"), "--as-of",
-          "2026-11-01T06:00:00Z", "--output-dir", str(out), "--billing", str(BILLING), "--fail-on", "never"])
+    main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(ROOT / "policies" / "example.yaml"),
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+            "--output-dir",
+            str(out),
+            "--billing",
+            str(BILLING),
+            "--fail-on",
+            "never",
+        ]
+    )
     return out
 
 
@@ -87,13 +113,16 @@ def test_the_report_and_the_digest_take_every_amount_from_money(audited: Path) -
     today = format_money(money["spend_monthly"], "EUR", Locale.EN)
     after = format_money(money["bill"]["spend_after_monthly"], "EUR", Locale.EN)
     assert money["bill"]["spend_after_monthly"] == round(
-        money["spend_monthly"] - sum(a["monthly_saving"] for a in report["bill"]["actions"]), 2)
+        money["spend_monthly"] - sum(a["monthly_saving"] for a in report["bill"]["actions"]), 2
+    )
     sentence = f"Today the licenses cost {today} a month; after the plan's changes, {after} a month."
-    digest_sentence = (f"Your bill: today the licenses cost {today} a month; after the plan's changes, {after} "
-                       "a month.")
-    lines = [f"From {format_date(step['from'], Locale.EN)}: "
-             f"{'−' if step['monthly'] > 0 else '+'}{format_money(abs(step['monthly']), 'EUR', Locale.EN)} a month"
-             for step in money["bill"]["leaves"] if step["from"]]
+    digest_sentence = f"Your bill: today the licenses cost {today} a month; after the plan's changes, {after} a month."
+    lines = [
+        f"From {format_date(step['from'], Locale.EN)}: "
+        f"{'−' if step['monthly'] > 0 else '+'}{format_money(abs(step['monthly']), 'EUR', Locale.EN)} a month"
+        for step in money["bill"]["leaves"]
+        if step["from"]
+    ]
     assert len(lines) >= 5
     for name in ("report.md", "report.html"):
         text = _plain((audited / name).read_text("utf-8"))

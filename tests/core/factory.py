@@ -24,37 +24,56 @@ IDS = {"SPE_E3": E3, "SPE_E5": E5, "SPE_F1": F1}
 
 
 def sku(part: str, enabled: int = 10, consumed: int = 0) -> dict[str, Any]:
-    return {"skuId": IDS[part], "skuPartNumber": part, "consumedUnits": consumed,
-            "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0}}
+    return {
+        "skuId": IDS[part],
+        "skuPartNumber": part,
+        "consumedUnits": consumed,
+        "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
+    }
 
 
 def user(name: str, *skus: str, via: str | None = None, **kw: Any) -> dict[str, Any]:
     out = {
-        "id": f"id-{name}", "userPrincipalName": f"{name}@contoso.example", "displayName": name.title(),
-        "accountEnabled": True, "userType": "Member", "department": "Sales", "usageLocation": "NL",
+        "id": f"id-{name}",
+        "userPrincipalName": f"{name}@contoso.example",
+        "displayName": name.title(),
+        "accountEnabled": True,
+        "userType": "Member",
+        "department": "Sales",
+        "usageLocation": "NL",
         "createdDateTime": "2024-01-01T00:00:00Z",
         "assignedLicenses": [{"skuId": IDS[s], "disabledPlans": []} for s in skus],
-        "licenseAssignmentStates": [{"skuId": IDS[s], "assignedByGroup": via, "state": "Active", "error": "None"}
-                                    for s in skus],
+        "licenseAssignmentStates": [
+            {"skuId": IDS[s], "assignedByGroup": via, "state": "Active", "error": "None"} for s in skus
+        ],
         "signInActivity": {"lastSignInDateTime": "2026-10-30T00:00:00Z", "lastNonInteractiveSignInDateTime": None},
     }
     out.update(kw)
     return out
 
 
-def tenant(users: list[dict[str, Any]], skus: list[dict[str, Any]] | None = None,
-           groups: list[dict[str, Any]] | None = None, subscriptions: list[dict[str, Any]] | None = None,
-           **kw: Any) -> dict[str, Any]:
+def tenant(
+    users: list[dict[str, Any]],
+    skus: list[dict[str, Any]] | None = None,
+    groups: list[dict[str, Any]] | None = None,
+    subscriptions: list[dict[str, Any]] | None = None,
+    **kw: Any,
+) -> dict[str, Any]:
     """A snapshot document. Its groups are cloud security groups with assigned members (groupTypes
     [], as the collector reads them) unless a group says otherwise; "groupTypes": None makes a
     group of unknown kind, as in a snapshot written before the kind was read."""
     groups = [{"groupTypes": [], "mailEnabled": False, **g} for g in groups or []]
     doc = {
-        "schemaVersion": 1, "kind": "license-auditor/snapshot",
+        "schemaVersion": 1,
+        "kind": "license-auditor/snapshot",
         "tenant": {"id": "tid", "displayName": "Test", "cloud": "worldwide"},
-        "collectedAt": "2026-11-01T00:00:00Z", "collectedParts": ["signInActivity"],
+        "collectedAt": "2026-11-01T00:00:00Z",
+        "collectedParts": ["signInActivity"],
         "subscribedSkus": skus if skus is not None else [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1")],
-        "subscriptions": subscriptions or [], "users": users, "groups": groups, "gaps": [],
+        "subscriptions": subscriptions or [],
+        "users": users,
+        "groups": groups,
+        "gaps": [],
     }
     doc.update(kw)
     return doc
@@ -73,8 +92,11 @@ def audit(tmp_path: Any, policy: str, doc: dict[str, Any], as_of: datetime = AS_
 
 
 def fired(result: AuditResult, rule: str | None = None) -> list[tuple[str, str, tuple[str, ...]]]:
-    return sorted((f.rule, f.subject.upn or f.subject.sku or f.subject.id, f.skus)
-                  for f in result.findings if (rule is None or f.rule == rule) and not f.waived)
+    return sorted(
+        (f.rule, f.subject.upn or f.subject.sku or f.subject.id, f.skus)
+        for f in result.findings
+        if (rule is None or f.rule == rule) and not f.waived
+    )
 
 
 def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
@@ -84,8 +106,14 @@ def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
 
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
-    return wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.details))
+    return wording.remediation(
+        f.rule,
+        cloud=Cloud.WORLDWIDE,
+        locale=locale,
+        subject=f.subject.to_json(),
+        skus=list(f.skus),
+        details=dict(f.details),
+    )
 
 
 _ROOT = Path(__file__).resolve().parents[2]
@@ -93,9 +121,21 @@ _ROOT = Path(__file__).resolve().parents[2]
 
 def sample_audit_argv(tmp_path: Path) -> list[str]:
     """`audit` of the bundled sample tenant with the example policy into tmp_path/out, report.json only."""
-    return ["audit", "--snapshot", str(_ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
-            "--policies", str(_ROOT / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out"),
-            "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]
+    return [
+        "audit",
+        "--snapshot",
+        str(_ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+        "--policies",
+        str(_ROOT / "policies" / "example.yaml"),
+        "--output-dir",
+        str(tmp_path / "out"),
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-01T06:00:00Z",
+        "--fail-on",
+        "never",
+    ]
 
 
 def watch_command(monkeypatch: pytest.MonkeyPatch, name: str, note: Callable[..., None]) -> None:

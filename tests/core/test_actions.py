@@ -19,8 +19,14 @@ from .factory import E3, F1, audit, rem, tenant, user
 from .factory import E5 as TENANT_E5  # a real skuId: the tenant's E5 has known plans
 
 
-def fix_for(rule: str, subject: dict[str, Any], skus: list[str], details: dict[str, Any],
-            cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
+def fix_for(
+    rule: str,
+    subject: dict[str, Any],
+    skus: list[str],
+    details: dict[str, Any],
+    cloud: Cloud = Cloud.WORLDWIDE,
+    locale: Locale = Locale.EN,
+) -> dict[str, Any]:
     """The remediation of a finding given by its parts (a finding the rules need not produce)."""
     return wording.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details)
 
@@ -30,16 +36,21 @@ def calls(r: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def group(gid: str, name: str, *sku_ids: str, members: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"id": gid, "displayName": name, "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
-            "members": list(members)}
+    return {
+        "id": gid,
+        "displayName": name,
+        "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
+        "members": list(members),
+    }
 
 
 def from_groups(name: str, *pairs: tuple[str, str | None]) -> dict[str, Any]:
     """A user holding each (skuId, assigning group id or None for direct)."""
     out = user(name)
     out["assignedLicenses"] = [{"skuId": sid, "disabledPlans": []} for sid in dict.fromkeys(s for s, _ in pairs)]
-    out["licenseAssignmentStates"] = [{"skuId": sid, "assignedByGroup": gid, "state": "Active", "error": "None"}
-                                      for sid, gid in pairs]
+    out["licenseAssignmentStates"] = [
+        {"skuId": sid, "assignedByGroup": gid, "state": "Active", "error": "None"} for sid, gid in pairs
+    ]
     return out
 
 
@@ -47,17 +58,26 @@ def from_groups(name: str, *pairs: tuple[str, str | None]) -> dict[str, Any]:
 
 
 def test_a_product_from_two_groups_leaves_each_group_in_its_own_call() -> None:
-    details = {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
-               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]},
-               "sku_ids": {"SPE_E5": E5}, "leaving": {"g2": [], "g1": ["SPE_E5"]}}
+    details = {
+        "assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]},
+        "sku_ids": {"SPE_E5": E5},
+        "leaving": {"g2": [], "g1": ["SPE_E5"]},
+    }
     r = fix_for(DisabledUserLicensed.id, USER, ["SPE_E5"], details)
-    assert calls(r) == [("DELETE", "/groups/g2/members/11111111-aaaa/$ref"),
-                        ("DELETE", "/groups/g1/members/11111111-aaaa/$ref")]
+    assert calls(r) == [
+        ("DELETE", "/groups/g2/members/11111111-aaaa/$ref"),
+        ("DELETE", "/groups/g1/members/11111111-aaaa/$ref"),
+    ]
     first, second = r["actions"]
     assert (first["group"], second["group"]) == ("g2", "g1") and first["user"] == "11111111-aaaa"
     # the group's copy, and the fact the finding rests on: the account is still disabled (apply re-checks it)
-    assert first["precondition"] == [{"member_of": "g2"}, {"holds": E5.lower(), "how": "group", "group": "g2"},
-                                     {"account_enabled": False}]
+    assert first["precondition"] == [
+        {"member_of": "g2"},
+        {"holds": E5.lower(), "how": "group", "group": "g2"},
+        {"account_enabled": False},
+    ]
     # the product goes only once the last group is left
     assert (first["seats"], second["seats"]) == ({}, {"SPE_E5": -1})
     assert "Sales" in first["description"] and "All" in second["description"]
@@ -72,14 +92,18 @@ def test_products_from_two_groups_leave_both_groups(tmp_path: Any) -> None:
     assert dict(f.details)["leaving"] == {"g-e3": ["SPE_E3"], "g-f1": ["SPE_F1"]}
     r = rem(f)
     assert [(a["kind"], a["group"], a["seats"], a["ready"]) for a in r["actions"]] == [
-        ("remove_member", "g-e3", {"SPE_E3": -1}, True), ("remove_member", "g-f1", {"SPE_F1": -1}, True)]
+        ("remove_member", "g-e3", {"SPE_E3": -1}, True),
+        ("remove_member", "g-f1", {"SPE_F1": -1}, True),
+    ]
 
 
 def test_leaving_a_group_counts_every_product_it_takes(tmp_path: Any) -> None:
     """The group gives E3 and F1; only F1 is forbidden, but leaving takes both (details.leaving)."""
     policy = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [SPE_F1]\n"
-    doc = tenant([from_groups("both", (E3, "g-1"), (F1, "g-1"), (TENANT_E5, None))],
-                 groups=[group("g-1", "Staff", E3, F1, members=("id-both",))])
+    doc = tenant(
+        [from_groups("both", (E3, "g-1"), (F1, "g-1"), (TENANT_E5, None))],
+        groups=[group("g-1", "Staff", E3, F1, members=("id-both",))],
+    )
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuForbidden.id]
     (action,) = rem(f)["actions"]
     assert action["seats"] == {"SPE_E3": -1, "SPE_F1": -1}
@@ -89,11 +113,14 @@ def test_leaving_a_group_counts_every_product_it_takes(tmp_path: Any) -> None:
 
 
 def test_not_allowed_from_a_group_joins_the_group_of_the_replacement_first(tmp_path: Any) -> None:
-    policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E3]\n"
-              "    required_any: [SPE_E3]\n")
-    groups = [group("g-e5", "Knowledge", TENANT_E5, members=("id-kw",)),
-              group("g-mix", "A mixed", E3, F1),  # gives F1 too, which is not allowed: not preferred
-              group("g-e3", "Office", E3)]
+    policy = (
+        "assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E3]\n    required_any: [SPE_E3]\n"
+    )
+    groups = [
+        group("g-e5", "Knowledge", TENANT_E5, members=("id-kw",)),
+        group("g-mix", "A mixed", E3, F1),  # gives F1 too, which is not allowed: not preferred
+        group("g-e3", "Office", E3),
+    ]
     doc = tenant([from_groups("kw", (TENANT_E5, "g-e5"))], groups=groups)
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
     assert dict(f.details)["replace_group"] == {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"], "kind": "assigned"}
@@ -144,8 +171,13 @@ def test_combination_removes_only_the_included_product_and_offers_the_other_as_a
 
 
 def test_combination_without_a_default_removes_nothing_in_its_steps() -> None:
-    details = {"combination": ["SPE_E3", "SPE_E5"], "assigned_by_group": {"SPE_E3": ["Office"], "SPE_E5": []},
-               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-o"]}, "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}}
+    details = {
+        "combination": ["SPE_E3", "SPE_E5"],
+        "assigned_by_group": {"SPE_E3": ["Office"], "SPE_E5": []},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"SPE_E3": ["g-o"]},
+        "sku_ids": {"SPE_E3": E3, "SPE_E5": E5},
+    }
     r = fix_for(SkuCombinationForbidden.id, USER, ["SPE_E3", "SPE_E5"], details)
     assert r["actions"] == []
     text = "\n".join(r["steps"])
@@ -159,8 +191,11 @@ def test_combination_a_group_giving_both_products_is_never_fixed_by_calls_that_s
     the product to keep, and leaving only the other would leave EMS in place. The call is listed,
     not ready."""
     subject, skus, details = wording.by_id()[SkuCombinationForbidden.id].example_finding  # remove EMS, keep SPE_E5
-    both = details | {"assigned_by_group": {"EMS": ["Bundle", "Mobility"], "SPE_E5": ["Bundle"]},
-                      "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]}}
+    both = details | {
+        "assigned_by_group": {"EMS": ["Bundle", "Mobility"], "SPE_E5": ["Bundle"]},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"EMS": ["g-b", "g-m"], "SPE_E5": ["g-b"]},
+    }
     r = fix_for(SkuCombinationForbidden.id, subject, skus, both)
     (leave,) = r["actions"]
     assert (leave["kind"], leave["group"]) == ("remove_member", "g-m")
@@ -171,8 +206,14 @@ def test_combination_a_group_giving_both_products_is_never_fixed_by_calls_that_s
 # --- cross-tenant-duplicate: the group path, a deliberate target, the cloud's admin center -------
 
 TENANTS = [
-    {"id": "t-f", "name": "Fabrikam", "upn": "alice@fabrikam.example", "user_id": "u-f",
-     "assigned_by_group": ["Sales"], "assigned_by_group_ids": ["g-sales"]},
+    {
+        "id": "t-f",
+        "name": "Fabrikam",
+        "upn": "alice@fabrikam.example",
+        "user_id": "u-f",
+        "assigned_by_group": ["Sales"],
+        "assigned_by_group_ids": ["g-sales"],
+    },
     {"id": "t-c", "name": "Contoso", "upn": "alice@contoso.example", "user_id": "u-c", "assigned_by_group": []},
 ]
 ALICE = {"type": "user", "id": "alice@contoso.example", "upn": "alice@contoso.example"}
@@ -192,8 +233,10 @@ def test_cross_tenant_keeps_the_home_account_and_leaves_the_group_elsewhere() ->
 
 
 def test_cross_tenant_steps_follow_the_cloud() -> None:
-    steps = {c: "\n".join(fix_for(CrossTenantDuplicate.id, ALICE, ["SPE_E3"], CROSS, c)["steps"])
-             for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA, Cloud.USGOV)}
+    steps = {
+        c: "\n".join(fix_for(CrossTenantDuplicate.id, ALICE, ["SPE_E3"], CROSS, c)["steps"])
+        for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA, Cloud.USGOV)
+    }
     assert "Licenses and apps" in steps[Cloud.WORLDWIDE] and "Product licenses" not in steps[Cloud.WORLDWIDE]
     for legacy in (steps[Cloud.GERMANY], steps[Cloud.CHINA]):
         assert "Product licenses > Edit" in legacy and "Licenses and apps" not in legacy
@@ -216,8 +259,12 @@ def test_lookups_values_to_choose_and_placeholders_are_not_ready() -> None:
     (partly,) = fix_for(LicenseAssignmentError.id, subject, skus, details | {"state": "ActiveWithError"})["actions"]
     assert partly["seats"] == {}  # active already: its seat is taken
     assert again["precondition"] == [{"exists": True}]
-    no_id = fix_for(SkuForbidden.id, {"type": "user", "display_name": "Nobody"}, ["SPE_E5"],
-                {"sku_ids": {"SPE_E5": E5}, "assigned_by_group": {"SPE_E5": []}})
+    no_id = fix_for(
+        SkuForbidden.id,
+        {"type": "user", "display_name": "Nobody"},
+        ["SPE_E5"],
+        {"sku_ids": {"SPE_E5": E5}, "assigned_by_group": {"SPE_E5": []}},
+    )
     (action,) = no_id["actions"]
     assert action["path"] == "/users/{user-id}/assignLicense" and action["user"] is None
     assert action["blocked"] == "placeholder"
@@ -229,11 +276,17 @@ def test_lookups_values_to_choose_and_placeholders_are_not_ready() -> None:
 
 
 def test_reused_guidance_puts_each_users_id_in_every_field() -> None:
-    details = {"allowed": ["SPE_E3"], "replace_with": "SPE_E3", "replace_with_id": E3,
-               "assigned_by_group": {"SPE_E5": ["Knowledge"]},
-               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-e5"]},
-               "sku_ids": {"SPE_E5": E5}, "leaving": {"g-e5": ["SPE_E5"]},
-               "replace_group": {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"]}}
+    details = {
+        "allowed": ["SPE_E3"],
+        "replace_with": "SPE_E3",
+        "replace_with_id": E3,
+        "assigned_by_group": {"SPE_E5": ["Knowledge"]},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"SPE_E5": ["g-e5"]},
+        "sku_ids": {"SPE_E5": E5},
+        "leaving": {"g-e5": ["SPE_E5"]},
+        "replace_group": {"id": "g-e3", "name": "Office", "gives": ["SPE_E3"]},
+    }
     seen = []
     for uid in ("aaaa-0001", "bbbb-0002", "cccc-0003"):
         subject = {"type": "user", "id": uid, "upn": f"{uid}@contoso.example", "display_name": uid.upper()}

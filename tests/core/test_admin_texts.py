@@ -19,8 +19,14 @@ AFTER_CAUSE = "After the cause is fixed"
 
 
 def _actions(f: Finding) -> list[dict[str, Any]]:
-    r = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                             skus=list(f.skus), details=dict(f.details))
+    r = wording.remediation(
+        f.rule,
+        cloud=Cloud.WORLDWIDE,
+        locale=Locale.EN,
+        subject=f.subject.to_json(),
+        skus=list(f.skus),
+        details=dict(f.details),
+    )
     return list(r["actions"])
 
 

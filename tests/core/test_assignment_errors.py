@@ -33,28 +33,35 @@ def failing(name: str, state: str, error: str, via: str | None = None, part: str
 
 
 def group(gid: str, name: str, flag: bool | None, *members: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": gid, "displayName": name, "assignedLicenses": [{"skuId": E5, "disabledPlans": []}],
-                           "members": [f"id-{m}" for m in members]}
+    out: dict[str, Any] = {
+        "id": gid,
+        "displayName": name,
+        "assignedLicenses": [{"skuId": E5, "disabledPlans": []}],
+        "members": [f"id-{m}" for m in members],
+    }
     if flag is not None:
         out["hasMembersWithLicenseErrors"] = flag
     return out
 
 
-@pytest.mark.parametrize(("state", "error", "reported"), [
-    ("Error", "CountViolation", True),
-    ("Error", "MutuallyExclusiveViolation", True),
-    ("Error", "DependencyViolation", True),
-    ("Error", "ProhibitedInUsageLocationViolation", True),
-    ("Error", "UniquenessViolation", True),
-    ("Error", "Other", True),
-    ("Error", "SomethingGraphAddsLater", True),
-    ("Error", "None", True),  # the state alone says it failed
-    ("ActiveWithError", "CountViolation", True),
-    ("ActiveWithError", "None", True),  # active, but not applied in full
-    ("Disabled", "UniquenessViolation", True),
-    ("Disabled", "None", False),  # Graph documents no failure for it
-    ("Active", "None", False),
-])
+@pytest.mark.parametrize(
+    ("state", "error", "reported"),
+    [
+        ("Error", "CountViolation", True),
+        ("Error", "MutuallyExclusiveViolation", True),
+        ("Error", "DependencyViolation", True),
+        ("Error", "ProhibitedInUsageLocationViolation", True),
+        ("Error", "UniquenessViolation", True),
+        ("Error", "Other", True),
+        ("Error", "SomethingGraphAddsLater", True),
+        ("Error", "None", True),  # the state alone says it failed
+        ("ActiveWithError", "CountViolation", True),
+        ("ActiveWithError", "None", True),  # active, but not applied in full
+        ("Disabled", "UniquenessViolation", True),
+        ("Disabled", "None", False),  # Graph documents no failure for it
+        ("Active", "None", False),
+    ],
+)
 def test_every_error_value_and_state(tmp_path, state: str, error: str, reported: bool) -> None:
     result = audit(tmp_path, ERRORS, tenant([failing("ann", state, error)]))
     found = [f for f in result.findings if f.rule == LicenseAssignmentError.id]
@@ -68,12 +75,18 @@ def test_every_error_value_and_state(tmp_path, state: str, error: str, reported:
 
 
 def test_group_finding_counts_members_and_errors(tmp_path) -> None:
-    users = [failing("ann", "Error", "CountViolation", via=G1), failing("bob", "Error", "CountViolation", via=G1),
-             failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),
-             failing("dee", "Error", "CountViolation"),  # direct: not the group's
-             failing("eve", "Error", "CountViolation", via=G2)]
-    groups = [group(G1, "All Staff", True, "ann", "bob", "cy"), group(G2, "BI", False, "eve"),
-              group(G3, "Clean", False)]
+    users = [
+        failing("ann", "Error", "CountViolation", via=G1),
+        failing("bob", "Error", "CountViolation", via=G1),
+        failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),
+        failing("dee", "Error", "CountViolation"),  # direct: not the group's
+        failing("eve", "Error", "CountViolation", via=G2),
+    ]
+    groups = [
+        group(G1, "All Staff", True, "ann", "bob", "cy"),
+        group(G2, "BI", False, "eve"),
+        group(G3, "Clean", False),
+    ]
     result = audit(tmp_path, GROUPS, tenant(users, groups=groups, collectedParts=PARTS))
     # G2 is not flagged by Graph, but eve's state names it with an error: the states decide too
     bi, f = sorted((f for f in result.findings if f.rule == GroupLicenseErrors.id), key=lambda f: f.subject.id)
@@ -89,8 +102,9 @@ def test_group_finding_counts_members_and_errors(tmp_path) -> None:
 
 def test_one_member_with_two_failed_products_counts_once(tmp_path) -> None:
     u = user("ann", "SPE_E3", "SPE_E5")
-    u["licenseAssignmentStates"] = [{"skuId": s, "assignedByGroup": G1, "state": "Error", "error": "CountViolation"}
-                                    for s in (E3, E5)]
+    u["licenseAssignmentStates"] = [
+        {"skuId": s, "assignedByGroup": G1, "state": "Error", "error": "CountViolation"} for s in (E3, E5)
+    ]
     result = audit(tmp_path, GROUPS, tenant([u], groups=[group(G1, "All Staff", True, "ann")], collectedParts=PARTS))
     [f] = [f for f in result.findings if f.rule == GroupLicenseErrors.id]
     assert dict(f.details)["members_with_errors"] == 1 and dict(f.details)["errors"] == {"CountViolation": 2}
@@ -118,8 +132,11 @@ def test_without_the_read_the_users_states_name_the_groups(tmp_path) -> None:
 
 
 def test_severity_from_the_policy(tmp_path) -> None:
-    doc = tenant([failing("ann", "Error", "CountViolation", via=G1)],
-                 groups=[group(G1, "All Staff", True, "ann")], collectedParts=PARTS)
+    doc = tenant(
+        [failing("ann", "Error", "CountViolation", via=G1)],
+        groups=[group(G1, "All Staff", True, "ann")],
+        collectedParts=PARTS,
+    )
     result = audit(tmp_path, "hygiene:\n  group_license_errors: {severity: high}\n", doc)
     assert [f.severity for f in result.findings] == [Severity.HIGH]
 
@@ -151,7 +168,8 @@ def test_one_product_failing_from_two_groups_gives_two_findings_with_their_own_i
     u = user("ann", "SPE_E5")
     u["licenseAssignmentStates"] = [
         {"skuId": E5, "assignedByGroup": gid, "state": "Error", "error": "ProhibitedInUsageLocationViolation"}
-        for gid in (G1, G2)]
+        for gid in (G1, G2)
+    ]
     groups = [group(G1, "All Staff", True, "ann"), group(G2, "BI", True, "ann")]
     result = audit(tmp_path, ERRORS, tenant([u], groups=groups, collectedParts=PARTS))
     ids = [f.id for f in result.findings if f.rule == LicenseAssignmentError.id]
@@ -165,16 +183,24 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     from auditor import wording as guidance
     from auditor.model import Cloud, Locale
 
-    users = [failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),
-             failing("dee", "ActiveWithError", "None", via=G1),
-             failing("eve", "Error", "MutuallyExclusiveViolation", via=G1),
-             failing("fay", "ActiveWithError", "CountViolation", via=G1)]
+    users = [
+        failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),
+        failing("dee", "ActiveWithError", "None", via=G1),
+        failing("eve", "Error", "MutuallyExclusiveViolation", via=G1),
+        failing("fay", "ActiveWithError", "CountViolation", via=G1),
+    ]
     result = audit(tmp_path, ERRORS, tenant(users, skus=[sku("SPE_E5", enabled=10, consumed=4)]))
     ready: dict[str, bool] = {}
     blocked: dict[str, str | None] = {}
     for f in result.findings:
-        rem = guidance.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.details))
+        rem = guidance.remediation(
+            f.rule,
+            cloud=Cloud.WORLDWIDE,
+            locale=Locale.EN,
+            subject=f.subject.to_json(),
+            skus=list(f.skus),
+            details=dict(f.details),
+        )
         [action] = [a for a in rem["actions"] if a["kind"] == "reprocess"]
         ready[f.subject.upn.split("@")[0]], blocked[f.subject.upn.split("@")[0]] = action["ready"], action["blocked"]
     assert blocked == {"cy": "cause_first", "dee": "cause_first", "eve": None, "fay": None}

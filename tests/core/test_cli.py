@@ -22,8 +22,22 @@ def pinned_clock(monkeypatch):
 
 def run(tmp_path, *extra):
     out = tmp_path / "out"
-    code = main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
-                 "--format", "json", "--as-of", AS_OF, *extra])
+    code = main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(EXAMPLE),
+            "--output-dir",
+            str(out),
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+            *extra,
+        ]
+    )
     return code, out
 
 
@@ -54,12 +68,27 @@ def test_waived_findings_do_not_fail_the_run(tmp_path):
     snap = tmp_path / "t.json"
     snap.write_text(json.dumps(tenant([user("ceo", "SPE_E3", "SPE_E5")])), encoding="utf-8")
     policy = tmp_path / "p.yaml"
-    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
-                      "assignments:\n  - name: all\n    match: {all: true}\n    exclusive: [[SPE_E3, SPE_E5]]\n"
-                      "    severity: critical\nwaivers:\n  - {rule: sku-combination-forbidden, "
-                      "subject: ceo@contoso.example, reason: ok, owner: me, expires: 2030-01-01}\n")
-    args = ["audit", "--snapshot", str(snap), "--policies", str(policy), "--output-dir", str(tmp_path / "o"),
-            "--format", "json", "--as-of", AS_OF, "--fail-on", "low"]
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
+        "assignments:\n  - name: all\n    match: {all: true}\n    exclusive: [[SPE_E3, SPE_E5]]\n"
+        "    severity: critical\nwaivers:\n  - {rule: sku-combination-forbidden, "
+        "subject: ceo@contoso.example, reason: ok, owner: me, expires: 2030-01-01}\n"
+    )
+    args = [
+        "audit",
+        "--snapshot",
+        str(snap),
+        "--policies",
+        str(policy),
+        "--output-dir",
+        str(tmp_path / "o"),
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        "--fail-on",
+        "low",
+    ]
     assert main(args) == 0
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["summary"]["waived"] == 1 and report["summary"]["unwaived"] == 0
@@ -67,16 +96,37 @@ def test_waived_findings_do_not_fail_the_run(tmp_path):
 
 def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
     doc = generate_document(60, seed=1)
-    doc["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
-                    "reason": "403 Forbidden: Entra ID P1 required"}]
+    doc["gaps"] = [
+        {
+            "part": "signInActivity",
+            "request": "GET /v1.0/users?$select=signInActivity",
+            "reason": "403 Forbidden: Entra ID P1 required",
+        }
+    ]
     # only signInActivity is missing (the access scope the example policy's entitlements read is there, empty)
     doc["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports", "accessScope"]
-    doc["accessScope"] = {"conditionalAccessPolicies": [], "roleEligibilityScheduleInstances": [],
-                          "roleAssignments": [], "dynamicGroupsRead": True, "groups": []}
+    doc["accessScope"] = {
+        "conditionalAccessPolicies": [],
+        "roleEligibilityScheduleInstances": [],
+        "roleAssignments": [],
+        "dynamicGroupsRead": True,
+        "groups": [],
+    }
     snap = tmp_path / "gappy.json"
     snap.write_text(json.dumps(doc), encoding="utf-8")
-    args = ["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "o"),
-            "--format", "json", "--as-of", AS_OF]
+    args = [
+        "audit",
+        "--snapshot",
+        str(snap),
+        "--policies",
+        str(EXAMPLE),
+        "--output-dir",
+        str(tmp_path / "o"),
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+    ]
     assert main(args) == 3
     assert "INCOMPLETE" in capsys.readouterr().err
     report = json.loads((tmp_path / "o" / "report.json").read_text())
@@ -85,12 +135,15 @@ def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
     assert main([*args, "--allow-gaps"]) == 1
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--as-of", "yesterday"], "--as-of"),
-    (["--format", "pdf"], "unknown format 'pdf'"),
-    (["--snapshot", "/nonexistent/snap.json"], "cannot read snapshot"),
-    (["--policies", "/nonexistent/policies"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "yesterday"], "--as-of"),
+        (["--format", "pdf"], "unknown format 'pdf'"),
+        (["--snapshot", "/nonexistent/snap.json"], "cannot read snapshot"),
+        (["--policies", "/nonexistent/policies"], "does not exist"),
+    ],
+)
 def test_usage_errors_exit_2(tmp_path, capsys, args, message):
     base = ["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path)]
     assert main([*base, *args]) == 2
@@ -106,8 +159,10 @@ def test_unknown_flag_exits_2(capsys):
 
 def test_validate_warns_about_skus_the_tenant_lacks(tmp_path, capsys):
     policy = tmp_path / "typo.yaml"
-    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
-                      "assignments:\n  - name: a\n    match: {groups: [Nobody]}\n    forbidden: [SPE_E33]\n")
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+        "assignments:\n  - name: a\n    match: {groups: [Nobody]}\n    forbidden: [SPE_E33]\n"
+    )
     assert main(["validate", str(policy), "--snapshot", str(SAMPLE)]) == 0
     captured = capsys.readouterr()
     assert "ok: 1 policy" in captured.out
@@ -131,8 +186,22 @@ def test_output_dir_problems_fail_before_collecting(tmp_path, capsys):
     afile = tmp_path / "afile"
     afile.write_text("x")
     for target in (afile, afile / "sub"):
-        assert main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(target),
-                     "--as-of", AS_OF]) == 2
+        assert (
+            main(
+                [
+                    "audit",
+                    "--snapshot",
+                    str(SAMPLE),
+                    "--policies",
+                    str(EXAMPLE),
+                    "--output-dir",
+                    str(target),
+                    "--as-of",
+                    AS_OF,
+                ]
+            )
+            == 2
+        )
         err = capsys.readouterr().err
         assert "--output-dir" in err and "Traceback" not in err
 
@@ -142,8 +211,22 @@ def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, 
     assert code == 1
     first = (out / "report.json").read_text(encoding="utf-8")
     # a failing run into the same folder must not leave the last report in place
-    assert main(["audit", "--snapshot", str(tmp_path / "missing.json"), "--policies", str(EXAMPLE),
-                 "--output-dir", str(out), "--as-of", AS_OF]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(tmp_path / "missing.json"),
+                "--policies",
+                str(EXAMPLE),
+                "--output-dir",
+                str(out),
+                "--as-of",
+                AS_OF,
+            ]
+        )
+        == 2
+    )
     assert not (out / "report.json").exists()
     assert (out / "previous" / "report.json").read_text(encoding="utf-8") == first
 
@@ -163,8 +246,19 @@ def test_hostile_tenant_name_cannot_inject_into_the_log(tmp_path, capsys):
     doc = generate_document(50, seed=2, tenant_name="T\x1b[2J\n::error::injected")
     snap = tmp_path / "s.json"
     snap.write_text(json.dumps(doc), encoding="utf-8")
-    main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "o"),
-          "--as-of", AS_OF])
+    main(
+        [
+            "audit",
+            "--snapshot",
+            str(snap),
+            "--policies",
+            str(EXAMPLE),
+            "--output-dir",
+            str(tmp_path / "o"),
+            "--as-of",
+            AS_OF,
+        ]
+    )
     err = capsys.readouterr().err
     assert "\x1b" not in err and not any(line.startswith("::") for line in err.splitlines())
 

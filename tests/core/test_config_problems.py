@@ -27,8 +27,20 @@ def _typo(tmp_path: Path) -> Path:
 
 
 def _audit(tmp_path: Path, policy: Path, *extra: str) -> int:
-    return main(["audit", "--snapshot", str(SAMPLE), "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z",
-                 "--output-dir", str(tmp_path / "out"), *extra])
+    return main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(policy),
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+            "--output-dir",
+            str(tmp_path / "out"),
+            *extra,
+        ]
+    )
 
 
 def test_an_unknown_product_is_a_problem_with_its_line_and_a_suggestion(tmp_path: Path) -> None:
@@ -37,8 +49,12 @@ def test_an_unknown_product_is_a_problem_with_its_line_and_a_suggestion(tmp_path
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     (problem,) = report["config_problems"]
     line = next(n for n, text in enumerate(policy.read_text("utf-8").splitlines(), 1) if "SPE_E55" in text)
-    assert (problem["file"], problem["line"], problem["product"], problem["suggestion"]) == (str(policy), line,
-                                                                                            "SPE_E55", "SPE_E5")
+    assert (problem["file"], problem["line"], problem["product"], problem["suggestion"]) == (
+        str(policy),
+        line,
+        "SPE_E55",
+        "SPE_E5",
+    )
     for name in ("digest.txt", "report.md"):
         top = re.sub(r"\\(?=[^\w\s]|_)", "", (tmp_path / "out" / name).read_text("utf-8"))[:3000]  # Markdown's escapes
         assert f"typo.yaml:{line}: the product SPE_E55" in top, name
@@ -59,8 +75,10 @@ def test_the_example_policy_has_no_problem(tmp_path: Path) -> None:
 def test_billing_rows_matching_nothing_or_in_another_currency(tmp_path: Path) -> None:
     sample = (ROOT / "auditor_dev" / "sample" / "sample-billing.csv").read_text("utf-8")
     e3 = "6f5e5c0b-466f-5e80-9fe3-47c4054dd921"
-    text = sample.replace(f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,33.75,EUR",
-                          f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,39.00,USD")
+    text = sample.replace(
+        f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,33.75,EUR",
+        f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,39.00,USD",
+    )
     text += "Microsoft 365 E5,mca,P1Y,2026-03-18,2027-03-18,true,,54.75,EUR\n"  # a name, not an id
     billing = tmp_path / "billing.csv"
     billing.write_text(text, "utf-8")

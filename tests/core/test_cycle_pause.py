@@ -30,6 +30,7 @@ def _audit(tmp_path: Path) -> int:
 
 def _watch(monkeypatch, seen: dict, name: str, key: str, also: Callable[[], None] = lambda: None) -> None:
     """commands.`name`, noting in seen[key] whether the collector runs when it is called (and doing `also`)."""
+
     def note(*args, **kwargs) -> None:
         seen[key] = gc.isenabled()
         also()

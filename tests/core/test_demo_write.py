@@ -18,8 +18,9 @@ def _licenses(path: Path | None = None) -> dict[str, frozenset[str]]:
     return {u.id: u.sku_ids for u in tenant.users}
 
 
-def test_plan_apply_and_undo_on_the_demo_tenant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_apply_and_undo_on_the_demo_tenant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
     assert main(["plan", "--demo"]) == 0  # audits the demo first: reports/ holds no report yet

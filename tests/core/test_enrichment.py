@@ -19,15 +19,33 @@ from .factory import AS_OF, audit, policy_file, tenant, user
 FORBID_F1 = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden: [SPE_F1]\n"
 REQUIRE_E3 = "assignments:\n  - name: all\n    match: {all: true}\n    required_any: [SPE_E3]\n"
 DISABLED = "hygiene:\n  disabled_users: {grace_days: 14}\n"
-REMOVAL_FACTS = {"data_lost", "plans_unknown", "storage", "leaving", "group_kinds", "group_licenses",
-                 "disabled_at", "disabled_from", "disable_unknown", "audit_span_days"}
+REMOVAL_FACTS = {
+    "data_lost",
+    "plans_unknown",
+    "storage",
+    "leaving",
+    "group_kinds",
+    "group_licenses",
+    "disabled_at",
+    "disabled_from",
+    "disable_unknown",
+    "audit_span_days",
+}
 
 
 def _doc() -> dict[str, Any]:
     """Ann holds F1 from the group Frontline (which also gives E3), and E5 directly; Bob is disabled."""
-    groups = [{"id": "g-1", "displayName": "Frontline", "members": ["id-ann"],
-               "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in ("66b55226-6b4f-492c-910c-a3b7a3c9d993",
-                                                                                  "05e9a617-0261-4cee-bb44-138d3ef5d965")]}]
+    groups = [
+        {
+            "id": "g-1",
+            "displayName": "Frontline",
+            "members": ["id-ann"],
+            "assignedLicenses": [
+                {"skuId": s, "disabledPlans": []}
+                for s in ("66b55226-6b4f-492c-910c-a3b7a3c9d993", "05e9a617-0261-4cee-bb44-138d3ef5d965")
+            ],
+        }
+    ]
     return tenant([user("ann", "SPE_F1", via="g-1"), user("bob", "SPE_E5", accountEnabled=False)], groups=groups)
 
 
@@ -67,6 +85,7 @@ def test_grace_days_bring_the_disable_time(tmp_path: Any) -> None:
     details = _details(list(audit(tmp_path, DISABLED, _doc()).findings), DisabledUserLicensed.id)
     assert details["grace_days"] == 14
     assert details["disabled_at"] is None and details["disable_unknown"] == "audit_not_read"
-    plain = _details(list(audit(tmp_path, "hygiene:\n  disabled_users: {}\n", _doc()).findings),
-                     DisabledUserLicensed.id)
+    plain = _details(
+        list(audit(tmp_path, "hygiene:\n  disabled_users: {}\n", _doc()).findings), DisabledUserLicensed.id
+    )
     assert "disabled_at" not in plain and "disable_unknown" not in plain

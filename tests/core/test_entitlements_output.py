@@ -29,7 +29,11 @@ def test_the_access_scope_survives_a_snapshot_file(tmp_path: Path) -> None:
     again = load_snapshot(path)
     assert again.access_scope == snapshot.access_scope and again.access_scope is not None
     assert [p.state for p in again.access_scope.policies or ()] == [
-        "enabled", "enabled", "disabled", "enabledForReportingButNotEnforced"]
+        "enabled",
+        "enabled",
+        "disabled",
+        "enabledForReportingButNotEnforced",
+    ]
 
 
 def test_a_policy_name_from_the_tenant_is_escaped(tmp_path: Path) -> None:
@@ -37,8 +41,21 @@ def test_a_policy_name_from_the_tenant_is_escaped(tmp_path: Path) -> None:
     doc["accessScope"]["conditionalAccessPolicies"][0]["displayName"] = "<img src=x onerror=alert(1)>"
     (tmp_path / "s.json").write_text(json.dumps(doc))
     (tmp_path / "p.yaml").write_text(POLICY)
-    main(["audit", "--snapshot", str(tmp_path / "s.json"), "--policies", str(tmp_path / "p.yaml"),
-          "--output-dir", str(tmp_path / "out"), "--format", "html,json", "--as-of", "2026-11-01T00:00:00Z"])
+    main(
+        [
+            "audit",
+            "--snapshot",
+            str(tmp_path / "s.json"),
+            "--policies",
+            str(tmp_path / "p.yaml"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--format",
+            "html,json",
+            "--as-of",
+            "2026-11-01T00:00:00Z",
+        ]
+    )
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     vias = [f["details"]["via"] for f in report["findings"] if f["rule"] == EntitlementMissing.id]
     assert any("<img src=x onerror=alert(1)>" in v.get("conditional_access", []) for v in vias)
@@ -47,16 +64,27 @@ def test_a_policy_name_from_the_tenant_is_escaped(tmp_path: Path) -> None:
 
 
 def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
-    waiting = {"rule": EntitlementMissing.id, "waived": False,
-               "details": {"waits_for_seats": True, "entitle_with": {"sku": "AAD_PREMIUM_P2", "name": "P2",
-                                                                     "monthly": 9.0, "free_seats": 0}}}
-    ready = {"rule": EntitlementMissing.id, "waived": False,
-             "details": {"waits_for_seats": False, "entitle_with": {"sku": "AAD_PREMIUM", "name": "P1",
-                                                                    "monthly": 6.0, "free_seats": 3}}}
+    waiting = {
+        "rule": EntitlementMissing.id,
+        "waived": False,
+        "details": {
+            "waits_for_seats": True,
+            "entitle_with": {"sku": "AAD_PREMIUM_P2", "name": "P2", "monthly": 9.0, "free_seats": 0},
+        },
+    }
+    ready = {
+        "rule": EntitlementMissing.id,
+        "waived": False,
+        "details": {
+            "waits_for_seats": False,
+            "entitle_with": {"sku": "AAD_PREMIUM", "name": "P1", "monthly": 6.0, "free_seats": 3},
+        },
+    }
     bought = purchases({"findings": [waiting, waiting, ready]})
     assert [(p.sku, p.seats, p.monthly) for p in bought] == [("AAD_PREMIUM_P2", 2, 9.0)]
     # a product the tenant does not subscribe to yet is bought at the finding's price, not at nothing
-    bill = build_bill({"findings": [waiting, waiting], "skus": [], "subscriptions": []}, {}, None,
-                      date(2026, 11, 1), purchases=bought)
+    bill = build_bill(
+        {"findings": [waiting, waiting], "skus": [], "subscriptions": []}, {}, None, date(2026, 11, 1), purchases=bought
+    )
     (buy,) = [a for a in bill["actions"] if a["action"] == "buy"]
     assert (buy["sku"], buy["seats"], buy["monthly_saving"]) == ("AAD_PREMIUM_P2", 2, -18.0)

@@ -15,10 +15,32 @@ BOB = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
 HEADER = ",".join(f'"{c}"' for c in COLUMNS)
 
 
-def row(oid: str = ANN, upn: str = "ann@contoso.example", *, archive: str = NO_GUID, status: str = "None",
-        hold: str = "False", in_place: str = "", synced: str = "False", delay: str = "False") -> str:
-    values = [oid, upn, "UserMailbox", "11111111-2222-3333-4444-555555555555", archive, status, "False", hold,
-              in_place, delay, "False", "False", synced]
+def row(
+    oid: str = ANN,
+    upn: str = "ann@contoso.example",
+    *,
+    archive: str = NO_GUID,
+    status: str = "None",
+    hold: str = "False",
+    in_place: str = "",
+    synced: str = "False",
+    delay: str = "False",
+) -> str:
+    values = [
+        oid,
+        upn,
+        "UserMailbox",
+        "11111111-2222-3333-4444-555555555555",
+        archive,
+        status,
+        "False",
+        hold,
+        in_place,
+        delay,
+        "False",
+        "False",
+        synced,
+    ]
     return ",".join(f'"{v}"' for v in values)
 
 
@@ -30,8 +52,12 @@ def write(tmp_path: Path, *lines: str, bom: bool = True, name: str = "mailboxes.
 
 
 def test_reads_windows_powershell_export_keyed_by_lower_case_object_id(tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER, row(hold="True", in_place="UniH7d1b;mbx0a1b2c3d:1", synced="True"),
-                 row(BOB, "bob@contoso.example", archive="AAAAAAAA-0000-0000-0000-000000000001", status="Active"))
+    path = write(
+        tmp_path,
+        HEADER,
+        row(hold="True", in_place="UniH7d1b;mbx0a1b2c3d:1", synced="True"),
+        row(BOB, "bob@contoso.example", archive="AAAAAAAA-0000-0000-0000-000000000001", status="Active"),
+    )
     got = read_exchange_export(path)
     assert set(got) == {ANN.lower(), BOB}
     ann = got[ANN.lower()]
@@ -49,16 +75,16 @@ def test_reads_windows_powershell_export_keyed_by_lower_case_object_id(tmp_path:
 
 
 def test_reads_powershell_7_export_without_bom_and_a_type_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox", HEADER,
-                 row(), bom=False)
+    path = write(
+        tmp_path, "#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox", HEADER, row(), bom=False
+    )
     assert list(read_exchange_export(path)) == [ANN.lower()]
 
 
 def test_extra_columns_and_column_order_do_not_matter(tmp_path: Path) -> None:
     cells = row().split(",")
     header = HEADER.split(",")
-    path = write(tmp_path, ",".join(['"DisplayName"', *reversed(header)]),
-                 ",".join(['"Ann, Sales"', *reversed(cells)]))
+    path = write(tmp_path, ",".join(['"DisplayName"', *reversed(header)]), ",".join(['"Ann, Sales"', *reversed(cells)]))
     assert read_exchange_export(path)[ANN.lower()].upn == "ann@contoso.example"
 
 

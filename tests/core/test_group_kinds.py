@@ -21,8 +21,13 @@ FORBID_F1 = "assignments:\n  - name: all\n    match: {all: true}\n    forbidden:
 
 
 def _group(gid: str, name: str, *sku_ids: str, **kind: Any) -> dict[str, Any]:
-    return {"id": gid, "displayName": name, "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
-            "members": ["id-ann"], **kind}
+    return {
+        "id": gid,
+        "displayName": name,
+        "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
+        "members": ["id-ann"],
+        **kind,
+    }
 
 
 def _from_group(gid: str, *sku_ids: str) -> dict[str, Any]:
@@ -30,15 +35,22 @@ def _from_group(gid: str, *sku_ids: str) -> dict[str, Any]:
     group ends no data and only the group's kind decides whether the call is ready)."""
     out = user("ann")
     out["assignedLicenses"] = [{"skuId": s, "disabledPlans": []} for s in (*sku_ids, TENANT_E5)]
-    out["licenseAssignmentStates"] = [*({"skuId": s, "assignedByGroup": gid, "state": "Active", "error": "None"}
-                                        for s in sku_ids),
-                                      {"skuId": TENANT_E5, "assignedByGroup": None, "state": "Active", "error": "None"}]
+    out["licenseAssignmentStates"] = [
+        *({"skuId": s, "assignedByGroup": gid, "state": "Active", "error": "None"} for s in sku_ids),
+        {"skuId": TENANT_E5, "assignedByGroup": None, "state": "Active", "error": "None"},
+    ]
     return out
 
 
 def _remediation(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.details))
+    return wording.remediation(
+        f.rule,
+        cloud=Cloud.WORLDWIDE,
+        locale=locale,
+        subject=f.subject.to_json(),
+        skus=list(f.skus),
+        details=dict(f.details),
+    )
 
 
 def _forbidden_f1(tmp_path: Any, **kind: Any) -> dict[str, Any]:
@@ -53,14 +65,18 @@ def test_a_cloud_group_is_left_by_a_ready_call(tmp_path: Any) -> None:
     assert (a["kind"], a["group"], a["ready"], a["blocked"]) == ("remove_member", "g-1", True, None)
 
 
-@pytest.mark.parametrize(("kind", "blocked", "words"), [
-    ({"groupTypes": ["DynamicMembership"], "membershipRule": RULE}, "group_dynamic", "membership rule"),
-    ({"onPremisesSyncEnabled": True}, "group_synced", "on-premises Active Directory"),
-    ({"mailEnabled": True}, "group_mail", "Exchange admin center"),
-    ({"groupTypes": None}, "group_kind_unknown", "neither a dynamic group nor synced"),
-])
-def test_a_group_no_program_may_change_gets_no_ready_call(tmp_path: Any, kind: dict[str, Any], blocked: str,
-                                                          words: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "blocked", "words"),
+    [
+        ({"groupTypes": ["DynamicMembership"], "membershipRule": RULE}, "group_dynamic", "membership rule"),
+        ({"onPremisesSyncEnabled": True}, "group_synced", "on-premises Active Directory"),
+        ({"mailEnabled": True}, "group_mail", "Exchange admin center"),
+        ({"groupTypes": None}, "group_kind_unknown", "neither a dynamic group nor synced"),
+    ],
+)
+def test_a_group_no_program_may_change_gets_no_ready_call(
+    tmp_path: Any, kind: dict[str, Any], blocked: str, words: str
+) -> None:
     r = _forbidden_f1(tmp_path, **kind)
     [a] = r["actions"]
     assert (a["kind"], a["ready"], a["blocked"]) == ("remove_member", False, blocked)
@@ -74,10 +90,14 @@ def test_a_group_no_program_may_change_gets_no_ready_call(tmp_path: Any, kind: d
 def test_a_leaver_from_a_dynamic_group_waits_with_the_rule_to_change(tmp_path: Any) -> None:
     ann = _from_group("g-dyn", F1)
     ann["accountEnabled"] = False
-    doc = tenant([ann], groups=[_group("g-dyn", "Sales Dynamic", F1, groupTypes=["DynamicMembership"],
-                                       membershipRule=RULE)])
-    (f,) = [f for f in audit(tmp_path, "hygiene:\n  disabled_users: {severity: high}\n", doc).findings
-            if f.rule == DisabledUserLicensed.id]
+    doc = tenant(
+        [ann], groups=[_group("g-dyn", "Sales Dynamic", F1, groupTypes=["DynamicMembership"], membershipRule=RULE)]
+    )
+    (f,) = [
+        f
+        for f in audit(tmp_path, "hygiene:\n  disabled_users: {severity: high}\n", doc).findings
+        if f.rule == DisabledUserLicensed.id
+    ]
     assert dict(f.details)["group_kinds"] == {"g-dyn": {"kind": "dynamic", "rule": RULE}}
     r = _remediation(f, Locale.NL)
     [a] = [a for a in r["actions"] if a["kind"] == "remove_member"]
@@ -90,8 +110,9 @@ def test_a_report_without_group_kinds_is_not_taken_as_cloud_groups(tmp_path: Any
     doc = tenant([_from_group("g-1", F1)], groups=[_group("g-1", "Frontline", F1)])
     (f,) = [f for f in audit(tmp_path, FORBID_F1, doc).findings if f.rule == SkuForbidden.id]
     details = {k: v for k, v in dict(f.details).items() if k != "group_kinds"}
-    r = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                             skus=list(f.skus), details=details)
+    r = wording.remediation(
+        f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus), details=details
+    )
     [a] = r["actions"]
     assert (a["ready"], a["blocked"]) == (False, "group_kind_unknown")
 
@@ -131,8 +152,9 @@ def _required(tmp_path: Any, direct: list[str] | None, **kind: Any) -> dict[str,
 
 def test_a_member_through_a_nested_group_joins_the_group_itself(tmp_path: Any) -> None:
     r = _required(tmp_path, direct=[])
-    assert r["details"]["group_membership"] == [{"id": "g-f1", "name": "Frontline", "gives": ["SPE_F1"],
-                                                 "via": "nested"}]
+    assert r["details"]["group_membership"] == [
+        {"id": "g-f1", "name": "Frontline", "gives": ["SPE_F1"], "via": "nested"}
+    ]
     assert [a["kind"] for a in r["actions"]] == ["add_member"], "no direct copy of a product the group gives"
     [join] = r["actions"]
     assert (join["group"], join["ready"], join["seats"]) == ("g-f1", True, {"SPE_F1": 1})

@@ -15,16 +15,31 @@ from .factory import E3, E5, audit, ready, tenant, user
 
 EXCHANGE = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE, Exchange Online (Plan 2)
 POLICY = "assignments:\n  - name: everyone\n    match: {all: true}\n    group_based_only: [SPE_E3]\n"
-GROUP = {"id": "g-staff", "displayName": "All Staff", "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
-         "members": ["id-a"]}
-
+GROUP = {
+    "id": "g-staff",
+    "displayName": "All Staff",
+    "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
+    "members": ["id-a"],
+}
 
 
 def held_twice(group_disables: list[str], direct_disables: list[str] | None = None) -> dict[str, Any]:
-    states = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None",
-               "disabledPlans": direct_disables or []},
-              {"skuId": E3, "assignedByGroup": "g-staff", "state": "Active", "error": "None",
-               "disabledPlans": group_disables}]
+    states = [
+        {
+            "skuId": E3,
+            "assignedByGroup": None,
+            "state": "Active",
+            "error": "None",
+            "disabledPlans": direct_disables or [],
+        },
+        {
+            "skuId": E3,
+            "assignedByGroup": "g-staff",
+            "state": "Active",
+            "error": "None",
+            "disabledPlans": group_disables,
+        },
+    ]
     return user("a", "SPE_E3", licenseAssignmentStates=states)
 
 
@@ -32,8 +47,9 @@ def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     details = dict(f.details)
-    rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                               skus=list(f.skus), details=details)
+    rem = wording.remediation(
+        f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus), details=details
+    )
     return details, rem
 
 
@@ -71,8 +87,14 @@ def test_every_locale_has_the_words(tmp_path: Any) -> None:
     result = audit(tmp_path, POLICY, tenant([held_twice([EXCHANGE])], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     for locale in Locale:
-        rem = wording.remediation(f.rule, cloud=Cloud.CHINA, locale=locale, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.details))
+        rem = wording.remediation(
+            f.rule,
+            cloud=Cloud.CHINA,
+            locale=locale,
+            subject=f.subject.to_json(),
+            skus=list(f.skus),
+            details=dict(f.details),
+        )
         assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
 
 
@@ -83,32 +105,51 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
     both = dict(held_twice([]), userPrincipalName="b@contoso.example", id="id-b")
     both["assignedLicenses"] = both["assignedLicenses"] + [{"skuId": E5, "disabledPlans": []}]
     both["licenseAssignmentStates"] = both["licenseAssignmentStates"] + [
-        {"skuId": E5, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []}]
+        {"skuId": E5, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []}
+    ]
     result = audit(tmp_path, "hygiene:\n  assigned_twice: {}\n", tenant([twice, direct, both], groups=[GROUP]))
     found = {f.subject.upn: f for f in result.findings if f.rule == LicenseAssignedTwice.id}
     assert set(found) == {"t@contoso.example", "b@contoso.example"}
     assert found["b@contoso.example"].skus == ("SPE_E3",)  # only the product held twice, not E5
     assert all(f.monthly_cost is None and f.severity.value == 1 for f in found.values())
-    rem = wording.remediation(LicenseAssignedTwice.id, cloud=Cloud.USGOV, locale=Locale.SV,
-                               subject=found["t@contoso.example"].subject.to_json(),
-                               skus=list(found["t@contoso.example"].skus),
-                               details=dict(found["t@contoso.example"].details))
+    rem = wording.remediation(
+        LicenseAssignedTwice.id,
+        cloud=Cloud.USGOV,
+        locale=Locale.SV,
+        subject=found["t@contoso.example"].subject.to_json(),
+        skus=list(found["t@contoso.example"].skus),
+        details=dict(found["t@contoso.example"].details),
+    )
     assert not ready(rem) and "Exchange Online (Plan 2)" in rem["summary"]
 
 
 def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_path(tmp_path: Any) -> None:
-    second = {"id": "g-sales", "displayName": "Sales", "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
-              "members": ["id-a"]}
-    states = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []},
-              *({"skuId": E3, "assignedByGroup": g, "state": "Active", "error": "None", "disabledPlans": [EXCHANGE]}
-                for g in ("g-staff", "g-sales"))]
+    second = {
+        "id": "g-sales",
+        "displayName": "Sales",
+        "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
+        "members": ["id-a"],
+    }
+    states = [
+        {"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": []},
+        *(
+            {"skuId": E3, "assignedByGroup": g, "state": "Active", "error": "None", "disabledPlans": [EXCHANGE]}
+            for g in ("g-staff", "g-sales")
+        ),
+    ]
     u = user("a", "SPE_E3", licenseAssignmentStates=states)
     result = audit(tmp_path, POLICY, tenant([u], groups=[GROUP, second]))
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     texts = {}
     for locale in Locale:
-        rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=locale, subject=f.subject.to_json(),
-                                   skus=list(f.skus), details=dict(f.details))
+        rem = wording.remediation(
+            f.rule,
+            cloud=Cloud.WORLDWIDE,
+            locale=locale,
+            subject=f.subject.to_json(),
+            skus=list(f.skus),
+            details=dict(f.details),
+        )
         texts[locale] = rem
         assert "All Staff" in rem["summary"] and "Sales" in rem["summary"], locale
         assert not any("> All Staff" in s or "> Sales" in s for s in rem["steps"]), locale  # no group in a path
@@ -130,8 +171,14 @@ def test_removing_a_product_held_directly_and_from_a_group_takes_both_copies(tmp
     result = audit(tmp_path, policy, tenant([u], groups=[GROUP]))
     (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     assert dict(f.details)["also_direct"] == ["SPE_E3"]
-    rem = wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(),
-                               skus=list(f.skus), details=dict(f.details))
+    rem = wording.remediation(
+        f.rule,
+        cloud=Cloud.WORLDWIDE,
+        locale=Locale.EN,
+        subject=f.subject.to_json(),
+        skus=list(f.skus),
+        details=dict(f.details),
+    )
     calls = [(a["kind"], a["body"] if a["kind"] == "assign_license" else a["group"]) for a in rem["actions"]]
     assert ("assign_license", {"addLicenses": [], "removeLicenses": [E3]}) in calls
     assert ("remove_member", "g-staff") in calls

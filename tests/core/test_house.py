@@ -24,8 +24,9 @@ def test_a_packages_docstring_names_files_that_exist() -> None:
     stale = []
     for init in PACKAGES:
         doc = ast.get_docstring(ast.parse(init.read_text("utf-8"))) or ""
-        stale += [f"{init.relative_to(ROOT)}: {name}" for name in NAMED_FILE.findall(doc)
-                  if not _exists(name, init.parent)]
+        stale += [
+            f"{init.relative_to(ROOT)}: {name}" for name in NAMED_FILE.findall(doc) if not _exists(name, init.parent)
+        ]
     assert not stale, "docstrings name files that are gone:\n" + "\n".join(stale)
 
 
@@ -35,8 +36,11 @@ def test_the_check_finds_a_gone_file(tmp_path: Path) -> None:
 
 
 def test_no_hand_written_module_is_over_600_lines() -> None:
-    long = [f"{p.relative_to(ROOT)}: {n}" for p in sorted((ROOT / "auditor").rglob("*.py"))
-            if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES]
+    long = [
+        f"{p.relative_to(ROOT)}: {n}"
+        for p in sorted((ROOT / "auditor").rglob("*.py"))
+        if (n := len(p.read_text("utf-8").splitlines())) > MAX_LINES
+    ]
     assert not long, "split these modules:\n" + "\n".join(long)
 
 
@@ -48,15 +52,16 @@ def _uncommented_function_imports(source: str) -> list[int]:
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         blocks: list[list[int]] = []
-        for imp in sorted((n for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)),
-                          key=lambda n: n.lineno):
+        for imp in sorted(
+            (n for n in ast.walk(node) if isinstance(n, ast.Import | ast.ImportFrom)), key=lambda n: n.lineno
+        ):
             end = imp.end_lineno or imp.lineno
             if blocks and imp.lineno == blocks[-1][1] + 1:
                 blocks[-1][1] = end
             else:
                 blocks.append([imp.lineno, end])
         for first, last in blocks:
-            commented = any("#" in line for line in lines[first - 1:last])
+            commented = any("#" in line for line in lines[first - 1 : last])
             above = lines[first - 2].strip().startswith("#") if first > 1 else False
             if not (commented or above):
                 found.append(first)
@@ -66,8 +71,11 @@ def _uncommented_function_imports(source: str) -> list[int]:
 def test_an_import_inside_a_function_says_why() -> None:
     """docs/architecture.md, "Imports inside functions": only to keep a heavy, optional dependency
     out of start-up, and a comment says so."""
-    bare = [f"{p.relative_to(ROOT)}:{line}" for p in sorted((ROOT / "auditor").rglob("*.py"))
-            for line in _uncommented_function_imports(p.read_text("utf-8"))]
+    bare = [
+        f"{p.relative_to(ROOT)}:{line}"
+        for p in sorted((ROOT / "auditor").rglob("*.py"))
+        for line in _uncommented_function_imports(p.read_text("utf-8"))
+    ]
     assert not bare, "import at the top, or say why it is inside the function:\n" + "\n".join(bare)
 
 

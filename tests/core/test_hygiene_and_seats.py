@@ -12,14 +12,18 @@ from .factory import E3, E5, audit, fired, sku, tenant, user
 
 
 def test_disabled_guest_and_usage_location(tmp_path):
-    doc = tenant([
-        user("off", "SPE_E3", accountEnabled=False),
-        user("offnolic", accountEnabled=False),
-        user("guest", "SPE_E3", userType="Guest"),
-        user("nowhere", "SPE_E3", usageLocation=None),
-        user("fine", "SPE_E3"),
-    ])
-    result = audit(tmp_path, """
+    doc = tenant(
+        [
+            user("off", "SPE_E3", accountEnabled=False),
+            user("offnolic", accountEnabled=False),
+            user("guest", "SPE_E3", userType="Guest"),
+            user("nowhere", "SPE_E3", usageLocation=None),
+            user("fine", "SPE_E3"),
+        ]
+    )
+    result = audit(
+        tmp_path,
+        """
 hygiene:
   disabled_users: {}
   guest_users: {severity: low}
@@ -29,7 +33,9 @@ catalog:
     price: {monthly: 30, currency: EUR}
   - sku: SPE_E5
   - sku: SPE_F1
-""", doc)
+""",
+        doc,
+    )
     assert fired(result) == [
         (DisabledUserLicensed.id, "off@contoso.example", ("SPE_E3",)),
         (GuestLicensed.id, "guest@contoso.example", ("SPE_E3",)),
@@ -44,19 +50,27 @@ catalog:
 
 def test_inactive_uses_latest_of_both_sign_ins_and_spares_new_accounts(tmp_path):
     def seen(name, last, non_interactive=None, created="2024-01-01T00:00:00Z", **kw):
-        return user(name, "SPE_E3", createdDateTime=created, signInActivity=None if last is None and
-                    non_interactive is None else {"lastSignInDateTime": last,
-                                                  "lastNonInteractiveSignInDateTime": non_interactive}, **kw)
+        return user(
+            name,
+            "SPE_E3",
+            createdDateTime=created,
+            signInActivity=None
+            if last is None and non_interactive is None
+            else {"lastSignInDateTime": last, "lastNonInteractiveSignInDateTime": non_interactive},
+            **kw,
+        )
 
-    doc = tenant([
-        seen("stale", "2026-05-01T00:00:00Z"),
-        seen("background", "2026-01-01T00:00:00Z", "2026-10-20T00:00:00Z"),
-        seen("never", None),
-        seen("newbie", None, created="2026-10-15T00:00:00Z"),
-        seen("recent", "2026-10-01T00:00:00Z"),
-        seen("edge", "2026-08-03T00:00:00Z"),  # exactly 90 days before as-of
-        seen("disabled", "2025-01-01T00:00:00Z", accountEnabled=False),
-    ])
+    doc = tenant(
+        [
+            seen("stale", "2026-05-01T00:00:00Z"),
+            seen("background", "2026-01-01T00:00:00Z", "2026-10-20T00:00:00Z"),
+            seen("never", None),
+            seen("newbie", None, created="2026-10-15T00:00:00Z"),
+            seen("recent", "2026-10-01T00:00:00Z"),
+            seen("edge", "2026-08-03T00:00:00Z"),  # exactly 90 days before as-of
+            seen("disabled", "2025-01-01T00:00:00Z", accountEnabled=False),
+        ]
+    )
     result = audit(tmp_path, "hygiene:\n  inactive_users: {days: 90}\n", doc)
     assert fired(result) == [
         (InactiveUserLicensed.id, "never@contoso.example", ("SPE_E3",)),
@@ -67,8 +81,11 @@ def test_inactive_uses_latest_of_both_sign_ins_and_spares_new_accounts(tmp_path)
 
 
 def test_inactive_is_not_evaluated_without_sign_in_data(tmp_path):
-    doc = tenant([user("stale", "SPE_E3")], collectedParts=[],
-                 gaps=[{"part": "signInActivity", "request": "GET /users?$select=signInActivity", "reason": "403"}])
+    doc = tenant(
+        [user("stale", "SPE_E3")],
+        collectedParts=[],
+        gaps=[{"part": "signInActivity", "request": "GET /users?$select=signInActivity", "reason": "403"}],
+    )
     result = audit(tmp_path, "hygiene:\n  inactive_users: {days: 30}\n  disabled_users: {}\n", doc)
     assert fired(result) == []
     assert [n.rule for n in result.not_evaluated] == [InactiveUserLicensed.id]
@@ -91,16 +108,26 @@ def test_assignment_errors_one_finding_per_failed_sku(tmp_path):
 
 def test_expiring_subscriptions_including_trials_and_lapsed(tmp_path):
     def sub(i, when, status="Enabled", trial=False):
-        return {"id": f"sub-{i}", "skuId": E3, "skuPartNumber": "SPE_E3", "status": status, "isTrial": trial,
-                "totalLicenses": 10, "nextLifecycleDateTime": when}
+        return {
+            "id": f"sub-{i}",
+            "skuId": E3,
+            "skuPartNumber": "SPE_E3",
+            "status": status,
+            "isTrial": trial,
+            "totalLicenses": 10,
+            "nextLifecycleDateTime": when,
+        }
 
-    doc = tenant([], subscriptions=[
-        sub(1, "2026-11-20T00:00:00Z", trial=True),
-        sub(2, "2027-06-01T00:00:00Z"),
-        sub(3, "2026-10-01T00:00:00Z", status="Warning"),
-        sub(4, None),
-        sub(5, "2026-11-05T00:00:00Z", status="Deleted"),
-    ])
+    doc = tenant(
+        [],
+        subscriptions=[
+            sub(1, "2026-11-20T00:00:00Z", trial=True),
+            sub(2, "2027-06-01T00:00:00Z"),
+            sub(3, "2026-10-01T00:00:00Z", status="Warning"),
+            sub(4, None),
+            sub(5, "2026-11-05T00:00:00Z", status="Deleted"),
+        ],
+    )
     result = audit(tmp_path, "hygiene:\n  expiring_subscriptions: {days: 30}\n", doc)
     assert [f.subject.id for f in result.findings] == ["sub-1", "sub-3"]
     trial = dict(result.findings[0].details)
@@ -108,9 +135,17 @@ def test_expiring_subscriptions_including_trials_and_lapsed(tmp_path):
 
 
 def test_spare_seats_limits(tmp_path):
-    doc = tenant([], skus=[sku("SPE_E3", enabled=200, consumed=180), sku("SPE_E5", enabled=10, consumed=9),
-                           sku("SPE_F1", enabled=5, consumed=7)])
-    result = audit(tmp_path, """
+    doc = tenant(
+        [],
+        skus=[
+            sku("SPE_E3", enabled=200, consumed=180),
+            sku("SPE_E5", enabled=10, consumed=9),
+            sku("SPE_F1", enabled=5, consumed=7),
+        ],
+    )
+    result = audit(
+        tmp_path,
+        """
 catalog:
   - sku: SPE_E3
     spare_seats: {max: 50, max_percent: 5}
@@ -118,7 +153,9 @@ catalog:
   - sku: SPE_E5
     spare_seats: {min: 2}
   - sku: SPE_F1
-""", doc)
+""",
+        doc,
+    )
     assert fired(result) == [
         (SpareSeatsOverLimit.id, "SPE_E3", ("SPE_E3",)),
         (SpareSeatsUnderMinimum.id, "SPE_E5", ("SPE_E5",)),
@@ -133,8 +170,7 @@ catalog:
 
 def test_sku_not_approved_only_with_a_catalog(tmp_path):
     doc = tenant([], skus=[sku("SPE_E3"), sku("SPE_E5")])
-    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc)) == [
-        (SkuNotApproved.id, "SPE_E5", ("SPE_E5",))]
+    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc)) == [(SkuNotApproved.id, "SPE_E5", ("SPE_E5",))]
     assert fired(audit(tmp_path, "hygiene:\n  disabled_users: {}\n", doc)) == []
 
 
@@ -185,7 +221,9 @@ def test_percentage_cap_never_goes_below_the_minimum(tmp_path):
 
 def test_waiver_sku_may_be_a_guid(tmp_path):
     doc = tenant([user("a", "SPE_E5")])
-    result = audit(tmp_path, """
+    result = audit(
+        tmp_path,
+        """
 assignments:
   - name: all
     match: {all: true}
@@ -193,5 +231,7 @@ assignments:
 waivers:
   - {rule: sku-forbidden, subject: a@contoso.example, sku: 06ebc4ee-1bb5-47dd-8120-11324bc54e06,
      reason: r, owner: o, expires: 2030-01-01}
-""", doc)
+""",
+        doc,
+    )
     assert [f.waived for f in result.findings] == [True]

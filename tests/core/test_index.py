@@ -29,7 +29,8 @@ def _tenant(departments: int) -> TenantSnapshot:
         if i % 11 == 0:  # equal values, different objects
             changes["assigned_licenses"] = tuple(msgspec.structs.replace(lic) for lic in u.assigned_licenses)
             changes["license_assignment_states"] = tuple(
-                msgspec.structs.replace(s) for s in u.license_assignment_states)
+                msgspec.structs.replace(s) for s in u.license_assignment_states
+            )
         if i % 97 == 0 and u.license_assignment_states:
             first = u.license_assignment_states[0]
             changes["license_assignment_states"] = (
@@ -45,8 +46,11 @@ def _tenant(departments: int) -> TenantSnapshot:
 def _direct(u: User) -> set[str]:
     via_group = {s.sku_id.lower() for s in u.license_assignment_states if s.assigned_by_group}
     direct = {s.sku_id.lower() for s in u.license_assignment_states if not s.assigned_by_group}
-    return {lic.sku_id.lower() for lic in u.assigned_licenses
-            if lic.sku_id.lower() in direct or lic.sku_id.lower() not in via_group}
+    return {
+        lic.sku_id.lower()
+        for lic in u.assigned_licenses
+        if lic.sku_id.lower() in direct or lic.sku_id.lower() not in via_group
+    }
 
 
 @pytest.mark.parametrize("departments", [5, 40])  # one C pass per value, and the Python pass
@@ -56,28 +60,39 @@ def test_index_passes_match_their_definitions(departments: int) -> None:
     index = TenantIndex(tenant)
 
     assert list(index.where("account_enabled", False, lambda e: not e)) == [
-        i for i, u in enumerate(users) if not u.account_enabled]
+        i for i, u in enumerate(users) if not u.account_enabled
+    ]
     assert list(index.where("user_type", "guest", lambda t: t.lower() == "guest")) == [
-        i for i, u in enumerate(users) if u.user_type.lower() == "guest"]
+        i for i, u in enumerate(users) if u.user_type.lower() == "guest"
+    ]
     errors = list(index.assignment_errors())
     assert errors == [i for i, u in enumerate(users) if any(s.is_error for s in u.license_assignment_states)]
     assert errors
     for sku in {s.sku_id.lower() for s in tenant.skus}:
         assert list(index.direct_holders(sku)) == [
-            i for i, u in enumerate(users) if u.assigned_licenses and sku in _direct(u)]
+            i for i, u in enumerate(users) if u.assigned_licenses and sku in _direct(u)
+        ]
 
     wanted = ("dept 1", "DEPT 3")
     assert index.select(Selector(departments=wanted)) == {
-        i for i, u in enumerate(users) if u.department and u.department.lower() in {w.lower() for w in wanted}}
-    for patterns in (("user0*@contoso.example", "*E*@contoso.example"), ("*7@CONTOSO.example", "*12@contoso.example"),
-                     ("*",), ("*[0-3]@contoso.example",), ("CFO@contoso.example",), ("*?",)):
+        i for i, u in enumerate(users) if u.department and u.department.lower() in {w.lower() for w in wanted}
+    }
+    for patterns in (
+        ("user0*@contoso.example", "*E*@contoso.example"),
+        ("*7@CONTOSO.example", "*12@contoso.example"),
+        ("*",),
+        ("*[0-3]@contoso.example",),
+        ("CFO@contoso.example",),
+        ("*?",),
+    ):
         assert index.select(Selector(upn=patterns)) == {
-            i for i, u in enumerate(users)
-            if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)}, patterns
+            i
+            for i, u in enumerate(users)
+            if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)
+        }, patterns
     group = tenant.groups[0]
     members = set(group.members)
-    assert index.select(Selector(groups=(group.display_name,))) == {
-        i for i, u in enumerate(users) if u.id in members}
+    assert index.select(Selector(groups=(group.display_name,))) == {i for i, u in enumerate(users) if u.id in members}
 
 
 def test_by_skuset_walks_either_side_in_order() -> None:
@@ -98,8 +113,11 @@ def test_by_skuset_walks_either_side_in_order() -> None:
     for pop in (None, some, few, everyone_but):
         for verdict in (rare, frequent):
             got = list(index.by_skuset(pop, verdict))
-            expected = [(i, verdict(u.sku_ids)) for i, u in enumerate(users)
-                        if (pop is None or i in pop) and verdict(u.sku_ids) is not None]
+            expected = [
+                (i, verdict(u.sku_ids))
+                for i, u in enumerate(users)
+                if (pop is None or i in pop) and verdict(u.sku_ids) is not None
+            ]
             assert sorted(got) == expected
             assert got  # every combination has offenders here
             if pop is few:  # the population is the smaller side: walked in order
@@ -128,10 +146,21 @@ def test_upn_and_group_selection_hold_beyond_ascii_and_usual_ids() -> None:
     groups = (msgspec.structs.replace(group, members=members), *tenant.groups[1:])
     tenant = replace(tenant, users=tuple(users), groups=groups)
     index = TenantIndex(tenant)
-    for patterns in (("*k*@contoso.example",), ("k*",), ("*@contoso.example",), ("i̇*",), ("zoë*", "*e@contoso.example"),
-                     ("*Ë@CONTOSO.EXAMPLE",), ("[kz]*",), ("*",)):
-        expected = {i for i, u in enumerate(users)
-                    if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)}
+    for patterns in (
+        ("*k*@contoso.example",),
+        ("k*",),
+        ("*@contoso.example",),
+        ("i̇*",),
+        ("zoë*", "*e@contoso.example"),
+        ("*Ë@CONTOSO.EXAMPLE",),
+        ("[kz]*",),
+        ("*",),
+    ):
+        expected = {
+            i
+            for i, u in enumerate(users)
+            if any(fnmatch.fnmatchcase(u.user_principal_name.lower(), p.lower()) for p in patterns)
+        }
         assert index.select(Selector(upn=patterns)) == expected, patterns
     assert index.select(Selector(upn=("k*",)))  # the Kelvin sign's UPN, by its lower-case form
     wanted = set(members)

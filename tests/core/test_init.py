@@ -18,8 +18,9 @@ SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 AS_OF = "2026-11-01T06:00:00Z"
 
 
-def test_the_starter_approves_every_product_and_audits_as_written(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_starter_approves_every_product_and_audits_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["init", "--snapshot", str(SAMPLE)]) == 0
     written = tmp_path / "policies" / "license-policy.yaml"
@@ -36,17 +37,24 @@ def test_the_starter_approves_every_product_and_audits_as_written(tmp_path: Path
     assert "# price: {monthly: 0.00, currency: EUR}" in written.read_text("utf-8")
     assert policy["hygiene"]["disabled_users"] == {"severity": "high", "grace_days": 30}
 
-    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--output-dir", "out",
-                 "--format", "json"]) in (0, 1)
+    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--output-dir", "out", "--format", "json"]) in (
+        0,
+        1,
+    )
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     rules = {f["rule"] for f in report["findings"]}
     assert SkuNotApproved.id not in rules  # everything the tenant buys is in the catalog
     assert report["config_problems"] == []
     # the limits the starter set are the ones judged: only products over 5 % (at least 2) unassigned
     over = {f["skus"][0] for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id}
-    assert over and over <= {s.sku_part_number for s in tenant.skus
-                    if not s.deleted and s.applies_to == "User" and "FREE" not in s.sku_part_number
-                    and s.unused > max(2, -(-s.usable * 5 // 100))}
+    assert over and over <= {
+        s.sku_part_number
+        for s in tenant.skus
+        if not s.deleted
+        and s.applies_to == "User"
+        and "FREE" not in s.sku_part_number
+        and s.unused > max(2, -(-s.usable * 5 // 100))
+    }
 
 
 def test_init_keeps_an_existing_policy_unless_forced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -64,15 +72,30 @@ def test_init_reads_the_tenant_through_graph(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     with GraphEmulator(tenant, token=token) as graph:
-        assert main(["init", "--graph-endpoint", graph.url, "--tenant-id", tenant.tenant_id, "--auth", "token",
-                     "--output", str(tmp_path / "p.yaml")]) == 0
+        assert (
+            main(
+                [
+                    "init",
+                    "--graph-endpoint",
+                    graph.url,
+                    "--tenant-id",
+                    tenant.tenant_id,
+                    "--auth",
+                    "token",
+                    "--output",
+                    str(tmp_path / "p.yaml"),
+                ]
+            )
+            == 0
+        )
         assert any(r.path == "/subscribedSkus" for r in graph.requests)
     text = (tmp_path / "p.yaml").read_text("utf-8")
     assert "from Microsoft Graph" in text and "  - sku: SPE_E3" in text
 
 
-def test_without_policies_audit_names_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_without_policies_audit_names_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["audit", "--snapshot", str(SAMPLE)]) == 2
     err = capsys.readouterr().err

@@ -39,8 +39,11 @@ def test_every_module_has_a_layer() -> None:
     def split(name: str) -> bool:
         return any(layer.startswith(f"{name}.") for layer in layered)
 
-    missing = [m.name for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
-               if not covered(m.name) and not (m.ispkg and split(m.name))]
+    missing = [
+        m.name
+        for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
+        if not covered(m.name) and not (m.ispkg and split(m.name))
+    ]
     assert missing == []
 
 
@@ -49,8 +52,11 @@ def test_every_rule_and_its_texts_are_in_the_texts_contract() -> None:
     contract "A rule half imports no texts half" names every texts module and every rule module, so
     a new pair cannot slip past it."""
     (contract,) = [c for c in CONFIG["contracts"] if c["name"] == "A rule half imports no texts half"]
-    modules = [m.name for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
-               if m.name.startswith(("auditor.rules.", "auditor.cross_tenant.rules")) and not m.ispkg]
+    modules = [
+        m.name
+        for m in pkgutil.walk_packages(auditor.__path__, "auditor.")
+        if m.name.startswith(("auditor.rules.", "auditor.cross_tenant.rules")) and not m.ispkg
+    ]
     texts = {m for m in modules if m.endswith("_texts")}
     halves = {m for m in modules if m not in texts}
     assert texts and texts <= set(contract["forbidden_modules"])

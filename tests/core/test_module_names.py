@@ -26,14 +26,22 @@ CONVENTIONS = {
 
 # one pair each, read and judged not confusing: the folder says which stage or which document
 PAIRS = {
-    "groups.py": ({"auditor/graph/groups.py", "auditor/apply/groups.py"},
-                  "graph/ names each reader by its Graph resource; apply/ re-reads the one group a change touches"),
-    "digest.py": ({"auditor/report/digest.py", "auditor/report/view/digest.py"},
-                  "report/ writes the digest's files, report/view/ builds what they show"),
-    "commerce.py": ({"auditor/plan/commerce.py", "auditor/apply/commerce.py"},
-                    "plan/ lists the commerce changes (plan.json bill.commerce), apply/ makes them"),
-    "facts.py": ({"auditor/billing/facts.py", "auditor/migration/facts.py"},
-                 "each is its own document's facts: report.json billing_facts, migration.json facts"),
+    "groups.py": (
+        {"auditor/graph/groups.py", "auditor/apply/groups.py"},
+        "graph/ names each reader by its Graph resource; apply/ re-reads the one group a change touches",
+    ),
+    "digest.py": (
+        {"auditor/report/digest.py", "auditor/report/view/digest.py"},
+        "report/ writes the digest's files, report/view/ builds what they show",
+    ),
+    "commerce.py": (
+        {"auditor/plan/commerce.py", "auditor/apply/commerce.py"},
+        "plan/ lists the commerce changes (plan.json bill.commerce), apply/ makes them",
+    ),
+    "facts.py": (
+        {"auditor/billing/facts.py", "auditor/migration/facts.py"},
+        "each is its own document's facts: report.json billing_facts, migration.json facts",
+    ),
 }
 
 
@@ -48,8 +56,11 @@ def repeated_names(root: Path) -> dict[str, list[str]]:
 
 def unexplained(repeats: dict[str, list[str]]) -> list[str]:
     """The repeats neither a convention nor a listed pair explains, one line each naming their paths."""
-    return [f"{name}: {', '.join(found)}" for name, found in repeats.items()
-            if name not in CONVENTIONS and not (name in PAIRS and set(found) <= PAIRS[name][0])]
+    return [
+        f"{name}: {', '.join(found)}"
+        for name, found in repeats.items()
+        if name not in CONVENTIONS and not (name in PAIRS and set(found) <= PAIRS[name][0])
+    ]
 
 
 def test_a_module_name_is_unique_or_listed() -> None:
@@ -58,7 +69,8 @@ def test_a_module_name_is_unique_or_listed() -> None:
         "these module names are repeated under auditor/:\n  " + "\n  ".join(new) + "\n"
         "Rename the new file so its name says what it holds (git mv, then its imports and the docs that "
         "name it), or, if no one would confuse them, add the name to CONVENTIONS or PAIRS in "
-        "tests/core/test_module_names.py with a one-line reason.")
+        "tests/core/test_module_names.py with a one-line reason."
+    )
 
 
 def test_every_listed_name_is_still_repeated() -> None:
@@ -66,12 +78,23 @@ def test_every_listed_name_is_still_repeated() -> None:
     stale = [name for name in CONVENTIONS if name not in repeats]
     stale += [name for name, (paths, _) in PAIRS.items() if set(repeats.get(name, ())) != paths]
     assert not stale, "no longer repeated as listed; drop or correct them in tests/core/test_module_names.py: " + (
-        ", ".join(stale))
+        ", ".join(stale)
+    )
 
 
 def test_the_check_finds_a_new_repeat(tmp_path: Path) -> None:
-    for name in ("a/__init__.py", "b/__init__.py", "a/totals.py", "b/totals.py", "a/run.py", "b/run.py",
-                 "graph/groups.py", "apply/groups.py", "impact/groups.py", "c/once.py"):
+    for name in (
+        "a/__init__.py",
+        "b/__init__.py",
+        "a/totals.py",
+        "b/totals.py",
+        "a/run.py",
+        "b/run.py",
+        "graph/groups.py",
+        "apply/groups.py",
+        "impact/groups.py",
+        "c/once.py",
+    ):
         (tmp_path / "auditor" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "auditor" / name).write_text("", "utf-8")
     repeats = repeated_names(tmp_path)

@@ -15,10 +15,23 @@ from auditor.timestamps import now_or_pinned
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("text", "number"), [
-    ("0", 0), ("42", 42), (" 7\n", 7), ("²", None), ("٣", None), ("1²", None), ("", None), ("-1", None),
-    ("+1", None), ("1.0", None), ("1 000", None), ("١٢", None),
-])
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("42", 42),
+        (" 7\n", 7),
+        ("²", None),
+        ("٣", None),
+        ("1²", None),
+        ("", None),
+        ("-1", None),
+        ("+1", None),
+        ("1.0", None),
+        ("1 000", None),
+        ("١٢", None),
+    ],
+)
 def test_whole_number_reads_ascii_digits_only(text: str, number: int | None) -> None:
     assert whole_number(text) == number
 

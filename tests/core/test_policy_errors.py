@@ -14,73 +14,161 @@ CASES = [
     ("bad-indent", HEAD + "hygiene:\n  disabled_users: {}\n guest_users: {}\n", 6, "YAML syntax error"),
     ("tab-indent", HEAD + "hygiene:\n\tdisabled_users: {}\n", 5, "YAML syntax error"),
     ("duplicate-top-key", HEAD + "hygiene: {}\nhygiene: {}\n", 5, "duplicate key 'hygiene' (first defined on line 4)"),
-    ("duplicate-nested-key", HEAD + "hygiene:\n  guest_users: {}\n  guest_users: {}\n", 6,
-     "duplicate key 'guest_users'"),
+    (
+        "duplicate-nested-key",
+        HEAD + "hygiene:\n  guest_users: {}\n  guest_users: {}\n",
+        6,
+        "duplicate key 'guest_users'",
+    ),
     ("unknown-top-key", HEAD + "asignments: []\n", 4, "did you mean 'assignments'"),
-    ("unknown-assignment-key", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    alowed: [SPE_E3]\n",
-     7, "unknown key 'alowed' in assignments[0]; did you mean 'allowed'"),
-    ("unknown-selector-key", HEAD + "assignments:\n  - name: a\n    match: {group: [x]}\n    forbidden: [SPE_E3]\n",
-     6, "did you mean 'groups'"),
+    (
+        "unknown-assignment-key",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    alowed: [SPE_E3]\n",
+        7,
+        "unknown key 'alowed' in assignments[0]; did you mean 'allowed'",
+    ),
+    (
+        "unknown-selector-key",
+        HEAD + "assignments:\n  - name: a\n    match: {group: [x]}\n    forbidden: [SPE_E3]\n",
+        6,
+        "did you mean 'groups'",
+    ),
     ("unknown-hygiene-key", HEAD + "hygiene:\n  disabled_user: {}\n", 5, "did you mean 'disabled_users'"),
     ("missing-metadata", "apiVersion: license-auditor/v1\nkind: LicensePolicy\n", 1, "missing required key 'metadata'"),
     ("wrong-api-version", HEAD.replace("v1", "v2"), 1, 'must be "license-auditor/v1"'),
     ("wrong-kind", HEAD.replace("LicensePolicy", "Policy"), 2, 'must be "LicensePolicy"'),
-    ("all-false", HEAD + "assignments:\n  - name: a\n    match: {all: false}\n    forbidden: [SPE_E3]\n", 6,
-     "match.all: must be true, got false"),
-    ("nan-price", HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: .nan, currency: EUR}\n", 6,
-     "'.nan' is not a finite number"),
+    (
+        "all-false",
+        HEAD + "assignments:\n  - name: a\n    match: {all: false}\n    forbidden: [SPE_E3]\n",
+        6,
+        "match.all: must be true, got false",
+    ),
+    (
+        "nan-price",
+        HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: .nan, currency: EUR}\n",
+        6,
+        "'.nan' is not a finite number",
+    ),
     ("inf-percent", HEAD + "catalog:\n  - sku: SPE_E3\n    spare_seats: {max_percent: .inf}\n", 6, "finite"),
     ("deep-nesting", HEAD + "x: " + "[" * 20000 + "\n", 1, "nested too deeply"),
     ("nul-byte", HEAD + "metadata_owner: a\x00b\n", 0, "YAML"),
     ("top-level-list", "- a\n- b\n", 1, "expected a mapping at the top level"),
     ("top-level-scalar", "hello\n", 1, "expected a mapping at the top level"),
     ("assignments-not-list", HEAD + "assignments: {name: a}\n", 4, "assignments: expected a list, got mapping"),
-    ("allowed-not-list", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    allowed: SPE_E3\n",
-     7, "expected a list, got string"),
+    (
+        "allowed-not-list",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    allowed: SPE_E3\n",
+        7,
+        "expected a list, got string",
+    ),
     ("missing-match", HEAD + "assignments:\n  - name: a\n    forbidden: [SPE_E3]\n", 5, "missing required key 'match'"),
     ("empty-selector", HEAD + "assignments:\n  - name: a\n    match: {}\n    forbidden: [SPE_E3]\n", 6, "match"),
-    ("bad-sku-ref", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    forbidden: ['SPE E3']\n",
-     7, "is not a SKU part number"),
-    ("bad-user-type", HEAD + "assignments:\n  - name: a\n    match: {user_types: [Guests]}\n    forbidden: [SPE_E3]\n",
-     6, "'Guests' is not one of: Member, Guest; did you mean 'Guest'"),
-    ("bad-usage-location", HEAD + "assignments:\n  - name: a\n    match: {usage_locations: [NLD]}\n"
-     "    forbidden: [SPE_E3]\n", 6, "does not match"),
+    (
+        "bad-sku-ref",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    forbidden: ['SPE E3']\n",
+        7,
+        "is not a SKU part number",
+    ),
+    (
+        "bad-user-type",
+        HEAD + "assignments:\n  - name: a\n    match: {user_types: [Guests]}\n    forbidden: [SPE_E3]\n",
+        6,
+        "'Guests' is not one of: Member, Guest; did you mean 'Guest'",
+    ),
+    (
+        "bad-usage-location",
+        HEAD + "assignments:\n  - name: a\n    match: {usage_locations: [NLD]}\n    forbidden: [SPE_E3]\n",
+        6,
+        "does not match",
+    ),
     ("bad-severity", HEAD + "hygiene:\n  guest_users: {severity: urgent}\n", 5, "'urgent' is not one of"),
     ("days-not-int", HEAD + "hygiene:\n  inactive_users: {days: ninety}\n", 5, "expected a integer, got string"),
     ("days-missing", HEAD + "hygiene:\n  inactive_users: {severity: low}\n", 5, "missing required key 'days'"),
     ("days-negative", HEAD + "hygiene:\n  expiring_subscriptions: {days: -3}\n", 5, "minimum"),
     ("max-percent-over-100", HEAD + "catalog:\n  - sku: SPE_E3\n    spare_seats: {max_percent: 150}\n", 6, "maximum"),
-    ("min-above-max", HEAD + "catalog:\n  - sku: SPE_E3\n    spare_seats: {min: 5, max: 2}\n", 6,
-     "min (5) is above max (2)"),
+    (
+        "min-above-max",
+        HEAD + "catalog:\n  - sku: SPE_E3\n    spare_seats: {min: 5, max: 2}\n",
+        6,
+        "min (5) is above max (2)",
+    ),
     ("duplicate-catalog-sku", HEAD + "catalog:\n  - sku: SPE_E3\n  - sku: spe_e3\n", 6, "already listed"),
     ("bad-currency", HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: 3, currency: euro}\n", 6, "currency"),
-    ("price-not-number", HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: cheap, currency: EUR}\n", 6,
-     "expected a number, got string"),
-    ("unknown-waiver-rule", HEAD + "waivers:\n  - rule: sku-forbiden\n    subject: a@b.c\n    reason: r\n"
-     "    owner: o\n    expires: 2027-01-01\n", 5, "did you mean 'sku-forbidden'"),
-    ("malformed-date", HEAD + "waivers:\n  - rule: sku-forbidden\n    subject: a@b.c\n    reason: r\n"
-     "    owner: o\n    expires: 2027-13-45\n", 9, "'2027-13-45' is not a valid calendar date"),
-    ("date-wrong-format", HEAD + "waivers:\n  - rule: sku-forbidden\n    subject: a@b.c\n    reason: r\n"
-     "    owner: o\n    expires: 30/06/2027\n", 9, "is not a date in the form YYYY-MM-DD"),
-    ("waiver-missing-owner", HEAD + "waivers:\n  - rule: sku-forbidden\n    subject: a@b.c\n    reason: r\n"
-     "    expires: 2027-01-01\n", 5, "missing required key 'owner'"),
-    ("duplicate-assignment-name", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n"
-     "  - name: a\n    match: {all: true}\n", 7, "'a' is already used"),
-    ("required-not-allowed", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    allowed: [SPE_F1]\n"
-     "    required_any: [SPE_E3]\n", 8, "required but not in 'allowed'"),
-    ("exclusive-single", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    exclusive: [[SPE_E3]]\n",
-     7, "exclusive[0]"),
-    ("group-based-only-string", HEAD + "assignments:\n  - name: a\n    match: {all: true}\n"
-     "    group_based_only: yes please\n", 7, "expected true, false or a list of SKUs"),
+    (
+        "price-not-number",
+        HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: cheap, currency: EUR}\n",
+        6,
+        "expected a number, got string",
+    ),
+    (
+        "unknown-waiver-rule",
+        HEAD + "waivers:\n  - rule: sku-forbiden\n    subject: a@b.c\n    reason: r\n"
+        "    owner: o\n    expires: 2027-01-01\n",
+        5,
+        "did you mean 'sku-forbidden'",
+    ),
+    (
+        "malformed-date",
+        HEAD + "waivers:\n  - rule: sku-forbidden\n    subject: a@b.c\n    reason: r\n"
+        "    owner: o\n    expires: 2027-13-45\n",
+        9,
+        "'2027-13-45' is not a valid calendar date",
+    ),
+    (
+        "date-wrong-format",
+        HEAD + "waivers:\n  - rule: sku-forbidden\n    subject: a@b.c\n    reason: r\n"
+        "    owner: o\n    expires: 30/06/2027\n",
+        9,
+        "is not a date in the form YYYY-MM-DD",
+    ),
+    (
+        "waiver-missing-owner",
+        HEAD + "waivers:\n  - rule: sku-forbidden\n    subject: a@b.c\n    reason: r\n    expires: 2027-01-01\n",
+        5,
+        "missing required key 'owner'",
+    ),
+    (
+        "duplicate-assignment-name",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n  - name: a\n    match: {all: true}\n",
+        7,
+        "'a' is already used",
+    ),
+    (
+        "required-not-allowed",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    allowed: [SPE_F1]\n    required_any: [SPE_E3]\n",
+        8,
+        "required but not in 'allowed'",
+    ),
+    (
+        "exclusive-single",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    exclusive: [[SPE_E3]]\n",
+        7,
+        "exclusive[0]",
+    ),
+    (
+        "group-based-only-string",
+        HEAD + "assignments:\n  - name: a\n    match: {all: true}\n    group_based_only: yes please\n",
+        7,
+        "expected true, false or a list of SKUs",
+    ),
     ("unknown-severity-rule", HEAD + "severities:\n  sku-forbiden: high\n", 5, "did you mean 'sku-forbidden'"),
-    ("bad-policy-name", "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: 'has spaces'}\n", 3,
-     "does not match"),
+    (
+        "bad-policy-name",
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: 'has spaces'}\n",
+        3,
+        "does not match",
+    ),
     ("merge-key", HEAD + "base: &b {days: 3}\nhygiene:\n  inactive_users:\n    <<: *b\n", 7, "merge keys"),
     ("custom-tag", HEAD + "hygiene: !!python/object:os.system {}\n", 4, "unsupported YAML tag"),
     ("two-documents", HEAD + "---\n" + HEAD, 5, "one policy per file"),
-    ("alias-bomb", HEAD + 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n' + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcde", "bcdef", strict=True)),
-     0, "alias bomb"),
+    (
+        "alias-bomb",
+        HEAD
+        + 'a: &a ["x","x","x","x","x","x","x","x","x","x"]\n'
+        + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcde", "bcdef", strict=True)),
+        0,
+        "alias bomb",
+    ),
 ]
 
 
@@ -130,8 +218,9 @@ def test_duplicate_policy_names_across_files(tmp_path, capsys):
 
 def test_mixed_currencies_across_files(tmp_path, capsys):
     (tmp_path / "a.yaml").write_text(HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: 1, currency: EUR}\n")
-    (tmp_path / "b.yaml").write_text(HEAD.replace("bad", "other") +
-                                     "catalog:\n  - sku: SPE_E5\n    price: {monthly: 1, currency: USD}\n")
+    (tmp_path / "b.yaml").write_text(
+        HEAD.replace("bad", "other") + "catalog:\n  - sku: SPE_E5\n    price: {monthly: 1, currency: USD}\n"
+    )
     assert main(["validate", str(tmp_path)]) == 2
     assert "more than one currency" in capsys.readouterr().err
 
@@ -140,7 +229,9 @@ def test_corpus_is_large_enough():
     assert len(CASES) + 5 >= 30
 
 
-SEMANTIC = HEAD + """catalog:
+SEMANTIC = (
+    HEAD
+    + """catalog:
   - sku: SPE_E3
     spare_seats: {min: 5, max: 3}
   - sku: spe_e3
@@ -159,6 +250,7 @@ waivers:
 cross_tenant:
   domain_map: {a.example: b.example, b.example: c.example}
 """
+)
 
 
 def test_problems_past_the_schema_each_at_its_place_in_document_order(tmp_path, capsys):
@@ -182,8 +274,9 @@ def test_problems_past_the_schema_each_at_its_place_in_document_order(tmp_path, 
     ], err
 
 
-@pytest.mark.parametrize("monthly", [".nan", ".inf", "-.inf", "1.0e+308", "9" * 400, "1.0e+12", "-1", "-0.5",
-                                     "'12'", "true", "[12]"])
+@pytest.mark.parametrize(
+    "monthly", [".nan", ".inf", "-.inf", "1.0e+308", "9" * 400, "1.0e+12", "-1", "-0.5", "'12'", "true", "[12]"]
+)
 def test_validate_and_audit_agree_on_a_price_the_audit_cannot_compute_with(tmp_path, capsys, monthly):
     """A price is summed over seats and users and formatted as money: one that cannot be (not a
     number, not finite, negative, beyond any seat's price in any currency) is a policy error in
@@ -195,8 +288,22 @@ def test_validate_and_audit_agree_on_a_price_the_audit_cannot_compute_with(tmp_p
     path.write_text(HEAD + f"catalog:\n  - sku: SPE_E3\n    price: {{monthly: {monthly}, currency: EUR}}\n")
     assert main(["validate", str(path)]) == 2
     validate_err = capsys.readouterr().err
-    assert main(["audit", "--policies", str(path), "--snapshot", str(sample), "--output-dir",
-                 str(tmp_path / "out"), "--as-of", "2026-11-01T06:00:00Z"]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--policies",
+                str(path),
+                "--snapshot",
+                str(sample),
+                "--output-dir",
+                str(tmp_path / "out"),
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+            ]
+        )
+        == 2
+    )
     audit_err = capsys.readouterr().err
     named = [line for line in validate_err.splitlines() if line.startswith(f"{path}:6:")]
     assert named and named == [line for line in audit_err.splitlines() if line.startswith(f"{path}:6:")]
@@ -211,6 +318,22 @@ def test_the_largest_price_the_policy_takes_is_computed_with(tmp_path, capsys):
     path = tmp_path / "prices.yaml"
     path.write_text(HEAD + "catalog:\n  - sku: SPE_E3\n    price: {monthly: 1000000000, currency: EUR}\n")
     assert main(["validate", str(path)]) == 0
-    assert main(["audit", "--policies", str(path), "--snapshot", str(sample), "--output-dir",
-                 str(tmp_path / "out"), "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--policies",
+                str(path),
+                "--snapshot",
+                str(sample),
+                "--output-dir",
+                str(tmp_path / "out"),
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "out" / "report.html").exists()

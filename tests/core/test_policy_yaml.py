@@ -8,9 +8,12 @@ HEAD = "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: ba
 
 def test_every_duplicate_key_and_the_schema_errors_after_it_are_reported_together(tmp_path, capsys):
     path = tmp_path / "p.yaml"
-    path.write_text(HEAD + "hygiene:\n  guest_users: {}\n  guest_users: {}\n  disabled_user: {}\n"
-                    "assignments:\n  - name: a\n    match: {all: true}\n    forbidden: [SPE_E3]\n"
-                    "    forbidden: [SPE_E5]\n", encoding="utf-8")
+    path.write_text(
+        HEAD + "hygiene:\n  guest_users: {}\n  guest_users: {}\n  disabled_user: {}\n"
+        "assignments:\n  - name: a\n    match: {all: true}\n    forbidden: [SPE_E3]\n"
+        "    forbidden: [SPE_E5]\n",
+        encoding="utf-8",
+    )
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:6:3: duplicate key 'guest_users' (first defined on line 5)" in err

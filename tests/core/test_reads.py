@@ -28,10 +28,14 @@ def _findings(result: AuditResult) -> list[bytes]:
 
 
 @pytest.mark.parametrize("tenant", ["sample", "generated"])
-def test_every_rule_finds_the_same_with_and_without_profile_sharing(tenant: str,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    snapshot = (load_snapshot(ROOT / "auditor_dev" / "sample" / "sample-tenant.json") if tenant == "sample"
-                else bench_tenant(3000, seed=11, timed=True))
+def test_every_rule_finds_the_same_with_and_without_profile_sharing(
+    tenant: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = (
+        load_snapshot(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")
+        if tenant == "sample"
+        else bench_tenant(3000, seed=11, timed=True)
+    )
     policies = load_policies([ROOT / "policies" / "example.yaml"])
     shared = _findings(evaluate(policies, snapshot, AS_OF))
     monkeypatch.setattr(index, "SHARED_READS", frozenset())  # every test asked of every user

@@ -24,9 +24,16 @@ FOUNDATION = "113feb6c-3fe4-4440-bddc-54d774bf0318"  # EXCHANGE_S_FOUNDATION: a 
 ATP1 = "f20fedf3-f3c3-43c3-8267-2bfdd51c0939"  # ATP_ENTERPRISE, Defender for Office 365 (Plan 1): covered by nothing
 EXO_P1 = "4b9405b0-7788-4568-add1-99614e613b69"  # EXCHANGESTANDARD
 EXO_P2 = "19ec0d23-8335-4cbd-94ac-6050e30712fa"  # EXCHANGEENTERPRISE
-NAMES = {EXO1: "EXCHANGE_S_STANDARD", EXO2: "EXCHANGE_S_ENTERPRISE", TODO1: "BPOS_S_TODO_1",
-         TODO2: "BPOS_S_TODO_2", MDM: "INTUNE_O365", TEAMS: "TEAMS1", FOUNDATION: "EXCHANGE_S_FOUNDATION",
-         ATP1: "ATP_ENTERPRISE"}
+NAMES = {
+    EXO1: "EXCHANGE_S_STANDARD",
+    EXO2: "EXCHANGE_S_ENTERPRISE",
+    TODO1: "BPOS_S_TODO_1",
+    TODO2: "BPOS_S_TODO_2",
+    MDM: "INTUNE_O365",
+    TEAMS: "TEAMS1",
+    FOUNDATION: "EXCHANGE_S_FOUNDATION",
+    ATP1: "ATP_ENTERPRISE",
+}
 PARTS = {E3: "SPE_E3", E5: "SPE_E5", EXO_P1: "EXCHANGESTANDARD", EXO_P2: "EXCHANGEENTERPRISE"}
 POLICY = """catalog:
   - sku: SPE_E3
@@ -38,12 +45,17 @@ hygiene:
 """
 
 
-
 def product(sku_id: str, *plans: str, status: str = "Success") -> dict[str, Any]:
-    return {"skuId": sku_id, "skuPartNumber": PARTS[sku_id], "consumedUnits": 1,
-            "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
-            "servicePlans": [{"servicePlanId": p, "servicePlanName": NAMES[p], "provisioningStatus": status,
-                              "appliesTo": "User"} for p in plans]}
+    return {
+        "skuId": sku_id,
+        "skuPartNumber": PARTS[sku_id],
+        "consumedUnits": 1,
+        "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
+        "servicePlans": [
+            {"servicePlanId": p, "servicePlanName": NAMES[p], "provisioningStatus": status, "appliesTo": "User"}
+            for p in plans
+        ],
+    }
 
 
 SKUS = [product(E3, EXO2, TODO2, MDM, TEAMS), product(EXO_P1, EXO1, TODO1, MDM)]
@@ -53,20 +65,28 @@ def holder(name: str, *held: tuple[str, str | None, list[str]], **kw: Any) -> di
     """A user holding (skuId, group id or None, disabledPlans) copies."""
     out = user(name, **kw)
     out["assignedLicenses"] = [{"skuId": s, "disabledPlans": []} for s in dict.fromkeys(s for s, _, _ in held)]
-    out["licenseAssignmentStates"] = [{"skuId": s, "assignedByGroup": g, "state": "Active", "error": "None",
-                                       "disabledPlans": off} for s, g, off in held]
+    out["licenseAssignmentStates"] = [
+        {"skuId": s, "assignedByGroup": g, "state": "Active", "error": "None", "disabledPlans": off}
+        for s, g, off in held
+    ]
     return out
 
 
-def findings(tmp_path: Any, users: list[dict[str, Any]], skus: list[dict[str, Any]] | None = None,
-             groups: list[dict[str, Any]] | None = None, policy: str = POLICY) -> dict[str, Any]:
+def findings(
+    tmp_path: Any,
+    users: list[dict[str, Any]],
+    skus: list[dict[str, Any]] | None = None,
+    groups: list[dict[str, Any]] | None = None,
+    policy: str = POLICY,
+) -> dict[str, Any]:
     result = audit(tmp_path, policy, tenant(users, skus=skus or SKUS, groups=groups))
     return {f.subject.upn.split("@")[0]: f for f in result.findings if f.rule == LicenseRedundant.id}
 
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
-    return wording.remediation(f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(),
-                                skus=list(f.skus), details=dict(f.details))
+    return wording.remediation(
+        f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details)
+    )
 
 
 def test_exchange_plan_1_beside_e3_is_redundant(tmp_path: Any) -> None:
@@ -101,8 +121,7 @@ def test_exchange_foundation_is_covered_by_a_mailbox_plan_only_while_it_is_on(tm
 
 
 def test_not_when_the_covering_plan_is_disabled_in_the_bigger_product(tmp_path: Any) -> None:
-    users = [holder("a", (E3, None, [EXO2]), (EXO_P1, None, [])),
-             holder("b", (E3, None, [TODO2]), (EXO_P1, None, []))]
+    users = [holder("a", (E3, None, [EXO2]), (EXO_P1, None, [])), holder("b", (E3, None, [TODO2]), (EXO_P1, None, []))]
     assert findings(tmp_path, users) == {}
 
 
@@ -143,8 +162,15 @@ def test_the_lower_plan_never_covers_the_higher(tmp_path: Any) -> None:
 
 
 def test_group_assigned_redundant_product_names_every_group(tmp_path: Any) -> None:
-    groups = [{"id": f"g-{n}", "displayName": n, "assignedLicenses": [{"skuId": EXO_P1, "disabledPlans": []}],
-               "members": ["id-a"]} for n in ("Mail A", "Mail B")]
+    groups = [
+        {
+            "id": f"g-{n}",
+            "displayName": n,
+            "assignedLicenses": [{"skuId": EXO_P1, "disabledPlans": []}],
+            "members": ["id-a"],
+        }
+        for n in ("Mail A", "Mail B")
+    ]
     u = holder("a", (E3, None, []), (EXO_P1, "g-Mail A", []), (EXO_P1, "g-Mail B", []))
     f = findings(tmp_path, [u], groups=groups)["a"]
     for cloud in Cloud:
@@ -157,8 +183,12 @@ def test_group_assigned_redundant_product_names_every_group(tmp_path: Any) -> No
 
 def test_a_group_that_also_assigns_the_cover_is_not_left(tmp_path: Any) -> None:
     """Leaving the group would take the covering product too: remove the product from the group."""
-    group = {"id": "g-all", "displayName": "Everything", "members": ["id-a"],
-             "assignedLicenses": [{"skuId": E3, "disabledPlans": []}, {"skuId": EXO_P1, "disabledPlans": []}]}
+    group = {
+        "id": "g-all",
+        "displayName": "Everything",
+        "members": ["id-a"],
+        "assignedLicenses": [{"skuId": E3, "disabledPlans": []}, {"skuId": EXO_P1, "disabledPlans": []}],
+    }
     f = findings(tmp_path, [holder("a", (E3, "g-all", []), (EXO_P1, "g-all", []))], groups=[group])["a"]
     rem = remediation(f)
     assert not ready(rem)
@@ -167,10 +197,15 @@ def test_a_group_that_also_assigns_the_cover_is_not_left(tmp_path: Any) -> None:
 
 
 def test_held_directly_and_from_a_group_both_copies_go(tmp_path: Any) -> None:
-    group = {"id": "g-mail", "displayName": "Mail", "members": ["id-a"],
-             "assignedLicenses": [{"skuId": EXO_P1, "disabledPlans": []}]}
-    f = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []), (EXO_P1, "g-mail", []))],
-                 groups=[group])["a"]
+    group = {
+        "id": "g-mail",
+        "displayName": "Mail",
+        "members": ["id-a"],
+        "assignedLicenses": [{"skuId": EXO_P1, "disabledPlans": []}],
+    }
+    f = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, []), (EXO_P1, "g-mail", []))], groups=[group])[
+        "a"
+    ]
     rem = remediation(f)
     assert ready(rem)[0]["body"]["removeLicenses"] == [EXO_P1]
     assert any("Mail" in s for s in rem["steps"])
@@ -179,8 +214,12 @@ def test_held_directly_and_from_a_group_both_copies_go(tmp_path: Any) -> None:
 def test_equal_products_lose_only_one_the_direct_one(tmp_path: Any) -> None:
     skus = [product(E3, EXO2, TODO2), product(E5, EXO2, TODO2)]
     group = {"id": "g-e5", "displayName": "E5", "members": ["id-a"], "assignedLicenses": []}
-    found = findings(tmp_path, [holder("a", (E3, None, []), (E5, "g-e5", [])),
-                                holder("b", (E3, None, []), (E5, None, []))], skus=skus, groups=[group])
+    found = findings(
+        tmp_path,
+        [holder("a", (E3, None, []), (E5, "g-e5", [])), holder("b", (E3, None, []), (E5, None, []))],
+        skus=skus,
+        groups=[group],
+    )
     assert found["a"].skus == ("SPE_E3",)  # the direct one goes, the group's stays
     assert found["b"].skus == ("SPE_E3",)  # both direct: the dearer goes (E3 is priced, E5 not)
     assert dict(found["b"].details)["covered_by"] == {"SPE_E3": "SPE_E5"}
@@ -199,10 +238,14 @@ def test_users_with_one_layout_share_the_answer(tmp_path: Any) -> None:
 
 
 def test_except_and_severity(tmp_path: Any) -> None:
-    policy = POLICY.replace("redundant_products: {}",
-                            "redundant_products: {severity: low, except: {upn: ['b@contoso.example']}}")
-    found = findings(tmp_path, [holder("a", (E3, None, []), (EXO_P1, None, [])),
-                                holder("b", (E3, None, []), (EXO_P1, None, []))], policy=policy)
+    policy = POLICY.replace(
+        "redundant_products: {}", "redundant_products: {severity: low, except: {upn: ['b@contoso.example']}}"
+    )
+    found = findings(
+        tmp_path,
+        [holder("a", (E3, None, []), (EXO_P1, None, [])), holder("b", (E3, None, []), (EXO_P1, None, []))],
+        policy=policy,
+    )
     assert set(found) == {"a"} and found["a"].severity.label == "low"
 
 
@@ -214,13 +257,22 @@ def _table_product(part: str, sku_id: str) -> dict[str, Any]:
     from auditor.reference import DATA_FILE
 
     text = resources.files("auditor.reference").joinpath(DATA_FILE).read_text("utf-8-sig")
-    plans = {r["Service_Plan_Id"].strip().lower(): r["Service_Plan_Name"].strip()
-             for r in csv.DictReader(text.splitlines()) if r["String_Id"].strip() == part}
+    plans = {
+        r["Service_Plan_Id"].strip().lower(): r["Service_Plan_Name"].strip()
+        for r in csv.DictReader(text.splitlines())
+        if r["String_Id"].strip() == part
+    }
     assert plans, part
-    return {"skuId": sku_id, "skuPartNumber": part, "consumedUnits": 1,
-            "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
-            "servicePlans": [{"servicePlanId": p, "servicePlanName": n, "provisioningStatus": "Success",
-                              "appliesTo": "User"} for p, n in sorted(plans.items())]}
+    return {
+        "skuId": sku_id,
+        "skuPartNumber": part,
+        "consumedUnits": 1,
+        "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
+        "servicePlans": [
+            {"servicePlanId": p, "servicePlanName": n, "provisioningStatus": "Success", "appliesTo": "User"}
+            for p, n in sorted(plans.items())
+        ],
+    }
 
 
 @pytest.mark.parametrize(("ems", "suite"), [("EMS", "SPE_E3"), ("EMS", "SPE_E5"), ("EMSPREMIUM", "SPE_E5")])
@@ -229,7 +281,11 @@ def test_ems_beside_microsoft_365_is_redundant(tmp_path: Any, ems: str, suite: s
     list: their Exchange Online (Plan 2), and E5's Defender for Cloud Apps, give it whole."""
     ems_id, suite_id = "efccb6f7-5641-4e0e-bd10-b4976e1bf68e", "05e9a617-0261-4cee-bb44-138d3ef5d965"
     skus = [_table_product(ems, ems_id), _table_product(suite, suite_id)]
-    found = findings(tmp_path, [holder("a", (suite_id, None, []), (ems_id, None, []))], skus=skus,
-                     policy="hygiene:\n  redundant_products: {}\n")
+    found = findings(
+        tmp_path,
+        [holder("a", (suite_id, None, []), (ems_id, None, []))],
+        skus=skus,
+        policy="hygiene:\n  redundant_products: {}\n",
+    )
     assert set(found) == {"a"} and found["a"].skus == (ems,)
     assert dict(found["a"].details)["covered_by"] == {ems: suite}

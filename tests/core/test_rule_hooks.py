@@ -29,8 +29,15 @@ def hooks(base: type[Rule]) -> list[str]:
     """The names `base` is the first of BASES to declare (a value or an annotation), not helpers."""
     names = [*vars(base), *vars(base).get("__annotations__", {})]
     earlier = [b for b in BASES if b is not base and issubclass(base, b)]
-    return sorted({n for n in names if not n.startswith("_") and not any(_declares(b, n) for b in earlier)
-                   and not getattr(inspect.getattr_static(base, n, None), "__final__", False)})
+    return sorted(
+        {
+            n
+            for n in names
+            if not n.startswith("_")
+            and not any(_declares(b, n) for b in earlier)
+            and not getattr(inspect.getattr_static(base, n, None), "__final__", False)
+        }
+    )
 
 
 def _declares(cls: type, name: str) -> bool:

@@ -25,8 +25,12 @@ def _offenders(paths: list[Path], home: dict[str, Path]) -> list[str]:
         if any(path.is_relative_to(d) for d in DATA):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in home \
-                    and home[node.value] != path.resolve():
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and node.value in home
+                and home[node.value] != path.resolve()
+            ):
                 out.append(f"{path}:{node.lineno}: {node.value!r}")
     return out
 

@@ -44,15 +44,35 @@ def test_a_shared_test_is_asked_once_per_profile_and_an_own_test_of_each_user() 
 
 
 def test_disabled_accounts_alike_each_carry_their_own_mailbox_size(tmp_path: Any) -> None:
-    rows = [{"userPrincipalName": f"gone{i}@contoso.example", "reports": [MAILBOXES.name],
-             "storageUsedInBytes": (i + 1) * GIB, "hasArchive": i == 1, "itemCount": 5} for i in range(3)]
-    usage = {"reports": [{"name": MAILBOXES.name, "period": "D7", "reportRefreshDate": "2026-10-30",
-                          "request": f"GET /{MAILBOXES.name}"}], "users": rows}
+    rows = [
+        {
+            "userPrincipalName": f"gone{i}@contoso.example",
+            "reports": [MAILBOXES.name],
+            "storageUsedInBytes": (i + 1) * GIB,
+            "hasArchive": i == 1,
+            "itemCount": 5,
+        }
+        for i in range(3)
+    ]
+    usage = {
+        "reports": [
+            {
+                "name": MAILBOXES.name,
+                "period": "D7",
+                "reportRefreshDate": "2026-10-30",
+                "request": f"GET /{MAILBOXES.name}",
+            }
+        ],
+        "users": rows,
+    }
     users = [{**u, "mailboxSettings": {"userPurpose": "user"}} for u in _alike(3)]
     doc = tenant(users, collectedParts=["signInActivity", USAGE_REPORTS, MAILBOX_SETTINGS], usageReports=usage)
     result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", doc)
-    sizes = {f.subject.upn: (dict(f.details)["mailbox_bytes"], dict(f.details)["mailbox_archive"])
-             for f in result.findings if f.rule == DisabledUserLicensed.id}
+    sizes = {
+        f.subject.upn: (dict(f.details)["mailbox_bytes"], dict(f.details)["mailbox_archive"])
+        for f in result.findings
+        if f.rule == DisabledUserLicensed.id
+    }
     assert sizes == {f"gone{i}@contoso.example": ((i + 1) * GIB, i == 1) for i in range(3)}
 
 

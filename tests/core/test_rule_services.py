@@ -10,9 +10,17 @@ from .factory import AS_OF, E3, tenant, user
 
 
 def _context() -> tuple[Context, list]:
-    doc = tenant([user("ann", "SPE_E3", via="g1"), user("bob", "SPE_E3", via="g1")],
-                 groups=[{"id": "g1", "displayName": "Office", "members": ["id-ann", "id-bob"],
-                          "assignedLicenses": [{"skuId": E3, "disabledPlans": []}]}])
+    doc = tenant(
+        [user("ann", "SPE_E3", via="g1"), user("bob", "SPE_E3", via="g1")],
+        groups=[
+            {
+                "id": "g1",
+                "displayName": "Office",
+                "members": ["id-ann", "id-bob"],
+                "assignedLicenses": [{"skuId": E3, "disabledPlans": []}],
+            }
+        ],
+    )
     snapshot = snapshot_from_json(doc)
     return Context(TenantIndex(snapshot), AS_OF, {}), list(snapshot.users)
 

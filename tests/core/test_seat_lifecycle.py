@@ -28,8 +28,9 @@ CATALOG = """catalog:
 """
 
 
-def units(part: str, enabled: int, consumed: int, warning: int = 0, suspended: int = 0,
-          status: str = "Enabled") -> dict[str, Any]:
+def units(
+    part: str, enabled: int, consumed: int, warning: int = 0, suspended: int = 0, status: str = "Enabled"
+) -> dict[str, Any]:
     out = sku(part, enabled, consumed)
     out["prepaidUnits"].update(warning=warning, suspended=suspended)
     out["capabilityStatus"] = status
@@ -37,9 +38,16 @@ def units(part: str, enabled: int, consumed: int, warning: int = 0, suspended: i
 
 
 def subscription(sku_id: str, part: str, total: int, trial: bool) -> dict[str, Any]:
-    return {"id": f"sub-{part}-{trial}", "skuId": sku_id, "skuPartNumber": part, "status": "Enabled",
-            "isTrial": trial, "totalLicenses": total, "createdDateTime": "2026-10-01T00:00:00Z",
-            "nextLifecycleDateTime": "2026-12-01T00:00:00Z"}
+    return {
+        "id": f"sub-{part}-{trial}",
+        "skuId": sku_id,
+        "skuPartNumber": part,
+        "status": "Enabled",
+        "isTrial": trial,
+        "totalLicenses": total,
+        "createdDateTime": "2026-10-01T00:00:00Z",
+        "nextLifecycleDateTime": "2026-12-01T00:00:00Z",
+    }
 
 
 def test_a_product_wholly_in_its_grace_period_is_not_short_of_seats(tmp_path: Any) -> None:
@@ -69,8 +77,11 @@ def test_trial_seats_are_not_spend_and_never_over_the_limit(tmp_path: Any) -> No
     assert fired(result, SpareSeatsOverLimit.id) == []
     (e5,) = [r for r in result.seats if r.sku == "SPE_E5"]
     assert e5.trial == 25 and e5.unused_monthly_cost == 0
-    paid = tenant([user(f"u{i}", "SPE_E3") for i in range(9)], skus=skus,
-                  subscriptions=[subscription(E5, "SPE_E5", 25, trial=False)])
+    paid = tenant(
+        [user(f"u{i}", "SPE_E3") for i in range(9)],
+        skus=skus,
+        subscriptions=[subscription(E5, "SPE_E5", 25, trial=False)],
+    )
     (over,) = [f for f in audit(tmp_path, CATALOG, paid).findings if f.rule == SpareSeatsOverLimit.id]
     assert over.monthly_cost == 25 * 50
 
@@ -80,19 +91,29 @@ def test_a_deleted_product_is_not_a_product_to_approve(tmp_path: Any) -> None:
     assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", doc), SkuNotApproved.id) == []
     live = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 3, 0, status="Suspended")])
     assert [p for _, p, _ in fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n", live), SkuNotApproved.id)] == [
-        "SPE_E5"]
+        "SPE_E5"
+    ]
 
 
 def test_a_free_product_never_exceeds_a_spare_seat_limit(tmp_path: Any) -> None:
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10000, 1)])
-    assert fired(audit(tmp_path, "catalog:\n  - sku: SPE_E3\n    free: true\n    spare_seats: {max: 5}\n", doc),
-                 SpareSeatsOverLimit.id) == []
+    assert (
+        fired(
+            audit(tmp_path, "catalog:\n  - sku: SPE_E3\n    free: true\n    spare_seats: {max: 5}\n", doc),
+            SpareSeatsOverLimit.id,
+        )
+        == []
+    )
 
 
 def test_products_are_named_for_people(tmp_path: Any) -> None:
     """The policy's catalog name wins, then Microsoft's product-names table; an unknown SKU keeps its part."""
-    unknown = {"skuId": "12345678-1234-1234-1234-123456789abc", "skuPartNumber": "CONTOSO_SPECIAL",
-               "consumedUnits": 0, "prepaidUnits": {"enabled": 1, "suspended": 0, "warning": 0, "lockedOut": 0}}
+    unknown = {
+        "skuId": "12345678-1234-1234-1234-123456789abc",
+        "skuPartNumber": "CONTOSO_SPECIAL",
+        "consumedUnits": 0,
+        "prepaidUnits": {"enabled": 1, "suspended": 0, "warning": 0, "lockedOut": 0},
+    }
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 10, 1), units("SPE_E5", 1, 0), unknown])
     result = audit(tmp_path, "catalog:\n  - sku: SPE_E5\n    name: E5 (executives)\n", doc)
     names = {r.sku: r.name for r in result.seats}
@@ -100,8 +121,10 @@ def test_products_are_named_for_people(tmp_path: Any) -> None:
 
 
 def test_seats_in_grace_name_their_lapse_date(tmp_path: Any) -> None:
-    sub = subscription(E3, "SPE_E3", 10, trial=False) | {"status": "Warning",
-                                                         "nextLifecycleDateTime": "2026-11-20T00:00:00Z"}
+    sub = subscription(E3, "SPE_E3", 10, trial=False) | {
+        "status": "Warning",
+        "nextLifecycleDateTime": "2026-11-20T00:00:00Z",
+    }
     doc = tenant([user("a", "SPE_E3")], skus=[units("SPE_E3", 0, 1, warning=10)], subscriptions=[sub])
     (f,) = [f for f in audit(tmp_path, CATALOG, doc).findings if f.rule == SeatsInGrace.id]
     assert dict(f.details)["lapse"] == "2026-11-20T00:00:00Z" and dict(f.details)["warning"] == 10
@@ -119,7 +142,6 @@ def test_holders_of_suspended_seats_are_license_suspended_not_short(tmp_path: An
     assert dict(f.details)["affected"] == 5
     fine = tenant([user(f"u{i}", "SPE_E3") for i in range(10)], skus=[units("SPE_E3", 15, 10, suspended=5)])
     assert fired(audit(tmp_path, CATALOG, fine), LicenseSuspended.id) == []  # every holder on a live seat
-
 
 
 def test_too_many_seats_are_reduced_at_the_renewal_and_rise_in_severity_before_it(tmp_path: Any) -> None:
@@ -148,15 +170,23 @@ def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
     renewal = i18n.format_date("2026-11-11", Locale(locale))  # as the language writes a date
     subject = {"type": "sku", "id": E5, "sku": "SPE_E5"}
     details = {"enabled": 10, "consumed": 0, "unused": 10, "limit": 0, "renewal": "2026-11-11T00:00:00Z"}
-    text = wording.message(SpareSeatsOverLimit.id, subject=subject, skus=["SPE_E5"], details=details,
-                            locale=Locale(locale))
-    fix = wording.remediation(SpareSeatsOverLimit.id, cloud=Cloud.WORLDWIDE, locale=Locale(locale),
-                               subject=subject, skus=["SPE_E5"], details=details)
+    text = wording.message(
+        SpareSeatsOverLimit.id, subject=subject, skus=["SPE_E5"], details=details, locale=Locale(locale)
+    )
+    fix = wording.remediation(
+        SpareSeatsOverLimit.id,
+        cloud=Cloud.WORLDWIDE,
+        locale=Locale(locale),
+        subject=subject,
+        skus=["SPE_E5"],
+        details=details,
+    )
     assert renewal in text and renewal in fix["summary"] and "10" in fix["summary"]
 
 
-def test_validate_warns_that_caps_on_a_free_product_do_nothing(tmp_path: Any,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_warns_that_caps_on_a_free_product_do_nothing(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     from auditor.cli import main
 
     from .factory import policy_file

@@ -17,17 +17,26 @@ from .factory import E3, E5, audit, ready, rem, sku, tenant, user
 PBI = "f8a1db68-be16-40ed-86d5-cb42ce701560"  # POWER_BI_PRO: no mailbox, no files
 EXCHANGE_P2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"
 SHAREPOINT_P2 = "5dbe027f-2339-4123-9542-606e4d348a72"
-SKUS = [sku("SPE_E3"), sku("SPE_E5"), sku("SPE_F1"),
-        {"skuId": PBI, "skuPartNumber": "POWER_BI_PRO", "consumedUnits": 0,
-         "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}]
-
+SKUS = [
+    sku("SPE_E3"),
+    sku("SPE_E5"),
+    sku("SPE_F1"),
+    {
+        "skuId": PBI,
+        "skuPartNumber": "POWER_BI_PRO",
+        "consumedUnits": 0,
+        "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
+    },
+]
 
 
 def holder(name: str, *licenses: tuple[str, list[str]], **kw: Any) -> dict[str, Any]:
     out = user(name, **kw)
     out["assignedLicenses"] = [{"skuId": sid, "disabledPlans": off} for sid, off in licenses]
-    out["licenseAssignmentStates"] = [{"skuId": sid, "assignedByGroup": None, "state": "Active", "error": "None",
-                                       "disabledPlans": off} for sid, off in licenses]
+    out["licenseAssignmentStates"] = [
+        {"skuId": sid, "assignedByGroup": None, "state": "Active", "error": "None", "disabledPlans": off}
+        for sid, off in licenses
+    ]
     return out
 
 
@@ -69,19 +78,20 @@ def test_a_plan_already_off_is_no_loss(tmp_path: Any) -> None:
 
 
 def test_replacing_with_a_product_that_keeps_the_data_stays_one_call(tmp_path: Any) -> None:
-    policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E5]\n"
-              "    required_any: [SPE_E5]\n")
+    policy = (
+        "assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E5]\n    required_any: [SPE_E5]\n"
+    )
     found = findings(tmp_path, policy, [holder("up", (E3, []))], SkuNotAllowed.id)
     f = found["up@contoso.example"]
     assert "data_lost" not in dict(f.details)
-    assert ready(rem(f))[0]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}],
-                                              "removeLicenses": [E3]}
+    assert ready(rem(f))[0]["body"] == {"addLicenses": [{"skuId": E5, "disabledPlans": []}], "removeLicenses": [E3]}
 
 
 def test_replacing_with_a_product_without_an_archive_names_the_archive_plan(tmp_path: Any) -> None:
     """F3's Exchange Online Kiosk keeps the mailbox but has no archive, which E3's Plan 2 gives."""
-    policy = ("assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n"
-              "    required_any: [SPE_F1]\n")
+    policy = (
+        "assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n    required_any: [SPE_F1]\n"
+    )
     found = findings(tmp_path, policy, [holder("fl", (E3, []))], SkuNotAllowed.id)
     f = found["fl@contoso.example"]
     assert dict(f.details)["data_lost"] == {"SPE_E3": ["Exchange Online (Plan 2)"]}
@@ -119,14 +129,19 @@ def grouped(name: str, *skus: tuple[str, str | None], **kw: Any) -> dict[str, An
     """A user whose products come from groups: (skuId, group id or None for direct)."""
     out = user(name, **kw)
     out["assignedLicenses"] = [{"skuId": sid, "disabledPlans": []} for sid in dict.fromkeys(s for s, _ in skus)]
-    out["licenseAssignmentStates"] = [{"skuId": sid, "assignedByGroup": gid, "state": "Active", "error": "None"}
-                                      for sid, gid in skus]
+    out["licenseAssignmentStates"] = [
+        {"skuId": sid, "assignedByGroup": gid, "state": "Active", "error": "None"} for sid, gid in skus
+    ]
     return out
 
 
 def staff_group(*sku_ids: str, gid: str = STAFF, name: str = "Staff") -> dict[str, Any]:
-    return {"id": gid, "displayName": name, "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
-            "members": []}
+    return {
+        "id": gid,
+        "displayName": name,
+        "assignedLicenses": [{"skuId": s, "disabledPlans": []} for s in sku_ids],
+        "members": [],
+    }
 
 
 def test_leaving_a_group_is_checked_for_everything_the_group_gives(tmp_path: Any) -> None:
@@ -143,8 +158,9 @@ def test_leaving_a_group_is_checked_for_everything_the_group_gives(tmp_path: Any
 def test_the_group_path_adds_the_replacement_first_so_it_counts_as_kept(tmp_path: Any) -> None:
     """E5 comes from a group and E3 replaces it: E3 is assigned before the group is left, so the
     mailbox and files stay and both calls are ready, the add first."""
-    policy = ("assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E3]\n"
-              "    required_any: [SPE_E3]\n")
+    policy = (
+        "assignments:\n  - name: staff\n    match: {all: true}\n    allowed: [SPE_E3]\n    required_any: [SPE_E3]\n"
+    )
     doc = tenant([grouped("g5", (E5, STAFF))], skus=SKUS, groups=[staff_group(E5)])
     (f,) = [f for f in audit(tmp_path, policy, doc).findings if f.rule == SkuNotAllowed.id]
     assert "data_lost" not in dict(f.details)
@@ -180,8 +196,15 @@ def test_a_failed_group_copy_does_not_make_the_direct_one_redundant(tmp_path: An
 
 def test_a_product_whose_plans_nobody_lists_is_never_removed_by_a_ready_call(tmp_path: Any) -> None:
     future = "0f0f0f0f-0000-4000-8000-000000000001"
-    skus = [*SKUS, {"skuId": future, "skuPartNumber": "CONTOSO_FUTURE_SUITE", "consumedUnits": 1,
-                    "prepaidUnits": {"enabled": 5, "suspended": 0, "warning": 0, "lockedOut": 0}}]
+    skus = [
+        *SKUS,
+        {
+            "skuId": future,
+            "skuPartNumber": "CONTOSO_FUTURE_SUITE",
+            "consumedUnits": 1,
+            "prepaidUnits": {"enabled": 5, "suspended": 0, "warning": 0, "lockedOut": 0},
+        },
+    ]
     u = holder("future", (future, []), accountEnabled=False)
     result = audit(tmp_path, "hygiene:\n  disabled_users: {}\n", tenant([u], skus=skus))
     (f,) = [f for f in result.findings if f.rule == DisabledUserLicensed.id]

@@ -17,10 +17,16 @@ EXAMPLE = ROOT / "policies" / "example.yaml"
 
 
 def _finding(uid: str, facts: tuple[tuple[str, object], ...]) -> Finding:
-    return Finding(id=f"id-{uid}", rule="a-rule", severity=Severity.MEDIUM,
-                   policy="".join(["contoso/", "hygiene/redundant_products"]),  # a new string each time
-                   subject=Subject(SubjectType.USER, uid, upn=f"{uid}@contoso.example", display_name=uid),
-                   skus=tuple(["EMS"]), message=" ".join(["EMS adds nothing", "beside SPE_E3"]), details=facts)
+    return Finding(
+        id=f"id-{uid}",
+        rule="a-rule",
+        severity=Severity.MEDIUM,
+        policy="".join(["contoso/", "hygiene/redundant_products"]),  # a new string each time
+        subject=Subject(SubjectType.USER, uid, upn=f"{uid}@contoso.example", display_name=uid),
+        skus=tuple(["EMS"]),
+        message=" ".join(["EMS adds nothing", "beside SPE_E3"]),
+        details=facts,
+    )
 
 
 def _facts(groups: list[str]) -> tuple[tuple[str, object], ...]:
@@ -69,6 +75,5 @@ def test_a_user_finding_owns_its_subjects_strings() -> None:
     assert len(subjects) > 20
     for subject in subjects:
         user = users[subject.id]
-        assert (subject.id, subject.upn, subject.display_name) == (
-            user.id, user.user_principal_name, user.display_name)
+        assert (subject.id, subject.upn, subject.display_name) == (user.id, user.user_principal_name, user.display_name)
         assert subject.id is not user.id and subject.upn is not user.user_principal_name

@@ -20,8 +20,11 @@ POLICY = "hygiene:\n  inactive_users: {days: 90}\n"
 NEVER = "0001-01-01T00:00:00Z"
 
 
-def activity(last: str | None = None, non_interactive: str | None = None, success: str | None = None,
-             ) -> dict[str, Any]:
+def activity(
+    last: str | None = None,
+    non_interactive: str | None = None,
+    success: str | None = None,
+) -> dict[str, Any]:
     out: dict[str, Any] = {"lastSignInDateTime": last, "lastNonInteractiveSignInDateTime": non_interactive}
     if success is not None:
         out["lastSuccessfulSignInDateTime"] = success
@@ -69,8 +72,15 @@ def test_a_success_that_never_happened_overrules_failed_attempts(tmp_path: Any) 
 
 
 def test_licenses_assigned_within_the_window_get_grace(tmp_path: Any) -> None:
-    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
-               "error": "None", "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
+    states = [
+        {
+            "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "assignedByGroup": None,
+            "state": "Active",
+            "error": "None",
+            "lastUpdatedDateTime": "2026-10-20T10:00:00Z",
+        }
+    ]
     fresh = user("fresh", "SPE_E3", signInActivity=None, licenseAssignmentStates=states)
     stale_states = [dict(states[0], lastUpdatedDateTime="2025-10-20T10:00:00Z")]
     stale = user("stale", "SPE_E3", signInActivity=None, licenseAssignmentStates=stale_states)
@@ -81,24 +91,54 @@ def test_a_license_change_does_not_hide_an_account_dormant_before_it(tmp_path: A
     """A group license edit stamps lastUpdatedDateTime on every member's state. An account whose
     last success is 200 days old stays inactive; the grace is for accounts that never signed in
     (or signed in after the change), which have not had the time to use the new license."""
-    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": "g-all", "state": "Active",
-               "error": "None", "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
-    dormant = user("dormant", "SPE_E3", via="g-all", licenseAssignmentStates=states,
-                   signInActivity=activity("2026-04-15T08:00:00Z", None, "2026-04-15T08:00:00Z"))
-    sprayed = user("sprayed", "SPE_E3", via="g-all", licenseAssignmentStates=states,
-                   signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
-    never = user("never", "SPE_E3", via="g-all", licenseAssignmentStates=states,
-                 signInActivity=activity(NEVER, NEVER, NEVER))
+    states = [
+        {
+            "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "assignedByGroup": "g-all",
+            "state": "Active",
+            "error": "None",
+            "lastUpdatedDateTime": "2026-10-20T10:00:00Z",
+        }
+    ]
+    dormant = user(
+        "dormant",
+        "SPE_E3",
+        via="g-all",
+        licenseAssignmentStates=states,
+        signInActivity=activity("2026-04-15T08:00:00Z", None, "2026-04-15T08:00:00Z"),
+    )
+    sprayed = user(
+        "sprayed",
+        "SPE_E3",
+        via="g-all",
+        licenseAssignmentStates=states,
+        signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"),
+    )
+    never = user(
+        "never", "SPE_E3", via="g-all", licenseAssignmentStates=states, signInActivity=activity(NEVER, NEVER, NEVER)
+    )
     found = inactive(tmp_path, dormant, sprayed, never)
     assert set(found) == {"dormant@contoso.example", "sprayed@contoso.example"}
     assert found["dormant@contoso.example"]["last_sign_in"] == "2026-04-15T08:00:00Z"
 
 
 def test_every_decoder_path_keeps_success_times_and_assignment_times() -> None:
-    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
-               "error": "None", "disabledPlans": [], "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
-    raw = user("a", "SPE_E3", licenseAssignmentStates=states,
-               signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
+    states = [
+        {
+            "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "assignedByGroup": None,
+            "state": "Active",
+            "error": "None",
+            "disabledPlans": [],
+            "lastUpdatedDateTime": "2026-10-20T10:00:00Z",
+        }
+    ]
+    raw = user(
+        "a",
+        "SPE_E3",
+        licenseAssignmentStates=states,
+        signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"),
+    )
     raw["assignedLicenses"][0]["disabledPlans"] = []
     decoder = UserDecoder(with_sign_in=True)
     parsed = decoder.values([raw])[0]
@@ -118,10 +158,22 @@ def test_every_decoder_path_keeps_success_times_and_assignment_times() -> None:
 def test_the_snapshot_keeps_success_and_assignment_times() -> None:
     from auditor.snapshot import user_to_json
 
-    states = [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None, "state": "Active",
-               "error": "None", "disabledPlans": [], "lastUpdatedDateTime": "2026-10-20T10:00:00Z"}]
-    raw = user("a", "SPE_E3", licenseAssignmentStates=states,
-               signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"))
+    states = [
+        {
+            "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "assignedByGroup": None,
+            "state": "Active",
+            "error": "None",
+            "disabledPlans": [],
+            "lastUpdatedDateTime": "2026-10-20T10:00:00Z",
+        }
+    ]
+    raw = user(
+        "a",
+        "SPE_E3",
+        licenseAssignmentStates=states,
+        signInActivity=activity("2026-10-31T03:00:00Z", None, "2026-04-15T08:00:00Z"),
+    )
     decoder = UserDecoder(with_sign_in=True)
     first = decoder.user(raw)
     again = decoder.user(orjson.loads(orjson.dumps(user_to_json(first, with_sign_in=True))))
@@ -136,8 +188,13 @@ def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> N
     subject = {"type": "user", "id": "id-a", "upn": "a@contoso.example", "display_name": "A"}
     day = {iso: i18n.format_date(iso, Locale(locale)) for iso in ("2026-10-31", "2026-04-15")}  # as written
     for last in ("2026-04-15T08:00:00Z", None):
-        text = wording.message(InactiveUserLicensed.id, subject=subject, skus=["SPE_E3"], locale=Locale(locale),
-                                details={"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"})
+        text = wording.message(
+            InactiveUserLicensed.id,
+            subject=subject,
+            skus=["SPE_E3"],
+            locale=Locale(locale),
+            details={"days": 90, "last_sign_in": last, "last_attempt": "2026-10-31T03:00:00Z"},
+        )
         assert day["2026-10-31"] in text and (last is None or day["2026-04-15"] in text), text
 
 
@@ -146,12 +203,19 @@ def test_an_inactive_user_holding_only_free_products_is_low_severity(tmp_path: A
 
     policy = POLICY + "catalog:\n  - sku: SPE_F1\n    free: true\n  - sku: SPE_E3\n"
     stale = {"signInActivity": activity("2025-01-01T00:00:00Z")}
-    doc = tenant([user("free", "SPE_F1", **stale), user("paid", "SPE_E3", **stale),
-                  user("both", "SPE_F1", "SPE_E3", **stale)])
+    doc = tenant(
+        [user("free", "SPE_F1", **stale), user("paid", "SPE_E3", **stale), user("both", "SPE_F1", "SPE_E3", **stale)]
+    )
     result = audit(tmp_path, policy, doc)
     severity = {f.subject.upn: f.severity for f in result.findings if f.rule == InactiveUserLicensed.id}
-    assert severity == {"free@contoso.example": Severity.LOW, "paid@contoso.example": Severity.MEDIUM,
-                        "both@contoso.example": Severity.MEDIUM}
-    explicit = audit(tmp_path, "hygiene:\n  inactive_users: {days: 90, severity: high}\n"
-                     "catalog:\n  - sku: SPE_F1\n    free: true\n", doc)
+    assert severity == {
+        "free@contoso.example": Severity.LOW,
+        "paid@contoso.example": Severity.MEDIUM,
+        "both@contoso.example": Severity.MEDIUM,
+    }
+    explicit = audit(
+        tmp_path,
+        "hygiene:\n  inactive_users: {days: 90, severity: high}\ncatalog:\n  - sku: SPE_F1\n    free: true\n",
+        doc,
+    )
     assert {f.severity for f in explicit.findings if f.rule == InactiveUserLicensed.id} == {Severity.HIGH}

@@ -27,16 +27,35 @@ from auditor.snapshot.problems import problem
 from .factory import E3, tenant, user
 
 SKU: dict[str, Any] = {
-    "id": f"tid_{E3}", "skuId": E3, "skuPartNumber": "SPE_E3", "appliesTo": "User", "capabilityStatus": "Enabled",
-    "consumedUnits": 7, "prepaidUnits": {"enabled": 10, "suspended": 1, "warning": 2, "lockedOut": 3},
-    "servicePlans": [{"servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0",
-                      "servicePlanName": "EXCHANGE_S_ENTERPRISE", "provisioningStatus": "Success",
-                      "appliesTo": "User"}],
+    "id": f"tid_{E3}",
+    "skuId": E3,
+    "skuPartNumber": "SPE_E3",
+    "appliesTo": "User",
+    "capabilityStatus": "Enabled",
+    "consumedUnits": 7,
+    "prepaidUnits": {"enabled": 10, "suspended": 1, "warning": 2, "lockedOut": 3},
+    "servicePlans": [
+        {
+            "servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0",
+            "servicePlanName": "EXCHANGE_S_ENTERPRISE",
+            "provisioningStatus": "Success",
+            "appliesTo": "User",
+        }
+    ],
 }
 SUBSCRIPTION: dict[str, Any] = {
-    "id": "sub-1", "skuId": E3, "skuPartNumber": "SPE_E3", "status": "Enabled", "isTrial": False,
-    "totalLicenses": 10, "createdDateTime": "2024-03-01T00:00:00Z", "nextLifecycleDateTime": "2027-03-01T00:00:00Z",
-    "commerceSubscriptionId": "c-sub-1", "ownerId": "owner-1", "ownerTenantId": "partner-tenant", "ownerType": "User",
+    "id": "sub-1",
+    "skuId": E3,
+    "skuPartNumber": "SPE_E3",
+    "status": "Enabled",
+    "isTrial": False,
+    "totalLicenses": 10,
+    "createdDateTime": "2024-03-01T00:00:00Z",
+    "nextLifecycleDateTime": "2027-03-01T00:00:00Z",
+    "commerceSubscriptionId": "c-sub-1",
+    "ownerId": "owner-1",
+    "ownerTenantId": "partner-tenant",
+    "ownerType": "User",
 }
 
 
@@ -49,48 +68,79 @@ def test_a_sku_and_a_subscription_are_decoded_into_structs_and_written_back_as_r
     sub = subscription_from_graph(SUBSCRIPTION)
     assert isinstance(sub, msgspec.Struct) and subscription_to_json(sub) == SUBSCRIPTION
     assert (sub.commerce_subscription_id, sub.owner_id, sub.owner_tenant_id, sub.owner_type) == (
-        "c-sub-1", "owner-1", "partner-tenant", "User")
+        "c-sub-1",
+        "owner-1",
+        "partner-tenant",
+        "User",
+    )
 
 
 def test_what_graph_may_leave_out_or_null_reads_as_the_defaults() -> None:
-    sku = sku_from_graph({"skuId": E3, "skuPartNumber": "SPE_E3", "appliesTo": None, "capabilityStatus": None,
-                          "prepaidUnits": None, "servicePlans": None})
-    assert (sku.id, sku.applies_to, sku.capability_status, sku.consumed_units, sku.prepaid_units,
-            sku.service_plans) == ("", "", "Enabled", 0, PrepaidUnits(), ())
+    sku = sku_from_graph(
+        {
+            "skuId": E3,
+            "skuPartNumber": "SPE_E3",
+            "appliesTo": None,
+            "capabilityStatus": None,
+            "prepaidUnits": None,
+            "servicePlans": None,
+        }
+    )
+    assert (
+        sku.id,
+        sku.applies_to,
+        sku.capability_status,
+        sku.consumed_units,
+        sku.prepaid_units,
+        sku.service_plans,
+    ) == ("", "", "Enabled", 0, PrepaidUnits(), ())
     sub = subscription_from_graph({"id": "s", "skuId": E3, "skuPartNumber": None, "status": None})
     assert (sub.sku_part_number, sub.status, sub.is_trial, sub.total_licenses, sub.next_lifecycle_date_time) == (
-        "", "Enabled", False, 0, None)
+        "",
+        "Enabled",
+        False,
+        0,
+        None,
+    )
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"skuId": None}, "skuId: missing"),
-    ({"skuPartNumber": ""}, "skuPartNumber: empty"),
-    ({"consumedUnits": -3}, "consumedUnits: -3 is negative"),
-    ({"consumedUnits": "7"}, "consumedUnits: expected an integer, got a string"),
-    ({"consumedUnits": True}, "consumedUnits: expected an integer, got true/false"),
-    ({"consumedUnits": 7.5}, "consumedUnits: expected an integer, got a number"),
-    ({"prepaidUnits": []}, "prepaidUnits: expected an object or null, got a list"),
-    ({"prepaidUnits": {"enabled": 10, "lockedOut": -1}}, "prepaidUnits.lockedOut: -1 is negative"),
-    ({"prepaidUnits": {"warning": None}}, "prepaidUnits.warning: missing"),
-    ({"servicePlans": [["x"]]}, "servicePlans[0]: expected an object, got a list"),
-    ({"servicePlans": [{"servicePlanName": "X"}]}, "servicePlans[0].servicePlanId: missing"),
-    ({"servicePlans": [SKU["servicePlans"][0], {"servicePlanId": "p", "appliesTo": 1}]},
-     "servicePlans[1].appliesTo: expected a string or null, got an integer"),
-    ({"capabilityStatus": {}}, "capabilityStatus: expected a string or null, got an object"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"skuId": None}, "skuId: missing"),
+        ({"skuPartNumber": ""}, "skuPartNumber: empty"),
+        ({"consumedUnits": -3}, "consumedUnits: -3 is negative"),
+        ({"consumedUnits": "7"}, "consumedUnits: expected an integer, got a string"),
+        ({"consumedUnits": True}, "consumedUnits: expected an integer, got true/false"),
+        ({"consumedUnits": 7.5}, "consumedUnits: expected an integer, got a number"),
+        ({"prepaidUnits": []}, "prepaidUnits: expected an object or null, got a list"),
+        ({"prepaidUnits": {"enabled": 10, "lockedOut": -1}}, "prepaidUnits.lockedOut: -1 is negative"),
+        ({"prepaidUnits": {"warning": None}}, "prepaidUnits.warning: missing"),
+        ({"servicePlans": [["x"]]}, "servicePlans[0]: expected an object, got a list"),
+        ({"servicePlans": [{"servicePlanName": "X"}]}, "servicePlans[0].servicePlanId: missing"),
+        (
+            {"servicePlans": [SKU["servicePlans"][0], {"servicePlanId": "p", "appliesTo": 1}]},
+            "servicePlans[1].appliesTo: expected a string or null, got an integer",
+        ),
+        ({"capabilityStatus": {}}, "capabilityStatus: expected a string or null, got an object"),
+    ],
+)
 def test_a_malformed_sku_is_named_by_its_field(change: dict[str, Any], message: str) -> None:
     with pytest.raises(BadValue) as caught:
         sku_from_graph({**SKU, **change})
     assert str(caught.value) == message
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"id": ""}, "id: empty"),
-    ({"skuId": 5}, "skuId: expected a string, got an integer"),
-    ({"isTrial": "no"}, "isTrial: expected true/false, got a string"),
-    ({"totalLicenses": -1}, "totalLicenses: -1 is negative"),
-    ({"nextLifecycleDateTime": "2026-13-01"}, "nextLifecycleDateTime: '2026-13-01' is not an ISO-8601 date-time"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": ""}, "id: empty"),
+        ({"skuId": 5}, "skuId: expected a string, got an integer"),
+        ({"isTrial": "no"}, "isTrial: expected true/false, got a string"),
+        ({"totalLicenses": -1}, "totalLicenses: -1 is negative"),
+        ({"nextLifecycleDateTime": "2026-13-01"}, "nextLifecycleDateTime: '2026-13-01' is not an ISO-8601 date-time"),
+    ],
+)
 def test_a_malformed_subscription_is_named_by_its_field(change: dict[str, Any], message: str) -> None:
     with pytest.raises(BadValue) as caught:
         subscription_from_graph({**SUBSCRIPTION, **change})
@@ -112,14 +162,17 @@ def test_a_snapshot_names_the_item_and_the_field(tmp_path: Path) -> None:
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SnapshotError) as caught:
         load_snapshot(path)
-    assert str(caught.value) == (f"{path}: invalid snapshot: subscriptions[1] (sub-1).totalLicenses: expected an "
-                                 "integer, got a string")
+    assert str(caught.value) == (
+        f"{path}: invalid snapshot: subscriptions[1] (sub-1).totalLicenses: expected an integer, got a string"
+    )
 
 
 def test_an_old_snapshot_without_the_optional_fields_still_reads(tmp_path: Path) -> None:
-    old = tenant([user("a", "SPE_E3")], skus=[{"skuId": E3, "skuPartNumber": "SPE_E3", "consumedUnits": 1,
-                                                "prepaidUnits": {"enabled": 10}}],
-                 subscriptions=[{"id": "s", "skuId": E3}])
+    old = tenant(
+        [user("a", "SPE_E3")],
+        skus=[{"skuId": E3, "skuPartNumber": "SPE_E3", "consumedUnits": 1, "prepaidUnits": {"enabled": 10}}],
+        subscriptions=[{"id": "s", "skuId": E3}],
+    )
     path = tmp_path / "old.json"
     path.write_text(json.dumps(old), encoding="utf-8")
     snap = load_snapshot(path)

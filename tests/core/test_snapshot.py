@@ -27,16 +27,19 @@ def test_generator_is_deterministic():
     assert generate_document(120, seed=5) != generate_document(120, seed=6)
 
 
-@pytest.mark.parametrize(("mutate", "fragment"), [
-    (lambda d: d.pop("users"), "users: missing or not a list"),
-    (lambda d: d.update(kind="something"), "kind: expected 'license-auditor/snapshot'"),
-    (lambda d: d.update(schemaVersion=99), "schemaVersion: 99 is not supported"),
-    (lambda d: d["tenant"].update(cloud="mars"), "tenant.cloud: 'mars'"),
-    (lambda d: d["users"][0].update(accountEnabled="yes"), "users[0] (a@contoso.example).accountEnabled"),
-    (lambda d: d["users"][0].pop("id"), "users[0] (a@contoso.example).id: missing"),
-    (lambda d: d["users"][0]["assignedLicenses"].append({"disabledPlans": []}), "assignedLicenses"),
-    (lambda d: d["subscribedSkus"][0].update(consumedUnits="7"), "subscribedSkus[0]"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda d: d.pop("users"), "users: missing or not a list"),
+        (lambda d: d.update(kind="something"), "kind: expected 'license-auditor/snapshot'"),
+        (lambda d: d.update(schemaVersion=99), "schemaVersion: 99 is not supported"),
+        (lambda d: d["tenant"].update(cloud="mars"), "tenant.cloud: 'mars'"),
+        (lambda d: d["users"][0].update(accountEnabled="yes"), "users[0] (a@contoso.example).accountEnabled"),
+        (lambda d: d["users"][0].pop("id"), "users[0] (a@contoso.example).id: missing"),
+        (lambda d: d["users"][0]["assignedLicenses"].append({"disabledPlans": []}), "assignedLicenses"),
+        (lambda d: d["subscribedSkus"][0].update(consumedUnits="7"), "subscribedSkus[0]"),
+    ],
+)
 def test_broken_snapshots_name_the_field(tmp_path, mutate, fragment):
     doc = tenant([user("a", "SPE_E3")])
     mutate(doc)
@@ -54,15 +57,20 @@ def test_truncated_snapshot_file(tmp_path):
         load_snapshot(path)
 
 
-@pytest.mark.parametrize(("mutate", "fragment"), [
-    (lambda d: d["subscribedSkus"][0].update(consumedUnits=-3), "consumedUnits: -3 is negative"),
-    (lambda d: d["users"].append(dict(d["users"][0])), "appears twice"),
-    (lambda d: d["users"][0].update(id=""), ".id: empty"),
-    (lambda d: d.update(collectedAt="yesterday"), "collectedAt: 'yesterday' is not an ISO-8601 date-time"),
-    (lambda d: d["users"][0]["signInActivity"].update(lastSignInDateTime="soon"), "lastSignInDateTime"),
-    (lambda d: d["subscriptions"].append({"id": "s", "skuId": "x", "nextLifecycleDateTime": "2026-13-01"}),
-     "nextLifecycleDateTime"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "fragment"),
+    [
+        (lambda d: d["subscribedSkus"][0].update(consumedUnits=-3), "consumedUnits: -3 is negative"),
+        (lambda d: d["users"].append(dict(d["users"][0])), "appears twice"),
+        (lambda d: d["users"][0].update(id=""), ".id: empty"),
+        (lambda d: d.update(collectedAt="yesterday"), "collectedAt: 'yesterday' is not an ISO-8601 date-time"),
+        (lambda d: d["users"][0]["signInActivity"].update(lastSignInDateTime="soon"), "lastSignInDateTime"),
+        (
+            lambda d: d["subscriptions"].append({"id": "s", "skuId": "x", "nextLifecycleDateTime": "2026-13-01"}),
+            "nextLifecycleDateTime",
+        ),
+    ],
+)
 def test_implausible_values_are_rejected_not_guessed(tmp_path, mutate, fragment):
     doc = tenant([user("a", "SPE_E3")])
     mutate(doc)

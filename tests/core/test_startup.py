@@ -27,8 +27,7 @@ print(json.dumps({{"code": code, "loaded": loaded}}), file=sys.stderr)
 
 
 def _run(*argv: str, cwd: Path) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", PROBE, *argv], cwd=cwd, capture_output=True, text=True, timeout=120)
     result: dict[str, object] = json.loads(done.stderr.strip().splitlines()[-1])
     return result
 
@@ -42,7 +41,14 @@ def test_help_does_not_load_the_graph_sdk(argv: list[str], tmp_path: Path) -> No
 
 def test_the_probe_sees_the_sdk_when_graph_is_used(tmp_path: Path) -> None:
     """The check above can fail: a command that reads Graph (here the demo's emulator) loads the SDK."""
-    result = _run("collect", "--demo", "--output", str(tmp_path / "snapshot.json"), "--policies",
-                  str(ROOT / "policies" / "example.yaml"), cwd=tmp_path)
+    result = _run(
+        "collect",
+        "--demo",
+        "--output",
+        str(tmp_path / "snapshot.json"),
+        "--policies",
+        str(ROOT / "policies" / "example.yaml"),
+        cwd=tmp_path,
+    )
     assert result["code"] == 0
     assert {"kiota_abstractions", "msgraph", "azure"} <= set(result["loaded"])  # type: ignore[arg-type]

@@ -24,8 +24,9 @@ from auditor.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPO
 from .factory import E3, E5, F1, audit, rem, tenant, user
 
 GIB = 1024**3
-FRONTLINE = ("assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n"
-             "    required_any: [SPE_F1]\n")
+FRONTLINE = (
+    "assignments:\n  - name: frontline\n    match: {all: true}\n    allowed: [SPE_F1]\n    required_any: [SPE_F1]\n"
+)
 STORAGE = (MAILBOXES.name, ONEDRIVE.name)
 
 
@@ -41,8 +42,12 @@ def row(name: str, mailbox: float | None, archive: bool = False, onedrive: float
 
 
 def with_storage(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
-    usage = {"reports": [{"name": r, "period": "D7", "reportRefreshDate": "2026-10-30", "request": f"GET /{r}"}
-                         for r in STORAGE], "users": rows}
+    usage = {
+        "reports": [
+            {"name": r, "period": "D7", "reportRefreshDate": "2026-10-30", "request": f"GET /{r}"} for r in STORAGE
+        ],
+        "users": rows,
+    }
     return tenant(users, collectedParts=["signInActivity", USAGE_REPORTS, MAILBOX_SETTINGS], usageReports=usage, **kw)
 
 
@@ -51,8 +56,7 @@ def found(tmp_path: Any, policy: str, doc: dict[str, Any], rule: str) -> dict[st
     return {f.subject.upn or "": f for f in result.findings if f.rule == rule}
 
 
-def test_a_mailbox_that_fits_the_smaller_plan_is_ready_and_one_too_large_waits_naming_both_sizes(tmp_path: Any
-                                                                                                ) -> None:
+def test_a_mailbox_that_fits_the_smaller_plan_is_ready_and_one_too_large_waits_naming_both_sizes(tmp_path: Any) -> None:
     users = [user("small", "SPE_E3"), user("large", "SPE_E3")]
     doc = with_storage(users, [row("small", 1.1), row("large", 8.4)])
     by = found(tmp_path, FRONTLINE, doc, SkuNotAllowed.id)
@@ -61,8 +65,10 @@ def test_a_mailbox_that_fits_the_smaller_plan_is_ready_and_one_too_large_waits_n
     assert dict(small.details)["storage"]["wait"] is None
     assert "data_lost" not in dict(small.details)  # no archive: Kiosk's lack of one ends nothing
     (call,) = rem(small)["actions"]
-    assert call["ready"] and call["body"] == {"addLicenses": [{"skuId": F1, "disabledPlans": []}],
-                                              "removeLicenses": [E3]}
+    assert call["ready"] and call["body"] == {
+        "addLicenses": [{"skuId": F1, "disabledPlans": []}],
+        "removeLicenses": [E3],
+    }
     steps = " ".join(rem(small)["steps"])
     assert "holds 1.1 GB" in steps and "up to 2 GB" in steps
 
@@ -71,8 +77,13 @@ def test_a_mailbox_that_fits_the_smaller_plan_is_ready_and_one_too_large_waits_n
     assert storage["mailbox_limit_bytes"] == 2 * GIB and storage["mailbox_plan"] == "Exchange Online Kiosk"
     (call,) = rem(large)["actions"]
     assert not call["ready"] and call["blocked"] == "mailbox_too_large"
-    sizes = {Locale.EN: ("8.4 GB", "2 GB"), Locale.NL: ("8,4 GB", "2 GB"), Locale.DA: ("8,4 GB", "2 GB"),
-             Locale.SV: ("8,4 GB", "2 GB"), Locale.TR: ("8,4 GB", "2 GB")}
+    sizes = {
+        Locale.EN: ("8.4 GB", "2 GB"),
+        Locale.NL: ("8,4 GB", "2 GB"),
+        Locale.DA: ("8,4 GB", "2 GB"),
+        Locale.SV: ("8,4 GB", "2 GB"),
+        Locale.TR: ("8,4 GB", "2 GB"),
+    }
     for locale, (size, limit) in sizes.items():
         text = " ".join(rem(large, locale)["steps"])
         assert size in text and limit in text and "Exchange Online Kiosk" in text, (locale, text)
@@ -103,8 +114,11 @@ def test_an_unknown_size_makes_the_change_wait_with_the_named_reason(tmp_path: A
         reason = "the usage reports do not list this user"
     elif case == "concealed":
         request = "GET /reports/getMailboxUsageDetail(period='D7')"
-        doc = tenant(users, collectedParts=["signInActivity"],
-                     gaps=[{"part": USAGE_REPORTS, "request": request, "status": 200, "reason": CONCEALED_REASON}])
+        doc = tenant(
+            users,
+            collectedParts=["signInActivity"],
+            gaps=[{"part": USAGE_REPORTS, "request": request, "status": 200, "reason": CONCEALED_REASON}],
+        )
         reason = f"{request}: {CONCEALED_REASON}"
     else:
         doc = tenant(users)
@@ -119,10 +133,19 @@ def test_an_unknown_size_makes_the_change_wait_with_the_named_reason(tmp_path: A
 
 def test_a_move_that_keeps_every_limit_needs_no_evidence(tmp_path: Any) -> None:
     """E5 -> E3 keeps Exchange Online (Plan 2) and OneDrive as they are: nothing to weigh."""
-    policy = ("usage:\n  - rightsize: {from: SPE_E5, to: SPE_E3}\n    unless_active: [teams]\n    days: 30\n")
+    policy = "usage:\n  - rightsize: {from: SPE_E5, to: SPE_E3}\n    unless_active: [teams]\n    days: 30\n"
     rows = [{"userPrincipalName": "big@contoso.example", "reports": ["getOffice365ActiveUserDetail"]}]
-    usage = {"reports": [{"name": "getOffice365ActiveUserDetail", "period": "D30", "reportRefreshDate": "2026-10-30",
-                          "request": "GET /x"}], "users": rows}
+    usage = {
+        "reports": [
+            {
+                "name": "getOffice365ActiveUserDetail",
+                "period": "D30",
+                "reportRefreshDate": "2026-10-30",
+                "request": "GET /x",
+            }
+        ],
+        "users": rows,
+    }
     doc = tenant([user("big", "SPE_E5")], collectedParts=["signInActivity", USAGE_REPORTS], usageReports=usage)
     f = found(tmp_path, policy, doc, Rightsize.id)["big@contoso.example"]
     assert "storage" not in dict(f.details)
@@ -136,10 +159,20 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
     findings = []
     for f in result.findings:
         r = rem(f)
-        findings.append({"id": f.id, "rule": f.rule, "severity": "medium", "subject": f.subject.to_json(),
-                         "details": dict(f.details), "remediation": {"actions": r["actions"]}})
-    skus = [{"sku": part, "sku_id": sid, "enabled": 10, "warning": 0, "consumed": 2}
-            for part, sid in (("SPE_E3", E3), ("SPE_F1", F1))]
+        findings.append(
+            {
+                "id": f.id,
+                "rule": f.rule,
+                "severity": "medium",
+                "subject": f.subject.to_json(),
+                "details": dict(f.details),
+                "remediation": {"actions": r["actions"]},
+            }
+        )
+    skus = [
+        {"sku": part, "sku_id": sid, "enabled": 10, "warning": 0, "consumed": 2}
+        for part, sid in (("SPE_E3", E3), ("SPE_F1", F1))
+    ]
     plan = compile_plan({"schema_version": 5, "findings": findings, "skus": skus, "as_of": "2026-11-01T00:00:00Z"})
     # the 1.1 GB mailbox moves to F3 in one call (sku-required-missing's F3 is the same change)
     assert {c.user for c in plan.changes} == {small_id}, plan.skipped
@@ -148,8 +181,11 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
     # no half replacement: sku-required-missing's F3 for the same user waits with the replacement
     [adds] = [s for s in plan.skipped if s.subject == "Large" and s.rule != SkuNotAllowed.id]
     assert adds.reason == "replacement_waits" and adds.others == (waits.finding,)
-    for locale, words in ((Locale.EN, "the mailbox holds 8.4 GB, and Exchange Online Kiosk holds only 2 GB"),
-                          (Locale.NL, "8,4 GB"), (Locale.TR, "8,4 GB")):
+    for locale, words in (
+        (Locale.EN, "the mailbox holds 8.4 GB, and Exchange Online Kiosk holds only 2 GB"),
+        (Locale.NL, "8,4 GB"),
+        (Locale.TR, "8,4 GB"),
+    ):
         text = _reason(translations(locale), waits.reason, (), storage=waits.storage)
         assert words in text and "2 GB" in text and "mailbox_too_large" not in text, text
 
@@ -170,16 +206,21 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         assert dict(f.details)["keeps_license"] == why and f.monthly_cost is None  # nothing to reclaim
         r = rem(f)
         assert r["actions"] == []  # no removal
-        message = wording.message(f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus),
-                                   details=dict(f.details))
+        message = wording.message(
+            f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details)
+        )
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants
 
 
-@pytest.mark.parametrize("policy", [
-    FRONTLINE,  # sku-not-allowed: E3 is not allowed beside F1
-    "assignments:\n  - name: f\n    match: {all: true}\n    forbidden: [SPE_E3]\n",  # sku-forbidden
-], ids=["not-allowed", "forbidden"])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        FRONTLINE,  # sku-not-allowed: E3 is not allowed beside F1
+        "assignments:\n  - name: f\n    match: {all: true}\n    forbidden: [SPE_E3]\n",  # sku-forbidden
+    ],
+    ids=["not-allowed", "forbidden"],
+)
 def test_every_removal_that_keeps_a_smaller_mailbox_rests_on_its_size(tmp_path: Any, policy: str) -> None:
     _frontline_pair(tmp_path, policy)
 
@@ -191,13 +232,20 @@ def _frontline_pair(tmp_path: Any, policy: str) -> Any:
     from auditor.report.document import build_document
     from tests.core.factory import AS_OF
 
-    small, large, front = ("0b000000-0000-4000-8000-000000000001", "0b000000-0000-4000-8000-000000000002",
-                           "0b000000-0000-4000-8000-0000000000f3")
+    small, large, front = (
+        "0b000000-0000-4000-8000-000000000001",
+        "0b000000-0000-4000-8000-000000000002",
+        "0b000000-0000-4000-8000-0000000000f3",
+    )
     users = [user("small", "SPE_E3", "SPE_F1", id=small), user("large", "SPE_E3", "SPE_F1", id=large)]
     for u in users:
         u["licenseAssignmentStates"][1]["assignedByGroup"] = front
-    group = {"id": front, "displayName": "Frontline", "members": [small, large],
-             "assignedLicenses": [{"skuId": F1, "disabledPlans": []}]}
+    group = {
+        "id": front,
+        "displayName": "Frontline",
+        "members": [small, large],
+        "assignedLicenses": [{"skuId": F1, "disabledPlans": []}],
+    }
     doc = with_storage(users, [row("small", 1.1), row("large", 8.4)], groups=[group])
     result = audit(tmp_path, policy, doc)
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
@@ -221,10 +269,16 @@ def test_a_combinations_removal_that_keeps_a_smaller_mailbox_rests_on_its_size(t
     for u in users:
         u["licenseAssignmentStates"][1]["assignedByGroup"] = "0b000000-0000-4000-8000-0000000000f3"
     doc = with_storage(users, [row("small", 1.1), row("large", 8.4)])
-    by = found(tmp_path, "assignments:\n  - name: f\n    match: {all: true}\n    exclusive: [[SPE_E3, SPE_F1]]\n",
-               doc, SkuCombinationForbidden.id)
-    for upn, expected in (("small@contoso.example", (True, None)), ("large@contoso.example",
-                                                                    (False, "mailbox_too_large"))):
+    by = found(
+        tmp_path,
+        "assignments:\n  - name: f\n    match: {all: true}\n    exclusive: [[SPE_E3, SPE_F1]]\n",
+        doc,
+        SkuCombinationForbidden.id,
+    )
+    for upn, expected in (
+        ("small@contoso.example", (True, None)),
+        ("large@contoso.example", (False, "mailbox_too_large")),
+    ):
         f = by[upn]
         assert dict(f.details)["storage_by"]["SPE_E3"]["mailbox_plan"] == "Exchange Online Kiosk"
         ways = [list(alt["actions"]) for alt in rem(f)["alternatives"]]

@@ -9,12 +9,15 @@ import pytest
 from auditor.timestamps import OutOfRange, parse_timestamp, timestamp_or_none
 
 
-@pytest.mark.parametrize(("text", "instant"), [
-    ("2026-11-22T06:00:00Z", datetime(2026, 11, 22, 6, tzinfo=UTC)),
-    ("2026-11-22T01:00:00-05:00", datetime(2026, 11, 22, 6, tzinfo=UTC)),
-    ("2026-11-22", datetime(2026, 11, 22, tzinfo=UTC)),
-    (" 2026-11-22T06:00:00 ", datetime(2026, 11, 22, 6, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("text", "instant"),
+    [
+        ("2026-11-22T06:00:00Z", datetime(2026, 11, 22, 6, tzinfo=UTC)),
+        ("2026-11-22T01:00:00-05:00", datetime(2026, 11, 22, 6, tzinfo=UTC)),
+        ("2026-11-22", datetime(2026, 11, 22, tzinfo=UTC)),
+        (" 2026-11-22T06:00:00 ", datetime(2026, 11, 22, 6, tzinfo=UTC)),
+    ],
+)
 def test_every_form_is_the_same_instant_in_utc(text: str, instant: datetime) -> None:
     value = parse_timestamp(text)
     assert value == instant and value.utcoffset() is not None and value.utcoffset().total_seconds() == 0

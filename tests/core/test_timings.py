@@ -17,9 +17,12 @@ PHASES = ["start-up", "policies", "collect", "evaluate", "free", "document", "re
 def test_each_phase_has_its_wall_time_cpu_time_and_peak(tmp_path: Path) -> None:
     errors = tmp_path / "stderr"
     with errors.open("w") as err:
-        audit = subprocess.Popen([sys.executable, "-m", "auditor", *sample_audit_argv(tmp_path)],
-                                 stdout=subprocess.DEVNULL, stderr=err,
-                                 env={**os.environ, "LICENSE_AUDITOR_TIMINGS": "1"})
+        audit = subprocess.Popen(
+            [sys.executable, "-m", "auditor", *sample_audit_argv(tmp_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "LICENSE_AUDITOR_TIMINGS": "1"},
+        )
         _, status, usage = os.wait4(audit.pid, 0)  # this process's own usage, whatever else runs beside it
     stderr = errors.read_text()
     assert os.waitstatus_to_exitcode(status) == 0, stderr

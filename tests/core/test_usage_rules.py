@@ -26,16 +26,22 @@ PRICES = """catalog:
     price: {monthly: 54.75, currency: EUR}
   - sku: SPE_F1
 """
-UNUSED = PRICES + """usage:
+UNUSED = (
+    PRICES
+    + """usage:
   - sku: SPE_E5
     workloads: [teams, exchange]
     days: 30
 """
-RIGHTSIZE = PRICES + """usage:
+)
+RIGHTSIZE = (
+    PRICES
+    + """usage:
   - rightsize: {from: SPE_E5, to: SPE_E3}
     unless_active: [teams, power_bi]
     days: 90
 """
+)
 
 
 def row(name: str, reports: tuple[str, ...] = (ACTIVE_USERS.name,), **dates: Any) -> dict[str, Any]:
@@ -43,16 +49,21 @@ def row(name: str, reports: tuple[str, ...] = (ACTIVE_USERS.name,), **dates: Any
 
 
 def usage(rows: list[dict[str, Any]], reports: tuple[str, ...] = (ACTIVE_USERS.name,)) -> dict[str, Any]:
-    return {"reports": [{"name": r, "period": "D90", "reportRefreshDate": "2026-10-30", "request": f"GET /{r}"}
-                        for r in reports],
-            "users": rows}
+    return {
+        "reports": [
+            {"name": r, "period": "D90", "reportRefreshDate": "2026-10-30", "request": f"GET /{r}"} for r in reports
+        ],
+        "users": rows,
+    }
 
 
 def render(finding: Any) -> dict[str, Any]:
     """The finding's English message and remediation, as the reports render them."""
     kw = {"subject": finding.subject.to_json(), "skus": list(finding.skus), "details": dict(finding.details)}
-    return {"message": wording.message(finding.rule, locale=Locale.EN, **kw),
-            "remediation": wording.remediation(finding.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **kw)}
+    return {
+        "message": wording.message(finding.rule, locale=Locale.EN, **kw),
+        "remediation": wording.remediation(finding.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **kw),
+    }
 
 
 def collected(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: Any) -> dict[str, Any]:
@@ -61,23 +72,42 @@ def collected(users: list[dict[str, Any]], rows: list[dict[str, Any]], **kw: Any
 
 def licensed_on(days_ago: str) -> dict[str, Any]:
     """licenseAssignmentStates with a lastUpdatedDateTime (the product given then)."""
-    return {"licenseAssignmentStates": [{"skuId": E5, "assignedByGroup": None, "state": "Active", "error": "None",
-                                         "lastUpdatedDateTime": days_ago}]}
+    return {
+        "licenseAssignmentStates": [
+            {"skuId": E5, "assignedByGroup": None, "state": "Active", "error": "None", "lastUpdatedDateTime": days_ago}
+        ]
+    }
 
 
 def test_product_unused_fires_for_holders_without_recent_activity(tmp_path: Any) -> None:
-    users = [user("idle", "SPE_E5"), user("never", "SPE_E5"), user("busy", "SPE_E5"), user("mail", "SPE_E5"),
-             user("absent", "SPE_E5"), user("newhire", "SPE_E5", createdDateTime="2026-10-20T00:00:00Z"),
-             user("newlicense", "SPE_E5", **licensed_on("2026-10-15T08:00:00Z")),
-             user("oldlicense", "SPE_E5", **licensed_on("2025-01-15T08:00:00Z")), user("e3only", "SPE_E3")]
-    rows = [row("idle", teamsLastActivityDate="2026-09-01", exchangeLastActivityDate="2026-09-20"),
-            row("never"), row("busy", teamsLastActivityDate="2026-10-29"),
-            row("mail", exchangeLastActivityDate="2026-10-02"),  # 30 days before 2026-11-01: within the window
-            row("newhire"), row("newlicense"), row("oldlicense"), row("e3only")]
+    users = [
+        user("idle", "SPE_E5"),
+        user("never", "SPE_E5"),
+        user("busy", "SPE_E5"),
+        user("mail", "SPE_E5"),
+        user("absent", "SPE_E5"),
+        user("newhire", "SPE_E5", createdDateTime="2026-10-20T00:00:00Z"),
+        user("newlicense", "SPE_E5", **licensed_on("2026-10-15T08:00:00Z")),
+        user("oldlicense", "SPE_E5", **licensed_on("2025-01-15T08:00:00Z")),
+        user("e3only", "SPE_E3"),
+    ]
+    rows = [
+        row("idle", teamsLastActivityDate="2026-09-01", exchangeLastActivityDate="2026-09-20"),
+        row("never"),
+        row("busy", teamsLastActivityDate="2026-10-29"),
+        row("mail", exchangeLastActivityDate="2026-10-02"),  # 30 days before 2026-11-01: within the window
+        row("newhire"),
+        row("newlicense"),
+        row("oldlicense"),
+        row("e3only"),
+    ]
     result = audit(tmp_path, UNUSED, collected(users, rows))
     assert result.complete
     assert [u for _, u, _ in fired(result, ProductUnused.id)] == [
-        "idle@contoso.example", "never@contoso.example", "oldlicense@contoso.example"]
+        "idle@contoso.example",
+        "never@contoso.example",
+        "oldlicense@contoso.example",
+    ]
     idle = next(f for f in result.findings if f.subject.upn == "idle@contoso.example")
     details = dict(idle.details)
     assert details["last_activity"] == "2026-09-20" and details["days"] == 30
@@ -99,8 +129,11 @@ def test_product_unused_fix_removes_the_product_and_counts_as_reclaimable(tmp_pa
 
 def test_rightsize_replaces_in_one_call_and_saves_the_difference(tmp_path: Any) -> None:
     users = [user("big", "SPE_E5"), user("both", "SPE_E5", "SPE_E3"), user("teamsuser", "SPE_E5")]
-    rows = [row("big", teamsLastActivityDate="2026-05-01"), row("both"),
-            row("teamsuser", teamsLastActivityDate="2026-10-20")]
+    rows = [
+        row("big", teamsLastActivityDate="2026-05-01"),
+        row("both"),
+        row("teamsuser", teamsLastActivityDate="2026-10-20"),
+    ]
     result = audit(tmp_path, RIGHTSIZE, collected(users, rows))
     assert [u for _, u, _ in fired(result, Rightsize.id)] == ["big@contoso.example", "both@contoso.example"]
     big = next(f for f in result.findings if f.subject.upn == "big@contoso.example")
@@ -141,12 +174,15 @@ def test_rightsize_without_any_measured_workload_only_notes_that_it_could_not_te
     """Teams Phone, Power BI and Defender have no per-user usage report: nothing says the user does
     without them. No claim of non-use, no saving, no more than low severity (even when the policy
     asks for more), and the change waits for a person."""
-    policy = PRICES + """usage:
+    policy = (
+        PRICES
+        + """usage:
   - rightsize: {from: SPE_E5, to: SPE_E3}
     unless_active: [teams_phone, power_bi, defender]
     days: 90
     severity: high
 """
+    )
     result = audit(tmp_path, policy, collected([user("big", "SPE_E5"), user("absent", "SPE_E5")], [row("big")]))
     found = [f for f in result.findings if f.rule == Rightsize.id]
     assert sorted(f.subject.upn or "" for f in found) == ["absent@contoso.example", "big@contoso.example"]
@@ -163,8 +199,9 @@ def test_rightsize_without_any_measured_workload_only_notes_that_it_could_not_te
 def test_rightsize_with_only_measured_workloads_is_ready(tmp_path: Any) -> None:
     policy = RIGHTSIZE.replace("[teams, power_bi]", "[teams, office_apps]")
     rows = [row("big", reports=(ACTIVE_USERS.name, "getM365AppUserDetail"), teamsLastActivityDate="2026-01-01")]
-    result = audit(tmp_path, policy, collected([user("big", "SPE_E5")], rows,
-                                               reports=(ACTIVE_USERS.name, "getM365AppUserDetail")))
+    result = audit(
+        tmp_path, policy, collected([user("big", "SPE_E5")], rows, reports=(ACTIVE_USERS.name, "getM365AppUserDetail"))
+    )
     [finding] = [f for f in result.findings if f.rule == Rightsize.id]
     rendered = render(finding)
     assert [a["ready"] for a in rendered["remediation"]["actions"]] == [True]
@@ -175,33 +212,51 @@ def test_old_snapshots_and_missing_reports_are_not_evaluated(tmp_path: Any) -> N
     old = tenant([user("idle", "SPE_E5")])
     result = audit(tmp_path, UNUSED, old)
     assert [(n.rule, n.reason) for n in result.not_evaluated] == [
-        (ProductUnused.id, f"tenant data not collected: {USAGE_REPORTS}")]
+        (ProductUnused.id, f"tenant data not collected: {USAGE_REPORTS}")
+    ]
     # read with a policy that needed only the Copilot report: the active users report is missing
     doc = collected([user("idle", "SPE_E5")], [row("idle", reports=(COPILOT.name,))], reports=(COPILOT.name,))
     result = audit(tmp_path, UNUSED, doc)
     assert [n.reason for n in result.not_evaluated] == [
-        f"tenant data not collected: {USAGE_REPORTS} (getOffice365ActiveUserDetail)"]
+        f"tenant data not collected: {USAGE_REPORTS} (getOffice365ActiveUserDetail)"
+    ]
     assert not fired(result, ProductUnused.id)
 
 
 def test_a_usage_gap_makes_the_rules_not_evaluated(tmp_path: Any) -> None:
-    doc = tenant([user("idle", "SPE_E5")], gaps=[{"part": USAGE_REPORTS, "request": "GET /admin/reportSettings",
-                                                  "reason": "usage reports conceal user names"}])
+    doc = tenant(
+        [user("idle", "SPE_E5")],
+        gaps=[
+            {
+                "part": USAGE_REPORTS,
+                "request": "GET /admin/reportSettings",
+                "reason": "usage reports conceal user names",
+            }
+        ],
+    )
     result = audit(tmp_path, UNUSED + RIGHTSIZE.split("usage:\n")[1], doc)
     assert {n.rule for n in result.not_evaluated} == {ProductUnused.id, Rightsize.id}
     assert not result.findings or all(f.rule not in (ProductUnused.id, Rightsize.id) for f in result.findings)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("  - sku: SPE_E5\n    workloads: [teems]\n    days: 30\n", "'teems' is not one of"),
-    ("  - sku: SPE_E5\n    workloads: [power_bi]\n    days: 30\n", "'power_bi' is not one of"),
-    ("  - sku: SPE_E5\n    workloads: [teams]\n    days: 365\n", "365 is greater than the maximum of 180"),
-    ("  - sku: SPE_E5\n    workloads: [teams]\n", "missing required key 'days'"),
-    ("  - rightsize: {from: SPE_E5, to: spe_e5}\n    unless_active: [teams]\n    days: 30\n",
-     "from and to are the same product"),
-    ("  - rightsize: {from: SPE_E5}\n    unless_active: [teams]\n    days: 30\n", "missing required key 'to'"),
-    ("  - rightsize: {from: SPE_E5, to: SPE_E3}\n    workloads: [teams]\n    days: 30\n", "unknown key 'workloads'"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("  - sku: SPE_E5\n    workloads: [teems]\n    days: 30\n", "'teems' is not one of"),
+        ("  - sku: SPE_E5\n    workloads: [power_bi]\n    days: 30\n", "'power_bi' is not one of"),
+        ("  - sku: SPE_E5\n    workloads: [teams]\n    days: 365\n", "365 is greater than the maximum of 180"),
+        ("  - sku: SPE_E5\n    workloads: [teams]\n", "missing required key 'days'"),
+        (
+            "  - rightsize: {from: SPE_E5, to: spe_e5}\n    unless_active: [teams]\n    days: 30\n",
+            "from and to are the same product",
+        ),
+        ("  - rightsize: {from: SPE_E5}\n    unless_active: [teams]\n    days: 30\n", "missing required key 'to'"),
+        (
+            "  - rightsize: {from: SPE_E5, to: SPE_E3}\n    workloads: [teams]\n    days: 30\n",
+            "unknown key 'workloads'",
+        ),
+    ],
+)
 def test_the_usage_section_is_validated(tmp_path: Any, body: str, message: str) -> None:
     from auditor.policy_load import load_policies
 
@@ -217,21 +272,34 @@ def test_shared_mailbox_rule_reads_the_mailbox_report(tmp_path: Any) -> None:
         return user(name, "SPE_E3", accountEnabled=False, mailboxSettings={"userPurpose": "shared"})
 
     users = [shared("small"), shared("large"), shared("archived"), shared("unlisted")]
-    rows = [row("small", reports=(MAILBOXES.name,), storageUsedInBytes=2 * 1024**3, hasArchive=False),
-            row("large", reports=(MAILBOXES.name,), storageUsedInBytes=51 * 1024**3, hasArchive=False),
-            row("archived", reports=(MAILBOXES.name,), storageUsedInBytes=1024, hasArchive=True)]
-    doc = tenant(users, collectedParts=["signInActivity", MAILBOX_SETTINGS, USAGE_REPORTS],
-                 usageReports=usage(rows, reports=(MAILBOXES.name,)))
+    rows = [
+        row("small", reports=(MAILBOXES.name,), storageUsedInBytes=2 * 1024**3, hasArchive=False),
+        row("large", reports=(MAILBOXES.name,), storageUsedInBytes=51 * 1024**3, hasArchive=False),
+        row("archived", reports=(MAILBOXES.name,), storageUsedInBytes=1024, hasArchive=True),
+    ]
+    doc = tenant(
+        users,
+        collectedParts=["signInActivity", MAILBOX_SETTINGS, USAGE_REPORTS],
+        usageReports=usage(rows, reports=(MAILBOXES.name,)),
+    )
     result = audit(tmp_path, "hygiene:\n  shared_mailboxes: {}\n", doc)
     assert [u for _, u, _ in fired(result, SharedMailboxLicensed.id)] == [
-        "archived@contoso.example", "large@contoso.example", "small@contoso.example", "unlisted@contoso.example"]
+        "archived@contoso.example",
+        "large@contoso.example",
+        "small@contoso.example",
+        "unlisted@contoso.example",
+    ]
     small = next(f for f in result.findings if f.subject.upn == "small@contoso.example")
     assert dict(small.details)["storage_used_bytes"] == 2 * 1024**3 and dict(small.details)["has_archive"] is False
     # a mailbox over 50 GB or with an archive needs its license: the finding says it keeps it
     # (tests/core/test_storage_fit.py)
     keeps = {f.subject.upn: dict(f.details).get("keeps_license") for f in result.findings}
-    assert keeps == {"archived@contoso.example": "archive", "large@contoso.example": "over_50_gb",
-                     "small@contoso.example": None, "unlisted@contoso.example": None}
+    assert keeps == {
+        "archived@contoso.example": "archive",
+        "large@contoso.example": "over_50_gb",
+        "small@contoso.example": None,
+        "unlisted@contoso.example": None,
+    }
 
 
 def test_usage_survives_a_snapshot_round_trip_and_bad_sections_are_named(tmp_path: Any) -> None:
@@ -283,8 +351,11 @@ def test_a_license_change_in_the_window_spares_only_accounts_not_dormant_before_
     stamped = licensed_on("2026-10-15T08:00:00Z")
     dormant = {"signInActivity": {"lastSuccessfulSignInDateTime": "2026-05-01T00:00:00Z"}}
     never = {"signInActivity": {"lastSuccessfulSignInDateTime": None, "lastSignInDateTime": None}}
-    users = [user("dormant", "SPE_E5", **stamped, **dormant), user("never", "SPE_E5", **stamped, **never),
-             user("since", "SPE_E5", **stamped)]  # signed in 2026-10-30, after the change
+    users = [
+        user("dormant", "SPE_E5", **stamped, **dormant),
+        user("never", "SPE_E5", **stamped, **never),
+        user("since", "SPE_E5", **stamped),
+    ]  # signed in 2026-10-30, after the change
     rows = [row("dormant"), row("never"), row("since")]
     for policy, rule in ((UNUSED, ProductUnused.id), (RIGHTSIZE, Rightsize.id)):
         result = audit(tmp_path, policy, collected(users, rows))

@@ -35,7 +35,9 @@ REPORT = {
     "not_evaluated": [],
     "warnings": [],
     "summary": {
-        "total": 12, "unwaived": 11, "waived": 1,
+        "total": 12,
+        "unwaived": 11,
+        "waived": 1,
         "by_severity": {"critical": 0, "high": 2, "medium": 9, "low": 0},
         "by_rule": {SkuForbidden.id: 2, InactiveUserLicensed.id: 9},
         "unused_monthly_cost": {"amount": 1240.0, "currency": "EUR"},
@@ -46,16 +48,24 @@ REPORT = {
     "findings": [],
 }
 # the digest (the e-mail's body, as auditor.report.write.render writes it) and the full report it is a digest of
-HTML = ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit</title></head>\n"
-        "<body class=\"report\"><h1>License audit: Contoso</h1><p>2 high — Ærø Ünïcode</p></body></html>\n")
+HTML = (
+    '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Audit</title></head>\n'
+    '<body class="report"><h1>License audit: Contoso</h1><p>2 high — Ærø Ünïcode</p></body></html>\n'
+)
 TEXT = "License audit: Contoso\n\nFindings need attention (2 high)\n"
 REPORT_HTML = "<!DOCTYPE html>\n<html><body><h1>Full report: Contoso</h1></body></html>\n"
 MARKDOWN = "# License audit: Contoso\n\n| severity | count |\n| --- | --- |\n| high | 2 |\n"
 CSV = "id,rule,severity,upn\r\na1b2,sku-forbidden,high,x@contoso.example\r\n"
 
 
-def write_report(directory: Path, report: dict[str, Any] | None = None, *, html: bool = True, md: bool = True,
-                 csv: str | bytes | None = CSV) -> Path:
+def write_report(
+    directory: Path,
+    report: dict[str, Any] | None = None,
+    *,
+    html: bool = True,
+    md: bool = True,
+    csv: str | bytes | None = CSV,
+) -> Path:
     """A report directory as `audit` writes it: `html` writes report.html and the digest.html,
     `md` report.md and digest.txt."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -96,8 +106,9 @@ class Recorder:
     messages: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
 
-    async def handle_RCPT(self, server: SMTPServer, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
@@ -115,10 +126,14 @@ class Credentials:
     username: str
     password: str
 
-    def __call__(self, server: SMTPServer, session: Session, envelope: Envelope, mechanism: str,
-                 auth_data: Any) -> AuthResult:
-        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == self.username.encode()
-              and auth_data.password == self.password.encode())
+    def __call__(
+        self, server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login == self.username.encode()
+            and auth_data.password == self.password.encode()
+        )
         return AuthResult(success=ok, handled=False)
 
 
@@ -139,8 +154,15 @@ class SmtpServer:
 def smtp_server(**smtp_kwargs: Any) -> Iterator[SmtpServer]:
     recorder = Recorder(refuse=set(smtp_kwargs.pop("refuse", ())))
     ssl_context = smtp_kwargs.pop("ssl_context", None)
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), ssl_context=ssl_context,
-                            server_hostname="localhost", ready_timeout=10, **smtp_kwargs)
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=free_port(),
+        ssl_context=ssl_context,
+        server_hostname="localhost",
+        ready_timeout=10,
+        **smtp_kwargs,
+    )
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", controller.port, recorder)
@@ -177,18 +199,23 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
     now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     directory = tmp_path_factory.mktemp("tls")
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return Tls(cert_path, key_path)

@@ -18,7 +18,7 @@ TIP = "c0ffee" + "0" * 34  # the default branch's newest commit
 ON_MAIN = "abc123" + "0" * 34  # a commit the default branch holds (behind its tip)
 ELSEWHERE = "d15c0" + "0" * 35  # a commit on no branch of the default's history (a tag's, a fork's)
 
-_SCRIPT = r'''
+_SCRIPT = r"""
 import json, os, shutil, sys
 from urllib.parse import urlsplit
 state = os.environ["FAKE_GH_STATE"]
@@ -70,27 +70,52 @@ if args[:2] == ["run", "download"]:
     shutil.copytree(source, target, dirs_exist_ok=True)
     sys.exit(0)
 sys.exit(1)
-'''
+"""
 
 
-def run_object(run_id: int, *, event: str = "schedule", branch: str = "main", repo: str = REPO,
-               head_repo: str | None = None, workflow: str = NIGHTLY, head_sha: str = ON_MAIN) -> dict[str, Any]:
+def run_object(
+    run_id: int,
+    *,
+    event: str = "schedule",
+    branch: str = "main",
+    repo: str = REPO,
+    head_repo: str | None = None,
+    workflow: str = NIGHTLY,
+    head_sha: str = ON_MAIN,
+) -> dict[str, Any]:
     """A workflow-run object as `GET /repos/{owner}/{repo}/actions/runs/{id}` gives it (the fields read)."""
     return {
-        "id": run_id, "name": "Nightly license audit", "event": event, "status": "completed",
-        "conclusion": "failure", "head_branch": branch, "head_sha": head_sha, "path": f".github/workflows/{workflow}",
-        "repository": {"full_name": repo}, "head_repository": {"full_name": head_repo or repo},
+        "id": run_id,
+        "name": "Nightly license audit",
+        "event": event,
+        "status": "completed",
+        "conclusion": "failure",
+        "head_branch": branch,
+        "head_sha": head_sha,
+        "path": f".github/workflows/{workflow}",
+        "repository": {"full_name": repo},
+        "head_repository": {"full_name": head_repo or repo},
         "html_url": f"https://github.com/{repo}/actions/runs/{run_id}",
     }
 
 
-def install(tmp: Path, runs: dict[int, dict[str, Any]], artifacts: dict[int, dict[str, str]],
-            default_branch: str = "main") -> dict[str, str]:
+def install(
+    tmp: Path, runs: dict[int, dict[str, Any]], artifacts: dict[int, dict[str, str]], default_branch: str = "main"
+) -> dict[str, str]:
     """Put the fake `gh` (and `python`, this interpreter) in tmp/bin; return the environment for a step."""
     state = tmp / "gh-state"
     state.mkdir()
-    (state / "runs.json").write_text(json.dumps({"repo": REPO, "default_branch": default_branch, "tip": TIP,
-                                                 "on_main": [ON_MAIN], "runs": {str(k): v for k, v in runs.items()}}))
+    (state / "runs.json").write_text(
+        json.dumps(
+            {
+                "repo": REPO,
+                "default_branch": default_branch,
+                "tip": TIP,
+                "on_main": [ON_MAIN],
+                "runs": {str(k): v for k, v in runs.items()},
+            }
+        )
+    )
     for run_id, files in artifacts.items():
         folder = state / "artifacts" / str(run_id)
         folder.mkdir(parents=True)
@@ -103,8 +128,13 @@ def install(tmp: Path, runs: dict[int, dict[str, Any]], artifacts: dict[int, dic
     gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
     (bin_dir / "python").symlink_to(sys.executable)
     root = str(Path(__file__).resolve().parents[2])
-    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "FAKE_GH_STATE": str(state),
-            "PYTHONPATH": root, "GITHUB_REPOSITORY": REPO, "HOME": str(tmp)}
+    return {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_GH_STATE": str(state),
+        "PYTHONPATH": root,
+        "GITHUB_REPOSITORY": REPO,
+        "HOME": str(tmp),
+    }
 
 
 def calls(tmp: Path) -> list[list[str]]:

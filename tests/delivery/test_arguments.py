@@ -24,9 +24,24 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 
 def test_email_command_flags() -> None:
-    args = parse(["email", "--report-dir", "out", "--to", "a@contoso.example", "--to", "b@contoso.example, c@x.example",
-                  "--smtp-host", "smtp.contoso.example", "--smtp-ssl", "--smtp-port", "2465",
-                  "--from", "audit@contoso.example"])
+    args = parse(
+        [
+            "email",
+            "--report-dir",
+            "out",
+            "--to",
+            "a@contoso.example",
+            "--to",
+            "b@contoso.example, c@x.example",
+            "--smtp-host",
+            "smtp.contoso.example",
+            "--smtp-ssl",
+            "--smtp-port",
+            "2465",
+            "--from",
+            "audit@contoso.example",
+        ]
+    )
     options = options_from_args(args)
     assert options is not None
     assert options.recipients == ("a@contoso.example", "b@contoso.example", "c@x.example")
@@ -40,11 +55,14 @@ def test_audit_without_email_to_means_no_mail() -> None:
 
 
 def test_sender_implies_graph_and_default_ports() -> None:
-    options = options_from_args(parse(["audit", "--email-to", "a@contoso.example", "--sender", "s@contoso.example"]),
-                                graph_adapter_factory=lambda: None)  # type: ignore[arg-type,return-value]
+    options = options_from_args(
+        parse(["audit", "--email-to", "a@contoso.example", "--sender", "s@contoso.example"]),
+        graph_adapter_factory=lambda: None,
+    )  # type: ignore[arg-type,return-value]
     assert options is not None and options.via is Transport.GRAPH
-    starttls = options_from_args(parse(["audit", "--email-to", "a@c.example", "--smtp-host", "h", "--from",
-                                        "f@c.example", "--smtp-starttls"]))
+    starttls = options_from_args(
+        parse(["audit", "--email-to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example", "--smtp-starttls"])
+    )
     assert starttls is not None and starttls.port == 587
 
 
@@ -61,15 +79,20 @@ def test_password_is_not_a_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert "unrecognized arguments: --smtp-password" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--to", "a@c.example", "--from", "f@c.example"], "--smtp-host is required"),
-    (["--to", "a@c.example", "--smtp-host", "h"], "--from is required"),
-    (["--to", "a@c.example", "--via", "graph"], "--sender MAILBOX is required"),
-    (["--to", "Eve <e@c.example>", "--smtp-host", "h", "--from", "f@c.example"], "not a plain e-mail address"),
-    (["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example\r\nBcc: x@y.example"],
-     "not a plain e-mail address"),
-    (["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example", "--smtp-port", "0"], "not a TCP port"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--to", "a@c.example", "--from", "f@c.example"], "--smtp-host is required"),
+        (["--to", "a@c.example", "--smtp-host", "h"], "--from is required"),
+        (["--to", "a@c.example", "--via", "graph"], "--sender MAILBOX is required"),
+        (["--to", "Eve <e@c.example>", "--smtp-host", "h", "--from", "f@c.example"], "not a plain e-mail address"),
+        (
+            ["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example\r\nBcc: x@y.example"],
+            "not a plain e-mail address",
+        ),
+        (["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example", "--smtp-port", "0"], "not a TCP port"),
+    ],
+)
 def test_bad_usage(argv: list[str], message: str) -> None:
     with pytest.raises(UsageError, match=message):
         options_from_args(parse(["email", *argv]))
@@ -86,18 +109,49 @@ def test_graph_without_connection_flags_is_a_usage_error(report_dir: Path) -> No
 
 def test_module_entry_point_sends_and_reports_errors(report_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with smtp_server() as server:
-        assert main(["--report-dir", str(report_dir), "--to", "a@contoso.example", "--smtp-host", "127.0.0.1",
-                     "--smtp-port", str(server.port), "--from", "f@contoso.example"]) == 0
+        assert (
+            main(
+                [
+                    "--report-dir",
+                    str(report_dir),
+                    "--to",
+                    "a@contoso.example",
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    str(server.port),
+                    "--from",
+                    "f@contoso.example",
+                ]
+            )
+            == 0
+        )
     assert len(server.recorder.messages) == 1
-    assert main(["--report-dir", str(report_dir / "missing"), "--to", "a@contoso.example", "--smtp-host",
-                 "127.0.0.1", "--from", "f@contoso.example"]) == 2
+    assert (
+        main(
+            [
+                "--report-dir",
+                str(report_dir / "missing"),
+                "--to",
+                "a@contoso.example",
+                "--smtp-host",
+                "127.0.0.1",
+                "--from",
+                "f@contoso.example",
+            ]
+        )
+        == 2
+    )
     assert "report.json: not found" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [
-    ["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example\n"],
-    ["--to", "a@c.example", "--sender", "s@c.example\n"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--to", "a@c.example", "--smtp-host", "h", "--from", "f@c.example\n"],
+        ["--to", "a@c.example", "--sender", "s@c.example\n"],
+    ],
+)
 def test_a_trailing_newline_is_not_part_of_a_plain_address(argv: list[str]) -> None:
     """`$` matches before a final newline: 'a@x\\n' passed the check and failed later with exit 5."""
     with pytest.raises(UsageError, match="not a plain e-mail address"):

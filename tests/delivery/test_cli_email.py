@@ -20,15 +20,36 @@ AS_OF = "2026-11-01T06:00:00Z"
 
 
 def audit(out: Path, *extra: str) -> int:
-    return main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
-                 "--as-of", AS_OF, *extra])
+    return main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(EXAMPLE),
+            "--output-dir",
+            str(out),
+            "--as-of",
+            AS_OF,
+            *extra,
+        ]
+    )
 
 
 def test_audit_emails_the_report_it_wrote(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     with smtp_server() as server:
-        code = audit(out, "--email-to", "licensing@contoso.example", "--smtp-host", "127.0.0.1",
-                     "--smtp-port", str(server.port), "--from", "audit@contoso.example")
+        code = audit(
+            out,
+            "--email-to",
+            "licensing@contoso.example",
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            str(server.port),
+            "--from",
+            "audit@contoso.example",
+        )
     assert code == 1  # the sample tenant has high findings; e-mail does not change the verdict
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     [received] = server.recorder.messages
@@ -43,8 +64,17 @@ def test_audit_emails_the_report_it_wrote(tmp_path: Path, capsys: pytest.Capture
 def test_failed_delivery_exits_4_and_keeps_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     port = free_port()
-    code = audit(out, "--email-to", "licensing@contoso.example", "--smtp-host", "127.0.0.1", "--smtp-port", str(port),
-                 "--from", "audit@contoso.example")
+    code = audit(
+        out,
+        "--email-to",
+        "licensing@contoso.example",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        str(port),
+        "--from",
+        "audit@contoso.example",
+    )
     assert code == 4
     assert (out / "report.json").exists()
     err = capsys.readouterr().err
@@ -59,8 +89,9 @@ def test_bad_email_flags_fail_before_the_audit(tmp_path: Path, capsys: pytest.Ca
     assert "recipient 'not-an-address': not a plain e-mail address" in capsys.readouterr().err
 
 
-def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_emails_through_graph_with_the_audit_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
     from auditor_dev.sample.generate import generate_tenant
 
@@ -70,10 +101,25 @@ def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, mo
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "out"
     with GraphEmulator(tenant, token=token) as graph:
-        code = main(["audit", "--graph-endpoint", graph.url, "--auth", "token", "--policies",
-                     str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml"),
-                     "--output-dir", str(out), "--as-of", "2026-11-01T06:00:00Z",
-                     "--email-to", "admins@contoso.example", "--sender", tenant.users[0].user_principal_name])
+        code = main(
+            [
+                "audit",
+                "--graph-endpoint",
+                graph.url,
+                "--auth",
+                "token",
+                "--policies",
+                str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml"),
+                "--output-dir",
+                str(out),
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--email-to",
+                "admins@contoso.example",
+                "--sender",
+                tenant.users[0].user_principal_name,
+            ]
+        )
         sent = list(graph.sent_mail)
     err = capsys.readouterr().err
     assert code == 1, err
@@ -93,16 +139,51 @@ def test_audit_emails_through_graph_with_the_audit_credential(tmp_path: Path, mo
 def test_email_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     report_dir = write_report(tmp_path / "r")
     with smtp_server() as server:
-        assert main(["email", "--report-dir", str(report_dir), "--to", "a@contoso.example", "--to",
-                     "b@contoso.example", "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port),
-                     "--from", "audit@contoso.example"]) == 0
+        assert (
+            main(
+                [
+                    "email",
+                    "--report-dir",
+                    str(report_dir),
+                    "--to",
+                    "a@contoso.example",
+                    "--to",
+                    "b@contoso.example",
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    str(server.port),
+                    "--from",
+                    "audit@contoso.example",
+                ]
+            )
+            == 0
+        )
     assert server.recorder.messages[0].rcpt_tos == ["a@contoso.example", "b@contoso.example"]
     with smtp_server(refuse={"a@contoso.example"}) as server:
-        assert main(["email", "--report-dir", str(report_dir), "--to", "a@contoso.example", "--smtp-host",
-                     "127.0.0.1", "--smtp-port", str(server.port), "--from", "audit@contoso.example"]) == 4
+        assert (
+            main(
+                [
+                    "email",
+                    "--report-dir",
+                    str(report_dir),
+                    "--to",
+                    "a@contoso.example",
+                    "--smtp-host",
+                    "127.0.0.1",
+                    "--smtp-port",
+                    str(server.port),
+                    "--from",
+                    "audit@contoso.example",
+                ]
+            )
+            == 4
+        )
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == [f"license-auditor: error: SMTP server 127.0.0.1:{server.port} refused every recipient "
-                   "(a@contoso.example: 550 5.1.1 mailbox unavailable)"]
+    assert err == [
+        f"license-auditor: error: SMTP server 127.0.0.1:{server.port} refused every recipient "
+        "(a@contoso.example: 550 5.1.1 mailbox unavailable)"
+    ]
 
 
 def test_email_command_requires_a_recipient(capsys: pytest.CaptureFixture[str]) -> None:

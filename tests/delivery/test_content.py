@@ -22,14 +22,18 @@ def report(**summary: Any) -> dict[str, Any]:
 
 def test_subject_counts_and_cost() -> None:
     assert subject_for(REPORT) == "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
-    data = report(by_severity={"critical": 1, "high": 0, "medium": 0, "low": 3},
-                  unused_monthly_cost={"amount": 12345.6, "currency": "USD"})
+    data = report(
+        by_severity={"critical": 1, "high": 0, "medium": 0, "low": 3},
+        unused_monthly_cost={"amount": 12345.6, "currency": "USD"},
+    )
     assert subject_for(data) == "[license-auditor] Contoso: 1 critical, 3 low, USD 12,346/month unused"
 
 
 def test_subject_when_clean_or_unpriced() -> None:
-    data = report(by_severity={"critical": 0, "high": 0, "medium": 0, "low": 0},
-                  unused_monthly_cost={"amount": 0.0, "currency": "EUR"})
+    data = report(
+        by_severity={"critical": 0, "high": 0, "medium": 0, "low": 0},
+        unused_monthly_cost={"amount": 0.0, "currency": "EUR"},
+    )
     assert subject_for(data) == "[license-auditor] Contoso: no findings"
     data["summary"]["unused_monthly_cost"] = None
     assert subject_for(data) == "[license-auditor] Contoso: no findings"
@@ -49,16 +53,27 @@ def test_header_safe_strips_every_line_breaker() -> None:
     assert subject_for(data).startswith("[license-auditor] 11111111-2222-3333-4444-555555555555: ")
 
 
-@pytest.mark.parametrize(("env", "url"), [
-    ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1"},
-     "https://github.com/o/r/actions/runs/1"),
-    ({"GITHUB_SERVER_URL": "https://ghe.contoso.example/", "GITHUB_REPOSITORY": "it/audit", "GITHUB_RUN_ID": "77"},
-     "https://ghe.contoso.example/it/audit/actions/runs/77"),
-    ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1\r\nX: y"}, None),
-    ({"GITHUB_SERVER_URL": "javascript:alert(1)", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1"}, None),
-    ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r\"><script>", "GITHUB_RUN_ID": "1"}, None),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        (
+            {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1"},
+            "https://github.com/o/r/actions/runs/1",
+        ),
+        (
+            {
+                "GITHUB_SERVER_URL": "https://ghe.contoso.example/",
+                "GITHUB_REPOSITORY": "it/audit",
+                "GITHUB_RUN_ID": "77",
+            },
+            "https://ghe.contoso.example/it/audit/actions/runs/77",
+        ),
+        ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1\r\nX: y"}, None),
+        ({"GITHUB_SERVER_URL": "javascript:alert(1)", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "1"}, None),
+        ({"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": 'o/r"><script>', "GITHUB_RUN_ID": "1"}, None),
+        ({}, None),
+    ],
+)
 def test_run_url_only_from_well_formed_variables(env: dict[str, str], url: str | None) -> None:
     assert run_url_from_env(env) == url
 

@@ -50,8 +50,14 @@ def graph() -> Iterator[GraphLike]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            state.requests.append({"path": unquote(self.path), "auth": self.headers.get("Authorization"),
-                                   "content_type": self.headers.get("Content-Type"), "body": json.loads(body)})
+            state.requests.append(
+                {
+                    "path": unquote(self.path),
+                    "auth": self.headers.get("Authorization"),
+                    "content_type": self.headers.get("Content-Type"),
+                    "body": json.loads(body),
+                }
+            )
             if state.fail:
                 status, code, message = state.fail
                 payload = json.dumps({"error": {"code": code, "message": message}}).encode()
@@ -104,17 +110,21 @@ def adapter_factory(base_url: str) -> Any:
 
 
 def graph_options(graph: GraphLike, **overrides: Any) -> EmailOptions:
-    values: dict[str, Any] = {"recipients": ("ops@contoso.example",), "via": Transport.GRAPH,
-                              "sender": "license-audit@contoso.example",
-                              "graph_adapter_factory": adapter_factory(graph.base_url)}
+    values: dict[str, Any] = {
+        "recipients": ("ops@contoso.example",),
+        "via": Transport.GRAPH,
+        "sender": "license-audit@contoso.example",
+        "graph_adapter_factory": adapter_factory(graph.base_url),
+    }
     values.update(overrides)
     return EmailOptions(**values)
 
 
 def test_send_mail_request_follows_graph_contract(report_dir: Path, graph: GraphLike) -> None:
     env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "contoso/audit", "GITHUB_RUN_ID": "9"}
-    send_report(report_dir, graph_options(graph, recipients=("ops@contoso.example", "cfo@contoso.example")),
-                environ=env)
+    send_report(
+        report_dir, graph_options(graph, recipients=("ops@contoso.example", "cfo@contoso.example")), environ=env
+    )
     [request] = graph.requests
     assert request["path"] == "/v1.0/users/license-audit@contoso.example/sendMail"
     assert request["auth"] == f"Bearer {TOKEN}"
@@ -126,8 +136,10 @@ def test_send_mail_request_follows_graph_contract(report_dir: Path, graph: Graph
     assert message["body"]["contentType"] == "HTML"
     assert '<body class="report">' in message["body"]["content"]
     assert "https://github.com/contoso/audit/actions/runs/9" in message["body"]["content"]
-    assert message["toRecipients"] == [{"emailAddress": {"address": "ops@contoso.example"}},
-                                       {"emailAddress": {"address": "cfo@contoso.example"}}]
+    assert message["toRecipients"] == [
+        {"emailAddress": {"address": "ops@contoso.example"}},
+        {"emailAddress": {"address": "cfo@contoso.example"}},
+    ]
     report, attachment = message["attachments"]  # the full report beside the CSV
     assert report["name"] == "report.html" and report["contentType"] == "text/html"
     assert base64.b64decode(report["contentBytes"]) == REPORT_HTML.encode()
@@ -137,14 +149,18 @@ def test_send_mail_request_follows_graph_contract(report_dir: Path, graph: Graph
     assert base64.b64decode(attachment["contentBytes"]) == CSV.encode()
 
 
-@pytest.mark.parametrize(("status", "code", "expected"), [
-    (403, "ErrorAccessDenied", "HTTP 403 ErrorAccessDenied: Access is denied.; the app needs the Mail.Send"),
-    (404, "ErrorInvalidUser", "HTTP 404 ErrorInvalidUser: Access is denied.; is license-audit@contoso.example a"),
-    (400, "ErrorInvalidRecipients", "HTTP 400 ErrorInvalidRecipients: Access is denied."),
-    (500, "ErrorInternalServerError", "HTTP 500 ErrorInternalServerError"),
-])
-def test_graph_errors_are_one_line_delivery_errors(report_dir: Path, graph: GraphLike, status: int, code: str,
-                                                   expected: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (403, "ErrorAccessDenied", "HTTP 403 ErrorAccessDenied: Access is denied.; the app needs the Mail.Send"),
+        (404, "ErrorInvalidUser", "HTTP 404 ErrorInvalidUser: Access is denied.; is license-audit@contoso.example a"),
+        (400, "ErrorInvalidRecipients", "HTTP 400 ErrorInvalidRecipients: Access is denied."),
+        (500, "ErrorInternalServerError", "HTTP 500 ErrorInternalServerError"),
+    ],
+)
+def test_graph_errors_are_one_line_delivery_errors(
+    report_dir: Path, graph: GraphLike, status: int, code: str, expected: str
+) -> None:
     graph.fail = (status, code, "Access is denied.")
     with pytest.raises(DeliveryError) as caught:
         send_report(report_dir, graph_options(graph), environ={})
@@ -160,8 +176,12 @@ def test_unreachable_graph_endpoint(report_dir: Path) -> None:
     from .conftest import free_port
 
     url = f"http://127.0.0.1:{free_port()}/v1.0"
-    options = EmailOptions(recipients=("ops@contoso.example",), via=Transport.GRAPH,
-                           sender="license-audit@contoso.example", graph_adapter_factory=adapter_factory(url))
+    options = EmailOptions(
+        recipients=("ops@contoso.example",),
+        via=Transport.GRAPH,
+        sender="license-audit@contoso.example",
+        graph_adapter_factory=adapter_factory(url),
+    )
     with pytest.raises(DeliveryError, match=r"^Graph POST /users/license-audit@contoso.example/sendMail: Connect"):
         send_report(report_dir, options, environ={})
 
@@ -172,8 +192,10 @@ def test_csv_over_three_megabytes_is_not_inlined(tmp_path: Path, graph: GraphLik
     send_report(report_dir, graph_options(graph), environ={})
     message = graph.requests[0]["body"]["message"]
     assert [a["name"] for a in message["attachments"]] == ["report.html"]
-    assert "findings.csv is not attached (3.1 MB is over the 3.1 MB limit); it is in the report directory." \
-        in message["body"]["content"]  # the zip it was tried as is no smaller
+    assert (
+        "findings.csv is not attached (3.1 MB is over the 3.1 MB limit); it is in the report directory."
+        in message["body"]["content"]
+    )  # the zip it was tried as is no smaller
 
 
 def test_request_over_four_megabytes_drops_attachment_then_html(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ GUID = "00000000-0000-0000-0000-0000000000a1"
 
 def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "github_output"
-    code = main(["--file", str(ROOT / "tenants.example.yaml"), "--github-output"],
-                environ={"GITHUB_OUTPUT": str(output)})
+    code = main(
+        ["--file", str(ROOT / "tenants.example.yaml"), "--github-output"], environ={"GITHUB_OUTPUT": str(output)}
+    )
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     lines = output.read_text().splitlines()
@@ -25,46 +26,84 @@ def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.Ca
     assert lines[1] == "count=3"
     jobs = printed["include"]
     assert [j["key"] for j in jobs] == ["contoso", "contoso-nederland", "contoso-us-government"]
-    assert jobs[0] == {"key": "contoso", "name": "Contoso", "tenant_id": "00000000-0000-0000-0000-000000000001",
-                       "client_id": GUID, "cloud": "worldwide", "locale": "en",
-                       "email_to": "licensing@contoso.example", "policies": "policies", "fail_on": "high",
-                       "apply_client_id": "00000000-0000-0000-0000-0000000000b1",
-                       "billing": "billing/contoso.csv", "migration": "",
-                       "billing_source": "auto", "billing_account": "", "graph_endpoint": "",
-                       "billing_client_id": "00000000-0000-0000-0000-0000000000c1"}
+    assert jobs[0] == {
+        "key": "contoso",
+        "name": "Contoso",
+        "tenant_id": "00000000-0000-0000-0000-000000000001",
+        "client_id": GUID,
+        "cloud": "worldwide",
+        "locale": "en",
+        "email_to": "licensing@contoso.example",
+        "policies": "policies",
+        "fail_on": "high",
+        "apply_client_id": "00000000-0000-0000-0000-0000000000b1",
+        "billing": "billing/contoso.csv",
+        "migration": "",
+        "billing_source": "auto",
+        "billing_account": "",
+        "graph_endpoint": "",
+        "billing_client_id": "00000000-0000-0000-0000-0000000000c1",
+    }
     assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
     assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
     assert (jobs[2]["cloud"], jobs[2]["fail_on"], jobs[2]["locale"]) == ("usgov", "medium", "")
 
 
 def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pytest.CaptureFixture[str]) -> None:
-    env = {"AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": GUID, "LICENSE_AUDIT_CLOUD": "",
-           "LICENSE_AUDIT_EMAIL_TO": "a@contoso.example, b@contoso.example", "LICENSE_AUDIT_LOCALE": "da"}
+    env = {
+        "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+        "AZURE_CLIENT_ID": GUID,
+        "LICENSE_AUDIT_CLOUD": "",
+        "LICENSE_AUDIT_EMAIL_TO": "a@contoso.example, b@contoso.example",
+        "LICENSE_AUDIT_LOCALE": "da",
+    }
     assert main(["--file", "/nonexistent/tenants.yaml"], environ=env) == 0
     [job] = json.loads(capsys.readouterr().out)["include"]
-    assert job == {"key": "tenant", "name": "tenant", "tenant_id": "contoso.onmicrosoft.com", "client_id": GUID,
-                   "cloud": "worldwide", "locale": "da", "email_to": "a@contoso.example,b@contoso.example",
-                   "policies": "policies", "fail_on": "high", "apply_client_id": "", "billing": "", "migration": "",
-                   "billing_source": "auto", "billing_account": "", "graph_endpoint": "",
-                       "billing_client_id": ""}
+    assert job == {
+        "key": "tenant",
+        "name": "tenant",
+        "tenant_id": "contoso.onmicrosoft.com",
+        "client_id": GUID,
+        "cloud": "worldwide",
+        "locale": "da",
+        "email_to": "a@contoso.example,b@contoso.example",
+        "policies": "policies",
+        "fail_on": "high",
+        "apply_client_id": "",
+        "billing": "",
+        "migration": "",
+        "billing_source": "auto",
+        "billing_account": "",
+        "graph_endpoint": "",
+        "billing_client_id": "",
+    }
 
 
 def test_one_tenant_connection_takes_the_write_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "github_output"
     example = str(ROOT / "tenants.example.yaml")
-    assert main(["--file", example, "--tenant", "contoso", "--github-output"],
-                environ={"GITHUB_OUTPUT": str(output)}) == 0
+    assert (
+        main(["--file", example, "--tenant", "contoso", "--github-output"], environ={"GITHUB_OUTPUT": str(output)}) == 0
+    )
     assert json.loads(capsys.readouterr().out)["client_id"] == "00000000-0000-0000-0000-0000000000b1"
     assert output.read_text().splitlines() == [
-        "key=contoso", "name=Contoso", "tenant_id=00000000-0000-0000-0000-000000000001",
-        "client_id=00000000-0000-0000-0000-0000000000b1", "cloud=worldwide",
-        "billing_client_id=00000000-0000-0000-0000-0000000000c1"]
+        "key=contoso",
+        "name=Contoso",
+        "tenant_id=00000000-0000-0000-0000-000000000001",
+        "client_id=00000000-0000-0000-0000-0000000000b1",
+        "cloud=worldwide",
+        "billing_client_id=00000000-0000-0000-0000-0000000000c1",
+    ]
     # without apply_client_id the audit's app is the one that writes
     assert main(["--file", example, "--tenant", "contoso-us-government"], environ={}) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "key": "contoso-us-government", "name": "Contoso US Government",
-        "tenant_id": "00000000-0000-0000-0000-000000000003", "client_id": "00000000-0000-0000-0000-0000000000a3",
-        "cloud": "usgov", "billing_client_id": ""}
+        "key": "contoso-us-government",
+        "name": "Contoso US Government",
+        "tenant_id": "00000000-0000-0000-0000-000000000003",
+        "client_id": "00000000-0000-0000-0000-0000000000a3",
+        "cloud": "usgov",
+        "billing_client_id": "",
+    }
     assert main(["--file", example, "--tenant", "fabrikam"], environ={}) == 2
     assert "no tenant has the key 'fabrikam' (keys: contoso, contoso-nederland" in capsys.readouterr().err
 
@@ -89,34 +128,59 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
     assert "GITHUB_OUTPUT is not set" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ("tenants:\n  - tenant_id: contoso.example\n    client_id: nope\n",
-     "tenants.yaml:2: tenants[0].client_id: 'nope' is not an application (client) id GUID"),
-    (f"tenants:\n  - name: A\n    tenant_id: contoso.example\n    client_id: {GUID}\n"
-     f"  - name: B\n    tenant_id: 'a b'\n    client_id: {GUID}\n",
-     "tenants.yaml:5: tenants[1].tenant_id: 'a b' is not a tenant GUID or domain name"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    cloud: mars\n",
-     "tenants[0].cloud: 'mars' is not one of worldwide, usgov, usgov-dod, china, germany"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    locale: fr\n",
-     "tenants[0].locale: 'fr' is not one of en, nl, da, sv, tr"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    email_to: \"x@y.example\\nBcc: z\"\n",
-     "tenants[0].email_to: address 'Bcc:': not a plain e-mail address"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    secret: hunter2\n",
-     "tenants[0]: unknown key 'secret'"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    policies: ../../etc\n",
-     "tenants[0].policies: '../../etc' must be a relative path inside the repository"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    billing: /etc/billing.csv\n",
-     "tenants[0].billing: '/etc/billing.csv' must be a relative path inside the repository"),
-    (f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    migration: a/../../m.json\n",
-     "tenants[0].migration: 'a/../../m.json' must be a relative path inside the repository"),
-    (f"tenants:\n  - name: Contoso NL\n    tenant_id: a.example\n    client_id: {GUID}\n"
-     f"  - name: contoso-nl\n    tenant_id: b.example\n    client_id: {GUID}\n",
-     "tenants[1].name: 'contoso-nl' and 'Contoso NL' both make the job key 'contoso-nl'"),
-    ("tenants: []\n", "expected a mapping with a non-empty 'tenants' list"),
-    ("tenants:\n  - [a, b\n", "tenants.yaml:3: not valid YAML"),
-    (f"defaults:\n  tenant_id: x\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
-     "'defaults' may only set client_id, cloud, locale, email_to, policies, fail_on"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "tenants:\n  - tenant_id: contoso.example\n    client_id: nope\n",
+            "tenants.yaml:2: tenants[0].client_id: 'nope' is not an application (client) id GUID",
+        ),
+        (
+            f"tenants:\n  - name: A\n    tenant_id: contoso.example\n    client_id: {GUID}\n"
+            f"  - name: B\n    tenant_id: 'a b'\n    client_id: {GUID}\n",
+            "tenants.yaml:5: tenants[1].tenant_id: 'a b' is not a tenant GUID or domain name",
+        ),
+        (
+            f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    cloud: mars\n",
+            "tenants[0].cloud: 'mars' is not one of worldwide, usgov, usgov-dod, china, germany",
+        ),
+        (
+            f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    locale: fr\n",
+            "tenants[0].locale: 'fr' is not one of en, nl, da, sv, tr",
+        ),
+        (
+            f'tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    email_to: "x@y.example\\nBcc: z"\n',
+            "tenants[0].email_to: address 'Bcc:': not a plain e-mail address",
+        ),
+        (
+            f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    secret: hunter2\n",
+            "tenants[0]: unknown key 'secret'",
+        ),
+        (
+            f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    policies: ../../etc\n",
+            "tenants[0].policies: '../../etc' must be a relative path inside the repository",
+        ),
+        (
+            f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    billing: /etc/billing.csv\n",
+            "tenants[0].billing: '/etc/billing.csv' must be a relative path inside the repository",
+        ),
+        (
+            f"tenants:\n  - tenant_id: contoso.example\n    client_id: {GUID}\n    migration: a/../../m.json\n",
+            "tenants[0].migration: 'a/../../m.json' must be a relative path inside the repository",
+        ),
+        (
+            f"tenants:\n  - name: Contoso NL\n    tenant_id: a.example\n    client_id: {GUID}\n"
+            f"  - name: contoso-nl\n    tenant_id: b.example\n    client_id: {GUID}\n",
+            "tenants[1].name: 'contoso-nl' and 'Contoso NL' both make the job key 'contoso-nl'",
+        ),
+        ("tenants: []\n", "expected a mapping with a non-empty 'tenants' list"),
+        ("tenants:\n  - [a, b\n", "tenants.yaml:3: not valid YAML"),
+        (
+            f"defaults:\n  tenant_id: x\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
+            "'defaults' may only set client_id, cloud, locale, email_to, policies, fail_on",
+        ),
+    ],
+)
 def test_bad_tenants_files_name_the_problem(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "tenants.yaml"
     path.write_text(body, encoding="utf-8")
@@ -128,9 +192,11 @@ def test_bad_tenants_files_name_the_problem(tmp_path: Path, body: str, message: 
 
 def test_defaults_fill_and_tenants_override(tmp_path: Path) -> None:
     path = tmp_path / "tenants.yaml"
-    path.write_text(f"defaults:\n  client_id: {GUID}\n  fail_on: low\n  email_to: ops@contoso.example\n"
-                    "tenants:\n  - tenant_id: contoso.example\n    fail_on: never\n    email_to: []\n",
-                    encoding="utf-8")
+    path.write_text(
+        f"defaults:\n  client_id: {GUID}\n  fail_on: low\n  email_to: ops@contoso.example\n"
+        "tenants:\n  - tenant_id: contoso.example\n    fail_on: never\n    email_to: []\n",
+        encoding="utf-8",
+    )
     [job] = load_tenants(path)
     assert (job.client_id, job.fail_on, job.email_to, job.key) == (GUID, "never", "", "contoso-example")
 
@@ -149,8 +215,13 @@ def _many(tmp_path: Path, count: int) -> Path:
 
 def test_shard_size_makes_one_job_per_shard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "github_output"
-    assert main(["--file", str(_many(tmp_path, 1000)), "--shard-size", "250", "--github-output"],
-                environ={"GITHUB_OUTPUT": str(output)}) == 0
+    assert (
+        main(
+            ["--file", str(_many(tmp_path, 1000)), "--shard-size", "250", "--github-output"],
+            environ={"GITHUB_OUTPUT": str(output)},
+        )
+        == 0
+    )
     printed = json.loads(capsys.readouterr().out)
     assert printed == {"include": [{"shard": f"{k}/4", "index": str(k)} for k in range(1, 5)]}
     assert output.read_text().splitlines()[1] == "count=1000"  # tenants, not jobs
@@ -158,8 +229,9 @@ def test_shard_size_makes_one_job_per_shard(tmp_path: Path, capsys: pytest.Captu
     assert json.loads(capsys.readouterr().out) == {"include": [{"shard": "1/1", "index": "1"}]}
 
 
-def test_a_per_tenant_matrix_past_the_limit_names_the_sharded_run(tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_per_tenant_matrix_past_the_limit_names_the_sharded_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = _many(tmp_path, 300)
     assert main(["--file", str(file)]) == 2
     assert "--shard K/N" in capsys.readouterr().err

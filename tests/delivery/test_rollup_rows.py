@@ -16,25 +16,43 @@ from auditor.model import Locale
 
 
 def _job(key: str) -> TenantJob:
-    return TenantJob(key=key, name=key.title(), tenant_id="00000000-0000-0000-0000-000000000001", client_id="c",
-                     cloud="worldwide", locale="", email_to="", policies="p.yaml", fail_on="high")
+    return TenantJob(
+        key=key,
+        name=key.title(),
+        tenant_id="00000000-0000-0000-0000-000000000001",
+        client_id="c",
+        cloud="worldwide",
+        locale="",
+        email_to="",
+        policies="p.yaml",
+        fail_on="high",
+    )
 
 
 def _report(folder: Path, actions: list[dict], complete: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(json.dumps({
-        "complete": complete,
-        "summary": {"by_severity": {"high": 1}, "unused_monthly_cost": {"amount": 50.0, "currency": "EUR"}},
-        "bill": {"actions": actions}}), "utf-8")
+    (folder / "report.json").write_text(
+        json.dumps(
+            {
+                "complete": complete,
+                "summary": {"by_severity": {"high": 1}, "unused_monthly_cost": {"amount": 50.0, "currency": "EUR"}},
+                "bill": {"actions": actions},
+            }
+        ),
+        "utf-8",
+    )
 
 
 def test_the_next_window_is_a_7_day_window_not_a_renewal_or_an_extended_term(tmp_path: Path) -> None:
-    _report(tmp_path / "a", [
-        {"by": "2026-11-26", "window": "at_renewal", "monthly_saving": 90.0},
-        {"by": "2026-11-27", "window": "est", "monthly_saving": 80.0},
-        {"by": "2026-11-30", "window": "within_7_days", "monthly_saving": 12.5},
-        {"by": "2026-12-02", "window": "within_7_days", "monthly_saving": 40.0},
-    ])
+    _report(
+        tmp_path / "a",
+        [
+            {"by": "2026-11-26", "window": "at_renewal", "monthly_saving": 90.0},
+            {"by": "2026-11-27", "window": "est", "monthly_saving": 80.0},
+            {"by": "2026-11-30", "window": "within_7_days", "monthly_saving": 12.5},
+            {"by": "2026-12-02", "window": "within_7_days", "monthly_saving": 40.0},
+        ],
+    )
     row = tenant_row(Outcome(_job("a"), "ok", 1, None, 1.0, 3), tmp_path / "a")
     assert row["next_window"] == {"by": "2026-11-30", "monthly_saving": 12.5}
     _report(tmp_path / "b", [{"by": "2026-11-26", "window": "at_renewal", "monthly_saving": 90.0}])
@@ -46,19 +64,43 @@ def test_an_incomplete_tenant_is_incomplete_even_when_allow_gaps_makes_its_exit_
         _report(Path(args.output_dir), [], complete=not args.output_dir.endswith("gappy"))
         return 1
 
-    args = argparse.Namespace(tenant_concurrency=2, tenant_timeout=60.0, baseline=None, smtp_host=None, sender=None,
-                              locale=None, billing_source="auto", billing_account=None, graph_endpoint=None,
-                              save_snapshot=False)
+    args = argparse.Namespace(
+        tenant_concurrency=2,
+        tenant_timeout=60.0,
+        baseline=None,
+        smtp_host=None,
+        sender=None,
+        locale=None,
+        billing_source="auto",
+        billing_account=None,
+        graph_endpoint=None,
+        save_snapshot=False,
+    )
     outcomes = run_tenants(args, [_job("whole"), _job("gappy")], tmp_path, audit=audit)
     # both exit 1; the gappy tenant's report.json says complete: false
     assert {o.job.key: (o.status, o.exit_code) for o in outcomes} == {"whole": ("ok", 1), "gappy": ("incomplete", 1)}
 
 
 def test_the_digest_stays_small_with_a_thousand_failures_and_missing_tenants(tmp_path: Path) -> None:
-    rows = [{"key": f"t{n:04d}", "name": f"Customer {n}", "tenant_id": "00000000-0000-0000-0000-000000000001",
-             "status": "failed", "exit_code": 3, "findings": None, "unused_monthly": None,
-             "plan_monthly_saving": None, "currency": None, "next_window": None, "seats_short": [],
-             "seconds": 1.0, "requests": 1, "reason": "AADSTS7000215: " + "x" * 3000} for n in range(1000)]
+    rows = [
+        {
+            "key": f"t{n:04d}",
+            "name": f"Customer {n}",
+            "tenant_id": "00000000-0000-0000-0000-000000000001",
+            "status": "failed",
+            "exit_code": 3,
+            "findings": None,
+            "unused_monthly": None,
+            "plan_monthly_saving": None,
+            "currency": None,
+            "next_window": None,
+            "seats_short": [],
+            "seconds": 1.0,
+            "requests": 1,
+            "reason": "AADSTS7000215: " + "x" * 3000,
+        }
+        for n in range(1000)
+    ]
     doc = document(rows, datetime(2026, 11, 25, 2, tzinfo=UTC), None, [f"missing-tenant-{n:04d}" for n in range(3000)])
     write_documents(tmp_path, doc, Locale.EN)
     digest = (tmp_path / "digest.html").read_text("utf-8")

@@ -23,9 +23,13 @@ SUBJECT = "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
 
 
 def options(port: int, **overrides: Any) -> EmailOptions:
-    values: dict[str, Any] = {"recipients": ("ops@contoso.example", "cfo@contoso.example"),
-                              "smtp_host": "127.0.0.1", "smtp_port": port, "from_address": "auditor@contoso.example",
-                              "smtp_timeout": 10.0}
+    values: dict[str, Any] = {
+        "recipients": ("ops@contoso.example", "cfo@contoso.example"),
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "from_address": "auditor@contoso.example",
+        "smtp_timeout": 10.0,
+    }
     values.update(overrides)
     return EmailOptions(**values)
 
@@ -90,8 +94,9 @@ def test_tenant_name_cannot_inject_headers(tmp_path: Path) -> None:
     assert received.rcpt_tos == ["ops@contoso.example"]
     message = parse(received.content)
     assert message["Bcc"] is None
-    assert message["Subject"] == ("[license-auditor] Contoso Bcc: thief@evil.example <script>: "
-                                  "2 high, 9 medium, EUR 1,240/month unused")
+    assert message["Subject"] == (
+        "[license-auditor] Contoso Bcc: thief@evil.example <script>: 2 high, 9 medium, EUR 1,240/month unused"
+    )
     head = received.content.split(b"\r\n\r\n", 1)[0]
     assert b"\nBcc:" not in head and b"\rBcc:" not in head
 
@@ -99,24 +104,27 @@ def test_tenant_name_cannot_inject_headers(tmp_path: Path) -> None:
 def test_starttls_with_self_signed_certificate_and_login(report_dir: Path, tls: Tls) -> None:
     creds = Credentials("auditor", "s3cret-Pa55")
     env = {"SMTP_USERNAME": creds.username, "SMTP_PASSWORD": creds.password}
-    with smtp_server(tls_context=tls.server_context(), require_starttls=True, auth_required=True,
-                     authenticator=creds) as server:
-        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS, smtp_ca_file=tls.cert),
-                    environ=env)
+    with smtp_server(
+        tls_context=tls.server_context(), require_starttls=True, auth_required=True, authenticator=creds
+    ) as server:
+        send_report(
+            report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS, smtp_ca_file=tls.cert), environ=env
+        )
     assert len(server.recorder.messages) == 1
     assert parse(server.recorder.messages[0].content)["Subject"] == SUBJECT
 
 
 def test_implicit_tls(report_dir: Path, tls: Tls) -> None:
     with smtp_server(ssl_context=tls.server_context()) as server:
-        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.SSL, smtp_ca_file=tls.cert),
-                    environ={})
+        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.SSL, smtp_ca_file=tls.cert), environ={})
     assert len(server.recorder.messages) == 1
 
 
 def test_untrusted_certificate_is_a_delivery_error(report_dir: Path, tls: Tls) -> None:
-    with smtp_server(tls_context=tls.server_context(), require_starttls=True) as server, \
-            pytest.raises(DeliveryError) as caught:
+    with (
+        smtp_server(tls_context=tls.server_context(), require_starttls=True) as server,
+        pytest.raises(DeliveryError) as caught,
+    ):
         send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS), environ={})
     assert caught.value.exit_code == EXIT_DELIVERY
     assert "certificate not trusted" in str(caught.value)
@@ -134,10 +142,15 @@ def test_starttls_required_but_not_offered(report_dir: Path) -> None:
 def test_rejected_login_never_shows_the_password(report_dir: Path, tls: Tls) -> None:
     creds = Credentials("auditor", "right-password")
     env = {"SMTP_USERNAME": "auditor", "SMTP_PASSWORD": "Wr0ng-Secret!"}
-    with smtp_server(tls_context=tls.server_context(), require_starttls=True, auth_required=True,
-                     authenticator=creds) as server, pytest.raises(DeliveryError) as caught:
-        send_report(report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS, smtp_ca_file=tls.cert),
-                    environ=env)
+    with (
+        smtp_server(
+            tls_context=tls.server_context(), require_starttls=True, auth_required=True, authenticator=creds
+        ) as server,
+        pytest.raises(DeliveryError) as caught,
+    ):
+        send_report(
+            report_dir, options(server.port, smtp_security=SmtpSecurity.STARTTLS, smtp_ca_file=tls.cert), environ=env
+        )
     message = str(caught.value)
     assert message.startswith(f"SMTP server 127.0.0.1:{server.port} rejected the login of SMTP_USERNAME (535")
     assert "Wr0ng-Secret!" not in message
@@ -183,8 +196,10 @@ def test_large_csv_is_linked_not_attached(tmp_path: Path) -> None:
     assert [part.get_filename() for part in message.iter_attachments()] == ["report.html"]  # under the limit
     plain = message.get_body(("plain",))
     assert plain is not None
-    assert ("findings.csv is not attached (0.0 MB is over the 0.0 MB limit); download it from the CI run: "
-            "https://github.com/contoso/audit/actions/runs/7.") in plain.get_content()
+    assert (
+        "findings.csv is not attached (0.0 MB is over the 0.0 MB limit); download it from the CI run: "
+        "https://github.com/contoso/audit/actions/runs/7."
+    ) in plain.get_content()
 
 
 def test_large_report_is_attached_zipped(tmp_path: Path) -> None:
@@ -273,8 +288,7 @@ def test_long_subject_reads_back_exactly(tmp_path: Path) -> None:
 def test_html_dropped_when_the_message_is_still_over_the_server_size_limit(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r", csv="y" * 40_000)
     html = (report_dir / "digest.html").read_text(encoding="utf-8")
-    (report_dir / "digest.html").write_text(html.replace("</body>", "<p>row</p>" * 6_000 + "</body>"),
-                                            encoding="utf-8")
+    (report_dir / "digest.html").write_text(html.replace("</body>", "<p>row</p>" * 6_000 + "</body>"), encoding="utf-8")
     with smtp_server(data_size_limit=30_000) as server:
         send_report(report_dir, options(server.port), environ={})
     raw = server.recorder.messages[0].content

@@ -25,17 +25,29 @@ def _step(name: str) -> dict[str, object]:
     return next(s for s in doc["jobs"]["audit"]["steps"] if s.get("name") == name)
 
 
-def _run(tmp_path: Path, runs: dict[int, dict[str, str]],
-         crafted: dict[int, dict[str, object]] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    tmp_path: Path, runs: dict[int, dict[str, str]], crafted: dict[int, dict[str, object]] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the fetch step with earlier runs `runs` (id -> artifact files); `crafted` overrides what
     GitHub says about a run (a pull request's, another branch's, a fork's, another workflow's)."""
     described = {run: fake_gh.run_object(run) for run in runs} | (crafted or {})
     env = fake_gh.install(tmp_path, described, runs)
     step = _step("Fetch the previous report (baseline) and the history")
-    env |= {"OUT": "reports/contoso", "ARTIFACT": "license-audit-contoso", "GITHUB_REF_NAME": "main",
-            "GITHUB_RUN_ID": "99", "WORKFLOW_REF": "contoso/audit/.github/workflows/nightly-audit.yml@refs/heads/main"}
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])], cwd=tmp_path,
-                          env=env, capture_output=True, text=True, timeout=60)
+    env |= {
+        "OUT": "reports/contoso",
+        "ARTIFACT": "license-audit-contoso",
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_RUN_ID": "99",
+        "WORKFLOW_REF": "contoso/audit/.github/workflows/nightly-audit.yml@refs/heads/main",
+    }
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def _report(complete: bool) -> str:
@@ -43,11 +55,14 @@ def _report(complete: bool) -> str:
 
 
 def test_history_comes_from_the_newest_run_and_the_baseline_from_the_newest_complete(tmp_path: Path) -> None:
-    done = _run(tmp_path, {
-        98: {"report.json": _report(False), "history.jsonl": "run-98\n"},  # incomplete, newest
-        97: {"report.json": _report(True), "history.jsonl": "run-97\n"},
-        96: {"report.json": _report(True), "history.jsonl": "run-96\n"},
-    })
+    done = _run(
+        tmp_path,
+        {
+            98: {"report.json": _report(False), "history.jsonl": "run-98\n"},  # incomplete, newest
+            97: {"report.json": _report(True), "history.jsonl": "run-97\n"},
+            96: {"report.json": _report(True), "history.jsonl": "run-96\n"},
+        },
+    )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "reports/contoso/history.jsonl").read_text() == "run-98\n"
     assert json.loads((tmp_path / "baseline/report.json").read_text())["complete"] is True
@@ -74,18 +89,25 @@ def test_runs_without_a_file_are_skipped_for_it(tmp_path: Path, missing: str) ->
     assert (tmp_path / "baseline/report.json").exists()
 
 
-@pytest.mark.parametrize("crafted", [
-    {"event": "pull_request"},
-    {"event": "pull_request_target"},
-    {"branch": "feature"},
-    {"head_repo": "mallory/audit"},  # a fork's pull request from its own branch named main
-    {"repo": "mallory/audit"},
-    {"workflow": "other.yml"},
-], ids=lambda c: next(iter(c.values())))
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        {"event": "pull_request"},
+        {"event": "pull_request_target"},
+        {"branch": "feature"},
+        {"head_repo": "mallory/audit"},  # a fork's pull request from its own branch named main
+        {"repo": "mallory/audit"},
+        {"workflow": "other.yml"},
+    ],
+    ids=lambda c: next(iter(c.values())),
+)
 def test_a_run_of_other_code_is_neither_baseline_nor_history(tmp_path: Path, crafted: dict[str, str]) -> None:
     poisoned = {"report.json": _report(True), "history.jsonl": '{"poisoned": true}\n'}
-    done = _run(tmp_path, {98: poisoned, 97: {"report.json": _report(True), "history.jsonl": "run-97\n"}},
-                crafted={98: fake_gh.run_object(98, **crafted)})  # type: ignore[arg-type]
+    done = _run(
+        tmp_path,
+        {98: poisoned, 97: {"report.json": _report(True), "history.jsonl": "run-97\n"}},
+        crafted={98: fake_gh.run_object(98, **crafted)},
+    )  # type: ignore[arg-type]
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "reports/contoso/history.jsonl").read_text() == "run-97\n"
     assert (tmp_path / "baseline/history.jsonl").read_text() == "run-97\n"
@@ -94,7 +116,12 @@ def test_a_run_of_other_code_is_neither_baseline_nor_history(tmp_path: Path, cra
 
 
 def test_the_current_run_is_not_its_own_baseline(tmp_path: Path) -> None:
-    done = _run(tmp_path, {99: {"report.json": _report(True), "history.jsonl": "run-99\n"},
-                           97: {"report.json": _report(True), "history.jsonl": "run-97\n"}})
+    done = _run(
+        tmp_path,
+        {
+            99: {"report.json": _report(True), "history.jsonl": "run-99\n"},
+            97: {"report.json": _report(True), "history.jsonl": "run-97\n"},
+        },
+    )
     assert done.returncode == 0, done.stderr
     assert fake_gh.downloads(tmp_path) == ["97"]

@@ -35,12 +35,23 @@ FILES = sorted([ROOT / "action.yml", *(ROOT / ".github" / "workflows").glob("*.y
 
 # Plausible values for the variables the scripts pass through; anything else gets "value-NAME".
 VALUES = {
-    "AUTH": "github-oidc", "CLOUD": "worldwide", "FAIL_ON": "high", "MIN_SEVERITY": "medium", "LOCALE": "nl",
-    "POLICIES": "policies/", "BILLING_SOURCE": "auto",
-    "EMAIL_TO": "it@contoso.example", "SENDER": "reports@contoso.example", "MAIL_SENDER": "reports@contoso.example",
-    "MAIL_FROM": "audit@contoso.example", "SMTP_HOST": "smtp.contoso.example", "SMTP_PORT": "587",
-    "AZURE_TENANT_ID": "contoso.onmicrosoft.com", "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
-    "NOTIFY_FORMAT": "teams", "SHARD": "2/4",
+    "AUTH": "github-oidc",
+    "CLOUD": "worldwide",
+    "FAIL_ON": "high",
+    "MIN_SEVERITY": "medium",
+    "LOCALE": "nl",
+    "POLICIES": "policies/",
+    "BILLING_SOURCE": "auto",
+    "EMAIL_TO": "it@contoso.example",
+    "SENDER": "reports@contoso.example",
+    "MAIL_SENDER": "reports@contoso.example",
+    "MAIL_FROM": "audit@contoso.example",
+    "SMTP_HOST": "smtp.contoso.example",
+    "SMTP_PORT": "587",
+    "AZURE_TENANT_ID": "contoso.onmicrosoft.com",
+    "AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+    "NOTIFY_FORMAT": "teams",
+    "SHARD": "2/4",
     "MATRIX": json.dumps({"include": [{"key": "contoso"}, {"key": "fabrikam"}]}),
 }
 _EQUALS = re.compile(r'"\$\{?(\w+)\}?"\s*==?\s*"([^"]*)"')
@@ -94,15 +105,17 @@ def _choices(script: str) -> dict[str, list[str]]:
             choices.setdefault(source, set()).update(choices.pop(local))
     cased = set(dict(_CASE.findall(script)))
     nonempty = set(_NONEMPTY.findall(script))
-    return {name: sorted(values | {""} | ({VALUES.get(name, f"value-{name}")} if name in cased | nonempty else set()))
-            for name, values in choices.items()}
+    return {
+        name: sorted(values | {""} | ({VALUES.get(name, f"value-{name}")} if name in cased | nonempty else set()))
+        for name, values in choices.items()
+    }
 
 
 def _stub(bin_dir: Path, log: Path) -> None:
     """A bash `license-auditor` that appends its argc and argv, NUL-separated, to `log`."""
     bin_dir.mkdir()
     stub = bin_dir / "license-auditor"
-    stub.write_text(f"#!/bin/bash\nprintf '%s\\0' \"$#\" \"$@\" >> {shlex.quote(str(log))}\n")
+    stub.write_text(f'#!/bin/bash\nprintf \'%s\\0\' "$#" "$@" >> {shlex.quote(str(log))}\n')
     stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
     (bin_dir / "python").symlink_to(sys.executable)
     gh = bin_dir / "gh"  # no GitHub here: every gh call fails, as it would without a token
@@ -122,8 +135,13 @@ def _read_log(log: Path) -> list[list[str]]:
 
 def _workspace(root: Path, env: dict[str, str]) -> None:
     """The files the scripts look for: a report in OUT, a baseline, the tenants' and shards' downloaded reports."""
-    for directory in (root / env["OUT"], root / "baseline", root / env["BASELINE_DIR"],
-                      root / "tenants" / "license-audit-contoso", root / "tenants" / "license-audit-fabrikam"):
+    for directory in (
+        root / env["OUT"],
+        root / "baseline",
+        root / env["BASELINE_DIR"],
+        root / "tenants" / "license-audit-contoso",
+        root / "tenants" / "license-audit-fabrikam",
+    ):
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "report.json").write_text(json.dumps({"complete": True, "summary": {"unwaived": 0}}))
         (directory / "report.md").write_text("# report\n")
@@ -141,10 +159,20 @@ def _run(step: Step, tmp: Path, overrides: dict[str, str]) -> list[list[str]]:
     env |= {k: v for k, v in step.env.items() if "${{" not in v}
     env |= {"OUT": "out", "BASELINE_DIR": "baseline-dir", "BASELINE": "previous"} | overrides
     _workspace(tmp, env)
-    env |= {"PATH": f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}", "GITHUB_OUTPUT": str(tmp / "output"),
-            "GITHUB_STEP_SUMMARY": str(tmp / "summary"), "HOME": str(tmp)}
-    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step.script], cwd=tmp, env=env,
-                          capture_output=True, text=True, timeout=60)
+    env |= {
+        "PATH": f"{tmp / 'bin'}{os.pathsep}{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(tmp / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp / "summary"),
+        "HOME": str(tmp),
+    }
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step.script],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, f"{step.file} / {step.name} with {overrides}: {done.stderr}"
     return _read_log(log)
 
@@ -154,8 +182,9 @@ def _pairwise(choices: dict[str, list[str]]) -> list[dict[str, str]]:
     variables occurs in one of them (nested branches need pairs: the SMTP security `case` only
     runs when no Graph sender is set), far fewer than all combinations."""
     names = list(choices)
-    wanted = {((a, x), (b, y)) for i, a in enumerate(names) for b in names[i + 1:]
-              for x in choices[a] for y in choices[b]}
+    wanted = {
+        ((a, x), (b, y)) for i, a in enumerate(names) for b in names[i + 1 :] for x in choices[a] for y in choices[b]
+    }
     wanted |= {((a, x), (a, x)) for a in names for x in choices[a]}
     picked: list[dict[str, str]] = []
     for combination in itertools.product(*choices.values()):

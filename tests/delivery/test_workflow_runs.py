@@ -29,22 +29,31 @@ OTHER_CODE: list[tuple[dict[str, Any], str]] = [
     ({"branch": "feature"}, "ran on branch feature, not on the default branch main"),
     ({"head_repo": "mallory/audit"}, "its code came from mallory/audit (a fork)"),
     ({"repo": "mallory/audit", "head_repo": "mallory/audit"}, "it ran in mallory/audit, not in contoso/audit"),
-    ({"workflow": "license-apply.yml"}, "a run of .github/workflows/license-apply.yml, not of "
-                                        ".github/workflows/nightly-audit.yml"),
+    (
+        {"workflow": "license-apply.yml"},
+        "a run of .github/workflows/license-apply.yml, not of .github/workflows/nightly-audit.yml",
+    ),
 ]
 IDS = ["pull_request", "pull_request_target", "pull_request_review", "branch", "fork", "repository", "workflow"]
 
 
 def _step(path: Path, name: str) -> dict[str, Any]:
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    steps = [s for job in (doc.get("jobs") or {}).values() for s in job["steps"]] if "jobs" in doc \
-        else doc["runs"]["steps"]
+    steps = (
+        [s for job in (doc.get("jobs") or {}).values() for s in job["steps"]] if "jobs" in doc else doc["runs"]["steps"]
+    )
     return next(s for s in steps if s.get("name") == name)
 
 
 def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 # --- the rule -----------------------------------------------------------------------------------------
@@ -64,10 +73,18 @@ def test_a_run_of_other_code_is_refused(crafted: dict[str, Any], reason: str) ->
     assert why is not None and reason in why
 
 
-@pytest.mark.parametrize("broken", [
-    {"head_repository": None}, {"repository": None}, {"event": None}, {"head_branch": None}, {"path": None},
-    {"path": ".github/workflows/nightly-audit.yml/../other.yml@main"}, {"path": "nightly-audit.yml"},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"head_repository": None},
+        {"repository": None},
+        {"event": None},
+        {"head_branch": None},
+        {"path": None},
+        {"path": ".github/workflows/nightly-audit.yml/../other.yml@main"},
+        {"path": "nightly-audit.yml"},
+    ],
+)
 def test_a_run_github_does_not_fully_describe_is_refused(broken: dict[str, Any]) -> None:
     assert refusal(fake_gh.run_object(7) | broken, TRUSTED) is not None
     assert refusal("not a run", TRUSTED) is not None
@@ -79,8 +96,9 @@ def test_workflow_file() -> None:
     assert workflow_file("dynamic/pages/pages-build-deployment", "o/r") == ""
 
 
-def test_the_command_line_without_a_repository_or_gh(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_without_a_repository_or_gh(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert main(["check", "7", "--workflow", "nightly-audit.yml"], environ={}) == 2
     assert "not OWNER/REPO" in capsys.readouterr().err
     monkeypatch.setenv("PATH", str(tmp_path))  # no gh at all
@@ -97,8 +115,9 @@ def test_the_command_line_without_a_repository_or_gh(tmp_path: Path, capsys: pyt
 
 def _apply_download(tmp_path: Path, run: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     step = _step(ROOT / ".github" / "workflows" / "license-apply.yml", "Download the audit's report")
-    env = fake_gh.install(tmp_path, {run["id"]: run},
-                          {run["id"]: {"report.json": json.dumps({"complete": True, "findings": []})}})
+    env = fake_gh.install(
+        tmp_path, {run["id"]: run}, {run["id"]: {"report.json": json.dumps({"complete": True, "findings": []})}}
+    )
     env |= {k: v for k, v in step["env"].items() if "${{" not in v}
     env |= {"NIGHTLY_WORKFLOW": "nightly-audit.yml", "RUN_ID": str(run["id"]), "TENANT": "contoso"}
     return _bash(step["run"], tmp_path, env)
@@ -128,8 +147,10 @@ def test_apply_refuses_a_run_whose_commit_is_not_on_the_default_branch(tmp_path:
     done = _apply_download(tmp_path, fake_gh.run_object(4242, event=event, head_sha=fake_gh.ELSEWHERE))
     assert done.returncode == 2, done.stderr
     assert fake_gh.downloads(tmp_path) == []
-    assert f"its commit {fake_gh.ELSEWHERE[:12]} is not on the default branch main (the compare API says diverged" \
+    assert (
+        f"its commit {fake_gh.ELSEWHERE[:12]} is not on the default branch main (the compare API says diverged"
         in done.stderr
+    )
     compare = [c for c in fake_gh.calls(tmp_path) if c[:1] == ["api"] and "/compare/" in c[1]]
     assert compare == [["api", f"repos/{fake_gh.REPO}/compare/{fake_gh.TIP}...{fake_gh.ELSEWHERE}"]]
 
@@ -179,7 +200,9 @@ def test_a_re_run_downloads_the_earlier_attempts_journals_before_applying(tmp_pa
     assert sorted(p.name for p in (tmp_path / "journal").iterdir()) == ["journal-1.jsonl", "journal-3.jsonl"]
     assert "attempt 2: no journal" in done.stdout
     assert [c[c.index("--name") + 1] for c in fake_gh.calls(tmp_path) if c[:2] == ["run", "download"]] == [
-        "license-journal-contoso-1", "license-journal-contoso-3"]
+        "license-journal-contoso-1",
+        "license-journal-contoso-3",
+    ]
     # the first attempt reads nothing
     (tmp_path / "journal").rename(tmp_path / "seen")
     env["ATTEMPT"] = "1"
@@ -190,24 +213,31 @@ def test_a_re_run_downloads_the_earlier_attempts_journals_before_applying(tmp_pa
 # --- action.yml: the baseline of the calling workflow -------------------------------------------------
 
 
-def _action_baseline(tmp_path: Path, runs: dict[int, dict[str, Any]],
-                     artifacts: dict[int, dict[str, str]]) -> subprocess.CompletedProcess[str]:
+def _action_baseline(
+    tmp_path: Path, runs: dict[int, dict[str, Any]], artifacts: dict[int, dict[str, str]]
+) -> subprocess.CompletedProcess[str]:
     step = _step(ROOT / "action.yml", "Fetch the previous report (baseline)")
     env = fake_gh.install(tmp_path, runs, artifacts)
-    env |= {"ARTIFACT": "license-audit-report",
-            "WORKFLOW_REF": "contoso/audit/.github/workflows/audit.yml@refs/heads/main",
-            "BASELINE_DIR": str(tmp_path / "baseline"), "GITHUB_RUN_ID": "99", "GITHUB_REF_NAME": "main"}
+    env |= {
+        "ARTIFACT": "license-audit-report",
+        "WORKFLOW_REF": "contoso/audit/.github/workflows/audit.yml@refs/heads/main",
+        "BASELINE_DIR": str(tmp_path / "baseline"),
+        "GITHUB_RUN_ID": "99",
+        "GITHUB_REF_NAME": "main",
+    }
     return _bash(step["run"], tmp_path, env)
 
 
 @pytest.mark.parametrize(("crafted", "reason"), OTHER_CODE[:-1], ids=IDS[:-1])
-def test_the_actions_baseline_is_never_a_run_of_other_code(tmp_path: Path, crafted: dict[str, Any],
-                                                           reason: str) -> None:
+def test_the_actions_baseline_is_never_a_run_of_other_code(
+    tmp_path: Path, crafted: dict[str, Any], reason: str
+) -> None:
     report = {"complete": True, "summary": {}}
     done = _action_baseline(
         tmp_path,
         {98: fake_gh.run_object(98, workflow="audit.yml", **crafted), 97: fake_gh.run_object(97, workflow="audit.yml")},
-        {98: {"report.json": json.dumps(report | {"run": 98})}, 97: {"report.json": json.dumps(report | {"run": 97})}})
+        {98: {"report.json": json.dumps(report | {"run": 98})}, 97: {"report.json": json.dumps(report | {"run": 97})}},
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "baseline" / "report.json").read_text())["run"] == 97
     assert fake_gh.downloads(tmp_path) == ["97"]
@@ -218,17 +248,23 @@ def test_the_actions_baseline_skips_a_run_of_a_tag_named_like_the_branch(tmp_pat
     report = {"complete": True, "summary": {}}
     done = _action_baseline(
         tmp_path,
-        {98: fake_gh.run_object(98, workflow="audit.yml", event="push", head_sha=fake_gh.ELSEWHERE),
-         97: fake_gh.run_object(97, workflow="audit.yml")},
-        {98: {"report.json": json.dumps(report | {"run": 98})}, 97: {"report.json": json.dumps(report | {"run": 97})}})
+        {
+            98: fake_gh.run_object(98, workflow="audit.yml", event="push", head_sha=fake_gh.ELSEWHERE),
+            97: fake_gh.run_object(97, workflow="audit.yml"),
+        },
+        {98: {"report.json": json.dumps(report | {"run": 98})}, 97: {"report.json": json.dumps(report | {"run": 97})}},
+    )
     assert done.returncode == 0, done.stderr
     assert fake_gh.downloads(tmp_path) == ["97"]
     assert "is not on the default branch main" in done.stderr
 
 
 def test_the_actions_baseline_skips_another_workflows_run(tmp_path: Path) -> None:
-    done = _action_baseline(tmp_path, {98: fake_gh.run_object(98, workflow="nightly-audit.yml")},
-                            {98: {"report.json": json.dumps({"complete": True})}})
+    done = _action_baseline(
+        tmp_path,
+        {98: fake_gh.run_object(98, workflow="nightly-audit.yml")},
+        {98: {"report.json": json.dumps({"complete": True})}},
+    )
     assert done.returncode == 0, done.stderr
     assert fake_gh.downloads(tmp_path) == [] and not (tmp_path / "baseline").exists()
     assert "not of .github/workflows/audit.yml" in done.stderr
@@ -243,9 +279,15 @@ def _plan_summary(tmp_path: Path, plan_md: str | None, artifact_url: str = "") -
         (tmp_path / "plan").mkdir()
         (tmp_path / "plan" / "plan.md").write_text(plan_md, encoding="utf-8")
     summary = tmp_path / "summary.md"
-    env = {"PATH": "/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary), "ARTIFACT": "license-plan-contoso",
-           "ARTIFACT_URL": artifact_url, "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": fake_gh.REPO,
-           "GITHUB_RUN_ID": "4242"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "GITHUB_STEP_SUMMARY": str(summary),
+        "ARTIFACT": "license-plan-contoso",
+        "ARTIFACT_URL": artifact_url,
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": fake_gh.REPO,
+        "GITHUB_RUN_ID": "4242",
+    }
     done = _bash(step["run"], tmp_path, env)
     assert done.returncode == 0, done.stderr
     return summary.read_text(encoding="utf-8")
@@ -256,8 +298,7 @@ def test_a_plan_too_long_for_the_summary_says_so_and_links_the_whole_plan(tmp_pa
     plan_md = "**20000 changes, net -€1,140,000.00 per month**\n\n" + line * 20000 + "2. the last change\n"
     text = _plan_summary(tmp_path, plan_md, "https://github.com/contoso/audit/actions/runs/4242/artifacts/77")
     assert len(text.encode()) < 1024 * 1024  # GitHub's limit for one step's summary
-    note = ("> **This summary shows only the first part of the plan**: plan.md has "
-            f"{len(plan_md.encode())} bytes")
+    note = f"> **This summary shows only the first part of the plan**: plan.md has {len(plan_md.encode())} bytes"
     assert text.startswith("> [!WARNING]\n" + note) and text.count(note) == 2
     assert "[license-plan-contoso](https://github.com/contoso/audit/actions/runs/4242/artifacts/77)" in text
     assert "**20000 changes" in text and "the last change" not in text

@@ -36,8 +36,9 @@ def actionlint(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]
         pytest.skip("actionlint is not installed (pip install '.[test]')")
     shellcheck = tool("shellcheck")
     options = ["-shellcheck", shellcheck] if shellcheck else []
-    return subprocess.run([binary, "-no-color", *options, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [binary, "-no-color", *options, *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_workflows_exist() -> None:
@@ -55,7 +56,9 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
     broken.parent.mkdir(parents=True)
     broken.write_text(
         "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-        "      - run: echo ${{ steps.nope.outputs.x }}\n", encoding="utf-8")
+        "      - run: echo ${{ steps.nope.outputs.x }}\n",
+        encoding="utf-8",
+    )
     result = actionlint(str(broken.relative_to(tmp_path)), cwd=tmp_path)
     assert result.returncode == 1
     assert 'property "nope" is not defined' in result.stdout
@@ -67,8 +70,14 @@ def zizmor(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
         pytest.skip("zizmor is not installed (pip install '.[test]')")
     # offline: no GitHub API (what the machine reaches is the package registries); the auditor persona
     # reports every finding, those the default one leaves out too
-    return subprocess.run([binary, "--offline", "--persona=auditor", "--no-progress", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [binary, "--offline", "--persona=auditor", "--no-progress", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_zizmor_finds_nothing_in_the_workflows_and_the_action() -> None:
@@ -80,10 +89,12 @@ def test_zizmor_catches_a_persisted_credential_and_an_unpinned_image(tmp_path: P
     # Proves the check above can fail: the findings the workflows were fixed for
     bad = tmp_path / ".github" / "workflows" / "bad.yml"
     bad.parent.mkdir(parents=True)
-    bad.write_text("on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
-                   "    container: python:3.11-bookworm\n    steps:\n"
-                   "      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    container: python:3.11-bookworm\n    steps:\n"
+        "      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0\n",
+        encoding="utf-8",
+    )
     result = zizmor(str(bad.relative_to(tmp_path)), cwd=tmp_path)
     assert result.returncode != 0
     assert "artipacked" in result.stdout and "unpinned-images" in result.stdout
@@ -111,13 +122,23 @@ def test_nightly_workflow_shape() -> None:
     assert audit["strategy"]["matrix"] == "${{ fromJSON(needs.setup.outputs.matrix) }}"
     steps = {step.get("name", step.get("uses")): step for step in audit["steps"]}
     run = steps["Audit"]["run"]
-    for flag in ("--auth github-oidc", "--baseline baseline/report.json", "--save-snapshot", "--fail-on \"$FAIL_ON\"",
-                 '--format "json,html,md,csv"'):
+    for flag in (
+        "--auth github-oidc",
+        "--baseline baseline/report.json",
+        "--save-snapshot",
+        '--fail-on "$FAIL_ON"',
+        '--format "json,html,md,csv"',
+    ):
         assert flag in run
     assert "|| code=$?" in run, "the audit step must record the exit code, not fail before the report is published"
     names = [step.get("name", "") for step in audit["steps"]]
-    assert names.index("Audit") < names.index("Job summary") < names.index("Upload the reports") \
-        < names.index("E-mail the report") < len(names) - 1
+    assert (
+        names.index("Audit")
+        < names.index("Job summary")
+        < names.index("Upload the reports")
+        < names.index("E-mail the report")
+        < len(names) - 1
+    )
     verdict = audit["steps"][-1]
     assert verdict["name"].startswith("Verdict")
     for name in ("Job summary", "Upload the reports", "E-mail the report", names[-1]):
@@ -147,10 +168,10 @@ def test_apply_workflow_plans_without_the_tenant_and_writes_only_after_approval(
     assert apply["environment"] == "license-apply"
     assert apply["needs"] == "plan" and apply["if"] == "needs.plan.outputs.changes != '0'"
     plan_steps = {step.get("name"): step for step in plan["steps"]}
-    assert "gh run download \"$RUN_ID\"" in plan_steps["Download the audit's report"]["run"]
+    assert 'gh run download "$RUN_ID"' in plan_steps["Download the audit's report"]["run"]
     assert "GITHUB_STEP_SUMMARY" in plan_steps["Job summary"]["run"]
     apply_steps = {step.get("name"): step for step in apply["steps"]}
-    assert "--tenant \"$TENANT\"" in apply_steps["Tenant connection"]["run"]
+    assert '--tenant "$TENANT"' in apply_steps["Tenant connection"]["run"]
     run = apply_steps["Apply"]["run"]
     for flag in ("apply plan/plan.json --yes", "--auth github-oidc", '--journal "journal/journal-$ATTEMPT.jsonl"'):
         assert flag in run
@@ -178,8 +199,13 @@ def test_commerce_changes_are_opt_in_with_their_own_approval_and_identity() -> N
     guard = steps["The billing write identity"]  # no billing identity: refuse, borrow none
     assert names.index("The billing write identity") < names.index("Apply the commerce changes")
     assert guard["env"]["BILLING_CLIENT_ID"] == step["env"]["AZURE_CLIENT_ID"]
-    done = subprocess.run(["bash", "-e", "-c", guard["run"]], env={"PATH": os.environ.get("PATH", "/usr/bin"),
-                          "BILLING_CLIENT_ID": "", "TENANT": "contoso"}, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["bash", "-e", "-c", guard["run"]],
+        env={"PATH": os.environ.get("PATH", "/usr/bin"), "BILLING_CLIENT_ID": "", "TENANT": "contoso"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 2 and "no billing write identity for contoso" in done.stdout
     assert steps["Tenant connection"]["env"]["LICENSE_BILLING_CLIENT_ID"] == "${{ vars.LICENSE_BILLING_CLIENT_ID }}"
     assert "plan/commerce-journal-" in steps["Upload the commerce journal"]["with"]["path"]
@@ -189,16 +215,20 @@ def test_commerce_changes_are_opt_in_with_their_own_approval_and_identity() -> N
 @pytest.mark.parametrize("name", ["nightly-audit.yml", "nightly-many-tenants.yml"])
 def test_the_nightly_workflows_never_make_commerce_changes(name: str) -> None:
     text = (ROOT / ".github" / "workflows" / name).read_text("utf-8")
-    scripts = [step.get("run", "") for job in load(ROOT / ".github" / "workflows" / name)["jobs"].values()
-               for step in job.get("steps", [])]
+    scripts = [
+        step.get("run", "")
+        for job in load(ROOT / ".github" / "workflows" / name)["jobs"].values()
+        for step in job.get("steps", [])
+    ]
     assert scripts and not [s for s in scripts if re.search(r"\bapply\b", s)]
     assert "--commerce" not in text and "commerce-only" not in text
     assert "--commerce" not in (ROOT / "action.yml").read_text("utf-8")
 
 
 def _uploads(steps: list[dict]) -> dict[str, dict]:
-    return {step["name"]: step["with"] for step in steps if str(step.get("uses", "")).startswith(
-        "actions/upload-artifact@")}
+    return {
+        step["name"]: step["with"] for step in steps if str(step.get("uses", "")).startswith("actions/upload-artifact@")
+    }
 
 
 def test_the_snapshot_is_kept_one_day_apart_from_the_reports_and_only_for_the_merge() -> None:
@@ -224,11 +254,14 @@ def test_redaction_defaults_on_for_public_repositories() -> None:
     nightly = load(ROOT / ".github" / "workflows" / "nightly-audit.yml")
     assert nightly["env"]["REDACT"] == "${{ vars.LICENSE_AUDIT_REDACT || 'auto' }}"
     assert ACTION["inputs"]["redact"]["default"] == "auto"
-    scripts = [s["run"] for s in nightly["jobs"]["audit"]["steps"] + nightly["jobs"]["aggregate"]["steps"]
-               + ACTION["runs"]["steps"] if "args+=(--redact)" in s.get("run", "")]
+    scripts = [
+        s["run"]
+        for s in nightly["jobs"]["audit"]["steps"] + nightly["jobs"]["aggregate"]["steps"] + ACTION["runs"]["steps"]
+        if "args+=(--redact)" in s.get("run", "")
+    ]
     assert len(scripts) == 3  # tenant audit, merge, the action's audit
     for script in scripts:
-        assert "gh api \"repos/$GITHUB_REPOSITORY\" --jq .visibility" in script
+        assert 'gh api "repos/$GITHUB_REPOSITORY" --jq .visibility' in script
         assert "|| visibility=public" in script  # unknown visibility: redact
 
 
@@ -252,8 +285,10 @@ def test_every_action_is_pinned_by_commit_sha_with_its_version() -> None:
 def test_dependabot_updates_actions_and_pip() -> None:
     config = load(ROOT / ".github" / "dependabot.yml")
     assert config["version"] == 2
-    assert {(u["package-ecosystem"], u["directory"]) for u in config["updates"]} == {("github-actions", "/"),
-                                                                                     ("pip", "/")}
+    assert {(u["package-ecosystem"], u["directory"]) for u in config["updates"]} == {
+        ("github-actions", "/"),
+        ("pip", "/"),
+    }
     assert all(u["schedule"]["interval"] for u in config["updates"])
 
 
@@ -303,8 +338,13 @@ def test_action_scripts_pass_shellcheck(tmp_path: Path) -> None:
         # The step's env: block defines these for the script (actionlint tells shellcheck the same way).
         declared = "".join(f'{name}="${{{name}-}}"\n' for name in step.get("env", {}))
         script.write_text(declared + step["run"], encoding="utf-8")
-        result = subprocess.run([shellcheck, "-s", "bash", "-S", "style", str(script)], capture_output=True,
-                                text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [shellcheck, "-s", "bash", "-S", "style", str(script)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
         assert result.returncode == 0, f"{step['name']}:\n{result.stdout}"
 
 
@@ -336,21 +376,37 @@ def step_script(name: str) -> str:
 
 
 def run_step(name: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step_script(name)], cwd=cwd, text=True,
-                          capture_output=True, timeout=60, check=False,
-                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env})
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", step_script(name)],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env},
+    )
 
 
-@pytest.mark.parametrize(("code", "email", "expected_exit", "expected_output"), [
-    ("0", "success", 0, "0"), ("0", "skipped", 0, "0"), ("1", "success", 1, "1"), ("3", "success", 3, "3"),
-    ("0", "failure", 4, "4"), ("1", "failure", 1, "1"), ("", "skipped", 3, "3"),
-])
-def test_verdict_comes_from_the_recorded_exit_code(tmp_path: Path, code: str, email: str, expected_exit: int,
-                                                   expected_output: str) -> None:
+@pytest.mark.parametrize(
+    ("code", "email", "expected_exit", "expected_output"),
+    [
+        ("0", "success", 0, "0"),
+        ("0", "skipped", 0, "0"),
+        ("1", "success", 1, "1"),
+        ("3", "success", 3, "3"),
+        ("0", "failure", 4, "4"),
+        ("1", "failure", 1, "1"),
+        ("", "skipped", 3, "3"),
+    ],
+)
+def test_verdict_comes_from_the_recorded_exit_code(
+    tmp_path: Path, code: str, email: str, expected_exit: int, expected_output: str
+) -> None:
     output = tmp_path / "output"
     output.touch()
-    result = run_step("Verdict", {"CODE": code, "EMAIL": email, "FAIL_ON": "high", "GITHUB_OUTPUT": str(output)},
-                      tmp_path)
+    result = run_step(
+        "Verdict", {"CODE": code, "EMAIL": email, "FAIL_ON": "high", "GITHUB_OUTPUT": str(output)}, tmp_path
+    )
     assert result.returncode == expected_exit
     assert output.read_text() == f"exit-code={expected_output}\n"
 
@@ -380,8 +436,14 @@ def test_a_rerun_job_can_upload_its_artifacts_again() -> None:
     uploads = []
     for path in WORKFLOWS:
         for job in load(path)["jobs"].values():
-            uploads += [(path.name, step["with"]) for step in job.get("steps", [])
-                        if str(step.get("uses", "")).startswith("actions/upload-artifact@")]
+            uploads += [
+                (path.name, step["with"])
+                for step in job.get("steps", [])
+                if str(step.get("uses", "")).startswith("actions/upload-artifact@")
+            ]
     assert len(uploads) >= 7
-    assert [(name, w["name"]) for name, w in uploads
-            if w.get("overwrite") is not True and "github.run_attempt" not in str(w["name"])] == []
+    assert [
+        (name, w["name"])
+        for name, w in uploads
+        if w.get("overwrite") is not True and "github.run_attempt" not in str(w["name"])
+    ] == []

@@ -44,8 +44,9 @@ class Harness:
         self.snapshot = snapshot
         server_token = app_token(snapshot.tenant_id, roles)
         self.token = token if token is not None else server_token
-        self.emulator = GraphEmulator(snapshot, token=server_token, responders=faults,
-                                      mutually_exclusive=mutually_exclusive)
+        self.emulator = GraphEmulator(
+            snapshot, token=server_token, responders=faults, mutually_exclusive=mutually_exclusive
+        )
         self.retry = retry
         self.timeout = timeout
         self.stderr = io.StringIO()
@@ -58,9 +59,15 @@ class Harness:
     def __exit__(self, *exc: Any) -> None:
         self.emulator.stop()
 
-    def collect(self, group_refs: Sequence[str] = (), need_sign_in: bool = True,
-                mailboxes: MailboxCheck | None = None, concurrency: int | None = 4,
-                usage_reports: UsageNeed | None = None, disable_times: bool = False) -> TenantSnapshot:
+    def collect(
+        self,
+        group_refs: Sequence[str] = (),
+        need_sign_in: bool = True,
+        mailboxes: MailboxCheck | None = None,
+        concurrency: int | None = 4,
+        usage_reports: UsageNeed | None = None,
+        disable_times: bool = False,
+    ) -> TenantSnapshot:
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,

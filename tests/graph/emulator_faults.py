@@ -80,13 +80,21 @@ class Fault:
         if request.batch and kind not in _IN_BATCH:
             return Proceed(label)
         if kind is FaultKind.THROTTLE:
-            text = "Too many requests." if request.batch else \
-                "Too many requests. Retry after the time in the Retry-After header."
-            return Reply(429, error_document("TooManyRequests", text), {"Retry-After": str(self.retry_after)},
-                         label=label)
+            text = (
+                "Too many requests."
+                if request.batch
+                else "Too many requests. Retry after the time in the Retry-After header."
+            )
+            return Reply(
+                429, error_document("TooManyRequests", text), {"Retry-After": str(self.retry_after)}, label=label
+            )
         if kind is FaultKind.UNAVAILABLE:
-            return Reply(503, error_document("serviceNotAvailable", "The service is temporarily unavailable."),
-                         {"Retry-After": str(self.retry_after)}, label=label)
+            return Reply(
+                503,
+                error_document("serviceNotAvailable", "The service is temporarily unavailable."),
+                {"Retry-After": str(self.retry_after)},
+                label=label,
+            )
         if kind is FaultKind.GATEWAY_TIMEOUT:
             code = "serviceNotAvailable" if request.batch else "gatewayTimeout"
             return Reply(504, error_document(code, "The service is temporarily unavailable."), label=label)
@@ -102,8 +110,9 @@ class Fault:
             data = json.dumps({"@odata.context": "$metadata#x", "value": [{"id": str(uuid.uuid4())}] * 50}).encode()
             return Reply(200, data, close_after=len(data) // 2, label=label)
         if kind is FaultKind.NOT_JSON:
-            return Reply(200, b"<html><body>Service temporarily unavailable</body></html>", content_type="text/html",
-                         label=label)
+            return Reply(
+                200, b"<html><body>Service temporarily unavailable</body></html>", content_type="text/html", label=label
+            )
         return Reply(200, b'{"@odata.context":"$metadata#users"}', label=label)  # NO_VALUE
 
 
@@ -131,8 +140,9 @@ def mailbox_forbidden(count: int | None = None) -> Fault:
 
 def mailbox_throttled(count: int | None = 1, retry_after: int = 1) -> Fault:
     """429 with Retry-After on mailboxSettings requests (inside a $batch: on the inner response)."""
-    return Fault(FaultKind.THROTTLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings", count=count,
-                 retry_after=retry_after)
+    return Fault(
+        FaultKind.THROTTLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings", count=count, retry_after=retry_after
+    )
 
 
 WRITES = r"^(POST|DELETE) /v1\.0/(users/[^/?]+/(assignLicense|reprocessLicenseAssignment)|groups/[^/?]+/members/)"
@@ -147,19 +157,33 @@ def write_throttled(count: int | None = 1, retry_after: int = 1, match: str = WR
 # Graph's answers to one write it refuses (nothing changed), as the apply tests inject them per user
 def license_conflict(user: str) -> Fault:
     """400 for an assignLicense whose product's service plans conflict with one the user holds."""
-    return Fault(FaultKind.REFUSED, match=rf"^POST /v1\.0/users/{user}/assignLicense$", status=400,
-                 code="Request_BadRequest", message="License assignment failed because service plans "
-                 "c1ec4a95-1f05-45b3-a911-aa3fa01094f5 are mutually exclusive.")
+    return Fault(
+        FaultKind.REFUSED,
+        match=rf"^POST /v1\.0/users/{user}/assignLicense$",
+        status=400,
+        code="Request_BadRequest",
+        message="License assignment failed because service plans "
+        "c1ec4a95-1f05-45b3-a911-aa3fa01094f5 are mutually exclusive.",
+    )
 
 
 def user_deleted(user: str) -> Fault:
     """404 for a write to a user deleted since the plan (between apply's re-read and the write)."""
-    return Fault(FaultKind.REFUSED, match=rf"^POST /v1\.0/users/{user}/assignLicense$", status=404,
-                 code="Request_ResourceNotFound", message=f"Resource '{user}' does not exist or one of its queried "
-                 "reference-property objects are not present.")
+    return Fault(
+        FaultKind.REFUSED,
+        match=rf"^POST /v1\.0/users/{user}/assignLicense$",
+        status=404,
+        code="Request_ResourceNotFound",
+        message=f"Resource '{user}' does not exist or one of its queried reference-property objects are not present.",
+    )
 
 
 def outside_unit(match: str) -> Fault:
     """403 for a write to an object in an administrative unit the credential may not manage."""
-    return Fault(FaultKind.REFUSED, match=match, status=403, code="Authorization_RequestDenied",
-                 message="Insufficient privileges to complete the operation.")
+    return Fault(
+        FaultKind.REFUSED,
+        match=match,
+        status=403,
+        code="Authorization_RequestDenied",
+        message="Insufficient privileges to complete the operation.",
+    )

@@ -48,12 +48,31 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
     )
     subs = (
         Subscription(
-            _uuid(rng), E3, "SPE_E3", "Enabled", False, n_users, "2023-01-01T00:00:00Z", "2025-01-01T00:00:00Z",
-            commerce_subscription_id="8f3c4b2a-commerce-e3", owner_id=_uuid(rng), owner_type="User",
+            _uuid(rng),
+            E3,
+            "SPE_E3",
+            "Enabled",
+            False,
+            n_users,
+            "2023-01-01T00:00:00Z",
+            "2025-01-01T00:00:00Z",
+            commerce_subscription_id="8f3c4b2a-commerce-e3",
+            owner_id=_uuid(rng),
+            owner_type="User",
         ),
         # bought by a partner: Graph names the partner tenant that created it
-        Subscription(_uuid(rng), E5, "SPE_E5", "Warning", True, 50, "2024-03-01T00:00:00Z", None,
-                     commerce_subscription_id="8f3c4b2a-commerce-e5", owner_tenant_id=_uuid(rng)),
+        Subscription(
+            _uuid(rng),
+            E5,
+            "SPE_E5",
+            "Warning",
+            True,
+            50,
+            "2024-03-01T00:00:00Z",
+            None,
+            commerce_subscription_id="8f3c4b2a-commerce-e5",
+            owner_tenant_id=_uuid(rng),
+        ),
     )
     licensing_group = _uuid(rng)
     sales_group = _uuid(rng)
@@ -106,12 +125,24 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
     groups = sorted(
         (
             Group(
-                licensing_group, "License - Microsoft 365 E3", (AssignedLicense(E3),), tuple(sorted(e3_group_members)),
-                has_members_with_license_errors=False, group_types=(), mail_enabled=False,
+                licensing_group,
+                "License - Microsoft 365 E3",
+                (AssignedLicense(E3),),
+                tuple(sorted(e3_group_members)),
+                has_members_with_license_errors=False,
+                group_types=(),
+                mail_enabled=False,
                 direct_members=tuple(sorted(e3_group_members)),  # read when a policy names it
             ),
-            Group(sales_group, "Sales Team", (), tuple(sorted(sales_members)), has_members_with_license_errors=False,
-                  group_types=(), mail_enabled=False),
+            Group(
+                sales_group,
+                "Sales Team",
+                (),
+                tuple(sorted(sales_members)),
+                has_members_with_license_errors=False,
+                group_types=(),
+                mail_enabled=False,
+            ),
         ),
         key=lambda g: g.id,
     )
@@ -125,6 +156,7 @@ def make_tenant(n_users: int = 250, *, seed: int = 7, with_sign_in: bool = True)
         users=tuple(users),
         groups=tuple(groups),
         gaps=(),
-        collected_datasets=frozenset({SIGN_IN_ACTIVITY, LICENSE_ERROR_GROUPS} if with_sign_in
-                                     else {LICENSE_ERROR_GROUPS}),
+        collected_datasets=frozenset(
+            {SIGN_IN_ACTIVITY, LICENSE_ERROR_GROUPS} if with_sign_in else {LICENSE_ERROR_GROUPS}
+        ),
     )

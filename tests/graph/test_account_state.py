@@ -78,16 +78,20 @@ def test_few_updates_are_read_for_the_whole_tenant(base: TenantSnapshot) -> None
     assert all("activityDisplayName eq" in r.query["$filter"] for r in asked)
     ids = candidates(tenant.users)
     assert len(_times(got, candidates(got.users))) == len(ids) - len(ids[::5])
-    assert "audit log: the tenant's account-state entries are read, no page left (reading them by account " \
-           f"would take {len(ids) + 1} requests)" in said
+    assert (
+        "audit log: the tenant's account-state entries are read, no page left (reading them by account "
+        f"would take {len(ids) + 1} requests)" in said
+    )
 
 
 def test_forced_by_account_reads_each_candidate_once(base: TenantSnapshot) -> None:
     tenant = hr_sync(base, 300)
     got, asked, _ = _collect(tenant, Choice.ACCOUNTS)
     assert len(asked) == len(candidates(got.users))
-    assert all(f"activityDateTime ge {got.directory_audits.since}" in r.query["$filter"]  # type: ignore[union-attr]
-               for r in asked)
+    assert all(
+        f"activityDateTime ge {got.directory_audits.since}" in r.query["$filter"]  # type: ignore[union-attr]
+        for r in asked
+    )
 
 
 def _listing(graph: GraphEmulator, token: str, text: str) -> httpx.Response:
@@ -101,33 +105,49 @@ def test_the_emulator_filters_on_targets_as_the_reference_documents(base: Tenant
     first = tenant.directory_audits.entries[-1]
     user = first.targets[0]
     with GraphEmulator(tenant, token=token) as graph:
-        by_id = _listing(graph, token, f"targetResources/any(t: t/id eq '{user.id.upper()}') and "
-                                       f"activityDisplayName eq '{UPDATE}'")
+        by_id = _listing(
+            graph, token, f"targetResources/any(t: t/id eq '{user.id.upper()}') and activityDisplayName eq '{UPDATE}'"
+        )
         assert by_id.status_code == 200
         value = by_id.json()["value"]
         assert value and all(any(t["id"] == user.id for t in e["targetResources"]) for e in value)
         assert all(e["activityDisplayName"] == UPDATE for e in value)
-        expected = sum(1 for e in tenant.directory_audits.entries if e.activity == UPDATE
-                       and any(t.id == user.id for t in e.targets))
+        expected = sum(
+            1
+            for e in tenant.directory_audits.entries
+            if e.activity == UPDATE and any(t.id == user.id for t in e.targets)
+        )
         assert len(value) == expected
         named = _listing(graph, token, f"targetResources/any(x:x/displayName eq '{first.targets[0].display_name}')")
         assert named.status_code == 200
-        refused = [_listing(graph, token, text) for text in (
-            f"targetResources/any(t: t/id eq '{user.id}') or activityDisplayName eq '{UPDATE}'",  # no `or`
-            f"targetResources/any(t: t/userPrincipalName eq '{user.upn}')",  # not documented
-            "result eq 'success'")]
+        refused = [
+            _listing(graph, token, text)
+            for text in (
+                f"targetResources/any(t: t/id eq '{user.id}') or activityDisplayName eq '{UPDATE}'",  # no `or`
+                f"targetResources/any(t: t/userPrincipalName eq '{user.upn}')",  # not documented
+                "result eq 'success'",
+            )
+        ]
     assert [r.status_code for r in refused] == [400, 400, 400]
     assert all(r.json()["error"]["code"] == "Request_UnsupportedQuery" for r in refused)
 
 
 def test_with_the_nightly_causes_every_account_s_recent_entries_are_read_for_the_whole_tenant(
-        base: TenantSnapshot) -> None:
+    base: TenantSnapshot,
+) -> None:
     tenant = hr_sync(base, 25_000)
     token = app_token(tenant.tenant_id, DEMO_ROLES)
     at = datetime.fromisoformat(tenant.collected_at.replace("Z", "+00:00"))
     with GraphEmulator(tenant, token=token, budgets=Budgets(seconds=SECONDS)) as graph:
-        got, _ = collect_paced(graph, tenant, token, SECONDS, disable_times=True, audit_choice=Choice.ACCOUNTS,
-                               audits_since=at - timedelta(days=1))
+        got, _ = collect_paced(
+            graph,
+            tenant,
+            token,
+            SECONDS,
+            disable_times=True,
+            audit_choice=Choice.ACCOUNTS,
+            audits_since=at - timedelta(days=1),
+        )
     asked = [r.query["$filter"] for r in graph.requests_to(LOG)]
     read = candidates(got.users)
     by_account = [f for f in asked if "targetResources" in f]
@@ -139,8 +159,11 @@ def test_with_the_nightly_causes_every_account_s_recent_entries_are_read_for_the
     assert set(whole) == set(ACTIVITIES) and len(whole) == len(ACTIVITIES) + 1  # a day of updates: two pages
     assert isinstance(got.directory_audits, DirectoryAudits)
     recent = {e.id for e in got.directory_audits.entries if e.activity == UPDATE and e.when >= at - timedelta(days=1)}
-    assert recent == {e.id for e in tenant.directory_audits.entries  # type: ignore[union-attr]
-                      if e.activity == UPDATE and e.when >= at - timedelta(days=1)}
+    assert recent == {
+        e.id
+        for e in tenant.directory_audits.entries  # type: ignore[union-attr]
+        if e.activity == UPDATE and e.when >= at - timedelta(days=1)
+    }
 
 
 def test_with_the_nightly_causes_nothing_before_them_is_listed_for_the_whole_tenant(base: TenantSnapshot) -> None:
@@ -158,8 +181,9 @@ def test_with_the_nightly_causes_nothing_before_them_is_listed_for_the_whole_ten
             time.sleep(0.4)
 
     with GraphEmulator(tenant, token=token, responders=[slow_users], budgets=Budgets(seconds=SECONDS)) as graph:
-        got, said = collect_paced(graph, tenant, token, SECONDS, disable_times=True,
-                                  audits_since=at - timedelta(days=1))
+        got, said = collect_paced(
+            graph, tenant, token, SECONDS, disable_times=True, audits_since=at - timedelta(days=1)
+        )
     assert [r for r in graph.requests if r.status == 429] == []
     asked = graph.requests_to(LOG)
     read = candidates(got.users)
@@ -170,7 +194,11 @@ def test_with_the_nightly_causes_nothing_before_them_is_listed_for_the_whole_ten
     arrivals = sorted(r.at for r in asked)  # never more than 5 in a (scaled) 10 s window
     assert all(later - first >= 10 * SECONDS for first, later in zip(arrivals, arrivals[5:], strict=False))
     line = next(ln for ln in said.splitlines() if ln.startswith("audit log:"))
-    assert f"of the {len(read)} disabled licensed accounts before the baseline's read, one request each, about " \
-           f"{len(read) * 2 // 60}m" in line and "at Graph's 5 requests per 10 s (the whole tenant's: about" in line
+    assert (
+        f"of the {len(read)} disabled licensed accounts before the baseline's read, one request each, about "
+        f"{len(read) * 2 // 60}m"
+        in line
+        and "at Graph's 5 requests per 10 s (the whole tenant's: about" in line
+    )
     assert isinstance(got.directory_audits, DirectoryAudits)
     assert _times(got, read) == _times(_collect(tenant, Choice.TENANT)[0], read)

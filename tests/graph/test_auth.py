@@ -288,8 +288,12 @@ def test_github_oidc_request_token_is_not_sent_on_after_a_same_host_redirect():
 
 def test_tokens_are_masked_in_the_actions_log(monkeypatch, capsys):
     token = _jwt({"aud": "https://graph.microsoft.com", "exp": int(time.time()) + 3600})
-    inside = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
-                              env={"AUDITOR_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"})
+    inside = build_credential(
+        AuthMode.TOKEN,
+        tenant_id=None,
+        cloud=ENDPOINTS[Cloud.WORLDWIDE],
+        env={"AUDITOR_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"},
+    )
     read, write = os.pipe()  # a step's stderr, as the runner reads it
     with os.fdopen(write, "w") as pipe, monkeypatch.context() as patch:
         patch.setattr(sys, "stderr", pipe)
@@ -297,22 +301,31 @@ def test_tokens_are_masked_in_the_actions_log(monkeypatch, capsys):
         inside.credential.get_token("scope")
     with os.fdopen(read) as runner:
         assert runner.read() == f"::add-mask::{token}\n"  # once per token, before anything can print it
-    again = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
-                             env={"AUDITOR_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"})
+    again = build_credential(
+        AuthMode.TOKEN,
+        tenant_id=None,
+        cloud=ENDPOINTS[Cloud.WORLDWIDE],
+        env={"AUDITOR_ACCESS_TOKEN": token, "GITHUB_ACTIONS": "true"},
+    )
     again.credential.get_token("scope")
     # captured (not a pipe, like a file or a terminal): the command would leave the token readable there
     assert capsys.readouterr() == ("", "")
-    outside = build_credential(AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE],
-                               env={"AUDITOR_ACCESS_TOKEN": token})
+    outside = build_credential(
+        AuthMode.TOKEN, tenant_id=None, cloud=ENDPOINTS[Cloud.WORLDWIDE], env={"AUDITOR_ACCESS_TOKEN": token}
+    )
     assert type(outside.credential).__name__ == "StaticTokenCredential"  # no workflow commands outside Actions
 
 
-def test_no_credential_found_names_each_one_tried_and_the_fix(monkeypatch: pytest.MonkeyPatch,
-                                                               tmp_path: Path) -> None:
+def test_no_credential_found_names_each_one_tried_and_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from azure.identity import AzureCliCredential, ChainedTokenCredential, EnvironmentCredential
 
-    for name in ("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
-                 "AZURE_USERNAME"):
+    for name in (
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "AZURE_USERNAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # no `az` here: the Azure CLI credential is unavailable
     chain = ChainedTokenCredential(EnvironmentCredential(), AzureCliCredential())

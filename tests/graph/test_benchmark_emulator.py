@@ -33,15 +33,37 @@ _ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 def test_the_benchmark_emulator_answers_the_audit_at_100000_users(tmp_path: Path) -> None:
     tenant = bench_tenant(USERS, seed=7, timed=True)
     token = app_token(tenant.tenant_id, DEMO_ROLES, lifetime=3600)
-    with Prerendered(tenant, SELECTS) as listings, GraphEmulator(
-            tenant, token=token, listings=listings, reports=ReportOptions(copilot_v1=True)) as graph:
+    with (
+        Prerendered(tenant, SELECTS) as listings,
+        GraphEmulator(tenant, token=token, listings=listings, reports=ReportOptions(copilot_v1=True)) as graph,
+    ):
         env = dict(os.environ, AUDITOR_ACCESS_TOKEN=token, SOURCE_DATE_EPOCH="1793512800")
         env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
         done = subprocess.run(
-            [sys.executable, "-m", "auditor", "audit", "--graph-endpoint", graph.url, "--policies", str(EXAMPLE),
-             "--output-dir", str(tmp_path / "out"), "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never",
-             "--concurrency", "4"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+            [
+                sys.executable,
+                "-m",
+                "auditor",
+                "audit",
+                "--graph-endpoint",
+                graph.url,
+                "--policies",
+                str(EXAMPLE),
+                "--output-dir",
+                str(tmp_path / "out"),
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+                "--concurrency",
+                "4",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         logged = list(graph.requests)
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "out" / "findings.csv").stat().st_size > 0

@@ -19,19 +19,28 @@ def test_the_floor_is_the_largest_of_pages_units_and_audit_log() -> None:
     assert (floor["s"], floor["by"]) == (pytest.approx(6.0), "audit_log")
     # many audit-log requests: they bound it; a tenant of 40 users has a 3,500-unit bucket
     assert budget_floor(40, 300, {**requests, "audit_log": 70})["s"] == pytest.approx(140.0)
-    row = {"users": 100_000, "latency": {"ms": 300, "audit": {"wall_s": 12.0, "requests": requests},
-                                         "budget_floor": floor}}
+    row = {
+        "users": 100_000,
+        "latency": {"ms": 300, "audit": {"wall_s": 12.0, "requests": requests}, "budget_floor": floor},
+    }
     table = budget_table([row])
     assert "| 100,000 | 300 ms | 12.0 s | 6.0 s (audit_log) | 2.00 |" in table
 
 
 def test_the_longest_chain_is_shown_beside_the_floor() -> None:
-    requests = {"requests": 460, "by_kind": {"users": 201, "members": 200}, "units": 300, "audit_log": 3,
-                "longest_chain": {"pages": 100, "listing": "GET /groups/g1/transitiveMembers/microsoft.graph.user"}}
+    requests = {
+        "requests": 460,
+        "by_kind": {"users": 201, "members": 200},
+        "units": 300,
+        "audit_log": 3,
+        "longest_chain": {"pages": 100, "listing": "GET /groups/g1/transitiveMembers/microsoft.graph.user"},
+    }
     floor = budget_floor(100_000, 300, requests)
     assert floor["chain"] == pytest.approx(30.0) and floor["s"] == pytest.approx(6.0)  # not part of the floor
-    row = {"users": 100_000, "latency": {"ms": 300, "audit": {"wall_s": 40.0, "requests": requests},
-                                         "budget_floor": floor}}
+    row = {
+        "users": 100_000,
+        "latency": {"ms": 300, "audit": {"wall_s": 40.0, "requests": requests}, "budget_floor": floor},
+    }
     assert "| 30.0 s (GET /groups/g1/transitiveMembers/microsoft.graph.user) |" in budget_table([row])
 
 
@@ -43,8 +52,12 @@ def test_the_emulator_names_the_listing_read_in_the_most_pages() -> None:
         return LoggedRequest("GET", path, {"$filter": where} if where else {}, {}, status, None)
 
     members = "/groups/g1/transitiveMembers/microsoft.graph.user"
-    logged = [*(page("/users", "startswith(userPrincipalName,'m')") for _ in range(3)),
-              *(page("/users", "startswith(userPrincipalName,'j')") for _ in range(2)),
-              *(page(members) for _ in range(4)), page(members, status=429), page("/users/$count")]
+    logged = [
+        *(page("/users", "startswith(userPrincipalName,'m')") for _ in range(3)),
+        *(page("/users", "startswith(userPrincipalName,'j')") for _ in range(2)),
+        *(page(members) for _ in range(4)),
+        page(members, status=429),
+        page("/users/$count"),
+    ]
     assert _longest_chain(logged) == {"pages": 4, "listing": f"GET {members}"}
     assert _longest_chain([]) == {"pages": 0, "listing": ""}

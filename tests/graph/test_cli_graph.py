@@ -174,8 +174,22 @@ def test_plain_http_only_on_loopback(tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("endpoint", ["http://[::1", "ftp://graph.example/v1.0", "graph.microsoft.com"])
 def test_malformed_graph_endpoint_is_a_usage_error(tmp_path, capsys, monkeypatch, endpoint):
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "abc.def.ghi")
-    assert main(["audit", "--graph-endpoint", endpoint, "--auth", "token", "--policies", "policies/example.yaml",
-                 "--output-dir", str(tmp_path / "o")]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--graph-endpoint",
+                endpoint,
+                "--auth",
+                "token",
+                "--policies",
+                "policies/example.yaml",
+                "--output-dir",
+                str(tmp_path / "o"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "is not an http(s) URL" in err and "Traceback" not in err
 
@@ -192,9 +206,29 @@ def _audit_in_actions(tmp_path, graph_url, token, stderr, *, actions=True):
     if actions:
         env["GITHUB_ACTIONS"] = "true"
     return subprocess.run(
-        [sys.executable, "-m", "auditor", "audit", "--policies", str(EXAMPLE), "--graph-endpoint", graph_url,
-         "--output-dir", str(tmp_path / "out"), "--format", "json", "--as-of", AS_OF],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "audit",
+            "--policies",
+            str(EXAMPLE),
+            "--graph-endpoint",
+            graph_url,
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_add_mask_goes_to_the_runner_log_and_never_into_a_file(tmp_path, sample):
@@ -218,8 +252,7 @@ def test_add_mask_goes_to_the_runner_log_and_never_into_a_file(tmp_path, sample)
     assert outside.returncode == 1 and b"::add-mask::" not in outside.stderr + outside.stdout
 
 
-def test_a_usage_report_whose_column_changed_is_a_gap_and_the_audit_writes_its_report(tmp_path, sample,
-                                                                                      monkeypatch):
+def test_a_usage_report_whose_column_changed_is_a_gap_and_the_audit_writes_its_report(tmp_path, sample, monkeypatch):
     """Microsoft renames a column the example policy's usage rules read: exit 3 with the report
     written and marked incomplete, the gap naming the report and the column; the other rules ran."""
     from auditor_dev.emulator import ReportOptions
@@ -227,8 +260,9 @@ def test_a_usage_report_whose_column_changed_is_a_gap_and_the_audit_writes_its_r
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     # the example policy reads Exchange's date (inactive_users), not Teams': Teams' may go unnoticed
-    options = ReportOptions(renamed={"Exchange Last Activity Date": "Exchange Online Last Activity Date",
-                                     "Teams Last Activity Date": ""})
+    options = ReportOptions(
+        renamed={"Exchange Last Activity Date": "Exchange Online Last Activity Date", "Teams Last Activity Date": ""}
+    )
     with GraphEmulator(sample, token=token, reports=options) as graph:
         code, report = audit(tmp_path, "--graph-endpoint", graph.url)
     assert code == 3 and report is not None and report["complete"] is False

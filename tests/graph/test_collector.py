@@ -157,8 +157,13 @@ def test_a_failed_count_only_leaves_the_eta_out(monkeypatch, harness, kind):
 
     monkeypatch.setattr(collector, "ETA_AFTER", 0.0)
     tenant = make_tenant(1200)
-    h = harness(tenant, faults=[Fault(FaultKind[kind], r"/users/\$count", count=None),
-                                Fault(FaultKind.SLOW, r"^GET /v1\.0/users\?.*skiptoken", delay=0.3)])
+    h = harness(
+        tenant,
+        faults=[
+            Fault(FaultKind[kind], r"/users/\$count", count=None),
+            Fault(FaultKind.SLOW, r"^GET /v1\.0/users\?.*skiptoken", delay=0.3),
+        ],
+    )
     got = h.collect(need_sign_in=True, concurrency=1)
     assert got.users == tenant.users and not got.gaps
     # one attempt: a best-effort read is neither retried nor waited for

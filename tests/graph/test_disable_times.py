@@ -51,13 +51,27 @@ def leavers() -> TenantSnapshot:
 
     def entry(n: int, activity: str, days_ago: int, at: int, enabled: bool | None = None) -> AuditEntry:
         user = users[disabled[at]]
-        modified = () if enabled is None else (Modified("AccountEnabled", json.dumps([not enabled]),
-                                                        json.dumps([enabled])),)
-        return AuditEntry(f"audit-{n}", activity, _iso(now - timedelta(days=days_ago)), "success", "app", ADMIN,
-                          "app-id", (Target("User", user.id, None, user.user_principal_name, modified),))
+        modified = (
+            () if enabled is None else (Modified("AccountEnabled", json.dumps([not enabled]), json.dumps([enabled])),)
+        )
+        return AuditEntry(
+            f"audit-{n}",
+            activity,
+            _iso(now - timedelta(days=days_ago)),
+            "success",
+            "app",
+            ADMIN,
+            "app-id",
+            (Target("User", user.id, None, user.user_principal_name, modified),),
+        )
 
-    entries = (entry(1, DISABLE, 3, 1), entry(2, UPDATE, 3, 1, enabled=False),
-               entry(3, DISABLE, 9, 2), entry(4, ENABLE, 6, 2), entry(5, DISABLE, 45, 3))
+    entries = (
+        entry(1, DISABLE, 3, 1),
+        entry(2, UPDATE, 3, 1, enabled=False),
+        entry(3, DISABLE, 9, 2),
+        entry(4, ENABLE, 6, 2),
+        entry(5, DISABLE, 45, 3),
+    )
     audits = DirectoryAudits(_iso(now - timedelta(days=90)), base.collected_at, entries)
     return dataclasses.replace(base, users=tuple(users), directory_audits=audits)
 
@@ -79,8 +93,9 @@ def test_the_collector_reads_leave_dates_and_the_account_state_entries(harness: 
     # only the account-state activities, each back 30 days from the collection's clock
     audits = h.emulator.requests_to(r"/auditLogs/directoryAudits")
     since = _iso(parse_timestamp(leavers.collected_at) - timedelta(days=30))
-    assert sorted(r.query["$filter"].split("activityDisplayName eq ")[1].strip("'") for r in audits) == \
-        sorted(ACCOUNT_STATE)
+    assert sorted(r.query["$filter"].split("activityDisplayName eq ")[1].strip("'") for r in audits) == sorted(
+        ACCOUNT_STATE
+    )
     assert all(f"activityDateTime ge {since}" in r.query["$filter"] for r in audits)
     assert isinstance(got.directory_audits, DirectoryAudits) and got.directory_audits.since == since
     # the 45-day-old entry is older than the log is read for
@@ -95,23 +110,24 @@ def test_without_grace_days_neither_is_read(harness: Any, leavers: TenantSnapsho
     assert got.directory_audits is None and LEAVE_DATE not in got.collected_datasets
 
 
-def test_an_app_without_the_lifecycle_permission_does_not_select_the_leave_date(harness: Any,
-                                                                                leavers: TenantSnapshot) -> None:
+def test_an_app_without_the_lifecycle_permission_does_not_select_the_leave_date(
+    harness: Any, leavers: TenantSnapshot
+) -> None:
     h = harness(leavers)  # DEMO_ROLES: no User-LifeCycleInfo.Read.All
     got = h.collect(disable_times=True)
     assert all("employeeLeaveDateTime" not in r.query["$select"] for r in h.emulator.requests_to(r"/users"))
     assert all(u.employee_leave_date_time is None for u in got.users)
     assert LEAVE_DATE not in got.collected_datasets and got.gaps == ()  # a note, not a gap: the audit remains
-    assert any("employeeLeaveDateTime is not readable" in n and "User-LifeCycleInfo.Read.All" in n
-               for n in got.notes)
+    assert any("employeeLeaveDateTime is not readable" in n and "User-LifeCycleInfo.Read.All" in n for n in got.notes)
     assert isinstance(got.directory_audits, DirectoryAudits) and got.directory_audits.entries
 
 
 def test_a_403_for_the_leave_date_reads_the_users_again_without_it(harness: Any, leavers: TenantSnapshot) -> None:
     def refuse(request: Request) -> Reply | None:
         if request.path == "/users" and "employeeLeaveDateTime" in request.query.get("$select", ""):
-            return Reply(403, error_document("Authorization_RequestDenied",
-                                             "Insufficient privileges to complete the operation."))
+            return Reply(
+                403, error_document("Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+            )
         return None
 
     h = harness(leavers, roles=(*DEMO_ROLES, LEAVE_ROLE), faults=(refuse,))
@@ -122,12 +138,15 @@ def test_a_403_for_the_leave_date_reads_the_users_again_without_it(harness: Any,
     assert "signInActivity" in got.collected_datasets  # the sign-ins are not given up for it
 
 
-GRACE = ("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"
-         "hygiene:\n  disabled_users: {severity: high, grace_days: 14}\n")
+GRACE = (
+    "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"
+    "hygiene:\n  disabled_users: {severity: high, grace_days: 14}\n"
+)
 
 
-def test_disabling_a_user_through_graph_starts_its_grace_days(tmp_path: Path, leavers: TenantSnapshot,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disabling_a_user_through_graph_starts_its_grace_days(
+    tmp_path: Path, leavers: TenantSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = app_token(leavers.tenant_id, DEMO_ROLES + WRITE_ROLES)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     policy = tmp_path / "grace.yaml"
@@ -138,14 +157,29 @@ def test_disabling_a_user_through_graph_starts_its_grace_days(tmp_path: Path, le
         answer = httpx.patch(f"{graph.url}/users/{user.id}", json={"accountEnabled": False}, headers=headers)
         assert answer.status_code == 204
         logged = httpx.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
-        code = main(["audit", "--graph-endpoint", graph.url, "--policies", str(policy), "--output-dir",
-                     str(tmp_path / "out"), "--format", "json", "--fail-on", "never", "--allow-gaps"])
+        code = main(
+            [
+                "audit",
+                "--graph-endpoint",
+                graph.url,
+                "--policies",
+                str(policy),
+                "--output-dir",
+                str(tmp_path / "out"),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--allow-gaps",
+            ]
+        )
     assert code == 0
     mine = [e for e in logged if e["targetResources"][0]["id"] == user.id]
     assert sorted(e["activityDisplayName"] for e in mine) == [DISABLE, UPDATE]
     update = next(e for e in mine if e["activityDisplayName"] == UPDATE)
     assert update["targetResources"][0]["modifiedProperties"] == [
-        {"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}]
+        {"displayName": "AccountEnabled", "oldValue": "[true]", "newValue": "[false]"}
+    ]
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     finding = next(f for f in report["findings"] if f["subject"]["id"] == user.id)
     details = finding["details"]

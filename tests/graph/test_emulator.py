@@ -160,19 +160,46 @@ def test_member_listings_take_a_upn_prefix_filter_and_a_count(graph, tenant, rel
     assert get(graph, path.replace(where, other), headers=EVENTUAL).status_code == 400
 
 
-
 def test_the_upn_index_keeps_what_a_scan_keeps():
     """A partition's users found by bisection over the sorted UPNs (filters.UpnIndex) are, in
     order, those a pass over every UPN keeps: case aside, for one prefix or several, overlapping,
     at the ends of the alphabet and beyond ASCII."""
-    upns = ["Adele@x", "adam@x", "ad@x", "b@x", "Ærø@x", "zz@x", "z@x", "ÿ@x", "a", "Ma'ry@x", "mb@x",
-            "\U0010ffff@x", "\U0010ffffa@x", "ma@x"] * 3
+    upns = [
+        "Adele@x",
+        "adam@x",
+        "ad@x",
+        "b@x",
+        "Ærø@x",
+        "zz@x",
+        "z@x",
+        "ÿ@x",
+        "a",
+        "Ma'ry@x",
+        "mb@x",
+        "\U0010ffff@x",
+        "\U0010ffffa@x",
+        "ma@x",
+    ] * 3
     index = UpnIndex(upns)
-    for prefixes in [("a",), ("ad",), ("adele@x",), ("z",), ("æ",), ("ÿ",), ("\U0010ffff",), ("ma",),
-                     ("ma'",), ("m", "ma"), ("b", "a"), ("q",), ("adx",)]:
+    for prefixes in [
+        ("a",),
+        ("ad",),
+        ("adele@x",),
+        ("z",),
+        ("æ",),
+        ("ÿ",),
+        ("\U0010ffff",),
+        ("ma",),
+        ("ma'",),
+        ("m", "ma"),
+        ("b", "a"),
+        ("q",),
+        ("adx",),
+    ]:
         expected = [at for at, upn in enumerate(upns) if upn.lower().startswith(prefixes)]
         assert index.starting(prefixes) == expected, prefixes
     assert index.starting(("a",)) and not index.starting(("q",))
+
 
 def test_send_mail(graph, tenant):
     sender = tenant.users[1].user_principal_name

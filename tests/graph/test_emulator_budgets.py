@@ -26,25 +26,27 @@ class FakeClock:
         return self.now
 
 
-@pytest.mark.parametrize(("method", "path", "query", "units"), [
-    ("GET", "/users", {}, 2),
-    ("GET", "/users", {"$select": "id"}, 1),
-    ("GET", "/users", {"$select": "id", "$top": "5"}, 1),  # never below 1
-    ("GET", "/users", {"$top": "999"}, 2),
-    ("GET", "/users", {"$top": "19"}, 1),
-    ("GET", "/users", {"$expand": "manager"}, 3),
-    ("GET", "/users/abc", {}, 1),
-    ("GET", "/users/abc/memberOf/microsoft.graph.group", {"$select": "id"}, 1),
-    ("GET", "/groups/g1/members", {}, 3),
-    ("GET", "/groups/g1/members/microsoft.graph.user", {"$select": "id"}, 2),
-    ("GET", "/groups/g1/transitiveMembers", {}, 5),
-    ("GET", "/groups/g1/transitiveMembers/microsoft.graph.user", {"$select": "id", "$top": "999"}, 4),
-    ("GET", "/subscribedSkus", {}, 3),
-    ("GET", "/organization", {}, 1),
-    ("POST", "/users/abc/assignLicense", {}, 1),
-])
-def test_a_request_costs_what_microsofts_table_says(method: str, path: str, query: dict[str, str],
-                                                      units: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "query", "units"),
+    [
+        ("GET", "/users", {}, 2),
+        ("GET", "/users", {"$select": "id"}, 1),
+        ("GET", "/users", {"$select": "id", "$top": "5"}, 1),  # never below 1
+        ("GET", "/users", {"$top": "999"}, 2),
+        ("GET", "/users", {"$top": "19"}, 1),
+        ("GET", "/users", {"$expand": "manager"}, 3),
+        ("GET", "/users/abc", {}, 1),
+        ("GET", "/users/abc/memberOf/microsoft.graph.group", {"$select": "id"}, 1),
+        ("GET", "/groups/g1/members", {}, 3),
+        ("GET", "/groups/g1/members/microsoft.graph.user", {"$select": "id"}, 2),
+        ("GET", "/groups/g1/transitiveMembers", {}, 5),
+        ("GET", "/groups/g1/transitiveMembers/microsoft.graph.user", {"$select": "id", "$top": "999"}, 4),
+        ("GET", "/subscribedSkus", {}, 3),
+        ("GET", "/organization", {}, 1),
+        ("POST", "/users/abc/assignLicense", {}, 1),
+    ],
+)
+def test_a_request_costs_what_microsofts_table_says(method: str, path: str, query: dict[str, str], units: int) -> None:
     assert cost(method, path, query) == units
 
 
@@ -123,10 +125,15 @@ def test_over_budget_the_emulator_answers_429_with_graphs_headers_and_body() -> 
     snap = make_tenant(30)
     with GraphEmulator(snap, token=TOKEN, budgets=Budgets(scale=0.001, seconds=100)) as graph:  # 10 units
         answers = [httpx.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(4)]
-        batch = httpx.post(graph.url + "/$batch", headers=AUTH, timeout=10, json={"requests": [
-            {"id": "1", "method": "GET", "url": "/subscribedSkus"}]})
-        mailbox = httpx.get(graph.url + f"/users/{snap.users[0].id}/mailboxSettings/userPurpose", headers=AUTH,
-                            timeout=10)
+        batch = httpx.post(
+            graph.url + "/$batch",
+            headers=AUTH,
+            timeout=10,
+            json={"requests": [{"id": "1", "method": "GET", "url": "/subscribedSkus"}]},
+        )
+        mailbox = httpx.get(
+            graph.url + f"/users/{snap.users[0].id}/mailboxSettings/userPurpose", headers=AUTH, timeout=10
+        )
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[0].headers["x-ms-resource-unit"] == "3"
     assert "x-ms-throttle-limit-percentage" not in answers[1].headers

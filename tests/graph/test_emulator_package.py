@@ -22,8 +22,9 @@ def test_package_has_no_fault_catalogue_or_prerendering() -> None:
     offenders = []
     for path in sorted([*(ROOT / "auditor").rglob("*.py"), *(ROOT / "auditor_dev").rglob("*.py")]):
         text = path.read_text(encoding="utf-8")
-        offenders += [f"{path.relative_to(ROOT)}: {m.group(0).strip()}" for rx in (OUTSIDE, CATALOGUE)
-                      for m in rx.finditer(text)]
+        offenders += [
+            f"{path.relative_to(ROOT)}: {m.group(0).strip()}" for rx in (OUTSIDE, CATALOGUE) for m in rx.finditer(text)
+        ]
     assert offenders == []
     assert not (ROOT / "auditor_dev" / "emulator" / "faults.py").exists()
     assert not (ROOT / "auditor_dev" / "emulator" / "rendered.py").exists()

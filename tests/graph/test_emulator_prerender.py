@@ -33,8 +33,9 @@ def test_prerendered_pages_are_identical() -> None:
     # one group lists its direct members (the others are members through a nested group): its
     # /members pages differ from its /transitiveMembers pages
     nested = max(tenant.groups, key=lambda g: len(g.members))
-    groups = tuple(msgspec.structs.replace(g, direct_members=g.members[::3]) if g is nested else g
-                   for g in tenant.groups)
+    groups = tuple(
+        msgspec.structs.replace(g, direct_members=g.members[::3]) if g is nested else g for g in tenant.groups
+    )
     tenant = dataclasses.replace(tenant, groups=groups)
     token = app_token(tenant.tenant_id)
     eventual = {"ConsistencyLevel": "eventual"}
@@ -42,15 +43,29 @@ def test_prerendered_pages_are_identical() -> None:
         (f"/users?$select={','.join(SELECTS[0])}&$top=500", {}),
         (f"/users?$select={','.join(SELECTS[1])}&$top=7", {}),
         ("/users?$select=id,displayName&$top=999", {}),  # not pre-rendered: rendered per request
-        *((f"/groups/{g.id}/{relation}/microsoft.graph.user?$select=id&$top=999&$count=true", eventual)
-          for g in tenant.groups for relation in ("transitiveMembers", "members")),
+        *(
+            (f"/groups/{g.id}/{relation}/microsoft.graph.user?$select=id&$top=999&$count=true", eventual)
+            for g in tenant.groups
+            for relation in ("transitiveMembers", "members")
+        ),
         # partitions: the pre-encoded members picked by the index of their UPNs, one prefix or several
-        *((f"/groups/{nested.id}/{relation}/microsoft.graph.user?$select=id&$top=20&$count=true&$filter={f}",
-           eventual) for relation in ("transitiveMembers", "members") for f in (
-              "startswith(userPrincipalName,'user0001')", "startswith(userPrincipalName,'F') or "
-              "startswith(userPrincipalName,'user00') or startswith(userPrincipalName,'user0001')")),
-        (f"/users?$select={','.join(SELECTS[1])}&$top=30&$filter=startswith(userPrincipalName,'user0002') or "
-         "startswith(userPrincipalName,'Fl')", {}),
+        *(
+            (
+                f"/groups/{nested.id}/{relation}/microsoft.graph.user?$select=id&$top=20&$count=true&$filter={f}",
+                eventual,
+            )
+            for relation in ("transitiveMembers", "members")
+            for f in (
+                "startswith(userPrincipalName,'user0001')",
+                "startswith(userPrincipalName,'F') or "
+                "startswith(userPrincipalName,'user00') or startswith(userPrincipalName,'user0001')",
+            )
+        ),
+        (
+            f"/users?$select={','.join(SELECTS[1])}&$top=30&$filter=startswith(userPrincipalName,'user0002') or "
+            "startswith(userPrincipalName,'Fl')",
+            {},
+        ),
     ]
     answers = []
     with GraphEmulator(tenant, token=token) as graph:
@@ -80,10 +95,18 @@ def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypa
     eventual = {"ConsistencyLevel": "eventual"}
     group = max(tenant.groups, key=lambda g: len(g.members))
     queries = [
-        *((f"/users?$select={','.join(SELECTS[1])}&$top=100&$filter=startswith(userPrincipalName,'{c}')", {})
-          for c in "abm"),
-        *((f"/groups/{group.id}/{relation}/microsoft.graph.user?$select=id&$top=999&$count=true"
-           "&$filter=startswith(userPrincipalName,'a')", eventual) for relation in ("transitiveMembers", "members")),
+        *(
+            (f"/users?$select={','.join(SELECTS[1])}&$top=100&$filter=startswith(userPrincipalName,'{c}')", {})
+            for c in "abm"
+        ),
+        *(
+            (
+                f"/groups/{group.id}/{relation}/microsoft.graph.user?$select=id&$top=999&$count=true"
+                "&$filter=startswith(userPrincipalName,'a')",
+                eventual,
+            )
+            for relation in ("transitiveMembers", "members")
+        ),
         ("/groups?$filter=hasMembersWithLicenseErrors eq true&$select=id", {}),
         ("/reports/getOffice365ActiveUserDetail(period='D90')", {}),
         ("/reports/getMailboxUsageDetail(period='D7')", {}),
@@ -93,8 +116,7 @@ def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypa
         out = []
         for q, h in queries:
             if q.startswith("/reports/"):
-                response = httpx.get(graph.url + q, headers={"Authorization": f"Bearer {token}"},
-                                     follow_redirects=True)
+                response = httpx.get(graph.url + q, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True)
                 assert response.status_code == 200
                 out.append([response.content])
             else:

@@ -54,23 +54,55 @@ INHERITED = "User license is inherited from a group membership and it cannot be 
 
 def _user(uid: str, name: str, states: tuple[LicenseAssignmentState, ...] = (), location: str | None = "NL") -> User:
     licenses = tuple(AssignedLicense(s.sku_id, s.disabled_plans) for s in states)
-    return User.new(uid, f"{name}@contoso.example", name.title(), usage_location=location,
-                    assigned_licenses=licenses,
-                    license_assignment_states=tuple(
-                        msgspec.structs.replace(s, last_updated_date_time="2024-01-01T00:00:00Z") for s in states))
+    return User.new(
+        uid,
+        f"{name}@contoso.example",
+        name.title(),
+        usage_location=location,
+        assigned_licenses=licenses,
+        license_assignment_states=tuple(
+            msgspec.structs.replace(s, last_updated_date_time="2024-01-01T00:00:00Z") for s in states
+        ),
+    )
 
 
 def make_tenant(e3_seats: int = 3, e5_seats: int = 1) -> TenantSnapshot:
     """Anna: E3 from the E3 group. Ben: E3 directly (Exchange switched off). Carl: nothing.
     Dora: nothing and no usage location. Eve: E3 both directly and from the E3 group."""
     skus = (
-        Sku(f"{TENANT}_{E3}", E3, "SPE_E3", "User", "Enabled", 3, PrepaidUnits(e3_seats, 0, 0, 0),
-            (ServicePlan(EXO_P2, "EXCHANGE_S_ENTERPRISE", "Success", "User"),
-             ServicePlan(TEAMS, "TEAMS1", "Success", "User"))),
-        Sku(f"{TENANT}_{E5}", E5, "SPE_E5", "User", "Enabled", 0, PrepaidUnits(e5_seats, 0, 0, 0),
-            (ServicePlan(EXO_P2, "EXCHANGE_S_ENTERPRISE", "Success", "User"),)),
-        Sku(f"{TENANT}_{EXCH1}", EXCH1, "EXCHANGESTANDARD", "User", "Enabled", 0, PrepaidUnits(5, 0, 0, 0),
-            (ServicePlan(EXO_P1, "EXCHANGE_S_STANDARD", "Success", "User"),)),
+        Sku(
+            f"{TENANT}_{E3}",
+            E3,
+            "SPE_E3",
+            "User",
+            "Enabled",
+            3,
+            PrepaidUnits(e3_seats, 0, 0, 0),
+            (
+                ServicePlan(EXO_P2, "EXCHANGE_S_ENTERPRISE", "Success", "User"),
+                ServicePlan(TEAMS, "TEAMS1", "Success", "User"),
+            ),
+        ),
+        Sku(
+            f"{TENANT}_{E5}",
+            E5,
+            "SPE_E5",
+            "User",
+            "Enabled",
+            0,
+            PrepaidUnits(e5_seats, 0, 0, 0),
+            (ServicePlan(EXO_P2, "EXCHANGE_S_ENTERPRISE", "Success", "User"),),
+        ),
+        Sku(
+            f"{TENANT}_{EXCH1}",
+            EXCH1,
+            "EXCHANGESTANDARD",
+            "User",
+            "Enabled",
+            0,
+            PrepaidUnits(5, 0, 0, 0),
+            (ServicePlan(EXO_P1, "EXCHANGE_S_STANDARD", "Success", "User"),),
+        ),
         Sku(f"{TENANT}_{VISIO}", VISIO, "VISIOCLIENT", "User", "Suspended", 0, PrepaidUnits(0, 10, 0, 0)),
     )
     users = (
@@ -78,18 +110,46 @@ def make_tenant(e3_seats: int = 3, e5_seats: int = 1) -> TenantSnapshot:
         _user(BEN, "ben", (LicenseAssignmentState(E3, None, "Active", "None", (EXO_P2,)),)),
         _user(CARL, "carl"),
         _user(DORA, "dora", location=None),
-        _user(EVE, "eve", (LicenseAssignmentState(E3, None, "Active", "None"),
-                           LicenseAssignmentState(E3, E3_GROUP, "Active", "None"))),
+        _user(
+            EVE,
+            "eve",
+            (
+                LicenseAssignmentState(E3, None, "Active", "None"),
+                LicenseAssignmentState(E3, E3_GROUP, "Active", "None"),
+            ),
+        ),
     )
     groups = (
-        Group(E3_GROUP, "License - E3", (AssignedLicense(E3),), (ANNA, EVE), has_members_with_license_errors=False,
-              group_types=(), mail_enabled=False),
-        Group(E5_GROUP, "License - E5", (AssignedLicense(E5),), (), has_members_with_license_errors=False,
-              group_types=(), mail_enabled=False),
-        Group(EXCH_GROUP, "License - Exchange", (AssignedLicense(EXCH1),), (), has_members_with_license_errors=False,
-              group_types=(), mail_enabled=False),
-        Group(PLAIN_GROUP, "Sales", (), (CARL,), has_members_with_license_errors=False,
-              group_types=(), mail_enabled=False),
+        Group(
+            E3_GROUP,
+            "License - E3",
+            (AssignedLicense(E3),),
+            (ANNA, EVE),
+            has_members_with_license_errors=False,
+            group_types=(),
+            mail_enabled=False,
+        ),
+        Group(
+            E5_GROUP,
+            "License - E5",
+            (AssignedLicense(E5),),
+            (),
+            has_members_with_license_errors=False,
+            group_types=(),
+            mail_enabled=False,
+        ),
+        Group(
+            EXCH_GROUP,
+            "License - Exchange",
+            (AssignedLicense(EXCH1),),
+            (),
+            has_members_with_license_errors=False,
+            group_types=(),
+            mail_enabled=False,
+        ),
+        Group(
+            PLAIN_GROUP, "Sales", (), (CARL,), has_members_with_license_errors=False, group_types=(), mail_enabled=False
+        ),
     )
     return TenantSnapshot(TENANT, "Contoso", Cloud.WORLDWIDE, "2024-12-01T00:00:00Z", skus, (), users, groups)
 
@@ -110,13 +170,15 @@ class Api:
     def delete(self, path: str) -> httpx.Response:
         return httpx.delete(self.graph.url + path, headers=self.headers, timeout=10)
 
-    def assign(self, user: str, add: list[dict[str, object]] | None = None, remove: list[str] | None = None
-               ) -> httpx.Response:
+    def assign(
+        self, user: str, add: list[dict[str, object]] | None = None, remove: list[str] | None = None
+    ) -> httpx.Response:
         return self.post(f"/users/{user}/assignLicense", {"addLicenses": add or [], "removeLicenses": remove or []})
 
     def join(self, group: str, user: str) -> httpx.Response:
-        return self.post(f"/groups/{group}/members/$ref",
-                         {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user}"})
+        return self.post(
+            f"/groups/{group}/members/$ref", {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user}"}
+        )
 
     def leave(self, group: str, user: str) -> httpx.Response:
         return self.delete(f"/groups/{group}/members/{user}/$ref")
@@ -136,8 +198,10 @@ def held(doc: dict[str, object]) -> dict[str, list[str]]:
 
 
 def states(doc: dict[str, object]) -> list[tuple[str, str | None, str, str]]:
-    return [(s["skuId"], s["assignedByGroup"], s["state"], s["error"])  # type: ignore[index]
-            for s in doc["licenseAssignmentStates"]]  # type: ignore[attr-defined]
+    return [
+        (s["skuId"], s["assignedByGroup"], s["state"], s["error"])  # type: ignore[index]
+        for s in doc["licenseAssignmentStates"]
+    ]  # type: ignore[attr-defined]
 
 
 def error(r: httpx.Response) -> tuple[int, str, str]:
@@ -198,8 +262,11 @@ def test_adding_a_product_held_directly_changes_its_disabled_plans_only(api):
 def test_both_arrays_are_required(api):
     a = api()
     r = a.post(f"/users/{CARL}/assignLicense", {"addLicenses": [{"skuId": E5}]})
-    assert error(r) == (400, "Request_BadRequest",
-                        "Invalid value specified for property 'removeLicenses' of resource 'User'.")
+    assert error(r) == (
+        400,
+        "Request_BadRequest",
+        "Invalid value specified for property 'removeLicenses' of resource 'User'.",
+    )
     r = a.post(f"/users/{CARL}/assignLicense", {"removeLicenses": []})
     assert r.status_code == 400 and "addLicenses" in r.json()["error"]["message"]
     assert a.licenses(CARL)["assignedLicenses"] == []
@@ -208,8 +275,7 @@ def test_both_arrays_are_required(api):
 def test_unknown_product_and_unknown_user(api):
     a = api()
     r = a.assign(CARL, [{"skuId": UNKNOWN, "disabledPlans": []}])
-    assert error(r) == (400, "Request_BadRequest",
-                        f"License {UNKNOWN} does not correspond to a valid company License.")
+    assert error(r) == (400, "Request_BadRequest", f"License {UNKNOWN} does not correspond to a valid company License.")
     r = a.assign("nobody@contoso.example", [{"skuId": E5, "disabledPlans": []}])
     assert r.status_code == 404 and r.json()["error"]["code"] == "Request_ResourceNotFound"
 
@@ -239,8 +305,11 @@ def test_removing_the_direct_half_keeps_the_group_half_and_the_seat(api):
 def test_no_usage_location_no_license(api):
     a = api()
     r = a.assign(DORA, [{"skuId": E5, "disabledPlans": []}])
-    assert error(r) == (400, "Request_BadRequest",
-                        "License assignment cannot be done for user with invalid usage location.")
+    assert error(r) == (
+        400,
+        "Request_BadRequest",
+        "License assignment cannot be done for user with invalid usage location.",
+    )
     assert a.consumed()["SPE_E5"] == 0
 
 
@@ -260,8 +329,11 @@ def test_count_violation_on_direct_assignment(api):
 def test_mutually_exclusive_plans_on_direct_assignment(api):
     a = api()
     r = a.assign(ANNA, [{"skuId": EXCH1, "disabledPlans": []}])
-    assert error(r) == (400, "Request_BadRequest",
-                        f"License assignment failed because service plans {EXO_P1}, {EXO_P2} are mutually exclusive.")
+    assert error(r) == (
+        400,
+        "Request_BadRequest",
+        f"License assignment failed because service plans {EXO_P1}, {EXO_P2} are mutually exclusive.",
+    )
     # Ben's E3 has Exchange switched off: no conflict
     assert a.assign(BEN, [{"skuId": EXCH1, "disabledPlans": []}]).status_code == 200
     # whole products can be configured as exclusive too
@@ -301,9 +373,11 @@ def test_group_licensing_does_not_need_a_usage_location(api):
 def test_joining_twice_is_refused(api):
     a = api()
     r = a.join(E3_GROUP, ANNA)
-    assert error(r) == (400, "Request_BadRequest",
-                        "One or more added object references already exist for the following modified properties: "
-                        "'members'.")
+    assert error(r) == (
+        400,
+        "Request_BadRequest",
+        "One or more added object references already exist for the following modified properties: 'members'.",
+    )
 
 
 def test_joining_unknown_group_or_object(api):
@@ -366,9 +440,11 @@ def test_leaving_keeps_a_product_something_else_gives(api):
 def test_leaving_a_group_one_is_not_in(api):
     a = api()
     r = a.leave(E3_GROUP, CARL)
-    assert error(r) == (404, "Request_ResourceNotFound",
-                        "One or more removed object references do not exist for the following modified properties: "
-                        "'members'.")
+    assert error(r) == (
+        404,
+        "Request_ResourceNotFound",
+        "One or more removed object references do not exist for the following modified properties: 'members'.",
+    )
     assert a.leave(UNKNOWN, CARL).status_code == 404
 
 
@@ -402,13 +478,17 @@ def test_member_of_and_members_reflect_writes(api):
     a = api()
     assert a.join(E5_GROUP, ANNA).status_code == 204
     groups = a.get(f"/users/{ANNA}/memberOf").json()["value"]
-    assert [(g["@odata.type"], g["id"]) for g in groups] == [("#microsoft.graph.group", E3_GROUP),
-                                                             ("#microsoft.graph.group", E5_GROUP)]
+    assert [(g["@odata.type"], g["id"]) for g in groups] == [
+        ("#microsoft.graph.group", E3_GROUP),
+        ("#microsoft.graph.group", E5_GROUP),
+    ]
     cast = a.get(f"/users/{ANNA}/memberOf/microsoft.graph.group?$select=id,displayName").json()["value"]
     assert cast == [{"id": E3_GROUP, "displayName": "License - E3"}, {"id": E5_GROUP, "displayName": "License - E5"}]
     members = a.get(f"/groups/{E3_GROUP}/members?$select=id").json()["value"]
-    assert members == [{"@odata.type": "#microsoft.graph.user", "id": ANNA},
-                       {"@odata.type": "#microsoft.graph.user", "id": EVE}]
+    assert members == [
+        {"@odata.type": "#microsoft.graph.user", "id": ANNA},
+        {"@odata.type": "#microsoft.graph.user", "id": EVE},
+    ]
     assert a.leave(E3_GROUP, ANNA).status_code == 204
     assert [g["id"] for g in a.get(f"/users/{ANNA}/memberOf").json()["value"]] == [E5_GROUP]
 
@@ -421,8 +501,12 @@ def test_membership_filter_by_id_is_an_advanced_query(api):
     assert r.status_code == 200 and [m["id"] for m in r.json()["value"]] == [ANNA]
     r = a.get(f"/users/{CARL}/memberOf?$filter=id eq '{E3_GROUP}'&$count=true", ConsistencyLevel="eventual")
     assert r.json()["value"] == [] and r.json()["@odata.count"] == 0
-    assert a.get(f"/users/{CARL}/memberOf?$filter=displayName eq 'Sales'&$count=true",
-                 ConsistencyLevel="eventual").status_code == 400
+    assert (
+        a.get(
+            f"/users/{CARL}/memberOf?$filter=displayName eq 'Sales'&$count=true", ConsistencyLevel="eventual"
+        ).status_code
+        == 400
+    )
 
 
 def test_member_of_pages(api):
@@ -453,13 +537,15 @@ def _req(rid: str, method: str, url: str, body: object = None, depends: list[str
 def test_batch_runs_writes_in_order_and_fails_dependents_with_424(api):
     a = api(make_tenant(e3_seats=3))
     ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}"}
-    batch = {"requests": [
-        _req("1", "POST", f"/users/{BEN}/assignLicense", {"addLicenses": [], "removeLicenses": [E3]}),
-        _req("2", "POST", f"/groups/{E3_GROUP}/members/$ref", ref, ["1"]),
-        _req("3", "POST", f"/users/{ANNA}/assignLicense", {"addLicenses": [], "removeLicenses": [E3]}, ["2"]),
-        _req("4", "POST", f"/users/{CARL}/reprocessLicenseAssignment", None, ["3"]),
-        _req("5", "GET", f"/users/{CARL}?$select=id,assignedLicenses", None, ["4"]),
-    ]}
+    batch = {
+        "requests": [
+            _req("1", "POST", f"/users/{BEN}/assignLicense", {"addLicenses": [], "removeLicenses": [E3]}),
+            _req("2", "POST", f"/groups/{E3_GROUP}/members/$ref", ref, ["1"]),
+            _req("3", "POST", f"/users/{ANNA}/assignLicense", {"addLicenses": [], "removeLicenses": [E3]}, ["2"]),
+            _req("4", "POST", f"/users/{CARL}/reprocessLicenseAssignment", None, ["3"]),
+            _req("5", "GET", f"/users/{CARL}?$select=id,assignedLicenses", None, ["4"]),
+        ]
+    }
     r = a.post("/$batch", batch)
     assert r.status_code == 200
     got = {x["id"]: x for x in r.json()["responses"]}
@@ -477,25 +563,40 @@ def test_batch_runs_writes_in_order_and_fails_dependents_with_424(api):
 
 def test_batch_parallel_requests_each_answer(api):
     a = api()
-    batch = {"requests": [
-        _req("a", "POST", f"/groups/{E5_GROUP}/members/$ref",
-             {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}"}),
-        _req("b", "DELETE", f"/groups/{E3_GROUP}/members/{CARL}/$ref"),
-        _req("c", "POST", f"/users/{DORA}/assignLicense",
-             {"addLicenses": [{"skuId": E5, "disabledPlans": []}], "removeLicenses": []}),
-    ]}
+    batch = {
+        "requests": [
+            _req(
+                "a",
+                "POST",
+                f"/groups/{E5_GROUP}/members/$ref",
+                {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}"},
+            ),
+            _req("b", "DELETE", f"/groups/{E3_GROUP}/members/{CARL}/$ref"),
+            _req(
+                "c",
+                "POST",
+                f"/users/{DORA}/assignLicense",
+                {"addLicenses": [{"skuId": E5, "disabledPlans": []}], "removeLicenses": []},
+            ),
+        ]
+    }
     got = {x["id"]: x for x in a.post("/$batch", batch).json()["responses"]}
     assert (got["a"]["status"], got["b"]["status"], got["c"]["status"]) == (204, 404, 400)
     assert "body" not in got["a"]
 
 
-@pytest.mark.parametrize(("requests", "words"), [
-    ([_req("1", "GET", "/users"), _req("2", "GET", "/users", depends=["1"]), _req("3", "GET", "/users")],
-     "fully sequential or fully parallel"),
-    ([_req("1", "GET", "/users", depends=["2"]), _req("2", "GET", "/users")], "not an earlier request"),
-    ([_req("x", "GET", "/users"), _req("X", "GET", "/users")], "unique"),
-    ([_req(str(i), "GET", "/users") for i in range(21)], "limit of 20"),
-])
+@pytest.mark.parametrize(
+    ("requests", "words"),
+    [
+        (
+            [_req("1", "GET", "/users"), _req("2", "GET", "/users", depends=["1"]), _req("3", "GET", "/users")],
+            "fully sequential or fully parallel",
+        ),
+        ([_req("1", "GET", "/users", depends=["2"]), _req("2", "GET", "/users")], "not an earlier request"),
+        ([_req("x", "GET", "/users"), _req("X", "GET", "/users")], "unique"),
+        ([_req(str(i), "GET", "/users") for i in range(21)], "limit of 20"),
+    ],
+)
 def test_malformed_batches_are_refused_whole(api, requests, words):
     a = api()
     r = a.post("/$batch", {"requests": requests})
@@ -505,8 +606,12 @@ def test_malformed_batches_are_refused_whole(api, requests, words):
 
 def test_batch_body_needs_a_content_type(api):
     a = api()
-    item = {"id": "1", "method": "POST", "url": f"/users/{CARL}/assignLicense",
-            "body": {"addLicenses": [], "removeLicenses": []}}
+    item = {
+        "id": "1",
+        "method": "POST",
+        "url": f"/users/{CARL}/assignLicense",
+        "body": {"addLicenses": [], "removeLicenses": []},
+    }
     got = a.post("/$batch", {"requests": [item]}).json()["responses"][0]
     assert got["status"] == 400
 
@@ -547,8 +652,12 @@ def test_throttling_can_be_injected_on_writes(api):
 def test_throttling_inside_a_batch(api):
     fault = Fault(FaultKind.THROTTLE, match=r"^DELETE /v1\.0/groups/", count=1, retry_after=3)
     a = api(responders=[fault])
-    batch = {"requests": [_req("1", "DELETE", f"/groups/{E3_GROUP}/members/{ANNA}/$ref"),
-                          _req("2", "POST", f"/users/{ANNA}/reprocessLicenseAssignment", None, ["1"])]}
+    batch = {
+        "requests": [
+            _req("1", "DELETE", f"/groups/{E3_GROUP}/members/{ANNA}/$ref"),
+            _req("2", "POST", f"/users/{ANNA}/reprocessLicenseAssignment", None, ["1"]),
+        ]
+    }
     got = {x["id"]: x for x in a.post("/$batch", batch).json()["responses"]}
     assert got["1"]["status"] == 429 and got["1"]["headers"]["Retry-After"] == "3"
     assert got["2"]["status"] == 424
@@ -559,8 +668,9 @@ def test_concurrent_writes_lose_no_seat(api):
     """Many users join one licensing group at once: exactly the free seats are taken."""
     base = make_tenant(e5_seats=10)
     extra = tuple(_user(f"cccccccc-0000-4000-8000-{i:012d}", f"user{i}") for i in range(40))
-    snapshot = TenantSnapshot(base.tenant_id, base.tenant_name, base.cloud, base.collected_at, base.skus, (),
-                              base.users + extra, base.groups)
+    snapshot = TenantSnapshot(
+        base.tenant_id, base.tenant_name, base.cloud, base.collected_at, base.skus, (), base.users + extra, base.groups
+    )
     a = api(snapshot)
     barrier = threading.Barrier(8)  # eight joins start together, five times over
 
@@ -591,13 +701,16 @@ def test_the_sdk_request_builders_drive_the_writes(api):
         try:
             sdk = GraphServiceClient(request_adapter=client.adapter)
             body = AssignLicensePostRequestBody(
-                add_licenses=[SdkAssignedLicense(sku_id=E5, disabled_plans=[])], remove_licenses=[])
+                add_licenses=[SdkAssignedLicense(sku_id=E5, disabled_plans=[])], remove_licenses=[]
+            )
             user = await sdk.users.by_user_id(CARL).assign_license.post(body)
             await sdk.groups.by_group_id(E5_GROUP).members.ref.post(
-                ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}"))
+                ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}")
+            )
             try:
                 await sdk.users.by_user_id(ANNA).assign_license.post(
-                    AssignLicensePostRequestBody(add_licenses=[], remove_licenses=[E3]))
+                    AssignLicensePostRequestBody(add_licenses=[], remove_licenses=[E3])
+                )
             except ODataError as exc:
                 assert exc.error is not None
                 return user, (exc.response_status_code, exc.error.code, exc.error.message)

@@ -29,24 +29,37 @@ P1_PLAN, P2_PLAN = "41781fb2-bc02-4b7c-bd55-b576c07bb09d", "eec0eb4f-6444-4f95-a
 GLOBAL_ADMIN = "62e90394-69f5-4237-9190-012177145e10"
 SKUS = {  # part: (skuId, service plans)
     "SPE_E3": ("05e9a617-0261-4cee-bb44-138d3ef5d965", [("AAD_PREMIUM", P1_PLAN)]),
-    "ENTERPRISEPACK": ("6fd2c87f-b296-42f0-b197-1e91e994b900", [("EXCHANGE_S_ENTERPRISE",
-                                                                  "efb87545-963c-4e0d-99df-69c6916d9eb0")]),
-    "EXCHANGESTANDARD": ("4b9405b0-7788-4568-add1-99614e613b69", [("EXCHANGE_S_STANDARD",
-                                                                    "9aaf7827-d63c-4b61-89c3-182f06f82e5c")]),
+    "ENTERPRISEPACK": (
+        "6fd2c87f-b296-42f0-b197-1e91e994b900",
+        [("EXCHANGE_S_ENTERPRISE", "efb87545-963c-4e0d-99df-69c6916d9eb0")],
+    ),
+    "EXCHANGESTANDARD": (
+        "4b9405b0-7788-4568-add1-99614e613b69",
+        [("EXCHANGE_S_STANDARD", "9aaf7827-d63c-4b61-89c3-182f06f82e5c")],
+    ),
     "AAD_PREMIUM": ("078d2b04-f1bd-4111-bbd4-b4b1b354cef4", [("AAD_PREMIUM", P1_PLAN)]),
-    "AAD_PREMIUM_P2": ("84a661c4-e949-4bd2-a560-ed7766fcaf2b", [("AAD_PREMIUM", P1_PLAN), ("AAD_PREMIUM_P2",
-                                                                                           P2_PLAN)]),
-    "Microsoft_Entra_ID_Governance": ("cf6b0d46-4093-4546-a0ab-0b1546dcc10e", [
-        ("Entra_Identity_Governance", "e866a266-3cff-43a3-acca-0c90a7e00c8b")]),
+    "AAD_PREMIUM_P2": ("84a661c4-e949-4bd2-a560-ed7766fcaf2b", [("AAD_PREMIUM", P1_PLAN), ("AAD_PREMIUM_P2", P2_PLAN)]),
+    "Microsoft_Entra_ID_Governance": (
+        "cf6b0d46-4093-4546-a0ab-0b1546dcc10e",
+        [("Entra_Identity_Governance", "e866a266-3cff-43a3-acca-0c90a7e00c8b")],
+    ),
 }
 
 
 def sku(part: str, enabled: int, consumed: int) -> dict[str, Any]:
     sid, plans = SKUS[part]
-    return {"skuId": sid, "skuPartNumber": part, "consumedUnits": consumed, "capabilityStatus": "Enabled",
-            "appliesTo": "User", "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
-            "servicePlans": [{"servicePlanId": pid, "servicePlanName": name, "provisioningStatus": "Success",
-                              "appliesTo": "User"} for name, pid in plans]}
+    return {
+        "skuId": sid,
+        "skuPartNumber": part,
+        "consumedUnits": consumed,
+        "capabilityStatus": "Enabled",
+        "appliesTo": "User",
+        "prepaidUnits": {"enabled": enabled, "suspended": 0, "warning": 0, "lockedOut": 0},
+        "servicePlans": [
+            {"servicePlanId": pid, "servicePlanName": name, "provisioningStatus": "Success", "appliesTo": "User"}
+            for name, pid in plans
+        ],
+    }
 
 
 def member(name: str, part: str | None, via: str | None = None, **kw: Any) -> dict[str, Any]:
@@ -60,17 +73,27 @@ def member(name: str, part: str | None, via: str | None = None, **kw: Any) -> di
 
 def policy(pid: str, name: str, state: str, **users: list[str]) -> dict[str, Any]:
     risk = users.pop("signInRiskLevels", [])
-    return {"id": pid, "displayName": name, "state": state,
-            "conditions": {"signInRiskLevels": risk, "userRiskLevels": [], "users": users}}
+    return {
+        "id": pid,
+        "displayName": name,
+        "state": state,
+        "conditions": {"signInRiskLevels": risk, "userRiskLevels": [], "users": users},
+    }
 
 
-def group(gid: str, name: str, members: list[str], dynamic: bool = False, direct: list[str] | None = None
-          ) -> dict[str, Any]:
+def group(
+    gid: str, name: str, members: list[str], dynamic: bool = False, direct: list[str] | None = None
+) -> dict[str, Any]:
     """A group with its transitive user members (`members`, as a snapshot keeps them) and, for a
     group that holds another group, its `direct` user members: the rest are members through the
     nested group, which Graph's transitiveMembers lists and its members does not."""
-    out = {"id": gid, "displayName": name, "groupTypes": ["DynamicMembership"] if dynamic else [],
-           "mailEnabled": False, "members": [f"id-{m}" for m in members]}
+    out = {
+        "id": gid,
+        "displayName": name,
+        "groupTypes": ["DynamicMembership"] if dynamic else [],
+        "mailEnabled": False,
+        "members": [f"id-{m}" for m in members],
+    }
     if direct is not None:
         out["directMembers"] = [f"id-{m}" for m in direct]
     return out
@@ -107,22 +130,45 @@ def document() -> dict[str, Any]:
         group("g-lic2", "Mail licensing", ["mo"]),
     ]
     return {
-        "schemaVersion": 1, "kind": "license-auditor/snapshot",
+        "schemaVersion": 1,
+        "kind": "license-auditor/snapshot",
         "tenant": {"id": "tid", "displayName": "Test", "cloud": "worldwide"},
-        "collectedAt": "2026-11-01T00:00:00Z", "collectedParts": ["signInActivity"],
-        "subscribedSkus": [sku("SPE_E3", 10, 4), sku("ENTERPRISEPACK", 10, 5), sku("EXCHANGESTANDARD", 5, 1),
-                           sku("AAD_PREMIUM", 1, 0), sku("AAD_PREMIUM_P2", 1, 1)],
-        "subscriptions": [], "users": users, "groups": groups, "gaps": [],
+        "collectedAt": "2026-11-01T00:00:00Z",
+        "collectedParts": ["signInActivity"],
+        "subscribedSkus": [
+            sku("SPE_E3", 10, 4),
+            sku("ENTERPRISEPACK", 10, 5),
+            sku("EXCHANGESTANDARD", 5, 1),
+            sku("AAD_PREMIUM", 1, 0),
+            sku("AAD_PREMIUM_P2", 1, 1),
+        ],
+        "subscriptions": [],
+        "users": users,
+        "groups": groups,
+        "gaps": [],
         "accessScope": {
-            "dynamicGroupsRead": True, "groups": [],
+            "dynamicGroupsRead": True,
+            "groups": [],
             "conditionalAccessPolicies": [
-                policy("ca-1", "Require MFA for all users", "enabled", includeUsers=["All"],
-                       excludeUsers=["id-cat"], excludeGroups=["g-break"]),
-                policy("ca-2", "Block risky sign-ins", "enabled", includeGroups=["g-parent"],
-                       signInRiskLevels=["high"]),
+                policy(
+                    "ca-1",
+                    "Require MFA for all users",
+                    "enabled",
+                    includeUsers=["All"],
+                    excludeUsers=["id-cat"],
+                    excludeGroups=["g-break"],
+                ),
+                policy(
+                    "ca-2", "Block risky sign-ins", "enabled", includeGroups=["g-parent"], signInRiskLevels=["high"]
+                ),
                 policy("ca-3", "Old pilot", "disabled", includeUsers=["id-dan", "id-cat"]),
-                policy("ca-4", "Admins report-only", "enabledForReportingButNotEnforced",
-                       includeRoles=[GLOBAL_ADMIN], excludeUsers=["id-ann"]),
+                policy(
+                    "ca-4",
+                    "Admins report-only",
+                    "enabledForReportingButNotEnforced",
+                    includeRoles=[GLOBAL_ADMIN],
+                    excludeUsers=["id-ann"],
+                ),
             ],
             "roleEligibilityScheduleInstances": [
                 {"id": "e-1", "roleDefinitionId": GLOBAL_ADMIN, "principalId": "g-pim", "directoryScopeId": "/"},
@@ -150,12 +196,16 @@ entitlements: {}
 def collect_from(snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES) -> TenantSnapshot:
     token = app_token(snapshot.tenant_id, roles)
     with GraphEmulator(snapshot, token=token) as graph:
+
         async def run() -> TenantSnapshot:
-            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), cloud=snapshot.cloud,
-                                 progress=Progress(None, interval=0))
+            client = GraphClient(
+                base_url=graph.url,
+                credential=StaticTokenCredential(token),
+                cloud=snapshot.cloud,
+                progress=Progress(None, interval=0),
+            )
             try:
-                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True,
-                                     clock=lambda: AS_OF)
+                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True, clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 
@@ -169,8 +219,9 @@ def audit(tmp_path: Path, snapshot: TenantSnapshot, body: str = POLICY) -> Audit
 
 
 def missing(result: AuditResult) -> dict[str, Finding]:
-    return {f.subject.upn.split("@")[0]: f for f in result.findings
-            if f.rule == EntitlementMissing.id and f.subject.upn}
+    return {
+        f.subject.upn.split("@")[0]: f for f in result.findings if f.rule == EntitlementMissing.id and f.subject.upn
+    }
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +235,11 @@ def test_the_collector_reads_the_scope_in_graphs_shapes(collected: TenantSnapsho
     assert [p.display_name for p in scope.policies or ()][:2] == ["Require MFA for all users", "Block risky sign-ins"]
     assert {g.principal_id for g in scope.eligible or ()} == {"g-pim", "id-hal"}
     assert {g.id: g.dynamic for g in scope.groups} == {
-        "g-break": False, "g-dyn": True, "g-parent": False, "g-pim": False}
+        "g-break": False,
+        "g-dyn": True,
+        "g-parent": False,
+        "g-pim": False,
+    }
 
 
 def test_each_feature_reaches_whom_microsoft_says(tmp_path: Path, collected: TenantSnapshot) -> None:
@@ -214,8 +269,12 @@ def test_each_feature_reaches_whom_microsoft_says(tmp_path: Path, collected: Ten
 def test_the_cheapest_product_that_covers_every_feature(tmp_path: Path, collected: TenantSnapshot) -> None:
     found = missing(audit(tmp_path, collected))
     ann, fay = dict(found["ann"].details), dict(found["fay"].details)
-    assert ann["entitle_with"] == {"sku": "AAD_PREMIUM", "name": "Microsoft Entra ID P1", "monthly": 6.0,
-                                   "free_seats": 1}
+    assert ann["entitle_with"] == {
+        "sku": "AAD_PREMIUM",
+        "name": "Microsoft Entra ID P1",
+        "monthly": 6.0,
+        "free_seats": 1,
+    }
     assert fay["entitle_with"]["sku"] == "AAD_PREMIUM_P2" and fay["entitle_with"]["free_seats"] == 0
     assert fay["waits_for_seats"] is True and found["fay"].monthly_cost == 9.0
     # one free P1 seat: the first user alphabetically takes it, the next waits
@@ -241,8 +300,9 @@ def test_guests_in_scope_are_counted_apart(tmp_path: Path, collected: TenantSnap
     doc = document()
     doc["subscribedSkus"] = [sku("ENTERPRISEPACK", 20, 5)]  # nothing carries P1
     result = audit(tmp_path, collect_from(snapshot_from_json(doc)))
-    p1 = next(dict(f.details) for f in result.findings if f.rule == EntitlementShort.id
-              and dict(f.details)["plan"] == "P1")
+    p1 = next(
+        dict(f.details) for f in result.findings if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P1"
+    )
     assert p1["guests_in_scope"] == 1 and p1["owned"] == 0 and p1["short"] == p1["in_scope"]
 
 
@@ -270,7 +330,8 @@ def test_an_unknown_feature_names_the_valid_ones(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_policies([str(path)])
     assert "conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing" in str(
-        caught.value)
+        caught.value
+    )
 
 
 def test_without_the_read_the_rules_are_not_evaluated(tmp_path: Path) -> None:
@@ -288,8 +349,9 @@ def test_id_governance_seats_cover_pim_but_never_risk_based_access(tmp_path: Pat
     doc["subscribedSkus"] = [s for s in doc["subscribedSkus"] if s["skuPartNumber"] != "AAD_PREMIUM_P2"]
     doc["subscribedSkus"].append(sku("Microsoft_Entra_ID_Governance", 5, 0))
     result = audit(tmp_path, collect_from(snapshot_from_json(doc)))
-    (p2,) = [dict(f.details) for f in result.findings
-             if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P2"]
+    (p2,) = [
+        dict(f.details) for f in result.findings if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P2"
+    ]
     assert (p2["in_scope"], p2["owned"], p2["short"]) == (3, 5, 1)
 
 
@@ -314,7 +376,8 @@ def test_the_group_licensing_count(tmp_path: Path) -> None:
     doc["subscribedSkus"] = [sku("ENTERPRISEPACK", 1, 1), sku("EXCHANGESTANDARD", 5, 2)]
     # P1 priced by its skuId: a product the tenant does not subscribe to yet is known by that alone
     body = POLICY.replace("entitlements: {}", "entitlements: {features: [group_licensing]}").replace(
-        "sku: AAD_PREMIUM,", f"sku: {SKUS['AAD_PREMIUM'][0]},")
+        "sku: AAD_PREMIUM,", f"sku: {SKUS['AAD_PREMIUM'][0]},"
+    )
     result = audit(tmp_path, collect_from(snapshot_from_json(doc)), body)
     (count,) = [dict(f.details) for f in result.findings if f.rule == EntitlementShort.id]
     assert count["plan"] == "group_licensing" and count["features"] == ["group_licensing"]
@@ -331,11 +394,17 @@ def test_each_policy_is_counted_on_its_own(tmp_path: Path, collected: TenantSnap
     findings of its own features, not the first policy's."""
     first, second = tmp_path / "p.yaml", tmp_path / "q.yaml"
     first.write_text(POLICY)
-    second.write_text(POLICY.replace("metadata: {name: p}", "metadata: {name: q}").replace(
-        "entitlements: {}", "entitlements: {features: [dynamic_groups]}"))
+    second.write_text(
+        POLICY.replace("metadata: {name: p}", "metadata: {name: q}").replace(
+            "entitlements: {}", "entitlements: {features: [dynamic_groups]}"
+        )
+    )
     result = evaluate(load_policies([str(first), str(second)]), collected, AS_OF)
-    by_policy = {(f.policy, f.subject.upn.split("@")[0]): dict(f.details)["features"] for f in result.findings
-                 if f.rule == EntitlementMissing.id}
+    by_policy = {
+        (f.policy, f.subject.upn.split("@")[0]): dict(f.details)["features"]
+        for f in result.findings
+        if f.rule == EntitlementMissing.id
+    }
     assert by_policy[("q/entitlements", "ann")] == ["dynamic_groups"]
     assert by_policy[("p/entitlements", "ann")] == ["conditional_access", "dynamic_groups"]
     assert not [k for k in by_policy if k[0] == "q/entitlements" and k[1] != "ann"]

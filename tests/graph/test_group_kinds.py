@@ -31,13 +31,18 @@ RULE = '(user.department -eq "Sales") and (user.accountEnabled -eq true)'
 
 def _kinds(snap: TenantSnapshot, **by_name: dict[str, object]) -> TenantSnapshot:
     """`snap` with the named groups given these Group fields."""
-    groups = tuple(msgspec.structs.replace(g, **by_name[g.display_name]) if g.display_name in by_name else g
-                   for g in snap.groups)
+    groups = tuple(
+        msgspec.structs.replace(g, **by_name[g.display_name]) if g.display_name in by_name else g for g in snap.groups
+    )
     return dataclasses.replace(snap, groups=groups)
 
 
-DYNAMIC = {"group_types": ("DynamicMembership",), "membership_rule": RULE, "on_premises_sync_enabled": None,
-           "mail_enabled": False}
+DYNAMIC = {
+    "group_types": ("DynamicMembership",),
+    "membership_rule": RULE,
+    "on_premises_sync_enabled": None,
+    "mail_enabled": False,
+}
 SYNCED = {"group_types": (), "on_premises_sync_enabled": True, "mail_enabled": False}
 MAIL = {"group_types": (), "mail_enabled": True}
 
@@ -51,9 +56,14 @@ def test_the_collector_reads_each_groups_kind(harness):
     assert (licensing.dynamic, licensing.synced, licensing.membership_rule) == (True, False, RULE)
     assert (sales.dynamic, sales.synced, sales.kind_known) == (False, True, True)
     # the $select asks for the four fields (Graph returns only what is selected)
-    reads = [r for r in h.emulator.requests
-             if r.path.startswith("/groups") and "members" not in r.path.lower() and "$filter" in r.query
-             and "hasMembersWithLicenseErrors" not in r.query["$filter"]]
+    reads = [
+        r
+        for r in h.emulator.requests
+        if r.path.startswith("/groups")
+        and "members" not in r.path.lower()
+        and "$filter" in r.query
+        and "hasMembersWithLicenseErrors" not in r.query["$filter"]
+    ]
     assert reads and all(r.query.get("$select") == GROUP_FIELDS for r in reads)
     for field in ("groupTypes", "membershipRule", "onPremisesSyncEnabled", "mailEnabled"):
         assert field in GROUP_FIELDS.split(",")
@@ -84,22 +94,37 @@ def test_a_group_of_unknown_kind_is_neither_dynamic_nor_cloud_only():
     assert Group("g", "G", group_types=("Unified",), mail_enabled=True).mail_security is False
 
 
-@pytest.mark.parametrize(("kind", "status", "code", "message"), [
-    (DYNAMIC, 403, "Authorization_RequestDenied", DYNAMIC_REFUSED),
-    (SYNCED, 400, "Request_BadRequest", SYNCED_REFUSED),
-    (MAIL, 400, "Request_BadRequest", MAIL_REFUSED),
-])
+@pytest.mark.parametrize(
+    ("kind", "status", "code", "message"),
+    [
+        (DYNAMIC, 403, "Authorization_RequestDenied", DYNAMIC_REFUSED),
+        (SYNCED, 400, "Request_BadRequest", SYNCED_REFUSED),
+        (MAIL, 400, "Request_BadRequest", MAIL_REFUSED),
+    ],
+)
 def test_member_changes_to_groups_no_program_may_change_are_refused(api, kind, status, code, message):  # noqa: F811
     snap = writes_tenant()
     a = api(_kinds(snap, **{g.display_name: kind for g in snap.groups if g.id in (E3_GROUP, PLAIN_GROUP)}))
     ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}"}
-    for r in (a.post(f"/groups/{E3_GROUP}/members/$ref", ref), a.delete(f"/groups/{E3_GROUP}/members/{ANNA}/$ref"),
-              a.delete(f"/groups/{PLAIN_GROUP}/members/{CARL}/$ref")):
+    for r in (
+        a.post(f"/groups/{E3_GROUP}/members/$ref", ref),
+        a.delete(f"/groups/{E3_GROUP}/members/{ANNA}/$ref"),
+        a.delete(f"/groups/{PLAIN_GROUP}/members/{CARL}/$ref"),
+    ):
         assert r.status_code == status
         assert r.json()["error"]["code"] == code and r.json()["error"]["message"] == message
-    batch = {"requests": [{"id": "1", "method": "DELETE", "url": f"/groups/{E3_GROUP}/members/{ANNA}/$ref"},
-                          {"id": "2", "method": "POST", "url": f"/groups/{PLAIN_GROUP}/members/$ref", "body": ref,
-                           "headers": {"Content-Type": "application/json"}}]}
+    batch = {
+        "requests": [
+            {"id": "1", "method": "DELETE", "url": f"/groups/{E3_GROUP}/members/{ANNA}/$ref"},
+            {
+                "id": "2",
+                "method": "POST",
+                "url": f"/groups/{PLAIN_GROUP}/members/$ref",
+                "body": ref,
+                "headers": {"Content-Type": "application/json"},
+            },
+        ]
+    }
     got = {x["id"]: x for x in a.post("/$batch", batch).json()["responses"]}
     assert [(got[i]["status"], got[i]["body"]["error"]["message"]) for i in "12"] == [(status, message)] * 2
     # nothing changed: Anna keeps the group's E3, Carl stays in Sales, nothing was written
@@ -119,7 +144,8 @@ def test_the_sdk_sees_graphs_refusal(api):  # noqa: F811
             sdk = GraphServiceClient(request_adapter=client.adapter)
             try:
                 await sdk.groups.by_group_id(E3_GROUP).members.ref.post(
-                    ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}"))
+                    ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/{CARL}")
+                )
             except ODataError as exc:
                 assert exc.error is not None
                 return exc.response_status_code, exc.error.code, exc.error.message
@@ -156,12 +182,16 @@ def test_direct_members_share_the_member_strings(harness):
     nested = licensing.members[0]
     direct = tuple(m for m in licensing.members if m != nested)
     flat = _kinds(snap, **{licensing.display_name: {"direct_members": licensing.members}})
-    got = next(g for g in harness(flat).collect((licensing.display_name,), need_sign_in=False).groups
-               if g.id == licensing.id)
+    got = next(
+        g for g in harness(flat).collect((licensing.display_name,), need_sign_in=False).groups if g.id == licensing.id
+    )
     assert got.direct_members is got.members
     nesting = _kinds(snap, **{licensing.display_name: {"direct_members": direct}})
-    got = next(g for g in harness(nesting).collect((licensing.display_name,), need_sign_in=False).groups
-               if g.id == licensing.id)
+    got = next(
+        g
+        for g in harness(nesting).collect((licensing.display_name,), need_sign_in=False).groups
+        if g.id == licensing.id
+    )
     by_value = {m: m for m in got.members}
     assert got.direct_members == tuple(sorted(direct))
     assert all(d is by_value[d] for d in got.direct_members)

@@ -29,19 +29,46 @@ def _text(when: datetime) -> str:
 def test_joining_a_licensed_group_does_not_hide_a_dormant_account(harness: Any, tmp_path: Any) -> None:
     now = datetime.now(UTC).replace(microsecond=0)  # the emulator stamps license changes with its clock
     old = _text(now - timedelta(days=200))
-    direct = [{"skuId": E3, "assignedByGroup": None, "state": "Active", "error": "None",
-               "disabledPlans": [], "lastUpdatedDateTime": _text(now - timedelta(days=400))}]
+    direct = [
+        {
+            "skuId": E3,
+            "assignedByGroup": None,
+            "state": "Active",
+            "error": "None",
+            "disabledPlans": [],
+            "lastUpdatedDateTime": _text(now - timedelta(days=400)),
+        }
+    ]
 
     def account(name: str, success: str) -> dict[str, Any]:
-        return user(name, "SPE_E3", createdDateTime=_text(now - timedelta(days=500)), licenseAssignmentStates=direct,
-                    signInActivity={"lastSignInDateTime": success, "lastNonInteractiveSignInDateTime": None,
-                                    "lastSuccessfulSignInDateTime": success})
+        return user(
+            name,
+            "SPE_E3",
+            createdDateTime=_text(now - timedelta(days=500)),
+            licenseAssignmentStates=direct,
+            signInActivity={
+                "lastSignInDateTime": success,
+                "lastNonInteractiveSignInDateTime": None,
+                "lastSuccessfulSignInDateTime": success,
+            },
+        )
 
-    doc = tenant([account("dormant", old), account("never", "0001-01-01T00:00:00Z"),
-                  account("active", _text(now - timedelta(days=3)))],
-                 groups=[{"id": GROUP, "displayName": "E5 staff", "members": [],
-                          "assignedLicenses": [{"skuId": E5, "disabledPlans": []}]}],
-                 collectedAt=_text(now))
+    doc = tenant(
+        [
+            account("dormant", old),
+            account("never", "0001-01-01T00:00:00Z"),
+            account("active", _text(now - timedelta(days=3))),
+        ],
+        groups=[
+            {
+                "id": GROUP,
+                "displayName": "E5 staff",
+                "members": [],
+                "assignedLicenses": [{"skuId": E5, "disabledPlans": []}],
+            }
+        ],
+        collectedAt=_text(now),
+    )
     h = harness(snapshot_from_json(doc), roles=(*DEMO_ROLES, *WRITE_ROLES))
 
     async def join_all() -> None:
@@ -50,7 +77,8 @@ def test_joining_a_licensed_group_does_not_hide_a_dormant_account(harness: Any, 
             sdk = GraphServiceClient(request_adapter=client.adapter)
             for name in ("dormant", "never", "active"):
                 await sdk.groups.by_group_id(GROUP).members.ref.post(
-                    ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/id-{name}"))
+                    ReferenceCreate(odata_id=f"https://graph.microsoft.com/v1.0/directoryObjects/id-{name}")
+                )
         finally:
             await client.aclose()
 

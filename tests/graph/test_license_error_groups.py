@@ -27,14 +27,27 @@ def _with_group_errors(flags: bool = True) -> TenantSnapshot:
     snap = make_tenant(60, seed=5)
     licensing = next(g for g in snap.groups if g.assigned_licenses)
     pos, user = next((i, u) for i, u in enumerate(snap.users) if u.id in licensing.members)
-    states = tuple(msgspec.structs.replace(s, state="Error", error="CountViolation")
-                   if s.assigned_by_group == licensing.id else s for s in user.license_assignment_states)
+    states = tuple(
+        msgspec.structs.replace(s, state="Error", error="CountViolation") if s.assigned_by_group == licensing.id else s
+        for s in user.license_assignment_states
+    )
     users = list(snap.users)
     users[pos] = user.with_values(license_assignment_states=states)
     old = Group(OLD_GROUP, "Old Licenses", (), (), has_members_with_license_errors=True if flags else None)
-    groups = tuple(sorted(
-        (*(msgspec.structs.replace(g, has_members_with_license_errors=(g.id == licensing.id) if flags else None)
-           for g in snap.groups), old), key=lambda g: g.id))
+    groups = tuple(
+        sorted(
+            (
+                *(
+                    msgspec.structs.replace(
+                        g, has_members_with_license_errors=(g.id == licensing.id) if flags else None
+                    )
+                    for g in snap.groups
+                ),
+                old,
+            ),
+            key=lambda g: g.id,
+        )
+    )
     return dataclasses.replace(snap, users=tuple(users), groups=groups)
 
 
@@ -76,15 +89,21 @@ def test_403_is_a_named_gap_and_the_groups_stay_unknown(harness, tmp_path):
     assert [g.display_name for g in got.groups] == ["License - Microsoft 365 E3"]
     assert all(g.has_members_with_license_errors is None for g in got.groups)
     policy = tmp_path / "p.yaml"
-    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
-                      "hygiene:\n  group_license_errors: {}\n  assignment_errors: {}\n", encoding="utf-8")
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+        "hygiene:\n  group_license_errors: {}\n  assignment_errors: {}\n",
+        encoding="utf-8",
+    )
     as_of = datetime.fromisoformat(got.collected_at.replace("Z", "+00:00"))
     result = evaluate(load_policies([str(policy)]), got, as_of)
     assert not result.complete  # the gap stays: the report never reads as complete
     # the members' own failures are still reported, and their states name the group
     assert {f.rule for f in result.findings} == {LicenseAssignmentError.id, GroupLicenseErrors.id}
-    assert ("Error", "CountViolation") in {(dict(f.details)["state"], dict(f.details)["error"]) for f in result.findings
-                                           if f.rule == LicenseAssignmentError.id}
+    assert ("Error", "CountViolation") in {
+        (dict(f.details)["state"], dict(f.details)["error"])
+        for f in result.findings
+        if f.rule == LicenseAssignmentError.id
+    }
 
 
 def test_a_refused_filter_is_a_note_and_the_states_still_name_the_group(harness, tmp_path):
@@ -95,8 +114,11 @@ def test_a_refused_filter_is_a_note_and_the_states_still_name_the_group(harness,
     assert got.gaps == () and LICENSE_ERROR_GROUPS not in got.collected_datasets
     assert all(g.has_members_with_license_errors is None for g in got.groups)
     policy = tmp_path / "p.yaml"
-    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
-                      "hygiene:\n  group_license_errors: {}\n", encoding="utf-8")
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+        "hygiene:\n  group_license_errors: {}\n",
+        encoding="utf-8",
+    )
     as_of = datetime.fromisoformat(got.collected_at.replace("Z", "+00:00"))
     result = evaluate(load_policies([str(policy)]), got, as_of)
     assert result.complete and [f.subject.display_name for f in result.findings] == ["License - Microsoft 365 E3"]

@@ -43,20 +43,32 @@ entitlements: {}
 # E3, 1 of P1, 1 of P2), 1 carrying P2, 9 members and 1 guest reached by Conditional Access (ann,
 # bob, fay, gus, hal, kim, lou, mo, ned; eve) and 1 member by its risk-based policy (fay).
 # Microsoft counts who used a feature: fewer.
-MICROSOFT = LicenseInsight(entitled_p1=11, entitled_p2=1, entitled_total=12, conditional_access=7,
-                           conditional_access_guests=1, risk_based=1, risk_based_guests=0)
+MICROSOFT = LicenseInsight(
+    entitled_p1=11,
+    entitled_p2=1,
+    entitled_total=12,
+    conditional_access=7,
+    conditional_access_guests=1,
+    risk_based=1,
+    risk_based_guests=0,
+)
 
 
-def collected(snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES, cloud: Cloud | None = None
-              ) -> tuple[TenantSnapshot, list[LoggedRequest]]:
+def collected(
+    snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES, cloud: Cloud | None = None
+) -> tuple[TenantSnapshot, list[LoggedRequest]]:
     token = app_token(snapshot.tenant_id, roles)
     with GraphEmulator(snapshot, token=token) as graph:
+
         async def run() -> TenantSnapshot:
-            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token),
-                                 cloud=cloud or snapshot.cloud, progress=Progress(None, interval=0))
+            client = GraphClient(
+                base_url=graph.url,
+                credential=StaticTokenCredential(token),
+                cloud=cloud or snapshot.cloud,
+                progress=Progress(None, interval=0),
+            )
             try:
-                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True,
-                                     clock=lambda: AS_OF)
+                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True, clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 
@@ -88,8 +100,13 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
     assert [r.status for r in asked] == [200] and not snapshot.notes
     result = audit(tmp_path, snapshot)
     assert rows(result) == {
-        "premium_licenses": (12, 12), "p2_licenses": (1, 1), "conditional_access_users": (7, 9),
-        "conditional_access_guests": (1, 1), "risk_based_users": (1, 1), "risk_based_guests": (0, 0)}
+        "premium_licenses": (12, 12),
+        "p2_licenses": (1, 1),
+        "conditional_access_users": (7, 9),
+        "conditional_access_guests": (1, 1),
+        "risk_based_users": (1, 1),
+        "risk_based_guests": (0, 0),
+    }
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
     block = document_["license_insight"]
     assert block["differs"] is True and block["microsoft"]["entitledP1LicenseCount"] == 11
@@ -105,8 +122,15 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
 
 
 def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
-    same = LicenseInsight(entitled_p1=11, entitled_p2=1, entitled_total=12, conditional_access=9,
-                          conditional_access_guests=1, risk_based=1, risk_based_guests=0)
+    same = LicenseInsight(
+        entitled_p1=11,
+        entitled_p2=1,
+        entitled_total=12,
+        conditional_access=9,
+        conditional_access_guests=1,
+        risk_based=1,
+        risk_based_guests=0,
+    )
     result = audit(tmp_path, collected(tenant(same))[0])
     assert result.license_insight is not None and result.license_insight["differs"] is False
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
@@ -145,9 +169,14 @@ def test_not_asked_without_an_entitlements_section() -> None:
     snapshot = tenant()
     token = app_token(snapshot.tenant_id)
     with GraphEmulator(snapshot, token=token) as graph:
+
         async def run() -> TenantSnapshot:
-            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), cloud=snapshot.cloud,
-                                 progress=Progress(None, interval=0))
+            client = GraphClient(
+                base_url=graph.url,
+                credential=StaticTokenCredential(token),
+                cloud=snapshot.cloud,
+                progress=Progress(None, interval=0),
+            )
             try:
                 return await collect(client, group_refs=(), need_sign_in=False, clock=lambda: AS_OF)
             finally:

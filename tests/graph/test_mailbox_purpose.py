@@ -40,11 +40,18 @@ def mailboxes() -> TenantSnapshot:
     users[disabled[1]] = users[disabled[1]].with_values(mailbox_purpose="equipment")
     users[disabled[2]] = users[disabled[2]].with_values(mailbox_purpose=NO_MAILBOX)
     now = parse_timestamp(base.collected_at)
-    never = next(i for i, u in enumerate(users)
-                 if u.assigned_licenses and u.account_enabled and last_sign_in(u) is None)
+    never = next(
+        i for i, u in enumerate(users) if u.assigned_licenses and u.account_enabled and last_sign_in(u) is None
+    )
     users[never] = users[never].with_values(mailbox_purpose="room")
-    active = next(i for i, u in enumerate(users) if u.assigned_licenses and u.account_enabled
-                  and (t := last_sign_in(u)) is not None and t > now - timedelta(days=10))
+    active = next(
+        i
+        for i, u in enumerate(users)
+        if u.assigned_licenses
+        and u.account_enabled
+        and (t := last_sign_in(u)) is not None
+        and t > now - timedelta(days=10)
+    )
     users[active] = users[active].with_values(mailbox_purpose="shared")  # not a candidate: never asked
     return dataclasses.replace(base, users=tuple(users))
 
@@ -89,8 +96,9 @@ def test_only_candidates_are_asked_in_batches_of_twenty(mailboxes, harness):
             assert user.mailbox_purpose == source[uid].mailbox_purpose
         else:
             assert user.mailbox_purpose == "user"  # the emulator's licensed default
-    assert sorted(u.mailbox_purpose for u in got.users if u.mailbox_purpose not in (None, "user")) == \
-        sorted([NO_MAILBOX, "equipment", "room", "shared"])  # the active shared mailbox was never asked
+    assert sorted(u.mailbox_purpose for u in got.users if u.mailbox_purpose not in (None, "user")) == sorted(
+        [NO_MAILBOX, "equipment", "room", "shared"]
+    )  # the active shared mailbox was never asked
     # the snapshot keeps the purposes; null is "no mailbox", absent is "not asked"
     out = io.StringIO()
     write_snapshot(got, out)
@@ -152,8 +160,10 @@ def test_throttling_that_never_ends_fails_bounded(mailboxes, harness):
 
 
 def test_unavailable_inside_a_batch_is_retried(mailboxes, harness):
-    h = harness(mailboxes, faults=[Fault(FaultKind.UNAVAILABLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings",
-                                         count=2, retry_after=0)])
+    h = harness(
+        mailboxes,
+        faults=[Fault(FaultKind.UNAVAILABLE, match=r"^GET /v1\.0/users/[^/]+/mailboxSettings", count=2, retry_after=0)],
+    )
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
     assert [r.status for r in h.emulator.requests if r.batch].count(503) == 2
     assert got.gaps == () and MAILBOX_SETTINGS in got.collected_datasets
@@ -172,8 +182,11 @@ def test_inner_retries_count_against_the_total_wait(mailboxes, harness):
     and the run fails naming the request that was still throttled."""
     policy = RetryPolicy(max_retries=10, backoff_base=1, backoff_cap=1, max_retry_after=5, max_total_wait=2)
     h = harness(mailboxes, faults=[mailbox_throttled(count=None, retry_after=1)], retry=policy)
-    with pytest.raises(CollectionError, match=r"^GET /users/[^/]+/mailboxSettings/userPurpose \(in POST /\$batch\) "
-                                              r"still failing after waiting 2s in total: Graph is throttling \(429\)"):
+    with pytest.raises(
+        CollectionError,
+        match=r"^GET /users/[^/]+/mailboxSettings/userPurpose \(in POST /\$batch\) "
+        r"still failing after waiting 2s in total: Graph is throttling \(429\)",
+    ):
         h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
     assert max(_asked_per_user(h).values()) == 3  # asked, then again after 1 s and 2 s: a third wait passes 2 s
 
@@ -183,8 +196,11 @@ def test_a_batch_and_its_rounds_are_one_request_to_the_retry_policy(mailboxes, h
     policy = RetryPolicy(max_retries=10, backoff_base=1, backoff_cap=1, max_retry_after=5, max_total_wait=2)
     outer = Fault(FaultKind.THROTTLE, match=r"^POST /v1\.0/\$batch", count=1, retry_after=1)
     h = harness(mailboxes, faults=[outer, mailbox_throttled(count=None, retry_after=1)], retry=policy)
-    with pytest.raises(CollectionError, match=r"mailboxSettings/userPurpose \(in POST /\$batch\) still failing "
-                                              r"after waiting 2s in total"):
+    with pytest.raises(
+        CollectionError,
+        match=r"mailboxSettings/userPurpose \(in POST /\$batch\) still failing "
+        r"after waiting 2s in total",
+    ):
         h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None), concurrency=1)
     assert [r.status for r in h.emulator.requests_to(r"/\$batch")] == [429, 200, 200]
     assert max(_asked_per_user(h).values()) == 2  # 1 s for the POST and 1 s for one round: the budget is spent
@@ -229,8 +245,10 @@ def test_batches_at_once_follow_outlook_s_limits_not_the_directory_budget(harnes
 
 def _disabled_policy(tmp_path: Any) -> Any:
     path = tmp_path / "p.yaml"
-    path.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
-                    "hygiene:\n  disabled_users: {severity: high}\n  shared_mailboxes: {severity: low}\n")
+    path.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\n"
+        "hygiene:\n  disabled_users: {severity: high}\n  shared_mailboxes: {severity: low}\n"
+    )
     return load_policies([str(path)])
 
 
@@ -272,15 +290,21 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
     The findings on them say the auditor could not tell whether they are shared mailboxes."""
     candidates = _expected(mailboxes, None)
     odd = {
-        candidates[3]: (404, "Request_ResourceNotFound", "Resource 'x' does not exist or one of its queried "
-                                                         "reference-property objects are not present."),
+        candidates[3]: (
+            404,
+            "Request_ResourceNotFound",
+            "Resource 'x' does not exist or one of its queried reference-property objects are not present.",
+        ),
         candidates[4]: (404, "ErrorItemNotFound", "The specified object was not found in the store."),
         candidates[5]: (400, "ErrorInvalidUser", "The requested user is invalid."),
         candidates[6]: (409, "ErrorMailboxMoveInProgress", "The mailbox is being moved."),
     }
     plain = {
-        candidates[7]: (404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is "
-                                                            "hosted on-premise."),
+        candidates[7]: (
+            404,
+            "MailboxNotEnabledForRESTAPI",
+            "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        ),
         candidates[8]: (404, "MailboxNotSupportedForRESTAPI", "REST API is not yet supported for this mailbox."),
     }
     h = harness(mailboxes, faults=[_answer({**odd, **plain})])
@@ -311,8 +335,11 @@ def test_only_no_mailbox_404s_mean_no_mailbox_other_errors_leave_one_user_unknow
 
 def test_a_user_deleted_mid_run_is_unknown_not_without_a_mailbox(mailboxes, harness):
     uid = _expected(mailboxes, None)[3]
-    gone = (404, "Request_ResourceNotFound", f"Resource '{uid}' does not exist or one of its queried "
-                                             "reference-property objects are not present.")
+    gone = (
+        404,
+        "Request_ResourceNotFound",
+        f"Resource '{uid}' does not exist or one of its queried reference-property objects are not present.",
+    )
     h = harness(mailboxes, faults=[_answer({uid: gone})])
     got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(inactive_days=None))
     assert next(u for u in got.users if u.id == uid).mailbox_purpose is None
@@ -338,8 +365,9 @@ def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
     assert again == got and [u.mailbox_purpose for u in again.users] == [u.mailbox_purpose for u in got.users]
     result = evaluate(_disabled_policy(tmp_path), again, parse_timestamp(got.collected_at))
     assert result.complete
-    shared = {f.subject.id: dict(f.details)["mailbox_purpose"] for f in result.findings
-              if f.rule == SharedMailboxLicensed.id}
+    shared = {
+        f.subject.id: dict(f.details)["mailbox_purpose"] for f in result.findings if f.rule == SharedMailboxLicensed.id
+    }
     assert sorted(shared.values()) == ["equipment", "shared"]
     disabled = {f.subject.id for f in result.findings if f.rule == DisabledUserLicensed.id}
     assert not disabled & set(shared)
@@ -347,12 +375,18 @@ def test_collected_purposes_drive_the_rules(mailboxes, harness, tmp_path):
     assert all("shared_mailbox" not in dict(f.details) for f in result.findings)
 
 
-@pytest.mark.parametrize("answer, complaint", [
-    ({"responses": []}, r"no answer for GET /users/.+/mailboxSettings/userPurpose"),
-    ({"responses": "x"}, r"no `responses` list"),
-    ({"responses": [{"id": "99", "status": 200, "body": {"value": "user"}}]}, r"id '99' that was never asked"),
-    ({"responses": [{"id": "1", "status": 200, "body": {}}]}, r"GET /users/.+/mailboxSettings/userPurpose .*without"),
-])
+@pytest.mark.parametrize(
+    "answer, complaint",
+    [
+        ({"responses": []}, r"no answer for GET /users/.+/mailboxSettings/userPurpose"),
+        ({"responses": "x"}, r"no `responses` list"),
+        ({"responses": [{"id": "99", "status": 200, "body": {"value": "user"}}]}, r"id '99' that was never asked"),
+        (
+            {"responses": [{"id": "1", "status": 200, "body": {}}]},
+            r"GET /users/.+/mailboxSettings/userPurpose .*without",
+        ),
+    ],
+)
 def test_malformed_batch_answers_fail_naming_the_request(mailboxes, harness, answer, complaint):
     def one_user_batch(request: Request) -> Reply | None:
         if request.method != "POST" or request.path != "/$batch" or request.batch:
@@ -363,10 +397,15 @@ def test_malformed_batch_answers_fail_naming_the_request(mailboxes, harness, ans
         for r in fixed["responses"] if isinstance(fixed["responses"], list) else ():
             if r["id"] == "1":
                 r["id"] = first["id"]
-        if isinstance(fixed["responses"], list) and fixed["responses"] and len(doc["requests"]) > 1 \
-                and fixed["responses"][0]["id"] != "99":
-            fixed["responses"] += [{"id": r["id"], "status": 200, "body": {"value": "user"}}
-                                   for r in doc["requests"][1:]]
+        if (
+            isinstance(fixed["responses"], list)
+            and fixed["responses"]
+            and len(doc["requests"]) > 1
+            and fixed["responses"][0]["id"] != "99"
+        ):
+            fixed["responses"] += [
+                {"id": r["id"], "status": 200, "body": {"value": "user"}} for r in doc["requests"][1:]
+            ]
         return Reply(200, fixed)
 
     h = harness(mailboxes, faults=[one_user_batch])

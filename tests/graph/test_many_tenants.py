@@ -59,28 +59,50 @@ def _tenants(tmp_path: Path, token: str) -> Iterator[list[tuple[str, str]]]:
         name = {1: "Refused Token", 2: "Always Failing", 3: "Broken Policy", 4: "Too Slow"}.get(n, f"Customer {n:02d}")
         token_of = "another-token" if n == 1 else token
         responders = [_always_500] if n == 2 else [_slow] if n == 4 else []
-        specs.append((name, _tenant_id(n), token_of, responders, "policies/bad.yaml" if n == 3 else
-                      "policies/good.yaml"))
+        specs.append(
+            (name, _tenant_id(n), token_of, responders, "policies/bad.yaml" if n == 3 else "policies/good.yaml")
+        )
     with contextlib.ExitStack() as stack:
         lines = ["defaults:", f"  client_id: {CLIENT}", "tenants:"]
         for name, tid, token_of, responders, policy in specs:
             snapshot = replace(sample, tenant_id=tid, tenant_name=name)
             graph = stack.enter_context(GraphEmulator(snapshot, token=token_of, responders=responders))
-            lines += [f"  - name: {name}", f"    tenant_id: {tid}", f"    graph_endpoint: {graph.url}",
-                      f"    policies: {policy}"]
+            lines += [
+                f"  - name: {name}",
+                f"    tenant_id: {tid}",
+                f"    graph_endpoint: {graph.url}",
+                f"    policies: {policy}",
+            ]
         (tmp_path / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
         yield [(name, tid) for name, tid, *_ in specs]
 
 
-def test_twelve_tenants_each_alone_and_the_failures_written_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_twelve_tenants_each_alone_and_the_failures_written_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     token = app_token(_tenant_id(0))
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.chdir(tmp_path)
     with _tenants(tmp_path, token) as tenants:
-        code = main(["audit", "--tenants", "tenants.yaml", "--auth", "token", "--output-dir", "out",
-                     "--format", "json,csv", "--as-of", AS_OF, "--tenant-concurrency", "4",
-                     "--tenant-timeout", "12"])
+        code = main(
+            [
+                "audit",
+                "--tenants",
+                "tenants.yaml",
+                "--auth",
+                "token",
+                "--output-dir",
+                "out",
+                "--format",
+                "json,csv",
+                "--as-of",
+                AS_OF,
+                "--tenant-concurrency",
+                "4",
+                "--tenant-timeout",
+                "12",
+            ]
+        )
         # the slow tenant's collection was cancelled when its time ran out: its thread ends without
         # waiting for the rest of its answers, and writes nothing after the run has written it up
         slow = [t for t in threading.enumerate() if t.name == "tenant-too-slow"]
@@ -133,18 +155,55 @@ def test_findings_equal_a_one_tenant_audit(tmp_path: Path, monkeypatch: pytest.M
     with GraphEmulator(sample, token=token) as graph:
         (tmp_path / "tenants.yaml").write_text(
             f"tenants:\n  - name: Contoso\n    tenant_id: {sample.tenant_id}\n    client_id: {CLIENT}\n"
-            f"    graph_endpoint: {graph.url}\n    policies: policies/good.yaml\n", "utf-8")
-        assert main(["audit", "--tenants", "tenants.yaml", "--auth", "token", "--output-dir", "many", "--format",
-                     "csv", "--as-of", AS_OF]) == 1
-        assert main(["audit", "--graph-endpoint", graph.url, "--auth", "token", "--policies", "policies/good.yaml",
-                     "--output-dir", "one", "--format", "csv", "--as-of", AS_OF]) == 1
+            f"    graph_endpoint: {graph.url}\n    policies: policies/good.yaml\n",
+            "utf-8",
+        )
+        assert (
+            main(
+                [
+                    "audit",
+                    "--tenants",
+                    "tenants.yaml",
+                    "--auth",
+                    "token",
+                    "--output-dir",
+                    "many",
+                    "--format",
+                    "csv",
+                    "--as-of",
+                    AS_OF,
+                ]
+            )
+            == 1
+        )
+        assert (
+            main(
+                [
+                    "audit",
+                    "--graph-endpoint",
+                    graph.url,
+                    "--auth",
+                    "token",
+                    "--policies",
+                    "policies/good.yaml",
+                    "--output-dir",
+                    "one",
+                    "--format",
+                    "csv",
+                    "--as-of",
+                    AS_OF,
+                ]
+            )
+            == 1
+        )
     many, one = (tmp_path / "many" / "contoso" / "findings.csv"), (tmp_path / "one" / "findings.csv")
     assert many.read_bytes() == one.read_bytes()
 
 
 def test_shards_are_disjoint_and_cover_the_file(tmp_path: Path) -> None:
-    lines = ["tenants:"] + [f"  - name: Tenant {n}\n    tenant_id: {_tenant_id(n)}\n    client_id: {CLIENT}"
-                            for n in range(1, 41)]
+    lines = ["tenants:"] + [
+        f"  - name: Tenant {n}\n    tenant_id: {_tenant_id(n)}\n    client_id: {CLIENT}" for n in range(1, 41)
+    ]
     (tmp_path / "t.yaml").write_text("\n".join(lines) + "\n", "utf-8")
     jobs = load_tenants(tmp_path / "t.yaml")
     slices = [select(jobs, (k, 4)) for k in range(1, 5)]
@@ -159,20 +218,45 @@ def test_rollup_joins_shards_names_the_missing_and_refuses_a_tenant_twice(tmp_pa
     def shard(name: str, keys: list[str], unused: float = 10.0) -> Path:
         folder = tmp_path / name
         folder.mkdir()
-        rows = [{"key": k, "name": k, "tenant_id": _tenant_id(i), "status": "ok", "exit_code": 0,
-                 "findings": {"critical": 0, "high": 0, "medium": 1, "low": 0}, "unused_monthly": unused * i,
-                 "plan_monthly_saving": None, "currency": "EUR", "next_window": None, "seats_short": [],
-                 "seconds": 1.0, "requests": 9, "reason": None} for i, k in enumerate(keys, start=1)]
-        (folder / "tenants.json").write_text(json.dumps({"schema_version": 1, "shard": None, "tenants": rows,
-                                                          "generated_at": "2026-11-25T02:00:00+00:00"}), "utf-8")
+        rows = [
+            {
+                "key": k,
+                "name": k,
+                "tenant_id": _tenant_id(i),
+                "status": "ok",
+                "exit_code": 0,
+                "findings": {"critical": 0, "high": 0, "medium": 1, "low": 0},
+                "unused_monthly": unused * i,
+                "plan_monthly_saving": None,
+                "currency": "EUR",
+                "next_window": None,
+                "seats_short": [],
+                "seconds": 1.0,
+                "requests": 9,
+                "reason": None,
+            }
+            for i, k in enumerate(keys, start=1)
+        ]
+        (folder / "tenants.json").write_text(
+            json.dumps(
+                {"schema_version": 1, "shard": None, "tenants": rows, "generated_at": "2026-11-25T02:00:00+00:00"}
+            ),
+            "utf-8",
+        )
         return folder
 
-    lines = ["tenants:"] + [f"  - name: {k}\n    tenant_id: {_tenant_id(n)}\n    client_id: {CLIENT}"
-                            for n, k in enumerate(["a", "b", "c"], start=1)]
+    lines = ["tenants:"] + [
+        f"  - name: {k}\n    tenant_id: {_tenant_id(n)}\n    client_id: {CLIENT}"
+        for n, k in enumerate(["a", "b", "c"], start=1)
+    ]
     (tmp_path / "t.yaml").write_text("\n".join(lines) + "\n", "utf-8")
     one, two = shard("s1", ["a"]), shard("s2", ["b"], unused=20.0)  # b wastes more: it leads
-    assert main(["rollup", str(one), str(two), "--tenants", str(tmp_path / "t.yaml"), "--output-dir",
-                 str(tmp_path / "all")]) == 3  # c is in no shard
+    assert (
+        main(
+            ["rollup", str(one), str(two), "--tenants", str(tmp_path / "t.yaml"), "--output-dir", str(tmp_path / "all")]
+        )
+        == 3
+    )  # c is in no shard
     joined = json.loads((tmp_path / "all" / "tenants.json").read_text("utf-8"))
     assert [row["key"] for row in joined["tenants"]] == ["b", "a"] and joined["missing"] == ["c"]
     assert main(["rollup", str(one), str(shard("s3", ["a"])), "--output-dir", str(tmp_path / "x")]) == 2

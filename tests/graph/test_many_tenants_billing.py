@@ -25,9 +25,20 @@ def _seen(tmp_path: Path, *flags: str) -> dict[str, tuple[str | None, str | None
         f"  - name: Through a partner\n    tenant_id: 00000000-0000-4000-8000-000000000002\n    client_id: {CLIENT}\n"
         "    billing_source: partner-center\n"
         f"  - name: Unsaid\n    tenant_id: 00000000-0000-4000-8000-000000000003\n    client_id: {CLIENT}\n",
-        "utf-8")
-    args = build_parser().parse_args(["audit", "--tenants", str(tmp_path / "t.yaml"), "--output-dir",
-                                      str(tmp_path / "out"), "--tenant-concurrency", "1", *flags])
+        "utf-8",
+    )
+    args = build_parser().parse_args(
+        [
+            "audit",
+            "--tenants",
+            str(tmp_path / "t.yaml"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--tenant-concurrency",
+            "1",
+            *flags,
+        ]
+    )
     seen: dict[str, tuple[str | None, str | None]] = {}
 
     def audit(one: argparse.Namespace) -> int:
@@ -61,8 +72,9 @@ def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch:
 
     seen: list[object] = []
 
-    def read_commerce(args: object, subscriptions: object, tenant: object, file: object, env: object,
-                      **_: object) -> Gathered:
+    def read_commerce(
+        args: object, subscriptions: object, tenant: object, file: object, env: object, **_: object
+    ) -> Gathered:
         seen.append(env)
         return Gathered(None, ())
 

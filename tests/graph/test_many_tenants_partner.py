@@ -38,8 +38,9 @@ pytestmark = pytest.mark.usefixtures("pinned_many_tenants")  # tests/graph/conft
 
 
 @contextlib.contextmanager
-def _customers(tmp_path: Path, token: str, partner_block: str, *, sold_to: tuple[str, ...]
-               ) -> Iterator[PartnerCenterStandIn]:
+def _customers(
+    tmp_path: Path, token: str, partner_block: str, *, sold_to: tuple[str, ...]
+) -> Iterator[PartnerCenterStandIn]:
     """Two customers, each served by its own Graph emulator, and one Partner Center stand-in that sells
     the sample's CSP subscriptions to the customers `sold_to` names (another is no customer of it)."""
     sample = load_snapshot(SAMPLE)
@@ -48,20 +49,46 @@ def _customers(tmp_path: Path, token: str, partner_block: str, *, sold_to: tuple
     shutil.copy(EXAMPLE, tmp_path / "policies" / "good.yaml")
     with contextlib.ExitStack() as stack:
         pc = stack.enter_context(PartnerCenterStandIn({tid: subscriptions for tid in sold_to}))
-        lines = [partner_block.rstrip("\n"), "defaults:", f"  client_id: {CLIENT}", "  policies: policies/good.yaml",
-                 "tenants:"]
+        lines = [
+            partner_block.rstrip("\n"),
+            "defaults:",
+            f"  client_id: {CLIENT}",
+            "  policies: policies/good.yaml",
+            "tenants:",
+        ]
         for name, tid in (("First", FIRST), ("Second", SECOND)):
             graph = stack.enter_context(GraphEmulator(replace(sample, tenant_id=tid, tenant_name=name), token=token))
-            lines += [f"  - name: {name}", f"    tenant_id: {tid}", f"    graph_endpoint: {graph.url}",
-                      "    billing_source: partner-center"]
+            lines += [
+                f"  - name: {name}",
+                f"    tenant_id: {tid}",
+                f"    graph_endpoint: {graph.url}",
+                "    billing_source: partner-center",
+            ]
         (tmp_path / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
         yield pc
 
 
 def _run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pc: PartnerCenterStandIn) -> int:
     monkeypatch.chdir(tmp_path)
-    return main(["audit", "--tenants", "tenants.yaml", "--auth", "token", "--output-dir", "out", "--format", "json",
-                 "--as-of", AS_OF, "--tenant-concurrency", "2", "--partner-center-endpoint", pc.url])
+    return main(
+        [
+            "audit",
+            "--tenants",
+            "tenants.yaml",
+            "--auth",
+            "token",
+            "--output-dir",
+            "out",
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+            "--tenant-concurrency",
+            "2",
+            "--partner-center-endpoint",
+            pc.url,
+        ]
+    )
 
 
 def _bill(tmp_path: Path, key: str) -> dict[str, Any]:
@@ -69,8 +96,9 @@ def _bill(tmp_path: Path, key: str) -> dict[str, Any]:
     return bill
 
 
-def test_two_customers_are_read_with_the_one_partner_credential(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_customers_are_read_with_the_one_partner_credential(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     graph_token = app_token(FIRST)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", graph_token)
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
@@ -98,7 +126,8 @@ def test_two_customers_are_read_with_the_one_partner_credential(tmp_path: Path,
 
 
 def test_a_customer_partner_center_fails_for_keeps_a_gap_and_the_other_its_bill(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     graph_token = app_token(FIRST)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", graph_token)
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
@@ -116,7 +145,8 @@ def test_a_customer_partner_center_fails_for_keeps_a_gap_and_the_other_its_bill(
 
 
 def test_a_partner_center_source_without_a_partner_block_says_what_to_add(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     graph_token = app_token(FIRST)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", graph_token)
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
@@ -128,14 +158,21 @@ def test_a_partner_center_source_without_a_partner_block_says_what_to_add(
     assert "partner:" in err and "tenant_id:" in err and "client_id:" in err and "docs/msp.md" in err
 
 
-@pytest.mark.parametrize(("block", "message"), [
-    ("partner: [a]\n", "tenants.yaml:1: partner: expected a mapping with tenant_id and client_id"),
-    (f"partner:\n  tenant_id: {PARTNER_TENANT}\n", "tenants.yaml:1: partner.client_id: '' is not an application"),
-    (f"partner:\n  tenant_id: not a tenant\n  client_id: {PARTNER_CLIENT}\n",
-     "tenants.yaml:2: partner.tenant_id: 'not a tenant' is not a tenant GUID"),
-    (f"{PARTNER_BLOCK}  client_secret: hunter2\n",
-     "tenants.yaml:4: partner: unknown key 'client_secret' (allowed: tenant_id, client_id; no secrets here"),
-])
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("partner: [a]\n", "tenants.yaml:1: partner: expected a mapping with tenant_id and client_id"),
+        (f"partner:\n  tenant_id: {PARTNER_TENANT}\n", "tenants.yaml:1: partner.client_id: '' is not an application"),
+        (
+            f"partner:\n  tenant_id: not a tenant\n  client_id: {PARTNER_CLIENT}\n",
+            "tenants.yaml:2: partner.tenant_id: 'not a tenant' is not a tenant GUID",
+        ),
+        (
+            f"{PARTNER_BLOCK}  client_secret: hunter2\n",
+            "tenants.yaml:4: partner: unknown key 'client_secret' (allowed: tenant_id, client_id; no secrets here",
+        ),
+    ],
+)
 def test_the_partner_block_is_checked_with_the_file_and_line(tmp_path: Path, block: str, message: str) -> None:
     path = tmp_path / "tenants.yaml"
     path.write_text(f"{block}tenants:\n  - tenant_id: {FIRST}\n    client_id: {CLIENT}\n", "utf-8")
@@ -145,7 +182,8 @@ def test_the_partner_block_is_checked_with_the_file_and_line(tmp_path: Path, blo
 
 
 def test_the_partner_credential_is_built_once_as_the_tenants_are_but_for_the_partner(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Not --auth token: the credential is the run's --auth, signing in to the partner's tenant as the
     partner's app (its tenant and client id from the block), for the Partner Center audience."""
     built: list[tuple[str, str | None, str | None]] = []
@@ -167,6 +205,8 @@ def test_the_partner_credential_is_built_once_as_the_tenants_are_but_for_the_par
     with partner.session(block, auth="certificate", endpoint=None, env=env) as pc:
         assert pc is not None and pc.endpoint == "https://api.partnercenter.microsoft.com"
     assert built == [("AuthMode.CERTIFICATE", PARTNER_TENANT, PARTNER_CLIENT)]
-    with pytest.raises(UsageError, match="AUDITOR_PARTNER_CENTER_TOKEN"), \
-            partner.session(block, auth="token", endpoint=None, env=env):
+    with (
+        pytest.raises(UsageError, match="AUDITOR_PARTNER_CENTER_TOKEN"),
+        partner.session(block, auth="token", endpoint=None, env=env),
+    ):
         pass

@@ -28,9 +28,12 @@ def tenant(first_characters: str = "jmsadck", n: int = 300) -> TenantSnapshot:
     """`n` users whose UPNs start with the given characters in turn, all members of "Big Team"
     (which also assigns a license, so its direct members are read too)."""
     base = make_tenant(n, seed=5)
-    users = tuple(msgspec.structs.replace(u, user_principal_name=f"{first_characters[i % len(first_characters)]}"
-                                                                 f"user{i}@contoso.example")
-                  for i, u in enumerate(base.users))
+    users = tuple(
+        msgspec.structs.replace(
+            u, user_principal_name=f"{first_characters[i % len(first_characters)]}user{i}@contoso.example"
+        )
+        for i, u in enumerate(base.users)
+    )
     sku = base.skus[0].sku_id
     big = Group(BIG, "Big Team", (AssignedLicense(sku),), members=tuple(sorted(u.id for u in users)))
     return dataclasses.replace(base, users=users, groups=(*base.groups, big))
@@ -97,19 +100,24 @@ def test_members_outside_the_partitions_read_it_again_in_one_chain(harness, shor
     h = harness(snap)
     got = h.collect(("Big Team",), need_sign_in=False, concurrency=4)
     assert big_group(got).members == big_group(snap).members and not got.gaps
-    assert "/transitiveMembers/microsoft.graph.user read 200 members while its count was 300;" \
-        in h.stderr.getvalue()
+    assert "/transitiveMembers/microsoft.graph.user read 200 members while its count was 300;" in h.stderr.getvalue()
     assert len([r for r in listed(h, MEMBERS) if "$filter" not in r.query]) == 16  # the first page, then all
 
 
-@pytest.mark.parametrize(("first_page", "says"), [
-    ({"value": [], "@odata.count": 300, "@odata.nextLink": "https://evil.example/v1.0/groups?$skiptoken=x"},
-     "outside the Graph endpoint"),
-    ({"@odata.count": 300}, "a page without a `value` list"),
-])
+@pytest.mark.parametrize(
+    ("first_page", "says"),
+    [
+        (
+            {"value": [], "@odata.count": 300, "@odata.nextLink": "https://evil.example/v1.0/groups?$skiptoken=x"},
+            "outside the Graph endpoint",
+        ),
+        ({"@odata.count": 300}, "a page without a `value` list"),
+    ],
+)
 def test_the_first_page_is_checked_as_every_page_is(harness, short_pages, first_page, says):
     """The first page is read on its own (for its @odata.count): its link is refused before the
     token could follow it, and a page that is not one stops the run, as in GraphClient.pages."""
+
     def answer(request: Request) -> Reply | None:
         if "transitiveMembers" in request.path and "$skiptoken" not in request.query and "$filter" not in request.query:
             return Reply(200, first_page)

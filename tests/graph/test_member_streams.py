@@ -33,8 +33,14 @@ def tenant() -> TenantSnapshot:
     snap = make_tenant(3_000)
     rng = random.Random(53)
     ids = [u.id for u in snap.users]
-    groups = tuple(Group(str(uuid.UUID(int=rng.getrandbits(128), version=4)), f"Team {n:02d}",
-                         members=tuple(sorted(rng.sample(ids, 600)))) for n in range(GROUPS))
+    groups = tuple(
+        Group(
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            f"Team {n:02d}",
+            members=tuple(sorted(rng.sample(ids, 600))),
+        )
+        for n in range(GROUPS)
+    )
     return dataclasses.replace(snap, groups=snap.groups + groups)
 
 
@@ -48,11 +54,16 @@ def _collect(snap: TenantSnapshot, budgets: Budgets, pacing: Pacing) -> tuple[Te
     with GraphEmulator(snap, token=token, latency_ms=LATENCY * 1000, budgets=budgets) as graph:
 
         async def go() -> TenantSnapshot:
-            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), pacing=pacing,
-                                 progress=Progress(io.StringIO(), interval=0))
+            client = GraphClient(
+                base_url=graph.url,
+                credential=StaticTokenCredential(token),
+                pacing=pacing,
+                progress=Progress(io.StringIO(), interval=0),
+            )
             try:
-                return await collect(client, group_refs=_named(snap), need_sign_in=False, clock=lambda: at,
-                                     concurrency=None)
+                return await collect(
+                    client, group_refs=_named(snap), need_sign_in=False, clock=lambda: at, concurrency=None
+                )
             finally:
                 await client.aclose()
 

@@ -28,8 +28,12 @@ def _collect(graph: GraphEmulator, snap: TenantSnapshot, token: str, pacing: Pac
     at = datetime.fromisoformat(snap.collected_at.replace("Z", "+00:00"))
 
     async def go() -> TenantSnapshot:
-        client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), pacing=pacing,
-                             progress=Progress(io.StringIO(), interval=0))
+        client = GraphClient(
+            base_url=graph.url,
+            credential=StaticTokenCredential(token),
+            pacing=pacing,
+            progress=Progress(io.StringIO(), interval=0),
+        )
         try:
             return await collect(client, group_refs=[], need_sign_in=True, clock=lambda: at, **options)
         finally:
@@ -70,8 +74,9 @@ def test_a_usage_report_is_asked_for_at_most_fourteen_times_per_window() -> None
     with GraphEmulator(snap, token=token, budgets=Budgets(seconds=0.002)) as graph:  # 14 per 1.2 s
 
         async def go() -> None:
-            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token),
-                                 pacing=Pacing(seconds=0.002))
+            client = GraphClient(
+                base_url=graph.url, credential=StaticTokenCredential(token), pacing=Pacing(seconds=0.002)
+            )
             try:
                 await asyncio.gather(*(client.fetch(path, follow=False) for _ in range(16)))
             finally:
@@ -126,8 +131,9 @@ def test_the_tenants_of_one_app_share_its_budget_across_tenants() -> None:
         graphs = []
         for snap in snaps:
             token = app_token(snap.tenant_id, DEMO_ROLES)
-            graphs.append((stack.enter_context(GraphEmulator(
-                snap, token=token, budgets=Budgets(across_tenants=shared))), token))
+            graphs.append(
+                (stack.enter_context(GraphEmulator(snap, token=token, budgets=Budgets(across_tenants=shared))), token)
+            )
 
         def one(i: int) -> None:
             pacing = Pacing()

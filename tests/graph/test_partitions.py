@@ -76,27 +76,38 @@ def test_emulator_filters_users_by_upn_prefix_with_select_top_paging_and_count()
     select = ",".join((*USER_FIELDS, SIGN_IN_ACTIVITY))
     with GraphEmulator(snap, token=token) as graph:
         for text in ("startswith(userPrincipalName,'a')", "startsWith(userPrincipalName,'A')"):
-            doc = _get(graph, token, f"/users?$select={select}&$top=3&$count=true&$filter={text}",
-                       {"ConsistencyLevel": "eventual"}).json()
+            doc = _get(
+                graph,
+                token,
+                f"/users?$select={select}&$top=3&$count=true&$filter={text}",
+                {"ConsistencyLevel": "eventual"},
+            ).json()
             wanted = [u for u in snap.users if u.user_principal_name.lower().startswith("a")]
             assert doc["@odata.count"] == len(wanted) > 3 and len(doc["value"]) == 3
             got = doc["value"]
             link = doc.get("@odata.nextLink")
             while link:
-                page = _get(graph, token, link[len(graph.url):]).json()
+                page = _get(graph, token, link[len(graph.url) :]).json()
                 got += page["value"]
                 link = page.get("@odata.nextLink")
             assert [u["id"] for u in got] == [u.id for u in wanted]
             assert set(USER_FIELDS) <= set(got[0]) <= {*USER_FIELDS, SIGN_IN_ACTIVITY}
-        quote_doc = _get(graph, token, "/users?$filter=startswith(userPrincipalName,'''') or "
-                                       "startswith(userPrincipalName,'%23')").json()
+        quote_doc = _get(
+            graph, token, "/users?$filter=startswith(userPrincipalName,'''') or startswith(userPrincipalName,'%23')"
+        ).json()
         assert sorted(u["userPrincipalName"][0] for u in quote_doc["value"]) == sorted(
-            u.user_principal_name[0] for u in snap.users if u.user_principal_name[0] in "'#")
-        count = _get(graph, token, "/users/$count?$filter=startswith(userPrincipalName,'0')",
-                     {"ConsistencyLevel": "eventual"})
+            u.user_principal_name[0] for u in snap.users if u.user_principal_name[0] in "'#"
+        )
+        count = _get(
+            graph, token, "/users/$count?$filter=startswith(userPrincipalName,'0')", {"ConsistencyLevel": "eventual"}
+        )
         assert count.text == str(sum(1 for u in snap.users if u.user_principal_name.startswith("0")))
-        for bad in ("startswith(userPrincipalName,'')", "startswith(displayName,'a')", "userPrincipalName ge 'a'",
-                    "startswith(userPrincipalName,'a') and startswith(userPrincipalName,'b')"):
+        for bad in (
+            "startswith(userPrincipalName,'')",
+            "startswith(displayName,'a')",
+            "userPrincipalName ge 'a'",
+            "startswith(userPrincipalName,'a') and startswith(userPrincipalName,'b')",
+        ):
             answer = _get(graph, token, f"/users?$filter={bad}")
             assert answer.status_code == 400 and answer.json()["error"]["code"] == "Request_UnsupportedQuery", bad
 
@@ -286,9 +297,15 @@ def test_reports_asked_early_keep_the_rows_of_users_only_a_second_read_found(har
     every user is in: users outside every partition (found by the second, one-chain read) keep
     their usage rows."""
     base = awkward_tenant(AWKWARD + NON_ASCII)
-    rows = tuple(sorted((UserUsage(u.user_principal_name, exchangeLastActivityDate="2026-10-01",
-                                   reports=tuple(sorted(REPORTS))) for u in base.users),
-                        key=lambda r: r.userPrincipalName.lower()))
+    rows = tuple(
+        sorted(
+            (
+                UserUsage(u.user_principal_name, exchangeLastActivityDate="2026-10-01", reports=tuple(sorted(REPORTS)))
+                for u in base.users
+            ),
+            key=lambda r: r.userPrincipalName.lower(),
+        )
+    )
     reads = tuple(ReportRead(name, "D90", "2026-10-30", "") for name in sorted(REPORTS))
     snap = dataclasses.replace(base, usage_reports=UsageReports(reads, rows))
     # the second read is held a second, so the reports' answers are in long before it ends
@@ -334,8 +351,9 @@ def test_gap_exits_3_from_the_cli(tmp_path, monkeypatch, partitioned):
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "snap.json"
     with GraphEmulator(snap, token=token, responders=[Count(len(snap.users) + 1)]) as graph:
-        code = main(["collect", "--graph-endpoint", graph.url, "--output", str(out),
-                     "--policies", str(ROOT / "policies")])
+        code = main(
+            ["collect", "--graph-endpoint", graph.url, "--output", str(out), "--policies", str(ROOT / "policies")]
+        )
     assert code == 3
     assert "users" in [g.dataset for g in load_snapshot(out).gaps]
 
@@ -440,8 +458,9 @@ def test_progress_line_with_partitions():
     p.expect(10_000)
     p.partitions(3, 30)
     p.pages, p.users = 10, 5_000
-    assert p.line(5.0) == ("collecting users: 5,000 of 10,000 (50%) in 10 pages (3 of 30 partitions done), "
-                           "1,000 users/s, ETA 5s")
+    assert p.line(5.0) == (
+        "collecting users: 5,000 of 10,000 (50%) in 10 pages (3 of 30 partitions done), 1,000 users/s, ETA 5s"
+    )
 
 
 def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned):

@@ -13,8 +13,10 @@ def test_20000_users_request_count_and_time(harness):
     h = harness(snap)
     got = h.collect(("Sales Team",), need_sign_in=True, concurrency=1)  # one chain (partitions: test_partitions)
     # members are read for the group a policy selects by; license-only groups come without them
-    expected = tuple(g if g.display_name == "Sales Team"
-                     else msgspec.structs.replace(g, members=(), direct_members=None) for g in snap.groups)
+    expected = tuple(
+        g if g.display_name == "Sales Team" else msgspec.structs.replace(g, members=(), direct_members=None)
+        for g in snap.groups
+    )
     assert got.users == snap.users and got.groups == expected
     users = h.emulator.requests_to("/users")
     assert len(users) == math.ceil(20_000 / 500) == 40

@@ -55,20 +55,31 @@ REFUSED = 23  # signInActivity refused: a report marked incomplete
 
 
 def _drop_user(snap: TenantSnapshot, user: User) -> TenantSnapshot:
-    groups = tuple(msgspec.structs.replace(g, members=tuple(m for m in g.members if m != user.id),
-                                           direct_members=tuple(m for m in (g.direct_members or ()) if m != user.id)
-                                           if g.direct_members is not None else None)
-                   for g in snap.groups)
+    groups = tuple(
+        msgspec.structs.replace(
+            g,
+            members=tuple(m for m in g.members if m != user.id),
+            direct_members=tuple(m for m in (g.direct_members or ()) if m != user.id)
+            if g.direct_members is not None
+            else None,
+        )
+        for g in snap.groups
+    )
     return dataclasses.replace(snap, users=tuple(u for u in snap.users if u.id != user.id), groups=groups)
 
 
 def _drop_group(snap: TenantSnapshot, group: Group) -> TenantSnapshot:
-    users = tuple(u.with_values(license_assignment_states=tuple(
-        s for s in u.license_assignment_states if s.assigned_by_group != group.id),
-        assigned_licenses=tuple(a for a in u.assigned_licenses
-                                if any(s.sku_id == a.sku_id and s.assigned_by_group != group.id
-                                       for s in u.license_assignment_states)))
-        for u in snap.users)
+    users = tuple(
+        u.with_values(
+            license_assignment_states=tuple(s for s in u.license_assignment_states if s.assigned_by_group != group.id),
+            assigned_licenses=tuple(
+                a
+                for a in u.assigned_licenses
+                if any(s.sku_id == a.sku_id and s.assigned_by_group != group.id for s in u.license_assignment_states)
+            ),
+        )
+        for u in snap.users
+    )
     return dataclasses.replace(snap, users=users, groups=tuple(g for g in snap.groups if g.id != group.id))
 
 
@@ -79,14 +90,24 @@ def _tenant_on(night: int, snap: TenantSnapshot, last: dict[str, Any] | None) ->
         snap = _drop_user(snap, next(u for u in snap.users if u.id == flagged[0]))
     if night in (8, 14):  # new hires; one of them disabled at once, with a license
         template = next(u for u in snap.users if u.assigned_licenses and u.user_type == "Member")
-        added = tuple(template.with_values(id=f"00000000-0000-4000-8000-0000000000{night:02d}",
-                                           user_principal_name=f"new{night}@contoso.example",
-                                           display_name=f"New {night}", account_enabled=night != 14)
-                      for _ in range(1))
+        added = tuple(
+            template.with_values(
+                id=f"00000000-0000-4000-8000-0000000000{night:02d}",
+                user_principal_name=f"new{night}@contoso.example",
+                display_name=f"New {night}",
+                account_enabled=night != 14,
+            )
+            for _ in range(1)
+        )
         snap = dataclasses.replace(snap, users=snap.users + added)
     if night == 12:  # Microsoft renames a product's part number
-        snap = dataclasses.replace(snap, skus=tuple(msgspec.structs.replace(s, sku_part_number="Microsoft_365_E5")
-                                                    if s.sku_part_number == "SPE_E5" else s for s in snap.skus))
+        snap = dataclasses.replace(
+            snap,
+            skus=tuple(
+                msgspec.structs.replace(s, sku_part_number="Microsoft_365_E5") if s.sku_part_number == "SPE_E5" else s
+                for s in snap.skus
+            ),
+        )
     if night == 15:  # the Sales group is deleted
         snap = _drop_group(snap, next(g for g in snap.groups if g.display_name == "Sales Team"))
     return snap
@@ -96,8 +117,9 @@ def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
 
 
-def test_thirty_nights_lose_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_thirty_nights_lose_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
@@ -112,9 +134,12 @@ def test_thirty_nights_lose_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     for night in range(1, NIGHTS + 1):
         snap = _tenant_on(night, snap, reports[max(reports)] if reports else None)
         if night == 20:  # the admin edits the policy: inactive after 60 days instead of 90
-            policy.write_text(policy.read_text(encoding="utf-8").replace("days: 90\n    severity: medium",
-                                                                         "days: 60\n    severity: medium", 1),
-                              encoding="utf-8")
+            policy.write_text(
+                policy.read_text(encoding="utf-8").replace(
+                    "days: 90\n    severity: medium", "days: 60\n    severity: medium", 1
+                ),
+                encoding="utf-8",
+            )
         when = START + timedelta(days=night)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
         faults: list[Any] = []
@@ -128,12 +153,28 @@ def test_thirty_nights_lose_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         out = tmp_path / f"night-{night:02d}"
         before = _lines(history)
         with GraphEmulator(snap, token=token, responders=faults) as graph:
-            codes[night] = main(["audit", "--graph-endpoint", graph.url, "--policies", str(policy),
-                                 "--output-dir", str(out), "--format", "json", "--history", str(history),
-                                 "--fail-on", "never", "--as-of", when.isoformat().replace("+00:00", "Z"),
-                                 *(["--baseline", str(baseline)] if baseline else [])])
+            codes[night] = main(
+                [
+                    "audit",
+                    "--graph-endpoint",
+                    graph.url,
+                    "--policies",
+                    str(policy),
+                    "--output-dir",
+                    str(out),
+                    "--format",
+                    "json",
+                    "--history",
+                    str(history),
+                    "--fail-on",
+                    "never",
+                    "--as-of",
+                    when.isoformat().replace("+00:00", "Z"),
+                    *(["--baseline", str(baseline)] if baseline else []),
+                ]
+            )
         after = _lines(history)
-        assert after[:len(before)] == before, f"night {night}: the history lost or changed a line"
+        assert after[: len(before)] == before, f"night {night}: the history lost or changed a line"
         if not (out / "report.json").exists():
             assert night == FAILS and codes[night] == 3
             assert after == before, "a night without a report adds no history line"
@@ -166,16 +207,34 @@ def test_thirty_nights_lose_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     # a set-up that points --baseline at the incomplete night anyway (a cron job's previous/) is not
     # compared with it: findings of the rules it could not evaluate would all read as new
     with GraphEmulator(snap, token=token) as graph:
-        assert main(["audit", "--graph-endpoint", graph.url, "--policies", str(policy), "--output-dir",
-                     str(tmp_path / "cron"), "--format", "json", "--fail-on", "never",
-                     "--baseline", str(tmp_path / f"night-{REFUSED}" / "report.json")]) == 0
+        assert (
+            main(
+                [
+                    "audit",
+                    "--graph-endpoint",
+                    graph.url,
+                    "--policies",
+                    str(policy),
+                    "--output-dir",
+                    str(tmp_path / "cron"),
+                    "--format",
+                    "json",
+                    "--fail-on",
+                    "never",
+                    "--baseline",
+                    str(tmp_path / f"night-{REFUSED}" / "report.json"),
+                ]
+            )
+            == 0
+        )
     assert "changes" not in json.loads((tmp_path / "cron" / "report.json").read_text(encoding="utf-8"))
     assert "is an incomplete report (complete: false); this run is not compared with it" in capsys.readouterr().err
     # resolved once: a finding resolved twice was reported again in between
     assert resolved_on, "the tenant's changes resolved findings"
     for fid, nights in resolved_on.items():
         for first, second in itertools.pairwise(nights):
-            assert any(first <= n < second for n in reported_on.get(fid, [])), \
+            assert any(first <= n < second for n in reported_on.get(fid, [])), (
                 f"finding {fid} resolved on nights {first} and {second} without coming back in between"
+            )
     # the deleted leavers' findings were resolved on the night they went
     assert any(5 in nights for nights in resolved_on.values()), resolved_on

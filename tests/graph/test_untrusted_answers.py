@@ -97,8 +97,11 @@ def page(users: list[str], next_link: str | None = None) -> tuple[int, dict[str,
 
 def read_all(base_url: str, **client_args: Any) -> list[Any]:
     async def run() -> list[Any]:
-        client = GraphClient(base_url=base_url, credential=StaticTokenCredential(TOKEN),
-                             **{"retry": FAST, "timeout": 5, "progress": Progress(stream=_Null()), **client_args})
+        client = GraphClient(
+            base_url=base_url,
+            credential=StaticTokenCredential(TOKEN),
+            **{"retry": FAST, "timeout": 5, "progress": Progress(stream=_Null()), **client_args},
+        )
         try:
             return [item async for items in client.pages("/users?$select=id") for item in items]
         finally:
@@ -115,15 +118,18 @@ class _Null:
         pass
 
 
-@pytest.mark.parametrize("target", [
-    "other-port",  # same host, another port: would receive the bearer token
-    "other-host",  # localhost instead of 127.0.0.1
-    "https",  # another scheme
-    "other-path",  # /beta instead of /v1.0
-    "dot-segments",  # /v1.0/../beta
-    "credentials",  # user:pass@ in the authority
-    "file",  # file:///etc/passwd used to be retried for 47 s as a network error
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "other-port",  # same host, another port: would receive the bearer token
+        "other-host",  # localhost instead of 127.0.0.1
+        "https",  # another scheme
+        "other-path",  # /beta instead of /v1.0
+        "dot-segments",  # /v1.0/../beta
+        "credentials",  # user:pass@ in the authority
+        "file",  # file:///etc/passwd used to be retried for 47 s as a network error
+    ],
+)
 def test_a_next_link_off_the_endpoint_stops_the_run_and_is_never_contacted(target: str) -> None:
     with serve() as bystander:
         links = {
@@ -141,16 +147,19 @@ def test_a_next_link_off_the_endpoint_stops_the_run_and_is_never_contacted(targe
 
         with serve(answer) as endpoint:
             port = endpoint.port
-            links.update({
-                "other-host": f"http://localhost:{port}/v1.0/users?$skiptoken=x",
-                "https": f"https://127.0.0.1:{port}/v1.0/users?$skiptoken=x",
-                "other-path": f"http://127.0.0.1:{port}/beta/users?$skiptoken=x",
-                "dot-segments": f"http://127.0.0.1:{port}/v1.0/../beta/users",
-                "credentials": f"http://u:p@127.0.0.1:{port}/v1.0/users?$skiptoken=x",
-            })
+            links.update(
+                {
+                    "other-host": f"http://localhost:{port}/v1.0/users?$skiptoken=x",
+                    "https": f"https://127.0.0.1:{port}/v1.0/users?$skiptoken=x",
+                    "other-path": f"http://127.0.0.1:{port}/beta/users?$skiptoken=x",
+                    "dot-segments": f"http://127.0.0.1:{port}/v1.0/../beta/users",
+                    "credentials": f"http://u:p@127.0.0.1:{port}/v1.0/users?$skiptoken=x",
+                }
+            )
             started = time.monotonic()
-            with pytest.raises(CollectionError, match=r"GET /users\?\$select=id returned an @odata.nextLink outside"
-                               ) as caught:
+            with pytest.raises(
+                CollectionError, match=r"GET /users\?\$select=id returned an @odata.nextLink outside"
+            ) as caught:
                 read_all(endpoint.url())
             assert time.monotonic() - started < 5
             assert len(endpoint.seen) == 1  # the first page only: the foreign link was not followed
@@ -163,8 +172,9 @@ def test_the_token_goes_only_to_the_endpoint() -> None:
     """docs/graph.md: the token is sent only to the endpoint (scheme, host, port, path)."""
     pages = {"/v1.0/users?$select=id": "/v1.0/users?$skiptoken=2", "/v1.0/users?$skiptoken=2": None}
 
-    with serve(lambda path: page([path[-1]], None if pages.get(path) is None else
-                                 f"http://127.0.0.1:{port}{pages[path]}")) as endpoint:
+    with serve(
+        lambda path: page([path[-1]], None if pages.get(path) is None else f"http://127.0.0.1:{port}{pages[path]}")
+    ) as endpoint:
         port = endpoint.port
         items = read_all(endpoint.url())
     assert [i["id"] for i in items] == ["d", "2"]
@@ -201,8 +211,10 @@ def test_a_gzip_bomb_is_refused_without_expanding_it() -> None:
     def answer(path: str) -> tuple[int, dict[str, str], bytes]:
         return 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, bomb
 
-    with serve(answer) as endpoint, pytest.raises(CollectionError,
-                                                  match="larger than 1,048,576 bytes after decompression"):
+    with (
+        serve(answer) as endpoint,
+        pytest.raises(CollectionError, match="larger than 1,048,576 bytes after decompression"),
+    ):
         read_all(endpoint.url(), max_answer_bytes=1024 * 1024)
 
 
@@ -215,8 +227,10 @@ def test_a_gzipped_page_within_the_limit_is_read() -> None:
 
 
 def test_an_encoding_not_asked_for_is_refused() -> None:
-    with serve(lambda path: (200, {"Content-Encoding": "br"}, b"\x00\x01")) as endpoint, \
-            pytest.raises(CollectionError, match="Content-Encoding 'br'"):
+    with (
+        serve(lambda path: (200, {"Content-Encoding": "br"}, b"\x00\x01")) as endpoint,
+        pytest.raises(CollectionError, match="Content-Encoding 'br'"),
+    ):
         read_all(endpoint.url())
 
 
@@ -256,8 +270,9 @@ def _throttled_once(retry_after: str, policy: RetryPolicy = FAST) -> tuple[_Wait
     return progress, endpoint
 
 
-@pytest.mark.parametrize("value", ["-5", "nan", "NaN", "inf", "-inf", "1e999", "Mon, 01 Jan 2001 00:00:00 GMT",
-                                   "soon", ""])
+@pytest.mark.parametrize(
+    "value", ["-5", "nan", "NaN", "inf", "-inf", "1e999", "Mon, 01 Jan 2001 00:00:00 GMT", "soon", ""]
+)
 def test_retry_after_that_is_not_a_usable_wait_means_the_normal_backoff(value: str) -> None:
     progress, endpoint = _throttled_once(value)
     assert len(endpoint.seen) == 2
@@ -286,8 +301,11 @@ def test_retry_after_beyond_the_limit_fails_at_once_naming_the_request(value: st
     limit = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.02, max_retry_after=5)
     header = value if shown else time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(time.time() + 30))
     started = time.monotonic()
-    with pytest.raises(CollectionError, match=rf"^GET /users\?\$select=id: Graph asked to wait "
-                                              rf"{shown or '(2[5-9]|30)'}s \(Retry-After\), more than the 5s limit"):
+    with pytest.raises(
+        CollectionError,
+        match=rf"^GET /users\?\$select=id: Graph asked to wait "
+        rf"{shown or '(2[5-9]|30)'}s \(Retry-After\), more than the 5s limit",
+    ):
         _throttled_once(header, limit)
     assert time.monotonic() - started < 1
 
@@ -307,7 +325,8 @@ def test_negative_retry_after_is_retried_with_backoff_not_hammered() -> None:
 
 
 def test_a_listing_read_page_after_page_is_bounded_by_users_not_only_pages(
-        harness: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    harness: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """One chain of pages (concurrency 1, no count asked up front): once it passes COUNT_AFTER users
     the count is asked, and the listing stops at twice it, long before the page limit."""
     monkeypatch.setattr("auditor.graph.users.COUNT_AFTER", 300, raising=False)
@@ -345,16 +364,23 @@ def _endless_users(asked: list[str]) -> Callable[[Request], Reply]:
     def endless(request: Request) -> Reply:
         asked.append(request.target)
         n = int(request.query.get("$skiptoken", 0))
-        users = [user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
-                 for i in range(100)]
+        users = [
+            user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
+            for i in range(100)
+        ]
         link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
         return Reply(200, {"value": users, "@odata.nextLink": link})
 
     return endless
 
 
-def _crafted_users(harness: Callable[..., Any], answer: Callable[[Request], Reply | None], users: int = 1,
-                   with_sign_in: bool = False, concurrency: int = 4) -> Any:
+def _crafted_users(
+    harness: Callable[..., Any],
+    answer: Callable[[Request], Reply | None],
+    users: int = 1,
+    with_sign_in: bool = False,
+    concurrency: int = 4,
+) -> Any:
     """collect() from an emulated tenant of `users` users whose GET /users pages `answer` replaces."""
     from graph_tenants import make_tenant
 
@@ -375,9 +401,9 @@ def test_a_users_listing_far_beyond_its_count_is_stopped(harness: Callable[..., 
     assert len(asked) <= 12
 
 
-def _snapshot_from(harness: Callable[..., Any], pages: list[list[dict[str, Any]]], with_sign_in: bool = False
-                   ) -> Any:
+def _snapshot_from(harness: Callable[..., Any], pages: list[list[dict[str, Any]]], with_sign_in: bool = False) -> Any:
     """What collect() reads from a tenant whose GET /users serves `pages` in order."""
+
     def answer(request: Request) -> Reply:
         n = int(request.query.get("$skiptoken", 0))
         doc: dict[str, Any] = {"value": pages[n]}
@@ -396,10 +422,20 @@ def _wire(uid: str, **changes: Any) -> dict[str, Any]:
     from auditor.graph.collector import USER_FIELDS
 
     doc = {field: None for field in USER_FIELDS} | {
-        "id": uid, "userPrincipalName": f"{uid}@contoso.example", "accountEnabled": True,
+        "id": uid,
+        "userPrincipalName": f"{uid}@contoso.example",
+        "accountEnabled": True,
         "assignedLicenses": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "disabledPlans": []}],
-        "licenseAssignmentStates": [{"skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965", "assignedByGroup": None,
-                                     "state": "Active", "error": "None", "disabledPlans": []}]}
+        "licenseAssignmentStates": [
+            {
+                "skuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+                "assignedByGroup": None,
+                "state": "Active",
+                "error": "None",
+                "disabledPlans": [],
+            }
+        ],
+    }
     for key, value in changes.items():
         if value is _ABSENT:
             doc.pop(key)
@@ -415,8 +451,11 @@ _ABSENT = object()
 def test_a_selected_field_that_does_not_come_back_stops_the_run(field: str, harness: Callable[..., Any]) -> None:
     """Absent accountEnabled used to read as enabled, absent assignedLicenses as unlicensed: a compliant report."""
     pages = [[_wire(f"u{i}") for i in range(3)], [_wire("u3", **{field: _ABSENT}), _wire("u4")]]
-    with pytest.raises(CollectionError, match=rf"GET /users returned an object .*item 0.*{field}: missing, though "
-                                              r"\$select asked for it") as caught:
+    with pytest.raises(
+        CollectionError,
+        match=rf"GET /users returned an object .*item 0.*{field}: missing, though "
+        r"\$select asked for it",
+    ) as caught:
         _users_from(harness, pages)
     assert caught.value.exit_code == EXIT_COLLECTION
 
@@ -428,8 +467,9 @@ def test_null_values_and_an_absent_sign_in_activity_are_data_not_gaps(harness: C
     assert all(u.last_sign_in_date_time is None for u in users)
 
 
-def test_an_identical_user_on_two_pages_counts_once_and_the_snapshot_reads_back(harness: Callable[..., Any],
-                                                                              tmp_path: Any) -> None:
+def test_an_identical_user_on_two_pages_counts_once_and_the_snapshot_reads_back(
+    harness: Callable[..., Any], tmp_path: Any
+) -> None:
     from auditor.snapshot import load_snapshot, save_snapshot
 
     pages = [[_wire("u0"), _wire("u1")], [_wire("u1"), _wire("u2")], [_wire("u0")]]
@@ -456,8 +496,10 @@ def test_clean_message_masks_tokens_and_neutralises_log_commands() -> None:
     from auditor.errors import clean_message
 
     jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJncmFwaCJ9.c2lnbmF0dXJl"
-    text = (f"401: echo Authorization: Bearer {jwt} token={jwt}\n::warning ::pwned\n  ::add-mask::x\r\n"
-            "\x1b[31mred\x1b[0m\x07")
+    text = (
+        f"401: echo Authorization: Bearer {jwt} token={jwt}\n::warning ::pwned\n  ::add-mask::x\r\n"
+        "\x1b[31mred\x1b[0m\x07"
+    )
     cleaned = clean_message(text)
     assert jwt not in cleaned and "Authorization: Bearer ***" in cleaned
     assert not any(line.lstrip().startswith("::") for line in cleaned.splitlines())
@@ -465,8 +507,9 @@ def test_clean_message_masks_tokens_and_neutralises_log_commands() -> None:
     assert clean_message("policies/a.yaml:3:1: bad\npolicies/b.yaml:9:2: worse").count("\n") == 1
 
 
-def test_a_401_body_echoing_the_token_never_reaches_stderr(tmp_path: Any, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_401_body_echoing_the_token_never_reaches_stderr(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The error message carries Graph's message; a hostile or buggy server may echo the Authorization
     header or send workflow commands and terminal escapes in it."""
     from auditor.cli import main
@@ -479,8 +522,19 @@ def test_a_401_body_echoing_the_token_never_reaches_stderr(tmp_path: Any, monkey
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", TOKEN_JWT)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     with serve(answer) as endpoint:
-        code = main(["audit", "--graph-endpoint", endpoint.url(), "--auth", "token", "--policies",
-                     str(ROOT / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out")])
+        code = main(
+            [
+                "audit",
+                "--graph-endpoint",
+                endpoint.url(),
+                "--auth",
+                "token",
+                "--policies",
+                str(ROOT / "policies" / "example.yaml"),
+                "--output-dir",
+                str(tmp_path / "out"),
+            ]
+        )
     err = capsys.readouterr().err
     assert code == EXIT_COLLECTION
     assert "rejected the access token" in err
@@ -488,20 +542,34 @@ def test_a_401_body_echoing_the_token_never_reaches_stderr(tmp_path: Any, monkey
     assert "\x1b" not in err and not any(line.lstrip().startswith("::") for line in err.splitlines())
 
 
-
 def _runner_reads_a_command(line: str) -> bool:
     """Whether the GitHub Actions runner takes `line` for a workflow command (actions/runner,
     ActionCommand.TryParseV2 and TryParse): `::` once leading white space is trimmed, or the
     legacy `##[` anywhere in the line."""
-    return line.strip(" \t\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-                      "\u200a\u2028\u2029\u202f\u205f\u3000").startswith("::") or "##[" in line
+    return (
+        line.strip(
+            " \t\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+            "\u200a\u2028\u2029\u202f\u205f\u3000"
+        ).startswith("::")
+        or "##[" in line
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "Contoso ##[add-mask]secret", "x##[warning]pwned", "##[set-output name=x;]y", "ann ##[group]fold",
-    "a ##[error]one ##[warning]two", "\u2003::warning ::em space", "\u00a0::error::no-break space",
-    "\u3000::add-mask::ideographic space", "#\u200b#[warning]zero width", "#\u00ad#[warning]soft hyphen",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Contoso ##[add-mask]secret",
+        "x##[warning]pwned",
+        "##[set-output name=x;]y",
+        "ann ##[group]fold",
+        "a ##[error]one ##[warning]two",
+        "\u2003::warning ::em space",
+        "\u00a0::error::no-break space",
+        "\u3000::add-mask::ideographic space",
+        "#\u200b#[warning]zero width",
+        "#\u00ad#[warning]soft hyphen",
+    ],
+)
 def test_clean_message_leaves_no_line_the_runner_reads_as_a_command(text: str) -> None:
     from auditor.errors import clean_message
 
@@ -511,7 +579,8 @@ def test_clean_message_leaves_no_line_the_runner_reads_as_a_command(text: str) -
 
 
 def test_a_tenant_name_with_a_legacy_workflow_command_reaches_the_log_neutralised(
-        tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     import dataclasses
 
     from auditor.cli import main
@@ -521,8 +590,21 @@ def test_a_tenant_name_with_a_legacy_workflow_command_reaches_the_log_neutralise
     sample = load_snapshot(root / "auditor_dev" / "sample" / "sample-tenant.json")
     path = tmp_path / "tenant.json"
     save_snapshot(dataclasses.replace(sample, tenant_name="Contoso ##[add-mask]x ##[warning]all clear"), path)
-    main(["audit", "--snapshot", str(path), "--policies", str(root / "policies" / "example.yaml"),
-          "--output-dir", str(tmp_path / "out"), "--format", "json", "--as-of", "2026-11-01T06:00:00Z"])
+    main(
+        [
+            "audit",
+            "--snapshot",
+            str(path),
+            "--policies",
+            str(root / "policies" / "example.yaml"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+        ]
+    )
     err = capsys.readouterr().err
     assert "Contoso" in err and "all clear" in err
     assert not any(_runner_reads_a_command(line) for line in err.splitlines())

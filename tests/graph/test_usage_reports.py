@@ -53,14 +53,24 @@ def tenant_with_usage() -> TenantSnapshot:
     for i, name in odd.items():
         pos = changed.index(users[i])
         changed[pos] = _renamed(changed[pos], name)
-    rows = tuple(sorted((UserUsage(
-        u.user_principal_name,
-        teamsLastActivityDate=f"2026-10-{i % 28 + 1:02d}" if i % 3 else None,
-        exchangeLastActivityDate="2026-09-15" if i % 2 else None,
-        m365AppsLastActivityDate="2026-08-01" if i % 5 == 0 else None,
-        copilotLastActivityDate="2026-07-04" if i % 4 == 0 else None,
-        storageUsedInBytes=i * 1_000_000, hasArchive=i % 7 == 0, reports=tuple(sorted(REPORTS)))
-        for i, u in enumerate(users)), key=lambda r: r.userPrincipalName.lower()))
+    rows = tuple(
+        sorted(
+            (
+                UserUsage(
+                    u.user_principal_name,
+                    teamsLastActivityDate=f"2026-10-{i % 28 + 1:02d}" if i % 3 else None,
+                    exchangeLastActivityDate="2026-09-15" if i % 2 else None,
+                    m365AppsLastActivityDate="2026-08-01" if i % 5 == 0 else None,
+                    copilotLastActivityDate="2026-07-04" if i % 4 == 0 else None,
+                    storageUsedInBytes=i * 1_000_000,
+                    hasArchive=i % 7 == 0,
+                    reports=tuple(sorted(REPORTS)),
+                )
+                for i, u in enumerate(users)
+            ),
+            key=lambda r: r.userPrincipalName.lower(),
+        )
+    )
     reads = tuple(ReportRead(name, "D90", "2026-10-30", "") for name in sorted(REPORTS))
     return dataclasses.replace(snap, users=tuple(changed), usage_reports=UsageReports(reads, rows))
 
@@ -72,8 +82,15 @@ def _renamed(user: Any, name: str) -> Any:
 
 
 class Run:
-    def __init__(self, snapshot: TenantSnapshot, *, options: ReportOptions | None = None,
-                 roles: tuple[str, ...] = DEMO_ROLES, responders: Sequence[Any] = (), cloud: Cloud | None = None):
+    def __init__(
+        self,
+        snapshot: TenantSnapshot,
+        *,
+        options: ReportOptions | None = None,
+        roles: tuple[str, ...] = DEMO_ROLES,
+        responders: Sequence[Any] = (),
+        cloud: Cloud | None = None,
+    ):
         self.snapshot = snapshot
         self.token = app_token(snapshot.tenant_id, roles)
         self.graph = GraphEmulator(snapshot, token=self.token, reports=options, responders=responders)
@@ -82,8 +99,13 @@ class Run:
 
     def collect(self, need: UsageNeed | None = ALL) -> TenantSnapshot:
         async def go() -> TenantSnapshot:
-            client = GraphClient(base_url=self.graph.url, credential=StaticTokenCredential(self.token),
-                                 cloud=self.cloud, retry=FAST, progress=Progress(self.stderr, interval=0))
+            client = GraphClient(
+                base_url=self.graph.url,
+                credential=StaticTokenCredential(self.token),
+                cloud=self.cloud,
+                retry=FAST,
+                progress=Progress(self.stderr, interval=0),
+            )
             try:
                 return await collect(client, group_refs=[], need_sign_in=False, usage_reports=need)
             finally:
@@ -93,8 +115,11 @@ class Run:
             return asyncio.run(go())
 
     def paths(self) -> list[tuple[str, int]]:
-        return [(r.path, r.status) for r in self.graph.requests
-                if r.path.startswith(("/reports", "/download", "/beta", "/copilot", "/admin"))]
+        return [
+            (r.path, r.status)
+            for r in self.graph.requests
+            if r.path.startswith(("/reports", "/download", "/beta", "/copilot", "/admin"))
+        ]
 
 
 def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant() -> None:
@@ -106,16 +131,22 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     assert got.usage_reports.users == snap.usage_reports.users  # quoted names, line breaks, the BOM: all read back
     # the storage reports with D7 (their sizes are those of the refresh date in every period)
     assert [(r.name, r.period, r.refreshed) for r in got.usage_reports.reports] == [
-        (name, "D7" if name in STORAGE_REPORTS else "D90", "2026-10-30") for name in sorted(REPORTS)]
+        (name, "D7" if name in STORAGE_REPORTS else "D90", "2026-10-30") for name in sorted(REPORTS)
+    ]
     paths = run.paths()
     assert paths[0] == ("/admin/reportSettings", 200)
     report_requests = [p for p, _ in paths if p.startswith(("/reports/", "/copilot/", "/beta/"))]
     # one request per report (the Copilot one once on v1.0, then on beta, where the emulator offers it)
-    assert sorted(report_requests) == sorted([
-        "/reports/getOffice365ActiveUserDetail(period='D90')", "/reports/getM365AppUserDetail(period='D90')",
-        "/reports/getMailboxUsageDetail(period='D7')", "/reports/getOneDriveUsageAccountDetail(period='D7')",
-        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
-        "/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"])
+    assert sorted(report_requests) == sorted(
+        [
+            "/reports/getOffice365ActiveUserDetail(period='D90')",
+            "/reports/getM365AppUserDetail(period='D90')",
+            "/reports/getMailboxUsageDetail(period='D7')",
+            "/reports/getOneDriveUsageAccountDetail(period='D7')",
+            "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
+            "/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
+        ]
+    )
     assert [s for p, s in paths if p.startswith("/reports/")] == [302, 302, 302, 302]
     assert len([p for p, s in paths if p.startswith("/download/") and s == 200]) == 4
     # the downloads are on another host name: the bearer token never went there
@@ -164,16 +195,19 @@ def test_the_copilot_report_on_v1_is_not_asked_again_on_beta() -> None:
     got = run.collect(UsageNeed(frozenset((COPILOT.name,)), 30))
     assert got.gaps == () and got.usage_reports is not None
     assert [p for p, _ in run.paths() if "copilot" in p] == [
-        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"]  # D28 < 30 days: D90
+        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"
+    ]  # D28 < 30 days: D90
     assert got.usage_reports.read(COPILOT.name).request == (  # type: ignore[union-attr]
-        "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")
+        "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"
+    )
 
 
 def test_only_the_needed_reports_are_read_with_the_shortest_period_that_covers_the_window() -> None:
     run = Run(tenant_with_usage())
     got = run.collect(UsageNeed(frozenset((ACTIVE_USERS.name,)), 30))
     assert [p for p, _ in run.paths() if p.startswith("/reports/")] == [
-        "/reports/getOffice365ActiveUserDetail(period='D30')"]
+        "/reports/getOffice365ActiveUserDetail(period='D30')"
+    ]
     assert got.usage_reports is not None
     assert {r for u in got.usage_reports.users for r in u.reports} == {ACTIVE_USERS.name}
     assert all(u.storageUsedInBytes is None for u in got.usage_reports.users)
@@ -228,7 +262,8 @@ def test_national_clouds_get_a_gap_per_report_and_no_request(cloud: Cloud) -> No
     got = run.collect(UsageNeed(frozenset((COPILOT.name, MAILBOXES.name)), 30))
     # the mailbox report is evidence of size, not a rule's data: no gap (tests/graph/test_storage_evidence.py)
     assert [(g.dataset, g.request) for g in got.gaps] == [
-        (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")]
+        (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")
+    ]
     assert all("global service only" in g.reason for g in got.gaps)
     assert run.paths() == []
 
@@ -242,13 +277,16 @@ def redirect_to(location: str) -> Any:
     return responder
 
 
-@pytest.mark.parametrize(("location", "message"), [
-    ("http://reports.example/data/download/x", "not an https URL"),
-    ("https://user:secret@reports.example/data/download/x", "user credentials"),
-    ("/v1.0/../admin/reportSettings", "outside the Graph endpoint"),
-    ("", "without a Location"),
-    ("/v1.0/reports/getM365AppUserDetail(period='D30')", "a page already read"),
-])
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("http://reports.example/data/download/x", "not an https URL"),
+        ("https://user:secret@reports.example/data/download/x", "user credentials"),
+        ("/v1.0/../admin/reportSettings", "outside the Graph endpoint"),
+        ("", "without a Location"),
+        ("/v1.0/reports/getM365AppUserDetail(period='D30')", "a page already read"),
+    ],
+)
 def test_unsafe_redirects_are_not_followed(location: str, message: str) -> None:
     run = Run(tenant_with_usage(), responders=[redirect_to(location)])
     with pytest.raises(CollectionError, match=message):
@@ -274,16 +312,20 @@ def test_an_expired_download_asks_for_the_report_again() -> None:
 def test_a_report_whose_column_a_rule_reads_was_renamed_is_a_named_gap() -> None:
     """Microsoft renamed "Yammer Last Activity Date" (Viva Engage): the audit goes on, and the gap
     names the report, the column and the workload that reads it."""
-    run = Run(tenant_with_usage(), options=ReportOptions(renamed={
-        "Yammer Last Activity Date": "Viva Engage Last Activity Date"}))
+    run = Run(
+        tenant_with_usage(),
+        options=ReportOptions(renamed={"Yammer Last Activity Date": "Viva Engage Last Activity Date"}),
+    )
     got = run.collect(UsageNeed(frozenset((ACTIVE_USERS.name, APPS.name)), 30))
     assert got.usage_reports is None
     [gap] = got.gaps
     assert gap.dataset == USAGE_REPORTS
     assert gap.request == "GET /reports/getOffice365ActiveUserDetail(period='D30')"
-    assert gap.reason.startswith("getOffice365ActiveUserDetail has no column 'Yammer Last Activity Date' (Microsoft "
-                                 "may have renamed or dropped it; docs/graph.md lists the columns read), which Viva "
-                                 "Engage needs: the usage rules are not evaluated for any user in this run")
+    assert gap.reason.startswith(
+        "getOffice365ActiveUserDetail has no column 'Yammer Last Activity Date' (Microsoft "
+        "may have renamed or dropped it; docs/graph.md lists the columns read), which Viva "
+        "Engage needs: the usage rules are not evaluated for any user in this run"
+    )
 
 
 def test_only_the_columns_a_rule_of_the_run_reads_must_be_there() -> None:
@@ -300,15 +342,19 @@ def test_an_empty_report_is_a_named_gap_of_a_tenant_without_data_yet() -> None:
     run = Run(tenant_with_usage(), options=ReportOptions(empty=frozenset((APPS.name,))))
     got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
     [gap] = got.gaps
-    assert gap.reason.startswith("getM365AppUserDetail is empty (not even its header row): a new tenant's reports "
-                                 "hold no data yet")
+    assert gap.reason.startswith(
+        "getM365AppUserDetail is empty (not even its header row): a new tenant's reports hold no data yet"
+    )
 
 
 def test_a_report_without_the_column_naming_its_users_is_a_named_gap() -> None:
     def bare(request: Request) -> Reply | None:
         if request.path.startswith("/download/"):
-            return Reply(200, b"\xef\xbb\xbfReport Refresh Date,Last Activity Date\r\n2026-10-30,2026-10-01\r\n",
-                         content_type="application/octet-stream")
+            return Reply(
+                200,
+                b"\xef\xbb\xbfReport Refresh Date,Last Activity Date\r\n2026-10-30,2026-10-01\r\n",
+                content_type="application/octet-stream",
+            )
         return None
 
     got = Run(tenant_with_usage(), responders=[bare]).collect(UsageNeed(frozenset((APPS.name,)), 30))
@@ -318,13 +364,46 @@ def test_a_report_without_the_column_naming_its_users_is_a_named_gap() -> None:
 
 def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_path: Path) -> None:
     out_graph, out_snap, snap = tmp_path / "graph", tmp_path / "snap", tmp_path / "tenant.json"
-    assert main(["audit", "--demo", "--output-dir", str(out_graph), "--format", "json", "--fail-on", "never",
-                 "--save-snapshot", str(snap)]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--output-dir",
+                str(out_graph),
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                "--save-snapshot",
+                str(snap),
+            ]
+        )
+        == 0
+    )
     saved = load_snapshot(snap)
     assert saved.usage_reports is not None
     assert {r.name for r in saved.usage_reports.reports} == {COPILOT.name, ACTIVE_USERS.name, *STORAGE_REPORTS}
-    assert main(["audit", "--snapshot", str(snap), "--policies", str(EXAMPLE), "--output-dir", str(out_snap),
-                 "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(snap),
+                "--policies",
+                str(EXAMPLE),
+                "--output-dir",
+                str(out_snap),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
 
     def findings(folder: Path) -> list[tuple[str, str, Any]]:
         doc = json.loads((folder / "report.json").read_text())
@@ -340,11 +419,28 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
     """Usage data is personal data: with --redact the HTML, Markdown and CSV name nobody the usage
     rules found (report.json, the machine record, stays whole)."""
     out = tmp_path / "out"
-    assert main(["audit", "--demo", "--redact", "--output-dir", str(out), "--format", "json,html,md,csv",
-                 "--fail-on", "never"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--demo",
+                "--redact",
+                "--output-dir",
+                str(out),
+                "--format",
+                "json,html,md,csv",
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
     doc = json.loads((out / "report.json").read_text())
-    people = [(f["subject"]["upn"], f["subject"]["display_name"]) for f in doc["findings"]
-              if f["rule"] in (ProductUnused.id, Rightsize.id)]
+    people = [
+        (f["subject"]["upn"], f["subject"]["display_name"])
+        for f in doc["findings"]
+        if f["rule"] in (ProductUnused.id, Rightsize.id)
+    ]
     assert len(people) == 10
     for name in ("report.html", "report.md", "findings.csv"):
         text = (out / name).read_text("utf-8-sig")
@@ -354,21 +450,47 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
         assert "Person " in text or "person-" in text
 
 
-@pytest.mark.parametrize(("options", "cloud", "reason"), [
-    (ReportOptions(concealed=True), "worldwide", "usage reports conceal user names"),
-    (ReportOptions(), "usgov", "global service only"),
-])
-def test_the_audit_names_the_usage_gap_and_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str], options: ReportOptions,
-                                                   cloud: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("options", "cloud", "reason"),
+    [
+        (ReportOptions(concealed=True), "worldwide", "usage reports conceal user names"),
+        (ReportOptions(), "usgov", "global service only"),
+    ],
+)
+def test_the_audit_names_the_usage_gap_and_exits_3(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    options: ReportOptions,
+    cloud: str,
+    reason: str,
+) -> None:
     sample = load_snapshot(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")
     token = app_token(sample.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     out = tmp_path / "out"
     with GraphEmulator(sample, token=token, reports=options) as graph:
-        code = main(["audit", "--graph-endpoint", graph.url, "--cloud", cloud, "--auth", "token", "--policies",
-                     str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", "2026-11-01T06:00:00Z",
-                     "--fail-on", "never"])
+        code = main(
+            [
+                "audit",
+                "--graph-endpoint",
+                graph.url,
+                "--cloud",
+                cloud,
+                "--auth",
+                "token",
+                "--policies",
+                str(EXAMPLE),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+            ]
+        )
     assert code == 3
     assert reason in capsys.readouterr().err
     doc = json.loads((out / "report.json").read_text())
@@ -382,7 +504,8 @@ def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
     from auditor.snapshot import UserDecoder
 
     users = UserDecoder(with_sign_in=False).values(
-        [{"id": f"id-{i}", "userPrincipalName": f"User{i}@Contoso.example"} for i in range(1000)])
+        [{"id": f"id-{i}", "userPrincipalName": f"User{i}@Contoso.example"} for i in range(1000)]
+    )
     keys = UpnKeys(u.user_principal_name for u in users)
     assert "user7@contoso.example" in keys and "USER999@CONTOSO.EXAMPLE" in keys
     assert "user1000@contoso.example" not in keys and "" not in keys and None not in keys
@@ -397,8 +520,9 @@ def _padded_apps_report(run: Run) -> bytes:
     """The tenant's getM365AppUserDetail CSV, followed by rows of users who are not the tenant's
     (the reader skips them): a report larger than PAGE_LIMIT, as a large tenant's is larger than 64 MiB."""
     own = run.graph.reports.csv(APPS.name, "D30")
-    extra = "".join(f"2026-10-30,someone{i}@elsewhere.example,,,30,Yes,No,No,No,Yes,Yes,Yes,No,No,No\r\n"
-                    for i in range(8000)).encode()
+    extra = "".join(
+        f"2026-10-30,someone{i}@elsewhere.example,,,30,Yes,No,No,No,Yes,Yes,Yes,No,No,No\r\n" for i in range(8000)
+    ).encode()
     body = own + extra
     assert len(body) > 2 * PAGE_LIMIT
     return body
@@ -406,8 +530,13 @@ def _padded_apps_report(run: Run) -> bytes:
 
 def _collect_with_page_limit(run: Run, need: UsageNeed) -> TenantSnapshot:
     async def go() -> TenantSnapshot:
-        client = GraphClient(base_url=run.graph.url, credential=StaticTokenCredential(run.token), retry=FAST,
-                             progress=Progress(run.stderr, interval=0), max_answer_bytes=PAGE_LIMIT)
+        client = GraphClient(
+            base_url=run.graph.url,
+            credential=StaticTokenCredential(run.token),
+            retry=FAST,
+            progress=Progress(run.stderr, interval=0),
+            max_answer_bytes=PAGE_LIMIT,
+        )
         try:
             return await collect(client, group_refs=[], need_sign_in=False, usage_reports=need)
         finally:
@@ -441,12 +570,30 @@ def _long_line_csv(length: int, quoted: bool) -> bytes:
     """A getM365AppUserDetail CSV whose first data row goes on with `length` characters of extra
     columns (Microsoft adds columns over time; the auditor reads only the named ones): plain
     ones, or quoted ones that each hold a line break."""
-    header = ",".join(("Report Refresh Date", "User Principal Name", "Last Activation Date", "Last Activity Date",
-                       "Report Period", "Windows", "Mac", "Mobile", "Web", "Outlook", "Word", "Excel",
-                       "PowerPoint", "OneNote", "Teams"))
+    header = ",".join(
+        (
+            "Report Refresh Date",
+            "User Principal Name",
+            "Last Activation Date",
+            "Last Activity Date",
+            "Report Period",
+            "Windows",
+            "Mac",
+            "Mobile",
+            "Web",
+            "Outlook",
+            "Word",
+            "Excel",
+            "PowerPoint",
+            "OneNote",
+            "Teams",
+        )
+    )
     extra = (',"' + "x" * 48 + "\n" + "x" * 47 + '"' if quoted else "," + "x" * 99) * (length // 100)
-    return (f"\ufeff{header}\r\n2026-10-30,ann@contoso.example,,2026-10-01,30,Yes,No,No,No,Yes,Yes,Yes,No,No,No"
-            f"{extra}\r\n2026-10-30,bob@contoso.example,,,30,No,No,No,No,No,No,No,No,No,No\r\n").encode()
+    return (
+        f"\ufeff{header}\r\n2026-10-30,ann@contoso.example,,2026-10-01,30,Yes,No,No,No,Yes,Yes,Yes,No,No,No"
+        f"{extra}\r\n2026-10-30,bob@contoso.example,,,30,No,No,No,No,No,No,No,No,No,No\r\n"
+    ).encode()
 
 
 def _time_to_read(data: bytes, chunk: int) -> float:
@@ -456,7 +603,7 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     from auditor.graph.usage_reports import _parse
     from auditor.usage_data import RowReader
 
-    pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)]
+    pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)]
     best = float("inf")
     for _ in range(3):
         reader = RowReader(APPS, None)
@@ -484,4 +631,4 @@ def test_a_row_longer_than_any_report_writes_stops_the_run_instead_of_filling_me
     data = _long_line_csv(MAX_RECORD + 1000, quoted=False)
     for chunk in (64 * 1024, len(data)):  # the line across many pieces, or in one
         with pytest.raises(CollectionError, match="longer than 1,048,576 characters"):
-            _parse(RowReader(APPS, None), [data[i:i + chunk] for i in range(0, len(data), chunk)], "GET /reports/x")
+            _parse(RowReader(APPS, None), [data[i : i + chunk] for i in range(0, len(data), chunk)], "GET /reports/x")

@@ -12,15 +12,44 @@ from auditor.model import Locale
 # mistake for that number: "1 days", "2 license", Turkish "2 lisanslar" (a noun after a number stays
 # singular), Danish "1 af 7 licenser er ledige".
 NOUNS = {
-    Locale.EN: [("day", "days"), ("license", "licenses"), ("member", "members"), ("user", "users"),
-                ("finding", "findings"), ("change", "changes"), ("product", "products"), ("run", "runs"),
-                ("seat", "seats")],
-    Locale.NL: [("dag", "dagen"), ("licentie", "licenties"), ("lid", "leden"), ("gebruiker", "gebruikers"),
-                ("bevinding", "bevindingen"), ("wijziging", "wijzigingen"), ("product", "producten")],
-    Locale.DA: [("dag", "dage"), ("licens", "licenser"), ("medlem", "medlemmer"), ("bruger", "brugere"),
-                ("ændring", "ændringer"), ("produkt", "produkter"), ("kørsel", "kørsler")],
-    Locale.SV: [("dag", "dagar"), ("licens", "licenser"), ("medlem", "medlemmar"), ("avvikelse", "avvikelser"),
-                ("ändring", "ändringar"), ("produkt", "produkter"), ("körning", "körningar")],
+    Locale.EN: [
+        ("day", "days"),
+        ("license", "licenses"),
+        ("member", "members"),
+        ("user", "users"),
+        ("finding", "findings"),
+        ("change", "changes"),
+        ("product", "products"),
+        ("run", "runs"),
+        ("seat", "seats"),
+    ],
+    Locale.NL: [
+        ("dag", "dagen"),
+        ("licentie", "licenties"),
+        ("lid", "leden"),
+        ("gebruiker", "gebruikers"),
+        ("bevinding", "bevindingen"),
+        ("wijziging", "wijzigingen"),
+        ("product", "producten"),
+    ],
+    Locale.DA: [
+        ("dag", "dage"),
+        ("licens", "licenser"),
+        ("medlem", "medlemmer"),
+        ("bruger", "brugere"),
+        ("ændring", "ændringer"),
+        ("produkt", "produkter"),
+        ("kørsel", "kørsler"),
+    ],
+    Locale.SV: [
+        ("dag", "dagar"),
+        ("licens", "licenser"),
+        ("medlem", "medlemmar"),
+        ("avvikelse", "avvikelser"),
+        ("ändring", "ändringar"),
+        ("produkt", "produkter"),
+        ("körning", "körningar"),
+    ],
     Locale.TR: [],
 }
 WRONG_FOR = {

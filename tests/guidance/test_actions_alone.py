@@ -16,35 +16,61 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, 
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
 EXO = "4b9405b0-7788-4568-add1-99614e613b69"  # Exchange Online (Plan 1)
-GROUPS = {"assigned_by_group": {"SPE_E5": ["All Staff", "Sales"], "EXCHANGESTANDARD": ["Mail Users"]},
-          "assigned_by_group_ids": {"SPE_E5": ["g-1", "g-2"], "EXCHANGESTANDARD": ["g-3"]},
-          "group_kinds": {"g-2": ["dynamic", "user.department -eq \"Sales\""]},
-          "sku_ids": {"SPE_E5": E5, "SPE_E3": E3, "EXCHANGESTANDARD": EXO}}
+GROUPS = {
+    "assigned_by_group": {"SPE_E5": ["All Staff", "Sales"], "EXCHANGESTANDARD": ["Mail Users"]},
+    "assigned_by_group_ids": {"SPE_E5": ["g-1", "g-2"], "EXCHANGESTANDARD": ["g-3"]},
+    "group_kinds": {"g-2": ["dynamic", 'user.department -eq "Sales"']},
+    "sku_ids": {"SPE_E5": E5, "SPE_E3": E3, "EXCHANGESTANDARD": EXO},
+}
 REDUNDANT = {"covered_by": {"EXCHANGESTANDARD": "SPE_E3", "SPE_E5": "SPE_E3"}, "plans": {}}
 
 # (rule, skus, details): each rule's own example, and the variants of the rules that build their
 # calls without texts: direct and from groups, a group that also gives the covering product (not
 # left), a copy held twice, data a removal would end, and details the report lost
 CASES: dict[str, tuple[str, list[str], dict[str, Any]]] = {
-    **{f"example/{rule_id}": (rule_id, rule.example_finding[1], rule.example_finding[2])
-       for rule_id, rule in wording.by_id().items()},
-    "redundant/groups": (LicenseRedundant.id, ["SPE_E5", "EXCHANGESTANDARD"],
-                         {**GROUPS, **REDUNDANT, "cover_by_group": {"SPE_E3": []}, "also_by_group": {}}),
-    "redundant/group-gives-cover": (LicenseRedundant.id, ["SPE_E5", "EXCHANGESTANDARD"],
-                                    {**GROUPS, **REDUNDANT, "cover_by_group": {"SPE_E3": ["Sales", "Mail Users"]},
-                                     "also_by_group": {}}),
-    "redundant/twice": (LicenseRedundant.id, ["EXCHANGESTANDARD"],
-                        {**GROUPS, **REDUNDANT, "cover_by_group": {"SPE_E3": []},
-                         "also_by_group": {"EXCHANGESTANDARD": ["Mail Users"]}}),
-    "redundant/data-lost": (LicenseRedundant.id, ["EXCHANGESTANDARD"],
-                            {**REDUNDANT, "cover_by_group": {}, "also_by_group": {},
-                             "assigned_by_group": {"EXCHANGESTANDARD": []}, "sku_ids": GROUPS["sku_ids"],
-                             "data_lost": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"]}}),
+    **{
+        f"example/{rule_id}": (rule_id, rule.example_finding[1], rule.example_finding[2])
+        for rule_id, rule in wording.by_id().items()
+    },
+    "redundant/groups": (
+        LicenseRedundant.id,
+        ["SPE_E5", "EXCHANGESTANDARD"],
+        {**GROUPS, **REDUNDANT, "cover_by_group": {"SPE_E3": []}, "also_by_group": {}},
+    ),
+    "redundant/group-gives-cover": (
+        LicenseRedundant.id,
+        ["SPE_E5", "EXCHANGESTANDARD"],
+        {**GROUPS, **REDUNDANT, "cover_by_group": {"SPE_E3": ["Sales", "Mail Users"]}, "also_by_group": {}},
+    ),
+    "redundant/twice": (
+        LicenseRedundant.id,
+        ["EXCHANGESTANDARD"],
+        {
+            **GROUPS,
+            **REDUNDANT,
+            "cover_by_group": {"SPE_E3": []},
+            "also_by_group": {"EXCHANGESTANDARD": ["Mail Users"]},
+        },
+    ),
+    "redundant/data-lost": (
+        LicenseRedundant.id,
+        ["EXCHANGESTANDARD"],
+        {
+            **REDUNDANT,
+            "cover_by_group": {},
+            "also_by_group": {},
+            "assigned_by_group": {"EXCHANGESTANDARD": []},
+            "sku_ids": GROUPS["sku_ids"],
+            "data_lost": {"EXCHANGESTANDARD": ["Exchange Online (Plan 1)"]},
+        },
+    ),
     "redundant/details-lost": (LicenseRedundant.id, ["SPE_E5"], {"sku_ids": {"SPE_E5": E5}}),
     "disabled/groups": (DisabledUserLicensed.id, ["SPE_E5", "EXCHANGESTANDARD"], GROUPS),
-    "disabled/plans-unknown": (DisabledUserLicensed.id, ["SPE_E5"],
-                               {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5},
-                                "plans_unknown": ["SPE_E5"]}),
+    "disabled/plans-unknown": (
+        DisabledUserLicensed.id,
+        ["SPE_E5"],
+        {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}, "plans_unknown": ["SPE_E5"]},
+    ),
     "disabled/no-products": (DisabledUserLicensed.id, [], {}),
     "inactive/groups": (InactiveUserLicensed.id, ["SPE_E5", "EXCHANGESTANDARD"], {**GROUPS, "days": 90}),
     "guest/direct": (GuestLicensed.id, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}}),
@@ -62,8 +88,9 @@ def test_the_calls_alone_are_the_whole_remediations(case: str, cloud: Cloud) -> 
 
 def _calls(case: str) -> list[dict[str, Any]]:
     rule, skus, details = CASES[case]
-    found: list[dict[str, Any]] = wording.actions(rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=USER,
-                                                  skus=skus, details=details)["actions"]
+    found: list[dict[str, Any]] = wording.actions(
+        rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=USER, skus=skus, details=details
+    )["actions"]
     return found
 
 

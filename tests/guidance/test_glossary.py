@@ -118,9 +118,25 @@ def test_the_glossary_is_complete_and_sourced() -> None:
         if term.english:
             concepts.setdefault(term.concept, set()).add(term.locale)
     assert {concept for concept, seen in concepts.items() if seen != locales} == set(), "a term in every language"
-    for needed in ("tenant", "subscription", "product", "service plan", "hold (preservation)", "litigation hold",
-                   "retention policy", "policy (ours)", "usage location", "More options (...)", "Reprocess",
-                   "severity medium", "shared mailbox", "archive", "admin center", "waiver", "finding"):
+    for needed in (
+        "tenant",
+        "subscription",
+        "product",
+        "service plan",
+        "hold (preservation)",
+        "litigation hold",
+        "retention policy",
+        "policy (ours)",
+        "usage location",
+        "More options (...)",
+        "Reprocess",
+        "severity medium",
+        "shared mailbox",
+        "archive",
+        "admin center",
+        "waiver",
+        "finding",
+    ):
         assert needed in concepts, needed
 
 
@@ -142,18 +158,24 @@ def test_a_forbidden_variant_is_found() -> None:
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
 def test_no_text_uses_a_forbidden_variant(locale: Locale) -> None:
     rules = [(re.compile(t.forbidden), t) for t in TERMS if t.locale == locale.value and t.forbidden]
-    found = [f"{key}: {term.concept} is {term.term!r}, not {pattern.pattern!r}: {text!r}"
-             for key, text in _texts(locale)
-             for pattern, term in rules if pattern.search(_NOT_PROSE.sub(" ", text))]
+    found = [
+        f"{key}: {term.concept} is {term.term!r}, not {pattern.pattern!r}: {text!r}"
+        for key, text in _texts(locale)
+        for pattern, term in rules
+        if pattern.search(_NOT_PROSE.sub(" ", text))
+    ]
     assert found == []
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
 def test_no_glossary_concept_is_left_in_english(locale: Locale) -> None:
     rules = [(pattern, t) for t in TERMS if t.locale == locale.value and (pattern := t.english_pattern())]
-    found = [f"{key}: {term.english!r} is {term.term!r}: {text!r}"
-             for key, text in _texts(locale)
-             for pattern, term in rules if pattern.search(_NOT_PROSE.sub(" ", text))]
+    found = [
+        f"{key}: {term.english!r} is {term.term!r}: {text!r}"
+        for key, text in _texts(locale)
+        for pattern, term in rules
+        if pattern.search(_NOT_PROSE.sub(" ", text))
+    ]
     assert found == []
 
 
@@ -161,12 +183,18 @@ def test_no_glossary_concept_is_left_in_english(locale: Locale) -> None:
 def test_a_concept_is_said_with_its_term(locale: Locale) -> None:
     """Where the English names a concept, the translation uses the glossary's term: a concept said with
     another word is found whatever that word is."""
-    rules = [(pattern, re.compile(t.match, re.IGNORECASE), t) for t in TERMS
-             if t.locale == locale.value and t.match and (pattern := _english(t))]
-    found = [f"{key}: {term.english!r} is {term.term!r}: {text!r}"
-             for key, english, text in _pairs(locale) if not key.startswith(_PAGE_TITLES)
-             for pattern, match, term in rules
-             if pattern.search(re.sub(_CODE, " ", english)) and not match.search(text)]
+    rules = [
+        (pattern, re.compile(t.match, re.IGNORECASE), t)
+        for t in TERMS
+        if t.locale == locale.value and t.match and (pattern := _english(t))
+    ]
+    found = [
+        f"{key}: {term.english!r} is {term.term!r}: {text!r}"
+        for key, english, text in _pairs(locale)
+        if not key.startswith(_PAGE_TITLES)
+        for pattern, match, term in rules
+        if pattern.search(re.sub(_CODE, " ", english)) and not match.search(text)
+    ]
     assert found == []
 
 
@@ -203,8 +231,11 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
     sample = root / "auditor_dev" / "sample" / "sample-tenant.json"
     # tenant data is no translation: the sample has users such as "Info Shared Mailbox"
     tenant = json.loads(sample.read_text("utf-8"))
-    names = sorted({str(item.get("displayName") or "") for part in ("users", "groups") for item in tenant[part]},
-                   key=len, reverse=True)
+    names = sorted(
+        {str(item.get("displayName") or "") for part in ("users", "groups") for item in tenant[part]},
+        key=len,
+        reverse=True,
+    )
     done: dict[Locale, dict[str, str]] = {}
     plain: dict[Locale, dict[str, str]] = {}
 
@@ -215,17 +246,40 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
             out = tmp_path_factory.mktemp(f"glossary-{locale.value}")
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
-                main(["audit", "--snapshot", str(sample), "--policies",
-                      str(root / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json,html,md",
-                      "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value,
-                      "--billing", str(root / "auditor_dev" / "sample" / "sample-billing.csv")])
+                main(
+                    [
+                        "audit",
+                        "--snapshot",
+                        str(sample),
+                        "--policies",
+                        str(root / "policies" / "example.yaml"),
+                        "--output-dir",
+                        str(out),
+                        "--format",
+                        "json,html,md",
+                        "--as-of",
+                        "2026-11-01T06:00:00Z",
+                        "--locale",
+                        locale.value,
+                        "--billing",
+                        str(root / "auditor_dev" / "sample" / "sample-billing.csv"),
+                    ]
+                )
                 assert main(["plan", "--report-dir", str(out)]) == 0
                 # the migration plan, as `migrate --demo` writes it
                 main(["migrate", "--demo", "--locale", locale.value, "--output-dir", str(out / "migration")])
-            documents = {name: (out / name).read_text("utf-8") for name in ("report.md", "report.html", "plan.md",
-                                                                     "digest.html", "digest.txt",
-                                                                     "migration/migration.md",
-                                                                     "migration/migration.html")}
+            documents = {
+                name: (out / name).read_text("utf-8")
+                for name in (
+                    "report.md",
+                    "report.html",
+                    "plan.md",
+                    "digest.html",
+                    "digest.txt",
+                    "migration/migration.md",
+                    "migration/migration.html",
+                )
+            }
             assert "bill-" in " ".join(path.name for path in out.iterdir()), "the bill's calendar files"
             done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
             plain[locale] = {name: _without(_words(text), names) for name, text in documents.items()}
@@ -240,9 +294,12 @@ def _text(document: str) -> str:
 
 # what a document names rather than says: rule ids, flags, file names, SKUs, UPNs (a Dutch
 # compound such as "Microsoft 365-beheercentrum" stays a word)
-_NAMED = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, wording.by_id()), key=len, reverse=True))
-                    + r")(?![\w-])|(?<!\S)--?[a-z][\w-]*|\b[\w-]+\.(?:csv|json|md|html|ics|ps1|txt|yaml)\b"
-                    r"|\b[a-z0-9]+(?:[_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b|\S+@\S+")
+_NAMED = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(sorted(map(re.escape, wording.by_id()), key=len, reverse=True))
+    + r")(?![\w-])|(?<!\S)--?[a-z][\w-]*|\b[\w-]+\.(?:csv|json|md|html|ics|ps1|txt|yaml)\b"
+    r"|\b[a-z0-9]+(?:[_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b|\S+@\S+"
+)
 
 
 # a link's text is the title of Microsoft's page, as the localized page gives it: a fact, not our wording
@@ -266,17 +323,23 @@ def _without(text: str, names: list[str]) -> str:
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
-def test_the_reports_and_the_plan_keep_the_glossary(locale: Locale,
-                                                     rendered: Callable[[Locale], dict[str, str]]) -> None:
+def test_the_reports_and_the_plan_keep_the_glossary(
+    locale: Locale, rendered: Callable[[Locale], dict[str, str]]
+) -> None:
     """The texts as the reader gets them, with the values the code puts in (the cloud's name, dates,
     product words), in every file a person reads (digest, report, plan with its bill, migration plan):
     no forbidden variant and no glossary concept in English."""
     concepts = [t for t in TERMS if t.locale == locale.value and t.english]  # the grammar rows judge one text each
     rules = [(re.compile(t.forbidden), t.term) for t in concepts if t.forbidden]
     rules += [(pattern, t.term) for t in concepts if (pattern := t.english_pattern())]
-    found = sorted({f"{name}: {match[0]!r} -> {term}"
-                    for name, document in rendered(locale).items()
-                    for pattern, term in rules for match in pattern.finditer(document)})
+    found = sorted(
+        {
+            f"{name}: {match[0]!r} -> {term}"
+            for name, document in rendered(locale).items()
+            for pattern, term in rules
+            for match in pattern.finditer(document)
+        }
+    )
     assert found == []
     assert re.findall(r".{30}\b\d{4}-\d{2}-\d{2}\b", rendered(locale)["report.md"]) == [], "an ISO date in prose"
 
@@ -286,8 +349,11 @@ def test_the_reports_and_the_plan_keep_the_glossary(locale: Locale,
 # "plan" (the change plan, a service plan, a product), "hold" (has, or a preservation hold), "policy"
 # (ours, or a retention policy) and "subscription" (never a product) need a word of explanation;
 # placeholders, product names ("Exchange Online (Plan 2)") and the unambiguous compounds do not.
-_AMBIGUOUS = re.compile(r"(?<!service )\bplans?\b(?! \d)|\bhold(s|ing)?\b|\bheld\b|(?<!retention )\bpolic(y|ies)\b"
-                        r"|\bsubscriptions?\b", re.IGNORECASE)
+_AMBIGUOUS = re.compile(
+    r"(?<!service )\bplans?\b(?! \d)|\bhold(s|ing)?\b|\bheld\b|(?<!retention )\bpolic(y|ies)\b"
+    r"|\bsubscriptions?\b",
+    re.IGNORECASE,
+)
 _CLEAR = re.compile(r"\{[^{}]*\}|\(Plan \d\)|Plan \d|litigation hold|eDiscovery hold", re.IGNORECASE)
 
 
@@ -298,9 +364,12 @@ def _templates() -> Iterator[tuple[str, str, Any]]:
 
 
 def test_every_ambiguous_text_has_a_translator_note() -> None:
-    missing = [f"{domain}: {key}" for domain, key, message in _templates()
-               if _AMBIGUOUS.search(_CLEAR.sub(" ", " ".join(po.forms(message.id))))
-               and not any(comment.startswith("TRANSLATORS:") for comment in message.auto_comments)]
+    missing = [
+        f"{domain}: {key}"
+        for domain, key, message in _templates()
+        if _AMBIGUOUS.search(_CLEAR.sub(" ", " ".join(po.forms(message.id))))
+        and not any(comment.startswith("TRANSLATORS:") for comment in message.auto_comments)
+    ]
     assert missing == [], "add a note to auditor/locale/notes.csv and extract again (docs/guidance.md)"
 
 
@@ -316,9 +385,12 @@ def test_the_catalogs_show_translators_the_notes(locale: Locale) -> None:
     notes = extract.notes()
     for domain in (texts.DOMAIN, i18n.DOMAIN):
         catalog = po.read_catalog(po.po_path(locale, domain))
-        lacking = [m.context for m in po.messages(catalog)
-                   if (domain, m.context) in notes  # a long note is wrapped over several `#.` lines
-                   and notes[(domain, str(m.context))] not in " ".join(m.auto_comments)]
+        lacking = [
+            m.context
+            for m in po.messages(catalog)
+            if (domain, m.context) in notes  # a long note is wrapped over several `#.` lines
+            and notes[(domain, str(m.context))] not in " ".join(m.auto_comments)
+        ]
         assert lacking == [], f"{domain}.po lacks the notes of the template"
 
 
@@ -326,18 +398,26 @@ def test_the_catalogs_show_translators_the_notes(locale: Locale) -> None:
 def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
     from auditor.delivery.content import subject_for
 
-    report = {"locale": locale.value, "tenant": {"name": "Contoso"}, "complete": False,
-              "summary": {"by_severity": {"critical": 1, "high": 2, "medium": 9, "low": 3},
-                          "unused_monthly_cost": {"amount": 1240.4, "currency": "EUR"}}}
+    report = {
+        "locale": locale.value,
+        "tenant": {"name": "Contoso"},
+        "complete": False,
+        "summary": {
+            "by_severity": {"critical": 1, "high": 2, "medium": 9, "low": 3},
+            "unused_monthly_cost": {"amount": 1240.4, "currency": "EUR"},
+        },
+    }
     subject = subject_for(report)
     english = subject_for({**report, "locale": "en"})
-    assert english == ("[license-auditor] Contoso: INCOMPLETE DATA, 1 critical, 2 high, 9 medium, 3 low, "
-                       "EUR 1,240/month unused")
+    assert english == (
+        "[license-auditor] Contoso: INCOMPLETE DATA, 1 critical, 2 high, 9 medium, 3 low, EUR 1,240/month unused"
+    )
     assert re.findall(r"\b(INCOMPLETE|critical|high|medium|low|month|unused|no findings)\b", subject) == [], subject
     medium = _term(locale.value, "severity medium").term.lower()
     assert f"9 {medium}" in subject and "1.240" in subject.replace("\xa0", ".").replace(" ", ".")
     assert subject_for({**report, "summary": {}, "complete": True}) == (
-        f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}")
+        f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}"
+    )
 
 
 def _uncut(english: str, translated: str) -> tuple[str, str]:
@@ -362,15 +442,17 @@ def _short(document: str, concepts: list[Term], english: dict[str, str], name: s
 
 
 @pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
-def test_the_reports_say_each_concept_with_its_term(locale: Locale,
-                                                     rendered: Callable[..., dict[str, str]]) -> None:
+def test_the_reports_say_each_concept_with_its_term(locale: Locale, rendered: Callable[..., dict[str, str]]) -> None:
     """Drift the variant lists do not name: in every file a person reads, a concept the English file names
     n times appears at least n times with the glossary's term (Swedish "kvarhåll" where the glossary
     says "bevarande" fails whatever the other word is)."""
     concepts = [t for t in TERMS if t.locale == locale.value and t.english and t.match]
     english = rendered(Locale.EN, words=True)
-    found = sorted(line for name, document in rendered(locale, words=True).items()
-                   for line in _short(document, concepts, english, name))
+    found = sorted(
+        line
+        for name, document in rendered(locale, words=True).items()
+        for line in _short(document, concepts, english, name)
+    )
     assert found == [], "\n".join(found)
 
 
@@ -379,7 +461,8 @@ def test_a_concept_said_with_another_word_in_a_file_is_found() -> None:
     waiver = [_term("sv", "waiver")]
     english = {"plan.md": "Add a waiver.\nThe waiver ends on 1 May."}
     assert _short("Lägg till ett undantag.\nDispensen upphör 1 maj.", waiver, english, "plan.md") == [
-        "plan.md: 'waiver' 2x in English, 'undantag' 1x"]
+        "plan.md: 'waiver' 2x in English, 'undantag' 1x"
+    ]
     assert _short("Lägg till ett undantag.\nUndantaget upphör 1 maj.", waiver, english, "plan.md") == []
     cut = {"plan.md": "Add a waiver.\nThe waiver ends on …"}
     assert _short("Lägg till ett undantag.\nDispensen …", waiver, cut, "plan.md") == []

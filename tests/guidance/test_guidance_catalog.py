@@ -61,15 +61,21 @@ def test_each_rules_details_have_a_typed_contract() -> None:
     RuleGuidance of that TypedDict: they read the rule's keys as `f.own["key"]`, which mypy checks
     against what the rule writes. No texts module reads a key by a bare string any more."""
     for guidance, rule in zip(wording.GUIDANCE, (*RULES, *MERGE_RULES), strict=True):
-        args = [typing.get_args(base) for base in vars(type(guidance)).get("__orig_bases__", ())
-                if typing.get_origin(base) is not None]
+        args = [
+            typing.get_args(base)
+            for base in vars(type(guidance)).get("__orig_bases__", ())
+            if typing.get_origin(base) is not None
+        ]
         (contract,) = args[0] if args else (None,)
         assert contract is not None and typing.is_typeddict(contract), rule.id
         assert contract.__name__ == f"{type(rule).__name__}Details", rule.id
         assert contract.__module__ == type(rule).__module__, rule.id
         assert (contract.__doc__ or "").strip(), f"{rule.id}: its details contract documents its keys (docs/rules.md)"
-        own = [s.target.id for s in _class_node(contract).body
-               if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)]
+        own = [
+            s.target.id
+            for s in _class_node(contract).body
+            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+        ]
         undocumented = [key for key in own if f"`{key}`" not in (contract.__doc__ or "")]
         assert not undocumented, f"{rule.id}: its details contract's docstring (docs/rules.md) names no {undocumented}"
         assert (type(rule).__doc__ or "").split("Example:")[0].strip(), f"{rule.id}: its docstring says when it fires"

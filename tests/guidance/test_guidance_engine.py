@@ -34,8 +34,7 @@ def result() -> Any:
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 @pytest.mark.parametrize("cloud", [Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA], ids=lambda c: c.value)
 def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale, cloud: Cloud) -> None:
-    doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud,
-                                  remediate=wording.remediation)
+    doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud, remediate=wording.remediation)
     findings = doc["findings"]
     assert {f["rule"] for f in findings} <= set(wording.ALL_RULE_IDS)
     assert len({f["rule"] for f in findings}) >= 15
@@ -59,11 +58,14 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
     doc = document.build_document(result, generated_at=AS_OF, remediate=wording.remediation)
-    removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id,
-               GuestLicensed.id}
-    grouped = [f for f in doc["findings"] if f["rule"] in removal
-               and any(f["details"].get("assigned_by_group", {}).get(s) for s in f["skus"])
-               and not any(not f["details"]["assigned_by_group"].get(s) for s in f["skus"])]
+    removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id}
+    grouped = [
+        f
+        for f in doc["findings"]
+        if f["rule"] in removal
+        and any(f["details"].get("assigned_by_group", {}).get(s) for s in f["skus"])
+        and not any(not f["details"]["assigned_by_group"].get(s) for s in f["skus"])
+    ]
     assert grouped, "the sample tenant should have group-assigned licenses to remove"
     safe = [f for f in grouped if not f["details"].get("data_lost")]
     assert safe and len(safe) < len(grouped), "the sample should show removals with and without data at stake"

@@ -34,24 +34,34 @@ ids = {"ids": lambda loc: loc.value}
 
 # The admin roles and admin-center labels as Microsoft's pages in each language write them.
 ROLES = {  # Groups Administrator, User Administrator, Global Administrator, License Administrator, owner
-    Locale.EN: ("Groups Administrator", "User Administrator", "Global Administrator", "License Administrator",
-                "owner"),
+    Locale.EN: ("Groups Administrator", "User Administrator", "Global Administrator", "License Administrator", "owner"),
     Locale.NL: ("groepsbeheerder", "gebruikersbeheerder", "globale beheerder", "licentiebeheerder", "eigenaar"),
-    Locale.DA: ("gruppeadministrator", "brugeradministrator", "global administrator", "licensadministrator",
-                "ejer"),
-    Locale.SV: ("gruppadministratör", "användaradministratör", "global administratör", "licensadministratör",
-                "ägare"),
+    Locale.DA: ("gruppeadministrator", "brugeradministrator", "global administrator", "licensadministrator", "ejer"),
+    Locale.SV: ("gruppadministratör", "användaradministratör", "global administratör", "licensadministratör", "ägare"),
     Locale.TR: ("gruplar yöneticisi", "kullanıcı yöneticisi", "genel yönetici", "lisans yöneticisi", "sahibi"),
 }
-BILLING = {Locale.EN: "Billing > Your products", Locale.NL: "Facturering > Uw producten",
-           Locale.DA: "Fakturering > Dine produkter", Locale.SV: "Fakturering > Dina produkter",
-           Locale.TR: "Faturalama > Ürünleriniz"}
-BUY = {Locale.EN: "Buy licenses", Locale.NL: "Licenties kopen", Locale.DA: "Køb licenser",
-       Locale.SV: "Köp licenser", Locale.TR: "Lisans satın al"}
-REMOVE = {Locale.EN: "Remove licenses", Locale.NL: "Licenties verwijderen", Locale.DA: "Fjern licenser",
-          Locale.SV: "Ta bort licenser", Locale.TR: "Lisansları kaldır"}
-SEVEN_DAYS = {Locale.EN: "7 days", Locale.NL: "7 dagen", Locale.DA: "7 dage", Locale.SV: "7 dagar",
-              Locale.TR: "7 gün"}
+BILLING = {
+    Locale.EN: "Billing > Your products",
+    Locale.NL: "Facturering > Uw producten",
+    Locale.DA: "Fakturering > Dine produkter",
+    Locale.SV: "Fakturering > Dina produkter",
+    Locale.TR: "Faturalama > Ürünleriniz",
+}
+BUY = {
+    Locale.EN: "Buy licenses",
+    Locale.NL: "Licenties kopen",
+    Locale.DA: "Køb licenser",
+    Locale.SV: "Köp licenser",
+    Locale.TR: "Lisans satın al",
+}
+REMOVE = {
+    Locale.EN: "Remove licenses",
+    Locale.NL: "Licenties verwijderen",
+    Locale.DA: "Fjern licenser",
+    Locale.SV: "Ta bort licenser",
+    Locale.TR: "Lisansları kaldır",
+}
+SEVEN_DAYS = {Locale.EN: "7 days", Locale.NL: "7 dagen", Locale.DA: "7 dage", Locale.SV: "7 dagar", Locale.TR: "7 gün"}
 NOT_THE_VLSC = {
     Locale.EN: r"not by the Volume Licensing Service Center",
     Locale.NL: r"niet via het Volume License Service Center",
@@ -59,29 +69,49 @@ NOT_THE_VLSC = {
     Locale.SV: r"inte av Volume License Service Center",
     Locale.TR: r"Toplu Lisans Hizmeti Merkezi'nin kendisi tarafından değil",
 }
-LITIGATION_HOLD = {Locale.EN: "litigation hold", Locale.NL: "procesbewaring",
-                   Locale.DA: "procesretlig venteposition", Locale.SV: "bevarande av juridiska skäl",
-                   Locale.TR: "dava bekletmesi"}
-EXCHANGE_ADMIN_CENTER = {Locale.EN: "Exchange admin center", Locale.NL: "Exchange-beheercentrum",
-                         Locale.DA: "Exchange Administration", Locale.SV: "administrationscentret för Exchange",
-                         Locale.TR: "Exchange yönetim merkezi"}
+LITIGATION_HOLD = {
+    Locale.EN: "litigation hold",
+    Locale.NL: "procesbewaring",
+    Locale.DA: "procesretlig venteposition",
+    Locale.SV: "bevarande av juridiska skäl",
+    Locale.TR: "dava bekletmesi",
+}
+EXCHANGE_ADMIN_CENTER = {
+    Locale.EN: "Exchange admin center",
+    Locale.NL: "Exchange-beheercentrum",
+    Locale.DA: "Exchange Administration",
+    Locale.SV: "administrationscentret för Exchange",
+    Locale.TR: "Exchange yönetim merkezi",
+}
 PORTALS = {Cloud.USGOV: "https://portal.office365.us", Cloud.USGOV_DOD: "https://portal.apps.mil"}
-WORLDWIDE_PURCHASE = ("products.office.com", "microsoft.com/microsoft-365/business/compare", "linkid=834822",
-                      "admin.microsoft.com")
+WORLDWIDE_PURCHASE = (
+    "products.office.com",
+    "microsoft.com/microsoft-365/business/compare",
+    "linkid=834822",
+    "admin.microsoft.com",
+)
 
 
 def _fix(rule: str, cloud: Cloud, locale: Locale, details: dict[str, Any] | None = None) -> dict[str, Any]:
     found = wording.by_id()[rule]
     subject, skus, example = found.example_finding
-    return wording.remediation(rule, cloud=cloud, locale=locale, subject=subject, skus=skus,
-                                details=example if details is None else details)
+    return wording.remediation(
+        rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=example if details is None else details
+    )
 
 
 def _said(fix: dict[str, Any]) -> str:
     """Everything a remediation tells a person (not the Graph calls' paths)."""
-    return "\n".join([fix["summary"], *fix["steps"], *fix["next_steps"], fix["role"],
-                      *(alt["label"] for alt in fix["alternatives"]),
-                      *(a["description"] for a in fix["actions"])])
+    return "\n".join(
+        [
+            fix["summary"],
+            *fix["steps"],
+            *fix["next_steps"],
+            fix["role"],
+            *(alt["label"] for alt in fix["alternatives"]),
+            *(a["description"] for a in fix["actions"]),
+        ]
+    )
 
 
 @pytest.mark.parametrize("locale", LOCALES, **ids)
@@ -97,9 +127,18 @@ def test_fact_1_a_license_administrator_changes_licenses_not_members(locale: Loc
 @pytest.mark.parametrize("locale", LOCALES, **ids)
 def test_fact_2_a_subscription_in_its_grace_period_is_reactivated(locale: Locale) -> None:
     seats = _fix(SeatsInGrace.id, Cloud.WORLDWIDE, locale)
-    subscription = _fix(SubscriptionExpiring.id, Cloud.WORLDWIDE, locale,
-                        {"status": "Warning", "is_trial": False, "next_lifecycle": "2026-12-01T00:00:00Z",
-                         "days_left": -5, "total_licenses": 25})
+    subscription = _fix(
+        SubscriptionExpiring.id,
+        Cloud.WORLDWIDE,
+        locale,
+        {
+            "status": "Warning",
+            "is_trial": False,
+            "next_lifecycle": "2026-12-01T00:00:00Z",
+            "days_left": -5,
+            "total_licenses": 25,
+        },
+    )
     for fix in (seats, subscription):
         reactivate = wording.render_one(locale, "steps.sub.reactivate", {"sku": "SPE_E5"})
         paid = wording.render_one(locale, "steps.sub.paid", {"sku": "SPE_E5", "date": "2026-12-01"})

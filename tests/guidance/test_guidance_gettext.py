@@ -102,7 +102,9 @@ def extracted() -> Catalog:
     method_map = [(m["pattern"], extractors.get(m["method"], m["method"])) for m in config["mappings"]]
     catalog = Catalog(project="license-auditor", copyright_holder="license-auditor developers", fuzzy=True)
     for _, _, message, comments, context in extract_from_dir(
-        str(ROOT / "auditor"), method_map, {m["pattern"]: {} for m in config["mappings"]},
+        str(ROOT / "auditor"),
+        method_map,
+        {m["pattern"]: {} for m in config["mappings"]},
         keywords=parse_keywords(["Text:1c,2"]),
     ):
         catalog.add(message, None, auto_comments=comments, context=context)
@@ -122,7 +124,9 @@ def test_the_extractor_names_a_text_built_at_run_time() -> None:
         list(declared_in(source, "module.py"))
     steps = list(declared_in('Steps("steps.x", "One.", ("{count} day.", "{count} days."))\n', "m.py"))
     assert [(key, one, other) for _, key, one, other, _ in steps] == [
-        ("steps.x.0", "One.", None), ("steps.x.1", "{count} day.", "{count} days.")]
+        ("steps.x.0", "One.", None),
+        ("steps.x.1", "{count} day.", "{count} days."),
+    ]
 
 
 def test_a_counted_text_whose_english_is_one_form_is_its_own_plural() -> None:
@@ -133,7 +137,8 @@ def test_a_counted_text_whose_english_is_one_form_is_its_own_plural() -> None:
     found = list(declared_in('Text("summary.x", "Remove {sku}.", counted=True)\n', "m.py"))
     assert [(key, one, other) for _, key, one, other, _ in found] == [("summary.x", "Remove {sku}.", "Remove {sku}.")]
     assert list(Text("summary.x", "Remove {sku}.", counted=True).entries()) == [
-        ("summary.x", "Remove {sku}.", "Remove {sku}.")]
+        ("summary.x", "Remove {sku}.", "Remove {sku}.")
+    ]
     with pytest.raises(ValueError, match=r"m.py:1: .*keyword"):
         list(declared_in('Text("summary.x", "Remove {sku}.", counted=False)\n', "m.py"))
 
@@ -143,9 +148,13 @@ def _code_keys() -> set[str]:
     key, f-string fields as wildcards, a literal ending in "." as a prefix completed at run time."""
     found: set[str] = set()
     # the guidance library, the rules with their texts (auditor/rules/<topic>/*_texts.py) and the wording
-    sources = [*(ROOT / "auditor" / "guidance").rglob("*.py"), *(ROOT / "auditor" / "rules").rglob("*.py"),
-               ROOT / "auditor" / "cross_tenant" / "rules.py",
-               ROOT / "auditor" / "cross_tenant" / "rules_texts.py", ROOT / "auditor" / "wording.py"]
+    sources = [
+        *(ROOT / "auditor" / "guidance").rglob("*.py"),
+        *(ROOT / "auditor" / "rules").rglob("*.py"),
+        ROOT / "auditor" / "cross_tenant" / "rules.py",
+        ROOT / "auditor" / "cross_tenant" / "rules_texts.py",
+        ROOT / "auditor" / "wording.py",
+    ]
     for path in sorted(sources):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.JoinedStr):
@@ -163,7 +172,8 @@ def test_the_declared_texts_are_exactly_the_keys_the_code_uses() -> None:
     assert sorted(p for p in patterns if not any(re.fullmatch(p, key) for key in keys)) == [], "keys missing"
     # "<key>.gov" is asked for wherever <key> is, in a US Government cloud (auditor.wording._remediation)
     assert sorted(k for k in keys if not any(re.fullmatch(p, k.removesuffix(".gov")) for p in patterns)) == [], (
-        "keys unused")
+        "keys unused"
+    )
     assert all(k.removesuffix(".gov") in keys for k in keys), "a .gov text without the text it stands for"
 
 
@@ -231,8 +241,11 @@ def test_the_runtime_reads_every_text(locale: Locale) -> None:
 
         def render(values: dict[str, str], key: str = key, step: Any = step) -> str:
             """The text as rendered: a step of a block takes its form like a text of its own."""
-            return wording.render(locale, step[1], values)[int(step[2])] if step else wording.render_one(
-                locale, key, values)
+            return (
+                wording.render(locale, step[1], values)[int(step[2])]
+                if step
+                else wording.render_one(locale, key, values)
+            )
 
         values = dict.fromkeys(set().union(*(_fields(form) for form in _block_of(locale, key, step))), "X")
         for n in (0, 1, 2, 5, 21, 1000):
@@ -256,8 +269,12 @@ def test_every_counted_text_has_forms_that_differ() -> None:
     counted = {context for context, _, plural in _template() if plural is not None}
     assert len(counted) > 40
     differ = {context for context, one, plural in _template() if plural is not None and one != plural}
-    differ |= {m.context for locale in TRANSLATED for m in _messages(_read_po(_po_path(locale), locale))
-               if m.pluralizable and len(set(_forms(m.string))) > 1}
+    differ |= {
+        m.context
+        for locale in TRANSLATED
+        for m in _messages(_read_po(_po_path(locale), locale))
+        if m.pluralizable and len(set(_forms(m.string))) > 1
+    }
     assert sorted(counted - differ) == []
 
 
@@ -270,19 +287,27 @@ def test_catalogs_are_read_lazily_per_locale() -> None:
         wording.raw(Locale.EN, "no.such.key")
 
 
-@pytest.mark.parametrize(("locale", "one", "many"), [
-    (Locale.EN, "1 license is in the grace period", "3 licenses are in the grace period"),
-    (Locale.NL, "1 licentie zit in de respijtperiode", "3 licenties zitten in de respijtperiode"),
-    (Locale.DA, "1 licens er i respitperioden", "3 licenser er i respitperioden"),
-    (Locale.SV, "1 licens är i respitperioden", "3 licenser är i respitperioden"),
-    (Locale.TR, "1 lisans yetkisiz kullanım süresinde", "3 lisans yetkisiz kullanım süresinde"),
-])
+@pytest.mark.parametrize(
+    ("locale", "one", "many"),
+    [
+        (Locale.EN, "1 license is in the grace period", "3 licenses are in the grace period"),
+        (Locale.NL, "1 licentie zit in de respijtperiode", "3 licenties zitten in de respijtperiode"),
+        (Locale.DA, "1 licens er i respitperioden", "3 licenser er i respitperioden"),
+        (Locale.SV, "1 licens är i respitperioden", "3 licenser är i respitperioden"),
+        (Locale.TR, "1 lisans yetkisiz kullanım süresinde", "3 lisans yetkisiz kullanım süresinde"),
+    ],
+)
 def test_counted_texts_agree_with_their_count(locale: Locale, one: str, many: str) -> None:
     from auditor import wording
 
     def say(n: int) -> str:
-        return wording.message(SeatsInGrace.id, subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
-                                skus=["SPE_E3"], details={"warning": n, "enabled": 5}, locale=locale)
+        return wording.message(
+            SeatsInGrace.id,
+            subject={"type": "sku", "id": "SPE_E3", "sku": "SPE_E3"},
+            skus=["SPE_E3"],
+            details={"warning": n, "enabled": 5},
+            locale=locale,
+        )
 
     assert one in say(1) and many in say(3)
 
@@ -301,7 +326,10 @@ def test_rule_and_link_texts_are_exactly_the_registries() -> None:
         own = {text.key for text in rule.texts}
         assert sorted(wanted - own) == [], f"{rule.id}: not declared on the rule"
         assert sorted(k for k in keys if k.startswith(f"rule.{rule.id}.")) == sorted(wanted), rule.id
-    wanted_rules = {key for rule in wording.by_id().values()
-                    for key in (f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys())}
+    wanted_rules = {
+        key
+        for rule in wording.by_id().values()
+        for key in (f"rule.{rule.id}.title", f"rule.{rule.id}.describe", *rule.message_keys())
+    }
     assert sorted(k for k in keys if k.startswith("rule.")) == sorted(wanted_rules)
     assert sorted(k for k in keys if k.startswith("link.")) == sorted(f"link.{key}" for key in URLS)

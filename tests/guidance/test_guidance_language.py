@@ -53,13 +53,14 @@ def _templates() -> dict[str, tuple[str, ...]]:
 
 
 def test_every_text_that_shows_a_number_is_counted_and_shows_it_as_count() -> None:
-    """"1 of 199 licenses are free", "(1 days left)": a text that shows a number has plural forms,
+    """ "1 of 199 licenses are free", "(1 days left)": a text that shows a number has plural forms,
     and the number it agrees with is {count}."""
     shows = {key: forms for key, forms in _templates().items() if po.fields(forms[0]) & texts.NUMBERS}
     assert len(shows) > 20
     assert sorted(key for key, forms in shows.items() if len(forms) != 2) == [], "not counted"
     assert sorted(key for key, forms in shows.items() if "count" not in po.fields(forms[0])) == [], (
-        "counted, but the number it agrees with is not {count}")
+        "counted, but the number it agrees with is not {count}"
+    )
 
 
 def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,14 +127,27 @@ ONE_OF_199 = {
 def test_the_reported_counted_texts_count(locale: Locale) -> None:
     """The two texts the review quoted: "1 of 199 licenses are free" and "(1 days left)"."""
     free, left = ONE_OF_199[locale]
-    seats = wording.message(SpareSeatsUnderMinimum.id, subject={"type": "sku", "id": "e3", "sku": "SPE_E3"},
-                             skus=["SPE_E3"], details={"enabled": 199, "consumed": 198, "unused": 1, "min": 5},
-                             locale=locale)
+    seats = wording.message(
+        SpareSeatsUnderMinimum.id,
+        subject={"type": "sku", "id": "e3", "sku": "SPE_E3"},
+        skus=["SPE_E3"],
+        details={"enabled": 199, "consumed": 198, "unused": 1, "min": 5},
+        locale=locale,
+    )
     assert free in seats
-    ending = wording.message(SubscriptionExpiring.id, subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
-                              skus=["SPE_E3"], locale=locale,
-                              details={"status": "Enabled", "is_trial": False, "days_left": 1,
-                                       "next_lifecycle": "2026-11-02T00:00:00Z", "total_licenses": 10})
+    ending = wording.message(
+        SubscriptionExpiring.id,
+        subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
+        skus=["SPE_E3"],
+        locale=locale,
+        details={
+            "status": "Enabled",
+            "is_trial": False,
+            "days_left": 1,
+            "next_lifecycle": "2026-11-02T00:00:00Z",
+            "total_licenses": 10,
+        },
+    )
     assert left in ending
 
 
@@ -191,8 +205,8 @@ def test_a_text_that_names_a_graph_state_names_it_as_the_admin_center_does(local
         for match in re.finditer(r"\b(" + "|".join(GRAPH_STATES) + r")\b", text):
             state = match[1]
             opened = text.rfind("(", 0, match.start())
-            inside = opened >= 0 and ")" not in text[opened:match.start()]
-            before = text[max(0, opened - 40):opened].lower()
+            inside = opened >= 0 and ")" not in text[opened : match.start()]
+            before = text[max(0, opened - 40) : opened].lower()
             if not inside or words[state][:5].lower() not in before:
                 errors.append(f"{key}: {state} in {text!r}")
             named += 1
@@ -204,13 +218,26 @@ def test_the_seat_table_shows_the_states_by_name() -> None:
     from auditor.report.view.seats import subscription_state
 
     assert [subscription_state(i18n.translations(Locale.NL), s) for s in ("Enabled", "Warning", "LockedOut")] == [
-        "Actief", "Verlopen (Warning)", "Uitgeschakeld (LockedOut)"]
+        "Actief",
+        "Verlopen (Warning)",
+        "Uitgeschakeld (LockedOut)",
+    ]
 
 
 def test_a_past_subscription_names_its_state() -> None:
     for locale, expected in ((Locale.EN, "Expired (Warning)"), (Locale.DA, "Udløbet (Warning)")):
-        fix = wording.remediation(SubscriptionExpiring.id, cloud=Cloud.WORLDWIDE, locale=locale,
-                                   subject={"type": "subscription", "id": "s", "sku": "SPE_E3"}, skus=["SPE_E3"],
-                                   details={"status": "Warning", "is_trial": False, "days_left": -3,
-                                            "next_lifecycle": "2026-12-01T00:00:00Z", "total_licenses": 10})
+        fix = wording.remediation(
+            SubscriptionExpiring.id,
+            cloud=Cloud.WORLDWIDE,
+            locale=locale,
+            subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
+            skus=["SPE_E3"],
+            details={
+                "status": "Warning",
+                "is_trial": False,
+                "days_left": -3,
+                "next_lifecycle": "2026-12-01T00:00:00Z",
+                "total_licenses": 10,
+            },
+        )
         assert expected in fix["summary"]

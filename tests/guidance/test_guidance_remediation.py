@@ -40,22 +40,37 @@ LEFTOVER = re.compile(r"\{[a-z_]+\}")
 RICH: dict[str, FindingExample] = {rule_id: rule.example_finding for rule_id, rule in wording.by_id().items()}
 # Every licenseAssignmentState error value Graph documents, an undocumented one, and the states
 # (Graph: state Active, ActiveWithError, Disabled, Error), each rendered in every locale and cloud.
-ERROR_CODES = ["CountViolation", "MutuallyExclusiveViolation", "DependencyViolation",
-               "ProhibitedInUsageLocationViolation", "UniquenessViolation", "Other", "SomethingNew"]
+ERROR_CODES = [
+    "CountViolation",
+    "MutuallyExclusiveViolation",
+    "DependencyViolation",
+    "ProhibitedInUsageLocationViolation",
+    "UniquenessViolation",
+    "Other",
+    "SomethingNew",
+]
 ERROR_VARIANTS: dict[str, dict[str, Any]] = {
     **{f"{code}/Error": {"error": code, "state": "Error"} for code in ERROR_CODES},
     "CountViolation/ActiveWithError": {"error": "CountViolation", "state": "ActiveWithError"},
     "None/ActiveWithError": {"error": "None", "state": "ActiveWithError"},
     "None/Error": {"error": "None", "state": "Error"},
     "UniquenessViolation/Disabled": {"error": "UniquenessViolation", "state": "Disabled"},
-    "MutuallyExclusiveViolation/direct": {"error": "MutuallyExclusiveViolation", "state": "Error",
-                                          "assigned_by_group": {"SPE_E5": []},
-                                          "group_kinds": {}, "assigned_by_group_ids": {}},
+    "MutuallyExclusiveViolation/direct": {
+        "error": "MutuallyExclusiveViolation",
+        "state": "Error",
+        "assigned_by_group": {"SPE_E5": []},
+        "group_kinds": {},
+        "assigned_by_group_ids": {},
+    },
 }
 GROUP_VARIANTS: dict[str, dict[str, Any]] = {
     "counted": RICH[GroupLicenseErrors.id][2],
-    "every-code": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 9,
-                   "errors": {code: 1 for code in ERROR_CODES}},
+    "every-code": {
+        "group": "All Staff",
+        "group_id": "g-1",
+        "members_with_errors": 9,
+        "errors": {code: 1 for code in ERROR_CODES},
+    },
     "uncounted": {"group": "All Staff", "group_id": "g-1", "members_with_errors": 0, "errors": {}},
 }
 # rules whose fix has no Graph call on purpose (each says so: `graph_calls = False`); e.g.
@@ -84,8 +99,19 @@ def act(r: dict[str, Any]) -> dict[str, Any] | None:
     return r["actions"][0] if r["actions"] else None
 
 
-ACTION_KEYS = {"kind", "method", "path", "body", "description", "user", "group", "precondition", "seats", "ready",
-               "blocked"}
+ACTION_KEYS = {
+    "kind",
+    "method",
+    "path",
+    "body",
+    "description",
+    "user",
+    "group",
+    "precondition",
+    "seats",
+    "ready",
+    "blocked",
+}
 
 
 def assert_complete(rule: str, r: dict[str, Any]) -> None:
@@ -160,8 +186,19 @@ def test_every_group_error_variant_is_complete(variant: str, locale: Locale, clo
 def test_missing_or_malformed_details_degrade(rule: str, locale: Locale) -> None:
     for subject, skus, details in (
         ({}, [], {}),
-        ({"type": "user"}, ["X"], {"assigned_by_group": "oops", "sku_ids": None, "enabled": "many", "tenants": 3,
-                                   "surplus": [1, None], "days": True, "allowed": None}),
+        (
+            {"type": "user"},
+            ["X"],
+            {
+                "assigned_by_group": "oops",
+                "sku_ids": None,
+                "enabled": "many",
+                "tenants": 3,
+                "surplus": [1, None],
+                "days": True,
+                "allowed": None,
+            },
+        ),
         (RICH[rule][0], [], RICH[rule][2]),  # full details, but the finding names no products
     ):
         r = remediation(rule, cloud=Cloud.CHINA, locale=locale, subject=subject, skus=skus, details=details)
@@ -203,8 +240,9 @@ def test_replace_steps_differ_per_cloud() -> None:
         assert "Replace > Close > Close" in legacy and "More options" not in legacy
 
 
-@pytest.mark.parametrize(("cloud", "portal"), [(Cloud.USGOV, "https://portal.office365.us"),
-                                              (Cloud.USGOV_DOD, "https://portal.apps.mil")])
+@pytest.mark.parametrize(
+    ("cloud", "portal"), [(Cloud.USGOV, "https://portal.office365.us"), (Cloud.USGOV_DOD, "https://portal.apps.mil")]
+)
 def test_us_government_clouds_use_worldwide_steps_at_their_own_portal(cloud: Cloud, portal: str) -> None:
     """The worldwide admin center's steps, opened at the cloud's own portal, after a note that says
     the path is not confirmed for that cloud; the Graph calls are the same."""
@@ -223,8 +261,10 @@ def test_dutch_replace_steps_use_dutch_labels() -> None:
     assert "Vervangen > Sluiten > Sluiten" in de
 
 
-@pytest.mark.parametrize("rule", [SkuForbidden.id, UsageLocationMissing.id, SubscriptionExpiring.id,
-                                  SkuNotApproved.id, AssignmentNotGroupBased.id])
+@pytest.mark.parametrize(
+    "rule",
+    [SkuForbidden.id, UsageLocationMissing.id, SubscriptionExpiring.id, SkuNotApproved.id, AssignmentNotGroupBased.id],
+)
 def test_other_admin_center_steps_follow_the_cloud(rule: str) -> None:
     ww, de, cn = ("\n".join(rich_fix(rule, c)["steps"]) for c in (Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA))
     assert ww != de != cn
@@ -256,18 +296,31 @@ def test_not_allowed_without_replacement_removes_and_names_allowed_products() ->
 
 def test_direct_license_is_removed_per_user() -> None:
     r = rich_fix(SkuForbidden.id)
-    assert r["actions"] == [{
-        "kind": "assign_license", "method": "POST", "path": "/users/11111111-aaaa/assignLicense",
-        "body": {"addLicenses": [], "removeLicenses": [E5]},
-        "description": "Removes the directly assigned SPE_E5 from Ann Lee (ann@contoso.example).",
-        "user": "11111111-aaaa", "group": None, "precondition": [{"holds": E5.lower(), "how": "direct"}],
-        "seats": {"SPE_E5": -1}, "ready": True, "blocked": None,
-    }]
+    assert r["actions"] == [
+        {
+            "kind": "assign_license",
+            "method": "POST",
+            "path": "/users/11111111-aaaa/assignLicense",
+            "body": {"addLicenses": [], "removeLicenses": [E5]},
+            "description": "Removes the directly assigned SPE_E5 from Ann Lee (ann@contoso.example).",
+            "user": "11111111-aaaa",
+            "group": None,
+            "precondition": [{"holds": E5.lower(), "how": "direct"}],
+            "seats": {"SPE_E5": -1},
+            "ready": True,
+            "blocked": None,
+        }
+    ]
 
 
 def test_group_assigned_license_is_fixed_through_the_group() -> None:
-    details = {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": ["Sales"]},
-               "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-sales"]}, "sku_ids": {"SPE_E5": E5}}
+    details = {
+        "forbidden": ["SPE_E5"],
+        "assigned_by_group": {"SPE_E5": ["Sales"]},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"SPE_E5": ["g-sales"]},
+        "sku_ids": {"SPE_E5": E5},
+    }
     r = rich_fix(SkuForbidden.id, details=details)
     action = act(r)
     assert action["method"] == "DELETE" and action["body"] is None
@@ -287,19 +340,30 @@ def test_group_assigned_without_ids_and_with_several_groups() -> None:
     assert act(r)["path"] == "/groups/{group-id}/members/11111111-aaaa/$ref"
     assert "look up the group's id" in act(r)["description"]
     assert not act(r)["ready"] and act(r)["blocked"] == "placeholder" and act(r)["group"] is None
-    r = rich_fix(DisabledUserLicensed.id, details=base | {"assigned_by_group": {"SPE_E5": ["Sales", "All"]},
-                                                      "group_kinds": {},
-                                                      "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]}})
+    r = rich_fix(
+        DisabledUserLicensed.id,
+        details=base
+        | {
+            "assigned_by_group": {"SPE_E5": ["Sales", "All"]},
+            "group_kinds": {},
+            "assigned_by_group_ids": {"SPE_E5": ["g2", "g1"]},
+        },
+    )
     # names and ids are listed in one order: each call leaves the group its text names (Sales = g2, All = g1)
-    assert [a["path"] for a in r["actions"]] == ["/groups/g2/members/11111111-aaaa/$ref",
-                                                 "/groups/g1/members/11111111-aaaa/$ref"]
+    assert [a["path"] for a in r["actions"]] == [
+        "/groups/g2/members/11111111-aaaa/$ref",
+        "/groups/g1/members/11111111-aaaa/$ref",
+    ]
     assert ["Sales" in r["actions"][0]["description"], "All" in r["actions"][1]["description"]] == [True, True]
 
 
 def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
-    details = {"assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]},
-               "group_kinds": {}, "assigned_by_group_ids": {"EMS": ["g-s"]},
-               "sku_ids": {"SPE_E5": E5, "EMS": EMS}}
+    details = {
+        "assigned_by_group": {"SPE_E5": [], "EMS": ["Security"]},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"EMS": ["g-s"]},
+        "sku_ids": {"SPE_E5": E5, "EMS": EMS},
+    }
     r = rich_fix(InactiveUserLicensed.id, skus=["EMS", "SPE_E5"], details=details | {"days": 90, "last_sign_in": None})
     assert act(r)["body"] == {"addLicenses": [], "removeLicenses": [E5]}
     assert [(a["kind"], a["group"]) for a in r["actions"]] == [("assign_license", None), ("remove_member", "g-s")]
@@ -309,8 +373,11 @@ def test_mixed_direct_and_group_removes_only_the_direct_one_per_user() -> None:
 
 def test_replace_when_the_old_product_comes_from_a_group() -> None:
     _, _, details = RICH[SkuNotAllowed.id]
-    details = details | {"assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
-                         "group_kinds": {}, "assigned_by_group_ids": {"SPE_E5": ["g-kw"]}}
+    details = details | {
+        "assigned_by_group": {"SPE_E5": ["Knowledge workers"]},
+        "group_kinds": {},
+        "assigned_by_group_ids": {"SPE_E5": ["g-kw"]},
+    }
     r = rich_fix(SkuNotAllowed.id, details=details)
     # no group is known to assign SPE_F3: it is assigned directly first, then the group is left
     assert [a["kind"] for a in r["actions"]] == ["assign_license", "remove_member"]
@@ -346,16 +413,18 @@ def test_combination_removes_the_product_the_other_includes() -> None:
 def test_combination_without_a_covering_product_prefills_nothing() -> None:
     subject, skus, details = RICH[SkuCombinationForbidden.id]
     plain = {k: v for k, v in details.items() if k not in ("remove", "keep")}
-    r = remediation(SkuCombinationForbidden.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject,
-                    skus=skus, details=plain)
+    r = remediation(
+        SkuCombinationForbidden.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject, skus=skus, details=plain
+    )
     assert r["actions"] == []  # only the admin knows which product stays
     assert any("Decide which of" in s for s in r["steps"])
     # each way is spelled out, and each removes one product only
     assert [alt["actions"][0]["body"]["removeLicenses"] for alt in r["alternatives"]] == [[E5], [EMS]]
 
 
-@pytest.mark.parametrize("rule", [DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id,
-                                  SkuForbidden.id, SkuNotAllowed.id])
+@pytest.mark.parametrize(
+    "rule", [DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id, SkuForbidden.id, SkuNotAllowed.id]
+)
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -> None:
     subject, skus, details = RICH[rule]
@@ -364,8 +433,12 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
     r = remediation(rule, cloud=Cloud.GERMANY, locale=locale, subject=subject, skus=skus, details=lost)
     # the removal stays listed (the report shows it), but is never ready to run
     sid = details["sku_ids"][part]
-    touching = [a for a in r["actions"] if (sid in str(a["body"]) and a["body"] and sid in a["body"].get(
-        "removeLicenses", [])) or a["kind"] == "remove_member"]
+    touching = [
+        a
+        for a in r["actions"]
+        if (sid in str(a["body"]) and a["body"] and sid in a["body"].get("removeLicenses", []))
+        or a["kind"] == "remove_member"
+    ]
     assert touching, rule
     assert all(not a["ready"] and a["blocked"] == "data_lost" for a in touching), rule
     assert "Exchange Online (Plan 2)" in r["summary"]
@@ -373,14 +446,17 @@ def test_a_removal_that_costs_data_is_not_prefilled(rule: str, locale: Locale) -
     assert not LEFTOVER.search(all_text(r))
 
 
-@pytest.mark.parametrize(("code", "expect"), [
-    ("CountViolation", "not enough"),
-    ("MutuallyExclusiveViolation", "conflicts"),
-    ("DependencyViolation", "depends on"),
-    ("UniquenessViolation", "proxy addresses"),
-    ("SomethingNew", "SomethingNew"),
-    ("Other", "Other"),
-])
+@pytest.mark.parametrize(
+    ("code", "expect"),
+    [
+        ("CountViolation", "not enough"),
+        ("MutuallyExclusiveViolation", "conflicts"),
+        ("DependencyViolation", "depends on"),
+        ("UniquenessViolation", "proxy addresses"),
+        ("SomethingNew", "SomethingNew"),
+        ("Other", "Other"),
+    ],
+)
 def test_assignment_error_guidance_per_code(code: str, expect: str) -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
     r = rich_fix(LicenseAssignmentError.id, details=details | {"error": code})
@@ -503,17 +579,26 @@ def test_rebalance_names_both_tenants() -> None:
 
 def test_messages_choose_their_variant() -> None:
     subject, skus, details = RICH[InactiveUserLicensed.id]
-    assert "(last sign-in: Jan 2, 2026)" in message(InactiveUserLicensed.id, subject=subject, skus=skus,
-                                                    details=details, locale=Locale.EN)
-    never = message(InactiveUserLicensed.id, subject=subject, skus=skus, details=details | {"last_sign_in": None},
-                    locale=Locale.EN)
+    assert "(last sign-in: Jan 2, 2026)" in message(
+        InactiveUserLicensed.id, subject=subject, skus=skus, details=details, locale=Locale.EN
+    )
+    never = message(
+        InactiveUserLicensed.id, subject=subject, skus=skus, details=details | {"last_sign_in": None}, locale=Locale.EN
+    )
     assert "never signed in" in never
     subject, skus, details = RICH[SubscriptionExpiring.id]
-    assert message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details,
-                   locale=Locale.EN).startswith("The trial SPE_E5 ends on Dec 1, 2026")
+    assert message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details, locale=Locale.EN).startswith(
+        "The trial SPE_E5 ends on Dec 1, 2026"
+    )
     # a subscription is named by its product's name, never by its id (the report's subject column has that)
-    named = message(SubscriptionExpiring.id, subject=subject, skus=skus, details=details, locale=Locale.EN,
-                    names={"SPE_E5": "Microsoft 365 E5"})
+    named = message(
+        SubscriptionExpiring.id,
+        subject=subject,
+        skus=skus,
+        details=details,
+        locale=Locale.EN,
+        names={"SPE_E5": "Microsoft 365 E5"},
+    )
     assert named.startswith("The trial Microsoft 365 E5 ends on Dec 1, 2026") and "sub-1" not in named
 
 
@@ -527,12 +612,19 @@ def test_message_numbers_stay_plain() -> None:
 
 def test_cross_tenant_duplicate_targets_the_other_tenants_account() -> None:
     plan = remediation(
-        CrossTenantDuplicate.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN,
+        CrossTenantDuplicate.id,
+        cloud=Cloud.WORLDWIDE,
+        locale=Locale.EN,
         subject={"type": "user", "id": "alice@contoso.example", "upn": "alice@contoso.example"},
         skus=["SPE_E3"],
-        details={"identity": "alice@contoso.example", "sku_ids": {"SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965"},
-                 "tenants": [{"id": "t1", "name": "Contoso", "upn": "alice@contoso.example", "user_id": "u-1"},
-                             {"id": "t2", "name": "Fabrikam", "upn": "alice@fabrikam.example", "user_id": "u-2"}]},
+        details={
+            "identity": "alice@contoso.example",
+            "sku_ids": {"SPE_E3": "05e9a617-0261-4cee-bb44-138d3ef5d965"},
+            "tenants": [
+                {"id": "t1", "name": "Contoso", "upn": "alice@contoso.example", "user_id": "u-1"},
+                {"id": "t2", "name": "Fabrikam", "upn": "alice@fabrikam.example", "user_id": "u-2"},
+            ],
+        },
     )
     action = plan["actions"][0]
     assert action["path"] == "/users/u-2/assignLicense" and action["tenant"] == "t2"
@@ -542,15 +634,18 @@ def test_cross_tenant_duplicate_targets_the_other_tenants_account() -> None:
 RESOLVE = "https://learn.microsoft.com/entra/identity/users/licensing-groups-resolve-problems"
 
 
-@pytest.mark.parametrize(("code", "anchor"), [
-    ("CountViolation", "#not-enough-licenses"),
-    ("MutuallyExclusiveViolation", "#conflicting-service-plans"),
-    ("DependencyViolation", "#other-products-depend-on-this-license"),
-    ("ProhibitedInUsageLocationViolation", "#usage-location-isnt-allowed"),
-    ("UniquenessViolation", "#duplicate-proxy-addresses"),
-    ("Other", "#find-license-assignment-errors"),
-    ("SomethingNew", "#find-license-assignment-errors"),
-])
+@pytest.mark.parametrize(
+    ("code", "anchor"),
+    [
+        ("CountViolation", "#not-enough-licenses"),
+        ("MutuallyExclusiveViolation", "#conflicting-service-plans"),
+        ("DependencyViolation", "#other-products-depend-on-this-license"),
+        ("ProhibitedInUsageLocationViolation", "#usage-location-isnt-allowed"),
+        ("UniquenessViolation", "#duplicate-proxy-addresses"),
+        ("Other", "#find-license-assignment-errors"),
+        ("SomethingNew", "#find-license-assignment-errors"),
+    ],
+)
 def test_each_assignment_error_cites_its_section_of_the_resolve_page(code: str, anchor: str) -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
     r = rich_fix(LicenseAssignmentError.id, details=details | {"error": code})
@@ -563,8 +658,13 @@ def test_an_active_with_error_assignment_is_worded_as_partly_active() -> None:
     _, _, details = RICH[LicenseAssignmentError.id]
     r = rich_fix(LicenseAssignmentError.id, details=details | {"state": "ActiveWithError"})
     assert r["summary"].startswith("SPE_E5 is active for Ann Lee (ann@contoso.example), but not every part")
-    msg = message(LicenseAssignmentError.id, subject=USER, skus=["SPE_E5"],
-                  details=details | {"state": "ActiveWithError"}, locale=Locale.EN)
+    msg = message(
+        LicenseAssignmentError.id,
+        subject=USER,
+        skus=["SPE_E5"],
+        details=details | {"state": "ActiveWithError"},
+        locale=Locale.EN,
+    )
     assert "is active for" in msg and "not all of it could be applied" in msg
     plain = message(LicenseAssignmentError.id, subject=USER, skus=["SPE_E5"], details=details, locale=Locale.EN)
     assert "failed" in plain and "active" not in plain
@@ -586,6 +686,9 @@ def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> Non
     assert act(r)["method"] == "GET"
     assert act(r)["path"].startswith("/groups/g-1/membersWithLicenseErrors")
     urls = [link["url"] for link in r["links"]]
-    assert urls[:3] == [RESOLVE + "#find-license-assignment-errors", RESOLVE + "#not-enough-licenses",
-                        RESOLVE + "#conflicting-service-plans"]
+    assert urls[:3] == [
+        RESOLVE + "#find-license-assignment-errors",
+        RESOLVE + "#not-enough-licenses",
+        RESOLVE + "#conflicting-service-plans",
+    ]
     assert "Groups Administrator" in r["role"]

@@ -16,15 +16,22 @@ MOVE = "https://docs.microsoft.com/microsoft-365/commerce/subscriptions/move-use
 
 
 def _links(cloud: Cloud, locale: Locale = Locale.EN) -> dict[str, str]:
-    r = remediation(SpareSeatsOverLimit.id, cloud=cloud, locale=locale, subject=SUBJECT, skus=["SPE_E3"],
-                    details=DETAILS)
+    r = remediation(
+        SpareSeatsOverLimit.id, cloud=cloud, locale=locale, subject=SUBJECT, skus=["SPE_E3"], details=DETAILS
+    )
     return {link["url"].split("?")[0]: link["url"] for link in r["links"]}
 
 
-@pytest.mark.parametrize(("cloud", "view"), [
-    (Cloud.WORLDWIDE, "o365-worldwide"), (Cloud.USGOV, "o365-worldwide"), (Cloud.USGOV_DOD, "o365-worldwide"),
-    (Cloud.GERMANY, "o365-germany"), (Cloud.CHINA, "o365-21vianet"),
-])
+@pytest.mark.parametrize(
+    ("cloud", "view"),
+    [
+        (Cloud.WORLDWIDE, "o365-worldwide"),
+        (Cloud.USGOV, "o365-worldwide"),
+        (Cloud.USGOV_DOD, "o365-worldwide"),
+        (Cloud.GERMANY, "o365-germany"),
+        (Cloud.CHINA, "o365-21vianet"),
+    ],
+)
 def test_the_move_users_link_shows_the_reports_cloud(cloud: Cloud, view: str) -> None:
     assert _links(cloud)[MOVE] == f"{MOVE}?view={view}"
 

@@ -13,9 +13,19 @@ UNKNOWN = {"en": "unknown", "nl": "onbekend", "da": "ukendt", "sv": "okänd", "t
 
 
 def say(status: str, date: str | None, locale: str, days_left: int | None = None) -> str:
-    return wording.message(SubscriptionExpiring.id, subject=SUBJECT, skus=["SPE_E3"], locale=Locale(locale),
-                            details={"status": status, "is_trial": False, "next_lifecycle": date,
-                                     "days_left": days_left, "total_licenses": 10})
+    return wording.message(
+        SubscriptionExpiring.id,
+        subject=SUBJECT,
+        skus=["SPE_E3"],
+        locale=Locale(locale),
+        details={
+            "status": status,
+            "is_trial": False,
+            "next_lifecycle": date,
+            "days_left": days_left,
+            "total_licenses": 10,
+        },
+    )
 
 
 @pytest.mark.parametrize("locale", [loc.value for loc in Locale])
@@ -36,6 +46,7 @@ def test_english_wording_per_state() -> None:
     assert "is disabled (LockedOut)" in say("LockedOut", None, "en")
     assert "passed" not in say("Warning", "2027-01-15T00:00:00Z", "en")
     assert "reached its end date on Oct 1, 2026 and has the status Active (Enabled)" in say(
-        "Enabled", "2026-10-01T00:00:00Z", "en", days_left=-31)
+        "Enabled", "2026-10-01T00:00:00Z", "en", days_left=-31
+    )
     assert "ends on Dec 1, 2026 (30 days left)" in say("Enabled", "2026-12-01T00:00:00Z", "en", days_left=30)
     assert "ends on Dec 1, 2026 (1 day left)" in say("Enabled", "2026-12-01T00:00:00Z", "en", days_left=1)

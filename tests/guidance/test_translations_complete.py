@@ -42,8 +42,11 @@ def _missing(locale: Locale) -> list[str]:
     fuzzy, left in English, or translated from an English the code no longer has), and each
     entry whose text the code no longer declares."""
     catalog = po.read_catalog(po.po_path(locale, texts.DOMAIN), locale)
-    declared = {(context, english if plural is None else (english, plural))
-                for text in wording.declared() for context, english, plural in text.entries()}
+    declared = {
+        (context, english if plural is None else (english, plural))
+        for text in wording.declared()
+        for context, english, plural in text.entries()
+    }
     out: list[str] = []
     # a new text's guess is another text's translation, copied; a changed text keeps its own old one
     guesses = {m.string for m in po.messages(catalog) if "fuzzy" not in m.flags and m.string}
@@ -66,8 +69,11 @@ def _missing(locale: Locale) -> list[str]:
         elif context not in SAME_AS_ENGLISH_OK and any(ENGLISH_WORDS.search(form) for form in forms):
             out.append(f"{context}: English words in {forms!r}")
     keys = {context for context, _ in declared}
-    out += [f"{m.context}: no longer in the code (pybabel update --ignore-obsolete)"
-            for m in po.messages(catalog) if m.context not in keys]
+    out += [
+        f"{m.context}: no longer in the code (pybabel update --ignore-obsolete)"
+        for m in po.messages(catalog)
+        if m.context not in keys
+    ]
     return out
 
 
@@ -92,8 +98,11 @@ def sort_out(problems: dict[Locale, list[str]], later: list[str], keys: set[str]
             (waiting if key in later and problem.endswith(_NEW_TEXT) else blocking).append(f"{locale.value}: {problem}")
     pending = {problem.split(":", 1)[0] for found in problems.values() for problem in found}
     blocking += [f"{LATER.name}: {key}: no such text" for key in later if key not in keys]
-    blocking += [f"{LATER.name}: {key}: translated in every language, take it off the list"
-                 for key in later if key in keys and key not in pending]
+    blocking += [
+        f"{LATER.name}: {key}: translated in every language, take it off the list"
+        for key in later
+        if key in keys and key not in pending
+    ]
     return blocking, waiting
 
 
@@ -104,25 +113,35 @@ def test_every_language_translates_every_text() -> None:
     if _body(POT.read_text("utf-8")) != _body(fresh.getvalue().decode("utf-8")):
         problems.append("auditor/locale/guidance.pot is out of date: run the pybabel extract of docs/guidance.md")
     keys = {context for text in wording.declared() for context, _english, _plural in text.entries()}
-    blocking, waiting = sort_out({locale: _missing(locale) for locale in TRANSLATED},
-                                 read_later(LATER.read_text("utf-8")), keys)
+    blocking, waiting = sort_out(
+        {locale: _missing(locale) for locale in TRANSLATED}, read_later(LATER.read_text("utf-8")), keys
+    )
     if waiting:
         warnings.warn("\n".join([f"translations to follow ({LATER.name}):", *waiting]), stacklevel=1)
     problems += blocking
-    assert not problems, "\n".join(["translations to do (docs/guidance.md, 'Translating the guidance'):",
-                                    *problems])
+    assert not problems, "\n".join(["translations to do (docs/guidance.md, 'Translating the guidance'):", *problems])
 
 
 def test_the_list_of_texts_to_translate_later_lets_only_new_texts_wait() -> None:
-    problems = {Locale.NL: ["rule.x.title: missing", "rule.y.title: fuzzy",
-                            "rule.x.describe: fuzzy, a guess from another text"],
-                Locale.DA: ["rule.x.title: not translated (every plural form)"]}
+    problems = {
+        Locale.NL: [
+            "rule.x.title: missing",
+            "rule.y.title: fuzzy",
+            "rule.x.describe: fuzzy, a guess from another text",
+        ],
+        Locale.DA: ["rule.x.title: not translated (every plural form)"],
+    }
     keys = {"rule.x.title", "rule.x.describe", "rule.y.title", "rule.z.title"}
     blocking, waiting = sort_out(problems, ["rule.x.title", "rule.x.describe", "rule.y.title"], keys)
-    assert waiting == ["nl: rule.x.title: missing", "nl: rule.x.describe: fuzzy, a guess from another text",
-                       "da: rule.x.title: not translated (every plural form)"]
+    assert waiting == [
+        "nl: rule.x.title: missing",
+        "nl: rule.x.describe: fuzzy, a guess from another text",
+        "da: rule.x.title: not translated (every plural form)",
+    ]
     assert blocking == ["nl: rule.y.title: fuzzy"]  # its meaning changed: translate it now
     blocking, _ = sort_out({}, ["rule.z.title", "rule.gone.title"], keys)
-    assert blocking == [f"{LATER.name}: rule.gone.title: no such text",
-                        f"{LATER.name}: rule.z.title: translated in every language, take it off the list"]
+    assert blocking == [
+        f"{LATER.name}: rule.gone.title: no such text",
+        f"{LATER.name}: rule.z.title: translated in every language, take it off the list",
+    ]
     assert read_later("# a comment\nrule.x.title  # waits for sv\n\n") == ["rule.x.title"]

@@ -19,8 +19,14 @@ AS_OF = "2026-11-01T06:00:00Z"
 
 @pytest.fixture(autouse=True)
 def quiet_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AUDITOR_ACCESS_TOKEN", "GITHUB_ACTIONS", "AUDITOR_NOTIFY_WEBHOOK", "GITHUB_SERVER_URL",
-                 "GITHUB_REPOSITORY", "GITHUB_RUN_ID"):
+    for name in (
+        "AUDITOR_ACCESS_TOKEN",
+        "GITHUB_ACTIONS",
+        "AUDITOR_NOTIFY_WEBHOOK",
+        "GITHUB_SERVER_URL",
+        "GITHUB_REPOSITORY",
+        "GITHUB_RUN_ID",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -29,9 +35,11 @@ def sample() -> Any:
     return load_snapshot(SAMPLE)
 
 
-def audit(out: Path, *extra: str, policies: Path = EXAMPLE, formats: str = "json,html,md,csv"
-          ) -> tuple[int, dict[str, Any] | None]:
-    code = main(["audit", "--policies", str(policies), "--output-dir", str(out), "--format", formats,
-                 "--as-of", AS_OF, *extra])
+def audit(
+    out: Path, *extra: str, policies: Path = EXAMPLE, formats: str = "json,html,md,csv"
+) -> tuple[int, dict[str, Any] | None]:
+    code = main(
+        ["audit", "--policies", str(policies), "--output-dir", str(out), "--format", formats, "--as-of", AS_OF, *extra]
+    )
     report = out / "report.json"
     return code, (json.loads(report.read_text(encoding="utf-8")) if report.exists() else None)

@@ -17,7 +17,7 @@ from auditor_dev.emulator import GraphEmulator, app_token
 
 from .conftest import EXAMPLE, audit
 
-COMPANIES = ("Contoso Ltd", "=HYPERLINK(\"x\")")
+COMPANIES = ("Contoso Ltd", '=HYPERLINK("x")')
 
 
 def _tenant(sample):
@@ -28,8 +28,9 @@ def _tenant(sample):
         if i % 4:
             pairs += (("employeeOrgData/costCenter", f"CC-{i % 4}"),)
         users.append(msgspec.structs.replace(u, attributes=pairs))
-    return dataclasses.replace(sample, users=tuple(users),
-                               user_attributes=("companyName", "country", "employeeOrgData/costCenter"))
+    return dataclasses.replace(
+        sample, users=tuple(users), user_attributes=("companyName", "country", "employeeOrgData/costCenter")
+    )
 
 
 def _policy(tmp_path: Path, section: str) -> Path:
@@ -47,9 +48,10 @@ def test_attributes_are_selected_only_when_a_policy_asks(tmp_path: Path, sample,
     with GraphEmulator(tenant, token=token) as graph:
         audit(tmp_path / "plain", "--graph-endpoint", graph.url)
         plain = [r.query["$select"] for r in graph.requests_to(r"/users")]
-        _code, report = audit(tmp_path / "alloc", "--graph-endpoint", graph.url, "--save-snapshot", str(saved),
-                             policies=allocated)
-        asked = [r.query["$select"] for r in graph.requests_to(r"/users")][len(plain):]
+        _code, report = audit(
+            tmp_path / "alloc", "--graph-endpoint", graph.url, "--save-snapshot", str(saved), policies=allocated
+        )
+        asked = [r.query["$select"] for r in graph.requests_to(r"/users")][len(plain) :]
     assert plain and not any("companyName" in s or "employeeOrgData" in s for s in plain)
     assert asked and all(s.endswith(",companyName,country,employeeOrgData") for s in asked)
     assert report is not None and report["complete"] is True
@@ -61,15 +63,21 @@ def test_attributes_are_selected_only_when_a_policy_asks(tmp_path: Path, sample,
     # every dimension shares out the same totals
     for d in dims.values():
         assert round(sum(r["licensed_monthly"] for r in d["rows"]), 2) == round(
-            sum(r["licensed_monthly"] for r in dims["department"]["rows"]), 2)
+            sum(r["licensed_monthly"] for r in dims["department"]["rows"]), 2
+        )
         unused = sum(r["unused_monthly"] for r in d["rows"]) + report["cost_allocation"]["unallocated_unused"]
         assert abs(unused - report["summary"]["unused_monthly_cost"]["amount"]) < 0.05
-        assert abs(sum(r["reclaimable_monthly"] for r in d["rows"])
-                   - report["summary"]["reclaimable_monthly_cost"]["amount"]) < 0.05
+        assert (
+            abs(
+                sum(r["reclaimable_monthly"] for r in d["rows"])
+                - report["summary"]["reclaimable_monthly_cost"]["amount"]
+            )
+            < 0.05
+        )
     assert None in {r["value"] for r in dims["employeeOrgData/costCenter"]["rows"]}  # not set on every fourth user
     rows = list(csv.DictReader(io.StringIO((tmp_path / "alloc" / "cost-allocation.csv").read_text("utf-8-sig"))))
     assert {r["dimension"] for r in rows} == set(dims)
-    assert "'=HYPERLINK(\"x\")" in {r["value"] for r in rows}  # a formula is shown, never evaluated
+    assert '\'=HYPERLINK("x")' in {r["value"] for r in rows}  # a formula is shown, never evaluated
     html = (tmp_path / "alloc" / "report.html").read_text(encoding="utf-8")
     assert ">Spend by department, company and country</h2>" in html and "=HYPERLINK(&#34;x&#34;)" in html
     assert "### Spend by department, company and country" in (tmp_path / "alloc" / "report.md").read_text("utf-8")
@@ -82,7 +90,10 @@ def test_snapshots_without_attributes_still_load_and_warn(tmp_path: Path, sample
     assert "userAttributes" not in json.loads(path.read_text())
     _code, report = audit(tmp_path / "out", "--snapshot", str(path), policies=allocated)
     assert report is not None and [d["key"] for d in report["cost_allocation"]["dimensions"]] == [
-        "department", "companyName", "country"]
+        "department",
+        "companyName",
+        "country",
+    ]
     assert any("holds no companyName, country" in w for w in report["warnings"])
 
 

@@ -27,8 +27,11 @@ def _e5(sample):
 
 def _contractor(sample):
     e5 = _e5(sample).lower()
-    return next(u for u in sample.users if u.user_principal_name.startswith("contractor")
-                and u.usage_location and e5 not in u.sku_ids)
+    return next(
+        u
+        for u in sample.users
+        if u.user_principal_name.startswith("contractor") and u.usage_location and e5 not in u.sku_ids
+    )
 
 
 def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path, sample, monkeypatch) -> None:
@@ -40,20 +43,33 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
         assert baseline is not None and code == 1
         # the example policy's grace_days: the account-state activities, back as far as the log keeps them
         read_before = len(graph.requests_to(r"/auditLogs/directoryAudits"))
-        answer = httpx.post(f"{graph.url}/users/{user.id}/assignLicense",
-                            json={"addLicenses": [{"skuId": _e5(sample), "disabledPlans": []}], "removeLicenses": []},
-                            headers={"Authorization": f"Bearer {token}"})
+        answer = httpx.post(
+            f"{graph.url}/users/{user.id}/assignLicense",
+            json={"addLicenses": [{"skuId": _e5(sample), "disabledPlans": []}], "removeLicenses": []},
+            headers={"Authorization": f"Bearer {token}"},
+        )
         assert answer.status_code == 200
         saved = tmp_path / "tenant.json"
-        code, report = audit(tmp_path / "after", "--graph-endpoint", graph.url, "--baseline",
-                             str(tmp_path / "before" / "report.json"), "--causes", "--save-snapshot", str(saved))
+        code, report = audit(
+            tmp_path / "after",
+            "--graph-endpoint",
+            graph.url,
+            "--baseline",
+            str(tmp_path / "before" / "report.json"),
+            "--causes",
+            "--save-snapshot",
+            str(saved),
+        )
         reads = graph.requests_to(r"/auditLogs/directoryAudits")[read_before:]
     assert report is not None and report["complete"] is True
     # the interval since the baseline's tenant read, one listing per activity (the account-state
     # ones from further back, for grace_days)
     assert read_before == len(ACCOUNT_STATE) and len(reads) == len(ACTIVITIES)
-    assert all(f"activityDateTime ge {baseline['collected_at']}" in r.query["$filter"] for r in reads
-               if not any(f"'{activity}'" in r.query["$filter"] for activity in ACCOUNT_STATE))
+    assert all(
+        f"activityDateTime ge {baseline['collected_at']}" in r.query["$filter"]
+        for r in reads
+        if not any(f"'{activity}'" in r.query["$filter"] for activity in ACCOUNT_STATE)
+    )
     new = [f for f in report["findings"] if f.get("change") == "new"]
     forbidden = next(f for f in new if f["rule"] == SkuForbidden.id and f["subject"]["id"] == user.id)
     cause = forbidden["cause"]
@@ -72,8 +88,14 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
     # the same from the snapshot that run saved: it keeps the directory audit entries
     snapshot = load_snapshot(saved)
     assert snapshot.directory_audits is not None and snapshot.directory_audits.entries
-    code, offline = audit(tmp_path / "offline", "--snapshot", str(saved), "--baseline",
-                          str(tmp_path / "before" / "report.json"), "--causes")
+    code, offline = audit(
+        tmp_path / "offline",
+        "--snapshot",
+        str(saved),
+        "--baseline",
+        str(tmp_path / "before" / "report.json"),
+        "--causes",
+    )
     assert offline is not None
     again = next(f for f in offline["findings"] if f["id"] == forbidden["id"])
     assert again["cause"] == cause
@@ -87,17 +109,23 @@ def test_group_membership_writes_are_recorded_and_served(tmp_path: Path, sample)
         headers = {"Authorization": f"Bearer {token}"}
         ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user.id}"}
         assert httpx.post(f"{graph.url}/groups/{group.id}/members/$ref", json=ref, headers=headers).status_code == 204
-        assert httpx.delete(f"{graph.url}/groups/{group.id}/members/{user.id}/$ref",
-                            headers=headers).status_code == 204
-        page = httpx.get(f"{graph.url}/auditLogs/directoryAudits",
-                         params={"$filter": "activityDisplayName eq 'Add member to group'", "$top": "1"},
-                         headers=headers).json()
-        everything = [e for e in httpx.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
-                      if e["targetResources"][0]["id"] == user.id]  # the sample holds entries of its own
-        bad = httpx.get(f"{graph.url}/auditLogs/directoryAudits", params={"$filter": "category eq 'x'"},
-                        headers=headers)
-    assert [e["activityDisplayName"] for e in everything] == ["Remove member from group", "Add member to group"] or \
-        {e["activityDisplayName"] for e in everything} == {"Remove member from group", "Add member to group"}
+        assert httpx.delete(f"{graph.url}/groups/{group.id}/members/{user.id}/$ref", headers=headers).status_code == 204
+        page = httpx.get(
+            f"{graph.url}/auditLogs/directoryAudits",
+            params={"$filter": "activityDisplayName eq 'Add member to group'", "$top": "1"},
+            headers=headers,
+        ).json()
+        everything = [
+            e
+            for e in httpx.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
+            if e["targetResources"][0]["id"] == user.id
+        ]  # the sample holds entries of its own
+        bad = httpx.get(
+            f"{graph.url}/auditLogs/directoryAudits", params={"$filter": "category eq 'x'"}, headers=headers
+        )
+    assert [e["activityDisplayName"] for e in everything] == ["Remove member from group", "Add member to group"] or {
+        e["activityDisplayName"] for e in everything
+    } == {"Remove member from group", "Add member to group"}
     added = page["value"][0]
     assert added["activityDisplayName"] == "Add member to group" and "@odata.nextLink" not in page
     assert added["targetResources"][0]["id"] == user.id and added["targetResources"][1]["id"] == group.id
@@ -107,9 +135,19 @@ def test_group_membership_writes_are_recorded_and_served(tmp_path: Path, sample)
 
 def test_paging_follows_next_link(sample) -> None:
     base = sample.collected_at
-    entries = tuple(AuditEntry(f"a{i}", UPDATE, base, "success", "user", f"admin{i}@contoso.example", "x",
-                               (Target("User", sample.users[0].id, modified=(Modified("Department", None, "\"X\""),)),))
-                    for i in range(5))
+    entries = tuple(
+        AuditEntry(
+            f"a{i}",
+            UPDATE,
+            base,
+            "success",
+            "user",
+            f"admin{i}@contoso.example",
+            "x",
+            (Target("User", sample.users[0].id, modified=(Modified("Department", None, '"X"'),)),),
+        )
+        for i in range(5)
+    )
     tenant = dataclasses.replace(sample, directory_audits=DirectoryAudits(base, base, entries))
     token = app_token(sample.tenant_id)
     with GraphEmulator(tenant, token=token) as graph:
@@ -135,8 +173,9 @@ def test_without_audit_log_read_the_causes_are_a_named_gap(tmp_path: Path, sampl
     with GraphEmulator(sample, token=token) as graph:
         audit(base, "--graph-endpoint", graph.url, "--allow-gaps")
     with GraphEmulator(sample, token=token, roles=roles) as graph:
-        code, report = audit(tmp_path / "after", "--graph-endpoint", graph.url, "--baseline",
-                             str(base / "report.json"), "--causes")
+        code, report = audit(
+            tmp_path / "after", "--graph-endpoint", graph.url, "--baseline", str(base / "report.json"), "--causes"
+        )
     assert code == 3 and report is not None and report["complete"] is False
     gap = next(g for g in report["gaps"] if g["part"] == "directoryAudits")
     assert "AuditLog.Read.All" in gap["reason"] and "/auditLogs/directoryAudits" in gap["request"]
@@ -150,12 +189,36 @@ def test_causes_needs_a_baseline(tmp_path: Path, capsys) -> None:
 def test_the_cause_is_the_change_that_fits_the_rule(sample) -> None:
     user = sample.users[0]
     t0, t1 = "2026-11-20T08:00:00Z", "2026-11-21T08:00:00Z"
-    department = AuditEntry("d", UPDATE, t1, "success", "user", "hr@contoso.example", "h",
-                            (Target("User", user.id, modified=(Modified("Department", '["Sales"]', '["Field"]'),)),))
-    location = AuditEntry("u", UPDATE, t0, "success", "user", "it@contoso.example", "i",
-                          (Target("User", user.id, modified=(Modified("UsageLocation", '["NL"]', "[]"),)),))
-    other = AuditEntry("o", UPDATE, t1, "success", "user", "it@contoso.example", "i",
-                       (Target("User", "someone-else", modified=(Modified("UsageLocation", '["NL"]', "[]"),)),))
+    department = AuditEntry(
+        "d",
+        UPDATE,
+        t1,
+        "success",
+        "user",
+        "hr@contoso.example",
+        "h",
+        (Target("User", user.id, modified=(Modified("Department", '["Sales"]', '["Field"]'),)),),
+    )
+    location = AuditEntry(
+        "u",
+        UPDATE,
+        t0,
+        "success",
+        "user",
+        "it@contoso.example",
+        "i",
+        (Target("User", user.id, modified=(Modified("UsageLocation", '["NL"]', "[]"),)),),
+    )
+    other = AuditEntry(
+        "o",
+        UPDATE,
+        t1,
+        "success",
+        "user",
+        "it@contoso.example",
+        "i",
+        (Target("User", "someone-else", modified=(Modified("UsageLocation", '["NL"]', "[]"),)),),
+    )
     finding = {"rule": UsageLocationMissing.id, "subject": {"type": "user", "id": user.id}, "skus": []}
     cause = cause_for(finding, [department, location, other], {})
     assert cause is not None and cause["property"] == "UsageLocation" and cause["old"] == "NL" and cause["new"] is None
@@ -173,14 +236,24 @@ def test_redacted_reports_pseudonymise_who_made_the_change(tmp_path: Path, sampl
     before["findings"] = [f for f in before["findings"] if f["id"] != mine["id"]]
     before["collected_at"] = "2026-10-01T00:00:00Z"
     (base / "report.json").write_text(json.dumps(before), encoding="utf-8")
-    entry = AuditEntry("x", UPDATE, "2026-10-20T08:00:00Z", "success", "user", "alice.admin@contoso.example", "a",
-                       (Target("User", mine["subject"]["id"], modified=(Modified("Department", '["A"]', '["B"]'),)),))
-    tenant = dataclasses.replace(sample, directory_audits=DirectoryAudits("2026-09-01T00:00:00Z",
-                                                                          "2026-11-01T06:00:00Z", (entry,)))
+    entry = AuditEntry(
+        "x",
+        UPDATE,
+        "2026-10-20T08:00:00Z",
+        "success",
+        "user",
+        "alice.admin@contoso.example",
+        "a",
+        (Target("User", mine["subject"]["id"], modified=(Modified("Department", '["A"]', '["B"]'),)),),
+    )
+    tenant = dataclasses.replace(
+        sample, directory_audits=DirectoryAudits("2026-09-01T00:00:00Z", "2026-11-01T06:00:00Z", (entry,))
+    )
     path = tmp_path / "tenant.json"
     save_snapshot(tenant, path)
-    _code, report = audit(tmp_path / "after", "--snapshot", str(path), "--baseline", str(base / "report.json"),
-                         "--causes", "--redact")
+    _code, report = audit(
+        tmp_path / "after", "--snapshot", str(path), "--baseline", str(base / "report.json"), "--causes", "--redact"
+    )
     assert report is not None
     assert next(f for f in report["findings"] if f["id"] == mine["id"])["cause"]["by"] == "alice.admin@contoso.example"
     html = (tmp_path / "after" / "report.html").read_text(encoding="utf-8")

@@ -25,36 +25,69 @@ from auditor.snapshot import save_snapshot
 from .conftest import audit
 
 AS_OF = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
-ROW = {"sku": "SPE_E3", "sku_id": "e3", "name": "Microsoft 365 E3", "enabled": 200, "warning": 0, "consumed": 185,
-       "price_monthly": 33.75, "currency": "EUR", "free": False}
+ROW = {
+    "sku": "SPE_E3",
+    "sku_id": "e3",
+    "name": "Microsoft 365 E3",
+    "enabled": 200,
+    "warning": 0,
+    "consumed": 185,
+    "price_monthly": 33.75,
+    "currency": "EUR",
+    "free": False,
+}
 
 
 def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> dict[str, Any]:
-    return {"id": f"{rule}-{user}", "rule": rule, "waived": waived, "subject": {"type": "user", "id": user},
-            "remediation": {"actions": [{"kind": "remove_member", "ready": False, "blocked": "data_lost",
-                                         "user": user, "seats": {"SPE_E3": delta}}]}}
+    return {
+        "id": f"{rule}-{user}",
+        "rule": rule,
+        "waived": waived,
+        "subject": {"type": "user", "id": user},
+        "remediation": {
+            "actions": [
+                {
+                    "kind": "remove_member",
+                    "ready": False,
+                    "blocked": "data_lost",
+                    "user": user,
+                    "seats": {"SPE_E3": delta},
+                }
+            ]
+        },
+    }
 
 
 def _history(*points: tuple[int, int]) -> list[history.Record]:
     out = []
     for days_ago, assigned in points:
         at = (AS_OF - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        out.append(history.Record(at, at, "t", True, 0, 0, {}, {}, "EUR", 0.0, 0.0,
-                                  {"SPE_E3": history.ProductPoint(200, assigned)}))
+        out.append(
+            history.Record(
+                at, at, "t", True, 0, 0, {}, {}, "EUR", 0.0, 0.0, {"SPE_E3": history.ProductPoint(200, assigned)}
+            )
+        )
     return out
 
 
-def _sub(renews_in: float | None, *, ident: str = "s1", total: int = 200, trial: bool = False,
-         status: str = "Enabled") -> SubscriptionFacts:
+def _sub(
+    renews_in: float | None, *, ident: str = "s1", total: int = 200, trial: bool = False, status: str = "Enabled"
+) -> SubscriptionFacts:
     when = None if renews_in is None else (AS_OF + timedelta(days=renews_in)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return SubscriptionFacts(ident, "e3", "SPE_E3", status, trial, total, when)
 
 
 def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> None:
-    document = {"skus": [ROW], "findings": [
-        _finding(DisabledUserLicensed.id, "u1"), _finding(InactiveUserLicensed.id, "u1"),  # one seat, counted once
-        _finding(InactiveUserLicensed.id, "u2"), _finding(InactiveUserLicensed.id, "u3", waived=True),
-        _finding(SkuForbidden.id, "u4")]}  # not a rule that frees seats
+    document = {
+        "skus": [ROW],
+        "findings": [
+            _finding(DisabledUserLicensed.id, "u1"),
+            _finding(InactiveUserLicensed.id, "u1"),  # one seat, counted once
+            _finding(InactiveUserLicensed.id, "u2"),
+            _finding(InactiveUserLicensed.id, "u3", waived=True),
+            _finding(SkuForbidden.id, "u4"),
+        ],
+    }  # not a rule that frees seats
     [r] = renewals(document, [_sub(30)], _history((60, 175), (30, 180), (0, 185)), {"SPE_E3": 2}, AS_OF)
     assert r["trend_per_30_days"] == 5.0 and r["projected"] == 190.0
     assert (r["freed_by_findings"], r["buffer"], r["seats"], r["low"], r["high"]) == (2, 2, 190, 190, 192)
@@ -63,8 +96,12 @@ def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> Non
 
 def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_seats() -> None:
     document = {"skus": [ROW], "findings": []}
-    subs = [_sub(20), _sub(None, ident="s2", total=50), _sub(10, ident="trial", trial=True),
-            _sub(5, ident="lapsed", status="Warning")]
+    subs = [
+        _sub(20),
+        _sub(None, ident="s2", total=50),
+        _sub(10, ident="trial", trial=True),
+        _sub(5, ident="lapsed", status="Warning"),
+    ]
     [r] = renewals(document, subs, _history((60, 170), (45, 182), (30, 176), (0, 185)), {}, AS_OF)
     assert r["subscription_id"] == "s1" and r["other_subscriptions"] == 50  # neither the trial nor the lapsed one
     assert r["low"] < r["seats"] < r["high"]
@@ -101,9 +138,19 @@ def _unfold(text: str) -> list[str]:
 
 
 def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
-    renewal = {"subscription_id": "sub-1", "sku": "SPE/E3", "name": "E3; the, big\\one\nnext", "renews":
-               "2026-12-01T00:00:00Z", "seats": 172, "seats_today": 185, "low": 168, "high": 176, "assigned": 180,
-               "freed_by_findings": 6, "buffer": 2}
+    renewal = {
+        "subscription_id": "sub-1",
+        "sku": "SPE/E3",
+        "name": "E3; the, big\\one\nnext",
+        "renews": "2026-12-01T00:00:00Z",
+        "seats": 172,
+        "seats_today": 185,
+        "low": 168,
+        "high": 176,
+        "assigned": 180,
+        "freed_by_findings": 6,
+        "buffer": 2,
+    }
     text = calendar.event(renewal, locale=Locale.EN, stamp=AS_OF, tenant="Contoso ÅÄÖ " * 8)
     assert text.endswith("\r\n") and all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     lines = _unfold(text)
@@ -119,8 +166,10 @@ def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
 
 def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_path: Path, sample) -> None:
     soon = (AS_OF + timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    subs = tuple(msgspec.structs.replace(s, next_lifecycle_date_time=soon) if s.sku_part_number in ("SPE_E3", "SPE_E5")
-                 else s for s in sample.subscriptions)
+    subs = tuple(
+        msgspec.structs.replace(s, next_lifecycle_date_time=soon) if s.sku_part_number in ("SPE_E3", "SPE_E5") else s
+        for s in sample.subscriptions
+    )
     path = tmp_path / "tenant.json"
     save_snapshot(dataclasses.replace(sample, subscriptions=subs), path)
     out = tmp_path / "out"
@@ -133,14 +182,19 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     assert files == sorted(f"renewal-{r['sku']}-{r['subscription_id']}-2026-11-26.ics" for r in report["renewals"])
     assert len(files) == 2
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 203; range {e3['low']}–{e3['high']}) by Nov 26, " \
-           "2026." in html
+    assert (
+        f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 203; range {e3['low']}–{e3['high']}) by Nov 26, "
+        "2026." in html
+    )
     mail = build_mail(out, attachment_limit=10_000_000, run_url=None)
     assert [a.filename for a in mail.calendar] == files
     message = email.message_from_bytes(to_mime(mail, "a@contoso.example", ("b@contoso.example",)).as_bytes())
     parts = [(p.get_content_type(), p.get_filename()) for p in message.walk() if p.get_filename()]
-    assert parts == [("application/zip", "report.html.zip"), ("text/csv", "findings.csv"),
-                     *(("text/calendar", f) for f in files)]
+    assert parts == [
+        ("application/zip", "report.html.zip"),
+        ("text/csv", "findings.csv"),
+        *(("text/calendar", f) for f in files),
+    ]
     graph = send_mail_body(mail, ("b@contoso.example",))
     assert [a["name"] for a in graph["message"]["attachments"]] == ["report.html.zip", "findings.csv", *files]
     # the next run moves them to previous/ with the reports
@@ -155,8 +209,10 @@ def test_two_subscriptions_of_one_product_renewing_the_same_day_keep_a_file_each
     soon = (AS_OF + timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ems = [s for s in sample.subscriptions if s.sku_part_number == "EMS"]
     assert len(ems) == 2  # the sample holds two EMS subscriptions
-    subs = tuple(msgspec.structs.replace(s, next_lifecycle_date_time=soon, status="Enabled")
-                 if s.sku_part_number == "EMS" else s for s in sample.subscriptions)
+    subs = tuple(
+        msgspec.structs.replace(s, next_lifecycle_date_time=soon, status="Enabled") if s.sku_part_number == "EMS" else s
+        for s in sample.subscriptions
+    )
     path = tmp_path / "tenant.json"
     save_snapshot(dataclasses.replace(sample, subscriptions=subs), path)
     out = tmp_path / "out"

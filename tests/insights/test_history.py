@@ -20,32 +20,57 @@ from .conftest import SAMPLE, audit
 
 
 def _record(at: str, open_: int = 3, assigned: int = 10, tenant: str = "t1", unused: float = 5.0) -> history.Record:
-    return history.Record(at, at, tenant, True, open_, 0, {"critical": 0, "high": open_, "medium": 0, "low": 0},
-                          {DisabledUserLicensed.id: {"high": open_}}, "EUR", unused, 1.0,
-                          {"SPE_E3": history.ProductPoint(20, assigned, 33.75)})
+    return history.Record(
+        at,
+        at,
+        tenant,
+        True,
+        open_,
+        0,
+        {"critical": 0, "high": open_, "medium": 0, "low": 0},
+        {DisabledUserLicensed.id: {"high": open_}},
+        "EUR",
+        unused,
+        1.0,
+        {"SPE_E3": history.ProductPoint(20, assigned, 33.75)},
+    )
 
 
 def test_records_round_trip_and_bad_lines_are_named(tmp_path: Path) -> None:
     path = tmp_path / "h.jsonl"
     good = json.dumps(_record("2026-11-02T03:17:00Z").to_json())
     older = json.dumps(_record("2026-11-01T03:17:00Z", open_=5).to_json())
-    path.write_text("\n".join([good, "{not json", "[1, 2]", json.dumps({"schema": 1}), older,
-                               good.replace('"open": 3', '"open": -1'), ""]))
+    path.write_text(
+        "\n".join(
+            [good, "{not json", "[1, 2]", json.dumps({"schema": 1}), older, good.replace('"open": 3', '"open": -1'), ""]
+        )
+    )
     records, problems = history.read_history(path)
     assert [r.open for r in records] == [5, 3]  # in time order
     assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
-        (2, "not JSON"), (3, "the line is not an object"), (4, "findings is not an object"),
-        (6, "findings.open is not a whole number")]
-    assert problems[0].text(path) == (f"{path}:2: not JSON (Expecting property name enclosed in double quotes); "
-                                      "line skipped")
+        (2, "not JSON"),
+        (3, "the line is not an object"),
+        (4, "findings is not an object"),
+        (6, "findings.open is not a whole number"),
+    ]
+    assert problems[0].text(path) == (
+        f"{path}:2: not JSON (Expecting property name enclosed in double quotes); line skipped"
+    )
     assert records[1] == history.parse_record(json.loads(good), records[1].line)
 
 
 def test_a_time_without_a_zone_is_a_bad_line_not_a_crash(tmp_path: Path) -> None:
     """Records are sorted by time; one written without a zone cannot be compared with the others."""
     path = tmp_path / "h.jsonl"
-    path.write_text("\n".join([json.dumps(_record("2026-11-02T03:17:00Z").to_json()),
-                               json.dumps(_record("2026-11-01T03:17:00").to_json()), ""]))
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(_record("2026-11-02T03:17:00Z").to_json()),
+                json.dumps(_record("2026-11-01T03:17:00").to_json()),
+                "",
+            ]
+        )
+    )
     records, problems = history.read_history(path)
     assert [r.generated_at for r in records] == ["2026-11-02T03:17:00Z"]
     assert [p.line for p in problems] == [2] and "has no time zone" in problems[0].message
@@ -87,8 +112,11 @@ def test_audit_appends_and_a_malformed_line_never_stops_it(tmp_path: Path, capsy
 
 def test_history_command_prints_the_table(tmp_path: Path, capsys) -> None:
     path = tmp_path / "h.jsonl"
-    for rec in (_record("2026-11-01T03:17:00Z", 5, 12), _record("2026-11-02T03:17:00Z", 3, 10),
-                _record("2026-11-02T04:00:00Z", 1, 1, tenant="other")):
+    for rec in (
+        _record("2026-11-01T03:17:00Z", 5, 12),
+        _record("2026-11-02T03:17:00Z", 3, 10),
+        _record("2026-11-02T04:00:00Z", 1, 1, tenant="other"),
+    ):
         history.append_record(path, rec)
     with path.open("a") as fh:
         fh.write("oops\n")
@@ -105,8 +133,7 @@ def test_trends_keep_the_last_30_runs_and_one_series_per_product() -> None:
     records = [_record(f"2026-10-{d:02d}T03:17:00Z", d, 100 + d) for d in range(1, 32)]
     block = trends(records)
     assert len(block["runs"]) == 30 and block["runs"][0]["generated_at"].startswith("2026-10-02")
-    assert block["products"] == [{"sku": "SPE_E3", "assigned": [100 + d for d in range(2, 32)],
-                                  "usable": [20] * 30}]
+    assert block["products"] == [{"sku": "SPE_E3", "assigned": [100 + d for d in range(2, 32)], "usable": [20] * 30}]
     assert sparkline([1, 2, None, 8]) == "▁▂ █" and sparkline([4]) == ""
 
 
@@ -147,12 +174,20 @@ def _line_with(where: str, value: str) -> str:
 
 
 BAD_NUMBERS = [
-    ("unused_monthly_cost", "NaN"), ("unused_monthly_cost", "Infinity"), ("unused_monthly_cost", "1e308"),
-    ("unused_monthly_cost", HUGE), ("reclaimable_monthly_cost", "-Infinity"),
-    ("products.SPE_E3.unused_monthly_cost", "NaN"), ("products.SPE_E3.unused_monthly_cost", "1e308"),
-    ("findings.open", HUGE), ("findings.open", "NaN"), ("findings.by_severity.high", HUGE),
-    ("findings.by_rule.disabled-user-licensed.high", HUGE), ("products.SPE_E3.assigned", HUGE),
-    ("products.SPE_E3.usable", "Infinity"), ("products.SPE_E3.assigned", "1e308"),
+    ("unused_monthly_cost", "NaN"),
+    ("unused_monthly_cost", "Infinity"),
+    ("unused_monthly_cost", "1e308"),
+    ("unused_monthly_cost", HUGE),
+    ("reclaimable_monthly_cost", "-Infinity"),
+    ("products.SPE_E3.unused_monthly_cost", "NaN"),
+    ("products.SPE_E3.unused_monthly_cost", "1e308"),
+    ("findings.open", HUGE),
+    ("findings.open", "NaN"),
+    ("findings.by_severity.high", HUGE),
+    ("findings.by_rule.disabled-user-licensed.high", HUGE),
+    ("products.SPE_E3.assigned", HUGE),
+    ("products.SPE_E3.usable", "Infinity"),
+    ("products.SPE_E3.assigned", "1e308"),
 ]
 
 
@@ -167,8 +202,9 @@ def test_a_number_the_audit_cannot_compute_with_skips_that_record_only(where: st
 @pytest.mark.parametrize(("where", "value"), BAD_NUMBERS)
 def test_one_poisoned_history_line_never_stops_later_audits(tmp_path: Path, capsys, where: str, value: str) -> None:
     path = tmp_path / "history.jsonl"
-    path.write_text(json.dumps(_record("2026-10-29T03:17:00Z", tenant=TENANT).to_json()) + "\n"
-                    + _line_with(where, value) + "\n")
+    path.write_text(
+        json.dumps(_record("2026-10-29T03:17:00Z", tenant=TENANT).to_json()) + "\n" + _line_with(where, value) + "\n"
+    )
     code, report = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--history", str(path))
     err = capsys.readouterr().err
     assert code == 1 and report is not None  # as without a history: findings, not an internal error
@@ -198,7 +234,8 @@ def test_at_most_20_bad_lines_are_named_then_a_count(tmp_path: Path, capsys) -> 
 
 @pytest.mark.parametrize("kind", ["missing directory", "file as directory", "symbolic link"])
 def test_a_history_file_that_cannot_be_appended_to_stops_the_audit_before_it_collects(
-        tmp_path: Path, capsys, kind: str) -> None:
+    tmp_path: Path, capsys, kind: str
+) -> None:
     if kind == "missing directory":
         path = tmp_path / "no-such-dir" / "history.jsonl"
     elif kind == "file as directory":

@@ -88,8 +88,19 @@ def test_teams_gets_an_adaptive_card_whose_tenant_text_is_plain(tmp_path, receiv
     monkeypatch.setenv("GITHUB_RUN_ID", "42")
     base = tmp_path / "before"
     audit(base, "--snapshot", str(SAMPLE))
-    code, _report = audit(tmp_path / "out", "--snapshot", str(evil_tenant), "--baseline", str(base / "report.json"),
-                         "--notify-webhook", receiver.url, "--notify-format", "teams", "--notify-when", "always")
+    code, _report = audit(
+        tmp_path / "out",
+        "--snapshot",
+        str(evil_tenant),
+        "--baseline",
+        str(base / "report.json"),
+        "--notify-webhook",
+        receiver.url,
+        "--notify-format",
+        "teams",
+        "--notify-when",
+        "always",
+    )
     assert code == 1 and len(receiver.bodies) == 1
     body = receiver.bodies[0]
     assert body["type"] == "message"
@@ -106,12 +117,12 @@ def test_teams_gets_an_adaptive_card_whose_tenant_text_is_plain(tmp_path, receiv
     assert any(t.startswith(f"{summary['unwaived']} open findings ({counts}) · 0 new · 0 resolved") for t in texts)
     assert "Most unused spend per month" in texts
     assert any(t.startswith("• Microsoft 365 E5: €273.75") for t in texts)
-    assert card["actions"] == [{"type": "Action.OpenUrl", "title": "Open the run",
-                                "url": "https://github.com/contoso/audit/actions/runs/42"}]
+    assert card["actions"] == [
+        {"type": "Action.OpenUrl", "title": "Open the run", "url": "https://github.com/contoso/audit/actions/runs/42"}
+    ]
 
 
-def test_slack_gets_blocks_with_its_control_characters_escaped(tmp_path, receiver, evil_tenant,
-                                                               monkeypatch) -> None:
+def test_slack_gets_blocks_with_its_control_characters_escaped(tmp_path, receiver, evil_tenant, monkeypatch) -> None:
     monkeypatch.setenv("AUDITOR_NOTIFY_WEBHOOK", receiver.url)  # the URL from the environment, as in Actions
     code, _ = audit(tmp_path / "out", "--snapshot", str(evil_tenant), "--notify-format", "slack")
     assert code == 1
@@ -188,15 +199,20 @@ class Trickler:
                 while b"\r\n\r\n" not in data:
                     data += conn.recv(65536)
                 head, _, body = data.partition(b"\r\n\r\n")
-                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length")))
+                length = int(
+                    next(
+                        line.split(b":")[1]
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length")
+                    )
+                )
                 while len(body) < length:
                     body += conn.recv(65536)
                 for i in range(len(self.ANSWER)):
                     if self.stop.wait(self.every):
                         return
                     try:
-                        conn.sendall(self.ANSWER[i:i + 1])
+                        conn.sendall(self.ANSWER[i : i + 1])
                     except OSError:
                         break
 
@@ -226,8 +242,9 @@ def test_a_webhook_that_trickles_its_answer_is_given_up_at_the_deadline(tmp_path
 
 @pytest.mark.parametrize("host", ["xn--a.example", "a..b.example", "a" * 64 + ".example"])
 def test_a_host_name_idna_cannot_encode_exits_4_not_5(tmp_path, capsys, host) -> None:
-    code, written = audit(tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook",
-                          f"https://{host}/hooks/secret-token-123")
+    code, written = audit(
+        tmp_path / "out", "--snapshot", str(SAMPLE), "--notify-webhook", f"https://{host}/hooks/secret-token-123"
+    )
     err = capsys.readouterr().err
     assert code == 4 and written is not None
     assert "license-auditor: error: cannot post to the teams webhook at " in err
@@ -246,13 +263,23 @@ def test_slack_limits_count_the_escaped_text_and_never_split_an_entity() -> None
     body = _slack({"tenant": {"name": "&" * 200}})
     header = body["blocks"][0]["text"]["text"]
     assert len(header) <= 150 and header.endswith("…")
-    assert header[: -1].rstrip().endswith("&amp;") and "&amp" not in header.replace("&amp;", "")
+    assert header[:-1].rstrip().endswith("&amp;") and "&amp" not in header.replace("&amp;", "")
     assert slack_text("a<b" * 100, 20) == "a&lt;b" * 3 + "a…"
 
 
 def test_slack_never_sends_more_than_fifty_blocks() -> None:
-    actions = [{"subscription": f"s{i}", "sku": "SPE_E3", "action": "reduce", "seats": 1, "window": "within_7_days",
-                "by": "2026-11-26", "monthly_saving": 1.0} for i in range(80)]
+    actions = [
+        {
+            "subscription": f"s{i}",
+            "sku": "SPE_E3",
+            "action": "reduce",
+            "seats": 1,
+            "window": "within_7_days",
+            "by": "2026-11-26",
+            "monthly_saving": 1.0,
+        }
+        for i in range(80)
+    ]
     body = _slack({"tenant": {"name": "Contoso"}, "bill": {"as_of": "2026-11-25", "actions": actions}})
     assert len(body["blocks"]) == 50
     assert "more" in body["blocks"][-1]["text"]["text"]

@@ -28,9 +28,11 @@ from auditor_dev.sample.generate import SKUS, generate_document
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
-TENANTS = {"contoso": ("Contoso", 11, "contoso.example"),
-           "fabrikam": ("Fabrikam", 12, "fabrikam.example"),
-           "northwind": ("Northwind", 13, "northwind.example")}
+TENANTS = {
+    "contoso": ("Contoso", 11, "contoso.example"),
+    "fabrikam": ("Fabrikam", 12, "fabrikam.example"),
+    "northwind": ("Northwind", 13, "northwind.example"),
+}
 
 GROUP_POLICY = """\
 apiVersion: license-auditor/v1
@@ -61,26 +63,41 @@ def _sku(doc: dict[str, Any], part: str) -> dict[str, Any]:
     return next(s for s in doc["subscribedSkus"] if s["skuPartNumber"] == part)
 
 
-def add_user(doc: dict[str, Any], upn: str, *parts: str, guest: bool = False, via: str | None = None,
-             error: str | None = None) -> dict[str, Any]:
+def add_user(
+    doc: dict[str, Any], upn: str, *parts: str, guest: bool = False, via: str | None = None, error: str | None = None
+) -> dict[str, Any]:
     """A licensed user; seats grow with it so the tenant's spare seats stay as generated."""
     group = next(g for g in doc["groups"] if g["displayName"] == via) if via else None
     user = {
-        "id": f"{doc['tenant']['displayName'].lower()}-{upn.split('@')[0]}", "userPrincipalName": upn,
-        "displayName": upn.split("@")[0].split("_")[0].title(), "accountEnabled": True,
-        "userType": "Guest" if guest else "Member", "department": "Sales", "usageLocation": "NL",
-        "createdDateTime": "2024-01-01T00:00:00Z", "assignedLicenses": [], "licenseAssignmentStates": [],
+        "id": f"{doc['tenant']['displayName'].lower()}-{upn.split('@')[0]}",
+        "userPrincipalName": upn,
+        "displayName": upn.split("@")[0].split("_")[0].title(),
+        "accountEnabled": True,
+        "userType": "Guest" if guest else "Member",
+        "department": "Sales",
+        "usageLocation": "NL",
+        "createdDateTime": "2024-01-01T00:00:00Z",
+        "assignedLicenses": [],
+        "licenseAssignmentStates": [],
         "signInActivity": {"lastSignInDateTime": "2026-10-30T00:00:00Z", "lastNonInteractiveSignInDateTime": None},
     }
     for part in parts:
         sku_id = SKUS[part]
         if error:
-            user["licenseAssignmentStates"].append({"skuId": sku_id, "assignedByGroup": None, "state": "Error",
-                                                    "error": error, "disabledPlans": []})
+            user["licenseAssignmentStates"].append(
+                {"skuId": sku_id, "assignedByGroup": None, "state": "Error", "error": error, "disabledPlans": []}
+            )
             continue
         user["assignedLicenses"].append({"skuId": sku_id, "disabledPlans": []})
-        user["licenseAssignmentStates"].append({"skuId": sku_id, "assignedByGroup": group["id"] if group else None,
-                                                "state": "Active", "error": "None", "disabledPlans": []})
+        user["licenseAssignmentStates"].append(
+            {
+                "skuId": sku_id,
+                "assignedByGroup": group["id"] if group else None,
+                "state": "Active",
+                "error": "None",
+                "disabledPlans": [],
+            }
+        )
         _sku(doc, part)["consumedUnits"] += 1
         _sku(doc, part)["prepaidUnits"]["enabled"] += 1
     if group:
@@ -90,8 +107,10 @@ def add_user(doc: dict[str, Any], upn: str, *parts: str, guest: bool = False, vi
 
 
 def tenant_documents(users: int = 120) -> dict[str, dict[str, Any]]:
-    docs = {key: generate_document(users, seed=seed, tenant_name=name, domain=domain)
-            for key, (name, seed, domain) in TENANTS.items()}
+    docs = {
+        key: generate_document(users, seed=seed, tenant_name=name, domain=domain)
+        for key, (name, seed, domain) in TENANTS.items()
+    }
     for doc in docs.values():  # the seat scenarios below start from every seat enabled (no grace, no suspension)
         for sku in doc["subscribedSkus"]:
             units = sku["prepaidUnits"]
@@ -129,8 +148,22 @@ def audit_tenant(doc: dict[str, Any], folder: Path, *extra: str) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     # the example policy judges entitlements: these tenants have neither Conditional Access nor PIM
     save_snapshot(with_no_access_features(snapshot_from_json(doc)), folder / "snapshot.json")
-    return main(["audit", "--snapshot", str(folder / "snapshot.json"), "--policies", str(EXAMPLE),
-                 "--output-dir", str(folder), "--format", "json", "--as-of", AS_OF, *extra])
+    return main(
+        [
+            "audit",
+            "--snapshot",
+            str(folder / "snapshot.json"),
+            "--policies",
+            str(EXAMPLE),
+            "--output-dir",
+            str(folder),
+            "--format",
+            "json",
+            "--as-of",
+            AS_OF,
+            *extra,
+        ]
+    )
 
 
 def build(root: Path, users: int = 120) -> dict[str, Path]:
@@ -150,18 +183,37 @@ def read(path: Path) -> dict[str, Any]:
 
 def policy_file(tmp_path: Path, body: str, name: str = "p.yaml") -> str:
     path = tmp_path / name
-    path.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: test}\n" + body,
-                    encoding="utf-8")
+    path.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: test}\n" + body, encoding="utf-8"
+    )
     return str(path)
 
 
 def small_tenant(*upns: str, part: str = "SPE_E3") -> dict[str, Any]:
     """A hand-made snapshot document: each UPN holds `part` directly."""
-    users = [{"id": f"id-{upn.split('@')[0]}", "userPrincipalName": upn, "assignedLicenses": [{"skuId": SKUS[part]}],
-              "licenseAssignmentStates": [{"skuId": SKUS[part], "state": "Active", "error": "None"}]}
-             for upn in upns]
-    return {"schemaVersion": 1, "kind": "license-auditor/snapshot",
-            "tenant": {"id": "tid", "displayName": "T", "cloud": "worldwide"}, "collectedAt": "2026-11-01T00:00:00Z",
-            "subscribedSkus": [{"skuId": SKUS[part], "skuPartNumber": part, "consumedUnits": len(users),
-                                "prepaidUnits": {"enabled": len(users)}}],
-            "subscriptions": [], "users": users, "groups": []}
+    users = [
+        {
+            "id": f"id-{upn.split('@')[0]}",
+            "userPrincipalName": upn,
+            "assignedLicenses": [{"skuId": SKUS[part]}],
+            "licenseAssignmentStates": [{"skuId": SKUS[part], "state": "Active", "error": "None"}],
+        }
+        for upn in upns
+    ]
+    return {
+        "schemaVersion": 1,
+        "kind": "license-auditor/snapshot",
+        "tenant": {"id": "tid", "displayName": "T", "cloud": "worldwide"},
+        "collectedAt": "2026-11-01T00:00:00Z",
+        "subscribedSkus": [
+            {
+                "skuId": SKUS[part],
+                "skuPartNumber": part,
+                "consumedUnits": len(users),
+                "prepaidUnits": {"enabled": len(users)},
+            }
+        ],
+        "subscriptions": [],
+        "users": users,
+        "groups": [],
+    }

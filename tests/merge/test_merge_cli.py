@@ -28,8 +28,21 @@ def group(tmp_path_factory):
 
 
 def merge(root, folders, *extra, out="merged"):
-    args = ["merge", *map(str, folders), "--policies", str(EXAMPLE), "--policies", str(root / "group.yaml"),
-            "--output-dir", str(root / out), "--format", "json", "--as-of", AS_OF, *extra]
+    args = [
+        "merge",
+        *map(str, folders),
+        "--policies",
+        str(EXAMPLE),
+        "--policies",
+        str(root / "group.yaml"),
+        "--output-dir",
+        str(root / out),
+        "--format",
+        "json",
+        "--as-of",
+        AS_OF,
+        *extra,
+    ]
     return main(args), root / out / "report.json"
 
 
@@ -42,19 +55,54 @@ def test_exact_cross_tenant_findings(group):
     code, path = merge(root, folders.values())
     assert code == 1  # the tenants' own high findings are in the merged report
     report = read(path)
-    got = [(f["rule"], f["severity"], f["subject"]["id"], f["skus"], f["waived"],
-            [(t["name"], t["upn"]) for t in f["details"].get("tenants", [])]) for f in cross(report)]
+    got = [
+        (
+            f["rule"],
+            f["severity"],
+            f["subject"]["id"],
+            f["skus"],
+            f["waived"],
+            [(t["name"], t["upn"]) for t in f["details"].get("tenants", [])],
+        )
+        for f in cross(report)
+    ]
     assert got == [
-        (CrossTenantDuplicate.id, "medium", "alice@contoso.example", ["SPE_E3"], False,
-         [("Contoso", "alice@contoso.example"), ("Fabrikam", "Alice@Fabrikam.example")]),
-        (CrossTenantDuplicate.id, "medium", "analyst@partner.example", ["POWER_BI_PRO"], False,
-         [("Contoso", "analyst_partner.example#EXT#@contoso.example"),
-          ("Fabrikam", "analyst_partner.example#EXT#@fabrikam.example"),
-          ("Northwind", "analyst_partner.example#EXT#@northwind.example")]),
-        (CrossTenantDuplicate.id, "medium", "dave@contoso.example", ["POWER_BI_PRO"], True,
-         [("Contoso", "dave@contoso.example"), ("Northwind", "dave_contoso.example#EXT#@northwind.example")]),
-        (CrossTenantDuplicate.id, "medium", "erin@contoso.example", ["EMS"], False,
-         [("Contoso", "erin@contoso.example"), ("Fabrikam", "e.smith@fabrikam.example")]),
+        (
+            CrossTenantDuplicate.id,
+            "medium",
+            "alice@contoso.example",
+            ["SPE_E3"],
+            False,
+            [("Contoso", "alice@contoso.example"), ("Fabrikam", "Alice@Fabrikam.example")],
+        ),
+        (
+            CrossTenantDuplicate.id,
+            "medium",
+            "analyst@partner.example",
+            ["POWER_BI_PRO"],
+            False,
+            [
+                ("Contoso", "analyst_partner.example#EXT#@contoso.example"),
+                ("Fabrikam", "analyst_partner.example#EXT#@fabrikam.example"),
+                ("Northwind", "analyst_partner.example#EXT#@northwind.example"),
+            ],
+        ),
+        (
+            CrossTenantDuplicate.id,
+            "medium",
+            "dave@contoso.example",
+            ["POWER_BI_PRO"],
+            True,
+            [("Contoso", "dave@contoso.example"), ("Northwind", "dave_contoso.example#EXT#@northwind.example")],
+        ),
+        (
+            CrossTenantDuplicate.id,
+            "medium",
+            "erin@contoso.example",
+            ["EMS"],
+            False,
+            [("Contoso", "erin@contoso.example"), ("Fabrikam", "e.smith@fabrikam.example")],
+        ),
         (SeatsRebalanceAcrossTenants.id, "low", PROJECT, ["PROJECTPROFESSIONAL"], False, []),
         (SeatsRebalanceAcrossTenants.id, "low", VISIO, ["VISIOCLIENT"], False, []),
     ]
@@ -91,7 +139,10 @@ def test_merged_document_shape(group):
     assert report["tenant"]["name"] == "Contoso group" and report["tenant"]["cloud"] == "worldwide"
     assert report["complete"] is True
     assert [(t["name"], t["complete"]) for t in report["tenants"]] == [
-        ("Contoso", True), ("Fabrikam", True), ("Northwind", True)]
+        ("Contoso", True),
+        ("Fabrikam", True),
+        ("Northwind", True),
+    ]
     per_tenant = {key: read(folder / "report.json") for key, folder in folders.items()}
     for t in report["tenants"]:
         assert t["summary"] == per_tenant[t["name"].lower()]["summary"]
@@ -108,16 +159,21 @@ def test_merged_document_shape(group):
     assert s["by_rule"][CrossTenantDuplicate.id] == 3 and s["by_rule"][SeatsRebalanceAcrossTenants.id] == 2
     assert s["users"]["total"] == sum(r["summary"]["users"]["total"] for r in per_tenant.values())
     e3 = next(r for r in report["skus"] if r["sku"] == "SPE_E3")
-    assert e3["enabled"] == sum(next(x for x in r["skus"] if x["sku"] == "SPE_E3")["enabled"]
-                                for r in per_tenant.values())
+    assert e3["enabled"] == sum(
+        next(x for x in r["skus"] if x["sku"] == "SPE_E3")["enabled"] for r in per_tenant.values()
+    )
 
 
 def test_no_finding_for_different_products_free_products_or_unmapped_domains(group):
     root, folders = group
     _, path = merge(root, folders.values())
     subjects = {f["subject"]["id"] for f in cross(read(path))}
-    assert not subjects & {"bob@contoso.example", "carol@contoso.example", "frank@contoso.example",
-                           "frank@northwind.example"}
+    assert not subjects & {
+        "bob@contoso.example",
+        "carol@contoso.example",
+        "frank@contoso.example",
+        "frank@northwind.example",
+    }
     assert all(f["skus"] != ["FLOW_FREE"] for f in cross(read(path)))
 
 
@@ -139,8 +195,13 @@ def test_output_does_not_depend_on_folder_order_and_accepts_the_parent_folder(gr
 
 def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
     docs = tenant_documents(60)
-    docs["northwind"]["gaps"] = [{"part": "signInActivity", "request": "GET /v1.0/users?$select=signInActivity",
-                                  "reason": "403 Forbidden: Entra ID P1 required"}]
+    docs["northwind"]["gaps"] = [
+        {
+            "part": "signInActivity",
+            "request": "GET /v1.0/users?$select=signInActivity",
+            "reason": "403 Forbidden: Entra ID P1 required",
+        }
+    ]
     # signInActivity missing
     docs["northwind"]["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports"]
     folders = []
@@ -154,10 +215,12 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
     report = read(path)
     assert report["complete"] is False
     assert [(t["name"], t["complete"]) for t in report["tenants"]] == [
-        ("Contoso", True), ("Fabrikam", True), ("Northwind", False)]
+        ("Contoso", True),
+        ("Fabrikam", True),
+        ("Northwind", False),
+    ]
     assert [(g["tenant_name"], g["part"]) for g in report["gaps"]] == [("Northwind", "signInActivity")]
-    assert [(n["tenant_name"], n["rule"]) for n in report["not_evaluated"]] == [
-        ("Northwind", InactiveUserLicensed.id)]
+    assert [(n["tenant_name"], n["rule"]) for n in report["not_evaluated"]] == [("Northwind", InactiveUserLicensed.id)]
     assert len(cross(report)) == 6  # sign-in data is not needed across tenants
     assert merge(tmp_path, folders, "--allow-gaps")[0] == 1
     assert merge(tmp_path, folders, "--allow-gaps", "--fail-on", "never")[0] == 0
@@ -176,12 +239,16 @@ def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
     assert report["complete"] is False
     merge_gaps = [n for n in report["not_evaluated"] if "tenant" not in n]
     assert [(n["rule"], n["policy"]) for n in merge_gaps] == [
-        (CrossTenantDuplicate.id, "group/cross_tenant"), (SeatsRebalanceAcrossTenants.id, "group/cross_tenant")]
+        (CrossTenantDuplicate.id, "group/cross_tenant"),
+        (SeatsRebalanceAcrossTenants.id, "group/cross_tenant"),
+    ]
     assert all("tenant Fabrikam" in n["reason"] and "users not collected" in n["reason"] for n in merge_gaps)
     # Fabrikam's accounts and seats are left out; Contoso and Northwind still meet
     assert sorted((f["rule"], f["subject"]["id"]) for f in cross(report)) == [
-        (CrossTenantDuplicate.id, "analyst@partner.example"), (CrossTenantDuplicate.id, "dave@contoso.example"),
-        (SeatsRebalanceAcrossTenants.id, PROJECT)]
+        (CrossTenantDuplicate.id, "analyst@partner.example"),
+        (CrossTenantDuplicate.id, "dave@contoso.example"),
+        (SeatsRebalanceAcrossTenants.id, PROJECT),
+    ]
     analyst = next(f for f in cross(report) if f["subject"]["id"] == "analyst@partner.example")
     assert [t["name"] for t in analyst["details"]["tenants"]] == ["Contoso", "Northwind"]
     assert merge(tmp_path, [tmp_path / k for k in docs])[0] == 3
@@ -191,10 +258,28 @@ def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
 def test_expected_tenant_without_a_report_makes_the_merge_incomplete(group, tmp_path, capsys):
     _, folders = group
     policy = tmp_path / "expect.yaml"
-    policy.write_text(GROUP.replace("  name: Contoso group\n", "  name: Contoso group\n  tenants:\n"
-                                    "    - 00000000-0000-4000-8000-00000000abcd\n"), encoding="utf-8")
-    code = main(["merge", *map(str, folders.values()), "--policies", str(EXAMPLE), "--policies", str(policy),
-                 "--output-dir", str(tmp_path / "o"), "--as-of", AS_OF, "--fail-on", "never"])
+    policy.write_text(
+        GROUP.replace(
+            "  name: Contoso group\n", "  name: Contoso group\n  tenants:\n    - 00000000-0000-4000-8000-00000000abcd\n"
+        ),
+        encoding="utf-8",
+    )
+    code = main(
+        [
+            "merge",
+            *map(str, folders.values()),
+            "--policies",
+            str(EXAMPLE),
+            "--policies",
+            str(policy),
+            "--output-dir",
+            str(tmp_path / "o"),
+            "--as-of",
+            AS_OF,
+            "--fail-on",
+            "never",
+        ]
+    )
     assert code == 3
     err = capsys.readouterr().err
     assert "no report for tenant 00000000-0000-4000-8000-00000000abcd" in err
@@ -225,18 +310,27 @@ def _break(folder, case):
         (folder / "snapshot.json").write_text(json.dumps(other), encoding="utf-8")
 
 
-@pytest.mark.parametrize(("case", "message"), [
-    ("no-report", "fabrikam: holds no report.json"),
-    ("no-snapshot", "fabrikam/snapshot.json: missing; save it"),
-    ("report-not-json", "fabrikam/report.json:2:12: not valid JSON"),
-    ("report-bad-severity", "fabrikam/report.json: not a license-auditor report.json: Invalid enum value 'urgent' - at "
-                            "`$.findings[0].severity`"),
-    ("report-wrong-version", "fabrikam/report.json: unsupported report schema_version 9"),
-    ("report-earlier-version", "fabrikam/report.json: report schema_version 1 was written by a license-auditor from "
-                               "before its first release"),
-    ("snapshot-broken", "fabrikam/snapshot.json: invalid snapshot: tenant"),
-    ("snapshot-other-tenant", "but snapshot.json is for"),
-])
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        ("no-report", "fabrikam: holds no report.json"),
+        ("no-snapshot", "fabrikam/snapshot.json: missing; save it"),
+        ("report-not-json", "fabrikam/report.json:2:12: not valid JSON"),
+        (
+            "report-bad-severity",
+            "fabrikam/report.json: not a license-auditor report.json: Invalid enum value 'urgent' - at "
+            "`$.findings[0].severity`",
+        ),
+        ("report-wrong-version", "fabrikam/report.json: unsupported report schema_version 9"),
+        (
+            "report-earlier-version",
+            "fabrikam/report.json: report schema_version 1 was written by a license-auditor from "
+            "before its first release",
+        ),
+        ("snapshot-broken", "fabrikam/snapshot.json: invalid snapshot: tenant"),
+        ("snapshot-other-tenant", "but snapshot.json is for"),
+    ],
+)
 def test_broken_input_folder_exits_2_naming_it(group, tmp_path, capsys, case, message):
     root, folders = group
     copies = {}
@@ -275,7 +369,9 @@ def test_a_parent_folder_with_a_broken_tenant_folder_exits_2(group, tmp_path, ca
 def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
     _, folders = group
     policy = tmp_path / "waivers.yaml"
-    policy.write_text(GROUP + """\
+    policy.write_text(
+        GROUP
+        + """\
   - rule: seats-rebalance-across-tenants
     subject: VISIOCLIENT
     reason: Visio moves to Fabrikam's own agreement in Q1
@@ -292,12 +388,33 @@ def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
     reason: only E5 duplicates, and there are none
     owner: licensing@contoso.example
     expires: 2027-01-31
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     out = tmp_path / "o"
-    assert main(["merge", *map(str, folders.values()), "--policies", str(EXAMPLE), "--policies", str(policy),
-                 "--output-dir", str(out), "--as-of", AS_OF, "--fail-on", "never"]) == 0
-    waived = {(f["rule"], f["subject"].get("sku") or f["subject"]["id"]): f["waived"]
-              for f in cross(read(out / "report.json"))}
+    assert (
+        main(
+            [
+                "merge",
+                *map(str, folders.values()),
+                "--policies",
+                str(EXAMPLE),
+                "--policies",
+                str(policy),
+                "--output-dir",
+                str(out),
+                "--as-of",
+                AS_OF,
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
+    waived = {
+        (f["rule"], f["subject"].get("sku") or f["subject"]["id"]): f["waived"]
+        for f in cross(read(out / "report.json"))
+    }
     assert waived == {
         (CrossTenantDuplicate.id, "alice@contoso.example"): False,  # its waiver has expired
         (CrossTenantDuplicate.id, "analyst@partner.example"): False,
@@ -315,11 +432,29 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
         audit_tenant(doc, tmp_path / key)
     (tmp_path / "group.yaml").write_text(GROUP.replace("  name: Contoso group\n", ""), encoding="utf-8")
     out = tmp_path / "o"
-    code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
-                 "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF])
+    code = main(
+        [
+            "merge",
+            *(str(tmp_path / k) for k in docs),
+            "--policies",
+            str(EXAMPLE),
+            "--policies",
+            str(tmp_path / "group.yaml"),
+            "--output-dir",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ]
+    )
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["digest.html", "digest.txt", "findings.csv", "report.html",
-                                                      "report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "digest.html",
+        "digest.txt",
+        "findings.csv",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
     report = read(out / "report.json")
     assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):
@@ -357,8 +492,7 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     own = {f["id"]: f["remediation"] for f in own_report["findings"]}
     for f in northwind:
         facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
-        assert f["remediation"] == wording.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN,
-                                                                 **facts)
+        assert f["remediation"] == wording.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
     assert any(f["remediation"] != own[f["tenant"]["finding_id"]] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
@@ -384,9 +518,23 @@ def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
         folder = tmp_path / "artifacts" / f"tenant-{key}"
         with GraphEmulator(snapshot, token=token) as graph:
-            code = main(["audit", "--graph-endpoint", graph.url, "--policies", str(EXAMPLE), "--output-dir",
-                         str(folder), "--format", "json", "--as-of", AS_OF,
-                         "--save-snapshot", str(folder / "snapshot.json")])
+            code = main(
+                [
+                    "audit",
+                    "--graph-endpoint",
+                    graph.url,
+                    "--policies",
+                    str(EXAMPLE),
+                    "--output-dir",
+                    str(folder),
+                    "--format",
+                    "json",
+                    "--as-of",
+                    AS_OF,
+                    "--save-snapshot",
+                    str(folder / "snapshot.json"),
+                ]
+            )
         assert code == 1 and (folder / "snapshot.json").exists()
         folders.append(folder)
     (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
@@ -412,8 +560,21 @@ def test_merged_report_redacts_people_in_html_markdown_and_csv(tmp_path, monkeyp
         audit_tenant(doc, tmp_path / key)
     (tmp_path / "group.yaml").write_text(GROUP, encoding="utf-8")
     out = tmp_path / "o"
-    code = main(["merge", *(str(tmp_path / k) for k in docs), "--policies", str(EXAMPLE),
-                 "--policies", str(tmp_path / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF, "--redact"])
+    code = main(
+        [
+            "merge",
+            *(str(tmp_path / k) for k in docs),
+            "--policies",
+            str(EXAMPLE),
+            "--policies",
+            str(tmp_path / "group.yaml"),
+            "--output-dir",
+            str(out),
+            "--as-of",
+            AS_OF,
+            "--redact",
+        ]
+    )
     assert code == 1
     assert "alice@contoso.example" in (out / "report.json").read_text(encoding="utf-8")  # the machine record
     for name in ("report.html", "report.md", "findings.csv"):
@@ -435,7 +596,8 @@ def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
     assert action["kind"] == "remove_member" and action["tenant"] == fabrikam["id"]
     assert action["path"] == f"/groups/{gid}/members/{fabrikam['user_id']}/$ref"
     assert [a["tenant"] for alt in rem["alternatives"] for a in alt["actions"]] == [
-        alice["details"]["tenants"][0]["id"]]
+        alice["details"]["tenants"][0]["id"]
+    ]
 
 
 def test_merge_writes_one_digest_across_tenants(group):
@@ -454,9 +616,9 @@ def test_merge_writes_one_digest_across_tenants(group):
         assert f"{t['summary']['unwaived']} open" in line
     across = lines.index("Across tenants:")
     title = wording.title(CrossTenantDuplicate.id, Locale.EN)
-    assert any(line.endswith(f"] {title}: 3") for line in lines[across:across + 4])
-    actions = lines[lines.index("Top actions") + 2:]
-    actions = actions[:actions.index("")]
+    assert any(line.endswith(f"] {title}: 3") for line in lines[across : across + 4])
+    actions = lines[lines.index("Top actions") + 2 :]
+    actions = actions[: actions.index("")]
     assert 1 <= len(actions) <= 10
     top = max((f for f in report["findings"] if not f["waived"]), key=lambda f: f.get("monthly_cost") or 0)
     assert top["subject"].get("upn", "") in actions[0] or top["subject"].get("sku", "") in actions[0]

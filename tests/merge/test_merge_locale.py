@@ -14,12 +14,25 @@ from auditor.report.wording_api import product_names_of
 from .tenants import AS_OF, EXAMPLE, GROUP_POLICY, audit_tenant, read, tenant_documents
 
 FUTURE = {
-    "id": "f0f0f0f0f0f0f0f0", "rule": "rule-from-a-newer-tool", "severity": "medium", "policy": "contoso-baseline/x",
+    "id": "f0f0f0f0f0f0f0f0",
+    "rule": "rule-from-a-newer-tool",
+    "severity": "medium",
+    "policy": "contoso-baseline/x",
     "subject": {"type": "user", "id": "u-1", "upn": "someone@contoso.example", "display_name": "Someone"},
-    "skus": ["SPE_E3"], "message": "a message this version cannot write", "details": {}, "monthly_cost": None,
-    "waived": False, "waiver": None,
-    "remediation": {"summary": "Carried advice, kept as written.", "steps": ["step one"], "actions": [],
-                    "role": "License Administrator", "next_steps": [], "links": []},
+    "skus": ["SPE_E3"],
+    "message": "a message this version cannot write",
+    "details": {},
+    "monthly_cost": None,
+    "waived": False,
+    "waiver": None,
+    "remediation": {
+        "summary": "Carried advice, kept as written.",
+        "steps": ["step one"],
+        "actions": [],
+        "role": "License Administrator",
+        "next_steps": [],
+        "links": [],
+    },
 }
 
 
@@ -38,15 +51,30 @@ def merged_nl(tmp_path_factory):
     tenant_report.write_text(json.dumps(contoso), encoding="utf-8")
     (root / "group.yaml").write_text(GROUP_POLICY, encoding="utf-8")
     out = root / "merged"
-    code = main(["merge", str(root / "contoso"), str(root / "fabrikam"), "--policies", str(EXAMPLE),
-                 "--policies", str(root / "group.yaml"), "--output-dir", str(out), "--as-of", AS_OF,
-                 "--locale", "nl", "--format", "json,md"])
+    code = main(
+        [
+            "merge",
+            str(root / "contoso"),
+            str(root / "fabrikam"),
+            "--policies",
+            str(EXAMPLE),
+            "--policies",
+            str(root / "group.yaml"),
+            "--output-dir",
+            str(out),
+            "--as-of",
+            AS_OF,
+            "--locale",
+            "nl",
+            "--format",
+            "json,md",
+        ]
+    )
     assert code == 1
     english = {}  # (tenant id, finding id) -> the finding in the tenant's own report
     for key in ("contoso", "fabrikam"):
         tenant = read(root / key / "report.json")
-        english.update({(tenant["tenant"]["id"], f["id"]): f
-                        for f in tenant["findings"]})
+        english.update({(tenant["tenant"]["id"], f["id"]): f for f in tenant["findings"]})
     merged = read(out / "report.json")
     return merged, (out / "report.md").read_text(encoding="utf-8"), english
 
@@ -62,8 +90,13 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     carried = _carried(report)
     assert len(carried) > 20 and len({f["rule"] for f in carried}) > 10
     for f in carried:
-        args = {"cloud": Cloud(report["tenant"]["cloud"]), "subject": f["subject"], "skus": f["skus"],
-                "details": f["details"], "names": names}
+        args = {
+            "cloud": Cloud(report["tenant"]["cloud"]),
+            "subject": f["subject"],
+            "skus": f["skus"],
+            "details": f["details"],
+            "names": names,
+        }
         dutch = wording.remediation(f["rule"], locale=Locale.NL, **args)
         assert f["remediation"] == dutch, f["rule"]
         was = english[f["tenant"]["id"], f["tenant"]["finding_id"]]
@@ -74,8 +107,14 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     for f in report["findings"]:
         if f["tenant"] is None:
             assert f["remediation"] == wording.remediation(
-                f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.NL, subject=f["subject"], skus=f["skus"],
-                details=f["details"], names=names)
+                f["rule"],
+                cloud=Cloud.WORLDWIDE,
+                locale=Locale.NL,
+                subject=f["subject"],
+                skus=f["skus"],
+                details=f["details"],
+                names=names,
+            )
 
 
 def test_report_md_agrees_with_report_json(merged_nl):
@@ -91,12 +130,20 @@ def test_report_md_agrees_with_report_json(merged_nl):
         subject = f["subject"]
         if subject["type"] == "user":
             neutral = {"type": "user", "id": subject["id"], "display_name": "[Naam]"}
-            steps = wording.remediation(f["rule"], cloud=Cloud(report["tenant"]["cloud"]), locale=Locale.NL,
-                                         subject=neutral, skus=f["skus"], details=f["details"], names=names)["steps"]
+            steps = wording.remediation(
+                f["rule"],
+                cloud=Cloud(report["tenant"]["cloud"]),
+                locale=Locale.NL,
+                subject=neutral,
+                skus=f["skus"],
+                details=f["details"],
+                names=names,
+            )["steps"]
             assert not steps or md_escape(clean(steps[-1], 2000), limit=2000) in md, f["rule"]
         else:
-            message = wording.message(f["rule"], subject=subject, skus=f["skus"], details=f["details"],
-                                       locale=Locale.NL, names=names)
+            message = wording.message(
+                f["rule"], subject=subject, skus=f["skus"], details=f["details"], locale=Locale.NL, names=names
+            )
             assert md_escape(clean(message, TEXT_LIMIT), limit=2000) in md, f["rule"]
     assert "\\[Naam\\]" in md
 
@@ -118,7 +165,20 @@ def test_malformed_details_in_a_tenant_report_exit_2_naming_the_field(tmp_path, 
     doc["findings"][0]["details"] = ["not", "an", "object"]
     path.write_text(json.dumps(doc), encoding="utf-8")
     capsys.readouterr()
-    code = main(["merge", str(tmp_path / "contoso"), str(tmp_path / "fabrikam"), "--policies", str(EXAMPLE),
-                 "--output-dir", str(tmp_path / "o"), "--as-of", AS_OF, "--format", "json"])
+    code = main(
+        [
+            "merge",
+            str(tmp_path / "contoso"),
+            str(tmp_path / "fabrikam"),
+            "--policies",
+            str(EXAMPLE),
+            "--output-dir",
+            str(tmp_path / "o"),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ]
+    )
     assert code == 2
     assert "Expected `object`, got `array` - at `$.findings[0].details`" in capsys.readouterr().err

@@ -18,25 +18,43 @@ SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 
 
 def _files(tmp_path: Path, users_csv: str, source_users=None) -> list[str]:
-    source_users = source_users or [user("a@contoso.example", E3), user("=cmd@contoso.example", E3),
-                                    user("nolicense@contoso.example")]
+    source_users = source_users or [
+        user("a@contoso.example", E3),
+        user("=cmd@contoso.example", E3),
+        user("nolicense@contoso.example"),
+    ]
     save_snapshot(tenant("Contoso <b>", source_users, [sku(E3, 10, 3)]), tmp_path / "source.json")
     save_snapshot(tenant("Fabrikam", [], [sku(E3, 5, 1)]), tmp_path / "target.json")
     (tmp_path / "users.csv").write_text(users_csv, "utf-8")
-    return ["migrate", "--source", str(tmp_path / "source.json"), "--target", str(tmp_path / "target.json"),
-            "--users", str(tmp_path / "users.csv"), "--cutover", "2027-01-15", "--as-of", "2026-11-24",
-            "--output-dir", str(tmp_path / "out")]
+    return [
+        "migrate",
+        "--source",
+        str(tmp_path / "source.json"),
+        "--target",
+        str(tmp_path / "target.json"),
+        "--users",
+        str(tmp_path / "users.csv"),
+        "--cutover",
+        "2027-01-15",
+        "--as-of",
+        "2026-11-24",
+        "--output-dir",
+        str(tmp_path / "out"),
+    ]
 
 
 def test_nobody_blocked_exits_0_and_writes_the_four_files(tmp_path: Path) -> None:
-    args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n"
-                            "=cmd@contoso.example,=cmd@fabrikam.example\n")
+    args = _files(
+        tmp_path,
+        "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n=cmd@contoso.example,=cmd@fabrikam.example\n",
+    )
     assert main(args) == 0
     out = tmp_path / "out"
     document = json.loads((out / "migration.json").read_text("utf-8"))
     assert document["schema_version"] == 1 and document["cutover"] == "2027-01-15"
-    assert document["purchases"] == [{"sku": "SPE_E3", "needed": 2, "free_in_target": 4, "buy": 0,
-                                      "buy_by": "2027-01-15", "new_subscription": False}]
+    assert document["purchases"] == [
+        {"sku": "SPE_E3", "needed": 2, "free_in_target": 4, "buy": 0, "buy_by": "2027-01-15", "new_subscription": False}
+    ]
     assert document["users"][0]["target_license_by"] == "2027-02-14"
     assert {f["id"] for f in document["facts"]} >= {"t2t.addon", "t2t.license_after", "t2t.holds"}
     rows = list(csv.DictReader((out / "migration-users.csv").read_text("utf-8-sig").splitlines()))
@@ -46,8 +64,10 @@ def test_nobody_blocked_exits_0_and_writes_the_four_files(tmp_path: Path) -> Non
 
 
 def test_some_users_blocked_exits_1_and_the_plan_says_why_in_the_language(tmp_path: Path) -> None:
-    args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n"
-                            "nolicense@contoso.example,n@fabrikam.example\n")
+    args = _files(
+        tmp_path,
+        "source_upn,target_upn\na@contoso.example,a@fabrikam.example\nnolicense@contoso.example,n@fabrikam.example\n",
+    )
     assert main([*args, "--locale", "nl"]) == 1
     document = json.loads((tmp_path / "out" / "migration.json").read_text("utf-8"))
     blocked = document["users"][1]
@@ -64,11 +84,15 @@ def test_a_user_the_source_does_not_have_is_a_located_error(tmp_path: Path, caps
 
 
 def test_every_user_the_source_lacks_or_the_day_refuses_is_listed_at_once(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    args = _files(tmp_path, "source_upn;target_upn;complete_by\n"
-                            "ghost@contoso.example;g@fabrikam.example;\n"
-                            "a@contoso.example;a@fabrikam.example;01-11-2026\n"
-                            "spook@contoso.example;s@fabrikam.example;20-01-2027\n")
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _files(
+        tmp_path,
+        "source_upn;target_upn;complete_by\n"
+        "ghost@contoso.example;g@fabrikam.example;\n"
+        "a@contoso.example;a@fabrikam.example;01-11-2026\n"
+        "spook@contoso.example;s@fabrikam.example;20-01-2027\n",
+    )
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "users.csv: 3 problems, nothing read" in err
@@ -81,8 +105,22 @@ def test_every_user_the_source_lacks_or_the_day_refuses_is_listed_at_once(
 def test_bad_command_lines_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
     assert main([*args[:-4], "--cutover", "15-01-2027", "--output-dir", str(tmp_path / "o")]) == 2
-    assert main(["migrate", "--source", "graph", "--target", str(tmp_path / "target.json"), "--domain", "x.example",
-                 "--cutover", "2027-01-15"]) == 2
+    assert (
+        main(
+            [
+                "migrate",
+                "--source",
+                "graph",
+                "--target",
+                str(tmp_path / "target.json"),
+                "--domain",
+                "x.example",
+                "--cutover",
+                "2027-01-15",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "not a date" in err and "--source graph needs --source-tenant-id" in err
 
@@ -105,7 +143,10 @@ def test_the_demo_runs_the_whole_plan_on_the_emulator(tmp_path: Path) -> None:
     assert overlap["SPE_E3"]["amount"] == round(overlap["SPE_E3"]["seats"] * overlap["SPE_E3"]["days"] * 33.75 / 30, 2)
     assert overlap["EMS"]["amount"] is None and document["overlap"]["amount"] is None  # one unknown: no total
     assert [p["sku"] for p in document["purchases"] if p["new_subscription"]] == [
-        "EMS", "Microsoft_365_Copilot", "SPE_E5"]
+        "EMS",
+        "Microsoft_365_Copilot",
+        "SPE_E5",
+    ]
 
 
 def test_the_committed_target_sample_and_demo_files_are_what_the_generator_makes() -> None:
@@ -121,8 +162,9 @@ def load_snapshot_from(document: dict) -> object:
     return snapshot_from_json(document)
 
 
-def test_a_tenant_graph_could_not_read_in_full_exits_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tenant_graph_could_not_read_in_full_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """--source graph: a collection with a gap is no tenant to plan from (it would read as "no seats")."""
     from auditor.graph import cli_options
     from auditor.model import Gap
@@ -159,23 +201,29 @@ def test_a_snapshot_file_collected_with_gaps_exits_3(tmp_path: Path) -> None:
 def test_the_domain_selector_moves_the_domains_members(tmp_path: Path) -> None:
     args = _files(tmp_path, "source_upn,target_upn\n")
     users_at = args.index("--users")
-    args[users_at:users_at + 2] = ["--domain", "contoso.example"]
+    args[users_at : users_at + 2] = ["--domain", "contoso.example"]
     assert main(args) == 1  # nolicense@ has nothing to move
     document = json.loads((tmp_path / "out" / "migration.json").read_text("utf-8"))
     assert [(u["source"], u["target"]) for u in document["users"]] == [
-        ("=cmd@contoso.example", "=cmd@contoso.example"), ("a@contoso.example", "a@contoso.example"),
-        ("nolicense@contoso.example", "nolicense@contoso.example")]
+        ("=cmd@contoso.example", "=cmd@contoso.example"),
+        ("a@contoso.example", "a@contoso.example"),
+        ("nolicense@contoso.example", "nolicense@contoso.example"),
+    ]
 
 
-@pytest.mark.parametrize(("cutover", "says"), [
-    ("9999-12-31", "--cutover 9999-12-31 is more than 10 years after the plan's day (2026-11-24)"),
-    ("2026-11-01", "--cutover 2026-11-01 is before the plan's day (2026-11-24, --as-of)"),
-])
-def test_a_cutover_out_of_reach_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], cutover: str,
-                                                 says: str) -> None:
+@pytest.mark.parametrize(
+    ("cutover", "says"),
+    [
+        ("9999-12-31", "--cutover 9999-12-31 is more than 10 years after the plan's day (2026-11-24)"),
+        ("2026-11-01", "--cutover 2026-11-01 is before the plan's day (2026-11-24, --as-of)"),
+    ],
+)
+def test_a_cutover_out_of_reach_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cutover: str, says: str
+) -> None:
     args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
     at = args.index("--cutover") + 1
-    assert main([*args[:at], cutover, *args[at + 1:]]) == 2
+    assert main([*args[:at], cutover, *args[at + 1 :]]) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
 

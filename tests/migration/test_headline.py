@@ -24,11 +24,15 @@ TODAY = date(2026, 11, 24)
 
 def _plan(**changes: Any) -> dict[str, Any]:
     document: dict[str, Any] = {
-        "schema_version": 1, "cutover": "2027-01-15", "summary": {"users": 36, "moving": 31, "blocked": 5},
+        "schema_version": 1,
+        "cutover": "2027-01-15",
+        "summary": {"users": 36, "moving": 31, "blocked": 5},
         "source": {"tenant": "s", "name": "Contoso", "cloud": "worldwide"},
         "target": {"tenant": "t", "name": "Fabrikam", "cloud": "worldwide"},
-        "purchases": [{"sku": "SPE_E3", "buy": 20, "buy_by": "2027-01-08"},
-                      {"sku": "EMS", "buy": 0, "buy_by": "2026-12-01"}],  # nothing to buy: no deadline
+        "purchases": [
+            {"sku": "SPE_E3", "buy": 20, "buy_by": "2027-01-08"},
+            {"sku": "EMS", "buy": 0, "buy_by": "2026-12-01"},
+        ],  # nothing to buy: no deadline
         "addons": [{"sku": "Cross_tenant_user_data_migration", "buy": 21, "buy_by": "2027-01-08"}],
         "source_actions": [{"sku": "SPE_E3", "action": "reduce", "seats": 20, "by": "2026-11-01", "window": "renewal"}],
         "overlap": {"amount": 1234.5, "currency": "EUR", "products": []},
@@ -39,14 +43,25 @@ def _plan(**changes: Any) -> dict[str, Any]:
 def test_the_line_names_the_move_the_next_purchase_and_the_overlap() -> None:
     (line,) = migration_lines(_plan(), Locale.EN, TODAY)
     # 20 licenses and 21 add-ons due the same day are one step; the past reduction is no deadline
-    assert line == ("Migration from Contoso to Fabrikam on Jan 15, 2027: 31 of 36 users can move, 5 blocked. "
-                    "Next deadline: buy 41 licenses in Fabrikam by Jan 8, 2027. Paying for both tenants while they "
-                    "overlap: €1,234.50.")
+    assert line == (
+        "Migration from Contoso to Fabrikam on Jan 15, 2027: 31 of 36 users can move, 5 blocked. "
+        "Next deadline: buy 41 licenses in Fabrikam by Jan 8, 2027. Paying for both tenants while they "
+        "overlap: €1,234.50."
+    )
 
 
 def test_a_source_reduction_first_and_a_7_day_window_about_to_shut() -> None:
-    actions = [{"sku": "EMS", "subscription": "EMS yearly", "action": "reduce", "seats": 5, "by": "2026-11-26",
-                "window": "within_7_days", "monthly_saving": 53.0}]
+    actions = [
+        {
+            "sku": "EMS",
+            "subscription": "EMS yearly",
+            "action": "reduce",
+            "seats": 5,
+            "by": "2026-11-26",
+            "window": "within_7_days",
+            "monthly_saving": 53.0,
+        }
+    ]
     overlap = {"amount": None, "currency": None, "products": [{"amount": 100.0, "currency": "EUR"}, {"amount": None}]}
     line, urgent = migration_lines(_plan(source_actions=actions, overlap=overlap), Locale.EN, TODAY)
     assert "Next deadline: Reduce EMS in Contoso by Nov 26, 2026." in line
@@ -62,8 +77,20 @@ def test_nothing_due_and_no_price_say_so_in_turkish() -> None:
 
 
 def _audit(tmp_path: Path, *extra: str) -> int:
-    return main(["audit", "--snapshot", str(SNAPSHOT), "--policies", str(POLICY), "--as-of", "2026-11-01T06:00:00Z",
-                 "--output-dir", str(tmp_path / "out"), *extra])
+    return main(
+        [
+            "audit",
+            "--snapshot",
+            str(SNAPSHOT),
+            "--policies",
+            str(POLICY),
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+            "--output-dir",
+            str(tmp_path / "out"),
+            *extra,
+        ]
+    )
 
 
 @pytest.mark.parametrize("locale", ["en", "da"])
@@ -78,13 +105,17 @@ def test_the_audit_puts_the_line_in_both_parts_of_the_digest(tmp_path: Path, loc
     assert "Fabrikam" not in (tmp_path / "out" / "report.html").read_text("utf-8")  # the digest's line only
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("{not json", "not JSON"),
-    (json.dumps({"schema_version": 9}), "not a migration.json of schema_version 1"),
-    (json.dumps(_plan(summary=[])), "$.summary is missing or of the wrong type"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not JSON"),
+        (json.dumps({"schema_version": 9}), "not a migration.json of schema_version 1"),
+        (json.dumps(_plan(summary=[])), "$.summary is missing or of the wrong type"),
+    ],
+)
 def test_a_bad_migration_file_stops_the_audit_before_it_reads_the_tenant(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
     path = tmp_path / "migration.json"
     path.write_text(content, "utf-8")
     assert _audit(tmp_path, "--migration", str(path)) == 2

@@ -21,9 +21,12 @@ def _csv(tmp_path: Path, text: str) -> Path:
 
 
 def test_users_csv_with_every_column(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "source_upn,target_upn,batch,complete_by,workloads\n"
-                          "a@contoso.example,a@fabrikam.example,b1,2027-01-08,mailbox\n"
-                          "b@contoso.example,b@fabrikam.example,,,\n")
+    path = _csv(
+        tmp_path,
+        "source_upn,target_upn,batch,complete_by,workloads\n"
+        "a@contoso.example,a@fabrikam.example,b1,2027-01-08,mailbox\n"
+        "b@contoso.example,b@fabrikam.example,,,\n",
+    )
     a, b = read_users(path)
     assert (a.batch, a.complete_by, a.workloads, a.line) == ("b1", date(2027, 1, 8), ("mailbox",), 2)
     assert (b.complete_by, b.workloads) == (None, ())
@@ -32,24 +35,41 @@ def test_users_csv_with_every_column(tmp_path: Path) -> None:
 def test_the_two_required_columns_are_enough(tmp_path: Path) -> None:
     (a,) = read_users(_csv(tmp_path, "target_upn,source_upn\na@fabrikam.example,a@contoso.example\n"))
     assert (a.source_upn, a.target_upn, a.workloads, a.column) == (
-        "a@contoso.example", "a@fabrikam.example", ("mailbox", "onedrive"), 2)
+        "a@contoso.example",
+        "a@fabrikam.example",
+        ("mailbox", "onedrive"),
+        2,
+    )
 
 
-@pytest.mark.parametrize(("text", "where", "says"), [
-    ("source_upn\na@contoso.example\n", ":1:1:", "target_upn is missing"),
-    ("source_upn,target_upn,color\n", ":1:3:", "unknown column 'color'"),
-    ("source_upn,target_upn\na@x.example,nobody\n", ":2:2:", "is not a UPN"),
-    ("source_upn,target_upn,complete_by\na@x.example,a@y.example,next week\n", ":2:3:", "is not a date"),
-    ("source_upn,target_upn,complete_by\na@x.example,a@y.example,01/02/2027\n", ":2:3:",
-     "could be day/month or month/day"),
-    ("source_upn,target_upn,workloads\na@x.example,a@y.example,mailbox;teams\n", ":2:3:", "unknown workload 'teams'"),
-    ("source_upn,target_upn\na@x.example,a@y.example\nA@x.example,b@y.example\n", ":3:1:", "listed twice"),
-    ("source_upn,target_upn\na@x.example,a@y.example\nb@x.example,a@y.example\n", ":3:2:", "listed twice"),
-    ("source_upn,target_upn\na@x.example\n", ":2:2:", "1 values"),
-    ("source_upn,target_upn\n", ":2:1:", "no users"),
-    ("source_upn,target_upn,batch\na@x.example,a@y.example," + "b" * 200_000 + "\n", ":2:",
-     "not a CSV row users.csv can hold: field larger than field limit"),
-])
+@pytest.mark.parametrize(
+    ("text", "where", "says"),
+    [
+        ("source_upn\na@contoso.example\n", ":1:1:", "target_upn is missing"),
+        ("source_upn,target_upn,color\n", ":1:3:", "unknown column 'color'"),
+        ("source_upn,target_upn\na@x.example,nobody\n", ":2:2:", "is not a UPN"),
+        ("source_upn,target_upn,complete_by\na@x.example,a@y.example,next week\n", ":2:3:", "is not a date"),
+        (
+            "source_upn,target_upn,complete_by\na@x.example,a@y.example,01/02/2027\n",
+            ":2:3:",
+            "could be day/month or month/day",
+        ),
+        (
+            "source_upn,target_upn,workloads\na@x.example,a@y.example,mailbox;teams\n",
+            ":2:3:",
+            "unknown workload 'teams'",
+        ),
+        ("source_upn,target_upn\na@x.example,a@y.example\nA@x.example,b@y.example\n", ":3:1:", "listed twice"),
+        ("source_upn,target_upn\na@x.example,a@y.example\nb@x.example,a@y.example\n", ":3:2:", "listed twice"),
+        ("source_upn,target_upn\na@x.example\n", ":2:2:", "1 values"),
+        ("source_upn,target_upn\n", ":2:1:", "no users"),
+        (
+            "source_upn,target_upn,batch\na@x.example,a@y.example," + "b" * 200_000 + "\n",
+            ":2:",
+            "not a CSV row users.csv can hold: field larger than field limit",
+        ),
+    ],
+)
 def test_a_bad_users_csv_is_a_located_error(tmp_path: Path, text: str, where: str, says: str) -> None:
     with pytest.raises(UsageError) as caught:
         read_users(_csv(tmp_path, text))
@@ -60,25 +80,35 @@ def test_a_bad_users_csv_is_a_located_error(tmp_path: Path, text: str, where: st
 def test_users_csv_as_excel_saves_it_in_the_report_languages(tmp_path: Path) -> None:
     """Excel in the Netherlands, Denmark, Sweden and Turkey: `;` between cells (a cell holding `;` quoted),
     the day first, and either "CSV UTF-8" (a byte-order mark) or plain "CSV" (Windows-1252)."""
-    text = ("source_upn;target_upn;batch;complete_by;workloads\r\n"
-            'a@contoso.example;a@fabrikam.example;Göteborg;15-01-2027;"mailbox;onedrive"\r\n'
-            "b@contoso.example;b@fabrikam.example;Århus;08.01.2027;mailbox\r\n")
+    text = (
+        "source_upn;target_upn;batch;complete_by;workloads\r\n"
+        'a@contoso.example;a@fabrikam.example;Göteborg;15-01-2027;"mailbox;onedrive"\r\n'
+        "b@contoso.example;b@fabrikam.example;Århus;08.01.2027;mailbox\r\n"
+    )
     for encoded in (b"\xef\xbb\xbf" + text.encode("utf-8"), text.encode("cp1252")):
         path = tmp_path / "users.csv"
         path.write_bytes(encoded)
         a, b = read_users(path)
         assert (a.source_upn, a.batch, a.complete_by, a.workloads, a.line) == (
-            "a@contoso.example", "Göteborg", date(2027, 1, 15), ("mailbox", "onedrive"), 2)
+            "a@contoso.example",
+            "Göteborg",
+            date(2027, 1, 15),
+            ("mailbox", "onedrive"),
+            2,
+        )
         assert (b.batch, b.complete_by, b.workloads, b.line) == ("Århus", date(2027, 1, 8), ("mailbox",), 3)
 
 
 def test_every_bad_row_of_users_csv_is_listed_at_once(tmp_path: Path) -> None:
-    path = _csv(tmp_path, "source_upn;target_upn;complete_by;workloads\n"
-                          "a@x.example;a@y.example;2027-01-15;mailbox\n"
-                          "nobody;b@y.example;2027-01-15;mailbox\n"
-                          "c@x.example;c@y.example;31-02-2027;teams\n"
-                          "A@x.example;d@y.example;;\n"
-                          "e@x.example;e@y.example\n")
+    path = _csv(
+        tmp_path,
+        "source_upn;target_upn;complete_by;workloads\n"
+        "a@x.example;a@y.example;2027-01-15;mailbox\n"
+        "nobody;b@y.example;2027-01-15;mailbox\n"
+        "c@x.example;c@y.example;31-02-2027;teams\n"
+        "A@x.example;d@y.example;;\n"
+        "e@x.example;e@y.example\n",
+    )
     with pytest.raises(UsageError) as caught:
         read_users(path)
     lines = str(caught.value).splitlines()
@@ -104,7 +134,9 @@ def test_every_bad_header_column_is_listed_at_once(tmp_path: Path) -> None:
 def test_the_domain_selector_takes_the_domains_members_and_keeps_their_upn() -> None:
     users = [user("b@contoso.example", E3), user("a@contoso.example"), user("c@other.example", E3)]
     assert [(m.source_upn, m.target_upn) for m in domain_movers(users, "contoso.example")] == [
-        ("a@contoso.example", "a@contoso.example"), ("b@contoso.example", "b@contoso.example")]
+        ("a@contoso.example", "a@contoso.example"),
+        ("b@contoso.example", "b@contoso.example"),
+    ]
     with pytest.raises(UsageError, match="no member"):
         domain_movers(users, "fabrikam.example")
 
@@ -119,12 +151,15 @@ def test_the_product_map(tmp_path: Path) -> None:
     assert products.target("EMS") == (False, None)  # named in the plan, never guessed
 
 
-@pytest.mark.parametrize(("text", "where"), [
-    ("SPE_E3: [SPE_E5]\n", ":1:9:"),
-    ("SPE_E3: SPE_E3\nSPE_E3: SPE_E5\n", ":2:1:"),
-    ("- SPE_E3\n", ":1:1:"),
-    ("SPE_E3: 'x\n", ":2:1:"),
-])
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("SPE_E3: [SPE_E5]\n", ":1:9:"),
+        ("SPE_E3: SPE_E3\nSPE_E3: SPE_E5\n", ":2:1:"),
+        ("- SPE_E3\n", ":1:1:"),
+        ("SPE_E3: 'x\n", ":2:1:"),
+    ],
+)
 def test_a_bad_map_is_a_located_error(tmp_path: Path, text: str, where: str) -> None:
     path = tmp_path / "products.yaml"
     path.write_text(text, "utf-8")

@@ -18,8 +18,12 @@ from .tenants import ADDON, CUTOVER, E3, E5, export, inputs, sku, tenant, user
 
 
 def _pair(source_users, target_users=(), target_skus=None, **kw):
-    source = tenant("Contoso", source_users, [sku(E3, 10, len(source_users)), sku(E5, 5, 1)],
-                    cloud=kw.pop("source_cloud", Cloud.WORLDWIDE))
+    source = tenant(
+        "Contoso",
+        source_users,
+        [sku(E3, 10, len(source_users)), sku(E5, 5, 1)],
+        cloud=kw.pop("source_cloud", Cloud.WORLDWIDE),
+    )
     target = tenant("Fabrikam", target_users, [sku(E3, 5, 4)] if target_skus is None else target_skus)
     return source, target
 
@@ -30,8 +34,9 @@ def _movers(*upns: str, **kw) -> list[Mover]:
 
 def test_target_seats_are_the_movers_needs_minus_the_free_enabled_seats() -> None:
     """Rule 1: 3 need E3, the target has 5 enabled and 4 consumed: 1 free, buy 2; E5 is a new subscription."""
-    source, target = _pair([user("a@contoso.example", E3), user("b@contoso.example", E3),
-                            user("c@contoso.example", E3, E5)])
+    source, target = _pair(
+        [user("a@contoso.example", E3), user("b@contoso.example", E3), user("c@contoso.example", E3, E5)]
+    )
     plan = build_plan(inputs(source, target, _movers("a@contoso.example", "b@contoso.example", "c@contoso.example")))
     e3, e5 = plan.purchases
     assert (e3.sku, e3.needed, e3.free_in_target, e3.buy, e3.new_subscription) == ("SPE_E3", 3, 1, 2, False)
@@ -49,17 +54,30 @@ def test_a_blocked_user_is_listed_apart_and_not_counted() -> None:
 def test_the_addon_takes_its_part_number_from_the_target_and_counts_each_moving_user() -> None:
     """Rule 2: one add-on per user whose mailbox or OneDrive moves; blocked users and users moving no data
     need none; bought by the first completion."""
-    source, target = _pair([user("a@contoso.example", E3), user("b@contoso.example", E3),
-                            user("c@contoso.example", E3), user("d@contoso.example")],
-                           target_skus=[sku(E3, 9, 0), sku(ADDON, 1, 0)])
-    movers = [Mover("a@contoso.example", "a@fabrikam.example", complete_by=date(2027, 1, 8)),
-              Mover("b@contoso.example", "b@fabrikam.example"),
-              Mover("c@contoso.example", "c@fabrikam.example", workloads=()),
-              Mover("d@contoso.example", "d@fabrikam.example")]
+    source, target = _pair(
+        [
+            user("a@contoso.example", E3),
+            user("b@contoso.example", E3),
+            user("c@contoso.example", E3),
+            user("d@contoso.example"),
+        ],
+        target_skus=[sku(E3, 9, 0), sku(ADDON, 1, 0)],
+    )
+    movers = [
+        Mover("a@contoso.example", "a@fabrikam.example", complete_by=date(2027, 1, 8)),
+        Mover("b@contoso.example", "b@fabrikam.example"),
+        Mover("c@contoso.example", "c@fabrikam.example", workloads=()),
+        Mover("d@contoso.example", "d@fabrikam.example"),
+    ]
     plan = build_plan(inputs(source, target, movers))
     (addon,) = plan.addons
     assert (addon.sku, addon.count, addon.free, addon.assign_on, addon.buy_by) == (
-        "Cross_tenant_user_data_migration", 2, 1, "target", date(2027, 1, 8))
+        "Cross_tenant_user_data_migration",
+        2,
+        1,
+        "target",
+        date(2027, 1, 8),
+    )
     assert [u.addon for u in plan.users] == [True, True, False, False]
 
 
@@ -80,11 +98,16 @@ def test_the_addon_on_the_source_when_only_the_source_bought_it() -> None:
 def test_target_licenses_from_the_completion_to_30_days_after() -> None:
     """Rule 3: target_license_from is complete_by (the cutover when not given), target_license_by 30 days later."""
     source, target = _pair([user("a@contoso.example", E3), user("b@contoso.example", E3)])
-    movers = [Mover("a@contoso.example", "a@fabrikam.example", complete_by=date(2027, 1, 8)),
-              Mover("b@contoso.example", "b@fabrikam.example")]
+    movers = [
+        Mover("a@contoso.example", "a@fabrikam.example", complete_by=date(2027, 1, 8)),
+        Mover("b@contoso.example", "b@fabrikam.example"),
+    ]
     a, b = build_plan(inputs(source, target, movers)).users
     assert (a.target_license_from, a.target_license_by, a.source_remove_after) == (
-        date(2027, 1, 8), date(2027, 2, 7), date(2027, 1, 8))
+        date(2027, 1, 8),
+        date(2027, 2, 7),
+        date(2027, 1, 8),
+    )
     assert (b.target_license_from, b.target_license_by) == (CUTOVER, date(2027, 2, 14))
 
 
@@ -96,8 +119,12 @@ def _held(tmp_path: Path, **columns: str):
 
 
 def test_every_kind_of_hold_blocks_the_move(tmp_path: Path) -> None:
-    for column, value in (("LitigationHoldEnabled", "True"), ("InPlaceHolds", "UniHabc;mbxdef:1"),
-                          ("DelayHoldApplied", "True"), ("ComplianceTagHoldApplied", "True")):
+    for column, value in (
+        ("LitigationHoldEnabled", "True"),
+        ("InPlaceHolds", "UniHabc;mbxdef:1"),
+        ("DelayHoldApplied", "True"),
+        ("ComplianceTagHoldApplied", "True"),
+    ):
         moved = _held(tmp_path, **{column: value})
         assert [b.code for b in moved.blockers] == ["hold"], column
         assert column in moved.blockers[0].value["holds"]
@@ -157,8 +184,12 @@ def test_a_user_without_a_license_has_nothing_to_move() -> None:
 def test_a_group_license_is_removed_through_the_group() -> None:
     """Rule 5: the removal names the group; a direct one says direct."""
     group = Group("g1", "All Staff", members=("u1",))
-    source = tenant("Contoso", [user("a@contoso.example", E3, uid="u1", group="g1"), user("b@contoso.example", E3)],
-                    [sku(E3, 10, 2)], groups=[group])
+    source = tenant(
+        "Contoso",
+        [user("a@contoso.example", E3, uid="u1", group="g1"), user("b@contoso.example", E3)],
+        [sku(E3, 10, 2)],
+        groups=[group],
+    )
     target = tenant("Fabrikam", [], [sku(E3, 5, 0)])
     a, b = build_plan(inputs(source, target, _movers("a@contoso.example", "b@contoso.example"))).users
     assert (a.removals[0].groups, a.removals[0].direct) == (("All Staff",), False)
@@ -172,17 +203,36 @@ def test_shared_mailboxes_need_a_target_license_only_over_50_gb_with_an_archive_
     big = user("big@contoso.example", uid="aaaaaaaa-0000-4000-8000-000000000004")
     source, target = _pair([small, archived, big])
     gib = 1024**3
-    rows = tuple(UserUsage(u, storageUsedInBytes=size, hasArchive=False, reports=(MAILBOXES.name,))
-                 for u, size in (("info@contoso.example", 3 * gib), ("big@contoso.example", 51 * gib)))
-    source = replace(source, usage_reports=UsageReports((ReportRead(MAILBOXES.name, "D7", "2026-11-22", "GET x"),),
-                                                        rows))
-    mailboxes = read_exchange_export(export(tmp_path / "m.csv", [
-        {"ExternalDirectoryObjectId": small.id, "RecipientTypeDetails": "SharedMailbox"},
-        {"ExternalDirectoryObjectId": archived.id, "RecipientTypeDetails": "SharedMailbox", "ArchiveStatus": "Active",
-         "ArchiveGuid": "99999999-2222-4333-8444-555555555555"},
-        {"ExternalDirectoryObjectId": big.id, "RecipientTypeDetails": "SharedMailbox"}]))
-    plan = build_plan(inputs(source, target, _movers("info@contoso.example", "legal@contoso.example",
-                                                     "big@contoso.example"), mailboxes=mailboxes))
+    rows = tuple(
+        UserUsage(u, storageUsedInBytes=size, hasArchive=False, reports=(MAILBOXES.name,))
+        for u, size in (("info@contoso.example", 3 * gib), ("big@contoso.example", 51 * gib))
+    )
+    source = replace(
+        source, usage_reports=UsageReports((ReportRead(MAILBOXES.name, "D7", "2026-11-22", "GET x"),), rows)
+    )
+    mailboxes = read_exchange_export(
+        export(
+            tmp_path / "m.csv",
+            [
+                {"ExternalDirectoryObjectId": small.id, "RecipientTypeDetails": "SharedMailbox"},
+                {
+                    "ExternalDirectoryObjectId": archived.id,
+                    "RecipientTypeDetails": "SharedMailbox",
+                    "ArchiveStatus": "Active",
+                    "ArchiveGuid": "99999999-2222-4333-8444-555555555555",
+                },
+                {"ExternalDirectoryObjectId": big.id, "RecipientTypeDetails": "SharedMailbox"},
+            ],
+        )
+    )
+    plan = build_plan(
+        inputs(
+            source,
+            target,
+            _movers("info@contoso.example", "legal@contoso.example", "big@contoso.example"),
+            mailboxes=mailboxes,
+        )
+    )
     info, legal, large = plan.users
     assert info.shared and info.blockers == () and info.products == ()
     assert "shared_small" in [n.code for n in info.notes]
@@ -195,8 +245,9 @@ def test_shared_mailboxes_need_a_target_license_only_over_50_gb_with_an_archive_
 def test_a_shared_mailbox_of_unknown_size_is_an_unknown(tmp_path: Path) -> None:
     shared = user("info@contoso.example", uid="aaaaaaaa-0000-4000-8000-000000000002")
     source, target = _pair([shared])
-    mailboxes = read_exchange_export(export(tmp_path / "m.csv", [
-        {"ExternalDirectoryObjectId": shared.id, "RecipientTypeDetails": "SharedMailbox"}]))
+    mailboxes = read_exchange_export(
+        export(tmp_path / "m.csv", [{"ExternalDirectoryObjectId": shared.id, "RecipientTypeDetails": "SharedMailbox"}])
+    )
     plan = build_plan(inputs(source, target, _movers("info@contoso.example"), mailboxes=mailboxes))
     assert "shared_size_unknown" in [r.code for r in plan.unknowns]
 
@@ -205,8 +256,12 @@ def test_unknowns_are_listed_not_guessed(tmp_path: Path) -> None:
     """Rule 8: holds without an export, windows without a billing file, the add-on's price."""
     source, target = _pair([user("a@contoso.example", E3), user("b@contoso.example", E3)])
     plan = build_plan(inputs(source, target, _movers("a@contoso.example", "b@contoso.example")))
-    assert [r.code for r in plan.unknowns] == ["holds_not_checked", "org_retention", "windows_without_billing",
-                                               "addon_price"]
+    assert [r.code for r in plan.unknowns] == [
+        "holds_not_checked",
+        "org_retention",
+        "windows_without_billing",
+        "addon_price",
+    ]
     assert plan.overlap.confidence == "unknown" and plan.overlap.amount is None and plan.overlap.seats == 2
     mailboxes = read_exchange_export(export(tmp_path / "m.csv", [{"ExternalDirectoryObjectId": source.users[0].id}]))
     plan = build_plan(inputs(source, target, _movers("a@contoso.example", "b@contoso.example"), mailboxes=mailboxes))

@@ -19,9 +19,15 @@ sub-SPE_E5,ea,P3Y,2024-12-01,2027-11-30,true,,54.00,EUR
 
 
 def _plan(users, movers, billing_text: str | None = BILLING, e3_total: int = 10):
-    source = tenant("Contoso", users, [sku(E3, e3_total, sum(1 for u in users if E3 in u.sku_ids)),
-                                       sku(E5, 5, sum(1 for u in users if E5 in u.sku_ids))],
-                    [subscription(E3, e3_total), subscription(E5, 5)])
+    source = tenant(
+        "Contoso",
+        users,
+        [
+            sku(E3, e3_total, sum(1 for u in users if E3 in u.sku_ids)),
+            sku(E5, 5, sum(1 for u in users if E5 in u.sku_ids)),
+        ],
+        [subscription(E3, e3_total), subscription(E5, 5)],
+    )
     target = tenant("Fabrikam", [], [sku(E3, 50, 0)])
     billing = parse_billing(billing_text) if billing_text else None
     return build_plan(inputs(source, target, movers, bill=lambda freed: source_bill(source, billing, freed, Locale.EN)))
@@ -30,24 +36,57 @@ def _plan(users, movers, billing_text: str | None = BILLING, e3_total: int = 10)
 def test_freed_seats_are_reduced_at_the_window_open_when_the_move_completes() -> None:
     """Two of three E3 users move (completing 2027-01-08): new commerce, past its 7 days: at the renewal."""
     users = [user("a@contoso.example", E3), user("b@contoso.example", E3), user("stays@contoso.example", E3)]
-    movers = [Mover("a@contoso.example", "a@fabrikam.example", complete_by=date(2027, 1, 8)),
-              Mover("b@contoso.example", "b@fabrikam.example", complete_by=date(2027, 1, 15))]
+    movers = [
+        Mover("a@contoso.example", "a@fabrikam.example", complete_by=date(2027, 1, 8)),
+        Mover("b@contoso.example", "b@fabrikam.example", complete_by=date(2027, 1, 15)),
+    ]
     plan = _plan(users, movers)
     (action,) = plan.source_actions
-    assert {k: action[k] for k in ("subscription", "sku", "action", "seats", "from", "to", "window", "owner",
-                                   "not_before", "saving_from", "monthly_saving")} == {
-        "subscription": "sub-SPE_E3", "sku": "SPE_E3", "action": "reduce", "seats": 2, "from": 10, "to": 8,
-        "window": "renewal", "owner": "self", "not_before": "2027-01-08", "saving_from": "2027-02-28",
-        "monthly_saving": 60.0}
+    assert {
+        k: action[k]
+        for k in (
+            "subscription",
+            "sku",
+            "action",
+            "seats",
+            "from",
+            "to",
+            "window",
+            "owner",
+            "not_before",
+            "saving_from",
+            "monthly_saving",
+        )
+    } == {
+        "subscription": "sub-SPE_E3",
+        "sku": "SPE_E3",
+        "action": "reduce",
+        "seats": 2,
+        "from": 10,
+        "to": 8,
+        "window": "renewal",
+        "owner": "self",
+        "not_before": "2027-01-08",
+        "saving_from": "2027-02-28",
+        "monthly_saving": 60.0,
+    }
     # rule 6: 2 seats paid twice from buy_by (2027-01-08) to 2027-02-28: 51 days at 30.00 a month of 30 days
-    assert (plan.overlap.seats, plan.overlap.days, plan.overlap.amount, plan.overlap.currency,
-            plan.overlap.confidence) == (2, 51, 102.0, "EUR", "documented")
+    assert (
+        plan.overlap.seats,
+        plan.overlap.days,
+        plan.overlap.amount,
+        plan.overlap.currency,
+        plan.overlap.confidence,
+    ) == (2, 51, 102.0, "EUR", "documented")
 
 
 def test_when_every_user_of_a_subscription_leaves_it_is_cancelled_with_the_lifecycle() -> None:
     users = [user("a@contoso.example", E3), user("b@contoso.example", E3)]
-    plan = _plan(users, [Mover("a@contoso.example", "a@fabrikam.example"),
-                         Mover("b@contoso.example", "b@fabrikam.example")], e3_total=4)
+    plan = _plan(
+        users,
+        [Mover("a@contoso.example", "a@fabrikam.example"), Mover("b@contoso.example", "b@fabrikam.example")],
+        e3_total=4,
+    )
     (action,) = plan.source_actions
     assert (action["seats"], action["from"], action["to"]) == (4, 4, 0)  # the spare seats go too
     # new commerce past its 7 days: recurring billing off, so it ends at the renewal; never a deletion
@@ -69,7 +108,11 @@ def test_a_volume_licensing_subscription_goes_through_the_vlsc() -> None:
     plan = _plan(users, [Mover("a@contoso.example", "a@fabrikam.example")])
     (action,) = plan.source_actions
     assert (action["action"], action["owner"], action["window"], action["by"]) == (
-        "contact_vlsc", "vlsc", "anniversary", "2027-11-30")
+        "contact_vlsc",
+        "vlsc",
+        "anniversary",
+        "2027-11-30",
+    )
 
 
 def test_without_a_billing_file_the_window_is_unknown_and_so_is_the_overlap() -> None:

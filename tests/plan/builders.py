@@ -36,29 +36,79 @@ def uid(n: int) -> str:
     return f"0f1e0000-0000-0000-0000-{n:012d}"
 
 
-def seat(sku: str, enabled: int, consumed: int, *, price: float | None = None, warning: int = 0,
-         free: bool = False, currency: str | None = "EUR", name: str | None = None) -> dict[str, Any]:
+def seat(
+    sku: str,
+    enabled: int,
+    consumed: int,
+    *,
+    price: float | None = None,
+    warning: int = 0,
+    free: bool = False,
+    currency: str | None = "EUR",
+    name: str | None = None,
+) -> dict[str, Any]:
     usable = enabled + warning
-    return {"sku": sku, "sku_id": SKU_IDS.get(sku, hashlib.sha256(sku.encode()).hexdigest()[:32]),
-            "enabled": enabled, "suspended": 0, "warning": warning, "locked_out": 0, "consumed": consumed,
-            "unused": usable - consumed, "capability_status": "Enabled", "free": free, "price_monthly": price,
-            "currency": currency if price is not None else None,
-            "unused_monthly_cost": None if price is None else round((usable - consumed) * price, 2), "trial": 0,
-            "name": name or sku}
+    return {
+        "sku": sku,
+        "sku_id": SKU_IDS.get(sku, hashlib.sha256(sku.encode()).hexdigest()[:32]),
+        "enabled": enabled,
+        "suspended": 0,
+        "warning": warning,
+        "locked_out": 0,
+        "consumed": consumed,
+        "unused": usable - consumed,
+        "capability_status": "Enabled",
+        "free": free,
+        "price_monthly": price,
+        "currency": currency if price is not None else None,
+        "unused_monthly_cost": None if price is None else round((usable - consumed) * price, 2),
+        "trial": 0,
+        "name": name or sku,
+    }
 
 
-def action(kind: str, method: str, path: str, body: Any, *, user: str | None, group: str | None = None,
-           seats: Mapping[str, int] | None = None, precondition: Sequence[Mapping[str, Any]] = (),
-           ready: bool = True, blocked: str | None = None, description: str = "") -> dict[str, Any]:
-    return {"kind": kind, "method": method, "path": path, "body": body, "description": description or f"{kind} {path}",
-            "user": user, "group": group, "precondition": [dict(p) for p in precondition],
-            "seats": dict(seats or {}), "ready": ready, "blocked": blocked}
+def action(
+    kind: str,
+    method: str,
+    path: str,
+    body: Any,
+    *,
+    user: str | None,
+    group: str | None = None,
+    seats: Mapping[str, int] | None = None,
+    precondition: Sequence[Mapping[str, Any]] = (),
+    ready: bool = True,
+    blocked: str | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "method": method,
+        "path": path,
+        "body": body,
+        "description": description or f"{kind} {path}",
+        "user": user,
+        "group": group,
+        "precondition": [dict(p) for p in precondition],
+        "seats": dict(seats or {}),
+        "ready": ready,
+        "blocked": blocked,
+    }
 
 
-def assign(user: str, add: Sequence[str] = (), remove: Sequence[str] = (), *, seats: Mapping[str, int] | None = None,
-           disabled: Sequence[str] = (), **kw: Any) -> dict[str, Any]:
-    body = {"addLicenses": [{"disabledPlans": list(disabled), "skuId": SKU_IDS[p]} for p in add],
-            "removeLicenses": [SKU_IDS[p] for p in remove]}
+def assign(
+    user: str,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    *,
+    seats: Mapping[str, int] | None = None,
+    disabled: Sequence[str] = (),
+    **kw: Any,
+) -> dict[str, Any]:
+    body = {
+        "addLicenses": [{"disabledPlans": list(disabled), "skuId": SKU_IDS[p]} for p in add],
+        "removeLicenses": [SKU_IDS[p] for p in remove],
+    }
     if seats is None:
         seats = {**{p: 1 for p in add}, **{p: -1 for p in remove}}
     pre = [*({"lacks": SKU_IDS[p]} for p in add), *({"holds": SKU_IDS[p], "how": "direct"} for p in remove)]
@@ -68,14 +118,30 @@ def assign(user: str, add: Sequence[str] = (), remove: Sequence[str] = (), *, se
 
 def join(user: str, group: str, seats: Mapping[str, int], **kw: Any) -> dict[str, Any]:
     kw.setdefault("precondition", [{"not_member_of": group}])
-    return action("add_member", "POST", f"/groups/{group}/members/$ref",
-                  {"@odata.id": f"{ROOT}/directoryObjects/{user}"}, user=user, group=group, seats=seats, **kw)
+    return action(
+        "add_member",
+        "POST",
+        f"/groups/{group}/members/$ref",
+        {"@odata.id": f"{ROOT}/directoryObjects/{user}"},
+        user=user,
+        group=group,
+        seats=seats,
+        **kw,
+    )
 
 
 def leave(user: str, group: str, seats: Mapping[str, int], **kw: Any) -> dict[str, Any]:
     kw.setdefault("precondition", [{"member_of": group}])
-    return action("remove_member", "DELETE", f"/groups/{group}/members/{user}/$ref", None, user=user, group=group,
-                  seats=seats, **kw)
+    return action(
+        "remove_member",
+        "DELETE",
+        f"/groups/{group}/members/{user}/$ref",
+        None,
+        user=user,
+        group=group,
+        seats=seats,
+        **kw,
+    )
 
 
 def reprocess(user: str, **kw: Any) -> dict[str, Any]:
@@ -88,32 +154,73 @@ def usage_location(user: str, country: str = "NL", **kw: Any) -> dict[str, Any]:
 
 
 def lookup(**kw: Any) -> dict[str, Any]:
-    return action("lookup", "GET", f"/users?$filter=assignedLicenses/any(x:x/skuId eq {E5})", None, user=None,
-                  ready=False, blocked="lookup", **kw)
+    return action(
+        "lookup",
+        "GET",
+        f"/users?$filter=assignedLicenses/any(x:x/skuId eq {E5})",
+        None,
+        user=None,
+        ready=False,
+        blocked="lookup",
+        **kw,
+    )
 
 
-def finding(fid: str, rule: str, user: str, actions: Sequence[Mapping[str, Any]] | None, *,
-            severity: str = "high", waived: bool = False, name: str | None = None,
-            skus: Sequence[str] = ("SPE_E5",), data_kinds: Mapping[str, Sequence[str]] | None = None,
-            details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def finding(
+    fid: str,
+    rule: str,
+    user: str,
+    actions: Sequence[Mapping[str, Any]] | None,
+    *,
+    severity: str = "high",
+    waived: bool = False,
+    name: str | None = None,
+    skus: Sequence[str] = ("SPE_E5",),
+    data_kinds: Mapping[str, Sequence[str]] | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """`data_kinds`: details.data_kinds (what each product the user holds keeps); by default none
     of them holds data. None in `details` only with `data_kinds={"absent": ()}`. `details`: more
     details (data_lost, data_kept, grace_days, disabled_at)."""
-    remediation = None if actions is None else {"summary": "", "steps": [], "actions": [dict(a) for a in actions],
-                                                  "alternatives": []}
-    return {"id": fid, "rule": rule, "severity": severity, "policy": "contoso/assignments/staff",
-            "subject": {"type": "user", "id": user, "upn": f"{user[-4:]}@contoso.example",
-                        "display_name": name or f"User {user[-4:]}"},
-            "skus": list(skus), "message": "",
-            "details": ({} if data_kinds == {"absent": ()} else {
-                "data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}}) | dict(details or {}),
-            "monthly_cost": None, "waived": waived,
-            "waiver": None, "remediation": remediation}
+    remediation = (
+        None
+        if actions is None
+        else {"summary": "", "steps": [], "actions": [dict(a) for a in actions], "alternatives": []}
+    )
+    return {
+        "id": fid,
+        "rule": rule,
+        "severity": severity,
+        "policy": "contoso/assignments/staff",
+        "subject": {
+            "type": "user",
+            "id": user,
+            "upn": f"{user[-4:]}@contoso.example",
+            "display_name": name or f"User {user[-4:]}",
+        },
+        "skus": list(skus),
+        "message": "",
+        "details": (
+            {} if data_kinds == {"absent": ()} else {"data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}}
+        )
+        | dict(details or {}),
+        "monthly_cost": None,
+        "waived": waived,
+        "waiver": None,
+        "remediation": remediation,
+    }
 
 
-def report(findings: Sequence[Mapping[str, Any]], skus: Sequence[Mapping[str, Any]], *,
-           currency: str | None = "EUR", locale: str = "en", version: int = 5, tenant_name: str = "Contoso",
-           cloud: str = "worldwide") -> dict[str, Any]:
+def report(
+    findings: Sequence[Mapping[str, Any]],
+    skus: Sequence[Mapping[str, Any]],
+    *,
+    currency: str | None = "EUR",
+    locale: str = "en",
+    version: int = 5,
+    tenant_name: str = "Contoso",
+    cloud: str = "worldwide",
+) -> dict[str, Any]:
     unwaived = [f for f in findings if not f["waived"]]
     return {
         "schema_version": version,
@@ -128,11 +235,16 @@ def report(findings: Sequence[Mapping[str, Any]], skus: Sequence[Mapping[str, An
         "gaps": [],
         "not_evaluated": [],
         "warnings": [],
-        "summary": {"total": len(findings), "unwaived": len(unwaived), "waived": len(findings) - len(unwaived),
-                    "by_severity": {}, "by_rule": {},
-                    "unused_monthly_cost": None if currency is None else {"amount": 0.0, "currency": currency},
-                    "reclaimable_monthly_cost": None if currency is None else {"amount": 0.0, "currency": currency},
-                    "users": {"total": 10, "licensed": 10}},
+        "summary": {
+            "total": len(findings),
+            "unwaived": len(unwaived),
+            "waived": len(findings) - len(unwaived),
+            "by_severity": {},
+            "by_rule": {},
+            "unused_monthly_cost": None if currency is None else {"amount": 0.0, "currency": currency},
+            "reclaimable_monthly_cost": None if currency is None else {"amount": 0.0, "currency": currency},
+            "users": {"total": 10, "licensed": 10},
+        },
         "skus": [dict(s) for s in skus],
         "findings": [dict(f) for f in findings],
     }

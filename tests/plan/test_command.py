@@ -18,11 +18,15 @@ SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 8, price=33.75)]
 
 
 def _document(**kw: Any) -> dict[str, Any]:
-    return report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
-        finding("f2", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
-        finding("f3", FORBIDDEN, uid(3), [lookup()], severity="low"),
-    ], SEATS, **kw)
+    return report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
+            finding("f2", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
+            finding("f3", FORBIDDEN, uid(3), [lookup()], severity="low"),
+        ],
+        SEATS,
+        **kw,
+    )
 
 
 def _report_dir(tmp_path: Path, document: Any, *, raw: str | None = None) -> Path:
@@ -37,8 +41,9 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-def test_plan_writes_its_files_into_the_report_dir_and_prints_a_summary(tmp_path: Path,
-                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_writes_its_files_into_the_report_dir_and_prints_a_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _report_dir(tmp_path, _document())
     code, err = _run(capsys, "--report-dir", str(folder))
     assert code == 0
@@ -53,8 +58,9 @@ def test_plan_writes_its_files_into_the_report_dir_and_prints_a_summary(tmp_path
 def test_filters_and_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = _report_dir(tmp_path, _document())
     out = tmp_path / "plans" / "today"
-    code, err = _run(capsys, "--report-dir", str(folder), "--rules", FORBIDDEN, "--min-severity", "high",
-                     "--output-dir", str(out))
+    code, err = _run(
+        capsys, "--report-dir", str(folder), "--rules", FORBIDDEN, "--min-severity", "high", "--output-dir", str(out)
+    )
     assert code == 0
     assert err.splitlines()[0] == "plan: 1 change, lowering license costs by €57.00 a month"
     plan = json.loads((out / "plan.json").read_text())
@@ -69,8 +75,9 @@ def test_findings_option_picks_findings_by_id(tmp_path: Path, capsys: pytest.Cap
     assert err.splitlines()[0] == "plan: 2 changes, lowering license costs by €23.25 a month; 1 finding needs a person"
 
 
-def test_a_national_cloud_reports_group_references_use_its_graph_endpoint(tmp_path: Path,
-                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_national_cloud_reports_group_references_use_its_graph_endpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _report_dir(tmp_path, _document(cloud="china"))
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
     plan = json.loads((folder / "plan.json").read_text())
@@ -79,28 +86,39 @@ def test_a_national_cloud_reports_group_references_use_its_graph_endpoint(tmp_pa
 
 
 def test_a_report_of_an_earlier_version_plans_nothing_and_says_to_audit_again(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _report_dir(tmp_path, _document(version=1))
     code, err = _run(capsys, "--report-dir", str(folder))
     assert code == 2
-    assert (f"{folder / 'report.json'}: report schema_version 1 was written by a license-auditor from before its "
-            "first release") in err and "run `license-auditor audit` once more" in err
+    assert (
+        f"{folder / 'report.json'}: report schema_version 1 was written by a license-auditor from before its "
+        "first release"
+    ) in err and "run `license-auditor audit` once more" in err
     assert not (folder / "plan.json").exists()
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("{", "report.json:1:2: not valid JSON"),
-    ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
-    (json.dumps({**_document(), "schema_version": 6}), "report.json: unsupported report schema_version 6"),
-    (json.dumps({**_document(), "schema_version": 3}),
-     "report.json: report schema_version 3 was written by a license-auditor from before its first release"),
-    (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),
-    (json.dumps({**_document(), "findings": [{"rule": "x"}]}),
-     "Object missing required field `id` - at `$.findings[0]`"),
-    (json.dumps({**_document(), "skus": None}), "Expected `array`, got `null` - at `$.skus`"),
-])
-def test_a_bad_report_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str,
-                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("{", "report.json:1:2: not valid JSON"),
+        ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
+        (json.dumps({**_document(), "schema_version": 6}), "report.json: unsupported report schema_version 6"),
+        (
+            json.dumps({**_document(), "schema_version": 3}),
+            "report.json: report schema_version 3 was written by a license-auditor from before its first release",
+        ),
+        (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),
+        (
+            json.dumps({**_document(), "findings": [{"rule": "x"}]}),
+            "Object missing required field `id` - at `$.findings[0]`",
+        ),
+        (json.dumps({**_document(), "skus": None}), "Expected `array`, got `null` - at `$.skus`"),
+    ],
+)
+def test_a_bad_report_exits_2_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: str, message: str
+) -> None:
     folder = _report_dir(tmp_path, None, raw=raw)
     code, err = _run(capsys, "--report-dir", str(folder))
     assert code == 2
@@ -111,7 +129,8 @@ def test_a_bad_report_exits_2_naming_the_file(tmp_path: Path, capsys: pytest.Cap
 
 @pytest.mark.parametrize("waits_for_a_person", [False, True])
 def test_a_malformed_action_exits_2_naming_the_file_finding_and_action(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], waits_for_a_person: bool) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], waits_for_a_person: bool
+) -> None:
     document = _document()
     actions = document["findings"][1]["remediation"]["actions"]
     actions[1]["path"] = f"/groups/{G_E5}/members/{U1}/$ref"
@@ -123,19 +142,24 @@ def test_a_malformed_action_exits_2_naming_the_file_finding_and_action(
     assert f"{folder / 'report.json'}: finding 'f2': remediation.actions[1]: path " in err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--rules", "sku-forbiden"], "--rules: unknown rule 'sku-forbiden'"),
-    (["--findings", "f9"], "report.json has no finding 'f9'"),
-])
-def test_unknown_rules_and_findings_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str],
-                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rules", "sku-forbiden"], "--rules: unknown rule 'sku-forbiden'"),
+        (["--findings", "f9"], "report.json has no finding 'f9'"),
+    ],
+)
+def test_unknown_rules_and_findings_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
     folder = _report_dir(tmp_path, _document())
     code, err = _run(capsys, "--report-dir", str(folder), *args)
     assert code == 2 and message in err
 
 
-def test_missing_report_dir_report_or_unwritable_output_exit_2(tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_report_dir_report_or_unwritable_output_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, err = _run(capsys, "--report-dir", str(tmp_path / "nowhere"))
     assert code == 2 and f"--report-dir: {tmp_path / 'nowhere'} is not a directory" in err
     code, err = _run(capsys, "--report-dir", str(tmp_path))
@@ -151,27 +175,34 @@ def test_a_missing_report_dir_option_is_a_usage_error(capsys: pytest.CaptureFixt
     assert "--report-dir" in capsys.readouterr().err
 
 
-def test_plan_md_names_each_group_by_id_and_says_what_leaving_takes(tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_md_names_each_group_by_id_and_says_what_leaving_takes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Issue 37 items 5 and 6: a group's id beside its name in every change, and a leave says what
     else the group gives (its licenses; its team and app role assignments, which apply reads)."""
     document = _document()
-    document["findings"][1]["details"] = {"assigned_by_group": {"SPE_E5": ["E5 users"]},
-                                          "assigned_by_group_ids": {"SPE_E5": [G_E5]},
-                                          "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]}}
+    document["findings"][1]["details"] = {
+        "assigned_by_group": {"SPE_E5": ["E5 users"]},
+        "assigned_by_group_ids": {"SPE_E5": [G_E5]},
+        "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]},
+    }
     folder = _report_dir(tmp_path, document)
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
     text = _unescaped(folder / "plan.md")
     assert f"to the group E3 users ({G_E3})" in text and f"from the group E5 users ({G_E5})" in text
-    assert ("Leaving the group takes away all it gives the user: the licenses Microsoft 365 E5, and, as far as the "
-            "group gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "
-            "apply reads the group again before the change and names them.") in text
+    assert (
+        "Leaving the group takes away all it gives the user: the licenses Microsoft 365 E5, and, as far as the "
+        "group gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "
+        "apply reads the group again before the change and names them."
+    ) in text
     (folder / "plan.md").unlink()
     document["locale"] = "tr"
     (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
-    assert "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: Microsoft 365 E5 lisanslarını" in \
-        _unescaped(folder / "plan.md")
+    assert (
+        "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: Microsoft 365 E5 lisanslarını"
+        in _unescaped(folder / "plan.md")
+    )
 
 
 def _unescaped(path: Path) -> str:

@@ -50,10 +50,13 @@ def reasons(plan: ChangePlan) -> dict[str, str]:
 
 
 def test_one_users_license_actions_become_one_assign_license_call() -> None:
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
-        finding("f2", FORBIDDEN, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
+            finding("f2", FORBIDDEN, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1)]
     change = plan.changes[0]
@@ -66,12 +69,15 @@ def test_one_users_license_actions_become_one_assign_license_call() -> None:
 
 
 def test_the_same_removal_or_group_leave_asked_twice_is_one_change_counted_once() -> None:
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
-        finding("f2", DISABLED, U1, [assign(U1, remove=["SPE_E5"])]),
-        finding("f3", FORBIDDEN, U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
-        finding("f4", INACTIVE, U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
+            finding("f2", DISABLED, U1, [assign(U1, remove=["SPE_E5"])]),
+            finding("f3", FORBIDDEN, U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
+            finding("f4", INACTIVE, U2, [leave(U2, G_E5, {"SPE_E5": -1})]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1), ("remove_member", U2)]
     assert plan.changes[0].body == {"addLicenses": [], "removeLicenses": [E5]}
@@ -81,13 +87,16 @@ def test_the_same_removal_or_group_leave_asked_twice_is_one_change_counted_once(
 
 
 def test_findings_that_contradict_each_other_are_both_left_out() -> None:
-    doc = report([
-        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", FORBIDDEN, U1, [assign(U1, remove=["SPE_E3"]), reprocess(U1)]),
-        finding("f3", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1})]),
-        finding("f4", FORBIDDEN, U2, [leave(U2, G_E3, {"SPE_E3": -1})]),
-        finding("f5", FORBIDDEN, U3, [assign(U3, remove=["SPE_E5"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+            finding("f2", FORBIDDEN, U1, [assign(U1, remove=["SPE_E3"]), reprocess(U1)]),
+            finding("f3", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1})]),
+            finding("f4", FORBIDDEN, U2, [leave(U2, G_E3, {"SPE_E3": -1})]),
+            finding("f5", FORBIDDEN, U3, [assign(U3, remove=["SPE_E5"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U3)]  # no reprocess of U1 either: f2 is out whole
     skipped = {s.finding: s for s in plan.skipped}
@@ -97,19 +106,30 @@ def test_findings_that_contradict_each_other_are_both_left_out() -> None:
     assert plan.need_a_person == 4
 
 
-HOLDS = {"SPE_E5": ["archive", "files", "mailbox"], "EXCHANGESTANDARD": ["archive", "mailbox"],
-         "SPE_E3": ["archive", "files", "mailbox"]}
+HOLDS = {
+    "SPE_E5": ["archive", "files", "mailbox"],
+    "EXCHANGESTANDARD": ["archive", "mailbox"],
+    "SPE_E3": ["archive", "files", "mailbox"],
+}
 
 
 def test_removals_that_together_end_the_mailbox_are_left_to_a_person() -> None:
     """Each removal keeps the mailbox (the other product has one too); both together end it."""
     held = {k: HOLDS[k] for k in ("SPE_E5", "EXCHANGESTANDARD")}
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds=held),
-        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"], seats={"EXCHANGESTANDARD": -1})],
-                data_kinds=held),
-        finding("f3", FORBIDDEN, U2, [assign(U2, remove=["SPE_E5"])], data_kinds=held),
-    ], [*ROOMY, seat("EXCHANGESTANDARD", 10, 5)])
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds=held),
+            finding(
+                "f2",
+                DISABLED,
+                U1,
+                [assign(U1, remove=["VISIOCLIENT"], seats={"EXCHANGESTANDARD": -1})],
+                data_kinds=held,
+            ),
+            finding("f3", FORBIDDEN, U2, [assign(U2, remove=["SPE_E5"])], data_kinds=held),
+        ],
+        [*ROOMY, seat("EXCHANGESTANDARD", 10, 5)],
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U2)]
     skipped = {s.finding: s for s in plan.skipped}
@@ -119,39 +139,61 @@ def test_removals_that_together_end_the_mailbox_are_left_to_a_person() -> None:
 
 
 def test_removals_that_keep_a_product_holding_the_data_are_planned() -> None:
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds=HOLDS),
-        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"], seats={"EXCHANGESTANDARD": -1})],
-                data_kinds=HOLDS),  # SPE_E3 stays, with its mailbox and files
-    ], [*ROOMY, seat("EXCHANGESTANDARD", 10, 5)])
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds=HOLDS),
+            finding(
+                "f2",
+                DISABLED,
+                U1,
+                [assign(U1, remove=["VISIOCLIENT"], seats={"EXCHANGESTANDARD": -1})],
+                data_kinds=HOLDS,
+            ),  # SPE_E3 stays, with its mailbox and files
+        ],
+        [*ROOMY, seat("EXCHANGESTANDARD", 10, 5)],
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1)] and not plan.skipped
 
 
 def test_without_what_the_products_hold_two_findings_removals_are_not_merged() -> None:
     """A report that does not say what each product holds (details.data_kinds) cannot be checked."""
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
-        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])], data_kinds={"absent": ()}),
-        finding("f3", INACTIVE, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
+            finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])], data_kinds={"absent": ()}),
+            finding("f3", INACTIVE, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == []
     assert {s.finding: (s.reason, s.data) for s in plan.skipped} == {
-        fid: ("data_together", ("unknown",)) for fid in ("f1", "f2", "f3")}
+        fid: ("data_together", ("unknown",)) for fid in ("f1", "f2", "f3")
+    }
     # one finding alone, or the same removal asked twice, was checked by the finding itself
-    alone = compile_plan(report([finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={
-        "absent": ()}), finding("f3", INACTIVE, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()})],
-        ROOMY))
+    alone = compile_plan(
+        report(
+            [
+                finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
+                finding("f3", INACTIVE, U1, [assign(U1, remove=["SPE_E5"])], data_kinds={"absent": ()}),
+            ],
+            ROOMY,
+        )
+    )
     assert kinds(alone) == [("assign_license", U1)]
 
 
 def test_one_product_added_with_different_disabled_plans_is_a_contradiction() -> None:
-    doc = report([
-        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", REQUIRED, U1,
-                [assign(U1, add=["SPE_E3"], disabled=["a0f2d6c0-0000-4000-8000-0000000000aa"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+            finding(
+                "f2", REQUIRED, U1, [assign(U1, add=["SPE_E3"], disabled=["a0f2d6c0-0000-4000-8000-0000000000aa"])]
+            ),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert plan.changes == ()
     assert reasons(plan) == {"f1": "contradiction", "f2": "contradiction"}
@@ -162,11 +204,14 @@ def test_one_product_added_with_different_disabled_plans_is_a_contradiction() ->
 
 def test_a_user_joins_before_leaving_reprocess_runs_last_and_depends_on_the_rest() -> None:
     # the finding lists the leave first; the plan still joins first
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [leave(U1, G_E5, {"SPE_E5": -1}), join(U1, G_E3, {"SPE_E3": 1})]),
-        finding("f2", ASSIGNMENT_ERROR, U1, [reprocess(U1)]),
-        finding("f3", FORBIDDEN, U1, [assign(U1, remove=["VISIOCLIENT"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [leave(U1, G_E5, {"SPE_E5": -1}), join(U1, G_E3, {"SPE_E3": 1})]),
+            finding("f2", ASSIGNMENT_ERROR, U1, [reprocess(U1)]),
+            finding("f3", FORBIDDEN, U1, [assign(U1, remove=["VISIOCLIENT"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert [c.kind for c in plan.changes] == ["add_member", "assign_license", "remove_member", "reprocess"]
     join_n, assign_n, leave_n, _ = (c.n for c in plan.changes)
@@ -178,10 +223,13 @@ def test_a_user_joins_before_leaving_reprocess_runs_last_and_depends_on_the_rest
 
 
 def test_an_addition_does_not_wait_for_a_removal_and_usage_location_comes_first() -> None:
-    doc = report([
-        finding("f1", NO_USAGE_LOCATION, U1, [usage_location(U1, "NL")]),
-        finding("f2", REQUIRED, U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", NO_USAGE_LOCATION, U1, [usage_location(U1, "NL")]),
+            finding("f2", REQUIRED, U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert [c.kind for c in plan.changes] == ["set_usage_location", "add_member", "assign_license"]
     assert plan.changes[0].body == {"usageLocation": "NL"}
@@ -192,10 +240,13 @@ def test_an_addition_does_not_wait_for_a_removal_and_usage_location_comes_first(
 def test_pure_removals_run_first_so_their_seats_are_free_for_replacements() -> None:
     # E3 is full; U1 (first in the report) moves E5 -> E3 and needs the seat U2's removal frees
     seats = [seat("SPE_E5", 10, 10, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"])]),
-    ], seats)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+            finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"])]),
+        ],
+        seats,
+    )
     plan = compile_plan(doc)
     assert plan.stopped is None
     assert kinds(plan) == [("assign_license", U2), ("add_member", U1), ("remove_member", U1)]
@@ -203,28 +254,33 @@ def test_pure_removals_run_first_so_their_seats_are_free_for_replacements() -> N
 
 
 def test_removals_run_first_even_when_the_seats_would_suffice() -> None:
-    doc = report([
-        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+            finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"])]),
+        ],
+        ROOMY,
+    )
     assert kinds(compile_plan(doc)) == [("assign_license", U2), ("assign_license", U1)]
 
 
 def test_a_replacement_that_frees_what_another_needs_goes_first() -> None:
     # U1 needs an E3 seat (none free); U2 takes the one free Visio seat and gives back an E3 seat
     seats = [seat("SPE_E3", 10, 10), seat("VISIOCLIENT", 5, 4)]
-    doc = report([
-        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", NOT_ALLOWED, U2, [assign(U2, add=["VISIOCLIENT"], remove=["SPE_E3"])]),
-    ], seats)
+    doc = report(
+        [
+            finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+            finding("f2", NOT_ALLOWED, U2, [assign(U2, add=["VISIOCLIENT"], remove=["SPE_E3"])]),
+        ],
+        seats,
+    )
     plan = compile_plan(doc)
     assert plan.stopped is None
     assert kinds(plan) == [("assign_license", U2), ("assign_license", U1)]
 
 
 def test_without_a_freeing_change_the_report_order_is_kept() -> None:
-    doc = report([finding(f"f{i}", REQUIRED, uid(i), [assign(uid(i), add=["SPE_E3"])])
-                  for i in (3, 1, 2)], ROOMY)
+    doc = report([finding(f"f{i}", REQUIRED, uid(i), [assign(uid(i), add=["SPE_E3"])]) for i in (3, 1, 2)], ROOMY)
     assert [c.user for c in compile_plan(doc).changes] == [uid(3), uid(1), uid(2)]
 
 
@@ -233,8 +289,7 @@ def test_without_a_freeing_change_the_report_order_is_kept() -> None:
 
 def test_a_change_that_would_exceed_the_usable_seats_stops_the_plan_there() -> None:
     seats = [seat("SPE_E3", 10, 9, price=33.75)]
-    doc = report([finding(f"f{i}", REQUIRED, uid(i), [assign(uid(i), add=["SPE_E3"])])
-                  for i in (1, 2, 3)], seats)
+    doc = report([finding(f"f{i}", REQUIRED, uid(i), [assign(uid(i), add=["SPE_E3"])]) for i in (1, 2, 3)], seats)
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U1)]
     assert plan.stopped is not None
@@ -247,10 +302,13 @@ def test_a_change_that_would_exceed_the_usable_seats_stops_the_plan_there() -> N
 
 def test_a_user_that_fits_after_one_that_never_does_is_still_planned() -> None:
     seats = [seat("SPE_E3", 10, 10), seat("VISIOCLIENT", 5, 4)]
-    doc = report([
-        finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-        finding("f2", REQUIRED, U2, [assign(U2, add=["VISIOCLIENT"])]),
-    ], seats)
+    doc = report(
+        [
+            finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+            finding("f2", REQUIRED, U2, [assign(U2, add=["VISIOCLIENT"])]),
+        ],
+        seats,
+    )
     plan = compile_plan(doc)
     assert kinds(plan) == [("assign_license", U2)]
     assert plan.stopped is not None and (plan.stopped.n, plan.stopped.sku) == (2, "SPE_E3")
@@ -259,9 +317,12 @@ def test_a_user_that_fits_after_one_that_never_does_is_still_planned() -> None:
 
 def test_the_stop_leaves_out_the_whole_user_so_no_one_is_half_changed() -> None:
     seats = [seat("SPE_E3", 10, 5), seat("VISIOCLIENT", 3, 3)]
-    doc = report([
-        finding("f1", REQUIRED, U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
-    ], seats)
+    doc = report(
+        [
+            finding("f1", REQUIRED, U1, [join(U1, G_E3, {"SPE_E3": 1}), assign(U1, add=["VISIOCLIENT"])]),
+        ],
+        seats,
+    )
     plan = compile_plan(doc)
     assert plan.changes == ()
     assert plan.stopped is not None and (plan.stopped.n, plan.stopped.sku) == (2, "VISIOCLIENT")
@@ -269,8 +330,7 @@ def test_the_stop_leaves_out_the_whole_user_so_no_one_is_half_changed() -> None:
 
 
 def test_seats_in_the_grace_period_are_usable() -> None:
-    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])],
-                 [seat("SPE_E3", 10, 11, warning=2)])
+    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])], [seat("SPE_E3", 10, 11, warning=2)])
     plan = compile_plan(doc)
     assert plan.stopped is None and len(plan.changes) == 1
     assert (plan.seats[0].usable, plan.seats[0].consumed, plan.seats[0].after) == (12, 11, 12)
@@ -287,34 +347,42 @@ def test_a_product_the_tenant_has_no_subscription_for_stops_the_plan() -> None:
 
 
 def test_net_monthly_cost_is_the_seat_change_times_the_price() -> None:
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        finding("f2", FORBIDDEN, U2, [assign(U2, remove=["SPE_E5"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+            finding("f2", FORBIDDEN, U2, [assign(U2, remove=["SPE_E5"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert plan.net_monthly == pytest.approx(-57.0 * 2 + 33.75)
     assert plan.currency == "EUR" and plan.unpriced == ()
 
 
 def test_a_product_without_a_price_is_named_not_counted_as_zero() -> None:
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5", "VISIOCLIENT"])]),
-    ], ROOMY)  # Visio has no price
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5", "VISIOCLIENT"])]),
+        ],
+        ROOMY,
+    )  # Visio has no price
     plan = compile_plan(doc)
     assert plan.net_monthly == -57.0
     assert plan.unpriced == ("VISIOCLIENT",)
 
 
 def test_a_free_product_costs_nothing_and_is_not_unpriced() -> None:
-    doc = report([finding("f1", FORBIDDEN, U1, [assign(U1, remove=["VISIOCLIENT"])])],
-                 [seat("VISIOCLIENT", 10, 5, free=True)])
+    doc = report(
+        [finding("f1", FORBIDDEN, U1, [assign(U1, remove=["VISIOCLIENT"])])], [seat("VISIOCLIENT", 10, 5, free=True)]
+    )
     plan = compile_plan(doc)
     assert plan.net_monthly == 0.0 and plan.unpriced == ()
 
 
 def test_without_any_price_the_cost_is_unknown() -> None:
-    doc = report([finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])])], [seat("SPE_E5", 10, 5)],
-                 currency=None)
+    doc = report(
+        [finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])])], [seat("SPE_E5", 10, 5)], currency=None
+    )
     plan = compile_plan(doc)
     assert plan.net_monthly is None and plan.currency is None and plan.unpriced == ("SPE_E5",)
 
@@ -323,12 +391,15 @@ def test_without_any_price_the_cost_is_unknown() -> None:
 
 
 def _scoped() -> dict[str, Any]:
-    return report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
-        finding("f2", INACTIVE, U2, [assign(U2, remove=["SPE_E3"])], severity="medium"),
-        finding("f3", FORBIDDEN, U3, [assign(U3, remove=["VISIOCLIENT"])], severity="low"),
-        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])], waived=True),
-    ], ROOMY)
+    return report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
+            finding("f2", INACTIVE, U2, [assign(U2, remove=["SPE_E3"])], severity="medium"),
+            finding("f3", FORBIDDEN, U3, [assign(U3, remove=["VISIOCLIENT"])], severity="low"),
+            finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])], waived=True),
+        ],
+        ROOMY,
+    )
 
 
 def test_waived_findings_are_not_planned() -> None:
@@ -337,12 +408,15 @@ def test_waived_findings_are_not_planned() -> None:
     assert plan.skipped == ()
 
 
-@pytest.mark.parametrize(("options", "planned"), [
-    ({"rules": [FORBIDDEN]}, ["f1", "f3"]),
-    ({"min_severity": "medium"}, ["f1", "f2"]),
-    ({"finding_ids": ["f3", "f2"]}, ["f2", "f3"]),
-    ({"rules": [FORBIDDEN], "min_severity": "high"}, ["f1"]),
-])
+@pytest.mark.parametrize(
+    ("options", "planned"),
+    [
+        ({"rules": [FORBIDDEN]}, ["f1", "f3"]),
+        ({"min_severity": "medium"}, ["f1", "f2"]),
+        ({"finding_ids": ["f3", "f2"]}, ["f2", "f3"]),
+        ({"rules": [FORBIDDEN], "min_severity": "high"}, ["f1"]),
+    ],
+)
 def test_filters(options: dict[str, Any], planned: list[str]) -> None:
     plan = compile_plan(_scoped(), **options)
     assert [fid for c in plan.changes for fid in c.findings] == planned
@@ -357,35 +431,40 @@ def test_a_waived_finding_named_on_purpose_is_listed_but_needs_no_person() -> No
 
 def test_a_finding_with_an_action_that_is_not_ready_is_skipped_whole_with_the_reason() -> None:
     blocked = leave(U1, G_E5, {"SPE_E5": -1}, ready=False, blocked="data_lost", description="Leave E5 <group>")
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), blocked]),
-        finding("f2", FORBIDDEN, U2, [lookup(description="Find who holds it")]),
-        finding("f3", SPARE_SEATS, U3, None),
-        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"], ready=False)]),
-        finding("f5", FORBIDDEN, uid(5), []),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), blocked]),
+            finding("f2", FORBIDDEN, U2, [lookup(description="Find who holds it")]),
+            finding("f3", SPARE_SEATS, U3, None),
+            finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"], ready=False)]),
+            finding("f5", FORBIDDEN, uid(5), []),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert plan.changes == ()  # not even f1's join: half a replacement would leave two licenses
-    assert reasons(plan) == {"f1": "data_lost", "f2": "lookup", "f3": "no_action", "f4": "not_ready",
-                             "f5": "no_action"}
+    assert reasons(plan) == {"f1": "data_lost", "f2": "lookup", "f3": "no_action", "f4": "not_ready", "f5": "no_action"}
     assert {s.finding: s.description for s in plan.skipped}["f1"] == "Leave E5 <group>"
     assert plan.need_a_person == 5
 
 
-@pytest.mark.parametrize("broken", [
-    {"path": f"/users/{U2}/assignLicense"},  # another user's call
-    {"method": "DELETE"},
-    {"path": f"/users/{U1}/assignLicense?x=1"},
-    {"user": "../groups"},
-    {"seats": {"SPE_E5": "-1"}},
-    {"body": {"addLicenses": [], "removeLicenses": []}},
-    {"kind": "delete_user"},
-    # what apply's own reading of plan.json refuses (the planner checks with the same parser)
-    {"body": {"addLicenses": [], "removeLicenses": [E5], "userId": U2}},
-    {"body": {"addLicenses": [{"skuId": E5}], "removeLicenses": [E5]}},
-    {"precondition": [{"sudo": True}]},
-    {"path": f"/users/{U1.upper()}/assignLicense/../../{U2}/assignLicense"},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"path": f"/users/{U2}/assignLicense"},  # another user's call
+        {"method": "DELETE"},
+        {"path": f"/users/{U1}/assignLicense?x=1"},
+        {"user": "../groups"},
+        {"seats": {"SPE_E5": "-1"}},
+        {"body": {"addLicenses": [], "removeLicenses": []}},
+        {"kind": "delete_user"},
+        # what apply's own reading of plan.json refuses (the planner checks with the same parser)
+        {"body": {"addLicenses": [], "removeLicenses": [E5], "userId": U2}},
+        {"body": {"addLicenses": [{"skuId": E5}], "removeLicenses": [E5]}},
+        {"precondition": [{"sudo": True}]},
+        {"path": f"/users/{U1.upper()}/assignLicense/../../{U2}/assignLicense"},
+    ],
+)
 def test_a_malformed_action_is_skipped_not_run(broken: dict[str, Any]) -> None:
     doc = report([finding("f1", FORBIDDEN, U1, [{**assign(U1, remove=["SPE_E5"]), **broken}])], ROOMY)
     plan = compile_plan(doc)
@@ -396,10 +475,13 @@ def test_a_malformed_action_is_skipped_not_run(broken: dict[str, Any]) -> None:
 def test_a_finding_that_waits_for_a_person_is_skipped_for_that_reason_before_its_calls_are_parsed() -> None:
     bad_call = {**assign(U1, remove=["SPE_E5"]), "method": "DELETE"}
     bad_shape = {**assign(U2, remove=["SPE_E5"]), "kind": "delete_user"}
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [bad_call, lookup(description="Find who holds it")]),
-        finding("f2", FORBIDDEN, U2, [bad_shape, lookup(description="Find who holds it")]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [bad_call, lookup(description="Find who holds it")]),
+            finding("f2", FORBIDDEN, U2, [bad_shape, lookup(description="Find who holds it")]),
+        ],
+        ROOMY,
+    )
     # f1 needs a person whatever its call says; a kind apply does not know is malformed anyway
     assert reasons(compile_plan(doc)) == {"f1": "lookup", "f2": "malformed"}
 
@@ -429,12 +511,15 @@ def after_apply(document: dict[str, Any], plan: ChangePlan) -> dict[str, Any]:
 
 def test_planning_again_after_the_plan_was_applied_gives_an_empty_plan() -> None:
     seats = [seat("SPE_E5", 10, 10, price=57.0), seat("SPE_E3", 10, 10, price=33.75), seat("VISIOCLIENT", 3, 3)]
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"]), reprocess(U2)]),
-        finding("f3", FORBIDDEN, U3, [lookup()]),
-        finding("f4", REQUIRED, uid(4), [assign(uid(4), add=["VISIOCLIENT"])]),
-    ], seats)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+            finding("f2", DISABLED, U2, [assign(U2, remove=["SPE_E3"]), reprocess(U2)]),
+            finding("f3", FORBIDDEN, U3, [lookup()]),
+            finding("f4", REQUIRED, uid(4), [assign(uid(4), add=["VISIOCLIENT"])]),
+        ],
+        seats,
+    )
     first = compile_plan(doc)
     assert len(first.changes) == 4 and first.stopped is not None
     again = compile_plan(after_apply(doc, first))
@@ -447,19 +532,25 @@ def test_one_removal_counted_two_ways_frees_the_fewer_seats_whatever_the_order()
     """A direct copy a group's copy stands in for frees no seat; a plain removal of the same copy
     counts one. Merged, the change frees none, in either report order."""
     for order in ((0, 1), (1, 0)):
-        asks = [finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E3"])]),
-                finding("f2", INACTIVE, U1, [assign(U1, remove=["SPE_E3"], seats={})])]
+        asks = [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E3"])]),
+            finding("f2", INACTIVE, U1, [assign(U1, remove=["SPE_E3"], seats={})]),
+        ]
         plan = compile_plan(report([asks[i] for i in order], ROOMY))
         (change,) = plan.changes
         assert change.seats == {} and set(change.findings) == {"f1", "f2"}
 
 
 def test_details_that_are_not_an_object_leave_the_sum_unknown_not_a_crash() -> None:
-    broken = [finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
-              finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])])]
+    broken = [
+        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
+        finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
+    ]
     broken[0]["details"] = "not an object"
     broken[1]["details"] = {"data_kinds": {"SPE_E5": "mailbox"}}  # a kind list that is no list
     plan = compile_plan(report(broken, ROOMY))
     assert kinds(plan) == []
     assert {s.finding: (s.reason, s.data) for s in plan.skipped} == {
-        "f1": ("data_together", ("unknown",)), "f2": ("data_together", ("unknown",))}
+        "f1": ("data_together", ("unknown",)),
+        "f2": ("data_together", ("unknown",)),
+    }

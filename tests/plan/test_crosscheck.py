@@ -21,12 +21,19 @@ GROUP_BASED = AssignmentNotGroupBased.id
 def test_an_add_waits_while_the_replacement_of_the_same_user_waits() -> None:
     """sku-required-missing would give E3 while the E5 -> E3 replacement waits for a person: the user
     would hold both. The add waits with it; another user's add is not held."""
-    doc = report([
-        finding("repl", NOT_ALLOWED, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"], ready=False,
-                                                  blocked="mailbox_too_large")]),
-        finding("add", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-        finding("other", REQUIRED, U2, [assign(U2, add=["SPE_E3"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding(
+                "repl",
+                NOT_ALLOWED,
+                U1,
+                [assign(U1, add=["SPE_E3"], remove=["SPE_E5"], ready=False, blocked="mailbox_too_large")],
+            ),
+            finding("add", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+            finding("other", REQUIRED, U2, [assign(U2, add=["SPE_E3"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert [c.findings for c in plan.changes] == [("other",)]
     held = {s.finding: s for s in plan.skipped}
@@ -37,10 +44,13 @@ def test_an_add_waits_while_the_replacement_of_the_same_user_waits() -> None:
 
 
 def test_a_ready_replacement_takes_the_add_along() -> None:
-    doc = report([
-        finding("repl", NOT_ALLOWED, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])]),
-        finding("add", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
-    ], ROOMY)
+    doc = report(
+        [
+            finding("repl", NOT_ALLOWED, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])]),
+            finding("add", REQUIRED, U1, [assign(U1, add=["SPE_E3"])]),
+        ],
+        ROOMY,
+    )
     plan = compile_plan(doc)
     assert not plan.skipped and [c.findings for c in plan.changes] == [("repl", "add")]
 
@@ -48,8 +58,9 @@ def test_a_ready_replacement_takes_the_add_along() -> None:
 def test_a_leaver_gets_no_rightsize_change_ready_or_not() -> None:
     leaving = finding("left", DISABLED, U1, [assign(U1, remove=["SPE_E5"])])
     ready = finding("small", RIGHTSIZE, U1, [assign(U1, add=["SPE_E3"], remove=["SPE_E5"])])
-    waiting = finding("unsure", RIGHTSIZE, U2, [assign(U2, add=["SPE_E3"], remove=["SPE_E5"], ready=False,
-                                                      blocked="usage_unknown")])
+    waiting = finding(
+        "unsure", RIGHTSIZE, U2, [assign(U2, add=["SPE_E3"], remove=["SPE_E5"], ready=False, blocked="usage_unknown")]
+    )
     idle = finding("idle", INACTIVE, U2, [assign(U2, remove=["SPE_E5"])])
     plan = compile_plan(report([leaving, ready, waiting, idle], ROOMY))
     held = {s.finding: s for s in plan.skipped}
@@ -68,14 +79,32 @@ def test_a_product_that_is_not_allowed_is_not_moved_to_a_group() -> None:
     user: the join would give E3 back through the group. The move waits, naming the removal, ready
     or not; another user's move is not held."""
     for ready in (True, False):
-        doc = report([
-            finding("repl", NOT_ALLOWED, U1, [assign(U1, add=["VISIOCLIENT"], remove=["SPE_E3"], ready=ready)],
-                    skus=["SPE_E3"]),
-            finding("move", GROUP_BASED, U1, [join(U1, G_E3, {}), assign(U1, remove=["SPE_E3"], seats={})],
-                    skus=["SPE_E3"]),
-            finding("fine", GROUP_BASED, U2, [join(U2, G_E3, {}), assign(U2, remove=["SPE_E3"], seats={})],
-                    skus=["SPE_E3"]),
-        ], ROOMY)
+        doc = report(
+            [
+                finding(
+                    "repl",
+                    NOT_ALLOWED,
+                    U1,
+                    [assign(U1, add=["VISIOCLIENT"], remove=["SPE_E3"], ready=ready)],
+                    skus=["SPE_E3"],
+                ),
+                finding(
+                    "move",
+                    GROUP_BASED,
+                    U1,
+                    [join(U1, G_E3, {}), assign(U1, remove=["SPE_E3"], seats={})],
+                    skus=["SPE_E3"],
+                ),
+                finding(
+                    "fine",
+                    GROUP_BASED,
+                    U2,
+                    [join(U2, G_E3, {}), assign(U2, remove=["SPE_E3"], seats={})],
+                    skus=["SPE_E3"],
+                ),
+            ],
+            ROOMY,
+        )
         plan = compile_plan(doc)
         held = {s.finding: s for s in plan.skipped}
         assert held["move"].reason == "not_allowed" and held["move"].others == ("repl",)
@@ -89,9 +118,19 @@ def test_a_product_a_group_is_about_to_give_is_not_added_directly_too() -> None:
     """A direct member of the F3 group lacks the group's copy: sku-required-missing reprocesses the
     user (the group gives F3). The E3 -> F3 replacement would add a direct F3 beside it: it waits
     for the next audit. Without a ready group fix, the replacement goes ahead."""
-    reprocess = {"kind": "reprocess", "ready": True, "blocked": None, "description": "",
-                 "method": "POST", "path": f"/users/{U1}/reprocessLicenseAssignment", "body": None,
-                 "user": U1, "group": None, "seats": {"VISIOCLIENT": 1}, "precondition": [{"exists": True}]}
+    reprocess = {
+        "kind": "reprocess",
+        "ready": True,
+        "blocked": None,
+        "description": "",
+        "method": "POST",
+        "path": f"/users/{U1}/reprocessLicenseAssignment",
+        "body": None,
+        "user": U1,
+        "group": None,
+        "seats": {"VISIOCLIENT": 1},
+        "precondition": [{"exists": True}],
+    }
     replace = finding("repl", NOT_ALLOWED, U1, [assign(U1, add=["VISIOCLIENT"], remove=["SPE_E3"])], skus=["SPE_E3"])
     plan = compile_plan(report([replace, finding("group", REQUIRED, U1, [reprocess], skus=["VISIOCLIENT"])], ROOMY))
     held = {s.finding: s for s in plan.skipped}

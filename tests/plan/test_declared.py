@@ -13,8 +13,11 @@ from auditor.plan.write import plan_document, plan_markdown
 from .builders import DISABLED, FORBIDDEN, G_E3, G_E5, INACTIVE, assign, finding, leave, report, seat, uid
 
 U1, U2 = uid(1), uid(2)
-SEATS = [seat("SPE_E5", 100, 50, price=57.0), seat("SPE_E3", 100, 50, price=33.75),
-         seat("POWER_BI_PRO", 10, 5, price=10.0)]
+SEATS = [
+    seat("SPE_E5", 100, 50, price=57.0),
+    seat("SPE_E3", 100, 50, price=33.75),
+    seat("POWER_BI_PRO", 10, 5, price=10.0),
+]
 G_PBI = "9a8b0000-0000-0000-0000-0000000000b1"
 FULL = {"SPE_E3": ["archive", "files", "mailbox"]}
 LOST = {"data_lost": {"SPE_E3": ["Exchange Online (Plan 2)", "SharePoint (Plan 2)"]}}
@@ -25,8 +28,9 @@ def plain(markdown: str) -> str:
     return markdown.replace("<!-- -->", "").replace("\\", "")
 
 
-def kept(mailbox: str | None = "retention", files: str | None = "retention", *, expired: bool = False
-         ) -> dict[str, Any]:
+def kept(
+    mailbox: str | None = "retention", files: str | None = "retention", *, expired: bool = False
+) -> dict[str, Any]:
     out: dict[str, Any] = {"accepted_by": "cio@contoso.example", "expires": "2027-06-30", "expired": expired}
     if mailbox:
         out["mailbox"] = mailbox
@@ -35,13 +39,26 @@ def kept(mailbox: str | None = "retention", files: str | None = "retention", *, 
     return {"data_kept": out}
 
 
-def leaver(fid: str = "f1", rule: str = DISABLED, *, details: dict[str, Any] | None = None,
-           kinds: dict[str, list[str]] | None = None, pbi: bool = True) -> dict[str, Any]:
+def leaver(
+    fid: str = "f1",
+    rule: str = DISABLED,
+    *,
+    details: dict[str, Any] | None = None,
+    kinds: dict[str, list[str]] | None = None,
+    pbi: bool = True,
+) -> dict[str, Any]:
     """A leaver holding Power BI Pro (group, no data) and E3 (group, mailbox and files)."""
     actions = [leave(U1, G_PBI, {"POWER_BI_PRO": -1})] if pbi else []
     actions.append(leave(U1, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost"))
-    return finding(fid, rule, U1, actions, skus=("POWER_BI_PRO", "SPE_E3"),
-                   data_kinds=FULL if kinds is None else kinds, details={**LOST, **(details or {})})
+    return finding(
+        fid,
+        rule,
+        U1,
+        actions,
+        skus=("POWER_BI_PRO", "SPE_E3"),
+        data_kinds=FULL if kinds is None else kinds,
+        details={**LOST, **(details or {})},
+    )
 
 
 def test_a_leavers_data_free_product_goes_while_the_mailbox_product_waits() -> None:
@@ -55,10 +72,21 @@ def test_a_leavers_data_free_product_goes_while_the_mailbox_product_waits() -> N
 
 
 def test_a_replacement_is_never_split() -> None:
-    doc = report([finding("f1", FORBIDDEN, U1, [
-        assign(U1, add=["SPE_E3"], remove=["SPE_E5"]),
-        leave(U1, G_E5, {"SPE_E5": -1}, ready=False, blocked="data_lost"),
-    ], data_kinds={"SPE_E5": ["mailbox"]})], SEATS)
+    doc = report(
+        [
+            finding(
+                "f1",
+                FORBIDDEN,
+                U1,
+                [
+                    assign(U1, add=["SPE_E3"], remove=["SPE_E5"]),
+                    leave(U1, G_E5, {"SPE_E5": -1}, ready=False, blocked="data_lost"),
+                ],
+                data_kinds={"SPE_E5": ["mailbox"]},
+            )
+        ],
+        SEATS,
+    )
     plan = compile_plan(doc)
     assert plan.changes == ()
     assert [(s.reason, s.in_part) for s in plan.skipped] == [("data_lost", False)]
@@ -66,10 +94,21 @@ def test_a_replacement_is_never_split() -> None:
 
 def test_a_ready_removal_of_a_product_that_holds_data_is_not_split_off() -> None:
     # the ready part frees a product the report says holds a mailbox: it stays with the rest
-    doc = report([finding("f1", DISABLED, U1, [
-        assign(U1, remove=["SPE_E5"]),
-        leave(U1, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost"),
-    ], data_kinds={"SPE_E5": ["mailbox"], **FULL})], SEATS)
+    doc = report(
+        [
+            finding(
+                "f1",
+                DISABLED,
+                U1,
+                [
+                    assign(U1, remove=["SPE_E5"]),
+                    leave(U1, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost"),
+                ],
+                data_kinds={"SPE_E5": ["mailbox"], **FULL},
+            )
+        ],
+        SEATS,
+    )
     plan = compile_plan(doc)
     assert plan.changes == () and [s.reason for s in plan.skipped] == ["data_lost"]
 
@@ -79,9 +118,17 @@ def test_data_kept_in_force_makes_the_removal_ready_and_plan_json_records_it() -
     assert [(c.kind, c.group) for c in plan.changes] == [("remove_member", G_PBI), ("remove_member", G_E3)]
     assert plan.skipped == ()
     e3 = plan.changes[1]
-    assert e3.data_kept == ({"finding": "f1", "subject": "User 0001", "kinds": ["archive", "files", "mailbox"],
-                             "mailbox": "retention", "files": "retention", "accepted_by": "cio@contoso.example",
-                             "expires": "2027-06-30"},)
+    assert e3.data_kept == (
+        {
+            "finding": "f1",
+            "subject": "User 0001",
+            "kinds": ["archive", "files", "mailbox"],
+            "mailbox": "retention",
+            "files": "retention",
+            "accepted_by": "cio@contoso.example",
+            "expires": "2027-06-30",
+        },
+    )
     assert plan.changes[0].data_kept == ()  # the data-free removal needed no declaration
     written = plan_document(plan, created_at="2026-11-22T07:12:00Z")
     assert written["changes"][1]["data_kept"][0]["accepted_by"] == "cio@contoso.example"
@@ -89,9 +136,11 @@ def test_data_kept_in_force_makes_the_removal_ready_and_plan_json_records_it() -
     text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
     section = text.split("### What happens to the users' data", 1)[1].split("###", 1)[0]
     assert "- User 0001, change 2: declared by cio@contoso.example, until Jun 30, 2027" in section
-    assert ("Mailbox and archive (a retention policy): disconnected when the license goes; a new license within "
-            "30 days reconnects it, and it is kept beyond that, as an inactive mailbox, only if a hold covers it when "
-            "the account is deleted.") in section
+    assert (
+        "Mailbox and archive (a retention policy): disconnected when the license goes; a new license within "
+        "30 days reconnects it, and it is kept beyond that, as an inactive mailbox, only if a hold covers it when "
+        "the account is deleted."
+    ) in section
     assert "OneDrive (a retention policy): archived 93 days after it has no license" in section
 
 
@@ -106,8 +155,9 @@ def test_plan_md_says_a_converted_mailbox_must_be_converted_first() -> None:
     assert skipped.reason == "convert_first"
     text = plain(plan_markdown(plan, created_at="2026-11-22T07:12:00Z"))
     assert "it is still a user mailbox: convert it first (exchange-steps.ps1), then audit and plan again" in text
-    assert "What happens to the users' data" not in plan_markdown(compile_plan(report([leaver()], SEATS)),
-                                                                 created_at="2026-11-22T07:12:00Z")
+    assert "What happens to the users' data" not in plan_markdown(
+        compile_plan(report([leaver()], SEATS)), created_at="2026-11-22T07:12:00Z"
+    )
 
 
 def test_an_expired_declaration_counts_as_absent() -> None:
@@ -137,8 +187,9 @@ def test_data_kept_needs_to_know_what_the_product_holds() -> None:
 
 
 def test_a_removal_the_same_declaration_covers_on_an_inactive_user() -> None:
-    plan = compile_plan(report([leaver(rule=INACTIVE, details=kept(mailbox="not_needed", files="not_needed"),
-                                       pbi=False)], SEATS))
+    plan = compile_plan(
+        report([leaver(rule=INACTIVE, details=kept(mailbox="not_needed", files="not_needed"), pbi=False)], SEATS)
+    )
     assert [c.group for c in plan.changes] == [G_E3]
     assert plan.changes[0].data_kept[0]["mailbox"] == "not_needed"
 
@@ -181,8 +232,7 @@ def test_grace_days_without_a_readable_audit_log_says_what_to_grant() -> None:
     assert "the directory audit log was not read (the app needs AuditLog.Read.All)" in text
 
 
-def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_without_either(
-        tmp_path: Any) -> None:
+def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_without_either(tmp_path: Any) -> None:
     """The sample's three leavers, audited from the snapshot file with grace_days: 14 at its clock
     (2026-11-01): the leave date 40 days back has passed, the audit's disable 5 days back has not,
     and the third, which the 30-day log never saw disabled, was disabled before it."""
@@ -192,17 +242,40 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
 
     root = Path(__file__).resolve().parents[2]
     policy = tmp_path / "grace.yaml"
-    policy.write_text("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"
-                      "hygiene:\n  disabled_users: {severity: high, grace_days: 14}\n", encoding="utf-8")
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: grace}\n"
+        "hygiene:\n  disabled_users: {severity: high, grace_days: 14}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(root / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
-                 str(policy), "--output-dir", str(out), "--format", "json", "--as-of", "2026-11-01T06:00:00Z",
-                 "--fail-on", "never"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(root / "auditor_dev" / "sample" / "sample-tenant.json"),
+                "--policies",
+                str(policy),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
     assert main(["plan", "--report-dir", str(out)]) == 0
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     report_doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    ids = {f["subject"]["upn"].split("@")[0]: f["id"] for f in report_doc["findings"]
-           if f["subject"].get("upn", "").startswith("leaver.")}
+    ids = {
+        f["subject"]["upn"].split("@")[0]: f["id"]
+        for f in report_doc["findings"]
+        if f["subject"].get("upn", "").startswith("leaver.")
+    }
     skipped = {s["finding"]: s for s in plan["skipped"]}
     planned = {fid for c in plan["changes"] for fid in c["findings"]}
     # the leave date: grace has passed; E3 waits only for its data now (no declaration in this policy)
@@ -216,8 +289,9 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     from auditor import wording as guidance
     from auditor.model import Locale
 
-    said = guidance.message(unknown["rule"], subject=unknown["subject"], skus=unknown["skus"],
-                            details=unknown["details"], locale=Locale.EN)
+    said = guidance.message(
+        unknown["rule"], subject=unknown["subject"], skus=unknown["skus"], details=unknown["details"], locale=Locale.EN
+    )
     assert "which reaches back 30 days, disabled the account: it was disabled at least 30 days ago" in said
     assert not planned & set(ids.values())
     text = plain((out / "plan.md").read_text(encoding="utf-8"))

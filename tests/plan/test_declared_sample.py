@@ -15,18 +15,22 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 AS_OF = "2026-11-01T06:00:00Z"
 # the example policy declares the leavers' data kept; PLAIN is the same entry without the declaration
-EXAMPLE = ("  disabled_users:                               # -> disabled-user-licensed\n"
-           "    severity: high\n"
-           "    # licenses stay 30 days after the account was disabled: a leaver's manager can still ask for\n"
-           "    # the mail, and a mistaken disable is undone before anything is lost (docs/policy.md)\n"
-           "    grace_days: 30\n"
-           "    # the retention policy keeps leavers' mail and files, so their licenses may go (docs/policy.md)\n"
-           "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
-           "expires: 2027-06-30}\n")
+EXAMPLE = (
+    "  disabled_users:                               # -> disabled-user-licensed\n"
+    "    severity: high\n"
+    "    # licenses stay 30 days after the account was disabled: a leaver's manager can still ask for\n"
+    "    # the mail, and a mistaken disable is undone before anything is lost (docs/policy.md)\n"
+    "    grace_days: 30\n"
+    "    # the retention policy keeps leavers' mail and files, so their licenses may go (docs/policy.md)\n"
+    "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
+    "expires: 2027-06-30}\n"
+)
 # the example's entry without grace_days (the declaration alone), and without either
-DECLARED = ("  disabled_users:\n    severity: high\n"
-            "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
-            "expires: 2027-06-30}\n")
+DECLARED = (
+    "  disabled_users:\n    severity: high\n"
+    "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
+    "expires: 2027-06-30}\n"
+)
 PLAIN = "  disabled_users: {severity: high}\n"
 
 
@@ -36,14 +40,29 @@ def _audit_and_plan(tmp_path: Path, entry: str) -> dict:
     assert EXAMPLE in policy
     (tmp_path / "policy.yaml").write_text(policy.replace(EXAMPLE, entry), encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--policies", str(tmp_path / "policy.yaml"),
-                 "--output-dir", str(out), "--format", "json"]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(SAMPLE),
+                "--as-of",
+                AS_OF,
+                "--policies",
+                str(tmp_path / "policy.yaml"),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+            ]
+        )
+        == 1
+    )
     assert main(["plan", "--report-dir", str(out)]) == 0
     return json.loads((out / "plan.json").read_text(encoding="utf-8"))
 
 
-def test_leavers_whose_data_is_declared_kept_are_planned_ready(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_leavers_whose_data_is_declared_kept_are_planned_ready(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     before = _audit_and_plan(tmp_path / "plain", PLAIN)
     after = _audit_and_plan(tmp_path / "declared", DECLARED)
@@ -69,8 +88,11 @@ def test_the_example_policy_holds_a_recent_leaver_back(tmp_path: Path, monkeypat
     licenses until grace_days (30) have passed, and inactive (enabled) accounts declare nothing kept."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     plan = _audit_and_plan(tmp_path / "example", EXAMPLE)
-    waits = {s["subject"]: (s["reason"], s.get("not_before")) for s in plan["skipped"]
-             if s["rule"] == DisabledUserLicensed.id}
+    waits = {
+        s["subject"]: (s["reason"], s.get("not_before"))
+        for s in plan["skipped"]
+        if s["rule"] == DisabledUserLicensed.id
+    }
     assert waits["Leaver In Audit"] == ("grace_period", "2026-11-25")
     declared = {fid for c in plan["changes"] if c.get("data_kept") for fid in c["findings"]}
     inactive = {s["finding"] for s in plan["skipped"] if s["rule"] == InactiveUserLicensed.id}

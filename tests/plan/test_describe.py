@@ -16,8 +16,11 @@ from auditor.plan.write import plan_document, plan_markdown
 from .builders import E3, E5, FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, report, seat, uid
 
 CREATED = "2026-11-23T08:00:00Z"
-SEATS = [seat("SPE_E5", 100, 50, price=57.0, name="Microsoft 365 E5"),
-         seat("SPE_E3", 100, 50, price=33.75, name="Microsoft 365 E3"), seat("POWER_BI_PRO", 10, 5)]
+SEATS = [
+    seat("SPE_E5", 100, 50, price=57.0, name="Microsoft 365 E5"),
+    seat("SPE_E3", 100, 50, price=33.75, name="Microsoft 365 E3"),
+    seat("POWER_BI_PRO", 10, 5),
+]
 LIE = "Removes Power BI Pro from Jane"
 JANE, MALLORY = uid(1), uid(66)
 
@@ -43,8 +46,9 @@ def test_a_crafted_description_never_reaches_the_plan() -> None:
 
 
 def test_a_crafted_description_never_names_where_the_plan_stops() -> None:
-    lie = finding("f1", FORBIDDEN, JANE, [assign(JANE, add=["SPE_E3"], seats={"SPE_E3": 500}, description=LIE)],
-                  name="Jane Doe")
+    lie = finding(
+        "f1", FORBIDDEN, JANE, [assign(JANE, add=["SPE_E3"], seats={"SPE_E3": 500}, description=LIE)], name="Jane Doe"
+    )
     plan = compile_plan(report([lie], SEATS))
     assert plan.stopped is not None
     assert plan.stopped.description == "Assign Microsoft 365 E3 to Jane Doe (0001@contoso.example)"
@@ -61,10 +65,14 @@ def test_the_plan_command_writes_no_crafted_text(tmp_path: Path) -> None:
 
 
 def test_names_come_from_the_findings_that_ask_for_the_change() -> None:
-    jane = finding("f1", NOT_ALLOWED, JANE, [join(JANE, G_E3, {"SPE_E3": 1}), leave(JANE, G_E5, {"SPE_E5": -1})],
-                   name="Jane Doe")
-    jane["details"] |= {"assigned_by_group": {"SPE_E5": ["E5 users"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]},
-                        "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]}}
+    jane = finding(
+        "f1", NOT_ALLOWED, JANE, [join(JANE, G_E3, {"SPE_E3": 1}), leave(JANE, G_E5, {"SPE_E5": -1})], name="Jane Doe"
+    )
+    jane["details"] |= {
+        "assigned_by_group": {"SPE_E5": ["E5 users"]},
+        "assigned_by_group_ids": {"SPE_E5": [G_E5]},
+        "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]},
+    }
     plan = compile_plan(report([jane], SEATS))
     # the group's id beside its name, in every change (two groups can share a name: issue 37 item 5)
     assert [c.description for c in plan.changes] == [
@@ -87,15 +95,22 @@ def test_every_kind_is_described_from_its_call() -> None:
     products = {E5: "Microsoft 365 E5 (SPE_E5)"}
     body = {"addLicenses": [{"skuId": E3, "disabledPlans": [uid(7), uid(8)]}], "removeLicenses": [E5]}
     assert describe("assign_license", body, JANE, None, products=products, user_label="Jane") == (
-        f"Assign {E3} (service plans turned off: 2) to Jane and remove Microsoft 365 E5 (SPE_E5), in one call")
-    assert describe("assign_license", {"addLicenses": [], "removeLicenses": [E5, E3]}, JANE, None,
-                    products=products) == f"Remove Microsoft 365 E5 (SPE_E5) and {E3} from user {JANE}"
+        f"Assign {E3} (service plans turned off: 2) to Jane and remove Microsoft 365 E5 (SPE_E5), in one call"
+    )
+    assert (
+        describe("assign_license", {"addLicenses": [], "removeLicenses": [E5, E3]}, JANE, None, products=products)
+        == f"Remove Microsoft 365 E5 (SPE_E5) and {E3} from user {JANE}"
+    )
     assert describe("remove_member", None, JANE, G_E5) == f"Remove user {JANE} from the group {G_E5}"
     assert describe("reprocess", None, JANE, None, user_label="Jane") == "Reprocess the group licenses of Jane"
-    assert describe("set_usage_location", {"usageLocation": "NL"}, JANE, None, user_label="Jane") == \
-        "Set the usage location of Jane to NL"
-    assert describe("add_member", {}, JANE, G_E3, locale=Locale.NL, user_label="Jane", group_label="E3") == \
-        "Jane toevoegen aan de groep E3"
+    assert (
+        describe("set_usage_location", {"usageLocation": "NL"}, JANE, None, user_label="Jane")
+        == "Set the usage location of Jane to NL"
+    )
+    assert (
+        describe("add_member", {}, JANE, G_E3, locale=Locale.NL, user_label="Jane", group_label="E3")
+        == "Jane toevoegen aan de groep E3"
+    )
 
 
 def test_the_plan_speaks_the_reports_language() -> None:
@@ -108,6 +123,10 @@ def test_a_product_a_crafted_report_renamed_keeps_microsofts_name_for_the_skuid(
     """A seat-table row that calls E5 "Visio Plan 2": plan.md cannot take the name on trust, so it
     names the product the call changes by Microsoft's table for the skuId the call sends; a product
     the table does not know shows its part number and skuId, never a name the report chose."""
-    labels = products_of([{"sku_id": E5.upper(), "sku": "VISIOCLIENT", "name": "Visio Plan 2"},
-                          {"sku_id": UNKNOWN, "sku": "CONTOSO_ADDON", "name": "Visio Plan 2"}])
+    labels = products_of(
+        [
+            {"sku_id": E5.upper(), "sku": "VISIOCLIENT", "name": "Visio Plan 2"},
+            {"sku_id": UNKNOWN, "sku": "CONTOSO_ADDON", "name": "Visio Plan 2"},
+        ]
+    )
     assert labels == {E5: "Microsoft 365 E5", UNKNOWN: f"CONTOSO_ADDON ({UNKNOWN})"}

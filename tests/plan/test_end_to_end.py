@@ -21,8 +21,7 @@ from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
-KEPT = ("    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
-        "expires: 2027-06-30}\n")
+KEPT = "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}\n"
 WRITE = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
 
 
@@ -60,19 +59,30 @@ def flow(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
     codes: dict[str, int] = {}
     with GraphEmulator(snapshot, token=token) as graph:
         conn = ["--graph-endpoint", graph.url, "--auth", "token"]
-        codes["audit"] = main(["audit", *policies, "--output-dir", str(tmp_path / "before"), "--format", "json",
-                               *conn])
+        codes["audit"] = main(["audit", *policies, "--output-dir", str(tmp_path / "before"), "--format", "json", *conn])
         codes["plan"] = main(["plan", "--report-dir", str(tmp_path / "before")])
         codes["dry-run"] = main(["apply", str(tmp_path / "before" / "plan.json"), *conn])
         writes_after_dry_run = len(graph.writes())
-        codes["apply"] = main(["apply", str(tmp_path / "before" / "plan.json"), "--yes",
-                               "--journal", str(tmp_path / "journal.jsonl"), *conn])
-        codes["again"] = main(["audit", *policies, "--output-dir", str(tmp_path / "after"), "--format", "json",
-                               *conn])
+        codes["apply"] = main(
+            [
+                "apply",
+                str(tmp_path / "before" / "plan.json"),
+                "--yes",
+                "--journal",
+                str(tmp_path / "journal.jsonl"),
+                *conn,
+            ]
+        )
+        codes["again"] = main(["audit", *policies, "--output-dir", str(tmp_path / "after"), "--format", "json", *conn])
         codes["replan"] = main(["plan", "--report-dir", str(tmp_path / "after")])
         writes = len(graph.writes())
-    return {"codes": codes, "dir": tmp_path, "writes_after_dry_run": writes_after_dry_run, "writes": writes,
-            "declared": request.param == "declared"}
+    return {
+        "codes": codes,
+        "dir": tmp_path,
+        "writes_after_dry_run": writes_after_dry_run,
+        "writes": writes,
+        "declared": request.param == "declared",
+    }
 
 
 def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
@@ -98,16 +108,23 @@ def test_audit_plan_apply_audit(flow: dict[str, Any]) -> None:
     in_part = {s["finding"] for s in plan["skipped"] if s.get("in_part")}
     assert in_part <= applied
     assert {rules[fid] for fid in in_part} == (
-        {InactiveUserLicensed.id} if flow["declared"] else {InactiveUserLicensed.id, DisabledUserLicensed.id})
+        {InactiveUserLicensed.id} if flow["declared"] else {InactiveUserLicensed.id, DisabledUserLicensed.id}
+    )
     # (a leaver licensed through a dynamic or synced group waits either way: no call changes those)
-    leavers = {s["finding"]: s["reason"] for s in plan["skipped"] if s["rule"] == DisabledUserLicensed.id
-               and s["reason"] not in ("group_dynamic", "group_synced")}
+    leavers = {
+        s["finding"]: s["reason"]
+        for s in plan["skipped"]
+        if s["rule"] == DisabledUserLicensed.id and s["reason"] not in ("group_dynamic", "group_synced")
+    }
     assert set(leavers.values()) == ({"grace_period"} if flow["declared"] else {"grace_period", "data_lost"})
     assert all(rule in LEAVER_RULES for rule in (InactiveUserLicensed.id, DisabledUserLicensed.id))
     assert any(c.get("data_kept") for c in changes) == flow["declared"]
     assert applied <= before
-    back = {f["id"]: (f["rule"], f["subject"].get("upn")) for f in after_report["findings"]
-            if f["id"] in (applied - in_part)}
+    back = {
+        f["id"]: (f["rule"], f["subject"].get("upn"))
+        for f in after_report["findings"]
+        if f["id"] in (applied - in_part)
+    }
     assert back == {}  # every finding the plan fixed whole is gone
     # one planned in part comes back for the same user with only the products that waited
     subjects = {f["id"]: f["subject"]["id"] for f in _json(out / "before" / "report.json")["findings"]}

@@ -25,33 +25,60 @@ CREATED = "2026-11-22T07:12:00Z"
 
 
 def kept(mailbox: str) -> dict[str, Any]:
-    return {"data_kept": {"mailbox": mailbox, "accepted_by": "cio@contoso.example", "expires": "2027-06-30",
-                          "expired": False}}
+    return {
+        "data_kept": {
+            "mailbox": mailbox,
+            "accepted_by": "cio@contoso.example",
+            "expires": "2027-06-30",
+            "expired": False,
+        }
+    }
 
 
-def e3_leaver(fid: str, user: str, rule: str = DISABLED, details: dict[str, Any] | None = None,
-              kinds: list[str] | None = None, upn: str | None = None) -> dict[str, Any]:
-    out = finding(fid, rule, user, [leave(user, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost")],
-                  skus=("SPE_E3",), data_kinds={"SPE_E3": kinds or ["archive", "files", "mailbox"]},
-                  details={**LOST, **(details or {})})
+def e3_leaver(
+    fid: str,
+    user: str,
+    rule: str = DISABLED,
+    details: dict[str, Any] | None = None,
+    kinds: list[str] | None = None,
+    upn: str | None = None,
+) -> dict[str, Any]:
+    out = finding(
+        fid,
+        rule,
+        user,
+        [leave(user, G_E3, {"SPE_E3": -1}, ready=False, blocked="data_lost")],
+        skus=("SPE_E3",),
+        data_kinds={"SPE_E3": kinds or ["archive", "files", "mailbox"]},
+        details={**LOST, **(details or {})},
+    )
     if upn is not None:
         out["subject"]["upn"] = upn
     return out
 
 
 def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: Path) -> None:
-    doc = report([e3_leaver("f1", uid(1)),
-                  # an inactive account may be someone's still: not converted unasked
-                  e3_leaver("f2", uid(2), INACTIVE),
-                  # the mailbox is kept by retention; only OneDrive is not declared: no conversion
-                  e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"]),
-                  # a guest's finding is no leaver's
-                  e3_leaver("f4", uid(4), rule=GuestLicensed.id)], SEATS)
+    doc = report(
+        [
+            e3_leaver("f1", uid(1)),
+            # an inactive account may be someone's still: not converted unasked
+            e3_leaver("f2", uid(2), INACTIVE),
+            # the mailbox is kept by retention; only OneDrive is not declared: no conversion
+            e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"]),
+            # a guest's finding is no leaver's
+            e3_leaver("f4", uid(4), rule=GuestLicensed.id),
+        ],
+        SEATS,
+    )
     plan = compile_plan(doc)
     assert [(s.finding, s.why, s.upn) for s in plan.exchange] == [("f1", WAITS, f"{uid(1)[-4:]}@contoso.example")]
     assert plan_document(plan, created_at=CREATED)["exchange_steps"][0] == {
-        "upn": f"{uid(1)[-4:]}@contoso.example", "subject": f"User {uid(1)[-4:]}", "finding": "f1",
-        "rule": DISABLED, "why": WAITS}
+        "upn": f"{uid(1)[-4:]}@contoso.example",
+        "subject": f"User {uid(1)[-4:]}",
+        "finding": "f1",
+        "rule": DISABLED,
+        "why": WAITS,
+    }
     written = write_plan(plan, tmp_path, created_at=CREATED)
     assert tmp_path / EXCHANGE_FILE in written
     raw = (tmp_path / EXCHANGE_FILE).read_bytes()
@@ -61,8 +88,10 @@ def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: P
     assert code[0] == "Connect-ExchangeOnline"
     upn = f"'{uid(1)[-4:]}@contoso.example'"
     # the mailbox is read, checked to be the audited user's by object id, and converted by its own id
-    get, check = code.index(f"$mailbox = Get-Mailbox -Identity {upn} -ErrorAction Stop"), code.index(
-        f"if ($mailbox.ExternalDirectoryObjectId -ne '{uid(1)}') {{")
+    get, check = (
+        code.index(f"$mailbox = Get-Mailbox -Identity {upn} -ErrorAction Stop"),
+        code.index(f"if ($mailbox.ExternalDirectoryObjectId -ne '{uid(1)}') {{"),
+    )
     convert = code.index("Set-Mailbox -Identity $mailbox.Guid.ToString() -Type Shared -ErrorAction Stop")
     assert get < check < convert and code[check + 1].startswith("Write-Warning") and "skipped" in code[check + 1]
     assert code[get - 1] == "try {" and "} catch {" in code[convert:]
@@ -81,8 +110,13 @@ def test_a_leavers_mailbox_that_nothing_keeps_gets_a_conversion_step(tmp_path: P
 def test_a_converted_to_shared_declaration_waits_and_gets_its_step() -> None:
     # the declaration says the mailbox becomes shared: until it is, the removal waits, and the
     # script converts it (for a leaver and for an inactive account the policy declares it for)
-    doc = report([e3_leaver("f1", uid(1), details=kept("converted_to_shared"), kinds=["mailbox"]),
-                  e3_leaver("f2", uid(2), INACTIVE, details=kept("converted_to_shared"), kinds=["mailbox"])], SEATS)
+    doc = report(
+        [
+            e3_leaver("f1", uid(1), details=kept("converted_to_shared"), kinds=["mailbox"]),
+            e3_leaver("f2", uid(2), INACTIVE, details=kept("converted_to_shared"), kinds=["mailbox"]),
+        ],
+        SEATS,
+    )
     plan = compile_plan(doc)
     assert not plan.changes and [s.reason for s in plan.skipped] == ["convert_first", "convert_first"]
     assert [(s.finding, s.why) for s in plan.exchange] == [("f1", DECLARED), ("f2", DECLARED)]
@@ -93,8 +127,7 @@ def test_a_converted_to_shared_declaration_waits_and_gets_its_step() -> None:
 
 def test_a_plan_without_conversions_writes_no_script_and_removes_an_earlier_one(tmp_path: Path) -> None:
     (tmp_path / EXCHANGE_FILE).write_text("Set-Mailbox -Identity 'stale' -Type Shared\n", encoding="utf-8")
-    plan = compile_plan(report([e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"])],
-                               SEATS))
+    plan = compile_plan(report([e3_leaver("f3", uid(3), details=kept("retention"), kinds=["files", "mailbox"])], SEATS))
     assert plan.exchange == ()
     write_plan(plan, tmp_path, created_at=CREATED)
     assert not (tmp_path / EXCHANGE_FILE).exists()
@@ -144,10 +177,12 @@ def test_a_upn_outside_the_characters_entra_allows_gets_no_command() -> None:
     comment; an apostrophe, which Entra allows, stays inside its doubled quotes."""
     accented = "j\u00d2e@contoso.example"
     apostrophe = "o'brien@contoso.example"
-    steps = (MailboxStep(HOSTILE, "Mallory\r\nRemove-Mailbox ceo", "f1", DISABLED, WAITS, object_id=uid(1)),
-             MailboxStep(BROKEN, "Eve", "f2", DISABLED, WAITS, object_id=uid(2)),
-             MailboxStep(accented, "Jòe", "f3", DISABLED, WAITS, object_id=uid(3)),
-             MailboxStep(apostrophe, "O'Brien", "f4", DISABLED, WAITS, object_id=uid(4)))
+    steps = (
+        MailboxStep(HOSTILE, "Mallory\r\nRemove-Mailbox ceo", "f1", DISABLED, WAITS, object_id=uid(1)),
+        MailboxStep(BROKEN, "Eve", "f2", DISABLED, WAITS, object_id=uid(2)),
+        MailboxStep(accented, "Jòe", "f3", DISABLED, WAITS, object_id=uid(3)),
+        MailboxStep(apostrophe, "O'Brien", "f4", DISABLED, WAITS, object_id=uid(4)),
+    )
     text = script(steps, tenant="Contoso\nRemove-Mailbox x", created_at=CREATED)
     lines = text.split("\n")
     code = [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
@@ -161,8 +196,10 @@ def test_a_upn_outside_the_characters_entra_allows_gets_no_command() -> None:
     assert not any(bad in line for line in code for bad in ("eve@", "j\u00d2e", "Remove-Mailbox"))
     refused = "#   allow in one (a control character, a space, an accented letter ...). Check the account in"
     assert lines.count(refused) == 3
-    assert "# 2. Eve <eve@contoso.example<U+000A>Remove-Mailbox -Identity ceo@contoso.example -Confirm:$false" \
-           "<U+000A>#>" in lines
+    assert (
+        "# 2. Eve <eve@contoso.example<U+000A>Remove-Mailbox -Identity ceo@contoso.example -Confirm:$false"
+        "<U+000A>#>" in lines
+    )
     assert quoted(HOSTILE) == "'o''brien\u2019\u2019; Remove-Mailbox -Identity x -Confirm:$false; ''@contoso.example'"
 
 
@@ -171,12 +208,14 @@ def test_synced_large_and_archived_mailboxes() -> None:
     -Part OnPremises, after the Exchange build check, checked by ExchangeGuid), then in Exchange Online
     (Set-Mailbox in -Part ExchangeOnline); one over 50 GB or with an archive gets no command, only a note."""
     guid = "11111111-2222-3333-4444-555555555555"
-    steps = (MailboxStep("hy@contoso.example", "Hy", "f1", DISABLED, WAITS, object_id=uid(1), synced=True,
-                         exchange_guid=guid),
-             MailboxStep("big@contoso.example", "Big", "f2", DISABLED, WAITS, object_id=uid(2),
-                         size_bytes=61 * 1024**3),
-             MailboxStep("arc@contoso.example", "Arc", "f3", DISABLED, WAITS, object_id=uid(3), archive=True),
-             MailboxStep("ok@contoso.example", "Ok", "f4", DISABLED, WAITS, object_id=uid(4), size_bytes=49 * 1024**3))
+    steps = (
+        MailboxStep(
+            "hy@contoso.example", "Hy", "f1", DISABLED, WAITS, object_id=uid(1), synced=True, exchange_guid=guid
+        ),
+        MailboxStep("big@contoso.example", "Big", "f2", DISABLED, WAITS, object_id=uid(2), size_bytes=61 * 1024**3),
+        MailboxStep("arc@contoso.example", "Arc", "f3", DISABLED, WAITS, object_id=uid(3), archive=True),
+        MailboxStep("ok@contoso.example", "Ok", "f4", DISABLED, WAITS, object_id=uid(4), size_bytes=49 * 1024**3),
+    )
     text = script(steps, tenant="Contoso", created_at=CREATED)
     head, rest = text.split("if ($Part -eq 'OnPremises') {")
     premises, cloud = rest.split("Connect-ExchangeOnline")
@@ -191,8 +230,12 @@ def test_synced_large_and_archived_mailboxes() -> None:
     assert "#   Not converted: the mailbox holds 61.0 GB (mailbox usage report), more than the" in cloud
     assert "#   Not converted: the mailbox has an archive" in cloud
     named = [line for line in text.split("\n") if "-Identity '" in line and not line.lstrip().startswith("#")]
-    assert [single_quoted(line)[0] for line in named] == ["hy@contoso.example", "hy@contoso.example",
-                                                          "hy@contoso.example", "ok@contoso.example"]
+    assert [single_quoted(line)[0] for line in named] == [
+        "hy@contoso.example",
+        "hy@contoso.example",
+        "hy@contoso.example",
+        "ok@contoso.example",
+    ]
     assert cloud.count("Set-Mailbox -Identity $mailbox.Guid.ToString() -Type Shared") == 2  # hy and ok
     assert "shared-mailboxes-unexpectedly-converted-to-user-mailboxes" in head
     assert "50 GB or with" in head  # the header says what is checked

@@ -22,8 +22,22 @@ AS_OF = "2026-11-01T06:00:00Z"
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("kinds")
-    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--policies",
-                 str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out)]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(SAMPLE),
+                "--as-of",
+                AS_OF,
+                "--policies",
+                str(ROOT / "policies" / "example.yaml"),
+                "--output-dir",
+                str(out),
+            ]
+        )
+        == 1
+    )
     assert main(["plan", "--report-dir", str(out)]) == 0
     return out
 
@@ -57,6 +71,8 @@ def test_the_wait_says_what_to_change_instead(planned: Path) -> None:
     report_md = (planned / "report.md").read_text(encoding="utf-8")
     assert md_escape(f'"{rule}"') in report_md  # tenant text, escaped like the rest
     report_html = (planned / "report.html").read_text(encoding="utf-8")
-    assert "(user.department -eq &#34;Sales&#34;)" in report_html or \
-        "(user.department -eq &quot;Sales&quot;)" in report_html
+    assert (
+        "(user.department -eq &#34;Sales&#34;)" in report_html
+        or "(user.department -eq &quot;Sales&quot;)" in report_html
+    )
     assert "remove Sales Leaver" not in md.lower()

@@ -36,12 +36,16 @@ SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
 
 def _document(version: int = 2) -> dict[str, Any]:
     u1, u2, u3 = uid(1), uid(2), uid(3)
-    return report([
-        finding("f1", FORBIDDEN, u1, [assign(u1, remove=["SPE_E5"])]),
-        finding("f2", NOT_ALLOWED, u2, [join(u2, G_E3, {"SPE_E3": 1}), leave(u2, G_E5, {"SPE_E5": -1})]),
-        finding("f3", FORBIDDEN, u3, [lookup()]),
-        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E3"])], waived=True),
-    ], SEATS, version=version)
+    return report(
+        [
+            finding("f1", FORBIDDEN, u1, [assign(u1, remove=["SPE_E5"])]),
+            finding("f2", NOT_ALLOWED, u2, [join(u2, G_E3, {"SPE_E3": 1}), leave(u2, G_E5, {"SPE_E5": -1})]),
+            finding("f3", FORBIDDEN, u3, [lookup()]),
+            finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E3"])], waived=True),
+        ],
+        SEATS,
+        version=version,
+    )
 
 
 def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
@@ -55,27 +59,46 @@ def _html(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
 def test_markdown_header_says_how_many_changes_and_the_net_cost() -> None:
     text = _md(_document())
     # E3 is full: the plan stops at user 2's join; user 1's removal runs
-    assert ("| Plan | 1 change, lowering license costs by €57\\.00 a month; stops at change 2\\: no free "
-            "Microsoft 365 E3 seat; 2 findings need a person |\n") in text
+    assert (
+        "| Plan | 1 change, lowering license costs by €57\\.00 a month; stops at change 2\\: no free "
+        "Microsoft 365 E3 seat; 2 findings need a person |\n"
+    ) in text
     assert text.index("| Plan |") < text.index("| Policies |") + 200  # in the header table
 
 
 def test_html_header_says_it_too() -> None:
     html = _html(_document())
-    assert ('<td style="padding-right:12px;font-weight:bold;">Plan</td><td>1 change, lowering license costs by '
-            "€57.00 a month; stops at change 2: no free Microsoft 365 E3 seat; 2 findings need a person</td>") in html
+    assert (
+        '<td style="padding-right:12px;font-weight:bold;">Plan</td><td>1 change, lowering license costs by '
+        "€57.00 a month; stops at change 2: no free Microsoft 365 E3 seat; 2 findings need a person</td>"
+    ) in html
 
 
-@pytest.mark.parametrize(("locale", "line"), [
-    (Locale.NL, "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager; stopt bij wijziging 2\\: geen "
-                "vrije licentie voor Microsoft 365 E3; 2 bevindingen vragen een beslissing van een beheerder |"),
-    (Locale.DA, "| Plan | 1 ændring, licensomkostninger 57,00\u00a0€ pr\\. måned lavere; stopper ved ændring 2\\: "
-                "ingen ledig licens til Microsoft 365 E3; 2 fund kræver en administrators afgørelse |"),
-    (Locale.SV, "| Plan | 1 ändring, licenskostnaden 57,00\u00a0€ per månad lägre; stoppar vid ändring 2\\: ingen "
-                "ledig licens för Microsoft 365 E3; 2 avvikelser kräver en administratörs beslut |"),
-    (Locale.TR, "| Plan | 1 değişiklik, lisans maliyeti aylık €57,00 daha düşük; 2\\. değişiklikte durur\\: boş "
-                "Microsoft 365 E3 lisansı yok; 2 bulgu için yönetici incelemesi veya kararı gerekiyor |"),
-])
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        (
+            Locale.NL,
+            "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager; stopt bij wijziging 2\\: geen "
+            "vrije licentie voor Microsoft 365 E3; 2 bevindingen vragen een beslissing van een beheerder |",
+        ),
+        (
+            Locale.DA,
+            "| Plan | 1 ændring, licensomkostninger 57,00\u00a0€ pr\\. måned lavere; stopper ved ændring 2\\: "
+            "ingen ledig licens til Microsoft 365 E3; 2 fund kræver en administrators afgørelse |",
+        ),
+        (
+            Locale.SV,
+            "| Plan | 1 ändring, licenskostnaden 57,00\u00a0€ per månad lägre; stoppar vid ändring 2\\: ingen "
+            "ledig licens för Microsoft 365 E3; 2 avvikelser kräver en administratörs beslut |",
+        ),
+        (
+            Locale.TR,
+            "| Plan | 1 değişiklik, lisans maliyeti aylık €57,00 daha düşük; 2\\. değişiklikte durur\\: boş "
+            "Microsoft 365 E3 lisansı yok; 2 bulgu için yönetici incelemesi veya kararı gerekiyor |",
+        ),
+    ],
+)
 def test_the_header_line_is_in_the_reports_language(locale: Locale, line: str) -> None:
     assert line in _md(_document(), locale)
 
@@ -134,9 +157,23 @@ def test_an_audit_compiles_its_plan_once(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(summary, "compile_plan", counted)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     root = Path(__file__).resolve().parents[2]
-    code = main(["audit", "--snapshot", str(root / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
-                 str(root / "policies" / "example.yaml"), "--output-dir", str(tmp_path / "out"), "--fail-on", "never",
-                 "--as-of", "2026-11-01T06:00:00Z", "--format", "html,md"])
+    code = main(
+        [
+            "audit",
+            "--snapshot",
+            str(root / "auditor_dev" / "sample" / "sample-tenant.json"),
+            "--policies",
+            str(root / "policies" / "example.yaml"),
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--fail-on",
+            "never",
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+            "--format",
+            "html,md",
+        ]
+    )
     assert code == 0
     assert (tmp_path / "out" / "report.md").read_text(encoding="utf-8").count("change") > 0
     assert len(calls) == 1

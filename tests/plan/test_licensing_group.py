@@ -44,20 +44,32 @@ assignments:
 """
 
 
-def _groups(*, e3_name: str = "E3 Users", e3_plans_off: tuple[str, ...] = (), extra: tuple[dict[str, Any], ...] = ()
-            ) -> list[dict[str, Any]]:
+def _groups(
+    *, e3_name: str = "E3 Users", e3_plans_off: tuple[str, ...] = (), extra: tuple[dict[str, Any], ...] = ()
+) -> list[dict[str, Any]]:
     return [
-        {"id": G_E3, "displayName": e3_name, "members": [],
-         "assignedLicenses": [{"skuId": E3, "disabledPlans": list(e3_plans_off)}]},
-        {"id": G_F1, "displayName": "F1 Users", "members": [],
-         "assignedLicenses": [{"skuId": F1, "disabledPlans": []}]},
+        {
+            "id": G_E3,
+            "displayName": e3_name,
+            "members": [],
+            "assignedLicenses": [{"skuId": E3, "disabledPlans": list(e3_plans_off)}],
+        },
+        {
+            "id": G_F1,
+            "displayName": "F1 Users",
+            "members": [],
+            "assignedLicenses": [{"skuId": F1, "disabledPlans": []}],
+        },
         *extra,
     ]
 
 
 def _plan(tmp_path: Path, groups: list[dict[str, Any]], policy: str = POLICY) -> tuple[Any, dict[str, Any]]:
-    doc = tenant([user("anna", "SPE_E3", id=ANNA), user("ben", id=BEN)],
-                 skus=[sku("SPE_E3", 10, 1), sku("SPE_E5"), sku("SPE_F1", 10, 0)], groups=groups)
+    doc = tenant(
+        [user("anna", "SPE_E3", id=ANNA), user("ben", id=BEN)],
+        skus=[sku("SPE_E3", 10, 1), sku("SPE_E5"), sku("SPE_F1", 10, 0)],
+        groups=groups,
+    )
     result = audit(tmp_path, policy, doc)
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     return compile_plan(document), document
@@ -81,8 +93,15 @@ def test_a_direct_copy_moves_to_the_licensing_group_in_two_dependent_steps(tmp_p
     assert join.seats == {} and removal.seats == {}
     assert join.description == f"Add Anna (anna@contoso.example) to the group E3 Users ({G_E3})"
     details = _finding(document, AssignmentNotGroupBased.id)["details"]["licensing_group"]
-    assert details["SPE_E3"] | {"file": "-"} == {"ref": "E3 Users", "file": "-", "line": 7, "id": G_E3,
-                                                 "kind": "assigned", "name": "E3 Users", "gives": []}
+    assert details["SPE_E3"] | {"file": "-"} == {
+        "ref": "E3 Users",
+        "file": "-",
+        "line": 7,
+        "id": G_E3,
+        "kind": "assigned",
+        "name": "E3 Users",
+        "gives": [],
+    }
     text = plan_markdown(plan, created_at="2026-11-01T06:00:00Z")
     assert "Runs only once the license from the group that change" in text
 
@@ -98,20 +117,40 @@ def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Pat
     assert plan.net_monthly == pytest.approx(2.25)
     # the summary names the group the step joins, not only "the required product"
     [ben] = [f for f in document["findings"] if f["subject"]["id"] == BEN and f["rule"] == SkuRequiredMissing.id]
-    assert ben["remediation"]["summary"].startswith("Add Ben") and "to the group F1 Users, which assigns" in \
-        ben["remediation"]["summary"]
+    assert (
+        ben["remediation"]["summary"].startswith("Add Ben")
+        and "to the group F1 Users, which assigns" in ben["remediation"]["summary"]
+    )
 
 
-@pytest.mark.parametrize(("groups", "words"), [
-    (_groups(e3_name="Somebody else"), "but no group of the tenant has that name or object id"),
-    (_groups(extra=({"id": "cccccccc-cccc-4ccc-8ccc-cccccccccccc", "displayName": "e3 users", "members": [],
-                     "assignedLicenses": []},)), "but 2 groups of the tenant have that name"),
-    ([{"id": G_E3, "displayName": "E3 Users", "members": [], "assignedLicenses": []}],
-     "but the group does not assign Microsoft 365 E3"),
-    (_groups(e3_plans_off=(EXCHANGE,)), "turned off, which the user's direct assignment turns on"),
-], ids=["not-found", "ambiguous", "not-assigning", "plans-lost"])
-def test_a_licensing_group_that_cannot_be_joined_waits_and_says_where(tmp_path: Path, groups: list[dict[str, Any]],
-                                                                       words: str) -> None:
+@pytest.mark.parametrize(
+    ("groups", "words"),
+    [
+        (_groups(e3_name="Somebody else"), "but no group of the tenant has that name or object id"),
+        (
+            _groups(
+                extra=(
+                    {
+                        "id": "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+                        "displayName": "e3 users",
+                        "members": [],
+                        "assignedLicenses": [],
+                    },
+                )
+            ),
+            "but 2 groups of the tenant have that name",
+        ),
+        (
+            [{"id": G_E3, "displayName": "E3 Users", "members": [], "assignedLicenses": []}],
+            "but the group does not assign Microsoft 365 E3",
+        ),
+        (_groups(e3_plans_off=(EXCHANGE,)), "turned off, which the user's direct assignment turns on"),
+    ],
+    ids=["not-found", "ambiguous", "not-assigning", "plans-lost"],
+)
+def test_a_licensing_group_that_cannot_be_joined_waits_and_says_where(
+    tmp_path: Path, groups: list[dict[str, Any]], words: str
+) -> None:
     plan, document = _plan(tmp_path, groups)
     assert [c for c in plan.changes if c.user == ANNA] == []
     finding = _finding(document, AssignmentNotGroupBased.id)
@@ -146,8 +185,9 @@ assignments:
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_move_reads_in_every_language(tmp_path: Path, locale: Locale) -> None:
     doc = tenant([user("anna", "SPE_E3", id=ANNA)], skus=[sku("SPE_E3", 10, 1)], groups=_groups())
-    document = build_document(audit(tmp_path, POLICY_E3, doc), generated_at=AS_OF, locale=locale,
-                              remediate=wording.remediation)
+    document = build_document(
+        audit(tmp_path, POLICY_E3, doc), generated_at=AS_OF, locale=locale, remediate=wording.remediation
+    )
     rem = _finding(document, AssignmentNotGroupBased.id)["remediation"]
     assert not any("{" in step for step in rem["steps"])
     assert "E3 Users" in rem["steps"][0]
@@ -158,28 +198,36 @@ def test_the_move_reads_in_every_language(tmp_path: Path, locale: Locale) -> Non
         assert not join["description"].startswith("Adds ")
 
 
-def test_validate_names_a_licensing_group_the_tenant_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                                           ) -> None:
+def test_validate_names_a_licensing_group_the_tenant_lacks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
     snapshot = tmp_path / "tenant.json"
-    snapshot.write_text(json.dumps(tenant([user("anna", "SPE_E3", id=ANNA)], groups=_groups(e3_name="Other"))),
-                        encoding="utf-8")
+    snapshot.write_text(
+        json.dumps(tenant([user("anna", "SPE_E3", id=ANNA)], groups=_groups(e3_name="Other"))), encoding="utf-8"
+    )
     path = policy_file(tmp_path, POLICY)
     assert main(["validate", path, "--snapshot", str(snapshot)]) == 0
     err = capsys.readouterr().err
-    assert f"{path}:7: licensing_group \"E3 Users\" of SPE_E3 matches no group in the tenant" in err
+    assert f'{path}:7: licensing_group "E3 Users" of SPE_E3 matches no group in the tenant' in err
 
 
-@pytest.mark.parametrize(("kind", "reason", "words"), [
-    ({"groupTypes": ["DynamicMembership"], "membershipRule": '(user.department -eq "Office")'}, GROUP_DYNAMIC,
-     'its membership rule "(user.department -eq "Office")" decides who is a member'),
-    ({"groupTypes": [], "onPremisesSyncEnabled": True}, GROUP_SYNCED, "synced from on-premises Active Directory"),
-    ({"groupTypes": [], "mailEnabled": True, "securityEnabled": True}, GROUP_MAIL, "in the Exchange admin center"),
-    ({"groupTypes": None}, GROUP_KIND_UNKNOWN, "does not show whether it is a dynamic group"),
-], ids=["dynamic", "synced", "mail", "unknown"])
-def test_a_licensing_group_whose_members_no_call_may_change_is_not_joined(tmp_path: Path, kind: dict[str, Any],
-                                                                          reason: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "reason", "words"),
+    [
+        (
+            {"groupTypes": ["DynamicMembership"], "membershipRule": '(user.department -eq "Office")'},
+            GROUP_DYNAMIC,
+            'its membership rule "(user.department -eq "Office")" decides who is a member',
+        ),
+        ({"groupTypes": [], "onPremisesSyncEnabled": True}, GROUP_SYNCED, "synced from on-premises Active Directory"),
+        ({"groupTypes": [], "mailEnabled": True, "securityEnabled": True}, GROUP_MAIL, "in the Exchange admin center"),
+        ({"groupTypes": None}, GROUP_KIND_UNKNOWN, "does not show whether it is a dynamic group"),
+    ],
+    ids=["dynamic", "synced", "mail", "unknown"],
+)
+def test_a_licensing_group_whose_members_no_call_may_change_is_not_joined(
+    tmp_path: Path, kind: dict[str, Any], reason: str, words: str
+) -> None:
     groups = _groups()
     groups[0] = {**groups[0], **kind}
     plan, document = _plan(tmp_path, groups)
@@ -246,14 +294,25 @@ def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Pa
     from auditor.rules.usage.activity import Rightsize
     from auditor.usage_data import ACTIVE_USERS
 
-    policy = ("catalog:\n  - sku: SPE_E3\n    licensing_group: \"E3 Users\"\nusage:\n"
-              "  - rightsize: {from: SPE_E5, to: SPE_E3}\n    unless_active: [teams]\n    days: 30\n")
-    usage = {"reports": [{"name": ACTIVE_USERS.name, "period": "D30", "reportRefreshDate": "2026-10-30",
-                          "request": "GET /x"}],
-             "users": [{"userPrincipalName": "cy@contoso.example", "teamsLastActivityDate": None,
-                        "reports": [ACTIVE_USERS.name]}]}
-    doc = tenant([user("cy", "SPE_E5", id=BEN)], skus=[sku("SPE_E3", 10, 1), sku("SPE_E5", 10, 1)],
-                 groups=_groups(), collectedParts=["signInActivity", "usageReports"], usageReports=usage)
+    policy = (
+        'catalog:\n  - sku: SPE_E3\n    licensing_group: "E3 Users"\nusage:\n'
+        "  - rightsize: {from: SPE_E5, to: SPE_E3}\n    unless_active: [teams]\n    days: 30\n"
+    )
+    usage = {
+        "reports": [
+            {"name": ACTIVE_USERS.name, "period": "D30", "reportRefreshDate": "2026-10-30", "request": "GET /x"}
+        ],
+        "users": [
+            {"userPrincipalName": "cy@contoso.example", "teamsLastActivityDate": None, "reports": [ACTIVE_USERS.name]}
+        ],
+    }
+    doc = tenant(
+        [user("cy", "SPE_E5", id=BEN)],
+        skus=[sku("SPE_E3", 10, 1), sku("SPE_E5", 10, 1)],
+        groups=_groups(),
+        collectedParts=["signInActivity", "usageReports"],
+        usageReports=usage,
+    )
     result = audit(tmp_path, policy, doc)
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
     actions = _finding(document, Rightsize.id)["remediation"]["actions"]
@@ -280,8 +339,9 @@ def _mail_user(name: str, *also: str) -> dict[str, Any]:
     """A user holding Exchange Online (Plan 1) directly, and `also` (factory products) directly too."""
     found = user(name, *also)
     found["assignedLicenses"].append({"skuId": EXCHANGE_P1, "disabledPlans": []})
-    found["licenseAssignmentStates"].append({"skuId": EXCHANGE_P1, "assignedByGroup": None, "state": "Active",
-                                             "error": "None"})
+    found["licenseAssignmentStates"].append(
+        {"skuId": EXCHANGE_P1, "assignedByGroup": None, "state": "Active", "error": "None"}
+    )
     return found
 
 
@@ -289,15 +349,25 @@ def test_a_move_to_a_group_whose_product_does_not_open_group_licensing_needs_p1(
     """Group-based licensing needs P1 (or a product Microsoft lists) for each user it licenses: Cara
     holds nothing else, so her move to the group says P1 is needed as well; Dora's Microsoft 365 E3
     carries P1, so hers does not."""
-    mail = {"skuId": EXCHANGE_P1, "skuPartNumber": "EXCHANGESTANDARD", "consumedUnits": 2,
-            "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}}
-    groups = [{"id": G_MAIL, "displayName": "Mail Users", "members": [],
-               "assignedLicenses": [{"skuId": EXCHANGE_P1, "disabledPlans": []}]}]
-    doc = tenant([_mail_user("cara"), _mail_user("dora", "SPE_E3")], skus=[mail, sku("SPE_E3", 10, 1)],
-                 groups=groups)
+    mail = {
+        "skuId": EXCHANGE_P1,
+        "skuPartNumber": "EXCHANGESTANDARD",
+        "consumedUnits": 2,
+        "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
+    }
+    groups = [
+        {
+            "id": G_MAIL,
+            "displayName": "Mail Users",
+            "members": [],
+            "assignedLicenses": [{"skuId": EXCHANGE_P1, "disabledPlans": []}],
+        }
+    ]
+    doc = tenant([_mail_user("cara"), _mail_user("dora", "SPE_E3")], skus=[mail, sku("SPE_E3", 10, 1)], groups=groups)
     document = build_document(audit(tmp_path, MAIL_POLICY, doc), generated_at=AS_OF, remediate=wording.remediation)
-    found = {f["subject"]["upn"].split("@")[0]: f for f in document["findings"]
-             if f["rule"] == AssignmentNotGroupBased.id}
+    found = {
+        f["subject"]["upn"].split("@")[0]: f for f in document["findings"] if f["rule"] == AssignmentNotGroupBased.id
+    }
     assert found["cara"]["details"]["licensing_group"]["EXCHANGESTANDARD"]["needs_p1"] is True
     assert "needs_p1" not in found["dora"]["details"]["licensing_group"]["EXCHANGESTANDARD"]
     p1 = "Group-based licensing needs Microsoft Entra ID P1"

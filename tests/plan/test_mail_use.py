@@ -16,40 +16,86 @@ from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.usage_data import ACTIVE_USERS
 from tests.core.factory import IDS, tenant, user
 
-EXO2 = {"servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0", "servicePlanName": "EXCHANGE_S_ENTERPRISE",
-        "provisioningStatus": "Success", "appliesTo": "User"}
-POLICY = ("apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\nhygiene:\n"
-          "  inactive_users:\n    days: 90\n    data_kept: {mailbox: not_needed, accepted_by: cio@contoso.example, "
-          "expires: 2027-06-30}\n")
+EXO2 = {
+    "servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0",
+    "servicePlanName": "EXCHANGE_S_ENTERPRISE",
+    "provisioningStatus": "Success",
+    "appliesTo": "User",
+}
+POLICY = (
+    "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\nhygiene:\n"
+    "  inactive_users:\n    days: 90\n    data_kept: {mailbox: not_needed, accepted_by: cio@contoso.example, "
+    "expires: 2027-06-30}\n"
+)
 NEVER = {"lastSignInDateTime": None, "lastNonInteractiveSignInDateTime": None}
 
 
 def _plan(tmp_path: Path, rows: list[dict[str, Any]] | None) -> tuple[dict[str, Any], str]:
-    e3 = {"skuId": IDS["SPE_E3"], "skuPartNumber": "SPE_E3", "consumedUnits": 3, "capabilityStatus": "Enabled",
-          "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0}, "servicePlans": [EXO2]}
+    e3 = {
+        "skuId": IDS["SPE_E3"],
+        "skuPartNumber": "SPE_E3",
+        "consumedUnits": 3,
+        "capabilityStatus": "Enabled",
+        "prepaidUnits": {"enabled": 10, "suspended": 0, "warning": 0, "lockedOut": 0},
+        "servicePlans": [EXO2],
+    }
     users = [user(name, "SPE_E3", signInActivity=NEVER) for name in ("mailer", "quiet", "unlisted")]
     extra: dict[str, Any] = {}
     if rows is not None:
-        extra = {"collectedParts": ["signInActivity", "usageReports"], "usageReports": {
-            "reports": [{"name": ACTIVE_USERS.name, "period": "D90", "reportRefreshDate": "2026-10-30",
-                         "request": f"GET /reports/{ACTIVE_USERS.name}"}], "users": rows}}
+        extra = {
+            "collectedParts": ["signInActivity", "usageReports"],
+            "usageReports": {
+                "reports": [
+                    {
+                        "name": ACTIVE_USERS.name,
+                        "period": "D90",
+                        "reportRefreshDate": "2026-10-30",
+                        "request": f"GET /reports/{ACTIVE_USERS.name}",
+                    }
+                ],
+                "users": rows,
+            },
+        }
     snap = tmp_path / "tenant.json"
     snap.write_text(json.dumps(tenant(users, skus=[e3], **extra)), encoding="utf-8")
     (tmp_path / "p.yaml").write_text(POLICY, encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(snap), "--policies", str(tmp_path / "p.yaml"), "--output-dir", str(out),
-                 "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]) == 0
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(snap),
+                "--policies",
+                str(tmp_path / "p.yaml"),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--fail-on",
+                "never",
+            ]
+        )
+        == 0
+    )
     assert main(["plan", "--report-dir", str(out)]) == 0
     return json.loads((out / "plan.json").read_text("utf-8")), (out / "plan.md").read_text("utf-8")
 
 
 def _row(name: str, exchange: str | None, onedrive: str | None = None) -> dict[str, Any]:
-    return {"userPrincipalName": f"{name}@contoso.example", "exchangeLastActivityDate": exchange,
-            "oneDriveLastActivityDate": onedrive, "reports": [ACTIVE_USERS.name]}
+    return {
+        "userPrincipalName": f"{name}@contoso.example",
+        "exchangeLastActivityDate": exchange,
+        "oneDriveLastActivityDate": onedrive,
+        "reports": [ACTIVE_USERS.name],
+    }
 
 
-def test_a_mailbox_used_in_the_window_is_not_ended_on_a_declaration(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mailbox_used_in_the_window_is_not_ended_on_a_declaration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     # never signed in, but the mailbox received and sent mail on 2026-10-20 (a delegate, a service)
     plan, md = _plan(tmp_path, [_row("mailer", "2026-10-20"), _row("quiet", "2026-05-01", None)])
@@ -64,8 +110,7 @@ def test_a_mailbox_used_in_the_window_is_not_ended_on_a_declaration(tmp_path: Pa
     assert change["path"] == "/users/id-quiet/assignLicense"
 
 
-def test_without_the_usage_reports_no_enabled_mailbox_is_ended(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_usage_reports_no_enabled_mailbox_is_ended(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     plan, md = _plan(tmp_path, None)
     assert {s["reason"] for s in plan["skipped"]} == {"use_not_shown"} and plan["changes"] == []

@@ -23,25 +23,44 @@ from auditor.rules.usage.activity import Rightsize
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
-KEPT = ("    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, "
-        "expires: 2027-06-30}\n")
+KEPT = "    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}\n"
 
 
 def _run(tmp_path: Path, declared: bool) -> dict[str, Any]:
     policy = EXAMPLE.read_text(encoding="utf-8")
     (tmp_path / "policy.yaml").write_text(policy if declared else policy.replace(KEPT, ""), encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", "2026-11-01T06:00:00Z", "--policies",
-                 str(tmp_path / "policy.yaml"), "--output-dir", str(out), "--format", "json,md"]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(SAMPLE),
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--policies",
+                str(tmp_path / "policy.yaml"),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json,md",
+            ]
+        )
+        == 1
+    )
     assert main(["plan", "--report-dir", str(out)]) == 0
-    return {"report": json.loads((out / "report.json").read_text("utf-8")),
-            "plan": json.loads((out / "plan.json").read_text("utf-8")),
-            "plan_md": (out / "plan.md").read_text("utf-8"), "report_md": (out / "report.md").read_text("utf-8")}
+    return {
+        "report": json.loads((out / "report.json").read_text("utf-8")),
+        "plan": json.loads((out / "plan.json").read_text("utf-8")),
+        "plan_md": (out / "plan.md").read_text("utf-8"),
+        "report_md": (out / "report.md").read_text("utf-8"),
+    }
 
 
 @pytest.mark.parametrize("declared", [True, False], ids=["declared", "plain"])
-def test_the_reclaim_split_adds_up_and_meets_the_plans_net(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            declared: bool) -> None:
+def test_the_reclaim_split_adds_up_and_meets_the_plans_net(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: bool
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     run = _run(tmp_path, declared)
     report, plan = run["report"], run["plan"]
@@ -65,7 +84,8 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(tmp_path: Path, monke
         by_group = [s["finding"] for s in plan["skipped"] if s["reason"] in ("group_dynamic", "group_synced")]
         assert by_group and split.declaration == 0 and split.person > 0
         assert {rules[s["finding"]] for s in plan["skipped"] if s["reason"] == "use_not_shown"} == {
-            InactiveUserLicensed.id}
+            InactiveUserLicensed.id
+        }
     else:
         # a leaver planned in part counts its planned part as ready, the rest as waiting
         in_part = [s for s in plan["skipped"] if s.get("in_part")]
@@ -73,7 +93,8 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(tmp_path: Path, monke
 
 
 def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_do(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     run = _run(tmp_path, declared=True)
     report, plan, md = run["report"], run["plan"], run["plan_md"]
@@ -123,5 +144,4 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     assert reasons
     for reason in reasons:
         assert not re.search(r"\b[a-z]+_[a-z_]+\b", reason), reason  # a raw key such as after_group
-        assert reason not in ("no change to run", "a step is not ready", "someone must look something up first"), \
-            reason
+        assert reason not in ("no change to run", "a step is not ready", "someone must look something up first"), reason

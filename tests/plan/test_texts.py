@@ -30,15 +30,30 @@ ROW = re.compile(r"^\| (f\d+) \| [^|]* \| [^|]* \| (.*?) \| [^|]* \|$", re.M)
 
 
 def _plan(locale: Locale, skipped: tuple[Skipped, ...]) -> ChangePlan:
-    changes = tuple(Change(n, kind, METHODS[kind], f"/users/{uid(n)}", None, "", uid(n), None, (), {}, (f"c{n}",), ())
-                    for n, kind in enumerate(RUN_KINDS, 1))
-    return ChangePlan("72f988bf-0000-0000-0000-000000000000", "Contoso", "worldwide", locale.value,
-                      "2026-11-22T03:00:00Z", "EUR", 0.0, (), changes, (), None, skipped)
+    changes = tuple(
+        Change(n, kind, METHODS[kind], f"/users/{uid(n)}", None, "", uid(n), None, (), {}, (f"c{n}",), ())
+        for n, kind in enumerate(RUN_KINDS, 1)
+    )
+    return ChangePlan(
+        "72f988bf-0000-0000-0000-000000000000",
+        "Contoso",
+        "worldwide",
+        locale.value,
+        "2026-11-22T03:00:00Z",
+        "EUR",
+        0.0,
+        (),
+        changes,
+        (),
+        None,
+        skipped,
+    )
 
 
 def _every_reason() -> tuple[Skipped, ...]:
-    return tuple(Skipped(f"f{i}", FORBIDDEN, reason, "Ann", "", ("f99",), ("mailbox",))
-                 for i, reason in enumerate(REASONS))
+    return tuple(
+        Skipped(f"f{i}", FORBIDDEN, reason, "Ann", "", ("f99",), ("mailbox",)) for i, reason in enumerate(REASONS)
+    )
 
 
 def _reason_cells(md: str) -> dict[str, str]:
@@ -69,21 +84,27 @@ def test_plan_md_shows_no_internal_key(locale: Locale) -> None:
 def test_the_usage_reports_reason_is_a_sentence() -> None:
     usage = next(r for r in BLOCKED_REASONS if r == "usage_unknown")
     md = plan_markdown(_plan(Locale.EN, (Skipped("f0", FORBIDDEN, usage, "Ann"),)), created_at="2026-11-23T08:00:00Z")
-    assert _reason_cells(md)["f0"] == ("the usage reports cannot show whether the product is still used\\: a person "
-                                        "must check that first")
+    assert _reason_cells(md)["f0"] == (
+        "the usage reports cannot show whether the product is still used\\: a person must check that first"
+    )
     # the report and the digest show the plan's state in the plan's words (auditor.report.view.states)
     state = plan_states(_plan(Locale.EN, (Skipped("f0", FORBIDDEN, usage, "Ann"),)), Locale.EN)["f0"]
-    assert (state.label, state.reason) == ("needs an admin's decision", "the usage reports cannot show whether the "
-                                           "product is still used: a person must check that first")
+    assert (state.label, state.reason) == (
+        "needs an admin's decision",
+        "the usage reports cannot show whether the product is still used: a person must check that first",
+    )
 
 
-@pytest.mark.parametrize(("rule", "reason", "step"), [
-    (LicenseSuspended.id, LOOKUP, "reactivate or renew the subscription"),
-    (SeatsInGrace.id, LOOKUP, "renew the subscription before its grace period ends"),
-    (SpareSeatsUnderMinimum.id, LOOKUP, "free licenses or buy more"),
-    (SkuNotApproved.id, LOOKUP, "approve the product in the policy"),
-    (SubscriptionExpiring.id, NO_ACTION, "renew the subscription"),
-])
+@pytest.mark.parametrize(
+    ("rule", "reason", "step"),
+    [
+        (LicenseSuspended.id, LOOKUP, "reactivate or renew the subscription"),
+        (SeatsInGrace.id, LOOKUP, "renew the subscription before its grace period ends"),
+        (SpareSeatsUnderMinimum.id, LOOKUP, "free licenses or buy more"),
+        (SkuNotApproved.id, LOOKUP, "approve the product in the policy"),
+        (SubscriptionExpiring.id, NO_ACTION, "renew the subscription"),
+    ],
+)
 def test_a_commercial_next_step_is_named(rule: str, reason: str, step: str) -> None:
     md = plan_markdown(_plan(Locale.EN, (Skipped("f0", rule, reason, "E3"),)), created_at="2026-11-23T08:00:00Z")
     cell = _reason_cells(md)["f0"]
@@ -101,8 +122,10 @@ def _reclaimable_report() -> dict[str, Any]:
         finding("f1", DISABLED, u1, [assign(u1, remove=["SPE_E5"])]) | {"monthly_cost": 57.0},
         finding("f1b", INACTIVE, u1, [assign(u1, remove=["SPE_E5"])]) | {"monthly_cost": 20.0},
         # user 2: the removal would end the mailbox: it waits for a declaration that the data is kept
-        finding("f2", INACTIVE, u2, [leave(u2, uid(9), {"SPE_E3": -1}, ready=False, blocked="data_lost")],
-                skus=["SPE_E3"]) | {"monthly_cost": 33.75},
+        finding(
+            "f2", INACTIVE, u2, [leave(u2, uid(9), {"SPE_E3": -1}, ready=False, blocked="data_lost")], skus=["SPE_E3"]
+        )
+        | {"monthly_cost": 33.75},
         # user 3: only a lookup: a person
         finding("f3", INACTIVE, u3, [lookup()], skus=["SPE_E3"]) | {"monthly_cost": 12.5},
         # not reclaimable: not in the split, though planned
@@ -119,7 +142,8 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
     assert plan_row.endswith(
         "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits for a declaration "
         "that the user's data is kept, €12\\.50 waits for a person\\. The plan's other changes count \\-€57\\.00 in "
-        "its net\\. |")
+        "its net\\. |"
+    )
     # the net counts every change, the reclaimable ones or not: -57.00 ready + -57.00 other
     assert "lowering license costs by €114\\.00 a month" in plan_row
 
@@ -127,8 +151,11 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_html_header_splits_it_in_every_language(locale: Locale) -> None:
     html = render_html(_reclaimable_report(), locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
-    row = next(line for line in html.splitlines() if i18n.translations(locale).pgettext("plan_header", "Plan")
-               + "</td>" in line)
+    row = next(
+        line
+        for line in html.splitlines()
+        if i18n.translations(locale).pgettext("plan_header", "Plan") + "</td>" in line
+    )
     for amount in (103.25, 57.0, 33.75, 12.5):
         assert str(escape(i18n.format_money(amount, "EUR", locale))) in row
     english = "waits for a declaration that the user's data is kept"

@@ -38,40 +38,88 @@ def _removals(n: int) -> list[dict[str, Any]]:
 
 
 def test_plan_json_has_the_documented_fields() -> None:
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1,
-                [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1}), reprocess(U1)]),
-        finding("f2", FORBIDDEN, uid(2), [lookup()]),
-    ], SEATS)
+    doc = report(
+        [
+            finding(
+                "f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1}), reprocess(U1)]
+            ),
+            finding("f2", FORBIDDEN, uid(2), [lookup()]),
+        ],
+        SEATS,
+    )
     out = plan_document(compile_plan(doc, rules=[NOT_ALLOWED, FORBIDDEN]), created_at=CREATED)
-    assert list(out) == ["plan_version", "tenant_id", "tenant_name", "cloud", "report_generated_at",
-                         "report_collected_at", "created_at", "filters", "currency", "net_monthly", "unpriced",
-                         "changes", "seats", "stopped", "skipped"]
+    assert list(out) == [
+        "plan_version",
+        "tenant_id",
+        "tenant_name",
+        "cloud",
+        "report_generated_at",
+        "report_collected_at",
+        "created_at",
+        "filters",
+        "currency",
+        "net_monthly",
+        "unpriced",
+        "changes",
+        "seats",
+        "stopped",
+        "skipped",
+    ]
     assert out["plan_version"] == 1
     assert (out["tenant_name"], out["cloud"], out["created_at"]) == ("Contoso", "worldwide", CREATED)
     assert out["report_generated_at"] == doc["generated_at"]
     assert out["filters"] == {"rules": [NOT_ALLOWED, FORBIDDEN], "min_severity": None, "findings": None}
     assert (out["currency"], out["net_monthly"], out["unpriced"]) == ("EUR", -23.25, [])
-    assert list(out["changes"][0]) == ["n", "kind", "method", "path", "body", "description", "user",
-                                                     "group", "precondition", "seats", "findings", "depends_on"]
+    assert list(out["changes"][0]) == [
+        "n",
+        "kind",
+        "method",
+        "path",
+        "body",
+        "description",
+        "user",
+        "group",
+        "precondition",
+        "seats",
+        "findings",
+        "depends_on",
+    ]
     assert [(c["n"], c["kind"], c["depends_on"]) for c in out["changes"]] == [
-        (1, "add_member", []), (2, "remove_member", [1]), (3, "reprocess", [1, 2])]
-    assert out["seats"] == {"SPE_E3": {"usable": 1000, "consumed": 500, "after": 501},
-                            "SPE_E5": {"usable": 1000, "consumed": 500, "after": 499}}
+        (1, "add_member", []),
+        (2, "remove_member", [1]),
+        (3, "reprocess", [1, 2]),
+    ]
+    assert out["seats"] == {
+        "SPE_E3": {"usable": 1000, "consumed": 500, "after": 501},
+        "SPE_E5": {"usable": 1000, "consumed": 500, "after": 499},
+    }
     assert out["stopped"] is None
-    assert out["skipped"] == [{"finding": "f2", "rule": FORBIDDEN, "reason": "lookup", "subject": "User 0002",
-                               "description": out["skipped"][0]["description"]}]
+    assert out["skipped"] == [
+        {
+            "finding": "f2",
+            "rule": FORBIDDEN,
+            "reason": "lookup",
+            "subject": "User 0002",
+            "description": out["skipped"][0]["description"],
+        }
+    ]
     json.dumps(out)  # plain JSON
 
 
 def test_a_stopped_plan_names_the_change_product_and_seats() -> None:
-    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])],
-                 [seat("SPE_E3", 4, 4)])
+    doc = report([finding("f1", REQUIRED, U1, [assign(U1, add=["SPE_E3"])])], [seat("SPE_E3", 4, 4)])
     out = plan_document(compile_plan(doc), created_at=CREATED)
     assert out["changes"] == []
-    assert out["stopped"] == {"n": 1, "sku": "SPE_E3", "usable": 4, "needed": 5,
-                              "reason": "no free seat: CountViolation", "description": out["stopped"]["description"],
-                              "method": "POST", "path": f"/users/{U1}/assignLicense"}
+    assert out["stopped"] == {
+        "n": 1,
+        "sku": "SPE_E3",
+        "usable": 4,
+        "needed": 5,
+        "reason": "no free seat: CountViolation",
+        "description": out["stopped"]["description"],
+        "method": "POST",
+        "path": f"/users/{U1}/assignLicense",
+    }
 
 
 # --- $batch -----------------------------------------------------------------------------------------
@@ -92,9 +140,13 @@ def test_batches_hold_at_most_twenty_requests_each_running_after_the_one_before(
         for before, request in zip(batch["requests"], rest, strict=False):
             assert request["dependsOn"] == [before["id"]]
     request = batches[0]["requests"][0]
-    assert request == {"id": "1", "method": "POST", "url": f"/users/{uid(1)}/assignLicense",
-                       "headers": {"Content-Type": "application/json"},
-                       "body": {"addLicenses": [], "removeLicenses": [plan.changes[0].body["removeLicenses"][0]]}}
+    assert request == {
+        "id": "1",
+        "method": "POST",
+        "url": f"/users/{uid(1)}/assignLicense",
+        "headers": {"Content-Type": "application/json"},
+        "body": {"addLicenses": [], "removeLicenses": [plan.changes[0].body["removeLicenses"][0]]},
+    }
 
 
 def test_a_users_chain_is_not_split_across_batches() -> None:
@@ -152,20 +204,30 @@ def test_an_empty_plan_writes_no_batch(tmp_path: Path) -> None:
 
 
 def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None:
-    seats = [seat("SPE_E5", 10, 10, price=57.0, name="Microsoft 365 E5"), seat("SPE_E3", 10, 10, price=33.75),
-             seat("VISIOCLIENT", 2, 2)]
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"], description="Remove E5 from Ann.")]),
-        finding("f2", REQUIRED, uid(2), [assign(uid(2), add=["VISIOCLIENT"])]),
-        finding("f3", FORBIDDEN, uid(3), [lookup(description="List who holds E5.")]),
-    ], seats)
+    seats = [
+        seat("SPE_E5", 10, 10, price=57.0, name="Microsoft 365 E5"),
+        seat("SPE_E3", 10, 10, price=33.75),
+        seat("VISIOCLIENT", 2, 2),
+    ]
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"], description="Remove E5 from Ann.")]),
+            finding("f2", REQUIRED, uid(2), [assign(uid(2), add=["VISIOCLIENT"])]),
+            finding("f3", FORBIDDEN, uid(3), [lookup(description="List who holds E5.")]),
+        ],
+        seats,
+    )
     text = plan_markdown(compile_plan(doc), created_at=CREATED)
-    assert "**1 change, lowering license costs by €57\\.00 a month; stops at change 2\\: no free Visio Plan 2 seat; " \
-           "2 findings need a person**" in text
+    assert (
+        "**1 change, lowering license costs by €57\\.00 a month; stops at change 2\\: no free Visio Plan 2 seat; "
+        "2 findings need a person**" in text
+    )
     user = U1.replace("-", "\\-")
     # what the change does, from its call (not the action's "Remove E5 from Ann.")
-    assert (f"1. Remove Microsoft 365 E5 from User 0001 \\(0001\\@<!-- -->contoso\\.example\\)  \n"
-            f"   POST \\/users\\/{user}\\/assignLicense  \n") in text
+    assert (
+        f"1. Remove Microsoft 365 E5 from User 0001 \\(0001\\@<!-- -->contoso\\.example\\)  \n"
+        f"   POST \\/users\\/{user}\\/assignLicense  \n"
+    ) in text
     assert "Ann" not in text
     assert "| Microsoft 365 E5 | 10 | 10 | 9 | €57\\.00 |" in text
     assert "The plan stops before change 2" in text and "it needs 3 VISIOCLIENT seats, more than the 2 usable" in text
@@ -174,10 +236,14 @@ def test_plan_md_lists_changes_seats_cost_stop_and_what_needs_a_person() -> None
 
 
 def test_plan_md_escapes_what_the_tenant_wrote() -> None:
-    doc = report([
-        finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"], description=f"Remove E5 from {MD}")]),
-        finding("f2", FORBIDDEN, uid(2), [lookup(description=f"Ask {XSS}")], name=MD),
-    ], SEATS, tenant_name=f"{XSS} {MD}")
+    doc = report(
+        [
+            finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"], description=f"Remove E5 from {MD}")]),
+            finding("f2", FORBIDDEN, uid(2), [lookup(description=f"Ask {XSS}")], name=MD),
+        ],
+        SEATS,
+        tenant_name=f"{XSS} {MD}",
+    )
     text = plan_markdown(compile_plan(doc), created_at=CREATED)
     for raw in ("<script>", "](https://", "![img]", "`code`", "**bold**", "| [click]"):
         assert raw not in text
@@ -194,14 +260,25 @@ def test_plan_md_speaks_the_reports_language() -> None:
 
 def test_plan_md_shows_counts_seats_and_cost_before_the_changes() -> None:
     """A reviewer whose view is cut (the job summary) still sees the plan's size, seats and cost."""
-    doc = report([
-        finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
-        *_removals(3)[1:],
-        finding("f9", FORBIDDEN, uid(9), [lookup()]),
-    ], SEATS)
+    doc = report(
+        [
+            finding("f1", NOT_ALLOWED, U1, [join(U1, G_E3, {"SPE_E3": 1}), leave(U1, G_E5, {"SPE_E5": -1})]),
+            *_removals(3)[1:],
+            finding("f9", FORBIDDEN, uid(9), [lookup()]),
+        ],
+        SEATS,
+    )
     text = plan_markdown(compile_plan(doc), created_at=CREATED)
-    order = [text.index(heading) for heading in (
-        "**4 changes", "| Kind of change | Changes |", "### Seats before and after",
-        "### Changes, in the order they run", "1. ", "### Findings that need a person")]
+    order = [
+        text.index(heading)
+        for heading in (
+            "**4 changes",
+            "| Kind of change | Changes |",
+            "### Seats before and after",
+            "### Changes, in the order they run",
+            "1. ",
+            "### Findings that need a person",
+        )
+    ]
     assert order == sorted(order), order
     assert "| Group joined | 1 |\n| Licenses assigned or removed \\(assignLicense\\) | 2 |\n| Group left | 1 |" in text

@@ -14,10 +14,16 @@ from auditor.reference import DATA_FILE
 from auditor.reference.coverage import LEFT_OUT, TIERS, covered, families
 
 EXO1, EXO2 = "9aaf7827-d63c-4b61-89c3-182f06f82e5c", "efb87545-963c-4e0d-99df-69c6916d9eb0"
-TODO1, TODO2, TODO3 = ("5e62787c-c316-451f-b873-1d05acd4d12c", "c87f142c-d1e9-4363-8630-aaea9c4d9ae5",
-                       "3fb82609-8c27-4f7b-bd51-30634711ee67")
-SP1, SP1_MID, SP2 = ("c7699d2e-19aa-44de-8edf-1736da088ca1", "6b5b6a67-fc72-4a1f-a2b5-beecf05de761",
-                     "5dbe027f-2339-4123-9542-606e4d348a72")
+TODO1, TODO2, TODO3 = (
+    "5e62787c-c316-451f-b873-1d05acd4d12c",
+    "c87f142c-d1e9-4363-8630-aaea9c4d9ae5",
+    "3fb82609-8c27-4f7b-bd51-30634711ee67",
+)
+SP1, SP1_MID, SP2 = (
+    "c7699d2e-19aa-44de-8edf-1736da088ca1",
+    "6b5b6a67-fc72-4a1f-a2b5-beecf05de761",
+    "5dbe027f-2339-4123-9542-606e4d348a72",
+)
 FOUNDATION = "113feb6c-3fe4-4440-bddc-54d774bf0318"
 ATP1, ATP2 = "f20fedf3-f3c3-43c3-8267-2bfdd51c0939", "8e0c0a52-6a6c-4d40-8370-dd62790dcd70"
 
@@ -51,8 +57,8 @@ def test_each_chain_is_a_family_of_the_table(service: str) -> None:
     found = families(lines())[service]
     numbers = sorted(found)
     shipped = TIERS[service]
-    assert [set(tier) for tier in shipped] == [{(n, i.lower()) for n, i in found[k]} for k in numbers[:len(shipped)]]
-    assert all(f"{service} (Plan {k})" in LEFT_OUT for k in numbers[len(shipped):])
+    assert [set(tier) for tier in shipped] == [{(n, i.lower()) for n, i in found[k]} for k in numbers[: len(shipped)]]
+    assert all(f"{service} (Plan {k})" in LEFT_OUT for k in numbers[len(shipped) :])
 
 
 @pytest.mark.parametrize("service", sorted(TIERS))
@@ -89,9 +95,11 @@ def test_every_part_plan_of_the_table_is_decided() -> None:
     from auditor.reference.coverage import PARTS, PARTS_LEFT_OUT, parts
 
     found = parts(lines())
-    undecided = sorted(name for name, plan_id in found
-                       if (name, plan_id) not in PARTS and name not in PARTS_LEFT_OUT
-                       and not any(plan_id == key[1] for key in PARTS))
+    undecided = sorted(
+        name
+        for name, plan_id in found
+        if (name, plan_id) not in PARTS and name not in PARTS_LEFT_OUT and not any(plan_id == key[1] for key in PARTS)
+    )
     assert undecided == []
     assert set(PARTS) <= found, "a part plan that is no longer in the table"
     assert all(reason for reason in PARTS_LEFT_OUT.values()) and all(why for _, why in PARTS.values())
@@ -102,8 +110,9 @@ def test_every_part_plan_of_the_table_is_decided() -> None:
 def test_each_part_is_covered_by_plans_of_the_table() -> None:
     from auditor.reference.coverage import PARTS
 
-    ids = {(row["Service_Plan_Name"].strip(), row["Service_Plan_Id"].strip().lower())
-           for row in csv.DictReader(lines())}
+    ids = {
+        (row["Service_Plan_Name"].strip(), row["Service_Plan_Id"].strip().lower()) for row in csv.DictReader(lines())
+    }
     for (_, part_id), (fulls, _) in PARTS.items():
         assert fulls and all((name, plan_id.lower()) in ids for name, plan_id in fulls)
         for _, full_id in fulls:

@@ -25,10 +25,12 @@ def test_known_products_and_plans_by_part_number_and_guid() -> None:
 
 
 def test_stray_whitespace_is_stripped_and_the_first_row_wins() -> None:
-    text = ("Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,"
-            "Service_Plans_Included_Friendly_Names\n"
-            "Old name,SKU_X\t,11111111-1111-1111-1111-111111111111,P1,22222222-2222-2222-2222-222222222222,Plan one\n"
-            "New name,SKU_X,33333333-3333-3333-3333-333333333333,P1,22222222-2222-2222-2222-222222222222,Plan 1\n")
+    text = (
+        "Product_Display_Name,String_Id,GUID,Service_Plan_Name,Service_Plan_Id,"
+        "Service_Plans_Included_Friendly_Names\n"
+        "Old name,SKU_X\t,11111111-1111-1111-1111-111111111111,P1,22222222-2222-2222-2222-222222222222,Plan one\n"
+        "New name,SKU_X,33333333-3333-3333-3333-333333333333,P1,22222222-2222-2222-2222-222222222222,Plan 1\n"
+    )
     names = parse(text.splitlines())
     assert names.product(part="SKU_X") == "Old name"  # a tie: the first row
     assert names.product(sku_id="33333333-3333-3333-3333-333333333333", part="SKU_X") == "New name"
@@ -55,7 +57,8 @@ def test_refresh_checks_before_it_replaces(tmp_path: Path, capsys: pytest.Captur
 def test_the_shipped_lookups_are_those_of_the_shipped_table() -> None:
     data = SHIPPED.read_bytes()
     assert READY.read_text("utf-8") == derived(data), (
-        "run: python -m auditor.reference.refresh --from auditor/reference/product-names-and-service-plans.csv")
+        "run: python -m auditor.reference.refresh --from auditor/reference/product-names-and-service-plans.csv"
+    )
     assert product_names() == parse(data.decode("utf-8-sig").splitlines())
 
 

@@ -20,8 +20,11 @@ def _limits_of(sku_id: str) -> dict[str, int | None]:
     mailbox = [r for r in rows if r.mailbox_bytes is not None]
     onedrive = [r for r in rows if r.onedrive_bytes is not None]
     assert len(mailbox) == 1 and len(onedrive) == 1, (sku_id, rows)
-    return {"mailbox": mailbox[0].mailbox_bytes, "archive": mailbox[0].archive_bytes,
-            "onedrive": onedrive[0].onedrive_bytes}
+    return {
+        "mailbox": mailbox[0].mailbox_bytes,
+        "archive": mailbox[0].archive_bytes,
+        "onedrive": onedrive[0].onedrive_bytes,
+    }
 
 
 def test_every_row_names_a_service_plan_of_microsofts_table_by_its_id() -> None:
@@ -32,8 +35,9 @@ def test_every_row_names_a_service_plan_of_microsofts_table_by_its_id() -> None:
             continue
         assert limit.service_plan_id is not None and names.plan_by_id.get(limit.service_plan_id), subject
         # the id and the name are the same plan in Microsoft's table
-        assert any((limit.service_plan_id, subject) == plan for plans in names.plans_by_sku_id.values()
-                   for plan in plans), subject
+        assert any(
+            (limit.service_plan_id, subject) == plan for plans in names.plans_by_sku_id.values() for plan in plans
+        ), subject
         assert limit.source.startswith("https://learn.microsoft.com/")
 
 
@@ -52,13 +56,17 @@ def test_a_shared_mailbox_holds_50_gb_without_a_license_and_no_archive() -> None
     assert shared.mailbox_bytes == 50 * GB == 53_687_091_200 and not shared.has_archive
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("subject,mailbox_gb\nX,2\n", "expected the columns"),
-    ("subject,service_plan_id,mailbox_gb,archive_gb,onedrive_gb,source\nX,,2.5,,,https://learn.microsoft.com/a\n",
-     "line 2: '2.5' is not a whole number of GB"),
-    ("subject,service_plan_id,mailbox_gb,archive_gb,onedrive_gb,source\nX,,2,,,https://example.com/\n",
-     "line 2"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("subject,mailbox_gb\nX,2\n", "expected the columns"),
+        (
+            "subject,service_plan_id,mailbox_gb,archive_gb,onedrive_gb,source\nX,,2.5,,,https://learn.microsoft.com/a\n",
+            "line 2: '2.5' is not a whole number of GB",
+        ),
+        ("subject,service_plan_id,mailbox_gb,archive_gb,onedrive_gb,source\nX,,2,,,https://example.com/\n", "line 2"),
+    ],
+)
 def test_a_damaged_table_is_refused_naming_the_line(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse(text)

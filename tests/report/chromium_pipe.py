@@ -101,10 +101,10 @@ def png_pixel(png: bytes) -> tuple[int, int, int]:
     bytes as they are, since the bytes it predicts from are all zero."""
     chunks, pos = b"", 8
     while pos < len(png):
-        length = int.from_bytes(png[pos:pos + 4], "big")
-        kind = png[pos + 4:pos + 8]
+        length = int.from_bytes(png[pos : pos + 4], "big")
+        kind = png[pos + 4 : pos + 8]
         if kind == b"IDAT":
-            chunks += png[pos + 8:pos + 8 + length]
+            chunks += png[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(chunks)
     return raw[1], raw[2], raw[3]
@@ -159,8 +159,16 @@ class _Pipe:
                 return event
 
 
-def load(path: Path, *, width: int = 900, height: int = 1000, binary: str | None = None, dark: bool = False,
-         probes: tuple[tuple[int, int], ...] = (), shot_height: int = 8000) -> PageResult:
+def load(
+    path: Path,
+    *,
+    width: int = 900,
+    height: int = 1000,
+    binary: str | None = None,
+    dark: bool = False,
+    probes: tuple[tuple[int, int], ...] = (),
+    shot_height: int = 8000,
+) -> PageResult:
     """Open `path` (a local file) in a `width` x `height` window and collect what happened; needs a
     Chromium binary. `dark`: the reader prefers a dark colour scheme (a page that declares it
     supports dark gets a dark canvas and default colours). `probes`: points whose colour to report.
@@ -201,8 +209,9 @@ def load(path: Path, *, width: int = 900, height: int = 1000, binary: str | None
             os.close(from_chrome)
 
 
-def _inspect(pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tuple[int, int], ...],
-             dark: bool, shot_height: int) -> PageResult:
+def _inspect(
+    pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tuple[int, int], ...], dark: bool, shot_height: int
+) -> PageResult:
     target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
@@ -213,8 +222,11 @@ def _inspect(pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tup
         session=session,
     )
     if dark:
-        pipe.call("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
-                  session=session)
+        pipe.call(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+            session=session,
+        )
     pipe.call("Page.navigate", {"url": path.resolve().as_uri()}, session=session)
     pipe.wait_for("Page.loadEventFired")
     result = PageResult()
@@ -225,8 +237,11 @@ def _inspect(pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tup
     contrast = pipe.call("Runtime.evaluate", {"expression": MIN_CONTRAST, "returnByValue": True}, session)
     result.min_contrast = float(contrast["result"]["value"])
     for x, y in probes:
-        dot = pipe.call("Page.captureScreenshot", {"format": "png", "clip": {"x": x, "y": y, "width": 1, "height": 1,
-                                                                             "scale": 1}}, session=session)
+        dot = pipe.call(
+            "Page.captureScreenshot",
+            {"format": "png", "clip": {"x": x, "y": y, "width": 1, "height": 1, "scale": 1}},
+            session=session,
+        )
         result.pixels.append(png_pixel(base64.b64decode(dot["data"])))
     metrics = pipe.call("Page.getLayoutMetrics", session=session)["cssContentSize"]
     result.width, result.height = int(metrics["width"]), int(metrics["height"])

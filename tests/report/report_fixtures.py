@@ -76,7 +76,13 @@ class FakeGuidance:
         return f"{TITLES[locale]} {rule} ({locale.value}) description."
 
     def message(
-        self, rule: str, *, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any], locale: Locale,
+        self,
+        rule: str,
+        *,
+        subject: Mapping[str, Any],
+        skus: Sequence[str],
+        details: Mapping[str, Any],
+        locale: Locale,
         names: Mapping[str, str] | None = None,
     ) -> str:
         who = subject.get("display_name") or subject.get("sku") or subject.get("id")
@@ -102,16 +108,27 @@ class FakeGuidance:
                 "path": f"/users/{subject['id']}/assignLicense",
                 "body": {"addLicenses": [], "removeLicenses": list(skus)},
                 "description": "remove",
-                "user": subject["id"], "group": None, "precondition": [], "seats": {s: -1 for s in skus},
-                "ready": True, "blocked": None,
+                "user": subject["id"],
+                "group": None,
+                "precondition": [],
+                "seats": {s: -1 for s in skus},
+                "ready": True,
+                "blocked": None,
             }
-            leave = {**remove, "kind": "remove_member", "method": "DELETE", "body": None,
-                     "path": f"/groups/{{group-id}}/members/{subject['id']}/$ref",
-                     "description": f"leave the group of {subject.get('display_name')}",
-                     "ready": False, "blocked": "placeholder"}
+            leave = {
+                **remove,
+                "kind": "remove_member",
+                "method": "DELETE",
+                "body": None,
+                "path": f"/groups/{{group-id}}/members/{subject['id']}/$ref",
+                "description": f"leave the group of {subject.get('display_name')}",
+                "ready": False,
+                "blocked": "placeholder",
+            }
             actions = [remove]
-            alternatives = [{"label": f"[{locale.value}] or keep it for {subject.get('display_name')}",
-                             "actions": [leave]}]
+            alternatives = [
+                {"label": f"[{locale.value}] or keep it for {subject.get('display_name')}", "actions": [leave]}
+            ]
         return {
             "summary": f"[{locale.value}/{cloud.value}] fix {rule} for {subject.get('upn') or subject.get('id')}",
             "steps": [f"[{locale.value}] step one for {rule}", f"[{locale.value}] step two"],

@@ -110,8 +110,11 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
     # a report written before the first release: audit once more
     older = tmp_path / "older.json"
     older.write_text(json.dumps({**build_sample(), "schema_version": 1}), encoding="utf-8")
-    with pytest.raises(UsageError, match=r"older\.json: report schema_version 1 was written by a license-auditor "
-                                         r"from before its first release.*run `license-auditor audit` once more"):
+    with pytest.raises(
+        UsageError,
+        match=r"older\.json: report schema_version 1 was written by a license-auditor "
+        r"from before its first release.*run `license-auditor audit` once more",
+    ):
         load_baseline(older)
     for bad in (True, 2.0, "2"):
         other.write_text(json.dumps({"schema_version": bad, "findings": []}), encoding="utf-8")
@@ -119,8 +122,10 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
             load_baseline(other)
 
 
-@pytest.mark.parametrize("change", [{"tenant": "x"}, {"findings": [{"id": "a", "subject": "someone"}]},
-                                    {"findings": [{"id": "a", "rule": 3}]}])
+@pytest.mark.parametrize(
+    "change",
+    [{"tenant": "x"}, {"findings": [{"id": "a", "subject": "someone"}]}, {"findings": [{"id": "a", "rule": 3}]}],
+)
 def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict) -> None:
     junk = tmp_path / "junk.json"
     junk.write_text(json.dumps({**build_sample(), **change}), encoding="utf-8")

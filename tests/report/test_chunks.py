@@ -27,7 +27,6 @@ from tests.core.factory import sample_audit_argv, watch_command
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 def _pid(items: Sequence[int]) -> tuple[list[int], int]:
     return list(items), os.getpid()
 
@@ -42,7 +41,7 @@ def test_in_one_process_the_chunks_come_in_order() -> None:
 def test_forked_processes_work_the_chunks_out_in_order(forked_chunks: int) -> None:
     items = list(range(100))
     seen = list(chunks.in_chunks(items, _pid, workers=2))
-    assert [part for part, _ in seen] == [items[i:i + forked_chunks] for i in range(0, 100, forked_chunks)]
+    assert [part for part, _ in seen] == [items[i : i + forked_chunks] for i in range(0, 100, forked_chunks)]
     pids = {pid for _, pid in seen}
     assert os.getpid() not in pids and 1 <= len(pids) <= 2
 
@@ -58,7 +57,8 @@ def test_an_error_in_a_forked_chunk_is_raised_here(forked_chunks: int) -> None:
 
 
 def test_when_a_forked_process_is_killed_the_rest_is_worked_out_here(
-        forked_chunks: int, capsys: pytest.CaptureFixture[str]) -> None:
+    forked_chunks: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     parent = os.getpid()
 
     def work(items: Sequence[int]) -> list[int]:
@@ -98,11 +98,17 @@ def _gone(pid: int) -> bool:
 
 
 def test_when_the_audit_is_killed_its_processes_die_and_free_the_output_directory(
-        tmp_path: Path, forked_chunks: int) -> None:
+    tmp_path: Path, forked_chunks: int
+) -> None:
     """A forked process holds the audit's lock on the output directory: were it to outlive an audit
     killed by the out-of-memory killer, every later run into the directory would exit 2."""
-    audit = subprocess.Popen([sys.executable, "-c", _ORPHAN, str(tmp_path)], stdout=subprocess.PIPE, text=True,
-                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    audit = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert audit.stdout is not None
     try:
         workers = [int(audit.stdout.readline()) for _ in range(2)]
@@ -156,8 +162,9 @@ def _watch_workers(monkeypatch: pytest.MonkeyPatch, seen: list[int]) -> None:
     monkeypatch.setattr(commands, "available_workers", lambda: 4)
 
 
-def test_an_audit_alone_hands_its_findings_to_the_machines_cores(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_audit_alone_hands_its_findings_to_the_machines_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seen: list[int] = []
     _watch_workers(monkeypatch, seen)
     assert main(sample_audit_argv(tmp_path)) == 0

@@ -74,15 +74,29 @@ def test_guard_cell() -> None:
     assert guard_cell("a-b") == "a-b"
 
 
-@pytest.mark.parametrize("dangerous", [" =1+1", "  +1", "\n-1", " \t@SUM(A1)", "\u3000=1",  # whitespace first
-                                       "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", " \uff1dHYPERLINK()"])
+@pytest.mark.parametrize(
+    "dangerous",
+    [
+        " =1+1",
+        "  +1",
+        "\n-1",
+        " \t@SUM(A1)",
+        "\u3000=1",  # whitespace first
+        "\uff1d1+1",
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+        " \uff1dHYPERLINK()",
+    ],
+)
 def test_guard_cell_sees_past_leading_whitespace_and_full_width_signs(dangerous: str) -> None:
     assert guard_cell(dangerous) == "'" + dangerous
 
 
-def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(tmp_path: Path, sample: dict[str, Any],
-                                                                      guidance: FakeGuidance) -> None:
-    sample["findings"][0]["subject"]["display_name"] = " \uff1dHYPERLINK(\"http://x\")"
+def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(
+    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
+) -> None:
+    sample["findings"][0]["subject"]["display_name"] = ' \uff1dHYPERLINK("http://x")'
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
@@ -96,10 +110,32 @@ def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guida
     assert "Gülşen Öztürk" in raw.decode("utf-8-sig")
 
 
-@pytest.mark.parametrize("name", ["", "alice", "a-b", "=1", " =1", "\u3000+1", "\u00a0-1", "\uff20x", "\tx", "x\ty",
-                                  "\u202eevil", "é" * 40_000, 12345, None, " plain", "-", "@", "'=already"])
-def test_each_cell_is_cleaned_then_guarded(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance,
-                                           name: object) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "alice",
+        "a-b",
+        "=1",
+        " =1",
+        "\u3000+1",
+        "\u00a0-1",
+        "\uff20x",
+        "\tx",
+        "x\ty",
+        "\u202eevil",
+        "é" * 40_000,
+        12345,
+        None,
+        " plain",
+        "-",
+        "@",
+        "'=already",
+    ],
+)
+def test_each_cell_is_cleaned_then_guarded(
+    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance, name: object
+) -> None:
     """Whatever a display name holds, its cell is what clean (one visible line, at most the cell
     limit) and then guard_cell make of it: the usual cell passes as it is, no other escapes."""
     sample["findings"][0]["subject"]["display_name"] = name
@@ -108,8 +144,9 @@ def test_each_cell_is_cleaned_then_guarded(tmp_path: Path, sample: dict[str, Any
     assert row["display_name"] == guard_cell(clean(name or "", 32_000))
 
 
-def test_a_worklist_of_thousands_keeps_every_row_in_order(tmp_path: Path, sample: dict[str, Any],
-                                                          guidance: FakeGuidance) -> None:
+def test_a_worklist_of_thousands_keeps_every_row_in_order(
+    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
+) -> None:
     """Rows are written in batches: none is lost or repeated at a batch's edge."""
     import copy
 
@@ -118,5 +155,6 @@ def test_a_worklist_of_thousands_keeps_every_row_in_order(tmp_path: Path, sample
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     table = rows(path.read_text(encoding="utf-8-sig"))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]
-    assert path.read_bytes().decode("utf-8-sig") == render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE,
-                                                               wording=guidance)
+    assert path.read_bytes().decode("utf-8-sig") == render_csv(
+        sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance
+    )

@@ -27,10 +27,20 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 SCREEN = 800  # px: the height of the first screen
 
 FIRST_SCREEN = {  # the status, the money and what is new, as the first screen must show them
-    Locale.EN: ("Findings need attention", "Licenses cost €8,280.50 a month.", "€558.80 a month",
-                "New since the last run", "New: 4"),
-    Locale.TR: ("İlgilenilmesi gereken bulgular var", "Lisansların maliyeti aylık €8.280,50.", "aylık €558,80",
-                "Son çalıştırmadan bu yana yeni olanlar", "Yeni: 4"),
+    Locale.EN: (
+        "Findings need attention",
+        "Licenses cost €8,280.50 a month.",
+        "€558.80 a month",
+        "New since the last run",
+        "New: 4",
+    ),
+    Locale.TR: (
+        "İlgilenilmesi gereken bulgular var",
+        "Lisansların maliyeti aylık €8.280,50.",
+        "aylık €558,80",
+        "Son çalıştırmadan bu yana yeni olanlar",
+        "Yeni: 4",
+    ),
 }
 
 Reports = Callable[[Locale], Path]
@@ -40,8 +50,14 @@ Reports = Callable[[Locale], Path]
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
     """The demo tenant audited against a baseline that lacked four of today's findings."""
     folders: dict[Locale, Path] = {}
-    sample = ["--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
-              str(ROOT / "policies" / "example.yaml"), "--as-of", "2026-11-01T06:00:00Z"]
+    sample = [
+        "--snapshot",
+        str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+        "--policies",
+        str(ROOT / "policies" / "example.yaml"),
+        "--as-of",
+        "2026-11-01T06:00:00Z",
+    ]
 
     def audit(locale: Locale) -> Path:
         if locale not in folders:
@@ -51,8 +67,21 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
             earlier["findings"] = earlier["findings"][4:]
             (first / "report.json").write_text(json.dumps(earlier), encoding="utf-8")
             out = tmp_path_factory.mktemp(f"digest-{locale.value}")
-            assert main(["audit", *sample, "--output-dir", str(out), "--locale", locale.value,
-                         "--baseline", str(first / "report.json")]) == 1
+            assert (
+                main(
+                    [
+                        "audit",
+                        *sample,
+                        "--output-dir",
+                        str(out),
+                        "--locale",
+                        locale.value,
+                        "--baseline",
+                        str(first / "report.json"),
+                    ]
+                )
+                == 1
+            )
             folders[locale] = out
         return folders[locale]
 
@@ -69,8 +98,9 @@ def clean_load(page: Path, width: int, **options: Any) -> Any:
 
 @pytest.mark.parametrize("width", [600, 1000])
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
-def test_the_digests_first_screen_shows_status_money_and_what_is_new(reports: Reports, locale: Locale,
-                                                                      width: int) -> None:
+def test_the_digests_first_screen_shows_status_money_and_what_is_new(
+    reports: Reports, locale: Locale, width: int
+) -> None:
     result = clean_load(reports(locale) / "digest.html", width)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"digest-{locale.value}-{width}.png").write_bytes(result.png)
@@ -99,8 +129,11 @@ def test_text_stays_readable_when_the_reader_prefers_dark(reports: Reports, tmp_
     is checked as the first-screen colours are #212529 and #495057 on white)."""
     # the check can fail: a page that lets the browser use its dark scheme, with one dark text colour
     loose = tmp_path / "loose.html"
-    loose.write_text('<html><head><meta name="color-scheme" content="light dark"></head><body>'
-                     '<p style="color:#333333">hello</p></body></html>', encoding="utf-8")
+    loose.write_text(
+        '<html><head><meta name="color-scheme" content="light dark"></head><body>'
+        '<p style="color:#333333">hello</p></body></html>',
+        encoding="utf-8",
+    )
     assert load(loose, width=600, height=SCREEN, dark=True).min_contrast < 2
     page = reports(Locale.EN) / name
     result = load(page, width=600, height=SCREEN, dark=True, probes=((300, 5),))
@@ -111,10 +144,28 @@ def test_text_stays_readable_when_the_reader_prefers_dark(reports: Reports, tmp_
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
 def test_the_digest_with_the_bill_fits_a_phone(tmp_path: Path, locale: Locale) -> None:
     """With --billing the digest carries the bill's lines and its table: still no wider than 600 px."""
-    assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
-                 str(ROOT / "policies" / "example.yaml"), "--as-of", "2026-11-01T06:00:00Z", "--billing",
-                 str(ROOT / "auditor_dev" / "sample" / "sample-billing.csv"), "--locale", locale.value,
-                 "--output-dir", str(tmp_path), "--format", "json,html"]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+                "--policies",
+                str(ROOT / "policies" / "example.yaml"),
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--billing",
+                str(ROOT / "auditor_dev" / "sample" / "sample-billing.csv"),
+                "--locale",
+                locale.value,
+                "--output-dir",
+                str(tmp_path),
+                "--format",
+                "json,html",
+            ]
+        )
+        == 1
+    )
     result = clean_load(tmp_path / "digest.html", 600)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"digest-billing-{locale.value}-600.png").write_bytes(result.png)

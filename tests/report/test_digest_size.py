@@ -36,17 +36,36 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo tenant's report grown to 5,000 findings, every one new since the baseline, each
     user's name as long and wordy as Entra allows."""
     out = tmp_path_factory.mktemp("demo")
-    assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
-                 str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out), "--format", "json",
-                 "--as-of", "2026-11-01T06:00:00Z"]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+                "--policies",
+                str(ROOT / "policies" / "example.yaml"),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+            ]
+        )
+        == 1
+    )
     doc: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
     templates = [f for f in doc["findings"] if f["subject"]["type"] == "user"]
     findings = []
     for i in range(5_000):
         f = copy.deepcopy(templates[i % len(templates)])
         f["id"] = f"{i:016x}"
-        f["subject"] = {**f["subject"], "display_name": LONG_NAME, "upn": f"{'a' * 50}{i}@contoso.example",
-                        "id": f"00000000-0000-0000-0000-{i:012d}"}
+        f["subject"] = {
+            **f["subject"],
+            "display_name": LONG_NAME,
+            "upn": f"{'a' * 50}{i}@contoso.example",
+            "id": f"00000000-0000-0000-0000-{i:012d}",
+        }
         f["monthly_cost"] = float(i % 97)
         findings.append(f)
     doc["findings"] = findings
@@ -57,9 +76,14 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_digest_of_5000_findings_stays_small(large: dict[str, Any], locale: Locale) -> None:
     plan = header_plan(large)
-    page, text = render_digest(large, locale=locale, cloud=Cloud.WORLDWIDE, wording=wording,
-                               plan_line=plan_header(large, locale, plan),
-                               states=None if plan is None else plan_states(plan, locale))
+    page, text = render_digest(
+        large,
+        locale=locale,
+        cloud=Cloud.WORLDWIDE,
+        wording=wording,
+        plan_line=plan_header(large, locale, plan),
+        states=None if plan is None else plan_states(plan, locale),
+    )
     assert len(page.encode("utf-8")) < BYTES, len(page.encode("utf-8"))
     assert len(text.encode("utf-8")) < BYTES
     assert words(page) < WORDS, words(page)
@@ -76,4 +100,3 @@ def test_a_capped_list_says_how_many_more(large: dict[str, Any]) -> None:
     more = [int(n.replace(",", "")) for n in re.findall(r" and ([\d,]+) more", text)]
     assert sum(more) == new - 20  # everyone new is named or counted
     assert f"New: {new:,} · resolved: 0" in text
-

@@ -154,12 +154,15 @@ def test_clean_removes_invisible_controls() -> None:
     assert clean("x" * 500, 10) == "xxxxxxxxx…"
 
 
-@pytest.mark.parametrize(("hostile", "shown"), [
-    ("a\u061cb", "a\ufffdb"),  # ARABIC LETTER MARK, a bidi mark outside the old ranges
-    ("admin\U000e0041\U000e0042", "admin\ufffd\ufffd"),  # tag characters: invisible text
-    ("line\u2028next\u2029end", "line next end"),  # line and paragraph separators
-    ("\u00adsoft", "\ufffdsoft"),  # SOFT HYPHEN, a format character too
-])
+@pytest.mark.parametrize(
+    ("hostile", "shown"),
+    [
+        ("a\u061cb", "a\ufffdb"),  # ARABIC LETTER MARK, a bidi mark outside the old ranges
+        ("admin\U000e0041\U000e0042", "admin\ufffd\ufffd"),  # tag characters: invisible text
+        ("line\u2028next\u2029end", "line next end"),  # line and paragraph separators
+        ("\u00adsoft", "\ufffdsoft"),  # SOFT HYPHEN, a format character too
+    ],
+)
 def test_clean_judges_by_unicode_category(hostile: str, shown: str) -> None:
     assert clean(hostile) == shown
 

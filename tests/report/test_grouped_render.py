@@ -35,9 +35,19 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("demo")
-    code = main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"), "--policies",
-                 str(ROOT / "policies" / "example.yaml"), "--output-dir", str(out), "--as-of",
-                 "2026-11-01T06:00:00Z"])
+    code = main(
+        [
+            "audit",
+            "--snapshot",
+            str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+            "--policies",
+            str(ROOT / "policies" / "example.yaml"),
+            "--output-dir",
+            str(out),
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+        ]
+    )
     assert code == 1
     yield out
 
@@ -57,8 +67,12 @@ def test_findings_that_share_a_fix_show_its_steps_once(demo: Path) -> None:
     page = (demo / "report.html").read_text(encoding="utf-8")
     part = section(page, DisabledUserLicensed.id)
     assert part.count("Confirm that [Name] is meant to stay blocked") == 1
-    same = [f for f in document(demo)["findings"] if f["rule"] == DisabledUserLicensed.id
-            and f["details"]["assigned_by_group"] == {"SPE_E3": ["All Office Staff"]}]
+    same = [
+        f
+        for f in document(demo)["findings"]
+        if f["rule"] == DisabledUserLicensed.id
+        and f["details"]["assigned_by_group"] == {"SPE_E3": ["All Office Staff"]}
+    ]
     assert len(same) >= 3
     # one recipe for all of them: its steps once, each person once, in the table
     # (and in the recipe of a user who leaves a second group too)
@@ -80,14 +94,17 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     plan = compile_plan(doc, describe_changes=False)
     held = {s.finding: s for s in plan.skipped}
     # every call of this finding is ready by itself, but the plan holds it back (not_allowed)
-    (finding,) = [f for f in doc["findings"] if f["rule"] == AssignmentNotGroupBased.id
-                  and f["subject"]["display_name"] == "Direct Assignee"]
+    (finding,) = [
+        f
+        for f in doc["findings"]
+        if f["rule"] == AssignmentNotGroupBased.id and f["subject"]["display_name"] == "Direct Assignee"
+    ]
     assert all(a["ready"] for a in finding["remediation"]["actions"])
     assert held[finding["id"]].reason == "not_allowed"
     page = (demo / "report.html").read_text(encoding="utf-8")
     part = section(page, AssignmentNotGroupBased.id)
-    row = part[part.index("Direct Assignee"):]
-    row = row[:row.index("</tr>")]
+    row = part[part.index("Direct Assignee") :]
+    row = row[: row.index("</tr>")]
     from auditor import i18n
 
     reason = skip_reason(i18n.translations(Locale.EN), held[finding["id"]])
@@ -102,8 +119,7 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
     doc = document(demo)
     plan = compile_plan(doc, describe_changes=False)
     states = plan_states(plan, Locale.EN)
-    view = build_digest(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=wording, plan_line="",
-                        states=states)
+    view = build_digest(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=wording, plan_line="", states=states)
     assert 0 < len(view.actions) <= 10
     planned = {fid for change in plan.changes for fid in change.findings}
     held = {s.finding for s in plan.skipped}
@@ -113,7 +129,6 @@ def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
     text = (demo / "digest.txt").read_text(encoding="utf-8")
     for action in view.actions:
         assert f"{action.subject}" in text and action.state in text
-
 
 
 def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path) -> None:
@@ -141,9 +156,12 @@ def test_csv_keeps_one_row_per_finding_with_the_first_ready_call(sample: dict[st
 
 
 def test_the_summary_names_the_licensing_group(demo: Path) -> None:
-    """"Add X to the group that should assign E3" does not say which group; the policy names it."""
-    direct = [f for f in document(demo)["findings"] if f["rule"] == AssignmentNotGroupBased.id
-              and not f["details"].get("also_by_group")]
+    """ "Add X to the group that should assign E3" does not say which group; the policy names it."""
+    direct = [
+        f
+        for f in document(demo)["findings"]
+        if f["rule"] == AssignmentNotGroupBased.id and not f["details"].get("also_by_group")
+    ]
     assert direct
     for f in direct:
         assert "to the group All Office Staff, which assigns Microsoft 365 E3" in f["remediation"]["summary"]
@@ -163,10 +181,12 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     assert redacted.count(">ready</span>") == plain.count(">ready</span>") > 0
     assert "leaver.audited@contoso.example" not in redacted + (tmp_path / "digest.txt").read_text(encoding="utf-8")
 
-    lapsed = Skipped("f1", SkuForbidden.id, WAIVER_LAPSED, "Ann",
-                     waiver={"owner": "cio@contoso.example", "expires": "2026-10-30"})
-    plan = ChangePlan("t", "Contoso", "worldwide", "en", "2026-11-01T06:00:00Z", "EUR", 0.0, (), (), (), None,
-                      (lapsed,))
+    lapsed = Skipped(
+        "f1", SkuForbidden.id, WAIVER_LAPSED, "Ann", waiver={"owner": "cio@contoso.example", "expires": "2026-10-30"}
+    )
+    plan = ChangePlan(
+        "t", "Contoso", "worldwide", "en", "2026-11-01T06:00:00Z", "EUR", 0.0, (), (), (), None, (lapsed,)
+    )
     shown = {"findings": [{"id": "f1", "waiver": {"owner": "person-1@redacted.invalid"}}]}
     (state,) = plan_states(plan, Locale.EN, shown).values()
     assert "person-1@redacted.invalid" in state.reason and "cio@contoso.example" not in state.reason

@@ -25,14 +25,27 @@ AMOUNT = re.compile(r"€[\d,]+\.\d\d")
 
 
 def _audit(out: Path, *extra: str) -> dict:
-    main(["audit", "--snapshot", str(SAMPLE), "--policies", str(ROOT / "policies" / "example.yaml"), "--as-of",
-          "2026-11-01T06:00:00Z", "--output-dir", str(out), *extra])
+    main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(ROOT / "policies" / "example.yaml"),
+            "--as-of",
+            "2026-11-01T06:00:00Z",
+            "--output-dir",
+            str(out),
+            *extra,
+        ]
+    )
     assert main(["plan", "--report-dir", str(out)]) == 0
     return json.loads((out / "report.json").read_text("utf-8"))
 
 
 def _openings(out: Path) -> dict[str, str]:
     """The money story as each file renders it, as plain text."""
+
     def para(text: str) -> str:
         found = re.search(r'<p id="money"[^>]*>(.*?)</p>', text, re.S)
         assert found, "no money paragraph"
@@ -43,11 +56,13 @@ def _openings(out: Path) -> dict[str, str]:
         return re.sub(r"\\(?=[^\w\s])", "", line)
 
     digest_text = (out / "digest.txt").read_text("utf-8")
-    return {"digest.html": para((out / "digest.html").read_text("utf-8")),
-            "report.html": para((out / "report.html").read_text("utf-8")),
-            "digest.txt": md(digest_text, "Licenses cost"),
-            "report.md": md((out / "report.md").read_text("utf-8"), "Licenses cost"),
-            "plan.md": md((out / "plan.md").read_text("utf-8"), "Licenses cost")}
+    return {
+        "digest.html": para((out / "digest.html").read_text("utf-8")),
+        "report.html": para((out / "report.html").read_text("utf-8")),
+        "digest.txt": md(digest_text, "Licenses cost"),
+        "report.md": md((out / "report.md").read_text("utf-8"), "Licenses cost"),
+        "plan.md": md((out / "plan.md").read_text("utf-8"), "Licenses cost"),
+    }
 
 
 # the keys issue 52 names for report.json `money`, and `waiting_monthly`: the amount of the opening's
@@ -117,19 +132,27 @@ def test_people_read_product_names_not_codes_or_ids(tmp_path: Path) -> None:
 
 
 def test_twelve_months_count_each_reduction_from_its_day() -> None:
-    bill = {"as_of": "2026-11-01", "actions": [
-        {"monthly_saving": 100.0, "window": "within_7_days", "saving_from": "2026-11-01"},  # all twelve months
-        {"monthly_saving": 50.0, "window": "renewal", "saving_from": "2027-05-02"},  # its last 183 days
-        {"monthly_saving": -20.0, "window": "any_time", "saving_from": "2026-11-01"},  # a purchase costs
-        {"monthly_saving": 30.0, "window": "unknown", "saving_from": "2027-03-01"},  # its day is not known
-        {"monthly_saving": 10.0, "window": "renewal", "saving_from": "2028-01-01"},  # after the twelve months
-    ]}
+    bill = {
+        "as_of": "2026-11-01",
+        "actions": [
+            {"monthly_saving": 100.0, "window": "within_7_days", "saving_from": "2026-11-01"},  # all twelve months
+            {"monthly_saving": 50.0, "window": "renewal", "saving_from": "2027-05-02"},  # its last 183 days
+            {"monthly_saving": -20.0, "window": "any_time", "saving_from": "2026-11-01"},  # a purchase costs
+            {"monthly_saving": 30.0, "window": "unknown", "saving_from": "2027-03-01"},  # its day is not known
+            {"monthly_saving": 10.0, "window": "renewal", "saving_from": "2028-01-01"},  # after the twelve months
+        ],
+    }
     money = bill_money(bill)
     assert money["unknown_monthly"] == 30.0
     assert money["next_12_months"] == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
     assert money["lowers_monthly"] == 100.0 + 50.0 - 20.0 + 30.0 + 10.0  # every step, whatever its day
-    assert bill_money(None) == {"next_12_months": None, "unknown_monthly": None, "leaves": [],
-                                "lowers_monthly": None, "spend_after_monthly": None}
+    assert bill_money(None) == {
+        "next_12_months": None,
+        "unknown_monthly": None,
+        "leaves": [],
+        "lowers_monthly": None,
+        "spend_after_monthly": None,
+    }
 
 
 def test_the_bill_goes_down_by_one_amount_everywhere(tmp_path: Path) -> None:
@@ -148,16 +171,22 @@ def test_the_bill_goes_down_by_one_amount_everywhere(tmp_path: Path) -> None:
         section = (tmp_path / name).read_text("utf-8").split("### Your bill")[1].split("\n### ")[0]
         section = re.sub(r"\\(?=[^\w\s])", "", section)
         today, after = AMOUNT.findall(section)[:2]
-        assert (today, after) == (format_money(money["spend_monthly"], "EUR", Locale.EN),
-                                  format_money(bill["spend_after_monthly"], "EUR", Locale.EN)), name
+        assert (today, after) == (
+            format_money(money["spend_monthly"], "EUR", Locale.EN),
+            format_money(bill["spend_after_monthly"], "EUR", Locale.EN),
+        ), name
         net = format_money(money["plan"]["net_monthly"], "EUR", Locale.EN)
         assert f"The plan's changes free licenses worth {net} a month." in section, name
         assert "The bill changes by another amount" in section, name
 
 
 def test_the_opening_says_only_what_the_bill_knows() -> None:
-    base = {"currency": "EUR", "spend_monthly": 100.0, "waiting_monthly": None,
-            "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0}}
+    base = {
+        "currency": "EUR",
+        "spend_monthly": 100.0,
+        "waiting_monthly": None,
+        "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0},
+    }
 
     def second(bill: dict) -> str:
         return opening({**base, "bill": bill}, Locale.EN)[1]
@@ -165,24 +194,33 @@ def test_the_opening_says_only_what_the_bill_knows() -> None:
     dated = {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0}
     assert second(dated) == "This plan lowers the bill by €40.00 a month (€240.00 over the next 12 months)."
     partly = {"next_12_months": 120.0, "unknown_monthly": 10.0, "lowers_monthly": 40.0}
-    assert second(partly) == ("This plan lowers the bill by €40.00 a month (€120.00 over the next 12 months "
-                              "from the reductions whose day is known).")
+    assert second(partly) == (
+        "This plan lowers the bill by €40.00 a month (€120.00 over the next 12 months "
+        "from the reductions whose day is known)."
+    )
     # a purchase today and reductions on unknown days: no twelve-month figure of the bill's known part
     undated = {"next_12_months": -120.0, "unknown_monthly": 50.0, "lowers_monthly": 40.0}
     assert second(undated) == "This plan lowers the bill by €40.00 a month once the subscriptions are reduced."
-    assert second({"next_12_months": 0.0, "unknown_monthly": 0.0, "lowers_monthly": -10.0}) == \
-        "This plan raises the bill by €10.00 a month."
+    assert (
+        second({"next_12_months": 0.0, "unknown_monthly": 0.0, "lowers_monthly": -10.0})
+        == "This plan raises the bill by €10.00 a month."
+    )
     # no bill: what the plan's changes free
     assert second({"next_12_months": None, "unknown_monthly": None, "lowers_monthly": None}).startswith(
-        "This plan frees licenses worth €30.00 a month")
+        "This plan frees licenses worth €30.00 a month"
+    )
 
 
 @pytest.mark.parametrize("locale", list(Locale))
 def test_the_openings_second_sentence_reads_as_one_sentence(locale: Locale) -> None:
     """Its parts are joined by "; ": none but the first may open with a capital (sv once did)."""
-    money = {"currency": "EUR", "spend_monthly": 100.0, "waiting_monthly": 5.0,
-             "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0},
-             "bill": {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0}}
+    money = {
+        "currency": "EUR",
+        "spend_monthly": 100.0,
+        "waiting_monthly": 5.0,
+        "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0},
+        "bill": {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0},
+    }
     second = opening(money, locale)[1]
     first, *rest = second.split("; ")
     assert rest and first[:1].isupper(), second

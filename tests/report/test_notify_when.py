@@ -28,19 +28,44 @@ def _closed_port() -> int:
 
 
 def _audit(out: Path, snapshot: Path = SAMPLE, *extra: str) -> tuple[int, dict]:
-    code = main(["audit", "--snapshot", str(snapshot), "--policies", str(ROOT / "policies" / "example.yaml"),
-                 "--as-of", AS_OF, "--output-dir", str(out), "--format", "json,html", *extra])
+    code = main(
+        [
+            "audit",
+            "--snapshot",
+            str(snapshot),
+            "--policies",
+            str(ROOT / "policies" / "example.yaml"),
+            "--as-of",
+            AS_OF,
+            "--output-dir",
+            str(out),
+            "--format",
+            "json,html",
+            *extra,
+        ]
+    )
     return code, json.loads((out / "report.json").read_text("utf-8"))
 
 
 def _report(findings: list[dict]) -> dict:
-    return {"schema_version": 5, "tenant": {"id": "t"}, "generated_at": "2026-11-02T00:00:00Z", "complete": True,
-            "summary": {}, "findings": findings}
+    return {
+        "schema_version": 5,
+        "tenant": {"id": "t"},
+        "generated_at": "2026-11-02T00:00:00Z",
+        "complete": True,
+        "summary": {},
+        "findings": findings,
+    }
 
 
 def _finding(fid: str, skus: list[str], severity: str = "medium") -> dict:
-    return {"id": fid, "rule": SkuCombinationForbidden.id, "severity": severity, "skus": skus,
-            "subject": {"type": "user", "id": "U1"}}
+    return {
+        "id": fid,
+        "rule": SkuCombinationForbidden.id,
+        "severity": severity,
+        "skus": skus,
+        "subject": {"type": "user", "id": "U1"},
+    }
 
 
 def test_one_of_two_products_removed_is_better_not_new() -> None:
@@ -62,37 +87,73 @@ def test_the_reasons_a_run_speaks() -> None:
     quiet = compare(_report([_finding("a", ["SPE_E3"])]), _report([_finding("a", ["SPE_E3"])]))
     monday, sunday = date(2026, 11, 2), date(2026, 11, 1)
     assert decide(quiet, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN) == {
-        "send": False, "when": "changed", "reasons": []}
+        "send": False,
+        "when": "changed",
+        "reasons": [],
+    }
     weekly = decide(quiet, {"gaps": []}, when="changed", today=monday, weekday="monday", locale=Locale.EN)
     assert weekly["send"] and [r["code"] for r in weekly["reasons"]] == ["weekly"]
     assert "1 finding stays open" in weekly["reasons"][0]["text"]
     gap = {**quiet, "gaps": [{"part": "signInActivity", "reason": "403"}]}
-    assert [r["code"] for r in decide(gap, {"gaps": []}, when="changed", today=sunday, weekday="monday",
-                                      locale=Locale.EN)["reasons"]] == ["gap"]
+    assert [
+        r["code"]
+        for r in decide(gap, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN)["reasons"]
+    ] == ["gap"]
     soon = {**quiet, "bill": {"actions": [{"action": "reduce", "seats": 2, "by": "2026-11-05"}]}}
     (reason,) = decide(soon, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN)["reasons"]
     assert reason["code"] == "soon" and "Nov 5, 2026" in reason["text"]
     assert decide(quiet, None, when="always", today=sunday, weekday="monday", locale=Locale.EN)["send"] is True
 
 
-def test_a_night_without_change_sends_no_mail_and_a_new_finding_does(tmp_path: Path,
-                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_night_without_change_sends_no_mail_and_a_new_finding_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     port = str(_closed_port())  # an e-mail attempt would fail with exit 4
-    mail = ["--email-to", "admin@contoso.example", "--smtp-host", "127.0.0.1", "--smtp-port", port,
-            "--from", "audit@contoso.example"]
+    mail = [
+        "--email-to",
+        "admin@contoso.example",
+        "--smtp-host",
+        "127.0.0.1",
+        "--smtp-port",
+        port,
+        "--from",
+        "audit@contoso.example",
+    ]
     code, first = _audit(tmp_path / "n1")
     assert first["notify"]["send"] is True and first["notify"]["when"] == "always"  # nothing to compare with
     code, second = _audit(tmp_path / "n2", SAMPLE, "--baseline", str(tmp_path / "n1" / "report.json"), *mail)
     assert code == 1 and second["notify"] == {"send": False, "when": "changed", "reasons": []}
     assert "no e-mail or webhook post" in capsys.readouterr().err
     # the e-mail command honours it too
-    assert main(["email", "--report-dir", str(tmp_path / "n2"), "--to", "admin@contoso.example", "--smtp-host",
-                 "127.0.0.1", "--smtp-port", port, "--from", "audit@contoso.example"]) == 0
+    assert (
+        main(
+            [
+                "email",
+                "--report-dir",
+                str(tmp_path / "n2"),
+                "--to",
+                "admin@contoso.example",
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                port,
+                "--from",
+                "audit@contoso.example",
+            ]
+        )
+        == 0
+    )
     # a user disabled since: a new finding, and the run speaks, saying why at the top of the e-mail
     tenant = json.loads(SAMPLE.read_text("utf-8"))
-    licensed = next(u for u in tenant["users"] if u.get("accountEnabled") and u.get("assignedLicenses")
-                    and u.get("userType") == "Member" and "licenseAssignmentStates" in u
-                    and all(not s.get("assignedByGroup") for s in u["licenseAssignmentStates"]))
+    licensed = next(
+        u
+        for u in tenant["users"]
+        if u.get("accountEnabled")
+        and u.get("assignedLicenses")
+        and u.get("userType") == "Member"
+        and "licenseAssignmentStates" in u
+        and all(not s.get("assignedByGroup") for s in u["licenseAssignmentStates"])
+    )
     licensed["accountEnabled"] = False
     changed = tmp_path / "changed.json"
     changed.write_text(json.dumps(tenant), "utf-8")
@@ -111,5 +172,6 @@ def test_a_history_without_a_baseline_cannot_say_nothing_changed(tmp_path: Path)
     assert second["notify"]["when"] == "changed" and second["notify"]["send"] is True
     assert [r["code"] for r in second["notify"]["reasons"]] == ["no_baseline"]
     quiet = _report([])
-    assert decide(quiet, None, when="changed", today=date(2026, 11, 1), weekday="monday",
-                  locale=Locale.EN)["send"] is True
+    assert (
+        decide(quiet, None, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN)["send"] is True
+    )

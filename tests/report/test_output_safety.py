@@ -21,8 +21,20 @@ AS_OF = "2026-11-01T06:00:00Z"
 
 
 def audit(out: Path, *extra: str) -> int:
-    return main(["audit", "--snapshot", str(SAMPLE), "--policies", str(POLICY), "--as-of", AS_OF,
-                 "--output-dir", str(out), *extra])
+    return main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(POLICY),
+            "--as-of",
+            AS_OF,
+            "--output-dir",
+            str(out),
+            *extra,
+        ]
+    )
 
 
 def leftovers(directory: Path) -> list[str]:
@@ -79,14 +91,35 @@ def test_a_write_the_file_system_refuses_leaves_no_temp_file_and_exits_2(tmp_pat
     written."""
     out = tmp_path / "out"
     out.mkdir()
-    code = ("import resource, signal, sys\n"
-            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
-            "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))\n"
-            "from auditor.cli import main\n"
-            "sys.exit(main(sys.argv[1:]))\n")
-    done = subprocess.run([sys.executable, "-c", code, "audit", "--snapshot", str(SAMPLE), "--policies", str(POLICY),
-                           "--as-of", AS_OF, "--output-dir", str(out), "--format", "json"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))\n"
+        "from auditor.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(POLICY),
+            "--as-of",
+            AS_OF,
+            "--output-dir",
+            str(out),
+            "--format",
+            "json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     assert "report.json: cannot write report: File too large" in done.stderr
     assert leftovers(tmp_path) == []
@@ -101,8 +134,21 @@ def test_collect_output_that_fails_leaves_no_temp_file(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(snapshot_module, "write_snapshot", broken)
     target = tmp_path / "evidence" / "tenant.json"
-    code = main(["audit", "--snapshot", str(SAMPLE), "--policies", str(POLICY), "--as-of", AS_OF,
-                 "--output-dir", str(tmp_path / "out"), "--save-snapshot", str(target)])
+    code = main(
+        [
+            "audit",
+            "--snapshot",
+            str(SAMPLE),
+            "--policies",
+            str(POLICY),
+            "--as-of",
+            AS_OF,
+            "--output-dir",
+            str(tmp_path / "out"),
+            "--save-snapshot",
+            str(target),
+        ]
+    )
     assert code == 2
     assert not target.exists()
     assert leftovers(tmp_path) == []
@@ -122,9 +168,17 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
     out = tmp_path / "out"
     out.mkdir()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; from auditor.outputs import output_lock\n"
-         "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)", str(out)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from auditor.outputs import output_lock\n"
+            "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         assert audit(out) == 2
@@ -133,8 +187,14 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
         holder.kill()
         holder.wait()
     assert audit(out) == 1
-    assert sorted(p.name for p in out.iterdir()) == ["digest.html", "digest.txt", "findings.csv", "report.html",
-                                                      "report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "digest.html",
+        "digest.txt",
+        "findings.csv",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
 
 
 def test_the_demo_runs_from_any_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

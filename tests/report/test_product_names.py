@@ -47,8 +47,23 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Loc
     def run(locale: Locale) -> Path:
         if locale not in folders:
             out = tmp_path_factory.mktemp(f"names-{locale.value}")
-            main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--billing", str(BILLING),
-                  "--as-of", "2026-11-01T06:00:00Z", "--locale", locale.value, "--output-dir", str(out)])
+            main(
+                [
+                    "audit",
+                    "--snapshot",
+                    str(SAMPLE),
+                    "--policies",
+                    str(EXAMPLE),
+                    "--billing",
+                    str(BILLING),
+                    "--as-of",
+                    "2026-11-01T06:00:00Z",
+                    "--locale",
+                    locale.value,
+                    "--output-dir",
+                    str(out),
+                ]
+            )
             assert main(["plan", "--report-dir", str(out), "--billing", str(BILLING)]) == 0
             folders[locale] = out
         return folders[locale]
@@ -72,8 +87,9 @@ def _markdown_prose(text: str) -> str:
 
 def _calendar_prose(text: str) -> str:
     unfolded = re.sub(r"\r?\n[ \t]", "", text)
-    return "\n".join(line.split(":", 1)[1] for line in unfolded.splitlines()
-                     if line.startswith(("SUMMARY:", "DESCRIPTION:")))
+    return "\n".join(
+        line.split(":", 1)[1] for line in unfolded.splitlines() if line.startswith(("SUMMARY:", "DESCRIPTION:"))
+    )
 
 
 def _prose(folder: Path) -> dict[str, str]:
@@ -127,16 +143,27 @@ def test_the_scan_finds_a_code_in_prose() -> None:
 
 
 def test_the_seat_table_names_the_product_and_its_code_only_where_two_names_match() -> None:
-    rows = [{"sku": "SPE_E3", "name": "Microsoft 365 E3"}, {"sku": "SPE_E3_USGOV_DOD", "name": "Microsoft 365 E3"},
-            {"sku": "EMS", "name": "Enterprise Mobility + Security E3"}, {"sku": "CUSTOM_SKU"}]
+    rows = [
+        {"sku": "SPE_E3", "name": "Microsoft 365 E3"},
+        {"sku": "SPE_E3_USGOV_DOD", "name": "Microsoft 365 E3"},
+        {"sku": "EMS", "name": "Enterprise Mobility + Security E3"},
+        {"sku": "CUSTOM_SKU"},
+    ]
     named = Counter(_product_name(r) for r in rows)
     assert [_product_label(r, named) for r in rows] == [
-        "Microsoft 365 E3 (SPE_E3)", "Microsoft 365 E3 (SPE_E3_USGOV_DOD)", "Enterprise Mobility + Security E3",
-        "CUSTOM_SKU"]
+        "Microsoft 365 E3 (SPE_E3)",
+        "Microsoft 365 E3 (SPE_E3_USGOV_DOD)",
+        "Enterprise Mobility + Security E3",
+        "CUSTOM_SKU",
+    ]
 
 
 def test_a_waiver_reads_as_its_rule_and_subject() -> None:
-    assert waiver_label({"type": "waiver", "id": "guest-licensed:*#EXT#@contoso.example:POWER_BI_PRO"}) == \
-        "guest-licensed:*#EXT#@contoso.example"
-    assert waiver_label({"type": "waiver", "id": "sku-combination-forbidden:ceo@contoso.example"}) == \
-        "sku-combination-forbidden:ceo@contoso.example"
+    assert (
+        waiver_label({"type": "waiver", "id": "guest-licensed:*#EXT#@contoso.example:POWER_BI_PRO"})
+        == "guest-licensed:*#EXT#@contoso.example"
+    )
+    assert (
+        waiver_label({"type": "waiver", "id": "sku-combination-forbidden:ceo@contoso.example"})
+        == "sku-combination-forbidden:ceo@contoso.example"
+    )

@@ -45,8 +45,14 @@ def _texts(locale: Locale) -> dict[str, str]:
 
 def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
     paths = render(sample, tmp_path / "out", wording=guidance)
-    assert [p.name for p in paths] == ["report.json", "report.html", "report.md", "findings.csv", "digest.html",
-                                       "digest.txt"]  # the digest: the e-mail's body
+    assert [p.name for p in paths] == [
+        "report.json",
+        "report.html",
+        "report.md",
+        "findings.csv",
+        "digest.html",
+        "digest.txt",
+    ]  # the digest: the e-mail's body
     assert json.loads(paths[0].read_text("utf-8")) == sample
     assert not list((tmp_path / "out").glob("*.tmp"))
 
@@ -55,7 +61,9 @@ def test_writes_only_the_requested_formats(tmp_path: Path, sample: dict[str, Any
     paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), wording=guidance)
     assert [p.name for p in paths] == ["report.html", "report.md", "digest.html", "digest.txt"]
     assert [p.name for p in render(sample, tmp_path / "j", formats=["json", "csv"], wording=guidance)] == [
-        "report.json", "findings.csv"]  # no digest without a report to read
+        "report.json",
+        "findings.csv",
+    ]  # no digest without a report to read
 
 
 def test_parse_formats() -> None:
@@ -98,8 +106,9 @@ def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeG
     assert "This report is incomplete" in html and "signInActivity" in html
 
 
-def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(sample: dict[str, Any],
-                                                                        guidance: FakeGuidance) -> None:
+def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
+    sample: dict[str, Any], guidance: FakeGuidance
+) -> None:
     """Data, request, reason; rule, policy, reason: in the order of the tables' headers."""
     html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
@@ -108,13 +117,18 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(sample: 
     at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
     assert at == sorted(at)
     title = f"Rule {skipped['rule']}"  # FakeGuidance's title
-    at = [html.index(f">{cell}</td>", html.index("<table", html.index("Rules not evaluated</div>")))
-          for cell in (title, skipped["policy"], skipped["reason"])]
+    at = [
+        html.index(f">{cell}</td>", html.index("<table", html.index("Rules not evaluated</div>")))
+        for cell in (title, skipped["policy"], skipped["reason"])
+    ]
     assert at == sorted(at)
-    assert ("| signInActivity | GET \\/users\\?\\$select\\=id,signInActivity | 403 Authorization\\_RequestDenied\\: "
-            "AuditLog\\.Read\\.All missing |") in markdown
-    assert ("| Rule inactive\\-user\\-licensed | contoso\\-baseline\\/hygiene | signInActivity could not be "
-            "read |") in markdown
+    assert (
+        "| signInActivity | GET \\/users\\?\\$select\\=id,signInActivity | 403 Authorization\\_RequestDenied\\: "
+        "AuditLog\\.Read\\.All missing |"
+    ) in markdown
+    assert (
+        "| Rule inactive\\-user\\-licensed | contoso\\-baseline\\/hygiene | signInActivity could not be read |"
+    ) in markdown
 
 
 def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
@@ -175,9 +189,9 @@ def test_output_is_deterministic(tmp_path: Path, guidance: FakeGuidance) -> None
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
-def test_the_html_and_markdown_build_each_finding_row_once(tmp_path: Path, sample: dict[str, Any],
-                                                           guidance: FakeGuidance,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_html_and_markdown_build_each_finding_row_once(
+    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The two views share their rows (auditor.report.view.RowMemo); the files are what they were."""
     from auditor.report.view import findings
 
@@ -192,9 +206,11 @@ def test_the_html_and_markdown_build_each_finding_row_once(tmp_path: Path, sampl
     assert built and len(built) == len(set(built))  # each finding once, though both files show it
 
     built.clear()
-    monkeypatch.setattr(findings.RowMemo, "row",
-                        lambda self, ctx, f: (findings.shared_recipe(ctx, f),
-                                              findings.finding_row(ctx, f, ctx.remediation(f))))
+    monkeypatch.setattr(
+        findings.RowMemo,
+        "row",
+        lambda self, ctx, f: (findings.shared_recipe(ctx, f), findings.finding_row(ctx, f, ctx.remediation(f))),
+    )
     assert files(tmp_path / "apart") == shared
     assert len(built) > len(set(built))
 
@@ -203,13 +219,15 @@ def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: dict[str, 
     from auditor.report.view import RowMemo, build_view
 
     def view(locale: Locale, cloud: Cloud, memo: RowMemo | None = None) -> Any:
-        return build_view(sample, locale=locale, cloud=cloud, wording=guidance, cap_per_rule=5, redacted=False,
-                          memo=memo)
+        return build_view(
+            sample, locale=locale, cloud=cloud, wording=guidance, cap_per_rule=5, redacted=False, memo=memo
+        )
 
     memo = RowMemo()
     assert view(Locale.EN, Cloud.WORLDWIDE, memo) == view(Locale.EN, Cloud.WORLDWIDE)
-    assert view(Locale.NL, Cloud.WORLDWIDE, memo) == view(Locale.NL, Cloud.WORLDWIDE) != view(Locale.EN,
-                                                                                               Cloud.WORLDWIDE)
+    assert (
+        view(Locale.NL, Cloud.WORLDWIDE, memo) == view(Locale.NL, Cloud.WORLDWIDE) != view(Locale.EN, Cloud.WORLDWIDE)
+    )
     assert view(Locale.EN, Cloud.CHINA, memo) == view(Locale.EN, Cloud.CHINA)
 
 
@@ -230,8 +248,9 @@ def _roles(locale: Locale) -> list[str]:
     path = LOCALE_DIR / ("guidance.pot" if locale is Locale.EN else f"{locale.value}/LC_MESSAGES/guidance.po")
     with path.open("rb") as fp:
         catalog = read_po(fp)
-    return [str(m.id if locale is Locale.EN else m.string) for m in catalog
-            if m.context and m.context.startswith("role.")]
+    return [
+        str(m.id if locale is Locale.EN else m.string) for m in catalog if m.context and m.context.startswith("role.")
+    ]
 
 
 @pytest.mark.parametrize("locale", list(Locale))

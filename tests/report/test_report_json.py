@@ -27,14 +27,42 @@ ROOT = HERE.parents[1]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 GOLDEN = HERE / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"
-FINDING_KEYS = ["id", "rule", "severity", "policy", "subject", "skus", "message", "details", "monthly_cost", "waived",
-                "waiver", "remediation"]
+FINDING_KEYS = [
+    "id",
+    "rule",
+    "severity",
+    "policy",
+    "subject",
+    "skus",
+    "message",
+    "details",
+    "monthly_cost",
+    "waived",
+    "waiver",
+    "remediation",
+]
 
 
 def _audit(tmp_path: Path, snapshot: Path = SAMPLE) -> Path:
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(snapshot), "--policies", str(EXAMPLE), "--output-dir", str(out),
-                 "--format", "json", "--as-of", "2026-11-01T06:00:00Z"]) == 1
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(snapshot),
+                "--policies",
+                str(EXAMPLE),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+            ]
+        )
+        == 1
+    )
     return out / "report.json"
 
 
@@ -51,8 +79,14 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
         assert list(f) == FINDING_KEYS
         assert isinstance(f["policy"], str) and f["message"] and isinstance(f["details"], dict)
         assert f["remediation"] == wording.remediation(
-            f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f["subject"], skus=f["skus"],
-            details=f["details"], names=names), f["rule"]
+            f["rule"],
+            cloud=Cloud.WORLDWIDE,
+            locale=Locale.EN,
+            subject=f["subject"],
+            skus=f["skus"],
+            details=f["details"],
+            names=names,
+        ), f["rule"]
         for action in f["remediation"]["actions"]:  # the calls name this finding's own user
             if f["subject"]["type"] == "user" and action["user"] is not None:
                 assert action["user"] == f["subject"]["id"]
@@ -60,8 +94,9 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
             assert subject_label(f["subject"]) in json.dumps(f["remediation"], ensure_ascii=False), f["id"]
 
 
-def test_report_json_is_written_one_chunk_of_findings_per_piece(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_report_json_is_written_one_chunk_of_findings_per_piece(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     document = _golden()
     pieces: list[bytes] = []
 
@@ -79,12 +114,12 @@ def test_report_json_is_written_one_chunk_of_findings_per_piece(tmp_path: Path,
     # never the whole file in one buffer: the largest piece is two findings (a chunk, with its separators)
     assert len(findings) > 4
     assert len(pieces) > len(findings) // 2
-    pairs = [findings[i:i + 2] for i in range(0, len(findings), 2)]
+    pairs = [findings[i : i + 2] for i in range(0, len(findings), 2)]
     separator = len(b",\n    ")
     assert max(map(len, pieces)) == max(sum(len(orjson.dumps(f)) + separator for f in pair) for pair in pairs)
     lines = text.decode().splitlines()
     start = lines.index('  "findings": [')
-    assert [json.loads(line.strip().rstrip(",")) for line in lines[start + 1:start + 1 + len(findings)]] == findings
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[start + 1 : start + 1 + len(findings)]] == findings
     assert lines[start + 1 + len(findings)] == "  ]"
 
 
@@ -109,18 +144,37 @@ def test_a_report_of_an_earlier_version_is_refused_with_a_message_to_audit_again
     assert str(caught.value) == (
         f"reports/report.json: report schema_version {version} was written by a license-auditor from before its "
         "first release, and this version reads only schema_version 5; run `license-auditor audit` once more to "
-        "write it again")
+        "write it again"
+    )
     assert caught.value.exit_code == 2
 
 
 def test_a_baseline_of_an_earlier_version_stops_the_audit_with_exit_2(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     old = tmp_path / "previous.json"
-    old.write_text(json.dumps(json.loads(GOLDEN.read_text(encoding="utf-8")) | {"schema_version": 4}),
-                   encoding="utf-8")
+    old.write_text(json.dumps(json.loads(GOLDEN.read_text(encoding="utf-8")) | {"schema_version": 4}), encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
-                 "--format", "json", "--as-of", "2026-11-01T06:00:00Z", "--baseline", str(old)]) == 2
+    assert (
+        main(
+            [
+                "audit",
+                "--snapshot",
+                str(SAMPLE),
+                "--policies",
+                str(EXAMPLE),
+                "--output-dir",
+                str(out),
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-01T06:00:00Z",
+                "--baseline",
+                str(old),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert f"{old}: report schema_version 4 was written by a license-auditor from before its first release" in err
     assert "run `license-auditor audit` once more" in err
@@ -149,13 +203,18 @@ def test_two_different_findings_under_one_id_in_a_baseline_are_refused() -> None
         compare(previous, current)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d.update(schema_version=6), "unsupported report schema_version 6"),
-    (lambda d: d.update(schema_version="5"), "unsupported report schema_version '5'"),
-    (lambda d: d["findings"][0].update(severity="urgent"),
-     "Invalid enum value 'urgent' - at `$.findings[0].severity`"),
-    (lambda d: d["findings"][0].pop("message"), "Object missing required field `message` - at `$.findings[0]`"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(schema_version=6), "unsupported report schema_version 6"),
+        (lambda d: d.update(schema_version="5"), "unsupported report schema_version '5'"),
+        (
+            lambda d: d["findings"][0].update(severity="urgent"),
+            "Invalid enum value 'urgent' - at `$.findings[0].severity`",
+        ),
+        (lambda d: d["findings"][0].pop("message"), "Object missing required field `message` - at `$.findings[0]`"),
+    ],
+)
 def test_a_malformed_report_names_the_file_and_the_place(change: Any, message: str) -> None:
     raw = json.loads(GOLDEN.read_text(encoding="utf-8"))
     change(raw)

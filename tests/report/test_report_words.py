@@ -26,9 +26,26 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[Locale, str]:
     out: dict[Locale, str] = {}
     for locale in Locale:
         directory = tmp_path_factory.mktemp(f"demo-{locale.value}")
-        assert main(["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
-                     "--policies", str(ROOT / "policies" / "example.yaml"), "--output-dir", str(directory),
-                     "--format", "html", "--locale", locale.value, "--as-of", "2026-11-01T06:00:00Z"]) == 1
+        assert (
+            main(
+                [
+                    "audit",
+                    "--snapshot",
+                    str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
+                    "--policies",
+                    str(ROOT / "policies" / "example.yaml"),
+                    "--output-dir",
+                    str(directory),
+                    "--format",
+                    "html",
+                    "--locale",
+                    locale.value,
+                    "--as-of",
+                    "2026-11-01T06:00:00Z",
+                ]
+            )
+            == 1
+        )
         out[locale] = (Path(directory) / "report.html").read_text(encoding="utf-8")
     return out
 
@@ -41,8 +58,11 @@ def test_the_demo_report_does_not_grow(pages: dict[Locale, str], locale: Locale)
 NOT_YET = pytest.mark.xfail(strict=True, reason="about 6,560 words: Dutch says the same in more words")
 
 
-@pytest.mark.parametrize("locale", [pytest.param(loc, marks=NOT_YET if loc is Locale.NL else ()) for loc in Locale],
-                         ids=lambda loc: loc.value)
+@pytest.mark.parametrize(
+    "locale",
+    [pytest.param(loc, marks=NOT_YET if loc is Locale.NL else ()) for loc in Locale],
+    ids=lambda loc: loc.value,
+)
 def test_the_demo_report_is_at_most_6320_words(pages: dict[Locale, str], locale: Locale) -> None:
     assert words(pages[locale]) <= TARGET, words(pages[locale])
 
@@ -79,8 +99,10 @@ def test_what_repeats_is_said_once(pages: dict[Locale, str]) -> None:
 def test_a_long_step_is_in_full_once_and_then_named_by_its_opening() -> None:
     from auditor.report.view.once import Step, steps_once
 
-    long = ("Microsoft 365 E3 reaches [Name] through the group All Office Staff; a license that a group assigns "
-            "cannot be removed from a single user.")
+    long = (
+        "Microsoft 365 E3 reaches [Name] through the group All Office Staff; a license that a group assigns "
+        "cannot be removed from a single user."
+    )
     short = "Select [Name], then open the Licenses and apps tab."
     shown: dict[str, str] = {}
     assert steps_once([long, short], "fix-a-1", shown) == (Step(long), Step(short))

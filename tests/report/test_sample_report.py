@@ -48,8 +48,23 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleR
             out = tmp_path_factory.mktemp(f"sample-{locale.value}")
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("SOURCE_DATE_EPOCH", "1793512800")  # "report generated" = AS_OF
-                code = main(["audit", "--snapshot", str(SAMPLE), "--policies", str(EXAMPLE), "--output-dir", str(out),
-                             "--format", "json,html,md,csv", "--as-of", AS_OF, "--locale", locale.value])
+                code = main(
+                    [
+                        "audit",
+                        "--snapshot",
+                        str(SAMPLE),
+                        "--policies",
+                        str(EXAMPLE),
+                        "--output-dir",
+                        str(out),
+                        "--format",
+                        "json,html,md,csv",
+                        "--as-of",
+                        AS_OF,
+                        "--locale",
+                        locale.value,
+                    ]
+                )
             assert code == 1  # the sample has findings at or above the default --fail-on
             folders[locale] = out
         return folders[locale]
@@ -123,10 +138,12 @@ def _sentences(folder: Path) -> dict[str, str]:
     title = re.search("<title>([^<]*)</title>", html)
     return {
         "title": title.group(1) if title else "",
-        "message": next(r["message"] for r in rows
-                        if r["rule"] == DisabledUserLicensed.id and r["display_name"] == "Tove Jansen"),
-        "remediation": next(f["remediation"]["summary"] for f in document["findings"]
-                            if f["rule"] == SpareSeatsUnderMinimum.id),
+        "message": next(
+            r["message"] for r in rows if r["rule"] == DisabledUserLicensed.id and r["display_name"] == "Tove Jansen"
+        ),
+        "remediation": next(
+            f["remediation"]["summary"] for f in document["findings"] if f["rule"] == SpareSeatsUnderMinimum.id
+        ),
     }
 
 

@@ -62,14 +62,18 @@ def test_the_bare_document_carries_no_remediation_and_works_it_out_as_the_whole_
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.NL])
-@pytest.mark.parametrize("formats", [
-    (Format.JSON, Format.CSV),  # in one pass
-    (Format.JSON,),
-    (Format.CSV,),
-    tuple(Format),  # with the HTML and Markdown reports, the digest and the plan line
-])
+@pytest.mark.parametrize(
+    "formats",
+    [
+        (Format.JSON, Format.CSV),  # in one pass
+        (Format.JSON,),
+        (Format.CSV,),
+        tuple(Format),  # with the HTML and Markdown reports, the digest and the plan line
+    ],
+)
 def test_the_files_are_byte_for_byte_those_of_the_whole_document(
-        result: AuditResult, tmp_path: Path, locale: Locale, formats: tuple[Format, ...]) -> None:
+    result: AuditResult, tmp_path: Path, locale: Locale, formats: tuple[Format, ...]
+) -> None:
     render(_whole(result, locale), tmp_path / "whole", formats=formats, locale=locale)
     bare, remediation = _bare(result, locale)
     plan = header_plan(bare, remediation.actions)
@@ -114,7 +118,8 @@ def _failing(remediation: FindingRemediation, after: int) -> FindingRemediation:
 
 @pytest.mark.parametrize("formats", [(Format.JSON, Format.CSV), (Format.JSON,)])
 def test_a_failure_part_way_leaves_the_last_files_and_no_temporary_file(
-        result: AuditResult, tmp_path: Path, formats: tuple[Format, ...]) -> None:
+    result: AuditResult, tmp_path: Path, formats: tuple[Format, ...]
+) -> None:
     out = tmp_path / "out"
     bare, remediation = _bare(result)
     render(bare, out, formats=formats, remediation=remediation)
@@ -131,29 +136,35 @@ def test_a_finding_that_carries_its_remediation_is_written_as_it_is(result: Audi
     whole = _whole(result)
     _, remediation = _bare(result)
     render(whole, tmp_path / "plain", formats=(Format.JSON, Format.CSV))
-    render(whole, tmp_path / "given", formats=(Format.JSON, Format.CSV),
-           remediation=_failing(remediation, after=0))
+    render(whole, tmp_path / "given", formats=(Format.JSON, Format.CSV), remediation=_failing(remediation, after=0))
     assert _files(tmp_path / "given") == _files(tmp_path / "plain")
-
-
 
 
 @pytest.mark.parametrize("formats", [(Format.JSON, Format.CSV), (Format.JSON,), tuple(Format)])
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR])
 def test_the_files_forked_processes_write_are_one_processes(
-        result: AuditResult, tmp_path: Path, forked_chunks: int, formats: tuple[Format, ...], locale: Locale) -> None:
+    result: AuditResult, tmp_path: Path, forked_chunks: int, formats: tuple[Format, ...], locale: Locale
+) -> None:
     bare, remediation = _bare(result, locale)
     assert len(bare["findings"]) > 3 * forked_chunks
     plan = header_plan(bare, remediation.actions)
     for workers in (1, 2):
-        render(bare, tmp_path / str(workers), formats=formats, locale=locale, plan=plan, remediation=remediation,
-               workers=workers)
+        render(
+            bare,
+            tmp_path / str(workers),
+            formats=formats,
+            locale=locale,
+            plan=plan,
+            remediation=remediation,
+            workers=workers,
+        )
     assert _files(tmp_path / "2") == _files(tmp_path / "1")
     assert all(f["remediation"] is None for f in bare["findings"])
 
 
 def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_file(
-        result: AuditResult, tmp_path: Path, forked_chunks: int) -> None:
+    result: AuditResult, tmp_path: Path, forked_chunks: int
+) -> None:
     out = tmp_path / "out"
     bare, remediation = _bare(result, Locale.EN)
     render(bare, out, formats=(Format.JSON, Format.CSV), remediation=remediation, workers=2)
@@ -165,8 +176,7 @@ def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_fi
             raise OSError(28, "No space left on device")
         return wording.remediation(*args, **kwargs)
 
-    failing = FindingRemediation(remediate, cloud=remediation.cloud, locale=remediation.locale,
-                                 names=remediation.names)
+    failing = FindingRemediation(remediate, cloud=remediation.cloud, locale=remediation.locale, names=remediation.names)
     with pytest.raises(UsageError, match=r"report\.json.*cannot write report: No space left on device"):
         render(bare, out, formats=(Format.JSON, Format.CSV), remediation=failing, workers=2)
     assert _files(out) == before

@@ -17,7 +17,7 @@ from auditor.i18n import catalogs, labels
 from auditor.model import Locale
 from tests import po_catalogs as po
 
-PO = b'''msgid ""
+PO = b"""msgid ""
 msgstr ""
 "Language: pl\\n"
 "Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"
@@ -49,7 +49,7 @@ msgid_plural "{n} seats"
 msgstr[0] ""
 msgstr[1] ""
 msgstr[2] ""
-'''
+"""
 
 
 def test_a_po_file_reads_as_gettext_with_english_for_what_it_does_not_translate() -> None:
@@ -60,9 +60,17 @@ def test_a_po_file_reads_as_gettext_with_english_for_what_it_does_not_translate(
     assert t.pgettext("absent", "Not in the catalog") == "Not in the catalog"
     assert t.pgettext("other-context", "Done") == "Done"  # the key is the context and the English
     assert [t.npgettext("count", "{n} user", "{n} users", n) for n in (1, 3, 5, 22, 112)] == [
-        "{n} użytkownik", "{n} użytkownicy", "{n} użytkowników", "{n} użytkownicy", "{n} użytkowników"]
+        "{n} użytkownik",
+        "{n} użytkownicy",
+        "{n} użytkowników",
+        "{n} użytkownicy",
+        "{n} użytkowników",
+    ]
     assert [t.npgettext("uncounted", "{n} seat", "{n} seats", n) for n in (1, 2, 5)] == [
-        "{n} seat", "{n} seats", "{n} seats"]
+        "{n} seat",
+        "{n} seats",
+        "{n} seats",
+    ]
 
 
 def _without(domain: str, locale: Locale, untranslated: set[str]) -> Callable[[str, str], gettext.GNUTranslations]:
@@ -80,6 +88,7 @@ def _without(domain: str, locale: Locale, untranslated: set[str]) -> Callable[[s
     def load(code: str, name: str) -> gettext.GNUTranslations:
         assert (code, name) == (locale.value, domain)
         return catalogs.translations_from_po(io.BytesIO(text.getvalue()))
+
     return load
 
 
@@ -101,18 +110,31 @@ def test_an_untranslated_report_label_is_english(monkeypatch: pytest.MonkeyPatch
     assert t.pgettext("datetime_utc", "{date}, {time} UTC", date="1. nov.", time="06:00") == "1. nov., 06:00 UTC"
     assert t.npgettext("rule_open", "{n} open finding", "{n} open findings", 1200) == "1.200 open findings"
     # the texts left as they are stay Danish
-    assert t.npgettext("ics_summary", "Renew {product}: {n} seat ({tenant})", "Renew {product}: {n} seats ({tenant})",
-                       5, product="E3", tenant="contoso") == "Forny E3: 5 licenser (contoso)"
+    assert (
+        t.npgettext(
+            "ics_summary",
+            "Renew {product}: {n} seat ({tenant})",
+            "Renew {product}: {n} seats ({tenant})",
+            5,
+            product="E3",
+            tenant="contoso",
+        )
+        == "Forny E3: 5 licenser (contoso)"
+    )
 
 
 @pytest.mark.usefixtures("fresh_catalogs")
 def test_an_untranslated_guidance_text_is_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(texts, "load", _without("guidance", Locale.DA, {
-        "rule.sku-required-missing.title", "rule.sku-forbidden.message"}))
+    monkeypatch.setattr(
+        texts,
+        "load",
+        _without("guidance", Locale.DA, {"rule.sku-required-missing.title", "rule.sku-forbidden.message"}),
+    )
     assert wording.raw(Locale.DA, "rule.sku-required-missing.title") == "Required product missing"
     values = {"user": "Adele", "sku": "E5", "count": "1"}
     assert wording.render_one(Locale.DA, "rule.sku-forbidden.message", values) == (
-        "Adele holds E5, which the policy forbids.")
+        "Adele holds E5, which the policy forbids."
+    )
     assert wording.raw(Locale.DA, "rule.sku-forbidden.title") == "Forbudt produkt"  # left as it is
 
 

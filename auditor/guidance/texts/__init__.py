@@ -148,11 +148,16 @@ class Catalogs(Mapping[Locale, Mapping[str, Value]]):
         text = self.raw(locale, key)
         items = (text,) if isinstance(text, str) else text
         n = _count(values.get("count"))
-        dates = {name: format_date(values[name], locale) for name in DATES & values.keys()
-                 if _ISO_DAY.fullmatch(str(values[name]))}
+        dates = {
+            name: format_date(values[name], locale)
+            for name in DATES & values.keys()
+            if _ISO_DAY.fullmatch(str(values[name]))
+        }
         values = {**values, **dates} if dates else values
-        return [(item.for_count(n) if n is not None and isinstance(item, Counted) else item).format_map(values)
-                for item in items]
+        return [
+            (item.for_count(n) if n is not None and isinstance(item, Counted) else item).format_map(values)
+            for item in items
+        ]
 
     def render_one(self, locale: Locale, key: str, values: Mapping[str, str]) -> str:
         return " ".join(self.render(locale, key, values))

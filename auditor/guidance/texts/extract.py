@@ -48,8 +48,9 @@ def _noted(found: Iterator[tuple[Any, ...]], domain: str) -> Iterator[tuple[Any,
         yield lineno, funcname, messages, [*comments, note] if note else comments
 
 
-def extract(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
-            options: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+def extract(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: Mapping[str, Any]
+) -> Iterator[tuple[Any, ...]]:
     if KEYWORD not in keywords:
         found = extract_python(fileobj, keywords, comment_tags, options)  # type: ignore[arg-type]
         yield from _noted(found, "messages")
@@ -57,12 +58,17 @@ def extract(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Colle
     name = getattr(fileobj, "name", "<source>")
     for lineno, key, english, plural, comments in declared_in(fileobj.read().decode("utf-8"), name):
         note = notes().get(("guidance", key))
-        yield lineno, KEYWORD, (key, english if plural is None else (english, plural)), (
-            [*comments, note] if note else comments)
+        yield (
+            lineno,
+            KEYWORD,
+            (key, english if plural is None else (english, plural)),
+            ([*comments, note] if note else comments),
+        )
 
 
-def extract_jinja(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
-                  options: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+def extract_jinja(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: Mapping[str, Any]
+) -> Iterator[tuple[Any, ...]]:
     from jinja2.ext import babel_extract  # jinja2's extractor: only for pybabel extract
 
     yield from _noted(babel_extract(fileobj, keywords, comment_tags, options), "messages")  # type: ignore[arg-type]
@@ -70,9 +76,14 @@ def extract_jinja(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags:
 
 def declared_in(source: str, filename: str) -> Iterator[tuple[int, str, str, str | None, list[str]]]:
     """(line, key, English, plural or None, translator comments) of every text declared in `source`."""
-    calls = sorted(((node, node.func.id) for node in ast.walk(ast.parse(source, filename))
-                    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in _DECLARATIONS), key=lambda found: (found[0].lineno, found[0].col_offset))
+    calls = sorted(
+        (
+            (node, node.func.id)
+            for node in ast.walk(ast.parse(source, filename))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DECLARATIONS
+        ),
+        key=lambda found: (found[0].lineno, found[0].col_offset),
+    )
     for call, kind in calls:
         where = f"{filename}:{call.lineno}"
         args = [_literal(arg, where) for arg in call.args]
@@ -96,8 +107,13 @@ def _counted(call: ast.Call, kind: str, where: str) -> bool:
     """Whether a `Text` says `counted=True` (its plural is its English); no other keyword is read."""
     if not call.keywords:
         return False
-    if kind == "Text" and len(call.keywords) == 1 and call.keywords[0].arg == "counted" \
-            and isinstance(call.keywords[0].value, ast.Constant) and call.keywords[0].value.value is True:
+    if (
+        kind == "Text"
+        and len(call.keywords) == 1
+        and call.keywords[0].arg == "counted"
+        and isinstance(call.keywords[0].value, ast.Constant)
+        and call.keywords[0].value.value is True
+    ):
         return True
     raise ValueError(f"{where}: {kind}(...) takes no keyword but `counted=True` on a Text")
 
@@ -107,7 +123,8 @@ def _literal(node: ast.expr, where: str) -> str | tuple[str, str]:
         value = ast.literal_eval(node)
     except ValueError:
         raise ValueError(f"{where}: a guidance text must be a literal string") from None
-    if isinstance(value, str) or (isinstance(value, tuple) and len(value) == 2
-                                  and all(isinstance(v, str) for v in value)):
+    if isinstance(value, str) or (
+        isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
+    ):
         return value
     raise ValueError(f"{where}: a step is a string or (singular, plural)")

@@ -126,12 +126,19 @@ def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
     if isinstance(export, Mapping):
         count = export.get("mailboxes")
         n = count if isinstance(count, int) and not isinstance(count, bool) else 0
-        return ctx.t.npgettext("holds_checked", "checked against the Exchange export {file} ({n} mailbox)",
-                               "checked against the Exchange export {file} ({n} mailboxes)", n,
-                               file=clean(export.get("file") or "", 200))
+        return ctx.t.npgettext(
+            "holds_checked",
+            "checked against the Exchange export {file} ({n} mailbox)",
+            "checked against the Exchange export {file} ({n} mailboxes)",
+            n,
+            file=clean(export.get("file") or "", 200),
+        )
     if any(isinstance(f, Mapping) and f.get("rule") in ACCOUNT_RULES for f in document.get("findings") or []):
-        return ctx.t.pgettext("holds_not_checked", "not checked: no Exchange export was given (--exchange-export), "
-                              "so a declared litigation hold is taken as declared")
+        return ctx.t.pgettext(
+            "holds_not_checked",
+            "not checked: no Exchange export was given (--exchange-export), "
+            "so a declared litigation hold is taken as declared",
+        )
     return ""
 
 

@@ -38,8 +38,9 @@ class Changes(msgspec.Struct, frozen=True):
     groups: tuple[ChangeGroup, ...]  # new, resolved, not re-checked; empty ones left out
 
 
-def _change_items(ctx: RenderContext, findings: Sequence[Mapping[str, Any]],
-                  cap: int) -> tuple[tuple[ChangeItem, ...], str]:
+def _change_items(
+    ctx: RenderContext, findings: Sequence[Mapping[str, Any]], cap: int
+) -> tuple[tuple[ChangeItem, ...], str]:
     items = []
     for finding in findings[:cap]:
         name, detail = subject_text(finding.get("subject") or {})
@@ -86,8 +87,11 @@ def build_changes(ctx: RenderContext, document: Mapping[str, Any], cap: int) -> 
             for title, entries, more in (
                 (ctx.t.pgettext("changes_new_title", "New findings"), new_items, new_more),
                 (ctx.t.pgettext("changes_resolved_title", "Resolved findings"), resolved_items, resolved_more),
-                (ctx.t.pgettext("changes_unverified_title", "Earlier findings not re-checked"),
-                 unverified_items, unverified_more),
+                (
+                    ctx.t.pgettext("changes_unverified_title", "Earlier findings not re-checked"),
+                    unverified_items,
+                    unverified_more,
+                ),
             )
             if entries
         ),

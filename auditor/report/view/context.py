@@ -35,8 +35,14 @@ TABLE_CAP = 50
 class RenderContext:
     """Locale, cloud and catalog for one rendering, with the per-rule lookups cached."""
 
-    def __init__(self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording,
-                 states: Mapping[str, FindingState] | None = None) -> None:
+    def __init__(
+        self,
+        document: Mapping[str, Any],
+        locale: Locale,
+        cloud: Cloud,
+        wording: Wording,
+        states: Mapping[str, FindingState] | None = None,
+    ) -> None:
         self.document = document
         # each finding's state in the plan (auditor.report.view.states); None: no plan was compiled
         self.states = states
@@ -67,8 +73,9 @@ class RenderContext:
         """The line under a capped list; empty when nothing was left out."""
         if more <= 0:
             return ""
-        return self.t.npgettext("list_more", "…and {n} more, listed in report.json.",
-                                "…and {n} more, listed in report.json.", more)
+        return self.t.npgettext(
+            "list_more", "…and {n} more, listed in report.json.", "…and {n} more, listed in report.json.", more
+        )
 
     def state_of(self, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingState | None:
         """What the plan does about the finding; where no plan was compiled (a merged report), what
@@ -177,14 +184,23 @@ def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
             continue
         where = clean(f"{p.get('file')}:{p.get('line') or '?'}", 200)
         if p.get("code") == "unknown_product":
-            text = (ctx.t.pgettext("config_unknown_product_hint", "the product {product} is known neither to the "
-                                   "tenant nor to Microsoft's product table (did you mean {suggestion}?); what the "
-                                   "policy says of it is ignored", product=clean(p.get("product"), 80),
-                                   suggestion=clean(p.get("suggestion"), 80))
-                    if p.get("suggestion") else
-                    ctx.t.pgettext("config_unknown_product", "the product {product} is known neither to the tenant "
-                                   "nor to Microsoft's product table; what the policy says of it is ignored",
-                                   product=clean(p.get("product"), 80)))
+            text = (
+                ctx.t.pgettext(
+                    "config_unknown_product_hint",
+                    "the product {product} is known neither to the "
+                    "tenant nor to Microsoft's product table (did you mean {suggestion}?); what the "
+                    "policy says of it is ignored",
+                    product=clean(p.get("product"), 80),
+                    suggestion=clean(p.get("suggestion"), 80),
+                )
+                if p.get("suggestion")
+                else ctx.t.pgettext(
+                    "config_unknown_product",
+                    "the product {product} is known neither to the tenant "
+                    "nor to Microsoft's product table; what the policy says of it is ignored",
+                    product=clean(p.get("product"), 80),
+                )
+            )
         else:
             text = clean(f"{p.get('what')}; {p.get('instead')}", 400)
         out.append(f"{where}: {text}")

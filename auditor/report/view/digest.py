@@ -136,9 +136,17 @@ def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[N
         severity = SEVERITIES[rank] if rank < len(SEVERITIES) else ""
         bg, fg = SEVERITY_COLOURS.get(severity, ("#495057", "#ffffff"))
         rest = len(items) - len(named)
-        groups.append(NewGroup(ctx.severity_label(severity or str(items[0].get("severity", ""))), bg, fg,
-                               ctx.title(rule), ctx.num(len(items)), tuple(named),
-                               ctx.t.npgettext("digest_more", "and {n} more", "and {n} more", rest) if rest else ""))
+        groups.append(
+            NewGroup(
+                ctx.severity_label(severity or str(items[0].get("severity", ""))),
+                bg,
+                fg,
+                ctx.title(rule),
+                ctx.num(len(items)),
+                tuple(named),
+                ctx.t.npgettext("digest_more", "and {n} more", "and {n} more", rest) if rest else "",
+            )
+        )
         if len(groups) >= RULES_CAP:
             break
     return tuple(groups)
@@ -161,16 +169,18 @@ def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
         listed = f.get("skus")
         # a product's or subscription's finding names its product as the subject already
         skus = listed if isinstance(listed, list) and (f.get("subject") or {}).get("type") == "user" else []
-        actions.append(TopAction(
-            id=clean(f.get("id", ""), 64),
-            title=ctx.title(str(f.get("rule", ""))),
-            subject=_who(ctx, f),
-            products=clean(", ".join(product_label(s, ctx.names) for s in skus[:4]), 120),
-            cost="" if not isinstance(cost, int | float) or not cost else ctx.money(cost, ctx.currency),
-            state=state.label if state else ctx.t.pgettext("state_person", "needs an admin's decision"),
-            ready=bool(state and state.ready),
-            severity_label=ctx.severity_label(str(f.get("severity", ""))),
-        ))
+        actions.append(
+            TopAction(
+                id=clean(f.get("id", ""), 64),
+                title=ctx.title(str(f.get("rule", ""))),
+                subject=_who(ctx, f),
+                products=clean(", ".join(product_label(s, ctx.names) for s in skus[:4]), 120),
+                cost="" if not isinstance(cost, int | float) or not cost else ctx.money(cost, ctx.currency),
+                state=state.label if state else ctx.t.pgettext("state_person", "needs an admin's decision"),
+                ready=bool(state and state.ready),
+                severity_label=ctx.severity_label(str(f.get("severity", ""))),
+            )
+        )
     return tuple(actions)
 
 
@@ -190,10 +200,15 @@ def _rule_counts(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
         items = by_rule[rule]
         top = min(SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items)
         new = sum(1 for f in items if f.get("change") == "new")
-        rows.append(RuleCount(ctx.title(rule), rule_anchor(rule),
-                              ctx.severity_label(SEVERITIES[top] if top < len(SEVERITIES) else ""),
-                              ctx.num(len(items)),
-                              ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new) if new else ""))
+        rows.append(
+            RuleCount(
+                ctx.title(rule),
+                rule_anchor(rule),
+                ctx.severity_label(SEVERITIES[top] if top < len(SEVERITIES) else ""),
+                ctx.num(len(items)),
+                ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new) if new else "",
+            )
+        )
     return rows, len(rules) - len(rows)
 
 
@@ -210,21 +225,26 @@ def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list
         unwaived = int(summary.get("unwaived") or 0)
         unused = summary.get("unused_monthly_cost") or {}
         complete = t.get("complete") is not False
-        status = ("incomplete" if not complete else "findings" if unwaived else "ok")
-        lines.append(TenantLine(
-            name=_short(t.get("name") or t.get("id") or ""),
-            status=_status_texts(ctx)[status],
-            complete=complete,
-            open_count=ctx.t.npgettext("digest_open", "{n} open", "{n} open", unwaived),
-            unused=ctx.money(unused.get("amount"), unused.get("currency")),
-            new_count=ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new_by_tenant.get(str(t.get("id")), 0))
-            if "changes" in document else "",
-        ))
+        status = "incomplete" if not complete else "findings" if unwaived else "ok"
+        lines.append(
+            TenantLine(
+                name=_short(t.get("name") or t.get("id") or ""),
+                status=_status_texts(ctx)[status],
+                complete=complete,
+                open_count=ctx.t.npgettext("digest_open", "{n} open", "{n} open", unwaived),
+                unused=ctx.money(unused.get("amount"), unused.get("currency")),
+                new_count=ctx.t.npgettext(
+                    "digest_rule_new", "{n} new", "{n} new", new_by_tenant.get(str(t.get("id")), 0)
+                )
+                if "changes" in document
+                else "",
+            )
+        )
     return lines, len(tenants) - len(lines)
 
 
 def _why(ctx: RenderContext, notify: Any) -> str:
-    """"Sent because: 2 new findings; a renewal on Nov 20, 2026, within 7 days." (report.json notify)."""
+    """ "Sent because: 2 new findings; a renewal on Nov 20, 2026, within 7 days." (report.json notify)."""
     if not isinstance(notify, Mapping) or notify.get("when") != "changed" or not notify.get("reasons"):
         return ""
     texts = [clean(r.get("text"), 200) for r in notify["reasons"] if isinstance(r, Mapping) and r.get("text")]
@@ -259,9 +279,13 @@ def build_digest(
     unwaived = int(summary.get("unwaived") or 0)
     status = "incomplete" if not complete else ("findings" if unwaived else "ok")
     by_severity = summary.get("by_severity") or {}
-    severities = [ctx.t.pgettext("digest_severity", "{n} {severity}", n=ctx.num(int(by_severity.get(s) or 0)),
-                                 severity=ctx.severity_label(s))
-                  for s in SEVERITIES if int(by_severity.get(s) or 0)]
+    severities = [
+        ctx.t.pgettext(
+            "digest_severity", "{n} {severity}", n=ctx.num(int(by_severity.get(s) or 0)), severity=ctx.severity_label(s)
+        )
+        for s in SEVERITIES
+        if int(by_severity.get(s) or 0)
+    ]
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
     baseline = document.get("changes")
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
@@ -298,6 +322,7 @@ def build_digest(
         tenants=tuple(tenants),
         tenants_more=ctx.list_more(tenants_more),
         cross=tuple(_rule_counts(ctx, [f for f in findings if "tenant" in f and f.get("tenant") is None])[0])
-        if "tenants" in document else (),
+        if "tenants" in document
+        else (),
         redacted=redacted,
     )

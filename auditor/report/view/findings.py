@@ -120,9 +120,14 @@ def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
     for link in remediation.get("links") or []:
         if isinstance(link, Mapping):
             links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
-    return Recipe(caption=clean(remediation.get("summary", ""), TEXT_LIMIT), steps=strings("steps"),
-                  role=clean(remediation.get("role") or "", ROLE_LIMIT), next_steps=strings("next_steps"),
-                  links=tuple(links), rows=())
+    return Recipe(
+        caption=clean(remediation.get("summary", ""), TEXT_LIMIT),
+        steps=strings("steps"),
+        role=clean(remediation.get("role") or "", ROLE_LIMIT),
+        next_steps=strings("next_steps"),
+        links=tuple(links),
+        rows=(),
+    )
 
 
 def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
@@ -237,15 +242,23 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
-    shown = [msgspec.structs.replace(recipe, rows=tuple(rows), caption=recipe.caption if several else "",
-                                     product=_said_by_all(rows, "products"), group=_said_by_all(rows, "groups"),
-                                     group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
-                                     price_column=not _said_by_all(rows, "products") or any(row.cost for row in rows))
-             for recipe, rows in ordered[:RECIPE_CAP]]
+    shown = [
+        msgspec.structs.replace(
+            recipe,
+            rows=tuple(rows),
+            caption=recipe.caption if several else "",
+            product=_said_by_all(rows, "products"),
+            group=_said_by_all(rows, "groups"),
+            group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
+            price_column=not _said_by_all(rows, "products") or any(row.cost for row in rows),
+        )
+        for recipe, rows in ordered[:RECIPE_CAP]
+    ]
     rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
     if rest:
-        caption = ctx.t.pgettext("recipe_rest", "The steps for these differ per finding: see the remediation "
-                                 "column of findings.csv.")
+        caption = ctx.t.pgettext(
+            "recipe_rest", "The steps for these differ per finding: see the remediation column of findings.csv."
+        )
         shown.append(Recipe(caption, (), "", (), (), tuple(rest)))
     return tuple(shown)
 
@@ -276,10 +289,14 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     def own(r: Recipe) -> Recipe:
         extra = tuple(step for step in r.steps if step not in steps)
         # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
-        return msgspec.structs.replace(r, steps=extra, caption="" if extra and known else r.caption,
-                                       role="" if r.role == shared.role else r.role,
-                                       next_steps=() if r.next_steps == shared.next_steps else r.next_steps,
-                                       links=() if r.links == shared.links else r.links)
+        return msgspec.structs.replace(
+            r,
+            steps=extra,
+            caption="" if extra and known else r.caption,
+            role="" if r.role == shared.role else r.role,
+            next_steps=() if r.next_steps == shared.next_steps else r.next_steps,
+            links=() if r.links == shared.links else r.links,
+        )
 
     return shared, tuple(own(r) for r in recipes)
 
@@ -295,8 +312,9 @@ def _once(recipe: Recipe, seen: set[object]) -> Recipe:
 
 def _said_once(recipe: Recipe, anchor: str, shown: dict[str, str], roles: dict[str, Role]) -> Recipe:
     """`recipe` with its anchor, its steps as the report shows them and its role's number."""
-    return msgspec.structs.replace(recipe, anchor=anchor, shown=steps_once(recipe.steps, anchor, shown),
-                                   role_ref=role_number(roles, recipe.role))
+    return msgspec.structs.replace(
+        recipe, anchor=anchor, shown=steps_once(recipe.steps, anchor, shown), role_ref=role_number(roles, recipe.role)
+    )
 
 
 def _common_policy(recipes: Sequence[Recipe]) -> str:
@@ -304,8 +322,13 @@ def _common_policy(recipes: Sequence[Recipe]) -> str:
     return policies.pop() if len(policies) == 1 else ""
 
 
-def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], cap: int,
-                   memo: RowMemo | None = None, roles: dict[str, Role] | None = None) -> tuple[RuleSection, ...]:
+def build_sections(
+    ctx: RenderContext,
+    findings: Sequence[Mapping[str, Any]],
+    cap: int,
+    memo: RowMemo | None = None,
+    roles: dict[str, Role] | None = None,
+) -> tuple[RuleSection, ...]:
     """One section per rule, open before waived and the most severe first; at most `cap` rows each,
     gathered under the recipes they share. `roles`: role -> its number in the report's table of
     roles, filled in the order the sections name them."""
@@ -358,7 +381,8 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
                 waived_count_text=ctx.num(len(waived_items)),
                 open_text=ctx.t.npgettext("rule_open", "{n} open finding", "{n} open findings", len(open_items)),
                 waived_text=ctx.t.npgettext("rule_waived", "{n} waived", "{n} waived", len(waived_items))
-                if waived_items else "",
+                if waived_items
+                else "",
                 shared=shared,
                 recipes=recipes,
                 more_text=ctx.t.npgettext(
@@ -367,7 +391,8 @@ def build_sections(ctx: RenderContext, findings: Sequence[Mapping[str, Any]], ca
                     "{n} more findings of this rule are listed in findings.csv and report.json.",
                     hidden,
                 )
-                if hidden > 0 else "",
+                if hidden > 0
+                else "",
                 policy=_common_policy(recipes),
                 notes=notes,
                 note_of=note_of,

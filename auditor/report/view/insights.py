@@ -105,9 +105,13 @@ def _mermaid_text(text: str) -> str:
 
 def _mermaid(title: str, labels: Sequence[str], bars: Sequence[float] | None, line: Sequence[float] | None) -> MdSafe:
     top = max([*(bars or []), *(line or []), 1])
-    out = ["```mermaid", "xychart-beta", f'    title "{_mermaid_text(title)}"',
-           "    x-axis [" + ", ".join(f'"{_mermaid_text(x)}"' for x in labels) + "]",
-           f"    y-axis 0 --> {top * 1.1:.0f}" if top > 10 else f"    y-axis 0 --> {top + 1:.0f}"]
+    out = [
+        "```mermaid",
+        "xychart-beta",
+        f'    title "{_mermaid_text(title)}"',
+        "    x-axis [" + ", ".join(f'"{_mermaid_text(x)}"' for x in labels) + "]",
+        f"    y-axis 0 --> {top * 1.1:.0f}" if top > 10 else f"    y-axis 0 --> {top + 1:.0f}",
+    ]
     if bars is not None:
         out.append("    bar [" + ", ".join(f"{v:g}" for v in bars) + "]")
     if line is not None:
@@ -132,19 +136,34 @@ def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
     date = i18n.format_datetime(str(cause.get("at", "")), locale)
     kind = cause.get("kind")
     if kind == "group":
-        key, english = (("cause_group_add", "{by} added the user to the group {group} ({date})") if cause.get("joined")
-                        else ("cause_group_remove", "{by} removed the user from the group {group} ({date})"))
+        key, english = (
+            ("cause_group_add", "{by} added the user to the group {group} ({date})")
+            if cause.get("joined")
+            else ("cause_group_remove", "{by} removed the user from the group {group} ({date})")
+        )
         return t.pgettext(key, english, by=by, group=clean(cause.get("group") or "", 120), date=date)
     if kind == "license":
         none = t.pgettext("cause_none", "none")
         added = ", ".join(clean(s, 60) for s in cause.get("added") or []) or none
         removed = ", ".join(clean(s, 60) for s in cause.get("removed") or []) or none
-        return t.pgettext("cause_license", "{by} changed the user's licenses ({date}; added: {added}; removed: "
-                                           "{removed})", by=by, date=date, added=added, removed=removed)
+        return t.pgettext(
+            "cause_license",
+            "{by} changed the user's licenses ({date}; added: {added}; removed: {removed})",
+            by=by,
+            date=date,
+            added=added,
+            removed=removed,
+        )
     unset = t.pgettext("cause_unset", "(not set)")
-    return t.pgettext("cause_property", "{by} changed {property} from {old} to {new} ({date})", by=by,
-                      property=clean(cause.get("property") or "", 60), old=clean(cause.get("old") or unset, 120),
-                      new=clean(cause.get("new") or unset, 120), date=date)
+    return t.pgettext(
+        "cause_property",
+        "{by} changed {property} from {old} to {new} ({date})",
+        by=by,
+        property=clean(cause.get("property") or "", 60),
+        old=clean(cause.get("old") or unset, 120),
+        new=clean(cause.get("new") or unset, 120),
+        date=date,
+    )
 
 
 def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
@@ -171,8 +190,13 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
     return InsightsView(**kwargs)
 
 
-def _trends(document: Mapping[str, Any], trend: Mapping[str, Any], runs: list[Mapping[str, Any]],
-            t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+def _trends(
+    document: Mapping[str, Any],
+    trend: Mapping[str, Any],
+    runs: list[Mapping[str, Any]],
+    t: i18n.Translations,
+    locale: Locale,
+) -> dict[str, Any]:
     """The trend charts of two runs or more: a bar per run, the Mermaid charts, each product's seats."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
@@ -184,30 +208,54 @@ def _trends(document: Mapping[str, Any], trend: Mapping[str, Any], runs: list[Ma
     bars = []
     for r, s in zip(runs, spend, strict=True):
         by = r.get("by_severity") or {}
-        segs = tuple(Segment(max(1, round(int(by.get(k) or 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
-                     for k in SEVERITIES if int(by.get(k) or 0))
+        segs = tuple(
+            Segment(max(1, round(int(by.get(k) or 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
+            for k in SEVERITIES
+            if int(by.get(k) or 0)
+        )
         label = i18n.format_date(str(r.get("generated_at", "")), locale)
-        counts = ", ".join(f"{num(int(by.get(k) or 0))} {t.pgettext(f'severity_{k}', k.capitalize())}"
-                           for k in SEVERITIES)
-        bars.append(RunBar(label, f"{label}: {counts}", segs, max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
-                           bool(r.get("complete"))))
+        counts = ", ".join(
+            f"{num(int(by.get(k) or 0))} {t.pgettext(f'severity_{k}', k.capitalize())}" for k in SEVERITIES
+        )
+        bars.append(
+            RunBar(
+                label,
+                f"{label}: {counts}",
+                segs,
+                max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
+                bool(r.get("complete")),
+            )
+        )
     kwargs["runs"] = tuple(bars)
-    kwargs["runs_text"] = (t.npgettext("trends_runs", "{n} run", "{n} runs", len(runs)) + ", "
-                           + t.pgettext("trends_span", "{first} to {last}", first=bars[0].label,
-                                        last=bars[-1].label))
+    kwargs["runs_text"] = (
+        t.npgettext("trends_runs", "{n} run", "{n} runs", len(runs))
+        + ", "
+        + t.pgettext("trends_span", "{first} to {last}", first=bars[0].label, last=bars[-1].label)
+    )
     kwargs["findings_max"] = num(most)
     kwargs["spend_max"] = money(top_spend, currency) if currency else num(top_spend)
     labels = [str(r.get("generated_at", ""))[5:10] for r in runs]
-    kwargs["mermaid_findings"] = _mermaid(t.pgettext("trends_findings", "Open findings per run"), labels,
-                                          [int(r.get("open") or 0) for r in runs],
-                                          [int((r.get("by_severity") or {}).get("critical") or 0)
-                                           + int((r.get("by_severity") or {}).get("high") or 0) for r in runs])
-    kwargs["mermaid_spend"] = _mermaid(t.pgettext("trends_spend", "Unused licenses per month, per run") +
-                                       (f" ({currency})" if currency else ""), labels, None,
-                                       [round(s, 2) for s in spend])
+    kwargs["mermaid_findings"] = _mermaid(
+        t.pgettext("trends_findings", "Open findings per run"),
+        labels,
+        [int(r.get("open") or 0) for r in runs],
+        [
+            int((r.get("by_severity") or {}).get("critical") or 0) + int((r.get("by_severity") or {}).get("high") or 0)
+            for r in runs
+        ],
+    )
+    kwargs["mermaid_spend"] = _mermaid(
+        t.pgettext("trends_spend", "Unused licenses per month, per run") + (f" ({currency})" if currency else ""),
+        labels,
+        None,
+        [round(s, 2) for s in spend],
+    )
     series = {str(p.get("sku")): p for p in trend.get("products") or [] if isinstance(p, Mapping)}
-    names = {str(s.get("sku")): str(s.get("name") or s.get("sku")) for s in document.get("skus") or []
-             if isinstance(s, Mapping)}
+    names = {
+        str(s.get("sku")): str(s.get("name") or s.get("sku"))
+        for s in document.get("skus") or []
+        if isinstance(s, Mapping)
+    }
     products = []
     for sku, p in series.items():
         assigned = [v if isinstance(v, int) else None for v in p.get("assigned") or []]
@@ -215,10 +263,14 @@ def _trends(document: Mapping[str, Any], trend: Mapping[str, Any], runs: list[Ma
         if not assigned or assigned[-1] is None:
             continue
         first = next((v for v in assigned if v is not None), assigned[-1])
-        products.append(ProductTrend(
-            clean(names.get(sku, sku), 200), _spark(assigned),
-            t.pgettext("seats_usage_of", "{used} of {total}", used=num(assigned[-1]), total=num(usable[-1] or 0)),
-            f"{assigned[-1] - first:+d}"))
+        products.append(
+            ProductTrend(
+                clean(names.get(sku, sku), 200),
+                _spark(assigned),
+                t.pgettext("seats_usage_of", "{used} of {total}", used=num(assigned[-1]), total=num(usable[-1] or 0)),
+                f"{assigned[-1] - first:+d}",
+            )
+        )
     kwargs["products"] = tuple(products)
     sparks = []
     for s in (document.get("skus") or [])[:SEAT_CAP]:
@@ -237,22 +289,33 @@ def _renewals(renewals: list[Mapping[str, Any]], t: i18n.Translations, locale: L
     kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
     rows = []
     for r in renewals:
-        sentence = t.npgettext("renewal_line", "Renew {product} at {n} seat (today {today}; range {low}–{high}) by "
-                               "{date}.", "Renew {product} at {n} seats (today {today}; range {low}–{high}) by "
-                               "{date}.", int(r.get("seats") or 0),
-                              product=clean(r.get("name") or r.get("sku"), 200),
-                              today=num(int(r.get("seats_today") or 0)),
-                              low=num(int(r.get("low") or 0)), high=num(int(r.get("high") or 0)),
-                              date=i18n.format_date(str(r.get("renews", "")), locale))
-        basis = t.pgettext("renewal_basis", "Assigned today: {assigned}; seats the open findings would free: "
-                                            "{freed}; spare seats the policy keeps: {buffer}.",
-                           assigned=num(int(r.get("assigned") or 0)),
-                           freed=num(int(r.get("freed_by_findings") or 0)), buffer=num(int(r.get("buffer") or 0)))
+        sentence = t.npgettext(
+            "renewal_line",
+            "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
+            "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.",
+            int(r.get("seats") or 0),
+            product=clean(r.get("name") or r.get("sku"), 200),
+            today=num(int(r.get("seats_today") or 0)),
+            low=num(int(r.get("low") or 0)),
+            high=num(int(r.get("high") or 0)),
+            date=i18n.format_date(str(r.get("renews", "")), locale),
+        )
+        basis = t.pgettext(
+            "renewal_basis",
+            "Assigned today: {assigned}; seats the open findings would free: "
+            "{freed}; spare seats the policy keeps: {buffer}.",
+            assigned=num(int(r.get("assigned") or 0)),
+            freed=num(int(r.get("freed_by_findings") or 0)),
+            buffer=num(int(r.get("buffer") or 0)),
+        )
         diff = r.get("monthly_difference")
         difference = ""
         if isinstance(diff, int | float) and diff:
-            difference = t.pgettext("renewal_difference", "{amount} per month compared with today",
-                                    amount=("+" if diff > 0 else "") + money(diff, r.get("currency")))
+            difference = t.pgettext(
+                "renewal_difference",
+                "{amount} per month compared with today",
+                amount=("+" if diff > 0 else "") + money(diff, r.get("currency")),
+            )
         rows.append(Renewal(sentence, basis, difference))
     kwargs["renewals"] = tuple(rows)
     return kwargs
@@ -264,28 +327,48 @@ def _allocation(alloc: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
     num, money = formats.num, formats.money
     kwargs: dict[str, Any] = {}
     currency = alloc.get("currency")
-    titles = {"department": t.pgettext("alloc_department", "Department"),
-              "companyName": t.pgettext("alloc_company", "Company"),
-              "country": t.pgettext("alloc_country", "Country")}
+    titles = {
+        "department": t.pgettext("alloc_department", "Department"),
+        "companyName": t.pgettext("alloc_company", "Company"),
+        "country": t.pgettext("alloc_country", "Country"),
+    }
     not_set = t.pgettext("cause_unset", "(not set)")
     tables = []
     for dim in alloc.get("dimensions") or []:
         rows_in = [r for r in dim.get("rows") or [] if isinstance(r, Mapping)]
-        shown = tuple((clean(r.get("value"), 120) if r.get("value") is not None else not_set,
-                       num(int(r.get("users") or 0)), money(r.get("licensed_monthly") or 0, currency),
-                       money(r.get("unused_monthly") or 0, currency),
-                       money(r.get("reclaimable_monthly") or 0, currency)) for r in rows_in[:ALLOCATION_CAP])
+        shown = tuple(
+            (
+                clean(r.get("value"), 120) if r.get("value") is not None else not_set,
+                num(int(r.get("users") or 0)),
+                money(r.get("licensed_monthly") or 0, currency),
+                money(r.get("unused_monthly") or 0, currency),
+                money(r.get("reclaimable_monthly") or 0, currency),
+            )
+            for r in rows_in[:ALLOCATION_CAP]
+        )
         more = len(rows_in) - len(shown)
-        tables.append(AllocationTable(
-            titles.get(str(dim.get("key")), clean(dim.get("key"), 100)), shown,
-            t.npgettext("alloc_more", "…and {n} more, listed in cost-allocation.csv.",
-                        "…and {n} more, listed in cost-allocation.csv.", more) if more > 0 else ""))
+        tables.append(
+            AllocationTable(
+                titles.get(str(dim.get("key")), clean(dim.get("key"), 100)),
+                shown,
+                t.npgettext(
+                    "alloc_more",
+                    "…and {n} more, listed in cost-allocation.csv.",
+                    "…and {n} more, listed in cost-allocation.csv.",
+                    more,
+                )
+                if more > 0
+                else "",
+            )
+        )
     kwargs["allocation"] = tuple(tables)
     unallocated = alloc.get("unallocated_unused")
     if isinstance(unallocated, int | float) and unallocated:
-        kwargs["allocation_note"] = t.pgettext("alloc_unallocated", "Unused seats of products nobody holds: "
-                                                                    "{amount} per month.",
-                                               amount=money(unallocated, currency))
+        kwargs["allocation_note"] = t.pgettext(
+            "alloc_unallocated",
+            "Unused seats of products nobody holds: {amount} per month.",
+            amount=money(unallocated, currency),
+        )
     return kwargs
 
 

@@ -54,13 +54,19 @@ def build_license_insight(ctx: RenderContext, document: Mapping[str, Any]) -> Li
         if not isinstance(row, Mapping) or row.get("count") not in labels:
             continue
         theirs, ours = row.get("microsoft"), row.get("auditor")
-        rows.append(InsightRow(label=labels[str(row["count"])], microsoft=_count(ctx, theirs),
-                               auditor=_count(ctx, ours),
-                               differs=isinstance(theirs, int) and isinstance(ours, int) and theirs != ours))
+        rows.append(
+            InsightRow(
+                label=labels[str(row["count"])],
+                microsoft=_count(ctx, theirs),
+                auditor=_count(ctx, ours),
+                differs=isinstance(theirs, int) and isinstance(ours, int) and theirs != ours,
+            )
+        )
     note = ""
     if any(r.differs for r in rows):
         note = ctx.t.pgettext(
             "insight_differs",
             "Microsoft counts the licenses the tenant is entitled to and the users who used a feature; the auditor "
-            "counts the seats of the products carrying the plan and every user in scope, as the licensing terms do.")
+            "counts the seats of the products carrying the plan and every user in scope, as the licensing terms do.",
+        )
     return LicenseInsightView(rows=tuple(rows), differs_note=note)

@@ -45,10 +45,10 @@ def opening(text: str) -> str:
     words = text.split()
     ends = [n for n in CLAUSE if n <= len(words) and words[n - 1][-1] in ";:"]  # a comma may start a relative clause
     if ends:
-        return " ".join(words[:ends[-1]])
+        return " ".join(words[: ends[-1]])
     kept = words[:OPENING]
     opened = [i for i, word in enumerate(kept) if "(" in word and ")" not in " ".join(kept[i:])]
-    return " ".join(kept[:opened[0]] if opened and opened[0] >= CLAUSE.start else kept)
+    return " ".join(kept[: opened[0]] if opened and opened[0] >= CLAUSE.start else kept)
 
 
 def steps_once(steps: Sequence[str], anchor: str, shown: dict[str, str]) -> tuple[Step, ...]:

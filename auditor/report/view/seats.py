@@ -59,8 +59,9 @@ def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[
                 enabled=ctx.num(int(sku.get("enabled") or 0)),
                 consumed=ctx.num(consumed),
                 unused=ctx.num(sku.get("unused", enabled - consumed)),
-                usage_text=ctx.t.pgettext("seats_usage_of", "{used} of {total}", used=ctx.num(consumed),
-                                          total=ctx.num(enabled)),
+                usage_text=ctx.t.pgettext(
+                    "seats_usage_of", "{used} of {total}", used=ctx.num(consumed), total=ctx.num(enabled)
+                ),
                 used_pct=used_pct,
                 free_pct=100 - used_pct,
                 over=consumed > enabled,

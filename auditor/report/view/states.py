@@ -47,8 +47,9 @@ def _label(t: i18n.Translations, key: str) -> str:
     return labels[key]
 
 
-def plan_states(plan: ChangePlan | None, locale: Locale,
-                shown: Mapping[str, Any] | None = None) -> dict[str, FindingState]:
+def plan_states(
+    plan: ChangePlan | None, locale: Locale, shown: Mapping[str, Any] | None = None
+) -> dict[str, FindingState]:
     """Finding id -> its state in `plan`; findings the plan does not name (waived, or no plan for a
     merged report) are left out. `shown`: the pseudonymised document (--redact) whose waiver owners
     the reasons name instead of the real ones."""
@@ -81,8 +82,9 @@ def _waiver_owners(shown: Mapping[str, Any] | None) -> dict[str, str] | None:
     return owners
 
 
-def document_states(document: Mapping[str, Any], plan: ChangePlan | None, locale: Locale,
-                    shown: Mapping[str, Any] | None = None) -> dict[str, FindingState] | None:
+def document_states(
+    document: Mapping[str, Any], plan: ChangePlan | None, locale: Locale, shown: Mapping[str, Any] | None = None
+) -> dict[str, FindingState] | None:
     """Each finding's state: from `plan` (the document's, auditor.plan.summary.header_plan), from each
     tenant's own plan for a merged report, or None for a report without actions (the findings' own
     actions say then). Always planned from the real `document`, as `plan` would plan it; `shown`:
@@ -92,8 +94,9 @@ def document_states(document: Mapping[str, Any], plan: ChangePlan | None, locale
     return None if plan is None else plan_states(plan, locale, shown)
 
 
-def merged_states(document: Mapping[str, Any], locale: Locale,
-                  shown: Mapping[str, Any] | None = None) -> dict[str, FindingState]:
+def merged_states(
+    document: Mapping[str, Any], locale: Locale, shown: Mapping[str, Any] | None = None
+) -> dict[str, FindingState]:
     """Finding id -> state for a merged report: each tenant's findings planned as that tenant's own
     plan would (its seat table, its findings); the findings across tenants, which no one tenant's
     plan holds, are left out."""
@@ -102,12 +105,19 @@ def merged_states(document: Mapping[str, Any], locale: Locale,
     for tenant in document.get("tenants") or []:
         if not isinstance(tenant, Mapping):
             continue
-        own = [f for f in findings
-               if isinstance(f.get("tenant"), Mapping) and f["tenant"].get("id") == tenant.get("id")]
-        part = {"schema_version": document.get("schema_version"), "tenant": {"id": tenant.get("id"),
-                "name": tenant.get("name"), "cloud": tenant.get("cloud")}, "as_of": tenant.get("as_of"),
-                "generated_at": document.get("generated_at"), "locale": document.get("locale"),
-                "summary": tenant.get("summary"), "skus": tenant.get("skus"), "findings": own}
+        own = [
+            f for f in findings if isinstance(f.get("tenant"), Mapping) and f["tenant"].get("id") == tenant.get("id")
+        ]
+        part = {
+            "schema_version": document.get("schema_version"),
+            "tenant": {"id": tenant.get("id"), "name": tenant.get("name"), "cloud": tenant.get("cloud")},
+            "as_of": tenant.get("as_of"),
+            "generated_at": document.get("generated_at"),
+            "locale": document.get("locale"),
+            "summary": tenant.get("summary"),
+            "skus": tenant.get("skus"),
+            "findings": own,
+        }
         if own and has_actions(part):
             states.update(plan_states(compile_plan(part, describe_changes=False), locale, shown))
     return states
@@ -122,4 +132,3 @@ def actions_state(remediation: Mapping[str, Any], locale: Locale) -> FindingStat
     t = i18n.translations(locale)
     key = READY if all(a.get("ready") is True for a in actions) else PERSON
     return FindingState(key, _label(t, key), "")
-

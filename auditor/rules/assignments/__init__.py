@@ -51,12 +51,23 @@ def parse_assignment(raw: dict[str, Any]) -> Assignment:
         allowed=tuple(raw["allowed"]) if "allowed" in raw else None,
         forbidden=tuple(raw.get("forbidden", ())),
         required_any=tuple(raw.get("required_any", ())),
-        exclusive=tuple(Exclusive(tuple(c)) if isinstance(c, list) else Exclusive((c["keep"], *c["remove"]), c["keep"])
-                        for c in raw.get("exclusive", ())),
+        exclusive=tuple(
+            Exclusive(tuple(c)) if isinstance(c, list) else Exclusive((c["keep"], *c["remove"]), c["keep"])
+            for c in raw.get("exclusive", ())
+        ),
         group_based_only=group_based_only if isinstance(group_based_only, bool) else tuple(group_based_only),
         severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
     )
 
 
-__all__ = ["ASSIGNMENT_RULES", "AssignmentNotGroupBased", "AssignmentRule", "SkuCombinationForbidden", "SkuForbidden",
-           "SkuNotAllowed", "SkuRequiredMissing", "parse_assignment", "parse_assignments"]
+__all__ = [
+    "ASSIGNMENT_RULES",
+    "AssignmentNotGroupBased",
+    "AssignmentRule",
+    "SkuCombinationForbidden",
+    "SkuForbidden",
+    "SkuNotAllowed",
+    "SkuRequiredMissing",
+    "parse_assignment",
+    "parse_assignments",
+]

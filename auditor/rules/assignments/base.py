@@ -35,13 +35,24 @@ class AssignmentRule(Rule):
 
     @final
     def user_finding(
-        self, policy: Policy, a: Assignment, ctx: Context, user: User, sku_ids: frozenset[str], message: str,
-        extra: dict[str, Any], cost: bool = False,
+        self,
+        policy: Policy,
+        a: Assignment,
+        ctx: Context,
+        user: User,
+        sku_ids: frozenset[str],
+        message: str,
+        extra: dict[str, Any],
+        cost: bool = False,
     ) -> Finding:
         details = ctx.user_details(user, sku_ids, a.name) | extra
         return self.make(
-            policy, f"assignments/{a.name}", ctx.user_subject(user), ctx.index.parts(sku_ids), message, details,
-            severity=a.severity, monthly_cost=ctx.cost_of(sku_ids) if cost else None,
+            policy,
+            f"assignments/{a.name}",
+            ctx.user_subject(user),
+            ctx.index.parts(sku_ids),
+            message,
+            details,
+            severity=a.severity,
+            monthly_cost=ctx.cost_of(sku_ids) if cost else None,
         )
-
-

@@ -21,5 +21,9 @@ def wait_for_usage_location(f: RuleDetails[UsageLocationDetails], actions: list[
     calls that assign one wait until a person has chosen the country."""
     if not f.own["no_usage_location"]:
         return actions
-    return [replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))
-            if a.kind == ASSIGN_LICENSE and (a.body or {}).get("addLicenses") else a for a in actions]
+    return [
+        replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))
+        if a.kind == ASSIGN_LICENSE and (a.body or {}).get("addLicenses")
+        else a
+        for a in actions
+    ]

@@ -33,6 +33,7 @@ class SkuCombinationForbiddenDetails(TypedDict, total=False):
     to keep, held by the user: `declared` (true), `keep` [it] and `remove` [the held `remove` products]; `storage_by`
     (product → the storage evidence of removing it alone, when that keeps the mailbox or OneDrive under a smaller
     plan: a way that removes it is ready only when the data fits) and `storage` (the default removal's)"""
+
     combination: Sequence[str]
     declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
     keep: Sequence[str]
@@ -71,13 +72,19 @@ class SkuCombinationForbidden(AssignmentRule):
     fragment = {
         "type": "array",
         "minItems": 1,
-        "items": {"oneOf": [
-            {**SKU_LIST_SCHEMA, "minItems": 2},
-            {"type": "object", "additionalProperties": False, "required": ["keep", "remove"],
-             "properties": {"keep": SKU_REF_SCHEMA, "remove": {**SKU_LIST_SCHEMA, "minItems": 1}}},
-        ]},
+        "items": {
+            "oneOf": [
+                {**SKU_LIST_SCHEMA, "minItems": 2},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["keep", "remove"],
+                    "properties": {"keep": SKU_REF_SCHEMA, "remove": {**SKU_LIST_SCHEMA, "minItems": 1}},
+                },
+            ]
+        },
         "description": "Sets of products of which a user may hold at most one: a list, or {keep: SKU, remove: [SKUs]} "
-                       "to name the product the fix keeps.",
+        "to name the product the fix keeps.",
     }
 
     def applies(self, a: Assignment) -> bool:
@@ -95,8 +102,9 @@ class SkuCombinationForbidden(AssignmentRule):
                 names = " + ".join(ctx.index.parts(both))
                 if keep is not None and keep in both:  # the policy names the product to keep
                     gone = both - {keep}
-                    declared = SkuCombinationForbiddenDetails(declared=True, keep=[ctx.index.part(keep)],
-                                                              remove=ctx.index.parts(gone))
+                    declared = SkuCombinationForbiddenDetails(
+                        declared=True, keep=[ctx.index.part(keep)], remove=ctx.index.parts(gone)
+                    )
                     choice: dict[str, Any] = dict(declared)
                     choice |= ctx.data_loss.of(user, gone)  # they go together: what removing all of them ends
                 else:
@@ -106,8 +114,14 @@ class SkuCombinationForbidden(AssignmentRule):
                     if fit:
                         choice |= SkuCombinationForbiddenDetails(storage=fit)
                 yield self.user_finding(
-                    policy, a, ctx, user, both, f"holds {names}, which must not be combined",
-                    dict(SkuCombinationForbiddenDetails(combination=ctx.index.parts(combo))) | choice, cost=False,
+                    policy,
+                    a,
+                    ctx,
+                    user,
+                    both,
+                    f"holds {names}, which must not be combined",
+                    dict(SkuCombinationForbiddenDetails(combination=ctx.index.parts(combo))) | choice,
+                    cost=False,
                 )
 
     @staticmethod
@@ -115,8 +129,11 @@ class SkuCombinationForbidden(AssignmentRule):
         """The product to remove by default: one whose removal switches off nothing the user's other
         products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
         plans = ctx.data_loss.plans
-        spare = [sid for sid in sorted(both, key=ctx.index.part)
-                 if plans.service_plans(sid) and not plans.switched_off(user, [sid])]  # unknown plans: no default
+        spare = [
+            sid
+            for sid in sorted(both, key=ctx.index.part)
+            if plans.service_plans(sid) and not plans.switched_off(user, [sid])
+        ]  # unknown plans: no default
         if not spare:
             return {}
         drop = spare[0]
@@ -135,8 +152,12 @@ class SkuCombinationForbidden(AssignmentRule):
             unknown |= set(found.get("plans_unknown", ()))
             if found.get("storage"):
                 fits[ctx.index.part(sid)] = found["storage"]
-        return (({"data_lost": lost} if lost else {}) | ({"plans_unknown": sorted(unknown)} if unknown else {})
-                | (dict(SkuCombinationForbiddenDetails(storage_by=fits)) if fits else {}) | ctx.data_loss.kinds(user))
+        return (
+            ({"data_lost": lost} if lost else {})
+            | ({"plans_unknown": sorted(unknown)} if unknown else {})
+            | (dict(SkuCombinationForbiddenDetails(storage_by=fits)) if fits else {})
+            | ctx.data_loss.kinds(user)
+        )
 
 
 class AssignmentNotGroupBased(AssignmentRule):
@@ -177,4 +198,3 @@ class AssignmentNotGroupBased(AssignmentRule):
             # the group to join is asked only where no group's copy stands in for the direct one yet
             joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
             yield self.user_finding(policy, a, ctx, user, skus, message, twice | joins)
-

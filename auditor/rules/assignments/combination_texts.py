@@ -33,40 +33,73 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
     id = rules.SkuCombinationForbidden.id
     texts = (
         Text("rule.sku-combination-forbidden.title", "Forbidden product combination"),
-        Text("rule.sku-combination-forbidden.describe", "The user holds products that the policy says must not be "
-             "combined, usually because one already includes the other and the organization pays twice."),
-        Text("rule.sku-combination-forbidden.message", "{user} holds {combination} together, a combination the "
-             "policy forbids."),
+        Text(
+            "rule.sku-combination-forbidden.describe",
+            "The user holds products that the policy says must not be "
+            "combined, usually because one already includes the other and the organization pays twice.",
+        ),
+        Text(
+            "rule.sku-combination-forbidden.message",
+            "{user} holds {combination} together, a combination the policy forbids.",
+        ),
         Text("summary.combination", "Decide which one of {combination} to keep for {user}, and remove the rest."),
-        Text("steps.combination.keep", "{keep} already turns on everything {sku} does for {user}: keep {keep} and "
-             "remove {sku}.",
-             "{keep} together already turn on everything {sku} does for {user}: keep {keep} and remove {sku}."),
-        Text("steps.combination.choose", "Decide which of {combination} {user} should keep; if one product "
-             "already includes the other, keep that one."),
-        Text("steps.combination.either", "Then remove only the other product: each way is listed with its "
-             "Microsoft Graph requests. A product that a group assigns goes by taking {user} out of that group "
-             "(Groups > All groups > the group > Members)."),
-        Text("graph.combination", "Removes {sku} from {user}; {keep} stays and covers it.",
-             "Removes {sku} from {user}; {keep} stay and cover it."),
-        Text("graph.combination_other", "Removes {sku} from {user}; {keep} stays.",
-             "Removes {sku} from {user}; {keep} stay."),
+        Text(
+            "steps.combination.keep",
+            "{keep} already turns on everything {sku} does for {user}: keep {keep} and remove {sku}.",
+            "{keep} together already turn on everything {sku} does for {user}: keep {keep} and remove {sku}.",
+        ),
+        Text(
+            "steps.combination.choose",
+            "Decide which of {combination} {user} should keep; if one product "
+            "already includes the other, keep that one.",
+        ),
+        Text(
+            "steps.combination.either",
+            "Then remove only the other product: each way is listed with its "
+            "Microsoft Graph requests. A product that a group assigns goes by taking {user} out of that group "
+            "(Groups > All groups > the group > Members).",
+        ),
+        Text(
+            "graph.combination",
+            "Removes {sku} from {user}; {keep} stays and covers it.",
+            "Removes {sku} from {user}; {keep} stay and cover it.",
+        ),
+        Text(
+            "graph.combination_other",
+            "Removes {sku} from {user}; {keep} stays.",
+            "Removes {sku} from {user}; {keep} stay.",
+        ),
         Text("alt.remove_other", "Remove {sku} instead and keep {keep}.", counted=True),
-        Text("summary.combination_declared", "Remove {sku} from {user} and keep {keep}, as the policy says.",
-             counted=True),
-        Text("steps.combination.declared", "The policy keeps {keep} of {combination}: remove {sku} and nothing "
-             "else.", counted=True),
+        Text(
+            "summary.combination_declared",
+            "Remove {sku} from {user} and keep {keep}, as the policy says.",
+            counted=True,
+        ),
+        Text(
+            "steps.combination.declared",
+            "The policy keeps {keep} of {combination}: remove {sku} and nothing else.",
+            counted=True,
+        ),
     )
-    example_finding = (USER, ["SPE_E5", "EMS"], {"combination": ["SPE_E5", "EMS"], "remove": "EMS",
-                                                 "keep": ["SPE_E5"],
-                                                 "assigned_by_group": {"SPE_E5": [], "EMS": []},
-                                                 "sku_ids": {"SPE_E5": E5, "EMS": EMS}})
+    example_finding = (
+        USER,
+        ["SPE_E5", "EMS"],
+        {
+            "combination": ["SPE_E5", "EMS"],
+            "remove": "EMS",
+            "keep": ["SPE_E5"],
+            "assigned_by_group": {"SPE_E5": [], "EMS": []},
+            "sku_ids": {"SPE_E5": E5, "EMS": EMS},
+        },
+    )
 
     def message(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails], w: ValueFormatter) -> Message:
         combination = as_strs(f.own["combination"]) or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
-    def remediation(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.SkuCombinationForbiddenDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
@@ -98,16 +131,25 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
             alternatives = [Alternative(label, tuple(self.take(f, w, keep, [drop], "graph.combination_other")))]
         else:
             alternatives = [
-                Alternative(TextRef("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
-                            tuple(self.take(f, w, [p], others, "graph.combination_other")))
-                for p in held if (others := [o for o in held if o != p])]
+                Alternative(
+                    TextRef("alt.remove_other", {**w.listing("sku", [p]), "keep": w.products(others)}),
+                    tuple(self.take(f, w, [p], others, "graph.combination_other")),
+                )
+                for p in held
+                if (others := [o for o in held if o != p])
+            ]
         role, next_steps, links = removal_frame(bool(f.grouped(gone)))
         summary = TextRef("summary.combination", values)
         return Remediation(summary, steps, role, next_steps, links, actions, alternatives)
 
-    def declared(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails],
-                 v: Variant, w: ValueFormatter, combo: list[str],
-                 held: list[str]) -> Remediation | None:
+    def declared(
+        self,
+        f: RuleDetails[rules.SkuCombinationForbiddenDetails],
+        v: Variant,
+        w: ValueFormatter,
+        combo: list[str],
+        held: list[str],
+    ) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
         keep = [p for p in as_strs(f.own["keep"]) if p in held]
@@ -128,16 +170,22 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
         return Remediation(summary, steps, role, next_steps, links, actions)
 
     @staticmethod
-    def take(f: RuleDetails[rules.SkuCombinationForbiddenDetails],
-             w: ValueFormatter, parts: list[str], keep: list[str], key: str) -> list[Action]:
+    def take(
+        f: RuleDetails[rules.SkuCombinationForbiddenDetails],
+        w: ValueFormatter,
+        parts: list[str],
+        keep: list[str],
+        key: str,
+    ) -> list[Action]:
         """The calls that take `parts` away and leave `keep`: direct copies in one assignLicense,
         copies from groups by leaving each group that assigns them (not one that also assigns a kept
         product: leaving it would take that too). Removals that would end data are listed, not ready."""
         kept_groups = {g for p in keep for g in f.group_ids(p)}
         direct = f.direct(parts)
         # counted by what stays ("{keep} stays" / "stay"); the removed products read the same either way
-        actions = direct_removals(f, direct,
-                                  lambda ps: TextRef(key, {"sku": w.products(ps), **w.listing("keep", keep)}))
+        actions = direct_removals(
+            f, direct, lambda ps: TextRef(key, {"sku": w.products(ps), **w.listing("keep", keep)})
+        )
         actions += group_removals(f, w, f.grouped(parts), lambda gid, name: gid in kept_groups)
         if any(gid in kept_groups for p in parts for gid in f.group_ids(p)):
             # a group gives both: these calls alone would leave the product to remove in place
@@ -156,29 +204,45 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
     id = rules.AssignmentNotGroupBased.id
     texts = (
         Text("rule.assignment-not-group-based.title", "License not assigned through a group"),
-        Text("rule.assignment-not-group-based.describe", "The policy expects this product to come from a group. "
-             "Direct assignments are easily forgotten when people change jobs or leave."),
-        Text("rule.assignment-not-group-based.message", "{user} has {sku} assigned directly instead of through a "
-             "group.", counted=True),
-        Text("summary.to_group", "Add {user} to the group that should assign {sku}, then remove the direct "
-             "assignment.",
-             "Add {user} to the group that should assign {sku}, then remove the direct assignments."),
-        Text("summary.to_named_group", "Add {user} to the group {group}, which assigns {sku}, then remove the "
-             "direct assignment.",
-             "Add {user} to the group {group}, which assigns {sku}, then remove the direct assignments."),
-        Text("steps.group.wait", "Wait until the Licenses page of {user} shows {sku} as inherited from the group "
-             "before you remove the direct assignment.",
-             "Wait until the Licenses page of {user} shows {sku} as inherited from the group before you remove "
-             "the direct assignments."),
-        Text("graph.remove_after_group", "Once the group's license is active for {user}, removes the direct "
-             "assignment of {sku}.",
-             "Once the group's licenses are active for {user}, removes the direct assignments of {sku}."),
+        Text(
+            "rule.assignment-not-group-based.describe",
+            "The policy expects this product to come from a group. "
+            "Direct assignments are easily forgotten when people change jobs or leave.",
+        ),
+        Text(
+            "rule.assignment-not-group-based.message",
+            "{user} has {sku} assigned directly instead of through a group.",
+            counted=True,
+        ),
+        Text(
+            "summary.to_group",
+            "Add {user} to the group that should assign {sku}, then remove the direct assignment.",
+            "Add {user} to the group that should assign {sku}, then remove the direct assignments.",
+        ),
+        Text(
+            "summary.to_named_group",
+            "Add {user} to the group {group}, which assigns {sku}, then remove the direct assignment.",
+            "Add {user} to the group {group}, which assigns {sku}, then remove the direct assignments.",
+        ),
+        Text(
+            "steps.group.wait",
+            "Wait until the Licenses page of {user} shows {sku} as inherited from the group "
+            "before you remove the direct assignment.",
+            "Wait until the Licenses page of {user} shows {sku} as inherited from the group before you remove "
+            "the direct assignments.",
+        ),
+        Text(
+            "graph.remove_after_group",
+            "Once the group's license is active for {user}, removes the direct assignment of {sku}.",
+            "Once the group's licenses are active for {user}, removes the direct assignments of {sku}.",
+        ),
         *licensing.TEXTS,
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def remediation(self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         twice = as_map(f.own["also_by_group"])
         if twice:
             return held_twice(f, w, twice)
@@ -193,8 +257,11 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
             join = licensing.join(f, w, given, entry)
             if join.ready:
                 given_values = w.listing("sku", given)
-                steps += [*licensing.join_steps(w, entry, given), TextRef("steps.group.wait", given_values),
-                          TextRef(f"steps.remove.{v.steps}", given_values)]
+                steps += [
+                    *licensing.join_steps(w, entry, given),
+                    TextRef("steps.group.wait", given_values),
+                    TextRef(f"steps.remove.{v.steps}", given_values),
+                ]
                 actions += [join, licensing.remove_after_join(f, w, given, entry)]
             else:  # the finding waits: the step says what keeps the group from being joined
                 steps.append(join.description)
@@ -203,18 +270,26 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
         rest += [p for p in parts if all(p not in given for _, given in by_group)]
         if rest or not actions:
             rest_values = w.listing("sku", rest)
-            steps += [TextRef("steps.group.add", rest_values), TextRef("steps.group.wait", rest_values),
-                      TextRef(f"steps.remove.{v.steps}", rest_values)]
+            steps += [
+                TextRef("steps.group.add", rest_values),
+                TextRef("steps.group.wait", rest_values),
+                TextRef(f"steps.remove.{v.steps}", rest_values),
+            ]
             # not ready: it may only run once a group's copy is active (no group to join is known)
-            actions.append(assign_license(f, [], rest, TextRef("graph.remove_after_group", rest_values),
-                                          AFTER_GROUP))
+            actions.append(assign_license(f, [], rest, TextRef("graph.remove_after_group", rest_values), AFTER_GROUP))
         # the summary names the licensing group when the policy's one group gives every product
         groups = {licensing.group_name(entry) for entry, _ in by_group}
         summary = TextRef("summary.to_group", values)
         if not rest and len(groups) == 1:
             summary = TextRef("summary.to_named_group", values | {"group": groups.pop()})
-        return Remediation(summary, steps, "role.group", [TextRef("next.rerun")],
-                           ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"], actions)
+        return Remediation(
+            summary,
+            steps,
+            "role.group",
+            [TextRef("next.rerun")],
+            ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"],
+            actions,
+        )
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuCombinationForbidden(), AssignmentNotGroupBased())

@@ -47,6 +47,8 @@ NOT_FOUND = "not_found"
 AMBIGUOUS = "ambiguous"
 NOT_ASSIGNING = "not_assigning"
 PLANS_LOST = "plans_lost"
+
+
 class LicensingGroupDetails(TypedDict, total=False):
     """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
 
@@ -89,12 +91,16 @@ def shown_file(path: str) -> str:
     return os.path.basename(resolved)
 
 
-_KINDS = {None: "assigned", GROUP_DYNAMIC: "dynamic", GROUP_SYNCED: "synced", GROUP_MAIL: "mail",
-          GROUP_KIND_UNKNOWN: "unknown"}
+_KINDS = {
+    None: "assigned",
+    GROUP_DYNAMIC: "dynamic",
+    GROUP_SYNCED: "synced",
+    GROUP_MAIL: "mail",
+    GROUP_KIND_UNKNOWN: "unknown",
+}
 
 
-def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
-             groups: dict[str, Named]) -> dict[str, Any]:
+def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str], groups: dict[str, Named]) -> dict[str, Any]:
     """{"licensing_group": {part: {...}}} for the products among `sku_ids` the catalog gives a
     licensing group; empty when none has one."""
     index = ctx.index
@@ -134,8 +140,9 @@ def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str],
                 if lost:
                     entry |= {"problem": PLANS_LOST, "plans": [ctx.data_loss.service_plan_name(sid, p) for p in lost]}
             # the products joining gives that the user does not hold yet: each takes a seat
-            entry["gives"] = sorted(index.part(lic.sku_id) for lic in group.assigned_licenses
-                                    if lic.sku_id.lower() not in held)
+            entry["gives"] = sorted(
+                index.part(lic.sku_id) for lic in group.assigned_licenses if lic.sku_id.lower() not in held
+            )
             # group-based licensing itself needs P1 or a product on Microsoft's list for each user it licenses
             if not opens_group_licensing(index, {*held, *(lic.sku_id for lic in group.assigned_licenses)}):
                 entry["needs_p1"] = True
@@ -152,12 +159,14 @@ def warnings(policies: PolicySet, index: TenantIndex) -> list[str]:
     out = []
     for policy in policies.policies:
         for sid, named in licensing_groups(policy, index).items():
-            where = f"{policy.file}:{named.line}: licensing_group \"{named.ref}\" of {index.part(sid)}"
+            where = f'{policy.file}:{named.line}: licensing_group "{named.ref}" of {index.part(sid)}'
             if not named.found:
                 out.append(f"{where} matches no group in the tenant; its findings wait for a person")
             elif len(named.found) > 1:
-                out.append(f"{where} matches {len(named.found)} groups in the tenant; name the group by its object "
-                           "id; its findings wait for a person")
+                out.append(
+                    f"{where} matches {len(named.found)} groups in the tenant; name the group by its object "
+                    "id; its findings wait for a person"
+                )
             elif not any(lic.sku_id.lower() == sid for lic in named.found[0].assigned_licenses):
                 out.append(f"{where}: the group does not assign {index.part(sid)}; its findings wait for a person")
     return out

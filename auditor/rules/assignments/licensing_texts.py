@@ -16,56 +16,95 @@ from .licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST, 
 
 
 def _where(entry: Mapping[str, Any]) -> str:
-    """"policies/contoso.yaml:12": where the policy names the group."""
+    """ "policies/contoso.yaml:12": where the policy names the group."""
     file, line = as_text(entry.get("file")) or "?", as_int(entry.get("line"))
     return f"{file}:{line}" if line else file
+
 
 def group_name(entry: Mapping[str, Any]) -> str:
     """The licensing group as the texts name it: its display name, else the policy's reference."""
     return as_text(entry.get("name")) or as_text(entry.get("ref")) or "?"
 
+
 TEXTS = (
     Text("graph.join_licensing", "Adds {user} to the group {group}, which assigns {sku}.", counted=True),
-    Text("steps.group.join", "In the Microsoft Entra admin center, go to Groups > All groups, open the group "
-         "{group}, select Members > Add members and add {user}. The group assigns {sku}.", counted=True),
-    Text("steps.group.needs_p1", "Group-based licensing needs Microsoft Entra ID P1, or a product Microsoft lists "
-         "for it such as Office 365 E3 or Microsoft 365 Business Premium, for each user it licenses. Neither the "
-         "products of the group {group} nor those of {user} qualify: assign {user} a product that carries P1 as "
-         "well."),
-    Text("graph.licensing_group.not_found", "The policy names \"{ref}\" as the licensing group of {sku} ({where}), "
-         "but no group of the tenant has that name or object id: correct the policy, or create the group and give "
-         "it {sku}."),
-    Text("graph.licensing_group.ambiguous", "The policy names \"{ref}\" as the licensing group of {sku} ({where}), "
-         "but {count} group of the tenant has that name: name the group by its object id in the policy.",
-         "The policy names \"{ref}\" as the licensing group of {sku} ({where}), but {count} groups of the tenant "
-         "have that name: name the group by its object id in the policy."),
-    Text("graph.licensing_group.dynamic", "The policy names the group {group} as the licensing group of {sku} "
-         "({where}), but it is a dynamic group: its membership rule \"{rule}\" decides who is a member, so no call "
-         "adds {user}. Change the rule, or the user's attributes it reads, so that it includes {user}."),
-    Text("graph.licensing_group.synced", "The policy names the group {group} as the licensing group of {sku} "
-         "({where}), but the group is synced from on-premises Active Directory: add {user} to it there. The "
-         "change reaches Microsoft Entra ID with the next synchronization."),
-    Text("graph.licensing_group.mail", "The policy names the group {group} as the licensing group of {sku} "
-         "({where}), but it is a mail-enabled security group or a distribution list, whose members Microsoft "
-         "Graph cannot change: add {user} to it in the Exchange admin center."),
-    Text("graph.licensing_group.unknown", "The policy names the group {group} as the licensing group of {sku} "
-         "({where}), but the snapshot does not show whether it is a dynamic group or synced from on-premises "
-         "Active Directory, so no call adds {user} to it: audit a new collection, which reads it, or add {user} "
-         "by hand after checking the group."),
-    Text("graph.licensing_group.not_assigning", "The policy names the group {group} as the licensing group of {sku} "
-         "({where}), but the group does not assign {sku}, so joining it would not give it: add {sku} to the group's "
-         "licenses, or correct the policy."),
-    Text("graph.licensing_group.plans_lost", "The group {group} ({where}) gives {sku} with the service plan {plans} "
-         "turned off, which the user's direct assignment turns on: moving the user to the group would switch it "
-         "off. Change the group's license options first.",
-         "The group {group} ({where}) gives {sku} with the service plans {plans} turned off, which the user's "
-         "direct assignment turns on: moving the user to the group would switch them off. Change the group's "
-         "license options first."),
-    Text("graph.licensing_group.member", "{user} is already a member of the group {group} ({where}), but the group's "
-         "{sku} does not reach the user: check the group's license errors for the user, and whether the "
-         "membership comes through another group, which group licensing does not follow."),
-    Text("graph.licensing_group.blocked", "The members of the group {group} ({where}) are not changed by a call of "
-         "this tool: add {user} to it where the group is managed."),
+    Text(
+        "steps.group.join",
+        "In the Microsoft Entra admin center, go to Groups > All groups, open the group "
+        "{group}, select Members > Add members and add {user}. The group assigns {sku}.",
+        counted=True,
+    ),
+    Text(
+        "steps.group.needs_p1",
+        "Group-based licensing needs Microsoft Entra ID P1, or a product Microsoft lists "
+        "for it such as Office 365 E3 or Microsoft 365 Business Premium, for each user it licenses. Neither the "
+        "products of the group {group} nor those of {user} qualify: assign {user} a product that carries P1 as "
+        "well.",
+    ),
+    Text(
+        "graph.licensing_group.not_found",
+        'The policy names "{ref}" as the licensing group of {sku} ({where}), '
+        "but no group of the tenant has that name or object id: correct the policy, or create the group and give "
+        "it {sku}.",
+    ),
+    Text(
+        "graph.licensing_group.ambiguous",
+        'The policy names "{ref}" as the licensing group of {sku} ({where}), '
+        "but {count} group of the tenant has that name: name the group by its object id in the policy.",
+        'The policy names "{ref}" as the licensing group of {sku} ({where}), but {count} groups of the tenant '
+        "have that name: name the group by its object id in the policy.",
+    ),
+    Text(
+        "graph.licensing_group.dynamic",
+        "The policy names the group {group} as the licensing group of {sku} "
+        '({where}), but it is a dynamic group: its membership rule "{rule}" decides who is a member, so no call '
+        "adds {user}. Change the rule, or the user's attributes it reads, so that it includes {user}.",
+    ),
+    Text(
+        "graph.licensing_group.synced",
+        "The policy names the group {group} as the licensing group of {sku} "
+        "({where}), but the group is synced from on-premises Active Directory: add {user} to it there. The "
+        "change reaches Microsoft Entra ID with the next synchronization.",
+    ),
+    Text(
+        "graph.licensing_group.mail",
+        "The policy names the group {group} as the licensing group of {sku} "
+        "({where}), but it is a mail-enabled security group or a distribution list, whose members Microsoft "
+        "Graph cannot change: add {user} to it in the Exchange admin center.",
+    ),
+    Text(
+        "graph.licensing_group.unknown",
+        "The policy names the group {group} as the licensing group of {sku} "
+        "({where}), but the snapshot does not show whether it is a dynamic group or synced from on-premises "
+        "Active Directory, so no call adds {user} to it: audit a new collection, which reads it, or add {user} "
+        "by hand after checking the group.",
+    ),
+    Text(
+        "graph.licensing_group.not_assigning",
+        "The policy names the group {group} as the licensing group of {sku} "
+        "({where}), but the group does not assign {sku}, so joining it would not give it: add {sku} to the group's "
+        "licenses, or correct the policy.",
+    ),
+    Text(
+        "graph.licensing_group.plans_lost",
+        "The group {group} ({where}) gives {sku} with the service plan {plans} "
+        "turned off, which the user's direct assignment turns on: moving the user to the group would switch it "
+        "off. Change the group's license options first.",
+        "The group {group} ({where}) gives {sku} with the service plans {plans} turned off, which the user's "
+        "direct assignment turns on: moving the user to the group would switch them off. Change the group's "
+        "license options first.",
+    ),
+    Text(
+        "graph.licensing_group.member",
+        "{user} is already a member of the group {group} ({where}), but the group's "
+        "{sku} does not reach the user: check the group's license errors for the user, and whether the "
+        "membership comes through another group, which group licensing does not follow.",
+    ),
+    Text(
+        "graph.licensing_group.blocked",
+        "The members of the group {group} ({where}) are not changed by a call of "
+        "this tool: add {user} to it where the group is managed.",
+    ),
 )
 
 
@@ -77,17 +116,27 @@ def entries(f: RuleDetails[LicensingGroupDetails]) -> dict[str, Mapping[str, Any
 def problem_line(f: Details, w: ValueFormatter, part: str, entry: Mapping[str, Any]) -> TextRef:
     """What keeps the fix from joining the product's licensing group, in words."""
     problem = as_text(entry.get("problem")) or ""
-    values = {"ref": as_text(entry.get("ref")) or "?", "where": _where(entry), "sku": w.product(part),
-              "group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?"}
+    values = {
+        "ref": as_text(entry.get("ref")) or "?",
+        "where": _where(entry),
+        "sku": w.product(part),
+        "group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?",
+    }
     if problem == AMBIGUOUS:
         return TextRef("graph.licensing_group.ambiguous", values | {"count": str(as_int(entry.get("matches")) or 2)})
     if problem == PLANS_LOST:
-        return TextRef("graph.licensing_group.plans_lost",
-                    values | w.listing("plans", as_strs(entry.get("plans")), products=False))
-    key = {NOT_FOUND: "graph.licensing_group.not_found", NOT_ASSIGNING: "graph.licensing_group.not_assigning",
-           MEMBER: "graph.licensing_group.member", GROUP_DYNAMIC: "graph.licensing_group.dynamic",
-           GROUP_SYNCED: "graph.licensing_group.synced", GROUP_MAIL: "graph.licensing_group.mail",
-           GROUP_KIND_UNKNOWN: "graph.licensing_group.unknown"}.get(problem, "graph.licensing_group.blocked")
+        return TextRef(
+            "graph.licensing_group.plans_lost", values | w.listing("plans", as_strs(entry.get("plans")), products=False)
+        )
+    key = {
+        NOT_FOUND: "graph.licensing_group.not_found",
+        NOT_ASSIGNING: "graph.licensing_group.not_assigning",
+        MEMBER: "graph.licensing_group.member",
+        GROUP_DYNAMIC: "graph.licensing_group.dynamic",
+        GROUP_SYNCED: "graph.licensing_group.synced",
+        GROUP_MAIL: "graph.licensing_group.mail",
+        GROUP_KIND_UNKNOWN: "graph.licensing_group.unknown",
+    }.get(problem, "graph.licensing_group.blocked")
     return TextRef(key, values | {"rule": as_text(entry.get("rule")) or ""})
 
 

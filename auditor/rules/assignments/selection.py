@@ -39,6 +39,7 @@ class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=Fa
     `replace_group` ({"id","name","gives"}: a group that assigns it, when the old product comes from a group);
     `leaving` (group id → products the user loses by leaving it); `no_usage_location`: true when a replacement is to
     be assigned and the user has no usage location"""
+
     allowed: Sequence[str]
     replace_with: str  # the required product to give in the same call, when the population has one
     replace_with_id: str
@@ -47,6 +48,7 @@ class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=Fa
 
 class SkuForbiddenDetails(TypedDict, total=False):
     """`forbidden`: [part numbers]"""
+
     forbidden: Sequence[str]
 
 
@@ -57,6 +59,7 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     the groups that assign a required product and that the user is a member of without their copy (then no direct
     copy is proposed), with `group_kinds` as for every group a fix may change; `sku_ids` names the required products'
     skuIds too"""
+
     required_any: Sequence[str]
     group_membership: dict[str, Any]  # a group that should give it but does not reach the user (not_applied)
     sku_ids: dict[str, str]
@@ -91,16 +94,24 @@ class SkuNotAllowed(AssignmentRule):
             joined: dict[str, Any] = {}  # the group the replacement comes from
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
-                extra["replace_with_id"] = ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id \
-                    else replace
-                joined = replacement_group(policy, ctx, user, bad, replace, allowed, groups,
-                                           group_based(a, ctx.index.part(replace)))
+                extra["replace_with_id"] = (
+                    ctx.index.sku_by_id[replace].sku_id if replace in ctx.index.sku_by_id else replace
+                )
+                joined = replacement_group(
+                    policy, ctx, user, bad, replace, allowed, groups, group_based(a, ctx.index.part(replace))
+                )
                 if not user.usage_location:
                     extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
-                policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' does not allow", dict(extra) | joined,
-                cost=True
+                policy,
+                a,
+                ctx,
+                user,
+                bad,
+                f"holds {names}, which '{a.name}' does not allow",
+                dict(extra) | joined,
+                cost=True,
             )
 
 
@@ -110,8 +121,16 @@ def group_based(a: Assignment, part: str) -> bool:
     return only is True or (isinstance(only, tuple) and part.lower() in {p.lower() for p in only})
 
 
-def replacement_group(policy: Policy, ctx: Context, user: Any, old: frozenset[str], new: str,
-                      allowed: frozenset[str], groups: dict[str, licensing.Named], based: bool) -> dict[str, Any]:
+def replacement_group(
+    policy: Policy,
+    ctx: Context,
+    user: Any,
+    old: frozenset[str],
+    new: str,
+    allowed: frozenset[str],
+    groups: dict[str, licensing.Named],
+    based: bool,
+) -> dict[str, Any]:
     """Where the replacement `new` comes from. Its catalog `licensing_group` when it has one
     (details.licensing_group: the fix joins it, ready or waiting with the reason, never a direct
     copy); else, when the old products come from a group or the assignment is group_based_only for
@@ -150,8 +169,14 @@ class SkuForbidden(AssignmentRule):
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held & forbidden) or None):
             names = ", ".join(ctx.index.parts(bad))
             yield self.user_finding(
-                policy, a, ctx, user, bad, f"holds {names}, which '{a.name}' forbids",
-                dict(SkuForbiddenDetails(forbidden=ctx.index.parts(forbidden))), cost=True,
+                policy,
+                a,
+                ctx,
+                user,
+                bad,
+                f"holds {names}, which '{a.name}' forbids",
+                dict(SkuForbiddenDetails(forbidden=ctx.index.parts(forbidden))),
+                cost=True,
             )
 
 
@@ -186,13 +211,17 @@ class SkuRequiredMissing(AssignmentRule):
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
             joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
             finding = self.user_finding(
-                policy, a, ctx, user, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'",
+                policy,
+                a,
+                ctx,
+                user,
+                frozenset(),
+                f"holds none of {', '.join(parts)}, required by '{a.name}'",
                 SkuRequiredMissingDetails(required_any=parts)
                 | ({} if user.usage_location else SkuRequiredMissingDetails(no_usage_location=True))
-                | joins | ctx.groups.not_applied(user, required),
+                | joins
+                | ctx.groups.not_applied(user, required),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             ids = SkuRequiredMissingDetails(sku_ids=required_ids)
             yield replace(finding, details=tuple(sorted({**dict(finding.details), **ids}.items())))
-
-

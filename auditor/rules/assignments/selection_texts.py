@@ -45,56 +45,102 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
     id = rules.SkuNotAllowed.id
     texts = (
         Text("rule.sku-not-allowed.title", "Product not allowed"),
-        Text("rule.sku-not-allowed.describe", "The user holds a product that the policy does not allow for their "
-             "group of users. Moving them to an allowed product keeps licensing as intended and avoids paying for "
-             "the wrong plan."),
-        Text("rule.sku-not-allowed.message", "{user} holds {sku}, which the policy does not allow here (allowed: "
-             "{allowed}).", counted=True),
+        Text(
+            "rule.sku-not-allowed.describe",
+            "The user holds a product that the policy does not allow for their "
+            "group of users. Moving them to an allowed product keeps licensing as intended and avoids paying for "
+            "the wrong plan.",
+        ),
+        Text(
+            "rule.sku-not-allowed.message",
+            "{user} holds {sku}, which the policy does not allow here (allowed: {allowed}).",
+            counted=True,
+        ),
         Text("summary.replace", "Replace {old} with {new} for {user} in one step.", counted=True),
-        Text("summary.replace_group", "{old} comes from the group {group}: move {user} to a group that assigns "
-             "{new} instead."),
-        Text("summary.replace_named_group", "{old} comes from the group {group}: move {user} to the group {join}, "
-             "which assigns {new}, instead."),
-        Text("summary.not_allowed", "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
-             counted=True),
-        Steps("steps.replace.worldwide",
-              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
-              "Select the circle next to {user}.",
-              "At the top, select More options (...), then Manage product licenses.",
-              "In the Manage product licenses pane, select Replace existing product license assignments > Next.",
-              "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
-              "services the user should not get.",
-              "At the bottom of the Replace existing products pane, select Replace > Close."),
-        Steps("steps.replace.legacy",
-              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
-              "Select the check box next to {user}.",
-              "In the Bulk actions pane, select Edit product licenses.",
-              "In the Assign products pane, select Replace existing product license assignments > Next.",
-              "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
-              "services the user should not get.",
-              "At the bottom of the Replace existing products pane, select Replace > Close > Close."),
-        Text("steps.replace.caution", "Replacing takes away every license {user} had before, {old} included: only "
-             "what you switched On remains."),
-        Text("steps.replace.source", "These steps follow Microsoft's page \"Move users to a different subscription\" "
-             "of {date}; if the admin center shows other labels, follow the page's current version."),
-        Text("steps.group.replace", "Add {user} to a group that assigns {new} (Groups > All groups > the group > "
-             "Members > Add members), then remove the user from {group}."),
-        Text("steps.group.replace_named", "Add {user} to the group {join}, which assigns {new} (Groups > All "
-             "groups > {join} > Members > Add members), then remove the user from {group}."),
-        Text("graph.remove_or_replace", "Removes {sku} from {user}; to replace it in the same call, put the skuId "
-             "of the allowed product in addLicenses.",
-             "Removes {sku} from {user}; to replace them in the same call, put the skuId of the allowed product "
-             "in addLicenses."),
-        Text("graph.replace", "One call for {user} adds {new} and removes {old} together, so the user is never "
-             "without a license.", counted=True),
+        Text(
+            "summary.replace_group",
+            "{old} comes from the group {group}: move {user} to a group that assigns {new} instead.",
+        ),
+        Text(
+            "summary.replace_named_group",
+            "{old} comes from the group {group}: move {user} to the group {join}, which assigns {new}, instead.",
+        ),
+        Text(
+            "summary.not_allowed",
+            "Move {user} from {sku} to an allowed product ({allowed}), or remove {sku}.",
+            counted=True,
+        ),
+        Steps(
+            "steps.replace.worldwide",
+            "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+            "Select the circle next to {user}.",
+            "At the top, select More options (...), then Manage product licenses.",
+            "In the Manage product licenses pane, select Replace existing product license assignments > Next.",
+            "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
+            "services the user should not get.",
+            "At the bottom of the Replace existing products pane, select Replace > Close.",
+        ),
+        Steps(
+            "steps.replace.legacy",
+            "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+            "Select the check box next to {user}.",
+            "In the Bulk actions pane, select Edit product licenses.",
+            "In the Assign products pane, select Replace existing product license assignments > Next.",
+            "Switch the toggle to On for {new} and for every other product {user} keeps; switch Off the "
+            "services the user should not get.",
+            "At the bottom of the Replace existing products pane, select Replace > Close > Close.",
+        ),
+        Text(
+            "steps.replace.caution",
+            "Replacing takes away every license {user} had before, {old} included: only what you switched On remains.",
+        ),
+        Text(
+            "steps.replace.source",
+            'These steps follow Microsoft\'s page "Move users to a different subscription" '
+            "of {date}; if the admin center shows other labels, follow the page's current version.",
+        ),
+        Text(
+            "steps.group.replace",
+            "Add {user} to a group that assigns {new} (Groups > All groups > the group > "
+            "Members > Add members), then remove the user from {group}.",
+        ),
+        Text(
+            "steps.group.replace_named",
+            "Add {user} to the group {join}, which assigns {new} (Groups > All "
+            "groups > {join} > Members > Add members), then remove the user from {group}.",
+        ),
+        Text(
+            "graph.remove_or_replace",
+            "Removes {sku} from {user}; to replace it in the same call, put the skuId "
+            "of the allowed product in addLicenses.",
+            "Removes {sku} from {user}; to replace them in the same call, put the skuId of the allowed product "
+            "in addLicenses.",
+        ),
+        Text(
+            "graph.replace",
+            "One call for {user} adds {new} and removes {old} together, so the user is never without a license.",
+            counted=True,
+        ),
         Text("graph.add", "Assigns {sku} to {user}; the user needs a usage location first."),
         Text("graph.assign", "Assigns {sku} to {user}."),
-        Text("graph.join", "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
-             "so the user is never without a license."),
+        Text(
+            "graph.join",
+            "Adds {user} to the group {group}, which assigns {new}; this comes before the removal, "
+            "so the user is never without a license.",
+        ),
     )
-    example_finding = (USER, ["SPE_E5"], {"assignment": "frontline", "allowed": ["SPE_F3"], "replace_with": "SPE_F3",
-                                          "replace_with_id": F3, "assigned_by_group": {"SPE_E5": []},
-                                          "sku_ids": {"SPE_E5": E5}})
+    example_finding = (
+        USER,
+        ["SPE_E5"],
+        {
+            "assignment": "frontline",
+            "allowed": ["SPE_F3"],
+            "replace_with": "SPE_F3",
+            "replace_with_id": F3,
+            "assigned_by_group": {"SPE_E5": []},
+            "sku_ids": {"SPE_E5": E5},
+        },
+    )
 
     def message(self, f: RuleDetails[rules.SkuNotAllowedDetails], w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), "allowed": w.products(as_strs(f.own["allowed"]))}
@@ -110,20 +156,35 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         steps: list[TextRef] = loss_steps(f, w, bad)
         if direct:
             values = {"old": w.products(direct), "new": target}
-            steps += [TextRef(f"steps.replace.{v.steps}", values), TextRef("steps.replace.caution", values),
-                      TextRef("steps.replace.source", {"date": PAGE_DATES["move_users"]})]
+            steps += [
+                TextRef(f"steps.replace.{v.steps}", values),
+                TextRef("steps.replace.caution", values),
+                TextRef("steps.replace.source", {"date": PAGE_DATES["move_users"]}),
+            ]
         join = as_text(as_map(f.own["replace_group"]).get("name")) if new else None
         for part in grouped:
             for group in f.groups(part):
-                values = {"old": w.product(part), "sku": w.product(part), "new": target, "group": group,
-                          "join": join or ""}
-                steps += [TextRef("steps.group.explain", values),
-                          TextRef("steps.group.replace_named" if join else "steps.group.replace", values)]
+                values = {
+                    "old": w.product(part),
+                    "sku": w.product(part),
+                    "new": target,
+                    "group": group,
+                    "join": join or "",
+                }
+                steps += [
+                    TextRef("steps.group.explain", values),
+                    TextRef("steps.group.replace_named" if join else "steps.group.replace", values),
+                ]
         actions = self.actions(f, w, direct, grouped, new, target)
         summary: TextRef | tuple[TextRef, ...]
         if grouped:  # naming the group to join where the policy names it
-            summary = group_summaries(f, w, grouped, "summary.replace_named_group" if join else "summary.replace_group",
-                                      {"new": target, "join": join or ""})
+            summary = group_summaries(
+                f,
+                w,
+                grouped,
+                "summary.replace_named_group" if join else "summary.replace_group",
+                {"new": target, "join": join or ""},
+            )
         elif new:
             summary = TextRef("summary.replace", {**w.listing("old", direct), "new": target})
         else:
@@ -132,13 +193,24 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         if loss is not None:
             summary = (loss, *(summary if isinstance(summary, tuple) else (summary,)))
         links = list(LINKS_ASSIGN) + (LINKS_GROUP if grouped else []) + ["buy_licenses"]
-        return Remediation(summary, steps, "role.group" if grouped else "role.assign",
-                    [TextRef("next.freed"), TextRef("next.rerun")], links, actions)
+        return Remediation(
+            summary,
+            steps,
+            "role.group" if grouped else "role.assign",
+            [TextRef("next.freed"), TextRef("next.rerun")],
+            links,
+            actions,
+        )
 
     @staticmethod
-    def actions(f: RuleDetails[rules.SkuNotAllowedDetails],
-                w: ValueFormatter, direct: list[str], grouped: list[str], new: str | None, target: str
-                ) -> list[Action]:
+    def actions(
+        f: RuleDetails[rules.SkuNotAllowedDetails],
+        w: ValueFormatter,
+        direct: list[str],
+        grouped: list[str],
+        new: str | None,
+        target: str,
+    ) -> list[Action]:
         """The replacement first, then the removals, so the user is never without a license. Direct
         products: one assignLicense that adds the replacement and removes them together (the
         "Replace" of the admin center). Products from a group: join the group that assigns the
@@ -157,14 +229,21 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         elif new and gid and (grouped or join.get("required")):
             joined = (gid, new)
             name = as_text(join.get("name")) or gid
-            actions.append(add_member(f, gid, as_strs(join.get("gives")) or [new],
-                                      TextRef("graph.join", {"group": name, "new": target})))
+            actions.append(
+                add_member(
+                    f, gid, as_strs(join.get("gives")) or [new], TextRef("graph.join", {"group": name, "new": target})
+                )
+            )
             add = []
         if direct:
             key = "graph.replace" if add else "graph.remove" if new else "graph.remove_or_replace"
-            actions += direct_removals(f, direct, lambda ps: TextRef(key, {**w.listing("old", ps), "new": target,
-                                                                         **w.listing("sku", ps)}),
-                                       add, assign_line(f, target))
+            actions += direct_removals(
+                f,
+                direct,
+                lambda ps: TextRef(key, {**w.listing("old", ps), "new": target, **w.listing("sku", ps)}),
+                add,
+                assign_line(f, target),
+            )
         elif add:
             actions.append(assign_license(f, add, [], assign_line(f, target)))
         leaves = group_removals(f, w, grouped)
@@ -172,14 +251,17 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
             # group licensing works in the background: the old products go only once the new
             # group's copy of the replacement is active for the user (apply re-reads it first)
             holds = {"holds": f.sku_id(joined[1]).lower(), "how": "group", "group": joined[0].lower(), "active": True}
-            actions = [replace(a, precondition=(*a.precondition, holds))
-                       if a.kind == ASSIGN_LICENSE and (a.body or {}).get("removeLicenses") else a for a in actions]
+            actions = [
+                replace(a, precondition=(*a.precondition, holds))
+                if a.kind == ASSIGN_LICENSE and (a.body or {}).get("removeLicenses")
+                else a
+                for a in actions
+            ]
             leaves = [replace(a, precondition=(*a.precondition, holds)) for a in leaves]
         actions += leaves
         if new and join.get("required") and not gid:
             # group_based_only, and no group assigns the replacement: no direct copy either
-            actions = [replace(a, blocked=LICENSING_GROUP) if (a.body or {}).get("addLicenses") else a
-                       for a in actions]
+            actions = [replace(a, blocked=LICENSING_GROUP) if (a.body or {}).get("addLicenses") else a for a in actions]
         actions = wait_for_usage_location(f, actions)
         # a replacement is one change: when no removal may run (data at stake), neither may the add
         removals = [a for a in actions if a.kind == REMOVE_MEMBER or (a.body or {}).get("removeLicenses")]
@@ -193,12 +275,18 @@ class SkuForbidden(RuleGuidance[rules.SkuForbiddenDetails]):
     id = rules.SkuForbidden.id
     texts = (
         Text("rule.sku-forbidden.title", "Forbidden product"),
-        Text("rule.sku-forbidden.describe", "The policy forbids this product for the user. A forbidden license "
-             "costs money and can give access to services the user should not have."),
+        Text(
+            "rule.sku-forbidden.describe",
+            "The policy forbids this product for the user. A forbidden license "
+            "costs money and can give access to services the user should not have.",
+        ),
         Text("rule.sku-forbidden.message", "{user} holds {sku}, which the policy forbids.", counted=True),
     )
-    example_finding = (USER, ["SPE_E5"], {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []},
-                                          "sku_ids": {"SPE_E5": E5}})
+    example_finding = (
+        USER,
+        ["SPE_E5"],
+        {"forbidden": ["SPE_E5"], "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}},
+    )
 
     def remediation(self, f: RuleDetails[rules.SkuForbiddenDetails], v: Variant, w: ValueFormatter) -> Remediation:
         return removal(f, v, w, list(f.skus))
@@ -208,56 +296,92 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
     id = rules.SkuRequiredMissing.id
     texts = (
         Text("rule.sku-required-missing.title", "Required product missing"),
-        Text("rule.sku-required-missing.describe", "The user has none of the products the policy requires, so "
-             "they may lack services they need for their work."),
-        Text("rule.sku-required-missing.message", "{user} does not hold the required product {required}.",
-             "{user} has none of the required products ({required})."),
-        Text("summary.assign", "Give {user} the required product {sku}.",
-             "Give {user} one of the required products: {sku}."),
+        Text(
+            "rule.sku-required-missing.describe",
+            "The user has none of the products the policy requires, so "
+            "they may lack services they need for their work.",
+        ),
+        Text(
+            "rule.sku-required-missing.message",
+            "{user} does not hold the required product {required}.",
+            "{user} has none of the required products ({required}).",
+        ),
+        Text(
+            "summary.assign",
+            "Give {user} the required product {sku}.",
+            "Give {user} one of the required products: {sku}.",
+        ),
         Text("summary.assign_group", "Add {user} to the group {group}, which assigns {sku}.", counted=True),
-        Steps("steps.assign.worldwide",
-              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
-              "Select {user}, then open the Licenses and apps tab.",
-              "If no location is chosen under Select location, choose the country where the user works.",
-              "Under Licenses, select the box for {sku}, then select Save changes."),
-        Steps("steps.assign.legacy",
-              "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
-              "Select {user}; on the right, in the Product licenses row, select Edit.",
-              "Switch the toggle for {sku} to On, then select Save > Close > Close."),
-        Text("steps.group.add", "If the product should come from a group: in the Microsoft Entra admin center, go "
-             "to Groups > All groups, open the group that assigns {sku}, select Members > Add members and add "
-             "{user}.",
-             "If the products should come from a group: in the Microsoft Entra admin center, go to Groups > All "
-             "groups, open the group that assigns {sku}, select Members > Add members and add {user}."),
+        Steps(
+            "steps.assign.worldwide",
+            "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+            "Select {user}, then open the Licenses and apps tab.",
+            "If no location is chosen under Select location, choose the country where the user works.",
+            "Under Licenses, select the box for {sku}, then select Save changes.",
+        ),
+        Steps(
+            "steps.assign.legacy",
+            "In the Microsoft 365 admin center, go to Users > Active users ({url}).",
+            "Select {user}; on the right, in the Product licenses row, select Edit.",
+            "Switch the toggle for {sku} to On, then select Save > Close > Close.",
+        ),
+        Text(
+            "steps.group.add",
+            "If the product should come from a group: in the Microsoft Entra admin center, go "
+            "to Groups > All groups, open the group that assigns {sku}, select Members > Add members and add "
+            "{user}.",
+            "If the products should come from a group: in the Microsoft Entra admin center, go to Groups > All "
+            "groups, open the group that assigns {sku}, select Members > Add members and add {user}.",
+        ),
         # a member of a group that assigns the product, without the group's copy: no direct copy
-        Text("summary.required.nested", "{user} is in the group {group}, which assigns {sku}, only through a "
-             "nested group, and group-based licensing does not follow nested groups: add {user} to {group} "
-             "itself instead of assigning {sku} directly."),
-        Text("summary.required.direct", "{user} is a direct member of the group {group}, which assigns {sku}, "
-             "but holds no copy from it: the group's license has not been applied to the user. Reprocess the "
-             "user's licenses instead of assigning {sku} directly."),
-        Text("summary.required.unknown", "{user} is a member of the group {group}, which assigns {sku}, but holds "
-             "no copy from it, and the snapshot does not show whether the membership is direct (group-based "
-             "licensing applies a group's licenses to its direct members only). Check the group's members "
-             "before you assign {sku} directly."),
-        Text("steps.required.nested", "In the Microsoft Entra admin center, go to Groups > All groups > {group} > "
-             "Members, select Add members and add {user}; the group's license reaches the user once the group "
-             "has processed the change."),
-        Text("steps.required.direct", "In the Microsoft Entra admin center, go to Users > All users > {user} > "
-             "Licenses and select Reprocess. If the assignment then shows an error, fix its cause (no usage "
-             "location, no free license, or a service plan that conflicts with another)."),
-        Text("graph.join_direct", "Adds {user} to the group {group} as a direct member, so that its licenses "
-             "({sku}) apply to the user."),
-        Text("graph.reprocess_group", "Makes Microsoft Entra ID apply the licenses of {user} again, so that the "
-             "group {group} gives its {sku}."),
+        Text(
+            "summary.required.nested",
+            "{user} is in the group {group}, which assigns {sku}, only through a "
+            "nested group, and group-based licensing does not follow nested groups: add {user} to {group} "
+            "itself instead of assigning {sku} directly.",
+        ),
+        Text(
+            "summary.required.direct",
+            "{user} is a direct member of the group {group}, which assigns {sku}, "
+            "but holds no copy from it: the group's license has not been applied to the user. Reprocess the "
+            "user's licenses instead of assigning {sku} directly.",
+        ),
+        Text(
+            "summary.required.unknown",
+            "{user} is a member of the group {group}, which assigns {sku}, but holds "
+            "no copy from it, and the snapshot does not show whether the membership is direct (group-based "
+            "licensing applies a group's licenses to its direct members only). Check the group's members "
+            "before you assign {sku} directly.",
+        ),
+        Text(
+            "steps.required.nested",
+            "In the Microsoft Entra admin center, go to Groups > All groups > {group} > "
+            "Members, select Add members and add {user}; the group's license reaches the user once the group "
+            "has processed the change.",
+        ),
+        Text(
+            "steps.required.direct",
+            "In the Microsoft Entra admin center, go to Users > All users > {user} > "
+            "Licenses and select Reprocess. If the assignment then shows an error, fix its cause (no usage "
+            "location, no free license, or a service plan that conflicts with another).",
+        ),
+        Text(
+            "graph.join_direct",
+            "Adds {user} to the group {group} as a direct member, so that its licenses ({sku}) apply to the user.",
+        ),
+        Text(
+            "graph.reprocess_group",
+            "Makes Microsoft Entra ID apply the licenses of {user} again, so that the group {group} gives its {sku}.",
+        ),
     )
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
     def message(self, f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter) -> Message:
         return self.message_key(), {**base_values(f, w), **w.listing("required", as_strs(f.own["required_any"]))}
 
-    def remediation(self, f: RuleDetails[rules.SkuRequiredMissingDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.SkuRequiredMissingDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         required = list(as_strs(f.own["required_any"])) or list(f.skus)
         joined = [as_map(g) for g in f.own["group_membership"] or [] if as_text(as_map(g).get("id"))]
         if joined:
@@ -271,8 +395,9 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
             join = licensing.join(f, w, given, entry)
             steps = licensing.join_steps(w, entry, given) if join.ready else [join.description]
             if join.ready:  # the summary names the group the step joins
-                summary = TextRef("summary.assign_group",
-                                  {**w.listing("sku", given), "group": licensing.group_name(entry)})
+                summary = TextRef(
+                    "summary.assign_group", {**w.listing("sku", given), "group": licensing.group_name(entry)}
+                )
             return Remediation(summary, steps, "role.group", [TextRef("next.rerun")], links, [join])
         steps = [TextRef(f"steps.assign.{v.steps}", choice), TextRef("steps.group.add", choice)]
         actions = []
@@ -283,8 +408,9 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         return Remediation(summary, steps, "role.assign", [TextRef("next.rerun")], links, actions)
 
     @staticmethod
-    def group_plan(f: RuleDetails[rules.SkuRequiredMissingDetails],
-                   w: ValueFormatter, joined: list[Any]) -> Remediation:
+    def group_plan(
+        f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter, joined: list[Any]
+    ) -> Remediation:
         """The user is a member of a group that assigns a required product, yet holds no copy from
         it: never a direct copy beside the group (details.group_membership). Through a nested group
         only: join the group itself (group-based licensing follows direct members only). A direct
@@ -306,8 +432,14 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
                 steps.append(TextRef("steps.required.direct", values))
                 actions.append(reprocess(f, TextRef("graph.reprocess_group", values), takes=gives))
         # a join to a dynamic or synced group is listed, not ready (its reason says where to change it)
-        return Remediation(tuple(summaries), steps, "role.group", [TextRef("next.rerun")],
-                           ["admin_roles", *LINKS_GROUP], wait_for_usage_location(f, actions))
+        return Remediation(
+            tuple(summaries),
+            steps,
+            "role.group",
+            [TextRef("next.rerun")],
+            ["admin_roles", *LINKS_GROUP],
+            wait_for_usage_location(f, actions),
+        )
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuNotAllowed(), SkuForbidden(), SkuRequiredMissing())

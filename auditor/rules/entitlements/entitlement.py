@@ -146,8 +146,7 @@ class _Kind:
     uncovered: tuple[str, ...]  # the features their products do not cover (members only)
 
 
-def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], entitling: scope.Entitling
-          ) -> _Kind:
+def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], entitling: scope.Entitling) -> _Kind:
     plans = tuple(plan for plan, wanted in counted.items() if any(f in wanted for f in features))
     guest = user.user_type.lower() == "guest"
     member = user.account_enabled and not guest
@@ -210,9 +209,15 @@ def _count(policy: Policy, ctx: Context) -> Tally:
         found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)
         product = found[0] if found is not None else None
         shorts[plan] = EntitlementShortDetails(
-            plan=plan, features=wanted, in_scope=members[plan], owned=owned, short=short,
-            guests_in_scope=guests[plan], entitle_with=product,
-            monthly_cost=round(short * product["monthly"], 2) if product is not None and short else None)
+            plan=plan,
+            features=wanted,
+            in_scope=members[plan],
+            owned=owned,
+            short=short,
+            guests_in_scope=guests[plan],
+            entitle_with=product,
+            monthly_cost=round(short * product["monthly"], 2) if product is not None and short else None,
+        )
     lacking.sort(key=lambda pair: pair[0].user_principal_name.lower())
     return Tally(reach, judged, shorts, lacking)
 
@@ -255,12 +260,18 @@ class EntitlementMissing(_EntitlementRule):
     default_severity = Severity.LOW
     key = "features"
     fragment: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "description": "Judge who the tenant's security features reach without a product entitling them "
-                       "(docs/entitlements.md).",
+        "(docs/entitlements.md).",
         "properties": {
-            "features": {"type": "array", "uniqueItems": True, "minItems": 1, "items": {"enum": list(scope.FEATURES)},
-                         "description": "The features to judge (default: every one)."},
+            "features": {
+                "type": "array",
+                "uniqueItems": True,
+                "minItems": 1,
+                "items": {"enum": list(scope.FEATURES)},
+                "description": "The features to judge (default: every one).",
+            },
         },
     }
 
@@ -271,8 +282,16 @@ class EntitlementMissing(_EntitlementRule):
             via = {f: counted.reach.via(user, f) for f in features}
             yield self.finding(policy, ctx, counted, user, features, via, free)
 
-    def finding(self, policy: Policy, ctx: Context, counted: Tally, user: User, features: list[str],
-                via: dict[str, list[str]], free: dict[str, int]) -> Finding:
+    def finding(
+        self,
+        policy: Policy,
+        ctx: Context,
+        counted: Tally,
+        user: User,
+        features: list[str],
+        via: dict[str, list[str]],
+        free: dict[str, int],
+    ) -> Finding:
         needs = scope.need_of(features)
         found = cheapest(ctx, features)
         product = found[0] if found is not None else None
@@ -288,14 +307,26 @@ class EntitlementMissing(_EntitlementRule):
             sku_ids = {product["sku"]: found[1]} if found is not None else {}
         count = scope.GROUP_LICENSING_PLAN if features == [scope.GROUP_LICENSING] else needs
         short = counted.shorts.get(count)
-        details = EntitlementMissingDetails(features=features, needs=needs, via=via, entitle_with=product,
-                                 waits_for_seats=waits, no_usage_location=not user.usage_location,
-                                 sku_ids=sku_ids)
+        details = EntitlementMissingDetails(
+            features=features,
+            needs=needs,
+            via=via,
+            entitle_with=product,
+            waits_for_seats=waits,
+            no_usage_location=not user.usage_location,
+            sku_ids=sku_ids,
+        )
         names = ", ".join(features)
-        return self.make(policy, "entitlements", ctx.user_subject(user), skus,
-                         f"in scope of {names} without a product carrying {needs}", dict(details),
-                         severity=Severity.MEDIUM if short is not None and short["short"] > 0 else None,
-                         monthly_cost=product["monthly"] if product is not None else None)
+        return self.make(
+            policy,
+            "entitlements",
+            ctx.user_subject(user),
+            skus,
+            f"in scope of {names} without a product carrying {needs}",
+            dict(details),
+            severity=Severity.MEDIUM if short is not None and short["short"] > 0 else None,
+            monthly_cost=product["monthly"] if product is not None else None,
+        )
 
 
 class EntitlementShort(_EntitlementRule):
@@ -317,10 +348,16 @@ class EntitlementShort(_EntitlementRule):
                 continue
             product = details["entitle_with"]
             subject = Subject(SubjectType.SKU, f"entitlement-{plan.lower()}", sku=product["sku"] if product else plan)
-            yield self.make(policy, "entitlements", subject, (product["sku"],) if product else (),
-                            f"{details['in_scope']} member accounts in scope of {', '.join(details['features'])}, "
-                            f"{details['owned']} seats carrying {plan}: {details['short']} short",
-                            dict(details), monthly_cost=details["monthly_cost"])
+            yield self.make(
+                policy,
+                "entitlements",
+                subject,
+                (product["sku"],) if product else (),
+                f"{details['in_scope']} member accounts in scope of {', '.join(details['features'])}, "
+                f"{details['owned']} seats carrying {plan}: {details['short']} short",
+                dict(details),
+                monthly_cost=details["monthly_cost"],
+            )
 
 
 RULES: tuple[Rule, ...] = (EntitlementMissing(), EntitlementShort())

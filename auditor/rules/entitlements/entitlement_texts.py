@@ -44,40 +44,66 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
     id = rules.EntitlementMissing.id
     texts = (
         Text("rule.entitlement-missing.title", "Security feature without a license"),
-        Text("rule.entitlement-missing.describe", "A Conditional Access policy, an eligible privileged role, a "
-             "dynamic group or group-based licensing reaches the user, but none of the user's products includes "
-             "the Microsoft Entra ID plan that the feature needs."),
+        Text(
+            "rule.entitlement-missing.describe",
+            "A Conditional Access policy, an eligible privileged role, a "
+            "dynamic group or group-based licensing reaches the user, but none of the user's products includes "
+            "the Microsoft Entra ID plan that the feature needs.",
+        ),
         Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
         Text("summary.entitle", "Assign {target} to {user}, or take {user} out of the feature's scope."),
-        Text("summary.entitle.none", "Give {user} a product that includes {plan}, or take {user} out of the scope "
-             "of {features}."),
-        Text("steps.entitle.assign", "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active "
-             "users > Licenses and apps)."),
+        Text(
+            "summary.entitle.none",
+            "Give {user} a product that includes {plan}, or take {user} out of the scope of {features}.",
+        ),
+        Text(
+            "steps.entitle.assign",
+            "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active users > Licenses and apps).",
+        ),
         Text("steps.entitle.seats", "Buy the license first: none is free."),
         Text("steps.entitle.scope", "Or take {user} out of the scope that the message names."),
-        Text("steps.entitle.price", "No product with a price in the policy's catalog includes {plan}: add one "
-             "with its price to the catalog so that the auditor can name the cheapest."),
+        Text(
+            "steps.entitle.price",
+            "No product with a price in the policy's catalog includes {plan}: add one "
+            "with its price to the catalog so that the auditor can name the cheapest.",
+        ),
         Text("graph.entitle", "Assigns {target} to {user}."),
     )
-    example_finding = (USER, ["AAD_PREMIUM"], dict(rules.EntitlementMissingDetails(
-        features=["conditional_access"], needs=P1, via={"conditional_access": ["Require MFA for all users"]},
-        entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2),
-        waits_for_seats=False, no_usage_location=False, sku_ids={"AAD_PREMIUM": P1_ID})))
+    example_finding = (
+        USER,
+        ["AAD_PREMIUM"],
+        dict(
+            rules.EntitlementMissingDetails(
+                features=["conditional_access"],
+                needs=P1,
+                via={"conditional_access": ["Require MFA for all users"]},
+                entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=2),
+                waits_for_seats=False,
+                no_usage_location=False,
+                sku_ids={"AAD_PREMIUM": P1_ID},
+            )
+        ),
+    )
 
     def values(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> dict[str, str]:
         d = f.own
         features = list(d.get("features") or [])
         via = [name for f_ in features for name in (d.get("via") or {}).get(f_, [])]
         product = d.get("entitle_with")
-        return {**base_values(f, w), "features": feature_names(features, w), "via": w.all(via),
-                "plan": plan_name(d.get("needs"), w),
-                "target": product_name(product, w) if product else w.word("unknown")}
+        return {
+            **base_values(f, w),
+            "features": feature_names(features, w),
+            "via": w.all(via),
+            "plan": plan_name(d.get("needs"), w),
+            "target": product_name(product, w) if product else w.word("unknown"),
+        }
 
     def message(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> Message:
         return self.message_key(), self.values(f, w)
 
-    def remediation(self, f: RuleDetails[rules.EntitlementMissingDetails], v: Variant,
-                    w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.EntitlementMissingDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         """Assign `entitle_with` in one assignLicense, ready when a seat is free, else waiting for
         the seats the plan's bill buys; a person may take the user out of scope instead."""
         values = self.values(f, w)
@@ -85,53 +111,90 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         scope_step = TextRef("steps.entitle.scope", values)
         links = ["assign_licenses", "buy_licenses", "admin_roles", "graph:user_assign"]
         if product is None:
-            return Remediation(TextRef("summary.entitle.none", values),
-                               [TextRef("steps.entitle.price", values), scope_step], "role.assign",
-                               [TextRef("next.rerun")], links)
+            return Remediation(
+                TextRef("summary.entitle.none", values),
+                [TextRef("steps.entitle.price", values), scope_step],
+                "role.assign",
+                [TextRef("next.rerun")],
+                links,
+            )
         action = assign_license(f, [product["sku"]], [], TextRef("graph.entitle", values))
         steps = [TextRef("steps.entitle.assign", values), scope_step]
         if f.own.get("waits_for_seats"):
             steps.insert(0, TextRef("steps.entitle.seats", values))
             action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
-        return Remediation(TextRef("summary.entitle", values), steps, "role.assign", [TextRef("next.rerun")],
-                           links, wait_for_usage_location(f, [action]))
+        return Remediation(
+            TextRef("summary.entitle", values),
+            steps,
+            "role.assign",
+            [TextRef("next.rerun")],
+            links,
+            wait_for_usage_location(f, [action]),
+        )
 
 
 class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
     id = rules.EntitlementShort.id
     texts = (
         Text("rule.entitlement-short.title", "Fewer licenses than users in scope"),
-        Text("rule.entitlement-short.describe", "Microsoft's terms ask for a license for every user a premium "
-             "feature reaches; the tenant owns fewer licenses of the products that include the plan than there "
-             "are users in scope."),
-        Text("rule.entitlement-short.message", "{plan}: {count} license short for the users in scope of "
-             "{features}.",
-             "{plan}: {count} licenses short for the users in scope of {features}."),
-        Text("summary.short", "Buy {count} {target} license, or narrow the scope of {features}.",
-             "Buy {count} {target} licenses, or narrow the scope of {features}."),
-        Text("steps.short.who", "Assign the licenses you buy to the users that the rule entitlement-missing names; "
-             "the plan's bill lists the purchase."),
-        Text("steps.short.guests", "{count} guest in scope is not counted here: Microsoft charges for guests and "
-             "other external users by monthly active users (Microsoft Entra External ID), not with these "
-             "licenses.",
-             "{count} guests in scope are not counted here: Microsoft charges for guests and other external "
-             "users by monthly active users (Microsoft Entra External ID), not with these licenses."),
+        Text(
+            "rule.entitlement-short.describe",
+            "Microsoft's terms ask for a license for every user a premium "
+            "feature reaches; the tenant owns fewer licenses of the products that include the plan than there "
+            "are users in scope.",
+        ),
+        Text(
+            "rule.entitlement-short.message",
+            "{plan}: {count} license short for the users in scope of {features}.",
+            "{plan}: {count} licenses short for the users in scope of {features}.",
+        ),
+        Text(
+            "summary.short",
+            "Buy {count} {target} license, or narrow the scope of {features}.",
+            "Buy {count} {target} licenses, or narrow the scope of {features}.",
+        ),
+        Text(
+            "steps.short.who",
+            "Assign the licenses you buy to the users that the rule entitlement-missing names; "
+            "the plan's bill lists the purchase.",
+        ),
+        Text(
+            "steps.short.guests",
+            "{count} guest in scope is not counted here: Microsoft charges for guests and "
+            "other external users by monthly active users (Microsoft Entra External ID), not with these "
+            "licenses.",
+            "{count} guests in scope are not counted here: Microsoft charges for guests and other external "
+            "users by monthly active users (Microsoft Entra External ID), not with these licenses.",
+        ),
     )
     graph_calls = False  # a purchase: no Graph call buys licenses
-    example_finding = ({"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"}, ["AAD_PREMIUM"], dict(
-        rules.EntitlementShortDetails(plan=P1, features=["conditional_access", "dynamic_groups"], in_scope=12, owned=10,
-                           short=2, guests_in_scope=1,
-                           entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0,
-                                                      free_seats=0),
-                           monthly_cost=12.0)))
+    example_finding = (
+        {"type": "sku", "id": "entitlement-p1", "sku": "AAD_PREMIUM"},
+        ["AAD_PREMIUM"],
+        dict(
+            rules.EntitlementShortDetails(
+                plan=P1,
+                features=["conditional_access", "dynamic_groups"],
+                in_scope=12,
+                owned=10,
+                short=2,
+                guests_in_scope=1,
+                entitle_with=rules.Product(sku="AAD_PREMIUM", name="Microsoft Entra ID P1", monthly=6.0, free_seats=0),
+                monthly_cost=12.0,
+            )
+        ),
+    )
 
     def values(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> dict[str, str]:
         d = f.own
         product = d.get("entitle_with")
-        return {**base_values(f, w), "plan": plan_name(d.get("plan"), w),
-                "features": feature_names(list(d.get("features") or []), w),
-                "count": str(d.get("short", "")),
-                "target": product_name(product, w) if product else plan_name(d.get("plan"), w)}
+        return {
+            **base_values(f, w),
+            "plan": plan_name(d.get("plan"), w),
+            "features": feature_names(list(d.get("features") or []), w),
+            "count": str(d.get("short", "")),
+            "target": product_name(product, w) if product else plan_name(d.get("plan"), w),
+        }
 
     def message(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> Message:
         return self.message_key(), self.values(f, w)
@@ -142,8 +205,13 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
         guests = f.own.get("guests_in_scope") or 0
         if guests:
             steps.append(TextRef("steps.short.guests", {"count": str(guests)}))
-        return Remediation(TextRef("summary.short", values), steps, "role.billing_assign", [TextRef("next.rerun")],
-                           ["buy_licenses", "assign_licenses", "admin_roles"])
+        return Remediation(
+            TextRef("summary.short", values),
+            steps,
+            "role.billing_assign",
+            [TextRef("next.rerun")],
+            ["buy_licenses", "assign_licenses", "admin_roles"],
+        )
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (EntitlementMissing(), EntitlementShort())

@@ -20,7 +20,16 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (*accounts.RULES, *assignment_errors.RU
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
 MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
-    r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed))
+    r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed)
+)
 
-__all__ = ["HYGIENE_RULES", "MAILBOX_RULES", "HygieneRule", "InactiveUserLicensed", "UserHygieneRule", "dormant",
-           "last_sign_in", "mailbox_extra"]
+__all__ = [
+    "HYGIENE_RULES",
+    "MAILBOX_RULES",
+    "HygieneRule",
+    "InactiveUserLicensed",
+    "UserHygieneRule",
+    "dormant",
+    "last_sign_in",
+    "mailbox_extra",
+]

@@ -47,6 +47,7 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and `onedrive`
     (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when neither was used
     since); `data_kept` as for disabled-user-licensed"""
+
     days: int
     last_sign_in: str | None
     last_attempt: str | None  # a failed attempt since the last successful sign-in
@@ -62,6 +63,7 @@ class SharedMailboxLicensedDetails(TypedDict, total=False):
     `storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with
     `shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox needs
     its license: the finding says so, proposes no removal and has no `monthly_cost`"""
+
     mailbox_purpose: str  # shared, room or equipment
     storage_used_bytes: int | None
     has_archive: bool
@@ -127,8 +129,9 @@ class InactiveUserLicensed(_UnusedAccount):
     reclaimable = True
     default_severity = Severity.MEDIUM
     key = "inactive_users"
-    fragment = check_schema(True, "Days without any sign-in after which a licensed account counts as inactive.",
-                            data_kept=True)
+    fragment = check_schema(
+        True, "Days without any sign-in after which a licensed account counts as inactive.", data_kept=True
+    )
     needs = frozenset({"users", "signInActivity"})
 
     def window(self, check: HygieneCheck) -> int:
@@ -137,8 +140,9 @@ class InactiveUserLicensed(_UnusedAccount):
         assert check.days is not None, "inactive_users.days is required"
         return check.days
 
-    reads = frozenset({"accountEnabled", "signInActivity", "createdDateTime", "licenseAssignmentStates",
-                       "mailboxSettings"})
+    reads = frozenset(
+        {"accountEnabled", "signInActivity", "createdDateTime", "licenseAssignmentStates", "mailboxSettings"}
+    )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         cutoff = ctx.as_of - timedelta(days=self.window(check))
@@ -158,8 +162,11 @@ class InactiveUserLicensed(_UnusedAccount):
         mailbox = mailbox_extra(user, ctx)
         if mailbox is None:
             return None
-        details: InactiveUserLicensedDetails = {"days": self.window(check), "last_sign_in": _iso(last),
-                                                "mail_use": mail_use(user, ctx, cutoff)}
+        details: InactiveUserLicensedDetails = {
+            "days": self.window(check),
+            "last_sign_in": _iso(last),
+            "mail_use": mail_use(user, ctx, cutoff),
+        }
         if "shared_mailbox" in mailbox:
             details["shared_mailbox"] = mailbox["shared_mailbox"]
         attempt = last_attempt(user)
@@ -176,8 +183,10 @@ class InactiveUserLicensed(_UnusedAccount):
     def describe(self, user: User, details: dict[str, Any]) -> str:
         if details["last_sign_in"] is None:
             return f"has never signed in (threshold {details['days']} days) but holds licenses" + unverified(details)
-        return (f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
-                + unverified(details))
+        return (
+            f"last signed in {details['last_sign_in'][:10]}, over {details['days']} days ago, but holds licenses"
+            + unverified(details)
+        )
 
 
 def mail_use(user: User, ctx: Context, since: datetime) -> dict[str, Any]:
@@ -189,8 +198,12 @@ def mail_use(user: User, ctx: Context, since: datetime) -> dict[str, Any]:
     row = usage.by_upn.get(user.user_principal_name.lower()) if usage is not None else None
     if usage is None or usage.read(ACTIVE_USERS.name) is None or row is None or ACTIVE_USERS.name not in row.reports:
         return {"read": False}
-    return {"read": True, "since": since.date().isoformat(), "exchange": row.exchangeLastActivityDate,
-            "onedrive": row.oneDriveLastActivityDate}
+    return {
+        "read": True,
+        "since": since.date().isoformat(),
+        "exchange": row.exchangeLastActivityDate,
+        "onedrive": row.oneDriveLastActivityDate,
+    }
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -244,8 +257,11 @@ class SharedMailboxLicensed(UserHygieneRule):
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        return dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower())) if purpose and _resource(purpose) \
+        return (
+            dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower()))
+            if purpose and _resource(purpose)
             else None
+        )
 
     def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
         return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own

@@ -64,16 +64,26 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
     confirm = "steps.disabled.confirm"
     texts = (
         Text("rule.disabled-user-licensed.title", "Disabled user holds licenses"),
-        Text("rule.disabled-user-licensed.describe", "The account is blocked from signing in but still takes up a "
-             "paid license."),
-        Text("rule.disabled-user-licensed.message", "{user} is blocked from signing in but still holds {sku}.",
-             counted=True),
-        Text("steps.disabled.confirm", "Confirm that {user} is meant to stay blocked, for example because the "
-             "person has left."),
-        Text("message.disabled_before_audit_log", "No entry of the directory audit log, which reaches back {count} "
-             "day, disabled the account: it was disabled at least {count} day ago.",
-             "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
-             "disabled at least {count} days ago."),
+        Text(
+            "rule.disabled-user-licensed.describe",
+            "The account is blocked from signing in but still takes up a paid license.",
+        ),
+        Text(
+            "rule.disabled-user-licensed.message",
+            "{user} is blocked from signing in but still holds {sku}.",
+            counted=True,
+        ),
+        Text(
+            "steps.disabled.confirm",
+            "Confirm that {user} is meant to stay blocked, for example because the person has left.",
+        ),
+        Text(
+            "message.disabled_before_audit_log",
+            "No entry of the directory audit log, which reaches back {count} "
+            "day, disabled the account: it was disabled at least {count} day ago.",
+            "No entry of the directory audit log, which reaches back {count} days, disabled the account: it was "
+            "disabled at least {count} days ago.",
+        ),
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
@@ -97,29 +107,52 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     confirm = "steps.inactive.confirm"
     texts = (
         Text("rule.inactive-user-licensed.title", "Inactive user holds licenses"),
-        Text("rule.inactive-user-licensed.describe", "The account has not been used for a long time but still "
-             "takes up a paid license."),
-        Text("rule.inactive-user-licensed.message", "{user} holds {sku} but has not signed in for at least "
-             "{count} day (last sign-in: {last_sign_in}).",
-             "{user} holds {sku} but has not signed in for at least {count} days (last sign-in: {last_sign_in})."),
-        Text("rule.inactive-user-licensed.message.never", "{user} holds {sku} but has never signed in (limit: "
-             "{count} day).",
-             "{user} holds {sku} but has never signed in (limit: {count} days)."),
-        Text("rule.inactive-user-licensed.message.attempts", "{user} holds {sku} but has not signed in "
-             "successfully for at least {count} day (last successful sign-in: {last_sign_in}); sign-in attempts "
-             "went on until {last_attempt}, so check its sign-in logs.",
-             "{user} holds {sku} but has not signed in successfully for at least {count} days (last successful "
-             "sign-in: {last_sign_in}); sign-in attempts went on until {last_attempt}, so check its sign-in logs."),
-        Text("rule.inactive-user-licensed.message.never.attempts", "{user} holds {sku} but has never signed in "
-             "successfully (limit: {count} day); sign-in attempts were made until {last_attempt}, so check its "
-             "sign-in logs.",
-             "{user} holds {sku} but has never signed in successfully (limit: {count} days); sign-in attempts "
-             "were made until {last_attempt}, so check its sign-in logs."),
-        Text("steps.inactive.confirm", "Confirm with the manager of {user} that the account is no longer needed; "
-             "if it is, record a waiver instead."),
+        Text(
+            "rule.inactive-user-licensed.describe",
+            "The account has not been used for a long time but still takes up a paid license.",
+        ),
+        Text(
+            "rule.inactive-user-licensed.message",
+            "{user} holds {sku} but has not signed in for at least {count} day (last sign-in: {last_sign_in}).",
+            "{user} holds {sku} but has not signed in for at least {count} days (last sign-in: {last_sign_in}).",
+        ),
+        Text(
+            "rule.inactive-user-licensed.message.never",
+            "{user} holds {sku} but has never signed in (limit: {count} day).",
+            "{user} holds {sku} but has never signed in (limit: {count} days).",
+        ),
+        Text(
+            "rule.inactive-user-licensed.message.attempts",
+            "{user} holds {sku} but has not signed in "
+            "successfully for at least {count} day (last successful sign-in: {last_sign_in}); sign-in attempts "
+            "went on until {last_attempt}, so check its sign-in logs.",
+            "{user} holds {sku} but has not signed in successfully for at least {count} days (last successful "
+            "sign-in: {last_sign_in}); sign-in attempts went on until {last_attempt}, so check its sign-in logs.",
+        ),
+        Text(
+            "rule.inactive-user-licensed.message.never.attempts",
+            "{user} holds {sku} but has never signed in "
+            "successfully (limit: {count} day); sign-in attempts were made until {last_attempt}, so check its "
+            "sign-in logs.",
+            "{user} holds {sku} but has never signed in successfully (limit: {count} days); sign-in attempts "
+            "were made until {last_attempt}, so check its sign-in logs.",
+        ),
+        Text(
+            "steps.inactive.confirm",
+            "Confirm with the manager of {user} that the account is no longer needed; "
+            "if it is, record a waiver instead.",
+        ),
     )
-    example_finding = (USER, ["SPE_E5"], {"days": 90, "last_sign_in": "2026-01-02T03:04:05Z",
-                                          "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    example_finding = (
+        USER,
+        ["SPE_E5"],
+        {
+            "days": 90,
+            "last_sign_in": "2026-01-02T03:04:05Z",
+            "assigned_by_group": {"SPE_E5": []},
+            "sku_ids": {"SPE_E5": E5},
+        },
+    )
 
     def message(self, f: RuleDetails[rules.InactiveUserLicensedDetails], w: ValueFormatter) -> Message:
         days = number(f.own["days"], w.word("unknown"))
@@ -143,11 +176,16 @@ class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
     id = rules.GuestLicensed.id
     texts = (
         Text("rule.guest-licensed.title", "Guest holds licenses"),
-        Text("rule.guest-licensed.describe", "A guest from outside the organization holds a paid license of this "
-             "tenant; guests rarely need one."),
+        Text(
+            "rule.guest-licensed.describe",
+            "A guest from outside the organization holds a paid license of this tenant; guests rarely need one.",
+        ),
         Text("rule.guest-licensed.message", "The guest {user} holds {sku}.", counted=True),
-        Text("steps.guest.confirm", "Most guest access does not need a license of your tenant: confirm whether "
-             "{user} really needs {sku}.", counted=True),
+        Text(
+            "steps.guest.confirm",
+            "Most guest access does not need a license of your tenant: confirm whether {user} really needs {sku}.",
+            counted=True,
+        ),
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
@@ -161,66 +199,122 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
     id = rules.SharedMailboxLicensed.id
     texts = (
         Text("rule.shared-mailbox-licensed.title", "Shared mailbox holds licenses"),
-        Text("rule.shared-mailbox-licensed.describe", "A shared, room or equipment mailbox takes up a paid "
-             "license. Such a mailbox works without one unless it stores more than 50 GB, has an archive or is "
-             "under a litigation or retention hold."),
-        Text("rule.shared-mailbox-licensed.message", "{user} is a shared mailbox but holds {sku}; it needs a "
-             "license only above 50 GB, with an archive or on hold.", counted=True),
-        Text("rule.shared-mailbox-licensed.message.room", "{user} is a room mailbox but holds {sku}; it needs a "
-             "license only above 50 GB, with an archive or on hold.", counted=True),
-        Text("rule.shared-mailbox-licensed.message.equipment", "{user} is an equipment mailbox but holds {sku}; "
-             "it needs a license only above 50 GB, with an archive or on hold.", counted=True),
-        Text("rule.shared-mailbox-licensed.message.keeps_size", "{user} is a shared, room or equipment mailbox "
-             "that stores {size}, more than the 50 GB such a mailbox may hold without a license: it keeps "
-             "{sku}.", counted=True),
-        Text("rule.shared-mailbox-licensed.message.keeps_archive", "{user} is a shared, room or equipment mailbox "
-             "with an archive, which needs a license: it keeps {sku}.", counted=True),
-        Text("summary.shared_keeps", "Nothing to remove: the mailbox usage report shows that this mailbox needs its "
-             "license."),
-        Text("steps.shared.keeps", "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
-             "and its archive is turned off; then the auditor proposes the removal."),
+        Text(
+            "rule.shared-mailbox-licensed.describe",
+            "A shared, room or equipment mailbox takes up a paid "
+            "license. Such a mailbox works without one unless it stores more than 50 GB, has an archive or is "
+            "under a litigation or retention hold.",
+        ),
+        Text(
+            "rule.shared-mailbox-licensed.message",
+            "{user} is a shared mailbox but holds {sku}; it needs a "
+            "license only above 50 GB, with an archive or on hold.",
+            counted=True,
+        ),
+        Text(
+            "rule.shared-mailbox-licensed.message.room",
+            "{user} is a room mailbox but holds {sku}; it needs a "
+            "license only above 50 GB, with an archive or on hold.",
+            counted=True,
+        ),
+        Text(
+            "rule.shared-mailbox-licensed.message.equipment",
+            "{user} is an equipment mailbox but holds {sku}; "
+            "it needs a license only above 50 GB, with an archive or on hold.",
+            counted=True,
+        ),
+        Text(
+            "rule.shared-mailbox-licensed.message.keeps_size",
+            "{user} is a shared, room or equipment mailbox "
+            "that stores {size}, more than the 50 GB such a mailbox may hold without a license: it keeps "
+            "{sku}.",
+            counted=True,
+        ),
+        Text(
+            "rule.shared-mailbox-licensed.message.keeps_archive",
+            "{user} is a shared, room or equipment mailbox with an archive, which needs a license: it keeps {sku}.",
+            counted=True,
+        ),
+        Text(
+            "summary.shared_keeps",
+            "Nothing to remove: the mailbox usage report shows that this mailbox needs its license.",
+        ),
+        Text(
+            "steps.shared.keeps",
+            "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
+            "and its archive is turned off; then the auditor proposes the removal.",
+        ),
         Text("next.shared_keeps", "Nothing else to do: each audit reads the mailbox usage report again."),
-        Text("summary.shared_mailbox", "A shared, room or equipment mailbox needs no license unless it stores "
-             "more than 50 GB, has an archive or is on hold: check these first."),
-        Steps("steps.shared.check",
-              "In the Exchange admin center, go to Recipients > Mailboxes and select {user}.",
-              "Look at how much the mailbox stores and whether its archive is turned on: above 50 GB, or with an "
-              "archive, it keeps its license.",
-              "In the Exchange admin center, check whether litigation hold is turned on for the mailbox of {user} "
-              "(a setting of the mailbox); then, in the Microsoft Purview portal, check whether an eDiscovery "
-              "hold or a retention policy covers it: a mailbox on hold keeps its license.",
-              "Only if none of this applies, remove the license as described below; the mailbox keeps working "
-              "without it."),
+        Text(
+            "summary.shared_mailbox",
+            "A shared, room or equipment mailbox needs no license unless it stores "
+            "more than 50 GB, has an archive or is on hold: check these first.",
+        ),
+        Steps(
+            "steps.shared.check",
+            "In the Exchange admin center, go to Recipients > Mailboxes and select {user}.",
+            "Look at how much the mailbox stores and whether its archive is turned on: above 50 GB, or with an "
+            "archive, it keeps its license.",
+            "In the Exchange admin center, check whether litigation hold is turned on for the mailbox of {user} "
+            "(a setting of the mailbox); then, in the Microsoft Purview portal, check whether an eDiscovery "
+            "hold or a retention policy covers it: a mailbox on hold keeps its license.",
+            "Only if none of this applies, remove the license as described below; the mailbox keeps working "
+            "without it.",
+        ),
     )
     graph_calls = False
-    example_finding = (USER, ["SPE_E3", "SPE_E5"], {
-        "mailbox_purpose": "shared", "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"],
-                                                          "SPE_E5": []},
-        "group_kinds": {}, "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
-        "sku_ids": {"SPE_E3": E3, "SPE_E5": E5}})
+    example_finding = (
+        USER,
+        ["SPE_E3", "SPE_E5"],
+        {
+            "mailbox_purpose": "shared",
+            "assigned_by_group": {"SPE_E3": ["All Office Staff", "Mailbox Owners"], "SPE_E5": []},
+            "group_kinds": {},
+            "assigned_by_group_ids": {"SPE_E3": ["g-1", "g-2"]},
+            "sku_ids": {"SPE_E3": E3, "SPE_E5": E5},
+        },
+    )
 
     def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
         keeps = as_text(f.own["keeps_license"])
         if keeps == "over_50_gb":
-            return self.message_key(".keeps_size"), base_values(f, w) | {"size": w.size(f.details.get(
-                "storage_used_bytes"))}
+            return self.message_key(".keeps_size"), base_values(f, w) | {
+                "size": w.size(f.details.get("storage_used_bytes"))
+            }
         if keeps == "archive":
             return self.message_key(".keeps_archive"), base_values(f, w)
         purpose = (as_text(f.own["mailbox_purpose"]) or "").lower()
-        return self.message_key(f".{purpose}" if purpose in ("room", "equipment") else ""), base_values(
-            f, w)
+        return self.message_key(f".{purpose}" if purpose in ("room", "equipment") else ""), base_values(f, w)
 
-    def remediation(self, f: RuleDetails[rules.SharedMailboxLicensedDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.SharedMailboxLicensedDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         """The checks, then the usual removal (per product, per group), with no Graph call: one would
         skip the checks and could take the archive add-on or a hold's license. A mailbox the usage
         report shows over 50 GB or archived keeps its license: no removal."""
         if as_text(f.own["keeps_license"]):
-            return Remediation(TextRef("summary.shared_keeps"), [TextRef("steps.shared.keeps", {"user": f.label()})],
-                        "role.assign", [TextRef("next.shared_keeps")], ["shared_mailbox"])
-        return removal(f, v, w, list(f.skus), intro=[TextRef("steps.shared.check")],
-                       lead=TextRef("summary.shared_mailbox"), more_links=["shared_mailbox"], calls=False)
+            return Remediation(
+                TextRef("summary.shared_keeps"),
+                [TextRef("steps.shared.keeps", {"user": f.label()})],
+                "role.assign",
+                [TextRef("next.shared_keeps")],
+                ["shared_mailbox"],
+            )
+        return removal(
+            f,
+            v,
+            w,
+            list(f.skus),
+            intro=[TextRef("steps.shared.check")],
+            lead=TextRef("summary.shared_mailbox"),
+            more_links=["shared_mailbox"],
+            calls=False,
+        )
 
 
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (DisabledUserLicensed(), InactiveUserLicensed(), GuestLicensed(),
-                                      SharedMailboxLicensed())
+GUIDANCE: tuple[RuleGuidance[Any], ...] = (
+    DisabledUserLicensed(),
+    InactiveUserLicensed(),
+    GuestLicensed(),
+    SharedMailboxLicensed(),
+)

@@ -24,6 +24,7 @@ class LicenseAssignmentErrorDetails(TypedDict, total=False):
     (Error, or ActiveWithError: active but not applied in full; Disabled only together with an error); `free_seats`
     (CountViolation only: the product's usable seats not assigned when the tenant was read; above 0, nothing needs
     fixing before the reprocess)"""
+
     error: str | None  # Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, ...
     state: str  # Error or ActiveWithError
     free_seats: int  # CountViolation: the product's free seats now (a reprocess alone applies one)
@@ -34,6 +35,7 @@ class GroupLicenseErrorsDetails(TypedDict, total=False):
     (users in the snapshot whose states name the group with an error; 0 when Graph flags the group but no user's
     state shows it), `errors` ({error value, or the state when Graph gave no error value: number of failed
     assignments}); `skus` are the products that failed (else the group's products)"""
+
     group: str
     group_id: str
     members_with_errors: int
@@ -67,19 +69,24 @@ class LicenseAssignmentError(HygieneRule):
                 continue
             for state in errors:
                 sid = state.sku_id.lower()
-                details = ctx.user_details(user, [sid], None) | LicenseAssignmentErrorDetails(error=state.error,
-                                                                                             state=state.state)
+                details = ctx.user_details(user, [sid], None) | LicenseAssignmentErrorDetails(
+                    error=state.error, state=state.state
+                )
                 sku = ctx.index.sku_by_id.get(sid)
                 if state.error == "CountViolation" and sku is not None:
                     details |= LicenseAssignmentErrorDetails(free_seats=sku.unused)  # a reprocess alone applies it
                 group = ctx.index.group_name.get(state.assigned_by_group or "", state.assigned_by_group)
                 source = f" (assigned by group {group})" if group else ""
-                what = "is active, but could not be applied in full" if state.state == "ActiveWithError" \
-                    else "failed"
+                what = "is active, but could not be applied in full" if state.state == "ActiveWithError" else "failed"
                 yield self.make(
-                    policy, f"hygiene/{self.key}", ctx.user_subject(user), (ctx.index.part(sid),),
-                    f"assignment of {ctx.index.part(sid)} {what}: {state.error}{source}", details,
-                    severity=check.severity, also=state.assigned_by_group or "",
+                    policy,
+                    f"hygiene/{self.key}",
+                    ctx.user_subject(user),
+                    (ctx.index.part(sid),),
+                    f"assignment of {ctx.index.part(sid)} {what}: {state.error}{source}",
+                    details,
+                    severity=check.severity,
+                    also=state.assigned_by_group or "",
                 )
 
 
@@ -112,12 +119,18 @@ class GroupLicenseErrors(HygieneRule):
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         users = ctx.index.users
         by_id = {g.id.lower(): g for g in ctx.index.snapshot.groups}
-        named = {s.assigned_by_group.lower(): s.assigned_by_group for pos in ctx.index.assignment_errors()
-                 for s in users[pos].license_assignment_states if s.assigned_by_group and s.is_error}
+        named = {
+            s.assigned_by_group.lower(): s.assigned_by_group
+            for pos in ctx.index.assignment_errors()
+            for s in users[pos].license_assignment_states
+            if s.assigned_by_group and s.is_error
+        }
         for gid in sorted(set(named) - set(by_id)):  # a group the snapshot does not hold: its id stands in
             by_id[gid] = Group(named[gid], "")
-        flagged = sorted((g for gid, g in by_id.items() if g.has_members_with_license_errors or gid in named),
-                         key=lambda g: (g.display_name.lower(), g.id))
+        flagged = sorted(
+            (g for gid, g in by_id.items() if g.has_members_with_license_errors or gid in named),
+            key=lambda g: (g.display_name.lower(), g.id),
+        )
         if not flagged:
             return
         wanted = {g.id.lower() for g in flagged}
@@ -138,8 +151,10 @@ class GroupLicenseErrors(HygieneRule):
                     members[gid] += 1
         for group in flagged:
             gid = group.id.lower()
-            parts = sorted({ctx.index.part(s) for s in products[gid]}
-                           or {ctx.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses})
+            parts = sorted(
+                {ctx.index.part(s) for s in products[gid]}
+                or {ctx.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses}
+            )
             count = members[gid]
             errors = dict(sorted(codes[gid].items()))
             seen_text = f"{count} member(s) in the snapshot" if count else "no member's error is in the snapshot"
@@ -147,10 +162,16 @@ class GroupLicenseErrors(HygieneRule):
             if errors:
                 message += ": " + ", ".join(f"{code} ({n})" for code, n in errors.items())
             yield self.make(
-                policy, f"hygiene/{self.key}",
-                Subject(SubjectType.GROUP, group.id, display_name=group.display_name or None), parts, message,
-                dict(GroupLicenseErrorsDetails(group=group.display_name, group_id=group.id, members_with_errors=count,
-                                               errors=errors)),
+                policy,
+                f"hygiene/{self.key}",
+                Subject(SubjectType.GROUP, group.id, display_name=group.display_name or None),
+                parts,
+                message,
+                dict(
+                    GroupLicenseErrorsDetails(
+                        group=group.display_name, group_id=group.id, members_with_errors=count, errors=errors
+                    )
+                ),
                 severity=check.severity,
             )
 

@@ -24,27 +24,36 @@ DATA_KEPT_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["accepted_by", "expires"],
     "description": "The admin's declaration of what keeps these accounts' data once their licenses go, who "
-                   "accepted it and until when; a kind left out is not covered. Expired, it counts as absent.",
+    "accepted it and until when; a kind left out is not covered. Expired, it counts as absent.",
     "properties": {
-        "mailbox": {"enum": [k.value for k in MailboxKept],
-                    "description": "What keeps the mailbox: a retention policy, a litigation hold, conversion to "
-                                   "a shared mailbox, or nothing because nobody needs it."},
-        "files": {"enum": [k.value for k in FilesKept],
-                  "description": "What keeps the OneDrive files: a retention policy, or nothing because nobody "
-                                 "needs them."},
-        "accepted_by": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                        "description": "an e-mail address (of the person who accepted the declaration)"},
+        "mailbox": {
+            "enum": [k.value for k in MailboxKept],
+            "description": "What keeps the mailbox: a retention policy, a litigation hold, conversion to "
+            "a shared mailbox, or nothing because nobody needs it.",
+        },
+        "files": {
+            "enum": [k.value for k in FilesKept],
+            "description": "What keeps the OneDrive files: a retention policy, or nothing because nobody needs them.",
+        },
+        "accepted_by": {
+            "type": "string",
+            "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            "description": "an e-mail address (of the person who accepted the declaration)",
+        },
         "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"},
     },
 }
 GRACE_DAYS_SCHEMA: dict[str, Any] = {
-    "type": "integer", "minimum": 0, "maximum": 3650,
+    "type": "integer",
+    "minimum": 0,
+    "maximum": 3650,
     "description": "Days after an account was disabled before its licenses may go (default 0).",
 }
 
 
-def check_schema(with_days: bool, days_doc: str = "", *, data_kept: bool = False, grace_days: bool = False
-                 ) -> dict[str, Any]:
+def check_schema(
+    with_days: bool, days_doc: str = "", *, data_kept: bool = False, grace_days: bool = False
+) -> dict[str, Any]:
     """A hygiene key's fragment: severity and except; `days` (required) with `with_days`; the
     admin's `data_kept` declaration and `grace_days` for the rules that take them."""
     props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
@@ -145,8 +154,13 @@ class UserHygieneRule(HygieneRule):
             if check.grace_days:  # the plan holds the removals back until the days have passed
                 details |= DeclaredDetails(grace_days=check.grace_days)  # the engine adds when it was disabled
             yield self.make(
-                policy, f"hygiene/{self.key}", ctx.user_subject(user), ctx.index.parts(sku_ids),
-                self.describe(user, details), details, severity=check.severity,
+                policy,
+                f"hygiene/{self.key}",
+                ctx.user_subject(user),
+                ctx.index.parts(sku_ids),
+                self.describe(user, details),
+                details,
+                severity=check.severity,
                 monthly_cost=ctx.cost_of(sku_ids) if self.saves(details) else None,
             )
 

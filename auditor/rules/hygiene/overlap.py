@@ -25,6 +25,7 @@ class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of
     the service plans it turns on for the user), `cover_plans` (the kept product → the plans its working copies turn
     on), `also_by_group` (redundant product held directly as well as from these groups: both copies go)"""
+
     covered_by: dict[str, str]  # redundant product -> the kept product that covers it
     cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
     plans: dict[str, list[str]]  # redundant product -> the service plans it turns on
@@ -114,15 +115,18 @@ class LicenseRedundant(UserHygieneRule):
             plans = {p.service_plan_id.lower(): p for p in sku.service_plans}
             states = [s for s in user.license_assignment_states if s.sku_id.lower() == sid]
             copies = [s.disabled_plans for s in states] or [
-                lic.disabled_plans for lic in user.assigned_licenses if lic.sku_id.lower() == sid]
-            active = [s.disabled_plans for s in states if s.state == "Active" and not s.is_error] if states \
-                else copies
+                lic.disabled_plans for lic in user.assigned_licenses if lic.sku_id.lower() == sid
+            ]
+            active = [s.disabled_plans for s in states if s.state == "Active" and not s.is_error] if states else copies
             enabled[sid] = _turned_on(plans, copies)
             # a subscription that is not Enabled (Warning: in its grace period, about to lapse;
             # Suspended; LockedOut; Deleted) keeps nothing: it covers no other product
             working = sku.capability_status.lower() == "enabled"
-            on[sid] = _turned_on({k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"},
-                                 active) if working else frozenset()
+            on[sid] = (
+                _turned_on({k: p for k, p in plans.items() if p.provisioning_status.lower() == "success"}, active)
+                if working
+                else frozenset()
+            )
             covers[sid] = coverage.covered(on[sid]) if working else frozenset()
         if len(enabled) < 2:
             return None

@@ -27,6 +27,7 @@ class SubscriptionExpiringDetails(TypedDict, total=False):
     """`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; with `audit
     --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and `reduction` ({window, by,
     seats}: the bill's action for it); a monthly term that renews itself is no finding"""
+
     status: str
     is_trial: bool
     next_lifecycle: str | None
@@ -103,10 +104,21 @@ class SubscriptionExpiring(HygieneRule):
             else:
                 message = f"{kind} for {part} ends {when:%Y-%m-%d} ({days_left} days)" if when else ""
             yield self.make(
-                policy, f"hygiene/{self.key}", Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part), (part,), message,
-                dict(SubscriptionExpiringDetails(status=sub.status, is_trial=sub.is_trial,
-                                                 next_lifecycle=sub.next_lifecycle_date_time, days_left=days_left,
-                                                 total_licenses=sub.total_licenses)) | dict(term),
+                policy,
+                f"hygiene/{self.key}",
+                Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part),
+                (part,),
+                message,
+                dict(
+                    SubscriptionExpiringDetails(
+                        status=sub.status,
+                        is_trial=sub.is_trial,
+                        next_lifecycle=sub.next_lifecycle_date_time,
+                        days_left=days_left,
+                        total_licenses=sub.total_licenses,
+                    )
+                )
+                | dict(term),
                 severity=check.severity,
             )
 

@@ -64,10 +64,17 @@ def parse_moves(node: PolicyNode) -> tuple[MoveEntry, ...]:
         names[raw["name"]] = entry.name
         if raw["from"].lower() == raw["to"].lower():
             entry.at("to").report(f"{entry.at('to').name}: from and to are the same product")
-        out.append(MoveEntry(name=raw["name"], match=parse_selector(raw["match"]), from_=raw["from"], to=raw["to"],
-                             keep_disabled_plans=raw.get("keep_disabled_plans", True),
-                             severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
-                             line=entry.line))
+        out.append(
+            MoveEntry(
+                name=raw["name"],
+                match=parse_selector(raw["match"]),
+                from_=raw["from"],
+                to=raw["to"],
+                keep_disabled_plans=raw.get("keep_disabled_plans", True),
+                severity=Severity.parse(raw["severity"]) if "severity" in raw else None,
+                line=entry.line,
+            )
+        )
     return tuple(out)
 
 
@@ -81,6 +88,7 @@ class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
     `keep_disabled` and `keep_disabled_ids` (the disabled plans kept: names, ids), `waits_for_seats`, `conflict`,
     `whole_group` (group names);
     `monthly_cost` is the difference of the two prices per month"""
+
     move: str  # the policy's move entry
     move_to: str
     waits_for_seats: bool  # the target product has no free seat: the move waits for a purchase
@@ -113,14 +121,18 @@ class SubscriptionMove(Rule):
     section = "moves"
     needs = frozenset({"users", "subscribedSkus"})
     fragment: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False, "required": ["name", "match", "from", "to"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "match", "from", "to"],
         "properties": {
             "name": {"type": "string", "minLength": 1, "description": "Unique within the policy; findings cite it."},
             "match": SELECTOR_SCHEMA,
             "from": {**SKU_REF_SCHEMA, "description": "The product the users leave."},
             "to": {**SKU_REF_SCHEMA, "description": "The product they get instead."},
-            "keep_disabled_plans": {"type": "boolean", "description": "The service plans turned off on `from` stay "
-                                    "off on `to` (default true)."},
+            "keep_disabled_plans": {
+                "type": "boolean",
+                "description": "The service plans turned off on `from` stay off on `to` (default true).",
+            },
             "severity": SEVERITY_SCHEMA,
         },
     }
@@ -140,9 +152,10 @@ class SubscriptionMove(Rule):
         old, new = index.resolve_sku(entry.from_), index.resolve_sku(entry.to)
         if old is None or new is None or old not in index.sku_by_id or new not in index.sku_by_id:
             return  # validate --snapshot warns about a product the tenant lacks
-        movers = sorted((user for user, _ in index.holders(entry.match, None, lambda held: True if old in held
-                                                             else None)),
-                        key=lambda u: u.user_principal_name.lower())
+        movers = sorted(
+            (user for user, _ in index.holders(entry.match, None, lambda held: True if old in held else None)),
+            key=lambda u: u.user_principal_name.lower(),
+        )
         free = max(0, index.sku_by_id[new].unused)
         moving = {u.id.lower() for u in movers}
         groups = licensing_groups(policy, index)
@@ -153,12 +166,26 @@ class SubscriptionMove(Rule):
                 free -= 1
             yield self._finding(policy, entry, ctx, user, old, new, waits, moving, groups)
 
-    def _finding(self, policy: Policy, entry: MoveEntry, ctx: Context, user: User, old: str, new: str, waits: bool,
-                 moving: set[str], groups: dict[str, Any]) -> Finding:
+    def _finding(
+        self,
+        policy: Policy,
+        entry: MoveEntry,
+        ctx: Context,
+        user: User,
+        old: str,
+        new: str,
+        waits: bool,
+        moving: set[str],
+        groups: dict[str, Any],
+    ) -> Finding:
         index = ctx.index
         skus = frozenset((old,))
-        extra: SubscriptionMoveDetails = {"move": entry.name, "move_to": index.part(new),
-                                          "allowed": [index.part(new)], "waits_for_seats": waits}
+        extra: SubscriptionMoveDetails = {
+            "move": entry.name,
+            "move_to": index.part(new),
+            "allowed": [index.part(new)],
+            "waits_for_seats": waits,
+        }
         joined: dict[str, Any] = {}  # the group the new product comes from
         saving = ctx.monthly_price(old)
         if new not in user.sku_ids:
@@ -174,15 +201,25 @@ class SubscriptionMove(Rule):
         conflict = sorted(index.part(s.sku_id) for s in user.license_assignment_states if s.error == CONFLICT_ERROR)
         if conflict:
             extra["conflict"] = conflict
-        whole = [g.display_name for gid in index.assigning_group_ids(user, old)
-                 if (g := ctx.groups.get(gid)) is not None and g.members
-                 and {m.lower() for m in g.members} <= moving]
+        whole = [
+            g.display_name
+            for gid in index.assigning_group_ids(user, old)
+            if (g := ctx.groups.get(gid)) is not None and g.members and {m.lower() for m in g.members} <= moving
+        ]
         if whole:
             extra["whole_group"] = sorted(whole)
         details = ctx.user_details(user, skus, None) | dict(extra) | joined
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
-        return self.make(policy, f"moves/{entry.name}", ctx.user_subject(user), index.parts(skus), text, details,
-                         severity=entry.severity, monthly_cost=round(saving, 2) if saving else None)
+        return self.make(
+            policy,
+            f"moves/{entry.name}",
+            ctx.user_subject(user),
+            index.parts(skus),
+            text,
+            details,
+            severity=entry.severity,
+            monthly_cost=round(saving, 2) if saving else None,
+        )
 
     @staticmethod
     def _join(ctx: Context, user: User, new: str, groups: dict[str, Any]) -> dict[str, Any]:
@@ -191,10 +228,19 @@ class SubscriptionMove(Rule):
         if named is not None and len(named.found) == 1:
             group = named.found[0]
             if any(lic.sku_id.lower() == new for lic in group.assigned_licenses):
-                gives = sorted(ctx.index.part(lic.sku_id) for lic in group.assigned_licenses
-                               if lic.sku_id.lower() not in user.sku_ids)
-                return {"replace_group": {"id": group.id, "name": group.display_name, "gives": gives,
-                                          **(ctx.groups.kind(group.id) or {"kind": "assigned"})}}
+                gives = sorted(
+                    ctx.index.part(lic.sku_id)
+                    for lic in group.assigned_licenses
+                    if lic.sku_id.lower() not in user.sku_ids
+                )
+                return {
+                    "replace_group": {
+                        "id": group.id,
+                        "name": group.display_name,
+                        "gives": gives,
+                        **(ctx.groups.kind(group.id) or {"kind": "assigned"}),
+                    }
+                }
         return ctx.groups.replacement(user, new, frozenset((new,)))
 
     @staticmethod
@@ -204,9 +250,11 @@ class SubscriptionMove(Rule):
         names = dict(loss.service_plans(old))
         others = loss.enabled_ids(user, user.sku_ids - {old})
         kept = {_family(name) for pid, name in loss.service_plans(new)} | {
-            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.service_plans(sid) if pid in others}
-        return sorted({names[pid] for pid in loss.enabled_ids(user, {old})
-                       if pid in names and _family(names[pid]) not in kept})
+            _family(name) for sid in user.sku_ids - {old} for pid, name in loss.service_plans(sid) if pid in others
+        }
+        return sorted(
+            {names[pid] for pid in loss.enabled_ids(user, {old}) if pid in names and _family(names[pid]) not in kept}
+        )
 
     @staticmethod
     def _kept(ctx: Context, user: User, old: str, new: str) -> SubscriptionMoveDetails:
@@ -219,7 +267,7 @@ class SubscriptionMove(Rule):
         target = [(pid, name) for pid, name in plans.service_plans(new) if name in off]
         if not target:
             return {}
-        return {"keep_disabled": sorted(name for _, name in target),
-                "keep_disabled_ids": sorted(pid for pid, _ in target)}
-
-
+        return {
+            "keep_disabled": sorted(name for _, name in target),
+            "keep_disabled_ids": sorted(pid for pid, _ in target),
+        }

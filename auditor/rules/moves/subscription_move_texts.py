@@ -21,29 +21,57 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
     id = rules.SubscriptionMove.id
     texts = (
         Text("rule.subscription-move.title", "User to move to another subscription"),
-        Text("rule.subscription-move.describe", "The policy moves these users to another product; until then they "
-             "hold the one they move from."),
+        Text(
+            "rule.subscription-move.describe",
+            "The policy moves these users to another product; until then they hold the one they move from.",
+        ),
         Text("rule.subscription-move.message", "{user} moves from {sku} to {target}."),
-        Text("rule.subscription-move.message.lost", "{user} moves from {sku} to {target}, and loses {plans}, which "
-             "{target} does not include."),
-        Text("rule.subscription-move.message.seats", "{user} moves from {sku} to {target} once {target} has a free "
-             "seat: buy it first."),
-        Text("steps.move.whole_group", "Every member of {group} moves: change the group's license from {sku} to "
-             "{target} in the Microsoft Entra admin center (Groups > {group} > Licenses), one change for all of "
-             "them."),
-        Text("steps.move.seats", "{target} has no free seat for this user: buy one (the plan's bill says how many "
-             "in all), then plan again."),
-        Text("steps.move.conflict", "The user holds a license in MutuallyExclusiveViolation: resolve that conflict "
-             "first, or Microsoft Entra ID refuses {target}."),
+        Text(
+            "rule.subscription-move.message.lost",
+            "{user} moves from {sku} to {target}, and loses {plans}, which {target} does not include.",
+        ),
+        Text(
+            "rule.subscription-move.message.seats",
+            "{user} moves from {sku} to {target} once {target} has a free seat: buy it first.",
+        ),
+        Text(
+            "steps.move.whole_group",
+            "Every member of {group} moves: change the group's license from {sku} to "
+            "{target} in the Microsoft Entra admin center (Groups > {group} > Licenses), one change for all of "
+            "them.",
+        ),
+        Text(
+            "steps.move.seats",
+            "{target} has no free seat for this user: buy one (the plan's bill says how many in all), then plan again.",
+        ),
+        Text(
+            "steps.move.conflict",
+            "The user holds a license in MutuallyExclusiveViolation: resolve that conflict "
+            "first, or Microsoft Entra ID refuses {target}.",
+        ),
     )
-    example_finding = (USER, ["SPE_E3"], {
-        "move": "sales-to-e5", "move_to": "SPE_E5", "allowed": ["SPE_E5"], "replace_with": "SPE_E5",
-        "replace_with_id": E5, "assigned_by_group": {"SPE_E3": []}, "sku_ids": {"SPE_E3": E3},
-        "plans_lost": [], "waits_for_seats": False})
+    example_finding = (
+        USER,
+        ["SPE_E3"],
+        {
+            "move": "sales-to-e5",
+            "move_to": "SPE_E5",
+            "allowed": ["SPE_E5"],
+            "replace_with": "SPE_E5",
+            "replace_with_id": E5,
+            "assigned_by_group": {"SPE_E3": []},
+            "sku_ids": {"SPE_E3": E3},
+            "plans_lost": [],
+            "waits_for_seats": False,
+        },
+    )
 
     def message(self, f: RuleDetails[rules.SubscriptionMoveDetails], w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "target": w.product(as_text(f.own["move_to"]) or w.word("unknown")),
-                  "plans": w.all(as_strs(f.own["plans_lost"]))}
+        values = {
+            **base_values(f, w),
+            "target": w.product(as_text(f.own["move_to"]) or w.word("unknown")),
+            "plans": w.all(as_strs(f.own["plans_lost"])),
+        }
         if f.own["waits_for_seats"] is True:
             return self.message_key(".seats"), values
         return self.message_key(".lost" if as_strs(f.own["plans_lost"]) else ""), values
@@ -53,8 +81,9 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
         waiting while the move waits for a seat, a conflict or the group's own license."""
         target = w.product(as_text(f.own["move_to"]) or w.word("unknown"))
         values = {"target": target, "sku": w.products(list(f.skus))}
-        remedy = (SkuNotAllowed().remediation(f, v, w) if as_text(f.own["replace_with"])
-                  else removal(f, v, w, list(f.skus)))
+        remedy = (
+            SkuNotAllowed().remediation(f, v, w) if as_text(f.own["replace_with"]) else removal(f, v, w, list(f.skus))
+        )
         blocked = None
         intro: list[TextRef] = []
         if f.own["waits_for_seats"] is True:
@@ -73,8 +102,9 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
             if kept and a.body and a.body.get("addLicenses"):
                 body = dict(a.body)
                 new_id = as_text(f.own["replace_with_id"])
-                body["addLicenses"] = [{**lic, "disabledPlans": kept} if lic.get("skuId") == new_id
-                                       else lic for lic in body["addLicenses"]]
+                body["addLicenses"] = [
+                    {**lic, "disabledPlans": kept} if lic.get("skuId") == new_id else lic for lic in body["addLicenses"]
+                ]
                 a = replace(a, body=body)
             actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
         remedy.actions = actions

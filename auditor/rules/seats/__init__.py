@@ -45,9 +45,24 @@ def _catalog_entry(entry: PolicyNode) -> CatalogEntry:
     )
 
 
-CATALOG_RULES: tuple[CatalogRule, ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved(),
-                                          SeatsInGrace(), LicenseSuspended())
+CATALOG_RULES: tuple[CatalogRule, ...] = (
+    SpareSeatsOverLimit(),
+    SpareSeatsUnderMinimum(),
+    SkuNotApproved(),
+    SeatsInGrace(),
+    LicenseSuspended(),
+)
 
 
-__all__ = ["CATALOG_RULES", "CatalogRule", "LicenseSuspended", "LifecycleRule", "SeatsInGrace", "SkuNotApproved",
-           "SpareSeatsOverLimit", "SpareSeatsUnderMinimum", "parse_catalog", "sku_subject"]
+__all__ = [
+    "CATALOG_RULES",
+    "CatalogRule",
+    "LicenseSuspended",
+    "LifecycleRule",
+    "SeatsInGrace",
+    "SkuNotApproved",
+    "SpareSeatsOverLimit",
+    "SpareSeatsUnderMinimum",
+    "parse_catalog",
+    "sku_subject",
+]

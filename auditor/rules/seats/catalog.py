@@ -20,8 +20,11 @@ def sku_subject(sku: Sku) -> Subject:
 def _next_renewal(ctx: Context, sku: Sku) -> datetime | None:
     """The earliest end of term among the product's paid, active subscriptions (their
     nextLifecycleDateTime while Enabled), from now on; None when not known."""
-    dates = [when for s in ctx.index.subscriptions_of(sku.sku_id, "Enabled")
-             if not s.is_trial and (when := parse_when(s.next_lifecycle_date_time)) is not None and when >= ctx.as_of]
+    dates = [
+        when
+        for s in ctx.index.subscriptions_of(sku.sku_id, "Enabled")
+        if not s.is_trial and (when := parse_when(s.next_lifecycle_date_time)) is not None and when >= ctx.as_of
+    ]
     return min(dates) if dates else None
 
 
@@ -44,6 +47,7 @@ class SpareSeatsOverLimitDetails(SeatCounts, total=False):
     """`enabled` (usable: enabled + in grace), `consumed`, `unused` (paid: trial seats left out), `limit` (the tightest
     allowed spare count), `max`, `max_percent`, `warning`, `trial`, `renewal` (earliest end of term of the paid,
     enabled subscriptions; null when not known), `renewal_days`"""
+
     max: int | None
     max_percent: float | None
     warning: int  # seats in the grace period (prepaidUnits.warning)
@@ -99,9 +103,11 @@ class SpareSeatsOverLimit(CatalogRule):
             "max_percent": {"type": "number", "minimum": 0, "maximum": 100},
             "min": {"type": "integer", "minimum": 0},
             "renewal_window_days": {
-                "type": "integer", "minimum": 0, "maximum": 366,
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 366,
                 "description": "Days before a renewal in which too many unused seats become high severity "
-                               "(default 30): seats on a term subscription can only be reduced at renewal.",
+                "(default 30): seats on a term subscription can only be reduced at renewal.",
             },
         },
     }
@@ -118,8 +124,10 @@ class SpareSeatsOverLimit(CatalogRule):
         return limits
 
     def configured(self, policy: Policy) -> bool:
-        return any(e.spare_seats and (e.spare_seats.max is not None or e.spare_seats.max_percent is not None)
-                   for e in policy.catalog or ())
+        return any(
+            e.spare_seats and (e.spare_seats.max is not None or e.spare_seats.max_percent is not None)
+            for e in policy.catalog or ()
+        )
 
     def evaluate(self, policy: Policy, ctx: Context) -> Iterator[Finding]:
         for entry, sku in self.entries(policy, ctx):
@@ -146,13 +154,26 @@ class SpareSeatsOverLimit(CatalogRule):
             days = (renewal - ctx.as_of).days if renewal is not None else None
             window = limits.renewal_window_days if limits.renewal_window_days is not None else 30
             yield self.make(
-                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
+                policy,
+                "catalog",
+                sku_subject(sku),
+                (sku.sku_part_number,),
                 f"{unused} of {enabled} seats unused; the policy allows {limit}"
                 + (f"; reduce by {unused - limit} at the renewal on {renewal:%Y-%m-%d}" if renewal else ""),
-                dict(SpareSeatsOverLimitDetails(
-                    enabled=enabled, consumed=consumed, unused=unused, limit=limit, max=limits.max,
-                    max_percent=limits.max_percent, warning=sku.prepaid_units.warning, trial=trial,
-                    renewal=renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None, renewal_days=days)),
+                dict(
+                    SpareSeatsOverLimitDetails(
+                        enabled=enabled,
+                        consumed=consumed,
+                        unused=unused,
+                        limit=limit,
+                        max=limits.max,
+                        max_percent=limits.max_percent,
+                        warning=sku.prepaid_units.warning,
+                        trial=trial,
+                        renewal=renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None,
+                        renewal_days=days,
+                    )
+                ),
                 # inside the window before a renewal: the last chance to reduce this term
                 severity=Severity.HIGH if days is not None and 0 <= days <= window else None,
                 monthly_cost=round((unused - limit) * price, 2) if price is not None else None,
@@ -196,7 +217,11 @@ class SpareSeatsUnderMinimum(CatalogRule):
             else:
                 continue
             yield self.make(
-                policy, "catalog", sku_subject(sku), (sku.sku_part_number,), message,
+                policy,
+                "catalog",
+                sku_subject(sku),
+                (sku.sku_part_number,),
+                message,
                 dict(SpareSeatsUnderMinimumDetails(enabled=enabled, consumed=consumed, unused=unused, min=minimum)),
             )
 
@@ -227,10 +252,11 @@ class SkuNotApproved(CatalogRule):
             if sku.sku_id.lower() in approved or sku.deleted:
                 continue  # a deleted product is a record of the past, not a purchase to approve
             yield self.make(
-                policy, "catalog", sku_subject(sku), (sku.sku_part_number,),
+                policy,
+                "catalog",
+                sku_subject(sku),
+                (sku.sku_part_number,),
                 f"{sku.sku_part_number} ({sku.consumed_units} of {sku.prepaid_units.enabled} seats used) "
                 "is not in the approved catalog",
                 dict(SkuNotApprovedDetails(enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units)),
             )
-
-

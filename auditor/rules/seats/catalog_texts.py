@@ -22,9 +22,13 @@ def seat_values(f: RuleDetails[rules.SeatCounts], w: ValueFormatter, count: str 
     unknown = w.word("unknown")
     values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
     seats = f.own
-    values |= {"enabled": number(seats["enabled"], unknown), "consumed": number(seats["consumed"], unknown),
-               "unused": number(seats["unused"], unknown), "limit": number(seats["limit"], unknown),
-               "min": number(seats["min"], unknown)}
+    values |= {
+        "enabled": number(seats["enabled"], unknown),
+        "consumed": number(seats["consumed"], unknown),
+        "unused": number(seats["unused"], unknown),
+        "limit": number(seats["limit"], unknown),
+        "min": number(seats["min"], unknown),
+    }
     values["count"] = values[count]
     return values
 
@@ -33,48 +37,75 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     id = rules.SpareSeatsOverLimit.id
     texts = (
         Text("rule.spare-seats-over-limit.title", "Too many unused licenses"),
-        Text("rule.spare-seats-over-limit.describe", "The organization pays for more licenses than are in use, "
-             "beyond the margin the policy allows."),
-        Text("rule.spare-seats-over-limit.message", "{sku}: {count} of {enabled} licenses is unused; the policy "
-             "allows at most {limit}.",
-             "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}."),
-        Text("rule.spare-seats-over-limit.message.renewal", "{sku}: {count} of {enabled} licenses is unused; the "
-             "policy allows at most {limit}. Reduce by {excess} at the renewal on {date}.",
-             "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}. Reduce by "
-             "{excess} at the renewal on {date}."),
-        Text("summary.seats_over", "Reassign the unused {sku} licenses, or remove {count} license from the "
-             "subscription.",
-             "Reassign the unused {sku} licenses, or remove {count} licenses from the subscription."),
-        Text("summary.seats_over.renewal", "Reassign the unused {sku} licenses, or reduce the subscription by "
-             "{count} license at its renewal on {date}: on a subscription with a term, licenses can be removed "
-             "only within 7 days of its purchase or renewal, otherwise at its renewal.",
-             "Reassign the unused {sku} licenses, or reduce the subscription by {count} licenses at its renewal "
-             "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
-             "purchase or renewal, otherwise at its renewal."),
+        Text(
+            "rule.spare-seats-over-limit.describe",
+            "The organization pays for more licenses than are in use, beyond the margin the policy allows.",
+        ),
+        Text(
+            "rule.spare-seats-over-limit.message",
+            "{sku}: {count} of {enabled} licenses is unused; the policy allows at most {limit}.",
+            "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}.",
+        ),
+        Text(
+            "rule.spare-seats-over-limit.message.renewal",
+            "{sku}: {count} of {enabled} licenses is unused; the "
+            "policy allows at most {limit}. Reduce by {excess} at the renewal on {date}.",
+            "{sku}: {count} of {enabled} licenses are unused; the policy allows at most {limit}. Reduce by "
+            "{excess} at the renewal on {date}.",
+        ),
+        Text(
+            "summary.seats_over",
+            "Reassign the unused {sku} licenses, or remove {count} license from the subscription.",
+            "Reassign the unused {sku} licenses, or remove {count} licenses from the subscription.",
+        ),
+        Text(
+            "summary.seats_over.renewal",
+            "Reassign the unused {sku} licenses, or reduce the subscription by "
+            "{count} license at its renewal on {date}: on a subscription with a term, licenses can be removed "
+            "only within 7 days of its purchase or renewal, otherwise at its renewal.",
+            "Reassign the unused {sku} licenses, or reduce the subscription by {count} licenses at its renewal "
+            "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
+            "purchase or renewal, otherwise at its renewal.",
+        ),
         Text("steps.seats.reassign", "Give the unused {sku} licenses to users who are waiting for one."),
-        Steps("steps.seats.remove",
-              "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
-              "licenses can be removed only within 7 days of its purchase or renewal; after that, lower the "
-              "number at its next renewal.",
-              "In the Microsoft 365 admin center, go to Billing > Your products.",
-              "Select the subscription that holds {sku}, then select Remove licenses.",
-              ("Enter the new total, {count} license, then select Save.",
-               "Enter the new total, {count} licenses, then select Save.")),
-        Text("steps.seats.remove.gov", "If they will not be reassigned, ask the agreement's contact or the "
-             "partner to lower the number to {count} license; on a subscription with a term, that is possible "
-             "within 7 days of its purchase or renewal, otherwise at its renewal.",
-             "If they will not be reassigned, ask the agreement's contact or the partner to lower the number to "
-             "{count} licenses; on a subscription with a term, that is possible within 7 days of its purchase or "
-             "renewal, otherwise at its renewal."),
-        Text("next.partner", "If the licenses were bought through a partner or under a volume licensing "
-             "agreement, the number is changed through that partner or reseller, not by the Volume Licensing "
-             "Service Center itself."),
-        Text("graph.reassign", "Assigns one unused {sku} license to a user who needs it (put that user's id in "
-             "the path). Graph has no call to change how many licenses are bought; do that in the admin center."),
+        Steps(
+            "steps.seats.remove",
+            "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
+            "licenses can be removed only within 7 days of its purchase or renewal; after that, lower the "
+            "number at its next renewal.",
+            "In the Microsoft 365 admin center, go to Billing > Your products.",
+            "Select the subscription that holds {sku}, then select Remove licenses.",
+            (
+                "Enter the new total, {count} license, then select Save.",
+                "Enter the new total, {count} licenses, then select Save.",
+            ),
+        ),
+        Text(
+            "steps.seats.remove.gov",
+            "If they will not be reassigned, ask the agreement's contact or the "
+            "partner to lower the number to {count} license; on a subscription with a term, that is possible "
+            "within 7 days of its purchase or renewal, otherwise at its renewal.",
+            "If they will not be reassigned, ask the agreement's contact or the partner to lower the number to "
+            "{count} licenses; on a subscription with a term, that is possible within 7 days of its purchase or "
+            "renewal, otherwise at its renewal.",
+        ),
+        Text(
+            "next.partner",
+            "If the licenses were bought through a partner or under a volume licensing "
+            "agreement, the number is changed through that partner or reseller, not by the Volume Licensing "
+            "Service Center itself.",
+        ),
+        Text(
+            "graph.reassign",
+            "Assigns one unused {sku} license to a user who needs it (put that user's id in "
+            "the path). Graph has no call to change how many licenses are bought; do that in the admin center.",
+        ),
     )
-    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5,
-                        "max_percent": None})
+    example_finding = (
+        {"type": "sku", "id": E5, "sku": "SPE_E5"},
+        ["SPE_E5"],
+        {"enabled": 100, "consumed": 80, "unused": 20, "limit": 5, "max": 5, "max_percent": None},
+    )
 
     def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused")
@@ -86,68 +117,103 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             return self.message_key(".renewal"), values
         return self.message_key(), values
 
-    def remediation(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, unused, limit = as_int(f.own["enabled"]), as_int(f.own["unused"]), as_int(f.own["limit"])
         excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
         target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
         renewal = (as_text(f.own["renewal"]) or "")[:10]
-        values = {"sku": name, "excess": str(excess) if excess is not None else w.word("unknown"), "target": target,
-                  "date": renewal}
+        values = {
+            "sku": name,
+            "excess": str(excess) if excess is not None else w.word("unknown"),
+            "target": target,
+            "date": renewal,
+        }
         steps = [TextRef("steps.seats.reassign", values), TextRef("steps.seats.remove", values | {"count": target})]
         action = assign_license(f, [sku], [], TextRef("graph.reassign", values))
         # the user who needs the seat is the admin's to pick: a placeholder, never ready
         action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
-        return Remediation(TextRef("summary.seats_over.renewal" if renewal else "summary.seats_over",
-                         values | {"count": values["excess"]}), steps,
-                    "role.billing_assign",
-                    [TextRef("next.partner"), TextRef("next.rerun")],
-                    ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"], [action])
+        return Remediation(
+            TextRef(
+                "summary.seats_over.renewal" if renewal else "summary.seats_over", values | {"count": values["excess"]}
+            ),
+            steps,
+            "role.billing_assign",
+            [TextRef("next.partner"), TextRef("next.rerun")],
+            ["buy_licenses", "move_users", "admin_roles", "graph:user_assign"],
+            [action],
+        )
 
 
 class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     id = rules.SpareSeatsUnderMinimum.id
     texts = (
         Text("rule.spare-seats-under-minimum.title", "Too few free licenses"),
-        Text("rule.spare-seats-under-minimum.describe", "Fewer licenses are free than the buffer the policy asks "
-             "for, so new staff may not get a license in time."),
-        Text("rule.spare-seats-under-minimum.message", "{sku}: {count} of {enabled} licenses is free; the policy "
-             "asks for at least {min}.",
-             "{sku}: {count} of {enabled} licenses are free; the policy asks for at least {min}."),
-        Text("rule.spare-seats-under-minimum.message.over", "{sku}: {count} license is assigned, more than the "
-             "{enabled} available.",
-             "{sku}: {count} licenses are assigned, more than the {enabled} available."),
-        Text("summary.seats_under", "Free or buy {sku} licenses so that at least {count} stays available.",
-             "Free or buy {sku} licenses so that at least {count} stay available."),
-        Text("summary.seats_short", "More {sku} licenses are assigned than bought ({count} license short): buy "
-             "more or free some now.",
-             "More {sku} licenses are assigned than bought ({count} licenses short): buy more or free some now."),
-        Text("steps.seats.free", "Free {sku} licenses held by accounts that no longer need them (see the "
-             "disabled, inactive and guest findings)."),
-        Steps("steps.seats.buy",
-              "Otherwise buy more: in the Microsoft 365 admin center, go to Billing > Your products.",
-              "Select the subscription that holds {sku}, then select Buy licenses.",
-              ("Enter the total you need, {count} license, and complete the purchase.",
-               "Enter the total you need, {count} licenses, and complete the purchase.")),
-        Text("steps.seats.buy.gov", "Otherwise buy more through the agreement or partner the organization buys "
-             "from, for a total of {count} license; the worldwide self-service purchase pages do not apply to "
-             "this cloud.",
-             "Otherwise buy more through the agreement or partner the organization buys from, for a total of "
-             "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud."),
+        Text(
+            "rule.spare-seats-under-minimum.describe",
+            "Fewer licenses are free than the buffer the policy asks for, so new staff may not get a license in time.",
+        ),
+        Text(
+            "rule.spare-seats-under-minimum.message",
+            "{sku}: {count} of {enabled} licenses is free; the policy asks for at least {min}.",
+            "{sku}: {count} of {enabled} licenses are free; the policy asks for at least {min}.",
+        ),
+        Text(
+            "rule.spare-seats-under-minimum.message.over",
+            "{sku}: {count} license is assigned, more than the {enabled} available.",
+            "{sku}: {count} licenses are assigned, more than the {enabled} available.",
+        ),
+        Text(
+            "summary.seats_under",
+            "Free or buy {sku} licenses so that at least {count} stays available.",
+            "Free or buy {sku} licenses so that at least {count} stay available.",
+        ),
+        Text(
+            "summary.seats_short",
+            "More {sku} licenses are assigned than bought ({count} license short): buy more or free some now.",
+            "More {sku} licenses are assigned than bought ({count} licenses short): buy more or free some now.",
+        ),
+        Text(
+            "steps.seats.free",
+            "Free {sku} licenses held by accounts that no longer need them (see the "
+            "disabled, inactive and guest findings).",
+        ),
+        Steps(
+            "steps.seats.buy",
+            "Otherwise buy more: in the Microsoft 365 admin center, go to Billing > Your products.",
+            "Select the subscription that holds {sku}, then select Buy licenses.",
+            (
+                "Enter the total you need, {count} license, and complete the purchase.",
+                "Enter the total you need, {count} licenses, and complete the purchase.",
+            ),
+        ),
+        Text(
+            "steps.seats.buy.gov",
+            "Otherwise buy more through the agreement or partner the organization buys "
+            "from, for a total of {count} license; the worldwide self-service purchase pages do not apply to "
+            "this cloud.",
+            "Otherwise buy more through the agreement or partner the organization buys from, for a total of "
+            "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud.",
+        ),
         Text("graph.holders", "Lists the users who hold {sku}."),
     )
-    example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"],
-                       {"enabled": 100, "consumed": 95, "unused": 5, "min": 10})
+    example_finding = (
+        {"type": "sku", "id": E5, "sku": "SPE_E5"},
+        ["SPE_E5"],
+        {"enabled": 100, "consumed": 95, "unused": 5, "min": 10},
+    )
 
     def message(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], w: ValueFormatter) -> Message:
         enabled, consumed = as_int(f.own["enabled"]), as_int(f.own["consumed"])
         over = as_int(f.own["min"]) is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
 
-    def remediation(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails],
-                    v: Variant, w: ValueFormatter) -> Remediation:
+    def remediation(
+        self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
         enabled, consumed, minimum = as_int(f.own["enabled"]), as_int(f.own["consumed"]), as_int(f.own["min"])
@@ -163,27 +229,50 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
         values = {"sku": name, "count": target}
         steps = [TextRef("steps.seats.free", values), TextRef("steps.seats.buy", values)]
         action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
-        return Remediation(summary, steps, "role.billing_assign", [TextRef("next.partner"), TextRef("next.rerun")],
-                    ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"], [action])
+        return Remediation(
+            summary,
+            steps,
+            "role.billing_assign",
+            [TextRef("next.partner"), TextRef("next.rerun")],
+            ["buy_licenses", "unassign_licenses", "admin_roles", "graph:user_list"],
+            [action],
+        )
 
 
 class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
     id = rules.SkuNotApproved.id
     texts = (
         Text("rule.sku-not-approved.title", "Product not approved"),
-        Text("rule.sku-not-approved.describe", "The tenant has a product the policy does not approve; it may have "
-             "been bought or started as a trial outside the usual process."),
-        Text("rule.sku-not-approved.message", "{sku} is not on the policy's list of approved products ({count} "
-             "license, {consumed} assigned).",
-             "{sku} is not on the policy's list of approved products ({count} licenses, {consumed} assigned)."),
-        Text("summary.not_approved", "Approve {sku} in the policy, or move its users to an approved product and "
-             "then remove its licenses or cancel the subscription."),
-        Text("steps.not_approved.review", "Decide with the policy owner whether {sku} should be approved; if so, "
-             "add it to the policy's approved products."),
-        Text("steps.not_approved.cancel", "Once nobody holds it, cancel the subscription (Billing > Your products "
-             "> select {sku} > Cancel subscription) or remove its licenses."),
-        Text("steps.not_approved.cancel.gov", "Once nobody holds it, ask the agreement's contact or the partner "
-             "to cancel the subscription or lower its number of licenses."),
+        Text(
+            "rule.sku-not-approved.describe",
+            "The tenant has a product the policy does not approve; it may have "
+            "been bought or started as a trial outside the usual process.",
+        ),
+        Text(
+            "rule.sku-not-approved.message",
+            "{sku} is not on the policy's list of approved products ({count} license, {consumed} assigned).",
+            "{sku} is not on the policy's list of approved products ({count} licenses, {consumed} assigned).",
+        ),
+        Text(
+            "summary.not_approved",
+            "Approve {sku} in the policy, or move its users to an approved product and "
+            "then remove its licenses or cancel the subscription.",
+        ),
+        Text(
+            "steps.not_approved.review",
+            "Decide with the policy owner whether {sku} should be approved; if so, "
+            "add it to the policy's approved products.",
+        ),
+        Text(
+            "steps.not_approved.cancel",
+            "Once nobody holds it, cancel the subscription (Billing > Your products "
+            "> select {sku} > Cancel subscription) or remove its licenses.",
+        ),
+        Text(
+            "steps.not_approved.cancel.gov",
+            "Once nobody holds it, ask the agreement's contact or the partner "
+            "to cancel the subscription or lower its number of licenses.",
+        ),
     )
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
@@ -194,12 +283,20 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
         sku = f.subject_sku
         name = w.product(sku)
         values = {"sku": name}
-        steps = [TextRef("steps.not_approved.review", values), TextRef(f"steps.move.{v.steps}", values),
-                 TextRef("steps.not_approved.cancel", values)]
+        steps = [
+            TextRef("steps.not_approved.review", values),
+            TextRef(f"steps.move.{v.steps}", values),
+            TextRef("steps.not_approved.cancel", values),
+        ]
         action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
-        return Remediation(TextRef("summary.not_approved", values), steps, "role.billing_assign",
-                    [TextRef("next.freed"), TextRef("next.rerun")],
-                    ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"], [action])
+        return Remediation(
+            TextRef("summary.not_approved", values),
+            steps,
+            "role.billing_assign",
+            [TextRef("next.freed"), TextRef("next.rerun")],
+            ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"],
+            [action],
+        )
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())

@@ -14,12 +14,14 @@ from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject
 class SeatsInGraceDetails(SeatCounts, total=False):
     """`warning` (licenses in the grace period), `enabled`, `consumed`, `lapse` (the Warning subscription's
     nextLifecycleDateTime: suspension; null when not known)"""
+
     warning: int  # seats in the grace period
     lapse: str | None  # when they lapse: the next lifecycle date of the subscriptions in Warning
 
 
 class LicenseSuspendedDetails(SeatCounts, total=False):
     """`suspended`, `locked_out`, `usable`, `consumed`, `affected` (holders beyond the usable seats)"""
+
     suspended: int
     locked_out: int
     usable: int
@@ -60,12 +62,20 @@ class SeatsInGrace(LifecycleRule):
         if warning <= 0:
             return None
         # the date the grace period ends: the next lifecycle date of the subscriptions in Warning
-        dates = sorted(s.next_lifecycle_date_time for s in ctx.index.subscriptions_of(sku.sku_id, "Warning")
-                       if s.next_lifecycle_date_time)
+        dates = sorted(
+            s.next_lifecycle_date_time
+            for s in ctx.index.subscriptions_of(sku.sku_id, "Warning")
+            if s.next_lifecycle_date_time
+        )
         lapse = dates[0] if dates else None
-        return (f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} unless "
-                "renewed", dict(SeatsInGraceDetails(warning=warning, enabled=sku.prepaid_units.enabled,
-                                                    consumed=sku.consumed_units, lapse=lapse)))
+        return (
+            f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} unless renewed",
+            dict(
+                SeatsInGraceDetails(
+                    warning=warning, enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units, lapse=lapse
+                )
+            ),
+        )
 
 
 class LicenseSuspended(LifecycleRule):
@@ -86,9 +96,15 @@ class LicenseSuspended(LifecycleRule):
         affected = min(sku.consumed_units - sku.usable, lapsed)
         if lapsed <= 0 or affected <= 0:
             return None
-        return (f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
-                dict(LicenseSuspendedDetails(suspended=sku.prepaid_units.suspended,
-                                             locked_out=sku.prepaid_units.locked_out, usable=sku.usable,
-                                             consumed=sku.consumed_units, affected=affected)))
-
-
+        return (
+            f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
+            dict(
+                LicenseSuspendedDetails(
+                    suspended=sku.prepaid_units.suspended,
+                    locked_out=sku.prepaid_units.locked_out,
+                    usable=sku.usable,
+                    consumed=sku.consumed_units,
+                    affected=affected,
+                )
+            ),
+        )

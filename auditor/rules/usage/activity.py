@@ -42,13 +42,22 @@ from ..assignments import licensing
 from ..assignments.selection import SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 
-_DAYS: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_DAYS,
-                         "description": f"Days without activity (at most {MAX_DAYS}, the longest report period)."}
+_DAYS: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": MAX_DAYS,
+    "description": f"Days without activity (at most {MAX_DAYS}, the longest report period).",
+}
 
 
 def _workloads(names: tuple[str, ...] | list[str], description: str) -> dict[str, Any]:
-    return {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(names)},
-            "description": description}
+    return {
+        "type": "array",
+        "minItems": 1,
+        "uniqueItems": True,
+        "items": {"enum": list(names)},
+        "description": description,
+    }
 
 
 def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
@@ -61,18 +70,34 @@ def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
             pair = raw["rightsize"]
             if pair["from"].lower() == pair["to"].lower():
                 entry.at("rightsize").report(f"{entry.name}.rightsize: from and to are the same product")
-            out.append(UsageEntry(days=raw["days"], rightsize=(pair["from"], pair["to"]),
-                                  unless_active=tuple(raw["unless_active"]), severity=severity, line=entry.line))
+            out.append(
+                UsageEntry(
+                    days=raw["days"],
+                    rightsize=(pair["from"], pair["to"]),
+                    unless_active=tuple(raw["unless_active"]),
+                    severity=severity,
+                    line=entry.line,
+                )
+            )
         else:
-            out.append(UsageEntry(days=raw["days"], sku=raw["sku"], workloads=tuple(raw["workloads"]),
-                                  severity=severity, line=entry.line))
+            out.append(
+                UsageEntry(
+                    days=raw["days"],
+                    sku=raw["sku"],
+                    workloads=tuple(raw["workloads"]),
+                    severity=severity,
+                    line=entry.line,
+                )
+            )
     return tuple(out)
 
 
 def usage_section() -> dict[str, Any]:
     """The `usage:` list: an entry with `rightsize` is Rightsize's, any other ProductUnused's."""
-    return {"type": "array", "items": {"if": {"required": ["rightsize"]},
-                                       "then": Rightsize.fragment, "else": ProductUnused.fragment}}
+    return {
+        "type": "array",
+        "items": {"if": {"required": ["rightsize"]}, "then": Rightsize.fragment, "else": ProductUnused.fragment},
+    }
 
 
 def usage_need(policies: Any) -> UsageNeed | None:
@@ -109,6 +134,7 @@ def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
 class ProductUnusedDetails(TypedDict, total=False):
     """`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the report
     period), `report_date` (the reports' refresh date)"""
+
     days: int
     workloads: list[str]  # the workloads judged (use in any of them counts)
     last_activity: str | None
@@ -120,6 +146,7 @@ class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
     `last_activity`, `report_date`, `rightsize_to`; `replace_with`, `replace_with_id`, `replace_group` as for
     sku-not-allowed (absent when the user already holds the smaller product); the finding's `monthly_cost` is the
     saving per month (none when `workloads` is empty: nothing was measured)"""
+
     unmeasured: list[str]  # workloads Graph reports no per-user usage for: a person checks them
     rightsize_to: str  # the smaller product
 
@@ -139,8 +166,14 @@ class UsageRule(Rule):
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
         usage = index.snapshot.usage_reports
-        wanted = sorted({w.report.name for e in self.entries(policy) for w in map(WORKLOADS.__getitem__,
-                                                                                   _workloads_of(e)) if w.report})
+        wanted = sorted(
+            {
+                w.report.name
+                for e in self.entries(policy)
+                for w in map(WORKLOADS.__getitem__, _workloads_of(e))
+                if w.report
+            }
+        )
         missing = [name for name in wanted if usage is None or usage.read(name) is None]
         return f"tenant data not collected: {USAGE_REPORTS} ({', '.join(missing)})" if missing else None
 
@@ -151,8 +184,7 @@ class UsageRule(Rule):
         for entry in self.entries(policy):
             yield from self.check(policy, entry, ctx, usage.by_upn)
 
-    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]
-              ) -> Iterator[Finding]:
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
         raise NotImplementedError
 
     @staticmethod
@@ -222,7 +254,9 @@ class ProductUnused(UsageRule):
     reclaimable = True
     key = "sku"
     fragment: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False, "required": ["sku", "workloads", "days"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["sku", "workloads", "days"],
         "properties": {
             "sku": {**SKU_REF_SCHEMA, "description": "The product whose use is checked."},
             "workloads": _workloads(MEASURED, "Workloads of the product; use in any of them counts."),
@@ -234,8 +268,7 @@ class ProductUnused(UsageRule):
     def entries(self, policy: Policy) -> list[UsageEntry]:
         return [e for e in policy.usage if e.sku is not None]
 
-    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]
-              ) -> Iterator[Finding]:
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
         assert entry.sku is not None
         sid = ctx.index.resolve_sku(entry.sku)
         if sid is None or sid not in ctx.index.sku_by_id:
@@ -251,12 +284,22 @@ class ProductUnused(UsageRule):
                 continue
             skus = frozenset((sid,))
             details = ctx.user_details(user, skus, None) | ProductUnusedDetails(
-                days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed)
+                days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
+            )
             names = ", ".join(workload_title(w) for w in entry.workloads)
-            text = (f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days"
-                    + (f" (last activity {latest})" if latest else ""))
-            yield self.make(policy, f"usage/{entry.sku}", ctx.user_subject(user), ctx.index.parts(skus), text,
-                            details, severity=entry.severity, monthly_cost=ctx.cost_of(skus))
+            text = f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days" + (
+                f" (last activity {latest})" if latest else ""
+            )
+            yield self.make(
+                policy,
+                f"usage/{entry.sku}",
+                ctx.user_subject(user),
+                ctx.index.parts(skus),
+                text,
+                details,
+                severity=entry.severity,
+                monthly_cost=ctx.cost_of(skus),
+            )
 
 
 class Rightsize(UsageRule):
@@ -281,13 +324,22 @@ class Rightsize(UsageRule):
     default_severity = Severity.LOW
     key = "rightsize"
     fragment: ClassVar[dict[str, Any]] = {
-        "type": "object", "additionalProperties": False, "required": ["rightsize", "unless_active", "days"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["rightsize", "unless_active", "days"],
         "properties": {
-            "rightsize": {"type": "object", "additionalProperties": False, "required": ["from", "to"],
-                          "properties": {"from": {**SKU_REF_SCHEMA, "description": "The larger product."},
-                                         "to": {**SKU_REF_SCHEMA, "description": "The smaller product."}}},
-            "unless_active": _workloads(list(WORKLOADS), "What only the larger product adds: use in any of them "
-                                                         "keeps it."),
+            "rightsize": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["from", "to"],
+                "properties": {
+                    "from": {**SKU_REF_SCHEMA, "description": "The larger product."},
+                    "to": {**SKU_REF_SCHEMA, "description": "The smaller product."},
+                },
+            },
+            "unless_active": _workloads(
+                list(WORKLOADS), "What only the larger product adds: use in any of them keeps it."
+            ),
             "days": _DAYS,
             "severity": SEVERITY_SCHEMA,
         },
@@ -296,8 +348,7 @@ class Rightsize(UsageRule):
     def entries(self, policy: Policy) -> list[UsageEntry]:
         return [e for e in policy.usage if e.rightsize is not None]
 
-    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]
-              ) -> Iterator[Finding]:
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
         assert entry.rightsize is not None
         big, small = (ctx.index.resolve_sku(s) for s in entry.rightsize)
         if big is None or small is None or big not in ctx.index.sku_by_id or small not in ctx.index.sku_by_id:
@@ -316,39 +367,70 @@ class Rightsize(UsageRule):
                 continue
             skus = frozenset((big,))
             extra: RightsizeDetails = {
-                "days": entry.days, "workloads": measured, "unmeasured": unmeasured, "last_activity": latest,
-                "report_date": refreshed, "rightsize_to": ctx.index.part(small), "allowed": [ctx.index.part(small)]}
+                "days": entry.days,
+                "workloads": measured,
+                "unmeasured": unmeasured,
+                "last_activity": latest,
+                "report_date": refreshed,
+                "rightsize_to": ctx.index.part(small),
+                "allowed": [ctx.index.part(small)],
+            }
             joined: dict[str, Any] = {}  # the group the smaller product comes from
             saving = ctx.monthly_price(big)
             if small not in user.sku_ids:
                 extra["replace_with"] = ctx.index.part(small)
                 extra["replace_with_id"] = ctx.index.sku_by_id[small].sku_id
-                joined = replacement_group(policy, ctx, user, frozenset((big,)), small, frozenset((small,)),
-                                           groups, False)
+                joined = replacement_group(
+                    policy, ctx, user, frozenset((big,)), small, frozenset((small,)), groups, False
+                )
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
             details = ctx.user_details(user, skus, None) | dict(extra) | joined
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.
-                text = (f"holds {ctx.index.part(big)}; could not tell whether it uses what only it adds (no usage "
-                        f"report for: {', '.join(unmeasured)}); {ctx.index.part(small)} may do")
-                yield self.make(policy, f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}", ctx.user_subject(user),
-                                ctx.index.parts(skus), text, details, severity=Severity.LOW, monthly_cost=None)
+                text = (
+                    f"holds {ctx.index.part(big)}; could not tell whether it uses what only it adds (no usage "
+                    f"report for: {', '.join(unmeasured)}); {ctx.index.part(small)} may do"
+                )
+                yield self.make(
+                    policy,
+                    f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}",
+                    ctx.user_subject(user),
+                    ctx.index.parts(skus),
+                    text,
+                    details,
+                    severity=Severity.LOW,
+                    monthly_cost=None,
+                )
                 continue
-            text = (f"holds {ctx.index.part(big)} but used nothing only it adds in {entry.days} days; "
-                    f"{ctx.index.part(small)} would do"
-                    + (f" (unmeasured: {', '.join(unmeasured)})" if unmeasured else ""))
-            yield self.make(policy, f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}", ctx.user_subject(user),
-                            ctx.index.parts(skus), text, details, severity=entry.severity,
-                            monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None)
+            text = (
+                f"holds {ctx.index.part(big)} but used nothing only it adds in {entry.days} days; "
+                f"{ctx.index.part(small)} would do" + (f" (unmeasured: {', '.join(unmeasured)})" if unmeasured else "")
+            )
+            yield self.make(
+                policy,
+                f"usage/{entry.rightsize[0]}-{entry.rightsize[1]}",
+                ctx.user_subject(user),
+                ctx.index.parts(skus),
+                text,
+                details,
+                severity=entry.severity,
+                monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None,
+            )
 
 
 def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:
     """The oldest refresh date of the reports behind `names` (how current the evidence is)."""
     usage = ctx.index.snapshot.usage_reports
-    dates = [r.refreshed for w in names if (rep := WORKLOADS[w].report) is not None and usage is not None
-             and (r := usage.read(rep.name)) is not None and r.refreshed]
+    dates = [
+        r.refreshed
+        for w in names
+        if (rep := WORKLOADS[w].report) is not None
+        and usage is not None
+        and (r := usage.read(rep.name)) is not None
+        and r.refreshed
+    ]
     return min(dates) if dates else None
 
 

@@ -26,31 +26,54 @@ class ProductUnused(RuleGuidance[rules.ProductUnusedDetails]):
     id = rules.ProductUnused.id
     texts = (
         Text("rule.product-unused.title", "Product not used"),
-        Text("rule.product-unused.describe", "The user holds a paid product, but the Microsoft 365 usage reports "
-             "have shown no use of it for a long time."),
-        Text("rule.product-unused.message", "{user} holds {sku} but has not used {workloads} for at least {count} "
-             "day (last activity: {last_activity}).",
-             "{user} holds {sku} but has not used {workloads} for at least {count} days (last activity: "
-             "{last_activity})."),
-        Text("rule.product-unused.message.never", "{user} holds {sku} but the usage reports show no use of "
-             "{workloads} in the last {count} day.",
-             "{user} holds {sku} but the usage reports show no use of {workloads} in the last {count} days."),
+        Text(
+            "rule.product-unused.describe",
+            "The user holds a paid product, but the Microsoft 365 usage reports "
+            "have shown no use of it for a long time.",
+        ),
+        Text(
+            "rule.product-unused.message",
+            "{user} holds {sku} but has not used {workloads} for at least {count} "
+            "day (last activity: {last_activity}).",
+            "{user} holds {sku} but has not used {workloads} for at least {count} days (last activity: "
+            "{last_activity}).",
+        ),
+        Text(
+            "rule.product-unused.message.never",
+            "{user} holds {sku} but the usage reports show no use of {workloads} in the last {count} day.",
+            "{user} holds {sku} but the usage reports show no use of {workloads} in the last {count} days.",
+        ),
     )
-    example_finding = (USER, ["Microsoft_365_Copilot"], {
-        "days": 30, "workloads": ["copilot"], "last_activity": "2026-08-14", "report_date": "2026-10-30",
-        "assigned_by_group": {"Microsoft_365_Copilot": []}, "sku_ids": {"Microsoft_365_Copilot": COPILOT}})
+    example_finding = (
+        USER,
+        ["Microsoft_365_Copilot"],
+        {
+            "days": 30,
+            "workloads": ["copilot"],
+            "last_activity": "2026-08-14",
+            "report_date": "2026-10-30",
+            "assigned_by_group": {"Microsoft_365_Copilot": []},
+            "sku_ids": {"Microsoft_365_Copilot": COPILOT},
+        },
+    )
 
     def message(self, f: RuleDetails[rules.ProductUnusedDetails], w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "count": number(f.own["days"], w.word("unknown")),
-                  "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])])}
+        values = {
+            **base_values(f, w),
+            "count": number(f.own["days"], w.word("unknown")),
+            "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+        }
         last = iso_date(f.own["last_activity"])
         if last is None:
             return self.message_key(".never"), values
         return self.message_key(), {**values, "last_activity": last}
 
     def remediation(self, f: RuleDetails[rules.ProductUnusedDetails], v: Variant, w: ValueFormatter) -> Remediation:
-        values = {"workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
-                  "count": number(f.own["days"], w.word("unknown")), "user": f.label()}
+        values = {
+            "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+            "count": number(f.own["days"], w.word("unknown")),
+            "user": f.label(),
+        }
         return removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
 
 
@@ -58,27 +81,53 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
     id = rules.Rightsize.id
     texts = (
         Text("rule.rightsize.title", "Larger product than the use needs"),
-        Text("rule.rightsize.describe", "The user holds a larger product but has not used what only it adds; a "
-             "smaller product would do."),
-        Text("rule.rightsize.message", "{user} holds {sku} but has not used {workloads} in the last {count} day, "
-             "so {target} would do.",
-             "{user} holds {sku} but has not used {workloads} in the last {count} days, so {target} would do."),
-        Text("rule.rightsize.message.unmeasured", "{user} holds {sku} and has not used {workloads} in the last "
-             "{count} day, so {target} may do; the usage reports do not cover {unmeasured}, so check those first.",
-             "{user} holds {sku} and has not used {workloads} in the last {count} days, so {target} may do; the "
-             "usage reports do not cover {unmeasured}, so check those first."),
-        Text("rule.rightsize.message.unmeasured_only", "{user} holds {sku}, and {target} may do; the usage "
-             "reports do not cover {unmeasured}, so check whether {user} uses them."),
+        Text(
+            "rule.rightsize.describe",
+            "The user holds a larger product but has not used what only it adds; a smaller product would do.",
+        ),
+        Text(
+            "rule.rightsize.message",
+            "{user} holds {sku} but has not used {workloads} in the last {count} day, so {target} would do.",
+            "{user} holds {sku} but has not used {workloads} in the last {count} days, so {target} would do.",
+        ),
+        Text(
+            "rule.rightsize.message.unmeasured",
+            "{user} holds {sku} and has not used {workloads} in the last "
+            "{count} day, so {target} may do; the usage reports do not cover {unmeasured}, so check those first.",
+            "{user} holds {sku} and has not used {workloads} in the last {count} days, so {target} may do; the "
+            "usage reports do not cover {unmeasured}, so check those first.",
+        ),
+        Text(
+            "rule.rightsize.message.unmeasured_only",
+            "{user} holds {sku}, and {target} may do; the usage "
+            "reports do not cover {unmeasured}, so check whether {user} uses them.",
+        ),
     )
-    example_finding = (USER, ["SPE_E5"], {
-        "days": 90, "workloads": [], "unmeasured": ["teams_phone", "power_bi", "defender"], "last_activity": None,
-        "report_date": "2026-10-30", "rightsize_to": "SPE_E3", "allowed": ["SPE_E3"], "replace_with": "SPE_E3",
-        "replace_with_id": E3, "assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
+    example_finding = (
+        USER,
+        ["SPE_E5"],
+        {
+            "days": 90,
+            "workloads": [],
+            "unmeasured": ["teams_phone", "power_bi", "defender"],
+            "last_activity": None,
+            "report_date": "2026-10-30",
+            "rightsize_to": "SPE_E3",
+            "allowed": ["SPE_E3"],
+            "replace_with": "SPE_E3",
+            "replace_with_id": E3,
+            "assigned_by_group": {"SPE_E5": []},
+            "sku_ids": {"SPE_E5": E5},
+        },
+    )
 
     def message(self, f: RuleDetails[rules.RightsizeDetails], w: ValueFormatter) -> Message:
-        values = {**base_values(f, w), "count": number(f.own["days"], w.word("unknown")),
-                  "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
-                  "target": w.product(as_text(f.own["rightsize_to"]) or w.word("unknown"))}
+        values = {
+            **base_values(f, w),
+            "count": number(f.own["days"], w.word("unknown")),
+            "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+            "target": w.product(as_text(f.own["rightsize_to"]) or w.word("unknown")),
+        }
         unmeasured = as_strs(f.own["unmeasured"])
         if not unmeasured:
             return self.message_key(), values
@@ -89,10 +138,13 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
         """The replacement sku-not-allowed proposes (one assignLicense, or the groups), after a
         step that confirms the larger product's extras are not used; with unmeasured workloads a
         check of those first, and every action waits for it (usage_unknown)."""
-        values = {"workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
-                  "count": number(f.own["days"], w.word("unknown")), "user": f.label(),
-                  "unmeasured": w.all([workload_title(n) for n in as_strs(f.own["unmeasured"])]),
-                  "target": w.product(as_text(f.own["rightsize_to"]) or w.word("unknown"))}
+        values = {
+            "workloads": w.any([workload_title(n) for n in as_strs(f.own["workloads"])]),
+            "count": number(f.own["days"], w.word("unknown")),
+            "user": f.label(),
+            "unmeasured": w.all([workload_title(n) for n in as_strs(f.own["unmeasured"])]),
+            "target": w.product(as_text(f.own["rightsize_to"]) or w.word("unknown")),
+        }
         intro = [TextRef("steps.usage.unmeasured", values)] if as_strs(f.own["unmeasured"]) else []
         if as_strs(f.own["workloads"]):
             intro.insert(0, TextRef("steps.usage.rightsize", values))

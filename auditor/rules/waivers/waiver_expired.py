@@ -14,6 +14,7 @@ from ..base import Context, Rule
 
 class WaiverExpiredDetails(TypedDict):
     """`waiver_rule`, `waiver_subject`, `expires` (ISO date), `owner`, `reason`"""
+
     waiver_rule: str
     waiver_subject: str
     expires: str
@@ -48,10 +49,20 @@ class WaiverExpired(Rule):
                 continue
             key = f"{w.rule}:{w.subject}" + (f":{w.sku}" if w.sku else "")
             yield self.make(
-                policy, "waivers", Subject(SubjectType.WAIVER, key), (w.sku,) if w.sku else (),
+                policy,
+                "waivers",
+                Subject(SubjectType.WAIVER, key),
+                (w.sku,) if w.sku else (),
                 f"waiver for {w.rule} on {w.subject} expired {w.expires.isoformat()} (owner {w.owner})",
-                dict(WaiverExpiredDetails(waiver_rule=w.rule, waiver_subject=w.subject, expires=w.expires.isoformat(),
-                                          owner=w.owner, reason=w.reason)),
+                dict(
+                    WaiverExpiredDetails(
+                        waiver_rule=w.rule,
+                        waiver_subject=w.subject,
+                        expires=w.expires.isoformat(),
+                        owner=w.owner,
+                        reason=w.reason,
+                    )
+                ),
             )
 
 
@@ -62,8 +73,15 @@ def parse_waivers(node: PolicyNode) -> tuple[Waiver, ...]:
 
 def _waiver(entry: PolicyNode) -> Waiver:
     raw = entry.data
-    return Waiver(rule=raw["rule"], subject=raw["subject"], reason=raw["reason"], owner=raw["owner"],
-                  expires=entry.at("expires").date(), sku=raw.get("sku"), line=entry.line)
+    return Waiver(
+        rule=raw["rule"],
+        subject=raw["subject"],
+        reason=raw["reason"],
+        owner=raw["owner"],
+        expires=entry.at("expires").date(),
+        sku=raw.get("sku"),
+        line=entry.line,
+    )
 
 
 def waiver_covers(w: Waiver, finding: Finding) -> bool:
@@ -78,10 +96,7 @@ def waiver_covers(w: Waiver, finding: Finding) -> bool:
 
 
 def waiver_json(w: Waiver) -> dict[str, Any]:
-    out = {"rule": w.rule, "subject": w.subject, "reason": w.reason, "owner": w.owner,
-           "expires": w.expires.isoformat()}
+    out = {"rule": w.rule, "subject": w.subject, "reason": w.reason, "owner": w.owner, "expires": w.expires.isoformat()}
     if w.sku:
         out["sku"] = w.sku
     return out
-
-

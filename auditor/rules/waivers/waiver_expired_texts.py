@@ -18,23 +18,42 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
     id = rules.WaiverExpired.id
     texts = (
         Text("rule.waiver-expired.title", "Waiver expired"),
-        Text("rule.waiver-expired.describe", "An agreed exception to the policy has passed its expiry date, so "
-             "the finding it covered counts again."),
-        Text("rule.waiver-expired.message", "The waiver for {waiver_rule} on {waiver_subject} (owner: {owner}) "
-             "expired on {expires}."),
+        Text(
+            "rule.waiver-expired.describe",
+            "An agreed exception to the policy has passed its expiry date, so the finding it covered counts again.",
+        ),
+        Text(
+            "rule.waiver-expired.message",
+            "The waiver for {waiver_rule} on {waiver_subject} (owner: {owner}) expired on {expires}.",
+        ),
         Text("summary.waiver", "Renew the waiver together with its owner ({owner}), or fix the finding it covered."),
-        Text("steps.waiver.ask", "Ask {owner} whether the exception for {waiver_rule} on {waiver_subject} is "
-             "still needed."),
-        Text("steps.waiver.renew", "If it is, give the waiver a new expiry date and a current reason in the "
-             "policy file and have the change reviewed."),
-        Text("steps.waiver.fix", "If it is not, delete the waiver and fix the finding as the guidance for "
-             "{waiver_rule} describes."),
+        Text(
+            "steps.waiver.ask",
+            "Ask {owner} whether the exception for {waiver_rule} on {waiver_subject} is still needed.",
+        ),
+        Text(
+            "steps.waiver.renew",
+            "If it is, give the waiver a new expiry date and a current reason in the "
+            "policy file and have the change reviewed.",
+        ),
+        Text(
+            "steps.waiver.fix",
+            "If it is not, delete the waiver and fix the finding as the guidance for {waiver_rule} describes.",
+        ),
         Text("role.waiver", "Maintainer of the policy file, together with the waiver's owner"),
     )
     graph_calls = False
-    example_finding = ({"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"}, [],
-                       {"waiver_rule": SkuForbidden.id, "waiver_subject": "ann@contoso.example",
-                        "expires": "2026-10-01", "owner": "it-lead@contoso.example", "reason": "pilot"})
+    example_finding = (
+        {"type": "waiver", "id": f"{SkuForbidden.id}:ann@contoso.example"},
+        [],
+        {
+            "waiver_rule": SkuForbidden.id,
+            "waiver_subject": "ann@contoso.example",
+            "expires": "2026-10-01",
+            "owner": "it-lead@contoso.example",
+            "reason": "pilot",
+        },
+    )
 
     def message(self, f: RuleDetails[rules.WaiverExpiredDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
@@ -44,10 +63,16 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
 
     def remediation(self, f: RuleDetails[rules.WaiverExpiredDetails], v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
-        values = {"owner": as_text(f.own["owner"]) or unknown, "waiver_rule": as_text(f.own["waiver_rule"]) or unknown,
-                  "waiver_subject": as_text(f.own["waiver_subject"]) or unknown}
-        steps = [TextRef("steps.waiver.ask", values), TextRef("steps.waiver.renew", values),
-                 TextRef("steps.waiver.fix", values)]
+        values = {
+            "owner": as_text(f.own["owner"]) or unknown,
+            "waiver_rule": as_text(f.own["waiver_rule"]) or unknown,
+            "waiver_subject": as_text(f.own["waiver_subject"]) or unknown,
+        }
+        steps = [
+            TextRef("steps.waiver.ask", values),
+            TextRef("steps.waiver.renew", values),
+            TextRef("steps.waiver.fix", values),
+        ]
         return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
 
 

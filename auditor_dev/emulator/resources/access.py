@@ -18,10 +18,19 @@ from ..query import MAX_TOP, page
 
 # the least-privileged permission of each page first, then the higher ones it names
 POLICY_ROLES = ("Policy.Read.All", "Policy.ReadWrite.ConditionalAccess")
-ELIGIBLE_ROLES = ("RoleEligibilitySchedule.Read.Directory", "RoleEligibilitySchedule.ReadWrite.Directory",
-                  "RoleManagement.Read.All", "RoleManagement.Read.Directory", "RoleManagement.ReadWrite.Directory")
-ASSIGNED_ROLES = ("RoleManagement.Read.Directory", "Directory.Read.All", "RoleManagement.Read.All",
-                  "RoleManagement.ReadWrite.Directory")
+ELIGIBLE_ROLES = (
+    "RoleEligibilitySchedule.Read.Directory",
+    "RoleEligibilitySchedule.ReadWrite.Directory",
+    "RoleManagement.Read.All",
+    "RoleManagement.Read.Directory",
+    "RoleManagement.ReadWrite.Directory",
+)
+ASSIGNED_ROLES = (
+    "RoleManagement.Read.Directory",
+    "Directory.Read.All",
+    "RoleManagement.Read.All",
+    "RoleManagement.ReadWrite.Directory",
+)
 ACCESS_ROLES = (POLICY_ROLES[0], ELIGIBLE_ROLES[0], ASSIGNED_ROLES[0])  # what the audit asks for
 
 

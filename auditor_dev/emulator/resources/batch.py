@@ -44,8 +44,10 @@ def batch(em: Emulator, call: Call) -> Answer:
                 raise bad(f"dependsOn of batch request {rid} must be a list of request ids.", "BadRequest")
             for d in depends:
                 if d.lower() not in ids:
-                    raise bad(f"Batch request {rid} depends on '{d}', which is not an earlier request "
-                              "of the batch.", "BadRequest")
+                    raise bad(
+                        f"Batch request {rid} depends on '{d}', which is not an earlier request of the batch.",
+                        "BadRequest",
+                    )
         ids.add(rid.lower())
     sequential = [bool(item.get("dependsOn")) for item in requests[1:]]
     if any(sequential) and not all(sequential):
@@ -78,8 +80,7 @@ def _one(em: Emulator, item: dict[str, Any]) -> dict[str, Any]:
     path = parts.path if parts.path.startswith("/") else "/" + parts.path
     query_log = dict(parse_qsl(parts.query))
     raw_headers = item.get("headers")
-    inner_headers = ({str(k).lower(): str(v) for k, v in raw_headers.items()}
-                     if isinstance(raw_headers, dict) else {})
+    inner_headers = {str(k).lower(): str(v) for k, v in raw_headers.items()} if isinstance(raw_headers, dict) else {}
     answer = em.respond(Request(method, unquote(path), parts.query, query_log, {}, batch=True))
     headers: dict[str, str] = {"Content-Type": "application/json"}
     doc: Any

@@ -42,5 +42,12 @@ def subscriptions(em: Emulator, call: Call) -> Answer:
 
 def directory_audits(em: Emulator, call: Call) -> Answer:
     em.require(READ_ROLES)
-    return page(em.url, call.path, call.query, em.audit_log.select(call.query.filter), call.eventual, MAX_TOP,
-                render=entry_to_graph)
+    return page(
+        em.url,
+        call.path,
+        call.query,
+        em.audit_log.select(call.query.filter),
+        call.eventual,
+        MAX_TOP,
+        render=entry_to_graph,
+    )

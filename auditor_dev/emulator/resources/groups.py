@@ -15,8 +15,14 @@ from ..filters import Picked, UnsupportedFilter, upn_prefixes
 from ..query import MAX_TOP, check_select, page, unsupported
 from . import relations
 
-_NOT_USERS = frozenset(("microsoft.graph.group", "microsoft.graph.device", "microsoft.graph.servicePrincipal",
-                        "microsoft.graph.orgContact"))
+_NOT_USERS = frozenset(
+    (
+        "microsoft.graph.group",
+        "microsoft.graph.device",
+        "microsoft.graph.servicePrincipal",
+        "microsoft.graph.orgContact",
+    )
+)
 
 
 def list_groups(em: Emulator, call: Call) -> Answer:
@@ -44,8 +50,15 @@ def list_groups(em: Emulator, call: Call) -> Answer:
         else:
             raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'Group': {text}")
     select = query.select
-    return page(em.url, call.path, query, groups, call.eventual, MAX_TOP,
-                lambda g: wire.group_wire(g, select, em.group_properties.get(g.id.lower())))
+    return page(
+        em.url,
+        call.path,
+        query,
+        groups,
+        call.eventual,
+        MAX_TOP,
+        lambda g: wire.group_wire(g, select, em.group_properties.get(g.id.lower())),
+    )
 
 
 def get_group(em: Emulator, call: Call) -> Answer:
@@ -71,13 +84,16 @@ def member_prefixes(call: Call, *, counting: bool = False) -> tuple[str, ...] | 
     if query.filter is None:
         return None
     if call.cast() != relations.USERS.cast or not (call.eventual and (query.count or counting)):
-        raise unsupported("Request with $filter on a directory object relationship only works with the advanced "
-                          "query parameters: 'ConsistencyLevel: eventual' header and $count=true.")
+        raise unsupported(
+            "Request with $filter on a directory object relationship only works with the advanced "
+            "query parameters: 'ConsistencyLevel: eventual' header and $count=true."
+        )
     try:
         return upn_prefixes(query.filter)
     except UnsupportedFilter:
-        raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
-                          f"{query.filter}") from None
+        raise unsupported(
+            f"Unsupported or invalid query filter clause specified for resource 'User': {query.filter}"
+        ) from None
 
 
 def count_transitive_members(em: Emulator, call: Call) -> Answer:
@@ -97,8 +113,11 @@ def _count_members(em: Emulator, call: Call, *, direct: bool) -> Answer:
     if call.cast() != relations.USERS.cast:
         raise bad(f"Resource not found for the segment '{call.cast()}'.")
     prefixes = member_prefixes(call, counting=True)
-    listed = (em.tenant.members_starting(group, prefixes, direct=direct) if prefixes is not None
-              else em.tenant.listing(group, direct=direct))
+    listed = (
+        em.tenant.members_starting(group, prefixes, direct=direct)
+        if prefixes is not None
+        else em.tenant.listing(group, direct=direct)
+    )
     return 200, PlainText(str(len(listed)))
 
 
@@ -110,11 +129,23 @@ def _member_partition(em: Emulator, call: Call, group: Group, prefixes: tuple[st
     if listings is not None and select:  # the listing's pre-encoded members, picked
         encoded = (listings.direct_members if direct else listings.members)(group.id, select)
         if encoded is not None:
-            return page(em.url, call.path, call.query,
-                        Picked(encoded, em.tenant.member_partition(group, prefixes, direct=direct)),
-                        call.eventual, MAX_TOP)
-    return page(em.url, call.path, call.query, em.tenant.members_starting(group, prefixes, direct=direct),
-                call.eventual, MAX_TOP, lambda u: wire.user_wire(u, select))
+            return page(
+                em.url,
+                call.path,
+                call.query,
+                Picked(encoded, em.tenant.member_partition(group, prefixes, direct=direct)),
+                call.eventual,
+                MAX_TOP,
+            )
+    return page(
+        em.url,
+        call.path,
+        call.query,
+        em.tenant.members_starting(group, prefixes, direct=direct),
+        call.eventual,
+        MAX_TOP,
+        lambda u: wire.user_wire(u, select),
+    )
 
 
 def transitive_members(em: Emulator, call: Call) -> Answer:

@@ -57,8 +57,9 @@ def id_filter(query: Query, eventual: bool, resource: str) -> str | None:
         return None
     m = re.fullmatch(r"\s*id eq '([^']*)'\s*", query.filter)
     if m is None:
-        raise unsupported(f"Unsupported or invalid query filter clause specified for resource '{resource}': "
-                          f"{query.filter}")
+        raise unsupported(
+            f"Unsupported or invalid query filter clause specified for resource '{resource}': {query.filter}"
+        )
     if not (eventual and query.count):
         raise unsupported(
             "Request with $filter on a directory object relationship only works with the advanced query "

@@ -85,8 +85,9 @@ def user_purpose(em: Emulator, call: Call) -> Answer:
     if purpose is None and user.assigned_licenses:
         purpose = "user"
     if purpose is None or purpose == NO_MAILBOX:
-        raise GraphError(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or "
-                                                             "is hosted on-premise.")
+        raise GraphError(
+            404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."
+        )
     context = f"{em.url}/$metadata#users('{user.id}')/mailboxSettings/userPurpose"
     return 200, {"@odata.context": context, "value": purpose}
 
@@ -104,5 +105,4 @@ def _upn_prefixes(text: str) -> tuple[str, ...]:
     try:
         return upn_prefixes(text)
     except UnsupportedFilter:
-        raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': "
-                          f"{text}") from None
+        raise unsupported(f"Unsupported or invalid query filter clause specified for resource 'User': {text}") from None

@@ -20,7 +20,6 @@ UPDATE_USER_ROLES = ("User.ReadWrite.All", "Directory.ReadWrite.All")
 LEAVE_DATE_WRITE_ROLES = ("User-LifeCycleInfo.ReadWrite.All",)
 
 
-
 def assign_license(em: Emulator, call: Call) -> Answer:
     em.require(ASSIGN_LICENSE_ROLES)
     doc = json_body(call.body)
@@ -73,8 +72,9 @@ def update_user(em: Emulator, call: Call) -> Answer:
             changes["account_enabled"] = value
         elif name == "usageLocation" and (value is None or (isinstance(value, str) and len(value) == 2)):
             changes["usage_location"] = value
-        elif name == "employeeLeaveDateTime" and (value is None or (isinstance(value, str)
-                                                                     and timestamp_or_none(value) is not None)):
+        elif name == "employeeLeaveDateTime" and (
+            value is None or (isinstance(value, str) and timestamp_or_none(value) is not None)
+        ):
             em.require(LEAVE_DATE_WRITE_ROLES)
             changes["employee_leave_date_time"] = value
         else:
