@@ -279,7 +279,7 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         keeps = as_text(f.own["keeps_license"])
         if keeps == "over_50_gb":
             return self.message_key(".keeps_size"), base_values(f, w) | {
-                "size": w.size(f.details.get("storage_used_bytes"))
+                "size": w.size(f.own.get("storage_used_bytes"))
             }
         if keeps == "archive":
             return self.message_key(".keeps_archive"), base_values(f, w)
