@@ -5,14 +5,22 @@
 Only what the API that sold the subscription can do, inside its window:
 
     billing-account  reduce within a 7-day window   PATCH billingSubscriptions/{name} {"properties": {"quantity"}}
-                     cancel within a 7-day window   POST billingSubscriptions/{name}/cancel {"cancellationReason"}
+                     cancel within a 7-day window   the operation of the account's agreementType:
+                                                    Microsoft Customer Agreement: DELETE
+                                                    billingSubscriptions/{name} ("Cancels a billing
+                                                    subscription"); Microsoft Partner Agreement: POST
+                                                    billingSubscriptions/{name}/cancel
+                                                    {"cancellationReason"}; each a long-running
+                                                    operation (apply follows it to its end)
     partner-center   reduce within a 7-day window   PATCH customers/{c}/subscriptions/{id} (quantity)
                      reduce at the renewal          PATCH the same, scheduledNextTermInstructions
                                                     {product: productId, skuId, availabilityId,
                                                     billingCycle, termDuration; quantity} (needs
                                                     auto-renew on; a mid-term change erases it)
 
-Never a delete. `cancel_at_end_of_term` has no field in either API's stored specification, and a
+The DELETE is Resource Manager's verb for cancelling a billing subscription, inside its
+cancellation window (prorated refund); it is not deleting a subscription in the Microsoft 365
+admin center, which no plan does. `cancel_at_end_of_term` has no field in either API's stored specification, and a
 subscription in its Extended Service Term cannot be reduced: both stay with the admin. `apply
 --commerce` re-reads each subscription and the seats assigned before it changes anything
 (auditor.apply.commerce).
@@ -26,6 +34,8 @@ from typing import Any
 from ..billing.partner_center import next_term_product
 
 API_VERSION = "2024-04-01"
+MCA = "MicrosoftCustomerAgreement"
+MPA = "MicrosoftPartnerAgreement"
 
 
 def _arm_path(account: str, name: str, tail: str = "") -> str:
@@ -49,7 +59,11 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 "path": _arm_path(scope, sub_id),
                 "body": {"properties": {"quantity": to}},
             }
-        if verb == "cancel":
+        # facts saved before the agreement was kept came from accounts taken as Customer Agreements
+        agreement = api.get("agreement") or MCA
+        if verb == "cancel" and agreement == MCA:
+            return "cancel", {"method": "DELETE", "path": _arm_path(scope, sub_id), "body": None}
+        if verb == "cancel" and agreement == MPA:
             return "cancel", {
                 "method": "POST",
                 "path": _arm_path(scope, sub_id, "/cancel"),
@@ -68,6 +82,17 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 "body": {"scheduledNextTermInstructions": {"product": product, "quantity": to}},
             }
     return None
+
+
+def _product(api: Mapping[str, Any]) -> str | None:
+    """The API's own product and SKU ids of the subscription ("productTypeId:skuId" for the billing
+    account, "productId:skuId" of the offerId for Partner Center): apply compares the re-read
+    subscription's with them. None when the API did not give them."""
+    if api.get("source") == "billing-account":
+        ids = (api.get("product_id"), api.get("catalog_sku"))
+        return f"{ids[0]}:{ids[1]}" if all(ids) else None
+    parts = str(api.get("offer") or "").split(":")
+    return f"{parts[0]}:{parts[1]}" if len(parts) == 3 and all(parts) else None
 
 
 def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -89,6 +114,8 @@ def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
                 "subscription": action["subscription"],
                 "sku": action["sku"],
                 "sku_id": api.get("sku_id"),
+                "agreement": (api.get("agreement") or MCA) if api["source"] == "billing-account" else None,
+                "product": _product(api),
                 "from": action["from"],
                 "to": action["to"],
                 "seats": action["seats"],
