@@ -1,6 +1,8 @@
 """The bill's actions an API can perform, as commerce changes (plan.json `bill.commerce`).
 
     commerce_changes(actions) -> list of changes, numbered from 1
+    commerce_rows(bill, currency, locale) -> plan.md's lines for them: each change, its request,
+                                             its money and deadline, and whether undo can take it back
 
 Only what the API that sold the subscription can do, inside its window:
 
@@ -29,9 +31,14 @@ subscription in its Extended Service Term cannot be reduced: both stay with the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from .. import i18n
 from ..billing.partner_center import next_term_product
+from ..model import Locale
+from ..reference import product_names
+from ..render.text import clean
 
 API_VERSION = "2024-04-01"
 MCA = "MicrosoftCustomerAgreement"
@@ -128,3 +135,74 @@ def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
             }
         )
     return out
+
+
+@dataclass(frozen=True)
+class CommerceRow:
+    """One commerce change as plan.md shows it to the reviewer who approves the commerce job."""
+
+    n: int
+    what: str
+    request: str
+    money: str
+    undo: str
+
+
+_WHAT = {
+    "reduce": lambda t, v: t.pgettext(
+        "plan_commerce_reduce", "Reduce {product} ({subscription}) from {before} to {after} licenses", **v
+    ),
+    "schedule_reduction": lambda t, v: t.pgettext(
+        "plan_commerce_schedule",
+        "Reduce {product} ({subscription}) from {before} to {after} licenses at its renewal",
+        **v,
+    ),
+    "cancel": lambda t, v: t.pgettext(
+        "plan_commerce_cancel", "Cancel {product} ({subscription}): {before} licenses", **v
+    ),
+}
+
+
+def commerce_rows(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> tuple[CommerceRow, ...]:
+    """plan.md's lines for the bill's commerce changes (none without them): what each does, the
+    request `apply --commerce` sends, the money and the deadline, and what undo can do about it."""
+    t = i18n.translations(locale)
+    rows: list[CommerceRow] = []
+    for c in (bill or {}).get("commerce") or []:
+        what = _WHAT.get(str(c.get("kind")))
+        if what is None:
+            continue
+        product = product_names().product(c.get("sku_id"), c.get("sku")) or str(c.get("sku"))
+        values = {"product": product, "subscription": c.get("subscription"), "before": c["from"], "after": c["to"]}
+        saving, by = c.get("monthly_saving"), i18n.format_date(str(c.get("by") or "?"), locale)
+        money = (
+            t.pgettext(
+                "plan_commerce_money",
+                "Saves {amount} a month from {date}; by {deadline}",
+                amount=i18n.format_money(saving, currency, locale),
+                date=i18n.format_date(str(c.get("saving_from") or "?"), locale),
+                deadline=by,
+            )
+            if isinstance(saving, int | float) and saving
+            else t.pgettext("plan_commerce_no_money", "Saving not known; by {deadline}", deadline=by)
+        )
+        undo = (
+            t.pgettext(
+                "plan_commerce_final", "A cancellation cannot be undone: the product would have to be bought again."
+            )
+            if c.get("kind") == "cancel"
+            else t.pgettext(
+                "plan_commerce_undo", "Undo can buy the licenses back inside the window, after a yes to the price."
+            )
+        )
+        request = c.get("request") or {}
+        rows.append(
+            CommerceRow(
+                n=int(c.get("n") or 0),
+                what=clean(what(t, values), 600),
+                request=clean(f"{request.get('method')} {request.get('path')}", 600),
+                money=money,
+                undo=undo,
+            )
+        )
+    return tuple(rows)

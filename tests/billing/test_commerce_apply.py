@@ -441,6 +441,18 @@ def test_apply_commerce_on_the_command_line(
         plan = out / "plan.json"
         doc = json.loads(plan.read_text("utf-8"))
         assert doc["bill"]["commerce"]
+        # plan.md (the plan job's summary, which the reviewers approve) lists each commerce change
+        md = (out / "plan.md").read_text("utf-8")
+        section = md[md.index("### Commerce changes") :]
+        section = section[: section.index("### Changes, in the order")].replace("\\", "")
+        assert (
+            "C1. Reduce Microsoft Copilot for Microsoft 365 (8af68566-8229-5983-be4b-f5d5f157d380) from 6 to 4"
+            in section
+        )
+        assert "PATCH /v1/customers/" in section and "Saves €59.01 a month from Nov 1, 2026; by Nov 5, 2026" in section
+        assert "C2. Cancel Power BI Pro (cf86da0c-f640-56d1-913b-79bd0b93b3ed): 3 licenses" in section
+        assert "DELETE /providers/Microsoft.Billing/billingAccounts/" in section
+        assert "A cancellation cannot be undone: the product would have to be bought again." in section
         base = [
             "apply",
             str(plan),
