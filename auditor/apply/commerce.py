@@ -40,6 +40,7 @@ from ..billing.arm import MCA, BillingSourceError
 from ..billing.options import access
 from ..billing.sources import Access
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, UsageError
+from . import permissions
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
@@ -394,8 +395,6 @@ def _seats_reader(client: Any) -> SeatsReader:
 def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
     """`apply PLAN --commerce [--yes]`: the plan's commerce changes, once the credential is shown to
     sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown."""
-    from .run import check_tenant  # the license changes' own check, loaded with them
-
     plan_doc = json.loads(plan_path.read_text("utf-8"))
     changes = commerce_of(plan_doc)
     if not changes:
@@ -405,7 +404,7 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
 
     async def verified() -> None:
         try:
-            await check_tenant(client, str(plan_doc.get("tenant_id") or "").lower())
+            await permissions.check_tenant(client, str(plan_doc.get("tenant_id") or "").lower())
         except BaseException:
             await client.aclose()
             raise

@@ -85,32 +85,6 @@ class Tally:
     joined: set[int] = field(default_factory=set)
 
 
-async def check_tenant(client: GraphClient, tenant_id: str) -> dict[str, Any] | None:
-    """The credential signs in to `tenant_id` (its token's tid, else Graph's /organization), else
-    UsageError (exit 2); the token's claims. The token itself is never kept, printed or journaled."""
-    claims = await client.token_claims()
-    tid = claims.get("tid") if claims else None
-    if isinstance(tid, str) and tid:
-        if tid.lower() != tenant_id:
-            raise UsageError(
-                f"the credential signs in to tenant {tid}, but the changes are for tenant "
-                f"{tenant_id}; refusing to apply them to another tenant"
-            )
-    else:
-        doc = await client.get("/organization?$select=id")
-        ids = (
-            [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)]
-            if isinstance(doc, dict)
-            else []
-        )
-        if tenant_id not in ids:
-            raise UsageError(
-                f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
-                f"tenant {tenant_id}; refusing to apply them to another tenant"
-            )
-    return claims
-
-
 class Session:
     """One apply or undo run against one tenant: output, journal, and the write loop's steps."""
 
@@ -206,7 +180,7 @@ class Session:
 
     async def verify(self, wanted: tuple[permissions.Permission, ...]) -> permissions.Check:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
-        claims = await check_tenant(self.client, self.tenant_id)
+        claims = await permissions.check_tenant(self.client, self.tenant_id)
         result = permissions.check(claims, wanted)
         self.delegated = bool(claims and isinstance(claims.get("scp"), str))
         if result.note:
