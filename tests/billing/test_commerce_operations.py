@@ -10,7 +10,7 @@ import asyncio
 import copy
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -392,3 +392,18 @@ def test_a_failed_buy_back_exits_3(sample: Any, tmp_path: Path, monkeypatch: pyt
         assert main(["undo", str(path), "--commerce", "--yes", "--auth", "token", *endpoints]) == 3
     undo = next(tmp_path.glob("commerce-undo-*.jsonl"))
     assert [ln["outcome"] for ln in _journal(undo)] == ["sending", "failed"]
+
+
+def test_the_samples_billing_file_agrees_with_its_stand_ins(sample: Any) -> None:
+    """The sample's billing file and the billing account's stand-in give each subscription the same
+    term and dates: merging them warns of no disagreement (F1 is an annual term in both)."""
+    from auditor.billing.file import read_billing
+
+    snapshot, facts = sample
+    billing = read_billing(Path(__file__).parents[2] / "auditor_dev" / "sample" / "sample-billing.csv")
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, billing, _access(st.url, pc.url))
+    assert [w for w in got.warnings if "differs from" in w] == []
+    assert got.billing is not None
+    f1 = next(r for r in got.billing.rows if r.subscription == "b5ac0e02-6581-545c-bcd5-ef6193795ae0")
+    assert (f1.term.value if f1.term else None, f1.term_end, f1.source("term")) == ("P1Y", date(2027, 4, 4), "file")
