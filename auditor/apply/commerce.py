@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..billing import arm, partner_center
-from ..billing.arm import MCA, BillingSourceError
+from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.options import access
 from ..billing.sources import Access
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, UsageError
@@ -156,6 +156,10 @@ class Commerce:
     def body(self, change: Mapping[str, Any], current: dict[str, Any]) -> Any:
         """The body to send (a read, before anything is sent): a reduction for the renewal takes its
         product from the transition eligibilities of type `scheduled` got now."""
+        if change["source"] == "billing-account" and change["kind"] == "cancel":
+            agreement = change.get("agreement") or MCA
+            if agreement not in (MCA, MPA):
+                raise BillingSourceError(f"a {agreement} account's subscription is not cancelled through its API")
         if change["kind"] != "schedule_reduction":
             return change["request"]["body"]
         product = partner_center.scheduled_product(self.pc(), change["scope"], current)

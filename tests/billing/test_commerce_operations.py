@@ -407,3 +407,25 @@ def test_the_samples_billing_file_agrees_with_its_stand_ins(sample: Any) -> None
     assert got.billing is not None
     f1 = next(r for r in got.billing.rows if r.subscription == "b5ac0e02-6581-545c-bcd5-ef6193795ae0")
     assert (f1.term.value if f1.term else None, f1.term_end, f1.source("term")) == ("P1Y", date(2027, 4, 4), "file")
+
+
+def test_a_cancel_of_an_account_without_a_cancel_operation_is_not_sent(sample: Any, tmp_path: Path) -> None:
+    """A cancel whose account is neither a Customer nor a Partner Agreement has no documented
+    operation: skipped before anything is sent, never an unknown outcome."""
+    _, facts = sample
+    [account] = facts.accounts
+    path = f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{ACCOUNT_SUB}"
+    cancel = _arm_reduce(account) | {
+        "kind": "cancel",
+        "to": 0,
+        "seats": 3,
+        "agreement": "MicrosoftOnlineServicesProgram",
+        "request": {"method": "POST", "path": path + "/cancel", "body": {"cancellationReason": "Other"}},
+    }
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        text = _run([cancel], commerce, {PBI: (34, 31)}, tmp_path / "j.jsonl")
+        commerce.close()
+    assert "skipped: could not build the request: a MicrosoftOnlineServicesProgram account's subscription" in text
+    assert [ln["outcome"] for ln in _journal(tmp_path / "j.jsonl")] == ["skipped"]
+    assert not [r for r in st.requests if r.method != "GET"]
