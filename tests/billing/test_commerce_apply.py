@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from azure.core.credentials import AccessToken
 
-from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce, undo_commerce
+from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
+from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import partner_center
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
@@ -206,7 +207,7 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     ]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
     # without a terminal nobody can say yes: nothing is bought
-    from auditor.apply import commerce as commerce_module
+    from auditor.apply import commerce_undo as commerce_module
 
     assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out, today=TODAY) == 0
     assert pc.customers[customer][0]["quantity"] == 4

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from auditor.apply.commerce import Commerce, CommerceJournal, apply_from_args, run_commerce, undo_commerce
+from auditor.apply.commerce import Commerce, CommerceJournal, apply_from_args, run_commerce
+from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.file import Channel
@@ -386,7 +387,7 @@ def test_a_failed_buy_back_exits_3(sample: Any, tmp_path: Path, monkeypatch: pyt
         st.writers = False  # the buy-back is refused (403)
         monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
         monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
-        monkeypatch.setattr("auditor.apply.commerce._ask", lambda q: True)
+        monkeypatch.setattr("auditor.apply.commerce_undo._ask", lambda q: True)
         endpoints = ["--billing-endpoint", st.url, "--partner-center-endpoint", pc.url]
         monkeypatch.setattr("auditor.apply.undoing.clock", lambda: datetime(2026, 11, 1, 7, tzinfo=UTC))
         assert main(["undo", str(path), "--commerce", "--yes", "--auth", "token", *endpoints]) == 3
