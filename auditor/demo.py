@@ -101,7 +101,7 @@ def commerce() -> Iterator[tuple[str, str, str, str]]:
 
     facts = sample_commerce(sample_tenant(), CLOCK)
     with (
-        BillingStandIn(facts.accounts, display_names=facts.display_names) as billing,
+        BillingStandIn(facts.accounts, display_names=facts.display_names, now=CLOCK) as billing,
         PartnerCenterStandIn(facts.customers) as partner,
     ):
         yield billing.url, str(billing.token), partner.url, str(partner.token)

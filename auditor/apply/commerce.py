@@ -3,17 +3,24 @@ that sold each subscription, with the care of a license change.
 
 For each change, in order:
 
+0. the credential signs in to the plan's tenant (as the license changes' run checks);
 1. its deadline (`by`) must not have passed;
-2. the subscription is re-read from its API: the seat count must still be the plan's `from`, its
-   status active and its window open (billing account: `systemOverrides.cancellation` Allowed until
-   `cancellationAllowedEndDate`; Partner Center: enough refundable seats, or auto-renew on for a
-   reduction scheduled for the renewal);
-3. the tenant's seats are re-read (GET /subscribedSkus): what is left after the change must not be
-   below the seats assigned at that moment;
+2. the subscription is re-read from its API: its product must still be the plan's, the seat count
+   the plan's `from`, its status active and its window open (billing account:
+   `systemOverrides.cancellation` Allowed, or, where it is not given, as Microsoft's 2024-04-01
+   examples show, `cancellationAllowedEndDate` not past; Partner Center: enough refundable seats,
+   or auto-renew on for a reduction scheduled for the renewal);
+3. the tenant's seats are re-read (GET /subscribedSkus): what is left after the change, and after
+   the run's earlier changes to the same product, must not be below the seats assigned then;
 4. without --yes it says what it would do, with the money and the deadline; with --yes the change
-   is journaled as "sending" (flushed to disk) before the request goes out, then its outcome.
+   is journaled as "sending" (flushed to disk) before the request goes out, then its outcome:
+   `done` when the answer shows what was asked, `failed` when the API refused it (a 4xx: nothing
+   changed), `unknown` when the answer does not settle it (no answer, a 5xx, or an answer other
+   than the request). An unknown outcome is named by `undo`, which exits 3.
 
-Never a delete. `undo_commerce` buys seats back only when the person at the keyboard says yes to
+A cancellation is the documented operation of the account's agreement type, followed to its end
+(auditor.billing.arm.cancel_subscription), and cannot be undone. `undo --commerce`
+(auditor.apply.commerce_undo) buys seats back only when the person at the keyboard says yes to
 the price it names.
 """
 
@@ -29,28 +36,49 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from azure.core.exceptions import AzureError
-
 from ..billing import arm, partner_center
-from ..billing.arm import BillingSourceError
+from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.options import access
 from ..billing.sources import Access
 from ..errors import EXIT_OK, CollectionError, UsageError
+from . import permissions
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
 
 def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The plan's commerce changes (none when the plan's bill has none)."""
+    """The plan's commerce changes (none when the plan's bill has none), each request checked
+    against the change it makes."""
     changes = ((plan_doc.get("bill") or {}).get("commerce")) or []
     if not isinstance(changes, list) or not all(
         isinstance(c, dict) and isinstance(c.get("request"), dict) for c in changes
     ):
         raise UsageError("plan.json: bill.commerce is not a list of commerce changes (plan again)")
     for c in changes:
-        if str(c["request"].get("method")).upper() == "DELETE":
-            raise UsageError(f"plan.json: commerce change {c.get('n')} is a DELETE; commerce changes never delete")
+        method = str(c["request"].get("method")).upper()
+        arm_cancel = c.get("kind") == "cancel" and c.get("source") == "billing-account"
+        if method == "DELETE" and not (arm_cancel and (c.get("agreement") or MCA) == MCA):
+            raise UsageError(
+                f"plan.json: commerce change {c.get('n')} is a DELETE; the only one a plan sends is the cancel "
+                "of a billing subscription of a Microsoft Customer Agreement account"
+            )
+        asked = _asked_seats(c)
+        if c.get("kind") in ("reduce", "schedule_reduction") and asked != c.get("to"):
+            raise UsageError(
+                f"plan.json: commerce change {c.get('n')} asks for {asked} seats, but it reduces to {c.get('to')} "
+                "(plan again)"
+            )
     return changes
+
+
+def _asked_seats(change: Mapping[str, Any]) -> object:
+    """The seat count a change's request asks for."""
+    body = change["request"].get("body") or {}
+    if change.get("kind") == "schedule_reduction":
+        return (body.get("scheduledNextTermInstructions") or {}).get("quantity")
+    if change.get("source") == "billing-account":
+        return (body.get("properties") or {}).get("quantity")
+    return body.get("quantity")
 
 
 class CommerceJournal:
@@ -68,6 +96,7 @@ class CommerceJournal:
             "source": change["source"],
             "scope": change["scope"],
             "api_id": change["api_id"],
+            "agreement": change.get("agreement"),
             "subscription": change["subscription"],
             "sku": change["sku"],
             "from": change["from"],
@@ -125,25 +154,43 @@ class Commerce:
             return arm.get_subscription(self.arm(), change["scope"], change["api_id"])
         return partner_center.get_subscription(self.pc(), change["scope"], change["api_id"])
 
-    def write(self, change: Mapping[str, Any], current: dict[str, Any]) -> None:
-        kind, body = change["kind"], change["request"]["body"]
+    def body(self, change: Mapping[str, Any], current: dict[str, Any]) -> Any:
+        """The body to send (a read, before anything is sent): a reduction for the renewal takes its
+        product from the transition eligibilities of type `scheduled` got now."""
+        if change["source"] == "billing-account" and change["kind"] == "cancel":
+            agreement = change.get("agreement") or MCA
+            if agreement not in (MCA, MPA):
+                raise BillingSourceError(f"a {agreement} account's subscription is not cancelled through its API")
+        if change["kind"] != "schedule_reduction":
+            return change["request"]["body"]
+        product = partner_center.scheduled_product(self.pc(), change["scope"], current)
+        return {"scheduledNextTermInstructions": {"product": product, "quantity": change["to"]}}
+
+    def send(self, change: Mapping[str, Any], current: dict[str, Any], body: Any) -> Any:
+        """Send the change and follow it to its end; the subscription as the API answers it."""
         if change["source"] == "billing-account":
-            if kind == "cancel":
-                c = self.arm()
-                try:
-                    c.billing_subscriptions.begin_cancel(
-                        change["scope"], change["api_id"], body, polling_interval=0, **arm.options(c)
-                    ).result()
-                except AzureError as exc:
-                    raise BillingSourceError(f"cancel {change['api_id']}: {arm.message(exc)}") from None
-            else:
-                arm.update_subscription(self.arm(), change["scope"], change["api_id"], body["properties"])
-            return
-        if kind == "schedule_reduction":  # the next term's product as re-read: availability ids are reissued
-            product = _next_term(current)
-            assert product is not None  # _check refused the change otherwise
-            body = {"scheduledNextTermInstructions": {"product": product, "quantity": change["to"]}}
-        partner_center.update_subscription(self.pc(), change["scope"], current | body)
+            if change["kind"] == "cancel":  # a long-running operation with no body at its end: re-read
+                arm.cancel_subscription(self.arm(), change["scope"], change["api_id"], change.get("agreement") or MCA)
+                return self.read(change)
+            return arm.update_subscription(self.arm(), change["scope"], change["api_id"], body["properties"])
+        return partner_center.update_subscription(self.pc(), change["scope"], current | body)
+
+
+def answer_differs(change: Mapping[str, Any], answer: Any) -> str | None:
+    """Why the API's answer does not show what the change asked (None: it does)."""
+    doc: Mapping[str, Any] = answer if isinstance(answer, Mapping) else {}
+    kind = change["kind"]
+    if change["source"] == "billing-account":
+        doc = doc.get("properties") or {}
+        if kind == "cancel":
+            status = str(doc.get("status") or "")
+            return None if status.lower() in ("cancelled", "deleted") else f"re-read, its status is {status or '?'}"
+    if kind == "undo_schedule_reduction":
+        return "the answer still schedules its renewal" if doc.get("scheduledNextTermInstructions") else None
+    if kind == "schedule_reduction":
+        doc = doc.get("scheduledNextTermInstructions") or {}
+    got = doc.get("quantity")
+    return None if got == change["to"] else f"the answer says {got} seats, the request asked for {change['to']}"
 
 
 def _next_term(current: Mapping[str, Any]) -> dict[str, str] | None:
@@ -153,22 +200,57 @@ def _next_term(current: Mapping[str, Any]) -> dict[str, str] | None:
     )
 
 
-def _arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
-    """Why a billing subscription's properties, as re-read, say its cancellation window is shut."""
+def arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
+    """Why a billing subscription's properties, as re-read, say its cancellation window is shut.
+    `systemOverrides.cancellation` decides when given; Microsoft's 2024-04-01 Get and Update
+    examples carry only `cancellationAllowedEndDate`, so without it the date decides."""
     overrides = props.get("systemOverrides") or {}
     until = str(overrides.get("cancellationAllowedEndDate") or "")[:10]
-    if overrides.get("cancellation") != "Allowed" or (until and until < today.isoformat()):
-        allowed = overrides.get("cancellation") or "not given"
-        return f"its cancellation window is shut ({allowed}, until {until or '?'})"
+    given = overrides.get("cancellation")
+    if given is None:
+        if not until or until < today.isoformat():
+            return f"its cancellation window is shut (no cancellation given, cancellationAllowedEndDate {until or '?'})"
+        return None
+    if given != "Allowed" or (until and until < today.isoformat()):
+        return f"its cancellation window is shut ({given}, until {until or '?'})"
     return None
+
+
+def _window_note(change: Mapping[str, Any], current: Mapping[str, Any]) -> str:
+    """What the window rests on when the billing account does not say `cancellation`."""
+    if change["source"] != "billing-account":
+        return ""
+    overrides = (current.get("properties") or {}).get("systemOverrides") or {}
+    if overrides.get("cancellation") is not None:
+        return ""
+    return (
+        "systemOverrides gives no cancellation: its window is taken from cancellationAllowedEndDate "
+        f"{str(overrides.get('cancellationAllowedEndDate') or '?')[:10]}"
+    )
+
+
+def _product_differs(change: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
+    """Why the re-read subscription is not the plan's product (None: it is, or the plan did not say)."""
+    planned = change.get("product")
+    if not planned:
+        return None
+    if change["source"] == "billing-account":
+        props = current.get("properties") or {}
+        now = f"{props.get('productTypeId')}:{props.get('skuId')}"
+    else:
+        now = ":".join(str(current.get("offerId") or "").split(":")[:2])
+    return None if now.lower() == str(planned).lower() else f"its product is now {now}, the plan's is {planned}"
 
 
 def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
     """Why the subscription as re-read no longer allows the change (None: it does)."""
+    differs = _product_differs(change, current)
+    if differs:
+        return differs
     if change["source"] == "billing-account":
         props = current.get("properties") or {}
         quantity, status = props.get("quantity"), str(props.get("status") or "")
-        shut = _arm_window_shut(props, today)
+        shut = arm_window_shut(props, today)
         if shut:
             return shut
     else:
@@ -197,6 +279,11 @@ def _money(change: Mapping[str, Any]) -> str:
     return f"saves {saving:.2f} a month from {when}" if isinstance(saving, int | float) else "saving not known"
 
 
+def refused(exc: BillingSourceError) -> bool:
+    """The API refused the request (a 4xx answer): nothing was changed."""
+    return exc.status is not None and 400 <= exc.status < 500
+
+
 async def run_commerce(
     changes: Sequence[Mapping[str, Any]],
     commerce: Commerce,
@@ -207,8 +294,10 @@ async def run_commerce(
     today: date,
     out: TextIO,
 ) -> int:
-    """Make (or, without `execute`, check and show) each commerce change; the number that failed."""
+    """Make (or, without `execute`, check and show) each commerce change; the number that failed
+    or whose outcome is unknown."""
     failed = 0
+    removed: dict[str, int] = {}  # skuId -> seats the run's earlier changes took (or may have taken)
     mode = "making them" if execute else "dry run, nothing is changed (--yes --commerce makes them)"
     print(f"commerce changes: {len(changes)} ({mode})", file=out)
     for change in changes:
@@ -218,25 +307,42 @@ async def run_commerce(
             file=out,
         )
         print(f"      {change['request']['method']} {change['request']['path']}", file=out)
-        reason = await _check(change, commerce, seats, today)
-        if isinstance(reason, str):
-            print(f"      -> {'skipped' if execute else 'would skip'}: {reason}", file=out)
+        sku = str(change.get("sku_id") or "").lower()
+        ready = await _check(change, commerce, seats, today, removed.get(sku, 0))
+        if isinstance(ready, str):
+            print(f"      -> {'skipped' if execute else 'would skip'}: {ready}", file=out)
             if journal is not None:
-                journal.write(change, "skipped" if execute else "dry-run", f"not sent: {reason}")
+                journal.write(change, "skipped" if execute else "dry-run", f"not sent: {ready}")
             continue
+        current, body, note = ready
+        if note:
+            print(f"      ({note})", file=out)
         if not execute:
+            removed[sku] = removed.get(sku, 0) + change["seats"]  # the dry run counts as the run would
             print("      -> would apply", file=out)
             if journal is not None:
                 journal.write(change, "dry-run", "would apply")
             continue
         assert journal is not None
-        journal.write(change, "sending")  # write-ahead: on disk before the request goes out
+        journal.write(change, "sending", note)  # write-ahead: on disk before the request goes out
         try:
-            commerce.write(change, reason)
+            answer = commerce.send(change, current, body)
         except BillingSourceError as exc:
-            journal.write(change, "failed", str(exc))
-            print(f"      -> FAILED: {exc}", file=out)
             failed += 1
+            if refused(exc):
+                journal.write(change, "failed", str(exc), exc.status)
+                print(f"      -> FAILED: {exc}", file=out)
+                continue
+            removed[sku] = removed.get(sku, 0) + change["seats"]  # it may have been made
+            journal.write(change, "unknown", f"no answer that settles it: {exc}", exc.status)
+            print(f"      -> OUTCOME UNKNOWN (no answer that settles it): {exc}", file=out)
+            continue
+        removed[sku] = removed.get(sku, 0) + change["seats"]
+        differs = answer_differs(change, answer)
+        if differs:
+            failed += 1
+            journal.write(change, "unknown", differs)
+            print(f"      -> OUTCOME UNKNOWN: {differs}", file=out)
             continue
         journal.write(change, "done")
         print("      -> done", file=out)
@@ -244,9 +350,10 @@ async def run_commerce(
 
 
 async def _check(
-    change: Mapping[str, Any], commerce: Commerce, seats: SeatsReader, today: date
-) -> str | dict[str, Any]:
-    """The subscription as re-read when the change may be made, else why not."""
+    change: Mapping[str, Any], commerce: Commerce, seats: SeatsReader, today: date, removed: int = 0
+) -> str | tuple[dict[str, Any], Any, str]:
+    """(the subscription as re-read, the body to send, a note) when the change may be made, else
+    why not. `removed`: the seats of the same product the run's earlier changes took."""
     if str(change.get("by") or "") < today.isoformat():
         return f"its window closed on {change.get('by')}"
     try:
@@ -260,9 +367,15 @@ async def _check(
     if counted is None:
         return "could not re-read the seats assigned (GET /subscribedSkus)"
     enabled, assigned = counted
-    if enabled - change["seats"] < assigned:
-        return f"{enabled - change['seats']} seats would be left, below the {assigned} assigned now"
-    return current
+    left = enabled - removed - change["seats"]
+    if left < assigned:
+        earlier = f" (after the {removed} this run's earlier changes remove)" if removed else ""
+        return f"{left} seats would be left{earlier}, below the {assigned} assigned now"
+    try:
+        body = commerce.body(change, current)
+    except BillingSourceError as exc:
+        return f"could not build the request: {exc}"
+    return current, body, _window_note(change, current)
 
 
 def _seats_reader(client: Any) -> SeatsReader:
@@ -285,11 +398,23 @@ def _seats_reader(client: Any) -> SeatsReader:
 
 
 def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
-    """`apply PLAN --commerce [--yes]`: the plan's commerce changes; exit 3 when one failed."""
-    changes = commerce_of(json.loads(plan_path.read_text("utf-8")))
+    """`apply PLAN --commerce [--yes]`: the plan's commerce changes, once the credential is shown to
+    sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown."""
+    plan_doc = json.loads(plan_path.read_text("utf-8"))
+    changes = commerce_of(plan_doc)
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
+    client = make_client()
+
+    async def verified() -> None:
+        try:
+            await permissions.check_tenant(client, str(plan_doc.get("tenant_id") or "").lower())
+        except BaseException:
+            await client.aclose()
+            raise
+
+    asyncio.run(verified())  # before any journal or billing request: another tenant's token stops here
     journal = (
         CommerceJournal(
             plan_path.resolve().parent / datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
@@ -297,7 +422,6 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
         if args.yes
         else None
     )
-    client = make_client()
     with access(args, os.environ, True) as reach:
         commerce = Commerce(reach)
 
@@ -323,157 +447,7 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
                 journal.close()
     if failed:
         raise CollectionError(
-            f"{failed} commerce change(s) failed; the journal {journal.path if journal else ''} says which"
+            f"{failed} commerce change(s) failed or have an unknown outcome; the journal "
+            f"{journal.path if journal else ''} says which (undo --commerce names them)"
         )
     return EXIT_OK
-
-
-def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
-    """Why the subscription as re-read may not get the seats back through the undo (None: it may).
-    Only inside the window of the reduction: after it, seats bought are a new commitment for the rest
-    of the term, which the admin decides in the admin center or with the partner, not an undo."""
-    by = str(line.get("by") or "")
-    if not by:
-        return "the journal does not say until when its window was open (journaled before 'by' was kept)"
-    if by < today.isoformat():
-        return (
-            f"its window closed on {by}: seats bought now are a new purchase for the rest of the term; "
-            "buy them in the admin center (or through the partner) if they are needed"
-        )
-    props = (current.get("properties") or {}) if line["source"] == "billing-account" else current
-    shut = _arm_window_shut(props, today) if line["source"] == "billing-account" else None
-    if shut:
-        return shut
-    status = str(props.get("status") or "")
-    if status.lower() not in ("active", "enabled"):
-        return f"its status is {status or 'not given'}"
-    if line["kind"] == "schedule_reduction":
-        if not props.get("autoRenewEnabled"):
-            return "auto-renew is off: there is no scheduled renewal to take back"
-        if not props.get("scheduledNextTermInstructions"):
-            return "nothing is scheduled for its renewal any more (a mid-term change erases it)"
-        return None
-    if props.get("quantity") != line["to"]:
-        return f"it now has {props.get('quantity')} seats, the reduction left {line['to']}: changed since"
-    return None
-
-
-def _price_of(line: Mapping[str, Any], seats: int) -> str:
-    """`seats` x the monthly price per seat the plan used (its bill: the billing facts, else the policy)."""
-    saving = line.get("monthly_saving")
-    if not isinstance(saving, int | float) or not seats:
-        return "at a price not known"
-    return f"{seats} x {saving / seats:.2f} = {saving:.2f} a month"
-
-
-def undo_commerce(
-    journal_path: Path,
-    commerce: Commerce,
-    ask: Callable[[str], bool],
-    *,
-    execute: bool,
-    out: TextIO,
-    today: date,
-    undo_journal: CommerceJournal | None = None,
-) -> int:
-    """Buy back the seats of each reduction the journal records as done, newest first: only inside
-    the reduction's window (the subscription re-read: still the seats the reduction left, active),
-    only when `ask` says yes to the price named, each journaled before it is sent (`undo_journal`);
-    a cancellation cannot be undone through the API. The number bought back."""
-    lines = [json.loads(t) for t in journal_path.read_text("utf-8").splitlines() if t.strip()]
-    done = [ln for ln in lines if ln.get("outcome") == "done"]
-    note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
-    undone = 0
-    for line in reversed(done):
-        seats = int(line["from"]) - int(line["to"])
-        if line["kind"] == "cancel":
-            print(
-                f"  C{line['n']}: {line['sku']} was cancelled: buy a new subscription if it is needed again", file=out
-            )
-            continue
-        change = dict(line) | {
-            "kind": f"undo_{line['kind']}",
-            "from": line["to"],
-            "to": line["from"],
-            "request": _back(line),
-        }
-        try:
-            current = commerce.read(line)
-        except BillingSourceError as exc:
-            why: str | None = f"could not re-read the subscription: {exc}"
-        else:
-            why = _undo_blocked(line, current, today)
-        if why:
-            print(f"  C{line['n']}: not bought back: {why}", file=out)
-            note(change, "skipped", f"not sent: {why}")
-            continue
-        question = f"Buy back {seats} seats of {line['sku']} ({line['subscription']}), {_price_of(line, seats)}?"
-        if not execute:
-            print(f"  C{line['n']}: with --yes, would ask: {question}", file=out)
-            continue
-        if not ask(question):
-            print(f"  C{line['n']}: not bought back", file=out)
-            note(change, "declined", "no yes to the price")
-            continue
-        note(change, "sending")  # write-ahead: on disk before the request goes out
-        try:
-            commerce.write(change, current)
-        except BillingSourceError as exc:
-            note(change, "failed", str(exc))
-            print(f"  C{line['n']}: FAILED: {exc}", file=out)
-            continue
-        note(change, "done")
-        print(f"  C{line['n']}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
-        undone += 1
-    return undone
-
-
-def _ask(question: str) -> bool:
-    """A yes from the person at the keyboard (no terminal: no)."""
-    if not sys.stdin.isatty():
-        print(f"{question} (not asked: no terminal; nothing bought)", file=sys.stdout)
-        return False
-    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
-
-
-def undo_from_args(
-    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool] | None = None
-) -> int:
-    """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
-    each only inside its window and after a yes to its price; with --yes journaled write-ahead in
-    commerce-undo-<UTC time>.jsonl beside the journal."""
-    if not journal_path.is_file():
-        raise UsageError(f"{journal_path}: no such commerce journal")
-    undo_journal = (
-        CommerceJournal(
-            journal_path.resolve().parent / datetime.now(UTC).strftime("commerce-undo-%Y%m%dT%H%M%SZ.jsonl")
-        )
-        if args.yes
-        else None
-    )
-    with access(args, os.environ, True) as reach:
-        commerce = Commerce(reach)
-        try:
-            undo_commerce(
-                journal_path,
-                commerce,
-                ask or _ask,
-                execute=args.yes,
-                out=sys.stdout,
-                today=today,
-                undo_journal=undo_journal,
-            )
-        finally:
-            commerce.close()
-            if undo_journal is not None:
-                undo_journal.close()
-    return EXIT_OK
-
-
-def _back(line: Mapping[str, Any]) -> dict[str, Any]:
-    """The request that puts the seat count back to `from`."""
-    if line["source"] == "billing-account":
-        return {"method": "PATCH", "path": line["request"]["path"], "body": {"properties": {"quantity": line["from"]}}}
-    if line["kind"] == "schedule_reduction":
-        return {"method": "PATCH", "path": line["request"]["path"], "body": {"scheduledNextTermInstructions": None}}
-    return {"method": "PATCH", "path": line["request"]["path"], "body": {"quantity": line["from"]}}

@@ -24,11 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..errors import UsageError
 from ..formats.plan_json import Change
 from ..graph.auth import SIGN_IN, USERS
 from ..graph.auth import Permission as Permission  # re-exported: the apply checks name it here
+
+if TYPE_CHECKING:
+    from ..graph.client import GraphClient
 
 ASSIGN = Permission(
     "LicenseAssignment.ReadWrite.All",
@@ -138,3 +142,29 @@ def for_refusal(change: Change) -> str:
     """What to grant when Graph answers a write with 403."""
     perm = BY_KIND[change.kind]
     return f"{perm.name} (or {', '.join(sorted(perm.satisfied_by - {perm.name}))}) for {perm.needed_for}"
+
+
+async def check_tenant(client: GraphClient, tenant_id: str) -> dict[str, Any] | None:
+    """The credential signs in to `tenant_id` (its token's tid, else Graph's /organization), else
+    UsageError (exit 2); the token's claims. The token itself is never kept, printed or journaled."""
+    claims = await client.token_claims()
+    tid = claims.get("tid") if claims else None
+    if isinstance(tid, str) and tid:
+        if tid.lower() != tenant_id:
+            raise UsageError(
+                f"the credential signs in to tenant {tid}, but the changes are for tenant "
+                f"{tenant_id}; refusing to apply them to another tenant"
+            )
+    else:
+        doc = await client.get("/organization?$select=id")
+        ids = (
+            [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)]
+            if isinstance(doc, dict)
+            else []
+        )
+        if tenant_id not in ids:
+            raise UsageError(
+                f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
+                f"tenant {tenant_id}; refusing to apply them to another tenant"
+            )
+    return claims

@@ -180,26 +180,7 @@ class Session:
 
     async def verify(self, wanted: tuple[permissions.Permission, ...]) -> permissions.Check:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
-        claims = await self.client.token_claims()  # the token itself is never kept, printed or journaled
-        tid = claims.get("tid") if claims else None
-        if isinstance(tid, str) and tid:
-            if tid.lower() != self.tenant_id:
-                raise UsageError(
-                    f"the credential signs in to tenant {tid}, but the changes are for tenant "
-                    f"{self.tenant_id}; refusing to apply them to another tenant"
-                )
-        else:
-            doc = await self.client.get("/organization?$select=id")
-            ids = (
-                [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)]
-                if isinstance(doc, dict)
-                else []
-            )
-            if self.tenant_id not in ids:
-                raise UsageError(
-                    f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
-                    f"tenant {self.tenant_id}; refusing to apply them to another tenant"
-                )
+        claims = await permissions.check_tenant(self.client, self.tenant_id)
         result = permissions.check(claims, wanted)
         self.delegated = bool(claims and isinstance(claims.get("scp"), str))
         if result.note:

@@ -553,7 +553,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.journal_file)
     if getattr(args, "commerce", False):  # a commerce journal (apply --commerce): buying seats back asks first
         # the billing clients load only for --commerce
-        from .commerce import undo_from_args
+        from .commerce_undo import undo_from_args
 
         return undo_from_args(args, path, clock().date())
     with hold(path, "the journal"):  # not while an apply still writes it

@@ -6,6 +6,13 @@
                                                none chosen is a BillingAccountChoice (exit 2, listing them)
     read_subscriptions(client, account)        its billingSubscriptions, as JSON dicts (the REST shape)
     get_subscription / update_subscription     one subscription, re-read or changed (apply --commerce)
+    cancel_subscription(client, account, name, agreement)
+                                               the documented cancel of the account's agreement type:
+                                               DELETE (Microsoft Customer Agreement) or POST .../cancel
+                                               (Microsoft Partner Agreement), followed to its end
+
+The account's `agreementType` says how its subscriptions were bought (auditor.billing.facts):
+Microsoft Online Services Program accounts list subscriptions too, which follow the legacy rules.
 
 The identity needs a read-only billing role on the account (Billing account reader) to read, and
 Billing account contributor (or owner) to change a quantity or auto-renew (docs/bill.md). Any
@@ -31,7 +38,16 @@ NO_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"  # the client asks for 
 
 
 class BillingSourceError(Exception):
-    """A billing source could not be read: a gap in the bill, never a failed audit."""
+    """A billing source could not be read: a gap in the bill, never a failed audit. `status` is the
+    API's HTTP status when it answered one (a 4xx: it refused the request; None: no answer)."""
+
+    def __init__(self, text: str, status: int | None = None) -> None:
+        super().__init__(text)
+        self.status = status
+
+
+def status_of(exc: AzureError) -> int | None:
+    return exc.status_code if isinstance(exc, HttpResponseError) else None
 
 
 class BillingAccountChoice(UsageError):
@@ -91,17 +107,18 @@ def billing_accounts(c: Any) -> list[Account]:
         raise BillingSourceError(f"billing accounts: {message(exc)}") from None
 
 
-def choose_account(accounts: Sequence[Account], wanted: str | None) -> str:
+def choose_account(accounts: Sequence[Account], wanted: str | None) -> Account:
     """The billing account to read: `wanted` (it must be one the identity can read), else the only one."""
     names = ", ".join(f"{a.name} ({a.display_name or a.agreement})" for a in accounts) or "none"
     if wanted:
-        if any(a.name.lower() == wanted.lower() for a in accounts):
-            return wanted
+        for a in accounts:
+            if a.name.lower() == wanted.lower():
+                return a
         raise BillingAccountChoice(
             f"--billing-account {wanted}: not a billing account this identity can read (it can read: {names})"
         )
     if len(accounts) == 1:
-        return accounts[0].name
+        return accounts[0]
     if not accounts:
         raise BillingSourceError("the identity can read no billing account (assign it Billing account reader)")
     raise BillingAccountChoice(
@@ -123,7 +140,9 @@ def get_subscription(c: Any, account: str, name: str) -> dict[str, Any]:
     try:
         return dict(c.billing_subscriptions.get(account, name, **options(c)).as_dict())
     except AzureError as exc:
-        raise BillingSourceError(f"billing account {account}: billingSubscriptions/{name}: {message(exc)}") from None
+        raise BillingSourceError(
+            f"billing account {account}: billingSubscriptions/{name}: {message(exc)}", status_of(exc)
+        ) from None
 
 
 def update_subscription(c: Any, account: str, name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
@@ -133,4 +152,36 @@ def update_subscription(c: Any, account: str, name: str, properties: Mapping[str
         poller = c.billing_subscriptions.begin_update(account, name, body, polling_interval=0, **options(c))
         return dict(poller.result().as_dict())
     except AzureError as exc:
-        raise BillingSourceError(f"billing account {account}: update {name}: {message(exc)}") from None
+        raise BillingSourceError(f"billing account {account}: update {name}: {message(exc)}", status_of(exc)) from None
+
+
+MCA = "MicrosoftCustomerAgreement"
+MPA = "MicrosoftPartnerAgreement"
+
+
+def cancel_subscription(c: Any, account: str, name: str, agreement: str) -> None:
+    """Cancel a billing subscription by the operation Microsoft documents for the account's
+    agreement type, and wait for the long-running operation to end (its Location is
+    operationResults/cancelBillingSubscription_...):
+
+    - Microsoft Customer Agreement: DELETE billingSubscriptions/{name} ("Cancels a billing
+      subscription. This operation is supported only for billing accounts of type Microsoft Partner
+      Agreement or Microsoft Customer Agreement.");
+    - Microsoft Partner Agreement: POST billingSubscriptions/{name}/cancel ("Cancels a usage-based
+      subscription. This operation is supported only for billing accounts of type Microsoft Partner
+      Agreement.").
+
+    Any other agreement type has no cancel through this API: a BillingSourceError."""
+    try:
+        if agreement == MCA:
+            c.billing_subscriptions.begin_delete(account, name, polling_interval=0, **options(c)).result()
+        elif agreement == MPA:
+            body = {"cancellationReason": "Other"}
+            c.billing_subscriptions.begin_cancel(account, name, body, polling_interval=0, **options(c)).result()
+        else:
+            raise BillingSourceError(
+                f"billing account {account}: a subscription of a {agreement or 'not given'} account "
+                "is not cancelled through this API"
+            )
+    except AzureError as exc:
+        raise BillingSourceError(f"billing account {account}: cancel {name}: {message(exc)}", status_of(exc)) from None

@@ -1,7 +1,9 @@
 """Commerce facts read from Microsoft's billing APIs, joined to Graph's subscriptions and merged with the file.
 
-    from_billing_account(json) -> ApiSubscription   one `billingSubscriptions` item (ARM, api-version
-                                                    2024-04-01: Microsoft Customer Agreement, bought directly)
+    from_billing_account(json, agreement) -> ApiSubscription
+                                                    one `billingSubscriptions` item (ARM, api-version
+                                                    2024-04-01) of an account of that agreementType:
+                                                    the channel follows it (AGREEMENT_CHANNELS)
     from_partner_center(json, customer) -> ApiSubscription
                                                     one Partner Center `Subscription` resource (CSP)
     join(api, graph) -> Joined                      each API subscription to Graph's companySubscription:
@@ -30,6 +32,16 @@ from auditor.timestamps import timestamp_or_none
 BILLING_ACCOUNT = "billing-account"
 PARTNER_CENTER = "partner-center"
 _TERMS = {t.value: t for t in Term}
+# The billing account's agreementType as the channel its subscriptions were bought through: a
+# Microsoft Customer Agreement is new commerce bought directly; a Microsoft Online Services Program
+# account's subscriptions follow the legacy rules (List By Billing Account serves both); a Microsoft
+# Partner Agreement is a partner's account (CSP); an Enterprise Agreement its own.
+AGREEMENT_CHANNELS = {
+    "MicrosoftCustomerAgreement": Channel.MCA,
+    "MicrosoftOnlineServicesProgram": Channel.MOSA,
+    "MicrosoftPartnerAgreement": Channel.CSP,
+    "EnterpriseAgreement": Channel.EA,
+}
 # Partner Center's billingCycle (BillingCycleType) as the billing frequency
 _CYCLES = {"monthly": Term.MONTH, "annual": Term.YEAR, "triennial": Term.THREE_YEARS}
 
@@ -61,6 +73,7 @@ class ApiSubscription:
     etag: str | None = None
     scope: str = ""  # the billing account (ARM) or the customer (Partner Center) it is read under
     offer: str | None = None  # Partner Center's offerId (productId:skuId:availabilityId in new commerce)
+    agreement: str | None = None  # the billing account's agreementType (ARM): which cancel operation it takes
     cycle: str | None = None  # Partner Center's billingCycle as it gives it (the next term keeps it)
 
 
@@ -77,8 +90,10 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
-    """A `billingSubscriptions` item of the billing account (Microsoft.Billing 2024-04-01)."""
+def from_billing_account(item: Mapping[str, Any], agreement: str = "MicrosoftCustomerAgreement") -> ApiSubscription:
+    """A `billingSubscriptions` item of a billing account whose agreementType is `agreement`
+    (Microsoft.Billing 2024-04-01); an agreement type not in AGREEMENT_CHANNELS is taken as bought
+    directly (Microsoft Customer Agreement), the only other one List By Billing Account serves."""
     p = item.get("properties") or {}
     overrides = p.get("systemOverrides") or {}
     renew = p.get("autoRenew")
@@ -87,7 +102,7 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
     return ApiSubscription(
         BILLING_ACCOUNT,
         str(item.get("name") or ""),
-        Channel.MCA,
+        AGREEMENT_CHANNELS.get(agreement, Channel.MCA),
         product=p.get("skuDescription"),
         catalog_product=p.get("productTypeId"),
         catalog_sku=p.get("skuId"),
@@ -102,6 +117,7 @@ def from_billing_account(item: Mapping[str, Any]) -> ApiSubscription:
         status=p.get("status"),
         next_term=p.get("renewalTermDetails") or {},
         scope=_account_of(str(item.get("id") or "")),
+        agreement=agreement,
     )
 
 
@@ -117,8 +133,10 @@ def from_partner_center(item: Mapping[str, Any], customer: str) -> ApiSubscripti
     added: list[SeatAddition] = []
     for detail in refundable.get("details") or []:
         until, seats = _day(detail.get("allowedUntilDateTime")), _int(detail.get("quantity"))
-        if until is not None and seats:  # a seat addition's window closes 7 days (168 hours) after it
-            added.append(SeatAddition(until - timedelta(days=7), seats))
+        # a seat addition's window closes at allowedUntilDateTime, 7 days (168 hours) after it: the
+        # API's instant is the deadline, its day the window's last (not rebuilt a day earlier)
+        if until is not None and seats:
+            added.append(SeatAddition(until - timedelta(days=7), seats, until))
     renew = item.get("autoRenewEnabled")
     return ApiSubscription(
         PARTNER_CENTER,
@@ -244,6 +262,7 @@ def row_from_api(joined: Joined) -> BillingRow | None:
                     ("product_id", api.catalog_product),
                     ("catalog_sku", api.catalog_sku),
                     ("term", api.term.value if api.term else None),
+                    ("agreement", api.agreement),
                 )
                 if v
             ),

@@ -87,6 +87,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 class SeatAddition:
     on: date
     seats: int
+    until: date | None = None  # the last day of its window as the API gives it (allowedUntilDateTime)
 
 
 @dataclass(frozen=True)

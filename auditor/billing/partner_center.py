@@ -6,6 +6,10 @@ allows it; one partner credential serves every customer).
     get_subscription / update_subscription          one subscription, re-read or PATCHed (apply --commerce)
     next_term_product(offer, cycle, term)           scheduledNextTermInstructions.product for a renewal
                                                     that keeps the subscription's own offer and term
+    scheduled_product(session, customer, sub)       the same, as "Schedule changes for a new commerce
+                                                    subscription" builds it: from the transition
+                                                    eligibilities of type `scheduled` got now
+                                                    (availability ids "can change over time")
 
 Partner Center allows 500 requests a minute per customer on the Subscription resource: the session
 spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. One
@@ -95,13 +99,14 @@ class PartnerCenter:
                 continue
             if response.status_code >= 400:
                 raise BillingSourceError(
-                    f"Partner Center {method} {path}: HTTP {response.status_code}{_describe(response)}"
+                    f"Partner Center {method} {path}: HTTP {response.status_code}{_describe(response)}",
+                    response.status_code,
                 )
             try:
                 return response.json()
             except ValueError:
                 raise BillingSourceError(f"Partner Center {method} {path}: the answer is not JSON") from None
-        raise BillingSourceError(f"Partner Center {method} {path}: still throttled after {RETRIES} retries")
+        raise BillingSourceError(f"Partner Center {method} {path}: still throttled after {RETRIES} retries", 429)
 
 
 def _retry_after(response: httpx.Response) -> float:
@@ -179,3 +184,31 @@ def next_term_product(offer_id: object, billing_cycle: object, term_duration: ob
         "billingCycle": billing_cycle,
         "termDuration": term_duration,
     }
+
+
+def scheduled_product(pc: PartnerCenter, customer: str, subscription: Mapping[str, Any]) -> dict[str, str]:
+    """scheduledNextTermInstructions.product that renews `subscription` (as re-read) into its own
+    product, SKU, term and billing cycle, with the availability Partner Center offers now: "Schedule
+    changes for a new commerce subscription" gets the transition eligibilities of eligibility type
+    `scheduled` first, and "Subscription resources" says availability ids "can change over time".
+    A BillingSourceError when no eligible scheduled transition keeps its product and SKU."""
+    own = next_term_product(
+        subscription.get("offerId"), subscription.get("billingCycle"), subscription.get("termDuration")
+    )
+    sub_id = str(subscription.get("id") or "")
+    if own is None:
+        raise BillingSourceError(f"Partner Center subscription {sub_id}: its offerId does not name its product")
+    doc = pc.request(
+        "GET",
+        f"/v1/customers/{customer}/subscriptions/{sub_id}/transitioneligibilities?eligibilityType=scheduled",
+        customer,
+    )
+    for item in (doc.get("items") or []) if isinstance(doc, dict) else []:
+        parts = str((item or {}).get("catalogItemId") or "").split(":")
+        eligible = any(isinstance(e, dict) and e.get("isEligible") is True for e in item.get("eligibilities") or [])
+        if len(parts) == 3 and all(parts) and parts[:2] == [own["productId"], own["skuId"]] and eligible:
+            return own | {"availabilityId": parts[2]}
+    raise BillingSourceError(
+        f"Partner Center subscription {sub_id}: no eligible scheduled transition keeps "
+        f"{own['productId']}:{own['skuId']} (transition eligibilities of type scheduled)"
+    )

@@ -129,11 +129,12 @@ def _partner_left_out(
     )
 
 
-def _arm_items(access: Access) -> list[dict[str, Any]]:
+def _arm_items(access: Access) -> tuple[str, list[dict[str, Any]]]:
+    """The chosen billing account's agreementType and its billingSubscriptions."""
     assert access.billing_credential is not None
     with arm.client(access.billing_credential, access.billing_endpoint, access.billing_audience) as c:
         account = arm.choose_account(arm.billing_accounts(c), access.billing_account)
-        return arm.read_subscriptions(c, account)
+        return account.agreement, arm.read_subscriptions(c, account.name)
 
 
 def _pc_items(access: Access, tenant: str) -> list[dict[str, Any]]:
@@ -151,7 +152,7 @@ def gather(
     file: BillingFile | None,
     access: Access,
     *,
-    arm_reader: Callable[[Access], list[dict[str, Any]]] = _arm_items,
+    arm_reader: Callable[[Access], tuple[str, list[dict[str, Any]]]] = _arm_items,
     pc_reader: Callable[[Access, str], list[dict[str, Any]]] = _pc_items,
 ) -> Gathered:
     """The billing rows of `subscriptions` from the sources `choice` names (docs/bill.md)."""
@@ -168,7 +169,8 @@ def gather(
             )
     elif wants_arm:
         try:
-            apis += [from_billing_account(i) for i in arm_reader(access)]
+            agreement, items = arm_reader(access)
+            apis += [from_billing_account(i, agreement) for i in items]
             read.append(BillingSource.BILLING_ACCOUNT.value)
         except arm.BillingSourceError as exc:
             gaps.append(f"billing-account: {exc}")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from auditor.billing.file import BillingRow, Channel
+from auditor.billing.file import BillingRow, Channel, SeatAddition
 from auditor.model import Subscription
 from auditor.timestamps import timestamp_or_none
 
@@ -130,6 +130,12 @@ def _closes(start: date) -> date:
     return start + timedelta(days=WINDOW_DAYS - 1)
 
 
+def _added_closes(addition: SeatAddition) -> date:
+    """The last day of a seat addition's window: the API's allowedUntilDateTime when it gives one
+    (Microsoft's end dates include their day), else 7 days from the addition."""
+    return addition.until or _closes(addition.on)
+
+
 def is_partner(subscription: Subscription, row: BillingRow | None) -> bool:
     """A partner buys and changes it: the billing row says csp, or Graph names the partner tenant
     that created it (ownerTenantId) or a partner owner (ownerType)."""
@@ -182,7 +188,9 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
     start = row.term_start or _day(subscription.created_date_time)
     est = _est_after(row, renews)
     if start is not None and start <= today <= _closes(start):
-        close = min(_closes(start), row.cancel_by) if row.cancel_by and row.cancel_by >= today else _closes(start)
+        # the API's own end of the window (cancellationAllowedEndDate / cancellationAllowedUntilDate)
+        # when it gives one: its day is the last, not rebuilt a day earlier from the start
+        close = row.cancel_by if row.cancel_by and row.cancel_by >= today else _closes(start)
         return Opening(
             Window.WITHIN_7_DAYS,
             owner,
@@ -196,9 +204,9 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
             cancels_at_end=row.cancel_at_end_of_term,
             est_after=est,
         )
-    added = [a for a in row.seats_added if a.on <= today <= _closes(a.on)]
+    added = [a for a in row.seats_added if a.on <= today <= _added_closes(a)]
     if added:
-        first = min(_closes(a.on) for a in added)
+        first = min(_added_closes(a) for a in added)
         return Opening(
             Window.WITHIN_7_DAYS,
             owner,

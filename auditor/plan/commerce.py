@@ -1,18 +1,28 @@
 """The bill's actions an API can perform, as commerce changes (plan.json `bill.commerce`).
 
     commerce_changes(actions) -> list of changes, numbered from 1
+    commerce_rows(bill, currency, locale) -> plan.md's lines for them: each change, its request,
+                                             its money and deadline, and whether undo can take it back
 
 Only what the API that sold the subscription can do, inside its window:
 
     billing-account  reduce within a 7-day window   PATCH billingSubscriptions/{name} {"properties": {"quantity"}}
-                     cancel within a 7-day window   POST billingSubscriptions/{name}/cancel {"cancellationReason"}
+                     cancel within a 7-day window   the operation of the account's agreementType:
+                                                    Microsoft Customer Agreement: DELETE
+                                                    billingSubscriptions/{name} ("Cancels a billing
+                                                    subscription"); Microsoft Partner Agreement: POST
+                                                    billingSubscriptions/{name}/cancel
+                                                    {"cancellationReason"}; each a long-running
+                                                    operation (apply follows it to its end)
     partner-center   reduce within a 7-day window   PATCH customers/{c}/subscriptions/{id} (quantity)
                      reduce at the renewal          PATCH the same, scheduledNextTermInstructions
                                                     {product: productId, skuId, availabilityId,
                                                     billingCycle, termDuration; quantity} (needs
                                                     auto-renew on; a mid-term change erases it)
 
-Never a delete. `cancel_at_end_of_term` has no field in either API's stored specification, and a
+The DELETE is Resource Manager's verb for cancelling a billing subscription, inside its
+cancellation window (prorated refund); it is not deleting a subscription in the Microsoft 365
+admin center, which no plan does. `cancel_at_end_of_term` has no field in either API's stored specification, and a
 subscription in its Extended Service Term cannot be reduced: both stay with the admin. `apply
 --commerce` re-reads each subscription and the seats assigned before it changes anything
 (auditor.apply.commerce).
@@ -21,11 +31,18 @@ subscription in its Extended Service Term cannot be reduced: both stay with the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from .. import i18n
 from ..billing.partner_center import next_term_product
+from ..model import Locale
+from ..reference import product_names
+from ..render.text import clean
 
 API_VERSION = "2024-04-01"
+MCA = "MicrosoftCustomerAgreement"
+MPA = "MicrosoftPartnerAgreement"
 
 
 def _arm_path(account: str, name: str, tail: str = "") -> str:
@@ -49,7 +66,11 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 "path": _arm_path(scope, sub_id),
                 "body": {"properties": {"quantity": to}},
             }
-        if verb == "cancel":
+        # facts saved before the agreement was kept came from accounts taken as Customer Agreements
+        agreement = api.get("agreement") or MCA
+        if verb == "cancel" and agreement == MCA:
+            return "cancel", {"method": "DELETE", "path": _arm_path(scope, sub_id), "body": None}
+        if verb == "cancel" and agreement == MPA:
             return "cancel", {
                 "method": "POST",
                 "path": _arm_path(scope, sub_id, "/cancel"),
@@ -68,6 +89,17 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 "body": {"scheduledNextTermInstructions": {"product": product, "quantity": to}},
             }
     return None
+
+
+def _product(api: Mapping[str, Any]) -> str | None:
+    """The API's own product and SKU ids of the subscription ("productTypeId:skuId" for the billing
+    account, "productId:skuId" of the offerId for Partner Center): apply compares the re-read
+    subscription's with them. None when the API did not give them."""
+    if api.get("source") == "billing-account":
+        ids = (api.get("product_id"), api.get("catalog_sku"))
+        return f"{ids[0]}:{ids[1]}" if all(ids) else None
+    parts = str(api.get("offer") or "").split(":")
+    return f"{parts[0]}:{parts[1]}" if len(parts) == 3 and all(parts) else None
 
 
 def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -89,6 +121,8 @@ def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
                 "subscription": action["subscription"],
                 "sku": action["sku"],
                 "sku_id": api.get("sku_id"),
+                "agreement": (api.get("agreement") or MCA) if api["source"] == "billing-account" else None,
+                "product": _product(api),
                 "from": action["from"],
                 "to": action["to"],
                 "seats": action["seats"],
@@ -101,3 +135,74 @@ def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
             }
         )
     return out
+
+
+@dataclass(frozen=True)
+class CommerceRow:
+    """One commerce change as plan.md shows it to the reviewer who approves the commerce job."""
+
+    n: int
+    what: str
+    request: str
+    money: str
+    undo: str
+
+
+_WHAT = {
+    "reduce": lambda t, v: t.pgettext(
+        "plan_commerce_reduce", "Reduce {product} ({subscription}) from {before} to {after} licenses", **v
+    ),
+    "schedule_reduction": lambda t, v: t.pgettext(
+        "plan_commerce_schedule",
+        "Reduce {product} ({subscription}) from {before} to {after} licenses at its renewal",
+        **v,
+    ),
+    "cancel": lambda t, v: t.pgettext(
+        "plan_commerce_cancel", "Cancel {product} ({subscription}): {before} licenses", **v
+    ),
+}
+
+
+def commerce_rows(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> tuple[CommerceRow, ...]:
+    """plan.md's lines for the bill's commerce changes (none without them): what each does, the
+    request `apply --commerce` sends, the money and the deadline, and what undo can do about it."""
+    t = i18n.translations(locale)
+    rows: list[CommerceRow] = []
+    for c in (bill or {}).get("commerce") or []:
+        what = _WHAT.get(str(c.get("kind")))
+        if what is None:
+            continue
+        product = product_names().product(c.get("sku_id"), c.get("sku")) or str(c.get("sku"))
+        values = {"product": product, "subscription": c.get("subscription"), "before": c["from"], "after": c["to"]}
+        saving, by = c.get("monthly_saving"), i18n.format_date(str(c.get("by") or "?"), locale)
+        money = (
+            t.pgettext(
+                "plan_commerce_money",
+                "Saves {amount} a month from {date}; by {deadline}",
+                amount=i18n.format_money(saving, currency, locale),
+                date=i18n.format_date(str(c.get("saving_from") or "?"), locale),
+                deadline=by,
+            )
+            if isinstance(saving, int | float) and saving
+            else t.pgettext("plan_commerce_no_money", "Saving not known; by {deadline}", deadline=by)
+        )
+        undo = (
+            t.pgettext(
+                "plan_commerce_final", "A cancellation cannot be undone: the product would have to be bought again."
+            )
+            if c.get("kind") == "cancel"
+            else t.pgettext(
+                "plan_commerce_undo", "Undo can buy the licenses back inside the window, after a yes to the price."
+            )
+        )
+        request = c.get("request") or {}
+        rows.append(
+            CommerceRow(
+                n=int(c.get("n") or 0),
+                what=clean(what(t, values), 600),
+                request=clean(f"{request.get('method')} {request.get('path')}", 600),
+                money=money,
+                undo=undo,
+            )
+        )
+    return tuple(rows)

@@ -23,6 +23,7 @@ from auditor.formats.plan_records import DECLARED, MailboxStep
 from auditor.model import Locale
 from auditor.outputs import write_text
 from auditor.plan.bill_view import bill_view
+from auditor.plan.commerce import commerce_rows
 from auditor.plan.compile import (
     Change,
     ChangePlan,
@@ -357,7 +358,12 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     return (
         markdown_environment()
         .get_template("plan.md.j2")
-        .render(v=view, t=i18n.translations(locale), b=bill_view(plan.bill, plan.currency, locale, plan.money))
+        .render(
+            v=view,
+            t=i18n.translations(locale),
+            b=bill_view(plan.bill, plan.currency, locale, plan.money),
+            commerce=commerce_rows(plan.bill, plan.currency, locale),
+        )
     )
 
 

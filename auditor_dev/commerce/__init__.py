@@ -1,9 +1,12 @@
 """Loopback stand-ins of Microsoft's commerce APIs, as the Graph emulator stands in for Graph.
 
     arm.py             Azure Resource Manager's Microsoft.Billing (api-version 2024-04-01): billing
-                       accounts and their billingSubscriptions (list with nextLink paging, get, PATCH)
+                       accounts (each with its agreementType) and their billingSubscriptions (list
+                       with nextLink paging, get, PATCH; the cancel of the account's agreement type,
+                       DELETE or POST .../cancel; each write a long-running operation polled at its
+                       operationResults Location)
     partner_center.py  Partner Center's REST API: a customer's subscriptions (continuationToken
-                       paging, get, PATCH)
+                       paging, get, PATCH) and their transition eligibilities of type scheduled
     sample.py          the sample tenant's subscriptions as each API sells them (`audit --demo`)
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
                        what was asked

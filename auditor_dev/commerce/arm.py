@@ -4,8 +4,20 @@
     GET   /providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions   (nextLink paging)
     GET   /providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}
     PATCH /providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}
-          (properties.quantity, properties.autoRenew; answered 200 with the subscription)
-    DELETE the same: 202 (recorded: the auditor must never send it)
+          (properties.quantity, properties.autoRenew): a long-running operation, 202 with its
+          Location operationResults/manageBillingSubscription_{name}:{operation}
+    DELETE the same: "Cancels a billing subscription" (Microsoft Customer Agreement or Microsoft
+          Partner Agreement accounts): 202, Location operationResults/cancelBillingSubscription_...
+    POST  .../billingSubscriptions/{name}/cancel {"cancellationReason"}: "Cancels a usage-based
+          subscription" (Microsoft Partner Agreement accounts only; refused on any other): 202, the same
+    GET   /providers/Microsoft.Billing/billingAccounts/{account}/operationResults/{operation}: 202
+          (Retry-After) while it runs (`operation_polls` times), then 200 with the subscription;
+          the change is made when the operation ends
+
+A seat reduction or a cancellation needs the subscription's self-serve window open:
+systemOverrides.cancellation "Allowed", or, where the subscription gives no `cancellation` (the
+2024-04-01 Get and Update examples carry only cancellationAllowedEndDate), a
+cancellationAllowedEndDate not yet past (`now`).
 
 Shapes follow billingSubscription.json and billingAccount.json of Azure/azure-rest-api-specs
 (2024-04-01) and their examples. As ARM does: a missing or other api-version is a 400
@@ -17,8 +29,11 @@ Shapes follow billingSubscription.json and billingAccount.json of Azure/azure-re
 from __future__ import annotations
 
 import copy
+import itertools
 import re
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor_dev.commerce.server import Asked, Reply, StandIn
@@ -30,7 +45,10 @@ _SUB = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billi
 _CANCEL = re.compile(
     r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/billingSubscriptions/([^/]+)/cancel$", re.I
 )
+_OPERATION = re.compile(r"^/providers/Microsoft\.Billing/billingAccounts/([^/]+)/operationResults/([^/]+)$", re.I)
 WRITABLE = frozenset(("quantity", "autoRenew"))
+MCA = "MicrosoftCustomerAgreement"
+MPA = "MicrosoftPartnerAgreement"
 
 
 def _error(status: int, code: str, message: str) -> Reply:
@@ -47,14 +65,23 @@ class BillingStandIn(StandIn):
         token: str | None = "arm-token",
         page_size: int = 50,
         display_names: Mapping[str, str] | None = None,
+        agreements: Mapping[str, str] | None = None,
         readers: bool = True,
         writers: bool = True,
+        now: datetime | None = None,
+        operation_polls: int = 1,
     ) -> None:
         super().__init__(token)
         self.accounts = {name: [copy.deepcopy(dict(s)) for s in subs] for name, subs in accounts.items()}
         self.display_names = dict(display_names or {})
+        self.agreements = dict(agreements or {})  # account -> agreementType (default: Microsoft Customer Agreement)
         self.page_size = page_size
         self.readers, self.writers = readers, writers
+        self.now = now
+        self.operation_polls = operation_polls  # answers of 202 before an operation ends
+        # operation name -> [polls left, the change it makes when it ends (returns the subscription)]
+        self.operations: dict[str, list[Any]] = {}
+        self._ids = itertools.count(1)
 
     def unauthorized(self, asked: Asked) -> Reply | None:
         if "authorization" not in asked.headers:
@@ -94,7 +121,49 @@ class BillingStandIn(StandIn):
             return self._one(asked, m.group(1), m.group(2))
         if (m := _CANCEL.match(asked.path)) and asked.method == "POST":
             return self._cancel(asked, m.group(1), m.group(2))
+        if (m := _OPERATION.match(asked.path)) and asked.method == "GET":
+            return self._operation(m.group(1), m.group(2))
         return _error(404, "NotFound", f"The resource '{asked.path}' was not found.")
+
+    def agreement(self, account: str) -> str:
+        return self.agreements.get(account, MCA)
+
+    def _find(self, account: str, name: str) -> dict[str, Any] | None:
+        return next((s for s in self.accounts.get(account, []) if str(s.get("name")).lower() == name.lower()), None)
+
+    def _window_open(self, props: Mapping[str, Any]) -> bool:
+        """The self-serve cancellation or seat reduction is allowed: systemOverrides.cancellation
+        says so, else (not given) its cancellationAllowedEndDate is not past."""
+        overrides = props.get("systemOverrides") or {}
+        given = overrides.get("cancellation")
+        if given is not None:
+            return bool(given == "Allowed")
+        end = str(overrides.get("cancellationAllowedEndDate") or "")
+        now = self.now or datetime.now(UTC)
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
+        try:
+            return bool(end) and datetime.fromisoformat(end.replace("Z", "+00:00")) >= now
+        except ValueError:
+            return False
+
+    def _accepted(self, account: str, kind: str, name: str, change: Callable[[], dict[str, Any]]) -> Reply:
+        """202 with the Location of a long-running operation that makes `change` when it ends."""
+        operation = f"{kind}_{name}:{uuid.UUID(int=next(self._ids))}"
+        self.operations[operation] = [self.operation_polls, change]
+        where = f"{self.url}/providers/Microsoft.Billing/billingAccounts/{account}/operationResults/{operation}"
+        return Reply(202, None, {"Location": f"{where}?api-version={API_VERSION}", "Retry-After": "0"})
+
+    def _operation(self, account: str, operation: str) -> Reply:
+        state = self.operations.get(operation)
+        if state is None:
+            return _error(404, "OperationNotFound", f"The operation '{operation}' was not found.")
+        if state[0] > 0:
+            state[0] -= 1
+            where = f"{self.url}/providers/Microsoft.Billing/billingAccounts/{account}/operationResults/{operation}"
+            return Reply(202, None, {"Location": f"{where}?api-version={API_VERSION}", "Retry-After": "0"})
+        if len(state) == 2:  # ends once: its change is made, its answer kept
+            state.append(state[1]())
+        return Reply(200, copy.deepcopy(state[2]))
 
     def _account(self, name: str) -> dict[str, Any]:
         return {
@@ -105,7 +174,7 @@ class BillingStandIn(StandIn):
                 "displayName": self.display_names.get(name, name),
                 "accountStatus": "Active",
                 "accountType": "Business",
-                "agreementType": "MicrosoftCustomerAgreement",
+                "agreementType": self.agreement(name),
             },
         }
 
@@ -126,27 +195,40 @@ class BillingStandIn(StandIn):
         return Reply(200, body)
 
     def _cancel(self, asked: Asked, account: str, name: str) -> Reply:
-        """POST .../cancel: a subscription within its cancellation window is cancelled (never deleted)."""
-        sub = next((s for s in self.accounts.get(account, []) if str(s.get("name")).lower() == name.lower()), None)
+        """POST .../cancel: supported only for billing accounts of type Microsoft Partner Agreement."""
+        sub = self._find(account, name)
         if sub is None:
             return _error(404, "BillingSubscriptionNotFound", f"The billing subscription '{name}' was not found.")
+        if self.agreement(account) != MPA:
+            return _error(
+                400,
+                "BadRequest",
+                "Cancels a usage-based subscription. This operation is supported only for billing accounts "
+                "of type Microsoft Partner Agreement.",
+            )
         if not self.writers:
             return self._denied(
                 "Microsoft.Billing/billingAccounts/billingSubscriptions/cancel/action",
                 f"/providers/Microsoft.Billing/billingAccounts/{account}",
             )
-        if not (asked.body or {}).get("cancellationReason"):
-            return _error(400, "InvalidRequest", "The cancellationReason is required.")
+        if (asked.body or {}).get("cancellationReason") not in ("Other", "Compromise", "Dispute"):
+            return _error(400, "InvalidRequest", "The cancellationReason is required: Other, Compromise or Dispute.")
+        return self._cancelled(account, name, sub)
+
+    def _cancelled(self, account: str, name: str, sub: dict[str, Any]) -> Reply:
         props = sub.setdefault("properties", {})
-        if (props.get("systemOverrides") or {}).get("cancellation") != "Allowed":
+        if not self._window_open(props):
             return _error(400, "CancellationNotAllowed", "The subscription cannot be cancelled now.")
-        props["status"] = "Cancelled"
-        where = f"{self.url}/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}"
-        return Reply(202, None, {"Location": f"{where}?api-version={API_VERSION}", "Retry-After": "0"})
+
+        def cancel() -> dict[str, Any]:
+            props["status"] = "Cancelled"
+            return sub
+
+        return self._accepted(account, "cancelBillingSubscription", name, cancel)
 
     def _one(self, asked: Asked, account: str, name: str) -> Reply:
         scope = f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{name}"
-        sub = next((s for s in self.accounts.get(account, []) if str(s.get("name")).lower() == name.lower()), None)
+        sub = self._find(account, name)
         if sub is None:
             return _error(404, "BillingSubscriptionNotFound", f"The billing subscription '{name}' was not found.")
         if asked.method == "GET":
@@ -157,8 +239,15 @@ class BillingStandIn(StandIn):
             )
         if not self.writers:
             return self._denied("Microsoft.Billing/billingAccounts/billingSubscriptions/write", scope)
-        if asked.method == "DELETE":
-            return Reply(202, None)
+        if asked.method == "DELETE":  # "Cancels a billing subscription" (MCA or MPA accounts)
+            if self.agreement(account) not in (MCA, MPA):
+                return _error(
+                    400,
+                    "BadRequest",
+                    "Cancels a billing subscription. This operation is supported only for billing accounts of "
+                    "type Microsoft Partner Agreement or Microsoft Customer Agreement.",
+                )
+            return self._cancelled(account, name, sub)
         if asked.method != "PATCH":
             return _error(405, "MethodNotAllowed", f"The method '{asked.method}' is not allowed.")
         changes = (asked.body or {}).get("properties") or {}
@@ -169,15 +258,16 @@ class BillingStandIn(StandIn):
         if "quantity" in changes:
             if not isinstance(changes["quantity"], int) or changes["quantity"] < 1:
                 return _error(400, "InvalidQuantity", "The quantity must be a positive integer.")
-            overrides = props.get("systemOverrides") or {}
-            if changes["quantity"] < int(props.get("quantity") or 0) and overrides.get("cancellation") != "Allowed":
+            if changes["quantity"] < int(props.get("quantity") or 0) and not self._window_open(props):
                 return _error(
                     400,
                     "QuantityDecreaseNotAllowed",
                     "The quantity cannot be decreased outside the cancellation window.",
                 )
-            props["quantity"] = changes["quantity"]
-        if "autoRenew" in changes:
-            props["autoRenew"] = changes["autoRenew"]
-        props["provisioningState"] = "Succeeded"
-        return Reply(200, copy.deepcopy(sub))
+
+        def update() -> dict[str, Any]:
+            props.update({k: changes[k] for k in WRITABLE if k in changes})
+            props["provisioningState"] = "Succeeded"
+            return sub
+
+        return self._accepted(account, "manageBillingSubscription", name, update)

@@ -9,7 +9,13 @@
                                                           scheduledNextTermInstructions (needs
                                                           auto-renew on, and its product's
                                                           productId, skuId, availabilityId,
-                                                          billingCycle, termDuration and a quantity)
+                                                          billingCycle, termDuration and a quantity;
+                                                          the availability one the catalog offers now)
+    GET   /v1/customers/{customer}/subscriptions/{id}/transitioneligibilities?eligibilityType=scheduled
+                                                          the products its renewal may be scheduled
+                                                          into: its own, with the availability id
+                                                          offered now (`availabilities`: Microsoft
+                                                          reissues them: they "can change over time")
 
 Errors carry Partner Center's body {"code", "description", "data", "source"}; throttling is a 429
 with Retry-After (the Subscription resource allows 500 requests a minute per customer).
@@ -29,6 +35,7 @@ _SUBS = re.compile(r"^/v1/customers/([^/]+)/subscriptions/?$", re.I)
 # scheduledNextTermInstructions.product: Partner Center's ProductTerm, every field required
 PRODUCT_TERM = ("productId", "skuId", "availabilityId", "billingCycle", "termDuration")
 _SUB = re.compile(r"^/v1/customers/([^/]+)/subscriptions/([^/]+)$", re.I)
+_ELIGIBILITIES = re.compile(r"^/v1/customers/([^/]+)/subscriptions/([^/]+)/transitioneligibilities$", re.I)
 
 
 def _error(status: int, code: int, description: str) -> Reply:
@@ -45,11 +52,14 @@ class PartnerCenterStandIn(StandIn):
         token: str | None = "pc-token",
         page_size: int = 50,
         now: datetime | None = None,
+        availabilities: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(token)
         self.customers = {c.lower(): [copy.deepcopy(dict(s)) for s in subs] for c, subs in customers.items()}
         self.page_size = page_size
         self.now = now
+        # "productId:skuId" -> the availability id the catalog offers now (default: the subscription's own)
+        self.availabilities = dict(availabilities or {})
 
     def unauthorized(self, asked: Asked) -> Reply | None:
         return _error(401, 900, "Unauthorized: the bearer token is missing, expired or not for Partner Center.")
@@ -62,7 +72,40 @@ class PartnerCenterStandIn(StandIn):
             return self._list(asked, m.group(1).lower())
         if m := _SUB.match(asked.path):
             return self._one(asked, m.group(1).lower(), m.group(2))
+        if (m := _ELIGIBILITIES.match(asked.path)) and asked.method == "GET":
+            return self._eligibilities(asked, m.group(1).lower(), m.group(2))
         return _error(404, 2000, f"The resource {asked.path} was not found.")
+
+    def _find(self, customer: str, sub_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.customers.get(customer, []) if str(s.get("id")).lower() == sub_id.lower()), None)
+
+    def availability(self, offer: object) -> str | None:
+        """The availability id offered now for the offer's product and SKU (productId:skuId:availabilityId)."""
+        parts = str(offer or "").split(":")
+        if len(parts) != 3:
+            return None
+        return self.availabilities.get(f"{parts[0]}:{parts[1]}", parts[2])
+
+    def _eligibilities(self, asked: Asked, customer: str, sub_id: str) -> Reply:
+        """The subscription's own product, term and billing cycle, as a scheduled change may renew it."""
+        sub = self._find(customer, sub_id)
+        if sub is None:
+            return _error(404, 2000, f"The subscription {sub_id} was not found for customer {customer}.")
+        kind = asked.query.get("eligibilityType") or asked.query.get("eligibilitytype")
+        parts = str(sub.get("offerId") or "").split(":")
+        items = []
+        if kind == "scheduled" and len(parts) == 3:
+            items.append(
+                {
+                    "catalogItemId": f"{parts[0]}:{parts[1]}:{self.availability(sub.get('offerId'))}",
+                    "title": sub.get("offerName"),
+                    "quantity": sub.get("quantity"),
+                    "termDuration": sub.get("termDuration"),
+                    "billingCycle": sub.get("billingCycle"),
+                    "eligibilities": [{"isEligible": True, "transitionType": "scheduled", "errors": []}],
+                }
+            )
+        return Reply(200, {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}})
 
     def _list(self, asked: Asked, customer: str) -> Reply:
         if customer not in self.customers:
@@ -90,7 +133,7 @@ class PartnerCenterStandIn(StandIn):
         )
 
     def _one(self, asked: Asked, customer: str, sub_id: str) -> Reply:
-        sub = next((s for s in self.customers.get(customer, []) if str(s.get("id")).lower() == sub_id.lower()), None)
+        sub = self._find(customer, sub_id)
         if sub is None:
             return _error(404, 2000, f"The subscription {sub_id} was not found for customer {customer}.")
         if asked.method == "GET":
@@ -123,6 +166,15 @@ class PartnerCenterStandIn(StandIn):
                     "scheduledNextTermInstructions needs product ("
                     f"{', '.join(PRODUCT_TERM)}) and a positive quantity; missing: "
                     f"{', '.join(missing) or 'quantity'}",
+                )
+            assert isinstance(product, Mapping)
+            offered = self.availability(f"{product['productId']}:{product['skuId']}:{product['availabilityId']}")
+            if product["availabilityId"] != offered:
+                return _error(
+                    400,
+                    800002,
+                    f"The availability {product['availabilityId']} is not offered any more for "
+                    f"{product['productId']}:{product['skuId']}; get the transition eligibilities again.",
                 )
         if drop > 0:
             sub["quantity"] = quantity

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from azure.core.credentials import AccessToken
 
-from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce, undo_commerce
+from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
+from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import partner_center
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
@@ -24,6 +25,7 @@ from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 
 TODAY = date(2026, 11, 1)
+NOW = datetime(2026, 11, 1, 6)
 
 
 class Token:
@@ -57,7 +59,7 @@ def _seats(table: dict[str, tuple[int, int]]) -> Any:
 def world() -> Any:
     snapshot = sample_tenant()
     facts = sample_commerce(snapshot, datetime(2026, 11, 1, 6))
-    with BillingStandIn(facts.accounts) as arm, PartnerCenterStandIn(facts.customers) as pc:
+    with BillingStandIn(facts.accounts, now=NOW) as arm, PartnerCenterStandIn(facts.customers) as pc:
         yield snapshot, facts, arm, pc
 
 
@@ -90,7 +92,13 @@ def test_the_plan_names_what_an_api_can_do_and_the_dry_run_changes_nothing(world
     commerce.close()
     text = out.getvalue()
     assert failed == 0 and text.count("-> would apply") == 2
-    assert "saves 21.00 a month from 2026-11-01; by 2026-11-04" in text  # the money and the deadline
+    # the money and the deadline: the day of allowedUntilDateTime (2026-11-05T14:20Z), not a day earlier
+    assert "saves 21.00 a month from 2026-11-01; by 2026-11-05" in text
+    # the billing account's window rests on cancellationAllowedEndDate alone (Microsoft's examples' shape)
+    assert (
+        "systemOverrides gives no cancellation: its window is taken from cancellationAllowedEndDate 2026-11-04" in text
+    )
+    assert "DELETE /providers/Microsoft.Billing/billingAccounts/" in text and "by 2026-11-04" in text
     assert all(r.method == "GET" for r in arm.requests + pc.requests)
 
 
@@ -116,7 +124,9 @@ def test_apply_makes_them_journaled_and_never_below_the_seats_assigned(world: An
     lines = [json.loads(t) for t in (tmp_path / "commerce.jsonl").read_text("utf-8").splitlines()]
     assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "skipped"), (2, "sending"), (2, "done")]
     assert "below the 5 assigned now" in lines[0]["note"]
-    assert [r.method for r in arm.requests if r.method != "GET"] == ["POST"]  # the cancel, never a DELETE
+    # a Microsoft Customer Agreement's cancel: DELETE, followed to its end (operationResults)
+    assert [r.method for r in arm.requests if r.method != "GET"] == ["DELETE"]
+    assert any("/operationResults/cancelBillingSubscription_cf86da0c" in r.path for r in arm.requests)
     assert not [r for r in pc.requests if r.method != "GET"]
     power_bi = next(s for s in arm.accounts[next(iter(arm.accounts))] if s["name"].startswith("cf86"))
     assert power_bi["properties"]["status"] == "Cancelled"
@@ -134,7 +144,7 @@ def test_outside_the_window_or_after_a_change_it_is_skipped(world: Any, tmp_path
             _seats({}),
             execute=True,
             journal=CommerceJournal(tmp_path / "j"),
-            today=date(2026, 11, 5),
+            today=date(2026, 11, 6),
             out=out,
         )
     )
@@ -197,7 +207,7 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     ]
     assert pc.customers[customer][0]["quantity"] == 4  # said no: nothing bought
     # without a terminal nobody can say yes: nothing is bought
-    from auditor.apply import commerce as commerce_module
+    from auditor.apply import commerce_undo as commerce_module
 
     assert undo_commerce(path, commerce, commerce_module._ask, execute=True, out=out, today=TODAY) == 0
     assert pc.customers[customer][0]["quantity"] == 4
@@ -205,8 +215,8 @@ def test_undo_asks_before_buying_seats_back_and_names_the_price(world: Any, tmp_
     assert "with --yes, would ask: Buy back 2 seats" in out.getvalue()
     # after the reduction's window a buy-back is a new purchase for the term: refused, and said why
     late = io.StringIO()
-    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=late, today=date(2026, 11, 5)) == 0
-    assert "not bought back: its window closed on 2026-11-04" in late.getvalue()
+    assert undo_commerce(path, commerce, lambda q: True, execute=True, out=late, today=date(2026, 11, 6)) == 0
+    assert "not bought back: its window closed on 2026-11-05" in late.getvalue()
     assert not [r for r in pc.requests if r.method == "PATCH" and r.body.get("quantity") == 6]
     assert (
         undo_commerce(path, commerce, lambda q: True, execute=True, out=out, today=TODAY, undo_journal=undo_journal)
@@ -374,9 +384,19 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     commerce.close()
 
 
-def test_a_delete_in_the_plan_is_refused() -> None:
-    with pytest.raises(UsageError, match="never delete"):
+def test_a_plan_whose_request_is_not_its_change_is_refused() -> None:
+    """A DELETE other than a Customer Agreement's cancel, or a request whose seats are not the
+    change's `to`, is refused before anything is read or sent."""
+    with pytest.raises(UsageError, match="only one a plan sends is the cancel of a billing subscription"):
         commerce_of({"bill": {"commerce": [{"n": 1, "request": {"method": "DELETE", "path": "/x"}}]}})
+    mpa = _arm_reduce("acct") | {"kind": "cancel", "agreement": "MicrosoftPartnerAgreement"}
+    with pytest.raises(UsageError, match="is a DELETE"):
+        commerce_of({"bill": {"commerce": [mpa | {"request": {"method": "DELETE", "path": "/x", "body": None}}]}})
+    tampered = _arm_reduce("acct")
+    tampered["request"]["body"] = {"properties": {"quantity": 1}}
+    with pytest.raises(UsageError, match="change 1 asks for 1 seats, but it reduces to 2"):
+        commerce_of({"bill": {"commerce": [tampered]}})
+    assert commerce_of({"bill": {"commerce": [_arm_reduce("acct")]}})
 
 
 def test_apply_commerce_on_the_command_line(
@@ -413,7 +433,7 @@ def test_apply_commerce_on_the_command_line(
     monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
     monkeypatch.setattr(apply_run, "clock", lambda: datetime(2026, 11, 1, 7, tzinfo=__import__("datetime").UTC))
     with (
-        BillingStandIn(facts.accounts) as arm,
+        BillingStandIn(facts.accounts, now=NOW) as arm,
         PartnerCenterStandIn(facts.customers) as pc,
         GraphEmulator(snapshot, token=token) as graph,
     ):
@@ -422,6 +442,18 @@ def test_apply_commerce_on_the_command_line(
         plan = out / "plan.json"
         doc = json.loads(plan.read_text("utf-8"))
         assert doc["bill"]["commerce"]
+        # plan.md (the plan job's summary, which the reviewers approve) lists each commerce change
+        md = (out / "plan.md").read_text("utf-8")
+        section = md[md.index("### Commerce changes") :]
+        section = section[: section.index("### Changes, in the order")].replace("\\", "")
+        assert (
+            "C1. Reduce Microsoft Copilot for Microsoft 365 (8af68566-8229-5983-be4b-f5d5f157d380) from 6 to 4"
+            in section
+        )
+        assert "PATCH /v1/customers/" in section and "Saves €59.01 a month from Nov 1, 2026; by Nov 5, 2026" in section
+        assert "C2. Cancel Power BI Pro (cf86da0c-f640-56d1-913b-79bd0b93b3ed): 3 licenses" in section
+        assert "DELETE /providers/Microsoft.Billing/billingAccounts/" in section
+        assert "A cancellation cannot be undone: the product would have to be bought again." in section
         base = [
             "apply",
             str(plan),
@@ -458,7 +490,8 @@ def test_apply_commerce_on_the_command_line(
         assert all(r.method == "GET" for r in arm.requests + pc.requests)
         assert main([*base, "--yes"]) == 0
         assert [r.method for r in arm.requests + pc.requests if r.method != "GET"]
-        assert not [r for r in arm.requests + pc.requests if r.method == "DELETE"]
+        # the Power BI Pro cancel is the Customer Agreement's DELETE, never the Partner Agreement's POST .../cancel
+        assert [r.method for r in arm.requests if r.method not in ("GET",)] == ["DELETE"]
         journals = list(out.glob("commerce-journal-*.jsonl"))
         assert len(journals) == 1
         outcomes = [json.loads(t)["outcome"] for t in journals[0].read_text("utf-8").splitlines()]

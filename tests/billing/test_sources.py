@@ -57,7 +57,7 @@ def test_the_billing_account_is_read_through_azure_mgmt_billing_with_paging_and_
     )
     assert e3.source("term") == "billing-account" and not e3.uncertain
     bought = rows["cf86da0c-f640-56d1-913b-79bd0b93b3ed"]  # bought 4 days ago: cancellation allowed
-    assert bought.cancel_by == date(2026, 11, 3)
+    assert bought.cancel_by == date(2026, 11, 4)  # cancellationAllowedEndDate, 168 hours after the purchase
     assert rows["1b814d71-f7f2-5a90-beed-2d08c1609a8b"].auto_renew is False
 
 

@@ -32,7 +32,7 @@ def test_the_demo_shows_the_bill_from_the_emulated_billing_apis_without_a_file(d
     copilot = by_sub["8af68566-8229-5983-be4b-f5d5f157d380"]  # through the partner: 2 seats added 3 days ago
     assert (copilot["window"], copilot["by"], copilot["sources"]["seats_added"], copilot["channel"]) == (
         "within_7_days",
-        "2026-11-04",
+        "2026-11-05",  # the day of its allowedUntilDateTime, 2026-11-05T14:20Z: not rebuilt a day earlier
         "partner-center",
         "csp",
     )
@@ -40,7 +40,7 @@ def test_the_demo_shows_the_bill_from_the_emulated_billing_apis_without_a_file(d
     ems = by_sub["1b814d71-f7f2-5a90-beed-2d08c1609a8b"]  # auto-renew off: it would move into a paid EST
     assert ems["action"] in ("cancel_at_end_of_term", "reduce", "none")
     assert ems["sources"]["auto_renew"] == "billing-account"
-    f1 = by_sub["b5ac0e02-6581-545c-bcd5-ef6193795ae0"]  # a monthly term
+    f1 = by_sub["b5ac0e02-6581-545c-bcd5-ef6193795ae0"]  # an annual term, as the sample's billing file says
     assert (f1["sources"]["term"], f1["window"]) == ("billing-account", "renewal")
     trial = by_sub["e7d983f9-5f53-55e8-b9bb-db56753eaef9"]
     assert trial["sources"]["renewal"] == "billing-account"

@@ -1,0 +1,241 @@
+"""`undo COMMERCE_JOURNAL --commerce`: buy back what the journal's reductions removed.
+
+Newest first, each only inside its reduction's window (the subscription re-read: still the seats
+the reduction left, active), only after a yes to the price it names, each journaled write-ahead
+in commerce-undo-<UTC time>.jsonl. A cancellation cannot be undone through the API. A change the
+journal leaves `sending` or `unknown` is re-read: shown made, it is offered back; otherwise it is
+named, as are a failed buy-back and a cut journal line, and undo exits 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..billing.arm import BillingSourceError
+from ..billing.options import access
+from ..errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
+
+
+def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
+    """Why the subscription as re-read may not get the seats back through the undo (None: it may).
+    Only inside the window of the reduction: after it, seats bought are a new commitment for the rest
+    of the term, which the admin decides in the admin center or with the partner, not an undo."""
+    by = str(line.get("by") or "")
+    if not by:
+        return "the journal does not say until when its window was open (journaled before 'by' was kept)"
+    if by < today.isoformat():
+        return (
+            f"its window closed on {by}: seats bought now are a new purchase for the rest of the term; "
+            "buy them in the admin center (or through the partner) if they are needed"
+        )
+    props = (current.get("properties") or {}) if line["source"] == "billing-account" else current
+    shut = arm_window_shut(props, today) if line["source"] == "billing-account" else None
+    if shut:
+        return shut
+    status = str(props.get("status") or "")
+    if status.lower() not in ("active", "enabled"):
+        return f"its status is {status or 'not given'}"
+    if line["kind"] == "schedule_reduction":
+        if not props.get("autoRenewEnabled"):
+            return "auto-renew is off: there is no scheduled renewal to take back"
+        if not props.get("scheduledNextTermInstructions"):
+            return "nothing is scheduled for its renewal any more (a mid-term change erases it)"
+        return None
+    if props.get("quantity") != line["to"]:
+        return f"it now has {props.get('quantity')} seats, the reduction left {line['to']}: changed since"
+    return None
+
+
+def _price_of(line: Mapping[str, Any], seats: int) -> str:
+    """`seats` x the monthly price per seat the plan used (its bill: the billing facts, else the policy)."""
+    saving = line.get("monthly_saving")
+    if not isinstance(saving, int | float) or not seats:
+        return "at a price not known"
+    return f"{seats} x {saving / seats:.2f} = {saving:.2f} a month"
+
+
+_UNSETTLED = {
+    "sending": "the run stopped while its request was out",
+    "unknown": "the answer did not settle it",
+}
+
+
+def _journal_lines(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    """The journal's lines; a cut or unreadable line is named in `problems`, never a crash."""
+    lines: list[dict[str, Any]] = []
+    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            line = json.loads(text)
+        except ValueError:
+            line = None
+        needed = ("n", "kind", "source", "outcome", "from", "to", "request")
+        if not isinstance(line, dict) or any(k not in line for k in needed):
+            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
+            continue
+        lines.append(line)
+    return lines
+
+
+def _settled(
+    line: Mapping[str, Any], current: Mapping[str, Any], unread: str, out: TextIO, problems: list[str]
+) -> bool:
+    """A change whose outcome the journal does not know, settled by the re-read subscription: it
+    shows the change made (True), else the change is named in `problems` for a person (False)."""
+    if not unread and answer_differs(line, current) is None:
+        print(f"  C{line['n']}: its outcome was not known; re-read, the change shows as made", file=out)
+        return True
+    problem = (
+        f"C{line['n']}: {line['kind'].replace('_', ' ')} {line['sku']} ({line['subscription']}): "
+        f"outcome unknown ({_UNSETTLED[line['outcome']]}); "
+        f"{unread or 'the re-read subscription does not show it'}: check it in the admin center or with the partner"
+    )
+    problems.append(problem)
+    print(f"  {problem}", file=out)
+    return False
+
+
+def undo_commerce(
+    journal_path: Path,
+    commerce: Commerce,
+    ask: Callable[[str], bool],
+    *,
+    execute: bool,
+    out: TextIO,
+    today: date,
+    undo_journal: CommerceJournal | None = None,
+    problems: list[str] | None = None,
+) -> int:
+    """Buy back the seats of each reduction the journal records as done, newest first: only inside
+    the reduction's window (the subscription re-read: still the seats the reduction left, active),
+    only when `ask` says yes to the price named, each journaled before it is sent (`undo_journal`);
+    a cancellation cannot be undone through the API. A change whose outcome the journal does not
+    know (`sending` at the end, or `unknown`) is re-read: made, it is offered back like a done one;
+    else it is named in `problems`, as are a failed buy-back and a cut journal line. The number
+    bought back."""
+    problems = problems if problems is not None else []
+    lines = _journal_lines(journal_path, problems)
+    last: dict[Any, dict[str, Any]] = {}
+    for ln in lines:
+        last[ln["n"]] = ln  # the latest line of each change is its outcome
+    note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
+    undone = 0
+    for line in reversed([ln for ln in last.values() if ln["outcome"] in ("done", *_UNSETTLED)]):
+        seats = int(line["from"]) - int(line["to"])
+        try:
+            current, unread = commerce.read(line), ""
+        except BillingSourceError as exc:
+            current, unread = {}, f"could not re-read the subscription: {exc}"
+        if line["outcome"] in _UNSETTLED and not _settled(line, current, unread, out, problems):
+            continue
+        if line["kind"] == "cancel":
+            print(
+                f"  C{line['n']}: {line['sku']} was cancelled: buy a new subscription if it is needed again", file=out
+            )
+            continue
+        change = dict(line) | {
+            "kind": f"undo_{line['kind']}",
+            "from": line["to"],
+            "to": line["from"],
+            "request": _back(line),
+        }
+        why = unread or _undo_blocked(line, current, today)
+        if why:
+            print(f"  C{line['n']}: not bought back: {why}", file=out)
+            note(change, "skipped", f"not sent: {why}")
+            continue
+        question = f"Buy back {seats} seats of {line['sku']} ({line['subscription']}), {_price_of(line, seats)}?"
+        if not execute:
+            print(f"  C{line['n']}: with --yes, would ask: {question}", file=out)
+            continue
+        if not ask(question):
+            print(f"  C{line['n']}: not bought back", file=out)
+            note(change, "declined", "no yes to the price")
+            continue
+        note(change, "sending")  # write-ahead: on disk before the request goes out
+        try:
+            answer = commerce.send(change, current, change["request"]["body"])
+        except BillingSourceError as exc:
+            outcome = "failed" if refused(exc) else "unknown"
+            note(change, outcome, str(exc), exc.status)
+            problems.append(f"C{line['n']}: the buy-back {'FAILED' if outcome == 'failed' else 'has no answer'}: {exc}")
+            print(f"  C{line['n']}: {outcome.upper()}: {exc}", file=out)
+            continue
+        differs = answer_differs(change, answer)
+        if differs:
+            note(change, "unknown", differs)
+            problems.append(f"C{line['n']}: the buy-back's outcome is unknown: {differs}")
+            print(f"  C{line['n']}: OUTCOME UNKNOWN: {differs}", file=out)
+            continue
+        note(change, "done")
+        print(f"  C{line['n']}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
+        undone += 1
+    return undone
+
+
+def _ask(question: str) -> bool:
+    """A yes from the person at the keyboard (no terminal: no)."""
+    if not sys.stdin.isatty():
+        print(f"{question} (not asked: no terminal; nothing bought)", file=sys.stdout)
+        return False
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+
+
+def undo_from_args(
+    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool] | None = None
+) -> int:
+    """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
+    each only inside its window and after a yes to its price; with --yes journaled write-ahead in
+    commerce-undo-<UTC time>.jsonl beside the journal. Exit 3 when a change's outcome is unknown, a
+    buy-back failed or a journal line is cut (each named)."""
+    if not journal_path.is_file():
+        raise UsageError(f"{journal_path}: no such commerce journal")
+    undo_journal = (
+        CommerceJournal(
+            journal_path.resolve().parent / datetime.now(UTC).strftime("commerce-undo-%Y%m%dT%H%M%SZ.jsonl")
+        )
+        if args.yes
+        else None
+    )
+    problems: list[str] = []
+    with access(args, os.environ, True) as reach:
+        commerce = Commerce(reach)
+        try:
+            undo_commerce(
+                journal_path,
+                commerce,
+                ask or _ask,
+                execute=args.yes,
+                out=sys.stdout,
+                today=today,
+                undo_journal=undo_journal,
+                problems=problems,
+            )
+        finally:
+            commerce.close()
+            if undo_journal is not None:
+                undo_journal.close()
+    if problems:
+        print(f"{len(problems)} commerce change(s) need a person:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_COLLECTION
+    return EXIT_OK
+
+
+def _back(line: Mapping[str, Any]) -> dict[str, Any]:
+    """The request that puts the seat count back to `from`."""
+    if line["source"] == "billing-account":
+        return {"method": "PATCH", "path": line["request"]["path"], "body": {"properties": {"quantity": line["from"]}}}
+    if line["kind"] == "schedule_reduction":
+        return {"method": "PATCH", "path": line["request"]["path"], "body": {"scheduledNextTermInstructions": None}}
+    return {"method": "PATCH", "path": line["request"]["path"], "body": {"quantity": line["from"]}}

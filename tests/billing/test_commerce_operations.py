@@ -1,0 +1,432 @@
+"""The commerce writes by the operations Microsoft documents, against stand-ins that follow
+billingSubscription.json (2024-04-01) and its examples and Partner Center's pages, and the outcomes
+of a write that cannot hurt: the tenant checked, the run's own reductions counted, an answer that
+does not settle it recorded as unknown and named by undo (exit 3)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import io
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+from auditor.apply.commerce import Commerce, CommerceJournal, apply_from_args, run_commerce
+from auditor.apply.commerce_undo import undo_commerce
+from auditor.billing import arm
+from auditor.billing.arm import BillingSourceError
+from auditor.billing.file import Channel
+from auditor.billing.sources import Access, BillingSource, gather
+from auditor.demo import sample_tenant
+from auditor.errors import UsageError
+from auditor.graph.auth import StaticTokenCredential
+from auditor.graph.client import GraphClient
+from auditor.plan.commerce import commerce_changes
+from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from auditor_dev.commerce.server import Asked, Reply
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from tests.billing.test_commerce_apply import (
+    ACCOUNT_SUB,
+    CONSUMED,
+    COPILOT,
+    NOW,
+    PBI,
+    TODAY,
+    Token,
+    _arm_reduce,
+    _bill,
+    _journal,
+    _seats,
+)
+
+
+def _access(arm_url: str, pc_url: str) -> Access:
+    return Access(Token("arm-token"), arm_url, None, Token("pc-token"), pc_url)
+
+
+def _run(changes: list[dict[str, Any]], commerce: Commerce, table: dict[str, tuple[int, int]], path: Path) -> str:
+    journal = CommerceJournal(path)
+    out = io.StringIO()
+    asyncio.run(run_commerce(changes, commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out))
+    journal.close()
+    return out.getvalue()
+
+
+@pytest.fixture()
+def sample() -> Any:
+    snapshot = sample_tenant()
+    return snapshot, sample_commerce(snapshot, datetime(2026, 11, 1, 6))
+
+
+# --- the operations per agreement type -----------------------------------------------------------
+
+
+def test_the_stand_in_refuses_what_microsoft_refuses_and_the_cancel_is_followed_to_its_end(sample: Any) -> None:
+    """POST .../cancel is for Microsoft Partner Agreement accounts only; DELETE for Customer or
+    Partner Agreement accounts, not a Microsoft Online Services Program one; each is a long-running
+    operation whose Location is operationResults/cancelBillingSubscription_..., and the
+    subscription is cancelled when it ends."""
+    _, facts = sample
+    [account] = facts.accounts
+    subs = facts.accounts[account]
+    accounts = {account: subs, "mpa": copy.deepcopy(subs), "mosp": copy.deepcopy(subs)}
+    agreements = {"mpa": arm.MPA, "mosp": "MicrosoftOnlineServicesProgram"}
+    with BillingStandIn(accounts, agreements=agreements, now=NOW, operation_polls=2) as st:
+        with arm.client(Token("arm-token"), st.url) as c:
+            # POST .../cancel on a Customer Agreement account, DELETE on an Online Services Program one
+            with pytest.raises(
+                HttpResponseError, match="supported only for billing accounts of type Microsoft Partner"
+            ):
+                c.billing_subscriptions.begin_cancel(
+                    account, ACCOUNT_SUB, {"cancellationReason": "Other"}, polling_interval=0, **arm.options(c)
+                ).result()
+            with pytest.raises(HttpResponseError, match="Microsoft Partner Agreement or Microsoft Customer Agreement"):
+                c.billing_subscriptions.begin_delete("mosp", ACCOUNT_SUB, polling_interval=0, **arm.options(c)).result()
+            with pytest.raises(BillingSourceError, match="MicrosoftOnlineServicesProgram account is not cancelled"):
+                arm.cancel_subscription(c, "mosp", ACCOUNT_SUB, "MicrosoftOnlineServicesProgram")
+            arm.cancel_subscription(c, account, ACCOUNT_SUB, arm.MCA)
+            arm.cancel_subscription(c, "mpa", ACCOUNT_SUB, arm.MPA)
+        for name in (account, "mpa"):
+            sub = next(s for s in st.accounts[name] if s["name"] == ACCOUNT_SUB)
+            assert sub["properties"]["status"] == "Cancelled"
+        writes = [(r.method, r.path.rsplit("/", 1)[-1]) for r in st.requests if r.method != "GET"]
+        assert writes == [("POST", "cancel"), ("DELETE", ACCOUNT_SUB), ("DELETE", ACCOUNT_SUB), ("POST", "cancel")]
+        polls = [r.path for r in st.requests if "/operationResults/" in r.path]
+        assert len(polls) == 6  # two 202s, then the end, for each of the two operations
+        assert all("/operationResults/cancelBillingSubscription_" + ACCOUNT_SUB + ":" in p for p in polls)
+        # a subscription past its window (cancellationAllowedEndDate, no `cancellation`) is not cancelled
+        past = "146ddd03-4baf-5407-9836-e858d3f903bb"
+        with arm.client(Token("arm-token"), st.url) as c, pytest.raises(BillingSourceError, match="HTTP 400 Cancel"):
+            arm.cancel_subscription(c, account, past, arm.MCA)
+
+
+def test_the_channel_and_the_cancel_follow_the_accounts_agreement_type(sample: Any) -> None:
+    """A Microsoft Online Services Program account's subscriptions follow the legacy rules (mosa:
+    no 7-day window, no commerce change); a Partner Agreement's cancel is POST .../cancel; a Customer
+    Agreement's is DELETE."""
+    snapshot, facts = sample
+    [account] = facts.accounts
+    plans = {}
+    for agreement in (arm.MCA, arm.MPA, "MicrosoftOnlineServicesProgram"):
+        with (
+            BillingStandIn(facts.accounts, agreements={account: agreement}, now=NOW) as st,
+            PartnerCenterStandIn(facts.customers) as pc,
+        ):
+            got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, _access(st.url, pc.url))
+            assert got.billing is not None
+            row = next(r for r in got.billing.rows if r.subscription == ACCOUNT_SUB)
+            plans[agreement] = (row.channel, _bill(st.url, pc.url, facts, snapshot, CONSUMED)["commerce"])
+    channel, changes = plans[arm.MCA]
+    assert channel is Channel.MCA
+    [cancel] = [c for c in changes if c["source"] == "billing-account"]
+    assert (cancel["request"]["method"], cancel["request"]["body"], cancel["agreement"]) == ("DELETE", None, arm.MCA)
+    assert cancel["request"]["path"].endswith(f"/billingSubscriptions/{ACCOUNT_SUB}?api-version=2024-04-01")
+    assert cancel["product"] == "CFQ7TTC0L3PB:0001"
+    channel, changes = plans[arm.MPA]
+    assert channel is Channel.CSP
+    channel, changes = plans["MicrosoftOnlineServicesProgram"]
+    assert channel is Channel.MOSA
+    assert not [c for c in changes if c["source"] == "billing-account"]  # legacy: any time, by a person
+
+
+def test_a_missing_cancellation_falls_back_on_the_date_and_says_so(sample: Any, tmp_path: Path) -> None:
+    """systemOverrides without `cancellation` (the shape of Microsoft's Get and Update examples):
+    the window is cancellationAllowedEndDate's, said on the console and in the journal; past it, the
+    change is skipped."""
+    _, facts = sample
+    [account] = facts.accounts
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        text = _run([_arm_reduce(account)], commerce, {PBI: (34, 31)}, tmp_path / "j.jsonl")
+        assert "systemOverrides gives no cancellation: its window is taken from cancellationAllowedEndDate" in text
+        lines = _journal(tmp_path / "j.jsonl")
+        assert [ln["outcome"] for ln in lines] == ["sending", "done"]
+        assert "cancellationAllowedEndDate 2026-11-04" in lines[0]["note"]
+        sub = next(s for s in st.accounts[account] if s["name"] == ACCOUNT_SUB)
+        sub["properties"]["systemOverrides"] = {"cancellationAllowedEndDate": "2026-10-30T06:00:00Z"}
+        sub["properties"]["quantity"] = 3
+        text = _run([_arm_reduce(account)], commerce, {PBI: (34, 31)}, tmp_path / "k.jsonl")
+        assert (
+            "skipped: its cancellation window is shut (no cancellation given, cancellationAllowedEndDate 2026-10-30)"
+            in text
+        )
+        commerce.close()
+
+
+def test_a_renewal_reduction_takes_the_availability_offered_now(sample: Any, tmp_path: Path) -> None:
+    """Schedule changes for a new commerce subscription: get the transition eligibilities of type
+    `scheduled`, then PATCH scheduledNextTermInstructions with the availability they name (ids "can
+    change over time"); the stand-in refuses the subscription's old availability."""
+    snapshot, facts = sample
+    new = "CFQ7TTC0MM8R00Q1"
+    with (
+        BillingStandIn(facts.accounts, now=NOW) as st,
+        PartnerCenterStandIn(facts.customers, availabilities={"CFQ7TTC0MM8R:0002": new}) as pc,
+    ):
+        bill = _bill(st.url, pc.url, facts, snapshot, CONSUMED)
+        copilot = next(a for a in bill["actions"] if a["sku"] == "Microsoft_365_Copilot")
+        [change] = commerce_changes([copilot | {"window": "renewal", "by": "2027-07-31"}])
+        customer = next(iter(pc.customers))
+        sub = pc.customers[customer][0]
+        sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}
+        commerce = Commerce(_access(st.url, pc.url))
+        # the plan's product, with the subscription's own (old) availability, is refused
+        with pytest.raises(
+            BillingSourceError, match="HTTP 400 800002: The availability CFQ7TTC0MM8R0002 is not offered"
+        ):
+            commerce.send(change, sub, change["request"]["body"])
+        text = _run([change], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")
+        commerce.close()
+        assert "-> done" in text, text
+        asked = [(r.method, r.path) for r in pc.requests if "transitioneligibilities" in r.path]
+        assert asked and all(
+            r.query.get("eligibilityType") == "scheduled" for r in pc.requests if "transition" in r.path
+        )
+        assert sub["scheduledNextTermInstructions"]["product"]["availabilityId"] == new
+        assert [ln["outcome"] for ln in _journal(tmp_path / "j.jsonl")] == ["sending", "done"]
+
+
+# --- the checks before a write --------------------------------------------------------------------
+
+
+def test_two_reductions_of_one_product_count_what_the_run_already_removed(sample: Any, tmp_path: Path) -> None:
+    """Two subscriptions of Power BI Pro, one seat off each: 34 enabled, 33 assigned: the first
+    leaves 33, the second would leave 32 for 33 users and is skipped."""
+    _, facts = sample
+    [account] = facts.accounts
+    twin = copy.deepcopy(next(s for s in facts.accounts[account] if s["name"] == ACCOUNT_SUB))
+    twin["name"] = "0c2b1f5e-3d4a-4b6c-8e9f-0a1b2c3d4e5f"
+    twin["id"] = twin["id"].replace(ACCOUNT_SUB, twin["name"])
+    accounts = {account: [*facts.accounts[account], twin]}
+    second = _arm_reduce(account) | {"n": 2, "api_id": twin["name"], "subscription": twin["name"]}
+    second["request"] = dict(second["request"], path=second["request"]["path"].replace(ACCOUNT_SUB, twin["name"]))
+    with BillingStandIn(accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        text = _run([_arm_reduce(account), second], commerce, {PBI: (34, 33)}, tmp_path / "j.jsonl")
+        commerce.close()
+    assert [(ln["n"], ln["outcome"]) for ln in _journal(tmp_path / "j.jsonl")] == [
+        (1, "sending"),
+        (1, "done"),
+        (2, "skipped"),
+    ]
+    assert "32 seats would be left (after the 1 this run's earlier changes remove), below the 33 assigned now" in text
+
+
+def test_the_re_read_product_must_be_the_plans(sample: Any, tmp_path: Path) -> None:
+    _, facts = sample
+    [account] = facts.accounts
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        sub = next(s for s in st.accounts[account] if s["name"] == ACCOUNT_SUB)
+        sub["properties"]["productTypeId"] = "CFQ7TTC0LFLZ"
+        commerce = Commerce(_access(st.url, pc.url))
+        text = _run(
+            [_arm_reduce(account) | {"product": "CFQ7TTC0L3PB:0001"}], commerce, {PBI: (34, 31)}, tmp_path / "j"
+        )
+        commerce.close()
+    assert "skipped: its product is now CFQ7TTC0LFLZ:0001, the plan's is CFQ7TTC0L3PB:0001" in text
+    assert not [r for r in st.requests if r.method != "GET"]
+
+
+def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_path: Path) -> None:
+    """With another tenant's token (and a domain, not a GUID, as --tenant-id) nothing is read from
+    the billing APIs and nothing is changed: exit 2, as the license changes' run refuses."""
+    snapshot, facts = sample
+    [account] = facts.accounts
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps({"tenant_id": snapshot.tenant_id, "bill": {"commerce": [_arm_reduce(account)]}}), "utf-8"
+    )
+    other = app_token("11111111-2222-3333-4444-555555555555", DEMO_ROLES)
+    with GraphEmulator(snapshot, token=other) as graph:
+
+        def client() -> GraphClient:
+            return GraphClient(base_url=graph.url, credential=StaticTokenCredential(other))
+
+        with pytest.raises(
+            UsageError, match="signs in to tenant 11111111-2222-3333-4444-555555555555, but the changes"
+        ):
+            apply_from_args(argparse.Namespace(yes=True), plan, client, TODAY)
+    assert not list(tmp_path.glob("commerce-journal-*"))
+
+
+# --- outcomes: an answer that does not settle it ------------------------------------------------
+
+
+class _Made500(PartnerCenterStandIn):
+    """Makes the PATCH, then answers 500 (the change made, the answer lost)."""
+
+    def route(self, asked: Asked) -> Reply:
+        reply = super().route(asked)
+        return Reply(500, {"code": 500, "description": "Internal error"}) if asked.method == "PATCH" else reply
+
+
+class _OneMore(PartnerCenterStandIn):
+    """Answers a PATCH with one seat more than asked (200)."""
+
+    def route(self, asked: Asked) -> Reply:
+        reply = super().route(asked)
+        if asked.method == "PATCH" and reply.status == 200 and isinstance(reply.body, dict):
+            reply.body["quantity"] += 1
+        return reply
+
+
+def _copilot(st: BillingStandIn, pc: PartnerCenterStandIn, facts: Any, snapshot: Any) -> dict[str, Any]:
+    [change] = [c for c in _bill(st.url, pc.url, facts, snapshot, CONSUMED)["commerce"] if c["sku_id"] == COPILOT]
+    return change
+
+
+def test_a_change_made_but_answered_500_is_unknown_and_undo_settles_it_by_re_reading(
+    sample: Any, tmp_path: Path
+) -> None:
+    snapshot, facts = sample
+    with BillingStandIn(facts.accounts, now=NOW) as st, _Made500(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        path = tmp_path / "j.jsonl"
+        journal = CommerceJournal(path)
+        out = io.StringIO()
+        failed = asyncio.run(
+            run_commerce(
+                [_copilot(st, pc, facts, snapshot)],
+                commerce,
+                _seats({COPILOT: (6, 4)}),
+                execute=True,
+                journal=journal,
+                today=TODAY,
+                out=out,
+            )
+        )
+        journal.close()
+        assert failed == 1 and "OUTCOME UNKNOWN (no answer that settles it)" in out.getvalue()
+        assert [(ln["outcome"], ln["status"]) for ln in _journal(path)] == [("sending", None), ("unknown", 500)]
+        # the re-read shows 4 seats: the change was made; undo offers it back (and names the lost buy-back)
+        problems: list[str] = []
+        asked: list[str] = []
+        undo = io.StringIO()
+        undo_commerce(
+            path, commerce, lambda q: asked.append(q) is None, execute=True, out=undo, today=TODAY, problems=problems
+        )
+        commerce.close()
+    assert "its outcome was not known; re-read, the change shows as made" in undo.getvalue()
+    assert asked == [
+        "Buy back 2 seats of Microsoft_365_Copilot (8af68566-8229-5983-be4b-f5d5f157d380), 2 x 10.50 = 21.00 a month?"
+    ]
+    assert problems == [
+        "C1: the buy-back has no answer: " + problems[0].split(": ", 2)[2]
+    ]  # its PATCH answered 500 too
+
+
+def test_an_answer_other_than_the_request_is_unknown_not_done(sample: Any, tmp_path: Path) -> None:
+    snapshot, facts = sample
+    with BillingStandIn(facts.accounts, now=NOW) as st, _OneMore(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        text = _run([_copilot(st, pc, facts, snapshot)], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")
+        lines = _journal(tmp_path / "j.jsonl")
+        assert lines[-1]["outcome"] == "unknown"
+        assert lines[-1]["note"] == "the answer says 5 seats, the request asked for 4"
+        assert "OUTCOME UNKNOWN: the answer says 5 seats, the request asked for 4" in text
+        problems: list[str] = []
+        undo_commerce(
+            tmp_path / "j.jsonl",
+            commerce,
+            lambda q: True,
+            execute=False,
+            out=io.StringIO(),
+            today=TODAY,
+            problems=problems,
+        )
+        commerce.close()
+    # the stand-in made 4 (its answer said 5): the re-read settles it as made
+    assert problems == []
+
+
+def test_undo_names_a_change_cut_off_mid_request_and_a_cut_line_and_exits_3(
+    sample: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kill -9 while a request was out: the journal ends on `sending` and the subscription does not
+    show the change; a line cut in the middle: undo names both, crashes on neither, exits 3."""
+    from auditor.cli import main
+
+    _, facts = sample
+    [account] = facts.accounts
+    path = tmp_path / "commerce-journal-20261101T070000Z.jsonl"
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        journal = CommerceJournal(path)
+        journal.write(_arm_reduce(account), "sending")
+        journal.close()
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write('{"n": 2, "kind": "reduce", "source": "partner-ce')
+        monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
+        monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
+        endpoints = ["--billing-endpoint", st.url, "--partner-center-endpoint", pc.url]
+        code = main(["undo", str(path), "--commerce", "--auth", "token", *endpoints])
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "C1: reduce POWER_BI_PRO" in captured.out and "the run stopped while its request was out" in captured.out
+    assert "the re-read subscription does not show it" in captured.out
+    assert f"{path.name}:2: not a whole journal line (cut?)" in captured.err
+    assert "2 commerce change(s) need a person" in captured.err
+    assert not [r for r in st.requests if r.method != "GET"]
+
+
+def test_a_failed_buy_back_exits_3(sample: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.cli import main
+
+    _, facts = sample
+    [account] = facts.accounts
+    path = tmp_path / "commerce-journal-20261101T070000Z.jsonl"
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        _run([_arm_reduce(account)], commerce, {PBI: (34, 31)}, path)
+        commerce.close()
+        st.writers = False  # the buy-back is refused (403)
+        monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
+        monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
+        monkeypatch.setattr("auditor.apply.commerce_undo._ask", lambda q: True)
+        endpoints = ["--billing-endpoint", st.url, "--partner-center-endpoint", pc.url]
+        monkeypatch.setattr("auditor.apply.undoing.clock", lambda: datetime(2026, 11, 1, 7, tzinfo=UTC))
+        assert main(["undo", str(path), "--commerce", "--yes", "--auth", "token", *endpoints]) == 3
+    undo = next(tmp_path.glob("commerce-undo-*.jsonl"))
+    assert [ln["outcome"] for ln in _journal(undo)] == ["sending", "failed"]
+
+
+def test_the_samples_billing_file_agrees_with_its_stand_ins(sample: Any) -> None:
+    """The sample's billing file and the billing account's stand-in give each subscription the same
+    term and dates: merging them warns of no disagreement (F1 is an annual term in both)."""
+    from auditor.billing.file import read_billing
+
+    snapshot, facts = sample
+    billing = read_billing(Path(__file__).parents[2] / "auditor_dev" / "sample" / "sample-billing.csv")
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, billing, _access(st.url, pc.url))
+    assert [w for w in got.warnings if "differs from" in w] == []
+    assert got.billing is not None
+    f1 = next(r for r in got.billing.rows if r.subscription == "b5ac0e02-6581-545c-bcd5-ef6193795ae0")
+    assert (f1.term.value if f1.term else None, f1.term_end, f1.source("term")) == ("P1Y", date(2027, 4, 4), "file")
+
+
+def test_a_cancel_of_an_account_without_a_cancel_operation_is_not_sent(sample: Any, tmp_path: Path) -> None:
+    """A cancel whose account is neither a Customer nor a Partner Agreement has no documented
+    operation: skipped before anything is sent, never an unknown outcome."""
+    _, facts = sample
+    [account] = facts.accounts
+    path = f"/providers/Microsoft.Billing/billingAccounts/{account}/billingSubscriptions/{ACCOUNT_SUB}"
+    cancel = _arm_reduce(account) | {
+        "kind": "cancel",
+        "to": 0,
+        "seats": 3,
+        "agreement": "MicrosoftOnlineServicesProgram",
+        "request": {"method": "POST", "path": path + "/cancel", "body": {"cancellationReason": "Other"}},
+    }
+    with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
+        commerce = Commerce(_access(st.url, pc.url))
+        text = _run([cancel], commerce, {PBI: (34, 31)}, tmp_path / "j.jsonl")
+        commerce.close()
+    assert "skipped: could not build the request: a MicrosoftOnlineServicesProgram account's subscription" in text
+    assert [ln["outcome"] for ln in _journal(tmp_path / "j.jsonl")] == ["skipped"]
+    assert not [r for r in st.requests if r.method != "GET"]
