@@ -4,8 +4,8 @@
 Each row compares one count:
 
 - `premium_licenses`: Microsoft's entitledTotalLicenseCount (P1 + P2; the sum of the two when it is
-  left out) against the enabled seats of the products carrying P1 (every product carrying P2 carries
-  P1 too), entitlement-short's `owned` for P1;
+  left out) against the enabled seats of the products carrying P1 or P2 (a product carrying P2
+  counts as carrying P1: three carry P2 alone);
 - `p2_licenses`: entitledP2LicenseCount against the enabled seats of the products carrying P2;
 - `conditional_access_users` / `_guests`: Microsoft's users of Conditional Access against the enabled
   member accounts (guests) that an enabled or report-only policy reaches, risk-based ones included;
