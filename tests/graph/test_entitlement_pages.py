@@ -334,3 +334,28 @@ def test_without_the_fault_the_policy_is_judged(tmp_path: Path) -> None:
     """The other side: the same tenant, the group's members read, the policy reaches ann."""
     found = missing(audit(tmp_path, collect_from(snapshot_from_json(document()))))
     assert "Require MFA for all users" in dict(found["ann"].details)["via"]["conditional_access"]
+
+
+def test_a_product_carrying_p2_alone_covers_p1(tmp_path: Path) -> None:
+    """Microsoft 365 E5 Security carries AAD_PREMIUM_P2 and not AAD_PREMIUM in Microsoft's table:
+    its holder in a Conditional Access policy is entitled, and its seat counts toward P1's; an
+    Office 365 E3 holder in the same policy is not."""
+    e5_security = "26124093-3d78-432b-b5dc-48bf992543d5"
+    plans = {pid for pid, _ in product_names().plans_of(e5_security)}
+    assert AAD_PREMIUM not in plans and "eec0eb4f-6444-4f95-aba0-50c24d67f998" in plans
+    doc = tenant(
+        [holder("sec", e5_security), holder("otto", O365_E3)],
+        [product(e5_security, 1, 1), product(O365_E3, 5, 1)],
+        conditionalAccessPolicies=[
+            {
+                "id": "ca-1",
+                "displayName": "MFA",
+                "state": "enabled",
+                "conditions": {"users": {"includeUsers": ["All"]}, "userRiskLevels": [], "signInRiskLevels": []},
+            }
+        ],
+    )
+    result = judged(tmp_path, doc, "conditional_access")
+    assert set(missing(result)) == {"otto"}
+    p1 = counts(result)["P1"]
+    assert (p1["in_scope"], p1["owned"], p1["short"]) == (2, 1, 1)
