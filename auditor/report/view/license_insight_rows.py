@@ -71,10 +71,10 @@ def _why(ctx: RenderContext, why: Any) -> str:
             said.append(
                 t.npgettext(
                     "insight_why_disabled",
-                    "{n} disabled member account that a policy reaches is not in the auditor's count: it cannot "
-                    "sign in.",
-                    "{n} disabled member accounts that a policy reaches are not in the auditor's count: they cannot "
-                    "sign in.",
+                    "{n} disabled account (a member, not a guest) that a policy reaches is not in the auditor's "
+                    "count: it cannot sign in.",
+                    "{n} disabled accounts (members, not guests) that a policy reaches are not in the auditor's "
+                    "count: they cannot sign in.",
                     n,
                 )
             )
