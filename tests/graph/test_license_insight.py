@@ -116,9 +116,10 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
     assert "Microsoft&#39;s own counts" in html and md_escape("Microsoft's own counts") in markdown
     for text in (html, markdown):
         assert "the users who used a feature" in text and "every user in scope" in text
-    label = "Conditional Access: members"
-    assert f"| {md_escape(label)} | 7 | 9 |" in markdown
-    assert f'<td>{label}</td><td align="right">7</td><td align="right">9</td>' in html
+    label, why = "Conditional Access: members", "1 disabled account not counted"  # dan, below
+    assert f"| {md_escape(label)} ({md_escape(why)}) | 7 | 9 |" in markdown
+    cell = f'<td>{label}<br><span style="font-size:11px;color:#7a4b00;">{why}</span></td>'
+    assert f'{cell}<td align="right">7</td><td align="right">9</td>' in html
 
 
 def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
@@ -228,9 +229,7 @@ def test_each_row_that_differs_says_why(tmp_path: Path) -> None:
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
     markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
     html = render_html(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
-    for phrase in (
-        "1 disabled account (a member, not a guest) that a policy reaches is not in the auditor",
-        "1 user eligible for a role that a policy names is counted under Privileged Identity",
-    ):
-        assert phrase in html and md_escape(phrase) in markdown
-    assert md_escape("Conditional Access: members") + ": Microsoft counts the users who used" in markdown
+    label = "Conditional Access: members"
+    why = "1 disabled account not counted; 1 user eligible for a named role, counted under PIM"
+    assert f"| {md_escape(label)} ({md_escape(why)}) | 7 | 8 |" in markdown
+    assert f'<td>{label}<br><span style="font-size:11px;color:#7a4b00;">{why}</span></td>' in html

@@ -18,7 +18,7 @@ class InsightRow(msgspec.Struct, frozen=True):
     microsoft: str
     auditor: str
     differs: bool
-    why: str = ""  # why the auditor's count differs from Microsoft's: "" when it does not
+    why: str = ""  # why the auditor's count differs, beyond the note: "" when nothing more
 
 
 class LicenseInsightView(msgspec.Struct, frozen=True):
@@ -45,59 +45,32 @@ def _count(ctx: RenderContext, value: Any) -> str:
 
 
 def _why(ctx: RenderContext, why: Any) -> str:
-    """The reasons report.json's row gives (auditor/impact/license_insight_comparison.py), in words."""
+    """What report.json's row says besides the note under the table (which says that Microsoft counts
+    who used a feature and the licenses it grants): guests, disabled accounts, PIM's role holders."""
     if not isinstance(why, Mapping):
         return ""
     t = ctx.t
     said: list[str] = []
     for reason, value in why.items():
         n = value if isinstance(value, int) and not isinstance(value, bool) else 0
-        if reason == "usage":
-            said.append(
-                t.pgettext(
-                    "insight_why_usage",
-                    "Microsoft counts the users who used the feature in its period; the auditor, every user a "
-                    "policy reaches.",
-                )
-            )
-        elif reason == "guests":
-            said.append(
-                t.pgettext(
-                    "insight_why_guests",
-                    "Guests are billed by monthly active users, not with the tenant's P1 or P2 seats.",
-                )
-            )
+        if reason == "guests":
+            said.append(t.pgettext("insight_why_guests", "billed by monthly active users"))
         elif reason == "disabled_members" and n:
             said.append(
                 t.npgettext(
-                    "insight_why_disabled",
-                    "{n} disabled account (a member, not a guest) that a policy reaches is not in the auditor's "
-                    "count: it cannot sign in.",
-                    "{n} disabled accounts (members, not guests) that a policy reaches are not in the auditor's "
-                    "count: they cannot sign in.",
-                    n,
+                    "insight_why_disabled", "{n} disabled account not counted", "{n} disabled accounts not counted", n
                 )
             )
         elif reason == "pim_roles" and n:
             said.append(
                 t.npgettext(
                     "insight_why_pim_roles",
-                    "{n} user eligible for a role that a policy names is counted under Privileged Identity "
-                    "Management instead: the policy reaches the user while the role is active.",
-                    "{n} users eligible for a role that a policy names are counted under Privileged Identity "
-                    "Management instead: the policy reaches them while the role is active.",
+                    "{n} user eligible for a named role, counted under PIM",
+                    "{n} users eligible for a named role, counted under PIM",
                     n,
                 )
             )
-        elif reason == "seats":
-            said.append(
-                t.pgettext(
-                    "insight_why_seats",
-                    "Microsoft counts the licenses the tenant is entitled to; the auditor, the enabled seats "
-                    "(those in their grace period too) of the products that include the plan.",
-                )
-            )
-    return " ".join(said)
+    return "; ".join(said)
 
 
 def build_license_insight(ctx: RenderContext, document: Mapping[str, Any]) -> LicenseInsightView | None:
