@@ -10,9 +10,10 @@ meaning (docs/entitlements.md cites each page):
 - conditionalAccessPolicy: `state` (`enabled`, `disabled`, `enabledForReportingButNotEnforced`),
   `conditions.users` (include/exclude users, groups, roles; `All` in includeUsers), and the risk
   conditions `conditions.userRiskLevels` / `conditions.signInRiskLevels`;
-- unifiedRoleAssignment and unifiedRoleEligibilityScheduleInstance: `roleDefinitionId` (for a
-  built-in role its template id), `principalId` (a user, a group or a service principal) and
-  `directoryScopeId` (`/` for the whole tenant);
+- unifiedRoleAssignment, unifiedRoleEligibilityScheduleInstance and
+  unifiedRoleAssignmentScheduleInstance: `roleDefinitionId` (for a built-in role its template id),
+  `principalId` (a user, a group or a service principal), `directoryScopeId` (`/` for the whole
+  tenant) and, for a schedule instance, `endDateTime` (null for a permanent one);
 - a group: its id, name, whether `groupTypes` holds `DynamicMembership`, and its transitive user
   members.
 
@@ -27,7 +28,9 @@ from typing import Any
 CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
 ROLE_ASSIGNMENTS = "roleAssignments"
+TIME_BOUND = "timeBoundAssignments"
 DYNAMIC_GROUPS = "dynamicGroups"
+HIDDEN_MEMBERS = "groupMembers"  # a group whose members Graph refused: what names it is not judged
 ACCESS_SCOPE = "accessScope"  # the snapshot file's key, and its part in collectedParts
 
 ENABLED = "enabled"
@@ -135,6 +138,11 @@ class RoleGrant:
     role_id: str  # roleDefinitionId: a built-in role's template id
     principal_id: str
     directory_scope_id: str = TENANT_SCOPE
+    end_date_time: str | None = None  # a schedule instance's end: None for a permanent one
+
+    @property
+    def time_bound(self) -> bool:
+        return self.end_date_time is not None
 
     @classmethod
     def from_graph(cls, raw: Any) -> RoleGrant:
@@ -143,10 +151,12 @@ class RoleGrant:
             role_id=_text(raw, "roleDefinitionId"),
             principal_id=_text(raw, "principalId"),
             directory_scope_id=_text(raw, "directoryScopeId", False) or TENANT_SCOPE,
+            end_date_time=_text(raw, "endDateTime", False) or None,
         )
 
     def to_graph(self, kind: str) -> dict[str, Any]:
-        """`kind`: unifiedRoleAssignment or unifiedRoleEligibilityScheduleInstance."""
+        """`kind`: unifiedRoleAssignment, unifiedRoleEligibilityScheduleInstance or
+        unifiedRoleAssignmentScheduleInstance."""
         doc: dict[str, Any] = {
             "@odata.type": f"#microsoft.graph.{kind}",
             "id": self.id,
@@ -160,7 +170,17 @@ class RoleGrant:
                 "memberType": "Direct",
                 "roleEligibilityScheduleId": self.id,
                 "startDateTime": None,
-                "endDateTime": None,
+                "endDateTime": self.end_date_time,
+            }
+        if kind == "unifiedRoleAssignmentScheduleInstance":
+            doc |= {
+                "appScopeId": None,
+                "assignmentType": "Assigned",
+                "memberType": "Direct",
+                "roleAssignmentOriginId": self.id,
+                "roleAssignmentScheduleId": self.id,
+                "startDateTime": None,
+                "endDateTime": self.end_date_time,
             }
         return doc
 
@@ -200,8 +220,10 @@ class AccessScope:
     policies: tuple[AccessPolicy, ...] | None = None
     eligible: tuple[RoleGrant, ...] | None = None
     assigned: tuple[RoleGrant, ...] | None = None
+    scheduled: tuple[RoleGrant, ...] | None = None  # active assignment schedule instances (PIM)
     groups: tuple[ScopeGroup, ...] = ()
     dynamic_read: bool = False  # the dynamic-membership groups were listed
+    hidden: tuple[str, ...] = ()  # ids of named groups whose members Graph refused (a Gap each)
 
     def group(self, group_id: str) -> ScopeGroup | None:
         key = group_id.lower()
@@ -209,6 +231,8 @@ class AccessScope:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"dynamicGroupsRead": self.dynamic_read, "groups": [g.to_json() for g in self.groups]}
+        if self.hidden:
+            out["membersRefused"] = list(self.hidden)
         if self.policies is not None:
             out["conditionalAccessPolicies"] = [p.to_graph() for p in self.policies]
         if self.eligible is not None:
@@ -217,6 +241,10 @@ class AccessScope:
             ]
         if self.assigned is not None:
             out["roleAssignments"] = [g.to_graph("unifiedRoleAssignment") for g in self.assigned]
+        if self.scheduled is not None:
+            out["roleAssignmentScheduleInstances"] = [
+                g.to_graph("unifiedRoleAssignmentScheduleInstance") for g in self.scheduled
+            ]
         return out
 
     @classmethod
@@ -232,13 +260,21 @@ class AccessScope:
                 raise BadScope(f"{key}: expected a list")
             return value
 
-        policies, eligible, assigned = (
-            listed(k) for k in ("conditionalAccessPolicies", "roleEligibilityScheduleInstances", "roleAssignments")
+        policies, eligible, assigned, scheduled = (
+            listed(k)
+            for k in (
+                "conditionalAccessPolicies",
+                "roleEligibilityScheduleInstances",
+                "roleAssignments",
+                "roleAssignmentScheduleInstances",
+            )
         )
         return cls(
             policies=None if policies is None else tuple(AccessPolicy.from_graph(p) for p in policies),
             eligible=None if eligible is None else tuple(RoleGrant.from_graph(g) for g in eligible),
             assigned=None if assigned is None else tuple(RoleGrant.from_graph(g) for g in assigned),
+            scheduled=None if scheduled is None else tuple(RoleGrant.from_graph(g) for g in scheduled),
             groups=tuple(ScopeGroup.from_json(g) for g in listed("groups") or ()),
             dynamic_read=bool(raw.get("dynamicGroupsRead")),
+            hidden=_strs(raw, "membersRefused"),
         )

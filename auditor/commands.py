@@ -59,7 +59,7 @@ from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules import RULES
 from .rules.assignments import licensing
 from .rules.entitlements.entitlement import needs_access_scope
-from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
+from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed, SharedMailboxUnlicensed
 from .rules.usage.activity import usage_need
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
 from .starter import starter_policy
@@ -167,7 +167,8 @@ def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> Mailbo
         return None
     inactive = next(rule for rule in RULES if isinstance(rule, InactiveUserLicensed))
     days = [inactive.window(check) for p in policies.policies if (check := inactive.check_of(p)) is not None]
-    return MailboxCheck(min(days) if days else None, as_of)
+    unlicensed = any(SharedMailboxUnlicensed().configured(p) for p in policies.policies)  # same key as licensed
+    return MailboxCheck(min(days) if days else None, as_of, unlicensed=unlicensed)
 
 
 def _snapshot(

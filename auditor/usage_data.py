@@ -223,6 +223,19 @@ class BadUsage(ValueError):
     """A malformed `usageReports` section; the message names the field (auditor.snapshot.decode adds the file)."""
 
 
+SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)
+
+
+def shared_mailbox_needs(row: UserUsage) -> str | None:
+    """Why a shared mailbox with this mailbox usage row needs a license, as Microsoft's "Remove a
+    license from a shared mailbox" says ("An Exchange Online Plan 2 license is required" when it "has
+    more than 50 GB of storage in use" or "uses in-place archiving"): "over_50_gb", "archive", or
+    None (litigation hold is not in the report)."""
+    if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT:
+        return "over_50_gb"
+    return "archive" if row.hasArchive else None
+
+
 def usage_from_json(raw: Any) -> UsageReports:
     if not isinstance(raw, dict):
         raise BadUsage("expected an object")

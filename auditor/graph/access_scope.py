@@ -3,6 +3,8 @@
 Requests, once every user is in (a policy with an `entitlements:` section asks for them):
     GET /identity/conditionalAccess/policies                             Policy.Read.All
     GET /roleManagement/directory/roleEligibilityScheduleInstances       RoleEligibilitySchedule.Read.Directory
+    GET /roleManagement/directory/roleAssignmentScheduleInstances        RoleAssignmentSchedule.Read.Directory
+        (PIM's active assignments: one with an endDateTime is time-bound, and PIM's terms count it)
     GET /roleManagement/directory/roleAssignments                        RoleManagement.Read.Directory
         (only when a counted policy names directory roles: Conditional Access reaches the role's
         active members)
@@ -12,10 +14,12 @@ Requests, once every user is in (a policy with an `entitlements:` section asks f
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id   for every group a policy
         names, every group a role is given to and every dynamic group
 
-Each of the first four answers a 403 (a permission, a licence the tenant lacks, a cloud without the
+Each of the first five answers a 403 (a permission, a licence the tenant lacks, a cloud without the
 API) with a Gap of its own dataset; the other reads still run, and the rules judge what was read. A
 principal of a role that is no user and no group (404 on /groups/{id}) is a service principal:
-no licence is counted for it.
+no licence is counted for it. A group whose members Graph refuses (403: a group with hidden
+membership, say) is a Gap naming the group: what names it (a policy, a role, a dynamic group) is
+not judged, the rest is.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from typing import Any, TypeVar
 from ..access_records import (
     CONDITIONAL_ACCESS,
     DYNAMIC_GROUPS,
+    HIDDEN_MEMBERS,
     PRIVILEGED_ACCESS,
     ROLE_ASSIGNMENTS,
+    TIME_BOUND,
     AccessPolicy,
     AccessScope,
     BadScope,
@@ -45,6 +51,7 @@ T = TypeVar("T")
 POLICIES_PATH = "/identity/conditionalAccess/policies"
 ELIGIBLE_PATH = "/roleManagement/directory/roleEligibilityScheduleInstances"
 ASSIGNED_PATH = "/roleManagement/directory/roleAssignments"
+SCHEDULED_PATH = "/roleManagement/directory/roleAssignmentScheduleInstances"
 DYNAMIC_PATH = (
     "/groups?$filter=groupTypes/any(c:c eq 'DynamicMembership')&$count=true"
     f"&$select=id,displayName,groupTypes&$top={PAGE_SIZE}"
@@ -56,7 +63,9 @@ PERMISSIONS = {
     CONDITIONAL_ACCESS: "Policy.Read.All",
     PRIVILEGED_ACCESS: "RoleEligibilitySchedule.Read.Directory",
     ROLE_ASSIGNMENTS: "RoleManagement.Read.Directory",
+    TIME_BOUND: "RoleAssignmentSchedule.Read.Directory",
     DYNAMIC_GROUPS: "GroupMember.Read.All",
+    HIDDEN_MEMBERS: "GroupMember.Read.All",
 }
 
 
@@ -100,9 +109,10 @@ class ScopeReads:
             ) from None
         return tuple(out)
 
-    async def group(self, group_id: str) -> ScopeGroup | None:
+    async def group(self, group_id: str) -> ScopeGroup | str | None:
         """The group with its transitive user members; None when no group has that id (a service
-        principal given a role, or a group deleted since the policy named it)."""
+        principal given a role, or a group deleted since the policy named it); the group's id when
+        Graph refuses its members (403, a Gap naming it)."""
         async with self.limit:
             try:
                 raw = await self.client.get(f"/groups/{group_id}?$select=id,displayName,groupTypes")
@@ -111,12 +121,22 @@ class ScopeReads:
                     return None
                 raise
             path = f"/groups/{group_id}/transitiveMembers/microsoft.graph.user?$select=id&$top={PAGE_SIZE}&$count=true"
-            members = [
-                m["id"]
-                async for page in self.client.pages(path, headers=EVENTUAL)
-                for m in page
-                if isinstance(m, dict) and isinstance(m.get("id"), str)
-            ]
+            try:
+                members = [
+                    m["id"]
+                    async for page in self.client.pages(path, headers=EVENTUAL)
+                    for m in page
+                    if isinstance(m, dict) and isinstance(m.get("id"), str)
+                ]
+            except GraphRequestError as exc:
+                if exc.status != 403:
+                    raise
+                gap = _refused(HIDDEN_MEMBERS, exc)
+                name = raw.get("displayName") if isinstance(raw, dict) else None
+                self.gaps.append(
+                    Gap(gap.dataset, gap.request, f"the members of group {name or group_id}: {gap.reason}")
+                )
+                return group_id
         found = ScopeGroup.from_json({**raw, "members": members})
         return found
 
@@ -127,23 +147,27 @@ async def read_access_scope(
     """Read the access scope (module docstring). `user_ids`: the ids of the tenant's users (read
     once, after the role grants), so a role's principal that is a user is not asked for as a group."""
     reads = ScopeReads(client, gaps, concurrency)
-    policies, eligible, dynamic = await asyncio.gather(
+    policies, eligible, scheduled, dynamic = await asyncio.gather(
         reads.listing(CONDITIONAL_ACCESS, POLICIES_PATH, AccessPolicy.from_graph),
         reads.listing(PRIVILEGED_ACCESS, ELIGIBLE_PATH, RoleGrant.from_graph),
+        reads.listing(TIME_BOUND, SCHEDULED_PATH, RoleGrant.from_graph),
         reads.listing(DYNAMIC_GROUPS, DYNAMIC_PATH, lambda raw: raw, EVENTUAL),
     )
     counted = [p for p in policies or () if p.counts]
     assigned = None
     if any(p.include_roles or p.exclude_roles for p in counted):
         assigned = await reads.listing(ROLE_ASSIGNMENTS, ASSIGNED_PATH, RoleGrant.from_graph)
-    wanted = _group_ids(counted, [*(eligible or ()), *(assigned or ())], dynamic or (), user_ids)
+    time_bound = [g for g in scheduled or () if g.time_bound]
+    wanted = _group_ids(counted, [*(eligible or ()), *(assigned or ()), *time_bound], dynamic or (), user_ids)
     found = await asyncio.gather(*(reads.group(g) for g in wanted))
     return AccessScope(
         policies=policies,
         eligible=eligible,
         assigned=assigned,
-        groups=tuple(g for g in found if g is not None),
+        scheduled=scheduled,
+        groups=tuple(g for g in found if isinstance(g, ScopeGroup)),
         dynamic_read=dynamic is not None,
+        hidden=tuple(g for g in found if isinstance(g, str)),
     )
 
 

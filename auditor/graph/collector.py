@@ -325,6 +325,10 @@ async def collect(
         _insight(state, access_scope and users_read),
     )
     state.gaps.extend(usage_gaps)
+    # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
+    purposes_read = (
+        await state.stored_purposes(mailboxes, users, usage_read, mailbox_granted and users_read) and purposes_read
+    )
     parts = {
         part
         for part, read in (

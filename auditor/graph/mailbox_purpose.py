@@ -1,6 +1,8 @@
 """Reading the mailbox purpose (shared, room, equipment, ...) of the accounts the hygiene rules
 could flag, in JSON batches of GET /users/{id}/mailboxSettings/userPurpose, asked for while the
-users are still being listed (PurposeReads)."""
+users are still being listed (PurposeReads); and, once the mailbox usage report is in, of the
+unlicensed accounts whose mailbox needs a license if it is a shared one (over 50 GB, or with an
+archive: MailboxCheck.storage_candidates)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ..errors import CollectionError, clean_message
 from ..model import NO_MAILBOX, Gap, Profile, User
 from ..sign_ins import maybe_dormant
 from ..snapshot import MAILBOX_SETTINGS
+from ..usage_data import MAILBOXES, UsageReports, shared_mailbox_needs
 from .arguments import MAILBOX_BATCHES
 from .client import RETRY_STATUS, GraphRequestError, Retries, retry_after, together
 from .collection import NEEDS, Forbidden, ReadState, forbidden_reason
@@ -39,6 +42,7 @@ class MailboxCheck:
 
     inactive_days: int | None = None
     as_of: datetime | None = None
+    unlicensed: bool = False  # also the unlicensed accounts whose mailbox would need a license if shared
 
     def candidates(self, users: Sequence[User], now: datetime, with_sign_in: bool) -> list[int]:
         """Positions of the accounts to ask about, in order."""
@@ -48,8 +52,33 @@ class MailboxCheck:
             picked.update(maybe_dormant(users, now - timedelta(days=self.inactive_days)))
         return sorted(picked)
 
+    def storage_candidates(self, users: Sequence[User], usage: UsageReports | None) -> list[int]:
+        """Positions of the unlicensed accounts whose mailbox, by the mailbox usage report, holds more
+        than 50 GB or has an archive: a shared mailbox among them needs a license (the
+        shared-mailbox-unlicensed rule). Empty unless asked for (`unlicensed`) and the report was read."""
+        if not self.unlicensed or usage is None or usage.read(MAILBOXES.name) is None:
+            return []
+        rows = usage.by_upn
+        out = []
+        for i, user in enumerate(users):
+            if user.assigned_licenses or user.mailbox_purpose is not None:
+                continue
+            row = rows.get(user.user_principal_name.lower())
+            if row is not None and MAILBOXES.name in row.reports and shared_mailbox_needs(row):
+                out.append(i)
+        return out
+
 
 class MailboxPurposes(ReadState):
+    async def stored_purposes(
+        self, check: MailboxCheck | None, users: list[User], usage: UsageReports | None, allowed: bool
+    ) -> bool:
+        """Read the purpose of the unlicensed accounts check.storage_candidates picks, once the
+        usage reports are in (`allowed`: the app may read them, and the users were read); whether
+        nothing was refused."""
+        stored = check.storage_candidates(users, usage) if check is not None and allowed else []
+        return await self.purposes(users, stored) if stored else True
+
     async def purposes(self, users: list[User], positions: Sequence[int], reads: PurposeReads | None = None) -> bool:
         """Read the mailbox purpose of users[positions] in JSON batches and set it on them. False
         (with a Gap) when Graph refuses them (403): the purposes not read stay unknown. A user whose

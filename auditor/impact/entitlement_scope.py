@@ -4,8 +4,9 @@ Microsoft's page for each fact used here.
 
 A product entitles by its service plans, never by its name: AAD_PREMIUM is Microsoft Entra ID P1,
 AAD_PREMIUM_P2 is P2 (which covers P1), Entra_Identity_Governance is ID Governance (which covers
-Privileged Identity Management). Group-based licensing is also open to the products Microsoft's
-group-based licensing page lists (auditor/reference/group-licensing.csv)."""
+Privileged Identity Management), INTUNE_EDU is Intune for Education (which covers dynamic membership
+groups). Group-based licensing is also open to the products Microsoft's group-based licensing page
+lists (auditor/reference/group-licensing.csv)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from ..index import TenantIndex
 from ..model import User
 from ..reference import DATA_FILE, product_names
 
-P1, P2, GOVERNANCE = "P1", "P2", "governance"
+P1, P2, GOVERNANCE, INTUNE_EDU = "P1", "P2", "governance", "intune_edu"
 PLAN_IDS = {
     P1: "41781fb2-bc02-4b7c-bd55-b576c07bb09d",  # AAD_PREMIUM
     P2: "eec0eb4f-6444-4f95-aba0-50c24d67f998",  # AAD_PREMIUM_P2
     GOVERNANCE: "e866a266-3cff-43a3-acca-0c90a7e00c8b",  # Entra_Identity_Governance
+    INTUNE_EDU: "da24caf9-af8e-485c-b7c8-e73336da2693",  # INTUNE_EDU: dynamic groups only
 }
 RANK = {P1: 1, P2: 2, GOVERNANCE: 3}
 GROUP_LICENSING_PLAN = "group_licensing"  # entitlement-short's own count for group-based licensing
@@ -36,6 +38,10 @@ DYNAMIC_GROUPS = "dynamic_groups"
 GROUP_LICENSING = "group_licensing"
 FEATURES = (CONDITIONAL_ACCESS, RISK_BASED_ACCESS, PRIVILEGED_ACCESS, DYNAMIC_GROUPS, GROUP_LICENSING)
 NEEDS = {CONDITIONAL_ACCESS: P1, RISK_BASED_ACCESS: P2, PRIVILEGED_ACCESS: P2, DYNAMIC_GROUPS: P1, GROUP_LICENSING: P1}
+# What a disabled member account still counts for: Microsoft's pages count "each unique user" who is
+# a member of a dynamic group or of a licensed group, enabled or not (docs/entitlements.md); a
+# disabled account signs in to nothing, so Conditional Access and PIM do not reach it.
+MEMBERSHIP_FEATURES = frozenset({DYNAMIC_GROUPS, GROUP_LICENSING})
 
 # Built-in directory roles by template id (Microsoft Entra built-in roles reference), so a finding
 # names the role; another id is shown as it is.
@@ -84,7 +90,8 @@ def plans_of(index: TenantIndex, sku_id: str) -> frozenset[str]:
 
 
 def carried(plan_ids: Iterable[str]) -> frozenset[str]:
-    """Which of P1, P2 and ID Governance these service plans carry (P2 carries P1 too)."""
+    """Which of P1, P2, ID Governance and Intune for Education these service plans carry (P2 carries
+    P1 too)."""
     ids = set(plan_ids)
     out = {name for name, pid in PLAN_IDS.items() if pid in ids}
     if P2 in out:
@@ -100,6 +107,8 @@ def covers(plans: frozenset[str], feature: str, group_product: bool = False) -> 
         return P2 in plans
     if feature == GROUP_LICENSING:
         return P1 in plans or group_product
+    if feature == DYNAMIC_GROUPS:
+        return P1 in plans or INTUNE_EDU in plans
     return P1 in plans
 
 
@@ -114,7 +123,8 @@ def opens_group_licensing(index: TenantIndex, sku_ids: Iterable[str]) -> bool:
 
 def owned_seats(index: TenantIndex, plan: str) -> int:
     """Enabled seats (with those in their grace period) of the products that satisfy `plan`'s count;
-    for "governance", those carrying ID Governance without P2 (P2's own seats are counted as P2)."""
+    for "governance", those carrying ID Governance without P2 (P2's own seats are counted as P2); for
+    "intune_edu", those carrying Intune for Education without P1."""
     total = 0
     for sku in index.snapshot.skus:
         plans = carried(plans_of(index, sku.sku_id))
@@ -122,6 +132,8 @@ def owned_seats(index: TenantIndex, plan: str) -> int:
             ok = P1 in plans or sku.sku_id.lower() in group_licensing_products()
         elif plan == GOVERNANCE:
             ok = GOVERNANCE in plans and P2 not in plans
+        elif plan == INTUNE_EDU:
+            ok = INTUNE_EDU in plans and P1 not in plans
         else:
             ok = plan in plans
         total += sku.usable if ok else 0
@@ -213,6 +225,12 @@ class ScopeReader:
     def __init__(self, scope: AccessScope) -> None:
         self.scope = scope
         self.groups = {_key(g.id): g for g in scope.groups}
+        self.hidden = frozenset(map(_key, scope.hidden))
+
+    def names_hidden(self, policy: AccessPolicy) -> bool:
+        """Whether the policy names a group whose members Graph refused: who it reaches is not known,
+        so it is not judged (the Gap names the group)."""
+        return any(_key(g) in self.hidden for g in (*policy.include_groups, *policy.exclude_groups))
 
     def members(self, group_id: str) -> frozenset[str]:
         group = self.groups.get(_key(group_id))
@@ -266,13 +284,17 @@ def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Re
         group_names=index.group_name,
     )
     for policy in scope.policies or ():  # enabled and report-only policies; a risk-based one is its own feature
-        if not policy.counts:
+        if not policy.counts or reader.names_hidden(policy):
             continue
         feature = RISK_BASED_ACCESS if policy.risk_based and RISK_BASED_ACCESS in wanted else CONDITIONAL_ACCESS
         if feature in wanted:
             out.scopes[feature].append(reader.policy_scope(policy))
     if PRIVILEGED_ACCESS in wanted:
-        for grant in scope.eligible or ():
+        # PIM's terms count eligible and time-bound assignments; a permanent active one is not PIM's
+        time_bound = [g for g in scope.scheduled or () if g.time_bound]
+        for grant in (*(scope.eligible or ()), *time_bound):
+            if _key(grant.principal_id) in reader.hidden:
+                continue
             out.scopes[PRIVILEGED_ACCESS].append(
                 Scope(
                     ROLE_NAMES.get(grant.role_id.lower(), grant.role_id), Side(ids=reader.principal(grant.principal_id))
@@ -313,7 +335,7 @@ def readable(scope: AccessScope, features: Iterable[str]) -> tuple[str, ...]:
     ok = {
         CONDITIONAL_ACCESS: scope.policies is not None,
         RISK_BASED_ACCESS: scope.policies is not None,
-        PRIVILEGED_ACCESS: scope.eligible is not None,
+        PRIVILEGED_ACCESS: scope.eligible is not None or scope.scheduled is not None,
         DYNAMIC_GROUPS: scope.dynamic_read,
         GROUP_LICENSING: True,
     }

@@ -50,6 +50,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "identity/conditionalAccess/policies", access.policies),
     _route("GET", "roleManagement/directory/roleEligibilityScheduleInstances", access.eligibility_instances),
     _route("GET", "roleManagement/directory/roleAssignments", access.role_assignments),
+    _route("GET", "roleManagement/directory/roleAssignmentScheduleInstances", access.assignment_instances),
     _route("GET", "users", users.list_users),
     _route("GET", "users/$count", users.count_users),
     _route("GET", "users/{user}", users.get_user),

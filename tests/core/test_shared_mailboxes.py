@@ -10,7 +10,12 @@ import pytest
 from auditor import wording
 from auditor.errors import SnapshotError
 from auditor.model import Cloud, Locale, Severity
-from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
+from auditor.rules.hygiene.accounts import (
+    DisabledUserLicensed,
+    InactiveUserLicensed,
+    SharedMailboxLicensed,
+    SharedMailboxUnlicensed,
+)
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
 
 from .factory import audit, fired, ready, tenant, user
@@ -76,8 +81,9 @@ def test_without_the_mailbox_rules_nothing_changes_for_a_snapshot_that_never_ask
     assert "shared_mailbox" not in dict(f.details)
     # the new rule cannot judge a snapshot whose purposes were never read: not evaluated, never "compliant"
     result = audit(tmp_path, "hygiene:\n  shared_mailboxes: {}\n", tenant(plain))
-    assert not result.complete and [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
-    assert "mailboxSettings" in result.not_evaluated[0].reason
+    both = [SharedMailboxLicensed.id, SharedMailboxUnlicensed.id]  # the one key judges both directions
+    assert not result.complete and [n.rule for n in result.not_evaluated] == both
+    assert all("mailboxSettings" in n.reason for n in result.not_evaluated)
 
 
 def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tmp_path: Any) -> None:
@@ -88,7 +94,8 @@ def test_a_mailbox_settings_gap_keeps_the_findings_but_says_it_could_not_tell(tm
         "reason": "Graph answered 403 ErrorAccessDenied: Access is denied. (needs MailboxSettings.Read)",
     }
     result = audit(tmp_path, POLICY, tenant(plain, gaps=[gap]))
-    assert not result.complete and [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
+    both = [SharedMailboxLicensed.id, SharedMailboxUnlicensed.id]
+    assert not result.complete and [n.rule for n in result.not_evaluated] == both
     disabled = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     inactive = [f for f in result.findings if f.rule == InactiveUserLicensed.id]
     assert len(disabled) == 5 and len(inactive) == 2  # the mailboxes too: they cannot be told apart

@@ -193,9 +193,11 @@ entitlements: {}
 """
 
 
-def collect_from(snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES) -> TenantSnapshot:
+def collect_from(
+    snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES, responders: list[Any] | None = None
+) -> TenantSnapshot:
     token = app_token(snapshot.tenant_id, roles)
-    with GraphEmulator(snapshot, token=token) as graph:
+    with GraphEmulator(snapshot, token=token, responders=responders or []) as graph:
 
         async def run() -> TenantSnapshot:
             client = GraphClient(

@@ -116,9 +116,10 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
     assert "Microsoft&#39;s own counts" in html and md_escape("Microsoft's own counts") in markdown
     for text in (html, markdown):
         assert "the users who used a feature" in text and "every user in scope" in text
-    label = "Conditional Access: members"
-    assert f"| {md_escape(label)} | 7 | 9 |" in markdown
-    assert f'<td>{label}</td><td align="right">7</td><td align="right">9</td>' in html
+    label, why = "Conditional Access: members", "1 disabled account not counted"  # dan, below
+    assert f"| {md_escape(label)} ({md_escape(why)}) | 7 | 9 |" in markdown
+    cell = f'<td>{label}<br><span style="font-size:11px;color:#7a4b00;">{why}</span></td>'
+    assert f'{cell}<td align="right">7</td><td align="right">9</td>' in html
 
 
 def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
@@ -204,3 +205,31 @@ def test_a_count_graph_sends_as_text_is_refused_when_the_snapshot_is_read(tmp_pa
     path.write_text(path.read_text().replace('"entitledP1LicenseCount": 11', '"entitledP1LicenseCount": "<b>"'))
     with pytest.raises(SnapshotError, match=r"azureADPremiumLicenseInsight\.entitledP1LicenseCount"):
         load_snapshot(path)
+
+
+def test_each_row_that_differs_says_why(tmp_path: Path) -> None:
+    """The Conditional Access members differ (Microsoft 7, the auditor 9): Microsoft counts who used
+    it, and dan, a disabled member that "Require MFA for all users" reaches, is in no count of the
+    auditor's. With gus excluded from that policy, his eligibility for Global Administrator (a role
+    the report-only policy names) is counted under PIM instead, and the row says so too."""
+    result = audit(tmp_path, collected(tenant())[0])
+    assert result.license_insight is not None
+    why = {r["count"]: r.get("why") for r in result.license_insight["rows"]}
+    assert why["conditional_access_users"] == {"usage": None, "disabled_members": 1}
+    assert why["premium_licenses"] is None  # 12 on both sides: nothing to explain
+    doc = document()
+    ca_1 = doc["accessScope"]["conditionalAccessPolicies"][0]
+    ca_1["conditions"]["users"]["excludeUsers"].append("id-gus")
+    changed = collected(snapshot_from_json({**doc, LICENSE_INSIGHT: MICROSOFT.to_graph()}))[0]
+    result = audit(tmp_path, changed)
+    assert result.license_insight is not None
+    rows = {r["count"]: r for r in result.license_insight["rows"]}
+    assert rows["conditional_access_users"]["auditor"] == 8
+    assert rows["conditional_access_users"]["why"] == {"usage": None, "disabled_members": 1, "pim_roles": 1}
+    document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
+    markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    html = render_html(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    label = "Conditional Access: members"
+    why = "1 disabled account not counted; 1 user eligible for a named role, counted under PIM"
+    assert f"| {md_escape(label)} ({md_escape(why)}) | 7 | 8 |" in markdown
+    assert f'<td>{label}<br><span style="font-size:11px;color:#7a4b00;">{why}</span></td>' in html

@@ -21,7 +21,7 @@ from auditor.graph.arguments import MAILBOX_BATCHES
 from auditor.model import NO_MAILBOX, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.rules.hygiene import last_sign_in
-from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed, SharedMailboxUnlicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
 from auditor.timestamps import parse_timestamp
 from auditor_dev.emulator import DEMO_ROLES, Reply, Request, error_document
@@ -263,7 +263,8 @@ def test_forbidden_is_a_gap_and_findings_say_they_could_not_tell(mailboxes, harn
     assert len(h.emulator.requests_to(r"/\$batch")) <= 4 < math.ceil(len(_expected(mailboxes, 90)) / 20)
     result = evaluate(_disabled_policy(tmp_path), got, parse_timestamp(got.collected_at))
     assert not result.complete  # a partial collection never reads as compliant
-    assert [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id]
+    # shared_mailboxes judges both directions: neither without the purposes
+    assert [n.rule for n in result.not_evaluated] == [SharedMailboxLicensed.id, SharedMailboxUnlicensed.id]
     disabled = [f for f in result.findings if f.rule == DisabledUserLicensed.id]
     # every licensed disabled account still fires, the shared and equipment mailboxes included
     assert len(disabled) == len(_expected(mailboxes, None))

@@ -18,6 +18,7 @@ class InsightRow(msgspec.Struct, frozen=True):
     microsoft: str
     auditor: str
     differs: bool
+    why: str = ""  # why the auditor's count differs, beyond the note: "" when nothing more
 
 
 class LicenseInsightView(msgspec.Struct, frozen=True):
@@ -43,6 +44,35 @@ def _count(ctx: RenderContext, value: Any) -> str:
     return ctx.t.pgettext("insight_not_read", "not read")
 
 
+def _why(ctx: RenderContext, why: Any) -> str:
+    """What report.json's row says besides the note under the table (which says that Microsoft counts
+    who used a feature and the licenses it grants): guests, disabled accounts, PIM's role holders."""
+    if not isinstance(why, Mapping):
+        return ""
+    t = ctx.t
+    said: list[str] = []
+    for reason, value in why.items():
+        n = value if isinstance(value, int) and not isinstance(value, bool) else 0
+        if reason == "guests":
+            said.append(t.pgettext("insight_why_guests", "billed by monthly active users"))
+        elif reason == "disabled_members" and n:
+            said.append(
+                t.npgettext(
+                    "insight_why_disabled", "{n} disabled account not counted", "{n} disabled accounts not counted", n
+                )
+            )
+        elif reason == "pim_roles" and n:
+            said.append(
+                t.npgettext(
+                    "insight_why_pim_roles",
+                    "{n} user eligible for a named role, counted under PIM",
+                    "{n} users eligible for a named role, counted under PIM",
+                    n,
+                )
+            )
+    return "; ".join(said)
+
+
 def build_license_insight(ctx: RenderContext, document: Mapping[str, Any]) -> LicenseInsightView | None:
     """The block, or None when the report holds no such counts."""
     found = document.get("license_insight")
@@ -60,6 +90,7 @@ def build_license_insight(ctx: RenderContext, document: Mapping[str, Any]) -> Li
                 microsoft=_count(ctx, theirs),
                 auditor=_count(ctx, ours),
                 differs=isinstance(theirs, int) and isinstance(ours, int) and theirs != ours,
+                why=_why(ctx, row.get("why")),
             )
         )
     note = ""

@@ -26,8 +26,10 @@ from ...reference import product_names
 from ..assignments.selection import UsageLocationDetails
 from ..base import Context, Rule
 
-PLAN_FEATURES = {  # each count, and the features that need its plan (or more)
-    scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS, scope.DYNAMIC_GROUPS),
+# Each count, and the features it counts: P1's those needing P1 (risk-based access too, P2 carrying
+# P1); PIM needs P2 or ID Governance and is P2's count alone, never P1's (docs/entitlements.md).
+PLAN_FEATURES = {
+    scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.DYNAMIC_GROUPS),
     scope.P2: (scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS),
     scope.GROUP_LICENSING_PLAN: (scope.GROUP_LICENSING,),
 }
@@ -125,14 +127,25 @@ def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
     return Product(sku=part, name=name, monthly=price, free_seats=free), (sku.sku_id if sku is not None else sid)
 
 
-def _p2_short(risk: int, pim: int, index: TenantIndex) -> tuple[int, int]:
-    """(seats owned, seats short) of P2's count. Risk-based access needs a P2 seat; PIM is covered by
-    P2 or by ID Governance. With R enabled members reached by risk-based access, M by PIM alone, p2
-    seats of P2 and g of ID Governance without it, the fewest seats missing is
-    max(0, R - p2, R + M - p2 - g): a Governance seat never covers risk-based access, and P2's spare
-    seats cover PIM."""
-    p2, governance = scope.owned_seats(index, scope.P2), scope.owned_seats(index, scope.GOVERNANCE)
-    return p2 + governance, max(0, risk - p2, risk + pim - p2 - governance)
+# A count whose plan another product also covers for one of its features: (that feature, the other
+# product's count). PIM is covered by P2 or ID Governance; dynamic groups by P1 or Intune for
+# Education. The count's other features need the plan's own seats.
+SHARED = {
+    scope.P2: (scope.PRIVILEGED_ACCESS, scope.GOVERNANCE),
+    scope.P1: (scope.DYNAMIC_GROUPS, scope.INTUNE_EDU),
+}
+
+
+def _shortfall(plan: str, wanted: list[str], strict: int, loose: int, index: TenantIndex) -> tuple[int, int]:
+    """(seats owned, seats short) of one count. With S members reached by a feature needing the
+    plan's own seats, L reached only by the feature another product also covers (SHARED), a seats
+    carrying the plan and b carrying only the other, the fewest seats missing is
+    max(0, S - a, S + L - a - b): the other product never covers the first features, and the plan's
+    spare seats cover the shared one."""
+    own = scope.owned_seats(index, plan)
+    shared = SHARED.get(plan)
+    other = scope.owned_seats(index, shared[1]) if shared is not None and shared[0] in wanted else 0
+    return own + other, max(0, strict - own, strict + loose - own - other)
 
 
 @dataclass(frozen=True)
@@ -140,19 +153,20 @@ class _Kind:
     """What users alike count for: users of one profile (enabled, type and products shared) whom the
     same features reach."""
 
-    plans: tuple[str, ...]  # the counts they are in
+    counted: tuple[str, ...]  # the features they count for (a disabled member: group memberships only)
     guest: bool
-    member: bool  # an enabled member account: counted, and a finding when a feature is not covered
-    uncovered: tuple[str, ...]  # the features their products do not cover (members only)
+    uncovered: tuple[str, ...]  # the features their products do not cover (enabled members only)
 
 
-def _kind(user: User, features: tuple[str, ...], counted: dict[str, list[str]], entitling: scope.Entitling) -> _Kind:
-    plans = tuple(plan for plan, wanted in counted.items() if any(f in wanted for f in features))
+def _kind(user: User, features: tuple[str, ...], entitling: scope.Entitling) -> _Kind:
     guest = user.user_type.lower() == "guest"
-    member = user.account_enabled and not guest
+    enabled = user.account_enabled
+    counted = features if enabled or guest else tuple(f for f in features if f in scope.MEMBERSHIP_FEATURES)
     carried, group_product = entitling.of(user)
-    uncovered = tuple(f for f in features if not scope.covers(carried, f, group_product)) if member else ()
-    return _Kind(plans, guest, member, uncovered)
+    uncovered = (
+        () if guest or not enabled else tuple(f for f in features if not scope.covers(carried, f, group_product))
+    )
+    return _Kind(counted, guest, uncovered)
 
 
 def tally(policy: Policy, ctx: Context) -> Tally:
@@ -183,28 +197,28 @@ def _count(policy: Policy, ctx: Context) -> Tally:
         key = (id(user.profile), features)  # the profile object is shared by users alike, and outlives the loop
         kind = kinds.get(key)
         if kind is None:
-            kind = kinds[key] = _kind(user, features, counted, entitling)
+            kind = kinds[key] = _kind(user, features, entitling)
         alike[key] += 1
         if kind.uncovered:
             lacking.append((user, list(kind.uncovered)))
     members: Counter[str] = Counter()
     guests: Counter[str] = Counter()
-    risk = 0  # enabled members reached by risk-based access (P2's count: the rest of it is PIM alone)
+    strict: Counter[str] = Counter()  # members reached by a feature only the plan's own seats cover
     for key, count in alike.items():
         kind = kinds[key]
-        for plan in kind.plans:
+        for plan, wanted in counted.items():
+            hits = [f for f in kind.counted if f in wanted]
+            if not hits:
+                continue
             if kind.guest:
                 guests[plan] += count
-            elif kind.member:
-                members[plan] += count
-        risk += count if kind.member and scope.RISK_BASED_ACCESS in key[1] else 0
+                continue
+            members[plan] += count
+            shared = SHARED.get(plan)
+            strict[plan] += count if shared is None or any(f != shared[0] for f in hits) else 0
     shorts: dict[str, EntitlementShortDetails] = {}
     for plan, wanted in counted.items():
-        if plan == scope.P2:
-            owned, short = _p2_short(risk, members[plan] - risk, ctx.index)
-        else:
-            owned = scope.owned_seats(ctx.index, plan)
-            short = max(members[plan] - owned, 0)
+        owned, short = _shortfall(plan, wanted, strict[plan], members[plan] - strict[plan], ctx.index)
         # what a seat of the count must cover: P1 alone for P1's (a feature needing more is P2's count)
         found = cheapest(ctx, [scope.CONDITIONAL_ACCESS] if plan == scope.P1 else wanted)
         product = found[0] if found is not None else None
@@ -241,15 +255,16 @@ class _EntitlementRule(Rule):
 
 class EntitlementMissing(_EntitlementRule):
     """An enabled member account that a security feature reaches holds no product entitling it to that feature:
-    Conditional Access and dynamic groups need Microsoft Entra ID P1, risk-based Conditional Access and Privileged
-    Identity Management P2 (PIM also ID Governance), group-based licensing P1 or one of the products Microsoft
-    lists. `features` picks what is judged (default: all).
+    Conditional Access needs Microsoft Entra ID P1, dynamic groups P1 or Intune for Education, risk-based Conditional
+    Access P2, Privileged Identity Management P2 or ID Governance, group-based licensing P1 or one of the products
+    Microsoft lists. `features` picks what is judged (default: all).
 
-    In scope: an enabled or report-only Conditional Access policy, a role the account is eligible for in PIM, a
-    dynamic group, a license from a group. Entitled: one of the account's own products carries the plan
-    (`AAD_PREMIUM` for P1, `AAD_PREMIUM_P2` for P2, `Entra_Identity_Governance` for PIM; P2 covers P1). Medium when
-    the tenant is short of that plan (`entitlement-short`). Guests and disabled accounts get no finding of their own
-    (entitlement-short counts guests).
+    In scope: an enabled or report-only Conditional Access policy, a role the account is eligible for or assigned
+    for a limited time in PIM, a dynamic group, a license from a group. Entitled: one of the account's own products
+    carries the plan (`AAD_PREMIUM` for P1, `AAD_PREMIUM_P2` for P2, `Entra_Identity_Governance` for PIM,
+    `INTUNE_EDU` for dynamic groups; P2 covers P1). Medium when the tenant is short of that plan
+    (`entitlement-short`). Guests and disabled accounts get no finding of their own (entitlement-short counts
+    guests, and disabled members of dynamic and licensed groups).
 
     Example:
         entitlements:
@@ -331,9 +346,11 @@ class EntitlementMissing(_EntitlementRule):
 
 class EntitlementShort(_EntitlementRule):
     """The tenant owns fewer seats of the products carrying a plan than Microsoft's terms count users in scope of the
-    features needing it: one finding per plan that falls short (P1: every feature needing P1 or more; P2: risk-based
-    access and PIM, against P2 and ID Governance seats; group-based licensing on its own, against the products that
-    carry P1 or qualify for it), priced at the cheapest product that covers the plan's features.
+    features needing it: one finding per plan that falls short (P1: Conditional Access, risk-based access and dynamic
+    groups, against P1 and Intune for Education seats; P2: risk-based access and PIM, against P2 and ID Governance
+    seats; group-based licensing on its own, against the products that carry P1 or qualify for it), priced at the
+    cheapest product that covers the plan's features. Disabled member accounts count where Microsoft counts every
+    member (dynamic groups, group-based licensing).
 
     Example:
         entitlements: {}

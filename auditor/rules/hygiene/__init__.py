@@ -13,6 +13,7 @@ from .accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,
     SharedMailboxLicensed,
+    SharedMailboxUnlicensed,
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
@@ -28,6 +29,7 @@ __all__ = [
     "MAILBOX_RULES",
     "HygieneRule",
     "InactiveUserLicensed",
+    "SharedMailboxUnlicensed",
     "UserHygieneRule",
     "dormant",
     "last_sign_in",

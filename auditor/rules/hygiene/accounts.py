@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
+from ...impact.entitlement_scope import part_of, plans_of
 from ...impact.services import DisabledAt
 from ...model import (
     RESOURCE_PURPOSES,
@@ -15,9 +16,10 @@ from ...model import (
     User,
 )
 from ...policy.objects import HygieneCheck, Policy
+from ...reference import product_names
 from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS
-from ...usage_data import ACTIVE_USERS, MAILBOXES
+from ...usage_data import ACTIVE_USERS, MAILBOXES, shared_mailbox_needs
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, MailboxDetails, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -273,11 +275,108 @@ class SharedMailboxLicensed(UserHygieneRule):
         return f"{details['mailbox_purpose']} mailbox holds licenses"
 
 
+EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE: Exchange Online (Plan 2)
+
+
+class LicenseWith(TypedDict):
+    """The cheapest product, by the policy's prices, that carries Exchange Online (Plan 2)'s service plan."""
+
+    sku: str  # skuPartNumber
+    name: str
+    monthly: float
+
+
+class SharedMailboxUnlicensedDetails(TypedDict):
+    """`mailbox_purpose` (`shared`), `storage_used_bytes` and `has_archive` (the mailbox usage report), `needs`
+    (`over_50_gb` or `archive`: why the mailbox needs a license), `license_with` (`sku`, `name`, `monthly`: the
+    cheapest product by the policy's prices carrying Exchange Online (Plan 2)'s service plan, or null when none is
+    priced), `litigation_hold` (`not_judged`: the report does not say; docs/graph.md); `monthly_cost` is what
+    `license_with` adds"""
+
+    mailbox_purpose: str
+    storage_used_bytes: int | None
+    has_archive: bool
+    needs: str  # over_50_gb | archive
+    license_with: LicenseWith | None
+    litigation_hold: str  # not_judged
+
+
+class SharedMailboxUnlicensed(HygieneRule):
+    """A shared mailbox holds no license while Microsoft requires an Exchange Online (Plan 2) license for it: it
+    stores more than 50 GB or has an archive (the mailbox usage report says so). The finding names the cheapest
+    product, by the policy's prices, carrying Exchange Online (Plan 2)'s service plan. A litigation hold, which
+    needs the license too, is not in the report and is not judged.
+
+    Needs MailboxSettings.Read and Reports.Read.All: the purpose is read of the unlicensed accounts whose mailbox
+    the report shows over 50 GB or archived. Configured by the same key as `shared-mailbox-licensed`.
+
+    Example:
+        hygiene:
+          shared_mailboxes: {severity: low}
+    """
+
+    id = "shared-mailbox-unlicensed"
+    default_severity = Severity.MEDIUM
+    key = "shared_mailboxes"
+    fragment = check_schema(False)
+    needs = frozenset({"users", MAILBOX_SETTINGS})
+
+    def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
+        usage = ctx.index.snapshot.usage_reports
+        if usage is None or usage.read(MAILBOXES.name) is None:
+            return
+        excluded = ctx.index.excluded(check.except_)
+        if excluded is None:  # the exception takes every user
+            return
+        product = cheapest_exchange_plan_2(ctx)
+        for position, user in enumerate(ctx.index.users):
+            purpose = (user.mailbox_purpose or "").lower()
+            if user.assigned_licenses or purpose != "shared" or position in excluded:
+                continue
+            row = usage.by_upn.get(user.user_principal_name.lower())
+            needs = shared_mailbox_needs(row) if row is not None and MAILBOXES.name in row.reports else None
+            if row is None or needs is None:
+                continue
+            details = SharedMailboxUnlicensedDetails(
+                mailbox_purpose=purpose,
+                storage_used_bytes=row.storageUsedInBytes,
+                has_archive=bool(row.hasArchive),
+                needs=needs,
+                license_with=product[0] if product is not None else None,
+                litigation_hold="not_judged",
+            )
+            yield self.make(
+                policy,
+                f"hygiene/{self.key}",
+                ctx.user_subject(user),
+                (product[0]["sku"],) if product is not None else (),
+                f"shared mailbox holds no license but needs one ({needs})",
+                dict(details) | {"sku_ids": {product[0]["sku"]: product[1]} if product is not None else {}},
+                severity=check.severity,
+                monthly_cost=product[0]["monthly"] if product is not None else None,
+            )
+
+
+def cheapest_exchange_plan_2(ctx: Context) -> tuple[LicenseWith, str] | None:
+    """The product the policy prices lowest that carries Exchange Online (Plan 2)'s service plan (a
+    product the tenant does not subscribe to yet counts when the catalog prices it), with its skuId."""
+    best: tuple[float, str, str] | None = None
+    for sid in ctx.prices:
+        price = ctx.monthly_price(sid)
+        if price is None or EXCHANGE_PLAN_2 not in plans_of(ctx.index, sid):
+            continue
+        key = (price, part_of(ctx.index, sid), sid)
+        best = key if best is None or key < best else best
+    if best is None:
+        return None
+    price, part, sid = best
+    name = ctx.prices[sid].name or product_names().product(sku_id=sid, part=part) or part
+    sku = ctx.index.sku_by_id.get(sid)
+    return LicenseWith(sku=part, name=name, monthly=price), (sku.sku_id if sku is not None else sid)
+
+
 def _resource(purpose: str | None) -> bool:
     return purpose is not None and purpose.lower() in RESOURCE_PURPOSES
-
-
-SHARED_MAILBOX_LIMIT = 50 * 1024**3  # bytes a shared mailbox may hold without a license (50 GB)
 
 
 def mailbox_usage(user: User, ctx: Context) -> dict[str, Any]:
@@ -300,10 +399,9 @@ def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
     if row is None or MAILBOXES.name not in row.reports:
         return {}
     out = SharedMailboxLicensedDetails(storage_used_bytes=row.storageUsedInBytes, has_archive=bool(row.hasArchive))
-    if (row.storageUsedInBytes or 0) > SHARED_MAILBOX_LIMIT:
-        out["keeps_license"] = "over_50_gb"
-    elif row.hasArchive:
-        out["keeps_license"] = "archive"
+    needs = shared_mailbox_needs(row)
+    if needs is not None:
+        out["keeps_license"] = needs
     return dict(out)
 
 
@@ -312,4 +410,5 @@ RULES: tuple[HygieneRule, ...] = (
     InactiveUserLicensed(),
     GuestLicensed(),
     SharedMailboxLicensed(),
+    SharedMailboxUnlicensed(),
 )

@@ -312,9 +312,75 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         )
 
 
+class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]):
+    id = rules.SharedMailboxUnlicensed.id
+    texts = (
+        Text("rule.shared-mailbox-unlicensed.title", "Shared mailbox needs a license"),
+        Text(
+            "rule.shared-mailbox-unlicensed.describe",
+            "A shared mailbox that stores more than 50 GB or has an archive needs an Exchange Online (Plan 2) "
+            "license, and this one holds none.",
+        ),
+        Text(
+            "rule.shared-mailbox-unlicensed.message",
+            "{user} is a shared mailbox that stores {size}, more than the 50 GB such a mailbox may hold without "
+            "a license, and holds none: it needs {target}.",
+        ),
+        Text(
+            "rule.shared-mailbox-unlicensed.message.archive",
+            "{user} is a shared mailbox with an archive and holds no license: it needs {target}.",
+        ),
+        Text("summary.shared_needs", "Assign {target} to {user}, or bring the mailbox under 50 GB without an archive."),
+        Text(
+            "steps.shared.needs",
+            "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active users > Licenses and apps).",
+        ),
+    )
+    graph_calls = False
+    example_finding = (
+        USER,
+        ["EXCHANGEENTERPRISE"],
+        dict(
+            rules.SharedMailboxUnlicensedDetails(
+                mailbox_purpose="shared",
+                storage_used_bytes=64 * 1024**3,
+                has_archive=False,
+                needs="over_50_gb",
+                license_with=rules.LicenseWith(sku="EXCHANGEENTERPRISE", name="Exchange Online (Plan 2)", monthly=7.2),
+                litigation_hold="not_judged",
+            )
+        ),
+    )
+
+    def values(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> dict[str, str]:
+        product = f.own.get("license_with")
+        named = w.product(product["sku"]) if product else ""
+        target = (named if named != product["sku"] else product["name"]) if product else "Exchange Online (Plan 2)"
+        return base_values(f, w) | {"target": target, "size": w.size(f.own.get("storage_used_bytes"))}
+
+    def message(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> Message:
+        archive = as_text(f.own["needs"]) == "archive"
+        return self.message_key(".archive" if archive else ""), self.values(f, w)
+
+    def remediation(
+        self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
+        """Assign the product in the admin center (no Graph call: a person chooses the seat and the
+        mailbox's usage location)."""
+        values = self.values(f, w)
+        return Remediation(
+            TextRef("summary.shared_needs", values),
+            [TextRef("steps.shared.needs", values)],
+            "role.assign",
+            [TextRef("next.rerun")],
+            ["assign_licenses", "shared_mailbox"],
+        )
+
+
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (
     DisabledUserLicensed(),
     InactiveUserLicensed(),
     GuestLicensed(),
     SharedMailboxLicensed(),
+    SharedMailboxUnlicensed(),
 )

@@ -5,7 +5,9 @@
 - GET /roleManagement/directory/roleEligibilityScheduleInstances: unifiedRoleEligibilityScheduleInstance
   collection (learn.microsoft.com/graph/api/rbacapplication-list-roleeligibilityscheduleinstances);
 - GET /roleManagement/directory/roleAssignments: unifiedRoleAssignment collection
-  (learn.microsoft.com/graph/api/rbacapplication-list-roleassignments).
+  (learn.microsoft.com/graph/api/rbacapplication-list-roleassignments);
+- GET /roleManagement/directory/roleAssignmentScheduleInstances: unifiedRoleAssignmentScheduleInstance
+  collection (learn.microsoft.com/graph/api/rbacapplication-list-roleassignmentscheduleinstances).
 
 Each is served from the snapshot's access scope (auditor.access_records; none: an empty collection,
 a tenant without any) and answers 403 Authorization_RequestDenied unless the token holds one of
@@ -31,7 +33,15 @@ ASSIGNED_ROLES = (
     "RoleManagement.Read.All",
     "RoleManagement.ReadWrite.Directory",
 )
-ACCESS_ROLES = (POLICY_ROLES[0], ELIGIBLE_ROLES[0], ASSIGNED_ROLES[0])  # what the audit asks for
+SCHEDULED_ROLES = (
+    "RoleAssignmentSchedule.Read.Directory",
+    "RoleAssignmentSchedule.ReadWrite.Directory",
+    "RoleManagement.Read.All",
+    "RoleManagement.Read.Directory",
+    "RoleManagement.ReadWrite.Directory",
+)
+# what the audit asks for
+ACCESS_ROLES = (POLICY_ROLES[0], ELIGIBLE_ROLES[0], ASSIGNED_ROLES[0], SCHEDULED_ROLES[0])
 
 
 def policies(em: Emulator, call: Call) -> Answer:
@@ -52,4 +62,12 @@ def role_assignments(em: Emulator, call: Call) -> Answer:
     em.require(ASSIGNED_ROLES)
     scope = em.tenant.snapshot.access_scope
     items = [g.to_graph("unifiedRoleAssignment") for g in (scope.assigned or ())] if scope else []
+    return page(em.url, call.path, call.query, items, call.eventual, MAX_TOP)
+
+
+def assignment_instances(em: Emulator, call: Call) -> Answer:
+    em.require(SCHEDULED_ROLES)
+    scope = em.tenant.snapshot.access_scope
+    kind = "unifiedRoleAssignmentScheduleInstance"
+    items = [g.to_graph(kind) for g in (scope.scheduled or ())] if scope else []
     return page(em.url, call.path, call.query, items, call.eventual, MAX_TOP)
