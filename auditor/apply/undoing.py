@@ -165,15 +165,18 @@ class Undo:
         return None
 
 
+def held_apart_from(state: UserState, sku: str, group: str) -> bool:
+    """The user holds `sku` another way than from `group`: a direct copy, or another group's copy in
+    any state but Error (a copy in ActiveWithError, MutuallyExclusiveViolation say, is a working
+    license; one in Error, CountViolation say, gives nothing)."""
+    return any(a.sku == sku and a.group != group and (a.group is None or a.state != "Error") for a in state.assignments)
+
+
 def held_only_from(state: UserState, sku: str, group: str) -> bool:
-    """The user holds `sku` from `group` and in no other way (no direct copy, no other group's
-    working copy): leaving the group would take the product away. Any state but Error holds the
-    product: a copy in ActiveWithError (MutuallyExclusiveViolation, say) is a working license."""
-    if not any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments):
-        return False
-    return not any(
-        a.sku == sku and a.group != group and (a.group is None or a.state != "Error") for a in state.assignments
-    )
+    """The user holds `sku` from `group` in a working copy (not Error) and in no other way: leaving
+    the group would take the product away."""
+    working = any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments)
+    return working and not held_apart_from(state, sku, group)
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -413,9 +416,10 @@ async def _keep_products(
     undo: Undo, session: Session, line: JournalLine, state: UserState, gid: str
 ) -> tuple[UserState, str]:
     """Before taking the user out of group `gid`: every product they held before joining it (the
-    join's `before`) and now hold from the group must be held another way. The direct copy a later
-    journal of the plan removed is put back first; what is still held only from the group is
-    returned as the reason to stay ("" when none). A product the join itself brought goes with it."""
+    join's `before`) and now hold no other way than from the group (whose copy may even be in Error)
+    must be held another way. The direct copy a later journal of the plan removed is put back first;
+    what is still held only from the group, in a working copy, is returned as the reason to stay (""
+    when none). A product the join itself brought goes with it."""
     state = await _rejoin_first(undo, session, line, state)
     group = session.groups.get(gid) or await session.group(gid)
     had = {
@@ -425,7 +429,8 @@ async def _keep_products(
     }
     given = (set(group.licenses or {}) | {a.sku for a in state.assignments if a.group == gid}) & had
     back: set[str] = set()  # in a dry run: the products a put-back would give directly again
-    for sku in sorted(s for s in given if held_only_from(state, s, gid)):
+    # whatever the state of the group's copy: one in Error (CountViolation) gives nothing either
+    for sku in sorted(s for s in given if not held_apart_from(state, s, gid)):
         found = undo.put_back(line, sku)
         if found is None:
             continue
