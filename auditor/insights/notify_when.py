@@ -3,11 +3,12 @@
 `--notify-when changed` (the default when there is a baseline or a history) sends only when
 something changed since the last run: a new or worse finding, a finding whose monthly cost or
 unused seats moved by a tenth or more (MATERIAL; the finding keeps its id when only its amounts
-change), a finding no longer waived, a new gap, a failed or incomplete run, a commerce window or a renewal closing within 7 days, or the weekly reminder (on
-`--notify-weekday`) while findings stay open; with a history but no baseline (the last report is missing
-or was incomplete) what changed is not known, and the run is sent. `--notify-when always` (the default without a
-baseline or history: there is nothing to compare with) always sends. The reasons are in the
-report's language; the e-mail repeats them at its top.
+change), a finding no longer waived, a new gap, a failed or incomplete run, a commerce window or a
+renewal closing within 7 days, or the weekly reminder (on `--notify-weekday`) while findings stay
+open; with a history but no baseline (the last report is missing or was incomplete) what changed is
+not known, and the run is sent. `--notify-when always` (the default without a baseline or history:
+there is nothing to compare with) always sends. The reasons are in the report's language; the
+e-mail repeats them at its top.
 
     "notify": {"send": true, "when": "changed",
                "reasons": [{"code": "new", "text": "2 new findings"}, ...]}
@@ -77,6 +78,30 @@ def _soon(document: Mapping[str, Any], today: date) -> list[str]:
     return sorted(set(days))
 
 
+def _kept(findings: list[Mapping[str, Any]], previous: Mapping[str, Any], t: Any) -> list[dict[str, str]]:
+    """The reasons among the open findings the last run had under the same id: amounts that moved
+    (MATERIAL), a waiver gone."""
+    earlier = {f.get("id"): f for f in previous.get("findings") or [] if isinstance(f, Mapping)}
+    kept = [(f, earlier[f.get("id")]) for f in findings if f.get("id") in earlier]
+    reasons: list[dict[str, str]] = []
+    moved = sum(1 for f, before in kept if _material(f, before))
+    if moved:
+        text = t.npgettext(
+            "notify_amount",
+            "{n} finding's monthly cost or unused seats changed by a tenth or more",
+            "{n} findings' monthly cost or unused seats changed by a tenth or more",
+            moved,
+        )
+        reasons.append({"code": "amount", "text": text})
+    unwaived = sum(1 for _f, before in kept if before.get("waived"))
+    if unwaived:
+        text = t.npgettext(
+            "notify_unwaived", "{n} finding is no longer waived", "{n} findings are no longer waived", unwaived
+        )
+        reasons.append({"code": "unwaived", "text": text})
+    return reasons
+
+
 def decide(
     document: Mapping[str, Any],
     previous: Mapping[str, Any] | None,
@@ -105,27 +130,7 @@ def decide(
             say("new", t.npgettext("notify_new", "{n} new finding", "{n} new findings", new))
         if worse:
             say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
-        earlier = {f.get("id"): f for f in previous.get("findings") or [] if isinstance(f, Mapping)}
-        kept = [(f, earlier[f.get("id")]) for f in findings if f.get("id") in earlier]
-        moved = sum(1 for f, before in kept if _material(f, before))
-        if moved:
-            say(
-                "amount",
-                t.npgettext(
-                    "notify_amount",
-                    "{n} finding's monthly cost or unused seats changed by a tenth or more",
-                    "{n} findings' monthly cost or unused seats changed by a tenth or more",
-                    moved,
-                ),
-            )
-        unwaived = sum(1 for _f, before in kept if before.get("waived"))
-        if unwaived:
-            say(
-                "unwaived",
-                t.npgettext(
-                    "notify_unwaived", "{n} finding is no longer waived", "{n} findings are no longer waived", unwaived
-                ),
-            )
+        reasons += _kept(findings, previous, t)
         before = {_gap_key(g) for g in previous.get("gaps") or []}
         fresh = [g for g in document.get("gaps") or [] if _gap_key(g) not in before]
         if fresh:
