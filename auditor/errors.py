@@ -73,7 +73,7 @@ class BillingFileError(AuditorError):
     exit_code = EXIT_USAGE
 
     def __init__(self, file: str, line: int, column: int, message: str) -> None:
-        self.file, self.line, self.column = file, line, column
+        self.file, self.line, self.column, self.reason = file, line, column, message
         where = f"{file}:{line}:{column}" if column else f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
 
