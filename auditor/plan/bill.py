@@ -318,9 +318,7 @@ def build_bill(
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            actions.append(
-                _action_json(sub, part, a, unit_price(row, price, a.window, currency), t, row)
-            )
+            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window, currency), t, row))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept
