@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from .carry import summary
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold
 from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
-from .state import UserState, read_state, unmet
+from .state import UserState, made, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
@@ -186,14 +186,9 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     journal = undo.journal
     for bad in journal.damaged:
         session.warn(f"{journal.path}: line {bad.line}: {bad.reason} — not used; check the change it held by hand")
-    for line in journal.unknown:
-        session.warn(
-            f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
-            "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
-            "as done)"
-        )
+    made, unknown = await _settle_unknown(journal, session)
     others = [j.path.name for j in undo.history if j.path != journal.path]
-    done = journal.done
+    done = sorted([*journal.done, *made], key=lambda line: line.line)
     mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
     session.say(
         f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}; plan "
@@ -208,11 +203,43 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     if done:
         await _undo_done(undo, done, session)
     left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
-    left += [f"{len(journal.unknown)} change(s) of unknown outcome"] if journal.unknown else []
+    left += [f"{len(unknown)} change(s) of unknown outcome"] if unknown else []
     if left:
         undo.problems.append(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
     if undo.problems:
         raise ApplyStopped("; ".join(undo.problems))
+
+
+async def _settle_unknown(journal: Journal, session: Session) -> tuple[list[JournalLine], list[JournalLine]]:
+    """The journal's writes of unknown outcome (the run ended, or the answer settled nothing, while
+    a write was in flight), each settled by re-reading its user: (those the user shows made, to undo
+    as done; those still unknown, named). One the user does not show was not made: nothing to undo."""
+    made_lines: list[JournalLine] = []
+    unknown: list[JournalLine] = []
+    for line in journal.unknown:
+        said = f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown"
+        change = line.change
+        why = "a reprocess leaves nothing to re-read" if change.kind == "reprocess" else None
+        if why is None and line.before is None:
+            why = "the line keeps no state from before it"
+        if why is None:
+            try:
+                state = await read_state(session.client, change.user, change.groups())
+            except CollectionError as exc:
+                why = f"the user could not be re-read ({exc})"
+            else:
+                if made(change, state):
+                    session.say(f"      {said}; the user, re-read, shows it made: undone as a change done")
+                    made_lines.append(replace(line, outcome="done"))
+                else:
+                    session.say(f"      {said}; the user, re-read, does not show it: it was not made, nothing to undo")
+                continue
+        session.warn(
+            f"{said} — Graph may or may not have made it and {why}; check that user by hand (undo reverts "
+            "only the changes it can tell were made)"
+        )
+        unknown.append(line)
+    return made_lines, unknown
 
 
 async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:
@@ -578,7 +605,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
                 journal.cloud,
                 {"file": plan.path.name, "sha256": plan.sha256},
             )
-            if journal.done
+            if journal.done or journal.unknown  # a change of unknown outcome may show made: undone too
             else None
         )
         return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(undo, s))
