@@ -222,8 +222,10 @@ def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(
     assert "1 of 2 change(s) applied, 0 skipped, 1 left (not attempted)" in out
 
 
-def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tmp_path: Path, graph_for: Any) -> None:
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=4.0)
+def _removal_in_flight(tmp_path: Path, graph_for: Any, delay: float) -> tuple[Graph, Path, subprocess.Popen[str]]:
+    """apply of Ben's E5 removal in its own process, returned once its `sending` line is written: Graph
+    answers the write after `delay` seconds."""
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=delay)
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())
@@ -232,6 +234,11 @@ def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tm
     while not (journal.exists() and b'"sending"' in journal.read_bytes()):
         assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
         time.sleep(0.05)
+    return graph, journal, proc
+
+
+def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tmp_path: Path, graph_for: Any) -> None:
+    _graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=4.0)
     time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
     time.sleep(0.3)
@@ -246,20 +253,13 @@ def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tm
 def test_after_kill_9_with_a_write_in_flight_undo_re_reads_the_user_and_undoes_it(
     tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=2.0)
-    graph = graph_for(responders=[slow])
-    journal = tmp_path / "j.jsonl"
-    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())
-    proc = _cli(graph, "apply", str(plan), "--yes", "--journal", str(journal))
-    deadline = time.monotonic() + 60
-    while not (journal.exists() and b'"sending"' in journal.read_bytes()):
-        assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
-        time.sleep(0.05)
+    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=2.0)
     time.sleep(0.5)  # the write is in flight
     proc.kill()
     proc.communicate(timeout=60)
     assert proc.returncode == -signal.SIGKILL
     assert [x["outcome"] for x in journal_lines(journal)] == ["sending"]
+    deadline = time.monotonic() + 30
     while graph.direct(BEN):  # Graph still makes the write it received
         assert time.monotonic() < deadline, "the write never landed"
         time.sleep(0.05)
