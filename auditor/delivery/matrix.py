@@ -165,9 +165,6 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
             return default
         if not isinstance(value, str | int) or isinstance(value, bool):
             raise UsageError(f"{where}.{field}: expected a string")
-        bad = _control(str(value))
-        if bad is not None:
-            raise UsageError(f"{where}.{field}: contains the control character U+{ord(bad):04X}")
         return str(value).strip()
 
     tenant_id = text("tenant_id")
@@ -197,6 +194,9 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
     name = text("name") or tenant_id
+    bad = _control(name)  # the one free text: every other field is checked against its own pattern
+    if bad is not None:
+        raise UsageError(f"{where}.name: contains the control character U+{ord(bad):04X}")
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")

@@ -194,10 +194,6 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
             f'tenants:\n  - name: "Contoso \\u202egnp.exe"\n    tenant_id: a.example\n    client_id: {GUID}\n',
             "tenants[0].name: contains the control character U+202E",
         ),
-        (
-            f'defaults:\n  cloud: "worldwide\\r"\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n',
-            "tenants[0].cloud: contains the control character U+000D",
-        ),
         ("tenants:\n  - [a, b\n", "tenants.yaml:3: not valid YAML"),
         (
             f"defaults:\n  tenant_id: x\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
