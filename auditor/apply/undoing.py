@@ -30,11 +30,11 @@ from typing import Any
 from ..errors import AuthError, CollectionError, UsageError
 from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
-from .carry import summary
+from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold
 from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
-from .state import UserState, made, read_state, unmet
+from .state import UserState, held_apart_from, held_only_from, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
@@ -165,20 +165,6 @@ class Undo:
         return None
 
 
-def held_apart_from(state: UserState, sku: str, group: str) -> bool:
-    """The user holds `sku` another way than from `group`: a direct copy, or another group's copy in
-    any state but Error (a copy in ActiveWithError, MutuallyExclusiveViolation say, is a working
-    license; one in Error, CountViolation say, gives nothing)."""
-    return any(a.sku == sku and a.group != group and (a.group is None or a.state != "Error") for a in state.assignments)
-
-
-def held_only_from(state: UserState, sku: str, group: str) -> bool:
-    """The user holds `sku` from `group` in a working copy (not Error) and in no other way: leaving
-    the group would take the product away."""
-    working = any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments)
-    return working and not held_apart_from(state, sku, group)
-
-
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -212,34 +198,23 @@ async def undo_journal(undo: Undo, session: Session) -> None:
 
 async def _settle_unknown(journal: Journal, session: Session) -> tuple[list[JournalLine], list[JournalLine]]:
     """The journal's writes of unknown outcome (the run ended, or the answer settled nothing, while
-    a write was in flight), each settled by re-reading its user: (those the user shows made, to undo
-    as done; those still unknown, named). One the user does not show was not made: nothing to undo."""
-    made_lines: list[JournalLine] = []
+    a write was in flight), each settled by re-reading its user as apply does (carry.settle_unknown):
+    (those the user shows made, undone as done; those still unknown, named). One the user does not
+    show was not made: nothing to undo."""
+    made: list[JournalLine] = []
     unknown: list[JournalLine] = []
     for line in journal.unknown:
         said = f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown"
-        change = line.change
-        why = "a reprocess leaves nothing to re-read" if change.kind == "reprocess" else None
-        if why is None and line.before is None:
-            why = "the line keeps no state from before it"
-        if why is None:
-            try:
-                state = await read_state(session.client, change.user, change.groups())
-            except CollectionError as exc:
-                why = f"the user could not be re-read ({exc})"
-            else:
-                if made(change, state):
-                    session.say(f"      {said}; the user, re-read, shows it made: undone as a change done")
-                    made_lines.append(replace(line, outcome="done"))
-                else:
-                    session.say(f"      {said}; the user, re-read, does not show it: it was not made, nothing to undo")
-                continue
-        session.warn(
-            f"{said} — Graph may or may not have made it and {why}; check that user by hand (undo reverts "
-            "only the changes it can tell were made)"
-        )
-        unknown.append(line)
-    return made_lines, unknown
+        outcome, note = await settle_unknown(session.client, line.change, said)
+        if outcome == "done" and line.before is not None:
+            session.say(f"      {note}: undone as a change done")
+            made.append(replace(line, outcome="done"))
+        elif outcome == "failed":
+            session.say(f"      {note}; nothing to undo")
+        else:
+            session.warn(f"{note}; check that user by hand (undo reverts only the changes it can tell were made)")
+            unknown.append(line)
+    return made, unknown
 
 
 async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:

@@ -125,7 +125,7 @@ def test_a_full_disk_never_loses_a_change_graph_made(
     assert "not a JSON object" not in captured.err
     assert f"journal {journal}: {len(sent)} change(s) done" in captured.out
     for method, path in sent - done:
-        assert f"({method} {path}): outcome unknown; the user, re-read, shows it made" in captured.out
+        assert f"({method} {path}): outcome unknown; the user, re-read, shows the change made: undone" in captured.out
 
 
 def test_undo_uses_every_intact_line_and_names_the_cut_one(
@@ -173,7 +173,8 @@ def test_a_sending_line_without_its_outcome_reads_as_outcome_unknown(
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
     out = capsys.readouterr().out
     assert (
-        f"line 3: change 2 (POST /users/{ANNA}/assignLicense): outcome unknown; the user, re-read, shows it made" in out
+        f"line 3: change 2 (POST /users/{ANNA}/assignLicense): outcome unknown; the user, re-read, shows "
+        "the change made: undone" in out
     )
     assert graph.direct(BEN) == {E5: ()}, "the done change is undone"
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "and the one the re-read showed made"
@@ -267,7 +268,8 @@ def test_after_kill_9_with_a_write_in_flight_undo_re_reads_the_user_and_undoes_i
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
     out = capsys.readouterr().out
     assert (
-        f"line 1: change 1 (POST /users/{BEN}/assignLicense): outcome unknown; the user, re-read, shows it made" in out
+        f"line 1: change 1 (POST /users/{BEN}/assignLicense): outcome unknown; the user, re-read, shows "
+        "the change made: undone" in out
     )
     assert graph.direct(BEN) == {E5: ()}, "the change made in flight is undone"
 
@@ -326,7 +328,9 @@ def test_an_answer_that_does_not_settle_the_write_is_outcome_unknown(
     out = capsys.readouterr().out
     assert (
         f"line 2: change 1 (POST /users/{BEN}/assignLicense): outcome unknown; the user, re-read, does not "
-        "show it: it was not made, nothing to undo" in out
+        "show the change: it was not made"
+        in out
+        and "nothing to undo" in out
     )
     assert graph.direct(BEN) == {E5: ()} and graph.writes()[1:] == []
 
