@@ -8,7 +8,9 @@ and the leave of a group that gives it) carries `{"holds": <kept skuId>, "active
 for redundancy, `"plans_on"`: the kept product's service plans that covered the removed one
 (the rule's `cover_plans`). apply skips the removal when the user no longer holds the kept
 product in an Active copy without error, or holds it with one of those plans turned off
-(auditor.apply.state).
+(auditor.apply.state). The kept product's skuId is the finding's own fact: `cover_ids` for
+redundancy, `sku_ids` for a combination (the finding's products include the kept ones); a finding
+that does not give it is not planned (kept_unknown).
 """
 
 from __future__ import annotations
