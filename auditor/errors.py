@@ -73,7 +73,7 @@ class BillingFileError(AuditorError):
     exit_code = EXIT_USAGE
 
     def __init__(self, file: str, line: int, column: int, message: str) -> None:
-        self.file, self.line, self.column = file, line, column
+        self.file, self.line, self.column, self.reason = file, line, column, message
         where = f"{file}:{line}:{column}" if column else f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
 
@@ -140,6 +140,9 @@ class DeliveryError(AuditorError):
 _BEARER = re.compile(r"(?i)\b(bearer|authorization:?)(\s+)[A-Za-z0-9\-._~+/]{8,}=*")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# bidirectional controls (the Arabic letter mark, left-to-right and right-to-left marks, embeddings,
+# overrides and isolates: U+202E shows what follows backwards) and tag characters (invisible text)
+_BIDI_AND_TAGS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 _WORKFLOW_COMMAND = re.compile(r"^(\s*)::", re.M)
 # The legacy form, which the runner still reads anywhere in a line: "##[", also with characters
 # between that a culture-aware comparison may skip (soft hyphen, zero-width and bidi marks)
@@ -155,7 +158,8 @@ def clean_message(text: str) -> str:
     """`text` made safe for stderr and CI logs, where it may carry what a server or a tenant sent.
 
     Bearer tokens and JWTs are masked (a 401 body may echo the Authorization header), control
-    characters (ANSI escapes, CR, NUL) become spaces, and a line cannot start a GitHub workflow
+    characters (ANSI escapes, CR, NUL) become spaces, bidirectional controls and tag characters are
+    removed (they make a line read otherwise than it is), and a line cannot start a GitHub workflow
     command, as the GitHub runner reads them (actions/runner, ActionCommand.TryParseV2 and
     TryParse): "::" at a line start, after any white space (`::warning ::`, `::add-mask::`), becomes
     ": :", and the legacy "##[" (`##[warning]`, `##[add-mask]`), which the runner finds anywhere in
@@ -163,5 +167,6 @@ def clean_message(text: str) -> str:
     text = _BEARER.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
     text = _JWT.sub(MASK, text)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n"))
+    text = _BIDI_AND_TAGS.sub("", text)
     text = _LEGACY_COMMAND.sub("# #[", text)
     return _WORKFLOW_COMMAND.sub(r"\1: :", text)

@@ -10,7 +10,10 @@ the ISO forms their docs show.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import re
+from collections.abc import Iterator
 from datetime import date
 
 # Excel's TRUE and FALSE in English, Dutch, Danish, Swedish and Turkish, and the words people type
@@ -22,6 +25,65 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DAY_FIRST = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _DECIMAL = re.compile(r"\d{1,9}([.,]\d{1,6})?")
+# a zip archive (an .xlsx, .xlsm or .ods workbook) or an OLE compound file (an .xls workbook)
+_WORKBOOK_SIGNS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+LIMIT = 50  # problems listed from one file: enough to see what is wrong; a file of bad rows stops there
+
+
+def workbook(raw: bytes) -> bool:
+    """The bytes are a spreadsheet workbook (.xlsx, .xls, .ods), not a CSV file."""
+    return raw.startswith(_WORKBOOK_SIGNS)
+
+
+SAVE_AS_CSV = "is a spreadsheet workbook, not a CSV file: save it as CSV (UTF-8 or the Excel CSV of your language)"
+
+
+def where(name: str, line: int, column: int) -> str:
+    """`file:line:column`, `file:line` when not one cell, `file` when not one line."""
+    return f"{name}:{line}:{column}" if column else f"{name}:{line}" if line else name
+
+
+class Problems:
+    """The bad cells of one input file, each kept as (line, column, message) text (never an exception
+    and its traceback), the first LIMIT of them; more are only counted. A reader stops checking once
+    `full` and counts the rows it leaves unchecked (`count_rest`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: list[tuple[int, int, str]] = []
+        self.more = 0  # problems beyond LIMIT, counted only
+        self.unchecked = 0  # rows left unchecked once full
+
+    @property
+    def full(self) -> bool:
+        return len(self.found) >= LIMIT
+
+    def add(self, line: int, column: int, message: str) -> None:
+        if self.full:
+            self.more += 1
+        else:
+            self.found.append((line, column, message))
+
+    def count_rest(self, rows: Iterator[list[str]]) -> None:
+        """Count the rows left unchecked once `full` (blank rows not counted)."""
+        with contextlib.suppress(csv.Error):  # an unreadable row: the count stops there
+            for row in rows:
+                self.unchecked += any(cell.strip() for cell in row)
+
+    def text(self) -> str | None:
+        """The message naming every kept problem (one: that problem alone), or None when there is none."""
+        if not self.found:
+            return None
+        lines = [f"{where(self.name, line, column)}: {message}" for line, column, message in self.found]
+        if len(lines) == 1:
+            return lines[0]
+        head = f"{self.name}: {len(lines) + self.more} problems, nothing read"
+        if self.more:
+            head += f" (the first {LIMIT} listed)"
+        if self.unchecked:
+            rest = "1 more row was" if self.unchecked == 1 else f"{self.unchecked} more rows were"
+            head += f"; checking stopped at {LIMIT} problems, {rest} not checked"
+        return head + ":\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def decode(raw: bytes) -> str:

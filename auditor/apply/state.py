@@ -400,3 +400,17 @@ def made(change: Change, state: UserState) -> bool:
     if change.kind == "set_usage_location" and change.body is not None:
         return bool(state.usage_location == change.body["usageLocation"])
     return False
+
+
+def held_apart_from(state: UserState, sku: str, group: str) -> bool:
+    """The user holds `sku` another way than from `group`: a direct copy, or another group's copy in
+    any state but Error (a copy in ActiveWithError, MutuallyExclusiveViolation say, is a working
+    license; one in Error, CountViolation say, gives nothing)."""
+    return any(a.sku == sku and a.group != group and (a.group is None or a.state != "Error") for a in state.assignments)
+
+
+def held_only_from(state: UserState, sku: str, group: str) -> bool:
+    """The user holds `sku` from `group` in a working copy (not Error) and in no other way: leaving
+    the group would take the product away."""
+    working = any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments)
+    return working and not held_apart_from(state, sku, group)

@@ -23,18 +23,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import AuthError, CollectionError, UsageError
 from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
-from .carry import summary
+from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
 from .lock import hold
 from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
-from .state import UserState, read_state, unmet
+from .state import UserState, held_apart_from, held_only_from, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
@@ -165,17 +165,6 @@ class Undo:
         return None
 
 
-def held_only_from(state: UserState, sku: str, group: str) -> bool:
-    """The user holds `sku` from `group` and in no other way (no direct copy, no other group's
-    working copy): leaving the group would take the product away. Any state but Error holds the
-    product: a copy in ActiveWithError (MutuallyExclusiveViolation, say) is a working license."""
-    if not any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments):
-        return False
-    return not any(
-        a.sku == sku and a.group != group and (a.group is None or a.state != "Error") for a in state.assignments
-    )
-
-
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -183,14 +172,9 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     journal = undo.journal
     for bad in journal.damaged:
         session.warn(f"{journal.path}: line {bad.line}: {bad.reason} — not used; check the change it held by hand")
-    for line in journal.unknown:
-        session.warn(
-            f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown — Graph "
-            "may or may not have made it; check that user by hand (undo reverts only the changes journaled "
-            "as done)"
-        )
+    made, unknown = await _settle_unknown(journal, session)
     others = [j.path.name for j in undo.history if j.path != journal.path]
-    done = journal.done
+    done = sorted([*journal.done, *made], key=lambda line: line.line)
     mode = "undoing" if session.execute else "dry run, nothing is written (--yes undoes)"
     session.say(
         f"journal {journal.path}: {len(done)} change(s) done, undone in reverse order; {mode}; plan "
@@ -205,11 +189,32 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     if done:
         await _undo_done(undo, done, session)
     left = [f"{len(journal.damaged)} damaged line(s)"] if journal.damaged else []
-    left += [f"{len(journal.unknown)} change(s) of unknown outcome"] if journal.unknown else []
+    left += [f"{len(unknown)} change(s) of unknown outcome"] if unknown else []
     if left:
         undo.problems.append(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
     if undo.problems:
         raise ApplyStopped("; ".join(undo.problems))
+
+
+async def _settle_unknown(journal: Journal, session: Session) -> tuple[list[JournalLine], list[JournalLine]]:
+    """The journal's writes of unknown outcome (the run ended, or the answer settled nothing, while
+    a write was in flight), each settled by re-reading its user as apply does (carry.settle_unknown):
+    (those the user shows made, undone as done; those still unknown, named). One the user does not
+    show was not made: nothing to undo."""
+    made: list[JournalLine] = []
+    unknown: list[JournalLine] = []
+    for line in journal.unknown:
+        said = f"{journal.path}: line {line.line}: change {line.n} ({line.request}): outcome unknown"
+        outcome, note = await settle_unknown(session.client, line.change, said)
+        if outcome == "done" and line.before is not None:
+            session.say(f"      {note}: undone as a change done")
+            made.append(replace(line, outcome="done"))
+        elif outcome == "failed":
+            session.say(f"      {note}; nothing to undo")
+        else:
+            session.warn(f"{note}; check that user by hand (undo reverts only the changes it can tell were made)")
+            unknown.append(line)
+    return made, unknown
 
 
 async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:
@@ -413,9 +418,10 @@ async def _keep_products(
     undo: Undo, session: Session, line: JournalLine, state: UserState, gid: str
 ) -> tuple[UserState, str]:
     """Before taking the user out of group `gid`: every product they held before joining it (the
-    join's `before`) and now hold from the group must be held another way. The direct copy a later
-    journal of the plan removed is put back first; what is still held only from the group is
-    returned as the reason to stay ("" when none). A product the join itself brought goes with it."""
+    join's `before`) and now hold no other way than from the group (whose copy may even be in Error)
+    must be held another way. The direct copy a later journal of the plan removed is put back first;
+    what is still held only from the group, in a working copy, is returned as the reason to stay (""
+    when none). A product the join itself brought goes with it."""
     state = await _rejoin_first(undo, session, line, state)
     group = session.groups.get(gid) or await session.group(gid)
     had = {
@@ -425,7 +431,8 @@ async def _keep_products(
     }
     given = (set(group.licenses or {}) | {a.sku for a in state.assignments if a.group == gid}) & had
     back: set[str] = set()  # in a dry run: the products a put-back would give directly again
-    for sku in sorted(s for s in given if held_only_from(state, s, gid)):
+    # whatever the state of the group's copy: one in Error (CountViolation) gives nothing either
+    for sku in sorted(s for s in given if not held_apart_from(state, s, gid)):
         found = undo.put_back(line, sku)
         if found is None:
             continue
@@ -573,7 +580,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
                 journal.cloud,
                 {"file": plan.path.name, "sha256": plan.sha256},
             )
-            if journal.done
+            if journal.done or journal.unknown  # a change of unknown outcome may show made: undone too
             else None
         )
         return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(undo, s))

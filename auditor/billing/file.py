@@ -23,14 +23,16 @@ The file may also be as Excel saves it in the report languages' countries (audit
 `;` between cells, a comma for decimals, dates day first (DD-MM-YYYY, DD.MM.YYYY), TRUE and FALSE
 in the language's words (WAAR/ONWAAR, SAND/FALSK, SANT/FALSKT, DOĞRU/YANLIŞ), in UTF-8 or the
 Windows code page. docs/bill.md says where each column comes from. A refused file is one
-BillingFileError (exit 2) that lists every bad cell as file:line:column; the column is the
-field's position in its row, 1-based.
+BillingFileError (exit 2) that lists the bad cells as file:line:column, up to spreadsheet.LIMIT
+(then checking stops and the rows left are counted); the column is the field's position in its
+row, 1-based. A workbook (.xlsx, .xls) is refused with a word to save it as CSV.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -162,6 +164,8 @@ def read_billing(path: str | Path) -> BillingFile:
         raise BillingFileError(name, 0, 0, f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
         raise BillingFileError(name, 0, 0, f"larger than {MAX_BYTES} bytes: not a billing file")
+    if spreadsheet.workbook(raw):
+        raise BillingFileError(name, 0, 0, spreadsheet.SAVE_AS_CSV)
     return parse_billing(spreadsheet.decode(raw), name)
 
 
@@ -171,7 +175,8 @@ def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=spreadsheet.separator(first), strict=True)
     header: list[str] | None = None
     rows: list[BillingRow] = []
-    problems: list[BillingFileError] = []  # every bad row, so that one run shows all there is to fix
+    # every bad row up to spreadsheet.LIMIT, so that one run shows what there is to fix
+    problems = spreadsheet.Problems(name)
     seen: dict[str, int] = {}
     line = 1
     try:
@@ -182,34 +187,33 @@ def parse_billing(text: str, name: str = "<billing>") -> BillingFile:
             if header is None:
                 header = _header(record, name, start)
                 continue
+            if problems.full:
+                problems.count_rest(itertools.chain((record,), reader))
+                break
             try:
                 row = _row(dict(zip(header, record, strict=False)), header, len(record), name, start)
             except BillingFileError as exc:
-                problems.append(exc)
+                problems.add(exc.line, exc.column, exc.reason)
                 continue
             key = row.subscription.lower()
             if key in seen:
-                problems.append(
-                    BillingFileError(
-                        name,
-                        start,
-                        header.index("subscription") + 1,
-                        f"subscription {row.subscription!r} is listed twice (first on line {seen[key]})",
-                    )
+                problems.add(
+                    start,
+                    header.index("subscription") + 1,
+                    f"subscription {row.subscription!r} is listed twice (first on line {seen[key]})",
                 )
                 continue
             seen[key] = start
             rows.append(row)
     except csv.Error as exc:
-        problems.append(BillingFileError(name, line, 0, f"not a readable CSV row: {exc}"))
-    if header is None and not problems:
+        problems.add(line, 0, f"not a readable CSV row: {exc}")
+    if header is None and not problems.found:
         raise BillingFileError(name, 1, 0, f"no header row (columns: {', '.join(COLUMNS)})")
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise BillingFileError(
-            name, 0, 0, f"{len(problems)} problems, nothing read:\n" + "\n".join(f"  {p}" for p in problems)
-        )
+    if len(problems.found) == 1:
+        raise BillingFileError(name, *problems.found[0])
+    message = problems.text()
+    if message is not None:
+        raise BillingFileError(name, 0, 0, message.removeprefix(f"{name}: "))
     return BillingFile(name, tuple(rows))
 
 

@@ -24,6 +24,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -122,6 +123,32 @@ class TenantsFile:
     where: dict[str, str]  # job key -> "FILE:LINE: tenants[i] (name)", for errors naming the tenant
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML's safe loader that refuses a key given twice in one mapping (the last one would win: one
+    tenant's entry audited as another's, its report sent to the other's recipients)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[str, int] = {}
+        for key_node, _value in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            line = int(key_node.start_mark.line) + 1
+            if key_node.value in first:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key_node.value!r} (first on line {first[key_node.value]})",
+                    key_node.start_mark,
+                )
+            first[key_node.value] = line
+        return super().construct_mapping(node, deep)
+
+
+def _control(value: str) -> str | None:
+    """The first control character of `value` (a line break ends a step output in $GITHUB_OUTPUT), or None."""
+    return next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")), None)
+
+
 def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
 
@@ -167,6 +194,9 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
     name = text("name") or tenant_id
+    bad = _control(name)  # the one free text: every other field is checked against its own pattern
+    if bad is not None:
+        raise UsageError(f"{where}.name: contains the control character U+{ord(bad):04X}")
     key = _key(name)
     if not key:
         raise UsageError(f"{where}.name: {name!r} has no letters or digits to name the job by")
@@ -287,7 +317,7 @@ def read_tenants_file(path: Path) -> TenantsFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeys)  # a safe loader that also refuses duplicate keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -316,6 +316,49 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     )
 
 
+STATUSES = ("ok", "incomplete", "failed")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _day(value: Any) -> bool:
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _row_problem(row: Any) -> str | None:
+    """What makes `row` no tenant row of tenants.json (the fields tenant_row writes), or None."""
+    if not isinstance(row, dict) or not isinstance(row.get("key"), str) or not row["key"]:
+        return "a tenant row is not an object with a key"
+    checks = {
+        "status": row.get("status") in STATUSES,
+        "name": isinstance(row.get("name"), str),
+        "tenant_id": isinstance(row.get("tenant_id"), str),
+        "exit_code": isinstance(row.get("exit_code"), int) and not isinstance(row.get("exit_code"), bool),
+        "findings": row.get("findings") is None
+        or (isinstance(row["findings"], dict) and all(_number(row["findings"].get(s)) for s in SEVERITIES)),
+        "unused_monthly": row.get("unused_monthly") is None or _number(row["unused_monthly"]),
+        "plan_monthly_saving": row.get("plan_monthly_saving") is None or _number(row["plan_monthly_saving"]),
+        "currency": row.get("currency") is None or isinstance(row["currency"], str),
+        "next_window": row.get("next_window") is None
+        or (
+            isinstance(row["next_window"], dict)
+            and _day(row["next_window"].get("by"))
+            and (row["next_window"].get("monthly_saving") is None or _number(row["next_window"]["monthly_saving"]))
+        ),
+        "seats_short": isinstance(row.get("seats_short", []), list)
+        and all(isinstance(s, str) for s in row.get("seats_short", [])),
+        "reason": row.get("reason") is None or isinstance(row["reason"], str),
+    }
+    bad = next((field for field, ok in checks.items() if not ok), None)
+    return None if bad is None else f"tenant {row['key'][:80]!r}: {bad} is not as tenant_row writes it"
+
+
 def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[str, Any]:
     """The roll-ups of several shards as one: a tenant in two shards is an error; a tenant of the file
     in none is listed as missing."""
@@ -333,8 +376,17 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
             or not isinstance(doc.get("tenants"), list)
         ):
             raise UsageError(f"{source}: not a tenants.json of schema_version {SCHEMA_VERSION}")
-        stamps.append(str(doc.get("generated_at") or ""))
+        stamp = doc.get("generated_at") or ""
+        try:
+            if stamp:
+                datetime.fromisoformat(stamp)
+        except (TypeError, ValueError):
+            raise UsageError(f"{source}: generated_at {str(stamp)[:40]!r} is not an ISO 8601 time") from None
+        stamps.append(stamp)
         for row in doc["tenants"]:
+            problem = _row_problem(row)
+            if problem is not None:
+                raise UsageError(f"{source}: {problem} (docs/msp.md)")
             if row.get("key") in rows:
                 raise UsageError(f"{source}: tenant {row.get('key')!r} is in two shards")
             rows[str(row.get("key"))] = row

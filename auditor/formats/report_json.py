@@ -24,6 +24,7 @@ import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 from auditor.errors import UsageError
+from auditor.model import Locale
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
 READABLE_VERSIONS = (SCHEMA_VERSION,)
@@ -171,9 +172,16 @@ def decode_typed(data: bytes | str, name: str) -> Report:
             f"(this version reads {', '.join(map(str, READABLE_VERSIONS))})"
         )
     try:
-        return msgspec.json.decode(data, type=Report)
+        report = msgspec.json.decode(data, type=Report)
     except msgspec.ValidationError as exc:
         raise UsageError(f"{name}: not a license-auditor report.json: {exc}") from None
+    languages = [loc.value for loc in Locale]
+    if report.locale not in languages:
+        raise UsageError(
+            f"{name}: locale {report.locale[:20]!r} is not one of {', '.join(languages)} "
+            "(the languages a report is written in)"
+        )
+    return report
 
 
 def _syntax(name: str, data: bytes | str, exc: msgspec.DecodeError) -> str:

@@ -1,12 +1,14 @@
 """report.json `notify`: whether tonight's run speaks (the e-mail, the webhook), and why.
 
 `--notify-when changed` (the default when there is a baseline or a history) sends only when
-something changed since the last run: a new or worse finding, a new gap, a failed or incomplete
-run, a commerce window or a renewal closing within 7 days, or the weekly reminder (on
-`--notify-weekday`) while findings stay open; with a history but no baseline (the last report is missing
-or was incomplete) what changed is not known, and the run is sent. `--notify-when always` (the default without a
-baseline or history: there is nothing to compare with) always sends. The reasons are in the
-report's language; the e-mail repeats them at its top.
+something changed since the last run: a new or worse finding, a finding whose monthly cost or
+unused seats moved by a tenth or more (MATERIAL; the finding keeps its id when only its amounts
+change), a finding no longer waived, a new gap, a failed or incomplete run, a commerce window or a
+renewal closing within 7 days, or the weekly reminder (on `--notify-weekday`) while findings stay
+open; with a history but no baseline (the last report is missing or was incomplete) what changed is
+not known, and the run is sent. `--notify-when always` (the default without a baseline or history:
+there is nothing to compare with) always sends. The reasons are in the report's language; the
+e-mail repeats them at its top.
 
     "notify": {"send": true, "when": "changed",
                "reasons": [{"code": "new", "text": "2 new findings"}, ...]}
@@ -24,6 +26,30 @@ from auditor.model import Locale
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOON_DAYS = 7  # a commerce window or renewal this close is worth a message of its own
+MATERIAL = 0.1  # a finding's monthly cost or unused seats moving by this share of the last run's is news
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _moved(now: Any, before: Any, least: float) -> bool:
+    """Two amounts differ by MATERIAL of the earlier one or more, and by `least` at least."""
+    a, b = _number(now), _number(before)
+    if a is None or b is None:
+        return (a is None) != (b is None) and bool(a or b)  # an amount that appeared or went
+    return abs(a - b) >= max(least, MATERIAL * abs(b))
+
+
+def _material(finding: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    """The finding's monthly cost (by one unit of money at least) or its unused seats (a seat
+    finding's details) moved materially since the last run."""
+    now_seats, seats = finding.get("details"), before.get("details")
+    return _moved(finding.get("monthly_cost"), before.get("monthly_cost"), 1.0) or (
+        isinstance(now_seats, Mapping)
+        and isinstance(seats, Mapping)
+        and _moved(now_seats.get("unused"), seats.get("unused"), 1.0)
+    )
 
 
 def _gap_key(gap: Any) -> str:
@@ -50,6 +76,30 @@ def _soon(document: Mapping[str, Any], today: date) -> list[str]:
         if isinstance(r, Mapping) and r.get("renews") and today.isoformat() <= str(r["renews"])[:10] <= end
     ]
     return sorted(set(days))
+
+
+def _kept(findings: list[Mapping[str, Any]], previous: Mapping[str, Any], t: Any) -> list[dict[str, str]]:
+    """The reasons among the open findings the last run had under the same id: amounts that moved
+    (MATERIAL), a waiver gone."""
+    earlier = {f.get("id"): f for f in previous.get("findings") or [] if isinstance(f, Mapping)}
+    kept = [(f, earlier[f.get("id")]) for f in findings if f.get("id") in earlier]
+    reasons: list[dict[str, str]] = []
+    moved = sum(1 for f, before in kept if _material(f, before))
+    if moved:
+        text = t.npgettext(
+            "notify_amount",
+            "{n} finding's monthly cost or unused seats changed by a tenth or more",
+            "{n} findings' monthly cost or unused seats changed by a tenth or more",
+            moved,
+        )
+        reasons.append({"code": "amount", "text": text})
+    unwaived = sum(1 for _f, before in kept if before.get("waived"))
+    if unwaived:
+        text = t.npgettext(
+            "notify_unwaived", "{n} finding is no longer waived", "{n} findings are no longer waived", unwaived
+        )
+        reasons.append({"code": "unwaived", "text": text})
+    return reasons
 
 
 def decide(
@@ -80,6 +130,7 @@ def decide(
             say("new", t.npgettext("notify_new", "{n} new finding", "{n} new findings", new))
         if worse:
             say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
+        reasons += _kept(findings, previous, t)
         before = {_gap_key(g) for g in previous.get("gaps") or []}
         fresh = [g for g in document.get("gaps") or [] if _gap_key(g) not in before]
         if fresh:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -37,24 +38,18 @@ class Mover:
     column: int = 1  # users.csv column of source_upn
 
 
-class Problems:
-    """Every bad value of one input file, each `path:line:column: message`, raised together."""
+class Problems(spreadsheet.Problems):
+    """The bad values of one input file (up to spreadsheet.LIMIT), raised together."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
         self.path = path
-        self.found: list[str] = []
-
-    def add(self, line: int, column: int, message: str) -> None:
-        self.found.append(f"{self.path}:{line}:{column}: {message}" if column else f"{self.path}:{line}: {message}")
 
     def raise_any(self) -> None:
         """UsageError (exit 2) with the one problem, or with all of them, one a line."""
-        if len(self.found) == 1:
-            raise UsageError(self.found[0])
-        if self.found:
-            raise UsageError(
-                f"{self.path}: {len(self.found)} problems, nothing read:\n" + "\n".join(f"  {p}" for p in self.found)
-            )
+        message = self.text()
+        if message is not None:
+            raise UsageError(message)
 
 
 def read_text(path: Path, flag: str) -> str:
@@ -76,6 +71,8 @@ def read_users(path: Path) -> list[Mover]:
         raise UsageError(f"--users: cannot read {path}: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
         raise UsageError(f"--users: {path} is larger than {MAX_BYTES} bytes: not a users.csv")
+    if spreadsheet.workbook(raw):
+        raise UsageError(f"--users: {path} {spreadsheet.SAVE_AS_CSV}")
     text = spreadsheet.decode(raw)
     first = next((line for line in text.splitlines() if line.strip()), "")
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=spreadsheet.separator(first), strict=True)
@@ -100,6 +97,9 @@ def _read_rows(rows: Iterator[list[str]], problems: Problems) -> list[Mover]:
     for line, row in enumerate(rows, 2):
         if not any(cell.strip() for cell in row):
             continue
+        if problems.full:
+            problems.count_rest(itertools.chain((row,), rows))
+            break
         if len(row) != len(header):
             problems.add(line, min(len(row), len(header)) + 1, f"{len(row)} values, the header has {len(header)}")
             continue

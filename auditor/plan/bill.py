@@ -47,6 +47,7 @@ from auditor.formats.plan_records import ChangePlan
 from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
+from auditor.plan.cost import currency_of
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
@@ -149,11 +150,6 @@ def _price(row: Mapping[str, Any] | None) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return 0.0 if (row or {}).get("free") else float(value)
     return None
-
-
-def _currency(row: Mapping[str, Any] | None) -> str | None:
-    value = (row or {}).get("currency")
-    return value if isinstance(value, str) and value else None
 
 
 def _iso(day: date | None) -> str | None:
@@ -276,6 +272,9 @@ def build_bill(
     """The `bill` of plan.json (docs/bill.md), in the report's language unless `locale` is given."""
     t = i18n.translations(locale or Locale(str(document.get("locale") or "en")))
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
+    # the policy's one currency, also for a product it gives no price: a billing row's price in another
+    # currency is never added into its totals
+    currency = currency_of(document)
     parts = {str(r.get("sku_id") or "").lower(): part for part, r in rows.items()}
     spare_min = {str(k): int(v) for k, v in (document.get("spare_seats") or {}).items() if isinstance(v, int)}
     by_part: dict[str, list[Subscription]] = {}
@@ -319,9 +318,7 @@ def build_bill(
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            actions.append(
-                _action_json(sub, part, a, unit_price(row, price, a.window, _currency(rows.get(part))), t, row)
-            )
+            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window, currency), t, row))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept

@@ -74,7 +74,7 @@ from auditor.plan.actions import (
     read_findings,
 )
 from auditor.plan.cost import currency_of, seats_and_cost
-from auditor.plan.covers import with_kept
+from auditor.plan.covers import kept_unknown, with_kept
 from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, held_back
 from auditor.plan.declared import (
     CONVERT_FIRST,
@@ -392,6 +392,8 @@ def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, dict[str, Any] | None]]
     a leaver's Power BI Pro goes while the E3 with the mailbox waits. A finding that also gives
     (a replacement) is planned whole or not at all: half of it could leave the user unlicensed."""
     whole = not_plannable(f)
+    if whole is None and f.actions and kept_unknown(f):  # a removal that could not re-check what it rests on
+        return [], (MALFORMED, f.actions[0].description)
     if whole is None or f.malformed is not None or not f.actions:
         return ([(a, None) for a in f.actions] if whole is None else []), whole
     declared = [allows(a, f.details) for a in f.actions]

@@ -8,7 +8,9 @@ and the leave of a group that gives it) carries `{"holds": <kept skuId>, "active
 for redundancy, `"plans_on"`: the kept product's service plans that covered the removed one
 (the rule's `cover_plans`). apply skips the removal when the user no longer holds the kept
 product in an Active copy without error, or holds it with one of those plans turned off
-(auditor.apply.state).
+(auditor.apply.state). The kept product's skuId is the finding's own fact: `cover_ids` for
+redundancy, `sku_ids` for a combination (the finding's products include the kept ones); a finding
+that does not give it is not planned (kept_unknown).
 """
 
 from __future__ import annotations
@@ -29,32 +31,48 @@ def _strs(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+def _ids(f: PlanFinding) -> dict[str, str]:
+    """Part number -> skuId of the products the finding names: the ones it removes (`sku_ids`) and, for
+    redundancy, the ones the user keeps (`cover_ids`: the removed product's `sku_ids` never lists them)."""
+    ids: dict[str, str] = {}
+    for key in ("sku_ids", "cover_ids"):
+        given = f.details.get(key)
+        if isinstance(given, Mapping):
+            ids |= {str(k): v for k, v in given.items() if isinstance(v, str)}
+    return ids
+
+
+def _rests_on(f: PlanFinding) -> dict[str, list[str]]:
+    """Removed part number -> the part numbers of the products its removal rests on."""
+    if f.rule == LicenseRedundant.id:
+        covers = f.details.get("covered_by")
+        return {str(p): _strs(c) for p, c in covers.items()} if isinstance(covers, Mapping) else {}
+    if f.rule == SkuCombinationForbidden.id:
+        keep = _strs(f.details.get("keep"))
+        return {part: keep for part in _strs(f.details.get("remove"))}
+    return {}
+
+
+def kept_unknown(f: PlanFinding) -> list[str]:
+    """The products a removal of `f` rests on whose skuId the finding does not give (the removal cannot
+    be made safely: the plan leaves the finding out)."""
+    ids = _ids(f)
+    return sorted({p for kept in _rests_on(f).values() for p in kept if p not in ids})
+
+
 def _kept(f: PlanFinding) -> dict[str, list[dict[str, Any]]]:
     """Removed part number -> the preconditions on the products its removal rests on."""
-    ids = f.details.get("sku_ids")
-    if not isinstance(ids, Mapping):
-        return {}
+    ids = _ids(f)
+    plans = f.details.get("cover_plans") if f.rule == LicenseRedundant.id else None
 
-    def cond(part: str, plans: Any = None) -> dict[str, Any] | None:
-        sku = ids.get(part)
-        if not isinstance(sku, str):
-            return None
-        out: dict[str, Any] = {"holds": sku.lower(), "active": True}
-        if plans:
-            out["plans_on"] = sorted(p.lower() for p in _strs(plans))
+    def cond(part: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"holds": ids[part].lower(), "active": True}
+        given = plans.get(part) if isinstance(plans, Mapping) else None
+        if given:
+            out["plans_on"] = sorted(p.lower() for p in _strs(given))
         return out
 
-    found: dict[str, list[dict[str, Any]]] = {}
-    if f.rule == LicenseRedundant.id:
-        covers, plans = f.details.get("covered_by"), f.details.get("cover_plans")
-        for part, cover in covers.items() if isinstance(covers, Mapping) else ():
-            given = plans.get(cover) if isinstance(plans, Mapping) else None
-            found[part] = [c for c in (cond(cover, given),) if c is not None]
-    elif f.rule == SkuCombinationForbidden.id:
-        keep = [c for c in (cond(part) for part in _strs(f.details.get("keep"))) if c is not None]
-        for part in _strs(f.details.get("remove")):
-            found[part] = keep
-    return found
+    return {part: [cond(k) for k in kept if k in ids] for part, kept in _rests_on(f).items()}
 
 
 def with_kept(f: PlanFinding, action: Action) -> Action:
@@ -62,8 +80,7 @@ def with_kept(f: PlanFinding, action: Action) -> Action:
     kept = _kept(f)
     if not kept or action.kind not in ("assign_license", "remove_member"):
         return action
-    ids = f.details.get("sku_ids")
-    part_of = {str(v).lower(): k for k, v in ids.items()} if isinstance(ids, Mapping) else {}
+    part_of = {v.lower(): k for k, v in _ids(f).items()}
     if action.kind == "assign_license" and isinstance(action.body, Mapping):
         removed = [part_of.get(str(s).lower(), "") for s in action.body.get("removeLicenses") or []]
     else:  # a leave: every product of the finding it gives is removed with it

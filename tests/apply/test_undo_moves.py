@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 
 from .conftest import (
     BEN,
@@ -26,7 +27,8 @@ from .conftest import (
 )
 
 
-def test_a_group_copy_in_active_with_error_counts_as_held(tmp_path: Path, graph_for: Any) -> None:
+def _move_into_the_group_in_two_runs(tmp_path: Path, graph_for: Any) -> tuple[Any, Path]:
+    """Ben's direct E5 moved to the group G_E5: run one joins, run two removes the direct copy."""
     graph = graph_for(group_license_delay=1.0)
     removal = assign(
         BEN,
@@ -39,16 +41,33 @@ def test_a_group_copy_in_active_with_error_counts_as_held(tmp_path: Path, graph_
     time.sleep(1.3)
     assert run("apply", plan, graph, "--yes", "--journal", str(second), "--wait", "10s") == 0
     assert graph.direct(BEN) == {} and graph.by_group(BEN) == {(E5, G_E5)}
-    # the group's copy now works with an error (another product's plans conflict with it)
+    return graph, first
+
+
+@pytest.mark.parametrize(
+    ("state", "error"),
+    [
+        ("ActiveWithError", "MutuallyExclusiveViolation"),  # works with an error: another product's plans conflict
+        ("Error", "CountViolation"),  # does not work: the group's copy found no seat
+    ],
+)
+def test_the_direct_copy_goes_back_whatever_the_state_of_the_group_copy(
+    tmp_path: Path, graph_for: Any, state: str, error: str
+) -> None:
+    graph, first = _move_into_the_group_in_two_runs(tmp_path, graph_for)
     tenant = graph.emulator.tenant
     states = tuple(
-        msgspec.structs.replace(s, state="ActiveWithError", error="MutuallyExclusiveViolation")
-        for s in tenant.user(BEN).license_assignment_states
+        msgspec.structs.replace(s, state=state, error=error) for s in tenant.user(BEN).license_assignment_states
     )
     tenant.change_user(BEN, license_assignment_states=states)
     assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
     assert graph.direct(BEN) == {E5: ()}, "the direct copy is put back before Ben leaves the group"
     assert not graph.member(BEN, G_E5)
+    lines = outcome_lines(tmp_path / "undo.jsonl")
+    assert [(x["undoes"], x["action"]["kind"], x["outcome"]) for x in lines] == [
+        ({"journal": "second.jsonl", "n": 2}, "assign_license", "done"),
+        ({"journal": "first.jsonl", "n": 1}, "remove_member", "done"),
+    ]
 
 
 def test_a_group_to_group_move_in_two_runs_is_undone_by_joining_the_old_group_first(

@@ -191,3 +191,19 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
         "Verlaag Microsoft 365 E3 voor de verlenging, uiterlijk 26 nov",
         "Vraag uw partner om Enterprise Mobility + Security E3 voor de",
     ]
+
+
+def test_a_billing_price_in_another_currency_is_never_added_even_for_a_product_the_policy_does_not_price() -> None:
+    """The policy prices E3 in EUR and gives E5 no price: the billing file's USD price for E5 is not
+    added into the EUR totals."""
+    doc = document([sub("e3", 12), sub("e5", 40, skuId="e5-id", skuPartNumber="SPE_E5")], consumed=10)
+    doc["skus"].append({"sku": "SPE_E5", "sku_id": "e5-id", "consumed": 10, "price_monthly": None, "free": False})
+    billing = parse_billing(
+        HEADER + "c-e3,mosa,P1Y,2026-06-01,2027-06-01,true,,,\nc-e5,mosa,P1Y,2026-06-01,2027-06-01,true,,100.00,USD\n"
+    )
+    bill = build_bill(doc, {}, billing, TODAY)
+    by = {a["subscription"]: a for a in bill["actions"]}
+    assert (by["c-e3"]["seats"], by["c-e5"]["seats"]) == (2, 30)
+    assert by["c-e3"]["monthly_saving"] == 67.5
+    assert by["c-e5"]["monthly_saving"] == 0.0  # its price is not known in EUR: 3,000 USD never joins the totals
+    assert bill["monthly_saving_now"] == 67.5

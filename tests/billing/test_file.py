@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -143,3 +144,33 @@ def test_every_bad_row_is_listed_at_once() -> None:
     lines = str(caught.value).splitlines()
     assert lines[0] == "b.csv: 3 problems, nothing read:"
     assert [line.split(": ")[0].strip() for line in lines[1:]] == ["b.csv:2:2", "b.csv:3:6", "b.csv:5:3"]
+
+
+def test_a_file_of_bad_rows_stops_at_fifty_problems_and_says_how_many_rows_are_left() -> None:
+    text = HEADER + "".join(f"c-{i},mcx,,,,,,,\n" for i in range(20_000))
+    tracemalloc.start()
+    try:
+        with pytest.raises(BillingFileError) as caught:
+            parse_billing(text, "b.csv")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    lines = str(caught.value).splitlines()
+    assert (
+        lines[0]
+        == "b.csv: 50 problems, nothing read; checking stopped at 50 problems, 19950 more rows were not checked:"
+    )
+    assert len(lines) == 51 and lines[-1].startswith("  b.csv:51:2: channel: 'mcx' is not one of")
+    # each problem kept as its text: no exception with its traceback and the row's cells per bad row
+    assert peak < 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize("magic", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_a_workbook_is_asked_for_as_csv(tmp_path: Path, magic: bytes) -> None:
+    path = tmp_path / "billing.xlsx"
+    path.write_bytes(magic + b"\x00\x14\x00\x06\x00[Content_Types].xml" + b"\x00" * 64)
+    with pytest.raises(BillingFileError) as caught:
+        read_billing(path)
+    assert str(caught.value) == (
+        f"{path}: is a spreadsheet workbook, not a CSV file: save it as CSV (UTF-8 or the Excel CSV of your language)"
+    )

@@ -67,7 +67,12 @@ if args[:2] == ["run", "download"]:
         source = os.path.join(source, args[args.index("--name") + 1])
     if not os.path.isdir(source):
         print("no artifact", file=sys.stderr); sys.exit(1)
-    shutil.copytree(source, target, dirs_exist_ok=True)
+    def refuse_existing(src, dst):  # as gh extracts (O_EXCL): a file already there stops the download
+        if os.path.exists(dst):
+            print(f"error downloading {args[args.index('--name') + 1]}: error extracting "
+                  f"{os.path.basename(dst)!r}: open {dst}: file exists", file=sys.stderr); sys.exit(1)
+        shutil.copy2(src, dst)
+    shutil.copytree(source, target, dirs_exist_ok=True, copy_function=refuse_existing)
     sys.exit(0)
 sys.exit(1)
 """

@@ -174,6 +174,26 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
             "tenants[1].name: 'contoso-nl' and 'Contoso NL' both make the job key 'contoso-nl'",
         ),
         ("tenants: []\n", "expected a mapping with a non-empty 'tenants' list"),
+        # a key given twice: the last would win, one customer's entry audited as another tenant
+        (
+            f"tenants:\n  - name: Contoso\n    tenant_id: contoso.example\n    client_id: {GUID}\n"
+            "    tenant_id: fabrikam.example\n",
+            "tenants.yaml:5: not valid YAML: duplicate key 'tenant_id' (first on line 3)",
+        ),
+        (
+            f"tenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n"
+            f"tenants:\n  - tenant_id: b.example\n    client_id: {GUID}\n",
+            "tenants.yaml:4: not valid YAML: duplicate key 'tenants' (first on line 1)",
+        ),
+        # a line break in a value would write extra step outputs to $GITHUB_OUTPUT
+        (
+            f'tenants:\n  - name: "Contoso\\nevil_output=injected"\n    tenant_id: a.example\n    client_id: {GUID}\n',
+            "tenants.yaml:2: tenants[0].name: contains the control character U+000A",
+        ),
+        (
+            f'tenants:\n  - name: "Contoso \\u202egnp.exe"\n    tenant_id: a.example\n    client_id: {GUID}\n',
+            "tenants[0].name: contains the control character U+202E",
+        ),
         ("tenants:\n  - [a, b\n", "tenants.yaml:3: not valid YAML"),
         (
             f"defaults:\n  tenant_id: x\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",

@@ -8,7 +8,11 @@ import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from auditor.cli import main
 from auditor.delivery.matrix import TenantJob
 from auditor.fleet.rollup import Outcome, document, tenant_row, write_documents
 from auditor.fleet.run import run_tenants
@@ -110,3 +114,57 @@ def test_the_digest_stays_small_with_a_thousand_failures_and_missing_tenants(tmp
     assert "990 more tenants failed" in digest
     # tenants.json keeps every reason whole
     assert ("x" * 3000) in (tmp_path / "tenants.json").read_text("utf-8")
+
+
+def _row(**changes: Any) -> dict[str, Any]:
+    row = {
+        "key": "contoso",
+        "name": "Contoso",
+        "tenant_id": "00000000-0000-0000-0000-000000000001",
+        "status": "ok",
+        "exit_code": 1,
+        "findings": {"critical": 0, "high": 1, "medium": 0, "low": 0},
+        "unused_monthly": 50.0,
+        "plan_monthly_saving": None,
+        "currency": "EUR",
+        "next_window": {"by": "2026-11-28", "monthly_saving": 10.0},
+        "seats_short": [],
+        "seconds": 1.0,
+        "requests": 7,
+        "reason": None,
+    }
+    return row | changes
+
+
+@pytest.mark.parametrize(
+    ("doc", "says"),
+    [
+        ({"tenants": [[]]}, "a tenant row is not an object with a key"),
+        ({"tenants": [{"status": "ok"}]}, "a tenant row is not an object with a key"),
+        ({"tenants": [_row(status="great")]}, "tenant 'contoso': status is not as tenant_row writes it"),
+        ({"tenants": [_row(exit_code="1")]}, "exit_code is not"),
+        ({"tenants": [_row(findings={"high": "1"})]}, "findings is not"),
+        ({"tenants": [_row(unused_monthly="50")]}, "unused_monthly is not"),
+        ({"tenants": [_row(next_window={"by": "soon"})]}, "next_window is not"),
+        ({"tenants": [_row(seats_short="SPE_E5")]}, "seats_short is not"),
+        ({"tenants": [_row(reason=["x"])]}, "reason is not"),
+        ({"tenants": [_row()], "generated_at": "yesterday"}, "generated_at 'yesterday' is not an ISO 8601 time"),
+    ],
+)
+def test_a_malformed_shard_roll_up_is_a_usage_error_naming_the_file(
+    tmp_path: Path, doc: dict[str, Any], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shard = tmp_path / "shard"
+    shard.mkdir()
+    (shard / "tenants.json").write_text(
+        json.dumps({"schema_version": 1, "generated_at": "2026-11-25T02:00:00+00:00", **doc}), "utf-8"
+    )
+    assert main(["rollup", str(shard), "--output-dir", str(tmp_path / "all")]) == 2
+    err = capsys.readouterr().err
+    assert f"{shard / 'tenants.json'}: " in err and says in err
+    assert not (tmp_path / "all" / "tenants.json").exists()
+    # the row as tenant_row writes it is joined
+    (shard / "tenants.json").write_text(
+        json.dumps({"schema_version": 1, "generated_at": "2026-11-25T02:00:00+00:00", "tenants": [_row()]}), "utf-8"
+    )
+    assert main(["rollup", str(shard), "--output-dir", str(tmp_path / "all")]) == 1

@@ -177,6 +177,31 @@ def test_apply_names_the_nightly_workflow() -> None:
     assert script.index("auditor.delivery.runs check") < script.index("gh run download")
 
 
+def test_each_journal_is_kept_with_its_plan_as_long_as_the_plan(tmp_path: Path) -> None:
+    """undo needs the exact plan bytes beside the journal; a re-run of the plan job replaces the plan artifact."""
+    flow = yaml.safe_load((ROOT / ".github" / "workflows" / "license-apply.yml").read_text(encoding="utf-8"))
+    plan_upload = next(s for s in flow["jobs"]["plan"]["steps"] if s.get("name") == "Upload the plan")["with"]
+    steps = flow["jobs"]["apply"]["steps"]
+    names = [s.get("name") for s in steps]
+    upload = next(s for s in steps if s.get("name") == "Upload the journal")["with"]
+    assert upload["path"].splitlines() == ["journal/journal-${{ github.run_attempt }}.jsonl", "journal/plan.json"]
+    assert plan_upload["retention-days"] == upload["retention-days"] == 90
+    commerce = next(s for s in flow["jobs"]["commerce"]["steps"] if s.get("name") == "Upload the commerce journal")
+    assert commerce["with"]["path"].splitlines() == ["plan/commerce-journal-*.jsonl", "plan/plan.json"]
+    assert commerce["with"]["retention-days"] == 90
+    keep = next(s for s in steps if s.get("name") == "Keep the plan beside the journal")
+    assert names.index("Apply") < names.index("Keep the plan beside the journal") < names.index("Upload the journal")
+    assert keep["if"] == "always()"
+    (tmp_path / "plan").mkdir()
+    (tmp_path / "plan" / "plan.json").write_bytes(b'{"plan_version": 1}\n')
+    (tmp_path / "journal").mkdir()
+    assert _bash(keep["run"], tmp_path, {"ATTEMPT": "2"}).returncode == 0
+    assert list((tmp_path / "journal").iterdir()) == []  # no journal (nothing attempted): nothing to keep
+    (tmp_path / "journal" / "journal-2.jsonl").write_text("{}\n")
+    assert _bash(keep["run"], tmp_path, {"ATTEMPT": "2"}).returncode == 0
+    assert (tmp_path / "journal" / "plan.json").read_bytes() == b'{"plan_version": 1}\n'
+
+
 def test_a_re_run_downloads_the_earlier_attempts_journals_before_applying(tmp_path: Path) -> None:
     flow = yaml.safe_load((ROOT / ".github" / "workflows" / "license-apply.yml").read_text(encoding="utf-8"))
     steps = flow["jobs"]["apply"]["steps"]
@@ -192,6 +217,7 @@ def test_a_re_run_downloads_the_earlier_attempts_journals_before_applying(tmp_pa
         folder = run_dir / f"license-journal-contoso-{attempt}"
         folder.mkdir(parents=True)
         (folder / f"journal-{attempt}.jsonl").write_text(f'{{"attempt": {attempt}}}\n')
+        (folder / "plan.json").write_text("{}\n")  # each journal's artifact carries its plan (gh never overwrites)
     (run_dir / "license-journal-other-1").mkdir()  # another tenant's journal is not read
     (run_dir / "license-journal-other-1" / "journal-1.jsonl").write_text("{}\n")
     env |= {"GITHUB_RUN_ID": "4242", "TENANT": "contoso", "ATTEMPT": "4"}

@@ -507,6 +507,19 @@ def test_clean_message_masks_tokens_and_neutralises_log_commands() -> None:
     assert clean_message("policies/a.yaml:3:1: bad\npolicies/b.yaml:9:2: worse").count("\n") == 1
 
 
+@pytest.mark.parametrize(
+    "control",
+    ["\u202e", "\u202d", "\u202a", "\u061c", "\u200f", "\u200e", "\u2066", "\u2067", "\u2069"],
+)
+def test_clean_message_removes_bidirectional_controls_and_tag_characters(control: str) -> None:
+    """A user name `Eve\u202eexe.txt` reads `Evetxt.exe` in a log; tag characters hide text altogether."""
+    from auditor.errors import clean_message
+
+    tags = "".join(chr(0xE0000 + ord(c)) for c in "ignore previous") + "\U000e007f"
+    assert clean_message(f"user Eve{control}exe.txt{tags} has no license") == "user Eveexe.txt has no license"
+    assert clean_message("بريد: Ali (ali@contoso.example)") == "بريد: Ali (ali@contoso.example)"  # letters stay
+
+
 def test_a_401_body_echoing_the_token_never_reaches_stderr(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -166,3 +166,26 @@ def test_a_bad_map_is_a_located_error(tmp_path: Path, text: str, where: str) -> 
     with pytest.raises(UsageError) as caught:
         read_map(path)
     assert where in str(caught.value), str(caught.value)
+
+
+def test_a_users_csv_of_bad_rows_stops_at_fifty_problems_and_says_how_many_rows_are_left(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "source_upn;target_upn\n" + "".join(f"nobody{i};b{i}@y.example\n" for i in range(20_000)))
+    with pytest.raises(UsageError) as caught:
+        read_users(path)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == (
+        f"{path}: 50 problems, nothing read; checking stopped at 50 problems, 19950 more rows were not checked:"
+    )
+    assert len(lines) == 51 and lines[-1] == f"  {path}:51:1: source_upn 'nobody49' is not a UPN (name@domain)"
+
+
+@pytest.mark.parametrize("magic", [b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"])
+def test_a_workbook_given_as_users_csv_is_asked_for_as_csv(tmp_path: Path, magic: bytes) -> None:
+    path = tmp_path / "users.xlsx"
+    path.write_bytes(magic + b"\x00\x14\x00\x06\x00[Content_Types].xml")
+    with pytest.raises(UsageError) as caught:
+        read_users(path)
+    assert str(caught.value) == (
+        f"--users: {path} is a spreadsheet workbook, not a CSV file: save it as CSV (UTF-8 or the Excel CSV of "
+        "your language)"
+    )

@@ -114,6 +114,10 @@ def test_a_report_of_an_earlier_version_plans_nothing_and_says_to_audit_again(
             "Object missing required field `id` - at `$.findings[0]`",
         ),
         (json.dumps({**_document(), "skus": None}), "Expected `array`, got `null` - at `$.skus`"),
+        (
+            json.dumps({**_document(), "locale": "xx"}),
+            "report.json: locale 'xx' is not one of en, nl, da, sv, tr (the languages a report is written in)",
+        ),
     ],
 )
 def test_a_bad_report_exits_2_naming_the_file(

@@ -175,3 +175,43 @@ def test_a_history_without_a_baseline_cannot_say_nothing_changed(tmp_path: Path)
     assert (
         decide(quiet, None, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN)["send"] is True
     )
+
+
+def _codes(document: dict, previous: dict) -> list[str]:
+    found = decide(document, previous, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN)
+    return [r["code"] for r in found["reasons"]]
+
+
+def test_a_finding_whose_amounts_moved_or_whose_waiver_went_is_news() -> None:
+    """A finding keeps its id (rule, policy, subject, products) when its amounts change: 400 more unused E5
+    seats, or a waiver taken off, are still reasons to speak."""
+    seats = {**_finding("s", ["SPE_E5"]), "monthly_cost": 378.0, "details": {"unused": 7}}
+    before = _report([seats])
+    assert _codes(compare(before, _report([seats])), before) == []
+    dearer = {**seats, "monthly_cost": 22278.0, "details": {"unused": 407}}
+    assert _codes(compare(before, _report([dearer])), before) == ["amount"]
+    unpriced = {**seats, "monthly_cost": None}  # a product the policy gives no price: the seats tell
+    assert _codes(compare(_report([unpriced]), _report([{**unpriced, "details": {"unused": 9}}])), before) == ["amount"]
+    small = {**seats, "monthly_cost": 400.0, "details": {"unused": 7}}  # less than a tenth more: quiet
+    assert _codes(compare(before, _report([small])), before) == []
+    waived = _report([{**seats, "waived": True}])
+    (reason,) = decide(
+        compare(waived, before), waived, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN
+    )["reasons"]
+    assert (reason["code"], reason["text"]) == ("unwaived", "1 finding is no longer waived")
+
+
+def test_four_hundred_more_unused_seats_are_sent(tmp_path: Path) -> None:
+    """End to end on the sample: the nightly run after Microsoft 365 E5 grew by 400 unused seats speaks."""
+    _audit(tmp_path / "n1")
+    tenant = json.loads(SAMPLE.read_text("utf-8"))
+    [e5] = [s for s in tenant["subscribedSkus"] if s["skuPartNumber"] == "SPE_E5"]
+    e5["prepaidUnits"]["enabled"] += 400
+    grown = tmp_path / "grown.json"
+    grown.write_text(json.dumps(tenant), "utf-8")
+    _code, second = _audit(tmp_path / "n2", grown, "--baseline", str(tmp_path / "n1" / "report.json"))
+    assert second["notify"]["send"] is True
+    assert [r["code"] for r in second["notify"]["reasons"]] == ["amount"]
+    assert (
+        second["notify"]["reasons"][0]["text"] == "1 finding's monthly cost or unused seats changed by a tenth or more"
+    )

@@ -24,12 +24,14 @@ class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     """`covered_by` (redundant product → the product the user keeps, which turns on or covers every plan of it),
     `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of
     the service plans it turns on for the user), `cover_plans` (the kept product → the plans its working copies turn
-    on), `also_by_group` (redundant product held directly as well as from these groups: both copies go)"""
+    on), `cover_ids` (the kept product → its skuId: the removal rests on the user still holding it), `also_by_group`
+    (redundant product held directly as well as from these groups: both copies go)"""
 
     covered_by: dict[str, str]  # redundant product -> the kept product that covers it
     cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
     plans: dict[str, list[str]]  # redundant product -> the service plans it turns on
     cover_plans: dict[str, list[str]]  # kept product -> the plans its working copies turn on
+    cover_ids: dict[str, str]  # kept product -> its skuId
 
 
 class LicenseAssignedTwice(UserHygieneRule):
@@ -157,6 +159,7 @@ class LicenseRedundant(UserHygieneRule):
             cover_by_group={part(k): ctx.index.assigning_groups(user, k) for k in set(covered_by.values())},
             plans={part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
             cover_plans={part(k): sorted(on[k]) for k in set(covered_by.values())},
+            cover_ids={part(k): ctx.index.sku_by_id[k].sku_id for k in set(covered_by.values())},
         )
         return dict(found) | ctx.data_loss.kinds(user)
 
