@@ -113,10 +113,69 @@ def with_bill(
     )
 
 
+# the findings that give a product's seats as an order (a new total, seats to buy): their figures are the bill's
+SEAT_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "entitlement-short")
+DROPS = tuple(a.value for a in Action if a not in (Action.BUY, Action.NONE))
+
+
+def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None:
+    """The bill of one product as a seat finding says it (details.bill): `purchased`, `after` (assigned
+    after the plan), `spare`, `drop` (the seats its actions remove), `buy`, `to` (purchased − drop +
+    buy: the seats it pays for once every action is taken) and `from` (the last day a removal takes
+    effect; null when one's day is not known); None when the bill neither holds nor buys it."""
+    product = next((p for p in bill.get("products") or [] if p.get("sku") == part), None)
+    actions = [a for a in bill.get("actions") or [] if a.get("sku") == part and a.get("seats")]
+    drops = [a for a in actions if a.get("action") in DROPS]
+    buy = sum(int(a["seats"]) for a in actions if a.get("action") == Action.BUY.value)
+    if product is None and not buy:
+        return None
+    drop = sum(int(a["seats"]) for a in drops)
+    days = [str(a.get("saving_from") or "") for a in drops]
+    known = all(days) and all(a.get("window") != Window.UNKNOWN.value for a in drops)
+    purchased = int((product or {}).get("purchased") or 0)
+    return {
+        "purchased": purchased,
+        "after": int((product or {}).get("assigned_after") or 0),
+        "spare": int((product or {}).get("spare") or 0),
+        "drop": drop,
+        "buy": buy,
+        "to": purchased - drop + buy,
+        "from": max(days) if days and known else None,
+    }
+
+
+def name_seat_figures(document: dict[str, Any]) -> None:
+    """Each finding that orders a product's seats (SEAT_RULES) carries the bill's figures for the
+    product (details.bill: product_figures), so its message, summary and steps give the plan's
+    figure and say in one sentence why it differs from today's counts. An entitlement-short finding
+    whose count the bill buys as it is needs no such sentence."""
+    bill = document.get("bill")
+    if not isinstance(bill, Mapping):
+        return
+    for f in document.get("findings") or []:
+        details = f.get("details")
+        if f.get("rule") not in SEAT_RULES or not isinstance(details, dict) or f.get("waived"):
+            continue
+        entitle = details.get("entitle_with")
+        part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(
+            iter(f.get("skus") or []), ""
+        )
+        figures = product_figures(bill, part)
+        if figures is None:
+            continue
+        if f.get("rule") == "entitlement-short":
+            if figures["buy"] <= int(details.get("short") or 0):
+                continue  # the bill buys the count the finding gives (or the plan's changes cover some)
+            figures["why"] = "short"
+        details["bill"] = figures
+
+
 def name_reductions(document: dict[str, Any]) -> None:
     """Each subscription-expiring finding of a subscription with a known term names the bill's
     action for it (details.reduction: window, by, seats), so its message says what the renewal
-    lets the plan drop."""
+    lets the plan drop; each seat finding names the bill's figures for its product
+    (name_seat_figures)."""
+    name_seat_figures(document)
     bill = document.get("bill") or {}
     ids = {
         str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
