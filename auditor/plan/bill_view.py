@@ -296,15 +296,11 @@ def _month_lines(
         "today": i18n.format_money(spend, currency, t.locale),
         "after": i18n.format_money(after, currency, t.locale),
     }
-    if digest:
-        return t.pgettext(
-            "bill_digest_spend",
-            "Your bill: today the licenses cost {today} a month; after the plan's changes, {after} a month.",
-            **amounts,
-        ), days
     sentence = t.pgettext(
         "bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} a month.", **amounts
     )
+    if digest:  # under the digest's own "Your bill" heading: the report says why it differs from the plan's
+        return sentence, days
     return " ".join([sentence, *_not_the_plans(t, money_, figures["lowers_monthly"], currency)]), days
 
 
@@ -337,9 +333,10 @@ def _not_the_plans(
 
 
 def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
-    """The bill's lines for the e-mail digest (audit with billing facts): each 7-day window about
-    to shut and each renewal about to lock, then the bill a month today and after the plan's
-    changes, and the first days on which money leaves it; none without a bill."""
+    """The bill's lines for the e-mail digest (audit with billing facts), under its own heading:
+    each 7-day window about to shut and each renewal about to lock, then the bill a month after the
+    plan's changes, and the days on which money leaves or joins it, the largest amounts first
+    (DIGEST_BILL_LINES of them, then how many more); none without a bill."""
     bill = document.get("bill")
     if not isinstance(bill, Mapping) or not bill.get("actions"):
         return []
@@ -348,7 +345,11 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     money_ = document.get("money")
     if not isinstance(money_, Mapping):  # an older report: no money story to open with
         return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
-    sentence, days = _month_lines(t, bill, money_, currency, digest=True)
+    sentence, _ = _month_lines(t, bill, money_, currency, digest=True)
+    spend = money_.get("spend_monthly")
+    steps = bill_money(bill, float(spend) if isinstance(spend, int | float) else None)["leaves"]
+    # the largest lines first: a purchase as much as a reduction (its amount, whatever its sign)
+    days = [_leave_line(t, step, currency) for step in sorted(steps, key=lambda s: -abs(float(s.get("monthly") or 0)))]
     more = len(days) - DIGEST_BILL_LINES
     tail = (
         [
