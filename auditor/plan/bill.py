@@ -53,6 +53,7 @@ from auditor.snapshot.write import subscription_to_json
 from auditor.timestamps import timestamp_or_none
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
+NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
 YEAR = timedelta(days=365)
 
 
@@ -115,7 +116,7 @@ def with_bill(
 
 # the findings that give a product's seats as an order (a new total, seats to buy): their figures are the bill's
 SEAT_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "entitlement-short")
-DROPS = tuple(a.value for a in Action if a not in (Action.BUY, Action.NONE))
+DROPS = tuple(a.value for a in Action if a is not Action.BUY)  # `none` with seats: they leave on their own
 
 
 def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None:
@@ -303,6 +304,8 @@ def _action_json(
         "reason": reason_text(t, a.reason),
         "sources": sources,
     }
+    if a.reason.key.startswith("needed_"):  # the plan needs its seats, and its term ends with auto-renew off
+        out["warning"] = NEEDED_ENDS
     if row is not None:
         out |= {
             "billing_frequency": row.billing_frequency.value if row.billing_frequency else None,
@@ -455,6 +458,14 @@ def locking(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS
     partner in time); a cancellation at the end of the term or no action does not lock seats in."""
     kinds = (Action.REDUCE.value, Action.CONTACT_PARTNER.value)
     return [a for a in _closing(bill, today, days, Window.RENEWAL) if a.get("action") in kinds]
+
+
+def ending(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The subscriptions the plan needs whose term ends soon with auto-renew off (the action's
+    `warning`: auditor.billing.windows.NEEDED_ENDS_DAYS): their users lose the product, or the
+    tenant pays an Extended Service Term's premium, unless someone acts by `by`. The soonest first."""
+    out = [dict(a) for a in (bill or {}).get("actions") or [] if a.get("warning") == NEEDED_ENDS]
+    return sorted(out, key=lambda a: str(a.get("by") or ""))
 
 
 def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Window) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Locale
-from auditor.plan.bill import URGENT_DAYS, locking, urgent
+from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.money import bill_money
 from auditor.reference import product_names
 
@@ -182,11 +182,14 @@ def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str 
 
 
 def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> list[str]:
-    """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days."""
+    """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days, then the
+    subscriptions the plan needs that end soon with auto-renew off (their reason says the date, the
+    seats and what to do, in the product's name)."""
     today = date.fromisoformat(str(bill["as_of"]))
     return [
         *(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
         *(locking_line(t, a, currency) for a in locking(bill, today, URGENT_DAYS)),
+        *(f"{product_name(a)}: {_text(a.get('reason'), 600)}" for a in ending(bill)),
     ]
 
 
