@@ -263,26 +263,38 @@ def unit_price(
     for an annual or triennial term billed monthly. The catalog's price is taken to be a seat's
     monthly price on the product's monthly term where it has one, else on its annual term
     (docs/bill.md)."""
+    return priced(row, catalog, window, currency)[0]
+
+
+def priced(
+    row: BillingRow | None, catalog: float | None, window: Window, currency: str | None = None
+) -> tuple[float | None, str | None]:
+    """unit_price, and which premium it adds to the catalog's price (the action's `uplift`, named
+    beside its amount): `monthly_billing` (+5 %), `est` (+3 %), `est_no_monthly_term` (+23 %); None
+    for the invoice's or the catalog's own price."""
     if row is not None and row.unit_price is not None and not (row.currency and currency and row.currency != currency):
-        return row.unit_price
+        return row.unit_price, None
     if catalog is None or row is None:
-        return catalog
+        return catalog, None
     if window is Window.EST:
-        return catalog * (1 + (EST_UPLIFT_NO_MONTHLY_TERM if row.monthly_term is False else EST_UPLIFT))
+        if row.monthly_term is False:
+            return catalog * (1 + EST_UPLIFT_NO_MONTHLY_TERM), "est_no_monthly_term"
+        return catalog * (1 + EST_UPLIFT), "est"
     if row.billing_frequency is Term.MONTH and row.term in (Term.YEAR, Term.THREE_YEARS):
-        return catalog * (1 + MONTHLY_BILLING_UPLIFT)
-    return catalog
+        return catalog * (1 + MONTHLY_BILLING_UPLIFT), "monthly_billing"
+    return catalog, None
 
 
 def _action_json(
     sub: Subscription,
     part: str,
     a: CommerceAction,
-    price: float | None,
+    price: tuple[float | None, str | None],
     t: i18n.Translations,
     row: BillingRow | None = None,
 ) -> dict[str, Any]:
-    saving = round(a.seats * price, 2) if price is not None and a.seats and not sub.is_trial else 0.0
+    each, uplift = price
+    saving = round(a.seats * each, 2) if each is not None and a.seats and not sub.is_trial else 0.0
     sources = fact_sources(sub, row)
     confidence = a.confidence
     if any(sources[f] == "unknown" for f in NEEDS.get(a.window, ())) and a.window is not Window.UNKNOWN:
@@ -304,6 +316,10 @@ def _action_json(
         "reason": reason_text(t, a.reason),
         "sources": sources,
     }
+    if uplift is not None and saving:  # the premium over the catalog's price, named beside the amount
+        out["uplift"] = uplift
+    if each is None and a.seats and not sub.is_trial:  # no price: the texts say the amount is not known
+        out["unpriced"] = True
     if a.reason.key.startswith("needed_"):  # the plan needs its seats, and its term ends with auto-renew off
         out["warning"] = NEEDED_ENDS
     if row is not None:
@@ -381,9 +397,7 @@ def build_bill(
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            actions.append(
-                _action_json(sub, part, a, unit_price(row, price, a.window, _currency(rows.get(part))), t, row)
-            )
+            actions.append(_action_json(sub, part, a, priced(row, price, a.window, _currency(rows.get(part))), t, row))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept
@@ -408,6 +422,7 @@ def build_bill(
                     "window": Window.ANY_TIME.value,
                     "owner": Owner.SELF.value,
                     "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
+                    **({"unpriced": True} if price is None else {}),
                     "saving_from": today.isoformat(),
                     "confidence": Confidence.DOCUMENTED.value,
                     "reason": reason_text(t, reason),
