@@ -14,8 +14,9 @@ import pytest
 from auditor.cli import main
 from auditor.reference import product_names
 
+from .factory import sample_audit_argv
+
 ROOT = Path(__file__).parents[2]
-SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 P2 = "84a661c4-e949-4bd2-a560-ed7766fcaf2b"
 
@@ -24,26 +25,11 @@ def _audit(tmp_path: Path, sku: str) -> dict[str, Any]:
     text = EXAMPLE.read_text("utf-8")
     assert f"sku: {P2}" in text  # the example prices Entra ID P2 by its skuId
     (tmp_path / "policy.yaml").write_text(text.replace(f"sku: {P2}", f"sku: {sku}"), "utf-8")
-    out = tmp_path / "out"
-    code = main(
-        [
-            "audit",
-            "--snapshot",
-            str(SAMPLE),
-            "--policies",
-            str(tmp_path / "policy.yaml"),
-            "--output-dir",
-            str(out),
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-01T06:00:00Z",
-            "--fail-on",
-            "never",
-        ]
-    )
+    argv = sample_audit_argv(tmp_path)
+    argv[argv.index("--policies") + 1] = str(tmp_path / "policy.yaml")
+    code = main(argv)
     assert code == 0
-    return json.loads((out / "report.json").read_text("utf-8"))
+    return json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
 
 
 def test_the_product_table_resolves_a_part_number() -> None:
