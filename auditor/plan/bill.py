@@ -47,7 +47,9 @@ from auditor.formats.plan_records import ChangePlan
 from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
+from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
 from auditor.timestamps import timestamp_or_none
@@ -115,7 +117,7 @@ def with_bill(
 
 
 # the findings that give a product's seats as an order (a new total, seats to buy): their figures are the bill's
-SEAT_RULES = ("spare-seats-over-limit", "spare-seats-under-minimum", "entitlement-short")
+SEAT_RULES = (SpareSeatsOverLimit.id, SpareSeatsUnderMinimum.id, EntitlementShort.id)
 DROPS = tuple(a.value for a in Action if a is not Action.BUY)  # `none` with seats: they leave on their own
 
 
@@ -164,7 +166,7 @@ def name_seat_figures(document: dict[str, Any]) -> None:
         figures = product_figures(bill, part)
         if figures is None:
             continue
-        if f.get("rule") == "entitlement-short":
+        if f.get("rule") == EntitlementShort.id:
             if figures["buy"] <= int(details.get("short") or 0):
                 continue  # the bill buys the count the finding gives (or the plan's changes cover some)
             figures["why"] = "short"

@@ -14,6 +14,8 @@ import pytest
 from auditor.cli import main
 from auditor.plan.bill import SEAT_RULES, product_figures
 from auditor.reference import product_names
+from auditor.rules.entitlements.entitlement import EntitlementShort
+from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
 # the orders a seat finding's message, summary and steps can give, each with its figure
 ORDERS = re.compile(
@@ -67,9 +69,9 @@ def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], d
             }
     # the three products of the demo that read two orders before: E5 down to 5, E3 to 200, P2 buy 8
     assert checked == {
-        "spare-seats-over-limit": "SPE_E5",
-        "spare-seats-under-minimum": "SPE_E3",
-        "entitlement-short": "AAD_PREMIUM_P2",
+        SpareSeatsOverLimit.id: "SPE_E5",
+        SpareSeatsUnderMinimum.id: "SPE_E3",
+        EntitlementShort.id: "AAD_PREMIUM_P2",
     }
     assert "Enter the new total, 5 licenses" in md and "down to 5 from Mar 18, 2027" in md
     assert "total you need" not in md and "down to 200 from Mar 1, 2027" in md and "buy none" in md

@@ -13,6 +13,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.reference import product_names
+from auditor.rules.entitlements.entitlement import EntitlementMissing
 
 from .factory import sample_audit_argv
 
@@ -43,7 +44,7 @@ def test_a_priced_product_the_tenant_lacks_is_a_candidate_by_part_number_too(tmp
     fixes = {
         (f["details"]["entitle_with"] or {}).get("sku")
         for f in report["findings"]
-        if f["rule"] == "entitlement-missing" and f["details"].get("needs") == "P2"
+        if f["rule"] == EntitlementMissing.id and f["details"].get("needs") == "P2"
     }
     assert fixes == {"AAD_PREMIUM_P2"}  # at €8.40, not Microsoft 365 E5 at €54.75
     assert not [p for p in report["config_problems"] if p.get("product") == sku]

@@ -16,6 +16,7 @@ from auditor import i18n
 from auditor.cli import main
 from auditor.model import Locale
 from auditor.report.view.digest import LINE, whole_sentences
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .test_digest_size import words
 
@@ -96,7 +97,7 @@ def test_the_demos_report_does_not_grow_and_names_every_disabled_user(demo: tupl
     _, _, report = demo
     page = (FOLDER[0] / "report.html").read_text("utf-8")
     assert words(page) <= DEMO_CEILING, words(page)
-    disabled = [f["subject"] for f in report["findings"] if f["rule"] == "disabled-user-licensed" and not f["waived"]]
+    disabled = [f["subject"] for f in report["findings"] if f["rule"] == DisabledUserLicensed.id and not f["waived"]]
     assert len(disabled) == 8
     assert all(s["display_name"] in page and s["upn"] in page for s in disabled)
 
