@@ -6,10 +6,12 @@ each billing source gave."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from auditor import i18n
 from auditor.billing import parse_billing
+from auditor.cli import main
 from auditor.model import Locale
 from auditor.plan.bill import build_bill
 from auditor.plan.bill_view import bill_view, urgent_line
@@ -85,3 +87,23 @@ def test_the_waiting_amount_says_whose_decision_it_waits_for() -> None:
     only = money | {"waiting": {"declaration_monthly": 0.0, "person_monthly": 279.4}}
     assert "€0.00" not in waiting_line(only, Locale.EN)
     assert waiting_line(money | {"waiting_monthly": None}, Locale.EN) == ""
+
+
+def test_the_bill_says_what_each_billing_source_gave(tmp_path: Path) -> None:
+    """The demo's headline differs with --billing-source: the bill says which source gave the facts
+    of how many subscriptions, and for how many none did."""
+    said = {}
+    for source in ("auto", "billing-account"):
+        out = tmp_path / source
+        argv = ["audit", "--demo", "--billing-source", source, "--output-dir", str(out), "--format", "md"]
+        assert main([*argv, "--fail-on", "never"]) == 0
+        text = (out / "report.md").read_text("utf-8").replace("\\", "")
+        said[source] = next(line for line in text.splitlines() if line.startswith("Subscriptions with billing facts"))
+    assert said["auto"] == (
+        "Subscriptions with billing facts, by source: the billing account: 6 and Partner Center: 1; without: 4, "
+        "whose windows and days are not known."
+    )
+    assert said["billing-account"] == (
+        "Subscriptions with billing facts, by source: the billing account: 6; without: 5, whose windows and days "
+        "are not known."
+    )
