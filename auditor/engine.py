@@ -63,10 +63,14 @@ def product_name(policies: PolicySet, index: TenantIndex, sku: Sku) -> str:
 
 
 def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
+    """The catalog's prices by skuId (lower case). A product the tenant does not subscribe to is
+    found by its part number in Microsoft's product table, so that it is a candidate where the policy
+    prices it (entitlement-missing's cheapest fix); one neither knows is a configuration problem
+    (auditor.config_problems)."""
     prices: dict[str, CatalogEntry] = {}
     for policy in policies.policies:
         for entry in policy.catalog or ():
-            sid = index.resolve_sku(entry.sku)
+            sid = index.resolve_sku(entry.sku) or product_names().sku_id(entry.sku)
             if sid and sid not in prices and (entry.price or entry.free):
                 prices[sid] = entry
     return prices

@@ -19,10 +19,14 @@ function reads a clock or a file. The rules and their Microsoft sources are in d
 - Enterprise Agreement and Volume Licensing (ea, vl): at the anniversary, through the VLSC;
 - a trial converts to paid at nextLifecycleDateTime unless recurring billing is turned off;
 - no billing row: the window is unknown, at the latest the renewal (nextLifecycleDateTime);
-- since 9 February 2026 (bought directly) and 4 May 2026 (through a partner) a new-commerce
-  subscription whose auto-renew is off does not end at its term's end: it moves into a paid
-  month-to-month Extended Service Term (EST; seats fixed, about 3 % over the monthly price,
-  cancellable any time with a prorated refund) unless it is set to cancel at the end of its term;
+- the paid month-to-month Extended Service Term (EST; seats fixed, about 3 % over the monthly
+  price, cancellable any time with a prorated refund) replaces the free grace period, per channel
+  as its own page says it: through a partner (csp), a term ending on or after 4 May 2026 whose
+  auto-renew is off moves into EST unless it is set to cancel at the end of its term (Partner
+  Center, "Extended service terms"); bought directly (mca), EST is an option the customer selects
+  for a subscription bought or renewed on or after 9 February 2026 ("Extend your subscription with
+  an Extended Service Term"): without that choice a term whose recurring billing is off ends on its
+  end date;
 - a reduction scheduled for the renewal is locked about 24 hours before it: it is due a day
   before the renewal date (and the report warns of it from 3 days ahead, more than 24 hours before).
 
@@ -42,7 +46,10 @@ from auditor.timestamps import timestamp_or_none
 
 WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
 RENEWAL_LOCK_DAYS = 1  # the ~24-hour lock: a reduction for the renewal is due the day before it
-EST_SINCE = {"mca": date(2026, 2, 9), "csp": date(2026, 5, 4)}  # terms ending on or after: EST, not a free grace
+# EST began: through a partner for terms ending on or after this day; bought directly for subscriptions
+# bought or renewed on or after it (the term's start)
+EST_SINCE = {"mca": date(2026, 2, 9), "csp": date(2026, 5, 4)}
+NEEDED_ENDS_DAYS = 30  # a subscription the plan needs, ending within this many days with auto-renew off: a warning
 EST_UPLIFT = 0.03  # EST: the monthly-term price plus about 3 %
 EST_UPLIFT_NO_MONTHLY_TERM = 0.23  # where the product has no monthly term: about 23 % over the catalog price
 MONTHLY_BILLING_UPLIFT = 0.05  # an annual or triennial term billed monthly costs about 5 % more
@@ -159,7 +166,7 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
     if row.channel in (Channel.EA, Channel.VL):
         known = Confidence.DOCUMENTED if renews else Confidence.UNKNOWN
         return Opening(Window.ANNIVERSARY, Owner.VLSC, today, renews, renews, known, total, renews_on=renews)
-    if _in_est(row, renews, today):
+    if _in_est(row, renews, row.term_start or _day(subscription.created_date_time), today):
         return Opening(
             Window.EST,
             owner,
@@ -186,7 +193,7 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
         )
     # new commerce, bought directly or through a partner: the same 7-day windows
     start = row.term_start or _day(subscription.created_date_time)
-    est = _est_after(row, renews)
+    est = _est_after(row, renews, start)
     if start is not None and start <= today <= _closes(start):
         # the API's own end of the window (cancellationAllowedEndDate / cancellationAllowedUntilDate)
         # when it gives one: its day is the last, not rebuilt a day earlier from the start
@@ -238,21 +245,25 @@ def opening(subscription: Subscription, row: BillingRow | None, today: date) -> 
     )
 
 
-def _est_after(row: BillingRow, renews: date | None) -> bool:
-    """Auto-renew off, not set to cancel at the term's end, and a term ending since EST began for its channel."""
+def _est_after(row: BillingRow, renews: date | None, start: date | None) -> bool:
+    """Whether the term ends in a paid Extended Service Term: auto-renew off and not set to cancel
+    at the term's end, and then, through a partner, a term ending since EST began there (it moves
+    into EST unless set to cancel); bought directly, a subscription bought or renewed since EST
+    began whose renewal setting says it renews to EST (`cancel_at_end_of_term` false: the option the
+    customer selects; not known, it ends on its end date)."""
+    if row.auto_renew is not False or row.cancel_at_end_of_term is True or renews is None:
+        return False
     since = EST_SINCE.get(row.channel.value)
-    return (
-        since is not None
-        and renews is not None
-        and renews >= since
-        and row.auto_renew is False
-        and row.cancel_at_end_of_term is not True
-    )
+    if since is None:
+        return False
+    if row.channel is Channel.CSP:
+        return renews >= since
+    return row.cancel_at_end_of_term is False and start is not None and start >= since
 
 
-def _in_est(row: BillingRow, renews: date | None, today: date) -> bool:
+def _in_est(row: BillingRow, renews: date | None, start: date | None, today: date) -> bool:
     """Its term ended with auto-renew off and no cancellation set: it runs in its Extended Service Term."""
-    return _est_after(row, renews) and renews is not None and renews <= today
+    return _est_after(row, renews, start) and renews is not None and renews <= today
 
 
 def commerce_action(subscription: Subscription, row: BillingRow | None, seats: int, today: date) -> CommerceAction:
@@ -327,16 +338,30 @@ def commerce_action(subscription: Subscription, row: BillingRow | None, seats: i
             Reason("est_seats_fixed", {k: v for k, v in dates.items() if v is not None}),
         )
     if seats == 0:
-        return act(Action.NONE, "nothing_to_drop")
+        return act(Action.NONE, _needed_key(o, today))
     cancel = seats == total
     if o.owner is Owner.VLSC:
         return act(Action.CONTACT_VLSC, "vlsc" if o.by else "vlsc_unknown")
     if o.owner is Owner.PARTNER:
         keys = {Window.WITHIN_7_DAYS: "partner_7_days", Window.RENEWAL: "partner_renewal"}
         key = keys.get(o.window, "partner_unknown")
+        if o.window is Window.RENEWAL and cancel and o.est_after:  # auto-renew off alone: into EST
+            key = "partner_est_ahead"
         return act(Action.CONTACT_PARTNER, key)
     action, key, limit = _self_service(o, cancel, total)
     return act(action, key, limit=limit)  # (a value None is left out of the reason)
+
+
+def _needed_key(o: Opening, today: date) -> str:
+    """The reason of a subscription the plan needs every seat of: a warning when its term ends
+    within NEEDED_ENDS_DAYS days with auto-renew off and not in an Extended Service Term after it
+    (its users lose the product then), or moves into one (the tenant pays its premium)."""
+    ends = o.renews_on
+    if o.recurring is not False or ends is None or not today <= ends <= today + timedelta(days=NEEDED_ENDS_DAYS):
+        return "nothing_to_drop"
+    if o.est_after:
+        return "needed_est_ahead_partner" if o.owner is Owner.PARTNER else "needed_est_ahead"
+    return "needed_ends_partner" if o.owner is Owner.PARTNER else "needed_ends"
 
 
 def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, int | None]:
@@ -362,7 +387,7 @@ def _self_service(o: Opening, cancel: bool, total: int) -> tuple[Action, str, in
     if o.cancels_at_end:
         return (Action.NONE, "ends_at_renewal", None) if cancel else (Action.REDUCE, "renewal_recurring_off", None)
     if o.recurring is False:
-        if cancel:  # auto-renew off alone no longer ends it: since 2026 it moves into a paid EST
+        if cancel:  # bought directly, recurring billing off ends it, unless it is set to renew to EST
             return (
                 (Action.CANCEL_AT_END_OF_TERM, "est_ahead", None)
                 if o.est_after

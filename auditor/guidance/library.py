@@ -455,6 +455,38 @@ FindingExample = tuple[dict[str, Any], list[str], dict[str, Any]]  # (subject, s
 DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose declaration has expired
 
 
+def bill_figures(f: Details) -> Mapping[str, Any]:
+    """The plan's bill for the finding's product (`details.bill`, set by auditor.plan.bill once the
+    bill is built: purchased, after, spare, drop, buy, to, from); empty without a bill. A seat figure
+    the finding gives as an order (a new total, seats to buy) is the bill's, so that the report
+    gives one answer per product."""
+    return as_map(f.details.get("bill"))
+
+
+def bill_values(f: Details) -> dict[str, str]:
+    """The placeholders of the bill's note ({bill_after}, {bill_spare}, {bill_to}, {bill_buy},
+    {bill_drop}, {bill_from}); none without a bill."""
+    bill = bill_figures(f)
+    if not bill:
+        return {}
+    out = {f"bill_{k}": str(bill.get(k) if bill.get(k) is not None else "") for k in ("after", "spare", "to", "buy")}
+    return out | {"bill_drop": str(bill.get("drop") or 0), "bill_from": str(bill.get("from") or "")}
+
+
+def bill_note(f: Details) -> tuple[str, ...]:
+    """The key of the sentence that says the plan's bill for the product after the message, and why
+    its figure differs from today's counts: seats bought, seats dropped (on a known day or not), or
+    every seat kept."""
+    bill = bill_figures(f)
+    if not bill:
+        return ()
+    if bill.get("buy"):
+        return ("message.bill.buy_short",) if bill.get("why") == "short" else ("message.bill.buy",)
+    if bill.get("drop"):
+        return ("message.bill.reduce",) if bill.get("from") else ("message.bill.reduce_undated",)
+    return ("message.bill.keep",)
+
+
 class RuleGuidance(Generic[D]):
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
     facts (as report.json stores them, so a report can be re-rendered). A rule's is a class of its
@@ -492,8 +524,11 @@ class RuleGuidance(Generic[D]):
 
     def notes(self, f: RuleDetails[D]) -> tuple[str, ...]:
         """The text keys of sentences to add after the message, in order: by default one saying the
-        policy's `data_kept` declaration has expired (it then counts as absent), when it has."""
-        return (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
+        policy's `data_kept` declaration has expired (it then counts as absent), when it has, and
+        the plan's bill for the product, when the finding has one (bill_note; the message's values
+        then hold bill_values)."""
+        expired = (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
+        return expired + bill_note(f)
 
     def remediation(self, f: RuleDetails[D], v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""

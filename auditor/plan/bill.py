@@ -48,12 +48,15 @@ from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
+from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
+from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
 from auditor.timestamps import timestamp_or_none
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
+NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
 YEAR = timedelta(days=365)
 
 
@@ -114,10 +117,69 @@ def with_bill(
     )
 
 
+# the findings that give a product's seats as an order (a new total, seats to buy): their figures are the bill's
+SEAT_RULES = (SpareSeatsOverLimit.id, SpareSeatsUnderMinimum.id, EntitlementShort.id)
+DROPS = tuple(a.value for a in Action if a is not Action.BUY)  # `none` with seats: they leave on their own
+
+
+def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None:
+    """The bill of one product as a seat finding says it (details.bill): `purchased`, `after` (assigned
+    after the plan), `spare`, `drop` (the seats its actions remove), `buy`, `to` (purchased − drop +
+    buy: the seats it pays for once every action is taken) and `from` (the last day a removal takes
+    effect; null when one's day is not known); None when the bill neither holds nor buys it."""
+    product = next((p for p in bill.get("products") or [] if p.get("sku") == part), None)
+    actions = [a for a in bill.get("actions") or [] if a.get("sku") == part and a.get("seats")]
+    drops = [a for a in actions if a.get("action") in DROPS]
+    buy = sum(int(a["seats"]) for a in actions if a.get("action") == Action.BUY.value)
+    if product is None and not buy:
+        return None
+    drop = sum(int(a["seats"]) for a in drops)
+    days = [str(a.get("saving_from") or "") for a in drops]
+    known = all(days) and all(a.get("window") != Window.UNKNOWN.value for a in drops)
+    purchased = int((product or {}).get("purchased") or 0)
+    return {
+        "purchased": purchased,
+        "after": int((product or {}).get("assigned_after") or 0),
+        "spare": int((product or {}).get("spare") or 0),
+        "drop": drop,
+        "buy": buy,
+        "to": purchased - drop + buy,
+        "from": max(days) if days and known else None,
+    }
+
+
+def name_seat_figures(document: dict[str, Any]) -> None:
+    """Each finding that orders a product's seats (SEAT_RULES) carries the bill's figures for the
+    product (details.bill: product_figures), so its message, summary and steps give the plan's
+    figure and say in one sentence why it differs from today's counts. An entitlement-short finding
+    whose count the bill buys as it is needs no such sentence."""
+    bill = document.get("bill")
+    if not isinstance(bill, Mapping):
+        return
+    for f in document.get("findings") or []:
+        details = f.get("details")
+        if f.get("rule") not in SEAT_RULES or not isinstance(details, dict) or f.get("waived"):
+            continue
+        entitle = details.get("entitle_with")
+        part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(
+            iter(f.get("skus") or []), ""
+        )
+        figures = product_figures(bill, part)
+        if figures is None:
+            continue
+        if f.get("rule") == EntitlementShort.id:
+            if figures["buy"] <= int(details.get("short") or 0):
+                continue  # the bill buys the count the finding gives (or the plan's changes cover some)
+            figures["why"] = "short"
+        details["bill"] = figures
+
+
 def name_reductions(document: dict[str, Any]) -> None:
     """Each subscription-expiring finding of a subscription with a known term names the bill's
     action for it (details.reduction: window, by, seats), so its message says what the renewal
-    lets the plan drop."""
+    lets the plan drop; each seat finding names the bill's figures for its product
+    (name_seat_figures)."""
+    name_seat_figures(document)
     bill = document.get("bill") or {}
     ids = {
         str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
@@ -199,26 +261,38 @@ def unit_price(
     for an annual or triennial term billed monthly. The catalog's price is taken to be a seat's
     monthly price on the product's monthly term where it has one, else on its annual term
     (docs/bill.md)."""
+    return priced(row, catalog, window, currency)[0]
+
+
+def priced(
+    row: BillingRow | None, catalog: float | None, window: Window, currency: str | None = None
+) -> tuple[float | None, str | None]:
+    """unit_price, and which premium it adds to the catalog's price (the action's `uplift`, named
+    beside its amount): `monthly_billing` (+5 %), `est` (+3 %), `est_no_monthly_term` (+23 %); None
+    for the invoice's or the catalog's own price."""
     if row is not None and row.unit_price is not None and not (row.currency and currency and row.currency != currency):
-        return row.unit_price
+        return row.unit_price, None
     if catalog is None or row is None:
-        return catalog
+        return catalog, None
     if window is Window.EST:
-        return catalog * (1 + (EST_UPLIFT_NO_MONTHLY_TERM if row.monthly_term is False else EST_UPLIFT))
+        if row.monthly_term is False:
+            return catalog * (1 + EST_UPLIFT_NO_MONTHLY_TERM), "est_no_monthly_term"
+        return catalog * (1 + EST_UPLIFT), "est"
     if row.billing_frequency is Term.MONTH and row.term in (Term.YEAR, Term.THREE_YEARS):
-        return catalog * (1 + MONTHLY_BILLING_UPLIFT)
-    return catalog
+        return catalog * (1 + MONTHLY_BILLING_UPLIFT), "monthly_billing"
+    return catalog, None
 
 
 def _action_json(
     sub: Subscription,
     part: str,
     a: CommerceAction,
-    price: float | None,
+    price: tuple[float | None, str | None],
     t: i18n.Translations,
     row: BillingRow | None = None,
 ) -> dict[str, Any]:
-    saving = round(a.seats * price, 2) if price is not None and a.seats and not sub.is_trial else 0.0
+    each, uplift = price
+    saving = round(a.seats * each, 2) if each is not None and a.seats and not sub.is_trial else 0.0
     sources = fact_sources(sub, row)
     confidence = a.confidence
     if any(sources[f] == "unknown" for f in NEEDS.get(a.window, ())) and a.window is not Window.UNKNOWN:
@@ -240,6 +314,12 @@ def _action_json(
         "reason": reason_text(t, a.reason),
         "sources": sources,
     }
+    if uplift is not None and saving:  # the premium over the catalog's price, named beside the amount
+        out["uplift"] = uplift
+    if each is None and a.seats and not sub.is_trial:  # no price: the texts say the amount is not known
+        out["unpriced"] = True
+    if a.reason.key.startswith("needed_"):  # the plan needs its seats, and its term ends with auto-renew off
+        out["warning"] = NEEDED_ENDS
     if row is not None:
         out |= {
             "billing_frequency": row.billing_frequency.value if row.billing_frequency else None,
@@ -318,7 +398,7 @@ def build_bill(
         for sub in subs:
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
-            actions.append(_action_json(sub, part, a, unit_price(row, price, a.window, currency), t, row))
+            actions.append(_action_json(sub, part, a, priced(row, price, a.window, currency), t, row))
         product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
         if kept:
             product["kept_for_moves"] = kept
@@ -343,6 +423,7 @@ def build_bill(
                     "window": Window.ANY_TIME.value,
                     "owner": Owner.SELF.value,
                     "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
+                    **({"unpriced": True} if price is None else {}),
                     "saving_from": today.isoformat(),
                     "confidence": Confidence.DOCUMENTED.value,
                     "reason": reason_text(t, reason),
@@ -393,6 +474,14 @@ def locking(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS
     partner in time); a cancellation at the end of the term or no action does not lock seats in."""
     kinds = (Action.REDUCE.value, Action.CONTACT_PARTNER.value)
     return [a for a in _closing(bill, today, days, Window.RENEWAL) if a.get("action") in kinds]
+
+
+def ending(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The subscriptions the plan needs whose term ends soon with auto-renew off (the action's
+    `warning`: auditor.billing.windows.NEEDED_ENDS_DAYS): their users lose the product, or the
+    tenant pays an Extended Service Term's premium, unless someone acts by `by`. The soonest first."""
+    out = [dict(a) for a in (bill or {}).get("actions") or [] if a.get("warning") == NEEDED_ENDS]
+    return sorted(out, key=lambda a: str(a.get("by") or ""))
 
 
 def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Window) -> list[dict[str, Any]]:

@@ -28,7 +28,11 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
     v.setdefault("renews", "?")
     seats = reason.values.get("seats")
     n = seats if isinstance(seats, int) else 0  # the counted texts' {n}: the seats
+    whole = reason.values.get("total")
+    total = whole if isinstance(whole, int) else 0  # a needed subscription's texts count all its licenses
     v.pop("seats", None)
+    if reason.key.startswith("needed_"):
+        v.pop("total", None)
     texts = {
         "not_active": lambda: t.pgettext(
             "bill_reason_not_active",
@@ -92,9 +96,8 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
         ),
         "cancel_at_renewal": lambda: t.pgettext(
             "bill_reason_cancel_at_renewal",
-            "Set the subscription to cancel at the end of its term by {by}: it then ends on {renews}. "
-            "Turning off recurring billing alone moves it into a paid Extended Service Term. Do not "
-            "delete it.",
+            "Set the subscription to cancel at the end of its term by {by}: it then ends on {renews}, "
+            "with no extra charge. Do not delete it.",
             **v,
         ),
         "est_ahead": lambda: t.pgettext(
@@ -102,6 +105,59 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             "Recurring billing is off, but the subscription does not end on {renews}: it moves into a "
             "paid month-to-month Extended Service Term. Set it to cancel at the end of its term by "
             "{by}. Do not delete it.",
+            **v,
+        ),
+        "partner_est_ahead": lambda: t.npgettext(
+            "bill_reason_partner_est_ahead",
+            "A partner manages this subscription and its auto-renew is off: on {renews} its {n} license "
+            "moves into a paid Extended Service Term unless it is set to cancel at the end of its term. "
+            "Ask your partner to set that by {by}.",
+            "A partner manages this subscription and its auto-renew is off: on {renews} its {n} licenses "
+            "move into a paid Extended Service Term unless it is set to cancel at the end of its term. "
+            "Ask your partner to set that by {by}.",
+            n,
+            **v,
+        ),
+        "needed_ends": lambda: t.npgettext(
+            "bill_reason_needed_ends",
+            "Recurring billing is off: the subscription ends on {renews} with its {n} license, which the "
+            "plan needs. Turn recurring billing on by {by}, or its users lose the product that day.",
+            "Recurring billing is off: the subscription ends on {renews} with its {n} licenses, which the "
+            "plan needs. Turn recurring billing on by {by}, or its users lose the product that day.",
+            total,
+            **v,
+        ),
+        "needed_ends_partner": lambda: t.npgettext(
+            "bill_reason_needed_ends_partner",
+            "A partner manages this subscription and it is set to end on {renews} with its {n} license, "
+            "which the plan needs. Ask your partner to renew it by {by}, or its users lose the product "
+            "that day.",
+            "A partner manages this subscription and it is set to end on {renews} with its {n} licenses, "
+            "which the plan needs. Ask your partner to renew it by {by}, or its users lose the product "
+            "that day.",
+            total,
+            **v,
+        ),
+        "needed_est_ahead": lambda: t.npgettext(
+            "bill_reason_needed_est_ahead",
+            "Recurring billing is off and the subscription is set to renew to a paid Extended Service "
+            "Term on {renews}, at a higher monthly price, with its {n} license, which the plan needs. "
+            "Turn recurring billing on by {by} to renew it to a new term instead.",
+            "Recurring billing is off and the subscription is set to renew to a paid Extended Service "
+            "Term on {renews}, at a higher monthly price, with its {n} licenses, which the plan needs. "
+            "Turn recurring billing on by {by} to renew it to a new term instead.",
+            total,
+            **v,
+        ),
+        "needed_est_ahead_partner": lambda: t.npgettext(
+            "bill_reason_needed_est_ahead_partner",
+            "A partner manages this subscription and its auto-renew is off: on {renews} its {n} license, "
+            "which the plan needs, moves into a paid Extended Service Term at a higher monthly price. Ask "
+            "your partner to turn auto-renew on by {by}.",
+            "A partner manages this subscription and its auto-renew is off: on {renews} its {n} licenses, "
+            "which the plan needs, move into a paid Extended Service Term at a higher monthly price. Ask "
+            "your partner to turn auto-renew on by {by}.",
+            total,
             **v,
         ),
         "est_cancel": lambda: t.pgettext(

@@ -11,8 +11,8 @@ from typing import Any
 
 from auditor import i18n
 from auditor.model import Locale
-from auditor.plan.bill import URGENT_DAYS, locking, urgent
-from auditor.plan.money import bill_money
+from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
+from auditor.plan.money import bill_money, waiting_line
 from auditor.reference import product_names
 
 DIGEST_BILL_LINES = 4  # the digest's days of "Your bill"; the report lists them all
@@ -46,6 +46,9 @@ class BillView:
     spend: str  # today and after the plan's changes, a month ("" when the policy sets no prices)
     leaves: tuple[str, ...]  # what leaves the invoice on which day, per product (money.bill.leaves)
     reaches: str  # what of the saving reaches the bill, and when (beside the report's reclaimable amount)
+    waits: str  # what of the money story's "waits for a decision" waits for whom ("" when nothing waits)
+    sources: str  # what each billing source gave (auditor.billing.sources: --billing-source)
+    unscheduled: tuple[str, ...]  # per product, the surplus seats no window takes now, and why
     urgent: tuple[str, ...]
     products: tuple[ProductRow, ...]
     rows: tuple[BillRow, ...]
@@ -130,6 +133,29 @@ def _urgent_sentence(t: i18n.Translations, kind: str, n: int, **values: object) 
     )
 
 
+def amount_text(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+    """An action's amount a month, or that it is not known (the product has no price: never 0.00)."""
+    if action.get("unpriced"):
+        return t.pgettext("bill_amount_unknown", "an amount not known (no price)")
+    return i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, t.locale)
+
+
+def uplift_text(t: i18n.Translations, uplift: object) -> str:
+    """The premium an amount holds over the policy's catalog price, said beside it ("" for none)."""
+    texts = {
+        "monthly_billing": lambda: t.pgettext(
+            "bill_uplift_monthly_billing", "annual term billed monthly: the catalog price plus about 5 %"
+        ),
+        "est": lambda: t.pgettext("bill_uplift_est", "Extended Service Term: the catalog price plus about 3 %"),
+        "est_no_monthly_term": lambda: t.pgettext(
+            "bill_uplift_est_no_monthly_term",
+            "Extended Service Term of a product without a monthly term: the catalog price plus about 23 %",
+        ),
+    }
+    text = texts.get(str(uplift))
+    return text() if text is not None else ""
+
+
 def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
     """One action whose 7-day window closes within URGENT_DAYS days, as a sentence: the product by its
     name (the subscription's id is in the bill's table and report.json)."""
@@ -143,7 +169,7 @@ def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str |
         action=action_label(t, kind),
         product=product_name(action),
         by=i18n.format_date(str(action.get("by")), locale),
-        amount=i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale),
+        amount=amount_text(t, action, currency),
     )
 
 
@@ -156,7 +182,7 @@ def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str 
     values = {
         "product": product_name(action),
         "by": i18n.format_date(str(action.get("by")), locale),
-        "amount": i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, locale),
+        "amount": amount_text(t, action, currency),
     }
     if action.get("action") == "contact_partner":
         return t.npgettext(
@@ -182,11 +208,14 @@ def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str 
 
 
 def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> list[str]:
-    """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days."""
+    """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days, then the
+    subscriptions the plan needs that end soon with auto-renew off (their reason says the date, the
+    seats and what to do, in the product's name)."""
     today = date.fromisoformat(str(bill["as_of"]))
     return [
         *(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
         *(locking_line(t, a, currency) for a in locking(bill, today, URGENT_DAYS)),
+        *(f"{product_name(a)}: {_text(a.get('reason'), 600)}" for a in ending(bill)),
     ]
 
 
@@ -241,6 +270,12 @@ def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
 
 
 def _leave_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | None) -> str:
+    """_day_line, and the premium over the catalog price its amount holds, beside it."""
+    note = uplift_text(t, step.get("uplift"))
+    return f"{_day_line(t, step, currency)}; {note}" if note else _day_line(t, step, currency)
+
+
+def _day_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | None) -> str:
     """One day of money.bill.leaves as a line: "From Dec 1, 2026: −€67.50 a month (Microsoft 365
     E3, 2 seats)"; a purchase adds to the invoice, a day not known says so."""
     locale = t.locale
@@ -296,15 +331,11 @@ def _month_lines(
         "today": i18n.format_money(spend, currency, t.locale),
         "after": i18n.format_money(after, currency, t.locale),
     }
-    if digest:
-        return t.pgettext(
-            "bill_digest_spend",
-            "Your bill: today the licenses cost {today} a month; after the plan's changes, {after} a month.",
-            **amounts,
-        ), days
     sentence = t.pgettext(
         "bill_spend", "Today the licenses cost {today} a month; after the plan's changes, {after} a month.", **amounts
     )
+    if digest:  # under the digest's own "Your bill" heading: the report says why it differs from the plan's
+        return sentence, days
     return " ".join([sentence, *_not_the_plans(t, money_, figures["lowers_monthly"], currency)]), days
 
 
@@ -337,9 +368,10 @@ def _not_the_plans(
 
 
 def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
-    """The bill's lines for the e-mail digest (audit with billing facts): each 7-day window about
-    to shut and each renewal about to lock, then the bill a month today and after the plan's
-    changes, and the first days on which money leaves it; none without a bill."""
+    """The bill's lines for the e-mail digest (audit with billing facts), under its own heading:
+    each 7-day window about to shut and each renewal about to lock, then the bill a month after the
+    plan's changes, and the days on which money leaves or joins it, the largest amounts first
+    (DIGEST_BILL_LINES of them, then how many more); none without a bill."""
     bill = document.get("bill")
     if not isinstance(bill, Mapping) or not bill.get("actions"):
         return []
@@ -348,7 +380,11 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     money_ = document.get("money")
     if not isinstance(money_, Mapping):  # an older report: no money story to open with
         return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
-    sentence, days = _month_lines(t, bill, money_, currency, digest=True)
+    sentence, _ = _month_lines(t, bill, money_, currency, digest=True)
+    spend = money_.get("spend_monthly")
+    steps = bill_money(bill, float(spend) if isinstance(spend, int | float) else None)["leaves"]
+    # the largest lines first: a purchase as much as a reduction (its amount, whatever its sign)
+    days = [_leave_line(t, step, currency) for step in sorted(steps, key=lambda s: -abs(float(s.get("monthly") or 0)))]
     more = len(days) - DIGEST_BILL_LINES
     tail = (
         [
@@ -364,6 +400,82 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     )
     head = [sentence] if sentence else []
     return [*urgent_lines(document, locale), *head, *days[:DIGEST_BILL_LINES], *tail]
+
+
+def sources_line(t: i18n.Translations, bill: Mapping[str, Any]) -> str:
+    """What each billing source gave the bill: the subscriptions whose channel came from the billing
+    account, Partner Center and the billing file, and how many have no billing facts (their
+    windows and days are not known), so that two runs with another --billing-source can be told
+    apart; "" without subscriptions."""
+    counts: dict[str, int] = {}
+    for a in bill.get("actions") or []:
+        if a.get("subscription"):
+            source = str((a.get("sources") or {}).get("channel") or "unknown")
+            counts[source] = counts.get(source, 0) + 1
+    if not counts:
+        return ""
+    labels = {
+        "billing-account": t.pgettext("bill_source_billing_account", "the billing account"),
+        "partner-center": t.pgettext("bill_source_partner_center", "Partner Center"),
+        "file": t.pgettext("bill_source_file", "the billing file"),
+    }
+    given = [f"{labels.get(k, k)}: {i18n.format_number(n, t.locale)}" for k, n in sorted(counts.items()) if k in labels]
+    unknown = counts.get("unknown", 0)
+    return t.npgettext(
+        "bill_sources",
+        "Subscriptions with billing facts, by source: {given}; without: {n}, whose window and day are not known.",
+        "Subscriptions with billing facts, by source: {given}; without: {n}, whose windows and days are not known.",
+        unknown,
+        given=i18n.format_list(given, t.locale) if given else "–",
+    )
+
+
+def unscheduled_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
+    """Each product whose surplus no window takes now (bill.products[].unscheduled), and why: its
+    Extended Service Term fixes its seats, or no 7-day window is open for them (the next plan
+    schedules them)."""
+    out = []
+    for p in bill.get("products") or []:
+        n = int(p.get("unscheduled") or 0)
+        if n <= 0:
+            continue
+        windows = {a.get("window") for a in bill.get("actions") or [] if a.get("sku") == p.get("sku")}
+        values = {"product": product_name(p)}
+        if "est" in windows:
+            out.append(
+                t.npgettext(
+                    "bill_unscheduled_est",
+                    "{product}: {n} more seat is not scheduled: an Extended Service Term fixes the seats, so "
+                    "renew it to a new term with fewer seats, or cancel it.",
+                    "{product}: {n} more seats are not scheduled: an Extended Service Term fixes the seats, so "
+                    "renew it to a new term with fewer seats, or cancel it.",
+                    n,
+                    **values,
+                )
+            )
+            continue
+        out.append(
+            t.npgettext(
+                "bill_unscheduled",
+                "{product}: {n} more seat is not scheduled: no window open today takes it (licenses can be "
+                "removed only within 7 days of a purchase, renewal or seat addition, and then only the seats "
+                "added then); the next plan schedules it.",
+                "{product}: {n} more seats are not scheduled: no window open today takes them (licenses can "
+                "be removed only within 7 days of a purchase, renewal or seat addition, and then only the "
+                "seats added then); the next plan schedules them.",
+                n,
+                **values,
+            )
+        )
+    return out
+
+
+def _saving_cell(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+    """The table's amount a month: not known without a price (the days above name a premium over
+    the catalog price beside their amounts)."""
+    if action.get("unpriced"):
+        return t.pgettext("bill_not_known", "not known")
+    return i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, t.locale)
 
 
 def bill_view(
@@ -388,7 +500,7 @@ def bill_view(
             seats=i18n.format_number(int(a.get("seats") or 0), locale),
             window=window_label(t, str(a.get("window"))),
             by=day(a.get("by")),
-            saving=money(a.get("monthly_saving")),
+            saving=_saving_cell(t, a, currency),
             saving_from=day(a.get("saving_from")),
             reason=_text(a.get("reason"), 600),
         )
@@ -419,6 +531,9 @@ def bill_view(
         spend=spend,
         leaves=tuple(leaves),
         reaches=reaches_line(t, bill, currency),
+        waits=waiting_line(money_, locale) if money_ else "",
+        sources=sources_line(t, bill),
+        unscheduled=tuple(unscheduled_lines(t, bill)),
         urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),
         products=products,
         rows=rows,

@@ -15,6 +15,8 @@
                          spend_monthly less lowers_monthly
     waiting_monthly      the reclaimable amount the plan does not make yet: it waits for a
                          declaration that the user's data is kept, or for a person
+    waiting              declaration_monthly, person_monthly: waiting_monthly by whose decision
+                         it waits for (waiting_line says it)
 
 Every amount is rounded to cents, and null where it is not known. The opening of the digest, the
 report and plan.md is formatted from this object only (opening()), so each amount reads the same
@@ -76,7 +78,9 @@ def plan_money(plan: ChangePlan | None) -> dict[str, float | None]:
 def bill_leaves(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """What leaves the invoice a month, per day and product: the bill's actions with a saving,
     those of one product starting on one day summed (`monthly`, a purchase negative; `seats`);
-    `from` is null where the day is not known (no billing facts). Sorted by day, unknown last."""
+    `from` is null where the day is not known (no billing facts); `uplift` names the premium over
+    the catalog price its amount holds, when all its actions hold the same. Sorted by day, unknown
+    last."""
     if not isinstance(bill, Mapping):
         return []
     steps: dict[tuple[str | None, str], dict[str, Any]] = {}
@@ -86,11 +90,13 @@ def bill_leaves(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
             continue
         start = action.get("saving_from")
         day = start[:10] if isinstance(start, str) and action.get("window") != "unknown" else None
-        step = steps.setdefault((day, str(action.get("sku") or "")), {"seats": 0, "monthly": 0.0})
+        step = steps.setdefault((day, str(action.get("sku") or "")), {"seats": 0, "monthly": 0.0, "uplifts": set()})
         step["seats"] += int(action.get("seats") or 0)
         step["monthly"] += saving
+        step["uplifts"].add(action.get("uplift"))
     return [
         {"from": day, "sku": sku, "seats": step["seats"], "monthly": round(step["monthly"], 2)}
+        | ({"uplift": next(iter(step["uplifts"]))} if len(step["uplifts"]) == 1 and None not in step["uplifts"] else {})
         for (day, sku), step in sorted(steps.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))
     ]
 
@@ -147,11 +153,52 @@ def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any
     }
     # what of the reclaimable amount the plan does not make yet: it waits for a declaration or a person
     waiting = None
+    out["waiting"] = None
     if plan is not None and out["reclaimable_monthly"]:
         split = reclaim_split(document, plan)
         waiting = round(split.declaration + split.person, 2)
+        # whose decision: the policy's (a data_kept declaration), or an admin's on a finding
+        out["waiting"] = {"declaration_monthly": split.declaration, "person_monthly": split.person}
     out["waiting_monthly"] = waiting
     return out
+
+
+def waiting_line(money_: Mapping[str, Any], locale: Locale) -> str:
+    """What the opening's "… more a month waits for a decision" is made of, and whose decision it
+    is; "" when nothing waits."""
+    split = money_.get("waiting") or {}
+    waiting = money_.get("waiting_monthly")
+    if not waiting or not split:
+        return ""
+    t = i18n.translations(locale)
+    currency = money_.get("currency")
+    declaration = float(split.get("declaration_monthly") or 0.0)
+    person = float(split.get("person_monthly") or 0.0)
+    if not declaration or not person:
+        return (
+            t.pgettext(
+                "money_waiting_person",
+                "The {amount} that waits for a decision waits for an admin's decision on the findings "
+                'marked "needs an admin\'s decision".',
+                amount=i18n.format_money(float(waiting), currency, locale),
+            )
+            if not declaration
+            else t.pgettext(
+                "money_waiting_declaration",
+                "The {amount} that waits for a decision waits for the policy to declare that the users' "
+                "data is kept (data_kept).",
+                amount=i18n.format_money(float(waiting), currency, locale),
+            )
+        )
+    return t.pgettext(
+        "money_waiting_split",
+        "Of the {amount} that waits for a decision: {declaration} waits for the policy to declare that "
+        "the users' data is kept (data_kept), and {person} for an admin's decision on the findings "
+        'marked "needs an admin\'s decision".',
+        amount=i18n.format_money(float(waiting), currency, locale),
+        declaration=i18n.format_money(float(split.get("declaration_monthly") or 0.0), currency, locale),
+        person=i18n.format_money(float(split.get("person_monthly") or 0.0), currency, locale),
+    )
 
 
 def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:

@@ -45,6 +45,8 @@ class ProductNames:
     plan_by_name: dict[str, str]
     # skuId (lower-case GUID) -> its service plans as (servicePlanId lower-case, servicePlanName)
     plans_by_sku_id: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # skuPartNumber (upper-case) -> skuId (lower-case GUID), the first the table lists
+    sku_id_by_part: dict[str, str] = field(default_factory=dict)
 
     def product(self, sku_id: str | None = None, part: str | None = None) -> str | None:
         """The product's display name: by skuId first (part numbers are not unique across
@@ -54,6 +56,11 @@ class ProductNames:
             if name:
                 return name
         return self.by_part.get(part.strip().upper()) if part else None
+
+    def sku_id(self, part: str) -> str | None:
+        """The skuId (lower-case GUID) of a part number as the table lists it; None when it does not
+        know it (a policy may name a product the tenant does not subscribe to by its part number)."""
+        return self.sku_id_by_part.get(part.strip().upper())
 
     def plan(self, plan_id: str | None = None, plan_name: str | None = None) -> str | None:
         """A service plan's friendly name, by servicePlanId first, then servicePlanName."""
@@ -82,6 +89,7 @@ def parse(lines: list[str]) -> ProductNames:
     # key -> {name: count}, in first-seen order (max() keeps the first of equal counts)
     votes: tuple[dict[str, dict[str, int]], ...] = ({}, {}, {}, {})
     plans: dict[str, dict[str, str]] = {}
+    ids: dict[str, str] = {}
     for row in reader:
         if len(row) < width:
             row = row + [""] * (width - len(row))
@@ -101,6 +109,8 @@ def parse(lines: list[str]) -> ProductNames:
                     counts[name] = counts.get(name, 0) + 1
         if guid and plan_id:
             plans.setdefault(guid, {})[plan_id] = plan_name
+        if guid and part:
+            ids.setdefault(part.upper(), guid)
     by_sku_id, by_part, plan_by_id, plan_by_name = (
         {key: max(counts.items(), key=_count)[0] for key, counts in table.items()} for table in votes
     )
@@ -110,6 +120,7 @@ def parse(lines: list[str]) -> ProductNames:
         plan_by_id,
         plan_by_name,
         {sku: tuple(sorted(found.items())) for sku, found in plans.items()},
+        ids,
     )
 
 
@@ -131,6 +142,7 @@ def derived(csv_bytes: bytes) -> str:
         "plan_by_name": names.plan_by_name,
         "plans": pairs,
         "plans_by_sku_id": {sku: [index[pair] for pair in plans] for sku, plans in names.plans_by_sku_id.items()},
+        "sku_id_by_part": names.sku_id_by_part,
     }
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
@@ -150,6 +162,7 @@ def from_derived(text: str, csv_bytes: bytes) -> ProductNames | None:
         doc["plan_by_id"],
         doc["plan_by_name"],
         {sku: tuple(pairs[i] for i in found) for sku, found in doc["plans_by_sku_id"].items()},
+        doc["sku_id_by_part"],
     )
 
 

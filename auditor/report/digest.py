@@ -26,6 +26,7 @@ def render_digest(
     plan_line: str = "",
     states: Mapping[str, FindingState] | None = None,
     headlines: Sequence[str] = (),
+    bill: Sequence[str] = (),
     redacted: bool = False,
 ) -> tuple[str, str]:
     """(HTML, plain text) of the digest; see build_digest for the arguments."""
@@ -37,6 +38,7 @@ def render_digest(
         plan_line=plan_line,
         states=states,
         headlines=headlines,
+        bill=bill,
         redacted=redacted,
     )
     html: str = html_environment().get_template("digest.html.j2").render(d=view, t=view.t)
@@ -44,7 +46,7 @@ def render_digest(
 
 
 def _top(d: DigestView) -> list[str]:
-    """The title line, the status, the money, the plan and the headlines."""
+    """The title line, the status, the money and the plan."""
     t = d.t
     lines = [
         f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
@@ -63,7 +65,6 @@ def _top(d: DigestView) -> list[str]:
         ]
     if d.plan:
         lines.append(f"{t.pgettext('plan_header', 'Plan')}: {d.plan}")
-    lines.extend(d.headlines)
     if d.redacted:
         lines.append(
             t.pgettext("redacted_note", "Names and user principal names in this report are replaced by pseudonyms.")
@@ -115,7 +116,8 @@ def _tenants(d: DigestView) -> list[str]:
 def digest_text(d: DigestView) -> str:
     """The digest as plain text: the same parts as the HTML, in the same order."""
     t = d.t
-    lines = [*_top(d), *_new_since(d), *_tenants(d)]
+    lines = [*_top(d), *_headed(d.bill_title, d.bill), *_headed(d.headlines_title, d.headlines)]
+    lines += [*_new_since(d), *_tenants(d)]
     lines += _heading(t.pgettext("digest_actions_title", "Top actions"))
     for a in d.actions:
         products = f" · {a.products}" if a.products else ""
@@ -138,6 +140,11 @@ def digest_text(d: DigestView) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _headed(title: str, lines: Sequence[str]) -> list[str]:
+    """`lines` under their heading; nothing without lines."""
+    return [*_heading(title), *lines] if lines else []
 
 
 def _heading(title: str) -> list[str]:

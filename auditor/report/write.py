@@ -351,7 +351,6 @@ def render(
         written.append(path)
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
         # the bill's money and deadlines (audit --billing), then the migration plan's (audit --migration)
-        lines = [*digest_lines(document, locale), *headlines]
         digest_html, digest_text = render_digest(
             shown,
             locale=locale,
@@ -359,7 +358,8 @@ def render(
             wording=catalog,
             plan_line=plan_line,
             states=states,
-            headlines=lines,
+            headlines=headlines,
+            bill=digest_lines(document, locale),
             redacted=redact,
         )
         for name, text in ((DIGEST_HTML, digest_html), (DIGEST_TEXT, digest_text)):

@@ -207,3 +207,31 @@ def test_a_billing_price_in_another_currency_is_never_added_even_for_a_product_t
     assert by["c-e3"]["monthly_saving"] == 67.5
     assert by["c-e5"]["monthly_saving"] == 0.0  # its price is not known in EUR: 3,000 USD never joins the totals
     assert bill["monthly_saving_now"] == 67.5
+
+
+def test_a_needed_subscription_ending_with_auto_renew_off_leads_the_bill_with_what_to_do() -> None:
+    """The plan needs all 20 seats; the term ends on Dec 10 with recurring billing off: the bill's
+    action says the date, the seats and what to do, and the report and the digest lead with it."""
+    from auditor.plan.bill import ending
+    from auditor.plan.bill_view import bill_view, urgent_lines
+
+    billing = parse_billing(HEADER + "c-one,mca,P1Y,2025-12-10,2026-12-10,false,,,\n")
+    doc = document([sub("one", 20, renews="2026-12-10T00:00:00Z")], consumed=20)
+    bill = build_bill(doc, {}, billing, TODAY)
+    (action,) = ending(bill)
+    assert (action["action"], action["seats"], action["warning"], action["by"]) == (
+        "none",
+        0,
+        "needed_ends",
+        "2026-12-09",
+    )
+    expected = (
+        "Microsoft 365 E3: Recurring billing is off: the subscription ends on Dec 10, 2026 with its 20 licenses, "
+        "which the plan needs. Turn recurring billing on by Dec 9, 2026, or its users lose the product that day."
+    )
+    view = bill_view(bill, "EUR", Locale.EN)
+    assert view is not None and expected in view.urgent
+    assert expected in urgent_lines({**doc, "bill": bill}, Locale.EN)
+    # with recurring billing on, nothing to say
+    on = parse_billing(HEADER + "c-one,mca,P1Y,2025-12-10,2026-12-10,true,,,\n")
+    assert ending(build_bill(doc, {}, on, TODAY)) == []

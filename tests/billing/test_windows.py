@@ -98,9 +98,13 @@ def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal()
     # recurring billing off: the subscription ends at the renewal; keeping some seats needs it on
     off = commerce_action(sub(), row(renew=False), 13, TODAY)
     assert (off.action, off.reason.key) == (Action.REDUCE, "renewal_recurring_off")
-    # since 2026 auto-renew off alone moves it into a paid Extended Service Term: cancel at the end of the term
-    ahead = commerce_action(sub(), row(renew=False), 20, TODAY)
-    assert (ahead.action, ahead.reason.key, ahead.by) == (Action.CANCEL_AT_END_OF_TERM, "est_ahead", date(2027, 3, 17))
+    # bought directly, recurring billing off ends it on its end date, unless it is set to renew to EST
+    off_all = commerce_action(sub(), row(renew=False), 20, TODAY)
+    assert (off_all.action, off_all.reason.key, off_all.saving_from) == (
+        Action.NONE,
+        "ends_at_renewal",
+        date(2027, 3, 18),
+    )
     cancelling = BillingRow(
         "c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False, cancel_at_end_of_term=True
     )
@@ -112,9 +116,92 @@ def test_new_commerce_outside_a_window_schedules_the_reduction_for_the_renewal()
     assert (before.action, before.reason.key) == (Action.NONE, "ends_at_renewal")
 
 
+def _direct_est(start: date, end: date, term: Term = Term.YEAR) -> BillingRow:
+    """Bought directly, recurring billing off, its renewal setting "Renews to Extended Service Term"."""
+    return BillingRow("c-1", Channel.MCA, 2, term, start, end, False, cancel_at_end_of_term=False)
+
+
+def test_bought_directly_est_is_the_option_the_customer_selects() -> None:
+    """ "If you don't renew your subscription by the renewal date, you can now select a paid EST
+    option" (Extend your subscription with an Extended Service Term), for subscriptions bought or
+    renewed on or after 9 February 2026: selected, the term moves into EST (cancel at the end of the
+    term to drop every seat); not selected, recurring billing off ends it; bought before, no EST."""
+    chosen = commerce_action(sub(), _direct_est(date(2026, 3, 18), date(2027, 3, 18)), 20, TODAY)
+    assert (chosen.action, chosen.reason.key, chosen.by) == (
+        Action.CANCEL_AT_END_OF_TERM,
+        "est_ahead",
+        date(2027, 3, 17),
+    )
+    unknown = BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False)
+    assert commerce_action(sub(), unknown, 20, TODAY).reason.key == "ends_at_renewal"
+    before = _direct_est(date(2026, 2, 8), date(2027, 2, 8))  # bought the day before EST began for direct customers
+    assert commerce_action(sub(renews="2027-02-08T00:00:00Z"), before, 20, TODAY).reason.key == "ends_at_renewal"
+
+
+def test_through_a_partner_auto_renew_off_moves_into_est_unless_set_to_cancel() -> None:
+    """Partner Center, "Extended service terms": from 4 May 2026 a nonrenewed subscription either
+    cancels at the end of its term or enters a paid EST; auto-renew off alone is not a cancellation."""
+    off = BillingRow("c-1", Channel.CSP, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False)
+    whole = commerce_action(sub(), off, 20, TODAY)
+    assert (whole.action, whole.owner, whole.reason.key, whole.by) == (
+        Action.CONTACT_PARTNER,
+        Owner.PARTNER,
+        "partner_est_ahead",
+        date(2027, 3, 17),
+    )
+    cancelling = BillingRow(
+        "c-1", Channel.CSP, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False, cancel_at_end_of_term=True
+    )
+    assert commerce_action(sub(), cancelling, 20, TODAY).reason.key == "partner_renewal"
+    # its term ended after 4 May 2026: it runs in EST, its seats fixed
+    ran = BillingRow("c-1", Channel.CSP, 2, Term.MONTH, date(2026, 9, 1), date(2026, 10, 1), False)
+    assert opening(sub(renews="2026-10-01T00:00:00Z"), ran, TODAY).window is Window.EST
+
+
+@pytest.mark.parametrize(
+    ("billing", "key"),
+    [
+        (BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2025, 12, 10), date(2026, 12, 10), False), "needed_ends"),
+        (_direct_est(date(2026, 2, 10), date(2026, 12, 10)), "needed_est_ahead"),
+        (
+            BillingRow("c-1", Channel.CSP, 2, Term.YEAR, date(2025, 12, 10), date(2026, 12, 10), False),
+            "needed_est_ahead_partner",
+        ),
+        (
+            BillingRow(
+                "c-1",
+                Channel.CSP,
+                2,
+                Term.YEAR,
+                date(2025, 12, 10),
+                date(2026, 12, 10),
+                False,
+                cancel_at_end_of_term=True,
+            ),
+            "needed_ends_partner",
+        ),
+        (BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2025, 12, 10), date(2026, 12, 10), True), "nothing_to_drop"),
+    ],
+)
+def test_a_needed_subscription_ending_soon_with_auto_renew_off_is_a_warning(billing: BillingRow, key: str) -> None:
+    """The plan needs every seat; its term ends within 30 days with auto-renew off: the reason says
+    the date, the seats and what to do, and the bill marks it (warning)."""
+    a = commerce_action(sub(renews="2026-12-10T00:00:00Z"), billing, 0, TODAY)
+    assert (a.action, a.seats, a.reason.key) == (Action.NONE, 0, key)
+    if key != "nothing_to_drop":
+        assert (a.reason.values["total"], a.reason.values["renews"], a.by) == (
+            20,
+            date(2026, 12, 10),
+            date(2026, 12, 9),
+        )
+    # further off than 30 days: no warning yet
+    later = BillingRow("c-1", Channel.MCA, 2, Term.YEAR, date(2026, 3, 18), date(2027, 3, 18), False)
+    assert commerce_action(sub(), later, 0, TODAY).reason.key == "nothing_to_drop"
+
+
 def test_extended_service_term_cancels_any_time_but_never_reduces() -> None:
-    """A term that ended with auto-renew off and no cancellation set runs on in a paid EST."""
-    est = row(start=date(2025, 10, 1), end=date(2026, 10, 1), renew=False)
+    """A term that ended with auto-renew off, set to renew to EST, runs on in a paid EST."""
+    est = _direct_est(date(2026, 9, 1), date(2026, 10, 1), Term.MONTH)
     o = opening(sub(renews="2026-10-01T00:00:00Z"), est, TODAY)
     assert (o.window, o.by, o.saving_from, o.confidence) == (Window.EST, None, TODAY, Confidence.DOCUMENTED)
     whole = commerce_action(sub(renews="2026-10-01T00:00:00Z"), est, 20, TODAY)

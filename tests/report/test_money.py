@@ -67,7 +67,16 @@ def _openings(out: Path) -> dict[str, str]:
 
 # the keys issue 52 names for report.json `money`, and `waiting_monthly`: the amount of the opening's
 # "€W more a month waits for a decision", which the issue's own sentence needs (docs/money.md)
-MONEY_KEYS = {"currency", "spend_monthly", "unused_monthly", "reclaimable_monthly", "plan", "bill", "waiting_monthly"}
+MONEY_KEYS = {
+    "currency",
+    "spend_monthly",
+    "unused_monthly",
+    "reclaimable_monthly",
+    "plan",
+    "bill",
+    "waiting_monthly",
+    "waiting",
+}
 PLAN_KEYS = {"saves_monthly", "adds_monthly", "net_monthly"}
 BILL_KEYS = {"next_12_months", "unknown_monthly", "leaves", "lowers_monthly", "spend_after_monthly"}
 NUMBER = re.compile(r"(?<![\d,.])\d[\d,]*(?:\.\d+)?")  # any number the opening shows, an amount or not
@@ -75,7 +84,8 @@ NUMBER = re.compile(r"(?<![\d,.])\d[\d,]*(?:\.\d+)?")  # any number the opening 
 
 def _amounts(money: dict) -> list[float]:
     """Every amount `money` holds, at any depth."""
-    values = [money[k] for k in MONEY_KEYS - {"currency", "plan", "bill"}]
+    values = [money[k] for k in MONEY_KEYS - {"currency", "plan", "bill", "waiting"}]
+    values += list((money["waiting"] or {}).values())  # whose decision the waiting amount waits for
     values += [money["plan"][k] for k in PLAN_KEYS] + [money["bill"][k] for k in BILL_KEYS - {"leaves"}]
     values += [step["monthly"] for step in money["bill"]["leaves"]]  # per day and product
     return [v for v in values if v is not None]

@@ -45,7 +45,10 @@ _OTHER = 2  # a count that takes the "other" (plural) form in every report langu
 NUMBERS = frozenset({"count", "enabled", "consumed", "limit", "min", "excess"})
 # The placeholders that hold a date. The rules give them as ISO dates (as report.json and
 # findings.csv keep them); a text shows them as the language writes a date ("21 nov 2026").
-DATES = frozenset({"date", "expires", "last_sign_in", "last_attempt", "last_activity"})
+DATES = frozenset({"date", "expires", "last_sign_in", "last_attempt", "last_activity", "bill_from"})
+# The placeholders that hold a number a text shows as a bare figure, after a colon or "to", with no
+# word that agrees with it (the plan's bill for a product: auditor.guidance.library.bill_values).
+FIGURES = frozenset({"bill_after", "bill_spare", "bill_to", "bill_buy", "bill_drop"})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?")
 
 

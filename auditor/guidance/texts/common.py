@@ -447,4 +447,31 @@ TEXTS: tuple[Declared, ...] = (
         "The policy's data_kept declaration for this check has expired and no "
         "longer counts: renew it, or keep the data before the licenses go.",
     ),
+    # the plan's bill for a product, after a seat finding's message (auditor.guidance.library.bill_note);
+    # its figures stand bare, with no word that agrees with them (texts.FIGURES)
+    Text(
+        "message.bill.reduce",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill takes "
+        "the subscriptions down to {bill_to} from {bill_from}.",
+    ),
+    Text(
+        "message.bill.reduce_undated",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill takes "
+        "the subscriptions down to {bill_to}, on a date not known (no billing facts).",
+    ),
+    Text(
+        "message.bill.keep",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill keeps "
+        "every license: {bill_to}.",
+    ),
+    Text(
+        "message.bill.buy",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill buys "
+        "more, up to {bill_to} in all.",
+    ),
+    Text(
+        "message.bill.buy_short",
+        "The plan's bill buys another number (to buy: {bill_buy}): the count above includes unassigned "
+        "licenses of larger products, which the bill removes instead of assigning them.",
+    ),
 )

@@ -9,6 +9,7 @@ small whatever the tenant's size (docs/reports.md gives the measures).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,7 +37,8 @@ ACTIONS_CAP = 10
 RULES_CAP = 40  # rules listed with their counts; a merged report of many tenants could have more
 TENANTS_CAP = 60
 DIGEST_NAME = 60  # characters of a name or UPN in the digest
-HEADLINES = 12  # the bill's lines (windows about to shut, the bill a month, its first days) and the migration's
+HEADLINES = 12  # the bill's lines (windows about to shut, the bill a month, its largest days), and the migration's
+LINE = 300  # characters of a headline: cut only between sentences, never in one that carries a figure
 
 
 class NewGroup(msgspec.Struct, frozen=True):
@@ -94,7 +96,10 @@ class DigestView(msgspec.Struct, frozen=True):
     why: str  # why this run speaks (report.json notify), "" when it always does
     money: tuple[str, ...]  # the money story the digest opens with (auditor.plan.money); () without `money`
     plan: str  # the plan's line (auditor.plan.summary.plan_header); empty for a merged report
-    headlines: tuple[str, ...]  # at most HEADLINES: the bill's and the migration plan's lines, when given
+    bill_title: str  # "Your bill": the heading of `bill`
+    bill: tuple[str, ...]  # at most HEADLINES: the bill's lines (auditor.plan.bill_view.digest_lines), when given
+    headlines_title: str  # the heading of `headlines`
+    headlines: tuple[str, ...]  # at most HEADLINES: the migration plan's lines, when given
     compared: bool  # a baseline was given: `new_*` and `resolved` mean something
     new_total: str
     new_groups: tuple[NewGroup, ...]
@@ -111,6 +116,25 @@ class DigestView(msgspec.Struct, frozen=True):
 
 def _short(value: object) -> str:
     return clean(value, DIGEST_NAME)
+
+
+FIGURE = re.compile(r"\d")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def whole_sentences(value: object, limit: int = LINE) -> str:
+    """A headline on one line in at most about `limit` characters, cut only between sentences: a
+    sentence that carries a figure (an amount, a count, a date) is always kept whole, one without is
+    left out when the line is already full. A single sentence longer than twice `limit` (a name
+    that long is not ours) is cut."""
+    text = clean(value, limit * 20)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    for sentence in SENTENCE_END.split(text):
+        if FIGURE.search(sentence) or len(" ".join([*kept, sentence])) <= limit:
+            kept.append(clean(sentence, limit * 2))
+    return " ".join(kept)
 
 
 def _who(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
@@ -185,31 +209,28 @@ def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
 
 
 def _rule_counts(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> tuple[list[RuleCount], int]:
-    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    """The open findings per rule and severity, the most severe first: a rule whose findings differ in
+    severity has a row per severity, so that the rows add up to the header's counts per severity."""
+    by_rule: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
     for f in findings:
         if not f.get("waived"):
-            by_rule.setdefault(str(f.get("rule", "")), []).append(f)
-
-    def order(rule: str) -> tuple[int, int, str]:
-        items = by_rule[rule]
-        return (min(SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items), -len(items), rule)
-
-    rules = sorted(by_rule, key=order)
+            key = (SEVERITY_RANK.get(str(f.get("severity")), 9), str(f.get("rule", "")))
+            by_rule.setdefault(key, []).append(f)
+    keys = sorted(by_rule, key=lambda k: (k[0], -len(by_rule[k]), k[1]))
     rows = []
-    for rule in rules[:RULES_CAP]:
-        items = by_rule[rule]
-        top = min(SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items)
+    for rank, rule in keys[:RULES_CAP]:
+        items = by_rule[(rank, rule)]
         new = sum(1 for f in items if f.get("change") == "new")
         rows.append(
             RuleCount(
                 ctx.title(rule),
                 rule_anchor(rule),
-                ctx.severity_label(SEVERITIES[top] if top < len(SEVERITIES) else ""),
+                ctx.severity_label(SEVERITIES[rank] if rank < len(SEVERITIES) else str(items[0].get("severity", ""))),
                 ctx.num(len(items)),
                 ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new) if new else "",
             )
         )
-    return rows, len(rules) - len(rows)
+    return rows, len(keys) - len(rows)
 
 
 def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list[TenantLine], int]:
@@ -268,11 +289,13 @@ def build_digest(
     plan_line: str,
     states: Mapping[str, FindingState] | None,
     headlines: Sequence[str] = (),
+    bill: Sequence[str] = (),
     redacted: bool = False,
 ) -> DigestView:
     """The digest of `document` (after `compare` when a baseline was given). `states`: each finding's
-    state in the plan (None for a merged report: the findings' own actions say). `headlines`: one
-    line each from the bill and the migration plan, when they are compiled."""
+    state in the plan (None for a merged report: the findings' own actions say). `bill`: the bill's
+    lines, under their own heading; `headlines`: the migration plan's, when it is compiled. The
+    opening says only the money story (at most four amounts, auditor.plan.money.opening)."""
     ctx = RenderContext(document, locale, cloud, wording, states)
     summary = document.get("summary") or {}
     complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
@@ -310,7 +333,10 @@ def build_digest(
         problems=config_problem_lines(ctx, document.get("config_problems"))[:10],
         money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
         plan=clean(plan_line, 600),
-        headlines=tuple(clean(line, 300) for line in headlines[:HEADLINES]),
+        bill_title=ctx.t.pgettext("bill_title", "Your bill"),
+        bill=tuple(whole_sentences(line) for line in bill[:HEADLINES]),
+        headlines_title=ctx.t.pgettext("migration_title", "Moving users to another tenant: the licensing plan"),
+        headlines=tuple(whole_sentences(line) for line in headlines[:HEADLINES]),
         compared=compared,
         new_total=ctx.num(len(new)),
         new_groups=_new_groups(ctx, new),

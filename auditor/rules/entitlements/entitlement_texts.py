@@ -11,7 +11,7 @@ from ...blocked import SEATS_TO_BUY
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails
 from ...guidance.examples import USER
-from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, bill_figures, bill_values
 from ...guidance.remediation import Remediation, TextRef, assign_license
 from ...guidance.texts.declare import Text
 from ...impact.entitlement_scope import GOVERNANCE, GROUP_LICENSING_PLAN, P1, P2
@@ -194,7 +194,7 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
             "features": feature_names(list(d.get("features") or []), w),
             "count": str(d.get("short", "")),
             "target": product_name(product, w) if product else plan_name(d.get("plan"), w),
-        }
+        } | bill_values(f)
 
     def message(self, f: RuleDetails[rules.EntitlementShortDetails], w: ValueFormatter) -> Message:
         return self.message_key(), self.values(f, w)
@@ -205,8 +205,9 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
         guests = f.own.get("guests_in_scope") or 0
         if guests:
             steps.append(TextRef("steps.short.guests", {"count": str(guests)}))
+        buy = bill_figures(f).get("buy")  # the plan's bill buys its own count (the message's note says why)
         return Remediation(
-            TextRef("summary.short", values),
+            TextRef("summary.short", values | ({"count": str(buy)} if buy else {})),
             steps,
             "role.billing_assign",
             [TextRef("next.rerun")],

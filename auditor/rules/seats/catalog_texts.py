@@ -10,7 +10,7 @@ from ...blocked import PLACEHOLDER
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_int, as_text, iso_date, number
 from ...guidance.examples import E5
-from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, bill_figures, bill_values
 from ...guidance.remediation import Remediation, TextRef, assign_license, list_holders
 from ...guidance.texts.declare import Steps, Text
 from . import catalog as rules
@@ -108,9 +108,9 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     )
 
     def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
-        values = seat_values(f, w, "unused")
+        values = seat_values(f, w, "unused") | bill_values(f)
         renewal = iso_date(f.own["renewal"])
-        if renewal:
+        if renewal and not bill_figures(f):  # with a bill, its note says what to drop and when
             unused, limit = as_int(f.own["unused"]), as_int(f.own["limit"])
             excess = unused - limit if unused is not None and limit is not None else None
             values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
@@ -126,6 +126,9 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
         target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
         renewal = (as_text(f.own["renewal"]) or "")[:10]
+        bill = bill_figures(f)
+        if bill:  # the plan's bill: the seats it drops, the total it leaves, the day it takes effect
+            excess, target, renewal = as_int(bill.get("drop")), str(bill.get("to")), iso_date(bill.get("from")) or ""
         values = {
             "sku": name,
             "excess": str(excess) if excess is not None else w.word("unknown"),
@@ -198,6 +201,13 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
             "Otherwise buy more through the agreement or partner the organization buys from, for a total of "
             "{count} licenses; the worldwide self-service purchase pages do not apply to this cloud.",
         ),
+        Text(
+            "steps.seats.plan_frees",
+            "Apply the plan first: its changes free enough {sku} licenses, so buy none; the plan's bill "
+            "leaves {count} license in all.",
+            "Apply the plan first: its changes free enough {sku} licenses, so buy none; the plan's bill "
+            "leaves {count} licenses in all.",
+        ),
         Text("graph.holders", "Lists the users who hold {sku}."),
     )
     example_finding = (
@@ -209,7 +219,9 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     def message(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], w: ValueFormatter) -> Message:
         enabled, consumed = as_int(f.own["enabled"]), as_int(f.own["consumed"])
         over = as_int(f.own["min"]) is None or (enabled is not None and consumed is not None and consumed > enabled)
-        return self.message_key(".over" if over else ""), seat_values(f, w, "consumed" if over else "unused")
+        return self.message_key(".over" if over else ""), seat_values(
+            f, w, "consumed" if over else "unused"
+        ) | bill_values(f)
 
     def remediation(
         self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], v: Variant, w: ValueFormatter
@@ -224,10 +236,17 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
             summary = TextRef("summary.seats_short", {"sku": name, "count": count})
         else:
             summary = TextRef("summary.seats_under", {"sku": name, "count": str(minimum)})
-        # Enough licenses in total = everything assigned now plus the free buffer the policy asks for.
-        target = str(consumed + (minimum or 0)) if consumed is not None else unknown
+        # Enough licenses in total = everything assigned now plus the free buffer the policy asks for;
+        # with a bill, the total it leaves once the plan's changes are made
+        bill = bill_figures(f)
+        target = str(bill.get("to")) if bill else str(consumed + (minimum or 0)) if consumed is not None else unknown
         values = {"sku": name, "count": target}
-        steps = [TextRef("steps.seats.free", values), TextRef("steps.seats.buy", values)]
+        buy = (
+            TextRef("steps.seats.buy", values)
+            if not bill or bill.get("buy")
+            else TextRef("steps.seats.plan_frees", values)
+        )
+        steps = [TextRef("steps.seats.free", values), buy]
         action = list_holders(f.sku_id(sku), TextRef("graph.holders", values))
         return Remediation(
             summary,

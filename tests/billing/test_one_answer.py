@@ -1,0 +1,101 @@
+"""One answer per product on the demo: every seat figure a finding gives as an order (a new total,
+seats to buy, a reduction) is the plan's bill's for that product, and the bill `plan` writes is the
+one the audit's report shows."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+from auditor.plan.bill import SEAT_RULES, product_figures
+from auditor.reference import product_names
+from auditor.rules.entitlements.entitlement import EntitlementShort
+from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
+
+# the orders a seat finding's message, summary and steps can give, each with its figure
+ORDERS = re.compile(
+    r"new total, (\d+)|total you need, (\d+)|total of (\d+)|leaves (\d+) licen|down to (\d+)|every license: (\d+)"
+    r"|up to (\d+) in all|to buy: (\d+)|\bBuy (\d+)|by (\d+) licen|Reduce by (\d+)|remove (\d+) licen"
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("one-answer")
+    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json,md", "--fail-on", "never"]) == 0
+    assert main(["plan", "--report-dir", str(out)]) in (0, 1)
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    return report, plan, out
+
+
+def _orders(finding: dict[str, Any]) -> list[int]:
+    remediation = finding.get("remediation") or {}
+    texts = [remediation.get("summary") or "", *(remediation.get("steps") or [])]
+    return [int(next(g for g in m.groups() if g)) for text in texts for m in ORDERS.finditer(text)]
+
+
+def test_the_plan_and_the_report_show_one_bill(demo: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
+    report, plan, _ = demo
+    assert plan["bill"]["actions"] == report["bill"]["actions"]
+    assert plan["bill"]["products"] == report["bill"]["products"]
+
+
+def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
+    report, plan, out = demo
+    bill = plan["bill"]
+    md = (out / "report.md").read_text("utf-8").replace("\\", "")
+    checked: dict[str, str] = {}
+    for finding in report["findings"]:
+        if finding["rule"] not in SEAT_RULES or finding["waived"]:
+            continue
+        entitle = finding["details"].get("entitle_with") or {}
+        part = entitle.get("sku") or finding["skus"][0]
+        figures = product_figures(bill, part)
+        assert figures is not None, part
+        allowed = {figures["to"], figures["buy"], figures["drop"]}
+        assert set(_orders(finding)) <= allowed, (finding["rule"], part, _orders(finding), figures)
+        checked[finding["rule"]] = part
+        if "bill" in finding["details"]:
+            # the message says the bill's figure, and in one sentence why today's count differs
+            assert finding["details"]["bill"] == {
+                **figures,
+                **({"why": "short"} if "why" in finding["details"]["bill"] else {}),
+            }
+    # the three products of the demo that read two orders before: E5 down to 5, E3 to 200, P2 buy 8
+    assert checked == {
+        SpareSeatsOverLimit.id: "SPE_E5",
+        SpareSeatsUnderMinimum.id: "SPE_E3",
+        EntitlementShort.id: "AAD_PREMIUM_P2",
+    }
+    assert "Enter the new total, 5 licenses" in md and "down to 5 from Mar 18, 2027" in md
+    assert "total you need" not in md and "down to 200 from Mar 1, 2027" in md and "buy none" in md
+    assert "to buy: 8" in md and "Schedule the reduction to 200 licenses" in md
+    # the bill's own orders say the same figures
+    reasons = {a["sku"]: a["reason"] for a in bill["actions"] if a["seats"]}
+    assert "reduction to 5 licenses" in reasons["SPE_E5"] and reasons["AAD_PREMIUM_P2"].startswith("Buy 8 ")
+
+
+def test_plan_md_gives_the_bills_seats(demo: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
+    report, _, out = demo
+    plan_md = (out / "plan.md").read_text("utf-8").replace("\\", "")
+    leaves = report["money"]["bill"]["leaves"]
+    assert leaves
+    for step in leaves:  # each day on which seats leave (or join) the invoice, as the bill counts them
+        seats = rf"{step['seats']} seats?{' bought' if step['monthly'] < 0 else ''}\)"
+        assert re.search(rf"\({re.escape(_name(report, step['sku']))}, {seats}", plan_md), step
+    for product in report["bill"]["products"]:  # the seats that leave a product add up to the bill's drop
+        figures = product_figures(report["bill"], product["sku"])
+        assert figures is not None and figures["to"] == product["purchased"] - figures["drop"]
+        priced = [s["seats"] for s in leaves if s["sku"] == product["sku"] and s["monthly"] > 0]
+        assert not priced or sum(priced) == figures["drop"], product
+
+
+def _name(report: dict[str, Any], part: str) -> str:
+    """A product as the bill names it: Microsoft's product table (auditor.reference)."""
+    return product_names().product(None, part) or part
