@@ -509,6 +509,9 @@ def main() -> None:
         help="the audit's --concurrency (default: none given, the partitions follow the budget)",
     )
     parser.add_argument(
+        "--budgets", dest="budgets", action="store_true", default=True, help="keep Graph's limits (the default)"
+    )
+    parser.add_argument(
         "--no-budgets",
         dest="budgets",
         action="store_false",

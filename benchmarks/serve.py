@@ -120,8 +120,8 @@ def main() -> None:
             command = line.strip()
             if command == "reset":
                 graph.requests.clear()
-                if graph.budgets is not None:
-                    graph.budgets.refused.clear()
+                if graph.budgets is not None:  # a run of its own: not throttled by the one before
+                    graph.budgets.restart()
                 print("{}", flush=True)
             elif command == "stats":
                 logged = list(graph.requests)

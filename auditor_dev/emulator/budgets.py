@@ -228,6 +228,7 @@ class Budgets:
         def window(requests: int, seconds: float) -> RequestWindow:
             return RequestWindow(self._count(requests), seconds * self.seconds, self.clock)
 
+        self._own_app = self.app is None  # not shared with other emulators: restart() empties it too
         if self.app is None:
             self.app = AppLimits(self.scale, self.seconds, self.clock)
         self._audit = window(AUDIT_REQUESTS, AUDIT_WINDOW)
@@ -247,6 +248,18 @@ class Budgets:
         self.tenant_id = tenant_id
         self.app_id = app_id or self.app_id
         return self
+
+    def restart(self) -> None:
+        """Every budget full again, as after a long pause (the benchmark, between two runs of the
+        auditor, each a process of its own): the windows empty, the buckets full, nothing refused."""
+        if self._own_app:
+            self.app = None
+        self.__post_init__()
+        for bucket in (self._directory, self.across_tenants):
+            if bucket is not None:
+                with bucket.lock:
+                    bucket.tokens = float(bucket.capacity)
+        self.refused.clear()
 
     def _units(self, units: int) -> int:
         return max(MIN_UNITS, round(units * self.scale))

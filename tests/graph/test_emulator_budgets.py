@@ -302,3 +302,17 @@ def test_the_emulator_answers_a_conditional_access_429_without_retry_after() -> 
         ]
     assert answers[0].status_code != 429
     assert answers[1].status_code == 429 and "Retry-After" not in answers[1].headers
+
+
+def test_restart_fills_every_budget_again() -> None:
+    """The benchmark's runs follow one another: each starts with the budgets full (restart)."""
+    clock = FakeClock()
+    budgets = _budgets(clock)
+    for _ in range(5):
+        budgets.charge("GET", "/users", SIGN_INS)
+    with pytest.raises(GraphError):
+        budgets.charge("GET", "/users", SIGN_INS)
+    budgets.restart()
+    assert budgets.refused == {}
+    for _ in range(5):
+        budgets.charge("GET", "/users", SIGN_INS)
