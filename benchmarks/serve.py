@@ -30,7 +30,8 @@ from auditor_dev.emulator.log import LoggedRequest
 from .prerender import Prerendered
 from .tenant import bench_tenant
 
-SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)
+# the collector's two user listings: the users (auditor.graph.users.users_path) and their sign-ins (SIGN_IN_PATH)
+SELECTS = (("id", SIGN_IN_ACTIVITY), USER_FIELDS)
 
 
 def _kind(path: str, query: dict[str, str] | None = None) -> str:

@@ -8,7 +8,8 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
   app across all tenants. Every stream of the client takes a turn from one RequestWindow, so there
   are never more;
 - "GET signInActivity": 10 requests per minute per app per tenant, and 10 per minute per app across
-  all tenants (one SignInLane per app in the process: every tenant's sign-in reads take turns from it);
+  all tenants (AppWindows.sign_in, one per app in the process: every tenant's sign-in reads take
+  turns from it);
 - each Microsoft 365 usage report (/reports/get...(period=...)): 14 requests per 10 minutes per app
   and tenant, and the reports together 40 per 10 minutes per tenant for all apps;
 - identity protection and Conditional Access (/identity/conditionalAccess/..., /identityProtection/...):
@@ -180,7 +181,6 @@ class RequestWindow:
         self.clock = clock
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
-        self.turns = 0  # turns taken so far (the tests and the benchmark count them)
         self._lock = threading.Lock()
 
     def _take(self) -> float:
@@ -191,7 +191,6 @@ class RequestWindow:
                 self.answered.popleft()
             if self.in_flight + len(self.answered) < self.limit:
                 self.in_flight += 1
-                self.turns += 1
                 return 0.0
             # the oldest answer leaves the window then; with every turn in flight, look again soon
             return max(0.001, self.answered[0] + self.window - now) if self.answered else 0.05
