@@ -1,7 +1,7 @@
 """An MSP's night: many generated tenants audited by `audit --tenants` in one process.
 
     python -m benchmarks.msp --tenants 1000 [--latency-ms 300] [--seed 7] [--tenant-concurrency 8]
-                             [--check 5] [--keep DIR]
+                             [--check 5] [--keep DIR] [--no-budgets]
 
 The tenants' sizes follow a small-business spread (`sizes`): 85 % between 10 and 300 users (the
 Microsoft 365 Business plans stop at 300 seats, so most customers an MSP runs are that size), 13 %
@@ -11,9 +11,13 @@ accounts: the smallest has about 60 users), with a tenant id of its own.
 
 Every tenant is served by its own Graph emulator, all of them in a second process (`--serve`), each
 answer `--latency-ms` late. The audit runs as a child process, so its wall time, CPU time and peak
-RSS are its own. Printed: those, the Graph requests, and the floor — each tenant's requests one
-after another at that latency, summed over the tenants and divided by the concurrency used
-(tenant-concurrency x each tenant's --concurrency of 4) — and the run's ratio to it. With
+RSS are its own. The emulators keep Graph's published limits (off with --no-budgets), those per app
+across all tenants shared by all of them (one app audits every tenant): GET signInActivity 10 a
+minute, the identity reports 122 per 10 s, the directory's 150,000 units per 20 s. Printed: those,
+the Graph requests, and the floor — the larger of each tenant's requests one after another at that
+latency, summed over the tenants and divided by the concurrency used (tenant-concurrency x each
+tenant's --concurrency of 4), and the app's sign-in lane: every tenant's ceil(users / 500) sign-in
+requests at 10 a minute — the run's ratio to it, and the 429s by the limit that answered them. With
 `--check K`, K tenants are audited again one at a time (`audit --graph-endpoint`) and their
 findings.csv compared byte for byte with the run's.
 """
@@ -33,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from auditor.graph.users import sign_in_requests, sign_in_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "policies" / "example.yaml"
@@ -55,22 +61,36 @@ def tenant_id(n: int) -> str:
     return f"00000000-0000-0000-0001-{n:012d}"
 
 
-def serve(count: int, seed: int, latency_ms: float) -> None:
-    """The emulators: one per tenant; prints {"token", "urls"} when all listen, stops at end of input."""
+def serve(count: int, seed: int, latency_ms: float, budgets: bool = True) -> None:
+    """The emulators: one per tenant; prints {"token", "urls", "users"} when all listen, and at end
+    of input the 429s by limit ({"refused": ...}) before it stops."""
+    from auditor.graph.pacing import APP_UNITS, APP_WINDOW
     from auditor_dev.emulator import GraphEmulator, app_token
+    from auditor_dev.emulator.budgets import AppLimits, Bucket, Budgets
 
     from .tenant import bench_tenant
 
     token = app_token(tenant_id(0), lifetime=24 * 3600)
-    urls = []
+    urls, users = [], []
+    app, units = AppLimits(), Bucket(APP_UNITS, APP_WINDOW)  # one app: its limits across all tenants
+    kept: list[Budgets] = []
     with contextlib.ExitStack() as stack:
-        for n, users in enumerate(sizes(count, seed), start=1):
+        for n, size in enumerate(sizes(count, seed), start=1):
             snapshot = dataclasses.replace(
-                bench_tenant(users, seed=seed + n), tenant_id=tenant_id(n), tenant_name=f"Customer {n:04d}"
+                bench_tenant(size, seed=seed + n), tenant_id=tenant_id(n), tenant_name=f"Customer {n:04d}"
             )
-            urls.append(stack.enter_context(GraphEmulator(snapshot, token=token, latency_ms=latency_ms)).url)
-        print(json.dumps({"token": token, "urls": urls}), flush=True)
+            limits = Budgets(app=app, across_tenants=units) if budgets else None
+            kept += [limits] if limits is not None else []
+            emulator = GraphEmulator(snapshot, token=token, latency_ms=latency_ms, budgets=limits)
+            urls.append(stack.enter_context(emulator).url)
+            users.append(len(snapshot.users))
+        print(json.dumps({"token": token, "urls": urls, "users": users}), flush=True)
         sys.stdin.read()
+        refused: dict[str, int] = {}
+        for limits in kept:
+            for key, times in limits.refused.items():
+                refused[key] = refused.get(key, 0) + times
+        print(json.dumps({"refused": refused}), flush=True)
 
 
 def _tenants_file(folder: Path, urls: list[str]) -> Path:
@@ -113,10 +133,13 @@ def main() -> None:
         help="audit K tenants alone too and compare their findings.csv (default: 5)",
     )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="write the outputs here and keep them")
+    parser.add_argument(
+        "--no-budgets", dest="budgets", action="store_false", help="the emulators keep none of Graph's limits"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.tenants, args.seed, args.latency_ms)
+        serve(args.tenants, args.seed, args.latency_ms, args.budgets)
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -133,6 +156,7 @@ def main() -> None:
             str(args.seed),
             "--latency-ms",
             str(args.latency_ms),
+            *([] if args.budgets else ["--no-budgets"]),
         ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
@@ -172,7 +196,9 @@ def main() -> None:
         rows = rollup["tenants"]
         requests = sum(row.get("requests") or 0 for row in rows)
         streams = args.tenant_concurrency * PER_TENANT_STREAMS
-        floor = requests * args.latency_ms / 1000 / streams
+        sign_ins = sum(sign_in_requests(n) for n in ready["users"])  # the example policy checks inactivity
+        lane = sign_in_seconds(sign_ins, args.latency_ms / 1000) if args.budgets else 0.0
+        floor = max(requests * args.latency_ms / 1000 / streams, lane)
         print(
             json.dumps(
                 {
@@ -211,6 +237,7 @@ def main() -> None:
             same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
     finally:
         server.stdin.close()
+        refused = json.loads(server.stdout.readline() or "{}").get("refused", {})
         server.wait(timeout=120)
     users = sizes(args.tenants, args.seed)
     result = {
@@ -225,7 +252,10 @@ def main() -> None:
         "cpu_s": round(cpu, 1),
         "peak_rss_mb": round(rss / 2**20),
         "requests": requests,
+        "sign_in_requests": sign_ins,
+        "sign_in_lane_s": round(lane, 1),
         "floor_s": round(floor, 1),
+        "answered_429_by_limit": refused,
         "ratio_to_floor": round(wall / floor, 2) if floor else None,
         "findings_csv_equal_alone": f"{sum(same)}/{len(same)}",
     }

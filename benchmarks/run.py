@@ -2,7 +2,7 @@
 
     python -m benchmarks.run [--sizes 10000,100000,1000000] [--seed 7] [--repeat 3] [--keep DIR]
                              [--latency-ms 300 [--latency-ms-per-kib 0] [--latency-repeat 1]] [--concurrency N]
-                             [--timed-states] [--budgets]
+                             [--timed-states] [--no-budgets]
 
 First, start-up: `license-auditor --help` and a `--snapshot` audit of the sample tenant end to
 end, each the median of 7 runs. Then, for each tenant size, it starts the Graph emulator
@@ -24,10 +24,12 @@ median b/a and the range. With --latency-ms, the emulator then delays every answ
 floor is then latency x pages, what a user of real Graph waits for. The auditor package is
 byte-compiled first, as an install would leave it.
 
-With --budgets the emulator keeps Graph's published throttling budgets, and beside each latency
-run the table "floor under the budgets" shows the largest of: the user pages × latency ÷ the
-streams the tenant's budget allows, the directory's resource units ÷ its refill rate, and the
-audit-log requests ÷ 0.5 per second; the run's ratio to it; the 429s (docs/performance.md).
+The emulator keeps Graph's published throttling limits (auditor_dev/emulator/budgets.py; off with
+--no-budgets), and beside each latency run the table "floor under the limits" shows the largest of:
+the user pages × latency ÷ the streams the tenant's budget allows, the directory's resource units ÷
+its refill rate, the audit-log requests ÷ 0.5 per second, and the sign-in listing's requests at
+Graph's "GET signInActivity" 10 a minute (and the identity reports' 5 per 10 s); the run's ratio to
+it; the 429s by the limit that answered them (docs/performance.md).
 
 Prints Markdown tables (the ones in docs/benchmarks.md) and the raw figures as JSON.
 """
@@ -52,10 +54,10 @@ from typing import IO, Any
 
 import httpx
 
-from auditor.graph.collector import users_path
+from auditor.graph.collector import PAGE_SIZE, users_path
 from auditor.graph.pacing import AUDIT_REQUESTS, AUDIT_WINDOW, DIRECTORY_WINDOW, budget_streams, tenant_units
 from auditor.graph.partitions import stream_cap
-from auditor.graph.users import SIGN_IN_PAGE_SIZE
+from auditor.graph.users import sign_in_seconds
 
 from .policies import EXAMPLE
 
@@ -110,7 +112,7 @@ def _env() -> dict[str, str]:
 def floor(url: str, token: str) -> dict[str, Any]:
     """(a): fetch every user page with plain httpx and json.loads it."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    next_url: str | None = url + users_path(True)
+    next_url: str | None = url + users_path()
     pages = users = 0
     started, cpu = time.perf_counter(), time.process_time()
     with httpx.Client(timeout=100) as client:
@@ -330,16 +332,18 @@ def run_size(
 
 
 def budget_floor(users: int, latency_ms: float, requests: dict[str, Any]) -> dict[str, Any]:
-    """The floor under Graph's published budgets (docs/performance.md): the largest of the user
+    """The floor under Graph's published limits (docs/performance.md): the largest of the user
     pages × latency ÷ the streams the tenant's budget allows, the directory's resource units ÷ its
-    refill rate, and the audit-log requests ÷ 0.5 per second; beside it, `chain`: the listing read
+    refill rate, the audit-log requests ÷ 0.5 per second, and the sign-in requests at 10 a minute
+    and 5 per 10 s, one after another (users.sign_in_seconds); beside it, `chain`: the listing read
     in the most pages × latency (its pages follow one another, whatever the budget allows)."""
-    streams = budget_streams(users, cap=stream_cap(users, SIGN_IN_PAGE_SIZE))
+    streams = budget_streams(users, cap=stream_cap(users, PAGE_SIZE))
     pages = requests["by_kind"].get("users", 0)
     parts = {
         "pages": pages * latency_ms / 1000 / streams,
         "units": requests.get("units", 0) / (tenant_units(users) / DIRECTORY_WINDOW),
         "audit_log": requests.get("audit_log", 0) / (AUDIT_REQUESTS / AUDIT_WINDOW),
+        "sign_in": sign_in_seconds(requests["by_kind"].get("sign_in", 0), latency_ms / 1000),
     }
     longest = requests.get("longest_chain") or {"pages": 0, "listing": ""}
     return {
@@ -355,10 +359,10 @@ def budget_floor(users: int, latency_ms: float, requests: dict[str, Any]) -> dic
 def budget_table(rows: list[dict[str, Any]]) -> str:
     """With the budgets on: the audit against the floor the published limits leave."""
     lines = [
-        "| users | latency | audit (b) | floor under the budgets (what bounds it) | b ÷ that floor "
-        "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s | longest chain of pages | requests "
-        "| answered 429 |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
+        "| users | latency | audit (b) | floor under the limits (what bounds it) | b ÷ that floor "
+        "| pages ÷ streams / units ÷ rate / audit log ÷ 0.5 per s / sign-in requests at 10 a minute "
+        "| longest chain of pages | requests | answered 429, by limit |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
     ]
     for r in rows:
         lat = r.get("latency") or {}
@@ -369,12 +373,20 @@ def budget_table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['users']:,} | {lat['ms']:g} ms | {b['wall_s']:,.1f} s | {floor_['s']:,.1f} s ({floor_['by']}) "
             f"| {b['wall_s'] / floor_['s']:.2f} | {floor_['pages']:,.1f} s ({floor_['streams']} streams) / "
-            f"{floor_['units']:,.1f} s / {floor_['audit_log']:,.1f} s "
+            f"{floor_['units']:,.1f} s / {floor_['audit_log']:,.1f} s / "
+            f"{floor_['sign_in']:,.1f} s ({b['requests']['by_kind'].get('sign_in', 0):,} requests) "
             f"| {floor_.get('chain', 0):,.1f} s ({floor_.get('chain_listing') or 'none'}) "
             f"| {b['requests']['requests']:,} "
-            f"| {b['requests'].get('throttled', 0):,} |"
+            f"| {b['requests'].get('throttled', 0):,}{_refused(b['requests'])} |"
         )
     return "\n".join(lines)
+
+
+def _refused(requests: dict[str, Any]) -> str:
+    """The 429s by the limit that answered them, when there were any: " (SignInActivityLimitExceeded
+    Application: 3)"."""
+    refused = requests.get("refused") or {}
+    return f" ({', '.join(f'{k}: {v:,}' for k, v in sorted(refused.items()))})" if refused else ""
 
 
 def _same(row: dict[str, Any], audit: dict[str, Any]) -> str:
@@ -497,9 +509,14 @@ def main() -> None:
         help="the audit's --concurrency (default: none given, the partitions follow the budget)",
     )
     parser.add_argument(
-        "--budgets",
-        action="store_true",
-        help="the emulator keeps Graph's published budgets; the floor under them is reported",
+        "--budgets", dest="budgets", action="store_true", default=True, help="keep Graph's limits (the default)"
+    )
+    parser.add_argument(
+        "--no-budgets",
+        dest="budgets",
+        action="store_false",
+        help="the emulator keeps none of Graph's published limits (by default it keeps them all, and "
+        "the floor under them is reported)",
     )
     parser.add_argument(
         "--timed-states",

@@ -30,10 +30,13 @@ from auditor_dev.emulator.log import LoggedRequest
 from .prerender import Prerendered
 from .tenant import bench_tenant
 
-SELECTS = ((*USER_FIELDS, SIGN_IN_ACTIVITY), USER_FIELDS)
+# the collector's two user listings: the users (auditor.graph.users.users_path) and their sign-ins (SIGN_IN_PATH)
+SELECTS = (("id", SIGN_IN_ACTIVITY), USER_FIELDS)
 
 
-def _kind(path: str) -> str:
+def _kind(path: str, query: dict[str, str] | None = None) -> str:
+    if path == "/users" and "signInActivity" in (query or {}).get("$select", ""):
+        return "sign_in"  # the sign-in listing, read apart (auditor/graph/users.py)
     if path == "/users":
         return "users"
     if re.fullmatch(r"/groups/[^/]+/(transitiveMembers|members)(/.*)?", path):
@@ -118,10 +121,12 @@ def main() -> None:
             command = line.strip()
             if command == "reset":
                 graph.requests.clear()
+                if graph.budgets is not None:  # a run of its own: not throttled by the one before
+                    graph.budgets.restart()
                 print("{}", flush=True)
             elif command == "stats":
                 logged = list(graph.requests)
-                kinds = Counter(_kind(r.path) for r in logged)
+                kinds = Counter(_kind(r.path, r.query) for r in logged)
                 print(
                     json.dumps(
                         {
@@ -134,6 +139,8 @@ def main() -> None:
                             "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
                             "units": sum(_units(r) for r in logged if r.status != 429),
                             "longest_chain": _longest_chain(logged),
+                            # the 429s by the limit that answered them (budgets.Budgets.refused)
+                            "refused": dict(graph.budgets.refused) if graph.budgets is not None else {},
                         }
                     ),
                     flush=True,

@@ -19,6 +19,15 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from auditor.graph.pacing import forget_app_windows
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_lane() -> None:
+    """Each test is a process of its own for Graph's limits per app across tenants (the sign-in
+    lane's 10 requests a minute): a test's sign-in reads do not wait for an earlier test's."""
+    forget_app_windows()
+
 
 class ReportFileExtension(SingleFileSnapshotExtension):
     """One UTF-8 text file per snapshot, read and written without newline translation."""

@@ -79,6 +79,9 @@ class RetryPolicy:
     backoff_cap: float = 60.0
     max_retry_after: float = 300.0  # a longer Retry-After fails the run instead of stalling it
     max_total_wait: float = 900.0  # per request (a JSON batch with all its rounds is one request)
+    # the least wait after a 429 without a usable Retry-After (identity protection and Conditional
+    # Access send none at their 1 request per second): never at once
+    throttled_wait: float = 1.0
     # Wall time of one attempt, headers and body: a server that drips a byte every few seconds
     # never trips httpx's per-read timeout, so the whole attempt has a deadline of its own.
     request_deadline: float = 180.0
@@ -483,7 +486,8 @@ class GraphClient:
 
         policy = self.retry
         retries = retries or Retries(self)
-        path = unquote(urlsplit(url).path)
+        parts = urlsplit(url)
+        path, query = unquote(parts.path), unquote(parts.query)
         while True:
             if self._resume_at:
                 await self._hold()
@@ -497,7 +501,7 @@ class GraphClient:
                 # reaches the wire before the current page is decoded (wait_for cost 20 % of collect)
                 # the wait for a budget's turn (pacing.py) is not part of the attempt's deadline
                 with answer_limit(max_bytes):
-                    async with self.pacing.turn(path):
+                    async with self.pacing.turn(path, query):
                         async with asyncio.timeout(deadline or policy.request_deadline):
                             response: httpx.Response = await self.adapter.send_primitive_async(info, "bytes", None)
                         self.pacing.answered(path, response.headers)
@@ -520,19 +524,25 @@ class GraphClient:
                 status = response.status_code
                 if 200 <= status < 300 or (not follow and status in REDIRECT_STATUS):
                     return response
-                problem, delay = self._retryable(response, what)
+                problem, delay = self._retryable(response, what, retries.attempt)
             if not retry:
                 raise CollectionError(f"{what}: {problem}")
             await retries.wait(what, problem, delay=delay, throttled=status == 429)
 
-    def _retryable(self, response: httpx.Response, what: str) -> tuple[str, float | None]:
+    def _retryable(self, response: httpx.Response, what: str, attempt: int = 0) -> tuple[str, float | None]:
         """Why an answer that is not a success is worth another try, and when (Retry-After);
         the error for one that is not (a 4xx, or a 5xx Graph does not recover from)."""
         status = response.status_code
         if status not in RETRY_STATUS:
             raise self._error(response, what)
         problem = "Graph is throttling (429)" if status == 429 else f"Graph is unavailable ({status})"
-        return problem, retry_after(response.headers.get("Retry-After"))
+        delay = retry_after(response.headers.get("Retry-After"))
+        if status == 429 and delay is None:
+            # identity protection and Conditional Access answer 429 without Retry-After at their
+            # 1 request per second per tenant: a second at least, never at once (the backoff's
+            # jitter could be half of that)
+            delay = max(self.retry.throttled_wait, min(self.retry.backoff_cap, self.retry.backoff_base * 2**attempt))
+        return problem, delay
 
     def _error(self, response: httpx.Response, what: str) -> CollectionError:
         status = response.status_code

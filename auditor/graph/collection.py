@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..errors import CollectionError
-from ..model import Gap
+from ..model import Gap, User
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, BadValue
 from .arguments import DEFAULT_CONCURRENCY
 from .client import GraphClient, GraphRequestError
@@ -60,6 +60,8 @@ class ReadState:
         self.notes: list[str] = []  # the report's warnings about how the tenant was read
         # called with each page of users as it is read (and whether it has signInActivity)
         self.page_hook: Callable[..., None] | None = None  # (page, signed)
+        # called with users as their sign-in activity comes in (read apart, after the listing)
+        self.signed_hook: Callable[[list[User]], None] | None = None
         self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
         self.near_end: Callable[[], None] | None = None  # once, when a partitioned users read is about to end
 

@@ -4,9 +4,13 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     GET /organization?$select=id,displayName
     GET /subscribedSkus
     GET /directory/subscriptions
-    GET /users?$select=<what the rules need>&$top=999 (500 with signInActivity), all pages; in a
-        large tenant with concurrency above 1, the same in partitions by the first character of
-        userPrincipalName ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py)
+    GET /users?$select=<what the rules need>&$top=999, all pages; in a large tenant with concurrency
+        above 1, the same in partitions by the first character of userPrincipalName
+        ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py)
+    GET /users?$select=id,signInActivity&$top=500, all pages, one after another, beside the listing
+        above and never in partitions, only when a policy checks inactivity: Graph allows "GET
+        signInActivity" 10 requests a minute per app per tenant and per app across tenants
+        (users.py, pacing.py)
     GET /users/$count                                                        (ConsistencyLevel: eventual)
         with concurrency above 1: before the users (one chain or partitions?) and once every
         partition has started (the proof that they hold every user); with concurrency 1 only when
@@ -35,7 +39,7 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
 The independent reads run concurrently with the user pages, /admin/reportSettings among them;
 the usage reports are asked for (all at once) beside the last pages of a partitioned read, and
 their rows read, with the last mailbox-purpose batch, once every user is in.
-A 403 on a part becomes a Gap (signInActivity: the users are re-read without it; mailboxSettings:
+A 403 on a part becomes a Gap (signInActivity: the users are kept without it; mailboxSettings:
 the purposes not read stay unknown); every other failure raises, except one user's answer inside
 a $batch: a 404 without a "no mailbox" code (the user deleted mid-run) or another 4xx leaves that
 user's purpose unknown.
@@ -52,6 +56,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from ..access_records import ACCESS_SCOPE, AccessScope
 from ..errors import AuthError
@@ -90,6 +95,7 @@ from .usage_reports import UsageCollection
 from .users import (
     LEAVE_DATE_NOT_READ,
     SIGN_IN_PAGE_SIZE,
+    SIGN_IN_PATH,
     USER_FIELDS,
     UserReads,
     leave_dates_granted,
@@ -106,6 +112,7 @@ __all__ = [
     "PURPOSE_PATH",
     "PURPOSE_REQUEST",
     "SIGN_IN_PAGE_SIZE",
+    "SIGN_IN_PATH",
     "USER_FIELDS",
     "MailboxCheck",
     "PurposeReads",
@@ -144,7 +151,7 @@ def _check_access(
     if blocking:
         raise AuthError(describe_missing(blocking))
     if SIGN_IN in check.missing:
-        state.gaps.append(Gap("signInActivity", f"GET {users_path(True)}", describe_missing((SIGN_IN,))))
+        state.gaps.append(Gap(SIGN_IN_ACTIVITY, f"GET {SIGN_IN_PATH}", describe_missing((SIGN_IN,))))
         state.progress.note("the app lacks AuditLog.Read.All; reading users without signInActivity")
         return False, MAILBOX not in check.missing
     return need_sign_in, MAILBOX not in check.missing
@@ -265,6 +272,7 @@ async def collect(
             reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
 
         hooks.append(ask)
+        state.signed_hook = partial(ask, signed=True)  # the dormant ones, as their sign-ins come in
     reports = None
     if usage_reports is not None:
         reports = UsageCollection(client, usage_reports, progress, claims)

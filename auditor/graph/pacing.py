@@ -3,9 +3,18 @@
 Microsoft's "Microsoft Graph service-specific throttling limits"
 (https://learn.microsoft.com/graph/throttling-limits; docs/graph.md, "Graph's throttling budgets"):
 
-- the audit log (auditLogs/directoryAudits, auditLogs/signIns): 5 requests per 10 s per app and tenant.
-  Every stream of the client takes a turn from one RequestWindow, so there are never more;
-- each Microsoft 365 usage report (/reports/get...(period=...)): 14 requests per 10 minutes, likewise;
+- identity and access reports (auditLogs/directoryAudits, auditLogs/signIns, and a List users that
+  selects or filters on signInActivity): 5 requests per 10 s per app and tenant, and 122 per 10 s per
+  app across all tenants. Every stream of the client takes a turn from one RequestWindow, so there
+  are never more;
+- "GET signInActivity": 10 requests per minute per app per tenant, and 10 per minute per app across
+  all tenants (AppWindows.sign_in, one per app in the process: every tenant's sign-in reads take
+  turns from it);
+- each Microsoft 365 usage report (/reports/get...(period=...)): 14 requests per 10 minutes per app
+  and tenant, and the reports together 40 per 10 minutes per tenant for all apps;
+- identity protection and Conditional Access (/identity/conditionalAccess/..., /identityProtection/...):
+  1 request per second per tenant for all apps (its 429 carries no Retry-After: client.py waits a
+  second then);
 - directory reads: a bucket of resource units refilled over 10 s, whose size the client does not
   know; Graph says when 80 % of it is used (`x-ms-throttle-limit-percentage`, 0.8 to 1.8). While the
   last answer said so, directory requests go one at a time, each after the pause that lets the
@@ -37,8 +46,17 @@ from collections.abc import AsyncIterator, Callable, Mapping
 
 from ..numbers import whole_number
 
-AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0
-REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0
+AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0  # identity and access reports, per app per tenant
+APP_AUDIT_REQUESTS = 122  # the same, per app across all tenants, per AUDIT_WINDOW
+SIGN_IN_REQUESTS, SIGN_IN_WINDOW = 10, 60.0  # GET signInActivity: per app per tenant, and per app across tenants
+REPORT_REQUESTS, REPORT_WINDOW = 14, 600.0  # each usage report (CSV), per app per tenant
+TENANT_REPORT_REQUESTS = 40  # usage reports (CSV) together, per tenant for all apps, per REPORT_WINDOW
+CONDITIONAL_ACCESS_REQUESTS, CONDITIONAL_ACCESS_WINDOW = 1, 1.0  # per tenant for all apps
+# the identity write quota (POST, PATCH, PUT, DELETE cost 1 each): per app and tenant, per app across
+# tenants, per tenant for all apps
+WRITE_REQUESTS, WRITE_WINDOW = 3_000, 150.0
+APP_WRITE_REQUESTS, TENANT_WRITE_REQUESTS, WRITES_WINDOW = 35_000, 18_000, 300.0
+CONDITIONAL_ACCESS_PATHS = ("/identity/conditionalAccess/", "/identityProtection/")
 DIRECTORY_WINDOW = 10.0  # the directory bucket refills over this many seconds
 # the directory bucket's resource units by the tenant's users: (fewer users than, units) then above
 TENANT_UNITS, LARGE_TENANT_UNITS = ((50, 3_500), (501, 5_000)), 8_000
@@ -53,6 +71,13 @@ MEMBER_UNITS = {"transitiveMembers": 4, "members": 2}
 _LOOK_AGAIN = 0.02  # seconds between looks for room among the streams
 PERCENTAGE = "x-ms-throttle-limit-percentage"
 _OTHER_SERVICES = ("mailboxSettings", "sendMail", "$batch", "/download/")  # not the directory's budget
+
+
+def reads_sign_ins(path: str, query: str) -> bool:
+    """Whether a request is Microsoft's "GET signInActivity": a List users (or Get user) that selects
+    or filters on signInActivity (`query`: the URL's query string, unquoted)."""
+    segments = [s for s in path.split("/") if s]
+    return "signInActivity" in query and "users" in (segments[-1:] + segments[-2:-1])
 
 
 def tenant_units(users: int) -> int:
@@ -147,7 +172,8 @@ def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0) -> AppBudg
 class RequestWindow:
     """At most `limit` requests in any `window` seconds. A request holds a turn while it is in
     flight and is counted from when its answer came back: Graph counts it from its arrival, which
-    is earlier, so Graph never sees more than `limit` in a window."""
+    is earlier, so Graph never sees more than `limit` in a window. Thread-safe: a window per app
+    across tenants is shared by the clients of every tenant, each on its own event loop."""
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
@@ -155,23 +181,65 @@ class RequestWindow:
         self.clock = clock
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
+        self._lock = threading.Lock()
 
-    @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        while True:
+    def _take(self) -> float:
+        """Take a turn now and return 0, or return the seconds to wait before looking again."""
+        with self._lock:
             now = self.clock()
             while self.answered and self.answered[0] <= now - self.window:
                 self.answered.popleft()
             if self.in_flight + len(self.answered) < self.limit:
-                break
+                self.in_flight += 1
+                return 0.0
             # the oldest answer leaves the window then; with every turn in flight, look again soon
-            await asyncio.sleep(self.answered[0] + self.window - now if self.answered else 0.05)
-        self.in_flight += 1
+            return max(0.001, self.answered[0] + self.window - now) if self.answered else 0.05
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        while (wait := self._take()) > 0:
+            await asyncio.sleep(wait)
         try:
             yield
         finally:
-            self.in_flight -= 1
-            self.answered.append(self.clock())
+            with self._lock:
+                self.in_flight -= 1
+                self.answered.append(self.clock())
+
+
+class AppWindows:
+    """The request windows of one app across all tenants, one for every client of the process
+    that signs in as the app (app_windows): "GET signInActivity" 10 per minute (the sign-in lane
+    every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s."""
+
+    def __init__(self, seconds: float = 1.0, scale: float = 1.0) -> None:
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds)
+        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds)
+
+
+def _count(requests: int, scale: float) -> int:
+    """A published request count, scaled (tests), never below one request."""
+    return max(1, round(requests * scale))
+
+
+_APP_WINDOWS: dict[tuple[str, float, float], AppWindows] = {}
+
+
+def forget_app_windows() -> None:
+    """Start every app's windows across tenants afresh, as a new process would (the tests: each
+    test, or each simulated night, is a run of its own; not what a long-lived process should do)."""
+    with _APP_LOCK:
+        _APP_WINDOWS.clear()
+
+
+def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0) -> AppWindows:
+    """The one AppWindows of the process for `app_id` (every tenant it audits shares them; the
+    scaled windows of the tests apart)."""
+    with _APP_LOCK:
+        windows = _APP_WINDOWS.get((app_id, seconds, scale))
+        if windows is None:
+            windows = _APP_WINDOWS[app_id, seconds, scale] = AppWindows(seconds, scale)
+        return windows
 
 
 class DirectoryPace:
@@ -207,7 +275,11 @@ class Pacing:
         self.seconds = seconds
         self.scale = scale
         self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds)
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds)
+        self.conditional_access = RequestWindow(CONDITIONAL_ACCESS_REQUESTS, CONDITIONAL_ACCESS_WINDOW * seconds)
         self.reports: dict[str, RequestWindow] = {}
+        self.all_reports = RequestWindow(_count(TENANT_REPORT_REQUESTS, scale), REPORT_WINDOW * seconds)
+        self.windows: AppWindows | None = None  # the app's windows across tenants, once the app is known
         self.directory = DirectoryPace(DIRECTORY_WINDOW * seconds)
         self.app: AppBudget | None = None  # the budget across tenants, once the app is known (share)
         # the tenant's directory streams: sized for the smallest bucket until its users are counted
@@ -246,17 +318,36 @@ class Pacing:
         """Keep to the process's budget across tenants of `app_id` too (app_budget), unless given one."""
         if self.app is None:
             self.app = app_budget(app_id, self.seconds, self.scale)
+        if self.windows is None:
+            self.windows = app_windows(app_id, self.seconds, self.scale)
+
+    def _windows(self, path: str, query: str) -> list[RequestWindow]:
+        """The request windows a request takes a turn from, the scarcest first (the sign-in lane
+        across tenants is waited for before a turn of the tenant's audit window is held)."""
+        app = self.windows
+        if reads_sign_ins(path, query):
+            shared = [app.sign_in] if app is not None else []
+            return [*shared, self.sign_in, *([app.reports] if app is not None else []), self.audit]
+        if "/auditLogs/" in path:
+            return [*([app.reports] if app is not None else []), self.audit]
+        if "/reports/" in path and "(" in path:
+            return [self.all_reports, self._report(path)]
+        if any(part in path for part in CONDITIONAL_ACCESS_PATHS):
+            return [self.conditional_access]
+        return []
 
     @contextlib.asynccontextmanager
-    async def turn(self, path: str) -> AsyncIterator[None]:
-        """Wait for `path`'s budget to allow a request, around sending it."""
-        if "/auditLogs/" in path:
-            async with self.audit.turn():
+    async def turn(self, path: str, query: str = "") -> AsyncIterator[None]:
+        """Wait for the budgets of `path` (with its query string, unquoted) to allow a request,
+        around sending it."""
+        windows = self._windows(path, query)
+        if windows:
+            async with contextlib.AsyncExitStack() as turns:
+                for window in windows:
+                    await turns.enter_async_context(window.turn())
                 yield
-        elif "/reports/" in path and "(" in path:
-            async with self._report(path).turn():
-                yield
-        elif any(part in path for part in _OTHER_SERVICES):
+            return
+        if any(part in path for part in _OTHER_SERVICES):
             yield
         else:
             while self.app is not None and (wait := self.app.wait()) > 0:

@@ -5,7 +5,7 @@ Real Graph takes roughly 0.5-3 s per page of users, and a listing is a chain (ea
 take most of an hour. Split by the first character of userPrincipalName, the listing becomes
 independent chains that Graph serves at the same time:
 
-    GET /users?$filter=startswith(userPrincipalName,'a')&$select=...&$top=500     (each letter)
+    GET /users?$filter=startswith(userPrincipalName,'a')&$select=...&$top=999     (each letter)
     GET /users?$filter=startswith(userPrincipalName,'0') or ... '9')&...           (the digits)
     GET /users?$filter=startswith(userPrincipalName,'''') or ... '~')&...          (the other characters)
 

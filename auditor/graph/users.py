@@ -1,6 +1,16 @@
 """Reading the users: GET /users in one chain or in partitions (partitions.py), falling back to
-reading without employeeLeaveDateTime, then without signInActivity, on a 403, and the user total
-for the progress line's ETA.
+reading without employeeLeaveDateTime on a 403, and the user total for the progress line's ETA;
+beside them, when a policy checks inactivity, their signInActivity in a listing of its own.
+
+signInActivity is read apart, never in the partitions: `GET /users?$select=id,signInActivity&$top=500`,
+one page after another. Microsoft's "Microsoft Graph service-specific throttling limits" gives "GET
+signInActivity" 10 requests per minute per app per tenant and 10 per minute per app across all
+tenants, and says "The `$select=signInActivity` parameter on the List users operation may cause
+stricter throttling than standard Microsoft Graph API calls. To avoid these limits, only use this
+parameter when necessary. If you need sign-in activity data, use `$top=500` to get the maximum 500
+users per page instead of the default 100." So ceil(users / 500) requests, paced by the app's
+sign-in lane (pacing.AppWindows.sign_in, shared by every tenant of the process), while the partitions read the rest at
+the directory's speed. A 403 on it is a gap in signInActivity only.
 
 employeeLeaveDateTime (when the user left or will leave the organization) is selected only for
 `grace_days` (UserReads.leave_dates). Graph documents that reading it takes the application
@@ -20,14 +30,26 @@ from typing import Any
 from ..attributes import top_level
 from ..errors import AuthError, CollectionError
 from ..model import Gap, User
-from ..snapshot import LEAVE_DATE, SELECTED_USER_FIELDS, SIGN_IN_ACTIVITY, BadItem, BadValue, UserDecoder
+from ..snapshot import (
+    LEAVE_DATE,
+    SELECTED_USER_FIELDS,
+    SIGN_IN_ACTIVITY,
+    BadItem,
+    BadValue,
+    SignInTimes,
+    UserDecoder,
+    sign_in_times,
+    with_sign_ins,
+)
 from ..snapshot.decode import item_name
-from .client import GraphRequestError
+from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
+from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
 SIGN_IN_PAGE_SIZE = 500
+SIGN_IN_PATH = f"/users?$select=id,{SIGN_IN_ACTIVITY}&$top={SIGN_IN_PAGE_SIZE}"
 
 
 LEAVE_DATE_ROLES = frozenset(("User-LifeCycleInfo.Read.All", "User-LifeCycleInfo.ReadWrite.All"))
@@ -38,17 +60,23 @@ LEAVE_DATE_NOT_READ = (
 )
 
 
-def users_path(with_sign_in: bool, attributes: Sequence[str] = (), leave_dates: bool = False) -> str:
-    """`attributes`: the paths a cost allocation asks for (auditor.attributes), selected only then;
-    `leave_dates`: employeeLeaveDateTime too (grace_days)."""
-    fields = (
-        USER_FIELDS
-        + ((SIGN_IN_ACTIVITY,) if with_sign_in else ())
-        + ((LEAVE_DATE,) if leave_dates else ())
-        + top_level(attributes)
-    )
-    top = SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE
-    return f"/users?$select={','.join(fields)}&$top={top}"
+def users_path(attributes: Sequence[str] = (), leave_dates: bool = False) -> str:
+    """The users listing (never with signInActivity: SIGN_IN_PATH reads it apart). `attributes`: the
+    paths a cost allocation asks for (auditor.attributes), selected only then; `leave_dates`:
+    employeeLeaveDateTime too (grace_days)."""
+    fields = USER_FIELDS + ((LEAVE_DATE,) if leave_dates else ()) + top_level(attributes)
+    return f"/users?$select={','.join(fields)}&$top={PAGE_SIZE}"
+
+
+def sign_in_requests(users: int) -> int:
+    """The requests the sign-in listing takes for `users` users (at least one)."""
+    return max(1, -(-users // SIGN_IN_PAGE_SIZE))
+
+
+def sign_in_minutes(requests: int) -> float:
+    """The least time `requests` sign-in requests take at Graph's limit (10 per minute), in minutes:
+    the first ten go at once, each further ten a minute later."""
+    return (requests - 1) // SIGN_IN_REQUESTS * SIGN_IN_WINDOW / 60
 
 
 def leave_dates_granted(claims: Any) -> bool:
@@ -78,10 +106,27 @@ class UserReads(ReadState):
             self.progress.expect(int(text))
 
     async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
-        """All users; falls back to reading without signInActivity on a 403 for it."""
+        """All users, and whether their signInActivity was read (apart, beside them: sign_ins)."""
+        if not with_sign_in:
+            return await self._listing(), False
+        listed: asyncio.Future[list[User]] = asyncio.get_running_loop().create_future()
+
+        async def listing() -> list[User]:
+            users = await self._listing()
+            listed.set_result(users)
+            return users
+
+        users, times = await together(listing(), self.sign_ins(listed))
+        if times is None or any(g.dataset == "users" for g in self.gaps):
+            return users, False
+        return with_sign_ins(users, times), True
+
+    async def _listing(self) -> list[User]:
+        """All users, without signInActivity; falls back to reading without employeeLeaveDateTime
+        on a 403; a 403 without it is a gap in users."""
         while True:
             try:
-                return await self._read_users(with_sign_in), with_sign_in
+                return await self._read_users()
             except GraphRequestError as exc:
                 if exc.status != 403:
                     raise
@@ -90,37 +135,69 @@ class UserReads(ReadState):
                     self.notes.append(LEAVE_DATE_NOT_READ.format(why=f"Graph answered 403 {exc.code}"))
                     self.progress.note("employeeLeaveDateTime is not readable (403); reading users without it")
                     continue
-                if with_sign_in:
-                    self.gaps.append(Gap("signInActivity", exc.request, forbidden_reason(exc)))
-                    self.progress.note("signInActivity is not readable (403); reading users without it")
-                    with_sign_in = False
-                    continue
                 self.gaps.append(Gap("users", exc.request, forbidden_reason(exc)))
-                return [], False
+                return []
 
-    async def _read_users(self, with_sign_in: bool) -> list[User]:
+    async def sign_ins(self, listed: asyncio.Future[list[User]] | None = None) -> dict[str, SignInTimes] | None:
+        """Every user's signInActivity, by id, from SIGN_IN_PATH one page after another (the client's
+        pacing keeps Graph's 10 a minute); None, with a gap, when Graph refuses it (403). Once
+        `listed` holds the users, each page's listed users go to `signed_hook` with their sign-ins
+        (the mailbox purposes of the dormant ones are asked for while the sign-ins are read)."""
+        times: dict[str, SignInTimes] = {}
+        requests = 0
+        told = False
+        by_id: dict[str, User] | None = None
+        try:
+            async for page in self.client.pages(SIGN_IN_PATH):
+                requests += 1
+                try:
+                    found = sign_in_times(page)
+                except BadItem as exc:
+                    raise CollectionError(
+                        f"GET /users returned an object Graph should not send: item {exc.index}"
+                        f"{item_name(page[exc.index])}: {exc}; report it with the request id"
+                    ) from None
+                times.update(found)
+                if self.signed_hook is not None and listed is not None and listed.done():
+                    by_id = by_id if by_id is not None else {u.id: u for u in listed.result()}
+                    known = [by_id[uid] for uid in found if uid in by_id]
+                    self.signed_hook(with_sign_ins(known, found))
+                if not told and self.progress.total is not None:
+                    told = True
+                    self.progress.note(sign_in_line(self.progress.total))
+        except GraphRequestError as exc:
+            if exc.status != 403:
+                raise
+            self.gaps.append(Gap(SIGN_IN_ACTIVITY, exc.request, forbidden_reason(exc)))
+            self.progress.note("signInActivity is not readable (403); the users are read without it")
+            return None
+        if not told:
+            self.progress.note(f"read signInActivity in {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users")
+        return times
+
+    async def _read_users(self) -> list[User]:
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
-        decoder = UserDecoder(with_sign_in=with_sign_in, selected=True, attributes=self.attributes)
-        path = users_path(with_sign_in, self.attributes, self.leave_dates)
+        decoder = UserDecoder(with_sign_in=False, selected=True, attributes=self.attributes)
+        path = users_path(self.attributes, self.leave_dates)
         return await read_users(
             UsersRead(
                 self.client,
                 self.progress,
                 path,
-                SIGN_IN_PAGE_SIZE if with_sign_in else PAGE_SIZE,
+                PAGE_SIZE,
                 self.streams,
                 fast=decoder.page,
                 slow=lambda items: _users(items, decoder, path),
-                sequential=lambda: self._read_sequential(with_sign_in, decoder),
+                sequential=lambda: self._read_sequential(decoder),
                 notes=self.notes,
                 gaps=self.gaps,
-                on_page=None if self.page_hook is None else partial(self.page_hook, signed=with_sign_in),
+                on_page=None if self.page_hook is None else partial(self.page_hook, signed=False),
                 near_end=self.near_end,
             )
         )
 
-    async def _read_sequential(self, with_sign_in: bool, decoder: UserDecoder) -> list[User]:
-        path = users_path(with_sign_in, self.attributes, self.leave_dates)
+    async def _read_sequential(self, decoder: UserDecoder) -> list[User]:
+        path = users_path(self.attributes, self.leave_dates)
         gathered = Gathered()
         users = gathered.chain()
         counted = False
@@ -129,7 +206,7 @@ class UserReads(ReadState):
             gathered.add(users, page, path)
             self.progress.users_page(len(page))
             if self.page_hook is not None:
-                self.page_hook(page, with_sign_in)
+                self.page_hook(page, False)
             if self.progress.total is None and not counted and len(users) >= COUNT_AFTER:
                 counted = True  # bound the listing by the users it returns (partitions.check_cap)
                 try:
@@ -140,6 +217,25 @@ class UserReads(ReadState):
                     self.progress.note(f"could not count the users ({exc}); at most {UNCOUNTED_CAP:,} are read")
             check_cap(len(users), self.progress.total, path)
         return users
+
+
+def sign_in_seconds(requests: int, latency: float = 0.0) -> float:
+    """The least time `requests` sign-in requests take, one after another (`latency` seconds an
+    answer), at Graph's 10 a minute and the identity reports' 5 per 10 s: when the last answer is in."""
+    if requests <= 0:
+        return 0.0
+    last = requests - 1
+    sent = max(SIGN_IN_WINDOW * (last // SIGN_IN_REQUESTS), AUDIT_WINDOW * (last // AUDIT_REQUESTS), last * latency)
+    return sent + latency
+
+
+def sign_in_line(users: int) -> str:
+    """The progress line of the sign-in listing: its requests for `users` users and their least time."""
+    requests = sign_in_requests(users)
+    return (
+        f"signInActivity: {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users for {users:,} users, "
+        f"at least {sign_in_minutes(requests):g} min at Graph's {SIGN_IN_REQUESTS} a minute per app"
+    )
 
 
 def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:

@@ -46,6 +46,7 @@ from .format import (
     SCHEMA_VERSION,
     SIGN_IN_ACTIVITY,
     USER_WIRE_TYPES,
+    NonEmpty,
     WireLicense,
     WireLicenseState,
     WireSignIn,
@@ -141,6 +142,53 @@ def _check_when(text: str | None, field: str) -> str | None:
     ):
         raise BadValue(f"{field}: {text!r} is not an ISO-8601 date-time")
     return text
+
+
+# a user's signInActivity: (lastSignInDateTime, lastNonInteractiveSignInDateTime, lastSuccessfulSignInDateTime)
+SignInTimes = tuple[str | None, str | None, str | None]
+
+
+class _SignInOf(msgspec.Struct, gc=False):
+    """A user of a sign-in listing (`$select=id,signInActivity`)."""
+
+    id: NonEmpty
+    signInActivity: WireSignIn | None = None
+
+
+def sign_in_times(items: list[Any]) -> dict[str, SignInTimes]:
+    """The signInActivity of each user of a page's parsed `value`, by id; BadItem names the first
+    malformed one (its index and field)."""
+    out: dict[str, SignInTimes] = {}
+    for i, raw in enumerate(items):
+        try:
+            w = msgspec.convert(raw, _SignInOf)
+            a = w.signInActivity or _NO_SIGN_IN
+            out[w.id] = (
+                _check_when(a.lastSignInDateTime, "signInActivity.lastSignInDateTime"),
+                _check_when(a.lastNonInteractiveSignInDateTime, "signInActivity.lastNonInteractiveSignInDateTime"),
+                _check_when(a.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime"),
+            )
+        except (msgspec.ValidationError, BadValue) as exc:
+            raise BadItem(i, str(exc)) from None
+    return out
+
+
+def with_sign_ins(users: list[User], times: dict[str, SignInTimes]) -> list[User]:
+    """`users` with the sign-in times read apart (sign_in_times); a user the sign-in listing did not
+    hold (created between the two listings) has none, as one that never signed in."""
+    none: SignInTimes = (None, None, None)
+    out = []
+    for u in users:
+        last, last_ni, last_ok = times.get(u.id, none)
+        out.append(
+            msgspec.structs.replace(
+                u,
+                last_sign_in_date_time=last,
+                last_non_interactive_sign_in_date_time=last_ni,
+                last_successful_sign_in_date_time=last_ok,
+            )
+        )
+    return out
 
 
 class UserDecoder:

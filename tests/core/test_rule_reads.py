@@ -83,3 +83,42 @@ def test_every_user_rule_declares_what_it_reads() -> None:
         assert rule.reads, f"{rule.id} declares no reads"
     shared = {r.id for r in user_rules if r.reads <= SHARED_READS}
     assert DisabledUserLicensed.id in shared
+
+
+def test_every_user_rule_gives_the_same_findings_per_profile_and_per_user() -> None:
+    """A user rule's `reads` lets the index ask it once per license profile and give every user of
+    the profile that answer; a `reads` that leaves out a property of the user's own (a sign-in, a
+    creation time) would silently give the first user's answer to all. So every user rule of the
+    example policy runs on a tenant whose users share profiles (thousands of users, a few hundred
+    profiles, the sample's planted accounts among them) both ways, and the findings are the same."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import pytest
+
+    from auditor import index as index_module
+    from auditor.engine import evaluate
+    from auditor.policy_load import load_policies
+    from benchmarks.tenant import bench_tenant
+
+    example = Path(__file__).parents[2] / "policies" / "example.yaml"
+    snap = bench_tenant(3_000, seed=5, timed=True)
+    assert len({id(u.profile) for u in snap.users}) < len(snap.users) // 2  # users do share profiles
+    as_of = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    user_rules = {rule.id for rule in RULES if isinstance(rule, UserHygieneRule)}
+    assert user_rules
+
+    def findings() -> list[tuple[str, str, tuple[str, ...], str, str]]:
+        result = evaluate(load_policies([example]), snap, as_of)
+        return sorted(
+            (f.rule, f.subject.upn or f.subject.id, f.skus, f.message, repr(f.details))
+            for f in result.findings
+            if f.rule in user_rules
+        )
+
+    per_profile = findings()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module, "SHARED_READS", frozenset())  # no read is shared: each user is asked
+        per_user = findings()
+    assert per_profile == per_user
+    assert {rule for rule, *_ in per_profile} >= user_rules & {"disabled-user-licensed", "inactive-user-licensed"}

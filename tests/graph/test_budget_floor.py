@@ -61,3 +61,25 @@ def test_the_emulator_names_the_listing_read_in_the_most_pages() -> None:
     ]
     assert _longest_chain(logged) == {"pages": 4, "listing": f"GET {members}"}
     assert _longest_chain([]) == {"pages": 0, "listing": ""}
+
+
+def test_the_sign_in_listing_bounds_a_large_tenant() -> None:
+    """100,000 users: 200 sign-in requests, 10 a minute: the last sent after 19 minutes (1,140 s),
+    its answer 0.3 s later; the 429s are shown by the limit that answered them."""
+    requests = {
+        "requests": 400,
+        "by_kind": {"users": 101, "sign_in": 200},
+        "units": 300,
+        "audit_log": 0,
+        "throttled": 2,
+        "refused": {"SignInActivityLimitExceeded Application": 2},
+    }
+    floor = budget_floor(100_000, 300, requests)
+    assert (floor["s"], floor["by"]) == (pytest.approx(1_140.3), "sign_in")
+    row = {
+        "users": 100_000,
+        "latency": {"ms": 300, "audit": {"wall_s": 1_200.0, "requests": requests}, "budget_floor": floor},
+    }
+    table = budget_table([row])
+    assert "| 1,140.3 s (sign_in) | 1.05 |" in table
+    assert "| 2 (SignInActivityLimitExceeded Application: 2) |" in table

@@ -60,13 +60,15 @@ def test_only_license_groups_without_refs(tenant, harness):
 
 
 def test_users_request_shape(tenant, harness):
+    """The users are listed without signInActivity, 999 a page; their sign-in activity in a listing
+    of its own, id and signInActivity only, 500 a page (Microsoft's advice for it)."""
     h = harness(tenant)
-    h.collect(GROUP_REFS, need_sign_in=True)
+    got = h.collect(GROUP_REFS, need_sign_in=True)
     users = h.emulator.requests_to("/users")
-    assert users, "no users request"
-    first = users[0].query
-    assert first["$top"] == "500"
-    assert first["$select"].split(",") == [
+    listing = [r for r in users if "signInActivity" not in r.query["$select"]]
+    sign_ins = [r for r in users if "signInActivity" in r.query["$select"]]
+    assert listing[0].query["$top"] == "999"
+    assert listing[0].query["$select"].split(",") == [
         "id",
         "userPrincipalName",
         "displayName",
@@ -77,10 +79,20 @@ def test_users_request_shape(tenant, harness):
         "createdDateTime",
         "assignedLicenses",
         "licenseAssignmentStates",
-        "signInActivity",
     ]
-    assert len(users) == math.ceil(len(tenant.users) / 500)
+    assert sign_ins[0].query["$select"] == "id,signInActivity" and sign_ins[0].query["$top"] == "500"
+    assert "$filter" not in sign_ins[0].query  # never in partitions
+    assert len(sign_ins) == math.ceil(len(tenant.users) / 500)
+    assert len(listing) == math.ceil(len(tenant.users) / 999)
     assert all(r.status == 200 for r in h.emulator.requests)
+
+    # each user has the sign-in times Graph holds for it
+    def times(u):
+        return (u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time, u.last_successful_sign_in_date_time)
+
+    held = {u.id: times(u) for u in tenant.users}
+    assert {u.id: times(u) for u in got.users} == held
+    assert any(any(t) for t in held.values())
     # advanced queries carry ConsistencyLevel: eventual and $count=true
     for r in h.emulator.requests_to(r"/groups/[^/]+/transitiveMembers/microsoft\.graph\.user"):
         assert r.headers.get("consistencylevel") == "eventual" and r.query["$count"] == "true"
@@ -101,9 +113,11 @@ def test_no_request_per_user(tenant, harness):
     h.collect(GROUP_REFS, need_sign_in=True)
     paths = [r.path for r in h.emulator.requests]
     assert [p for p in paths if p.startswith("/users/")] == ["/users/$count"]  # read in partitions or not?
-    # organization, skus, subscriptions, the user count, users pages, 2 name lookups, license groups, groups
-    # with license errors, members of 2 groups, and the direct members of the one that assigns licenses
-    assert len(paths) == 3 + 1 + math.ceil(len(tenant.users) / 500) + 2 + 1 + 1 + 2 + 1
+    # organization, skus, subscriptions, the user count, users pages, sign-in pages, 2 name lookups,
+    # license groups, groups with license errors, members of 2 groups, and the direct members of the
+    # one that assigns licenses
+    n = len(tenant.users)
+    assert len(paths) == 3 + 1 + math.ceil(n / 999) + math.ceil(n / 500) + 2 + 1 + 1 + 2 + 1
 
 
 def test_missing_group_and_ambiguous_name_are_gaps(tenant, harness):

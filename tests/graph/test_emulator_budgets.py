@@ -11,7 +11,7 @@ import pytest
 from graph_tenants import make_tenant
 
 from auditor_dev.emulator import GraphEmulator
-from auditor_dev.emulator.budgets import Bucket, Budgets, cost
+from auditor_dev.emulator.budgets import AppLimits, Bucket, Budgets, cost
 from auditor_dev.emulator.errors import GraphError
 
 TOKEN = "budget-token"
@@ -154,3 +154,165 @@ def test_budgets_are_off_by_default() -> None:
     with GraphEmulator(make_tenant(30), token=TOKEN) as graph:
         answers = [httpx.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(3)]
     assert all(a.status_code == 200 and "x-ms-resource-unit" not in a.headers for a in answers)
+
+
+# --- the limits beyond the directory's resource units ("Microsoft Graph service-specific throttling limits") ---
+
+SIGN_INS = {"$select": "id,signInActivity", "$top": "500"}
+
+
+def test_get_sign_in_activity_allows_ten_requests_a_minute_per_app_and_tenant() -> None:
+    """ "GET signInActivity: 10 requests per minute" per app per tenant; a users listing without it
+    is not counted, a $filter on it is; the refusal names its limit and when it allows one again."""
+    clock = FakeClock()
+    budgets = _budgets(clock)
+    for _ in range(10):
+        budgets.charge("GET", "/users", SIGN_INS)
+        clock.now += 2.1  # under the reports' 5 per 10 s as well
+    budgets.charge("GET", "/users", {"$select": "id,displayName", "$top": "999"})  # not a sign-in read
+    with pytest.raises(GraphError) as refused:
+        budgets.charge(
+            "GET", "/users", {"$filter": "signInActivity/lastSuccessfulSignInDateTime le 2026-01-01T00:00:00Z"}
+        )
+    assert refused.value.status == 429
+    assert refused.value.headers["x-ms-throttle-information"] == "SignInActivityLimitExceeded"
+    assert refused.value.headers["x-ms-throttle-scope"] == "Tenant_Application/Read/app-1/tenant-1"
+    assert float(refused.value.headers["Retry-After"]) == pytest.approx(60 - 21, abs=0.01)
+    clock.now += 60 - 21
+    budgets.charge("GET", "/users", SIGN_INS)  # the first has left the minute
+    assert budgets.refused == {"SignInActivityLimitExceeded Tenant_Application": 1}
+
+
+def test_get_sign_in_activity_is_ten_a_minute_per_app_across_all_tenants() -> None:
+    """The same ten a minute for the app in every tenant: a second tenant's first sign-in read is
+    refused once the first tenant spent them, with the scope Application; another app is not."""
+    clock = FakeClock()
+    app = AppLimits(clock=clock)
+    one = Budgets(clock=clock, app=app).for_tenant(10, "t1", "app")
+    two = Budgets(clock=clock, app=app).for_tenant(10, "t2", "app")
+    other = Budgets(clock=clock).for_tenant(10, "t2", "another-app")
+    for _ in range(10):
+        one.charge("GET", "/users", SIGN_INS)
+        clock.now += 2.1
+    with pytest.raises(GraphError) as refused:
+        two.charge("GET", "/users", SIGN_INS)
+    assert refused.value.headers["x-ms-throttle-scope"] == "Application/Read/app/t2"
+    other.charge("GET", "/users", SIGN_INS)
+    two.charge("GET", "/users", {"$select": "id", "$top": "999"})  # the app's other reads go on
+
+
+def test_a_sign_in_read_also_counts_among_the_identity_reports() -> None:
+    """Microsoft lists signInActivity among the resources of the identity and access reports' limits
+    (5 requests per 10 s per app and tenant): a sixth request in 10 s is refused, and the refused one
+    is counted in no window."""
+    clock = FakeClock()
+    budgets = _budgets(clock)
+    for _ in range(3):
+        budgets.charge("GET", "/auditLogs/directoryAudits", {})
+    budgets.charge("GET", "/users", SIGN_INS)
+    budgets.charge("GET", "/users", SIGN_INS)
+    with pytest.raises(GraphError) as refused:
+        budgets.charge("GET", "/users", SIGN_INS)
+    assert refused.value.headers["x-ms-throttle-information"] == "IdentityAndAccessReportsLimitExceeded"
+    clock.now += 10.0
+    for _ in range(8):  # 2 of the minute's 10 used: 8 left, the refused one not counted
+        budgets.charge("GET", "/users", SIGN_INS)
+        clock.now += 2.1
+    with pytest.raises(GraphError):
+        budgets.charge("GET", "/users", SIGN_INS)
+
+
+def test_the_identity_reports_allow_122_per_ten_seconds_per_app_across_tenants() -> None:
+    clock = FakeClock()
+    app = AppLimits(clock=clock)
+    tenants = [Budgets(clock=clock, app=app).for_tenant(10, f"t{i}", "app") for i in range(25)]
+    for budgets in tenants:
+        for _ in range(5):
+            try:
+                budgets.charge("GET", "/auditLogs/directoryAudits", {})
+            except GraphError as exc:
+                assert exc.headers["x-ms-throttle-scope"].startswith("Application/Read/app/")
+    assert sum(b.refused.get("IdentityAndAccessReportsLimitExceeded Application", 0) for b in tenants) == 125 - 122
+
+
+def test_conditional_access_allows_one_request_a_second_and_its_429_has_no_retry_after() -> None:
+    clock = FakeClock()
+    budgets = _budgets(clock)
+    assert budgets.charge("GET", "/identity/conditionalAccess/policies", {}) == {}
+    with pytest.raises(GraphError) as refused:
+        budgets.charge("GET", "/identity/conditionalAccess/namedLocations", {})
+    assert refused.value.status == 429 and "Retry-After" not in refused.value.headers
+    assert refused.value.headers["x-ms-throttle-scope"] == "Tenant/Read/app-1/tenant-1"
+    with pytest.raises(GraphError):
+        budgets.charge("GET", "/identityProtection/riskyUsers", {})  # the same service's limit
+    budgets.charge("GET", "/users", {"$select": "id"})  # the directory is not held by it
+    clock.now += 1.0
+    budgets.charge("GET", "/identityProtection/riskyUsers", {})
+
+
+def test_usage_reports_allow_forty_per_ten_minutes_per_tenant_for_all_reports() -> None:
+    clock = FakeClock()
+    budgets = _budgets(clock)
+    names = [f"getReport{i}" for i in range(3)]
+    for i in range(40):
+        budgets.charge_report(f"/reports/{names[i % 3]}(period='D7')")
+    with pytest.raises(GraphError) as refused:
+        budgets.charge_report("/reports/getAnotherReport(period='D7')")  # its own 14 untouched
+    assert refused.value.headers["x-ms-throttle-scope"] == "Tenant/Read/app-1/tenant-1"
+    clock.now += 600.0
+    budgets.charge_report("/reports/getAnotherReport(period='D7')")
+
+
+def test_the_identity_write_quota_per_app_and_tenant_per_app_and_per_tenant() -> None:
+    """3,000 writes per 2 min 30 s per app and tenant; 35,000 per 5 minutes per app across tenants;
+    18,000 per 5 minutes per tenant (scaled by a hundredth: 30, 350, 180)."""
+    clock = FakeClock()
+    app = AppLimits(scale=0.01, clock=clock)
+    budgets = Budgets(scale=0.01, clock=clock, app=app).for_tenant(10, "t1", "app")
+    for _ in range(30):
+        budgets.charge("PATCH", "/users/abc", {})
+        clock.now += 0.5  # within the directory bucket's refill
+    with pytest.raises(GraphError) as refused:
+        budgets.charge("POST", "/users/abc/assignLicense", {})
+    assert refused.value.headers["x-ms-throttle-scope"] == "Tenant_Application/ReadWrite/app/t1"
+    assert refused.value.headers["x-ms-throttle-information"] == "WriteLimitExceeded"
+    budgets.charge("GET", "/users", {"$select": "id"})  # reads go on
+    clock.now += 150.0
+    budgets.charge("POST", "/users/abc/assignLicense", {})
+    # per app across tenants: 350 in 5 minutes, whichever tenant writes
+    clock.now += 300.0
+    others = [Budgets(scale=0.01, clock=clock, app=app).for_tenant(10, f"o{i}", "app") for i in range(12)]
+    written = 0
+    for other in others:
+        for _ in range(30):
+            try:
+                other.charge("PATCH", "/users/abc", {})
+                written += 1
+            except GraphError as exc:
+                assert exc.headers["x-ms-throttle-scope"].startswith("Application/ReadWrite/")
+            clock.now += 0.05
+    assert written == 350
+
+
+def test_the_emulator_answers_a_conditional_access_429_without_retry_after() -> None:
+    snap = make_tenant(30)
+    with GraphEmulator(snap, token=TOKEN, budgets=Budgets(seconds=100)) as graph:
+        answers = [
+            httpx.get(graph.url + "/identity/conditionalAccess/policies", headers=AUTH, timeout=10) for _ in range(2)
+        ]
+    assert answers[0].status_code != 429
+    assert answers[1].status_code == 429 and "Retry-After" not in answers[1].headers
+
+
+def test_restart_fills_every_budget_again() -> None:
+    """The benchmark's runs follow one another: each starts with the budgets full (restart)."""
+    clock = FakeClock()
+    budgets = _budgets(clock)
+    for _ in range(5):
+        budgets.charge("GET", "/users", SIGN_INS)
+    with pytest.raises(GraphError):
+        budgets.charge("GET", "/users", SIGN_INS)
+    budgets.restart()
+    assert budgets.refused == {}
+    for _ in range(5):
+        budgets.charge("GET", "/users", SIGN_INS)

@@ -29,6 +29,7 @@ SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "policies" / "example.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
+GOOD, QUIET = "policies/good.yaml", "policies/quiet.yaml"
 
 
 pytestmark = pytest.mark.usefixtures("pinned_many_tenants")  # tests/graph/conftest.py
@@ -54,13 +55,18 @@ def _tenants(tmp_path: Path, token: str) -> Iterator[list[tuple[str, str]]]:
     (tmp_path / "policies").mkdir()
     shutil.copy(EXAMPLE, tmp_path / "policies" / "good.yaml")
     (tmp_path / "policies" / "bad.yaml").write_text("metadata: {name: broken\nrules: [\n", "utf-8")
+    # the failing tenants check no inactivity, so they read no sign-in activity: their retries do
+    # not spend the app's 10 sign-in requests a minute, which the eight good tenants share
+    example = EXAMPLE.read_text("utf-8")
+    inactive = example[example.index("  inactive_users:") : example.index("  guest_users:")]
+    (tmp_path / "policies" / "quiet.yaml").write_text(example.replace(inactive, ""), "utf-8")
     specs = []
     for n in range(1, 13):
         name = {1: "Refused Token", 2: "Always Failing", 3: "Broken Policy", 4: "Too Slow"}.get(n, f"Customer {n:02d}")
         token_of = "another-token" if n == 1 else token
         responders = [_always_500] if n == 2 else [_slow] if n == 4 else []
         specs.append(
-            (name, _tenant_id(n), token_of, responders, "policies/bad.yaml" if n == 3 else "policies/good.yaml")
+            (name, _tenant_id(n), token_of, responders, {3: "policies/bad.yaml", 2: QUIET, 4: QUIET}.get(n, GOOD))
         )
     with contextlib.ExitStack() as stack:
         lines = ["defaults:", f"  client_id: {CLIENT}", "tenants:"]

@@ -24,7 +24,9 @@ from auditor_dev.emulator.log import most_in_flight
 from benchmarks.tenant import bench_tenant
 
 
-def _collect(graph: GraphEmulator, snap: TenantSnapshot, token: str, pacing: Pacing, **options: Any) -> TenantSnapshot:
+def _collect(
+    graph: GraphEmulator, snap: TenantSnapshot, token: str, pacing: Pacing, *, need_sign_in: bool = True, **options: Any
+) -> TenantSnapshot:
     at = datetime.fromisoformat(snap.collected_at.replace("Z", "+00:00"))
 
     async def go() -> TenantSnapshot:
@@ -35,7 +37,7 @@ def _collect(graph: GraphEmulator, snap: TenantSnapshot, token: str, pacing: Pac
             progress=Progress(io.StringIO(), interval=0),
         )
         try:
-            return await collect(client, group_refs=[], need_sign_in=True, clock=lambda: at, **options)
+            return await collect(client, group_refs=[], need_sign_in=need_sign_in, clock=lambda: at, **options)
         finally:
             await client.aclose()
 
@@ -61,7 +63,7 @@ def test_directory_reads_slow_down_near_the_budget_instead_of_meeting_429s() -> 
     snap = make_tenant(20_000)
     token = app_token(snap.tenant_id, DEMO_ROLES)
     with GraphEmulator(snap, token=token, budgets=Budgets(scale=0.0025, seconds=0.2)) as graph:
-        got = _collect(graph, snap, token, Pacing(seconds=0.2), concurrency=4)
+        got = _collect(graph, snap, token, Pacing(seconds=0.2), concurrency=4, need_sign_in=False)
     assert len(got.users) == 20_000
     throttled = [r for r in graph.requests if r.status == 429]
     assert len(throttled) <= len(graph.requests) // 10, (len(throttled), len(graph.requests))
@@ -110,7 +112,7 @@ def test_the_user_partitions_follow_the_budget_not_a_fixed_four() -> None:
     snap = bench_tenant(20_000)  # people's user names: every partition has users
     token = app_token(snap.tenant_id, DEMO_ROLES)
     with GraphEmulator(snap, token=token, latency_ms=150, budgets=Budgets()) as graph:
-        got = _collect(graph, snap, token, Pacing(), concurrency=None)
+        got = _collect(graph, snap, token, Pacing(), concurrency=None, need_sign_in=False)
     assert len(got.users) == len(snap.users)
     assert [r for r in graph.requests if r.status == 429] == []
     parts = [r for r in graph.requests_to("/users") if "$filter" in r.query]
@@ -138,7 +140,7 @@ def test_the_tenants_of_one_app_share_its_budget_across_tenants() -> None:
         def one(i: int) -> None:
             pacing = Pacing()
             pacing.app = own
-            results[i] = _collect(graphs[i][0], snaps[i], graphs[i][1], pacing, concurrency=4)
+            results[i] = _collect(graphs[i][0], snaps[i], graphs[i][1], pacing, concurrency=4, need_sign_in=False)
 
         threads = [threading.Thread(target=one, args=(i,)) for i in (0, 1)]
         for t in threads:

@@ -54,7 +54,12 @@ def awkward_tenant(first: str = AWKWARD, n: int = 300) -> TenantSnapshot:
 
 
 def user_requests(h) -> list:
-    return [r for r in h.emulator.requests_to("/users") if r.method == "GET"]
+    """The users listing's requests (the sign-in listing, never partitioned, apart: sign_in_requests)."""
+    return [r for r in h.emulator.requests_to("/users") if r.method == "GET" and r not in sign_in_requests(h)]
+
+
+def sign_in_requests(h) -> list:
+    return [r for r in h.emulator.requests_to("/users") if "signInActivity" in r.query.get("$select", "")]
 
 
 def by_id(snapshot: TenantSnapshot) -> list:
@@ -322,7 +327,7 @@ def test_reports_asked_early_keep_the_rows_of_users_only_a_second_read_found(har
 def test_the_end_is_near_only_when_little_is_left_to_read(harness, partitioned, monkeypatch):
     """A partition started last can hold most users: the second count waits until about two pages
     a stream are left, not until the last partition has merely started."""
-    monkeypatch.setattr(user_reads, "SIGN_IN_PAGE_SIZE", 20)  # read where users_path uses it
+    monkeypatch.setattr(user_reads, "PAGE_SIZE", 20)  # read where users_path uses it
     snap = awkward_tenant("x" * 9 + "jm", n=300)  # 246 users in 'x', the last letter started
     h = harness(snap)
     got = h.collect(need_sign_in=True)
@@ -437,7 +442,7 @@ def test_findings_are_identical_to_reading_one_page_after_another(harness, parti
 
 
 def test_concurrency_1_is_one_request_after_another(harness):
-    snap = make_tenant(3000)
+    snap = make_tenant(2400)  # 5 sign-in pages: within the identity reports' 5 per 10 s, no ETA count
     h = harness(snap)
     got = h.collect(("Sales Team",), need_sign_in=True, concurrency=1)
     assert got.users == snap.users
@@ -463,16 +468,18 @@ def test_progress_line_with_partitions():
     )
 
 
-def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned):
+def test_mailbox_purposes_are_read_while_the_users_are_listed(partitioned, monkeypatch):
     from conftest import Harness
 
     from auditor.graph.collector import MailboxCheck
 
+    monkeypatch.setattr(user_reads, "PAGE_SIZE", 20)  # pages that follow one another in each partition
     snap = make_tenant(2000)
     h = Harness(snap)
     h.emulator.latency = (0.02, 0.0)
     with h:
-        got = h.collect(need_sign_in=True, mailboxes=MailboxCheck(90))
+        # the disabled accounts' purposes; the dormant ones' follow their sign-ins (test_sign_in_lane.py)
+        got = h.collect(need_sign_in=False, mailboxes=MailboxCheck(90))
     assert len(got.users) == len(snap.users) and not got.gaps
     listed = [r.at for r in user_requests(h)]
     batches = [r.at for r in h.emulator.requests if r.path == "/$batch"]
@@ -499,7 +506,7 @@ def one_letter_tenant(n: int = 300) -> TenantSnapshot:
 @pytest.fixture
 def counted(partitioned, monkeypatch):
     """Pages of 20 users, and partitions counted however small the tenant."""
-    monkeypatch.setattr(user_reads, "SIGN_IN_PAGE_SIZE", 20)  # read where users_path uses it
+    monkeypatch.setattr(user_reads, "PAGE_SIZE", 20)  # read where users_path uses it
     monkeypatch.setattr(partitions, "COUNT_FROM_PAGES", 1)
     monkeypatch.setattr(partitions, "SPLIT_PAGES", 1)
 

@@ -21,6 +21,7 @@ from emulator_faults import Fault, FaultKind, sign_in_forbidden
 from graph_tenants import make_tenant
 
 from auditor.cli import main
+from auditor.graph.pacing import forget_app_windows
 from auditor.model import Group, TenantSnapshot, User
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import GraphEmulator, app_token
@@ -132,6 +133,7 @@ def test_thirty_nights_lose_nothing(
     resolved_on: dict[str, list[int]] = {}
     reported_on: dict[str, list[int]] = {}
     for night in range(1, NIGHTS + 1):
+        forget_app_windows()  # a day has passed since the last night's sign-in reads
         snap = _tenant_on(night, snap, reports[max(reports)] if reports else None)
         if night == 20:  # the admin edits the policy: inactive after 60 days instead of 90
             policy.write_text(

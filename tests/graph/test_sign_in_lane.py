@@ -1,0 +1,182 @@
+"""Sign-in activity is read apart, paced by Graph's "GET signInActivity" limit (10 requests per
+minute per app per tenant, and 10 per minute per app across all tenants): never in partitions, one
+listing of 500 users a page, its own lane shared by every tenant of the process; a 429 without
+Retry-After (Conditional Access) waits a second. Against the emulator with its budgets on, both
+sides scaled the same way (`seconds=0.05`: the minute lasts 3 s)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import math
+import threading
+import time
+from datetime import datetime
+from typing import Any
+
+from graph_tenants import make_tenant
+
+from auditor.graph import GraphClient, MailboxCheck, Progress, StaticTokenCredential, collect
+from auditor.graph.pacing import Pacing
+from auditor.graph.users import sign_in_line, sign_in_minutes, sign_in_requests, sign_in_seconds
+from auditor.model import TenantSnapshot
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator.budgets import AppLimits, Budgets
+
+SECONDS = 0.05  # every window scaled: "10 requests per minute" is 10 per 3 s
+MINUTE = 60 * SECONDS
+
+
+def _collect(
+    graph: GraphEmulator, snap: TenantSnapshot, token: str, *, need_sign_in: bool = True, **options: Any
+) -> Any:
+    at = datetime.fromisoformat(snap.collected_at.replace("Z", "+00:00"))
+    out = io.StringIO()
+
+    async def go() -> TenantSnapshot:
+        client = GraphClient(
+            base_url=graph.url,
+            credential=StaticTokenCredential(token),
+            pacing=Pacing(seconds=SECONDS),
+            progress=Progress(out, interval=0),
+        )
+        try:
+            return await collect(
+                client, group_refs=[], need_sign_in=need_sign_in, clock=lambda: at, concurrency=4, **options
+            )
+        finally:
+            await client.aclose()
+
+    return asyncio.run(go()), out.getvalue()
+
+
+def _sign_ins(graph: GraphEmulator) -> list[Any]:
+    return [r for r in graph.requests_to("/users") if "signInActivity" in r.query.get("$select", "")]
+
+
+def _times(u: Any) -> tuple[str | None, ...]:
+    return (u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time, u.last_successful_sign_in_date_time)
+
+
+def test_sign_ins_are_one_listing_of_500_paced_to_ten_a_minute() -> None:
+    """6,000 users: 12 sign-in requests (not one per partition), the eleventh a "minute" after the
+    first, no 429; every user has the times Graph holds; the progress says what it costs."""
+    snap = make_tenant(6_000)
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    with GraphEmulator(snap, token=token, budgets=Budgets(seconds=SECONDS)) as graph:
+        got, progress = _collect(graph, snap, token)
+    sign_ins = _sign_ins(graph)
+    assert len(sign_ins) == math.ceil(6_000 / 500) == 12
+    assert all("$filter" not in r.query and r.query["$top"] == "500" for r in sign_ins)
+    assert [r.status for r in graph.requests if r.status == 429] == []
+    arrivals = sorted(r.at for r in sign_ins)
+    assert all(later - first >= MINUTE * 0.95 for first, later in zip(arrivals, arrivals[10:], strict=False))
+    assert {u.id: _times(u) for u in got.users} == {u.id: _times(u) for u in snap.users}
+    assert "signInActivity: 12 request(s) of 500 users for 6,000 users, at least 1 min" in progress
+    # the users themselves were listed meanwhile, 999 a page, without signInActivity
+    listing = [r for r in graph.requests_to("/users") if r not in sign_ins and "$select" in r.query]
+    assert len(listing) == math.ceil(6_000 / 999) and all(r.query["$top"] == "999" for r in listing)
+    assert max(r.at for r in listing) < arrivals[10]
+
+
+def test_the_dormant_accounts_mailbox_purposes_are_asked_while_the_sign_ins_are_read() -> None:
+    """The purposes of licensed, enabled accounts without a recent sign-in are asked for as each
+    sign-in page comes in, not after the last one; the result is that of reading them at the end."""
+    snap = make_tenant(8_000)
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    with GraphEmulator(snap, token=token, budgets=Budgets(seconds=SECONDS)) as graph:
+        got, _ = _collect(graph, snap, token, mailboxes=MailboxCheck(90))
+    batches = [r.at for r in graph.requests if r.path == "/$batch"]
+    sign_ins = sorted(r.at for r in _sign_ins(graph))
+    assert len(sign_ins) == 16 and batches and min(batches) < sign_ins[-1]
+    with GraphEmulator(snap, token=token) as unpaced:  # no budgets: every purpose read at the end or so
+        alone, _ = _collect(unpaced, snap, token, mailboxes=MailboxCheck(90))
+    assert [u.mailbox_purpose for u in got.users] == [u.mailbox_purpose for u in alone.users]
+    assert any(u.mailbox_purpose for u in got.users)
+
+
+def test_the_tenants_of_one_app_share_one_sign_in_lane_and_tenants_without_inactivity_read_none() -> None:
+    """Three tenants in threads, one app, the emulators sharing the app's limits across tenants: two
+    read 6 sign-in pages each (12 > 10 a minute together), the third checks no inactivity and reads
+    none; no 429, and never more than 10 sign-in requests in a minute across the tenants."""
+    snaps = [make_tenant(3_000, seed=s) for s in (1, 2, 3)]
+    app = AppLimits(seconds=SECONDS)
+    results: list[Any] = [None, None, None]
+    with contextlib.ExitStack() as stack:
+        graphs = []
+        for snap in snaps:
+            token = app_token(snap.tenant_id, DEMO_ROLES)
+            emulator = GraphEmulator(snap, token=token, budgets=Budgets(seconds=SECONDS, app=app))
+            graphs.append((stack.enter_context(emulator), token))
+
+        def one(i: int) -> None:
+            results[i] = _collect(graphs[i][0], snaps[i], graphs[i][1], need_sign_in=i < 2)
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert [len(r[0].users) for r in results] == [3_000] * 3
+    requests = [r for graph, _ in graphs for r in graph.requests]
+    assert [r for r in requests if r.status == 429] == []
+    per_tenant = [len(_sign_ins(graph)) for graph, _ in graphs]
+    assert per_tenant == [6, 6, 0]
+    arrivals = sorted(r.at for graph, _ in graphs for r in _sign_ins(graph))
+    assert all(later - first >= MINUTE * 0.95 for first, later in zip(arrivals, arrivals[10:], strict=False))
+    # the tenant without an inactivity rule was not held behind the lane
+    assert max(r.at for r in graphs[2][0].requests) < arrivals[10]
+
+
+def test_a_429_without_retry_after_waits_a_second() -> None:
+    """Conditional Access answers its 1 request per second per tenant with a 429 without Retry-After:
+    the client waits a second before asking again, never at once."""
+    snap = make_tenant(30)
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    with GraphEmulator(snap, token=token, budgets=Budgets()) as graph:
+
+        async def go() -> None:
+            # a pacing that does not keep the emulator's 1 per second, so the second request meets the 429
+            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), pacing=Pacing(0.001))
+            try:
+                for _ in range(2):
+                    await client.get("/identity/conditionalAccess/policies")
+            finally:
+                await client.aclose()
+
+        started = time.monotonic()
+        asyncio.run(go())
+    policies = graph.requests_to("/identity/conditionalAccess/policies")
+    assert [r.status for r in policies] == [200, 429, 200]
+    assert policies[2].at - policies[1].at >= 1.0
+    assert time.monotonic() - started >= 1.0
+
+
+def test_the_pacing_keeps_conditional_access_to_one_request_a_second() -> None:
+    snap = make_tenant(30)
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    with GraphEmulator(snap, token=token, budgets=Budgets(seconds=0.2)) as graph:
+
+        async def go() -> None:
+            client = GraphClient(base_url=graph.url, credential=StaticTokenCredential(token), pacing=Pacing(0.2))
+            try:
+                await asyncio.gather(*(client.get("/identity/conditionalAccess/policies") for _ in range(4)))
+            finally:
+                await client.aclose()
+
+        asyncio.run(go())
+    policies = graph.requests_to("/identity/conditionalAccess/policies")
+    assert [r.status for r in policies] == [200] * 4
+
+
+def test_the_sign_in_figures() -> None:
+    assert [sign_in_requests(n) for n in (0, 1, 500, 501, 5_000, 100_000, 1_000_000)] == [1, 1, 1, 2, 10, 200, 2_000]
+    # ten go at once, each further ten a minute later
+    assert [sign_in_minutes(n) for n in (1, 10, 11, 200, 2_000)] == [0, 0, 1, 19, 199]
+    assert sign_in_line(100_000) == (
+        "signInActivity: 200 request(s) of 500 users for 100,000 users, at least 19 min at Graph's 10 a minute per app"
+    )
+    # the floor of the benchmark: 10 a minute, 5 per 10 s, one after another at the latency
+    assert [sign_in_seconds(n) for n in (0, 1, 5, 6, 10, 11, 200)] == [0, 0, 0, 10, 10, 60, 1_140]
+    assert sign_in_seconds(10, 0.3) == 10.3 and sign_in_seconds(3, 6.0) == 18.0
