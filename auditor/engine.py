@@ -11,6 +11,7 @@ import orjson
 
 from .billing.file import BillingFile
 from .enrichment import enrich
+from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
@@ -42,13 +43,13 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
     if missing:
-        return f"tenant data not collected: {', '.join(missing)}"
+        return NOT_COLLECTED.say(what=", ".join(missing))
     unavailable = rule.unavailable(policy, index)
     if unavailable:
         return unavailable
     absent = [r for r in refs if not index.has_group(r)]
     if absent:
-        return f"group {', '.join(repr(r) for r in absent)} named by the policy is not in the tenant data"
+        return GROUP_NOT_IN_TENANT.say(groups=", ".join(repr(r) for r in absent))
     return None
 
 
