@@ -114,7 +114,7 @@ class Rule:
     default_severity: ClassVar[Severity]
     section: ClassVar[str]  # the top-level policy section the rule reads
     # the key it owns inside that section (schema fragment below); the rule's family parses its value
-    # into the typed policy object the rule reads (parse_* beside each family, wired by policy/load.py)
+    # into the typed policy object the rule reads (parse_* beside each family, wired by policy_load.py)
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot datasets; see Gap.dataset
