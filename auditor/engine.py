@@ -134,12 +134,12 @@ def _sort_key(f: Finding) -> tuple[object, ...]:
 class SharedValues:
     """One object for each value that many findings hold equal, for one evaluation.
 
-    A large tenant gives many findings of a few shapes (130,000 at a million users in the
-    benchmark, mostly one product beside another for users of the same license layout): their
-    details, policy entry, message and products are equal, but each finding was built with its
-    own copies. Keeping one copy of each equal value is what keeps the audit of a million users
-    within its memory target (docs/benchmarks.md). Nothing changes but which object a finding
-    points at: the values are equal (`==`), and immutable (tuples, strings) or never changed."""
+    A large tenant gives many findings of a few shapes (mostly one product beside another for
+    users of the same license layout): their details, policy entry, message and products are
+    equal, but each finding was built with its own copies. Keeping one copy of each equal value is
+    what keeps the audit of a million users within its memory target (docs/performance.md).
+    Nothing changes but which object a finding points at: the values are equal (`==`), and
+    immutable (tuples, strings) or never changed."""
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}

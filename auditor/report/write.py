@@ -66,7 +66,7 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     """report.json text: the top level indented by two spaces as `json.dumps(indent=2,
     ensure_ascii=False)` writes it, except that each finding is one line of compact JSON (a
     million users' findings would otherwise be mostly indentation). Written by orjson (the
-    standard library's encoder is pure Python when indenting: 6 s for 100,000 findings). Money is
+    standard library's encoder is pure Python when indenting; docs/performance.md). Money is
     rounded to cents, so no float reaches the exponent forms where the two would differ; anything
     orjson refuses (report documents hold only JSON types) goes through the standard library."""
     try:

@@ -20,8 +20,8 @@ from ..timestamps import timestamp_or_none
 
 def _own(text: str) -> str:
     """A copy of `text` that the finding owns. A finding outlives the snapshot; holding the user's own
-    strings would keep the memory pages of the freed users from going back to the system (a million
-    users: peak RSS 1,046 MB with them, 1,009 MB with copies; docs/performance.md, "Peak memory")."""
+    strings would keep the memory pages of the freed users from going back to the system
+    (docs/performance.md, "Peak memory")."""
     return text.encode().decode()
 
 
