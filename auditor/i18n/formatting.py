@@ -85,8 +85,8 @@ def currency_code_after(locale: Locale) -> bool:
     "EUR 378" in English): CLDR's currency pattern of the language."""
     from babel import Locale as Cldr  # Babel: at the first amount
 
-    pattern = Cldr.parse(CLDR[locale]).currency_formats["standard"].pattern.split(";")[0]
-    return pattern.rstrip().endswith("\u00a4")
+    pattern: str = Cldr.parse(CLDR[locale]).currency_formats["standard"].pattern
+    return pattern.split(";")[0].rstrip().endswith("\u00a4")
 
 
 @lru_cache(maxsize=1024)
