@@ -252,7 +252,7 @@ def _reason(row: Mapping[str, Any], t: Translations) -> str:
         EXIT_COLLECTION: t.pgettext("rollup_failed_collection", "Reading the tenant through Microsoft Graph failed"),
         EXIT_DELIVERY: t.pgettext("rollup_failed_delivery", "Sending the report failed"),
         EXIT_INTERNAL: t.pgettext("rollup_failed_internal", "The audit stopped on a defect of the auditor"),
-    }.get(row.get("exit_code"), t.pgettext("rollup_failed_other", "The audit failed"))
+    }.get(int(row.get("exit_code") or 0), t.pgettext("rollup_failed_other", "The audit failed"))
     return t.pgettext("rollup_failed_reason", "{lead}. The log: {detail}", lead=lead, detail=detail)
 
 
