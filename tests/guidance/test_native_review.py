@@ -23,6 +23,7 @@ from auditor.fleet.rollup import write_documents
 from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, NOT_COLLECTED
 from auditor.model import Cloud, Locale
 from auditor.report.capped import MARKDOWN, render_page
+from auditor.rules.assignments.selection import SkuForbidden
 from tests.guidance.demo_files import demo_files
 from tests.report.report_fixtures import FakeGuidance, build_sample
 
@@ -247,8 +248,8 @@ def test_a_merged_reports_notes_are_in_its_language(locale: Locale) -> None:
     merged report's "Tenant: " prefix too, are said in the report's language."""
     document: dict[str, Any] = build_sample()
     document["not_evaluated"] = [
-        {"rule": "sku-forbidden", "policy": "baseline", "reason": GROUP_NOT_IN_TENANT.say(groups="'Frontline'")},
-        {"rule": "sku-forbidden", "policy": "baseline", "reason": NOT_COLLECTED.say(what="signInActivity")},
+        {"rule": SkuForbidden.id, "policy": "baseline", "reason": GROUP_NOT_IN_TENANT.say(groups="'Frontline'")},
+        {"rule": SkuForbidden.id, "policy": "baseline", "reason": NOT_COLLECTED.say(what="signInActivity")},
     ]
     document["warnings"] = [
         "Fabrikam: " + LICENSING_GROUP_NONE.say(where='p.yaml:7: licensing_group "E3 Users" of SPE_E3'),
