@@ -8,7 +8,6 @@ import contextlib
 import gc
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -21,6 +20,7 @@ from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .config_problems import config_problems
+from .cycles import collection_paused
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
@@ -282,44 +282,6 @@ def _cpu_s() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-_PAUSES = {"audits": 0, "enabled": True}  # the audits of this process that hold the cycle collector paused
-_PAUSES_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while the audit reads the tenant, evaluates and builds
-    its reports.
-
-    Evaluation and the reports build new objects from what is in memory and leave no cyclic
-    garbage (at 200,000 users the collector ran 16 full and 2,700 young collections during an
-    audit and found about fifty objects to free), yet each full collection walked every object the
-    audit holds: seconds at a million users. The collection of the tenant leaves a few cycles (its
-    requests' and tasks'): one collection after it frees them. At a million users the collector
-    had run 23 full collections while the users were read, 9.5 s in all; the one after it found
-    26,000 objects to free in 0.3 s. Refcounting frees everything else as before.
-
-    An audit among many (auditor.fleet) reads its tenant with the collector running, as before:
-    200 small tenants paused while read took 20 % more CPU with a full collection after each (every
-    tenant's objects and the SDK's walked once per tenant) and twice the peak RSS with a young one
-    (cycles promoted by one audit's collection waited for the last audit to end).
-
-    Counted, because a process that audits many tenants (auditor.fleet) runs audits side by side:
-    the collector runs again when the last of them is done, as it was before the first began."""
-    with _PAUSES_LOCK:
-        if _PAUSES["audits"] == 0:
-            _PAUSES["enabled"] = gc.isenabled()
-            gc.disable()
-        _PAUSES["audits"] += 1
-    try:
-        yield
-    finally:
-        with _PAUSES_LOCK:
-            _PAUSES["audits"] -= 1
-            if _PAUSES["audits"] == 0 and _PAUSES["enabled"]:
-                gc.enable()
-
-
 def _peak_mb() -> float:
     """This process's peak resident set size so far, in MB (0 where the platform does not say)."""
     try:
@@ -378,18 +340,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
         nightly.check_outputs()
         timings.mark("policies")
-        # the tenant is read, evaluated and reported from memory: see _cycle_collection_paused
-        # (an audit among many, auditor.fleet's, reads its tenant with the collector running)
+        # the tenant is read, evaluated and reported from memory with the cycle collector paused
+        # (auditor.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
+        # their collections free the cycles those reads leave (docs/performance.md)
         alone = getattr(args, "environment", None) is None  # the fleet gives each its own environment
         if alone:
-            paused.enter_context(_cycle_collection_paused())
+            paused.enter_context(collection_paused())
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(args, policies, as_of, nightly)
         billing, billing_gaps = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
         if alone:
             gc.collect()  # the collection's few cycles (its requests' and tasks'), once
         else:
-            paused.enter_context(_cycle_collection_paused())
+            paused.enter_context(collection_paused())
         timings.mark("collect")
         result = evaluate(policies, snapshot, as_of, billing)
         # what the policies and the billing file say in vain

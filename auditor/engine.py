@@ -11,6 +11,7 @@ import orjson
 
 from .billing.file import BillingFile
 from .enrichment import enrich
+from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
@@ -42,13 +43,13 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
     if missing:
-        return f"tenant data not collected: {', '.join(missing)}"
+        return NOT_COLLECTED.say(what=", ".join(missing))
     unavailable = rule.unavailable(policy, index)
     if unavailable:
         return unavailable
     absent = [r for r in refs if not index.has_group(r)]
     if absent:
-        return f"group {', '.join(repr(r) for r in absent)} named by the policy is not in the tenant data"
+        return GROUP_NOT_IN_TENANT.say(groups=", ".join(repr(r) for r in absent))
     return None
 
 
@@ -137,12 +138,12 @@ def _sort_key(f: Finding) -> tuple[object, ...]:
 class SharedValues:
     """One object for each value that many findings hold equal, for one evaluation.
 
-    A large tenant gives many findings of a few shapes (130,000 at a million users in the
-    benchmark, mostly one product beside another for users of the same license layout): their
-    details, policy entry, message and products are equal, but each finding was built with its
-    own copies. Keeping one copy of each equal value is what keeps the audit of a million users
-    within its memory target (docs/benchmarks.md). Nothing changes but which object a finding
-    points at: the values are equal (`==`), and immutable (tuples, strings) or never changed."""
+    A large tenant gives many findings of a few shapes (mostly one product beside another for
+    users of the same license layout): their details, policy entry, message and products are
+    equal, but each finding was built with its own copies. Keeping one copy of each equal value is
+    what keeps the audit of a million users within its memory target (docs/performance.md).
+    Nothing changes but which object a finding points at: the values are equal (`==`), and
+    immutable (tuples, strings) or never changed."""
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}

@@ -204,8 +204,8 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # the lastUpdatedDateTime of each of profile.license_assignment_states, in their order, as
     # Graph wrote it, joined by TIMES_APART ("" where it gave none); "" when it gave none at all.
     # The times are each user's own while the states are shared, so a user holds only its times,
-    # not a copy of its states (about 100 MB less at a million users): license_assignment_states
-    # joins them. One string, not a tuple of them: about 80 bytes less a user.
+    # not a copy of its states: license_assignment_states joins them. One string, not a tuple of
+    # them (what each saves: docs/performance.md, "What the code's shapes save").
     license_times: str = ""
     created_date_time: str | None = None
     # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)

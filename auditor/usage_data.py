@@ -144,7 +144,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload("teams", "Microsoft Teams", ACTIVE_USERS, "teamsLastActivityDate"),
         Workload("viva_engage", "Viva Engage", ACTIVE_USERS, "yammerLastActivityDate"),
         Workload("office_apps", "Microsoft 365 Apps", APPS, "m365AppsLastActivityDate"),
-        Workload("copilot", "Microsoft 365 Copilot", COPILOT, "copilotLastActivityDate"),
+        Workload("copilot", "Microsoft Copilot for Microsoft 365", COPILOT, "copilotLastActivityDate"),
         # No per-user usage report in Microsoft Graph: valid in `rightsize.unless_active`, where the
         # finding then asks a person to check them (never a ready-to-run change).
         Workload("teams_phone", "Teams Phone"),

@@ -156,7 +156,8 @@ def message(
     finding_details = RuleDetails[Any](subject, skus, details)
     key, values = found.message(finding_details, ValueFormatter(locale, names))
     text = render_one(locale, key, values)
-    return " ".join([text, *(render_one(locale, key, values) for key in found.notes(finding_details))])
+    note_values = {**values, **found.note_values(finding_details, ValueFormatter(locale, names))}
+    return " ".join([text, *(render_one(locale, note, note_values) for note in found.notes(finding_details))])
 
 
 def remediation(

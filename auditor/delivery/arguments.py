@@ -118,7 +118,7 @@ def add_email_command(subparsers: Any, *, parents: Sequence[argparse.ArgumentPar
 
 def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: AdapterFactory | None = None) -> int:
     """The `email` command: 0 when sent; raises DeliveryError (exit 4) or UsageError (exit 2)."""
-    from .send import send_report  # the message builder (report reading, ~40 ms): not loaded by `--help`
+    from .send import send_report  # the message builder (it reads the report): not loaded by `--help`
 
     options = options_from_args(args, graph_adapter_factory=graph_adapter_factory)
     if options is None:

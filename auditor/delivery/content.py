@@ -136,9 +136,10 @@ def run_url_from_env(environ: Mapping[str, str]) -> str | None:
 
 
 def _money(amount: float, currency: str, locale: Locale = Locale.EN) -> str:
-    if locale is Locale.EN:
-        return f"{currency} {amount:,.0f}"
-    return f"{currency} {i18n.format_number(round(amount), locale)}"
+    """A whole amount with its currency code where the language writes it: "EUR 1,240" (en),
+    "1.240 EUR" (da)."""
+    number = f"{amount:,.0f}" if locale is Locale.EN else i18n.format_number(round(amount), locale)
+    return f"{number} {currency}" if i18n.currency_code_after(locale) else f"{currency} {number}"
 
 
 def _report_locale(report: Mapping[str, Any]) -> Locale:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +24,17 @@ _ADDRESS = re.compile(
 SMTP_ATTACHMENT_LIMIT = 10_000_000  # bytes of CSV; most relays accept 10-25 MB messages
 GRAPH_ATTACHMENT_LIMIT = 3 * 1024 * 1024  # Graph: attachments under 3 MB may be sent inline
 GRAPH_REQUEST_LIMIT = 4_000_000  # Graph: a sendMail request must stay under 4 MB
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` (a name, an IPv4 or an [IPv6] address) is this machine: the one place where a
+    password over plain SMTP, or a webhook over plain http, stays on the machine (tests, a local relay)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class Transport(enum.Enum):

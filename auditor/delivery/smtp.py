@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import smtplib
 import socket
 import ssl
@@ -14,7 +13,7 @@ from email.utils import formatdate, make_msgid
 from auditor.errors import DeliveryError, UsageError
 
 from .content import ReportMail, html_or_text
-from .options import EmailOptions, SmtpSecurity
+from .options import EmailOptions, SmtpSecurity, is_loopback
 
 # RFC 5322's hard limit. At the default 78, Python folds a subject that starts with "[" before its first
 # word, and Python's own parser then reads the subject back with a leading space.
@@ -38,15 +37,6 @@ def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> Email
         maintype, _, subtype = entry.content_type.partition("/")
         message.add_attachment(entry.data, maintype=maintype, subtype=subtype, filename=entry.filename)
     return message
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -94,7 +84,7 @@ def _credentials(host: str, options: EmailOptions, environ: Mapping[str, str]) -
     password = environ.get("SMTP_PASSWORD") or ""
     if bool(username) != bool(password):
         raise UsageError("set both SMTP_USERNAME and SMTP_PASSWORD, or neither")
-    if username and options.smtp_security is SmtpSecurity.NONE and not _is_loopback(host):
+    if username and options.smtp_security is SmtpSecurity.NONE and not is_loopback(host):
         raise UsageError(f"refusing to send SMTP credentials to {host} without TLS: add --smtp-starttls or --smtp-ssl")
     return username, password
 

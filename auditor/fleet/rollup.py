@@ -20,8 +20,8 @@ from typing import Any
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
-from ..errors import UsageError
-from ..i18n import Translations, format_money, format_number, translations
+from ..errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
+from ..i18n import Translations, format_date, format_money, format_number, translations
 from ..model import Locale
 from ..render.text import md_escape
 
@@ -231,10 +231,29 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
         " / ".join(str(findings[s]) for s in SEVERITIES) if findings else "–",
         _money(row.get("unused_monthly"), row.get("currency"), locale),
         _money(row.get("plan_monthly_saving"), row.get("currency"), locale),
-        (f"{window['by']}: {_money(window['monthly_saving'], row.get('currency'), locale)}" if window else "–"),
+        (
+            f"{format_date(window['by'], locale)}: {_money(window['monthly_saving'], row.get('currency'), locale)}"
+            if window
+            else "–"
+        ),
         ", ".join(row.get("seats_short") or []) or "–",
-        row.get("reason") or "",
+        _reason(row, t),
     ]
+
+
+def _reason(row: Mapping[str, Any], t: Translations) -> str:
+    """Why a tenant failed, in the roll-up's language, by its exit code (docs/msp.md); then the
+    line its audit.log ends with, as the program wrote it (a Graph request, Graph's own message)."""
+    detail = row.get("reason")
+    if not detail:
+        return ""
+    lead = {
+        EXIT_USAGE: t.pgettext("rollup_failed_usage", "The tenant's settings or policy files were refused"),
+        EXIT_COLLECTION: t.pgettext("rollup_failed_collection", "Reading the tenant through Microsoft Graph failed"),
+        EXIT_DELIVERY: t.pgettext("rollup_failed_delivery", "Sending the report failed"),
+        EXIT_INTERNAL: t.pgettext("rollup_failed_internal", "The audit stopped on a defect of the auditor"),
+    }.get(int(row.get("exit_code") or 0), t.pgettext("rollup_failed_other", "The audit failed"))
+    return t.pgettext("rollup_failed_reason", "{lead}. The log: {detail}", lead=lead, detail=detail)
 
 
 def _headers(t: Translations) -> list[str]:

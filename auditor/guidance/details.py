@@ -202,7 +202,7 @@ class Details:
         return as_int(self.details.get(key))
 
 
-class _Lenient(dict[str, Any]):
+class Lenient(dict[str, Any]):
     """A finding's details where an absent key reads as None (an older report, a partial one):
     `details["key"]` never raises, and every value still goes through as_text, as_strs, ..."""
 
@@ -217,4 +217,4 @@ class RuleDetails(Details, Generic[D]):
 
     @cached_property
     def own(self) -> D:
-        return cast(D, _Lenient(self.details))
+        return cast(D, Lenient(self.details))

@@ -530,6 +530,11 @@ class RuleGuidance(Generic[D]):
         expired = (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
         return expired + bill_note(f)
 
+    def note_values(self, f: RuleDetails[D], w: ValueFormatter) -> dict[str, str]:
+        """Values the notes read beside the message's, under their own names where they differ: a
+        note's {count} ("reaches back 30 days") is not the number the message agrees with."""
+        return {}
+
     def remediation(self, f: RuleDetails[D], v: Variant, w: ValueFormatter) -> Remediation:
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError

@@ -14,6 +14,7 @@ from __future__ import annotations
 from auditor.i18n.catalogs import DOMAIN, catalog
 from auditor.i18n.cloud_names import cloud_name
 from auditor.i18n.formatting import (
+    currency_code_after,
     format_date,
     format_datetime,
     format_list,
@@ -30,6 +31,7 @@ __all__ = [
     "Translations",
     "catalog",
     "cloud_name",
+    "currency_code_after",
     "format_date",
     "format_datetime",
     "format_list",

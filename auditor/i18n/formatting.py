@@ -60,15 +60,33 @@ def format_size(size_bytes: float | int, locale: Locale) -> str:
     return f"{format_number(gb, locale, decimals=0 if gb == int(gb) else 1)} GB"
 
 
+MINUS = "\u2212"  # the minus sign (U+2212) of every negative amount a person reads
+
+
 def format_money(amount: float | int, currency: str | None, locale: Locale) -> str:
     """Amount with its currency placed per locale: "€1,240.00" (en), "1.240,00 €" (da).
 
-    An unknown currency shows its ISO code; no currency gives the bare number.
+    An unknown currency shows its ISO code; no currency gives the bare number. A negative amount
+    has one sign in every file: the minus sign before the amount as written ("−€ 56,20",
+    "−56,20 €"), as the texts write a reduction ("−{amount} a month"); CLDR's own negative
+    patterns differ ("€ -56,20" in Dutch, with a hyphen), and one report would show both.
     """
     rounded = round(float(amount), 2) + 0.0  # + 0.0: no "-0,00"
+    if rounded < 0:
+        return MINUS + format_money(-rounded, currency, locale)
     if not currency:
         return _number(rounded, 2, CLDR[locale])
     return _money(rounded, currency.upper(), CLDR[locale])
+
+
+@lru_cache(maxsize=8)
+def currency_code_after(locale: Locale) -> bool:
+    """Whether the language writes the currency after the amount ("378 EUR" in Danish and Swedish,
+    "EUR 378" in English): CLDR's currency pattern of the language."""
+    from babel import Locale as Cldr  # Babel: at the first amount
+
+    pattern: str = Cldr.parse(CLDR[locale]).currency_formats["standard"].pattern
+    return pattern.split(";")[0].rstrip().endswith("\u00a4")
 
 
 @lru_cache(maxsize=1024)

@@ -36,6 +36,15 @@ class DisabledAt(TypedDict, total=False):
     disable_unknown: str  # audit_not_read | not_in_audit
 
 
+class DataEnded(TypedDict, total=False):
+    """What a removal would end, which the engine adds to a finding whose fix removes products
+    (DataLoss.kinds and the data lost): the kinds of data each product holds, and the service plans
+    whose data a removal ends, by product."""
+
+    data_kinds: dict[str, list[str]]  # part number -> mailbox | archive | files
+    data_lost: dict[str, list[str]]  # part number -> the service plans whose data goes
+
+
 class HeldTwice(TypedDict, total=False):
     """Products held directly and from a group (DataLoss.held_twice)."""
 

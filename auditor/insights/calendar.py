@@ -123,8 +123,8 @@ def bill_event(
     day = parse_timestamp(str(action["by"])).date()
     summary = t.npgettext(
         "ics_bill_summary",
-        "{action} {product}: {n} seat ({tenant})",
-        "{action} {product}: {n} seats ({tenant})",
+        "{action}: {product}, {n} seat ({tenant})",
+        "{action}: {product}, {n} seats ({tenant})",
         int(action.get("seats") or 0),
         action=action_label(t, str(action.get("action"))),
         product=product_name(action),

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import i18n
+from auditor.delivery.options import is_loopback
 from auditor.errors import DeliveryError, UsageError
 from auditor.model import Locale
 from auditor.numbers import whole_number
@@ -57,23 +58,12 @@ def webhook_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
         raise UsageError("--notify-webhook: not a URL") from None
     if parts.scheme == "https" and host:
         return url
-    if parts.scheme == "http" and host and _loopback(host):
+    if parts.scheme == "http" and host and is_loopback(host):
         return url
     raise UsageError(
         f"--notify-webhook: the webhook must be an https URL (got a {parts.scheme or 'schemeless'} URL"
         f"{' for ' + host if host else ''}); plain http is allowed only to localhost"
     )
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    import ipaddress  # only for a plain-http webhook URL
-
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 # --- what the message says ------------------------------------------------------------------

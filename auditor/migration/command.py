@@ -4,7 +4,6 @@ users are blocked (0 none, 1 some; 2 bad input, 3 Graph could not be read)."""
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from argparse import Namespace
 from collections.abc import Callable, Mapping
@@ -13,6 +12,7 @@ from pathlib import Path
 
 from .. import demo
 from ..billing import BillingFile, read_billing
+from ..cycles import collection_paused
 from ..errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
 from ..exchange_export import read_exchange_export
 from ..model import Locale, TenantSnapshot
@@ -182,20 +182,20 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         # (a row per mailbox) need not sit under that peak
         mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
         billing = read_billing(args.billing) if args.billing else None
-        # keep the cyclic GC from re-scanning two tenants while the plan allocates (as `audit` does)
-        gc.freeze()
-        plan = build_plan(
-            PlanInputs(
-                source,
-                target,
-                movers,
-                products,
-                cutover,
-                as_of,
-                mailboxes,
-                bill=_bill(billing, source, Locale(args.locale)),
+        # the cycle collector paused while the plan is built from two tenants (auditor.cycles)
+        with collection_paused():
+            plan = build_plan(
+                PlanInputs(
+                    source,
+                    target,
+                    movers,
+                    products,
+                    cutover,
+                    as_of,
+                    mailboxes,
+                    bill=_bill(billing, source, Locale(args.locale)),
+                )
             )
-        )
         del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
         generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
         written = write_plan(plan, out_dir, Locale(args.locale), generated)

@@ -119,8 +119,8 @@ def migration_lines(document: Mapping[str, Any], locale: Locale, today: date) ->
     summary = document["summary"]
     head = t.npgettext(
         "migration_digest",
-        "Migration from {source} to {target} on {cutover}: {moving} of {n} user can move, {blocked} blocked.",
-        "Migration from {source} to {target} on {cutover}: {moving} of {n} users can move, {blocked} blocked.",
+        "Migration from {source} to {target} on {cutover}: {moving} of {n} user can move, {blocked} cannot.",
+        "Migration from {source} to {target} on {cutover}: {moving} of {n} users can move, {blocked} cannot.",
         int(summary.get("users") or 0),
         source=str(document["source"].get("name") or document["source"].get("tenant") or ""),
         target=str(document["target"].get("name") or document["target"].get("tenant") or ""),

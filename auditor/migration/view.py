@@ -19,10 +19,11 @@ from ..i18n import (
 )
 from ..model import Locale
 from ..plan.bill_view import action_label, window_label
+from ..reference import product_names
 from ..render.environment import MdSafe
 from ..render.text import md_escape
 from .facts import BY_ID
-from .records import ADDON_NAME, GRACE_DAYS, AddOn, MigrationPlan
+from .records import ADDON_NAME, GRACE_DAYS, AddOn, MigrationPlan, Overlap
 from .texts import say
 
 SHOWN_USERS = 200  # blocked users listed in the Markdown and HTML; migration-users.csv has every user
@@ -57,6 +58,14 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
             days=format_number(overlap.days or 0, locale),
             amount=format_money(overlap.amount, overlap.currency, locale),
         )
+    elif known := [o.amount for o in overlap.products if o.amount is not None and o.price is not None]:
+        overlap_text = t.pgettext(
+            "migration_overlap_least",
+            "{seats} seats are paid in both tenants until the source tenant's reduction takes effect: at least "
+            "{amount}, the total of the products below whose date and price are known.",
+            seats=format_number(overlap.seats, locale),
+            amount=format_money(round(sum(known), 2), _currency(overlap), locale),
+        )
     else:
         overlap_text = t.pgettext(
             "migration_overlap_unknown",
@@ -75,7 +84,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         + t.npgettext("migration_summary_blocked", "{n} is blocked", "{n} are blocked", len(blocked)),
         "purchases": [
             {
-                "sku": p.sku,
+                "sku": _product(p.sku),
                 "needed": format_number(p.needed, locale),
                 "free": format_number(p.free_in_target, locale),
                 "buy": format_number(p.buy, locale),
@@ -115,7 +124,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         else "",
         "removals": [
             {
-                "sku": sku,
+                "sku": _product(sku),
                 "direct": format_number(row["direct"], locale),
                 "groups": format_list(sorted(row["groups"]), locale) if row["groups"] else "–",
                 "after": day(row["after"]),
@@ -125,7 +134,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "actions": [
             {
                 "subscription": a["subscription"],
-                "sku": a["sku"],
+                "sku": _product(a["sku"]),
                 "action": action_label(t, a["action"]),
                 "seats": format_number(a["seats"], locale),
                 "by": day(date.fromisoformat(a["by"])) if a.get("by") else "–",
@@ -146,7 +155,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "overlap": overlap_text,
         "overlap_rows": [
             {
-                "sku": o.sku,
+                "sku": _product(o.sku),
                 "seats": format_number(o.seats, locale),
                 "from": day(o.start),
                 "until": day(o.until),
@@ -155,17 +164,32 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
             for o in overlap.products
         ],
         "unknowns": [say(r, locale) for r in plan.unknowns],
+        # each page once, named by its address (the facts' ids are the plan's own keys, not words)
         "facts": [
-            {"id": f, "source": BY_ID[f].source, "md": MdSafe(f"[{md_escape(f)}]({BY_ID[f].source})")}
-            for f in plan.facts
+            {"text": _address(page), "source": page, "md": MdSafe(f"[{md_escape(_address(page))}]({page})")}
+            for page in dict.fromkeys(BY_ID[f].source for f in plan.facts)
         ],
     }
+
+
+def _product(sku: str) -> str:
+    """A product as the report names it: its name in Microsoft's product table, else its part number."""
+    return product_names().product(None, sku) or sku
+
+
+def _currency(overlap: Overlap) -> str | None:
+    return overlap.currency or next((o.price[1] for o in overlap.products if o.price is not None), None)
+
+
+def _address(page: str) -> str:
+    """A page's address as a link's text: without the scheme ("learn.microsoft.com/…/buy-licenses")."""
+    return page.split("://", 1)[-1]
 
 
 def _addon(t: Translations, addon: AddOn, locale: Locale) -> str:
     """Rule 2's sentence: the add-on, how many, where it is assigned, when it is bought."""
     values = {
-        "product": addon.sku or ADDON_NAME,
+        "product": (product_names().product(None, addon.sku) if addon.sku else None) or ADDON_NAME,
         "count": format_number(addon.count, locale),
         "buy": format_number(max(0, addon.count - addon.free), locale),
         "date": format_date(addon.buy_by, locale),

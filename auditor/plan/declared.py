@@ -40,11 +40,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from auditor.audit_entries import parse_time
+from auditor.guidance.details import Lenient
+from auditor.impact.services import DataEnded
 from auditor.plan.actions import Action
 from auditor.plan.holds import not_on_hold
+from auditor.policy.objects import DataKeptDetails
+from auditor.rules.hygiene.accounts import DisabledUserLicensedDetails, InactiveUserLicensedDetails, MailUse
+
+
+class PlanDetails(DisabledUserLicensedDetails, InactiveUserLicensedDetails, DataEnded, total=False):
+    """The details of a leaver's finding the plan reads, typed as the rules write them: a key renamed
+    there fails mypy here. Read from report.json, so an absent key reads as None (Lenient)."""
+
+
+def _own(details: Mapping[str, Any]) -> PlanDetails:
+    return cast(PlanDetails, Lenient(details))
+
+
+def _kept(value: object) -> DataKeptDetails | None:
+    return cast(DataKeptDetails, Lenient(value)) if isinstance(value, Mapping) else None
+
+
+def _use(value: object) -> MailUse | None:
+    return cast(MailUse, Lenient(value)) if isinstance(value, Mapping) else None
+
 
 COVERS = {
     ("mailbox", "retention"): ("mailbox", "archive"),
@@ -69,29 +91,30 @@ MAILBOX_USED = "mailbox_used"  # the usage reports show Exchange or OneDrive act
 USE_NOT_SHOWN = "use_not_shown"  # no usage report shows whether the mailbox and OneDrive were used
 
 
-def data_kept(details: Mapping[str, Any]) -> dict[str, Any] | None:
+def data_kept(details: Mapping[str, Any]) -> DataKeptDetails | None:
     """The finding's `data_kept` declaration when it is in force and well formed, else None."""
-    kept = details.get("data_kept")
-    if not isinstance(kept, Mapping) or kept.get("expired") is not False:
+    kept = _kept(_own(details)["data_kept"])
+    if kept is None or kept["expired"] is not False:
         return None
-    if not isinstance(kept.get("accepted_by"), str) or not isinstance(kept.get("expires"), str):
+    if not isinstance(kept["accepted_by"], str) or not isinstance(kept["expires"], str):
         return None
     if not covered(kept):
         return None
-    return dict(kept)
+    return kept
 
 
-def covered(kept: Mapping[str, Any]) -> set[str]:
+def covered(kept: DataKeptDetails) -> set[str]:
     """The kinds of data (mailbox, archive, files) a declaration covers."""
-    return {kind for key in ("mailbox", "files") for kind in COVERS.get((key, str(kept.get(key))), ())}
+    said = (("mailbox", kept.get("mailbox")), ("files", kept.get("files")))
+    return {kind for key, value in said for kind in COVERS.get((key, str(value)), ())}
 
 
 def ended(action: Action, details: Mapping[str, Any]) -> set[str] | None:
     """The kinds of data the action's removal may end: every kind its freed products hold
     (`details.data_kinds`), counted whole, as if nothing the user keeps held it too. None when
     that cannot be told (the report does not say what a freed product holds)."""
-    kinds = details.get("data_kinds")
-    lost = details.get("data_lost")
+    own = _own(details)
+    kinds, lost = own["data_kinds"], own["data_lost"]
     if not isinstance(kinds, Mapping) or not isinstance(lost, Mapping):
         return None
     out: set[str] = set()
@@ -113,13 +136,13 @@ def use_wait(details: Mapping[str, Any]) -> tuple[str, str] | None:
     Exchange or OneDrive activity since the policy's window began (MAILBOX_USED), or no usage
     report shows either (USE_NOT_SHOWN). None for a finding without `mail_use` (a disabled
     account, a guest) and for an enabled account the reports show unused in the window."""
-    use = details.get("mail_use")
-    if not isinstance(use, Mapping):
+    use = _use(_own(details)["mail_use"])
+    if use is None:
         return None
-    since = use.get("since")
-    if use.get("read") is not True or not isinstance(since, str):
+    since = use["since"]
+    if use["read"] is not True or not isinstance(since, str):
         return USE_NOT_SHOWN, ""
-    used = [d for d in (use.get("exchange"), use.get("onedrive")) if isinstance(d, str) and d >= since]
+    used = [d for d in (use["exchange"], use["onedrive"]) if isinstance(d, str) and d >= since]
     return (MAILBOX_USED, max(used)) if used else None
 
 
@@ -138,9 +161,10 @@ def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
     if converts_first(action, details):
         return None
     record: dict[str, Any] = {"kinds": sorted(kinds)}
-    for key in ("mailbox", "files"):
-        if isinstance(kept.get(key), str):
-            record[key] = kept[key]
+    if isinstance(kept["mailbox"], str):
+        record["mailbox"] = kept["mailbox"]
+    if isinstance(kept["files"], str):
+        record["files"] = kept["files"]
     return record | {"accepted_by": kept["accepted_by"], "expires": kept["expires"]}
 
 
@@ -150,9 +174,7 @@ def converts_first(action: Action, details: Mapping[str, Any]) -> bool:
     so the conversion has not happened yet and the removal waits for it."""
     kept = data_kept(details)
     kinds = ended(action, details)
-    return (
-        kept is not None and kept.get("mailbox") == "converted_to_shared" and kinds is not None and "mailbox" in kinds
-    )
+    return kept is not None and kept["mailbox"] == "converted_to_shared" and kinds is not None and "mailbox" in kinds
 
 
 def removes_only(action: Action) -> bool:
@@ -172,7 +194,7 @@ def removes_only(action: Action) -> bool:
 
 def ends_no_data(action: Action, details: Mapping[str, Any]) -> bool:
     """A ready removal whose freed products hold no data, by the finding's own `data_kinds`."""
-    kinds = details.get("data_kinds")
+    kinds = _own(details)["data_kinds"]
     if not isinstance(kinds, Mapping):
         return False
     return all(not kinds.get(part) for part, delta in action.seats.items() if delta < 0)
@@ -183,18 +205,19 @@ def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None
 
     The disable time is `details.disabled_at` (ISO 8601). The time is measured against the
     audit's own clock (`as_of`): the plan never reads a clock."""
-    grace = details.get("grace_days")
+    own = _own(details)
+    grace = own["grace_days"]
     if not isinstance(grace, int) or isinstance(grace, bool) or grace <= 0:
         return None
-    disabled = details.get("disabled_at")
+    disabled = own["disabled_at"]
     try:
         since, now = parse_time(str(disabled)), parse_time(as_of)
     except ValueError:  # no disable time (or no audit time to measure from): it cannot be told
-        unread = details.get("disable_unknown") == "audit_not_read"
+        unread = own["disable_unknown"] == "audit_not_read"
         return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
     if now < ready_at:
-        if details.get("disabled_from") == "auditSpan":
+        if own["disabled_from"] == "auditSpan":
             return DISABLE_TIME_UNKNOWN, ""  # only a bound: the log does not reach back grace_days
         return GRACE_PERIOD, ready_at.date().isoformat()
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 
 from msgspec import Struct, field
 
@@ -91,6 +91,16 @@ class FilesKept(enum.Enum):
     NOT_NEEDED = "not_needed"
 
 
+class DataKeptDetails(TypedDict, total=False):
+    """A `data_kept` declaration as a finding's details carry it (DataKept.details; auditor.plan.declared)."""
+
+    mailbox: str  # retention | litigation_hold | not_needed | converted_to_shared
+    files: str  # retention | not_needed
+    accepted_by: str
+    expires: str  # ISO date
+    expired: bool  # the audit's date is past `expires`: the declaration counts as absent
+
+
 class DataKept(Struct, frozen=True):
     """The admin's declaration on a hygiene check (`data_kept:`): what keeps the accounts' data
     when their licenses go, who accepted that, and until when. A kind left out (`mailbox` or
@@ -107,14 +117,15 @@ class DataKept(Struct, frozen=True):
         as a waiver does. An expired declaration counts as absent."""
         return as_of.date() <= self.expires
 
-    def details(self, as_of: datetime) -> dict[str, Any]:
+    def details(self, as_of: datetime) -> DataKeptDetails:
         """The declaration as a finding's details carry it (`details.data_kept`)."""
-        out: dict[str, Any] = {"accepted_by": self.accepted_by, "expires": self.expires.isoformat()}
+        out = DataKeptDetails(accepted_by=self.accepted_by, expires=self.expires.isoformat())
         if self.mailbox is not None:
             out["mailbox"] = self.mailbox.value
         if self.files is not None:
             out["files"] = self.files.value
-        return out | {"expired": not self.in_force(as_of)}
+        out["expired"] = not self.in_force(as_of)
+        return out
 
 
 class HygieneCheck(Struct, frozen=True):

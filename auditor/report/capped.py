@@ -1,20 +1,76 @@
-"""The one render loop of report.html and report.md: at most a number of findings per rule,
-fewer when the page would be over its size limit."""
+"""report.html and report.md, rendered by one loop: at most a number of findings per rule, fewer
+when the page would be over its size limit.
+
+    HTML      report.html: one self-contained, e-mail-safe page (inline CSS, table layout, no
+              scripts, no external images or fonts)
+    MARKDOWN  report.md: a compact summary for the GitHub Actions job page ($GITHUB_STEP_SUMMARY);
+              every tenant-sourced value is escaped (see auditor.render.text)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Template
+from jinja2 import Environment, Template
 
 from auditor.model import Cloud, Locale
 from auditor.plan.bill_view import bill_view, document_currency
 from auditor.plan.summary import header_plan, plan_header
+from auditor.render.environment import html_environment, markdown_environment
 from auditor.report.view import RowMemo, build_view
 from auditor.report.view.insights import insights_view
 from auditor.report.view.states import FindingState, document_states
 from auditor.report.wording_api import Wording
+
+
+@dataclass(frozen=True)
+class Page:
+    """One of the report's pages: its template and its limits."""
+
+    template: str
+    environment: Callable[[], Environment]
+    size_limit: int  # bytes
+    cap_per_rule: int  # findings shown per rule, at most
+
+
+# mail gateways and clients clip or reject a body over 1 MB
+HTML = Page("report.html.j2", html_environment, size_limit=1_000_000, cap_per_rule=50)
+# GitHub rejects a step summary over 1 MiB
+MARKDOWN = Page("summary.md.j2", markdown_environment, size_limit=1_000_000, cap_per_rule=10)
+
+
+def render_page(
+    page: Page,
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    wording: Wording,
+    redacted: bool = False,
+    plan_line: str | None = None,
+    cap_per_rule: int | None = None,
+    size_limit: int | None = None,
+    memo: RowMemo | None = None,
+    states: Mapping[str, FindingState] | None = None,
+) -> str:
+    """`page` of `document`: at most `cap_per_rule` findings per rule (the page's own by default), and
+    fewer when needed to stay under `size_limit` bytes; each rule section says how many more are in
+    the CSV/JSON."""
+    return render_capped(
+        page.environment().get_template(page.template),
+        document,
+        locale=locale,
+        cloud=cloud,
+        wording=wording,
+        redacted=redacted,
+        plan_line=plan_line,
+        cap_per_rule=page.cap_per_rule if cap_per_rule is None else cap_per_rule,
+        size_limit=page.size_limit if size_limit is None else size_limit,
+        memo=memo,
+        states=states,
+    )
 
 
 def render_capped(

@@ -39,7 +39,7 @@ R = TypeVar("R")
 
 CHUNK = 500  # findings per chunk: about 2.5 MB of report.json
 AHEAD = 2  # chunks out per process while the results are written in order
-MAX_WORKERS = 8  # each a copy of the audit's page tables and about 20 MB of its own
+MAX_WORKERS = 8  # each a copy of the audit's page tables and memory of its own (docs/performance.md)
 
 _PR_SET_PDEATHSIG = 1  # Linux prctl(2): the signal a process gets when its parent dies
 

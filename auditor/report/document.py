@@ -83,8 +83,8 @@ class FindingRemediation:
     An audit builds its document without the remediation (`remediate=None`: each finding's is
     None) and hands this to the plan, which reads only the actions, and to the writer of
     report.json and findings.csv, which works each one out as it writes the finding and drops it.
-    Held for every finding at once, the remediation of 130,000 findings took about 640 MB
-    (docs/benchmarks.md, "Today's figures")."""
+    Held for every finding at once, the remediation is most of the audit's memory at a million
+    users (docs/performance.md, "What the code's shapes save")."""
 
     def __init__(
         self,

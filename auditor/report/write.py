@@ -23,11 +23,10 @@ from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
 from auditor.plan.summary import header_plan, plan_header
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.chunks import in_chunks
 from auditor.report.csv_report import FindingsCsv, write_csv
 from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.view import RowMemo
 from auditor.report.view.states import document_states
@@ -43,6 +42,7 @@ FILE_NAMES = {
     Format.CSV: "findings.csv",
 }
 ALL_FORMATS = tuple(Format)
+PAGES = {Format.HTML: HTML, Format.MD: MARKDOWN}
 DIGEST_FILES = (DIGEST_HTML, DIGEST_TEXT)  # written with report.html or report.md: the e-mail's body
 
 
@@ -66,7 +66,7 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     """report.json text: the top level indented by two spaces as `json.dumps(indent=2,
     ensure_ascii=False)` writes it, except that each finding is one line of compact JSON (a
     million users' findings would otherwise be mostly indentation). Written by orjson (the
-    standard library's encoder is pure Python when indenting: 6 s for 100,000 findings). Money is
+    standard library's encoder is pure Python when indenting; docs/performance.md). Money is
     rounded to cents, so no float reaches the exponent forms where the two would differ; anything
     orjson refuses (report documents hold only JSON types) goes through the standard library."""
     try:
@@ -322,8 +322,9 @@ def render(
             _write_json(path, document, remediation, workers)
         elif fmt is Format.CSV and together:
             pass  # written with report.json
-        elif fmt is Format.HTML:
-            html = render_html(
+        elif fmt in PAGES:
+            page = render_page(
+                PAGES[fmt],
                 shown,
                 locale=locale,
                 cloud=cloud,
@@ -333,19 +334,7 @@ def render(
                 memo=memo,
                 states=states,
             )
-            _write(path, html, "utf-8")
-        elif fmt is Format.MD:
-            md = render_markdown(
-                shown,
-                locale=locale,
-                cloud=cloud,
-                wording=catalog,
-                redacted=redact,
-                plan_line=plan_line,
-                memo=memo,
-                states=states,
-            )
-            _write(path, md, "utf-8")
+            _write(path, page, "utf-8")
         else:
             _write_csv(shown, path, locale=locale, cloud=cloud, wording=catalog, stored=stored)
         written.append(path)

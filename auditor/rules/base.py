@@ -20,8 +20,8 @@ from ..timestamps import timestamp_or_none
 
 def _own(text: str) -> str:
     """A copy of `text` that the finding owns. A finding outlives the snapshot; holding the user's own
-    strings would keep the memory pages of the freed users from going back to the system (a million
-    users: peak RSS 1,046 MB with them, 1,009 MB with copies; docs/performance.md, "Peak memory")."""
+    strings would keep the memory pages of the freed users from going back to the system
+    (docs/performance.md, "Peak memory")."""
     return text.encode().decode()
 
 
@@ -114,7 +114,7 @@ class Rule:
     default_severity: ClassVar[Severity]
     section: ClassVar[str]  # the top-level policy section the rule reads
     # the key it owns inside that section (schema fragment below); the rule's family parses its value
-    # into the typed policy object the rule reads (parse_* beside each family, wired by policy/load.py)
+    # into the typed policy object the rule reads (parse_* beside each family, wired by policy_load.py)
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
     needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot datasets; see Gap.dataset

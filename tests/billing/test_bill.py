@@ -108,7 +108,7 @@ def test_without_billing_file_each_action_is_unknown_and_bounded_by_the_renewal(
         "2027-02-01",
         "2027-02-01",
     )
-    assert action["reason"].startswith("Geen factureringsregel")
+    assert action["reason"].startswith("Geen regel in het factureringsbestand")
     assert bill["monthly_saving_now"] == 0.0 and bill["monthly_saving_within_year"] == 337.5
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor import commands
+from auditor import commands, cycles
 from auditor.cli import build_parser, main
 
 from .factory import sample_audit_argv, watch_command
@@ -88,7 +88,7 @@ def test_running_again_after_an_audit_that_fails(tmp_path, monkeypatch):
 
 
 def test_side_by_side_audits_give_it_back_when_the_last_ends():
-    first, second = commands._cycle_collection_paused(), commands._cycle_collection_paused()
+    first, second = cycles.collection_paused(), cycles.collection_paused()
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)
@@ -99,6 +99,6 @@ def test_side_by_side_audits_give_it_back_when_the_last_ends():
 
 def test_a_collector_switched_off_before_stays_off():
     gc.disable()
-    with commands._cycle_collection_paused():
+    with cycles.collection_paused():
         assert not gc.isenabled()
     assert not gc.isenabled()

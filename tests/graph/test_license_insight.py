@@ -24,9 +24,8 @@ from auditor.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.model import AuditResult, Cloud, Locale, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.render.text import md_escape
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.document import build_document
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
 from auditor.report.wording_api import default_wording
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
@@ -111,8 +110,8 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
     block = document_["license_insight"]
     assert block["differs"] is True and block["microsoft"]["entitledP1LicenseCount"] == 11
     assert block["source"] == "GET /beta/reports/azureADPremiumLicenseInsight"
-    html = render_html(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
-    markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    html = render_page(HTML, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    markdown = render_page(MARKDOWN, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
     assert "Microsoft&#39;s own counts" in html and md_escape("Microsoft's own counts") in markdown
     for text in (html, markdown):
         assert "the users who used a feature" in text and "every user in scope" in text
@@ -135,7 +134,7 @@ def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
     result = audit(tmp_path, collected(tenant(same))[0])
     assert result.license_insight is not None and result.license_insight["differs"] is False
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
-    markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    markdown = render_page(MARKDOWN, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
     assert md_escape("Microsoft's own counts") in markdown and "who used a feature" not in markdown
 
 

@@ -40,6 +40,7 @@ from auditor.guidance import texts
 from auditor.guidance.texts import extract
 from auditor.model import Locale
 from tests import po_catalogs as po
+from tests.guidance.demo_files import demo_files
 
 LOCALE_DIR = Path(__file__).parents[2] / "auditor" / "locale"
 GLOSSARY = LOCALE_DIR / "glossary.csv"
@@ -78,7 +79,12 @@ TERMS = read_glossary()
 
 # What a translation may keep in English: placeholders, URLs, code and Graph names in backticks, and
 # proper names Microsoft does not translate.
-PROPER_NAMES = ("Volume License Service Center", "Volume Licensing Service Center", "GCC High")
+PROPER_NAMES = (
+    "Volume License Service Center",
+    "Volume Licensing Service Center",
+    "GCC High",
+    "Cross Tenant User Data Migration",
+)
 _CODE = r"\{[^{}]*\}|https?://\S+|`[^`]*`|\?view=\S+"
 _NOT_PROSE = re.compile(_CODE + "|" + "|".join(map(re.escape, PROPER_NAMES)))
 
@@ -223,12 +229,21 @@ _ESCAPE = re.compile(r"\\(?=[^\w\s])")  # Markdown's backslash escapes
 _IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[-_.][a-z0-9]+)+\b|\b[A-Z0-9]+(?:_[A-Z0-9]+)+\b|\S+@\S+")
 
 
+# the files whose prose the checks read (findings.csv and the calendar entries repeat it)
+READ = (
+    "report.md",
+    "report.html",
+    "plan.md",
+    "digest.html",
+    "digest.txt",
+    "migration/migration.md",
+    "migration/migration.html",
+)
+
+
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., dict[str, str]]]:
-    from auditor.cli import main
-
-    root = Path(__file__).parents[2]
-    sample = root / "auditor_dev" / "sample" / "sample-tenant.json"
+    sample = Path(__file__).parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
     # tenant data is no translation: the sample has users such as "Info Shared Mailbox"
     tenant = json.loads(sample.read_text("utf-8"))
     names = sorted(
@@ -243,44 +258,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[...,
         """Each file's prose; with `words`, its text with only markup and tenant names taken out (the
         identifiers stay: "Microsoft 365-beheercentrum" is one word in Dutch)."""
         if locale not in done:
-            out = tmp_path_factory.mktemp(f"glossary-{locale.value}")
-            with pytest.MonkeyPatch.context() as patch:
-                patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
-                main(
-                    [
-                        "audit",
-                        "--snapshot",
-                        str(sample),
-                        "--policies",
-                        str(root / "policies" / "example.yaml"),
-                        "--output-dir",
-                        str(out),
-                        "--format",
-                        "json,html,md",
-                        "--as-of",
-                        "2026-11-01T06:00:00Z",
-                        "--locale",
-                        locale.value,
-                        "--billing",
-                        str(root / "auditor_dev" / "sample" / "sample-billing.csv"),
-                    ]
-                )
-                assert main(["plan", "--report-dir", str(out)]) == 0
-                # the migration plan, as `migrate --demo` writes it
-                main(["migrate", "--demo", "--locale", locale.value, "--output-dir", str(out / "migration")])
-            documents = {
-                name: (out / name).read_text("utf-8")
-                for name in (
-                    "report.md",
-                    "report.html",
-                    "plan.md",
-                    "digest.html",
-                    "digest.txt",
-                    "migration/migration.md",
-                    "migration/migration.html",
-                )
-            }
-            assert "bill-" in " ".join(path.name for path in out.iterdir()), "the bill's calendar files"
+            documents = {name: text for name, text in demo_files(locale, tmp_path_factory).items() if name in READ}
             done[locale] = {name: _without(_prose(text), names) for name, text in documents.items()}
             plain[locale] = {name: _without(_words(text), names) for name, text in documents.items()}
         return plain[locale] if words else done[locale]

@@ -44,7 +44,7 @@ def test_the_line_names_the_move_the_next_purchase_and_the_overlap() -> None:
     (line,) = migration_lines(_plan(), Locale.EN, TODAY)
     # 20 licenses and 21 add-ons due the same day are one step; the past reduction is no deadline
     assert line == (
-        "Migration from Contoso to Fabrikam on Jan 15, 2027: 31 of 36 users can move, 5 blocked. "
+        "Migration from Contoso to Fabrikam on Jan 15, 2027: 31 of 36 users can move, 5 cannot. "
         "Next deadline: buy 41 licenses in Fabrikam by Jan 8, 2027. Paying for both tenants while they "
         "overlap: €1,234.50."
     )

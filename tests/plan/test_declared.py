@@ -5,6 +5,7 @@ a removal that ends only covered data ready; grace_days holds a leaver's removal
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from auditor.plan.compile import compile_plan
@@ -296,3 +297,21 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     assert not planned & set(ids.values())
     text = plain((out / "plan.md").read_text(encoding="utf-8"))
     assert "not before Nov 9, 2026" in text
+
+
+def test_the_plan_reads_the_rules_details_through_their_types() -> None:
+    """plan/declared.py reads a leaver's details through PlanDetails (the rules' TypedDicts), so a key
+    renamed in a rule fails mypy there; an absent key reads as None, as in an older report.json."""
+    from pathlib import Path
+
+    from auditor.plan import declared
+
+    source = Path(declared.__file__).read_text("utf-8")
+    assert re.findall(r"details(?:\.get\(|\[)", source) == [], "read details through _own(details)[key]"
+    keys = set(declared.PlanDetails.__annotations__) | {
+        key for base in declared.PlanDetails.__mro__ for key in getattr(base, "__annotations__", {})
+    }
+    read = set(re.findall(r'own\(details\)\["(\w+)"\]|own\["(\w+)"\]', source))
+    assert {key for pair in read for key in pair if key} <= keys
+    assert declared.grace_wait({}, "2026-11-01T00:00:00Z") is None
+    assert declared.use_wait({"mail_use": {"read": False}}) == (declared.USE_NOT_SHOWN, "")

@@ -116,7 +116,7 @@ def test_every_kind_is_described_from_its_call() -> None:
 def test_the_plan_speaks_the_reports_language() -> None:
     lie = finding("f1", FORBIDDEN, JANE, [assign(JANE, remove=["SPE_E5"], description=LIE)], name="Jane Doe")
     (change,) = compile_plan(report([lie], SEATS, locale="nl")).changes
-    assert change.description == "Microsoft 365 E5 verwijderen bij Jane Doe (0001@contoso.example)"
+    assert change.description == "Microsoft 365 E5 van Jane Doe (0001@contoso.example) verwijderen"
 
 
 def test_a_product_a_crafted_report_renamed_keeps_microsofts_name_for_the_skuid() -> None:

@@ -10,8 +10,7 @@ import pytest
 
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import render
 from tests.report.report_fixtures import FakeGuidance
 
@@ -49,11 +48,11 @@ def _document(version: int = 2) -> dict[str, Any]:
 
 
 def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
-    return render_markdown(document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    return render_page(MARKDOWN, document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
 
 
 def _html(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
-    return render_html(document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    return render_page(HTML, document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
 
 
 def test_markdown_header_says_how_many_changes_and_the_net_cost() -> None:

@@ -15,8 +15,7 @@ from auditor.blocked import BLOCKED_REASONS, LOOKUP
 from auditor.model import Cloud, Locale
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.view.states import plan_states
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import LicenseSuspended, SeatsInGrace, SkuNotApproved, SpareSeatsUnderMinimum
@@ -137,11 +136,11 @@ def _reclaimable_report() -> dict[str, Any]:
 
 
 def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
-    md = render_markdown(_reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    md = render_page(MARKDOWN, _reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     plan_row = next(line for line in md.splitlines() if line.startswith("| Plan |"))
     assert plan_row.endswith(
         "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits for a declaration "
-        "that the user's data is kept, €12\\.50 waits for a person\\. The plan's other changes count \\-€57\\.00 in "
+        "that the user's data is kept, €12\\.50 waits for a person\\. The plan's other changes count −€57\\.00 in "
         "its net\\. |"
     )
     # the net counts every change, the reclaimable ones or not: -57.00 ready + -57.00 other
@@ -150,7 +149,7 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_html_header_splits_it_in_every_language(locale: Locale) -> None:
-    html = render_html(_reclaimable_report(), locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, _reclaimable_report(), locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     row = next(
         line
         for line in html.splitlines()

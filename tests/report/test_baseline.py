@@ -12,8 +12,7 @@ import pytest
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report.baseline import compare, load_baseline
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
 from auditor.rules.hygiene.accounts import GuestLicensed, InactiveUserLicensed
 
@@ -69,15 +68,15 @@ def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     result = compare(previous, current)
     assert [f["rule"] for f in result["changes"]["resolved"]] == []
     assert {f["rule"] for f in result["changes"]["unverified"]} == {InactiveUserLicensed.id}
-    html = render_html(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert "Not re-checked" in html and "Earlier findings not re-checked" in html
 
 
 def test_reports_lead_with_changes() -> None:
     previous, current = runs()
     result = compare(previous, current)
-    html = render_html(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
-    markdown = render_markdown(result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    markdown = render_page(MARKDOWN, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     for text in (html, markdown):
         assert text.index("Changes since the previous run") < text.index("Summary")
         assert "Resolved findings" in text and "New findings" in text

@@ -15,8 +15,7 @@ from cmarkgfm.cmark import Options
 
 from auditor.model import Cloud, Locale
 from auditor.render.text import clean, md_escape
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
+from auditor.report.capped import HTML, MARKDOWN, render_page
 
 from .report_fixtures import FORMULA_NAME, MD_NAME, XSS_ATTR, XSS_NAME, FakeGuidance
 
@@ -66,7 +65,7 @@ def assert_no_active_content(page: Collector, *, local: tuple[str, ...] = ()) ->
 
 
 def test_html_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert XSS_NAME not in html
     assert "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -80,7 +79,7 @@ def test_html_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuidance
 
 
 def test_html_links_only_to_plain_https(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "javascript:" not in html
     page = parse(html)
     hrefs = [attrs["href"] or "" for tag, attrs in page.tags if tag == "a"]
@@ -98,7 +97,7 @@ def github_html(markdown: str) -> str:
 
 
 def test_markdown_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     page = parse(github_html(markdown))
     assert_no_active_content(page)
     assert [tag for tag, _ in page.tags if tag == "a"] == []  # no link at all: none is ours to make
@@ -109,7 +108,7 @@ def test_markdown_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuid
 
 
 def test_markdown_tables_keep_their_shape(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     page = parse(github_html(markdown))
     md_row = next(row for row in page.cells if row and MD_NAME in row[0])
     assert len(md_row) == 4  # the "|" inside the name did not split the cell (no group: no group column)

@@ -119,7 +119,7 @@ def test_money(locale: Locale) -> None:
 
 
 def test_money_edge_cases() -> None:
-    assert i18n.format_money(-12.5, "EUR", Locale.EN) == "-€12.50"
+    assert i18n.format_money(-12.5, "EUR", Locale.EN) == "−€12.50"
     assert i18n.format_money(12.5, "CHF", Locale.EN) == "CHF12.50"
     assert i18n.format_money(12.5, None, Locale.DA) == "12,50"
 
@@ -151,12 +151,18 @@ def test_numbers_and_percentages(locale: Locale) -> None:
     assert i18n.format_percent(0.25, locale) == percent
 
 
-def test_negative_amounts_and_unknown_currencies_follow_cldr() -> None:
-    """Babel's CLDR patterns: the sign goes where each language puts it (nl: after the symbol),
-    Swedish writes kronor as "kr", and a currency CLDR does not know shows its ISO code."""
-    assert i18n.format_money(-1240, "EUR", Locale.NL) == f"€{NBSP}-1.240,00"
-    assert i18n.format_money(-1240, "USD", Locale.NL) == f"US${NBSP}-1.240,00"
-    assert i18n.format_money(-1240, "EUR", Locale.EN) == "-€1,240.00"
+def test_negative_amounts_have_one_sign_and_unknown_currencies_follow_cldr() -> None:
+    """A negative amount is the minus sign (U+2212) before the amount as the language writes it, as the
+    texts write a reduction ("−{amount} a month"): one sign in one report, where CLDR's Dutch pattern
+    puts a hyphen after the symbol ("€ -1.240,00"). Swedish writes kronor as "kr", and a currency
+    CLDR does not know shows its ISO code."""
+    assert i18n.format_money(-1240, "EUR", Locale.NL) == f"−€{NBSP}1.240,00"
+    assert i18n.format_money(-1240, "USD", Locale.NL) == f"−US${NBSP}1.240,00"
+    assert i18n.format_money(-1240, "EUR", Locale.EN) == "−€1,240.00"
+    assert i18n.format_money(-56.2, "EUR", Locale.DA) == f"−56,20{NBSP}€"
+    assert i18n.format_money(-56.2, "EUR", Locale.TR) == "−€56,20"
+    assert i18n.format_money(-5, None, Locale.SV) == "−5,00"
     assert i18n.format_money(12.5, "SEK", Locale.SV) == f"12,50{NBSP}kr"
     assert i18n.format_money(-0.001, "EUR", Locale.EN) == "€0.00"
     assert i18n.format_money(3, "XTS", Locale.EN).startswith("XTS")
+    assert all("-" not in i18n.format_money(-1240.5, "EUR", locale) for locale in Locale)

@@ -18,8 +18,7 @@ from auditor import i18n
 from auditor.enums import Format
 from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import parse_formats, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
@@ -102,7 +101,7 @@ def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeG
     document = build_sample()
     document["not_evaluated"] = []
     document["complete"] = True  # inconsistent input: gaps alone must still count
-    html = render_html(document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "This report is incomplete" in html and "signInActivity" in html
 
 
@@ -110,8 +109,8 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
     sample: dict[str, Any], guidance: FakeGuidance
 ) -> None:
     """Data, request, reason; rule, policy, reason: in the order of the tables' headers."""
-    html = render_html(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
-    markdown = render_markdown(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     gap, skipped = sample["gaps"][0], sample["not_evaluated"][0]
     cells = [gap["part"], gap["request"], gap["reason"]]
     at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
@@ -132,8 +131,8 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
 
 
 def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
-    markdown = render_markdown(complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "incomplete" not in html.lower() and "incomplete" not in markdown.lower()
     assert "Findings need attention" in html
 
@@ -143,7 +142,7 @@ def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidan
     clean["findings"] = []
     clean["summary"] = {**clean["summary"], "total": 0, "unwaived": 0, "waived": 0, "by_rule": {}}
     clean["summary"]["by_severity"] = dict.fromkeys(("critical", "high", "medium", "low"), 0)
-    html = render_html(clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant: no open findings" in html
     partial = {
         **clean,
@@ -151,14 +150,14 @@ def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidan
         "gaps": build_sample()["gaps"],
         "not_evaluated": build_sample()["not_evaluated"],
     }
-    html = render_html(partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant" not in html and "This report is incomplete" in html
 
 
 @pytest.mark.parametrize("locale", [loc for loc in Locale if loc is not Locale.EN], ids=lambda loc: loc.value)
 def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
-    markdown = render_markdown(sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
     labels = _texts(locale)
     english = _texts(Locale.EN)
     assert f'<html lang="{locale.value}">' in html
@@ -173,12 +172,12 @@ def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, An
 
 
 def test_cloud_selects_the_remediation_variant(sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(sample, locale=Locale.EN, cloud=Cloud.GERMANY, wording=guidance)
+    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.GERMANY, wording=guidance)
     assert "[en/germany] fix" in html and "[en/worldwide]" not in html
 
 
 def test_waived_findings_show_their_waiver(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
-    html = render_html(complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Approved by CISO" in html and "31. jan. 2027" in html and "Undtaget" in html
 
 
@@ -262,7 +261,7 @@ def test_the_required_role_line_is_never_cut(locale: Locale) -> None:
     roles = sorted(_roles(locale), key=len)
     assert len(roles[-1]) > 200, "the test needs a role text longer than a name"
     for role in roles[-2:]:
-        page = render_html(build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, wording=_LongRoles(role))
+        page = render_page(HTML, build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, wording=_LongRoles(role))
         # the recipes name the role by its number in the table of roles, which has it whole
         lines = [html_lib.unescape(line) for line in page.splitlines() if 'id="role-' in line]
         assert any(role in line for line in lines), role

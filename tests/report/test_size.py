@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from auditor.model import Cloud, Locale
+from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.csv_report import render_csv
-from auditor.report.html_report import render_html
-from auditor.report.md_report import render_markdown
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import RULES, FakeGuidance, build_big, build_sample, user
@@ -30,14 +29,14 @@ def big() -> dict[str, Any]:
 
 
 def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
-    html = render_html(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
     inactive = sum(1 for f in big["findings"] if f["rule"] == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
 
 
 def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
-    markdown = render_markdown(big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    markdown = render_page(MARKDOWN, big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(markdown.encode("utf-8")) < MD_LIMIT
     assert "avvikelser för den här regeln finns i findings\\.csv och report\\.json" in markdown
 
@@ -71,8 +70,8 @@ def _worst_case() -> dict[str, Any]:
 
 def test_html_size_cap_holds_for_hostile_input() -> None:
     doc = _worst_case()
-    html = render_html(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
     assert html.count("findings.csv ve report.json dosyalarında listeleniyor") == len(RULES)
-    markdown = render_markdown(doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    markdown = render_page(MARKDOWN, doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(markdown.encode("utf-8")) < MD_LIMIT

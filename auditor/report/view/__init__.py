@@ -25,6 +25,7 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
+from auditor.i18n.said import localize
 from auditor.model import Cloud, Locale
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
@@ -239,7 +240,7 @@ def build_view(
             NotEvaluatedRow(
                 rule=ctx.title(str(n.get("rule", ""))),
                 policy=clean(n.get("policy", ""), NAME_LIMIT),
-                reason=clean(n.get("reason", ""), TEXT_LIMIT),
+                reason=clean(localize(str(n.get("reason", "")), ctx.t), TEXT_LIMIT),
             )
             for n in not_evaluated
         ),
@@ -257,7 +258,7 @@ def build_view(
         seats=seats,
         seats_more=seats_more,
         seats_lifecycle=has_lifecycle_seats(skus),
-        warnings=tuple(clean(w, TEXT_LIMIT) for w in warnings),
+        warnings=tuple(clean(localize(str(w), ctx.t), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,
         roles=tuple(roles.values()),

@@ -36,6 +36,7 @@ from ...blocked import (
     GROUP_MAIL,
     GROUP_SYNCED,
 )
+from ...i18n.said import LICENSING_GROUP_MANY, LICENSING_GROUP_NONE, LICENSING_GROUP_NOT_ASSIGNING
 from ...impact.entitlement_scope import opens_group_licensing
 from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
@@ -161,12 +162,9 @@ def warnings(policies: PolicySet, index: TenantIndex) -> list[str]:
         for sid, named in licensing_groups(policy, index).items():
             where = f'{policy.file}:{named.line}: licensing_group "{named.ref}" of {index.part(sid)}'
             if not named.found:
-                out.append(f"{where} matches no group in the tenant; its findings wait for a person")
+                out.append(LICENSING_GROUP_NONE.say(where=where))
             elif len(named.found) > 1:
-                out.append(
-                    f"{where} matches {len(named.found)} groups in the tenant; name the group by its object "
-                    "id; its findings wait for a person"
-                )
+                out.append(LICENSING_GROUP_MANY.say(where=where, n=len(named.found)))
             elif not any(lic.sku_id.lower() == sid for lic in named.found[0].assigned_licenses):
-                out.append(f"{where}: the group does not assign {index.part(sid)}; its findings wait for a person")
+                out.append(LICENSING_GROUP_NOT_ASSIGNING.say(where=where, product=index.part(sid)))
     return out

@@ -53,7 +53,7 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     days: int
     last_sign_in: str | None
     last_attempt: str | None  # a failed attempt since the last successful sign-in
-    mail_use: dict[str, Any]
+    mail_use: MailUse
 
 
 class GuestLicensedDetails(DeclaredDetails, total=False):
@@ -191,7 +191,16 @@ class InactiveUserLicensed(_UnusedAccount):
         )
 
 
-def mail_use(user: User, ctx: Context, since: datetime) -> dict[str, Any]:
+class MailUse(TypedDict, total=False):
+    """What the usage reports say of an account's mailbox and OneDrive use (mail_use)."""
+
+    read: bool  # the active-user report lists the account
+    since: str  # the policy's window's first day (ISO date)
+    exchange: str | None  # the last day of Exchange activity, None: none in the report's period
+    onedrive: str | None
+
+
+def mail_use(user: User, ctx: Context, since: datetime) -> MailUse:
     """What the usage reports say of the account's mailbox and OneDrive use since `since` (the
     policy's window): {"read": True, "since": date, "exchange": last day or None, "onedrive": ...}
     when the active-user report lists the account, else {"read": False}. The plan ends an enabled

@@ -87,12 +87,12 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
     )
     example_finding = (USER, ["SPE_E5"], {"assigned_by_group": {"SPE_E5": []}, "sku_ids": {"SPE_E5": E5}})
 
-    def message(self, f: RuleDetails[rules.DisabledUserLicensedDetails], w: ValueFormatter) -> Message:
-        key, values = super().message(f, w)
+    def note_values(self, f: RuleDetails[rules.DisabledUserLicensedDetails], w: ValueFormatter) -> dict[str, str]:
+        """The note's {count}: how far the audit log reaches (the message agrees with its products)."""
         days = f.own["audit_span_days"]
         if as_text(f.own["disabled_from"]) == "auditSpan" and isinstance(days, int):
-            values = {**values, "count": number(days, w.word("unknown"))}  # the note below says how far the log reaches
-        return key, values
+            return {"count": number(days, w.word("unknown"))}
+        return {}
 
     def notes(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[str, ...]:
         spanned = as_text(f.own["disabled_from"]) == "auditSpan" and isinstance(f.own["audit_span_days"], int)

@@ -13,7 +13,7 @@ from ...model import (
     Severity,
     User,
 )
-from ...policy.objects import DataKept, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
+from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS
@@ -180,7 +180,7 @@ class UserHygieneRule(HygieneRule):
 class DeclaredDetails(TypedDict, total=False):
     """What the policy's check declares, on each finding of a user hygiene rule."""
 
-    data_kept: dict[str, Any]  # the admin's data_kept declaration, and whether it has expired
+    data_kept: DataKeptDetails  # the admin's data_kept declaration, and whether it has expired
     grace_days: int
 
 

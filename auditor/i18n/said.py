@@ -1,0 +1,87 @@
+"""Sentences the engine and the rules write into report.json in English (a rule not evaluated and why,
+a warning), said again in the report's language when a report is rendered.
+
+report.json keeps them in English (its readers are programs and logs, and a merged report reads the
+tenants' report.json files): each is declared here once, by its msgctxt and its English template,
+and its producer writes it with `Said.say`. A renderer gives any such text to `localize`: a text
+that one of these templates wrote ("tenant data not collected: signInActivity", also after a prefix
+such as a merged report's "Contoso: ") comes back in the locale, with the same values; any other
+text comes back as it is.
+
+The declarations call `pgettext` (below) so that `pybabel extract` finds them with its default
+keywords, as it finds the report labels.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.i18n.labels import Translations
+
+
+@dataclass(frozen=True)
+class Said:
+    """One English sentence with `str.format` fields, and its msgctxt in the "messages" catalogs."""
+
+    context: str
+    english: str
+
+    def say(self, **values: object) -> str:
+        """The English sentence, as report.json keeps it."""
+        return self.english.format(**values)
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The sentence as written by `say`, after any prefix: each field matches any text."""
+        parts = re.split(r"\{(\w+)\}", self.english)
+        body = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+        return re.compile(rf"(?P<said_prefix>.*?){body}", re.DOTALL)
+
+    def localize(self, text: str, t: Translations) -> str | None:
+        found = self.pattern.fullmatch(text)
+        if found is None:
+            return None
+        values = found.groupdict()
+        prefix = values.pop("said_prefix")
+        return prefix + t.pgettext(self.context, self.english, **values)
+
+
+def pgettext(context: str, english: str) -> Said:
+    """A declared sentence (named as gettext's call, so that `pybabel extract` finds it)."""
+    return Said(context, english)
+
+
+NOT_COLLECTED = pgettext("said_not_collected", "tenant data not collected: {what}")
+GROUP_NOT_IN_TENANT = pgettext("said_group_absent", "group {groups} named by the policy is not in the tenant data")
+LICENSING_GROUP_NONE = pgettext(
+    "said_licensing_group_none", "{where} matches no group in the tenant; its findings need an admin's decision"
+)
+LICENSING_GROUP_MANY = pgettext(
+    "said_licensing_group_many",
+    "{where} matches {n} groups in the tenant; name the group by its object id; its findings need an admin's decision",
+)
+LICENSING_GROUP_NOT_ASSIGNING = pgettext(
+    "said_licensing_group_not_assigning",
+    "{where}: the group does not assign {product}; its findings need an admin's decision",
+)
+
+SAID: tuple[Said, ...] = (
+    NOT_COLLECTED,
+    GROUP_NOT_IN_TENANT,
+    LICENSING_GROUP_NONE,
+    LICENSING_GROUP_MANY,
+    LICENSING_GROUP_NOT_ASSIGNING,
+)
+
+
+def localize(text: str, t: Translations) -> str:
+    """`text` in t's language when one of the declared sentences wrote it, else `text` itself."""
+    for said in SAID:
+        found = said.localize(text, t)
+        if found is not None:
+            return found
+    return text
