@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import gc
 import os
+import shlex
 import sys
 import threading
 import time
@@ -50,7 +51,7 @@ from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
 from .policy.objects import PolicySet
-from .policy_load import load_policies
+from .policy_load import expand_paths, load_policies
 from .policy_schema import schema_text
 from .report.baseline import compare, load_baseline
 from .report.chunks import available_workers
@@ -135,7 +136,7 @@ def _policies(args: argparse.Namespace) -> PolicySet:
         raise UsageError(
             f"--policies: {missing[0]} does not exist. Write a first policy for your tenant with "
             "`license-auditor init` (it reads the tenant as audit does: --graph, --snapshot or --demo), "
-            "or start from the repository's policies/example.yaml (`license-auditor audit --demo` "
+            "or read the repository's examples/contoso-policy.yaml (`license-auditor audit --demo` "
             "runs it on a sample tenant)"
         )
     return load_policies(paths)
@@ -581,7 +582,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     elif wants_graph(args):
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
-        live = snapshot_from_args(args, group_refs=(), need_sign_in=False, env=getattr(args, "environment", None))
+        # sign-in activity too: the starter turns the inactive-users check on only where it can be read
+        live = snapshot_from_args(args, group_refs=(), need_sign_in=True, env=getattr(args, "environment", None))
         assert live is not None
         snapshot, source = live, "Microsoft Graph"
     else:
@@ -596,9 +598,32 @@ def cmd_init(args: argparse.Namespace) -> int:
     load_policies([target])  # what init writes, the policy loader accepts (a defect otherwise)
     _say(
         f"wrote {target} ({len([s for s in snapshot.skus if not s.deleted])} products) and the schema beside it; "
-        f"read it, then: license-auditor audit --policies {target.parent}"
+        f"read it, then: {_first_audit(args, target)}"
     )
     return EXIT_OK
+
+
+def _first_audit(args: argparse.Namespace, target: Path) -> str:
+    """The audit that reads the tenant `init` read, with the policy it wrote: the command init prints."""
+    if args.demo:
+        source = "--demo"
+    elif args.snapshot:
+        source = f"--snapshot {shlex.quote(args.snapshot)}"
+    else:
+        source = "--graph"
+        if args.graph_endpoint:
+            source = f"--graph-endpoint {shlex.quote(args.graph_endpoint)}"
+        if args.tenant_id:
+            source += f" --tenant-id {shlex.quote(args.tenant_id)}"
+        if args.cloud:
+            source += f" --cloud {args.cloud}"
+        if args.auth != "auto":
+            source += f" --auth {args.auth}"
+    folder = target.parent
+    # the folder when it holds only this policy (audit's default reads every *.yaml in it), else the file
+    others = [p for p in expand_paths([folder]) if p.resolve() != target.resolve()] if folder.is_dir() else []
+    policies = folder if not others else target
+    return f"license-auditor audit {source} --policies {shlex.quote(str(policies))}"
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -51,7 +51,7 @@ def demo_file(name: str, *folder: str) -> Path:
 
 @contextmanager
 def example_policy() -> Iterator[Path]:
-    """--demo without --policies: the example policy shipped with the package (policies/example.yaml
+    """--demo without --policies: the example policy shipped with the package (examples/contoso-policy.yaml
     in the repository), so the demo runs from any directory after `pip install`."""
     ref = resources.files(_PACKAGE).joinpath("sample", "example-policy.yaml")
     with resources.as_file(ref) as path:

@@ -17,6 +17,7 @@ from datetime import date
 
 from .model import Sku, TenantSnapshot
 from .reference import product_names
+from .snapshot import SIGN_IN_ACTIVITY
 
 SPARE_SHARE = 0.05  # the starter's spare-seat limit: 5 % of a product's seats ...
 SPARE_MIN = 2  # ... and never fewer than this
@@ -42,11 +43,29 @@ def _entry(sku: Sku) -> list[str]:
         return lines
     if sku.applies_to == "User":
         limit = f"    spare_seats: {{max: {spare_limit(sku)}}}"
-        lines.append(f"{limit:<30}# more unassigned seats -> spare-seats-exceeded (5 %, at least 2)")
+        lines.append(f"{limit:<30}# more unassigned seats -> spare-seats-over-limit (5 %, at least 2)")
     lines.append(
         f"{'    # price: {monthly: 0.00, currency: EUR}':<30}   # your price a seat a month: unused seats become money"
     )
     return lines
+
+
+def _inactive_users(snapshot: TenantSnapshot) -> list[str]:
+    """The inactive-users check, on when the sign-in activity it reads was read from this tenant;
+    else commented out, so that the first audit is not left incomplete for want of it."""
+    lines = [
+        "  inactive_users:             # no sign-in for 90 days -> inactive-user-licensed (needs Entra ID P1)",
+        "    days: 90",
+        "    severity: medium",
+    ]
+    gap = next((g for g in snapshot.gaps if g.dataset == SIGN_IN_ACTIVITY), None)
+    if gap is None and SIGN_IN_ACTIVITY in snapshot.collected_datasets:
+        return lines
+    why = "its sign-in activity could not be read" if gap else "the data read holds no sign-in activity"
+    return [
+        f"  # {why}: switch this on once the audit can read it (Entra ID P1, AuditLog.Read.All)",
+        *(f"  # {line[2:]}" for line in lines),
+    ]
 
 
 def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date) -> str:
@@ -58,7 +77,7 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date) -> str
         "# yaml-language-server: $schema=./license-policy.schema.json",
         f"# A first policy for {tenant}, written by `license-auditor init` on {today.isoformat()} from {source}.",
         "# Every line is a choice: read it, change what does not fit, then run `license-auditor audit`.",
-        "# The policy language: docs/policy.md; a fuller example: policies/example.yaml.",
+        "# The policy language: docs/policy.md; a fuller example: examples/contoso-policy.yaml.",
         "apiVersion: license-auditor/v1",
         "kind: LicensePolicy",
         "metadata:",
@@ -80,9 +99,7 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date) -> str
         "  disabled_users:             # a disabled account holding licenses -> disabled-user-licensed",
         "    severity: high",
         "    grace_days: 30            # the licenses stay 30 days after the account was disabled",
-        "  inactive_users:             # no sign-in for 90 days -> inactive-user-licensed (needs Entra ID P1)",
-        "    days: 90",
-        "    severity: medium",
+        *_inactive_users(snapshot),
         "  guest_users: {severity: medium}             # -> guest-licensed",
         "  assignment_errors: {severity: high}         # -> license-assignment-error",
         "  group_license_errors: {severity: medium}    # -> group-license-errors",

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-POLICY = ROOT / "policies" / "example.yaml"
+POLICY = ROOT / "examples" / "contoso-policy.yaml"
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
 PER_TENANT_STREAMS = 4  # audit's --concurrency default
 

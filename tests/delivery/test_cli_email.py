@@ -15,7 +15,7 @@ from .conftest import free_port, smtp_server, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
 
@@ -109,7 +109,7 @@ def test_audit_emails_through_graph_with_the_audit_credential(
                 "--auth",
                 "token",
                 "--policies",
-                str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml"),
+                str(Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml"),
                 "--output-dir",
                 str(out),
                 "--as-of",
