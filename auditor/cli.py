@@ -250,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--baseline",
         metavar="REPORT_JSON",
-        help="the previous run's report.json: mark findings new or persisting, list resolved ones",
+        help="the previous run's report.json: mark findings new or persisting, list resolved ones; "
+        "`previous`: the last report of --output-dir (none on the first run)",
     )
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     audit.add_argument(

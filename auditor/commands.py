@@ -53,7 +53,7 @@ from .plan.summary import header_plan
 from .policy.objects import PolicySet
 from .policy_load import expand_paths, load_policies
 from .policy_schema import schema_text
-from .report.baseline import compare, load_baseline
+from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
@@ -352,6 +352,21 @@ def _commerce(
     return got.billing, got.gaps
 
 
+def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
+    """--baseline FILE, or `previous`: the last report of --output-dir (none on a first run: said, not refused)."""
+    if not args.baseline:
+        return None
+    if args.baseline != LAST_RUN:
+        return load_baseline(Path(args.baseline))
+    path = last_report(Path(args.output_dir))
+    if path is None:
+        _say(f"--baseline previous: {args.output_dir} holds no earlier report; this first run has no baseline")
+        args.causes = False
+        return None
+    args.baseline = str(path)  # named as the file in what the run says about it
+    return load_baseline(path)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -359,7 +374,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
     as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
-    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    baseline = _baseline(args)
     if baseline is not None and baseline.get("complete") is False:
         # a night whose data was partial is no baseline: the findings of the rules it could not
         # evaluate would all read as new, and their first_seen would start over

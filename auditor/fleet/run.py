@@ -51,6 +51,7 @@ from ..errors import (
     clean_message,
 )
 from ..model import Locale
+from ..report.baseline import LAST_RUN
 from . import partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
@@ -98,7 +99,7 @@ def _tenant_args(
     """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
     values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
     baseline_dir = getattr(args, "baseline", None)
-    baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir else None
+    baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir and baseline_dir != LAST_RUN else None
     sending = bool(getattr(args, "smtp_host", None) or getattr(args, "sender", None))
     values.update(
         output_dir=str(folder),
@@ -118,7 +119,8 @@ def _tenant_args(
         demo=False,
         history=None,
         exchange_export=None,
-        baseline=str(baseline) if baseline is not None and baseline.exists() else None,
+        # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
+        baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
         save_snapshot=str(folder / "snapshot.json") if args.save_snapshot else None,
         email_to=[a for a in job.email_to.split(",") if a] if sending and job.email_to else None,
         # the credential signs in to this tenant as the run's one app (the client id from the file)
