@@ -39,7 +39,7 @@ from ..plan.describe import describe
 from . import permissions
 from .carry import Failures, refused, settle_unknown, summary
 from .groups import GroupState, group_unmet, read_group, what_leaving_takes
-from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown
+from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold
 from .state import UserState, read_state, unmet
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
@@ -680,6 +680,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
                 if plan.changes
                 else None
             )
+            if writer is not None and args.yes:  # what an undo of this journal needs, whatever plan.json becomes
+                keep_plan(path, writer.path.parent, plan.sha256)
             code = _run(
                 client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait), failures
             )

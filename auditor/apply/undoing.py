@@ -31,7 +31,7 @@ from ..errors import AuthError, CollectionError, UsageError
 from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
 from .carry import summary
-from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
+from .journal import Damaged, Journal, JournalLine, kept_plan, plan_journals, read_journal, unsettled
 from .lock import hold
 from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
 from .state import UserState, read_state, unmet
@@ -534,11 +534,15 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
             "plan's SHA-256): give the plan it was applied from with --plan"
         )
     else:
-        path = journal.path.parent / Path(file or "plan.json").name
-        try:
-            plan = load_plan(path)
-        except PlanFileError:
-            plan = PlanFile(path, journal.tenant_id, "", journal.cloud, (), None, None, "")
+        plan = PlanFile(journal.path, journal.tenant_id, "", journal.cloud, (), None, None, "")
+        # the file the lines name, else the copy apply kept beside the journal (a later plan may have replaced it)
+        for path in (journal.path.parent / Path(file or "plan.json").name, kept_plan(journal.path.parent, sha)):
+            try:
+                plan = load_plan(path)
+            except PlanFileError:
+                continue
+            if plan.sha256 == sha:
+                break
         if plan.sha256 != sha:
             raise UsageError(
                 f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "

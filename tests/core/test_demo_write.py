@@ -55,3 +55,23 @@ def test_without_demo_the_write_commands_still_need_their_files(capsys: pytest.C
     assert "PLAN" in capsys.readouterr().err
     assert main(["undo"]) == 2
     assert "JOURNAL" in capsys.readouterr().err
+
+
+def test_a_later_plan_in_the_same_folder_leaves_the_undo_its_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """apply keeps the plan it applied beside its journal: a second audit and plan in the folder
+    replace plan.json, and the first journal can still be undone."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main(["plan", "--demo"]) == 0
+    first = (tmp_path / "reports" / "plan.json").read_bytes()
+    assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 0
+    assert main(["audit", "--demo"]) == 1
+    assert main(["plan", "--demo"]) == 0
+    assert (tmp_path / "reports" / "plan.json").read_bytes() != first  # a new plan took its name
+    capsys.readouterr()
+    main(["undo", "--demo", "--wait", "0"])  # a dry run of the first journal
+    said = capsys.readouterr()
+    assert "is not beside it" not in said.err
+    assert "30 change(s) would be undone" in said.out  # all but the 7 the sample's seats hold back
