@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -127,6 +128,34 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
                 os.environ["AUDITOR_ACCESS_TOKEN"] = saved
             if args.yes:
                 save_snapshot(current(), state)
+                _say_how_to_see(state)
+
+
+def _say_how_to_see(state: Path) -> None:
+    """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
+    the tenant as the changes left it."""
+    from . import demo
+
+    with demo.example_policy() as policy:
+        audit = shlex.join(
+            [
+                "license-auditor",
+                "audit",
+                "--snapshot",
+                str(state),
+                "--policies",
+                str(policy),
+                "--as-of",
+                demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "--output-dir",
+                str(state.parent / "after"),
+            ]
+        )
+    print(
+        f"the demo tenant as the changes left it: {state} (`audit --demo` reads the sample as shipped); "
+        f"to audit it: {audit}",
+        file=sys.stderr,
+    )
 
 
 def _shard(text: str) -> tuple[int, int]:

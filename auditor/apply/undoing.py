@@ -22,6 +22,7 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,7 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     if left:
         undo.problems.append(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
     if undo.problems:
-        raise ApplyStopped("; ".join(undo.problems))
+        raise ApplyStopped(said_once(undo.problems))
 
 
 async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> None:
@@ -512,6 +513,19 @@ def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[st
         )
 
     return settle
+
+
+_NOT_UNDONE = re.compile(r"change (\d+) not undone: ")
+
+
+def said_once(problems: Sequence[str]) -> str:
+    """The run's last line: the changes not undone by number (each one's reason is on its own line
+    of the listing above), then the other problems as they are."""
+    numbers = [m[1] for p in problems if (m := _NOT_UNDONE.match(p))]
+    rest = [p for p in problems if not _NOT_UNDONE.match(p)]
+    if numbers:
+        rest.insert(0, f"{len(numbers)} change(s) not undone, each with its reason above: {', '.join(numbers)}")
+    return "; ".join(rest)
 
 
 # --- command line ------------------------------------------------------------------------------
