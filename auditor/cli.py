@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .billing.arguments import add_billing_arguments
@@ -233,8 +234,15 @@ EXCHANGE_EXPORT_HELP = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """A wrong argument is said in one line, with where to read the options: not after a screen of usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="license-auditor",
         description="Audit Microsoft 365 licenses against declarative YAML policies.",
         epilog="exit codes:\n" + EXIT_CODES,

@@ -21,7 +21,7 @@ from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 
 from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing, rows_to_json
-from .config_problems import config_problems
+from .config_problems import config_problems, said, unknown_products
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
@@ -411,7 +411,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)
         if problems and getattr(args, "strict", False):
             for p in problems:
-                _say(f"{p['file']}:{p['line'] or '?'}: {p['what']}; {p['instead']}")
+                _say(said(p))
             raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
         timings.mark("evaluate")
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
@@ -503,6 +503,8 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
         f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
         f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived"
     )
+    for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
+        _say(f"warning: {_safe(said(problem))}")
     for w in document.get("warnings") or result.warnings:
         _say(f"warning: {_safe(w)}")
     if not result.complete:
@@ -576,7 +578,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for w in policy_warnings(policies):
         _say(f"warning: {w}")
     if args.snapshot:
-        index = TenantIndex(load_snapshot(args.snapshot))
+        snapshot = load_snapshot(args.snapshot)
+        index = TenantIndex(snapshot)
+        for problem in unknown_products(policies, snapshot.skus):  # a typo: named where it is, as audit does
+            _say(f"warning: {_safe(said(problem))}")
         warnings = unknown_skus(policies, index) + licensing.warnings(policies, index)
         for ref in policies.group_refs:
             index.group_members(ref)
