@@ -150,3 +150,12 @@ def test_the_starter_names_only_rules_that_exist() -> None:
     named = set(re.findall(r"-> ([a-z0-9-]+)", text))
     assert "spare-seats-over-limit" in named
     assert named <= {rule.id for rule in RULES}, named - {rule.id for rule in RULES}
+
+
+def test_the_example_keeps_e5_for_anyone_who_may_use_what_only_e5_adds() -> None:
+    """examples/contoso-policy.yaml is copied by admins: its E5-to-E3 rightsizing names every
+    workload E5 adds over E3 (Teams Phone, Audio Conferencing, Power BI Pro, Defender, Purview), not
+    the few that make the demo's savings largest."""
+    policy = yaml.safe_load((ROOT / "examples" / "contoso-policy.yaml").read_text("utf-8"))
+    (entry,) = [u for u in policy["usage"] if u.get("rightsize") == {"from": "SPE_E5", "to": "SPE_E3"}]
+    assert set(entry["unless_active"]) == {"teams_phone", "audio_conferencing", "power_bi", "defender", "purview"}
