@@ -425,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the policy goes (default: policies/license-policy.yaml)",
     )
     init.add_argument("--force", action="store_true", help="replace --output when it exists")
+    init.add_argument(
+        "--locale",
+        choices=[loc.value for loc in Locale],
+        default=Locale.EN.value,
+        help="the language of the policy's comments and of its reports (metadata.locale; default: en)",
+    )
     init.add_argument("--snapshot", metavar="FILE", help="read the tenant from a snapshot file")
     add_graph_arguments(init)
     init.set_defaults(func=_command("cmd_init"))

@@ -38,6 +38,7 @@ from .errors import (
 )
 from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
+from .i18n import translations
 from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
 from .insights.notify_when import decide
@@ -63,7 +64,7 @@ from .rules.entitlements.entitlement import needs_access_scope
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed
 from .rules.usage.activity import usage_need
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from .starter import starter_policy
+from .starter import source_name, starter_policy
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -595,20 +596,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"--output: {target} exists; give --force to replace it, or another --output")
+    locale = Locale(args.locale)
     if args.demo:
-        snapshot, source = demo.sample_tenant(), "the bundled sample tenant"
+        snapshot = demo.sample_tenant()
     elif args.snapshot:
-        snapshot, source = load_snapshot(args.snapshot), f"the snapshot {Path(args.snapshot).name}"
+        snapshot = load_snapshot(args.snapshot)
     elif wants_graph(args):
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
         # sign-in activity too: the starter turns the inactive-users check on only where it can be read
         live = snapshot_from_args(args, group_refs=(), need_sign_in=True, env=getattr(args, "environment", None))
         assert live is not None
-        snapshot, source = live, "Microsoft Graph"
+        snapshot = live
     else:
         raise UsageError("no tenant to read: give --graph (with --tenant-id), --snapshot FILE or --demo")
-    text = starter_policy(snapshot, source=source, today=now_or_pinned().date())
+    t = translations(locale)
+    source = source_name(t, demo=args.demo, snapshot=Path(args.snapshot).name if args.snapshot else None)
+    text = starter_policy(snapshot, source=source, today=now_or_pinned().date(), locale=locale)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")

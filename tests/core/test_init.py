@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from auditor.cli import main
+from auditor.model import Locale
 from auditor.policy_load import load_policies
 from auditor.rules import RULES
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
@@ -159,3 +160,18 @@ def test_the_example_keeps_e5_for_anyone_who_may_use_what_only_e5_adds() -> None
     policy = yaml.safe_load((ROOT / "examples" / "contoso-policy.yaml").read_text("utf-8"))
     (entry,) = [u for u in policy["usage"] if u.get("rightsize") == {"from": "SPE_E5", "to": "SPE_E3"}]
     assert set(entry["unless_active"]) == {"teams_phone", "audio_conferencing", "power_bi", "defender", "purview"}
+
+
+@pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
+def test_init_writes_its_comments_and_the_reports_language_in_the_locale(
+    locale: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--snapshot", str(SAMPLE), "--locale", locale]) == 0
+    text = (tmp_path / "policies" / "license-policy.yaml").read_text("utf-8")
+    english = starter_policy(load_snapshot(SAMPLE), source="x", today=date(2026, 11, 1))
+    said = ("Every line is a choice", "more unassigned seats", "your price a seat", "who answers for this policy")
+    assert all(phrase in english for phrase in said)
+    assert not any(phrase in text for phrase in said)
+    assert "-> spare-seats-over-limit" in text and "-> disabled-user-licensed" in text  # the rule ids stay
+    assert load_policies([tmp_path / "policies"]).locale == Locale(locale)
