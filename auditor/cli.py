@@ -181,8 +181,8 @@ def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> N
 
 
 MAX_AGE_HELP = (
-    "refuse a plan created longer ago than this: a number of days (7), or days or hours with a unit "
-    "(7d, 36h); default: 7d"
+    "refuse a plan whose tenant data (the report's collected_at) was read longer ago than this: a number "
+    "of days (7), or days or hours with a unit (7d, 36h); default: 7d"
 )
 
 

@@ -239,12 +239,12 @@ def _check_stop(args: argparse.Namespace) -> None:
 def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 
     try:
-        send_report(out_dir, options)
+        said = send_report(out_dir, options)
     except DeliveryError as exc:
         _say(f"license-auditor: error: {exc}")
         # Incomplete data (3) says more about the report than a failed e-mail does.
         return code if code == EXIT_COLLECTION else EXIT_DELIVERY
-    _say(f"e-mailed the report to {', '.join(options.recipients)}")
+    _say(said)
     return code
 
 
