@@ -56,7 +56,7 @@ def _command(name: str, module: str = "auditor.commands") -> Callable[[argparse.
 
 def _audit(args: argparse.Namespace) -> int:
     """`audit`: one tenant, or with --tenants every tenant of the file (auditor.fleet)."""
-    if getattr(args, "tenants", None):
+    if getattr(args, "tenants", None) is not None:
         return _command("cmd_tenants", "auditor.fleet.run")(args)
     return _command("cmd_audit")(args)
 
@@ -310,8 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     tenants.add_argument(
         "--tenants",
         metavar="FILE",
+        nargs="?",
+        const="",
         help="audit every tenant of this tenants file (tenants.example.yaml) in one process, each "
-        "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html)",
+        "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html); "
+        "with --demo and no FILE: the bundled sample tenants, offline",
     )
     tenants.add_argument(
         "--tenant-concurrency",
