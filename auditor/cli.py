@@ -445,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(func=_command("cmd_validate"))
 
-    connection = argparse.ArgumentParser(add_help=False)
+    connection = _Parser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
 
