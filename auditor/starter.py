@@ -37,8 +37,12 @@ def spare_limit(sku: Sku) -> int:
 
 def _entry(sku: Sku, t: Translations) -> list[str]:
     name = product_names().product(sku.sku_id, sku.sku_part_number) or sku.sku_part_number
-    seats = t.pgettext(
-        "init_seats", "{seats} seats, {assigned} assigned", seats=sku.usable, assigned=sku.consumed_units
+    seats = t.npgettext(
+        "init_seats",
+        "{n} seat, {assigned} assigned",
+        "{n} seats, {assigned} assigned",
+        sku.usable,
+        assigned=sku.consumed_units,
     )
     lines = [f"  - sku: {sku.sku_part_number}", f"    # {_comment(name)}: {seats}"]
     if _FREE.search(sku.sku_part_number) or _FREE.search(name):

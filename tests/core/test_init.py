@@ -175,3 +175,8 @@ def test_init_writes_its_comments_and_the_reports_language_in_the_locale(
     assert not any(phrase in text for phrase in said)
     assert "-> spare-seats-over-limit" in text and "-> disabled-user-licensed" in text  # the rule ids stay
     assert load_policies([tmp_path / "policies"]).locale == Locale(locale)
+
+
+def test_one_seat_is_said_in_the_singular() -> None:
+    text = starter_policy(load_snapshot(TARGET), source="a test", today=date(2026, 11, 1))
+    assert "# Exchange Online (Plan 1): 1 seat, 0 assigned" in text and "1 seats" not in text
