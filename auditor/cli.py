@@ -135,7 +135,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
 def _say_how_to_see(state: Path) -> None:
     """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
     the tenant as the changes left it."""
-    from . import demo
+    from . import demo  # the demo seam (auditor_dev): only the write path's --demo loads it
 
     with demo.example_policy() as policy:
         audit = shlex.join(

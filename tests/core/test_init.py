@@ -17,6 +17,7 @@ from auditor.model import Locale
 from auditor.policy_load import load_policies
 from auditor.rules import RULES
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
+from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import load_snapshot
 from auditor.starter import starter_policy
 from auditor_dev.emulator import GraphEmulator, app_token
@@ -149,7 +150,7 @@ def test_the_policies_folder_ships_without_a_policy_of_its_own() -> None:
 def test_the_starter_names_only_rules_that_exist() -> None:
     text = starter_policy(load_snapshot(SAMPLE), source="a test", today=date(2026, 11, 1))
     named = set(re.findall(r"-> ([a-z0-9-]+)", text))
-    assert "spare-seats-over-limit" in named
+    assert SpareSeatsOverLimit.id in named
     assert named <= {rule.id for rule in RULES}, named - {rule.id for rule in RULES}
 
 
@@ -158,7 +159,7 @@ def test_the_example_keeps_e5_for_anyone_who_may_use_what_only_e5_adds() -> None
     workload E5 adds over E3 (Teams Phone, Audio Conferencing, Power BI Pro, Defender, Purview), not
     the few that make the demo's savings largest."""
     policy = yaml.safe_load((ROOT / "examples" / "contoso-policy.yaml").read_text("utf-8"))
-    (entry,) = [u for u in policy["usage"] if u.get("rightsize") == {"from": "SPE_E5", "to": "SPE_E3"}]
+    (entry,) = [u for u in policy["usage"] if u.get(Rightsize.key) == {"from": "SPE_E5", "to": "SPE_E3"}]
     assert set(entry["unless_active"]) == {"teams_phone", "audio_conferencing", "power_bi", "defender", "purview"}
 
 
