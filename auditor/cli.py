@@ -17,10 +17,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .billing.arguments import add_billing_arguments
@@ -54,7 +56,7 @@ def _command(name: str, module: str = "auditor.commands") -> Callable[[argparse.
 
 def _audit(args: argparse.Namespace) -> int:
     """`audit`: one tenant, or with --tenants every tenant of the file (auditor.fleet)."""
-    if getattr(args, "tenants", None):
+    if getattr(args, "tenants", None) is not None:
         return _command("cmd_tenants", "auditor.fleet.run")(args)
     return _command("cmd_audit")(args)
 
@@ -127,6 +129,34 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
                 os.environ["AUDITOR_ACCESS_TOKEN"] = saved
             if args.yes:
                 save_snapshot(current(), state)
+                _say_how_to_see(state)
+
+
+def _say_how_to_see(state: Path) -> None:
+    """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
+    the tenant as the changes left it."""
+    from . import demo  # the demo seam (auditor_dev): only the write path's --demo loads it
+
+    with demo.example_policy() as policy:
+        audit = shlex.join(
+            [
+                "license-auditor",
+                "audit",
+                "--snapshot",
+                str(state),
+                "--policies",
+                str(policy),
+                "--as-of",
+                demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "--output-dir",
+                str(state.parent / "after"),
+            ]
+        )
+    print(
+        f"the demo tenant as the changes left it: {state} (`audit --demo` reads the sample as shipped); "
+        f"to audit it: {audit}",
+        file=sys.stderr,
+    )
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -151,8 +181,8 @@ def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> N
 
 
 MAX_AGE_HELP = (
-    "refuse a plan created longer ago than this: a number of days (7), or days or hours with a unit "
-    "(7d, 36h); default: 7d"
+    "refuse a plan whose tenant data (the report's collected_at) was read longer ago than this: a number "
+    "of days (7), or days or hours with a unit (7d, 36h); default: 7d"
 )
 
 
@@ -204,8 +234,15 @@ EXCHANGE_EXPORT_HELP = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """A wrong argument is said in one line, with where to read the options: not after a screen of usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="license-auditor",
         description="Audit Microsoft 365 licenses against declarative YAML policies.",
         epilog="exit codes:\n" + EXIT_CODES,
@@ -250,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--baseline",
         metavar="REPORT_JSON",
-        help="the previous run's report.json: mark findings new or persisting, list resolved ones",
+        help="the previous run's report.json: mark findings new or persisting, list resolved ones; "
+        "`previous`: the last report of --output-dir (none on the first run)",
     )
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     audit.add_argument(
@@ -272,8 +310,11 @@ def build_parser() -> argparse.ArgumentParser:
     tenants.add_argument(
         "--tenants",
         metavar="FILE",
+        nargs="?",
+        const="",
         help="audit every tenant of this tenants file (tenants.example.yaml) in one process, each "
-        "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html)",
+        "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html); "
+        "with --demo and no FILE: the bundled sample tenants, offline",
     )
     tenants.add_argument(
         "--tenant-concurrency",
@@ -387,6 +428,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the policy goes (default: policies/license-policy.yaml)",
     )
     init.add_argument("--force", action="store_true", help="replace --output when it exists")
+    init.add_argument(
+        "--locale",
+        choices=[loc.value for loc in Locale],
+        default=Locale.EN.value,
+        help="the language of the policy's comments and of its reports (metadata.locale; default: en)",
+    )
     init.add_argument("--snapshot", metavar="FILE", help="read the tenant from a snapshot file")
     add_graph_arguments(init)
     init.set_defaults(func=_command("cmd_init"))
@@ -398,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(func=_command("cmd_validate"))
 
-    connection = argparse.ArgumentParser(add_help=False)
+    connection = _Parser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
 

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import gc
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 
 from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing, rows_to_json
-from .config_problems import config_problems
+from .config_problems import config_problems, said, unknown_products
 from .cycles import collection_paused
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
@@ -37,6 +38,7 @@ from .errors import (
 )
 from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
+from .i18n import translations
 from .index import TenantIndex
 from .insights.nightly import Nightly, extra_outputs
 from .insights.notify_when import decide
@@ -50,9 +52,9 @@ from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
 from .policy.objects import PolicySet
-from .policy_load import load_policies
+from .policy_load import expand_paths, load_policies
 from .policy_schema import schema_text
-from .report.baseline import compare, load_baseline
+from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
@@ -62,7 +64,7 @@ from .rules.entitlements.entitlement import needs_access_scope
 from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed, SharedMailboxUnlicensed
 from .rules.usage.activity import usage_need
 from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from .starter import starter_policy
+from .starter import source_name, starter_policy
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -135,7 +137,7 @@ def _policies(args: argparse.Namespace) -> PolicySet:
         raise UsageError(
             f"--policies: {missing[0]} does not exist. Write a first policy for your tenant with "
             "`license-auditor init` (it reads the tenant as audit does: --graph, --snapshot or --demo), "
-            "or start from the repository's policies/example.yaml (`license-auditor audit --demo` "
+            "or read the repository's examples/contoso-policy.yaml (`license-auditor audit --demo` "
             "runs it on a sample tenant)"
         )
     return load_policies(paths)
@@ -238,12 +240,12 @@ def _check_stop(args: argparse.Namespace) -> None:
 def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 
     try:
-        send_report(out_dir, options)
+        said = send_report(out_dir, options)
     except DeliveryError as exc:
         _say(f"license-auditor: error: {exc}")
         # Incomplete data (3) says more about the report than a failed e-mail does.
         return code if code == EXIT_COLLECTION else EXIT_DELIVERY
-    _say(f"e-mailed the report to {', '.join(options.recipients)}")
+    _say(said)
     return code
 
 
@@ -314,6 +316,21 @@ def _commerce(
     return got.billing, got.gaps
 
 
+def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
+    """--baseline FILE, or `previous`: the last report of --output-dir (none on a first run: said, not refused)."""
+    if not args.baseline:
+        return None
+    if args.baseline != LAST_RUN:
+        return load_baseline(Path(args.baseline))
+    path = last_report(Path(args.output_dir))
+    if path is None:
+        _say(f"--baseline previous: {args.output_dir} holds no earlier report; this first run has no baseline")
+        args.causes = False
+        return None
+    args.baseline = str(path)  # named as the file in what the run says about it
+    return load_baseline(path)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -321,7 +338,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
     as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
-    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    baseline = _baseline(args)
     if baseline is not None and baseline.get("complete") is False:
         # a night whose data was partial is no baseline: the findings of the rules it could not
         # evaluate would all read as new, and their first_seen would start over
@@ -359,7 +376,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)
         if problems and getattr(args, "strict", False):
             for p in problems:
-                _say(f"{p['file']}:{p['line'] or '?'}: {p['what']}; {p['instead']}")
+                _say(said(p))
             raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
         timings.mark("evaluate")
         locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
@@ -451,6 +468,8 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
         f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
         f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived"
     )
+    for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
+        _say(f"warning: {_safe(said(problem))}")
     for w in document.get("warnings") or result.warnings:
         _say(f"warning: {_safe(w)}")
     if not result.complete:
@@ -524,7 +543,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for w in policy_warnings(policies):
         _say(f"warning: {w}")
     if args.snapshot:
-        index = TenantIndex(load_snapshot(args.snapshot))
+        snapshot = load_snapshot(args.snapshot)
+        index = TenantIndex(snapshot)
+        for problem in unknown_products(policies, snapshot.skus):  # a typo: named where it is, as audit does
+            _say(f"warning: {_safe(said(problem))}")
         warnings = unknown_skus(policies, index) + licensing.warnings(policies, index)
         for ref in policies.group_refs:
             index.group_members(ref)
@@ -538,19 +560,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"--output: {target} exists; give --force to replace it, or another --output")
+    locale = Locale(args.locale)
     if args.demo:
-        snapshot, source = demo.sample_tenant(), "the bundled sample tenant"
+        snapshot = demo.sample_tenant()
     elif args.snapshot:
-        snapshot, source = load_snapshot(args.snapshot), f"the snapshot {Path(args.snapshot).name}"
+        snapshot = load_snapshot(args.snapshot)
     elif wants_graph(args):
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
-        live = snapshot_from_args(args, group_refs=(), need_sign_in=False, env=getattr(args, "environment", None))
+        # sign-in activity too: the starter turns the inactive-users check on only where it can be read
+        live = snapshot_from_args(args, group_refs=(), need_sign_in=True, env=getattr(args, "environment", None))
         assert live is not None
-        snapshot, source = live, "Microsoft Graph"
+        snapshot = live
     else:
         raise UsageError("no tenant to read: give --graph (with --tenant-id), --snapshot FILE or --demo")
-    text = starter_policy(snapshot, source=source, today=now_or_pinned().date())
+    t = translations(locale)
+    source = source_name(t, demo=args.demo, snapshot=Path(args.snapshot).name if args.snapshot else None)
+    text = starter_policy(snapshot, source=source, today=now_or_pinned().date(), locale=locale)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, "utf-8")
@@ -560,9 +586,32 @@ def cmd_init(args: argparse.Namespace) -> int:
     load_policies([target])  # what init writes, the policy loader accepts (a defect otherwise)
     _say(
         f"wrote {target} ({len([s for s in snapshot.skus if not s.deleted])} products) and the schema beside it; "
-        f"read it, then: license-auditor audit --policies {target.parent}"
+        f"read it, then: {_first_audit(args, target)}"
     )
     return EXIT_OK
+
+
+def _first_audit(args: argparse.Namespace, target: Path) -> str:
+    """The audit that reads the tenant `init` read, with the policy it wrote: the command init prints."""
+    if args.demo:
+        source = "--demo"
+    elif args.snapshot:
+        source = f"--snapshot {shlex.quote(args.snapshot)}"
+    else:
+        source = "--graph"
+        if args.graph_endpoint:
+            source = f"--graph-endpoint {shlex.quote(args.graph_endpoint)}"
+        if args.tenant_id:
+            source += f" --tenant-id {shlex.quote(args.tenant_id)}"
+        if args.cloud:
+            source += f" --cloud {args.cloud}"
+        if args.auth != "auto":
+            source += f" --auth {args.auth}"
+    folder = target.parent
+    # the folder when it holds only this policy (audit's default reads every *.yaml in it), else the file
+    others = [p for p in expand_paths([folder]) if p.resolve() != target.resolve()] if folder.is_dir() else []
+    policies = folder if not others else target
+    return f"license-auditor audit {source} --policies {shlex.quote(str(policies))}"
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

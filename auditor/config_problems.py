@@ -68,6 +68,11 @@ def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str,
     return out
 
 
+def said(problem: dict[str, Any]) -> str:
+    """One problem as the console says it: `FILE:LINE: what; what was done instead`."""
+    return f"{problem['file']}:{problem['line'] or '?'}: {problem['what']}; {problem['instead']}"
+
+
 def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
     """The evaluation's warnings that name a place in a policy file (a licensing group not found)."""
     out = []

@@ -7,7 +7,8 @@ holds every other module to it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def demo_file(name: str, *folder: str) -> Path:
 
 @contextmanager
 def example_policy() -> Iterator[Path]:
-    """--demo without --policies: the example policy shipped with the package (policies/example.yaml
+    """--demo without --policies: the example policy shipped with the package (examples/contoso-policy.yaml
     in the repository), so the demo runs from any directory after `pip install`."""
     ref = resources.files(_PACKAGE).joinpath("sample", "example-policy.yaml")
     with resources.as_file(ref) as path:
@@ -75,6 +76,36 @@ def emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str]]:
     # with Graph's published throttling budgets, as a live tenant keeps them (docs/graph.md)
     with GraphEmulator(snapshot, token=token, budgets=Budgets()) as graph:
         yield graph.url, token
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    """One sample tenant of `audit --demo --tenants`, served by its own Graph emulator."""
+
+    name: str
+    tenant_id: str
+    url: str
+    token: str
+    policy: Path
+
+
+@contextmanager
+def tenants() -> Iterator[list[DemoTenant]]:
+    """The bundled sample tenants that differ from each other (Contoso: 260 users, every rule broken
+    at least once; Fabrikam: 40 users, nearly clean), each served by an emulator on 127.0.0.1 with
+    its own policy, while the block runs: what `audit --demo --tenants` audits as a tenants file's
+    tenants would be."""
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
+
+    samples = [(sample_tenant(), "example-policy.yaml"), (target_tenant(), "fabrikam-policy.yaml")]
+    with ExitStack() as stack:
+        served = []
+        for snapshot, policy in samples:
+            token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
+            graph = stack.enter_context(GraphEmulator(snapshot, token=token))
+            name = snapshot.tenant_name or snapshot.tenant_id
+            served.append(DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy)))
+        yield served
 
 
 # what `apply --demo` and `undo --demo` write with, beside what the audit reads with

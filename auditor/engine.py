@@ -13,7 +13,7 @@ from .billing.file import BillingFile
 from .enrichment import enrich
 from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED
 from .impact.license_insight_comparison import compare
-from .index import TenantIndex
+from .index import TenantIndex, is_guid
 from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
@@ -109,13 +109,15 @@ def policy_warnings(policies: PolicySet) -> list[str]:
 
 def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
     # a product the catalog prices for the entitlement rules to name is one the tenant may buy:
-    # not having it yet is the point (auditor/rules/entitlements/entitlement.py)
+    # not having it yet is the point (auditor/rules/entitlements/entitlement.py); a product Microsoft's
+    # table does not know (a typo) is no such product, and is named
+    table = product_names()
     to_buy = {
         (p.name, e.sku.lower())
         for p in policies.policies
         if p.entitlements is not None
         for e in p.catalog or ()
-        if e.price is not None
+        if e.price is not None and (table.product(sku_id=e.sku) if is_guid(e.sku) else table.product(part=e.sku))
     }
     warnings = []
     seen = set()

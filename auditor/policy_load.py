@@ -248,7 +248,17 @@ def expand_paths(paths: Sequence[str | Path]) -> list[Path]:
         if p.is_dir():
             found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
             if not found:
-                raise PolicyError([PolicyIssue(str(p), 0, 0, "directory holds no *.yaml policy files")])
+                raise PolicyError(
+                    [
+                        PolicyIssue(
+                            str(p),
+                            0,
+                            0,
+                            "directory holds no *.yaml policy files: write a first one with `license-auditor init`, "
+                            "which reads the tenant as audit does",
+                        )
+                    ]
+                )
             out.extend(found)
         else:
             out.append(p)

@@ -15,8 +15,10 @@ import math
 import re
 from datetime import date
 
-from .model import Sku, TenantSnapshot
+from .i18n import Translations, translations
+from .model import Locale, Sku, TenantSnapshot
 from .reference import product_names
+from .snapshot import SIGN_IN_ACTIVITY
 
 SPARE_SHARE = 0.05  # the starter's spare-seat limit: 5 % of a product's seats ...
 SPARE_MIN = 2  # ... and never fewer than this
@@ -33,56 +35,126 @@ def spare_limit(sku: Sku) -> int:
     return max(SPARE_MIN, math.ceil(sku.usable * SPARE_SHARE))
 
 
-def _entry(sku: Sku) -> list[str]:
+def _entry(sku: Sku, t: Translations) -> list[str]:
     name = product_names().product(sku.sku_id, sku.sku_part_number) or sku.sku_part_number
-    seats = f"{sku.usable} seats, {sku.consumed_units} assigned"
+    seats = t.npgettext(
+        "init_seats",
+        "{n} seat, {assigned} assigned",
+        "{n} seats, {assigned} assigned",
+        sku.usable,
+        assigned=sku.consumed_units,
+    )
     lines = [f"  - sku: {sku.sku_part_number}", f"    # {_comment(name)}: {seats}"]
     if _FREE.search(sku.sku_part_number) or _FREE.search(name):
-        lines.append(f"{'    free: true':<30}# Microsoft's name says free: never counted as unused spend")
+        free = t.pgettext("init_free", "Microsoft's name says free: never counted as unused spend")
+        lines.append(f"{'    free: true':<30}# {free}")
         return lines
     if sku.applies_to == "User":
         limit = f"    spare_seats: {{max: {spare_limit(sku)}}}"
-        lines.append(f"{limit:<30}# more unassigned seats -> spare-seats-exceeded (5 %, at least 2)")
-    lines.append(
-        f"{'    # price: {monthly: 0.00, currency: EUR}':<30}   # your price a seat a month: unused seats become money"
-    )
+        more = t.pgettext("init_spare", "more unassigned seats (5 %, at least 2)")
+        lines.append(f"{limit:<30}# {more} -> spare-seats-over-limit")
+    price = t.pgettext("init_price", "your price a seat a month: unused seats become money")
+    lines.append(f"{'    # price: {monthly: 0.00, currency: EUR}':<30}   # {price}")
     return lines
 
 
-def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date) -> str:
-    """The starter policy's YAML for `snapshot` (read from `source`, e.g. "Microsoft Graph")."""
+def _inactive_users(snapshot: TenantSnapshot, t: Translations) -> list[str]:
+    """The inactive-users check, on when the sign-in activity it reads was read from this tenant;
+    else commented out, so that the first audit is not left incomplete for want of it."""
+    inactive = t.pgettext("init_inactive", "no sign-in for 90 days (needs Entra ID P1)")
+    lines = [
+        f"  inactive_users:             # {inactive} -> inactive-user-licensed",
+        "    days: 90",
+        "    severity: medium",
+    ]
+    gap = next((g for g in snapshot.gaps if g.dataset == SIGN_IN_ACTIVITY), None)
+    if gap is None and SIGN_IN_ACTIVITY in snapshot.collected_datasets:
+        return lines
+    if gap:
+        why = t.pgettext(
+            "init_no_sign_in_read",
+            "its sign-in activity could not be read: switch this on once the audit can read it "
+            "(Entra ID P1, AuditLog.Read.All)",
+        )
+    else:
+        why = t.pgettext(
+            "init_no_sign_in_data",
+            "the data read holds no sign-in activity: switch this on once the audit can read it "
+            "(Entra ID P1, AuditLog.Read.All)",
+        )
+    return [f"  # {why}", *(f"  # {line[2:]}" for line in lines)]
+
+
+def source_name(t: Translations, *, demo: bool = False, snapshot: str | None = None) -> str:
+    """Where `init` read the tenant, as its first comment says it."""
+    if demo:
+        return t.pgettext("init_from_demo", "the bundled sample tenant")
+    if snapshot:
+        return t.pgettext("init_from_snapshot", "the snapshot {file}", file=snapshot)
+    return "Microsoft Graph"
+
+
+def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date, locale: Locale = Locale.EN) -> str:
+    """The starter policy's YAML for `snapshot` (read from `source`, e.g. "Microsoft Graph"), its
+    comments in `locale` (and `metadata.locale`, the reports' language, set to it)."""
+    t = translations(locale)
     tenant = _comment(snapshot.tenant_name or snapshot.tenant_id)
     key = _KEY.sub("-", (snapshot.tenant_name or "tenant").lower()).strip("-")[:50] or "tenant"
     skus = sorted((s for s in snapshot.skus if not s.deleted), key=lambda s: s.sku_part_number.lower())
+    written = t.pgettext(
+        "init_written",
+        "A first policy for {tenant}, written by `license-auditor init` on {date} from {source}.",
+        tenant=tenant,
+        date=today.isoformat(),
+        source=source,
+    )
     lines = [
         "# yaml-language-server: $schema=./license-policy.schema.json",
-        f"# A first policy for {tenant}, written by `license-auditor init` on {today.isoformat()} from {source}.",
-        "# Every line is a choice: read it, change what does not fit, then run `license-auditor audit`.",
-        "# The policy language: docs/policy.md; a fuller example: policies/example.yaml.",
+        f"# {written}",
+        "# "
+        + t.pgettext(
+            "init_read_it",
+            "Every line is a choice: read it, change what does not fit, then run `license-auditor audit`.",
+        ),
+        "# "
+        + t.pgettext(
+            "init_language",
+            "The policy language: `docs/policy.md`; a fuller example: `examples/contoso-policy.yaml`.",
+        ),
         "apiVersion: license-auditor/v1",
         "kind: LicensePolicy",
         "metadata:",
         f"  name: {key}-baseline",
-        "  # owner: licensing@example.com   # who answers for this policy (waivers name their own owner)",
-        "catalog:                      # the products you approve; one the tenant buys that is missing here",
-        "                              # -> sku-not-approved. Remove a product nobody should buy.",
+        f"  locale: {locale.value}                  # "
+        + t.pgettext("init_locale", "the language of the reports (and of these comments)"),
+        "  # owner: licensing@example.com   # "
+        + t.pgettext("init_owner", "who answers for this policy (waivers name their own owner)"),
+        "catalog:                      # "
+        + t.pgettext("init_catalog", "the products you approve; a product the tenant buys that is missing here")
+        + " -> sku-not-approved",
+        "                              # " + t.pgettext("init_catalog_remove", "Remove a product nobody should buy."),
     ]
     for sku in skus:
-        lines += _entry(sku)
+        lines += _entry(sku, t)
     if not skus:
-        lines[-1:] = ["catalog: []                  # the tenant subscribes to no product yet"]
+        none = t.pgettext("init_no_product", "the tenant buys no product yet")
+        lines[-2:] = [f"catalog: []                  # {none}"]
+    example = t.pgettext("init_assignments", "who may, must or must not hold what: your decision, for example")
     lines += [
-        "# assignments:                # who may, must or must not hold what: your decision, for example",
+        f"# assignments:                # {example}",
         "#   - name: everyone",
         "#     match: {all: true}",
-        "#     group_based_only: true  # licenses through groups only -> assignment-not-group-based",
+        "#     group_based_only: true  # "
+        + t.pgettext("init_group_based", "licenses through groups only")
+        + " -> assignment-not-group-based",
         "hygiene:",
-        "  disabled_users:             # a disabled account holding licenses -> disabled-user-licensed",
+        "  disabled_users:             # "
+        + t.pgettext("init_disabled", "a disabled account with licenses")
+        + " -> disabled-user-licensed",
         "    severity: high",
-        "    grace_days: 30            # the licenses stay 30 days after the account was disabled",
-        "  inactive_users:             # no sign-in for 90 days -> inactive-user-licensed (needs Entra ID P1)",
-        "    days: 90",
-        "    severity: medium",
+        "    grace_days: 30            # "
+        + t.pgettext("init_grace", "the licenses stay 30 days after the account was disabled"),
+        *_inactive_users(snapshot, t),
         "  guest_users: {severity: medium}             # -> guest-licensed",
         "  assignment_errors: {severity: high}         # -> license-assignment-error",
         "  group_license_errors: {severity: medium}    # -> group-license-errors",
@@ -90,11 +162,14 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date) -> str
         "  redundant_products: {severity: medium}      # -> license-redundant",
         "  usage_location: {severity: low}             # -> usage-location-missing",
         "  expiring_subscriptions: {days: 30, severity: medium}   # -> subscription-expiring",
-        "  # shared_mailboxes: {severity: low}         # -> shared-mailbox-licensed (needs MailboxSettings.Read)",
-        "# waivers:                    # an accepted exception, with its owner and its end",
+        "  # shared_mailboxes: {severity: low}         # -> shared-mailbox-licensed ("
+        + t.pgettext("init_needs", "needs {permission}", permission="MailboxSettings.Read")
+        + ")",
+        "# waivers:                    # "
+        + t.pgettext("init_waivers", "an accepted exception, with its owner and its end"),
         "#   - rule: guest-licensed",
         "#     subject: partner@example.com",
-        "#     reason: Why the exception is accepted",
+        "#     reason: " + t.pgettext("init_waiver_reason", "Why the exception is accepted"),
         "#     owner: licensing@example.com",
         f"#     expires: {date(today.year + 1, 1, 1).isoformat()}",
     ]

@@ -2,7 +2,7 @@
 
     python -m benchmarks.like_for_like [--users 1000000] [--runs 2] [--seed 7]
 
-That day's policy (benchmarks/policy-2026-11-22.yaml: `policies/example.yaml` at 7386e07, no
+That day's policy (benchmarks/policy-2026-11-22.yaml: `examples/contoso-policy.yaml` at 7386e07, no
 usage section, none of the rules added since), mailbox purposes not read (the emulator's token
 lacks MailboxSettings.Read: the audit records the gap and exits 3), users read one page after
 another (`--concurrency 1`), no latency. Prints a Markdown table: floor (a), audit (b), b/a, the

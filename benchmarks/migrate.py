@@ -8,7 +8,7 @@ member of the source moving (two batches; the target UPN in a domain of its own,
 own users are not hit), an Exchange export with a row per mover, and a billing row per source
 subscription. Then it runs, each as a child process (wall time, CPU time and peak RSS of that child
 alone, as benchmarks.run measures the audit), `migrate` with all inputs, and for scale `audit
---snapshot` of the source with policies/example.yaml. The medians of --repeat runs are printed as
+--snapshot` of the source with examples/contoso-policy.yaml. The medians of --repeat runs are printed as
 the Markdown row of docs/benchmarks.md and as JSON.
 """
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from auditor.graph.users import sign_in_requests, sign_in_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
-POLICY = ROOT / "policies" / "example.yaml"
+POLICY = ROOT / "examples" / "contoso-policy.yaml"
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
 PER_TENANT_STREAMS = 4  # audit's --concurrency default
 

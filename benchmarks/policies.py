@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "policies" / "example.yaml"
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "contoso-policy.yaml"
 
 _DEPARTMENTS = ["Finance", "Sales", "Engineering", "Marketing", "Support", "Legal", "HR"]
 _LOCATIONS = ["NL", "DK", "SE", "TR", "DE"]

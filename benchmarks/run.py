@@ -14,7 +14,7 @@ tenant carries a lastUpdatedDateTime, as in real tenants), and measures side by 
   a  floor: plain httpx fetching the same user pages (same $select and $top, following
      @odata.nextLink) one after another and json.loads on each page, nothing else;
   b  `license-auditor audit --concurrency N` as a subprocess against the emulator (collect +
-     evaluate + all four report formats) with policies/example.yaml: wall time, CPU time, peak
+     evaluate + all four report formats) with examples/contoso-policy.yaml: wall time, CPU time, peak
      RSS, requests, and whether its findings.csv is byte for byte the reference's;
   c  evaluate() alone on the tenant in memory with 50 assignment entries (benchmarks.evaluate).
 

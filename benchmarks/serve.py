@@ -108,7 +108,7 @@ def main() -> None:
             reports=ReportOptions(copilot_v1=True),
         ) as graph,
     ):
-        graph.prepare(report_days=(90,))  # the usage reports' period for policies/example.yaml's rules
+        graph.prepare(report_days=(90,))  # the usage reports' period for examples/contoso-policy.yaml's rules
         ready = {
             "url": graph.url,
             "token": token,

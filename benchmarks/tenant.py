@@ -11,7 +11,7 @@ names. The domain part is unchanged, so policies matching `*@contractors.contoso
 With `timed`, every license assignment state also carries a `lastUpdatedDateTime`, as Graph gives
 one to (nearly) every state of a real tenant: a time of its own for each state, to the second, as
 Graph writes it ("2025-03-14T10:20:31Z"), between 120 and about 1,200 days before the generator's
-reference clock, so no rule's window (at most 90 days in policies/example.yaml) sees a recent
+reference clock, so no rule's window (at most 90 days in examples/contoso-policy.yaml) sees a recent
 change and the findings stay those of the tenant without times. The states the generator already
 dates (its planted grace cases) keep their times.
 """

@@ -39,6 +39,7 @@ fails, the reader names the damaged line and uses every other one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -51,6 +52,7 @@ from typing import Any
 from ..errors import CollectionError
 from ..formats.plan_json import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
 from ..model import Cloud
+from ..outputs import write_bytes
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")
@@ -63,6 +65,33 @@ class JournalError(CollectionError):
 
 def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def kept_plan(directory: Path, sha256: str) -> Path:
+    """Where apply keeps a copy of the plan it applies, beside its journal: `plan-<SHA-256, 16 digits>.json`.
+    A later `plan` may write a new plan.json into the same folder; undo still finds the journal's own."""
+    return directory / f"plan-{sha256[:16]}.json"
+
+
+def keep_plan(plan: Path, directory: Path, sha256: str) -> None:
+    """Copy `plan` (of that SHA-256) to kept_plan(directory, sha256) unless it is there already."""
+    target = kept_plan(directory, sha256)
+    if target.resolve() == plan.resolve() or _sha256_of(target) == sha256:
+        return
+    data = plan.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:  # changed since it was read: keep nothing rather than another
+        raise JournalError(f"{plan} changed while apply read it; run apply again")
+    try:
+        write_bytes(target, [data])
+    except OSError as exc:
+        raise JournalError(f"cannot keep a copy of the plan as {target}: {exc.strerror or exc}") from None
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def default_path(directory: Path, prefix: str) -> Path:

@@ -36,10 +36,11 @@ from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from ..model import Cloud
 from ..plan.describe import describe
+from ..reference import product_names
 from . import permissions
 from .carry import Failures, refused, settle_unknown, summary
 from .groups import GroupState, group_unmet, read_group, what_leaving_takes
-from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown
+from .journal import EarlierUnknown, JournalError, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold
 from .state import UserState, read_state, unmet
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
@@ -450,6 +451,7 @@ async def apply_plan(
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
+    _beyond_undo(session, changes)
     try:
         for change in changes:
             session.check_stop(f"change {change.n}")
@@ -476,6 +478,28 @@ async def apply_plan(
     if check.missing:
         raise AuthError(
             permissions.describe(check.missing, session.delegated) + "; `apply --yes` would stop before the first write"
+        )
+
+
+def _beyond_undo(session: Session, changes: Sequence[Change]) -> None:
+    """Said before the first change: a product assigned to more users than its enabled seats (the
+    rest suspended or locked out) gets back, from an undo, only the seats that are free then; a seat
+    above the enabled count cannot be assigned again."""
+    given: dict[str, int] = {}
+    for change in changes:
+        for part, n in change.seats.items():
+            if n < 0:
+                given[part] = given.get(part, 0) - n
+    for sku_id, free in session.free.items():
+        part = session.products.get(sku_id, "")
+        if free >= 0 or part not in given:
+            continue
+        name = product_names().product(sku_id, part) or part
+        back = max(0, given[part] + free)
+        session.warn(
+            f"{name} is assigned to {-free} more user(s) than it has enabled seats (the other seats are "
+            f"suspended or locked out, and cannot be assigned): of the {given[part]} these changes take away, "
+            f"an undo can give back {back}"
         )
 
 
@@ -661,6 +685,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
                 if plan.changes
                 else None
             )
+            if writer is not None and args.yes:  # what an undo of this journal needs, whatever plan.json becomes
+                keep_plan(path, writer.path.parent, plan.sha256)
             code = _run(
                 client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait), failures
             )

@@ -22,6 +22,7 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,7 +32,7 @@ from ..errors import AuthError, CollectionError, UsageError
 from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
 from . import permissions
 from .carry import settle_unknown, summary
-from .journal import Damaged, Journal, JournalLine, plan_journals, read_journal, unsettled
+from .journal import Damaged, Journal, JournalLine, kept_plan, plan_journals, read_journal, unsettled
 from .lock import hold
 from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
 from .state import UserState, held_apart_from, held_only_from, read_state, unmet
@@ -193,7 +194,7 @@ async def undo_journal(undo: Undo, session: Session) -> None:
     if left:
         undo.problems.append(f"{journal.path}: {' and '.join(left)} not undone (named above); check them by hand")
     if undo.problems:
-        raise ApplyStopped("; ".join(undo.problems))
+        raise ApplyStopped(said_once(undo.problems))
 
 
 async def _settle_unknown(journal: Journal, session: Session) -> tuple[list[JournalLine], list[JournalLine]]:
@@ -521,6 +522,19 @@ def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[st
     return settle
 
 
+_NOT_UNDONE = re.compile(r"change (\d+) not undone: ")
+
+
+def said_once(problems: Sequence[str]) -> str:
+    """The run's last line: the changes not undone by number (each one's reason is on its own line
+    of the listing above), then the other problems as they are."""
+    numbers = [m[1] for p in problems if (m := _NOT_UNDONE.match(p))]
+    rest = [p for p in problems if not _NOT_UNDONE.match(p)]
+    if numbers:
+        rest.insert(0, f"{len(numbers)} change(s) not undone, each with its reason above: {', '.join(numbers)}")
+    return "; ".join(rest)
+
+
 # --- command line ------------------------------------------------------------------------------
 
 
@@ -541,11 +555,15 @@ def find_plan(journal: Journal, given: str | None) -> PlanFile:
             "plan's SHA-256): give the plan it was applied from with --plan"
         )
     else:
-        path = journal.path.parent / Path(file or "plan.json").name
-        try:
-            plan = load_plan(path)
-        except PlanFileError:
-            plan = PlanFile(path, journal.tenant_id, "", journal.cloud, (), None, None, "")
+        plan = PlanFile(journal.path, journal.tenant_id, "", journal.cloud, (), None, None, "")
+        # the file the lines name, else the copy apply kept beside the journal (a later plan may have replaced it)
+        for path in (journal.path.parent / Path(file or "plan.json").name, kept_plan(journal.path.parent, sha)):
+            try:
+                plan = load_plan(path)
+            except PlanFileError:
+                continue
+            if plan.sha256 == sha:
+                break
         if plan.sha256 != sha:
             raise UsageError(
                 f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "

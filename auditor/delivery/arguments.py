@@ -25,8 +25,10 @@ def add_email_arguments(
 ) -> None:
     """Flags shared by `audit --email-to` and `email --to`. Secrets are never flags: see SMTP_USERNAME/SMTP_PASSWORD."""
     group = parser.add_argument_group("e-mail delivery")
+    # one name everywhere (`audit`, `rollup` and `email` say --email-to); `email --to` still works
+    names = ("--email-to", "--to") if recipients_flag == "--to" else (recipients_flag,)
     group.add_argument(
-        recipients_flag,
+        *names,
         dest="email_to",
         metavar="ADDR",
         action="extend",
@@ -122,12 +124,12 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
 
     options = options_from_args(args, graph_adapter_factory=graph_adapter_factory)
     if options is None:
-        raise UsageError("no e-mail recipients: give at least one --to address")
+        raise UsageError("no e-mail recipients: give at least one --email-to address")
     notify = _notify(args.report_dir)
     if notify is not None and notify.get("send") is False:  # audit --notify-when changed: nothing changed
         print("nothing changed since the last run: no e-mail (report.json notify.send is false)", file=sys.stderr)
         return 0
-    send_report(args.report_dir, options)
+    print(clean_message(send_report(args.report_dir, options)), file=sys.stderr)
     return 0
 
 

@@ -11,13 +11,22 @@ from .content import ReportMail, build_mail, run_url_from_env
 from .options import EmailOptions, Transport
 
 
-def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str, str] | None = None) -> None:
-    """E-mail the report in `report_dir` to `options.recipients`; raise DeliveryError (exit 4) when it fails."""
+def send_report(report_dir: Path, options: EmailOptions, *, environ: Mapping[str, str] | None = None) -> str:
+    """E-mail the report in `report_dir` to `options.recipients`; raise DeliveryError (exit 4) when it
+    fails. Returns what was sent, in one line for the console."""
     env = os.environ if environ is None else environ
     mail = build_mail(
         Path(report_dir), attachment_limit=options.effective_attachment_limit, run_url=run_url_from_env(env)
     )
     send_mail(mail, options, env)
+    return sent(mail, options)
+
+
+def sent(mail: ReportMail, options: EmailOptions) -> str:
+    """What went out: "e-mailed 'SUBJECT' to ADDR via smtp (HOST), with report.html, findings.csv"."""
+    via = f"graph (as {options.sender})" if options.via is Transport.GRAPH else f"smtp ({options.smtp_host})"
+    files = ", ".join(a.filename for a in mail.attachments()) or "no attachment"
+    return f"e-mailed {mail.subject!r} to {', '.join(options.recipients)} via {via}, with {files}"
 
 
 def send_mail(mail: ReportMail, options: EmailOptions, env: Mapping[str, str]) -> None:

@@ -38,7 +38,7 @@ from ..billing.partner_center import PartnerCenter
 from ..commands import REPORT_FILES, cmd_audit
 from ..delivery.arguments import options_from_args
 from ..delivery.content import run_url_from_env
-from ..delivery.matrix import TenantJob, load_tenants, read_tenants_file
+from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..errors import (
@@ -50,7 +50,9 @@ from ..errors import (
     UsageError,
     clean_message,
 )
+from ..graph.auth import TOKEN_ENV
 from ..model import Locale
+from ..report.baseline import LAST_RUN
 from . import partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
@@ -98,7 +100,7 @@ def _tenant_args(
     """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
     values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
     baseline_dir = getattr(args, "baseline", None)
-    baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir else None
+    baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir and baseline_dir != LAST_RUN else None
     sending = bool(getattr(args, "smtp_host", None) or getattr(args, "sender", None))
     values.update(
         output_dir=str(folder),
@@ -118,11 +120,17 @@ def _tenant_args(
         demo=False,
         history=None,
         exchange_export=None,
-        baseline=str(baseline) if baseline is not None and baseline.exists() else None,
+        # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
+        baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
         save_snapshot=str(folder / "snapshot.json") if args.save_snapshot else None,
         email_to=[a for a in job.email_to.split(",") if a] if sending and job.email_to else None,
         # the credential signs in to this tenant as the run's one app (the client id from the file)
-        environment={**os.environ, "AZURE_TENANT_ID": job.tenant_id, "AZURE_CLIENT_ID": job.client_id},
+        environment={
+            **os.environ,
+            "AZURE_TENANT_ID": job.tenant_id,
+            "AZURE_CLIENT_ID": job.client_id,
+            **({TOKEN_ENV: tokens[job.key]} if job.key in (tokens := getattr(args, "tokens", None) or {}) else {}),
+        },
         stop=stop,  # set when the tenant runs past --tenant-timeout
         # Partner Center: the run's one session with the partner's credential (None: the file names no partner)
         partner_session=partner_session,
@@ -268,8 +276,42 @@ def _reap(
             slots.release()
 
 
+def _demo_tenants(args: argparse.Namespace) -> int:
+    """`audit --demo --tenants`: the bundled sample tenants, each read through its own emulator as a
+    tenants file's tenant is read through Graph, then the roll-up; nothing leaves the machine."""
+    from .. import demo  # the sample tenants and their emulators: only this demo loads them
+
+    if args.tenants:
+        raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
+    with demo.tenants() as served:
+        jobs = [
+            TenantJob(
+                key=tenant.name.lower(),
+                name=tenant.name,
+                tenant_id=tenant.tenant_id,
+                client_id="",
+                cloud="worldwide",
+                locale="",
+                email_to="",
+                policies=str(tenant.policy),
+                fail_on=args.fail_on,
+                graph_endpoint=tenant.url,
+            )
+            for tenant in served
+        ]
+        args.auth = "token"
+        args.tokens = {job.key: tenant.token for job, tenant in zip(jobs, served, strict=True)}
+        # the samples are a frozen moment (demo.CLOCK): judged then, so the demo reads the same any day
+        args.as_of = args.as_of or demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _run_and_roll_up(args, jobs, None)
+
+
 def cmd_tenants(args: argparse.Namespace) -> int:
     """`audit --tenants FILE`: the tenants of the file (or of its --shard), then the roll-up."""
+    if getattr(args, "demo", False):
+        return _demo_tenants(args)
+    if not args.tenants:
+        raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
     for flag in ("snapshot", "demo", "tenant_id", "history", "exchange_export", "migration"):
         if getattr(args, flag, None):
             raise UsageError(
@@ -278,12 +320,16 @@ def cmd_tenants(args: argparse.Namespace) -> int:
             )
     tenants = read_tenants_file(Path(args.tenants))
     partner.check(tenants, args.billing_source)  # before any tenant: a missing `partner:` block is exit 2
-    jobs = select(tenants.jobs, args.shard)
+    return _run_and_roll_up(args, select(tenants.jobs, args.shard), tenants)
+
+
+def _run_and_roll_up(args: argparse.Namespace, jobs: list[TenantJob], tenants: TenantsFile | None) -> int:
+    """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code."""
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
     with partner.session(
-        partner.wanted(tenants, args.billing_source),
+        partner.wanted(tenants, args.billing_source) if tenants is not None else None,
         auth=args.auth,
         endpoint=args.partner_center_endpoint,
         env=os.environ,

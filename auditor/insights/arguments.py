@@ -55,7 +55,8 @@ def add_history_command(sub: Any, run: Any) -> argparse.ArgumentParser:
         "malformed line is reported with its line number and skipped.",
     )
     history.add_argument("file", metavar="FILE", help="the history file (JSON Lines)")
-    history.add_argument("--tenant", metavar="ID", help="only this tenant's records")
+    # --tenant-id, as every command that names a tenant says it (--tenant still works)
+    history.add_argument("--tenant-id", "--tenant", dest="tenant", metavar="ID", help="only this tenant's records")
     history.add_argument("--last", type=int, metavar="N", help="only the last N records")
     history.add_argument(
         "--products", action="store_true", help="also show assigned/usable seats per product, first and last record"

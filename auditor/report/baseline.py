@@ -31,6 +31,7 @@ from typing import Any
 from auditor.errors import UsageError
 from auditor.formats.report_json import READABLE_VERSIONS, decode_report
 
+from ..outputs import PREVIOUS
 from ..timestamps import timestamp_or_none
 
 
@@ -64,6 +65,19 @@ def _check(document: Any, name: str) -> None:
 
 def _is_time(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 40 and timestamp_or_none(value) is not None
+
+
+LAST_RUN = "previous"  # `--baseline previous`: the last report of the run's own output folder
+
+
+def last_report(output_dir: Path) -> Path | None:
+    """`--baseline previous`: the report.json the last run left in `output_dir` (read before this run
+    moves it to previous/), else the one in output_dir/previous/ (a run that stopped before its
+    reports had already moved it there); None on the first run."""
+    for path in (output_dir / "report.json", output_dir / PREVIOUS / "report.json"):
+        if path.is_file():
+            return path
+    return None
 
 
 def load_baseline(path: Path) -> dict[str, Any]:

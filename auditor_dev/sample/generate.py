@@ -1,7 +1,7 @@
 """Deterministic tenant generator: the bundled sample tenant and the benchmark tenants.
 
 `python -m auditor_dev.sample` rewrites auditor_dev/sample/sample-tenant.json (seed 7, 240 users).
-Most users are clean; every rule of policies/example.yaml is planted at least once, and the
+Most users are clean; every rule of examples/contoso-policy.yaml is planted at least once, and the
 planted share stays the same at any size so large tenants behave like real ones.
 """
 

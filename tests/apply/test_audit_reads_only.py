@@ -12,7 +12,7 @@ from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 
 
 def test_audit_sends_no_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

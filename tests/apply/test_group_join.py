@@ -157,7 +157,7 @@ def test_undo_keeps_a_join_that_a_pending_removal_rests_on(
     captured = capsys.readouterr()
     assert f"change 2 (POST /users/{BEN}/assignLicense) was left pending" in captured.out
     assert "nothing to undo" in captured.out
-    assert "change 2, which rests on it, was left pending (j.jsonl line 3)" in captured.err
+    assert "change 2, which rests on it, was left pending (j.jsonl line 3)" in captured.out
     assert graph.member(BEN, G_E5)
     assert graph.direct(BEN) == {E5: ()}
 

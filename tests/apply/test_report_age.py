@@ -16,7 +16,7 @@ from .conftest import BEN, E5, assign, run, write_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 
 
 def _stamp(plan: Path, collected: str) -> None:

@@ -127,10 +127,9 @@ def test_leaving_is_refused_when_the_product_would_go_with_the_group(
     journal.write_text("".join(json.dumps(x) + "\n" for x in lines if x["n"] == 1), encoding="utf-8")
     capsys.readouterr()
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
-    assert (
-        f"holds SPE_E5 only from group License - E5 ({G_E5}): leaving it would leave them without it"
-        in capsys.readouterr().err
-    )
+    said = capsys.readouterr()  # the reason on the change's line; the last line names the change
+    assert f"holds SPE_E5 only from group License - E5 ({G_E5}): leaving it would leave them without it" in said.out
+    assert "1 change(s) not undone, each with its reason above: 1" in said.err
     assert graph.member(BEN, G_E5) and graph.by_group(BEN) == {(E5, G_E5)}
 
 
@@ -154,7 +153,7 @@ def test_a_removal_of_unknown_outcome_keeps_the_join_it_rests_on(
     assert [x["outcome"] for x in outcome_lines(journal)] == ["done", "unknown"]
     capsys.readouterr()
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
-    err = capsys.readouterr().err
+    err = capsys.readouterr().out  # on the change's own line
     assert "change 2, which rests on it, has an unknown outcome (j.jsonl line 4)" in err
     assert graph.member(BEN, G_E5) and graph.by_group(BEN) == {(E5, G_E5)}, "Ben keeps E5 from the group"
 
@@ -175,7 +174,7 @@ def test_journal_lines_carry_the_plan_and_undo_keeps_to_its_users(
     (edited.parent / "plan.json").write_bytes(plan.read_bytes())
     writes = len(graph.writes())
     assert run("undo", edited, graph, "--yes", "--journal", str(tmp_path / "undo-edited.jsonl")) == 3
-    assert f"names no change for user {ANNA}" in capsys.readouterr().err
+    assert f"names no change for user {ANNA}" in capsys.readouterr().out
     assert graph.direct(ANNA) == {E5: (TEAMS,)}
     assert [f"{w.method} {w.path}" for w in graph.writes()[writes:]] == [f"DELETE /groups/{G_E3}/members/{DORA}/$ref"]
     # the undo journal names the plan too: it can itself be undone, within the same plan

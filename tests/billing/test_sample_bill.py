@@ -27,7 +27,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "audit",
             "--demo",
             "--policies",
-            "policies/",
+            "examples/",
             "--policies",
             MOVES,
             "--billing",

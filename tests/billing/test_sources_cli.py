@@ -212,6 +212,8 @@ def test_when_no_billing_source_can_be_read_the_report_says_which_facts_are_miss
                 "audit",
                 "--snapshot",
                 str(snapshot),
+                "--policies",
+                str(Path(__file__).parents[2] / "examples" / "contoso-policy.yaml"),
                 "--output-dir",
                 str(out),
                 "--format",

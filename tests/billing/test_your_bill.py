@@ -89,7 +89,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--snapshot",
             str(SAMPLE),
             "--policies",
-            str(ROOT / "policies" / "example.yaml"),
+            str(ROOT / "examples" / "contoso-policy.yaml"),
             "--as-of",
             "2026-11-01T06:00:00Z",
             "--output-dir",

@@ -126,7 +126,7 @@ def sample_audit_argv(tmp_path: Path) -> list[str]:
         "--snapshot",
         str(_ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
         "--policies",
-        str(_ROOT / "policies" / "example.yaml"),
+        str(_ROOT / "examples" / "contoso-policy.yaml"),
         "--output-dir",
         str(tmp_path / "out"),
         "--format",

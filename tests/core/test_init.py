@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
+import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
 from auditor.cli import main
+from auditor.model import Locale
+from auditor.policy_load import load_policies
+from auditor.rules import RULES
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
+from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import load_snapshot
+from auditor.starter import starter_policy
 from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+TARGET = ROOT / "auditor_dev" / "sample" / "target-tenant.json"  # another tenant (Fabrikam)
 AS_OF = "2026-11-01T06:00:00Z"
 
 
@@ -100,3 +110,74 @@ def test_without_policies_audit_names_init(
     assert main(["audit", "--snapshot", str(SAMPLE)]) == 2
     err = capsys.readouterr().err
     assert "policies does not exist" in err and "license-auditor init" in err
+
+
+def _printed_audit(err: str) -> list[str]:
+    """The audit command `init` prints after "read it, then: "."""
+    command = err.rsplit("read it, then: ", 1)[1].strip()
+    words = shlex.split(command)
+    assert words[:2] == ["license-auditor", "audit"], command
+    return words[2:]
+
+
+@pytest.mark.parametrize("source", ["--demo", "--snapshot"])
+def test_a_first_policy_leads_to_an_audit_of_the_tenant_it_was_written_for(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fresh clone: the repository's policies/ folder as shipped (the default of audit and of the
+    workflows), init writes a first policy into it, and the command init prints audits the tenant it
+    read with that policy alone: no other tenant's rules, no name clash, a complete report."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    tenant = ["--demo"] if source == "--demo" else ["--snapshot", str(TARGET)]
+    assert main(["init", *tenant]) == 0
+    audit = _printed_audit(capsys.readouterr().err)
+    assert main(["audit", *audit, "--format", "json", "--as-of", AS_OF]) in (0, 1)
+    report = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+    name = load_snapshot(SAMPLE if source == "--demo" else TARGET).tenant_name
+    assert report["tenant"]["name"] == name
+    assert report["policies"] == [f"{name.lower()}-baseline"]
+    assert report["complete"] is True and report["config_problems"] == []
+
+
+def test_the_policies_folder_ships_without_a_policy_of_its_own() -> None:
+    """policies/ is where an admin's own policies go: the Contoso example lives in examples/, so
+    audit's default never applies the sample tenant's rules to a real one."""
+    assert sorted(p.name for p in (ROOT / "policies").iterdir()) == ["license-policy.schema.json"]
+    assert load_policies([ROOT / "examples"]).policies[0].name == "contoso-baseline"
+
+
+def test_the_starter_names_only_rules_that_exist() -> None:
+    text = starter_policy(load_snapshot(SAMPLE), source="a test", today=date(2026, 11, 1))
+    named = set(re.findall(r"-> ([a-z0-9-]+)", text))
+    assert SpareSeatsOverLimit.id in named
+    assert named <= {rule.id for rule in RULES}, named - {rule.id for rule in RULES}
+
+
+def test_the_example_keeps_e5_for_anyone_who_may_use_what_only_e5_adds() -> None:
+    """examples/contoso-policy.yaml is copied by admins: its E5-to-E3 rightsizing names every
+    workload E5 adds over E3 (Teams Phone, Audio Conferencing, Power BI Pro, Defender, Purview), not
+    the few that make the demo's savings largest."""
+    policy = yaml.safe_load((ROOT / "examples" / "contoso-policy.yaml").read_text("utf-8"))
+    (entry,) = [u for u in policy["usage"] if u.get(Rightsize.key) == {"from": "SPE_E5", "to": "SPE_E3"}]
+    assert set(entry["unless_active"]) == {"teams_phone", "audio_conferencing", "power_bi", "defender", "purview"}
+
+
+@pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
+def test_init_writes_its_comments_and_the_reports_language_in_the_locale(
+    locale: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--snapshot", str(SAMPLE), "--locale", locale]) == 0
+    text = (tmp_path / "policies" / "license-policy.yaml").read_text("utf-8")
+    english = starter_policy(load_snapshot(SAMPLE), source="x", today=date(2026, 11, 1))
+    said = ("Every line is a choice", "more unassigned seats", "your price a seat", "who answers for this policy")
+    assert all(phrase in english for phrase in said)
+    assert not any(phrase in text for phrase in said)
+    assert "-> spare-seats-over-limit" in text and "-> disabled-user-licensed" in text  # the rule ids stay
+    assert load_policies([tmp_path / "policies"]).locale == Locale(locale)
+
+
+def test_one_seat_is_said_in_the_singular() -> None:
+    text = starter_policy(load_snapshot(TARGET), source="a test", today=date(2026, 11, 1))
+    assert "# Exchange Online (Plan 1): 1 seat, 0 assigned" in text and "1 seats" not in text

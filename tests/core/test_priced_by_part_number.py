@@ -18,7 +18,7 @@ from auditor.rules.entitlements.entitlement import EntitlementMissing
 from .factory import sample_audit_argv
 
 ROOT = Path(__file__).parents[2]
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 P2 = "84a661c4-e949-4bd2-a560-ed7766fcaf2b"
 
 

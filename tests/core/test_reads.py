@@ -36,7 +36,7 @@ def test_every_rule_finds_the_same_with_and_without_profile_sharing(
         if tenant == "sample"
         else bench_tenant(3000, seed=11, timed=True)
     )
-    policies = load_policies([ROOT / "policies" / "example.yaml"])
+    policies = load_policies([ROOT / "examples" / "contoso-policy.yaml"])
     shared = _findings(evaluate(policies, snapshot, AS_OF))
     monkeypatch.setattr(index, "SHARED_READS", frozenset())  # every test asked of every user
     each = _findings(evaluate(policies, snapshot, AS_OF))

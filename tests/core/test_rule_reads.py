@@ -101,7 +101,7 @@ def test_every_user_rule_gives_the_same_findings_per_profile_and_per_user() -> N
     from auditor.policy_load import load_policies
     from benchmarks.tenant import bench_tenant
 
-    example = Path(__file__).parents[2] / "policies" / "example.yaml"
+    example = Path(__file__).parents[2] / "examples" / "contoso-policy.yaml"
     snap = bench_tenant(3_000, seed=5, timed=True)
     assert len({id(u.profile) for u in snap.users}) < len(snap.users) // 2  # users do share profiles
     as_of = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

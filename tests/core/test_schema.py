@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schema_matches_the_code():
-    # beside the example policy, and beside its copy the demo ships (auditor_dev/sample)
+    # for the policies folder (examples/ links to it), and beside the demo's copy of the example (auditor_dev/sample)
     for folder in ("policies", "auditor_dev/sample"):
         committed = (ROOT / folder / "license-policy.schema.json").read_text(encoding="utf-8")
         assert committed == schema_text(), f"run: license-auditor schema > {folder}/license-policy.schema.json"
@@ -23,9 +23,9 @@ def test_committed_schema_matches_the_code():
 
 def test_every_policy_files_schema_reference_resolves_from_its_own_folder():
     """An editor reads `# yaml-language-server: $schema=PATH` relative to the file: the demo's copy of
-    the example policy lives in another folder than policies/, and its reference must resolve too."""
+    the example policy lives in another folder than examples/, and its reference must resolve too."""
     found = 0
-    for path in [*ROOT.glob("policies/**/*.yaml"), *ROOT.glob("auditor_dev/sample/*.yaml")]:
+    for path in [*ROOT.glob("policies/**/*.yaml"), *ROOT.glob("examples/*.yaml"), *ROOT.glob("auditor_dev/**/*.yaml")]:
         match = re.search(r"\$schema=(\S+)", path.read_text(encoding="utf-8").split("\n", 1)[0])
         if match:
             found += 1
@@ -85,7 +85,7 @@ def test_every_rule_has_docs_and_a_valid_example(tmp_path):
 
 
 def test_example_policies_validate_and_start_with_the_schema_comment():
-    for path in (ROOT / "policies").glob("*.yaml"):
+    for path in [*(ROOT / "policies").glob("*.yaml"), *(ROOT / "examples").glob("*.yaml")]:
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# yaml-language-server: $schema="), path
         assert load_policies([path]).policies

@@ -13,7 +13,7 @@ from auditor.snapshot.decode import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 
 
 def _finding(uid: str, facts: tuple[tuple[str, object], ...]) -> Finding:

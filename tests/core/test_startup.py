@@ -47,7 +47,7 @@ def test_the_probe_sees_the_sdk_when_graph_is_used(tmp_path: Path) -> None:
         "--output",
         str(tmp_path / "snapshot.json"),
         "--policies",
-        str(ROOT / "policies" / "example.yaml"),
+        str(ROOT / "examples" / "contoso-policy.yaml"),
         cwd=tmp_path,
     )
     assert result["code"] == 0

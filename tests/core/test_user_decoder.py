@@ -422,7 +422,7 @@ def test_inactive_rule_finds_what_parsing_finds() -> None:
         for i, u in enumerate(tenant.users)
     )
     tenant = dc_replace(tenant, users=users)
-    policies = load_policies([str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml")])
+    policies = load_policies([str(Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml")])
     as_of = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
     fast = [f for f in evaluate(policies, tenant, as_of).findings if f.rule == InactiveUserLicensed.id]
 

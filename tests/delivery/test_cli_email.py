@@ -15,7 +15,7 @@ from .conftest import free_port, smtp_server, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
 
@@ -58,7 +58,10 @@ def test_audit_emails_the_report_it_wrote(tmp_path: Path, capsys: pytest.Capture
     name = report["tenant"]["name"]
     counts = ", ".join(f"{n} {s}" for s, n in report["summary"]["by_severity"].items() if n)
     assert str(message["Subject"]).startswith(f"[license-auditor] {name}: {counts}")
-    assert "e-mailed the report to licensing@contoso.example" in capsys.readouterr().err
+    # what went out, said once: the subject, the recipient, the transport and the files
+    said = capsys.readouterr().err
+    assert f"e-mailed {str(message['Subject'])!r} to licensing@contoso.example via smtp (127.0.0.1), with " in said
+    assert "report.html" in said.rsplit("with ", 1)[1] and "findings.csv" in said.rsplit("with ", 1)[1]
 
 
 def test_failed_delivery_exits_4_and_keeps_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,7 +112,7 @@ def test_audit_emails_through_graph_with_the_audit_credential(
                 "--auth",
                 "token",
                 "--policies",
-                str(Path(__file__).resolve().parents[2] / "policies" / "example.yaml"),
+                str(Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml"),
                 "--output-dir",
                 str(out),
                 "--as-of",
@@ -160,6 +163,7 @@ def test_email_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
             == 0
         )
     assert server.recorder.messages[0].rcpt_tos == ["a@contoso.example", "b@contoso.example"]
+    assert " to a@contoso.example, b@contoso.example via smtp (127.0.0.1), with " in capsys.readouterr().err
     with smtp_server(refuse={"a@contoso.example"}) as server:
         assert (
             main(

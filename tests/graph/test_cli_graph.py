@@ -16,7 +16,7 @@ from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
 
@@ -183,7 +183,7 @@ def test_malformed_graph_endpoint_is_a_usage_error(tmp_path, capsys, monkeypatch
                 "--auth",
                 "token",
                 "--policies",
-                "policies/example.yaml",
+                "examples/contoso-policy.yaml",
                 "--output-dir",
                 str(tmp_path / "o"),
             ]

@@ -25,7 +25,7 @@ from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
 PARTNER_TENANT = "00000000-0000-0000-0000-0000000000f0"

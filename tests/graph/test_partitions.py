@@ -357,7 +357,7 @@ def test_gap_exits_3_from_the_cli(tmp_path, monkeypatch, partitioned):
     out = tmp_path / "snap.json"
     with GraphEmulator(snap, token=token, responders=[Count(len(snap.users) + 1)]) as graph:
         code = main(
-            ["collect", "--graph-endpoint", graph.url, "--output", str(out), "--policies", str(ROOT / "policies")]
+            ["collect", "--graph-endpoint", graph.url, "--output", str(out), "--policies", str(ROOT / "examples")]
         )
     assert code == 3
     assert "users" in [g.dataset for g in load_snapshot(out).gaps]
@@ -421,7 +421,7 @@ def test_a_429_on_one_stream_holds_every_stream(partitioned):
 
 
 def _findings(snapshot: TenantSnapshot) -> list:
-    policies = load_policies([ROOT / "policies"])
+    policies = load_policies([ROOT / "examples"])
     result = evaluate(policies, snapshot, datetime(2026, 11, 1, 6, tzinfo=UTC))
     assert result.findings
     return list(result.findings)

@@ -545,7 +545,7 @@ def test_a_401_body_echoing_the_token_never_reaches_stderr(
                 "--auth",
                 "token",
                 "--policies",
-                str(ROOT / "policies" / "example.yaml"),
+                str(ROOT / "examples" / "contoso-policy.yaml"),
                 "--output-dir",
                 str(tmp_path / "out"),
             ]
@@ -611,7 +611,7 @@ def test_a_tenant_name_with_a_legacy_workflow_command_reaches_the_log_neutralise
             "--snapshot",
             str(path),
             "--policies",
-            str(root / "policies" / "example.yaml"),
+            str(root / "examples" / "contoso-policy.yaml"),
             "--output-dir",
             str(tmp_path / "out"),
             "--format",

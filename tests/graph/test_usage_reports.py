@@ -38,7 +38,7 @@ from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions
 from auditor_dev.sample.generate import generate_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 FAST = RetryPolicy(max_retries=2, backoff_base=0.01, backoff_cap=0.05, max_retry_after=1, max_total_wait=5)
 ALL = UsageNeed(frozenset(REPORTS), 60)
 

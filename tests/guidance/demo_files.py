@@ -45,7 +45,7 @@ def demo_files(locale: Locale, tmp_path_factory: pytest.TempPathFactory) -> dict
                     "--snapshot",
                     str(SAMPLE / "sample-tenant.json"),
                     "--policies",
-                    str(ROOT / "policies" / "example.yaml"),
+                    str(ROOT / "examples" / "contoso-policy.yaml"),
                     "--policies",
                     str(SAMPLE / "moves-example.yaml"),
                     "--output-dir",

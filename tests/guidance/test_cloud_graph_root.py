@@ -31,7 +31,7 @@ def test_member_adds_refer_to_the_clouds_own_graph(tmp_path: Path, cloud: str, g
             "--snapshot",
             str(SAMPLE),
             "--policies",
-            str(ROOT / "policies" / "example.yaml"),
+            str(ROOT / "examples" / "contoso-policy.yaml"),
             "--as-of",
             "2026-11-01T06:00:00Z",
             "--cloud",

@@ -26,7 +26,7 @@ LEFTOVER = re.compile(r"\{[a-z_]+\}")
 
 @pytest.fixture(scope="module")
 def result() -> Any:
-    policies = policy_load.load_policies([str(ROOT / "policies" / "example.yaml")])
+    policies = policy_load.load_policies([str(ROOT / "examples" / "contoso-policy.yaml")])
     tenant = snapshot.load_snapshot(str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"))
     return engine.evaluate(policies, tenant, AS_OF)
 

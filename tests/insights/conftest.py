@@ -13,7 +13,7 @@ from auditor.snapshot import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
 

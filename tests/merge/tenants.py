@@ -26,7 +26,7 @@ from auditor_dev.sample.access import with_no_access_features
 from auditor_dev.sample.generate import SKUS, generate_document
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 TENANTS = {
     "contoso": ("Contoso", 11, "contoso.example"),

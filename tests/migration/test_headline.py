@@ -18,7 +18,7 @@ from auditor.model import Locale
 
 ROOT = Path(__file__).parents[2]
 SNAPSHOT = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-POLICY = ROOT / "policies" / "example.yaml"
+POLICY = ROOT / "examples" / "contoso-policy.yaml"
 TODAY = date(2026, 11, 24)
 
 

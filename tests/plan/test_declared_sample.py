@@ -36,7 +36,7 @@ PLAIN = "  disabled_users: {severity: high}\n"
 
 def _audit_and_plan(tmp_path: Path, entry: str) -> dict:
     tmp_path.mkdir()
-    policy = (ROOT / "policies" / "example.yaml").read_text(encoding="utf-8")
+    policy = (ROOT / "examples" / "contoso-policy.yaml").read_text(encoding="utf-8")
     assert EXAMPLE in policy
     (tmp_path / "policy.yaml").write_text(policy.replace(EXAMPLE, entry), encoding="utf-8")
     out = tmp_path / "out"
@@ -84,7 +84,7 @@ def test_leavers_whose_data_is_declared_kept_are_planned_ready(tmp_path: Path, m
 
 
 def test_the_example_policy_holds_a_recent_leaver_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """policies/example.yaml is advice to copy: a leaver disabled six days before the audit keeps its
+    """examples/contoso-policy.yaml is advice to copy: a leaver disabled six days before the audit keeps its
     licenses until grace_days (30) have passed, and inactive (enabled) accounts declare nothing kept."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     plan = _audit_and_plan(tmp_path / "example", EXAMPLE)
@@ -97,6 +97,6 @@ def test_the_example_policy_holds_a_recent_leaver_back(tmp_path: Path, monkeypat
     declared = {fid for c in plan["changes"] if c.get("data_kept") for fid in c["findings"]}
     inactive = {s["finding"] for s in plan["skipped"] if s["rule"] == InactiveUserLicensed.id}
     assert inactive and not inactive & declared
-    policy = (ROOT / "policies" / "example.yaml").read_text(encoding="utf-8")
+    policy = (ROOT / "examples" / "contoso-policy.yaml").read_text(encoding="utf-8")
     section = policy.split("  inactive_users:", 1)[1].split("\n  guest_users", 1)[0]
     assert "data_kept" not in section.replace("# no data_kept here", "")

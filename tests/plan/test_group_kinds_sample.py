@@ -31,7 +31,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 "--as-of",
                 AS_OF,
                 "--policies",
-                str(ROOT / "policies" / "example.yaml"),
+                str(ROOT / "examples" / "contoso-policy.yaml"),
                 "--output-dir",
                 str(out),
             ]

@@ -162,7 +162,7 @@ def test_an_audit_compiles_its_plan_once(tmp_path: Path, monkeypatch: pytest.Mon
             "--snapshot",
             str(root / "auditor_dev" / "sample" / "sample-tenant.json"),
             "--policies",
-            str(root / "policies" / "example.yaml"),
+            str(root / "examples" / "contoso-policy.yaml"),
             "--output-dir",
             str(tmp_path / "out"),
             "--fail-on",

@@ -54,7 +54,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reports]:
         "--snapshot",
         str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
         "--policies",
-        str(ROOT / "policies" / "example.yaml"),
+        str(ROOT / "examples" / "contoso-policy.yaml"),
         "--as-of",
         "2026-11-01T06:00:00Z",
     ]
@@ -151,7 +151,7 @@ def test_the_digest_with_the_bill_fits_a_phone(tmp_path: Path, locale: Locale) -
                 "--snapshot",
                 str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
                 "--policies",
-                str(ROOT / "policies" / "example.yaml"),
+                str(ROOT / "examples" / "contoso-policy.yaml"),
                 "--as-of",
                 "2026-11-01T06:00:00Z",
                 "--billing",

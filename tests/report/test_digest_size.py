@@ -43,7 +43,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "--snapshot",
                 str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
                 "--policies",
-                str(ROOT / "policies" / "example.yaml"),
+                str(ROOT / "examples" / "contoso-policy.yaml"),
                 "--output-dir",
                 str(out),
                 "--format",

@@ -41,7 +41,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             "--snapshot",
             str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
             "--policies",
-            str(ROOT / "policies" / "example.yaml"),
+            str(ROOT / "examples" / "contoso-policy.yaml"),
             "--output-dir",
             str(out),
             "--as-of",

@@ -31,7 +31,7 @@ def _audit(out: Path, *extra: str) -> dict:
             "--snapshot",
             str(SAMPLE),
             "--policies",
-            str(ROOT / "policies" / "example.yaml"),
+            str(ROOT / "examples" / "contoso-policy.yaml"),
             "--as-of",
             "2026-11-01T06:00:00Z",
             "--output-dir",

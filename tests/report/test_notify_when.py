@@ -34,7 +34,7 @@ def _audit(out: Path, snapshot: Path = SAMPLE, *extra: str) -> tuple[int, dict]:
             "--snapshot",
             str(snapshot),
             "--policies",
-            str(ROOT / "policies" / "example.yaml"),
+            str(ROOT / "examples" / "contoso-policy.yaml"),
             "--as-of",
             AS_OF,
             "--output-dir",

@@ -16,7 +16,7 @@ from auditor.outputs import output_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-POLICY = ROOT / "policies" / "example.yaml"
+POLICY = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 
 
@@ -207,4 +207,4 @@ def test_the_demo_runs_from_any_directory(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_the_bundled_demo_policy_is_the_example_policy() -> None:
     bundled = ROOT / "auditor_dev" / "sample" / "example-policy.yaml"
-    assert bundled.read_bytes() == (ROOT / "policies" / "example.yaml").read_bytes()
+    assert bundled.read_bytes() == (ROOT / "examples" / "contoso-policy.yaml").read_bytes()

@@ -25,7 +25,7 @@ from auditor.report.wording_api import product_names_of
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 GOLDEN = HERE / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"
 FINDING_KEYS = [
     "id",

@@ -33,7 +33,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[Locale, str]:
                     "--snapshot",
                     str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json"),
                     "--policies",
-                    str(ROOT / "policies" / "example.yaml"),
+                    str(ROOT / "examples" / "contoso-policy.yaml"),
                     "--output-dir",
                     str(directory),
                     "--format",

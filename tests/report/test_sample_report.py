@@ -31,7 +31,7 @@ from auditor.rules.seats import SpareSeatsUnderMinimum
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
 FILES = ("report.json", "report.html", "report.md", "findings.csv")
 

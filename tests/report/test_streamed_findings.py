@@ -27,7 +27,7 @@ from auditor.snapshot.decode import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
-EXAMPLE = ROOT / "policies" / "example.yaml"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = datetime(2026, 11, 1, 6, tzinfo=UTC)
 GENERATED = datetime(2026, 11, 1, 7, tzinfo=UTC)
 

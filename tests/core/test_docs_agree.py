@@ -1,0 +1,62 @@
+"""The README, the docs and `--help` say the same thing as the tool: the sample's size, one default
+for --concurrency, the age apply refuses by, and one name per option."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import build_parser, main
+from auditor.demo import sample_tenant
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def _help(*command: str) -> str:
+    parser = build_parser()
+    for name in command:
+        parser = next(a.choices[name] for a in parser._actions if isinstance(a.choices, dict) and name in a.choices)
+    return " ".join(parser.format_help().split())
+
+
+def test_the_readme_gives_the_sample_tenants_size() -> None:
+    tenant = sample_tenant()
+    found = re.search(r"\(Contoso, (\d+) users, (\d+) products\)", README)
+    assert found, "the README lost the sample tenant's size"
+    assert (int(found[1]), int(found[2])) == (len(tenant.users), len([s for s in tenant.skus if not s.deleted]))
+
+
+def test_concurrency_has_one_default_everywhere() -> None:
+    default = "as many partitions and member listings as the tenant's Graph budget allows"
+    msp = " ".join((ROOT / "docs" / "msp.md").read_text("utf-8").split())
+    assert default in _help("audit")
+    row = next(line for line in README.splitlines() if line.startswith("| `--concurrency N`"))
+    assert f"default: {default}" in row and not re.search(r"default \d", row)
+    assert default in msp and "8 × 4" not in msp
+
+
+def test_apply_says_it_refuses_by_the_age_of_the_tenant_data() -> None:
+    text = _help("apply")
+    assert "tenant data" in text and "plan created longer ago" not in text
+
+
+def test_one_name_per_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "--email-to ADDR" in _help("email") and "--tenant-id ID" in _help("history")
+    history = tmp_path / "history.jsonl"
+    history.write_text("", "utf-8")
+    assert main(["history", str(history), "--tenant-id", "contoso.example"]) == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["email", "--report-dir", str(tmp_path)])
+    assert exc.value.code == 2 and "--email-to" in capsys.readouterr().err
+
+
+def test_the_renewal_files_are_said_to_come_only_with_a_renewal_within_60_days(tmp_path: Path) -> None:
+    """docs/nightly.md: the renewal forecast and its .ics files come only for a subscription renewing
+    within 60 days; the demo has none, and writes none."""
+    nightly = (ROOT / "docs" / "nightly.md").read_text("utf-8")
+    assert "| (always) |" not in nightly and "| a paid subscription renewing within 60 days |" in nightly
+    assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--format", "json"]) == 1
+    assert not list(tmp_path.glob("renewal-*.ics"))

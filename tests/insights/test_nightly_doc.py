@@ -1,0 +1,64 @@
+"""docs/nightly.md's command, as written, run night after night from one folder (a cron job): the
+first night has no baseline and runs; each later night compares with the report of the night before."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+
+from .conftest import ROOT
+from .test_notify import Receiver
+
+DOC = ROOT / "docs" / "nightly.md"
+TENANT = "--graph --tenant-id contoso.onmicrosoft.com"  # the doc's live tenant; the test's is the demo's
+
+
+def _doc_commands() -> list[list[str]]:
+    """The first shell block of docs/nightly.md: its commands, continuation lines joined, comments dropped."""
+    block = re.search(r"```sh\n(.*?)```", DOC.read_text("utf-8"), re.S)
+    assert block is not None
+    text = block[1].replace("\\\n", " ")
+    lines = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    assert any(TENANT in line for line in lines), "the doc's tenant changed: change TENANT here"
+    return [shlex.split(line.replace(TENANT, "--demo")) for line in lines if line]
+
+
+def test_the_documented_nightly_command_runs_the_first_night_and_every_later_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (audit, history) = _doc_commands()
+    assert audit[:2] == ["license-auditor", "audit"] and history[:2] == ["license-auditor", "history"]
+    with Receiver() as receiver:
+        monkeypatch.setenv("AUDITOR_NOTIFY_WEBHOOK", receiver.url)
+        assert main(audit[1:]) == 1  # the first night: findings, no baseline
+        first = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+        assert "no earlier report" in capsys.readouterr().err
+        assert "changes" not in first or not first["changes"]
+        assert main(audit[1:]) == 1  # the second night: compared with the first
+        second = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+        assert second["changes"]["baseline_generated_at"] == first["generated_at"]
+        assert second["changes"]["new"] == 0 and second["changes"]["persisting"] == len(second["findings"])
+        assert len(receiver.bodies) == 2
+    assert main(history[1:]) == 0
+    assert len((tmp_path / "reports" / "history.jsonl").read_text("utf-8").splitlines()) == 2
+
+
+def test_a_night_that_stopped_before_its_reports_leaves_the_baseline_in_previous(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report moved to reports/previous/ by a run that then stopped is the next night's baseline."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit", "--demo", "--format", "json"]) == 1
+    before = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+    (tmp_path / "reports" / "previous").mkdir()
+    (tmp_path / "reports" / "report.json").rename(tmp_path / "reports" / "previous" / "report.json")
+    assert main(["audit", "--demo", "--format", "json", "--baseline", "previous"]) == 1
+    after = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
+    assert after["changes"]["baseline_generated_at"] == before["generated_at"]
