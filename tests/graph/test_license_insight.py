@@ -226,8 +226,8 @@ def test_each_row_that_differs_says_why(tmp_path: Path) -> None:
     assert rows["conditional_access_users"]["auditor"] == 8
     assert rows["conditional_access_users"]["why"] == {"usage": None, "disabled_members": 1, "pim_roles": 1}
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
-    markdown = render_markdown(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
-    html = render_html(document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    markdown = render_page(MARKDOWN, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    html = render_page(HTML, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
     label = "Conditional Access: members"
     why = "1 disabled account not counted; 1 user eligible for a named role, counted under PIM"
     assert f"| {md_escape(label)} ({md_escape(why)}) | 7 | 8 |" in markdown
