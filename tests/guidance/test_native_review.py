@@ -37,7 +37,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("gekocht vóór", "uiterlijk 8 jan 2027 gekocht"),
         ("Geen factureringsregel", "Geen regel in het factureringsbestand:"),
         ("bij bij", "koop er een bij ("),
-        ("Koop er anders bij", "Koop er anders meer bij"),
+        ("Koop er anders bij", None),  # the demo's seat findings now buy nothing: the step is not rendered
         ("maak er vrij of", "maak er een aantal vrij of koop er meer bij"),
         ("venster van 7 dagen", "na die dag is de termijn van 7 dagen verstreken"),
         ("om het venster te kennen", "om de termijn te kennen"),
