@@ -78,6 +78,8 @@ class Recipe(msgspec.Struct, frozen=True):
     group: str = ""  # the same for the groups that assign them
     group_column: bool = True  # rows differ in their groups: the table has a column for them
     price_column: bool = True  # the product column, or only the prices when `product` says it once
+    price: str = ""  # the price of every row, said once beside `product`; empty when the rows differ
+    state: FindingRow | None = None  # a row whose state (and why it waits) every row has, said once above the table
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -118,7 +120,8 @@ def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
 
     links = []
     for link in remediation.get("links") or []:
-        if isinstance(link, Mapping):
+        # Microsoft Graph's reference is for the calls, which are in report.json; people read the admin centers' pages
+        if isinstance(link, Mapping) and "/graph/api/" not in str(link.get("url")):
             links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
     return Recipe(
         caption=clean(remediation.get("summary", ""), TEXT_LIMIT),
@@ -180,6 +183,10 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
     waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.get("monthly_cost")
     state = None if finding.get("waived") else ctx.state_of(finding, remediation)
+    products = _products(ctx, finding.get("skus"))
+    # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
+    # catalog does not know (from another version of the tool), by its message
+    message = "" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding)
     return FindingRow(
         id=clean(finding.get("id", ""), 64),
         severity=severity,
@@ -189,12 +196,10 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
         subject_name=name,
         subject_detail=detail,
-        products=_products(ctx, finding.get("skus")),
+        products="" if products == name else products,  # a product's finding: its name says it
         groups=_groups_text(finding.get("details")),
         policy=_policy_text(finding),
-        # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
-        # catalog does not know (from another version of the tool), by its message
-        message="" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding),
+        message=message.removeprefix(f"{name}: "),  # the name is bold above it
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         state=state.label if state else "",
@@ -250,9 +255,11 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
             product=_said_by_all(rows, "products"),
             group=_said_by_all(rows, "groups"),
             group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
-            price_column=not _said_by_all(rows, "products") or any(row.cost for row in rows),
+            price_column=not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price),
+            price=price,
         )
         for recipe, rows in ordered[:RECIPE_CAP]
+        for price in [_said_by_all(rows, "cost") if _said_by_all(rows, "products") else ""]
     ]
     rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
     if rest:
@@ -317,6 +324,14 @@ def _said_once(recipe: Recipe, anchor: str, shown: dict[str, str], roles: dict[s
     )
 
 
+def _said_state(recipe: Recipe, note_of: Mapping[str, str]) -> Recipe:
+    """`recipe` with the state its rows share said once, when two or more rows wait (or are ready)
+    alike: the same state and the same note or reason."""
+    states = {(row.state, row.state_ready, note_of.get(row.id) or row.state_reason, row.waived) for row in recipe.rows}
+    alike = len(recipe.rows) > 1 and len(states) == 1 and recipe.rows[0].state and not recipe.rows[0].waived
+    return msgspec.structs.replace(recipe, state=recipe.rows[0] if alike else None)
+
+
 def _common_policy(recipes: Sequence[Recipe]) -> str:
     policies = {row.policy for recipe in recipes for row in recipe.rows}
     return policies.pop() if len(policies) == 1 else ""
@@ -366,6 +381,7 @@ def build_sections(
         shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
+        recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
         sections.append(
             RuleSection(
                 rule=clean(rule, 100),
