@@ -80,6 +80,7 @@ class Recipe(msgspec.Struct, frozen=True):
     price_column: bool = True  # the product column, or only the prices when `product` says it once
     price: str = ""  # the price of every row, said once beside `product`; empty when the rows differ
     state: FindingRow | None = None  # a row whose state (and why it waits) every row has, said once above the table
+    rest: bool = False  # the findings with a fix of their own, whose steps are in findings.csv
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -238,13 +239,16 @@ class RowMemo:
 
 
 def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool) -> tuple[Recipe, ...]:
-    """The rows gathered under the recipes they share, the largest first; past RECIPE_CAP recipes,
-    the rest share one table whose steps are in findings.csv."""
+    """The rows gathered under the recipes they share, the largest first. A rule's steps are said
+    for the fix most of its findings share and for each fix several share (at most RECIPE_CAP);
+    the findings with a fix of their own share one table, whose steps are in findings.csv."""
     by_key: dict[tuple[Any, ...], tuple[Recipe, list[FindingRow]]] = {}
     for recipe, row in pairs:
         key = (recipe.caption, recipe.steps, recipe.role, recipe.next_steps, recipe.links)
         by_key.setdefault(key, (recipe, []))[1].append(row)
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
+    kept = [item for n, item in enumerate(ordered) if n == 0 or len(item[1]) > 1][:RECIPE_CAP]
+    others = [item for item in ordered if all(item is not k for k in kept)]
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [
@@ -258,15 +262,17 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
             price_column=not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price),
             price=price,
         )
-        for recipe, rows in ordered[:RECIPE_CAP]
+        for recipe, rows in kept
         for price in [_said_by_all(rows, "cost") if _said_by_all(rows, "products") else ""]
     ]
-    rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
-    if rest:
+    if others:
         caption = ctx.t.pgettext(
             "recipe_rest", "The steps for these differ per finding: see the remediation column of findings.csv."
         )
-        shown.append(Recipe(caption, (), "", (), (), tuple(rest)))
+        # the steps all of them have: the rule's own steps (_shared) are only those every finding has
+        common = tuple(step for step in others[0][0].steps if all(step in r.steps for r, _ in others))
+        rows = tuple(row for _, rows in others for row in rows)
+        shown.append(Recipe(caption, common, "", (), (), rows, rest=True))
     return tuple(shown)
 
 
@@ -280,11 +286,12 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     """What the recipes of a rule share, once: the steps every recipe has, and the role, next steps
     and links most of them have (a recipe with others shows its own); then the recipes with only
     what is theirs."""
-    with_steps = [r for r in recipes if r.steps or r.role or r.next_steps or r.links]
+    with_steps = [r for r in recipes if not r.rest and (r.steps or r.role or r.next_steps or r.links)]
     if not with_steps:
         return Recipe("", (), "", (), (), ()), recipes
     first = with_steps[0]
-    steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps))
+    rest = [r for r in recipes if r.rest]
+    steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps + rest))
 
     def same(field: str) -> Any:
         values = [getattr(r, field) for r in with_steps]
@@ -294,7 +301,7 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     shared = Recipe("", steps, same("role"), same("next_steps"), same("links"), ())
 
     def own(r: Recipe) -> Recipe:
-        extra = tuple(step for step in r.steps if step not in steps)
+        extra = () if r.rest else tuple(step for step in r.steps if step not in steps)
         # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
         return msgspec.structs.replace(
             r,

@@ -69,16 +69,17 @@ def _names(words: Sequence[str]) -> set[str]:
 def _same_but_names(step: str, earlier: str, said: str) -> bool:
     """Whether `step` says what `earlier` says of other names (another product, another group):
     each run of words in which they differ is, in `step`, in its opening or in what its recipe
-    said before it (`said`), and in `earlier`, in its opening or only names."""
+    said before it (`said`), and in `earlier`, in its opening or a name."""
     own, other = _bare(step), _bare(earlier)
     matcher = SequenceMatcher(None, own, other, autojunk=False)
     if matcher.real_quick_ratio() < 0.5 or matcher.ratio() < 0.5:
         return False
-    context = " ".join(_bare(f"{opening(step)} {said}"))
-    other_opening = " ".join(_bare(opening(earlier)))
+    context = f" {' '.join(_bare(f'{opening(step)} {said}'))} "
+    other_opening = f" {' '.join(_bare(opening(earlier)))} "
     differ = [(own[i1:i2], other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
     return bool(differ) and all(
-        " ".join(mine) in context and (" ".join(theirs) in other_opening or _names(theirs) == set(theirs))
+        (not mine or f" {' '.join(mine)} " in context)
+        and (not theirs or f" {' '.join(theirs)} " in other_opening or _names(theirs))
         for mine, theirs in differ
     )
 
