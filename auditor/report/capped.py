@@ -30,8 +30,10 @@ def render_capped(
     size_limit: int,
     memo: RowMemo | None,
     states: Mapping[str, FindingState] | None = None,
+    every_fix: bool = True,
 ) -> str:
-    """`template` rendered with at most `cap_per_rule` findings per rule; while the text is over
+    """`template` rendered with at most `cap_per_rule` findings per rule (and the steps of every
+    fix, or without `every_fix` of those several findings share); while the text is over
     `size_limit` bytes, again with half as many (each rule section says how many more are in
     findings.csv and report.json), down to none."""
     cap = cap_per_rule
@@ -58,6 +60,7 @@ def render_capped(
             plan_line=plan_line,
             memo=memo,
             states=states,
+            every_fix=every_fix,
         )
         text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:

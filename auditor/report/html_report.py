@@ -31,7 +31,8 @@ def render_html(
     states: Mapping[str, FindingState] | None = None,
 ) -> str:
     """The HTML report. Shows at most `cap_per_rule` findings per rule, and fewer when needed to
-    stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON."""
+    stay under `size_limit` bytes; each rule section says how many more are in the CSV/JSON. It is
+    read, not searched: the steps of a fix only one finding has are in report.md and report.json."""
     template = html_environment().get_template("report.html.j2")
     return render_capped(
         template,
@@ -45,4 +46,5 @@ def render_html(
         size_limit=size_limit,
         memo=memo,
         states=states,
+        every_fix=False,
     )

@@ -185,9 +185,6 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
     cost = finding.get("monthly_cost")
     state = None if finding.get("waived") else ctx.state_of(finding, remediation)
     products = _products(ctx, finding.get("skus"))
-    # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
-    # catalog does not know (from another version of the tool), by its message
-    message = "" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding)
     return FindingRow(
         id=clean(finding.get("id", ""), 64),
         severity=severity,
@@ -200,7 +197,9 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         products="" if products == name else products,  # a product's finding: its name says it
         groups=_groups_text(finding.get("details")),
         policy=_policy_text(finding),
-        message=message.removeprefix(f"{name}: "),  # the name is bold above it
+        # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
+        # catalog does not know (from another version of the tool), by its message
+        message="" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         state=state.label if state else "",
@@ -238,16 +237,18 @@ class RowMemo:
         return recipe, row
 
 
-def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool) -> tuple[Recipe, ...]:
-    """The rows gathered under the recipes they share, the largest first. A rule's steps are said
-    for the fix most of its findings share and for each fix several share (at most RECIPE_CAP);
-    the findings with a fix of their own share one table, whose steps are in findings.csv."""
+def _recipes(
+    ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool, every_fix: bool
+) -> tuple[Recipe, ...]:
+    """The rows gathered under the recipes they share, the largest first, at most RECIPE_CAP with
+    their steps; without `every_fix`, only the fix most of the rule's findings share and each fix
+    several share. The other findings share one table, whose steps are in report.json."""
     by_key: dict[tuple[Any, ...], tuple[Recipe, list[FindingRow]]] = {}
     for recipe, row in pairs:
         key = (recipe.caption, recipe.steps, recipe.role, recipe.next_steps, recipe.links)
         by_key.setdefault(key, (recipe, []))[1].append(row)
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
-    kept = [item for n, item in enumerate(ordered) if n == 0 or len(item[1]) > 1][:RECIPE_CAP]
+    kept = [item for n, item in enumerate(ordered) if every_fix or n == 0 or len(item[1]) > 1][:RECIPE_CAP]
     others = [item for item in ordered if all(item is not k for k in kept)]
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
@@ -350,10 +351,12 @@ def build_sections(
     cap: int,
     memo: RowMemo | None = None,
     roles: dict[str, Role] | None = None,
+    every_fix: bool = True,
 ) -> tuple[RuleSection, ...]:
     """One section per rule, open before waived and the most severe first; at most `cap` rows each,
-    gathered under the recipes they share. `roles`: role -> its number in the report's table of
-    roles, filled in the order the sections name them."""
+    gathered under the recipes they share (without `every_fix`, a fix only one finding has is left
+    to report.json). `roles`: role -> its number in the report's table of roles, filled in the
+    order the sections name them."""
     if memo is None or not memo.serves(ctx):
         memo = RowMemo()
     roles = {} if roles is None else roles
@@ -376,7 +379,7 @@ def build_sections(
         waived_items = [f for f in items if f.get("waived")]
         shown = (open_items + waived_items)[:cap]
         known = rule in ctx.known
-        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known), known)
+        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known, every_fix), known)
         severity = str((open_items or items)[0].get("severity", ""))
         top = min((SEVERITY_RANK.get(str(f.get("severity")), 9) for f in (open_items or items)), default=9)
         severity = SEVERITIES[top] if top < len(SEVERITIES) else severity

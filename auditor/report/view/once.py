@@ -9,8 +9,6 @@
   move its users from) is shown again by its first words, linked to the recipe that has it in full.
   So is a long step that says what an earlier one says of other names (another group to leave,
   another product to move users from), when its first words name everything it says otherwise.
-  Steps in a row that the same recipe has in full are one link, by the first one's opening, when
-  that opening names all the others name (the product, the group).
   A short step is repeated as it is: a reference would hardly be shorter.
 """
 
@@ -96,11 +94,7 @@ def steps_once(steps: Sequence[str], anchor: str, shown: dict[str, str]) -> tupl
         first = shown.get(step) or (next(alike, anchor) if long else anchor)
         if step not in shown and first == anchor:
             shown[step] = anchor
-        if first == anchor or not long:
-            out.append(Step(step))
-        elif not (out and out[-1].ref == first and _names(_bare(opening(step))[1:]) <= _names(_bare(out[-1].text))):
-            out.append(Step(opening(step), first))
-        # else: the step before links to the recipe that has both in full, and names all this one names
+        out.append(Step(step) if first == anchor or not long else Step(opening(step), first))
     return tuple(out)
 
 
