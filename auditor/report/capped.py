@@ -33,10 +33,13 @@ class Page:
     environment: Callable[[], Environment]
     size_limit: int  # bytes
     cap_per_rule: int  # findings shown per rule, at most
+    # the steps of every fix, or only of those several findings share (a page read, not searched: the steps of a
+    # fix only one finding has stay in report.md and report.json)
+    every_fix: bool = True
 
 
 # mail gateways and clients clip or reject a body over 1 MB
-HTML = Page("report.html.j2", html_environment, size_limit=1_000_000, cap_per_rule=50)
+HTML = Page("report.html.j2", html_environment, size_limit=1_000_000, cap_per_rule=50, every_fix=False)
 # GitHub rejects a step summary over 1 MiB
 MARKDOWN = Page("summary.md.j2", markdown_environment, size_limit=1_000_000, cap_per_rule=10)
 
@@ -70,6 +73,7 @@ def render_page(
         size_limit=page.size_limit if size_limit is None else size_limit,
         memo=memo,
         states=states,
+        every_fix=page.every_fix,
     )
 
 
@@ -86,8 +90,10 @@ def render_capped(
     size_limit: int,
     memo: RowMemo | None,
     states: Mapping[str, FindingState] | None = None,
+    every_fix: bool = True,
 ) -> str:
-    """`template` rendered with at most `cap_per_rule` findings per rule; while the text is over
+    """`template` rendered with at most `cap_per_rule` findings per rule (and the steps of every
+    fix, or without `every_fix` of those several findings share); while the text is over
     `size_limit` bytes, again with half as many (each rule section says how many more are in
     findings.csv and report.json), down to none."""
     cap = cap_per_rule
@@ -114,6 +120,7 @@ def render_capped(
             plan_line=plan_line,
             memo=memo,
             states=states,
+            every_fix=every_fix,
         )
         text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:

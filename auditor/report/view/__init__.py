@@ -159,8 +159,10 @@ def build_view(
     plan_line: str | None = None,
     memo: RowMemo | None = None,
     states: Mapping[str, FindingState] | None = None,
+    every_fix: bool = True,
 ) -> ReportView:
-    """Localise and format `document` for display; at most `cap_per_rule` findings per rule.
+    """Localise and format `document` for display; at most `cap_per_rule` findings per rule, and
+    without `every_fix`, the steps of a fix only one finding has left to report.json.
 
     `plan_line`: the header's plan summary when the caller has it (auditor.plan.plan_header),
     so a renderer that builds the view several times compiles the plan once. `memo`: the finding
@@ -209,7 +211,7 @@ def build_view(
     skus = document.get("skus") or []
     seats, seats_more = build_seats(ctx, skus)
     roles: dict[str, Role] = {}
-    sections = build_sections(ctx, document.get("findings") or [], cap_per_rule, memo, roles)
+    sections = build_sections(ctx, document.get("findings") or [], cap_per_rule, memo, roles, every_fix)
     return ReportView(
         t=ctx.t,
         lang=locale.value,

@@ -78,6 +78,9 @@ class Recipe(msgspec.Struct, frozen=True):
     group: str = ""  # the same for the groups that assign them
     group_column: bool = True  # rows differ in their groups: the table has a column for them
     price_column: bool = True  # the product column, or only the prices when `product` says it once
+    price: str = ""  # the price of every row, said once beside `product`; empty when the rows differ
+    state: FindingRow | None = None  # a row whose state (and why it waits) every row has, said once above the table
+    rest: bool = False  # the findings with a fix of their own, whose steps are in findings.csv
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -118,7 +121,8 @@ def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
 
     links = []
     for link in remediation.get("links") or []:
-        if isinstance(link, Mapping):
+        # Microsoft Graph's reference is for the calls, which are in report.json; people read the admin centers' pages
+        if isinstance(link, Mapping) and "/graph/api/" not in str(link.get("url")):
             links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
     return Recipe(
         caption=clean(remediation.get("summary", ""), TEXT_LIMIT),
@@ -180,6 +184,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
     waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.get("monthly_cost")
     state = None if finding.get("waived") else ctx.state_of(finding, remediation)
+    products = _products(ctx, finding.get("skus"))
     return FindingRow(
         id=clean(finding.get("id", ""), 64),
         severity=severity,
@@ -189,7 +194,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
         subject_name=name,
         subject_detail=detail,
-        products=_products(ctx, finding.get("skus")),
+        products="" if products == name else products,  # a product's finding: its name says it
         groups=_groups_text(finding.get("details")),
         policy=_policy_text(finding),
         # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
@@ -232,14 +237,19 @@ class RowMemo:
         return recipe, row
 
 
-def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool) -> tuple[Recipe, ...]:
-    """The rows gathered under the recipes they share, the largest first; past RECIPE_CAP recipes,
-    the rest share one table whose steps are in findings.csv."""
+def _recipes(
+    ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool, every_fix: bool
+) -> tuple[Recipe, ...]:
+    """The rows gathered under the recipes they share, the largest first, at most RECIPE_CAP with
+    their steps; without `every_fix`, only the fix most of the rule's findings share and each fix
+    several share. The other findings share one table, whose steps are in report.json."""
     by_key: dict[tuple[Any, ...], tuple[Recipe, list[FindingRow]]] = {}
     for recipe, row in pairs:
         key = (recipe.caption, recipe.steps, recipe.role, recipe.next_steps, recipe.links)
         by_key.setdefault(key, (recipe, []))[1].append(row)
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
+    kept = [item for n, item in enumerate(ordered) if every_fix or n == 0 or len(item[1]) > 1][:RECIPE_CAP]
+    others = [item for item in ordered if all(item is not k for k in kept)]
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [
@@ -250,16 +260,20 @@ def _recipes(ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], kno
             product=_said_by_all(rows, "products"),
             group=_said_by_all(rows, "groups"),
             group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
-            price_column=not _said_by_all(rows, "products") or any(row.cost for row in rows),
+            price_column=not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price),
+            price=price,
         )
-        for recipe, rows in ordered[:RECIPE_CAP]
+        for recipe, rows in kept
+        for price in [_said_by_all(rows, "cost") if _said_by_all(rows, "products") else ""]
     ]
-    rest = [row for _, rows in ordered[RECIPE_CAP:] for row in rows]
-    if rest:
+    if others:
         caption = ctx.t.pgettext(
             "recipe_rest", "The steps for these differ per finding: see the remediation column of findings.csv."
         )
-        shown.append(Recipe(caption, (), "", (), (), tuple(rest)))
+        # the steps all of them have: the rule's own steps (_shared) are only those every finding has
+        common = tuple(step for step in others[0][0].steps if all(step in r.steps for r, _ in others))
+        rows = tuple(row for _, rows in others for row in rows)
+        shown.append(Recipe(caption, common, "", (), (), rows, rest=True))
     return tuple(shown)
 
 
@@ -273,11 +287,12 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     """What the recipes of a rule share, once: the steps every recipe has, and the role, next steps
     and links most of them have (a recipe with others shows its own); then the recipes with only
     what is theirs."""
-    with_steps = [r for r in recipes if r.steps or r.role or r.next_steps or r.links]
+    with_steps = [r for r in recipes if not r.rest and (r.steps or r.role or r.next_steps or r.links)]
     if not with_steps:
         return Recipe("", (), "", (), (), ()), recipes
     first = with_steps[0]
-    steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps))
+    rest = [r for r in recipes if r.rest]
+    steps = tuple(step for step in first.steps if all(step in r.steps for r in with_steps + rest))
 
     def same(field: str) -> Any:
         values = [getattr(r, field) for r in with_steps]
@@ -287,7 +302,7 @@ def _shared(recipes: tuple[Recipe, ...], known: bool = True) -> tuple[Recipe, tu
     shared = Recipe("", steps, same("role"), same("next_steps"), same("links"), ())
 
     def own(r: Recipe) -> Recipe:
-        extra = tuple(step for step in r.steps if step not in steps)
+        extra = () if r.rest else tuple(step for step in r.steps if step not in steps)
         # the caption (the fix in one sentence) tells a recipe apart when no step of its own does
         return msgspec.structs.replace(
             r,
@@ -317,6 +332,14 @@ def _said_once(recipe: Recipe, anchor: str, shown: dict[str, str], roles: dict[s
     )
 
 
+def _said_state(recipe: Recipe, note_of: Mapping[str, str]) -> Recipe:
+    """`recipe` with the state its rows share said once, when two or more rows wait (or are ready)
+    alike: the same state and the same note or reason."""
+    states = {(row.state, row.state_ready, note_of.get(row.id) or row.state_reason, row.waived) for row in recipe.rows}
+    alike = len(recipe.rows) > 1 and len(states) == 1 and recipe.rows[0].state and not recipe.rows[0].waived
+    return msgspec.structs.replace(recipe, state=recipe.rows[0] if alike else None)
+
+
 def _common_policy(recipes: Sequence[Recipe]) -> str:
     policies = {row.policy for recipe in recipes for row in recipe.rows}
     return policies.pop() if len(policies) == 1 else ""
@@ -328,10 +351,12 @@ def build_sections(
     cap: int,
     memo: RowMemo | None = None,
     roles: dict[str, Role] | None = None,
+    every_fix: bool = True,
 ) -> tuple[RuleSection, ...]:
     """One section per rule, open before waived and the most severe first; at most `cap` rows each,
-    gathered under the recipes they share. `roles`: role -> its number in the report's table of
-    roles, filled in the order the sections name them."""
+    gathered under the recipes they share (without `every_fix`, a fix only one finding has is left
+    to report.json). `roles`: role -> its number in the report's table of roles, filled in the
+    order the sections name them."""
     if memo is None or not memo.serves(ctx):
         memo = RowMemo()
     roles = {} if roles is None else roles
@@ -354,7 +379,7 @@ def build_sections(
         waived_items = [f for f in items if f.get("waived")]
         shown = (open_items + waived_items)[:cap]
         known = rule in ctx.known
-        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known), known)
+        shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known, every_fix), known)
         severity = str((open_items or items)[0].get("severity", ""))
         top = min((SEVERITY_RANK.get(str(f.get("severity")), 9) for f in (open_items or items)), default=9)
         severity = SEVERITIES[top] if top < len(SEVERITIES) else severity
@@ -366,6 +391,7 @@ def build_sections(
         shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
+        recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
         sections.append(
             RuleSection(
                 rule=clean(rule, 100),

@@ -7,6 +7,8 @@
   each row keeps its state and points to its note. A reason of one row stays beside its state.
 - A long step the report has already shown in full (the same group to leave, the same product to
   move its users from) is shown again by its first words, linked to the recipe that has it in full.
+  So is a long step that says what an earlier one says of other names (another group to leave,
+  another product to move users from), when its first words name everything it says otherwise.
   A short step is repeated as it is: a reference would hardly be shorter.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
 import msgspec
 
@@ -51,14 +54,47 @@ def opening(text: str) -> str:
     return " ".join(kept[: opened[0]] if opened and opened[0] >= CLAUSE.start else kept)
 
 
+def _bare(text: str) -> list[str]:
+    """The words of `text` without the punctuation that ends them."""
+    return [word.rstrip(".,;:") for word in text.split()]
+
+
+def _names(words: Sequence[str]) -> set[str]:
+    """The words that name something (a product, a group, a number): those with a capital or a digit."""
+    return {word for word in words if any(c.isupper() or c.isdigit() for c in word)}
+
+
+def _same_but_names(step: str, earlier: str, said: str) -> bool:
+    """Whether `step` says what `earlier` says of other names (another product, another group):
+    each run of words in which they differ is, in `step`, in its opening or in what its recipe
+    said before it (`said`), and in `earlier`, in its opening or a name."""
+    own, other = _bare(step), _bare(earlier)
+    matcher = SequenceMatcher(None, own, other, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.ratio() < 0.5:
+        return False
+    context = f" {' '.join(_bare(f'{opening(step)} {said}'))} "
+    other_opening = f" {' '.join(_bare(opening(earlier)))} "
+    differ = [(own[i1:i2], other[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    return bool(differ) and all(
+        (not mine or f" {' '.join(mine)} " in context)
+        and (not theirs or f" {' '.join(theirs)} " in other_opening or _names(theirs))
+        for mine, theirs in differ
+    )
+
+
 def steps_once(steps: Sequence[str], anchor: str, shown: dict[str, str]) -> tuple[Step, ...]:
-    """`steps` of the recipe at `anchor`, each long one in full only where the report first has it;
-    `shown`: step -> the anchor of the recipe that has it in full, updated."""
-    out = []
+    """`steps` of the recipe at `anchor`, each long one in full only where the report first has it
+    (or a step that says the same of other names); `shown`: step -> the anchor of the recipe that
+    has it in full, updated."""
+    out: list[Step] = []
     for step in steps:
-        first = shown.setdefault(step, anchor)
-        repeat = first != anchor and len(step.split()) >= REPEAT_FROM
-        out.append(Step(opening(step), first) if repeat else Step(step))
+        long = len(step.split()) >= REPEAT_FROM
+        said = " ".join(s.text for s in out)
+        alike = (where for text, where in shown.items() if where != anchor and _same_but_names(step, text, said))
+        first = shown.get(step) or (next(alike, anchor) if long else anchor)
+        if step not in shown and first == anchor:
+            shown[step] = anchor
+        out.append(Step(step) if first == anchor or not long else Step(opening(step), first))
     return tuple(out)
 
 
