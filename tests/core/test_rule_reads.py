@@ -80,8 +80,8 @@ def test_every_user_rule_declares_what_it_reads() -> None:
     user_rules = [r for r in RULES if isinstance(r, UserHygieneRule)]
     assert user_rules
     for rule in user_rules:
-        assert rule.reads, f"{rule.id} declares no reads"
-    shared = {r.id for r in user_rules if r.reads <= SHARED_READS}
+        assert rule.reads.user, f"{rule.id} declares no reads"
+    shared = {r.id for r in user_rules if r.reads.user <= SHARED_READS}
     assert DisabledUserLicensed.id in shared
 
 
