@@ -13,7 +13,9 @@ import msgspec
 import pytest
 
 from auditor import demo, engine, rules
+from auditor.attributes import is_path
 from auditor.graph.cli_options import requested, snapshot_from_args
+from auditor.graph.users import USER_FIELDS
 from auditor.model import Finding, Severity, TenantSnapshot
 from auditor.policy.objects import Policy, PolicySet
 from auditor.policy_load import load_policies
@@ -103,3 +105,11 @@ def test_a_declared_part_is_read_and_a_missing_one_leaves_the_rule_not_evaluated
 
 def test_the_declarations_name_the_snapshot_parts() -> None:
     assert (SIGN_IN, MAILBOX) == (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS)
+
+
+def test_every_declared_user_property_is_one_the_collector_reads() -> None:
+    """A rule's `user` reads name properties the users listing selects, the parts read apart
+    (signInActivity, mailboxSettings), or user attributes selected for it: none is left unread."""
+    declared = {p for rule in rules.RULES for p in rule.reads.user}
+    unread = sorted(p for p in declared if p not in USER_FIELDS and p not in (SIGN_IN, MAILBOX) and not is_path(p))
+    assert declared and not unread, unread
