@@ -9,7 +9,7 @@ from auditor.index import SHARED_READS, TenantIndex
 from auditor.model import User
 from auditor.policy.objects import Selector
 from auditor.rules import RULES
-from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.base import UserHygieneRule
 from auditor.snapshot import MAILBOX_SETTINGS, snapshot_from_json
 from auditor.usage_data import MAILBOXES, USAGE_REPORTS
@@ -121,4 +121,4 @@ def test_every_user_rule_gives_the_same_findings_per_profile_and_per_user() -> N
         patch.setattr(index_module, "SHARED_READS", frozenset())  # no read is shared: each user is asked
         per_user = findings()
     assert per_profile == per_user
-    assert {rule for rule, *_ in per_profile} >= user_rules & {"disabled-user-licensed", "inactive-user-licensed"}
+    assert {rule for rule, *_ in per_profile} >= user_rules & {DisabledUserLicensed.id, InactiveUserLicensed.id}
