@@ -54,22 +54,19 @@ from .plan.summary import header_plan
 from .policy.objects import PolicySet
 from .policy_load import expand_paths, load_policies
 from .policy_schema import schema_text
+from .reads import SIGN_IN, Requests
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
-from .rules import RULES
 from .rules.assignments import licensing
-from .rules.entitlements.entitlement import needs_access_scope
-from .rules.hygiene import MAILBOX_RULES, InactiveUserLicensed, SharedMailboxUnlicensed
-from .rules.usage.activity import usage_need
-from .snapshot import SIGN_IN_ACTIVITY, load_snapshot
+from .rules.requests import requests_of
+from .snapshot import load_snapshot
 from .starter import source_name, starter_policy
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
-    from .graph.collector import MailboxCheck
 
 REPORT_FILES = tuple(FILE_NAMES.values()) + DIGEST_FILES
 
@@ -148,31 +145,6 @@ def _demo_policies() -> PolicySet:
         return load_policies([path])
 
 
-def _needs_sign_in(policies: PolicySet) -> bool:
-    """Whether any configured rule reads signInActivity (then the collector selects it)."""
-    return any(SIGN_IN_ACTIVITY in r.needs and r.configured(p) for p in policies.policies for r in RULES)
-
-
-def _needs_disable_times(policies: PolicySet) -> bool:
-    """Whether a policy sets grace_days (then the collector reads when each account was disabled:
-    employeeLeaveDateTime and the directory audit's account-state entries)."""
-    return any(check.grace_days for p in policies.policies for check in p.hygiene.values())
-
-
-def _mailbox_check(policies: PolicySet, as_of: datetime | None = None) -> MailboxCheck | None:
-    """Which accounts the collector asks the mailbox purpose of: the ones the disabled and inactive
-    rules could flag (a shared, room or equipment mailbox is exempt from them, and the shared-mailbox
-    rule judges it), for the shortest inactivity window of the policies; None when no policy asks."""
-    from .graph.collector import MailboxCheck  # the Graph SDK: loaded when a tenant is read, not for a snapshot
-
-    if not any(rule.configured(p) for p in policies.policies for rule in MAILBOX_RULES):
-        return None
-    inactive = next(rule for rule in RULES if isinstance(rule, InactiveUserLicensed))
-    days = [inactive.window(check) for p in policies.policies if (check := inactive.check_of(p)) is not None]
-    unlicensed = any(SharedMailboxUnlicensed().configured(p) for p in policies.policies)  # same key as licensed
-    return MailboxCheck(min(days) if days else None, as_of, unlicensed=unlicensed)
-
-
 def _snapshot(
     args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None, nightly: Nightly | None = None
 ) -> TenantSnapshot:
@@ -182,13 +154,10 @@ def _snapshot(
         live = snapshot_from_args(
             args,
             group_refs=policies.group_refs,
-            need_sign_in=_needs_sign_in(policies),
-            mailboxes=_mailbox_check(policies, as_of),
+            requests=requests_of(policies),
+            as_of=as_of,
             attributes=nightly.attributes if nightly else (),
             audits_since=nightly.audits_since if nightly else None,
-            usage_reports=usage_need(policies),
-            disable_times=_needs_disable_times(policies),
-            access_scope=needs_access_scope(policies),
             env=getattr(args, "environment", None),
         )
         assert live is not None
@@ -523,15 +492,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     policies = _policies(args)
     from .graph.cli_options import collect_command  # the Graph SDK: only `collect` and live audits load it
 
-    return collect_command(
-        args,
-        group_refs=policies.group_refs,
-        need_sign_in=_needs_sign_in(policies),
-        mailboxes=_mailbox_check(policies),
-        usage_reports=usage_need(policies),
-        disable_times=_needs_disable_times(policies),
-        access_scope=needs_access_scope(policies),
-    )
+    return collect_command(args, group_refs=policies.group_refs, requests=requests_of(policies))
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -569,7 +530,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
 
         # sign-in activity too: the starter turns the inactive-users check on only where it can be read
-        live = snapshot_from_args(args, group_refs=(), need_sign_in=True, env=getattr(args, "environment", None))
+        live = snapshot_from_args(
+            args, group_refs=(), requests=Requests(frozenset({SIGN_IN})), env=getattr(args, "environment", None)
+        )
         assert live is not None
         snapshot = live
     else:

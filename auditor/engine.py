@@ -35,7 +35,7 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     selectors name that the tenant data lacks, would silently shrink its population.
     """
     snapshot = index.snapshot
-    needs = set(rule.needs)
+    needs = set(rule.reads.parts)
     refs = sorted({g for s in rule.selectors(policy) for g in s.groups})
     if refs:
         needs.add("groups")

@@ -425,21 +425,15 @@ def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
 # --- what a set of policies needs --------------------------------------------------------------
 
 
-# The policy rules whose removals or replacements end or shrink a mailbox or a OneDrive, so that
-# whether the change is safe rests on the data's size: the hygiene removals (leavers, inactive
-# accounts, guests, shared mailboxes: a shared mailbox over 50 GB or archived needs its license),
-# `usage:` rightsizing to a smaller product, and the replacements `allowed` and `exclusive` lead to.
-STORAGE_HYGIENE = ("disabled_users", "inactive_users", "guest_users", "shared_mailboxes")
-
-
-def needs_storage(policy: Any) -> bool:
-    """Whether `policy` (auditor.policy.objects.Policy) has a rule whose changes depend on data size:
-    then the mailbox and OneDrive usage reports (STORAGE_REPORTS) are read with the tenant."""
-    return (
-        any(name in policy.hygiene for name in STORAGE_HYGIENE)
-        or any(entry.rightsize is not None for entry in policy.usage)
-        or any(a.allowed is not None or a.exclusive for a in policy.assignments)
-    )
+# The columns of the storage reports: what a rule whose removals or replacements end or shrink a
+# mailbox or a OneDrive reads (auditor.reads.Reads.usage), since whether the change is safe rests on
+# the data's size: the hygiene removals (leavers, inactive accounts, guests, shared mailboxes: a
+# shared mailbox over 50 GB or archived needs its license), `usage:` rightsizing to a smaller
+# product, and the replacements `allowed` and `exclusive` lead to.
+STORAGE_FIELDS = frozenset(f for name in STORAGE_REPORTS for f in REPORTS[name].columns.values())
+# The active-user report's columns the inactivity rule reads: an enabled account's mailbox ends only
+# when neither was used within the window (mail_use)
+MAIL_USE_FIELDS = frozenset({"exchangeLastActivityDate", "oneDriveLastActivityDate"})
 
 
 @dataclass(frozen=True)

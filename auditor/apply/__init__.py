@@ -10,7 +10,8 @@ auditor.formats.plan_json: load_plan -> PlanFile of Change).
     groups.py       re-read a group before a join, a leave or a removal the group stands in for
     undoing.py      `license-auditor undo JOURNAL`: seat check, the plan's journals, the products kept
     carry.py        carrying on past a failed change: what rests on it, --max-failures, settling by re-read
-    run.py          `license-auditor apply PLAN` (and the session undo uses too)
+    session.py      one run's console and journal, the re-read before each change, and the write loop's steps
+    run.py          `license-auditor apply PLAN`: the plan's changes, in order, through a session
 """
 
 from __future__ import annotations

@@ -147,7 +147,7 @@ def what_leaving_takes(group: GroupState, products: Mapping[str, str]) -> str:
 
 
 class Session(Protocol):
-    """What a group check needs of the apply run (run.Session): the groups read so far, its re-read
+    """What a group check needs of the apply run (session.Session): the groups read so far, its re-read
     of a group, and the products' names."""
 
     groups: dict[str, GroupState]

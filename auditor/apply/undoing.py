@@ -34,7 +34,8 @@ from . import permissions
 from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, kept_plan, plan_journals, read_journal, unsettled
 from .lock import hold
-from .run import ApplyStopped, LineFailed, Session, _client, _run, _writer, clock
+from .run import _client, _run, _writer, clock
+from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state, unmet
 from .undo import inverse, no_inverse, reverse
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies

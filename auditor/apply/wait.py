@@ -28,7 +28,7 @@ from .state import UserState
 
 
 class Session(Protocol):
-    """What a wait needs of the apply run (run.Session): its stop check and its re-read of the user."""
+    """What a wait needs of the apply run (session.Session): its stop check and its re-read of the user."""
 
     def check_stop(self, what: str) -> None: ...
 

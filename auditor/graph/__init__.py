@@ -1,6 +1,6 @@
 """Reading a tenant from Microsoft Graph: msgraph-sdk request adapter, paging, retries, auth.
 
-client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py
+client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py (its retries: retries.py)
 snapshot = await collect(client, group_refs=[...], need_sign_in=True)  # collector.py
 build_credential(AuthMode.AUTO, tenant_id=..., cloud=endpoints(cloud), env=os.environ)  # auth.py
 add_graph_arguments(parser)                                     # arguments.py
@@ -16,10 +16,11 @@ from ..lazy import lazy_exports
 if TYPE_CHECKING:
     from .arguments import AuthMode
     from .auth import StaticTokenCredential, build_credential, check_permissions, token_claims
-    from .client import GraphClient, GraphRequestError, RetryPolicy
+    from .client import GraphClient
     from .clouds import ENDPOINTS, CloudEndpoints, endpoints
     from .collector import MailboxCheck, collect, users_path
     from .progress import Progress, SilentProgress
+    from .retries import GraphRequestError, RetryPolicy
 
 # Loaded on first use: `--help`, `validate` and snapshot audits never load the Graph SDK.
 _WHERE = {
@@ -29,8 +30,8 @@ _WHERE = {
     "token_claims": "auth",
     "AuthMode": "arguments",
     "GraphClient": "client",
-    "GraphRequestError": "client",
-    "RetryPolicy": "client",
+    "GraphRequestError": "retries",
+    "RetryPolicy": "retries",
     "ENDPOINTS": "clouds",
     "CloudEndpoints": "clouds",
     "endpoints": "clouds",

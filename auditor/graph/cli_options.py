@@ -21,8 +21,10 @@ from urllib.parse import urlsplit
 from kiota_abstractions.request_adapter import RequestAdapter
 
 from .. import demo
+from ..attributes import is_path
 from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, StopSignal, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
+from ..reads import Requests
 from ..snapshot import save_snapshot
 from ..usage_data import UsageNeed
 from .arguments import AuthMode, save_evidence, wants_graph
@@ -31,7 +33,9 @@ from .client import GraphClient
 from .clouds import endpoints
 from .collector import MailboxCheck, collect
 from .progress import Progress
+from .users import USER_FIELDS
 
+NOTHING = Requests()  # no rule's reads: the listings every collection makes, and no more
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
@@ -61,23 +65,37 @@ def mail_adapter_factory(
     return build
 
 
+def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, Any]:
+    """collect()'s arguments for what the configured rules read (auditor.rules.requests): the sign-in
+    listing, the mailbox purposes of the accounts they could flag (dormant for the shortest sign-in
+    window), the usage reports, when each account was disabled, the access scope, and the user
+    attributes they read beyond the listing's own properties. `as_of`: the clock the rules judge by."""
+    mailboxes = MailboxCheck(requests.sign_in_days, as_of, unlicensed=requests.unlicensed)
+    return {
+        "need_sign_in": requests.sign_in,
+        "mailboxes": mailboxes if requests.mailboxes else None,
+        "usage_reports": requests.usage_need,
+        "disable_times": requests.disable_times,
+        "access_scope": requests.access_scope,
+        "attributes": tuple(sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)),
+    }
+
+
 def snapshot_from_args(
     args: argparse.Namespace,
     *,
     group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None,
+    requests: Requests = NOTHING,
+    as_of: datetime | None = None,
     env: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
-    usage_reports: UsageNeed | None = None,
-    disable_times: bool = False,
-    access_scope: bool = False,
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
 
-    `attributes`, `audits_since`, `disable_times`: see auditor.graph.collector.collect.
+    `requests`: what the configured rules read (see requested()); `attributes` (a cost
+    allocation's), `audits_since`: see auditor.graph.collector.collect.
 
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
@@ -88,12 +106,11 @@ def snapshot_from_args(
         raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
-    extra: dict[str, Any] = {
-        "attributes": tuple(attributes),
+    extra: dict[str, Any] = requested(requests, as_of)
+    need_sign_in, mailboxes = extra.pop("need_sign_in"), extra.pop("mailboxes")
+    extra |= {
+        "attributes": tuple(dict.fromkeys((*attributes, *extra["attributes"]))),
         "audits_since": audits_since,
-        "usage_reports": usage_reports,
-        "disable_times": disable_times,
-        "access_scope": access_scope,
         "concurrency": getattr(args, "concurrency", None),
     }
     if getattr(args, "demo", False):
@@ -110,24 +127,11 @@ def collect_command(
     args: argparse.Namespace,
     *,
     group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None,
+    requests: Requests = NOTHING,
     env: Mapping[str, str] | None = None,
-    usage_reports: UsageNeed | None = None,
-    disable_times: bool = False,
-    access_scope: bool = False,
 ) -> int:
     """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
-    snapshot = snapshot_from_args(
-        args,
-        group_refs=group_refs,
-        need_sign_in=need_sign_in,
-        mailboxes=mailboxes,
-        env=env,
-        usage_reports=usage_reports,
-        disable_times=disable_times,
-        access_scope=access_scope,
-    )
+    snapshot = snapshot_from_args(args, group_refs=group_refs, requests=requests, env=env)
     assert snapshot is not None
     try:
         save_snapshot(snapshot, args.output)

@@ -1,8 +1,8 @@
 """Microsoft 365 usage reports for the usage rules: tenant-wide, one request per report, read as a stream.
 
 Requests, only when a policy has a `usage:` section or a rule whose changes depend on data size
-(auditor.usage_data.needs_storage), and only the reports those need (auditor/usage_data.py maps workloads to
-reports and columns):
+(its `reads` declare the storage columns, auditor.usage_data.STORAGE_FIELDS), and only the reports
+those need (auditor/usage_data.py maps workloads to reports and columns):
 
     GET /admin/reportSettings                      displayConcealedNames (ReportSettings.Read.All, optional)
     GET /reports/getOffice365ActiveUserDetail(period='D90')   302 -> pre-authenticated CSV download

@@ -17,9 +17,10 @@ from ..errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_
 from ..exchange_export import read_exchange_export
 from ..model import Locale, TenantSnapshot
 from ..outputs import output_lock, rotate_previous
+from ..reads import Requests
 from ..snapshot import load_snapshot
 from ..timestamps import parse_timestamp
-from ..usage_data import MAILBOXES, UsageNeed
+from ..usage_data import MAILBOXES
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users
 from .plan import PlanInputs, SourceBill, build_plan
@@ -30,7 +31,8 @@ DEMO_DIR = ("migration",)
 DEMO_CUTOVER = date(2027, 1, 15)
 NEEDED_DATASETS = frozenset(("users", "subscribedSkus", "subscriptions", "groups"))
 # the source's mailbox usage report: the shared mailboxes' sizes and archives (rule 7)
-MAILBOX_SIZES = UsageNeed(frozenset((MAILBOXES.name,)), 7)
+# the source's shared mailboxes' sizes: the mailbox usage report's columns (its period, D7, covers 7 days)
+MAILBOX_SIZES = Requests(usage=frozenset(MAILBOXES.columns.values()), usage_days=7)
 
 
 def _say(text: str) -> None:
@@ -102,9 +104,7 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
         cloud=args.cloud,
         auth=args.auth,
     )
-    snapshot = snapshot_from_args(
-        reading, group_refs=(), need_sign_in=False, usage_reports=MAILBOX_SIZES if side == "source" else None
-    )
+    snapshot = snapshot_from_args(reading, group_refs=(), requests=MAILBOX_SIZES if side == "source" else Requests())
     assert snapshot is not None
     return _complete(snapshot, side)
 
@@ -130,7 +130,7 @@ def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     """The bundled source (Contoso) and target (Fabrikam) served by the emulator and read like real ones."""
     from ..graph.cli_options import collect_served  # the Graph SDK: loaded for --demo only
 
-    source = collect_served(demo.sample_tenant(), MAILBOX_SIZES)
+    source = collect_served(demo.sample_tenant(), MAILBOX_SIZES.usage_need)
     return source, collect_served(demo.target_tenant())
 
 

@@ -1,5 +1,6 @@
 """What every rule is: an id, a default severity, the policy key it owns (with its JSON-Schema
-fragment), the tenant data it needs, and an evaluate() that yields findings. No I/O."""
+fragment), what it reads of the tenant (one declaration, auditor.reads.Reads), and an evaluate()
+that yields findings. No I/O."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..model import Finding, Layout, Severity, Subject, SubjectType, User
 from ..policy.objects import CatalogEntry, Policy, Selector
+from ..reads import Reads, Requests
 from ..timestamps import timestamp_or_none
 
 
@@ -117,7 +119,9 @@ class Rule:
     # into the typed policy object the rule reads (parse_* beside each family, wired by policy_load.py)
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
-    needs: ClassVar[frozenset[str]] = frozenset({"users"})  # snapshot datasets; see Gap.dataset
+    # What it reads of the tenant: the collector reads it, and a snapshot without it leaves the rule
+    # "not evaluated" (auditor.reads.Reads; nothing else decides what is read)
+    reads: ClassVar[Reads] = Reads("users")
     # The fix of a user's finding removes its products, or leaves the groups that give them: the
     # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).
     removes: ClassVar[bool] = False
@@ -143,9 +147,14 @@ class Rule:
         return []
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
-        """Why the snapshot cannot judge this rule for `policy` beyond `needs` (a report the policy
-        needs that the snapshot lacks), or None."""
+        """Why the snapshot cannot judge this rule for `policy` beyond its `reads` (a report the
+        policy needs that the snapshot lacks), or None."""
         return None
+
+    def requests(self, policy: Policy) -> Requests:
+        """What the collector reads for this rule in `policy`: its `reads`, and what its family
+        takes from the policy's entry (a window in days, the workloads a usage entry measures)."""
+        return Requests.of(self.reads)
 
     @final
     def make(

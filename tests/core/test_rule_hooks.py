@@ -57,7 +57,7 @@ def users(base: type[Rule], name: str) -> list[str]:
 
 def test_every_hook_is_used_by_three_rules_or_is_a_named_exception() -> None:
     counted = {f"{base.__name__}.{name}": users(base, name) for base in BASES for name in hooks(base)}
-    assert {"Rule.needs", "UserHygieneRule.offends", "AssignmentRule.applies"} <= set(counted)  # it sees hooks
+    assert {"Rule.reads", "UserHygieneRule.offends", "AssignmentRule.applies"} <= set(counted)  # it sees hooks
     assert "Rule.make" not in counted  # and leaves helpers out
     rare = {hook: rules for hook, rules in counted.items() if len(rules) < 3}
     assert set(rare) == EXCEPTIONS, rare

@@ -21,7 +21,7 @@ from auditor.index import TenantIndex
 from auditor.model import Cloud, TenantSnapshot, User
 from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
 from auditor.reference.storage import SHARED_MAILBOX, storage_limits
-from auditor.rules.usage.activity import usage_need
+from auditor.rules.requests import requests_of
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
 from auditor.usage_data import (
     MAILBOXES,
@@ -116,7 +116,7 @@ class Run(UsageRun):
     ],
 )
 def test_a_policy_whose_changes_depend_on_data_size_reads_both_storage_reports(policy: Policy) -> None:
-    need = usage_need(PolicySet((policy,)))
+    need = requests_of(PolicySet((policy,))).usage_need
     assert need is not None and set(STORAGE_REPORTS) <= need.reports
     assert [r.request(need.days) for r in need.report_list() if r.name in STORAGE_REPORTS] == [
         "/reports/getMailboxUsageDetail(period='D7')",
@@ -131,7 +131,7 @@ def test_a_policy_whose_changes_end_no_data_reads_no_report() -> None:
         hygiene={"assignment_errors": HygieneCheck()},
         assignments=(Assignment("all", Selector(all=True), forbidden=("SPE_E5",)),),
     )
-    assert usage_need(PolicySet((policy,))) is None
+    assert requests_of(PolicySet((policy,))).usage_need is None
 
 
 # --- read from the emulator with the real SDK ---------------------------------------------------
@@ -140,7 +140,7 @@ def test_a_policy_whose_changes_end_no_data_reads_no_report() -> None:
 def test_both_reports_are_read_with_the_sdk_and_the_index_gives_each_users_sizes() -> None:
     snap, who = storage_tenant()
     run = Run(snap)
-    got = run.collect(usage_need(PolicySet((LEAVERS,))))
+    got = run.collect(requests_of(PolicySet((LEAVERS,))).usage_need)
     assert got.gaps == () and USAGE_REPORTS in got.collected_datasets
     # one request each, answered 302, the CSV downloaded from the pre-authenticated URL without the token
     reports = [(p, s) for p, s in run.paths() if p.startswith("/reports/")]
@@ -277,7 +277,7 @@ def test_in_a_national_cloud_nothing_is_asked_no_gap_is_made_and_the_sizes_say_w
     and would fail every audit of a leaver policy; the sizes stay unknown, with the reason."""
     snap, who = storage_tenant()
     run = Run(dataclasses.replace(snap, cloud=cloud))
-    got = run.collect(usage_need(PolicySet((LEAVERS,))))
+    got = run.collect(requests_of(PolicySet((LEAVERS,))).usage_need)
     assert got.gaps == () and run.paths() == []
     assert "global service only" in run.stderr.getvalue()
     index = TenantIndex(got)

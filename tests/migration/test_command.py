@@ -182,7 +182,7 @@ def test_a_tenant_graph_could_not_read_in_full_exits_3(
     args[args.index("--source") + 1] = "graph"
     assert main([*args, "--source-tenant-id", "contoso.onmicrosoft.com"]) == 3
     assert "--source: Contoso was not read in full: users: 503 (GET /users)" in capsys.readouterr().err
-    assert asked["tenant_id"] == "contoso.onmicrosoft.com" and asked["usage_reports"] is not None
+    assert asked["tenant_id"] == "contoso.onmicrosoft.com" and asked["requests"].usage_need is not None  # type: ignore[attr-defined]
 
 
 def test_a_snapshot_file_collected_with_gaps_exits_3(tmp_path: Path) -> None:

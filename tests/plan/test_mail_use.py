@@ -119,8 +119,8 @@ def test_without_the_usage_reports_no_enabled_mailbox_is_ended(tmp_path: Path, m
 
 def test_an_inactive_policy_reads_the_active_user_report(tmp_path: Path) -> None:
     from auditor.policy_load import load_policies
-    from auditor.rules.usage.activity import usage_need
+    from auditor.rules.requests import requests_of
 
     (tmp_path / "p.yaml").write_text(POLICY.replace("days: 90", "days: 120"), encoding="utf-8")
-    need = usage_need(load_policies([str(tmp_path / "p.yaml")]))
+    need = requests_of(load_policies([str(tmp_path / "p.yaml")])).usage_need
     assert need is not None and ACTIVE_USERS.name in need.reports and need.days == 120

@@ -7,12 +7,13 @@ from typing import Any, final
 
 from ...model import Finding, User
 from ...policy.objects import Assignment, Policy, Selector
+from ...reads import Reads
 from ..base import Context, Rule
 
 
 class AssignmentRule(Rule):
     section = "assignments"
-    needs = frozenset({"users", "subscribedSkus"})  # SKU names resolve through subscribedSkus
+    reads = Reads("users", "subscribedSkus")  # SKU names resolve through subscribedSkus
     leaves = True  # the fix may leave the groups that assign the finding's products (details.leaving)
 
     def selectors(self, policy: Policy) -> list[Selector]:

@@ -9,6 +9,8 @@ from ...impact.services import HeldTwice
 from ...model import Finding, Severity, User
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads
+from ...usage_data import STORAGE_FIELDS
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
@@ -69,6 +71,7 @@ class SkuCombinationForbidden(AssignmentRule):
     id = "sku-combination-forbidden"
     default_severity = Severity.MEDIUM
     key = "exclusive"
+    reads = Reads("users", "subscribedSkus", usage=STORAGE_FIELDS)  # the storage fit of what is kept
     fragment = {
         "type": "array",
         "minItems": 1,

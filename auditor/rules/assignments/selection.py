@@ -9,6 +9,8 @@ from typing import Any, TypedDict
 from ...model import Finding, Severity
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads
+from ...usage_data import STORAGE_FIELDS
 from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
@@ -79,6 +81,7 @@ class SkuNotAllowed(AssignmentRule):
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.MEDIUM
     key = "allowed"
+    reads = Reads("users", "subscribedSkus", usage=STORAGE_FIELDS)  # the replacement's storage fit
     fragment = {**SKU_LIST_SCHEMA, "description": "The only products this population may hold."}
 
     def applies(self, a: Assignment) -> bool:

@@ -17,11 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
+from ...access_records import ACCESS_SCOPE
 from ...impact import entitlement_scope as scope
 from ...index import TenantIndex
 from ...model import Finding, Severity, Subject, SubjectType, User
-from ...policy.objects import Entitlements, Policy, PolicySet
+from ...policy.objects import Entitlements, Policy
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads
 from ...reference import product_names
 from ..assignments.selection import UsageLocationDetails
 from ..base import Context, Rule
@@ -82,11 +84,6 @@ def parse_entitlements(part: PolicyNode) -> Entitlements | None:
         return None
     features = tuple(part.data.get("features") or scope.FEATURES)
     return Entitlements(features=tuple(f for f in scope.FEATURES if f in features), line=part.line)
-
-
-def needs_access_scope(policies: PolicySet) -> bool:
-    """Whether the collection reads what the security features reach (graph/access_scope.py)."""
-    return any(p.entitlements is not None for p in policies.policies)
 
 
 def entitlements_section() -> dict[str, Any]:
@@ -238,7 +235,7 @@ def _count(policy: Policy, ctx: Context) -> Tally:
 
 class _EntitlementRule(Rule):
     section = "entitlements"
-    needs = frozenset({"users", "subscribedSkus"})
+    reads = Reads("users", "subscribedSkus", ACCESS_SCOPE)
 
     def configured(self, policy: Policy) -> bool:
         return policy.entitlements is not None

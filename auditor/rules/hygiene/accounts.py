@@ -16,10 +16,11 @@ from ...model import (
     User,
 )
 from ...policy.objects import HygieneCheck, Policy
+from ...reads import Reads
 from ...reference import product_names
 from ...sign_ins import dormant, last_attempt, last_sign_in
-from ...snapshot import MAILBOX_SETTINGS
-from ...usage_data import ACTIVE_USERS, MAILBOXES, shared_mailbox_needs
+from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+from ...usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, MailboxDetails, UserHygieneRule, check_schema, mailbox_extra, unverified
 
@@ -101,7 +102,7 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
-    reads = frozenset({"accountEnabled", "mailboxSettings"})
+    reads = Reads("users", user={"accountEnabled", MAILBOX_SETTINGS}, usage=STORAGE_FIELDS)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         mailbox = None if user.account_enabled else mailbox_extra(user, ctx)
@@ -134,21 +135,17 @@ class InactiveUserLicensed(_UnusedAccount):
     fragment = check_schema(
         True, "Days without any sign-in after which a licensed account counts as inactive.", data_kept=True
     )
-    needs = frozenset({"users", "signInActivity"})
-
-    def window(self, check: HygieneCheck) -> int:
-        """Days without a successful sign-in after which an account counts as inactive (the schema
-        requires `days` for this rule)."""
-        assert check.days is not None, "inactive_users.days is required"
-        return check.days
-
-    reads = frozenset(
-        {"accountEnabled", "signInActivity", "createdDateTime", "licenseAssignmentStates", "mailboxSettings"}
+    reads = Reads(
+        "users",
+        SIGN_IN_ACTIVITY,
+        user={"accountEnabled", SIGN_IN_ACTIVITY, "createdDateTime", "licenseAssignmentStates", MAILBOX_SETTINGS},
+        usage=STORAGE_FIELDS | MAIL_USE_FIELDS,
     )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         cutoff = ctx.as_of - timedelta(days=self.window(check))
-        if not user.account_enabled or not dormant(user, cutoff):
+        # not one to flag: disabled, signed in within the window, or a shared, room or equipment mailbox
+        if not user.account_enabled or not dormant(user, cutoff) or (mailbox := mailbox_extra(user, ctx)) is None:
             return None
         last = last_sign_in(user)
         created = parse_when(user.created_date_time)
@@ -160,9 +157,6 @@ class InactiveUserLicensed(_UnusedAccount):
         # stays inactive: a group license edit stamps every member's lastUpdatedDateTime.
         changed = parse_when(user.licenses_updated)
         if last is None and changed is not None and changed >= cutoff:
-            return None
-        mailbox = mailbox_extra(user, ctx)
-        if mailbox is None:
             return None
         details: InactiveUserLicensedDetails = {
             "days": self.window(check),
@@ -235,7 +229,7 @@ class GuestLicensed(UserHygieneRule):
     key = "guest_users"
     fragment = check_schema(False, data_kept=True)
 
-    reads = frozenset({"userType"})
+    reads = Reads("users", user={"userType"}, usage=STORAGE_FIELDS)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return {} if user.user_type.lower() == "guest" else None
@@ -263,8 +257,7 @@ class SharedMailboxLicensed(UserHygieneRule):
     key = "shared_mailboxes"
     fragment = check_schema(False)
     removes = False  # its mail stays without a license (the fix checks size, archive, hold first): no data loss
-    needs = frozenset({"users", MAILBOX_SETTINGS})
-    reads = frozenset({"mailboxSettings"})
+    reads = Reads("users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS}, usage=STORAGE_FIELDS)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
@@ -328,7 +321,7 @@ class SharedMailboxUnlicensed(HygieneRule):
     default_severity = Severity.MEDIUM
     key = "shared_mailboxes"
     fragment = check_schema(False)
-    needs = frozenset({"users", MAILBOX_SETTINGS})
+    reads = Reads("users", MAILBOX_SETTINGS, usage=STORAGE_FIELDS, unlicensed=True)
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         usage = ctx.index.snapshot.usage_reports

@@ -14,6 +14,7 @@ from ...model import (
     SubjectType,
 )
 from ...policy.objects import HygieneCheck, Policy
+from ...reads import Reads
 from ..base import SEVERITY_SCHEMA, Context
 from .base import HygieneRule, check_schema
 
@@ -114,7 +115,7 @@ class GroupLicenseErrors(HygieneRule):
     key = "group_license_errors"
     fragment = {"type": "object", "additionalProperties": False, "properties": {"severity": SEVERITY_SCHEMA}}
     # The users' states are enough: every user is read, so every failing member names its group.
-    needs = frozenset({"users"})
+    reads = Reads("users")
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         users = ctx.index.users

@@ -16,7 +16,8 @@ from ...model import (
 from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
-from ...snapshot import MAILBOX_SETTINGS
+from ...reads import Requests
+from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from ..base import SEVERITY_SCHEMA, Context, Rule
 
 DATA_KEPT_SCHEMA: dict[str, Any] = {
@@ -113,6 +114,25 @@ class HygieneRule(Rule):
     def configured(self, policy: Policy) -> bool:
         return self.check_of(policy) is not None
 
+    @final
+    def window(self, check: HygieneCheck) -> int:
+        """The check's `days`: for a rule that reads sign-ins, the days without a successful sign-in
+        after which an account counts as inactive, the window its sign-ins and usage are judged over
+        (the schema of such a rule requires `days`)."""
+        assert check.days is not None, f"{self.key}.days is required"
+        return check.days
+
+    def requests(self, policy: Policy) -> Requests:
+        """The rule's `reads`; for a rule that reads sign-ins, its window (the collector asks the
+        mailbox purpose of the accounts dormant that long, and the usage reports over it); with
+        `grace_days`, when each account was disabled."""
+        check = self.check_of(policy)
+        if check is None:
+            return Requests()
+        days = self.window(check) if SIGN_IN_ACTIVITY in self.reads.parts else None
+        more = Requests(usage_days=days or 0, sign_in_days=days, disable_times=bool(check.grace_days))
+        return Requests.of(self.reads).merge(more)
+
     def selectors(self, policy: Policy) -> list[Selector]:
         check = self.check_of(policy)
         return [check.except_] if check is not None and check.except_ is not None else []
@@ -128,10 +148,8 @@ class HygieneRule(Rule):
 
 class UserHygieneRule(HygieneRule):
     """A check on each licensed user: `offends(user, check, ctx)` gives the finding's own details,
-    or None. `reads` names the Graph user properties it reads; the index asks it once per profile
-    when they are all properties users share (auditor.index.SHARED_READS), else of each user."""
-
-    reads: frozenset[str] = frozenset()
+    or None. `reads.user` names the Graph user properties it reads; the index asks it once per
+    profile when they are all properties users share (auditor.index.SHARED_READS), else of each user."""
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         raise NotImplementedError
@@ -145,7 +163,7 @@ class UserHygieneRule(HygieneRule):
         raise NotImplementedError
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
-        for user, extra in ctx.index.offenders(self.reads, lambda u: self.offends(u, check, ctx), check.except_):
+        for user, extra in ctx.index.offenders(self.reads.user, lambda u: self.offends(u, check, ctx), check.except_):
             extra = extra | self.own_facts(user, ctx)
             sku_ids = self.products(user, extra, ctx)
             details = ctx.user_details(user, sku_ids, None) | extra

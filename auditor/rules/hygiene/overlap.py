@@ -10,6 +10,7 @@ from ...model import (
     User,
 )
 from ...policy.objects import HygieneCheck
+from ...reads import Reads
 from ...reference import coverage
 from ..base import Context
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
@@ -50,7 +51,7 @@ class LicenseAssignedTwice(UserHygieneRule):
     fragment = check_schema(False)
     removes = False  # only the direct copy goes, checked by DataLoss.held_twice (impact/services.py)
 
-    reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
+    reads = Reads("users", user={"assignedLicenses", "licenseAssignmentStates"})
 
     def saves(self, details: dict[str, Any]) -> bool:
         return False  # one license is consumed either way
@@ -92,9 +93,8 @@ class LicenseRedundant(UserHygieneRule):
     default_severity = Severity.MEDIUM
     key = "redundant_products"
     fragment = check_schema(False)
-    needs = frozenset({"users", "subscribedSkus"})
 
-    reads = frozenset({"assignedLicenses", "licenseAssignmentStates"})
+    reads = Reads("users", "subscribedSkus", user={"assignedLicenses", "licenseAssignmentStates"})
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None

@@ -15,6 +15,7 @@ from ...model import (
     User,
 )
 from ...policy.objects import HygieneCheck, Policy
+from ...reads import Reads
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
@@ -54,7 +55,7 @@ class UsageLocationMissing(UserHygieneRule):
     fragment = check_schema(False)
     removes = False
 
-    reads = frozenset({"usageLocation"})
+    reads = Reads("users", user={"usageLocation"})
 
     def saves(self, details: dict[str, Any]) -> bool:
         return False  # the fix sets a location and keeps every license: no money at stake
@@ -79,7 +80,7 @@ class SubscriptionExpiring(HygieneRule):
     default_severity = Severity.MEDIUM
     key = "expiring_subscriptions"
     fragment = check_schema(True, "Report subscriptions whose next lifecycle date is within this many days.")
-    needs = frozenset({"subscriptions"})
+    reads = Reads("subscriptions")
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         horizon = ctx.as_of + timedelta(days=check.days or 30)

@@ -34,6 +34,7 @@ from ...model import Finding, Severity, User
 from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads
 from ..assignments.licensing import licensing_groups
 from ..assignments.selection import SkuNotAllowedDetails
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
@@ -119,7 +120,7 @@ class SubscriptionMove(Rule):
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     section = "moves"
-    needs = frozenset({"users", "subscribedSkus"})
+    reads = Reads("users", "subscribedSkus")
     fragment: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,

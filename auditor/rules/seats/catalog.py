@@ -10,6 +10,7 @@ from typing import TypedDict
 from ...model import Finding, Severity, Sku, Subject, SubjectType
 from ...policy.objects import CatalogEntry, Policy, SpareSeats
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads
 from ..base import Context, Rule, parse_when
 
 
@@ -66,7 +67,7 @@ class SkuNotApprovedDetails(SeatCounts, total=False):
 
 class CatalogRule(Rule):
     section = "catalog"
-    needs = frozenset({"subscribedSkus"})
+    reads = Reads("subscribedSkus")
 
     def entries(self, policy: Policy, ctx: Context) -> Iterator[tuple[CatalogEntry, Sku]]:
         for entry in policy.catalog or ():

@@ -24,18 +24,15 @@ from ...index import TenantIndex
 from ...model import Finding, Severity, User
 from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads, Requests
 from ...sign_ins import last_sign_in
 from ...usage_data import (
-    ACTIVE_USERS,
     MAX_DAYS,
     MEASURED,
-    REPORTS,
-    STORAGE_REPORTS,
+    STORAGE_FIELDS,
     USAGE_REPORTS,
     WORKLOADS,
-    UsageNeed,
     UserUsage,
-    needs_storage,
     workload_title,
 )
 from ..assignments import licensing
@@ -100,33 +97,6 @@ def usage_section() -> dict[str, Any]:
     }
 
 
-def usage_need(policies: Any) -> UsageNeed | None:
-    """The reports the policies' usage rules read, plus the mailbox and OneDrive usage reports when
-    a policy has a rule whose changes depend on data size (auditor.usage_data.needs_storage), and the
-    longest window; None when no policy needs any: nothing is read then, and no new permission
-    is needed."""
-    reports: set[str] = set()
-    fields: set[str] = set()  # the columns read: only these must be in a report's CSV
-    days = 0
-    for policy in policies.policies:
-        for entry in policy.usage:
-            days = max(days, entry.days)
-            measured = [w for w in map(WORKLOADS.__getitem__, _workloads_of(entry)) if w.report and w.field]
-            reports |= {w.report.name for w in measured if w.report}
-            fields |= {w.field for w in measured if w.field}
-        if needs_storage(policy):
-            reports.update(STORAGE_REPORTS)
-            fields |= {f for name in STORAGE_REPORTS for f in REPORTS[name].columns.values()}
-        inactive = policy.hygiene.get("inactive_users")
-        if inactive is not None and inactive.days:
-            # an enabled account's mailbox ends only when the reports show it unused (mail_use)
-            reports.add(ACTIVE_USERS.name)
-            fields |= {"exchangeLastActivityDate", "oneDriveLastActivityDate"}
-            days = max(days, inactive.days)
-    wanted = reports or any(p.usage for p in policies.policies)
-    return UsageNeed(frozenset(reports), days, frozenset(fields)) if wanted else None
-
-
 def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
     return entry.workloads if entry.rightsize is None else entry.unless_active
 
@@ -155,11 +125,19 @@ class UsageRule(Rule):
     """A rule over `usage:` entries. Needs the usage reports (Reports.Read.All)."""
 
     section = "usage"
-    needs = frozenset({"users", "subscribedSkus", USAGE_REPORTS})
+    reads = Reads("users", "subscribedSkus", USAGE_REPORTS)
     reports_needed: ClassVar[str] = ""
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
         raise NotImplementedError
+
+    def requests(self, policy: Policy) -> Requests:
+        """The rule's `reads`, and the columns of the workloads each entry measures, over the
+        longest of their windows."""
+        entries = self.entries(policy)
+        measured = {w.field for e in entries for w in map(WORKLOADS.__getitem__, _workloads_of(e)) if w.field}
+        more = Requests(usage=frozenset(measured), usage_days=max((e.days for e in entries), default=0))
+        return Requests.of(self.reads).merge(more)
 
     def configured(self, policy: Policy) -> bool:
         return bool(self.entries(policy))
@@ -323,6 +301,7 @@ class Rightsize(UsageRule):
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     key = "rightsize"
+    reads = Reads("users", "subscribedSkus", USAGE_REPORTS, usage=STORAGE_FIELDS)  # and the smaller plan's fit
     fragment: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,

@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 from ...model import Finding, Severity, Subject, SubjectType
 from ...policy.objects import Policy, Waiver
 from ...policy.yamlsource import PolicyNode
+from ...reads import Reads
 from ..base import Context, Rule
 
 
@@ -37,7 +38,7 @@ class WaiverExpired(Rule):
     id = "waiver-expired"
     default_severity = Severity.MEDIUM
     section = "waivers"
-    needs = frozenset()
+    reads = Reads()
 
     def configured(self, policy: Policy) -> bool:
         return bool(policy.waivers)

@@ -1,0 +1,103 @@
+"""What a rule reads of the tenant, and what the collector reads for a set of policies.
+
+`Reads` is the one declaration each rule makes (`reads = Reads(...)` in its class): the collector
+reads what the rules the policies switch on declare (auditor.rules.requests gathers `Requests` from
+them; auditor.graph.cli_options turns those into the collection), and the engine leaves a rule
+"not evaluated" when a part it declares is missing from the snapshot. Nothing else decides what is
+read: a new rule that declares a new part gets it read, on the demo as on a tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .access_records import ACCESS_SCOPE
+from .usage_data import REPORTS, USAGE_REPORTS, UsageNeed
+
+# auditor.snapshot's names of these parts (a test holds them equal), which are user properties too
+SIGN_IN = "signInActivity"
+MAILBOX = "mailboxSettings"
+
+
+@dataclass(frozen=True, init=False)
+class Reads:
+    """What a rule reads: `Reads("users", "signInActivity", user={...}, usage={...})`.
+
+    - `parts`: the snapshot parts (Gap.dataset) it judges from: "users", "subscribedSkus",
+      "subscriptions", "groups", "signInActivity", "mailboxSettings", "usageReports", "accessScope".
+      Without one (a gap, or a part the snapshot was not read with) the rule is "not evaluated".
+    - `user`: the Graph user properties its test of one user reads. When they are all properties
+      users share (auditor.index.SHARED_READS) the index asks the test once per license profile
+      and gives its answer to every user of the profile; a user attribute (auditor.attributes) is
+      selected with the users; "signInActivity" and "mailboxSettings" are read as their parts.
+    - `usage`: the usage report columns (UserUsage fields, auditor.usage_data) it reads when they
+      are there, e.g. the mailbox and OneDrive sizes a removal's safety rests on.
+    - `unlicensed`: it reads the mailbox purpose of unlicensed accounts too (those the mailbox
+      usage report shows large enough to need a license if shared), not only of licensed ones.
+    """
+
+    parts: frozenset[str]
+    user: frozenset[str]
+    usage: frozenset[str]
+    unlicensed: bool
+
+    def __init__(
+        self, *parts: str, user: Iterable[str] = (), usage: Iterable[str] = (), unlicensed: bool = False
+    ) -> None:
+        object.__setattr__(self, "parts", frozenset(parts))
+        object.__setattr__(self, "user", frozenset(user))
+        object.__setattr__(self, "usage", frozenset(usage))
+        object.__setattr__(self, "unlicensed", unlicensed)
+
+
+@dataclass(frozen=True)
+class Requests:
+    """What one collection reads: the union of the declarations of the rules the policies switch
+    on, with what their policy entries add (the windows in days, the usage columns of the
+    workloads a `usage:` entry measures, `grace_days`)."""
+
+    parts: frozenset[str] = frozenset()
+    user: frozenset[str] = frozenset()  # Graph user properties (auditor.reads.Reads.user)
+    usage: frozenset[str] = frozenset()  # usage report columns (UserUsage fields)
+    usage_days: int = 0  # the longest window the usage columns are judged over
+    sign_in_days: int | None = None  # the shortest sign-in window (whose dormant accounts' mailboxes are asked)
+    unlicensed: bool = False
+    disable_times: bool = False  # when each account was disabled: its leave date, the audit log's entries
+
+    @staticmethod
+    def of(reads: Reads) -> Requests:
+        return Requests(reads.parts, reads.user, reads.usage, unlicensed=reads.unlicensed)
+
+    def merge(self, other: Requests) -> Requests:
+        windows = [d for d in (self.sign_in_days, other.sign_in_days) if d is not None]
+        return Requests(
+            self.parts | other.parts,
+            self.user | other.user,
+            self.usage | other.usage,
+            max(self.usage_days, other.usage_days),
+            min(windows) if windows else None,
+            self.unlicensed or other.unlicensed,
+            self.disable_times or other.disable_times,
+        )
+
+    @property
+    def sign_in(self) -> bool:
+        return SIGN_IN in self.parts or SIGN_IN in self.user
+
+    @property
+    def mailboxes(self) -> bool:
+        """Whether the mailbox purposes of the accounts the rules could flag are read."""
+        return MAILBOX in self.parts or MAILBOX in self.user
+
+    @property
+    def access_scope(self) -> bool:
+        return ACCESS_SCOPE in self.parts
+
+    @property
+    def usage_need(self) -> UsageNeed | None:
+        """The usage reports holding the columns read, over the longest window; None when no rule
+        reads any (nothing is asked then, and no permission is needed)."""
+        reports = frozenset(r.name for r in REPORTS.values() if self.usage & set(r.columns.values()))
+        wanted = reports or USAGE_REPORTS in self.parts
+        return UsageNeed(reports, self.usage_days, self.usage) if wanted else None

@@ -1,0 +1,19 @@
+"""What the collector reads for a set of policies, from one place: the declarations (`Rule.reads`,
+auditor.reads.Reads) of the rules the policies switch on, with what each rule's family takes from
+its policy entry (Rule.requests). auditor.graph.cli_options turns the result into the requests."""
+
+from __future__ import annotations
+
+from .. import rules as registry  # RULES looked up when asked: a test may register a rule of its own
+from ..policy.objects import PolicySet
+from ..reads import Requests
+
+
+def requests_of(policies: PolicySet) -> Requests:
+    """The union of the requests of every registered rule each policy switches on."""
+    out = Requests()
+    for policy in policies.policies:
+        for rule in registry.RULES:
+            if rule.configured(policy):
+                out = out.merge(rule.requests(policy))
+    return out
