@@ -49,8 +49,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import CollectionError
-from ..formats.plan_json import GUID, Change, PlanFileError, Where, parse_change, parse_cloud, read_bounded
+from ..errors import CollectionError, UsageError
+from ..formats.plan_json import (
+    GUID,
+    Change,
+    PlanFile,
+    PlanFileError,
+    Where,
+    load_plan,
+    parse_change,
+    parse_cloud,
+    read_bounded,
+)
 from ..model import Cloud
 from ..outputs import write_bytes
 from .lock import lock
@@ -458,3 +468,39 @@ def _check_before(change: Change, before: Any, where: Where, field: str) -> None
         loc = before.get("usageLocation")
         if loc is not None and not isinstance(loc, str):
             raise where.error(f"{field}.usageLocation", "must be a string or null")
+
+
+def find_plan(journal: Journal, given: str | None) -> PlanFile:
+    """The plan the journal was applied from: --plan, else the file its lines name beside it; its
+    SHA-256 must be the one the lines carry (UsageError, exit 2, otherwise)."""
+    file, sha = journal.plan
+    if given:
+        plan = load_plan(Path(given))
+        if sha is not None and plan.sha256 != sha:
+            raise UsageError(
+                f"--plan {given}: its SHA-256 is {plan.sha256}, but the journal {journal.path} was "
+                f"applied from a plan with SHA-256 {sha}"
+            )
+    elif sha is None:
+        raise UsageError(
+            f"{journal.path}: its lines name no plan (a journal written before journals carried the "
+            "plan's SHA-256): give the plan it was applied from with --plan"
+        )
+    else:
+        plan = PlanFile(journal.path, journal.tenant_id, "", journal.cloud, (), None, None, "")
+        # the file the lines name, else the copy apply kept beside the journal (a later plan may have replaced it)
+        for path in (journal.path.parent / Path(file or "plan.json").name, kept_plan(journal.path.parent, sha)):
+            try:
+                plan = load_plan(path)
+            except PlanFileError:
+                continue
+            if plan.sha256 == sha:
+                break
+        if plan.sha256 != sha:
+            raise UsageError(
+                f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
+                "give it with --plan (undo touches only the users and groups that plan names)"
+            )
+    if plan.tenant_id != journal.tenant_id:
+        raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
+    return plan

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import AuthError, CollectionError, UsageError
-from ..formats.plan_json import PlanFile, PlanFileError, Where, load_plan
+from ..errors import AuthError, CollectionError
+from ..formats.plan_json import PlanFile, Where
 from . import permissions
 from .carry import settle_unknown, summary
-from .journal import Damaged, Journal, JournalLine, kept_plan, plan_journals, read_journal, unsettled
+from .journal import Damaged, Journal, JournalLine, find_plan, plan_journals, read_journal, unsettled
 from .lock import hold
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
@@ -537,42 +537,6 @@ def said_once(problems: Sequence[str]) -> str:
 
 
 # --- command line ------------------------------------------------------------------------------
-
-
-def find_plan(journal: Journal, given: str | None) -> PlanFile:
-    """The plan the journal was applied from: --plan, else the file its lines name beside it; its
-    SHA-256 must be the one the lines carry (UsageError, exit 2, otherwise)."""
-    file, sha = journal.plan
-    if given:
-        plan = load_plan(Path(given))
-        if sha is not None and plan.sha256 != sha:
-            raise UsageError(
-                f"--plan {given}: its SHA-256 is {plan.sha256}, but the journal {journal.path} was "
-                f"applied from a plan with SHA-256 {sha}"
-            )
-    elif sha is None:
-        raise UsageError(
-            f"{journal.path}: its lines name no plan (a journal written before journals carried the "
-            "plan's SHA-256): give the plan it was applied from with --plan"
-        )
-    else:
-        plan = PlanFile(journal.path, journal.tenant_id, "", journal.cloud, (), None, None, "")
-        # the file the lines name, else the copy apply kept beside the journal (a later plan may have replaced it)
-        for path in (journal.path.parent / Path(file or "plan.json").name, kept_plan(journal.path.parent, sha)):
-            try:
-                plan = load_plan(path)
-            except PlanFileError:
-                continue
-            if plan.sha256 == sha:
-                break
-        if plan.sha256 != sha:
-            raise UsageError(
-                f"{journal.path}: the plan it was applied from ({file}, SHA-256 {sha}) is not beside it; "
-                "give it with --plan (undo touches only the users and groups that plan names)"
-            )
-    if plan.tenant_id != journal.tenant_id:
-        raise UsageError(f"the plan {plan.path} is for tenant {plan.tenant_id}, the journal for {journal.tenant_id}")
-    return plan
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

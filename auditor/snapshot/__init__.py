@@ -1,7 +1,8 @@
 """Snapshot files: tenant state as versioned JSON whose field names follow Microsoft Graph.
 
 The format (layout, names, the msgspec types of Graph's users) is auditor.snapshot.format; reading
-snapshots and Graph's answers is auditor.snapshot.decode; writing snapshots is
+Graph's answers and a snapshot's items is auditor.snapshot.decode, a whole snapshot file
+auditor.snapshot.files; writing snapshots is
 auditor.snapshot.write. The names below are the ones the rest of the product imports.
 """
 
@@ -13,14 +14,12 @@ from .decode import (
     gap_from_json,
     group_from_graph,
     group_kind,
-    load_snapshot,
-    replace_lone_surrogates,
     sign_in_times,
     sku_from_graph,
-    snapshot_from_json,
     subscription_from_graph,
     with_sign_ins,
 )
+from .files import load_snapshot, replace_lone_surrogates, snapshot_from_json
 from .format import (
     KIND,
     LEAVE_DATE,

@@ -9,24 +9,16 @@ Graph request).
 from __future__ import annotations
 
 import itertools
-import json
-import re
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 import orjson
 
-from ..access_records import ACCESS_SCOPE, AccessScope, BadScope
-from ..attributes import PageReader, is_path, pairs_from
-from ..audit_entries import BadAudit, audits_from_json
-from ..errors import SnapshotError
-from ..license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
+from ..attributes import PageReader, pairs_from
 from ..model import (
     NO_MAILBOX,
     AssignedLicense,
-    Cloud,
     Gap,
     Group,
     LicenseAssignmentState,
@@ -35,16 +27,11 @@ from ..model import (
     ServicePlan,
     Sku,
     Subscription,
-    TenantSnapshot,
     User,
     joined_times,
 )
 from ..timestamps import timestamp_or_none
-from ..usage_data import USAGE_REPORTS, BadUsage, usage_from_json
 from .format import (
-    KIND,
-    SCHEMA_VERSION,
-    SIGN_IN_ACTIVITY,
     USER_WIRE_TYPES,
     NonEmpty,
     WireLicense,
@@ -506,137 +493,3 @@ def item_name(raw: Any) -> str:
     """How an error names an item of a list: " (its UPN or id)" when it has one."""
     ident = raw.get("userPrincipalName") or raw.get("id") if isinstance(raw, dict) else None
     return f" ({ident})" if isinstance(ident, str) else ""
-
-
-def _users(decoder: UserDecoder, items: list[Any], where: str) -> list[User]:
-    try:
-        return decoder.values(items)
-    except BadItem as exc:
-        raise BadValue(f"{where}[{exc.index}]{item_name(items[exc.index])}.{exc}") from None
-    except BadValue as exc:
-        raise BadValue(f"{where}: {exc}") from None
-
-
-def _head(doc: Any) -> tuple[dict[str, Any], Cloud]:
-    """The snapshot's kind, version and lists checked; its tenant object and cloud."""
-    if not isinstance(doc, dict):
-        raise BadValue("top level: expected an object")
-    if doc.get("kind") != KIND:
-        raise BadValue(f"kind: expected {KIND!r}; is this a license-auditor snapshot?")
-    version = doc.get("schemaVersion")
-    if version != SCHEMA_VERSION:
-        raise BadValue(f"schemaVersion: {version!r} is not supported (this version reads {SCHEMA_VERSION})")
-    tenant = doc.get("tenant")
-    if not isinstance(tenant, dict):
-        raise BadValue("tenant: expected an object")
-    try:
-        cloud = Cloud(tenant.get("cloud", "worldwide"))
-    except ValueError:
-        raise BadValue(f"tenant.cloud: {tenant.get('cloud')!r} is not one of {[c.value for c in Cloud]}") from None
-    for key in ("subscribedSkus", "subscriptions", "users", "groups"):
-        if not isinstance(doc.get(key), list):
-            raise BadValue(f"{key}: missing or not a list")
-    return tenant, cloud
-
-
-def _once_each(users: list[User]) -> None:
-    seen: set[str] = set()
-    for i, u in enumerate(users):
-        if u.id in seen:
-            raise BadValue(f"users[{i}] ({u.user_principal_name}).id: {u.id} appears twice")
-        seen.add(u.id)
-
-
-def snapshot_from_json(doc: Any) -> TenantSnapshot:
-    """Validate and decode a parsed snapshot document; raises BadValue with a JSON path."""
-    tenant, cloud = _head(doc)
-    parts = frozenset(_strs(_list(doc, "collectedParts"), "collectedParts"))
-    attributes = _strs(_list(doc, "userAttributes"), "userAttributes")
-    for i, path in enumerate(attributes):
-        if not is_path(path):
-            raise BadValue(f"userAttributes[{i}]: {path[:100]!r} is not a user attribute path (see docs/policy.md)")
-    audits = None
-    if doc.get("directoryAudits") is not None:
-        try:
-            audits = audits_from_json(doc["directoryAudits"])
-        except BadAudit as exc:
-            raise BadValue(f"directoryAudits.{exc}") from None
-    decoder = UserDecoder(with_sign_in=SIGN_IN_ACTIVITY in parts, attributes=attributes)
-    _when(doc, "collectedAt", required=True)
-    users = _users(decoder, doc["users"], "users")
-    _once_each(users)
-    return TenantSnapshot(
-        tenant_id=_req(tenant, "id"),
-        tenant_name=_str(tenant, "displayName", required=False) or "",
-        cloud=cloud,
-        collected_at=_req(doc, "collectedAt"),
-        skus=tuple(_decode_all(doc["subscribedSkus"], "subscribedSkus", sku_from_graph)),
-        subscriptions=tuple(_decode_all(doc["subscriptions"], "subscriptions", subscription_from_graph)),
-        users=users,
-        groups=tuple(_decode_all(doc["groups"], "groups", lambda g: group_from_graph(g, decoder))),
-        gaps=tuple(_decode_all(_list(doc, "gaps"), "gaps", gap_from_json)),
-        collected_datasets=parts,
-        notes=_strs(_list(doc, "notes"), "notes"),
-        user_attributes=attributes,
-        directory_audits=audits,
-        usage_reports=_section(doc, USAGE_REPORTS, usage_from_json, BadUsage),
-        access_scope=_section(doc, ACCESS_SCOPE, AccessScope.from_json, BadScope),
-        license_insight=_section(doc, LICENSE_INSIGHT, LicenseInsight.from_graph, BadInsight),
-    )
-
-
-def _section(doc: dict[str, Any], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:
-    """An optional section (usageReports, accessScope, azureADPremiumLicenseInsight): None in a snapshot
-    collected without it (or written before it was read); BadValue naming the field when `decode`
-    refuses it."""
-    if doc.get(key) is None:
-        return None
-    try:
-        return decode(doc[key])
-    except bad as exc:
-        raise BadValue(f"{key}.{exc}") from None
-
-
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def replace_lone_surrogates(doc: Any, raw: bytes) -> Any:
-    """`doc` (parsed from `raw` by the standard json module) with every lone UTF-16 surrogate
-    replaced by U+FFFD. JSON may escape one ("\\ud800"); Python keeps it in the str, and it then
-    fails every UTF-8 write of a report. Proper pairs are already joined by the parser. Only walks
-    the document when `raw` has such an escape at all."""
-    if not _SURROGATE_ESCAPE.search(raw):
-        return doc
-    return _scrub(doc)
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    return value
-
-
-def load_snapshot(path: str | Path) -> TenantSnapshot:
-    """Read and validate a snapshot file; SnapshotError (exit 2) names the file and field."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
-    try:
-        doc = replace_lone_surrogates(json.loads(data), data)
-    except UnicodeDecodeError:
-        raise SnapshotError(f"{path}: snapshot is not UTF-8 JSON") from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    except (RecursionError, ValueError) as exc:  # absurd nesting, integers beyond Python's digit limit
-        raise SnapshotError(f"{path}: invalid JSON: {type(exc).__name__}: {str(exc)[:120]}") from None
-    try:
-        return snapshot_from_json(doc)
-    except BadValue as exc:
-        raise SnapshotError(f"{path}: invalid snapshot: {exc}") from None

@@ -9,7 +9,7 @@ from pathlib import Path
 from auditor.engine import SharedValues, evaluate
 from auditor.model import Finding, Severity, Subject, SubjectType
 from auditor.policy_load import load_policies
-from auditor.snapshot.decode import load_snapshot
+from auditor.snapshot.files import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"

@@ -23,7 +23,7 @@ from auditor.plan.summary import header_plan
 from auditor.policy_load import load_policies
 from auditor.report.document import FindingRemediation, build_document
 from auditor.report.write import render
-from auditor.snapshot.decode import load_snapshot
+from auditor.snapshot.files import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"

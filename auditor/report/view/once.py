@@ -61,7 +61,7 @@ def _bare(text: str) -> list[str]:
 
 def _names(words: Sequence[str]) -> set[str]:
     """The words that name something (a product, a group, a number): those with a capital or a digit."""
-    return {word for word in words if any(c.isupper() or c.isdigit() for c in word)}
+    return {word for word in words if any(c.isupper() or "0" <= c <= "9" for c in word)}
 
 
 def _same_but_names(step: str, earlier: str, said: str) -> bool:
