@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from auditor.timestamps import parse_timestamp
+from auditor.common.timestamps import parse_timestamp
 
 ACTIVITIES = (
     "Change user license",

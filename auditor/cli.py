@@ -24,15 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
+from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
+from auditor.common.numbers import whole_number
+
 from . import __version__
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .enums import Format, Locale
-from .errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command
-from .numbers import whole_number
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)

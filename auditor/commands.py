@@ -16,17 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.timestamps import OutOfRange, now_or_pinned, parse_timestamp
-
-from . import STARTED, demo, wording
-from .billing.file import BillingFile, read_billing, rows_to_json
-from .config_problems import config_problems, said, unknown_products
-from .cycles import collection_paused
-from .delivery.arguments import options_from_args, run_email_command
-from .delivery.options import EmailOptions, Transport
-from .delivery.send import send_report
-from .engine import evaluate, policy_warnings, unknown_skus
-from .errors import (
+from auditor.common.cycles import collection_paused
+from auditor.common.errors import (
     EXIT_COLLECTION,
     EXIT_DELIVERY,
     EXIT_FINDINGS,
@@ -36,6 +27,16 @@ from .errors import (
     UsageError,
     clean_message,
 )
+from auditor.common.outputs import output_lock, rotate_previous
+from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
+
+from . import STARTED, demo, wording
+from .billing.file import BillingFile, read_billing, rows_to_json
+from .config_problems import config_problems, said, unknown_products
+from .delivery.arguments import options_from_args, run_email_command
+from .delivery.options import EmailOptions, Transport
+from .delivery.send import send_report
+from .engine import evaluate, policy_warnings, unknown_skus
 from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
 from .i18n import translations
@@ -46,7 +47,6 @@ from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
 from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
-from .outputs import output_lock, rotate_previous
 from .plan.bill import before_findings, commerce_facts, name_reductions, report_bill
 from .plan.holds import attach as attach_export
 from .plan.money import money
@@ -200,7 +200,7 @@ def _email_options(args: argparse.Namespace) -> EmailOptions | None:
 
 
 def _check_stop(args: argparse.Namespace) -> None:
-    """Raise Stopped when the run that started this audit has ended it (auditor.errors.StopSignal)."""
+    """Raise Stopped when the run that started this audit has ended it (auditor.common.errors.StopSignal)."""
     stop: StopSignal | None = getattr(args, "stop", None)
     if stop is not None:
         stop.check()
@@ -327,7 +327,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         nightly.check_outputs()
         timings.mark("policies")
         # the tenant is read, evaluated and reported from memory with the cycle collector paused
-        # (auditor.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
+        # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
         # their collections free the cycles those reads leave (docs/performance.md)
         alone = getattr(args, "environment", None) is None  # the fleet gives each its own environment
         if alone:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from auditor.common.errors import UsageError
 from auditor_dev.sample import REFERENCE
 
-from .errors import UsageError
 from .model import TenantSnapshot
 from .snapshot import load_snapshot
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 
 MAX_BYTES = 256 * 1024 * 1024  # about a million mailboxes; anything bigger is not this export
 NO_GUID = "00000000-0000-0000-0000-000000000000"  # Exchange's ArchiveGuid of a mailbox without archive

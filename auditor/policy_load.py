@@ -10,7 +10,8 @@ from typing import Any
 
 import jsonschema
 
-from .errors import PolicyError, PolicyIssue
+from auditor.common.errors import PolicyError, PolicyIssue
+
 from .model import Locale, Severity
 from .policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
 from .policy.yamlsource import Located, PolicyNode, dotted, read_yaml

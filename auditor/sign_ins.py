@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from auditor.common.timestamps import timestamp_or_none
+
 from .model import User
-from .timestamps import timestamp_or_none
 
 
 def sign_in_time(text: str | None) -> datetime | None:

@@ -26,8 +26,9 @@ from typing import Any
 
 import msgspec
 
+from auditor.common.numbers import whole_number
+
 from .enums import Cloud
-from .numbers import whole_number
 
 USAGE_REPORTS = "usageReports"  # snapshot section, Gap.dataset and collectedParts entry
 CONCEALED_REASON = (

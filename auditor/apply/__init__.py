@@ -16,7 +16,7 @@ auditor.formats.plan_json: load_plan -> PlanFile of Change).
 
 from __future__ import annotations
 
-from ..lazy import lazy_exports
+from auditor.common.lazy import lazy_exports
 
 # Exported lazily: apply loads the Graph SDK, which `--help` and `plan` never need.
 _WHERE = {

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import CollectionError
+from auditor.common.errors import CollectionError
+
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
 from . import permissions

@@ -36,11 +36,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from auditor.common.errors import EXIT_OK, CollectionError, UsageError
+
 from ..billing import arm, partner_center
 from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.options import access
 from ..billing.sources import Access
-from ..errors import EXIT_OK, CollectionError, UsageError
 from . import permissions
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now

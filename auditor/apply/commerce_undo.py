@@ -18,9 +18,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+
 from ..billing.arm import BillingSourceError
 from ..billing.options import access
-from ..errors import EXIT_COLLECTION, EXIT_OK, UsageError
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
 
 

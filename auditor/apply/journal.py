@@ -49,7 +49,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import CollectionError, UsageError
+from auditor.common.errors import CollectionError, UsageError
+from auditor.common.outputs import write_bytes
+
 from ..formats.plan_json import (
     GUID,
     Change,
@@ -62,7 +64,6 @@ from ..formats.plan_json import (
     read_bounded,
 )
 from ..model import Cloud
-from ..outputs import write_bytes
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")

@@ -1,6 +1,6 @@
 """One run per plan (or journal) at a time: an advisory lock on the file itself.
 
-The same mechanism as `audit`'s lock on its output directory (auditor.outputs.output_lock): an
+The same mechanism as `audit`'s lock on its output directory (auditor.common.outputs.output_lock): an
 exclusive, non-blocking flock that the kernel drops when the process ends, however it ends, so no
 stale lock file is ever left to clean up. `apply` holds the plan's lock and its new journal's;
 `undo` holds the lock of the journal it reverts and of its own journal, so an undo cannot start
@@ -15,7 +15,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import UsageError
+from auditor.common.errors import UsageError
 
 
 @contextlib.contextmanager

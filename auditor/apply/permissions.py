@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import UsageError
+from auditor.common.errors import UsageError
+
 from ..formats.plan_json import Change
 from ..graph.auth import SIGN_IN, USERS
 from ..graph.auth import Permission as Permission  # re-exported: the apply checks name it here

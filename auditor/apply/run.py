@@ -27,7 +27,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import EXIT_OK, AuthError, CollectionError, UsageError
+from auditor.common.errors import EXIT_OK, AuthError, CollectionError, UsageError
+
 from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
 from ..graph.auth import AuthMode, build_credential
 from ..graph.client import GraphClient

@@ -9,7 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from ..errors import AuthError, CollectionError, clean_message
+from auditor.common.errors import AuthError, CollectionError, clean_message
+
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
 from ..plan.describe import describe

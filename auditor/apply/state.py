@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..errors import CollectionError
+from auditor.common.errors import CollectionError
+from auditor.common.timestamps import timestamp_or_none
+
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
-from ..timestamps import timestamp_or_none
 
 USER_SELECT = (
     "id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import AuthError, CollectionError
+from auditor.common.errors import AuthError, CollectionError
+
 from ..formats.plan_json import PlanFile, Where
 from . import permissions
 from .carry import settle_unknown, summary

@@ -27,7 +27,8 @@ from kiota_abstractions.native_response_handler import NativeResponseHandler
 from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import RedirectHandlerOption, ResponseHandlerOption, RetryHandlerOption
 
-from ..errors import AuthError
+from auditor.common.errors import AuthError
+
 from ..graph.client import GraphClient, Retries, RetryLimit, graph_error, retry_after
 
 WRITE_RETRY = frozenset((429, 503))

@@ -30,7 +30,7 @@ from typing import Any
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 
 API_VERSION = "2024-04-01"
 ARM_ENDPOINT = "https://management.azure.com"

@@ -25,9 +25,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor.billing.file import BillingFile, BillingRow, Channel, SeatAddition, Term
+from auditor.common.timestamps import timestamp_or_none
 from auditor.model import Subscription
 from auditor.reference import product_names
-from auditor.timestamps import timestamp_or_none
 
 BILLING_ACCOUNT = "billing-account"
 PARTNER_CENTER = "partner-center"

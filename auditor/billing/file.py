@@ -19,7 +19,7 @@ the header does):
     monthly_term  true | false: the product is sold on a monthly term (its Extended Service Term
                   costs about 3 % over that term's price, else about 23 %)    empty: not known
 
-The file may also be as Excel saves it in the report languages' countries (auditor.spreadsheet):
+The file may also be as Excel saves it in the report languages' countries (auditor.common.spreadsheet):
 `;` between cells, a comma for decimals, dates day first (DD-MM-YYYY, DD.MM.YYYY), TRUE and FALSE
 in the language's words (WAAR/ONWAAR, SAND/FALSK, SANT/FALSKT, DOĞRU/YANLIŞ), in UTF-8 or the
 Windows code page. docs/bill.md says where each column comes from. A refused file is one
@@ -43,10 +43,10 @@ from typing import Any
 
 import msgspec
 
-from auditor import spreadsheet
-from auditor.errors import BillingFileError
+from auditor.common import spreadsheet
+from auditor.common.errors import BillingFileError
+from auditor.common.numbers import whole_number
 from auditor.model import Subscription
-from auditor.numbers import whole_number
 
 MAX_BYTES = 16 * 1024 * 1024  # a billing file lists subscriptions, not users: anything larger is a wrong file
 

@@ -31,8 +31,8 @@ from auditor.billing.sources import (
     access_from,
     gather,
 )
+from auditor.common.errors import UsageError
 from auditor.enums import Cloud
-from auditor.errors import UsageError
 from auditor.graph.arguments import AuthMode
 from auditor.graph.auth import build_credential, resolve_mode
 from auditor.graph.clouds import endpoints

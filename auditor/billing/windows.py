@@ -41,8 +41,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from auditor.billing.file import BillingRow, Channel, SeatAddition
+from auditor.common.timestamps import timestamp_or_none
 from auditor.model import Subscription
-from auditor.timestamps import timestamp_or_none
 
 WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
 RENEWAL_LOCK_DAYS = 1  # the ~24-hour lock: a reduction for the renewal is due the day before it

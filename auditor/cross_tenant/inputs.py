@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
+from auditor.common.errors import UsageError
+
 from ..formats.report_json import decode_report
 from ..model import Cloud, LicenseAssignmentState, TenantSnapshot
 from ..snapshot import load_snapshot

@@ -5,7 +5,7 @@
     add_email_command(subparsers)      the `email --report-dir DIR --to ADDR...` command
     options_from_args(args)            parsed flags -> EmailOptions (None when no recipient)
 
-Failures raise auditor.errors.DeliveryError (exit 4) with one line naming the server or request;
+Failures raise auditor.common.errors.DeliveryError (exit 4) with one line naming the server or request;
 the report files are never touched. Passwords and tokens are never part of a message.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..lazy import lazy_exports
+from auditor.common.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .arguments import add_email_arguments, add_email_command, options_from_args, run_email_command

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.errors import AuditorError, UsageError, clean_message
+from auditor.common.errors import AuditorError, UsageError, clean_message
 
 from .options import EmailOptions, SmtpSecurity, Transport, split_addresses
 

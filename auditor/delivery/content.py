@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor import i18n
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
+from auditor.common.numbers import whole_number
 from auditor.formats.report_json import decode_report
 from auditor.model import Locale
-from auditor.numbers import whole_number
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"

@@ -12,7 +12,7 @@ import base64
 import json
 from typing import TYPE_CHECKING, Any
 
-from auditor.errors import DeliveryError, UsageError
+from auditor.common.errors import DeliveryError, UsageError
 
 from .content import ReportMail, html_or_text
 from .options import GRAPH_REQUEST_LIMIT, EmailOptions

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from auditor.errors import EXIT_COLLECTION, EXIT_OK, EXIT_USAGE, clean_message
+from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, EXIT_USAGE, clean_message
 
 # Events whose run may execute a pull request's code or be started by its author: their
 # artifacts are never read, whatever branch the run names.

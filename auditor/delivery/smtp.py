@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
-from auditor.errors import DeliveryError, UsageError
+from auditor.common.errors import DeliveryError, UsageError
 
 from .content import ReportMail, html_or_text
 from .options import EmailOptions, SmtpSecurity, is_loopback

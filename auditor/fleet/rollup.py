@@ -18,9 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
+
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
-from ..errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from ..i18n import Translations, format_date, format_money, format_number, translations
 from ..model import Locale
 from ..render.text import md_escape

@@ -34,14 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from ..billing.partner_center import PartnerCenter
-from ..commands import REPORT_FILES, cmd_audit
-from ..delivery.arguments import options_from_args
-from ..delivery.content import run_url_from_env
-from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
-from ..delivery.options import Transport
-from ..delivery.send import send_mail
-from ..errors import (
+from auditor.common.errors import (
     EXIT_COLLECTION,
     EXIT_INTERNAL,
     AuditorError,
@@ -50,6 +43,14 @@ from ..errors import (
     UsageError,
     clean_message,
 )
+
+from ..billing.partner_center import PartnerCenter
+from ..commands import REPORT_FILES, cmd_audit
+from ..delivery.arguments import options_from_args
+from ..delivery.content import run_url_from_env
+from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
+from ..delivery.options import Transport
+from ..delivery.send import send_mail
 from ..graph.auth import TOKEN_ENV
 from ..model import Locale
 from ..report.baseline import LAST_RUN

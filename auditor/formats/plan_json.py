@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..errors import UsageError
+from auditor.common.errors import UsageError
+from auditor.common.timestamps import timestamp_or_none
+
 from ..graph.clouds import ENDPOINTS
 from ..graph.hosts import LOOPBACK
 from ..model import Cloud
-from ..timestamps import timestamp_or_none
 
 PLAN_VERSION = 1
 GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")

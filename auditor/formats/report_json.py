@@ -20,8 +20,8 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
-from auditor.cycles import collection_paused
-from auditor.errors import UsageError
+from auditor.common.cycles import collection_paused
+from auditor.common.errors import UsageError
 from auditor.model import Locale
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
@@ -130,7 +130,7 @@ class _Version(Struct):
 def decode_report(data: bytes | str, name: str) -> dict[str, Any]:
     """report.json's text as every reader sees it (module docstring).
     UsageError naming `name` (the file) for anything else."""
-    with collection_paused():  # a tree of new objects, no cycles (auditor.cycles)
+    with collection_paused():  # a tree of new objects, no cycles (auditor.common.cycles)
         out: dict[str, Any] = _plain(decode_typed(data, name))
         return out
 

@@ -28,6 +28,8 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from auditor.common.errors import CollectionError
+
 from ..access_records import (
     CONDITIONAL_ACCESS,
     DYNAMIC_GROUPS,
@@ -41,7 +43,6 @@ from ..access_records import (
     RoleGrant,
     ScopeGroup,
 )
-from ..errors import CollectionError
 from ..model import Gap
 from .client import GraphClient, GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE

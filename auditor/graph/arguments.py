@@ -7,8 +7,9 @@ import argparse
 import enum
 from typing import TYPE_CHECKING, Any
 
+from auditor.common.errors import SnapshotError
+
 from ..enums import Cloud
-from ..errors import SnapshotError
 from .clouds import CLI_CLOUDS
 
 if TYPE_CHECKING:

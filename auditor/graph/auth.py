@@ -27,7 +27,8 @@ from typing import Any, TextIO
 
 from azure.core.credentials import AccessToken, TokenCredential
 
-from ..errors import AuthError
+from auditor.common.errors import AuthError
+
 from .arguments import AuthMode as AuthMode  # re-exported: callers name it with the credential
 from .clouds import CloudEndpoints
 

@@ -20,9 +20,18 @@ from urllib.parse import urlsplit
 
 from kiota_abstractions.request_adapter import RequestAdapter
 
+from auditor.common.errors import (
+    EXIT_COLLECTION,
+    EXIT_OK,
+    CollectionError,
+    SnapshotError,
+    StopSignal,
+    UsageError,
+    clean_message,
+)
+
 from .. import demo
 from ..attributes import is_path
-from ..errors import EXIT_COLLECTION, EXIT_OK, CollectionError, SnapshotError, StopSignal, UsageError, clean_message
 from ..model import Cloud, TenantSnapshot
 from ..reads import Requests
 from ..snapshot import save_snapshot

@@ -28,7 +28,8 @@ from kiota_http.middleware.options import RedirectHandlerOption, ResponseHandler
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
-from ..errors import AuthError, CollectionError
+from auditor.common.errors import AuthError, CollectionError
+
 from ..model import Cloud
 from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auditor.common.errors import UsageError
+
 from ..enums import Cloud
-from ..errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..errors import CollectionError
+from auditor.common.errors import CollectionError
+
 from ..model import Gap, User
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, BadValue
 from .arguments import DEFAULT_CONCURRENCY

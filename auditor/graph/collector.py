@@ -58,8 +58,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from auditor.common.errors import AuthError
+
 from ..access_records import ACCESS_SCOPE, AccessScope
-from ..errors import AuthError
 from ..license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (

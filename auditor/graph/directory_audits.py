@@ -23,8 +23,9 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from auditor.common.errors import CollectionError, clean_message
+
 from ..audit_entries import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
-from ..errors import CollectionError, clean_message
 from ..model import Gap
 from .auth import Permission, describe_missing
 from .client import GraphClient, GraphRequestError, together

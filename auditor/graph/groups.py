@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import msgspec
 
-from ..errors import CollectionError
+from auditor.common.errors import CollectionError
+
 from ..model import Gap, Group
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
 from .client import GraphRequestError, together

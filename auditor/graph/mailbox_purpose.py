@@ -15,7 +15,8 @@ from typing import Any
 
 import msgspec
 
-from ..errors import CollectionError, clean_message
+from auditor.common.errors import CollectionError, clean_message
+
 from ..model import NO_MAILBOX, Gap, Profile, User
 from ..sign_ins import maybe_dormant
 from ..snapshot import MAILBOX_SETTINGS

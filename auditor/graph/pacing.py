@@ -44,7 +44,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 
-from ..numbers import whole_number
+from auditor.common.numbers import whole_number
 
 AUDIT_REQUESTS, AUDIT_WINDOW = 5, 10.0  # identity and access reports, per app per tenant
 APP_AUDIT_REQUESTS = 122  # the same, per app across all tenants, per AUDIT_WINDOW

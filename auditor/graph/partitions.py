@@ -58,7 +58,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..errors import AuthError, CollectionError
+from auditor.common.errors import AuthError, CollectionError
+
 from ..model import Gap, User
 from .client import GraphClient, GraphRequestError
 from .pacing import budget_streams, tenant_units

@@ -10,7 +10,7 @@ import sys
 import time
 from typing import TextIO
 
-from ..errors import clean_message
+from auditor.common.errors import clean_message
 
 
 class Progress:

@@ -19,7 +19,8 @@ from typing import Protocol
 
 import httpx
 
-from ..errors import CollectionError, clean_message
+from auditor.common.errors import CollectionError, clean_message
+
 from .bounded import ResponseTooLarge, UnexpectedEncoding
 from .progress import Progress
 

@@ -48,7 +48,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from ..errors import AuthError, CollectionError, clean_message
+from auditor.common.errors import AuthError, CollectionError, clean_message
+
 from ..model import Cloud, Gap, User
 from ..usage_data import (
     CONCEALED_REASON,

@@ -27,8 +27,9 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+from auditor.common.errors import AuthError, CollectionError
+
 from ..attributes import top_level
-from ..errors import AuthError, CollectionError
 from ..model import Gap, User
 from ..snapshot import (
     LEAVE_DATE,

@@ -11,6 +11,7 @@ Formatting: numbers, money, percentages, dates and lists from CLDR through Babel
 
 from __future__ import annotations
 
+from auditor.common.timestamps import parse_timestamp
 from auditor.i18n.catalogs import DOMAIN, catalog
 from auditor.i18n.cloud_names import cloud_name
 from auditor.i18n.formatting import (
@@ -24,7 +25,6 @@ from auditor.i18n.formatting import (
     format_size,
 )
 from auditor.i18n.labels import Translations, translations
-from auditor.timestamps import parse_timestamp
 
 __all__ = [
     "DOMAIN",

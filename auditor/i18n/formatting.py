@@ -19,9 +19,9 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any, Literal
 
+from auditor.common.timestamps import parse_timestamp
 from auditor.i18n.catalogs import catalog
 from auditor.model import Locale
-from auditor.timestamps import parse_timestamp
 
 # The CLDR locale behind each report language (the report language codes are CLDR's own).
 CLDR: dict[Locale, str] = {locale: locale.value for locale in Locale}

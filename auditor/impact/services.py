@@ -9,11 +9,12 @@ from collections.abc import Iterable
 from datetime import UTC, timedelta
 from typing import Any, TypedDict
 
+from auditor.common.timestamps import timestamp_or_none
+
 from ..audit_entries import DirectoryAudits, disabled_times
 from ..index import TenantIndex
 from ..model import Group, Layout, User
 from ..reference import product_names
-from ..timestamps import timestamp_or_none
 from .group_kinds import membership_kind
 from .plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink

@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from auditor import i18n
+from auditor.common.timestamps import parse_timestamp
 from auditor.model import Locale
 from auditor.plan.bill_view import action_label, product_name
-from auditor.timestamps import parse_timestamp
 
 REMINDER_DAYS = 14
 PRODID = "-//license-auditor//renewal forecast//EN"

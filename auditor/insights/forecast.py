@@ -31,11 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from auditor.common.timestamps import timestamp_or_none
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
 from auditor.rules.hygiene.overlap import LicenseRedundant
-from auditor.timestamps import timestamp_or_none
 
 from .history import Record
 

@@ -31,8 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import UsageError
-from auditor.timestamps import parse_timestamp
+from auditor.common.errors import UsageError
+from auditor.common.timestamps import parse_timestamp
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")

@@ -23,15 +23,15 @@ from typing import Any
 
 from auditor.attributes import STANDARD
 from auditor.audit_entries import DirectoryAudits
+from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
+from auditor.common.outputs import write_text
+from auditor.common.timestamps import timestamp_or_none
 from auditor.delivery.content import run_url_from_env
-from auditor.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.model import AuditResult, Locale, TenantSnapshot
-from auditor.outputs import write_text
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet
 from auditor.report.redaction import redact_document, redaction_key
-from auditor.timestamps import timestamp_or_none
 
 from . import allocation, calendar, causes, forecast, history, notify, trends
 

@@ -26,10 +26,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import i18n
+from auditor.common.errors import DeliveryError, UsageError
+from auditor.common.numbers import whole_number
 from auditor.delivery.options import is_loopback
-from auditor.errors import DeliveryError, UsageError
 from auditor.model import Locale
-from auditor.numbers import whole_number
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, default_wording

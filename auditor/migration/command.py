@@ -10,16 +10,17 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from auditor.common.cycles import collection_paused
+from auditor.common.errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
+from auditor.common.outputs import output_lock, rotate_previous
+from auditor.common.timestamps import parse_timestamp
+
 from .. import demo
 from ..billing import BillingFile, read_billing
-from ..cycles import collection_paused
-from ..errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
 from ..exchange_export import read_exchange_export
 from ..model import Locale, TenantSnapshot
-from ..outputs import output_lock, rotate_previous
 from ..reads import Requests
 from ..snapshot import load_snapshot
-from ..timestamps import parse_timestamp
 from ..usage_data import MAILBOXES
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users
@@ -182,7 +183,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         # (a row per mailbox) need not sit under that peak
         mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
         billing = read_billing(args.billing) if args.billing else None
-        # the cycle collector paused while the plan is built from two tenants (auditor.cycles)
+        # the cycle collector paused while the plan is built from two tenants (auditor.common.cycles)
         with collection_paused():
             plan = build_plan(
                 PlanInputs(

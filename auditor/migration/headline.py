@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from auditor.common.errors import UsageError
+
 from .. import i18n
-from ..errors import UsageError
 from ..model import Locale
 from ..plan.bill import URGENT_DAYS, urgent
 from ..plan.bill_view import action_label, urgent_line

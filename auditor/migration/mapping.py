@@ -15,7 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import UsageError
+from auditor.common.errors import UsageError
+
 from .movers import read_text
 
 

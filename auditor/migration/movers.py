@@ -1,6 +1,6 @@
 """Who moves: users.csv (source_upn,target_upn[,batch,complete_by,workloads]) or a --domain selector.
 
-users.csv may be as Excel saves it in the report languages' countries (auditor.spreadsheet): UTF-8
+users.csv may be as Excel saves it in the report languages' countries (auditor.common.spreadsheet): UTF-8
 with or without a byte-order mark or the Windows code page, `;` between cells, and complete_by with
 the day first (dd-mm-yyyy). A bad file is one UsageError (exit 2) that lists every bad value at
 once, each as `users.csv:LINE:COLUMN: message`."""
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .. import spreadsheet
-from ..errors import UsageError
+from auditor.common import spreadsheet
+from auditor.common.errors import UsageError
+
 from ..model import User
 
 REQUIRED = ("source_upn", "target_upn")

@@ -42,7 +42,8 @@ from auditor.billing.windows import (
     commerce_action,
     opening,
 )
-from auditor.errors import SnapshotError
+from auditor.common.errors import SnapshotError
+from auditor.common.timestamps import timestamp_or_none
 from auditor.formats.plan_records import ChangePlan
 from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
@@ -53,7 +54,6 @@ from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.snapshot.decode import BadValue, subscription_from_graph
 from auditor.snapshot.write import subscription_to_json
-from auditor.timestamps import timestamp_or_none
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off

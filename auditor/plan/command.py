@@ -16,12 +16,13 @@ import msgspec
 from auditor import wording
 from auditor.billing.arguments import BillingSource
 from auditor.billing.file import BillingFile, read_billing, rows_from_json
-from auditor.errors import EXIT_OK, UsageError, clean_message
+from auditor.common.errors import EXIT_OK, UsageError, clean_message
+from auditor.common.outputs import output_lock
+from auditor.common.timestamps import now_or_pinned, timestamp_or_none
 from auditor.exchange_export import read_exchange_export
 from auditor.formats import plan_json
 from auditor.graph.clouds import ENDPOINTS
 from auditor.model import Cloud, Locale
-from auditor.outputs import output_lock
 from auditor.plan.bill import subscriptions_of, with_bill
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach
@@ -29,7 +30,6 @@ from auditor.plan.money import money, opening
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
 from auditor.plan.write import PLAN_FILE, plan_document, write_plan
-from auditor.timestamps import now_or_pinned, timestamp_or_none
 
 REPORT = "report.json"
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
 from auditor.plan.compile import action_problem
 

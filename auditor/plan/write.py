@@ -3,7 +3,7 @@
 plan.json (`plan_version` 1) is what `apply` reads; plan.md is for the person who reviews it, in
 the report's language, with every value from the tenant escaped (the report's Markdown
 environment, auditor.render.environment); the batch bodies are for posting to Graph's `$batch`
-by hand or from a script. Files are written through auditor.outputs (temporary file, then
+by hand or from a script. Files are written through auditor.common.outputs (temporary file, then
 rename), so a reader never sees half a file.
 """
 
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor import i18n
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
+from auditor.common.outputs import write_text
 from auditor.formats.plan_records import DECLARED, MailboxStep
 from auditor.model import Locale
-from auditor.outputs import write_text
 from auditor.plan.bill_view import bill_view
 from auditor.plan.commerce import commerce_rows
 from auditor.plan.compile import (
@@ -378,7 +378,7 @@ def write_plan(plan: ChangePlan, out_dir: Path, *, created_at: str) -> list[Path
     """Write plan.json, plan.md, the batch bodies and exchange-steps.ps1 (when a mailbox must become
     shared first) into `out_dir`; remove batch files and an exchange-steps.ps1 an earlier plan left
     there (a stale batch-007.json must not be posted with a new plan). The caller holds
-    the directory's lock (auditor.outputs.output_lock). Raises UsageError when a file cannot be written."""
+    the directory's lock (auditor.common.outputs.output_lock). Raises UsageError when a file cannot be written."""
     written: list[Path] = []
     batches = batch_bodies(plan.changes)
     files = [

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import PolicyIssue
+from auditor.common.errors import PolicyIssue
 
 MAX_BYTES = 1024 * 1024  # a policy set is hand-written; anything bigger is a mistake or an attack
 MAX_NODES = 100_000  # values constructed, counting alias expansions

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from auditor.numbers import whole_number
+from auditor.common.numbers import whole_number
 
 DATA_FILE = "storage-limits.csv"
 COLUMNS = ("subject", "service_plan_id", "mailbox_gb", "archive_gb", "onedrive_gb", "source")

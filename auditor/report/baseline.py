@@ -28,11 +28,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
+from auditor.common.outputs import PREVIOUS
+from auditor.common.timestamps import timestamp_or_none
 from auditor.formats.report_json import READABLE_VERSIONS, decode_report
-
-from ..outputs import PREVIOUS
-from ..timestamps import timestamp_or_none
 
 
 def _check(document: Any, name: str) -> None:

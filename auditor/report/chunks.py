@@ -14,7 +14,7 @@ byte the same either way (tests/report/test_streamed_findings.py).
 A forked process must not start from a process whose other threads hold locks, so the caller
 decides: `workers` > 1 only where no other thread runs (auditor.commands). A forked process
 ignores Ctrl-C (the audit stops it) and is killed when the audit dies, however it dies: it holds
-the audit's files open and its lock on the output directory (auditor.outputs.output_lock), which
+the audit's files open and its lock on the output directory (auditor.common.outputs.output_lock), which
 must not outlive the audit.
 """
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import orjson
 
+from auditor.common.errors import UsageError
+from auditor.common.outputs import atomic_file, atomic_text, write_bytes, write_text
 from auditor.enums import Format
-from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
-from auditor.outputs import atomic_file, atomic_text, write_bytes, write_text
 from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
@@ -198,7 +198,7 @@ def _write_json_and_csv(
     """report.json and findings.csv in one pass over the findings, a chunk at a time: each
     finding's remediation is worked out once, written to both files and dropped. `workers`:
     processes that work the chunks out (auditor.report.chunks). Both files are written atomically
-    (auditor.outputs): a failure leaves the last run's files as they were and no temporary file."""
+    (auditor.common.outputs): a failure leaves the last run's files as they were and no temporary file."""
     complete = _completer(remediation)
     assert complete is not None
     try:

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import msgspec
 import orjson
 
+from auditor.common.timestamps import timestamp_or_none
+
 from ..attributes import PageReader, pairs_from
 from ..model import (
     NO_MAILBOX,
@@ -30,7 +32,6 @@ from ..model import (
     User,
     joined_times,
 )
-from ..timestamps import timestamp_or_none
 from .format import (
     USER_WIRE_TYPES,
     NonEmpty,

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from auditor.common.errors import SnapshotError
+
 from ..access_records import ACCESS_SCOPE, AccessScope, BadScope
 from ..attributes import is_path
 from ..audit_entries import BadAudit, audits_from_json
-from ..errors import SnapshotError
 from ..license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from ..model import (
     Cloud,

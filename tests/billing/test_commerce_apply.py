@@ -18,8 +18,8 @@ from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import partner_center
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
+from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
-from auditor.errors import UsageError
 from auditor.plan.bill import build_bill, commerce_facts
 from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce

@@ -23,8 +23,8 @@ from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.file import Channel
 from auditor.billing.sources import Access, BillingSource, gather
+from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
-from auditor.errors import UsageError
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
 from auditor.plan.commerce import commerce_changes

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.billing import Channel, SeatAddition, Term, parse_billing, read_billing
-from auditor.errors import EXIT_USAGE, BillingFileError
+from auditor.common.errors import EXIT_USAGE, BillingFileError
 from auditor.model import Subscription
 
 HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"

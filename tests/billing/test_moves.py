@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.common.errors import PolicyError
 from auditor.engine import evaluate
-from auditor.errors import PolicyError
 from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan
 from auditor.policy_load import load_policies

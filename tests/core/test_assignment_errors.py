@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from auditor.errors import SnapshotError
+from auditor.common.errors import SnapshotError
 from auditor.model import Severity, SubjectType
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS, load_snapshot, snapshot_from_json, write_snapshot

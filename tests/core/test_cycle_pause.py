@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor import commands, cycles
+from auditor import commands
 from auditor.cli import build_parser, main
+from auditor.common import cycles
 
 from .factory import sample_audit_argv, watch_command
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import EXIT_USAGE, UsageError
+from auditor.common.errors import EXIT_USAGE, UsageError
 from auditor.exchange_export import COLUMNS, NO_GUID, ExportError, MailboxExport, read_exchange_export
 
 ANN = "8A3F0C6E-1B2D-4E5F-9A0B-1C2D3E4F5A6B"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.numbers import whole_number
-from auditor.timestamps import now_or_pinned
+from auditor.common.numbers import whole_number
+from auditor.common.timestamps import now_or_pinned
 
 ROOT = Path(__file__).resolve().parents[2]
 

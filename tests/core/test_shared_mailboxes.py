@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.errors import SnapshotError
+from auditor.common.errors import SnapshotError
 from auditor.model import Cloud, Locale, Severity
 from auditor.rules.hygiene.accounts import (
     DisabledUserLicensed,

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor.errors import SnapshotError
+from auditor.common.errors import SnapshotError
 from auditor.model import PrepaidUnits, ServicePlan, Sku, Subscription
 from auditor.snapshot import (
     BadValue,

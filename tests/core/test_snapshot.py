@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from auditor.errors import SnapshotError
+from auditor.common.errors import SnapshotError
 from auditor.snapshot import load_snapshot, snapshot_from_json, write_snapshot
 from auditor_dev.sample.generate import generate_document
 

@@ -1,4 +1,4 @@
-"""The one reader of ISO 8601 timestamps (auditor/timestamps.py)."""
+"""The one reader of ISO 8601 timestamps (auditor/common/timestamps.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auditor.timestamps import OutOfRange, parse_timestamp, timestamp_or_none
+from auditor.common.timestamps import OutOfRange, parse_timestamp, timestamp_or_none
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.errors import PolicyError, SnapshotError
+from auditor.common.errors import PolicyError, SnapshotError
 from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import ProductUnused, Rightsize

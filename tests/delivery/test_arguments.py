@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from auditor.common.errors import UsageError
 from auditor.delivery import SmtpSecurity, Transport, add_email_arguments, add_email_command, options_from_args
 from auditor.delivery.arguments import main
-from auditor.errors import UsageError
 
 from .conftest import smtp_server
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from auditor.common.errors import UsageError
 from auditor.delivery.content import build_mail, header_safe, run_url_from_env, subject_for
-from auditor.errors import UsageError
 
 from .conftest import REPORT
 

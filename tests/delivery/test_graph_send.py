@@ -19,10 +19,10 @@ from urllib.parse import unquote
 
 import pytest
 
+from auditor.common.errors import EXIT_DELIVERY, DeliveryError
 from auditor.delivery import EmailOptions, Transport, send_report
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import encode_within_limit
-from auditor.errors import EXIT_DELIVERY, DeliveryError
 
 from .conftest import CSV, REPORT_HTML, write_report
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants, main, tenant_from_env
-from auditor.errors import UsageError
 
 ROOT = Path(__file__).resolve().parents[2]
 GUID = "00000000-0000-0000-0000-0000000000a1"

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from auditor.common.errors import EXIT_DELIVERY, DeliveryError, UsageError
 from auditor.delivery import EmailOptions, SmtpSecurity, send_report
-from auditor.errors import EXIT_DELIVERY, DeliveryError, UsageError
 
 from .conftest import CSV, REPORT, REPORT_HTML, Credentials, Tls, free_port, smtp_server, write_report
 

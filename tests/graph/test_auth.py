@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import AuthError
+from auditor.common.errors import AuthError
 from auditor.graph.auth import (
     AuthMode,
     GitHubOidcAssertion,
@@ -226,7 +226,7 @@ def test_permission_check():
 
 @pytest.mark.parametrize("bad", ["abc.SECRETPART\nxyz", "abc SECRETPART", "SECRÉTTOKEN"])
 def test_token_with_impossible_characters_is_refused_without_echoing_it(bad):
-    from auditor.errors import AuthError
+    from auditor.common.errors import AuthError
     from auditor.graph.auth import StaticTokenCredential
 
     with pytest.raises(AuthError) as err:

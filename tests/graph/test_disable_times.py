@@ -26,9 +26,9 @@ from auditor.audit_entries import (
     Target,
 )
 from auditor.cli import main
+from auditor.common.timestamps import parse_timestamp
 from auditor.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE
-from auditor.timestamps import parse_timestamp
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 
 LEAVE_ROLE = "User-LifeCycleInfo.Read.All"

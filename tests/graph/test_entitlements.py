@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
 from factory import AS_OF, user
 
 from auditor.access_records import CONDITIONAL_ACCESS
+from auditor.common.errors import PolicyError
 from auditor.engine import evaluate
-from auditor.errors import PolicyError
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.model import AuditResult, Finding, TenantSnapshot
 from auditor.policy_load import load_policies

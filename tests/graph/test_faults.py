@@ -9,7 +9,7 @@ from conftest import FAST_RETRY
 from emulator_faults import Fault, FaultKind, sign_in_forbidden
 from graph_tenants import make_tenant
 
-from auditor.errors import EXIT_COLLECTION, AuthError, CollectionError
+from auditor.common.errors import EXIT_COLLECTION, AuthError, CollectionError
 from auditor.graph import RetryPolicy
 from auditor.snapshot import SIGN_IN_ACTIVITY
 from auditor_dev.emulator import app_token

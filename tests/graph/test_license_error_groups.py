@@ -10,8 +10,8 @@ import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
+from auditor.common.errors import CollectionError
 from auditor.engine import evaluate
-from auditor.errors import CollectionError
 from auditor.model import Group, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError

@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
 from factory import AS_OF
 from test_entitlements import document
 
+from auditor.common.errors import SnapshotError
 from auditor.engine import evaluate
-from auditor.errors import SnapshotError
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.model import AuditResult, Cloud, Locale, TenantSnapshot

@@ -14,8 +14,9 @@ import pytest
 from emulator_faults import Fault, FaultKind, mailbox_forbidden, mailbox_throttled
 from graph_tenants import make_tenant
 
+from auditor.common.errors import CollectionError
+from auditor.common.timestamps import parse_timestamp
 from auditor.engine import evaluate
-from auditor.errors import CollectionError
 from auditor.graph import MailboxCheck, RetryPolicy
 from auditor.graph.arguments import MAILBOX_BATCHES
 from auditor.model import NO_MAILBOX, TenantSnapshot
@@ -23,7 +24,6 @@ from auditor.policy_load import load_policies
 from auditor.rules.hygiene import last_sign_in
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed, SharedMailboxUnlicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot
-from auditor.timestamps import parse_timestamp
 from auditor_dev.emulator import DEMO_ROLES, Reply, Request, error_document
 from auditor_dev.emulator.log import most_in_flight
 

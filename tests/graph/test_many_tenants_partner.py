@@ -16,8 +16,8 @@ import pytest
 
 from auditor.billing import partner_center
 from auditor.cli import main
+from auditor.common.errors import UsageError
 from auditor.delivery.matrix import read_tenants_file
-from auditor.errors import UsageError
 from auditor.fleet import partner
 from auditor.snapshot import load_snapshot
 from auditor_dev.commerce import PartnerCenterStandIn, sample_commerce

@@ -14,7 +14,7 @@ import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
-from auditor.errors import CollectionError
+from auditor.common.errors import CollectionError
 from auditor.graph import groups as group_reads
 from auditor.model import AssignedLicense, Group, TenantSnapshot
 from auditor_dev.emulator import Reply, Request

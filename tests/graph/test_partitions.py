@@ -16,8 +16,8 @@ import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
+from auditor.common.errors import CollectionError
 from auditor.engine import evaluate
-from auditor.errors import CollectionError
 from auditor.graph import partitions
 from auditor.graph import users as user_reads
 from auditor.graph.collector import USER_FIELDS

@@ -15,7 +15,7 @@ import pytest
 from test_usage_reports import Run as UsageRun
 
 from auditor.cli import main
-from auditor.errors import SnapshotError
+from auditor.common.errors import SnapshotError
 from auditor.graph import RetryPolicy
 from auditor.index import TenantIndex
 from auditor.model import Cloud, TenantSnapshot, User

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from auditor.errors import EXIT_COLLECTION, CollectionError
+from auditor.common.errors import EXIT_COLLECTION, CollectionError
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient, RetryPolicy
 from auditor.graph.progress import Progress
@@ -495,7 +495,7 @@ def test_a_lone_surrogate_on_a_graph_page_is_replaced(harness: Callable[..., Any
 
 
 def test_clean_message_masks_tokens_and_neutralises_log_commands() -> None:
-    from auditor.errors import clean_message
+    from auditor.common.errors import clean_message
 
     jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJncmFwaCJ9.c2lnbmF0dXJl"
     text = (
@@ -515,7 +515,7 @@ def test_clean_message_masks_tokens_and_neutralises_log_commands() -> None:
 )
 def test_clean_message_removes_bidirectional_controls_and_tag_characters(control: str) -> None:
     """A user name `Eve\u202eexe.txt` reads `Evetxt.exe` in a log; tag characters hide text altogether."""
-    from auditor.errors import clean_message
+    from auditor.common.errors import clean_message
 
     tags = "".join(chr(0xE0000 + ord(c)) for c in "ignore previous") + "\U000e007f"
     assert clean_message(f"user Eve{control}exe.txt{tags} has no license") == "user Eveexe.txt has no license"
@@ -586,7 +586,7 @@ def _runner_reads_a_command(line: str) -> bool:
     ],
 )
 def test_clean_message_leaves_no_line_the_runner_reads_as_a_command(text: str) -> None:
-    from auditor.errors import clean_message
+    from auditor.common.errors import clean_message
 
     cleaned = clean_message(f"license-auditor: {text}\n{text}")
     assert not any(_runner_reads_a_command(line) for line in cleaned.splitlines()), cleaned

@@ -16,7 +16,7 @@ import pytest
 from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
-from auditor.errors import CollectionError
+from auditor.common.errors import CollectionError
 from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.model import Cloud, TenantSnapshot
 from auditor.rules.usage.activity import ProductUnused, Rightsize

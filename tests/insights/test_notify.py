@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 from auditor.insights import notify
 from auditor.insights.notify import slack_escape, webhook_url
 from auditor.snapshot import save_snapshot

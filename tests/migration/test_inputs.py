@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 from auditor.migration.mapping import read_map
 from auditor.migration.movers import domain_movers, read_users
 

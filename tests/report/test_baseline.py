@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page

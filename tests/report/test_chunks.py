@@ -20,7 +20,7 @@ import pytest
 
 from auditor import commands
 from auditor.cli import build_parser, main
-from auditor.outputs import output_lock
+from auditor.common.outputs import output_lock
 from auditor.report import chunks
 from tests.core.factory import sample_audit_argv, watch_command
 
@@ -74,7 +74,7 @@ def test_when_a_forked_process_is_killed_the_rest_is_worked_out_here(
 _ORPHAN = r"""
 import os, sys, time
 from pathlib import Path
-from auditor.outputs import output_lock
+from auditor.common.outputs import output_lock
 from auditor.report import chunks
 chunks.CHUNK = 1
 

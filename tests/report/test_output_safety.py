@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.outputs import output_lock
+from auditor.common.outputs import output_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -171,7 +171,7 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from auditor.outputs import output_lock\n"
+            "import sys, time; from pathlib import Path; from auditor.common.outputs import output_lock\n"
             "with output_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
             str(out),
         ],

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from auditor import i18n
+from auditor.common.errors import UsageError
 from auditor.enums import Format
-from auditor.errors import UsageError
 from auditor.model import Cloud, Locale
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import parse_formats, render

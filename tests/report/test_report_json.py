@@ -13,7 +13,7 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.errors import UsageError
+from auditor.common.errors import UsageError
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report
 from auditor.guidance.details import subject_label
 from auditor.model import Cloud, Locale

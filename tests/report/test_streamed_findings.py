@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.common.errors import UsageError
 from auditor.engine import evaluate
 from auditor.enums import Format
-from auditor.errors import UsageError
 from auditor.insights.forecast import _freed_by_findings
 from auditor.model import AuditResult, Locale
 from auditor.plan.summary import header_plan

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditor.common.timestamps import timestamp_or_none
 from auditor.model import User
-from auditor.timestamps import timestamp_or_none
 
 from .. import wire
 from ..call import Answer, Call, Emulator

@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO
 
-from .errors import UsageError
+from auditor.common.errors import UsageError
 
 PREVIOUS = "previous"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from auditor.numbers import whole_number
+from auditor.common.numbers import whole_number
 
 
 class OutOfRange(ValueError):
