@@ -26,11 +26,11 @@ from typing import NoReturn
 
 from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
 from auditor.common.numbers import whole_number
+from auditor.data.enums import Format, Locale
 
 from . import __version__
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
-from .enums import Format, Locale
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command

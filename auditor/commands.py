@@ -29,6 +29,8 @@ from auditor.common.errors import (
 )
 from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
+from auditor.data.exchange_export import read_exchange_export
+from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 
 from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing, rows_to_json
@@ -37,7 +39,6 @@ from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
 from .engine import evaluate, policy_warnings, unknown_skus
-from .exchange_export import read_exchange_export
 from .graph.arguments import save_evidence, wants_graph
 from .i18n import translations
 from .index import TenantIndex
@@ -46,7 +47,6 @@ from .insights.notify_when import decide
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
-from .model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from .plan.bill import before_findings, commerce_facts, name_reductions, report_bill
 from .plan.holds import attach as attach_export
 from .plan.money import money

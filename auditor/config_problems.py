@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from auditor.data.model import Sku, Subscription
+
 from .billing import BillingFile
 from .engine import sku_references
 from .index import is_guid
-from .model import Sku, Subscription
 from .policy.objects import PolicySet
 from .reference import product_names
 

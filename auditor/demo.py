@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.data.model import TenantSnapshot
 from auditor_dev.sample import REFERENCE
 
-from .model import TenantSnapshot
 from .snapshot import load_snapshot
 
 CLOCK = REFERENCE  # the moment the sample tenant was collected: `audit --demo` judges it as of then

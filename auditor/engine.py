@@ -9,19 +9,20 @@ from typing import Any
 import msgspec
 import orjson
 
+from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
+from auditor.data.usage_data import USAGE_REPORTS
+
 from .billing.file import BillingFile
 from .enrichment import enrich
 from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex, is_guid
-from .model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.assignments import licensing
 from .rules.waivers.waiver_expired import waiver_covers, waiver_json
 from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
-from .usage_data import USAGE_REPORTS
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.

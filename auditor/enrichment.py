@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from .model import Finding, SubjectType, User
+from auditor.data.model import Finding, SubjectType, User
+
 from .rules import Context, Rule
 
 

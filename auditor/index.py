@@ -4,7 +4,7 @@ Users are addressed by their position in `snapshot.users`. A population (who a p
 applies to) is either ALL or a set of positions; users are grouped by their exact set of SKUs,
 since tenants have millions of users but only a handful of distinct license layouts.
 
-A test on what users share (attributes, licenses: auditor.model.Profile) is made once per
+A test on what users share (attributes, licenses: auditor.data.model.Profile) is made once per
 profile, and the positions that pass are picked out with itertools.compress (`offenders`: a
 rule says which properties it reads, and the index decides whether one answer per profile holds).
 """
@@ -21,9 +21,10 @@ from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
-from .model import Profile, Sku, Subscription, TenantSnapshot, User
+from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
+from auditor.data.usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
+
 from .policy.objects import Selector
-from .usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
 
 class Positions:
@@ -302,7 +303,7 @@ class TenantIndex:
 
     def matching(self, name: str, keep: Callable[[Any], bool]) -> Iterator[int]:
         """Positions, in order, of the users whose attribute `name` (a field of their profile:
-        auditor.model.Profile) passes `keep`; `keep` sees each profile's value once."""
+        auditor.data.model.Profile) passes `keep`; `keep` sees each profile's value once."""
         return self.positions(bool(keep(getattr(p, name))) for p in self.profiles)
 
     def positions(self, keep: Iterable[bool]) -> Iterator[int]:
@@ -484,7 +485,7 @@ class TenantIndex:
         """Their object ids, in the same order as assigning_groups."""
         return [gid for _, gid in self._assigning(user, sku_id)]
 
-    # --- data size: the mailbox and OneDrive usage reports (auditor/usage_data.py) ---------------------
+    # --- data size: the mailbox and OneDrive usage reports (auditor/data/usage_data.py) ---------------------
     # None means not known: the report was not read, or does not list the user (a mailbox not yet
     # in the report). A change whose safety rests on a size waits then; storage_unknown says why
     # the sizes are unknown for everyone.

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 
 from auditor.common.errors import PolicyError, PolicyIssue
+from auditor.data.model import Locale, Severity
 
-from .model import Locale, Severity
 from .policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
 from .policy.yamlsource import Located, PolicyNode, dotted, read_yaml
 from .policy_schema import build_schema

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .attributes import PATTERN as ATTRIBUTE_PATTERN
+from auditor.data.attributes import PATTERN as ATTRIBUTE_PATTERN
+from auditor.data.model import Locale
+
 from .cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
-from .model import Locale
 from .policy.selectors import SELECTOR_SCHEMA
 from .rules import RULES
 from .rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA

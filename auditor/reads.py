@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .access_records import ACCESS_SCOPE
-from .usage_data import REPORTS, USAGE_REPORTS, UsageNeed
+from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.usage_data import REPORTS, USAGE_REPORTS, UsageNeed
 
 # auditor.snapshot's names of these parts (a test holds them equal), which are user properties too
 SIGN_IN = "signInActivity"
@@ -29,9 +29,9 @@ class Reads:
       Without one (a gap, or a part the snapshot was not read with) the rule is "not evaluated".
     - `user`: the Graph user properties its test of one user reads. When they are all properties
       users share (auditor.index.SHARED_READS) the index asks the test once per license profile
-      and gives its answer to every user of the profile; a user attribute (auditor.attributes) is
+      and gives its answer to every user of the profile; a user attribute (auditor.data.attributes) is
       selected with the users; "signInActivity" and "mailboxSettings" are read as their parts.
-    - `usage`: the usage report columns (UserUsage fields, auditor.usage_data) it reads when they
+    - `usage`: the usage report columns (UserUsage fields, auditor.data.usage_data) it reads when they
       are there, e.g. the mailbox and OneDrive sizes a removal's safety rests on.
     - `unlicensed`: it reads the mailbox purpose of unlicensed accounts too (those the mailbox
       usage report shows large enough to need a license if shared), not only of licensed ones.

@@ -15,8 +15,9 @@ import math
 import re
 from datetime import date
 
+from auditor.data.model import Locale, Sku, TenantSnapshot
+
 from .i18n import Translations, translations
-from .model import Locale, Sku, TenantSnapshot
 from .reference import product_names
 from .snapshot import SIGN_IN_ACTIVITY
 

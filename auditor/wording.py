@@ -35,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.data.model import Cloud, Locale
+
 from .cross_tenant import rules_texts as cross_tenant_texts
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
@@ -45,7 +47,6 @@ from .guidance.links import GRAPH, PER_CLOUD, URLS
 from .guidance.remediation import Action, TextRef
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
-from .model import Cloud, Locale
 from .rules import RULES
 from .rules.assignments import combination_texts, selection_texts
 from .rules.entitlements import entitlement_texts

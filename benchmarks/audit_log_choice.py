@@ -27,11 +27,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from auditor.audit_entries import DISABLE, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.data.audit_entries import DISABLE, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.data.model import TenantSnapshot
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.account_state import RATE, Choice, candidates
 from auditor.graph.pacing import Pacing
-from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import Budgets
 

@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from auditor.exchange_export import COLUMNS, NO_GUID
+from auditor.data.exchange_export import COLUMNS, NO_GUID
 from auditor.snapshot import save_snapshot
 from auditor_dev.sample.generate import generate_tenant
 

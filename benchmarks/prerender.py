@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any
 
-from auditor.model import TenantSnapshot, User
+from auditor.data.model import TenantSnapshot, User
 from auditor_dev.emulator import wire
 from auditor_dev.emulator.server import dumps
 

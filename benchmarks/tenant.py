@@ -24,7 +24,7 @@ from datetime import UTC, timedelta
 
 import msgspec
 
-from auditor.model import TenantSnapshot, User, joined_times
+from auditor.data.model import TenantSnapshot, User, joined_times
 from auditor_dev.sample import REFERENCE
 from auditor_dev.sample.generate import generate_tenant
 

@@ -10,7 +10,7 @@ from typing import Any
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 LOCALE_DIR = Path(__file__).parents[1] / "auditor" / "locale"
 

@@ -51,6 +51,7 @@ from typing import Any
 
 from auditor.common.errors import CollectionError, UsageError
 from auditor.common.outputs import write_bytes
+from auditor.data.model import Cloud
 
 from ..formats.plan_json import (
     GUID,
@@ -63,7 +64,6 @@ from ..formats.plan_json import (
     parse_cloud,
     read_bounded,
 )
-from ..model import Cloud
 from .lock import lock
 
 OUTCOMES = ("sending", "done", "unknown", "failed", "skipped", "pending", "dry-run")

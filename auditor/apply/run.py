@@ -28,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from auditor.common.errors import EXIT_OK, AuthError, CollectionError, UsageError
+from auditor.data.model import Cloud
 
 from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
 from ..graph.auth import AuthMode, build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
-from ..model import Cloud
 from ..reference import product_names
 from . import permissions
 from .carry import Failures, summary

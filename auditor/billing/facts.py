@@ -26,7 +26,7 @@ from typing import Any
 
 from auditor.billing.file import BillingFile, BillingRow, Channel, SeatAddition, Term
 from auditor.common.timestamps import timestamp_or_none
-from auditor.model import Subscription
+from auditor.data.model import Subscription
 from auditor.reference import product_names
 
 BILLING_ACCOUNT = "billing-account"

@@ -46,7 +46,7 @@ import msgspec
 from auditor.common import spreadsheet
 from auditor.common.errors import BillingFileError
 from auditor.common.numbers import whole_number
-from auditor.model import Subscription
+from auditor.data.model import Subscription
 
 MAX_BYTES = 16 * 1024 * 1024  # a billing file lists subscriptions, not users: anything larger is a wrong file
 

@@ -32,11 +32,11 @@ from auditor.billing.sources import (
     gather,
 )
 from auditor.common.errors import UsageError
-from auditor.enums import Cloud
+from auditor.data.enums import Cloud
+from auditor.data.model import Subscription
 from auditor.graph.arguments import AuthMode
 from auditor.graph.auth import build_credential, resolve_mode
 from auditor.graph.clouds import endpoints
-from auditor.model import Subscription
 
 
 def _url(value: str | None, flag: str) -> str | None:

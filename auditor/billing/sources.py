@@ -24,7 +24,7 @@ from auditor.billing.arguments import BillingSource
 from auditor.billing.facts import Joined, from_billing_account, from_partner_center, join, merge, row_from_api
 from auditor.billing.file import BillingFile, BillingRow
 from auditor.common.errors import UsageError
-from auditor.model import Subscription
+from auditor.data.model import Subscription
 
 BILLING_TOKEN_ENV = "AUDITOR_BILLING_TOKEN"
 PARTNER_CENTER_TOKEN_ENV = "AUDITOR_PARTNER_CENTER_TOKEN"

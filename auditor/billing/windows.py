@@ -5,7 +5,7 @@
     commerce_action(subscription, row, seats, today)  -> CommerceAction: what to do to drop
                                                           `seats` seats, and why (a Reason)
 
-`subscription` is the Graph companySubscription (auditor.model.Subscription), `row` its line of the
+`subscription` is the Graph companySubscription (auditor.data.model.Subscription), `row` its line of the
 billing file (auditor.billing.file.BillingRow) or None, `today` the audit's date. Neither
 function reads a clock or a file. The rules and their Microsoft sources are in docs/bill.md:
 
@@ -42,7 +42,7 @@ from enum import StrEnum
 
 from auditor.billing.file import BillingRow, Channel, SeatAddition
 from auditor.common.timestamps import timestamp_or_none
-from auditor.model import Subscription
+from auditor.data.model import Subscription
 
 WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
 RENEWAL_LOCK_DAYS = 1  # the ~24-hour lock: a reduction for the renewal is due the day before it

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.common.errors import UsageError
+from auditor.data.model import Cloud, LicenseAssignmentState, TenantSnapshot
 
 from ..formats.report_json import decode_report
-from ..model import Cloud, LicenseAssignmentState, TenantSnapshot
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
 

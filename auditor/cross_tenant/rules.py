@@ -12,7 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
-from ..model import Finding, Severity, Subject, SubjectType
+from auditor.data.model import Finding, Severity, Subject, SubjectType
+
 from ..policy.objects import PolicySet
 from ..rules.base import finding_id
 from .identity import PaidProducts

@@ -20,8 +20,8 @@ from typing import Any
 from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
+from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
-from auditor.model import Locale
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"

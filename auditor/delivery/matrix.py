@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from auditor.common.errors import AuditorError, UsageError, clean_message
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 
 from .options import check_address, split_addresses
 

@@ -24,12 +24,12 @@ from contextlib import contextmanager
 from azure.core.credentials import TokenCredential
 
 from auditor.common.errors import UsageError
+from auditor.data.enums import Cloud
 
 from ..billing.arguments import BillingSource
 from ..billing.partner_center import PartnerCenter
 from ..billing.sources import PARTNER_CENTER_TOKEN_ENV, EnvToken
 from ..delivery.matrix import PartnerBlock, TenantsFile
-from ..enums import Cloud
 from ..graph.arguments import AuthMode
 from ..graph.auth import build_credential, resolve_mode
 from ..graph.clouds import endpoints

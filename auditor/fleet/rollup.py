@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
+from auditor.data.model import Locale
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
-from ..model import Locale
 from ..render.text import md_escape
 
 SCHEMA_VERSION = 1

@@ -43,6 +43,7 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
+from auditor.data.model import Locale
 
 from ..billing.partner_center import PartnerCenter
 from ..commands import REPORT_FILES, cmd_audit
@@ -52,7 +53,6 @@ from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..graph.auth import TOKEN_ENV
-from ..model import Locale
 from ..report.baseline import LAST_RUN
 from . import partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup

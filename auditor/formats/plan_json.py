@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.model import Cloud
 
 from ..graph.clouds import ENDPOINTS
 from ..graph.hosts import LOOPBACK
-from ..model import Cloud
 
 PLAN_VERSION = 1
 GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")

@@ -22,7 +22,7 @@ from msgspec import UNSET, Struct, UnsetType
 
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
 READABLE_VERSIONS = (SCHEMA_VERSION,)

@@ -1,4 +1,4 @@
-"""Read what the tenant's security features reach (auditor.access_records), for the entitlement rules.
+"""Read what the tenant's security features reach (auditor.data.access_records), for the entitlement rules.
 
 Requests, once every user is in (a policy with an `entitlements:` section asks for them):
     GET /identity/conditionalAccess/policies                             Policy.Read.All
@@ -29,8 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from auditor.common.errors import CollectionError
-
-from ..access_records import (
+from auditor.data.access_records import (
     CONDITIONAL_ACCESS,
     DYNAMIC_GROUPS,
     HIDDEN_MEMBERS,
@@ -43,7 +42,8 @@ from ..access_records import (
     RoleGrant,
     ScopeGroup,
 )
-from ..model import Gap
+from auditor.data.model import Gap
+
 from .client import GraphClient, GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE
 

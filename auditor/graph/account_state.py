@@ -41,8 +41,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from ..audit_entries import ACCOUNT_STATE, AuditEntry
-from ..model import User
+from auditor.data.audit_entries import ACCOUNT_STATE, AuditEntry
+from auditor.data.model import User
+
 from .client import GraphClient, together
 from .directory_audits import audit_path, entry_pages, iso
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW

@@ -8,12 +8,12 @@ import enum
 from typing import TYPE_CHECKING, Any
 
 from auditor.common.errors import SnapshotError
+from auditor.data.enums import Cloud
 
-from ..enums import Cloud
 from .clouds import CLI_CLOUDS
 
 if TYPE_CHECKING:
-    from ..model import TenantSnapshot
+    from auditor.data.model import TenantSnapshot
 
 
 DEFAULT_CONCURRENCY = 4  # access-scope reads at once (partitions and member reads: by the budget)

@@ -29,13 +29,13 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
+from auditor.data.attributes import is_path
+from auditor.data.model import Cloud, TenantSnapshot
+from auditor.data.usage_data import UsageNeed
 
 from .. import demo
-from ..attributes import is_path
-from ..model import Cloud, TenantSnapshot
 from ..reads import Requests
 from ..snapshot import save_snapshot
-from ..usage_data import UsageNeed
 from .arguments import AuthMode, save_evidence, wants_graph
 from .auth import StaticTokenCredential, build_credential
 from .client import GraphClient

@@ -29,8 +29,8 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import GraphClientFactory
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.data.model import Cloud
 
-from ..model import Cloud
 from ..snapshot import replace_lone_surrogates
 from .auth import get_access_token, token_claims
 from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding, answer_limit

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.common.errors import UsageError
-
-from ..enums import Cloud
+from auditor.data.enums import Cloud
 
 
 @dataclass(frozen=True)

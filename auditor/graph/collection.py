@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from auditor.common.errors import CollectionError
+from auditor.data.model import Gap, User
 
-from ..model import Gap, User
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, BadValue
 from .arguments import DEFAULT_CONCURRENCY
 from .client import GraphClient, GraphRequestError
@@ -63,7 +63,7 @@ class ReadState:
         self.page_hook: Callable[..., None] | None = None  # (page, signed)
         # called with users as their sign-in activity comes in (read apart, after the listing)
         self.signed_hook: Callable[[list[User]], None] | None = None
-        self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.attributes)
+        self.attributes: tuple[str, ...] = ()  # user attribute paths to select (auditor.data.attributes)
         self.near_end: Callable[[], None] | None = None  # once, when a partitioned users read is about to end
 
     # --- simple datasets -------------------------------------------------------------------

@@ -45,7 +45,7 @@ a $batch: a 404 without a "no mailbox" code (the user deleted mid-run) or anothe
 user's purpose unknown.
 
 Users are decoded page by page, straight from the page's bytes, into model Users that share their
-profiles (auditor.model; nothing else of a page is kept; see UserDecoder.page).
+profiles (auditor.data.model; nothing else of a page is kept; see UserDecoder.page).
 
 The reads live beside this module: collection.py (what they share, the simple listings), users.py,
 mailbox_purpose.py and groups.py; collect() below runs them together.
@@ -59,10 +59,11 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from auditor.common.errors import AuthError
+from auditor.data.access_records import ACCESS_SCOPE, AccessScope
+from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
+from auditor.data.model import Gap, Sku, Subscription, TenantSnapshot, User
+from auditor.data.usage_data import USAGE_REPORTS, UsageNeed, UsageReports
 
-from ..access_records import ACCESS_SCOPE, AccessScope
-from ..license_insight_data import LICENSE_INSIGHT, LicenseInsight
-from ..model import Gap, Sku, Subscription, TenantSnapshot, User
 from ..snapshot import (
     LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
@@ -72,7 +73,6 @@ from ..snapshot import (
     sku_from_graph,
     subscription_from_graph,
 )
-from ..usage_data import USAGE_REPORTS, UsageNeed, UsageReports
 from .access_scope import read_access_scope
 from .account_state import AccountStates, Choice
 from .arguments import DEFAULT_CONCURRENCY
@@ -237,7 +237,7 @@ async def collect(
     listings as many as the tenant's directory budget allows (pacing.budget_streams, Pacing.stream),
     the mailbox-purpose batches MAILBOX_BATCHES (Outlook's, budgeted per app and mailbox, not by
     the directory's budget) and the access-scope reads DEFAULT_CONCURRENCY.
-    `attributes`: user attribute paths to select (auditor.attributes; a cost allocation's).
+    `attributes`: user attribute paths to select (auditor.data.attributes; a cost allocation's).
     `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
     `disable_times`: also read when each account was disabled, for `grace_days`: the users'
     employeeLeaveDateTime and the directory audit's account-state entries as far back as kept, of

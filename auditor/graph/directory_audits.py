@@ -1,13 +1,13 @@
 """Read the directory changes of an interval: GET /auditLogs/directoryAudits (AuditLog.Read.All).
 
-One listing per activity that can explain a new finding (auditor.audit_entries.ACTIVITIES; the nightly
+One listing per activity that can explain a new finding (auditor.data.audit_entries.ACTIVITIES; the nightly
 interval since the baseline), each filtered on its interval as Graph's reference documents it
 (activityDateTime supports ge and le, activityDisplayName eq), all pages followed:
 
     GET /auditLogs/directoryAudits?$filter=activityDateTime ge <since> and activityDateTime le <until>
         and activityDisplayName eq 'Change user license'&$top=500
 
-The entries that say when an account was disabled (auditor.audit_entries.ACCOUNT_STATE, for
+The entries that say when an account was disabled (auditor.data.audit_entries.ACCOUNT_STATE, for
 `grace_days`: back as far as Entra ID keeps them, KEPT_DAYS) are read by account_state.py, for the
 whole tenant or by account, whichever costs fewer requests.
 
@@ -24,9 +24,16 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from auditor.common.errors import CollectionError, clean_message
+from auditor.data.audit_entries import (
+    ACCOUNT_STATE,
+    ACTIVITIES,
+    AuditEntry,
+    BadAudit,
+    DirectoryAudits,
+    entry_from_graph,
+)
+from auditor.data.model import Gap
 
-from ..audit_entries import ACCOUNT_STATE, ACTIVITIES, AuditEntry, BadAudit, DirectoryAudits, entry_from_graph
-from ..model import Gap
 from .auth import Permission, describe_missing
 from .client import GraphClient, GraphRequestError, together
 

@@ -14,8 +14,8 @@ from urllib.parse import quote
 import msgspec
 
 from auditor.common.errors import CollectionError
+from auditor.data.model import Gap, Group
 
-from ..model import Gap, Group
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason

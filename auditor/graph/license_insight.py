@@ -1,4 +1,4 @@
-"""Microsoft's own counts of P1/P2 licenses and feature users (auditor.license_insight_data), read beside
+"""Microsoft's own counts of P1/P2 licenses and feature users (auditor.data.license_insight_data), read beside
 the access scope when a policy has an `entitlements:` section:
 
     GET /beta/reports/azureADPremiumLicenseInsight                       Reports.Read.All
@@ -17,8 +17,9 @@ the network are handled as for every other read.
 
 from __future__ import annotations
 
-from ..enums import Cloud
-from ..license_insight_data import INSIGHT_PATH, BadInsight, LicenseInsight
+from auditor.data.enums import Cloud
+from auditor.data.license_insight_data import INSIGHT_PATH, BadInsight, LicenseInsight
+
 from .client import GraphClient, GraphRequestError
 from .clouds import beta_base
 

@@ -16,11 +16,11 @@ from typing import Any
 import msgspec
 
 from auditor.common.errors import CollectionError, clean_message
+from auditor.data.model import NO_MAILBOX, Gap, Profile, User
+from auditor.data.sign_ins import maybe_dormant
+from auditor.data.usage_data import MAILBOXES, UsageReports, shared_mailbox_needs
 
-from ..model import NO_MAILBOX, Gap, Profile, User
-from ..sign_ins import maybe_dormant
 from ..snapshot import MAILBOX_SETTINGS
-from ..usage_data import MAILBOXES, UsageReports, shared_mailbox_needs
 from .arguments import MAILBOX_BATCHES
 from .client import RETRY_STATUS, GraphRequestError, Retries, retry_after, together
 from .collection import NEEDS, Forbidden, ReadState, forbidden_reason

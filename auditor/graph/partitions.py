@@ -59,8 +59,8 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.data.model import Gap, User
 
-from ..model import Gap, User
 from .client import GraphClient, GraphRequestError
 from .pacing import budget_streams, tenant_units
 from .progress import Progress

@@ -1,8 +1,8 @@
 """Microsoft 365 usage reports for the usage rules: tenant-wide, one request per report, read as a stream.
 
 Requests, only when a policy has a `usage:` section or a rule whose changes depend on data size
-(its `reads` declare the storage columns, auditor.usage_data.STORAGE_FIELDS), and only the reports
-those need (auditor/usage_data.py maps workloads to reports and columns):
+(its `reads` declare the storage columns, auditor.data.usage_data.STORAGE_FIELDS), and only the reports
+those need (auditor/data/usage_data.py maps workloads to reports and columns):
 
     GET /admin/reportSettings                      displayConcealedNames (ReportSettings.Read.All, optional)
     GET /reports/getOffice365ActiveUserDetail(period='D90')   302 -> pre-authenticated CSV download
@@ -49,9 +49,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from auditor.common.errors import AuthError, CollectionError, clean_message
-
-from ..model import Cloud, Gap, User
-from ..usage_data import (
+from auditor.data.model import Cloud, Gap, User
+from auditor.data.usage_data import (
     CONCEALED_REASON,
     STORAGE_REPORTS,
     USAGE_REPORTS,
@@ -64,6 +63,7 @@ from ..usage_data import (
     UsageReports,
     merge_rows,
 )
+
 from .auth import Permission, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
 from .client import REDIRECT_STATUS, GraphClient, GraphRequestError, together

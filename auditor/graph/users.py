@@ -28,9 +28,9 @@ from functools import partial
 from typing import Any
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.data.attributes import top_level
+from auditor.data.model import Gap, User
 
-from ..attributes import top_level
-from ..model import Gap, User
 from ..snapshot import (
     LEAVE_DATE,
     SELECTED_USER_FIELDS,
@@ -63,7 +63,7 @@ LEAVE_DATE_NOT_READ = (
 
 def users_path(attributes: Sequence[str] = (), leave_dates: bool = False) -> str:
     """The users listing (never with signInActivity: SIGN_IN_PATH reads it apart). `attributes`: the
-    paths a cost allocation asks for (auditor.attributes), selected only then; `leave_dates`:
+    paths a cost allocation asks for (auditor.data.attributes), selected only then; `leave_dates`:
     employeeLeaveDateTime too (grace_days)."""
     fields = USER_FIELDS + ((LEAVE_DATE,) if leave_dates else ()) + top_level(attributes)
     return f"/users?$select={','.join(fields)}&$top={PAGE_SIZE}"

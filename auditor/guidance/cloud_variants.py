@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 
-from ..model import Cloud
+from auditor.data.model import Cloud
 
 
 class Variant(enum.Enum):

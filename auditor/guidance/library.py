@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-from ..blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
+from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
+from auditor.data.model import Locale
+
 from ..i18n import format_list, format_size
-from ..model import Locale
 from . import texts
 from .cloud_variants import Variant
 from .details import Details, RuleDetails, as_map, as_strs

@@ -12,13 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..blocked import (
-    CHOOSE_VALUE,
-    GROUP_BLOCKS,
-    GROUP_KIND_UNKNOWN,
-    LOOKUP,
-    PLACEHOLDER,
-)
+from auditor.data.blocked import CHOOSE_VALUE, GROUP_BLOCKS, GROUP_KIND_UNKNOWN, LOOKUP, PLACEHOLDER
+
 from .details import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Details, as_map, as_strs
 
 # Action.kind

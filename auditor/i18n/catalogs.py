@@ -29,7 +29,7 @@ from typing import IO
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 DOMAIN = "messages"
 SOURCE_LOCALE = Locale.EN  # the language of the msgids: no catalog of its own

@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from auditor.common.timestamps import parse_timestamp
+from auditor.data.model import Locale
 from auditor.i18n.catalogs import catalog
-from auditor.model import Locale
 
 # The CLDR locale behind each report language (the report language codes are CLDR's own).
 CLDR: dict[Locale, str] = {locale: locale.value for locale in Locale}

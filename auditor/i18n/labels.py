@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+from auditor.data.model import Locale
 from auditor.i18n.catalogs import catalog
 from auditor.i18n.formatting import format_number
-from auditor.model import Locale
 
 
 class Translations:

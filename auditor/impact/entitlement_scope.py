@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from ..access_records import AccessPolicy, AccessScope
+from auditor.data.access_records import AccessPolicy, AccessScope
+from auditor.data.model import User
+
 from ..index import TenantIndex
-from ..model import User
 from ..reference import DATA_FILE, product_names
 
 P1, P2, GOVERNANCE, INTUNE_EDU = "P1", "P2", "governance", "intune_edu"

@@ -11,8 +11,8 @@ group whose kind the snapshot does not show is not changed either.
 
 from __future__ import annotations
 
-from ..blocked import GROUP_BLOCKS
-from ..model import Group
+from auditor.data.blocked import GROUP_BLOCKS
+from auditor.data.model import Group
 
 
 def membership_kind(group: Group | None) -> str | None:

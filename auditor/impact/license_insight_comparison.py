@@ -1,4 +1,4 @@
-"""Microsoft's own counts (auditor.license_insight_data) beside the auditor's: report.json's
+"""Microsoft's own counts (auditor.data.license_insight_data) beside the auditor's: report.json's
 `license_insight` (docs/report-format.md, docs/entitlements.md).
 
 Each row compares one count:
@@ -33,9 +33,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..access_records import AccessScope
+from auditor.data.access_records import AccessScope
+from auditor.data.license_insight_data import LicenseInsight
+
 from ..index import TenantIndex
-from ..license_insight_data import LicenseInsight
 from . import entitlement_scope as scope
 
 SOURCE = "GET /beta/reports/azureADPremiumLicenseInsight"

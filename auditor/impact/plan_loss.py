@@ -18,8 +18,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from auditor.data.model import User
+
 from ..index import TenantIndex
-from ..model import User
 from ..reference import product_names
 from ..reference.coverage import covered
 

@@ -10,10 +10,10 @@ from datetime import UTC, timedelta
 from typing import Any, TypedDict
 
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.audit_entries import DirectoryAudits, disabled_times
+from auditor.data.model import Group, Layout, User
 
-from ..audit_entries import DirectoryAudits, disabled_times
 from ..index import TenantIndex
-from ..model import Group, Layout, User
 from ..reference import product_names
 from .group_kinds import membership_kind
 from .plan_loss import ServicePlanLoss
@@ -319,7 +319,7 @@ class DisableTimes:
 
         Graph's employeeLeaveDateTime comes first (when the user left the organization); else the
         latest directory audit entry that disabled the account ("Disable account", or "Update user"
-        with AccountEnabled becoming false; auditor.audit_entries.disabled_times), unless one enabled it
+        with AccountEnabled becoming false; auditor.data.audit_entries.disabled_times), unless one enabled it
         again since. Unknown when neither shows it: the directory audit was not read (no
         AuditLog.Read.All), or holds no such entry (Entra ID keeps them 30 days, 7 without P1 or
         P2: an older disable is not there)."""

@@ -26,9 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..blocked import ARCHIVE, MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, STORAGE_UNKNOWN
+from auditor.data.blocked import ARCHIVE, MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, STORAGE_UNKNOWN
+from auditor.data.model import User
+
 from ..index import TenantIndex
-from ..model import User
 from ..reference import product_names
 from ..reference.storage import StorageLimit, storage_limits
 

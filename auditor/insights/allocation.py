@@ -21,7 +21,7 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from auditor.model import AuditResult, TenantSnapshot
+from auditor.data.model import AuditResult, TenantSnapshot
 from auditor.render.text import clean
 from auditor.report.csv_report import guard_cell
 from auditor.rules import RULES

@@ -17,7 +17,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.common.timestamps import parse_timestamp
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.plan.bill_view import action_label, product_name
 
 REMINDER_DAYS = 14

@@ -29,7 +29,15 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from auditor.audit_entries import ADD_MEMBER, LICENSE, REMOVE_MEMBER, UPDATE, AuditEntry, DirectoryAudits, parse_time
+from auditor.data.audit_entries import (
+    ADD_MEMBER,
+    LICENSE,
+    REMOVE_MEMBER,
+    UPDATE,
+    AuditEntry,
+    DirectoryAudits,
+    parse_time,
+)
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 

@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.attributes import STANDARD
-from auditor.audit_entries import DirectoryAudits
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.common.outputs import write_text
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.attributes import STANDARD
+from auditor.data.audit_entries import DirectoryAudits
+from auditor.data.model import AuditResult, Locale, TenantSnapshot
 from auditor.delivery.content import run_url_from_env
-from auditor.model import AuditResult, Locale, TenantSnapshot
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet

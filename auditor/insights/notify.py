@@ -28,8 +28,8 @@ from urllib.parse import urlsplit
 from auditor import i18n
 from auditor.common.errors import DeliveryError, UsageError
 from auditor.common.numbers import whole_number
+from auditor.data.model import Locale
 from auditor.delivery.options import is_loopback
-from auditor.model import Locale
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, default_wording

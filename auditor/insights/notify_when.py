@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -17,9 +17,10 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from auditor.data.model import Cloud, Locale, Severity
+
 from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
-from ..model import Cloud, Locale, Severity
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.wording_api import default_wording, product_names_of
 from .run import MergeResult

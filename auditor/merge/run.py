@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from auditor.common.errors import PolicyError, PolicyIssue, UsageError
+from auditor.data.model import Cloud, Finding
 
 from ..cross_tenant.identity import IdentityMap, PaidProducts
 from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
 from ..cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate, MergeContext
-from ..model import Cloud, Finding
 from ..policy.objects import CrossTenant, Policy, PolicySet, Waiver
 from ..rules.waivers.waiver_expired import waiver_covers, waiver_json
 

@@ -6,7 +6,8 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from ..enums import Cloud, Locale
+from auditor.data.enums import Cloud, Locale
+
 from ..graph.arguments import AuthMode
 
 DESCRIPTION = (

@@ -14,14 +14,14 @@ from auditor.common.cycles import collection_paused
 from auditor.common.errors import EXIT_FINDINGS, EXIT_OK, CollectionError, UsageError, clean_message
 from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import parse_timestamp
+from auditor.data.exchange_export import read_exchange_export
+from auditor.data.model import Locale, TenantSnapshot
+from auditor.data.usage_data import MAILBOXES
 
 from .. import demo
 from ..billing import BillingFile, read_billing
-from ..exchange_export import read_exchange_export
-from ..model import Locale, TenantSnapshot
 from ..reads import Requests
 from ..snapshot import load_snapshot
-from ..usage_data import MAILBOXES
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users
 from .plan import PlanInputs, SourceBill, build_plan

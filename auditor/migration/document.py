@@ -9,7 +9,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from ..model import Locale
+from auditor.data.model import Locale
+
 from .facts import BY_ID
 from .records import ADDON_NAME, MigrationPlan, Reason, Removal, UserPlan
 from .texts import say

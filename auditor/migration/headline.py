@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.common.errors import UsageError
+from auditor.data.model import Locale
 
 from .. import i18n
-from ..model import Locale
 from ..plan.bill import URGENT_DAYS, urgent
 from ..plan.bill_view import action_label, urgent_line
 from .document import SCHEMA_VERSION

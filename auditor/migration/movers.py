@@ -17,8 +17,7 @@ from pathlib import Path
 
 from auditor.common import spreadsheet
 from auditor.common.errors import UsageError
-
-from ..model import User
+from auditor.data.model import User
 
 REQUIRED = ("source_upn", "target_upn")
 OPTIONAL = ("batch", "complete_by", "workloads")

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ..exchange_export import MailboxExport
+from auditor.data.exchange_export import MailboxExport
+from auditor.data.model import NO_MAILBOX, TenantSnapshot, User
+
 from ..impact.plan_loss import data_kinds
 from ..index import TenantIndex
-from ..model import NO_MAILBOX, TenantSnapshot, User
 from .facts import FACTS
 from .mapping import ProductMap
 from .movers import Mover

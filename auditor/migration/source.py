@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from auditor.data.model import Locale, TenantSnapshot
+
 from ..billing import BillingFile
-from ..model import Locale, TenantSnapshot
 from ..plan.bill import build_bill
 from ..snapshot.write import subscription_to_json
 from .plan import SourceBill

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from auditor.data.model import Locale
+
 from ..i18n import Translations, cloud_name, format_list, translations
-from ..model import Locale
 from .records import Reason
 
 Sentence = Callable[[Translations, dict[str, Any]], str]

@@ -7,6 +7,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from auditor.data.model import Locale
+
 from ..i18n import (
     Translations,
     cloud_name,
@@ -17,7 +19,6 @@ from ..i18n import (
     format_number,
     translations,
 )
-from ..model import Locale
 from ..plan.bill_view import action_label, window_label
 from ..reference import product_names
 from ..render.environment import MdSafe

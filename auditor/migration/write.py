@@ -11,9 +11,9 @@ from typing import Any
 import msgspec
 
 from auditor.common.outputs import write_bytes, write_text
+from auditor.data.model import Locale
 
 from ..i18n import translations
-from ..model import Locale
 from ..render.environment import html_environment, markdown_environment
 from ..report.csv_report import guard_cell
 from .document import build_document

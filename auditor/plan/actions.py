@@ -17,10 +17,10 @@ from typing import Any
 
 import msgspec
 
+from auditor.data.model import Severity
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
 from auditor.guidance.details import waiver_label
-from auditor.model import Severity
 from auditor.reference import product_names
 
 # a finding (as report.json holds it) -> its remediation object

@@ -44,8 +44,8 @@ from auditor.billing.windows import (
 )
 from auditor.common.errors import SnapshotError
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.model import Locale, Subscription
 from auditor.formats.plan_records import ChangePlan
-from auditor.model import Locale, Subscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.money import bill_money, waiting_line
 from auditor.reference import product_names

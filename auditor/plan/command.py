@@ -19,10 +19,10 @@ from auditor.billing.file import BillingFile, read_billing, rows_from_json
 from auditor.common.errors import EXIT_OK, UsageError, clean_message
 from auditor.common.outputs import output_lock
 from auditor.common.timestamps import now_or_pinned, timestamp_or_none
-from auditor.exchange_export import read_exchange_export
+from auditor.data.exchange_export import read_exchange_export
+from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
 from auditor.graph.clouds import ENDPOINTS
-from auditor.model import Cloud, Locale
 from auditor.plan.bill import subscriptions_of, with_bill
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach

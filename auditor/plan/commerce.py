@@ -34,9 +34,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.data.model import Locale
+
 from .. import i18n
 from ..billing.partner_center import next_term_product
-from ..model import Locale
 from ..reference import product_names
 from ..render.text import clean
 

@@ -41,7 +41,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.blocked import STORAGE_WAITS
+from auditor.data.blocked import STORAGE_WAITS
+from auditor.data.model import Severity
 from auditor.formats.plan_records import (
     CONTRADICTION,
     COUNT_VIOLATION,
@@ -63,7 +64,6 @@ from auditor.formats.plan_records import (
     Skipped,
     Stopped,
 )
-from auditor.model import Severity
 from auditor.plan.actions import (
     Action,
     PlanFinding,

@@ -42,7 +42,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
-from auditor.audit_entries import parse_time
+from auditor.data.audit_entries import parse_time
 from auditor.guidance.details import Lenient
 from auditor.impact.services import DataEnded
 from auditor.plan.actions import Action

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.reference import product_names
 
 

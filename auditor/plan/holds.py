@@ -1,4 +1,4 @@
-"""What the Exchange export (`--exchange-export`, auditor.exchange_export) tells the plan about a
+"""What the Exchange export (`--exchange-export`, auditor.data.exchange_export) tells the plan about a
 user's mailbox, carried in the report's findings (docs/exchange-export.md).
 
     attach(document, export, file)   each account finding's details.exchange, and the report's
@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from auditor.exchange_export import MailboxExport
+from auditor.data.exchange_export import MailboxExport
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold

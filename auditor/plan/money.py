@@ -30,8 +30,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from auditor import i18n
+from auditor.data.model import Locale
 from auditor.formats.plan_records import ChangePlan
-from auditor.model import Locale
 from auditor.plan.summary import reclaim_split
 
 YEAR_DAYS = 365

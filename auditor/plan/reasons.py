@@ -1,6 +1,6 @@
 """Why a finding's change waits for a person, in the words plan.md and the report say it.
 
-Each reason code of a skipped change (auditor.blocked, auditor.plan.compile, crosscheck, declared,
+Each reason code of a skipped change (auditor.data.blocked, auditor.plan.compile, crosscheck, declared,
 holds) has its sentence here, in the report's language; `skip_reason` is the one entry point the
 plan's Markdown and the report's views use.
 """
@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor import i18n
-from auditor.blocked import (
+from auditor.data.blocked import (
     AFTER_GROUP,
     ARCHIVE,
     CAUSE_FIRST,

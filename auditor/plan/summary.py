@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor import i18n
-from auditor.blocked import DATA_LOST
-from auditor.model import Locale
+from auditor.data.blocked import DATA_LOST
+from auditor.data.model import Locale
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.reference import product_names

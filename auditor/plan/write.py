@@ -20,8 +20,8 @@ from typing import Any
 from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.outputs import write_text
+from auditor.data.model import Locale
 from auditor.formats.plan_records import DECLARED, MailboxStep
-from auditor.model import Locale
 from auditor.plan.bill_view import bill_view
 from auditor.plan.commerce import commerce_rows
 from auditor.plan.compile import (

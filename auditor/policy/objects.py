@@ -12,7 +12,7 @@ from typing import TypedDict
 
 from msgspec import Struct, field
 
-from ..model import Locale, Severity
+from auditor.data.model import Locale, Severity
 
 
 class Selector(Struct, frozen=True):
@@ -196,7 +196,7 @@ class CrossTenant(Struct, frozen=True):
 
 class CostAllocation(Struct, frozen=True):
     """`cost_allocation:` — spend by department, company and country, and by `attribute` when given
-    (a user attribute path, auditor.attributes); see auditor/insights/allocation.py."""
+    (a user attribute path, auditor.data.attributes); see auditor/insights/allocation.py."""
 
     attribute: str | None = None
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, Template
 
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.plan.bill_view import bill_view, document_currency
 from auditor.plan.summary import header_plan, plan_header
 from auditor.render.environment import html_environment, markdown_environment

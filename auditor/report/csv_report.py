@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from auditor import i18n
 from auditor.common.outputs import atomic_text
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, product_names_of
 

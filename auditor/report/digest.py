@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.render.environment import html_environment
 from auditor.report.view.digest import DigestView, build_digest
 from auditor.report.view.states import FindingState

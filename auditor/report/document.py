@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
+
 from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION
-from ..model import AuditResult, Cloud, Finding, Locale, Severity
 from ..rules import RULES
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]

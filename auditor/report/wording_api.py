@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, cast
 
 from auditor import wording
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 
 
 class Wording(Protocol):

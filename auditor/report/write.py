@@ -17,8 +17,8 @@ import orjson
 
 from auditor.common.errors import UsageError
 from auditor.common.outputs import atomic_file, atomic_text, write_bytes, write_text
-from auditor.enums import Format
-from auditor.model import Cloud, Locale
+from auditor.data.enums import Format
+from auditor.data.model import Cloud, Locale
 from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan

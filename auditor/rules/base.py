@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any, ClassVar, final
 
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
 
 from ..billing.file import BillingFile
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
-from ..model import Finding, Layout, Severity, Subject, SubjectType, User
 from ..policy.objects import CatalogEntry, Policy, Selector
 from ..reads import Reads, Requests
 

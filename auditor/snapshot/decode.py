@@ -16,9 +16,8 @@ import msgspec
 import orjson
 
 from auditor.common.timestamps import timestamp_or_none
-
-from ..attributes import PageReader, pairs_from
-from ..model import (
+from auditor.data.attributes import PageReader, pairs_from
+from auditor.data.model import (
     NO_MAILBOX,
     AssignedLicense,
     Gap,
@@ -32,6 +31,7 @@ from ..model import (
     User,
     joined_times,
 )
+
 from .format import (
     USER_WIRE_TYPES,
     NonEmpty,
@@ -182,13 +182,13 @@ def with_sign_ins(users: list[User], times: dict[str, SignInTimes]) -> list[User
 class UserDecoder:
     """Turns Graph user JSON (pages of `/users`, a snapshot's `users`) into model Users.
 
-    Users with equal shared values (auditor.model.Profile) get one Profile object, and equal
+    Users with equal shared values (auditor.data.model.Profile) get one Profile object, and equal
     license lists, license states and texts one object each."""
 
     def __init__(self, with_sign_in: bool, *, selected: bool = False, attributes: Sequence[str] = ()) -> None:
         """`selected`: the users come from Graph with `$select` of SELECTED_USER_FIELDS, so each of
         those fields must be present (a snapshot file's users need not carry them all).
-        `attributes`: the attribute paths (auditor.attributes) each user keeps in User.attributes."""
+        `attributes`: the attribute paths (auditor.data.attributes) each user keeps in User.attributes."""
         self.with_sign_in = with_sign_in
         self.attributes = PageReader(attributes) if attributes else None
         self.selected = selected

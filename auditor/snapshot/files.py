@@ -11,17 +11,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from auditor.common.errors import SnapshotError
+from auditor.data.access_records import ACCESS_SCOPE, AccessScope, BadScope
+from auditor.data.attributes import is_path
+from auditor.data.audit_entries import BadAudit, audits_from_json
+from auditor.data.license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
+from auditor.data.model import Cloud, TenantSnapshot, User
+from auditor.data.usage_data import USAGE_REPORTS, BadUsage, usage_from_json
 
-from ..access_records import ACCESS_SCOPE, AccessScope, BadScope
-from ..attributes import is_path
-from ..audit_entries import BadAudit, audits_from_json
-from ..license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
-from ..model import (
-    Cloud,
-    TenantSnapshot,
-    User,
-)
-from ..usage_data import USAGE_REPORTS, BadUsage, usage_from_json
 from .decode import (
     BadItem,
     BadValue,

@@ -16,10 +16,10 @@ Layout (schemaVersion 1):
      "notes": [str]}   (only when the collection left notes for the report's warnings)
 A user carries "mailboxSettings": {"userPurpose": ...} when its mailbox purpose was read, and
 "mailboxSettings": null when Graph found no mailbox for it. An optional "usageReports" section holds
-the Microsoft 365 usage reports the usage rules read (auditor/usage_data.py describes it), an optional
-"accessScope" what the entitlement rules read (auditor/access_records.py), and an optional
+the Microsoft 365 usage reports the usage rules read (auditor/data/usage_data.py describes it), an optional
+"accessScope" what the entitlement rules read (auditor/data/access_records.py), and an optional
 "azureADPremiumLicenseInsight" Microsoft's own counts of P1/P2 licenses and feature users, in Graph's
-shape (auditor/license_insight_data.py); a snapshot without them loads as one collected without them.
+shape (auditor/data/license_insight_data.py); a snapshot without them loads as one collected without them.
 """
 
 from __future__ import annotations

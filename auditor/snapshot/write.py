@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from auditor.common.outputs import atomic_text
+from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.attributes import to_graph
+from auditor.data.audit_entries import audits_to_json
+from auditor.data.license_insight_data import LICENSE_INSIGHT
+from auditor.data.model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
+from auditor.data.usage_data import USAGE_REPORTS, usage_to_json
 
-from ..access_records import ACCESS_SCOPE
-from ..attributes import to_graph
-from ..audit_entries import audits_to_json
-from ..license_insight_data import LICENSE_INSIGHT
-from ..model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
-from ..usage_data import USAGE_REPORTS, usage_to_json
 from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY
 
 

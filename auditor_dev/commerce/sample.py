@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from auditor.model import Subscription, TenantSnapshot
+from auditor.data.model import Subscription, TenantSnapshot
 from auditor.reference import product_names
 
 ACCOUNT = "7d5c3e1a-0b4f-4c2e-9a6d-1f8e2b3c4d5e:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b_2019-05-31"

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.audit_entries import (
+from auditor.data.audit_entries import (
     ADD_MEMBER,
     DISABLE,
     ENABLE,
@@ -48,7 +48,7 @@ from auditor.audit_entries import (
     Target,
     parse_time,
 )
-from auditor.model import Group, TenantSnapshot, User
+from auditor.data.model import Group, TenantSnapshot, User
 
 from .errors import GraphError, bad
 

@@ -1,5 +1,5 @@
 """GET /beta/reports/azureADPremiumLicenseInsight, served from the snapshot's
-`azureADPremiumLicenseInsight` (auditor.license_insight_data) in the shape of Microsoft's beta reference
+`azureADPremiumLicenseInsight` (auditor.data.license_insight_data) in the shape of Microsoft's beta reference
 (learn.microsoft.com/graph/api/azureadpremiumlicenseinsight-get?view=graph-rest-beta,
 learn.microsoft.com/graph/api/resources/azureadpremiumlicenseinsight?view=graph-rest-beta):
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.model import Cloud, TenantSnapshot
+from auditor.data.model import Cloud, TenantSnapshot
 
 from .errors import GraphError
 

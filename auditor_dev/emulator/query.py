@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from auditor.attributes import EXTENSION
+from auditor.data.attributes import EXTENSION
 
 from .encoding import RawJSON
 from .errors import GraphError, bad

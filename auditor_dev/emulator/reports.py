@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from auditor.model import TenantSnapshot
-from auditor.usage_data import REPORTS, UserUsage
+from auditor.data.model import TenantSnapshot
+from auditor.data.usage_data import REPORTS, UserUsage
 
 from .errors import GraphError, error_document
 from .license_insight import license_insight

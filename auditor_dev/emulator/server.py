@@ -51,7 +51,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from auditor.model import TenantSnapshot
+from auditor.data.model import TenantSnapshot
 
 from .audit_log import AuditLog
 from .budgets import Budgets

@@ -48,7 +48,7 @@ from typing import Any, overload
 
 import msgspec
 
-from auditor.model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
+from auditor.data.model import AssignedLicense, Group, LicenseAssignmentState, Sku, TenantSnapshot, User
 
 from .errors import GraphError, bad, not_found
 from .filters import UpnIndex, matches

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.attributes import wire_value
-from auditor.model import Group, Sku, Subscription, User
+from auditor.data.attributes import wire_value
+from auditor.data.model import Group, Sku, Subscription, User
 from auditor.snapshot import license_to_json, sku_to_json, subscription_to_json, user_to_json
 
 USER_DEFAULT = (
@@ -151,7 +151,7 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
             out[name] = u.user_principal_name if "#EXT#" not in u.user_principal_name else None
         elif name in modelled and name != "mailboxSettings":  # mailboxSettings is read per user, not listed
             out[name] = modelled[name]
-        else:  # the attributes a cost allocation reads (auditor.attributes), else not modelled: null
+        else:  # the attributes a cost allocation reads (auditor.data.attributes), else not modelled: null
             out[name] = wire_value(u.attributes, name)
     return out
 

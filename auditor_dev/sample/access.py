@@ -12,11 +12,19 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
-from auditor.access_records import ACCESS_SCOPE, ENABLED, REPORT_ONLY, AccessPolicy, AccessScope, RoleGrant, ScopeGroup
+from auditor.data.access_records import (
+    ACCESS_SCOPE,
+    ENABLED,
+    REPORT_ONLY,
+    AccessPolicy,
+    AccessScope,
+    RoleGrant,
+    ScopeGroup,
+)
+from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
+from auditor.data.model import Group, TenantSnapshot, User
 from auditor.impact.license_insight_comparison import auditor_counts
 from auditor.index import TenantIndex
-from auditor.license_insight_data import LICENSE_INSIGHT, LicenseInsight
-from auditor.model import Group, TenantSnapshot, User
 
 from .builder import SKUS
 
@@ -109,7 +117,7 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
 
 
 def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:
-    """`snapshot` with Microsoft's own counts (auditor.license_insight_data), as Graph's beta report would
+    """`snapshot` with Microsoft's own counts (auditor.data.license_insight_data), as Graph's beta report would
     give them for the sample: the licenses as the auditor counts them, and a few users fewer than in
     scope for each feature, since Microsoft counts the users who used a feature (a member who did not
     sign in within its period is in scope but not counted). So `audit --demo` shows the comparison

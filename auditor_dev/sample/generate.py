@@ -14,8 +14,9 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from auditor.audit_entries import DISABLE, UPDATE
-from auditor.model import Cloud, TenantSnapshot
+from auditor.data.audit_entries import DISABLE, UPDATE
+from auditor.data.model import Cloud, TenantSnapshot
+from auditor.data.usage_data import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from auditor.snapshot import (
     LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
@@ -24,7 +25,6 @@ from auditor.snapshot import (
     UserDecoder,
     snapshot_from_json,
 )
-from auditor.usage_data import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
 from . import REFERENCE
 from .builder import NEVER, SKUS, Builder, service_plans

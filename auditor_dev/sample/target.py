@@ -20,9 +20,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from auditor.enums import Cloud
-from auditor.exchange_export import COLUMNS, NO_GUID
-from auditor.model import TenantSnapshot
+from auditor.data.enums import Cloud
+from auditor.data.exchange_export import COLUMNS, NO_GUID
+from auditor.data.model import TenantSnapshot
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
 
 from . import REFERENCE

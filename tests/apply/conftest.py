@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1] / "graph"))  # the emulator fault catalogue
 
 from auditor.cli import main
-from auditor.model import (
+from auditor.data.model import (
     AssignedLicense,
     Cloud,
     Group,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from auditor.model import AssignedLicense, Group
+from auditor.data.model import AssignedLicense, Group
 
 from .conftest import (
     BEN,

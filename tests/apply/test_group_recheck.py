@@ -14,7 +14,7 @@ import httpx
 import msgspec
 import pytest
 
-from auditor.model import AssignedLicense, Group
+from auditor.data.model import AssignedLicense, Group
 from auditor_dev.emulator import GraphEmulator, error_document
 from auditor_dev.emulator.hooks import Reply, Request
 

@@ -13,7 +13,7 @@ import msgspec
 import pytest
 
 from auditor.cli import main
-from auditor.model import AssignedLicense, LicenseAssignmentState, ServicePlan, TenantSnapshot
+from auditor.data.model import AssignedLicense, LicenseAssignmentState, ServicePlan, TenantSnapshot
 from auditor.plan.actions import Action, PlanFinding
 from auditor.plan.covers import kept_unknown, with_kept
 from auditor.rules.assignments import SkuCombinationForbidden

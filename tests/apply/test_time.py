@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import build_parser, main
-from auditor.model import TenantSnapshot, User
+from auditor.data.model import TenantSnapshot, User
 from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed

@@ -11,7 +11,7 @@ import pytest
 
 from auditor.billing import parse_billing
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.plan.bill import build_bill, urgent
 
 TODAY = date(2026, 11, 24)

@@ -12,7 +12,7 @@ from typing import Any
 from auditor import i18n
 from auditor.billing import parse_billing
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.plan.bill import build_bill
 from auditor.plan.bill_view import bill_view, urgent_line
 from auditor.plan.money import bill_money, waiting_line

@@ -10,7 +10,7 @@ import pytest
 
 from auditor.billing import Channel, SeatAddition, Term, parse_billing, read_billing
 from auditor.common.errors import EXIT_USAGE, BillingFileError
-from auditor.model import Subscription
+from auditor.data.model import Subscription
 
 HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"
 

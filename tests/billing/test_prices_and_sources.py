@@ -8,7 +8,7 @@ import pytest
 
 from auditor.billing import BillingRow, Channel, Term, Window, parse_billing
 from auditor.common.errors import BillingFileError
-from auditor.model import Locale, Subscription
+from auditor.data.model import Locale, Subscription
 from auditor.plan.bill import fact_sources, locking, unit_price, urgent
 from auditor.plan.bill_view import urgent_lines
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.i18n import format_money
 from auditor.insights.notify import payload
-from auditor.model import Locale
 
 SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 BILLING = str(SAMPLE / "sample-billing.csv")

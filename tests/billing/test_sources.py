@@ -13,8 +13,8 @@ from azure.core.credentials import AccessToken
 from auditor.billing import Channel, Term, arm, parse_billing, partner_center
 from auditor.billing.facts import PARTNER_CENTER, from_billing_account, from_partner_center, join
 from auditor.billing.sources import Access, BillingSource, gather
+from auditor.data.model import Subscription
 from auditor.demo import sample_tenant
-from auditor.model import Subscription
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 
 NOW = datetime(2026, 11, 1, 6)

@@ -9,9 +9,9 @@ from typing import Any
 from auditor import wording
 from auditor.billing import parse_billing
 from auditor.billing.windows import Reason, commerce_action
+from auditor.data.model import Locale, Subscription
 from auditor.engine import evaluate
 from auditor.i18n import translations
-from auditor.model import Locale, Subscription
 from auditor.plan.bill import before_findings, build_bill, commerce_facts, name_reductions
 from auditor.plan.bill_texts import reason_text
 from auditor.policy_load import load_policies

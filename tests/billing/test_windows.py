@@ -18,7 +18,7 @@ from auditor.billing import (
     commerce_action,
     opening,
 )
-from auditor.model import Subscription
+from auditor.data.model import Subscription
 
 TODAY = date(2026, 11, 24)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.i18n import format_date, format_money
-from auditor.model import Locale
 from auditor.plan.bill_view import bill_view, digest_lines
 from auditor.plan.money import bill_money
 

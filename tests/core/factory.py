@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from auditor import commands, wording
+from auditor.data.model import AuditResult, Cloud, Finding, Locale
 from auditor.engine import evaluate
-from auditor.model import AuditResult, Cloud, Finding, Locale
 from auditor.policy_load import load_policies
 from auditor.snapshot import snapshot_from_json
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from auditor import wording
 from auditor.cross_tenant.rules import CrossTenantDuplicate
+from auditor.data.model import Cloud, Locale
 from auditor.guidance.examples import E5, EMS, F3, USER
-from auditor.model import Cloud, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
-from auditor.model import Cloud, Finding, Locale
+from auditor.data.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuRequiredMissing
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 

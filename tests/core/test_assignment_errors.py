@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor.common.errors import SnapshotError
-from auditor.model import Severity, SubjectType
+from auditor.data.model import Severity, SubjectType
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS, load_snapshot, snapshot_from_json, write_snapshot
 
@@ -181,7 +181,7 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     so the call waits (cause_first) for a person to fix the cause. A CountViolation with a seat free
     now has nothing to fix: its reprocess stays ready, partly applied or not."""
     from auditor import wording as guidance
-    from auditor.model import Cloud, Locale
+    from auditor.data.model import Cloud, Locale
 
     users = [
         failing("cy", "ActiveWithError", "MutuallyExclusiveViolation", via=G1),

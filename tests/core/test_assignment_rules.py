@@ -1,4 +1,4 @@
-from auditor.model import Severity
+from auditor.data.model import Severity
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,

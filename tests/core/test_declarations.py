@@ -12,7 +12,7 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.model import Finding, Locale
+from auditor.data.model import Finding, Locale
 from auditor.policy.objects import DataKept, Exclusive, FilesKept, MailboxKept
 from auditor.policy_load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden

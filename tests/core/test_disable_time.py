@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit_entries import audits_from_json, disabled_times
+from auditor.data.audit_entries import audits_from_json, disabled_times
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 from .factory import audit, tenant, user
@@ -156,7 +156,7 @@ P1_PLAN = {
 
 def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[dict[str, Any], str]:
     from auditor import wording as guidance
-    from auditor.model import Locale
+    from auditor.data.model import Locale
     from auditor.plan.declared import grace_wait
 
     from .factory import sku

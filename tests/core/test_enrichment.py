@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.data.model import Finding
 from auditor.index import TenantIndex
-from auditor.model import Finding
 from auditor.policy_load import load_policies
 from auditor.rules import Context, Rule
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing

@@ -1,4 +1,4 @@
-"""The Exchange export reader (auditor.exchange_export): the documented Get-EXOMailbox CSV, as
+"""The Exchange export reader (auditor.data.exchange_export): the documented Get-EXOMailbox CSV, as
 Windows PowerShell 5.1 and PowerShell 7 write it, and a located error (exit 2) for anything else."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.common.errors import EXIT_USAGE, UsageError
-from auditor.exchange_export import COLUMNS, NO_GUID, ExportError, MailboxExport, read_exchange_export
+from auditor.data.exchange_export import COLUMNS, NO_GUID, ExportError, MailboxExport, read_exchange_export
 
 ANN = "8A3F0C6E-1B2D-4E5F-9A0B-1C2D3E4F5A6B"
 BOB = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"

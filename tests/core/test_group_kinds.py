@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.model import Cloud, Finding, Locale
+from auditor.data.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
 

@@ -1,6 +1,6 @@
 from datetime import UTC, datetime
 
-from auditor.model import Severity
+from auditor.data.model import Severity
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError

@@ -10,8 +10,8 @@ from dataclasses import replace
 import msgspec
 import pytest
 
+from auditor.data.model import LicenseAssignmentState, TenantSnapshot, User
 from auditor.index import AllBut, TenantIndex
-from auditor.model import LicenseAssignmentState, TenantSnapshot, User
 from auditor.policy.objects import Selector
 from auditor_dev.sample.generate import generate_tenant
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.policy_load import load_policies
 from auditor.rules import RULES
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit

@@ -12,8 +12,8 @@ import msgspec
 import pytest
 
 from auditor import index
+from auditor.data.model import AuditResult
 from auditor.engine import evaluate
-from auditor.model import AuditResult
 from auditor.policy_load import load_policies
 from auditor.snapshot import load_snapshot
 from benchmarks.tenant import bench_tenant

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
 from .factory import E3, E5, audit, ready, tenant, user

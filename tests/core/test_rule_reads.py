@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.data.model import User
+from auditor.data.usage_data import MAILBOXES, USAGE_REPORTS
 from auditor.index import SHARED_READS, TenantIndex
-from auditor.model import User
 from auditor.policy.objects import Selector
 from auditor.rules import RULES
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.base import UserHygieneRule
 from auditor.snapshot import MAILBOX_SETTINGS, snapshot_from_json
-from auditor.usage_data import MAILBOXES, USAGE_REPORTS
 
 from .factory import audit, tenant, user
 

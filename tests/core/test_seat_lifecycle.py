@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor.model import Severity
+from auditor.data.model import Severity
 from auditor.rules.seats import (
     LicenseSuspended,
     SeatsInGrace,
@@ -165,7 +165,7 @@ def test_too_many_seats_are_reduced_at_the_renewal_and_rise_in_severity_before_i
 @pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
 def test_the_renewal_date_is_in_the_message_and_the_fix(locale: str) -> None:
     from auditor import i18n, wording
-    from auditor.model import Cloud, Locale
+    from auditor.data.model import Cloud, Locale
 
     renewal = i18n.format_date("2026-11-11", Locale(locale))  # as the language writes a date
     subject = {"type": "sku", "id": E5, "sku": "SPE_E5"}

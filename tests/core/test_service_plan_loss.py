@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.data.model import Finding, Locale
 from auditor.impact.plan_loss import data_kinds
-from auditor.model import Finding, Locale
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice

@@ -9,7 +9,7 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import SnapshotError
-from auditor.model import Cloud, Locale, Severity
+from auditor.data.model import Cloud, Locale, Severity
 from auditor.rules.hygiene.accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,

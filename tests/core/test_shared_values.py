@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from auditor.data.model import Finding, Severity, Subject, SubjectType
 from auditor.engine import SharedValues, evaluate
-from auditor.model import Finding, Severity, Subject, SubjectType
 from auditor.policy_load import load_policies
 from auditor.snapshot.files import load_snapshot
 

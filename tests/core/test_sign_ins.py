@@ -183,7 +183,7 @@ def test_the_snapshot_keeps_success_and_assignment_times() -> None:
 @pytest.mark.parametrize("locale", ["en", "nl", "da", "sv", "tr"])
 def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> None:
     from auditor import i18n, wording
-    from auditor.model import Locale
+    from auditor.data.model import Locale
 
     subject = {"type": "user", "id": "id-a", "upn": "a@contoso.example", "display_name": "A"}
     day = {iso: i18n.format_date(iso, Locale(locale)) for iso in ("2026-10-31", "2026-04-15")}  # as written
@@ -199,7 +199,7 @@ def test_the_message_names_the_attempts_after_the_last_success(locale: str) -> N
 
 
 def test_an_inactive_user_holding_only_free_products_is_low_severity(tmp_path: Any) -> None:
-    from auditor.model import Severity
+    from auditor.data.model import Severity
 
     policy = POLICY + "catalog:\n  - sku: SPE_F1\n    free: true\n  - sku: SPE_E3\n"
     stale = {"signInActivity": activity("2025-01-01T00:00:00Z")}

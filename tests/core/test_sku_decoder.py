@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from auditor.common.errors import SnapshotError
-from auditor.model import PrepaidUnits, ServicePlan, Sku, Subscription
+from auditor.data.model import PrepaidUnits, ServicePlan, Sku, Subscription
 from auditor.snapshot import (
     BadValue,
     load_snapshot,

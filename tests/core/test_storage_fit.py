@@ -11,15 +11,15 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.data.model import Finding, Locale
+from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from auditor.i18n import translations
-from auditor.model import Finding, Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
 from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
-from auditor.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 
 from .factory import E3, E5, F1, audit, rem, tenant, user
 

@@ -11,11 +11,11 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import PolicyError, SnapshotError
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
+from auditor.data.usage_data import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, save_snapshot, snapshot_from_json
-from auditor.usage_data import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 
 from .factory import E3, E5, audit, fired, policy_file, tenant, user
 
@@ -336,7 +336,7 @@ def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
     rules never see it."""
     import pytest
 
-    from auditor.usage_data import BadUsage, usage_from_json
+    from auditor.data.usage_data import BadUsage, usage_from_json
 
     row = {"userPrincipalName": "a@contoso.example", "exchangeLastActivityDate": "2026-13-45"}
     raw = {"reports": [], "users": [row]}

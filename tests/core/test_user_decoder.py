@@ -12,11 +12,11 @@ from typing import Any
 import msgspec
 import pytest
 
-from auditor.model import LicenseAssignmentState, User
+from auditor.data.model import LicenseAssignmentState, User
+from auditor.data.sign_ins import dormant, last_sign_in, maybe_dormant
 from auditor.report.write import dump_json
 from auditor.rules.base import parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
-from auditor.sign_ins import dormant, last_sign_in, maybe_dormant
 from auditor.snapshot import (
     SELECTED_USER_FIELDS,
     BadItem,

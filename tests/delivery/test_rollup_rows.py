@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.delivery.matrix import TenantJob
 from auditor.fleet.rollup import Outcome, document, tenant_row, write_documents
 from auditor.fleet.run import run_tenants
-from auditor.model import Locale
 
 
 def _job(key: str) -> TenantJob:

@@ -15,9 +15,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from graph_tenants import make_tenant
 
+from auditor.data.model import TenantSnapshot
+from auditor.data.usage_data import UsageNeed
 from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
-from auditor.model import TenantSnapshot
-from auditor.usage_data import UsageNeed
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Responder, app_token
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_base=0.05, backoff_cap=0.2, max_retry_after=5, max_total_wait=30)

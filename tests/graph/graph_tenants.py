@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 
-from auditor.model import (
+from auditor.data.model import (
     AssignedLicense,
     Cloud,
     Group,

@@ -13,9 +13,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from auditor.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, DirectoryAudits, disabled_times
+from auditor.data.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, DirectoryAudits, disabled_times
+from auditor.data.model import TenantSnapshot
 from auditor.graph.account_state import Choice, candidates
-from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Request, app_token
 from auditor_dev.emulator.budgets import Budgets
 from benchmarks.audit_log_choice import LOG, collect_paced, hr_sync

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor.common.errors import AuthError
+from auditor.data.model import Cloud
 from auditor.graph.auth import (
     AuthMode,
     GitHubOidcAssertion,
@@ -25,7 +26,6 @@ from auditor.graph.auth import (
     token_claims,
 )
 from auditor.graph.clouds import ENDPOINTS, endpoints
-from auditor.model import Cloud
 from auditor_dev.emulator import app_token
 
 WW = endpoints(Cloud.WORLDWIDE)

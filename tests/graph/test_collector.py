@@ -10,8 +10,8 @@ import msgspec
 import pytest
 from graph_tenants import make_tenant
 
+from auditor.data.model import TenantSnapshot
 from auditor.graph.groups import GROUP_FIELDS
-from auditor.model import TenantSnapshot
 from auditor.snapshot import SIGN_IN_ACTIVITY, write_snapshot
 
 GROUP_REFS = ("Sales Team", "License - Microsoft 365 E3")

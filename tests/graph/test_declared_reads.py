@@ -13,10 +13,10 @@ import msgspec
 import pytest
 
 from auditor import demo, engine, rules
-from auditor.attributes import is_path
+from auditor.data.attributes import is_path
+from auditor.data.model import Finding, Severity, TenantSnapshot
 from auditor.graph.cli_options import requested, snapshot_from_args
 from auditor.graph.users import USER_FIELDS
-from auditor.model import Finding, Severity, TenantSnapshot
 from auditor.policy.objects import Policy, PolicySet
 from auditor.policy_load import load_policies
 from auditor.reads import MAILBOX, SIGN_IN, Reads

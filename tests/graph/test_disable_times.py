@@ -15,7 +15,9 @@ import httpx
 import pytest
 from graph_tenants import make_tenant
 
-from auditor.audit_entries import (
+from auditor.cli import main
+from auditor.common.timestamps import parse_timestamp
+from auditor.data.audit_entries import (
     ACCOUNT_STATE,
     DISABLE,
     ENABLE,
@@ -25,9 +27,7 @@ from auditor.audit_entries import (
     Modified,
     Target,
 )
-from auditor.cli import main
-from auditor.common.timestamps import parse_timestamp
-from auditor.model import TenantSnapshot
+from auditor.data.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
 

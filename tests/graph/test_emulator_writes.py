@@ -19,8 +19,7 @@ from msgraph.generated.users.item.assign_license.assign_license_post_request_bod
     AssignLicensePostRequestBody,
 )
 
-from auditor.graph import GraphClient, StaticTokenCredential
-from auditor.model import (
+from auditor.data.model import (
     AssignedLicense,
     Cloud,
     Group,
@@ -31,6 +30,7 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
+from auditor.graph import GraphClient, StaticTokenCredential
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
 
 TENANT = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"

@@ -27,8 +27,8 @@ from emulator_faults import Fault, FaultKind
 from factory import user
 from test_entitlements import GLOBAL_ADMIN, POLICY, audit, collect_from, document, missing
 
-from auditor.access_records import HIDDEN_MEMBERS, TIME_BOUND
-from auditor.model import AuditResult
+from auditor.data.access_records import HIDDEN_MEMBERS, TIME_BOUND
+from auditor.data.model import AuditResult
 from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.snapshot import snapshot_from_json

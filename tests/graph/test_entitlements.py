@@ -15,11 +15,11 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
 
 from factory import AS_OF, user
 
-from auditor.access_records import CONDITIONAL_ACCESS
 from auditor.common.errors import PolicyError
+from auditor.data.access_records import CONDITIONAL_ACCESS
+from auditor.data.model import AuditResult, Finding, TenantSnapshot
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.model import AuditResult, Finding, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementShort
 from auditor.snapshot import snapshot_from_json

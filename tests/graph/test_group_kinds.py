@@ -20,9 +20,9 @@ from msgraph.generated.models.reference_create import ReferenceCreate
 from test_emulator_writes import ANNA, CARL, E3_GROUP, PLAIN_GROUP, api  # noqa: F401  (api: the fixture)
 from test_emulator_writes import make_tenant as writes_tenant
 
+from auditor.data.model import Group, TenantSnapshot
 from auditor.graph import GraphClient, StaticTokenCredential
 from auditor.graph.groups import GROUP_FIELDS
-from auditor.model import Group, TenantSnapshot
 from auditor.snapshot import load_snapshot, write_snapshot
 from auditor_dev.emulator.tenant import DYNAMIC_REFUSED, MAIL_REFUSED, SYNCED_REFUSED
 

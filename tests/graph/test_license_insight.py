@@ -18,10 +18,10 @@ from factory import AS_OF
 from test_entitlements import document
 
 from auditor.common.errors import SnapshotError
+from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
+from auditor.data.model import AuditResult, Cloud, Locale, TenantSnapshot
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.license_insight_data import LICENSE_INSIGHT, LicenseInsight
-from auditor.model import AuditResult, Cloud, Locale, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.render.text import md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page

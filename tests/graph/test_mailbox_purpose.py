@@ -16,10 +16,10 @@ from graph_tenants import make_tenant
 
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import parse_timestamp
+from auditor.data.model import NO_MAILBOX, TenantSnapshot
 from auditor.engine import evaluate
 from auditor.graph import MailboxCheck, RetryPolicy
 from auditor.graph.arguments import MAILBOX_BATCHES
-from auditor.model import NO_MAILBOX, TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.rules.hygiene import last_sign_in
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed, SharedMailboxUnlicensed

@@ -15,8 +15,8 @@ from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
 from auditor.common.errors import CollectionError
+from auditor.data.model import AssignedLicense, Group, TenantSnapshot
 from auditor.graph import groups as group_reads
-from auditor.model import AssignedLicense, Group, TenantSnapshot
 from auditor_dev.emulator import Reply, Request
 
 MEMBERS = r"/groups/[^/]+/transitiveMembers/microsoft\.graph\.user"

@@ -15,9 +15,9 @@ from datetime import datetime
 import pytest
 from graph_tenants import make_tenant
 
+from auditor.data.model import Group, TenantSnapshot
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import MEMBER_UNITS, Pacing
-from auditor.model import Group, TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
 from auditor_dev.emulator.budgets import Budgets
 from auditor_dev.emulator.log import most_in_flight

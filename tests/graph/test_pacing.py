@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from graph_tenants import make_tenant
 
+from auditor.data.model import TenantSnapshot
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import AppBudget, DirectoryPace, Pacing, app_budget, budget_streams
 from auditor.graph.partitions import partitions
-from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import Bucket, Budgets
 from auditor_dev.emulator.log import most_in_flight

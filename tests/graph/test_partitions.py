@@ -17,15 +17,15 @@ from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
 
 from auditor.common.errors import CollectionError
+from auditor.data.model import TenantSnapshot
+from auditor.data.usage_data import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 from auditor.engine import evaluate
 from auditor.graph import partitions
 from auditor.graph import users as user_reads
 from auditor.graph.collector import USER_FIELDS
 from auditor.graph.progress import Progress
-from auditor.model import TenantSnapshot
 from auditor.policy_load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
-from auditor.usage_data import REPORTS, ReportRead, UsageNeed, UsageReports, UserUsage
 from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, wire
 from auditor_dev.emulator.log import most_in_flight
 

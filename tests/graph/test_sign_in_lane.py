@@ -17,10 +17,10 @@ from typing import Any
 
 from graph_tenants import make_tenant
 
+from auditor.data.model import TenantSnapshot
 from auditor.graph import GraphClient, MailboxCheck, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import Pacing
 from auditor.graph.users import sign_in_line, sign_in_minutes, sign_in_requests, sign_in_seconds
-from auditor.model import TenantSnapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import AppLimits, Budgets
 

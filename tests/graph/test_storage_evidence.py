@@ -16,14 +16,8 @@ from test_usage_reports import Run as UsageRun
 
 from auditor.cli import main
 from auditor.common.errors import SnapshotError
-from auditor.graph import RetryPolicy
-from auditor.index import TenantIndex
-from auditor.model import Cloud, TenantSnapshot, User
-from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
-from auditor.reference.storage import SHARED_MAILBOX, storage_limits
-from auditor.rules.requests import requests_of
-from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
-from auditor.usage_data import (
+from auditor.data.model import Cloud, TenantSnapshot, User
+from auditor.data.usage_data import (
     MAILBOXES,
     ONEDRIVE,
     STORAGE_REPORTS,
@@ -35,6 +29,12 @@ from auditor.usage_data import (
     UserUsage,
     merge_rows,
 )
+from auditor.graph import RetryPolicy
+from auditor.index import TenantIndex
+from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry
+from auditor.reference.storage import SHARED_MAILBOX, storage_limits
+from auditor.rules.requests import requests_of
+from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json, write_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor_dev.emulator.reports import BOM, COLUMNS, ReportServer
 from auditor_dev.sample.generate import generate_tenant

@@ -21,8 +21,8 @@ from emulator_faults import Fault, FaultKind, sign_in_forbidden
 from graph_tenants import make_tenant
 
 from auditor.cli import main
+from auditor.data.model import Group, TenantSnapshot, User
 from auditor.graph.pacing import forget_app_windows
-from auditor.model import Group, TenantSnapshot, User
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import GraphEmulator, app_token
 

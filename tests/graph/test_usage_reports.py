@@ -17,11 +17,8 @@ from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
 from auditor.common.errors import CollectionError
-from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
-from auditor.model import Cloud, TenantSnapshot
-from auditor.rules.usage.activity import ProductUnused, Rightsize
-from auditor.snapshot import load_snapshot
-from auditor.usage_data import (
+from auditor.data.model import Cloud, TenantSnapshot
+from auditor.data.usage_data import (
     ACTIVE_USERS,
     APPS,
     COPILOT,
@@ -34,6 +31,9 @@ from auditor.usage_data import (
     UsageReports,
     UserUsage,
 )
+from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.rules.usage.activity import ProductUnused, Rightsize
+from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor_dev.sample.generate import generate_tenant
 
@@ -600,8 +600,8 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     """Seconds to read `data` fed in `chunk`-byte pieces (best of three runs)."""
     import time
 
+    from auditor.data.usage_data import RowReader
     from auditor.graph.usage_reports import _parse
-    from auditor.usage_data import RowReader
 
     pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)]
     best = float("inf")
@@ -625,8 +625,8 @@ def test_reading_a_very_long_line_takes_time_linear_in_its_length(quoted: bool) 
 
 
 def test_a_row_longer_than_any_report_writes_stops_the_run_instead_of_filling_memory() -> None:
+    from auditor.data.usage_data import RowReader
     from auditor.graph.usage_reports import MAX_RECORD, _parse
-    from auditor.usage_data import RowReader
 
     data = _long_line_csv(MAX_RECORD + 1000, quoted=False)
     for chunk in (64 * 1024, len(data)):  # the line across many pieces, or in one

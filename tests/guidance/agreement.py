@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 # How each language agrees a noun (and a verb or adjective) with a number. A pattern here is a
 # mistake for that number: "1 days", "2 license", Turkish "2 lisanslar" (a noun after a number stays

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.data.model import Cloud, Locale
 from auditor.guidance.examples import E3, E5, USER
-from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.overlap import LicenseRedundant
 

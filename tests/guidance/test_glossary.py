@@ -36,9 +36,9 @@ from typing import Any
 import pytest
 
 from auditor import i18n, wording
+from auditor.data.model import Locale
 from auditor.guidance import texts
 from auditor.guidance.texts import extract
-from auditor.model import Locale
 from tests import po_catalogs as po
 from tests.guidance.demo_files import demo_files
 

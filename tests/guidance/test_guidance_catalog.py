@@ -13,9 +13,9 @@ import pytest
 
 from auditor import wording
 from auditor.cross_tenant.rules import MERGE_RULES
+from auditor.data.model import Locale
 from auditor.guidance import texts
 from auditor.guidance.library import RuleGuidance
-from auditor.model import Locale
 from auditor.rules import RULE_IDS, RULES
 
 # The engine and merge registries are the one list of rules; the guidance covers exactly them.

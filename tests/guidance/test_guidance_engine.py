@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 

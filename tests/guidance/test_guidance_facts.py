@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SeatsInGrace, SpareSeatsOverLimit

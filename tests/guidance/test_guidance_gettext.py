@@ -33,10 +33,10 @@ from babel.messages.pofile import write_po
 from babel.plural import to_gettext
 
 from auditor import wording
+from auditor.data.model import Locale
 from auditor.guidance import texts
 from auditor.guidance.texts.declare import Steps, Text
 from auditor.guidance.texts.extract import declared_in
-from auditor.model import Locale
 from auditor.rules.seats import SeatsInGrace
 from tests import po_catalogs as po
 

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from auditor import i18n, wording
+from auditor.data.model import Cloud, Locale
 from auditor.guidance import texts
 from auditor.guidance.library import ValueFormatter
-from auditor.model import Cloud, Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsUnderMinimum
 from tests import po_catalogs as po

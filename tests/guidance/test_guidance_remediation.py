@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.blocked import BLOCKED_REASONS
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
+from auditor.data.blocked import BLOCKED_REASONS
+from auditor.data.model import Cloud, Locale
 from auditor.guidance.cloud_variants import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
 from auditor.guidance.library import FindingExample
-from auditor.model import Cloud, Locale
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,

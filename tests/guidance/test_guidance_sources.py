@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from auditor import wording
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.rules.seats import SpareSeatsOverLimit
 from auditor.wording import remediation
 

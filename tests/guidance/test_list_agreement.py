@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.data.model import Cloud, Locale
 from auditor.guidance import texts
-from auditor.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError

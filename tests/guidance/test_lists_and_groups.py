@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.wording import remediation
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from auditor import i18n
+from auditor.data.model import Cloud, Locale
 from auditor.delivery.content import subject_for
 from auditor.fleet.rollup import write_documents
 from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, NOT_COLLECTED
-from auditor.model import Cloud, Locale
 from auditor.report.capped import MARKDOWN, render_page
 from auditor.rules.assignments.selection import SkuForbidden
 from tests.guidance.demo_files import demo_files

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor import i18n, wording
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 
 SUBJECT = {"type": "subscription", "id": "sub-1", "sku": "SPE_E3"}

@@ -19,8 +19,8 @@ import pytest
 from babel.messages.pofile import write_po
 
 from auditor import wording
+from auditor.data.model import Locale
 from auditor.guidance import texts
-from auditor.model import Locale
 from tests import po_catalogs as po
 from tests.guidance.test_guidance_gettext import extracted
 

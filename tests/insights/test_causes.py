@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auditor.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.data.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.insights.causes import cause_for
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.upkeep import UsageLocationMissing

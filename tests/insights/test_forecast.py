@@ -12,12 +12,12 @@ from typing import Any
 
 import msgspec
 
+from auditor.data.model import Locale
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import send_mail_body
 from auditor.delivery.smtp import to_mime
 from auditor.insights import calendar, history
 from auditor.insights.forecast import SubscriptionFacts, renewals
-from auditor.model import Locale
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.snapshot import save_snapshot

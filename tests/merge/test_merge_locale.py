@@ -6,7 +6,7 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.render.text import clean, md_escape
 from auditor.report.view.context import TEXT_LIMIT
 from auditor.report.view.once import opening

@@ -7,12 +7,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from auditor.enums import Cloud
-from auditor.exchange_export import COLUMNS, NO_GUID
-from auditor.migration.mapping import ProductMap
-from auditor.migration.movers import Mover
-from auditor.migration.plan import PlanInputs
-from auditor.model import (
+from auditor.data.enums import Cloud
+from auditor.data.exchange_export import COLUMNS, NO_GUID
+from auditor.data.model import (
     AssignedLicense,
     Group,
     LicenseAssignmentState,
@@ -23,6 +20,9 @@ from auditor.model import (
     TenantSnapshot,
     User,
 )
+from auditor.migration.mapping import ProductMap
+from auditor.migration.movers import Mover
+from auditor.migration.plan import PlanInputs
 from tests.graph.graph_tenants import E3, E5, EXCHANGE_PLAN
 
 ADDON = "946ce899-873d-44bb-9d8b-671870cbfdbf"  # Cross_tenant_user_data_migration

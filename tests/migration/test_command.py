@@ -166,8 +166,8 @@ def test_a_tenant_graph_could_not_read_in_full_exits_3(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--source graph: a collection with a gap is no tenant to plan from (it would read as "no seats")."""
+    from auditor.data.model import Gap
     from auditor.graph import cli_options
-    from auditor.model import Gap
 
     partial = tenant("Contoso", [user("a@contoso.example", E3)], [sku(E3, 1, 1)])
     partial = type(partial)(**{**partial.__dict__, "gaps": (Gap("users", "GET /users", "503"),)})
@@ -186,7 +186,7 @@ def test_a_tenant_graph_could_not_read_in_full_exits_3(
 
 
 def test_a_snapshot_file_collected_with_gaps_exits_3(tmp_path: Path) -> None:
-    from auditor.model import Gap
+    from auditor.data.model import Gap
 
     args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
     target = tenant("Fabrikam", [], [sku(E3, 5, 1)])

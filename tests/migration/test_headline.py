@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.migration.headline import migration_lines
-from auditor.model import Locale
 
 ROOT = Path(__file__).parents[2]
 SNAPSHOT = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"

@@ -6,13 +6,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from auditor.enums import Cloud
-from auditor.exchange_export import read_exchange_export
+from auditor.data.enums import Cloud
+from auditor.data.exchange_export import read_exchange_export
+from auditor.data.model import Group
+from auditor.data.usage_data import MAILBOXES, ReportRead, UsageReports, UserUsage
 from auditor.migration.mapping import ProductMap
 from auditor.migration.movers import Mover
 from auditor.migration.plan import build_plan
-from auditor.model import Group
-from auditor.usage_data import MAILBOXES, ReportRead, UsageReports, UserUsage
 
 from .tenants import ADDON, CUTOVER, E3, E5, export, inputs, sku, tenant, user
 
@@ -270,8 +270,8 @@ def test_unknowns_are_listed_not_guessed(tmp_path: Path) -> None:
 
 def test_the_people_table_lists_200_blocked_users_and_points_to_the_csv_for_the_rest() -> None:
     """A report is read, not searched: the Markdown/HTML plan shows the first 200 blocked users."""
+    from auditor.data.model import Locale
     from auditor.migration.view import build_view
-    from auditor.model import Locale
 
     upns = [f"u{n:03d}@contoso.example" for n in range(201)]
     source, target = _pair([user(u) for u in upns])  # no license: every one is blocked

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from auditor.billing import parse_billing
+from auditor.data.model import Locale
 from auditor.migration.movers import Mover
 from auditor.migration.plan import build_plan
 from auditor.migration.source import source_bill
-from auditor.model import Locale
 
 from .tenants import E3, E5, inputs, sku, subscription, tenant, user
 

@@ -3,8 +3,8 @@ leaver gets no smaller or added product, and a product that is not allowed is no
 
 from __future__ import annotations
 
+from auditor.data.model import Locale
 from auditor.i18n import translations
-from auditor.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
 from auditor.rules.assignments import AssignmentNotGroupBased

@@ -288,7 +288,7 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     unknown = next(f for f in report_doc["findings"] if f["id"] == ids["leaver.unknown"])
     assert unknown["details"]["disabled_from"] == "auditSpan" and unknown["details"]["audit_span_days"] == 30
     from auditor import wording as guidance
-    from auditor.model import Locale
+    from auditor.data.model import Locale
 
     said = guidance.message(
         unknown["rule"], subject=unknown["subject"], skus=unknown["skus"], details=unknown["details"], locale=Locale.EN

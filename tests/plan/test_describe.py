@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.describe import describe, products_of
 from auditor.plan.write import plan_document, plan_markdown

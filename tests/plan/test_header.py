@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import render

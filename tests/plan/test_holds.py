@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
-from auditor.exchange_export import COLUMNS, NO_GUID
+from auditor.data.exchange_export import COLUMNS, NO_GUID
 from auditor.plan.exchange import EXCHANGE_FILE
 from tests.core.factory import IDS, tenant, user
 

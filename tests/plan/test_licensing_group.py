@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from auditor import wording
-from auditor.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
+from auditor.data.model import Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.write import plan_markdown
 from auditor.report.document import build_document
@@ -291,8 +291,8 @@ def test_group_based_only_replacement_joins_a_group_that_assigns_it(tmp_path: Pa
 
 
 def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Path) -> None:
+    from auditor.data.usage_data import ACTIVE_USERS
     from auditor.rules.usage.activity import Rightsize
-    from auditor.usage_data import ACTIVE_USERS
 
     policy = (
         'catalog:\n  - sku: SPE_E3\n    licensing_group: "E3 Users"\nusage:\n'

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.data.usage_data import ACTIVE_USERS
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
-from auditor.usage_data import ACTIVE_USERS
 from tests.core.factory import IDS, tenant, user
 
 EXO2 = {

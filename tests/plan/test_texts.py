@@ -11,8 +11,8 @@ import pytest
 from markupsafe import escape
 
 from auditor import i18n
-from auditor.blocked import BLOCKED_REASONS, LOOKUP
-from auditor.model import Cloud, Locale
+from auditor.data.blocked import BLOCKED_REASONS, LOOKUP
+from auditor.data.model import Cloud, Locale
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.report.capped import HTML, MARKDOWN, render_page

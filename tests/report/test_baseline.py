@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor.common.errors import UsageError
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.report.baseline import compare
 from auditor.report.write import render
 

@@ -24,7 +24,7 @@ from babel.messages.pofile import write_po
 from babel.plural import to_gettext
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 from tests import po_catalogs as po
 
 ROOT = Path(__file__).parents[2]

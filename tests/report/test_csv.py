@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from auditor.cross_tenant.rules import SeatsRebalanceAcrossTenants
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.render.text import clean
 from auditor.report.csv_report import COLUMNS, guard_cell, render_csv
 from auditor.report.write import render

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 from .chromium_pipe import chromium_binary, load
 

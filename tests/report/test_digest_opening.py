@@ -14,7 +14,7 @@ import pytest
 
 from auditor import i18n
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.report.view.digest import LINE, whole_sentences
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 

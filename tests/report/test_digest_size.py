@@ -15,7 +15,7 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.baseline import compare
 from auditor.report.digest import render_digest

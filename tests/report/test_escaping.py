@@ -13,7 +13,7 @@ import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.render.text import clean, md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page
 

@@ -16,7 +16,7 @@ import pytest
 
 from auditor import wording
 from auditor.cli import main
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import skip_reason
 from auditor.report.csv_report import render_csv

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 from tests import po_catalogs as po
 from tests.guidance.agreement import agreement_errors
 

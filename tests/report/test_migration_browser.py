@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.reference import product_names
 
 from .chromium_pipe import chromium_binary

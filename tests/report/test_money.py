@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.i18n import format_money
-from auditor.model import Locale
 from auditor.plan.money import bill_money, opening
 
 ROOT = Path(__file__).parents[2]

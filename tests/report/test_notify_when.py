@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.insights.notify_when import decide
-from auditor.model import Locale
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
 from auditor.guidance.details import waiver_label
-from auditor.model import Locale
 from auditor.report.view.seats import _product_label, _product_name
 
 ROOT = Path(__file__).parents[2]

@@ -16,8 +16,8 @@ import pytest
 
 from auditor import i18n
 from auditor.common.errors import UsageError
-from auditor.enums import Format
-from auditor.model import Cloud, Locale
+from auditor.data.enums import Format
+from auditor.data.model import Cloud, Locale
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import parse_formats, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed

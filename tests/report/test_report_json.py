@@ -14,9 +14,9 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
+from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report
 from auditor.guidance.details import subject_label
-from auditor.model import Cloud, Locale
 from auditor.report import chunks
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline

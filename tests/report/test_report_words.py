@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 
 from .test_digest_size import ROOT, words
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.seats import SpareSeatsUnderMinimum
 

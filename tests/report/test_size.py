@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.csv_report import render_csv
 from auditor.rules.hygiene.accounts import InactiveUserLicensed

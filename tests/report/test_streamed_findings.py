@@ -15,10 +15,10 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import UsageError
+from auditor.data.enums import Format
+from auditor.data.model import AuditResult, Locale
 from auditor.engine import evaluate
-from auditor.enums import Format
 from auditor.insights.forecast import _freed_by_findings
-from auditor.model import AuditResult, Locale
 from auditor.plan.summary import header_plan
 from auditor.policy_load import load_policies
 from auditor.report.document import FindingRemediation, build_document

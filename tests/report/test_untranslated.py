@@ -13,9 +13,9 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from auditor import wording
+from auditor.data.model import Locale
 from auditor.guidance import texts
 from auditor.i18n import catalogs, labels
-from auditor.model import Locale
 from tests import po_catalogs as po
 
 PO = b"""msgid ""

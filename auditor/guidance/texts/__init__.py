@@ -27,9 +27,10 @@ import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 
+from auditor.data.model import Locale
+
 from ...i18n.catalogs import load
 from ...i18n.formatting import format_date
-from ...model import Locale
 from . import common
 from .declare import Declared
 

@@ -25,8 +25,8 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
+from auditor.data.model import Cloud, Locale
 from auditor.i18n.said import localize
-from auditor.model import Cloud, Locale
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
 from auditor.plan.summary import plan_header

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor import i18n
+from auditor.data.model import Cloud, Locale
 from auditor.guidance.details import waiver_label
-from auditor.model import Cloud, Locale
 from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.states import FindingState, actions_state

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
-from auditor.model import Cloud, Locale
+from auditor.data.model import Cloud, Locale
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (

@@ -16,7 +16,7 @@ from typing import Any
 import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS

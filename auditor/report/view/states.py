@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
-from auditor.model import Locale
+from auditor.data.model import Locale
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...model import Severity
+from auditor.data.model import Severity
+
 from ...policy.objects import Assignment, Exclusive
 from ...policy.selectors import parse_selector
 from ...policy.yamlsource import PolicyNode

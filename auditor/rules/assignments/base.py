@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, final
 
-from ...model import Finding, User
+from auditor.data.model import Finding, User
+
 from ...policy.objects import Assignment, Policy, Selector
 from ...reads import Reads
 from ..base import Context, Rule

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...blocked import CHOOSE_VALUE
+from auditor.data.blocked import CHOOSE_VALUE
+
 from ...guidance.details import RuleDetails
 from ...guidance.remediation import ASSIGN_LICENSE, Action, TextRef, first_blocked
 from .selection import UsageLocationDetails

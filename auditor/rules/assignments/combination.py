@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypedDict
 
+from auditor.data.model import Finding, Severity, User
+from auditor.data.usage_data import STORAGE_FIELDS
+
 from ...impact.services import HeldTwice
-from ...model import Finding, Severity, User
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ...reads import Reads
-from ...usage_data import STORAGE_FIELDS
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ...blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
+from auditor.data.blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_map, as_strs, as_text
 from ...guidance.examples import E5, EMS, USER

@@ -7,7 +7,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ...blocked import BLOCKED_REASONS, GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED, LICENSING_GROUP
+from auditor.data.blocked import (
+    BLOCKED_REASONS,
+    GROUP_DYNAMIC,
+    GROUP_KIND_UNKNOWN,
+    GROUP_MAIL,
+    GROUP_SYNCED,
+    LICENSING_GROUP,
+)
+
 from ...guidance.details import Details, RuleDetails, as_int, as_map, as_strs, as_text
 from ...guidance.library import ValueFormatter
 from ...guidance.remediation import Action, TextRef, add_member, assign_license

@@ -6,11 +6,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TypedDict
 
-from ...model import Finding, Severity
+from auditor.data.model import Finding, Severity
+from auditor.data.usage_data import STORAGE_FIELDS
+
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ...reads import Reads
-from ...usage_data import STORAGE_FIELDS
 from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
-from ...access_records import ACCESS_SCOPE
+from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.model import Finding, Severity, Subject, SubjectType, User
+
 from ...impact import entitlement_scope as scope
 from ...index import TenantIndex
-from ...model import Finding, Severity, Subject, SubjectType, User
 from ...policy.objects import Entitlements, Policy
 from ...policy.yamlsource import PolicyNode
 from ...reads import Reads

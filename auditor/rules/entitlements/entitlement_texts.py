@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ...blocked import SEATS_TO_BUY
+from auditor.data.blocked import SEATS_TO_BUY
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails
 from ...guidance.examples import USER

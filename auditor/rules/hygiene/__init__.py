@@ -7,7 +7,8 @@ registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
-from ...sign_ins import dormant, last_sign_in
+from auditor.data.sign_ins import dormant, last_sign_in
+
 from . import accounts, assignment_errors, overlap, upkeep
 from .accounts import (
     DisabledUserLicensed,

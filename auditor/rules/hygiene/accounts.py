@@ -7,20 +7,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
+from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
+from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
+from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
+
 from ...impact.entitlement_scope import part_of, plans_of
 from ...impact.services import DisabledAt
-from ...model import (
-    RESOURCE_PURPOSES,
-    Finding,
-    Severity,
-    User,
-)
 from ...policy.objects import HygieneCheck, Policy
 from ...reads import Reads
 from ...reference import product_names
-from ...sign_ins import dormant, last_attempt, last_sign_in
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
-from ...usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, MailboxDetails, UserHygieneRule, check_schema, mailbox_extra, unverified
 

@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TypedDict
 
-from ...model import (
-    Finding,
-    Group,
-    LicenseAssignmentState,
-    Severity,
-    Subject,
-    SubjectType,
-)
+from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity, Subject, SubjectType
+
 from ...policy.objects import HygieneCheck, Policy
 from ...reads import Reads
 from ..base import SEVERITY_SCHEMA, Context

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...blocked import CAUSE_FIRST
+from auditor.data.blocked import CAUSE_FIRST
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import GROUP_ID_PLACEHOLDER, RuleDetails, as_int, as_map, as_text, number
 from ...guidance.examples import E5, USER

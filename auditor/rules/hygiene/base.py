@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TypedDict, final
 
-from ...model import (
-    NO_MAILBOX,
-    PERSON_PURPOSES,
-    RESOURCE_PURPOSES,
-    Finding,
-    Severity,
-    User,
-)
+from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
+
 from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode

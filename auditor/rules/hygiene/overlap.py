@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.data.model import Severity, User
+
 from ...impact.services import HeldTwice
-from ...model import (
-    Severity,
-    User,
-)
 from ...policy.objects import HygieneCheck
 from ...reads import Reads
 from ...reference import coverage

@@ -6,14 +6,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, TypedDict
 
-from ...model import (
-    Finding,
-    Severity,
-    Subject,
-    SubjectType,
-    Subscription,
-    User,
-)
+from auditor.data.model import Finding, Severity, Subject, SubjectType, Subscription, User
+
 from ...policy.objects import HygieneCheck, Policy
 from ...reads import Reads
 from ..base import Context, parse_when

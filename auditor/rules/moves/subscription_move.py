@@ -30,7 +30,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from ...model import Finding, Severity, User
+from auditor.data.model import Finding, Severity, User
+
 from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ...blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
+from auditor.data.blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_strs, as_text
 from ...guidance.examples import E3, E5, USER

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TypedDict
 
-from ...model import Finding, Severity, Sku, Subject, SubjectType
+from auditor.data.model import Finding, Severity, Sku, Subject, SubjectType
+
 from ...policy.objects import CatalogEntry, Policy, SpareSeats
 from ...policy.yamlsource import PolicyNode
 from ...reads import Reads

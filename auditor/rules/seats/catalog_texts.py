@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ...blocked import PLACEHOLDER
+from auditor.data.blocked import PLACEHOLDER
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_int, as_text, iso_date, number
 from ...guidance.examples import E5

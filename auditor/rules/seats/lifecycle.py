@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...model import Finding, Severity, Sku
+from auditor.data.model import Finding, Severity, Sku
+
 from ...policy.objects import Policy
 from ..base import Context
 from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject

@@ -8,7 +8,7 @@
         unless_active: [teams_phone, power_bi, defender]   # whatever only the bigger product adds
         days: 90
 
-The workload names and the report columns behind them are auditor/usage_data.py's WORKLOADS. A user is
+The workload names and the report columns behind them are auditor/data/usage_data.py's WORKLOADS. A user is
 judged only on the reports that list them; accounts created within the window are spared, and so
 are products assigned or changed within it (licenseAssignmentStates.lastUpdatedDateTime) of an
 account that never signed in or signed in after that change.
@@ -20,13 +20,9 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypedDict
 
-from ...index import TenantIndex
-from ...model import Finding, Severity, User
-from ...policy.objects import Policy, Selector, UsageEntry
-from ...policy.yamlsource import PolicyNode
-from ...reads import Reads, Requests
-from ...sign_ins import last_sign_in
-from ...usage_data import (
+from auditor.data.model import Finding, Severity, User
+from auditor.data.sign_ins import last_sign_in
+from auditor.data.usage_data import (
     MAX_DAYS,
     MEASURED,
     STORAGE_FIELDS,
@@ -35,6 +31,11 @@ from ...usage_data import (
     UserUsage,
     workload_title,
 )
+
+from ...index import TenantIndex
+from ...policy.objects import Policy, Selector, UsageEntry
+from ...policy.yamlsource import PolicyNode
+from ...reads import Reads, Requests
 from ..assignments import licensing
 from ..assignments.selection import SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when

@@ -6,16 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ...blocked import USAGE_UNKNOWN
+from auditor.data.blocked import USAGE_UNKNOWN
+from auditor.data.usage_data import workload_title
+
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_strs, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
-from ...usage_data import (
-    workload_title,
-)
 from ..assignments.selection_texts import SkuNotAllowed
 from . import activity as rules
 

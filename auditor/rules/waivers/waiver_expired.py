@@ -6,7 +6,8 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any, TypedDict
 
-from ...model import Finding, Severity, Subject, SubjectType
+from auditor.data.model import Finding, Severity, Subject, SubjectType
+
 from ...policy.objects import Policy, Waiver
 from ...policy.yamlsource import PolicyNode
 from ...reads import Reads

@@ -9,7 +9,7 @@
 - GET /roleManagement/directory/roleAssignmentScheduleInstances: unifiedRoleAssignmentScheduleInstance
   collection (learn.microsoft.com/graph/api/rbacapplication-list-roleassignmentscheduleinstances).
 
-Each is served from the snapshot's access scope (auditor.access_records; none: an empty collection,
+Each is served from the snapshot's access scope (auditor.data.access_records; none: an empty collection,
 a tenant without any) and answers 403 Authorization_RequestDenied unless the token holds one of
 the application permissions the page documents."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit_entries import entry_to_graph
+from auditor.data.audit_entries import entry_to_graph
 
 from .. import wire
 from ..audit_log import READ_ROLES

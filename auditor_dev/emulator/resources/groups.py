@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from auditor.model import Group, User
+from auditor.data.model import Group, User
 
 from .. import wire
 from ..call import Answer, Call, Emulator, PlainText

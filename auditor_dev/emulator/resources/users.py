@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from auditor.model import NO_MAILBOX, User
+from auditor.data.model import NO_MAILBOX, User
 
 from .. import wire
 from ..call import Answer, Call, Emulator, PlainText

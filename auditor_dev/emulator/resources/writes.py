@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from auditor.common.timestamps import timestamp_or_none
-from auditor.model import User
+from auditor.data.model import User
 
 from .. import wire
 from ..call import Answer, Call, Emulator

@@ -27,8 +27,7 @@ from typing import Any
 import msgspec
 
 from auditor.common.numbers import whole_number
-
-from .enums import Cloud
+from auditor.data.enums import Cloud
 
 USAGE_REPORTS = "usageReports"  # snapshot section, Gap.dataset and collectedParts entry
 CONCEALED_REASON = (

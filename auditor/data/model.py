@@ -15,13 +15,13 @@ from typing import Any
 
 import msgspec
 
-from .access_records import AccessScope
-from .enums import Cloud as Cloud  # re-exported, as the other three below
-from .enums import Locale as Locale  # re-exported: the stages import the shared enums from here
-from .enums import Severity as Severity
-from .enums import SubjectType as SubjectType
-from .license_insight_data import LicenseInsight
-from .usage_data import UsageReports
+from auditor.data.access_records import AccessScope
+from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
+from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
+from auditor.data.enums import Severity as Severity
+from auditor.data.enums import SubjectType as SubjectType
+from auditor.data.license_insight_data import LicenseInsight
+from auditor.data.usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
 
@@ -214,7 +214,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts
     last_successful_sign_in_date_time: str | None = None
     # ((attribute path, value), ...) of the attributes a policy's cost_allocation asked for (see
-    # auditor.attributes and TenantSnapshot.user_attributes); shared between users with equal values
+    # auditor.data.attributes and TenantSnapshot.user_attributes); shared between users with equal values
     attributes: tuple[tuple[str, str], ...] = ()
     # employeeLeaveDateTime: when the user left or will leave the organization (read only for
     # grace_days, and only where the app may: User-LifeCycleInfo.Read.All); None = not set or not read
@@ -428,14 +428,14 @@ class TenantSnapshot:
     notes: tuple[str, ...] = ()
     # the attribute paths read for every user (User.attributes), when a policy asked for them
     user_attributes: tuple[str, ...] = ()
-    # auditLogs/directoryAudits read for an interval (auditor.audit_entries.DirectoryAudits), or None
+    # auditLogs/directoryAudits read for an interval (auditor.data.audit_entries.DirectoryAudits), or None
     directory_audits: Any = None
     # Microsoft 365 usage reports ("usageReports" in collected_datasets), read only for usage rules
     usage_reports: UsageReports | None = None
-    # what Conditional Access, PIM and dynamic groups reach (auditor.access_records), read only for
+    # what Conditional Access, PIM and dynamic groups reach (auditor.data.access_records), read only for
     # the entitlement rules; None = not read
     access_scope: AccessScope | None = None
-    # Microsoft's own counts of P1/P2 licenses and feature users (auditor.license_insight_data), read with
+    # Microsoft's own counts of P1/P2 licenses and feature users (auditor.data.license_insight_data), read with
     # the access scope in the global cloud only; None = not read (optional context: no gap)
     license_insight: LicenseInsight | None = None
 

@@ -1,4 +1,4 @@
-"""The small enumerations every stage shares. Kept apart from auditor.model (msgspec, dataclasses)
+"""The small enumerations every stage shares. Kept apart from auditor.data.model (msgspec, dataclasses)
 so that the command line can offer their values without loading the engine."""
 
 from __future__ import annotations

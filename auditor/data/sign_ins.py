@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from auditor.common.timestamps import timestamp_or_none
-
-from .model import User
+from auditor.data.model import User
 
 
 def sign_in_time(text: str | None) -> datetime | None:
