@@ -31,10 +31,13 @@ from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
+from auditor.policyset.config_problems import config_problems, said, unknown_products
+from auditor.policyset.load import expand_paths, load_policies
+from auditor.policyset.schema import schema_text
+from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing, rows_to_json
-from .config_problems import config_problems, said, unknown_products
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
@@ -52,8 +55,6 @@ from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
 from .policy.objects import PolicySet
-from .policy_load import expand_paths, load_policies
-from .policy_schema import schema_text
 from .reads import SIGN_IN, Requests
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
@@ -62,7 +63,6 @@ from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules.assignments import licensing
 from .rules.requests import requests_of
 from .snapshot import load_snapshot
-from .starter import source_name, starter_policy
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -517,7 +517,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """`init`: a starter policy (auditor.starter) for the tenant read from Graph, --demo or --snapshot."""
+    """`init`: a starter policy (auditor.policyset.starter) for the tenant read from Graph, --demo or --snapshot."""
     target = Path(args.output)
     if target.exists() and not args.force:
         raise UsageError(f"--output: {target} exists; give --force to replace it, or another --output")

@@ -68,7 +68,7 @@ def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
     """The catalog's prices by skuId (lower case). A product the tenant does not subscribe to is
     found by its part number in Microsoft's product table, so that it is a candidate where the policy
     prices it (entitlement-missing's cheapest fix); one neither knows is a configuration problem
-    (auditor.config_problems)."""
+    (auditor.policyset.config_problems)."""
     prices: dict[str, CatalogEntry] = {}
     for policy in policies.policies:
         for entry in policy.catalog or ():

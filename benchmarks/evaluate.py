@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from auditor.engine import evaluate
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor_dev.sample.generate import REFERENCE, generate_tenant
 
 from .policies import fifty_assignments

@@ -117,7 +117,7 @@ class Rule:
     default_severity: ClassVar[Severity]
     section: ClassVar[str]  # the top-level policy section the rule reads
     # the key it owns inside that section (schema fragment below); the rule's family parses its value
-    # into the typed policy object the rule reads (parse_* beside each family, wired by policy_load.py)
+    # into the typed policy object the rule reads (parse_* beside each family, wired by auditor/policyset/load.py)
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
     # What it reads of the tenant: the collector reads it, and a snapshot without it leaves the rule

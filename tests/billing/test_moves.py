@@ -12,7 +12,7 @@ from auditor.common.errors import PolicyError
 from auditor.engine import evaluate
 from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.report.document import build_document
 from auditor.rules.moves.subscription_move import SubscriptionMove
 from auditor.snapshot import snapshot_from_json

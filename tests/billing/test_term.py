@@ -14,7 +14,7 @@ from auditor.engine import evaluate
 from auditor.i18n import translations
 from auditor.plan.bill import before_findings, build_bill, commerce_facts, name_reductions
 from auditor.plan.bill_texts import reason_text
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.report.document import build_document
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.snapshot import snapshot_from_json

@@ -13,7 +13,7 @@ import yaml
 from auditor import commands, wording
 from auditor.data.model import AuditResult, Cloud, Finding, Locale
 from auditor.engine import evaluate
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.snapshot import snapshot_from_json
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)

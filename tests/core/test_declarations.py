@@ -14,7 +14,7 @@ from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Finding, Locale
 from auditor.policy.objects import DataKept, Exclusive, FilesKept, MailboxKept
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 

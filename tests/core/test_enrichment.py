@@ -8,7 +8,7 @@ from typing import Any
 
 from auditor.data.model import Finding
 from auditor.index import TenantIndex
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.rules import Context, Rule
 from auditor.rules.assignments import SkuForbidden, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed

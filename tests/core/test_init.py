@@ -14,12 +14,12 @@ import yaml
 
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
+from auditor.policyset.starter import starter_policy
 from auditor.rules import RULES
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
 from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import load_snapshot
-from auditor.starter import starter_policy
 from auditor_dev.emulator import GraphEmulator, app_token
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,5 +1,5 @@
 """A file the code's docstrings and comments name exists: "wired by policy/load.py" stood in
-rules/base.py after the file had become policy_load.py, and a newcomer following it found nothing.
+rules/base.py after the file had become auditor/policyset/load.py, and a newcomer following it found nothing.
 
 Every path-like name ending in a file extension, in the text of auditor/ and auditor_dev/ and in the
 developers' guides, is found from the repository's root, from auditor/, or from the naming file's
@@ -79,4 +79,4 @@ def test_every_file_a_docstring_or_guide_names_exists() -> None:
 def test_a_name_of_a_gone_file_is_found() -> None:
     here = ROOT / "auditor" / "rules"
     assert missing_paths("(parse_* beside each family, wired by policy/load.py)", here) == ["policy/load.py"]
-    assert missing_paths("wired by policy_load.py; see rules/hygiene/upkeep_texts.py", here) == []
+    assert missing_paths("wired by auditor/policyset/load.py; see rules/hygiene/upkeep_texts.py", here) == []

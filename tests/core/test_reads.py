@@ -14,7 +14,7 @@ import pytest
 from auditor import index
 from auditor.data.model import AuditResult
 from auditor.engine import evaluate
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.snapshot import load_snapshot
 from benchmarks.tenant import bench_tenant
 

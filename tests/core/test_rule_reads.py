@@ -98,7 +98,7 @@ def test_every_user_rule_gives_the_same_findings_per_profile_and_per_user() -> N
 
     from auditor import index as index_module
     from auditor.engine import evaluate
-    from auditor.policy_load import load_policies
+    from auditor.policyset.load import load_policies
     from benchmarks.tenant import bench_tenant
 
     example = Path(__file__).parents[2] / "examples" / "contoso-policy.yaml"

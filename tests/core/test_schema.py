@@ -5,10 +5,10 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from auditor import rules_page as rules_docs
 from auditor.cross_tenant.rules import MERGE_RULES
-from auditor.policy_load import load_policies
-from auditor.policy_schema import build_schema, schema_text
+from auditor.policyset import rules_page as rules_docs
+from auditor.policyset.load import load_policies
+from auditor.policyset.schema import build_schema, schema_text
 from auditor.rules import RULE_IDS, RULES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_rule_ids_are_unique_and_well_formed():
 
 def test_docs_rule_tables_are_what_the_registry_generates():
     # docs/rules.md, the one page listing the rules (README.md and docs/report-format.md link to it), is generated.
-    assert rules_docs.stale(ROOT) == [], "run: python -m auditor.rules_page"
+    assert rules_docs.stale(ROOT) == [], "run: python -m auditor.policyset.rules_page"
 
 
 def test_every_rule_has_docs_and_a_valid_example(tmp_path):

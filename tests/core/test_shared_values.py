@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 from auditor.engine import SharedValues, evaluate
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.snapshot.files import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

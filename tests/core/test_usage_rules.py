@@ -258,7 +258,7 @@ def test_a_usage_gap_makes_the_rules_not_evaluated(tmp_path: Any) -> None:
     ],
 )
 def test_the_usage_section_is_validated(tmp_path: Any, body: str, message: str) -> None:
-    from auditor.policy_load import load_policies
+    from auditor.policyset.load import load_policies
 
     with pytest.raises(PolicyError) as caught:
         load_policies([policy_file(tmp_path, "usage:\n" + body)])

@@ -400,7 +400,7 @@ def test_inactive_rule_finds_what_parsing_finds() -> None:
     import msgspec
 
     from auditor.engine import evaluate
-    from auditor.policy_load import load_policies
+    from auditor.policyset.load import load_policies
     from auditor.rules.hygiene import accounts
 
     tenant = generate_tenant(1500, seed=11)

@@ -18,7 +18,7 @@ from auditor.data.model import Finding, Severity, TenantSnapshot
 from auditor.graph.cli_options import requested, snapshot_from_args
 from auditor.graph.users import USER_FIELDS
 from auditor.policy.objects import Policy, PolicySet
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.reads import MAILBOX, SIGN_IN, Reads
 from auditor.rules.base import Context, Rule
 from auditor.rules.requests import requests_of

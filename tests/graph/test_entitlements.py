@@ -20,7 +20,7 @@ from auditor.data.access_records import CONDITIONAL_ACCESS
 from auditor.data.model import AuditResult, Finding, TenantSnapshot
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementShort
 from auditor.snapshot import snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token

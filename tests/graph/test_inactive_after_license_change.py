@@ -13,7 +13,7 @@ from msgraph.generated.models.reference_create import ReferenceCreate
 
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, MailboxCheck, StaticTokenCredential
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.snapshot import snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES

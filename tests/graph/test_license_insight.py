@@ -22,7 +22,7 @@ from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import AuditResult, Cloud, Locale, TenantSnapshot
 from auditor.engine import evaluate
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.render.text import md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.document import build_document

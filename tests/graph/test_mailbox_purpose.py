@@ -20,7 +20,7 @@ from auditor.data.model import NO_MAILBOX, TenantSnapshot
 from auditor.engine import evaluate
 from auditor.graph import MailboxCheck, RetryPolicy
 from auditor.graph.arguments import MAILBOX_BATCHES
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.rules.hygiene import last_sign_in
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed, SharedMailboxUnlicensed
 from auditor.snapshot import MAILBOX_SETTINGS, load_snapshot, write_snapshot

@@ -24,7 +24,7 @@ from auditor.graph import partitions
 from auditor.graph import users as user_reads
 from auditor.graph.collector import USER_FIELDS
 from auditor.graph.progress import Progress
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
 from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, wire
 from auditor_dev.emulator.log import most_in_flight

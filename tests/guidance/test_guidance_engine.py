@@ -15,7 +15,7 @@ from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMi
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 engine = pytest.importorskip("auditor.engine")
-policy_load = pytest.importorskip("auditor.policy_load")
+policy_load = pytest.importorskip("auditor.policyset.load")
 document = pytest.importorskip("auditor.report.document")
 snapshot = pytest.importorskip("auditor.snapshot")
 

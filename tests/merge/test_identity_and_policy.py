@@ -12,8 +12,8 @@ from auditor.cross_tenant.identity import IdentityMap, PaidProducts
 from auditor.cross_tenant.inputs import IdentityIndex
 from auditor.cross_tenant.rules import MERGE_RULES, CrossTenantDuplicate
 from auditor.policy.objects import CrossTenant
-from auditor.policy_load import load_policies
-from auditor.policy_schema import build_schema
+from auditor.policyset.load import load_policies
+from auditor.policyset.schema import build_schema
 from auditor.snapshot import snapshot_from_json
 
 from .tenants import policy_file, small_tenant

@@ -118,7 +118,7 @@ def test_without_the_usage_reports_no_enabled_mailbox_is_ended(tmp_path: Path, m
 
 
 def test_an_inactive_policy_reads_the_active_user_report(tmp_path: Path) -> None:
-    from auditor.policy_load import load_policies
+    from auditor.policyset.load import load_policies
     from auditor.rules.requests import requests_of
 
     (tmp_path / "p.yaml").write_text(POLICY.replace("days: 90", "days: 120"), encoding="utf-8")

@@ -20,7 +20,7 @@ from auditor.data.model import AuditResult, Locale
 from auditor.engine import evaluate
 from auditor.insights.forecast import _freed_by_findings
 from auditor.plan.summary import header_plan
-from auditor.policy_load import load_policies
+from auditor.policyset.load import load_policies
 from auditor.report.document import FindingRemediation, build_document
 from auditor.report.write import render
 from auditor.snapshot.files import load_snapshot

@@ -104,7 +104,7 @@ class ReportView(msgspec.Struct, frozen=True):
     waived_total: str
     unused_spend: str
     reclaimable_spend: str
-    problems: tuple[str, ...]  # report.json config_problems, one line each (auditor.config_problems)
+    problems: tuple[str, ...]  # report.json config_problems, one line each (auditor.policyset.config_problems)
     money: str  # the money story the report opens with (auditor.plan.money); "" without `money`
     users_total: str
     users_licensed: str

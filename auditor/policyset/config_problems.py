@@ -16,13 +16,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from auditor.billing import BillingFile
 from auditor.data.model import Sku, Subscription
-
-from .billing import BillingFile
-from .engine import sku_references
-from .index import is_guid
-from .policy.objects import PolicySet
-from .reference import product_names
+from auditor.engine import sku_references
+from auditor.index import is_guid
+from auditor.policy.objects import PolicySet
+from auditor.reference import product_names
 
 _WHERE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<what>.*)$")
 

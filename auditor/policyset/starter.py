@@ -16,10 +16,9 @@ import re
 from datetime import date
 
 from auditor.data.model import Locale, Sku, TenantSnapshot
-
-from .i18n import Translations, translations
-from .reference import product_names
-from .snapshot import SIGN_IN_ACTIVITY
+from auditor.i18n import Translations, translations
+from auditor.reference import product_names
+from auditor.snapshot import SIGN_IN_ACTIVITY
 
 SPARE_SHARE = 0.05  # the starter's spare-seat limit: 5 % of a product's seats ...
 SPARE_MIN = 2  # ... and never fewer than this

@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditor.cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from auditor.data.attributes import PATTERN as ATTRIBUTE_PATTERN
 from auditor.data.model import Locale
-
-from .cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
-from .policy.selectors import SELECTOR_SCHEMA
-from .rules import RULES
-from .rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
-from .rules.entitlements.entitlement import entitlements_section
-from .rules.moves.subscription_move import moves_section
-from .rules.usage.activity import usage_section
-from .rules.waivers.waiver_expired import WaiverExpired
+from auditor.policy.selectors import SELECTOR_SCHEMA
+from auditor.rules import RULES
+from auditor.rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
+from auditor.rules.entitlements.entitlement import entitlements_section
+from auditor.rules.moves.subscription_move import moves_section
+from auditor.rules.usage.activity import usage_section
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 
 API_VERSION = "license-auditor/v1"
 SCHEMA_ID = "https://license-auditor.dev/schema/v1/license-policy.schema.json"

@@ -12,17 +12,16 @@ import jsonschema
 
 from auditor.common.errors import PolicyError, PolicyIssue
 from auditor.data.model import Locale, Severity
-
-from .policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
-from .policy.yamlsource import Located, PolicyNode, dotted, read_yaml
-from .policy_schema import build_schema
-from .rules.assignments import parse_assignments
-from .rules.entitlements.entitlement import parse_entitlements
-from .rules.hygiene.base import parse_hygiene
-from .rules.moves.subscription_move import parse_moves
-from .rules.seats import parse_catalog
-from .rules.usage.activity import parse_usage
-from .rules.waivers.waiver_expired import parse_waivers
+from auditor.policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
+from auditor.policy.yamlsource import Located, PolicyNode, dotted, read_yaml
+from auditor.policyset.schema import build_schema
+from auditor.rules.assignments import parse_assignments
+from auditor.rules.entitlements.entitlement import parse_entitlements
+from auditor.rules.hygiene.base import parse_hygiene
+from auditor.rules.moves.subscription_move import parse_moves
+from auditor.rules.seats import parse_catalog
+from auditor.rules.usage.activity import parse_usage
+from auditor.rules.waivers.waiver_expired import parse_waivers
 
 
 @lru_cache(maxsize=1)
