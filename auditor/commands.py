@@ -149,7 +149,7 @@ def _snapshot(
     args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None, nightly: Nightly | None = None
 ) -> TenantSnapshot:
     if wants_graph(args):
-        from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
+        from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
 
         live = snapshot_from_args(
             args,
@@ -184,7 +184,7 @@ def _mail_adapter(args: argparse.Namespace) -> Callable[[], RequestAdapter]:
     goes through Graph."""
 
     def build() -> RequestAdapter:
-        from .graph.cli_options import mail_adapter_factory  # the Graph SDK (see the docstring)
+        from auditor.graph_cli import mail_adapter_factory  # the Graph SDK (see the docstring)
 
         return mail_adapter_factory(args)()
 
@@ -490,7 +490,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_collect(args: argparse.Namespace) -> int:
     policies = _policies(args)
-    from .graph.cli_options import collect_command  # the Graph SDK: only `collect` and live audits load it
+    from auditor.graph_cli import collect_command  # the Graph SDK: only `collect` and live audits load it
 
     return collect_command(args, group_refs=policies.group_refs, requests=requests_of(policies))
 
@@ -527,7 +527,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     elif args.snapshot:
         snapshot = load_snapshot(args.snapshot)
     elif wants_graph(args):
-        from .graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
+        from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
 
         # sign-in activity too: the starter turns the inactive-users check on only where it can be read
         live = snapshot_from_args(

@@ -2,7 +2,7 @@
 
 `Reads` is the one declaration each rule makes (`reads = Reads(...)` in its class): the collector
 reads what the rules the policies switch on declare (auditor.rules.requests gathers `Requests` from
-them; auditor.graph.cli_options turns those into the collection), and the engine leaves a rule
+them; auditor.graph_cli turns those into the collection), and the engine leaves a rule
 "not evaluated" when a part it declares is missing from the snapshot. Nothing else decides what is
 read: a new rule that declares a new part gets it read, on the demo as on a tenant.
 """

@@ -93,7 +93,7 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
     tenant_id = getattr(args, f"{side}_tenant_id")
     if not tenant_id:
         raise UsageError(f"--{side} graph needs --{side}-tenant-id")
-    from ..graph.cli_options import snapshot_from_args  # the Graph SDK loads here, and only here
+    from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
 
     reading = Namespace(
         graph=True,
@@ -129,7 +129,7 @@ def _demo_file(name: str, folder: tuple[str, ...] = DEMO_DIR) -> Path:
 
 def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     """The bundled source (Contoso) and target (Fabrikam) served by the emulator and read like real ones."""
-    from ..graph.cli_options import collect_served  # the Graph SDK: loaded for --demo only
+    from auditor.graph_cli import collect_served  # the Graph SDK: loaded for --demo only
 
     source = collect_served(demo.sample_tenant(), MAILBOX_SIZES.usage_need)
     return source, collect_served(demo.target_tenant())

@@ -1,6 +1,6 @@
 """What the collector reads for a set of policies, from one place: the declarations (`Rule.reads`,
 auditor.reads.Reads) of the rules the policies switch on, with what each rule's family takes from
-its policy entry (Rule.requests). auditor.graph.cli_options turns the result into the requests."""
+its policy entry (Rule.requests). auditor.graph_cli turns the result into the requests."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ import pytest
 from auditor import demo, engine, rules
 from auditor.data.attributes import is_path
 from auditor.data.model import Finding, Severity, TenantSnapshot
-from auditor.graph.cli_options import requested, snapshot_from_args
 from auditor.graph.users import USER_FIELDS
+from auditor.graph_cli import requested, snapshot_from_args
 from auditor.policy.objects import Policy, PolicySet
 from auditor.policyset.load import load_policies
 from auditor.reads import MAILBOX, SIGN_IN, Reads

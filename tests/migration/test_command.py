@@ -166,8 +166,8 @@ def test_a_tenant_graph_could_not_read_in_full_exits_3(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--source graph: a collection with a gap is no tenant to plan from (it would read as "no seats")."""
+    from auditor import graph_cli as cli_options
     from auditor.data.model import Gap
-    from auditor.graph import cli_options
 
     partial = tenant("Contoso", [user("a@contoso.example", E3)], [sku(E3, 1, 1)])
     partial = type(partial)(**{**partial.__dict__, "gaps": (Gap("users", "GET /users", "503"),)})

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from kiota_abstractions.request_adapter import RequestAdapter
 
+from auditor import demo
 from auditor.common.errors import (
     EXIT_COLLECTION,
     EXIT_OK,
@@ -32,17 +33,15 @@ from auditor.common.errors import (
 from auditor.data.attributes import is_path
 from auditor.data.model import Cloud, TenantSnapshot
 from auditor.data.usage_data import UsageNeed
-
-from .. import demo
-from ..reads import Requests
-from ..snapshot import save_snapshot
-from .arguments import AuthMode, save_evidence, wants_graph
-from .auth import StaticTokenCredential, build_credential
-from .client import GraphClient
-from .clouds import endpoints
-from .collector import MailboxCheck, collect
-from .progress import Progress
-from .users import USER_FIELDS
+from auditor.graph.arguments import AuthMode, save_evidence, wants_graph
+from auditor.graph.auth import StaticTokenCredential, build_credential
+from auditor.graph.client import GraphClient
+from auditor.graph.clouds import endpoints
+from auditor.graph.collector import MailboxCheck, collect
+from auditor.graph.progress import Progress
+from auditor.graph.users import USER_FIELDS
+from auditor.reads import Requests
+from auditor.snapshot import save_snapshot
 
 NOTHING = Requests()  # no rule's reads: the listings every collection makes, and no more
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
