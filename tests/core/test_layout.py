@@ -1,0 +1,66 @@
+"""auditor/'s folders show its layers (docs/architecture.md): the top level holds the pipeline's few
+modules, and everything else sits in the folder of its layer. A new module at the top level fails
+here: put it in the package of its layer (the shared plumbing in common/, the data model in data/,
+what reads every rule to load or describe a policy in policyset/), or name it here with its reason.
+
+The import contracts (pyproject.toml, tests/core/test_layers.py) hold the arrows; this holds what
+they cannot see: that the folders are the layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# the modules of auditor/'s top level, each with its reason
+TOP_LEVEL = {
+    "__init__": "the package: its version and start time",
+    "__main__": "python -m auditor",
+    "cli": "the command line's parser and entry point",
+    "commands": "what each command runs",
+    "demo": "the one seam to the developer tools (--demo)",
+    "graph_cli": "the command line's Graph glue, above graph/",
+    "engine": "the evaluation: the policy set over the tenant",
+    "enrichment": "the facts a fix needs, added to the findings after evaluation",
+    "index": "the tenant index the rules read",
+    "wording": "every rule with its texts, rendered in a locale",
+}
+# the packages of the lowest layers, and what each may import of auditor
+LOWEST = {"auditor.common": set(), "auditor.data": {"auditor.common"}}
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("auditor", "auditor_dev", include_external_packages=False)
+
+
+def test_the_top_level_holds_only_the_pipelines_modules() -> None:
+    found = {path.stem for path in (ROOT / "auditor").glob("*.py")}
+    assert sorted(found - set(TOP_LEVEL)) == [], "a new module goes into the package of its layer"
+    assert sorted(set(TOP_LEVEL) - found) == [], "a module named here is gone: take it off the list"
+
+
+def test_the_lowest_layers_import_only_what_is_below_them(graph: grimp.ImportGraph) -> None:
+    for package, allowed in LOWEST.items():
+        imported = {
+            ".".join(target.split(".")[:2])
+            for module in graph.find_descendants(package) | {package}
+            for target in graph.find_modules_directly_imported_by(module)
+            if target.startswith("auditor")
+        }
+        assert imported - {package} <= allowed, package
+
+
+def test_the_graph_package_imports_nothing_above_it(graph: grimp.ImportGraph) -> None:
+    """The one arrow that climbed back up: graph/ imported demo (and through it auditor_dev)."""
+    above = ("auditor.demo", "auditor.graph_cli", "auditor.cli", "auditor.commands", "auditor_dev")
+    climbing = sorted(
+        f"{module} -> {target}"
+        for module in graph.find_descendants("auditor.graph") | {"auditor.graph"}
+        for target in graph.find_modules_directly_imported_by(module)
+        if target.startswith(above)
+    )
+    assert climbing == []
