@@ -38,6 +38,7 @@ from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
 from .billing.file import BillingFile, read_billing, rows_to_json
+from .data.reads import SIGN_IN, Requests
 from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
@@ -55,7 +56,6 @@ from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
 from .policy.objects import PolicySet
-from .reads import SIGN_IN, Requests
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document

@@ -32,6 +32,7 @@ from auditor.common.errors import (
 )
 from auditor.data.attributes import is_path
 from auditor.data.model import Cloud, TenantSnapshot
+from auditor.data.reads import Requests
 from auditor.data.usage_data import UsageNeed
 from auditor.graph.arguments import AuthMode, save_evidence, wants_graph
 from auditor.graph.auth import StaticTokenCredential, build_credential
@@ -40,7 +41,6 @@ from auditor.graph.clouds import endpoints
 from auditor.graph.collector import MailboxCheck, collect
 from auditor.graph.progress import Progress
 from auditor.graph.users import USER_FIELDS
-from auditor.reads import Requests
 from auditor.snapshot import save_snapshot
 
 NOTHING = Requests()  # no rule's reads: the listings every collection makes, and no more

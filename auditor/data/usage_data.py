@@ -426,7 +426,7 @@ def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
 
 
 # The columns of the storage reports: what a rule whose removals or replacements end or shrink a
-# mailbox or a OneDrive reads (auditor.reads.Reads.usage), since whether the change is safe rests on
+# mailbox or a OneDrive reads (auditor.data.reads.Reads.usage), since whether the change is safe rests on
 # the data's size: the hygiene removals (leavers, inactive accounts, guests, shared mailboxes: a
 # shared mailbox over 50 GB or archived needs its license), `usage:` rightsizing to a smaller
 # product, and the replacements `allowed` and `exclusive` lead to.

@@ -20,7 +20,7 @@ from auditor.data.usage_data import MAILBOXES
 
 from .. import demo
 from ..billing import BillingFile, read_billing
-from ..reads import Requests
+from ..data.reads import Requests
 from ..snapshot import load_snapshot
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users

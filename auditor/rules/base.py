@@ -1,5 +1,5 @@
 """What every rule is: an id, a default severity, the policy key it owns (with its JSON-Schema
-fragment), what it reads of the tenant (one declaration, auditor.reads.Reads), and an evaluate()
+fragment), what it reads of the tenant (one declaration, auditor.data.reads.Reads), and an evaluate()
 that yields findings. No I/O."""
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
 
 from ..billing.file import BillingFile
+from ..data.reads import Reads, Requests
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..policy.objects import CatalogEntry, Policy, Selector
-from ..reads import Reads, Requests
 
 
 def _own(text: str) -> str:
@@ -121,7 +121,7 @@ class Rule:
     key: ClassVar[str | None] = None
     fragment: ClassVar[dict[str, Any] | None] = None
     # What it reads of the tenant: the collector reads it, and a snapshot without it leaves the rule
-    # "not evaluated" (auditor.reads.Reads; nothing else decides what is read)
+    # "not evaluated" (auditor.data.reads.Reads; nothing else decides what is read)
     reads: ClassVar[Reads] = Reads("users")
     # The fix of a user's finding removes its products, or leaves the groups that give them: the
     # engine then adds what that ends and which groups it leaves (auditor/enrichment.py).

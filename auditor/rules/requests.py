@@ -1,12 +1,12 @@
 """What the collector reads for a set of policies, from one place: the declarations (`Rule.reads`,
-auditor.reads.Reads) of the rules the policies switch on, with what each rule's family takes from
+auditor.data.reads.Reads) of the rules the policies switch on, with what each rule's family takes from
 its policy entry (Rule.requests). auditor.graph_cli turns the result into the requests."""
 
 from __future__ import annotations
 
 from .. import rules as registry  # RULES looked up when asked: a test may register a rule of its own
+from ..data.reads import Requests
 from ..policy.objects import PolicySet
-from ..reads import Requests
 
 
 def requests_of(policies: PolicySet) -> Requests:

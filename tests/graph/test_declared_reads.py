@@ -1,4 +1,4 @@
-"""What the collector reads comes from the rules' declarations (Rule.reads, auditor.reads.Reads), from
+"""What the collector reads comes from the rules' declarations (Rule.reads, auditor.data.reads.Reads), from
 one place (auditor.rules.requests): a rule registered here, and nowhere else, that declares a Graph
 user property no other rule reads gets it read on the demo, and is evaluated on what was read."""
 
@@ -15,11 +15,11 @@ import pytest
 from auditor import demo, engine, rules
 from auditor.data.attributes import is_path
 from auditor.data.model import Finding, Severity, TenantSnapshot
+from auditor.data.reads import MAILBOX, SIGN_IN, Reads
 from auditor.graph.users import USER_FIELDS
 from auditor.graph_cli import requested, snapshot_from_args
 from auditor.policy.objects import Policy, PolicySet
 from auditor.policyset.load import load_policies
-from auditor.reads import MAILBOX, SIGN_IN, Reads
 from auditor.rules.base import Context, Rule
 from auditor.rules.requests import requests_of
 from auditor.snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY

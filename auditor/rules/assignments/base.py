@@ -7,8 +7,8 @@ from typing import Any, final
 
 from auditor.data.model import Finding, User
 
+from ...data.reads import Reads
 from ...policy.objects import Assignment, Policy, Selector
-from ...reads import Reads
 from ..base import Context, Rule
 
 

@@ -8,10 +8,10 @@ from typing import Any, TypedDict
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import STORAGE_FIELDS
 
+from ...data.reads import Reads
 from ...impact.services import HeldTwice
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
-from ...reads import Reads
 from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule

@@ -20,11 +20,11 @@ from typing import Any, ClassVar, TypedDict
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
 
+from ...data.reads import Reads
 from ...impact import entitlement_scope as scope
 from ...index import TenantIndex
 from ...policy.objects import Entitlements, Policy
 from ...policy.yamlsource import PolicyNode
-from ...reads import Reads
 from ...reference import product_names
 from ..assignments.selection import UsageLocationDetails
 from ..base import Context, Rule

@@ -11,10 +11,10 @@ from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
 from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
 from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
 
+from ...data.reads import Reads
 from ...impact.entitlement_scope import part_of, plans_of
 from ...impact.services import DisabledAt
 from ...policy.objects import HygieneCheck, Policy
-from ...reads import Reads
 from ...reference import product_names
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from ..base import Context, parse_when

@@ -7,8 +7,8 @@ from typing import TypedDict
 
 from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity, Subject, SubjectType
 
+from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ...reads import Reads
 from ..base import SEVERITY_SCHEMA, Context
 from .base import HygieneRule, check_schema
 

@@ -7,10 +7,10 @@ from typing import Any, TypedDict, final
 
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
 
+from ...data.reads import Requests
 from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
-from ...reads import Requests
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from ..base import SEVERITY_SCHEMA, Context, Rule
 

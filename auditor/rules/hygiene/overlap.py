@@ -6,9 +6,9 @@ from typing import Any
 
 from auditor.data.model import Severity, User
 
+from ...data.reads import Reads
 from ...impact.services import HeldTwice
 from ...policy.objects import HygieneCheck
-from ...reads import Reads
 from ...reference import coverage
 from ..base import Context
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema

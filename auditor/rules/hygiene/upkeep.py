@@ -8,8 +8,8 @@ from typing import Any, TypedDict
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType, Subscription, User
 
+from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ...reads import Reads
 from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 

@@ -32,10 +32,10 @@ from typing import Any, ClassVar
 
 from auditor.data.model import Finding, Severity, User
 
+from ...data.reads import Reads
 from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
-from ...reads import Reads
 from ..assignments.licensing import licensing_groups
 from ..assignments.selection import SkuNotAllowedDetails
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule

@@ -9,9 +9,9 @@ from typing import TypedDict
 
 from auditor.data.model import Finding, Severity, Sku, Subject, SubjectType
 
+from ...data.reads import Reads
 from ...policy.objects import CatalogEntry, Policy, SpareSeats
 from ...policy.yamlsource import PolicyNode
-from ...reads import Reads
 from ..base import Context, Rule, parse_when
 
 

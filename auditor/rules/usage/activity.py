@@ -32,10 +32,10 @@ from auditor.data.usage_data import (
     workload_title,
 )
 
+from ...data.reads import Reads, Requests
 from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
-from ...reads import Reads, Requests
 from ..assignments import licensing
 from ..assignments.selection import SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when

@@ -8,9 +8,9 @@ from typing import Any, TypedDict
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
+from ...data.reads import Reads
 from ...policy.objects import Policy, Waiver
 from ...policy.yamlsource import PolicyNode
-from ...reads import Reads
 from ..base import Context, Rule
 
 

@@ -58,7 +58,7 @@ class Requests:
     workloads a `usage:` entry measures, `grace_days`)."""
 
     parts: frozenset[str] = frozenset()
-    user: frozenset[str] = frozenset()  # Graph user properties (auditor.reads.Reads.user)
+    user: frozenset[str] = frozenset()  # Graph user properties (auditor.data.reads.Reads.user)
     usage: frozenset[str] = frozenset()  # usage report columns (UserUsage fields)
     usage_days: int = 0  # the longest window the usage columns are judged over
     sign_in_days: int | None = None  # the shortest sign-in window (whose dormant accounts' mailboxes are asked)
