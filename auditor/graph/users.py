@@ -233,9 +233,11 @@ def sign_in_seconds(requests: int, latency: float = 0.0) -> float:
 def sign_in_line(users: int) -> str:
     """The progress line of the sign-in listing: its requests for `users` users and their least time."""
     requests = sign_in_requests(users)
+    minutes = sign_in_minutes(requests)
+    wait = f"at least {minutes:g} min" if minutes else "no wait"
     return (
         f"signInActivity: {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users for {users:,} users, "
-        f"at least {sign_in_minutes(requests):g} min at Graph's {SIGN_IN_REQUESTS} a minute per app"
+        f"{wait} at Graph's {SIGN_IN_REQUESTS} a minute per app"
     )
 
 
