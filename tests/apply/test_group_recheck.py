@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import msgspec
 import pytest
 
 from auditor.data.model import AssignedLicense, Group
 from auditor_dev.emulator import GraphEmulator, error_document
 from auditor_dev.emulator.hooks import Reply, Request
+from tests.loopback import http
 
 from .conftest import (
     BEN,
@@ -208,14 +208,14 @@ def test_the_emulator_refuses_a_role_assignable_groups_member_change_as_graph_do
     serves isAssignableToRole and resourceProvisioningOptions with the group."""
     graph = graph_for(group_properties={G_E3: {"isAssignableToRole": True, "resourceProvisioningOptions": ["Team"]}})
     headers = {"Authorization": f"Bearer {graph.token}"}
-    doc = httpx.get(
+    doc = http.get(
         f"{graph.url}/groups/{G_E3}?$select=id,isAssignableToRole,resourceProvisioningOptions", headers=headers
     ).json()
     assert doc == {"id": G_E3, "isAssignableToRole": True, "resourceProvisioningOptions": ["Team"]}
-    assert httpx.get(f"{graph.url}/groups/{G_E5}?$select=isAssignableToRole", headers=headers).json() == {
+    assert http.get(f"{graph.url}/groups/{G_E5}?$select=isAssignableToRole", headers=headers).json() == {
         "isAssignableToRole": None
     }
     body = {"@odata.id": f"{graph.url}/directoryObjects/{BEN}"}
-    refused = httpx.post(f"{graph.url}/groups/{G_E3}/members/$ref", json=body, headers=headers)
+    refused = http.post(f"{graph.url}/groups/{G_E3}/members/$ref", json=body, headers=headers)
     assert refused.status_code == 403 and not graph.member(BEN, G_E3)
-    assert httpx.post(f"{graph.url}/groups/{G_E5}/members/$ref", json=body, headers=headers).status_code == 204
+    assert http.post(f"{graph.url}/groups/{G_E5}/members/$ref", json=body, headers=headers).status_code == 204

@@ -16,6 +16,7 @@ from auditor.billing.sources import Access, BillingSource, gather
 from auditor.data.model import Subscription
 from auditor.demo import sample_tenant
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from tests.loopback import http
 
 NOW = datetime(2026, 11, 1, 6)
 
@@ -96,17 +97,16 @@ def test_several_billing_accounts_and_none_chosen_is_exit_2_listing_them(sample:
 
 def test_the_stand_in_checks_the_api_version_as_arm_does(sample: Any) -> None:
     _, commerce = sample
-    import httpx
 
     with BillingStandIn(commerce.accounts) as st:
-        missing = httpx.get(
+        missing = http.get(
             f"{st.url}/providers/Microsoft.Billing/billingAccounts", headers={"Authorization": "Bearer arm-token"}
         )
-        old = httpx.get(
+        old = http.get(
             f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2020-05-01",
             headers={"Authorization": "Bearer arm-token"},
         )
-        anonymous = httpx.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2024-04-01")
+        anonymous = http.get(f"{st.url}/providers/Microsoft.Billing/billingAccounts?api-version=2024-04-01")
     assert (missing.status_code, missing.json()["error"]["code"]) == (400, "MissingApiVersionParameter")
     assert (old.status_code, old.json()["error"]["code"]) == (400, "InvalidApiVersionParameter")
     assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "AuthenticationFailed")

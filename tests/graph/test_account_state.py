@@ -20,6 +20,7 @@ from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Request, app_token
 from auditor_dev.emulator.budgets import Budgets
 from benchmarks.audit_log_choice import LOG, collect_paced, hr_sync
 from benchmarks.tenant import bench_tenant
+from tests.loopback import http
 
 SECONDS = 0.05
 
@@ -95,7 +96,7 @@ def test_forced_by_account_reads_each_candidate_once(base: TenantSnapshot) -> No
 
 
 def _listing(graph: GraphEmulator, token: str, text: str) -> httpx.Response:
-    return httpx.get(f"{graph.url}{LOG}?$filter={quote(text, safe='')}", headers={"Authorization": f"Bearer {token}"})
+    return http.get(f"{graph.url}{LOG}?$filter={quote(text, safe='')}", headers={"Authorization": f"Bearer {token}"})
 
 
 def test_the_emulator_filters_on_targets_as_the_reference_documents(base: TenantSnapshot) -> None:

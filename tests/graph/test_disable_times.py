@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from graph_tenants import make_tenant
 
@@ -30,6 +29,7 @@ from auditor.data.audit_entries import (
 from auditor.data.model import TenantSnapshot
 from auditor.snapshot import LEAVE_DATE
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, Reply, Request, app_token, error_document
+from tests.loopback import http
 
 LEAVE_ROLE = "User-LifeCycleInfo.Read.All"
 ADMIN = "admin-app"
@@ -154,9 +154,9 @@ def test_disabling_a_user_through_graph_starts_its_grace_days(
     user = next(u for u in leavers.users if u.assigned_licenses and u.account_enabled)
     with GraphEmulator(leavers, token=token) as graph:
         headers = {"Authorization": f"Bearer {token}"}
-        answer = httpx.patch(f"{graph.url}/users/{user.id}", json={"accountEnabled": False}, headers=headers)
+        answer = http.patch(f"{graph.url}/users/{user.id}", json={"accountEnabled": False}, headers=headers)
         assert answer.status_code == 204
-        logged = httpx.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
+        logged = http.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
         code = main(
             [
                 "audit",

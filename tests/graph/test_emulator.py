@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote
 
-import httpx
 import pytest
 from emulator_faults import Fault, FaultKind
 
 from auditor_dev.emulator import GraphEmulator
 from auditor_dev.emulator.filters import UpnIndex
+from tests.loopback import http
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -24,7 +24,7 @@ def graph(tenant):
 
 
 def get(graph, path, headers=AUTH):
-    return httpx.get(graph.url + path, headers=headers, timeout=10)
+    return http.get(graph.url + path, headers=headers, timeout=10)
 
 
 def test_bearer_token_required(graph):
@@ -90,7 +90,7 @@ def test_next_link_pages_to_the_end(graph, tenant):
     url = graph.url + "/users?$select=id&$top=60"
     ids = []
     while url:
-        doc = httpx.get(url, headers=AUTH).json()
+        doc = http.get(url, headers=AUTH).json()
         ids += [u["id"] for u in doc["value"]]
         url = doc.get("@odata.nextLink")
         assert url is None or ("$skiptoken=" in url and "$top=60" in url)
@@ -219,16 +219,16 @@ def test_send_mail(graph, tenant):
         },
         "saveToSentItems": False,
     }
-    r = httpx.post(f"{graph.url}/users/{sender}/sendMail", json=body, headers=AUTH)
+    r = http.post(f"{graph.url}/users/{sender}/sendMail", json=body, headers=AUTH)
     assert r.status_code == 202 and r.content == b""
     assert graph.sent_mail[-1].sender == sender
     assert graph.sent_mail[-1].message["subject"] == "License audit"
     assert graph.sent_mail[-1].save_to_sent_items is False
     no_rcpt = {"message": {"subject": "x", "body": {"contentType": "Text", "content": "y"}}}
-    assert httpx.post(f"{graph.url}/users/{sender}/sendMail", json=no_rcpt, headers=AUTH).status_code == 400
-    assert httpx.post(f"{graph.url}/users/{sender}/sendMail", content=b"{", headers=AUTH).status_code == 400
-    assert httpx.post(f"{graph.url}/users/nobody@x.example/sendMail", json=body, headers=AUTH).status_code == 404
-    assert httpx.post(f"{graph.url}/users/{sender}/sendMail", json=body).status_code == 401
+    assert http.post(f"{graph.url}/users/{sender}/sendMail", json=no_rcpt, headers=AUTH).status_code == 400
+    assert http.post(f"{graph.url}/users/{sender}/sendMail", content=b"{", headers=AUTH).status_code == 400
+    assert http.post(f"{graph.url}/users/nobody@x.example/sendMail", json=body, headers=AUTH).status_code == 404
+    assert http.post(f"{graph.url}/users/{sender}/sendMail", json=body).status_code == 401
 
 
 def test_fault_counts_and_request_log(tenant):

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 from graph_tenants import make_tenant
 
 from auditor_dev.emulator import GraphEmulator
 from auditor_dev.emulator.budgets import AppLimits, Bucket, Budgets, cost
 from auditor_dev.emulator.errors import GraphError
+from tests.loopback import http
 
 TOKEN = "budget-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -124,14 +124,14 @@ def test_each_usage_report_allows_fourteen_requests_per_ten_minutes() -> None:
 def test_over_budget_the_emulator_answers_429_with_graphs_headers_and_body() -> None:
     snap = make_tenant(30)
     with GraphEmulator(snap, token=TOKEN, budgets=Budgets(scale=0.001, seconds=100)) as graph:  # 10 units
-        answers = [httpx.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(4)]
-        batch = httpx.post(
+        answers = [http.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(4)]
+        batch = http.post(
             graph.url + "/$batch",
             headers=AUTH,
             timeout=10,
             json={"requests": [{"id": "1", "method": "GET", "url": "/subscribedSkus"}]},
         )
-        mailbox = httpx.get(
+        mailbox = http.get(
             graph.url + f"/users/{snap.users[0].id}/mailboxSettings/userPurpose", headers=AUTH, timeout=10
         )
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
@@ -152,7 +152,7 @@ def test_over_budget_the_emulator_answers_429_with_graphs_headers_and_body() -> 
 
 def test_budgets_are_off_by_default() -> None:
     with GraphEmulator(make_tenant(30), token=TOKEN) as graph:
-        answers = [httpx.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(3)]
+        answers = [http.get(graph.url + "/subscribedSkus", headers=AUTH, timeout=10) for _ in range(3)]
     assert all(a.status_code == 200 and "x-ms-resource-unit" not in a.headers for a in answers)
 
 
@@ -298,7 +298,7 @@ def test_the_emulator_answers_a_conditional_access_429_without_retry_after() -> 
     snap = make_tenant(30)
     with GraphEmulator(snap, token=TOKEN, budgets=Budgets(seconds=100)) as graph:
         answers = [
-            httpx.get(graph.url + "/identity/conditionalAccess/policies", headers=AUTH, timeout=10) for _ in range(2)
+            http.get(graph.url + "/identity/conditionalAccess/policies", headers=AUTH, timeout=10) for _ in range(2)
         ]
     assert answers[0].status_code != 429
     assert answers[1].status_code == 429 and "Retry-After" not in answers[1].headers

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import httpx
 import msgspec
 
 from auditor.graph.collector import USER_FIELDS
@@ -13,6 +12,7 @@ from auditor.snapshot import SIGN_IN_ACTIVITY
 from auditor_dev.emulator import GraphEmulator, app_token
 from auditor_dev.sample.generate import generate_tenant
 from benchmarks.prerender import Prerendered
+from tests.loopback import http
 
 SELECTS = (("id", SIGN_IN_ACTIVITY), USER_FIELDS)  # benchmarks.serve.SELECTS
 
@@ -21,7 +21,7 @@ def _read_all(graph: GraphEmulator, token: str, first: str, headers: dict[str, s
     out = []
     url: str | None = graph.url + first
     while url:
-        response = httpx.get(url, headers={"Authorization": f"Bearer {token}", **headers})
+        response = http.get(url, headers={"Authorization": f"Bearer {token}", **headers})
         assert response.status_code == 200
         out.append(response.content.replace(graph.url.encode(), b"URL"))
         url = response.json().get("@odata.nextLink")
@@ -116,7 +116,7 @@ def test_a_prepared_emulator_answers_alike_without_working_anything_out(monkeypa
         out = []
         for q, h in queries:
             if q.startswith("/reports/"):
-                response = httpx.get(graph.url + q, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True)
+                response = http.get(graph.url + q, headers={"Authorization": f"Bearer {token}"}, follow_redirects=True)
                 assert response.status_code == 200
                 out.append([response.content])
             else:

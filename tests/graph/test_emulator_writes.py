@@ -32,6 +32,7 @@ from auditor.data.model import (
 )
 from auditor.graph import GraphClient, StaticTokenCredential
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
+from tests.loopback import http
 
 TENANT = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"
 E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
@@ -162,13 +163,13 @@ class Api:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def get(self, path: str, **headers: str) -> httpx.Response:
-        return httpx.get(self.graph.url + path, headers={**self.headers, **headers}, timeout=10)
+        return http.get(self.graph.url + path, headers={**self.headers, **headers}, timeout=10)
 
     def post(self, path: str, body: object = None) -> httpx.Response:
-        return httpx.post(self.graph.url + path, json=body, headers=self.headers, timeout=10)
+        return http.post(self.graph.url + path, json=body, headers=self.headers, timeout=10)
 
     def delete(self, path: str) -> httpx.Response:
-        return httpx.delete(self.graph.url + path, headers=self.headers, timeout=10)
+        return http.delete(self.graph.url + path, headers=self.headers, timeout=10)
 
     def assign(
         self, user: str, add: list[dict[str, object]] | None = None, remove: list[str] | None = None
@@ -516,7 +517,7 @@ def test_member_of_pages(api):
             assert a.join(group, CARL).status_code == 204
     first = a.get(f"/users/{CARL}/memberOf?$top=2").json()
     assert len(first["value"]) == 2
-    rest = httpx.get(first["@odata.nextLink"], headers=a.headers, timeout=10).json()
+    rest = http.get(first["@odata.nextLink"], headers=a.headers, timeout=10).json()
     assert [g["id"] for g in first["value"] + rest["value"]] == [E5_GROUP, EXCH_GROUP, PLAIN_GROUP]
     assert "@odata.nextLink" not in rest
 

@@ -28,6 +28,7 @@ from auditor.policyset.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
 from auditor_dev.emulator import GraphEmulator, Reply, Request, app_token, wire
 from auditor_dev.emulator.log import most_in_flight
+from tests.loopback import http
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -70,9 +71,8 @@ def by_id(snapshot: TenantSnapshot) -> list:
 
 
 def _get(graph: GraphEmulator, token: str, path: str, headers: dict[str, str] | None = None):
-    import httpx
 
-    return httpx.get(graph.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})})
+    return http.get(graph.url + path, headers={"Authorization": f"Bearer {token}", **(headers or {})})
 
 
 def test_emulator_filters_users_by_upn_prefix_with_select_top_paging_and_count():
@@ -120,8 +120,6 @@ def test_emulator_filters_users_by_upn_prefix_with_select_top_paging_and_count()
 def test_emulator_latency_overlaps_on_concurrent_requests():
     import time
 
-    import httpx
-
     snap = make_tenant(10)
     token = app_token(snap.tenant_id)
     # a latency long enough that four threads started together arrive before it ends on a busy machine
@@ -135,7 +133,7 @@ def test_emulator_latency_overlaps_on_concurrent_requests():
 
         def fetch() -> None:
             together.wait()
-            httpx.get(graph.url + "/organization", headers={"Authorization": f"Bearer {token}"})
+            http.get(graph.url + "/organization", headers={"Authorization": f"Bearer {token}"})
             ends.append(time.monotonic())
 
         threads = [threading.Thread(target=fetch) for _ in range(4)]

@@ -36,6 +36,7 @@ from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor_dev.sample.generate import generate_tenant
+from tests.loopback import http
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
@@ -176,18 +177,17 @@ def test_the_settings_are_read_beside_the_users_and_the_reports_all_at_once() ->
 
 def test_the_emulator_catches_a_token_sent_to_the_download_host() -> None:
     """The check the test above relies on can fail: a download with the token is refused and counted."""
-    import httpx
 
     run = Run(tenant_with_usage())
     with run.graph:
         auth = {"Authorization": f"Bearer {run.token}"}
-        answer = httpx.get(f"{run.graph.url}/reports/getM365AppUserDetail(period='D30')", headers=auth)
+        answer = http.get(f"{run.graph.url}/reports/getM365AppUserDetail(period='D30')", headers=auth)
         assert answer.status_code == 302
         location = answer.headers["location"]
         assert location.startswith("http://localhost:")
-        assert httpx.get(location, headers=auth).status_code == 400
+        assert http.get(location, headers=auth).status_code == 400
         assert run.graph.reports.token_leaks == 1
-        assert httpx.get(location).status_code == 200
+        assert http.get(location).status_code == 200
 
 
 def test_the_copilot_report_on_v1_is_not_asked_again_on_beta() -> None:

@@ -7,7 +7,6 @@ import dataclasses
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 from auditor.data.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
@@ -17,6 +16,7 @@ from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.audit_log import APP_NAME
+from tests.loopback import http
 
 from .conftest import SAMPLE, audit
 
@@ -43,7 +43,7 @@ def test_a_license_write_is_named_as_the_cause_of_the_new_finding(tmp_path: Path
         assert baseline is not None and code == 1
         # the example policy's grace_days: the account-state activities, back as far as the log keeps them
         read_before = len(graph.requests_to(r"/auditLogs/directoryAudits"))
-        answer = httpx.post(
+        answer = http.post(
             f"{graph.url}/users/{user.id}/assignLicense",
             json={"addLicenses": [{"skuId": _e5(sample), "disabledPlans": []}], "removeLicenses": []},
             headers={"Authorization": f"Bearer {token}"},
@@ -108,21 +108,19 @@ def test_group_membership_writes_are_recorded_and_served(tmp_path: Path, sample)
     with GraphEmulator(sample, token=token) as graph:
         headers = {"Authorization": f"Bearer {token}"}
         ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{user.id}"}
-        assert httpx.post(f"{graph.url}/groups/{group.id}/members/$ref", json=ref, headers=headers).status_code == 204
-        assert httpx.delete(f"{graph.url}/groups/{group.id}/members/{user.id}/$ref", headers=headers).status_code == 204
-        page = httpx.get(
+        assert http.post(f"{graph.url}/groups/{group.id}/members/$ref", json=ref, headers=headers).status_code == 204
+        assert http.delete(f"{graph.url}/groups/{group.id}/members/{user.id}/$ref", headers=headers).status_code == 204
+        page = http.get(
             f"{graph.url}/auditLogs/directoryAudits",
             params={"$filter": "activityDisplayName eq 'Add member to group'", "$top": "1"},
             headers=headers,
         ).json()
         everything = [
             e
-            for e in httpx.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
+            for e in http.get(f"{graph.url}/auditLogs/directoryAudits", headers=headers).json()["value"]
             if e["targetResources"][0]["id"] == user.id
         ]  # the sample holds entries of its own
-        bad = httpx.get(
-            f"{graph.url}/auditLogs/directoryAudits", params={"$filter": "category eq 'x'"}, headers=headers
-        )
+        bad = http.get(f"{graph.url}/auditLogs/directoryAudits", params={"$filter": "category eq 'x'"}, headers=headers)
     assert [e["activityDisplayName"] for e in everything] == ["Remove member from group", "Add member to group"] or {
         e["activityDisplayName"] for e in everything
     } == {"Remove member from group", "Add member to group"}
@@ -155,7 +153,7 @@ def test_paging_follows_next_link(sample) -> None:
         url: str | None = f"{graph.url}/auditLogs/directoryAudits?$top=2"
         seen = []
         while url:
-            doc = httpx.get(url, headers=headers).json()
+            doc = http.get(url, headers=headers).json()
             seen += [e["id"] for e in doc["value"]]
             url = doc.get("@odata.nextLink")
     assert sorted(seen) == [f"a{i}" for i in range(5)]
