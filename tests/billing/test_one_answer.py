@@ -1,9 +1,10 @@
 """One answer per product on the demo: every seat figure a finding gives as an order (a new total,
-seats to buy, a reduction) is the plan's bill's for that product, and the bill `plan` writes is the
-one the audit's report shows."""
+seats to buy, a reduction) is the plan's bill's for that product, so is the amount it shows, and the
+bill `plan` writes is the one the audit's report shows."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -27,7 +28,7 @@ ORDERS = re.compile(
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any], Path]:
     out = tmp_path_factory.mktemp("one-answer")
-    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json,md", "--fail-on", "never"]) == 0
+    assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json,md,csv", "--fail-on", "never"]) == 0
     assert main(["plan", "--report-dir", str(out)]) in (0, 1)
     report = json.loads((out / "report.json").read_text("utf-8"))
     plan = json.loads((out / "plan.json").read_text("utf-8"))
@@ -94,6 +95,42 @@ def test_plan_md_gives_the_bills_seats(demo: tuple[dict[str, Any], dict[str, Any
         assert figures is not None and figures["to"] == product["purchased"] - figures["drop"]
         priced = [s["seats"] for s in leaves if s["sku"] == product["sku"] and s["monthly"] > 0]
         assert not priced or sum(priced) == figures["drop"], product
+
+
+def test_every_product_finding_shows_the_bills_money(demo: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
+    """The amount a finding about a product shows is what "Your bill" says the seats it orders come
+    to a month: what the product's removals save (spare-seats-over-limit) or what its purchase costs
+    (spare-seats-under-minimum, entitlement-short), never today's count at the catalog price."""
+    report, _, out = demo
+    saves: dict[str, float] = {}
+    costs: dict[str, float] = {}
+    for step in report["money"]["bill"]["leaves"]:  # what "Your bill" says a month, per day and product
+        into = saves if step["monthly"] > 0 else costs
+        into[step["sku"]] = round(into.get(step["sku"], 0.0) + abs(step["monthly"]), 2)
+    shown: dict[str, float] = {}
+    for finding in report["findings"]:
+        if finding["waived"] or finding["subject"]["type"] != "sku" or finding["monthly_cost"] is None:
+            continue
+        entitle = finding["details"].get("entitle_with") or {}
+        part = entitle.get("sku") or finding["skus"][0]
+        bill = finding["details"].get("bill")
+        assert bill is not None, (finding["rule"], part, "an amount that is not the bill's, and no sentence why")
+        amount = (saves if finding["rule"] == SpareSeatsOverLimit.id else costs).get(part)
+        assert finding["monthly_cost"] == amount, (finding["rule"], part, finding["monthly_cost"], amount)
+        assert amount == bill["drop_monthly" if finding["rule"] == SpareSeatsOverLimit.id else "buy_monthly"]
+        shown[part] = amount
+    # E5's 7 seats leave the bill (not the 3 over the policy's limit today), 8 P2 seats are bought (not 1);
+    # E3's finding says to buy none, so it shows no amount
+    assert shown == {"SPE_E5": 383.25, "AAD_PREMIUM_P2": 67.2}
+    # and every file a person reads shows that amount for the finding
+    e5 = next(f for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id)
+    md = (out / "report.md").read_text("utf-8").replace("\\", "")
+    (row,) = [line for line in md.splitlines() if line.startswith("| **Microsoft 365 E5**<br>")]
+    assert row.count("€383.25") == 1 and "€164.25" not in md
+    assert "Too many unused licenses: Microsoft 365 E5 · €383.25" in (out / "digest.txt").read_text("utf-8")
+    with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
+        costs_csv = {r["id"]: r["monthly_cost"] for r in csv.DictReader(fh)}
+    assert costs_csv[e5["id"]] == "383.25"
 
 
 def _name(report: dict[str, Any], part: str) -> str:
