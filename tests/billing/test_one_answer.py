@@ -13,11 +13,14 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import Locale
+from auditor.i18n import format_money
 from auditor.plan.bill import SEAT_RULES, product_figures
 from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
+ROOT = Path(__file__).resolve().parents[2]
 # the orders a seat finding's message, summary and steps can give, each with its figure
 ORDERS = re.compile(
     r"new total, (\d+)|total you need, (\d+)|total of (\d+)|leaves (\d+) licen|down to (\d+)|every license: (\d+)"
@@ -122,15 +125,21 @@ def test_every_product_finding_shows_the_bills_money(demo: tuple[dict[str, Any],
     # E5's 7 seats leave the bill (not the 3 over the policy's limit today), 8 P2 seats are bought (not 1);
     # E3's finding says to buy none, so it shows no amount
     assert shown == {"SPE_E5": 383.25, "AAD_PREMIUM_P2": 67.2}
+    doc = " ".join((ROOT / "docs" / "bill.md").read_text("utf-8").split())  # docs/bill.md gives the same
+    e5, p2 = (format_money(shown[part], "EUR", Locale.EN) for part in ("SPE_E5", "AAD_PREMIUM_P2"))
+    assert f"{_name(report, 'SPE_E5')}'s finding shows {e5} a month" in doc
+    assert f"{_name(report, 'AAD_PREMIUM_P2')}'s {p2} (8 seats bought" in doc
     # and every file a person reads shows that amount for the finding
-    e5 = next(f for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id)
+    finding = next(f for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id)
     md = (out / "report.md").read_text("utf-8").replace("\\", "")
     (row,) = [line for line in md.splitlines() if line.startswith("| **Microsoft 365 E5**<br>")]
     assert row.count("€383.25") == 1 and "€164.25" not in md
+    (row,) = [line for line in md.splitlines() if line.startswith("| **Microsoft Entra ID P2**<br>")]
+    assert row.count("€67.20") == 1 and "€8.40 |" not in row
     assert "Too many unused licenses: Microsoft 365 E5 · €383.25" in (out / "digest.txt").read_text("utf-8")
     with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
         costs_csv = {r["id"]: r["monthly_cost"] for r in csv.DictReader(fh)}
-    assert costs_csv[e5["id"]] == "383.25"
+    assert costs_csv[finding["id"]] == "383.25"
 
 
 def _name(report: dict[str, Any], part: str) -> str:
