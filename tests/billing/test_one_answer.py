@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # the orders a seat finding's message, summary and steps can give, each with its figure
 ORDERS = re.compile(
     r"new total, (\d+)|total you need, (\d+)|total of (\d+)|leaves (\d+) licen|down to (\d+)|every license: (\d+)"
-    r"|up to (\d+) in all|to buy: (\d+)|\bBuy (\d+)|by (\d+) licen|Reduce by (\d+)|remove (\d+) licen"
+    r"|up to (\d+) in all|to buy: (\d+)|\bBuy (\d+)|by (\d+) licen|[Rr]educe by (\d+)|remove (\d+) licen"
 )
 
 
@@ -39,8 +39,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict
 
 
 def _orders(finding: dict[str, Any]) -> list[int]:
+    """The seat figures a finding gives as orders: in its message as report.json keeps it (in English),
+    its summary and its steps."""
     remediation = finding.get("remediation") or {}
-    texts = [remediation.get("summary") or "", *(remediation.get("steps") or [])]
+    texts = [finding["message"], remediation.get("summary") or "", *(remediation.get("steps") or [])]
     return [int(next(g for g in m.groups() if g)) for text in texts for m in ORDERS.finditer(text)]
 
 
