@@ -15,7 +15,7 @@ import pytest
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.i18n import format_money
-from auditor.plan.bill import SEAT_RULES, product_figures
+from auditor.plan.bill import SEAT_RULES, name_seat_figures, product_figures
 from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
@@ -147,3 +147,46 @@ def test_every_product_finding_shows_the_bills_money(demo: tuple[dict[str, Any],
 def _name(report: dict[str, Any], part: str) -> str:
     """A product as the bill names it: Microsoft's product table (auditor.reference)."""
     return product_names().product(None, part) or part
+
+
+def _seat_finding(rule: str, part: str, **details: Any) -> dict[str, Any]:
+    return {"rule": rule, "skus": [part], "waived": False, "details": dict(details), "monthly_cost": 99.0}
+
+
+def _drop(part: str, seats: int, saving: float, **extra: Any) -> dict[str, Any]:
+    action = {"sku": part, "action": "reduce", "seats": seats, "monthly_saving": saving, "saving_from": "2027-01-01"}
+    return action | extra
+
+
+def test_a_seat_findings_amount_is_the_bills_for_the_seats_it_orders() -> None:
+    """What the removals save for spare-seats-over-limit, what the purchase costs for a finding that
+    orders seats bought, no amount where the bill orders none of them or one action has no price."""
+    product = {"purchased": 10, "assigned_after": 4, "spare": 0}
+    bill = {
+        "products": [{"sku": p, **product} for p in ("E5", "KEPT", "NOPRICE", "E3")],
+        "actions": [
+            _drop("E5", 4, 100.0),
+            _drop("E5", 2, 50.5),
+            {"sku": "E5", "action": "none", "seats": 0, "monthly_saving": 0.0},  # no seats: not counted
+            {"sku": "KEPT", "action": "none", "seats": 0, "monthly_saving": 0.0},
+            _drop("NOPRICE", 3, 0.0, unpriced=True),
+            _drop("E3", 1, 35.44),
+            {"sku": "P2", "action": "buy", "seats": 8, "monthly_saving": -67.2, "saving_from": "2026-11-01"},
+        ],
+    }
+    over, under, short = SpareSeatsOverLimit.id, SpareSeatsUnderMinimum.id, EntitlementShort.id
+    findings = [
+        _seat_finding(over, "E5"),
+        _seat_finding(over, "KEPT"),  # the bill keeps every seat: it saves nothing
+        _seat_finding(over, "NOPRICE"),  # the amount is not known: none, never 0.00
+        _seat_finding(under, "E3"),  # the plan frees enough: buy none, no amount (not E3's saving)
+        _seat_finding(short, "P2", short=1, entitle_with={"sku": "P2"}),
+        _seat_finding(short, "E3", short=1, entitle_with={"sku": "E3"}),  # the bill buys none: its own count
+    ]
+    name_seat_figures({"bill": bill, "findings": findings})
+    assert [f["monthly_cost"] for f in findings] == [150.5, None, None, None, 67.2, 99.0]
+    assert findings[0]["details"]["bill"]["drop"] == 6 and findings[4]["details"]["bill"]["buy"] == 8
+    assert product_figures(bill, "NOPRICE") == {
+        "purchased": 10, "after": 4, "spare": 0, "drop": 3, "buy": 0, "to": 7, "from": "2027-01-01",
+        "drop_monthly": None, "buy_monthly": 0.0,
+    }  # fmt: skip
