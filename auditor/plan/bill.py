@@ -125,12 +125,15 @@ DROPS = tuple(a.value for a in Action if a is not Action.BUY)  # `none` with sea
 def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None:
     """The bill of one product as a seat finding says it (details.bill): `purchased`, `after` (assigned
     after the plan), `spare`, `drop` (the seats its actions remove), `buy`, `to` (purchased − drop +
-    buy: the seats it pays for once every action is taken) and `from` (the last day a removal takes
-    effect; null when one's day is not known); None when the bill neither holds nor buys it."""
+    buy: the seats it pays for once every action is taken), `from` (the last day a removal takes
+    effect; null when one's day is not known), `drop_monthly` (what the removals save a month) and
+    `buy_monthly` (what the purchase costs a month; each null when an action has no price); None
+    when the bill neither holds nor buys it."""
     product = next((p for p in bill.get("products") or [] if p.get("sku") == part), None)
     actions = [a for a in bill.get("actions") or [] if a.get("sku") == part and a.get("seats")]
     drops = [a for a in actions if a.get("action") in DROPS]
-    buy = sum(int(a["seats"]) for a in actions if a.get("action") == Action.BUY.value)
+    buys = [a for a in actions if a.get("action") == Action.BUY.value]
+    buy = sum(int(a["seats"]) for a in buys)
     if product is None and not buy:
         return None
     drop = sum(int(a["seats"]) for a in drops)
@@ -145,14 +148,26 @@ def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None
         "buy": buy,
         "to": purchased - drop + buy,
         "from": max(days) if days and known else None,
+        "drop_monthly": _saving(drops),
+        "buy_monthly": None if (saving := _saving(buys)) is None else -saving + 0.0,
     }
+
+
+def _saving(actions: Sequence[Mapping[str, Any]]) -> float | None:
+    """What `actions` take off the bill a month together (a purchase counts negative); None when
+    one of them has no price."""
+    if any(a.get("unpriced") for a in actions):
+        return None
+    return round(sum(float(a.get("monthly_saving") or 0.0) for a in actions), 2)
 
 
 def name_seat_figures(document: dict[str, Any]) -> None:
     """Each finding that orders a product's seats (SEAT_RULES) carries the bill's figures for the
     product (details.bill: product_figures), so its message, summary and steps give the plan's
-    figure and say in one sentence why it differs from today's counts. An entitlement-short finding
-    whose count the bill buys as it is needs no such sentence."""
+    figure and say in one sentence why it differs from today's counts; its `monthly_cost` becomes the
+    bill's amount for the seats it orders (spare-seats-over-limit: what the removals save; the
+    others: what the purchase costs; null for none). An entitlement-short finding whose count the
+    bill buys as it is needs no such sentence, and keeps its own amount."""
     bill = document.get("bill")
     if not isinstance(bill, Mapping):
         return
@@ -172,6 +187,9 @@ def name_seat_figures(document: dict[str, Any]) -> None:
                 continue  # the bill buys the count the finding gives (or the plan's changes cover some)
             figures["why"] = "short"
         details["bill"] = figures
+        # its amount is the bill's for the seats it orders: what the removals save, or what the purchase costs
+        amount = figures["drop_monthly"] if f.get("rule") == SpareSeatsOverLimit.id else figures["buy_monthly"]
+        f["monthly_cost"] = amount or None
 
 
 def name_reductions(document: dict[str, Any]) -> None:

@@ -160,8 +160,9 @@ class SpareSeatsOverLimit(CatalogRule):
                 "catalog",
                 sku_subject(sku),
                 (sku.sku_part_number,),
+                # today's counts only: how many seats to drop is the guidance's (the plan's bill, where there is one)
                 f"{unused} of {enabled} seats unused; the policy allows {limit}"
-                + (f"; reduce by {unused - limit} at the renewal on {renewal:%Y-%m-%d}" if renewal else ""),
+                + (f"; the next renewal is on {renewal:%Y-%m-%d}" if renewal else ""),
                 dict(
                     SpareSeatsOverLimitDetails(
                         enabled=enabled,
