@@ -88,7 +88,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         ),
         Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
         Text("message.entitle.reach", "Reached by {reach}."),
-        Text("summary.entitle", "Assign {target} to {user}, or take {user} out of the feature's scope."),
+        Text("summary.entitle", "Assign {target} to {user}, or take {user} out of {reach}."),
         Text(
             "summary.entitle.none",
             "Give {user} a product that includes {plan}, or take {user} out of the scope of {features}.",
@@ -98,7 +98,11 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "In the Microsoft 365 admin center, assign {target} to the user "
             "(Users > Active users > Licenses and apps).",
         ),
-        Text("steps.entitle.seats", "Buy the license first: none is free."),
+        Text(
+            "steps.entitle.buy",
+            "Buy {target} first: none is free. Then, in the Microsoft 365 admin center, assign it to the user "
+            "(Users > Active users > Licenses and apps).",
+        ),
         Text("steps.entitle.scope", "Or take the user out of {reach}."),
         Text(
             "steps.entitle.price",
@@ -163,8 +167,8 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             )
         action = assign_license(f, [product["sku"]], [], TextRef("graph.entitle", values))
         steps = [TextRef("steps.entitle.assign", values), scope_step]
-        if f.own.get("waits_for_seats"):
-            steps.insert(0, TextRef("steps.entitle.seats", values))
+        if f.own.get("waits_for_seats"):  # one step: a step of its own for the purchase would repeat per recipe
+            steps[0] = TextRef("steps.entitle.buy", values)
             action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
         return Remediation(
             TextRef("summary.entitle", values),
