@@ -76,6 +76,15 @@ def test_report_md_names_what_reaches_each_user_beside_them(demo: dict[str, Any]
             assert reached_by.replace("-", "\\-") in block, (name, reached_by)
 
 
+def test_only_a_row_whose_steps_are_not_shown_says_what_reaches_it(demo: dict[str, Any]) -> None:
+    """The fixes are grouped by what reaches their users, so their steps name it once for the whole
+    table; only the user whose fix report.html leaves out (the demo's new starter) has it in the row."""
+    section = html_section(demo["html"])
+    assert section.count("Reached by") == 1
+    assert "Reached by the Conditional Access policy &#34;Require multifactor authentication" in section
+    assert "Reached by" not in md_section(demo["md"])  # report.md shows every fix
+
+
 @pytest.mark.parametrize("page", ["html", "md"])
 def test_no_step_holds_a_placeholder_or_points_to_the_message(demo: dict[str, Any], page: str) -> None:
     section = html_section(demo["html"]) if page == "html" else md_section(demo["md"])
