@@ -161,6 +161,21 @@ def message(
     return " ".join([text, *(render_one(locale, note, note_values) for note in found.notes(finding_details))])
 
 
+def row_note(
+    rule: str,
+    *,
+    subject: Mapping[str, Any],
+    skus: Sequence[str],
+    details: Mapping[str, Any],
+    locale: Locale,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """What the report's row of a user says where it shows no steps for the finding
+    (RuleGuidance.row_note); empty for most rules."""
+    found = _rule(rule).row_note(RuleDetails[Any](subject, skus, details), ValueFormatter(locale, names))
+    return render_one(locale, *found) if found is not None else ""
+
+
 def remediation(
     rule: str,
     *,

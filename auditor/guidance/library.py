@@ -540,6 +540,12 @@ class RuleGuidance(Generic[D]):
         """The remediation: which steps, which Graph actions (and alternatives), which role, which links."""
         raise NotImplementedError
 
+    def row_note(self, f: RuleDetails[D], w: ValueFormatter) -> Message | None:
+        """What a user's row in the report says where the report does not show the finding's steps
+        (a fix of its own, left to report.md and report.json): by default nothing, the rule's title
+        and the row say enough; a rule whose steps name what they act on says it here too."""
+        return None
+
     def default_actions(self, f: RuleDetails[D], v: Variant, w: ValueFormatter) -> list[Action]:
         """The remediation's default Graph actions alone, which is all a plan reads: the whole
         remediation's here; a rule with many findings gives them without building its steps' texts."""

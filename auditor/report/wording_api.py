@@ -31,6 +31,17 @@ class Wording(Protocol):
         names: Mapping[str, str] | None = None,
     ) -> str: ...
 
+    def row_note(
+        self,
+        rule: str,
+        *,
+        subject: Mapping[str, Any],
+        skus: Sequence[str],
+        details: Mapping[str, Any],
+        locale: Locale,
+        names: Mapping[str, str] | None = None,
+    ) -> str: ...
+
     def remediation(
         self,
         rule: str,

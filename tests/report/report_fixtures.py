@@ -88,6 +88,18 @@ class FakeGuidance:
         who = subject.get("display_name") or subject.get("sku") or subject.get("id")
         return f"[{locale.value}] {who} breaks {rule} with {', '.join(skus)}"
 
+    def row_note(
+        self,
+        rule: str,
+        *,
+        subject: Mapping[str, Any],
+        skus: Sequence[str],
+        details: Mapping[str, Any],
+        locale: Locale,
+        names: Mapping[str, str] | None = None,
+    ) -> str:
+        return ""
+
     def remediation(
         self,
         rule: str,

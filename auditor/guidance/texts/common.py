@@ -22,6 +22,11 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.feature.privileged_access", "Privileged Identity Management"),
     Text("word.feature.dynamic_groups", "dynamic groups"),
     Text("word.feature.group_licensing", "group-based licensing"),
+    # what puts a user in a feature's scope, {name} being its name in the tenant (entitlement-missing's steps)
+    Text("word.reach.policy", 'the Conditional Access policy "{name}"'),
+    Text("word.reach.role", "the PIM role {name}"),
+    Text("word.reach.dynamic_group", "the dynamic group {name}"),
+    Text("word.reach.group", "the licensing group {name}"),
     Text(
         "message.shared_mailbox_unknown",
         "The auditor could not tell whether this is a shared, room or "

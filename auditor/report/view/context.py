@@ -117,6 +117,22 @@ class RenderContext:
         )
         return clean(text, TEXT_LIMIT)
 
+    def row_note(self, finding: Mapping[str, Any]) -> str:
+        """What a user's row says where the report shows no steps for it; empty for most rules."""
+        subject = finding.get("subject") or {}
+        rule = finding["rule"]
+        if subject.get("type") != "user" or rule not in self.known:
+            return ""
+        text = self.wording.row_note(
+            rule,
+            subject=subject,
+            skus=finding.get("skus", []),
+            details=finding.get("details") or {},
+            locale=self.locale,
+            names=self.names,
+        )
+        return clean(text, TEXT_LIMIT)
+
     def remediation(self, finding: Mapping[str, Any]) -> Mapping[str, Any]:
         rule = finding["rule"]
         if rule not in self.known:

@@ -49,6 +49,7 @@ class FindingRow(msgspec.Struct, frozen=True):
     groups: str  # the groups that assign the products, empty when assigned directly
     policy: str
     message: str  # the finding in one sentence, for what is not a user or a rule the catalog does not know
+    note: str  # what a user's row says where its steps are not shown (RuleGuidance.row_note); mostly empty
     cost: str
     change: str
     state: str  # "ready", "waits for a declaration", "needs an admin's decision"; empty when unknown
@@ -200,6 +201,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
         # catalog does not know (from another version of the tool), by its message
         message="" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding),
+        note=ctx.row_note(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         state=state.label if state else "",
@@ -272,7 +274,10 @@ def _recipes(
         )
         # the steps all of them have: the rule's own steps (_shared) are only those every finding has
         common = tuple(step for step in others[0][0].steps if all(step in r.steps for r, _ in others))
-        rows = tuple(row for _, rows in others for row in rows)
+        # their steps are not shown: a row says what its rule's steps would name (RuleGuidance.row_note)
+        rows = tuple(
+            msgspec.structs.replace(row, message=row.message or row.note) for _, rows in others for row in rows
+        )
         shown.append(Recipe(caption, common, "", (), (), rows, rest=True))
     return tuple(shown)
 

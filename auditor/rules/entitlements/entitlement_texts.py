@@ -15,7 +15,17 @@ from ...guidance.examples import USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, bill_figures, bill_values
 from ...guidance.remediation import Remediation, TextRef, assign_license
 from ...guidance.texts.declare import Text
-from ...impact.entitlement_scope import GOVERNANCE, GROUP_LICENSING_PLAN, P1, P2
+from ...impact.entitlement_scope import (
+    CONDITIONAL_ACCESS,
+    DYNAMIC_GROUPS,
+    GOVERNANCE,
+    GROUP_LICENSING,
+    GROUP_LICENSING_PLAN,
+    P1,
+    P2,
+    PRIVILEGED_ACCESS,
+    RISK_BASED_ACCESS,
+)
 from ..assignments.base_texts import wait_for_usage_location
 from . import entitlement as rules
 
@@ -41,6 +51,31 @@ def feature_names(features: list[str], w: ValueFormatter) -> str:
     return w.all([w.word(f"feature.{f}") for f in features])
 
 
+# what puts a user in a feature's scope, by the feature (a risk-based policy is a Conditional Access policy too)
+REACH_WORDS = {
+    CONDITIONAL_ACCESS: "reach.policy",
+    RISK_BASED_ACCESS: "reach.policy",
+    PRIVILEGED_ACCESS: "reach.role",
+    DYNAMIC_GROUPS: "reach.dynamic_group",
+    GROUP_LICENSING: "reach.group",
+}
+
+
+def reach(features: list[str], via: dict[str, list[str]], w: ValueFormatter) -> str:
+    """What puts the user in scope, by name: 'the Conditional Access policy "Block high-risk sign-ins"
+    and the PIM role Global Administrator'; a feature whose names the
+    finding lacks (or one this version does not know) by the feature's name."""
+    said: list[str] = []
+    for feature in features:
+        names = [name for name in via.get(feature) or [] if isinstance(name, str) and name]
+        word = REACH_WORDS.get(feature)
+        if word is None or not names:
+            said.append(w.word(f"feature.{feature}") if feature in REACH_WORDS else feature)
+            continue
+        said += [w.word(word).format(name=name) for name in names]
+    return w.all(list(dict.fromkeys(said)))
+
+
 class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
     id = rules.EntitlementMissing.id
     texts = (
@@ -52,17 +87,23 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "the Microsoft Entra ID plan that the feature needs.",
         ),
         Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
-        Text("summary.entitle", "Assign {target} to {user}, or take {user} out of the feature's scope."),
+        Text("message.entitle.reach", "Reached by {reach}."),
+        Text("summary.entitle", "Assign {target} to {user}, or take {user} out of {reach}."),
         Text(
             "summary.entitle.none",
             "Give {user} a product that includes {plan}, or take {user} out of the scope of {features}.",
         ),
         Text(
             "steps.entitle.assign",
-            "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active users > Licenses and apps).",
+            "In the Microsoft 365 admin center, assign {target} to the user "
+            "(Users > Active users > Licenses and apps).",
         ),
-        Text("steps.entitle.seats", "Buy the license first: none is free."),
-        Text("steps.entitle.scope", "Or take {user} out of the scope that the message names."),
+        Text(
+            "steps.entitle.buy",
+            "Buy {target} first: none is free. Then, in the Microsoft 365 admin center, assign it to the user "
+            "(Users > Active users > Licenses and apps).",
+        ),
+        Text("steps.entitle.scope", "Or take the user out of {reach}."),
         Text(
             "steps.entitle.price",
             "No product with a price in the policy's catalog includes {plan}: add one "
@@ -89,18 +130,23 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
     def values(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> dict[str, str]:
         d = f.own
         features = list(d.get("features") or [])
-        via = [name for f_ in features for name in (d.get("via") or {}).get(f_, [])]
+        via = d.get("via") or {}
         product = d.get("entitle_with")
         return {
             **base_values(f, w),
             "features": feature_names(features, w),
-            "via": w.all(via),
+            "via": w.all([name for f_ in features for name in via.get(f_, [])]),
+            "reach": reach(features, via, w),
             "plan": plan_name(d.get("needs"), w),
             "target": product_name(product, w) if product else w.word("unknown"),
         }
 
     def message(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> Message:
         return self.message_key(), self.values(f, w)
+
+    def row_note(self, f: RuleDetails[rules.EntitlementMissingDetails], w: ValueFormatter) -> Message:
+        """What the scope step names, for a row whose steps the report leaves out."""
+        return "message.entitle.reach", self.values(f, w)
 
     def remediation(
         self, f: RuleDetails[rules.EntitlementMissingDetails], v: Variant, w: ValueFormatter
@@ -121,8 +167,8 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             )
         action = assign_license(f, [product["sku"]], [], TextRef("graph.entitle", values))
         steps = [TextRef("steps.entitle.assign", values), scope_step]
-        if f.own.get("waits_for_seats"):
-            steps.insert(0, TextRef("steps.entitle.seats", values))
+        if f.own.get("waits_for_seats"):  # one step: a step of its own for the purchase would repeat per recipe
+            steps[0] = TextRef("steps.entitle.buy", values)
             action = replace(action, blocked=action.blocked or SEATS_TO_BUY)
         return Remediation(
             TextRef("summary.entitle", values),
