@@ -144,8 +144,13 @@ class TenantState:
         snapshot: TenantSnapshot,
         mutually_exclusive: Iterable[tuple[str, str]] = (),
         group_license_delay: float = 0.0,
+        nested_from: TenantSnapshot | None = None,
     ) -> None:
         self.snapshot = snapshot
+        # the tenant whose groups show who is a member through a nested group (its members that are
+        # not its direct members): `snapshot` unless given. A snapshot saved after a user joined a
+        # group they were already in through a nested one shows only the direct membership.
+        self._nesting = nested_from or snapshot
         self.group_license_delay = group_license_delay  # seconds before a new member's group licenses apply
         self.users: list[User] = list(snapshot.users)
         self.skus: list[Sku] = list(snapshot.skus)
@@ -545,13 +550,13 @@ class TenantState:
         return out
 
     def nested_members(self, group: Group) -> frozenset[str]:
-        """The group's members through a nested group only, as the tenant was loaded (lower-case ids).
+        """The group's members through a nested group only, as `nested_from` shows them (lower-case ids).
         Nested groups' own members are not written here, so these stay members of the group whatever
         happens to their direct membership. Built once per group, at its first removal."""
         key = group.id.lower()
         found = self._nested.get(key)
         if found is None:
-            loaded = next((g for g in self.snapshot.groups if g.id.lower() == key), None)
+            loaded = next((g for g in self._nesting.groups if g.id.lower() == key), None)
             found = frozenset()
             if loaded is not None and loaded.direct_members is not None:
                 direct = {m.lower() for m in loaded.direct_members}
