@@ -115,11 +115,13 @@ WRITE_ROLES = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "
 @contextmanager
 def writable_emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str, Callable[[], TenantSnapshot]]]:
     """The Graph emulator serving `snapshot` for the write path (plan, apply and undo --demo): (its
-    URL, a token with the write permissions, the tenant as the changes so far have left it)."""
+    URL, a token with the write permissions, the tenant as the changes so far have left it). Who is
+    a member through a nested group is read from the sample as shipped: no change writes a nested
+    group, and a saved snapshot shows a user who is both a direct and a nested member as direct only."""
     from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
 
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITE_ROLES))
-    with GraphEmulator(snapshot, token=token) as graph:
+    with GraphEmulator(snapshot, token=token, nested_from=sample_tenant()) as graph:
         yield graph.url, token, graph.snapshot
 
 

@@ -99,9 +99,11 @@ class GraphEmulator:
         group_license_delay: float = 0.0,
         group_properties: Mapping[str, Mapping[str, Any]] | None = None,
         budgets: Budgets | None = None,
+        nested_from: TenantSnapshot | None = None,
     ) -> None:
-        # group_license_delay: seconds before a new group member gets the group's licenses (tenant.py)
-        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay)
+        # group_license_delay: seconds before a new group member gets the group's licenses;
+        # nested_from: the tenant that shows who is a member through a nested group (tenant.py)
+        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay, nested_from)
         # what a group has beside the snapshot's fields, by group id: isAssignableToRole,
         # resourceProvisioningOptions (["Team"]) and appRoleAssignments (a list of Graph's objects)
         self.group_properties = {k.lower(): v for k, v in (group_properties or {}).items()}

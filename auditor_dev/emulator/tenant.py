@@ -144,8 +144,13 @@ class TenantState:
         snapshot: TenantSnapshot,
         mutually_exclusive: Iterable[tuple[str, str]] = (),
         group_license_delay: float = 0.0,
+        nested_from: TenantSnapshot | None = None,
     ) -> None:
         self.snapshot = snapshot
+        # the tenant whose groups show who is a member through a nested group (its members that are
+        # not its direct members): `snapshot` unless given. A snapshot saved after a user joined a
+        # group they were already in through a nested one shows only the direct membership.
+        self._nesting = nested_from or snapshot
         self.group_license_delay = group_license_delay  # seconds before a new member's group licenses apply
         self.users: list[User] = list(snapshot.users)
         self.skus: list[Sku] = list(snapshot.skus)
@@ -164,6 +169,7 @@ class TenantState:
             tuple[str, bool], tuple[tuple[str, ...], tuple[str, ...] | None, UpnIndex, dict[tuple[str, ...], list[int]]]
         ] = {}
         self._license_errors: frozenset[str] | None = None
+        self._nested: dict[str, frozenset[str]] = {}  # group id -> its members through a nested group
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
 
     # --- reads -----------------------------------------------------------------------------
@@ -433,9 +439,10 @@ class TenantState:
             direct = (
                 None if group.direct_members is None else tuple(m for m in group.direct_members if m.lower() != gone)
             )
-            group = self._replace_group(
-                group, members=tuple(m for m in group.members if m.lower() != gone), direct_members=direct
-            )
+            # a member through a nested group stays one: only the direct membership goes
+            kept = gone in self.nested_members(group)
+            members = group.members if kept else tuple(m for m in group.members if m.lower() != gone)
+            group = self._replace_group(group, members=members, direct_members=direct)
             gid = group.id.lower()
             states = [(s, t) for s, t in self._states(user) if (s.assigned_by_group or "").lower() != gid]
             self._commit(at, user, states)
@@ -541,6 +548,21 @@ class TenantState:
         if not placed:
             out.extend(fresh)
         return out
+
+    def nested_members(self, group: Group) -> frozenset[str]:
+        """The group's members through a nested group only, as `nested_from` shows them (lower-case ids).
+        Nested groups' own members are not written here, so these stay members of the group whatever
+        happens to their direct membership. Built once per group, at its first removal."""
+        key = group.id.lower()
+        found = self._nested.get(key)
+        if found is None:
+            loaded = next((g for g in self._nesting.groups if g.id.lower() == key), None)
+            found = frozenset()
+            if loaded is not None and loaded.direct_members is not None:
+                direct = {m.lower() for m in loaded.direct_members}
+                found = frozenset(m.lower() for m in loaded.members if m.lower() not in direct)
+            self._nested[key] = found
+        return found
 
     def _replace_group(self, group: Group, **changes: Any) -> Group:
         """Replace a group; its hasMembersWithLicenseErrors is then read from its members' states."""

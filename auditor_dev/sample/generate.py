@@ -70,10 +70,11 @@ HEADROOM = {
     "Microsoft_365_Copilot": 1,
 }
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
-# (seats-in-grace); 5 of the EMS seats belong to a suspended subscription while every seat is
-# assigned (license-suspended).
+# (seats-in-grace); 5 more Visio seats belong to an older subscription, suspended, and 3 of its users
+# hold a license beyond the seats in grace (license-suspended). Visio is a product the demo's plan
+# neither takes away nor gives, so an undo of the demo's apply needs no seat the suspension holds back.
 IN_GRACE = "VISIOCLIENT"
-SUSPENDED = ("EMS", 5)
+SUSPENDED = ("VISIOCLIENT", 5)
 # The commerce side (docs/bill.md; sample-billing.csv gives the terms): every subscription has a
 # commerceSubscriptionId, derived from its id so no random draw moves; a partner tenant created the
 # Copilot subscription; 3 of the Power BI Pro seats are a subscription of their own, bought 4 days
@@ -529,9 +530,10 @@ class TenantStream:
                 units = {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0}
                 if part == IN_GRACE:
                     units["enabled"], units["warning"] = 0, used + HEADROOM[part]
-                if part == SUSPENDED[0]:
-                    units["suspended"] = min(SUSPENDED[1], units["enabled"])
-                    units["enabled"] -= units["suspended"]
+                if part == SUSPENDED[0]:  # suspended seats are no longer enabled, or in grace
+                    pool = "warning" if part == IN_GRACE else "enabled"
+                    units["suspended"] = min(SUSPENDED[1], units[pool])
+                    units[pool] -= units["suspended"]
                 self._skus.append(
                     {
                         "id": f"{ids.guid()}_{sku_id}",

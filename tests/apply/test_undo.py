@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.apply import read_journal
 from auditor.apply.journal import JournalError
+from auditor.data.model import PrepaidUnits
 from auditor.formats.plan_json import PlanFileError
 from auditor_dev.emulator import Reply, Request, error_document
 
@@ -170,6 +173,46 @@ def test_undo_restores_what_the_free_seats_allow_and_names_the_rest(
     assert (captured.out + captured.err).count(reason) == 1 and reason in captured.out
     assert "1 change(s) not undone, each with its reason above: 2" in captured.err
     assert graph.direct(ANNA) == {E5: (TEAMS,)} and graph.direct(BEN) == {}
+
+
+def test_an_over_assigned_product_is_warned_of_first_and_its_undo_names_what_cannot_go_back(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """E5 is held by Anna, Ben and Carl on 2 enabled seats (1 suspended): Microsoft assigns no seat
+    beyond the enabled ones (licenseUnitsDetail: suspended units "can't be assigned"), so of the 2
+    removals an undo gives back 1. apply says so before its first change; undo names the other, once."""
+    tenant = make_tenant()
+    skus = tuple(
+        msgspec.structs.replace(s, prepaid_units=PrepaidUnits(enabled=2, suspended=1)) if s.sku_id == E5 else s
+        for s in tenant.skus
+    )
+    graph = graph_for(dataclasses.replace(tenant, skus=skus))
+    plan = write_plan(
+        tmp_path,
+        [assign(ANNA, remove=[E5], seats={"SPE_E5": -1}), assign(BEN, remove=[E5], seats={"SPE_E5": -1})],
+    )
+    journal = tmp_path / "apply.jsonl"
+    warning = "is assigned to 1 more user(s) than it has enabled seats"
+    capsys.readouterr()
+    assert run("apply", plan, graph) == 0  # a dry run says it too: before any change is made
+    assert warning in capsys.readouterr().err and graph.writes() == []
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    said = capsys.readouterr()
+    assert (said.out + said.err).count(warning) == 1
+    assert "of the 2 these changes take away, an undo can give back 1" in said.err
+    assert graph.consumed(E5) == 1
+
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
+    said = capsys.readouterr()
+    # newest first: Ben's E5 takes the one enabled seat left, Anna's cannot come back
+    lines = outcome_lines(tmp_path / "undo.jsonl")
+    assert [(x["undoes"]["n"], x["outcome"]) for x in lines] == [(2, "done"), (1, "skipped")]
+    reason = "not enough free seats: SPE_E5 short by 1 (its undo takes back 1, 0 free now)"
+    assert lines[1]["note"].startswith(reason)
+    assert (said.out + said.err).count(reason) == 1  # once, on the change's own line
+    assert said.err.splitlines()[-1].endswith("1 change(s) not undone, each with its reason above: 1")
+    assert graph.direct(BEN) == {E5: ()} and graph.direct(ANNA) == {}
+    assert graph.consumed(E5) == 2
 
 
 def test_undo_names_a_change_whose_user_is_gone_and_restores_the_others(

@@ -4,6 +4,7 @@ $batch with dependsOn, each enforcing Graph's rules with Graph's error bodies (o
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -447,6 +448,30 @@ def test_leaving_a_group_one_is_not_in(api):
         "One or more removed object references do not exist for the following modified properties: 'members'.",
     )
     assert a.leave(UNKNOWN, CARL).status_code == 404
+
+
+def test_leaving_keeps_a_membership_through_a_nested_group(api):
+    """Carl is in the E3 group through a nested group: joining makes him a direct member too (group-based
+    licensing gives him E3), leaving takes the direct membership and its license, not the nested one."""
+    snap = make_tenant(e3_seats=4)  # a seat free for Carl
+    groups = tuple(
+        msgspec.structs.replace(g, members=(ANNA, EVE, CARL), direct_members=(ANNA, EVE)) if g.id == E3_GROUP else g
+        for g in snap.groups
+    )
+    a = api(dataclasses.replace(snap, groups=groups))
+
+    def listed(kind: str) -> list[str]:
+        return sorted(m["id"] for m in a.get(f"/groups/{E3_GROUP}/{kind}?$select=id").json()["value"])
+
+    assert CARL not in listed("members") and CARL in listed("transitiveMembers")
+    assert a.leave(E3_GROUP, CARL).status_code == 404  # not a direct member: nothing to remove
+    assert a.join(E3_GROUP, CARL).status_code == 204
+    assert CARL in listed("members") and held(a.licenses(CARL)) == {E3: []}
+    assert a.leave(E3_GROUP, CARL).status_code == 204
+    assert CARL not in listed("members") and CARL in listed("transitiveMembers")
+    assert held(a.licenses(CARL)) == {}  # group-based licensing does not follow the nested group
+    assert a.leave(E3_GROUP, ANNA).status_code == 204  # a direct-only member leaves altogether
+    assert ANNA not in listed("transitiveMembers")
 
 
 # --- reprocessLicenseAssignment ---------------------------------------------------------------

@@ -207,10 +207,12 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
 
 def test_two_subscriptions_of_one_product_renewing_the_same_day_keep_a_file_each(tmp_path: Path, sample) -> None:
     soon = (AS_OF + timedelta(days=25)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    ems = [s for s in sample.subscriptions if s.sku_part_number == "EMS"]
-    assert len(ems) == 2  # the sample holds two EMS subscriptions
+    bi = [s for s in sample.subscriptions if s.sku_part_number == "POWER_BI_PRO"]
+    assert len(bi) == 2  # the sample holds two Power BI Pro subscriptions
     subs = tuple(
-        msgspec.structs.replace(s, next_lifecycle_date_time=soon, status="Enabled") if s.sku_part_number == "EMS" else s
+        msgspec.structs.replace(s, next_lifecycle_date_time=soon, status="Enabled")
+        if s.sku_part_number == "POWER_BI_PRO"
+        else s
         for s in sample.subscriptions
     )
     path = tmp_path / "tenant.json"
@@ -218,6 +220,6 @@ def test_two_subscriptions_of_one_product_renewing_the_same_day_keep_a_file_each
     out = tmp_path / "out"
     _code, report = audit(out, "--snapshot", str(path))
     assert report is not None
-    renewals = [r for r in report["renewals"] if r["sku"] == "EMS"]
-    files = sorted(p.name for p in out.glob("renewal-EMS-*.ics"))
+    renewals = [r for r in report["renewals"] if r["sku"] == "POWER_BI_PRO"]
+    files = sorted(p.name for p in out.glob("renewal-POWER_BI_PRO-*.ics"))
     assert len(files) == len(renewals) == 2, (files, renewals)

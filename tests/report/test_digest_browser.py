@@ -29,14 +29,14 @@ SCREEN = 800  # px: the height of the first screen
 FIRST_SCREEN = {  # the status, the money and what is new, as the first screen must show them
     Locale.EN: (
         "Findings need attention",
-        "Licenses cost €8,280.50 a month.",
+        "Licenses cost €8,333.50 a month.",
         "€558.80 a month",
         "New since the last run",
         "New: 4",
     ),
     Locale.TR: (
         "İlgilenilmesi gereken bulgular var",
-        "Lisansların maliyeti aylık €8.280,50.",
+        "Lisansların maliyeti aylık €8.333,50.",
         "aylık €558,80",
         "Son çalıştırmadan bu yana yeni olanlar",
         "Yeni: 4",
