@@ -60,7 +60,7 @@ def test_plan_apply_and_undo_on_the_demo_tenant(
     said = capsys.readouterr()
     # (and the 2 reprocessed users keep the copies a reprocess fixed: it has no inverse)
     assert code == 3 and len(still) == 5 + 2
-    reason = "not enough free seats: EMS short by 1 (its undo takes back 1, 0 free now)"
+    reason = "not enough free seats: Enterprise Mobility + Security E3 short by 1 (its undo takes back 1, 0 free now)"
     assert (said.out + said.err).count(reason) == 5  # once per change, on its own line
     assert said.err.splitlines()[-1].endswith("5 change(s) not undone, each with its reason above: 15, 14, 13, 12, 9")
     assert "AUDITOR_ACCESS_TOKEN" not in __import__("os").environ  # the demo's token does not outlive it
