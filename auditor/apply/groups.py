@@ -22,7 +22,7 @@ from typing import Protocol
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient, GraphRequestError
-from .state import UserState
+from .state import UserState, service_plans
 from .wait import awaited
 
 GROUP_SELECT = "id,displayName,assignedLicenses,isAssignableToRole,resourceProvisioningOptions"
@@ -38,11 +38,13 @@ class GroupState:
     team: bool = False
     app_roles: tuple[str, ...] | None = None  # the apps its app role assignments name; None: not read
     app_roles_error: str = ""
+    twin: bool = False  # another group the run read has the same name (names are not unique)
 
     @property
     def label(self) -> str:
-        """ "License - E5 (bbbb…)": the name with the id beside it (names are not unique)."""
-        return f"{self.name} ({self.id})" if self.name else self.id
+        """ "License - E5": the group's name; with its id beside it, "License - E5 (bbbb…)", only
+        where another group of the run has the same name, and the id alone when it has none."""
+        return f"{self.name} ({self.id})" if self.name and self.twin else self.name or self.id
 
 
 async def read_group(client: GraphClient, gid: str, *, app_roles: bool = False) -> GroupState:
@@ -122,7 +124,7 @@ def gives_unmet(group: GroupState, sku: str, direct: tuple[str, ...] | None, pro
     lost = sorted(set(group.licenses[sku]) - set(direct))
     if lost:
         return [
-            f"group {group.label} turns off service plan(s) {', '.join(lost)} of {name} that the user's direct "
+            f"group {group.label} turns off service plan(s) {service_plans(lost)} of {name} that the user's direct "
             "copy has on: the group's copy would take them away"
         ]
     return []
@@ -188,7 +190,7 @@ async def group_unmet(
             if lost and not reasons:
                 reasons = [
                     f"the user's copy of {session.products.get(sku, sku)} from group {group.label} has "
-                    f"service plan(s) {', '.join(lost)} turned off that the direct copy has on"
+                    f"service plan(s) {service_plans(lost)} turned off that the direct copy has on"
                 ]
         found += reasons
     return found

@@ -35,7 +35,6 @@ from ..graph.auth import AuthMode, build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
-from ..reference import product_names
 from . import permissions
 from .carry import Failures, summary
 from .groups import group_unmet, what_leaving_takes
@@ -127,10 +126,10 @@ def _beyond_undo(session: Session, changes: Sequence[Change]) -> None:
             if n < 0:
                 given[part] = given.get(part, 0) - n
     for sku_id, free in session.free.items():
-        part = session.products.get(sku_id, "")
+        part = session.parts.get(sku_id, "")
         if free >= 0 or part not in given:
             continue
-        name = product_names().product(sku_id, part) or part
+        name = session.products[sku_id]
         back = max(0, given[part] + free)
         session.warn(
             f"{name} is assigned to {-free} more user(s) than it has enabled seats (the other seats are "
@@ -188,7 +187,7 @@ async def _after_join(
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
         return
-    ready, error = copies(state, wanted)
+    ready, error = copies(state, wanted, session.products, session.group_labels())
     if not session.execute and not ready:
         if error:  # the run would leave it pending at once
             session.skip(

@@ -6,7 +6,7 @@ Graph answered). run.py drives the plan's changes through it; undoing.py the jou
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 from auditor.common.errors import AuthError, CollectionError, clean_message
@@ -14,6 +14,7 @@ from auditor.common.errors import AuthError, CollectionError, clean_message
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
 from ..plan.describe import describe
+from ..reference import product_names
 from . import permissions
 from .carry import Failures, refused, settle_unknown
 from .groups import GroupState, read_group
@@ -56,6 +57,12 @@ class Tally:
     joined: set[int] = field(default_factory=set)
 
 
+def product_name(part: str) -> str:
+    """A product as people know it, by its part number (a change's seats name products so):
+    Microsoft's name from the product table the auditor ships, else the part number."""
+    return product_names().product(None, part) or part
+
+
 class Session:
     """One apply or undo run against one tenant: output, journal, and the write loop's steps."""
 
@@ -79,7 +86,8 @@ class Session:
         self.delegated = False
         self.in_flight = False  # a write is between its "sending" line and its outcome line
         self.stop_signal: str | None = None  # SIGTERM / SIGINT received: stop before the next change
-        self.products: dict[str, str] = {}  # skuId -> skuPartNumber, for the console (subscribedSkus)
+        self.products: dict[str, str] = {}  # skuId -> the product's name, for the console (subscribedSkus)
+        self.parts: dict[str, str] = {}  # skuId -> skuPartNumber, as a change's seats name the products
         self.free: dict[str, int] = {}  # skuId -> seats free (prepaidUnits.enabled - consumedUnits)
         self.users: dict[str, str] = {}  # user id -> "Name (UPN)", as last re-read
         self.groups: dict[str, GroupState] = {}  # group id -> the group as last re-read
@@ -100,7 +108,7 @@ class Session:
         # what the call does, said from the call itself (plan.json's description is only text), with
         # the names Graph gave for its ids when they were read: the user, the group, the products
         description = self.describe(change)
-        seats = ", ".join(f"{part} {delta:+d}" for part, delta in sorted(change.seats.items()))
+        seats = ", ".join(f"{product_name(part)} {delta:+d}" for part, delta in sorted(change.seats.items()))
         self.say(f"{n:>4}. {description}")
         self.say(f"      {change.request}" + (f"   (seats: {seats})" if seats else ""))
 
@@ -117,7 +125,7 @@ class Session:
         )
 
     def group_labels(self) -> dict[str, str]:
-        """Group id -> "Name (id)" for the groups read so far (the skip notes name them)."""
+        """Group id -> its label for the groups read so far (the skip notes name them)."""
         return {gid: found.label for gid, found in self.groups.items() if found.exists}
 
     async def group(self, gid: str, *, app_roles: bool = False) -> GroupState:
@@ -126,6 +134,10 @@ class Session:
             found = await read_group(self.client, gid, app_roles=app_roles)
         except CollectionError as exc:
             raise LineFailed(f"could not re-read group {gid}: {exc}") from None
+        twins = [key for key, other in self.groups.items() if key != gid and other.name and other.name == found.name]
+        for key in twins:  # both are named with their ids from now on
+            self.groups[key] = replace(self.groups[key], twin=True)
+        found = replace(found, twin=bool(twins))
         self.groups[gid] = found
         return found
 
@@ -144,7 +156,8 @@ class Session:
                 continue
             sid = sku["skuId"].lower()
             if isinstance(sku.get("skuPartNumber"), str):
-                self.products[sid] = sku["skuPartNumber"]
+                self.parts[sid] = sku["skuPartNumber"]
+                self.products[sid] = product_names().product(sid, sku["skuPartNumber"]) or sku["skuPartNumber"]
             units, used = sku.get("prepaidUnits"), sku.get("consumedUnits")
             if isinstance(units, dict) and isinstance(units.get("enabled"), int) and isinstance(used, int):
                 self.free[sid] = self.free.get(sid, 0) + units["enabled"] - used

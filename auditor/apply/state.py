@@ -25,6 +25,7 @@ from auditor.common.timestamps import timestamp_or_none
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
+from ..reference import product_names
 
 USER_SELECT = (
     "id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
@@ -243,13 +244,13 @@ def unmet(
     groups: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
-    `products` names the products (skuPartNumber) beside their ids, `groups` the groups ("Name (id)")."""
+    `products` names the products by their ids (skuId -> name), `groups` the groups (id -> name)."""
     if not state.exists:
         return ["the user no longer exists"]
     named = products or {}
 
     def name(sku: str) -> str:
-        return f"{named[sku]} ({sku})" if sku in named else sku
+        return named.get(sku, sku)
 
     def group(gid: str) -> str:
         return (groups or {}).get(gid, gid)
@@ -314,7 +315,7 @@ def _working_unmet(cond: dict[str, Any], state: UserState, sku: str) -> list[str
     off = set.intersection(*(set(a.disabled_plans) for a in copies))
     lost = sorted(off & set(cond.get("plans_on", ())))
     if lost:
-        return [f"{sku} has service plan(s) {', '.join(lost)} turned off now, and the change rests on them"]
+        return [f"{sku} has service plan(s) {service_plans(lost)} turned off now, and the change rests on them"]
     return []
 
 
@@ -415,3 +416,9 @@ def held_only_from(state: UserState, sku: str, group: str) -> bool:
     the group would take the product away."""
     working = any(a.sku == sku and a.group == group and a.state != "Error" for a in state.assignments)
     return working and not held_apart_from(state, sku, group)
+
+
+def service_plans(plan_ids: list[str]) -> str:
+    """Service plans as people know them ("Microsoft Teams"), by Microsoft's product table; a plan
+    the table does not know by its id."""
+    return ", ".join(product_names().plan(p) or p for p in plan_ids)

@@ -510,7 +510,7 @@ def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[st
         state, pending = await wait_for_copies(session, change, state, wanted, undo.wait)
         if pending is None:
             return "done", "the group's license is active for the user"
-        _, error = copies(state, wanted)
+        _, error = copies(state, wanted, session.products, session.group_labels())
         if error:
             return "failed", (
                 f"the user is in the group again, but {error}: they hold no working copy from it — free "

@@ -23,14 +23,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from ..data.model import Locale
 from ..formats.plan_json import Change
+from ..guidance.library import ValueFormatter
 from .state import UserState
+
+ERRORS = ValueFormatter(
+    Locale.EN
+)  # a license assignment error in words, Graph's code beside it (the console's English)
 
 
 class Session(Protocol):
     """What a wait needs of the apply run (session.Session): its stop check and its re-read of the user."""
 
+    products: dict[str, str]  # skuId -> the product's name
+
     def check_stop(self, what: str) -> None: ...
+
+    def group_labels(self) -> dict[str, str]: ...
 
     async def read(self, n: int, change: Change, action: dict[str, Any]) -> UserState: ...
 
@@ -80,8 +90,14 @@ def without_awaited(change: Change, wanted: tuple[Awaited, ...]) -> Change:
     return replace(change, precondition=kept)
 
 
-def copies(state: UserState, wanted: tuple[Awaited, ...]) -> tuple[bool, str]:
-    """(every awaited copy is Active without an error; why one of them never will be, or "").
+def copies(
+    state: UserState,
+    wanted: tuple[Awaited, ...],
+    products: Mapping[str, str] | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> tuple[bool, str]:
+    """(every awaited copy is Active without an error; why one of them never will be, or ""), the
+    products and groups by their names where `products` (skuId -> name) and `groups` (id -> label) know them.
 
     A copy in `Error` (or with an error beside its state) says the group's licensing failed for the
     user, e.g. CountViolation when no seat was free: waiting longer does not change it (Entra ID
@@ -95,9 +111,10 @@ def copies(state: UserState, wanted: tuple[Awaited, ...]) -> tuple[bool, str]:
         ready = False
         failed = [a for a in found if a.state == "Error" or a.error not in (None, "", "None")]
         if failed:
+            product, group = (products or {}).get(w.sku, w.sku), (groups or {}).get(w.group, w.group)
             errors.append(
-                f"the license of {w.sku} from group {w.group} is in state {failed[0].state or 'unknown'} "
-                f"with the error {failed[0].error or 'not given'}"
+                f"the license of {product} from group {group} is in state {failed[0].state or 'unknown'} "
+                f"with the error {ERRORS.error(failed[0].error) if failed[0].error else 'not given'}"
             )
     return ready, "; ".join(errors)
 
@@ -120,7 +137,7 @@ async def wait_for_copies(
     deadline = time.monotonic() + limit
     delay = FIRST_POLL
     while True:
-        ready, error = copies(state, wanted)
+        ready, error = copies(state, wanted, session.products, session.group_labels())
         if ready:
             return state, None
         if error:

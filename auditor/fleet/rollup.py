@@ -25,6 +25,7 @@ from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_sa
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
 from ..render.text import md_escape
+from ..report.view.context import product_label
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -237,7 +238,7 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             if window
             else "–"
         ),
-        ", ".join(row.get("seats_short") or []) or "–",
+        ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
 

@@ -78,6 +78,7 @@ class Skipped(msgspec.Struct, frozen=True):
     subject: str  # the subject's name, UPN or id, for a reader
     description: str = ""  # the action that needs a person, when there is one
     others: tuple[str, ...] = ()  # contradiction, data_together: the other findings
+    other_rules: tuple[str, ...] = ()  # the rule of each of `others`, which the words for people name them by
     data: tuple[str, ...] = ()  # data_together: the kinds of data that would end (mailbox, archive, files)
     waiver: dict[str, str] | None = None  # waiver_recently_expired: the waiver's owner and expires
     not_before: str = ""  # grace_period: the first day the removal may run (YYYY-MM-DD)

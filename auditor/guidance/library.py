@@ -52,10 +52,17 @@ class ValueFormatter:
     def state(self, value: str) -> str:
         """A subscription state as the admin center names it, Graph's value beside it: "Expired
         (Warning)". A value the catalogs do not name is shown as Graph gives it."""
-        key = f"word.state.{value.lower()}"
-        if key not in texts.WORDS[self.locale]:
+        return self._said(f"state.{value.lower()}", value)
+
+    def error(self, code: str) -> str:
+        """A license assignment error in words, Graph's code beside it: "not enough licenses
+        (CountViolation)". A code the catalogs do not name is shown as Graph gives it."""
+        return self._said(f"error.{code.lower()}", code)
+
+    def _said(self, name: str, value: str) -> str:
+        if f"word.{name}" not in texts.WORDS[self.locale]:
             return value
-        return f"{self.word(key.removeprefix('word.'))} ({value})"
+        return f"{self.word(name)} ({value})"
 
     def all(self, parts: Sequence[str]) -> str:
         return self._list(parts) if parts else self.word("none")

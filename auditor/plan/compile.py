@@ -41,6 +41,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
+
 from auditor.data.blocked import STORAGE_WAITS
 from auditor.data.model import Severity
 from auditor.formats.plan_records import (
@@ -292,6 +294,11 @@ def compile_plan(
         cut = dict.fromkeys(fid for drafts in left_out for d in drafts for fid in d.findings)
         skipped += [Skipped(fid, by_id[fid].rule, STOPPED, by_id[fid].subject) for fid in cut]
 
+    rule_of = {f.id: f.rule for f in every}
+    skipped = [
+        msgspec.structs.replace(s, other_rules=tuple(rule_of.get(o, "") for o in s.others)) if s.others else s
+        for s in skipped
+    ]
     currency = currency_of(document)
     seats, net, unpriced = seats_and_cost(document, table, changes, currency)
     tenant_value = document.get("tenant")

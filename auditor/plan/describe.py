@@ -11,7 +11,7 @@ that asks for the change, and only when that finding names the same id); else th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from auditor import i18n
@@ -52,38 +52,38 @@ def user_name(findings: Sequence[Mapping[str, Any]], user: str) -> str:
 def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
     """The group's name as the findings' details pair it with `group` (`assigned_by_group` with
     `assigned_by_group_ids`, `replace_group`, `licensing_group`); "" when they do not, or disagree."""
-    names: set[str] = set()
-    for finding in findings:
-        details = finding.get("details")
-        if not isinstance(details, Mapping):
-            continue
-        by_name, by_id = details.get("assigned_by_group"), details.get("assigned_by_group_ids")
-        if isinstance(by_name, Mapping) and isinstance(by_id, Mapping):
-            for part, ids in by_id.items():
-                labels = by_name.get(part)
-                if isinstance(ids, list) and isinstance(labels, list) and len(ids) == len(labels):
-                    names.update(
-                        str(n)
-                        for i, n in zip(ids, labels, strict=True)
-                        if str(i).lower() == group.lower() and isinstance(n, str)
-                    )
-        joins = details.get("licensing_group")  # {part: {"id", "name", ...}}: the policy's licensing groups
-        for entry in joins.values() if isinstance(joins, Mapping) else ():
-            if (
-                isinstance(entry, Mapping)
-                and str(entry.get("id", "")).lower() == group.lower()
-                and isinstance(entry.get("name"), str)
-            ):
-                names.add(entry["name"])
-        replace = details.get("replace_group")
-        if (
-            isinstance(replace, Mapping)
-            and str(replace.get("id", "")).lower() == group.lower()
-            and isinstance(replace.get("name"), str)
-        ):
-            names.add(replace["name"])
+    names = {name for finding in findings for gid, name in _group_pairs(finding) if gid == group.lower()}
     names.discard("")
     return names.pop() if len(names) == 1 else ""
+
+
+def _group_pairs(finding: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(group id in lower case, name) for each group the finding's details name."""
+    details = finding.get("details")
+    if not isinstance(details, Mapping):
+        return set()
+    pairs: set[tuple[str, str]] = set()
+    by_name, by_id = details.get("assigned_by_group"), details.get("assigned_by_group_ids")
+    if isinstance(by_name, Mapping) and isinstance(by_id, Mapping):
+        for part, ids in by_id.items():
+            labels = by_name.get(part)
+            if isinstance(ids, list) and isinstance(labels, list) and len(ids) == len(labels):
+                pairs.update((str(i).lower(), n) for i, n in zip(ids, labels, strict=True) if isinstance(n, str))
+    joins = details.get("licensing_group")  # {part: {"id", "name", ...}}: the policy's licensing groups
+    entries = [*(joins.values() if isinstance(joins, Mapping) else ()), details.get("replace_group")]
+    for entry in entries:
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+            pairs.add((str(entry.get("id", "")).lower(), entry["name"]))
+    return pairs
+
+
+def shared_group_names(findings: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The group names the findings give to more than one group id (Entra ID names are not unique)."""
+    ids: dict[str, set[str]] = {}
+    for finding in findings:
+        for gid, name in _group_pairs(finding):
+            ids.setdefault(name, set()).add(gid)
+    return frozenset(name for name, found in ids.items() if len(found) > 1)
 
 
 def describe(
@@ -173,6 +173,7 @@ class Describer:
     def __init__(self, findings: Mapping[str, Mapping[str, Any]], document: Mapping[str, Any]) -> None:
         self.findings = findings  # finding id -> finding
         self.products = products_of(document.get("skus"))
+        self.twins = shared_group_names(findings.values())
         try:
             self.locale = Locale(str(document.get("locale") or "en"))
         except ValueError:
@@ -189,12 +190,13 @@ class Describer:
             group,
             locale=self.locale,
             user_label=user_name(asking, user),
-            group_label=group_label(group_name(asking, group), group) if group else "",
+            group_label=group_label(group_name(asking, group), group, self.twins) if group else "",
             products=self.products,
         )
 
 
-def group_label(name: str, group: str) -> str:
-    """ "License - E5 (bbbb…)": a group's name with its id beside it, so two groups of one name are told
-    apart (a group name is not unique in Entra ID); the id alone when the name is not known."""
-    return f"{name} ({group})" if name else group
+def group_label(name: str, group: str, twins: frozenset[str] = frozenset()) -> str:
+    """ "License - E5": a group's name; with its id beside it, "License - E5 (bbbb…)", where another
+    group has the same name (`twins`: a group name is not unique in Entra ID); the id alone when the
+    name is not known."""
+    return f"{name} ({group})" if name and name in twins else name or group

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor import i18n
+from auditor import i18n, wording
 from auditor.data.blocked import (
     AFTER_GROUP,
     ARCHIVE,
@@ -138,8 +138,8 @@ def _next_steps(t: i18n.Translations) -> dict[str, str]:
         UsageLocationMissing.id: t.pgettext(
             "plan_next_usage_location",
             "next step: choose the country where the "
-            "user works and set it as the usage location (the call holds XX in its "
-            "place)",
+            "user works and set it as the user's usage location; the auditor cannot know the country, "
+            "so it sets none itself",
         ),
     }
 
@@ -186,7 +186,17 @@ def _storage_reason(t: i18n.Translations, reason: str, storage: Mapping[str, Any
 
 def skip_reason(t: i18n.Translations, s: Skipped) -> str:
     """Why a skipped finding needs a person, in words (the report shows it too: auditor.report.view.states)."""
-    return _reason(t, s.reason, s.others, s.data, s.rule, s.waiver, s.not_before or s.used_on, s.storage)
+    rules = s.other_rules if len(s.other_rules) == len(s.others) else ("",) * len(s.others)
+    others = [_other_finding(t, fid, rule) for fid, rule in zip(s.others, rules, strict=True)]
+    return _reason(t, s.reason, others, s.data, s.rule, s.waiver, s.not_before or s.used_on, s.storage)
+
+
+def _other_finding(t: i18n.Translations, finding: str, rule: str) -> str:
+    """Another finding as a person knows it: by its rule's title (its id is in plan.json's `with`);
+    the id only for a rule this version does not know."""
+    if rule not in wording.ALL_RULE_IDS:
+        return clean(finding, 64)
+    return t.pgettext("plan_other_finding", "the finding “{title}”", title=wording.title(rule, t.locale))
 
 
 def _reason(
@@ -288,7 +298,8 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         CONFLICT: t.pgettext(
             "plan_reason_conflict",
-            "the user holds a license in MutuallyExclusiveViolation: resolve that conflict first",
+            "a service plan in one of the user's licenses conflicts with one in another of them "
+            "(MutuallyExclusiveViolation): resolve that conflict first",
         ),
         WHOLE_GROUP: t.pgettext(
             "plan_reason_whole_group",

@@ -187,7 +187,7 @@ def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) 
     text = t.pgettext(
         "plan_reclaim",
         "Of the {total} reclaimable per month: {ready} is ready in this plan, "
-        "{declaration} waits for a declaration that the user's data is kept, {person} waits for a "
+        "{declaration} waits until the users' data is kept, {person} waits for a "
         "person.",
         total=money(amount),
         ready=money(split.ready),

@@ -68,7 +68,10 @@ def test_a_join_to_a_group_that_switched_teams_off_is_skipped(tmp_path: Path, gr
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl"), "--wait", "5s") == 0
     join, removal = outcome_lines(tmp_path / "j.jsonl")
     assert join["outcome"] == "skipped"
-    assert f"turns off service plan(s) {TEAMS} of SPE_E5 that the user's direct copy has on" in join["note"]
+    assert (
+        "turns off service plan(s) Microsoft Teams of Microsoft 365 E5 that the user's direct copy has on"
+        in join["note"]
+    )
     assert removal["outcome"] == "skipped" and "depends on change 1" in removal["note"]
     assert graph.writes() == [] and graph.direct(BEN) == {E5: ()}
 
@@ -87,7 +90,7 @@ def test_a_join_to_a_group_that_no_longer_assigns_the_product_is_skipped(tmp_pat
     plan = write_plan(tmp_path, _move(), depends={2: [1]})
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
     [join, _] = outcome_lines(tmp_path / "j.jsonl")
-    assert join["outcome"] == "skipped" and f"group License - E5 ({G_E5}) no longer assigns SPE_E5" in join["note"]
+    assert join["outcome"] == "skipped" and "group License - E5 no longer assigns Microsoft 365 E5" in join["note"]
     assert graph.writes() == []
 
 
@@ -105,7 +108,7 @@ def test_the_removal_re_reads_the_group_edited_between_two_runs(tmp_path: Path, 
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "second.jsonl"), "--wait", "5s") == 0
     [_, removal] = outcome_lines(tmp_path / "second.jsonl")
     assert removal["outcome"] == "skipped"
-    assert f"turns off service plan(s) {TEAMS} of SPE_E5" in removal["note"]
+    assert "turns off service plan(s) Microsoft Teams of Microsoft 365 E5" in removal["note"]
     assert graph.direct(BEN) == {E5: ()}, "the direct copy (Teams on) stays"
 
 
@@ -147,7 +150,7 @@ def test_leaving_a_group_says_what_else_it_gives(
     plan = write_plan(tmp_path, [remove_member(CARL, G_E5)])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
     said = (
-        f"leaving group License - E5 ({G_E5}) takes away the licenses SPE_E5; membership of its team (the group "
+        "leaving group License - E5 takes away the licenses Microsoft 365 E5; membership of its team (the group "
         "is a Team: resourceProvisioningOptions); 2 app role assignment(s) (Contoso HR, Expenses)"
     )
     assert said in capsys.readouterr().out
@@ -219,3 +222,23 @@ def test_the_emulator_refuses_a_role_assignable_groups_member_change_as_graph_do
     refused = http.post(f"{graph.url}/groups/{G_E3}/members/$ref", json=body, headers=headers)
     assert refused.status_code == 403 and not graph.member(BEN, G_E3)
     assert http.post(f"{graph.url}/groups/{G_E5}/members/$ref", json=body, headers=headers).status_code == 204
+
+
+def test_groups_are_named_alone_unless_two_share_a_name(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Entra ID group names are not unique: once the run has read two groups of one name, each is said
+    # with its id beside it (the HTTP request lines always carry the ids)
+    tenant = make_tenant()
+    twins = tuple(msgspec.structs.replace(g, display_name="Licensed staff") for g in tenant.groups)
+    plan = write_plan(tmp_path, [add_member(BEN, G_E3), remove_member(CARL, G_E5)])
+    graph = graph_for(tenant)
+    assert run("apply", plan, graph) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if "group" in line and "/groups/" not in line]
+    said = [line for line in said if not line.startswith("plan ")]  # the plan's first line names its tenant
+    assert len(said) == 3 and not any(G_E3 in line or G_E5 in line for line in said), said
+    graph = graph_for(dataclasses.replace(tenant, groups=twins))
+    assert run("apply", plan, graph) == 0
+    out = capsys.readouterr().out
+    assert f"Remove Carl (carl@contoso.example) from the group Licensed staff ({G_E5})" in out
+    assert f"leaving group Licensed staff ({G_E5}) takes away the licenses Microsoft 365 E5" in out

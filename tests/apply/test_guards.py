@@ -184,10 +184,10 @@ def test_each_kind_checks_its_own_preconditions(
     out = capsys.readouterr().out
     assert "0 of 4 change(s) applied, 4 skipped" in out
     notes = [x["note"] for x in journal_lines(journal) if x["outcome"] == "skipped"]
-    # the products named as Graph names them, with their ids (issue 37 item 25)
+    # the products by the names people know (their ids are in the journal's request)
     assert notes == [
-        f"the user already holds SPE_E5 ({E5})",
-        f"the user does not hold SPE_E3 ({E3}) by direct assignment",
+        "the user already holds Microsoft 365 E5",
+        "the user does not hold Microsoft 365 E3 by direct assignment",
         "the usage location is DE already",
         "the user no longer exists",
     ]
@@ -214,7 +214,7 @@ def test_a_holds_precondition_keeps_the_implied_lacks_check(
     journal = tmp_path / "j.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
     outcomes = {x["n"]: (x["outcome"], x.get("note")) for x in journal_lines(journal) if "outcome" in x}
-    assert outcomes[1] == ("skipped", f"the user already holds SPE_E5 ({E5})")
+    assert outcomes[1] == ("skipped", "the user already holds Microsoft 365 E5")
     assert outcomes[2][0] == "done", "Carl holds E5 only from a group: a direct copy replaces nothing"
     assert graph.direct(ANNA) == {E5: (TEAMS,)}, "the disabled plan stays off"
     assert E5 in graph.direct(CARL)

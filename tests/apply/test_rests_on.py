@@ -40,8 +40,12 @@ from .conftest import (
     ("e5", "outcome", "note"),
     [
         ([], "done", ""),
-        ([TEAMS], "skipped", f"SPE_E5 ({E5}) has service plan(s) {TEAMS} turned off now, and the change rests on them"),
-        (None, "skipped", f"the user does not hold SPE_E5 ({E5})"),
+        (
+            [TEAMS],
+            "skipped",
+            "Microsoft 365 E5 has service plan(s) Microsoft Teams turned off now, and the change rests on them",
+        ),
+        (None, "skipped", "the user does not hold Microsoft 365 E5"),
     ],
 )
 def test_a_redundant_removal_rests_on_the_covering_product(
@@ -172,7 +176,7 @@ def test_a_planned_redundant_removal_is_refused_once_the_covering_product_is_gon
     assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
     [line] = outcome_lines(journal)
     if leaves:
-        assert (line["outcome"], line["note"]) == ("skipped", f"the user does not hold SPE_E5 ({E5})")
+        assert (line["outcome"], line["note"]) == ("skipped", "the user does not hold Microsoft 365 E5")
         assert graph.direct(DORA) == {E3: ()}  # she keeps her mailbox
     else:
         assert line["outcome"] == "done"

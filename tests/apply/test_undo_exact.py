@@ -69,7 +69,10 @@ def test_a_re_join_in_count_violation_is_failed_and_the_other_lines_go_on(
     lines = outcome_lines(tmp_path / "undo.jsonl")
     # Graph accepted the re-join (204), but the group's license is in error: failed, never done
     assert [(x["undoes"]["n"], x["outcome"], x["status"]) for x in lines] == [(2, "failed", 204), (1, "done", 204)]
-    assert f"the license of {E5} from group {G_E5} is in state Error with the error CountViolation" in lines[0]["note"]
+    assert (
+        "the license of Microsoft 365 E5 from group License - E5 is in state Error with the error not enough "
+        "licenses (CountViolation)"
+    ) in lines[0]["note"]
     # the failure stopped nothing that does not depend on it: Dora left G_E3
     assert not graph.member(DORA, G_E3)
     assert "1 of 2 change(s) undone, 0 skipped, 1 failed" in captured.out
@@ -93,7 +96,7 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     out = capsys.readouterr().out
     assert (
         "1. undo change 2 of second.jsonl first (the direct copy goes back before the user leaves the group in "
-        "the undo of change 1): Assign SPE_E5 to Ben (ben@contoso.example)"
+        "the undo of change 1): Assign Microsoft 365 E5 to Ben (ben@contoso.example)"
     ) in out
     assert "2. undo change 1: Remove Ben (ben@contoso.example) from the group License - E5" in out
     assert "dry run: 2 change(s) would be undone, 0 skipped" in out
@@ -128,7 +131,7 @@ def test_leaving_is_refused_when_the_product_would_go_with_the_group(
     capsys.readouterr()
     assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 3
     said = capsys.readouterr()  # the reason on the change's line; the last line names the change
-    assert f"holds SPE_E5 only from group License - E5 ({G_E5}): leaving it would leave them without it" in said.out
+    assert "holds Microsoft 365 E5 only from group License - E5: leaving it would leave them without it" in said.out
     assert "1 change(s) not undone, each with its reason above: 1" in said.err
     assert graph.member(BEN, G_E5) and graph.by_group(BEN) == {(E5, G_E5)}
 

@@ -681,7 +681,11 @@ def test_group_errors_guidance_names_the_group_each_cause_and_reprocess() -> Non
     r = rich_fix(GroupLicenseErrors.id)
     assert "All Staff" in r["summary"] and "(3 members in this audit)" in r["summary"]
     assert r["steps"][0].startswith("In the Microsoft Entra admin center, go to Groups > All groups > All Staff")
-    assert [s.split(":")[0] for s in r["steps"][1:3]] == ["CountViolation", "MutuallyExclusiveViolation"]
+    # each cause in words, Graph's code beside it
+    assert [s.split(":")[0] for s in r["steps"][1:3]] == [
+        "Not enough licenses (CountViolation)",
+        "Conflicting service plans (MutuallyExclusiveViolation)",
+    ]
     assert "2 members affected" in r["steps"][1] and "Reprocess" in r["steps"][-1]
     assert act(r)["method"] == "GET"
     assert act(r)["path"].startswith("/groups/g-1/membersWithLicenseErrors")

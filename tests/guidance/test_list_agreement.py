@@ -257,12 +257,12 @@ def test_count_is_the_number_a_counted_text_agrees_with() -> None:
     group = {"type": "group", "id": "g-1", "display_name": "All Staff"}
     for skus in (["SPE_E3"], ["SPE_E3", "POWER_BI_PRO"]):
         text = wording.message(GroupLicenseErrors.id, subject=group, skus=skus, details=errors, locale=Locale.EN)
-        assert "(3 members in this audit; errors: CountViolation)" in text
+        assert "(3 members in this audit): not enough licenses (CountViolation)" in text
         fix = wording.remediation(
             GroupLicenseErrors.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=group, skus=skus, details=errors
         )
         assert "(3 members in this audit)" in fix["summary"]
-        assert fix["steps"][1].startswith("CountViolation: 5 members affected.")
+        assert fix["steps"][1].startswith("Not enough licenses (CountViolation): 5 members affected.")
 
 
 def _widened(skus: list[str], details: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:

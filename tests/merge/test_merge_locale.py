@@ -119,8 +119,9 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
 
 
 def test_report_md_agrees_with_report_json(merged_nl):
-    """report.md speaks the merge's language: each rule's steps in Dutch (for users, naming the table's
-    column "[Naam]"), a product's finding by its Dutch message, and never the tenant's English."""
+    """report.md speaks the merge's language: each rule's steps in Dutch (for users, "deze gebruiker"
+    where several share them, or the user's name), a product's finding by its Dutch message, and
+    never the tenant's English."""
     report, md, english = merged_nl
     names = product_names_of(report["skus"])
     carried = _carried(report)
@@ -130,25 +131,30 @@ def test_report_md_agrees_with_report_json(merged_nl):
         assert md_escape(wording.title(f["rule"], Locale.NL), limit=2000) in md, f["rule"]
         subject = f["subject"]
         if subject["type"] == "user":
-            neutral = {"type": "user", "id": subject["id"], "display_name": "[Naam]"}
-            steps = wording.remediation(
-                f["rule"],
-                cloud=Cloud(report["tenant"]["cloud"]),
-                locale=Locale.NL,
-                subject=neutral,
-                skus=f["skus"],
-                details=f["details"],
-                names=names,
-            )["steps"]
+            neutral = {"type": "user", "id": subject["id"], "display_name": "deze gebruiker"}
+            lasts = []
+            for said in (neutral, subject):
+                steps = wording.remediation(
+                    f["rule"],
+                    cloud=Cloud(report["tenant"]["cloud"]),
+                    locale=Locale.NL,
+                    subject=said,
+                    skus=f["skus"],
+                    details=f["details"],
+                    names=names,
+                )["steps"]
+                last = clean(steps[-1], 2000) if steps else ""
+                lasts += [last, last[:1].upper() + last[1:]]  # a step that begins with the user: a capital
             # in full, or by its opening where it says what an earlier step says of other names
-            last = clean(steps[-1], 2000) if steps else ""
-            assert not steps or any(md_escape(s, limit=2000) in md for s in (last, opening(last))), f["rule"]
+            assert not lasts[0] or any(md_escape(s, limit=2000) in md for s in lasts + [opening(x) for x in lasts]), f[
+                "rule"
+            ]
         else:
             message = wording.message(
                 f["rule"], subject=subject, skus=f["skus"], details=f["details"], locale=Locale.NL, names=names
             )
             assert md_escape(clean(message, TEXT_LIMIT), limit=2000) in md, f["rule"]
-    assert "\\[Naam\\]" in md
+    assert "deze gebruiker" in md and "\\[Naam\\]" not in md
 
 
 def test_unknown_rules_keep_what_they_carried(merged_nl):

@@ -179,11 +179,12 @@ def test_a_missing_report_dir_option_is_a_usage_error(capsys: pytest.CaptureFixt
     assert "--report-dir" in capsys.readouterr().err
 
 
-def test_plan_md_names_each_group_by_id_and_says_what_leaving_takes(
+def test_plan_md_names_each_group_and_says_what_leaving_takes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 37 items 5 and 6: a group's id beside its name in every change, and a leave says what
-    else the group gives (its licenses; its team and app role assignments, which apply reads)."""
+    """A group by its name in every change (its id is on the request line, and beside the name only
+    where two groups share it: tests/plan/test_describe.py), and a leave says what else the group
+    gives (its licenses; its team and app role assignments, which apply reads)."""
     document = _document()
     document["findings"][1]["details"] = {
         "assigned_by_group": {"SPE_E5": ["E5 users"]},
@@ -193,7 +194,9 @@ def test_plan_md_names_each_group_by_id_and_says_what_leaving_takes(
     folder = _report_dir(tmp_path, document)
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
     text = _unescaped(folder / "plan.md")
-    assert f"to the group E3 users ({G_E3})" in text and f"from the group E5 users ({G_E5})" in text
+    # each change's line, then its request line, which carries the ids
+    assert f"to the group E3 users POST /groups/{G_E3}/members/" in text
+    assert f"from the group E5 users DELETE /groups/{G_E5}/members/" in text
     assert (
         "Leaving the group takes away all it gives the user: the licenses Microsoft 365 E5, and, as far as the "
         "group gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "

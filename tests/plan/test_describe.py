@@ -64,20 +64,34 @@ def test_the_plan_command_writes_no_crafted_text(tmp_path: Path) -> None:
     assert change["description"] == f"Add user {MALLORY} to the group {G_E3}"
 
 
-def test_names_come_from_the_findings_that_ask_for_the_change() -> None:
+def _moves(joined: str, left: str) -> list[str]:
+    """The descriptions of Jane's move from the group `left` (G_E5) to the group `joined` (G_E3), as
+    her finding's details name the two groups."""
     jane = finding(
         "f1", NOT_ALLOWED, JANE, [join(JANE, G_E3, {"SPE_E3": 1}), leave(JANE, G_E5, {"SPE_E5": -1})], name="Jane Doe"
     )
     jane["details"] |= {
-        "assigned_by_group": {"SPE_E5": ["E5 users"]},
+        "assigned_by_group": {"SPE_E5": [left]},
         "assigned_by_group_ids": {"SPE_E5": [G_E5]},
-        "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]},
+        "replace_group": {"id": G_E3, "name": joined, "gives": ["SPE_E3"]},
     }
-    plan = compile_plan(report([jane], SEATS))
-    # the group's id beside its name, in every change (two groups can share a name: issue 37 item 5)
-    assert [c.description for c in plan.changes] == [
-        f"Add Jane Doe (0001@contoso.example) to the group E3 users ({G_E3})",
-        f"Remove Jane Doe (0001@contoso.example) from the group E5 users ({G_E5})",
+    return [c.description for c in compile_plan(report([jane], SEATS)).changes]
+
+
+def test_names_come_from_the_findings_that_ask_for_the_change() -> None:
+    # the groups by their names; ids only beside a name two groups share (below)
+    assert _moves("E3 users", "E5 users") == [
+        "Add Jane Doe (0001@contoso.example) to the group E3 users",
+        "Remove Jane Doe (0001@contoso.example) from the group E5 users",
+    ]
+
+
+def test_two_groups_of_one_name_are_told_apart_by_their_ids() -> None:
+    # Entra ID group names are not unique: where the findings give one name to two groups, each change
+    # names its group with the id beside the name
+    assert _moves("Licensed staff", "Licensed staff") == [
+        f"Add Jane Doe (0001@contoso.example) to the group Licensed staff ({G_E3})",
+        f"Remove Jane Doe (0001@contoso.example) from the group Licensed staff ({G_E5})",
     ]
 
 

@@ -139,8 +139,8 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
     md = render_page(MARKDOWN, _reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     plan_row = next(line for line in md.splitlines() if line.startswith("| Plan |"))
     assert plan_row.endswith(
-        "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits for a declaration "
-        "that the user's data is kept, €12\\.50 waits for a person\\. The plan's other changes count −€57\\.00 in "
+        "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits until the users' "
+        "data is kept, €12\\.50 waits for a person\\. The plan's other changes count −€57\\.00 in "
         "its net\\. |"
     )
     # the net counts every change, the reclaimable ones or not: -57.00 ready + -57.00 other
@@ -157,5 +157,11 @@ def test_the_html_header_splits_it_in_every_language(locale: Locale) -> None:
     )
     for amount in (103.25, 57.0, 33.75, 12.5):
         assert str(escape(i18n.format_money(amount, "EUR", locale))) in row
-    english = "waits for a declaration that the user's data is kept"
+    english = "waits until the users' data is kept"
     assert (english in str(escape(row)) or english.replace("'", "&#39;") in row) == (locale is Locale.EN)
+
+
+def test_a_finding_that_waits_for_its_data_says_what_it_waits_for() -> None:
+    html = render_page(HTML, _reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    assert "waits until the data is kept" in html  # the state of user 2's finding, whose removal ends the mailbox
+    assert "declaration" not in html

@@ -66,7 +66,7 @@ def section(page: str, rule: str) -> str:
 def test_findings_that_share_a_fix_show_its_steps_once(demo: Path) -> None:
     page = (demo / "report.html").read_text(encoding="utf-8")
     part = section(page, DisabledUserLicensed.id)
-    assert part.count("Confirm that [Name] is meant to stay blocked") == 1
+    assert part.count("Confirm that this user is meant to stay blocked") == 1
     same = [
         f
         for f in document(demo)["findings"]
@@ -76,7 +76,7 @@ def test_findings_that_share_a_fix_show_its_steps_once(demo: Path) -> None:
     assert len(same) >= 3
     # one recipe for all of them: its steps once, each person once, in the table
     # (and in the recipe of a user who leaves a second group too)
-    assert part.count("go to Groups &gt; All groups &gt; All Office Staff &gt; Members, select [Name]") <= 2
+    assert part.count("go to Groups &gt; All groups &gt; All Office Staff &gt; Members, select this user") <= 2
     for f in same:
         assert part.count(html.escape(f["subject"]["upn"])) == 1
         assert part.count(html.escape(f["subject"]["display_name"])) == 1
@@ -90,7 +90,7 @@ def test_a_fix_only_one_finding_has_is_left_to_findings_csv(demo: Path) -> None:
     rest = part[part.index("The steps for these differ per finding") :]
     assert "sales.leaver@contoso.example" in rest and "the group is dynamic" in rest
     # the fix most of the rule's findings share keeps its steps
-    assert part.index("All Office Staff &gt; Members, select [Name]") < part.index("The steps for these differ")
+    assert part.index("All Office Staff &gt; Members, select this user") < part.index("The steps for these differ")
     rows = list(csv.DictReader(io.StringIO((demo / "findings.csv").read_text(encoding="utf-8"))))
     (row,) = [r for r in rows if r["subject"] == "sales.leaver@contoso.example"]
     assert "Sales Analytics" in row["remediation"]
@@ -121,13 +121,14 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     assert held[finding["id"]].reason == "not_allowed"
     page = (demo / "report.html").read_text(encoding="utf-8")
     part = section(page, AssignmentNotGroupBased.id)
-    row = part[part.index("Direct Assignee") :]
-    row = row[: row.index("</tr>")]
+    # the row's recipe: the state its rows share is said once above their table, the reason in the notes
+    recipe = part[: part.index("<b>Direct Assignee</b>")]
+    recipe = recipe[recipe.rindex('<tr><td id="fix-') :]
     from auditor import i18n
 
     reason = skip_reason(i18n.translations(Locale.EN), held[finding["id"]])
-    assert "needs an admin&#39;s decision" in row and html.escape(reason) in row
-    assert ">ready<" not in row
+    assert "needs an admin&#39;s decision" in recipe and html.escape(reason) in part
+    assert ">ready<" not in recipe
     planned = {fid for change in plan.changes for fid in change.findings}
     ready_rows = sum(_ready_rows(recipe) for recipe in page.split('<tr><td id="fix-')[1:])
     assert ready_rows == len([f for f in doc["findings"] if f["id"] in planned and f["id"] not in held])
@@ -155,7 +156,7 @@ def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path
     assert_no_active_content(page)
     rows = [row for row in page.cells if any("user000007@contoso.example" in c for c in row)]
     assert rows and all(len(row) == 5 for row in rows)
-    assert markdown.count("Confirm that \\[Name\\] is meant to stay blocked") == 1
+    assert markdown.count("Confirm that this user is meant to stay blocked") == 1
 
 
 def test_digest_of_a_hand_built_report_escapes_tenant_text(sample: dict[str, Any]) -> None:

@@ -208,7 +208,11 @@ def test_the_html_and_markdown_build_each_finding_row_once(
     monkeypatch.setattr(
         findings.RowMemo,
         "row",
-        lambda self, ctx, f: (findings.shared_recipe(ctx, f), findings.finding_row(ctx, f, ctx.remediation(f))),
+        lambda self, ctx, f: (
+            findings.shared_recipe(ctx, f),
+            findings.finding_row(ctx, f, ctx.remediation(f)),
+            findings.own_recipe(ctx, f),
+        ),
     )
     assert files(tmp_path / "apart") == shared
     assert len(built) > len(set(built))
@@ -265,3 +269,26 @@ def test_the_required_role_line_is_never_cut(locale: Locale) -> None:
         # the recipes name the role by its number in the table of roles, which has it whole
         lines = [html_lib.unescape(line) for line in page.splitlines() if 'id="role-' in line]
         assert any(role in line for line in lines), role
+
+
+def test_a_group_or_subscription_shows_its_id_only_beside_a_namesake() -> None:
+    from auditor.report.view.context import shared_names, subject_text
+
+    def group(gid: str, name: str) -> dict[str, Any]:
+        return {"subject": {"type": "group", "id": gid, "display_name": name}}
+
+    def subscription(sid: str, part: str) -> dict[str, Any]:
+        return {"subject": {"type": "subscription", "id": sid, "sku": part}}
+
+    findings = [group("g-1", "Sales"), group("g-2", "Sales"), group("g-3", "Finance")]
+    findings += [subscription("s-1", "SPE_E3"), subscription("s-2", "SPE_E3"), subscription("s-3", "SPE_E5")]
+    twins = shared_names(findings)
+    shown = [subject_text(f["subject"], twins=twins) for f in findings]
+    assert shown == [
+        ("Sales", "g-1"),
+        ("Sales", "g-2"),
+        ("Finance", ""),
+        ("Microsoft 365 E3", "s-1"),
+        ("Microsoft 365 E3", "s-2"),
+        ("Microsoft 365 E5", ""),
+    ]

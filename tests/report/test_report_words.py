@@ -85,23 +85,23 @@ def test_what_repeats_is_said_once(pages: dict[Locale, str]) -> None:
     assert page.count("the usage reports cannot show whether the product is still used") == 1
     # a long step the report has already shown: its first words, linked to where it is in full
     full = "a license that a group assigns cannot be removed from a single user"
-    assert page.count(f"Microsoft 365 E3 reaches [Name] through the group All Office Staff; {full}") == 1
-    assert page.count("Microsoft 365 E3 reaches [Name] through the group All Office") >= 2
+    assert page.count(f"Microsoft 365 E3 reaches this user through the group All Office Staff; {full}") == 1
+    assert page.count("Microsoft 365 E3 reaches this user through the group All Office") >= 2
 
 
 def test_a_long_step_is_in_full_once_and_then_named_by_its_opening() -> None:
     from auditor.report.view.once import Step, steps_once
 
     long = (
-        "Microsoft 365 E3 reaches [Name] through the group All Office Staff; a license that a group assigns "
+        "Microsoft 365 E3 reaches this user through the group All Office Staff; a license that a group assigns "
         "cannot be removed from a single user."
     )
-    short = "Select [Name], then open the Licenses and apps tab."
+    short = "Select this user, then open the Licenses and apps tab."
     shown: dict[str, str] = {}
     assert steps_once([long, short], "fix-a-1", shown) == (Step(long), Step(short))
     # the same recipe built again (the HTML's cap) keeps its steps whole
     assert steps_once([long], "fix-a-1", shown) == (Step(long),)
-    opening = "Microsoft 365 E3 reaches [Name] through the group All Office Staff;"
+    opening = "Microsoft 365 E3 reaches this user through the group All Office Staff;"
     assert steps_once([long, short], "fix-b-2", shown) == (Step(opening, "fix-a-1"), Step(short))
 
 
@@ -154,19 +154,21 @@ def test_a_step_whose_other_names_the_step_before_says_is_named_by_its_opening()
     from auditor.report.view.once import Step, steps_once
 
     def reach(product: str, group: str) -> str:
-        return f"{product} reaches [Name] through the group {group}; a license that a group assigns cannot be removed."
+        return (
+            f"{product} reaches this user through the group {group}; a license that a group assigns cannot be removed."
+        )
 
     def away(group: str) -> str:
         return (
-            "To take it away from [Name] only: in the Microsoft Entra admin center, go to Groups > All groups > "
-            f"{group} > Members, select [Name] and choose Remove."
+            "To take it away from this user only: in the Microsoft Entra admin center, go to Groups > All groups > "
+            f"{group} > Members, select this user and choose Remove."
         )
 
     shown: dict[str, str] = {}
     steps_once([reach("Microsoft 365 E3", "All Office Staff"), away("All Office Staff")], "fix-a-1", shown)
     assert steps_once([reach("Power BI Pro", "Power BI Users"), away("Power BI Users")], "fix-b-1", shown) == (
-        Step("Power BI Pro reaches [Name] through the group Power BI Users;", "fix-a-1"),
-        Step("To take it away from [Name] only:", "fix-a-1"),
+        Step("Power BI Pro reaches this user through the group Power BI Users;", "fix-a-1"),
+        Step("To take it away from this user only:", "fix-a-1"),
     )
     # where nothing before it names the other group, the step is in full
     assert steps_once([away("Copilot Pilot")], "fix-c-1", shown) == (Step(away("Copilot Pilot")),)

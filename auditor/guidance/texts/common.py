@@ -16,6 +16,13 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.state.suspended", "Disabled"),
     Text("word.state.lockedout", "Disabled"),
     Text("word.state.deleted", "Deleted"),
+    # licenseAssignmentState.error, in the words of "Identify and resolve license assignment problems
+    # for a group" (Microsoft Entra ID); Graph's value is said beside them
+    Text("word.error.countviolation", "not enough licenses"),
+    Text("word.error.mutuallyexclusiveviolation", "conflicting service plans"),
+    Text("word.error.dependencyviolation", "another product depends on this license"),
+    Text("word.error.prohibitedinusagelocationviolation", "not offered in the usage location"),
+    Text("word.error.uniquenessviolation", "duplicate proxy addresses"),
     # the security features of the entitlement rules (auditor/impact/entitlement_scope.py FEATURES)
     Text("word.feature.conditional_access", "Conditional Access"),
     Text("word.feature.risk_based_access", "risk-based Conditional Access"),

@@ -43,7 +43,7 @@ def _change_items(
 ) -> tuple[tuple[ChangeItem, ...], str]:
     items = []
     for finding in findings[:cap]:
-        name, detail = subject_text(finding.get("subject") or {})
+        name, detail = subject_text(finding.get("subject") or {}, twins=ctx.twins)
         items.append(
             ChangeItem(
                 rule_title=ctx.title(str(finding.get("rule", ""))),

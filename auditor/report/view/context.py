@@ -51,6 +51,7 @@ class RenderContext:
         self.wording = wording
         self.known = frozenset(wording.ALL_RULE_IDS)
         self.names = product_names_of(document.get("skus"))
+        self.twins = shared_names(document.get("findings"))
         self.currency = _summary_currency(document)
         self._titles: dict[str, str] = {}
         self.t = i18n.translations(locale)
@@ -155,11 +156,40 @@ def _summary_currency(document: Mapping[str, Any]) -> str | None:
     return currency if isinstance(currency, str) else None
 
 
-def subject_text(subject: Mapping[str, Any], names: Mapping[str, str] | None = None) -> tuple[str, str]:
+def _name_key(subject: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What a group or subscription subject is shown by (its name; a subscription's product)."""
+    kind = subject.get("type")
+    if kind == "group" and subject.get("display_name"):
+        return "group", str(subject["display_name"])
+    if kind == "subscription" and subject.get("sku"):
+        return "subscription", str(subject["sku"])
+    return None
+
+
+def shared_names(findings: object) -> frozenset[tuple[str, str]]:
+    """The groups' and subscriptions' names that more than one of them carries among `findings`
+    (a group name is not unique in Entra ID; a product may have several subscriptions): only these
+    are shown with their id beside the name."""
+    ids: dict[tuple[str, str], set[str]] = {}
+    for finding in findings if isinstance(findings, list | tuple) else ():
+        subject = finding.get("subject") if isinstance(finding, Mapping) else None
+        key = _name_key(subject) if isinstance(subject, Mapping) else None
+        if isinstance(subject, Mapping) and key is not None:
+            ids.setdefault(key, set()).add(str(subject.get("id", "")).lower())
+    return frozenset(key for key, found in ids.items() if len(found) > 1)
+
+
+def subject_text(
+    subject: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
+    twins: frozenset[tuple[str, str]] = frozenset(),
+) -> tuple[str, str]:
     """(name, detail) to show for a finding's subject; a product by its name (`names`: the report's
-    own names by part number, else Microsoft's product table)."""
+    own names by part number, else Microsoft's product table). A group or subscription is named
+    alone, with its id as the detail only where another one shares its name (`twins`)."""
     kind = subject.get("type")
     sid = str(subject.get("id", ""))
+    shown_id = clean(sid, NAME_LIMIT) if _name_key(subject) in twins else ""
     if kind == "user":
         name = subject.get("display_name") or subject.get("upn") or sid
         detail = subject.get("upn") if subject.get("display_name") else ""
@@ -167,12 +197,12 @@ def subject_text(subject: Mapping[str, Any], names: Mapping[str, str] | None = N
     if kind == "sku":
         return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), ""
     if kind == "subscription":
-        return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), clean(sid, NAME_LIMIT)
+        return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), shown_id
     if kind == "waiver":
         return clean(waiver_label(subject), NAME_LIMIT), ""
     if kind == "group":
         name = subject.get("display_name")
-        return clean(name or sid, NAME_LIMIT), clean(sid if name else "", NAME_LIMIT)
+        return clean(name or sid, NAME_LIMIT), shown_id
     return clean(sid, NAME_LIMIT), ""
 
 

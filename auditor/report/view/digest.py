@@ -139,7 +139,7 @@ def whole_sentences(value: object, limit: int = LINE) -> str:
 
 def _who(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
     subject = finding.get("subject") or {}
-    name, detail = subject_text(subject, ctx.names)
+    name, detail = subject_text(subject, ctx.names, ctx.twins)
     name, detail = _short(name), _short(detail)
     who = f"{name} ({detail})" if detail else name
     tenant = finding.get("tenant")  # a merged report names the tenant of each finding

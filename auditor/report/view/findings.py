@@ -44,7 +44,7 @@ class FindingRow(msgspec.Struct, frozen=True):
     fg: str
     subject_kind: str
     subject_name: str
-    subject_detail: str  # the UPN of a user, the id of a subscription or group
+    subject_detail: str  # the UPN of a user; the id of a subscription or group another shares the name of
     products: str
     groups: str  # the groups that assign the products, empty when assigned directly
     policy: str
@@ -52,7 +52,7 @@ class FindingRow(msgspec.Struct, frozen=True):
     note: str  # what a user's row says where its steps are not shown (RuleGuidance.row_note); mostly empty
     cost: str
     change: str
-    state: str  # "ready", "waits for a declaration", "needs an admin's decision"; empty when unknown
+    state: str  # "ready", "waits until the data is kept", "needs an admin's decision"; empty when unknown
     state_ready: bool
     state_reason: str  # why it waits, in the plan's words
     waived: bool
@@ -137,14 +137,29 @@ def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
 
 def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
     """The finding's steps as they read for every user they fit: the catalog's remediation for the
-    same facts with the user named by the table's column ("[Name]"), so that findings whose steps
-    differ only by the user share one recipe. Other subjects keep their own steps."""
+    same facts with the user said as "this user" (the table's column names them), so that findings
+    whose steps differ only by the user share one recipe. Other subjects keep their own steps."""
     subject = finding.get("subject") or {}
     if subject.get("type") != "user" or finding.get("rule") not in ctx.known:
-        return _recipe_of(ctx.remediation(finding))
-    placeholder = ctx.t.pgettext("recipe_user", "[Name]")
-    neutral = {**finding, "subject": {"type": "user", "id": subject.get("id", ""), "display_name": placeholder}}
-    return _recipe_of(ctx.remediation(neutral))
+        return own_recipe(ctx, finding)
+    someone = ctx.t.pgettext("recipe_user", "this user")
+    neutral = {**finding, "subject": {"type": "user", "id": subject.get("id", ""), "display_name": someone}}
+    recipe = _recipe_of(ctx.remediation(neutral))
+
+    def said(text: str) -> str:  # "this user holds …" begins a sentence with a capital
+        return text[:1].upper() + text[1:] if text.startswith(someone) else text
+
+    return msgspec.structs.replace(
+        recipe,
+        caption=said(recipe.caption),
+        steps=tuple(said(s) for s in recipe.steps),
+        next_steps=tuple(said(s) for s in recipe.next_steps),
+    )
+
+
+def own_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
+    """The finding's steps with its subject named, for a recipe only this finding has."""
+    return _recipe_of(ctx.remediation(finding))
 
 
 def _change_label(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
@@ -180,7 +195,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
     severity = str(finding.get("severity", ""))
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
     subject = finding.get("subject") or {}
-    name, detail = subject_text(subject, ctx.names)
+    name, detail = subject_text(subject, ctx.names, ctx.twins)
     waiver = finding.get("waiver") if finding.get("waived") else None
     waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.get("monthly_cost")
@@ -221,7 +236,7 @@ class RowMemo:
 
     def __init__(self) -> None:
         self._owner: tuple[Any, ...] | None = None
-        self._rows: dict[int, tuple[Mapping[str, Any], Recipe, FindingRow]] = {}
+        self._rows: dict[int, tuple[Mapping[str, Any], Recipe, FindingRow, Recipe]] = {}
 
     def serves(self, ctx: RenderContext) -> bool:
         owner = (ctx.document, ctx.locale, ctx.cloud, ctx.wording)
@@ -229,29 +244,35 @@ class RowMemo:
             self._owner = owner
         return all(a is b or a == b for a, b in zip(self._owner, owner, strict=True))
 
-    def row(self, ctx: RenderContext, finding: Mapping[str, Any]) -> tuple[Recipe, FindingRow]:
+    def row(self, ctx: RenderContext, finding: Mapping[str, Any]) -> tuple[Recipe, FindingRow, Recipe]:
+        """The finding's shared recipe, its row, and its own recipe (its subject named)."""
         kept = self._rows.get(id(finding))
         if kept is not None and kept[0] is finding:
-            return kept[1], kept[2]
+            return kept[1], kept[2], kept[3]
         row = finding_row(ctx, finding, ctx.remediation(finding))
         recipe = shared_recipe(ctx, finding)
-        self._rows[id(finding)] = (finding, recipe, row)
-        return recipe, row
+        own = own_recipe(ctx, finding)
+        self._rows[id(finding)] = (finding, recipe, row, own)
+        return recipe, row, own
 
 
 def _recipes(
-    ctx: RenderContext, pairs: Sequence[tuple[Recipe, FindingRow]], known: bool, every_fix: bool
+    ctx: RenderContext, triples: Sequence[tuple[Recipe, FindingRow, Recipe]], known: bool, every_fix: bool
 ) -> tuple[Recipe, ...]:
     """The rows gathered under the recipes they share, the largest first, at most RECIPE_CAP with
     their steps; without `every_fix`, only the fix most of the rule's findings share and each fix
-    several share. The other findings share one table, whose steps are in report.json."""
+    several share. The other findings share one table, whose steps are in report.json. A recipe
+    of one finding names its user; one several share says "this user"."""
     by_key: dict[tuple[Any, ...], tuple[Recipe, list[FindingRow]]] = {}
-    for recipe, row in pairs:
+    own: dict[str, Recipe] = {}
+    for recipe, row, own_steps in triples:
         key = (recipe.caption, recipe.steps, recipe.role, recipe.next_steps, recipe.links)
         by_key.setdefault(key, (recipe, []))[1].append(row)
+        own[row.id] = own_steps
     ordered = sorted(by_key.values(), key=lambda item: -len(item[1]))
     kept = [item for n, item in enumerate(ordered) if every_fix or n == 0 or len(item[1]) > 1][:RECIPE_CAP]
     others = [item for item in ordered if all(item is not k for k in kept)]
+    named = [(own[rows[0].id] if len(rows) == 1 else recipe, rows) for recipe, rows in kept]  # one finding's: its name
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
     several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [
@@ -265,7 +286,7 @@ def _recipes(
             price_column=not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price),
             price=price,
         )
-        for recipe, rows in kept
+        for recipe, rows in named
         for price in [_said_by_all(rows, "cost") if _said_by_all(rows, "products") else ""]
     ]
     if others:

@@ -29,7 +29,7 @@ PERSON = "person"  # needs an admin's decision or check
 
 class FindingState(msgspec.Struct, frozen=True):
     key: str  # READY, IN_PART, DECLARATION or PERSON
-    label: str  # "ready", "waits for a declaration", "needs an admin's decision"
+    label: str  # "ready", "waits until the data is kept", "needs an admin's decision"
     reason: str  # why it waits, in the plan's words; empty when ready
 
     @property
@@ -41,7 +41,7 @@ def _label(t: i18n.Translations, key: str) -> str:
     labels = {
         READY: t.pgettext("state_ready", "ready"),
         IN_PART: t.pgettext("state_in_part", "ready in part"),
-        DECLARATION: t.pgettext("state_declaration", "waits for a declaration"),
+        DECLARATION: t.pgettext("state_declaration", "waits until the data is kept"),
         PERSON: t.pgettext("state_person", "needs an admin's decision"),
     }
     return labels[key]

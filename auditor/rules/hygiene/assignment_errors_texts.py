@@ -42,14 +42,14 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
             "rule.license-assignment-error.describe",
             "Microsoft Entra ID could not fully apply the license, so the user may be missing services.",
         ),
-        Text("rule.license-assignment-error.message", "Applying {sku} to {user} failed with the error {error}."),
+        Text("rule.license-assignment-error.message", "Applying {sku} to {user} failed: {error}."),
         Text(
             "rule.license-assignment-error.message.partial",
-            "{sku} is active for {user}, but not all of it could be applied (error {error}).",
+            "{sku} is active for {user}, but not all of it could be applied: {error}.",
         ),
         Text(
             "rule.license-assignment-error.message.disabled",
-            "The assignment of {sku} to {user} is disabled and reports the error {error}.",
+            "The assignment of {sku} to {user} is disabled and reports an error: {error}.",
         ),
         Text(
             "summary.error.CountViolation",
@@ -154,7 +154,8 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
 
     def message(self, f: RuleDetails[rules.LicenseAssignmentErrorDetails], w: ValueFormatter) -> Message:
         key = self.message_key(_ERROR_STATES.get(as_text(f.own["state"]) or "", ""))
-        return key, {**base_values(f, w), "error": as_text(f.own["error"]) or w.word("unknown")}
+        code = as_text(f.own["error"])
+        return key, {**base_values(f, w), "error": w.error(code) if code else w.word("unknown")}
 
     def remediation(
         self, f: RuleDetails[rules.LicenseAssignmentErrorDetails], v: Variant, w: ValueFormatter
@@ -162,7 +163,7 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
         code = as_text(f.own["error"]) or ""
         part = f.skus[0] if f.skus else "?"
         groups = f.groups(part)
-        values = {"sku": w.product(part), "error": code or w.word("unknown"), "group": w.all(groups)}
+        values = {"sku": w.product(part), "error": w.error(code) if code else w.word("unknown"), "group": w.all(groups)}
         steps: list[TextRef] = []
         role = "role.group" if groups else "role.assign"
         action: Action
@@ -219,9 +220,9 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         Text(
             "rule.group-license-errors.message",
             "The licenses of the group {group} could not be applied to some "
-            "of its members ({count} member in this audit; errors: {errors}).",
+            "of its members ({count} member in this audit): {errors}.",
             "The licenses of the group {group} could not be applied to some of its members ({count} members in "
-            "this audit; errors: {errors}).",
+            "this audit): {errors}.",
         ),
         Text(
             "rule.group-license-errors.message.uncounted",
@@ -284,7 +285,7 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
             **base_values(f, w),
             "group": as_text(f.own["group"]) or f.label(),
             "count": number(count, unknown),
-            "errors": w.all(sorted(str(code) for code in errors)),
+            "errors": w.all([w.error(str(code)) for code in sorted(errors)]),
         }
         return self.message_key("" if count else ".uncounted"), values
 
@@ -305,7 +306,9 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         errors = as_map(f.own["errors"])
         for code in sorted(errors):
             n = as_int(errors[code])
-            steps.append(TextRef("steps.group_errors.cause", {**values, "error": code, "count": number(n, unknown)}))
+            said = w.error(str(code))
+            said = said[:1].upper() + said[1:]  # it begins the step
+            steps.append(TextRef("steps.group_errors.cause", {**values, "error": said, "count": number(n, unknown)}))
         steps += [TextRef("steps.group_errors.fix", values), TextRef("steps.group_errors.reprocess", values)]
         links = [
             "resolve_find",
