@@ -212,7 +212,7 @@ def test_an_over_assigned_product_is_warned_of_first_and_its_undo_names_what_can
     # newest first: Ben's E5 takes the one enabled seat left, Anna's cannot come back
     lines = outcome_lines(tmp_path / "undo.jsonl")
     assert [(x["undoes"]["n"], x["outcome"]) for x in lines] == [(2, "done"), (1, "skipped")]
-    reason = "not enough free seats: SPE_E5 short by 1 (its undo takes back 1, 0 free now)"
+    reason = "not enough free seats: Microsoft 365 E5 short by 1 (its undo takes back 1, 0 free now)"
     assert lines[1]["note"].startswith(reason)
     assert (said.out + said.err).count(reason) == 1  # once, on the change's own line
     assert said.err.splitlines()[-1].endswith("1 change(s) not undone, each with its reason above: 1")

@@ -400,6 +400,10 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
                 "2026-11-01T06:00:00Z",
                 "--fail-on",
                 "never",
+                # the sample's billing file: --demo reads the same terms from its billing account, and a
+                # seat finding's amount is the bill's (one answer per product)
+                "--billing",
+                str(ROOT / "auditor_dev" / "sample" / "sample-billing.csv"),
             ]
         )
         == 0

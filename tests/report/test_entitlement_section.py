@@ -17,11 +17,12 @@ from auditor.data.model import Cloud, Locale
 from auditor.guidance.library import ValueFormatter
 from auditor.report.capped import HTML, render_page
 from auditor.report.wording_api import default_wording
+from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.rules.entitlements.entitlement_texts import reach
 
 from .test_digest_size import ROOT
 
-RULE = "entitlement-missing"
+RULE = EntitlementMissing.id
 
 
 @pytest.fixture(scope="module")

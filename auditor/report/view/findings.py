@@ -290,9 +290,7 @@ def _recipes(
         for price in [_said_by_all(rows, "cost") if _said_by_all(rows, "products") else ""]
     ]
     if others:
-        caption = ctx.t.pgettext(
-            "recipe_rest", "The steps for these differ per finding: see the remediation column of findings.csv."
-        )
+        caption = ctx.t.pgettext("recipe_rest", "Each finding's own steps are in report.md and findings.csv.")
         # the steps all of them have: the rule's own steps (_shared) are only those every finding has
         common = tuple(step for step in others[0][0].steps if all(step in r.steps for r, _ in others))
         # their steps are not shown: a row says what its rule's steps would name (RuleGuidance.row_note)
