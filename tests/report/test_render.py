@@ -271,6 +271,18 @@ def test_the_required_role_line_is_never_cut(locale: Locale) -> None:
         assert any(role in line for line in lines), role
 
 
+@pytest.mark.parametrize("locale", list(Locale))
+def test_markdown_says_each_required_role_whole(locale: Locale) -> None:
+    """report.md has no link to a row of the table of roles: a recipe that said "Required role: 3" sent its
+    reader counting down a list. It names the role itself."""
+    roles = sorted(_roles(locale), key=len)[-1:]
+    page = render_page(MARKDOWN, build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, wording=_LongRoles(roles[0]))
+    label = i18n.catalog(locale).pgettext("required_role", "Required role")
+    said = [line.split(":**", 1)[1].strip() for line in page.splitlines() if line.startswith(f"**{label}:**")]
+    assert said and not any(text.isdigit() for text in said), said
+    assert any(roles[0] in text.replace("\\", "") for text in said)  # Markdown escapes its punctuation
+
+
 def test_a_group_or_subscription_shows_its_id_only_beside_a_namesake() -> None:
     from auditor.report.view.context import shared_names, subject_text
 
