@@ -117,7 +117,7 @@ def test_the_full_report_renders_at_phone_and_desktop_width(reports: Reports, lo
     result = clean_load(reports(locale) / "report.html", width)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"report-{locale.value}-{width}.png").write_bytes(result.png)
-    name = {Locale.EN: "this user", Locale.TR: "tablodaki kişi"}[locale]
+    name = {Locale.EN: "this user", Locale.TR: "bu kullanıcı"}[locale]
     assert name in result.text.lower()  # the shared steps say "this user"; the table names the people
     assert "leaver.audited@contoso.example" in result.text
 

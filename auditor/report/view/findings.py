@@ -4,12 +4,14 @@ plan will do about it. The Graph calls are in report.json, plan.json and finding
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
 
 from auditor import i18n
+from auditor.data.model import Locale
 from auditor.render.text import clean, safe_url
 from auditor.report.view.context import (
     NAME_LIMIT,
@@ -135,6 +137,28 @@ def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
     )
 
 
+# Turkish names a user "<name> kullanıcısı", declined ("…kullanıcısının", "…kullanıcısına"): with "this user"
+# ("tablodaki kişi") for the name, that reads "tablodaki kişi kullanıcısının". A user in general is "bu kullanıcı",
+# declined in the same case: "bu kullanıcının". Per language: the named form, the general one, their case endings.
+_GENERIC_USER: dict[Locale, tuple[str, str, dict[str, str]]] = {
+    Locale.TR: (
+        "kullanıcısı",
+        "bu kullanıcı",
+        {"nın": "nın", "ndan": "dan", "nda": "da", "na": "ya", "nı": "yı", "yla": "yla", "": ""},
+    ),
+}
+
+
+def _generic_user(text: str, someone: str, locale: Locale) -> str:
+    """`text` with "this user" said as its language says a user in general (see _GENERIC_USER)."""
+    if locale not in _GENERIC_USER:
+        return text
+    named, generic, endings = _GENERIC_USER[locale]
+    cases = "|".join(sorted(endings, key=len, reverse=True))
+    pattern = re.compile(rf"{re.escape(someone)} {named}({cases})\b")
+    return pattern.sub(lambda m: generic + endings[m.group(1)], text)
+
+
 def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
     """The finding's steps as they read for every user they fit: the catalog's remediation for the
     same facts with the user said as "this user" (the table's column names them), so that findings
@@ -147,7 +171,9 @@ def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
     recipe = _recipe_of(ctx.remediation(neutral))
 
     def said(text: str) -> str:  # "this user holds …" begins a sentence with a capital
-        return text[:1].upper() + text[1:] if text.startswith(someone) else text
+        text = _generic_user(text, someone, ctx.locale)
+        general = _GENERIC_USER[ctx.locale][1] if ctx.locale in _GENERIC_USER else someone
+        return text[:1].upper() + text[1:] if text.startswith((someone, general)) else text
 
     return msgspec.structs.replace(
         recipe,
