@@ -134,7 +134,8 @@ def what_leaving_takes(group: GroupState, products: Mapping[str, str]) -> str:
     """What leaving the group takes away besides the change's own purpose, as far as Graph shows it."""
     parts = []
     if group.licenses:
-        parts.append("the licenses " + ", ".join(sorted(products.get(s, s) for s in group.licenses)))
+        names = sorted(products.get(s, s) for s in group.licenses)
+        parts.append(("the license " if len(names) == 1 else "the licenses ") + ", ".join(names))
     if group.team:
         parts.append("membership of its team (the group is a Team: resourceProvisioningOptions)")
     if group.app_roles:
@@ -142,7 +143,7 @@ def what_leaving_takes(group: GroupState, products: Mapping[str, str]) -> str:
     elif group.app_roles is None and group.app_roles_error:
         parts.append(f"any app role assignments (not known: {group.app_roles_error})")
     return (
-        f"leaving group {group.label} takes away "
+        f"leaving the group {group.label} takes away "
         + ("; ".join(parts) if parts else "no license")
         + " (as far as Graph shows it)"
     )

@@ -72,7 +72,7 @@ def test_dry_run_reads_and_shows_but_writes_nothing(
         "Microsoft 365 E5, in one call"
     ) in out
     # leaving a group says what else it gives, as far as Graph shows it (item 6)
-    assert "leaving group License - E5 takes away the licenses Microsoft 365 E5 (as far as Graph shows it)" in out
+    assert "leaving the group License - E5 takes away the license Microsoft 365 E5 (as far as Graph shows it)" in out
     assert f"      POST /users/{ANNA}/assignLicense   (seats: Microsoft 365 E3 +1, Microsoft 365 E5 -1)" in out
     assert f"      DELETE /groups/{G_E5}/members/{CARL}/$ref" in out
     assert out.count("-> would apply") == 3

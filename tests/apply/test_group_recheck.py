@@ -150,7 +150,7 @@ def test_leaving_a_group_says_what_else_it_gives(
     plan = write_plan(tmp_path, [remove_member(CARL, G_E5)])
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
     said = (
-        "leaving group License - E5 takes away the licenses Microsoft 365 E5; membership of its team (the group "
+        "leaving the group License - E5 takes away the license Microsoft 365 E5; membership of its team (the group "
         "is a Team: resourceProvisioningOptions); 2 app role assignment(s) (Contoso HR, Expenses)"
     )
     assert said in capsys.readouterr().out
@@ -241,4 +241,17 @@ def test_groups_are_named_alone_unless_two_share_a_name(
     assert run("apply", plan, graph) == 0
     out = capsys.readouterr().out
     assert f"Remove Carl (carl@contoso.example) from the group Licensed staff ({G_E5})" in out
-    assert f"leaving group Licensed staff ({G_E5}) takes away the licenses Microsoft 365 E5" in out
+    assert f"leaving the group Licensed staff ({G_E5}) takes away the license Microsoft 365 E5" in out
+
+
+def test_what_leaving_takes_says_one_license_or_several() -> None:
+    from auditor.apply.groups import GroupState, what_leaving_takes
+
+    names = {"e5": "Microsoft 365 E5", "pbi": "Power BI Pro"}
+    one = GroupState("g", True, "Sales", licenses={"e5": ()})
+    two = GroupState("g", True, "Sales", licenses={"pbi": (), "e5": ()})
+    said = (what_leaving_takes(one, names), what_leaving_takes(two, names))
+    assert said == (
+        "leaving the group Sales takes away the license Microsoft 365 E5 (as far as Graph shows it)",
+        "leaving the group Sales takes away the licenses Microsoft 365 E5, Power BI Pro (as far as Graph shows it)",
+    )

@@ -124,7 +124,7 @@ def test_apply_and_undo_name_products_and_groups_as_people_know_them(demo: Demo)
             assert set(GUID.findall(line)) <= {TENANT_ID}, line  # the plan's first line names its tenant
     assert "Remove Microsoft Power Automate Free and Microsoft 365 E5 from Finn Hansen" in demo.apply
     assert "from the group All Office Staff\n" in demo.apply
-    assert "takes away the licenses Microsoft 365 E3 (as far as Graph shows it)" in demo.apply
+    assert "takes away the license Microsoft 365 E3 (as far as Graph shows it)" in demo.apply
     # the request line keeps its ids (a technical log line), its seats said by the products' names
     assert "/$ref   (seats: Microsoft 365 E3 -1)" in demo.apply
     assert "Assign Microsoft 365 E5 and Microsoft Power Automate Free to Finn Hansen" in demo.undo
