@@ -70,7 +70,7 @@ def _same_but_names(step: str, earlier: str, said: str) -> bool:
     said before it (`said`), and in `earlier`, in its opening or a name."""
     own, other = _bare(step), _bare(earlier)
     matcher = SequenceMatcher(None, own, other, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5 or matcher.ratio() < 0.5:
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5 or matcher.ratio() < 0.5:
         return False
     context = f" {' '.join(_bare(f'{opening(step)} {said}'))} "
     other_opening = f" {' '.join(_bare(opening(earlier)))} "
