@@ -439,10 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_graph_arguments(init)
     init.set_defaults(func=_command("cmd_init"))
 
-    validate = sub.add_parser("validate", help="check policy files")
+    validate = sub.add_parser("validate", help="check policy files (a product no table knows is an error)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     validate.add_argument(
-        "--snapshot", metavar="FILE", help="also warn about SKUs and groups the policies name that the tenant lacks"
+        "--snapshot",
+        metavar="FILE",
+        help="the tenant's products count as known; also warn about products and groups the policies name that "
+        "the tenant lacks",
     )
     validate.set_defaults(func=_command("cmd_validate"))
 

@@ -68,6 +68,12 @@ def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str,
     return out
 
 
+def unknown_product_said(problem: dict[str, Any]) -> str:
+    """An unknown product as `validate` says it: `FILE:LINE: what`, the sentence audit's warning
+    opens with (validate refuses the policy, so nothing is ignored)."""
+    return f"{problem['file']}:{problem['line'] or '?'}: {problem['what']}"
+
+
 def said(problem: dict[str, Any]) -> str:
     """One problem as the console says it: `FILE:LINE: what; what was done instead`."""
     return f"{problem['file']}:{problem['line'] or '?'}: {problem['what']}; {problem['instead']}"
