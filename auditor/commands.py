@@ -62,7 +62,7 @@ from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules.assignments import licensing
 from .rules.requests import requests_of
-from .snapshot import load_snapshot
+from .snapshot import check_readable, load_snapshot
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -300,6 +300,13 @@ def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
     return load_baseline(path)
 
 
+def _check_snapshot_path(args: argparse.Namespace) -> None:
+    """A --snapshot that cannot be read stops the run (exit 2) before the output folder is touched,
+    as the other usage errors do: the last good reports stay where they are, not in previous/."""
+    if args.snapshot and not wants_graph(args):
+        check_readable(args.snapshot)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -321,6 +328,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
     migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
     nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
+    _check_snapshot_path(args)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         _prepare_output_dir(out_dir, extra_outputs(out_dir))

@@ -242,13 +242,16 @@ def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, 
     code, out = run(tmp_path)
     assert code == 1
     first = (out / "report.json").read_text(encoding="utf-8")
-    # a failing run into the same folder must not leave the last report in place
+    # a run into the same folder that fails once begun (a snapshot that is no JSON: a usage error
+    # found only by reading it) must not leave the last report in place
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
     assert (
         main(
             [
                 "audit",
                 "--snapshot",
-                str(tmp_path / "missing.json"),
+                str(broken),
                 "--policies",
                 str(EXAMPLE),
                 "--output-dir",
@@ -305,3 +308,17 @@ def test_unexpected_errors_are_one_line_with_their_own_exit_code(tmp_path, capsy
     assert run(tmp_path)[0] == 5
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError" in err and "Traceback" not in err
+
+
+def test_a_mistyped_snapshot_leaves_the_last_reports_where_they_are(tmp_path, capsys):
+    """A usage error stops the run before the output folder is touched: a --snapshot path that cannot
+    be read used to move the last good reports into previous/ first."""
+    out = tmp_path / "reports"
+    policy = str(ROOT / "examples" / "contoso-policy.yaml")
+    common = ["--policies", policy, "--output-dir", str(out), "--format", "json"]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    before = (out / "report.json").read_bytes()
+    assert main(["audit", "--snapshot", str(tmp_path / "sample-tenant.jsno"), *common]) == 2
+    assert "sample-tenant.jsno: cannot read snapshot: No such file or directory" in capsys.readouterr().err
+    assert (out / "report.json").read_bytes() == before
+    assert not (out / "previous").exists()
