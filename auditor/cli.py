@@ -84,6 +84,8 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
             return run(args)
         folder = Path(DEMO_FOLDER)
         if args.command == "plan":
+            if getattr(args, "max_age", None) is not None:  # the frozen moment is no staleness (as apply --demo)
+                args.max_age += _frozen_for()
             args.report_dir = args.report_dir or str(folder)
             if not (Path(args.report_dir) / "report.json").exists():
                 code = main(["audit", "--demo", "--output-dir", args.report_dir])
@@ -96,6 +98,14 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     return wrapped
 
 
+def _frozen_for() -> float:
+    """Hours since the demo tenant's frozen moment (demo.CLOCK): its data is as old as that moment,
+    not stale, so --max-age counts from it."""
+    from . import demo  # only --demo's write path loads it
+
+    return max((datetime.now(UTC) - demo.CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600, 0.0)
+
+
 def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
     from . import demo  # the demo and the snapshot writer: only --demo's write path loads them
     from .snapshot import load_snapshot
@@ -106,9 +116,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     if args.command == "apply":
         args.plan = args.plan or str(folder / "plan.json")
         folder = Path(args.plan).parent
-        # the demo tenant is a frozen moment (demo.CLOCK): its data is as old as that moment, not stale
-        frozen_for = (datetime.now(UTC) - demo.CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600
-        args.max_age = max(args.max_age, frozen_for + args.max_age)
+        args.max_age = max(args.max_age, _frozen_for() + args.max_age)
     else:
         journals = sorted(folder.glob("journal-*.jsonl"))
         if args.journal_file is None and not journals:
