@@ -76,3 +76,26 @@ def test_the_readmes_example_policy_audits_the_sample_whole(tmp_path: Path, caps
     assert main([*run, "--output-dir", str(tmp_path / "r"), "--format", "json"]) == 1
     said = capsys.readouterr().err
     assert "INCOMPLETE" not in said and "matches no group" not in said
+
+
+def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's "same tenant from the file" command, as written, gives the demo's findings and
+    amounts, and no bill, as the README says (it lacked --policies, so it found no policy)."""
+    import json
+    import shlex
+
+    (line,) = [x for x in README.splitlines() if x.startswith(".venv/bin/license-auditor audit --snapshot ")]
+    command = shlex.split(line)[1:]
+    assert "The same tenant from the file, with the same findings and amounts, but no bill" in " ".join(README.split())
+    monkeypatch.chdir(ROOT)  # the README's paths are the clone's
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main([*command, "--output-dir", str(tmp_path / "file"), "--format", "json"]) == 1
+    assert main(["audit", "--demo", "--output-dir", str(tmp_path / "demo"), "--format", "json"]) == 1
+    file, demo = (json.loads((tmp_path / d / "report.json").read_text("utf-8")) for d in ("file", "demo"))
+    assert [f["id"] for f in file["findings"]] == [f["id"] for f in demo["findings"]]
+    assert file["money"]["bill"]["leaves"] == [] and demo["money"]["bill"]["leaves"]
+    assert {k: v for k, v in file["money"].items() if k != "bill"} == {
+        k: v for k, v in demo["money"].items() if k != "bill"
+    }
