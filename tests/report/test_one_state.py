@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.rules.assignments import AssignmentNotGroupBased
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 DECLARATION = {"data_lost", "data_together"}  # auditor.plan.summary.DECLARATION_REASONS
 LABELS = {  # report.md's words for each state (auditor.report.view.states)
@@ -76,9 +78,9 @@ def test_a_held_back_finding_has_no_ready_call_and_a_declared_one_is_ready(demo:
     """The issue's two cases by name: Direct Assignee's group join, which the plan holds back while it
     removes E3 from her, and the leaver whose data the policy's data_kept keeps."""
     rows = list(csv.DictReader((demo / "findings.csv").open(encoding="utf-8-sig")))
-    (join,) = [r for r in rows if r["rule"] == "assignment-not-group-based" and r["subject"].startswith("direct.e3@")]
+    (join,) = [r for r in rows if r["rule"] == AssignmentNotGroupBased.id and r["subject"].startswith("direct.e3@")]
     assert (join["actions_ready"], join["action_path"], join["state"]) == ("0", "", "person")
-    (leaver,) = [r for r in rows if r["rule"] == "disabled-user-licensed" and r["subject"].startswith("leaver.dated@")]
+    (leaver,) = [r for r in rows if r["rule"] == DisabledUserLicensed.id and r["subject"].startswith("leaver.dated@")]
     assert (leaver["actions_ready"], leaver["state"]) == ("1", "ready")
     report = json.loads((demo / "report.json").read_text("utf-8"))
     (finding,) = [f for f in report["findings"] if f["id"] == leaver["id"]]
