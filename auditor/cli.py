@@ -20,7 +20,6 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -85,7 +84,9 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
         folder = Path(DEMO_FOLDER)
         if args.command == "plan":
             if getattr(args, "max_age", None) is not None:  # the frozen moment is no staleness (as apply --demo)
-                args.max_age += _frozen_for()
+                from . import demo  # only --demo's write path loads it
+
+                args.max_age += demo.frozen_for()
             args.report_dir = args.report_dir or str(folder)
             if not (Path(args.report_dir) / "report.json").exists():
                 code = main(["audit", "--demo", "--output-dir", args.report_dir])
@@ -98,14 +99,6 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     return wrapped
 
 
-def _frozen_for() -> float:
-    """Hours since the demo tenant's frozen moment (demo.CLOCK): its data is as old as that moment,
-    not stale, so --max-age counts from it."""
-    from . import demo  # only --demo's write path loads it
-
-    return max((datetime.now(UTC) - demo.CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600, 0.0)
-
-
 def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
     from . import demo  # the demo and the snapshot writer: only --demo's write path loads them
     from .snapshot import load_snapshot
@@ -116,7 +109,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     if args.command == "apply":
         args.plan = args.plan or str(folder / "plan.json")
         folder = Path(args.plan).parent
-        args.max_age = max(args.max_age, _frozen_for() + args.max_age)
+        args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
     else:
         journals = sorted(folder.glob("journal-*.jsonl"))
         if args.journal_file is None and not journals:
@@ -450,10 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check policy files (a product no table knows is an error)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     validate.add_argument(
-        "--snapshot",
-        metavar="FILE",
-        help="the tenant's products count as known; also warn about products and groups the policies name that "
-        "the tenant lacks",
+        "--snapshot", metavar="FILE", help="its products count as known; warn of products and groups it lacks"
     )
     validate.set_defaults(func=_command("cmd_validate"))
 

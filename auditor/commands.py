@@ -31,7 +31,7 @@ from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
-from auditor.policyset.config_problems import config_problems, said, unknown_product_said, unknown_products
+from auditor.policyset.config_problems import config_problems, refuse_unknown_products, said
 from auditor.policyset.load import expand_paths, load_policies
 from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
@@ -509,20 +509,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     what the tenant lacks."""
     policies = load_policies(args.paths)
     snapshot = load_snapshot(args.snapshot) if args.snapshot else None
-    unknown = unknown_products(policies, snapshot.skus if snapshot is not None else ())
-    for problem in unknown:  # a typo, named where it is, in the sentence audit's warning gives
-        _say(f"error: {_safe(unknown_product_said(problem))}")
-    if unknown:
-        raise UsageError(
-            f"{len(unknown)} product{'' if len(unknown) == 1 else 's'} that no table knows, named above: correct "
-            "the part number"
-            + (
-                ""
-                if snapshot is not None
-                else ", or, for a product newer than the table, give --snapshot of a tenant with it"
-            )
-            + " (Microsoft's product table: https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference)"
-        )
+    refuse_unknown_products(policies, snapshot.skus if snapshot is not None else None, say=lambda t: _say(_safe(t)))
     print(
         f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
         f"({', '.join(policies.names)})"
