@@ -125,3 +125,39 @@ def test_report_md_shows_each_users_finding_in_the_plans_state(demo: Path) -> No
                 wrong.append(f"{finding['rule']} {upn}: {sorted(labels)} != the plan's {LABELS[state]}")
     assert checked > 30
     assert not wrong, "\n".join(wrong)
+
+
+def _html_blocks(page: str) -> dict[str, list[str]]:
+    """Rule id -> its recipes in report.html (each from its `fix-<id>-<n>` anchor to the next anchor)."""
+    marks = list(re.finditer(r'id="(?:rule|fix)-([a-z-]+?)(-\d+)?"', page))
+    ends = [m.start() for m in marks[1:]] + [len(page)]
+    blocks: dict[str, list[str]] = {}
+    for mark, end in zip(marks, ends, strict=True):
+        if mark.group(2):
+            blocks.setdefault(mark.group(1), []).append(page[mark.start() : end])
+    return blocks
+
+
+def test_report_html_shows_each_users_finding_in_the_plans_state(demo: Path) -> None:
+    expected, _ = _plan(demo)
+    report = json.loads((demo / "report.json").read_text("utf-8"))
+    blocks = _html_blocks((demo / "report.html").read_text("utf-8"))
+    words = {key: label.strip("*") for key, label in LABELS.items()}
+    checked, wrong = 0, []
+    for finding in report["findings"]:
+        upn, state = finding["subject"].get("upn"), expected.get(finding["id"])
+        if not upn or state is None:
+            continue
+        labels = set()
+        for block in blocks.get(finding["rule"], []):
+            rows = [row for row in block.split("<tr") if f">{upn}</td>" in row]
+            if not rows:
+                continue
+            shown = " ".join(rows) if "State:</b>" not in block else block  # a recipe of one state says it once
+            labels |= {word for word in words.values() if f'font-weight:bold;">{word}</span>' in shown}
+        if labels:
+            checked += 1
+            if labels != {words[state]}:
+                wrong.append(f"{finding['rule']} {upn}: {sorted(labels)} != the plan's {words[state]}")
+    assert checked > 30
+    assert not wrong, "\n".join(wrong)
