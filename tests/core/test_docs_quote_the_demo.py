@@ -118,6 +118,12 @@ def money_figures(path: Path) -> Iterator[tuple[int, str]]:
             yield number, normal(figure).lstrip("+-")
 
 
+def _money_lines(output: str) -> list[str]:
+    """The demo's sentences with an amount in them, for the coordinator to copy from (at most 40)."""
+    sentences = re.split(r"(?<=[.;])\s+", output)
+    return list(dict.fromkeys(s for s in sentences if MONEY.search(s) and len(s) < 300))[:40]
+
+
 def _missing(found: Iterator[tuple[Path, int, str]], output: str) -> list[str]:
     return [f"{path.relative_to(ROOT)}:{n}: {text!r}" for path, n, text in found if text not in output]
 
@@ -126,7 +132,12 @@ def test_every_money_figure_of_the_docs_is_the_demos(output: str) -> None:
     figures = [(path, n, f) for path in DOCS for n, f in money_figures(path)]
     assert len(figures) > 10
     missing = _missing(iter(figures), output)
-    assert not missing, "figures the demo (audit, plan, migrate --demo) no longer prints:\n" + "\n".join(missing)
+    assert not missing, (
+        "figures the demo (audit, plan, migrate --demo) no longer prints:\n"
+        + "\n".join(missing)
+        + "\nthe demo's sentences with an amount, now:\n"
+        + "\n".join(_money_lines(output))
+    )
 
 
 def test_every_quoted_output_of_the_docs_is_the_demos(output: str) -> None:
