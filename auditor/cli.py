@@ -20,7 +20,6 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -84,6 +83,10 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
             return run(args)
         folder = Path(DEMO_FOLDER)
         if args.command == "plan":
+            if getattr(args, "max_age", None) is not None:  # the frozen moment is no staleness (as apply --demo)
+                from . import demo  # only --demo's write path loads it
+
+                args.max_age += demo.frozen_for()
             args.report_dir = args.report_dir or str(folder)
             if not (Path(args.report_dir) / "report.json").exists():
                 code = main(["audit", "--demo", "--output-dir", args.report_dir])
@@ -106,9 +109,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     if args.command == "apply":
         args.plan = args.plan or str(folder / "plan.json")
         folder = Path(args.plan).parent
-        # the demo tenant is a frozen moment (demo.CLOCK): its data is as old as that moment, not stale
-        frozen_for = (datetime.now(UTC) - demo.CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600
-        args.max_age = max(args.max_age, frozen_for + args.max_age)
+        args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
     else:
         journals = sorted(folder.glob("journal-*.jsonl"))
         if args.journal_file is None and not journals:
@@ -439,10 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_graph_arguments(init)
     init.set_defaults(func=_command("cmd_init"))
 
-    validate = sub.add_parser("validate", help="check policy files")
+    validate = sub.add_parser("validate", help="check policy files (a product no table knows is an error)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     validate.add_argument(
-        "--snapshot", metavar="FILE", help="also warn about SKUs and groups the policies name that the tenant lacks"
+        "--snapshot", metavar="FILE", help="its products count as known; warn of products and groups it lacks"
     )
     validate.set_defaults(func=_command("cmd_validate"))
 

@@ -31,7 +31,7 @@ from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
-from auditor.policyset.config_problems import config_problems, said, unknown_products
+from auditor.policyset.config_problems import config_problems, refuse_unknown_products, said
 from auditor.policyset.load import expand_paths, load_policies
 from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
@@ -62,7 +62,7 @@ from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules.assignments import licensing
 from .rules.requests import requests_of
-from .snapshot import load_snapshot
+from .snapshot import check_readable, load_snapshot
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -300,6 +300,13 @@ def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
     return load_baseline(path)
 
 
+def _check_snapshot_path(args: argparse.Namespace) -> None:
+    """A --snapshot that cannot be read stops the run (exit 2) before the output folder is touched,
+    as the other usage errors do: the last good reports stay where they are, not in previous/."""
+    if args.snapshot and not wants_graph(args):
+        check_readable(args.snapshot)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     timings = _Timings()
     formats = parse_formats(args.format)
@@ -321,6 +328,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
     migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
     nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
+    _check_snapshot_path(args)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
@@ -496,18 +504,20 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """`validate`: the policies load; a product neither the tenant (with --snapshot) nor Microsoft's
+    product table knows is an error (exit 2), said in audit's words; with --snapshot, warnings about
+    what the tenant lacks."""
     policies = load_policies(args.paths)
+    snapshot = load_snapshot(args.snapshot) if args.snapshot else None
+    refuse_unknown_products(policies, snapshot.skus if snapshot is not None else None, say=lambda t: _say(_safe(t)))
     print(
         f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
         f"({', '.join(policies.names)})"
     )
     for w in policy_warnings(policies):
         _say(f"warning: {w}")
-    if args.snapshot:
-        snapshot = load_snapshot(args.snapshot)
+    if snapshot is not None:
         index = TenantIndex(snapshot)
-        for problem in unknown_products(policies, snapshot.skus):  # a typo: named where it is, as audit does
-            _say(f"warning: {_safe(said(problem))}")
         warnings = unknown_skus(policies, index) + licensing.warnings(policies, index)
         for ref in policies.group_refs:
             index.group_members(ref)

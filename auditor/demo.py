@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -19,6 +20,14 @@ from auditor_dev.sample import REFERENCE
 from .snapshot import load_snapshot
 
 CLOCK = REFERENCE  # the moment the sample tenant was collected: `audit --demo` judges it as of then
+
+
+def frozen_for() -> float:
+    """Hours since CLOCK: the demo's data is as old as that moment, not stale, so the write path's
+    --max-age (plan --demo, apply --demo) counts from it."""
+    return max((datetime.now(UTC) - CLOCK.replace(tzinfo=UTC)).total_seconds() / 3600, 0.0)
+
+
 _PACKAGE = "auditor_dev"  # the package whose sample/ folder holds the tenant and the example policy
 
 

@@ -61,6 +61,7 @@ class Finding(Struct, kw_only=True):
     first_seen: str | UnsetType | None = UNSET  # --baseline
     trend: Literal["better", "worse"] | UnsetType = UNSET  # --baseline: the same problem, fewer or more products
     cause: dict[str, Any] | UnsetType | None = UNSET  # --baseline --causes
+    state: dict[str, Any] | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
 
 class Tenant(Struct, kw_only=True):

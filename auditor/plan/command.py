@@ -123,9 +123,12 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
 APPLY_MAX_AGE = timedelta(days=7)  # apply's default --max-age
 
 
-def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | None) -> None:
+def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | None, demo: bool = False) -> None:
     """The age of the tenant data the plan rests on (report.json's collected_at): with --max-age,
-    older data is refused (exit 2); without it, a warning says that apply's default refuses it."""
+    older data is refused (exit 2); without it, a warning says that apply's default refuses it.
+    `demo`: plan --demo, whose data is the sample's frozen moment: as old as that moment, never
+    stale (apply --demo allows for it, and so does --max-age here), so no warning: auditing again
+    would not help."""
     read = timestamp_or_none(plan.report_collected_at, require_zone=True)
     now = timestamp_or_none(created_at, require_zone=True)
     if read is None or now is None:
@@ -137,7 +140,7 @@ def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | 
             f"more than --max-age {plan_json.span(timedelta(hours=max_age_hours))}: audit again, then "
             "plan (or allow older data with --max-age)"
         )
-    if max_age_hours is None and age > APPLY_MAX_AGE:
+    if max_age_hours is None and age > APPLY_MAX_AGE and not demo:
         _say(
             f"warning: the report's tenant data was read {plan.report_collected_at}, {plan_json.span(age)} ago: "
             f"apply refuses a plan resting on data older than its --max-age ({plan_json.span(APPLY_MAX_AGE)} by "
@@ -171,7 +174,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         plan = msgspec.structs.replace(plan, money=money({**document, "bill": bill}, plan))
     out = _output_dir(args, report_dir)
     created_at = _now()
-    _check_report_age(plan, created_at, getattr(args, "max_age", None))
+    _check_report_age(plan, created_at, getattr(args, "max_age", None), demo=bool(getattr(args, "demo", False)))
     _check_size(plan, out, created_at)
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)

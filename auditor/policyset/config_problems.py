@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from auditor.billing import BillingFile
+from auditor.common.errors import UsageError
 from auditor.data.model import Sku, Subscription
 from auditor.engine import sku_references
 from auditor.index import is_guid
@@ -66,6 +67,24 @@ def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str,
             }
         )
     return out
+
+
+def refuse_unknown_products(policies: PolicySet, skus: Sequence[Sku] | None, say: Callable[[str], None]) -> None:
+    """`validate`: each product neither Microsoft's product table nor the tenant (`skus`, with --snapshot;
+    None without) knows, said as `error: FILE:LINE: what` (the sentence audit's warning opens with), then
+    UsageError (exit 2)."""
+    unknown = unknown_products(policies, skus or ())
+    for problem in unknown:
+        say(f"error: {problem['file']}:{problem['line'] or '?'}: {problem['what']}")
+    if unknown:
+        newer = (
+            "" if skus is not None else ", or, for a product newer than the table, give --snapshot of a tenant with it"
+        )
+        raise UsageError(
+            f"{len(unknown)} product{'' if len(unknown) == 1 else 's'} that no table knows, named above: correct "
+            f"the part number{newer} (Microsoft's product table: "
+            "https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference)"
+        )
 
 
 def said(problem: dict[str, Any]) -> str:

@@ -5,10 +5,12 @@ the reason in `message`), so it never passes for the complete list.
 
 Column names are stable identifiers (scripts filter on them) and `rule`/`severity` keep their
 machine values; `message` and `remediation` are in the report locale. `actions` counts the
-finding's Graph calls (`remediation.actions` in report.json) and `actions_ready` those ready to
-run; `action_method`, `action_path` and `action_body` are the first ready one (empty when none
-is). The file is UTF-8 with a byte-order mark so spreadsheet programs read non-ASCII names
-correctly.
+finding's Graph calls (`remediation.actions` in report.json); `actions_ready` counts the calls
+`license-auditor plan` makes for the finding, and `action_method`, `action_path` and `action_body`
+are the first of them (empty when the plan holds the finding back); `state` is the finding's
+state in that plan (`ready`, `in_part`, `declaration`, `person`; empty for a waived finding),
+as report.json's `state`, report.html and report.md show it. The file is UTF-8 with a byte-order
+mark so spreadsheet programs read non-ASCII names correctly.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from typing import IO, Any
 from auditor import i18n
 from auditor.common.outputs import atomic_text
 from auditor.data.model import Cloud, Locale
+from auditor.guidance.remediation import DIRECTORY_OBJECTS
 from auditor.render.text import clean
-from auditor.report.wording_api import Wording, product_names_of
+from auditor.report.view.states import PlanTruth
+from auditor.report.wording_api import Wording, directory_objects, product_names_of
 
 COLUMNS = (
     "id",
@@ -52,6 +56,7 @@ COLUMNS = (
     "action_method",
     "action_path",
     "action_body",
+    "state",
 )
 
 # A cell a spreadsheet would evaluate as a formula (OWASP "CSV injection"): = + - @ tab CR.
@@ -137,9 +142,16 @@ class _Rows:
     finding as it writes it, with its remediation: auditor.report.write)."""
 
     def __init__(
-        self, document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording, reuse: bool
+        self,
+        document: Mapping[str, Any],
+        locale: Locale,
+        cloud: Cloud,
+        wording: Wording,
+        reuse: bool,
+        truth: Mapping[str, PlanTruth] | None = None,
     ) -> None:
-        self.locale, self.cloud, self.wording = locale, cloud, wording
+        self.locale, self.cloud, self.wording, self.truth = locale, cloud, wording, truth
+        self.objects = directory_objects(cloud)
         self.known = frozenset(wording.ALL_RULE_IDS)
         self.currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
         self.reuse = reuse and document_remediation_matches(document, locale, cloud)
@@ -164,8 +176,7 @@ class _Rows:
             message = str(finding.get("message", ""))
             remediation = stored if isinstance(stored, Mapping) else {}
         actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
-        ready = [a for a in actions if a.get("ready") is True]
-        action = ready[0] if ready else {}  # the first call ready to run (the rest are in report.json)
+        ready, action, state = self._planned(finding, actions)
         body = action.get("body")
         waiver = (finding.get("waiver") or {}) if finding.get("waived") else {}
         cost = finding.get("monthly_cost")
@@ -192,11 +203,33 @@ class _Rows:
             _text(message),
             _text(remediation.get("summary", "")),
             str(len(actions)),
-            str(len(ready)),
+            str(ready),
             _text(action.get("method", "")),
             _text(action.get("path", "")),
             _text("" if body is None else json.dumps(body, ensure_ascii=False, sort_keys=True)),
+            state,
         ]
+
+    def _planned(
+        self, finding: Mapping[str, Any], actions: list[Mapping[str, Any]]
+    ) -> tuple[int, Mapping[str, Any], str]:
+        """(how many calls run, the first of them, the finding's state): the plan's, when the report has
+        one (auditor.report.view.states.PlanTruth: the state every file shows); else the finding's own
+        ready calls (a report without a plan)."""
+        if self.truth is None:
+            ready = [a for a in actions if a.get("ready") is True]
+            return len(ready), (ready[0] if ready else {}), ""
+        truth = self.truth.get(str(finding.get("id", "")))
+        if truth is None:  # waived: the plan leaves it alone
+            return 0, {}, ""
+        if not truth.calls:
+            return 0, {}, truth.state
+        first = truth.calls[0]
+        body = first.body
+        ref = body.get("@odata.id") if body is not None else None
+        if body is not None and isinstance(ref, str) and ref.startswith(DIRECTORY_OBJECTS):
+            body = {**body, "@odata.id": self.objects + ref.removeprefix(DIRECTORY_OBJECTS)}
+        return len(truth.calls), {"method": first.method, "path": first.path, "body": body}, truth.state
 
 
 def document_remediation_matches(document: Mapping[str, Any], locale: Locale, cloud: Cloud) -> bool:
@@ -208,16 +241,24 @@ def document_remediation_matches(document: Mapping[str, Any], locale: Locale, cl
 
 
 def render_csv(
-    document: Mapping[str, Any], *, locale: Locale, cloud: Cloud, wording: Wording, stored_remediation: bool = False
+    document: Mapping[str, Any],
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    wording: Wording,
+    stored_remediation: bool = False,
+    truth: Mapping[str, PlanTruth] | None = None,
 ) -> str:
     """The CSV text (RFC 4180, CRLF line ends, header row first), without the byte-order mark.
 
     A partial report (gaps / not_evaluated) starts with rows whose severity is "incomplete".
     `stored_remediation`: the findings' `remediation` came from `wording` (as build_document
     writes it); it is used as is when the document's locale and cloud are `locale` and `cloud`,
-    instead of being computed again (the costliest part of a large worklist)."""
+    instead of being computed again (the costliest part of a large worklist). `truth`: each finding
+    as the document's plan has it (auditor.report.view.states.document_truth), which the calls and
+    the state follow; None: each finding's own ready calls, no state."""
     buffer = io.StringIO()
-    _write_rows(buffer, document, locale, cloud, wording, stored_remediation)
+    _write_rows(buffer, document, locale, cloud, wording, stored_remediation, truth)
     return buffer.getvalue()
 
 
@@ -229,11 +270,12 @@ def write_csv(
     cloud: Cloud,
     wording: Wording,
     stored_remediation: bool = False,
+    truth: Mapping[str, PlanTruth] | None = None,
 ) -> None:
     """render_csv's text written to `path` (UTF-8 with a byte-order mark, as Excel expects) row by
     row, never held whole in memory (findings.csv of a million users is tens of MB)."""
     with atomic_text(path, encoding="utf-8-sig") as out:
-        _write_rows(out, document, locale, cloud, wording, stored_remediation)
+        _write_rows(out, document, locale, cloud, wording, stored_remediation, truth)
 
 
 def _writer(out: IO[str]) -> Any:
@@ -256,13 +298,14 @@ class FindingsCsv:
         cloud: Cloud,
         wording: Wording,
         stored_remediation: bool = False,
+        truth: Mapping[str, PlanTruth] | None = None,
     ) -> None:
         self._out = out
         self._buffer = io.StringIO()
         self._writer = _writer(self._buffer)
         self._writer.writerow(COLUMNS)
         self._writer.writerows(_incomplete_rows(document, locale))
-        self._rows = _Rows(document, locale, cloud, wording, stored_remediation)
+        self._rows = _Rows(document, locale, cloud, wording, stored_remediation, truth)
         self._pending = 0
 
     def add(self, finding: Mapping[str, Any]) -> None:
@@ -291,10 +334,16 @@ class FindingsCsv:
 
 
 def _write_rows(
-    out: IO[str], document: Mapping[str, Any], locale: Locale, cloud: Cloud, wording: Wording, stored_remediation: bool
+    out: IO[str],
+    document: Mapping[str, Any],
+    locale: Locale,
+    cloud: Cloud,
+    wording: Wording,
+    stored_remediation: bool,
+    truth: Mapping[str, PlanTruth] | None = None,
 ) -> None:
     rows = FindingsCsv(
-        out, document, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored_remediation
+        out, document, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored_remediation, truth=truth
     )
     for finding in document.get("findings") or []:
         rows.add(finding)

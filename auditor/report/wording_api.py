@@ -69,3 +69,8 @@ def product_names_of(seats: object) -> dict[str, str]:
 
 def default_wording() -> Wording:
     return cast(Wording, wording)
+
+
+def directory_objects(cloud: Cloud) -> str:
+    """The cloud's https://<graph>/v1.0/directoryObjects/ (auditor.wording.directory_objects)."""
+    return wording.directory_objects(cloud)

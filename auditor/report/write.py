@@ -29,7 +29,7 @@ from auditor.report.csv_report import FindingsCsv, write_csv
 from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.view import RowMemo
-from auditor.report.view.states import document_states
+from auditor.report.view.states import PlanTruth, document_states, document_truth
 from auditor.report.wording_api import Wording, default_wording
 
 __all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "dump_json", "parse_formats", "render"]
@@ -144,13 +144,17 @@ def _write(path: Path, text: str, encoding: str) -> None:
 
 
 def _write_json(
-    path: Path, document: Mapping[str, Any], remediation: Remediation | None = None, workers: int = 1
+    path: Path,
+    document: Mapping[str, Any],
+    remediation: Remediation | None = None,
+    workers: int = 1,
+    truth: Mapping[str, PlanTruth] | None = None,
 ) -> None:
     """report.json written piece by piece (a chunk of findings at a time): never one buffer of the
     whole file. `remediation`: works out the remediation of each finding that carries none (an
     audit's document), as the finding is written; it is dropped once written. `workers`: processes
-    that work the chunks out (auditor.report.chunks)."""
-    complete = _completer(remediation)
+    that work the chunks out (auditor.report.chunks). `truth`: each finding's `state`, the plan's."""
+    complete = _completer(remediation, truth)
 
     def lines(chunk: Sequence[Any]) -> bytes:
         return _one_line(map(complete, chunk) if complete is not None else chunk)
@@ -159,26 +163,39 @@ def _write_json(
         try:
             write_bytes(path, _json_pieces(document, partial(in_chunks, work=lines, workers=workers)))
         except TypeError:
-            write_bytes(path, [_stdlib_json(_completed(document, remediation))])
+            write_bytes(path, [_stdlib_json(_completed(document, remediation, truth))])
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
-def _completer(remediation: Remediation | None) -> Callable[[Any], Any] | None:
-    if remediation is None:
+def _completer(
+    remediation: Remediation | None, truth: Mapping[str, PlanTruth] | None = None
+) -> Callable[[Any], Any] | None:
+    """What a finding is written as: with its remediation worked out when it carries none, and with
+    its `state` in the plan (`truth`: the one state every file shows; a report without a plan has none)."""
+    if remediation is None and truth is None:
         return None
 
     def complete(finding: Any) -> Any:
-        if not isinstance(finding, Mapping) or finding.get("remediation") is not None:
+        if not isinstance(finding, Mapping):
             return finding
-        return {**finding, "remediation": remediation(finding)}
+        if remediation is not None and finding.get("remediation") is None:
+            finding = {**finding, "remediation": remediation(finding)}
+        if truth is not None:
+            state = truth.get(str(finding.get("id", "")))
+            finding = {k: v for k, v in finding.items() if k != "state"}
+            if state is not None:
+                finding["state"] = state.json()
+        return finding
 
     return complete
 
 
-def _completed(document: Mapping[str, Any], remediation: Remediation | None) -> Mapping[str, Any]:
+def _completed(
+    document: Mapping[str, Any], remediation: Remediation | None, truth: Mapping[str, PlanTruth] | None = None
+) -> Mapping[str, Any]:
     """`document` with every finding's remediation worked out (for the standard library's encoder)."""
-    complete = _completer(remediation)
+    complete = _completer(remediation, truth)
     if complete is None or not isinstance(document.get("findings"), list):
         return document
     return {**document, "findings": [complete(f) for f in document["findings"]]}
@@ -194,18 +211,25 @@ def _write_json_and_csv(
     cloud: Cloud,
     wording: Wording,
     workers: int = 1,
+    truth: Mapping[str, PlanTruth] | None = None,
 ) -> None:
     """report.json and findings.csv in one pass over the findings, a chunk at a time: each
     finding's remediation is worked out once, written to both files and dropped. `workers`:
     processes that work the chunks out (auditor.report.chunks). Both files are written atomically
     (auditor.common.outputs): a failure leaves the last run's files as they were and no temporary file."""
-    complete = _completer(remediation)
+    complete = _completer(remediation, truth)
     assert complete is not None
     try:
         try:
             with atomic_file(json_path) as json_out, atomic_text(csv_path, encoding="utf-8-sig") as csv_out:
                 rows = FindingsCsv(
-                    csv_out, document, locale=locale, cloud=cloud, wording=wording, stored_remediation=True
+                    csv_out,
+                    document,
+                    locale=locale,
+                    cloud=cloud,
+                    wording=wording,
+                    stored_remediation=True,
+                    truth=truth,
                 )
 
                 def lines(chunk: Sequence[Any]) -> tuple[bytes, str]:  # the chunk's report.json lines and CSV rows
@@ -220,9 +244,11 @@ def _write_json_and_csv(
                 json_out.writelines(_json_pieces(document, findings))
                 rows.flush()
         except TypeError:  # a value orjson refuses: the standard library's encoder, one file after the other
-            whole = _completed(document, remediation)
+            whole = _completed(document, remediation, truth)
             write_bytes(json_path, [_stdlib_json(whole)])
-            write_csv(whole, csv_path, locale=locale, cloud=cloud, wording=wording, stored_remediation=True)
+            write_csv(
+                whole, csv_path, locale=locale, cloud=cloud, wording=wording, stored_remediation=True, truth=truth
+            )
     except OSError as exc:
         raise UsageError(f"{json_path} and {csv_path.name}: cannot write report: {exc.strerror or exc}") from None
 
@@ -236,10 +262,17 @@ def _shown(document: Mapping[str, Any], redact: bool, redact_key: bytes | None) 
 
 
 def _write_csv(
-    document: Mapping[str, Any], path: Path, *, locale: Locale, cloud: Cloud, wording: Wording, stored: bool
+    document: Mapping[str, Any],
+    path: Path,
+    *,
+    locale: Locale,
+    cloud: Cloud,
+    wording: Wording,
+    stored: bool,
+    truth: Mapping[str, PlanTruth] | None = None,
 ) -> None:
     try:
-        write_csv(document, path, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored)
+        write_csv(document, path, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored, truth=truth)
     except OSError as exc:
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
@@ -268,7 +301,7 @@ def render(
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
     - `wording`: the remediation catalog; defaults to `auditor.wording`.
-    - `plan`: the document's plan for the header line and each finding's state
+    - `plan`: the document's plan for the header line and each finding's state in every file
       (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
     - `headlines`: the digest's lines from the bill and the migration plan (money now, within a
       year, the next deadline), one each, when the caller has compiled them.
@@ -291,12 +324,13 @@ def render(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     readable = bool(wanted & {Format.HTML, Format.MD})
-    # the plan, compiled once for the header line and each finding's state (HTML, Markdown, digest),
-    # from the real document: `plan` plans that one (the pseudonyms only rename people)
-    if readable and plan is None:
+    # the plan, compiled once for the header line and each finding's state (every file: one state per
+    # finding, the plan's), from the real document: `plan` plans that one (the pseudonyms only rename people)
+    if plan is None:
         plan = header_plan(document, remediation)
     plan_line = plan_header(document, locale, plan) if readable else ""
     states = document_states(document, plan, locale, shown if redact else None) if readable else None
+    truth = document_truth(document, plan) if wanted & {Format.JSON, Format.CSV} else None
     memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
     written: list[Path] = []
     # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
@@ -317,9 +351,10 @@ def render(
                 cloud=cloud,
                 wording=catalog,
                 workers=workers,
+                truth=truth,
             )
         elif fmt is Format.JSON:
-            _write_json(path, document, remediation, workers)
+            _write_json(path, document, remediation, workers, truth)
         elif fmt is Format.CSV and together:
             pass  # written with report.json
         elif fmt in PAGES:
@@ -336,7 +371,7 @@ def render(
             )
             _write(path, page, "utf-8")
         else:
-            _write_csv(shown, path, locale=locale, cloud=cloud, wording=catalog, stored=stored)
+            _write_csv(shown, path, locale=locale, cloud=cloud, wording=catalog, stored=stored, truth=truth)
         written.append(path)
     if readable:  # the e-mail's body (auditor.delivery): a digest of the report beside it
         # the bill's money and deadlines (audit --billing), then the migration plan's (audit --migration)

@@ -19,7 +19,7 @@ from .decode import (
     subscription_from_graph,
     with_sign_ins,
 )
-from .files import load_snapshot, replace_lone_surrogates, snapshot_from_json
+from .files import check_readable, load_snapshot, replace_lone_surrogates, snapshot_from_json
 from .format import (
     KIND,
     LEAVE_DATE,
@@ -53,6 +53,7 @@ __all__ = [
     "NonEmpty",
     "SignInTimes",
     "UserDecoder",
+    "check_readable",
     "gap_from_json",
     "group_from_graph",
     "group_kind",

@@ -194,11 +194,13 @@ def test_a_conflict_or_a_dynamic_group_leaves_the_move_to_a_person(tmp_path: Pat
     }
 
 
-def test_validate_with_a_snapshot_warns_about_a_product_the_tenant_lacks(
+def test_validate_with_a_snapshot_refuses_a_product_no_table_knows(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from auditor.cli import main
 
     policy = policy_file(tmp_path, MOVE.replace("to: SPE_E5", "to: SPE_E55"))
-    assert main(["validate", policy, "--snapshot", "auditor_dev/sample/sample-tenant.json"]) == 0
-    assert "policy test names SKU SPE_E55, which the tenant does not have" in capsys.readouterr().err
+    assert main(["validate", policy, "--snapshot", "auditor_dev/sample/sample-tenant.json"]) == 2
+    assert "the product SPE_E55 is known neither to the tenant nor to Microsoft's product table" in (
+        capsys.readouterr().err
+    )

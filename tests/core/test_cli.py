@@ -161,13 +161,45 @@ def test_validate_warns_about_skus_the_tenant_lacks(tmp_path, capsys):
     policy = tmp_path / "typo.yaml"
     policy.write_text(
         "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
-        "assignments:\n  - name: a\n    match: {groups: [Nobody]}\n    forbidden: [SPE_E33]\n"
+        "assignments:\n  - name: a\n    match: {groups: [Nobody]}\n    forbidden: [MCOEV]\n"
     )
     assert main(["validate", str(policy), "--snapshot", str(SAMPLE)]) == 0
     captured = capsys.readouterr()
     assert "ok: 1 policy" in captured.out
-    assert "SPE_E33, which the tenant does not have" in captured.err
+    assert "MCOEV, which the tenant does not have" in captured.err  # a real product, not this tenant's
     assert "group 'Nobody'" in captured.err
+
+
+TYPO = (
+    "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+    "catalog:\n  - sku: SPE_E3\n  - sku: SPE_E55\n  - sku: AAD_PREMIUM_P3\n"
+)
+SAID = (
+    "typo.yaml:6: the product SPE_E55 is known neither to the tenant nor to Microsoft's product table "
+    "(did you mean SPE_E5?)"
+)
+
+
+@pytest.mark.parametrize("snapshot", [[], ["--snapshot", str(SAMPLE)]])
+def test_validate_refuses_a_product_no_table_knows_in_audits_words(tmp_path, capsys, snapshot):
+    """SPE_E55 passed `validate` with "ok" and exit 0 while audit warned "did you mean SPE_E5?", and
+    with --snapshot it was said twice in two wordings: now an error (exit 2), one sentence, audit's."""
+    policy = tmp_path / "typo.yaml"
+    policy.write_text(TYPO)
+    assert main(["validate", str(policy), *snapshot]) == 2
+    captured = capsys.readouterr()
+    assert "ok:" not in captured.out
+    assert f"error: {policy.parent}/{SAID}\n" in captured.err
+    assert "AAD_PREMIUM_P3 is known neither" in captured.err and "(did you mean AAD_PREMIUM_P2?)" in captured.err
+    assert "which the tenant does not have" not in captured.err
+    assert captured.err.count("SPE_E55") == 1
+
+    assert main(
+        ["audit", "--snapshot", str(SAMPLE), "--policies", str(policy), "--output-dir", str(tmp_path / "r")]
+    ) in (0, 1)
+    said = capsys.readouterr().err
+    assert f"warning: {policy.parent}/{SAID}; what the policy says of it is ignored\n" in said
+    assert said.count("SPE_E55") == 1  # once, in one wording
 
 
 def test_schema_command_prints_the_schema(capsys):
@@ -210,13 +242,16 @@ def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, 
     code, out = run(tmp_path)
     assert code == 1
     first = (out / "report.json").read_text(encoding="utf-8")
-    # a failing run into the same folder must not leave the last report in place
+    # a run into the same folder that fails once begun (a snapshot that is no JSON: a usage error
+    # found only by reading it) must not leave the last report in place
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
     assert (
         main(
             [
                 "audit",
                 "--snapshot",
-                str(tmp_path / "missing.json"),
+                str(broken),
                 "--policies",
                 str(EXAMPLE),
                 "--output-dir",
@@ -273,3 +308,17 @@ def test_unexpected_errors_are_one_line_with_their_own_exit_code(tmp_path, capsy
     assert run(tmp_path)[0] == 5
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError" in err and "Traceback" not in err
+
+
+def test_a_mistyped_snapshot_leaves_the_last_reports_where_they_are(tmp_path, capsys):
+    """A usage error stops the run before the output folder is touched: a --snapshot path that cannot
+    be read used to move the last good reports into previous/ first."""
+    out = tmp_path / "reports"
+    policy = str(ROOT / "examples" / "contoso-policy.yaml")
+    common = ["--policies", policy, "--output-dir", str(out), "--format", "json"]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    before = (out / "report.json").read_bytes()
+    assert main(["audit", "--snapshot", str(tmp_path / "sample-tenant.jsno"), *common]) == 2
+    assert "sample-tenant.jsno: cannot read snapshot: No such file or directory" in capsys.readouterr().err
+    assert (out / "report.json").read_bytes() == before
+    assert not (out / "previous").exists()

@@ -116,3 +116,19 @@ def test_a_later_plan_in_the_same_folder_leaves_the_undo_its_plan(
     said = capsys.readouterr()
     assert "is not beside it" not in said.err
     assert "35 change(s) would be undone" in said.out  # all but the 2 reprocesses, which have no inverse
+
+
+def test_plan_on_the_demo_says_nothing_of_the_frozen_datas_age(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's data is the sample's frozen moment: `plan --demo` warned that it was 25 days old
+    and to audit again, which cannot help on the demo. --max-age counts from that moment, as apply
+    --demo's does; a plan of a real report of that age is still warned about."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main(["plan", "--demo"]) == 0
+    said = capsys.readouterr().err
+    assert "plan: " in said and "ago" not in said and "audit again" not in said
+    assert main(["plan", "--demo", "--max-age", "1d"]) == 0
+    assert main(["plan", "--report-dir", "reports"]) == 0  # the same report, not as the demo
+    assert "audit again, then plan" in capsys.readouterr().err

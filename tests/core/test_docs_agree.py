@@ -60,3 +60,42 @@ def test_the_renewal_files_are_said_to_come_only_with_a_renewal_within_60_days(t
     assert "| (always) |" not in nightly and "| a paid subscription renewing within 60 days |" in nightly
     assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--format", "json"]) == 1
     assert not list(tmp_path.glob("renewal-*.ics"))
+
+
+def test_the_readmes_example_policy_audits_the_sample_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's policy example names only groups and products the sample holds: it validates
+    without a warning about them, and audits the sample complete (it named a "Partner Analysts"
+    group the sample lacks, so the run exited 3, and a licensing group "E3 Users" no group matches)."""
+    (block,) = re.findall(r"```yaml\n(.*?)```", README, re.S)
+    policy = tmp_path / "readme-policy.yaml"
+    policy.write_text(block, "utf-8")
+    sample = str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")
+    assert main(["validate", str(policy), "--snapshot", sample]) == 0
+    assert "warning" not in capsys.readouterr().err
+    run = ["audit", "--snapshot", sample, "--as-of", "2026-11-01T06:00:00Z", "--policies", str(policy)]
+    assert main([*run, "--output-dir", str(tmp_path / "r"), "--format", "json"]) == 1
+    said = capsys.readouterr().err
+    assert "INCOMPLETE" not in said and "matches no group" not in said
+
+
+def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's "same tenant from the file" command, as written, gives the demo's findings and
+    amounts, and no bill, as the README says (it lacked --policies, so it found no policy)."""
+    import json
+    import shlex
+
+    (line,) = [x for x in README.splitlines() if x.startswith(".venv/bin/license-auditor audit --snapshot ")]
+    command = shlex.split(line)[1:]
+    assert "The same tenant from the file, with the same findings and amounts, but no bill" in " ".join(README.split())
+    monkeypatch.chdir(ROOT)  # the README's paths are the clone's
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main([*command, "--output-dir", str(tmp_path / "file"), "--format", "json"]) == 1
+    assert main(["audit", "--demo", "--output-dir", str(tmp_path / "demo"), "--format", "json"]) == 1
+    file, demo = (json.loads((tmp_path / d / "report.json").read_text("utf-8")) for d in ("file", "demo"))
+    assert [f["id"] for f in file["findings"]] == [f["id"] for f in demo["findings"]]
+    assert file["money"]["bill"]["leaves"] == [] and demo["money"]["bill"]["leaves"]
+    assert {k: v for k, v in file["money"].items() if k != "bill"} == {
+        k: v for k, v in demo["money"].items() if k != "bill"
+    }

@@ -34,9 +34,9 @@ def test_validate_names_a_product_typo_with_its_line(
     entitlements: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, line = _typo(tmp_path, entitlements=entitlements)
-    assert main(["validate", str(path), "--snapshot", str(SAMPLE)]) == 0
+    assert main(["validate", str(path), "--snapshot", str(SAMPLE)]) == 2  # a product no table knows: an error
     err = capsys.readouterr().err
-    assert f"{path}:{line}: the product SPE_E55 is known neither to the tenant" in err
+    assert f"error: {path}:{line}: the product SPE_E55 is known neither to the tenant" in err
     assert "did you mean SPE_E5?" in err
 
 

@@ -72,9 +72,12 @@ def document() -> dict[str, Any]:
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, str | None], str]:
     """Collect the tenant through the CLI, then audit the snapshot: (report.json, purpose per user
     read, findings.csv)."""
-    tmp = tmp_path_factory.mktemp("shared")
+    return _collect_and_audit(tmp_path_factory.mktemp("shared"), POLICY)
+
+
+def _collect_and_audit(tmp: Path, text: str) -> tuple[dict[str, Any], dict[str, str | None], str]:
     policy = tmp / "p.yaml"
-    policy.write_text(POLICY, encoding="utf-8")
+    policy.write_text(text, encoding="utf-8")
     source = snapshot_from_json(document())
     token = app_token(source.tenant_id)
     out = tmp / "tenant.json"
@@ -132,3 +135,37 @@ def test_the_licensed_direction_is_unchanged(run: Any) -> None:
     kept = _findings(report, SharedMailboxLicensed.id)
     assert set(kept) == {"kept"} and kept["kept"]["details"]["keeps_license"] == "over_50_gb"
     assert "kept" not in _findings(report, SharedMailboxUnlicensed.id)
+
+
+# Exchange Online (Plan 1) and the Exchange Online Archiving add-on, priced below Plan 2 together
+PAIR = POLICY.replace(
+    "hygiene:",
+    "  - {sku: EXCHANGESTANDARD, price: {monthly: 3.6, currency: EUR}}\n"
+    "  - {sku: EXCHANGEARCHIVE_ADDON, price: {monthly: 2.7, currency: EUR}}\nhygiene:",
+)
+
+
+@pytest.mark.parametrize(("policy", "pair"), [(PAIR, True), (PAIR.replace("monthly: 2.7", "monthly: 3.7"), False)])
+def test_an_archive_takes_plan_1_and_exchange_online_archiving_where_they_cost_less(
+    tmp_path: Path, policy: str, pair: bool
+) -> None:
+    """An archive (or a litigation hold) on a shared mailbox also allows Exchange Online (Plan 1) with the
+    Exchange Online Archiving add-on ("About shared mailboxes"); more than 50 GB takes Plan 2. Where the
+    policy prices the pair below Plan 2's product, the archived mailbox's finding names the pair."""
+    report, _, csv_text = _collect_and_audit(tmp_path, policy)
+    found = _findings(report, SharedMailboxUnlicensed.id)
+    big, arch = found["big"], found["arch"]
+    assert big["skus"] == ["EXCHANGEENTERPRISE"] and "addon" not in big["details"]  # over 50 GB: Plan 2 only
+    if not pair:  # 3.6 + 3.7 is more than Plan 2's 7.2
+        assert arch["skus"] == ["EXCHANGEENTERPRISE"] and arch["monthly_cost"] == 7.2
+        return
+    assert arch["skus"] == ["EXCHANGESTANDARD", "EXCHANGEARCHIVE_ADDON"]
+    assert arch["details"]["license_with"]["sku"] == "EXCHANGESTANDARD"
+    assert arch["details"]["addon"]["sku"] == "EXCHANGEARCHIVE_ADDON"
+    assert arch["monthly_cost"] == 6.3
+    assert "it needs Exchange Online (Plan 1) with the add-on Exchange Online Archiving for Exchange Online." in (
+        csv_text
+    )
+    assert "Assign Exchange Online (Plan 1) and the add-on Exchange Online Archiving for Exchange Online to" in (
+        csv_text
+    )

@@ -12,8 +12,10 @@ import pytest
 
 from auditor.cross_tenant.rules import SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
+from auditor.plan.summary import header_plan
 from auditor.render.text import clean
 from auditor.report.csv_report import COLUMNS, guard_cell, render_csv
+from auditor.report.view.states import document_truth
 from auditor.report.write import render
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
@@ -156,5 +158,9 @@ def test_a_worklist_of_thousands_keeps_every_row_in_order(
     table = rows(path.read_text(encoding="utf-8-sig"))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]
     assert path.read_bytes().decode("utf-8-sig") == render_csv(
-        sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance
+        sample,
+        locale=Locale.EN,
+        cloud=Cloud.WORLDWIDE,
+        wording=guidance,
+        truth=document_truth(sample, header_plan(sample)),
     )

@@ -122,10 +122,11 @@ def test_a_failure_part_way_leaves_the_last_files_and_no_temporary_file(
 ) -> None:
     out = tmp_path / "out"
     bare, remediation = _bare(result)
-    render(bare, out, formats=formats, remediation=remediation)
+    plan = header_plan(bare, remediation)  # as an audit hands it over, compiled before the files
+    render(bare, out, formats=formats, remediation=remediation, plan=plan)
     before = _files(out)
     with pytest.raises(UsageError, match=r"report\.json.*cannot write report: No space left on device"):
-        render(bare, out, formats=formats, remediation=_failing(remediation, after=20))
+        render(bare, out, formats=formats, remediation=_failing(remediation, after=20), plan=plan)
     assert _files(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
 

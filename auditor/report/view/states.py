@@ -16,6 +16,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.plan_records import Change, Skipped
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
@@ -66,9 +67,51 @@ def plan_states(
             continue
         if owners is not None and s.waiver:
             s = msgspec.structs.replace(s, waiver={**s.waiver, "owner": owners.get(s.finding, "")})
-        key = IN_PART if s.in_part else DECLARATION if s.reason in DECLARATION_REASONS else PERSON
+        key = _waiting_key(s)
         states[s.finding] = FindingState(key, _label(t, key), clean(skip_reason(t, s), 600))
     return states
+
+
+def _waiting_key(s: Skipped) -> str:
+    return IN_PART if s.in_part else DECLARATION if s.reason in DECLARATION_REASONS else PERSON
+
+
+class PlanTruth(msgspec.Struct, frozen=True):
+    """A finding as the plan has it, for the files that carry no words (report.json, findings.csv):
+    its state, the plan's code for why it waits (a skipped reason, "" when ready) and the plan's
+    changes that serve it, in the order they run (none when it waits whole)."""
+
+    state: str  # READY, IN_PART, DECLARATION or PERSON
+    waits_for: str = ""
+    calls: tuple[Change, ...] = ()
+
+    def json(self) -> dict[str, str]:
+        """The finding's `state` object in report.json."""
+        return {"key": self.state, "waits_for": self.waits_for} if self.waits_for else {"key": self.state}
+
+
+def plan_truth(plan: ChangePlan | None) -> dict[str, PlanTruth]:
+    """Finding id -> its PlanTruth in `plan` (the same states plan_states gives, by code); the
+    findings the plan does not name (waived) are left out."""
+    if plan is None:
+        return {}
+    calls: dict[str, list[Change]] = {}
+    for change in plan.changes:
+        for finding in change.findings:
+            calls.setdefault(finding, []).append(change)
+    truth = {finding: PlanTruth(READY, "", tuple(changes)) for finding, changes in calls.items()}
+    for s in plan.skipped:
+        if s.reason != WAIVED:
+            truth[s.finding] = PlanTruth(_waiting_key(s), s.reason, tuple(calls.get(s.finding, ())))
+    return truth
+
+
+def document_truth(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, PlanTruth] | None:
+    """Each finding's PlanTruth: from `plan` (the document's, auditor.plan.summary.header_plan), from
+    each tenant's own plan for a merged report; None for a report without actions."""
+    if "tenants" in document:
+        return {k: v for p in _tenant_plans(document) for k, v in plan_truth(p).items()}
+    return None if plan is None else plan_truth(plan)
 
 
 def _waiver_owners(shown: Mapping[str, Any] | None) -> dict[str, str] | None:
@@ -101,6 +144,14 @@ def merged_states(
     plan would (its seat table, its findings); the findings across tenants, which no one tenant's
     plan holds, are left out."""
     states: dict[str, FindingState] = {}
+    for plan in _tenant_plans(document):
+        states.update(plan_states(plan, locale, shown))
+    return states
+
+
+def _tenant_plans(document: Mapping[str, Any]) -> list[ChangePlan]:
+    """A merged report's plans, one per tenant with actions, each as that tenant's own plan would be."""
+    plans = []
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
     for tenant in document.get("tenants") or []:
         if not isinstance(tenant, Mapping):
@@ -119,8 +170,8 @@ def merged_states(
             "findings": own,
         }
         if own and has_actions(part):
-            states.update(plan_states(compile_plan(part, describe_changes=False), locale, shown))
-    return states
+            plans.append(compile_plan(part, describe_changes=False))
+    return plans
 
 
 def actions_state(remediation: Mapping[str, Any], locale: Locale) -> FindingState | None:

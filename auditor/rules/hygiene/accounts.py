@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
 from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
@@ -274,10 +274,14 @@ class SharedMailboxLicensed(UserHygieneRule):
 
 
 EXCHANGE_PLAN_2 = "efb87545-963c-4e0d-99df-69c6916d9eb0"  # EXCHANGE_S_ENTERPRISE: Exchange Online (Plan 2)
+EXCHANGE_PLAN_1 = "9aaf7827-d63c-4b61-89c3-182f06f82e5c"  # EXCHANGE_S_STANDARD: Exchange Online (Plan 1)
+ARCHIVING_ADDON = "176a09a6-7ec5-4039-ac02-b2791c6ba793"  # EXCHANGE_S_ARCHIVE_ADDON: Exchange Online Archiving
 
 
 class LicenseWith(TypedDict):
-    """The cheapest product, by the policy's prices, that carries Exchange Online (Plan 2)'s service plan."""
+    """A product the finding proposes, by the policy's prices: the cheapest carrying Exchange Online (Plan 2)'s
+    service plan, or for an archive the cheapest carrying Plan 1's when the Exchange Online Archiving add-on
+    beside it costs less."""
 
     sku: str  # skuPartNumber
     name: str
@@ -288,22 +292,24 @@ class SharedMailboxUnlicensedDetails(TypedDict):
     """`mailbox_purpose` (`shared`), `storage_used_bytes` and `has_archive` (the mailbox usage report), `needs`
     (`over_50_gb` or `archive`: why the mailbox needs a license), `license_with` (`sku`, `name`, `monthly`: the
     cheapest product by the policy's prices carrying Exchange Online (Plan 2)'s service plan, or null when none is
-    priced), `litigation_hold` (`not_judged`: the report does not say; docs/graph.md); `monthly_cost` is what
-    `license_with` adds"""
+    priced; for an archive, Plan 1's product when it and the Exchange Online Archiving add-on cost less),
+    `addon` (that add-on, else absent), `litigation_hold` (`not_judged`: the report does not say; docs/graph.md);
+    `monthly_cost` is what `license_with` and `addon` add"""
 
     mailbox_purpose: str
     storage_used_bytes: int | None
     has_archive: bool
     needs: str  # over_50_gb | archive
     license_with: LicenseWith | None
+    addon: NotRequired[LicenseWith]  # archive: Exchange Online Archiving beside Plan 1's product
     litigation_hold: str  # not_judged
 
 
 class SharedMailboxUnlicensed(HygieneRule):
-    """A shared mailbox holds no license while Microsoft requires an Exchange Online (Plan 2) license for it: it
-    stores more than 50 GB or has an archive (the mailbox usage report says so). The finding names the cheapest
-    product, by the policy's prices, carrying Exchange Online (Plan 2)'s service plan. A litigation hold, which
-    needs the license too, is not in the report and is not judged.
+    """A shared mailbox holds no license while Microsoft requires one: it stores more than 50 GB or has an archive
+    (the mailbox usage report says so). The finding names the cheapest product, by the policy's prices, carrying
+    Exchange Online (Plan 2)'s service plan, or for an archive Plan 1's with the Exchange Online Archiving add-on
+    where the two cost less. A litigation hold, which needs the same, is not in the report and is not judged.
 
     Needs MailboxSettings.Read and Reports.Read.All: the purpose is read of the unlicensed accounts whose mailbox
     the report shows over 50 GB or archived. Configured by the same key as `shared-mailbox-licensed`.
@@ -327,6 +333,7 @@ class SharedMailboxUnlicensed(HygieneRule):
         if excluded is None:  # the exception takes every user
             return
         product = cheapest_exchange_plan_2(ctx)
+        pair = cheaper_pair(ctx, product)
         for position, user in enumerate(ctx.index.users):
             purpose = (user.mailbox_purpose or "").lower()
             if user.assigned_licenses or purpose != "shared" or position in excluded:
@@ -335,33 +342,59 @@ class SharedMailboxUnlicensed(HygieneRule):
             needs = shared_mailbox_needs(row) if row is not None and MAILBOXES.name in row.reports else None
             if row is None or needs is None:
                 continue
+            chosen = pair if needs == "archive" and pair is not None else ((product,) if product is not None else ())
             details = SharedMailboxUnlicensedDetails(
                 mailbox_purpose=purpose,
                 storage_used_bytes=row.storageUsedInBytes,
                 has_archive=bool(row.hasArchive),
                 needs=needs,
-                license_with=product[0] if product is not None else None,
+                license_with=chosen[0][0] if chosen else None,
                 litigation_hold="not_judged",
             )
             yield self.make(
                 policy,
                 f"hygiene/{self.key}",
                 ctx.user_subject(user),
-                (product[0]["sku"],) if product is not None else (),
+                tuple(c[0]["sku"] for c in chosen),
                 f"shared mailbox holds no license but needs one ({needs})",
-                dict(details) | {"sku_ids": {product[0]["sku"]: product[1]} if product is not None else {}},
+                dict(details) | addon_of(chosen) | {"sku_ids": {c[0]["sku"]: c[1] for c in chosen}},
                 severity=check.severity,
-                monthly_cost=product[0]["monthly"] if product is not None else None,
+                monthly_cost=round(sum(c[0]["monthly"] for c in chosen), 2) if chosen else None,
             )
+
+
+def addon_of(chosen: tuple[tuple[LicenseWith, str], ...]) -> dict[str, LicenseWith]:
+    """{"addon": the Exchange Online Archiving add-on} when the finding proposes Plan 1's product with it."""
+    return {"addon": chosen[1][0]} if len(chosen) == 2 else {}
 
 
 def cheapest_exchange_plan_2(ctx: Context) -> tuple[LicenseWith, str] | None:
     """The product the policy prices lowest that carries Exchange Online (Plan 2)'s service plan (a
     product the tenant does not subscribe to yet counts when the catalog prices it), with its skuId."""
+    return cheapest_carrying(ctx, EXCHANGE_PLAN_2)
+
+
+def cheaper_pair(
+    ctx: Context, plan_2: tuple[LicenseWith, str] | None
+) -> tuple[tuple[LicenseWith, str], tuple[LicenseWith, str]] | None:
+    """Exchange Online (Plan 1)'s cheapest product and the Exchange Online Archiving add-on's, when the policy
+    prices both and together they cost less than `plan_2` (or no Plan 2 product is priced): what an archive or
+    a litigation hold on a shared mailbox also allows ("About shared mailboxes",
+    https://learn.microsoft.com/microsoft-365/admin/email/about-shared-mailboxes). None otherwise."""
+    plan_1, addon = cheapest_carrying(ctx, EXCHANGE_PLAN_1), cheapest_carrying(ctx, ARCHIVING_ADDON)
+    if plan_1 is None or addon is None or plan_1[1] == addon[1]:
+        return None  # one product carrying both (Business Premium) is not offered in its place here
+    total = plan_1[0]["monthly"] + addon[0]["monthly"]
+    return (plan_1, addon) if plan_2 is None or round(total, 2) < round(plan_2[0]["monthly"], 2) else None
+
+
+def cheapest_carrying(ctx: Context, service_plan: str) -> tuple[LicenseWith, str] | None:
+    """The product the policy prices lowest that carries `service_plan` (a product the tenant does not
+    subscribe to yet counts when the catalog prices it), with its skuId."""
     best: tuple[float, str, str] | None = None
     for sid in ctx.prices:
         price = ctx.monthly_price(sid)
-        if price is None or EXCHANGE_PLAN_2 not in plans_of(ctx.index, sid):
+        if price is None or service_plan not in plans_of(ctx.index, sid):
             continue
         key = (price, part_of(ctx.index, sid), sid)
         best = key if best is None or key < best else best

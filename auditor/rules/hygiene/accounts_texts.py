@@ -335,6 +335,20 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
             "steps.shared.needs",
             "In the Microsoft 365 admin center, assign {target} to {user} (Users > Active users > Licenses and apps).",
         ),
+        Text(
+            "rule.shared-mailbox-unlicensed.message.archive_addon",
+            "{user} is a shared mailbox with an archive and holds no license: it needs {target} with the "
+            "add-on {addon}.",
+        ),
+        Text(
+            "summary.shared_needs_addon",
+            "Assign {target} and the add-on {addon} to {user}, or bring the mailbox under 50 GB without an archive.",
+        ),
+        Text(
+            "steps.shared.needs_addon",
+            "In the Microsoft 365 admin center, assign {target} and the add-on {addon} to {user} (Users > Active "
+            "users > Licenses and apps).",
+        ),
     )
     graph_calls = False
     example_finding = (
@@ -353,14 +367,12 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
     )
 
     def values(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> dict[str, str]:
-        product = f.own.get("license_with")
-        named = w.product(product["sku"]) if product else ""
-        target = (named if named != product["sku"] else product["name"]) if product else "Exchange Online (Plan 2)"
-        return base_values(f, w) | {"target": target, "size": w.size(f.own.get("storage_used_bytes"))}
+        return base_values(f, w) | _targets(f.own, w) | {"size": w.size(f.own.get("storage_used_bytes"))}
 
     def message(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> Message:
         archive = as_text(f.own["needs"]) == "archive"
-        return self.message_key(".archive" if archive else ""), self.values(f, w)
+        suffix = (".archive_addon" if f.own.get("addon") else ".archive") if archive else ""
+        return self.message_key(suffix), self.values(f, w)
 
     def remediation(
         self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], v: Variant, w: ValueFormatter
@@ -368,13 +380,29 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
         """Assign the product in the admin center (no Graph call: a person chooses the seat and the
         mailbox's usage location)."""
         values = self.values(f, w)
+        pair = "_addon" if f.own.get("addon") else ""  # Plan 1's product and Exchange Online Archiving
         return Remediation(
-            TextRef("summary.shared_needs", values),
-            [TextRef("steps.shared.needs", values)],
+            TextRef(f"summary.shared_needs{pair}", values),
+            [TextRef(f"steps.shared.needs{pair}", values)],
             "role.assign",
             [TextRef("next.rerun")],
             ["assign_licenses", "shared_mailbox"],
         )
+
+
+def _targets(own: rules.SharedMailboxUnlicensedDetails, w: ValueFormatter) -> dict[str, str]:
+    """{"target", "addon"}: the products the finding proposes as people read them (Microsoft's name, else
+    the policy's); "Exchange Online (Plan 2)" when the policy prices none, "" when there is no add-on."""
+    product, addon = own.get("license_with"), own.get("addon")
+    return {
+        "target": _named(product, w) if product else "Exchange Online (Plan 2)",
+        "addon": _named(addon, w) if addon else "",
+    }
+
+
+def _named(product: rules.LicenseWith, w: ValueFormatter) -> str:
+    named = w.product(product["sku"])
+    return named if named != product["sku"] else product["name"]
 
 
 GUIDANCE: tuple[RuleGuidance[Any], ...] = (
