@@ -87,6 +87,7 @@ class DemoTenant:
     url: str
     token: str
     policy: Path
+    commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
 
 
 @contextmanager
@@ -95,16 +96,19 @@ def tenants() -> Iterator[list[DemoTenant]]:
     at least once; Fabrikam: 40 users, nearly clean), each served by an emulator on 127.0.0.1 with
     its own policy, while the block runs: what `audit --demo --tenants` audits as a tenants file's
     tenants would be."""
-    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
+    from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
 
     samples = [(sample_tenant(), "example-policy.yaml"), (target_tenant(), "fabrikam-policy.yaml")]
     with ExitStack() as stack:
-        served = []
+        served: list[DemoTenant] = []
         for snapshot, policy in samples:
             token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
-            graph = stack.enter_context(GraphEmulator(snapshot, token=token))
+            # with Graph's published throttling budgets, as `audit --demo` serves its tenant
+            graph = stack.enter_context(GraphEmulator(snapshot, token=token, budgets=Budgets()))
             name = snapshot.tenant_name or snapshot.tenant_id
-            served.append(DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy)))
+            served.append(
+                DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy), commerce=not served)
+            )
         yield served
 
 

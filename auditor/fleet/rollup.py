@@ -54,10 +54,13 @@ def _amount(value: Any) -> float | None:
 
 
 def _plan_saving(report: Mapping[str, Any]) -> float | None:
-    """What the tenant's plan saves a month: report.json's money when it has one, else the bill's reductions."""
+    """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
+    (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
+    without report.json's money, the bill's reductions."""
     money = report.get("money")
     if isinstance(money, dict) and isinstance(money.get("plan"), dict):
-        return _amount(money["plan"].get("saves_monthly"))
+        lowers = (money.get("bill") or {}).get("lowers_monthly")
+        return _amount(lowers) if lowers is not None else _amount(money["plan"].get("net_monthly"))
     actions = (report.get("bill") or {}).get("actions") or []
     savings = [_amount(a.get("monthly_saving")) for a in actions if isinstance(a, dict)]
     return round(sum(s for s in savings if s), 2) if any(savings) else None
