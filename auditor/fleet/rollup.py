@@ -24,6 +24,7 @@ from auditor.data.model import Locale
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
+from ..insights.history import Record, read_history
 from ..render.text import md_escape
 from ..report.view.context import product_label
 
@@ -35,6 +36,8 @@ FAILED_SHOWN = 10  # failed tenants the digest lists by name, at the top; the re
 REASON_SHOWN = 200  # characters of a failure's reason in the digest (tenants.json holds it whole)
 MISSING_SHOWN = 20  # keys of tenants found in no shard that the headline names; the rest are counted
 SEVEN_DAY_WINDOW = "within_7_days"  # the bill's window of a reduction within 7 days (auditor.plan.bill)
+HISTORY = "history.jsonl"  # each tenant's history in its folder (auditor.fleet.run.history_name)
+MONTH_DAYS = 28  # "last month": the newest record of the tenant's history at least this many days older
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,35 @@ def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"by": str(first["by"]), "monthly_saving": _amount(first["monthly_saving"])}
 
 
-def tenant_row(outcome: Outcome, folder: Path) -> dict[str, Any]:
+def _seats(report: Mapping[str, Any]) -> int | None:
+    """The paid licenses in use: the consumed seats of the products that are not free (as history's `seats`)."""
+    skus = [s for s in report.get("skus") or [] if isinstance(s, dict)]
+    return sum(int(s.get("consumed") or 0) for s in skus if not s.get("free")) if skus else None
+
+
+def last_month(report: Mapping[str, Any], history: Path) -> dict[str, Any] | None:
+    """The tenant's seats and spend a month before this report, from its own history: the newest
+    complete record at least MONTH_DAYS older than the report's as_of that has them; None without one."""
+    try:
+        now = datetime.fromisoformat(str(report.get("as_of", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if not history.is_file():
+        return None
+    tenant = str((report.get("tenant") or {}).get("id", ""))
+    records, _ = read_history(history)
+
+    def age(r: Record) -> float:
+        return (now - datetime.fromisoformat(r.as_of.replace("Z", "+00:00"))).total_seconds() / 86400
+
+    older = [r for r in records if r.tenant == tenant and r.complete and r.seats is not None and age(r) >= MONTH_DAYS]
+    if not older:
+        return None
+    then = max(older, key=lambda r: r.as_of)
+    return {"as_of": then.as_of[:10], "seats": then.seats, "spend_monthly": then.spend_monthly}
+
+
+def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
     report: dict[str, Any] = {}
@@ -111,6 +142,9 @@ def tenant_row(outcome: Outcome, folder: Path) -> dict[str, Any]:
             for s in report.get("skus") or []
             if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0
         ),
+        "seats": _seats(report) if report else None,
+        "spend_monthly": _amount((report.get("money") or {}).get("spend_monthly")) if report else None,
+        "last_month": last_month(report, folder / history) if report else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -149,9 +183,15 @@ def document(
 
 
 def write_rollup(
-    root: Path, outcomes: Sequence[Outcome], *, generated_at: datetime, shard: str | None, locale: str | None
+    root: Path,
+    outcomes: Sequence[Outcome],
+    *,
+    generated_at: datetime,
+    shard: str | None,
+    locale: str | None,
+    history: str = HISTORY,
 ) -> list[Path]:
-    rows = rank((tenant_row(o, root / o.job.key) for o in outcomes), generated_at.date())
+    rows = rank((tenant_row(o, root / o.job.key, history) for o in outcomes), generated_at.date())
     return write_documents(root, document(rows, generated_at, shard), Locale(locale or "en"))
 
 
@@ -241,9 +281,24 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             if window
             else "–"
         ),
+        _seats_cell(row, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
+
+
+def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
+    """ "202 · €8,333.50 (Oct 1, 2026: 195 · €8,100.00)": the paid seats in use and what the seats cost
+    a month, then the same a month earlier from the tenant's history."""
+    seats = row.get("seats")
+    if seats is None:
+        return "–"
+    cell = f"{format_number(seats, locale)} · {_money(row.get('spend_monthly'), row.get('currency'), locale)}"
+    then = row.get("last_month")
+    if isinstance(then, Mapping) and then.get("seats") is not None:
+        spend = _money(then.get("spend_monthly"), row.get("currency"), locale)
+        cell += f" ({format_date(then['as_of'], locale)}: {format_number(then['seats'], locale)} · {spend})"
+    return cell
 
 
 def _reason(row: Mapping[str, Any], t: Translations) -> str:
@@ -269,6 +324,7 @@ def _headers(t: Translations) -> list[str]:
         t.pgettext("rollup_unused", "Unused a month"),
         t.pgettext("rollup_saving", "The plan saves a month"),
         t.pgettext("rollup_window", "Next 7-day window"),
+        t.pgettext("rollup_seats", "Seats in use · spend a month (a month earlier)"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]
@@ -378,6 +434,15 @@ def _row_problem(row: Any) -> str | None:
         "seats_short": isinstance(row.get("seats_short", []), list)
         and all(isinstance(s, str) for s in row.get("seats_short", [])),
         "reason": row.get("reason") is None or isinstance(row["reason"], str),
+        "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),
+        "spend_monthly": row.get("spend_monthly") is None or _number(row["spend_monthly"]),
+        "last_month": row.get("last_month") is None
+        or (
+            isinstance(row["last_month"], dict)
+            and _day(row["last_month"].get("as_of"))
+            and isinstance(row["last_month"].get("seats"), int)
+            and (row["last_month"].get("spend_monthly") is None or _number(row["last_month"]["spend_monthly"]))
+        ),
     }
     bad = next((field for field, ok in checks.items() if not ok), None)
     return None if bad is None else f"tenant {row['key'][:80]!r}: {bad} is not as tenant_row writes it"

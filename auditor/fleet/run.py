@@ -383,7 +383,9 @@ def _run_and_roll_up(
     ) as partner_session:
         outcomes = run_tenants(args, jobs, root, partner_session=given_session or partner_session)
     part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
-    written = write_rollup(root, outcomes, generated_at=began, shard=part, locale=args.locale)
+    written = write_rollup(
+        root, outcomes, generated_at=began, shard=part, locale=args.locale, history=history_name(args)
+    )
     written.append(all_licensed_users(root, outcomes))
     failed = [o for o in outcomes if o.status == "failed"]
     print(
