@@ -359,6 +359,21 @@ def build_parser() -> argparse.ArgumentParser:
     add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
     rollup.set_defaults(func=_command("cmd_rollup", "auditor.fleet.run"))
 
+    lists = sub.add_parser(
+        "lists",
+        help="e-mail each customer its own licence list (licensed-users.csv) from `audit --tenants` output",
+        description="For each tenant of the tenants file with list_to:, send DIR/<key>/licensed-users.csv "
+        "to those addresses, with the per-product summary in the body, in the tenant's language. Each "
+        "message is built from that tenant's folder alone (docs/msp.md).",
+    )
+    lists.add_argument("dirs", nargs="+", metavar="DIR", help="a `--tenants` run's output folder (or a shard's)")
+    lists.add_argument("--tenants", required=True, metavar="FILE", help="the tenants file naming each list_to")
+    lists.add_argument(
+        "--locale", choices=[loc.value for loc in Locale], help="the messages' language (default: each tenant's)"
+    )
+    add_email_arguments(lists)  # SMTP: --smtp-host, --from; the recipients are each tenant's list_to
+    lists.set_defaults(func=_command("cmd_lists", "auditor.fleet.lists"))
+
     merge_cmd = sub.add_parser(
         "merge",
         help="merge per-tenant audit outputs into one cross-tenant report",

@@ -58,6 +58,7 @@ _FIELDS = (
     "billing_account",
     "graph_endpoint",
     "billing_client_id",
+    "list_to",
 )
 BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
@@ -104,6 +105,9 @@ class TenantJob:
     # the app registration license-apply.yml's commerce job changes subscriptions with (a billing
     # write role, its own federated credential; "" = none: the job refuses, never borrowing another)
     billing_client_id: str = ""
+    # the customer's recipients of its monthly licence list (`license-auditor lists`), comma-separated;
+    # "" = none. Never a default: each customer's list goes to that customer's own addresses only
+    list_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,7 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if billing_account and not _ACCOUNT.match(billing_account):
         raise UsageError(f"{where}.billing_account: {billing_account!r} is not a billing account name")
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
+    list_to = _recipients(raw.get("list_to") or [], f"{where}.list_to")  # the tenant's own entry only
     graph_endpoint = text("graph_endpoint")
     if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
@@ -217,6 +222,7 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
         billing_account,
         graph_endpoint,
         billing_client_id,
+        ",".join(list_to),
     )
 
 
