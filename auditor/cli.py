@@ -337,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K/N",
         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
     )
+    audit.add_argument(
+        "--pax8-endpoint",
+        metavar="URL",
+        help="with --tenants: read Pax8 (a tenant's distributor: pax8) at URL instead of Pax8's own API "
+        "(a stand-in: URL/oauth/token and URL/v1)",
+    )
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)

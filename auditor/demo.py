@@ -142,3 +142,29 @@ def commerce() -> Iterator[tuple[str, str, str, str]]:
         PartnerCenterStandIn(facts.customers) as partner,
     ):
         yield billing.url, str(billing.token), partner.url, str(partner.token)
+
+
+@dataclass(frozen=True)
+class DemoDistributor:
+    """The sample tenant's distributor (Pax8) as `audit --demo --tenants` reads it."""
+
+    url: str
+    client_id: str
+    client_secret: str
+    company_id: str
+    products: dict[str, str]
+
+
+@contextmanager
+def distributor() -> Iterator[DemoDistributor]:
+    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs."""
+    import secrets
+
+    from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8  # for --demo only
+
+    companies, subscriptions, products = sample_pax8(CLOCK.isoformat())
+    secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
+    with Pax8StandIn(
+        client_id=SAMPLE_CLIENT_ID, client_secret=secret, companies=companies, subscriptions=subscriptions
+    ) as pax8:
+        yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)

@@ -55,7 +55,7 @@ from ..delivery.send import send_mail
 from ..graph.auth import TOKEN_ENV
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
-from . import partner
+from . import distributor, partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
 # `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
@@ -313,7 +313,12 @@ def _demo_tenants(args: argparse.Namespace) -> int:
     if args.tenants:
         raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
     history_name(args)  # a path is refused before any tenant, as for a tenants file
-    with demo.tenants() as served, demo.commerce() as (billing_url, billing_token, partner_url, partner_token):
+    with (
+        demo.tenants() as served,
+        demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
+        demo.distributor() as pax8,
+    ):
+        seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
         jobs = [
             TenantJob(
                 key=tenant.name.lower(),
@@ -328,6 +333,7 @@ def _demo_tenants(args: argparse.Namespace) -> int:
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
+                distributor=seats_at_pax8 if tenant.commerce else "",  # Contoso's seats at the sample's Pax8
             )
             for tenant in served
         ]
@@ -342,6 +348,8 @@ def _demo_tenants(args: argparse.Namespace) -> int:
         # the samples are a frozen moment (demo.CLOCK): read and judged then, so the demo reads the same any day
         args.as_of = args.as_of or demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ")
         args.collect_clock = lambda: demo.CLOCK.replace(tzinfo=UTC)
+        args.pax8_endpoint = pax8.url
+        args.distributor_env = {"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret}
         with PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session:
             return _run_and_roll_up(args, select(jobs, args.shard), None, partner_session)
 
@@ -361,7 +369,10 @@ def cmd_tenants(args: argparse.Namespace) -> int:
             )
     tenants = read_tenants_file(Path(args.tenants))
     partner.check(tenants, args.billing_source)  # before any tenant: a missing `partner:` block is exit 2
-    return _run_and_roll_up(args, select(tenants.jobs, args.shard), tenants)
+    jobs = select(tenants.jobs, args.shard)
+    if distributor.wanted(jobs):
+        distributor.credentials(os.environ)  # before any tenant: no Pax8 credentials is exit 2
+    return _run_and_roll_up(args, jobs, tenants)
 
 
 def _run_and_roll_up(
@@ -382,8 +393,15 @@ def _run_and_roll_up(
         env=os.environ,
     ) as partner_session:
         outcomes = run_tenants(args, jobs, root, partner_session=given_session or partner_session)
+    # the distributor's seats beside each tenant's (read only), once every tenant's report is written
+    extra = distributor.run(
+        outcomes,
+        root,
+        endpoint=getattr(args, "pax8_endpoint", None),
+        env=getattr(args, "distributor_env", None) or os.environ,
+    )
     part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
-    written = write_rollup(
+    written = extra + write_rollup(
         root, outcomes, generated_at=began, shard=part, locale=args.locale, history=history_name(args)
     )
     written.append(all_licensed_users(root, outcomes))
