@@ -114,6 +114,21 @@ def last_month(report: Mapping[str, Any], history: Path) -> dict[str, Any] | Non
     return {"as_of": then.as_of[:10], "seats": then.seats, "spend_monthly": then.spend_monthly}
 
 
+def _distributor(folder: Path) -> dict[str, Any] | None:
+    """The tenant's reconciliation with its distributor (auditor.fleet.distributor), in two figures:
+    the products whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read."""
+    try:
+        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if doc.get("error"):
+        return {"differences": None, "error": str(doc["error"])[:300]}
+    findings = [f for f in doc.get("findings") or [] if isinstance(f, dict) and f.get("kind") != "term_end"]
+    return {"differences": len({str(f.get("sku")) for f in findings}), "error": None}
+
+
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
@@ -145,6 +160,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
         "seats": _seats(report) if report else None,
         "spend_monthly": _amount((report.get("money") or {}).get("spend_monthly")) if report else None,
         "last_month": last_month(report, folder / history) if report else None,
+        "distributor": _distributor(folder) if report else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -282,6 +298,7 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             else "–"
         ),
         _seats_cell(row, locale),
+        _distributor_cell(row, t, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
@@ -299,6 +316,16 @@ def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
         spend = _money(then.get("spend_monthly"), row.get("currency"), locale)
         cell += f" ({format_date(then['as_of'], locale)}: {format_number(then['seats'], locale)} · {spend})"
     return cell
+
+
+def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+    """How many products the distributor bills otherwise than Microsoft counts them; "–" without one."""
+    found = row.get("distributor")
+    if not isinstance(found, Mapping):
+        return "–"
+    if found.get("error"):
+        return t.pgettext("rollup_distributor_unread", "not read")
+    return format_number(int(found.get("differences") or 0), locale)
 
 
 def _reason(row: Mapping[str, Any], t: Translations) -> str:
@@ -325,6 +352,7 @@ def _headers(t: Translations) -> list[str]:
         t.pgettext("rollup_saving", "The plan saves a month"),
         t.pgettext("rollup_window", "Next 7-day window"),
         t.pgettext("rollup_seats", "Seats in use · spend a month (a month earlier)"),
+        t.pgettext("rollup_distributor", "Products the distributor bills otherwise"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]
@@ -434,6 +462,12 @@ def _row_problem(row: Any) -> str | None:
         "seats_short": isinstance(row.get("seats_short", []), list)
         and all(isinstance(s, str) for s in row.get("seats_short", [])),
         "reason": row.get("reason") is None or isinstance(row["reason"], str),
+        "distributor": row.get("distributor") is None
+        or (
+            isinstance(row["distributor"], dict)
+            and (row["distributor"].get("differences") is None or isinstance(row["distributor"]["differences"], int))
+            and (row["distributor"].get("error") is None or isinstance(row["distributor"]["error"], str))
+        ),
         "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),
         "spend_monthly": row.get("spend_monthly") is None or _number(row["spend_monthly"]),
         "last_month": row.get("last_month") is None

@@ -197,6 +197,10 @@ def test_the_many_tenant_demo_reconciles_contoso_and_prints_no_secret(
     kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
     assert {("billed_more", "SPE_E3"), ("term_end", "SPE_E5"), ("billed_fewer", "POWER_BI_PRO")} <= kinds
     assert not (tmp_path / "fabrikam" / "distributor.json").exists()  # no distributor named for it
+    rows = {r["key"]: r for r in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
+    assert rows["contoso"]["distributor"] == {"differences": 3, "error": None}  # E3, E5 and Power BI Pro
+    assert rows["fabrikam"]["distributor"] is None
+    assert "Products the distributor bills otherwise" in (tmp_path / "tenants.md").read_text("utf-8")
     err = capsys.readouterr().err
     assert "matched to SPE_E5 by its name" in err and SECRET not in err
     for path in tmp_path.rglob("*"):
