@@ -10,7 +10,7 @@ import os
 import shlex
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +29,6 @@ from auditor.common.errors import (
 )
 from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
-from auditor.data.enums import Format
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
 from auditor.policyset.config_problems import config_problems, said, unknown_products
@@ -61,7 +60,6 @@ from .report import licensed_users
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
-from .report.redaction import Pseudonymiser, redaction_key
 from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
 from .rules.assignments import licensing
 from .rules.requests import requests_of
@@ -356,8 +354,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         nightly.observe(snapshot, result)
 
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
-        # the licence list, written beside findings.csv: its rows before the users go
-        roster = _licensed_users(args, snapshot, result, formats)
+        _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
+        # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
+        label, env = getattr(args, "tenant_label", None), getattr(args, "environment", None) or os.environ
+        csv_too = any(f.value == "csv" for f in formats)
+        listed = [licensed_users.write_for(snapshot, result.seats, out_dir, label, args.redact, env)] if csv_too else []
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         # the findings' remediation is worked out where it is needed and written finding by finding
@@ -421,7 +422,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             headlines=headlines,
             workers=available_workers() if alone else 1,
         )
-        written += [licensed_users.write(out_dir / licensed_users.FILE_NAME, roster)] if roster is not None else []
+        written += listed
         _check_stop(args)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
@@ -434,20 +435,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
         _check_stop(args)  # nor sent
         code = nightly.deliver(document, code, args.redact)
         return code if email is None else _deliver(email, out_dir, code)
-
-
-def _licensed_users(
-    args: argparse.Namespace, snapshot: TenantSnapshot, result: AuditResult, formats: Sequence[Format]
-) -> list[list[str]] | None:
-    """licensed-users.csv's rows (auditor.report.licensed_users), written with findings.csv (None
-    without it): named as the tenants file names the tenant in a many-tenant run, else as the tenant
-    names itself; pseudonymised with --redact."""
-    if not any(f.value == "csv" for f in formats):
-        return None
-    tenant = getattr(args, "tenant_label", None) or snapshot.tenant_name or snapshot.tenant_id
-    env = getattr(args, "environment", None) or os.environ
-    pseudonyms = Pseudonymiser(redaction_key(env, snapshot.tenant_id)) if args.redact else None
-    return list(licensed_users.rows(snapshot, result.seats, tenant=tenant, pseudonyms=pseudonyms))
 
 
 def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:

@@ -6,6 +6,7 @@ holds every other module to it."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -158,8 +159,6 @@ class DemoDistributor:
 @contextmanager
 def distributor() -> Iterator[DemoDistributor]:
     """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs."""
-    import secrets
-
     from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8  # for --demo only
 
     companies, subscriptions, products = sample_pax8(CLOCK.isoformat())

@@ -419,7 +419,7 @@ def _run_and_roll_up(
 
 
 def all_licensed_users(root: Path, outcomes: Sequence[Outcome]) -> Path:
-    """root/licensed-users.csv: every tenant's licence list of this run, in the file's order. A failed
+    """licensed-users.csv in the run's folder: every tenant's licence list of this run, in the file's order. A failed
     tenant's folder may hold an earlier night's list: its rows are left out, never shown as tonight's."""
     lists = [root / o.job.key / licensed_users.FILE_NAME for o in outcomes if o.status != "failed"]
     return licensed_users.join(lists, root / licensed_users.FILE_NAME)

@@ -27,7 +27,7 @@ from auditor.data.model import SeatRow, TenantSnapshot, User
 from auditor.data.sign_ins import last_sign_in
 from auditor.reference import product_names
 from auditor.report.csv_report import safe_cell
-from auditor.report.redaction import Pseudonymiser
+from auditor.report.redaction import Pseudonymiser, redaction_key
 
 FILE_NAME = "licensed-users.csv"
 COLUMNS = (
@@ -133,20 +133,29 @@ def rows(
         ]
 
 
-def render(table: Iterable[list[str]]) -> str:
-    """The list's text with its header (RFC 4180, CRLF line ends), without the byte-order mark."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(table)
-    return buffer.getvalue()
-
-
 def write(path: Path, table: Iterable[list[str]]) -> Path:
-    """The list written to `path`, UTF-8 with a byte-order mark as Excel expects (as findings.csv)."""
+    """The list written to `path` row by row (never held whole: a large tenant's list is tens of MB),
+    UTF-8 with a byte-order mark as Excel expects (as findings.csv)."""
     with atomic_text(path, encoding="utf-8-sig") as out:
-        out.write(render(table))
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(table)
     return path
+
+
+def write_for(
+    snapshot: TenantSnapshot,
+    seats: Iterable[SeatRow],
+    out_dir: Path,
+    tenant: str | None,
+    redact: bool,
+    env: Mapping[str, str],
+) -> Path:
+    """OUT_DIR/licensed-users.csv of an audit: the tenant named `tenant` (the tenants file's name in a
+    many-tenant run), else as it names itself; people pseudonymised as --redact does in findings.csv."""
+    pseudonyms = Pseudonymiser(redaction_key(env, snapshot.tenant_id)) if redact else None
+    label = tenant or snapshot.tenant_name or snapshot.tenant_id
+    return write(out_dir / FILE_NAME, rows(snapshot, seats, tenant=label, pseudonyms=pseudonyms))
 
 
 def read_rows(path: Path) -> list[list[str]]:

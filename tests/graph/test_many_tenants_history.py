@@ -30,8 +30,7 @@ NIGHTS = ("2026-11-01T06:00:00Z", "2026-12-01T06:00:00Z", "2026-12-02T06:00:00Z"
 NAMES = ("Alpha", "Bravo", "Charlie")
 
 
-def _tenant_id(n: int) -> str:
-    return f"00000000-0000-0000-0000-{n:012d}"
+TENANT_IDS = [f"00000000-0000-0000-0000-{n:012d}" for n in range(len(NAMES) + 1)]  # 0: the app's own
 
 
 @contextlib.contextmanager
@@ -48,9 +47,9 @@ def _night(tmp_path: Path, token: str, night: int) -> Iterator[None]:
                 else s
                 for s in sample.skus
             )
-            snapshot = replace(sample, tenant_id=_tenant_id(n), tenant_name=name, skus=skus)
+            snapshot = replace(sample, tenant_id=TENANT_IDS[n], tenant_name=name, skus=skus)
             graph = stack.enter_context(GraphEmulator(snapshot, token=token))
-            lines += [f"  - name: {name}", f"    tenant_id: {_tenant_id(n)}", f"    graph_endpoint: {graph.url}"]
+            lines += [f"  - name: {name}", f"    tenant_id: {TENANT_IDS[n]}", f"    graph_endpoint: {graph.url}"]
         (tmp_path / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
         yield
 
@@ -58,7 +57,7 @@ def _night(tmp_path: Path, token: str, night: int) -> Iterator[None]:
 def test_three_nights_of_three_tenants_keep_each_tenants_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    token = app_token(_tenant_id(0))
+    token = app_token(TENANT_IDS[0])
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     monkeypatch.chdir(tmp_path)
@@ -78,7 +77,7 @@ def test_three_nights_of_three_tenants_keep_each_tenants_history(
         folder = tmp_path / "out" / name.lower()
         records = [json.loads(line) for line in (folder / "history.jsonl").read_text("utf-8").splitlines()]
         assert [r["as_of"][:10] for r in records] == [a[:10] for a in NIGHTS]  # kept across the nights
-        assert {r["tenant"] for r in records} == {_tenant_id(n)}  # nothing of another tenant
+        assert {r["tenant"] for r in records} == {TENANT_IDS[n]}  # nothing of another tenant
         seats = [r["seats"] for r in records]
         assert seats[1] - seats[0] == seats[2] - seats[1] == 10 * n  # each tenant's own seats
         report = json.loads((folder / "report.json").read_text("utf-8"))
