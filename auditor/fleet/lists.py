@@ -34,6 +34,7 @@ from ..delivery.matrix import TenantJob, load_tenants
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..i18n import Translations, format_date, format_number, translations
+from ..render.text import clean
 from ..report import licensed_users
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -49,7 +50,7 @@ def _folder(dirs: Sequence[Path], key: str) -> Path | None:
 
 
 def _product_name(sku: Mapping[str, Any]) -> str:
-    return str(sku.get("name") or sku.get("sku") or "")
+    return clean(sku.get("name") or sku.get("sku") or "", 200)  # a catalog name is the policy's text
 
 
 def summary_lines(report: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
