@@ -103,3 +103,23 @@ def test_history_is_a_name_in_each_tenants_folder(tmp_path: Path, capsys: pytest
     assert "give a file name only" in capsys.readouterr().err
     _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path)])
     assert (tmp_path / "contoso" / "history.jsonl").is_file() and (tmp_path / "fabrikam" / "history.jsonl").is_file()
+
+
+def test_a_failed_tenants_stale_list_stays_out_of_the_runs_list(tmp_path: Path) -> None:
+    """A tenant that failed tonight may keep last night's list in its folder: the run's list of all
+    tenants leaves it out rather than show it as tonight's."""
+    from auditor.delivery.matrix import TenantJob
+    from auditor.fleet.rollup import Outcome
+    from auditor.fleet.run import all_licensed_users
+    from auditor.report import licensed_users
+
+    outcomes = []
+    for key, status in (("alpha", "ok"), ("bravo", "failed"), ("charlie", "incomplete")):
+        job = TenantJob(key, key.title(), f"{key}.example", "", "worldwide", "", "", "policies", "high")
+        (tmp_path / key).mkdir()
+        row = [key.title(), "A", f"a@{key}.example", "person", "true", "", "Microsoft 365 E3", "direct", "33.75"]
+        licensed_users.write(tmp_path / key / licensed_users.FILE_NAME, [row])
+        outcomes.append(Outcome(job, status, 3 if status == "failed" else 1, None, 1.0, 1))
+    all_licensed_users(tmp_path, outcomes)
+    rows = licensed_users.read_rows(tmp_path / licensed_users.FILE_NAME)
+    assert [r[0] for r in rows] == ["Alpha", "Charlie"]
