@@ -30,6 +30,7 @@ from auditor.data.enums import Format, Locale
 from . import __version__
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
+from .fleet.arguments import add_fleet_commands
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command
@@ -338,27 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K/N",
         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
     )
+    audit.add_argument("--pax8-endpoint", metavar="URL", help="with --tenants: read Pax8 at URL (a stand-in)")
     add_graph_arguments(audit)
     add_email_arguments(audit)
     add_nightly_arguments(audit)
     audit.set_defaults(func=_audit)
 
-    rollup = sub.add_parser(
-        "rollup",
-        help="join the roll-ups of `audit --tenants --shard` runs into one",
-        description="Join the tenants.json of several shards into one roll-up (tenants.json, "
-        "tenants.md, digest.html). A tenant found in two shards is an error (exit 2); "
-        "with --tenants, a tenant of the file found in none is listed as missing.",
-    )
-    rollup.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's output folder (holding tenants.json)")
-    rollup.add_argument("--tenants", metavar="FILE", help="the tenants file: name the tenants no shard audited")
-    rollup.add_argument("--output-dir", default="reports", metavar="DIR", help="where the roll-up goes")
-    rollup.add_argument("--locale", choices=[loc.value for loc in Locale], help="the roll-up's language (default: en)")
-    rollup.add_argument(
-        "--allow-gaps", action="store_true", help="exit by findings even when a tenant failed or is missing"
-    )
-    add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
-    rollup.set_defaults(func=_command("cmd_rollup", "auditor.fleet.run"))
+    add_fleet_commands(sub, _command)  # rollup and lists: the many-tenant run's own commands
 
     merge_cmd = sub.add_parser(
         "merge",

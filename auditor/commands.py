@@ -56,6 +56,7 @@ from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
 from .policy.objects import PolicySet
+from .report import licensed_users
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
 
-REPORT_FILES = tuple(FILE_NAMES.values()) + DIGEST_FILES
+REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME)
 
 
 def _as_of(text: str | None) -> datetime:
@@ -361,6 +362,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         nightly.observe(snapshot, result)
 
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
+        _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
+        # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
+        label, env = getattr(args, "tenant_label", None), getattr(args, "environment", None) or os.environ
+        csv_too = any(f.value == "csv" for f in formats)
+        listed = [licensed_users.write_for(snapshot, result.seats, out_dir, label, args.redact, env)] if csv_too else []
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         # the findings' remediation is worked out where it is needed and written finding by finding
@@ -424,6 +430,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             headlines=headlines,
             workers=available_workers() if alone else 1,
         )
+        written += listed
         _check_stop(args)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")

@@ -6,6 +6,7 @@ holds every other module to it."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ class DemoTenant:
     url: str
     token: str
     policy: Path
+    commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
 
 
 @contextmanager
@@ -104,16 +106,19 @@ def tenants() -> Iterator[list[DemoTenant]]:
     at least once; Fabrikam: 40 users, nearly clean), each served by an emulator on 127.0.0.1 with
     its own policy, while the block runs: what `audit --demo --tenants` audits as a tenants file's
     tenants would be."""
-    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
+    from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
 
     samples = [(sample_tenant(), "example-policy.yaml"), (target_tenant(), "fabrikam-policy.yaml")]
     with ExitStack() as stack:
-        served = []
+        served: list[DemoTenant] = []
         for snapshot, policy in samples:
             token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
-            graph = stack.enter_context(GraphEmulator(snapshot, token=token))
+            # with Graph's published throttling budgets, as `audit --demo` serves its tenant
+            graph = stack.enter_context(GraphEmulator(snapshot, token=token, budgets=Budgets()))
             name = snapshot.tenant_name or snapshot.tenant_id
-            served.append(DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy)))
+            served.append(
+                DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy), commerce=not served)
+            )
         yield served
 
 
@@ -147,3 +152,27 @@ def commerce() -> Iterator[tuple[str, str, str, str]]:
         PartnerCenterStandIn(facts.customers) as partner,
     ):
         yield billing.url, str(billing.token), partner.url, str(partner.token)
+
+
+@dataclass(frozen=True)
+class DemoDistributor:
+    """The sample tenant's distributor (Pax8) as `audit --demo --tenants` reads it."""
+
+    url: str
+    client_id: str
+    client_secret: str
+    company_id: str
+    products: dict[str, str]
+
+
+@contextmanager
+def distributor() -> Iterator[DemoDistributor]:
+    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs."""
+    from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8  # for --demo only
+
+    companies, subscriptions, products = sample_pax8(CLOCK.isoformat())
+    secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
+    with Pax8StandIn(
+        client_id=SAMPLE_CLIENT_ID, client_secret=secret, companies=companies, subscriptions=subscriptions
+    ) as pax8:
+        yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)

@@ -121,6 +121,8 @@ def snapshot_from_args(
         "audits_since": audits_since,
         "concurrency": getattr(args, "concurrency", None),
     }
+    if getattr(args, "collect_clock", None) is not None:  # a frozen sample (`audit --demo --tenants`): read as of then
+        extra["clock"] = args.collect_clock
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")

@@ -58,6 +58,8 @@ _FIELDS = (
     "billing_account",
     "graph_endpoint",
     "billing_client_id",
+    "list_to",
+    "distributor",
 )
 BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
@@ -104,6 +106,12 @@ class TenantJob:
     # the app registration license-apply.yml's commerce job changes subscriptions with (a billing
     # write role, its own federated credential; "" = none: the job refuses, never borrowing another)
     billing_client_id: str = ""
+    # the customer's recipients of its monthly licence list (`license-auditor lists`), comma-separated;
+    # "" = none. Never a default: each customer's list goes to that customer's own addresses only
+    list_to: str = ""
+    # the tenant's seats at its distributor (docs/msp.md): {"pax8": {"company_id", "products": {id: part}}}
+    # as compact JSON ("" = none), checked by _distributor
+    distributor: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,8 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     if billing_account and not _ACCOUNT.match(billing_account):
         raise UsageError(f"{where}.billing_account: {billing_account!r} is not a billing account name")
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
+    list_to = _recipients(raw.get("list_to") or [], f"{where}.list_to")  # the tenant's own entry only
+    distributor = _distributor(raw.get("distributor"), f"{where}.distributor")
     graph_endpoint = text("graph_endpoint")
     if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
@@ -217,7 +227,38 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
         billing_account,
         graph_endpoint,
         billing_client_id,
+        ",".join(list_to),
+        distributor,
     )
+
+
+_PART = re.compile(r"^[A-Za-z0-9_+.-]{1,80}\Z")  # a skuPartNumber
+
+
+def _distributor(value: Any, field: str) -> str:
+    """`distributor: {pax8: {company_id: <GUID>, products: {<Pax8 product id>: <part number>}}}` as
+    compact JSON ("" when absent). Pax8 is the one distributor read so far."""
+    if value is None:
+        return ""
+    if not isinstance(value, Mapping) or set(value) != {"pax8"} or not isinstance(value["pax8"], Mapping):
+        raise UsageError(f"{field}: expected {{pax8: {{company_id: <GUID>, products: {{<Pax8 product id>: <SKU>}}}}}}")
+    block = value["pax8"]
+    unknown = sorted(set(block) - {"company_id", "products"})
+    if unknown:
+        raise UsageError(f"{field}.pax8: unknown key {unknown[0]!r} (allowed: company_id, products)")
+    company = block.get("company_id")
+    if not isinstance(company, str) or not _GUID.match(company.strip()):
+        raise UsageError(f"{field}.pax8.company_id: expected the Pax8 company's id (a GUID)")
+    products = block.get("products") or {}
+    if not isinstance(products, Mapping):
+        raise UsageError(f"{field}.pax8.products: expected a mapping of Pax8 product ids to SKU part numbers")
+    for product, part in products.items():
+        if not isinstance(product, str) or not _GUID.match(product.strip()):
+            raise UsageError(f"{field}.pax8.products: {str(product)[:60]!r} is not a Pax8 product id (a GUID)")
+        if not isinstance(part, str) or not _PART.match(part.strip()):
+            raise UsageError(f"{field}.pax8.products.{product}: expected a SKU part number such as SPE_E3")
+    mapped = {str(k).strip().lower(): str(v).strip() for k, v in products.items()}
+    return json.dumps({"pax8": {"company_id": company.strip().lower(), "products": mapped}}, sort_keys=True)
 
 
 def _client_id(value: str, field: str) -> str:

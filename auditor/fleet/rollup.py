@@ -24,6 +24,7 @@ from auditor.data.model import Locale
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
+from ..insights.history import Record, read_history
 from ..render.text import md_escape
 from ..report.view.context import product_label
 
@@ -35,6 +36,8 @@ FAILED_SHOWN = 10  # failed tenants the digest lists by name, at the top; the re
 REASON_SHOWN = 200  # characters of a failure's reason in the digest (tenants.json holds it whole)
 MISSING_SHOWN = 20  # keys of tenants found in no shard that the headline names; the rest are counted
 SEVEN_DAY_WINDOW = "within_7_days"  # the bill's window of a reduction within 7 days (auditor.plan.bill)
+HISTORY = "history.jsonl"  # each tenant's history in its folder (auditor.fleet.run.history_name)
+MONTH_DAYS = 28  # "last month": the newest record of the tenant's history at least this many days older
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,13 @@ def _amount(value: Any) -> float | None:
 
 
 def _plan_saving(report: Mapping[str, Any]) -> float | None:
-    """What the tenant's plan saves a month: report.json's money when it has one, else the bill's reductions."""
+    """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
+    (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
+    without report.json's money, the bill's reductions."""
     money = report.get("money")
     if isinstance(money, dict) and isinstance(money.get("plan"), dict):
-        return _amount(money["plan"].get("saves_monthly"))
+        lowers = (money.get("bill") or {}).get("lowers_monthly")
+        return _amount(lowers) if lowers is not None else _amount(money["plan"].get("net_monthly"))
     actions = (report.get("bill") or {}).get("actions") or []
     savings = [_amount(a.get("monthly_saving")) for a in actions if isinstance(a, dict)]
     return round(sum(s for s in savings if s), 2) if any(savings) else None
@@ -80,7 +86,50 @@ def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"by": str(first["by"]), "monthly_saving": _amount(first["monthly_saving"])}
 
 
-def tenant_row(outcome: Outcome, folder: Path) -> dict[str, Any]:
+def _seats(report: Mapping[str, Any]) -> int | None:
+    """The paid licenses in use: the consumed seats of the products that are not free (as history's `seats`)."""
+    skus = [s for s in report.get("skus") or [] if isinstance(s, dict)]
+    return sum(int(s.get("consumed") or 0) for s in skus if not s.get("free")) if skus else None
+
+
+def last_month(report: Mapping[str, Any], history: Path) -> dict[str, Any] | None:
+    """The tenant's seats and spend a month before this report, from its own history: the newest
+    complete record at least MONTH_DAYS older than the report's as_of that has them; None without one."""
+    try:
+        now = datetime.fromisoformat(str(report.get("as_of", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if not history.is_file():
+        return None
+    tenant = str((report.get("tenant") or {}).get("id", ""))
+    records, _ = read_history(history)
+
+    def age(r: Record) -> float:
+        return (now - datetime.fromisoformat(r.as_of.replace("Z", "+00:00"))).total_seconds() / 86400
+
+    older = [r for r in records if r.tenant == tenant and r.complete and r.seats is not None and age(r) >= MONTH_DAYS]
+    if not older:
+        return None
+    then = max(older, key=lambda r: r.as_of)
+    return {"as_of": then.as_of[:10], "seats": then.seats, "spend_monthly": then.spend_monthly}
+
+
+def _distributor(folder: Path) -> dict[str, Any] | None:
+    """The tenant's reconciliation with its distributor (auditor.fleet.distributor), in two figures:
+    the products whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read."""
+    try:
+        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict):
+        return None
+    if doc.get("error"):
+        return {"differences": None, "error": str(doc["error"])[:300]}
+    findings = [f for f in doc.get("findings") or [] if isinstance(f, dict) and f.get("kind") != "term_end"]
+    return {"differences": len({str(f.get("sku")) for f in findings}), "error": None}
+
+
+def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
     report: dict[str, Any] = {}
@@ -108,6 +157,10 @@ def tenant_row(outcome: Outcome, folder: Path) -> dict[str, Any]:
             for s in report.get("skus") or []
             if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0
         ),
+        "seats": _seats(report) if report else None,
+        "spend_monthly": _amount((report.get("money") or {}).get("spend_monthly")) if report else None,
+        "last_month": last_month(report, folder / history) if report else None,
+        "distributor": _distributor(folder) if report else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -146,9 +199,15 @@ def document(
 
 
 def write_rollup(
-    root: Path, outcomes: Sequence[Outcome], *, generated_at: datetime, shard: str | None, locale: str | None
+    root: Path,
+    outcomes: Sequence[Outcome],
+    *,
+    generated_at: datetime,
+    shard: str | None,
+    locale: str | None,
+    history: str = HISTORY,
 ) -> list[Path]:
-    rows = rank((tenant_row(o, root / o.job.key) for o in outcomes), generated_at.date())
+    rows = rank((tenant_row(o, root / o.job.key, history) for o in outcomes), generated_at.date())
     return write_documents(root, document(rows, generated_at, shard), Locale(locale or "en"))
 
 
@@ -238,9 +297,35 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             if window
             else "–"
         ),
+        _seats_cell(row, locale),
+        _distributor_cell(row, t, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
+
+
+def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
+    """ "202 · €8,333.50 (Oct 1, 2026: 195 · €8,100.00)": the paid seats in use and what the seats cost
+    a month, then the same a month earlier from the tenant's history."""
+    seats = row.get("seats")
+    if seats is None:
+        return "–"
+    cell = f"{format_number(seats, locale)} · {_money(row.get('spend_monthly'), row.get('currency'), locale)}"
+    then = row.get("last_month")
+    if isinstance(then, Mapping) and then.get("seats") is not None:
+        spend = _money(then.get("spend_monthly"), row.get("currency"), locale)
+        cell += f" ({format_date(then['as_of'], locale)}: {format_number(then['seats'], locale)} · {spend})"
+    return cell
+
+
+def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+    """How many products the distributor bills otherwise than Microsoft counts them; "–" without one."""
+    found = row.get("distributor")
+    if not isinstance(found, Mapping):
+        return "–"
+    if found.get("error"):
+        return t.pgettext("rollup_distributor_unread", "not read")
+    return format_number(int(found.get("differences") or 0), locale)
 
 
 def _reason(row: Mapping[str, Any], t: Translations) -> str:
@@ -266,6 +351,8 @@ def _headers(t: Translations) -> list[str]:
         t.pgettext("rollup_unused", "Unused a month"),
         t.pgettext("rollup_saving", "The plan saves a month"),
         t.pgettext("rollup_window", "Next 7-day window"),
+        t.pgettext("rollup_seats", "Seats in use · spend a month (a month earlier)"),
+        t.pgettext("rollup_distributor", "Products the distributor bills otherwise"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]
@@ -375,6 +462,21 @@ def _row_problem(row: Any) -> str | None:
         "seats_short": isinstance(row.get("seats_short", []), list)
         and all(isinstance(s, str) for s in row.get("seats_short", [])),
         "reason": row.get("reason") is None or isinstance(row["reason"], str),
+        "distributor": row.get("distributor") is None
+        or (
+            isinstance(row["distributor"], dict)
+            and (row["distributor"].get("differences") is None or isinstance(row["distributor"]["differences"], int))
+            and (row["distributor"].get("error") is None or isinstance(row["distributor"]["error"], str))
+        ),
+        "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),
+        "spend_monthly": row.get("spend_monthly") is None or _number(row["spend_monthly"]),
+        "last_month": row.get("last_month") is None
+        or (
+            isinstance(row["last_month"], dict)
+            and _day(row["last_month"].get("as_of"))
+            and isinstance(row["last_month"].get("seats"), int)
+            and (row["last_month"].get("spend_monthly") is None or _number(row["last_month"]["spend_monthly"]))
+        ),
     }
     bad = next((field for field, ok in checks.items() if not ok), None)
     return None if bad is None else f"tenant {row['key'][:80]!r}: {bad} is not as tenant_row writes it"

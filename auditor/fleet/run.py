@@ -53,8 +53,9 @@ from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..graph.auth import TOKEN_ENV
+from ..report import licensed_users
 from ..report.baseline import LAST_RUN
-from . import partner
+from . import distributor, partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
 # `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
@@ -106,6 +107,7 @@ def _tenant_args(
     values.update(
         output_dir=str(folder),
         tenant_id=job.tenant_id,
+        tenant_label=job.name or job.key,  # the licence list's `tenant` column: the customer as the file names it
         cloud=job.cloud,
         locale=job.locale or args.locale,
         policies=[job.policies],
@@ -119,7 +121,8 @@ def _tenant_args(
         graph_endpoint=job.graph_endpoint or args.graph_endpoint,
         snapshot=None,
         demo=False,
-        history=None,
+        # each tenant's own history in its own folder, kept across nights: its trends and forecast
+        history=str(folder / history_name(args)),
         exchange_export=None,
         # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
         baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
@@ -131,12 +134,32 @@ def _tenant_args(
             "AZURE_TENANT_ID": job.tenant_id,
             "AZURE_CLIENT_ID": job.client_id,
             **({TOKEN_ENV: tokens[job.key]} if job.key in (tokens := getattr(args, "tokens", None) or {}) else {}),
+            **(getattr(args, "tenant_env", None) or {}).get(job.key, {}),
         },
+        **(getattr(args, "per_tenant", None) or {}).get(job.key, {}),  # the demo's stand-ins, per sample tenant
         stop=stop,  # set when the tenant runs past --tenant-timeout
         # Partner Center: the run's one session with the partner's credential (None: the file names no partner)
         partner_session=partner_session,
     )
     return argparse.Namespace(**values)
+
+
+HISTORY = "history.jsonl"  # each tenant's history, in its folder, unless --history names the file otherwise
+
+
+def history_name(args: argparse.Namespace) -> str:
+    """The name of the history file each tenant keeps in its own folder: --history's, which must be a
+    bare file name (one path would mix every tenant's records in one file), else history.jsonl."""
+    given = getattr(args, "history", None)
+    if not given:
+        return HISTORY
+    name = Path(given).name
+    if name != given or name in ("", ".", ".."):
+        raise UsageError(
+            f"--tenants: --history {given!r}: each tenant keeps its own history in its folder; give a file "
+            f"name only (e.g. --history {HISTORY}), or leave it out"
+        )
+    return name
 
 
 def _audit_one(
@@ -279,12 +302,23 @@ def _reap(
 
 def _demo_tenants(args: argparse.Namespace) -> int:
     """`audit --demo --tenants`: the bundled sample tenants, each read through its own emulator as a
-    tenants file's tenant is read through Graph, then the roll-up; nothing leaves the machine."""
+    tenants file's tenant is read through Graph, then the roll-up; nothing leaves the machine. Each
+    sample is audited as its one-tenant demo audits it: as of the moment it was collected (demo.CLOCK,
+    the collector's clock too), Contoso's bill read from the commerce stand-ins (its billing account,
+    and Partner Center through the run's one partner session), so Contoso's findings, bill and money
+    are those of `audit --demo`. --shard K/N audits the samples of slice K, as for a tenants file."""
     from .. import demo  # the sample tenants and their emulators: only this demo loads them
+    from ..billing.sources import BILLING_TOKEN_ENV, PARTNER_CENTER_TOKEN_ENV, EnvToken
 
     if args.tenants:
         raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
-    with demo.tenants() as served:
+    history_name(args)  # a path is refused before any tenant, as for a tenants file
+    with (
+        demo.tenants() as served,
+        demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
+        demo.distributor() as pax8,
+    ):
+        seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
         jobs = [
             TenantJob(
                 key=tenant.name.lower(),
@@ -296,15 +330,28 @@ def _demo_tenants(args: argparse.Namespace) -> int:
                 email_to="",
                 policies=str(tenant.policy),
                 fail_on=args.fail_on,
+                # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
+                billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
+                distributor=seats_at_pax8 if tenant.commerce else "",  # Contoso's seats at the sample's Pax8
             )
             for tenant in served
         ]
         args.auth = "token"
         args.tokens = {job.key: tenant.token for job, tenant in zip(jobs, served, strict=True)}
-        # the samples are a frozen moment (demo.CLOCK): judged then, so the demo reads the same any day
+        args.tenant_env = {
+            job.key: {BILLING_TOKEN_ENV: billing_token} for job, t in zip(jobs, served, strict=True) if t.commerce
+        }
+        args.per_tenant = {
+            job.key: {"billing_endpoint": billing_url} for job, t in zip(jobs, served, strict=True) if t.commerce
+        }
+        # the samples are a frozen moment (demo.CLOCK): read and judged then, so the demo reads the same any day
         args.as_of = args.as_of or demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return _run_and_roll_up(args, jobs, None)
+        args.collect_clock = lambda: demo.CLOCK.replace(tzinfo=UTC)
+        args.pax8_endpoint = pax8.url
+        args.distributor_env = {"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret}
+        with PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session:
+            return _run_and_roll_up(args, select(jobs, args.shard), None, partner_session)
 
 
 def cmd_tenants(args: argparse.Namespace) -> int:
@@ -313,7 +360,8 @@ def cmd_tenants(args: argparse.Namespace) -> int:
         return _demo_tenants(args)
     if not args.tenants:
         raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
-    for flag in ("snapshot", "demo", "tenant_id", "history", "exchange_export", "migration"):
+    history_name(args)
+    for flag in ("snapshot", "demo", "tenant_id", "exchange_export", "migration"):
         if getattr(args, flag, None):
             raise UsageError(
                 f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
@@ -321,11 +369,20 @@ def cmd_tenants(args: argparse.Namespace) -> int:
             )
     tenants = read_tenants_file(Path(args.tenants))
     partner.check(tenants, args.billing_source)  # before any tenant: a missing `partner:` block is exit 2
-    return _run_and_roll_up(args, select(tenants.jobs, args.shard), tenants)
+    jobs = select(tenants.jobs, args.shard)
+    if distributor.wanted(jobs):
+        distributor.credentials(os.environ)  # before any tenant: no Pax8 credentials is exit 2
+    return _run_and_roll_up(args, jobs, tenants)
 
 
-def _run_and_roll_up(args: argparse.Namespace, jobs: list[TenantJob], tenants: TenantsFile | None) -> int:
-    """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code."""
+def _run_and_roll_up(
+    args: argparse.Namespace,
+    jobs: list[TenantJob],
+    tenants: TenantsFile | None,
+    given_session: PartnerCenter | None = None,
+) -> int:
+    """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code. `given_session`:
+    the demo's Partner Center stand-in (a tenants file's run makes its session from the file's block)."""
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
@@ -335,9 +392,19 @@ def _run_and_roll_up(args: argparse.Namespace, jobs: list[TenantJob], tenants: T
         endpoint=args.partner_center_endpoint,
         env=os.environ,
     ) as partner_session:
-        outcomes = run_tenants(args, jobs, root, partner_session=partner_session)
+        outcomes = run_tenants(args, jobs, root, partner_session=given_session or partner_session)
+    # the distributor's seats beside each tenant's (read only), once every tenant's report is written
+    extra = distributor.run(
+        outcomes,
+        root,
+        endpoint=getattr(args, "pax8_endpoint", None),
+        env=getattr(args, "distributor_env", None) or os.environ,
+    )
     part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
-    written = write_rollup(root, outcomes, generated_at=began, shard=part, locale=args.locale)
+    written = extra + write_rollup(
+        root, outcomes, generated_at=began, shard=part, locale=args.locale, history=history_name(args)
+    )
+    written.append(all_licensed_users(root, outcomes))
     failed = [o for o in outcomes if o.status == "failed"]
     print(
         clean_message(
@@ -349,6 +416,13 @@ def _run_and_roll_up(args: argparse.Namespace, jobs: list[TenantJob], tenants: T
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
     return worst([o.exit_code for o in outcomes], bool(failed), args.allow_gaps)
+
+
+def all_licensed_users(root: Path, outcomes: Sequence[Outcome]) -> Path:
+    """licensed-users.csv in the run's folder: every tenant's licence list of this run, in the file's order. A failed
+    tenant's folder may hold an earlier night's list: its rows are left out, never shown as tonight's."""
+    lists = [root / o.job.key / licensed_users.FILE_NAME for o in outcomes if o.status != "failed"]
+    return licensed_users.join(lists, root / licensed_users.FILE_NAME)
 
 
 # the order in which one tenant's exit code outweighs another's: a defect, then missing data, then a
@@ -371,6 +445,10 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     written = write_documents(root, doc, Locale(args.locale or "en"))
+    # the shards' licence lists, joined (each shard's list holds its own tenants: they are disjoint)
+    written.append(
+        licensed_users.join([Path(d) / licensed_users.FILE_NAME for d in args.dirs], root / licensed_users.FILE_NAME)
+    )
     print(
         clean_message(
             f"license-auditor: {len(doc['tenants'])} tenants joined, {len(doc.get('missing', []))} "

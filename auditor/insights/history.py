@@ -9,7 +9,12 @@ A record (`schema` 1):
                   "by_severity": {"critical": 0, "high": 9, "medium": 14, "low": 8},
                   "by_rule": {"disabled-user-licensed": {"high": 4}, ...}},
      "currency": "EUR", "unused_monthly_cost": 506.25, "reclaimable_monthly_cost": 120.5,
-     "products": {"SPE_E3": {"usable": 200, "assigned": 185, "unused_monthly_cost": 506.25}, ...}}
+     "products": {"SPE_E3": {"usable": 200, "assigned": 185, "unused_monthly_cost": 506.25}, ...},
+     "seats": 185, "spend_monthly": 8333.5}
+
+`seats` (the paid licenses in use: consumed seats of the products that are not free) and
+`spend_monthly` (report.json's money.spend_monthly) are written by runs since they were added, and
+are absent from older records; the roll-up of `audit --tenants` compares them with last month's.
 
 A malformed line (not JSON, not an object, a field of the wrong type, a number the audit cannot
 compute with: NaN, Infinity, a count above MAX_COUNT, an amount above MAX_AMOUNT) is reported with
@@ -68,6 +73,8 @@ class Record:
     reclaimable_monthly_cost: float | None
     products: dict[str, ProductPoint] = field(default_factory=dict)
     line: int = 0
+    seats: int | None = None  # paid licenses in use (absent from records written before it was added)
+    spend_monthly: float | None = None  # money.spend_monthly: the paid seats at the policy's prices
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,6 +96,8 @@ class Record:
                 sku: {"usable": p.usable, "assigned": p.assigned, "unused_monthly_cost": p.unused_monthly_cost}
                 for sku, p in self.products.items()
             },
+            **({"seats": self.seats} if self.seats is not None else {}),
+            **({"spend_monthly": self.spend_monthly} if self.spend_monthly is not None else {}),
         }
 
 
@@ -129,6 +138,8 @@ def record_of(document: Mapping[str, Any]) -> Record:
             usable, int(row.get("consumed") or 0), round(float(cost), 2) if isinstance(cost, int | float) else None
         )
     by_sev = summary.get("by_severity") or {}
+    money = document.get("money") if isinstance(document.get("money"), Mapping) else {}
+    spend = money.get("spend_monthly") if isinstance(money, Mapping) else None
     return Record(
         generated_at=str(document.get("generated_at", "")),
         as_of=str(document.get("as_of", "")),
@@ -142,6 +153,14 @@ def record_of(document: Mapping[str, Any]) -> Record:
         unused_monthly_cost=_amount(unused),
         reclaimable_monthly_cost=_amount(summary.get("reclaimable_monthly_cost")),
         products=products,
+        seats=sum(
+            int(row.get("consumed") or 0)
+            for row in document.get("skus") or []
+            if isinstance(row, Mapping) and not row.get("free")
+        ),
+        spend_monthly=round(float(spend), 2)
+        if isinstance(spend, int | float) and not isinstance(spend, bool)
+        else None,
     )
 
 
@@ -239,6 +258,8 @@ def parse_record(doc: Any, line: int = 0) -> Record:
         reclaimable_monthly_cost=_money(doc.get("reclaimable_monthly_cost"), "reclaimable_monthly_cost"),
         products=products,
         line=line,
+        seats=_count(doc["seats"], "seats") if doc.get("seats") is not None else None,
+        spend_monthly=_money(doc["spend_monthly"], "spend_monthly") if doc.get("spend_monthly") is not None else None,
     )
 
 

@@ -89,6 +89,11 @@ def _text(value: object) -> str:
     return guard_cell(clean(value, _CELL_LIMIT))
 
 
+def safe_cell(value: object) -> str:
+    """A cell of tenant text as every CSV the auditor writes holds it: printable, bounded, never a formula."""
+    return _text(value)
+
+
 def _groups(details: Mapping[str, Any]) -> str:
     by_group = details.get("assigned_by_group")
     if not isinstance(by_group, Mapping):

@@ -130,6 +130,7 @@ def digest_text(d: DigestView) -> str:
         lines.append(f"- [{r.severity_label}] {r.title}: {r.open_count}{' · ' + r.new_count if r.new_count else ''}")
     if d.rules_more:
         lines.append(d.rules_more)
+    lines += _headed(t.pgettext("in_use_title", "Licenses in use"), d.in_use)
     lines += [
         "",
         t.pgettext(

@@ -8,6 +8,8 @@
     partner_center.py  Partner Center's REST API: a customer's subscriptions (continuationToken
                        paging, get, PATCH) and their transition eligibilities of type scheduled
     sample.py          the sample tenant's subscriptions as each API sells them (`audit --demo`)
+    pax8.py            Pax8's partner API (a distributor): client-credentials token, companies and
+                       subscriptions paged with page/size, read only (`audit --demo --tenants`)
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
                        what was asked
 
@@ -18,6 +20,15 @@ REST reference (docs/bill.md names the pages).
 
 from auditor_dev.commerce.arm import BillingStandIn
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
+from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
 from auditor_dev.commerce.sample import sample_commerce
 
-__all__ = ["BillingStandIn", "PartnerCenterStandIn", "sample_commerce"]
+__all__ = [
+    "SAMPLE_CLIENT_ID",
+    "SAMPLE_COMPANY",
+    "BillingStandIn",
+    "PartnerCenterStandIn",
+    "Pax8StandIn",
+    "sample_commerce",
+    "sample_pax8",
+]

@@ -34,3 +34,92 @@ def test_the_demo_audits_the_sample_tenants_and_rolls_them_up(
 def test_tenants_without_a_file_asks_for_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "--tenants", "--output-dir", str(tmp_path)]) == 2
     assert "give the tenants file (or --demo" in capsys.readouterr().err
+
+
+def _audit(argv: list[str]) -> int:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+        return main(argv)
+
+
+def test_contoso_reads_the_same_through_both_demos(tmp_path: Path) -> None:
+    """Issue 75, point 2: the frozen clock (the collector's too: no leaver's disable time unknown), the
+    billing stand-ins (a bill), and the roll-up's plan saving equal to the tenant's digest."""
+    assert _audit(["audit", "--demo", "--output-dir", str(tmp_path / "one")]) == 1
+    assert _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path / "many")]) == 1
+    one, many = tmp_path / "one", tmp_path / "many" / "contoso"
+    for name in ("findings.csv", "digest.txt", "licensed-users.csv", "report.md"):
+        assert (one / name).read_bytes() == (many / name).read_bytes(), name
+    a, b = (json.loads((d / "report.json").read_text("utf-8")) for d in (one, many))
+    assert a["bill"] == b["bill"] and a["money"] == b["money"] and a["collected_at"] == b["collected_at"]
+    assert (one / "report.json").read_text("utf-8").count("disable_time_unknown") == (many / "report.json").read_text(
+        "utf-8"
+    ).count("disable_time_unknown")  # no leaver's disable time unknown that the one-tenant demo knows
+    row = next(
+        t
+        for t in json.loads((tmp_path / "many" / "tenants.json").read_text("utf-8"))["tenants"]
+        if t["key"] == "contoso"
+    )
+    assert row["plan_monthly_saving"] == b["money"]["bill"]["lowers_monthly"]  # what its digest says
+    assert f"{row['plan_monthly_saving']:,.2f}" in (many / "digest.txt").read_text("utf-8")
+
+
+def test_the_demo_honours_shard_and_rollup_joins_the_lists(tmp_path: Path) -> None:
+    for k in (1, 2):
+        _audit(["audit", "--demo", "--tenants", "--shard", f"{k}/2", "--output-dir", str(tmp_path / f"s{k}")])
+    keys = [
+        {t["key"] for t in json.loads((tmp_path / f"s{k}" / "tenants.json").read_text("utf-8"))["tenants"]}
+        for k in (1, 2)
+    ]
+    assert not keys[0] & keys[1] and keys[0] | keys[1] == {"contoso", "fabrikam"}  # disjoint, and cover
+    for k, mine in zip((1, 2), keys, strict=True):
+        assert {p.name for p in (tmp_path / f"s{k}").iterdir() if p.is_dir()} == mine  # no other tenant audited
+    assert _audit(["rollup", str(tmp_path / "s1"), str(tmp_path / "s2"), "--output-dir", str(tmp_path / "all")]) == 1
+    joined = (tmp_path / "all" / "licensed-users.csv").read_text("utf-8-sig").splitlines()
+    each = [
+        line
+        for k, mine in zip((1, 2), keys, strict=True)
+        for key in sorted(mine)
+        for line in (tmp_path / f"s{k}" / key / "licensed-users.csv").read_text("utf-8-sig").splitlines()[1:]
+    ]
+    assert joined[0].startswith("tenant,display_name,") and sorted(joined[1:]) == sorted(each)
+    tenants = {line.split(",", 1)[0] for line in joined[1:]}
+    assert tenants == {"Contoso", "Fabrikam"}
+
+
+def test_the_run_writes_one_list_of_all_tenants(tmp_path: Path) -> None:
+    _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path)])
+    lists = {
+        key: (tmp_path / key / "licensed-users.csv").read_text("utf-8-sig").splitlines()
+        for key in ("contoso", "fabrikam")
+    }
+    assert {line.split(",", 1)[0] for line in lists["fabrikam"][1:]} == {"Fabrikam"}  # nothing of Contoso's
+    whole = (tmp_path / "licensed-users.csv").read_text("utf-8-sig").splitlines()
+    assert whole == [lists["contoso"][0], *lists["contoso"][1:], *lists["fabrikam"][1:]]
+
+
+def test_history_is_a_name_in_each_tenants_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _audit(["audit", "--demo", "--tenants", "--history", "sub/h.jsonl", "--output-dir", str(tmp_path)]) == 2
+    assert "give a file name only" in capsys.readouterr().err
+    _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path)])
+    assert (tmp_path / "contoso" / "history.jsonl").is_file() and (tmp_path / "fabrikam" / "history.jsonl").is_file()
+
+
+def test_a_failed_tenants_stale_list_stays_out_of_the_runs_list(tmp_path: Path) -> None:
+    """A tenant that failed tonight may keep last night's list in its folder: the run's list of all
+    tenants leaves it out rather than show it as tonight's."""
+    from auditor.delivery.matrix import TenantJob
+    from auditor.fleet.rollup import Outcome
+    from auditor.fleet.run import all_licensed_users
+    from auditor.report import licensed_users
+
+    outcomes = []
+    for key, status in (("alpha", "ok"), ("bravo", "failed"), ("charlie", "incomplete")):
+        job = TenantJob(key, key.title(), f"{key}.example", "", "worldwide", "", "", "policies", "high")
+        (tmp_path / key).mkdir()
+        row = [key.title(), "A", f"a@{key}.example", "person", "true", "", "Microsoft 365 E3", "direct", "33.75"]
+        licensed_users.write(tmp_path / key / licensed_users.FILE_NAME, [row])
+        outcomes.append(Outcome(job, status, 3 if status == "failed" else 1, None, 1.0, 1))
+    all_licensed_users(tmp_path, outcomes)
+    rows = licensed_users.read_rows(tmp_path / licensed_users.FILE_NAME)
+    assert [r[0] for r in rows] == ["Alpha", "Charlie"]

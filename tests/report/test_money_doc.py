@@ -36,7 +36,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_pages_opening_is_the_demos(demo: Path) -> None:
     text = DOC.read_text("utf-8")
     quoted = " ".join(line[2:] for line in text.splitlines() if line.startswith("> "))
-    (opening,) = [line for line in (demo / "digest.txt").read_text("utf-8").splitlines() if line.startswith("Licenses")]
+    (opening,) = [
+        line for line in (demo / "digest.txt").read_text("utf-8").splitlines() if line.startswith("Licenses cost")
+    ]
     assert quoted == opening, f"docs/money.md's opening is not the demo's; the demo says:\n> {opening}"
 
 

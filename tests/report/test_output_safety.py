@@ -191,6 +191,7 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
         "digest.html",
         "digest.txt",
         "findings.csv",
+        "licensed-users.csv",
         "report.html",
         "report.json",
         "report.md",

@@ -45,7 +45,7 @@ from auditor.report.view.context import (
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
-from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
+from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats, in_use_lines
 from auditor.report.view.states import FindingState
 from auditor.report.wording_api import Wording
 
@@ -118,6 +118,7 @@ class ReportView(msgspec.Struct, frozen=True):
     redacted: bool
     generated_by: str
     license_insight: LicenseInsightView | None = None  # Microsoft's own counts beside the auditor's
+    in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
 
 
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
@@ -260,6 +261,7 @@ def build_view(
         seats=seats,
         seats_more=seats_more,
         seats_lifecycle=has_lifecycle_seats(skus),
+        in_use=in_use_lines(ctx, skus),
         warnings=tuple(clean(localize(str(w), ctx.t), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,

@@ -29,6 +29,7 @@ from auditor.report.view.context import (
     subject_text,
 )
 from auditor.report.view.findings import rule_anchor
+from auditor.report.view.seats import in_use_lines
 from auditor.report.view.states import FindingState
 from auditor.report.wording_api import Wording
 
@@ -112,6 +113,7 @@ class DigestView(msgspec.Struct, frozen=True):
     tenants_more: str
     cross: tuple[RuleCount, ...]  # a merged report's findings across tenants, per rule
     redacted: bool
+    in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
 
 
 def _short(value: object) -> str:
@@ -351,4 +353,5 @@ def build_digest(
         if "tenants" in document
         else (),
         redacted=redacted,
+        in_use=in_use_lines(ctx, document.get("skus") or []),
     )

@@ -111,3 +111,21 @@ def _product_label(sku: Mapping[str, Any], named: Counter[str]) -> str:
     number beside the name only when two rows of the table share that name."""
     part, name = str(sku.get("sku") or ""), _product_name(sku)
     return f"{name} ({part})" if named[name] > 1 and name != part else name
+
+
+def in_use_lines(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The summary the report and the digest end with, a line per product the tenant has seats of or
+    assigns ("Microsoft 365 Business Premium: 9 of 10 in use"): in use is Graph's consumedUnits, of
+    the enabled seats (prepaidUnits.enabled); the lines' uses add up to the tenant's consumedUnits."""
+    shown = [s for s in skus[:SEAT_CAP] if int(s.get("consumed") or 0) or int(s.get("enabled") or 0)]
+    named = Counter(_product_name(sku) for sku in shown)
+    return tuple(
+        ctx.t.pgettext(
+            "in_use_line",
+            "{product}: {used} of {total} in use",
+            product=clean(_product_label(sku, named), NAME_LIMIT),
+            used=ctx.num(int(sku.get("consumed") or 0)),
+            total=ctx.num(int(sku.get("enabled") or 0)),
+        )
+        for sku in shown
+    )

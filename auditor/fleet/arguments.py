@@ -1,0 +1,50 @@
+"""The command line of the many-tenant run's own commands (auditor/cli.py registers them here, and
+loads nothing else of auditor.fleet until a command runs): `rollup DIR...` (auditor.fleet.run) and
+`lists DIR...` (auditor.fleet.lists)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from auditor.data.enums import Locale
+
+from ..delivery.arguments import add_email_arguments
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def add_fleet_commands(sub: Any, command: Callable[[str, str], Command]) -> None:
+    """Register `rollup` and `lists`; `command(name, module)` imports the command when it runs."""
+    rollup = sub.add_parser(
+        "rollup",
+        help="join the roll-ups of `audit --tenants --shard` runs into one",
+        description="Join the tenants.json of several shards into one roll-up (tenants.json, "
+        "tenants.md, digest.html). A tenant found in two shards is an error (exit 2); "
+        "with --tenants, a tenant of the file found in none is listed as missing.",
+    )
+    rollup.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's output folder (holding tenants.json)")
+    rollup.add_argument("--tenants", metavar="FILE", help="the tenants file: name the tenants no shard audited")
+    rollup.add_argument("--output-dir", default="reports", metavar="DIR", help="where the roll-up goes")
+    rollup.add_argument("--locale", choices=[loc.value for loc in Locale], help="the roll-up's language (default: en)")
+    rollup.add_argument(
+        "--allow-gaps", action="store_true", help="exit by findings even when a tenant failed or is missing"
+    )
+    add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
+    rollup.set_defaults(func=command("cmd_rollup", "auditor.fleet.run"))
+
+    lists = sub.add_parser(
+        "lists",
+        help="e-mail each customer its own licence list (licensed-users.csv) from `audit --tenants` output",
+        description="For each tenant of the tenants file with list_to:, send DIR/<key>/licensed-users.csv "
+        "to those addresses, with the per-product summary in the body, in the tenant's language. Each "
+        "message is built from that tenant's folder alone (docs/msp.md).",
+    )
+    lists.add_argument("dirs", nargs="+", metavar="DIR", help="a `--tenants` run's output folder (or a shard's)")
+    lists.add_argument("--tenants", required=True, metavar="FILE", help="the tenants file naming each list_to")
+    lists.add_argument(
+        "--locale", choices=[loc.value for loc in Locale], help="the messages' language (default: each tenant's)"
+    )
+    add_email_arguments(lists)  # SMTP: --smtp-host, --from; the recipients are each tenant's list_to
+    lists.set_defaults(func=command("cmd_lists", "auditor.fleet.lists"))

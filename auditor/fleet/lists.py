@@ -1,0 +1,147 @@
+"""`license-auditor lists DIR... --tenants FILE`: each customer's licence list, e-mailed to that
+customer (docs/msp.md, "The licence list to each customer").
+
+For every tenant of the file with `list_to:`, the list its audit wrote (DIR/<key>/licensed-users.csv,
+in one of the DIRs: a `--tenants` run's output folder, or the folders of its shards) goes to those
+addresses: the CSV attached, the per-product summary ("Microsoft 365 E3: 202 of 203 in use") in the
+body, in the tenant's language (its `locale`, else its report's). One message per customer, built from
+that customer's folder alone; a list that holds a row of another tenant is not sent. Nothing is sent
+to a tenant without `list_to`, and `list_to` is never taken from the file's defaults.
+
+Exit code: 0 when every list was sent; 3 when a tenant's list (or its report) was found in no DIR, or
+was refused; 4 when a message could not be sent (the others are still sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
+from auditor.data.model import Locale
+
+from ..delivery.arguments import options_from_args
+from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
+from ..delivery.matrix import TenantJob, load_tenants
+from ..delivery.options import Transport
+from ..delivery.send import send_mail
+from ..i18n import Translations, format_date, format_number, translations
+from ..render.text import clean
+from ..report import licensed_users
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+
+
+def _say(text: str) -> None:
+    print(clean_message(text), file=sys.stderr)
+
+
+def _folder(dirs: Sequence[Path], key: str) -> Path | None:
+    """The tenant's folder holding its list, in the first DIR that has one."""
+    return next((d / key for d in dirs if (d / key / licensed_users.FILE_NAME).is_file()), None)
+
+
+def _product_name(sku: Mapping[str, Any]) -> str:
+    return clean(sku.get("name") or sku.get("sku") or "", 200)  # a catalog name is the policy's text
+
+
+def summary_lines(report: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+    """The per-product summary the report ends with, in `locale`: a line per product with seats or uses."""
+    skus = [s for s in report.get("skus") or [] if isinstance(s, Mapping)]
+    shown = [s for s in skus if int(s.get("consumed") or 0) or int(s.get("enabled") or 0)]
+    return [
+        t.pgettext(
+            "in_use_line",
+            "{product}: {used} of {total} in use",
+            product=_product_name(s),
+            used=format_number(int(s.get("consumed") or 0), locale),
+            total=format_number(int(s.get("enabled") or 0), locale),
+        )
+        for s in shown
+    ]
+
+
+def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail:
+    """The customer's message: its list attached, the summary in the body; UsageError when the list
+    is not this tenant's alone."""
+    data = (folder / licensed_users.FILE_NAME).read_bytes()
+    report = json.loads((folder / "report.json").read_text("utf-8"))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    if not rows or tuple(rows[0]) != licensed_users.COLUMNS:
+        raise UsageError(f"{folder / licensed_users.FILE_NAME}: not a licence list this program wrote")
+    tenant_id = str((report.get("tenant") or {}).get("id", ""))
+    if _GUID.match(job.tenant_id) and tenant_id.lower() != job.tenant_id.lower():
+        raise UsageError(f"{folder}: its report is of tenant {tenant_id}, not {job.name}'s {job.tenant_id}")
+    if any(row and row[0] != job.name for row in rows[1:]):  # never another customer's rows
+        raise UsageError(f"{folder / licensed_users.FILE_NAME}: holds rows of another tenant than {job.name}")
+    lang = locale or Locale(job.locale or report.get("locale") or "en")
+    t = translations(lang)
+    day = format_date(str(report.get("as_of", ""))[:10], lang) if report.get("as_of") else ""
+    accounts = len(rows) - 1
+    intro = t.npgettext(
+        "list_mail_body",
+        "Attached is the list of the {n} account of {tenant} that holds a license on {date}: its products, "
+        "how it got them, and what they cost a month.",
+        "Attached is the list of the {n} accounts of {tenant} that hold a license on {date}: their products, "
+        "how they got them, and what they cost a month.",
+        accounts,
+        tenant=job.name,
+        date=day,
+    )
+    title = t.pgettext("in_use_title", "Licenses in use")
+    lines = summary_lines(report, t, lang)
+    text = "\n".join([intro, "", title, "-" * len(title), *lines]) + "\n"
+    subject = t.pgettext("list_mail_subject", "Licensed users of {tenant}, {date}", tenant=job.name, date=day)
+    return ReportMail(
+        subject=f"{SUBJECT_PREFIX} {header_safe(subject, 400)}",
+        text=text,
+        html=None,
+        attachment=Attachment(licensed_users.FILE_NAME, "text/csv", data),
+        run_url=None,
+        tenant_name=job.name,
+    )
+
+
+def cmd_lists(args: argparse.Namespace) -> int:
+    """`lists DIR... --tenants FILE`: each tenant's list to its `list_to`, nothing to the others."""
+    if not (args.smtp_host and args.email_from):
+        raise UsageError("lists: give --smtp-host and --from: the lists are sent through SMTP")
+    jobs = [job for job in load_tenants(Path(args.tenants)) if job.list_to]
+    dirs = [Path(d) for d in args.dirs]
+    locale = Locale(args.locale) if args.locale else None
+    code = EXIT_OK
+    for job in jobs:
+        folder = _folder(dirs, job.key)
+        if folder is None or not (folder / "report.json").is_file():
+            _say(f"license-auditor: {job.key}: no licence list in {', '.join(map(str, dirs))}: not sent")
+            code = code if code == EXIT_DELIVERY else EXIT_COLLECTION
+            continue
+        options = options_from_args(argparse.Namespace(**{**vars(args), "email_to": [job.list_to]}))
+        assert options is not None
+        if options.via is Transport.GRAPH:
+            raise UsageError("lists: the lists are sent through SMTP (--smtp-host)")
+        try:
+            mail = list_mail(job, folder, locale)
+            if mail.attachment is not None and len(mail.attachment.data) > options.effective_attachment_limit:
+                raise UsageError(f"{job.key}: the list is larger than the attachment limit: not sent")
+            send_mail(mail, options, os.environ)
+        except UsageError as exc:
+            _say(f"license-auditor: {job.key}: {exc}")
+            code = code if code == EXIT_DELIVERY else EXIT_COLLECTION
+            continue
+        except DeliveryError as exc:
+            _say(f"license-auditor: {job.key}: {exc}")
+            code = EXIT_DELIVERY
+            continue
+        _say(f"license-auditor: {job.key}: licence list sent to {len(options.recipients)} recipient(s)")
+    if not jobs:
+        _say(f"license-auditor: no tenant of {args.tenants} has list_to: nothing sent")
+    return code

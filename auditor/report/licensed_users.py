@@ -1,0 +1,174 @@
+"""licensed-users.csv: the licence list, one row per account that holds a license (docs/reports.md).
+
+What an MSP checks its customer's monthly bill against: who holds which products, how each got them
+(directly or through which groups), whether the account is on and when it last signed in, and what its
+products cost a month by the policy's prices. Written beside findings.csv by every `audit` that writes
+findings.csv; `audit --tenants` writes one per tenant and one of all tenants (auditor.fleet), and
+`rollup` joins the shards' lists.
+
+Columns: `tenant, display_name, user_principal_name, kind, enabled, last_sign_in, products,
+assigned_by, monthly_cost`. `products` are the names people know (the policy's catalog name, else
+Microsoft's product table, else the part number), joined with "; "; `assigned_by` is "direct" and/or
+the names of the groups that assign them; `last_sign_in` the date of the last successful sign-in
+(empty when unknown); `monthly_cost` the sum of the products' prices (free products count 0; empty
+when a product the account holds has no price). The file is written as findings.csv is: UTF-8 with a
+byte-order mark, RFC 4180, every tenant-sourced cell formula-safe (a leading apostrophe).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from auditor.common.outputs import atomic_text
+from auditor.data.model import SeatRow, TenantSnapshot, User
+from auditor.data.sign_ins import last_sign_in
+from auditor.reference import product_names
+from auditor.report.csv_report import safe_cell
+from auditor.report.redaction import Pseudonymiser, redaction_key
+
+FILE_NAME = "licensed-users.csv"
+COLUMNS = (
+    "tenant",
+    "display_name",
+    "user_principal_name",
+    "kind",
+    "enabled",
+    "last_sign_in",
+    "products",
+    "assigned_by",
+    "monthly_cost",
+)
+DIRECT = "direct"
+
+
+def account_kind(user: User) -> str:
+    """The account's kind in the list's `kind` column: person, guest, shared, room, resource or agent.
+
+    The one place the list learns it: "person" for every account until the data model carries the
+    kind of each account (the account-kinds change wires this function to it)."""
+    del user
+    return "person"
+
+
+class _Product:
+    """What the list needs of one product the tenant holds: its name, and its price a month."""
+
+    __slots__ = ("free", "name", "price")
+
+    def __init__(self, name: str, price: float | None, free: bool) -> None:
+        self.name, self.price, self.free = name, price, free
+
+
+def _products(seats: Iterable[SeatRow]) -> dict[str, _Product]:
+    """The tenant's products by skuId (lower case), from the evaluation's seat rows."""
+    return {s.sku_id.lower(): _Product(s.name or s.sku, s.price_monthly, s.free) for s in seats}
+
+
+def _product(known: Mapping[str, _Product], sku_id: str) -> _Product:
+    """A product by skuId: the tenant's own, else Microsoft's table's name (unpriced), else the skuId."""
+    found = known.get(sku_id.lower())
+    if found is not None:
+        return found
+    return _Product(product_names().product(sku_id=sku_id) or sku_id, None, False)
+
+
+def _assigned_by(user: User, groups: Mapping[str, str]) -> str:
+    """ "direct" and/or the names of the groups that assign the user's licenses, sorted, each once."""
+    held = {a.sku_id.lower() for a in user.profile.assigned_licenses}
+    direct, via = False, set()
+    for state in user.profile.license_assignment_states:
+        if state.sku_id.lower() not in held:
+            continue  # an assignment in error: the user does not hold that product
+        if state.assigned_by_group is None:
+            direct = True
+        else:
+            via.add(groups.get(state.assigned_by_group.lower(), state.assigned_by_group))
+    return "; ".join([*([DIRECT] if direct else []), *sorted(via, key=str.casefold)])
+
+
+def _cost(products: Sequence[_Product]) -> str:
+    total = 0.0
+    for product in products:
+        if product.free:
+            continue
+        if product.price is None:
+            return ""  # one unpriced product: the account's cost is unknown, not the rest's sum
+        total += product.price
+    return f"{total:.2f}"
+
+
+def rows(
+    snapshot: TenantSnapshot,
+    seats: Iterable[SeatRow],
+    *,
+    tenant: str,
+    pseudonyms: Pseudonymiser | None = None,
+) -> Iterator[list[str]]:
+    """The list's rows (without the header), one per account holding a license, in the snapshot's
+    order; `pseudonyms`: names and UPNs replaced as --redact replaces them in findings.csv."""
+    known = _products(seats)
+    groups = {g.id.lower(): g.display_name or g.id for g in snapshot.groups}
+    for user in snapshot.users:
+        licenses = user.profile.assigned_licenses
+        if not licenses:
+            continue
+        held = [_product(known, a.sku_id) for a in licenses]
+        name, upn = user.display_name, user.user_principal_name
+        if pseudonyms is not None:
+            name, upn, _ = pseudonyms.person(upn, user.id)
+        signed_in = last_sign_in(user)
+        yield [
+            safe_cell(tenant),
+            safe_cell(name),
+            safe_cell(upn),
+            safe_cell(account_kind(user)),
+            "true" if user.profile.account_enabled else "false",
+            signed_in.date().isoformat() if signed_in is not None else "",
+            safe_cell("; ".join(sorted({p.name for p in held}, key=str.casefold))),
+            safe_cell(_assigned_by(user, groups)),
+            _cost(held),
+        ]
+
+
+def write(path: Path, table: Iterable[list[str]]) -> Path:
+    """The list written to `path` row by row (never held whole: a large tenant's list is tens of MB),
+    UTF-8 with a byte-order mark as Excel expects (as findings.csv)."""
+    with atomic_text(path, encoding="utf-8-sig") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(table)
+    return path
+
+
+def write_for(
+    snapshot: TenantSnapshot,
+    seats: Iterable[SeatRow],
+    out_dir: Path,
+    tenant: str | None,
+    redact: bool,
+    env: Mapping[str, str],
+) -> Path:
+    """OUT_DIR/licensed-users.csv of an audit: the tenant named `tenant` (the tenants file's name in a
+    many-tenant run), else as it names itself; people pseudonymised as --redact does in findings.csv."""
+    pseudonyms = Pseudonymiser(redaction_key(env, snapshot.tenant_id)) if redact else None
+    label = tenant or snapshot.tenant_name or snapshot.tenant_id
+    return write(out_dir / FILE_NAME, rows(snapshot, seats, tenant=label, pseudonyms=pseudonyms))
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """The rows of a list written by `write` (header left out); [] when the file is missing."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except FileNotFoundError:
+        return []
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    return [row for row in table[1:] if row] if table and tuple(table[0]) == COLUMNS else []
+
+
+def join(paths: Iterable[Path], target: Path) -> Path:
+    """One list of every tenant: the rows of each list in `paths`, in that order, written to `target`."""
+    table = [row for path in paths for row in read_rows(path)]
+    return write(target, table)

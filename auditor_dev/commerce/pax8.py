@@ -1,0 +1,179 @@
+"""A loopback stand-in of Pax8's partner API, as its published OpenAPI documents shape it
+(devx.pax8.com: "Authentication Access Token API" and "PARTNER ENDPOINTS", v1):
+
+    POST /oauth/token          the token endpoint (https://token-manager.pax8.com/oauth/token): a JSON
+                               body {client_id, client_secret, audience, grant_type}; 200 {access_token,
+                               expires_in: 86400, token_type: "Bearer"}; wrong credentials, a grant other
+                               than client_credentials or an audience other than https://api.pax8.com:
+                               401 {error: "access_denied", error_description: "Unauthorized"}
+    GET  /v1/companies         the partner's companies, paged; /v1/companies/{companyId} one of them
+    GET  /v1/subscriptions     the partner's subscriptions, paged (page from 0, size 1..200, default
+                               10), filtered by companyId, productId, status: {content: [...], page:
+                               {size, totalElements, totalPages, number}}; a companyId that is not the
+                               partner's: 403 {type, message: "Invalid companyId", instance, status}
+
+Every API request needs `Authorization: Bearer <token>` of a token this server issued and that has
+not expired (its clock is injectable): else 401 in Pax8's error shape. Writes (PUT, POST, DELETE
+under /v1) are refused with 405 and counted in `writes`: the auditor only reads.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from auditor_dev.commerce.server import Asked, Reply, StandIn
+
+AUDIENCE = "https://api.pax8.com"
+TOKEN_SECONDS = 86400  # Pax8's tokens live 24 hours (TokenResponse.expires_in)
+MAX_SIZE = 200
+
+
+def _error(status: int, message: str, instance: str) -> Reply:
+    kinds = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 400: "Bad Request"}
+    return Reply(
+        status, {"type": kinds.get(status, "Error"), "message": message, "instance": instance, "status": status}
+    )
+
+
+class Pax8StandIn(StandIn):
+    """Pax8 for one partner: its client credentials, its companies and their subscriptions."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        companies: Sequence[Mapping[str, Any]],
+        subscriptions: Sequence[Mapping[str, Any]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(token=None)  # the tokens are this stand-in's own: issued by /oauth/token
+        self.client_id, self.client_secret = client_id, client_secret
+        self.companies = [dict(c) for c in companies]
+        self.subscriptions = [dict(s) for s in subscriptions]
+        self.clock = clock
+        self.issued: dict[str, float] = {}  # token -> when it expires
+        self.writes = 0
+
+    def route(self, asked: Asked) -> Reply:
+        if asked.path == "/oauth/token":
+            return self._token(asked)
+        if not asked.path.startswith("/v1/"):
+            return _error(404, "Not found", asked.path)
+        if asked.method != "GET":
+            self.writes += 1
+            return _error(405, "This stand-in is read only", asked.path)
+        bearer = asked.headers.get("authorization", "")
+        token = bearer[7:] if bearer.startswith("Bearer ") else ""
+        if token not in self.issued or self.issued[token] <= self.clock():
+            return _error(401, "Unauthorized", asked.path)
+        if asked.path == "/v1/subscriptions":
+            return self._subscriptions(asked)
+        if asked.path == "/v1/companies":
+            return self._paged(asked, self.companies)
+        if asked.path.startswith("/v1/companies/"):
+            found = [c for c in self.companies if c["id"] == asked.path.rsplit("/", 1)[1]]
+            return Reply(200, found[0]) if found else _error(404, "Company not found", asked.path)
+        return _error(404, "Not found", asked.path)
+
+    def _token(self, asked: Asked) -> Reply:
+        body = asked.body if isinstance(asked.body, dict) else {}
+        if (
+            asked.method != "POST"
+            or body.get("grant_type") != "client_credentials"
+            or body.get("audience") != AUDIENCE
+            or body.get("client_id") != self.client_id
+            or body.get("client_secret") != self.client_secret
+        ):
+            return Reply(401, {"error": "access_denied", "error_description": "Unauthorized"})
+        token = secrets.token_urlsafe(24)
+        self.issued[token] = self.clock() + TOKEN_SECONDS
+        return Reply(200, {"access_token": token, "expires_in": TOKEN_SECONDS, "token_type": "Bearer"})
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far expires now (as one does after its 24 hours)."""
+        for token in self.issued:
+            self.issued[token] = self.clock()
+
+    def _subscriptions(self, asked: Asked) -> Reply:
+        company = asked.query.get("companyId")
+        if company is not None and company not in {c["id"] for c in self.companies}:
+            return _error(403, "Invalid companyId", asked.path)
+        rows = [
+            s
+            for s in self.subscriptions
+            if all(asked.query.get(f) in (None, s.get(f)) for f in ("companyId", "productId", "status"))
+        ]
+        return self._paged(asked, rows)
+
+    def _paged(self, asked: Asked, rows: Sequence[Mapping[str, Any]]) -> Reply:
+        try:
+            page, size = int(asked.query.get("page", "0")), int(asked.query.get("size", "10"))
+        except ValueError:
+            return _error(400, "page and size must be numbers", asked.path)
+        if page < 0 or not 1 <= size <= MAX_SIZE:
+            return _error(400, f"size must be between 1 and {MAX_SIZE}", asked.path)
+        chunk = list(rows[page * size : (page + 1) * size])
+        pages = math.ceil(len(rows) / size) if rows else 0
+        return Reply(
+            200,
+            {"content": chunk, "page": {"size": size, "totalElements": len(rows), "totalPages": pages, "number": page}},
+        )
+
+
+# --- the sample tenant's distributor (`audit --demo --tenants`) ---------------------------------
+
+SAMPLE_CLIENT_ID = "demo-pax8-client"
+SAMPLE_COMPANY = "6f1b0c2e-4d5a-4c1e-9b7a-2c3d4e5f6a7b"  # Contoso at the sample's distributor
+SAMPLE_E3_PRODUCT = "a1e3e3e3-0000-4000-8000-0000000000e3"  # mapped to SPE_E3 in the demo's tenants entry
+
+
+def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """The sample tenant's seats at Pax8, planted to show each reconciliation finding: Microsoft 365
+    E3 billed above the enabled seats (mapped by product id), E5 matched by its name only with a
+    commitment ending, Power BI Pro billed below, and a product that is not Microsoft's. (companies,
+    subscriptions, the tenants entry's products map)."""
+    company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
+
+    def sub(n: int, product: str, name: str, quantity: int, price: float, **more: Any) -> dict[str, Any]:
+        return {
+            "id": f"00000000-0000-4000-8000-{n:012d}",
+            "companyId": SAMPLE_COMPANY,
+            "productId": product,
+            "productName": name,
+            "quantity": quantity,
+            "startDate": "2026-03-18T00:00:00Z",
+            "createdDate": "2026-03-17T00:00:00Z",
+            "billingStart": "2026-03-18",
+            "status": "Active",
+            "price": price,
+            "currencyCode": "EUR",
+            "billingTerm": "Monthly",
+            **more,
+        }
+
+    del as_of  # the sample's dates are fixed, as the tenant's are
+    subscriptions = [
+        sub(1, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 210, 33.75),
+        sub(
+            2,
+            "b2e5e5e5-0000-4000-8000-0000000000e5",
+            "Microsoft 365 E5",
+            12,
+            54.75,
+            billingTerm="Annual",
+            commitmentTerm={
+                "id": "c0000000-0000-4000-8000-000000000001",
+                "term": "1-Year",
+                "endDate": "2027-03-17T00:00:00Z",
+            },
+        ),
+        sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40),
+        sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10),
+        sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, status="Cancelled"),  # not billed
+    ]
+    return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}

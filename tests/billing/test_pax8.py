@@ -1,0 +1,224 @@
+"""The distributor's seats (issue 77, point 4): Pax8's partner API read through its loopback stand-in
+(auditor_dev/commerce/pax8.py, Pax8's published shapes), and reconciled with a tenant's products:
+paging, a product map, a name guess, more billed than enabled, an expired token, a refused secret,
+a company not the partner's; read only; the secret in no output."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from auditor.billing.pax8 import Pax8, Pax8Error
+from auditor.cli import main
+from auditor.common.errors import UsageError
+from auditor.delivery.matrix import load_tenants
+from auditor.fleet.distributor import reconcile
+from auditor_dev.commerce.pax8 import Pax8StandIn
+
+COMPANY = "11111111-2222-4333-8444-555555555555"
+OTHER = "99999999-2222-4333-8444-555555555555"
+E3 = "aaaaaaaa-0000-4000-8000-0000000000e3"
+SECRET = "s3cret-Pax8-value-never-printed"
+
+
+def _sub(n: int, product: str, name: str, quantity: int, **more: object) -> dict[str, object]:
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "companyId": COMPANY,
+        "productId": product,
+        "productName": name,
+        "quantity": quantity,
+        "status": "Active",
+        "price": 10.0,
+        "currencyCode": "EUR",
+        "billingTerm": "Monthly",
+        **more,
+    }
+
+
+def _stand_in(subscriptions: list[dict[str, object]], **kw: object) -> Pax8StandIn:
+    companies = [{"id": COMPANY, "name": "Contoso"}]
+    return Pax8StandIn(client_id="msp", client_secret=SECRET, companies=companies, subscriptions=subscriptions, **kw)  # type: ignore[arg-type]
+
+
+def test_every_page_is_read_with_one_token() -> None:
+    many = [_sub(n, E3, "Microsoft 365 E3", 1) for n in range(450)]
+    others = [{**_sub(1000 + n, E3, "Microsoft 365 E3", 1), "companyId": OTHER} for n in range(5)]
+    with _stand_in(many + others) as pax8, Pax8("msp", SECRET, endpoint=pax8.url) as client:
+        got = client.subscriptions(COMPANY)
+        pages = [r for r in pax8.requests if r.path == "/v1/subscriptions"]
+    assert len(got) == 450 and {s.company_id for s in got} == {COMPANY}  # only this company's
+    assert [r.query["page"] for r in pages] == ["0", "1", "2"] and {r.query["size"] for r in pages} == {"200"}
+    assert client.token_requests == 1
+    assert pax8.writes == 0 and {r.method for r in pax8.requests} == {"GET", "POST"}  # POST: the token only
+    token = next(r for r in pax8.requests if r.path == "/oauth/token")
+    assert token.body == {
+        "client_id": "msp",
+        "client_secret": SECRET,
+        "audience": "https://api.pax8.com",
+        "grant_type": "client_credentials",
+    }
+
+
+def test_an_expired_token_is_renewed_once() -> None:
+    with _stand_in([_sub(1, E3, "Microsoft 365 E3", 3)]) as pax8, Pax8("msp", SECRET, endpoint=pax8.url) as client:
+        assert len(client.subscriptions(COMPANY)) == 1
+        pax8.expire_tokens()  # 24 hours later
+        assert len(client.subscriptions(COMPANY)) == 1
+        statuses = [r for r in pax8.requests if r.path == "/v1/subscriptions"]
+    assert client.token_requests == 2 and len(statuses) == 3  # the refused request, then again
+
+
+def test_a_refused_secret_and_a_foreign_company_are_errors_without_the_secret() -> None:
+    with _stand_in([]) as pax8:
+        with Pax8("msp", "wrong-" + SECRET, endpoint=pax8.url) as client, pytest.raises(Pax8Error) as refused:
+            client.subscriptions(COMPANY)
+        with Pax8("msp", SECRET, endpoint=pax8.url) as client, pytest.raises(Pax8Error) as foreign:
+            client.subscriptions(OTHER)
+    assert "refused the client credentials (HTTP 401)" in str(refused.value) and SECRET not in str(refused.value)
+    assert "HTTP 403: Invalid companyId" in str(foreign.value)
+
+
+def test_the_stand_in_refuses_what_pax8_refuses() -> None:
+    import httpx
+
+    with _stand_in([]) as pax8:
+        assert httpx.get(f"{pax8.url}/v1/subscriptions").status_code == 401  # no token
+        token = httpx.post(
+            f"{pax8.url}/oauth/token",
+            json={
+                "client_id": "msp",
+                "client_secret": SECRET,
+                "audience": "api://usage",
+                "grant_type": "client_credentials",
+            },
+        )
+        assert token.status_code == 401 and token.json() == {
+            "error": "access_denied",
+            "error_description": "Unauthorized",
+        }
+        good = httpx.post(
+            f"{pax8.url}/oauth/token",
+            json={
+                "client_id": "msp",
+                "client_secret": SECRET,
+                "audience": "https://api.pax8.com",
+                "grant_type": "client_credentials",
+            },
+        ).json()
+        assert good["expires_in"] == 86400 and good["token_type"] == "Bearer"
+        auth = {"Authorization": f"Bearer {good['access_token']}"}
+        assert httpx.get(f"{pax8.url}/v1/subscriptions", params={"size": 201}, headers=auth).status_code == 400
+        assert httpx.put(f"{pax8.url}/v1/subscriptions/x", json={"quantity": 1}, headers=auth).status_code == 405
+
+
+REPORT = {
+    "skus": [
+        {
+            "sku": "SPE_E3",
+            "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+            "name": "Microsoft 365 E3",
+            "enabled": 20,
+            "consumed": 18,
+        },
+        {
+            "sku": "SPE_E5",
+            "sku_id": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
+            "name": "Microsoft 365 E5",
+            "enabled": 10,
+            "consumed": 10,
+        },
+    ]
+}
+
+
+def test_the_reconciliation_per_product() -> None:
+    subs = [
+        _sub(1, E3, "Office thing", 25),  # mapped by id: billed 25 > enabled 20, 7 unused
+        _sub(
+            2,
+            "bbbbbbbb-0000-4000-8000-0000000000e5",
+            "Microsoft 365 E5",
+            8,
+            commitmentTerm={"term": "Annual", "endDate": "2027-02-01T00:00:00Z"},
+        ),  # by name: fewer
+        _sub(3, "cccccccc-0000-4000-8000-0000000000cc", "Some Backup", 4),  # no match
+        _sub(4, E3, "Office thing", 9, status="Cancelled"),  # not billed
+    ]
+    from auditor.billing.pax8 import _subscription
+
+    doc = reconcile({"products": {E3: "SPE_E3"}}, REPORT, [_subscription(s) for s in subs])
+    products = {p["sku"]: p for p in doc["products"]}
+    assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"
+    assert products["SPE_E5"]["matched_by"] == "name" and products["SPE_E5"]["term_end"] == "2027-02-01"
+    kinds = {(f["kind"], f["sku"]): f for f in doc["findings"]}
+    assert kinds[("billed_more", "SPE_E3")]["seats"] == 5
+    assert kinds[("billed_unused", "SPE_E3")] == {
+        "kind": "billed_unused",
+        "sku": "SPE_E3",
+        "seats": 7,
+        "monthly": 70.0,
+        "currency": "EUR",
+    }
+    assert kinds[("billed_fewer", "SPE_E5")]["seats"] == 2 and ("billed_unused", "SPE_E5") not in kinds
+    assert kinds[("term_end", "SPE_E5")]["date"] == "2027-02-01"
+    assert any("matched to SPE_E5 by its name" in w and "bbbbbbbb" in w for w in doc["warnings"])
+    assert any("'Some Backup'" in w and "matches no product" in w for w in doc["warnings"])
+
+
+def test_the_tenants_file_block_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    head = "defaults:\n  client_id: 00000000-0000-0000-0000-0000000000c1\n"
+    head += "tenants:\n  - name: A\n    tenant_id: a.example\n"
+    path.write_text(
+        head + f"    distributor: {{pax8: {{company_id: {COMPANY}, products: {{{E3}: SPE_E3}}}}}}\n", "utf-8"
+    )
+    (job,) = load_tenants(path)
+    assert json.loads(job.distributor) == {"pax8": {"company_id": COMPANY, "products": {E3: "SPE_E3"}}}
+    path.write_text(head + "    distributor: {pax8: {company_id: not-a-guid}}\n", "utf-8")
+    with pytest.raises(UsageError, match="company_id"):
+        load_tenants(path)
+    path.write_text(head + f"    distributor: {{sherweb: {{company_id: {COMPANY}}}}}\n", "utf-8")
+    with pytest.raises(UsageError, match="pax8"):
+        load_tenants(path)
+
+
+def test_the_many_tenant_demo_reconciles_contoso_and_prints_no_secret(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    # the demo's Pax8 secret (and the stand-in's tokens), made known here: in no output of the run
+    monkeypatch.setattr("secrets.token_urlsafe", lambda n=None: SECRET)
+    main(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path)])
+    doc = json.loads((tmp_path / "contoso" / "distributor.json").read_text("utf-8"))
+    kinds = {(f["kind"], f["sku"]) for f in doc["findings"]}
+    assert {("billed_more", "SPE_E3"), ("term_end", "SPE_E5"), ("billed_fewer", "POWER_BI_PRO")} <= kinds
+    assert not (tmp_path / "fabrikam" / "distributor.json").exists()  # no distributor named for it
+    rows = {r["key"]: r for r in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
+    assert rows["contoso"]["distributor"] == {"differences": 3, "error": None}  # E3, E5 and Power BI Pro
+    assert rows["fabrikam"]["distributor"] is None
+    assert "Products the distributor bills otherwise" in (tmp_path / "tenants.md").read_text("utf-8")
+    err = capsys.readouterr().err
+    assert "matched to SPE_E5 by its name" in err and SECRET not in err
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_a_tenants_file_naming_pax8_needs_the_msps_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "defaults:\n  client_id: 00000000-0000-0000-0000-0000000000c1\n"
+        "tenants:\n  - name: A\n    tenant_id: a.example\n"
+        f"    distributor: {{pax8: {{company_id: {COMPANY}}}}}\n",
+        "utf-8",
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for key in [k for k in os.environ if k.startswith("PAX8_")]:
+            patch.delenv(key)
+        assert main(["audit", "--tenants", str(path), "--output-dir", str(tmp_path / "out")]) == 2
+    assert "PAX8_CLIENT_SECRET" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "a").exists()  # stopped before any tenant

@@ -1,0 +1,121 @@
+"""`license-auditor lists`: each customer's licence list e-mailed to that customer alone (issue 77,
+point 2), read back from a real SMTP server on loopback: the CSV attached as the audit wrote it, the
+summary in the body in the tenant's language, and nothing of another tenant in any message."""
+
+from __future__ import annotations
+
+import email
+import json
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+
+from .conftest import smtp_server
+
+CLIENT = "00000000-0000-0000-0000-0000000000c1"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`audit --demo --tenants`: Contoso and Fabrikam, each with its list, in one output folder."""
+    out = tmp_path_factory.mktemp("msp") / "reports"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+        main(["audit", "--demo", "--tenants", "--output-dir", str(out)])
+    return out
+
+
+def _tenants_file(tmp_path: Path, run: Path, extra: str = "") -> Path:
+    ids = {k: json.loads((run / k / "report.json").read_text("utf-8"))["tenant"]["id"] for k in ("contoso", "fabrikam")}
+    path = tmp_path / "tenants.yaml"
+    path.write_text(
+        "defaults:\n"
+        f"  client_id: {CLIENT}\n"
+        "tenants:\n"
+        "  - name: Contoso\n"
+        f"    tenant_id: {ids['contoso']}\n"
+        "    list_to: it@contoso.example\n"
+        "  - name: Fabrikam\n"
+        f"    tenant_id: {ids['fabrikam']}\n"
+        "    locale: nl\n"
+        "    email_to: nightly@fabrikam.example\n"
+        "    list_to: [boss@fabrikam.example, it@fabrikam.example]\n" + extra,
+        "utf-8",
+    )
+    return path
+
+
+def _parsed(content: bytes) -> EmailMessage:
+    message = email.message_from_bytes(content, policy=default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_each_customer_gets_its_own_list_and_nothing_else(
+    tmp_path: Path, run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenants = _tenants_file(tmp_path, run, "  - name: Northwind\n    tenant_id: northwind.example\n")
+    with smtp_server() as server:
+        argv = ["lists", str(run), "--tenants", str(tenants), "--smtp-host", server.host]
+        code = main([*argv, "--smtp-port", str(server.port), "--from", "msp@msp.example"])
+        received = list(server.recorder.messages)
+    assert code == 0, capsys.readouterr().err
+    by_rcpt = {tuple(sorted(m.rcpt_tos)): _parsed(m.content) for m in received}
+    assert set(by_rcpt) == {("it@contoso.example",), ("boss@fabrikam.example", "it@fabrikam.example")}
+    contoso, fabrikam = by_rcpt[("it@contoso.example",)], by_rcpt[("boss@fabrikam.example", "it@fabrikam.example")]
+    for message, key, name in ((contoso, "contoso", "Contoso"), (fabrikam, "fabrikam", "Fabrikam")):
+        attachments = list(message.iter_attachments())
+        assert [a.get_filename() for a in attachments] == ["licensed-users.csv"]
+        data = (run / key / "licensed-users.csv").read_bytes()
+        assert attachments[0].get_payload(decode=True) == data  # as the audit wrote it
+        assert name in str(message["Subject"])
+    contoso_body = contoso.get_body(("plain",))
+    assert contoso_body is not None
+    text = contoso_body.get_content()
+    assert "Microsoft 365 E3: 202 of 203 in use" in text and "Licenses in use" in text
+    fabrikam_body = fabrikam.get_body(("plain",))
+    assert fabrikam_body is not None
+    dutch = fabrikam_body.get_content()
+    assert "Licenties in gebruik" in dutch and " in gebruik" in dutch  # the tenant's locale
+    # nothing of Contoso in Fabrikam's message, nor its nightly recipient
+    whole = b"".join(m.content for m in received if "boss@fabrikam.example" in m.rcpt_tos)
+    assert b"contoso" not in whole.lower() and b"nightly@fabrikam" not in whole
+    assert "northwind" not in capsys.readouterr().err  # no list_to: nothing sent, nothing said
+
+
+def test_a_list_holding_another_tenants_rows_is_not_sent(tmp_path: Path, run: Path) -> None:
+    copy = tmp_path / "run"
+    for key in ("contoso", "fabrikam"):
+        (copy / key).mkdir(parents=True)
+        for name in ("report.json", "licensed-users.csv"):
+            (copy / key / name).write_bytes((run / key / name).read_bytes())
+    contoso_row = (run / "contoso" / "licensed-users.csv").read_text("utf-8-sig").splitlines()[1]
+    with (copy / "fabrikam" / "licensed-users.csv").open("a", encoding="utf-8") as out:
+        out.write(contoso_row + "\r\n")
+    tenants = _tenants_file(tmp_path, run)
+    with smtp_server() as server:
+        argv = ["lists", str(copy), "--tenants", str(tenants), "--smtp-host", server.host]
+        code = main([*argv, "--smtp-port", str(server.port), "--from", "msp@msp.example"])
+        received = list(server.recorder.messages)
+    assert code == 3
+    assert [m.rcpt_tos for m in received] == [["it@contoso.example"]]  # Contoso's own still goes
+
+
+def test_list_to_is_checked_and_never_a_default(tmp_path: Path) -> None:
+    path = tmp_path / "tenants.yaml"
+    path.write_text(
+        f"defaults:\n  client_id: {CLIENT}\n  list_to: all@msp.example\n"
+        "tenants:\n  - name: A\n    tenant_id: a.example\n",
+        "utf-8",
+    )
+    assert main(["lists", str(tmp_path), "--tenants", str(path), "--smtp-host", "h", "--from", "m@m.example"]) == 2
+    path.write_text(
+        f"defaults:\n  client_id: {CLIENT}\ntenants:\n"
+        "  - name: A\n    tenant_id: a.example\n    list_to: not an address\n",
+        "utf-8",
+    )
+    assert main(["lists", str(tmp_path), "--tenants", str(path), "--smtp-host", "h", "--from", "m@m.example"]) == 2
