@@ -9,7 +9,6 @@ import gc
 import os
 import shlex
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from auditor.common.errors import (
     clean_message,
 )
 from auditor.common.outputs import output_lock, rotate_previous
+from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
@@ -219,50 +219,6 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
     return code
 
 
-class _Timings:
-    """Wall time per phase, the CPU time spent in it (the audit's and its forked workers') and the
-    peak resident memory by the end of each, on stderr when LICENSE_AUDITOR_TIMINGS=1 (the
-    benchmark reads the three lines). CPU and memory are the process's: in `audit --tenants`,
-    whose audits run side by side in threads, they are all of theirs."""
-
-    def __init__(self) -> None:
-        self.on = bool(os.environ.get("LICENSE_AUDITOR_TIMINGS"))
-        self.last = time.perf_counter()
-        self.last_cpu = _cpu_s()
-        self.phases: list[tuple[str, float]] = [("start-up", self.last - STARTED)]
-        self.cpu: list[tuple[str, float]] = [("start-up", self.last_cpu)]
-        self.peaks: list[tuple[str, float]] = [("start-up", _peak_mb())]
-
-    def mark(self, phase: str) -> None:
-        now, cpu = time.perf_counter(), _cpu_s()
-        self.phases.append((phase, now - self.last))
-        self.cpu.append((phase, cpu - self.last_cpu))
-        self.peaks.append((phase, _peak_mb()))
-        self.last, self.last_cpu = now, cpu
-
-    def report(self) -> None:
-        if self.on:
-            _say("timings: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.phases))
-            _say("cpu: " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in self.cpu))
-            _say("peak memory: " + ", ".join(f"{name} {mb:.0f}MB" for name, mb in self.peaks))
-
-
-def _cpu_s() -> float:
-    """The CPU time of this process and of its children that have ended (the report's forked
-    workers, once their pool is shut down), user and system, in seconds."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-def _peak_mb() -> float:
-    """This process's peak resident set size so far, in MB (0 where the platform does not say)."""
-    try:
-        import resource  # the standard library's, on POSIX only
-    except ImportError:  # not on Windows
-        return 0.0
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
-
-
 def _billing(args: argparse.Namespace) -> BillingFile | None:
     path = getattr(args, "billing", None)
     if not path:
@@ -309,7 +265,7 @@ def _check_snapshot_path(args: argparse.Namespace) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    timings = _Timings()
+    timings = PhaseTimings(STARTED, _say)
     formats = parse_formats(args.format)
     email = _email_options(args)
     # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
