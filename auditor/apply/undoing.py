@@ -38,7 +38,7 @@ from .lock import hold
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state, unmet
-from .undo import inverse, no_inverse, reverse
+from .undo import inverse, no_inverse, reverse, subject
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
 
@@ -383,7 +383,8 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
         session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
         session.skip(k, original, original.raw, reason, None, undoes)
         return True
-    state = await session.read(undo.k + 1, original, original.raw, undoes)
+    # what the inverse carries (an undo of an undo re-checks what the change it makes again rested on) is read too
+    state = await session.read(undo.k + 1, subject(line), original.raw, undoes)
     if original.group:
         await session.group(original.group)
     lost = ""
@@ -394,7 +395,7 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
     # the reverse of the change, not the change itself: what undo is about to do
     session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
     inv = inverse(line, k, state, session.client.base_url, where)
-    if not state.exists:  # nothing can be restored for a user deleted since: named, exit 3
+    if not state.exists or inv.refused:  # the user deleted since, or an undo that kept no preconditions: exit 3
         session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
         undo.problems.append(f"change {line.n} not undone: {inv.note}")
         return False
