@@ -53,6 +53,22 @@ def _arm_path(account: str, name: str, tail: str = "") -> str:
     )
 
 
+def request_line(source: object, kind: object, scope: str, sub_id: str, agreement: object) -> tuple[str, str] | None:
+    """The method and path of a commerce change of `kind` on the subscription `sub_id` of `scope`
+    (the billing account, or the Partner Center customer); None for a change no API makes so. apply
+    holds a plan's request to it, so a hand-edited path or method is refused."""
+    if source == "billing-account":
+        if kind == "reduce":
+            return "PATCH", _arm_path(scope, sub_id)
+        if kind == "cancel" and (agreement or MCA) == MCA:
+            return "DELETE", _arm_path(scope, sub_id)
+        if kind == "cancel" and agreement == MPA:
+            return "POST", _arm_path(scope, sub_id, "/cancel")
+    if source == "partner-center" and kind in ("reduce", "schedule_reduction"):
+        return "PATCH", f"/v1/customers/{scope}/subscriptions/{sub_id}"
+    return None
+
+
 def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(kind, request) for an action an API can perform, else None."""
     api = action.get("api") or {}
