@@ -524,26 +524,23 @@ class UsersRead:
 
 
 async def read_users(how: UsersRead) -> list[User]:
-    """Every user: in partitions when the tenant is large enough and concurrency allows, proven
-    complete against GET /users/$count; otherwise (or when that fails) one page after another."""
+    """Every user: in partitions when the tenant is large enough and concurrency allows, else one
+    page after another; either way proven complete against GET /users/$count."""
     if how.concurrency is not None and how.concurrency <= 1:
-        users: list[User] = await how.sequential()
-        return users
+        return await _sequential(how, None)
     try:
         before = await count_users(how.client)
     except AuthError:
         raise
     except CollectionError as exc:
         how.progress.note(f"could not count the users ({exc}); reading them one page after another")
-        users = await how.sequential()
-        return users
+        return await _sequential(how, None)
     how.progress.expect(before)
     if how.concurrency is None:
         how.client.pacing.counted(before)  # the directory streams share the bucket of this tenant's size
     streams = how.concurrency or budget_streams(before, cap=stream_cap(before, how.page_size))
     if not worth_partitioning(before, how.page_size, streams):
-        users = await how.sequential()
-        return users
+        return await _sequential(how, before)
     if how.concurrency is None:
         how.progress.note(
             f"reading /users in {streams} partitions at once (the directory budget of a tenant of "
@@ -571,8 +568,7 @@ async def read_users(how: UsersRead) -> list[User]:
             f"{exc.error.code or '(no code)'}); the users were read one page after another instead",
         )
         how.progress.restart()
-        users = await how.sequential()
-        return users
+        return await _sequential(how, before)
     after = await reader.after()
     check = Check(len(users), before, after)
     if not check.short:
@@ -580,8 +576,31 @@ async def read_users(how: UsersRead) -> list[User]:
     _say(how, f"the partitioned read of /users {check.describe()}; the users were read again one page after another")
     del users
     how.progress.restart()
+    read: list[User] = await how.sequential()
+    again = Check(len(read), after if after is not None else before, await count_or_none(how.client, count_path()))
+    if again.short:
+        how.gaps.append(again.gap())
+    return read
+
+
+async def _sequential(how: UsersRead, before: int | None) -> list[User]:
+    """The users one page after another, proven complete as the partitions are: against GET
+    /users/$count before the read (`before`, None: not counted) and after it. A listing that ends
+    short of the counts (a page cut, no @odata.nextLink where more users exist, an empty `value`)
+    is read once more; short again, the users part is a gap (exit 3), never a complete tenant."""
+    users: list[User] = await how.sequential()
+    after = await count_or_none(how.client, count_path())
+    first = before if before is not None else after
+    if first is None:
+        return users  # no count at all: the cap (check_cap) is the only bound, as the progress line says
+    check = Check(len(users), first, after)
+    if not check.short:
+        return users
+    _say(how, f"the read of /users {check.describe()}; the users were read again one page after another")
+    del users
+    how.progress.restart()
     users = await how.sequential()
-    again = Check(len(users), after if after is not None else before, await count_or_none(how.client, count_path()))
+    again = Check(len(users), after if after is not None else first, await count_or_none(how.client, count_path()))
     if again.short:
         how.gaps.append(again.gap())
     return users
