@@ -94,10 +94,10 @@ def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     for c in changes:
         method = str(c["request"].get("method")).upper()
         arm_cancel = c.get("kind") == "cancel" and c.get("source") == "billing-account"
-        if method == "DELETE" and not (arm_cancel and (c.get("agreement") or MCA) == MCA):
+        if method == "DELETE" and not (arm_cancel and (c.get("agreement") or MCA) in (MCA, MPA)):
             raise UsageError(
                 f"plan.json: commerce change {c.get('n')} is a DELETE; the only one a plan sends is the cancel "
-                "of a billing subscription of a Microsoft Customer Agreement account"
+                "of a billing subscription of a Microsoft Customer or Partner Agreement account"
             )
         asked = _asked_seats(c)
         if c.get("kind") in ("reduce", "schedule_reduction") and asked != c.get("to"):
