@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from auditor.common.errors import AuthError, CollectionError, clean_message
+from auditor.common.errors import AuthError, CollectionError, clean_message, console_line
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
@@ -93,7 +93,7 @@ class Session:
             raise ApplyStopped(f"stopped by {self.stop_signal} before {what}; nothing more was sent")
 
     def say(self, text: str) -> None:
-        print(clean_message(text), file=self.out, flush=True)
+        print(console_line(text), file=self.out, flush=True)
 
     def warn(self, text: str) -> None:
         print(clean_message(f"license-auditor: {text}"), file=self.err, flush=True)
