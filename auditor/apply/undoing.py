@@ -22,6 +22,7 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,7 +35,7 @@ from ..formats.plan_json import PlanFile, Where
 from . import permissions
 from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, find_plan, plan_journals, read_journal, unsettled
-from .lock import hold
+from .lock import hold, hold_plan
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state, unmet
@@ -548,9 +549,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
         from .commerce_undo import undo_from_args
 
         return undo_from_args(args, path, clock().date())
-    with hold(path, "the journal"):  # not while an apply still writes it
+    with hold(path, "the journal"), contextlib.ExitStack() as plan_lock:  # not while an apply still writes it
         journal = read_journal(path)
         plan = find_plan(journal, args.plan)
+        plan_lock.enter_context(hold_plan(plan.sha256))  # nor while an apply or undo of its plan runs
         history = plan_journals(plan.sha256, [path.resolve().parent, plan.path.resolve().parent])
         if not any(j.path.resolve() == path.resolve() for j in history):  # lines of no plan, checked with --plan
             history.append(journal)

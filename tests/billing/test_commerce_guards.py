@@ -137,3 +137,50 @@ def test_apply_commerce_with_a_token_that_names_no_tenant_runs_in_one_event_loop
         out = capsys.readouterr().out
         assert "commerce changes: 2 (dry run" in out
         assert graph.requests_to("/organization") and graph.requests_to("/subscribedSkus")
+
+
+def test_undo_commerce_without_a_terminal_buys_nothing_and_says_so(
+    stand_ins: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`undo --commerce --yes` in CI (no terminal): nobody says yes to the price, so nothing is bought
+    and the run exits 3 naming what was not bought back (before: exit 0). While another run holds
+    the commerce journal, undo --commerce waits for nobody: exit 2."""
+    from auditor.apply.lock import hold
+    from auditor.cli import main
+
+    _, _, arm, pc = stand_ins
+    account = next(iter(arm.accounts))
+    commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
+    path = tmp_path / "commerce.jsonl"
+    journal = CommerceJournal(path)
+    reduce = _arm_reduce(account)
+    assert (
+        asyncio.run(
+            run_commerce(
+                [reduce],
+                commerce,
+                _seats({PBI: (34, 31)}),
+                execute=True,
+                journal=journal,
+                today=TODAY,
+                out=io.StringIO(),
+            )
+        )
+        == 0
+    )
+    journal.close()
+    commerce.close()
+    monkeypatch.setenv("AUDITOR_BILLING_TOKEN", "arm-token")
+    monkeypatch.setenv("AUDITOR_PARTNER_CENTER_TOKEN", "pc-token")
+    monkeypatch.setattr("auditor.apply.undoing.clock", lambda: NOW)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal
+    undo = ["undo", str(path), "--commerce", "--yes", "--auth", "token"]
+    undo += ["--billing-endpoint", arm.url, "--partner-center-endpoint", pc.url]
+    with hold(path, "the commerce journal"):
+        assert main(undo) == 2
+    assert "another license-auditor run is using the commerce journal" in capsys.readouterr().err
+    assert main(undo) == 3
+    captured = capsys.readouterr()
+    assert "C1: not bought back: no terminal to ask the price at" in captured.out
+    assert "C1: 1 seats of POWER_BI_PRO" in captured.err and "nobody was asked the price" in captured.err
+    assert not [r for r in arm.requests if r.method == "PATCH"][1:]  # only the reduction itself
