@@ -34,7 +34,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeGuard
 
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 
@@ -52,7 +52,7 @@ SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (en
 KINDS = ("reduce", "schedule_reduction", "cancel")
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
