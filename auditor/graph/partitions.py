@@ -30,15 +30,12 @@ requests (each narrower partition ends in a page of its own, or an empty one), s
 only somewhat longer than its share is read whole. The counts only plan the read: a failed one
 reads the partition whole, and completeness is proven as below.
 
-Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before the read, and after
-it (asked beside the last pages: once every partition has started and about two pages a stream
-are left).
-The union of the partitions' user ids must not fall short of the smaller count by more than the
-two counts differ (users created or deleted while the tenant was read cannot be told apart from
-users missed; in a tenant that did not change, the tolerance is zero). A shortfall beyond that (a
-UPN starting with a character outside the partitions, a user renamed from a partition not yet
-read into one already read) re-reads /users one page after another; if that read falls short of
-a fresh count too, the users part is a gap (exit 3).
+Proof of completeness, of a read in partitions or in one chain: GET /users/$count (ConsistencyLevel:
+eventual) before the read, and after it (beside the last pages of partitions, once every one has
+started and about two pages a stream are left). The user ids read must not fall short of the
+smaller count by more than the two counts differ (users created or deleted meanwhile look missed).
+A shortfall beyond that (a UPN outside the partitions, a user renamed into a partition already read,
+a page cut short) re-reads /users in one chain; short of a fresh count too, a users gap (exit 3).
 
 When Graph refuses a partition (400) the read falls back to one page after another, says so on
 stderr and among the report's warnings. A user returned twice (renamed while read) follows the
@@ -569,41 +566,33 @@ async def read_users(how: UsersRead) -> list[User]:
         )
         how.progress.restart()
         return await _sequential(how, before)
-    after = await reader.after()
-    check = Check(len(users), before, after)
-    if not check.short:
-        return users
-    _say(how, f"the partitioned read of /users {check.describe()}; the users were read again one page after another")
-    del users
-    how.progress.restart()
-    read: list[User] = await how.sequential()
-    again = Check(len(read), after if after is not None else before, await count_or_none(how.client, count_path()))
-    if again.short:
-        how.gaps.append(again.gap())
-    return read
+    return await _proven(how, users, before, await reader.after(), "partitioned read")
 
 
 async def _sequential(how: UsersRead, before: int | None) -> list[User]:
-    """The users one page after another, proven complete as the partitions are: against GET
-    /users/$count before the read (`before`, None: not counted) and after it. A listing that ends
-    short of the counts (a page cut, no @odata.nextLink where more users exist, an empty `value`)
-    is read once more; short again, the users part is a gap (exit 3), never a complete tenant."""
+    """The users in one chain, proven complete (_proven) against `before` (None: not counted)."""
     users: list[User] = await how.sequential()
     after = await count_or_none(how.client, count_path())
     first = before if before is not None else after
     if first is None:
         return users  # no count at all: the cap (check_cap) is the only bound, as the progress line says
-    check = Check(len(users), first, after)
+    return await _proven(how, users, first, after, "read")
+
+
+async def _proven(how: UsersRead, users: list[User], before: int, after: int | None, read: str) -> list[User]:
+    """`users` when not short of the counts (Check); else /users read again in one chain, and, short
+    of a fresh count too, a users gap (exit 3): never a complete tenant."""
+    check = Check(len(users), before, after)
     if not check.short:
         return users
-    _say(how, f"the read of /users {check.describe()}; the users were read again one page after another")
+    _say(how, f"the {read} of /users {check.describe()}; the users were read again one page after another")
     del users
     how.progress.restart()
-    users = await how.sequential()
-    again = Check(len(users), after if after is not None else first, await count_or_none(how.client, count_path()))
-    if again.short:
-        how.gaps.append(again.gap())
-    return users
+    again: list[User] = await how.sequential()
+    last = Check(len(again), after if after is not None else before, await count_or_none(how.client, count_path()))
+    if last.short:
+        how.gaps.append(last.gap())
+    return again
 
 
 def _say(how: UsersRead, text: str) -> None:

@@ -385,3 +385,9 @@ class RereadFails:
 
 def run(command: str, target: Path, graph: Graph, *extra: str) -> int:
     return main([command, str(target), "--graph-endpoint", graph.url, "--auth", "token", *extra])
+
+
+def held_skus(emulator: GraphEmulator, uid: str) -> set[str]:
+    """The products the user holds now, in any way (skuIds, as the emulator's tenant has them)."""
+    [user] = [u for u in emulator.snapshot().users if u.id == uid]
+    return {s.sku_id for s in user.license_assignment_states}

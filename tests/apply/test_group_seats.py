@@ -16,6 +16,8 @@ from auditor.data.model import AssignedLicense
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
+from .conftest import held_skus
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
@@ -31,11 +33,6 @@ class _Pinned(datetime):
     @classmethod
     def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
         return datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
-
-
-def _held(graph: GraphEmulator, uid: str) -> set[str]:
-    [user] = [u for u in graph.snapshot().users if u.id == uid]
-    return {s.sku_id for s in user.license_assignment_states}
 
 
 def test_a_leave_or_join_of_a_group_that_now_assigns_more_is_skipped_and_named(
@@ -62,7 +59,7 @@ def test_a_leave_or_join_of_a_group_that_now_assigns_more_is_skipped_and_named(
         for gid in (PILOT_GROUP, FRONTLINE):
             [group] = [g for g in graph.snapshot().groups if g.id == gid]
             graph.tenant.set_group_licenses(gid, (*group.assigned_licenses, AssignedLicense(E5)))
-        held = _held(graph, PILOT)
+        held = held_skus(graph, PILOT)
         assert E5 in held
         capsys.readouterr()
         journal = tmp_path / "apply.jsonl"
@@ -79,5 +76,5 @@ def test_a_leave_or_join_of_a_group_that_now_assigns_more_is_skipped_and_named(
         assert notes[("add_member", STARTER)].endswith(
             "(Microsoft 365 F3 +1): joining it would give Microsoft 365 E5 too; plan again"
         )
-        assert _held(graph, PILOT) == held  # Pilot Tester keeps Copilot and E5
-        assert E5 not in _held(graph, STARTER)
+        assert held_skus(graph, PILOT) == held  # Pilot Tester keeps Copilot and E5
+        assert E5 not in held_skus(graph, STARTER)

@@ -16,6 +16,8 @@ from auditor.cli import main
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
+from .conftest import held_skus
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
@@ -63,11 +65,6 @@ def undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         yield graph, tmp_path / "undo.jsonl", conn
 
 
-def _held(graph: GraphEmulator, uid: str) -> set[str]:
-    [user] = [u for u in graph.snapshot().users if u.id == uid]
-    return {s.sku_id for s in user.license_assignment_states}
-
-
 def test_undoing_the_undo_checks_what_each_removal_rested_on(undone: Any, capsys: pytest.CaptureFixture[str]) -> None:
     graph, journal, conn = undone
     # between the undo and its undo: the guest became a member, the idle user signed in, and the
@@ -75,7 +72,7 @@ def test_undoing_the_undo_checks_what_each_removal_rested_on(undone: Any, capsys
     graph.tenant.change_user(GUEST, user_type="Member")
     graph.tenant.change_user(IDLE, last_successful_sign_in_date_time="2026-10-31T09:15:00Z")
     graph.tenant.remove_member(STAFF, MAIL)
-    assert E3 not in _held(graph, MAIL) and EXO_P1 in _held(graph, MAIL)
+    assert E3 not in held_skus(graph, MAIL) and EXO_P1 in held_skus(graph, MAIL)
     capsys.readouterr()
     redo = journal.with_name("redo.jsonl")
     # as in apply, a change skipped because the tenant changed is no failure (exit 0), and is named
@@ -85,7 +82,7 @@ def test_undoing_the_undo_checks_what_each_removal_rested_on(undone: Any, capsys
     assert "userType is Member now; the change rests on userType Guest" in skipped[GUEST]
     assert "signed in successfully at 2026-10-31T09:15:00Z, within the last 90 days" in skipped[IDLE]
     assert skipped[MAIL] == "the user does not hold Microsoft 365 E3"
-    assert EXO_P1 in _held(graph, MAIL)  # she keeps her mailbox's product
+    assert EXO_P1 in held_skus(graph, MAIL)  # she keeps her mailbox's product
     # the removals whose grounds still hold are made again
     done = [line for line in _lines(redo) if line["outcome"] == "done"]
     assert len(done) >= 20 and not {GUEST, IDLE, MAIL} & {line["action"]["user"] for line in done}
