@@ -47,11 +47,16 @@ def lock(fd: int, path: Path, what: str) -> None:
         raise UsageError(f"another license-auditor run is using {what} {path}; wait for it to finish") from None
 
 
+def lock_folder() -> Path:
+    """Where the plans' locks are: a folder of the user's own in the system's temporary folder."""
+    return Path(tempfile.gettempdir()) / f"license-auditor-{os.getuid()}"
+
+
 @contextlib.contextmanager
 def hold_plan(sha256: str) -> Iterator[None]:
     """Hold the lock of the plan whose bytes have this SHA-256, wherever its file is; UsageError
     (exit 2) when another run of the same plan (apply or undo) holds it."""
-    folder = Path(tempfile.gettempdir()) / f"license-auditor-{os.getuid()}"
+    folder = lock_folder()
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         if folder.is_symlink() or folder.stat().st_uid != os.getuid():
