@@ -84,3 +84,13 @@ def test_a_group_s_members_short_of_their_count_are_a_gap(tmp_path: Path, full: 
     assert gaps and all(g["request"].startswith(f"GET /groups/{FRONTLINE}/") for g in gaps)
     assert all("listed 0 members while its count was" in g["reason"] for g in gaps)
     assert report["changes"]["resolved"] == []
+
+
+def test_the_licensing_groups_short_of_their_count_are_a_gap(tmp_path: Path, full: dict[str, Any]) -> None:
+    fault = Fault(FaultKind.SHORT, r"^GET /v1\.0/groups\?\$filter=assignedLicenses", count=None, keep=1)
+    code, report = _audit(tmp_path, "short", [fault], "--baseline", str(tmp_path / "full" / "report.json"))
+    assert fault.hits == 1
+    assert code == 3 and report["complete"] is False
+    [gap] = [g for g in report["gaps"] if g["part"] == "groups"]
+    assert gap["reason"].startswith("listed 1 licensing groups while its @odata.count was")
+    assert report["changes"]["resolved"] == []
