@@ -300,6 +300,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(args, policies, as_of, nightly)
         billing, billing_gaps = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
+        # only the rows of this tenant's subscriptions go on (the rest are counted: config_problems)
+        billing = billing.matched_only(snapshot.subscriptions) if billing is not None else None
         if alone:
             gc.collect()  # the collection's few cycles (its requests' and tasks'), once
         else:

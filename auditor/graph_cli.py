@@ -212,10 +212,11 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    snapshot = asyncio.run(
-        _stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra), getattr(args, "stop", None))
-    )
     expected = args.tenant_id
+    domain = expected if expected and not _GUID.match(expected) else None
+    snapshot = asyncio.run(
+        _stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra, domain), getattr(args, "stop", None))
+    )
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
             f"the credential reads tenant {snapshot.tenant_id}, not --tenant-id {expected}; check the app registration"
@@ -250,10 +251,41 @@ async def _run(
     need_sign_in: bool,
     mailboxes: MailboxCheck | None,
     extra: Mapping[str, Any] | None = None,
+    domain: str | None = None,
 ) -> TenantSnapshot:
     try:
-        return await collect(
+        snapshot = await collect(
             client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes, **(extra or {})
         )
+        if domain is not None:
+            await _check_domain(client, domain, snapshot.tenant_id)
+        return snapshot
     finally:
         await client.aclose()
+
+
+async def _check_domain(client: GraphClient, domain: str, tenant_id: str) -> None:
+    """--tenant-id given as a domain: the tenant read must have it among its verified domains (GET
+    /organization?$select=verifiedDomains), as a GUID must be the tenant's id; else CollectionError
+    (exit 3), so that a static token for another tenant never audits that one under this name."""
+    what = "GET /organization?$select=verifiedDomains"
+    try:
+        doc = await client.get("/organization?$select=verifiedDomains")
+    except CollectionError as exc:
+        raise CollectionError(
+            f"--tenant-id {domain}: {what} could not be read ({exc}), so whether tenant {tenant_id} is "
+            f"{domain} is not known; give --tenant-id as the tenant's id (a GUID)"
+        ) from None
+    orgs = doc.get("value") if isinstance(doc, dict) else None
+    names = {
+        str(d.get("name", "")).lower()
+        for org in (orgs if isinstance(orgs, list) else [])
+        if isinstance(org, dict)
+        for d in (org.get("verifiedDomains") or [])
+        if isinstance(d, dict)
+    }
+    if domain.lower() not in names:
+        raise CollectionError(
+            f"the credential reads tenant {tenant_id}, whose verified domains do not include --tenant-id {domain}; "
+            "check the credential (a static token is for one tenant) and the app registration"
+        )

@@ -23,6 +23,13 @@ from auditor.graph.pacing import forget_app_windows
 
 
 @pytest.fixture(autouse=True)
+def _own_plan_locks(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """apply and undo lock a plan by its SHA-256 in the system's temporary folder (auditor.apply.lock):
+    a run of the suite locks its plans in its own folder, so two runs at once never share a lock."""
+    monkeypatch.setattr("auditor.apply.lock.lock_folder", lambda: tmp_path_factory.getbasetemp() / "plan-locks")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sign_in_lane() -> None:
     """Each test is a process of its own for Graph's limits per app across tenants (the sign-in
     lane's 10 requests a minute): a test's sign-in reads do not wait for an earlier test's."""

@@ -34,7 +34,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeGuard
 
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 
@@ -42,14 +42,50 @@ from ..billing import arm, partner_center
 from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.options import access
 from ..billing.sources import Access
+from ..plan.commerce import request_line
 from . import permissions
+from .journal import JournalError, LineFile
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
 
 
+KINDS = ("reduce", "schedule_reduction", "cancel")
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def shape_error(c: Mapping[str, Any]) -> str | None:
+    """What is wrong with a commerce change's shape (a hand-edited plan), else None: its kind, its
+    seats (a reduction goes down: `to` below `from`, `seats` their difference; a cancel to 0), and
+    its request, which must be the one its kind makes on its own scope and subscription id."""
+    kind, frm, to, seats = c.get("kind"), c.get("from"), c.get("to"), c.get("seats")
+    if kind not in KINDS:
+        return f"its kind {str(kind)[:40]!r} is not one apply makes ({', '.join(KINDS)})"
+    if not (_whole(frm) and _whole(to) and _whole(seats)):
+        return "its from, to and seats must be whole numbers"
+    if kind == "cancel" and to != 0:
+        return f"a cancel ends at 0 seats, not {to}"
+    if kind != "cancel" and not 0 < to < frm:
+        return f"a reduction goes from {frm} down to fewer seats, not to {to}"
+    if seats != frm - to:
+        return f"its seats are {seats}, but {frm} to {to} is {frm - to}"
+    scope, sub_id = c.get("scope"), c.get("api_id")
+    if not (isinstance(scope, str) and scope and isinstance(sub_id, str) and sub_id):
+        return "it names no scope and subscription id"
+    expected = request_line(c.get("source"), kind, scope, sub_id, c.get("agreement"))
+    method, path = str(c["request"].get("method")).upper(), c["request"].get("path")
+    if expected is None:
+        return f"no API makes a {kind} of a {str(c.get('source'))[:40]} subscription"
+    if (method, path) != expected:
+        return f"its request {method} {str(path)[:200]} is not {expected[0]} {expected[1]}"
+    return None
+
+
 def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The plan's commerce changes (none when the plan's bill has none), each request checked
-    against the change it makes."""
+    """The plan's commerce changes (none when the plan's bill has none), each checked for its shape
+    and its request against the change it makes."""
     changes = ((plan_doc.get("bill") or {}).get("commerce")) or []
     if not isinstance(changes, list) or not all(
         isinstance(c, dict) and isinstance(c.get("request"), dict) for c in changes
@@ -58,10 +94,10 @@ def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
     for c in changes:
         method = str(c["request"].get("method")).upper()
         arm_cancel = c.get("kind") == "cancel" and c.get("source") == "billing-account"
-        if method == "DELETE" and not (arm_cancel and (c.get("agreement") or MCA) == MCA):
+        if method == "DELETE" and not (arm_cancel and (c.get("agreement") or MCA) in (MCA, MPA)):
             raise UsageError(
                 f"plan.json: commerce change {c.get('n')} is a DELETE; the only one a plan sends is the cancel "
-                "of a billing subscription of a Microsoft Customer Agreement account"
+                "of a billing subscription of a Microsoft Customer or Partner Agreement account"
             )
         asked = _asked_seats(c)
         if c.get("kind") in ("reduce", "schedule_reduction") and asked != c.get("to"):
@@ -69,6 +105,9 @@ def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
                 f"plan.json: commerce change {c.get('n')} asks for {asked} seats, but it reduces to {c.get('to')} "
                 "(plan again)"
             )
+        wrong = shape_error(c)
+        if wrong:
+            raise UsageError(f"plan.json: commerce change {c.get('n')}: {wrong} (plan again)")
     return changes
 
 
@@ -83,11 +122,13 @@ def _asked_seats(change: Mapping[str, Any]) -> object:
 
 
 class CommerceJournal:
-    """One JSON line per step, flushed and fsynced before the next (write-ahead)."""
+    """One JSON line per step, durable before the next (write-ahead), with the licence journal's
+    guarantees (journal.LineFile): created exclusively, 0600, locked, the directory fsync'ed, and
+    whole lines only; a line the disk cannot take is JournalError (exit 3)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._file = LineFile(path, "the commerce journal", "the commerce journal")
 
     def write(self, change: Mapping[str, Any], outcome: str, note: str = "", status: int | None = None) -> None:
         line = {
@@ -110,12 +151,10 @@ class CommerceJournal:
             "status": status,
             "note": note[:600],
         }
-        self._handle.write(json.dumps(line, ensure_ascii=False) + "\n")
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        self._file.append(line)
 
     def close(self) -> None:
-        self._handle.close()
+        self._file.close()
 
 
 class Commerce:
@@ -325,29 +364,63 @@ async def run_commerce(
                 journal.write(change, "dry-run", "would apply")
             continue
         assert journal is not None
-        journal.write(change, "sending", note)  # write-ahead: on disk before the request goes out
         try:
-            answer = commerce.send(change, current, body)
-        except BillingSourceError as exc:
-            failed += 1
-            if refused(exc):
-                journal.write(change, "failed", str(exc), exc.status)
-                print(f"      -> FAILED: {exc}", file=out)
-                continue
-            removed[sku] = removed.get(sku, 0) + change["seats"]  # it may have been made
-            journal.write(change, "unknown", f"no answer that settles it: {exc}", exc.status)
-            print(f"      -> OUTCOME UNKNOWN (no answer that settles it): {exc}", file=out)
-            continue
-        removed[sku] = removed.get(sku, 0) + change["seats"]
-        differs = answer_differs(change, answer)
-        if differs:
-            failed += 1
-            journal.write(change, "unknown", differs)
-            print(f"      -> OUTCOME UNKNOWN: {differs}", file=out)
-            continue
-        journal.write(change, "done")
-        print("      -> done", file=out)
+            journal.write(change, "sending", note)  # write-ahead: on disk before the request goes out
+        except JournalError as exc:
+            raise JournalError(f"{exc}; commerce change C{change['n']} ({_said(change)}) was not sent") from None
+        lost, sent = _send(change, commerce, current, body, journal, out)
+        failed += lost
+        if sent:  # made, or it may have been: the run's later changes of the product count it
+            removed[sku] = removed.get(sku, 0) + change["seats"]
     return failed
+
+
+def _said(change: Mapping[str, Any]) -> str:
+    return f"{change['kind'].replace('_', ' ')} {change['sku']}, subscription {change['subscription']}"
+
+
+def _send(
+    change: Mapping[str, Any],
+    commerce: Commerce,
+    current: dict[str, Any],
+    body: Any,
+    journal: CommerceJournal,
+    out: TextIO,
+) -> tuple[int, bool]:
+    """Send one change and journal its outcome: (1 when it failed or its outcome is unknown, else 0;
+    whether it was or may have been made). A
+    journal that cannot take the outcome (a full disk) stops the run (JournalError, exit 3) naming
+    the change and what the API answered: the change may stand with no line to say so."""
+    try:
+        answer = commerce.send(change, current, body)
+    except BillingSourceError as exc:
+        if refused(exc):
+            _outcome(journal, change, "failed", str(exc), exc.status, "was refused by the API (nothing changed)")
+            print(f"      -> FAILED: {exc}", file=out)
+            return 1, False
+        _outcome(journal, change, "unknown", f"no answer that settles it: {exc}", exc.status, "has an unknown outcome")
+        print(f"      -> OUTCOME UNKNOWN (no answer that settles it): {exc}", file=out)
+        return 1, True
+    differs = answer_differs(change, answer)
+    if differs:
+        _outcome(journal, change, "unknown", differs, None, "has an unknown outcome")
+        print(f"      -> OUTCOME UNKNOWN: {differs}", file=out)
+        return 1, True
+    _outcome(journal, change, "done", "", None, "was MADE")
+    print("      -> done", file=out)
+    return 0, True
+
+
+def _outcome(
+    journal: CommerceJournal, change: Mapping[str, Any], outcome: str, note: str, status: int | None, said: str
+) -> None:
+    try:
+        journal.write(change, outcome, note, status)
+    except JournalError as exc:
+        raise JournalError(
+            f"{exc}; commerce change C{change['n']} ({_said(change)}) {said}, and its journal line says only "
+            "'sending': check the subscription in the admin center (or Partner Center) before anything else"
+        ) from None
 
 
 async def _check(
@@ -400,55 +473,46 @@ def _seats_reader(client: Any) -> SeatsReader:
 
 def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
     """`apply PLAN --commerce [--yes]`: the plan's commerce changes, once the credential is shown to
-    sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown."""
+    sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown. One event loop
+    for the whole command: the Graph client's connections belong to the loop that opened them."""
     plan_doc = json.loads(plan_path.read_text("utf-8"))
     changes = commerce_of(plan_doc)
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
     client = make_client()
+    journal: list[CommerceJournal] = []
 
-    async def verified() -> None:
+    async def run() -> int:
         try:
+            # before any journal or billing request: another tenant's token stops here
             await permissions.check_tenant(client, str(plan_doc.get("tenant_id") or "").lower())
-        except BaseException:
-            await client.aclose()
-            raise
-
-    asyncio.run(verified())  # before any journal or billing request: another tenant's token stops here
-    journal = (
-        CommerceJournal(
-            plan_path.resolve().parent / datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
-        )
-        if args.yes
-        else None
-    )
-    with access(args, os.environ, True) as reach:
-        commerce = Commerce(reach)
-
-        async def go() -> int:
-            try:
-                return await run_commerce(
-                    changes,
-                    commerce,
-                    _seats_reader(client),
-                    execute=args.yes,
-                    journal=journal,
-                    today=today,
-                    out=sys.stdout,
-                )
-            finally:
-                await client.aclose()
-
-        try:
-            failed = asyncio.run(go())
+            if args.yes:
+                name = datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
+                journal.append(CommerceJournal(plan_path.resolve().parent / name))
+            with access(args, os.environ, True) as reach:
+                commerce = Commerce(reach)
+                try:
+                    return await run_commerce(
+                        changes,
+                        commerce,
+                        _seats_reader(client),
+                        execute=args.yes,
+                        journal=journal[0] if journal else None,
+                        today=today,
+                        out=sys.stdout,
+                    )
+                finally:
+                    commerce.close()
         finally:
-            commerce.close()
-            if journal is not None:
-                journal.close()
+            for j in journal:
+                j.close()
+            await client.aclose()
+
+    failed = asyncio.run(run())
     if failed:
         raise CollectionError(
             f"{failed} commerce change(s) failed or have an unknown outcome; the journal "
-            f"{journal.path if journal else ''} says which (undo --commerce names them)"
+            f"{journal[0].path if journal else ''} says which (undo --commerce names them)"
         )
     return EXIT_OK

@@ -23,6 +23,7 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 from ..billing.arm import BillingSourceError
 from ..billing.options import access
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
+from .lock import hold
 
 
 def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
@@ -108,7 +109,7 @@ def _settled(
 def undo_commerce(
     journal_path: Path,
     commerce: Commerce,
-    ask: Callable[[str], bool],
+    ask: Callable[[str], bool | None],
     *,
     execute: bool,
     out: TextIO,
@@ -158,7 +159,16 @@ def undo_commerce(
         if not execute:
             print(f"  C{line['n']}: with --yes, would ask: {question}", file=out)
             continue
-        if not ask(question):
+        said = ask(question)
+        if said is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
+            print(f"  C{line['n']}: not bought back: no terminal to ask the price at", file=out)
+            note(change, "declined", "not asked: no terminal")
+            problems.append(
+                f"C{line['n']}: {seats} seats of {line['sku']} ({line['subscription']}) not bought back: nobody "
+                f"was asked the price ({_price_of(line, seats)}); run undo --commerce --yes at a terminal"
+            )
+            continue
+        if not said:
             print(f"  C{line['n']}: not bought back", file=out)
             note(change, "declined", "no yes to the price")
             continue
@@ -183,16 +193,16 @@ def undo_commerce(
     return undone
 
 
-def _ask(question: str) -> bool:
-    """A yes from the person at the keyboard (no terminal: no)."""
+def _ask(question: str) -> bool | None:
+    """A yes from the person at the keyboard; None when there is no terminal to ask at."""
     if not sys.stdin.isatty():
         print(f"{question} (not asked: no terminal; nothing bought)", file=sys.stdout)
-        return False
+        return None
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def undo_from_args(
-    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool] | None = None
+    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None = None
 ) -> int:
     """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
     each only inside its window and after a yes to its price; with --yes journaled write-ahead in
@@ -200,6 +210,13 @@ def undo_from_args(
     buy-back failed or a journal line is cut (each named)."""
     if not journal_path.is_file():
         raise UsageError(f"{journal_path}: no such commerce journal")
+    with hold(journal_path, "the commerce journal"):  # not while an apply --commerce still writes it
+        return _undo_held(args, journal_path, today, ask)
+
+
+def _undo_held(
+    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None
+) -> int:
     undo_journal = (
         CommerceJournal(
             journal_path.resolve().parent / datetime.now(UTC).strftime("commerce-undo-%Y%m%dT%H%M%SZ.jsonl")

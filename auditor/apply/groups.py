@@ -22,7 +22,7 @@ from typing import Protocol
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient, GraphRequestError
-from .state import UserState, service_plans
+from .state import UserState, held_apart_from, product_name, service_plans
 from .wait import awaited
 
 GROUP_SELECT = "id,displayName,assignedLicenses,isAssignableToRole,resourceProvisioningOptions"
@@ -149,12 +149,43 @@ def what_leaving_takes(group: GroupState, products: Mapping[str, str]) -> str:
     )
 
 
+def seats_unmet(group: GroupState, change: Change, state: UserState, parts: Mapping[str, str]) -> list[str]:
+    """Why a join or leave would move other seats than the change's `seats` expected: the group's
+    licenses now, less those the user holds another way (a leave takes the rest away; a join gives
+    those the user lacks), set beside the products the change's seats name (by part number)."""
+    if not group.exists or group.licenses is None or change.group is None:
+        return []
+    joining = change.kind == "add_member"
+    if joining:
+        moved = {sku for sku in group.licenses if not state.holds(sku)}
+    else:
+        moved = {sku for sku in group.licenses if not held_apart_from(state, sku, change.group)}
+    now = {parts.get(sku, sku) for sku in moved}
+    expected = {part for part, delta in change.seats.items() if (delta > 0 if joining else delta < 0)}
+    if now == expected:
+        return []
+    planned = ", ".join(f"{product_name(p)} {change.seats[p]:+d}" for p in sorted(expected)) or "none"
+    verb = "joining" if joining else "leaving"
+    more = sorted(now - expected)
+    less = sorted(expected - now)
+    said = []
+    if more:
+        said.append(f"{'give' if joining else 'take away'} {', '.join(product_name(p) for p in more)} too")
+    if less:
+        said.append(f"not {'give' if joining else 'take away'} {', '.join(product_name(p) for p in less)}")
+    return [
+        f"group {group.label} assigns other licenses now than the change's seats expected ({planned}): "
+        f"{verb} it would {' and '.join(said)}; plan again"
+    ]
+
+
 class Session(Protocol):
     """What a group check needs of the apply run (session.Session): the groups read so far, its re-read
-    of a group, and the products' names."""
+    of a group, and the products' names and part numbers."""
 
     groups: dict[str, GroupState]
     products: dict[str, str]
+    parts: dict[str, str]
 
     async def group(self, gid: str, *, app_roles: bool = False) -> GroupState: ...
 
@@ -171,11 +202,11 @@ async def group_unmet(
         group = session.groups.get(change.group) or await session.group(change.group)
         reasons = never_by_a_ready_call(group, "join" if change.kind == "add_member" else "leave")
         if reasons or change.kind == "remove_member":
-            return reasons
+            return reasons or seats_unmet(group, change, state, session.parts)
         waiting = [w for c in changes if change.n in c.depends_on for w in awaited(c, by_n) if w.group == change.group]
         return [
             r for w in dict.fromkeys(waiting) for r in gives_unmet(group, w.sku, direct.get(w.sku), session.products)
-        ]
+        ] or seats_unmet(group, change, state, session.parts)
     if change.kind != "assign_license" or change.body is None:
         return []
     found: list[str] = []

@@ -116,6 +116,51 @@ def default_path(directory: Path, prefix: str) -> Path:
     return path
 
 
+class LineFile:
+    """A new file of whole lines, each durable before `append` returns: created exclusively (never
+    overwritten or appended to), owner-only (0600), locked while written, its name made durable (the
+    directory fsync'ed). A line the disk could not take whole is cut off again and JournalError
+    raised: the file holds whole lines only. The licence journal and the commerce journal share it."""
+
+    def __init__(self, path: Path, what: str, flag: str = "--journal") -> None:
+        self.path = path
+        self.lines = 0
+        self._size = 0
+        try:
+            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        except FileExistsError:
+            raise PlanFileError(
+                f"{flag}: {path} already exists; a journal is never overwritten — choose another file"
+            ) from None
+        except OSError as exc:
+            raise PlanFileError(f"{flag}: cannot create {path}: {exc.strerror or exc}") from None
+        lock(self._fd, path, what)  # a new file: only an undo of it could want it
+        _fsync_dir(path.parent)
+
+    def append(self, line: dict[str, Any]) -> None:
+        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+            os.fsync(self._fd)
+        except OSError as exc:
+            # A full disk (or a file size limit) may have taken part of the line: cut it off again, so
+            # the journal keeps whole lines only (shrinking a file needs no space).
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)
+                os.fsync(self._fd)
+            raise JournalError(f"cannot write the journal {self.path}: {exc.strerror or exc}") from None
+        self._size += len(data)
+        self.lines += 1
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
 class JournalWriter:
     """Appends journal lines to a new file, each durable before `write` returns."""
 
@@ -124,18 +169,11 @@ class JournalWriter:
         self.tenant_id = tenant_id
         self.cloud = cloud
         self.plan = plan
-        self.lines = 0
-        self._size = 0
-        try:
-            self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
-        except FileExistsError:
-            raise PlanFileError(
-                f"--journal: {path} already exists; a journal is never overwritten — choose another file"
-            ) from None
-        except OSError as exc:
-            raise PlanFileError(f"--journal: cannot create {path}: {exc.strerror or exc}") from None
-        lock(self._fd, path, "the journal")  # a new file: only an undo of it could want it
-        _fsync_dir(path.parent)
+        self._file = LineFile(path, "the journal")
+
+    @property
+    def lines(self) -> int:
+        return self._file.lines
 
     def write(
         self,
@@ -167,27 +205,10 @@ class JournalWriter:
             line["undoes"] = undoes
         if self.plan is not None:
             line["plan"] = self.plan
-        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            os.fsync(self._fd)
-        except OSError as exc:
-            # A full disk (or a file size limit) may have taken part of the line: cut it off again, so
-            # the journal keeps whole lines only (shrinking a file needs no space).
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, self._size)
-                os.fsync(self._fd)
-            raise JournalError(f"cannot write the journal {self.path}: {exc.strerror or exc}") from None
-        self._size += len(data)
-        self.lines += 1
+        self._file.append(line)
 
     def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._file.close()
 
 
 def _fsync_dir(directory: Path) -> None:

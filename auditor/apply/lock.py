@@ -5,6 +5,11 @@ exclusive, non-blocking flock that the kernel drops when the process ends, howev
 stale lock file is ever left to clean up. `apply` holds the plan's lock and its new journal's;
 `undo` holds the lock of the journal it reverts and of its own journal, so an undo cannot start
 on a journal an apply is still writing, and two runs of one plan cannot interleave their writes.
+
+A plan is also locked by its content (`hold_plan`: its SHA-256), not only by its path: a copy of
+the plan, or the `plan-<sha>.json` apply keeps beside its journal, is the same plan, and `apply`
+and `undo` of it wait for each other. The lock file is `plan-<SHA-256>.lock` in a folder of the
+user's own in the system's temporary folder (0700), empty, left there for the next run.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +45,27 @@ def lock(fd: int, path: Path, what: str) -> None:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         raise UsageError(f"another license-auditor run is using {what} {path}; wait for it to finish") from None
+
+
+def lock_folder() -> Path:
+    """Where the plans' locks are: a folder of the user's own in the system's temporary folder."""
+    return Path(tempfile.gettempdir()) / f"license-auditor-{os.getuid()}"
+
+
+@contextlib.contextmanager
+def hold_plan(sha256: str) -> Iterator[None]:
+    """Hold the lock of the plan whose bytes have this SHA-256, wherever its file is; UsageError
+    (exit 2) when another run of the same plan (apply or undo) holds it."""
+    folder = lock_folder()
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            raise UsageError(f"{folder} is not a folder of this user's own: cannot lock the plan there")
+        fd = os.open(folder / f"plan-{sha256[:64]}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise UsageError(f"cannot lock the plan in {folder}: {exc.strerror or exc}") from None
+    try:
+        lock(fd, Path(f"(SHA-256 {sha256[:16]}…)"), "the plan")
+        yield
+    finally:
+        os.close(fd)

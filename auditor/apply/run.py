@@ -39,7 +39,7 @@ from . import permissions
 from .carry import Failures, summary
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
-from .lock import hold
+from .lock import hold, hold_plan
 from .session import ApplyStopped, Carried, Session
 from .state import UserState, unmet
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
@@ -299,8 +299,9 @@ def _writer(
 def cmd_apply(args: argparse.Namespace) -> int:
     failures = Failures(args.max_failures)
     path = Path(args.plan)
-    with hold(path, "the plan"):
+    with hold(path, "the plan"), contextlib.ExitStack() as plan_lock:
         plan = load_plan(path)
+        plan_lock.enter_context(hold_plan(plan.sha256))  # a copy of the plan is the same plan
         check_age(plan, timedelta(hours=args.max_age), clock())
         code = EXIT_OK
         only_commerce = getattr(args, "commerce_only", False)

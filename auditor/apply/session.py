@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from auditor.common.errors import AuthError, CollectionError, clean_message
+from auditor.common.errors import AuthError, CollectionError, clean_message, console_line
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
@@ -19,7 +19,7 @@ from . import permissions
 from .carry import Failures, refused, settle_unknown
 from .groups import GroupState, read_group
 from .journal import JournalError, JournalWriter
-from .state import UserState, read_state
+from .state import UserState, product_name, read_state
 from .writer import send_write
 
 
@@ -55,12 +55,6 @@ class Tally:
     # n of joins skipped because the user is a direct member already: a change waiting for that
     # group's license may still run (the next apply of a plan whose removal was left pending)
     joined: set[int] = field(default_factory=set)
-
-
-def product_name(part: str) -> str:
-    """A product as people know it, by its part number (a change's seats name products so):
-    Microsoft's name from the product table the auditor ships, else the part number."""
-    return product_names().product(None, part) or part
 
 
 class Session:
@@ -99,7 +93,7 @@ class Session:
             raise ApplyStopped(f"stopped by {self.stop_signal} before {what}; nothing more was sent")
 
     def say(self, text: str) -> None:
-        print(clean_message(text), file=self.out, flush=True)
+        print(console_line(text), file=self.out, flush=True)
 
     def warn(self, text: str) -> None:
         print(clean_message(f"license-auditor: {text}"), file=self.err, flush=True)

@@ -418,6 +418,12 @@ def held_only_from(state: UserState, sku: str, group: str) -> bool:
     return working and not held_apart_from(state, sku, group)
 
 
+def product_name(part: str) -> str:
+    """A product as people know it, by its part number (a change's seats name products so):
+    Microsoft's name from the product table the auditor ships, else the part number."""
+    return product_names().product(None, part) or part
+
+
 def service_plans(plan_ids: list[str]) -> str:
     """Service plans as people know them ("Microsoft Teams"), by Microsoft's product table; a plan
     the table does not know by its id."""

@@ -7,15 +7,21 @@ add_member          -> remove_member (DELETE .../members/{user}/$ref), unless no
 remove_member       -> add_member (POST .../members/$ref), unless already a member again
 set_usage_location  -> set_usage_location back to the value before (none when it had none)
 reprocess           -> no inverse: reprocessing only re-evaluates group licenses
+
+An inverse keeps the preconditions of the change it reverses (`reversed_precondition`): undoing
+an undo makes the original change again, and it is made only while what that change rested on
+still holds (the account disabled, a guest, no sign-in within the days, the covering product
+held). An undo line that does not carry them (a journal written before they were kept) is not
+undone: undoing it is refused, and apply of the plan is the way to make those changes again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from ..formats.plan_json import REQUESTS, Change, Where, parse_change
+from ..formats.plan_json import REQUESTS, REVERSED, Change, Where, parse_change
 from ..plan.describe import describe
 from .journal import JournalLine
 from .state import UserState
@@ -24,7 +30,41 @@ from .state import UserState
 @dataclass(frozen=True)
 class Inverse:
     change: Change | None  # None: nothing to send
-    note: str  # why nothing is sent (already as before, no inverse)
+    note: str  # why nothing is sent (already as before, no inverse, refused)
+    refused: bool = False  # nothing is sent, and the change stays in effect: a problem (exit 3)
+
+
+def carried(line: JournalLine) -> tuple[dict[str, Any], ...]:
+    """What the inverse of `line` must check beside the state now: for a line undo wrote, the
+    preconditions of the change it reversed (its inverse makes that change again)."""
+    if line.undoes is None:
+        return ()
+    return line.change.reversed_precondition or ()
+
+
+def refused(line: JournalLine) -> str | None:
+    """Why a line undo wrote cannot be undone: it does not say what the change it reversed rested on."""
+    if line.undoes is None or line.change.reversed_precondition is not None:
+        return None
+    return (
+        "the line was written by an undo that did not keep what the change it reversed rested on "
+        "(the account disabled, no sign-in, the covering product): undoing an undo would make that change "
+        "without those checks; apply the plan again instead"
+    )
+
+
+def subject(line: JournalLine) -> Change:
+    """The line's change with the preconditions its inverse carries: what to re-read before undoing it."""
+    extra = carried(line)
+    return replace(line.change, precondition=line.change.precondition + extra) if extra else line.change
+
+
+def _with(conditions: list[dict[str, Any]], extra: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    out = list(conditions)
+    for cond in extra:
+        if cond not in out:
+            out.append(dict(cond))
+    return out
 
 
 def no_inverse(line: JournalLine) -> str | None:
@@ -106,6 +146,9 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
     change, before = line.change, line.before or {}
     if not state.exists:
         return Inverse(None, "the user no longer exists")
+    why = refused(line)
+    if why is not None:
+        return Inverse(None, why, refused=True)
     raw: dict[str, Any] = {
         "n": k,
         "kind": change.kind,
@@ -141,6 +184,8 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
         raw.update(body={"usageLocation": location}, precondition=[{"exists": True}])
     else:  # reprocess: no_inverse() said so before reading
         return Inverse(None, no_inverse(line) or "no inverse")
+    raw["precondition"] = _with(raw["precondition"], carried(line))
+    raw[REVERSED] = [dict(cond) for cond in change.precondition]
     method, template = REQUESTS[raw["kind"]]
     raw["description"] = f"Undo change {line.n}: " + describe(raw["kind"], raw["body"], change.user, change.group)
     raw["method"], raw["path"] = method, template.format(user=change.user, group=change.group)

@@ -22,6 +22,7 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -34,11 +35,11 @@ from ..formats.plan_json import PlanFile, Where
 from . import permissions
 from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, find_plan, plan_journals, read_journal, unsettled
-from .lock import hold
+from .lock import hold, hold_plan
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state, unmet
-from .undo import inverse, no_inverse, reverse
+from .undo import inverse, no_inverse, reverse, subject
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
 
@@ -383,7 +384,8 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
         session.say(f"{k:>4}. undo change {line.n}: nothing to send")  # the skip line says why
         session.skip(k, original, original.raw, reason, None, undoes)
         return True
-    state = await session.read(undo.k + 1, original, original.raw, undoes)
+    # what the inverse carries (an undo of an undo re-checks what the change it makes again rested on) is read too
+    state = await session.read(undo.k + 1, subject(line), original.raw, undoes)
     if original.group:
         await session.group(original.group)
     lost = ""
@@ -394,7 +396,7 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dic
     # the reverse of the change, not the change itself: what undo is about to do
     session.say(f"{k:>4}. undo change {line.n}: {reverse(line, session.describe)}")
     inv = inverse(line, k, state, session.client.base_url, where)
-    if not state.exists:  # nothing can be restored for a user deleted since: named, exit 3
+    if not state.exists or inv.refused:  # the user deleted since, or an undo that kept no preconditions: exit 3
         session.skip(k, original, original.raw, inv.note, state.before(original.skus()), undoes)
         undo.problems.append(f"change {line.n} not undone: {inv.note}")
         return False
@@ -547,9 +549,10 @@ def cmd_undo(args: argparse.Namespace) -> int:
         from .commerce_undo import undo_from_args
 
         return undo_from_args(args, path, clock().date())
-    with hold(path, "the journal"):  # not while an apply still writes it
+    with hold(path, "the journal"), contextlib.ExitStack() as plan_lock:  # not while an apply still writes it
         journal = read_journal(path)
         plan = find_plan(journal, args.plan)
+        plan_lock.enter_context(hold_plan(plan.sha256))  # nor while an apply or undo of its plan runs
         history = plan_journals(plan.sha256, [path.resolve().parent, plan.path.resolve().parent])
         if not any(j.path.resolve() == path.resolve() for j in history):  # lines of no plan, checked with --plan
             history.append(journal)

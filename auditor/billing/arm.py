@@ -7,9 +7,9 @@
     read_subscriptions(client, account)        its billingSubscriptions, as JSON dicts (the REST shape)
     get_subscription / update_subscription     one subscription, re-read or changed (apply --commerce)
     cancel_subscription(client, account, name, agreement)
-                                               the documented cancel of the account's agreement type:
-                                               DELETE (Microsoft Customer Agreement) or POST .../cancel
-                                               (Microsoft Partner Agreement), followed to its end
+                                               the documented cancel of a seat-based subscription of
+                                               a Customer or Partner Agreement account: DELETE (never
+                                               POST .../cancel, for usage-based ones), followed to its end
 
 The account's `agreementType` says how its subscriptions were bought (auditor.billing.facts):
 Microsoft Online Services Program accounts list subscriptions too, which follow the legacy rules.
@@ -160,24 +160,18 @@ MPA = "MicrosoftPartnerAgreement"
 
 
 def cancel_subscription(c: Any, account: str, name: str, agreement: str) -> None:
-    """Cancel a billing subscription by the operation Microsoft documents for the account's
-    agreement type, and wait for the long-running operation to end (its Location is
-    operationResults/cancelBillingSubscription_...):
-
-    - Microsoft Customer Agreement: DELETE billingSubscriptions/{name} ("Cancels a billing
-      subscription. This operation is supported only for billing accounts of type Microsoft Partner
-      Agreement or Microsoft Customer Agreement.");
-    - Microsoft Partner Agreement: POST billingSubscriptions/{name}/cancel ("Cancels a usage-based
-      subscription. This operation is supported only for billing accounts of type Microsoft Partner
-      Agreement.").
+    """Cancel a seat-based billing subscription by the operation Microsoft documents for it, and
+    wait for the long-running operation to end (its Location is
+    operationResults/cancelBillingSubscription_...): DELETE billingSubscriptions/{name}, "Cancels a
+    billing subscription. This operation is supported only for billing accounts of type Microsoft
+    Partner Agreement or Microsoft Customer Agreement." POST billingSubscriptions/{name}/cancel is
+    never sent: it "Cancels a usage-based subscription" (Partner Agreement accounts only), and a
+    Microsoft 365 subscription is seat-based.
 
     Any other agreement type has no cancel through this API: a BillingSourceError."""
     try:
-        if agreement == MCA:
+        if agreement in (MCA, MPA):
             c.billing_subscriptions.begin_delete(account, name, polling_interval=0, **options(c)).result()
-        elif agreement == MPA:
-            body = {"cancellationReason": "Other"}
-            c.billing_subscriptions.begin_cancel(account, name, body, polling_interval=0, **options(c)).result()
         else:
             raise BillingSourceError(
                 f"billing account {account}: a subscription of a {agreement or 'not given'} account "

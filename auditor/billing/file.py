@@ -85,14 +85,14 @@ REQUIRED = ("subscription", "channel")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SeatAddition:
     on: date
     seats: int
     until: date | None = None  # the last day of its window as the API gives it (allowedUntilDateTime)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a file of a million rows is read whole before it is matched
 class BillingRow:
     """One subscription's commerce facts, as the admin gave them (None: the cell was empty)."""
 
@@ -124,6 +124,9 @@ class BillingRow:
 class BillingFile:
     path: str
     rows: tuple[BillingRow, ...]
+    # rows matched_only() left out (they name no subscription of the tenant), and the first one's line
+    left_out: int = 0
+    first_left_out: int | None = None
 
     def row_for(self, subscription: Subscription) -> BillingRow | None:
         """The row naming `subscription` by its commerceSubscriptionId or its id (case-insensitive)."""
@@ -134,6 +137,22 @@ class BillingFile:
         """Rows that name none of `subscriptions` (a typo, or another tenant's file)."""
         known = {k.lower() for s in subscriptions for k in (s.commerce_subscription_id, s.id) if k}
         return [r for r in self.rows if r.subscription.lower() not in known]
+
+    def matched_only(self, subscriptions: Iterable[Subscription]) -> BillingFile:
+        """The rows that name one of `subscriptions`; the others are only counted (`left_out`, the
+        first one's line). A row naming no subscription of the tenant is never used, and keeping it
+        would carry other tenants' subscription ids (an MSP's shared file) into this one's report."""
+        gone = self.unmatched(subscriptions)
+        if not gone:
+            return self
+        out = {id(r) for r in gone}
+        lines = [r.line for r in gone] + ([self.first_left_out] if self.first_left_out is not None else [])
+        return BillingFile(
+            self.path,
+            tuple(r for r in self.rows if id(r) not in out),
+            self.left_out + len(gone),
+            min(lines),
+        )
 
 
 def rows_to_json(billing: BillingFile) -> list[dict[str, Any]]:

@@ -154,6 +154,13 @@ _LEGACY_COMMAND = re.compile(f"#{_IGNORABLE}#{_IGNORABLE}\\[")
 MASK = "***"
 
 
+def console_line(text: str) -> str:
+    """One line of a run's console (apply, undo): clean_message, with its line breaks made spaces, so
+    that a name a tenant gave (an organisation's, a group's) cannot start a line that reads as the
+    run's own ("      -> done")."""
+    return clean_message(text).replace("\n", " ")
+
+
 def clean_message(text: str) -> str:
     """`text` made safe for stderr and CI logs, where it may carry what a server or a tenant sent.
 

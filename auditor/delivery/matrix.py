@@ -133,12 +133,26 @@ class TenantsFile:
 
 class _UniqueKeys(yaml.SafeLoader):
     """YAML's safe loader that refuses a key given twice in one mapping (the last one would win: one
-    tenant's entry audited as another's, its report sent to the other's recipients)."""
+    tenant's entry audited as another's, its report sent to the other's recipients), and a merge key
+    (`<<: *fab`) for the same reason: the entry would inherit another tenant's keys (its email_to)
+    without saying them."""
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    "a merge key (<<) is not allowed: it copies another entry's keys (its email_to, its "
+                    "tenant) without saying them; write each tenant's keys out, or use 'defaults'",
+                    key_node.start_mark,
+                )
+        super().flatten_mapping(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first: dict[str, int] = {}
         for key_node, _value in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            if not isinstance(key_node, yaml.ScalarNode):
                 continue
             line = int(key_node.start_mark.line) + 1
             if key_node.value in first:

@@ -41,6 +41,10 @@ REQUESTS: dict[str, tuple[str, str]] = {
 }
 
 
+# an undo's change (a journal line's `action`): the preconditions of the change it reverses
+REVERSED = "reversed_precondition"
+
+
 class PlanFileError(UsageError):
     """plan.json (or a journal) is not what apply can run: exit 2, naming the file and the field."""
 
@@ -61,6 +65,9 @@ class Change:
     seats: dict[str, int]
     depends_on: tuple[int, ...]
     raw: dict[str, Any]  # the change as written in the file (journaled as `action`)
+    # a change written by undo (an inverse): the preconditions of the change it reverses, which the
+    # undo of this undo checks again (None: not said, as in a journal written before they were kept)
+    reversed_precondition: tuple[dict[str, Any], ...] | None = None
 
     @property
     def request(self) -> str:
@@ -328,7 +335,19 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
     if not isinstance(deps, list) or not all(isinstance(d, int) and not isinstance(d, bool) for d in deps):
         raise where.error(f"{field}.depends_on", "must be a list of change numbers")
     return Change(
-        n, kind, method, expected, body, description, user, group, precondition, dict(seats), tuple(deps), item
+        n,
+        kind,
+        method,
+        expected,
+        body,
+        description,
+        user,
+        group,
+        precondition,
+        dict(seats),
+        tuple(deps),
+        item,
+        _preconditions(item[REVERSED], where, f"{field}.{REVERSED}") if REVERSED in item else None,
     )
 
 

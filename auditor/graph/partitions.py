@@ -30,15 +30,12 @@ requests (each narrower partition ends in a page of its own, or an empty one), s
 only somewhat longer than its share is read whole. The counts only plan the read: a failed one
 reads the partition whole, and completeness is proven as below.
 
-Proof of completeness: GET /users/$count (ConsistencyLevel: eventual) before the read, and after
-it (asked beside the last pages: once every partition has started and about two pages a stream
-are left).
-The union of the partitions' user ids must not fall short of the smaller count by more than the
-two counts differ (users created or deleted while the tenant was read cannot be told apart from
-users missed; in a tenant that did not change, the tolerance is zero). A shortfall beyond that (a
-UPN starting with a character outside the partitions, a user renamed from a partition not yet
-read into one already read) re-reads /users one page after another; if that read falls short of
-a fresh count too, the users part is a gap (exit 3).
+Proof of completeness, of a read in partitions or in one chain: GET /users/$count (ConsistencyLevel:
+eventual) before the read, and after it (beside the last pages of partitions, once every one has
+started and about two pages a stream are left). The user ids read must not fall short of the
+smaller count by more than the two counts differ (users created or deleted meanwhile look missed).
+A shortfall beyond that (a UPN outside the partitions, a user renamed into a partition already read,
+a page cut short) re-reads /users in one chain; short of a fresh count too, a users gap (exit 3).
 
 When Graph refuses a partition (400) the read falls back to one page after another, says so on
 stderr and among the report's warnings. A user returned twice (renamed while read) follows the
@@ -524,26 +521,23 @@ class UsersRead:
 
 
 async def read_users(how: UsersRead) -> list[User]:
-    """Every user: in partitions when the tenant is large enough and concurrency allows, proven
-    complete against GET /users/$count; otherwise (or when that fails) one page after another."""
+    """Every user: in partitions when the tenant is large enough and concurrency allows, else one
+    page after another; either way proven complete against GET /users/$count."""
     if how.concurrency is not None and how.concurrency <= 1:
-        users: list[User] = await how.sequential()
-        return users
+        return await _sequential(how, None)
     try:
         before = await count_users(how.client)
     except AuthError:
         raise
     except CollectionError as exc:
         how.progress.note(f"could not count the users ({exc}); reading them one page after another")
-        users = await how.sequential()
-        return users
+        return await _sequential(how, None)
     how.progress.expect(before)
     if how.concurrency is None:
         how.client.pacing.counted(before)  # the directory streams share the bucket of this tenant's size
     streams = how.concurrency or budget_streams(before, cap=stream_cap(before, how.page_size))
     if not worth_partitioning(before, how.page_size, streams):
-        users = await how.sequential()
-        return users
+        return await _sequential(how, before)
     if how.concurrency is None:
         how.progress.note(
             f"reading /users in {streams} partitions at once (the directory budget of a tenant of "
@@ -571,20 +565,34 @@ async def read_users(how: UsersRead) -> list[User]:
             f"{exc.error.code or '(no code)'}); the users were read one page after another instead",
         )
         how.progress.restart()
-        users = await how.sequential()
-        return users
-    after = await reader.after()
+        return await _sequential(how, before)
+    return await _proven(how, users, before, await reader.after(), "partitioned read")
+
+
+async def _sequential(how: UsersRead, before: int | None) -> list[User]:
+    """The users in one chain, proven complete (_proven) against `before` (None: not counted)."""
+    users: list[User] = await how.sequential()
+    after = await count_or_none(how.client, count_path())
+    first = before if before is not None else after
+    if first is None:
+        return users  # no count at all: the cap (check_cap) is the only bound, as the progress line says
+    return await _proven(how, users, first, after, "read")
+
+
+async def _proven(how: UsersRead, users: list[User], before: int, after: int | None, read: str) -> list[User]:
+    """`users` when not short of the counts (Check); else /users read again in one chain, and, short
+    of a fresh count too, a users gap (exit 3): never a complete tenant."""
     check = Check(len(users), before, after)
     if not check.short:
         return users
-    _say(how, f"the partitioned read of /users {check.describe()}; the users were read again one page after another")
+    _say(how, f"the {read} of /users {check.describe()}; the users were read again one page after another")
     del users
     how.progress.restart()
-    users = await how.sequential()
-    again = Check(len(users), after if after is not None else before, await count_or_none(how.client, count_path()))
-    if again.short:
-        how.gaps.append(again.gap())
-    return users
+    again: list[User] = await how.sequential()
+    last = Check(len(again), after if after is not None else before, await count_or_none(how.client, count_path()))
+    if last.short:
+        how.gaps.append(last.gap())
+    return again
 
 
 def _say(how: UsersRead, text: str) -> None:

@@ -3,12 +3,13 @@
 `--notify-when changed` (the default when there is a baseline or a history) sends only when
 something changed since the last run: a new or worse finding, a finding whose monthly cost or
 unused seats moved by a tenth or more (MATERIAL; the finding keeps its id when only its amounts
-change), a finding no longer waived, a new gap, a failed or incomplete run, a commerce window or a
-renewal closing within 7 days, or the weekly reminder (on `--notify-weekday`) while findings stay
-open; with a history but no baseline (the last report is missing or was incomplete) what changed is
-not known, and the run is sent. `--notify-when always` (the default without a baseline or history:
-there is nothing to compare with) always sends. The reasons are in the report's language; the
-e-mail repeats them at its top.
+change), a finding no longer waived, findings gone in bulk (BULK_SHARE of the last run's open
+findings, BULK_LEAST at least: a listing cut short makes them vanish too), a new gap, a failed or
+incomplete run, a commerce window or a renewal closing within 7 days, or the weekly reminder (on
+`--notify-weekday`) while findings stay open; with a history but no baseline (the last report is
+missing or was incomplete) what changed is not known, and the run is sent. `--notify-when always`
+(the default without a baseline or history: there is nothing to compare with) always sends. The
+reasons are in the report's language; the e-mail repeats them at its top.
 
     "notify": {"send": true, "when": "changed",
                "reasons": [{"code": "new", "text": "2 new findings"}, ...]}
@@ -27,6 +28,10 @@ WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SOON_DAYS = 7  # a commerce window or renewal this close is worth a message of its own
 MATERIAL = 0.1  # a finding's monthly cost or unused seats moving by this share of the last run's is news
+# findings gone in bulk are news: this share of the last run's open findings, and at least BULK_LEAST
+# of them (a listing cut short makes findings vanish; a plan applied does too, and is worth a word)
+BULK_SHARE = 0.25
+BULK_LEAST = 5
 
 
 def _number(value: Any) -> float | None:
@@ -131,6 +136,19 @@ def decide(
         if worse:
             say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
         reasons += _kept(findings, previous, t)
+        gone = len((document.get("changes") or {}).get("resolved") or [])
+        last = sum(1 for f in previous.get("findings") or [] if isinstance(f, Mapping) and not f.get("waived"))
+        if gone >= BULK_LEAST and gone >= BULK_SHARE * last:
+            say(
+                "gone",
+                t.npgettext(
+                    "notify_gone",
+                    "{n} of the last run's {last} findings are gone at once: check that the run read the whole tenant",
+                    "{n} of the last run's {last} findings are gone at once: check that the run read the whole tenant",
+                    gone,
+                    last=i18n.format_number(last, locale),
+                ),
+            )
         before = {_gap_key(g) for g in previous.get("gaps") or []}
         fresh = [g for g in document.get("gaps") or [] if _gap_key(g) not in before]
         if fresh:

@@ -108,8 +108,12 @@ def with_bill(
         return plan
     subs = subscriptions_of(document)
     if billing is not None:
-        for row in billing.unmatched(subs):
-            say(f"warning: {billing.path}:{row.line}: subscription {row.subscription!r} is not in the report")
+        billing = billing.matched_only(subs)
+        if billing.left_out:
+            say(
+                f"warning: {billing.path}: {billing.left_out:,} row(s) name no subscription of the report, the "
+                f"first on line {billing.first_left_out}; they are not used"
+            )
     when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
     today = when.date() if when is not None else date.today()
     return msgspec.structs.replace(

@@ -53,6 +53,20 @@ def _arm_path(account: str, name: str, tail: str = "") -> str:
     )
 
 
+def request_line(source: object, kind: object, scope: str, sub_id: str, agreement: object) -> tuple[str, str] | None:
+    """The method and path of a commerce change of `kind` on the subscription `sub_id` of `scope`
+    (the billing account, or the Partner Center customer); None for a change no API makes so. apply
+    holds a plan's request to it, so a hand-edited path or method is refused."""
+    if source == "billing-account":
+        if kind == "reduce":
+            return "PATCH", _arm_path(scope, sub_id)
+        if kind == "cancel" and (agreement or MCA) in (MCA, MPA):
+            return "DELETE", _arm_path(scope, sub_id)
+    if source == "partner-center" and kind in ("reduce", "schedule_reduction"):
+        return "PATCH", f"/v1/customers/{scope}/subscriptions/{sub_id}"
+    return None
+
+
 def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(kind, request) for an action an API can perform, else None."""
     api = action.get("api") or {}
@@ -67,16 +81,13 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
                 "path": _arm_path(scope, sub_id),
                 "body": {"properties": {"quantity": to}},
             }
-        # facts saved before the agreement was kept came from accounts taken as Customer Agreements
+        # facts saved before the agreement was kept came from accounts taken as Customer Agreements.
+        # DELETE billingSubscriptions/{name} "Cancels a billing subscription" of a Customer or a
+        # Partner Agreement account; POST .../cancel "Cancels a usage-based subscription" only, never
+        # a seat-based Microsoft 365 one (Microsoft.Billing 2024-04-01, docs/bill.md)
         agreement = api.get("agreement") or MCA
-        if verb == "cancel" and agreement == MCA:
+        if verb == "cancel" and agreement in (MCA, MPA):
             return "cancel", {"method": "DELETE", "path": _arm_path(scope, sub_id), "body": None}
-        if verb == "cancel" and agreement == MPA:
-            return "cancel", {
-                "method": "POST",
-                "path": _arm_path(scope, sub_id, "/cancel"),
-                "body": {"cancellationReason": "Other"},
-            }
     if source == "partner-center" and verb in ("reduce", "contact_partner") and to > 0:
         path = f"/v1/customers/{scope}/subscriptions/{sub_id}"
         if window == "within_7_days":

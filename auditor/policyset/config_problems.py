@@ -124,18 +124,21 @@ def billing_problems(
     never added)."""
     if billing is None:
         return []
-    out = [
-        {
-            "file": billing.path,
-            "line": row.line,
-            "code": "billing_unmatched",
-            "subscription": row.subscription,
-            "what": f"the billing row for {row.subscription} names no subscription of the tenant (a typo, a product "
-            "name instead of the commerceSubscriptionId, or another tenant's row)",
-            "instead": "the row is not used",
-        }
-        for row in billing.unmatched(subscriptions)
-    ]
+    billing = billing.matched_only(subscriptions)
+    out: list[dict[str, Any]] = []
+    if billing.left_out:
+        # one line, whatever their number, and never their ids: another tenant's rows stay out of this report
+        out.append(
+            {
+                "file": billing.path,
+                "line": billing.first_left_out,
+                "code": "billing_unmatched",
+                "what": f"{billing.left_out:,} billing row(s) name no subscription of the tenant, the first on line "
+                f"{billing.first_left_out} (a typo, a product name instead of the commerceSubscriptionId, or "
+                "another tenant's rows)",
+                "instead": "those rows are not used, and not kept in the report",
+            }
+        )
     if len(currencies) == 1:
         (currency,) = currencies
         out += [

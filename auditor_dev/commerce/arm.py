@@ -9,7 +9,8 @@
     DELETE the same: "Cancels a billing subscription" (Microsoft Customer Agreement or Microsoft
           Partner Agreement accounts): 202, Location operationResults/cancelBillingSubscription_...
     POST  .../billingSubscriptions/{name}/cancel {"cancellationReason"}: "Cancels a usage-based
-          subscription" (Microsoft Partner Agreement accounts only; refused on any other): 202, the same
+          subscription" (Microsoft Partner Agreement accounts only, and only a subscription whose
+          productCategory is UsageBased; refused on any other, a seat-based one included): 202, the same
     GET   /providers/Microsoft.Billing/billingAccounts/{account}/operationResults/{operation}: 202
           (Retry-After) while it runs (`operation_polls` times), then 200 with the subscription;
           the change is made when the operation ends
@@ -210,6 +211,14 @@ class BillingStandIn(StandIn):
             return self._denied(
                 "Microsoft.Billing/billingAccounts/billingSubscriptions/cancel/action",
                 f"/providers/Microsoft.Billing/billingAccounts/{account}",
+            )
+        if (sub.get("properties") or {}).get("productCategory") != "UsageBased":
+            # "Cancels a usage-based subscription": a seat-based one (Microsoft 365) is cancelled by DELETE
+            return _error(
+                400,
+                "BadRequest",
+                "Cancels a usage-based subscription. A seat-based subscription is cancelled by "
+                "DELETE billingSubscriptions/{billingSubscriptionName}.",
             )
         if (asked.body or {}).get("cancellationReason") not in ("Other", "Compromise", "Dispute"):
             return _error(400, "InvalidRequest", "The cancellationReason is required: Other, Compromise or Dispute.")

@@ -13,7 +13,8 @@ Responders
       promises all) and closes the connection. Inside a $batch only a JSON document is allowed: it
       becomes the inner response's body, and `headers` its headers.
     - `Drop()`: the connection is closed without an answer (not allowed inside a $batch).
-    - `Proceed()`: the emulator answers as usual (a responder that only waits, say).
+    - `Proceed()`: the emulator answers as usual (a responder that only waits, say);
+      `Proceed(keep=n)` cuts a listing short: its first n items, no `@odata.nextLink`.
 
     The answer's `label` is logged as `LoggedRequest.fault`. A responder runs on the server's
     request threads; one that keeps state (a count of hits) locks it.
@@ -75,9 +76,12 @@ class Drop:
 
 @dataclass(frozen=True)
 class Proceed:
-    """Let the emulator answer as usual (logged with `label`)."""
+    """Let the emulator answer as usual (logged with `label`). With `keep`, a listing's answer is
+    cut short: only its first `keep` items of `value`, and no `@odata.nextLink` (a short listing,
+    as a faulty proxy or a Graph incident gives it; `@odata.count` is left as it was)."""
 
     label: str | None = None
+    keep: int | None = None
 
 
 Answer = Reply | Drop | Proceed

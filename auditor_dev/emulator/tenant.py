@@ -414,6 +414,18 @@ class TenantState:
             self.written = True
             return user
 
+    def set_group_licenses(self, group_key: str, licenses: tuple[AssignedLicense, ...]) -> Group:
+        """An admin edits the group's licenses (in the admin center, or POST /groups/{id}/assignLicense):
+        the group replaced, and group-based licensing evaluated again for each direct member."""
+        with self._lock:
+            group = self.group(group_key)
+            if group is None:
+                raise KeyError(group_key)
+            group = self._replace_group(group, assigned_licenses=tuple(licenses))
+        for member in group.members:
+            self._license_member(group.id, member)
+        return group
+
     def _license_member(self, group_key: str, user_key: str) -> None:
         """Group-based licensing reaching a member: the group's licenses evaluated for the user
         (nothing when the user has left the group, or the user or group is gone, meanwhile)."""

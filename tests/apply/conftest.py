@@ -153,7 +153,25 @@ def assign(
     }
 
 
-def add_member(user: str, group: str, description: str = "Join the group") -> dict[str, Any]:
+# what each group of make_tenant assigns, and the products its users hold directly: a join or
+# leave's seats name the products it moves, as plan writes them
+GROUP_PRODUCTS = {G_E3: (E3, "SPE_E3"), G_E5: (E5, "SPE_E5")}
+HELD_DIRECTLY = {ANNA: {E5}, BEN: {E5}}
+
+
+def _group_seats(user: str, group: str, delta: int, seats: dict[str, int] | None) -> dict[str, int]:
+    """The seats a join (+1) or leave (-1) of one of make_tenant's groups moves: none for a user who
+    holds its product directly (a move), else one; `seats` when the test gives them."""
+    if seats is not None:
+        return seats
+    if group not in GROUP_PRODUCTS or GROUP_PRODUCTS[group][0] in HELD_DIRECTLY.get(user, set()):
+        return {}
+    return {GROUP_PRODUCTS[group][1]: delta}
+
+
+def add_member(
+    user: str, group: str, description: str = "Join the group", *, seats: dict[str, int] | None = None
+) -> dict[str, Any]:
     return {
         "kind": "add_member",
         "method": "POST",
@@ -163,11 +181,13 @@ def add_member(user: str, group: str, description: str = "Join the group") -> di
         "user": user,
         "group": group,
         "precondition": [{"not_member_of": group}],
-        "seats": {},
+        "seats": _group_seats(user, group, 1, seats),
     }
 
 
-def remove_member(user: str, group: str, description: str = "Leave the group") -> dict[str, Any]:
+def remove_member(
+    user: str, group: str, description: str = "Leave the group", *, seats: dict[str, int] | None = None
+) -> dict[str, Any]:
     return {
         "kind": "remove_member",
         "method": "DELETE",
@@ -177,7 +197,7 @@ def remove_member(user: str, group: str, description: str = "Leave the group") -
         "user": user,
         "group": group,
         "precondition": [{"member_of": group}],
-        "seats": {},
+        "seats": _group_seats(user, group, -1, seats),
     }
 
 
@@ -365,3 +385,9 @@ class RereadFails:
 
 def run(command: str, target: Path, graph: Graph, *extra: str) -> int:
     return main([command, str(target), "--graph-endpoint", graph.url, "--auth", "token", *extra])
+
+
+def held_skus(emulator: GraphEmulator, uid: str) -> set[str]:
+    """The products the user holds now, in any way (skuIds, as the emulator's tenant has them)."""
+    [user] = [u for u in emulator.snapshot().users if u.id == uid]
+    return {s.sku_id for s in user.license_assignment_states}

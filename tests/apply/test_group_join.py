@@ -31,14 +31,14 @@ from .conftest import (
 G_BOTH = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"  # assigns E3 and E5
 
 
-def _move(group: str = G_E5) -> list[dict[str, Any]]:
+def _move(group: str = G_E5, seats: dict[str, int] | None = None) -> list[dict[str, Any]]:
     """Ben's direct E5 moved to `group`: join it, then (once its copy is active) remove the direct copy."""
     removal = assign(
         BEN,
         remove=[E5],
         precondition=[{"holds": E5, "how": "direct"}, {"holds": E5, "how": "group", "group": group, "active": True}],
     )
-    return [add_member(BEN, group), removal]
+    return [add_member(BEN, group, seats=seats), removal]
 
 
 def _user_reads(graph: Any, user: str) -> int:
@@ -108,7 +108,7 @@ def test_a_group_copy_in_error_leaves_the_removal_pending_with_the_error(
         has_members_with_license_errors=False,
     )
     graph = graph_for(dataclasses.replace(tenant, groups=(*tenant.groups, both)), group_license_delay=0.3)
-    plan = write_plan(tmp_path, _move(G_BOTH), depends={2: [1]})
+    plan = write_plan(tmp_path, _move(G_BOTH, {"SPE_E3": 1}), depends={2: [1]})
     journal = tmp_path / "j.jsonl"
     started = time.monotonic()
     assert run("apply", plan, graph, "--yes", "--journal", str(journal), "--wait", "60s") == 0
@@ -184,4 +184,7 @@ def test_other_preconditions_are_checked_before_any_wait(
     started = time.monotonic()
     assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl"), "--wait", "60s") == 0
     assert time.monotonic() - started < 30
-    assert "1 of 2 change(s) applied, 1 skipped" in capsys.readouterr().out
+    # the join, planned as a move (no seat), would now give Ben an E5 seat: skipped too, at once
+    out = capsys.readouterr().out
+    assert "0 of 2 change(s) applied, 2 skipped" in out
+    assert "joining it would give Microsoft 365 E5 too" in out

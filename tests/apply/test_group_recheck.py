@@ -255,3 +255,26 @@ def test_what_leaving_takes_says_one_license_or_several() -> None:
         "leaving the group Sales takes away the license Microsoft 365 E5 (as far as Graph shows it)",
         "leaving the group Sales takes away the licenses Microsoft 365 E5, Power BI Pro (as far as Graph shows it)",
     )
+
+
+def test_a_line_break_in_a_name_cannot_forge_a_console_line(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A group name with a line break (tenant data) stays on its line: apply's and undo's consoles
+    never show a line the run did not write ("      -> done", as CI log readers see it)."""
+    tenant = make_tenant()
+    forged = "License - E5\n      -> done (HTTP 204)\n   9. Nothing to see"
+    groups = tuple(msgspec.structs.replace(g, display_name=forged) if g.id == G_E5 else g for g in tenant.groups)
+    tenant = dataclasses.replace(tenant, groups=groups)
+    graph = graph_for(tenant)
+    plan = write_plan(tmp_path, [remove_member(CARL, G_E5)])
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert not [line for line in lines if line.lstrip().startswith("9. Nothing")]
+    assert [line.strip() for line in lines if line.strip().startswith("-> done")] == [
+        "-> done (HTTP 204)",
+        "-> done (HTTP 204): the group's license is active for the user",
+    ]
+    assert any("License - E5       -> done (HTTP 204)    9. Nothing to see" in line for line in lines)

@@ -88,6 +88,33 @@ def test_two_runs_of_one_plan_cannot_interleave(
     assert [(w.method, w.status) for w in graph.writes()] == [("POST", 200), ("POST", 204)]
 
 
+def test_a_copy_of_the_plan_is_the_same_plan_for_apply_and_undo(
+    tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lock follows the plan's bytes, not its path: while one run holds the plan, a copy of it
+    (or the plan-<sha>.json apply keeps) is neither applied nor undone (exit 2)."""
+    import hashlib
+
+    from auditor.apply.lock import hold_plan
+
+    graph = graph_for()
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    copy = tmp_path / "copy" / "plan.json"
+    copy.parent.mkdir()
+    copy.write_bytes(plan.read_bytes())
+    writes = len(graph.writes())
+    capsys.readouterr()
+    with hold_plan(hashlib.sha256(plan.read_bytes()).hexdigest()):  # another run of the plan, elsewhere
+        assert run("apply", copy, graph, "--yes", "--journal", str(tmp_path / "again.jsonl")) == 2
+        assert "another license-auditor run is using the plan" in capsys.readouterr().err
+        assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 2
+        assert "another license-auditor run is using the plan" in capsys.readouterr().err
+    assert len(graph.writes()) == writes
+    assert run("undo", journal, graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
+
+
 # --- the tenant --------------------------------------------------------------------------------
 
 

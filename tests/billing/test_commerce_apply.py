@@ -389,9 +389,16 @@ def test_a_plan_whose_request_is_not_its_change_is_refused() -> None:
     change's `to`, is refused before anything is read or sent."""
     with pytest.raises(UsageError, match="only one a plan sends is the cancel of a billing subscription"):
         commerce_of({"bill": {"commerce": [{"n": 1, "request": {"method": "DELETE", "path": "/x"}}]}})
-    mpa = _arm_reduce("acct") | {"kind": "cancel", "agreement": "MicrosoftPartnerAgreement"}
+    mosp = _arm_reduce("acct") | {"kind": "cancel", "agreement": "MicrosoftOnlineServicesProgram"}
     with pytest.raises(UsageError, match="is a DELETE"):
-        commerce_of({"bill": {"commerce": [mpa | {"request": {"method": "DELETE", "path": "/x", "body": None}}]}})
+        commerce_of({"bill": {"commerce": [mosp | {"request": {"method": "DELETE", "path": "/x", "body": None}}]}})
+    # a Partner Agreement's seat-based subscription is cancelled by DELETE too, never POST .../cancel
+    path = _arm_reduce("acct")["request"]["path"]
+    mpa = _arm_reduce("acct") | {"kind": "cancel", "agreement": "MicrosoftPartnerAgreement", "to": 0, "seats": 3}
+    assert commerce_of({"bill": {"commerce": [mpa | {"request": {"method": "DELETE", "path": path, "body": None}}]}})
+    post = {"method": "POST", "path": path.replace("?", "/cancel?"), "body": {"cancellationReason": "Other"}}
+    with pytest.raises(UsageError, match="is not DELETE"):
+        commerce_of({"bill": {"commerce": [mpa | {"request": post}]}})
     tampered = _arm_reduce("acct")
     tampered["request"]["body"] = {"properties": {"quantity": 1}}
     with pytest.raises(UsageError, match="change 1 asks for 1 seats, but it reduces to 2"):

@@ -68,10 +68,12 @@ def sample() -> Any:
 
 
 def test_the_stand_in_refuses_what_microsoft_refuses_and_the_cancel_is_followed_to_its_end(sample: Any) -> None:
-    """POST .../cancel is for Microsoft Partner Agreement accounts only; DELETE for Customer or
-    Partner Agreement accounts, not a Microsoft Online Services Program one; each is a long-running
-    operation whose Location is operationResults/cancelBillingSubscription_..., and the
-    subscription is cancelled when it ends."""
+    """POST .../cancel "cancels a usage-based subscription" of a Microsoft Partner Agreement account
+    only: refused on a Customer Agreement account and on a seat-based subscription of a Partner
+    Agreement one; DELETE cancels a billing subscription of a Customer or Partner Agreement account,
+    not a Microsoft Online Services Program one, and is what apply sends for both; a long-running
+    operation whose Location is operationResults/cancelBillingSubscription_..., the subscription
+    cancelled when it ends."""
     _, facts = sample
     [account] = facts.accounts
     subs = facts.accounts[account]
@@ -90,13 +92,24 @@ def test_the_stand_in_refuses_what_microsoft_refuses_and_the_cancel_is_followed_
                 c.billing_subscriptions.begin_delete("mosp", ACCOUNT_SUB, polling_interval=0, **arm.options(c)).result()
             with pytest.raises(BillingSourceError, match="MicrosoftOnlineServicesProgram account is not cancelled"):
                 arm.cancel_subscription(c, "mosp", ACCOUNT_SUB, "MicrosoftOnlineServicesProgram")
+            # a Partner Agreement's seat-based (Microsoft 365) subscription: POST .../cancel is refused
+            with pytest.raises(HttpResponseError, match="Cancels a usage-based subscription"):
+                c.billing_subscriptions.begin_cancel(
+                    "mpa", ACCOUNT_SUB, {"cancellationReason": "Other"}, polling_interval=0, **arm.options(c)
+                ).result()
             arm.cancel_subscription(c, account, ACCOUNT_SUB, arm.MCA)
             arm.cancel_subscription(c, "mpa", ACCOUNT_SUB, arm.MPA)
         for name in (account, "mpa"):
             sub = next(s for s in st.accounts[name] if s["name"] == ACCOUNT_SUB)
             assert sub["properties"]["status"] == "Cancelled"
         writes = [(r.method, r.path.rsplit("/", 1)[-1]) for r in st.requests if r.method != "GET"]
-        assert writes == [("POST", "cancel"), ("DELETE", ACCOUNT_SUB), ("DELETE", ACCOUNT_SUB), ("POST", "cancel")]
+        assert writes == [
+            ("POST", "cancel"),
+            ("DELETE", ACCOUNT_SUB),
+            ("POST", "cancel"),
+            ("DELETE", ACCOUNT_SUB),
+            ("DELETE", ACCOUNT_SUB),
+        ]
         polls = [r.path for r in st.requests if "/operationResults/" in r.path]
         assert len(polls) == 6  # two 202s, then the end, for each of the two operations
         assert all("/operationResults/cancelBillingSubscription_" + ACCOUNT_SUB + ":" in p for p in polls)
@@ -108,8 +121,7 @@ def test_the_stand_in_refuses_what_microsoft_refuses_and_the_cancel_is_followed_
 
 def test_the_channel_and_the_cancel_follow_the_accounts_agreement_type(sample: Any) -> None:
     """A Microsoft Online Services Program account's subscriptions follow the legacy rules (mosa:
-    no 7-day window, no commerce change); a Partner Agreement's cancel is POST .../cancel; a Customer
-    Agreement's is DELETE."""
+    no 7-day window, no commerce change); a Customer Agreement's cancel is DELETE."""
     snapshot, facts = sample
     [account] = facts.accounts
     plans = {}

@@ -94,3 +94,25 @@ def test_billing_rows_matching_nothing_or_in_another_currency(tmp_path: Path) ->
     (action,) = [a for a in report["bill"]["actions"] if a["subscription"] == e3]
     assert action["seats"] > 0 and action["monthly_saving"] == round(action["seats"] * 33.75, 2)
     assert _audit(tmp_path, EXAMPLE, "--billing", str(billing), "--strict") == 2
+
+
+def test_billing_rows_of_other_tenants_are_counted_in_one_line_and_not_kept(tmp_path: Path) -> None:
+    """An MSP's shared file: the rows that name none of the tenant's subscriptions are one problem,
+    and neither they nor their ids reach report.json (billing_facts keeps the matched rows only)."""
+    sample = (ROOT / "auditor_dev" / "sample" / "sample-billing.csv").read_text("utf-8")
+    first = len(sample.splitlines()) + 1
+    others = [f"0b9e8d7c-6f5a-4b3c-8d2e-{i:012x},mca" for i in range(3000)]
+    billing = tmp_path / "billing.csv"
+    billing.write_text(sample + "\n".join(others) + "\n", "utf-8")
+    assert _audit(tmp_path, EXAMPLE, "--billing", str(billing), "--format", "json,md") == 1
+    text = (tmp_path / "out" / "report.json").read_text("utf-8")
+    report = json.loads(text)
+    (problem,) = [p for p in report["config_problems"] if p["code"] == "billing_unmatched"]
+    assert problem["line"] == first
+    assert problem["what"].startswith(
+        f"3,000 billing row(s) name no subscription of the tenant, the first on line {first}"
+    )
+    # the sample's rows (every one a subscription of the sample tenant), less the comment and header lines
+    matched = sum(1 for line in sample.splitlines() if line and not line.startswith(("#", "subscription,")))
+    assert len(report["billing_facts"]) == matched
+    assert "0b9e8d7c-6f5a-4b3c" not in text and "0b9e8d7c-6f5a-4b3c" not in (tmp_path / "out" / "report.md").read_text()

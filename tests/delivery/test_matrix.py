@@ -189,6 +189,13 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
             f"tenants:\n  - tenant_id: b.example\n    client_id: {GUID}\n",
             "tenants.yaml:4: not valid YAML: duplicate key 'tenants' (first on line 1)",
         ),
+        # a merge key would copy another tenant's keys (its email_to) into this one without saying them
+        (
+            f"tenants:\n  - &fab\n    name: Fabrikam\n    tenant_id: fabrikam.example\n    client_id: {GUID}\n"
+            "    email_to: it@fabrikam.example\n"
+            f"  - <<: *fab\n    name: Contoso\n    tenant_id: contoso.example\n",
+            "tenants.yaml:7: not valid YAML: a merge key (<<) is not allowed",
+        ),
         # a line break in a value would write extra step outputs to $GITHUB_OUTPUT
         (
             f'tenants:\n  - name: "Contoso\\nevil_output=injected"\n    tenant_id: a.example\n    client_id: {GUID}\n',

@@ -5,7 +5,7 @@ A `Fault` is an emulator responder (auditor_dev/emulator/hooks.py): pass a list 
 Inside a POST /$batch they match each inner request ("GET /v1.0/users/.../mailboxSettings...",
 "POST /v1.0/users/.../assignLicense");
 there 429, 503, 504 and 403 become that inner response and SLOW waits, while the others
-(UNSUPPORTED, TRUNCATE, DROP, NOT_JSON, NO_VALUE) leave it untouched.
+(UNSUPPORTED, TRUNCATE, DROP, NOT_JSON, NO_VALUE, SHORT) leave it untouched.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class FaultKind(enum.Enum):
     NO_VALUE = "no-value"  # 200 with a JSON object that lacks `value`
     UNSUPPORTED = "400"  # Graph's 400 Request_UnsupportedQuery (a documented filter a tenant refuses)
     REFUSED = "refused"  # Graph's 4xx error document with `status`, `code` and `message` (a write refused)
+    SHORT = "short"  # a listing cut to its first `keep` items, without @odata.nextLink (Proceed.keep)
 
 
 _IN_BATCH = frozenset((FaultKind.THROTTLE, FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT, FaultKind.FORBIDDEN))
@@ -53,6 +54,7 @@ class Fault:
     code: str = "Authorization_RequestDenied"
     message: str = "Insufficient privileges to complete the operation."
     status: int = 400  # REFUSED's status
+    keep: int = 0  # SHORT: the items the listing keeps
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     hits: int = field(init=False, default=0)
@@ -74,9 +76,9 @@ class Fault:
         if not self.take(request.target):
             return None
         kind, label = self.kind, self.kind.value
-        if kind is FaultKind.SLOW:
+        if kind in (FaultKind.SLOW, FaultKind.SHORT):
             time.sleep(self.delay)
-            return Proceed(label)
+            return Proceed(label, keep=self.keep if kind is FaultKind.SHORT else None)
         if request.batch and kind not in _IN_BATCH:
             return Proceed(label)
         if kind is FaultKind.THROTTLE:

@@ -165,6 +165,22 @@ def test_tenant_id_mismatch_exits_3(tmp_path, sample, monkeypatch, capsys):
     assert other in capsys.readouterr().err
 
 
+def test_a_tenant_id_given_as_a_domain_is_checked_as_a_guid_is(tmp_path, sample, monkeypatch, capsys):
+    """--tenant-id contoso.onmicrosoft.com with a static token for another tenant: the tenant read must
+    have the domain among its verified domains (GET /organization?$select=verifiedDomains), else exit 3
+    and no report; its own domain audits as before."""
+    token = app_token(sample.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    with GraphEmulator(sample, token=token) as graph:
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--tenant-id", "fabrikam.onmicrosoft.com")
+        assert code == 3 and report is None
+        err = capsys.readouterr().err
+        assert f"the credential reads tenant {sample.tenant_id}, whose verified domains do not include" in err
+        assert "--tenant-id fabrikam.onmicrosoft.com" in err
+        code, report = audit(tmp_path, "--graph-endpoint", graph.url, "--tenant-id", "Contoso.example", name="own")
+        assert code in (0, 1) and report is not None
+
+
 def test_plain_http_only_on_loopback(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "x")
     code, _ = audit(tmp_path, "--graph-endpoint", "http://graph.example.com/v1.0")

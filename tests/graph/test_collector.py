@@ -112,12 +112,13 @@ def test_no_request_per_user(tenant, harness):
     h = harness(tenant)
     h.collect(GROUP_REFS, need_sign_in=True)
     paths = [r.path for r in h.emulator.requests]
-    assert [p for p in paths if p.startswith("/users/")] == ["/users/$count"]  # read in partitions or not?
-    # organization, skus, subscriptions, the user count, users pages, sign-in pages, 2 name lookups,
+    # the user count before (read in partitions or not?) and after (the listing proven complete)
+    assert [p for p in paths if p.startswith("/users/")] == ["/users/$count", "/users/$count"]
+    # organization, skus, subscriptions, the user counts, users pages, sign-in pages, 2 name lookups,
     # license groups, groups with license errors, members of 2 groups, and the direct members of the
     # one that assigns licenses
     n = len(tenant.users)
-    assert len(paths) == 3 + 1 + math.ceil(n / 999) + math.ceil(n / 500) + 2 + 1 + 1 + 2 + 1
+    assert len(paths) == 3 + 2 + math.ceil(n / 999) + math.ceil(n / 500) + 2 + 1 + 1 + 2 + 1
 
 
 def test_missing_group_and_ambiguous_name_are_gaps(tenant, harness):
@@ -151,15 +152,27 @@ def test_long_collection_asks_for_the_user_total_and_shows_an_eta(monkeypatch, h
     got = h.collect(need_sign_in=True, concurrency=1)
     assert got.users == tenant.users
     counts = h.emulator.requests_to(r"/users/\$count")
-    assert len(counts) == 1 and counts[0].headers.get("consistencylevel") == "eventual"
+    # one for the ETA while the pages are read, one at their end to prove the listing complete
+    assert len(_before_last_page(h, counts)) == 1 and len(counts) == 2
+    assert all(c.headers.get("consistencylevel") == "eventual" for c in counts)
     lines = h.stderr.getvalue().splitlines()
     assert any(f"of {len(tenant.users):,} (" in line and ", ETA " in line for line in lines), lines
 
 
+def _before_last_page(h, counts):
+    """The `counts` asked before the last page of the users listing (the ETA's, not the proof's)."""
+    pages = [
+        r for r in h.emulator.requests if r.path == "/users" and "signInActivity" not in r.query.get("$select", "")
+    ]
+    return [c for c in counts if c.at < pages[-1].at]
+
+
 def test_quick_collection_spends_no_request_on_the_total(tenant, harness):
+    """No count for an ETA; one after the listing, which proves it complete."""
     h = harness(tenant)
     h.collect(need_sign_in=True, concurrency=1)
-    assert not h.emulator.requests_to(r"/users/\$count")
+    counts = h.emulator.requests_to(r"/users/\$count")
+    assert len(counts) == 1 and not _before_last_page(h, counts)
     assert "ETA" not in h.stderr.getvalue()
 
 
@@ -180,7 +193,10 @@ def test_a_failed_count_only_leaves_the_eta_out(monkeypatch, harness, kind):
     )
     got = h.collect(need_sign_in=True, concurrency=1)
     assert got.users == tenant.users and not got.gaps
-    # one attempt: a best-effort read is neither retried nor waited for
-    assert len(h.emulator.requests_to(r"/users/\$count")) == 1
+    # one attempt: a best-effort read is neither retried nor waited for (the count after the listing,
+    # its proof, fails too: without a count the listing is taken as read)
+    assert len(_before_last_page(h, h.emulator.requests_to(r"/users/\$count"))) == 1
     err = h.stderr.getvalue()
-    assert "ETA" not in err and "$count" not in err
+    # the ETA's failure is silent; only the proof's retries (a 429 or 503 is waited out) name the count
+    assert "ETA" not in err
+    assert all("before retry" in line for line in err.splitlines() if "$count" in line)

@@ -215,3 +215,23 @@ def test_four_hundred_more_unused_seats_are_sent(tmp_path: Path) -> None:
     assert (
         second["notify"]["reasons"][0]["text"] == "1 finding's monthly cost or unused seats changed by a tenth or more"
     )
+
+
+def test_findings_gone_in_bulk_are_news() -> None:
+    """A run that lost a quarter of the last run's findings at once speaks, and says to check the
+    data: a listing cut short makes findings vanish as surely as a fix does."""
+    many = [{**_finding(f"f{i}", ["SPE_E3"]), "subject": {"type": "user", "id": f"U{i}"}} for i in range(20)]
+    before = _report(many)
+    assert _codes(compare(before, _report(many[:16])), before) == []  # 4 of 20: below the least
+    assert _codes(compare(before, _report(many[:15])), before) == ["gone"]
+    (reason,) = decide(
+        compare(before, _report(many[:5])),
+        before,
+        when="changed",
+        today=date(2026, 11, 1),
+        weekday="monday",
+        locale=Locale.EN,
+    )["reasons"]
+    assert reason["text"] == (
+        "15 of the last run's 20 findings are gone at once: check that the run read the whole tenant"
+    )

@@ -12,6 +12,27 @@ from ..call import Answer, Call, Emulator
 from ..query import MAX_TOP, check_select, no_filter, page, project
 
 
+def verified_domains(snap: Any) -> list[dict[str, Any]]:
+    """The tenant's verified domains as Graph lists them: the domains of its members' UPNs (a guest's
+    #EXT# UPN is in the tenant's own domain), the first one the default."""
+    found: list[str] = []
+    for user in snap.users:
+        upn = str(user.user_principal_name or "")
+        domain = upn.rsplit("@", 1)[-1].lower() if "@" in upn else ""
+        if domain and domain not in found:
+            found.append(domain)
+    return [
+        {
+            "capabilities": "Email, OfficeCommunicationsOnline",
+            "isDefault": i == 0,
+            "isInitial": i == 0,
+            "name": name,
+            "type": "Managed",
+        }
+        for i, name in enumerate(found)
+    ]
+
+
 def organization(em: Emulator, call: Call) -> Answer:
     no_filter(call.query)
     snap = em.tenant.snapshot
@@ -22,6 +43,8 @@ def organization(em: Emulator, call: Call) -> Answer:
         "verifiedDomains": [],
         "countryLetterCode": None,
     }
+    if not call.query.select or "verifiedDomains" in call.query.select:  # read from every user: only when asked
+        org["verifiedDomains"] = verified_domains(snap)
     item = project(org, call.query.select, wire.ORGANIZATION_PROPERTIES, "organization")
     return 200, {"@odata.context": "$metadata#organization", "value": [item]}
 
