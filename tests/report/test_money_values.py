@@ -5,13 +5,16 @@ largest (issue 78). Each figure here is worked out by hand from the rule docs/mo
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from auditor.plan.money import bill_money, spend
-from auditor.report.document import summary_json
+from auditor.report.document import build_document, summary_json
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.usage.activity import ProductUnused
+from tests.core.factory import E3, audit, sku, tenant, user
 
 
 def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) -> dict[str, Any]:
@@ -99,3 +102,26 @@ def test_the_bill_counts_each_reduction_from_its_day_and_the_unknown_apart() -> 
     assert money["unknown_monthly"] == 10.0
     assert money["lowers_monthly"] == 109.5 + 36.5 + 20.0 + 10.0 == 176.0
     assert money["spend_after_monthly"] == 1_000.0 - 176.0
+
+
+def test_unused_spend_is_the_paid_seats_left_unused_at_their_prices(tmp_path: Path) -> None:
+    """A seat row's unused spend: its unused seats less those on a running trial, at the catalog's
+    price; a free product's is none. The summary adds the rows up."""
+    trial = {"id": "t", "skuId": E3, "skuPartNumber": "SPE_E3", "status": "Enabled", "isTrial": True}
+    doc = tenant(
+        [user("a", "SPE_E3"), user("b", "SPE_E3"), user("c", "SPE_E5")],
+        skus=[sku("SPE_E3", enabled=10, consumed=2), sku("SPE_E5", enabled=3, consumed=1), sku("SPE_F1", 5)],
+        subscriptions=[{**trial, "totalLicenses": 3, "nextLifecycleDateTime": "2026-12-01T00:00:00Z"}],
+    )
+    policy = (
+        "catalog:\n"
+        "  - {sku: SPE_E3, price: {monthly: 33.75, currency: EUR}}\n"
+        "  - {sku: SPE_E5, price: {monthly: 54.75, currency: EUR}}\n"
+        "  - {sku: SPE_F1, free: true}\n"
+    )
+    result = audit(tmp_path, policy, doc)
+    unused = {row.sku: row.unused_monthly_cost for row in result.seats}
+    # SPE_E3: 8 unused, 3 of them on trial: 5 x 33.75; SPE_E5: 2 x 54.75; SPE_F1 free
+    assert unused == {"SPE_E3": 168.75, "SPE_E5": 109.5, "SPE_F1": None}
+    document = build_document(result, generated_at=datetime(2026, 11, 1, tzinfo=UTC))
+    assert document["summary"]["unused_monthly_cost"] == {"amount": 168.75 + 109.5, "currency": "EUR"}
