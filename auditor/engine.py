@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from auditor.data.attributes import is_path
 from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
@@ -29,6 +30,13 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS)
 
 
+def unread_attributes(rule: Rule, snapshot: TenantSnapshot) -> list[str]:
+    """The user attributes `rule` declares it reads (Reads.user; auditor.data.attributes) that the
+    snapshot was read without (`userAttributes`): on it every user would look as if unset.
+    `department` is read with every user."""
+    return sorted(p for p in rule.reads.user if is_path(p) and p != "department" and p not in snapshot.user_attributes)
+
+
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
     """Why `rule` cannot be trusted on this snapshot for `policy`, or None when it can.
 
@@ -43,6 +51,8 @@ def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | 
     missing = sorted(needs & {g.dataset for g in snapshot.gaps})
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
+    if not missing:  # the user attributes its test reads: a snapshot read without them cannot judge
+        missing = unread_attributes(rule, snapshot)
     if missing:
         return NOT_COLLECTED.say(what=", ".join(missing))
     unavailable = rule.unavailable(policy, index)
@@ -79,19 +89,9 @@ def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
 
 
 def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
-    """(policy name, SKU as written) for every product the policies name."""
-    refs: list[tuple[str, str]] = []
-    for p in policies.policies:
-        refs += [(p.name, e.sku) for e in p.catalog or ()]
-        for a in p.assignments:
-            names = [*(a.allowed or ()), *a.forbidden, *a.required_any, *(s for c in a.exclusive for s in c.skus)]
-            if not isinstance(a.group_based_only, bool):
-                names += a.group_based_only
-            refs += [(p.name, s) for s in names]
-        refs += [(p.name, w.sku) for w in p.waivers if w.sku]
-        refs += [(p.name, s) for u in p.usage for s in ((u.sku,) if u.sku else u.rightsize or ())]
-        refs += [(p.name, s) for m in p.moves for s in (m.from_, m.to)]
-    return refs
+    """(policy name, SKU as written) for every product the policies name: each policy's `products`,
+    found where the schema puts a product (the rules' fragments, SKU_REF_SCHEMA), not listed here."""
+    return [(p.name, sku) for p in policies.policies for sku in p.products]
 
 
 def policy_warnings(policies: PolicySet) -> list[str]:

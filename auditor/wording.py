@@ -70,29 +70,42 @@ __all__ = [
     "title",
 ]
 
-# Every rule's texts: the class beside its rule, in the `<rule module>_texts.py` of its topic folder
-# (auditor/rules/<topic>/, the merge rules' in auditor/cross_tenant/rules_texts.py)
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (
-    *selection_texts.GUIDANCE,
-    *combination_texts.GUIDANCE,
-    *catalog_texts.GUIDANCE,
-    *lifecycle_texts.GUIDANCE,
-    *accounts_texts.GUIDANCE,
-    *assignment_errors_texts.GUIDANCE,
-    *overlap_texts.GUIDANCE,
-    *upkeep_texts.GUIDANCE,
-    *activity_texts.GUIDANCE,
-    *subscription_move_texts.GUIDANCE,
-    *entitlement_texts.GUIDANCE,
-    *waiver_expired_texts.GUIDANCE,
-    *cross_tenant_texts.GUIDANCE,
+# Every texts module: the classes beside their rules, in the `<rule module>_texts.py` of each topic
+# folder (auditor/rules/<topic>/, the merge rules' in auditor/cross_tenant/rules_texts.py), each
+# module's `GUIDANCE` in any order: the order is the registries' (below), said once, there.
+_TEXTS_MODULES = (
+    selection_texts,
+    combination_texts,
+    catalog_texts,
+    lifecycle_texts,
+    accounts_texts,
+    assignment_errors_texts,
+    overlap_texts,
+    upkeep_texts,
+    activity_texts,
+    subscription_move_texts,
+    entitlement_texts,
+    waiver_expired_texts,
+    cross_tenant_texts,
 )
-# Each rule's texts by the rule's id, in the registries' order (engine rules, then merge rules); a
-# rule without them fails here, at import.
-_GUIDANCE: dict[str, RuleGuidance[Any]] = {guidance.id: guidance for guidance in GUIDANCE}
-_BY_ID: dict[str, RuleGuidance[Any]] = {
-    rule_id: _GUIDANCE[rule_id] for rule_id in (*(r.id for r in RULES), *(r.id for r in MERGE_RULES))
-}
+
+
+def _by_rule(modules: tuple[Any, ...], rule_ids: tuple[str, ...]) -> dict[str, RuleGuidance[Any]]:
+    """Each rule's texts by the rule's id, in the registries' order (`rule_ids`); a rule without
+    texts, or texts of no registered rule or of one rule twice, fail here, at import."""
+    found = [guidance for module in modules for guidance in module.GUIDANCE]
+    by_id = {guidance.id: guidance for guidance in found}
+    unknown = sorted(set(by_id) - set(rule_ids))
+    twice = sorted({g.id for g in found if sum(h.id == g.id for h in found) > 1})
+    missing = [rule_id for rule_id in rule_ids if rule_id not in by_id]
+    if unknown or twice or missing:
+        raise LookupError(f"rule texts: for no registered rule {unknown}, twice {twice}, missing {missing}")
+    return {rule_id: by_id[rule_id] for rule_id in rule_ids}
+
+
+_BY_ID: dict[str, RuleGuidance[Any]] = _by_rule(_TEXTS_MODULES, (*(r.id for r in RULES), *(r.id for r in MERGE_RULES)))
+# every rule's texts, in the registries' order (engine rules, then merge rules)
+GUIDANCE: tuple[RuleGuidance[Any], ...] = tuple(_BY_ID.values())
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)
 
 

@@ -31,7 +31,7 @@ from auditor.data.audit_entries import DISABLE, UPDATE, AuditEntry, DirectoryAud
 from auditor.data.model import TenantSnapshot
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.account_state import RATE, Choice, candidates
-from auditor.graph.pacing import Pacing
+from auditor.graph.pacing import REAL_TIME, Pacing, Timer
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import Budgets
 
@@ -97,9 +97,15 @@ def hr_sync(snapshot: TenantSnapshot, updates: int, seed: int = 7) -> TenantSnap
 
 
 def collect_paced(
-    graph: GraphEmulator, snapshot: TenantSnapshot, token: str, seconds: float, **options: Any
+    graph: GraphEmulator,
+    snapshot: TenantSnapshot,
+    token: str,
+    seconds: float,
+    timer: Timer = REAL_TIME,
+    **options: Any,
 ) -> tuple[TenantSnapshot, str]:
-    """The real collector against `graph`, its pacing windows scaled by `seconds`, at the snapshot's
+    """The real collector against `graph`, its pacing windows scaled by `seconds` and waited on
+    `timer` (the tests give the emulator's budgets and it one VirtualTime), at the snapshot's
     clock: the snapshot read and what the progress lines said."""
     at = _at(snapshot.collected_at)
     said = io.StringIO()
@@ -108,7 +114,7 @@ def collect_paced(
         client = GraphClient(
             base_url=graph.url,
             credential=StaticTokenCredential(token),
-            pacing=Pacing(seconds=seconds),
+            pacing=Pacing(seconds=seconds, timer=timer),
             progress=Progress(said, interval=0),
         )
         try:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from auditor.graph.pacing import forget_app_windows
+from auditor.graph.pacing import Pacing, forget_app_windows
+from auditor_dev.emulator import Budgets, VirtualTime
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +36,18 @@ def _fresh_sign_in_lane() -> None:
     """Each test is a process of its own for Graph's limits per app across tenants (the sign-in
     lane's 10 requests a minute): a test's sign-in reads do not wait for an earlier test's."""
     forget_app_windows()
+
+
+@pytest.fixture
+def virtual_graph_time(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
+    """Graph's request windows on a virtual clock for the audits a test runs through the command line
+    (`audit --demo`): every GraphClient built without a pacing of its own paces and retries on it,
+    and the demo's emulator keeps Graph's budgets on it, so the windows cost no wall time. What was
+    waited: the clock's `skipped`."""
+    clock = VirtualTime()
+    monkeypatch.setattr("auditor.graph.client.Pacing", functools.partial(Pacing, timer=clock))
+    monkeypatch.setattr("auditor_dev.emulator.Budgets", functools.partial(Budgets, clock=clock.now))
+    return clock
 
 
 class ReportFileExtension(SingleFileSnapshotExtension):

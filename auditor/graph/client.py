@@ -148,7 +148,7 @@ class GraphClient:
         # one client is one app in one tenant
         self.pacing = pacing or Pacing()
         self.requests = 0
-        # The event loop's time before which no request is sent: a 429 on any stream holds all
+        # The pacing clock's time before which no request is sent: a 429 on any stream holds all
         # of them for its Retry-After (Graph throttles per app and tenant, not per connection).
         self._resume_at = 0.0
         auth = AzureIdentityAuthenticationProvider(
@@ -182,13 +182,16 @@ class GraphClient:
     def throttled(self, seconds: float) -> None:
         """Hold every request of this client, on every stream, for `seconds` from now (a 429's
         Retry-After): concurrent reads share one throttling budget."""
-        self._resume_at = max(self._resume_at, asyncio.get_running_loop().time() + seconds)
+        self._resume_at = max(self._resume_at, self.pacing.timer.now() + seconds)
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait `seconds` on the pacing's clock (the wall clock, but in tests on a virtual one)."""
+        await self.pacing.timer.sleep(seconds)
 
     async def _hold(self) -> None:
         """Wait while a 429 on any stream holds the client."""
-        loop = asyncio.get_running_loop()
-        while (left := self._resume_at - loop.time()) > 0:
-            await asyncio.sleep(left)
+        while (left := self._resume_at - self.pacing.timer.now()) > 0:
+            await self.sleep(left)
 
     # --- requests --------------------------------------------------------------------------
 

@@ -32,7 +32,10 @@ FASTEST_PAGE, the tenant's (Pacing.streams: the smallest bucket until the users 
 the app's across tenants (AppBudget.streams) alike (Pacing.stream).
 
 One Pacing per GraphClient, which is one app in one tenant. `seconds` scales the windows and
-`scale` the units (tests use the emulator's budgets scaled the same way).
+`scale` the units (tests use the emulator's budgets scaled the same way). `timer` is the clock the
+windows read and the sleep every wait of the client goes through (its pacing, its retries, a 429's
+hold): the wall clock (RealTime) unless a test gives one whose waits cost no wall time
+(auditor_dev.emulator.VirtualTime, which the emulator's budgets read too).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Protocol
 
 from auditor.common.numbers import whole_number
 
@@ -71,6 +75,27 @@ MEMBER_UNITS = {"transitiveMembers": 4, "members": 2}
 _LOOK_AGAIN = 0.02  # seconds between looks for room among the streams
 PERCENTAGE = "x-ms-throttle-limit-percentage"
 _OTHER_SERVICES = ("mailboxSettings", "sendMail", "$batch", "/download/")  # not the directory's budget
+
+
+class Timer(Protocol):
+    """The clock the pacing reads and the sleep the client waits with."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class RealTime:
+    """The wall clock: time.monotonic (the event loop's own clock) and asyncio.sleep."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+REAL_TIME = RealTime()
 
 
 def reads_sign_ins(path: str, query: str) -> bool:
@@ -156,16 +181,17 @@ class AppBudget:
             self.tokens -= units
 
 
-_APP_BUDGETS: dict[str, AppBudget] = {}
+_APP_BUDGETS: dict[tuple[str, Timer], AppBudget] = {}
 _APP_LOCK = threading.Lock()
 
 
-def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0) -> AppBudget:
-    """The one AppBudget of the process for `app_id` (every tenant it audits shares it)."""
+def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> AppBudget:
+    """The one AppBudget of the process for `app_id` (every tenant it audits shares it; a test's
+    virtual clock has its own)."""
     with _APP_LOCK:
-        budget = _APP_BUDGETS.get(app_id)
+        budget = _APP_BUDGETS.get((app_id, timer))
         if budget is None:
-            budget = _APP_BUDGETS[app_id] = AppBudget(APP_UNITS * scale, APP_WINDOW * seconds)
+            budget = _APP_BUDGETS[app_id, timer] = AppBudget(APP_UNITS * scale, APP_WINDOW * seconds, timer.now)
         return budget
 
 
@@ -175,10 +201,11 @@ class RequestWindow:
     is earlier, so Graph never sees more than `limit` in a window. Thread-safe: a window per app
     across tenants is shared by the clients of every tenant, each on its own event loop."""
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limit: int, window: float, timer: Timer = REAL_TIME) -> None:
         self.limit = limit
         self.window = window
-        self.clock = clock
+        self.timer = timer
+        self.clock = timer.now
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
         self._lock = threading.Lock()
@@ -198,7 +225,7 @@ class RequestWindow:
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         while (wait := self._take()) > 0:
-            await asyncio.sleep(wait)
+            await self.timer.sleep(wait)
         try:
             yield
         finally:
@@ -212,9 +239,9 @@ class AppWindows:
     that signs in as the app (app_windows): "GET signInActivity" 10 per minute (the sign-in lane
     every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s."""
 
-    def __init__(self, seconds: float = 1.0, scale: float = 1.0) -> None:
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds)
-        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds)
+    def __init__(self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> None:
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer)
+        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
 
 
 def _count(requests: int, scale: float) -> int:
@@ -222,7 +249,7 @@ def _count(requests: int, scale: float) -> int:
     return max(1, round(requests * scale))
 
 
-_APP_WINDOWS: dict[tuple[str, float, float], AppWindows] = {}
+_APP_WINDOWS: dict[tuple[str, float, float, Timer], AppWindows] = {}
 
 
 def forget_app_windows() -> None:
@@ -232,21 +259,22 @@ def forget_app_windows() -> None:
         _APP_WINDOWS.clear()
 
 
-def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0) -> AppWindows:
+def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> AppWindows:
     """The one AppWindows of the process for `app_id` (every tenant it audits shares them; the
-    scaled windows of the tests apart)."""
+    scaled windows and the virtual clocks of the tests apart)."""
     with _APP_LOCK:
-        windows = _APP_WINDOWS.get((app_id, seconds, scale))
+        windows = _APP_WINDOWS.get((app_id, seconds, scale, timer))
         if windows is None:
-            windows = _APP_WINDOWS[app_id, seconds, scale] = AppWindows(seconds, scale)
+            windows = _APP_WINDOWS[app_id, seconds, scale, timer] = AppWindows(seconds, scale, timer)
         return windows
 
 
 class DirectoryPace:
     """Directory reads slow down while Graph says 80 % of their budget is used (see the module)."""
 
-    def __init__(self, window: float) -> None:
+    def __init__(self, window: float, timer: Timer = REAL_TIME) -> None:
         self.window = window
+        self.timer = timer
         self.used: float | None = None  # the last answer's x-ms-throttle-limit-percentage, if any
         self._one = asyncio.Lock()
 
@@ -257,7 +285,7 @@ class DirectoryPace:
             return
         async with self._one:  # one at a time while the budget is tight
             if self.used is not None:
-                await asyncio.sleep(max(0.0, self.used - CALM) * self.window)
+                await self.timer.sleep(max(0.0, self.used - CALM) * self.window)
             yield
 
     def answered(self, headers: Mapping[str, str]) -> None:
@@ -271,16 +299,17 @@ class DirectoryPace:
 class Pacing:
     """The budgets one client keeps to, by the path of each request."""
 
-    def __init__(self, seconds: float = 1.0, scale: float = 1.0) -> None:
+    def __init__(self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> None:
         self.seconds = seconds
         self.scale = scale
-        self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds)
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds)
-        self.conditional_access = RequestWindow(CONDITIONAL_ACCESS_REQUESTS, CONDITIONAL_ACCESS_WINDOW * seconds)
+        self.timer = timer
+        self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds, timer)
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer)
+        self.conditional_access = RequestWindow(CONDITIONAL_ACCESS_REQUESTS, CONDITIONAL_ACCESS_WINDOW * seconds, timer)
         self.reports: dict[str, RequestWindow] = {}
-        self.all_reports = RequestWindow(_count(TENANT_REPORT_REQUESTS, scale), REPORT_WINDOW * seconds)
+        self.all_reports = RequestWindow(_count(TENANT_REPORT_REQUESTS, scale), REPORT_WINDOW * seconds, timer)
         self.windows: AppWindows | None = None  # the app's windows across tenants, once the app is known
-        self.directory = DirectoryPace(DIRECTORY_WINDOW * seconds)
+        self.directory = DirectoryPace(DIRECTORY_WINDOW * seconds, timer)
         self.app: AppBudget | None = None  # the budget across tenants, once the app is known (share)
         # the tenant's directory streams: sized for the smallest bucket until its users are counted
         self.streams = StreamShare(self._stream_units(0))
@@ -307,7 +336,7 @@ class Pacing:
                 break
             for share in taken:
                 share.give(units)
-            await asyncio.sleep(_LOOK_AGAIN)
+            await self.timer.sleep(_LOOK_AGAIN)
         try:
             yield
         finally:
@@ -317,9 +346,9 @@ class Pacing:
     def share(self, app_id: str) -> None:
         """Keep to the process's budget across tenants of `app_id` too (app_budget), unless given one."""
         if self.app is None:
-            self.app = app_budget(app_id, self.seconds, self.scale)
+            self.app = app_budget(app_id, self.seconds, self.scale, self.timer)
         if self.windows is None:
-            self.windows = app_windows(app_id, self.seconds, self.scale)
+            self.windows = app_windows(app_id, self.seconds, self.scale, self.timer)
 
     def _windows(self, path: str, query: str) -> list[RequestWindow]:
         """The request windows a request takes a turn from, the scarcest first (the sign-in lane
@@ -351,7 +380,7 @@ class Pacing:
             yield
         else:
             while self.app is not None and (wait := self.app.wait()) > 0:
-                await asyncio.sleep(wait)
+                await self.timer.sleep(wait)
             async with self.directory.turn():
                 yield
 
@@ -367,5 +396,5 @@ class Pacing:
         name = path.rsplit("/", 1)[-1].split("(", 1)[0]
         window = self.reports.get(name)
         if window is None:
-            window = self.reports[name] = RequestWindow(REPORT_REQUESTS, REPORT_WINDOW * self.seconds)
+            window = self.reports[name] = RequestWindow(REPORT_REQUESTS, REPORT_WINDOW * self.seconds, self.timer)
         return window

@@ -8,7 +8,6 @@ retry_after). client.py sends; the JSON batches (mailbox_purpose.py) and the wri
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import random
@@ -28,13 +27,15 @@ RETRY_STATUS = frozenset((429, 503, 504))
 
 
 class Retrying(Protocol):
-    """What Retries needs of its client (GraphClient): the policy, the progress line, and the hold
-    a 429 puts on every stream."""
+    """What Retries needs of its client (GraphClient): the policy, the progress line, the hold
+    a 429 puts on every stream, and the sleep every wait goes through (its pacing's clock)."""
 
     retry: RetryPolicy
     progress: Progress
 
     def throttled(self, seconds: float) -> None: ...
+
+    async def sleep(self, seconds: float) -> None: ...
 
 
 class GraphRequestError(CollectionError):
@@ -137,7 +138,7 @@ class Retries:
             self.client.throttled(delay)
         self.client.progress.waiting(request, problem, delay, self.attempt, policy.max_retries)
         self.waited += delay
-        await asyncio.sleep(delay)
+        await self.client.sleep(delay)
 
 
 def unreadable(exc: ResponseTooLarge | UnexpectedEncoding, what: str) -> CollectionError:

@@ -217,6 +217,9 @@ class Policy(Struct, frozen=True):
     usage: tuple[UsageEntry, ...] = ()
     moves: tuple[MoveEntry, ...] = ()
     entitlements: Entitlements | None = None
+    # every product the document names, in its order, wherever the schema (the rules' fragments) puts
+    # one (auditor.policyset.schema.product_refs): what `validate` and the audit check against the tenant
+    products: tuple[str, ...] = ()
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:

@@ -14,7 +14,7 @@ from auditor.common.errors import PolicyError, PolicyIssue
 from auditor.data.model import Locale, Severity
 from auditor.policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
 from auditor.policy.yamlsource import Located, PolicyNode, dotted, read_yaml
-from auditor.policyset.schema import build_schema
+from auditor.policyset.schema import build_schema, product_refs
 from auditor.rules.assignments import parse_assignments
 from auditor.rules.entitlements.entitlement import parse_entitlements
 from auditor.rules.hygiene.base import parse_hygiene
@@ -219,6 +219,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         usage=parse_usage(root.at("usage")),
         moves=parse_moves(root.at("moves")),
         entitlements=parse_entitlements(root.at("entitlements")),
+        products=tuple(dict(product_refs(_schema(), doc.data)).values()),
     )
     return policy, issues
 

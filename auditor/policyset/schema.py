@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from auditor.cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
@@ -158,3 +160,39 @@ def build_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(build_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def product_refs(
+    schema: dict[str, Any], value: Any, path: tuple[Any, ...] = ()
+) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(path, product as written) for every value of a policy document that the schema says is a
+    product (SKU_REF_SCHEMA: a part number or a skuId), wherever a rule's fragment puts one: a new
+    policy key whose fragment names a product is found with no list to extend. A value several
+    branches (oneOf, if/then/else) describe comes once per branch; the caller keeps one per path."""
+    if isinstance(value, str) and schema.get("pattern") == SKU_REF_SCHEMA["pattern"]:
+        yield path, value
+        return
+    for key in ("oneOf", "anyOf", "allOf"):
+        for branch in schema.get(key, ()):
+            yield from product_refs(branch, value, path)
+    for key in ("then", "else"):
+        if isinstance(schema.get(key), dict):
+            yield from product_refs(schema[key], value, path)
+    if isinstance(value, dict):
+        for name, item in value.items():
+            below = _property_schema(schema, name)
+            if below is not None:
+                yield from product_refs(below, item, (*path, name))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for n, item in enumerate(value):
+            yield from product_refs(schema["items"], item, (*path, n))
+
+
+def _property_schema(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The schema of an object's property `name`: its own, a pattern's, or the rest's."""
+    own: dict[str, Any] | None = schema.get("properties", {}).get(name)
+    if own is None:
+        own = next((s for p, s in schema.get("patternProperties", {}).items() if re.search(p, name)), None)
+    if own is None and isinstance(schema.get("additionalProperties"), dict):
+        own = schema["additionalProperties"]
+    return own

@@ -15,6 +15,10 @@ products or service plans that exclude each other (see tenant.py for the license
 Responders (hooks.py) answer requests instead of the emulator: the tests' fault catalogue is one
 (tests/graph/emulator_faults.py). Listings serve pre-encoded user lists: the benchmark's
 prerendering is one (benchmarks/prerender.py). Neither ships in the package.
+
+VirtualTime (virtual_time.py) is a clock whose waits cost no wall time: given to the budgets
+(`Budgets(clock=time.now)`) and to the collector's pacing (`Pacing(timer=time)`), a test of Graph's
+windows runs in the time of its requests.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from .reports import ReportOptions
 from .resources.access import ACCESS_ROLES
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
+from .virtual_time import VirtualTime
 
 __all__ = [
     "ASSIGN_LICENSE_ROLES",
@@ -49,6 +54,7 @@ __all__ = [
     "Request",
     "Responder",
     "SentMail",
+    "VirtualTime",
     "app_token",
     "error_document",
 ]

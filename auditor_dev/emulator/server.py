@@ -130,6 +130,8 @@ class GraphEmulator:
             if budgets is not None
             else None
         )
+        # the clock the request log's times read: the budgets' (a test's VirtualTime), else the wall clock
+        self.clock = budgets.clock if budgets is not None else time.monotonic
         self.requests: list[LoggedRequest] = []
         self.sent_mail: list[SentMail] = []
         self._lock = threading.Lock()
@@ -326,7 +328,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
             self._serve("DELETE")
 
         def _serve(self, method: str) -> None:
-            self._arrived = time.monotonic()
+            self._arrived = emulator.clock()
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             self._body_doc = _logged_body(body) if method != "GET" else None
@@ -427,7 +429,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                     status,
                     answer.label if answer is not None else None,
                     at=self._arrived,
-                    seconds=time.monotonic() - self._arrived,
+                    seconds=emulator.clock() - self._arrived,
                 )
             )
             self._raw(status, data, kind, extra)
@@ -475,7 +477,7 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                     fault,
                     body=self._body_doc,
                     at=self._arrived,
-                    seconds=time.monotonic() - self._arrived,
+                    seconds=emulator.clock() - self._arrived,
                 )
             )
             self._raw(status, data, "text/plain" if plain else JSON_TYPE, extra)

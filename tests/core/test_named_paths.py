@@ -54,6 +54,30 @@ def unlisted_files(package: Path) -> list[str]:
     return [name for name in names if not (package / name).exists()]
 
 
+# a bare file name in a package docstring ("see catalogs.py"): the package's own file, or it names a
+# file that moved out of it (issue 78: five did) and should give the path it has now
+_BARE = re.compile(r"(?<![\w/.-])(\w+\.py)\b")
+
+
+def bare_names_elsewhere(package: Path) -> list[str]:
+    """The bare file names a package's docstring gives that are not files of its own folder."""
+    return [name for name in _BARE.findall(_docstring(package)) if not (package / name).exists()]
+
+
+def test_a_package_docstring_names_a_file_elsewhere_by_its_path() -> None:
+    packages = [init.parent for top in ("auditor", "auditor_dev") for init in sorted((ROOT / top).rglob("__init__.py"))]
+    elsewhere = [
+        f"{package.relative_to(ROOT)}: {name}" for package in packages for name in bare_names_elsewhere(package)
+    ]
+    assert elsewhere == []
+
+
+def test_a_bare_name_of_a_file_that_moved_out_is_found(tmp_path: Path) -> None:
+    (tmp_path / "__init__.py").write_text('"""Its texts: upkeep_texts.py; its reader: auditor/i18n/catalogs.py."""\n')
+    (tmp_path / "reader.py").write_text("")
+    assert bare_names_elsewhere(tmp_path) == ["upkeep_texts.py"]
+
+
 def test_every_file_a_package_docstring_lists_exists() -> None:
     packages = [init.parent for top in ("auditor", "auditor_dev") for init in sorted((ROOT / top).rglob("__init__.py"))]
     listed = sum(len(line.split(", ")) for package in packages for line in _LISTED.findall(_docstring(package)))

@@ -18,7 +18,8 @@ from graph_tenants import make_tenant
 from auditor.data.model import TenantSnapshot
 from auditor.data.usage_data import UsageNeed
 from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Responder, app_token
+from auditor.graph.pacing import Pacing, Timer
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Responder, VirtualTime, app_token
 
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_base=0.05, backoff_cap=0.2, max_retry_after=5, max_total_wait=30)
 
@@ -29,7 +30,9 @@ def tenant() -> TenantSnapshot:
 
 
 class Harness:
-    """Runs the real collector (msgraph-sdk adapter, httpx) against a live emulator."""
+    """Runs the real collector (msgraph-sdk adapter, httpx) against a live emulator, its waits
+    (Graph's request windows, Retry-After, backoff) on a virtual clock (`timer`, `waited`): a test
+    that needs the wall clock passes `timer=REAL_TIME` (auditor.graph.pacing)."""
 
     def __init__(
         self,
@@ -40,8 +43,10 @@ class Harness:
         retry: RetryPolicy = FAST_RETRY,
         timeout: float = 10.0,
         mutually_exclusive: Sequence[tuple[str, str]] = (),
+        timer: Timer | None = None,
     ) -> None:
         self.snapshot = snapshot
+        self.timer: Timer = timer if timer is not None else VirtualTime()
         server_token = app_token(snapshot.tenant_id, roles)
         self.token = token if token is not None else server_token
         self.emulator = GraphEmulator(
@@ -58,6 +63,11 @@ class Harness:
 
     def __exit__(self, *exc: Any) -> None:
         self.emulator.stop()
+
+    @property
+    def waited(self) -> float:
+        """The seconds the collector waited on the virtual clock (0 on the wall clock)."""
+        return self.timer.skipped if isinstance(self.timer, VirtualTime) else 0.0
 
     def collect(
         self,
@@ -76,6 +86,7 @@ class Harness:
                 retry=self.retry,
                 timeout=self.timeout,
                 progress=Progress(self.stderr, interval=0),
+                pacing=Pacing(timer=self.timer),
             )
             self.client = client
             try:

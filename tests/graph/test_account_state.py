@@ -1,7 +1,8 @@
 """grace_days reads no more of the audit log than the rules need (auditor/graph/account_state.py):
 the account-state entries of the whole tenant, or of the candidate accounts one listing each
 (`targetResources/any(t: t/id eq '…')`), whichever costs fewer requests; on the emulator with
-Graph's budgets on, scaled so a 10 s window lasts 0.5 s."""
+Graph's budgets on, scaled so a 10 s window lasts 0.5 s, the collector's waits and the emulator's
+budgets on one virtual clock (no wall time spent waiting)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 from auditor.data.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, DirectoryAudits, disabled_times
 from auditor.data.model import TenantSnapshot
 from auditor.graph.account_state import Choice, candidates
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Request, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Request, VirtualTime, app_token
 from auditor_dev.emulator.budgets import Budgets
 from benchmarks.audit_log_choice import LOG, collect_paced, hr_sync
 from benchmarks.tenant import bench_tenant
@@ -32,8 +33,9 @@ def base() -> TenantSnapshot:
 
 def _collect(snapshot: TenantSnapshot, choice: Choice) -> tuple[TenantSnapshot, list[Any], str]:
     token = app_token(snapshot.tenant_id, DEMO_ROLES)
-    with GraphEmulator(snapshot, token=token, budgets=Budgets(seconds=SECONDS)) as graph:
-        got, said = collect_paced(graph, snapshot, token, SECONDS, disable_times=True, audit_choice=choice)
+    clock = VirtualTime()
+    with GraphEmulator(snapshot, token=token, budgets=Budgets(seconds=SECONDS, clock=clock.now)) as graph:
+        got, said = collect_paced(graph, snapshot, token, SECONDS, clock, disable_times=True, audit_choice=choice)
     assert [r for r in graph.requests if r.status == 429] == []
     return got, graph.requests_to(LOG), said
 
@@ -139,12 +141,14 @@ def test_with_the_nightly_causes_every_account_s_recent_entries_are_read_for_the
     tenant = hr_sync(base, 25_000)
     token = app_token(tenant.tenant_id, DEMO_ROLES)
     at = datetime.fromisoformat(tenant.collected_at.replace("Z", "+00:00"))
-    with GraphEmulator(tenant, token=token, budgets=Budgets(seconds=SECONDS)) as graph:
+    clock = VirtualTime()
+    with GraphEmulator(tenant, token=token, budgets=Budgets(seconds=SECONDS, clock=clock.now)) as graph:
         got, _ = collect_paced(
             graph,
             tenant,
             token,
             SECONDS,
+            clock,
             disable_times=True,
             audit_choice=Choice.ACCOUNTS,
             audits_since=at - timedelta(days=1),
@@ -181,9 +185,11 @@ def test_with_the_nightly_causes_nothing_before_them_is_listed_for_the_whole_ten
         if request.path == "/users":
             time.sleep(0.4)
 
-    with GraphEmulator(tenant, token=token, responders=[slow_users], budgets=Budgets(seconds=SECONDS)) as graph:
+    clock = VirtualTime()
+    budgets = Budgets(seconds=SECONDS, clock=clock.now)
+    with GraphEmulator(tenant, token=token, responders=[slow_users], budgets=budgets) as graph:
         got, said = collect_paced(
-            graph, tenant, token, SECONDS, disable_times=True, audits_since=at - timedelta(days=1)
+            graph, tenant, token, SECONDS, clock, disable_times=True, audits_since=at - timedelta(days=1)
         )
     assert [r for r in graph.requests if r.status == 429] == []
     asked = graph.requests_to(LOG)

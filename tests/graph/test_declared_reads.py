@@ -103,6 +103,24 @@ def test_a_declared_part_is_read_and_a_missing_one_leaves_the_rule_not_evaluated
     assert any(n.rule == SignInsRead.id and SIGN_IN_ACTIVITY in n.reason for n in result.not_evaluated)
 
 
+def test_a_snapshot_read_without_a_declared_user_attribute_leaves_the_rule_not_evaluated() -> None:
+    """The rule reads employeeType: on a snapshot read without it (an older collection, or one of
+    another policy) every user looks unset, so 0 findings would read as compliant; it is "not
+    evaluated" and the run incomplete instead. With the attribute read, it is evaluated."""
+    policies = _policies()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "RULES", (*rules.RULES, EmployeeTypeSet()))
+        without = _sample()
+        assert "employeeType" not in without.user_attributes
+        result = engine.evaluate(policies, without, AS_OF)
+        read = engine.evaluate(policies, replace(without, user_attributes=("employeeType",)), AS_OF)
+    [skipped] = [n for n in result.not_evaluated if n.rule == EmployeeTypeSet.id]
+    assert "employeeType" in skipped.reason and not result.complete
+    assert not [f for f in result.findings if f.rule == EmployeeTypeSet.id]
+    assert not [n for n in read.not_evaluated if n.rule == EmployeeTypeSet.id]
+    assert [f.message for f in read.findings if f.rule == EmployeeTypeSet.id] == ["employee type Contractor"]
+
+
 def test_the_declarations_name_the_snapshot_parts() -> None:
     assert (SIGN_IN, MAILBOX) == (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS)
 

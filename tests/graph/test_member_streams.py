@@ -18,7 +18,7 @@ from graph_tenants import make_tenant
 from auditor.data.model import Group, TenantSnapshot
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import MEMBER_UNITS, Pacing
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, VirtualTime, app_token
 from auditor_dev.emulator.budgets import Budgets
 from auditor_dev.emulator.log import most_in_flight
 
@@ -102,8 +102,14 @@ def test_member_streams_share_a_scaled_bucket_without_meeting_it(tenant: TenantS
 
 
 def test_a_tight_bucket_reads_one_group_at_a_time_and_stays_within_it(tenant: TenantSnapshot) -> None:
-    # 8,000 units scaled to 20 per 2 s (unpaced, such a bucket answered a third of the requests 429)
-    got, requests = _collect(tenant, Budgets(scale=0.0025, seconds=0.2), Pacing(scale=0.0025, seconds=0.2))
+    # 8,000 units scaled to 20 per 2 s (unpaced, such a bucket answered a third of the requests 429);
+    # the collector's pauses and the emulator's refills on one virtual clock
+    clock = VirtualTime()
+    got, requests = _collect(
+        tenant,
+        Budgets(scale=0.0025, seconds=0.2, clock=clock.now),
+        Pacing(scale=0.0025, seconds=0.2, timer=clock),
+    )
     _members_read(got, tenant)
     throttled = [r for r in requests if r.status == 429]
     assert len(throttled) <= len(requests) // 10, (len(throttled), len(requests))

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import io
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,9 +17,17 @@ from graph_tenants import make_tenant
 
 from auditor.data.model import TenantSnapshot
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
-from auditor.graph.pacing import AppBudget, DirectoryPace, Pacing, app_budget, budget_streams
+from auditor.graph.pacing import (
+    REAL_TIME,
+    AppBudget,
+    DirectoryPace,
+    Pacing,
+    RequestWindow,
+    app_budget,
+    budget_streams,
+)
 from auditor.graph.partitions import partitions
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, VirtualTime, app_token
 from auditor_dev.emulator.budgets import Bucket, Budgets
 from auditor_dev.emulator.log import most_in_flight
 from benchmarks.tenant import bench_tenant
@@ -161,3 +170,20 @@ def test_one_budget_across_tenants_per_app_in_the_process() -> None:
     assert budget.wait() == pytest.approx(0.6)  # 5 units short, and one to spend
     now[0] = 0.6
     assert budget.wait() == 0.0
+
+
+def test_the_windows_wait_on_the_pacings_clock_the_wall_clock_unless_given_another() -> None:
+    """Every wait of the pacing goes through its timer: on a VirtualTime the sign-in lane's minute
+    passes on the clock and costs no wall time; a collection's pacing is the wall clock's."""
+    clock = VirtualTime()
+    lane = RequestWindow(1, 60.0, clock)
+
+    async def two() -> None:
+        for _ in range(2):
+            async with lane.turn():
+                pass
+
+    started = time.monotonic()
+    asyncio.run(two())
+    assert clock.skipped >= 59.9 and time.monotonic() - started < 5
+    assert Pacing().timer is REAL_TIME and Pacing(timer=clock).audit.timer is clock

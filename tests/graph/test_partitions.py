@@ -23,6 +23,7 @@ from auditor.engine import evaluate
 from auditor.graph import partitions
 from auditor.graph import users as user_reads
 from auditor.graph.collector import USER_FIELDS
+from auditor.graph.pacing import REAL_TIME
 from auditor.graph.progress import Progress
 from auditor.policyset.load import load_policies
 from auditor.snapshot import SIGN_IN_ACTIVITY, load_snapshot
@@ -401,7 +402,7 @@ def test_a_429_on_one_stream_holds_every_stream(partitioned):
 
     snap = awkward_tenant(n=600)
     throttle = Fault(FaultKind.THROTTLE, r"startswith\(userPrincipalName,'j'\)", count=1, retry_after=1)
-    h = Harness(snap, faults=[throttle])
+    h = Harness(snap, faults=[throttle], timer=REAL_TIME)  # the hold on the wall clock the emulator's log reads
     h.emulator.latency = (0.05, 0.0)
     with h:
         got = h.collect(need_sign_in=True)

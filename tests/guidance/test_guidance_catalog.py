@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import types
 import typing
 from pathlib import Path
 
@@ -54,6 +55,23 @@ def test_each_rule_has_one_guidance_at_its_module_path() -> None:
         assert wording.by_id()[rule.id] is guidance
         assert not isinstance(rule, RuleGuidance), rule.id
         assert not hasattr(rule, "remediation") and not hasattr(rule, "texts"), rule.id
+
+
+def test_the_texts_order_is_the_registries_said_once() -> None:
+    """A texts module lists its GUIDANCE in any order: wording orders every rule's texts by the
+    registries (RULES, then MERGE_RULES), so the order is kept in one place, not twice; texts of no
+    registered rule, of one rule twice, or a rule without texts fail at import."""
+    later, earlier = wording.GUIDANCE[1], wording.GUIDANCE[0]
+    reversed_module = types.SimpleNamespace(GUIDANCE=(later, earlier))
+    ids = (earlier.id, later.id)
+    assert list(wording._by_rule((reversed_module,), ids).values()) == [earlier, later]
+    for modules, rule_ids in (
+        ((reversed_module,), (earlier.id,)),  # texts of no registered rule
+        ((reversed_module, reversed_module), ids),  # one rule's texts twice
+        ((reversed_module,), (*ids, "a-rule-without-texts")),
+    ):
+        with pytest.raises(LookupError):
+            wording._by_rule(modules, rule_ids)
 
 
 def test_each_rules_details_have_a_typed_contract() -> None:

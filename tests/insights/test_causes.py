@@ -20,6 +20,9 @@ from tests.loopback import http
 
 from .conftest import SAMPLE, audit
 
+# the audit log's 5 requests per 10 s, which the collector keeps, waited for on a virtual clock
+pytestmark = pytest.mark.usefixtures("virtual_graph_time")
+
 
 def _e5(sample):
     return next(s.sku_id for s in sample.skus if s.sku_part_number == "SPE_E5")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor_dev.emulator import VirtualTime
 
 from .conftest import ROOT
 from .test_notify import Receiver
@@ -30,8 +31,12 @@ def _doc_commands() -> list[list[str]]:
 
 
 def test_the_documented_nightly_command_runs_the_first_night_and_every_later_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    virtual_graph_time: VirtualTime,
 ) -> None:
+    """Graph's windows (`--causes` reads the audit log at 5 requests per 10 s) on a virtual clock."""
     monkeypatch.chdir(tmp_path)
     (audit, history) = _doc_commands()
     assert audit[:2] == ["license-auditor", "audit"] and history[:2] == ["license-auditor", "history"]
@@ -48,6 +53,7 @@ def test_the_documented_nightly_command_runs_the_first_night_and_every_later_one
         assert len(receiver.bodies) == 2
     assert main(history[1:]) == 0
     assert len((tmp_path / "reports" / "history.jsonl").read_text("utf-8").splitlines()) == 2
+    assert virtual_graph_time.skipped > 0  # the windows were waited for, on the virtual clock
 
 
 def test_a_night_that_stopped_before_its_reports_leaves_the_baseline_in_previous(

@@ -1,1 +1,2 @@
-"""The emulator's resources, one module each; routes.py maps paths and methods to their handlers."""
+"""The emulator's resources, one module each; auditor_dev/emulator/routes.py maps paths and methods to
+their handlers."""

@@ -70,7 +70,11 @@ def _failed_dependency(em: Emulator, item: dict[str, Any]) -> dict[str, Any]:
     parts = urlsplit(url)
     path = parts.path if parts.path.startswith("/") else "/" + parts.path
     doc = error_document("FailedDependency", "The request was not run: a request it depends on failed.")
-    em.log(LoggedRequest(method, unquote(path), dict(parse_qsl(parts.query)), {}, 424, None, True, item.get("body")))
+    em.log(
+        LoggedRequest(
+            method, unquote(path), dict(parse_qsl(parts.query)), {}, 424, None, True, item.get("body"), at=em.clock()
+        )
+    )
     return {"id": item["id"], "status": 424, "headers": {"Content-Type": "application/json"}, "body": doc}
 
 
@@ -108,7 +112,7 @@ def _one(em: Emulator, item: dict[str, Any]) -> dict[str, Any]:
         except GraphError as exc:
             status, doc = exc.status, error_document(exc.code, exc.message)
             headers.update(exc.headers)
-    em.log(LoggedRequest(method, unquote(path), query_log, {}, status, label, True, item.get("body")))
+    em.log(LoggedRequest(method, unquote(path), query_log, {}, status, label, True, item.get("body"), at=em.clock()))
     response: dict[str, Any] = {"id": item["id"], "status": status, "headers": headers}
     if doc is not None:
         response["body"] = doc
