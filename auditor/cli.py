@@ -291,6 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the previous run's report.json: mark findings new or persisting, list resolved ones; "
         "`previous`: the last report of --output-dir (none on the first run)",
     )
+    audit.add_argument(
+        "--sign-in-full-every",
+        type=_positive,
+        metavar="NIGHTS",
+        help="with --baseline previous and an inactivity check: read every user's sign-in activity every "
+        "NIGHTS nights (default 7), and between them only the users without a recent sign-in, the others "
+        "from the last full read kept in --output-dir (docs/nightly.md)",
+    )
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     audit.add_argument(
         "--strict",
