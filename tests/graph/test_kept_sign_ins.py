@@ -96,7 +96,7 @@ def _audit(graph: GraphEmulator, policy: Path, out: Path, when: datetime, nightl
             "--output-dir",
             str(out),
             "--format",
-            "json",
+            "json,html,md",
             "--fail-on",
             "never",
             "--as-of",
@@ -178,6 +178,16 @@ def test_the_second_night_reads_only_the_quiet_users_and_finds_what_a_full_read_
     assert "sign_ins_read_at" not in reference
     assert got["sign_ins_read_at"] == _iso(first)
     assert any("the full read of " + _iso(first) in w for w in got["warnings"])
+    # the report's header and the digest say so, in the report's language
+    read = f"{first:%b} {first.day}, {first.year}"  # "Nov 1, 2026"
+    html, md = (nightly / "report.html").read_text("utf-8"), (nightly / "report.md").read_text("utf-8")
+    assert (
+        f"Sign-in activity read in full</td><td>{read}" in html and "| Sign\\-in activity read in full | " + read in md
+    )
+    assert f"Sign-in activity read in full {read}" in (nightly / "digest.txt").read_text("utf-8")
+    assert f"Sign-in activity read in full {read}" in (nightly / "digest.html").read_text("utf-8")
+    for page in (tmp_path / "full" / "report.html", tmp_path / "full" / "digest.txt"):
+        assert "Sign-in activity read in full" not in page.read_text("utf-8")
 
 
 def test_a_full_read_when_the_kept_one_is_missing_old_of_another_tenant_or_window(tmp_path: Path) -> None:
