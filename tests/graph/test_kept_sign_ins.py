@@ -2,12 +2,20 @@
 `audit --baseline previous` keeps its last full read beside its reports, and on the nights after it
 reads only the users without a successful sign-in since the window's start (Graph's documented `le`
 filter), everyone else from the kept read. Through the CLI, the real collector and msgraph-sdk
-against the emulator on loopback; the clock is the audit's `--as-of` (no night waits on the wall
-clock: each night's lane holds fewer than ten sign-in requests, which go at once)."""
+against the emulator on loopback; the clock is the audit's `--as-of` and apply's injected clock, and
+nothing waits on the wall clock: each run's sign-in lane holds fewer than ten requests (the first ten
+of a minute go at once), and each run starts its app's windows afresh (forget_app_windows).
+
+Thirty nights: people sign in, go quiet, come back, join and leave between nights; each night the
+nightly's inactivity findings are compared with those of a run that reads every user. The one
+difference allowed, and found: an account without a successful sign-in in the kept full read that
+signs in before the next full read is still reported until then; apply reads its sign-in activity
+again and skips its removal."""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import random
@@ -15,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
@@ -31,7 +40,7 @@ from auditor.graph.kept_sign_ins import (
 )
 from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
-from auditor_dev.emulator import GraphEmulator, app_token
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
 WINDOW = 30
 POLICY = f"""\
@@ -285,3 +294,151 @@ def test_every_night_reads_in_full_with_every_one_and_without_baseline_previous(
         full, filtered = _sign_in_reads(graph)
         assert (len(full), filtered) == (2, [])
     assert not (tmp_path / "plain" / KEPT_FILE).exists()
+
+
+# --- thirty nights ---------------------------------------------------------------------------------
+
+NIGHTS = 30
+
+
+class _Tenant:
+    """A tenant whose people sign in, go quiet, come back, join and leave between nights (seeded)."""
+
+    def __init__(self, snap: TenantSnapshot, seed: int = 30) -> None:
+        self.rng = random.Random(seed)
+        self.snap = snap
+        self.users = {u.id: u for u in snap.users}
+        never = [u.id for u in snap.users if u.last_successful_sign_in_date_time is None]
+        self.quiet = set(never) | {u.id for u in snap.users if self.rng.random() < 0.15}  # do not sign in
+        self.hires = 0
+
+    def night(self, when: datetime) -> None:
+        rng = self.rng
+        for uid in list(self.users):
+            if uid in self.quiet:
+                if rng.random() < 0.02:  # comes back (a never-signed-in user too: the allowed difference)
+                    self.quiet.discard(uid)
+            elif rng.random() < 0.02:
+                self.quiet.add(uid)  # goes quiet for good, unless it comes back
+            elif rng.random() < 0.4:  # signs in tonight
+                self.users[uid] = _signed_in(self.users[uid], when - timedelta(hours=rng.uniform(1, 20)))
+        for uid in rng.sample(sorted(self.users), 2):  # leavers
+            del self.users[uid]
+            self.quiet.discard(uid)
+        template = next(u for u in self.users.values() if u.assigned_licenses)
+        for _ in range(3):  # new hires: some never sign in
+            self.hires += 1
+            uid = f"00000000-0000-4000-8000-{self.hires:012d}"
+            self.users[uid] = template.with_values(
+                id=uid,
+                user_principal_name=f"hire{self.hires}@contoso.example",
+                display_name=f"Hire {self.hires}",
+                created_date_time=_iso(when - timedelta(hours=2)),
+                last_sign_in_date_time=None,
+                last_non_interactive_sign_in_date_time=None,
+                last_successful_sign_in_date_time=None,
+            )
+            if rng.random() < 0.5:
+                self.quiet.add(uid)
+        groups = tuple(
+            msgspec.structs.replace(
+                g,
+                members=tuple(m for m in g.members if m in self.users),
+                direct_members=tuple(m for m in g.direct_members if m in self.users)
+                if g.direct_members is not None
+                else None,
+            )
+            for g in self.snap.groups
+        )
+        self.snap = dataclasses.replace(self.snap, users=tuple(self.users.values()), groups=groups)
+
+
+def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
+    tmp_path: Path, policy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each night the nightly (--baseline previous, one folder) and an audit that reads every user,
+    against the same emulator; their inactivity findings may differ only by users whose kept full read
+    held no successful sign-in and who signed in since (reported until the next full read)."""
+    tenant = _Tenant(_tenant(900))
+    token = app_token(tenant.snap.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    nightly = tmp_path / "nightly"
+    kinds: list[str] = []
+    differences: dict[int, set[str]] = {}
+    kept_at: list[str] = []
+    for night in range(1, NIGHTS + 1):
+        when = START + timedelta(days=night)
+        tenant.night(when)
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
+        with GraphEmulator(tenant.snap, token=token) as graph:
+            got = _audit(graph, policy, nightly, when, True)
+            full, filtered = _sign_in_reads(graph)
+            reference = _audit(graph, policy, tmp_path / f"full-{night:02d}", when, False)
+        users = len(tenant.snap.users)
+        kept, _ = load(nightly / KEPT_FILE)
+        assert kept is not None
+        if filtered:  # read what can have changed: one filtered request, nobody read in full
+            assert (full, len(filtered)) == ([], 1), night
+            assert got["sign_ins_read_at"] == kept.read_at != _iso(when)
+            kinds.append("changed")
+        else:
+            assert len(full) == math.ceil(users / 500) and kept.read_at == _iso(when), night
+            kinds.append("full")
+        kept_at.append(kept.read_at)
+        mine, theirs = _same(got), _same(reference)
+        assert set(theirs) <= set(mine), f"night {night}: the nightly missed {set(theirs) - set(mine)}"
+        for uid in set(theirs):
+            assert mine[uid] == theirs[uid], f"night {night}: {uid} differs"
+        extra = set(mine) - set(theirs)
+        for uid in extra:  # the one allowed difference
+            assert kept.users[uid][2] is None, f"night {night}: {uid} had a successful sign-in in the kept read"
+            assert tenant.users[uid].last_successful_sign_in_date_time is not None
+            assert tenant.users[uid].last_successful_sign_in_date_time > kept.read_at
+        if extra:
+            differences[night] = extra
+    # a full read at most every 7 nights (the first night's, then the tenant's own night in each cycle)
+    fulls = [n for n, kind in enumerate(kinds, 1) if kind == "full"]
+    assert fulls[0] == 1 and all(b - a <= 7 for a, b in itertools.pairwise(fulls))
+    assert 4 <= len(fulls) <= 6 and kinds.count("changed") >= 24
+    assert all(full_night(tenant.snap.tenant_id, START + timedelta(days=n), 7) for n in fulls[1:])
+    # the difference happened on nights that read what can have changed, never on a full night
+    assert differences, "no never-signed-in user signed in between full reads: the test proves nothing"
+    assert all(kinds[n - 1] == "changed" for n in differences)
+    # and apply, on the last night's plan, reads each such user's sign-in activity again and skips it
+    extra = differences[NIGHTS]
+    assert main(["plan", "--report-dir", str(nightly)]) == 0
+    plan = json.loads((nightly / "plan.json").read_text(encoding="utf-8"))
+    changes = {c["user"]: c for c in plan["changes"] if c["user"] in extra}
+    assert changes and all({"no_sign_in_within_days": WINDOW} in c["precondition"] for c in changes.values())
+    # only their changes (apply reads each user's signInActivity again: ten a minute in the lane)
+    (tmp_path / "theirs.json").write_text(
+        json.dumps({**plan, "changes": [{**c, "n": n} for n, c in enumerate(changes.values(), 1)]}), encoding="utf-8"
+    )
+    writer = app_token(tenant.snap.tenant_id, (*DEMO_ROLES, "LicenseAssignment.ReadWrite.All"))
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", writer)
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: START + timedelta(days=NIGHTS, hours=1))
+    journal = tmp_path / "journal.jsonl"
+    with GraphEmulator(tenant.snap, token=writer) as graph:
+        main(
+            [
+                "apply",
+                str(tmp_path / "theirs.json"),
+                "--graph-endpoint",
+                graph.url,
+                "--auth",
+                "token",
+                "--tenant-id",
+                tenant.snap.tenant_id,
+                "--yes",
+                "--wait",
+                "0",
+                "--journal",
+                str(journal),
+            ]
+        )
+        removed = {w.path.split("/")[2] for w in graph.writes() if w.path.endswith("/assignLicense")}
+    lines = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
+    outcomes = {x["action"]["user"]: x for x in lines if "outcome" in x and x.get("action", {}).get("user") in changes}
+    assert set(outcomes) == set(changes) and removed.isdisjoint(changes)
+    for line in outcomes.values():
+        assert line["outcome"] == "skipped" and line["note"].startswith("the user signed in successfully at")
