@@ -42,7 +42,7 @@ import contextlib
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from auditor.common.numbers import whole_number
 
@@ -175,10 +175,17 @@ class RequestWindow:
     is earlier, so Graph never sees more than `limit` in a window. Thread-safe: a window per app
     across tenants is shared by the clients of every tenant, each on its own event loop."""
 
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.limit = limit
         self.window = window
         self.clock = clock
+        self.sleep = sleep  # how a turn waits: the tests give a clock and a sleep that moves it
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
         self._lock = threading.Lock()
@@ -198,7 +205,7 @@ class RequestWindow:
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         while (wait := self._take()) > 0:
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
         try:
             yield
         finally:
@@ -212,15 +219,19 @@ class AppWindows:
     that signs in as the app (app_windows): "GET signInActivity" 10 per minute (the sign-in lane
     every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s."""
 
-    def __init__(self, seconds: float = 1.0, scale: float = 1.0) -> None:
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds)
-        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds)
+    def __init__(self, seconds: float = 1.0, scale: float = 1.0, clock: Clock | None = None) -> None:
+        now, sleep = clock if clock is not None else (time.monotonic, asyncio.sleep)
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, now, sleep)
+        self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, now, sleep)
 
 
 def _count(requests: int, scale: float) -> int:
     """A published request count, scaled (tests), never below one request."""
     return max(1, round(requests * scale))
 
+
+# a clock and how to wait on it (the tests' virtual clock: the sign-in lane never waits on the wall clock)
+Clock = tuple[Callable[[], float], Callable[[float], Awaitable[None]]]
 
 _APP_WINDOWS: dict[tuple[str, float, float], AppWindows] = {}
 
@@ -232,9 +243,11 @@ def forget_app_windows() -> None:
         _APP_WINDOWS.clear()
 
 
-def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0) -> AppWindows:
+def app_windows(app_id: str, seconds: float = 1.0, scale: float = 1.0, clock: Clock | None = None) -> AppWindows:
     """The one AppWindows of the process for `app_id` (every tenant it audits shares them; the
-    scaled windows of the tests apart)."""
+    scaled windows of the tests apart; a `clock` of a test's own: windows of their own)."""
+    if clock is not None:
+        return AppWindows(seconds, scale, clock)
     with _APP_LOCK:
         windows = _APP_WINDOWS.get((app_id, seconds, scale))
         if windows is None:
@@ -271,11 +284,15 @@ class DirectoryPace:
 class Pacing:
     """The budgets one client keeps to, by the path of each request."""
 
-    def __init__(self, seconds: float = 1.0, scale: float = 1.0) -> None:
+    def __init__(self, seconds: float = 1.0, scale: float = 1.0, clock: Clock | None = None) -> None:
+        """`clock`: the sign-in lane's and the identity reports' windows keep time by it and wait on
+        it (the tests' virtual clock); None: the monotonic clock and asyncio.sleep."""
         self.seconds = seconds
         self.scale = scale
-        self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds)
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds)
+        self.clock = clock
+        now, sleep = clock if clock is not None else (time.monotonic, asyncio.sleep)
+        self.audit = RequestWindow(AUDIT_REQUESTS, AUDIT_WINDOW * seconds, now, sleep)
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, now, sleep)
         self.conditional_access = RequestWindow(CONDITIONAL_ACCESS_REQUESTS, CONDITIONAL_ACCESS_WINDOW * seconds)
         self.reports: dict[str, RequestWindow] = {}
         self.all_reports = RequestWindow(_count(TENANT_REPORT_REQUESTS, scale), REPORT_WINDOW * seconds)
@@ -319,7 +336,7 @@ class Pacing:
         if self.app is None:
             self.app = app_budget(app_id, self.seconds, self.scale)
         if self.windows is None:
-            self.windows = app_windows(app_id, self.seconds, self.scale)
+            self.windows = app_windows(app_id, self.seconds, self.scale, self.clock)
 
     def _windows(self, path: str, query: str) -> list[RequestWindow]:
         """The request windows a request takes a turn from, the scarcest first (the sign-in lane
