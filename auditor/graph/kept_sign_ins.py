@@ -159,14 +159,23 @@ def changed_path(cutoff: datetime, page_size: int) -> str:
 def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -> dict[str, SignInTimes]:
     """Every user's times tonight: the answer's, else the kept read's (a kept successful sign-in not
     after `cutoff` that the answer does not hold is now after it: `cutoff`, its earliest). Users in
-    neither have none (created since the full read)."""
+    neither have none (created since the full read). Built in `kept`'s own dict (a million users'
+    times are held once)."""
     bound = _iso(cutoff)
-    out: dict[str, SignInTimes] = {}
-    for uid, times in kept.users.items():
-        ok = timestamp_or_none(times[2])
-        if ok is not None and ok.year > 1 and ok <= cutoff:
+    out = kept.users
+    for uid, times in out.items():
+        ok = times[2]
+        if ok is None or uid in answer:
+            continue
+        # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
+        earlier = ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
+        if earlier and not ok.startswith("0001-"):  # 0001-01-01: Graph's "never"
             out[uid] = (times[0], times[1], bound)
-        else:
-            out[uid] = times
     out.update(answer)
+    kept.users = {}
     return out
+
+
+def _not_after(text: str, cutoff: datetime) -> bool:
+    when = timestamp_or_none(text)
+    return when is not None and when <= cutoff
