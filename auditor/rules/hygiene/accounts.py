@@ -56,6 +56,12 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     sign_ins_read_at: str  # when the sign-in activity this rests on was read in full (UTC ISO)
 
 
+def _read_in_full(ctx: Context) -> InactiveUserLicensedDetails:
+    """When the sign-in activity was read in full, where the snapshot says (the nightly's: kept_sign_ins)."""
+    at = ctx.index.snapshot.sign_ins_read_at
+    return {"sign_ins_read_at": at} if at is not None else {}
+
+
 class GuestLicensedDetails(DeclaredDetails, total=False):
     """`data_kept` as for disabled-user-licensed"""
 
@@ -164,9 +170,7 @@ class InactiveUserLicensed(_UnusedAccount):
         }
         if "shared_mailbox" in mailbox:
             details["shared_mailbox"] = mailbox["shared_mailbox"]
-        read_at = ctx.index.snapshot.sign_ins_read_at
-        if read_at is not None:  # the nightly's kept full read, or this collection's (kept_sign_ins)
-            details["sign_ins_read_at"] = read_at
+        details.update(_read_in_full(ctx))
         attempt = last_attempt(user)
         if attempt is not None and (last is None or attempt > last):
             details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
