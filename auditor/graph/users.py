@@ -164,7 +164,8 @@ class UserReads(ReadState):
         now = plan.as_of if plan is not None and plan.as_of is not None else self.sign_in_clock()
         if plan is None:  # every user's, every time: the collection is the full read (collected_at)
             return await self._read_sign_ins(SIGN_IN_PATH, listed)
-        kept, why = load(plan.path())
+        # a million users' kept read takes seconds to inflate and decode: off the loop that reads the users
+        kept, why = await asyncio.to_thread(load, plan.path())
         reason = full_read_reason(plan, kept, why, self.tenant_hint, now)
         if reason is None and kept is not None:
             try:
@@ -179,7 +180,7 @@ class UserReads(ReadState):
             self.notes.append("the sign-in activity read in full was not kept: the token does not name its tenant")
             return times
         try:
-            save(plan.path(), self.tenant_hint, now, plan.window_days, times)
+            await asyncio.to_thread(save, plan.path(), self.tenant_hint, now, plan.window_days, times)
         except OSError as exc:
             self.notes.append(f"the sign-in activity read in full could not be kept ({exc.strerror or exc})")
         return times
