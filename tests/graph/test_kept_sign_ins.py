@@ -41,6 +41,7 @@ from auditor.graph.kept_sign_ins import (
 from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator.budgets import Budgets
 
 WINDOW = 30
 POLICY = f"""\
@@ -366,14 +367,17 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
     kinds: list[str] = []
     differences: dict[int, set[str]] = {}
     kept_at: list[str] = []
+    throttled = 0
     for night in range(1, NIGHTS + 1):
         when = START + timedelta(days=night)
         tenant.night(when)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
-        with GraphEmulator(tenant.snap, token=token) as graph:
+        # every Graph limit kept, the sign-in lane's among them
+        with GraphEmulator(tenant.snap, token=token, budgets=Budgets()) as graph:
             got = _audit(graph, policy, nightly, when, True)
             full, filtered = _sign_in_reads(graph)
             reference = _audit(graph, policy, tmp_path / f"full-{night:02d}", when, False)
+            throttled += sum(1 for r in graph.requests if r.status == 429)
         users = len(tenant.snap.users)
         kept, _ = load(nightly / KEPT_FILE)
         assert kept is not None
@@ -396,6 +400,7 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
             assert tenant.users[uid].last_successful_sign_in_date_time > kept.read_at
         if extra:
             differences[night] = extra
+    assert throttled == 0
     # a full read at most every 7 nights (the first night's, then the tenant's own night in each cycle)
     fulls = [n for n, kind in enumerate(kinds, 1) if kind == "full"]
     assert fulls[0] == 1 and all(b - a <= 7 for a, b in itertools.pairwise(fulls))
