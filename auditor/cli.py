@@ -31,7 +31,7 @@ from . import __version__
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .fleet.arguments import add_fleet_commands
-from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments
+from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments, add_sign_in_arguments
 from .insights.arguments import add_history_command, add_nightly_arguments
 from .migration.arguments import add_migrate_command
 
@@ -293,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the previous run's report.json: mark findings new or persisting, list resolved ones; "
         "`previous`: the last report of --output-dir (none on the first run)",
     )
+    add_sign_in_arguments(audit)
     audit.add_argument("--redact", action="store_true", help=REDACT_HELP)
     audit.add_argument(
         "--strict",

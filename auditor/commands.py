@@ -271,6 +271,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
     as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
     policies = _policies(args)
+    # the nightly (`--baseline previous`, one folder from night to night) keeps its last full read of
+    # the sign-in activity beside its reports (auditor.graph.kept_sign_ins)
+    args.kept_sign_ins = Path(args.output_dir) if args.baseline == LAST_RUN else None
     baseline = _baseline(args)
     if baseline is not None and baseline.get("complete") is False:
         # a night whose data was partial is no baseline: the findings of the rules it could not

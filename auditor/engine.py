@@ -278,6 +278,7 @@ def evaluate(
         users_total=len(snapshot.users),
         users_licensed=index.licensed_count(),
         license_insight=_license_insight(policies, index),
+        sign_ins_read_at=snapshot.sign_ins_read_at,
     )
 
 

@@ -39,6 +39,7 @@ from auditor.graph.auth import StaticTokenCredential, build_credential
 from auditor.graph.client import GraphClient
 from auditor.graph.clouds import endpoints
 from auditor.graph.collector import MailboxCheck, collect
+from auditor.graph.kept_sign_ins import FULL_EVERY, SignInPlan
 from auditor.graph.progress import Progress
 from auditor.graph.users import USER_FIELDS
 from auditor.snapshot import save_snapshot
@@ -89,6 +90,17 @@ def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, An
     }
 
 
+def sign_in_plan(args: argparse.Namespace, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
+    """The nightly's kept sign-in activity (auditor.graph.kept_sign_ins): for an audit with
+    `--baseline previous` (the nightly, one output folder from night to night) whose policies check
+    inactivity; None otherwise (every user's sign-in activity is read)."""
+    folder = getattr(args, "kept_sign_ins", None)
+    if folder is None or not requests.sign_in or requests.sign_in_days is None:
+        return None
+    every = getattr(args, "sign_in_full_every", None) or FULL_EVERY
+    return SignInPlan(folder, requests.sign_in_days, as_of, every)
+
+
 def snapshot_from_args(
     args: argparse.Namespace,
     *,
@@ -120,6 +132,7 @@ def snapshot_from_args(
         "attributes": tuple(dict.fromkeys((*attributes, *extra["attributes"]))),
         "audits_since": audits_since,
         "concurrency": getattr(args, "concurrency", None),
+        "sign_in_plan": sign_in_plan(args, requests, as_of),
     }
     if getattr(args, "collect_clock", None) is not None:  # a frozen sample (`audit --demo --tenants`): read as of then
         extra["clock"] = args.collect_clock

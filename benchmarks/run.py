@@ -131,14 +131,18 @@ def audit(
     concurrency: int | None = 4,
     policies: Path = EXAMPLE,
     exits: tuple[int, ...] = (0,),
+    extra: tuple[str, ...] = (),
+    fresh: bool = True,
 ) -> dict[str, Any]:
     """(b): the CLI end to end as a child process; rusage of that child alone. `exits`: the exit
-    codes expected (3 when a permission is withheld on purpose: the report is marked incomplete)."""
+    codes expected (3 when a permission is withheld on purpose: the report is marked incomplete);
+    `extra`: more flags; `fresh`: empty the output folder first (not for a nightly's second night)."""
     env = _env()
     env["AUDITOR_ACCESS_TOKEN"] = token
     env["SOURCE_DATE_EPOCH"] = "1793512800"
     env["LICENSE_AUDITOR_TIMINGS"] = "1"
-    shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
+    if fresh:
+        shutil.rmtree(out_dir, ignore_errors=True)  # each audit writes afresh; the last run's reports stay
     command = [
         sys.executable,
         "-m",
@@ -155,6 +159,7 @@ def audit(
         "--fail-on",
         "never",
         *(("--concurrency", str(concurrency)) if concurrency is not None else ()),
+        *extra,
     ]
     started = time.perf_counter()
     with open(out_dir.parent / f"{out_dir.name}.stderr", "w") as err:

@@ -19,9 +19,13 @@ import re
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+from auditor.common.timestamps import parse_timestamp
+from auditor.data.model import TenantSnapshot
 from auditor.graph.collector import USER_FIELDS
+from auditor.graph.kept_sign_ins import KEPT_FILE, save
 from auditor.snapshot import SIGN_IN_ACTIVITY
 from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, ReportOptions, app_token
 from auditor_dev.emulator.budgets import cost
@@ -66,6 +70,17 @@ def _units(request: LoggedRequest) -> int:
     return cost(request.method, path, request.query)
 
 
+def keep_full_read(tenant: TenantSnapshot, folder: Path, window_days: int, read_at: str) -> None:
+    """Write what a nightly keeps after a full read of `tenant`'s sign-in activity at `read_at`
+    (auditor.graph.kept_sign_ins): the benchmark's second night without a first night of hours."""
+    times = {
+        u.id: (u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time, u.last_successful_sign_in_date_time)
+        for u in tenant.users
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    save(folder / KEPT_FILE, tenant.tenant_id, parse_timestamp(read_at), window_days, times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.serve")
     parser.add_argument("--users", type=int, required=True)
@@ -85,13 +100,18 @@ def main() -> None:
         help="keep Graph's published throttling budgets (auditor_dev/emulator/budgets.py)",
     )
     parser.add_argument(
+        "--successful-sign-ins",
+        action="store_true",
+        help="every signed-in user's lastSuccessfulSignInDateTime too (benchmarks.tenant), as Graph has it since 2023",
+    )
+    parser.add_argument(
         "--timed-states",
         action="store_true",
         help="a lastUpdatedDateTime on every license assignment state (benchmarks.tenant)",
     )
     args = parser.parse_args()
     started = time.monotonic()
-    tenant = bench_tenant(args.users, seed=args.seed, timed=args.timed_states)
+    tenant = bench_tenant(args.users, seed=args.seed, timed=args.timed_states, successful=args.successful_sign_ins)
     roles = tuple(r for r in DEMO_ROLES if r not in args.without_role)
     token = app_token(tenant.tenant_id, roles, lifetime=24 * 3600)
     with (
@@ -133,6 +153,10 @@ def main() -> None:
                             "requests": len(logged),
                             "by_kind": dict(kinds),
                             "partition_pages": sum(1 for r in logged if r.path == "/users" and "$filter" in r.query),
+                            # the nightly's read of what can have changed (auditor.graph.kept_sign_ins)
+                            "sign_in_filtered": sum(
+                                1 for r in logged if _kind(r.path, r.query) == "sign_in" and "$filter" in r.query
+                            ),
                             "counts": sum(1 for r in logged if r.path == "/users/$count"),
                             "errors": sum(1 for r in logged if r.status >= 400),
                             "throttled": sum(1 for r in logged if r.status == 429),
@@ -145,6 +169,10 @@ def main() -> None:
                     ),
                     flush=True,
                 )
+            elif command.startswith("keep "):  # keep FOLDER WINDOW_DAYS READ_AT: a full read's kept file
+                folder, window, read_at = command.split()[1:4]
+                keep_full_read(tenant, Path(folder), int(window), read_at)
+                print("{}", flush=True)
             elif command.startswith("latency "):
                 ms, per_kib = (float(x) for x in command.split()[1:3])
                 graph.latency = (ms / 1000, per_kib / 1000) if ms > 0 or per_kib > 0 else None

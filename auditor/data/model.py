@@ -438,6 +438,10 @@ class TenantSnapshot:
     # Microsoft's own counts of P1/P2 licenses and feature users (auditor.data.license_insight_data), read with
     # the access scope in the global cloud only; None = not read (optional context: no gap)
     license_insight: LicenseInsight | None = None
+    # the nightly's (auditor.graph.kept_sign_ins): when the sign-in activity behind the users' times was
+    # read in full (UTC ISO): this collection's own time on a full read, an earlier night's when only
+    # what can have changed was read; None = by this collection (collected_at), or not read
+    sign_ins_read_at: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered
@@ -540,6 +544,8 @@ class AuditResult:
     # Microsoft's own counts beside the auditor's (auditor.impact.license_insight_comparison), when a policy has
     # `entitlements:` and they were read; context only, so never part of `complete`
     license_insight: dict[str, Any] | None = None
+    # when the sign-in activity the inactivity findings rest on was read in full (TenantSnapshot.sign_ins_read_at)
+    sign_ins_read_at: str | None = None
 
     @property
     def complete(self) -> bool:

@@ -8,6 +8,7 @@ import enum
 from typing import TYPE_CHECKING, Any
 
 from auditor.common.errors import SnapshotError
+from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 
 from .clouds import CLI_CLOUDS
@@ -31,6 +32,24 @@ def _concurrency(text: str) -> int:
     if not 1 <= value <= MAX_CONCURRENCY:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_CONCURRENCY}")
     return value
+
+
+def _nights(text: str) -> int:
+    if (number := whole_number(text)) is None or number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return number
+
+
+def add_sign_in_arguments(parser: argparse.ArgumentParser) -> None:
+    """The nightly's sign-in reads (auditor.graph.kept_sign_ins)."""
+    parser.add_argument(
+        "--sign-in-full-every",
+        type=_nights,
+        metavar="NIGHTS",
+        help="with --baseline previous and an inactivity check: read every user's sign-in activity every "
+        "NIGHTS nights (default 7), and between them only the users without a recent sign-in, the others "
+        "from the last full read kept in --output-dir (docs/nightly.md)",
+    )
 
 
 class AuthMode(enum.Enum):

@@ -81,6 +81,7 @@ from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
+from .kept_sign_ins import SignInPlan
 from .license_insight import read_license_insight
 from .mailbox_purpose import (
     BATCH_SIZE,
@@ -228,6 +229,7 @@ async def collect(
     disable_times: bool = False,
     access_scope: bool = False,
     audit_choice: Choice = Choice.AUTO,
+    sign_in_plan: SignInPlan | None = None,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -247,6 +249,8 @@ async def collect(
     `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
     (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
     (graph/license_insight.py).
+    `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
+    only the users that can have gone quiet; None: every user's, every time.
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -260,6 +264,7 @@ async def collect(
         state, claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None, disable_times=disable_times
     )
     fallback_tid = str(claims.get("tid", "")) if claims else ""
+    state.sign_in_plan, state.tenant_hint, state.sign_in_clock = sign_in_plan, fallback_tid, clock
     # one budget across tenants per app in the process (pacing.AppBudget)
     client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
     hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
@@ -372,4 +377,5 @@ async def collect(
         usage_reports=usage_read,
         access_scope=scope,
         license_insight=insight,
+        sign_ins_read_at=state.sign_ins_read_at if signed else None,
     )

@@ -23,7 +23,8 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -45,6 +46,7 @@ from ..snapshot import (
 from ..snapshot.decode import item_name
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
+from .kept_sign_ins import KeptRead, SignInPlan, changed_path, full_read_reason, load, merge, save
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
@@ -88,8 +90,22 @@ def leave_dates_granted(claims: Any) -> bool:
     return isinstance(roles, list) and bool(LEAVE_DATE_ROLES & {r for r in roles if isinstance(r, str)})
 
 
+class _FilterRefused(Exception):
+    """Graph answered the filter on signInActivity with a 400."""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class UserReads(ReadState):
     leave_dates = False  # select employeeLeaveDateTime (grace_days); cleared when Graph refuses it
+    # the nightly's kept sign-in activity (kept_sign_ins.py): None, every user's is read every time
+    sign_in_plan: SignInPlan | None = None
+    tenant_hint = ""  # the tenant the token is for (its tid claim): whose kept read may be used
+    sign_in_clock: Callable[[], datetime] = staticmethod(_utc_now)
+    # with a plan: when the sign-in activity used was read in full (UTC ISO); None: by this collection
+    sign_ins_read_at: str | None = None
 
     async def user_total(self, after: float) -> None:
         """After `after` seconds, tell the progress display how many users to expect (for its
@@ -140,16 +156,83 @@ class UserReads(ReadState):
                 return []
 
     async def sign_ins(self, listed: asyncio.Future[list[User]] | None = None) -> dict[str, SignInTimes] | None:
-        """Every user's signInActivity, by id, from SIGN_IN_PATH one page after another (the client's
-        pacing keeps Graph's 10 a minute); None, with a gap, when Graph refuses it (403). Once
-        `listed` holds the users, each page's listed users go to `signed_hook` with their sign-ins
-        (the mailbox purposes of the dormant ones are asked for while the sign-ins are read)."""
+        """Every user's signInActivity, by id (see _read_sign_ins). With a SignInPlan (the nightly),
+        after a full read only the users that can have gone quiet are read, the others are taken
+        from the kept full read (kept_sign_ins.py); a full read is kept for the next nights."""
+        plan = self.sign_in_plan
+        # the audit's clock (`--as-of`, or its start): the night the read is of, and its kept read's age
+        now = plan.as_of if plan is not None and plan.as_of is not None else self.sign_in_clock()
+        if plan is None:  # every user's, every time: the collection is the full read (collected_at)
+            return await self._read_sign_ins(SIGN_IN_PATH, listed)
+        # a million users' kept read takes seconds to inflate and decode: off the loop that reads the users
+        kept, why = await asyncio.to_thread(load, plan.path())
+        reason = full_read_reason(plan, kept, why, self.tenant_hint, now)
+        if reason is None and kept is not None:
+            try:
+                return await self._changed_sign_ins(plan, kept, now, listed)
+            except _FilterRefused:
+                reason = "Graph refused the filter on signInActivity"
+        self.progress.note(f"signInActivity: a full read ({reason})")
+        times = await self._full_sign_ins(now, listed)
+        if times is None:
+            return None
+        if not self.tenant_hint:
+            self.notes.append("the sign-in activity read in full was not kept: the token does not name its tenant")
+            return times
+        try:
+            await asyncio.to_thread(save, plan.path(), self.tenant_hint, now, plan.window_days, times)
+        except OSError as exc:
+            self.notes.append(f"the sign-in activity read in full could not be kept ({exc.strerror or exc})")
+        return times
+
+    async def _full_sign_ins(
+        self, now: datetime, listed: asyncio.Future[list[User]] | None
+    ) -> dict[str, SignInTimes] | None:
+        times = await self._read_sign_ins(SIGN_IN_PATH, listed)
+        if times is not None:
+            self.sign_ins_read_at = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return times
+
+    async def _changed_sign_ins(
+        self, plan: SignInPlan, kept: KeptRead, now: datetime, listed: asyncio.Future[list[User]] | None
+    ) -> dict[str, SignInTimes] | None:
+        """The users not signed in successfully since the plan's cutoff, from Graph's filter, and
+        everyone else from `kept`; None, with a gap, when Graph refuses signInActivity (403);
+        _FilterRefused when Graph refuses the filter (400: everyone is read instead)."""
+        cutoff = plan.cutoff(now)
+        try:
+            answer = await self._read_sign_ins(changed_path(cutoff, SIGN_IN_PAGE_SIZE), listed, full=False)
+        except GraphRequestError as exc:
+            if exc.status != 400:
+                raise
+            self.notes.append(f"Graph refused the filter on signInActivity ({exc.code}); every user was read")
+            raise _FilterRefused from None
+        if answer is None:
+            return None  # a 403: the gap is recorded; nothing of the kept read is used
+        self.sign_ins_read_at = kept.read_at
+        note = (
+            f"signInActivity: read the {len(answer):,} users without a successful sign-in since "
+            f"{cutoff:%Y-%m-%d %H:%M} UTC; every other user's is the full read of {kept.read_at} "
+            f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
+        )
+        self.notes.append(note)
+        self.progress.note(note)
+        return merge(kept, answer, cutoff)
+
+    async def _read_sign_ins(
+        self, path: str, listed: asyncio.Future[list[User]] | None = None, *, full: bool = True
+    ) -> dict[str, SignInTimes] | None:
+        """The signInActivity of the users of `path` (SIGN_IN_PATH: every user), by id, one page after
+        another (the client's pacing keeps Graph's 10 a minute); None, with a gap, when Graph refuses
+        it (403). Once `listed` holds the users, each page's listed users go to `signed_hook` with
+        their sign-ins (the mailbox purposes of the dormant ones are asked for while the sign-ins are
+        read)."""
         times: dict[str, SignInTimes] = {}
         requests = 0
-        told = False
+        told = not full
         by_id: dict[str, User] | None = None
         try:
-            async for page in self.client.pages(SIGN_IN_PATH):
+            async for page in self.client.pages(path):
                 requests += 1
                 try:
                     found = sign_in_times(page)
@@ -172,7 +255,7 @@ class UserReads(ReadState):
             self.gaps.append(Gap(SIGN_IN_ACTIVITY, exc.request, forbidden_reason(exc)))
             self.progress.note("signInActivity is not readable (403); the users are read without it")
             return None
-        if not told:
+        if not told or not full:
             self.progress.note(f"read signInActivity in {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users")
         return times
 

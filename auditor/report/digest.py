@@ -50,6 +50,11 @@ def _top(d: DigestView) -> list[str]:
     t = d.t
     lines = [
         f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
+        *(
+            [f"{t.pgettext('sign_ins_read_at', 'Sign-in activity read in full')} {d.sign_ins_read}"]
+            if d.sign_ins_read
+            else []
+        ),
         *([d.why] if d.why else []),
         d.status_text + (f" ({d.severities})" if d.severities else ""),
     ]

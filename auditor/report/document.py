@@ -170,6 +170,8 @@ def build_document(
         "generated_at": iso(generated_at),
         "as_of": iso(result.as_of),
         "collected_at": result.collected_at,
+        # when the sign-in activity behind the inactivity findings was read in full (kept_sign_ins)
+        **({"sign_ins_read_at": result.sign_ins_read_at} if result.sign_ins_read_at is not None else {}),
         "policies": list(result.policies),
         "locale": locale.value,
         "complete": result.complete,

@@ -38,6 +38,7 @@ from .format import (
     KIND,
     SCHEMA_VERSION,
     SIGN_IN_ACTIVITY,
+    SIGN_INS_READ_AT,
 )
 
 T = TypeVar("T")
@@ -117,6 +118,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         usage_reports=_section(doc, USAGE_REPORTS, usage_from_json, BadUsage),
         access_scope=_section(doc, ACCESS_SCOPE, AccessScope.from_json, BadScope),
         license_insight=_section(doc, LICENSE_INSIGHT, LicenseInsight.from_graph, BadInsight),
+        sign_ins_read_at=_when(doc, SIGN_INS_READ_AT, required=False),
     )
 
 

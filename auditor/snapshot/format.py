@@ -34,6 +34,8 @@ SIGN_IN_ACTIVITY = "signInActivity"
 # collectedParts: the users' employeeLeaveDateTime was selected (a user without it has none set);
 # selected only for grace_days, and only where the app may read it (User-LifeCycleInfo.Read.All)
 LEAVE_DATE = "employeeLeaveDateTime"
+# when the users' sign-in activity was read in full (auditor.graph.kept_sign_ins); absent: not said
+SIGN_INS_READ_AT = "signInActivityReadAt"
 MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.dataset: the candidates' mailboxSettings/userPurpose
 # The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
 # only then does a group without the flag mean "no member has a license error".

@@ -16,7 +16,7 @@ from auditor.data.license_insight_data import LICENSE_INSIGHT
 from auditor.data.model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, usage_to_json
 
-from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY
+from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY, SIGN_INS_READ_AT
 
 
 def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
@@ -159,6 +159,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({"directoryAudits": _audits_json(snapshot.directory_audits)} if snapshot.directory_audits else {}),
         **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),
         **({LICENSE_INSIGHT: snapshot.license_insight.to_graph()} if snapshot.license_insight is not None else {}),
+        **({SIGN_INS_READ_AT: snapshot.sign_ins_read_at} if snapshot.sign_ins_read_at is not None else {}),
     }
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .audit_log import AuditLog
+from .filters import SignInComparison
 from .hooks import Drop, Listings, Proceed, Reply, Request
 from .log import LoggedRequest
 from .query import Query
@@ -78,6 +79,8 @@ class Emulator(Protocol):
     def record_mail(self, sender: str, message: dict[str, Any], save_to_sent_items: bool) -> None: ...
 
     def filtered_positions(self, prefixes: tuple[str, ...]) -> list[int]: ...
+
+    def signed_positions(self, comparison: SignInComparison) -> list[int]: ...
 
 
 Handler = Callable[[Emulator, Call], Answer]

@@ -58,7 +58,7 @@ from .budgets import Budgets
 from .call import Answer, PlainText
 from .encoding import dumps, encode
 from .errors import GraphError, error_document
-from .filters import UpnIndex
+from .filters import SignInComparison, UpnIndex
 from .hooks import Drop, Listings, Proceed, Reply, Request, Responder
 from .log import LoggedRequest, SentMail
 from .query import Query, parse_query
@@ -113,6 +113,7 @@ class GraphEmulator:
             (latency_ms / 1000, latency_ms_per_kib / 1000) if latency_ms > 0 or latency_ms_per_kib > 0 else None
         )
         self._filtered: dict[tuple[str, ...], list[int]] = {}  # positions of the users a prefix filter keeps
+        self._signed: dict[SignInComparison, list[int]] = {}  # and of those a sign-in comparison keeps
         self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)
         self._index_lock = threading.Lock()
         self.audit_log = AuditLog(snapshot, token)  # auditLogs/directoryAudits, its own writes recorded
@@ -254,6 +255,17 @@ class GraphEmulator:
             found = self._upns().starting(prefixes)
             with self._lock:
                 self._filtered[prefixes] = found
+        return found
+
+    def signed_positions(self, comparison: SignInComparison) -> list[int]:
+        """Positions of the users a signInActivity comparison keeps, in order, worked out once per
+        filter while the pre-encoded listings serve the tenant (it has not changed since)."""
+        with self._lock:
+            found = self._signed.get(comparison)
+        if found is None:
+            found = [i for i, u in enumerate(self.tenant.users) if comparison.matches(u)]
+            with self._lock:
+                self._signed[comparison] = found
         return found
 
     def _upns(self) -> UpnIndex:

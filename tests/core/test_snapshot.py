@@ -88,3 +88,23 @@ def test_absurd_json_is_a_snapshot_error(tmp_path):
     path.write_text('{"n": ' + "9" * 5000 + "}", encoding="utf-8")
     with pytest.raises(SnapshotError, match="invalid JSON"):
         load_snapshot(path)
+
+
+def test_a_nightly_snapshot_keeps_when_its_sign_in_activity_was_read_in_full(tmp_path):
+    """--save-snapshot of a night that read only what can have changed: signInActivityReadAt (the
+    kept full read's time) is written, read back, and a malformed one is refused; a snapshot without
+    it (every older one, and every run that read everyone) loads with None."""
+    doc = tenant([user("a", "SPE_E3")])
+    assert snapshot_from_json(doc).sign_ins_read_at is None
+    doc["signInActivityReadAt"] = "2026-11-01T06:00:00Z"
+    snap = snapshot_from_json(doc)
+    assert snap.sign_ins_read_at == "2026-11-01T06:00:00Z"
+    out = io.StringIO()
+    write_snapshot(snap, out)
+    assert json.loads(out.getvalue())["signInActivityReadAt"] == "2026-11-01T06:00:00Z"
+    assert snapshot_from_json(json.loads(out.getvalue())) == snap
+    doc["signInActivityReadAt"] = "last week"
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="signInActivityReadAt"):
+        load_snapshot(path)

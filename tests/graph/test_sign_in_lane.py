@@ -193,3 +193,35 @@ def test_the_sign_in_figures() -> None:
     # the floor of the benchmark: 10 a minute, 5 per 10 s, one after another at the latency
     assert [sign_in_seconds(n) for n in (0, 1, 5, 6, 10, 11, 200)] == [0, 0, 0, 10, 10, 60, 1_140]
     assert sign_in_seconds(10, 0.3) == 10.3 and sign_in_seconds(3, 6.0) == 18.0
+
+
+def test_the_lane_keeps_time_by_an_injected_clock_and_never_waits_on_the_wall() -> None:
+    """The unscaled limits (10 a minute), the emulator's budgets and the client's pacing on one
+    virtual clock whose sleep moves it: 6,000 users' 12 sign-in requests span more than a virtual
+    minute (the eleventh waits for the first to leave the window), none is answered 429, and the
+    run does not wait a minute of wall clock for it."""
+    clock = VirtualTime()
+    snap = make_tenant(6_000)
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    at = datetime.fromisoformat(snap.collected_at.replace("Z", "+00:00"))
+    with GraphEmulator(snap, token=token, budgets=Budgets(clock=clock.now)) as graph:
+
+        async def go() -> TenantSnapshot:
+            client = GraphClient(
+                base_url=graph.url,
+                credential=StaticTokenCredential(token),
+                pacing=Pacing(timer=clock),
+                progress=Progress(io.StringIO(), interval=0),
+            )
+            try:
+                return await collect(client, group_refs=[], need_sign_in=True, clock=lambda: at, concurrency=4)
+            finally:
+                await client.aclose()
+
+        started = time.monotonic()
+        got = asyncio.run(go())
+        wall = time.monotonic() - started
+    sign_ins = _sign_ins(graph)
+    assert len(sign_ins) == 12 and [r for r in graph.requests if r.status == 429] == []
+    assert clock.skipped >= 60 and wall < 30
+    assert {u.id: _times(u) for u in got.users} == {u.id: _times(u) for u in snap.users}

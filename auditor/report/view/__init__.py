@@ -119,6 +119,8 @@ class ReportView(msgspec.Struct, frozen=True):
     generated_by: str
     license_insight: LicenseInsightView | None = None  # Microsoft's own counts beside the auditor's
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
+    # when the nightly's sign-in activity was read in full (report.json sign_ins_read_at); "" when by this run
+    sign_ins_read: str = ""
 
 
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
@@ -222,6 +224,9 @@ def build_view(
         generated=i18n.format_datetime(str(document.get("generated_at", "")), locale),
         as_of=i18n.format_datetime(str(document.get("as_of", "")), locale),
         collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
+        sign_ins_read=i18n.format_datetime(str(document["sign_ins_read_at"]), locale)
+        if document.get("sign_ins_read_at")
+        else "",
         policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
         plan=clean(plan_header(document, locale) if plan_line is None else plan_line, TEXT_LIMIT),
         holds=clean(holds_line(ctx, document), TEXT_LIMIT),

@@ -114,6 +114,8 @@ class DigestView(msgspec.Struct, frozen=True):
     cross: tuple[RuleCount, ...]  # a merged report's findings across tenants, per rule
     redacted: bool
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
+    # when the nightly's sign-in activity was read in full (report.json sign_ins_read_at); "" when by this run
+    sign_ins_read: str = ""
 
 
 def _short(value: object) -> str:
@@ -325,6 +327,9 @@ def build_digest(
         lang=locale.value,
         tenant_name=clean((document.get("tenant") or {}).get("name", ""), DIGEST_NAME),
         as_of=i18n.format_date(str(document.get("as_of", "")), locale),
+        sign_ins_read=i18n.format_date(str(document["sign_ins_read_at"]), locale)
+        if document.get("sign_ins_read_at")
+        else "",
         status=status,
         status_text=_status_texts(ctx)[status],
         status_colour="#1f7a35" if status == "ok" else "#c92a2a",  # contrast >= 4.5:1 on white

@@ -42,7 +42,9 @@ class DisabledUserLicensedDetails(UnusedAccountDetails, DisabledAt, total=False)
 
 class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     """`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in
-    attempts came after it: failed ones), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the
+    attempts came after it: failed ones), `sign_ins_read_at` (when the sign-in activity was read in full: the
+    collection's own time, or on a nightly's read of what can have changed the kept full read's; absent when
+    the snapshot does not say), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the
     active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and `onedrive`
     (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when neither was used
     since); `data_kept` as for disabled-user-licensed"""
@@ -51,6 +53,13 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     last_sign_in: str | None
     last_attempt: str | None  # a failed attempt since the last successful sign-in
     mail_use: MailUse
+    sign_ins_read_at: str  # when the sign-in activity this rests on was read in full (UTC ISO)
+
+
+def _read_in_full(ctx: Context) -> InactiveUserLicensedDetails:
+    """When the sign-in activity was read in full, where the snapshot says (the nightly's: kept_sign_ins)."""
+    at = ctx.index.snapshot.sign_ins_read_at
+    return {"sign_ins_read_at": at} if at is not None else {}
 
 
 class GuestLicensedDetails(DeclaredDetails, total=False):
@@ -161,6 +170,7 @@ class InactiveUserLicensed(_UnusedAccount):
         }
         if "shared_mailbox" in mailbox:
             details["shared_mailbox"] = mailbox["shared_mailbox"]
+        details.update(_read_in_full(ctx))
         attempt = last_attempt(user)
         if attempt is not None and (last is None or attempt > last):
             details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look

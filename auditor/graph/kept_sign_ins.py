@@ -1,0 +1,181 @@
+"""The nightly's kept sign-in activity: each night reads again only what can have changed.
+
+Graph allows "GET signInActivity" 10 requests a minute per app per tenant and per app across all
+tenants (Microsoft's "Microsoft Graph service-specific throttling limits"), and a page holds at most
+500 users, so a full read of a million users takes 3 h 20 min whatever the collector does. Inactivity
+changes slowly, and the user resource documents a filter on it: signInActivity "Supports `$filter`
+(`eq`, `ne`, `not`, `ge`, `le`) *but not with any other filterable properties*", with the example
+`signInActivity/lastSuccessfulSignInDateTime le 2024-06-01T00:00:00Z` ("How to detect and
+investigate inactive user accounts").
+
+So the nightly (`audit --baseline previous`, one output folder from night to night) keeps the last
+full read of every user's sign-in activity beside its reports (KEPT_FILE, never moved to previous/),
+and on a night after it reads only
+
+    GET /users?$select=id,signInActivity&$filter=signInActivity/lastSuccessfulSignInDateTime le <cutoff>&$top=500
+
+(ceil(those users / 500) requests, often one), where <cutoff> is a day after the shortest inactivity
+window's start. Each user is then taken
+
+- from the answer, when it holds them: tonight's times, as a full read would give them;
+- else from the kept read. A user whose last successful sign-in the kept read holds, and who is not
+  in the answer, has one after <cutoff> (sign-in times only move forward): active, whatever the kept
+  time says; their time is set to <cutoff>, the earliest it can be. A user the kept read holds no
+  successful sign-in for (never signed in, or Graph only had the other two times) keeps the kept times
+  until the next full read: the answer cannot show them (Graph does not document what a comparison
+  does with a user without the time; the emulator matches none). That is the one way a night can
+  differ from a full read: such a user who signs in since is still reported, until the next full
+  read; apply re-reads the user's sign-in activity before removing a license and skips them.
+- else (created since the full read) with no sign-in: the rule gives accounts created within the
+  window their grace, and a full read is never older than the window.
+
+A full read happens (and is kept) every `every` nights (FULL_EVERY unless set), and whenever the kept
+read is missing, unreadable, of another tenant, of another window, older than `every` days or than
+the window less a day, or newer than the clock. Which nights: a stable hash of the tenant id picks
+its night in each cycle (full_night), so an MSP's tenants spread their full reads over the nights
+and each night's sign-in lane carries about 1/`every` of the fleet's full reads.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import msgspec
+
+from auditor.common.outputs import atomic_file
+from auditor.common.timestamps import timestamp_or_none
+
+from ..snapshot import SIGN_IN_ACTIVITY, SignInTimes
+
+KEPT_FILE = "sign-in-activity.json.gz"
+FULL_EVERY = 7  # nights between full reads, by default
+SCHEMA = 1
+MARGIN = timedelta(days=1)  # the filter's cutoff is this much after the window's start
+FILTERED = "signInActivity/lastSuccessfulSignInDateTime"
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class SignInPlan:
+    """What a nightly run asks of its sign-in read: the folder the kept read lives in, the audit's
+    clock (`as_of`, None: the collection's) and its shortest inactivity window, and the nights between
+    full reads."""
+
+    folder: Path
+    window_days: int
+    as_of: datetime | None = None
+    every: int = FULL_EVERY
+
+    def cutoff(self, now: datetime) -> datetime:
+        """The filter's cutoff: a day after the window's start (the rule judges a little later than
+        the collection begins; a user quiet since just after the window's start is read too)."""
+        return (self.as_of or now) - timedelta(days=self.window_days) + MARGIN
+
+    def path(self) -> Path:
+        return self.folder / KEPT_FILE
+
+
+class KeptRead(msgspec.Struct, forbid_unknown_fields=False):
+    """The last full read of a tenant's sign-in activity: every user's three times, by id."""
+
+    schema: int
+    tenant_id: str
+    read_at: str  # when the full read was made (the collection's clock, UTC)
+    window_days: int
+    users: dict[str, tuple[str | None, str | None, str | None]]
+
+
+_decoder = msgspec.json.Decoder(KeptRead)
+
+
+def load(path: Path) -> tuple[KeptRead | None, str]:
+    """The kept read at `path`, or None and why not."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, "no kept read yet"
+    except OSError as exc:
+        return None, f"the kept read cannot be read ({exc.strerror or exc})"
+    try:
+        kept = _decoder.decode(gzip.decompress(raw))
+    except (OSError, EOFError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+        return None, f"the kept read is not one this auditor wrote ({exc})"
+    if kept.schema != SCHEMA or timestamp_or_none(kept.read_at) is None:
+        return None, "the kept read is of another version"
+    return kept, ""
+
+
+def save(path: Path, tenant_id: str, read_at: datetime, window_days: int, times: Mapping[str, SignInTimes]) -> None:
+    """Keep a full read (atomically: a run that stops leaves the last one whole)."""
+    kept = KeptRead(SCHEMA, tenant_id, _iso(read_at), window_days, dict(times))
+    with atomic_file(path) as fh:
+        fh.write(gzip.compress(msgspec.json.encode(kept), compresslevel=1))
+
+
+def full_night(tenant_id: str, when: datetime, every: int) -> bool:
+    """Whether `when`'s night is the tenant's night for a full read: one night in each `every`,
+    picked by a stable hash of the tenant id (so a fleet's tenants spread over the nights)."""
+    if every <= 1:
+        return True
+    phase = int.from_bytes(hashlib.sha256(tenant_id.lower().encode()).digest()[:8], "big") % every
+    return when.astimezone(UTC).date().toordinal() % every == phase
+
+
+def full_read_reason(plan: SignInPlan, kept: KeptRead | None, why: str, tenant_id: str, now: datetime) -> str | None:
+    """Why tonight reads every user's sign-in activity (None: it reads only what can have changed)."""
+    if kept is None:
+        return why
+    if not tenant_id or kept.tenant_id.lower() != tenant_id.lower():
+        return "the kept read is of another tenant"
+    if kept.window_days != plan.window_days:
+        return f"the kept read was made for a {kept.window_days}-day window, the policy's is {plan.window_days}"
+    read_at = timestamp_or_none(kept.read_at)
+    assert read_at is not None  # load() checked it
+    age = now - read_at
+    if age < timedelta(0):
+        return "the kept read is newer than the clock"
+    if age >= timedelta(days=plan.every) or age >= timedelta(days=plan.window_days) - MARGIN:
+        return f"the kept read is {age.days} days old"
+    if full_night(tenant_id, now, plan.every):
+        return f"tonight is this tenant's night for a full read (one in {plan.every})"
+    return None
+
+
+def changed_path(cutoff: datetime, page_size: int) -> str:
+    """The read of the users whose last successful sign-in is not after `cutoff`."""
+    flt = f"{FILTERED} le {_iso(cutoff)}"
+    return f"/users?$select=id,{SIGN_IN_ACTIVITY}&$filter={quote(flt, safe='/:')}&$top={page_size}"
+
+
+def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -> dict[str, SignInTimes]:
+    """Every user's times tonight: the answer's, else the kept read's (a kept successful sign-in not
+    after `cutoff` that the answer does not hold is now after it: `cutoff`, its earliest). Users in
+    neither have none (created since the full read). Built in `kept`'s own dict (a million users'
+    times are held once)."""
+    bound = _iso(cutoff)
+    out = kept.users
+    for uid, times in out.items():
+        ok = times[2]
+        if ok is None or uid in answer:
+            continue
+        # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
+        earlier = ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
+        if earlier and not ok.startswith("0001-"):  # 0001-01-01: Graph's "never"
+            out[uid] = (times[0], times[1], bound)
+    out.update(answer)
+    kept.users = {}
+    return out
+
+
+def _not_after(text: str, cutoff: datetime) -> bool:
+    when = timestamp_or_none(text)
+    return when is not None and when <= cutoff
