@@ -218,10 +218,10 @@ def test_the_lane_keeps_time_by_an_injected_clock_and_never_waits_on_the_wall() 
             finally:
                 await client.aclose()
 
-        started = time.monotonic()
+        started, began = time.monotonic(), clock.now()
         got = asyncio.run(go())
-        wall = time.monotonic() - started
+        wall, spanned = time.monotonic() - started, clock.now() - began
     sign_ins = _sign_ins(graph)
     assert len(sign_ins) == 12 and [r for r in graph.requests if r.status == 429] == []
-    assert clock.skipped >= 60 and wall < 30
+    assert spanned >= 60 and wall < 30
     assert {u.id: _times(u) for u in got.users} == {u.id: _times(u) for u in snap.users}
