@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from auditor.data.access_records import AccessScope
+from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from auditor.data.enums import Severity as Severity
@@ -438,6 +439,9 @@ class TenantSnapshot:
     # Microsoft's own counts of P1/P2 licenses and feature users (auditor.data.license_insight_data), read with
     # the access scope in the global cloud only; None = not read (optional context: no gap)
     license_insight: LicenseInsight | None = None
+    # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
+    # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
+    copilot_credits: CopilotCredits | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered
