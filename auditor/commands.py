@@ -37,6 +37,7 @@ from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
+from .billing.arguments import with_bill_reads
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .data.reads import SIGN_IN, Requests
 from .delivery.arguments import options_from_args, run_email_command
@@ -51,7 +52,7 @@ from .insights.notify_when import decide
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
-from .plan.bill import before_findings, commerce_facts, name_reductions, report_bill
+from .plan.bill import before_findings, commerce_facts, copilot_credits, name_reductions, report_bill
 from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
@@ -155,7 +156,7 @@ def _snapshot(
         live = snapshot_from_args(
             args,
             group_refs=policies.group_refs,
-            requests=requests_of(policies),
+            requests=with_bill_reads(args, requests_of(policies)),
             as_of=as_of,
             attributes=nightly.attributes if nightly else (),
             audits_since=nightly.audits_since if nightly else None,
@@ -328,6 +329,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         label, env = getattr(args, "tenant_label", None), getattr(args, "environment", None) or os.environ
         csv_too = any(f.value == "csv" for f in formats)
         listed = [licensed_users.write_for(snapshot, result.seats, out_dir, label, args.redact, env)] if csv_too else []
+        credits = copilot_credits(snapshot.copilot_credits, snapshot.gaps)  # the bill's, beside its Copilot seats
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")
         # the findings' remediation is worked out where it is needed and written finding by finding
@@ -349,7 +351,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if billing is None and billing_gaps:  # no source could be read: a bill of unknowns that says why
             billing = BillingFile("(no billing source could be read)", ())
         if billing is not None:
-            bill = report_bill(document, plan, billing, as_of.date())
+            bill = report_bill(document, plan, billing, as_of.date(), credits=credits)
             if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
                 bill["gaps"] = list(billing_gaps)
                 # and the report's warnings say so where a person reads

@@ -77,7 +77,8 @@ def mail_adapter_factory(
 def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, Any]:
     """collect()'s arguments for what the configured rules read (auditor.rules.requests): the sign-in
     listing, the mailbox purposes of the accounts they could flag (dormant for the shortest sign-in
-    window), the usage reports, when each account was disabled, the access scope, and the user
+    window), the usage reports, when each account was disabled, the access scope, the Copilot
+    Credits balance (for the bill), and the user
     attributes they read beyond the listing's own properties. `as_of`: the clock the rules judge by."""
     mailboxes = MailboxCheck(requests.sign_in_days, as_of, unlicensed=requests.unlicensed)
     return {
@@ -86,6 +87,7 @@ def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, An
         "usage_reports": requests.usage_need,
         "disable_times": requests.disable_times,
         "access_scope": requests.access_scope,
+        "copilot_credits": requests.copilot_credits,
         "attributes": tuple(sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)),
     }
 

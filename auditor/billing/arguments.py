@@ -7,7 +7,10 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from enum import StrEnum
+
+from auditor.data.reads import Requests
 
 
 class BillingSource(StrEnum):
@@ -50,3 +53,11 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="Partner Center's REST API URL (default: https://api.partnercenter.microsoft.com)",
     )
+
+
+def with_bill_reads(args: argparse.Namespace, requests: Requests) -> Requests:
+    """`requests` with what the bill reads of the tenant: the Copilot Credits balance (Graph beta,
+    docs/bill.md), unless the run builds no bill (`--billing-source none`; a command without the
+    flags, such as `init`, has none either)."""
+    wanted = hasattr(args, "billing_source") and (args.billing_source or BillingSource.AUTO) != BillingSource.NONE
+    return replace(requests, copilot_credits=True) if wanted else requests

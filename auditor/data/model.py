@@ -16,6 +16,7 @@ from typing import Any
 import msgspec
 
 from auditor.data.access_records import AccessScope
+from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from auditor.data.enums import Severity as Severity
@@ -442,6 +443,9 @@ class TenantSnapshot:
     # read in full (UTC ISO): this collection's own time on a full read, an earlier night's when only
     # what can have changed was read; None = by this collection (collected_at), or not read
     sign_ins_read_at: str | None = None
+    # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
+    # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
+    copilot_credits: CopilotCredits | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered

@@ -4,7 +4,8 @@
 reads what the rules the policies switch on declare (auditor.rules.requests gathers `Requests` from
 them; auditor.graph_cli turns those into the collection), and the engine leaves a rule
 "not evaluated" when a part it declares is missing from the snapshot. Nothing else decides what is
-read: a new rule that declares a new part gets it read, on the demo as on a tenant.
+read, but for the bill's one read (`Requests.copilot_credits`, which the audit adds when it builds a
+bill): a new rule that declares a new part gets it read, on the demo as on a tenant.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class Requests:
     sign_in_days: int | None = None  # the shortest sign-in window (whose dormant accounts' mailboxes are asked)
     unlicensed: bool = False
     disable_times: bool = False  # when each account was disabled: its leave date, the audit log's entries
+    # the tenant's Copilot Credits balance (Graph beta), for the bill beside its Copilot seats: asked by the
+    # audit that builds a bill (auditor.commands), not by a rule
+    copilot_credits: bool = False
 
     @staticmethod
     def of(reads: Reads) -> Requests:
@@ -79,6 +83,7 @@ class Requests:
             min(windows) if windows else None,
             self.unlicensed or other.unlicensed,
             self.disable_times or other.disable_times,
+            self.copilot_credits or other.copilot_credits,
         )
 
     @property

@@ -31,6 +31,11 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
     beside them (global cloud only) GET /beta/reports/azureADPremiumLicenseInsight (license_insight.py):
     Microsoft's own counts, optional context (a refusal is a note, not a gap)
 
+    and, when the audit builds a bill and the tenant holds a Copilot product (a subscribedSku whose
+    skuPartNumber names Copilot), once the products are in, GET
+    /beta/copilot/costManagement/getTenantCreditBalance (copilot_credits.py): the tenant's Copilot
+    Credits balance per billing method, shown beside the bill's Copilot seats (a refusal is a gap)
+
     POST /$batch  {"requests": [GET /users/{id}/mailboxSettings/userPurpose, ... at most 20]}
         page by page while the users are listed, only for the accounts the disabled/inactive rules could flag
         (licensed and disabled; licensed, enabled and without a successful sign-in within the
@@ -60,6 +65,7 @@ from functools import partial
 
 from auditor.common.errors import AuthError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope
+from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, UsageNeed, UsageReports
@@ -79,6 +85,7 @@ from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
+from .copilot_credits import read_copilot_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
 from .kept_sign_ins import SignInPlan
@@ -196,6 +203,19 @@ async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     return await read_license_insight(state.client, state.notes) if asked else None
 
 
+def holds_copilot(skus: Sequence[Sku]) -> bool:
+    """Whether the tenant holds a Copilot product (Microsoft_365_Copilot and its variants), whose
+    credits the bill shows beside its seats."""
+    return any("copilot" in s.sku_part_number.casefold() for s in skus)
+
+
+async def _credits(state: _Collection, skus: Sequence[Sku] | None) -> CopilotCredits | None:
+    """The Copilot Credits balance (graph/copilot_credits.py) when asked and the tenant holds Copilot."""
+    if skus is None or not holds_copilot(skus):
+        return None
+    return await read_copilot_credits(state.client, state.gaps)
+
+
 def _account_states(
     now: datetime, causes_since: datetime | None, users: asyncio.Future[list[User]], progress: Progress, choice: Choice
 ) -> AccountStates:
@@ -228,6 +248,7 @@ async def collect(
     usage_reports: UsageNeed | None = None,
     disable_times: bool = False,
     access_scope: bool = False,
+    copilot_credits: bool = False,
     audit_choice: Choice = Choice.AUTO,
     sign_in_plan: SignInPlan | None = None,
 ) -> TenantSnapshot:
@@ -251,6 +272,8 @@ async def collect(
     (graph/license_insight.py).
     `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
     only the users that can have gone quiet; None: every user's, every time.
+    `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
+    holds a Copilot product (graph/copilot_credits.py; for the bill).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -332,11 +355,12 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read, scope, insight = await together(
+    (usage_read, usage_gaps), purposes_read, scope, insight, credits = await together(
         read_usage_reports(),
         _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch, granted=mailbox_granted),
         _scope(state, users if access_scope and users_read else None),
         _insight(state, access_scope and users_read),
+        _credits(state, skus if copilot_credits else None),
     )
     state.gaps.extend(usage_gaps)
     # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
@@ -351,6 +375,7 @@ async def collect(
             (USAGE_REPORTS, usage_read is not None),
             (ACCESS_SCOPE, scope is not None),
             (LICENSE_INSIGHT, insight is not None),
+            (COPILOT_CREDITS, credits is not None),
             (LICENSE_ERROR_GROUPS, flagged is not None),
             (MAILBOX_SETTINGS, purposes_read),
         )
@@ -378,4 +403,5 @@ async def collect(
         access_scope=scope,
         license_insight=insight,
         sign_ins_read_at=state.sign_ins_read_at if signed else None,
+        copilot_credits=credits,
     )

@@ -44,7 +44,8 @@ from auditor.billing.windows import (
 )
 from auditor.common.errors import SnapshotError
 from auditor.common.timestamps import timestamp_or_none
-from auditor.data.model import Locale, Subscription
+from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
+from auditor.data.model import Gap, Locale, Subscription
 from auditor.formats.plan_records import ChangePlan
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
@@ -92,10 +93,17 @@ def assigned_after(plan: ChangePlan | None) -> dict[str, int]:
 
 
 def report_bill(
-    document: Mapping[str, Any], plan: ChangePlan | None, billing: BillingFile | None, today: date
+    document: Mapping[str, Any],
+    plan: ChangePlan | None,
+    billing: BillingFile | None,
+    today: date,
+    *,
+    credits: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The bill of the report's own plan (audit --billing)."""
-    return build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    """The bill of the report's own plan (audit --billing); `credits`: its `copilot_credits`
+    (copilot_credits below), shown beside the Copilot seats."""
+    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    return {**bill, "copilot_credits": dict(credits)} if credits else bill
 
 
 def with_bill(
@@ -116,9 +124,33 @@ def with_bill(
             )
     when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
     today = when.date() if when is not None else date.today()
-    return msgspec.structs.replace(
-        plan, bill=build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
-    )
+    bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
+    carried = (document.get("bill") or {}).get("copilot_credits")
+    if carried:  # read by the audit: the plan's bill shows it beside the same seats
+        bill["copilot_credits"] = carried
+    return msgspec.structs.replace(plan, bill=bill)
+
+
+def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> dict[str, Any] | None:
+    """The bill's `copilot_credits`: the tenant's Copilot Credits balance per billing method, as
+    Graph's beta getTenantCreditBalance gave it (auditor.data.copilot_credits_data), or the gap that
+    says why it was not read; None when it was not asked (no Copilot product, no bill wanted).
+
+    `beta`: always true (Microsoft documents the API on beta only); `per_user`: the per-user
+    records need a delegated permission (`delegated_only`, the permission named), so the audit,
+    which signs in as an application, reads none."""
+    gap = next((g for g in gaps if g.dataset == COPILOT_CREDITS), None)
+    if credits is None and gap is None:
+        return None
+    out: dict[str, Any] = {
+        "beta": True,
+        "request": f"GET /beta{CREDITS_PATH}",
+        "balances": [b.to_json() for b in credits.balances] if credits is not None else None,
+        "per_user": {"read": False, "reason": "delegated_only", "permission": USER_CREDITS_PERMISSION},
+    }
+    if gap is not None:
+        out["gap"] = gap.reason
+    return out
 
 
 # the findings that give a product's seats as an order (a new total, seats to buy): their figures are the bill's

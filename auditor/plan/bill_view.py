@@ -12,6 +12,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
+from auditor.plan.credits_view import credit_lines
 from auditor.plan.money import bill_money, waiting_line
 from auditor.reference import product_names
 
@@ -54,6 +55,8 @@ class BillView:
     rows: tuple[BillRow, ...]
     headers: tuple[str, ...]
     product_headers: tuple[str, ...]
+    # the tenant's Copilot Credits balance beside the Copilot seats, marked beta (bill.copilot_credits)
+    credits: tuple[str, ...] = ()
 
 
 def action_label(t: i18n.Translations, action: str) -> str:
@@ -536,6 +539,7 @@ def bill_view(
         unscheduled=tuple(unscheduled_lines(t, bill)),
         urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),
         products=products,
+        credits=tuple(credit_lines(t, bill)),
         rows=rows,
         headers=(
             t.pgettext("product", "Product"),

@@ -14,6 +14,7 @@ from auditor.common.errors import SnapshotError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope, BadScope
 from auditor.data.attributes import is_path
 from auditor.data.audit_entries import BadAudit, audits_from_json
+from auditor.data.copilot_credits_data import COPILOT_CREDITS, BadCredits, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, BadInsight, LicenseInsight
 from auditor.data.model import Cloud, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, BadUsage, usage_from_json
@@ -119,13 +120,14 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         access_scope=_section(doc, ACCESS_SCOPE, AccessScope.from_json, BadScope),
         license_insight=_section(doc, LICENSE_INSIGHT, LicenseInsight.from_graph, BadInsight),
         sign_ins_read_at=_when(doc, SIGN_INS_READ_AT, required=False),
+        copilot_credits=_section(doc, COPILOT_CREDITS, CopilotCredits.from_graph, BadCredits),
     )
 
 
 def _section(doc: dict[str, Any], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:
-    """An optional section (usageReports, accessScope, azureADPremiumLicenseInsight): None in a snapshot
-    collected without it (or written before it was read); BadValue naming the field when `decode`
-    refuses it."""
+    """An optional section (usageReports, accessScope, azureADPremiumLicenseInsight,
+    copilotCreditBalance): None in a snapshot collected without it (or written before it was read);
+    BadValue naming the field when `decode` refuses it."""
     if doc.get(key) is None:
         return None
     try:

@@ -12,6 +12,7 @@ from auditor.common.outputs import atomic_text
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.attributes import to_graph
 from auditor.data.audit_entries import audits_to_json
+from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.license_insight_data import LICENSE_INSIGHT
 from auditor.data.model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, usage_to_json
@@ -160,6 +161,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),
         **({LICENSE_INSIGHT: snapshot.license_insight.to_graph()} if snapshot.license_insight is not None else {}),
         **({SIGN_INS_READ_AT: snapshot.sign_ins_read_at} if snapshot.sign_ins_read_at is not None else {}),
+        **({COPILOT_CREDITS: snapshot.copilot_credits.to_graph()} if snapshot.copilot_credits is not None else {}),
     }
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)

@@ -71,6 +71,7 @@ DEMO_ROLES = (
     "MailboxSettings.Read",
     "Reports.Read.All",
     "ReportSettings.Read.All",
+    "CopilotCostManagement.Read.All",  # the Copilot Credits balance beside the bill (beta)
     *ACCESS_ROLES,
 )
 

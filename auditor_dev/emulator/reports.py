@@ -10,6 +10,9 @@
                                                         Microsoft's report files; no token needed
     GET /beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='Dn')   200 CSV
     GET /beta/reports/azureADPremiumLicenseInsight      Microsoft's own P1/P2 counts (license_insight.py)
+    GET /beta/copilot/costManagement/getTenantCreditBalance   the Copilot Credits balance (copilot_credits.py);
+                                                        on /v1.0 400 "Resource not found for the segment
+                                                        'costManagement'" (beta only)
     GET /v1.0/copilot/reports/...                       400 "Resource not found for the segment
                                                         'copilot'" unless ReportOptions(copilot_v1=True)
 
@@ -34,6 +37,7 @@ from urllib.parse import unquote
 from auditor.data.model import TenantSnapshot
 from auditor.data.usage_data import REPORTS, UserUsage
 
+from .copilot_credits import CREDITS_SEGMENTS, copilot_credits
 from .errors import GraphError, error_document
 from .license_insight import license_insight
 
@@ -257,6 +261,13 @@ class ReportServer:
         if version == "beta" and segments == ["reports", "azureADPremiumLicenseInsight"]:
             try:
                 return 200, _json(license_insight(self.snapshot, roles)), "application/json", {}
+            except GraphError as exc:
+                return _error(exc.status, exc.code, exc.message)
+        if segments == CREDITS_SEGMENTS:
+            if version != "beta":
+                return _error(400, "BadRequest", "Resource not found for the segment 'costManagement'.")
+            try:
+                return 200, _json(copilot_credits(self.snapshot, roles)), "application/json", {}
             except GraphError as exc:
                 return _error(exc.status, exc.code, exc.message)
         copilot = segments[:2] == ["copilot", "reports"] and len(segments) == 3

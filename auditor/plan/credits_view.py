@@ -1,0 +1,87 @@
+"""The bill's Copilot Credits (auditor.plan.bill.copilot_credits) as the lines "Your bill" shows right
+under its products, beside the Copilot seats, marked beta (auditor.plan.bill_view places them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor import i18n
+from auditor.data.copilot_credits_data import USER_CREDITS_PERMISSION
+
+
+def _text(value: object, limit: int) -> str:
+    """Untrusted text on one line, cut at `limit` (the templates escape it for Markdown and HTML)."""
+    text = "" if value is None else str(value)
+    return " ".join(text.split())[:limit]
+
+
+def _method(t: i18n.Translations, method: str) -> str:
+    """A costManagementBillingMethod in the reader's words (an evolvable enumeration: a value not
+    known here is shown as Graph gave it)."""
+    labels = {
+        "prepaidCredits": t.pgettext("credits_prepaid", "Prepaid Copilot Credits"),
+        "payAsYouGo": t.pgettext("credits_pay_as_you_go", "Pay-as-you-go"),
+        "notSpecified": t.pgettext("credits_not_specified", "Billing method not specified"),
+    }
+    return labels.get(method, _text(method, 60))
+
+
+def credit_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
+    """The bill's `copilot_credits` (auditor.plan.bill.copilot_credits) as lines beside the Copilot
+    seats: per billing method what was consumed, purchased and remains, an omitted quantity said as
+    such (never 0); or why it was not read; then why no per-user record is shown."""
+    credits = bill.get("copilot_credits")
+    if not isinstance(credits, Mapping):
+        return []
+    locale = t.locale
+    title = t.pgettext("credits_title", "Copilot Credits (Microsoft Graph beta, subject to change)")
+
+    def number(value: object, missing: str) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return i18n.format_number(value, locale, decimals=0 if float(value).is_integer() else 2)
+        return missing
+
+    lines: list[str] = []
+    rows = credits.get("balances")
+    if credits.get("gap"):
+        lines.append(
+            t.pgettext(
+                "credits_gap",
+                "{title}: not read, so not known (not zero): {request} {reason}.",
+                title=title,
+                request=_text(credits.get("request"), 100),
+                reason=_text(credits.get("gap"), 300),
+            )
+        )
+    elif not rows:
+        lines.append(t.pgettext("credits_none", "{title}: Microsoft Graph gave no balance.", title=title))
+    # said where Graph omitted a quantity (never 0): pybabel finds no call nested in another's arguments
+    not_given = t.pgettext("credits_missing", "not given")
+    no_pool = t.pgettext("credits_no_pool", "none (no purchased pool)")
+    no_finite = t.pgettext("credits_no_finite", "none (no finite pool)")
+    for row in rows or []:
+        if not isinstance(row, Mapping):
+            continue
+        when = row.get("last_modified")
+        line = t.pgettext(
+            "credits_row",
+            "{title}, {method}: consumed {consumed}, purchased {purchased}, remaining {remaining}.",
+            title=title,
+            method=_method(t, str(row.get("billing_method") or "")),
+            consumed=number(row.get("consumed"), not_given),
+            purchased=number(row.get("purchased"), no_pool),
+            remaining=number(row.get("remaining"), no_finite),
+        )
+        if isinstance(when, str) and when:
+            line += " " + t.pgettext("credits_as_of", "Data as of {date}.", date=i18n.format_date(when, locale))
+        lines.append(line)
+    lines.append(
+        t.pgettext(
+            "credits_per_user",
+            "Credits per user are not shown: Microsoft allows them only with the delegated permission "
+            '{permission} (for an application: "Not supported"), and the audit signs in as an application.',
+            permission=_text((credits.get("per_user") or {}).get("permission") or USER_CREDITS_PERMISSION, 80),
+        )
+    )
+    return lines
