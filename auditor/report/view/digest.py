@@ -28,6 +28,7 @@ from auditor.report.view.context import (
     product_label,
     subject_text,
 )
+from auditor.report.view.distributor import distributor_lines, distributor_title
 from auditor.report.view.findings import rule_anchor
 from auditor.report.view.seats import in_use_lines
 from auditor.report.view.states import FindingState
@@ -114,6 +115,8 @@ class DigestView(msgspec.Struct, frozen=True):
     cross: tuple[RuleCount, ...]  # a merged report's findings across tenants, per rule
     redacted: bool
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
+    distributor_title: str = ""  # the distributor's seats beside them (view.distributor)
+    distributor: tuple[str, ...] = ()
 
 
 def _short(value: object) -> str:
@@ -354,4 +357,6 @@ def build_digest(
         else (),
         redacted=redacted,
         in_use=in_use_lines(ctx, document.get("skus") or []),
+        distributor_title=distributor_title(ctx, document.get("distributor")),
+        distributor=distributor_lines(ctx, document.get("distributor")),
     )
