@@ -38,6 +38,7 @@ from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
 from .billing.arguments import with_bill_reads
+from .billing.distributor import part as distributor_part
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .data.reads import SIGN_IN, Requests
 from .delivery.arguments import options_from_args, run_email_command
@@ -234,13 +235,15 @@ def _commerce(
     """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
     and the sources that could not be read (the bill's `gaps`)."""
     # the billing clients (azure-mgmt-billing, httpx) load only for an audit that reads them
+    from .billing.distributor import with_terms
     from .billing.options import read_commerce
 
     live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
     # a many-tenant run gives each tenant its own environment (its tenant id, the run's one client id)
     env = getattr(args, "environment", None) or os.environ
     got = read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
-    return got.billing, got.gaps
+    # the distributor's commitment term end where no API (nor the file) gives a renewal (audit --tenants)
+    return with_terms(got.billing, snapshot.subscriptions, getattr(args, "distributor_seats", None)), got.gaps
 
 
 def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -341,6 +344,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         code = exit_code(result, args.fail_on, args.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document = before_findings(document, commerce)
+        document = before_findings(document, distributor_part(getattr(args, "distributor_seats", None), document))
         document = before_findings(document, {"config_problems": problems})
         if exchange is not None:
             document = attach_export(document, exchange, args.exchange_export)

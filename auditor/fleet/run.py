@@ -140,6 +140,7 @@ def _tenant_args(
         stop=stop,  # set when the tenant runs past --tenant-timeout
         # Partner Center: the run's one session with the partner's credential (None: the file names no partner)
         partner_session=partner_session,
+        distributor_seats=(getattr(args, "distributor_seats", None) or {}).get(job.key),  # its Pax8 subscriptions
     )
     return argparse.Namespace(**values)
 
@@ -386,6 +387,10 @@ def _run_and_roll_up(
     root = Path(args.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
+    # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
+    args.distributor_seats = distributor.read(
+        jobs, endpoint=getattr(args, "pax8_endpoint", None), env=getattr(args, "distributor_env", None) or os.environ
+    )
     with partner.session(
         partner.wanted(tenants, args.billing_source) if tenants is not None else None,
         auth=args.auth,
@@ -393,13 +398,9 @@ def _run_and_roll_up(
         env=os.environ,
     ) as partner_session:
         outcomes = run_tenants(args, jobs, root, partner_session=given_session or partner_session)
-    # the distributor's seats beside each tenant's (read only), once every tenant's report is written
     extra = distributor.run(
-        outcomes,
-        root,
-        endpoint=getattr(args, "pax8_endpoint", None),
-        env=getattr(args, "distributor_env", None) or os.environ,
-    )
+        outcomes, root, args.distributor_seats
+    )  # each tenant's reconciliation, as its report has it
     part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
     written = extra + write_rollup(
         root, outcomes, generated_at=began, shard=part, locale=args.locale, history=history_name(args)

@@ -115,6 +115,7 @@ class Report(Struct, kw_only=True):
     cost_allocation: dict[str, Any] | UnsetType = UNSET
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
+    distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
     config_problems: list[dict[str, Any]] | UnsetType = UNSET  # what the configuration says in vain

@@ -421,16 +421,40 @@ def sources_line(t: i18n.Translations, bill: Mapping[str, Any]) -> str:
         "billing-account": t.pgettext("bill_source_billing_account", "the billing account"),
         "partner-center": t.pgettext("bill_source_partner_center", "Partner Center"),
         "file": t.pgettext("bill_source_file", "the billing file"),
+        "distributor": t.pgettext("bill_source_distributor", "the distributor"),
     }
     given = [f"{labels.get(k, k)}: {i18n.format_number(n, t.locale)}" for k, n in sorted(counts.items()) if k in labels]
     unknown = counts.get("unknown", 0)
-    return t.npgettext(
+    line = t.npgettext(
         "bill_sources",
         "Subscriptions with billing facts, by source: {given}; without: {n}, whose window and day are not known.",
         "Subscriptions with billing facts, by source: {given}; without: {n}, whose windows and days are not known.",
         unknown,
         given=i18n.format_list(given, t.locale) if given else "–",
     )
+    return " ".join([line, *_distributor_dates(t, bill)])
+
+
+def _distributor_dates(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
+    """The sentence naming the products whose renewal is the distributor's commitment term end
+    (no billing account or Partner Center date for them: docs/bill.md, "The distributor's dates")."""
+    named = sorted(
+        {
+            product_name(a)
+            for a in bill.get("actions") or []
+            if a.get("subscription") and (a.get("sources") or {}).get("renewal") == "distributor"
+        }
+    )
+    if not named:
+        return []
+    return [
+        t.pgettext(
+            "bill_distributor_dates",
+            "The renewal of {products} is the end of the distributor's commitment term: neither the billing "
+            "account nor Partner Center gives it.",
+            products=i18n.format_list(named, t.locale),
+        )
+    ]
 
 
 def unscheduled_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:

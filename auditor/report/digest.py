@@ -136,6 +136,7 @@ def digest_text(d: DigestView) -> str:
     if d.rules_more:
         lines.append(d.rules_more)
     lines += _headed(t.pgettext("in_use_title", "Licenses in use"), d.in_use)
+    lines += _headed(d.distributor_title, d.distributor)
     lines += [
         "",
         t.pgettext(

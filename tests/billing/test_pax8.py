@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor.billing.distributor import reconcile
 from auditor.billing.pax8 import Pax8, Pax8Error
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
-from auditor.fleet.distributor import reconcile
 from auditor_dev.commerce.pax8 import Pax8StandIn
 
 COMPANY = "11111111-2222-4333-8444-555555555555"

@@ -1,6 +1,6 @@
 """The docs quote what the tool prints: every money figure of docs/*.md, and every sentence the docs
 mark as the demo's output, is found in what `audit --demo`, `plan --demo` and `migrate --demo`
-print and write
+print and write, and Contoso's report of `audit --demo --tenants`
 (issue 75, point 3: docs/plan-and-apply.md quoted "€756.95 a month" long after the tool said €753.72).
 
 How the docs mark quoted output (the convention CONTRIBUTING.md states):
@@ -58,7 +58,11 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> str:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 assert main(command) == code
             said += [out.getvalue(), err.getvalue()]
+        # the many-tenant demo: Contoso's seats at the sample's distributor (docs/msp.md)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            assert main(["audit", "--demo", "--tenants", "--output-dir", "many"]) == 1
     files = [(where / "reports" / name).read_text("utf-8") for name in TEXT_FILES]
+    files += [(where / "many" / "contoso" / name).read_text("utf-8") for name in ("report.md", "digest.txt")]
     return "\n".join(normal(text) for text in [*said, *files])
 
 

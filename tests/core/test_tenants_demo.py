@@ -5,6 +5,7 @@ sample tenants, which differ from each other; each is read through its own Graph
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,14 +43,23 @@ def _audit(argv: list[str]) -> int:
         return main(argv)
 
 
+_MD_BLOCK = r"\n\*\*Seats at the distributor \\\(Pax8\\\)\*\*\n\n(- .*\n)+"
+_TEXT_BLOCK = r"\nSeats at the distributor \(Pax8\)\n-+\n(.*\n)+?(?=\n)"
+
+
 def test_contoso_reads_the_same_through_both_demos(tmp_path: Path) -> None:
     """Issue 75, point 2: the frozen clock (the collector's too: no leaver's disable time unknown), the
     billing stand-ins (a bill), and the roll-up's plan saving equal to the tenant's digest."""
     assert _audit(["audit", "--demo", "--output-dir", str(tmp_path / "one")]) == 1
     assert _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path / "many")]) == 1
     one, many = tmp_path / "one", tmp_path / "many" / "contoso"
-    for name in ("findings.csv", "digest.txt", "licensed-users.csv", "report.md"):
+    for name in ("findings.csv", "licensed-users.csv"):
         assert (one / name).read_bytes() == (many / name).read_bytes(), name
+    # the report and the digest: the same, and the distributor's seats (the tenants entry's Pax8) beside them
+    for name, block in (("report.md", _MD_BLOCK), ("digest.txt", _TEXT_BLOCK)):
+        text = (many / name).read_text("utf-8")
+        assert re.search(block, text), name
+        assert (one / name).read_text("utf-8") == re.sub(block, "", text), name
     a, b = (json.loads((d / "report.json").read_text("utf-8")) for d in (one, many))
     assert a["bill"] == b["bill"] and a["money"] == b["money"] and a["collected_at"] == b["collected_at"]
     assert (one / "report.json").read_text("utf-8").count("disable_time_unknown") == (many / "report.json").read_text(

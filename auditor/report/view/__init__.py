@@ -42,6 +42,7 @@ from auditor.report.view.context import (
     RenderContext,
     config_problem_lines,
 )
+from auditor.report.view.distributor import distributor_lines, distributor_title
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
@@ -121,6 +122,8 @@ class ReportView(msgspec.Struct, frozen=True):
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
     # when the nightly's sign-in activity was read in full (report.json sign_ins_read_at); "" when by this run
     sign_ins_read: str = ""
+    distributor_title: str = ""  # the distributor's seats under the seats table (view.distributor)
+    distributor: tuple[str, ...] = ()
 
 
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
@@ -267,6 +270,8 @@ def build_view(
         seats_more=seats_more,
         seats_lifecycle=has_lifecycle_seats(skus),
         in_use=in_use_lines(ctx, skus),
+        distributor_title=distributor_title(ctx, document.get("distributor")),
+        distributor=distributor_lines(ctx, document.get("distributor")),
         warnings=tuple(clean(localize(str(w), ctx.t), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,

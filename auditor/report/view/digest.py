@@ -28,6 +28,7 @@ from auditor.report.view.context import (
     product_label,
     subject_text,
 )
+from auditor.report.view.distributor import distributor_lines, distributor_title
 from auditor.report.view.findings import rule_anchor
 from auditor.report.view.seats import in_use_lines
 from auditor.report.view.states import FindingState
@@ -116,6 +117,8 @@ class DigestView(msgspec.Struct, frozen=True):
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
     # when the nightly's sign-in activity was read in full (report.json sign_ins_read_at); "" when by this run
     sign_ins_read: str = ""
+    distributor_title: str = ""  # the distributor's seats beside them (view.distributor)
+    distributor: tuple[str, ...] = ()
 
 
 def _short(value: object) -> str:
@@ -359,4 +362,6 @@ def build_digest(
         else (),
         redacted=redacted,
         in_use=in_use_lines(ctx, document.get("skus") or []),
+        distributor_title=distributor_title(ctx, document.get("distributor")),
+        distributor=distributor_lines(ctx, document.get("distributor")),
     )

@@ -1,0 +1,108 @@
+"""The distributor's seats beside the tenant's (report.json's `distributor`, audit --tenants with a
+tenants entry's `distributor: {pax8: ...}`; docs/msp.md): a line per finding, under the seats table
+of report.html and report.md and in the digest, with the figures report.json and distributor.json hold."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from auditor import i18n
+from auditor.render.text import clean
+from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
+
+DISTRIBUTORS = {"pax8": "Pax8"}  # the distributors read, by the name they go by
+
+
+def distributor_title(ctx: RenderContext, section: Mapping[str, Any] | None) -> str:
+    """The block's heading ("At the distributor, Pax8"); "" without a distributor."""
+    if not isinstance(section, Mapping):
+        return ""
+    name = DISTRIBUTORS.get(str(section.get("distributor")), str(section.get("distributor") or ""))
+    return ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=clean(name, 40))
+
+
+def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
+    kind, n = f.get("kind"), int(f.get("seats") or 0)
+    if kind == "billed_more":
+        return ctx.t.npgettext(
+            "distributor_billed_more",
+            "{product}: the distributor bills {billed} seats, {enabled} are enabled in the tenant: {n} seat more "
+            "than Microsoft counts.",
+            "{product}: the distributor bills {billed} seats, {enabled} are enabled in the tenant: {n} seats more "
+            "than Microsoft counts.",
+            n,
+            product=product,
+            billed=ctx.num(int(f.get("billed") or 0)),
+            enabled=ctx.num(int(f.get("enabled") or 0)),
+        )
+    if kind == "billed_fewer":
+        return ctx.t.npgettext(
+            "distributor_billed_fewer",
+            "{product}: the distributor bills {billed} seats, {enabled} are enabled in the tenant: {n} seat fewer "
+            "(bought elsewhere, or not billed yet).",
+            "{product}: the distributor bills {billed} seats, {enabled} are enabled in the tenant: {n} seats fewer "
+            "(bought elsewhere, or not billed yet).",
+            n,
+            product=product,
+            billed=ctx.num(int(f.get("billed") or 0)),
+            enabled=ctx.num(int(f.get("enabled") or 0)),
+        )
+    if kind == "billed_unused":
+        if f.get("monthly") is None:
+            return ctx.t.npgettext(
+                "distributor_unused_unpriced",
+                "{product}: {n} seat the distributor bills is assigned to nobody.",
+                "{product}: {n} seats the distributor bills are assigned to nobody.",
+                n,
+                product=product,
+            )
+        return ctx.t.npgettext(
+            "distributor_unused",
+            "{product}: {n} seat the distributor bills is assigned to nobody: {amount} per month at its price.",
+            "{product}: {n} seats the distributor bills are assigned to nobody: {amount} per month at its price.",
+            n,
+            product=product,
+            amount=ctx.money(f.get("monthly"), f.get("currency")),
+        )
+    if kind == "term_end":
+        return ctx.t.pgettext(
+            "distributor_term_end",
+            "{product}: the commitment term at the distributor ends on {date}; a reduction takes effect then.",
+            product=product,
+            date=i18n.format_date(str(f.get("date")), ctx.locale),
+        )
+    return ""
+
+
+def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """A line per reconciliation finding, product by product, then each product matched by its
+    name only; the reading's error in one line; () without a distributor."""
+    if not isinstance(section, Mapping):
+        return ()
+    if section.get("error"):
+        return (
+            ctx.t.pgettext(
+                "distributor_error",
+                "The distributor's seats could not be read: {error}",
+                error=clean(str(section["error"]), TEXT_LIMIT),
+            ),
+        )
+    products = section.get("products") or []
+    names = {str(p.get("sku")): clean(str(p.get("name") or p.get("sku")), NAME_LIMIT) for p in products}
+    lines = [
+        _line(ctx, f, names.get(str(f.get("sku"))) or clean(str(f.get("sku")), NAME_LIMIT))
+        for f in section.get("findings") or []
+    ]
+    lines += [
+        ctx.t.pgettext(
+            "distributor_by_name",
+            "{product}: matched to the distributor's product by its name only: confirm it in the tenants file.",
+            product=names[str(p.get("sku"))],
+        )
+        for p in products
+        if p.get("matched_by") == "name"
+    ]
+    if not lines:
+        lines.append(ctx.t.pgettext("distributor_same", "The distributor bills the seats Microsoft counts."))
+    return tuple(line for line in lines if line)

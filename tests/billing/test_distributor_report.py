@@ -1,0 +1,93 @@
+"""The distributor's seats in the tenant's own report (issue 77, point 4): `audit --demo --tenants`
+reads Contoso's seats from the Pax8 stand-in on loopback before the tenant is audited; report.json,
+report.html, report.md and the digest show the reconciliation beside the seats, with the figures
+distributor.json holds, in the report's language; and the bill takes the distributor's commitment
+term end as the renewal of a subscription no billing API gives one for, saying so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+
+
+def _demo(out: Path, *more: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+        assert main(["audit", "--demo", "--tenants", "--output-dir", str(out), *more]) == 1
+
+
+def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_path: Path) -> None:
+    _demo(tmp_path)
+    folder = tmp_path / "contoso"
+    report = json.loads((folder / "report.json").read_text("utf-8"))
+    assert report["distributor"] == json.loads((folder / "distributor.json").read_text("utf-8"))
+    unused = next(f for f in report["distributor"]["findings"] if f["kind"] == "billed_unused" and f["sku"] == "SPE_E3")
+    assert (unused["seats"], unused["monthly"]) == (8, 270.0)
+    lines = (
+        "Microsoft 365 E3: the distributor bills 210 seats, 203 are enabled in the tenant: 7 seats more than "
+        "Microsoft counts.",
+        "Microsoft 365 E3: 8 seats the distributor bills are assigned to nobody: €270.00 per month at its price.",
+        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; a reduction takes effect then.",
+    )
+    md = (folder / "report.md").read_text("utf-8").replace("\\", "")
+    html = (folder / "report.html").read_text("utf-8").replace("&#39;", "'")
+    digest = (folder / "digest.txt").read_text("utf-8")
+    for text in (md, html, digest):
+        assert "Seats at the distributor (Pax8)" in text
+        for line in lines:
+            assert line in text
+    # beside the seats: after the seats table in the report
+    assert md.index("Licenses per product") < md.index("Seats at the distributor") < md.index("Microsoft's own counts")
+    assert "Seats at the distributor" not in (tmp_path / "fabrikam" / "report.md").read_text("utf-8")  # none named
+
+
+def test_the_distributors_seats_in_the_reports_language(tmp_path: Path) -> None:
+    _demo(tmp_path, "--locale", "nl")
+    md = (tmp_path / "contoso" / "report.md").read_text("utf-8").replace("\\", "")
+    assert "Seats at the distributor" not in md and "**Licenties bij de distributeur (Pax8)**" in md
+    assert (
+        "Microsoft 365 E3: de distributeur factureert 210 licenties, in de tenant zijn er 203 ingeschakeld: "
+        "7 licenties meer dan Microsoft telt." in md
+    )
+    assert "8 licenties die de distributeur factureert, zijn aan niemand toegewezen: €\xa0270,00 per maand" in md
+
+
+def _with_power_bi_term(original: Any) -> Any:
+    def sample(as_of: str) -> Any:
+        companies, subscriptions, products = original(as_of)
+        for sub in subscriptions:
+            if sub["productName"] == "Power BI Pro":
+                sub["commitmentTerm"] = {"id": "c2", "term": "1-Year", "endDate": "2027-03-17T00:00:00Z"}
+        return companies, subscriptions, products
+
+    return sample
+
+
+def test_the_bill_takes_the_distributors_term_end_where_no_api_gives_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import auditor_dev.commerce as commerce
+
+    monkeypatch.setattr(commerce, "sample_pax8", _with_power_bi_term(commerce.sample_pax8))
+    _demo(tmp_path)
+    report = json.loads((tmp_path / "contoso" / "report.json").read_text("utf-8"))
+    actions = {a["subscription"]: a for a in report["bill"]["actions"] if a.get("subscription")}
+    # Power BI Pro's subscription without billing-account or Partner Center facts: the distributor's date
+    mine = actions["6e9f47c9-e18a-5d0c-9d04-93b1459d83b4"]
+    assert mine["sources"]["renewal"] == "distributor" and mine["sources"]["channel"] == "distributor"
+    assert mine["window"] != "unknown"
+    row = next(r for r in report["billing_facts"] if r["subscription"] == "6e9f47c9-e18a-5d0c-9d04-93b1459d83b4")
+    assert row["term_end"] == "2027-03-17" and row["channel"] == "csp"
+    # the other, which the billing account dates, keeps the billing account's date
+    theirs = actions["cf86da0c-f640-56d1-913b-79bd0b93b3ed"]
+    assert theirs["sources"]["renewal"] == "billing-account"
+    md = (tmp_path / "contoso" / "report.md").read_text("utf-8").replace("\\", "")
+    assert (
+        "The renewal of Power BI Pro is the end of the distributor's commitment term: neither the billing account "
+        "nor Partner Center gives it." in md
+    )
