@@ -1,0 +1,169 @@
+"""What the native reviewers of round 5 found (../shared/reviews/locale-native-review-5.md), held on
+the files they read: the plain demo (`audit --demo`, then `plan --report-dir`) and the migration
+plan (`migrate --demo`), as rendered, and the demo with the bill and the moves
+(tests/guidance/demo_files.py) where only that one shows a text.
+
+Each defect is a pair: the wording the reviewer found, which no file may say again, and the wording
+that replaced it, which the files say (None where the demos do not show the text: the catalog's
+entry is then checked directly).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor import i18n
+from auditor.data.model import Locale
+from auditor.fleet.rollup import write_documents
+from tests.guidance.demo_files import demo_files
+from tests.guidance.test_native_review import ROLLUP, _read
+
+TRANSLATED = [locale for locale in Locale if locale is not Locale.EN]
+
+FIXED: dict[Locale, list[tuple[str, str | None]]] = {
+    Locale.NL: [
+        ("Elk is een aanvraag", "Elke wijziging is een aanvraag bij de API van het kanaal waarlangs"),
+        ("na een ja op de prijs", "Met undo kunt u de licenties binnen de termijn terugkopen, nadat u de prijs"),
+        ("en MDE_LITE, dat Microsoft 365 E5", None),
+        ("die vandaag open is neemt", "er loopt vandaag geen termijn waarin ze kunnen worden verwijderd"),
+        ("elke manier staat erbij", "elke manier wordt hieronder vermeld, met de bijbehorende Microsoft Graph"),
+        ("Purview dat geen bewaring", "Purview of er geen bewaring voor het postvak geldt"),
+        ("dat ze niet worden gebruikt", None),
+        ("Op risico gebaseerde", "Voorwaardelijke toegang op basis van risico: leden"),
+        ("zoals de licentievoorwaarden, de", "zoals de licentievoorwaarden voorschrijven"),
+        ("5 %", "ongeveer 5%"),
+        ("dat het na de wijziging", "dat de OneDrive na de wijziging bevat, biedt tot 2 GB: die past"),
+        ("na een eigen goedkeuring", "na een afzonderlijke goedkeuring"),
+        ("vraag het uw", "vraag ernaar bij uw Microsoft-accountteam"),
+        ("verwijder haar", "of verwijder deze en laat de bevinding oplossen"),
+        ("uit de verlagingen", "door de verlagingen waarvan de datum bekend is"),
+    ],
+    Locale.DA: [
+        ("Ingen faktureringsrække", "Ingen række i faktureringsfilen"),
+        ("tjenester til, som", "holder fortsat alle de tjenester slået til, som"),
+        ("længere er nødvendig; hvis den er det", "om kontoen stadig er nødvendig; hvis ja"),
+        ("Handelsændringer", "Kommercielle ændringer (apply --commerce, efter en særskilt godkendelse)"),
+        ("der solgte abonnementet", "API'et for den kanal, abonnementet er købt igennem"),
+        ("Fortryd kan købe", "Med undo kan licenserne købes tilbage inden for fristen, når du har godkendt"),
+        ("licenser mere er ikke planlagt", "Yderligere 2 licenser er ikke planlagt: ingen af de frister"),
+        ("| Licens senest", "Tildel licens senest"),
+        ("viser Administration", "viser Microsoft 365 Administration andre navne"),
+        ("gør det i Administration", "gør det i Microsoft 365 Administration"),
+        ("som en premiumfunktion når", "der er omfattet af en premiumfunktion"),
+        ("om måneden fra", "pr. måned fra"),
+        ("ellers bliver den 2", "ellers bliver den til et betalt abonnement"),
+        ("hvor gruppens licenser", "som gruppens licenser ikke kunne anvendes på"),
+        ("ingen kopi fra den", None),
+    ],
+    Locale.SV: [
+        ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
+        ("vars fönster", "vars frist och datum är okända"),
+        ("inget fönster", "ingen frist som löper i dag omfattar dem"),
+        ("inom fönstret", "inom fristen"),
+        ("Handelsändringar", "Kommersiella ändringar (apply --commerce, efter ett separat godkännande)"),
+        ("Ångra kan köpa", "Med undo kan licenserna köpas tillbaka inom fristen när du har godkänt priset"),
+        ("bearbetade om", "Grupplicenser som bearbetats på nytt"),
+        ("vars datum är känt)", "vars datum är kända"),
+        ("som en premiumfunktion når", "som omfattas av en premiumfunktion"),
+        ("| Licens senast", "Tilldela licens senast"),
+        ("ingen kopia från den", None),
+    ],
+    Locale.TR: [
+        ("bulgusu bulgusu", "“Gerekli ürün eksik” bulgusu, bu ürünü"),
+        ("kuralının adlandırdığı", "“Lisanssız güvenlik özelliği” bulgularında adı geçen kullanıcılara"),
+        ("ürününü atayın (kullanıcı:", None),
+        ("diğerlerini kaldırın", None),
+        ("ablodaki kişi", "Tüm kullanıcılar > bu kullanıcı > Lisanslar"),
+        ("değerine düşür", "lisans sayısını 6 lisanstan 4 lisansa düşürün"),
+        ("iptal et:", "iptal edin"),
+        ("Faturalama satırı yok", "Faturalama dosyasında bu aboneliğin satırı yok"),
+        ("Neden düzeltildikten", "Sorunun nedeni giderildikten sonra"),
+        ("Lisanslar ve Uygulamalar", "Lisanslar ve uygulamalar sekmesini açın"),
+        ("posta kutusu;", None),
+        ("sayısına indirir", None),
+        ("lisans satın alınır)", "8 lisans satın alınacak)"),
+    ],
+}
+
+# the texts the demos above do not show, in the catalog (each language's words, with its values)
+IN_CATALOG: dict[Locale, list[tuple[str, str, dict[str, object], str]]] = {
+    Locale.NL: [
+        ("rule.subscription-move.message.lost", "guidance", {"plans": "A, B"}, ", die {target} niet bevat"),
+        ("steps.usage.unmeasured", "guidance", {}, ", of ze niet worden gebruikt"),
+    ],
+    Locale.DA: [("summary.required.direct", "guidance", {}, "men har ikke fået licensen fra gruppen")],
+    Locale.SV: [
+        ("summary.required.direct", "guidance", {}, "men har inte fått gruppens licens"),
+        ("status_incomplete", "messages", {}, "Ofullständig rapport: inte alla regler har utvärderats"),
+        ("rollup_title", "messages", {}, "Licensgranskning av flera klientorganisationer"),
+    ],
+    Locale.TR: [
+        ("summary.entitle", "guidance", {}, "{target} ürününü {user} kullanıcısına atayın"),
+        ("summary.shared_mailbox", "guidance", {}, "Paylaşılan, oda veya ekipman posta kutusu 50 GB'tan"),
+        ("message.bill.reduce", "guidance", {}, "{bill_to} lisansa indirir"),
+        ("init_free", "messages", {}, "Microsoft'un verdiği ada göre ücretsiz"),
+        ("rollup_title", "messages", {}, "Birden çok kiracının lisans denetimi"),
+    ],
+}
+
+
+def _plain_demo(locale: Locale, out: Path) -> dict[str, str]:
+    from auditor.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+        main(["audit", "--demo", "--locale", locale.value, "--output-dir", str(out)])
+        assert main(["plan", "--report-dir", str(out)]) == 0
+        main(["migrate", "--demo", "--locale", locale.value, "--output-dir", str(out / "migration")])
+    return {
+        str(path.relative_to(out)): _read(path.read_text("utf-8"))
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.suffix in (".md", ".html", ".txt", ".csv", ".ics")
+    }
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[Locale, dict[str, str]]:
+    out: dict[Locale, dict[str, str]] = {}
+    for locale in TRANSLATED:
+        read = _plain_demo(locale, tmp_path_factory.mktemp(f"review5-{locale.value}"))
+        extras = demo_files(locale, tmp_path_factory)
+        read |= {f"extras/{name}": _read(text) for name, text in extras.items() if name != "report.json"}
+        out[locale] = read
+    return out
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_what_the_round_5_reviewer_found_is_gone_and_the_fix_is_said(
+    locale: Locale, files: dict[Locale, dict[str, str]]
+) -> None:
+    read = files[locale]
+    found = [f"{name}: {wrong!r}" for wrong, _ in FIXED[locale] for name, text in read.items() if wrong in text]
+    assert found == []
+    missing = [fixed for _, fixed in FIXED[locale] if fixed and not any(fixed in text for text in read.values())]
+    assert missing == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_what_the_demos_do_not_show_is_fixed_in_the_catalog(locale: Locale) -> None:
+    from babel.messages.pofile import read_po
+
+    root = Path(i18n.__file__).parents[1] / "locale" / locale.value / "LC_MESSAGES"
+    wrong = []
+    for context, domain, _, words in IN_CATALOG[locale]:
+        with (root / f"{domain}.po").open("rb") as fh:
+            catalog = read_po(fh, locale=locale.value)
+        [message] = [m for m in catalog if m.context == context]
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        if not all(words in text for text in texts):
+            wrong.append((context, texts))
+    assert wrong == []
+
+
+@pytest.mark.parametrize("locale", [Locale.SV, Locale.TR], ids=lambda loc: loc.value)
+def test_the_rollup_is_of_several_tenants(locale: Locale, tmp_path: Path) -> None:
+    write_documents(tmp_path, ROLLUP, locale)
+    text = _read((tmp_path / "tenants.md").read_text("utf-8"))
+    assert {Locale.SV: "av flera klientorganisationer", Locale.TR: "Birden çok kiracının"}[locale] in text
