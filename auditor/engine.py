@@ -14,7 +14,7 @@ from auditor.data.usage_data import USAGE_REPORTS
 
 from .billing.file import BillingFile
 from .enrichment import enrich
-from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED
+from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex, is_guid
 from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
@@ -129,7 +129,7 @@ def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
         seen.add(key)
         sid = index.resolve_sku(ref)
         if (sid is None or sid not in index.sku_by_id) and (name, ref.lower()) not in to_buy:
-            warnings.append(f"policy {name} names SKU {ref}, which the tenant does not have")
+            warnings.append(SKU_NOT_IN_TENANT.say(policy=name, sku=ref))
     return warnings
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.guidance.details import waiver_label
+from auditor.i18n.said import localize
 from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.states import FindingState, actions_state
@@ -69,6 +70,10 @@ class RenderContext:
             "waiver": t.pgettext("subject_waiver", "Waiver"),
             "group": t.pgettext("subject_group", "Group"),
         }
+
+    def product_name(self, part: str) -> str:
+        """A part number (SPE_E3) as the report names the product ("Microsoft 365 E3")."""
+        return product_label(part, self.names) or part
 
     def list_more(self, more: int) -> str:
         """The line under a capped list; empty when nothing was left out."""
@@ -248,6 +253,9 @@ def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
                 )
             )
         else:
-            text = clean(f"{p.get('what')}; {p.get('instead')}", 400)
+            # a licensing group's line is the evaluation's warning, which the catalog says in the language
+            said = localize(f"{where}: {p.get('what')}; {p.get('instead')}", ctx.t, ctx.product_name)
+            out.append(clean(said, 600))
+            continue
         out.append(f"{where}: {text}")
     return tuple(out)
