@@ -10,6 +10,7 @@ entry is then checked directly).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,36 @@ def test_the_rollup_is_of_several_tenants(locale: Locale, tmp_path: Path) -> Non
     write_documents(tmp_path, ROLLUP, locale)
     text = _read((tmp_path / "tenants.md").read_text("utf-8"))
     assert {Locale.SV: "av flera klientorganisationer", Locale.TR: "Birden çok kiracının"}[locale] in text
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_the_rollup_says_why_in_its_language_and_cuts_only_the_log_at_a_word(locale: Locale, tmp_path: Path) -> None:
+    """The roll-up e-mail's "Why it failed" kept the tool's own advice in English and was cut at 200
+    characters mid-word, the translated lead counting towards them (review round 5, S4)."""
+    import httpx
+
+    from auditor.graph.client import GraphClient
+
+    hint = "; re-run later; if it persists, check the Microsoft 365 service health"
+    error = GraphClient._error(
+        object.__new__(GraphClient),
+        httpx.Response(500, json={"error": {"code": "InternalServerError", "message": "boom"}}),
+        "GET /admin/reportSettings",
+    )
+    assert str(error) == "GET /admin/reportSettings failed: 500 InternalServerError: boom" + hint
+    doc = json.loads(json.dumps(ROLLUP))
+    doc["tenants"][0]["reason"] = "GET /admin/reportSettings failed: 500 InternalServerError: " + "boom " * 39 + "boom" + hint
+    write_documents(tmp_path, doc, locale)
+    t = i18n.translations(locale)
+    advice = t.pgettext(
+        "rollup_advice_service_health", "re-run later; if it persists, check the Microsoft 365 service health"
+    )
+    digest = _read((tmp_path / "digest.html").read_text("utf-8"))
+    tenants = _read((tmp_path / "tenants.md").read_text("utf-8"))
+    for text in (digest, tenants):
+        assert advice in text
+        assert "GET /admin/reportSettings failed: 500 InternalServerError: boom" in text
+    if locale is not Locale.EN:
+        assert "if it persists" not in digest and "if it persists" not in tenants
+    assert "boom boom…" in digest and "boom b…" not in digest and "bo…" not in digest
+    assert tenants.count("boom") == 40
