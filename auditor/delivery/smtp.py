@@ -7,7 +7,7 @@ import smtplib
 import socket
 import ssl
 from collections.abc import Mapping
-from email.message import EmailMessage, MIMEPart
+from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
 
@@ -46,10 +46,11 @@ def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> Email
     return message
 
 
-def _readable_part(text: str, subtype: str) -> MIMEPart:
+def _readable_part(text: str, subtype: str) -> EmailMessage:
     """text/SUBTYPE in UTF-8, quoted-printable, with no line that a generator escapes."""
-    part = MIMEPart(policy=BODY_POLICY)
+    part = EmailMessage(policy=BODY_POLICY)
     part.set_content(text, subtype=subtype, charset="utf-8", cte="quoted-printable")
+    del part["MIME-Version"]  # a part's headers are its content's; the message has its own
     part.set_payload(_FROM_AT_LINE_START.sub("=46rom ", str(part.get_payload())))
     return part
 

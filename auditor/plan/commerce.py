@@ -158,9 +158,7 @@ _WHAT = {
         "Reduce {product} from {before} to {after} licenses at its renewal",
         **v,
     ),
-    "cancel": lambda t, v: t.pgettext(
-        "plan_commerce_cancel", "Cancel {product}: {before} licenses", **v
-    ),
+    "cancel": lambda t, v: t.pgettext("plan_commerce_cancel", "Cancel {product}: {before} licenses", **v),
 }
 
 

@@ -186,7 +186,8 @@ def test_the_rollup_says_why_in_its_language_and_cuts_only_the_log_at_a_word(loc
     )
     assert str(error) == "GET /admin/reportSettings failed: 500 InternalServerError: boom" + hint
     doc = json.loads(json.dumps(ROLLUP))
-    doc["tenants"][0]["reason"] = "GET /admin/reportSettings failed: 500 InternalServerError: " + "boom " * 39 + "boom" + hint
+    log = "GET /admin/reportSettings failed: 500 InternalServerError: " + "boom " * 39 + "boom"
+    doc["tenants"][0]["reason"] = log + hint
     write_documents(tmp_path, doc, locale)
     t = i18n.translations(locale)
     advice = t.pgettext(

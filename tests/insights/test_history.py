@@ -132,7 +132,7 @@ def test_history_command_prints_the_table(tmp_path: Path, capsys) -> None:
 def test_the_seat_totals_leave_free_products_out(tmp_path: Path, capsys) -> None:
     # The demo's history read "378/10395": Power Automate Free's 10,000 seats drowned the paid ones.
     path = tmp_path / "h.jsonl"
-    code, document = audit(tmp_path / "one", "--snapshot", str(SAMPLE), "--history", str(path))
+    _, document = audit(tmp_path / "one", "--snapshot", str(SAMPLE), "--history", str(path))
     assert document is not None
     rows = [r for r in document["skus"] if r.get("sku")]
     free = {r["sku"] for r in rows if r.get("free")}

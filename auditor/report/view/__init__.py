@@ -27,10 +27,10 @@ import msgspec
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.i18n.said import localize
-from auditor.policyset.config_problems import not_said_again
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
 from auditor.plan.summary import plan_header
+from auditor.policyset.config_problems import not_said_again
 from auditor.render.text import clean
 from auditor.report.view.changes import Changes, build_changes
 from auditor.report.view.context import (
