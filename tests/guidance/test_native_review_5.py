@@ -40,6 +40,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("vraag het uw", "vraag ernaar bij uw Microsoft-accountteam"),
         ("verwijder haar", "of verwijder deze en laat de bevinding oplossen"),
         ("uit de verlagingen", "door de verlagingen waarvan de datum bekend is"),
+        ("14 Hoog", "(14 hoog, 57 gemiddeld en 16 laag)"),  # S5: severities in running text
     ],
     Locale.DA: [
         ("Ingen faktureringsrække", "Ingen række i faktureringsfilen"),
@@ -57,6 +58,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("ellers bliver den 2", "ellers bliver den til et betalt abonnement"),
         ("hvor gruppens licenser", "som gruppens licenser ikke kunne anvendes på"),
         ("ingen kopi fra den", None),
+        ("14 Høj", "(14 høj, 57 mellem og 16 lav)"),
     ],
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
@@ -70,6 +72,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("som en premiumfunktion når", "som omfattas av en premiumfunktion"),
         ("| Licens senast", "Tilldela licens senast"),
         ("ingen kopia från den", None),
+        ("14 Hög", "(14 hög, 57 medel och 16 låg)"),
     ],
     Locale.TR: [
         ("bulgusu bulgusu", "“Gerekli ürün eksik” bulgusu, bu ürünü"),
@@ -85,6 +88,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("posta kutusu;", None),
         ("sayısına indirir", None),
         ("lisans satın alınır)", "8 lisans satın alınacak)"),
+        ("14 Yüksek", "(14 yüksek, 57 orta ve 16 düşük)"),
     ],
 }
 
