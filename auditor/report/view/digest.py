@@ -233,7 +233,6 @@ def _rule_counts(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
     return rows, len(keys) - len(rows)
 
 
-
 def _severity_count(ctx: RenderContext, severity: str, n: int) -> str:
     count = ctx.num(n)
     words = {
@@ -244,6 +243,7 @@ def _severity_count(ctx: RenderContext, severity: str, n: int) -> str:
     }
     said = words.get(severity)
     return said() if said else f"{count} {ctx.severity_label(severity)}"
+
 
 def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list[TenantLine], int]:
     tenants = [t for t in document.get("tenants") or [] if isinstance(t, Mapping)]
