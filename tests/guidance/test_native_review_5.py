@@ -206,3 +206,24 @@ def test_the_rollup_says_why_in_its_language_and_cuts_only_the_log_at_a_word(loc
         assert "if it persists" not in digest and "if it persists" not in tenants
     assert "boom boom…" in digest and "boom b…" not in digest and "bo…" not in digest
     assert tenants.count("boom") == 40
+
+
+DIFFERENCE = {
+    Locale.EN: ("Price per month: −€21.00", "Difference per month: −€21.00"),
+    Locale.NL: ("Prijs per maand: −€ 21,00", "Prijsverschil per maand: −€ 21,00"),
+    Locale.DA: ("Pris pr. måned: −21,00 €", "Prisforskel pr. måned: −21,00 €"),
+    Locale.SV: ("Pris per månad: −21,00 €", "Prisskillnad per månad: −21,00 €"),
+    Locale.TR: ("Aylık fiyat: −€21,00", "Aylık fiyat farkı: −€21,00"),
+}
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_a_move_s_amount_is_a_difference_not_a_negative_price(
+    locale: Locale, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """E3: the subscription move's "Price per month: −€21.00"; a price cannot be negative."""
+    found, fixed = DIFFERENCE[locale]
+    files = demo_files(locale, tmp_path_factory)
+    read = " ".join(_read(files[name]).replace("*", "") for name in ("report.md", "report.html"))
+    read = " ".join(read.split())
+    assert found not in read and fixed in read

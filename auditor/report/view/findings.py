@@ -30,6 +30,10 @@ RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point
 ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
 
 
+# the rules whose monthly_cost is the difference of two prices (a move to a cheaper or dearer product),
+# not a price: "Price per month: −€21.00" read as a negative price
+PRICE_DIFFERENCE_RULES = frozenset({"subscription-move"})
+
 class Link(msgspec.Struct, frozen=True):
     title: str
     url: str | None  # None: not a plain https link, shown as text only
@@ -106,6 +110,7 @@ class RuleSection(msgspec.Struct, frozen=True):
     policy: str  # the policy entry of every row, said once; empty when the rows differ (each says its own)
     notes: tuple[Note, ...]  # why the plan holds its findings back, each reason once
     note_of: dict[str, str]  # row id -> the number of its note
+    price_label: str = "Price per month"  # the rows' amount: a price, or a difference of two prices
 
 
 def _policy_text(finding: Mapping[str, Any]) -> str:
@@ -444,6 +449,9 @@ def build_sections(
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
         sections.append(
             RuleSection(
+                price_label=ctx.t.pgettext("price_difference", "Difference per month")
+                if rule in PRICE_DIFFERENCE_RULES
+                else ctx.t.pgettext("seats_price", "Price per month"),
                 rule=clean(rule, 100),
                 anchor=anchor,
                 title=ctx.title(rule),
