@@ -34,6 +34,7 @@ ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make 
 # not a price: "Price per month: −€21.00" read as a negative price
 PRICE_DIFFERENCE_RULES = frozenset({"subscription-move"})
 
+
 class Link(msgspec.Struct, frozen=True):
     title: str
     url: str | None  # None: not a plain https link, shown as text only
