@@ -241,7 +241,7 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         ),
         Text(
             "steps.shared.keeps",
-            "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
+            "Keep the license of this mailbox. Look again only if the mailbox shrinks below 50 GB "
             "and its archive is turned off; then the auditor proposes the removal.",
         ),
         Text("next.shared_keeps", "Nothing else to do: each audit reads the mailbox usage report again."),
