@@ -50,6 +50,9 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("de gebruiker vertrekt", "de licenties verdwijnen met de bevinding"),
         ("de licenties Microsoft 365 E3 en", "de licentie Microsoft 365 E3 en"),
         ("Houd de licentie van deze gebruiker", "Houd de licentie van dit postvak"),
+        # S2: Graph's capabilityStatus in the report's words, as the seats table's columns say them
+        ("(Warning)", "Verlopen (waarschuwing)"),
+        ("(Suspended", "(opgeschort of vergrendeld)"),
     ],
     Locale.DA: [
         ("Ingen faktureringsrække", "Ingen række i faktureringsfilen"),
@@ -71,6 +74,8 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("brugeren forlader organisationen", "licenserne fjernes med fundet"),
         ("licenserne Microsoft 365 E3 og", "licensen Microsoft 365 E3 og"),
         ("Behold licensen for denne bruger", "Behold licensen for denne postkasse"),
+        ("(Warning)", "Udløbet (advarsel)"),
+        ("(Suspended", "(suspenderet eller spærret)"),
     ],
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
@@ -88,6 +93,8 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("användaren lämnar organisationen", "licenserna tas bort med avvikelsen"),
         ("licenserna Microsoft 365 E3 och", "licensen Microsoft 365 E3 och"),
         ("Behåll licensen för den här användaren", "Behåll licensen för den här postlådan"),
+        ("(Warning)", "Har gått ut (varning)"),
+        ("(Suspended", "(avstängd eller spärrad)"),
     ],
     Locale.TR: [
         ("bulgusu bulgusu", "“Gerekli ürün eksik” bulgusu, bu ürünü"),
@@ -107,6 +114,8 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("kullanıcı ayrılıyor", "lisanslar “Engellenmiş kullanıcıda lisans var” bulgusu ile kaldırılır"),
         ("Microsoft 365 E3 lisanslarını ve", "Microsoft 365 E3 lisansını ve"),
         ("Bu kullanıcının lisansını koruyun", "Bu posta kutusunun lisansını koruyun"),
+        ("(Warning)", "Süresi doldu (uyarı)"),
+        ("(Suspended", "(askıya alınmış veya kilitli)"),
     ],
 }
 
