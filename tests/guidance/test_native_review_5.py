@@ -28,6 +28,9 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("the user is leaving", "the licenses go with the finding “Disabled user holds licenses”"),
         ("the licenses Microsoft 365 E3,", "the license Microsoft 365 E3,"),
         ("Keep the license of this user", "Keep the license of this mailbox"),
+        # E1: the bill buys up to 25, so no step removes licenses "down to" 25, nor "0 licenses"
+        ("remove 0 licenses", "Keep the unused Microsoft 365 E5 licenses: the plan's changes need them"),
+        ("Enter the new total, 25 licenses", None),
     ],
     Locale.NL: [
         ("Elk is een aanvraag", "Elke wijziging is een aanvraag bij de API van het kanaal waarlangs"),
@@ -53,6 +56,8 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         # S2: Graph's capabilityStatus in the report's words, as the seats table's columns say them
         ("(Warning)", "Verlopen (waarschuwing)"),
         ("(Suspended", "(opgeschort of vergrendeld)"),
+        ("verwijder 0 licenties", "Houd de ongebruikte Microsoft 365 E5-licenties: de wijzigingen van het plan"),
+        ("Vul het nieuwe totaal in, 25 licenties", None),
     ],
     Locale.DA: [
         ("Ingen faktureringsrække", "Ingen række i faktureringsfilen"),
@@ -76,6 +81,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("Behold licensen for denne bruger", "Behold licensen for denne postkasse"),
         ("(Warning)", "Udløbet (advarsel)"),
         ("(Suspended", "(suspenderet eller spærret)"),
+        ("fjern 0 licenser", "Behold de ubrugte Microsoft 365 E5-licenser: planens ændringer har brug for dem"),
     ],
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
@@ -95,6 +101,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("Behåll licensen för den här användaren", "Behåll licensen för den här postlådan"),
         ("(Warning)", "Har gått ut (varning)"),
         ("(Suspended", "(avstängd eller spärrad)"),
+        ("ta bort 0 licenser", "Behåll de oanvända Microsoft 365 E5-licenserna: planens ändringar behöver dem"),
     ],
     Locale.TR: [
         ("bulgusu bulgusu", "“Gerekli ürün eksik” bulgusu, bu ürünü"),
@@ -116,6 +123,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("Bu kullanıcının lisansını koruyun", "Bu posta kutusunun lisansını koruyun"),
         ("(Warning)", "Süresi doldu (uyarı)"),
         ("(Suspended", "(askıya alınmış veya kilitli)"),
+        ("0 lisansı abonelikten kaldırın", "Kullanılmayan Microsoft 365 E5 lisanslarını koruyun"),
     ],
 }
 
