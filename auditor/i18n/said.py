@@ -62,6 +62,16 @@ def pgettext(context: str, english: str) -> Said:
 
 
 NOT_COLLECTED = pgettext("said_not_collected", "tenant data not collected: {what}")
+# the entitlement rules' two reasons (auditor.rules.entitlements), before NOT_COLLECTED in SAID
+SCOPE_NOT_COLLECTED = pgettext(
+    "said_scope_not_collected",
+    "tenant data not collected: whom the security features reach (collect with a policy that has an "
+    "entitlements section)",
+)
+SCOPE_REFUSED = pgettext(
+    "said_scope_refused",
+    "tenant data not collected: every read the entitlements section needs was refused (see the gaps)",
+)
 GROUP_NOT_IN_TENANT = pgettext("said_group_absent", "group {groups} named by the policy is not in the tenant data")
 LICENSING_GROUP_NONE = pgettext(
     "said_licensing_group_none", "{where} matches no group in the tenant; its findings need an admin's decision"
@@ -80,6 +90,8 @@ SKU_NOT_IN_TENANT = pgettext("said_sku_absent", "policy {policy} names SKU {sku}
 LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" of {product}')
 
 SAID: tuple[Said, ...] = (
+    SCOPE_NOT_COLLECTED,
+    SCOPE_REFUSED,
     NOT_COLLECTED,
     GROUP_NOT_IN_TENANT,
     LICENSING_GROUP_NONE,

@@ -262,3 +262,26 @@ def test_a_move_s_amount_is_a_difference_not_a_negative_price(
     read = " ".join(_read(files[name]).replace("*", "") for name in ("report.md", "report.html"))
     read = " ".join(read.split())
     assert found not in read and fixed in read
+
+
+@pytest.mark.parametrize("locale", TRANSLATED, ids=lambda loc: loc.value)
+def test_a_merged_report_s_rules_not_evaluated_have_no_english_parenthesis(locale: Locale) -> None:
+    """S3: "tenantgegevens niet verzameld: accessScope (collect with a policy that has an entitlements
+    section)": the entitlement rules' reasons are declared sentences, said whole in the language."""
+    from auditor.i18n.said import SCOPE_NOT_COLLECTED, SCOPE_REFUSED, localize
+    from auditor.rules.entitlements.entitlement import EntitlementMissing
+
+    class _Scope:
+        access_scope = None
+
+    class _Index:
+        snapshot = _Scope()
+
+    reason = EntitlementMissing().unavailable(None, _Index())  # type: ignore[arg-type]
+    assert reason == SCOPE_NOT_COLLECTED.say()
+    t = i18n.translations(locale)
+    for said in (SCOPE_NOT_COLLECTED, SCOPE_REFUSED):
+        text = localize("Fabrikam: " + said.say(), t)
+        assert text.startswith("Fabrikam: ") and text != "Fabrikam: " + said.say()
+        for english in ("collect with", "accessScope", "was refused", "see the gaps"):
+            assert english not in text, text
