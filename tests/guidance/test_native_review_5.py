@@ -31,6 +31,10 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         # E1: the bill buys up to 25, so no step removes licenses "down to" 25, nor "0 licenses"
         ("remove 0 licenses", "Keep the unused Microsoft 365 E5 licenses: the plan's changes need them"),
         ("Enter the new total, 25 licenses", None),
+        # E5: codes where names belong (service plans, a product to map, a rule's id)
+        ("KAIZALA_O365_P3", "Microsoft Kaizala Pro"),
+        (" VISIOCLIENT", "Visio Plan 2 (VISIOCLIENT)"),
+        ("entitlement-missing n", None),
     ],
     Locale.NL: [
         ("Elk is een aanvraag", "Elke wijziging is een aanvraag bij de API van het kanaal waarlangs"),
@@ -58,6 +62,10 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("(Suspended", "(opgeschort of vergrendeld)"),
         ("verwijder 0 licenties", "Houd de ongebruikte Microsoft 365 E5-licenties: de wijzigingen van het plan"),
         ("Vul het nieuwe totaal in, 25 licenties", None),
+        # E5: codes where names belong (service plans, a product to map, a rule's id)
+        ("KAIZALA_O365_P3", "Microsoft Kaizala Pro"),
+        (" VISIOCLIENT", "Visio Plan 2 (VISIOCLIENT)"),
+        ("entitlement-missing n", None),
     ],
     Locale.DA: [
         ("Ingen faktureringsrække", "Ingen række i faktureringsfilen"),
@@ -82,6 +90,10 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("(Warning)", "Udløbet (advarsel)"),
         ("(Suspended", "(suspenderet eller spærret)"),
         ("fjern 0 licenser", "Behold de ubrugte Microsoft 365 E5-licenser: planens ændringer har brug for dem"),
+        # E5: codes where names belong (service plans, a product to map, a rule's id)
+        ("KAIZALA_O365_P3", "Microsoft Kaizala Pro"),
+        (" VISIOCLIENT", "Visio Plan 2 (VISIOCLIENT)"),
+        ("entitlement-missing n", None),
     ],
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
@@ -102,6 +114,10 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("(Warning)", "Har gått ut (varning)"),
         ("(Suspended", "(avstängd eller spärrad)"),
         ("ta bort 0 licenser", "Behåll de oanvända Microsoft 365 E5-licenserna: planens ändringar behöver dem"),
+        # E5: codes where names belong (service plans, a product to map, a rule's id)
+        ("KAIZALA_O365_P3", "Microsoft Kaizala Pro"),
+        (" VISIOCLIENT", "Visio Plan 2 (VISIOCLIENT)"),
+        ("entitlement-missing n", None),
     ],
     Locale.TR: [
         ("bulgusu bulgusu", "“Gerekli ürün eksik” bulgusu, bu ürünü"),
@@ -124,6 +140,10 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("(Warning)", "Süresi doldu (uyarı)"),
         ("(Suspended", "(askıya alınmış veya kilitli)"),
         ("0 lisansı abonelikten kaldırın", "Kullanılmayan Microsoft 365 E5 lisanslarını koruyun"),
+        # E5: codes where names belong (service plans, a product to map, a rule's id)
+        ("KAIZALA_O365_P3", "Microsoft Kaizala Pro"),
+        (" VISIOCLIENT", "Visio Plan 2 (VISIOCLIENT)"),
+        ("entitlement-missing n", None),
     ],
 }
 
