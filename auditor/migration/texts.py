@@ -26,8 +26,8 @@ SENTENCES: dict[str, Sentence] = {
     # blockers
     "hold": lambda t, v: t.pgettext(
         "migration_hold",
-        "The source mailbox is on hold ({holds}): Microsoft's move blocks every mailbox on "
-        "hold. Release the hold first, or leave the user in the source tenant.",
+        "The source mailbox is on hold ({holds}): Microsoft's cross-tenant mailbox migration does not "
+        "move a mailbox on hold. Release the hold first, or leave the user in the source tenant.",
         holds=v["holds"],
     ),
     "target_mailbox_exists": lambda t, v: t.pgettext(

@@ -201,7 +201,7 @@ def commerce_rows(bill: Mapping[str, Any] | None, currency: str | None, locale: 
             )
             if c.get("kind") == "cancel"
             else t.pgettext(
-                "plan_commerce_undo", "Undo can buy the licenses back inside the window, after a yes to the price."
+                "plan_commerce_undo", "Within the window, undo can buy the licenses back once you confirm the price."
             )
         )
         request = c.get("request") or {}
