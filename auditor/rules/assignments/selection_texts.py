@@ -351,9 +351,9 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         Text(
             "summary.required.unknown",
             "{user} is a member of the group {group}, which assigns {sku}, but has "
-            "not received the license from it, and the snapshot does not show whether the membership is direct (group-based "
-            "licensing applies a group's licenses to its direct members only). Check the group's members "
-            "before you assign {sku} directly.",
+            "not received the license from it, and the snapshot does not show whether the membership is "
+            "direct (group-based licensing applies a group's licenses to its direct members only). Check "
+            "the group's members before you assign {sku} directly.",
         ),
         Text(
             "steps.required.nested",
