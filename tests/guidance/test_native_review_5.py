@@ -305,3 +305,17 @@ def test_a_merged_report_s_rules_not_evaluated_have_no_english_parenthesis(local
         assert text.startswith("Fabrikam: ") and text != "Fabrikam: " + said.say()
         for english in ("collect with", "accessScope", "was refused", "see the gaps"):
             assert english not in text, text
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_table_cells_hold_what_their_header_says(locale: Locale, files: dict[Locale, dict[str, str]]) -> None:
+    """E8: a subscription's id stood under the "UPN" header, and a product's row began its product
+    cell with a dangling separator (" · €67.20")."""
+    t = i18n.translations(locale)
+    upn, ident = t.pgettext("col_upn", "UPN"), t.pgettext("col_id", "ID")
+    report = files[locale]["report.md"]
+    assert "|  · " not in report and "| · " not in report
+    lines = report.splitlines()
+    [row] = [n for n, line in enumerate(lines) if "0dfb6f3a-e9f0-4f41-af11-5a1b940a1624 |" in line]
+    header = next(lines[n] for n in range(row, 0, -1) if lines[n].startswith("| ") and "---" in lines[n + 1])
+    assert f"| {ident} |" in header and f"| {upn} |" not in header

@@ -50,6 +50,7 @@ class FindingRow(msgspec.Struct, frozen=True):
     bg: str
     fg: str
     subject_kind: str
+    user: bool  # a user's finding: its detail is the UPN (else a subscription's, a group's id)
     subject_name: str
     subject_detail: str  # the UPN of a user; the id of a subscription or group another shares the name of
     products: str
@@ -240,6 +241,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         bg=bg,
         fg=fg,
         subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
+        user=subject.get("type") == "user",
         subject_name=name,
         subject_detail=detail,
         products="" if products == name else products,  # a product's finding: its name says it
