@@ -319,3 +319,19 @@ def test_table_cells_hold_what_their_header_says(locale: Locale, files: dict[Loc
     [row] = [n for n, line in enumerate(lines) if "0dfb6f3a-e9f0-4f41-af11-5a1b940a1624 |" in line]
     header = next(lines[n] for n in range(row, 0, -1) if lines[n].startswith("| ") and "---" in lines[n + 1])
     assert f"| {ident} |" in header and f"| {upn} |" not in header
+
+
+def test_the_migration_add_on_is_named_where_a_tenant_holds_it(tmp_path: Path) -> None:
+    """E5: the Fabrikam report's product table and steps said "Cross_tenant_user_data_migration", a
+    part number Microsoft's product table does not list."""
+    from auditor.cli import main
+    from auditor.report.view.context import product_label
+    from tests.guidance.demo_files import SAMPLE
+
+    assert product_label("Cross_tenant_user_data_migration") == "Cross Tenant User Data Migration"
+    policy = SAMPLE.parents[1] / "examples" / "contoso-policy.yaml"  # as the review's Fabrikam report
+    argv = ["audit", "--snapshot", str(SAMPLE / "target-tenant.json"), "--policies", str(policy)]
+    argv += ["--output-dir", str(tmp_path)]
+    main([*argv, "--format", "md", "--fail-on", "never", "--as-of", "2026-11-01T06:00:00Z"])
+    report = _read((tmp_path / "report.md").read_text("utf-8"))
+    assert "Cross_tenant_user_data_migration" not in report and "Cross Tenant User Data Migration" in report
