@@ -25,6 +25,7 @@ from auditor.report.view.context import (
     subject_text,
 )
 from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once
+from auditor.rules.moves.subscription_move import SubscriptionMove
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
 ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
@@ -32,7 +33,7 @@ ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make 
 
 # the rules whose monthly_cost is the difference of two prices (a move to a cheaper or dearer product),
 # not a price: "Price per month: −€21.00" read as a negative price
-PRICE_DIFFERENCE_RULES = frozenset({"subscription-move"})
+PRICE_DIFFERENCE_RULES = frozenset({SubscriptionMove.id})
 
 
 class Link(msgspec.Struct, frozen=True):

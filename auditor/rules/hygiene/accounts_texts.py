@@ -237,7 +237,7 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         ),
         Text(
             "summary.shared_keeps",
-            "Nothing to remove: the mailbox usage report shows that this mailbox needs its license.",
+            "Nothing to remove: the mailbox usage report shows that the mailbox of {user} needs its license.",
         ),
         Text(
             "steps.shared.keeps",
