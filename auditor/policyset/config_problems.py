@@ -132,6 +132,8 @@ def billing_problems(
                 "line": row.line,
                 "code": "billing_currency",
                 "subscription": row.subscription,
+                "currency": row.currency,
+                "policy_currency": currency,
                 "what": f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
                 f"in {currency}",
                 "instead": f"the bill takes the policy's price in {currency} for it",

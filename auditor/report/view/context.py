@@ -252,6 +252,22 @@ def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
                     product=clean(p.get("product"), 80),
                 )
             )
+        elif p.get("code") == "billing_unmatched":
+            text = ctx.t.pgettext(
+                "config_billing_unmatched",
+                "the billing row for {subscription} names no subscription of the tenant (a typo, a product name "
+                "instead of the commerceSubscriptionId, or another tenant's row); the row is not used",
+                subscription=clean(p.get("subscription"), 80),
+            )
+        elif p.get("code") == "billing_currency" and p.get("currency") and p.get("policy_currency"):
+            text = ctx.t.pgettext(
+                "config_billing_currency",
+                "the billing row for {subscription} is priced in {currency}, the policy's prices in "
+                "{policy_currency}; the bill takes the policy's price in {policy_currency} for it",
+                subscription=clean(p.get("subscription"), 80),
+                currency=clean(p.get("currency"), 8),
+                policy_currency=clean(p.get("policy_currency"), 8),
+            )
         else:
             # a licensing group's line is the evaluation's warning, which the catalog says in the language
             said = localize(f"{where}: {p.get('what')}; {p.get('instead')}", ctx.t, ctx.product_name)
