@@ -31,7 +31,12 @@ from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
-from auditor.policyset.config_problems import config_problems, refuse_unknown_products, said
+from auditor.policyset.config_problems import (
+    config_problems,
+    not_said_again,
+    refuse_unknown_products,
+    said,
+)
 from auditor.policyset.load import expand_paths, load_policies
 from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
@@ -421,7 +426,7 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
     )
     for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
         _say(f"warning: {_safe(said(problem))}")
-    for w in document.get("warnings") or result.warnings:
+    for w in not_said_again(document.get("warnings") or result.warnings, document.get("config_problems") or ()):
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"

@@ -15,7 +15,7 @@ from auditor.data.usage_data import USAGE_REPORTS
 
 from .billing.file import BillingFile
 from .enrichment import enrich
-from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED
+from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex, is_guid
 from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
@@ -132,7 +132,7 @@ def unknown_skus(policies: PolicySet, index: TenantIndex) -> list[str]:
         # (auditor.policyset.config_problems.unknown_products), not here in other words
         known = table.product(sku_id=ref) if is_guid(ref) else table.product(part=ref)
         if (sid is None or sid not in index.sku_by_id) and (name, ref.lower()) not in to_buy and known:
-            warnings.append(f"policy {name} names SKU {ref}, which the tenant does not have")
+            warnings.append(SKU_NOT_IN_TENANT.say(policy=name, sku=ref))
     return warnings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import socket
 import ssl
@@ -18,6 +19,11 @@ from .options import EmailOptions, SmtpSecurity, is_loopback
 # RFC 5322's hard limit. At the default 78, Python folds a subject that starts with "[" before its first
 # word, and Python's own parser then reads the subject back with a leading space.
 SMTP_POLICY = SMTP.clone(max_line_length=998)
+# The readable parts go quoted-printable, at RFC 2045's 76 characters a line, with a line's leading
+# "From " written "=46rom ": smtplib's send_message flattens with mangle_from_, which writes such a
+# line of an 8-bit body as ">From " (mbox escaping), and the reader would see "> From Mar 18, 2027".
+BODY_POLICY = SMTP.clone(max_line_length=76)
+_FROM_AT_LINE_START = re.compile(r"^From ", re.MULTILINE)
 
 
 def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> EmailMessage:
@@ -31,12 +37,22 @@ def to_mime(mail: ReportMail, sender: str, recipients: tuple[str, ...]) -> Email
     # A machine-sent report: ask auto-responders and Exchange out-of-office replies to stay quiet.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
-    message.set_content(mail.text, subtype="plain", charset="utf-8")
-    message.add_alternative(html_or_text(mail), subtype="html", charset="utf-8")
+    message.make_alternative()
+    message.attach(_readable_part(mail.text, "plain"))
+    message.attach(_readable_part(html_or_text(mail), "html"))
     for entry in mail.attachments():
         maintype, _, subtype = entry.content_type.partition("/")
         message.add_attachment(entry.data, maintype=maintype, subtype=subtype, filename=entry.filename)
     return message
+
+
+def _readable_part(text: str, subtype: str) -> EmailMessage:
+    """text/SUBTYPE in UTF-8, quoted-printable, with no line that a generator escapes."""
+    part = EmailMessage(policy=BODY_POLICY)
+    part.set_content(text, subtype=subtype, charset="utf-8", cte="quoted-printable")
+    del part["MIME-Version"]  # a part's headers are its content's; the message has its own
+    part.set_payload(_FROM_AT_LINE_START.sub("=46rom ", str(part.get_payload())))
+    return part
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -33,7 +33,8 @@ SEVERITIES = ("critical", "high", "medium", "low")
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the roll-up
 TOP = 10  # the tenants the digest's first screen names
 FAILED_SHOWN = 10  # failed tenants the digest lists by name, at the top; the rest are counted
-REASON_SHOWN = 200  # characters of a failure's reason in the digest (tenants.json holds it whole)
+REASON_SHOWN = 200  # characters of a failure's log line in the digest (tenants.json holds it whole)
+REASON_MD = 1000  # and in tenants.md
 MISSING_SHOWN = 20  # keys of tenants found in no shard that the headline names; the rest are counted
 SEVEN_DAY_WINDOW = "within_7_days"  # the bill's window of a reduction within 7 days (auditor.plan.bill)
 HISTORY = "history.jsonl"  # each tenant's history in its folder (auditor.fleet.run.history_name)
@@ -328,18 +329,69 @@ def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -
     return format_number(int(found.get("differences") or 0), locale)
 
 
-def _reason(row: Mapping[str, Any], t: Translations) -> str:
-    """Why a tenant failed, in the roll-up's language, by its exit code (docs/msp.md); then the
-    line its audit.log ends with, as the program wrote it (a Graph request, Graph's own message)."""
+def _advice(t: Translations) -> list[tuple[str, str]]:
+    """(the English ending, the same advice in t's language) for the advice the program itself puts
+    after a failure's log (auditor.graph's clients and retries), the longest first."""
+    return [
+        (
+            "; re-run later; if it persists, check the Microsoft 365 service health",
+            t.pgettext(
+                "rollup_advice_service_health",
+                "re-run later; if it persists, check the Microsoft 365 service health",
+            ),
+        ),
+        (
+            "; grant the app the missing Microsoft Graph application permission and admin consent",
+            t.pgettext(
+                "rollup_advice_permission",
+                "grant the app the missing Microsoft Graph application permission and admin consent",
+            ),
+        ),
+        (
+            " — re-run later, or with fewer concurrent jobs against this tenant",
+            t.pgettext("rollup_advice_fewer_jobs", "re-run later, or with fewer concurrent jobs against this tenant"),
+        ),
+        ("; re-run later", t.pgettext("rollup_advice_later", "re-run later")),
+        (" — re-run later", t.pgettext("rollup_advice_later", "re-run later")),
+    ]
+
+
+def _cut(text: str, limit: int | None) -> str:
+    """`text`, or its first words within `limit` characters and "…" (never a word cut in two)."""
+    if limit is None or len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip(" ;,:—") + "…"
+
+
+def _reason(row: Mapping[str, Any], t: Translations, log_limit: int | None = None) -> str:
+    """Why a tenant failed, in the roll-up's language, by its exit code (docs/msp.md), with the
+    program's own advice; then the line its audit.log ends with, as the program wrote it (a Graph
+    request, Graph's own message), cut to `log_limit` characters at a word's end when given."""
     detail = row.get("reason")
     if not detail:
         return ""
+    advice = ""
+    for english, said in _advice(t):
+        if detail.endswith(english) and len(detail) > len(english):
+            detail, advice = detail[: -len(english)], said
+            break
     lead = {
         EXIT_USAGE: t.pgettext("rollup_failed_usage", "The tenant's settings or policy files were refused"),
         EXIT_COLLECTION: t.pgettext("rollup_failed_collection", "Reading the tenant through Microsoft Graph failed"),
         EXIT_DELIVERY: t.pgettext("rollup_failed_delivery", "Sending the report failed"),
         EXIT_INTERNAL: t.pgettext("rollup_failed_internal", "The audit stopped on a defect of the auditor"),
     }.get(int(row.get("exit_code") or 0), t.pgettext("rollup_failed_other", "The audit failed"))
+    detail = _cut(detail, log_limit)
+    if advice:
+        return t.pgettext(
+            "rollup_failed_reason_advice",
+            "{lead}: {advice}. The log: {detail}",
+            lead=lead,
+            advice=advice,
+            detail=detail,
+        )
     return t.pgettext("rollup_failed_reason", "{lead}. The log: {detail}", lead=lead, detail=detail)
 
 
@@ -367,10 +419,15 @@ def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
         "| " + " | ".join(md_escape(h) for h in _headers(t)) + " |",
         "|" + " --- |" * len(_headers(t)),
     ]
+
+    def _md_cells(row: Mapping[str, Any]) -> list[str]:
+        *rest, _ = _cells(row, t, locale)
+        return [*rest, _reason(row, t, REASON_MD)]  # the log's line whole, up to a long one's REASON_MD
+
     for row in doc["tenants"]:
         name = f"{row['name']} ({row['key']})"
         lines.append(
-            "| " + " | ".join(md_escape(c).replace("|", "\\|") for c in [name, *_cells(row, t, locale)]) + " |"
+            "| " + " | ".join(md_escape(c, REASON_MD + 300).replace("|", "\\|") for c in [name, *_md_cells(row)]) + " |"
         )
     return "\n".join(lines) + "\n"
 
@@ -383,12 +440,9 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     top = [r for r in rows if r["status"] != "failed"][:TOP]
 
     def cells(row: Mapping[str, Any]) -> list[str]:
-        *rest, reason = _cells(row, t, locale)
-        return [
-            f"{row['name']} ({row['key']})",
-            *rest,
-            reason if len(reason) <= REASON_SHOWN else reason[: REASON_SHOWN - 1] + "…",
-        ]
+        *rest, _ = _cells(row, t, locale)
+        # the lead and the advice whole, in the language; the log's line cut at a word's end
+        return [f"{row['name']} ({row['key']})", *rest, _reason(row, t, REASON_SHOWN)]
 
     def tr(cells: Sequence[str], tag: str = "td") -> str:
         style = "padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"

@@ -51,8 +51,12 @@ class ValueFormatter:
 
     def state(self, value: str) -> str:
         """A subscription state as the admin center names it, Graph's value beside it: "Expired
-        (Warning)". A value the catalogs do not name is shown as Graph gives it."""
-        return self._said(f"state.{value.lower()}", value)
+        (Warning)", in a translated report in its words ("Verlopen (waarschuwing)"). A value the
+        catalogs do not name is shown as Graph gives it."""
+        beside = f"state_value.{value.lower()}"
+        return self._said(
+            f"state.{value.lower()}", self.word(beside) if f"word.{beside}" in texts.WORDS[self.locale] else value
+        )
 
     def error(self, code: str) -> str:
         """A license assignment error in words, Graph's code beside it: "not enough licenses

@@ -15,6 +15,7 @@ keywords, as it finds the report labels.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -41,12 +42,17 @@ class Said:
         body = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
         return re.compile(rf"(?P<said_prefix>.*?){body}", re.DOTALL)
 
-    def localize(self, text: str, t: Translations) -> str | None:
+    def localize(self, text: str, t: Translations, product: Callable[[str], str] = str) -> str | None:
         found = self.pattern.fullmatch(text)
         if found is None:
             return None
         values = found.groupdict()
         prefix = values.pop("said_prefix")
+        for name in ("product", "sku"):  # a part number, said by the product's name
+            if name in values:
+                values[name] = product(values[name])
+        if "where" in values:
+            values["where"] = _where(values["where"], t, product)
         return prefix + t.pgettext(self.context, self.english, **values)
 
 
@@ -56,6 +62,16 @@ def pgettext(context: str, english: str) -> Said:
 
 
 NOT_COLLECTED = pgettext("said_not_collected", "tenant data not collected: {what}")
+# the entitlement rules' two reasons (auditor.rules.entitlements), before NOT_COLLECTED in SAID
+SCOPE_NOT_COLLECTED = pgettext(
+    "said_scope_not_collected",
+    "tenant data not collected: whom the security features reach (collect with a policy that has an "
+    "entitlements section)",
+)
+SCOPE_REFUSED = pgettext(
+    "said_scope_refused",
+    "tenant data not collected: every read the entitlements section needs was refused (see the gaps)",
+)
 GROUP_NOT_IN_TENANT = pgettext("said_group_absent", "group {groups} named by the policy is not in the tenant data")
 LICENSING_GROUP_NONE = pgettext(
     "said_licensing_group_none", "{where} matches no group in the tenant; its findings need an admin's decision"
@@ -69,19 +85,42 @@ LICENSING_GROUP_NOT_ASSIGNING = pgettext(
     "{where}: the group does not assign {product}; its findings need an admin's decision",
 )
 
+SKU_NOT_IN_TENANT = pgettext("said_sku_absent", "policy {policy} names SKU {sku}, which the tenant does not have")
+# the place a licensing-group sentence names: the policy file's line, the key and the product
+LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" of {product}')
+
 SAID: tuple[Said, ...] = (
+    SCOPE_NOT_COLLECTED,
+    SCOPE_REFUSED,
     NOT_COLLECTED,
     GROUP_NOT_IN_TENANT,
     LICENSING_GROUP_NONE,
     LICENSING_GROUP_MANY,
     LICENSING_GROUP_NOT_ASSIGNING,
+    SKU_NOT_IN_TENANT,
 )
 
 
-def localize(text: str, t: Translations) -> str:
-    """`text` in t's language when one of the declared sentences wrote it, else `text` itself."""
+def _where(text: str, t: Translations, product: Callable[[str], str]) -> str:
+    """A licensing-group sentence's `{where}` ('p.yaml:7: licensing_group "E3 Users" of SPE_E3') in
+    t's language, with the product by its name; any other text as it is."""
+    found = LICENSING_GROUP_WHERE.pattern.fullmatch(text)
+    if found is None or found["said_prefix"]:
+        return text
+    return t.pgettext(
+        LICENSING_GROUP_WHERE.context,
+        LICENSING_GROUP_WHERE.english,
+        place=found["place"],
+        group=found["group"],
+        product=product(found["product"]),
+    )
+
+
+def localize(text: str, t: Translations, product: Callable[[str], str] = str) -> str:
+    """`text` in t's language when one of the declared sentences wrote it, else `text` itself;
+    `product` names a part number the sentence holds (the report's product names)."""
     for said in SAID:
-        found = said.localize(text, t)
+        found = said.localize(text, t, product)
         if found is not None:
             return found
     return text

@@ -56,6 +56,7 @@ class ProductPoint:
     usable: int
     assigned: int
     unused_monthly_cost: float | None = None
+    free: bool = False  # a free product (Power Automate Free: 10,000 seats): not in the seat totals
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Record:
             "reclaimable_monthly_cost": self.reclaimable_monthly_cost,
             "products": {
                 sku: {"usable": p.usable, "assigned": p.assigned, "unused_monthly_cost": p.unused_monthly_cost}
+                | ({"free": True} if p.free else {})
                 for sku, p in self.products.items()
             },
             **({"seats": self.seats} if self.seats is not None else {}),
@@ -135,7 +137,10 @@ def record_of(document: Mapping[str, Any]) -> Record:
         usable = int(row.get("enabled") or 0) + int(row.get("warning") or 0)
         cost = row.get("unused_monthly_cost")
         products[str(row["sku"])] = ProductPoint(
-            usable, int(row.get("consumed") or 0), round(float(cost), 2) if isinstance(cost, int | float) else None
+            usable,
+            int(row.get("consumed") or 0),
+            round(float(cost), 2) if isinstance(cost, int | float) else None,
+            free=row.get("free") is True,
         )
     by_sev = summary.get("by_severity") or {}
     money = document.get("money") if isinstance(document.get("money"), Mapping) else {}
@@ -235,6 +240,7 @@ def parse_record(doc: Any, line: int = 0) -> Record:
             _count(point.get("usable"), f"{where}.usable"),
             _count(point.get("assigned"), f"{where}.assigned"),
             _money(point.get("unused_monthly_cost"), f"{where}.unused_monthly_cost"),
+            free=point.get("free") is True,
         )
     currency = doc.get("currency")
     if currency is not None and not (isinstance(currency, str) and _CURRENCY.match(currency)):
@@ -401,12 +407,14 @@ def table(records: list[Record]) -> str:
         "medium",
         "low",
         "unused/month",
-        "seats assigned/usable",
+        "paid seats assigned/usable",
     )
     rows: list[tuple[str, ...]] = [head]
     for r in records:
-        usable = sum(p.usable for p in r.products.values())
-        assigned = sum(p.assigned for p in r.products.values())
+        # paid seats only: a free product's 10,000 seats would drown the ones the tenant pays for
+        paid = [p for p in r.products.values() if not p.free]
+        usable = sum(p.usable for p in paid)
+        assigned = sum(p.assigned for p in paid)
         money = "" if r.unused_monthly_cost is None else f"{r.unused_monthly_cost:,.2f} {r.currency or ''}".strip()
         rows.append(
             (

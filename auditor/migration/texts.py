@@ -12,6 +12,7 @@ from typing import Any
 from auditor.data.model import Locale
 
 from ..i18n import Translations, cloud_name, format_list, translations
+from ..reference import product_names
 from .records import Reason
 
 Sentence = Callable[[Translations, dict[str, Any]], str]
@@ -25,8 +26,8 @@ SENTENCES: dict[str, Sentence] = {
     # blockers
     "hold": lambda t, v: t.pgettext(
         "migration_hold",
-        "The source mailbox is on hold ({holds}): Microsoft's move blocks every mailbox on "
-        "hold. Release the hold first, or leave the user in the source tenant.",
+        "The source mailbox is on hold ({holds}): Microsoft's cross-tenant mailbox migration does not "
+        "move a mailbox on hold. Release the hold first, or leave the user in the source tenant.",
         holds=v["holds"],
     ),
     "target_mailbox_exists": lambda t, v: t.pgettext(
@@ -130,5 +131,15 @@ SENTENCES: dict[str, Sentence] = {
 @cache  # a hundred thousand users share a few dozen sentences
 def say(reason: Reason, locale: Locale) -> str:
     """The sentence of `reason` in `locale`."""
-    values = {k: _words(locale, v) if isinstance(v, tuple) else v for k, v in reason.values}
+    shown = dict(reason.values)
+    if reason.code == "no_target_product":  # by name, with the part number the --map file keys on
+        shown["products"] = tuple(_named(p) for p in shown.get("products") or ())
+    values = {k: _words(locale, v) if isinstance(v, tuple) else v for k, v in shown.items()}
     return SENTENCES[reason.code](translations(locale), values)
+
+
+def _named(part: object) -> str:
+    """ "Visio Plan 2 (VISIOCLIENT)": a product's name and its part number; the part number alone when
+    Microsoft's product table does not know it."""
+    name = product_names().product(None, str(part))
+    return f"{name} ({part})" if name and name != part else str(part)

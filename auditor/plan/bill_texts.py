@@ -91,7 +91,7 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
         "renewal_recurring_off": lambda: t.pgettext(
             "bill_reason_renewal_recurring_off",
             "Recurring billing is off, so the subscription ends on {renews} with all its licenses: "
-            "turn it on and schedule the reduction to {to} licenses before {by}.",
+            "turn it on and schedule the reduction to {to} licenses by {by}.",
             **v,
         ),
         "cancel_at_renewal": lambda: t.pgettext(
@@ -179,7 +179,7 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
         ),
         "reduce_at_renewal": lambda: t.pgettext(
             "bill_reason_reduce_at_renewal",
-            "Schedule the reduction to {to} licenses for the renewal on {renews} (before {by}); keep "
+            "Schedule the reduction to {to} licenses for the renewal on {renews} (by {by}); keep "
             "recurring billing on, since turning it off cancels the scheduled change.",
             **v,
         ),
@@ -213,9 +213,9 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
         "partner_renewal": lambda: t.npgettext(
             "bill_reason_partner_renewal",
             "A partner manages this subscription: contact your partner to remove {n} license at the "
-            "renewal on {renews} (before {by}).",
+            "renewal on {renews} (by {by}).",
             "A partner manages this subscription: contact your partner to remove {n} licenses at the "
-            "renewal on {renews} (before {by}).",
+            "renewal on {renews} (by {by}).",
             n,
             **v,
         ),

@@ -484,12 +484,12 @@ def unscheduled_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str
         out.append(
             t.npgettext(
                 "bill_unscheduled",
-                "{product}: {n} more seat is not scheduled: no window open today takes it (licenses can be "
-                "removed only within 7 days of a purchase, renewal or seat addition, and then only the seats "
-                "added then); the next plan schedules it.",
-                "{product}: {n} more seats are not scheduled: no window open today takes them (licenses can "
-                "be removed only within 7 days of a purchase, renewal or seat addition, and then only the "
-                "seats added then); the next plan schedules them.",
+                "{product}: {n} more seat is not scheduled: no window in which it could be removed is open "
+                "today (licenses can be removed only within 7 days of a purchase, renewal or seat addition, "
+                "and then only the seats added then); the next plan schedules it.",
+                "{product}: {n} more seats are not scheduled: no window in which they could be removed is "
+                "open today (licenses can be removed only within 7 days of a purchase, renewal or seat "
+                "addition, and then only the seats added then); the next plan schedules them.",
                 n,
                 **values,
             )

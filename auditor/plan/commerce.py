@@ -162,16 +162,14 @@ class CommerceRow:
 
 _WHAT = {
     "reduce": lambda t, v: t.pgettext(
-        "plan_commerce_reduce", "Reduce {product} ({subscription}) from {before} to {after} licenses", **v
+        "plan_commerce_reduce", "Reduce {product} from {before} to {after} licenses", **v
     ),
     "schedule_reduction": lambda t, v: t.pgettext(
         "plan_commerce_schedule",
-        "Reduce {product} ({subscription}) from {before} to {after} licenses at its renewal",
+        "Reduce {product} from {before} to {after} licenses at its renewal",
         **v,
     ),
-    "cancel": lambda t, v: t.pgettext(
-        "plan_commerce_cancel", "Cancel {product} ({subscription}): {before} licenses", **v
-    ),
+    "cancel": lambda t, v: t.pgettext("plan_commerce_cancel", "Cancel {product}: {before} licenses", **v),
 }
 
 
@@ -180,12 +178,22 @@ def commerce_rows(bill: Mapping[str, Any] | None, currency: str | None, locale: 
     request `apply --commerce` sends, the money and the deadline, and what undo can do about it."""
     t = i18n.translations(locale)
     rows: list[CommerceRow] = []
-    for c in (bill or {}).get("commerce") or []:
+    changes = [c for c in (bill or {}).get("commerce") or [] if isinstance(c, Mapping)]
+
+    def name(c: Mapping[str, Any]) -> str:
+        return product_names().product(c.get("sku_id"), c.get("sku")) or str(c.get("sku"))
+
+    # a product by its name, as the report and the bill say it; its subscription's id (in the request
+    # line below it anyway) only where two changes would otherwise read alike
+    twins = {n for n in map(name, changes) if sum(name(c) == n for c in changes) > 1}
+    for c in changes:
         what = _WHAT.get(str(c.get("kind")))
         if what is None:
             continue
-        product = product_names().product(c.get("sku_id"), c.get("sku")) or str(c.get("sku"))
-        values = {"product": product, "subscription": c.get("subscription"), "before": c["from"], "after": c["to"]}
+        product = name(c)
+        if product in twins:
+            product = f"{product} ({c.get('subscription')})"
+        values = {"product": product, "before": c["from"], "after": c["to"]}
         saving, by = c.get("monthly_saving"), i18n.format_date(str(c.get("by") or "?"), locale)
         money = (
             t.pgettext(
@@ -204,7 +212,7 @@ def commerce_rows(bill: Mapping[str, Any] | None, currency: str | None, locale: 
             )
             if c.get("kind") == "cancel"
             else t.pgettext(
-                "plan_commerce_undo", "Undo can buy the licenses back inside the window, after a yes to the price."
+                "plan_commerce_undo", "Within the window, undo can buy the licenses back once you confirm the price."
             )
         )
         request = c.get("request") or {}

@@ -51,7 +51,8 @@ def user_name(findings: Sequence[Mapping[str, Any]], user: str) -> str:
 
 def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
     """The group's name as the findings' details pair it with `group` (`assigned_by_group` with
-    `assigned_by_group_ids`, `replace_group`, `licensing_group`); "" when they do not, or disagree."""
+    `assigned_by_group_ids`, `replace_group`, `licensing_group`, `group_membership`); "" when they do
+    not, or disagree."""
     names = {name for finding in findings for gid, name in _group_pairs(finding) if gid == group.lower()}
     names.discard("")
     return names.pop() if len(names) == 1 else ""
@@ -71,6 +72,9 @@ def _group_pairs(finding: Mapping[str, Any]) -> set[tuple[str, str]]:
                 pairs.update((str(i).lower(), n) for i, n in zip(ids, labels, strict=True) if isinstance(n, str))
     joins = details.get("licensing_group")  # {part: {"id", "name", ...}}: the policy's licensing groups
     entries = [*(joins.values() if isinstance(joins, Mapping) else ()), details.get("replace_group")]
+    # the groups the user is in, or joins, for a product (sku-required-missing's group_membership)
+    memberships = details.get("group_membership")
+    entries += memberships if isinstance(memberships, list) else []
     for entry in entries:
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
             pairs.add((str(entry.get("id", "")).lower(), entry["name"]))

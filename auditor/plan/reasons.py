@@ -394,7 +394,7 @@ def _linked_reason(t: i18n.Translations, reason: str, others: Sequence[str], dat
     if reason == LEAVER:
         return t.pgettext(
             "plan_reason_leaver",
-            "the user is leaving ({findings}): their licenses go with that finding, so no smaller or added product",
+            "the licenses go with {findings}, so no smaller or added product",
             findings=", ".join(others),
         )
     if reason == CONTRADICTION:

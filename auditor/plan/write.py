@@ -203,11 +203,15 @@ def _leaves(t: i18n.Translations, change: Change, locale: Locale) -> str:
             "it is a Team) and the apps its app role assignments open. apply reads the group again "
             "before the change and names them.",
         )
-    return t.pgettext(
+    return t.npgettext(
         "plan_leave_takes",
+        "Leaving the group takes away all it gives the user: the license {products}, and, as far "
+        "as the group gives them, membership of its team (when it is a Team) and the apps its app "
+        "role assignments open. apply reads the group again before the change and names them.",
         "Leaving the group takes away all it gives the user: the licenses {products}, and, as far "
         "as the group gives them, membership of its team (when it is a Team) and the apps its app "
         "role assignments open. apply reads the group again before the change and names them.",
+        len(parts),
         # by name in Microsoft's product table (never one report.json could have changed)
         products=i18n.format_list([product_names().product(None, p) or p for p in parts], locale),
     )

@@ -92,6 +92,13 @@ def said(problem: dict[str, Any]) -> str:
     return f"{problem['file']}:{problem['line'] or '?'}: {problem['what']}; {problem['instead']}"
 
 
+def not_said_again(warnings: Iterable[str], problems: Iterable[Any]) -> list[str]:
+    """The warnings that are not one of `problems` (a licensing group not found is both an evaluation
+    warning and a configuration problem: the console and the reports say it once, as the problem)."""
+    shown = {said(p) for p in problems if isinstance(p, dict) and {"file", "line", "what", "instead"} <= p.keys()}
+    return [str(w) for w in warnings if str(w) not in shown]
+
+
 def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
     """The evaluation's warnings that name a place in a policy file (a licensing group not found)."""
     out = []
@@ -147,6 +154,8 @@ def billing_problems(
                 "line": row.line,
                 "code": "billing_currency",
                 "subscription": row.subscription,
+                "currency": row.currency,
+                "policy_currency": currency,
                 "what": f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
                 f"in {currency}",
                 "instead": f"the bill takes the policy's price in {currency} for it",

@@ -112,7 +112,8 @@ def _missing(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...],
 def _wrong_type(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:
     want = e.validator_value if isinstance(e.validator_value, str) else "/".join(e.validator_value)
     want = {"object": "mapping", "array": "list"}.get(want, want)
-    return [doc.issue(path, f"{where}: expected a {want}, got {_json_type(e.instance)}")]
+    article = "an" if want[:1] in ("a", "e", "i", "o", "u") else "a"  # "an integer", "a number"
+    return [doc.issue(path, f"{where}: expected {article} {want}, got {_json_type(e.instance)}")]
 
 
 def _not_one_of(doc: Located, e: jsonschema.ValidationError, path: tuple[Any, ...], where: str) -> list[PolicyIssue]:

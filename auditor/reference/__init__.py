@@ -35,6 +35,11 @@ COLUMNS = (
 )
 
 
+# Products Microsoft's table does not list, by part number: the name Microsoft's pages give them
+# (a tenant's subscribedSkus gives only the part number, which the reports would show instead)
+NOT_IN_TABLE = {"CROSS_TENANT_USER_DATA_MIGRATION": "Cross Tenant User Data Migration"}
+
+
 @dataclass(frozen=True)
 class ProductNames:
     """Names by skuId (lower-case GUID) and by skuPartNumber (upper-case); plan names by id and by name."""
@@ -55,7 +60,10 @@ class ProductNames:
             name = self.by_sku_id.get(sku_id.strip().lower())
             if name:
                 return name
-        return self.by_part.get(part.strip().upper()) if part else None
+        if not part:
+            return None
+        key = part.strip().upper()
+        return self.by_part.get(key) or NOT_IN_TABLE.get(key)
 
     def sku_id(self, part: str) -> str | None:
         """The skuId (lower-case GUID) of a part number as the table lists it; None when it does not

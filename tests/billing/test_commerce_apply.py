@@ -453,12 +453,11 @@ def test_apply_commerce_on_the_command_line(
         md = (out / "plan.md").read_text("utf-8")
         section = md[md.index("### Commerce changes") :]
         section = section[: section.index("### Changes, in the order")].replace("\\", "")
-        assert (
-            "C1. Reduce Microsoft Copilot for Microsoft 365 (8af68566-8229-5983-be4b-f5d5f157d380) from 6 to 4"
-            in section
-        )
+        # the product by its name, as the report says it; the subscription's id is in the request line only
+        assert "C1. Reduce Microsoft Copilot for Microsoft 365 from 6 to 4" in section
         assert "PATCH /v1/customers/" in section and "Saves €59.01 a month from Nov 1, 2026; by Nov 5, 2026" in section
-        assert "C2. Cancel Power BI Pro (cf86da0c-f640-56d1-913b-79bd0b93b3ed): 3 licenses" in section
+        assert "C2. Cancel Power BI Pro: 3 licenses" in section
+        assert "(8af68566-" not in section and "(cf86da0c-" not in section
         assert "DELETE /providers/Microsoft.Billing/billingAccounts/" in section
         assert "A cancellation cannot be undone: the product would have to be bought again." in section
         base = [
@@ -558,3 +557,21 @@ def test_plan_builds_the_audits_bill_from_report_json_without_reading_the_apis(
     assert "billing_facts is not in the shape audit writes" in capsys.readouterr().err
     plan = json.loads((out / "plan.json").read_text("utf-8"))
     assert "commerce" not in plan["bill"]
+
+
+def test_two_commerce_changes_of_one_product_are_told_apart_by_their_subscription() -> None:
+    from auditor.data.model import Locale
+    from auditor.plan.commerce import commerce_rows
+
+    def change(n: int, sub: str, sku: str, kind: str = "reduce") -> dict[str, Any]:
+        request = {"method": "PATCH", "path": f"/subscriptions/{sub}"}
+        return {"n": n, "kind": kind, "subscription": sub, "sku": sku, "from": 6, "to": 4, "request": request}
+
+    bill = {"commerce": [change(1, "sub-a", "POWER_BI_PRO"), change(2, "sub-b", "POWER_BI_PRO", "cancel")]}
+    bill["commerce"].append(change(3, "sub-c", "SPE_E3"))
+    rows = commerce_rows(bill, "EUR", Locale.EN)
+    assert [r.what for r in rows] == [
+        "Reduce Power BI Pro (sub-a) from 6 to 4 licenses",
+        "Cancel Power BI Pro (sub-b): 6 licenses",
+        "Reduce Microsoft 365 E3 from 6 to 4 licenses",
+    ]

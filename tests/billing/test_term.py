@@ -121,3 +121,25 @@ def test_every_reason_has_its_sentence_in_every_language() -> None:
             assert text != key and "{" not in text, (locale, key)
     sub = Subscription("s", "x", "SPE_E3", "Enabled", False, 10, "2025-01-01T00:00:00Z", "2027-03-01T00:00:00Z")
     assert commerce_action(sub, None, 2, date(2026, 11, 1)).reason.key in keys
+
+
+# The bill's "By" column is the last day to act: the reasons said "(before Apr 3, 2027)" beside
+# "By: Apr 3, 2027", a day earlier in every language.
+BY_WORDS = {
+    Locale.EN: "by Mar 24, 2027",
+    Locale.NL: "uiterlijk 24 mrt 2027",
+    Locale.DA: "senest 24. mar. 2027",
+    Locale.SV: "senast 24 mars 2027",
+    Locale.TR: "en geç 24 Mar 2027 tarihine kadar",
+}
+
+
+def test_a_reason_s_deadline_is_the_by_column_s_day_not_the_day_before() -> None:
+    values = {"seats": 2, "by": date(2027, 3, 24), "renews": date(2027, 4, 3), "to": 8, "total": 10}
+    for locale in Locale:
+        t = translations(locale)
+        for key in ("reduce_at_renewal", "partner_renewal", "renewal_recurring_off"):
+            text = reason_text(t, Reason(key, values))
+            assert BY_WORDS[locale] in text, (locale, key, text)
+            for before in ("before", "vóór", "før", "före", "önce"):
+                assert before not in text, (locale, key, text)

@@ -116,3 +116,23 @@ def test_billing_rows_of_other_tenants_are_counted_in_one_line_and_not_kept(tmp_
     matched = sum(1 for line in sample.splitlines() if line and not line.startswith(("#", "subscription,")))
     assert len(report["billing_facts"]) == matched
     assert "0b9e8d7c-6f5a-4b3c" not in text and "0b9e8d7c-6f5a-4b3c" not in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_billing_problems_are_said_in_the_report_s_language(tmp_path: Path) -> None:
+    """Review round 5 (S1): the configuration problems atop a Dutch report and in its e-mail's first
+    lines were English; the billing rows' problems are catalog sentences too."""
+    sample = (ROOT / "auditor_dev" / "sample" / "sample-billing.csv").read_text("utf-8")
+    e3 = "6f5e5c0b-466f-5e80-9fe3-47c4054dd921"
+    text = sample.replace(
+        f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,33.75,EUR",
+        f"{e3},mca,P1Y,2026-03-01,2027-03-01,true,2026-10-29:15,39.00,USD",
+    )
+    text += "Microsoft 365 E5,mca,P1Y,2026-03-18,2027-03-18,true,,54.75,EUR\n"
+    billing = tmp_path / "billing.csv"
+    billing.write_text(text, "utf-8")
+    _audit(tmp_path, EXAMPLE, "--billing", str(billing), "--locale", "nl", "--format", "json,md,html")
+    digest = (tmp_path / "out" / "digest.txt").read_text("utf-8")
+    top = digest.split("\n\n")[0]
+    assert "in USD geprijsd" in top and "Microsoft 365 E5" in top, top
+    for english in ("names no subscription", "is priced in", "the row is not used", "the bill takes"):
+        assert english not in digest

@@ -82,7 +82,7 @@ CASES = [
         "does not match",
     ),
     ("bad-severity", HEAD + "hygiene:\n  guest_users: {severity: urgent}\n", 5, "'urgent' is not one of"),
-    ("days-not-int", HEAD + "hygiene:\n  inactive_users: {days: ninety}\n", 5, "expected a integer, got string"),
+    ("days-not-int", HEAD + "hygiene:\n  inactive_users: {days: ninety}\n", 5, "expected an integer, got string"),
     ("days-missing", HEAD + "hygiene:\n  inactive_users: {severity: low}\n", 5, "missing required key 'days'"),
     ("days-negative", HEAD + "hygiene:\n  expiring_subscriptions: {days: -3}\n", 5, "minimum"),
     ("max-percent-over-100", HEAD + "catalog:\n  - sku: SPE_E3\n    spare_seats: {max_percent: 150}\n", 6, "maximum"),

@@ -113,7 +113,7 @@ def test_reports_name_findings_groups_and_subscriptions_without_their_ids(demo: 
         assert set(GUID.findall(text)) <= {TENANT_ID, *NAMESAKES}, name
     page = _human_texts(demo)["report.html"]
     # another finding the plan waits for is named by its rule's title
-    assert "the user is leaving (the finding “Disabled user holds licenses”)" in page
+    assert "the licenses go with the finding “Disabled user holds licenses”" in page
 
 
 def test_apply_and_undo_name_products_and_groups_as_people_know_them(demo: Demo) -> None:

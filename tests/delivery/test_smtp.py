@@ -70,6 +70,29 @@ def test_delivers_html_with_text_alternative_and_csv_attachment(report_dir: Path
     assert "CI run" not in plain.get_content()  # no GitHub variables in this environment
 
 
+def test_a_line_starting_with_from_arrives_as_written(tmp_path: Path) -> None:
+    # smtplib flattens with mbox escaping: an 8-bit body's "From " at a line's start arrived as ">From ".
+    text = "License audit: Contoso\n\nThe bill changes\nFrom Mar 18, 2027: 4 licenses fewer — Ærø\n"
+    html = "<!DOCTYPE html>\n<html><body><p>The bill changes<br>\nFrom Mar 18, 2027: Ærø</p></body></html>\n"
+    report_dir = write_report(tmp_path / "r")
+    (report_dir / "digest.txt").write_text(text, encoding="utf-8")
+    (report_dir / "digest.html").write_text(html, encoding="utf-8")
+    with smtp_server() as server:
+        send_report(report_dir, options(server.port), environ={})
+    [received] = server.recorder.messages
+    assert b">From " not in received.content
+    message = parse(received.content)
+    plain = message.get_body(("plain",))
+    rich = message.get_body(("html",))
+    assert plain is not None and rich is not None
+    assert plain.get_content().replace("\r\n", "\n") == text  # the wire's line ends are CRLF
+    assert rich.get_content().replace("\r\n", "\n") == html
+    for part in (plain, rich):
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        raw = part.get_payload(decode=False)
+        assert raw.isascii() and all(len(line) <= 76 for line in raw.splitlines())
+
+
 def test_links_the_ci_run_when_github_variables_are_set(report_dir: Path) -> None:
     env = {"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "contoso/it-audit", "GITHUB_RUN_ID": "42"}
     with smtp_server() as server:

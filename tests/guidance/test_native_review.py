@@ -21,7 +21,7 @@ from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.delivery.content import subject_for
 from auditor.fleet.rollup import write_documents
-from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, NOT_COLLECTED
+from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, LICENSING_GROUP_WHERE, NOT_COLLECTED
 from auditor.report.capped import MARKDOWN, render_page
 from auditor.rules.assignments.selection import SkuForbidden
 from tests.guidance.demo_files import demo_files
@@ -264,10 +264,17 @@ def test_a_merged_reports_notes_are_in_its_language(locale: Locale) -> None:
         + t.pgettext(
             LICENSING_GROUP_NONE.context,
             LICENSING_GROUP_NONE.english,
-            where='p.yaml:7: licensing_group "E3 Users" of SPE_E3',
+            # the place in the language too, with the product by its name (review round 5, S1)
+            where=t.pgettext(
+                LICENSING_GROUP_WHERE.context,
+                LICENSING_GROUP_WHERE.english,
+                place="p.yaml:7",
+                group="E3 Users",
+                product="Microsoft 365 E3",
+            ),
         ),
         "a warning no sentence declares",
     ]
     assert [text for text in said if text not in page] == []
     if locale is not Locale.EN:
-        assert "named by the policy" not in page and "matches no group" not in page
+        assert "named by the policy" not in page and "matches no group" not in page and "of SPE_E3" not in page

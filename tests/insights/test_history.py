@@ -129,6 +129,27 @@ def test_history_command_prints_the_table(tmp_path: Path, capsys) -> None:
     assert main(["history", str(tmp_path / "missing.jsonl")]) == 2
 
 
+def test_the_seat_totals_leave_free_products_out(tmp_path: Path, capsys) -> None:
+    # The demo's history read "378/10395": Power Automate Free's 10,000 seats drowned the paid ones.
+    path = tmp_path / "h.jsonl"
+    _, document = audit(tmp_path / "one", "--snapshot", str(SAMPLE), "--history", str(path))
+    assert document is not None
+    rows = [r for r in document["skus"] if r.get("sku")]
+    free = {r["sku"] for r in rows if r.get("free")}
+    assert free, "the sample has a free product"
+    record = json.loads(path.read_text().splitlines()[-1])
+    assert {sku for sku, p in record["products"].items() if p.get("free")} == free
+    paid = [r for r in rows if not r.get("free")]
+    usable = sum(int(r.get("enabled") or 0) + int(r.get("warning") or 0) for r in paid)
+    assigned = sum(int(r.get("consumed") or 0) for r in paid)
+    capsys.readouterr()
+    assert main(["history", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "paid seats assigned/usable" in out
+    assert out.splitlines()[-1].endswith(f"  {assigned}/{usable}")
+    assert usable < 10_000
+
+
 def test_trends_keep_the_last_30_runs_and_one_series_per_product() -> None:
     records = [_record(f"2026-10-{d:02d}T03:17:00Z", d, 100 + d) for d in range(1, 32)]
     block = trends(records)

@@ -198,7 +198,7 @@ def test_plan_md_names_each_group_and_says_what_leaving_takes(
     assert f"to the group E3 users POST /groups/{G_E3}/members/" in text
     assert f"from the group E5 users DELETE /groups/{G_E5}/members/" in text
     assert (
-        "Leaving the group takes away all it gives the user: the licenses Microsoft 365 E5, and, as far as the "
+        "Leaving the group takes away all it gives the user: the license Microsoft 365 E5, and, as far as the "
         "group gives them, membership of its team (when it is a Team) and the apps its app role assignments open. "
         "apply reads the group again before the change and names them."
     ) in text
@@ -206,9 +206,8 @@ def test_plan_md_names_each_group_and_says_what_leaving_takes(
     document["locale"] = "tr"
     (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
-    assert (
-        "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: Microsoft 365 E5 lisanslarını"
-        in _unescaped(folder / "plan.md")
+    assert "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: Microsoft 365 E5 lisansını" in _unescaped(
+        folder / "plan.md"
     )
 
 

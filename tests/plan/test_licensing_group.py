@@ -6,6 +6,7 @@ frees nothing (the user holds the product throughout); a join that gives a produ
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -375,3 +376,31 @@ def test_a_move_to_a_group_whose_product_does_not_open_group_licensing_needs_p1(
     assert cara_steps[0].startswith("In the Microsoft Entra admin center") and cara_steps[1].startswith(p1)
     assert "Mail Users" in cara_steps[1] and "Cara" in cara_steps[1]
     assert not any(p1 in step for step in found["dora"]["remediation"]["steps"])
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_a_configuration_problem_is_said_once_in_the_report_s_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], locale: Locale
+) -> None:
+    """The digest's first lines (the e-mail's) and the report's box said the licensing group the tenant
+    lacks in English with its part number, and the console and the report said it twice."""
+    import json
+
+    snapshot = tmp_path / "tenant.json"
+    doc = tenant([user("anna", "SPE_E3", id=ANNA)], skus=[sku("SPE_E3", 10, 1)], groups=_groups(e3_name="Other"))
+    snapshot.write_text(json.dumps(doc), encoding="utf-8")
+    path = policy_file(tmp_path, POLICY + "  - name: flows\n    match: {all: true}\n    forbidden: [FLOW_FREE]\n")
+    out = tmp_path / "out"
+    argv = ["audit", "--snapshot", str(snapshot), "--policies", path, "--output-dir", str(out)]
+    main([*argv, "--locale", locale.value, "--format", "json,md,html", "--as-of", "2026-11-01T06:00:00Z"])
+    err = capsys.readouterr().err
+    assert err.count('licensing_group "E3 Users"') == 1, err
+    digest = (out / "digest.txt").read_text("utf-8")
+    report = re.sub(r"\\(?=[^\w\s]|_)", "", (out / "report.md").read_text("utf-8"))  # Markdown's escapes
+    head = "\n".join(digest.splitlines()[:6])
+    assert 'licensing_group "E3 Users"' in head and "Microsoft 365 E3" in head
+    assert report.count('licensing_group "E3 Users"') == 1
+    assert "Microsoft Power Automate Free" in report
+    if locale is not Locale.EN:
+        for english in ("matches no group", "of SPE_E3", "its findings need", "which the tenant does not have"):
+            assert english not in digest and english not in report, english

@@ -16,6 +16,10 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.state.suspended", "Disabled"),
     Text("word.state.lockedout", "Disabled"),
     Text("word.state.deleted", "Deleted"),
+    # Graph's capabilityStatus said beside the state, as the seats table's columns name it
+    Text("word.state_value.warning", "Warning"),
+    Text("word.state_value.suspended", "Suspended"),
+    Text("word.state_value.lockedout", "LockedOut"),
     # licenseAssignmentState.error, in the words of "Identify and resolve license assignment problems
     # for a group" (Microsoft Entra ID); Graph's value is said beside them
     Text("word.error.countviolation", "not enough licenses"),

@@ -30,6 +30,7 @@ from auditor.i18n.said import localize
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
 from auditor.plan.summary import plan_header
+from auditor.policyset.config_problems import not_said_again
 from auditor.render.text import clean
 from auditor.report.view.changes import Changes, build_changes
 from auditor.report.view.context import (
@@ -197,7 +198,9 @@ def build_view(
     )
     gaps, gaps_more = _capped(document.get("gaps") or [], TABLE_CAP, ctx)
     not_evaluated, not_evaluated_more = _capped(not_evaluated_all, TABLE_CAP, ctx)
-    warnings, warnings_more = _capped(document.get("warnings") or [], LIST_CAP, ctx)
+    # a warning shown atop the report as a configuration problem is not said again among the warnings
+    unsaid = not_said_again(document.get("warnings") or [], document.get("config_problems") or [])
+    warnings, warnings_more = _capped(unsaid, LIST_CAP, ctx)
 
     by_severity = summary.get("by_severity") or {}
     severities = tuple(
@@ -251,7 +254,7 @@ def build_view(
             NotEvaluatedRow(
                 rule=ctx.title(str(n.get("rule", ""))),
                 policy=clean(n.get("policy", ""), NAME_LIMIT),
-                reason=clean(localize(str(n.get("reason", "")), ctx.t), TEXT_LIMIT),
+                reason=clean(localize(str(n.get("reason", "")), ctx.t, ctx.product_name), TEXT_LIMIT),
             )
             for n in not_evaluated
         ),
@@ -272,7 +275,7 @@ def build_view(
         in_use=in_use_lines(ctx, skus),
         distributor_title=distributor_title(ctx, document.get("distributor")),
         distributor=distributor_lines(ctx, document.get("distributor")),
-        warnings=tuple(clean(localize(str(w), ctx.t), TEXT_LIMIT) for w in warnings),
+        warnings=tuple(clean(localize(str(w), ctx.t, ctx.product_name), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,
         roles=tuple(roles.values()),

@@ -9,6 +9,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.guidance.details import waiver_label
+from auditor.i18n.said import localize
 from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.states import FindingState, actions_state
@@ -69,6 +70,10 @@ class RenderContext:
             "waiver": t.pgettext("subject_waiver", "Waiver"),
             "group": t.pgettext("subject_group", "Group"),
         }
+
+    def product_name(self, part: str) -> str:
+        """A part number (SPE_E3) as the report names the product ("Microsoft 365 E3")."""
+        return product_label(part, self.names) or part
 
     def list_more(self, more: int) -> str:
         """The line under a capped list; empty when nothing was left out."""
@@ -247,7 +252,26 @@ def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
                     product=clean(p.get("product"), 80),
                 )
             )
+        elif p.get("code") == "billing_unmatched":
+            text = ctx.t.pgettext(
+                "config_billing_unmatched",
+                "the billing row for {subscription} names no subscription of the tenant (a typo, a product name "
+                "instead of the commerceSubscriptionId, or another tenant's row); the row is not used",
+                subscription=clean(p.get("subscription"), 80),
+            )
+        elif p.get("code") == "billing_currency" and p.get("currency") and p.get("policy_currency"):
+            text = ctx.t.pgettext(
+                "config_billing_currency",
+                "the billing row for {subscription} is priced in {currency}, the policy's prices in "
+                "{policy_currency}; the bill takes the policy's price in {policy_currency} for it",
+                subscription=clean(p.get("subscription"), 80),
+                currency=clean(p.get("currency"), 8),
+                policy_currency=clean(p.get("policy_currency"), 8),
+            )
         else:
-            text = clean(f"{p.get('what')}; {p.get('instead')}", 400)
+            # a licensing group's line is the evaluation's warning, which the catalog says in the language
+            said = localize(f"{where}: {p.get('what')}; {p.get('instead')}", ctx.t, ctx.product_name)
+            out.append(clean(said, 600))
+            continue
         out.append(f"{where}: {text}")
     return tuple(out)

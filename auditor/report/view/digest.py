@@ -240,6 +240,18 @@ def _rule_counts(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> t
     return rows, len(keys) - len(rows)
 
 
+def _severity_count(ctx: RenderContext, severity: str, n: int) -> str:
+    count = ctx.num(n)
+    words = {
+        "critical": lambda: ctx.t.pgettext("mail_critical", "{n} critical", n=count),
+        "high": lambda: ctx.t.pgettext("mail_high", "{n} high", n=count),
+        "medium": lambda: ctx.t.pgettext("mail_medium", "{n} medium", n=count),
+        "low": lambda: ctx.t.pgettext("mail_low", "{n} low", n=count),
+    }
+    said = words.get(severity)
+    return said() if said else f"{count} {ctx.severity_label(severity)}"
+
+
 def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list[TenantLine], int]:
     tenants = [t for t in document.get("tenants") or [] if isinstance(t, Mapping)]
     new_by_tenant: dict[str, int] = {}
@@ -309,13 +321,8 @@ def build_digest(
     unwaived = int(summary.get("unwaived") or 0)
     status = "incomplete" if not complete else ("findings" if unwaived else "ok")
     by_severity = summary.get("by_severity") or {}
-    severities = [
-        ctx.t.pgettext(
-            "digest_severity", "{n} {severity}", n=ctx.num(int(by_severity.get(s) or 0)), severity=ctx.severity_label(s)
-        )
-        for s in SEVERITIES
-        if int(by_severity.get(s) or 0)
-    ]
+    # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
+    severities = [_severity_count(ctx, s, int(by_severity.get(s) or 0)) for s in SEVERITIES if by_severity.get(s)]
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
     baseline = document.get("changes")
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}

@@ -25,9 +25,15 @@ from auditor.report.view.context import (
     subject_text,
 )
 from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once
+from auditor.rules.moves.subscription_move import SubscriptionMove
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
 ROLE_LIMIT = 2000  # the required-role line is never cut: it names who may make the change
+
+
+# the rules whose monthly_cost is the difference of two prices (a move to a cheaper or dearer product),
+# not a price: "Price per month: −€21.00" read as a negative price
+PRICE_DIFFERENCE_RULES = frozenset({SubscriptionMove.id})
 
 
 class Link(msgspec.Struct, frozen=True):
@@ -45,6 +51,7 @@ class FindingRow(msgspec.Struct, frozen=True):
     bg: str
     fg: str
     subject_kind: str
+    user: bool  # a user's finding: its detail is the UPN (else a subscription's, a group's id)
     subject_name: str
     subject_detail: str  # the UPN of a user; the id of a subscription or group another shares the name of
     products: str
@@ -106,6 +113,7 @@ class RuleSection(msgspec.Struct, frozen=True):
     policy: str  # the policy entry of every row, said once; empty when the rows differ (each says its own)
     notes: tuple[Note, ...]  # why the plan holds its findings back, each reason once
     note_of: dict[str, str]  # row id -> the number of its note
+    price_label: str = "Price per month"  # the rows' amount: a price, or a difference of two prices
 
 
 def _policy_text(finding: Mapping[str, Any]) -> str:
@@ -234,6 +242,7 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         bg=bg,
         fg=fg,
         subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
+        user=subject.get("type") == "user",
         subject_name=name,
         subject_detail=detail,
         products="" if products == name else products,  # a product's finding: its name says it
@@ -444,6 +453,9 @@ def build_sections(
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
         sections.append(
             RuleSection(
+                price_label=ctx.t.pgettext("price_difference", "Difference per month")
+                if rule in PRICE_DIFFERENCE_RULES
+                else ctx.t.pgettext("seats_price", "Price per month"),
                 rule=clean(rule, 100),
                 anchor=anchor,
                 title=ctx.title(rule),

@@ -99,7 +99,13 @@ def subscription_state(t: i18n.Translations, value: str) -> str:
     name = names.get(value.lower())
     if name is None:
         return value  # a value Graph may add later: shown as Graph gives it
-    return name if value.lower() == "enabled" else f"{name} ({value})"
+    # Graph's value in the report's words, as the seats table's columns say them ("Suspended")
+    beside = {
+        "warning": t.pgettext("state_value_warning", "Warning"),
+        "suspended": t.pgettext("state_value_suspended", "Suspended"),
+        "lockedout": t.pgettext("state_value_lockedout", "LockedOut"),
+    }.get(value.lower(), value)
+    return name if value.lower() == "enabled" else f"{name} ({beside})"
 
 
 def _product_name(sku: Mapping[str, Any]) -> str:

@@ -344,15 +344,16 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         Text(
             "summary.required.direct",
             "{user} is a direct member of the group {group}, which assigns {sku}, "
-            "but holds no copy from it: the group's license has not been applied to the user. Reprocess the "
+            "but has not received the license from it: the group's license has not been applied to the user. "
+            "Reprocess the "
             "user's licenses instead of assigning {sku} directly.",
         ),
         Text(
             "summary.required.unknown",
-            "{user} is a member of the group {group}, which assigns {sku}, but holds "
-            "no copy from it, and the snapshot does not show whether the membership is direct (group-based "
-            "licensing applies a group's licenses to its direct members only). Check the group's members "
-            "before you assign {sku} directly.",
+            "{user} is a member of the group {group}, which assigns {sku}, but has "
+            "not received the license from it, and the snapshot does not show whether the membership is "
+            "direct (group-based licensing applies a group's licenses to its direct members only). Check "
+            "the group's members before you assign {sku} directly.",
         ),
         Text(
             "steps.required.nested",

@@ -21,6 +21,7 @@ from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
 
 from ...data.reads import Reads
+from ...i18n.said import SCOPE_NOT_COLLECTED, SCOPE_REFUSED
 from ...impact import entitlement_scope as scope
 from ...index import TenantIndex
 from ...policy.objects import Entitlements, Policy
@@ -244,10 +245,10 @@ class _EntitlementRule(Rule):
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
         found = index.snapshot.access_scope
         if found is None:
-            return "tenant data not collected: accessScope (collect with a policy that has an entitlements section)"
+            return SCOPE_NOT_COLLECTED.say()
         assert policy.entitlements is not None
         if not scope.readable(found, policy.entitlements.features):
-            return "tenant data not collected: every read the entitlements section needs was refused (see the gaps)"
+            return SCOPE_REFUSED.say()
         return None
 
 

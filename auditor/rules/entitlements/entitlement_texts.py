@@ -202,8 +202,8 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
         ),
         Text(
             "steps.short.who",
-            "Assign the licenses you buy to the users that the rule entitlement-missing names; "
-            "the plan's bill lists the purchase.",
+            "Assign the licenses you buy to the users named in the findings “Security feature without a "
+            "license”; the plan's bill lists the purchase.",
         ),
         Text(
             "steps.short.guests",

@@ -237,11 +237,11 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         ),
         Text(
             "summary.shared_keeps",
-            "Nothing to remove: the mailbox usage report shows that this mailbox needs its license.",
+            "Nothing to remove: the mailbox usage report shows that the mailbox of {user} needs its license.",
         ),
         Text(
             "steps.shared.keeps",
-            "Keep the license of {user}. Look again only if the mailbox shrinks below 50 GB "
+            "Keep the license of this mailbox. Look again only if the mailbox shrinks below 50 GB "
             "and its archive is turned off; then the auditor proposes the removal.",
         ),
         Text("next.shared_keeps", "Nothing else to do: each audit reads the mailbox usage report again."),

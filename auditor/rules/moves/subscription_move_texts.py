@@ -14,6 +14,7 @@ from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
+from ...reference import product_names
 from ..assignments.selection_texts import SkuNotAllowed
 from . import subscription_move as rules
 
@@ -71,7 +72,8 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
         values = {
             **base_values(f, w),
             "target": w.product(as_text(f.own["move_to"]) or w.word("unknown")),
-            "plans": w.all(as_strs(f.own["plans_lost"])),
+            # the service plans by their names in Microsoft's product table (report.json keeps the ids)
+            "plans": w.all([product_names().plan(plan_name=p) or p for p in as_strs(f.own["plans_lost"])]),
         }
         if f.own["waits_for_seats"] is True:
             return self.message_key(".seats"), values

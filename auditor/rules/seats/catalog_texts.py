@@ -68,6 +68,10 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
             "purchase or renewal, otherwise at its renewal.",
         ),
+        Text(
+            "summary.seats_over.bill_keeps",
+            "Keep the unused {sku} licenses: the plan's changes need them, and its bill removes none.",
+        ),
         Text("steps.seats.reassign", "Give the unused {sku} licenses to users who are waiting for one."),
         Steps(
             "steps.seats.remove",
@@ -137,13 +141,18 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "date": renewal,
         }
         steps = [TextRef("steps.seats.reassign", values), TextRef("steps.seats.remove", values | {"count": target})]
+        summary = TextRef(
+            "summary.seats_over.renewal" if renewal else "summary.seats_over", values | {"count": values["excess"]}
+        )
+        if bill and not bill.get("drop"):
+            # the bill keeps every license, or buys more for the plan's changes: removing licenses
+            # (down to a "new total" above today's) would contradict the finding's own bill
+            steps, summary = steps[:1], TextRef("summary.seats_over.bill_keeps", values)
         action = assign_license(f, [sku], [], TextRef("graph.reassign", values))
         # the user who needs the seat is the admin's to pick: a placeholder, never ready
         action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
         return Remediation(
-            TextRef(
-                "summary.seats_over.renewal" if renewal else "summary.seats_over", values | {"count": values["excess"]}
-            ),
+            summary,
             steps,
             "role.billing_assign",
             [TextRef("next.partner"), TextRef("next.rerun")],
