@@ -43,7 +43,7 @@ from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
 from .billing.arguments import with_bill_reads
-from .billing.distributor import part as distributor_part
+from .billing.distributor_seats import part as distributor_part
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .data.reads import SIGN_IN, Requests
 from .delivery.arguments import options_from_args, run_email_command
@@ -240,7 +240,7 @@ def _commerce(
     """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
     and the sources that could not be read (the bill's `gaps`)."""
     # the billing clients (azure-mgmt-billing, httpx) load only for an audit that reads them
-    from .billing.distributor import with_terms
+    from .billing.distributor_seats import with_terms
     from .billing.options import read_commerce
 
     live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))

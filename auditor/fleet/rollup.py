@@ -116,7 +116,7 @@ def last_month(report: Mapping[str, Any], history: Path) -> dict[str, Any] | Non
 
 
 def _distributor(folder: Path) -> dict[str, Any] | None:
-    """The tenant's reconciliation with its distributor (auditor.fleet.distributor), in two figures:
+    """The tenant's reconciliation with its distributor (auditor.fleet.distributor_reads), in two figures:
     the products whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read."""
     try:
         doc = json.loads((folder / "distributor.json").read_text("utf-8"))

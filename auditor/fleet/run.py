@@ -55,7 +55,8 @@ from ..delivery.send import send_mail
 from ..graph.auth import TOKEN_ENV
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
-from . import distributor, partner
+from . import distributor_reads as distributor
+from . import partner
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
 # `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant

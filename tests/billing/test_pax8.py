@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.billing.distributor import reconcile
+from auditor.billing.distributor_seats import reconcile
 from auditor.billing.pax8 import Pax8, Pax8Error
 from auditor.cli import main
 from auditor.common.errors import UsageError

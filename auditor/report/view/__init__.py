@@ -43,7 +43,7 @@ from auditor.report.view.context import (
     RenderContext,
     config_problem_lines,
 )
-from auditor.report.view.distributor import distributor_lines, distributor_title
+from auditor.report.view.distributor_rows import distributor_lines, distributor_title
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
 from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
@@ -123,7 +123,7 @@ class ReportView(msgspec.Struct, frozen=True):
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
     # when the nightly's sign-in activity was read in full (report.json sign_ins_read_at); "" when by this run
     sign_ins_read: str = ""
-    distributor_title: str = ""  # the distributor's seats under the seats table (view.distributor)
+    distributor_title: str = ""  # the distributor's seats under the seats table (view.distributor_rows)
     distributor: tuple[str, ...] = ()
 
 

@@ -28,7 +28,7 @@ from auditor.report.view.context import (
     product_label,
     subject_text,
 )
-from auditor.report.view.distributor import distributor_lines, distributor_title
+from auditor.report.view.distributor_rows import distributor_lines, distributor_title
 from auditor.report.view.findings import rule_anchor
 from auditor.report.view.seats import in_use_lines
 from auditor.report.view.states import FindingState
@@ -117,7 +117,7 @@ class DigestView(msgspec.Struct, frozen=True):
     in_use: tuple[str, ...] = ()  # the closing summary, a line per product (seats.in_use_lines)
     # when the nightly's sign-in activity was read in full (report.json sign_ins_read_at); "" when by this run
     sign_ins_read: str = ""
-    distributor_title: str = ""  # the distributor's seats beside them (view.distributor)
+    distributor_title: str = ""  # the distributor's seats beside them (view.distributor_rows)
     distributor: tuple[str, ...] = ()
 
 

@@ -1,7 +1,7 @@
 """The distributor's seats beside Microsoft's (docs/msp.md, "The distributor's seats"): before the
 tenants of `audit --tenants` are audited, each tenant whose entry has `distributor: {pax8: ...}` has
 its Pax8 subscriptions read (read only: nothing is written to Pax8) and handed to its audit, whose
-report and bill show them (auditor.billing.distributor); after, OUTPUT_DIR/<key>/distributor.json
+report and bill show them (auditor.billing.distributor_seats); after, OUTPUT_DIR/<key>/distributor.json
 is the reconciliation its report.json holds.
 
 Each Pax8 subscription is matched to a tenant product by the entry's `products` map (Pax8 product id
@@ -34,7 +34,7 @@ from typing import Any
 
 from auditor.common.errors import UsageError, clean_message
 
-from ..billing import distributor as seats
+from ..billing import distributor_seats as seats
 from ..billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV, Pax8, Pax8Error
 from ..delivery.matrix import TenantJob
 from .rollup import Outcome
