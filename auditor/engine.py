@@ -10,6 +10,7 @@ import msgspec
 import orjson
 
 from auditor.data.attributes import is_path
+from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
@@ -271,7 +272,9 @@ def evaluate(
         policies=policies.names,
         findings=tuple(sorted(findings, key=_sort_key)),
         seats=tuple(seats),
-        gaps=snapshot.gaps,
+        # the bill's context (Copilot Credits, beta) is no part a rule reads: its refusal is said in the bill
+        # (auditor.plan.bill.copilot_credits, from the snapshot's gaps), never an incomplete audit
+        gaps=tuple(g for g in snapshot.gaps if g.dataset != COPILOT_CREDITS),
         not_evaluated=tuple(not_evaluated),
         warnings=tuple(warnings),
         currency=currency,

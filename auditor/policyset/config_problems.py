@@ -140,6 +140,7 @@ def billing_problems(
                 "file": billing.path,
                 "line": billing.first_left_out,
                 "code": "billing_unmatched",
+                "rows": billing.left_out,
                 "what": f"{billing.left_out:,} billing row(s) name no subscription of the tenant, the first on line "
                 f"{billing.first_left_out} (a typo, a product name instead of the commerceSubscriptionId, or "
                 "another tenant's rows)",

@@ -20,11 +20,13 @@ from factory import AS_OF, IDS, sku, tenant, user
 from auditor.cli import main
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, CopilotCredits, CreditBalance
 from auditor.data.model import Locale, TenantSnapshot
+from auditor.engine import evaluate
 from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
 from auditor.i18n import translations
 from auditor.plan.bill import copilot_credits
 from auditor.plan.bill_view import bill_view
 from auditor.plan.credits_view import credit_lines
+from auditor.policyset.load import load_policies
 from auditor.render.text import md_escape
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
@@ -98,6 +100,9 @@ def test_without_the_permission_a_named_gap_never_a_zero() -> None:
     (said, per_user) = credit_lines(translations(Locale.EN), bill)
     assert "not read, so not known (not zero)" in said and "CopilotCostManagement.Read.All" in said
     assert "0" not in said.replace("403", "")
+    # no rule reads the balance: the refusal is the bill's to say, and the audit stays complete (no exit 3)
+    policies = load_policies([Path(__file__).parents[2] / "examples" / "contoso-policy.yaml"])
+    assert evaluate(policies, snapshot, AS_OF).gaps == ()
     assert "delegated permission CopilotCostManagement-UserData.Read.All" in per_user
 
 

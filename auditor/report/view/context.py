@@ -252,12 +252,15 @@ def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
                     product=clean(p.get("product"), 80),
                 )
             )
-        elif p.get("code") == "billing_unmatched":
-            text = ctx.t.pgettext(
+        elif p.get("code") == "billing_unmatched" and isinstance(p.get("rows"), int):
+            text = ctx.t.npgettext(
                 "config_billing_unmatched",
-                "the billing row for {subscription} names no subscription of the tenant (a typo, a product name "
-                "instead of the commerceSubscriptionId, or another tenant's row); the row is not used",
-                subscription=clean(p.get("subscription"), 80),
+                "{n} billing row names no subscription of the tenant (a typo, a product name instead of the "
+                "commerceSubscriptionId, or another tenant's row); it is not used, and not kept in the report",
+                "{n} billing rows name no subscription of the tenant, the first on this line (a typo, a product "
+                "name instead of the commerceSubscriptionId, or another tenant's rows); they are not used, and not "
+                "kept in the report",
+                p["rows"],
             )
         elif p.get("code") == "billing_currency" and p.get("currency") and p.get("policy_currency"):
             text = ctx.t.pgettext(
