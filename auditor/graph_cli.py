@@ -85,6 +85,7 @@ def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, An
         "usage_reports": requests.usage_need,
         "disable_times": requests.disable_times,
         "access_scope": requests.access_scope,
+        "agents": requests.agents,
         "attributes": tuple(sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)),
     }
 

@@ -21,6 +21,7 @@ from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
+from auditor.data.agents import AGENT_USERS
 from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
@@ -125,6 +126,7 @@ SHARED_READS = frozenset(
         "mailboxSettings",
         "assignedLicenses",
         "licenseAssignmentStates",
+        AGENT_USERS,  # whether a user is an agent user (Profile.agent): agents never share a person's profile
     }
 )
 T = TypeVar("T")

@@ -39,6 +39,7 @@ class Subject(Struct, kw_only=True):
     upn: str | UnsetType | None = UNSET
     sku: str | UnsetType | None = UNSET
     display_name: str | UnsetType | None = UNSET
+    kind: str | UnsetType | None = UNSET  # a user's account kind (auditor.data.enums.AccountKind); older reports: unset
 
 
 class Finding(Struct, kw_only=True):

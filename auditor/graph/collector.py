@@ -60,6 +60,7 @@ from functools import partial
 
 from auditor.common.errors import AuthError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope
+from auditor.data.agents import AGENT_USERS, Agents
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, UsageNeed, UsageReports
@@ -72,9 +73,11 @@ from ..snapshot import (
     UserDecoder,
     sku_from_graph,
     subscription_from_graph,
+    with_agents,
 )
 from .access_scope import read_access_scope
 from .account_state import AccountStates, Choice
+from .agent_users import read_agents
 from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
@@ -190,6 +193,11 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
     return await read_access_scope(state.client, state.gaps, (u.id for u in users), state.concurrency)
 
 
+async def _agents(state: _Collection, asked: bool) -> Agents | None:
+    """The agent users and agent identities (graph/agent_users.py) when a rule judges kinds; None otherwise."""
+    return await read_agents(state.client, state.gaps) if asked else None
+
+
 async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     """Microsoft's own counts (graph/license_insight.py) when the access scope is read; None otherwise."""
     return await read_license_insight(state.client, state.notes) if asked else None
@@ -228,6 +236,7 @@ async def collect(
     disable_times: bool = False,
     access_scope: bool = False,
     audit_choice: Choice = Choice.AUTO,
+    agents: bool = False,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -247,6 +256,8 @@ async def collect(
     `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
     (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
     (graph/license_insight.py).
+    `agents`: read the agent users and their parent agent identities (graph/agent_users.py), for the rules
+    that judge account kinds.
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -327,12 +338,14 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read, scope, insight = await together(
+    (usage_read, usage_gaps), purposes_read, scope, insight, agents_read = await together(
         read_usage_reports(),
         _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch, granted=mailbox_granted),
         _scope(state, users if access_scope and users_read else None),
         _insight(state, access_scope and users_read),
+        _agents(state, agents and users_read),
     )
+    users = with_agents(users, agents_read)
     state.gaps.extend(usage_gaps)
     # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
     purposes_read = (
@@ -348,6 +361,7 @@ async def collect(
             (LICENSE_INSIGHT, insight is not None),
             (LICENSE_ERROR_GROUPS, flagged is not None),
             (MAILBOX_SETTINGS, purposes_read),
+            (AGENT_USERS, agents_read is not None),
         )
         if read
     }
@@ -372,4 +386,5 @@ async def collect(
         usage_reports=usage_read,
         access_scope=scope,
         license_insight=insight,
+        agents=agents_read,
     )

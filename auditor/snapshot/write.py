@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from auditor.common.outputs import atomic_text
 from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.attributes import to_graph
 from auditor.data.audit_entries import audits_to_json
 from auditor.data.license_insight_data import LICENSE_INSIGHT
@@ -160,6 +161,10 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),
         **({LICENSE_INSIGHT: snapshot.license_insight.to_graph()} if snapshot.license_insight is not None else {}),
     }
+    if snapshot.agents is not None:
+        head[AGENT_USERS] = snapshot.agents.users_to_graph()
+        if snapshot.agents.identities is not None:
+            head[AGENT_IDENTITIES] = snapshot.agents.identities_to_graph()
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)
     out.write("{\n")

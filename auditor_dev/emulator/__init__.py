@@ -65,6 +65,7 @@ DEMO_ROLES = (
     "MailboxSettings.Read",
     "Reports.Read.All",
     "ReportSettings.Read.All",
+    "Application.Read.All",  # the agent identities (auditor/graph/agent_users.py)
     *ACCESS_ROLES,
 )
 

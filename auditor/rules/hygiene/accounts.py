@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
+from auditor.data.agents import AGENT_USERS
+from auditor.data.enums import AccountKind
 from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
 from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
 from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
@@ -98,10 +100,16 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
-    reads = Reads("users", user={"accountEnabled", MAILBOX_SETTINGS}, usage=STORAGE_FIELDS)
+    reads = Reads(
+        "users",
+        user={"accountEnabled", "department", "assignedLicenses", MAILBOX_SETTINGS, AGENT_USERS},
+        usage=STORAGE_FIELDS,
+    )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        mailbox = None if user.account_enabled else mailbox_extra(user, ctx)
+        # a Teams resource account is a disabled user object by design, and an agent user signs in
+        # through its agent identity: neither is a person who left (User.kind)
+        mailbox = None if user.account_enabled or not user.kind.person else mailbox_extra(user, ctx)
         return None if mailbox is None else dict(mailbox)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -134,11 +142,22 @@ class InactiveUserLicensed(_UnusedAccount):
     reads = Reads(
         "users",
         SIGN_IN_ACTIVITY,
-        user={"accountEnabled", SIGN_IN_ACTIVITY, "createdDateTime", "licenseAssignmentStates", MAILBOX_SETTINGS},
+        user={
+            "accountEnabled",
+            SIGN_IN_ACTIVITY,
+            "createdDateTime",
+            "department",
+            "assignedLicenses",
+            "licenseAssignmentStates",
+            MAILBOX_SETTINGS,
+            AGENT_USERS,
+        },
         usage=STORAGE_FIELDS | MAIL_USE_FIELDS,
     )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        if not user.kind.person:  # nobody signs in to a resource account, a Teams Rooms account or an agent user
+            return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
         # not one to flag: disabled, signed in within the window, or a shared, room or equipment mailbox
         if not user.account_enabled or not dormant(user, cutoff) or (mailbox := mailbox_extra(user, ctx)) is None:
@@ -253,15 +272,15 @@ class SharedMailboxLicensed(UserHygieneRule):
     key = "shared_mailboxes"
     fragment = check_schema(False)
     removes = False  # its mail stays without a license (the fix checks size, archive, hold first): no data loss
-    reads = Reads("users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS}, usage=STORAGE_FIELDS)
+    reads = Reads(
+        "users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS, "department", "assignedLicenses"}, usage=STORAGE_FIELDS
+    )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        return (
-            dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower()))
-            if purpose and _resource(purpose)
-            else None
-        )
+        if not purpose or not _resource(purpose) or user.kind not in _MAILBOX_KINDS:
+            return None  # a Teams Rooms account's room mailbox needs its Teams Rooms license (User.kind)
+        return dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower()))
 
     def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
         return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
@@ -371,6 +390,9 @@ def cheapest_exchange_plan_2(ctx: Context) -> tuple[LicenseWith, str] | None:
     name = ctx.prices[sid].name or product_names().product(sku_id=sid, part=part) or part
     sku = ctx.index.sku_by_id.get(sid)
     return LicenseWith(sku=part, name=name, monthly=price), (sku.sku_id if sku is not None else sid)
+
+
+_MAILBOX_KINDS = frozenset((AccountKind.SHARED, AccountKind.ROOM, AccountKind.EQUIPMENT))
 
 
 def _resource(purpose: str | None) -> bool:

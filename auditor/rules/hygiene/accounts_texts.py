@@ -34,6 +34,9 @@ def mailbox_unknown(f: RuleDetails[MailboxDetails]) -> list[TextRef]:
     return [TextRef("steps.mailbox.unknown")] if as_text(f.own["shared_mailbox"]) == "unknown" else []
 
 
+# a person's rule's removal rests on the account being a person's still (apply re-reads its kind)
+PERSON: dict[str, Any] = {"person": True}
+
 # the details of a disabled or inactive account's finding
 U = TypeVar("U", bound=rules.UnusedAccountDetails)
 
@@ -99,7 +102,9 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
         return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
     def rests_on(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
-        return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
+        # a leaver re-enabled since the audit keeps everything; an account that is no person's (a Teams
+        # resource account, a Teams Rooms account, an agent user) keeps its licenses
+        return ({"account_enabled": False}, PERSON)
 
 
 class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
@@ -169,7 +174,7 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     def rests_on(self, f: RuleDetails[rules.InactiveUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
         # still no successful sign-in within the window, counted back from when the call runs
         days = f.own["days"]
-        return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+        return ({"no_sign_in_within_days": days}, PERSON) if isinstance(days, int) and days > 0 else (PERSON,)
 
 
 class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
