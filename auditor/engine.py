@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from auditor.data.agents import AGENT_USERS
 from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
@@ -26,7 +27,7 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.
-RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS)
+RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, AGENT_USERS)
 
 
 def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:

@@ -50,7 +50,7 @@ from .guidance.texts.declare import Declared
 from .rules import RULES
 from .rules.assignments import combination_texts, selection_texts
 from .rules.entitlements import entitlement_texts
-from .rules.hygiene import accounts_texts, assignment_errors_texts, overlap_texts, upkeep_texts
+from .rules.hygiene import accounts_texts, assignment_errors_texts, kinds_texts, overlap_texts, upkeep_texts
 from .rules.moves import subscription_move_texts
 from .rules.seats import catalog_texts, lifecycle_texts
 from .rules.usage import activity_texts
@@ -78,6 +78,7 @@ GUIDANCE: tuple[RuleGuidance[Any], ...] = (
     *catalog_texts.GUIDANCE,
     *lifecycle_texts.GUIDANCE,
     *accounts_texts.GUIDANCE,
+    *kinds_texts.GUIDANCE,
     *assignment_errors_texts.GUIDANCE,
     *overlap_texts.GUIDANCE,
     *upkeep_texts.GUIDANCE,

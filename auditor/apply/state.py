@@ -75,6 +75,9 @@ class UserState:
     # precondition asked) or the read failed (agent_error says why)
     agent_parent: str | None = None
     agent_error: str = ""
+    # what became of the agent identity a precondition names: "gone" (404), "disabled", "enabled";
+    # None: not read, or the read failed (agent_error says why)
+    parent_state: str | None = None
 
     @property
     def kind(self) -> str | None:
@@ -135,7 +138,12 @@ GONE = UserState(False, {}, (), None, None)
 
 
 async def read_state(
-    client: GraphClient, user: str, groups: set[str], sign_in: bool = False, kind: bool = False
+    client: GraphClient,
+    user: str,
+    groups: set[str],
+    sign_in: bool = False,
+    kind: bool = False,
+    parent: str | None = None,
 ) -> UserState:
     """The user's licenses now, and (for `groups`) whether they are a direct member, and (`sign_in`)
     their last successful sign-in, and (`kind`) whether it is an agent user; GONE on 404."""
@@ -159,7 +167,8 @@ async def read_state(
         member_of = await _direct_groups(client, user) & frozenset(groups)
     enabled, user_type = doc.get("accountEnabled"), doc.get("userType")
     name, upn, department = doc.get("displayName"), doc.get("userPrincipalName"), doc.get("department")
-    parent, parent_error = await _agent_parent(client, user) if kind else (None, "")
+    agent, agent_error = await _agent_parent(client, user) if kind else (None, "")
+    parent_state, parent_error = await _identity_state(client, parent) if parent else (None, "")
     return UserState(
         True,
         assigned,
@@ -173,9 +182,22 @@ async def read_state(
         name if isinstance(name, str) else "",
         upn if isinstance(upn, str) else "",
         department if isinstance(department, str) else None,
-        parent,
-        parent_error,
+        agent,
+        agent_error or parent_error,
+        parent_state,
     )
+
+
+async def _identity_state(client: GraphClient, identity: str) -> tuple[str | None, str]:
+    """What became of an agent identity: "gone" (Graph answers 404), "disabled" or "enabled"."""
+    try:
+        doc = await client.get(f"/servicePrincipals/{identity}?$select=id,accountEnabled")
+    except GraphRequestError as exc:
+        if exc.status == 404:
+            return "gone", ""
+        return None, f"GET /servicePrincipals/{identity} answered {exc.status}"
+    enabled = doc.get("accountEnabled") if isinstance(doc, dict) else None
+    return ("disabled" if enabled is False else "enabled"), ""
 
 
 async def _agent_parent(client: GraphClient, user: str) -> tuple[str | None, str]:
@@ -385,6 +407,10 @@ def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[s
         ]
     if "person" in cond:
         return _person_unmet(state)
+    if "account_kind" in cond:
+        return _kind_unmet(state, cond["account_kind"])
+    if "agent_orphaned" in cond:
+        return _orphan_unmet(state, cond["agent_orphaned"])
     if "no_sign_in_within_days" in cond:
         days = cond["no_sign_in_within_days"]
         since = now - timedelta(days=days)
@@ -415,6 +441,32 @@ def _person_unmet(state: UserState) -> list[str]:
             f"the account is a {kind.replace('_', ' ')} account now (department, licenses, agent user), not a "
             "person's: a person's rule takes no license from it"
         ]
+    return []
+
+
+def _kind_unmet(state: UserState, kind: str) -> list[str]:
+    now = state.kind
+    if now is None:
+        return [f"what the account is could not be re-read ({state.agent_error or 'not read'})"]
+    if now != kind:
+        return [
+            f"the account is a {now.replace('_', ' ')} account now; the change rests on a "
+            f"{kind.replace('_', ' ')} account"
+        ]
+    return []
+
+
+def _orphan_unmet(state: UserState, parent: str) -> list[str]:
+    """Why an orphaned agent user's removal no longer holds: it is no agent user of `parent` now, or
+    that agent identity exists and is enabled again (or could not be read)."""
+    if state.agent_parent is None or state.parent_state is None:
+        return [
+            f"whether the agent identity {parent} still exists could not be read ({state.agent_error or 'not read'})"
+        ]
+    if state.agent_parent != parent.lower():
+        return [f"the account is no agent user of the agent identity {parent} now"]
+    if state.parent_state == "enabled":
+        return [f"the agent identity {parent} exists and is enabled now; the change rests on it being gone or disabled"]
     return []
 
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from auditor.cli import main
+from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE
 from auditor.data.agents import AgentIdentity, Agents
 from auditor.data.enums import AccountKind
 from auditor.data.model import (
@@ -28,10 +29,11 @@ from auditor.data.model import (
     User,
 )
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLicense
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor_dev.emulator import DEMO_ROLES
 
-from .conftest import E3, TENANT, WRITE, make_tenant, outcome_lines, run
+from .conftest import E3, E5, TENANT, WRITE, make_tenant, outcome_lines, run
 
 LEAVER = "51000000-0000-4000-8000-000000000001"  # a person who left: disabled, E3
 QUEUE = "51000000-0000-4000-8000-000000000002"  # a Teams resource account (call queue) on E3: disabled by design
@@ -202,3 +204,75 @@ def test_the_emulator_serves_the_agent_casts_as_graph_documents_them(graph_for: 
     assert get(f"/servicePrincipals/{GONE}").status_code == 404  # the deleted agent identity
     assert get("/users/microsoft.graph.agentUser?$select=id,nickname").status_code == 400
     assert get("/servicePrincipals/microsoft.graph.agentIdentity?$filter=accountEnabled eq false").status_code == 400
+
+
+RULES_POLICY = """\
+apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: kinds, owner: it@contoso.example}
+catalog:
+  - {sku: SPE_E3, price: {monthly: 33.75, currency: EUR}}
+  - {sku: SPE_E5, price: {monthly: 54.75, currency: EUR}}
+  - {sku: PHONESYSTEM_VIRTUALUSER, free: true}
+  - {sku: Microsoft_Teams_Rooms_Pro, price: {monthly: 37.50, currency: EUR}}
+hygiene:
+  resource_accounts: {severity: medium}
+  agent_users: {severity: medium}
+"""
+
+
+def _with_resource_seats(snapshot: TenantSnapshot) -> TenantSnapshot:
+    """`snapshot` with the resource license's seats, and the orphaned agent holding E5 (Teams: no data
+    of its own ends with it) instead of E3 (a mailbox: its removal would wait for a person)."""
+    orphan = _user(ORPHAN, "orphan", E5, identity_parent_id=GONE)
+    users = tuple(orphan if u.id == ORPHAN else u for u in snapshot.users)
+    resource = Sku(f"{TENANT}_{PHONE_RESOURCE_LICENSE}", PHONE_RESOURCE_LICENSE, "PHONESYSTEM_VIRTUALUSER", "User",
+                   "Enabled", 0, PrepaidUnits(5, 0, 0, 0))  # fmt: skip
+    return dataclasses.replace(snapshot, skus=(*snapshot.skus, resource), users=users)
+
+
+@pytest.mark.parametrize("restored", [False, True])
+def test_the_swap_is_one_call_and_an_orphaned_agent_loses_its_license(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, restored: bool
+) -> None:
+    snapshot = _with_resource_seats(tenant())
+    graph = graph_for(snapshot)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 11, 1, 6, 30, tzinfo=UTC).timestamp())))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(RULES_POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json"]
+    assert main([*audit, "--output-dir", str(reports), *conn]) == 0  # medium findings only
+    report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    found = {(f["rule"], f["subject"]["id"]): f for f in report["findings"]}
+    assert set(found) == {(ResourceAccountPaidLicense.id, QUEUE), (AgentUserOrphaned.id, ORPHAN)}
+    assert found[(ResourceAccountPaidLicense.id, QUEUE)]["monthly_cost"] == 33.75
+    assert found[(AgentUserOrphaned.id, ORPHAN)]["details"]["parent"] == "gone"
+    assert main(["plan", "--report-dir", str(reports)]) == 0
+    changes = {c["user"]: c for c in json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]}
+    assert set(changes) == {QUEUE, ORPHAN}
+    swap = changes[QUEUE]
+    assert swap["body"] == {
+        "addLicenses": [{"disabledPlans": [], "skuId": PHONE_RESOURCE_LICENSE}],
+        "removeLicenses": [E3],
+    }
+    assert {"account_kind": "resource"} in swap["precondition"]
+    assert {"agent_orphaned": GONE} in changes[ORPHAN]["precondition"]
+    if restored:  # the agent identity is restored from the deleted items between plan and apply
+        back = Agents(snapshot.agents.parents, {**snapshot.agents.identities, GONE: AgentIdentity(GONE, "Back", True)})  # type: ignore[union-attr,dict-item]
+        graph.emulator.tenant.snapshot = dataclasses.replace(graph.emulator.tenant.snapshot, agents=back)
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
+    assert outcomes[QUEUE]["outcome"] == "done"
+    assert graph.direct(QUEUE) == {PHONE_RESOURCE_LICENSE: ()}  # swapped in one call: never without a license
+    calls = [r for r in graph.writes() if r.path == f"/users/{QUEUE}/assignLicense"]
+    assert len(calls) == 1
+    if restored:
+        assert outcomes[ORPHAN]["outcome"] == "skipped"
+        assert "exists and is enabled now" in outcomes[ORPHAN]["note"]
+        assert graph.direct(ORPHAN) == {E5: ()}
+    else:
+        assert outcomes[ORPHAN]["outcome"] == "done"
+        assert graph.direct(ORPHAN) == {}
