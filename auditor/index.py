@@ -282,6 +282,11 @@ class TenantIndex:
             parts.append(self._attribute("usage_location", {loc.lower() for loc in s.usage_locations}))
         if s.upn:
             parts.append(Positions(_upn_positions(users, s.upn)))
+        if s.kinds:  # the kind is a profile's (Profile.agent keeps agent users apart): asked once per profile
+            firsts = self.first_of_profiles()
+            parts.append(Positions(self.positions(u.kind.value in s.kinds for u in firsts)))
+        for path, values in s.attributes:
+            parts.append(Positions(_attribute_positions(users, path, frozenset(values))))
         if not parts:
             return None  # `all: true`
         parts.sort(key=len)
@@ -552,3 +557,12 @@ def _direct_skus(licenses: Iterable[Any], states: Iterable[Any]) -> list[str]:
         if sid in direct_states or sid not in via_group:
             out.append(sid)
     return out
+
+
+def _attribute_positions(users: Sequence[User], path: str, wanted: frozenset[str]) -> Iterator[int]:
+    """Positions of the users whose attribute `path` (User.attributes; department: the profile's),
+    lower-cased, is one of `wanted`."""
+    for i, user in enumerate(users):
+        value = user.department if path == "department" else dict(user.attributes).get(path)
+        if value is not None and value.lower() in wanted:
+            yield i

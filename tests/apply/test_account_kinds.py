@@ -28,6 +28,7 @@ from auditor.data.model import (
     TenantSnapshot,
     User,
 )
+from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLicense
 from auditor.snapshot import load_snapshot, save_snapshot
@@ -41,6 +42,7 @@ IDLE = "51000000-0000-4000-8000-000000000003"  # a person who never signed in
 AGENT = "51000000-0000-4000-8000-000000000004"  # an agent user whose agent identity lives
 ORPHAN = "51000000-0000-4000-8000-000000000005"  # an agent user whose agent identity is deleted
 ROOMS = "51000000-0000-4000-8000-000000000006"  # a Teams Rooms account, its device not seen for months
+SERVICE = "51000000-0000-4000-8000-000000000007"  # a service account, declared by employeeType
 PARENT = "5a000000-0000-4000-8000-00000000000a"
 GONE = "5a000000-0000-4000-8000-00000000000b"
 NEVER = "0001-01-01T00:00:00Z"
@@ -276,3 +278,35 @@ def test_the_swap_is_one_call_and_an_orphaned_agent_loses_its_license(
     else:
         assert outcomes[ORPHAN]["outcome"] == "done"
         assert graph.direct(ORPHAN) == {}
+
+
+SELECTING_POLICY = """\
+apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: selecting, owner: it@contoso.example}
+assignments:
+  - name: agents
+    match: {kinds: [agent]}
+    forbidden: [SPE_E3]
+hygiene:
+  disabled_users:
+    severity: high
+    except: {attributes: {employeeType: [service]}}
+"""
+
+
+def test_match_and_except_select_by_kind_and_by_attribute(tmp_path: Path, graph_for: Any) -> None:
+    base = tenant()
+    service = _user(SERVICE, "svc", E3, account_enabled=False, attributes=(("employeeType", "Service"),))
+    graph = graph_for(dataclasses.replace(base, users=(*base.users, service)))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(SELECTING_POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json"]
+    assert main([*audit, "--output-dir", str(reports), *conn]) == 1
+    report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    assert _flagged(report, SkuForbidden.id) == {AGENT, ORPHAN}  # the agents, by kind
+    assert _flagged(report, DisabledUserLicensed.id) == {LEAVER}  # not the service account, by employeeType
+    selected = [r for r in graph.emulator.requests if r.path == "/users" and "employeeType" in str(r.query)]
+    assert selected  # the collector read the attribute the exception names
