@@ -10,6 +10,7 @@ import msgspec
 import orjson
 
 from auditor.data.agents import AGENT_USERS
+from auditor.data.enums import AccountKind
 from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
@@ -276,7 +277,31 @@ def evaluate(
         users_total=len(snapshot.users),
         users_licensed=index.licensed_count(),
         license_insight=_license_insight(policies, index),
+        account_kinds=account_kind_rows(index, prices),
     )
+
+
+def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tuple[dict[str, Any], ...]:
+    """Each kind of account other than a person's that holds licenses (docs/account-kinds.md): how many
+    accounts, which products (part number -> accounts holding it) and what they cost a month by the
+    policy's prices (None when none of them is priced), so an account no rule judges is still seen."""
+    rows: dict[str, dict[str, Any]] = {}
+    for user in index.users:
+        if not user.licensed:
+            continue
+        kind = user.kind
+        if kind is AccountKind.PERSON:
+            continue
+        row = rows.setdefault(kind.value, {"kind": kind.value, "accounts": 0, "products": {}, "monthly": None})
+        row["accounts"] += 1
+        for sid in sorted(user.sku_ids):
+            part = index.part(sid)
+            row["products"][part] = row["products"].get(part, 0) + 1
+            entry = prices.get(sid)
+            if entry is not None and not entry.free and entry.price is not None:
+                row["monthly"] = round((row["monthly"] or 0.0) + entry.price.monthly, 2)
+    order = [k.value for k in AccountKind]
+    return tuple(rows[k] for k in order if k in rows)
 
 
 def _license_insight(policies: PolicySet, index: TenantIndex) -> dict[str, Any] | None:

@@ -570,6 +570,8 @@ class AuditResult:
     # Microsoft's own counts beside the auditor's (auditor.impact.license_insight_comparison), when a policy has
     # `entitlements:` and they were read; context only, so never part of `complete`
     license_insight: dict[str, Any] | None = None
+    # each kind of account other than a person's that holds licenses (auditor.engine.account_kind_rows)
+    account_kinds: tuple[dict[str, Any], ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -109,6 +109,7 @@ class Report(Struct, kw_only=True):
     tenants: list[dict[str, Any]] | UnsetType = UNSET  # a merged report
     skus: list[SeatRow] = []
     license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
+    account_kinds: list[dict[str, Any]] | UnsetType = UNSET  # licensed accounts that are not people, per kind
     changes: dict[str, Any] | UnsetType = UNSET  # --baseline
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET

@@ -199,5 +199,7 @@ def build_document(
         ],
         # Microsoft's own counts beside the auditor's (docs/report-format.md), when they were read
         **({"license_insight": result.license_insight} if result.license_insight is not None else {}),
+        # the accounts that are not people holding licenses, per kind (docs/account-kinds.md)
+        **({"account_kinds": list(result.account_kinds)} if result.account_kinds else {}),
         "findings": findings,
     }

@@ -310,3 +310,23 @@ def test_match_and_except_select_by_kind_and_by_attribute(tmp_path: Path, graph_
     assert _flagged(report, DisabledUserLicensed.id) == {LEAVER}  # not the service account, by employeeType
     selected = [r for r in graph.emulator.requests if r.path == "/users" and "employeeType" in str(r.query)]
     assert selected  # the collector read the attribute the exception names
+
+
+def test_the_report_shows_each_kind_holding_licenses(tmp_path: Path, graph_for: Any) -> None:
+    """Excepted or not judged, an account that is not a person's is counted in its kind's row."""
+    graph = graph_for(_with_resource_seats(tenant()))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(RULES_POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json,md"]
+    assert main([*audit, "--output-dir", str(reports), *conn]) == 0
+    report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    assert report["account_kinds"] == [
+        {"kind": "resource", "accounts": 1, "products": {"SPE_E3": 1}, "monthly": 33.75},
+        {"kind": "teams_rooms", "accounts": 1, "products": {"Microsoft_Teams_Rooms_Pro": 1}, "monthly": 37.5},
+        {"kind": "agent", "accounts": 2, "products": {"SPE_E3": 1, "SPE_E5": 1}, "monthly": 88.5},
+    ]
+    md = (reports / "report.md").read_text(encoding="utf-8")
+    assert "### Accounts that are not people" in md
+    assert "| Teams resource accounts | 1 | Microsoft 365 E3 × 1 | €33\\.75 |" in md

@@ -43,6 +43,7 @@ from auditor.report.view.context import (
     config_problem_lines,
 )
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
+from auditor.report.view.kind_rows import KindRow, build_kind_rows
 from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats
@@ -118,6 +119,7 @@ class ReportView(msgspec.Struct, frozen=True):
     redacted: bool
     generated_by: str
     license_insight: LicenseInsightView | None = None  # Microsoft's own counts beside the auditor's
+    kinds: tuple[KindRow, ...] = ()  # licensed accounts that are not people, per kind
 
 
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
@@ -272,4 +274,5 @@ def build_view(
             version=clean(tool.get("version", ""), 30),
         ),
         license_insight=build_license_insight(ctx, document),
+        kinds=build_kind_rows(ctx, document, unused.get("currency") or reclaimable.get("currency")),
     )
