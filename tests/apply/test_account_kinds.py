@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from auditor import wording
 from auditor.cli import main
 from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE
 from auditor.data.agents import AgentIdentity, Agents
-from auditor.data.enums import AccountKind
+from auditor.data.enums import AccountKind, Locale
 from auditor.data.model import (
     RESOURCE_DEPARTMENT,
     TEAMS_ROOMS_PRO,
@@ -29,7 +30,7 @@ from auditor.data.model import (
     User,
 )
 from auditor.rules.assignments import SkuForbidden
-from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLicense
 from auditor.snapshot import load_snapshot, save_snapshot
 from auditor_dev.emulator import DEMO_ROLES
@@ -43,6 +44,7 @@ AGENT = "51000000-0000-4000-8000-000000000004"  # an agent user whose agent iden
 ORPHAN = "51000000-0000-4000-8000-000000000005"  # an agent user whose agent identity is deleted
 ROOMS = "51000000-0000-4000-8000-000000000006"  # a Teams Rooms account, its device not seen for months
 SERVICE = "51000000-0000-4000-8000-000000000007"  # a service account, declared by employeeType
+BOARDROOM = "51000000-0000-4000-8000-000000000008"  # a room mailbox on E3
 PARENT = "5a000000-0000-4000-8000-00000000000a"
 GONE = "5a000000-0000-4000-8000-00000000000b"
 NEVER = "0001-01-01T00:00:00Z"
@@ -330,3 +332,28 @@ def test_the_report_shows_each_kind_holding_licenses(tmp_path: Path, graph_for: 
     md = (reports / "report.md").read_text(encoding="utf-8")
     assert "### Accounts that are not people" in md
     assert "| Teams resource accounts | 1 | Microsoft 365 E3 × 1 | €33\\.75 |" in md
+
+
+def test_a_room_on_a_persons_suite_is_told_of_teams_rooms_priced_by_the_policy(tmp_path: Path, graph_for: Any) -> None:
+    base = tenant()
+    room = _user(BOARDROOM, "boardroom", E3, account_enabled=False, mailbox_purpose="room")
+    graph = graph_for(dataclasses.replace(base, users=(*base.users, room)))
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        RULES_POLICY.replace("  agent_users:", "  shared_mailboxes: {}\n  agent_users:"), encoding="utf-8"
+    )
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json"]
+    assert main([*audit, "--output-dir", str(reports), *conn]) == 0
+    report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    [f] = [f for f in report["findings"] if f["rule"] == SharedMailboxLicensed.id]
+    assert f["subject"]["id"] == BOARDROOM and f["subject"]["kind"] == "room"
+    assert f["details"]["teams_rooms"] == {
+        "Microsoft_Teams_Rooms_Basic": None,
+        "Microsoft_Teams_Rooms_Pro": {"monthly": 37.5, "currency": "EUR"},
+    }
+    said = wording.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=Locale.EN)
+    assert said.endswith("it takes Microsoft Teams Rooms Basic or Microsoft Teams Rooms Pro (€37.50) instead.")
+    # the Teams Rooms account itself keeps its Teams Rooms license: not a shared mailbox's finding
+    assert ROOMS not in _flagged(report, SharedMailboxLicensed.id)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
+from auditor.data.account_kinds import TEAMS_ROOMS_BASIC, TEAMS_ROOMS_PRO
 from auditor.data.agents import AGENT_USERS
 from auditor.data.enums import AccountKind
 from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
@@ -59,13 +60,24 @@ class GuestLicensedDetails(DeclaredDetails, total=False):
     """`data_kept` as for disabled-user-licensed"""
 
 
+class TeamsRoomsPrice(TypedDict):
+    monthly: float
+    currency: str
+
+
+TEAMS_ROOMS = {"Microsoft_Teams_Rooms_Basic": TEAMS_ROOMS_BASIC, "Microsoft_Teams_Rooms_Pro": TEAMS_ROOMS_PRO}
+
+
 class SharedMailboxLicensedDetails(TypedDict, total=False):
     """`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case);
     `storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with
     `shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox needs
-    its license: the finding says so, proposes no removal and has no `monthly_cost`"""
+    its license: the finding says so, proposes no removal and has no `monthly_cost`; `teams_rooms` (a room or
+    equipment mailbox): the Teams Rooms licenses a room a Teams Rooms device uses takes instead of a person's
+    suite, part number -> `{"monthly", "currency"}` by the policy's prices (null when the policy prices it not)"""
 
     mailbox_purpose: str  # shared, room or equipment
+    teams_rooms: dict[str, TeamsRoomsPrice | None]
     storage_used_bytes: int | None
     has_archive: bool
     keeps_license: str  # over_50_gb | archive: the mailbox needs its license
@@ -280,7 +292,10 @@ class SharedMailboxLicensed(UserHygieneRule):
         purpose = user.mailbox_purpose
         if not purpose or not _resource(purpose) or user.kind not in _MAILBOX_KINDS:
             return None  # a Teams Rooms account's room mailbox needs its Teams Rooms license (User.kind)
-        return dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower()))
+        details = SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower())
+        if purpose.lower() in ("room", "equipment"):
+            details["teams_rooms"] = {part: _price(ctx, sid) for part, sid in TEAMS_ROOMS.items()}
+        return dict(details)
 
     def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
         return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
@@ -390,6 +405,13 @@ def cheapest_exchange_plan_2(ctx: Context) -> tuple[LicenseWith, str] | None:
     name = ctx.prices[sid].name or product_names().product(sku_id=sid, part=part) or part
     sku = ctx.index.sku_by_id.get(sid)
     return LicenseWith(sku=part, name=name, monthly=price), (sku.sku_id if sku is not None else sid)
+
+
+def _price(ctx: Context, sku_id: str) -> TeamsRoomsPrice | None:
+    entry = ctx.prices.get(sku_id)
+    if entry is None or entry.free or entry.price is None:
+        return None
+    return TeamsRoomsPrice(monthly=entry.price.monthly, currency=entry.price.currency)
 
 
 _MAILBOX_KINDS = frozenset((AccountKind.SHARED, AccountKind.ROOM, AccountKind.EQUIPMENT))

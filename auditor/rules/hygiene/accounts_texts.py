@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_text, iso_date, number
+from ...guidance.details import RuleDetails, as_map, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import (
     Message,
@@ -19,6 +19,8 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import Action, Remediation, TextRef, actions_resting_on, resting_on
 from ...guidance.texts.declare import Steps, Text
+from ...i18n import format_money
+from ...reference import product_names
 from . import accounts as rules
 from .base import MailboxDetails
 
@@ -241,6 +243,10 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
             counted=True,
         ),
         Text(
+            "message.teams_rooms",
+            "If a Teams Rooms device uses the room, it takes {basic} or {pro} instead.",
+        ),
+        Text(
             "summary.shared_keeps",
             "Nothing to remove: the mailbox usage report shows that this mailbox needs its license.",
         ),
@@ -279,6 +285,25 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
             "sku_ids": {"SPE_E3": E3, "SPE_E5": E5},
         },
     )
+
+    def notes(self, f: RuleDetails[rules.SharedMailboxLicensedDetails]) -> tuple[str, ...]:
+        """A room's Teams Rooms licenses, named after the message (a mailbox that keeps its license: none)."""
+        rooms = as_map(f.own["teams_rooms"]) and not as_text(f.own["keeps_license"])
+        return (*super().notes(f), *(("message.teams_rooms",) if rooms else ()))
+
+    def note_values(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> dict[str, str]:
+        """{basic} and {pro}: each Teams Rooms product by name, with its price a month where the policy has one."""
+        out: dict[str, str] = {}
+        for key, (part, price) in zip(("basic", "pro"), sorted(as_map(f.own["teams_rooms"]).items()), strict=False):
+            price = as_map(price)
+            amount, currency = price.get("monthly"), as_text(price.get("currency"))
+            named = w.product(part)
+            if named == part:  # a product the tenant does not hold yet: Microsoft's name for it
+                named = product_names().product(None, part) or part
+            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                named = f"{named} ({format_money(amount, currency, w.locale)})"
+            out[key] = named
+        return out
 
     def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
         keeps = as_text(f.own["keeps_license"])
