@@ -80,6 +80,22 @@ def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
     return prices
 
 
+def _quieted(findings: list[Finding], quiet: set[str]) -> list[Finding]:
+    """`findings`, those about quiet products alone (`alert: false`) marked so."""
+    return [replace(f, alert=False) if f.skus and set(f.skus) <= quiet else f for f in findings] if quiet else findings
+
+
+def _quiet_parts(policies: PolicySet, index: TenantIndex) -> set[str]:
+    """The part numbers of the products a catalog keeps out of alerts (`alert: false`)."""
+    out: set[str] = set()
+    for policy in policies.policies:
+        for entry in policy.catalog or ():
+            sid = index.resolve_sku(entry.sku) if not entry.alert else None
+            if sid:
+                out.add(index.part(sid))
+    return out
+
+
 def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
     """(policy name, SKU as written) for every product the policies name."""
     refs: list[tuple[str, str]] = []
@@ -227,6 +243,8 @@ def evaluate(
             gone = next((w for w in lapsed if waiver_covers(w, f)), None)
             waived.append(replace(f, waiver=waiver_json(gone)) if gone else f)
         findings = waived
+
+    findings = _quieted(findings, _quiet_parts(policies, index))
 
     seats = []
     for sku in sorted(snapshot.skus, key=lambda s: s.sku_part_number):

@@ -523,6 +523,7 @@ class Finding:
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, str] | None = None
+    alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ class Finding(Struct, kw_only=True):
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, Any] | None = None
+    alert: bool | UnsetType = UNSET  # false: the catalog keeps its products out of alerts
     remediation: dict[str, Any] | None = None
     tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found
     change: Change | UnsetType = UNSET  # --baseline

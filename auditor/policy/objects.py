@@ -57,6 +57,9 @@ class CatalogEntry(Struct, frozen=True):
     name: str | None = None  # the product's name in reports, over Microsoft's product-names table
     licensing_group: str | None = None  # the group that gives this product (display name or object id)
     licensing_group_line: int = 0  # where the policy names it
+    # false: findings about this product alone stay out of the exit code, the notification and the
+    # digest's lists, and are shown in the reports as any other
+    alert: bool = True
 
 
 class Exclusive(Struct, frozen=True):

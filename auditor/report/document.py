@@ -44,6 +44,7 @@ def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, An
         "monthly_cost": f.monthly_cost,
         "waived": f.waived,
         "waiver": f.waiver,
+        **({} if f.alert else {"alert": False}),
         "remediation": remediation,
     }
 
