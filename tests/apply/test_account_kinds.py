@@ -357,3 +357,29 @@ def test_a_room_on_a_persons_suite_is_told_of_teams_rooms_priced_by_the_policy(t
     assert said.endswith("it takes Microsoft Teams Rooms Basic or Microsoft Teams Rooms Pro (€37.50) instead.")
     # the Teams Rooms account itself keeps its Teams Rooms license: not a shared mailbox's finding
     assert ROOMS not in _flagged(report, SharedMailboxLicensed.id)
+
+
+def test_a_report_written_before_the_kinds_still_plans_the_person_precondition(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """plan adds {"person": true} to a person's rule's removal that an older report.json lacks, so apply
+    re-reads the kind before it: a call queue the older engine judged a leaver keeps its license."""
+    graph = graph_for(tenant())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 11, 1, 6, 30, tzinfo=UTC).timestamp())))
+    _audit(tmp_path, graph)
+    reports = tmp_path / "reports"
+    path = reports / "report.json"
+    report = json.loads(path.read_text(encoding="utf-8"))
+    for f in report["findings"]:  # as an engine before the account kinds wrote it
+        f["subject"].pop("kind", None)
+        for action in (f.get("remediation") or {}).get("actions") or []:
+            action["precondition"] = [c for c in action.get("precondition") or [] if c != {"person": True}]
+    path.write_text(json.dumps(report), encoding="utf-8")
+    assert main(["plan", "--report-dir", str(reports), "--rules", DisabledUserLicensed.id]) == 0
+    [change] = json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]
+    assert {"person": True} in change["precondition"]
+    graph.emulator.tenant.change_user(LEAVER, department="Microsoft Communication Application Instance")
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    [line] = outcome_lines(journal)
+    assert line["outcome"] == "skipped" and graph.direct(LEAVER) == {E3: ()}
