@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.data.access_records import ACCESS_SCOPE
-from auditor.data.agents import AGENT_USERS
+from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.usage_data import REPORTS, USAGE_REPORTS, UsageNeed
 
 # auditor.snapshot's names of these parts (a test holds them equal), which are user properties too
@@ -95,7 +95,13 @@ class Requests:
     @property
     def agents(self) -> bool:
         """Whether the agent users and their agent identities are read (auditor.data.agents)."""
-        return AGENT_USERS in self.parts or AGENT_USERS in self.user
+        return AGENT_USERS in self.parts or AGENT_USERS in self.user or self.agent_identities
+
+    @property
+    def agent_identities(self) -> bool:
+        """Whether the agent identities are read too (Application.Read.All): only for a rule that
+        judges whether an agent user's parent lives (agent-user-orphaned)."""
+        return AGENT_IDENTITIES in self.parts or AGENT_IDENTITIES in self.user
 
     @property
     def access_scope(self) -> bool:

@@ -10,7 +10,8 @@ Both are v1.0 casts of the users and service principals collections
 a gap in the part `agentUsers`: no account reads as an agent user then, and apply re-reads the kind
 before each removal a person's rule proposes (auditor/apply/state.py). A 403 on the agent identities
 is a gap in `agentIdentities`: the agent users are known, whether their agent identity lives is not
-(no agent user's license is judged gone then).
+(agent-user-orphaned is not evaluated then). The agent identities are read only for a rule that
+declares them (agent-user-orphaned): the person rules need the agent users alone.
 """
 
 from __future__ import annotations
@@ -52,16 +53,21 @@ async def _all(client: GraphClient, path: str, part: str, permission: str, gaps:
     return out
 
 
-async def read_agents(client: GraphClient, gaps: list[Gap]) -> Agents | None:
-    """Both listings; None when the agent users could not be read (a gap says why)."""
-    users, identities = await together(
+async def _none() -> None:
+    return None
+
+
+async def read_agents(client: GraphClient, gaps: list[Gap], *, identities: bool = True) -> Agents | None:
+    """The agent users and (`identities`) the agent identities; None when the agent users could not
+    be read (a gap says why). Without `identities` the agent users' parents are not known (None)."""
+    users, parents = await together(
         _all(client, USERS_REQUEST, AGENT_USERS, "User.Read.All", gaps),
-        _all(client, IDENTITIES_REQUEST, AGENT_IDENTITIES, "Application.Read.All", gaps),
+        _all(client, IDENTITIES_REQUEST, AGENT_IDENTITIES, "Application.Read.All", gaps) if identities else _none(),
     )
     if users is None:
         return None
     try:
-        return Agents.from_graph(users, identities)
+        return Agents.from_graph(users, parents)
     except BadAgents as exc:
         raise CollectionError(
             f"GET {AGENT_USERS_PATH} or {AGENT_IDENTITIES_PATH} returned an object Graph should not send: "

@@ -193,9 +193,10 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
     return await read_access_scope(state.client, state.gaps, (u.id for u in users), state.concurrency)
 
 
-async def _agents(state: _Collection, asked: bool) -> Agents | None:
-    """The agent users and agent identities (graph/agent_users.py) when a rule judges kinds; None otherwise."""
-    return await read_agents(state.client, state.gaps) if asked else None
+async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents | None:
+    """The agent users (and, `identities`, their agent identities: graph/agent_users.py) when a rule
+    judges kinds; None otherwise."""
+    return await read_agents(state.client, state.gaps, identities=identities) if asked else None
 
 
 async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
@@ -237,6 +238,7 @@ async def collect(
     access_scope: bool = False,
     audit_choice: Choice = Choice.AUTO,
     agents: bool = False,
+    agent_identities: bool = False,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -256,8 +258,8 @@ async def collect(
     `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
     (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
     (graph/license_insight.py).
-    `agents`: read the agent users and their parent agent identities (graph/agent_users.py), for the rules
-    that judge account kinds.
+    `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
+    `agent_identities`: their parent agent identities too (Application.Read.All), for agent-user-orphaned.
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -343,7 +345,7 @@ async def collect(
         _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch, granted=mailbox_granted),
         _scope(state, users if access_scope and users_read else None),
         _insight(state, access_scope and users_read),
-        _agents(state, agents and users_read),
+        _agents(state, agents and users_read, agent_identities),
     )
     users = with_agents(users, agents_read)
     state.gaps.extend(usage_gaps)
