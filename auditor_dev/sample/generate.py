@@ -37,7 +37,7 @@ LATE_SKUS = ("EXCHANGESTANDARD",)
 # Products added with the usage rules: ids from a stream of their own again.
 USAGE_SKUS = ("Microsoft_365_Copilot",)
 # Products added with the account kinds (docs/account-kinds.md): ids from a stream of their own.
-KIND_SKUS = ("PHONESYSTEM_VIRTUALUSER", "Microsoft_Teams_Rooms_Pro")
+KIND_SKUS = ("PHONESYSTEM_VIRTUALUSER", "Microsoft_Teams_Rooms_Pro", "AGENT_365")
 RESOURCE_DEPARTMENT = "Microsoft Communication Application Instance"  # as Teams' tooling sets it
 # Microsoft 365 Copilot's service plans, as the product-names table lists them for its education
 # variant (the table has no row for the commercial product yet).
@@ -75,6 +75,7 @@ HEADROOM = {
     "Microsoft_365_Copilot": 1,
     "PHONESYSTEM_VIRTUALUSER": 4,
     "Microsoft_Teams_Rooms_Pro": 0,
+    "AGENT_365": 0,
 }
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
 # (seats-in-grace); 5 more Visio seats belong to an older subscription, suspended, and 3 of its users
@@ -303,7 +304,7 @@ class TenantStream:
     def _kinds(self) -> Iterator[dict[str, Any]]:
         """Accounts that are not people, from a random stream of their own (docs/account-kinds.md):
         two Teams resource accounts (one on the free resource license, one on E3), a Teams Rooms
-        account, and two agent users holding Copilot, one of them whose agent identity is deleted.
+        account, and two agent users holding Agent 365, one of them whose agent identity is deleted.
         The room on E3 is room.boardroom (_late)."""
         b = Builder(
             random.Random(self.seed * 73),
@@ -336,7 +337,7 @@ class TenantStream:
                 "lastNonInteractiveSignInDateTime": NEVER,
                 "lastSuccessfulSignInDateTime": NEVER,
             }
-            b.grant(agent, "Microsoft_365_Copilot")  # agents have no interactive sign-in by design
+            b.grant(agent, "AGENT_365")  # agents have no interactive sign-in by design
             parent = b.guid()
             self._agents[AGENT_USERS].append({"id": agent["id"], "identityParentId": parent})
             if live:
