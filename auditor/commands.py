@@ -183,7 +183,7 @@ def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(fail_on)
-    failing = any(not f.waived and f.severity >= threshold for f in result.findings)
+    failing = any(not f.waived and f.alert and f.severity >= threshold for f in result.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -445,7 +445,10 @@ def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool)
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(fail_on)
-    failing = any(not f["waived"] and Severity.parse(f["severity"]) >= threshold for f in document["findings"])
+    failing = any(
+        not f["waived"] and f.get("alert", True) and Severity.parse(f["severity"]) >= threshold
+        for f in document["findings"]
+    )
     return EXIT_FINDINGS if failing else EXIT_OK
 
 

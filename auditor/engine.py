@@ -9,8 +9,10 @@ from typing import Any
 import msgspec
 import orjson
 
+from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
+from auditor.data.enums import AccountKind
 from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
@@ -28,7 +30,7 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.
-RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS)
+RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, AGENT_USERS)
 
 
 def unread_attributes(rule: Rule, snapshot: TenantSnapshot) -> list[str]:
@@ -87,6 +89,22 @@ def _prices(policies: PolicySet, index: TenantIndex) -> dict[str, CatalogEntry]:
             if sid and sid not in prices and (entry.price or entry.free):
                 prices[sid] = entry
     return prices
+
+
+def _quieted(findings: list[Finding], quiet: set[str]) -> list[Finding]:
+    """`findings`, those about quiet products alone (`alert: false`) marked so."""
+    return [replace(f, alert=False) if f.skus and set(f.skus) <= quiet else f for f in findings] if quiet else findings
+
+
+def _quiet_parts(policies: PolicySet, index: TenantIndex) -> set[str]:
+    """The part numbers of the products a catalog keeps out of alerts (`alert: false`)."""
+    out: set[str] = set()
+    for policy in policies.policies:
+        for entry in policy.catalog or ():
+            sid = index.resolve_sku(entry.sku) if not entry.alert else None
+            if sid:
+                out.add(index.part(sid))
+    return out
 
 
 def sku_references(policies: PolicySet) -> list[tuple[str, str]]:
@@ -230,6 +248,8 @@ def evaluate(
             waived.append(replace(f, waiver=waiver_json(gone)) if gone else f)
         findings = waived
 
+    findings = _quieted(findings, _quiet_parts(policies, index))
+
     seats = []
     for sku in sorted(snapshot.skus, key=lambda s: s.sku_part_number):
         entry = prices.get(sku.sku_id.lower())
@@ -282,7 +302,31 @@ def evaluate(
         users_licensed=index.licensed_count(),
         license_insight=_license_insight(policies, index),
         sign_ins_read_at=snapshot.sign_ins_read_at,
+        account_kinds=account_kind_rows(index, prices),
     )
+
+
+def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tuple[dict[str, Any], ...]:
+    """Each kind of account other than a person's that holds licenses (docs/account-kinds.md): how many
+    accounts, which products (part number -> accounts holding it) and what they cost a month by the
+    policy's prices (None when none of them is priced), so an account no rule judges is still seen."""
+    rows: dict[str, dict[str, Any]] = {}
+    for user in index.users:
+        if not user.licensed:
+            continue
+        kind = user.kind
+        if kind is AccountKind.PERSON:
+            continue
+        row = rows.setdefault(kind.value, {"kind": kind.value, "accounts": 0, "products": {}, "monthly": None})
+        row["accounts"] += 1
+        for sid in sorted(user.sku_ids):
+            part = index.part(sid)
+            row["products"][part] = row["products"].get(part, 0) + 1
+            entry = prices.get(sid)
+            if entry is not None and not entry.free and entry.price is not None:
+                row["monthly"] = round((row["monthly"] or 0.0) + entry.price.monthly, 2)
+    order = [k.value for k in AccountKind]
+    return tuple(rows[k] for k in order if k in rows)
 
 
 def _license_insight(policies: PolicySet, index: TenantIndex) -> dict[str, Any] | None:

@@ -88,6 +88,8 @@ def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, An
         "disable_times": requests.disable_times,
         "access_scope": requests.access_scope,
         "copilot_credits": requests.copilot_credits,
+        "agents": requests.agents,
+        "agent_identities": requests.agent_identities,
         "attributes": tuple(sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)),
     }
 

@@ -21,6 +21,7 @@ from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
+from auditor.data.agents import AGENT_USERS
 from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
@@ -125,6 +126,7 @@ SHARED_READS = frozenset(
         "mailboxSettings",
         "assignedLicenses",
         "licenseAssignmentStates",
+        AGENT_USERS,  # whether a user is an agent user (Profile.agent): agents never share a person's profile
     }
 )
 T = TypeVar("T")
@@ -280,6 +282,11 @@ class TenantIndex:
             parts.append(self._attribute("usage_location", {loc.lower() for loc in s.usage_locations}))
         if s.upn:
             parts.append(Positions(_upn_positions(users, s.upn)))
+        if s.kinds:  # the kind is a profile's (Profile.agent keeps agent users apart): asked once per profile
+            firsts = self.first_of_profiles()
+            parts.append(Positions(self.positions(u.kind.value in s.kinds for u in firsts)))
+        for path, values in s.attributes:
+            parts.append(Positions(_attribute_positions(users, path, frozenset(values))))
         if not parts:
             return None  # `all: true`
         parts.sort(key=len)
@@ -550,3 +557,12 @@ def _direct_skus(licenses: Iterable[Any], states: Iterable[Any]) -> list[str]:
         if sid in direct_states or sid not in via_group:
             out.append(sid)
     return out
+
+
+def _attribute_positions(users: Sequence[User], path: str, wanted: frozenset[str]) -> Iterator[int]:
+    """Positions of the users whose attribute `path` (User.attributes; department: the profile's),
+    lower-cased, is one of `wanted`."""
+    for i, user in enumerate(users):
+        value = user.department if path == "department" else dict(user.attributes).get(path)
+        if value is not None and value.lower() in wanted:
+            yield i

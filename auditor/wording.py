@@ -50,7 +50,7 @@ from .guidance.texts.declare import Declared
 from .rules import RULES
 from .rules.assignments import combination_texts, selection_texts
 from .rules.entitlements import entitlement_texts
-from .rules.hygiene import accounts_texts, assignment_errors_texts, overlap_texts, upkeep_texts
+from .rules.hygiene import accounts_texts, assignment_errors_texts, kinds_texts, overlap_texts, upkeep_texts
 from .rules.moves import subscription_move_texts
 from .rules.seats import catalog_texts, lifecycle_texts
 from .rules.usage import activity_texts
@@ -79,6 +79,7 @@ _TEXTS_MODULES = (
     catalog_texts,
     lifecycle_texts,
     accounts_texts,
+    kinds_texts,
     assignment_errors_texts,
     overlap_texts,
     upkeep_texts,

@@ -191,7 +191,9 @@ class Session:
         """Re-read the subject; a failed read is journaled and stops the run (`shown` False: the
         change was not shown yet, and is shown before the failure)."""
         try:
-            state = await read_state(self.client, change.user, change.groups(), change.needs_sign_in)
+            state = await read_state(
+                self.client, change.user, change.groups(), change.needs_sign_in, change.needs_kind, change.agent_parent
+            )
             if state.label:
                 self.users[change.user] = state.label
             return state

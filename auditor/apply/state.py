@@ -10,7 +10,11 @@ undo restores.
 Besides the licenses and memberships a call needs, a change carries the facts its finding rests on
 (docs/plan-and-apply.md): a leaver's removal needs the account still disabled (`account_enabled`),
 a guest's the account still a guest (`user_type`), an inactive account's no successful sign-in
-within the policy's window, counted back from apply's own clock (`no_sign_in_within_days`).
+within the policy's window, counted back from apply's own clock (`no_sign_in_within_days`), and a
+person's rule's the account still one a person signs in to (`person`): apply re-reads its department
+and licenses and asks whether it is an agent user (`GET /users/microsoft.graph.agentUser?$filter=id eq
+'{id}'`), and auditor.data.model.account_kind says what it is now; a Teams resource account, a Teams
+Rooms account or an agent user keeps its licenses (docs/account-kinds.md).
 """
 
 from __future__ import annotations
@@ -22,13 +26,16 @@ from typing import Any
 
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.account_kinds import account_kind
+from auditor.data.agents import AGENT_USERS_PATH
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
 from ..reference import product_names
 
 USER_SELECT = (
-    "id,displayName,userPrincipalName,accountEnabled,userType,assignedLicenses,licenseAssignmentStates,usageLocation"
+    "id,displayName,userPrincipalName,accountEnabled,userType,department,assignedLicenses,licenseAssignmentStates,"
+    "usageLocation"
 )
 SIGN_IN_SELECT = "id,signInActivity"
 
@@ -63,6 +70,24 @@ class UserState:
     sign_in: SignIn | None = None  # None: not read (no precondition asked for it)
     display_name: str = ""
     upn: str = ""
+    department: str | None = None
+    # identityParentId when the user is an agent user, "" when it is none; None: not read (no
+    # precondition asked) or the read failed (agent_error says why)
+    agent_parent: str | None = None
+    agent_error: str = ""
+    # what became of the agent identity a precondition names: "gone" (404), "disabled", "enabled";
+    # None: not read, or the read failed (agent_error says why)
+    parent_state: str | None = None
+
+    @property
+    def kind(self) -> str | None:
+        """What the account is now (auditor.data.model.account_kind's value), from what was re-read;
+        None when whether it is an agent user was not read. The mailbox purpose is not re-read:
+        the audit left shared, room and equipment mailboxes out of the person rules already."""
+        if self.agent_parent is None:
+            return None
+        parent = self.agent_parent or None
+        return account_kind(self.user_type, self.department, None, frozenset(self.assigned), parent).value
 
     @property
     def label(self) -> str:
@@ -112,9 +137,16 @@ class UserState:
 GONE = UserState(False, {}, (), None, None)
 
 
-async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: bool = False) -> UserState:
+async def read_state(
+    client: GraphClient,
+    user: str,
+    groups: set[str],
+    sign_in: bool = False,
+    kind: bool = False,
+    parent: str | None = None,
+) -> UserState:
     """The user's licenses now, and (for `groups`) whether they are a direct member, and (`sign_in`)
-    their last successful sign-in; GONE on 404."""
+    their last successful sign-in, and (`kind`) whether it is an agent user; GONE on 404."""
     what = f"GET /users/{user}"
     try:
         doc = await client.get(f"/users/{user}?$select={USER_SELECT}")
@@ -133,8 +165,10 @@ async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: 
     member_of: frozenset[str] | None = None
     if groups:
         member_of = await _direct_groups(client, user) & frozenset(groups)
-    enabled, kind = doc.get("accountEnabled"), doc.get("userType")
-    name, upn = doc.get("displayName"), doc.get("userPrincipalName")
+    enabled, user_type = doc.get("accountEnabled"), doc.get("userType")
+    name, upn, department = doc.get("displayName"), doc.get("userPrincipalName"), doc.get("department")
+    agent, agent_error = await _agent_parent(client, user) if kind else (None, "")
+    parent_state, parent_error = await _identity_state(client, parent) if parent else (None, "")
     return UserState(
         True,
         assigned,
@@ -143,11 +177,45 @@ async def read_state(client: GraphClient, user: str, groups: set[str], sign_in: 
         member_of,
         tuple(sorted(groups)),
         enabled if isinstance(enabled, bool) else None,
-        kind if isinstance(kind, str) else None,
+        user_type if isinstance(user_type, str) else None,
         await _sign_in(client, user) if sign_in else None,
         name if isinstance(name, str) else "",
         upn if isinstance(upn, str) else "",
+        department if isinstance(department, str) else None,
+        agent,
+        agent_error or parent_error,
+        parent_state,
     )
+
+
+async def _identity_state(client: GraphClient, identity: str) -> tuple[str | None, str]:
+    """What became of an agent identity: "gone" (Graph answers 404), "disabled" or "enabled"."""
+    try:
+        doc = await client.get(f"/servicePrincipals/{identity}?$select=id,accountEnabled")
+    except GraphRequestError as exc:
+        if exc.status == 404:
+            return "gone", ""
+        return None, f"GET /servicePrincipals/{identity} answered {exc.status}"
+    enabled = doc.get("accountEnabled") if isinstance(doc, dict) else None
+    return ("disabled" if enabled is False else "enabled"), ""
+
+
+async def _agent_parent(client: GraphClient, user: str) -> tuple[str | None, str]:
+    """The user's identityParentId when it is an agent user, "" when it is none (the agentUser cast
+    of the users collection lists it or not); (None, why) when the read failed."""
+    path = f"{AGENT_USERS_PATH}?$filter=id eq '{user}'&$select=id,identityParentId"
+    try:
+        doc = await client.get(path)
+    except GraphRequestError as exc:
+        return None, f"GET {AGENT_USERS_PATH} answered {exc.status}"
+    items = doc.get("value") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        return None, f"GET {AGENT_USERS_PATH} gave no list"
+    for item in items:
+        if isinstance(item, dict) and str(item.get("id", "")).lower() == user:
+            parent = item.get("identityParentId")
+            return (parent.lower() if isinstance(parent, str) and parent else "unknown"), ""
+    return "", ""
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
@@ -337,6 +405,12 @@ def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[s
             f"the account's userType is {state.user_type or 'not given'} now; the change rests on userType "
             f"{cond['user_type']}"
         ]
+    if "person" in cond:
+        return _person_unmet(state)
+    if "account_kind" in cond:
+        return _kind_unmet(state, cond["account_kind"])
+    if "agent_orphaned" in cond:
+        return _orphan_unmet(state, cond["agent_orphaned"])
     if "no_sign_in_within_days" in cond:
         days = cond["no_sign_in_within_days"]
         since = now - timedelta(days=days)
@@ -351,6 +425,48 @@ def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[s
                 f"the user signed in successfully at {_iso(state.sign_in.last)}, within the last {days} days "
                 "(signInActivity); the change rests on no sign-in in that time"
             ]
+    return []
+
+
+def _person_unmet(state: UserState) -> list[str]:
+    """Why the account is no longer known to be one a person signs in to (a person's rule's removal rests on it)."""
+    kind = state.kind
+    if kind is None:
+        return [
+            f"whether the account is an agent user could not be re-read ({state.agent_error or 'not read'}); "
+            "a person's rule's removal waits until it is known"
+        ]
+    if kind not in ("person", "guest"):
+        return [
+            f"the account is a {kind.replace('_', ' ')} account now (department, licenses, agent user), not a "
+            "person's: a person's rule takes no license from it"
+        ]
+    return []
+
+
+def _kind_unmet(state: UserState, kind: str) -> list[str]:
+    now = state.kind
+    if now is None:
+        return [f"what the account is could not be re-read ({state.agent_error or 'not read'})"]
+    if now != kind:
+        return [
+            f"the account is a {now.replace('_', ' ')} account now; the change rests on a "
+            f"{kind.replace('_', ' ')} account"
+        ]
+    return []
+
+
+def _orphan_unmet(state: UserState, parent: str) -> list[str]:
+    """Why an orphaned agent user's removal no longer holds: it is no agent user of `parent` now, or
+    that agent identity exists and is enabled again (or could not be read)."""
+    if state.agent_parent is None or state.parent_state is None:
+        return [
+            f"whether the agent identity {parent} still exists could not be read ({state.agent_error or 'not read'})"
+        ]
+    if state.agent_parent != parent.lower():
+        return [f"the account is no agent user of the agent identity {parent} now"]
+    if state.parent_state == "enabled":
+        return [f"the agent identity {parent} exists and is enabled now; the change rests on it being gone or disabled"]
     return []
 
 

@@ -54,3 +54,23 @@ class Format(enum.Enum):
     HTML = "html"
     MD = "md"
     CSV = "csv"
+
+
+class AccountKind(enum.Enum):
+    """What a user object is, from Graph's documented properties (auditor.data.model.account_kind;
+    docs/account-kinds.md quotes Microsoft's page behind each). `User.kind` gives it; the person
+    rules (disabled-user-licensed, inactive-user-licensed) judge only PERSON and GUEST accounts."""
+
+    PERSON = "person"
+    GUEST = "guest"  # userType Guest
+    SHARED = "shared"  # mailboxSettings.userPurpose shared
+    ROOM = "room"  # userPurpose room, without a Teams Rooms license
+    EQUIPMENT = "equipment"  # userPurpose equipment
+    RESOURCE = "resource"  # a Teams resource account (auto attendant, call queue)
+    TEAMS_ROOMS = "teams_rooms"  # an account holding a Teams Rooms license (a Teams Rooms device signs in to it)
+    AGENT = "agent"  # a Microsoft Entra agent user (microsoft.graph.agentUser)
+
+    @property
+    def person(self) -> bool:
+        """Whether a person signs in to it: the accounts the person rules judge."""
+        return self in (AccountKind.PERSON, AccountKind.GUEST)

@@ -16,7 +16,14 @@ from typing import Any
 import msgspec
 
 from auditor.data.access_records import AccessScope
+from auditor.data.account_kinds import RESOURCE_DEPARTMENT as RESOURCE_DEPARTMENT  # re-exported with the rest
+from auditor.data.account_kinds import RESOURCE_LICENSES as RESOURCE_LICENSES
+from auditor.data.account_kinds import TEAMS_ROOMS_LICENSES as TEAMS_ROOMS_LICENSES
+from auditor.data.account_kinds import TEAMS_ROOMS_PRO as TEAMS_ROOMS_PRO
+from auditor.data.account_kinds import account_kind as account_kind
+from auditor.data.agents import Agents
 from auditor.data.copilot_credits_data import CopilotCredits
+from auditor.data.enums import AccountKind
 from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three below
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from auditor.data.enums import Severity as Severity
@@ -142,6 +149,9 @@ class Profile(msgspec.Struct, frozen=True, gc=False):
     # User.license_times holds it), so users with the same licenses share them
     license_assignment_states: tuple[LicenseAssignmentState, ...]
     sku_ids: frozenset[str]  # lower-case skuIds of assigned_licenses
+    # an agent user (Graph's microsoft.graph.agentUser; User.identity_parent_id names its parent): kept
+    # here too so that agent users never share a profile with people, whose rules ask once per profile
+    agent: bool = False
 
 
 class Layout(msgspec.Struct, frozen=True, gc=False):
@@ -161,6 +171,7 @@ def new_profile(
     mailbox_purpose: str | None = None,
     assigned_licenses: Sequence[AssignedLicense] = (),
     license_assignment_states: Sequence[LicenseAssignmentState] = (),
+    agent: bool = False,
 ) -> Profile:
     """A profile from its values (the states' lastUpdatedDateTime left out, sku_ids derived)."""
     return Profile(
@@ -172,6 +183,7 @@ def new_profile(
         tuple(assigned_licenses),
         tuple(msgspec.structs.replace(s, last_updated_date_time=None) for s in license_assignment_states),
         frozenset(lic.sku_id.lower() for lic in assigned_licenses),
+        agent,
     )
 
 
@@ -220,6 +232,9 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # employeeLeaveDateTime: when the user left or will leave the organization (read only for
     # grace_days, and only where the app may: User-LifeCycleInfo.Read.All); None = not set or not read
     employee_leave_date_time: str | None = None
+    # identityParentId of an agent user (Graph's microsoft.graph.agentUser, lower case): the object id
+    # of its parent agent identity; None for every other user, or when the agent users were not read
+    identity_parent_id: str | None = None
 
     @classmethod
     def new(
@@ -246,6 +261,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
             mailbox_purpose=mailbox_purpose,
             assigned_licenses=assigned_licenses,
             license_assignment_states=license_assignment_states,
+            agent=own.get("identity_parent_id") is not None,
         )
         return cls(id, user_principal_name, display_name, profile, license_times(license_assignment_states), **own)
 
@@ -267,6 +283,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
             "mailbox_purpose": p.mailbox_purpose,
             "assigned_licenses": p.assigned_licenses,
             "license_assignment_states": self.license_assignment_states,
+            "agent": p.agent,
         }
         unknown = shared.keys() - values.keys()
         if unknown:
@@ -320,6 +337,13 @@ class User(msgspec.Struct, frozen=True, gc=False):
     @property
     def licensed(self) -> bool:
         return bool(self.profile.assigned_licenses)
+
+    @property
+    def kind(self) -> AccountKind:
+        """What the account is (account_kind): the one answer every stage asks."""
+        p = self.profile
+        parent = self.identity_parent_id if self.identity_parent_id is not None else ("" if p.agent else None)
+        return account_kind(p.user_type, p.department, p.mailbox_purpose, p.sku_ids, parent)
 
     @property
     def licenses_updated(self) -> str | None:
@@ -446,6 +470,9 @@ class TenantSnapshot:
     # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
     # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
     copilot_credits: CopilotCredits | None = None
+    # the agent users and their parent agent identities (auditor.data.agents), read only for the rules
+    # that judge kinds ("agentUsers" in collected_datasets); None = not read
+    agents: Agents | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.users, tuple):  # compared and kept alike however they were gathered
@@ -476,6 +503,7 @@ class Subject:
     upn: str | None = None  # users
     sku: str | None = None  # SKU part number, for skus and subscriptions
     display_name: str | None = None
+    kind: str | None = None  # users: User.kind's value (AccountKind), what the account is
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"type": self.type.value, "id": self.id}
@@ -485,6 +513,8 @@ class Subject:
             out["sku"] = self.sku
         if self.display_name is not None:
             out["display_name"] = self.display_name
+        if self.kind is not None:
+            out["kind"] = self.kind
         return out
 
 
@@ -501,6 +531,7 @@ class Finding:
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, str] | None = None
+    alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
 
 
 @dataclass(frozen=True, slots=True)
@@ -550,6 +581,8 @@ class AuditResult:
     license_insight: dict[str, Any] | None = None
     # when the sign-in activity the inactivity findings rest on was read in full (TenantSnapshot.sign_ins_read_at)
     sign_ins_read_at: str | None = None
+    # each kind of account other than a person's that holds licenses (auditor.engine.account_kind_rows)
+    account_kinds: tuple[dict[str, Any], ...] = ()
 
     @property
     def complete(self) -> bool:

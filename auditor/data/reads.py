@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.usage_data import REPORTS, USAGE_REPORTS, UsageNeed
 
 # auditor.snapshot's names of these parts (a test holds them equal), which are user properties too
@@ -31,7 +32,8 @@ class Reads:
     - `user`: the Graph user properties its test of one user reads. When they are all properties
       users share (auditor.index.SHARED_READS) the index asks the test once per license profile
       and gives its answer to every user of the profile; a user attribute (auditor.data.attributes) is
-      selected with the users; "signInActivity" and "mailboxSettings" are read as their parts.
+      selected with the users; "signInActivity" and "mailboxSettings" are read as their parts, and
+      "agentUsers" (the account kind's agent users, each its own: User.kind) as theirs.
     - `usage`: the usage report columns (UserUsage fields, auditor.data.usage_data) it reads when they
       are there, e.g. the mailbox and OneDrive sizes a removal's safety rests on.
     - `unlicensed`: it reads the mailbox purpose of unlicensed accounts too (those the mailbox
@@ -94,6 +96,17 @@ class Requests:
     def mailboxes(self) -> bool:
         """Whether the mailbox purposes of the accounts the rules could flag are read."""
         return MAILBOX in self.parts or MAILBOX in self.user
+
+    @property
+    def agents(self) -> bool:
+        """Whether the agent users and their agent identities are read (auditor.data.agents)."""
+        return AGENT_USERS in self.parts or AGENT_USERS in self.user or self.agent_identities
+
+    @property
+    def agent_identities(self) -> bool:
+        """Whether the agent identities are read too (Application.Read.All): only for a rule that
+        judges whether an agent user's parent lives (agent-user-orphaned)."""
+        return AGENT_IDENTITIES in self.parts or AGENT_IDENTITIES in self.user
 
     @property
     def access_scope(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
 
 from ..graph.clouds import ENDPOINTS
@@ -86,6 +87,16 @@ class Change:
     def needs_sign_in(self) -> bool:
         """Whether a precondition is about the user's sign-ins (signInActivity is read for it)."""
         return any("no_sign_in_within_days" in cond for cond in self.precondition)
+
+    @property
+    def needs_kind(self) -> bool:
+        """Whether a precondition is about the account's kind (whether it is an agent user is read for it)."""
+        return any("person" in cond or "account_kind" in cond or "agent_orphaned" in cond for cond in self.precondition)
+
+    @property
+    def agent_parent(self) -> str | None:
+        """The agent identity a precondition says is gone or disabled (apply reads it by id)."""
+        return next((str(cond["agent_orphaned"]) for cond in self.precondition if "agent_orphaned" in cond), None)
 
     def skus(self) -> set[str]:
         """skuIds (lower case) the change adds or removes."""
@@ -420,6 +431,18 @@ def _graph_url(ref: str) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
 
 
+ACCOUNT_KINDS = frozenset(k.value for k in AccountKind)
+# the facts about the account a finding rests on, and what a value of each must be
+_FACTS: dict[str, Callable[[Any], bool]] = {
+    "account_enabled": lambda v: isinstance(v, bool),
+    "user_type": lambda v: isinstance(v, str) and bool(USER_TYPE.match(v)),
+    "no_sign_in_within_days": lambda v: _whole(v, 1, 36500),
+    "person": lambda v: v is True,  # the account is still one a person signs in to (apply re-reads its kind)
+    "account_kind": lambda v: v in ACCOUNT_KINDS,  # the account is still of this kind
+    "agent_orphaned": lambda v: isinstance(v, str) and bool(GUID.match(v)),  # this parent agent identity still gone
+}
+
+
 def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any], ...]:
     if not isinstance(value, list):
         raise where.error(field, "must be a list")
@@ -439,17 +462,14 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
             out.append({"member_of": _guid(cond, "member_of", where, f)})
         elif keys == {"not_member_of"}:
             out.append({"not_member_of": _guid(cond, "not_member_of", where, f)})
-        elif keys == {"account_enabled"} and isinstance(cond["account_enabled"], bool):
-            out.append({"account_enabled": cond["account_enabled"]})
-        elif keys == {"user_type"} and isinstance(cond["user_type"], str) and USER_TYPE.match(cond["user_type"]):
-            out.append({"user_type": cond["user_type"]})
-        elif keys == {"no_sign_in_within_days"} and _whole(cond["no_sign_in_within_days"], 1, 36500):
-            out.append({"no_sign_in_within_days": cond["no_sign_in_within_days"]})
+        elif len(keys) == 1 and (fact := next(iter(keys))) in _FACTS and _FACTS[fact](cond[fact]):
+            out.append({fact: cond[fact]})
         else:
             raise where.error(
                 f,
                 f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
-                "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days)",
+                "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days, person, account_kind, "
+                "agent_orphaned)",
             )
     return tuple(out)
 

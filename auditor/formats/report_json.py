@@ -39,6 +39,7 @@ class Subject(Struct, kw_only=True):
     upn: str | UnsetType | None = UNSET
     sku: str | UnsetType | None = UNSET
     display_name: str | UnsetType | None = UNSET
+    kind: str | UnsetType | None = UNSET  # a user's account kind (auditor.data.enums.AccountKind); older reports: unset
 
 
 class Finding(Struct, kw_only=True):
@@ -55,6 +56,7 @@ class Finding(Struct, kw_only=True):
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, Any] | None = None
+    alert: bool | UnsetType = UNSET  # false: the catalog keeps its products out of alerts
     remediation: dict[str, Any] | None = None
     tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found
     change: Change | UnsetType = UNSET  # --baseline
@@ -109,6 +111,7 @@ class Report(Struct, kw_only=True):
     tenants: list[dict[str, Any]] | UnsetType = UNSET  # a merged report
     skus: list[SeatRow] = []
     license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
+    account_kinds: list[dict[str, Any]] | UnsetType = UNSET  # licensed accounts that are not people, per kind
     changes: dict[str, Any] | UnsetType = UNSET  # --baseline
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET

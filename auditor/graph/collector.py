@@ -65,6 +65,7 @@ from functools import partial
 
 from auditor.common.errors import AuthError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope
+from auditor.data.agents import AGENT_USERS, Agents
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Sku, Subscription, TenantSnapshot, User
@@ -78,9 +79,11 @@ from ..snapshot import (
     UserDecoder,
     sku_from_graph,
     subscription_from_graph,
+    with_agents,
 )
 from .access_scope import read_access_scope
 from .account_state import AccountStates, Choice
+from .agent_users import read_agents
 from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
@@ -198,6 +201,12 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
     return await read_access_scope(state.client, state.gaps, (u.id for u in users), state.concurrency)
 
 
+async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents | None:
+    """The agent users (and, `identities`, their agent identities: graph/agent_users.py) when a rule
+    judges kinds; None otherwise."""
+    return await read_agents(state.client, state.gaps, identities=identities) if asked else None
+
+
 async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     """Microsoft's own counts (graph/license_insight.py) when the access scope is read; None otherwise."""
     return await read_license_insight(state.client, state.notes) if asked else None
@@ -251,6 +260,8 @@ async def collect(
     copilot_credits: bool = False,
     audit_choice: Choice = Choice.AUTO,
     sign_in_plan: SignInPlan | None = None,
+    agents: bool = False,
+    agent_identities: bool = False,
 ) -> TenantSnapshot:
     """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
 
@@ -274,6 +285,8 @@ async def collect(
     only the users that can have gone quiet; None: every user's, every time.
     `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
     holds a Copilot product (graph/copilot_credits.py; for the bill).
+    `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
+    `agent_identities`: their parent agent identities too (Application.Read.All), for agent-user-orphaned.
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
@@ -355,13 +368,15 @@ async def collect(
 
     # the usage reports and the last mailbox purposes, at once (the reports' requests go out
     # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read, scope, insight, credits = await together(
+    (usage_read, usage_gaps), purposes_read, scope, insight, credits, agents_read = await together(
         read_usage_reports(),
         _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch, granted=mailbox_granted),
         _scope(state, users if access_scope and users_read else None),
         _insight(state, access_scope and users_read),
         _credits(state, skus if copilot_credits else None),
+        _agents(state, agents and users_read, agent_identities),
     )
+    users = with_agents(users, agents_read)
     state.gaps.extend(usage_gaps)
     # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
     purposes_read = (
@@ -378,6 +393,7 @@ async def collect(
             (COPILOT_CREDITS, credits is not None),
             (LICENSE_ERROR_GROUPS, flagged is not None),
             (MAILBOX_SETTINGS, purposes_read),
+            (AGENT_USERS, agents_read is not None),
         )
         if read
     }
@@ -404,4 +420,5 @@ async def collect(
         license_insight=insight,
         sign_ins_read_at=state.sign_ins_read_at if signed else None,
         copilot_credits=credits,
+        agents=agents_read,
     )

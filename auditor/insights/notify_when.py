@@ -123,7 +123,11 @@ def decide(
     def say(code: str, text: str) -> None:
         reasons.append({"code": code, "text": text})
 
-    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping) and not f.get("waived")]
+    findings = [
+        f
+        for f in document.get("findings") or []
+        if isinstance(f, Mapping) and not f.get("waived") and f.get("alert", True)  # alert: false stays quiet
+    ]
     if when == "always":
         say("always", t.pgettext("notify_always", "every run is sent (--notify-when always)"))
     if not document.get("complete", True) or document.get("not_evaluated"):

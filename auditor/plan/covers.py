@@ -22,6 +22,7 @@ import msgspec
 
 from auditor.plan.actions import Action, PlanFinding
 from auditor.rules.assignments import SkuCombinationForbidden
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
 
@@ -75,8 +76,18 @@ def _kept(f: PlanFinding) -> dict[str, list[dict[str, Any]]]:
     return {part: [cond(k) for k in kept if k in ids] for part, kept in _rests_on(f).items()}
 
 
+# a person's rule's removal rests on the account being a person's still (apply re-reads its kind):
+# added here too, so a report.json written before the account kinds plans no removal apply cannot guard
+PERSON_RULES = (DisabledUserLicensed.id, InactiveUserLicensed.id)
+PERSON = {"person": True}
+
+
 def with_kept(f: PlanFinding, action: Action) -> Action:
-    """`action` with the preconditions on the products its removal rests on (none: unchanged)."""
+    """`action` with the preconditions on the products its removal rests on (none: unchanged), and,
+    for a person's rule, on the account being a person's still."""
+    removes = action.kind in ("assign_license", "remove_member")
+    if f.rule in PERSON_RULES and removes and PERSON not in action.precondition:
+        action = msgspec.structs.replace(action, precondition=(*action.precondition, PERSON))
     kept = _kept(f)
     if not kept or action.kind not in ("assign_license", "remove_member"):
         return action

@@ -18,7 +18,9 @@ combinations are held back here, in one place:
    hold it at all. Joining the product's licensing group would give it back through the group
    while the other finding removes it (or, while that removal waits, make it harder to remove).
    The group-based finding waits with the reason `not_allowed`, naming the other finding; once
-   that one's change has run, the product is gone and so is the group-based finding.
+   that one's change has run, the product is gone and so is the group-based finding. A Teams
+   resource account's paid product (`resource-account-paid-license`) is one such product: the
+   swap to the free resource license removes it.
 
 4. A product a group is about to give is not also added directly. When one finding's ready fix
    lets a group give the user a product (a reprocess for a direct member whose group copy did not
@@ -38,6 +40,7 @@ from dataclasses import dataclass
 from auditor.plan.actions import PlanFinding
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuForbidden, SkuNotAllowed
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense
 from auditor.rules.usage.activity import Rightsize
 
 LEAVER_RULES = (DisabledUserLicensed.id, InactiveUserLicensed.id)
@@ -47,7 +50,8 @@ RIGHTSIZE = Rightsize.id
 REPLACEMENT_WAITS = "replacement_waits"  # it adds what a waiting replacement of the same user adds
 LEAVER = "leaver"  # the user is leaving: no smaller or added product, the leaver finding decides
 NOT_ALLOWED = "not_allowed"  # a product another finding removes as not allowed is not moved to a group
-NOT_ALLOWED_RULES = (SkuNotAllowed.id, SkuForbidden.id)
+# (a Teams resource account's paid product, which the swap to the free resource license removes, too)
+NOT_ALLOWED_RULES = (SkuNotAllowed.id, SkuForbidden.id, ResourceAccountPaidLicense.id)
 GROUP_GIVES = "group_gives"  # a product a ready group fix gives the user is not added directly too
 GROUP_FIXES = ("reprocess", "add_member")
 

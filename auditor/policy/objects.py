@@ -24,6 +24,16 @@ class Selector(Struct, frozen=True):
     user_types: tuple[str, ...] = ()
     usage_locations: tuple[str, ...] = ()
     upn: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # AccountKind values (User.kind): person, guest, agent, resource, ...
+    # (attribute path, (values, lower case)) of the user attributes it selects by (auditor.data.attributes)
+    attributes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The Graph user properties and parts it needs read: the attribute paths, and the agent
+        users when it selects by kind (the mailbox purposes are read as the rules read them)."""
+        kinds = {"agentUsers"} if self.kinds else set()
+        return frozenset({path for path, _ in self.attributes} | kinds)
 
 
 class SpareSeats(Struct, frozen=True):
@@ -47,6 +57,9 @@ class CatalogEntry(Struct, frozen=True):
     name: str | None = None  # the product's name in reports, over Microsoft's product-names table
     licensing_group: str | None = None  # the group that gives this product (display name or object id)
     licensing_group_line: int = 0  # where the policy names it
+    # false: findings about this product alone stay out of the exit code, the notification and the
+    # digest's lists, and are shown in the reports as any other
+    alert: bool = True
 
 
 class Exclusive(Struct, frozen=True):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.data.attributes import PATTERN
+from auditor.data.enums import AccountKind
+
 from .objects import Selector
 
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "uniqueItems": True}
@@ -32,6 +35,24 @@ SELECTOR_SCHEMA: dict[str, Any] = {
             "description": "Two-letter usage location (ISO 3166-1 alpha-2).",
         },
         "upn": {**_STRINGS, "description": "userPrincipalName glob patterns, case-insensitive (e.g. '*@contoso.com')."},
+        "kinds": {
+            "type": "array",
+            "items": {"enum": [k.value for k in AccountKind]},
+            "minItems": 1,
+            "uniqueItems": True,
+            "description": "What the account is (docs/account-kinds.md): person, guest, shared, room, equipment, "
+            "resource (a Teams resource account), teams_rooms, agent. Shared, room and equipment are known for "
+            "the accounts whose mailbox purpose the rules read.",
+        },
+        "attributes": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": PATTERN},
+            "additionalProperties": _STRINGS,
+            "description": "User attributes and the values to select, case-insensitive (employeeType, "
+            "companyName, jobTitle, department, onPremisesExtensionAttributes/extensionAttribute1..15, "
+            "employeeOrgData/costCenter, extension_<app id>_<name>); the collector reads the attributes named.",
+        },
     },
 }
 
@@ -44,4 +65,9 @@ def parse_selector(raw: dict[str, Any]) -> Selector:
         user_types=tuple(raw.get("user_types", ())),
         usage_locations=tuple(s.upper() for s in raw.get("usage_locations", ())),
         upn=tuple(raw.get("upn", ())),
+        kinds=tuple(raw.get("kinds", ())),
+        attributes=tuple(
+            (path, tuple(sorted({v.lower() for v in values})))
+            for path, values in sorted(raw.get("attributes", {}).items())
+        ),
     )

@@ -75,6 +75,11 @@ def build_schema() -> dict[str, Any]:
             "sku": SKU_REF_SCHEMA,
             "name": {"type": "string", "description": "Friendly product name for reports."},
             "free": {"type": "boolean", "description": "Never counted as unused spend."},
+            "alert": {
+                "type": "boolean",
+                "description": "false: findings about this product alone stay out of the exit code, the "
+                "notification and the digest's lists; the reports still show them.",
+            },
             "licensing_group": {
                 "type": "string",
                 "pattern": r"\S",

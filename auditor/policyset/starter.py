@@ -15,6 +15,7 @@ import math
 import re
 from datetime import date
 
+from auditor.data.enums import AccountKind
 from auditor.data.model import Locale, Sku, TenantSnapshot
 from auditor.i18n import Translations, translations
 from auditor.reference import product_names
@@ -85,6 +86,31 @@ def _inactive_users(snapshot: TenantSnapshot, t: Translations) -> list[str]:
     return [f"  # {why}", *(f"  # {line[2:]}" for line in lines)]
 
 
+def _kinds(snapshot: TenantSnapshot, t: Translations) -> list[str]:
+    """The kinds of licensed accounts that are not people this tenant holds (User.kind, as far as what
+    was read tells), and the rules of their own, on when such accounts hold licenses."""
+    found: dict[str, int] = {}
+    for user in snapshot.users:
+        kind = user.kind
+        if user.licensed and not kind.person:
+            found[kind.value] = found.get(kind.value, 0) + 1
+    if not found:
+        return []
+    counted = ", ".join(f"{k}: {found[k]}" for k in (k.value for k in AccountKind) if k in found)
+    said = t.pgettext(
+        "init_kinds_found",
+        "licensed accounts that are not people in this tenant ({kinds}); docs/account-kinds.md",
+        kinds=counted,
+    )
+    return [
+        f"  # {said}",
+        "  resource_accounts: {severity: medium}       # -> resource-account-paid-license",
+        "  agent_users: {severity: medium}             # -> agent-user-orphaned ("
+        + t.pgettext("init_needs", "needs {permission}", permission="Application.Read.All")
+        + ")",
+    ]
+
+
 def source_name(t: Translations, *, demo: bool = False, snapshot: str | None = None) -> str:
     """Where `init` read the tenant, as its first comment says it."""
     if demo:
@@ -147,6 +173,8 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date, locale
         "#     group_based_only: true  # "
         + t.pgettext("init_group_based", "licenses through groups only")
         + " -> assignment-not-group-based",
+        "#     except: {kinds: [resource, teams_rooms, agent]}   # "
+        + t.pgettext("init_except_kinds", "accounts that are not people, by kind (docs/policy.md)"),
         "hygiene:",
         "  disabled_users:             # "
         + t.pgettext("init_disabled", "a disabled account with licenses")
@@ -165,6 +193,7 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date, locale
         "  # shared_mailboxes: {severity: low}         # -> shared-mailbox-licensed ("
         + t.pgettext("init_needs", "needs {permission}", permission="MailboxSettings.Read")
         + ")",
+        *_kinds(snapshot, t),
         "# waivers:                    # "
         + t.pgettext("init_waivers", "an accepted exception, with its owner and its end"),
         "#   - rule: guest-licensed",

@@ -44,6 +44,7 @@ def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, An
         "monthly_cost": f.monthly_cost,
         "waived": f.waived,
         "waiver": f.waiver,
+        **({} if f.alert else {"alert": False}),
         "remediation": remediation,
     }
 
@@ -201,5 +202,7 @@ def build_document(
         ],
         # Microsoft's own counts beside the auditor's (docs/report-format.md), when they were read
         **({"license_insight": result.license_insight} if result.license_insight is not None else {}),
+        # the accounts that are not people holding licenses, per kind (docs/account-kinds.md)
+        **({"account_kinds": list(result.account_kinds)} if result.account_kinds else {}),
         "findings": findings,
     }

@@ -78,7 +78,11 @@ class Context:
 
     def user_subject(self, user: User) -> Subject:
         return Subject(
-            SubjectType.USER, _own(user.id), upn=_own(user.user_principal_name), display_name=_own(user.display_name)
+            SubjectType.USER,
+            _own(user.id),
+            upn=_own(user.user_principal_name),
+            display_name=_own(user.display_name),
+            kind=user.kind.value,
         )
 
     def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:

@@ -10,10 +10,13 @@ from ..policy.objects import PolicySet
 
 
 def requests_of(policies: PolicySet) -> Requests:
-    """The union of the requests of every registered rule each policy switches on."""
+    """The union of the requests of every registered rule each policy switches on, with what their
+    selectors (`match:`, `except:`) select by: the user attributes named, the agent users for `kinds:`."""
     out = Requests()
     for policy in policies.policies:
         for rule in registry.RULES:
             if rule.configured(policy):
                 out = out.merge(rule.requests(policy))
+                for selector in rule.selectors(policy):
+                    out = out.merge(Requests(user=selector.reads))
     return out

@@ -19,7 +19,7 @@ from .decode import (
     subscription_from_graph,
     with_sign_ins,
 )
-from .files import check_readable, load_snapshot, replace_lone_surrogates, snapshot_from_json
+from .files import check_readable, load_snapshot, replace_lone_surrogates, snapshot_from_json, with_agents
 from .format import (
     KIND,
     LEAVE_DATE,
@@ -69,6 +69,7 @@ __all__ = [
     "subscription_from_graph",
     "subscription_to_json",
     "user_to_json",
+    "with_agents",
     "with_sign_ins",
     "write_snapshot",
 ]

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from auditor.common.errors import SnapshotError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope, BadScope
+from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS, Agents, BadAgents
 from auditor.data.attributes import is_path
 from auditor.data.audit_entries import BadAudit, audits_from_json
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, BadCredits, CopilotCredits
@@ -102,6 +103,8 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     _when(doc, "collectedAt", required=True)
     users = _users(decoder, doc["users"], "users")
     _once_each(users)
+    agents = _agents(doc)
+    users = with_agents(users, agents)
     return TenantSnapshot(
         tenant_id=_req(tenant, "id"),
         tenant_name=_str(tenant, "displayName", required=False) or "",
@@ -121,7 +124,31 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         license_insight=_section(doc, LICENSE_INSIGHT, LicenseInsight.from_graph, BadInsight),
         sign_ins_read_at=_when(doc, SIGN_INS_READ_AT, required=False),
         copilot_credits=_section(doc, COPILOT_CREDITS, CopilotCredits.from_graph, BadCredits),
+        agents=agents,
     )
+
+
+def _agents(doc: dict[str, Any]) -> Agents | None:
+    """The agent users and agent identities (auditor.data.agents); None in a snapshot read without them."""
+    if doc.get(AGENT_USERS) is None:
+        return None
+    try:
+        return Agents.from_graph(doc[AGENT_USERS], doc.get(AGENT_IDENTITIES))
+    except BadAgents as exc:
+        raise BadValue(f"{AGENT_USERS}{exc}") from None
+
+
+def with_agents(users: list[User], agents: Agents | None) -> list[User]:
+    """`users` with each agent user's identityParentId (User.identity_parent_id; every other user's
+    None); `users` themselves when the agent users were not read."""
+    if agents is None:
+        return users
+    out = []
+    for user in users:
+        parent = agents.parents.get(user.id.lower())
+        same = parent == user.identity_parent_id and user.profile.agent is (parent is not None)
+        out.append(user if same else user.with_values(identity_parent_id=parent, agent=parent is not None))
+    return out
 
 
 def _section(doc: dict[str, Any], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from auditor.common.outputs import atomic_text
 from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.attributes import to_graph
 from auditor.data.audit_entries import audits_to_json
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
@@ -163,6 +164,10 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({SIGN_INS_READ_AT: snapshot.sign_ins_read_at} if snapshot.sign_ins_read_at is not None else {}),
         **({COPILOT_CREDITS: snapshot.copilot_credits.to_graph()} if snapshot.copilot_credits is not None else {}),
     }
+    if snapshot.agents is not None:
+        head[AGENT_USERS] = snapshot.agents.users_to_graph()
+        if snapshot.agents.identities is not None:
+            head[AGENT_IDENTITIES] = snapshot.agents.identities_to_graph()
     if snapshot.notes:
         head["notes"] = list(snapshot.notes)
     out.write("{\n")

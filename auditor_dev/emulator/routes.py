@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from .call import Answer, Call, Emulator, Handler
 from .errors import GraphError
 from .query import Query
-from .resources import access, batch, directory, groups, mail, users, writes
+from .resources import access, agents, batch, directory, groups, mail, users, writes
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "roleManagement/directory/roleAssignmentScheduleInstances", access.assignment_instances),
     _route("GET", "users", users.list_users),
     _route("GET", "users/$count", users.count_users),
+    _route("GET", "users/microsoft.graph.agentUser", agents.list_agent_users),
+    _route("GET", "users/microsoft.graph.agentUser/{user}", agents.get_agent_user),
+    _route("GET", "servicePrincipals/microsoft.graph.agentIdentity", agents.list_agent_identities),
+    _route("GET", "servicePrincipals/microsoft.graph.agentIdentity/{principal}", agents.get_agent_identity),
+    _route("GET", "servicePrincipals/{principal}", agents.get_agent_identity),
     _route("GET", "users/{user}", users.get_user),
     _route("PATCH", "users/{user}", writes.update_user),
     _route("GET", "users/{user}/memberOf", users.member_of),

@@ -21,6 +21,7 @@ from auditor.data.access_records import (
     RoleGrant,
     ScopeGroup,
 )
+from auditor.data.enums import AccountKind
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Group, TenantSnapshot, User
 from auditor.impact.license_insight_comparison import auditor_counts
@@ -33,6 +34,7 @@ SECURITY_ADMIN = "194ae4cb-b126-40b2-bd5b-6091b380977d"
 USER_ADMIN = "fe930be7-5e62-47db-91af-98c3a49a38b1"
 NAMESPACE = uuid.UUID("0b1f6c52-3c2e-4a8e-bb0e-6f3d2a9c7e41")
 PIM_GROUP = "PIM Global Admins"
+_NOT_SIGNED_IN_BY_PEOPLE = frozenset((AccountKind.RESOURCE, AccountKind.TEAMS_ROOMS, AccountKind.AGENT))
 
 
 def _id(name: str) -> str:
@@ -78,6 +80,9 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
             "Require multifactor authentication for all users",
             ENABLED,
             include_users=("All",),
+            # no person signs in to a resource account, a Teams Rooms account or an agent user: the admin
+            # left them out of the MFA policy (docs/account-kinds.md)
+            exclude_users=tuple(u.id for u in snapshot.users if u.kind in _NOT_SIGNED_IN_BY_PEOPLE),
             exclude_groups=(breakglass.id,),
         ),
         AccessPolicy(

@@ -28,6 +28,9 @@ SKUS: dict[str, str] = {
     "PROJECTPROFESSIONAL": "53818b1b-4a27-454b-8896-0dba576410e6",
     "EXCHANGESTANDARD": "4b9405b0-7788-4568-add1-99614e613b69",
     "Microsoft_365_Copilot": "639dec6b-bb19-468b-871c-c5c441c4b0cb",
+    "PHONESYSTEM_VIRTUALUSER": "440eaaa8-b3e0-484b-a8be-62870b9ba70a",  # Microsoft Teams Phone Resource Account
+    "Microsoft_Teams_Rooms_Pro": "4cde982a-ede4-4409-9ae6-b003453c8ea6",
+    "AGENT_365": "796a6fb4-740b-4d36-bf56-9c12ca7fa069",  # Agent 365: sold per agent user
 }
 FIRST = [
     "Ada",

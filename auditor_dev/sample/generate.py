@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.audit_entries import DISABLE, UPDATE
 from auditor.data.model import Cloud, TenantSnapshot
 from auditor.data.usage_data import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
@@ -24,6 +25,7 @@ from auditor.snapshot import (
     SIGN_IN_ACTIVITY,
     UserDecoder,
     snapshot_from_json,
+    with_agents,
 )
 
 from . import REFERENCE
@@ -34,6 +36,9 @@ from .builder import NEVER, SKUS, Builder, service_plans
 LATE_SKUS = ("EXCHANGESTANDARD",)
 # Products added with the usage rules: ids from a stream of their own again.
 USAGE_SKUS = ("Microsoft_365_Copilot",)
+# Products added with the account kinds (docs/account-kinds.md): ids from a stream of their own.
+KIND_SKUS = ("PHONESYSTEM_VIRTUALUSER", "Microsoft_Teams_Rooms_Pro", "AGENT_365")
+RESOURCE_DEPARTMENT = "Microsoft Communication Application Instance"  # as Teams' tooling sets it
 # Microsoft 365 Copilot's service plans, as the product-names table lists them for its education
 # variant (the table has no row for the commercial product yet).
 COPILOT_PLANS = (
@@ -68,6 +73,9 @@ HEADROOM = {
     "PROJECTPROFESSIONAL": 5,
     "EXCHANGESTANDARD": 2,
     "Microsoft_365_Copilot": 1,
+    "PHONESYSTEM_VIRTUALUSER": 4,
+    "Microsoft_Teams_Rooms_Pro": 0,
+    "AGENT_365": 0,
 }
 # Seat lifecycle cases: Visio's subscription has expired and all its seats are in the grace period
 # (seats-in-grace); 5 more Visio seats belong to an older subscription, suspended, and 3 of its users
@@ -130,6 +138,8 @@ class TenantStream:
         self._skus: list[dict[str, Any]] | None = None
         self._late_ids = Builder(random.Random(seed * 59), domain)  # ids of LATE_SKUS products
         self._usage_ids = Builder(random.Random(seed * 61), domain)  # ids of USAGE_SKUS products
+        self._kind_ids = Builder(random.Random(seed * 79), domain)  # ids of KIND_SKUS products
+        self._agents: dict[str, Any] = {AGENT_USERS: [], AGENT_IDENTITIES: []}  # the agent listings
         self._usage_rows: list[dict[str, Any]] = []  # the usage reports' rows of the planted users
         self._audits: list[dict[str, Any]] = []  # directoryAudits entries of the planted leavers
         self._done = False
@@ -151,7 +161,14 @@ class TenantStream:
                 "cloud": Cloud.WORLDWIDE.value,
             },
             "collectedAt": REFERENCE.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "collectedParts": [LICENSE_ERROR_GROUPS, SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, LEAVE_DATE],
+            "collectedParts": [
+                LICENSE_ERROR_GROUPS,
+                SIGN_IN_ACTIVITY,
+                MAILBOX_SETTINGS,
+                USAGE_REPORTS,
+                LEAVE_DATE,
+                AGENT_USERS,
+            ],
             "gaps": [],
         }
 
@@ -282,6 +299,56 @@ class TenantStream:
         yield from self._late()
         yield from self._used()
         yield from self._leavers()
+        yield from self._kinds()
+
+    def _kinds(self) -> Iterator[dict[str, Any]]:
+        """Accounts that are not people, from a random stream of their own (docs/account-kinds.md):
+        two Teams resource accounts (one on the free resource license, one on E3), a Teams Rooms
+        account, and two agent users holding Agent 365, one of them whose agent identity is deleted.
+        The room on E3 is room.boardroom (_late)."""
+        b = Builder(
+            random.Random(self.seed * 73),
+            self.domain,
+            count=self._b.count,
+            groups=self._b.groups,
+            member_sets=self._b.member_sets,
+        )
+        for local, name, sku in (
+            ("aa.main", "Main Auto Attendant", "PHONESYSTEM_VIRTUALUSER"),  # right: no finding
+            ("cq.support", "Support Call Queue", "SPE_E3"),  # a paid suite where the free resource license serves
+        ):
+            resource = b.user(
+                local, name=name, department=RESOURCE_DEPARTMENT, location="NL", enabled=False, last_seen_days=None
+            )
+            resource["mailboxSettings"] = None  # a resource account has no mailbox: Graph answers 404
+            b.grant(resource, sku)
+            yield resource
+        rooms = b.user("mtr.oslo", name="Teams Room Oslo", department=None, location="DK", last_seen_days=120)
+        rooms["mailboxSettings"] = {"userPurpose": "room"}
+        b.grant(rooms, "Microsoft_Teams_Rooms_Pro")  # a Teams Rooms device in storage: not an inactive person
+        yield rooms
+        for local, name, live in (
+            ("agent.helpdesk", "Helpdesk Agent", True),
+            ("agent.retired", "Retired Agent", False),
+        ):
+            agent = b.user(local, name=name, department=None, location="NL", last_seen_days=None, created_days=200)
+            agent["signInActivity"] = {
+                "lastSignInDateTime": NEVER,
+                "lastNonInteractiveSignInDateTime": NEVER,
+                "lastSuccessfulSignInDateTime": NEVER,
+            }
+            b.grant(agent, "AGENT_365")  # agents have no interactive sign-in by design
+            parent = b.guid()
+            self._agents[AGENT_USERS].append({"id": agent["id"], "identityParentId": parent})
+            if live:
+                self._agents[AGENT_IDENTITIES].append({"id": parent, "displayName": name, "accountEnabled": True})
+            yield agent
+
+    def agents(self) -> dict[str, Any]:
+        """The agentUsers and agentIdentities sections (auditor.data.agents), Graph's shapes."""
+        if not self._done:
+            raise RuntimeError("agents() needs every user generated first")
+        return self._agents
 
     def _leavers(self) -> Iterator[dict[str, Any]]:
         """Leavers whose disable time grace_days counts from, from a random stream of their own: one
@@ -519,13 +586,21 @@ class TenantStream:
         b.grant(drafter, "VISIOCLIENT", via="SG-Visio-Users")  # disabled-user-licensed, from the synced group
         yield drafter
 
+    def _ids(self, part: str) -> Builder:
+        """The random stream a product's ids come from (each group of products added later its own)."""
+        if part in LATE_SKUS:
+            return self._late_ids
+        if part in USAGE_SKUS:
+            return self._usage_ids
+        return self._kind_ids if part in KIND_SKUS else self._b
+
     def skus(self) -> list[dict[str, Any]]:
         if not self._done:
             raise RuntimeError("skus() needs every user generated first")
         if self._skus is None:
             self._skus = []
             for part, sku_id in SKUS.items():
-                ids = self._late_ids if part in LATE_SKUS else self._usage_ids if part in USAGE_SKUS else self._b
+                ids = self._ids(part)
                 used = self._consumed[sku_id]
                 units = {"enabled": used + HEADROOM[part], "suspended": 0, "warning": 0, "lockedOut": 0}
                 if part == IN_GRACE:
@@ -561,7 +636,7 @@ class TenantStream:
         skus = self.skus()
         subscriptions: list[dict[str, Any]] = []
         for n, (part, sku_id) in enumerate(SKUS.items()):
-            ids = self._late_ids if part in LATE_SKUS else self._usage_ids if part in USAGE_SKUS else self._b
+            ids = self._ids(part)
             units = next(s["prepaidUnits"] for s in skus if s["skuId"] == sku_id)
             trial = part == "PROJECTPROFESSIONAL"
             renews = REFERENCE + (timedelta(days=20) if trial else timedelta(days=120 + n * 17))
@@ -655,6 +730,7 @@ def generate_document(
         "groups": stream.groups(),
         USAGE_REPORTS: stream.usage_reports(),
         "directoryAudits": stream.directory_audits(),
+        **stream.agents(),
         "users": all_users,
     }
 
@@ -671,6 +747,8 @@ def generate_tenant(users: int = 240, seed: int = 7, **kw: Any) -> TenantSnapsho
         "groups": stream.groups(),
         USAGE_REPORTS: stream.usage_reports(),
         "directoryAudits": stream.directory_audits(),
+        **stream.agents(),
         "users": [],
     }
-    return replace(snapshot_from_json(rest), users=decoded)
+    snapshot = snapshot_from_json(rest)
+    return replace(snapshot, users=with_agents(decoded, snapshot.agents))

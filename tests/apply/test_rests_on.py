@@ -17,7 +17,7 @@ from auditor.data.model import AssignedLicense, LicenseAssignmentState, ServiceP
 from auditor.plan.actions import Action, PlanFinding
 from auditor.plan.covers import kept_unknown, with_kept
 from auditor.rules.assignments import SkuCombinationForbidden
-from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
 from .conftest import (
@@ -95,8 +95,11 @@ def test_the_plan_gives_a_redundant_removal_and_a_combination_removal_the_kept_p
         {"holds": E3, "how": "direct"},
         {"holds": E5, "active": True},
     )
-    other = finding(DisabledUserLicensed.id, {})
+    other = finding(GuestLicensed.id, {})
     assert with_kept(other, removal) is removal
+    # a person's rule's removal rests on the account being a person's still (an older report lacks it)
+    leaver = finding(DisabledUserLicensed.id, {})
+    assert with_kept(leaver, removal).precondition == ({"holds": E3, "how": "direct"}, {"person": True})
     # the kept product's id from the finding's own `cover_ids` (its `sku_ids` lists the removed product only)
     own = PlanFinding(
         "f2",

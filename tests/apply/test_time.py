@@ -179,9 +179,15 @@ def _audit_and_plan(tmp_path: Path, graph: Any, monkeypatch: pytest.MonkeyPatch)
     rules = {f["id"]: f["rule"] for f in report["findings"]}
     by_user = {c["user"]: ([rules[f] for f in c["findings"]], c["precondition"]) for c in plan["changes"]}
     assert by_user == {
-        LEO: ([DisabledUserLicensed.id], [{"holds": E5, "how": "direct"}, {"account_enabled": False}]),
+        LEO: (
+            [DisabledUserLicensed.id],
+            [{"holds": E5, "how": "direct"}, {"account_enabled": False}, {"person": True}],
+        ),
         GUS: ([GuestLicensed.id], [{"holds": E5, "how": "direct"}, {"user_type": "Guest"}]),
-        IDA: ([InactiveUserLicensed.id], [{"holds": E5, "how": "direct"}, {"no_sign_in_within_days": 90}]),
+        IDA: (
+            [InactiveUserLicensed.id],
+            [{"holds": E5, "how": "direct"}, {"no_sign_in_within_days": 90}, {"person": True}],
+        ),
     }
     return reports / "plan.json"
 

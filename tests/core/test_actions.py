@@ -72,11 +72,13 @@ def test_a_product_from_two_groups_leaves_each_group_in_its_own_call() -> None:
     ]
     first, second = r["actions"]
     assert (first["group"], second["group"]) == ("g2", "g1") and first["user"] == "11111111-aaaa"
-    # the group's copy, and the fact the finding rests on: the account is still disabled (apply re-checks it)
+    # the group's copy, and the facts the finding rests on: the account is still disabled and still a
+    # person's (apply re-checks both)
     assert first["precondition"] == [
         {"member_of": "g2"},
         {"holds": E5.lower(), "how": "group", "group": "g2"},
         {"account_enabled": False},
+        {"person": True},
     ]
     # the product goes only once the last group is left
     assert (first["seats"], second["seats"]) == ({}, {"SPE_E5": -1})

@@ -104,7 +104,13 @@ def test_gaps_exit_3_and_the_report_says_incomplete(tmp_path, capsys):
         }
     ]
     # only signInActivity is missing (the access scope the example policy's entitlements read is there, empty)
-    doc["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports", "accessScope"]
+    doc["collectedParts"] = [
+        "mailboxSettings",
+        "hasMembersWithLicenseErrors",
+        "usageReports",
+        "accessScope",
+        "agentUsers",
+    ]
     doc["accessScope"] = {
         "conditionalAccessPolicies": [],
         "roleEligibilityScheduleInstances": [],

@@ -59,6 +59,11 @@ def test_the_starter_approves_every_product_and_audits_as_written(
     assert not any("price" in entry for entry in catalog.values())  # prices are the admin's to give
     assert "# price: {monthly: 0.00, currency: EUR}" in written.read_text("utf-8")
     assert policy["hygiene"]["disabled_users"] == {"severity": "high", "grace_days": 30}
+    # the sample holds accounts that are not people: the kinds found, and their rules switched on
+    text = written.read_text("utf-8")
+    assert "(shared: 2, room: 1, resource: 2, teams_rooms: 1, agent: 2); docs/account-kinds.md" in text
+    assert policy["hygiene"]["resource_accounts"] == policy["hygiene"]["agent_users"] == {"severity": "medium"}
+    assert "#     except: {kinds: [resource, teams_rooms, agent]}" in text
 
     assert main(["audit", "--snapshot", str(SAMPLE), "--as-of", AS_OF, "--output-dir", "out", "--format", "json"]) in (
         0,

@@ -15,14 +15,9 @@ from auditor.rules.hygiene.base import HygieneRule, UserHygieneRule
 
 BASES: tuple[type[Rule], ...] = (Rule, HygieneRule, UserHygieneRule, AssignmentRule)
 
-# Hooks fewer than three rules use, each with why it stays.
-EXCEPTIONS = {
-    # The finding of a user hygiene rule is about some of the user's products, not all: the two
-    # overlap rules (a product held twice, a product another one covers). Without the hook each
-    # would copy UserHygieneRule's loop over the users (the answer per profile, the exception, the
-    # declared details, the cost).
-    "UserHygieneRule.products",
-}
+# Hooks fewer than three rules use, each with why it stays (none now: UserHygieneRule.products, once
+# the two overlap rules' alone, is resource-account-paid-license's too).
+EXCEPTIONS: set[str] = set()
 
 
 def hooks(base: type[Rule]) -> list[str]:

@@ -360,3 +360,23 @@ def test_a_license_change_in_the_window_spares_only_accounts_not_dormant_before_
     for policy, rule in ((UNUSED, ProductUnused.id), (RIGHTSIZE, Rightsize.id)):
         result = audit(tmp_path, policy, collected(users, rows))
         assert [u for _, u, _ in fired(result, rule)] == ["dormant@contoso.example"], rule
+
+
+def test_the_usage_rules_judge_people_not_agents_nor_resource_accounts(tmp_path: Any) -> None:
+    """An agent user and a Teams resource account idle in the usage report keep their products: a
+    usage report measures a person's use (docs/account-kinds.md)."""
+    users = [
+        user("idle", "SPE_E5"),
+        user("agent", "SPE_E5"),
+        user("queue", "SPE_E5", department="Microsoft Communication Application Instance"),
+    ]
+    rows = [row(name, teamsLastActivityDate="2026-09-01") for name in ("idle", "agent", "queue")]
+    doc = tenant(
+        users,
+        collectedParts=["signInActivity", USAGE_REPORTS, "agentUsers"],
+        usageReports=usage(rows),
+        agentUsers=[{"id": "id-agent", "identityParentId": "5a000000-0000-4000-8000-00000000000a"}],
+        agentIdentities=[{"id": "5a000000-0000-4000-8000-00000000000a", "displayName": "A", "accountEnabled": True}],
+    )
+    result = audit(tmp_path, UNUSED, doc)
+    assert [u for _, u, _ in fired(result, ProductUnused.id)] == ["idle@contoso.example"]

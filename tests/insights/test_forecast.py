@@ -176,14 +176,14 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     _code, report = audit(out, "--snapshot", str(path))
     assert report is not None
     e3 = next(r for r in report["renewals"] if r["sku"] == "SPE_E3")
-    assert e3["buffer"] == 2 and e3["seats_today"] == 203 and e3["freed_by_findings"] >= e3["freed_by_plan"]
-    assert e3["seats"] == 202 - e3["freed_by_findings"] + 2
+    assert e3["buffer"] == 2 and e3["seats_today"] == 204 and e3["freed_by_findings"] >= e3["freed_by_plan"]
+    assert e3["seats"] == 203 - e3["freed_by_findings"] + 2
     files = sorted(p.name for p in out.glob("renewal-*.ics"))
     assert files == sorted(f"renewal-{r['sku']}-{r['subscription_id']}-2026-11-26.ics" for r in report["renewals"])
     assert len(files) == 2
     html = (out / "report.html").read_text(encoding="utf-8")
     assert (
-        f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 203; range {e3['low']}–{e3['high']}) by Nov 26, "
+        f"Renew Microsoft 365 E3 at {e3['seats']} seats (today 204; range {e3['low']}–{e3['high']}) by Nov 26, "
         "2026." in html
     )
     mail = build_mail(out, attachment_limit=10_000_000, run_url=None)

@@ -106,7 +106,7 @@ def test_audit_appends_and_a_malformed_line_never_stops_it(tmp_path: Path, capsy
     assert record["tenant"] == second["tenant"]["id"] and record["complete"] is True
     assert record["findings"]["open"] == second["summary"]["unwaived"]
     assert record["findings"]["by_rule"][DisabledUserLicensed.id] == {"high": 8}
-    assert record["products"]["SPE_E3"] == {"usable": 203, "assigned": 202, "unused_monthly_cost": 33.75}
+    assert record["products"]["SPE_E3"] == {"usable": 204, "assigned": 203, "unused_monthly_cost": 33.75}
     assert [r["open"] for r in second["trends"]["runs"]] == [first["summary"]["unwaived"]] * 2
 
 

@@ -203,7 +203,12 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
         }
     ]
     # signInActivity missing
-    docs["northwind"]["collectedParts"] = ["mailboxSettings", "hasMembersWithLicenseErrors", "usageReports"]
+    docs["northwind"]["collectedParts"] = [
+        "mailboxSettings",
+        "hasMembersWithLicenseErrors",
+        "usageReports",
+        "agentUsers",
+    ]
     folders = []
     for key, doc in docs.items():
         audit_tenant(doc, tmp_path / key)

@@ -135,7 +135,7 @@ def test_the_demo_runs_the_whole_plan_on_the_emulator(tmp_path: Path) -> None:
     assert document["addons"][0]["sku"] == "Cross_tenant_user_data_migration"
     # the source's bill is the sample's billing file: renewals, a partner's, a legacy one, EMS without a row
     actions = {a["sku"]: a for a in document["source_actions"]}
-    assert (actions["SPE_E3"]["window"], actions["SPE_E3"]["to"]) == ("renewal", 174)
+    assert (actions["SPE_E3"]["window"], actions["SPE_E3"]["to"]) == ("renewal", 175)
     assert actions["Microsoft_365_Copilot"]["owner"] == "partner"
     assert actions["POWER_BI_PRO"]["window"] == "any_time"
     assert actions["EMS"]["confidence"] == "unknown"

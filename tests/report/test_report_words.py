@@ -17,9 +17,10 @@ from .test_digest_size import ROOT, words
 # 6,000 at first, 6,320 with the entitlement rules, product names and Microsoft's own counts; then a
 # step of other names by its first words, a recipe's shared price and state once, and the steps of a
 # fix only one finding has left to report.md and report.json: 4,851 in English, 5,005 in Dutch; then
-# the closing "Licenses in use" summary the MSPs' issue asks for (a line per product: 81 words in Dutch)
-TARGET = 5_200
-CEILING = 5_300  # Dutch, the longest language, with room: a change that makes any report much longer fails
+# the closing "Licenses in use" summary the MSPs' issue asks for (a line per product), and the account kinds
+# (issue 73: two more rules' sections in the demo, and the table of accounts that are not people)
+TARGET = 5_550
+CEILING = 5_700  # Dutch, the longest language, with room: a change that makes any report much longer fails
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_the_demo_report_does_not_grow(pages: dict[Locale, str], locale: Locale)
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
-def test_the_demo_report_is_at_most_5200_words(pages: dict[Locale, str], locale: Locale) -> None:
+def test_the_demo_report_is_within_its_target(pages: dict[Locale, str], locale: Locale) -> None:
     assert words(pages[locale]) <= TARGET, words(pages[locale])
 
 

@@ -45,6 +45,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.distributor_rows import distributor_lines, distributor_title
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
+from auditor.report.view.kind_rows import KindRow, build_kind_rows
 from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats, in_use_lines
@@ -125,6 +126,7 @@ class ReportView(msgspec.Struct, frozen=True):
     sign_ins_read: str = ""
     distributor_title: str = ""  # the distributor's seats under the seats table (view.distributor_rows)
     distributor: tuple[str, ...] = ()
+    kinds: tuple[KindRow, ...] = ()  # licensed accounts that are not people, per kind
 
 
 def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
@@ -287,4 +289,5 @@ def build_view(
             version=clean(tool.get("version", ""), 30),
         ),
         license_insight=build_license_insight(ctx, document),
+        kinds=build_kind_rows(ctx, document, unused.get("currency") or reclaimable.get("currency")),
     )

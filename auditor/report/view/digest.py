@@ -185,7 +185,7 @@ def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[N
 
 def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> tuple[TopAction, ...]:
     """The open findings worth most per month, the most severe first among equals; each with its state."""
-    open_items = [f for f in findings if not f.get("waived")]
+    open_items = [f for f in findings if not f.get("waived") and f.get("alert", True)]
 
     def rank(f: Mapping[str, Any]) -> tuple[float, int, str]:
         cost = f.get("monthly_cost")
@@ -327,7 +327,7 @@ def build_digest(
     baseline = document.get("changes")
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
     compared = isinstance(baseline, Mapping)
-    new = [f for f in findings if f.get("change") == "new" and not f.get("waived")]
+    new = [f for f in findings if f.get("change") == "new" and not f.get("waived") and f.get("alert", True)]
     unused = summary.get("unused_monthly_cost") or {}
     reclaimable = summary.get("reclaimable_monthly_cost") or {}
     rules, rules_more = _rule_counts(ctx, findings)

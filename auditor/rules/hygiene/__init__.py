@@ -1,6 +1,6 @@
 """Rules under `hygiene:` — licenses that are wasted or broken regardless of population.
 
-One module per topic, each beside its texts (accounts.py and accounts_texts.py, assignment_errors.py,
+One module per topic, each beside its texts (accounts.py and accounts_texts.py, kinds.py, assignment_errors.py,
 overlap.py, upkeep.py and theirs; base.py: what the hygiene rules share). The order below is the
 registry's (the schema and the reports list the rules in it).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from auditor.data.sign_ins import dormant, last_sign_in
 
-from . import accounts, assignment_errors, overlap, upkeep
+from . import accounts, assignment_errors, kinds, overlap, upkeep
 from .accounts import (
     DisabledUserLicensed,
     InactiveUserLicensed,
@@ -18,7 +18,13 @@ from .accounts import (
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
-HYGIENE_RULES: tuple[HygieneRule, ...] = (*accounts.RULES, *assignment_errors.RULES, *overlap.RULES, *upkeep.RULES)
+HYGIENE_RULES: tuple[HygieneRule, ...] = (
+    *accounts.RULES,
+    *kinds.RULES,
+    *assignment_errors.RULES,
+    *overlap.RULES,
+    *upkeep.RULES,
+)
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
 MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(

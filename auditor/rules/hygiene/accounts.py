@@ -7,6 +7,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NotRequired, TypedDict
 
+from auditor.data.account_kinds import TEAMS_ROOMS_BASIC, TEAMS_ROOMS_PRO
+from auditor.data.agents import AGENT_USERS
+from auditor.data.enums import AccountKind
 from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
 from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
 from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
@@ -66,13 +69,24 @@ class GuestLicensedDetails(DeclaredDetails, total=False):
     """`data_kept` as for disabled-user-licensed"""
 
 
+class TeamsRoomsPrice(TypedDict):
+    monthly: float
+    currency: str
+
+
+TEAMS_ROOMS = {"Microsoft_Teams_Rooms_Basic": TEAMS_ROOMS_BASIC, "Microsoft_Teams_Rooms_Pro": TEAMS_ROOMS_PRO}
+
+
 class SharedMailboxLicensedDetails(TypedDict, total=False):
     """`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case);
     `storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with
     `shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox needs
-    its license: the finding says so, proposes no removal and has no `monthly_cost`"""
+    its license: the finding says so, proposes no removal and has no `monthly_cost`; `teams_rooms` (a room or
+    equipment mailbox): the Teams Rooms licenses a room a Teams Rooms device uses takes instead of a person's
+    suite, part number -> `{"monthly", "currency"}` by the policy's prices (null when the policy prices it not)"""
 
     mailbox_purpose: str  # shared, room or equipment
+    teams_rooms: dict[str, TeamsRoomsPrice | None]
     storage_used_bytes: int | None
     has_archive: bool
     keeps_license: str  # over_50_gb | archive: the mailbox needs its license
@@ -107,10 +121,16 @@ class DisabledUserLicensed(_UnusedAccount):
     key = "disabled_users"
     fragment = check_schema(False, data_kept=True, grace_days=True)
 
-    reads = Reads("users", user={"accountEnabled", MAILBOX_SETTINGS}, usage=STORAGE_FIELDS)
+    reads = Reads(
+        "users",
+        user={"accountEnabled", "department", "assignedLicenses", MAILBOX_SETTINGS, AGENT_USERS},
+        usage=STORAGE_FIELDS,
+    )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        mailbox = None if user.account_enabled else mailbox_extra(user, ctx)
+        # a Teams resource account is a disabled user object by design, and an agent user signs in
+        # through its agent identity: neither is a person who left (User.kind)
+        mailbox = None if user.account_enabled or not user.kind.person else mailbox_extra(user, ctx)
         return None if mailbox is None else dict(mailbox)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -143,11 +163,22 @@ class InactiveUserLicensed(_UnusedAccount):
     reads = Reads(
         "users",
         SIGN_IN_ACTIVITY,
-        user={"accountEnabled", SIGN_IN_ACTIVITY, "createdDateTime", "licenseAssignmentStates", MAILBOX_SETTINGS},
+        user={
+            "accountEnabled",
+            SIGN_IN_ACTIVITY,
+            "createdDateTime",
+            "department",
+            "assignedLicenses",
+            "licenseAssignmentStates",
+            MAILBOX_SETTINGS,
+            AGENT_USERS,
+        },
         usage=STORAGE_FIELDS | MAIL_USE_FIELDS,
     )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        if not user.kind.person:  # nobody signs in to a resource account, a Teams Rooms account or an agent user
+            return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
         # not one to flag: disabled, signed in within the window, or a shared, room or equipment mailbox
         if not user.account_enabled or not dormant(user, cutoff) or (mailbox := mailbox_extra(user, ctx)) is None:
@@ -263,15 +294,18 @@ class SharedMailboxLicensed(UserHygieneRule):
     key = "shared_mailboxes"
     fragment = check_schema(False)
     removes = False  # its mail stays without a license (the fix checks size, archive, hold first): no data loss
-    reads = Reads("users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS}, usage=STORAGE_FIELDS)
+    reads = Reads(
+        "users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS, "department", "assignedLicenses"}, usage=STORAGE_FIELDS
+    )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         purpose = user.mailbox_purpose
-        return (
-            dict(SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower()))
-            if purpose and _resource(purpose)
-            else None
-        )
+        if not purpose or not _resource(purpose) or user.kind not in _MAILBOX_KINDS:
+            return None  # a Teams Rooms account's room mailbox needs its Teams Rooms license (User.kind)
+        details = SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower())
+        if purpose.lower() in ("room", "equipment"):
+            details["teams_rooms"] = {part: _price(ctx, sid) for part, sid in TEAMS_ROOMS.items()}
+        return dict(details)
 
     def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
         return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
@@ -414,6 +448,16 @@ def cheapest_carrying(ctx: Context, service_plan: str) -> tuple[LicenseWith, str
     name = ctx.prices[sid].name or product_names().product(sku_id=sid, part=part) or part
     sku = ctx.index.sku_by_id.get(sid)
     return LicenseWith(sku=part, name=name, monthly=price), (sku.sku_id if sku is not None else sid)
+
+
+def _price(ctx: Context, sku_id: str) -> TeamsRoomsPrice | None:
+    entry = ctx.prices.get(sku_id)
+    if entry is None or entry.free or entry.price is None:
+        return None
+    return TeamsRoomsPrice(monthly=entry.price.monthly, currency=entry.price.currency)
+
+
+_MAILBOX_KINDS = frozenset((AccountKind.SHARED, AccountKind.ROOM, AccountKind.EQUIPMENT))
 
 
 def _resource(purpose: str | None) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_text, iso_date, number
+from ...guidance.details import RuleDetails, as_map, as_text, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import (
     Message,
@@ -19,6 +19,8 @@ from ...guidance.library import (
 )
 from ...guidance.remediation import Action, Remediation, TextRef, actions_resting_on, resting_on
 from ...guidance.texts.declare import Steps, Text
+from ...i18n import format_money
+from ...reference import product_names
 from . import accounts as rules
 from .base import MailboxDetails
 
@@ -33,6 +35,9 @@ def mailbox_unknown(f: RuleDetails[MailboxDetails]) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
     return [TextRef("steps.mailbox.unknown")] if as_text(f.own["shared_mailbox"]) == "unknown" else []
 
+
+# a person's rule's removal rests on the account being a person's still (apply re-reads its kind)
+PERSON: dict[str, Any] = {"person": True}
 
 # the details of a disabled or inactive account's finding
 U = TypeVar("U", bound=rules.UnusedAccountDetails)
@@ -99,7 +104,9 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
         return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
     def rests_on(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
-        return ({"account_enabled": False},)  # a leaver re-enabled since the audit keeps everything
+        # a leaver re-enabled since the audit keeps everything; an account that is no person's (a Teams
+        # resource account, a Teams Rooms account, an agent user) keeps its licenses
+        return ({"account_enabled": False}, PERSON)
 
 
 class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
@@ -169,7 +176,7 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     def rests_on(self, f: RuleDetails[rules.InactiveUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
         # still no successful sign-in within the window, counted back from when the call runs
         days = f.own["days"]
-        return ({"no_sign_in_within_days": days},) if isinstance(days, int) and days > 0 else ()
+        return ({"no_sign_in_within_days": days}, PERSON) if isinstance(days, int) and days > 0 else (PERSON,)
 
 
 class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
@@ -236,6 +243,10 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
             counted=True,
         ),
         Text(
+            "message.teams_rooms",
+            "If a Teams Rooms device uses the room, it takes {basic} or {pro} instead.",
+        ),
+        Text(
             "summary.shared_keeps",
             "Nothing to remove: the mailbox usage report shows that the mailbox of {user} needs its license.",
         ),
@@ -274,6 +285,25 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
             "sku_ids": {"SPE_E3": E3, "SPE_E5": E5},
         },
     )
+
+    def notes(self, f: RuleDetails[rules.SharedMailboxLicensedDetails]) -> tuple[str, ...]:
+        """A room's Teams Rooms licenses, named after the message (a mailbox that keeps its license: none)."""
+        rooms = as_map(f.own["teams_rooms"]) and not as_text(f.own["keeps_license"])
+        return (*super().notes(f), *(("message.teams_rooms",) if rooms else ()))
+
+    def note_values(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> dict[str, str]:
+        """{basic} and {pro}: each Teams Rooms product by name, with its price a month where the policy has one."""
+        out: dict[str, str] = {}
+        for key, (part, price) in zip(("basic", "pro"), sorted(as_map(f.own["teams_rooms"]).items()), strict=False):
+            price = as_map(price)
+            amount, currency = price.get("monthly"), as_text(price.get("currency"))
+            named = w.product(part)
+            if named == part:  # a product the tenant does not hold yet: Microsoft's name for it
+                named = product_names().product(None, part) or part
+            if isinstance(amount, int | float) and not isinstance(amount, bool):
+                named = f"{named} ({format_money(amount, currency, w.locale)})"
+            out[key] = named
+        return out
 
     def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
         keeps = as_text(f.own["keeps_license"])

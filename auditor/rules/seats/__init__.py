@@ -42,6 +42,7 @@ def _catalog_entry(entry: PolicyNode) -> CatalogEntry:
         name=raw.get("name") or None,
         licensing_group=raw.get("licensing_group"),
         licensing_group_line=entry.at("licensing_group").line if raw.get("licensing_group") else 0,
+        alert=bool(raw.get("alert", True)),
     )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypedDict
 
+from auditor.data.agents import AGENT_USERS
 from auditor.data.model import Finding, Severity, User
 from auditor.data.sign_ins import last_sign_in
 from auditor.data.usage_data import (
@@ -40,6 +41,8 @@ from ..assignments import licensing
 from ..assignments.selection import SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
 
+# (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
+KIND_READS = frozenset({"department", "assignedLicenses", AGENT_USERS})
 _DAYS: dict[str, Any] = {
     "type": "integer",
     "minimum": 1,
@@ -126,7 +129,9 @@ class UsageRule(Rule):
     """A rule over `usage:` entries. Needs the usage reports (Reports.Read.All)."""
 
     section = "usage"
-    reads = Reads("users", "subscribedSkus", USAGE_REPORTS)
+    # the account kind too (User.kind): a usage report measures a person's use, so the accounts that
+    # are not people (resource, Teams Rooms, agent users, shared mailboxes) are not judged by it
+    reads = Reads("users", "subscribedSkus", USAGE_REPORTS, user=KIND_READS)
     reports_needed: ClassVar[str] = ""
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
@@ -168,8 +173,10 @@ class UsageRule(Rule):
 
     @staticmethod
     def holders(ctx: Context, sku_id: str) -> Iterator[User]:
+        """The holders of the product that are people (a person or a guest: User.kind)."""
         for user, _ in ctx.index.holders(Selector(all=True), None, lambda held: True if sku_id in held else None):
-            yield user
+            if user.kind.person:
+                yield user
 
     @staticmethod
     def in_grace(user: User, sku_id: str, cutoff: datetime) -> bool:
@@ -302,7 +309,9 @@ class Rightsize(UsageRule):
     removes = True  # the fix takes the finding's products away
     default_severity = Severity.LOW
     key = "rightsize"
-    reads = Reads("users", "subscribedSkus", USAGE_REPORTS, usage=STORAGE_FIELDS)  # and the smaller plan's fit
+    reads = Reads(
+        "users", "subscribedSkus", USAGE_REPORTS, user=KIND_READS, usage=STORAGE_FIELDS
+    )  # and the smaller plan's fit
     fragment: ClassVar[dict[str, Any]] = {
         "type": "object",
         "additionalProperties": False,

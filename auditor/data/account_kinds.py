@@ -1,0 +1,62 @@
+"""What a user object is (auditor.data.enums.AccountKind), from Graph's documented properties: the
+one function the model (User.kind) and apply (its re-read before a removal) both ask.
+
+docs/account-kinds.md quotes the Microsoft page behind each kind and each id below.
+"""
+
+from __future__ import annotations
+
+from auditor.data.enums import AccountKind
+
+# Teams resource accounts (auto attendants, call queues): Microsoft's tooling creates them with this
+# department, and they hold the free Microsoft Teams Phone Resource Account license (docs/account-kinds.md)
+RESOURCE_DEPARTMENT = "microsoft communication application instance"  # compared in lower case
+PHONE_RESOURCE_LICENSE = "440eaaa8-b3e0-484b-a8be-62870b9ba70a"  # PHONESYSTEM_VIRTUALUSER
+RESOURCE_LICENSES = frozenset(
+    (
+        PHONE_RESOURCE_LICENSE,
+        "0e142028-345e-45da-8d92-8bfd4093bbb9",  # PHONESYSTEM_VIRTUALUSER_FACULTY
+        "2cf22bcb-0c9e-4bc6-8daf-7e7654c0f285",  # PHONESYSTEM_VIRTUALUSER_GOV
+        "e3f0522e-ebb7-4561-9f90-b44516d65b77",  # PHONESYSTEM_VIRTUALUSER_USGOV_GCCHIGH
+    )
+)
+# the Teams Rooms licenses (Microsoft's product table): an account holding one is a Teams Rooms account
+TEAMS_ROOMS_BASIC = "6af4b3d6-14bb-4a2a-960c-6c902aad34f3"  # Microsoft_Teams_Rooms_Basic
+TEAMS_ROOMS_PRO = "4cde982a-ede4-4409-9ae6-b003453c8ea6"  # Microsoft_Teams_Rooms_Pro
+TEAMS_ROOMS_LICENSES = frozenset(
+    (
+        TEAMS_ROOMS_BASIC,
+        TEAMS_ROOMS_PRO,
+        "a4e376bd-c61e-4618-9901-3fc0cb1b88bb",  # Microsoft_Teams_Rooms_Basic_FAC
+        "50509a35-f0bd-4c5e-89ac-22f0e16a00f8",  # Microsoft_Teams_Rooms_Basic_without_Audio_Conferencing
+        "c25e2b36-e161-4946-bef2-69239729f690",  # Microsoft_Teams_Rooms_Pro_FAC
+        "31ecb341-2a17-483e-9140-c473006d1e1a",  # Microsoft_Teams_Rooms_Pro_GCC
+        "21943e3a-2429-4f83-84c1-02735cd49e78",  # Microsoft_Teams_Rooms_Pro_without_Audio_Conferencing
+        "4fb214cb-a430-4a91-9c91-4976763aa78f",  # MTR_PREM: Teams Rooms Premium
+    )
+)
+_PURPOSE_KINDS = {"shared": AccountKind.SHARED, "room": AccountKind.ROOM, "equipment": AccountKind.EQUIPMENT}
+
+
+def account_kind(
+    user_type: str | None,
+    department: str | None,
+    mailbox_purpose: str | None,
+    sku_ids: frozenset[str],
+    identity_parent_id: str | None = None,
+) -> AccountKind:
+    """What a user object is, from Graph's documented properties, most specific first: an agent user
+    (it has a parent agent identity); a Teams resource account (its department, or the resource
+    license: lower-case `sku_ids`); a Teams Rooms account (a Teams Rooms license); a shared, room or
+    equipment mailbox (`mailboxSettings.userPurpose`, read only where a rule needs it); a guest
+    (`userType`); else a person. apply re-reads the same properties and asks the same function."""
+    if identity_parent_id is not None:
+        return AccountKind.AGENT
+    if (department or "").strip().lower() == RESOURCE_DEPARTMENT or sku_ids & RESOURCE_LICENSES:
+        return AccountKind.RESOURCE
+    if sku_ids & TEAMS_ROOMS_LICENSES:
+        return AccountKind.TEAMS_ROOMS
+    by_purpose = _PURPOSE_KINDS.get((mailbox_purpose or "").lower())
+    if by_purpose is not None:
+        return by_purpose
+    return AccountKind.GUEST if (user_type or "").lower() == "guest" else AccountKind.PERSON
