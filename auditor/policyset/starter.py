@@ -174,7 +174,7 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date, locale
         + t.pgettext("init_group_based", "licenses through groups only")
         + " -> assignment-not-group-based",
         "#     except: {kinds: [resource, teams_rooms, agent]}   # "
-        + t.pgettext("init_except_kinds", "accounts that are not people, by kind (docs/policy.md)"),
+        + t.pgettext("init_except_kinds", "accounts that are not people, by kind ({page})", page="docs/policy.md"),
         "hygiene:",
         "  disabled_users:             # "
         + t.pgettext("init_disabled", "a disabled account with licenses")

@@ -27,11 +27,11 @@ def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_pa
     report = json.loads((folder / "report.json").read_text("utf-8"))
     assert report["distributor"] == json.loads((folder / "distributor.json").read_text("utf-8"))
     unused = next(f for f in report["distributor"]["findings"] if f["kind"] == "billed_unused" and f["sku"] == "SPE_E3")
-    assert (unused["seats"], unused["monthly"]) == (8, 270.0)
+    assert (unused["seats"], unused["monthly"]) == (7, 236.25)
     lines = (
-        "Microsoft 365 E3: the distributor bills 210 seats, 203 are enabled in the tenant: 7 seats more than "
+        "Microsoft 365 E3: the distributor bills 210 seats, 204 are enabled in the tenant: 6 seats more than "
         "Microsoft counts.",
-        "Microsoft 365 E3: 8 seats the distributor bills are assigned to nobody: €270.00 per month at its price.",
+        "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: €236.25 per month at its price.",
         "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; a reduction takes effect then.",
     )
     md = (folder / "report.md").read_text("utf-8").replace("\\", "")
@@ -51,10 +51,10 @@ def test_the_distributors_seats_in_the_reports_language(tmp_path: Path) -> None:
     md = (tmp_path / "contoso" / "report.md").read_text("utf-8").replace("\\", "")
     assert "Seats at the distributor" not in md and "**Licenties bij de distributeur (Pax8)**" in md
     assert (
-        "Microsoft 365 E3: de distributeur factureert 210 licenties, in de tenant zijn er 203 ingeschakeld: "
-        "7 licenties meer dan Microsoft telt." in md
+        "Microsoft 365 E3: de distributeur factureert 210 licenties, in de tenant zijn er 204 ingeschakeld: "
+        "6 licenties meer dan Microsoft telt." in md
     )
-    assert "8 licenties die de distributeur factureert, zijn aan niemand toegewezen: €\xa0270,00 per maand" in md
+    assert "7 licenties die de distributeur factureert, zijn aan niemand toegewezen: €\xa0236,25 per maand" in md
 
 
 def _with_power_bi_term(original: Any) -> Any:

@@ -70,7 +70,7 @@ def test_a_users_listing_cut_short_is_a_gap_and_resolves_nothing(
     assert code == 3
     assert report["complete"] is False
     [gap] = [g for g in report["gaps"] if g["part"] == "users"]
-    assert f"read {keep:,} users while GET /users/$count reported 260" in gap["reason"]
+    assert f"read {keep:,} users while GET /users/$count reported 265" in gap["reason"]
     assert report["changes"]["resolved"] == []
 
 

@@ -22,7 +22,8 @@ from .test_digest_size import words
 
 AMOUNT = re.compile(r"[+−-]?€[\d,]+\.\d\d")
 FOLDER: list[Path] = []  # the demo's output folder, for the report's length
-DEMO_WORDS = 6_300  # words of the demo's report.html with its bill (5,719 in English; 6,097 with the account kinds)
+DEMO_WORDS = 6_450  # words of the demo's report.html with its bill (5,719 in English; 6,097 with the account kinds; 6,366
+# with the closing "Licenses in use" summary too)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def test_a_long_headline_is_cut_between_sentences_and_keeps_every_amount() -> No
     assert whole_sentences("kort.") == "kort."
 
 
-def test_the_demos_report_is_at_most_6300_words_and_names_every_disabled_user(
+def test_the_demos_report_keeps_its_word_limit_and_names_every_disabled_user(
     demo: tuple[str, str, dict[str, Any]],
 ) -> None:
     _, _, report = demo
