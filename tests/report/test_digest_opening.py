@@ -22,8 +22,9 @@ from .test_digest_size import words
 
 AMOUNT = re.compile(r"[+−-]?€[\d,]+\.\d\d")
 FOLDER: list[Path] = []  # the demo's output folder, for the report's length
-DEMO_WORDS = 6_450  # words of the demo's report.html with its bill (5,719 in English; 6,097 with the account kinds; 6,366
-# with the closing "Licenses in use" summary too)
+# words of the demo's report.html with its bill (5,719 in English; 6,097 with the account kinds; 6,366 with the
+# closing "Licenses in use" summary too)
+DEMO_WORDS = 6_450
 
 
 @pytest.fixture(scope="module")
