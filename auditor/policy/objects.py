@@ -147,6 +147,8 @@ class HygieneCheck(Struct, frozen=True):
     except_: Selector | None = None
     data_kept: DataKept | None = None  # disabled_users, inactive_users and guest_users only
     grace_days: int | None = None  # disabled_users only: days after the disable time before the fix may run
+    # inactive_users only: nights between the nightly's full reads of sign-in activity (auditor.graph.kept_sign_ins)
+    sign_in_full_every: int | None = None
 
 
 class UsageEntry(Struct, frozen=True):

@@ -148,6 +148,9 @@ class InactiveUserLicensed(_UnusedAccount):
     inactive when its licenses changed since (a group license edit stamps every member). Shared, room and equipment
     mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
 
+    `sign_in_full_every`: on the nightly (`--baseline previous`), the nights between full reads of every user's
+    sign-in activity (default 7; `--sign-in-full-every` overrides it; docs/nightly.md).
+
     Example:
         hygiene:
           inactive_users: {days: 90, severity: medium}
@@ -158,7 +161,10 @@ class InactiveUserLicensed(_UnusedAccount):
     default_severity = Severity.MEDIUM
     key = "inactive_users"
     fragment = check_schema(
-        True, "Days without any sign-in after which a licensed account counts as inactive.", data_kept=True
+        True,
+        "Days without any sign-in after which a licensed account counts as inactive.",
+        data_kept=True,
+        sign_in_full_every=True,
     )
     reads = Reads(
         "users",
