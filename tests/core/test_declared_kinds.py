@@ -8,7 +8,9 @@ from pathlib import Path
 
 from auditor.cli import main
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
+from auditor.rules.usage.activity import ProductUnused, Rightsize
 from tests.core.factory import audit, fired, policy_file, tenant, user
+from tests.core.test_usage_rules import RIGHTSIZE, UNUSED, collected, row
 
 QUIET = {"lastSignInDateTime": "2025-01-01T00:00:00Z", "lastNonInteractiveSignInDateTime": None}
 
@@ -92,3 +94,17 @@ def test_the_report_lists_the_declared_kinds_among_the_accounts_that_are_not_peo
         f["subject"]["upn"]: f["subject"]["kind"] for f in json.loads((out / "report.json").read_text())["findings"]
     }
     assert kinds["svc-backup@contoso.example"] == "service" and kinds["alice@contoso.example"] == "person"
+
+
+def test_product_unused_and_rightsize_leave_a_declared_service_account_alone(tmp_path: Path) -> None:
+    users = [user("idle", "SPE_E5"), user("svc-idle", "SPE_E5")]
+    rows = [row("idle"), row("svc-idle")]  # neither used a workload in the window
+    declared = 'account_kinds:\n  service:\n    match: {upn: ["svc-*"]}\n'
+    for body, rule in ((UNUSED, ProductUnused.id), (RIGHTSIZE, Rightsize.id)):
+        assert [u for _, u, _ in fired(audit(tmp_path, body, collected(users, rows)), rule)] == [
+            "idle@contoso.example",
+            "svc-idle@contoso.example",
+        ]
+        assert [u for _, u, _ in fired(audit(tmp_path, declared + body, collected(users, rows)), rule)] == [
+            "idle@contoso.example"
+        ]
