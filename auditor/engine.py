@@ -21,7 +21,8 @@ from .enrichment import enrich
 from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex, is_guid
-from .policy.objects import CatalogEntry, Policy, PolicySet, Waiver
+from .policy.objects import CatalogEntry, DeclaredKind, Policy, PolicySet, Waiver
+from .policy.selectors import DECLARED_KINDS
 from .reference import product_names
 from .rules import RULES, Context, Rule
 from .rules.assignments import licensing
@@ -202,11 +203,23 @@ class SharedValues:
 WAIVER_LAPSE_DAYS = 14
 
 
+def _declared_first(entry: DeclaredKind) -> int:
+    """break_glass before service, whichever policy declares it: an account both declare is break_glass."""
+    return DECLARED_KINDS.index(AccountKind(entry.kind))
+
+
+def _declared_subject(finding: Finding, index: TenantIndex) -> Finding:
+    """The finding with its user's declared kind (`account_kinds:`) as its subject's kind."""
+    declared = index.declared_ids.get(finding.subject.id) if finding.subject.kind is not None else None
+    return replace(finding, subject=replace(finding.subject, kind=declared.value)) if declared else finding
+
+
 def evaluate(
     policies: PolicySet, snapshot: TenantSnapshot, as_of: datetime, billing: BillingFile | None = None
 ) -> AuditResult:
     """`billing`: the admin's billing file (audit --billing), whose terms subscription-expiring reads."""
     index = TenantIndex(snapshot)
+    index.declare_kinds(sorted((k for p in policies.policies for k in p.account_kinds), key=_declared_first))
     prices = _prices(policies, index)
     ctx = Context(index=index, as_of=as_of, prices=prices, billing=billing)
     findings: list[Finding] = []
@@ -224,7 +237,7 @@ def evaluate(
     # what the fixes need to know (the groups and data they touch): each finding is replaced where it
     # stands, its values shared again, so a million users' findings are never held twice
     for position, finding in enumerate(enrich(findings, RULES, ctx)):
-        findings[position] = shared.finding(finding)
+        findings[position] = shared.finding(_declared_subject(finding, index))
 
     waivers: list[Waiver] = []  # in force
     lapsed: list[Waiver] = []  # expired less than WAIVER_LAPSE_DAYS ago
@@ -314,7 +327,7 @@ def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tu
     for user in index.users:
         if not user.licensed:
             continue
-        kind = user.kind
+        kind = index.kind_of(user)
         if kind is AccountKind.PERSON:
             continue
         row = rows.setdefault(kind.value, {"kind": kind.value, "accounts": 0, "products": {}, "monthly": None})

@@ -97,11 +97,12 @@ def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, An
 def sign_in_plan(args: argparse.Namespace, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
     """The nightly's kept sign-in activity (auditor.graph.kept_sign_ins): for an audit with
     `--baseline previous` (the nightly, one output folder from night to night) whose policies check
-    inactivity; None otherwise (every user's sign-in activity is read)."""
+    inactivity; None otherwise (every user's sign-in activity is read). The nights between full reads:
+    --sign-in-full-every, else the policies' `inactive_users.sign_in_full_every` (the fewest), else FULL_EVERY."""
     folder = getattr(args, "kept_sign_ins", None)
     if folder is None or not requests.sign_in or requests.sign_in_days is None:
         return None
-    every = getattr(args, "sign_in_full_every", None) or FULL_EVERY
+    every = getattr(args, "sign_in_full_every", None) or requests.sign_in_full_every or FULL_EVERY
     return SignInPlan(folder, requests.sign_in_days, as_of, every)
 
 

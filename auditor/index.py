@@ -22,10 +22,11 @@ from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
 from auditor.data.agents import AGENT_USERS
+from auditor.data.enums import AccountKind
 from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import REPORTS, STORAGE_REPORTS, USAGE_REPORTS, UserUsage
 
-from .policy.objects import Selector
+from .policy.objects import DeclaredKind, Selector
 
 
 class Positions:
@@ -200,6 +201,24 @@ class TenantIndex:
         self._direct: dict[str, array[int]] | None = None
         self._attributes: dict[str, dict[str, array[int]]] = {}
         self._pop_groups: dict[Population, dict[frozenset[str], array[int]]] = {}
+        # position, and user id -> the kind a policy declares (declare_kinds)
+        self._declared: dict[int, AccountKind] = {}
+        self.declared_ids: dict[str, AccountKind] = {}
+
+    def declare_kinds(self, declared: Iterable[DeclaredKind]) -> None:
+        """The kinds the policies declare (`account_kinds:`), in order: a user's first declaration counts.
+        Selected by Graph's kinds; the populations selected before are forgotten (a `kinds:` changes)."""
+        for entry in declared:
+            found = self.select(entry.match)
+            for pos in range(len(self.users)) if found is None else found:
+                kind = self._declared.setdefault(pos, AccountKind(entry.kind))
+                self.declared_ids[self.users[pos].id] = kind
+        self._populations.clear()
+        self._combined.clear()
+
+    def kind_of(self, user: User) -> AccountKind:
+        """What the account is: the kind a policy declares, else User.kind (Graph's)."""
+        return self.declared_ids.get(user.id) or user.kind
 
     def _merged(self, key: Callable[[Profile], Hashable]) -> dict[Any, array[int]]:
         """The users' positions, in order, grouped by `key` of their profile."""
@@ -284,7 +303,11 @@ class TenantIndex:
             parts.append(Positions(_upn_positions(users, s.upn)))
         if s.kinds:  # the kind is a profile's (Profile.agent keeps agent users apart): asked once per profile
             firsts = self.first_of_profiles()
-            parts.append(Positions(self.positions(u.kind.value in s.kinds for u in firsts)))
+            found = Positions(self.positions(u.kind.value in s.kinds for u in firsts))
+            if self._declared:  # the declared kinds in place of Graph's
+                mine = sorted(pos for pos, kind in self._declared.items() if kind.value in s.kinds)
+                found = Positions.union([(found - self._declared.keys()).items, array("I", mine)])
+            parts.append(found)
         for path, values in s.attributes:
             parts.append(Positions(_attribute_positions(users, path, frozenset(values))))
         if not parts:
@@ -324,6 +347,10 @@ class TenantIndex:
         is asked of it once for them all."""
         return [self.users[positions[0]] for positions in self._by_profile]
 
+    def _undeclared_firsts(self) -> list[User]:
+        """first_of_profiles, each a user of no declared kind where the profile has one."""
+        return [self.users[next(filterfalse(self._declared.__contains__, ps), ps[0])] for ps in self._by_profile]
+
     def excluded(self, selector: Selector | None) -> Positions | None:
         """The users a policy's `except` takes out (no one when it is None); None when it takes every user."""
         return self.select(selector) if selector is not None else Positions()
@@ -342,13 +369,18 @@ class TenantIndex:
         users = self.users
         shared: list[T | None] = []
         if reads <= SHARED_READS:
-            shared = [test(u) if u.assigned_licenses else None for u in self.first_of_profiles()]
+            # a declared kind is a user's own (kind_of): the profile's answer is an undeclared user's
+            firsts = self.first_of_profiles() if not self._declared else self._undeclared_firsts()
+            shared = [test(u) if u.assigned_licenses else None for u in firsts]
             keep = self.positions(answer is not None for answer in shared)
         else:
             keep = self.positions(bool(p.assigned_licenses) for p in self.profiles)
         positions = array("I", filterfalse(out.__contains__, keep) if out else keep)
         if shared:
             answers: Iterable[T | None] = map(shared.__getitem__, map(self.profile_of.__getitem__, positions))
+            if self._declared:  # and a declared user's answer its own
+                own = self._declared.__contains__
+                answers = [test(users[p]) if own(p) else a for p, a in zip(positions, answers, strict=True)]
         else:
             answers = map(test, map(users.__getitem__, positions))
         for pos, answer in zip(positions, answers, strict=True):

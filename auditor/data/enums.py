@@ -59,7 +59,8 @@ class Format(enum.Enum):
 class AccountKind(enum.Enum):
     """What a user object is, from Graph's documented properties (auditor.data.model.account_kind;
     docs/account-kinds.md quotes Microsoft's page behind each). `User.kind` gives it; the person
-    rules (disabled-user-licensed, inactive-user-licensed) judge only PERSON and GUEST accounts."""
+    rules (disabled-user-licensed, inactive-user-licensed) judge only PERSON and GUEST accounts. BREAK_GLASS
+    and SERVICE are the policy's (`account_kinds:`), given on the audit's index (TenantIndex.kind_of)."""
 
     PERSON = "person"
     GUEST = "guest"  # userType Guest
@@ -69,6 +70,9 @@ class AccountKind(enum.Enum):
     RESOURCE = "resource"  # a Teams resource account (auto attendant, call queue)
     TEAMS_ROOMS = "teams_rooms"  # an account holding a Teams Rooms license (a Teams Rooms device signs in to it)
     AGENT = "agent"  # a Microsoft Entra agent user (microsoft.graph.agentUser)
+    # the kinds an admin declares in a policy (`account_kinds:`), never read from Graph
+    BREAK_GLASS = "break_glass"  # an emergency access account
+    SERVICE = "service"  # an account a program signs in to
 
     @property
     def person(self) -> bool:

@@ -70,6 +70,8 @@ class Requests:
     # the tenant's Copilot Credits balance (Graph beta), for the bill beside its Copilot seats: asked by the
     # audit that builds a bill (auditor.commands), not by a rule
     copilot_credits: bool = False
+    # the fewest nights between the nightly's full reads of sign-in activity a policy sets (None: the default)
+    sign_in_full_every: int | None = None
 
     @staticmethod
     def of(reads: Reads) -> Requests:
@@ -77,6 +79,7 @@ class Requests:
 
     def merge(self, other: Requests) -> Requests:
         windows = [d for d in (self.sign_in_days, other.sign_in_days) if d is not None]
+        every = [n for n in (self.sign_in_full_every, other.sign_in_full_every) if n is not None]
         return Requests(
             self.parts | other.parts,
             self.user | other.user,
@@ -86,6 +89,7 @@ class Requests:
             self.unlicensed or other.unlicensed,
             self.disable_times or other.disable_times,
             self.copilot_credits or other.copilot_credits,
+            min(every) if every else None,
         )
 
     @property

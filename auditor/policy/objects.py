@@ -147,6 +147,8 @@ class HygieneCheck(Struct, frozen=True):
     except_: Selector | None = None
     data_kept: DataKept | None = None  # disabled_users, inactive_users and guest_users only
     grace_days: int | None = None  # disabled_users only: days after the disable time before the fix may run
+    # inactive_users only: nights between the nightly's full reads of sign-in activity (auditor.graph.kept_sign_ins)
+    sign_in_full_every: int | None = None
 
 
 class UsageEntry(Struct, frozen=True):
@@ -214,6 +216,14 @@ class CostAllocation(Struct, frozen=True):
     attribute: str | None = None
 
 
+class DeclaredKind(Struct, frozen=True):
+    """One entry of `account_kinds:`: the accounts `match` selects are of kind `kind` (an AccountKind value
+    an admin declares: break_glass, service), whatever Graph says they are."""
+
+    kind: str
+    match: Selector
+
+
 class Policy(Struct, frozen=True):
     name: str
     file: str
@@ -230,6 +240,7 @@ class Policy(Struct, frozen=True):
     usage: tuple[UsageEntry, ...] = ()
     moves: tuple[MoveEntry, ...] = ()
     entitlements: Entitlements | None = None
+    account_kinds: tuple[DeclaredKind, ...] = ()  # break_glass first, then service
     # every product the document names, in its order, wherever the schema (the rules' fragments) puts
     # one (auditor.policyset.schema.product_refs): what `validate` and the audit check against the tenant
     products: tuple[str, ...] = ()
@@ -260,6 +271,7 @@ class PolicySet(Struct, frozen=True):
                     out.append(a.except_)
             out.extend(h.except_ for h in p.hygiene.values() if h.except_)
             out.extend(m.match for m in p.moves)
+            out.extend(k.match for k in p.account_kinds)
         return out
 
     @property

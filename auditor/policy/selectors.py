@@ -7,7 +7,7 @@ from typing import Any
 from auditor.data.attributes import PATTERN
 from auditor.data.enums import AccountKind
 
-from .objects import Selector
+from .objects import DeclaredKind, Selector
 
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "uniqueItems": True}
 
@@ -41,8 +41,9 @@ SELECTOR_SCHEMA: dict[str, Any] = {
             "minItems": 1,
             "uniqueItems": True,
             "description": "What the account is (docs/account-kinds.md): person, guest, shared, room, equipment, "
-            "resource (a Teams resource account), teams_rooms, agent. Shared, room and equipment are known for "
-            "the accounts whose mailbox purpose the rules read.",
+            "resource (a Teams resource account), teams_rooms, agent, and the kinds the policies declare in "
+            "account_kinds (break_glass, service). Shared, room and equipment are known for the accounts whose "
+            "mailbox purpose the rules read.",
         },
         "attributes": {
             "type": "object",
@@ -55,6 +56,42 @@ SELECTOR_SCHEMA: dict[str, Any] = {
         },
     },
 }
+
+
+DECLARED_KINDS = (AccountKind.BREAK_GLASS, AccountKind.SERVICE)  # in the order a user declared twice takes
+
+ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "minProperties": 1,
+    "description": "Accounts the admin declares not to be people (docs/account-kinds.md): the person rules "
+    "leave them alone, the report lists them per kind, and match/except select them by `kinds:`. An account "
+    "both declare is break_glass.",
+    "properties": {
+        kind.value: {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["match"],
+            "properties": {"match": SELECTOR_SCHEMA},
+            "description": description,
+        }
+        for kind, description in zip(
+            DECLARED_KINDS,
+            ("Emergency access (break-glass) accounts.", "Service accounts: accounts a program signs in to."),
+            strict=True,
+        )
+    },
+}
+
+
+def parse_account_kinds(raw: dict[str, Any] | None) -> tuple[DeclaredKind, ...]:
+    """`account_kinds:` (ACCOUNT_KINDS_SCHEMA), break_glass first."""
+    raw = raw or {}
+    return tuple(
+        DeclaredKind(kind.value, parse_selector(raw[kind.value]["match"]))
+        for kind in DECLARED_KINDS
+        if kind.value in raw
+    )
 
 
 def parse_selector(raw: dict[str, Any]) -> Selector:

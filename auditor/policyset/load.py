@@ -13,6 +13,7 @@ import jsonschema
 from auditor.common.errors import PolicyError, PolicyIssue
 from auditor.data.model import Locale, Severity
 from auditor.policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
+from auditor.policy.selectors import parse_account_kinds
 from auditor.policy.yamlsource import Located, PolicyNode, dotted, read_yaml
 from auditor.policyset.schema import build_schema, product_refs
 from auditor.rules.assignments import parse_assignments
@@ -220,6 +221,7 @@ def _build(doc: Located) -> tuple[Policy | None, list[PolicyIssue]]:
         usage=parse_usage(root.at("usage")),
         moves=parse_moves(root.at("moves")),
         entitlements=parse_entitlements(root.at("entitlements")),
+        account_kinds=parse_account_kinds(root.data.get("account_kinds")),
         products=tuple(dict(product_refs(_schema(), doc.data)).values()),
     )
     return policy, issues

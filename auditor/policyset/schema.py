@@ -14,7 +14,7 @@ from typing import Any
 from auditor.cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from auditor.data.attributes import PATTERN as ATTRIBUTE_PATTERN
 from auditor.data.model import Locale
-from auditor.policy.selectors import SELECTOR_SCHEMA
+from auditor.policy.selectors import ACCOUNT_KINDS_SCHEMA, SELECTOR_SCHEMA
 from auditor.rules import RULES
 from auditor.rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
 from auditor.rules.entitlements.entitlement import entitlements_section
@@ -146,6 +146,7 @@ def build_schema() -> dict[str, Any]:
             },
             "catalog": {"type": "array", "items": catalog_entry},
             "assignments": {"type": "array", "items": assignment},
+            "account_kinds": ACCOUNT_KINDS_SCHEMA,
             "hygiene": {"type": "object", "additionalProperties": False, "properties": _section_fragments("hygiene")},
             "waivers": {"type": "array", "items": waiver},
             "cross_tenant": CROSS_TENANT_SCHEMA,

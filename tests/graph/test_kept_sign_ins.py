@@ -297,6 +297,32 @@ def test_every_night_reads_in_full_with_every_one_and_without_baseline_previous(
     assert not (tmp_path / "plain" / KEPT_FILE).exists()
 
 
+def test_the_policy_sets_the_nights_between_full_reads_and_the_command_line_overrides_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    every_night = tmp_path / "every-night.yaml"
+    every_night.write_text(POLICY + "    sign_in_full_every: 1\n", encoding="utf-8")
+    snap = _tenant(300)
+    token = app_token(snap.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    # a first night whose next is not the tenant's night for a full read at the default 7
+    first = next(
+        START + timedelta(days=d) for d in range(7) if not full_night(snap.tenant_id, START + timedelta(days=d + 1), 7)
+    )
+    for night in range(2):
+        with GraphEmulator(snap, token=token) as graph:
+            _audit(graph, every_night, tmp_path / "policy", first + timedelta(days=night), True)
+        full, filtered = _sign_in_reads(graph)
+        assert (len(full), filtered) == (1, []), night  # the policy's one night: a full read each night
+    for night in range(2):
+        with GraphEmulator(snap, token=token) as graph:
+            when = first + timedelta(days=night)
+            _audit(graph, every_night, tmp_path / "cli", when, True, "--sign-in-full-every", "7")
+        full, filtered = _sign_in_reads(graph)
+        assert (len(full), len(filtered)) == ((1, 0) if night == 0 else (0, 1)), night  # the command line wins
+
+
 # --- thirty nights ---------------------------------------------------------------------------------
 
 NIGHTS = 30

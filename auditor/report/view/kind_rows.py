@@ -33,6 +33,8 @@ def _labels(ctx: RenderContext) -> dict[str, str]:
         "resource": t.pgettext("kind_resource", "Teams resource accounts"),
         "teams_rooms": t.pgettext("kind_teams_rooms", "Teams Rooms accounts"),
         "agent": t.pgettext("kind_agent", "Agent users"),
+        "break_glass": t.pgettext("kind_break_glass", "Break-glass accounts"),
+        "service": t.pgettext("kind_service", "Service accounts"),
     }
 
 

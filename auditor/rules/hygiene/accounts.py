@@ -129,8 +129,8 @@ class DisabledUserLicensed(_UnusedAccount):
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
         # a Teams resource account is a disabled user object by design, and an agent user signs in
-        # through its agent identity: neither is a person who left (User.kind)
-        mailbox = None if user.account_enabled or not user.kind.person else mailbox_extra(user, ctx)
+        # through its agent identity: neither is a person who left (User.kind), nor a declared kind
+        mailbox = None if user.account_enabled or not ctx.index.kind_of(user).person else mailbox_extra(user, ctx)
         return None if mailbox is None else dict(mailbox)
 
     def describe(self, user: User, details: dict[str, Any]) -> str:
@@ -148,6 +148,9 @@ class InactiveUserLicensed(_UnusedAccount):
     inactive when its licenses changed since (a group license edit stamps every member). Shared, room and equipment
     mailboxes (nobody signs in to them) are left to `shared-mailbox-licensed`.
 
+    `sign_in_full_every`: on the nightly (`--baseline previous`), the nights between full reads of every user's
+    sign-in activity (default 7; `--sign-in-full-every` overrides it; docs/nightly.md).
+
     Example:
         hygiene:
           inactive_users: {days: 90, severity: medium}
@@ -158,7 +161,10 @@ class InactiveUserLicensed(_UnusedAccount):
     default_severity = Severity.MEDIUM
     key = "inactive_users"
     fragment = check_schema(
-        True, "Days without any sign-in after which a licensed account counts as inactive.", data_kept=True
+        True,
+        "Days without any sign-in after which a licensed account counts as inactive.",
+        data_kept=True,
+        sign_in_full_every=True,
     )
     reads = Reads(
         "users",
@@ -177,7 +183,8 @@ class InactiveUserLicensed(_UnusedAccount):
     )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        if not user.kind.person:  # nobody signs in to a resource account, a Teams Rooms account or an agent user
+        # a resource account, a Teams Rooms account, an agent user, a declared break-glass or service account
+        if not ctx.index.kind_of(user).person:
             return None
         cutoff = ctx.as_of - timedelta(days=self.window(check))
         # not one to flag: disabled, signed in within the window, or a shared, room or equipment mailbox

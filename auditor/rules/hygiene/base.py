@@ -44,13 +44,26 @@ GRACE_DAYS_SCHEMA: dict[str, Any] = {
     "maximum": 3650,
     "description": "Days after an account was disabled before its licenses may go (default 0).",
 }
+SIGN_IN_FULL_EVERY_SCHEMA: dict[str, Any] = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": 365,
+    "description": "The nightly (audit --baseline previous): nights between full reads of every user's sign-in "
+    "activity (default 7); between them only the users without a recent sign-in are read. "
+    "audit --sign-in-full-every overrides it; of several policies, the fewest nights count.",
+}
 
 
 def check_schema(
-    with_days: bool, days_doc: str = "", *, data_kept: bool = False, grace_days: bool = False
+    with_days: bool,
+    days_doc: str = "",
+    *,
+    data_kept: bool = False,
+    grace_days: bool = False,
+    sign_in_full_every: bool = False,
 ) -> dict[str, Any]:
     """A hygiene key's fragment: severity and except; `days` (required) with `with_days`; the
-    admin's `data_kept` declaration and `grace_days` for the rules that take them."""
+    admin's `data_kept` declaration, `grace_days` and `sign_in_full_every` for the rules that take them."""
     props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
     required: list[str] = []
     if with_days:
@@ -60,6 +73,8 @@ def check_schema(
         props["data_kept"] = DATA_KEPT_SCHEMA
     if grace_days:
         props["grace_days"] = GRACE_DAYS_SCHEMA
+    if sign_in_full_every:
+        props["sign_in_full_every"] = SIGN_IN_FULL_EVERY_SCHEMA
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
@@ -72,6 +87,7 @@ def parse_check(node: PolicyNode) -> HygieneCheck:
         except_=parse_selector(raw["except"]) if "except" in raw else None,
         data_kept=parse_data_kept(node.at("data_kept")),
         grace_days=raw.get("grace_days"),
+        sign_in_full_every=raw.get("sign_in_full_every"),
     )
 
 
@@ -124,7 +140,12 @@ class HygieneRule(Rule):
         if check is None:
             return Requests()
         days = self.window(check) if SIGN_IN_ACTIVITY in self.reads.parts else None
-        more = Requests(usage_days=days or 0, sign_in_days=days, disable_times=bool(check.grace_days))
+        more = Requests(
+            usage_days=days or 0,
+            sign_in_days=days,
+            disable_times=bool(check.grace_days),
+            sign_in_full_every=check.sign_in_full_every,
+        )
         return Requests.of(self.reads).merge(more)
 
     def selectors(self, policy: Policy) -> list[Selector]:

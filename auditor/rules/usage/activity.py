@@ -175,7 +175,7 @@ class UsageRule(Rule):
     def holders(ctx: Context, sku_id: str) -> Iterator[User]:
         """The holders of the product that are people (a person or a guest: User.kind)."""
         for user, _ in ctx.index.holders(Selector(all=True), None, lambda held: True if sku_id in held else None):
-            if user.kind.person:
+            if ctx.index.kind_of(user).person:
                 yield user
 
     @staticmethod
