@@ -336,7 +336,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
         label, env = getattr(args, "tenant_label", None), getattr(args, "environment", None) or os.environ
         csv_too = any(f.value == "csv" for f in formats)
-        listed = [licensed_users.write_for(snapshot, result.seats, out_dir, label, args.redact, env)] if csv_too else []
+        listed = (
+            [licensed_users.write_for(snapshot, result.seats, out_dir, label, args.redact, env, result.declared_kinds)]
+            if csv_too
+            else []
+        )
         credits = copilot_credits(snapshot.copilot_credits, snapshot.gaps)  # the bill's, beside its Copilot seats
         del snapshot  # the users need not outlive the evaluation: the report is built from `result`
         timings.mark("free")

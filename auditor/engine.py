@@ -316,6 +316,7 @@ def evaluate(
         license_insight=_license_insight(policies, index),
         sign_ins_read_at=snapshot.sign_ins_read_at,
         account_kinds=account_kind_rows(index, prices),
+        declared_kinds=dict(index.declared_ids),
     )
 
 

@@ -8,8 +8,8 @@ users with equal shared values one Profile object, so a million users hold a few
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -583,6 +583,8 @@ class AuditResult:
     sign_ins_read_at: str | None = None
     # each kind of account other than a person's that holds licenses (auditor.engine.account_kind_rows)
     account_kinds: tuple[dict[str, Any], ...] = ()
+    # user id -> the kind a policy declares for the account (`account_kinds:`, TenantIndex.declared_ids)
+    declared_kinds: Mapping[str, AccountKind] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:

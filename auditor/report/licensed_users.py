@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from auditor.common.outputs import atomic_text
+from auditor.data.enums import AccountKind
 from auditor.data.model import SeatRow, TenantSnapshot, User
 from auditor.data.sign_ins import last_sign_in
 from auditor.reference import product_names
@@ -44,13 +45,11 @@ COLUMNS = (
 DIRECT = "direct"
 
 
-def account_kind(user: User) -> str:
-    """The account's kind in the list's `kind` column: person, guest, shared, room, resource or agent.
-
-    The one place the list learns it: "person" for every account until the data model carries the
-    kind of each account (the account-kinds change wires this function to it)."""
-    del user
-    return "person"
+def account_kind(user: User, declared: Mapping[str, AccountKind]) -> str:
+    """The account's kind in the list's `kind` column (AccountKind's value: person, guest, shared, room,
+    equipment, resource, teams_rooms, agent, break_glass, service): the kind a policy declares for it
+    (`declared`, AuditResult.declared_kinds), else what Graph's properties say (User.kind)."""
+    return (declared.get(user.id) or user.kind).value
 
 
 class _Product:
@@ -106,6 +105,7 @@ def rows(
     *,
     tenant: str,
     pseudonyms: Pseudonymiser | None = None,
+    declared: Mapping[str, AccountKind] | None = None,
 ) -> Iterator[list[str]]:
     """The list's rows (without the header), one per account holding a license, in the snapshot's
     order; `pseudonyms`: names and UPNs replaced as --redact replaces them in findings.csv."""
@@ -124,7 +124,7 @@ def rows(
             safe_cell(tenant),
             safe_cell(name),
             safe_cell(upn),
-            safe_cell(account_kind(user)),
+            safe_cell(account_kind(user, declared or {})),
             "true" if user.profile.account_enabled else "false",
             signed_in.date().isoformat() if signed_in is not None else "",
             safe_cell("; ".join(sorted({p.name for p in held}, key=str.casefold))),
@@ -150,12 +150,13 @@ def write_for(
     tenant: str | None,
     redact: bool,
     env: Mapping[str, str],
+    declared: Mapping[str, AccountKind] | None = None,
 ) -> Path:
     """OUT_DIR/licensed-users.csv of an audit: the tenant named `tenant` (the tenants file's name in a
     many-tenant run), else as it names itself; people pseudonymised as --redact does in findings.csv."""
     pseudonyms = Pseudonymiser(redaction_key(env, snapshot.tenant_id)) if redact else None
     label = tenant or snapshot.tenant_name or snapshot.tenant_id
-    return write(out_dir / FILE_NAME, rows(snapshot, seats, tenant=label, pseudonyms=pseudonyms))
+    return write(out_dir / FILE_NAME, rows(snapshot, seats, tenant=label, pseudonyms=pseudonyms, declared=declared))
 
 
 def read_rows(path: Path) -> list[list[str]]:

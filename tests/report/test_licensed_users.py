@@ -17,6 +17,7 @@ import pytest
 
 from auditor import demo
 from auditor.cli import main
+from auditor.data.enums import AccountKind
 from auditor.data.model import SeatRow
 from auditor.reference import product_names
 from auditor.report import licensed_users
@@ -55,7 +56,7 @@ def test_every_licensed_account_of_the_tenant_once_with_its_products_and_groups(
     parts = {s.sku_part_number for s in sample.skus}
     for row in rows:
         account = licensed[row["user_principal_name"]]
-        assert row["tenant"] == "Contoso" and row["kind"] == "person"
+        assert row["tenant"] == "Contoso" and row["kind"] == account.kind.value
         assert row["display_name"] == account.display_name
         assert row["enabled"] == ("true" if account.profile.account_enabled else "false")
         products = row["products"].split("; ")
@@ -145,9 +146,14 @@ def test_tenant_text_is_formula_safe_and_groups_are_named(tmp_path: Path) -> Non
     assert second["last_sign_in"] == "2026-10-30"
 
 
-def test_account_kind_is_person_until_the_model_says() -> None:
+def test_the_kind_column_is_the_accounts_kind_a_policy_declaration_first(demo_run: Path) -> None:
+    """Graph's kind (User.kind) for every account, and the policy's `account_kinds:` over it."""
+    kinds = {r["user_principal_name"]: r["kind"] for r in _table(demo_run / "licensed-users.csv")}
+    assert {"person", "resource", "agent"} <= set(kinds.values())  # the sample holds accounts that are not people
     snapshot = snapshot_from_json(tenant([user("a", "SPE_E3")]))
-    assert account_kind(snapshot.users[0]) == "person"
+    (account,) = snapshot.users
+    assert account_kind(account, {}) == "person"
+    assert account_kind(account, {account.id: AccountKind.BREAK_GLASS}) == "break_glass"
 
 
 def test_redact_pseudonymises_the_list(tmp_path: Path) -> None:
