@@ -10,7 +10,9 @@ stricter throttling than standard Microsoft Graph API calls. To avoid these limi
 parameter when necessary. If you need sign-in activity data, use `$top=500` to get the maximum 500
 users per page instead of the default 100." So ceil(users / 500) requests, paced by the app's
 sign-in lane (pacing.AppWindows.sign_in, shared by every tenant of the process), while the partitions read the rest at
-the directory's speed. A 403 on it is a gap in signInActivity only.
+the directory's speed. A 403 on it is a gap in signInActivity only, and so is a full read that lacks
+a listed user created before it began whom Graph still holds (missing_sign_ins, _still_there); the
+nightly's filtered read (kept_sign_ins.py) holds a subset by design and is not compared.
 
 employeeLeaveDateTime (when the user left or will leave the organization) is selected only for
 `grace_days` (UserReads.leave_dates). Graph documents that reading it takes the application
