@@ -382,6 +382,10 @@ async def collect(
     purposes_read = (
         await state.stored_purposes(mailboxes, users, usage_read, mailbox_granted and users_read) and purposes_read
     )
+    # the purposes of the enabled accounts without a recent sign-in are asked by their sign-ins:
+    # without them (a signInActivity gap) the part is not claimed, so shared-mailbox-licensed is
+    # not evaluated (its findings unverified, never resolved); the disabled ones' were read
+    purposes_read = purposes_read and (signed or mailboxes is None or mailboxes.inactive_days is None)
     parts = {
         part
         for part, read in (

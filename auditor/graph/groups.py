@@ -146,7 +146,7 @@ class GroupReads(ReadState):
             _add_members(ids, first["value"], path)
             counted = first.get("@odata.count")
         if next_link is None:
-            return await self._counted(ids, counted, path)
+            return await self._counted(ids, counted, path, limit, relation)
         if (
             self.streams != 1
             and isinstance(counted, int)
@@ -157,28 +157,44 @@ class GroupReads(ReadState):
             if found is not None:
                 return tuple(sorted(found))
             ids, next_link = set(), path  # from the start: the first page's link may have expired meanwhile
-        async with self._member_stream(limit, relation):
-            async for page in self.client.pages(next_link, headers=EVENTUAL):
-                _add_members(ids, page, path)
-        return await self._counted(ids, counted, path)
+        await self._chain(ids, next_link, path, limit, relation)
+        return await self._counted(ids, counted, path, limit, relation)
 
-    async def _counted(self, ids: set[str], counted: Any, path: str) -> tuple[str, ...]:
+    async def _chain(self, ids: set[str], link: str, path: str, limit: asyncio.Semaphore | None, relation: str) -> None:
+        """The members of the listing `path` from `link` on, one page after another, into `ids`."""
+        async with self._member_stream(limit, relation):
+            async for page in self.client.pages(link, headers=EVENTUAL):
+                _add_members(ids, page, path)
+
+    async def _counted(
+        self, ids: set[str], counted: Any, path: str, limit: asyncio.Semaphore | None, relation: str
+    ) -> tuple[str, ...]:
         """The members read, set against the listing's count (its first page's @odata.count) and a
-        fresh GET …/$count: a listing short of both (a page cut, `value` empty while the count says
-        49) is a gap in groups (exit 3), never a group with fewer members."""
+        fresh GET …/$count. A listing short of both (a page cut, `value` empty while the count says
+        49) is read once more from its start, as /users is (partitions._proven); short again of
+        the count before and a fresh one, it is a gap in groups (exit 3), never a group with fewer
+        members."""
         if not isinstance(counted, int) or isinstance(counted, bool) or len(ids) >= counted:
             return tuple(sorted(ids))
         listing = path.split("?")[0]
         check = Check(len(ids), counted, await count_or_none(self.client, listing + "/$count"))
+        if not check.short:
+            return tuple(sorted(ids))
+        self.progress.note(
+            f"GET {listing} listed {len(ids):,} members while its count was {_counts(check)}; reading it again"
+        )
+        ids = set()
+        await self._chain(ids, path, path, limit, relation)
+        before = check.after if check.after is not None else check.before
+        check = Check(len(ids), before, await count_or_none(self.client, listing + "/$count"))
         if check.short:
-            counts = f"{check.before:,}" + ("" if check.after in (None, check.before) else f" then {check.after:,}")
-            self.progress.note(f"GET {listing} listed {len(ids):,} members while its count was {counts}")
+            self.progress.note(f"GET {listing} listed {len(ids):,} members again while its count was {_counts(check)}")
             self.gaps.append(
                 Gap(
                     "groups",
                     f"GET {listing}",
-                    f"listed {len(ids):,} members while its count was {counts}: {check.short:,} member(s) "
-                    "may be missing — re-run; if it persists, report it",
+                    f"listed {len(ids):,} members while its count was {_counts(check)}: {check.short:,} "
+                    "member(s) may be missing, also after reading it again — re-run; if it persists, report it",
                 )
             )
         return tuple(sorted(ids))
@@ -294,6 +310,11 @@ class GroupReads(ReadState):
                 )
             )
         return out
+
+
+def _counts(check: Check) -> str:
+    """The count a listing was held to, or the two when they differ ("49 then 50")."""
+    return f"{check.before:,}" + ("" if check.after in (None, check.before) else f" then {check.after:,}")
 
 
 def _add_members(ids: set[str], page: list[Any], path: str) -> None:

@@ -10,7 +10,9 @@ stricter throttling than standard Microsoft Graph API calls. To avoid these limi
 parameter when necessary. If you need sign-in activity data, use `$top=500` to get the maximum 500
 users per page instead of the default 100." So ceil(users / 500) requests, paced by the app's
 sign-in lane (pacing.AppWindows.sign_in, shared by every tenant of the process), while the partitions read the rest at
-the directory's speed. A 403 on it is a gap in signInActivity only.
+the directory's speed. A 403 on it is a gap in signInActivity only, and so is a full read that lacks
+a listed user created before it began whom Graph still holds (missing_sign_ins, _still_there); the
+nightly's filtered read (kept_sign_ins.py) holds a subset by design and is not compared.
 
 employeeLeaveDateTime (when the user left or will leave the organization) is selected only for
 `grace_days` (UserReads.leave_dates). Graph documents that reading it takes the application
@@ -23,12 +25,13 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
 from auditor.data.model import Gap, User
 
@@ -53,6 +56,11 @@ from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_c
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
 SIGN_IN_PAGE_SIZE = 500
 SIGN_IN_PATH = f"/users?$select=id,{SIGN_IN_ACTIVITY}&$top={SIGN_IN_PAGE_SIZE}"
+# a user created this long before the sign-in listing began may still be missing from it (clock skew
+# between the auditor and Graph, and the directory's replication) without being a gap
+CREATED_SKEW = timedelta(minutes=10)
+# users missing from it asked one by one before it is a gap (a 404: deleted meanwhile); more are a gap
+CONFIRM_MISSING = 20
 
 
 LEAVE_DATE_ROLES = frozenset(("User-LifeCycleInfo.Read.All", "User-LifeCycleInfo.ReadWrite.All"))
@@ -230,6 +238,7 @@ class UserReads(ReadState):
         times: dict[str, SignInTimes] = {}
         requests = 0
         told = not full
+        started = self.sign_in_clock()
         by_id: dict[str, User] | None = None
         try:
             async for page in self.client.pages(path):
@@ -257,7 +266,38 @@ class UserReads(ReadState):
             return None
         if not told or not full:
             self.progress.note(f"read signInActivity in {requests:,} request(s) of {SIGN_IN_PAGE_SIZE} users")
+        if full and listed is not None:
+            # the filtered read (full=False) holds a subset by design: only a full read is compared
+            missing = await self._still_there(missing_sign_ins(await listed, times, started))
+            if missing:
+                reason = (
+                    f"the sign-in listing held {len(times):,} users and lacked {len(missing):,} of the users "
+                    f"listed, created before it began (first: {missing[0]}): inactivity is not evaluated — "
+                    "re-run; if it persists, report it"
+                )
+                self.gaps.append(Gap(SIGN_IN_ACTIVITY, f"GET {path.split('&')[0]}", reason))
+                self.progress.note(f"signInActivity: {reason}")
+                return None
         return times
+
+    async def _still_there(self, missing: list[str]) -> list[str]:
+        """Of the users `missing` from the sign-in listing, those Graph still holds: up to
+        CONFIRM_MISSING are asked one by one (`GET /users/{id}?$select=id`; a 404 is a user deleted
+        after the users listing read it), more are all taken as missing, unasked."""
+        if not missing or len(missing) > CONFIRM_MISSING:
+            return missing
+
+        async def held(uid: str) -> bool:
+            try:
+                await self.client.get(f"/users/{uid}?$select=id")
+            except GraphRequestError as exc:
+                if exc.status == 404:
+                    return False
+                raise
+            return True
+
+        found = await together(*(held(uid) for uid in missing))
+        return [uid for uid, there in zip(missing, found, strict=True) if there]
 
     async def _read_users(self) -> list[User]:
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
@@ -301,6 +341,23 @@ class UserReads(ReadState):
                     self.progress.note(f"could not count the users ({exc}); at most {UNCOUNTED_CAP:,} are read")
             check_cap(len(users), self.progress.total, path)
         return users
+
+
+def missing_sign_ins(users: Sequence[User], times: Mapping[str, SignInTimes], started: datetime) -> list[str]:
+    """The ids of the listed `users` a full sign-in listing (`times`, by id) does not hold, but for
+    users created after it began (`started`, less CREATED_SKEW): Graph's two listings are read side
+    by side, so a user created meanwhile can be in the user listing and not in the sign-in one. Ids
+    are compared, not counts: a user deleted meanwhile (in the sign-ins only) cannot hide a missing
+    one. A user without a readable createdDateTime is never excused."""
+    since = started - CREATED_SKEW
+    out = []
+    for user in users:
+        if user.id in times:
+            continue
+        created = timestamp_or_none(user.created_date_time)
+        if created is None or created < since:
+            out.append(user.id)
+    return out
 
 
 def sign_in_seconds(requests: int, latency: float = 0.0) -> float:

@@ -6,6 +6,7 @@ shown as resolved against the full run before it."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
+from auditor.data.model import User
+from auditor.graph.users import missing_sign_ins
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
@@ -78,7 +81,7 @@ def test_a_group_s_members_short_of_their_count_are_a_gap(tmp_path: Path, full: 
     members = rf"^GET /v1\.0/groups/{FRONTLINE}/(transitiveMembers|members)/microsoft\.graph\.user\?"
     fault = Fault(FaultKind.SHORT, members, count=None, keep=0)
     code, report = _audit(tmp_path, "short", [fault], "--baseline", str(tmp_path / "full" / "report.json"))
-    assert fault.hits >= 1
+    assert fault.hits == 4  # each of its two listings read once more before it is called a gap
     assert code == 3 and report["complete"] is False
     gaps = [g for g in report["gaps"] if g["part"] == "groups"]
     assert gaps and all(g["request"].startswith(f"GET /groups/{FRONTLINE}/") for g in gaps)
@@ -94,3 +97,67 @@ def test_the_licensing_groups_short_of_their_count_are_a_gap(tmp_path: Path, ful
     [gap] = [g for g in report["gaps"] if g["part"] == "groups"]
     assert gap["reason"].startswith("listed 1 licensing groups while its @odata.count was")
     assert report["changes"]["resolved"] == []
+
+
+def test_a_members_listing_short_once_is_read_again_not_a_gap(tmp_path: Path, full: dict[str, Any]) -> None:
+    members = rf"^GET /v1\.0/groups/{FRONTLINE}/transitiveMembers/microsoft\.graph\.user\?"
+    fault = Fault(FaultKind.SHORT, members, count=1, keep=0)
+    code, report = _audit(tmp_path, "short", [fault], "--baseline", str(tmp_path / "full" / "report.json"))
+    assert fault.hits == 1
+    assert code == 1 and report["complete"] is True and not report.get("gaps")
+    assert [f["id"] for f in report["findings"]] == [f["id"] for f in full["findings"]]
+    assert report["changes"]["resolved"] == []
+
+
+SIGN_INS = r"^GET /v1\.0/users\?\$select=id,signInActivity&\$top="  # the full read, not the nightly's filtered one
+
+
+@pytest.mark.parametrize("keep", [100, 0])
+def test_a_sign_in_listing_cut_short_is_a_gap_and_resolves_nothing(
+    tmp_path: Path, full: dict[str, Any], keep: int
+) -> None:
+    fault = Fault(FaultKind.SHORT, SIGN_INS, count=None, keep=keep)
+    code, report = _audit(tmp_path, "short", [fault], "--baseline", str(tmp_path / "full" / "report.json"))
+    assert fault.hits == 1
+    assert code == 3 and report["complete"] is False
+    [gap] = [g for g in report["gaps"] if g["part"] == "signInActivity"]
+    assert gap["request"] == "GET /users?$select=id,signInActivity"
+    assert gap["reason"].startswith(f"the sign-in listing held {keep:,} users and lacked {265 - keep:,} of the users")
+    assert not [g for g in report["gaps"] if g["part"] != "signInActivity"]
+    assert report["changes"]["resolved"] == []
+
+
+@pytest.mark.parametrize("deleted", [False, True])
+def test_a_user_missing_from_the_sign_in_listing_is_asked_for(
+    tmp_path: Path, full: dict[str, Any], deleted: bool
+) -> None:
+    short = Fault(FaultKind.SHORT, SIGN_INS, count=None, keep=264)
+    # Graph's answer for a user deleted after the users listing read it
+    gone = Fault(
+        FaultKind.REFUSED, r"^GET /v1\.0/users/[0-9a-f-]+\?\$select=id$", None, code="Request_ResourceNotFound"
+    )
+    gone.status, gone.message = 404, "Resource does not exist."
+    code, report = _audit(tmp_path, "short", [short, *([gone] if deleted else [])])
+    assert gone.hits == (1 if deleted else 0)
+    if deleted:
+        assert code == 1 and report["complete"] is True and not report.get("gaps")
+    else:
+        assert code == 3 and report["complete"] is False
+        [gap] = report["gaps"]
+        assert gap["reason"].startswith("the sign-in listing held 264 users and lacked 1 of the users listed")
+
+
+def test_a_user_created_after_the_sign_in_listing_began_is_not_missing_from_it() -> None:
+    started = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+    listed = [
+        _user("old", "2025-01-01T00:00:00Z"),
+        _user("new", "2026-11-01T06:05:00Z"),  # created while the two listings were read
+        _user("skewed", "2026-11-01T05:55:00Z"),  # within CREATED_SKEW of the start
+        _user("undated", None),
+        _user("read", "2024-01-01T00:00:00Z"),
+    ]
+    assert missing_sign_ins(listed, {"read": (None, None, None)}, started) == ["old", "undated"]
+
+
+def _user(uid: str, created: str | None) -> User:
+    return User.new(uid, f"{uid}@contoso.example", uid.title(), created_date_time=created)
