@@ -21,13 +21,14 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Format, Locale
 
 from . import __version__
+from .apply.arguments import add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .fleet.arguments import add_fleet_commands
@@ -177,60 +178,6 @@ def _positive(text: str) -> int:
     return number
 
 
-def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> None:
-    """--yes and --journal of the commands that write to the tenant (apply, undo)."""
-    parser.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
-    parser.add_argument("--journal", metavar="FILE", help=f"journal to write (default with --yes: {journal_default})")
-
-
-MAX_AGE_HELP = (
-    "refuse a plan whose tenant data (the report's collected_at) was read longer ago than this: a number "
-    "of days (7), or days or hours with a unit (7d, 36h); default: 7d"
-)
-
-
-def max_failures(text: str) -> int:
-    """--max-failures: a whole number, 0 or more."""
-    if (number := whole_number(text)) is None or number > 1_000_000:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of changes, 0 or more (0: no limit)")
-    return number
-
-
-def max_age(text: str) -> float:
-    """--max-age: hours, from "<N>d", "<N>h" or "<N>" (days); a positive whole number of at most 10 years."""
-    value = text.strip().lower()
-    unit = value[-1:] if value[-1:] in ("d", "h") else "d"
-    number = value[:-1] if value[-1:] in ("d", "h") else value
-    if not (count := whole_number(number)):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give days (7, 7d) or hours (36h)")
-    hours = count * (24 if unit == "d" else 1)
-    if hours > 3650 * 24:
-        raise argparse.ArgumentTypeError(f"{text!r} is longer than 10 years")
-    return float(hours)
-
-
-WAIT_HELP = (
-    "how long a change may wait for a group's license after the join before it: seconds (300), or with "
-    "a unit (90s, 5m, 1h); 0 does not wait. Past it, or when the group's license is in error, the change "
-    "is journaled as pending and left for the next apply; default: 5m"
-)
-
-
-def wait_duration(text: str) -> float:
-    """--wait: seconds, from "<N>", "<N>s", "<N>m" or "<N>h"; at most 24 hours."""
-    value = text.strip().lower()
-    unit = value[-1:] if value[-1:] in ("s", "m", "h") else "s"
-    number = value[:-1] if value[-1:] in ("s", "m", "h") else value
-    if (count := whole_number(number)) is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a duration: give seconds (300, 90s), minutes (5m) or hours (1h)"
-        )
-    seconds = count * {"s": 1, "m": 60, "h": 3600}[unit]
-    if seconds > 24 * 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} is longer than 24 hours")
-    return float(seconds)
-
-
 EXCHANGE_EXPORT_HELP = (
     "the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
     "and finds synced mailboxes"
@@ -244,17 +191,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="license-auditor",
-        description="Audit Microsoft 365 licenses against declarative YAML policies.",
-        epilog="exit codes:\n" + EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def _add_report_flags(parser: argparse.ArgumentParser, *, fail_on: str, as_of: str) -> None:
+    """--format, --fail-on, --as-of and --locale of the commands that write reports (audit, merge)."""
+    parser.add_argument(
+        "--format", default=",".join(FORMATS), metavar="LIST", help=f"comma list of {','.join(FORMATS)} (default: all)"
     )
-    parser.add_argument("--version", action="version", version=f"license-auditor {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
+    parser.add_argument("--fail-on", choices=FAIL_ON, default="high", help=fail_on)
+    parser.add_argument("--as-of", metavar="ISO-8601", help=as_of)
+    parser.add_argument(
+        "--locale",
+        choices=[loc.value for loc in Locale],
+        help="report language (default: the policy's metadata.locale, else en)",
+    )
 
+
+def _add_audit(sub: Any) -> None:
+    """`audit`: one tenant, or with --tenants many."""
     audit = sub.add_parser(
         "audit",
         help="audit a tenant and write reports",
@@ -269,20 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--snapshot", metavar="FILE", help="audit offline from a snapshot file")
     audit.add_argument("--output-dir", default="reports", metavar="DIR", help="where reports go (default: reports/)")
-    audit.add_argument(
-        "--format", default=",".join(FORMATS), metavar="LIST", help=f"comma list of {','.join(FORMATS)} (default: all)"
-    )
-    audit.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default="high",
-        help="exit 1 when an unwaived finding is at or above this severity (default: high)",
-    )
-    audit.add_argument("--as-of", metavar="ISO-8601", help="the clock the rules use (default: now)")
-    audit.add_argument(
-        "--locale",
-        choices=[loc.value for loc in Locale],
-        help="report language (default: the policy's metadata.locale, else en)",
+    _add_report_flags(
+        audit,
+        fail_on="exit 1 when an unwaived finding is at or above this severity (default: high)",
+        as_of="the clock the rules use (default: now)",
     )
     audit.add_argument(
         "--allow-gaps", action="store_true", help="exit by findings even when some tenant data could not be collected"
@@ -346,8 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_nightly_arguments(audit)
     audit.set_defaults(func=_audit)
 
-    add_fleet_commands(sub, _command)  # rollup and lists: the many-tenant run's own commands
 
+def _add_merge(sub: Any) -> None:
+    """`merge`: per-tenant outputs into one cross-tenant report."""
     merge_cmd = sub.add_parser(
         "merge",
         help="merge per-tenant audit outputs into one cross-tenant report",
@@ -369,21 +312,11 @@ def build_parser() -> argparse.ArgumentParser:
     merge_cmd.add_argument(
         "--output-dir", default="reports", metavar="DIR", help="where the merged reports go (default: reports/)"
     )
-    merge_cmd.add_argument(
-        "--format", default=",".join(FORMATS), metavar="LIST", help=f"comma list of {','.join(FORMATS)} (default: all)"
-    )
-    merge_cmd.add_argument(
-        "--fail-on",
-        choices=FAIL_ON,
-        default="high",
-        help="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
+    _add_report_flags(
+        merge_cmd,
+        fail_on="exit 1 when an unwaived finding (of any tenant, or across tenants) is at or above "
         "this severity (default: high)",
-    )
-    merge_cmd.add_argument("--as-of", metavar="ISO-8601", help="the clock for waiver expiry (default: now)")
-    merge_cmd.add_argument(
-        "--locale",
-        choices=[loc.value for loc in Locale],
-        help="report language (default: the policy's metadata.locale, else en)",
+        as_of="the clock for waiver expiry (default: now)",
     )
     merge_cmd.add_argument(
         "--allow-gaps", action="store_true", help="exit by findings even when a tenant's report is incomplete"
@@ -391,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     merge_cmd.add_argument("--redact", action="store_true", help=REDACT_HELP)
     merge_cmd.set_defaults(func=_command("cmd_merge"))
 
+
+def _add_collect(sub: Any) -> None:
+    """`collect`: the Graph command (auditor.graph.arguments) with the policy options."""
     collect = add_collect_command(sub)
     collect.add_argument(
         "--policies",
@@ -403,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     collect.set_defaults(func=_command("cmd_collect"))
 
+
+def _add_init(sub: Any) -> None:
+    """`init`: a first policy for the tenant."""
     init = sub.add_parser(
         "init",
         help="write a first policy for your tenant (every line commented)",
@@ -428,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_graph_arguments(init)
     init.set_defaults(func=_command("cmd_init"))
 
+
+def _add_validate(sub: Any) -> None:
+    """`validate`: check policy files."""
     validate = sub.add_parser("validate", help="check policy files (a product no table knows is an error)")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="policy files or directories")
     validate.add_argument(
@@ -435,91 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(func=_command("cmd_validate"))
 
-    connection = _Parser(add_help=False)
-    add_connection_arguments(connection)
-    add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
 
-    apply = sub.add_parser(
-        "apply",
-        parents=[connection],
-        help="apply a plan's changes to the tenant (dry run without --yes)",
-        description="Re-check and apply the changes of a plan.json written by `license-auditor plan`, journaling "
-        "each. Without --yes nothing is written: it shows what would be done.",
-    )
-    apply.add_argument("plan", metavar="PLAN", nargs="?", help="plan.json (with --demo: reports/plan.json)")
-    apply.add_argument(
-        "--demo",
-        action="store_true",
-        help="apply to the bundled sample tenant, served by the built-in Graph emulator (a plan of "
-        "`plan --demo`); the tenant as it is left is kept for `undo --demo`",
-    )
-    _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
-    apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
-    apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
-    apply.add_argument(
-        "--commerce",
-        action="store_true",
-        help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
-        "window) through the billing account or Partner Center; dry run without --yes",
-    )
-    apply.add_argument(
-        "--commerce-only",
-        action="store_true",
-        help="make only the bill's commerce changes, not the plan's license changes (the billing "
-        "write identity of license-apply.yml's commerce job); implies --commerce",
-    )
-    apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
-    apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
-    apply.add_argument(
-        "--max-failures",
-        type=max_failures,
-        default=10,
-        metavar="N",
-        help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
-        "refusals; default: 10",
-    )
-    apply.set_defaults(func=_demo_write(_command("cmd_apply", "auditor.apply.run")))
-    undo = sub.add_parser(
-        "undo",
-        parents=[connection],
-        help="revert the changes an apply journal records as done",
-        description="Revert, newest first, the changes a journal records as done, restoring each user's state "
-        "before them. Without --yes nothing is written: it shows what would be done.",
-    )
-    undo.add_argument(
-        "journal_file",
-        metavar="JOURNAL",
-        nargs="?",
-        help="journal written by apply (or undo); with --demo: the newest in reports/",
-    )
-    undo.add_argument(
-        "--demo", action="store_true", help="undo on the bundled sample tenant as `apply --demo --yes` left it"
-    )
-    _add_write_flags(undo, "undo-<UTC time>.jsonl next to JOURNAL")
-    undo.add_argument(
-        "--plan",
-        metavar="PLAN",
-        help="the plan.json the journal was applied from (default: the file "
-        "the journal names, next to it); undo touches only the users and groups it names",
-    )
-    undo.add_argument(
-        "--wait",
-        type=wait_duration,
-        default=wait_duration("5m"),
-        metavar="DURATION",
-        help="how long undo waits, after putting a user back in a group, for the group's license to be "
-        "active (the same units as apply --wait); default: 5m",
-    )
-    undo.add_argument(
-        "--commerce",
-        action="store_true",
-        help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
-        "removed, each only after you say yes to its price",
-    )
-    undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
-    undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
-    undo.set_defaults(func=_demo_write(_command("cmd_undo", "auditor.apply.undoing")))
-
+def _add_plan(sub: Any) -> None:
+    """`plan`: a report's open findings into a change set."""
     plan = sub.add_parser(
         "plan",
         help="compile a report's open findings into a reviewed, seat-checked change set",
@@ -548,9 +408,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.set_defaults(func=_demo_write(_command("cmd_plan", "auditor.plan.command")))
 
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="license-auditor",
+        description="Audit Microsoft 365 licenses against declarative YAML policies.",
+        epilog="exit codes:\n" + EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"license-auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    _add_audit(sub)
+    add_fleet_commands(sub, _command)  # rollup and lists: the many-tenant run's own commands
+    _add_merge(sub)
+    _add_collect(sub)
+    _add_init(sub)
+    _add_validate(sub)
+    connection = _Parser(add_help=False)
+    add_connection_arguments(connection)
+    add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
+    add_apply_command(sub, connection, _demo_write(_command("cmd_apply", "auditor.apply.run")))
+    add_undo_command(sub, connection, _demo_write(_command("cmd_undo", "auditor.apply.undoing")))
+    _add_plan(sub)
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
     add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command"))
-
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))
     return parser

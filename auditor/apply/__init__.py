@@ -6,6 +6,7 @@ auditor.formats.plan_json: load_plan -> PlanFile of Change).
     writer.py       send one write through the SDK request adapter (429/503 retried, bounded; no redirect)
     journal.py      the JSONL journal: written ahead (sending, then the outcome; fsync), read line by line
     lock.py         one run per plan or journal at a time (flock, as audit locks its output directory)
+    arguments.py    the apply and undo command-line flags (the parser; nothing of the run)
     undo.py         the inverse of a journaled change
     groups.py       re-read a group before a join, a leave or a removal the group stands in for
     undoing.py      `license-auditor undo JOURNAL`: seat check, the plan's journals, the products kept

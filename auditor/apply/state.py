@@ -25,9 +25,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.common.errors import CollectionError
-from auditor.common.timestamps import timestamp_or_none
 from auditor.data.account_kinds import account_kind
 from auditor.data.agents import AGENT_USERS_PATH
+from auditor.data.sign_ins import latest, sign_in_time
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
@@ -231,19 +231,10 @@ async def _sign_in(client: GraphClient, user: str) -> SignIn:
     if not isinstance(activity, dict):
         return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity")
     if "lastSuccessfulSignInDateTime" in activity:
-        return SignIn(_when(activity.get("lastSuccessfulSignInDateTime")))
-    seen = [
-        t
-        for t in (_when(activity.get("lastSignInDateTime")), _when(activity.get("lastNonInteractiveSignInDateTime")))
-        if t is not None
-    ]
-    return SignIn(max(seen) if seen else None)
-
-
-def _when(value: Any) -> datetime | None:
-    """A signInActivity time; None for none, and for Graph's 0001-01-01 ("never")."""
-    moment = timestamp_or_none(value, require_zone=True)
-    return None if moment is None or moment.year == 1 else moment
+        return SignIn(sign_in_time(activity.get("lastSuccessfulSignInDateTime"), require_zone=True))
+    return SignIn(
+        latest(activity.get("lastSignInDateTime"), activity.get("lastNonInteractiveSignInDateTime"), require_zone=True)
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:

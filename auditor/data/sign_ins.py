@@ -1,6 +1,6 @@
 """When a user last signed in, as far as Graph can tell: the inactivity rule's test
-(auditor.rules.hygiene, through auditor.index) and the collector's choice of whose mailbox to read
-(auditor.graph) share it."""
+(auditor.rules.hygiene, through auditor.index), the collector's choice of whose mailbox to read
+(auditor.graph) and apply's re-read of signInActivity (auditor.apply.state) share it."""
 
 from __future__ import annotations
 
@@ -11,10 +11,18 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import User
 
 
-def sign_in_time(text: str | None) -> datetime | None:
-    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None."""
-    when = timestamp_or_none(text)
+def sign_in_time(text: object, *, require_zone: bool = False) -> datetime | None:
+    """A signInActivity time; Graph writes 0001-01-01T00:00:00Z for "never", so year 1 is None.
+    `require_zone`: a time without its zone is none (apply's re-read, straight from Graph)."""
+    when = timestamp_or_none(text, require_zone=require_zone)
     return None if when is None or when.year == 1 else when
+
+
+def latest(*texts: object, require_zone: bool = False) -> datetime | None:
+    """The latest of these signInActivity times, or None: of lastSignInDateTime and
+    lastNonInteractiveSignInDateTime, the latest attempt (they record failed attempts too)."""
+    seen = [t for t in (sign_in_time(text, require_zone=require_zone) for text in texts) if t is not None]
+    return max(seen) if seen else None
 
 
 def last_sign_in(user: User) -> datetime | None:
@@ -26,22 +34,12 @@ def last_sign_in(user: User) -> datetime | None:
     ever succeeded); only when it is absent do the other two stand in for it."""
     if user.last_successful_sign_in_date_time is not None:
         return sign_in_time(user.last_successful_sign_in_date_time)
-    seen = [
-        t
-        for t in (sign_in_time(user.last_sign_in_date_time), sign_in_time(user.last_non_interactive_sign_in_date_time))
-        if t is not None
-    ]
-    return max(seen) if seen else None
+    return latest(user.last_sign_in_date_time, user.last_non_interactive_sign_in_date_time)
 
 
 def last_attempt(user: User) -> datetime | None:
     """The latest sign-in attempt Graph records (successful or not), or None."""
-    seen = [
-        t
-        for t in (sign_in_time(user.last_sign_in_date_time), sign_in_time(user.last_non_interactive_sign_in_date_time))
-        if t is not None
-    ]
-    return max(seen) if seen else None
+    return latest(user.last_sign_in_date_time, user.last_non_interactive_sign_in_date_time)
 
 
 def dormant(user: User, cutoff: datetime) -> bool:

@@ -21,8 +21,9 @@ from auditor.data.model import Cloud, Locale, Severity
 
 from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
+from ..formats.report_json import product_names_of
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
-from ..report.wording_api import default_wording, product_names_of
+from ..report.wording_api import default_wording
 from .run import MergeResult
 
 _RANK = {s.label: int(s) for s in Severity}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from auditor import i18n
@@ -21,19 +22,9 @@ def _values(t: i18n.Translations, reason: Reason) -> dict[str, str]:
     return out
 
 
-def reason_text(t: i18n.Translations, reason: Reason) -> str:
-    """The sentence for `reason` in `t`'s language."""
-    v = _values(t, reason)
-    v.setdefault("by", "?")
-    v.setdefault("renews", "?")
-    seats = reason.values.get("seats")
-    n = seats if isinstance(seats, int) else 0  # the counted texts' {n}: the seats
-    whole = reason.values.get("total")
-    total = whole if isinstance(whole, int) else 0  # a needed subscription's texts count all its licenses
-    v.pop("seats", None)
-    if reason.key.startswith("needed_"):
-        v.pop("total", None)
-    texts = {
+def _ending_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Callable[[], str]]:
+    """What ends the subscription, or when: the status, a trial, a cancel, recurring billing off."""
+    return {
         "not_active": lambda: t.pgettext(
             "bill_reason_not_active",
             "The subscription is {status}: it is not renewed, so it leaves the bill on its own. Do "
@@ -118,6 +109,13 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             n,
             **v,
         ),
+    }
+
+
+def _needed_texts(t: i18n.Translations, v: dict[str, str], total: int) -> dict[str, Callable[[], str]]:
+    """A subscription the plan needs that is set to end or to move into an Extended Service Term
+    ({n}: all its licenses)."""
+    return {
         "needed_ends": lambda: t.npgettext(
             "bill_reason_needed_ends",
             "Recurring billing is off: the subscription ends on {renews} with its {n} license, which the "
@@ -160,6 +158,12 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             total,
             **v,
         ),
+    }
+
+
+def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Callable[[], str]]:
+    """When and how seats come off the bill (or are bought), by term and channel ({n}: the seats)."""
+    return {
         "est_cancel": lambda: t.pgettext(
             "bill_reason_est_cancel",
             "In its Extended Service Term since {renews}, at a higher monthly price: cancel it at any "
@@ -278,5 +282,20 @@ def reason_text(t: i18n.Translations, reason: Reason) -> str:
             **v,
         ),
     }
+
+
+def reason_text(t: i18n.Translations, reason: Reason) -> str:
+    """The sentence for `reason` in `t`'s language."""
+    v = _values(t, reason)
+    v.setdefault("by", "?")
+    v.setdefault("renews", "?")
+    seats = reason.values.get("seats")
+    n = seats if isinstance(seats, int) else 0  # the counted texts' {n}: the seats
+    whole = reason.values.get("total")
+    total = whole if isinstance(whole, int) else 0  # a needed subscription's texts count all its licenses
+    v.pop("seats", None)
+    if reason.key.startswith("needed_"):
+        v.pop("total", None)
+    texts = {**_ending_texts(t, v, n), **_needed_texts(t, v, total), **_seat_texts(t, v, n)}
     text = texts.get(reason.key)
     return text() if text is not None else reason.key

@@ -39,7 +39,7 @@ cost.py (net monthly cost).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -62,6 +62,7 @@ from auditor.formats.plan_records import (
     Change,
     ChangePlan,
     Filters,
+    MailboxStep,
     SeatLine,
     Skipped,
     Stopped,
@@ -96,7 +97,7 @@ from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
-from auditor.plan.schedule import chain, order, seat_table
+from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (
@@ -180,21 +181,60 @@ def compile_plan(
         min_severity,
         tuple(finding_ids) if finding_ids is not None else None,
     )
-    threshold = Severity.parse(min_severity) if min_severity else None
-    wanted = set(finding_ids) if finding_ids is not None else None
-    rule_set = set(rules) if rules is not None else None
     parts = {
         str(r["sku_id"]).lower(): r["sku"]
         for r in document.get("skus") or []
         if isinstance(r, Mapping) and isinstance(r.get("sku_id"), str) and isinstance(r.get("sku"), str)
     }
-
+    every = list(read_findings(document, remediation))
+    # 1. which findings, and which of their actions
     as_of = str(document.get("as_of") or document.get("generated_at") or "")
+    weighed = _weigh(every, filters, as_of, describe_changes)
+    skipped, eligible = weighed.skipped, weighed.eligible
+    # 2. minimal: the effects merged, without contradictions or data ended in part
+    merged, left = _merged(eligible, weighed.chosen, parts, root)
+    skipped += left
+    by_user: dict[str, list[Op]] = {}
+    for o in merged.values():
+        by_user.setdefault(o.user, []).append(o)
+    # 3. and 4. order and seats
+    table = seat_table(document)
+    done, overflow, left_out = order([chain(user_ops) for user_ops in by_user.values()], table)
+    position = {f.id: i for i, f in enumerate(eligible)}
+    words = Describer({f.id: f.source for f in eligible}, document) if describe_changes else None
+    changes = _numbered(done, position, words)
+    stopped = None
+    if overflow is not None:
+        stopped, cut = _stopped(overflow, left_out, table, len(changes), words, {f.id: f for f in eligible})
+        skipped += cut
+    rule_of = {f.id: f.rule for f in every}
+    skipped = [
+        msgspec.structs.replace(s, other_rules=tuple(rule_of.get(o, "") for o in s.others)) if s.others else s
+        for s in skipped
+    ]
+    # 5. cost
+    return _plan(document, table, changes, stopped, skipped, filters, mailbox_steps(weighed.resolved, skipped, changes))
+
+
+class _Weighed(NamedTuple):
+    """Which findings the plan takes (step 1 of the module docstring)."""
+
+    skipped: list[Skipped]
+    eligible: list[PlanFinding]  # the findings with actions to plan, in report order
+    resolved: list[PlanFinding]  # the findings in scope that were not held back before their actions
+    chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]]  # finding -> its actions to plan
+
+
+def _weigh(every: list[PlanFinding], filters: Filters, as_of: str, describe_changes: bool) -> _Weighed:
+    """The findings the filters take, set aside, planned whole or in part, then checked against
+    each other (crosscheck.py: no half replacement, nothing for a leaver)."""
+    threshold = Severity.parse(filters.min_severity) if filters.min_severity else None
+    wanted = set(filters.findings) if filters.findings is not None else None
+    rule_set = set(filters.rules) if filters.rules is not None else None
     skipped: list[Skipped] = []
     eligible: list[PlanFinding] = []
-    resolved: list[PlanFinding] = []  # the findings in scope that were not held back before their actions
-    chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}  # finding -> its actions to plan
-    every = list(read_findings(document, remediation))
+    resolved: list[PlanFinding] = []
+    chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}
     in_scope: list[PlanFinding] = []  # the findings whose actions were weighed
     for f in every:
         if not _selected(f, wanted, rule_set, threshold):
@@ -207,33 +247,43 @@ def compile_plan(
         planned, waits = _resolve(f)
         resolved.append(f)
         if waits is not None:
-            why, description = waits
-            storage = f.details.get("storage") if why in STORAGE_WAITS else None
-            used = use_wait(f.details) if why == MAILBOX_USED else None
-            # a plan that describes no change (the report header's) carries no action's words either
-            description = description if describe_changes else ""
-            skipped.append(
-                Skipped(
-                    f.id,
-                    f.rule,
-                    why,
-                    f.subject,
-                    description,
-                    in_part=bool(planned),
-                    storage=dict(storage) if isinstance(storage, Mapping) else None,
-                    used_on=used[1] if used else "",
-                )
-            )
+            skipped.append(_waiting(f, waits, bool(planned), describe_changes))
         if planned:
             eligible.append(f)
             chosen[f.id] = planned
-
-    # findings checked against each other (crosscheck.py): no half replacement, nothing for a leaver
     holds = held_back(every, in_scope, {s.finding for s in skipped})
     if holds:
         skipped = _with_holds(skipped, holds, in_scope)
         eligible = [f for f in eligible if f.id not in holds]
+    return _Weighed(skipped, eligible, resolved, chosen)
 
+
+def _waiting(f: PlanFinding, waits: tuple[str, str], in_part: bool, describe_changes: bool) -> Skipped:
+    """The entry of a finding whose actions (or some of them: `in_part`) wait, and why."""
+    why, description = waits
+    storage = f.details.get("storage") if why in STORAGE_WAITS else None
+    used = use_wait(f.details) if why == MAILBOX_USED else None
+    return Skipped(
+        f.id,
+        f.rule,
+        why,
+        f.subject,
+        # a plan that describes no change (the report header's) carries no action's words either
+        description if describe_changes else "",
+        in_part=in_part,
+        storage=dict(storage) if isinstance(storage, Mapping) else None,
+        used_on=used[1] if used else "",
+    )
+
+
+def _merged(
+    eligible: list[PlanFinding],
+    chosen: Mapping[str, list[tuple[Action, dict[str, Any] | None]]],
+    parts: Mapping[str, Any],
+    root: str,
+) -> tuple[dict[tuple[str, ...], Op], list[Skipped]]:
+    """The chosen actions' effects, merged (step 2), without the findings that contradict each
+    other or that would end data another finding's change still needs; and those findings' entries."""
     ops = [
         o
         for f in eligible
@@ -241,7 +291,7 @@ def compile_plan(
         for o in ops_of(f.id, with_kept(f, a), parts, root, {"subject": f.subject, **kept} if kept else None)
     ]
     clashes = conflicts(ops)
-    skipped += [
+    skipped = [
         Skipped(f.id, f.rule, CONTRADICTION, f.subject, others=tuple(sorted(clashes[f.id])))
         for f in eligible
         if f.id in clashes
@@ -262,43 +312,46 @@ def compile_plan(
         for f in eligible
         if f.id in together
     ]
-    merged = {k: o for k, o in merged.items() if not set(o.findings) & together.keys()}
-    by_user: dict[str, list[Op]] = {}
-    for o in merged.values():
-        by_user.setdefault(o.user, []).append(o)
-    chains = [chain(user_ops) for user_ops in by_user.values()]
+    return {k: o for k, o in merged.items() if not set(o.findings) & together.keys()}, skipped
 
-    table = seat_table(document)
-    done, overflow, left_out = order(chains, table)
 
-    position = {f.id: i for i, f in enumerate(eligible)}
-    by_id = {f.id: f for f in eligible}
-    words = Describer({f.id: f.source for f in eligible}, document) if describe_changes else None
-    changes = _numbered(done, position, words)
+def _stopped(
+    overflow: tuple[int, str, int, int],
+    left_out: list[list[Draft]],
+    table: Mapping[str, Seat],
+    planned: int,
+    words: Describer | None,
+    by_id: Mapping[str, PlanFinding],
+) -> tuple[Stopped, list[Skipped]]:
+    """The change that would consume more seats than are usable (step 4), and the entries of the
+    findings whose changes never fit."""
+    index, part, usable, needed = overflow
+    first = left_out[0][index]
+    known = part in table
+    stopped = Stopped(
+        planned + index + 1,
+        part,
+        usable,
+        needed,
+        COUNT_VIOLATION if known else NOT_SUBSCRIBED,
+        words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
+        METHODS[first.kind],
+        first.path,
+    )
+    cut = dict.fromkeys(fid for drafts in left_out for d in drafts for fid in d.findings)
+    return stopped, [Skipped(fid, by_id[fid].rule, STOPPED, by_id[fid].subject) for fid in cut]
 
-    stopped = None
-    if overflow is not None:
-        index, part, usable, needed = overflow
-        first = left_out[0][index]
-        known = part in table
-        stopped = Stopped(
-            len(changes) + index + 1,
-            part,
-            usable,
-            needed,
-            COUNT_VIOLATION if known else NOT_SUBSCRIBED,
-            words.of(first.kind, first.body, first.user, first.group, first.findings) if words else "",
-            METHODS[first.kind],
-            first.path,
-        )
-        cut = dict.fromkeys(fid for drafts in left_out for d in drafts for fid in d.findings)
-        skipped += [Skipped(fid, by_id[fid].rule, STOPPED, by_id[fid].subject) for fid in cut]
 
-    rule_of = {f.id: f.rule for f in every}
-    skipped = [
-        msgspec.structs.replace(s, other_rules=tuple(rule_of.get(o, "") for o in s.others)) if s.others else s
-        for s in skipped
-    ]
+def _plan(
+    document: Mapping[str, Any],
+    table: Mapping[str, Seat],
+    changes: list[Change],
+    stopped: Stopped | None,
+    skipped: list[Skipped],
+    filters: Filters,
+    exchange: tuple[MailboxStep, ...],
+) -> ChangePlan:
+    """The ChangePlan: the tenant and the report it was compiled from, and the cost (step 5)."""
     currency = currency_of(document)
     seats, net, unpriced = seats_and_cost(document, table, changes, currency)
     tenant_value = document.get("tenant")
@@ -318,7 +371,7 @@ def compile_plan(
         stopped=stopped,
         skipped=tuple(skipped),
         filters=filters,
-        exchange=mailbox_steps(resolved, skipped, changes),
+        exchange=exchange,
     )
 
 

@@ -25,10 +25,11 @@ from typing import IO, Any
 from auditor import i18n
 from auditor.common.outputs import atomic_text
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_json import product_names_of
 from auditor.guidance.remediation import DIRECTORY_OBJECTS
 from auditor.render.text import clean
 from auditor.report.view.states import PlanTruth
-from auditor.report.wording_api import Wording, directory_objects, product_names_of
+from auditor.report.wording_api import Wording, directory_objects
 
 COLUMNS = (
     "id",

@@ -10,7 +10,7 @@ from typing import Any
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 
 from .. import __version__
-from ..formats.report_json import SCHEMA_VERSION
+from ..formats.report_json import SCHEMA_VERSION, named_products
 from ..rules import RULES
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
@@ -136,7 +136,7 @@ class FindingRemediation:
 
 
 def _product_names(result: AuditResult) -> dict[str, str]:
-    return {r.sku: r.name for r in result.seats if r.name and r.name != r.sku}
+    return named_products((r.sku, r.name) for r in result.seats)
 
 
 def build_document(

@@ -55,18 +55,6 @@ class Wording(Protocol):
     ) -> dict[str, Any]: ...
 
 
-def product_names_of(seats: object) -> dict[str, str]:
-    """Part number -> the product's name for people, from a report's seat table (`skus`: each row's
-    `name` is the policy catalog's name, else Microsoft's); rows without a different name are left out."""
-    out: dict[str, str] = {}
-    for row in seats if isinstance(seats, list | tuple) else ():
-        if isinstance(row, Mapping):
-            part, name = row.get("sku"), row.get("name")
-            if isinstance(part, str) and isinstance(name, str) and name and name != part:
-                out[part] = name
-    return out
-
-
 def default_wording() -> Wording:
     return cast(Wording, wording)
 

@@ -9,9 +9,8 @@ from auditor import wording
 from auditor.cli import main
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import SCHEMA_VERSION
+from auditor.formats.report_json import SCHEMA_VERSION, product_names_of
 from auditor.merge.document import tenant_finding_id
-from auditor.report.wording_api import product_names_of
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents

@@ -7,10 +7,10 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_json import product_names_of
 from auditor.render.text import clean, md_escape
 from auditor.report.view.context import TEXT_LIMIT
 from auditor.report.view.once import opening
-from auditor.report.wording_api import product_names_of
 
 from .tenants import AS_OF, EXAMPLE, GROUP_POLICY, audit_tenant, read, tenant_documents
 

@@ -15,12 +15,11 @@ from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import SCHEMA_VERSION, decode_report
+from auditor.formats.report_json import SCHEMA_VERSION, decode_report, product_names_of
 from auditor.guidance.details import subject_label
 from auditor.report import chunks
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
-from auditor.report.wording_api import product_names_of
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]

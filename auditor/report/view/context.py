@@ -8,12 +8,13 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_json import product_names_of
 from auditor.guidance.details import waiver_label
 from auditor.i18n.said import localize
 from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.states import FindingState, actions_state
-from auditor.report.wording_api import Wording, product_names_of
+from auditor.report.wording_api import Wording
 
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITIES)}  # an unknown severity ranks after all (9)

@@ -1,0 +1,154 @@
+"""The apply and undo command-line flags, apart from the code that runs them: building the parser
+(and `--help`) must not load the Graph SDK."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from auditor.common.numbers import whole_number
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> None:
+    """--yes and --journal of the commands that write to the tenant (apply, undo)."""
+    parser.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
+    parser.add_argument("--journal", metavar="FILE", help=f"journal to write (default with --yes: {journal_default})")
+
+
+MAX_AGE_HELP = (
+    "refuse a plan whose tenant data (the report's collected_at) was read longer ago than this: a number "
+    "of days (7), or days or hours with a unit (7d, 36h); default: 7d"
+)
+
+
+def max_failures(text: str) -> int:
+    """--max-failures: a whole number, 0 or more."""
+    if (number := whole_number(text)) is None or number > 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of changes, 0 or more (0: no limit)")
+    return number
+
+
+def max_age(text: str) -> float:
+    """--max-age: hours, from "<N>d", "<N>h" or "<N>" (days); a positive whole number of at most 10 years."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in ("d", "h") else "d"
+    number = value[:-1] if value[-1:] in ("d", "h") else value
+    if not (count := whole_number(number)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: give days (7, 7d) or hours (36h)")
+    hours = count * (24 if unit == "d" else 1)
+    if hours > 3650 * 24:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than 10 years")
+    return float(hours)
+
+
+WAIT_HELP = (
+    "how long a change may wait for a group's license after the join before it: seconds (300), or with "
+    "a unit (90s, 5m, 1h); 0 does not wait. Past it, or when the group's license is in error, the change "
+    "is journaled as pending and left for the next apply; default: 5m"
+)
+
+
+def wait_duration(text: str) -> float:
+    """--wait: seconds, from "<N>", "<N>s", "<N>m" or "<N>h"; at most 24 hours."""
+    value = text.strip().lower()
+    unit = value[-1:] if value[-1:] in ("s", "m", "h") else "s"
+    number = value[:-1] if value[-1:] in ("s", "m", "h") else value
+    if (count := whole_number(number)) is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a duration: give seconds (300, 90s), minutes (5m) or hours (1h)"
+        )
+    seconds = count * {"s": 1, "m": 60, "h": 3600}[unit]
+    if seconds > 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is longer than 24 hours")
+    return float(seconds)
+
+
+def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Command) -> None:
+    """`license-auditor apply PLAN`; `func` runs it (the entry layer wraps it for --demo)."""
+    apply = sub.add_parser(
+        "apply",
+        parents=[connection],
+        help="apply a plan's changes to the tenant (dry run without --yes)",
+        description="Re-check and apply the changes of a plan.json written by `license-auditor plan`, journaling "
+        "each. Without --yes nothing is written: it shows what would be done.",
+    )
+    apply.add_argument("plan", metavar="PLAN", nargs="?", help="plan.json (with --demo: reports/plan.json)")
+    apply.add_argument(
+        "--demo",
+        action="store_true",
+        help="apply to the bundled sample tenant, served by the built-in Graph emulator (a plan of "
+        "`plan --demo`); the tenant as it is left is kept for `undo --demo`",
+    )
+    _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
+    apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)
+    apply.add_argument("--wait", type=wait_duration, default=wait_duration("5m"), metavar="DURATION", help=WAIT_HELP)
+    apply.add_argument(
+        "--commerce",
+        action="store_true",
+        help="also make the bill's commerce changes (reduce or cancel a subscription inside its "
+        "window) through the billing account or Partner Center; dry run without --yes",
+    )
+    apply.add_argument(
+        "--commerce-only",
+        action="store_true",
+        help="make only the bill's commerce changes, not the plan's license changes (the billing "
+        "write identity of license-apply.yml's commerce job); implies --commerce",
+    )
+    apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
+    apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
+    apply.add_argument(
+        "--max-failures",
+        type=max_failures,
+        default=10,
+        metavar="N",
+        help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
+        "refusals; default: 10",
+    )
+    apply.set_defaults(func=func)
+
+
+def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Command) -> None:
+    """`license-auditor undo JOURNAL`; `func` runs it (the entry layer wraps it for --demo)."""
+    undo = sub.add_parser(
+        "undo",
+        parents=[connection],
+        help="revert the changes an apply journal records as done",
+        description="Revert, newest first, the changes a journal records as done, restoring each user's state "
+        "before them. Without --yes nothing is written: it shows what would be done.",
+    )
+    undo.add_argument(
+        "journal_file",
+        metavar="JOURNAL",
+        nargs="?",
+        help="journal written by apply (or undo); with --demo: the newest in reports/",
+    )
+    undo.add_argument(
+        "--demo", action="store_true", help="undo on the bundled sample tenant as `apply --demo --yes` left it"
+    )
+    _add_write_flags(undo, "undo-<UTC time>.jsonl next to JOURNAL")
+    undo.add_argument(
+        "--plan",
+        metavar="PLAN",
+        help="the plan.json the journal was applied from (default: the file "
+        "the journal names, next to it); undo touches only the users and groups it names",
+    )
+    undo.add_argument(
+        "--wait",
+        type=wait_duration,
+        default=wait_duration("5m"),
+        metavar="DURATION",
+        help="how long undo waits, after putting a user back in a group, for the group's license to be "
+        "active (the same units as apply --wait); default: 5m",
+    )
+    undo.add_argument(
+        "--commerce",
+        action="store_true",
+        help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
+        "removed, each only after you say yes to its price",
+    )
+    undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
+    undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
+    undo.set_defaults(func=func)
