@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from auditor.cli import main
+from auditor.rules.assignments.selection import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.usage.activity import ProductUnused, Rightsize
 from tests.core.factory import audit, fired, policy_file, tenant, user
@@ -61,7 +62,7 @@ def test_declared_accounts_are_not_judged_as_people_and_are_listed_per_kind(tmp_
 
 def test_kinds_selects_the_declared_accounts_and_a_finding_names_its_kind(tmp_path: Path) -> None:
     result = audit(tmp_path, POLICY, _doc())
-    forbidden = [f for f in result.findings if f.rule == "sku-forbidden"]
+    forbidden = [f for f in result.findings if f.rule == SkuForbidden.id]
     assert [(f.subject.upn, f.subject.kind) for f in forbidden] == [("svc-backup@contoso.example", "service")]
 
 
