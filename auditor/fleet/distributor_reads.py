@@ -4,19 +4,7 @@ its Pax8 subscriptions read (read only: nothing is written to Pax8) and handed t
 report and bill show them (auditor.billing.distributor_seats); after, OUTPUT_DIR/<key>/distributor.json
 is the reconciliation its report.json holds.
 
-Each Pax8 subscription is matched to a tenant product by the entry's `products` map (Pax8 product id
--> SKU part number); a product the map does not name is matched by its name when Pax8's productName
-is the name of exactly one of the tenant's products (Microsoft's product table, or the policy's
-catalog name), with a warning that names the guess; else it is left out, with a warning. The seats
-Pax8 bills are the quantities of its subscriptions in a billed status (Active, Activated,
-PendingCancel). Findings, one or more per product:
-
-    billed_more     Pax8 bills more seats than Microsoft has enabled in the tenant (prepaidUnits.enabled)
-    billed_fewer    Pax8 bills fewer seats than are enabled (bought elsewhere, or not yet billed)
-    billed_unused   seats Pax8 bills that nobody in the tenant holds (billed - consumedUnits), with
-                    their money at Pax8's price
-    term_end        the earliest end of a billed subscription's commitment term (or its endDate):
-                    the date a reduction can take effect at the distributor
+How each subscription is matched to a tenant product and which findings follow: auditor.billing.distributor_seats.
 
 The MSP's Pax8 client credentials come from PAX8_CLIENT_ID and PAX8_CLIENT_SECRET (one per MSP); a
 customer Pax8 refuses (403 for a company not the partner's, a failed token) gets a distributor.json
