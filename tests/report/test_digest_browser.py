@@ -29,15 +29,15 @@ SCREEN = 800  # px: the height of the first screen
 FIRST_SCREEN = {  # the status, the money and what is new, as the first screen must show them
     Locale.EN: (
         "Findings need attention",
-        "Licenses cost €8,333.50 a month.",
-        "€558.80 a month",
+        "Licenses cost €8,432.75 a month.",
+        "€606.55 a month",
         "New since the last run",
         "New: 4",
     ),
     Locale.TR: (
         "İlgilenilmesi gereken bulgular var",
-        "Lisansların maliyeti aylık €8.333,50.",
-        "aylık €558,80",
+        "Lisansların maliyeti aylık €8.432,75.",
+        "aylık €606,55",
         "Son çalıştırmadan bu yana yeni olanlar",
         "Yeni: 4",
     ),
