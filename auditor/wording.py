@@ -1,7 +1,7 @@
 """How each finding is worded (this module was `rulebook`: it holds no rule): every rule's texts (the
 engine's auditor.rules.RULES, then the cross-tenant auditor.cross_tenant.rules.MERGE_RULES) by id,
 rendered per rule, per national cloud and per locale, with documentation links. Each rule's texts
-(a class per rule, with the rule's id, in the `_texts` module beside the rule's:
+(a class of the rule's name, with its id, in the `_texts` module beside the rule's:
 auditor/rules/<topic>/<name>_texts.py) declare its English and build its remediation with the
 guidance library (auditor.guidance). This module stands above them and the renderers use it.
 
@@ -32,12 +32,12 @@ the renderers' job. Output is deterministic. An unknown rule id raises KeyError.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.data.model import Cloud, Locale
 
-from .cross_tenant import rules_texts as cross_tenant_texts
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
 from .guidance.cloud_variants import ACTIVE_USERS_URL, VIEW, variant
@@ -48,13 +48,6 @@ from .guidance.remediation import Action, TextRef
 from .guidance.texts import Catalogs, Value, common
 from .guidance.texts.declare import Declared
 from .rules import RULES
-from .rules.assignments import combination_texts, selection_texts
-from .rules.entitlements import entitlement_texts
-from .rules.hygiene import accounts_texts, assignment_errors_texts, kinds_texts, overlap_texts, upkeep_texts
-from .rules.moves import subscription_move_texts
-from .rules.seats import catalog_texts, lifecycle_texts
-from .rules.usage import activity_texts
-from .rules.waivers import waiver_expired_texts
 
 __all__ = [
     "ALL_RULE_IDS",
@@ -70,41 +63,37 @@ __all__ = [
     "title",
 ]
 
-# Every texts module: the classes beside their rules, in the `<rule module>_texts.py` of each topic
-# folder (auditor/rules/<topic>/, the merge rules' in auditor/cross_tenant/rules_texts.py), each
-# module's `GUIDANCE` in any order: the order is the registries' (below), said once, there.
-_TEXTS_MODULES = (
-    selection_texts,
-    combination_texts,
-    catalog_texts,
-    lifecycle_texts,
-    accounts_texts,
-    kinds_texts,
-    assignment_errors_texts,
-    overlap_texts,
-    upkeep_texts,
-    activity_texts,
-    subscription_move_texts,
-    entitlement_texts,
-    waiver_expired_texts,
-    cross_tenant_texts,
-)
+
+def texts_of(rule: Any) -> RuleGuidance[Any]:
+    """A rule's texts, found from the rule's own declaration: the class of the rule's name in the
+    `_texts` module beside the rule's (auditor.rules.<topic>.<name> -> auditor.rules.<topic>.<name>_texts,
+    auditor.cross_tenant.rules -> auditor.cross_tenant.rules_texts), so no list of texts modules or
+    classes is kept by hand. A rule without texts there, or texts of another id, fail at import."""
+    module, name = f"{type(rule).__module__}_texts", type(rule).__name__
+    try:
+        found = getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as error:
+        if error.name != module:
+            raise
+        raise LookupError(f"rule texts: {rule.id} has no texts module {module}") from error
+    except AttributeError as error:
+        raise LookupError(f"rule texts: {rule.id} has no class {name} in {module}") from error
+    texts: RuleGuidance[Any] = found()
+    if texts.id != rule.id:
+        raise LookupError(f"rule texts: {module}.{name} says {texts.id!r}, its rule {rule.id!r}")
+    return texts
 
 
-def _by_rule(modules: tuple[Any, ...], rule_ids: tuple[str, ...]) -> dict[str, RuleGuidance[Any]]:
-    """Each rule's texts by the rule's id, in the registries' order (`rule_ids`); a rule without
-    texts, or texts of no registered rule or of one rule twice, fail here, at import."""
-    found = [guidance for module in modules for guidance in module.GUIDANCE]
-    by_id = {guidance.id: guidance for guidance in found}
-    unknown = sorted(set(by_id) - set(rule_ids))
-    twice = sorted({g.id for g in found if sum(h.id == g.id for h in found) > 1})
-    missing = [rule_id for rule_id in rule_ids if rule_id not in by_id]
-    if unknown or twice or missing:
-        raise LookupError(f"rule texts: for no registered rule {unknown}, twice {twice}, missing {missing}")
-    return {rule_id: by_id[rule_id] for rule_id in rule_ids}
+def _by_rule(rules: Sequence[Any]) -> dict[str, RuleGuidance[Any]]:
+    """Each rule's texts by the rule's id, in the registries' order (`rules`: the engine's RULES,
+    then MERGE_RULES); one id twice fails here, at import."""
+    twice = sorted({r.id for r in rules if sum(s.id == r.id for s in rules) > 1})
+    if twice:
+        raise LookupError(f"rule texts: rule ids twice {twice}")
+    return {rule.id: texts_of(rule) for rule in rules}
 
 
-_BY_ID: dict[str, RuleGuidance[Any]] = _by_rule(_TEXTS_MODULES, (*(r.id for r in RULES), *(r.id for r in MERGE_RULES)))
+_BY_ID: dict[str, RuleGuidance[Any]] = _by_rule((*RULES, *MERGE_RULES))
 # every rule's texts, in the registries' order (engine rules, then merge rules)
 GUIDANCE: tuple[RuleGuidance[Any], ...] = tuple(_BY_ID.values())
 ALL_RULE_IDS: tuple[str, ...] = tuple(_BY_ID)

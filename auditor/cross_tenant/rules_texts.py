@@ -258,6 +258,3 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
             [TextRef("next.transfer_cost"), TextRef("next.rerun")],
             [*LINKS_TRANSFER, "move_users"],
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())

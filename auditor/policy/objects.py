@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from msgspec import Struct, field
 
@@ -149,6 +149,10 @@ class HygieneCheck(Struct, frozen=True):
     grace_days: int | None = None  # disabled_users only: days after the disable time before the fix may run
     # inactive_users only: nights between the nightly's full reads of sign-in activity (auditor.graph.kept_sign_ins)
     sign_in_full_every: int | None = None
+    # a rule's own parameters, as the policy writes them: every key of its entry but the ones above, each
+    # declared by the rule (its fragment's `own` properties, auditor.rules.hygiene.base.check_schema) and
+    # validated by the schema before it is parsed
+    own: dict[str, Any] = field(default_factory=dict)
 
 
 class UsageEntry(Struct, frozen=True):

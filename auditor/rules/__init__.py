@@ -13,23 +13,19 @@ never the other way (import-linter: "A rule half imports no texts half").
 
 from __future__ import annotations
 
-from .assignments import ASSIGNMENT_RULES
+from . import assignments, entitlements, hygiene, moves, seats, usage, waivers
 from .base import Context, Rule
-from .entitlements.entitlement import RULES as ENTITLEMENT_RULES
-from .hygiene import HYGIENE_RULES
-from .moves.subscription_move import SubscriptionMove
-from .seats import CATALOG_RULES
-from .usage.activity import RULES as USAGE_RULES
-from .waivers.waiver_expired import WaiverExpired
 
+# Each topic folder's `RULES` (its __init__.py: the folder's rules in its order), the topics in the order of
+# the policy's sections; a new rule in a folder is a line in that folder's `RULES`, not here.
 RULES: tuple[Rule, ...] = (
-    *ASSIGNMENT_RULES,
-    *CATALOG_RULES,
-    *HYGIENE_RULES,
-    *USAGE_RULES,
-    SubscriptionMove(),
-    *ENTITLEMENT_RULES,
-    WaiverExpired(),
+    *assignments.RULES,
+    *seats.RULES,
+    *hygiene.RULES,
+    *usage.RULES,
+    *moves.RULES,
+    *entitlements.RULES,
+    *waivers.RULES,
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:

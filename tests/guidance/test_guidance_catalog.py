@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import types
 import typing
 from pathlib import Path
 
@@ -57,21 +56,24 @@ def test_each_rule_has_one_guidance_at_its_module_path() -> None:
         assert not hasattr(rule, "remediation") and not hasattr(rule, "texts"), rule.id
 
 
-def test_the_texts_order_is_the_registries_said_once() -> None:
-    """A texts module lists its GUIDANCE in any order: wording orders every rule's texts by the
-    registries (RULES, then MERGE_RULES), so the order is kept in one place, not twice; texts of no
-    registered rule, of one rule twice, or a rule without texts fail at import."""
-    later, earlier = wording.GUIDANCE[1], wording.GUIDANCE[0]
-    reversed_module = types.SimpleNamespace(GUIDANCE=(later, earlier))
-    ids = (earlier.id, later.id)
-    assert list(wording._by_rule((reversed_module,), ids).values()) == [earlier, later]
-    for modules, rule_ids in (
-        ((reversed_module,), (earlier.id,)),  # texts of no registered rule
-        ((reversed_module, reversed_module), ids),  # one rule's texts twice
-        ((reversed_module,), (*ids, "a-rule-without-texts")),
-    ):
+def test_a_rules_texts_are_found_from_the_rule() -> None:
+    """No list of texts is kept by hand: wording finds a rule's texts from the rule (the class of its
+    name in the `_texts` module beside it), in the registries' order (RULES, then MERGE_RULES), said
+    once; a rule without texts, or texts that give another id, fail at import."""
+    first, second = RULES[0], RULES[1]
+    assert list(wording._by_rule((second, first))) == [second.id, first.id]
+    assert type(wording.texts_of(first)).__name__ == type(first).__name__
+
+    class Textless(type(first)):  # type: ignore[misc]
+        id = "a-rule-without-texts"
+
+    class Renamed(type(first)):  # type: ignore[misc]
+        id = "another-id"
+
+    Renamed.__name__ = type(first).__name__  # its texts class exists, but says the id of `first`
+    for rules in ((first, first), (Textless(),), (Renamed(),)):
         with pytest.raises(LookupError):
-            wording._by_rule(modules, rule_ids)
+            wording._by_rule(rules)
 
 
 def test_each_rules_details_have_a_typed_contract() -> None:

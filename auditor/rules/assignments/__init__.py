@@ -17,7 +17,8 @@ from .base import AssignmentRule
 from .combination import AssignmentNotGroupBased, SkuCombinationForbidden, exclusive_contradictions
 from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing, allowed_contradictions
 
-ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
+# the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new rule is a line here
+RULES: tuple[AssignmentRule, ...] = (
     SkuNotAllowed(),
     SkuForbidden(),
     SkuRequiredMissing(),
@@ -62,7 +63,6 @@ def parse_assignment(raw: dict[str, Any]) -> Assignment:
 
 
 __all__ = [
-    "ASSIGNMENT_RULES",
     "AssignmentNotGroupBased",
     "AssignmentRule",
     "SkuCombinationForbidden",

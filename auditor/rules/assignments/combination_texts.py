@@ -4,7 +4,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
 
@@ -291,6 +290,3 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
             ["group_licensing", "unassign_licenses", "admin_roles", "graph:user_assign"],
             actions,
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuCombinationForbidden(), AssignmentNotGroupBased())

@@ -442,6 +442,3 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
             ["admin_roles", *LINKS_GROUP],
             wait_for_usage_location(f, actions),
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (SkuNotAllowed(), SkuForbidden(), SkuRequiredMissing())

@@ -7,3 +7,13 @@ Management, dynamic groups or group-based licensing reach without a product that
 
 Who each feature reaches, and which plan it needs: auditor/impact/entitlement_scope.py.
 """
+
+from __future__ import annotations
+
+from ..base import Rule
+from . import entitlement
+
+# the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new module's are a line here
+RULES: tuple[Rule, ...] = (*entitlement.RULES,)
+
+__all__ = ["RULES"]

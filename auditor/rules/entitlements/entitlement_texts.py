@@ -5,7 +5,6 @@ contracts (MissingDetails, ShortDetails), read here through the same TypedDicts.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import SEATS_TO_BUY
 
@@ -260,6 +259,3 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
             [TextRef("next.rerun")],
             ["buy_licenses", "assign_licenses", "admin_roles"],
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (EntitlementMissing(), EntitlementShort())

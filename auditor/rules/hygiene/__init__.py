@@ -18,7 +18,8 @@ from .accounts import (
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
-HYGIENE_RULES: tuple[HygieneRule, ...] = (
+# the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new module's are a line here
+RULES: tuple[HygieneRule, ...] = (
     *accounts.RULES,
     *kinds.RULES,
     *assignment_errors.RULES,
@@ -28,11 +29,10 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
 MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
-    r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed)
+    r for r in RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed)
 )
 
 __all__ = [
-    "HYGIENE_RULES",
     "MAILBOX_RULES",
     "HygieneRule",
     "InactiveUserLicensed",

@@ -433,12 +433,3 @@ def _targets(own: rules.SharedMailboxUnlicensedDetails, w: ValueFormatter) -> di
 def _named(product: rules.LicenseWith, w: ValueFormatter) -> str:
     named = w.product(product["sku"])
     return named if named != product["sku"] else product["name"]
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (
-    DisabledUserLicensed(),
-    InactiveUserLicensed(),
-    GuestLicensed(),
-    SharedMailboxLicensed(),
-    SharedMailboxUnlicensed(),
-)

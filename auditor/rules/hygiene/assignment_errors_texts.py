@@ -3,8 +3,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditor.data.blocked import CAUSE_FIRST
 
 from ...guidance.cloud_variants import Variant
@@ -321,6 +319,3 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
             TextRef("graph.group_errors", values),
         )
         return Remediation(summary, steps, "role.group", [TextRef("next.rerun")], links, [action])
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (LicenseAssignmentError(), GroupLicenseErrors())

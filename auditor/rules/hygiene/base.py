@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict, final
 
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
@@ -54,6 +54,11 @@ SIGN_IN_FULL_EVERY_SCHEMA: dict[str, Any] = {
 }
 
 
+# the parameters every hygiene check may take (HygieneCheck's fields, as the policy spells them); any
+# other key of an entry is a parameter of its rule's own (check_schema's `own`)
+SHARED_PARAMETERS = frozenset({"severity", "days", "except", "data_kept", "grace_days", "sign_in_full_every"})
+
+
 def check_schema(
     with_days: bool,
     days_doc: str = "",
@@ -61,9 +66,14 @@ def check_schema(
     data_kept: bool = False,
     grace_days: bool = False,
     sign_in_full_every: bool = False,
+    own: Mapping[str, dict[str, Any]] | None = None,
+    own_required: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A hygiene key's fragment: severity and except; `days` (required) with `with_days`; the
-    admin's `data_kept` declaration, `grace_days` and `sign_in_full_every` for the rules that take them."""
+    admin's `data_kept` declaration, `grace_days` and `sign_in_full_every` for the rules that take them;
+    and the rule's `own` parameters (name -> JSON-Schema fragment; those in `own_required` required),
+    which the schema validates and the rule reads as `check.own[name]` (HygieneCheck.own): a rule with
+    a parameter of its own declares it here, in its module, and needs no other family."""
     props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
     required: list[str] = []
     if with_days:
@@ -75,6 +85,11 @@ def check_schema(
         props["grace_days"] = GRACE_DAYS_SCHEMA
     if sign_in_full_every:
         props["sign_in_full_every"] = SIGN_IN_FULL_EVERY_SCHEMA
+    clash = sorted(set(own or {}) & SHARED_PARAMETERS)
+    assert not clash, f"a rule's own parameters cannot be the shared ones: {clash}"
+    assert set(own_required) <= set(own or {}), "own_required names parameters of `own`"
+    props |= dict(own or {})
+    required += own_required
     return {"type": "object", "additionalProperties": False, "properties": props, "required": required}
 
 
@@ -88,6 +103,7 @@ def parse_check(node: PolicyNode) -> HygieneCheck:
         data_kept=parse_data_kept(node.at("data_kept")),
         grace_days=raw.get("grace_days"),
         sign_in_full_every=raw.get("sign_in_full_every"),
+        own={key: value for key, value in raw.items() if key not in SHARED_PARAMETERS},
     )
 
 

@@ -140,6 +140,3 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
             ),
             {"account_kind": "resource"},  # still a resource account when the call runs
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (ResourceAccountPaidLicense(), AgentUserOrphaned())

@@ -4,7 +4,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import Details, RuleDetails, as_map, as_strs, as_text
@@ -209,6 +208,3 @@ def _cover_group_ids(f: Details, part: str, shared: list[str]) -> list[str]:
     if len(names) != len(ids):
         return list(ids) if shared else []
     return [gid for name, gid in zip(names, ids, strict=True) if name in shared]
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (LicenseAssignedTwice(), LicenseRedundant())

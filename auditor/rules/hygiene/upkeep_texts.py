@@ -3,8 +3,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_int, as_map, as_text, iso_date
 from ...guidance.examples import USER
@@ -234,6 +232,3 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
             [TextRef("next.freed"), TextRef("next.rerun")],
             ["renew_subscription", "subscription_ends", "move_users", "cancel_subscription", "admin_roles"],
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (UsageLocationMissing(), SubscriptionExpiring())

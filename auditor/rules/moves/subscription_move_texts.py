@@ -4,7 +4,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
 
@@ -112,6 +111,3 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
             actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
         remedy.actions = actions
         return remedy
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (SubscriptionMove(),)

@@ -46,7 +46,8 @@ def _catalog_entry(entry: PolicyNode) -> CatalogEntry:
     )
 
 
-CATALOG_RULES: tuple[CatalogRule, ...] = (
+# the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new rule is a line here
+RULES: tuple[CatalogRule, ...] = (
     SpareSeatsOverLimit(),
     SpareSeatsUnderMinimum(),
     SkuNotApproved(),
@@ -56,7 +57,6 @@ CATALOG_RULES: tuple[CatalogRule, ...] = (
 
 
 __all__ = [
-    "CATALOG_RULES",
     "CatalogRule",
     "LicenseSuspended",
     "LifecycleRule",

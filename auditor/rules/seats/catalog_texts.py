@@ -4,7 +4,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import PLACEHOLDER
 
@@ -326,6 +325,3 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
             ["move_users", "cancel_subscription", "buy_licenses", "admin_roles", "graph:user_list"],
             [action],
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (SpareSeatsOverLimit(), SpareSeatsUnderMinimum(), SkuNotApproved())

@@ -3,8 +3,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_text, iso_date, number
 from ...guidance.examples import E5
@@ -142,6 +140,3 @@ class LicenseSuspended(RuleGuidance[rules.LicenseSuspendedDetails]):
             ["renew_subscription", "subscription_ends", "move_users", "admin_roles", "graph:user_list"],
             [list_holders(f.sku_id(sku), TextRef("graph.holders", values))],
         )
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (SeatsInGrace(), LicenseSuspended())

@@ -4,7 +4,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import USAGE_UNKNOWN
 from auditor.data.usage_data import workload_title
@@ -155,6 +154,3 @@ class Rightsize(RuleGuidance[rules.RightsizeDetails]):
         if as_strs(f.own["unmeasured"]):
             remedy.actions = [a if not a.ready else replace(a, blocked=USAGE_UNKNOWN) for a in remedy.actions]
         return remedy
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (ProductUnused(), Rightsize())

@@ -3,8 +3,6 @@ remediation and docs (auditor.wording finds each by its rule's id)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_text, iso_date
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
@@ -74,6 +72,3 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
             TextRef("steps.waiver.fix", values),
         ]
         return Remediation(TextRef("summary.waiver", values), steps, "role.waiver", [TextRef("next.rerun")], [])
-
-
-GUIDANCE: tuple[RuleGuidance[Any], ...] = (WaiverExpired(),)

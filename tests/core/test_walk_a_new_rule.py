@@ -1,0 +1,202 @@
+"""docs/adding-a-rule.md's walk, run: a new rule is the files in its topic's folder, and nothing else
+changes. The reviewer's example, "employeeType Contractor must not hold Microsoft 365 E5", written as
+a hygiene rule with two parameters of its own (no product feature: an `assignments:` entry that
+matches `attributes: {employeeType: [Contractor]}` with `forbidden: [SPE_E5]` says it already), goes
+into a copy of the package: its module and its texts module beside it, and its place in the folder's
+tuple (auditor/rules/hygiene/__init__.py). Then, with no other edit, the registry runs it, the
+wording finds its texts, the schema holds its key and validates its parameters, the policy's products
+include the one it names, and the import contract "A rule half imports no texts half" holds it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT = Path(sys.executable).with_name("lint-imports")
+
+# auditor/rules/hygiene/<name>.py: the rule, its details' contract and its own parameters
+RULE = '''
+"""A user of an employee type holds a product the policy keeps from that type."""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from auditor.data.model import Severity, User
+
+from ...data.reads import Reads
+from ...policy.objects import HygieneCheck
+from ..base import SKU_REF_SCHEMA, Context
+from .base import UserHygieneRule, check_schema
+
+
+class EmployeeTypeProductDetails(TypedDict, total=False):
+    """`employee_type`: the user's employeeType; `product_id`: the skuId of the product kept from it"""
+
+    employee_type: str
+    product_id: str
+
+
+class EmployeeTypeProduct(UserHygieneRule):
+    """A user whose `employeeType` is the check's `employee_type` holds its `product`.
+
+    Example:
+        hygiene:
+          employee_type_product: {employee_type: Contractor, product: SPE_E5}
+    """
+
+    id = "employee-type-product"
+    default_severity = Severity.MEDIUM
+    key = "employee_type_product"
+    fragment = check_schema(
+        False,
+        own={
+            "employee_type": {"type": "string", "minLength": 1, "description": "The employeeType, case-insensitive."},
+            "product": SKU_REF_SCHEMA,
+        },
+        own_required=("employee_type", "product"),
+    )
+    reads = Reads("users", user={"employeeType"})
+
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+        kind = dict(user.attributes).get("employeeType") or ""
+        product = ctx.index.resolve_sku(check.own["product"])
+        if kind.lower() != check.own["employee_type"].lower() or product not in user.sku_ids:
+            return None
+        return dict(EmployeeTypeProductDetails(employee_type=kind, product_id=product))
+
+    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+        return frozenset({details["product_id"]})
+
+    def describe(self, user: User, details: dict[str, Any]) -> str:
+        return f"is of employee type {details['employee_type']} and holds a product kept from it"
+
+
+RULES = (EmployeeTypeProduct(),)
+'''
+
+# auditor/rules/hygiene/<name>_texts.py: its texts, the class of the rule's name
+TEXTS = '''
+"""The guidance of the rule in auditor/rules/hygiene/employee_types.py."""
+
+from __future__ import annotations
+
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails
+from ...guidance.examples import E5, USER
+from ...guidance.library import RuleGuidance, ValueFormatter, removal
+from ...guidance.remediation import Remediation
+from ...guidance.texts.declare import Text
+from . import employee_types as rules
+
+
+class EmployeeTypeProduct(RuleGuidance[rules.EmployeeTypeProductDetails]):
+    id = rules.EmployeeTypeProduct.id
+    texts = (
+        Text("rule.employee-type-product.title", "Product kept from an employee type"),
+        Text("rule.employee-type-product.describe", "The policy keeps this product from this employee type."),
+        Text("rule.employee-type-product.message", "{user} holds {sku}, kept from their employee type.", counted=True),
+    )
+    example_finding = (USER, ["SPE_E5"], {"sku_ids": {"SPE_E5": E5}, "employee_type": "Contractor"})
+
+    def remediation(
+        self, f: RuleDetails[rules.EmployeeTypeProductDetails], v: Variant, w: ValueFormatter
+    ) -> Remediation:
+        return removal(f, v, w, list(f.skus), remove_block="steps.remove.entra")
+'''
+
+# what the copy runs, as a newcomer's session would: the registries, the wording, the schema, an audit
+CHECK = """
+import sys
+from pathlib import Path
+
+import jsonschema
+import auditor
+from auditor import wording
+from auditor.data.model import Locale
+from auditor.policyset.schema import build_schema
+from auditor.rules import BY_ID, RULE_IDS
+from auditor.policyset.load import load_policies
+from tests.core.factory import audit, fired, policy_file, rem, tenant, user
+
+assert Path(auditor.__file__).is_relative_to(Path.cwd()), auditor.__file__  # the copy, not the repository
+rule = BY_ID["employee-type-product"]
+assert RULE_IDS[-1] != rule.id  # in the registry's order: its folder's place, not last
+assert type(wording.by_id()[rule.id]).__module__ == "auditor.rules.hygiene.employee_types_texts"
+fragment = build_schema()["properties"]["hygiene"]["properties"]["employee_type_product"]
+assert fragment["required"] == ["employee_type", "product"]
+valid = jsonschema.Draft202012Validator(fragment)
+assert valid.is_valid({"employee_type": "Contractor", "product": "SPE_E5"})
+assert not valid.is_valid({"employee_type": "Contractor"})  # its required parameter
+assert not valid.is_valid({"employee_type": "Contractor", "product": "SPE_E5", "products": []})  # a typo
+
+doc = tenant(
+    [
+        user("carl", "SPE_E5", employeeType="Contractor"),
+        user("cora", "SPE_E3", employeeType="contractor"),
+        user("emma", "SPE_E5", employeeType="Employee"),
+    ],
+    userAttributes=["employeeType"],
+)
+BODY = "hygiene:\\n  employee_type_product: {employee_type: Contractor, product: SPE_E5}\\n"
+result = audit(Path(sys.argv[1]), BODY, doc)
+assert fired(result, rule.id) == [(rule.id, "carl@contoso.example", ("SPE_E5",))], fired(result)
+(found,) = [f for f in result.findings if f.rule == rule.id]
+(policy,) = load_policies([policy_file(Path(sys.argv[1]), BODY, "again.yaml")]).policies
+assert policy.products == ("SPE_E5",)  # the product it names, found through the schema
+said = wording.message(
+    rule.id, subject=found.subject.to_json(), skus=found.skus, details=found.details, locale=Locale.EN
+)
+assert said.endswith("holds SPE_E5, kept from their employee type."), said
+assert rem(found)["actions"], rem(found)  # its fix: the removal, as a Graph call
+from auditor.policyset import rules_page
+row = next(line for line in rules_page.page().splitlines() if "employee-type-product" in line)
+assert "`hygiene.employee_type_product`" in row and "`employeeType`" in row, row  # its row in docs/rules.md
+print("walked")
+"""
+
+
+def _copy(tmp_path: Path) -> Path:
+    """The package, its developer tools and pyproject.toml, copied, with the new rule's files."""
+    root = tmp_path / "repo"
+    for name in ("auditor", "auditor_dev"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    folder = root / "auditor" / "rules" / "hygiene"
+    (folder / "employee_types.py").write_text(textwrap.dedent(RULE).lstrip(), "utf-8")
+    (folder / "employee_types_texts.py").write_text(textwrap.dedent(TEXTS).lstrip(), "utf-8")
+    init = folder / "__init__.py"
+    before = init.read_text("utf-8")
+    after = before.replace("    *upkeep.RULES,\n", "    *upkeep.RULES,\n    *employee_types.RULES,\n").replace(
+        "from . import accounts,", "from . import employee_types, accounts,"
+    )
+    assert after.count("employee_types") == 2, "the folder's tuple changed shape: update this walk and its page"
+    init.write_text(after, "utf-8")
+    return root
+
+
+def _run(root: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join((str(root), str(ROOT))), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.skipif(not LINT.exists(), reason="import-linter is not installed")
+def test_a_new_rule_is_its_files_in_its_folder_and_nothing_else(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    walked = _run(root, sys.executable, "-c", CHECK, str(tmp_path))
+    assert walked.returncode == 0 and "walked" in walked.stdout, walked.stdout[-3000:] + walked.stderr[-3000:]
+
+    lint = _run(root, str(LINT), "--no-cache", "--verbose")
+    assert lint.returncode == 0, lint.stdout[-3000:]
+    assert "auditor.rules.hygiene.employee_types_texts" in lint.stdout  # the contract found the new texts half
+    rule = root / "auditor" / "rules" / "hygiene" / "employee_types.py"
+    rule.write_text(rule.read_text("utf-8") + "\nfrom . import employee_types_texts  # noqa: E402\n", "utf-8")
+    broken = _run(root, str(LINT), "--no-cache")
+    assert broken.returncode != 0 and "A rule half imports no texts half BROKEN" in broken.stdout, broken.stdout
