@@ -13,6 +13,8 @@ never the other way (import-linter: "A rule half imports no texts half").
 
 from __future__ import annotations
 
+from typing import Any
+
 from .assignments import ASSIGNMENT_RULES
 from .base import Context, Rule
 from .entitlements.entitlement import RULES as ENTITLEMENT_RULES
@@ -22,7 +24,7 @@ from .seats import CATALOG_RULES
 from .usage.activity import RULES as USAGE_RULES
 from .waivers.waiver_expired import WaiverExpired
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[Rule[Any], ...] = (
     *ASSIGNMENT_RULES,
     *CATALOG_RULES,
     *HYGIENE_RULES,
@@ -34,6 +36,6 @@ RULES: tuple[Rule, ...] = (
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.cross_tenant.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).
-BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+BY_ID: dict[str, Rule[Any]] = {r.id: r for r in RULES}
 
 __all__ = ["BY_ID", "RULES", "RULE_IDS", "Context", "Rule"]

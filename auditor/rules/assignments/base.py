@@ -12,7 +12,7 @@ from ...policy.objects import Assignment, Policy, Selector
 from ..base import Context, Rule
 
 
-class AssignmentRule(Rule):
+class AssignmentRule(Rule[Any]):
     section = "assignments"
     reads = Reads("users", "subscribedSkus")  # SKU names resolve through subscribedSkus
     leaves = True  # the fix may leave the groups that assign the finding's products (details.leaving)

@@ -235,7 +235,7 @@ def _count(policy: Policy, ctx: Context) -> Tally:
     return Tally(reach, judged, shorts, lacking)
 
 
-class _EntitlementRule(Rule):
+class _EntitlementRule(Rule[Any]):
     section = "entitlements"
     reads = Reads("users", "subscribedSkus", ACCESS_SCOPE)
 
@@ -376,4 +376,4 @@ class EntitlementShort(_EntitlementRule):
             )
 
 
-RULES: tuple[Rule, ...] = (EntitlementMissing(), EntitlementShort())
+RULES: tuple[Rule[Any], ...] = (EntitlementMissing(), EntitlementShort())

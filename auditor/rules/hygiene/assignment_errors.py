@@ -9,7 +9,7 @@ from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity,
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ..base import SEVERITY_SCHEMA, Context
+from ..base import SEVERITY_SCHEMA, Context, merged
 from .base import HygieneRule, check_schema
 
 
@@ -64,8 +64,9 @@ class LicenseAssignmentError(HygieneRule):
                 continue
             for state in errors:
                 sid = state.sku_id.lower()
-                details = ctx.user_details(user, [sid], None) | LicenseAssignmentErrorDetails(
-                    error=state.error, state=state.state
+                details = merged(
+                    ctx.user_details(user, [sid], None),
+                    LicenseAssignmentErrorDetails(error=state.error, state=state.state),
                 )
                 sku = ctx.index.sku_by_id.get(sid)
                 if state.error == "CountViolation" and sku is not None:

@@ -113,7 +113,7 @@ def parse_hygiene(node: PolicyNode) -> dict[str, HygieneCheck]:
     return {key: parse_check(node.at(key)) for key in node.data or {}}
 
 
-class HygieneRule(Rule):
+class HygieneRule(Rule[Any]):
     section = "hygiene"
 
     @final

@@ -101,7 +101,7 @@ class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
     whole_group: list[str]  # groups every member of which moves: change the group's license instead
 
 
-class SubscriptionMove(Rule):
+class SubscriptionMove(Rule[Any]):
     """A user the policy moves (the entry's `match` selects them) still holds the product it moves from (`from`).
 
     The move waits for a seat when `to` has too few free seats (the first moves by user principal name,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from auditor.data.model import Finding, Severity, Sku, Subject, SubjectType
 
@@ -66,7 +66,7 @@ class SkuNotApprovedDetails(SeatCounts, total=False):
     """`enabled`, `consumed`"""
 
 
-class CatalogRule(Rule):
+class CatalogRule(Rule[Any]):
     section = "catalog"
     reads = Reads("subscribedSkus")
 

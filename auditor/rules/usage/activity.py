@@ -39,7 +39,7 @@ from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
 from ..assignments import licensing
 from ..assignments.selection import SkuNotAllowedDetails, replacement_group
-from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, merged, parse_when
 
 # (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
 KIND_READS = frozenset({"department", "assignedLicenses", AGENT_USERS})
@@ -125,7 +125,7 @@ class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
     rightsize_to: str  # the smaller product
 
 
-class UsageRule(Rule):
+class UsageRule(Rule[Any]):
     """A rule over `usage:` entries. Needs the usage reports (Reports.Read.All)."""
 
     section = "usage"
@@ -269,8 +269,11 @@ class ProductUnused(UsageRule):
             if active:
                 continue
             skus = frozenset((sid,))
-            details = ctx.user_details(user, skus, None) | ProductUnusedDetails(
-                days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
+            details = merged(
+                ctx.user_details(user, skus, None),
+                ProductUnusedDetails(
+                    days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
+                ),
             )
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days" + (

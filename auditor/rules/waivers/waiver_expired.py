@@ -24,7 +24,7 @@ class WaiverExpiredDetails(TypedDict):
     reason: str | None
 
 
-class WaiverExpired(Rule):
+class WaiverExpired(Rule[Any]):
     """A waiver is past its `expires` date: the findings it covered stand again.
 
     Example:
