@@ -17,7 +17,7 @@ from .base import AssignmentRule
 from .combination import AssignmentNotGroupBased, SkuCombinationForbidden, exclusive_contradictions
 from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing, allowed_contradictions
 
-ASSIGNMENT_RULES: tuple[AssignmentRule, ...] = (
+ASSIGNMENT_RULES: tuple[AssignmentRule[Any], ...] = (
     SkuNotAllowed(),
     SkuForbidden(),
     SkuRequiredMissing(),
