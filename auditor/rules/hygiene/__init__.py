@@ -7,6 +7,8 @@ registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditor.data.sign_ins import dormant, last_sign_in
 
 from . import accounts, assignment_errors, kinds, overlap, upkeep
@@ -18,7 +20,7 @@ from .accounts import (
 )
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
-HYGIENE_RULES: tuple[HygieneRule, ...] = (
+HYGIENE_RULES: tuple[HygieneRule[Any], ...] = (
     *accounts.RULES,
     *kinds.RULES,
     *assignment_errors.RULES,
@@ -27,7 +29,7 @@ HYGIENE_RULES: tuple[HygieneRule, ...] = (
 )
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
-MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
+MAILBOX_RULES: tuple[HygieneRule[Any], ...] = tuple(
     r for r in HYGIENE_RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed)
 )
 
