@@ -6,6 +6,8 @@ below is the registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...policy.objects import CatalogEntry, Price
 from ...policy.yamlsource import PolicyNode
 from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, sku_subject
@@ -46,7 +48,7 @@ def _catalog_entry(entry: PolicyNode) -> CatalogEntry:
     )
 
 
-CATALOG_RULES: tuple[CatalogRule, ...] = (
+CATALOG_RULES: tuple[CatalogRule[Any], ...] = (
     SpareSeatsOverLimit(),
     SpareSeatsUnderMinimum(),
     SkuNotApproved(),
