@@ -81,9 +81,9 @@ def test_a_misspelt_details_key_fails_mypy_in_the_rule_and_in_its_texts(tmp_path
     a cache of its own."""
     sample = tmp_path / "details_sample.py"
     sample.write_text(SAMPLE, encoding="utf-8")
+    options = ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(tmp_path / "cache")]
     run = subprocess.run(
-        [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml")]
-        + ["--cache-dir", str(tmp_path / "cache"), "--no-error-summary", str(sample)],
+        [sys.executable, "-m", "mypy", *options, "--no-error-summary", str(sample)],
         cwd=ROOT,
         capture_output=True,
         text=True,
