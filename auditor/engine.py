@@ -34,14 +34,14 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, AGENT_USERS)
 
 
-def unread_attributes(rule: Rule, snapshot: TenantSnapshot) -> list[str]:
+def unread_attributes(rule: Rule[Any], snapshot: TenantSnapshot) -> list[str]:
     """The user attributes `rule` declares it reads (Reads.user; auditor.data.attributes) that the
     snapshot was read without (`userAttributes`): on it every user would look as if unset.
     `department` is read with every user."""
     return sorted(p for p in rule.reads.user if is_path(p) and p != "department" and p not in snapshot.user_attributes)
 
 
-def _why_not_evaluable(rule: Rule, policy: Policy, index: TenantIndex) -> str | None:
+def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> str | None:
     """Why `rule` cannot be trusted on this snapshot for `policy`, or None when it can.
 
     A rule is only as good as the data behind it: a gap in a part it reads, or a group its

@@ -59,7 +59,7 @@ def disable_times(user: User, ctx: Context) -> dict[str, Any]:
     return dict(ctx.disable_times.of(user))
 
 
-def _added(rule: Rule | None, details: Mapping[str, Any], user: User | None, ctx: Context) -> dict[str, Any]:
+def _added(rule: Rule[Any] | None, details: Mapping[str, Any], user: User | None, ctx: Context) -> dict[str, Any]:
     found = group_facts(details, ctx)
     if user is None or rule is None:
         return found
@@ -72,7 +72,7 @@ def _added(rule: Rule | None, details: Mapping[str, Any], user: User | None, ctx
     return found
 
 
-def _needs_user(rule: Rule | None, finding: Finding) -> bool:
+def _needs_user(rule: Rule[Any] | None, finding: Finding) -> bool:
     return (
         finding.subject.type is SubjectType.USER
         and rule is not None
@@ -80,7 +80,7 @@ def _needs_user(rule: Rule | None, finding: Finding) -> bool:
     )
 
 
-def enrich(findings: list[Finding], rules: Iterable[Rule], ctx: Context) -> Iterator[Finding]:
+def enrich(findings: list[Finding], rules: Iterable[Rule[Any]], ctx: Context) -> Iterator[Finding]:
     """`findings` with the facts above added to the details of each that needs them (a fact the
     rule reported itself gives way to the enricher's), one by one, so the caller can keep each as
     it comes (the engine shares its values)."""

@@ -10,12 +10,12 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar, Generic, TypedDict
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
 from ..policy.objects import PolicySet
-from ..rules.base import finding_id
+from ..rules.base import D, finding_id
 from .identity import PaidProducts
 from .inputs import Account, IdentityIndex, Seats, TenantFacts
 
@@ -45,7 +45,7 @@ class MergeContext:
     def lookup(self, table: dict[str, Any], sku_id: str, part: str) -> Any:
         return table.get(part.lower(), table.get(sku_id.lower()))
 
-    def severity(self, rule: MergeRule) -> Severity:
+    def severity(self, rule: MergeRule[Any]) -> Severity:
         return next(
             (p.severities[rule.id] for p in self.policies.policies if rule.id in p.severities), rule.default_severity
         )
@@ -59,9 +59,10 @@ class MergeContext:
         return (t.name.lower(), t.id)
 
 
-class MergeRule:
+class MergeRule(Generic[D]):
     """A cross-tenant rule: what it is and what it finds. Its guidance (texts, message, remediation,
-    docs) is the class of the same name in auditor/cross_tenant/rules_texts.py."""
+    docs) is the class of the same name in auditor/cross_tenant/rules_texts.py. Like a rule of one
+    tenant (auditor.rules.base.Rule), it is generic in its details' TypedDict, which `make` takes."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
@@ -82,7 +83,7 @@ class MergeRule:
         subject: Subject,
         skus: Sequence[str],
         message: str,
-        details: dict[str, Any],
+        details: D,
         monthly_cost: float | None,
     ) -> Finding:
         return Finding(
@@ -119,7 +120,7 @@ class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
     movable: int
 
 
-class CrossTenantDuplicate(MergeRule):
+class CrossTenantDuplicate(MergeRule[CrossTenantDuplicateDetails]):
     """One person holds a paid license for the same product in two or more tenants.
 
     Accounts are matched by identity (see `cross_tenant`); free products never count.
@@ -197,12 +198,12 @@ class CrossTenantDuplicate(MergeRule):
             Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name),
             (part,),
             f"{identity} holds a paid {part} license in {extra + 1} tenants: {names}",
-            dict(CrossTenantDuplicateDetails(identity=identity, tenants=tenants, sku_ids={part: sku_id})),
+            CrossTenantDuplicateDetails(identity=identity, tenants=tenants, sku_ids={part: sku_id}),
             round(extra * price[0], 2) if price else None,
         )
 
 
-class SeatsRebalanceAcrossTenants(MergeRule):
+class SeatsRebalanceAcrossTenants(MergeRule[SeatsRebalanceAcrossTenantsDetails]):
     """Unused seats of a product in one tenant while another tenant is short of it.
 
     Short = consumed above enabled, fewer spare seats than the catalog's `spare_seats.min`, or
@@ -266,12 +267,12 @@ class SeatsRebalanceAcrossTenants(MergeRule):
                 Subject(SubjectType.SKU, rows[0][1].sku_id, sku=part),
                 (part,),
                 message,
-                dict(SeatsRebalanceAcrossTenantsDetails(surplus=surplus, shortage=shortage, movable=movable)),
+                SeatsRebalanceAcrossTenantsDetails(surplus=surplus, shortage=shortage, movable=movable),
                 round(movable * price[0], 2) if price else None,
             )
 
 
-MERGE_RULES: tuple[MergeRule, ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())
+MERGE_RULES: tuple[MergeRule[Any], ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())
 
 CROSS_TENANT_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -12,8 +12,8 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
-# the TypedDict beside the rule (auditor/rules/assignments/combination.py:
-# CombinationDetails), which the rule writes and its texts read, so mypy finds a renamed key on both sides
+# the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
+# which the rule writes (Rule[D]) and its texts read, so mypy finds a renamed key on both sides
 D = TypeVar("D", bound=Mapping[str, object], covariant=True)
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 GROUP_ID_PLACEHOLDER = "{group-id}"

@@ -505,8 +505,9 @@ class RuleGuidance(Generic[D]):
     own in the `_texts` module beside the rule's (auditor/rules/hygiene/upkeep_texts.py for
     auditor/rules/hygiene/upkeep.py; a merge rule's in auditor/cross_tenant/rules_texts.py), with the rule's `id`.
 
-    It is generic in the rule's details TypedDict (`RuleGuidance[CombinationDetails]`): its methods
-    read `f.own["key"]`, checked by mypy against what the rule writes.
+    It is generic in the rule's details TypedDict (`RuleGuidance[SkuCombinationForbiddenDetails]`),
+    as the rule is (`Rule[SkuCombinationForbiddenDetails]`): its methods read `f.own["key"]`, checked
+    by mypy against the TypedDict the rule writes.
 
     Its English texts are declared on it (`texts`): `rule.<id>.title`, `.describe` and `.message`
     (and its variants `rule.<id>.message.<variant>`), and the steps and summaries only it uses."""

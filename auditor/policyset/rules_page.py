@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from auditor.cross_tenant.rules import MERGE_RULES, MergeRule
 from auditor.policyset.schema import build_schema
@@ -42,7 +43,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def policy_key(rule: Rule | MergeRule) -> str:
+def policy_key(rule: Rule[Any] | MergeRule[Any]) -> str:
     """Where a policy switches the rule on: `section.key`, `section[].key` in a list's entries."""
     if isinstance(rule, MergeRule):
         keys = ", ".join(f"`{key}`" for key in rule.fragment)
@@ -55,25 +56,25 @@ def policy_key(rule: Rule | MergeRule) -> str:
     return f"`{rule.section}{joint}{rule.key}`"
 
 
-def fires_when(rule: Rule | MergeRule) -> str:
+def fires_when(rule: Rule[Any] | MergeRule[Any]) -> str:
     """When the rule fires: its docstring before the policy example, as one line."""
     return " ".join((type(rule).__doc__ or "").split("Example:\n", 1)[0].split())
 
 
-def details_doc(rule: Rule | MergeRule) -> str:
+def details_doc(rule: Rule[Any] | MergeRule[Any]) -> str:
     """The rule's `details` keys: the docstring of its details contract (the TypedDict `<Rule>Details`
     beside it, which its texts read), as one line."""
     contract = getattr(sys.modules[type(rule).__module__], f"{type(rule).__name__}Details")
     return " ".join((contract.__doc__ or "").split())
 
 
-def rule_table(rules: Sequence[Rule | MergeRule]) -> str:
+def rule_table(rules: Sequence[Rule[Any] | MergeRule[Any]]) -> str:
     rows = [f"| `{r.id}` | {r.default_severity.label} | {policy_key(r)} | {_cell(fires_when(r))} |" for r in rules]
     return "\n".join(["| rule | default | policy key | fires when |", "| --- | --- | --- | --- |", *rows])
 
 
 def details_table() -> str:
-    every: tuple[Rule | MergeRule, ...] = (*RULES, *MERGE_RULES)
+    every: tuple[Rule[Any] | MergeRule[Any], ...] = (*RULES, *MERGE_RULES)
     rows = [f"| `{r.id}` | {_cell(details_doc(r))} |" for r in every]
     return "\n".join(["| rule | details |", "| --- | --- |", *rows])
 

@@ -13,12 +13,14 @@ never the other way (import-linter: "A rule half imports no texts half").
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import assignments, entitlements, hygiene, moves, seats, usage, waivers
 from .base import Context, Rule
 
 # Each topic folder's `RULES` (its __init__.py: the folder's rules in its order), the topics in the order of
 # the policy's sections; a new rule in a folder is a line in that folder's `RULES`, not here.
-RULES: tuple[Rule, ...] = (
+RULES: tuple[Rule[Any], ...] = (
     *assignments.RULES,
     *seats.RULES,
     *hygiene.RULES,
@@ -30,6 +32,6 @@ RULES: tuple[Rule, ...] = (
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 # The rules `license-auditor merge` evaluates across tenants are a registry of their own:
 # auditor.cross_tenant.rules.MERGE_RULES (it builds on this package, so it cannot be imported here).
-BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+BY_ID: dict[str, Rule[Any]] = {r.id: r for r in RULES}
 
 __all__ = ["BY_ID", "RULES", "RULE_IDS", "Context", "Rule"]

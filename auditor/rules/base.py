@@ -1,15 +1,16 @@
 """What every rule is: an id, a default severity, the policy key it owns (with its JSON-Schema
 fragment), what it reads of the tenant (one declaration, auditor.data.reads.Reads), and an evaluate()
-that yields findings. No I/O."""
+that yields findings. A rule is generic in its details' TypedDict (`Rule[<Rule>Details]`), so mypy
+checks the keys it writes as it checks those its texts read. No I/O."""
 
 from __future__ import annotations
 
 import hashlib
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, final
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar, cast, final
 
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
@@ -19,6 +20,30 @@ from ..data.reads import Reads, Requests
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..policy.objects import CatalogEntry, Policy, Selector
+
+
+class UserDetails(TypedDict, total=False):
+    """How a user holds a finding's products (Context.user_details): the details every finding on a
+    user starts from, which the details TypedDict of a rule on users extends."""
+
+    assignment: str | None  # the policy's assignment entry, for an assignment rule
+    assigned_by_group: dict[str, list[str]]  # product -> names of the groups that assign it
+    assigned_by_group_ids: dict[str, list[str]]  # product -> ids of those groups
+    sku_ids: dict[str, str]  # product -> its skuId
+    also_direct: list[str]  # products held directly as well as from a group
+
+
+# A rule's details: the TypedDict beside the rule (`<Rule>Details`), which its texts read too
+D = TypeVar("D", bound=Mapping[str, object])
+# A rule's on users: its TypedDict extends UserDetails
+U = TypeVar("U", bound=UserDetails)
+
+
+def merged(first: Mapping[str, object], last: D) -> D:
+    """`first`'s keys with `last`'s over them, typed as `last`: a rule's details over how its user
+    holds the products (UserDetails), or over shared pieces its TypedDict extends. mypy checks each
+    piece's keys where it is written (a partial TypedDict cannot be merged into another one typed)."""
+    return cast(D, {**first, **last})
 
 
 def _own(text: str) -> str:
@@ -54,7 +79,7 @@ class Context:
     # (the entitlement rules' tally of every user)
     counted: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
     # (license layout, SKUs, assignment) -> user_details
-    _details: dict[tuple[Layout, frozenset[str], str | None], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _details: dict[tuple[Layout, frozenset[str], str | None], UserDetails] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.groups = GroupIndex(self.index)
@@ -85,7 +110,7 @@ class Context:
             kind=user.kind.value,
         )
 
-    def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> dict[str, Any]:
+    def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> UserDetails:
         """How `user` holds `sku_ids`, for a finding's details (worked out once per license layout;
         each caller gets its own copy). What the groups are and what leaving them takes the engine
         adds after evaluation (auditor/enrichment.py)."""
@@ -109,13 +134,15 @@ class Context:
             both = [self.index.part(s) for s in ids if s.lower() in grouped and s.lower() in direct]
             if both:
                 found["also_direct"] = both
-        return dict(found)
+        return found.copy()
 
 
-class Rule:
+class Rule(Generic[D]):
     """A rule: its id, default severity, policy key and schema fragment, and its evaluation.
     auditor.rules.RULES lists them; what the report says of a finding (texts, message, remediation)
-    is in the `_texts` module beside the rule's, found by the rule's id."""
+    is in the `_texts` module beside the rule's, found by the rule's id. `D` is its details'
+    TypedDict (`<Rule>Details`, beside it): `make` takes the finding's details as one, so mypy
+    checks every key the rule writes, as it checks those its texts read (RuleGuidance[D])."""
 
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
@@ -169,7 +196,7 @@ class Rule:
         subject: Subject,
         skus: Sequence[str],
         message: str,
-        details: dict[str, Any],
+        details: D,
         severity: Severity | None = None,
         monthly_cost: float | None = None,
         also: str = "",

@@ -18,7 +18,7 @@ from .combination import AssignmentNotGroupBased, SkuCombinationForbidden, exclu
 from .selection import SkuForbidden, SkuNotAllowed, SkuRequiredMissing, allowed_contradictions
 
 # the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new rule is a line here
-RULES: tuple[AssignmentRule, ...] = (
+RULES: tuple[AssignmentRule[Any], ...] = (
     SkuNotAllowed(),
     SkuForbidden(),
     SkuRequiredMissing(),

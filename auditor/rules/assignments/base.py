@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, final
+from typing import final
 
 from auditor.data.model import Finding, User
 
 from ...data.reads import Reads
 from ...policy.objects import Assignment, Policy, Selector
-from ..base import Context, Rule
+from ..base import Context, Rule, U, merged
 
 
-class AssignmentRule(Rule):
+class AssignmentRule(Rule[U]):
+    """A rule over the entries of `assignments:`; its details' TypedDict extends UserDetails."""
+
     section = "assignments"
     reads = Reads("users", "subscribedSkus")  # SKU names resolve through subscribedSkus
     leaves = True  # the fix may leave the groups that assign the finding's products (details.leaving)
@@ -44,10 +46,10 @@ class AssignmentRule(Rule):
         user: User,
         sku_ids: frozenset[str],
         message: str,
-        extra: dict[str, Any],
+        extra: U,
         cost: bool = False,
     ) -> Finding:
-        details = ctx.user_details(user, sku_ids, a.name) | extra
+        details = merged(ctx.user_details(user, sku_ids, a.name), extra)
         return self.make(
             policy,
             f"assignments/{a.name}",

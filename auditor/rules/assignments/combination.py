@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, TypedDict
+from typing import Any
 
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import STORAGE_FIELDS
@@ -12,7 +12,7 @@ from ...data.reads import Reads
 from ...impact.services import HeldTwice
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
-from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
+from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context, UserDetails, merged
 from . import licensing
 from .base import AssignmentRule
 from .licensing import LicensingGroupDetails
@@ -30,7 +30,7 @@ def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
                 remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
 
 
-class SkuCombinationForbiddenDetails(TypedDict, total=False):
+class SkuCombinationForbiddenDetails(UserDetails, total=False):
     """`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do not
     (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the product
     to keep, held by the user: `declared` (true), `keep` [it] and `remove` [the held `remove` products]; `storage_by`
@@ -53,7 +53,7 @@ class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=Fal
     group-based licensing, or the `problem` that keeps the fix from joining it)"""
 
 
-class SkuCombinationForbidden(AssignmentRule):
+class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
     """Users hold two or more products of one `exclusive` set.
 
     A set is a list (`[SPE_E3, SPE_E5]`: the fix removes by default a product the others include,
@@ -109,14 +109,15 @@ class SkuCombinationForbidden(AssignmentRule):
                     declared = SkuCombinationForbiddenDetails(
                         declared=True, keep=[ctx.index.part(keep)], remove=ctx.index.parts(gone)
                     )
-                    choice: dict[str, Any] = dict(declared)
-                    choice |= ctx.data_loss.of(user, gone)  # they go together: what removing all of them ends
+                    # they go together: what removing all of them ends
+                    choice = merged(ctx.data_loss.of(user, gone), declared)
                 else:
-                    choice = self.suggestion(ctx, user, both) | self.losses(ctx, user, both)
+                    choice = merged(self.losses(ctx, user, both), self.suggestion(ctx, user, both))
                     # the default removal's storage evidence, where plan.md reads the sizes
                     fit = (choice.get("storage_by") or {}).get(str(choice.get("remove")))
                     if fit:
-                        choice |= SkuCombinationForbiddenDetails(storage=fit)
+                        choice["storage"] = fit
+                choice["combination"] = ctx.index.parts(combo)
                 yield self.user_finding(
                     policy,
                     a,
@@ -124,12 +125,12 @@ class SkuCombinationForbidden(AssignmentRule):
                     user,
                     both,
                     f"holds {names}, which must not be combined",
-                    dict(SkuCombinationForbiddenDetails(combination=ctx.index.parts(combo))) | choice,
+                    choice,
                     cost=False,
                 )
 
     @staticmethod
-    def suggestion(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
+    def suggestion(ctx: Context, user: User, both: frozenset[str]) -> SkuCombinationForbiddenDetails:
         """The product to remove by default: one whose removal switches off nothing the user's other
         products do not turn on (the others include it). None qualifies -> no default: the admin decides."""
         plans = ctx.data_loss.plans
@@ -141,7 +142,7 @@ class SkuCombinationForbidden(AssignmentRule):
         if not spare:
             return {}
         drop = spare[0]
-        return dict(SkuCombinationForbiddenDetails(remove=ctx.index.part(drop), keep=ctx.index.parts(both - {drop})))
+        return SkuCombinationForbiddenDetails(remove=ctx.index.part(drop), keep=ctx.index.parts(both - {drop}))
 
     @staticmethod
     def losses(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
@@ -164,7 +165,7 @@ class SkuCombinationForbidden(AssignmentRule):
         )
 
 
-class AssignmentNotGroupBased(AssignmentRule):
+class AssignmentNotGroupBased(AssignmentRule[AssignmentNotGroupBasedDetails]):
     """A product that must come from a group (`group_based_only`) is assigned to the user directly.
 
     With a catalog `licensing_group` the fix joins that group and removes the direct copy once the group's is
@@ -200,5 +201,6 @@ class AssignmentNotGroupBased(AssignmentRule):
             message = f"has {names} assigned directly; '{a.name}' requires group-based assignment"
             twice = ctx.data_loss.held_twice(user, skus)
             # the group to join is asked only where no group's copy stands in for the direct one yet
-            joins = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
-            yield self.user_finding(policy, a, ctx, user, skus, message, twice | joins)
+            joins: LicensingGroupDetails = {} if twice else licensing.for_user(policy, ctx, user, sorted(skus), groups)
+            own = AssignmentNotGroupBasedDetails(**twice, **joins)  # the two hold no key in common
+            yield self.user_finding(policy, a, ctx, user, skus, message, own)

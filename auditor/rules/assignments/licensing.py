@@ -28,7 +28,7 @@ Each entry names the policy file and line, so the finding can say where the name
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple, TypedDict
+from typing import Any, NamedTuple
 
 from auditor.data.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
 from auditor.data.model import Group, User
@@ -38,7 +38,7 @@ from ...impact.entitlement_scope import opens_group_licensing
 from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...policy.objects import Policy, PolicySet
-from ..base import Context
+from ..base import Context, UserDetails
 
 NOT_FOUND = "not_found"
 AMBIGUOUS = "ambiguous"
@@ -46,7 +46,7 @@ NOT_ASSIGNING = "not_assigning"
 PLANS_LOST = "plans_lost"
 
 
-class LicensingGroupDetails(TypedDict, total=False):
+class LicensingGroupDetails(UserDetails, total=False):
     """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
 
     licensing_group: dict[str, dict[str, Any]]  # product -> ref, file, line, id, name, gives, kind or problem
@@ -97,7 +97,9 @@ _KINDS = {
 }
 
 
-def for_user(policy: Policy, ctx: Context, user: User, sku_ids: list[str], groups: dict[str, Named]) -> dict[str, Any]:
+def for_user(
+    policy: Policy, ctx: Context, user: User, sku_ids: list[str], groups: dict[str, Named]
+) -> LicensingGroupDetails:
     """{"licensing_group": {part: {...}}} for the products among `sku_ids` the catalog gives a
     licensing group; empty when none has one."""
     index = ctx.index

@@ -12,7 +12,7 @@ from auditor.data.usage_data import STORAGE_FIELDS
 from ...data.reads import Reads
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
-from ..base import SKU_LIST_SCHEMA, Context
+from ..base import SKU_LIST_SCHEMA, Context, UserDetails, merged
 from . import licensing
 from .base import AssignmentRule
 from .licensing import LicensingGroupDetails
@@ -49,7 +49,7 @@ class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=Fa
     replace_group: dict[str, Any]  # the group that assigns the replacement (GroupIndex.replacement)
 
 
-class SkuForbiddenDetails(TypedDict, total=False):
+class SkuForbiddenDetails(UserDetails, total=False):
     """`forbidden`: [part numbers]"""
 
     forbidden: Sequence[str]
@@ -68,7 +68,7 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     sku_ids: dict[str, str]
 
 
-class SkuNotAllowed(AssignmentRule):
+class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
     """Users in the population hold a product outside its `allowed` list.
 
     Example:
@@ -114,7 +114,7 @@ class SkuNotAllowed(AssignmentRule):
                 user,
                 bad,
                 f"holds {names}, which '{a.name}' does not allow",
-                dict(extra) | joined,
+                merged(joined, extra),
                 cost=True,
             )
 
@@ -140,7 +140,7 @@ def replacement_group(
     copy); else, when the old products come from a group or the assignment is group_based_only for
     it, a group that assigns it (details.replace_group; `required` when the policy asks for a group)."""
     if new in groups:
-        return licensing.for_user(policy, ctx, user, [new], groups)
+        return dict(licensing.for_user(policy, ctx, user, [new], groups))
     if based:  # no group assigns it: the fix may not assign it directly either (it waits)
         found = ctx.groups.replacement(user, new, allowed)
         return {"replace_group": {**found.get("replace_group", {}), "required": True}}
@@ -149,7 +149,7 @@ def replacement_group(
     return {}
 
 
-class SkuForbidden(AssignmentRule):
+class SkuForbidden(AssignmentRule[SkuForbiddenDetails]):
     """Users in the population hold a product on its `forbidden` list.
 
     Example:
@@ -179,12 +179,12 @@ class SkuForbidden(AssignmentRule):
                 user,
                 bad,
                 f"holds {names}, which '{a.name}' forbids",
-                dict(SkuForbiddenDetails(forbidden=ctx.index.parts(forbidden))),
+                SkuForbiddenDetails(forbidden=ctx.index.parts(forbidden)),
                 cost=True,
             )
 
 
-class SkuRequiredMissing(AssignmentRule):
+class SkuRequiredMissing(AssignmentRule[SkuRequiredMissingDetails]):
     """Enabled users in the population hold none of the `required_any` products.
 
     Example:
@@ -214,6 +214,9 @@ class SkuRequiredMissing(AssignmentRule):
             if not user.account_enabled:
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
             joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
+            own = SkuRequiredMissingDetails(required_any=parts)
+            if not user.usage_location:
+                own["no_usage_location"] = True
             finding = self.user_finding(
                 policy,
                 a,
@@ -221,10 +224,7 @@ class SkuRequiredMissing(AssignmentRule):
                 user,
                 frozenset(),
                 f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                SkuRequiredMissingDetails(required_any=parts)
-                | ({} if user.usage_location else SkuRequiredMissingDetails(no_usage_location=True))
-                | joins
-                | ctx.groups.not_applied(user, required),
+                merged({**joins, **ctx.groups.not_applied(user, required)}, own),
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             ids = SkuRequiredMissingDetails(sku_ids=required_ids)

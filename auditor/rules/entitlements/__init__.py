@@ -10,10 +10,12 @@ Who each feature reaches, and which plan it needs: auditor/impact/entitlement_sc
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..base import Rule
 from . import entitlement
 
 # the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new module's are a line here
-RULES: tuple[Rule, ...] = (*entitlement.RULES,)
+RULES: tuple[Rule[Any], ...] = (*entitlement.RULES,)
 
 __all__ = ["RULES"]

@@ -28,7 +28,7 @@ from ...policy.objects import Entitlements, Policy
 from ...policy.yamlsource import PolicyNode
 from ...reference import product_names
 from ..assignments.selection import UsageLocationDetails
-from ..base import Context, Rule
+from ..base import Context, D, Rule
 
 # Each count, and the features it counts: P1's those needing P1 (risk-based access too, P2 carrying
 # P1); PIM needs P2 or ID Governance and is P2's count alone, never P1's (docs/entitlements.md).
@@ -235,7 +235,7 @@ def _count(policy: Policy, ctx: Context) -> Tally:
     return Tally(reach, judged, shorts, lacking)
 
 
-class _EntitlementRule(Rule):
+class _EntitlementRule(Rule[D]):
     section = "entitlements"
     reads = Reads("users", "subscribedSkus", ACCESS_SCOPE)
 
@@ -252,7 +252,7 @@ class _EntitlementRule(Rule):
         return None
 
 
-class EntitlementMissing(_EntitlementRule):
+class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
     """An enabled member account that a security feature reaches holds no product entitling it to that feature:
     Conditional Access needs Microsoft Entra ID P1, dynamic groups P1 or Intune for Education, risk-based Conditional
     Access P2, Privileged Identity Management P2 or ID Governance, group-based licensing P1 or one of the products
@@ -337,13 +337,13 @@ class EntitlementMissing(_EntitlementRule):
             ctx.user_subject(user),
             skus,
             f"in scope of {names} without a product carrying {needs}",
-            dict(details),
+            details,
             severity=Severity.MEDIUM if short is not None and short["short"] > 0 else None,
             monthly_cost=product["monthly"] if product is not None else None,
         )
 
 
-class EntitlementShort(_EntitlementRule):
+class EntitlementShort(_EntitlementRule[EntitlementShortDetails]):
     """The tenant owns fewer seats of the products carrying a plan than Microsoft's terms count users in scope of the
     features needing it: one finding per plan that falls short (P1: Conditional Access, risk-based access and dynamic
     groups, against P1 and Intune for Education seats; P2: risk-based access and PIM, against P2 and ID Governance
@@ -371,9 +371,9 @@ class EntitlementShort(_EntitlementRule):
                 (product["sku"],) if product else (),
                 f"{details['in_scope']} member accounts in scope of {', '.join(details['features'])}, "
                 f"{details['owned']} seats carrying {plan}: {details['short']} short",
-                dict(details),
+                details,
                 monthly_cost=details["monthly_cost"],
             )
 
 
-RULES: tuple[Rule, ...] = (EntitlementMissing(), EntitlementShort())
+RULES: tuple[Rule[Any], ...] = (EntitlementMissing(), EntitlementShort())

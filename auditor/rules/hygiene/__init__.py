@@ -7,6 +7,8 @@ registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditor.data.sign_ins import dormant, last_sign_in
 
 from . import accounts, assignment_errors, kinds, overlap, upkeep
@@ -19,7 +21,7 @@ from .accounts import (
 from .base import HygieneRule, UserHygieneRule, mailbox_extra
 
 # the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new module's are a line here
-RULES: tuple[HygieneRule, ...] = (
+RULES: tuple[HygieneRule[Any], ...] = (
     *accounts.RULES,
     *kinds.RULES,
     *assignment_errors.RULES,
@@ -28,7 +30,7 @@ RULES: tuple[HygieneRule, ...] = (
 )
 
 # The rules whose accounts the collector reads the mailbox purpose of (see graph.collector.MailboxCheck).
-MAILBOX_RULES: tuple[HygieneRule, ...] = tuple(
+MAILBOX_RULES: tuple[HygieneRule[Any], ...] = tuple(
     r for r in RULES if isinstance(r, DisabledUserLicensed | InactiveUserLicensed | SharedMailboxLicensed)
 )
 

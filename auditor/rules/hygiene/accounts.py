@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, TypeVar
 
 from auditor.data.account_kinds import TEAMS_ROOMS_BASIC, TEAMS_ROOMS_PRO
 from auditor.data.agents import AGENT_USERS
@@ -77,7 +77,7 @@ class TeamsRoomsPrice(TypedDict):
 TEAMS_ROOMS = {"Microsoft_Teams_Rooms_Basic": TEAMS_ROOMS_BASIC, "Microsoft_Teams_Rooms_Pro": TEAMS_ROOMS_PRO}
 
 
-class SharedMailboxLicensedDetails(TypedDict, total=False):
+class SharedMailboxLicensedDetails(DeclaredDetails, total=False):
     """`mailbox_purpose`: `shared`, `room` or `equipment` (Graph's `mailboxSettings.userPurpose`, lower case);
     `storage_used_bytes` and `has_archive` when the snapshot holds the mailbox usage report (a policy with
     `shared_mailboxes` reads it); `keeps_license`: `over_50_gb` or `archive` when the report shows the mailbox needs
@@ -92,14 +92,17 @@ class SharedMailboxLicensedDetails(TypedDict, total=False):
     keeps_license: str  # over_50_gb | archive: the mailbox needs its license
 
 
-class _UnusedAccount(UserHygieneRule):
+UA = TypeVar("UA", bound=UnusedAccountDetails)  # the details of a rule on unused accounts
+
+
+class _UnusedAccount(UserHygieneRule[UA]):
     """Disabled and inactive accounts: both read the mailbox usage of each offender."""
 
-    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+    def own_facts(self, user: User, ctx: Context) -> UnusedAccountDetails:
         return mailbox_usage(user, ctx)
 
 
-class DisabledUserLicensed(_UnusedAccount):
+class DisabledUserLicensed(_UnusedAccount[DisabledUserLicensedDetails]):
     """A disabled (blocked sign-in) account still holds licenses. Shared, room and equipment mailboxes, whose sign-in
     is blocked by design, are left to `shared-mailbox-licensed`; when an account's mailbox purpose could not be
     read, the finding says so.
@@ -127,17 +130,19 @@ class DisabledUserLicensed(_UnusedAccount):
         usage=STORAGE_FIELDS,
     )
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> DisabledUserLicensedDetails | None:
         # a Teams resource account is a disabled user object by design, and an agent user signs in
         # through its agent identity: neither is a person who left (User.kind), nor a declared kind
         mailbox = None if user.account_enabled or not ctx.index.kind_of(user).person else mailbox_extra(user, ctx)
-        return None if mailbox is None else dict(mailbox)
+        if mailbox is None:
+            return None
+        return {"shared_mailbox": mailbox["shared_mailbox"]} if "shared_mailbox" in mailbox else {}
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: DisabledUserLicensedDetails) -> str:
         return "account is disabled but still holds licenses" + unverified(details)
 
 
-class InactiveUserLicensed(_UnusedAccount):
+class InactiveUserLicensed(_UnusedAccount[InactiveUserLicensedDetails]):
     """An enabled, licensed account has not signed in successfully for `days` days. Needs signInActivity (Entra ID P1
     and AuditLog.Read.All).
 
@@ -182,7 +187,7 @@ class InactiveUserLicensed(_UnusedAccount):
         usage=STORAGE_FIELDS | MAIL_USE_FIELDS,
     )
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> InactiveUserLicensedDetails | None:
         # a resource account, a Teams Rooms account, an agent user, a declared break-glass or service account
         if not ctx.index.kind_of(user).person:
             return None
@@ -212,7 +217,7 @@ class InactiveUserLicensed(_UnusedAccount):
         attempt = last_attempt(user)
         if attempt is not None and (last is None or attempt > last):
             details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
-        return dict(details)
+        return details
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for finding in super().check(policy, check, ctx):
@@ -220,7 +225,7 @@ class InactiveUserLicensed(_UnusedAccount):
             free = check.severity is None and all(map(ctx.is_free, dict(finding.details)["sku_ids"].values()))
             yield replace(finding, severity=Severity.LOW) if free else finding
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: InactiveUserLicensedDetails) -> str:
         if details["last_sign_in"] is None:
             return f"has never signed in (threshold {details['days']} days) but holds licenses" + unverified(details)
         return (
@@ -259,7 +264,7 @@ def _iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z") if when is not None else None
 
 
-class GuestLicensed(UserHygieneRule):
+class GuestLicensed(UserHygieneRule[GuestLicensedDetails]):
     """A guest (B2B) account holds licenses.
 
     Example:
@@ -275,14 +280,14 @@ class GuestLicensed(UserHygieneRule):
 
     reads = Reads("users", user={"userType"}, usage=STORAGE_FIELDS)
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> GuestLicensedDetails | None:
         return {} if user.user_type.lower() == "guest" else None
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: GuestLicensedDetails) -> str:
         return "guest account holds licenses"
 
 
-class SharedMailboxLicensed(UserHygieneRule):
+class SharedMailboxLicensed(UserHygieneRule[SharedMailboxLicensedDetails]):
     """A shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses. Such a mailbox needs one
     only when it holds more than 50 GB, has an archive or is on a litigation or retention hold; the finding asks to
     check those before the license goes, so it offers no ready-to-run Graph call.
@@ -305,22 +310,22 @@ class SharedMailboxLicensed(UserHygieneRule):
         "users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS, "department", "assignedLicenses"}, usage=STORAGE_FIELDS
     )
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> SharedMailboxLicensedDetails | None:
         purpose = user.mailbox_purpose
         if not purpose or not _resource(purpose) or user.kind not in _MAILBOX_KINDS:
             return None  # a Teams Rooms account's room mailbox needs its Teams Rooms license (User.kind)
         details = SharedMailboxLicensedDetails(mailbox_purpose=purpose.lower())
         if purpose.lower() in ("room", "equipment"):
             details["teams_rooms"] = {part: _price(ctx, sid) for part, sid in TEAMS_ROOMS.items()}
-        return dict(details)
+        return details
 
-    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
+    def own_facts(self, user: User, ctx: Context) -> SharedMailboxLicensedDetails:
         return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
 
-    def saves(self, details: dict[str, Any]) -> bool:
+    def saves(self, details: SharedMailboxLicensedDetails) -> bool:
         return "keeps_license" not in details  # a mailbox that needs its license frees nothing
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: SharedMailboxLicensedDetails) -> str:
         return f"{details['mailbox_purpose']} mailbox holds licenses"
 
 
@@ -344,8 +349,8 @@ class SharedMailboxUnlicensedDetails(TypedDict):
     (`over_50_gb` or `archive`: why the mailbox needs a license), `license_with` (`sku`, `name`, `monthly`: the
     cheapest product by the policy's prices carrying Exchange Online (Plan 2)'s service plan, or null when none is
     priced; for an archive, Plan 1's product when it and the Exchange Online Archiving add-on cost less),
-    `addon` (that add-on, else absent), `litigation_hold` (`not_judged`: the report does not say; docs/graph.md);
-    `monthly_cost` is what `license_with` and `addon` add"""
+    `addon` (that add-on, else absent), `litigation_hold` (`not_judged`: the report does not say; docs/graph.md),
+    `sku_ids` (the skuId of each product it names); `monthly_cost` is what `license_with` and `addon` add"""
 
     mailbox_purpose: str
     storage_used_bytes: int | None
@@ -354,9 +359,10 @@ class SharedMailboxUnlicensedDetails(TypedDict):
     license_with: LicenseWith | None
     addon: NotRequired[LicenseWith]  # archive: Exchange Online Archiving beside Plan 1's product
     litigation_hold: str  # not_judged
+    sku_ids: NotRequired[dict[str, str]]  # part number -> skuId of `license_with` and `addon`
 
 
-class SharedMailboxUnlicensed(HygieneRule):
+class SharedMailboxUnlicensed(HygieneRule[SharedMailboxUnlicensedDetails]):
     """A shared mailbox holds no license while Microsoft requires one: it stores more than 50 GB or has an archive
     (the mailbox usage report says so). The finding names the cheapest product, by the policy's prices, carrying
     Exchange Online (Plan 2)'s service plan, or for an archive Plan 1's with the Exchange Online Archiving add-on
@@ -401,22 +407,20 @@ class SharedMailboxUnlicensed(HygieneRule):
                 needs=needs,
                 license_with=chosen[0][0] if chosen else None,
                 litigation_hold="not_judged",
+                sku_ids={c[0]["sku"]: c[1] for c in chosen},
             )
+            if len(chosen) == 2:  # Plan 1's product with the Exchange Online Archiving add-on
+                details["addon"] = chosen[1][0]
             yield self.make(
                 policy,
                 f"hygiene/{self.key}",
                 ctx.user_subject(user),
                 tuple(c[0]["sku"] for c in chosen),
                 f"shared mailbox holds no license but needs one ({needs})",
-                dict(details) | addon_of(chosen) | {"sku_ids": {c[0]["sku"]: c[1] for c in chosen}},
+                details,
                 severity=check.severity,
                 monthly_cost=round(sum(c[0]["monthly"] for c in chosen), 2) if chosen else None,
             )
-
-
-def addon_of(chosen: tuple[tuple[LicenseWith, str], ...]) -> dict[str, LicenseWith]:
-    """{"addon": the Exchange Online Archiving add-on} when the finding proposes Plan 1's product with it."""
-    return {"addon": chosen[1][0]} if len(chosen) == 2 else {}
 
 
 def cheapest_exchange_plan_2(ctx: Context) -> tuple[LicenseWith, str] | None:
@@ -471,16 +475,16 @@ def _resource(purpose: str | None) -> bool:
     return purpose is not None and purpose.lower() in RESOURCE_PURPOSES
 
 
-def mailbox_usage(user: User, ctx: Context) -> dict[str, Any]:
+def mailbox_usage(user: User, ctx: Context) -> UnusedAccountDetails:
     """{"mailbox_bytes", "mailbox_archive"} from the mailbox usage report when it lists the account
     (exchange-steps.ps1 converts no mailbox over 50 GB or with an archive), else {}."""
     size = mailbox_size(user, ctx)
     if not size:
         return {}
-    return dict(UnusedAccountDetails(mailbox_bytes=size["storage_used_bytes"], mailbox_archive=size["has_archive"]))
+    return UnusedAccountDetails(mailbox_bytes=size["storage_used_bytes"], mailbox_archive=size["has_archive"])
 
 
-def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
+def mailbox_size(user: User, ctx: Context) -> SharedMailboxLicensedDetails:
     """What the mailbox usage report (getMailboxUsageDetail) says of the account's mailbox:
     {"storage_used_bytes", "has_archive"}, plus "keeps_license" ("over_50_gb" or "archive") when the
     mailbox needs a license; {} when the snapshot has no such report or it does not list the account."""
@@ -494,10 +498,10 @@ def mailbox_size(user: User, ctx: Context) -> dict[str, Any]:
     needs = shared_mailbox_needs(row)
     if needs is not None:
         out["keeps_license"] = needs
-    return dict(out)
+    return out
 
 
-RULES: tuple[HygieneRule, ...] = (
+RULES: tuple[HygieneRule[Any], ...] = (
     DisabledUserLicensed(),
     InactiveUserLicensed(),
     GuestLicensed(),

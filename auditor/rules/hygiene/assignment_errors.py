@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity, Subject, SubjectType
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ..base import SEVERITY_SCHEMA, Context
+from ..base import SEVERITY_SCHEMA, Context, UserDetails, merged
 from .base import HygieneRule, check_schema
 
 
-class LicenseAssignmentErrorDetails(TypedDict, total=False):
+class LicenseAssignmentErrorDetails(UserDetails, total=False):
     """`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, DependencyViolation,
     ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the state tells), `state`
     (Error, or ActiveWithError: active but not applied in full; Disabled only together with an error); `free_seats`
@@ -37,7 +37,7 @@ class GroupLicenseErrorsDetails(TypedDict, total=False):
     errors: dict[str, int]  # error code -> members with it
 
 
-class LicenseAssignmentError(HygieneRule):
+class LicenseAssignmentError(HygieneRule[LicenseAssignmentErrorDetails]):
     """A license assignment failed, fully or in part: a `licenseAssignmentStates` error (CountViolation,
     MutuallyExclusiveViolation, DependencyViolation, ProhibitedInUsageLocationViolation, UniquenessViolation,
     Other), or the state Error or ActiveWithError (active, but not all of it could be applied). One finding per
@@ -64,8 +64,9 @@ class LicenseAssignmentError(HygieneRule):
                 continue
             for state in errors:
                 sid = state.sku_id.lower()
-                details = ctx.user_details(user, [sid], None) | LicenseAssignmentErrorDetails(
-                    error=state.error, state=state.state
+                details = merged(
+                    ctx.user_details(user, [sid], None),
+                    LicenseAssignmentErrorDetails(error=state.error, state=state.state),
                 )
                 sku = ctx.index.sku_by_id.get(sid)
                 if state.error == "CountViolation" and sku is not None:
@@ -90,7 +91,7 @@ def error_code(state: LicenseAssignmentState) -> str:
     return state.error if state.error not in ("", "None") else state.state
 
 
-class GroupLicenseErrors(HygieneRule):
+class GroupLicenseErrors(HygieneRule[GroupLicenseErrorsDetails]):
     """A group's license assignment failed for some of its members: a member's `licenseAssignmentStates` names the
     group with an error, or Graph flags the group (`hasMembersWithLicenseErrors`, read when the tenant allows the
     filter; without it, the users' states alone are read).
@@ -162,16 +163,14 @@ class GroupLicenseErrors(HygieneRule):
                 Subject(SubjectType.GROUP, group.id, display_name=group.display_name or None),
                 parts,
                 message,
-                dict(
-                    GroupLicenseErrorsDetails(
-                        group=group.display_name, group_id=group.id, members_with_errors=count, errors=errors
-                    )
+                GroupLicenseErrorsDetails(
+                    group=group.display_name, group_id=group.id, members_with_errors=count, errors=errors
                 ),
                 severity=check.severity,
             )
 
 
-RULES: tuple[HygieneRule, ...] = (
+RULES: tuple[HygieneRule[Any], ...] = (
     LicenseAssignmentError(),
     GroupLicenseErrors(),
 )

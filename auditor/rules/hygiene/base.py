@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypedDict, final
+from typing import Any, TypeVar, final
 
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
 
@@ -12,7 +12,7 @@ from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
-from ..base import SEVERITY_SCHEMA, Context, Rule
+from ..base import SEVERITY_SCHEMA, Context, D, Rule, UserDetails, merged
 
 DATA_KEPT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -129,7 +129,7 @@ def parse_hygiene(node: PolicyNode) -> dict[str, HygieneCheck]:
     return {key: parse_check(node.at(key)) for key in node.data or {}}
 
 
-class HygieneRule(Rule):
+class HygieneRule(Rule[D]):
     section = "hygiene"
 
     @final
@@ -177,31 +177,35 @@ class HygieneRule(Rule):
         raise NotImplementedError
 
 
-class UserHygieneRule(HygieneRule):
+# A user hygiene rule's details: its TypedDict extends DeclaredDetails
+H = TypeVar("H", bound="DeclaredDetails")
+
+
+class UserHygieneRule(HygieneRule[H]):
     """A check on each licensed user: `offends(user, check, ctx)` gives the finding's own details,
     or None. `reads.user` names the Graph user properties it reads; the index asks it once per
     profile when they are all properties users share (auditor.index.SHARED_READS), else of each user."""
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> H | None:
         raise NotImplementedError
 
-    def own_facts(self, user: User, ctx: Context) -> dict[str, Any]:
-        """Facts of the offending user's own that the finding carries beside `offends`' answer
-        (asked of each offender, whatever `reads` says)."""
+    def own_facts(self, user: User, ctx: Context) -> DeclaredDetails:
+        """Facts of the offending user's own that the finding carries beside `offends`' answer, under
+        keys of their own (asked of each offender, whatever `reads` says)."""
         return {}
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: H) -> str:
         raise NotImplementedError
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for user, extra in ctx.index.offenders(self.reads.user, lambda u: self.offends(u, check, ctx), check.except_):
-            extra = extra | self.own_facts(user, ctx)
+            extra = merged(self.own_facts(user, ctx), extra)  # a new dict: users of a profile share `extra`
             sku_ids = self.products(user, extra, ctx)
-            details = ctx.user_details(user, sku_ids, None) | extra
+            details = merged(ctx.user_details(user, sku_ids, None), extra)
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
-                details |= DeclaredDetails(data_kept=check.data_kept.details(ctx.as_of))
+                details["data_kept"] = check.data_kept.details(ctx.as_of)
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details |= DeclaredDetails(grace_days=check.grace_days)  # the engine adds when it was disabled
+                details["grace_days"] = check.grace_days  # the engine adds when it was disabled
             yield self.make(
                 policy,
                 f"hygiene/{self.key}",
@@ -213,7 +217,7 @@ class UserHygieneRule(HygieneRule):
                 monthly_cost=ctx.cost_of(sku_ids) if self.saves(details) else None,
             )
 
-    def saves(self, details: dict[str, Any]) -> bool:
+    def saves(self, details: H) -> bool:
         """Whether this finding's fix frees its products' spend, which the finding's monthly_cost then
         counts: by default it does; a rule whose fix keeps every license says not, and a rule may
         judge each finding (a shared mailbox that needs its license frees nothing)."""
@@ -221,13 +225,14 @@ class UserHygieneRule(HygieneRule):
 
     removes = True  # the fix removes the finding's products (the engine adds the data it would end)
 
-    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+    def products(self, user: User, details: H, ctx: Context) -> frozenset[str]:
         """The products the finding is about (all the user holds, unless the rule narrows it)."""
         return user.sku_ids
 
 
-class DeclaredDetails(TypedDict, total=False):
-    """What the policy's check declares, on each finding of a user hygiene rule."""
+class DeclaredDetails(UserDetails, total=False):
+    """What the policy's check declares, on each finding of a user hygiene rule (beside how the user
+    holds its products: UserDetails)."""
 
     data_kept: DataKeptDetails  # the admin's data_kept declaration, and whether it has expired
     grace_days: int
@@ -261,5 +266,5 @@ def mailbox_extra(user: User, ctx: Context) -> MailboxDetails | None:
     return {}
 
 
-def unverified(details: dict[str, Any]) -> str:
+def unverified(details: MailboxDetails) -> str:
     return " (could not tell whether it is a shared mailbox)" if details.get("shared_mailbox") == "unknown" else ""

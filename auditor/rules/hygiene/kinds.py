@@ -25,7 +25,7 @@ class AgentUserOrphanedDetails(DeclaredDetails, total=False):
     parent: str  # gone | disabled
 
 
-class AgentUserOrphaned(UserHygieneRule):
+class AgentUserOrphaned(UserHygieneRule[AgentUserOrphanedDetails]):
     """An agent user (Microsoft Entra Agent ID, Graph's `microsoft.graph.agentUser`) holds licenses
     while its parent agent identity is deleted or disabled: an agent user is authenticated through
     its parent's credentials, so the license serves no agent. Needs User.Read.All and
@@ -43,7 +43,7 @@ class AgentUserOrphaned(UserHygieneRule):
     fragment = check_schema(False)
     reads = Reads("users", AGENT_USERS, AGENT_IDENTITIES, user={AGENT_USERS})
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> AgentUserOrphanedDetails | None:
         agents = ctx.index.snapshot.agents
         if agents is None or user.identity_parent_id is None:
             return None
@@ -51,9 +51,9 @@ class AgentUserOrphaned(UserHygieneRule):
         if state not in (ParentState.GONE, ParentState.DISABLED):
             return None
         assert state is not None
-        return dict(AgentUserOrphanedDetails(identity_parent_id=user.identity_parent_id, parent=state.value))
+        return AgentUserOrphanedDetails(identity_parent_id=user.identity_parent_id, parent=state.value)
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: AgentUserOrphanedDetails) -> str:
         return f"agent user holds licenses but its agent identity is {details['parent']}"
 
 
@@ -69,7 +69,7 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     resource_seats: int | None
 
 
-class ResourceAccountPaidLicense(UserHygieneRule):
+class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
     """A Teams resource account (an auto attendant's or call queue's account: `department` is
     `Microsoft Communication Application Instance`, or it holds the resource license) holds a paid
     product where the free Microsoft Teams Phone Resource Account license serves. The fix swaps them
@@ -89,7 +89,7 @@ class ResourceAccountPaidLicense(UserHygieneRule):
     reads = Reads("users", "subscribedSkus", user={"department", "assignedLicenses", AGENT_USERS})
     removes = False  # a swap: the account keeps its phone number on the resource license
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> ResourceAccountPaidLicenseDetails | None:
         if user.kind is not AccountKind.RESOURCE:
             return None
         paid = {
@@ -100,20 +100,18 @@ class ResourceAccountPaidLicense(UserHygieneRule):
         if not paid:
             return None
         sku = ctx.index.sku_by_id.get(PHONE_RESOURCE_LICENSE)
-        return dict(
-            ResourceAccountPaidLicenseDetails(
-                paid=paid,
-                replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
-                replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
-                resource_seats=sku.unused if sku is not None else None,
-            )
+        return ResourceAccountPaidLicenseDetails(
+            paid=paid,
+            replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
+            replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
+            resource_seats=sku.unused if sku is not None else None,
         )
 
-    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+    def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
         return frozenset(details["paid"].values())
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
         return f"Teams resource account holds {', '.join(details['paid'])} where the free resource license serves"
 
 
-RULES: tuple[HygieneRule, ...] = (ResourceAccountPaidLicense(), AgentUserOrphaned())
+RULES: tuple[HygieneRule[Any], ...] = (ResourceAccountPaidLicense(), AgentUserOrphaned())

@@ -10,7 +10,7 @@ from ...data.reads import Reads
 from ...impact.services import HeldTwice
 from ...policy.objects import HygieneCheck
 from ...reference import coverage
-from ..base import Context
+from ..base import Context, merged
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
@@ -33,7 +33,7 @@ class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     cover_ids: dict[str, str]  # kept product -> its skuId
 
 
-class LicenseAssignedTwice(UserHygieneRule):
+class LicenseAssignedTwice(UserHygieneRule[LicenseAssignedTwiceDetails]):
     """A user holds a product both directly and from a group (common after a move to group-based
     licensing). The direct copy is redundant when the group's copy turns on every service plan it
     does; the fix removes it then, and otherwise names the plans its removal would switch off.
@@ -51,22 +51,24 @@ class LicenseAssignedTwice(UserHygieneRule):
 
     reads = Reads("users", user={"assignedLicenses", "licenseAssignmentStates"})
 
-    def saves(self, details: dict[str, Any]) -> bool:
+    def saves(self, details: LicenseAssignedTwiceDetails) -> bool:
         return False  # one license is consumed either way
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        twice: HeldTwice = ctx.data_loss.held_twice(user, user.sku_ids)  # LicenseAssignedTwiceDetails
-        return dict(twice) or None
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> LicenseAssignedTwiceDetails | None:
+        twice: HeldTwice = ctx.data_loss.held_twice(user, user.sku_ids)  # both keys, or empty
+        if not twice:
+            return None
+        return {"also_by_group": twice["also_by_group"], "plans_lost": twice["plans_lost"]}
 
-    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+    def products(self, user: User, details: LicenseAssignedTwiceDetails, ctx: Context) -> frozenset[str]:
         twice = details["also_by_group"]
         return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in twice)
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: LicenseAssignedTwiceDetails) -> str:
         return f"holds {', '.join(sorted(details['also_by_group']))} both directly and from a group"
 
 
-class LicenseRedundant(UserHygieneRule):
+class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
     """A user holds a product that adds nothing: every service plan it turns on for them is already
     turned on by another product they hold (Exchange Online (Plan 1) beside Microsoft 365 E3). The
     fix removes it; the finding names the product that keeps the services and, when the catalog
@@ -94,16 +96,16 @@ class LicenseRedundant(UserHygieneRule):
 
     reads = Reads("users", "subscribedSkus", user={"assignedLicenses", "licenseAssignmentStates"})
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> LicenseRedundantDetails | None:
         return self._redundant(user, ctx) if len(user.sku_ids) > 1 else None
 
-    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
+    def products(self, user: User, details: LicenseRedundantDetails, ctx: Context) -> frozenset[str]:
         return frozenset(sid for sid in user.sku_ids if ctx.index.part(sid) in details["covered_by"])
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: LicenseRedundantDetails) -> str:
         return "; ".join(f"{small} adds nothing beside {big}" for small, big in sorted(details["covered_by"].items()))
 
-    def _redundant(self, user: User, ctx: Context) -> dict[str, Any] | None:
+    def _redundant(self, user: User, ctx: Context) -> LicenseRedundantDetails | None:
         """The products to remove (each with the kept product that covers it), or None."""
         enabled: dict[str, frozenset[str]] = {}  # product -> plans some copy of it turns on
         covers: dict[str, frozenset[str]] = {}  # product -> plans its Active copies turn on or cover
@@ -159,7 +161,7 @@ class LicenseRedundant(UserHygieneRule):
             cover_plans={part(k): sorted(on[k]) for k in set(covered_by.values())},
             cover_ids={part(k): ctx.index.sku_by_id[k].sku_id for k in set(covered_by.values())},
         )
-        return dict(found) | ctx.data_loss.kinds(user)
+        return merged(ctx.data_loss.kinds(user), found)
 
 
 def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozenset[str]:
@@ -170,7 +172,7 @@ def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozense
     return frozenset(p for p in plans if p not in off)
 
 
-RULES: tuple[HygieneRule, ...] = (
+RULES: tuple[HygieneRule[Any], ...] = (
     LicenseAssignedTwice(),
     LicenseRedundant(),
 )

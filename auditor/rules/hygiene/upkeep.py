@@ -10,7 +10,7 @@ from auditor.data.model import Finding, Severity, Subject, SubjectType, Subscrip
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ..base import Context, parse_when
+from ..base import Context, merged, parse_when
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
@@ -35,7 +35,7 @@ class SubscriptionExpiringDetails(TypedDict, total=False):
     reduction: dict[str, Any]  # the engine adds when its seats may be reduced (auditor.billing)
 
 
-class UsageLocationMissing(UserHygieneRule):
+class UsageLocationMissing(UserHygieneRule[UsageLocationMissingDetails]):
     """A licensed user has no usage location (required for license assignment).
 
     Example:
@@ -51,17 +51,17 @@ class UsageLocationMissing(UserHygieneRule):
 
     reads = Reads("users", user={"usageLocation"})
 
-    def saves(self, details: dict[str, Any]) -> bool:
+    def saves(self, details: UsageLocationMissingDetails) -> bool:
         return False  # the fix sets a location and keeps every license: no money at stake
 
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
+    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> UsageLocationMissingDetails | None:
         return None if user.usage_location else {}
 
-    def describe(self, user: User, details: dict[str, Any]) -> str:
+    def describe(self, user: User, details: UsageLocationMissingDetails) -> str:
         return "holds licenses but has no usage location"
 
 
-class SubscriptionExpiring(HygieneRule):
+class SubscriptionExpiring(HygieneRule[SubscriptionExpiringDetails]):
     """A subscription (trials included) ends within `days` days, or is past its end: in its grace period (until
     suspension), suspended or locked out (until deletion).
 
@@ -104,16 +104,16 @@ class SubscriptionExpiring(HygieneRule):
                 Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part),
                 (part,),
                 message,
-                dict(
+                merged(
+                    term,
                     SubscriptionExpiringDetails(
                         status=sub.status,
                         is_trial=sub.is_trial,
                         next_lifecycle=sub.next_lifecycle_date_time,
                         days_left=days_left,
                         total_licenses=sub.total_licenses,
-                    )
-                )
-                | dict(term),
+                    ),
+                ),
                 severity=check.severity,
             )
 
@@ -128,7 +128,7 @@ def _term(ctx: Context, sub: Subscription) -> SubscriptionExpiringDetails:
     return {"term": row.term.value if row.term else None, "auto_renew": row.auto_renew, "channel": row.channel.value}
 
 
-RULES: tuple[HygieneRule, ...] = (
+RULES: tuple[HygieneRule[Any], ...] = (
     UsageLocationMissing(),
     SubscriptionExpiring(),
 )

@@ -6,10 +6,12 @@ subscription_move_texts.py  its texts, message and remediation
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..base import Rule
 from .subscription_move import SubscriptionMove
 
 # the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new module's are a line here
-RULES: tuple[Rule, ...] = (SubscriptionMove(),)
+RULES: tuple[Rule[Any], ...] = (SubscriptionMove(),)
 
 __all__ = ["RULES"]

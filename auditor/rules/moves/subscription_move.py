@@ -38,7 +38,7 @@ from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import licensing_groups
 from ..assignments.selection import SkuNotAllowedDetails
-from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, merged
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
 
@@ -101,7 +101,7 @@ class SubscriptionMoveDetails(SkuNotAllowedDetails, total=False):
     whole_group: list[str]  # groups every member of which moves: change the group's license instead
 
 
-class SubscriptionMove(Rule):
+class SubscriptionMove(Rule[SubscriptionMoveDetails]):
     """A user the policy moves (the entry's `match` selects them) still holds the product it moves from (`from`).
 
     The move waits for a seat when `to` has too few free seats (the first moves by user principal name,
@@ -210,7 +210,7 @@ class SubscriptionMove(Rule):
         ]
         if whole:
             extra["whole_group"] = sorted(whole)
-        details = ctx.user_details(user, skus, None) | dict(extra) | joined
+        details = merged({**ctx.user_details(user, skus, None), **joined}, extra)
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(
             policy,

@@ -6,6 +6,8 @@ below is the registry's (the schema and the reports list the rules in it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...policy.objects import CatalogEntry, Price
 from ...policy.yamlsource import PolicyNode
 from .catalog import CatalogRule, SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum, sku_subject
@@ -47,7 +49,7 @@ def _catalog_entry(entry: PolicyNode) -> CatalogEntry:
 
 
 # the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new rule is a line here
-RULES: tuple[CatalogRule, ...] = (
+RULES: tuple[CatalogRule[Any], ...] = (
     SpareSeatsOverLimit(),
     SpareSeatsUnderMinimum(),
     SkuNotApproved(),

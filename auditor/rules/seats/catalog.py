@@ -12,7 +12,7 @@ from auditor.data.model import Finding, Severity, Sku, Subject, SubjectType
 from ...data.reads import Reads
 from ...policy.objects import CatalogEntry, Policy, SpareSeats
 from ...policy.yamlsource import PolicyNode
-from ..base import Context, Rule, parse_when
+from ..base import Context, D, Rule, parse_when
 
 
 def sku_subject(sku: Sku) -> Subject:
@@ -66,7 +66,7 @@ class SkuNotApprovedDetails(SeatCounts, total=False):
     """`enabled`, `consumed`"""
 
 
-class CatalogRule(Rule):
+class CatalogRule(Rule[D]):
     section = "catalog"
     reads = Reads("subscribedSkus")
 
@@ -78,7 +78,7 @@ class CatalogRule(Rule):
                 yield entry, sku
 
 
-class SpareSeatsOverLimit(CatalogRule):
+class SpareSeatsOverLimit(CatalogRule[SpareSeatsOverLimitDetails]):
     """More unused paid seats than the catalog allows (`spare_seats.max` / `max_percent`).
 
     Unused = usable seats (enabled, plus those in the grace period before suspension) minus consumed ones, not
@@ -163,19 +163,17 @@ class SpareSeatsOverLimit(CatalogRule):
                 # today's counts only: how many seats to drop is the guidance's (the plan's bill, where there is one)
                 f"{unused} of {enabled} seats unused; the policy allows {limit}"
                 + (f"; the next renewal is on {renewal:%Y-%m-%d}" if renewal else ""),
-                dict(
-                    SpareSeatsOverLimitDetails(
-                        enabled=enabled,
-                        consumed=consumed,
-                        unused=unused,
-                        limit=limit,
-                        max=limits.max,
-                        max_percent=limits.max_percent,
-                        warning=sku.prepaid_units.warning,
-                        trial=trial,
-                        renewal=renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None,
-                        renewal_days=days,
-                    )
+                SpareSeatsOverLimitDetails(
+                    enabled=enabled,
+                    consumed=consumed,
+                    unused=unused,
+                    limit=limit,
+                    max=limits.max,
+                    max_percent=limits.max_percent,
+                    warning=sku.prepaid_units.warning,
+                    trial=trial,
+                    renewal=renewal.strftime("%Y-%m-%dT%H:%M:%SZ") if renewal else None,
+                    renewal_days=days,
                 ),
                 # inside the window before a renewal: the last chance to reduce this term
                 severity=Severity.HIGH if days is not None and 0 <= days <= window else None,
@@ -183,7 +181,7 @@ class SpareSeatsOverLimit(CatalogRule):
             )
 
 
-class SpareSeatsUnderMinimum(CatalogRule):
+class SpareSeatsUnderMinimum(CatalogRule[SpareSeatsUnderMinimumDetails]):
     """Fewer spare seats (enabled + in grace − consumed) than `spare_seats.min`, or more seats assigned than usable,
     unless suspended seats explain it.
 
@@ -225,11 +223,11 @@ class SpareSeatsUnderMinimum(CatalogRule):
                 sku_subject(sku),
                 (sku.sku_part_number,),
                 message,
-                dict(SpareSeatsUnderMinimumDetails(enabled=enabled, consumed=consumed, unused=unused, min=minimum)),
+                SpareSeatsUnderMinimumDetails(enabled=enabled, consumed=consumed, unused=unused, min=minimum),
             )
 
 
-class SkuNotApproved(CatalogRule):
+class SkuNotApproved(CatalogRule[SkuNotApprovedDetails]):
     """The tenant subscribes to a product the policy's `catalog` does not list. A deleted product with no units left is
     history, not a finding.
 
@@ -261,5 +259,5 @@ class SkuNotApproved(CatalogRule):
                 (sku.sku_part_number,),
                 f"{sku.sku_part_number} ({sku.consumed_units} of {sku.prepaid_units.enabled} seats used) "
                 "is not in the approved catalog",
-                dict(SkuNotApprovedDetails(enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units)),
+                SkuNotApprovedDetails(enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units),
             )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from auditor.data.model import Finding, Severity, Sku
 
 from ...policy.objects import Policy
-from ..base import Context
+from ..base import Context, D
 from .catalog import CatalogRule, SeatCounts, lapsed_seats, sku_subject
 
 
@@ -29,13 +28,13 @@ class LicenseSuspendedDetails(SeatCounts, total=False):
     affected: int  # holders on suspended or locked-out seats
 
 
-class LifecycleRule(CatalogRule):
+class LifecycleRule(CatalogRule[D]):
     """A check of each product's seat lifecycle (prepaidUnits); runs wherever the policy has a `catalog`."""
 
     def configured(self, policy: Policy) -> bool:
         return policy.catalog is not None
 
-    def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
+    def check(self, sku: Sku, ctx: Context) -> tuple[str, D] | None:
         """(message, details) when `sku` offends."""
         raise NotImplementedError
 
@@ -46,7 +45,7 @@ class LifecycleRule(CatalogRule):
                 yield self.make(policy, "catalog", sku_subject(sku), (sku.sku_part_number,), *found)
 
 
-class SeatsInGrace(LifecycleRule):
+class SeatsInGrace(LifecycleRule[SeatsInGraceDetails]):
     """Licenses of a product are in the grace period before suspension (`prepaidUnits.warning`): they lapse on the
     subscription's next lifecycle date unless renewed. Runs with a `catalog`.
 
@@ -58,7 +57,7 @@ class SeatsInGrace(LifecycleRule):
     id = "seats-in-grace"
     default_severity = Severity.MEDIUM
 
-    def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
+    def check(self, sku: Sku, ctx: Context) -> tuple[str, SeatsInGraceDetails] | None:
         warning = sku.prepaid_units.warning
         if warning <= 0:
             return None
@@ -71,15 +70,13 @@ class SeatsInGrace(LifecycleRule):
         lapse = dates[0] if dates else None
         return (
             f"{warning} licenses are in the grace period and lapse {lapse[:10] if lapse else 'soon'} unless renewed",
-            dict(
-                SeatsInGraceDetails(
-                    warning=warning, enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units, lapse=lapse
-                )
+            SeatsInGraceDetails(
+                warning=warning, enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units, lapse=lapse
             ),
         )
 
 
-class LicenseSuspended(LifecycleRule):
+class LicenseSuspended(LifecycleRule[LicenseSuspendedDetails]):
     """Users hold licenses of a product whose units are suspended or locked out: they have lost, or are losing, access.
     Runs with a `catalog`.
 
@@ -91,7 +88,7 @@ class LicenseSuspended(LifecycleRule):
     id = "license-suspended"
     default_severity = Severity.HIGH
 
-    def check(self, sku: Sku, ctx: Context) -> tuple[str, dict[str, Any]] | None:
+    def check(self, sku: Sku, ctx: Context) -> tuple[str, LicenseSuspendedDetails] | None:
         lapsed = lapsed_seats(sku)
         # holders beyond the usable seats are on suspended or locked-out ones
         affected = min(sku.consumed_units - sku.usable, lapsed)
@@ -99,13 +96,11 @@ class LicenseSuspended(LifecycleRule):
             return None
         return (
             f"{affected} of {sku.consumed_units} assigned licenses are on suspended or locked-out seats",
-            dict(
-                LicenseSuspendedDetails(
-                    suspended=sku.prepaid_units.suspended,
-                    locked_out=sku.prepaid_units.locked_out,
-                    usable=sku.usable,
-                    consumed=sku.consumed_units,
-                    affected=affected,
-                )
+            LicenseSuspendedDetails(
+                suspended=sku.prepaid_units.suspended,
+                locked_out=sku.prepaid_units.locked_out,
+                usable=sku.usable,
+                consumed=sku.consumed_units,
+                affected=affected,
             ),
         )

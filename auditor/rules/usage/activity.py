@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar
 
 from auditor.data.agents import AGENT_USERS
 from auditor.data.model import Finding, Severity, User
@@ -39,7 +39,7 @@ from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
 from ..assignments import licensing
 from ..assignments.selection import SkuNotAllowedDetails, replacement_group
-from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, parse_when
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, U, UserDetails, merged, parse_when
 
 # (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
 KIND_READS = frozenset({"department", "assignedLicenses", AGENT_USERS})
@@ -105,7 +105,7 @@ def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
     return entry.workloads if entry.rightsize is None else entry.unless_active
 
 
-class ProductUnusedDetails(TypedDict, total=False):
+class ProductUnusedDetails(UserDetails, total=False):
     """`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the report
     period), `report_date` (the reports' refresh date)"""
 
@@ -125,8 +125,8 @@ class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
     rightsize_to: str  # the smaller product
 
 
-class UsageRule(Rule):
-    """A rule over `usage:` entries. Needs the usage reports (Reports.Read.All)."""
+class UsageRule(Rule[U]):
+    """A rule over `usage:` entries, on users. Needs the usage reports (Reports.Read.All)."""
 
     section = "usage"
     # the account kind too (User.kind): a usage report measures a person's use, so the accounts that
@@ -219,7 +219,7 @@ class UsageRule(Rule):
         return active, latest, unmeasured
 
 
-class ProductUnused(UsageRule):
+class ProductUnused(UsageRule[ProductUnusedDetails]):
     """A user holds a product and the usage reports show no activity in any of its `workloads` for `days` days. The fix
     reclaims it (per product, per group, as the other removals do).
 
@@ -269,8 +269,11 @@ class ProductUnused(UsageRule):
             if active:
                 continue
             skus = frozenset((sid,))
-            details = ctx.user_details(user, skus, None) | ProductUnusedDetails(
-                days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
+            details = merged(
+                ctx.user_details(user, skus, None),
+                ProductUnusedDetails(
+                    days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
+                ),
             )
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days" + (
@@ -288,7 +291,7 @@ class ProductUnused(UsageRule):
             )
 
 
-class Rightsize(UsageRule):
+class Rightsize(UsageRule[RightsizeDetails]):
     """A user holds the larger product of `rightsize` (`from`) and used nothing that only it adds (`unless_active`) for
     `days` days, with the same spares as product-unused: the smaller product would do. The fix replaces one with the
     other in one assignLicense (add and remove together), or through the groups that assign them.
@@ -374,7 +377,7 @@ class Rightsize(UsageRule):
                 )
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = ctx.user_details(user, skus, None) | dict(extra) | joined
+            details = merged({**ctx.user_details(user, skus, None), **joined}, extra)
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.
@@ -423,4 +426,4 @@ def _refreshed(ctx: Context, names: tuple[str, ...]) -> str | None:
     return min(dates) if dates else None
 
 
-RULES: tuple[UsageRule, ...] = (ProductUnused(), Rightsize())
+RULES: tuple[UsageRule[Any], ...] = (ProductUnused(), Rightsize())

@@ -6,10 +6,12 @@ waiver_expired_texts.py  its texts and message
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..base import Rule
 from .waiver_expired import WaiverExpired
 
 # the folder's rules, in the registry's order (auditor.rules.RULES takes them): a new module's are a line here
-RULES: tuple[Rule, ...] = (WaiverExpired(),)
+RULES: tuple[Rule[Any], ...] = (WaiverExpired(),)
 
 __all__ = ["RULES"]

@@ -24,7 +24,7 @@ class WaiverExpiredDetails(TypedDict):
     reason: str | None
 
 
-class WaiverExpired(Rule):
+class WaiverExpired(Rule[WaiverExpiredDetails]):
     """A waiver is past its `expires` date: the findings it covered stand again.
 
     Example:
@@ -56,14 +56,12 @@ class WaiverExpired(Rule):
                 Subject(SubjectType.WAIVER, key),
                 (w.sku,) if w.sku else (),
                 f"waiver for {w.rule} on {w.subject} expired {w.expires.isoformat()} (owner {w.owner})",
-                dict(
-                    WaiverExpiredDetails(
-                        waiver_rule=w.rule,
-                        waiver_subject=w.subject,
-                        expires=w.expires.isoformat(),
-                        owner=w.owner,
-                        reason=w.reason,
-                    )
+                WaiverExpiredDetails(
+                    waiver_rule=w.rule,
+                    waiver_subject=w.subject,
+                    expires=w.expires.isoformat(),
+                    owner=w.owner,
+                    reason=w.reason,
                 ),
             )
 
