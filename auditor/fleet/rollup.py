@@ -20,6 +20,8 @@ from typing import Any
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from auditor.data.model import Locale
+from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import Summary
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
@@ -136,22 +138,21 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
     report: dict[str, Any] = {}
     if outcome.status != "failed":
         try:
-            report = json.loads((folder / "report.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
+        except (OSError, UsageError):
             report = {}
-    summary = report.get("summary") or {}
-    unused = summary.get("unused_monthly_cost") or {}
-    by_severity = summary.get("by_severity") or {}
+    summary: Summary | None = report.get("summary")
+    unused = summary.unused_monthly_cost if summary is not None else None
     return {
         "key": job.key,
         "name": job.name,
         "tenant_id": job.tenant_id,
         "status": outcome.status,
         "exit_code": outcome.exit_code,
-        "findings": {s: int(by_severity.get(s, 0)) for s in SEVERITIES} if report else None,
-        "unused_monthly": _amount(unused.get("amount")),
+        "findings": {s: summary.by_severity.get(s, 0) for s in SEVERITIES} if summary is not None else None,
+        "unused_monthly": unused.amount if unused is not None else None,
         "plan_monthly_saving": _plan_saving(report) if report else None,
-        "currency": unused.get("currency") if isinstance(unused.get("currency"), str) else None,
+        "currency": unused.currency if unused is not None else None,
         "next_window": _next_window(report) if report else None,
         "seats_short": sorted(
             str(s["sku"])

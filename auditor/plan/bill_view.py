@@ -11,6 +11,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.report_model import Summary
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.credits_view import credit_lines
 from auditor.plan.money import bill_money, waiting_line
@@ -224,10 +225,10 @@ def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str 
 
 def document_currency(document: Mapping[str, Any]) -> str | None:
     """The report's currency (its summary's money, else the first priced product's)."""
-    for key in ("reclaimable_monthly_cost", "unused_monthly_cost"):
-        money = (document.get("summary") or {}).get(key)
-        if isinstance(money, Mapping) and money.get("currency"):
-            return str(money["currency"])
+    summary: Summary = document["summary"]
+    for money in (summary.reclaimable_monthly_cost, summary.unused_monthly_cost):
+        if money is not None and money.currency:
+            return money.currency
     return next(
         (str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("currency")), None
     )

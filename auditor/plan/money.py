@@ -32,6 +32,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.plan_records import ChangePlan
+from auditor.formats.report_model import Summary
 from auditor.plan.summary import reclaim_split
 
 YEAR_DAYS = 365
@@ -138,16 +139,15 @@ def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> di
 
 def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any]:
     """The `money` object of report.json (see the module docstring)."""
-    summary = document.get("summary") or {}
-    unused = summary.get("unused_monthly_cost") or {}
-    reclaimable = summary.get("reclaimable_monthly_cost") or {}
-    currency = unused.get("currency") or reclaimable.get("currency") or (plan.currency if plan else None)
+    summary: Summary = document["summary"]
+    unused, reclaimable = summary.unused_monthly_cost, summary.reclaimable_monthly_cost
+    currency = summary.currency or (plan.currency if plan else None)
     spend_ = spend(document)
     out: dict[str, Any] = {
-        "currency": currency if isinstance(currency, str) else None,
+        "currency": currency,
         "spend_monthly": spend_,
-        "unused_monthly": _amount(unused.get("amount")),
-        "reclaimable_monthly": _amount(reclaimable.get("amount")),
+        "unused_monthly": round(unused.amount, 2) if unused is not None else None,
+        "reclaimable_monthly": round(reclaimable.amount, 2) if reclaimable is not None else None,
         "plan": plan_money(plan),
         "bill": bill_money(document.get("bill"), spend_),
     }
