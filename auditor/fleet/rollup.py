@@ -21,7 +21,7 @@ from typing import Any
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import Money, Summary
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
@@ -63,10 +63,10 @@ def _plan_saving(report: Mapping[str, Any]) -> float | None:
     """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
     (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
     without report.json's money, the bill's reductions."""
-    money = report.get("money")
-    if isinstance(money, dict) and isinstance(money.get("plan"), dict):
-        lowers = (money.get("bill") or {}).get("lowers_monthly")
-        return _amount(lowers) if lowers is not None else _amount(money["plan"].get("net_monthly"))
+    money: Money | None = report.get("money")
+    if money is not None:
+        lowers = money.bill.lowers_monthly
+        return lowers if lowers is not None else money.plan.net_monthly
     actions = (report.get("bill") or {}).get("actions") or []
     savings = [_amount(a.get("monthly_saving")) for a in actions if isinstance(a, dict)]
     return round(sum(s for s in savings if s), 2) if any(savings) else None
@@ -160,7 +160,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
             if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0
         ),
         "seats": _seats(report) if report else None,
-        "spend_monthly": _amount((report.get("money") or {}).get("spend_monthly")) if report else None,
+        "spend_monthly": money.spend_monthly if (money := report.get("money")) is not None else None,
         "last_month": last_month(report, folder / history) if report else None,
         "distributor": _distributor(folder) if report else None,
         "seconds": outcome.seconds,

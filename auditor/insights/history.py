@@ -38,7 +38,7 @@ from typing import Any
 
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
-from auditor.formats.report_model import Amount, Summary
+from auditor.formats.report_model import Amount, Money, Summary
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -141,8 +141,8 @@ def record_of(document: Mapping[str, Any]) -> Record:
             round(float(cost), 2) if isinstance(cost, int | float) else None,
             free=row.get("free") is True,
         )
-    money = document.get("money") if isinstance(document.get("money"), Mapping) else {}
-    spend = money.get("spend_monthly") if isinstance(money, Mapping) else None
+    money: Money | None = document.get("money")
+    spend = money.spend_monthly if money is not None else None
     return Record(
         generated_at=str(document.get("generated_at", "")),
         as_of=str(document.get("as_of", "")),
@@ -161,9 +161,7 @@ def record_of(document: Mapping[str, Any]) -> Record:
             for row in document.get("skus") or []
             if isinstance(row, Mapping) and not row.get("free")
         ),
-        spend_monthly=round(float(spend), 2)
-        if isinstance(spend, int | float) and not isinstance(spend, bool)
-        else None,
+        spend_monthly=round(spend, 2) if spend is not None else None,
     )
 
 

@@ -15,8 +15,8 @@ from auditor.plan.schedule import Seat
 
 
 def currency_of(document: Mapping[str, Any]) -> str | None:
-    summary: Summary = document["summary"]
-    if summary.unused_monthly_cost is not None and summary.unused_monthly_cost.currency:
+    summary: Summary | None = document.get("summary")  # none in the migration's bill of one product
+    if summary is not None and summary.unused_monthly_cost is not None and summary.unused_monthly_cost.currency:
         return summary.unused_monthly_cost.currency
     for row in document.get("skus") or []:
         if isinstance(row, Mapping) and isinstance(row.get("currency"), str) and row["currency"]:

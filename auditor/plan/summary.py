@@ -223,7 +223,7 @@ def plan_header(document: Mapping[str, Any], locale: Locale, plan: ChangePlan | 
     if not has_actions(document) or "tenants" in document:
         return ""
     plan = plan if plan is not None else compile_plan(document, describe_changes=False)
-    if isinstance(document.get("money"), Mapping):
+    if document.get("money") is not None:
         return summary(plan, locale, amounts=False)
     # the plan's net counts every change it makes; the split says how much of the reclaimable
     # amount it covers and what the rest waits for

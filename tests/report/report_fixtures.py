@@ -12,8 +12,11 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
+
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import Amount, Summary, Users
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -444,16 +447,16 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
         "gaps": gaps,
         "not_evaluated": not_evaluated,
         "warnings": ["policy contoso-baseline names group 'Frontline <Workers>' which the tenant does not have"],
-        "summary": {
-            "total": len(findings),
-            "unwaived": len(open_findings),
-            "waived": len(findings) - len(open_findings),
-            "by_severity": by_severity,
-            "by_rule": by_rule,
-            "unused_monthly_cost": {"amount": 2955.0, "currency": "EUR"},
-            "reclaimable_monthly_cost": {"amount": 158.25, "currency": "EUR"},
-            "users": {"total": 1234, "licensed": 1190},
-        },
+        "summary": Summary(
+            total=len(findings),
+            unwaived=len(open_findings),
+            waived=len(findings) - len(open_findings),
+            by_severity=by_severity,
+            by_rule=by_rule,
+            unused_monthly_cost=Amount(amount=2955.0, currency="EUR"),
+            reclaimable_monthly_cost=Amount(amount=158.25, currency="EUR"),
+            users=Users(total=1234, licensed=1190),
+        ),
         "skus": [
             {
                 "sku": "SPE_E5",
@@ -538,5 +541,7 @@ def build_big(users: int) -> dict[str, Any]:
             g["id"] = _fid("guest", str(i))
             extra.append(g)
     doc["findings"] = doc["findings"] + extra
-    doc["summary"] = {**doc["summary"], "total": len(doc["findings"]), "unwaived": len(doc["findings"]) - 2}
+    doc["summary"] = msgspec.structs.replace(
+        doc["summary"], total=len(doc["findings"]), unwaived=len(doc["findings"]) - 2
+    )
     return doc

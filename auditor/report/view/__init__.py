@@ -265,7 +265,7 @@ def build_view(
         waived_total=ctx.num(summary.waived),
         unused_spend=ctx.cost(summary.unused_monthly_cost),
         reclaimable_spend=ctx.cost(summary.reclaimable_monthly_cost),
-        money=" ".join(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else "",
+        money=" ".join(opening(money, locale)) if (money := document.get("money")) is not None else "",
         problems=config_problem_lines(ctx, document.get("config_problems")),
         users_total=ctx.num(summary.users.total),
         users_licensed=ctx.num(summary.users.licensed),

@@ -345,7 +345,7 @@ def build_digest(
         reclaimable=ctx.cost(summary.reclaimable_monthly_cost),
         why=_why(ctx, document.get("notify")),
         problems=config_problem_lines(ctx, document.get("config_problems"))[:10],
-        money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
+        money=tuple(opening(money, locale)) if (money := document.get("money")) is not None else (),
         plan=clean(plan_line, 600),
         bill_title=ctx.t.pgettext("bill_title", "Your bill"),
         bill=tuple(whole_sentences(line) for line in bill[:HEADLINES]),
