@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.formats.report_model import Amount, Summary, Users
-
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
