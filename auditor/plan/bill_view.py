@@ -225,8 +225,8 @@ def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str 
 
 def document_currency(document: Mapping[str, Any]) -> str | None:
     """The report's currency (its summary's money, else the first priced product's)."""
-    summary: Summary = document["summary"]
-    for money in (summary.reclaimable_monthly_cost, summary.unused_monthly_cost):
+    summary: Summary | None = document.get("summary")  # none in a bill's own document
+    for money in (summary.reclaimable_monthly_cost, summary.unused_monthly_cost) if summary is not None else ():
         if money is not None and money.currency:
             return money.currency
     return next(

@@ -12,6 +12,7 @@ import pytest
 from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, Summary, Users
 from auditor.plan.bill import build_bill, urgent
 
 TODAY = date(2026, 11, 24)
@@ -31,6 +32,27 @@ def sub(sid: str, total: int, renews: str = "2027-06-01T00:00:00Z", **more: Any)
         "commerceSubscriptionId": f"c-{sid}",
         **more,
     }
+
+
+def money_of(**fields: Any) -> Money:
+    """report.json's `money` in euros with `fields`, the rest unknown."""
+    unknown = {"spend_monthly": None, "unused_monthly": None, "reclaimable_monthly": None}
+    return Money(**{"currency": "EUR", **unknown, "plan": PlanMoney(), "bill": BillMoney(), **fields})
+
+
+def summary_of(currency: str | None) -> Summary:
+    """report.json's `summary` of a tenant without findings, its amounts in `currency`."""
+    cost = Amount(amount=0.0, currency=currency) if currency else None
+    return Summary(
+        total=0,
+        unwaived=0,
+        waived=0,
+        by_severity={},
+        by_rule={},
+        unused_monthly_cost=cost,
+        reclaimable_monthly_cost=cost,
+        users=Users(total=0, licensed=0),
+    )
 
 
 def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> dict[str, Any]:
@@ -175,9 +197,7 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
     partner = {**reduce, "action": "contact_partner", "sku": "EMS", "sku_id": None}
     cancel = {**reduce, "action": "cancel_at_end_of_term", "sku": "EMS"}
     bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later, partner, cancel]}
-    lines = digest_lines(
-        {"bill": bill, "money": {}, "summary": {"unused_monthly_cost": {"currency": "EUR"}}}, Locale.EN
-    )
+    lines = digest_lines({"bill": bill, "money": money_of(), "summary": summary_of("EUR")}, Locale.EN)
     assert lines[:2] == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
         "subscription locks about 24 hours before it renews, and then the seats stay for another term.",
