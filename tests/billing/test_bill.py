@@ -12,8 +12,8 @@ import pytest
 from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, Summary, Users
 from auditor.plan.bill import build_bill, urgent
+from tests.report.report_fixtures import money_of, summary_of
 
 TODAY = date(2026, 11, 24)
 HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"
@@ -32,27 +32,6 @@ def sub(sid: str, total: int, renews: str = "2027-06-01T00:00:00Z", **more: Any)
         "commerceSubscriptionId": f"c-{sid}",
         **more,
     }
-
-
-def money_of(**fields: Any) -> Money:
-    """report.json's `money` in euros with `fields`, the rest unknown."""
-    unknown = {"spend_monthly": None, "unused_monthly": None, "reclaimable_monthly": None}
-    return Money(**{"currency": "EUR", **unknown, "plan": PlanMoney(), "bill": BillMoney(), **fields})
-
-
-def summary_of(currency: str | None) -> Summary:
-    """report.json's `summary` of a tenant without findings, its amounts in `currency`."""
-    cost = Amount(amount=0.0, currency=currency) if currency else None
-    return Summary(
-        total=0,
-        unwaived=0,
-        waived=0,
-        by_severity={},
-        by_rule={},
-        unused_monthly_cost=cost,
-        reclaimable_monthly_cost=cost,
-        users=Users(total=0, licensed=0),
-    )
 
 
 def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from auditor.formats.report_model import Waiting
 from auditor.plan.bill import build_bill
 from auditor.plan.bill_view import bill_view, urgent_line
 from auditor.plan.money import bill_money, waiting_line
+from tests.report.report_fixtures import money_of
 
-from .test_bill import document, money_of, sub
+from .test_bill import document, sub
 
 TODAY = date(2026, 11, 24)
 HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,billing_frequency\n"

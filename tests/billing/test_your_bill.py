@@ -17,8 +17,7 @@ from auditor.formats.report_model import Leave
 from auditor.i18n import format_date, format_money
 from auditor.plan.bill_view import bill_view, digest_lines
 from auditor.plan.money import bill_money
-
-from .test_bill import money_of
+from tests.report.report_fixtures import money_of
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"

@@ -16,7 +16,7 @@ import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import Amount, Summary, Users
+from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, Summary, Users
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -215,6 +215,27 @@ def _common(assignment: str | None, by_group: dict[str, list[str]]) -> dict[str,
 
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def money_of(**fields: Any) -> Money:
+    """report.json's `money` in euros with `fields`, the rest unknown."""
+    unknown = {"spend_monthly": None, "unused_monthly": None, "reclaimable_monthly": None}
+    return Money(**{"currency": "EUR", **unknown, "plan": PlanMoney(), "bill": BillMoney(), **fields})
+
+
+def summary_of(currency: str | None, **fields: Any) -> Summary:
+    """report.json's `summary` of a tenant without findings, its amounts 0 in `currency`, with `fields`."""
+    cost = Amount(amount=0.0, currency=currency) if currency else None
+    empty: dict[str, Any] = {"total": 0, "unwaived": 0, "waived": 0, "by_severity": {}, "by_rule": {}}
+    return Summary(
+        **{
+            **empty,
+            "unused_monthly_cost": cost,
+            "reclaimable_monthly_cost": cost,
+            "users": Users(total=0, licensed=0),
+            **fields,
+        }
+    )
 
 
 def build_sample(*, complete: bool = False) -> dict[str, Any]:
