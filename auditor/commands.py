@@ -31,6 +31,7 @@ from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
+from auditor.formats.report_model import Summary
 from auditor.policyset.config_problems import (
     config_problems,
     not_said_again,
@@ -422,11 +423,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:
-    summary = document["summary"]
-    sev = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    summary: Summary = document["summary"]
+    sev = ", ".join(f"{n} {s}" for s, n in summary.by_severity.items() if n)
     _say(
-        f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary['unwaived']} findings"
-        f"{' (' + sev + ')' if sev else ''}, {summary['waived']} waived"
+        f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary.unwaived} findings"
+        f"{' (' + sev + ')' if sev else ''}, {summary.waived} waived"
     )
     for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
         _say(f"warning: {_safe(said(problem))}")
@@ -469,7 +470,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
     _say(
         f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
-        f"{cross} cross-tenant findings, {document['summary']['unwaived']} findings in all"
+        f"{cross} cross-tenant findings, {document['summary'].unwaived} findings in all"
     )
     for w in document["warnings"]:
         _say(f"warning: {w}")

@@ -22,6 +22,7 @@ from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import Summary
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
@@ -165,19 +166,16 @@ def subject_for(report: Mapping[str, Any]) -> str:
     t = i18n.translations(locale)
     tenant = report.get("tenant") or {}
     name = header_safe(str(tenant.get("name") or "")) or header_safe(str(tenant.get("id") or "")) or "tenant"
-    summary = report.get("summary") or {}
-    by_severity = summary.get("by_severity") or {}
+    summary: Summary = report["summary"]
+    by_severity = summary.by_severity
     parts: list[str] = []
     if report.get("complete") is False:
         parts.append(t.pgettext("mail_incomplete", "INCOMPLETE DATA"))
-    counts = [
-        _severity_count(t, sev, int(by_severity.get(sev) or 0)) for sev in _SEVERITIES if int(by_severity.get(sev) or 0)
-    ]
+    counts = [_severity_count(t, sev, by_severity.get(sev, 0)) for sev in _SEVERITIES if by_severity.get(sev)]
     parts.extend(counts or [t.pgettext("mail_no_findings", "no findings")])
-    unused = summary.get("unused_monthly_cost") or {}
-    amount, currency = unused.get("amount"), unused.get("currency")
-    if isinstance(amount, int | float) and amount > 0 and isinstance(currency, str):
-        money = _money(float(amount), header_safe(currency, 8), locale)
+    unused = summary.unused_monthly_cost
+    if unused is not None and unused.amount > 0:
+        money = _money(unused.amount, header_safe(unused.currency, 8), locale)
         parts.append(t.pgettext("mail_unused", "{amount}/month unused", amount=money))
     return f"{SUBJECT_PREFIX} {name}: {', '.join(parts)}"
 
@@ -185,18 +183,19 @@ def subject_for(report: Mapping[str, Any]) -> str:
 def _text_summary(report: Mapping[str, Any]) -> str:
     """A plain-text digest for when report.md was not written."""
     tenant = report.get("tenant") or {}
-    summary = report.get("summary") or {}
+    summary: Summary = report["summary"]
     lines = [f"License audit of {tenant.get('name') or tenant.get('id') or 'tenant'}"]
     lines.append(f"Generated at {report.get('generated_at', 'unknown')}, as of {report.get('as_of', 'unknown')}")
     if report.get("complete") is False:
         lines.append("WARNING: the tenant data was incomplete; the findings below are not the whole picture.")
-    lines.append(f"Unwaived findings: {summary.get('unwaived', 0)} (waived: {summary.get('waived', 0)})")
-    by_severity = summary.get("by_severity") or {}
-    lines.extend(f"  {sev}: {by_severity.get(sev, 0)}" for sev in _SEVERITIES)
-    for key, label in (("unused_monthly_cost", "Unused seats"), ("reclaimable_monthly_cost", "Reclaimable")):
-        cost = summary.get(key) or {}
-        if isinstance(cost.get("amount"), int | float) and isinstance(cost.get("currency"), str):
-            lines.append(f"{label}: {_money(float(cost['amount']), cost['currency'])} per month")
+    lines.append(f"Unwaived findings: {summary.unwaived} (waived: {summary.waived})")
+    lines.extend(f"  {sev}: {summary.by_severity.get(sev, 0)}" for sev in _SEVERITIES)
+    for cost, label in (
+        (summary.unused_monthly_cost, "Unused seats"),
+        (summary.reclaimable_monthly_cost, "Reclaimable"),
+    ):
+        if cost is not None:
+            lines.append(f"{label}: {_money(cost.amount, cost.currency)} per month")
     return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,8 @@ from typing import Any
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from auditor.data.model import Locale
+from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import Money, Summary
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
@@ -61,10 +63,10 @@ def _plan_saving(report: Mapping[str, Any]) -> float | None:
     """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
     (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
     without report.json's money, the bill's reductions."""
-    money = report.get("money")
-    if isinstance(money, dict) and isinstance(money.get("plan"), dict):
-        lowers = (money.get("bill") or {}).get("lowers_monthly")
-        return _amount(lowers) if lowers is not None else _amount(money["plan"].get("net_monthly"))
+    money: Money | None = report.get("money")
+    if money is not None:
+        lowers = money.bill.lowers_monthly
+        return lowers if lowers is not None else money.plan.net_monthly
     actions = (report.get("bill") or {}).get("actions") or []
     savings = [_amount(a.get("monthly_saving")) for a in actions if isinstance(a, dict)]
     return round(sum(s for s in savings if s), 2) if any(savings) else None
@@ -135,23 +137,23 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
     job = outcome.job
     report: dict[str, Any] = {}
     if outcome.status != "failed":
-        try:
-            report = json.loads((folder / "report.json").read_text("utf-8"))
-        except (OSError, ValueError):
+        try:  # as `plan` and `merge` read it (auditor.formats.report_json); a file it refuses counts as none
+            report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
+        except (OSError, UsageError):
             report = {}
-    summary = report.get("summary") or {}
-    unused = summary.get("unused_monthly_cost") or {}
-    by_severity = summary.get("by_severity") or {}
+    summary: Summary | None = report.get("summary")
+    unused = summary.unused_monthly_cost if summary is not None else None
+    money: Money | None = report.get("money")
     return {
         "key": job.key,
         "name": job.name,
         "tenant_id": job.tenant_id,
         "status": outcome.status,
         "exit_code": outcome.exit_code,
-        "findings": {s: int(by_severity.get(s, 0)) for s in SEVERITIES} if report else None,
-        "unused_monthly": _amount(unused.get("amount")),
+        "findings": {s: summary.by_severity.get(s, 0) for s in SEVERITIES} if summary is not None else None,
+        "unused_monthly": unused.amount if unused is not None else None,
         "plan_monthly_saving": _plan_saving(report) if report else None,
-        "currency": unused.get("currency") if isinstance(unused.get("currency"), str) else None,
+        "currency": unused.currency if unused is not None else None,
         "next_window": _next_window(report) if report else None,
         "seats_short": sorted(
             str(s["sku"])
@@ -159,7 +161,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
             if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0
         ),
         "seats": _seats(report) if report else None,
-        "spend_monthly": _amount((report.get("money") or {}).get("spend_monthly")) if report else None,
+        "spend_monthly": money.spend_monthly if money is not None else None,
         "last_month": last_month(report, folder / history) if report else None,
         "distributor": _distributor(folder) if report else None,
         "seconds": outcome.seconds,

@@ -3,7 +3,9 @@
 `decode_report(data, name)` reads the file's bytes once with msgspec into the typed Structs
 below, so a value of the wrong type is reported with its place (`$.findings[3].severity`), and
 gives the document back as plain JSON values: every finding whole, with its own `policy`,
-`message`, `details` and `remediation` (docs/report-format.md).
+`message`, `details` and `remediation` (docs/report-format.md); its `summary` and `money` (and a
+merged report's tenants' summaries) stay the Structs of auditor.formats.report_model, as the audit
+builds them.
 
 Only version 5 is read. Versions 1 to 4 were written before the first release; such a file is
 refused with a message that says to run `audit` once more (exit 2), which writes version 5.
@@ -26,6 +28,7 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
+from auditor.formats.report_model import Money, Summary
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
 READABLE_VERSIONS = (SCHEMA_VERSION,)
@@ -95,6 +98,20 @@ class SeatRow(Struct, kw_only=True):
     name: str | None = None
 
 
+class MergedTenant(Struct, kw_only=True):
+    """A tenant of a merged report (`tenants`), with its own report's summary and seat table."""
+
+    id: str
+    name: str = ""
+    cloud: CloudName = "worldwide"
+    complete: bool
+    collected_at: str | None = None
+    as_of: str | None = None
+    policies: list[str] = []
+    summary: Summary
+    skus: list[SeatRow] = []
+
+
 class Report(Struct, kw_only=True):
     """report.json; the top-level keys in the order report.json writes them."""
 
@@ -110,8 +127,8 @@ class Report(Struct, kw_only=True):
     gaps: list[dict[str, Any]] = []
     not_evaluated: list[dict[str, Any]] = []
     warnings: list[str] = []
-    summary: dict[str, Any]
-    tenants: list[dict[str, Any]] | UnsetType = UNSET  # a merged report
+    summary: Summary
+    tenants: list[MergedTenant] | UnsetType = UNSET  # a merged report
     skus: list[SeatRow] = []
     license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     account_kinds: list[dict[str, Any]] | UnsetType = UNSET  # licensed accounts that are not people, per kind
@@ -125,10 +142,15 @@ class Report(Struct, kw_only=True):
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
     config_problems: list[dict[str, Any]] | UnsetType = UNSET  # what the configuration says in vain
-    money: dict[str, Any] | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
+    money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     findings: list[Finding]
+
+
+# the parts of the document that stay Structs when it is given back as JSON values
+# (auditor.formats.report_model): the same the audit holds in the document it builds
+TYPED = (Summary, Money)
 
 
 class _Version(Struct):
@@ -190,8 +212,11 @@ def _syntax(name: str, data: bytes | str, exc: msgspec.DecodeError) -> str:
 
 def _plain(value: Any) -> Any:
     """A Struct as a dict of the fields it has (UNSET ones left out), a list of Structs as a
-    list of such dicts; anything else as it is. The dicts decoded for `details`, `remediation`
-    and the like are kept, not copied: a million users' report is read into memory once."""
+    list of such dicts, but the typed parts (TYPED) as they are; anything else as it is. The
+    dicts decoded for `details`, `remediation` and the like are kept, not copied: a million
+    users' report is read into memory once."""
+    if isinstance(value, TYPED):
+        return value
     if isinstance(value, Struct):
         return {name: _plain(v) for name in value.__struct_fields__ if (v := getattr(value, name)) is not UNSET}
     if isinstance(value, list) and value and isinstance(value[0], Struct):

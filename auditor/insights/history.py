@@ -38,6 +38,7 @@ from typing import Any
 
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
+from auditor.formats.report_model import Amount, Money, Summary
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -115,21 +116,19 @@ class Problem:
 # --- from a report document -----------------------------------------------------------------
 
 
-def _amount(cost: Any) -> float | None:
-    if isinstance(cost, Mapping) and isinstance(cost.get("amount"), int | float):
-        return round(float(cost["amount"]), 2)
-    return None
+def _amount(cost: Amount | None) -> float | None:
+    return round(cost.amount, 2) if cost is not None else None
 
 
 def record_of(document: Mapping[str, Any]) -> Record:
     """The history record of a report document (report.json)."""
-    summary = document.get("summary") or {}
+    summary: Summary = document["summary"]
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
     by_rule: dict[str, Counter[str]] = {}
     for f in findings:
         if not f.get("waived"):
             by_rule.setdefault(str(f.get("rule", "")), Counter())[str(f.get("severity", ""))] += 1
-    unused = summary.get("unused_monthly_cost")
+    unused = summary.unused_monthly_cost
     products: dict[str, ProductPoint] = {}
     for row in document.get("skus") or []:
         if not isinstance(row, Mapping) or not row.get("sku"):
@@ -142,30 +141,27 @@ def record_of(document: Mapping[str, Any]) -> Record:
             round(float(cost), 2) if isinstance(cost, int | float) else None,
             free=row.get("free") is True,
         )
-    by_sev = summary.get("by_severity") or {}
-    money = document.get("money") if isinstance(document.get("money"), Mapping) else {}
-    spend = money.get("spend_monthly") if isinstance(money, Mapping) else None
+    money: Money | None = document.get("money")
+    spend = money.spend_monthly if money is not None else None
     return Record(
         generated_at=str(document.get("generated_at", "")),
         as_of=str(document.get("as_of", "")),
         tenant=str((document.get("tenant") or {}).get("id", "")),
         complete=bool(document.get("complete")),
-        open=int(summary.get("unwaived") or 0),
-        waived=int(summary.get("waived") or 0),
-        by_severity={s: int(by_sev.get(s) or 0) for s in SEVERITIES},
+        open=summary.unwaived,
+        waived=summary.waived,
+        by_severity={s: summary.by_severity.get(s, 0) for s in SEVERITIES},
         by_rule={r: dict(sorted(c.items())) for r, c in sorted(by_rule.items())},
-        currency=unused.get("currency") if isinstance(unused, Mapping) else None,
+        currency=unused.currency if unused is not None else None,
         unused_monthly_cost=_amount(unused),
-        reclaimable_monthly_cost=_amount(summary.get("reclaimable_monthly_cost")),
+        reclaimable_monthly_cost=_amount(summary.reclaimable_monthly_cost),
         products=products,
         seats=sum(
             int(row.get("consumed") or 0)
             for row in document.get("skus") or []
             if isinstance(row, Mapping) and not row.get("free")
         ),
-        spend_monthly=round(float(spend), 2)
-        if isinstance(spend, int | float) and not isinstance(spend, bool)
-        else None,
+        spend_monthly=round(spend, 2) if spend is not None else None,
     )
 
 

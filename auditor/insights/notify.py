@@ -30,6 +30,7 @@ from auditor.common.errors import DeliveryError, UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.delivery.options import is_loopback
+from auditor.formats.report_model import Summary
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, default_wording
@@ -80,10 +81,10 @@ class _Summary:
         t = i18n.translations(locale)
         self.t = t
         tenant = document.get("tenant") or {}
-        summary = document.get("summary") or {}
+        summary: Summary = document["summary"]
         self.tenant = clean(tenant.get("name") or tenant.get("id") or "", 120)
         complete = bool(document.get("complete"))
-        unwaived = int(summary.get("unwaived") or 0)
+        unwaived = summary.unwaived
         self.status = "incomplete" if not complete else ("findings" if unwaived else "ok")
         self.status_text = {
             "incomplete": t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
@@ -99,8 +100,8 @@ class _Summary:
         def num(n: float) -> str:
             return i18n.format_number(n, locale)
 
-        by_sev = summary.get("by_severity") or {}
-        severity = ", ".join(f"{num(int(by_sev.get(s) or 0))} {s}" for s in SEVERITIES if by_sev.get(s))
+        by_sev = summary.by_severity
+        severity = ", ".join(f"{num(by_sev.get(s, 0))} {s}" for s in SEVERITIES if by_sev.get(s))
         self.counts = t.npgettext(
             "notify_counts",
             "{n} open finding ({severity}) · {new} new · {resolved} resolved",

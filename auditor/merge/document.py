@@ -22,6 +22,7 @@ from auditor.data.model import Cloud, Locale, Severity
 from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
 from ..formats.report_json import product_names_of
+from ..formats.report_model import Summary
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.wording_api import default_wording
 from .run import MergeResult
@@ -157,13 +158,12 @@ def build_merged_document(
     unused = 0.0
     users_total = users_licensed = 0
     for t in result.tenants:
-        s = t.report["summary"]
-        cost = s.get("unused_monthly_cost")
-        if isinstance(cost, dict) and cost.get("currency") == result.currency:
-            unused += float(cost.get("amount") or 0.0)
-        users = s.get("users") or {}
-        users_total += int(users.get("total") or 0)
-        users_licensed += int(users.get("licensed") or 0)
+        s: Summary = t.report["summary"]
+        cost = s.unused_monthly_cost
+        if cost is not None and cost.currency == result.currency:
+            unused += cost.amount
+        users_total += s.users.total
+        users_licensed += s.users.licensed
     collected = sorted(str(t.report.get("collected_at") or "") for t in result.tenants)
     return {
         "schema_version": SCHEMA_VERSION,

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from auditor.common.errors import PolicyError, PolicyIssue, UsageError
 from auditor.data.model import Cloud, Finding
+from auditor.formats.report_model import Summary
 
 from ..cross_tenant.identity import IdentityMap, PaidProducts
 from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
@@ -209,9 +209,9 @@ def currencies(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFac
     """Every currency the catalog's prices and the tenants' reports give amounts in."""
     found = {currency for _, currency in prices.values()}
     for t in tenants:
-        cost: Any = t.report["summary"].get("unused_monthly_cost")
-        if isinstance(cost, dict) and isinstance(cost.get("currency"), str):
-            found.add(cost["currency"])
+        summary: Summary = t.report["summary"]
+        if summary.unused_monthly_cost is not None:
+            found.add(summary.unused_monthly_cost.currency)
         found.update(
             r["currency"]
             for r in t.report.get("skus") or ()

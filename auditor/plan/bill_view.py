@@ -11,6 +11,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.report_model import Leave, Money, Summary
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.credits_view import credit_lines
 from auditor.plan.money import bill_money, waiting_line
@@ -224,10 +225,10 @@ def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str 
 
 def document_currency(document: Mapping[str, Any]) -> str | None:
     """The report's currency (its summary's money, else the first priced product's)."""
-    for key in ("reclaimable_monthly_cost", "unused_monthly_cost"):
-        money = (document.get("summary") or {}).get(key)
-        if isinstance(money, Mapping) and money.get("currency"):
-            return str(money["currency"])
+    summary: Summary | None = document.get("summary")  # none in a bill's own document
+    for money in (summary.reclaimable_monthly_cost, summary.unused_monthly_cost) if summary is not None else ():
+        if money is not None and money.currency:
+            return money.currency
     return next(
         (str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("currency")), None
     )
@@ -272,20 +273,18 @@ def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     return _closing_lines(i18n.translations(locale), bill, document_currency(document))
 
 
-def _leave_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | None) -> str:
+def _leave_line(t: i18n.Translations, step: Leave, currency: str | None) -> str:
     """_day_line, and the premium over the catalog price its amount holds, beside it."""
-    note = uplift_text(t, step.get("uplift"))
+    note = uplift_text(t, step.uplift or None)
     return f"{_day_line(t, step, currency)}; {note}" if note else _day_line(t, step, currency)
 
 
-def _day_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | None) -> str:
+def _day_line(t: i18n.Translations, step: Leave, currency: str | None) -> str:
     """One day of money.bill.leaves as a line: "From Dec 1, 2026: −€67.50 a month (Microsoft 365
     E3, 2 seats)"; a purchase adds to the invoice, a day not known says so."""
     locale = t.locale
-    monthly = float(step.get("monthly") or 0.0)
-    seats = int(step.get("seats") or 0)
-    values = {"amount": i18n.format_money(abs(monthly), currency, locale), "product": product_name(step)}
-    day = step.get("from")
+    monthly, seats, day = step.monthly, step.seats, step.from_
+    values = {"amount": i18n.format_money(abs(monthly), currency, locale), "product": product_name({"sku": step.sku})}
     if monthly < 0:
         return t.npgettext(
             "bill_joins",
@@ -316,18 +315,17 @@ def _day_line(t: i18n.Translations, step: Mapping[str, Any], currency: str | Non
 def _month_lines(
     t: i18n.Translations,
     bill: Mapping[str, Any],
-    money_: Mapping[str, Any] | None,
+    money_: Money | None,
     currency: str | None,
     *,
     digest: bool = False,
 ) -> tuple[str, list[str]]:
     """The spend today and after the plan's changes ("" without prices), and what leaves the
     invoice day by day: report.json's money.bill (auditor.plan.money.bill_money) of `bill`."""
-    spend = (money_ or {}).get("spend_monthly")
-    spend = float(spend) if isinstance(spend, int | float) and not isinstance(spend, bool) else None
+    spend = money_.spend_monthly if money_ is not None else None
     figures = bill_money(bill, spend)
-    after = figures["spend_after_monthly"]
-    days = [_leave_line(t, step, currency) for step in figures["leaves"]]
+    after = figures.spend_after_monthly
+    days = [_leave_line(t, step, currency) for step in figures.leaves]
     if spend is None or after is None:
         return "", days
     amounts = {
@@ -339,18 +337,16 @@ def _month_lines(
     )
     if digest:  # under the digest's own "Your bill" heading: the report says why it differs from the plan's
         return sentence, days
-    return " ".join([sentence, *_not_the_plans(t, money_, figures["lowers_monthly"], currency)]), days
+    return " ".join([sentence, *_not_the_plans(t, money_, figures.lowers_monthly, currency)]), days
 
 
-def _not_the_plans(
-    t: i18n.Translations, money_: Mapping[str, Any] | None, lowers: float | None, currency: str | None
-) -> list[str]:
+def _not_the_plans(t: i18n.Translations, money_: Money | None, lowers: float | None, currency: str | None) -> list[str]:
     """Why the bill goes down by another amount than the plan's changes free, in words (docs/money.md);
     nothing when the two agree."""
-    net = ((money_ or {}).get("plan") or {}).get("net_monthly")
-    if not isinstance(net, int | float) or lowers is None or round(net - lowers, 2) == 0:
+    net = money_.plan.net_monthly if money_ is not None else None
+    if net is None or lowers is None or round(net - lowers, 2) == 0:
         return []
-    amount = i18n.format_money(abs(float(net)), currency, t.locale)
+    amount = i18n.format_money(abs(net), currency, t.locale)
     plan = (
         t.pgettext("bill_plan_frees", "The plan's changes free licenses worth {amount} a month.", amount=amount)
         if net >= 0
@@ -380,14 +376,13 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
         return []
     t = i18n.translations(locale)
     currency = document_currency(document)
-    money_ = document.get("money")
-    if not isinstance(money_, Mapping):  # an older report: no money story to open with
+    money_: Money | None = document.get("money")
+    if money_ is None:  # a report without a money story to open with (a merged one)
         return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
     sentence, _ = _month_lines(t, bill, money_, currency, digest=True)
-    spend = money_.get("spend_monthly")
-    steps = bill_money(bill, float(spend) if isinstance(spend, int | float) else None)["leaves"]
+    steps = bill_money(bill, money_.spend_monthly).leaves
     # the largest lines first: a purchase as much as a reduction (its amount, whatever its sign)
-    days = [_leave_line(t, step, currency) for step in sorted(steps, key=lambda s: -abs(float(s.get("monthly") or 0)))]
+    days = [_leave_line(t, step, currency) for step in sorted(steps, key=lambda s: -abs(s.monthly))]
     more = len(days) - DIGEST_BILL_LINES
     tail = (
         [
@@ -506,7 +501,7 @@ def _saving_cell(t: i18n.Translations, action: Mapping[str, Any], currency: str 
 
 
 def bill_view(
-    bill: Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Mapping[str, Any] | None = None
+    bill: Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Money | None = None
 ) -> BillView | None:
     """The section's rows; None without a bill. `money_` is report.json's `money` (its spend)."""
     if not bill:
@@ -558,7 +553,7 @@ def bill_view(
         spend=spend,
         leaves=tuple(leaves),
         reaches=reaches_line(t, bill, currency),
-        waits=waiting_line(money_, locale) if money_ else "",
+        waits=waiting_line(money_, locale) if money_ is not None else "",
         sources=sources_line(t, bill),
         unscheduled=tuple(unscheduled_lines(t, bill)),
         urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),

@@ -168,7 +168,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     )
     facts = _commerce(args, document, billing)
     plan = with_bill(plan, document, facts, _say)
-    if isinstance(document.get("money"), dict):  # plan.md opens with this plan's money story: its changes, its bill
+    if document.get("money") is not None:  # plan.md opens with this plan's money story: its changes, its bill
         # the plan's bill where there are billing facts (the report's own had them too); else the report's
         bill = plan.bill if facts is not None and plan.bill is not None else document.get("bill")
         plan = msgspec.structs.replace(plan, money=money({**document, "bill": bill}, plan))
@@ -185,7 +185,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         )
     if not document.get("complete", True):
         _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
-    if plan.money:  # the plan's size, then the money story plan.md opens with
+    if plan.money is not None:  # the plan's size, then the money story plan.md opens with
         _say(f"plan: {summary(plan, Locale.EN, amounts=False)}")
         _say(" ".join(opening(plan.money, Locale.EN)))
     else:

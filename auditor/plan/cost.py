@@ -10,15 +10,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.formats.plan_records import Change, SeatLine
+from auditor.formats.report_model import Summary
 from auditor.plan.schedule import Seat
 
 
 def currency_of(document: Mapping[str, Any]) -> str | None:
-    summary = document.get("summary")
-    cost = summary.get("unused_monthly_cost") if isinstance(summary, Mapping) else None
-    currency = cost.get("currency") if isinstance(cost, Mapping) else None
-    if isinstance(currency, str) and currency:
-        return currency
+    summary: Summary | None = document.get("summary")  # none in the migration's bill of one product
+    if summary is not None and summary.unused_monthly_cost is not None and summary.unused_monthly_cost.currency:
+        return summary.unused_monthly_cost.currency
     for row in document.get("skus") or []:
         if isinstance(row, Mapping) and isinstance(row.get("currency"), str) and row["currency"]:
             return str(row["currency"])

@@ -29,9 +29,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from msgspec import UNSET
+
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.plan_records import ChangePlan
+from auditor.formats.report_model import BillMoney, Leave, Money, PlanMoney, Summary, Waiting
 from auditor.plan.summary import reclaim_split
 
 YEAR_DAYS = 365
@@ -56,11 +59,11 @@ def spend(document: Mapping[str, Any]) -> float | None:
     return round(total, 2) if priced else None
 
 
-def plan_money(plan: ChangePlan | None) -> dict[str, float | None]:
+def plan_money(plan: ChangePlan | None) -> PlanMoney:
     """What the plan's changes save and add a month at the seat prices (a product without a price
     counts nothing: plan.unpriced names them)."""
     if plan is None or plan.net_monthly is None:
-        return {"saves_monthly": None, "adds_monthly": None, "net_monthly": None}
+        return PlanMoney()
     prices = {line.sku: line.price for line in plan.seats}
     saves = adds = 0.0
     for change in plan.changes:
@@ -72,10 +75,10 @@ def plan_money(plan: ChangePlan | None) -> dict[str, float | None]:
                 saves -= delta * price
             else:
                 adds += delta * price
-    return {"saves_monthly": round(saves, 2), "adds_monthly": round(adds, 2), "net_monthly": round(saves - adds, 2)}
+    return PlanMoney(saves_monthly=round(saves, 2), adds_monthly=round(adds, 2), net_monthly=round(saves - adds, 2))
 
 
-def bill_leaves(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+def bill_leaves(bill: Mapping[str, Any] | None) -> list[Leave]:
     """What leaves the invoice a month, per day and product: the bill's actions with a saving,
     those of one product starting on one day summed (`monthly`, a purchase negative; `seats`);
     `from` is null where the day is not known (no billing facts); `uplift` names the premium over
@@ -95,99 +98,93 @@ def bill_leaves(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
         step["monthly"] += saving
         step["uplifts"].add(action.get("uplift"))
     return [
-        {"from": day, "sku": sku, "seats": step["seats"], "monthly": round(step["monthly"], 2)}
-        | ({"uplift": next(iter(step["uplifts"]))} if len(step["uplifts"]) == 1 and None not in step["uplifts"] else {})
+        Leave(
+            from_=day,
+            sku=sku,
+            seats=step["seats"],
+            monthly=round(step["monthly"], 2),
+            uplift=next(iter(step["uplifts"])) if len(step["uplifts"]) == 1 and None not in step["uplifts"] else UNSET,
+        )
         for (day, sku), step in sorted(steps.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1]))
     ]
 
 
-def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> dict[str, Any]:
+def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> BillMoney:
     """Over the next twelve months from the bill's day, what its reductions take off the bill, each
     from the day its saving starts (a purchase counts as a negative saving); the monthly part
     whose day is not known (no billing facts for the subscription); what leaves the invoice per
     day and product (bill_leaves); and `spend` a month less all of it, once every change is made."""
     leaves = bill_leaves(bill)
     if not isinstance(bill, Mapping) or not bill.get("actions"):
-        return {
-            "next_12_months": None,
-            "unknown_monthly": None,
-            "leaves": leaves,
-            "lowers_monthly": None,
-            "spend_after_monthly": None,
-        }
+        return BillMoney(leaves=leaves)
     today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
     end = today + timedelta(days=YEAR_DAYS)
     year = unknown = 0.0
     for step in leaves:
-        if step["from"] is None:
-            unknown += step["monthly"]
+        if step.from_ is None:
+            unknown += step.monthly
             continue
-        first = max(date.fromisoformat(step["from"]), today)
+        first = max(date.fromisoformat(step.from_), today)
         if first < end:
-            year += step["monthly"] * 12 * (end - first).days / YEAR_DAYS
-    lowers = round(sum(step["monthly"] for step in leaves), 2) + 0.0
-    after = round(spend - lowers, 2) if spend is not None else None
-    return {
-        "next_12_months": round(year, 2),
-        "unknown_monthly": round(unknown, 2),
-        "leaves": leaves,
-        "lowers_monthly": lowers,
-        "spend_after_monthly": after,
-    }
+            year += step.monthly * 12 * (end - first).days / YEAR_DAYS
+    lowers = round(sum(step.monthly for step in leaves), 2) + 0.0
+    return BillMoney(
+        next_12_months=round(year, 2),
+        unknown_monthly=round(unknown, 2),
+        leaves=leaves,
+        lowers_monthly=lowers,
+        spend_after_monthly=round(spend - lowers, 2) if spend is not None else None,
+    )
 
 
-def money(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, Any]:
+def money(document: Mapping[str, Any], plan: ChangePlan | None) -> Money:
     """The `money` object of report.json (see the module docstring)."""
-    summary = document.get("summary") or {}
-    unused = summary.get("unused_monthly_cost") or {}
-    reclaimable = summary.get("reclaimable_monthly_cost") or {}
-    currency = unused.get("currency") or reclaimable.get("currency") or (plan.currency if plan else None)
+    summary: Summary = document["summary"]
+    unused, reclaimable = summary.unused_monthly_cost, summary.reclaimable_monthly_cost
+    reclaimable_monthly = round(reclaimable.amount, 2) if reclaimable is not None else None
     spend_ = spend(document)
-    out: dict[str, Any] = {
-        "currency": currency if isinstance(currency, str) else None,
-        "spend_monthly": spend_,
-        "unused_monthly": _amount(unused.get("amount")),
-        "reclaimable_monthly": _amount(reclaimable.get("amount")),
-        "plan": plan_money(plan),
-        "bill": bill_money(document.get("bill"), spend_),
-    }
     # what of the reclaimable amount the plan does not make yet: it waits for a declaration or a person
-    waiting = None
-    out["waiting"] = None
-    if plan is not None and out["reclaimable_monthly"]:
+    waiting = waiting_monthly = None
+    if plan is not None and reclaimable_monthly:
         split = reclaim_split(document, plan)
-        waiting = round(split.declaration + split.person, 2)
+        waiting_monthly = round(split.declaration + split.person, 2)
         # whose decision: the policy's (a data_kept declaration), or an admin's on a finding
-        out["waiting"] = {"declaration_monthly": split.declaration, "person_monthly": split.person}
-    out["waiting_monthly"] = waiting
-    return out
+        waiting = Waiting(declaration_monthly=split.declaration, person_monthly=split.person)
+    return Money(
+        currency=summary.currency or (plan.currency if plan else None),
+        spend_monthly=spend_,
+        unused_monthly=round(unused.amount, 2) if unused is not None else None,
+        reclaimable_monthly=reclaimable_monthly,
+        plan=plan_money(plan),
+        bill=bill_money(document.get("bill"), spend_),
+        waiting=waiting,
+        waiting_monthly=waiting_monthly,
+    )
 
 
-def waiting_line(money_: Mapping[str, Any], locale: Locale) -> str:
+def waiting_line(money_: Money, locale: Locale) -> str:
     """What the opening's "… more a month waits for a decision" is made of, and whose decision it
     is; "" when nothing waits."""
-    split = money_.get("waiting") or {}
-    waiting = money_.get("waiting_monthly")
-    if not waiting or not split:
+    split, waiting = money_.waiting, money_.waiting_monthly
+    if not waiting or split is None:
         return ""
     t = i18n.translations(locale)
-    currency = money_.get("currency")
-    declaration = float(split.get("declaration_monthly") or 0.0)
-    person = float(split.get("person_monthly") or 0.0)
+    currency = money_.currency
+    declaration, person = split.declaration_monthly, split.person_monthly
     if not declaration or not person:
         return (
             t.pgettext(
                 "money_waiting_person",
                 "The {amount} that waits for a decision waits for an admin's decision on the findings "
                 'marked "needs an admin\'s decision".',
-                amount=i18n.format_money(float(waiting), currency, locale),
+                amount=i18n.format_money(waiting, currency, locale),
             )
             if not declaration
             else t.pgettext(
                 "money_waiting_declaration",
                 "The {amount} that waits for a decision waits for the policy to declare that the users' "
                 "data is kept (data_kept).",
-                amount=i18n.format_money(float(waiting), currency, locale),
+                amount=i18n.format_money(waiting, currency, locale),
             )
         )
     return t.pgettext(
@@ -195,37 +192,36 @@ def waiting_line(money_: Mapping[str, Any], locale: Locale) -> str:
         "Of the {amount} that waits for a decision: {declaration} waits for the policy to declare that "
         "the users' data is kept (data_kept), and {person} for an admin's decision on the findings "
         'marked "needs an admin\'s decision".',
-        amount=i18n.format_money(float(waiting), currency, locale),
-        declaration=i18n.format_money(float(split.get("declaration_monthly") or 0.0), currency, locale),
-        person=i18n.format_money(float(split.get("person_monthly") or 0.0), currency, locale),
+        amount=i18n.format_money(waiting, currency, locale),
+        declaration=i18n.format_money(declaration, currency, locale),
+        person=i18n.format_money(person, currency, locale),
     )
 
 
-def opening(money_: Mapping[str, Any], locale: Locale) -> list[str]:
+def opening(money_: Money, locale: Locale) -> list[str]:
     """The one or two sentences every report opens with, at most four amounts, each from `money_`:
     what the licenses cost, what the plan takes off the bill a month (the bill's lowers_monthly,
     which "Your bill" shows as today's spend less the spend after; the plan's own net only where
     there is no bill) and over twelve months when the bill's dates are known, and what more waits
     for a decision."""
     t = i18n.translations(locale)
-    currency = money_.get("currency")
+    currency = money_.currency
 
     def amount(value: float) -> str:
         return i18n.format_money(value, currency, locale)
 
-    spend_ = money_.get("spend_monthly")
+    spend_ = money_.spend_monthly
     first = (
         t.pgettext("money_spend", "Licenses cost {amount} a month.", amount=amount(spend_))
         if spend_ is not None
         else t.pgettext("money_spend_unknown", "What the licenses cost is not known: the policy sets no prices.")
     )
-    bill = money_.get("bill") or {}
-    lowers = bill.get("lowers_monthly")
-    year = bill.get("next_12_months") or 0.0  # null without a bill
-    net = (money_.get("plan") or {}).get("net_monthly")
+    lowers = money_.bill.lowers_monthly
+    year = money_.bill.next_12_months or 0.0  # null without a bill
+    net = money_.plan.net_monthly
     change = lowers if lowers is not None else net  # what the bill goes down by: the plan's net without a bill
-    unknown = bool(bill.get("unknown_monthly"))  # some reduction's day is not known
-    waiting = money_.get("waiting_monthly")
+    unknown = bool(money_.bill.unknown_monthly)  # some reduction's day is not known
+    waiting = money_.waiting_monthly
     parts: list[str] = []
     if change is None or round(change, 2) == 0:
         pass

@@ -10,6 +10,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.blocked import DATA_LOST
 from auditor.data.model import Locale
+from auditor.formats.report_model import Summary
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.reference import product_names
@@ -157,9 +158,9 @@ def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit
             declaration += rest
         else:
             person += rest
-    total = (document.get("summary") or {}).get("reclaimable_monthly_cost") or {}
-    reported = total.get("amount")
-    whole = float(reported) if isinstance(reported, int | float) else sum(amounts.values())
+    reported: Summary = document["summary"]
+    total = reported.reclaimable_monthly_cost
+    whole = total.amount if total is not None else sum(amounts.values())
     return ReclaimSplit(
         round(whole, 2),
         round(ready, 2),
@@ -174,10 +175,11 @@ def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) 
     declaration that the data is kept, €87.90 waits for a person. The plan's other changes count
     −€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
     reclaimable."""
-    total = (document.get("summary") or {}).get("reclaimable_monthly_cost") or {}
-    amount, currency = total.get("amount"), total.get("currency")
-    if not isinstance(amount, int | float) or amount <= 0:
+    reported: Summary = document["summary"]
+    total = reported.reclaimable_monthly_cost
+    if total is None or total.amount <= 0:
         return ""
+    amount, currency = total.amount, total.currency
     split = reclaim_split(document, plan)
     t = i18n.translations(locale)
 
@@ -221,7 +223,7 @@ def plan_header(document: Mapping[str, Any], locale: Locale, plan: ChangePlan | 
     if not has_actions(document) or "tenants" in document:
         return ""
     plan = plan if plan is not None else compile_plan(document, describe_changes=False)
-    if isinstance(document.get("money"), Mapping):
+    if document.get("money") is not None:
         return summary(plan, locale, amounts=False)
     # the plan's net counts every change it makes; the split says how much of the reclaimable
     # amount it covers and what the rest waits for

@@ -307,7 +307,7 @@ def _view(plan: ChangePlan, created_at: str, locale: Locale) -> _PlanView:
         tenant_id=clean(plan.tenant_id, 64),
         cloud=clean(i18n.cloud_name(t, plan.cloud), 60),
         summary=summary(plan, locale, amounts=plan.money is None),
-        opening=" ".join(opening(plan.money, locale)) if plan.money else "",
+        opening=" ".join(opening(plan.money, locale)) if plan.money is not None else "",
         generated=i18n.format_datetime(plan.report_generated_at, locale) if plan.report_generated_at else "",
         created=i18n.format_datetime(created_at, locale),
         filters=clean("; ".join(filter_parts), 2000),

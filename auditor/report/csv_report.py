@@ -26,6 +26,7 @@ from auditor import i18n
 from auditor.common.outputs import atomic_text
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import product_names_of
+from auditor.formats.report_model import Summary
 from auditor.guidance.remediation import DIRECTORY_OBJECTS
 from auditor.render.text import clean
 from auditor.report.view.states import PlanTruth
@@ -160,7 +161,9 @@ class _Rows:
         self.locale, self.cloud, self.wording, self.truth = locale, cloud, wording, truth
         self.objects = directory_objects(cloud)
         self.known = frozenset(wording.ALL_RULE_IDS)
-        self.currency = ((document.get("summary") or {}).get("unused_monthly_cost") or {}).get("currency") or ""
+        summary: Summary = document["summary"]
+        unused = summary.unused_monthly_cost
+        self.currency = unused.currency if unused is not None else ""
         self.reuse = reuse and document_remediation_matches(document, locale, cloud)
         self.names = product_names_of(document.get("skus"))
 

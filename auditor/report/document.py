@@ -11,6 +11,7 @@ from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 
 from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION, named_products
+from ..formats.report_model import Amount, Summary, Users
 from ..rules import RULES
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
@@ -24,10 +25,10 @@ def iso(dt: datetime) -> str:
     return dt.isoformat().replace("+00:00", "Z")
 
 
-def _money(amount: float | None, currency: str | None) -> dict[str, Any] | None:
+def _money(amount: float | None, currency: str | None) -> Amount | None:
     if currency is None:
         return None
-    return {"amount": round(amount or 0.0, 2), "currency": currency}
+    return Amount(amount=round(amount or 0.0, 2), currency=currency)
 
 
 def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, Any]:
@@ -55,7 +56,8 @@ def summary_json(
     unused_cost: float | None,
     users_total: int,
     users_licensed: int,
-) -> dict[str, Any]:
+) -> Summary:
+    """report.json's `summary` of the findings as report.json holds them."""
     active = [f for f in findings if not f["waived"]]
     by_sev = Counter(f["severity"] for f in active)
     reclaim: dict[str, float] = {}
@@ -66,16 +68,16 @@ def summary_json(
             # a smaller one (the unused product among them), so they are not added up
             key = f["subject"]["id"]
             reclaim[key] = max(reclaim.get(key, 0.0), f["monthly_cost"])
-    return {
-        "total": len(findings),
-        "unwaived": len(active),
-        "waived": len(findings) - len(active),
-        "by_severity": {s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
-        "by_rule": dict(sorted(Counter(f["rule"] for f in active).items())),
-        "unused_monthly_cost": _money(unused_cost, currency),
-        "reclaimable_monthly_cost": _money(sum(reclaim.values()), currency),
-        "users": {"total": users_total, "licensed": users_licensed},
-    }
+    return Summary(
+        total=len(findings),
+        unwaived=len(active),
+        waived=len(findings) - len(active),
+        by_severity={s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
+        by_rule=dict(sorted(Counter(f["rule"] for f in active).items())),
+        unused_monthly_cost=_money(unused_cost, currency),
+        reclaimable_monthly_cost=_money(sum(reclaim.values()), currency),
+        users=Users(total=users_total, licensed=users_licensed),
+    )
 
 
 class FindingRemediation:

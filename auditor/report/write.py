@@ -19,6 +19,7 @@ from auditor.common.errors import UsageError
 from auditor.common.outputs import atomic_file, atomic_text, write_bytes, write_text
 from auditor.data.enums import Format
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import builtins
 from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
@@ -68,7 +69,9 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
     million users' findings would otherwise be mostly indentation). Written by orjson (the
     standard library's encoder is pure Python when indenting; docs/performance.md). Money is
     rounded to cents, so no float reaches the exponent forms where the two would differ; anything
-    orjson refuses (report documents hold only JSON types) goes through the standard library."""
+    orjson refuses (report documents hold only JSON types and the Structs of
+    auditor.formats.report_model, which both encoders write as their fields) goes through the
+    standard library."""
     try:
         return b"".join(_json_pieces(document))
     except TypeError:
@@ -77,18 +80,20 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
 
 def _stdlib_json(document: Mapping[str, Any]) -> bytes:
     if not document:
-        return (json.dumps(dict(document)) + "\n").encode("utf-8")
+        return (json.dumps(dict(document), default=builtins) + "\n").encode("utf-8")
     pieces = []
     for i, (key, value) in enumerate(document.items()):
         pieces.append(("{\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
         if key in _ONE_LINE and isinstance(value, list) and value:
             pieces.append(
                 "[\n    "
-                + ",\n    ".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in value)
+                + ",\n    ".join(
+                    json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=builtins) for item in value
+                )
                 + "\n  ]"
             )
         else:
-            pieces.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  "))
+            pieces.append(json.dumps(value, indent=2, ensure_ascii=False, default=builtins).replace("\n", "\n  "))
     pieces.append("\n}\n")
     return "".join(pieces).encode("utf-8")
 
@@ -107,7 +112,7 @@ def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = No
     report of a million users is never written from one large buffer. TypeError: orjson refuses a
     value. `findings`: gives the findings' lines (each finding with its remediation worked out)."""
     if not document:
-        yield orjson.dumps(dict(document), option=orjson.OPT_APPEND_NEWLINE)
+        yield orjson.dumps(dict(document), default=builtins, option=orjson.OPT_APPEND_NEWLINE)
         return
     if not all(isinstance(key, str) for key in document):
         raise TypeError("report document keys must be strings")
@@ -117,7 +122,7 @@ def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = No
             if key == "findings" and findings is not None:
                 lines = findings(value)
             elif key in _ONE_LINE:
-                lines = (orjson.dumps(item) for item in value)
+                lines = (orjson.dumps(item, default=builtins) for item in value)
             else:
                 lines = (_indented(item, 4) for item in value)
             for j, line in enumerate(lines):
@@ -129,11 +134,11 @@ def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = No
 
 
 def _one_line(items: Iterable[Any]) -> bytes:
-    return b",\n    ".join(orjson.dumps(item) for item in items)
+    return b",\n    ".join(orjson.dumps(item, default=builtins) for item in items)
 
 
 def _indented(value: Any, depth: int) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b" " * depth)
+    return orjson.dumps(value, default=builtins, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + b" " * depth)
 
 
 def _write(path: Path, text: str, encoding: str) -> None:

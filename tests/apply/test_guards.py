@@ -15,6 +15,7 @@ import pytest
 from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
+from auditor.formats.report_model import builtins
 from tests.plan.builders import FORBIDDEN, finding, report, seat, uid
 from tests.plan.builders import assign as report_assign
 
@@ -162,7 +163,7 @@ def test_plan_refuses_a_plan_apply_would_refuse(
         ],
         [seat("SPE_E5", 100, 80, price=57.0)],
     )
-    (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps(document, default=builtins), encoding="utf-8")
     assert main(["plan", "--report-dir", str(folder)]) == 0
     size = (folder / "plan.json").stat().st_size
     (folder / "plan.json").unlink()

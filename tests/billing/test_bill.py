@@ -13,6 +13,7 @@ from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.plan.bill import build_bill, urgent
+from tests.report.report_fixtures import money_of, summary_of
 
 TODAY = date(2026, 11, 24)
 HEADER = "subscription,channel,term,term_start,term_end,auto_renew,seats_added,unit_price,currency\n"
@@ -175,9 +176,7 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
     partner = {**reduce, "action": "contact_partner", "sku": "EMS", "sku_id": None}
     cancel = {**reduce, "action": "cancel_at_end_of_term", "sku": "EMS"}
     bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later, partner, cancel]}
-    lines = digest_lines(
-        {"bill": bill, "money": {}, "summary": {"unused_monthly_cost": {"currency": "EUR"}}}, Locale.EN
-    )
+    lines = digest_lines({"bill": bill, "money": money_of(), "summary": summary_of("EUR")}, Locale.EN)
     assert lines[:2] == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
         "subscription locks about 24 hours before it renews, and then the seats stay for another term.",

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+
+import msgspec
 
 from auditor import i18n
 from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import Waiting
 from auditor.plan.bill import build_bill
 from auditor.plan.bill_view import bill_view, urgent_line
 from auditor.plan.money import bill_money, waiting_line
+from tests.report.report_fixtures import money_of
 
 from .test_bill import document, sub
 
@@ -28,9 +31,9 @@ def test_the_monthly_billing_premium_is_named_beside_its_amount() -> None:
     bill = build_bill(document([sub("one", 30, renews="2027-03-01T00:00:00Z")], consumed=27), {}, billing, TODAY)
     (action,) = bill["actions"]
     assert (action["monthly_saving"], action["uplift"]) == (106.31, "monthly_billing")  # 3 x 33.75 x 1.05
-    (step,) = bill_money(bill)["leaves"]
-    assert step["uplift"] == "monthly_billing"
-    view = bill_view(bill, "EUR", Locale.EN, {"spend_monthly": 1012.5, "currency": "EUR"})
+    (step,) = bill_money(bill).leaves
+    assert step.uplift == "monthly_billing"
+    view = bill_view(bill, "EUR", Locale.EN, money_of(spend_monthly=1012.5))
     assert view is not None
     assert view.leaves == (
         "From Mar 1, 2027: −€106.31 a month (Microsoft 365 E3, 3 seats); annual term billed monthly: "
@@ -74,19 +77,15 @@ def test_seats_no_window_takes_are_listed_with_why() -> None:
 
 
 def test_the_waiting_amount_says_whose_decision_it_waits_for() -> None:
-    money: dict[str, Any] = {
-        "currency": "EUR",
-        "waiting_monthly": 279.4,
-        "waiting": {"declaration_monthly": 100.0, "person_monthly": 179.4},
-    }
+    money = money_of(waiting_monthly=279.4, waiting=Waiting(declaration_monthly=100.0, person_monthly=179.4))
     assert waiting_line(money, Locale.EN) == (
         "Of the €279.40 that waits for a decision: €100.00 waits for the policy to declare that the users' "
         "data is kept (data_kept), and €179.40 for an admin's decision on the findings marked \"needs an "
         "admin's decision\"."
     )
-    only = money | {"waiting": {"declaration_monthly": 0.0, "person_monthly": 279.4}}
+    only = msgspec.structs.replace(money, waiting=Waiting(declaration_monthly=0.0, person_monthly=279.4))
     assert "€0.00" not in waiting_line(only, Locale.EN)
-    assert waiting_line(money | {"waiting_monthly": None}, Locale.EN) == ""
+    assert waiting_line(msgspec.structs.replace(money, waiting_monthly=None), Locale.EN) == ""
 
 
 def test_the_bill_says_what_each_billing_source_gave(tmp_path: Path) -> None:

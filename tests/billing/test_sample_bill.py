@@ -10,6 +10,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_json import decode_report
 from auditor.i18n import format_money
 from auditor.insights.notify import payload
 
@@ -62,7 +63,7 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
     assert "by Nov 3, 2026" in md and md.count("[!IMPORTANT]") == 2
     html = (audited / "report.html").read_text("utf-8")
     assert html.index("Reduce Microsoft 365 E3") < html.index("Your bill")
-    card = json.dumps(payload(json.loads((audited / "report.json").read_text("utf-8")), "teams"))
+    card = json.dumps(payload(decode_report((audited / "report.json").read_bytes(), "report.json"), "teams"))
     assert "Reduce Microsoft 365 E3" in card and "7-day window is shut" in card
     bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
     entries = sorted(p.name for p in audited.glob("bill-*.ics"))

@@ -13,9 +13,11 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import Leave
 from auditor.i18n import format_date, format_money
 from auditor.plan.bill_view import bill_view, digest_lines
 from auditor.plan.money import bill_money
+from tests.report.report_fixtures import money_of
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -51,20 +53,20 @@ BILL = {
 
 def test_what_leaves_the_invoice_is_grouped_by_day_and_product() -> None:
     money = bill_money(BILL, spend=8280.5)
-    assert money["leaves"] == [
-        {"from": "2026-11-01", "sku": "AAD_PREMIUM_P2", "seats": 8, "monthly": -67.2},
-        {"from": "2026-11-01", "sku": "SPE_E3", "seats": 4, "monthly": 135.0},
-        {"from": "2027-03-18", "sku": "SPE_E5", "seats": 7, "monthly": 383.25},
-        {"from": None, "sku": "EMS", "seats": 15, "monthly": 159.0},
+    assert money.leaves == [
+        Leave(from_="2026-11-01", sku="AAD_PREMIUM_P2", seats=8, monthly=-67.2),
+        Leave(from_="2026-11-01", sku="SPE_E3", seats=4, monthly=135.0),
+        Leave(from_="2027-03-18", sku="SPE_E5", seats=7, monthly=383.25),
+        Leave(from_=None, sku="EMS", seats=15, monthly=159.0),
     ]
-    assert money["spend_after_monthly"] == round(8280.5 - (135.0 + 383.25 + 159.0 - 67.2), 2)
+    assert money.spend_after_monthly == round(8280.5 - (135.0 + 383.25 + 159.0 - 67.2), 2)
     # without prices, the spend after the plan is not known either
-    assert bill_money(BILL)["spend_after_monthly"] is None
-    assert bill_money(None)["leaves"] == [] and bill_money(None)["spend_after_monthly"] is None
+    assert bill_money(BILL).spend_after_monthly is None
+    assert bill_money(None).leaves == [] and bill_money(None).spend_after_monthly is None
 
 
 def test_the_view_says_today_after_and_each_day() -> None:
-    money = {"currency": "EUR", "spend_monthly": 8280.5}
+    money = money_of(spend_monthly=8280.5)
     view = bill_view(BILL, "EUR", Locale.EN, money)
     assert view is not None
     assert view.spend == ("Today the licenses cost €8,280.50 a month; after the plan's changes, €7,670.45 a month.")

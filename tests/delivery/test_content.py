@@ -10,18 +10,20 @@ import pytest
 
 from auditor.common.errors import UsageError
 from auditor.delivery.content import build_mail, header_safe, run_url_from_env, subject_for
+from auditor.formats.report_json import decode_report
 
 from .conftest import REPORT
 
 
 def report(**summary: Any) -> dict[str, Any]:
+    """REPORT as the e-mail reads it (auditor.delivery.content.load_report), with `summary`'s values."""
     data = json.loads(json.dumps(REPORT))
     data["summary"].update(summary)
-    return data
+    return decode_report(json.dumps(data), "report.json")
 
 
 def test_subject_counts_and_cost() -> None:
-    assert subject_for(REPORT) == "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
+    assert subject_for(report()) == "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
     data = report(
         by_severity={"critical": 1, "high": 0, "medium": 0, "low": 3},
         unused_monthly_cost={"amount": 12345.6, "currency": "USD"},
@@ -35,7 +37,7 @@ def test_subject_when_clean_or_unpriced() -> None:
         unused_monthly_cost={"amount": 0.0, "currency": "EUR"},
     )
     assert subject_for(data) == "[license-auditor] Contoso: no findings"
-    data["summary"]["unused_monthly_cost"] = None
+    data = report(by_severity=dict.fromkeys(("critical", "high", "medium", "low"), 0), unused_monthly_cost=None)
     assert subject_for(data) == "[license-auditor] Contoso: no findings"
 
 
@@ -48,7 +50,7 @@ def test_incomplete_audit_never_reads_clean() -> None:
 def test_header_safe_strips_every_line_breaker() -> None:
     assert header_safe("A\rB\nC\x85D\u2028E\u2029F\x00G\u200eH\tI") == "A B C D E F G H I"
     assert header_safe("x" * 200) == "x" * 79 + "…"
-    data = json.loads(json.dumps(REPORT))
+    data = report()
     data["tenant"]["name"] = "\r\n"
     assert subject_for(data).startswith("[license-auditor] 11111111-2222-3333-4444-555555555555: ")
 

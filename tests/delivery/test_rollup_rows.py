@@ -17,6 +17,8 @@ from auditor.data.model import Locale
 from auditor.delivery.matrix import TenantJob
 from auditor.fleet.rollup import Outcome, document, tenant_row, write_documents
 from auditor.fleet.run import run_tenants
+from auditor.formats.report_model import builtins
+from tests.report.report_fixtures import build_sample
 
 
 def _job(key: str) -> TenantJob:
@@ -35,16 +37,8 @@ def _job(key: str) -> TenantJob:
 
 def _report(folder: Path, actions: list[dict], complete: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "report.json").write_text(
-        json.dumps(
-            {
-                "complete": complete,
-                "summary": {"by_severity": {"high": 1}, "unused_monthly_cost": {"amount": 50.0, "currency": "EUR"}},
-                "bill": {"actions": actions},
-            }
-        ),
-        "utf-8",
-    )
+    report = {**build_sample(complete=complete), "bill": {"actions": actions}}
+    (folder / "report.json").write_text(json.dumps(report, default=builtins), "utf-8")
 
 
 def test_the_next_window_is_a_7_day_window_not_a_renewal_or_an_extended_term(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from auditor.common.errors import EXIT_DELIVERY, DeliveryError, UsageError
 from auditor.delivery import EmailOptions, SmtpSecurity, send_report
+from auditor.formats.report_json import decode_report
 
 from .conftest import CSV, REPORT, REPORT_HTML, Credentials, Tls, free_port, smtp_server, write_report
 
@@ -303,8 +304,9 @@ def test_long_subject_reads_back_exactly(tmp_path: Path) -> None:
     message = parse(server.recorder.messages[0].content)
     from auditor.delivery import subject_for
 
-    assert message["Subject"] == subject_for(report)
-    assert len(subject_for(report)) > 120
+    subject = subject_for(decode_report(json.dumps(report), "report.json"))
+    assert message["Subject"] == subject
+    assert len(subject) > 120
     assert all(len(line) <= 998 for line in server.recorder.messages[0].content.split(b"\r\n"))
 
 

@@ -38,10 +38,12 @@ from babel.messages.catalog import Catalog, Message
 
 from auditor import i18n, wording
 from auditor.data.model import Locale
+from auditor.formats.report_model import Amount
 from auditor.guidance import texts
 from auditor.guidance.texts import extract
 from tests import po_catalogs as po
 from tests.guidance.demo_files import demo_files
+from tests.report.report_fixtures import summary_of
 
 LOCALE_DIR = Path(__file__).parents[2] / "auditor" / "locale"
 GLOSSARY = LOCALE_DIR / "glossary.csv"
@@ -410,10 +412,11 @@ def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
         "locale": locale.value,
         "tenant": {"name": "Contoso"},
         "complete": False,
-        "summary": {
-            "by_severity": {"critical": 1, "high": 2, "medium": 9, "low": 3},
-            "unused_monthly_cost": {"amount": 1240.4, "currency": "EUR"},
-        },
+        "summary": summary_of(
+            "EUR",
+            by_severity={"critical": 1, "high": 2, "medium": 9, "low": 3},
+            unused_monthly_cost=Amount(amount=1240.4, currency="EUR"),
+        ),
     }
     subject = subject_for(report)
     english = subject_for({**report, "locale": "en"})
@@ -423,7 +426,7 @@ def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
     assert re.findall(r"\b(INCOMPLETE|critical|high|medium|low|month|unused|no findings)\b", subject) == [], subject
     medium = _term(locale.value, "severity medium").term.lower()
     assert f"9 {medium}" in subject and "1.240" in subject.replace("\xa0", ".").replace(" ", ".")
-    assert subject_for({**report, "summary": {}, "complete": True}) == (
+    assert subject_for({**report, "summary": summary_of(None), "complete": True}) == (
         f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}"
     )
 

@@ -10,7 +10,6 @@ sign, a date, a sentence report.json keeps in English), the test renders that pa
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.delivery.content import subject_for
 from auditor.fleet.rollup import write_documents
+from auditor.formats.report_json import decode_report
 from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, LICENSING_GROUP_WHERE, NOT_COLLECTED
 from auditor.report.capped import MARKDOWN, render_page
 from auditor.rules.assignments.selection import SkuForbidden
@@ -177,7 +177,7 @@ def test_the_english_source_says_it_once_and_by_name(locale: Locale, files: dict
 def test_the_mail_subject_writes_the_currency_where_the_language_does(
     locale: Locale, files: dict[Locale, dict[str, str]]
 ) -> None:
-    subject = subject_for(json.loads(files[locale]["report.json"]))
+    subject = subject_for(decode_report(files[locale]["report.json"], "report.json"))
     code_after = {Locale.DA: True, Locale.SV: True}.get(locale, False)
     assert re.search(r"\d EUR\b" if code_after else r"\bEUR \d", subject), subject
 

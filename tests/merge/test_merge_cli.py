@@ -10,6 +10,7 @@ from auditor.cli import main
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, product_names_of
+from auditor.formats.report_model import builtins
 from auditor.merge.document import tenant_finding_id
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
@@ -154,9 +155,9 @@ def test_merged_document_shape(group):
     assert match["id"] == tenant_finding_id(per_tenant["fabrikam"]["tenant"]["id"], one["id"])
     assert {k: v for k, v in match.items() if k not in ("id", "tenant")} == {k: v for k, v in one.items() if k != "id"}
     s = report["summary"]
-    assert s["total"] == len(report["findings"]) and s["waived"] == sum(f["waived"] for f in report["findings"])
-    assert s["by_rule"][CrossTenantDuplicate.id] == 3 and s["by_rule"][SeatsRebalanceAcrossTenants.id] == 2
-    assert s["users"]["total"] == sum(r["summary"]["users"]["total"] for r in per_tenant.values())
+    assert s.total == len(report["findings"]) and s.waived == sum(f["waived"] for f in report["findings"])
+    assert s.by_rule[CrossTenantDuplicate.id] == 3 and s.by_rule[SeatsRebalanceAcrossTenants.id] == 2
+    assert s.users.total == sum(r["summary"].users.total for r in per_tenant.values())
     e3 = next(r for r in report["skus"] if r["sku"] == "SPE_E3")
     assert e3["enabled"] == sum(
         next(x for x in r["skus"] if x["sku"] == "SPE_E3")["enabled"] for r in per_tenant.values()
@@ -302,11 +303,11 @@ def _break(folder, case):
     elif case == "report-bad-severity":
         doc = read(folder / "report.json")
         doc["findings"][0]["severity"] = "urgent"
-        (folder / "report.json").write_text(json.dumps(doc), encoding="utf-8")
+        (folder / "report.json").write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     elif case in ("report-wrong-version", "report-earlier-version"):
         doc = read(folder / "report.json")
         doc["schema_version"] = 9 if case == "report-wrong-version" else 1
-        (folder / "report.json").write_text(json.dumps(doc), encoding="utf-8")
+        (folder / "report.json").write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     elif case == "snapshot-broken":
         (folder / "snapshot.json").write_text('{"kind": "license-auditor/snapshot", "schemaVersion": 1}')
     elif case == "snapshot-other-tenant":
@@ -617,7 +618,7 @@ def test_merge_writes_one_digest_across_tenants(group):
     tenants = lines.index("Tenants")
     for t in report["tenants"]:
         line = next(line for line in lines[tenants:] if line.startswith(f"- {t['name']}: "))
-        assert f"{t['summary']['unwaived']} open" in line
+        assert f"{t['summary'].unwaived} open" in line
     across = lines.index("Across tenants:")
     title = wording.title(CrossTenantDuplicate.id, Locale.EN)
     assert any(line.endswith(f"] {title}: 3") for line in lines[across : across + 4])
@@ -636,7 +637,7 @@ def test_amounts_in_different_currencies_are_never_added_up(group, tmp_path):
     root, folders = group
     dollars = tmp_path / "northwind"
     shutil.copytree(folders["northwind"], dollars)
-    doc = json.loads((dollars / "report.json").read_text(encoding="utf-8"))
+    doc = json.loads((dollars / "report.json").read_text(encoding="utf-8"))  # the file's JSON, as it is
     for row in doc["skus"]:
         if row.get("currency"):
             row["currency"] = "USD"
@@ -648,7 +649,7 @@ def test_amounts_in_different_currencies_are_never_added_up(group, tmp_path):
     assert code in (0, 1)  # findings or none: the merge ran
     report = read(path)
     assert any("different currencies (EUR, USD)" in w for w in report["warnings"])
-    assert report["summary"]["unused_monthly_cost"] is None
+    assert report["summary"].unused_monthly_cost is None
     priced_in_usd = {r["sku_id"] for r in doc["skus"] if r.get("currency") == "USD"}
     shared = [r for r in report["skus"] if r["sku_id"] in priced_in_usd and r["currency"] is None]
     assert shared, "a product of both currencies"

@@ -8,6 +8,7 @@ from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import product_names_of
+from auditor.formats.report_model import builtins
 from auditor.render.text import clean, md_escape
 from auditor.report.view.context import TEXT_LIMIT
 from auditor.report.view.once import opening
@@ -49,7 +50,7 @@ def merged_nl(tmp_path_factory):
     contoso = read(tenant_report)
     assert contoso["locale"] == "en"
     contoso["findings"].append(FUTURE)
-    tenant_report.write_text(json.dumps(contoso), encoding="utf-8")
+    tenant_report.write_text(json.dumps(contoso, default=builtins), encoding="utf-8")
     (root / "group.yaml").write_text(GROUP_POLICY, encoding="utf-8")
     out = root / "merged"
     code = main(
@@ -172,7 +173,7 @@ def test_malformed_details_in_a_tenant_report_exit_2_naming_the_field(tmp_path, 
     path = tmp_path / "fabrikam" / "report.json"
     doc = read(path)
     doc["findings"][0]["details"] = ["not", "an", "object"]
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    path.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     capsys.readouterr()
     code = main(
         [

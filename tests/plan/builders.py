@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.formats.report_model import Amount, Summary, Users
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
@@ -235,16 +236,16 @@ def report(
         "gaps": [],
         "not_evaluated": [],
         "warnings": [],
-        "summary": {
-            "total": len(findings),
-            "unwaived": len(unwaived),
-            "waived": len(findings) - len(unwaived),
-            "by_severity": {},
-            "by_rule": {},
-            "unused_monthly_cost": None if currency is None else {"amount": 0.0, "currency": currency},
-            "reclaimable_monthly_cost": None if currency is None else {"amount": 0.0, "currency": currency},
-            "users": {"total": 10, "licensed": 10},
-        },
+        "summary": Summary(
+            total=len(findings),
+            unwaived=len(unwaived),
+            waived=len(findings) - len(unwaived),
+            by_severity={},
+            by_rule={},
+            unused_monthly_cost=None if currency is None else Amount(amount=0.0, currency=currency),
+            reclaimable_monthly_cost=None if currency is None else Amount(amount=0.0, currency=currency),
+            users=Users(total=10, licensed=10),
+        ),
         "skus": [dict(s) for s in skus],
         "findings": [dict(f) for f in findings],
     }

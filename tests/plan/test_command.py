@@ -10,11 +10,17 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.formats.report_model import builtins
 
 from .builders import FORBIDDEN, G_E3, G_E5, NOT_ALLOWED, assign, finding, join, leave, lookup, report, seat, uid
 
 U1, U2 = uid(1), uid(2)
 SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 8, price=33.75)]
+
+
+def _text(document: dict[str, Any]) -> str:
+    """report.json's text of `document` (its summary is a Struct)."""
+    return json.dumps(document, default=builtins)
 
 
 def _document(**kw: Any) -> dict[str, Any]:
@@ -32,7 +38,7 @@ def _document(**kw: Any) -> dict[str, Any]:
 def _report_dir(tmp_path: Path, document: Any, *, raw: str | None = None) -> Path:
     folder = tmp_path / "reports"
     folder.mkdir(exist_ok=True)
-    (folder / "report.json").write_text(raw if raw is not None else json.dumps(document), encoding="utf-8")
+    (folder / "report.json").write_text(raw if raw is not None else _text(document), encoding="utf-8")
     return folder
 
 
@@ -103,19 +109,25 @@ def test_a_report_of_an_earlier_version_plans_nothing_and_says_to_audit_again(
     [
         ("{", "report.json:1:2: not valid JSON"),
         ("[]", "report.json: not a license-auditor report.json (expected a JSON object)"),
-        (json.dumps({**_document(), "schema_version": 6}), "report.json: unsupported report schema_version 6"),
         (
-            json.dumps({**_document(), "schema_version": 3}),
+            _text({**_document(), "schema_version": 6}),
+            "report.json: unsupported report schema_version 6",
+        ),
+        (
+            _text({**_document(), "schema_version": 3}),
             "report.json: report schema_version 3 was written by a license-auditor from before its first release",
         ),
-        (json.dumps({**_document(), "tenants": []}), "report.json: a merged report of several tenants"),
         (
-            json.dumps({**_document(), "findings": [{"rule": "x"}]}),
+            _text({**_document(), "tenants": []}),
+            "report.json: a merged report of several tenants",
+        ),
+        (
+            _text({**_document(), "findings": [{"rule": "x"}]}),
             "Object missing required field `id` - at `$.findings[0]`",
         ),
-        (json.dumps({**_document(), "skus": None}), "Expected `array`, got `null` - at `$.skus`"),
+        (_text({**_document(), "skus": None}), "Expected `array`, got `null` - at `$.skus`"),
         (
-            json.dumps({**_document(), "locale": "xx"}),
+            _text({**_document(), "locale": "xx"}),
             "report.json: locale 'xx' is not one of en, nl, da, sv, tr (the languages a report is written in)",
         ),
     ],
@@ -204,7 +216,7 @@ def test_plan_md_names_each_group_and_says_what_leaving_takes(
     ) in text
     (folder / "plan.md").unlink()
     document["locale"] = "tr"
-    (folder / "report.json").write_text(json.dumps(document), encoding="utf-8")
+    (folder / "report.json").write_text(_text(document), encoding="utf-8")
     assert _run(capsys, "--report-dir", str(folder))[0] == 0
     assert "Gruptan ayrılan kullanıcı, grubun ona verdiği her şeyi kaybeder: Microsoft 365 E5 lisansını" in _unescaped(
         folder / "plan.md"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import builtins
 from auditor.plan.compile import compile_plan
 from auditor.plan.describe import describe, products_of
 from auditor.plan.write import plan_document, plan_markdown
@@ -56,7 +57,7 @@ def test_a_crafted_description_never_names_where_the_plan_stops() -> None:
 
 def test_the_plan_command_writes_no_crafted_text(tmp_path: Path) -> None:
     """End to end through `license-auditor plan`: report.json in, plan.json and plan.md out."""
-    (tmp_path / "report.json").write_text(json.dumps(_lying_report()), encoding="utf-8")
+    (tmp_path / "report.json").write_text(json.dumps(_lying_report(), default=builtins), encoding="utf-8")
     assert main(["plan", "--report-dir", str(tmp_path)]) == 0
     for name in ("plan.json", "plan.md"):
         assert "Power BI" not in (tmp_path / name).read_text(encoding="utf-8")

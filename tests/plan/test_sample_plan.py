@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from auditor.cli import main
+from auditor.formats.report_json import decode_report
 from auditor.plan.compile import compile_plan
 from auditor.plan.crosscheck import LEAVER_RULES
 from auditor.plan.summary import reclaim_split
@@ -50,7 +51,7 @@ def _run(tmp_path: Path, declared: bool) -> dict[str, Any]:
     )
     assert main(["plan", "--report-dir", str(out)]) == 0
     return {
-        "report": json.loads((out / "report.json").read_text("utf-8")),
+        "report": decode_report((out / "report.json").read_bytes(), "report.json"),
         "plan": json.loads((out / "plan.json").read_text("utf-8")),
         "plan_md": (out / "plan.md").read_text("utf-8"),
         "report_md": (out / "report.md").read_text("utf-8"),
@@ -64,15 +65,15 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     run = _run(tmp_path, declared)
     report, plan = run["report"], run["plan"]
-    total = report["summary"]["reclaimable_monthly_cost"]["amount"]
+    total = report["summary"].reclaimable_monthly_cost.amount
     split = reclaim_split(report, compile_plan(report, describe_changes=False))
     assert split.total == total
     assert round(split.ready + split.declaration + split.person, 2) == total
     assert split.other is not None and round(-split.ready + split.other, 2) == plan["net_monthly"]
     # the money story says what waits (the split's declaration and person parts); the plan line says
     # the plan's size alone
-    assert report["money"]["waiting_monthly"] == round(split.declaration + split.person, 2)
-    assert report["money"]["plan"]["net_monthly"] == round(-plan["net_monthly"], 2)
+    assert report["money"].waiting_monthly == round(split.declaration + split.person, 2)
+    assert report["money"].plan.net_monthly == round(-plan["net_monthly"], 2)
     row = next(line for line in run["report_md"].splitlines() if line.startswith("| Plan |"))
     assert "€" not in row, row
     if declared:

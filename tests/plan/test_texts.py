@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import msgspec
 import pytest
 from markupsafe import escape
 
 from auditor import i18n
 from auditor.data.blocked import BLOCKED_REASONS, LOOKUP
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import Amount
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.report.capped import HTML, MARKDOWN, render_page
@@ -131,7 +133,9 @@ def _reclaimable_report() -> dict[str, Any]:
         finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])]) | {"monthly_cost": 57.0},
     ]
     doc = report(findings, [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)])
-    doc["summary"]["reclaimable_monthly_cost"] = {"amount": 103.25, "currency": "EUR"}
+    doc["summary"] = msgspec.structs.replace(
+        doc["summary"], reclaimable_monthly_cost=Amount(amount=103.25, currency="EUR")
+    )
     return doc
 
 

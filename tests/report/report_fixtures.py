@@ -12,8 +12,11 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
+
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, Summary, Users
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -212,6 +215,27 @@ def _common(assignment: str | None, by_group: dict[str, list[str]]) -> dict[str,
 
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def money_of(**fields: Any) -> Money:
+    """report.json's `money` in euros with `fields`, the rest unknown."""
+    unknown = {"spend_monthly": None, "unused_monthly": None, "reclaimable_monthly": None}
+    return Money(**{"currency": "EUR", **unknown, "plan": PlanMoney(), "bill": BillMoney(), **fields})
+
+
+def summary_of(currency: str | None, **fields: Any) -> Summary:
+    """report.json's `summary` of a tenant without findings, its amounts 0 in `currency`, with `fields`."""
+    cost = Amount(amount=0.0, currency=currency) if currency else None
+    empty: dict[str, Any] = {"total": 0, "unwaived": 0, "waived": 0, "by_severity": {}, "by_rule": {}}
+    return Summary(
+        **{
+            **empty,
+            "unused_monthly_cost": cost,
+            "reclaimable_monthly_cost": cost,
+            "users": Users(total=0, licensed=0),
+            **fields,
+        }
+    )
 
 
 def build_sample(*, complete: bool = False) -> dict[str, Any]:
@@ -444,16 +468,16 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
         "gaps": gaps,
         "not_evaluated": not_evaluated,
         "warnings": ["policy contoso-baseline names group 'Frontline <Workers>' which the tenant does not have"],
-        "summary": {
-            "total": len(findings),
-            "unwaived": len(open_findings),
-            "waived": len(findings) - len(open_findings),
-            "by_severity": by_severity,
-            "by_rule": by_rule,
-            "unused_monthly_cost": {"amount": 2955.0, "currency": "EUR"},
-            "reclaimable_monthly_cost": {"amount": 158.25, "currency": "EUR"},
-            "users": {"total": 1234, "licensed": 1190},
-        },
+        "summary": Summary(
+            total=len(findings),
+            unwaived=len(open_findings),
+            waived=len(findings) - len(open_findings),
+            by_severity=by_severity,
+            by_rule=by_rule,
+            unused_monthly_cost=Amount(amount=2955.0, currency="EUR"),
+            reclaimable_monthly_cost=Amount(amount=158.25, currency="EUR"),
+            users=Users(total=1234, licensed=1190),
+        ),
         "skus": [
             {
                 "sku": "SPE_E5",
@@ -538,5 +562,7 @@ def build_big(users: int) -> dict[str, Any]:
             g["id"] = _fid("guest", str(i))
             extra.append(g)
     doc["findings"] = doc["findings"] + extra
-    doc["summary"] = {**doc["summary"], "total": len(doc["findings"]), "unwaived": len(doc["findings"]) - 2}
+    doc["summary"] = msgspec.structs.replace(
+        doc["summary"], total=len(doc["findings"]), unwaived=len(doc["findings"]) - 2
+    )
     return doc

@@ -11,6 +11,7 @@ import pytest
 
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import builtins
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
@@ -104,11 +105,11 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="unsupported report schema_version 7"):
         load_baseline(other)
     good = tmp_path / "good.json"
-    good.write_text(json.dumps(build_sample()), encoding="utf-8")
+    good.write_text(json.dumps(build_sample(), default=builtins), encoding="utf-8")
     assert load_baseline(good)["schema_version"] == 5
     # a report written before the first release: audit once more
     older = tmp_path / "older.json"
-    older.write_text(json.dumps({**build_sample(), "schema_version": 1}), encoding="utf-8")
+    older.write_text(json.dumps({**build_sample(), "schema_version": 1}, default=builtins), encoding="utf-8")
     with pytest.raises(
         UsageError,
         match=r"older\.json: report schema_version 1 was written by a license-auditor "
@@ -127,7 +128,7 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
 )
 def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict) -> None:
     junk = tmp_path / "junk.json"
-    junk.write_text(json.dumps({**build_sample(), **change}), encoding="utf-8")
+    junk.write_text(json.dumps({**build_sample(), **change}, default=builtins), encoding="utf-8")
     with pytest.raises(UsageError, match=r"junk\.json"):
         load_baseline(junk)
 
@@ -138,11 +139,11 @@ def test_load_baseline_rejects_a_first_seen_that_is_not_a_date(tmp_path: Path, f
     doc = build_sample()
     doc["findings"][0]["first_seen"] = first_seen
     junk = tmp_path / "junk.json"
-    junk.write_text(json.dumps(doc), encoding="utf-8")
+    junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     fid = doc["findings"][0]["id"]
     wrong = rf"(finding '{fid}': first_seen .* is not|.* at `\$\.findings\[0\]\.first_seen`)"  # text, or its type
     with pytest.raises(UsageError, match=rf"junk\.json: {wrong}"):
         load_baseline(junk)
     doc["findings"][0]["first_seen"] = "2026-10-01T06:00:00Z"
-    junk.write_text(json.dumps(doc), encoding="utf-8")
+    junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     assert load_baseline(junk)["findings"][0]["first_seen"] == "2026-10-01T06:00:00Z"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import html
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_json import decode_report
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.baseline import compare
 from auditor.report.digest import render_digest
@@ -54,7 +54,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
         == 1
     )
-    doc: dict[str, Any] = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    doc: dict[str, Any] = decode_report((out / "report.json").read_bytes(), "report.json")
     templates = [f for f in doc["findings"] if f["subject"]["type"] == "user"]
     findings = []
     for i in range(5_000):

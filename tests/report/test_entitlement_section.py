@@ -6,7 +6,6 @@ no step holds a placeholder for the user ("[Name]") nor points to the message fo
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_json import decode_report
 from auditor.guidance.library import ValueFormatter
 from auditor.report.capped import HTML, render_page
 from auditor.report.wording_api import default_wording
@@ -31,7 +31,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     argv = ["audit", "--snapshot", str(ROOT / "auditor_dev" / "sample" / "sample-tenant.json")]
     argv += ["--policies", str(ROOT / "examples" / "contoso-policy.yaml"), "--output-dir", str(directory)]
     assert main([*argv, "--format", "json,html,md", "--as-of", "2026-11-01T06:00:00Z"]) == 1
-    document = json.loads((directory / "report.json").read_text(encoding="utf-8"))
+    document = decode_report((directory / "report.json").read_bytes(), "report.json")
     return {
         "document": document,
         "findings": [f for f in document["findings"] if f["rule"] == RULE],

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_json import decode_report
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import skip_reason
 from auditor.report.csv_report import render_csv
@@ -53,7 +53,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 def document(demo: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((demo / "report.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = decode_report((demo / "report.json").read_bytes(), "report.json")
     return data
 
 

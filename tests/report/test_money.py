@@ -11,10 +11,12 @@ import json
 import re
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import BillMoney, Money
 from auditor.i18n import format_money
 from auditor.plan.money import bill_money, opening
 
@@ -111,7 +113,7 @@ def test_every_amount_of_the_opening_is_one_money_holds(tmp_path: Path, billing:
     texts = _openings(tmp_path)
     assert len(set(texts.values())) == 1, texts  # the same words in every file
     (text,) = set(texts.values())
-    assert text == " ".join(opening(money, Locale.EN))
+    assert text == " ".join(opening(msgspec.convert(money, Money), Locale.EN))
     shown = AMOUNT.findall(text)
     assert 1 <= len(shown) <= 4 and set(shown) <= held, (shown, held)
     # no number of the opening is other than an amount of `money` ("12 months" is the one count it says)
@@ -153,16 +155,12 @@ def test_twelve_months_count_each_reduction_from_its_day() -> None:
         ],
     }
     money = bill_money(bill)
-    assert money["unknown_monthly"] == 30.0
-    assert money["next_12_months"] == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
-    assert money["lowers_monthly"] == 100.0 + 50.0 - 20.0 + 30.0 + 10.0  # every step, whatever its day
-    assert bill_money(None) == {
-        "next_12_months": None,
-        "unknown_monthly": None,
-        "leaves": [],
-        "lowers_monthly": None,
-        "spend_after_monthly": None,
-    }
+    assert money.unknown_monthly == 30.0
+    assert money.next_12_months == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
+    assert money.lowers_monthly == 100.0 + 50.0 - 20.0 + 30.0 + 10.0  # every step, whatever its day
+    assert bill_money(None) == BillMoney(
+        next_12_months=None, unknown_monthly=None, leaves=[], lowers_monthly=None, spend_after_monthly=None
+    )
 
 
 def test_the_bill_goes_down_by_one_amount_everywhere(tmp_path: Path) -> None:
@@ -194,12 +192,14 @@ def test_the_opening_says_only_what_the_bill_knows() -> None:
     base = {
         "currency": "EUR",
         "spend_monthly": 100.0,
+        "unused_monthly": None,
+        "reclaimable_monthly": None,
         "waiting_monthly": None,
         "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0},
     }
 
     def second(bill: dict) -> str:
-        return opening({**base, "bill": bill}, Locale.EN)[1]
+        return opening(msgspec.convert({**base, "bill": bill}, Money), Locale.EN)[1]
 
     dated = {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0}
     assert second(dated) == "This plan lowers the bill by €40.00 a month (€240.00 over the next 12 months)."
@@ -227,11 +227,13 @@ def test_the_openings_second_sentence_reads_as_one_sentence(locale: Locale) -> N
     money = {
         "currency": "EUR",
         "spend_monthly": 100.0,
+        "unused_monthly": None,
+        "reclaimable_monthly": None,
         "waiting_monthly": 5.0,
         "plan": {"saves_monthly": 30.0, "adds_monthly": 0.0, "net_monthly": 30.0},
         "bill": {"next_12_months": 240.0, "unknown_monthly": 0.0, "lowers_monthly": 40.0},
     }
-    second = opening(money, locale)[1]
+    second = opening(msgspec.convert(money, Money), locale)[1]
     first, *rest = second.split("; ")
     assert rest and first[:1].isupper(), second
     assert all(not part[:1].isupper() for part in rest), second

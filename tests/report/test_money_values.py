@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.formats.report_model import Amount
 from auditor.plan.money import bill_money, spend
 from auditor.report.document import build_document, summary_json
 from auditor.rules.assignments import SkuForbidden
@@ -29,7 +30,8 @@ def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) 
 
 def _reclaimable(findings: list[dict[str, Any]]) -> float:
     summary = summary_json(findings, "EUR", 0.0, users_total=3, users_licensed=3)
-    return float(summary["reclaimable_monthly_cost"]["amount"])
+    assert summary.reclaimable_monthly_cost is not None
+    return summary.reclaimable_monthly_cost.amount
 
 
 def test_reclaimable_takes_each_users_largest_finding_not_their_sum() -> None:
@@ -92,16 +94,16 @@ def test_the_bill_counts_each_reduction_from_its_day_and_the_unknown_apart() -> 
         ],
     }
     money = bill_money(bill, spend=1_000.0)
-    assert [(s["sku"], s["seats"], s["monthly"]) for s in money["leaves"]] == [
+    assert [(s.sku, s.seats, s.monthly) for s in money.leaves] == [
         ("SPE_E5", 2, 109.5),
         ("SPE_E3", 1, 36.5),
         ("SPE_E3", 1, 20.0),
         ("VISIOCLIENT", 1, 10.0),
     ]
-    assert money["next_12_months"] == round(109.5 * 12 + 36.5 * 12 * 183 / 365, 2) == 1533.6
-    assert money["unknown_monthly"] == 10.0
-    assert money["lowers_monthly"] == 109.5 + 36.5 + 20.0 + 10.0 == 176.0
-    assert money["spend_after_monthly"] == 1_000.0 - 176.0
+    assert money.next_12_months == round(109.5 * 12 + 36.5 * 12 * 183 / 365, 2) == 1533.6
+    assert money.unknown_monthly == 10.0
+    assert money.lowers_monthly == 109.5 + 36.5 + 20.0 + 10.0 == 176.0
+    assert money.spend_after_monthly == 1_000.0 - 176.0
 
 
 def test_unused_spend_is_the_paid_seats_left_unused_at_their_prices(tmp_path: Path) -> None:
@@ -124,4 +126,4 @@ def test_unused_spend_is_the_paid_seats_left_unused_at_their_prices(tmp_path: Pa
     # SPE_E3: 8 unused, 3 of them on trial: 5 x 33.75; SPE_E5: 2 x 54.75; SPE_F1 free
     assert unused == {"SPE_E3": 168.75, "SPE_E5": 109.5, "SPE_F1": None}
     document = build_document(result, generated_at=datetime(2026, 11, 1, tzinfo=UTC))
-    assert document["summary"]["unused_monthly_cost"] == {"amount": 168.75 + 109.5, "currency": "EUR"}
+    assert document["summary"].unused_monthly_cost == Amount(amount=168.75 + 109.5, currency="EUR")

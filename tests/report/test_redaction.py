@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auditor.formats.report_model import builtins
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.write import render
 from auditor.rules.assignments import SkuCombinationForbidden
@@ -84,7 +85,7 @@ def test_key_comes_from_environment_or_tenant() -> None:
     doc = build_sample()
     by_env = redact_document(doc, redaction_key({"AUDITOR_REDACT_KEY": "s3cret"}, doc["tenant"]["id"]))
     by_tenant = redact_document(doc, redaction_key({}, doc["tenant"]["id"]))
-    assert json.dumps(by_env) != json.dumps(by_tenant)
+    assert json.dumps(by_env, default=builtins) != json.dumps(by_tenant, default=builtins)
 
 
 def test_redaction_covers_changes_lists() -> None:

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor import i18n
@@ -54,7 +55,7 @@ def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, An
     ]  # the digest: the e-mail's body
     written = json.loads(paths[0].read_text("utf-8"))
     states = [f.pop("state", None) for f in written["findings"]]  # each finding's state in the plan
-    assert written == sample
+    assert written == msgspec.to_builtins(sample)
     assert any(states)
     assert not list((tmp_path / "out").glob("*.tmp"))
 
@@ -143,8 +144,14 @@ def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any
 def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidance) -> None:
     clean = build_sample(complete=True)
     clean["findings"] = []
-    clean["summary"] = {**clean["summary"], "total": 0, "unwaived": 0, "waived": 0, "by_rule": {}}
-    clean["summary"]["by_severity"] = dict.fromkeys(("critical", "high", "medium", "low"), 0)
+    clean["summary"] = msgspec.structs.replace(
+        clean["summary"],
+        total=0,
+        unwaived=0,
+        waived=0,
+        by_rule={},
+        by_severity=dict.fromkeys(("critical", "high", "medium", "low"), 0),
+    )
     html = render_page(HTML, clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant: no open findings" in html
     partial = {

@@ -26,6 +26,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import Summary
 from auditor.i18n.said import localize
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
@@ -179,11 +180,11 @@ def build_view(
     finding's state in the plan (auditor.report.view.states.plan_states); None where no plan was
     compiled (a merged report): the findings' own actions say then."""
     ctx = RenderContext(document, locale, cloud, wording, states)
-    summary = document.get("summary") or {}
+    summary: Summary = document["summary"]
     tenant = document.get("tenant") or {}
     tool = document.get("tool") or {}
     complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
-    unwaived = int(summary.get("unwaived") or 0)
+    unwaived = summary.unwaived
     status = "incomplete" if not complete else ("findings" if unwaived else "ok")
     status_text = {
         "incomplete": ctx.t.pgettext("status_incomplete", "Incomplete report: not every rule was evaluated"),
@@ -204,21 +205,18 @@ def build_view(
     unsaid = not_said_again(document.get("warnings") or [], document.get("config_problems") or [])
     warnings, warnings_more = _capped(unsaid, LIST_CAP, ctx)
 
-    by_severity = summary.get("by_severity") or {}
+    by_severity = summary.by_severity
     severities = tuple(
         SeverityCount(
             key=s,
             label=ctx.severity_label(s),
-            count=int(by_severity.get(s) or 0),
-            count_text=ctx.num(int(by_severity.get(s) or 0)),
+            count=by_severity.get(s, 0),
+            count_text=ctx.num(by_severity.get(s, 0)),
             bg=SEVERITY_COLOURS[s][0],
             fg=SEVERITY_COLOURS[s][1],
         )
         for s in SEVERITIES
     )
-    unused = summary.get("unused_monthly_cost") or {}
-    reclaimable = summary.get("reclaimable_monthly_cost") or {}
-    users = summary.get("users") or {}
     skus = document.get("skus") or []
     seats, seats_more = build_seats(ctx, skus)
     roles: dict[str, Role] = {}
@@ -264,13 +262,13 @@ def build_view(
         changes=build_changes(ctx, document, min(cap_per_rule, LIST_CAP)),
         severities=severities,
         open_total=ctx.num(unwaived),
-        waived_total=ctx.num(int(summary.get("waived") or 0)),
-        unused_spend=ctx.money(unused.get("amount"), unused.get("currency")),
-        reclaimable_spend=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
-        money=" ".join(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else "",
+        waived_total=ctx.num(summary.waived),
+        unused_spend=ctx.cost(summary.unused_monthly_cost),
+        reclaimable_spend=ctx.cost(summary.reclaimable_monthly_cost),
+        money=" ".join(opening(money, locale)) if (money := document.get("money")) is not None else "",
         problems=config_problem_lines(ctx, document.get("config_problems")),
-        users_total=ctx.num(int(users.get("total") or 0)),
-        users_licensed=ctx.num(int(users.get("licensed") or 0)),
+        users_total=ctx.num(summary.users.total),
+        users_licensed=ctx.num(summary.users.licensed),
         seats=seats,
         seats_more=seats_more,
         seats_lifecycle=has_lifecycle_seats(skus),
@@ -289,5 +287,5 @@ def build_view(
             version=clean(tool.get("version", ""), 30),
         ),
         license_insight=build_license_insight(ctx, document),
-        kinds=build_kind_rows(ctx, document, unused.get("currency") or reclaimable.get("currency")),
+        kinds=build_kind_rows(ctx, document, summary.currency),
     )

@@ -9,6 +9,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import product_names_of
+from auditor.formats.report_model import Amount, Summary
 from auditor.guidance.details import waiver_label
 from auditor.i18n.said import localize
 from auditor.reference import product_names
@@ -99,6 +100,10 @@ class RenderContext:
             return self.t.pgettext("no_price", "not priced")
         return i18n.format_money(amount, currency, self.locale)
 
+    def cost(self, cost: Amount | None) -> str:
+        """A summary's amount (auditor.formats.report_model.Amount), "not priced" when it is null."""
+        return self.money(None, None) if cost is None else self.money(cost.amount, cost.currency)
+
     def severity_label(self, severity: str) -> str:
         return self.severity_labels.get(severity) or clean(severity)
 
@@ -157,9 +162,8 @@ class RenderContext:
 
 
 def _summary_currency(document: Mapping[str, Any]) -> str | None:
-    cost = (document.get("summary") or {}).get("unused_monthly_cost") or {}
-    currency = cost.get("currency") if isinstance(cost, Mapping) else None
-    return currency if isinstance(currency, str) else None
+    summary: Summary = document["summary"]
+    return summary.unused_monthly_cost.currency if summary.unused_monthly_cost is not None else None
 
 
 def _name_key(subject: Mapping[str, Any]) -> tuple[str, str] | None:

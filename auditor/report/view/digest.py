@@ -17,6 +17,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import Summary
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (
@@ -261,9 +262,8 @@ def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list
             new_by_tenant[str(tenant.get("id"))] = new_by_tenant.get(str(tenant.get("id")), 0) + 1
     lines = []
     for t in tenants[:TENANTS_CAP]:
-        summary = t.get("summary") or {}
-        unwaived = int(summary.get("unwaived") or 0)
-        unused = summary.get("unused_monthly_cost") or {}
+        summary: Summary = t["summary"]
+        unwaived = summary.unwaived
         complete = t.get("complete") is not False
         status = "incomplete" if not complete else "findings" if unwaived else "ok"
         lines.append(
@@ -272,7 +272,7 @@ def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list
                 status=_status_texts(ctx)[status],
                 complete=complete,
                 open_count=ctx.t.npgettext("digest_open", "{n} open", "{n} open", unwaived),
-                unused=ctx.money(unused.get("amount"), unused.get("currency")),
+                unused=ctx.cost(summary.unused_monthly_cost),
                 new_count=ctx.t.npgettext(
                     "digest_rule_new", "{n} new", "{n} new", new_by_tenant.get(str(t.get("id")), 0)
                 )
@@ -316,20 +316,17 @@ def build_digest(
     lines, under their own heading; `headlines`: the migration plan's, when it is compiled. The
     opening says only the money story (at most four amounts, auditor.plan.money.opening)."""
     ctx = RenderContext(document, locale, cloud, wording, states)
-    summary = document.get("summary") or {}
+    summary: Summary = document["summary"]
     complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
-    unwaived = int(summary.get("unwaived") or 0)
-    status = "incomplete" if not complete else ("findings" if unwaived else "ok")
-    by_severity = summary.get("by_severity") or {}
+    status = "incomplete" if not complete else ("findings" if summary.unwaived else "ok")
+    by_severity = summary.by_severity
     # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
-    severities = [_severity_count(ctx, s, int(by_severity.get(s) or 0)) for s in SEVERITIES if by_severity.get(s)]
+    severities = [_severity_count(ctx, s, by_severity.get(s, 0)) for s in SEVERITIES if by_severity.get(s)]
     findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
     baseline = document.get("changes")
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
     compared = isinstance(baseline, Mapping)
     new = [f for f in findings if f.get("change") == "new" and not f.get("waived") and f.get("alert", True)]
-    unused = summary.get("unused_monthly_cost") or {}
-    reclaimable = summary.get("reclaimable_monthly_cost") or {}
     rules, rules_more = _rule_counts(ctx, findings)
     tenants, tenants_more = _tenant_lines(ctx, document)
     return DigestView(
@@ -344,11 +341,11 @@ def build_digest(
         status_text=_status_texts(ctx)[status],
         status_colour="#1f7a35" if status == "ok" else "#c92a2a",  # contrast >= 4.5:1 on white
         severities=i18n.format_list(severities, locale) if severities else "",
-        unused=ctx.money(unused.get("amount"), unused.get("currency")),
-        reclaimable=ctx.money(reclaimable.get("amount"), reclaimable.get("currency")),
+        unused=ctx.cost(summary.unused_monthly_cost),
+        reclaimable=ctx.cost(summary.reclaimable_monthly_cost),
         why=_why(ctx, document.get("notify")),
         problems=config_problem_lines(ctx, document.get("config_problems"))[:10],
-        money=tuple(opening(document["money"], locale)) if isinstance(document.get("money"), Mapping) else (),
+        money=tuple(opening(money, locale)) if (money := document.get("money")) is not None else (),
         plan=clean(plan_line, 600),
         bill_title=ctx.t.pgettext("bill_title", "Your bill"),
         bill=tuple(whole_sentences(line) for line in bill[:HEADLINES]),

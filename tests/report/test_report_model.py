@@ -1,0 +1,64 @@
+"""report.json's typed parts (auditor/formats/report_model.py): the summary and the money are
+Structs from the audit to the file and back, so a misspelt or mistyped field is refused where the
+file is read, and the file is their encoding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.common.errors import UsageError
+from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import Amount, Leave, Money, Summary
+from auditor.report.write import dump_json
+
+GOLDEN = Path(__file__).parent / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"
+
+
+def _golden() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(GOLDEN.read_text("utf-8"))
+    return data
+
+
+def test_the_golden_report_is_the_encoding_of_its_decoded_model() -> None:
+    raw = GOLDEN.read_bytes()
+    document = decode_report(raw, "report.json")
+    assert isinstance(document["summary"], Summary) and isinstance(document["money"], Money)
+    assert document["summary"].reclaimable_monthly_cost == Amount(amount=640.0, currency="EUR")
+    assert dump_json(document) == raw  # byte for byte: nothing of either part is lost or reordered
+
+
+def test_a_misspelt_summary_field_is_refused_naming_its_place() -> None:
+    data = _golden()
+    data["summary"]["unwaivd"] = data["summary"].pop("unwaived")
+    with pytest.raises(UsageError, match=r"report\.json: .*missing required field `unwaived` - at `\$\.summary`"):
+        decode_report(json.dumps(data), "report.json")
+
+
+def test_a_mistyped_money_field_is_refused_naming_its_place() -> None:
+    data = _golden()
+    data["money"]["plan"]["net_monthly"] = "a lot"
+    with pytest.raises(UsageError, match=r"report\.json: .*at `\$\.money\.plan\.net_monthly`"):
+        decode_report(json.dumps(data), "report.json")
+    data = _golden()
+    data["money"]["bill"]["leaves"] = [{"from": "2026-12-01", "sku": "SPE_E3", "seats": 2}]  # no `monthly`
+    with pytest.raises(UsageError, match=r"missing required field `monthly` - at `\$\.money\.bill\.leaves\[0\]`"):
+        decode_report(json.dumps(data), "report.json")
+
+
+def test_a_day_of_the_bill_keeps_its_json_name_and_its_uplift_only_when_set() -> None:
+    data = _golden()
+    leaves = [
+        {"from": "2026-12-01", "sku": "SPE_E3", "seats": 2, "monthly": 67.5, "uplift": "est"},
+        {"from": None, "sku": "EMS", "seats": 1, "monthly": 10.6},
+    ]
+    data["money"]["bill"]["leaves"] = leaves
+    document = decode_report(json.dumps(data), "report.json")
+    assert document["money"].bill.leaves == [
+        Leave(from_="2026-12-01", sku="SPE_E3", seats=2, monthly=67.5, uplift="est"),
+        Leave(from_=None, sku="EMS", seats=1, monthly=10.6),
+    ]
+    assert json.loads(dump_json(document))["money"]["bill"]["leaves"] == leaves
