@@ -30,7 +30,6 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
-from auditor.data.attributes import is_path
 from auditor.data.model import Cloud, TenantSnapshot
 from auditor.data.reads import Requests
 from auditor.data.usage_data import UsageNeed
@@ -38,10 +37,10 @@ from auditor.graph.arguments import AuthMode, save_evidence, wants_graph
 from auditor.graph.auth import StaticTokenCredential, build_credential
 from auditor.graph.client import GraphClient
 from auditor.graph.clouds import endpoints
-from auditor.graph.collector import MailboxCheck, collect
+from auditor.graph.collector import collect
 from auditor.graph.kept_sign_ins import FULL_EVERY, SignInPlan
+from auditor.graph.options import CollectOptions
 from auditor.graph.progress import Progress
-from auditor.graph.users import USER_FIELDS
 from auditor.snapshot import save_snapshot
 
 NOTHING = Requests()  # no rule's reads: the listings every collection makes, and no more
@@ -74,26 +73,6 @@ def mail_adapter_factory(
     return build
 
 
-def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, Any]:
-    """collect()'s arguments for what the configured rules read (auditor.rules.requests): the sign-in
-    listing, the mailbox purposes of the accounts they could flag (dormant for the shortest sign-in
-    window), the usage reports, when each account was disabled, the access scope, the Copilot
-    Credits balance (for the bill), and the user
-    attributes they read beyond the listing's own properties. `as_of`: the clock the rules judge by."""
-    mailboxes = MailboxCheck(requests.sign_in_days, as_of, unlicensed=requests.unlicensed)
-    return {
-        "need_sign_in": requests.sign_in,
-        "mailboxes": mailboxes if requests.mailboxes else None,
-        "usage_reports": requests.usage_need,
-        "disable_times": requests.disable_times,
-        "access_scope": requests.access_scope,
-        "copilot_credits": requests.copilot_credits,
-        "agents": requests.agents,
-        "agent_identities": requests.agent_identities,
-        "attributes": tuple(sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)),
-    }
-
-
 def sign_in_plan(args: argparse.Namespace, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
     """The nightly's kept sign-in activity (auditor.graph.kept_sign_ins): for an audit with
     `--baseline previous` (the nightly, one output folder from night to night) whose policies check
@@ -119,8 +98,8 @@ def snapshot_from_args(
 ) -> TenantSnapshot | None:
     """Collect from Graph as the arguments say; None when no Graph source was asked for.
 
-    `requests`: what the configured rules read (see requested()); `attributes` (a cost
-    allocation's), `audits_since`: see auditor.graph.collector.collect.
+    `requests`: what the configured rules read; with `attributes` (a cost allocation's) and
+    `audits_since`, the collection's options (auditor.graph.options.CollectOptions.of).
 
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
@@ -131,22 +110,22 @@ def snapshot_from_args(
         raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
-    extra: dict[str, Any] = requested(requests, as_of)
-    need_sign_in, mailboxes = extra.pop("need_sign_in"), extra.pop("mailboxes")
-    extra |= {
-        "attributes": tuple(dict.fromkeys((*attributes, *extra["attributes"]))),
-        "audits_since": audits_since,
-        "concurrency": getattr(args, "concurrency", None),
-        "sign_in_plan": sign_in_plan(args, requests, as_of),
-    }
-    if getattr(args, "collect_clock", None) is not None:  # a frozen sample (`audit --demo --tenants`): read as of then
-        extra["clock"] = args.collect_clock
+    options = CollectOptions.of(
+        requests,
+        as_of,
+        group_refs=group_refs,
+        attributes=attributes,
+        audits_since=audits_since,
+        concurrency=getattr(args, "concurrency", None),
+        sign_in_plan=sign_in_plan(args, requests, as_of),
+    )
+    clock = getattr(args, "collect_clock", None)  # a frozen sample (`audit --demo --tenants`): read as of then
     if getattr(args, "demo", False):
         if args.graph_endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress, extra)
+        snapshot = _collect_demo(options, progress, clock)
     else:
-        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress, extra)
+        snapshot = _collect_live(args, options, env, progress, clock)
     save_evidence(args, snapshot)
     return snapshot
 
@@ -174,15 +153,13 @@ def collect_command(
 
 def collect_served(sample: TenantSnapshot, usage_reports: UsageNeed | None = None) -> TenantSnapshot:
     """`sample` served by the built-in emulator and read by the collector (the demos of other commands)."""
-    return _collect_demo((), False, None, Progress(sys.stderr), {"usage_reports": usage_reports}, sample=sample)
+    return _collect_demo(CollectOptions(usage_reports=usage_reports), Progress(sys.stderr), sample=sample)
 
 
 def _collect_demo(
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None,
+    options: CollectOptions,
     progress: Progress,
-    extra: Mapping[str, Any] | None = None,
+    clock: Callable[[], datetime] | None = None,
     sample: TenantSnapshot | None = None,
 ) -> TenantSnapshot:
     sample = sample or demo.sample_tenant()
@@ -196,18 +173,16 @@ def _collect_demo(
         )
         # the demo is a frozen moment: its collector reads the tenant, and the directory audit log's
         # span, at the sample's clock
-        frozen = {"clock": lambda: demo.CLOCK.replace(tzinfo=UTC)}
-        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, {**frozen, **(extra or {})}))
+        frozen = clock or (lambda: demo.CLOCK.replace(tzinfo=UTC))
+        return asyncio.run(_run(client, options, frozen))
 
 
 def _collect_live(
     args: argparse.Namespace,
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None,
+    options: CollectOptions,
     env: Mapping[str, str],
     progress: Progress,
-    extra: Mapping[str, Any] | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> TenantSnapshot:
     cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
     ep = endpoints(cloud)
@@ -232,9 +207,7 @@ def _collect_live(
         raise UsageError(str(exc)) from None
     expected = args.tenant_id
     domain = expected if expected and not _GUID.match(expected) else None
-    snapshot = asyncio.run(
-        _stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra, domain), getattr(args, "stop", None))
-    )
+    snapshot = asyncio.run(_stoppable(_run(client, options, clock, domain), getattr(args, "stop", None)))
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
             f"the credential reads tenant {snapshot.tenant_id}, not --tenant-id {expected}; check the app registration"
@@ -265,16 +238,12 @@ async def _stoppable(work: Coroutine[Any, Any, TenantSnapshot], stop: StopSignal
 
 async def _run(
     client: GraphClient,
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None,
-    extra: Mapping[str, Any] | None = None,
+    options: CollectOptions,
+    clock: Callable[[], datetime] | None = None,
     domain: str | None = None,
 ) -> TenantSnapshot:
     try:
-        snapshot = await collect(
-            client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes, **(extra or {})
-        )
+        snapshot = await collect(client, options, clock=clock)
         if domain is not None:
             await _check_domain(client, domain, snapshot.tenant_id)
         return snapshot
