@@ -1,13 +1,12 @@
-"""Command-line options for reading a tenant from Microsoft Graph, and the glue that runs them.
+"""Reading a tenant from Microsoft Graph as a command asks, and the glue that runs it.
 
-The flags live in arguments.py (the parser must not load the Graph SDK); the CLI calls
-snapshot_from_args() to get a TenantSnapshot from Graph (or None when the run reads a --snapshot
-file instead) and collect_command() for `license-auditor collect`.
+The flags live in arguments.py (the parser must not load the Graph SDK), which turns them into a
+typed GraphSource (arguments.graph_source); the commands call read_tenant() with it to get a
+TenantSnapshot from Graph, and collect_command() for `license-auditor collect`.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -33,7 +32,7 @@ from auditor.common.errors import (
 from auditor.data.model import Cloud, TenantSnapshot
 from auditor.data.reads import Requests
 from auditor.data.usage_data import UsageNeed
-from auditor.graph.arguments import AuthMode, save_evidence, wants_graph
+from auditor.graph.arguments import GraphSource, save_evidence
 from auditor.graph.auth import StaticTokenCredential, build_credential
 from auditor.graph.client import GraphClient
 from auditor.graph.clouds import endpoints
@@ -47,22 +46,20 @@ NOTHING = Requests()  # no rule's reads: the listings every collection makes, an
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
-def mail_adapter_factory(
-    args: argparse.Namespace, env: Mapping[str, str] | None = None
-) -> Callable[[], RequestAdapter]:
+def mail_adapter_factory(source: GraphSource, env: Mapping[str, str] | None = None) -> Callable[[], RequestAdapter]:
     """A factory for a Graph request adapter signed in like the audit, for e-mail through sendMail.
 
     Called inside the sending event loop, so the HTTP client belongs to that loop.
     """
 
     def build() -> RequestAdapter:
-        cloud = Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value)
+        cloud = source.cloud or Cloud.WORLDWIDE
         ep = endpoints(cloud)
         cred = build_credential(
-            AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=os.environ if env is None else env
+            source.auth, tenant_id=source.tenant_id, cloud=ep, env=os.environ if env is None else env
         )
         client = GraphClient(
-            base_url=getattr(args, "graph_endpoint", None) or ep.graph_v1,
+            base_url=source.endpoint or ep.graph_v1,
             credential=cred.credential,
             cloud=cloud,
             scope=ep.scope,
@@ -73,20 +70,19 @@ def mail_adapter_factory(
     return build
 
 
-def sign_in_plan(args: argparse.Namespace, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
+def sign_in_plan(source: GraphSource, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
     """The nightly's kept sign-in activity (auditor.graph.kept_sign_ins): for an audit with
     `--baseline previous` (the nightly, one output folder from night to night) whose policies check
     inactivity; None otherwise (every user's sign-in activity is read). The nights between full reads:
     --sign-in-full-every, else the policies' `inactive_users.sign_in_full_every` (the fewest), else FULL_EVERY."""
-    folder = getattr(args, "kept_sign_ins", None)
-    if folder is None or not requests.sign_in or requests.sign_in_days is None:
+    if source.kept_sign_ins is None or not requests.sign_in or requests.sign_in_days is None:
         return None
-    every = getattr(args, "sign_in_full_every", None) or requests.sign_in_full_every or FULL_EVERY
-    return SignInPlan(folder, requests.sign_in_days, as_of, every)
+    every = source.sign_in_full_every or requests.sign_in_full_every or FULL_EVERY
+    return SignInPlan(source.kept_sign_ins, requests.sign_in_days, as_of, every)
 
 
-def snapshot_from_args(
-    args: argparse.Namespace,
+def read_tenant(
+    source: GraphSource,
     *,
     group_refs: Sequence[str],
     requests: Requests = NOTHING,
@@ -95,8 +91,8 @@ def snapshot_from_args(
     stderr: TextIO | None = None,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
-) -> TenantSnapshot | None:
-    """Collect from Graph as the arguments say; None when no Graph source was asked for.
+) -> TenantSnapshot:
+    """Collect from Graph as `source` says.
 
     `requests`: what the configured rules read; with `attributes` (a cost allocation's) and
     `audits_since`, the collection's options (auditor.graph.options.CollectOptions.of).
@@ -104,10 +100,6 @@ def snapshot_from_args(
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
     """
-    if not wants_graph(args):
-        return None
-    if getattr(args, "snapshot", None):
-        raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
     options = CollectOptions.of(
@@ -116,35 +108,36 @@ def snapshot_from_args(
         group_refs=group_refs,
         attributes=attributes,
         audits_since=audits_since,
-        concurrency=getattr(args, "concurrency", None),
-        sign_in_plan=sign_in_plan(args, requests, as_of),
+        concurrency=source.concurrency,
+        sign_in_plan=sign_in_plan(source, requests, as_of),
     )
-    clock = getattr(args, "collect_clock", None)  # a frozen sample (`audit --demo --tenants`): read as of then
-    if getattr(args, "demo", False):
-        if args.graph_endpoint:
+    if source.demo:
+        if source.endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(options, progress, clock)
+        snapshot = _collect_demo(options, progress, source.clock)  # a frozen sample's clock (`audit --demo --tenants`)
     else:
-        snapshot = _collect_live(args, options, env, progress, clock)
-    save_evidence(args, snapshot)
+        snapshot = _collect_live(source, options, env, progress)
+    save_evidence(source.save_snapshot, snapshot)
     return snapshot
 
 
 def collect_command(
-    args: argparse.Namespace,
+    source: GraphSource,
+    output: str,
     *,
+    allow_gaps: bool,
     group_refs: Sequence[str],
     requests: Requests = NOTHING,
     env: Mapping[str, str] | None = None,
 ) -> int:
-    """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
-    snapshot = snapshot_from_args(args, group_refs=group_refs, requests=requests, env=env)
-    assert snapshot is not None
+    """Body of `license-auditor collect`: write the snapshot to `output`; exit 3 when it has gaps
+    (unless `allow_gaps`)."""
+    snapshot = read_tenant(source, group_refs=group_refs, requests=requests, env=env)
     try:
-        save_snapshot(snapshot, args.output)
+        save_snapshot(snapshot, output)
     except OSError as exc:
-        raise SnapshotError(f"{args.output}: cannot write snapshot: {exc.strerror}") from None
-    if snapshot.gaps and not getattr(args, "allow_gaps", False):
+        raise SnapshotError(f"{output}: cannot write snapshot: {exc.strerror}") from None
+    if snapshot.gaps and not allow_gaps:
         for gap in snapshot.gaps:
             print(clean_message(f"incomplete: {gap.dataset}: {gap.reason} ({gap.request})"), file=sys.stderr)
         return EXIT_COLLECTION
@@ -178,22 +171,18 @@ def _collect_demo(
 
 
 def _collect_live(
-    args: argparse.Namespace,
-    options: CollectOptions,
-    env: Mapping[str, str],
-    progress: Progress,
-    clock: Callable[[], datetime] | None = None,
+    source: GraphSource, options: CollectOptions, env: Mapping[str, str], progress: Progress
 ) -> TenantSnapshot:
-    cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
+    cloud = source.cloud or Cloud.WORLDWIDE
     ep = endpoints(cloud)
-    base_url = args.graph_endpoint or ep.graph_v1
+    base_url = source.endpoint or ep.graph_v1
     try:
         host = urlsplit(base_url).hostname
     except ValueError:
         host = None
     if not re.match(r"^https?://[^/]+", base_url) or not host:
         raise UsageError(f"--graph-endpoint {base_url!r} is not an http(s) URL")
-    cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=env)
+    cred = build_credential(source.auth, tenant_id=source.tenant_id, cloud=ep, env=env)
     try:
         client = GraphClient(
             base_url=base_url,
@@ -205,9 +194,9 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    expected = args.tenant_id
+    expected = source.tenant_id
     domain = expected if expected and not _GUID.match(expected) else None
-    snapshot = asyncio.run(_stoppable(_run(client, options, clock, domain), getattr(args, "stop", None)))
+    snapshot = asyncio.run(_stoppable(_run(client, options, source.clock, domain), source.stop))
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
             f"the credential reads tenant {snapshot.tenant_id}, not --tenant-id {expected}; check the app registration"

@@ -15,12 +15,13 @@ from auditor.common.errors import EXIT_FINDINGS, EXIT_OK, CollectionError, Usage
 from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.timestamps import parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
-from auditor.data.model import Locale, TenantSnapshot
+from auditor.data.model import Cloud, Locale, TenantSnapshot
 from auditor.data.usage_data import MAILBOXES
 
 from .. import demo
 from ..billing import BillingFile, read_billing
 from ..data.reads import Requests
+from ..graph.arguments import AuthMode, GraphSource
 from ..snapshot import load_snapshot
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users
@@ -93,20 +94,12 @@ def _tenant(args: Namespace, side: str) -> TenantSnapshot:
     tenant_id = getattr(args, f"{side}_tenant_id")
     if not tenant_id:
         raise UsageError(f"--{side} graph needs --{side}-tenant-id")
-    from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
+    from auditor.graph_cli import read_tenant  # the Graph SDK loads here, and only here
 
-    reading = Namespace(
-        graph=True,
-        demo=False,
-        snapshot=None,
-        save_snapshot=None,
-        graph_endpoint=None,
-        tenant_id=tenant_id,
-        cloud=args.cloud,
-        auth=args.auth,
+    reading = GraphSource(
+        tenant_id=tenant_id, cloud=Cloud(args.cloud) if args.cloud else None, auth=AuthMode(args.auth)
     )
-    snapshot = snapshot_from_args(reading, group_refs=(), requests=MAILBOX_SIZES if side == "source" else Requests())
-    assert snapshot is not None
+    snapshot = read_tenant(reading, group_refs=(), requests=MAILBOX_SIZES if side == "source" else Requests())
     return _complete(snapshot, side)
 
 

@@ -4,7 +4,6 @@ user property no other rule reads gets it read on the demo, and is evaluated on 
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,9 +16,10 @@ from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.model import Finding, Severity, TenantSnapshot
 from auditor.data.reads import MAILBOX, SIGN_IN, Reads
+from auditor.graph.arguments import GraphSource
 from auditor.graph.options import CollectOptions
 from auditor.graph.users import USER_FIELDS
-from auditor.graph_cli import snapshot_from_args
+from auditor.graph_cli import read_tenant
 from auditor.policy.objects import Policy, PolicySet
 from auditor.policyset.load import load_policies
 from auditor.rules.base import Context, Rule
@@ -64,10 +64,8 @@ def _sample() -> TenantSnapshot:
 
 def _read_demo(monkeypatch: pytest.MonkeyPatch, policies: PolicySet) -> TenantSnapshot:
     monkeypatch.setattr(demo, "sample_tenant", _sample)
-    args = argparse.Namespace(demo=True, graph_endpoint=None, snapshot=None, save_snapshot=None)
-    snapshot = snapshot_from_args(args, group_refs=policies.group_refs, requests=requests_of(policies), as_of=AS_OF)
-    assert snapshot is not None
-    return snapshot
+    source = GraphSource(demo=True)
+    return read_tenant(source, group_refs=policies.group_refs, requests=requests_of(policies), as_of=AS_OF)
 
 
 def test_a_new_rule_declaring_a_user_property_gets_it_read_on_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
