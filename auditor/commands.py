@@ -42,7 +42,7 @@ from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
-from .billing.arguments import with_bill_reads
+from .billing.arguments import BillingOptions, with_bill_reads
 from .billing.distributor_seats import part as distributor_part
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .data.reads import SIGN_IN, Requests
@@ -245,7 +245,8 @@ def _commerce(
     live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
     # a many-tenant run gives each tenant its own environment (its tenant id, the run's one client id)
     env = getattr(args, "environment", None) or os.environ
-    got = read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
+    options = BillingOptions.of(args)
+    got = read_commerce(options, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
     # the distributor's commitment term end where no API (nor the file) gives a renewal (audit --tenants)
     return with_terms(got.billing, snapshot.subscriptions, getattr(args, "distributor_seats", None)), got.gaps
 

@@ -39,6 +39,7 @@ from typing import Any, TextIO, TypeGuard
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 
 from ..billing import arm, partner_center
+from ..billing.arguments import BillingOptions
 from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.options import access
 from ..billing.sources import Access
@@ -490,7 +491,7 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
             if args.yes:
                 name = datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
                 journal.append(CommerceJournal(plan_path.resolve().parent / name))
-            with access(args, os.environ, True) as reach:
+            with access(BillingOptions.of(args), os.environ, True) as reach:
                 commerce = Commerce(reach)
                 try:
                     return await run_commerce(

@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 
+from ..billing.arguments import BillingOptions
 from ..billing.arm import BillingSourceError
 from ..billing.options import access
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
@@ -225,7 +226,7 @@ def _undo_held(
         else None
     )
     problems: list[str] = []
-    with access(args, os.environ, True) as reach:
+    with access(BillingOptions.of(args), os.environ, True) as reach:
         commerce = Commerce(reach)
         try:
             undo_commerce(

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from auditor import wording
-from auditor.billing.arguments import BillingSource
+from auditor.billing.arguments import BillingOptions, BillingSource
 from auditor.billing.file import BillingFile, read_billing, rows_from_json
 from auditor.common.errors import EXIT_OK, UsageError, clean_message
 from auditor.common.outputs import output_lock
@@ -97,12 +97,13 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
     from auditor.billing.facts import merge
     from auditor.billing.options import apis_asked, read_commerce
 
-    choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
+    options = BillingOptions.of(args)
+    choice = options.source or BillingSource.AUTO
     if choice is BillingSource.NONE:
         return None
     if choice is BillingSource.FILE:
         return billing
-    if not apis_asked(args):
+    if not apis_asked(options):
         saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
         if saved is None:
             if document.get("billing_facts") is not None:
@@ -117,7 +118,7 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
             _say(warning)
         return merged.billing
     tenant = str((document.get("tenant") or {}).get("id") or "")
-    return read_commerce(args, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
+    return read_commerce(options, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
 
 
 APPLY_MAX_AGE = timedelta(days=7)  # apply's default --max-age
