@@ -33,7 +33,7 @@ from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .fleet.arguments import add_fleet_commands
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments, add_sign_in_arguments
-from .insights.arguments import add_history_command, add_nightly_arguments
+from .insights.arguments import HistoryOptions, add_history_command, add_nightly_arguments
 from .migration.arguments import MigrateOptions, add_migrate_command
 from .plan.arguments import PlanOptions
 
@@ -435,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_apply_command(sub, connection, _demo_write(_command("cmd_apply", "auditor.apply.run", WriteOptions.of)))
     add_undo_command(sub, connection, _demo_write(_command("cmd_undo", "auditor.apply.undoing", WriteOptions.of)))
     _add_plan(sub)
-    add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
+    add_history_command(sub, _command("cmd_history", "auditor.insights.nightly", HistoryOptions.of))
     add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command", MigrateOptions.of))
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))

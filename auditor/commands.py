@@ -53,6 +53,7 @@ from .engine import evaluate, policy_warnings, unknown_skus
 from .graph.arguments import GraphSource, graph_source, save_evidence, wants_graph
 from .i18n import translations
 from .index import TenantIndex
+from .insights.arguments import NightlyOptions
 from .insights.nightly import Nightly, extra_outputs
 from .insights.notify_when import decide
 from .merge.document import build_merged_document
@@ -296,7 +297,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # read before the tenant: a bad export stops the run (exit 2) before any Graph request
     exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
     migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
-    nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
+    # history, causes, cost allocation, chat (auditor.insights)
+    nightly = Nightly(NightlyOptions.of(args), policies, baseline)
     _check_snapshot_path(args)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
