@@ -20,7 +20,6 @@ COMMAND_LAYER = ("auditor/cli.py", "auditor/commands.py")
 NOT_YET = {
     "auditor/fleet/run.py": "audit --tenants builds each tenant's Namespace for commands.cmd_audit, "
     "which still takes one (an AuditOptions is the next step)",
-    "auditor/fleet/lists.py": "`lists` sends through delivery/arguments.py's options_from_args, built from a Namespace",
 }
 
 
