@@ -20,6 +20,30 @@ Command = Callable[[argparse.Namespace], int]
 
 
 @dataclass(frozen=True)
+class RollupOptions:
+    """`rollup DIR...` and its e-mail flags, typed (auditor/fleet/run.py's cmd_rollup runs with them)."""
+
+    dirs: tuple[str, ...]  # the shards' output folders
+    tenants: str | None  # the tenants file (None: no tenant is missing by name)
+    output_dir: str
+    locale: Locale
+    allow_gaps: bool
+    # the roll-up's e-mail options (None: no recipient), read once the roll-up is written
+    mail: Callable[[], EmailOptions | None]
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> RollupOptions:
+        return cls(
+            dirs=tuple(args.dirs),
+            tenants=args.tenants,
+            output_dir=args.output_dir,
+            locale=Locale(args.locale or "en"),
+            allow_gaps=args.allow_gaps,
+            mail=lambda: options_from_args(args),
+        )
+
+
+@dataclass(frozen=True)
 class ListsOptions:
     """`lists DIR... --tenants FILE` and its SMTP flags, typed (auditor/fleet/lists.py sends with them)."""
 
@@ -60,7 +84,7 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
         "--allow-gaps", action="store_true", help="exit by findings even when a tenant failed or is missing"
     )
     add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
-    rollup.set_defaults(func=command("cmd_rollup", "auditor.fleet.run"))
+    rollup.set_defaults(func=command("cmd_rollup", "auditor.fleet.run", RollupOptions.of))
 
     lists = sub.add_parser(
         "lists",
