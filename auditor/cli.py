@@ -28,13 +28,14 @@ from auditor.common.numbers import whole_number
 from auditor.data.enums import Format, Locale
 
 from . import __version__
-from .apply.arguments import add_apply_command, add_undo_command, max_age
+from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .fleet.arguments import add_fleet_commands
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments, add_sign_in_arguments
-from .insights.arguments import add_history_command, add_nightly_arguments
-from .migration.arguments import add_migrate_command
+from .insights.arguments import HistoryOptions, add_history_command, add_nightly_arguments
+from .migration.arguments import MigrateOptions, add_migrate_command
+from .plan.arguments import PlanOptions
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
@@ -45,12 +46,15 @@ REDACT_HELP = (
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 
 
-def _command(name: str, module: str = "auditor.commands") -> Callable[[argparse.Namespace], int]:
-    """The command `name` of `module`, imported when it runs (not to build the parser)."""
+def _command(
+    name: str, module: str = "auditor.commands", options: Callable[[argparse.Namespace], Any] | None = None
+) -> Callable[[argparse.Namespace], int]:
+    """The command `name` of `module`, imported when it runs (not to build the parser); with
+    `options`, given what they make of the Namespace (the area's typed options), not the Namespace."""
 
     def run(args: argparse.Namespace) -> int:
-        func: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
-        return func(args)
+        func: Callable[[Any], int] = getattr(importlib.import_module(module), name)
+        return func(options(args) if options is not None else args)
 
     run.__name__ = name
     return run
@@ -406,7 +410,7 @@ def _add_plan(sub: Any) -> None:
         help="refuse a report whose tenant data was read longer ago than this (the same units as "
         "apply --max-age); without it, older than 7 days is a warning (apply refuses it)",
     )
-    plan.set_defaults(func=_demo_write(_command("cmd_plan", "auditor.plan.command")))
+    plan.set_defaults(func=_demo_write(_command("cmd_plan", "auditor.plan.command", PlanOptions.of)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -428,11 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     connection = _Parser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
-    add_apply_command(sub, connection, _demo_write(_command("cmd_apply", "auditor.apply.run")))
-    add_undo_command(sub, connection, _demo_write(_command("cmd_undo", "auditor.apply.undoing")))
+    add_apply_command(sub, connection, _demo_write(_command("cmd_apply", "auditor.apply.run", WriteOptions.of)))
+    add_undo_command(sub, connection, _demo_write(_command("cmd_undo", "auditor.apply.undoing", WriteOptions.of)))
     _add_plan(sub)
-    add_history_command(sub, _command("cmd_history", "auditor.insights.nightly"))
-    add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command"))
+    add_history_command(sub, _command("cmd_history", "auditor.insights.nightly", HistoryOptions.of))
+    add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command", MigrateOptions.of))
     schema = sub.add_parser("schema", help="print the policy JSON Schema")
     schema.set_defaults(func=_command("cmd_schema"))
     return parser

@@ -43,7 +43,7 @@ from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
-from .billing.arguments import with_bill_reads
+from .billing.arguments import BillingOptions, with_bill_reads
 from .billing.distributor_seats import part as distributor_part
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .data.reads import SIGN_IN, Requests
@@ -51,9 +51,10 @@ from .delivery.arguments import options_from_args, run_email_command
 from .delivery.options import EmailOptions, Transport
 from .delivery.send import send_report
 from .engine import evaluate, policy_warnings, unknown_skus
-from .graph.arguments import save_evidence, wants_graph
+from .graph.arguments import GraphSource, graph_source, save_evidence, wants_graph
 from .i18n import translations
 from .index import TenantIndex
+from .insights.arguments import NightlyOptions
 from .insights.nightly import Nightly, extra_outputs
 from .insights.notify_when import decide
 from .merge.document import build_merged_document
@@ -157,11 +158,12 @@ def _demo_policies() -> PolicySet:
 def _snapshot(
     args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None, nightly: Nightly | None = None
 ) -> TenantSnapshot:
-    if wants_graph(args):
-        from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
+    source = graph_source(args)
+    if source is not None:
+        from auditor.graph_cli import read_tenant  # the Graph SDK loads here, and only here
 
-        live = snapshot_from_args(
-            args,
+        return read_tenant(
+            source,
             group_refs=policies.group_refs,
             requests=with_bill_reads(args, requests_of(policies)),
             as_of=as_of,
@@ -169,11 +171,9 @@ def _snapshot(
             audits_since=nightly.audits_since if nightly else None,
             env=getattr(args, "environment", None),
         )
-        assert live is not None
-        return live
     if args.snapshot:
         snapshot = load_snapshot(args.snapshot)
-        save_evidence(args, snapshot)  # asked for, so never ignored
+        save_evidence(getattr(args, "save_snapshot", None), snapshot)  # asked for, so never ignored
         return snapshot
     raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
 
@@ -195,7 +195,7 @@ def _mail_adapter(args: argparse.Namespace) -> Callable[[], RequestAdapter]:
     def build() -> RequestAdapter:
         from auditor.graph_cli import mail_adapter_factory  # the Graph SDK (see the docstring)
 
-        return mail_adapter_factory(args)()
+        return mail_adapter_factory(GraphSource.of(args))()
 
     return build
 
@@ -247,7 +247,8 @@ def _commerce(
     live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
     # a many-tenant run gives each tenant its own environment (its tenant id, the run's one client id)
     env = getattr(args, "environment", None) or os.environ
-    got = read_commerce(args, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
+    options = BillingOptions.of(args)
+    got = read_commerce(options, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
     # the distributor's commitment term end where no API (nor the file) gives a renewal (audit --tenants)
     return with_terms(got.billing, snapshot.subscriptions, getattr(args, "distributor_seats", None)), got.gaps
 
@@ -297,7 +298,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # read before the tenant: a bad export stops the run (exit 2) before any Graph request
     exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
     migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
-    nightly = Nightly(args, policies, baseline)  # history, causes, cost allocation, chat (auditor.insights)
+    # history, causes, cost allocation, chat (auditor.insights)
+    nightly = Nightly(NightlyOptions.of(args), policies, baseline)
     _check_snapshot_path(args)
     out_dir = Path(args.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
@@ -487,7 +489,15 @@ def cmd_collect(args: argparse.Namespace) -> int:
     policies = _policies(args)
     from auditor.graph_cli import collect_command  # the Graph SDK: only `collect` and live audits load it
 
-    return collect_command(args, group_refs=policies.group_refs, requests=requests_of(policies))
+    source = graph_source(args)
+    assert source is not None  # `collect` reads Graph (--graph by default)
+    return collect_command(
+        source,
+        args.output,
+        allow_gaps=getattr(args, "allow_gaps", False),
+        group_refs=policies.group_refs,
+        requests=requests_of(policies),
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -523,15 +533,13 @@ def cmd_init(args: argparse.Namespace) -> int:
         snapshot = demo.sample_tenant()
     elif args.snapshot:
         snapshot = load_snapshot(args.snapshot)
-    elif wants_graph(args):
-        from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
+    elif (graph := graph_source(args)) is not None:
+        from auditor.graph_cli import read_tenant  # the Graph SDK loads here, and only here
 
         # sign-in activity too: the starter turns the inactive-users check on only where it can be read
-        live = snapshot_from_args(
-            args, group_refs=(), requests=Requests(frozenset({SIGN_IN})), env=getattr(args, "environment", None)
+        snapshot = read_tenant(
+            graph, group_refs=(), requests=Requests(frozenset({SIGN_IN})), env=getattr(args, "environment", None)
         )
-        assert live is not None
-        snapshot = live
     else:
         raise UsageError("no tenant to read: give --graph (with --tenant-id), --snapshot FILE or --demo")
     t = translations(locale)

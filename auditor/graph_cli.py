@@ -1,13 +1,12 @@
-"""Command-line options for reading a tenant from Microsoft Graph, and the glue that runs them.
+"""Reading a tenant from Microsoft Graph as a command asks, and the glue that runs it.
 
-The flags live in arguments.py (the parser must not load the Graph SDK); the CLI calls
-snapshot_from_args() to get a TenantSnapshot from Graph (or None when the run reads a --snapshot
-file instead) and collect_command() for `license-auditor collect`.
+The flags live in arguments.py (the parser must not load the Graph SDK), which turns them into a
+typed GraphSource (arguments.graph_source); the commands call read_tenant() with it to get a
+TenantSnapshot from Graph, and collect_command() for `license-auditor collect`.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -30,40 +29,37 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
-from auditor.data.attributes import is_path
 from auditor.data.model import Cloud, TenantSnapshot
 from auditor.data.reads import Requests
 from auditor.data.usage_data import UsageNeed
-from auditor.graph.arguments import AuthMode, save_evidence, wants_graph
+from auditor.graph.arguments import GraphSource, save_evidence
 from auditor.graph.auth import StaticTokenCredential, build_credential
 from auditor.graph.client import GraphClient
 from auditor.graph.clouds import endpoints
-from auditor.graph.collector import MailboxCheck, collect
+from auditor.graph.collector import collect
 from auditor.graph.kept_sign_ins import FULL_EVERY, SignInPlan
+from auditor.graph.options import CollectOptions
 from auditor.graph.progress import Progress
-from auditor.graph.users import USER_FIELDS
 from auditor.snapshot import save_snapshot
 
 NOTHING = Requests()  # no rule's reads: the listings every collection makes, and no more
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
-def mail_adapter_factory(
-    args: argparse.Namespace, env: Mapping[str, str] | None = None
-) -> Callable[[], RequestAdapter]:
+def mail_adapter_factory(source: GraphSource, env: Mapping[str, str] | None = None) -> Callable[[], RequestAdapter]:
     """A factory for a Graph request adapter signed in like the audit, for e-mail through sendMail.
 
     Called inside the sending event loop, so the HTTP client belongs to that loop.
     """
 
     def build() -> RequestAdapter:
-        cloud = Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value)
+        cloud = source.cloud or Cloud.WORLDWIDE
         ep = endpoints(cloud)
         cred = build_credential(
-            AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=os.environ if env is None else env
+            source.auth, tenant_id=source.tenant_id, cloud=ep, env=os.environ if env is None else env
         )
         client = GraphClient(
-            base_url=getattr(args, "graph_endpoint", None) or ep.graph_v1,
+            base_url=source.endpoint or ep.graph_v1,
             credential=cred.credential,
             cloud=cloud,
             scope=ep.scope,
@@ -74,40 +70,19 @@ def mail_adapter_factory(
     return build
 
 
-def requested(requests: Requests, as_of: datetime | None = None) -> dict[str, Any]:
-    """collect()'s arguments for what the configured rules read (auditor.rules.requests): the sign-in
-    listing, the mailbox purposes of the accounts they could flag (dormant for the shortest sign-in
-    window), the usage reports, when each account was disabled, the access scope, the Copilot
-    Credits balance (for the bill), and the user
-    attributes they read beyond the listing's own properties. `as_of`: the clock the rules judge by."""
-    mailboxes = MailboxCheck(requests.sign_in_days, as_of, unlicensed=requests.unlicensed)
-    return {
-        "need_sign_in": requests.sign_in,
-        "mailboxes": mailboxes if requests.mailboxes else None,
-        "usage_reports": requests.usage_need,
-        "disable_times": requests.disable_times,
-        "access_scope": requests.access_scope,
-        "copilot_credits": requests.copilot_credits,
-        "agents": requests.agents,
-        "agent_identities": requests.agent_identities,
-        "attributes": tuple(sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)),
-    }
-
-
-def sign_in_plan(args: argparse.Namespace, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
+def sign_in_plan(source: GraphSource, requests: Requests, as_of: datetime | None) -> SignInPlan | None:
     """The nightly's kept sign-in activity (auditor.graph.kept_sign_ins): for an audit with
     `--baseline previous` (the nightly, one output folder from night to night) whose policies check
     inactivity; None otherwise (every user's sign-in activity is read). The nights between full reads:
     --sign-in-full-every, else the policies' `inactive_users.sign_in_full_every` (the fewest), else FULL_EVERY."""
-    folder = getattr(args, "kept_sign_ins", None)
-    if folder is None or not requests.sign_in or requests.sign_in_days is None:
+    if source.kept_sign_ins is None or not requests.sign_in or requests.sign_in_days is None:
         return None
-    every = getattr(args, "sign_in_full_every", None) or requests.sign_in_full_every or FULL_EVERY
-    return SignInPlan(folder, requests.sign_in_days, as_of, every)
+    every = source.sign_in_full_every or requests.sign_in_full_every or FULL_EVERY
+    return SignInPlan(source.kept_sign_ins, requests.sign_in_days, as_of, every)
 
 
-def snapshot_from_args(
-    args: argparse.Namespace,
+def read_tenant(
+    source: GraphSource,
     *,
     group_refs: Sequence[str],
     requests: Requests = NOTHING,
@@ -116,56 +91,53 @@ def snapshot_from_args(
     stderr: TextIO | None = None,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
-) -> TenantSnapshot | None:
-    """Collect from Graph as the arguments say; None when no Graph source was asked for.
+) -> TenantSnapshot:
+    """Collect from Graph as `source` says.
 
-    `requests`: what the configured rules read (see requested()); `attributes` (a cost
-    allocation's), `audits_since`: see auditor.graph.collector.collect.
+    `requests`: what the configured rules read; with `attributes` (a cost allocation's) and
+    `audits_since`, the collection's options (auditor.graph.options.CollectOptions.of).
 
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
     """
-    if not wants_graph(args):
-        return None
-    if getattr(args, "snapshot", None):
-        raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
     env = os.environ if env is None else env
     progress = Progress(stderr if stderr is not None else sys.stderr)
-    extra: dict[str, Any] = requested(requests, as_of)
-    need_sign_in, mailboxes = extra.pop("need_sign_in"), extra.pop("mailboxes")
-    extra |= {
-        "attributes": tuple(dict.fromkeys((*attributes, *extra["attributes"]))),
-        "audits_since": audits_since,
-        "concurrency": getattr(args, "concurrency", None),
-        "sign_in_plan": sign_in_plan(args, requests, as_of),
-    }
-    if getattr(args, "collect_clock", None) is not None:  # a frozen sample (`audit --demo --tenants`): read as of then
-        extra["clock"] = args.collect_clock
-    if getattr(args, "demo", False):
-        if args.graph_endpoint:
+    options = CollectOptions.of(
+        requests,
+        as_of,
+        group_refs=group_refs,
+        attributes=attributes,
+        audits_since=audits_since,
+        concurrency=source.concurrency,
+        sign_in_plan=sign_in_plan(source, requests, as_of),
+    )
+    if source.demo:
+        if source.endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
-        snapshot = _collect_demo(group_refs, need_sign_in, mailboxes, progress, extra)
+        snapshot = _collect_demo(options, progress, source.clock)  # a frozen sample's clock (`audit --demo --tenants`)
     else:
-        snapshot = _collect_live(args, group_refs, need_sign_in, mailboxes, env, progress, extra)
-    save_evidence(args, snapshot)
+        snapshot = _collect_live(source, options, env, progress)
+    save_evidence(source.save_snapshot, snapshot)
     return snapshot
 
 
 def collect_command(
-    args: argparse.Namespace,
+    source: GraphSource,
+    output: str,
     *,
+    allow_gaps: bool,
     group_refs: Sequence[str],
     requests: Requests = NOTHING,
     env: Mapping[str, str] | None = None,
 ) -> int:
-    """Body of `license-auditor collect`: write the snapshot; exit 3 when it has gaps (unless --allow-gaps)."""
-    snapshot = snapshot_from_args(args, group_refs=group_refs, requests=requests, env=env)
-    assert snapshot is not None
+    """Body of `license-auditor collect`: write the snapshot to `output`; exit 3 when it has gaps
+    (unless `allow_gaps`)."""
+    snapshot = read_tenant(source, group_refs=group_refs, requests=requests, env=env)
     try:
-        save_snapshot(snapshot, args.output)
+        save_snapshot(snapshot, output)
     except OSError as exc:
-        raise SnapshotError(f"{args.output}: cannot write snapshot: {exc.strerror}") from None
-    if snapshot.gaps and not getattr(args, "allow_gaps", False):
+        raise SnapshotError(f"{output}: cannot write snapshot: {exc.strerror}") from None
+    if snapshot.gaps and not allow_gaps:
         for gap in snapshot.gaps:
             print(clean_message(f"incomplete: {gap.dataset}: {gap.reason} ({gap.request})"), file=sys.stderr)
         return EXIT_COLLECTION
@@ -174,15 +146,13 @@ def collect_command(
 
 def collect_served(sample: TenantSnapshot, usage_reports: UsageNeed | None = None) -> TenantSnapshot:
     """`sample` served by the built-in emulator and read by the collector (the demos of other commands)."""
-    return _collect_demo((), False, None, Progress(sys.stderr), {"usage_reports": usage_reports}, sample=sample)
+    return _collect_demo(CollectOptions(usage_reports=usage_reports), Progress(sys.stderr), sample=sample)
 
 
 def _collect_demo(
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None,
+    options: CollectOptions,
     progress: Progress,
-    extra: Mapping[str, Any] | None = None,
+    clock: Callable[[], datetime] | None = None,
     sample: TenantSnapshot | None = None,
 ) -> TenantSnapshot:
     sample = sample or demo.sample_tenant()
@@ -196,29 +166,23 @@ def _collect_demo(
         )
         # the demo is a frozen moment: its collector reads the tenant, and the directory audit log's
         # span, at the sample's clock
-        frozen = {"clock": lambda: demo.CLOCK.replace(tzinfo=UTC)}
-        return asyncio.run(_run(client, group_refs, need_sign_in, mailboxes, {**frozen, **(extra or {})}))
+        frozen = clock or (lambda: demo.CLOCK.replace(tzinfo=UTC))
+        return asyncio.run(_run(client, options, frozen))
 
 
 def _collect_live(
-    args: argparse.Namespace,
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None,
-    env: Mapping[str, str],
-    progress: Progress,
-    extra: Mapping[str, Any] | None = None,
+    source: GraphSource, options: CollectOptions, env: Mapping[str, str], progress: Progress
 ) -> TenantSnapshot:
-    cloud = Cloud(args.cloud or Cloud.WORLDWIDE.value)
+    cloud = source.cloud or Cloud.WORLDWIDE
     ep = endpoints(cloud)
-    base_url = args.graph_endpoint or ep.graph_v1
+    base_url = source.endpoint or ep.graph_v1
     try:
         host = urlsplit(base_url).hostname
     except ValueError:
         host = None
     if not re.match(r"^https?://[^/]+", base_url) or not host:
         raise UsageError(f"--graph-endpoint {base_url!r} is not an http(s) URL")
-    cred = build_credential(AuthMode(args.auth), tenant_id=args.tenant_id, cloud=ep, env=env)
+    cred = build_credential(source.auth, tenant_id=source.tenant_id, cloud=ep, env=env)
     try:
         client = GraphClient(
             base_url=base_url,
@@ -230,11 +194,9 @@ def _collect_live(
         )
     except CollectionError as exc:
         raise UsageError(str(exc)) from None
-    expected = args.tenant_id
+    expected = source.tenant_id
     domain = expected if expected and not _GUID.match(expected) else None
-    snapshot = asyncio.run(
-        _stoppable(_run(client, group_refs, need_sign_in, mailboxes, extra, domain), getattr(args, "stop", None))
-    )
+    snapshot = asyncio.run(_stoppable(_run(client, options, source.clock, domain), source.stop))
     if expected and _GUID.match(expected) and snapshot.tenant_id and snapshot.tenant_id.lower() != expected.lower():
         raise CollectionError(
             f"the credential reads tenant {snapshot.tenant_id}, not --tenant-id {expected}; check the app registration"
@@ -265,16 +227,12 @@ async def _stoppable(work: Coroutine[Any, Any, TenantSnapshot], stop: StopSignal
 
 async def _run(
     client: GraphClient,
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None,
-    extra: Mapping[str, Any] | None = None,
+    options: CollectOptions,
+    clock: Callable[[], datetime] | None = None,
     domain: str | None = None,
 ) -> TenantSnapshot:
     try:
-        snapshot = await collect(
-            client, group_refs=group_refs, need_sign_in=need_sign_in, mailboxes=mailboxes, **(extra or {})
-        )
+        snapshot = await collect(client, options, clock=clock)
         if domain is not None:
             await _check_domain(client, domain, snapshot.tenant_id)
         return snapshot

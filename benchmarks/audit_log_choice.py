@@ -29,7 +29,7 @@ from typing import Any
 
 from auditor.data.audit_entries import DISABLE, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
 from auditor.data.model import TenantSnapshot
-from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.account_state import RATE, Choice, candidates
 from auditor.graph.pacing import REAL_TIME, Pacing, Timer
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
@@ -118,7 +118,7 @@ def collect_paced(
             progress=Progress(said, interval=0),
         )
         try:
-            return await collect(client, group_refs=[], need_sign_in=False, clock=lambda: at, **options)
+            return await collect(client, CollectOptions(**options), clock=lambda: at)
         finally:
             await client.aclose()
 

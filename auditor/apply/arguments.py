@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.billing.arguments import BillingOptions
 from auditor.common.numbers import whole_number
+from auditor.graph.arguments import GraphSource
 
 Command = Callable[[argparse.Namespace], int]
+DEFAULT_MAX_FAILURES = 10
 
 
 def _add_write_flags(parser: argparse.ArgumentParser, journal_default: str) -> None:
@@ -42,6 +46,43 @@ def max_age(text: str) -> float:
     if hours > 3650 * 24:
         raise argparse.ArgumentTypeError(f"{text!r} is longer than 10 years")
     return float(hours)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WriteOptions:
+    """What `apply` or `undo` was asked (auditor/apply/run.py and undoing.py run it): the flags,
+    typed, as the command layer leaves them (`--demo` points them at the emulator first)."""
+
+    command: str  # "apply" or "undo": the messages name it
+    graph: GraphSource = field(default_factory=GraphSource)  # the tenant to change: --tenant-id, --cloud, ...
+    billing: BillingOptions = field(default_factory=BillingOptions)  # --commerce's billing APIs
+    yes: bool = False  # make the changes (else a dry run)
+    journal: str | None = None  # --journal FILE
+    wait: float = 300.0  # --wait, seconds
+    commerce: bool = False  # --commerce
+    commerce_only: bool = False  # apply --commerce-only
+    plan: str | None = None  # apply's PLAN, undo's --plan
+    journal_file: str | None = None  # undo's JOURNAL
+    max_age: float = 7 * 24.0  # apply --max-age, hours
+    max_failures: int = DEFAULT_MAX_FAILURES  # apply --max-failures
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> WriteOptions:
+        """The write options of `args` (apply's or undo's: a flag the command lacks keeps its default)."""
+        return cls(
+            command=args.command,
+            graph=GraphSource.of(args),
+            billing=BillingOptions.of(args),
+            yes=args.yes,
+            journal=args.journal,
+            wait=args.wait,
+            commerce=getattr(args, "commerce", False),
+            commerce_only=getattr(args, "commerce_only", False),
+            plan=getattr(args, "plan", None),
+            journal_file=getattr(args, "journal_file", None),
+            max_age=getattr(args, "max_age", 7 * 24.0),
+            max_failures=getattr(args, "max_failures", DEFAULT_MAX_FAILURES),
+        )
 
 
 WAIT_HELP = (
@@ -102,7 +143,7 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
     apply.add_argument(
         "--max-failures",
         type=max_failures,
-        default=10,
+        default=DEFAULT_MAX_FAILURES,
         metavar="N",
         help="stop after N changes Graph refused (the others go on until then); 0: never stop for "
         "refusals; default: 10",

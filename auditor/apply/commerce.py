@@ -26,7 +26,6 @@ the price it names.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -44,6 +43,7 @@ from ..billing.options import access
 from ..billing.sources import Access
 from ..plan.commerce import request_line
 from . import permissions
+from .arguments import WriteOptions
 from .journal import JournalError, LineFile
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
@@ -471,7 +471,7 @@ def _seats_reader(client: Any) -> SeatsReader:
     return read
 
 
-def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
+def apply_commerce_changes(options: WriteOptions, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
     """`apply PLAN --commerce [--yes]`: the plan's commerce changes, once the credential is shown to
     sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown. One event loop
     for the whole command: the Graph client's connections belong to the loop that opened them."""
@@ -487,17 +487,17 @@ def apply_from_args(args: argparse.Namespace, plan_path: Path, make_client: Call
         try:
             # before any journal or billing request: another tenant's token stops here
             await permissions.check_tenant(client, str(plan_doc.get("tenant_id") or "").lower())
-            if args.yes:
+            if options.yes:
                 name = datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
                 journal.append(CommerceJournal(plan_path.resolve().parent / name))
-            with access(args, os.environ, True) as reach:
+            with access(options.billing, os.environ, True) as reach:
                 commerce = Commerce(reach)
                 try:
                     return await run_commerce(
                         changes,
                         commerce,
                         _seats_reader(client),
-                        execute=args.yes,
+                        execute=options.yes,
                         journal=journal[0] if journal else None,
                         today=today,
                         out=sys.stdout,

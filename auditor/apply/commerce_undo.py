@@ -9,7 +9,6 @@ named, as are a failed buy-back and a cut journal line, and undo exits 3.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -22,6 +21,7 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 
 from ..billing.arm import BillingSourceError
 from ..billing.options import access
+from .arguments import WriteOptions
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
 from .lock import hold
 
@@ -201,8 +201,8 @@ def _ask(question: str) -> bool | None:
     return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
-def undo_from_args(
-    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None = None
+def undo_commerce_changes(
+    options: WriteOptions, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None = None
 ) -> int:
     """`undo COMMERCE_JOURNAL --commerce [--yes]`: buy back what the journal's reductions removed,
     each only inside its window and after a yes to its price; with --yes journaled write-ahead in
@@ -211,28 +211,26 @@ def undo_from_args(
     if not journal_path.is_file():
         raise UsageError(f"{journal_path}: no such commerce journal")
     with hold(journal_path, "the commerce journal"):  # not while an apply --commerce still writes it
-        return _undo_held(args, journal_path, today, ask)
+        return _undo_held(options, journal_path, today, ask)
 
 
-def _undo_held(
-    args: argparse.Namespace, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None
-) -> int:
+def _undo_held(options: WriteOptions, journal_path: Path, today: date, ask: Callable[[str], bool | None] | None) -> int:
     undo_journal = (
         CommerceJournal(
             journal_path.resolve().parent / datetime.now(UTC).strftime("commerce-undo-%Y%m%dT%H%M%SZ.jsonl")
         )
-        if args.yes
+        if options.yes
         else None
     )
     problems: list[str] = []
-    with access(args, os.environ, True) as reach:
+    with access(options.billing, os.environ, True) as reach:
         commerce = Commerce(reach)
         try:
             undo_commerce(
                 journal_path,
                 commerce,
                 ask or _ask,
-                execute=args.yes,
+                execute=options.yes,
                 out=sys.stdout,
                 today=today,
                 undo_journal=undo_journal,

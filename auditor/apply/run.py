@@ -16,7 +16,6 @@ change sent.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import os
@@ -31,11 +30,12 @@ from auditor.common.errors import EXIT_OK, AuthError, CollectionError, UsageErro
 from auditor.data.model import Cloud
 
 from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
-from ..graph.auth import AuthMode, build_credential
+from ..graph.auth import build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from . import permissions
+from .arguments import WriteOptions
 from .carry import Failures, summary
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
@@ -249,28 +249,29 @@ def _leaving(session: Session, change: Change) -> str:
 # --- command line ------------------------------------------------------------------------------
 
 
-def _client(args: argparse.Namespace, tenant_id: str, cloud: Cloud, source: str) -> GraphClient:
+def _client(options: WriteOptions, tenant_id: str, cloud: Cloud, source: str) -> GraphClient:
     """Sign in to the tenant the operator names (--tenant-id, else AZURE_TENANT_ID): never to the one
     the plan or journal names, which is only checked against it (here, and against the token)."""
-    if args.cloud and Cloud(args.cloud) is not cloud:
-        raise UsageError(f"--cloud {args.cloud}: {source} is for the {cloud.value} cloud")
+    graph = options.graph
+    if graph.cloud and graph.cloud is not cloud:
+        raise UsageError(f"--cloud {graph.cloud.value}: {source} is for the {cloud.value} cloud")
     flag, named = (
-        ("--tenant-id", args.tenant_id)
-        if args.tenant_id
+        ("--tenant-id", graph.tenant_id)
+        if graph.tenant_id
         else ("AZURE_TENANT_ID", os.environ.get("AZURE_TENANT_ID", "").strip())
     )
     if not named:
         raise UsageError(
-            f"{args.command} needs the tenant to change: give --tenant-id or AZURE_TENANT_ID (the tenant "
+            f"{options.command} needs the tenant to change: give --tenant-id or AZURE_TENANT_ID (the tenant "
             f"is never taken from {source}, which is for tenant {tenant_id})"
         )
     if GUID.match(named) and named.lower() != tenant_id:
         raise UsageError(f"{flag} {named}: {source} is for tenant {tenant_id}; refusing to apply it to another tenant")
     ep = endpoints(cloud)
-    cred = build_credential(AuthMode(args.auth), tenant_id=named, cloud=ep, env=os.environ)
+    cred = build_credential(graph.auth, tenant_id=named, cloud=ep, env=os.environ)
     try:
         return GraphClient(
-            base_url=args.graph_endpoint or ep.graph_v1,
+            base_url=graph.endpoint or ep.graph_v1,
             credential=cred.credential,
             cloud=cloud,
             scope=ep.scope,
@@ -282,36 +283,39 @@ def _client(args: argparse.Namespace, tenant_id: str, cloud: Cloud, source: str)
 
 
 def _writer(
-    args: argparse.Namespace,
+    options: WriteOptions,
     default_dir: Path,
     prefix: str,
     tenant_id: str,
     cloud: Cloud,
     plan: dict[str, str] | None = None,
 ) -> JournalWriter | None:
-    if args.journal:
-        return JournalWriter(Path(args.journal), tenant_id=tenant_id, cloud=cloud, plan=plan)
-    if not args.yes:
+    if options.journal:
+        return JournalWriter(Path(options.journal), tenant_id=tenant_id, cloud=cloud, plan=plan)
+    if not options.yes:
         return None
     return JournalWriter(default_path(default_dir, prefix), tenant_id=tenant_id, cloud=cloud, plan=plan)
 
 
-def cmd_apply(args: argparse.Namespace) -> int:
-    failures = Failures(args.max_failures)
-    path = Path(args.plan)
+def cmd_apply(options: WriteOptions) -> int:
+    """`apply PLAN`: the plan's license changes, then with --commerce its commerce changes."""
+    assert options.plan is not None  # the command layer names it (or --demo's)
+    failures = Failures(options.max_failures)
+    path = Path(options.plan)
     with hold(path, "the plan"), contextlib.ExitStack() as plan_lock:
         plan = load_plan(path)
         plan_lock.enter_context(hold_plan(plan.sha256))  # a copy of the plan is the same plan
-        check_age(plan, timedelta(hours=args.max_age), clock())
+        check_age(plan, timedelta(hours=options.max_age), clock())
         code = EXIT_OK
-        only_commerce = getattr(args, "commerce_only", False)
+        only_commerce = options.commerce_only
         if not only_commerce:  # the license changes (a commerce-only run leaves them to the apply job)
-            client = _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}")
-            directories = [path.resolve().parent] + ([Path(args.journal).resolve().parent] if args.journal else [])
+            client = _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")
+            journal = [Path(options.journal).resolve().parent] if options.journal else []
+            directories = [path.resolve().parent, *journal]
             earlier = earlier_unknown(plan.sha256, directories) if plan.changes else []
             writer = (
                 _writer(
-                    args,
+                    options,
                     path.resolve().parent,
                     "journal",
                     plan.tenant_id,
@@ -321,20 +325,21 @@ def cmd_apply(args: argparse.Namespace) -> int:
                 if plan.changes
                 else None
             )
-            if writer is not None and args.yes:  # what an undo of this journal needs, whatever plan.json becomes
+            if writer is not None and options.yes:  # what an undo of this journal needs, whatever plan.json becomes
                 keep_plan(path, writer.path.parent, plan.sha256)
+            wait = options.wait
             code = _run(
-                client, writer, args.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, args.wait), failures
+                client, writer, options.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, wait), failures
             )
-        if only_commerce or getattr(args, "commerce", False):  # the bill's commerce changes, after the license changes
+        if only_commerce or options.commerce:  # the bill's commerce changes, after the license changes
             # the billing clients load only for --commerce
-            from .commerce import apply_from_args
+            from .commerce import apply_commerce_changes
 
             return (
-                apply_from_args(
-                    args,
+                apply_commerce_changes(
+                    options,
                     path,
-                    lambda: _client(args, plan.tenant_id, plan.cloud, f"the plan {args.plan}"),
+                    lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}"),
                     clock().date(),
                 )
                 or code

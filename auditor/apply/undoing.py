@@ -21,7 +21,6 @@ Undo is a second apply, and keeps its promises (docs/plan-and-apply.md, "What un
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import re
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from auditor.common.errors import AuthError, CollectionError
 
 from ..formats.plan_json import PlanFile, Where
 from . import permissions
+from .arguments import WriteOptions
 from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, find_plan, plan_journals, read_journal, unsettled
 from .lock import hold, hold_plan
@@ -542,25 +542,27 @@ def said_once(problems: Sequence[str]) -> str:
 # --- command line ------------------------------------------------------------------------------
 
 
-def cmd_undo(args: argparse.Namespace) -> int:
-    path = Path(args.journal_file)
-    if getattr(args, "commerce", False):  # a commerce journal (apply --commerce): buying seats back asks first
+def cmd_undo(options: WriteOptions) -> int:
+    """`undo JOURNAL`: revert what the journal records as done (with --commerce: a commerce journal's)."""
+    assert options.journal_file is not None  # the command layer names it (or --demo's)
+    path = Path(options.journal_file)
+    if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         # the billing clients load only for --commerce
-        from .commerce_undo import undo_from_args
+        from .commerce_undo import undo_commerce_changes
 
-        return undo_from_args(args, path, clock().date())
+        return undo_commerce_changes(options, path, clock().date())
     with hold(path, "the journal"), contextlib.ExitStack() as plan_lock:  # not while an apply still writes it
         journal = read_journal(path)
-        plan = find_plan(journal, args.plan)
+        plan = find_plan(journal, options.plan)
         plan_lock.enter_context(hold_plan(plan.sha256))  # nor while an apply or undo of its plan runs
         history = plan_journals(plan.sha256, [path.resolve().parent, plan.path.resolve().parent])
         if not any(j.path.resolve() == path.resolve() for j in history):  # lines of no plan, checked with --plan
             history.append(journal)
-        undo = Undo(journal, plan, history, args.wait)
-        client = _client(args, journal.tenant_id, journal.cloud, f"the journal {args.journal_file}")
+        undo = Undo(journal, plan, history, options.wait)
+        client = _client(options, journal.tenant_id, journal.cloud, f"the journal {options.journal_file}")
         writer = (
             _writer(
-                args,
+                options,
                 path.resolve().parent,
                 "undo",
                 journal.tenant_id,
@@ -570,4 +572,4 @@ def cmd_undo(args: argparse.Namespace) -> int:
             if journal.done or journal.unknown  # a change of unknown outcome may show made: undone too
             else None
         )
-        return _run(client, writer, args.yes, journal.tenant_id, lambda s: undo_journal(undo, s))
+        return _run(client, writer, options.yes, journal.tenant_id, lambda s: undo_journal(undo, s))

@@ -7,10 +7,16 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
+from auditor.data.enums import Cloud
 from auditor.data.reads import Requests
+from auditor.graph.arguments import AuthMode
+
+if TYPE_CHECKING:
+    from auditor.billing.partner_center import PartnerCenter
 
 
 class BillingSource(StrEnum):
@@ -61,3 +67,39 @@ def with_bill_reads(args: argparse.Namespace, requests: Requests) -> Requests:
     flags, such as `init`, has none either)."""
     wanted = hasattr(args, "billing_source") and (args.billing_source or BillingSource.AUTO) != BillingSource.NONE
     return replace(requests, copilot_credits=True) if wanted else requests
+
+
+@dataclass(frozen=True)
+class BillingOptions:
+    """What the billing flags ask for (auditor/billing/options.py reads the sources with it), with the
+    Graph sign-in the billing APIs share and, for a tenant of `audit --tenants`, the run's one
+    Partner Center session (auditor.fleet.partner)."""
+
+    source: BillingSource | None = None  # --billing-source (None: not given, auto)
+    account: str | None = None  # --billing-account
+    billing_endpoint: str | None = None  # --billing-endpoint
+    partner_endpoint: str | None = None  # --partner-center-endpoint
+    demo: bool = False  # --demo: the sample's billing account and partner, from the stand-ins
+    auth: AuthMode = AuthMode.AUTO
+    tenant_id: str | None = None
+    cloud: Cloud | None = None
+    # a tenant of `audit --tenants`: Partner Center only through the run's session (None: none)
+    in_fleet: bool = False
+    partner_session: PartnerCenter | None = None
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> BillingOptions:
+        """The billing options of `args` (any command's: a flag it lacks keeps its default)."""
+        source, cloud = getattr(args, "billing_source", None), getattr(args, "cloud", None)
+        return cls(
+            source=BillingSource(source) if source else None,
+            account=getattr(args, "billing_account", None),
+            billing_endpoint=getattr(args, "billing_endpoint", None),
+            partner_endpoint=getattr(args, "partner_center_endpoint", None),
+            demo=bool(getattr(args, "demo", False)),
+            auth=AuthMode(getattr(args, "auth", None) or AuthMode.AUTO.value),
+            tenant_id=getattr(args, "tenant_id", None),
+            cloud=Cloud(cloud) if cloud else None,
+            in_fleet="partner_session" in vars(args),
+            partner_session=getattr(args, "partner_session", None),
+        )

@@ -1,6 +1,6 @@
 """The read the billing sources' flags drive (`audit`, `plan`; the flags: auditor.billing.arguments).
 
-    read_commerce(args, subscriptions, tenant, file, env, live=..., say=...) -> BillingFile | None
+    read_commerce(options, subscriptions, tenant, file, env, live=..., say=...) -> BillingFile | None
                                          the rows the bill uses; each gap and warning said once
 
 `audit --demo` reads the sample tenant's billing account and partner from the stand-ins
@@ -9,19 +9,18 @@
 `plan` reads them only when asked (an explicit --billing-source or an endpoint); without that,
 `plan` reuses the facts the audit read (report.json's billing_facts). A tenant of `audit --tenants`
 reads Partner Center only through the run's one session with the partner's credential
-(args.partner_session, auditor.fleet.partner), never with its own credential.
+(BillingOptions.partner_session, auditor.fleet.partner), never with its own credential.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from auditor import demo
-from auditor.billing.arguments import BillingSource
+from auditor.billing.arguments import BillingOptions, BillingSource
 from auditor.billing.file import BillingFile
 from auditor.billing.sources import (
     BILLING_TOKEN_ENV,
@@ -45,34 +44,33 @@ def _url(value: str | None, flag: str) -> str | None:
     return value
 
 
-def apis_asked(args: argparse.Namespace) -> bool:
+def apis_asked(options: BillingOptions) -> bool:
     """The billing APIs were asked for by name or by endpoint."""
-    return getattr(args, "billing_source", None) in (
-        BillingSource.BILLING_ACCOUNT,
-        BillingSource.PARTNER_CENTER,
-    ) or bool(getattr(args, "billing_endpoint", None) or getattr(args, "partner_center_endpoint", None))
+    return options.source in (BillingSource.BILLING_ACCOUNT, BillingSource.PARTNER_CENTER) or bool(
+        options.billing_endpoint or options.partner_endpoint
+    )
 
 
 @contextmanager
-def access(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
-    with _one_tenant(args, env, live) as reach:
-        if "partner_session" in vars(args):  # a tenant of `audit --tenants`: Partner Center through the partner
-            missing = None if args.partner_session is not None else "the tenants file has no `partner:` block"
+def access(options: BillingOptions, env: Mapping[str, str], live: bool) -> Iterator[Access]:
+    with _one_tenant(options, env, live) as reach:
+        if options.in_fleet:  # a tenant of `audit --tenants`: Partner Center through the partner
+            missing = None if options.partner_session is not None else "the tenants file has no `partner:` block"
             reach = dataclasses.replace(
                 reach,
                 partner_credential=None,
-                partner_session=args.partner_session,
+                partner_session=options.partner_session,
                 partner_missing=missing if reach.billing_credential is not None else None,
             )
         yield reach
 
 
 @contextmanager
-def _one_tenant(args: argparse.Namespace, env: Mapping[str, str], live: bool) -> Iterator[Access]:
-    account = getattr(args, "billing_account", None)
-    billing_endpoint = _url(getattr(args, "billing_endpoint", None), "--billing-endpoint")
-    partner_endpoint = _url(getattr(args, "partner_center_endpoint", None), "--partner-center-endpoint")
-    if getattr(args, "demo", False) and not (billing_endpoint or partner_endpoint):
+def _one_tenant(options: BillingOptions, env: Mapping[str, str], live: bool) -> Iterator[Access]:
+    account = options.account
+    billing_endpoint = _url(options.billing_endpoint, "--billing-endpoint")
+    partner_endpoint = _url(options.partner_endpoint, "--partner-center-endpoint")
+    if options.demo and not (billing_endpoint or partner_endpoint):
         with demo.commerce() as (arm_url, arm_token, pc_url, pc_token):
             yield access_from(
                 {BILLING_TOKEN_ENV: arm_token, PARTNER_CENTER_TOKEN_ENV: pc_token},
@@ -83,21 +81,17 @@ def _one_tenant(args: argparse.Namespace, env: Mapping[str, str], live: bool) ->
                 partner_endpoint=pc_url,
             )
         return
-    if not (live or apis_asked(args)):
+    if not (live or apis_asked(options)):
         yield Access(billing_account=account)
         return
-    asked = AuthMode(getattr(args, "auth", None) or AuthMode.AUTO.value)
     tokens = env.get(BILLING_TOKEN_ENV) or env.get(PARTNER_CENTER_TOKEN_ENV)
     # auto with a billing token at hand: the tokens, as with --auth token
-    mode = (
-        AuthMode.TOKEN
-        if asked is AuthMode.AUTO and tokens
-        else resolve_mode(asked, env, getattr(args, "tenant_id", None))
-    )
+    asked = options.auth
+    mode = AuthMode.TOKEN if asked is AuthMode.AUTO and tokens else resolve_mode(asked, env, options.tenant_id)
     credential: Any = None
-    cloud = endpoints(Cloud(getattr(args, "cloud", None) or Cloud.WORLDWIDE.value))
+    cloud = endpoints(options.cloud or Cloud.WORLDWIDE)
     if mode is not AuthMode.TOKEN:
-        credential = build_credential(mode, tenant_id=getattr(args, "tenant_id", None), cloud=cloud, env=env).credential
+        credential = build_credential(mode, tenant_id=options.tenant_id, cloud=cloud, env=env).credential
     # the billing account's API: the cloud's Resource Manager unless --billing-endpoint names another
     yield access_from(
         env,
@@ -111,7 +105,7 @@ def _one_tenant(args: argparse.Namespace, env: Mapping[str, str], live: bool) ->
 
 
 def read_commerce(
-    args: argparse.Namespace,
+    options: BillingOptions,
     subscriptions: Sequence[Subscription],
     tenant: str,
     file: BillingFile | None,
@@ -121,10 +115,10 @@ def read_commerce(
     say: Callable[[str], None],
 ) -> Gathered:
     """The bill's rows from the sources the flags name; its gaps and warnings said through `say`."""
-    choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
+    choice = options.source or BillingSource.AUTO
     if choice is BillingSource.FILE or choice is BillingSource.NONE:
         return Gathered(file if choice is BillingSource.FILE else None, read=("file",) if file else ())
-    with access(args, env, live) as reach:
+    with access(options, env, live) as reach:
         got = gather(choice, subscriptions, tenant, file, reach)
     for gap in got.gaps:
         say(f"warning: the bill's commerce facts: {gap}; the bill goes on without them")

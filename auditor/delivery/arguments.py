@@ -78,10 +78,15 @@ def add_email_arguments(
 
 
 def options_from_args(
-    args: argparse.Namespace, *, graph_adapter_factory: AdapterFactory | None = None
+    args: argparse.Namespace,
+    *,
+    graph_adapter_factory: AdapterFactory | None = None,
+    recipients_instead: Sequence[str] | None = None,
 ) -> EmailOptions | None:
-    """EmailOptions for the parsed flags, or None when no recipient was given."""
-    recipients = split_addresses(getattr(args, "email_to", None) or [])
+    """EmailOptions for the parsed flags, or None when no recipient was given. `recipients_instead`:
+    these recipients, not --email-to's (`lists`: one tenant's list_to)."""
+    given = getattr(args, "email_to", None) or [] if recipients_instead is None else recipients_instead
+    recipients = split_addresses(given)
     if not recipients:
         return None
     via = Transport(args.via) if args.via else (Transport.GRAPH if args.sender else Transport.SMTP)

@@ -6,16 +6,68 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from auditor.data.enums import Locale
 
-from ..delivery.arguments import add_email_arguments
+from ..delivery.arguments import add_email_arguments, options_from_args
+
+if TYPE_CHECKING:
+    from ..delivery.options import EmailOptions
 
 Command = Callable[[argparse.Namespace], int]
 
 
-def add_fleet_commands(sub: Any, command: Callable[[str, str], Command]) -> None:
+@dataclass(frozen=True)
+class RollupOptions:
+    """`rollup DIR...` and its e-mail flags, typed (auditor/fleet/run.py's cmd_rollup runs with them)."""
+
+    dirs: tuple[str, ...]  # the shards' output folders
+    tenants: str | None  # the tenants file (None: no tenant is missing by name)
+    output_dir: str
+    locale: Locale
+    allow_gaps: bool
+    # the roll-up's e-mail options (None: no recipient), read once the roll-up is written
+    mail: Callable[[], EmailOptions | None]
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> RollupOptions:
+        return cls(
+            dirs=tuple(args.dirs),
+            tenants=args.tenants,
+            output_dir=args.output_dir,
+            locale=Locale(args.locale or "en"),
+            allow_gaps=args.allow_gaps,
+            mail=lambda: options_from_args(args),
+        )
+
+
+@dataclass(frozen=True)
+class ListsOptions:
+    """`lists DIR... --tenants FILE` and its SMTP flags, typed (auditor/fleet/lists.py sends with them)."""
+
+    tenants: str  # the tenants file naming each list_to
+    dirs: tuple[str, ...]
+    locale: Locale | None  # None: each tenant's own
+    smtp_host: str | None
+    email_from: str | None
+    # the e-mail options of the flags, sent to these recipients (one tenant's list_to)
+    mail_to: Callable[[list[str]], EmailOptions | None]
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> ListsOptions:
+        return cls(
+            tenants=args.tenants,
+            dirs=tuple(args.dirs),
+            locale=Locale(args.locale) if args.locale else None,
+            smtp_host=args.smtp_host,
+            email_from=args.email_from,
+            mail_to=lambda to: options_from_args(args, recipients_instead=to),
+        )
+
+
+def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     """Register `rollup` and `lists`; `command(name, module)` imports the command when it runs."""
     rollup = sub.add_parser(
         "rollup",
@@ -32,7 +84,7 @@ def add_fleet_commands(sub: Any, command: Callable[[str, str], Command]) -> None
         "--allow-gaps", action="store_true", help="exit by findings even when a tenant failed or is missing"
     )
     add_email_arguments(rollup)  # the roll-up's e-mail to the MSP (SMTP); each tenant's own went with its audit
-    rollup.set_defaults(func=command("cmd_rollup", "auditor.fleet.run"))
+    rollup.set_defaults(func=command("cmd_rollup", "auditor.fleet.run", RollupOptions.of))
 
     lists = sub.add_parser(
         "lists",
@@ -47,4 +99,4 @@ def add_fleet_commands(sub: Any, command: Callable[[str, str], Command]) -> None
         "--locale", choices=[loc.value for loc in Locale], help="the messages' language (default: each tenant's)"
     )
     add_email_arguments(lists)  # SMTP: --smtp-host, --from; the recipients are each tenant's list_to
-    lists.set_defaults(func=command("cmd_lists", "auditor.fleet.lists"))
+    lists.set_defaults(func=command("cmd_lists", "auditor.fleet.lists", ListsOptions.of))

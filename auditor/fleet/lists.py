@@ -14,7 +14,6 @@ was refused; 4 when a message could not be sent (the others are still sent).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import json
@@ -28,7 +27,6 @@ from typing import Any
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.data.model import Locale
 
-from ..delivery.arguments import options_from_args
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob, load_tenants
 from ..delivery.options import Transport
@@ -36,6 +34,7 @@ from ..delivery.send import send_mail
 from ..i18n import Translations, format_date, format_number, translations
 from ..render.text import clean
 from ..report import licensed_users
+from .arguments import ListsOptions
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
@@ -110,13 +109,13 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
     )
 
 
-def cmd_lists(args: argparse.Namespace) -> int:
+def cmd_lists(options: ListsOptions) -> int:
     """`lists DIR... --tenants FILE`: each tenant's list to its `list_to`, nothing to the others."""
-    if not (args.smtp_host and args.email_from):
+    if not (options.smtp_host and options.email_from):
         raise UsageError("lists: give --smtp-host and --from: the lists are sent through SMTP")
-    jobs = [job for job in load_tenants(Path(args.tenants)) if job.list_to]
-    dirs = [Path(d) for d in args.dirs]
-    locale = Locale(args.locale) if args.locale else None
+    jobs = [job for job in load_tenants(Path(options.tenants)) if job.list_to]
+    dirs = [Path(d) for d in options.dirs]
+    locale = options.locale
     code = EXIT_OK
     for job in jobs:
         folder = _folder(dirs, job.key)
@@ -124,15 +123,15 @@ def cmd_lists(args: argparse.Namespace) -> int:
             _say(f"license-auditor: {job.key}: no licence list in {', '.join(map(str, dirs))}: not sent")
             code = code if code == EXIT_DELIVERY else EXIT_COLLECTION
             continue
-        options = options_from_args(argparse.Namespace(**{**vars(args), "email_to": [job.list_to]}))
-        assert options is not None
-        if options.via is Transport.GRAPH:
+        mail_options = options.mail_to([job.list_to])
+        assert mail_options is not None
+        if mail_options.via is Transport.GRAPH:
             raise UsageError("lists: the lists are sent through SMTP (--smtp-host)")
         try:
             mail = list_mail(job, folder, locale)
-            if mail.attachment is not None and len(mail.attachment.data) > options.effective_attachment_limit:
+            if mail.attachment is not None and len(mail.attachment.data) > mail_options.effective_attachment_limit:
                 raise UsageError(f"{job.key}: the list is larger than the attachment limit: not sent")
-            send_mail(mail, options, os.environ)
+            send_mail(mail, mail_options, os.environ)
         except UsageError as exc:
             _say(f"license-auditor: {job.key}: {exc}")
             code = code if code == EXIT_DELIVERY else EXIT_COLLECTION
@@ -141,7 +140,7 @@ def cmd_lists(args: argparse.Namespace) -> int:
             _say(f"license-auditor: {job.key}: {exc}")
             code = EXIT_DELIVERY
             continue
-        _say(f"license-auditor: {job.key}: licence list sent to {len(options.recipients)} recipient(s)")
+        _say(f"license-auditor: {job.key}: licence list sent to {len(mail_options.recipients)} recipient(s)")
     if not jobs:
-        _say(f"license-auditor: no tenant of {args.tenants} has list_to: nothing sent")
+        _say(f"license-auditor: no tenant of {options.tenants} has list_to: nothing sent")
     return code

@@ -43,11 +43,9 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
-from auditor.data.model import Locale
 
 from ..billing.partner_center import PartnerCenter
 from ..commands import REPORT_FILES, cmd_audit
-from ..delivery.arguments import options_from_args
 from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
@@ -57,6 +55,7 @@ from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import partner
+from .arguments import RollupOptions
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
 # `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
@@ -440,16 +439,16 @@ def worst(codes: Sequence[int], any_failed: bool, allow_gaps: bool) -> int:
     return max(kept, key=lambda c: _WEIGHT.get(c, 0), default=0)
 
 
-def cmd_rollup(args: argparse.Namespace) -> int:
+def cmd_rollup(options: RollupOptions) -> int:
     """`rollup DIR...`: the shards' tenants.json joined into one roll-up in --output-dir."""
-    expected = load_tenants(Path(args.tenants)) if args.tenants else None
-    doc = join([Path(d) for d in args.dirs], expected)
-    root = Path(args.output_dir)
+    expected = load_tenants(Path(options.tenants)) if options.tenants else None
+    doc = join([Path(d) for d in options.dirs], expected)
+    root = Path(options.output_dir)
     root.mkdir(parents=True, exist_ok=True)
-    written = write_documents(root, doc, Locale(args.locale or "en"))
+    written = write_documents(root, doc, options.locale)
     # the shards' licence lists, joined (each shard's list holds its own tenants: they are disjoint)
     written.append(
-        licensed_users.join([Path(d) / licensed_users.FILE_NAME for d in args.dirs], root / licensed_users.FILE_NAME)
+        licensed_users.join([Path(d) / licensed_users.FILE_NAME for d in options.dirs], root / licensed_users.FILE_NAME)
     )
     print(
         clean_message(
@@ -458,19 +457,19 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         ),
         file=sys.stderr,
     )
-    options = options_from_args(args)
-    if options is not None:
-        if options.via is Transport.GRAPH:
+    mail_options = options.mail()
+    if mail_options is not None:
+        if mail_options.via is Transport.GRAPH:
             raise UsageError(
                 "rollup: the roll-up is sent through SMTP (--smtp-host); Graph's sendMail signs in to one tenant"
             )
         mail = rollup_mail(
             root,
-            Locale(args.locale or "en"),
-            attachment_limit=options.effective_attachment_limit,
+            options.locale,
+            attachment_limit=mail_options.effective_attachment_limit,
             run_url=run_url_from_env(os.environ),
         )
-        send_mail(mail, options, os.environ)
-        print(f"license-auditor: roll-up sent to {len(options.recipients)} recipient(s)", file=sys.stderr)
+        send_mail(mail, mail_options, os.environ)
+        print(f"license-auditor: roll-up sent to {len(mail_options.recipients)} recipient(s)", file=sys.stderr)
     failed = any(row["status"] == "failed" for row in doc["tenants"]) or bool(doc.get("missing"))
-    return worst([int(row.get("exit_code") or 0) for row in doc["tenants"]], failed, args.allow_gaps)
+    return worst([int(row.get("exit_code") or 0) for row in doc["tenants"]], failed, options.allow_gaps)

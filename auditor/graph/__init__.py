@@ -1,10 +1,10 @@
 """Reading a tenant from Microsoft Graph: msgraph-sdk request adapter, paging, retries, auth.
 
 client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py (its retries: retries.py)
-snapshot = await collect(client, group_refs=[...], need_sign_in=True)  # collector.py
+snapshot = await collect(client, CollectOptions(group_refs=(...), need_sign_in=True))  # collector.py, options.py
 build_credential(AuthMode.AUTO, tenant_id=..., cloud=endpoints(cloud), env=os.environ)  # auth.py
 add_graph_arguments(parser)                                     # arguments.py
-snapshot_from_args(args, ...)                                   # auditor/graph_cli.py
+read_tenant(graph_source(args), ...)                            # arguments.py, auditor/graph_cli.py
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .client import GraphClient
     from .clouds import ENDPOINTS, CloudEndpoints, endpoints
     from .collector import MailboxCheck, collect, users_path
+    from .options import CollectOptions
     from .progress import Progress, SilentProgress
     from .retries import GraphRequestError, RetryPolicy
 
@@ -35,6 +36,7 @@ _WHERE = {
     "ENDPOINTS": "clouds",
     "CloudEndpoints": "clouds",
     "endpoints": "clouds",
+    "CollectOptions": "options",
     "MailboxCheck": "collector",
     "collect": "collector",
     "users_path": "collector",
@@ -45,6 +47,7 @@ __all__ = [
     "ENDPOINTS",
     "AuthMode",
     "CloudEndpoints",
+    "CollectOptions",
     "GraphClient",
     "GraphRequestError",
     "MailboxCheck",

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import argparse
 import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.common.errors import SnapshotError
+from auditor.common.errors import SnapshotError, StopSignal, UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 
@@ -144,9 +148,55 @@ def wants_graph(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "graph", False) or getattr(args, "graph_endpoint", None) or getattr(args, "demo", False))
 
 
-def save_evidence(args: argparse.Namespace, snapshot: TenantSnapshot) -> None:
+@dataclass(frozen=True)
+class GraphSource:
+    """Where and how a command reads a tenant from Graph (auditor/graph_cli.py): the flags of
+    add_connection_arguments and add_graph_arguments, typed, and what the audit adds to them."""
+
+    demo: bool = False  # --demo: the bundled sample through the built-in emulator
+    endpoint: str | None = None  # --graph-endpoint (None: the cloud's)
+    cloud: Cloud | None = None  # --cloud (None: worldwide)
+    auth: AuthMode = AuthMode.AUTO
+    tenant_id: str | None = None  # a GUID or a domain
+    concurrency: int | None = None  # --concurrency (None: as the tenant's budget allows)
+    sign_in_full_every: int | None = None  # --sign-in-full-every
+    # the nightly's folder of kept sign-in activity (`--baseline previous`: --output-dir); None: read every time
+    kept_sign_ins: Path | None = None
+    clock: Callable[[], datetime] | None = None  # the collection's clock (a frozen sample's); None: now
+    stop: StopSignal | None = None  # cancels the collection when set (a tenant past --tenant-timeout)
+    save_snapshot: str | None = None  # --save-snapshot FILE
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> GraphSource:
+        """The Graph options of `args` (any command's: a flag it lacks keeps its default)."""
+        cloud = getattr(args, "cloud", None)
+        return cls(
+            demo=bool(getattr(args, "demo", False)),
+            endpoint=getattr(args, "graph_endpoint", None),
+            cloud=Cloud(cloud) if cloud else None,
+            auth=AuthMode(getattr(args, "auth", None) or AuthMode.AUTO.value),
+            tenant_id=getattr(args, "tenant_id", None),
+            concurrency=getattr(args, "concurrency", None),
+            sign_in_full_every=getattr(args, "sign_in_full_every", None),
+            kept_sign_ins=getattr(args, "kept_sign_ins", None),
+            clock=getattr(args, "collect_clock", None),
+            stop=getattr(args, "stop", None),
+            save_snapshot=getattr(args, "save_snapshot", None),
+        )
+
+
+def graph_source(args: argparse.Namespace) -> GraphSource | None:
+    """The Graph source the arguments ask for (--graph, --graph-endpoint or --demo); None when they
+    ask for none. UsageError when they also give --snapshot."""
+    if not wants_graph(args):
+        return None
+    if getattr(args, "snapshot", None):
+        raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
+    return GraphSource.of(args)
+
+
+def save_evidence(save_to: str | None, snapshot: TenantSnapshot) -> None:
     """--save-snapshot FILE: write the tenant data the audit used (read from Graph or from --snapshot)."""
-    save_to = getattr(args, "save_snapshot", None)
     if save_to:
         from ..snapshot import save_snapshot  # the snapshot codec: not loaded to build the parser (`--help`)
 

@@ -53,23 +53,26 @@ Users are decoded page by page, straight from the page's bytes, into model Users
 profiles (auditor.data.model; nothing else of a page is kept; see UserDecoder.page).
 
 The reads live beside this module: collection.py (what they share, the simple listings), users.py,
-mailbox_purpose.py and groups.py; collect() below runs them together.
+mailbox_purpose.py and groups.py; collect() below runs them together, as options.py's
+CollectOptions asks.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
 from auditor.common.errors import AuthError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope
 from auditor.data.agents import AGENT_USERS, Agents
+from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
-from auditor.data.model import Gap, Sku, Subscription, TenantSnapshot, User
-from auditor.data.usage_data import USAGE_REPORTS, UsageNeed, UsageReports
+from auditor.data.model import Gap, Group, Sku, Subscription, TenantSnapshot, User
+from auditor.data.usage_data import USAGE_REPORTS, UsageReports
 
 from ..snapshot import (
     LEAVE_DATE,
@@ -91,7 +94,6 @@ from .collection import EVENTUAL, PAGE_SIZE
 from .copilot_credits import read_copilot_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
-from .kept_sign_ins import SignInPlan
 from .license_insight import read_license_insight
 from .mailbox_purpose import (
     BATCH_SIZE,
@@ -102,6 +104,7 @@ from .mailbox_purpose import (
     MailboxPurposes,
     PurposeReads,
 )
+from .options import CollectOptions
 from .progress import Progress
 from .usage_reports import UsageCollection
 from .users import (
@@ -126,6 +129,7 @@ __all__ = [
     "SIGN_IN_PAGE_SIZE",
     "SIGN_IN_PATH",
     "USER_FIELDS",
+    "CollectOptions",
     "MailboxCheck",
     "PurposeReads",
     "collect",
@@ -147,15 +151,14 @@ async def _none() -> None:
     return None
 
 
-def _check_access(
-    state: _Collection, claims: dict[str, object] | None, *, need_sign_in: bool, need_mailbox: bool, disable_times: bool
-) -> tuple[bool, bool]:
+def _check_access(state: _Collection, claims: dict[str, object] | None, options: CollectOptions) -> tuple[bool, bool]:
     """Whether to read signInActivity, and whether the mailbox purposes may be read. AuthError when
     the token lacks a permission the run cannot do without; a missing signInActivity is a gap."""
-    if disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
+    if options.disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
         state.leave_dates = leave_dates_granted(claims)
         if not state.leave_dates:
             state.notes.append(LEAVE_DATE_NOT_READ.format(why="the app's token lacks the role"))
+    need_sign_in, need_mailbox = options.need_sign_in, options.mailboxes is not None
     check = check_permissions(claims, need_sign_in=need_sign_in, need_mailbox=need_mailbox)
     if check.note:
         state.progress.note(f"note: {check.note}")
@@ -243,186 +246,221 @@ def _each_page(hooks: list[Callable[[list[User], bool], None]]) -> Callable[[lis
     return each_page
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """What the first reads bring, all at once: the organization, the listings and the users."""
+
+    org: tuple[str, str]
+    skus: list[Sku]
+    subs: list[Subscription]
+    groups: list[Group]
+    flagged: dict[str, str] | None  # the groups with license errors (None: not readable)
+    users: list[User]
+    signed: bool  # the users came with their signInActivity
+    changes: DirectoryAudits | None
+    users_read: bool  # no gap in the users
+
+
+@dataclass(frozen=True)
+class _Later:
+    """What is read once every user is in."""
+
+    users: list[User]  # with their agents
+    usage: UsageReports | None
+    purposes_read: bool
+    scope: AccessScope | None
+    insight: LicenseInsight | None
+    credits: CopilotCredits | None
+    agents: Agents | None
+
+
+class _Run:
+    """One collection: its shared state, its options, and the reads that go on beside the users
+    listing (the mailbox purposes' prefetch, the usage reports)."""
+
+    def __init__(self, client: GraphClient, options: CollectOptions, clock: Callable[[], datetime], progress: Progress):
+        self.client, self.options, self.clock = client, options, clock
+        self.state = _Collection(client, progress, options.concurrency or DEFAULT_CONCURRENCY)
+        self.state.streams = options.concurrency
+        self.state.attributes = options.attributes
+        self.prefetch: PurposeReads | None = None
+        self.reports: UsageCollection | None = None
+        self.mailbox_granted = False
+
+    def start(self, claims: dict[str, object] | None) -> bool:
+        """Check the token's permissions and hook the reads of each page of users to the listing;
+        whether to read signInActivity."""
+        state, options = self.state, self.options
+        with_sign_in, self.mailbox_granted = _check_access(state, claims, options)
+        state.sign_in_plan, state.sign_in_clock = options.sign_in_plan, self.clock
+        state.tenant_hint = str(claims.get("tid", "")) if claims else ""
+        # one budget across tenants per app in the process (pacing.AppBudget)
+        self.client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
+        hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
+        if options.mailboxes is not None and self.mailbox_granted:
+            # the purposes of each page's candidates are asked for while the listing goes on
+            self.prefetch = PurposeReads(state)
+            now, reads, check_of = self.clock(), self.prefetch, options.mailboxes
+
+            def ask(page: list[User], signed: bool) -> None:
+                reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
+
+            hooks.append(ask)
+            state.signed_hook = partial(ask, signed=True)  # the dormant ones, as their sign-ins come in
+        if options.usage_reports is not None:
+            reports = self.reports = UsageCollection(self.client, options.usage_reports, state.progress, claims)
+            hooks.append(lambda page, signed: reports.page(page))
+            state.near_end = reports.start  # the reports are asked for beside the last pages of users
+        if hooks:
+            state.page_hook = _each_page(hooks)
+        return with_sign_in
+
+    async def listings(self, claims: dict[str, object] | None, with_sign_in: bool) -> _Listed:
+        """The organization, products, subscriptions, groups and users, with the directory audit
+        beside them; on a failure the reads beside the listing are cancelled."""
+        state, options, client, reports = self.state, self.options, self.client, self.reports
+        # With concurrency the users listing counts the users itself (partitions.py)
+        total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.streams == 1 else asyncio.sleep(0))
+        windows = audit_windows(options.audits_since, account_states=options.disable_times)
+        users_in: asyncio.Future[list[User]] = asyncio.get_running_loop().create_future()
+        accounts = (
+            _account_states(self.clock(), options.audits_since, users_in, state.progress, options.audit_choice)
+            if options.disable_times
+            else None
+        )
+        audits = (
+            read_audits(client, windows, self.clock(), claims, state.gaps, accounts) if windows or accounts else _none()
+        )
+
+        async def read_users() -> tuple[list[User], bool]:
+            read = await state.users(with_sign_in)
+            users_in.set_result(read[0] if not any(g.dataset == "users" for g in state.gaps) else [])
+            return read
+
+        try:
+            org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
+                state.organization(state.tenant_hint),
+                state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
+                state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
+                state.groups(options.group_refs, UserDecoder(with_sign_in=False)),
+                state.license_error_groups(),
+                read_users(),
+                audits,
+                reports.prepare() if reports is not None else _none(),
+            )
+        except BaseException:
+            if self.prefetch is not None:
+                await self.prefetch.cancel()
+            if reports is not None:
+                await reports.cancel()
+            raise
+        finally:
+            total.cancel()  # still waiting on a throttled count: not worth a second more
+            await asyncio.gather(total, return_exceptions=True)
+        users_read = not any(g.dataset == "users" for g in state.gaps)
+        return _Listed(org, skus, subs, groups, flagged, users, signed, changes, users_read)
+
+    async def _usage_reports(self, users_read: bool) -> tuple[UsageReports | None, list[Gap]]:
+        if self.reports is None:
+            return None, []
+        if not users_read:
+            await self.reports.cancel()
+            return None, []
+        return await self.reports.read()
+
+    async def after_users(self, listed: _Listed) -> _Later:
+        """The usage reports, the last mailbox purposes, the access scope, Microsoft's counts, the
+        Copilot Credits and the agents, at once (the reports' requests go out first: finding the
+        purposes' candidates among every user takes a moment of CPU)."""
+        state, options, users_read, granted = self.state, self.options, listed.users_read, self.mailbox_granted
+        mailboxes = options.mailboxes
+        (usage, usage_gaps), purposes_read, scope, insight, credits, agents = await together(
+            self._usage_reports(users_read),
+            _purposes(
+                state,
+                mailboxes if users_read else None,
+                listed.users,
+                listed.signed,
+                self.clock(),
+                self.prefetch,
+                granted=granted,
+            ),
+            _scope(state, listed.users if options.access_scope and users_read else None),
+            _insight(state, options.access_scope and users_read),
+            _credits(state, listed.skus if options.copilot_credits else None),
+            _agents(state, options.agents and users_read, options.agent_identities),
+        )
+        users = with_agents(listed.users, agents)
+        state.gaps.extend(usage_gaps)
+        # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
+        purposes_read = await state.stored_purposes(mailboxes, users, usage, granted and users_read) and purposes_read
+        # the purposes of the enabled accounts without a recent sign-in are asked by their sign-ins:
+        # without them (a signInActivity gap) the part is not claimed, so shared-mailbox-licensed is
+        # not evaluated (its findings unverified, never resolved); the disabled ones' were read
+        purposes_read = purposes_read and (listed.signed or mailboxes is None or mailboxes.inactive_days is None)
+        return _Later(users, usage, purposes_read, scope, insight, credits, agents)
+
+    def snapshot(self, listed: _Listed, later: _Later) -> TenantSnapshot:
+        """The TenantSnapshot of what was read, with the parts it claims."""
+        state = self.state
+        parts = {
+            part
+            for part, read in (
+                (SIGN_IN_ACTIVITY, listed.signed),
+                (LEAVE_DATE, state.leave_dates and listed.users_read),
+                (USAGE_REPORTS, later.usage is not None),
+                (ACCESS_SCOPE, later.scope is not None),
+                (LICENSE_INSIGHT, later.insight is not None),
+                (COPILOT_CREDITS, later.credits is not None),
+                (LICENSE_ERROR_GROUPS, listed.flagged is not None),
+                (MAILBOX_SETTINGS, later.purposes_read),
+                (AGENT_USERS, later.agents is not None),
+            )
+            if read
+        }
+        groups = mark_license_errors(listed.groups, listed.flagged) if listed.flagged is not None else listed.groups
+        return TenantSnapshot(
+            tenant_id=listed.org[0],
+            tenant_name=listed.org[1],
+            cloud=self.client.cloud,
+            collected_at=self.clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            skus=tuple(listed.skus),
+            subscriptions=tuple(listed.subs),
+            users=later.users,
+            groups=tuple(groups),
+            gaps=tuple(state.gaps),
+            collected_datasets=frozenset(parts),
+            notes=tuple(state.notes),
+            user_attributes=state.attributes if not any(g.dataset == "users" for g in state.gaps) else (),
+            directory_audits=listed.changes,
+            usage_reports=later.usage,
+            access_scope=later.scope,
+            license_insight=later.insight,
+            sign_ins_read_at=state.sign_ins_read_at if listed.signed else None,
+            copilot_credits=later.credits,
+            agents=later.agents,
+        )
+
+
 async def collect(
     client: GraphClient,
+    options: CollectOptions,
     *,
-    group_refs: Sequence[str],
-    need_sign_in: bool,
-    mailboxes: MailboxCheck | None = None,
+    clock: Callable[[], datetime] | None = None,
     progress: Progress | None = None,
-    clock: Callable[[], datetime] = _now,
-    concurrency: int | None = DEFAULT_CONCURRENCY,
-    attributes: Sequence[str] = (),
-    audits_since: datetime | None = None,
-    usage_reports: UsageNeed | None = None,
-    disable_times: bool = False,
-    access_scope: bool = False,
-    copilot_credits: bool = False,
-    audit_choice: Choice = Choice.AUTO,
-    sign_in_plan: SignInPlan | None = None,
-    agents: bool = False,
-    agent_identities: bool = False,
 ) -> TenantSnapshot:
-    """Read the tenant behind `client` into a TenantSnapshot (see the module docstring).
-
-    `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
-    `concurrency`: user partitions read at once, and likewise group members and batches (1: one
-    request after another, /users in one chain); None: the partitions, group lookups and member
-    listings as many as the tenant's directory budget allows (pacing.budget_streams, Pacing.stream),
-    the mailbox-purpose batches MAILBOX_BATCHES (Outlook's, budgeted per app and mailbox, not by
-    the directory's budget) and the access-scope reads DEFAULT_CONCURRENCY.
-    `attributes`: user attribute paths to select (auditor.data.attributes; a cost allocation's).
-    `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
-    `disable_times`: also read when each account was disabled, for `grace_days`: the users'
-    employeeLeaveDateTime and the directory audit's account-state entries as far back as kept, of
-    the whole tenant or of the accounts that could be flagged, whichever costs fewer requests
-    (account_state.py; `audit_choice` forces one way).
-    `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
-    `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
-    (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
-    (graph/license_insight.py).
-    `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
-    only the users that can have gone quiet; None: every user's, every time.
-    `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
-    holds a Copilot product (graph/copilot_credits.py; for the bill).
-    `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
-    `agent_identities`: their parent agent identities too (Application.Read.All), for agent-user-orphaned.
+    """Read the tenant behind `client` into a TenantSnapshot (see the module docstring): the
+    listings every collection makes, and what `options` asks for beyond them (graph/options.py).
+    `clock`: the collection's time (None: now); `progress`: where its progress goes (None: the client's).
 
     Raises CollectionError / AuthError (exit 3) on anything but a 403 on one part, which is
     recorded in TenantSnapshot.gaps instead.
     """
-    progress = progress or client.progress
-    state = _Collection(client, progress, concurrency or DEFAULT_CONCURRENCY)
-    state.streams = concurrency
-    state.attributes = tuple(attributes)
+    run = _Run(client, options, clock or _now, progress or client.progress)
     claims = await client.token_claims()
-    with_sign_in, mailbox_granted = _check_access(
-        state, claims, need_sign_in=need_sign_in, need_mailbox=mailboxes is not None, disable_times=disable_times
-    )
-    fallback_tid = str(claims.get("tid", "")) if claims else ""
-    state.sign_in_plan, state.tenant_hint, state.sign_in_clock = sign_in_plan, fallback_tid, clock
-    # one budget across tenants per app in the process (pacing.AppBudget)
-    client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
-    hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
-    prefetch: PurposeReads | None = None
-    if mailboxes is not None and mailbox_granted:
-        # the purposes of each page's candidates are asked for while the listing goes on
-        prefetch = PurposeReads(state)
-        now, reads, check_of = clock(), prefetch, mailboxes
-
-        def ask(page: list[User], signed: bool) -> None:
-            reads.ask([page[i].id for i in check_of.candidates(page, now, signed)])
-
-        hooks.append(ask)
-        state.signed_hook = partial(ask, signed=True)  # the dormant ones, as their sign-ins come in
-    reports = None
-    if usage_reports is not None:
-        reports = UsageCollection(client, usage_reports, progress, claims)
-        hooks.append(lambda page, signed: reports.page(page))
-        state.near_end = reports.start  # the reports are asked for beside the last pages of users
-    if hooks:
-        state.page_hook = _each_page(hooks)
-    group_decoder = UserDecoder(with_sign_in=False)
+    with_sign_in = run.start(claims)
     started = client.requests
-    # With concurrency the users listing counts the users itself (partitions.py)
-    total = asyncio.ensure_future(state.user_total(ETA_AFTER) if state.streams == 1 else asyncio.sleep(0))
-    windows = audit_windows(audits_since, account_states=disable_times)
-    users_in: asyncio.Future[list[User]] = asyncio.get_running_loop().create_future()
-    accounts = _account_states(clock(), audits_since, users_in, progress, audit_choice) if disable_times else None
-    audits = read_audits(client, windows, clock(), claims, state.gaps, accounts) if windows or accounts else _none()
-
-    async def read_users() -> tuple[list[User], bool]:
-        read = await state.users(with_sign_in)
-        users_in.set_result(read[0] if not any(g.dataset == "users" for g in state.gaps) else [])
-        return read
-
-    try:
-        org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
-            state.organization(fallback_tid),
-            state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
-            state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
-            state.groups(group_refs, group_decoder),
-            state.license_error_groups(),
-            read_users(),
-            audits,
-            reports.prepare() if reports is not None else _none(),
-        )
-    except BaseException:
-        if prefetch is not None:
-            await prefetch.cancel()
-        if reports is not None:
-            await reports.cancel()
-        raise
-    finally:
-        total.cancel()  # still waiting on a throttled count: not worth a second more
-        await asyncio.gather(total, return_exceptions=True)
-    users_read = not any(g.dataset == "users" for g in state.gaps)
-
-    async def read_usage_reports() -> tuple[UsageReports | None, list[Gap]]:
-        if reports is None:
-            return None, []
-        if not users_read:
-            await reports.cancel()
-            return None, []
-        return await reports.read()
-
-    # the usage reports and the last mailbox purposes, at once (the reports' requests go out
-    # first: finding the purposes' candidates among every user takes a moment of CPU)
-    (usage_read, usage_gaps), purposes_read, scope, insight, credits, agents_read = await together(
-        read_usage_reports(),
-        _purposes(state, mailboxes if users_read else None, users, signed, clock(), prefetch, granted=mailbox_granted),
-        _scope(state, users if access_scope and users_read else None),
-        _insight(state, access_scope and users_read),
-        _credits(state, skus if copilot_credits else None),
-        _agents(state, agents and users_read, agent_identities),
-    )
-    users = with_agents(users, agents_read)
-    state.gaps.extend(usage_gaps)
-    # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
-    purposes_read = (
-        await state.stored_purposes(mailboxes, users, usage_read, mailbox_granted and users_read) and purposes_read
-    )
-    # the purposes of the enabled accounts without a recent sign-in are asked by their sign-ins:
-    # without them (a signInActivity gap) the part is not claimed, so shared-mailbox-licensed is
-    # not evaluated (its findings unverified, never resolved); the disabled ones' were read
-    purposes_read = purposes_read and (signed or mailboxes is None or mailboxes.inactive_days is None)
-    parts = {
-        part
-        for part, read in (
-            (SIGN_IN_ACTIVITY, signed),
-            (LEAVE_DATE, state.leave_dates and users_read),
-            (USAGE_REPORTS, usage_read is not None),
-            (ACCESS_SCOPE, scope is not None),
-            (LICENSE_INSIGHT, insight is not None),
-            (COPILOT_CREDITS, credits is not None),
-            (LICENSE_ERROR_GROUPS, flagged is not None),
-            (MAILBOX_SETTINGS, purposes_read),
-            (AGENT_USERS, agents_read is not None),
-        )
-        if read
-    }
-    groups = mark_license_errors(groups, flagged) if flagged is not None else groups
-    progress.finish(len(users), client.requests - started)
-    sku_list: list[Sku] = skus
-    sub_list: list[Subscription] = subs
-    return TenantSnapshot(
-        tenant_id=org[0],
-        tenant_name=org[1],
-        cloud=client.cloud,
-        collected_at=clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        skus=tuple(sku_list),
-        subscriptions=tuple(sub_list),
-        users=users,
-        groups=tuple(groups),
-        gaps=tuple(state.gaps),
-        collected_datasets=frozenset(parts),
-        notes=tuple(state.notes),
-        user_attributes=state.attributes if not any(g.dataset == "users" for g in state.gaps) else (),
-        directory_audits=changes,
-        usage_reports=usage_read,
-        access_scope=scope,
-        license_insight=insight,
-        sign_ins_read_at=state.sign_ins_read_at if signed else None,
-        copilot_credits=credits,
-        agents=agents_read,
-    )
+    listed = await run.listings(claims, with_sign_in)
+    later = await run.after_users(listed)
+    run.state.progress.finish(len(later.users), client.requests - started)
+    return run.snapshot(listed, later)

@@ -4,9 +4,44 @@ command. Only argparse here: the parser must load nothing else (tests/core/test_
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from typing import Any
 
 FORMATS = ("teams", "slack")
+
+
+@dataclass(frozen=True)
+class NightlyOptions:
+    """`audit --history/--causes/--notify-*`, typed (auditor/insights/nightly.py's Nightly reads them)."""
+
+    history: str | None = None  # --history FILE
+    causes: bool = False  # --causes
+    notify_webhook: str | None = None  # --notify-webhook URL (else AUDITOR_NOTIFY_WEBHOOK)
+    notify_format: str | None = None  # --notify-format teams|slack (None: teams)
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> NightlyOptions:
+        """The nightly options of `args` (a command without the flags: their defaults)."""
+        return cls(
+            history=getattr(args, "history", None),
+            causes=bool(getattr(args, "causes", False)),
+            notify_webhook=getattr(args, "notify_webhook", None),
+            notify_format=getattr(args, "notify_format", None),
+        )
+
+
+@dataclass(frozen=True)
+class HistoryOptions:
+    """`history FILE [--tenant-id ID] [--last N] [--products]`, typed (nightly.cmd_history)."""
+
+    file: str
+    tenant: str | None = None
+    last: int | None = None
+    products: bool = False
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> HistoryOptions:
+        return cls(file=args.file, tenant=args.tenant, last=args.last, products=args.products)
 
 
 def add_nightly_arguments(parser: argparse.ArgumentParser) -> None:

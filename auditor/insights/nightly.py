@@ -1,6 +1,6 @@
 """What `audit` does beyond today's report, in the order it runs:
 
-    Nightly(args, policies, baseline)   check the flags and read the history (before collecting)
+    Nightly(options, policies, baseline)   check the flags and read the history (before collecting)
     .check_outputs()                    the history file can take this run's record (before collecting)
     .attributes, .audits_since          what the collection reads besides (cost allocation, causes)
     .observe(snapshot, result)          keep what the extras need of the tenant (before it is freed)
@@ -13,7 +13,6 @@ and the `history` command.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Mapping
@@ -34,6 +33,7 @@ from auditor.policy.objects import PolicySet
 from auditor.report.redaction import redact_document, redaction_key
 
 from . import allocation, calendar, causes, forecast, history, notify, trends
+from .arguments import HistoryOptions, NightlyOptions
 
 OUTPUT_GLOBS = ("renewal-*.ics", "bill-*.ics", allocation.CSV_NAME)
 
@@ -62,20 +62,20 @@ def allocation_attributes(policies: PolicySet) -> tuple[str, ...]:
 class Nightly:
     def __init__(
         self,
-        args: argparse.Namespace,
+        options: NightlyOptions,
         policies: PolicySet,
         baseline: Mapping[str, Any] | None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
-        self.history_path = Path(args.history) if getattr(args, "history", None) else None
+        self.history_path = Path(options.history) if options.history else None
         self.record: history.Record | None = None  # this run's history record, once enrich() has built it
         self.records: list[history.Record] = []
         self.warnings: list[str] = []
         if self.history_path is not None:
             self.records, problems = history.read_history(self.history_path)
             self.warnings += [f"history {line}" for line in history.problem_lines(problems, self.history_path)]
-        self.causes = bool(getattr(args, "causes", False))
+        self.causes = options.causes
         if self.causes and baseline is None:
             raise UsageError("--causes names the changes since the baseline: give --baseline REPORT_JSON too")
         self.baseline_read = None
@@ -84,8 +84,8 @@ class Nightly:
         self.audits_since = timestamp_or_none(self.baseline_read) if self.causes else None
         if self.causes and self.audits_since is None:
             raise UsageError("--causes: the baseline report has no collected_at time to start from")
-        fmt = getattr(args, "notify_format", None)
-        self.notify_url = notify.webhook_url(getattr(args, "notify_webhook", None), env)
+        fmt = options.notify_format
+        self.notify_url = notify.webhook_url(options.notify_webhook, env)
         if fmt and self.notify_url is None:
             raise UsageError(f"--notify-format {fmt}: give --notify-webhook URL or set {notify.ENV}")
         self.notify_format = fmt or "teams"
@@ -248,20 +248,20 @@ def _run_url(env: Mapping[str, str]) -> str | None:
 # --- the `history` command ---------------------------------------------------------------------
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-
-    path = Path(args.file)
+def cmd_history(options: HistoryOptions) -> int:
+    """`history FILE`: the records `audit --history FILE` appended, as a table."""
+    path = Path(options.file)
     if not path.exists():
         raise UsageError(f"{path}: no such history file")
     records, problems = history.read_history(path)
     for line in history.problem_lines(problems, path):
         _say(f"warning: {line}")
-    if args.tenant:
-        records = history.of_tenant(records, args.tenant)
-    if args.last is not None:
-        if args.last < 1:
+    if options.tenant:
+        records = history.of_tenant(records, options.tenant)
+    if options.last is not None:
+        if options.last < 1:
             raise UsageError("--last: give a number of records, 1 or more")
-        records = records[-args.last :]
+        records = records[-options.last :]
     if not records:
         _say(f"{path}: no records")
         return EXIT_OK
@@ -269,6 +269,6 @@ def cmd_history(args: argparse.Namespace) -> int:
     if len(tenants) > 1:
         _say(f"note: {path} holds records of {len(tenants)} tenants; --tenant ID shows one")
     sys.stdout.write(clean_message(history.table(records)))
-    if args.products:
+    if options.products:
         sys.stdout.write("\n" + clean_message(history.products_table(records)))
     return EXIT_OK

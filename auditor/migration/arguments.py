@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from auditor.data.enums import Cloud, Locale
@@ -17,6 +18,53 @@ DESCRIPTION = (
     "migration.html and migration-users.csv. Exit 0: nobody blocked; 1: some users are blocked; 2: bad input "
     "(file:line:column); 3: Graph could not be read."
 )
+
+
+@dataclass(frozen=True)
+class MigrateOptions:
+    """What `migrate` was asked (auditor/migration/command.py runs it): its flags, typed."""
+
+    source: str | None = None  # a snapshot file, or 'graph'
+    target: str | None = None
+    source_tenant_id: str | None = None
+    target_tenant_id: str | None = None
+    users: str | None = None  # --users CSV
+    domain: str | None = None  # --domain DOMAIN
+    cutover: str | None = None  # --cutover YYYY-MM-DD
+    exchange_export: str | None = None
+    billing: str | None = None  # --billing CSV
+    map: str | None = None  # --map YAML
+    as_of: str | None = None  # --as-of ISO-8601
+    locale: Locale = Locale.EN
+    output_dir: str = "reports"
+    demo: bool = False
+    cloud: Cloud | None = None  # both tenants' (None: worldwide)
+    auth: AuthMode = AuthMode.AUTO
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> MigrateOptions:
+        return cls(
+            source=args.source,
+            target=args.target,
+            source_tenant_id=args.source_tenant_id,
+            target_tenant_id=args.target_tenant_id,
+            users=args.users,
+            domain=args.domain,
+            cutover=args.cutover,
+            exchange_export=args.exchange_export,
+            billing=args.billing,
+            map=args.map,
+            as_of=args.as_of,
+            locale=Locale(args.locale),
+            output_dir=args.output_dir,
+            demo=args.demo,
+            cloud=Cloud(args.cloud) if args.cloud else None,
+            auth=AuthMode(args.auth),
+        )
+
+    def side(self, side: str) -> tuple[str | None, str | None]:
+        """--source or --target ("source", "target"): its value, and its tenant id."""
+        return (self.source, self.source_tenant_id) if side == "source" else (self.target, self.target_tenant_id)
 
 
 def add_migrate_command(sub: Any, run: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:

@@ -3,10 +3,9 @@ users are blocked (0 none, 1 some; 2 bad input, 3 Graph could not be read)."""
 
 from __future__ import annotations
 
-import argparse
 import sys
-from argparse import Namespace
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +20,9 @@ from auditor.data.usage_data import MAILBOXES
 from .. import demo
 from ..billing import BillingFile, read_billing
 from ..data.reads import Requests
+from ..graph.arguments import GraphSource
 from ..snapshot import load_snapshot
+from .arguments import MigrateOptions
 from .mapping import ProductMap, read_map
 from .movers import Mover, Problems, domain_movers, read_users
 from .plan import PlanInputs, SourceBill, build_plan
@@ -83,30 +84,19 @@ def _as_of(text: str | None) -> datetime:
         raise UsageError(f"--as-of: {text!r} is not an ISO-8601 date or date-time") from None
 
 
-def _tenant(args: Namespace, side: str) -> TenantSnapshot:
+def _tenant(options: MigrateOptions, side: str) -> TenantSnapshot:
     """--source/--target: a snapshot file, or 'graph' (read only, with --source-tenant-id/--target-tenant-id)."""
-    value = getattr(args, side)
+    value, tenant_id = options.side(side)
     if not value:
         raise UsageError(f"--{side}: give a snapshot file (from `collect`) or 'graph'")
     if value != "graph":
         return _complete(load_snapshot(value), side)
-    tenant_id = getattr(args, f"{side}_tenant_id")
     if not tenant_id:
         raise UsageError(f"--{side} graph needs --{side}-tenant-id")
-    from auditor.graph_cli import snapshot_from_args  # the Graph SDK loads here, and only here
+    from auditor.graph_cli import read_tenant  # the Graph SDK loads here, and only here
 
-    reading = Namespace(
-        graph=True,
-        demo=False,
-        snapshot=None,
-        save_snapshot=None,
-        graph_endpoint=None,
-        tenant_id=tenant_id,
-        cloud=args.cloud,
-        auth=args.auth,
-    )
-    snapshot = snapshot_from_args(reading, group_refs=(), requests=MAILBOX_SIZES if side == "source" else Requests())
-    assert snapshot is not None
+    reading = GraphSource(tenant_id=tenant_id, cloud=options.cloud, auth=options.auth)
+    snapshot = read_tenant(reading, group_refs=(), requests=MAILBOX_SIZES if side == "source" else Requests())
     return _complete(snapshot, side)
 
 
@@ -135,12 +125,12 @@ def _demo_tenants() -> tuple[TenantSnapshot, TenantSnapshot]:
     return source, collect_served(demo.target_tenant())
 
 
-def _movers(args: Namespace, source: TenantSnapshot, as_of: datetime) -> list[Mover]:
-    if args.domain:
-        return domain_movers(source.users, args.domain)
-    if not args.users:
+def _movers(options: MigrateOptions, source: TenantSnapshot, as_of: datetime) -> list[Mover]:
+    if options.domain:
+        return domain_movers(source.users, options.domain)
+    if not options.users:
         raise UsageError("give --users users.csv or --domain DOMAIN: who moves")
-    path = Path(args.users)
+    path = Path(options.users)
     movers = read_users(path)
     problems = Problems(path)  # every row the source or the plan's day refuses, listed at once
     known = {u.user_principal_name.lower() for u in source.users}
@@ -157,32 +147,41 @@ def _movers(args: Namespace, source: TenantSnapshot, as_of: datetime) -> list[Mo
     return movers
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
-    as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
-    if args.demo:
-        if args.source or args.target:
-            raise UsageError("--demo brings its own tenants; leave out --source and --target")
-        args.users = args.users or (None if args.domain else str(_demo_file("users.csv")))
-        args.exchange_export = args.exchange_export or str(_demo_file("mailboxes.csv"))
-        args.map = args.map or str(_demo_file("products.yaml"))
-        args.billing = args.billing or str(_demo_file("sample-billing.csv", ()))
-    cutover = _day(args.cutover, "--cutover") if args.cutover else DEMO_CUTOVER if args.demo else None
+def _with_demo_files(options: MigrateOptions) -> MigrateOptions:
+    """--demo: the bundled users.csv, Exchange export, product map and billing file, where not given."""
+    if options.source or options.target:
+        raise UsageError("--demo brings its own tenants; leave out --source and --target")
+    return replace(
+        options,
+        users=options.users or (None if options.domain else str(_demo_file("users.csv"))),
+        exchange_export=options.exchange_export or str(_demo_file("mailboxes.csv")),
+        map=options.map or str(_demo_file("products.yaml")),
+        billing=options.billing or str(_demo_file("sample-billing.csv", ())),
+    )
+
+
+def cmd_migrate(options: MigrateOptions) -> int:
+    """`migrate`: the plan for moving the users to the target tenant (exit 1 when some are blocked)."""
+    as_of = demo.CLOCK.replace(tzinfo=UTC) if options.demo and not options.as_of else _as_of(options.as_of)
+    if options.demo:
+        options = _with_demo_files(options)
+    cutover = _day(options.cutover, "--cutover") if options.cutover else DEMO_CUTOVER if options.demo else None
     if cutover is None:
         raise UsageError("--cutover YYYY-MM-DD is required: the day the moves complete")
     _check_day(cutover, as_of, "--cutover")
-    products = read_map(Path(args.map)) if args.map else ProductMap()
-    out_dir = Path(args.output_dir)
+    products = read_map(Path(options.map)) if options.map else ProductMap()
+    out_dir = Path(options.output_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--output-dir: {out_dir} exists and is not a directory")
     out_dir.mkdir(parents=True, exist_ok=True)
     with output_lock(out_dir):
         rotate_previous(out_dir, FILES)
-        source, target = _demo_tenants() if args.demo else (_tenant(args, "source"), _tenant(args, "target"))
-        movers = _movers(args, source, as_of)
+        source, target = _demo_tenants() if options.demo else (_tenant(options, "source"), _tenant(options, "target"))
+        movers = _movers(options, source, as_of)
         # read after the tenants: a tenant's decoding peaks higher than what it keeps, and the export
         # (a row per mailbox) need not sit under that peak
-        mailboxes = read_exchange_export(args.exchange_export) if args.exchange_export else None
-        billing = read_billing(args.billing) if args.billing else None
+        mailboxes = read_exchange_export(options.exchange_export) if options.exchange_export else None
+        billing = read_billing(options.billing) if options.billing else None
         # the cycle collector paused while the plan is built from two tenants (auditor.common.cycles)
         with collection_paused():
             plan = build_plan(
@@ -194,12 +193,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
                     cutover,
                     as_of,
                     mailboxes,
-                    bill=_bill(billing, source, Locale(args.locale)),
+                    bill=_bill(billing, source, options.locale),
                 )
             )
         del source, target, mailboxes, movers  # the plan holds what the outputs need: free the tenants first
         generated = datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-        written = write_plan(plan, out_dir, Locale(args.locale), generated)
+        written = write_plan(plan, out_dir, options.locale, generated)
     _say(f"license-auditor migrate: {len(plan.users)} users, {plan.blocked} blocked")
     for path in written:
         _say(f"wrote {path}")

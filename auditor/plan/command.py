@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -23,6 +22,7 @@ from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
 from auditor.graph.clouds import ENDPOINTS
+from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
 from auditor.plan.compile import ChangePlan, compile_plan, has_actions
 from auditor.plan.holds import attach
@@ -51,20 +51,20 @@ def _graph_root(cloud: str) -> str | None:
     return endpoints.graph_v1 if endpoints else None
 
 
-def _check_filters(args: argparse.Namespace, document: dict[str, Any], path: Path) -> None:
-    if args.rules:
-        unknown = [r for r in args.rules if r not in wording.ALL_RULE_IDS]
+def _check_filters(options: PlanOptions, document: dict[str, Any], path: Path) -> None:
+    if options.rules:
+        unknown = [r for r in options.rules if r not in wording.ALL_RULE_IDS]
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
-    if args.findings:
+    if options.findings:
         ids = {f["id"] for f in document["findings"]}
-        missing = [fid for fid in args.findings if fid not in ids]
+        missing = [fid for fid in options.findings if fid not in ids]
         if missing:
             raise UsageError(f"--findings: {path} has no finding {missing[0]!r}")
 
 
-def _output_dir(args: argparse.Namespace, report_dir: Path) -> Path:
-    out = Path(args.output_dir) if args.output_dir else report_dir
+def _output_dir(options: PlanOptions, report_dir: Path) -> Path:
+    out = Path(options.output_dir) if options.output_dir else report_dir
     if out.exists() and not out.is_dir():
         raise UsageError(f"--output-dir: {out} exists and is not a directory")
     try:
@@ -88,7 +88,7 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
         )
 
 
-def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: BillingFile | None) -> BillingFile | None:
+def _commerce(options: PlanOptions, document: dict[str, Any], billing: BillingFile | None) -> BillingFile | None:
     """The billing APIs when asked for (--billing-source or an endpoint), then the file over them;
     else the facts the audit read (report.json's billing_facts), a --billing file's rows over them."""
     if "subscriptions" not in document:
@@ -97,12 +97,12 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
     from auditor.billing.facts import merge
     from auditor.billing.options import apis_asked, read_commerce
 
-    choice = BillingSource(getattr(args, "billing_source", None) or BillingSource.AUTO.value)
+    choice = options.bill.source or BillingSource.AUTO
     if choice is BillingSource.NONE:
         return None
     if choice is BillingSource.FILE:
         return billing
-    if not apis_asked(args):
+    if not apis_asked(options.bill):
         saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
         if saved is None:
             if document.get("billing_facts") is not None:
@@ -117,7 +117,9 @@ def _commerce(args: argparse.Namespace, document: dict[str, Any], billing: Billi
             _say(warning)
         return merged.billing
     tenant = str((document.get("tenant") or {}).get("id") or "")
-    return read_commerce(args, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say).billing
+    return read_commerce(
+        options.bill, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say
+    ).billing
 
 
 APPLY_MAX_AGE = timedelta(days=7)  # apply's default --max-age
@@ -148,33 +150,34 @@ def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | 
         )
 
 
-def cmd_plan(args: argparse.Namespace) -> int:
-    report_dir = Path(args.report_dir)
+def cmd_plan(options: PlanOptions) -> int:
+    """`plan`: DIR/report.json's open findings (those the options select) into plan.json, plan.md, batches."""
+    report_dir = Path(options.report_dir)
     if not report_dir.is_dir():
         raise UsageError(f"--report-dir: {report_dir} is not a directory")
     path = report_dir / REPORT
-    billing = read_billing(args.billing) if getattr(args, "billing", None) else None
+    billing = read_billing(options.billing_file) if options.billing_file else None
     document = load_report(path)
-    if getattr(args, "exchange_export", None):  # fresher than what the audit attached
-        document = attach(document, read_exchange_export(args.exchange_export), args.exchange_export)
-    _check_filters(args, document, path)
+    if options.exchange_export:  # fresher than what the audit attached
+        document = attach(document, read_exchange_export(options.exchange_export), options.exchange_export)
+    _check_filters(options, document, path)
     tenant = document["tenant"]
     plan = compile_plan(
         document,
-        rules=args.rules,
-        min_severity=args.min_severity,
-        finding_ids=args.findings,
+        rules=options.rules,
+        min_severity=options.min_severity,
+        finding_ids=options.findings,
         graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")),
     )
-    facts = _commerce(args, document, billing)
+    facts = _commerce(options, document, billing)
     plan = with_bill(plan, document, facts, _say)
     if document.get("money") is not None:  # plan.md opens with this plan's money story: its changes, its bill
         # the plan's bill where there are billing facts (the report's own had them too); else the report's
         bill = plan.bill if facts is not None and plan.bill is not None else document.get("bill")
         plan = msgspec.structs.replace(plan, money=money({**document, "bill": bill}, plan))
-    out = _output_dir(args, report_dir)
+    out = _output_dir(options, report_dir)
     created_at = _now()
-    _check_report_age(plan, created_at, getattr(args, "max_age", None), demo=bool(getattr(args, "demo", False)))
+    _check_report_age(plan, created_at, options.max_age, demo=options.demo)
     _check_size(plan, out, created_at)
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)

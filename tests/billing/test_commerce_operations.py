@@ -5,7 +5,6 @@ does not settle it recorded as unknown and named by undo (exit 3)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import copy
 import io
@@ -17,7 +16,8 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from auditor.apply.commerce import Commerce, CommerceJournal, apply_from_args, run_commerce
+from auditor.apply.arguments import WriteOptions
+from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
@@ -263,7 +263,7 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
         with pytest.raises(
             UsageError, match="signs in to tenant 11111111-2222-3333-4444-555555555555, but the changes"
         ):
-            apply_from_args(argparse.Namespace(yes=True), plan, client, TODAY)
+            apply_commerce_changes(WriteOptions(command="apply", yes=True), plan, client, TODAY)
     assert not list(tmp_path.glob("commerce-journal-*"))
 
 

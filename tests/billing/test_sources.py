@@ -313,17 +313,20 @@ def test_a_billing_account_subscription_without_a_shared_id_joins_by_product_ten
     ],
 )
 def test_the_billing_endpoint_follows_the_cloud(cloud: str, arm_url: str) -> None:
-    import argparse
+    from dataclasses import replace
 
+    from auditor.billing.arguments import BillingOptions, BillingSource
     from auditor.billing.options import access
+    from auditor.data.enums import Cloud
+    from auditor.graph.arguments import AuthMode
 
     env = {"AUDITOR_BILLING_TOKEN": "arm-token"}
-    args = argparse.Namespace(cloud=cloud, auth="token", billing_source="billing-account", tenant_id=None)
-    with access(args, env, True) as reach:
+    options = BillingOptions(BillingSource.BILLING_ACCOUNT, auth=AuthMode.TOKEN, cloud=Cloud(cloud))
+    with access(options, env, True) as reach:
         assert (reach.billing_endpoint, reach.billing_audience) == (arm_url, arm_url)
     # --billing-endpoint points the requests elsewhere; the tokens stay for the cloud's Resource Manager
-    args.billing_endpoint = "http://127.0.0.1:9"
-    with access(args, env, True) as reach:
+    options = replace(options, billing_endpoint="http://127.0.0.1:9")
+    with access(options, env, True) as reach:
         assert (reach.billing_endpoint, reach.billing_audience) == ("http://127.0.0.1:9", arm_url)
         assert reach.billing_credential is not None
         with arm.client(reach.billing_credential, reach.billing_endpoint, reach.billing_audience) as c:

@@ -17,7 +17,15 @@ from graph_tenants import make_tenant
 
 from auditor.data.model import TenantSnapshot
 from auditor.data.usage_data import UsageNeed
-from auditor.graph import GraphClient, MailboxCheck, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.graph import (
+    CollectOptions,
+    GraphClient,
+    MailboxCheck,
+    Progress,
+    RetryPolicy,
+    StaticTokenCredential,
+    collect,
+)
 from auditor.graph.pacing import Pacing, Timer
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Responder, VirtualTime, app_token
 
@@ -78,6 +86,15 @@ class Harness:
         usage_reports: UsageNeed | None = None,
         disable_times: bool = False,
     ) -> TenantSnapshot:
+        options = CollectOptions(
+            group_refs=tuple(group_refs),
+            need_sign_in=need_sign_in,
+            mailboxes=mailboxes,
+            concurrency=concurrency,
+            usage_reports=usage_reports,
+            disable_times=disable_times,
+        )
+
         async def run() -> TenantSnapshot:
             client = GraphClient(
                 base_url=self.emulator.url,
@@ -90,16 +107,7 @@ class Harness:
             )
             self.client = client
             try:
-                return await collect(
-                    client,
-                    group_refs=group_refs,
-                    need_sign_in=need_sign_in,
-                    mailboxes=mailboxes,
-                    clock=lambda: _parse(self.snapshot.collected_at),
-                    concurrency=concurrency,
-                    usage_reports=usage_reports,
-                    disable_times=disable_times,
-                )
+                return await collect(client, options, clock=lambda: _parse(self.snapshot.collected_at))
             finally:
                 await client.aclose()
 

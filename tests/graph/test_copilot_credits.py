@@ -21,7 +21,7 @@ from auditor.cli import main
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, CopilotCredits, CreditBalance
 from auditor.data.model import Locale, TenantSnapshot
 from auditor.engine import evaluate
-from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.i18n import translations
 from auditor.plan.bill import copilot_credits
 from auditor.plan.bill_view import bill_view
@@ -64,9 +64,7 @@ def collected(
                 progress=Progress(None, interval=0),
             )
             try:
-                return await collect(
-                    client, group_refs=(), need_sign_in=False, copilot_credits=asked, clock=lambda: AS_OF
-                )
+                return await collect(client, CollectOptions(copilot_credits=asked), clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 

@@ -4,7 +4,6 @@ user property no other rule reads gets it read on the demo, and is evaluated on 
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,8 +16,10 @@ from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.model import Finding, Severity, TenantSnapshot
 from auditor.data.reads import MAILBOX, SIGN_IN, Reads
+from auditor.graph.arguments import GraphSource
+from auditor.graph.options import CollectOptions
 from auditor.graph.users import USER_FIELDS
-from auditor.graph_cli import requested, snapshot_from_args
+from auditor.graph_cli import read_tenant
 from auditor.policy.objects import Policy, PolicySet
 from auditor.policyset.load import load_policies
 from auditor.rules.base import Context, Rule
@@ -63,10 +64,8 @@ def _sample() -> TenantSnapshot:
 
 def _read_demo(monkeypatch: pytest.MonkeyPatch, policies: PolicySet) -> TenantSnapshot:
     monkeypatch.setattr(demo, "sample_tenant", _sample)
-    args = argparse.Namespace(demo=True, graph_endpoint=None, snapshot=None, save_snapshot=None)
-    snapshot = snapshot_from_args(args, group_refs=policies.group_refs, requests=requests_of(policies), as_of=AS_OF)
-    assert snapshot is not None
-    return snapshot
+    source = GraphSource(demo=True)
+    return read_tenant(source, group_refs=policies.group_refs, requests=requests_of(policies), as_of=AS_OF)
 
 
 def test_a_new_rule_declaring_a_user_property_gets_it_read_on_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,7 +75,7 @@ def test_a_new_rule_declaring_a_user_property_gets_it_read_on_the_demo(monkeypat
 
     monkeypatch.setattr(rules, "RULES", (*rules.RULES, EmployeeTypeSet()))  # registered: the only change
     monkeypatch.setattr(engine, "RULES", rules.RULES)
-    assert requested(requests_of(policies))["attributes"] == ("employeeType",)
+    assert CollectOptions.of(requests_of(policies)).attributes == ("employeeType",)
     after = _read_demo(monkeypatch, policies)
     assert "employeeType" in after.user_attributes
     result = engine.evaluate(policies, after, AS_OF)
@@ -93,11 +92,11 @@ def test_a_declared_part_is_read_and_a_missing_one_leaves_the_rule_not_evaluated
         reads = Reads("users", SIGN_IN_ACTIVITY)
 
     nothing = PolicySet(())
-    assert not requested(requests_of(nothing))["need_sign_in"]
+    assert not CollectOptions.of(requests_of(nothing)).need_sign_in
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(rules, "RULES", (*rules.RULES, SignInsRead()))
         policies = _policies()
-        assert requested(requests_of(policies))["need_sign_in"]
+        assert CollectOptions.of(requests_of(policies)).need_sign_in
         patch.setattr(engine, "RULES", rules.RULES)
         without = replace(demo.sample_tenant(), collected_datasets=frozenset({"users"}))
         result = engine.evaluate(policies, without, AS_OF)

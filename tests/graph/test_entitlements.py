@@ -19,7 +19,7 @@ from auditor.common.errors import PolicyError
 from auditor.data.access_records import CONDITIONAL_ACCESS
 from auditor.data.model import AuditResult, Finding, TenantSnapshot
 from auditor.engine import evaluate
-from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.policyset.load import load_policies
 from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementShort
 from auditor.snapshot import snapshot_from_json
@@ -207,7 +207,7 @@ def collect_from(
                 progress=Progress(None, interval=0),
             )
             try:
-                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True, clock=lambda: AS_OF)
+                return await collect(client, CollectOptions(access_scope=True), clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 

@@ -21,7 +21,7 @@ from auditor.common.errors import SnapshotError
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import AuditResult, Cloud, Locale, TenantSnapshot
 from auditor.engine import evaluate
-from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.policyset.load import load_policies
 from auditor.render.text import md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page
@@ -67,7 +67,7 @@ def collected(
                 progress=Progress(None, interval=0),
             )
             try:
-                return await collect(client, group_refs=(), need_sign_in=False, access_scope=True, clock=lambda: AS_OF)
+                return await collect(client, CollectOptions(access_scope=True), clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 
@@ -178,7 +178,7 @@ def test_not_asked_without_an_entitlements_section() -> None:
                 progress=Progress(None, interval=0),
             )
             try:
-                return await collect(client, group_refs=(), need_sign_in=False, clock=lambda: AS_OF)
+                return await collect(client, CollectOptions(), clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 

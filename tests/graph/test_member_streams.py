@@ -16,7 +16,7 @@ import pytest
 from graph_tenants import make_tenant
 
 from auditor.data.model import Group, TenantSnapshot
-from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import MEMBER_UNITS, Pacing
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, VirtualTime, app_token
 from auditor_dev.emulator.budgets import Budgets
@@ -62,7 +62,7 @@ def _collect(snap: TenantSnapshot, budgets: Budgets, pacing: Pacing) -> tuple[Te
             )
             try:
                 return await collect(
-                    client, group_refs=_named(snap), need_sign_in=False, clock=lambda: at, concurrency=None
+                    client, CollectOptions(group_refs=tuple(_named(snap)), concurrency=None), clock=lambda: at
                 )
             finally:
                 await client.aclose()

@@ -16,7 +16,7 @@ import pytest
 from graph_tenants import make_tenant
 
 from auditor.data.model import TenantSnapshot
-from auditor.graph import GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import (
     REAL_TIME,
     AppBudget,
@@ -46,7 +46,7 @@ def _collect(
             progress=Progress(io.StringIO(), interval=0),
         )
         try:
-            return await collect(client, group_refs=[], need_sign_in=need_sign_in, clock=lambda: at, **options)
+            return await collect(client, CollectOptions(need_sign_in=need_sign_in, **options), clock=lambda: at)
         finally:
             await client.aclose()
 

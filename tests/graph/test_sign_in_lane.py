@@ -18,7 +18,7 @@ from typing import Any
 from graph_tenants import make_tenant
 
 from auditor.data.model import TenantSnapshot
-from auditor.graph import GraphClient, MailboxCheck, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, MailboxCheck, Progress, StaticTokenCredential, collect
 from auditor.graph.pacing import REAL_TIME, Pacing, Timer
 from auditor.graph.users import sign_in_line, sign_in_minutes, sign_in_requests, sign_in_seconds
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, VirtualTime, app_token
@@ -49,7 +49,7 @@ def _collect(
         )
         try:
             return await collect(
-                client, group_refs=[], need_sign_in=need_sign_in, clock=lambda: at, concurrency=4, **options
+                client, CollectOptions(need_sign_in=need_sign_in, concurrency=4, **options), clock=lambda: at
             )
         finally:
             await client.aclose()
@@ -214,7 +214,7 @@ def test_the_lane_keeps_time_by_an_injected_clock_and_never_waits_on_the_wall() 
                 progress=Progress(io.StringIO(), interval=0),
             )
             try:
-                return await collect(client, group_refs=[], need_sign_in=True, clock=lambda: at, concurrency=4)
+                return await collect(client, CollectOptions(need_sign_in=True, concurrency=4), clock=lambda: at)
             finally:
                 await client.aclose()
 

@@ -31,7 +31,7 @@ from auditor.data.usage_data import (
     UsageReports,
     UserUsage,
 )
-from auditor.graph import GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
+from auditor.graph import CollectOptions, GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
 from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
@@ -108,7 +108,7 @@ class Run:
                 progress=Progress(self.stderr, interval=0),
             )
             try:
-                return await collect(client, group_refs=[], need_sign_in=False, usage_reports=need)
+                return await collect(client, CollectOptions(usage_reports=need))
             finally:
                 await client.aclose()
 
@@ -542,7 +542,7 @@ def _collect_with_page_limit(run: Run, need: UsageNeed) -> TenantSnapshot:
             max_answer_bytes=PAGE_LIMIT,
         )
         try:
-            return await collect(client, group_refs=[], need_sign_in=False, usage_reports=need)
+            return await collect(client, CollectOptions(usage_reports=need))
         finally:
             await client.aclose()
 

@@ -173,11 +173,11 @@ def test_a_tenant_graph_could_not_read_in_full_exits_3(
     partial = type(partial)(**{**partial.__dict__, "gaps": (Gap("users", "GET /users", "503"),)})
     asked: dict[str, object] = {}
 
-    def read(args: object, **kw: object) -> object:
-        asked.update(kw, tenant_id=getattr(args, "tenant_id", None))
+    def read(source: object, **kw: object) -> object:
+        asked.update(kw, tenant_id=getattr(source, "tenant_id", None))
         return partial
 
-    monkeypatch.setattr(cli_options, "snapshot_from_args", read)
+    monkeypatch.setattr(cli_options, "read_tenant", read)
     args = _files(tmp_path, "source_upn,target_upn\na@contoso.example,a@fabrikam.example\n")
     args[args.index("--source") + 1] = "graph"
     assert main([*args, "--source-tenant-id", "contoso.onmicrosoft.com"]) == 3

@@ -1,0 +1,101 @@
+"""What one collection reads (collector.collect): a typed, frozen `CollectOptions`, built once from what
+the rules declare (auditor.data.reads.Requests) and what the command line adds (the policies' groups,
+--concurrency, a cost allocation's attributes, the nightly's kept sign-ins)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from auditor.data.attributes import is_path
+from auditor.data.reads import Requests
+from auditor.data.usage_data import UsageNeed
+
+from .account_state import Choice
+from .arguments import DEFAULT_CONCURRENCY
+from .kept_sign_ins import SignInPlan
+from .mailbox_purpose import MailboxCheck
+from .users import USER_FIELDS
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    """What collector.collect reads beyond the listings every collection makes.
+
+    `group_refs`: the groups the policies name (display names or ids), whose members are listed.
+    `need_sign_in`: read the users' signInActivity.
+    `mailboxes`: read the mailbox purpose of the accounts it selects (None: of nobody).
+    `concurrency`: user partitions read at once, and likewise group members and batches (1: one
+    request after another, /users in one chain); None: the partitions, group lookups and member
+    listings as many as the tenant's directory budget allows (pacing.budget_streams, Pacing.stream),
+    the mailbox-purpose batches MAILBOX_BATCHES (Outlook's, budgeted per app and mailbox, not by
+    the directory's budget) and the access-scope reads DEFAULT_CONCURRENCY.
+    `attributes`: user attribute paths to select (auditor.data.attributes; the rules' and a cost allocation's).
+    `audits_since`: also read the directory changes since then (auditor.graph.directory_audits).
+    `usage_reports`: read these Microsoft 365 usage reports after the users (graph/usage_reports.py; None: none).
+    `disable_times`: also read when each account was disabled, for `grace_days`: the users'
+    employeeLeaveDateTime and the directory audit's account-state entries as far back as kept, of
+    the whole tenant or of the accounts that could be flagged, whichever costs fewer requests
+    (account_state.py; `audit_choice` forces one way).
+    `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
+    (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
+    (graph/license_insight.py).
+    `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
+    holds a Copilot product (graph/copilot_credits.py; for the bill).
+    `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
+    only the users that can have gone quiet; None: every user's, every time.
+    `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
+    `agent_identities`: their parent agent identities too (Application.Read.All), for agent-user-orphaned.
+    """
+
+    group_refs: tuple[str, ...] = ()
+    need_sign_in: bool = False
+    mailboxes: MailboxCheck | None = None
+    concurrency: int | None = DEFAULT_CONCURRENCY
+    attributes: tuple[str, ...] = ()
+    audits_since: datetime | None = None
+    usage_reports: UsageNeed | None = None
+    disable_times: bool = False
+    access_scope: bool = False
+    copilot_credits: bool = False
+    audit_choice: Choice = Choice.AUTO
+    sign_in_plan: SignInPlan | None = None
+    agents: bool = False
+    agent_identities: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        requests: Requests,
+        as_of: datetime | None = None,
+        *,
+        group_refs: Iterable[str] = (),
+        attributes: Iterable[str] = (),
+        audits_since: datetime | None = None,
+        concurrency: int | None = DEFAULT_CONCURRENCY,
+        sign_in_plan: SignInPlan | None = None,
+    ) -> CollectOptions:
+        """The reads of what the configured rules declare (auditor.rules.requests): the sign-in
+        listing, the mailbox purposes of the accounts they could flag (dormant for the shortest
+        sign-in window), the usage reports, when each account was disabled, the access scope, the
+        Copilot Credits balance (for the bill), the agent users, and the user attributes they read
+        beyond the listing's own properties (after `attributes`, the command's own). `as_of`: the
+        clock the rules judge by; the keywords: what the command line adds."""
+        declared = sorted(p for p in requests.user if is_path(p) and p not in USER_FIELDS)
+        mailboxes = MailboxCheck(requests.sign_in_days, as_of, unlicensed=requests.unlicensed)
+        return cls(
+            group_refs=tuple(group_refs),
+            need_sign_in=requests.sign_in,
+            mailboxes=mailboxes if requests.mailboxes else None,
+            concurrency=concurrency,
+            attributes=tuple(dict.fromkeys((*attributes, *declared))),
+            audits_since=audits_since,
+            usage_reports=requests.usage_need,
+            disable_times=requests.disable_times,
+            access_scope=requests.access_scope,
+            copilot_credits=requests.copilot_credits,
+            sign_in_plan=sign_in_plan,
+            agents=requests.agents,
+            agent_identities=requests.agent_identities,
+        )
