@@ -118,7 +118,7 @@ def load(path: Path) -> tuple[KeptRead | None, str]:
     try:
         with gzip.open(path, "rb") as fh:
             first = fh.readline()
-            if not first.startswith(b'{"schema":%d,' % SCHEMA):
+            if first.startswith(b'{"schema":') and not first.startswith(b'{"schema":%d,' % SCHEMA):
                 return None, "the kept read is of another version"
             kept = _header.decode(first)
             count = sum(len(_chunk.decode(line)) for line in fh)
