@@ -14,9 +14,9 @@ December 2023) with every Graph limit on (--budgets) and each answer --latency-m
 - The second night is measured: the folder holds what the first night keeps (written by the
   emulator's process from the tenant it serves: exactly the full read's answer, at 06:00 the day
   before), and `license-auditor audit --baseline previous` runs end to end as a child process (wall,
-  CPU, peak RSS), its Graph requests counted by the emulator: the filtered sign-in requests, and any
-  answered 429. Its floor: the larger of the sign-in lane for those requests and the directory's
-  (benchmarks.run.budget_floor).
+  CPU, peak RSS and the peak by the end of each phase), its Graph requests counted by the emulator:
+  the filtered sign-in requests, and any answered 429. Its floor: the larger of the sign-in lane for
+  those requests and the directory's (benchmarks.run.budget_floor).
 
 The benchmark tenant's first night, 2026-11-01, is the night its tenant id's hash gives it for a full
 read (kept_sign_ins.full_night), so the second night is 2026-11-02: the audit runs `--as-of` then.
@@ -75,6 +75,7 @@ def night_two(users: int, seed: int, latency_ms: float, work: Path) -> dict[str,
             "cpu_s": round(run["cpu_s"], 1),
             "peak_rss_mb": round(run["peak_rss_mb"]),
             "phases": run["phases"],
+            "peak_rss_by_phase": run["peaks"],  # the audit's peak RSS by the end of each phase, MiB
             "sign_in_requests": requests["by_kind"].get("sign_in", 0),
             "sign_in_filtered": filtered,
             "requests": requests["requests"],

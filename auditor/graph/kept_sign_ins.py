@@ -29,6 +29,12 @@ window's start. Each user is then taken
 - else (created since the full read) with no sign-in: the rule gives accounts created within the
   window their grace, and a full read is never older than the window.
 
+The kept file is gzip'd JSON lines: the read's tenant, clock, window and number of users, then every
+user's three times by id, CHUNK users a line. load() reads the first line and checks the others;
+merge() gives them a chunk at a time and signed_in() puts each into the listed users in place, so a
+million users' kept times are never decoded all at once beside the users (what that saves:
+docs/performance.md, "The nightly"). A file of schema 1 (one JSON object) is of another version.
+
 A full read happens (and is kept) every `every` nights (FULL_EVERY unless set), and whenever the kept
 read is missing, unreadable, of another tenant, of another window, older than `every` days or than
 the window less a day, or newer than the clock. Which nights: a stable hash of the tenant id picks
@@ -40,7 +46,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,12 +57,13 @@ import msgspec
 
 from auditor.common.outputs import atomic_file
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.model import User
 
 from ..snapshot import SIGN_IN_ACTIVITY, SignInTimes
 
 KEPT_FILE = "sign-in-activity.json.gz"
 FULL_EVERY = 7  # nights between full reads, by default
-SCHEMA = 1
+SCHEMA = 2  # 1: one JSON object, decoded whole (before the lines of CHUNK users)
 MARGIN = timedelta(days=1)  # the filter's cutoff is this much after the window's start
 FILTERED = "signInActivity/lastSuccessfulSignInDateTime"
 
@@ -85,40 +93,70 @@ class SignInPlan:
 
 
 class KeptRead(msgspec.Struct, forbid_unknown_fields=False):
-    """The last full read of a tenant's sign-in activity: every user's three times, by id."""
+    """The last full read of a tenant's sign-in activity: its first line. The file goes on with every
+    user's three times by id, CHUNK users a line (times()), so a million users' are never decoded at
+    once (docs/performance.md, "The nightly")."""
 
     schema: int
     tenant_id: str
     read_at: str  # when the full read was made (the collection's clock, UTC)
     window_days: int
-    users: dict[str, tuple[str | None, str | None, str | None]]
+    count: int  # the users whose times follow
+    path: str = ""  # where load() read it (not in the file)
 
 
-_decoder = msgspec.json.Decoder(KeptRead)
+CHUNK = 10_000  # users a line of the kept file
+_Times = dict[str, tuple[str | None, str | None, str | None]]
+_header = msgspec.json.Decoder(KeptRead)
+_chunk = msgspec.json.Decoder(_Times)
+_UNREADABLE = (OSError, EOFError, zlib.error, msgspec.DecodeError, msgspec.ValidationError)
 
 
 def load(path: Path) -> tuple[KeptRead | None, str]:
-    """The kept read at `path`, or None and why not."""
+    """The kept read at `path` (its first line; each line after it is decoded once here to check it
+    and again when it is used: times()), or None and why not."""
     try:
-        raw = path.read_bytes()
+        with gzip.open(path, "rb") as fh:
+            first = fh.readline()
+            if first.startswith(b'{"schema":') and not first.startswith(b'{"schema":%d,' % SCHEMA):
+                return None, "the kept read is of another version"
+            kept = _header.decode(first)
+            count = sum(len(_chunk.decode(line)) for line in fh)
     except FileNotFoundError:
         return None, "no kept read yet"
-    except OSError as exc:
-        return None, f"the kept read cannot be read ({exc.strerror or exc})"
-    try:
-        kept = _decoder.decode(gzip.decompress(raw))
-    except (OSError, EOFError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+    except _UNREADABLE as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, gzip.BadGzipFile) and exc.strerror:
+            return None, f"the kept read cannot be read ({exc.strerror})"
         return None, f"the kept read is not one this auditor wrote ({exc})"
-    if kept.schema != SCHEMA or timestamp_or_none(kept.read_at) is None:
+    if timestamp_or_none(kept.read_at) is None:
         return None, "the kept read is of another version"
+    if count != kept.count:
+        return None, f"the kept read is not one this auditor wrote (it holds {count:,} users of {kept.count:,})"
+    kept.path = str(path)
     return kept, ""
+
+
+def times(kept: KeptRead) -> Iterator[dict[str, SignInTimes]]:
+    """The kept read's times by user id, CHUNK users at a time (the successful time shared with the
+    interactive one when equal, as a full read's: shared_times)."""
+    with gzip.open(kept.path, "rb") as fh:
+        fh.readline()
+        for line in fh:
+            chunk = _chunk.decode(line)
+            for uid, (last, last_ni, ok) in chunk.items():
+                if ok is not None and ok == last:
+                    chunk[uid] = (last, last_ni, last)
+            yield chunk
 
 
 def save(path: Path, tenant_id: str, read_at: datetime, window_days: int, times: Mapping[str, SignInTimes]) -> None:
     """Keep a full read (atomically: a run that stops leaves the last one whole)."""
-    kept = KeptRead(SCHEMA, tenant_id, _iso(read_at), window_days, dict(times))
-    with atomic_file(path) as fh:
-        fh.write(gzip.compress(msgspec.json.encode(kept), compresslevel=1))
+    header = {"schema": SCHEMA, "tenant_id": tenant_id, "read_at": _iso(read_at), "window_days": window_days}
+    ids = list(times)
+    with atomic_file(path) as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=1, mtime=0) as out:
+        out.write(msgspec.json.encode({**header, "count": len(ids)}) + b"\n")
+        for start in range(0, len(ids), CHUNK):
+            out.write(msgspec.json.encode({uid: times[uid] for uid in ids[start : start + CHUNK]}) + b"\n")
 
 
 def full_night(tenant_id: str, when: datetime, every: int) -> bool:
@@ -156,24 +194,42 @@ def changed_path(cutoff: datetime, page_size: int) -> str:
     return f"/users?$select=id,{SIGN_IN_ACTIVITY}&$filter={quote(flt, safe='/:')}&$top={page_size}"
 
 
-def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -> dict[str, SignInTimes]:
-    """Every user's times tonight: the answer's, else the kept read's (a kept successful sign-in not
-    after `cutoff` that the answer does not hold is now after it: `cutoff`, its earliest). Users in
-    neither have none (created since the full read). Built in `kept`'s own dict (a million users'
-    times are held once)."""
+def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -> Iterator[dict[str, SignInTimes]]:
+    """Every user's times tonight, CHUNK users at a time: the answer's, else the kept read's (a kept
+    successful sign-in not after `cutoff` that the answer does not hold is now after it: `cutoff`,
+    its earliest). Users in neither have none (created since the full read)."""
     bound = _iso(cutoff)
-    out = kept.users
-    for uid, times in out.items():
-        ok = times[2]
-        if ok is None or uid in answer:
-            continue
-        # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
-        earlier = ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
-        if earlier and not ok.startswith("0001-"):  # 0001-01-01: Graph's "never"
-            out[uid] = (times[0], times[1], bound)
-    out.update(answer)
-    kept.users = {}
-    return out
+    for chunk in times(kept):
+        for uid, (last, last_ni, ok) in list(chunk.items()):
+            if uid in answer:
+                del chunk[uid]
+                continue
+            if ok is None:
+                continue
+            # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
+            earlier = ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
+            if earlier and not ok.startswith("0001-"):  # 0001-01-01: Graph's "never"
+                chunk[uid] = (last, last_ni, bound)
+        yield chunk
+    yield dict(answer)
+
+
+def signed_in(users: list[User], chunks: Iterable[Mapping[str, SignInTimes]]) -> list[User]:
+    """`users`, the same list, with the times of `chunks` (merge's), each user replaced in place; a
+    user no chunk holds keeps the listing's (none). A million users' times are never all decoded at
+    once, nor the users held twice."""
+    at = {u.id: i for i, u in enumerate(users)}
+    for chunk in chunks:
+        for uid, (last, last_ni, ok) in chunk.items():
+            i = at.get(uid)
+            if i is not None:
+                users[i] = msgspec.structs.replace(
+                    users[i],
+                    last_sign_in_date_time=last,
+                    last_non_interactive_sign_in_date_time=last_ni,
+                    last_successful_sign_in_date_time=ok,
+                )
+    return users
 
 
 def _not_after(text: str, cutoff: datetime) -> bool:

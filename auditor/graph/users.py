@@ -25,7 +25,7 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -49,7 +49,7 @@ from ..snapshot import (
 from ..snapshot.decode import item_name
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
-from .kept_sign_ins import KeptRead, SignInPlan, changed_path, full_read_reason, load, merge, save
+from .kept_sign_ins import KeptRead, SignInPlan, changed_path, full_read_reason, load, merge, save, signed_in
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
@@ -144,7 +144,9 @@ class UserReads(ReadState):
         users, times = await together(listing(), self.sign_ins(listed))
         if times is None or any(g.dataset == "users" for g in self.gaps):
             return users, False
-        return with_sign_ins(users, times), True
+        if isinstance(times, dict):  # read in full tonight
+            return with_sign_ins(users, times), True
+        return signed_in(users, times), True  # the kept read's and tonight's answer, a chunk at a time
 
     async def _listing(self) -> list[User]:
         """All users, without signInActivity; falls back to reading without employeeLeaveDateTime
@@ -163,7 +165,9 @@ class UserReads(ReadState):
                 self.gaps.append(Gap("users", exc.request, forbidden_reason(exc)))
                 return []
 
-    async def sign_ins(self, listed: asyncio.Future[list[User]] | None = None) -> dict[str, SignInTimes] | None:
+    async def sign_ins(
+        self, listed: asyncio.Future[list[User]] | None = None
+    ) -> dict[str, SignInTimes] | Iterable[Mapping[str, SignInTimes]] | None:
         """Every user's signInActivity, by id (see _read_sign_ins). With a SignInPlan (the nightly),
         after a full read only the users that can have gone quiet are read, the others are taken
         from the kept full read (kept_sign_ins.py); a full read is kept for the next nights."""
@@ -203,7 +207,7 @@ class UserReads(ReadState):
 
     async def _changed_sign_ins(
         self, plan: SignInPlan, kept: KeptRead, now: datetime, listed: asyncio.Future[list[User]] | None
-    ) -> dict[str, SignInTimes] | None:
+    ) -> Iterable[Mapping[str, SignInTimes]] | None:
         """The users not signed in successfully since the plan's cutoff, from Graph's filter, and
         everyone else from `kept`; None, with a gap, when Graph refuses signInActivity (403);
         _FilterRefused when Graph refuses the filter (400: everyone is read instead)."""

@@ -15,6 +15,7 @@ that does not give it is not planned (kept_unknown).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -61,16 +62,23 @@ def kept_unknown(f: PlanFinding) -> list[str]:
     return sorted({p for kept in _rests_on(f).values() for p in kept if p not in ids})
 
 
+def _lower(guid: str) -> str:
+    """`guid` in lower case, one string for every action that names it: a tenant's few products and
+    service plans, named again by each of its redundant licenses (what that saves: docs/performance.md,
+    "What the code's shapes save")."""
+    return sys.intern(guid.lower())
+
+
 def _kept(f: PlanFinding) -> dict[str, list[dict[str, Any]]]:
     """Removed part number -> the preconditions on the products its removal rests on."""
     ids = _ids(f)
     plans = f.details.get("cover_plans") if f.rule == LicenseRedundant.id else None
 
     def cond(part: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"holds": ids[part].lower(), "active": True}
+        out: dict[str, Any] = {"holds": _lower(ids[part]), "active": True}
         given = plans.get(part) if isinstance(plans, Mapping) else None
         if given:
-            out["plans_on"] = sorted(p.lower() for p in _strs(given))
+            out["plans_on"] = sorted(_lower(p) for p in _strs(given))
         return out
 
     return {part: [cond(k) for k in kept if k in ids] for part, kept in _rests_on(f).items()}

@@ -9,7 +9,7 @@ Graph request).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -151,7 +151,7 @@ def sign_in_times(items: list[Any]) -> dict[str, SignInTimes]:
         try:
             w = msgspec.convert(raw, _SignInOf)
             a = w.signInActivity or _NO_SIGN_IN
-            out[w.id] = (
+            out[w.id] = shared_times(
                 _check_when(a.lastSignInDateTime, "signInActivity.lastSignInDateTime"),
                 _check_when(a.lastNonInteractiveSignInDateTime, "signInActivity.lastNonInteractiveSignInDateTime"),
                 _check_when(a.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime"),
@@ -161,22 +161,26 @@ def sign_in_times(items: list[Any]) -> dict[str, SignInTimes]:
     return out
 
 
-def with_sign_ins(users: list[User], times: dict[str, SignInTimes]) -> list[User]:
-    """`users` with the sign-in times read apart (sign_in_times); a user the sign-in listing did not
-    hold (created between the two listings) has none, as one that never signed in."""
+def shared_times(last: str | None, last_ni: str | None, last_ok: str | None) -> SignInTimes:
+    """A user's three sign-in times, the successful one the same string as the interactive one when
+    they are equal (the last interactive sign-in succeeded, as most do): a string less a user."""
+    return (last, last_ni, last if last_ok is not None and last_ok == last else last_ok)
+
+
+def with_sign_ins(users: list[User], times: Mapping[str, SignInTimes]) -> list[User]:
+    """`users`, the same list, with the sign-in times read apart (sign_in_times); a user the sign-in
+    listing did not hold (created between the two listings) has none, as one that never signed in.
+    Each user is replaced in place, so a million users are not held twice."""
     none: SignInTimes = (None, None, None)
-    out = []
-    for u in users:
+    for i, u in enumerate(users):
         last, last_ni, last_ok = times.get(u.id, none)
-        out.append(
-            msgspec.structs.replace(
-                u,
-                last_sign_in_date_time=last,
-                last_non_interactive_sign_in_date_time=last_ni,
-                last_successful_sign_in_date_time=last_ok,
-            )
+        users[i] = msgspec.structs.replace(
+            u,
+            last_sign_in_date_time=last,
+            last_non_interactive_sign_in_date_time=last_ni,
+            last_successful_sign_in_date_time=last_ok,
         )
-    return out
+    return users
 
 
 class UserDecoder:

@@ -15,6 +15,7 @@ again and skips its removal."""
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import itertools
 import json
 import math
@@ -37,6 +38,7 @@ from auditor.graph.kept_sign_ins import (
     full_read_reason,
     load,
     merge,
+    times,
 )
 from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
@@ -164,7 +166,7 @@ def test_the_second_night_reads_only_the_quiet_users_and_finds_what_a_full_read_
     full, filtered = _sign_in_reads(graph)
     assert (len(full), filtered) == (math.ceil(1_200 / 500), [])
     kept, _ = load(nightly / KEPT_FILE)
-    assert kept is not None and kept.tenant_id == snap.tenant_id and len(kept.users) == 1_200
+    assert kept is not None and kept.tenant_id == snap.tenant_id and kept.count == 1_200
     assert kept.read_at == _iso(first)
     # the next night: only the users without a successful sign-in since the window's start + a day
     second = first + timedelta(days=1)
@@ -243,7 +245,7 @@ def test_a_fleet_spreads_its_full_reads_over_the_nights() -> None:
         assert len(fulls) == 2 and fulls[1] - fulls[0] == 7
 
 
-def test_the_merge_keeps_nothing_stale_but_a_never_signed_in_user() -> None:
+def test_the_merge_keeps_nothing_stale_but_a_never_signed_in_user(tmp_path: Path) -> None:
     cutoff = START - timedelta(days=WINDOW - 1)
     old, recent = _iso(cutoff - timedelta(days=3)), _iso(cutoff + timedelta(days=3))
     kept_users = {
@@ -253,11 +255,13 @@ def test_the_merge_keeps_nothing_stale_but_a_never_signed_in_user() -> None:
         "never": (None, None, None),
         "failed-only": (old, None, None),
     }
-    from auditor.graph.kept_sign_ins import KeptRead
+    from auditor.graph.kept_sign_ins import save
 
-    kept = KeptRead(1, "t", _iso(START - timedelta(days=1)), WINDOW, kept_users)
+    save(tmp_path / KEPT_FILE, "t", START - timedelta(days=1), WINDOW, kept_users)
+    kept, _ = load(tmp_path / KEPT_FILE)
+    assert kept is not None
     answer = {"went-quiet": (old, None, old)}
-    merged = merge(kept, answer, cutoff)
+    merged = {uid: t for chunk in merge(kept, answer, cutoff) for uid, t in chunk.items()}
     assert merged["went-quiet"] == (old, None, old)
     assert merged["came-back"] == (old, None, _iso(cutoff))  # its earliest: after the cutoff
     assert merged["still-active"] == kept_users["still-active"]
@@ -420,8 +424,9 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
         for uid in set(theirs):
             assert mine[uid] == theirs[uid], f"night {night}: {uid} differs"
         extra = set(mine) - set(theirs)
+        kept_times = {uid: t for chunk in times(kept) for uid, t in chunk.items()}
         for uid in extra:  # the one allowed difference
-            assert kept.users[uid][2] is None, f"night {night}: {uid} had a successful sign-in in the kept read"
+            assert kept_times[uid][2] is None, f"night {night}: {uid} had a successful sign-in in the kept read"
             assert tenant.users[uid].last_successful_sign_in_date_time is not None
             assert tenant.users[uid].last_successful_sign_in_date_time > kept.read_at
         if extra:
@@ -473,3 +478,34 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
     assert set(outcomes) == set(changes) and removed.isdisjoint(changes)
     for line in outcomes.values():
         assert line["outcome"] == "skipped" and line["note"].startswith("the user signed in successfully at")
+
+
+def test_the_kept_read_is_read_a_chunk_at_a_time_and_checked_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines of CHUNK users after the header; a file cut short, or one written before (schema 1: one
+    JSON object), is no kept read; the merge applies chunk by chunk, in place, to the listed users."""
+    from auditor.graph import kept_sign_ins
+    from auditor.graph.kept_sign_ins import save, signed_in
+
+    monkeypatch.setattr(kept_sign_ins, "CHUNK", 2)
+    path = tmp_path / KEPT_FILE
+    old, recent = "2026-01-01T00:00:00Z", "2026-10-30T00:00:00Z"
+    kept_users = {f"u{i}": (recent, None, recent) for i in range(5)} | {"quiet": (old, old, old)}
+    save(path, "t", START - timedelta(days=1), WINDOW, kept_users)
+    assert len(gzip.decompress(path.read_bytes()).splitlines()) == 1 + 3
+    kept, why = load(path)
+    assert kept is not None and kept.count == 6 and why == ""
+    for chunk in times(kept):  # the successful time is the interactive one's string, as a full read's
+        assert all(t[2] is t[0] for t in chunk.values())
+    users = [User.new(uid, f"{uid}@x") for uid in ("new", *kept_users)]
+    cutoff = START - timedelta(days=WINDOW - 1)
+    same = signed_in(users, merge(kept, {"u1": (old, None, old)}, cutoff))
+    assert same is users and [u.id for u in users] == ["new", *kept_users]
+    got = {u.id: (u.last_sign_in_date_time, u.last_successful_sign_in_date_time) for u in users}
+    assert got["new"] == (None, None) and got["u0"] == (recent, recent) and got["u1"] == (old, old)
+    assert got["quiet"] == (old, _iso(cutoff))  # not answered: signed in since the cutoff
+    path.write_bytes(gzip.compress(b"\n".join(gzip.decompress(path.read_bytes()).splitlines()[:-1])))
+    assert "holds 4 users of 6" in load(path)[1]
+    path.write_bytes(gzip.compress(b'{"schema":1,"tenant_id":"t","read_at":"2026-01-01T00:00:00Z","users":{}}'))
+    assert load(path) == (None, "the kept read is of another version")
