@@ -1,5 +1,5 @@
 """The texts of the rules in auditor/rules/entitlements/entitlement.py: their message, remediation and
-docs (auditor.wording finds each by its rule's id). The findings' details are the rules' typed
+docs (auditor.wording finds each by its rule's class name). The findings' details are the rules' typed
 contracts (MissingDetails, ShortDetails), read here through the same TypedDicts."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The guidance of the rules in auditor/rules/hygiene/kinds.py: their texts, message and remediation
-(auditor.wording finds each by its rule's id)."""
+(auditor.wording finds each by its rule's class name)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The guidance of the rules in auditor/rules/seats/catalog.py: their texts, message,
-remediation and docs (auditor.wording finds each by its rule's id)."""
+remediation and docs (auditor.wording finds each by its rule's class name)."""
 
 from __future__ import annotations
 
