@@ -29,6 +29,14 @@ window's start. Each user is then taken
 - else (created since the full read) with no sign-in: the rule gives accounts created within the
   window their grace, and a full read is never older than the window.
 
+Only the users of `quiet_since` (a kept successful sign-in not after <cutoff>) can come out of the
+answer other than the kept read holds them. When none of them holds a license in tonight's user
+listing (the inactivity rule judges licensed users only; auditor.graph.users waits for the listing
+when they fit in one request), the night sends no sign-in request at all and takes every user's
+times from the kept read as they are: the same findings as a full read (an unlicensed quiet user
+keeps the kept time, the earliest theirs can be, where the answer would have told tonight's), and
+tomorrow decides again from the same kept read and tomorrow's licenses.
+
 A full read happens (and is kept) every `every` nights (FULL_EVERY unless set), and whenever the kept
 read is missing, unreadable, of another tenant, of another window, older than `every` days or than
 the window less a day, or newer than the clock. Which nights: a stable hash of the tenant id picks
@@ -156,6 +164,17 @@ def changed_path(cutoff: datetime, page_size: int) -> str:
     return f"/users?$select=id,{SIGN_IN_ACTIVITY}&$filter={quote(flt, safe='/:')}&$top={page_size}"
 
 
+def quiet_since(kept: KeptRead, cutoff: datetime) -> list[str]:
+    """The ids of the users whose successful sign-in in `kept` is not after `cutoff`: the only users
+    tonight's filtered read can change. Sign-in times only move forward, so anyone else's is after
+    `cutoff` tonight; a user `kept` holds no successful sign-in for keeps the kept times whatever the
+    answer (merge); a user created since the full read signed in after it, if at all, and the full
+    read is after `cutoff` (full_read_reason: never older than the window less a day). None of
+    them: the filter can find nobody whose times tonight differ from `merge`'s without it."""
+    bound = _iso(cutoff)
+    return [uid for uid, times in kept.users.items() if _quiet(times[2], bound, cutoff)]
+
+
 def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -> dict[str, SignInTimes]:
     """Every user's times tonight: the answer's, else the kept read's (a kept successful sign-in not
     after `cutoff` that the answer does not hold is now after it: `cutoff`, its earliest). Users in
@@ -164,16 +183,20 @@ def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -
     bound = _iso(cutoff)
     out = kept.users
     for uid, times in out.items():
-        ok = times[2]
-        if ok is None or uid in answer:
-            continue
-        # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
-        earlier = ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
-        if earlier and not ok.startswith("0001-"):  # 0001-01-01: Graph's "never"
+        if uid not in answer and _quiet(times[2], bound, cutoff):
             out[uid] = (times[0], times[1], bound)
     out.update(answer)
     kept.users = {}
     return out
+
+
+def _quiet(ok: str | None, bound: str, cutoff: datetime) -> bool:
+    """Whether a kept successful sign-in `ok` is a time (not None, not 0001-01-01: Graph's "never")
+    not after `cutoff` (`bound`: the same, as Graph writes it)."""
+    if ok is None or ok.startswith("0001-"):
+        return False
+    # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
+    return ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
 
 
 def _not_after(text: str, cutoff: datetime) -> bool:

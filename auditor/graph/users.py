@@ -49,7 +49,16 @@ from ..snapshot import (
 from ..snapshot.decode import item_name
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
-from .kept_sign_ins import KeptRead, SignInPlan, changed_path, full_read_reason, load, merge, save
+from .kept_sign_ins import (
+    KeptRead,
+    SignInPlan,
+    changed_path,
+    full_read_reason,
+    load,
+    merge,
+    quiet_since,
+    save,
+)
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
@@ -208,6 +217,17 @@ class UserReads(ReadState):
         everyone else from `kept`; None, with a gap, when Graph refuses signInActivity (403);
         _FilterRefused when Graph refuses the filter (400: everyone is read instead)."""
         cutoff = plan.cutoff(now)
+        if not await self._quiet_licensed(kept, cutoff, listed):
+            self.sign_ins_read_at = kept.read_at
+            note = (
+                f"signInActivity: no request: no licensed user's successful sign-in in the full read of "
+                f"{kept.read_at} is before {cutoff:%Y-%m-%d %H:%M} UTC; every user's is that read's "
+                f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
+            )
+            self.notes.append(note)
+            self.progress.note(note)
+            out, kept.users = kept.users, {}
+            return out
         try:
             answer = await self._read_sign_ins(changed_path(cutoff, SIGN_IN_PAGE_SIZE), listed, full=False)
         except GraphRequestError as exc:
@@ -226,6 +246,24 @@ class UserReads(ReadState):
         self.notes.append(note)
         self.progress.note(note)
         return merge(kept, answer, cutoff)
+
+    async def _quiet_licensed(
+        self, kept: KeptRead, cutoff: datetime, listed: asyncio.Future[list[User]] | None
+    ) -> bool:
+        """Whether tonight's filtered read can change a licensed user (kept_sign_ins.quiet_since). When
+        the quiet users fit in one request, tonight's listing says whether one of them holds a license
+        (waited for: a request saved is worth more in the app's lane than the listing's time); more
+        are read unasked."""
+        quiet = quiet_since(kept, cutoff)
+        self.progress.note(
+            f"signInActivity: {len(quiet):,} users without a successful sign-in since "
+            f"{cutoff:%Y-%m-%d %H:%M} UTC in the kept read: "
+            f"{-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered request(s) of {SIGN_IN_PAGE_SIZE} at least"
+        )
+        if not quiet or len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
+            return bool(quiet)
+        ids = set(quiet)
+        return any(u.id in ids and u.assigned_licenses for u in await listed)
 
     async def _read_sign_ins(
         self, path: str, listed: asyncio.Future[list[User]] | None = None, *, full: bool = True
