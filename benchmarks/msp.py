@@ -134,7 +134,7 @@ def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
 
 
 def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads: Path | None = None) -> None:
-    """The emulators: one per tenant; prints {"token", "urls", "users", "sign_ins"} when all listen,
+    """The emulators: one per tenant; prints {"tokens", "urls", "users", "sign_ins"} when all listen,
     and at end of input the 429s by limit ({"refused": ...}) before it stops. With `reads` (a
     folder): the second night's, each tenant's kept full read written to reads/customer-NNNN/."""
     from auditor.graph.pacing import APP_UNITS, APP_WINDOW
@@ -143,8 +143,7 @@ def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads:
 
     from .serve import keep_full_read
 
-    token = app_token(tenant_id(0), lifetime=24 * 3600)
-    urls, users, sign_ins = [], [], []
+    urls, users, sign_ins, tokens = [], [], [], []
     app, units = AppLimits(), Bucket(APP_UNITS, APP_WINDOW)  # one app: its limits across all tenants
     kept: list[Budgets] = []
     emulators: list[GraphEmulator] = []
@@ -157,11 +156,13 @@ def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads:
                 sign_ins.append(sign_in_requests(len(snapshot.users)))  # the example policy checks inactivity
             limits = Budgets(app=app, across_tenants=units) if budgets else None
             kept += [limits] if limits is not None else []
-            emulator = GraphEmulator(snapshot, token=token, latency_ms=latency_ms, budgets=limits)
+            # each tenant's token names its tenant (tid), as Entra ID's do: the kept read is the tenant's
+            tokens.append(app_token(snapshot.tenant_id, lifetime=24 * 3600))
+            emulator = GraphEmulator(snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits)
             urls.append(stack.enter_context(emulator).url)
             emulators.append(emulator)
             users.append(len(snapshot.users))
-        print(json.dumps({"token": token, "urls": urls, "users": users, "sign_ins": sign_ins}), flush=True)
+        print(json.dumps({"tokens": tokens, "urls": urls, "users": users, "sign_ins": sign_ins}), flush=True)
         sys.stdin.read()
         refused: dict[str, int] = {}
         for limits in kept:
@@ -187,11 +188,27 @@ def _tenants_file(folder: Path, urls: list[str]) -> Path:
     return folder / "tenants.yaml"
 
 
+def _as_auditor(argv: list[str]) -> int:
+    """`license-auditor ARGV`, each tenant of a tenants file with its own token (the emulators', by
+    tenant key, from the file $MSP_TOKENS names), as the demo's tenants have theirs: a tenants file
+    holds no token, and a token names one tenant (its tid: whose kept sign-in read may be used)."""
+    from auditor.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    args.tokens = json.loads(Path(os.environ["MSP_TOKENS"]).read_text("utf-8"))
+    return int(args.func(args))
+
+
 def _child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, int]:
-    """Run `python -m auditor ARGV`; (exit code, wall s, CPU s, peak RSS in bytes) of that child alone."""
+    """Run `license-auditor ARGV` (through _as_auditor); (exit code, wall s, CPU s, peak RSS in bytes)
+    of that child alone."""
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditor", *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-m", "benchmarks.msp", "--as-auditor", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     assert process.stderr is not None
     err = process.stderr.read()
@@ -278,7 +295,7 @@ def _check(args: argparse.Namespace, folder: Path, ready: dict[str, Any], env: d
                 *night,
             ],
             folder,
-            env,
+            {**env, "AUDITOR_ACCESS_TOKEN": ready["tokens"][n - 1]},
         )
         mine, theirs = alone / "findings.csv", folder / "out" / key / "findings.csv"
         same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
@@ -286,6 +303,8 @@ def _check(args: argparse.Namespace, folder: Path, ready: dict[str, Any], env: d
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--as-auditor"]:
+        sys.exit(_as_auditor(sys.argv[2:]))
     args = _arguments()
     if args.serve:
         serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads)
@@ -304,10 +323,13 @@ def main() -> None:
     night = ["--baseline", "previous", "--as-of", SECOND.strftime("%Y-%m-%dT%H:%M:%SZ")] if args.second_night else []
     try:
         tenants = _tenants_file(folder, ready["urls"])
+        keys = [f"customer-{n:04d}" for n in range(1, args.tenants + 1)]
+        (folder / "tokens.json").write_text(json.dumps(dict(zip(keys, ready["tokens"], strict=True))), "utf-8")
         # the children run this checkout's code, whatever the environment's install points at
         env = {
             **os.environ,
-            "AUDITOR_ACCESS_TOKEN": ready["token"],
+            "AUDITOR_ACCESS_TOKEN": ready["tokens"][0],
+            "MSP_TOKENS": str(folder / "tokens.json"),
             "SOURCE_DATE_EPOCH": str(int((SECOND if args.second_night else FIRST).timestamp())),
             "PYTHONPATH": str(ROOT),
         }

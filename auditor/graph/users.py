@@ -256,9 +256,9 @@ class UserReads(ReadState):
         are read unasked."""
         quiet = quiet_since(kept, cutoff)
         self.progress.note(
-            f"signInActivity: {len(quiet):,} users without a successful sign-in since "
-            f"{cutoff:%Y-%m-%d %H:%M} UTC in the kept read: "
-            f"{-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered request(s) of {SIGN_IN_PAGE_SIZE} at least"
+            f"signInActivity: {len(quiet):,} users' last successful sign-in in the kept read is before "
+            f"{cutoff:%Y-%m-%d %H:%M} UTC: at least {-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered "
+            f"request(s) of {SIGN_IN_PAGE_SIZE} if one of them is licensed"
         )
         if not quiet or len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
             return bool(quiet)
