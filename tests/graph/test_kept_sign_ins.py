@@ -37,6 +37,7 @@ from auditor.graph.kept_sign_ins import (
     full_read_reason,
     load,
     merge,
+    quiet_since,
 )
 from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
@@ -58,6 +59,7 @@ hygiene:
     severity: medium
 """
 START = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+NEVER = "0001-01-01T00:00:00Z"  # Graph's "never"
 
 
 def _iso(when: datetime) -> str:
@@ -255,7 +257,10 @@ def test_the_merge_keeps_nothing_stale_but_a_never_signed_in_user() -> None:
     }
     from auditor.graph.kept_sign_ins import KeptRead
 
-    kept = KeptRead(1, "t", _iso(START - timedelta(days=1)), WINDOW, kept_users)
+    kept = KeptRead(1, "t", _iso(START - timedelta(days=1)), WINDOW, kept_users | {"ever": (old, None, NEVER)})
+    # the only users the answer can change: a successful sign-in kept, not after the cutoff
+    assert quiet_since(kept, cutoff) == ["came-back"]
+    del kept.users["ever"]
     answer = {"went-quiet": (old, None, old)}
     merged = merge(kept, answer, cutoff)
     assert merged["went-quiet"] == (old, None, old)
