@@ -20,6 +20,19 @@ tenant's --concurrency of 4), and the app's sign-in lane: every tenant's ceil(us
 requests at 10 a minute — the run's ratio to it, and the 429s by the limit that answered them. With
 `--check K`, K tenants are audited again one at a time (`audit --graph-endpoint`) and their
 findings.csv compared byte for byte with the run's.
+
+`--second-night`: the nightly's second night. The tenants carry every signed-in user's
+lastSuccessfulSignInDateTime (as Graph records it since December 2023; benchmarks.tenant), each
+tenant's folder holds the full read its first night kept (written by the emulators' process from the
+tenant it serves, at FIRST: exactly a full read's answer), and the audit runs with `--baseline
+previous --as-of SECOND` (the K checked tenants alone with `--as-of SECOND`, reading in full). The
+sign-in requests expected (`planned_sign_ins`): a full read for the tenants whose night SECOND is
+(kept_sign_ins.full_night), the filtered read for those with a licensed user the kept read saw last
+signing in before the cutoff, none for the others.
+
+`--week`: no audit; for each of the 7 nights after FIRST, how many tenants read in full, how many
+send a filtered request, how many none, the requests and the lane's floor (each night's tenant the
+generated one, its times moved on by the nights since, so only the full nights change).
 """
 
 from __future__ import annotations
@@ -36,14 +49,24 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from auditor.graph.kept_sign_ins import FULL_EVERY, SCHEMA, KeptRead, SignInPlan, full_night, quiet_since
 from auditor.graph.users import sign_in_requests, sign_in_seconds
+
+if TYPE_CHECKING:
+    from auditor.data.model import TenantSnapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "examples" / "contoso-policy.yaml"
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
 PER_TENANT_STREAMS = 4  # audit's --concurrency default
+FIRST = datetime(2026, 11, 1, 6, tzinfo=UTC)  # the generator's reference clock: the first night's full read
+SECOND = FIRST + timedelta(days=1)
+WINDOW = 90  # examples/contoso-policy.yaml's inactive_users.days
 
 
 def sizes(count: int, seed: int) -> list[int]:
@@ -61,36 +84,98 @@ def tenant_id(n: int) -> str:
     return f"00000000-0000-0000-0001-{n:012d}"
 
 
-def serve(count: int, seed: int, latency_ms: float, budgets: bool = True) -> None:
-    """The emulators: one per tenant; prints {"token", "urls", "users"} when all listen, and at end
-    of input the 429s by limit ({"refused": ...}) before it stops."""
+def tenants(count: int, seed: int, successful: bool = False) -> Iterator[TenantSnapshot]:
+    """The fleet's generated tenants, in order (`successful`: with lastSuccessfulSignInDateTime)."""
+    from .tenant import bench_tenant
+
+    for n, size in enumerate(sizes(count, seed), start=1):
+        snapshot = bench_tenant(size, seed=seed + n, successful=successful)
+        yield dataclasses.replace(snapshot, tenant_id=tenant_id(n), tenant_name=f"Customer {n:04d}")
+
+
+def planned_sign_ins(tenant: TenantSnapshot, full: bool) -> int:
+    """The sign-in requests `tenant`'s nightly sends at SECOND, its kept full read being the tenant
+    as generated at FIRST: with `full` (its night for a full read) ceil(users / 500); else, when a
+    licensed user is among those the filter can change (kept_sign_ins.quiet_since), the filtered read
+    of all of them, ceil(quiet / 500) and at least one; else none."""
+    if full:
+        return sign_in_requests(len(tenant.users))
+    times = {
+        u.id: (u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time, u.last_successful_sign_in_date_time)
+        for u in tenant.users
+    }
+    kept = KeptRead(SCHEMA, tenant.tenant_id, FIRST.strftime("%Y-%m-%dT%H:%M:%SZ"), WINDOW, times)
+    quiet = set(quiet_since(kept, SignInPlan(Path(), WINDOW, SECOND).cutoff(SECOND)))
+    return sign_in_requests(len(quiet)) if any(u.assigned_licenses for u in tenant.users if u.id in quiet) else 0
+
+
+def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
+    """Each of the 7 nights after FIRST: the tenants that read in full, send a filtered request or
+    none, and the sign-in requests and lane floor of the night (see the module docstring)."""
+    fleet = list(tenants(count, seed, successful=True))
+    filtered = [planned_sign_ins(t, full=False) for t in fleet]
+    full = [sign_in_requests(len(t.users)) for t in fleet]
+    rows: list[dict[str, object]] = []
+    for d in range(1, FULL_EVERY + 1):
+        night = FIRST + timedelta(days=d)
+        reads = [full_night(t.tenant_id, night, FULL_EVERY) for t in fleet]
+        requests = sum(f if r else q for f, q, r in zip(full, filtered, reads, strict=True))
+        rows.append(
+            {
+                "night": night.date().isoformat(),
+                "full_reads": sum(reads),
+                "filtered": sum(1 for q, r in zip(filtered, reads, strict=True) if q and not r),
+                "no_request": sum(1 for q, r in zip(filtered, reads, strict=True) if not q and not r),
+                "sign_in_requests": requests,
+                "lane_floor_s": round(sign_in_seconds(requests, latency_ms / 1000), 1),
+            }
+        )
+    return rows
+
+
+def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads: Path | None = None) -> None:
+    """The emulators: one per tenant; prints {"tokens", "urls", "users", "sign_ins"} when all listen,
+    and at end of input the 429s by limit ({"refused": ...}) before it stops. With `reads` (a
+    folder): the second night's, each tenant's kept full read written to reads/customer-NNNN/."""
     from auditor.graph.pacing import APP_UNITS, APP_WINDOW
     from auditor_dev.emulator import GraphEmulator, app_token
     from auditor_dev.emulator.budgets import AppLimits, Bucket, Budgets
 
-    from .tenant import bench_tenant
+    from .serve import keep_full_read
 
-    token = app_token(tenant_id(0), lifetime=24 * 3600)
-    urls, users = [], []
+    urls, users, sign_ins, tokens = [], [], [], []
     app, units = AppLimits(), Bucket(APP_UNITS, APP_WINDOW)  # one app: its limits across all tenants
     kept: list[Budgets] = []
+    emulators: list[GraphEmulator] = []
     with contextlib.ExitStack() as stack:
-        for n, size in enumerate(sizes(count, seed), start=1):
-            snapshot = dataclasses.replace(
-                bench_tenant(size, seed=seed + n), tenant_id=tenant_id(n), tenant_name=f"Customer {n:04d}"
-            )
+        for n, snapshot in enumerate(tenants(count, seed, successful=reads is not None), start=1):
+            if reads is not None:
+                keep_full_read(snapshot, reads / f"customer-{n:04d}", WINDOW, FIRST.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                sign_ins.append(planned_sign_ins(snapshot, full_night(snapshot.tenant_id, SECOND, FULL_EVERY)))
+            else:
+                sign_ins.append(sign_in_requests(len(snapshot.users)))  # the example policy checks inactivity
             limits = Budgets(app=app, across_tenants=units) if budgets else None
             kept += [limits] if limits is not None else []
-            emulator = GraphEmulator(snapshot, token=token, latency_ms=latency_ms, budgets=limits)
+            # each tenant's token names its tenant (tid), as Entra ID's do: the kept read is the tenant's
+            tokens.append(app_token(snapshot.tenant_id, lifetime=24 * 3600))
+            emulator = GraphEmulator(snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits)
             urls.append(stack.enter_context(emulator).url)
+            emulators.append(emulator)
             users.append(len(snapshot.users))
-        print(json.dumps({"token": token, "urls": urls, "users": users}), flush=True)
+        print(json.dumps({"tokens": tokens, "urls": urls, "users": users, "sign_ins": sign_ins}), flush=True)
         sys.stdin.read()
         refused: dict[str, int] = {}
         for limits in kept:
             for key, times in limits.refused.items():
                 refused[key] = refused.get(key, 0) + times
-        print(json.dumps({"refused": refused}), flush=True)
+        # the sign-in requests the emulators answered (their own requests: none is a $batch)
+        asked = sum(
+            1
+            for emulator in emulators
+            for r in emulator.requests
+            if r.path.endswith("/users") and "signInActivity" in r.query.get("$select", "")
+        )
+        print(json.dumps({"refused": refused, "sign_in_requests": asked}), flush=True)
 
 
 def _tenants_file(folder: Path, urls: list[str]) -> Path:
@@ -103,11 +188,27 @@ def _tenants_file(folder: Path, urls: list[str]) -> Path:
     return folder / "tenants.yaml"
 
 
+def _as_auditor(argv: list[str]) -> int:
+    """`license-auditor ARGV`, each tenant of a tenants file with its own token (the emulators', by
+    tenant key, from the file $MSP_TOKENS names), as the demo's tenants have theirs: a tenants file
+    holds no token, and a token names one tenant (its tid: whose kept sign-in read may be used)."""
+    from auditor.cli import build_parser
+
+    args = build_parser().parse_args(argv)
+    args.tokens = json.loads(Path(os.environ["MSP_TOKENS"]).read_text("utf-8"))
+    return int(args.func(args))
+
+
 def _child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, int]:
-    """Run `python -m auditor ARGV`; (exit code, wall s, CPU s, peak RSS in bytes) of that child alone."""
+    """Run `license-auditor ARGV` (through _as_auditor); (exit code, wall s, CPU s, peak RSS in bytes)
+    of that child alone."""
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditor", *argv], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-m", "benchmarks.msp", "--as-auditor", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     assert process.stderr is not None
     err = process.stderr.read()
@@ -119,7 +220,7 @@ def _child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float,
     return process.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.msp")
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=300.0)
@@ -136,15 +237,16 @@ def main() -> None:
     parser.add_argument(
         "--no-budgets", dest="budgets", action="store_false", help="the emulators keep none of Graph's limits"
     )
+    parser.add_argument("--second-night", action="store_true", help="the nightly's second night (module docstring)")
+    parser.add_argument("--week", action="store_true", help="count a week's sign-in requests; no audit")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve:
-        serve(args.tenants, args.seed, args.latency_ms, args.budgets)
-        return
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    server = subprocess.Popen(
+    parser.add_argument("--reads", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def _server(args: argparse.Namespace, folder: Path) -> subprocess.Popen[str]:
+    """The emulators' process (`--serve`), with the second night's kept reads in folder/out."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -157,6 +259,7 @@ def main() -> None:
             "--latency-ms",
             str(args.latency_ms),
             *([] if args.budgets else ["--no-budgets"]),
+            *(["--reads", str(folder / "out")] if args.second_night else []),
         ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
@@ -164,16 +267,70 @@ def main() -> None:
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
+
+
+def _check(args: argparse.Namespace, folder: Path, ready: dict[str, Any], env: dict[str, str]) -> list[bool]:
+    """Audit the first `args.check` tenants alone (reading every user's sign-in activity) and compare
+    their findings.csv with the run's."""
+    if args.check and args.budgets:
+        time.sleep(60)  # the app's sign-in lane across tenants (the emulators') given back by the run
+    night = ["--as-of", SECOND.strftime("%Y-%m-%dT%H:%M:%SZ")] if args.second_night else []
+    same = []
+    for n in range(1, min(args.check, args.tenants) + 1):
+        key = f"customer-{n:04d}"
+        alone = folder / "alone" / key
+        _child(
+            [
+                "audit",
+                "--graph-endpoint",
+                ready["urls"][n - 1],
+                "--tenant-id",
+                tenant_id(n),
+                "--auth",
+                "token",
+                "--policies",
+                "policies",
+                "--output-dir",
+                str(alone),
+                *night,
+            ],
+            folder,
+            {**env, "AUDITOR_ACCESS_TOKEN": ready["tokens"][n - 1]},
+        )
+        mine, theirs = alone / "findings.csv", folder / "out" / key / "findings.csv"
+        same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
+    return same
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--as-auditor"]:
+        sys.exit(_as_auditor(sys.argv[2:]))
+    args = _arguments()
+    if args.serve:
+        serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads)
+        return
+    if args.week:
+        rows = week(args.tenants, args.seed, args.latency_ms)
+        print(json.dumps(rows, indent=1))
+        return
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    server = _server(args, folder)
     assert server.stdout is not None and server.stdin is not None
     ready = json.loads(server.stdout.readline())
     setup = time.monotonic() - started
+    night = ["--baseline", "previous", "--as-of", SECOND.strftime("%Y-%m-%dT%H:%M:%SZ")] if args.second_night else []
     try:
         tenants = _tenants_file(folder, ready["urls"])
+        keys = [f"customer-{n:04d}" for n in range(1, args.tenants + 1)]
+        (folder / "tokens.json").write_text(json.dumps(dict(zip(keys, ready["tokens"], strict=True))), "utf-8")
         # the children run this checkout's code, whatever the environment's install points at
         env = {
             **os.environ,
-            "AUDITOR_ACCESS_TOKEN": ready["token"],
-            "SOURCE_DATE_EPOCH": "1793512800",
+            "AUDITOR_ACCESS_TOKEN": ready["tokens"][0],
+            "MSP_TOKENS": str(folder / "tokens.json"),
+            "SOURCE_DATE_EPOCH": str(int((SECOND if args.second_night else FIRST).timestamp())),
             "PYTHONPATH": str(ROOT),
         }
         env.pop("GITHUB_ACTIONS", None)
@@ -188,6 +345,7 @@ def main() -> None:
                 "out",
                 "--tenant-concurrency",
                 str(args.tenant_concurrency),
+                *night,
             ],
             folder,
             env,
@@ -196,7 +354,7 @@ def main() -> None:
         rows = rollup["tenants"]
         requests = sum(row.get("requests") or 0 for row in rows)
         streams = args.tenant_concurrency * PER_TENANT_STREAMS
-        sign_ins = sum(sign_in_requests(n) for n in ready["users"])  # the example policy checks inactivity
+        sign_ins = sum(ready["sign_ins"])
         lane = sign_in_seconds(sign_ins, args.latency_ms / 1000) if args.budgets else 0.0
         floor = max(requests * args.latency_ms / 1000 / streams, lane)
         print(
@@ -212,36 +370,16 @@ def main() -> None:
             file=sys.stderr,
             flush=True,
         )
-        same = []
-        for n in range(1, min(args.check, args.tenants) + 1):
-            key = f"customer-{n:04d}"
-            alone = folder / "alone" / key
-            _child(
-                [
-                    "audit",
-                    "--graph-endpoint",
-                    ready["urls"][n - 1],
-                    "--tenant-id",
-                    tenant_id(n),
-                    "--auth",
-                    "token",
-                    "--policies",
-                    "policies",
-                    "--output-dir",
-                    str(alone),
-                ],
-                folder,
-                env,
-            )
-            mine, theirs = alone / "findings.csv", folder / "out" / key / "findings.csv"
-            same.append(mine.is_file() and theirs.is_file() and mine.read_bytes() == theirs.read_bytes())
+        same = _check(args, folder, ready, env)
     finally:
         server.stdin.close()
-        refused = json.loads(server.stdout.readline() or "{}").get("refused", {})
+        answer = json.loads(server.stdout.readline() or "{}")
+        refused = answer.get("refused", {})
         server.wait(timeout=120)
-    users = sizes(args.tenants, args.seed)
+    users = ready["users"]
     result = {
         "tenants": args.tenants,
+        "night": "second" if args.second_night else "every user read",
         "latency_ms": args.latency_ms,
         "tenant_concurrency": args.tenant_concurrency,
         "sizes": {"median": sorted(users)[len(users) // 2], "max": max(users), "total": sum(users)},
@@ -252,7 +390,11 @@ def main() -> None:
         "cpu_s": round(cpu, 1),
         "peak_rss_mb": round(rss / 2**20),
         "requests": requests,
-        "sign_in_requests": sign_ins,
+        "sign_in_requests_expected": sign_ins,
+        # as the emulators counted them, the K checked tenants' full reads (after the run) taken out
+        "sign_in_requests_sent": (answer.get("sign_in_requests") or 0)
+        - sum(sign_in_requests(n) for n in users[: min(args.check, args.tenants)]),
+        "tenants_without_sign_in_request": sum(1 for n in ready["sign_ins"] if n == 0),
         "sign_in_lane_s": round(lane, 1),
         "floor_s": round(floor, 1),
         "answered_429_by_limit": refused,

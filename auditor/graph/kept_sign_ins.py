@@ -35,6 +35,14 @@ merge() gives them a chunk at a time and signed_in() puts each into the listed u
 million users' kept times are never decoded all at once beside the users (what that saves:
 docs/performance.md, "The nightly"). A file of schema 1 (one JSON object) is of another version.
 
+Only the users of `quiet_since` (a kept successful sign-in not after <cutoff>) can come out of the
+answer other than the kept read holds them. When none of them holds a license in tonight's user
+listing (the inactivity rule judges licensed users only; auditor.graph.users waits for the listing
+when they fit in one request), the night sends no sign-in request at all and takes every user's
+times from the kept read as they are: the same findings as a full read (an unlicensed quiet user
+keeps the kept time, the earliest theirs can be, where the answer would have told tonight's), and
+tomorrow decides again from the same kept read and tomorrow's licenses.
+
 A full read happens (and is kept) every `every` nights (FULL_EVERY unless set), and whenever the kept
 read is missing, unreadable, of another tenant, of another window, older than `every` days or than
 the window less a day, or newer than the clock. Which nights: a stable hash of the tenant id picks
@@ -194,6 +202,17 @@ def changed_path(cutoff: datetime, page_size: int) -> str:
     return f"/users?$select=id,{SIGN_IN_ACTIVITY}&$filter={quote(flt, safe='/:')}&$top={page_size}"
 
 
+def quiet_since(kept: KeptRead, cutoff: datetime) -> list[str]:
+    """The ids of the users whose successful sign-in in `kept` is not after `cutoff`: the only users
+    tonight's filtered read can change. Sign-in times only move forward, so anyone else's is after
+    `cutoff` tonight; a user `kept` holds no successful sign-in for keeps the kept times whatever the
+    answer (merge); a user created since the full read signed in after it, if at all, and the full
+    read is after `cutoff` (full_read_reason: never older than the window less a day). None of
+    them: the filter can find nobody whose times tonight differ from `merge`'s without it."""
+    bound = _iso(cutoff)
+    return [uid for chunk in times(kept) for uid, found in chunk.items() if _quiet(found[2], bound, cutoff)]
+
+
 def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -> Iterator[dict[str, SignInTimes]]:
     """Every user's times tonight, CHUNK users at a time: the answer's, else the kept read's (a kept
     successful sign-in not after `cutoff` that the answer does not hold is now after it: `cutoff`,
@@ -203,12 +222,7 @@ def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -
         for uid, (last, last_ni, ok) in list(chunk.items()):
             if uid in answer:
                 del chunk[uid]
-                continue
-            if ok is None:
-                continue
-            # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
-            earlier = ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
-            if earlier and not ok.startswith("0001-"):  # 0001-01-01: Graph's "never"
+            elif _quiet(ok, bound, cutoff):
                 chunk[uid] = (last, last_ni, bound)
         yield chunk
     yield dict(answer)
@@ -230,6 +244,15 @@ def signed_in(users: list[User], chunks: Iterable[Mapping[str, SignInTimes]]) ->
                     last_successful_sign_in_date_time=ok,
                 )
     return users
+
+
+def _quiet(ok: str | None, bound: str, cutoff: datetime) -> bool:
+    """Whether a kept successful sign-in `ok` is a time (not None, not 0001-01-01: Graph's "never")
+    not after `cutoff` (`bound`: the same, as Graph writes it)."""
+    if ok is None or ok.startswith("0001-"):
+        return False
+    # Graph's own form (…Z, whole seconds) compares as text; anything else is parsed
+    return ok <= bound if len(ok) == 20 and ok[-1] == "Z" else _not_after(ok, cutoff)
 
 
 def _not_after(text: str, cutoff: datetime) -> bool:

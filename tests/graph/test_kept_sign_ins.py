@@ -38,6 +38,7 @@ from auditor.graph.kept_sign_ins import (
     full_read_reason,
     load,
     merge,
+    quiet_since,
     times,
 )
 from auditor.graph.pacing import forget_app_windows
@@ -60,6 +61,7 @@ hygiene:
     severity: medium
 """
 START = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+NEVER = "0001-01-01T00:00:00Z"  # Graph's "never"
 
 
 def _iso(when: datetime) -> str:
@@ -257,6 +259,11 @@ def test_the_merge_keeps_nothing_stale_but_a_never_signed_in_user(tmp_path: Path
     }
     from auditor.graph.kept_sign_ins import save
 
+    save(tmp_path / KEPT_FILE, "t", START - timedelta(days=1), WINDOW, kept_users | {"ever": (old, None, NEVER)})
+    kept, _ = load(tmp_path / KEPT_FILE)
+    assert kept is not None
+    # the only users the answer can change: a successful sign-in kept, not after the cutoff
+    assert quiet_since(kept, cutoff) == ["came-back"]
     save(tmp_path / KEPT_FILE, "t", START - timedelta(days=1), WINDOW, kept_users)
     kept, _ = load(tmp_path / KEPT_FILE)
     assert kept is not None
@@ -284,6 +291,56 @@ def test_a_refused_filter_reads_everyone(tmp_path: Path, policy: Path, monkeypat
     assert len(full) == 1 and len(filtered) == 1
     assert got["sign_ins_read_at"] == _iso(first + timedelta(days=1))
     assert any("Graph refused the filter on signInActivity" in w for w in got["warnings"])
+
+
+def test_no_request_when_no_licensed_user_can_have_gone_quiet_and_one_when_one_can(
+    tmp_path: Path, policy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every licensed user the kept read saw signing in successfully did so after the cutoff (some
+    never did): the filter can change none of them, so the second night sends no sign-in request and
+    finds what a full read finds. An unlicensed user quiet since before the cutoff changes nothing
+    (the rule does not judge it); one licensed user quiet since then costs one filtered request."""
+    base = _tenant(300)
+    cutoff_ago = timedelta(days=WINDOW - 2)  # the second night's cutoff is WINDOW - 1 days back
+    users = []
+    for n, u in enumerate(base.users):
+        ok = u.last_successful_sign_in_date_time
+        if ok is not None and ok <= _iso(START - timedelta(days=20)):  # the quiet ones, 20 to 90 days
+            u = _signed_in(u, START - timedelta(days=3)) if n % 2 else u.with_values(assigned_licenses=())
+        users.append(u)
+    unlicensed_quiet = [u.id for u in users if not u.assigned_licenses and u.last_successful_sign_in_date_time]
+    never = [u.id for u in users if u.assigned_licenses and u.last_successful_sign_in_date_time is None]
+    assert unlicensed_quiet and never
+    snap = dataclasses.replace(base, users=tuple(users))
+    token = app_token(snap.tenant_id)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    first = next(
+        START + timedelta(days=d) for d in range(7) if not full_night(snap.tenant_id, START + timedelta(days=d + 1), 7)
+    )
+    second = first + timedelta(days=1)
+    with GraphEmulator(snap, token=token) as graph:
+        _audit(graph, policy, tmp_path / "nightly", first, True)
+    with GraphEmulator(snap, token=token) as graph:
+        got = _audit(graph, policy, tmp_path / "nightly", second, True)
+        assert _sign_in_reads(graph) == ([], [])
+        reference = _audit(graph, policy, tmp_path / "full", second, False)
+    assert _same(got) == _same(reference) and set(_same(got)) >= set(never)
+    assert got["sign_ins_read_at"] == _iso(first)
+    assert any(w.startswith("signInActivity: no request") for w in got["warnings"])
+    # one licensed user last seen before the cutoff: one filtered request, and it is found
+    quiet = next(u for u in users if u.assigned_licenses and u.last_successful_sign_in_date_time)
+    again = dataclasses.replace(
+        snap,
+        users=tuple(_signed_in(u, second - cutoff_ago - timedelta(days=5)) if u is quiet else u for u in users),
+    )
+    with GraphEmulator(again, token=token) as graph:
+        _audit(graph, policy, tmp_path / "again", first, True)
+    with GraphEmulator(again, token=token) as graph:
+        got = _audit(graph, policy, tmp_path / "again", second, True)
+        full, filtered = _sign_in_reads(graph)
+        reference = _audit(graph, policy, tmp_path / "full-again", second, False)
+    assert (full, len(filtered)) == ([], 1)
+    assert _same(got) == _same(reference) and quiet.id in _same(got)
 
 
 def test_every_night_reads_in_full_with_every_one_and_without_baseline_previous(
@@ -411,9 +468,9 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
         users = len(tenant.snap.users)
         kept, _ = load(nightly / KEPT_FILE)
         assert kept is not None
-        if filtered:  # read what can have changed: one filtered request, nobody read in full
-            assert (full, len(filtered)) == ([], 1), night
-            assert got["sign_ins_read_at"] == kept.read_at != _iso(when)
+        if kept.read_at != _iso(when):  # what can have changed: one filtered request (none: nobody quiet)
+            assert full == [] and len(filtered) <= 1, night
+            assert got["sign_ins_read_at"] == kept.read_at
             kinds.append("changed")
         else:
             assert len(full) == math.ceil(users / 500) and kept.read_at == _iso(when), night
