@@ -31,7 +31,7 @@ from . import __version__
 from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
-from .fleet.arguments import add_fleet_commands
+from .fleet.arguments import FleetOptions, add_fleet_commands
 from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments, add_sign_in_arguments
 from .insights.arguments import HistoryOptions, add_history_command, add_nightly_arguments
 from .migration.arguments import MigrateOptions, add_migrate_command
@@ -63,7 +63,7 @@ def _command(
 def _audit(args: argparse.Namespace) -> int:
     """`audit`: one tenant, or with --tenants every tenant of the file (auditor.fleet)."""
     if getattr(args, "tenants", None) is not None:
-        return _command("cmd_tenants", "auditor.fleet.run")(args)
+        return _command("cmd_tenants", "auditor.fleet.run", FleetOptions.of)(args)
     return _command("cmd_audit")(args)
 
 

@@ -9,7 +9,7 @@ import gc
 import os
 import shlex
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +30,7 @@ from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
-from auditor.data.model import AuditResult, Cloud, Locale, Severity, TenantSnapshot
+from auditor.data.model import AuditResult, Locale, Severity, TenantSnapshot
 from auditor.formats.report_model import Summary
 from auditor.policyset.config_problems import (
     config_problems,
@@ -43,18 +43,18 @@ from auditor.policyset.schema import schema_text
 from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
-from .billing.arguments import BillingOptions, with_bill_reads
+from .arguments import AuditOptions
+from .billing.arguments import with_bill_reads
 from .billing.distributor_seats import part as distributor_part
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .data.reads import SIGN_IN, Requests
-from .delivery.arguments import options_from_args, run_email_command
-from .delivery.options import EmailOptions, Transport
+from .delivery.arguments import run_email_command
+from .delivery.options import EmailOptions
 from .delivery.send import send_report
 from .engine import evaluate, policy_warnings, unknown_skus
-from .graph.arguments import GraphSource, graph_source, save_evidence, wants_graph
+from .graph.arguments import GraphSource, graph_source, save_evidence
 from .i18n import translations
 from .index import TenantIndex
-from .insights.arguments import NightlyOptions
 from .insights.nightly import Nightly, extra_outputs
 from .insights.notify_when import decide
 from .merge.document import build_merged_document
@@ -135,10 +135,11 @@ def _locked_output_dir(path: Path) -> Iterator[None]:
         yield
 
 
-def _policies(args: argparse.Namespace) -> PolicySet:
-    if not args.policies and getattr(args, "demo", False):
+def _policies(given: Sequence[str] | None, on_the_demo: bool = False) -> PolicySet:
+    """--policies (`given`); without it policies/, or on the demo tenant the demo's example policy."""
+    if not given and on_the_demo:
         return _demo_policies()
-    paths = args.policies or ["policies"]
+    paths = list(given or ["policies"])
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(
@@ -156,24 +157,30 @@ def _demo_policies() -> PolicySet:
 
 
 def _snapshot(
-    args: argparse.Namespace, policies: PolicySet, as_of: datetime | None = None, nightly: Nightly | None = None
+    options: AuditOptions,
+    policies: PolicySet,
+    as_of: datetime | None = None,
+    nightly: Nightly | None = None,
+    kept_sign_ins: Path | None = None,
 ) -> TenantSnapshot:
-    source = graph_source(args)
+    """The tenant, read from Graph or --snapshot; `kept_sign_ins`: the nightly's folder of the last
+    full read of the sign-in activity (auditor.graph.kept_sign_ins)."""
+    source = options.graph_source()
     if source is not None:
         from auditor.graph_cli import read_tenant  # the Graph SDK loads here, and only here
 
         return read_tenant(
-            source,
+            replace(source, kept_sign_ins=kept_sign_ins),
             group_refs=policies.group_refs,
-            requests=with_bill_reads(args, requests_of(policies)),
+            requests=with_bill_reads(options.bill, requests_of(policies)),
             as_of=as_of,
             attributes=nightly.attributes if nightly else (),
             audits_since=nightly.audits_since if nightly else None,
-            env=getattr(args, "environment", None),
+            env=options.environment,
         )
-    if args.snapshot:
-        snapshot = load_snapshot(args.snapshot)
-        save_evidence(getattr(args, "save_snapshot", None), snapshot)  # asked for, so never ignored
+    if options.snapshot:
+        snapshot = load_snapshot(options.snapshot)
+        save_evidence(options.source.save_snapshot, snapshot)  # asked for, so never ignored
         return snapshot
     raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
 
@@ -188,29 +195,20 @@ def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def _mail_adapter(args: argparse.Namespace) -> Callable[[], RequestAdapter]:
+def _mail_adapter(source: GraphSource) -> Callable[[], RequestAdapter]:
     """Signs in to Graph for sendMail like the audit does; the Graph SDK loads only when a message
     goes through Graph."""
 
     def build() -> RequestAdapter:
         from auditor.graph_cli import mail_adapter_factory  # the Graph SDK (see the docstring)
 
-        return mail_adapter_factory(GraphSource.of(args))()
+        return mail_adapter_factory(source)()
 
     return build
 
 
-def _email_options(args: argparse.Namespace) -> EmailOptions | None:
-    """Check the e-mail flags before the audit runs, so a typo fails in a second, not after collection."""
-    options = options_from_args(args, graph_adapter_factory=_mail_adapter(args))
-    if options is not None and options.via is Transport.GRAPH and getattr(args, "demo", False):
-        raise UsageError("--sender: the demo's Graph emulator stops after collection; e-mail the demo with --smtp-host")
-    return options
-
-
-def _check_stop(args: argparse.Namespace) -> None:
+def _check_stop(stop: StopSignal | None) -> None:
     """Raise Stopped when the run that started this audit has ended it (auditor.common.errors.StopSignal)."""
-    stop: StopSignal | None = getattr(args, "stop", None)
     if stop is not None:
         stop.check()
 
@@ -227,8 +225,7 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
     return code
 
 
-def _billing(args: argparse.Namespace) -> BillingFile | None:
-    path = getattr(args, "billing", None)
+def _billing(path: str | None) -> BillingFile | None:
     if not path:
         return None
 
@@ -236,7 +233,7 @@ def _billing(args: argparse.Namespace) -> BillingFile | None:
 
 
 def _commerce(
-    args: argparse.Namespace, snapshot: TenantSnapshot, billing: BillingFile | None
+    options: AuditOptions, snapshot: TenantSnapshot, billing: BillingFile | None
 ) -> tuple[BillingFile | None, tuple[str, ...]]:
     """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
     and the sources that could not be read (the bill's `gaps`)."""
@@ -244,64 +241,72 @@ def _commerce(
     from .billing.distributor_seats import with_terms
     from .billing.options import read_commerce
 
-    live = bool(getattr(args, "demo", False) or getattr(args, "graph", False) or getattr(args, "graph_endpoint", None))
     # a many-tenant run gives each tenant its own environment (its tenant id, the run's one client id)
-    env = getattr(args, "environment", None) or os.environ
-    options = BillingOptions.of(args)
-    got = read_commerce(options, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=live, say=_say)
+    env = options.environment or os.environ
+    got = read_commerce(
+        options.bill, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=options.reads_graph, say=_say
+    )
     # the distributor's commitment term end where no API (nor the file) gives a renewal (audit --tenants)
-    return with_terms(got.billing, snapshot.subscriptions, getattr(args, "distributor_seats", None)), got.gaps
+    return with_terms(got.billing, snapshot.subscriptions, options.distributor_seats), got.gaps
 
 
-def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
-    """--baseline FILE, or `previous`: the last report of --output-dir (none on a first run: said, not refused)."""
-    if not args.baseline:
-        return None
-    if args.baseline != LAST_RUN:
-        return load_baseline(Path(args.baseline))
-    path = last_report(Path(args.output_dir))
-    if path is None:
-        _say(f"--baseline previous: {args.output_dir} holds no earlier report; this first run has no baseline")
-        args.causes = False
-        return None
-    args.baseline = str(path)  # named as the file in what the run says about it
-    return load_baseline(path)
-
-
-def _check_snapshot_path(args: argparse.Namespace) -> None:
-    """A --snapshot that cannot be read stops the run (exit 2) before the output folder is touched,
-    as the other usage errors do: the last good reports stay where they are, not in previous/."""
-    if args.snapshot and not wants_graph(args):
-        check_readable(args.snapshot)
-
-
-def cmd_audit(args: argparse.Namespace) -> int:
-    timings = PhaseTimings(STARTED, _say)
-    formats = parse_formats(args.format)
-    email = _email_options(args)
-    # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
-    as_of = demo.CLOCK.replace(tzinfo=UTC) if args.demo and not args.as_of else _as_of(args.as_of)
-    policies = _policies(args)
-    # the nightly (`--baseline previous`, one folder from night to night) keeps its last full read of
-    # the sign-in activity beside its reports (auditor.graph.kept_sign_ins)
-    args.kept_sign_ins = Path(args.output_dir) if args.baseline == LAST_RUN else None
-    baseline = _baseline(args)
-    if baseline is not None and baseline.get("complete") is False:
+def _baseline(options: AuditOptions) -> tuple[dict[str, Any] | None, bool]:
+    """--baseline FILE, or `previous`: the last report of --output-dir (none on a first run: said, not
+    refused); and whether causes are read (--causes: the changes since the baseline)."""
+    if not options.baseline:
+        return None, options.nightly.causes
+    if options.baseline != LAST_RUN:
+        name, baseline = options.baseline, load_baseline(Path(options.baseline))
+    elif (path := last_report(Path(options.output_dir))) is None:
+        _say(f"--baseline previous: {options.output_dir} holds no earlier report; this first run has no baseline")
+        return None, False
+    else:
+        name, baseline = str(path), load_baseline(path)  # named as the file in what the run says about it
+    if baseline.get("complete") is False:
         # a night whose data was partial is no baseline: the findings of the rules it could not
         # evaluate would all read as new, and their first_seen would start over
         _say(
-            f"warning: --baseline {args.baseline} is an incomplete report (complete: false); this run is not "
+            f"warning: --baseline {name} is an incomplete report (complete: false); this run is not "
             "compared with it (nor are causes read) — give the last complete report as the baseline"
         )
-        baseline, args.causes = None, False
-    billing = _billing(args)  # a bad billing file stops the run before any collection (exit 2)
+        return None, False
+    return baseline, options.nightly.causes
+
+
+def _check_snapshot_path(options: AuditOptions) -> None:
+    """A --snapshot that cannot be read stops the run (exit 2) before the output folder is touched,
+    as the other usage errors do: the last good reports stay where they are, not in previous/."""
+    if options.snapshot and not options.reads_graph:
+        check_readable(options.snapshot)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """`audit` (one tenant): its flags made into AuditOptions, then the audit."""
+    return run_audit(AuditOptions.of(args))
+
+
+def run_audit(options: AuditOptions) -> int:
+    """One tenant's audit with `options`, which it never changes; the exit code."""
+    timings = PhaseTimings(STARTED, _say)
+    formats = options.formats
+    # sendMail signs in as the tenant is read (a tenant of audit --tenants: as that tenant)
+    email = replace(options.email, graph_adapter_factory=_mail_adapter(options.source)) if options.email else None
+    # The demo tenant is a frozen moment: judge it at the time it was generated, so it reads the same any day.
+    demo_now = options.source.demo and not options.as_of
+    as_of = demo.CLOCK.replace(tzinfo=UTC) if demo_now else _as_of(options.as_of)
+    policies = _policies(options.policies, options.source.demo)
+    # the nightly (`--baseline previous`, one folder from night to night) keeps its last full read of
+    # the sign-in activity beside its reports (auditor.graph.kept_sign_ins)
+    kept_sign_ins = Path(options.output_dir) if options.baseline == LAST_RUN else None
+    baseline, causes = _baseline(options)
+    billing = _billing(options.billing_file)  # a bad billing file stops the run before any collection (exit 2)
     # read before the tenant: a bad export stops the run (exit 2) before any Graph request
-    exchange = read_exchange_export(args.exchange_export) if getattr(args, "exchange_export", None) else None
-    migration = read_migration(args.migration) if getattr(args, "migration", None) else None  # likewise
+    exchange = read_exchange_export(options.exchange_export) if options.exchange_export else None
+    migration = read_migration(options.migration) if options.migration else None  # likewise
     # history, causes, cost allocation, chat (auditor.insights)
-    nightly = Nightly(NightlyOptions.of(args), policies, baseline)
-    _check_snapshot_path(args)
-    out_dir = Path(args.output_dir)
+    nightly = Nightly(replace(options.nightly, causes=causes), policies, baseline)
+    _check_snapshot_path(options)
+    out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
         nightly.check_outputs()
@@ -309,12 +314,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # the tenant is read, evaluated and reported from memory with the cycle collector paused
         # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
         # their collections free the cycles those reads leave (docs/performance.md)
-        alone = getattr(args, "environment", None) is None  # the fleet gives each its own environment
+        alone = options.environment is None  # the fleet gives each its own environment
         if alone:
             paused.enter_context(collection_paused())
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
-        snapshot = _snapshot(args, policies, as_of, nightly)
-        billing, billing_gaps = _commerce(args, snapshot, billing)  # the billing APIs, then the file over them
+        snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins)
+        billing, billing_gaps = _commerce(options, snapshot, billing)  # the billing APIs, then the file over them
         # only the rows of this tenant's subscriptions go on (the rest are counted: config_problems)
         billing = billing.matched_only(snapshot.subscriptions) if billing is not None else None
         if alone:
@@ -325,22 +330,22 @@ def cmd_audit(args: argparse.Namespace) -> int:
         result = evaluate(policies, snapshot, as_of, billing)
         # what the policies and the billing file say in vain
         problems = config_problems(policies, snapshot.skus, result.warnings, billing, snapshot.subscriptions)
-        if problems and getattr(args, "strict", False):
+        if problems and options.strict:
             for p in problems:
                 _say(said(p))
             raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
         timings.mark("evaluate")
-        locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
-        cloud = Cloud(args.cloud) if args.cloud else snapshot.cloud
+        locale = options.locale or policies.locale or Locale.EN
+        cloud = options.source.cloud or snapshot.cloud
         nightly.observe(snapshot, result)
 
         commerce = commerce_facts(snapshot.subscriptions, nightly.minimums)
-        _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
+        _check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
         # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
-        label, env = getattr(args, "tenant_label", None), getattr(args, "environment", None) or os.environ
+        label, env, redact = options.tenant_label, options.environment or os.environ, options.redact
         csv_too = any(f.value == "csv" for f in formats)
         listed = (
-            [licensed_users.write_for(snapshot, result.seats, out_dir, label, args.redact, env, result.declared_kinds)]
+            [licensed_users.write_for(snapshot, result.seats, out_dir, label, redact, env, result.declared_kinds)]
             if csv_too
             else []
         )
@@ -353,13 +358,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
             result, wording.remediation, cloud=cloud, locale=locale, actions=wording.actions
         )
         document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
-        code = exit_code(result, args.fail_on, args.allow_gaps)
+        code = exit_code(result, options.fail_on, options.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document = before_findings(document, commerce)
-        document = before_findings(document, distributor_part(getattr(args, "distributor_seats", None), document))
+        document = before_findings(document, distributor_part(options.distributor_seats, document))
         document = before_findings(document, {"config_problems": problems})
-        if exchange is not None:
-            document = attach_export(document, exchange, args.exchange_export)
+        if exchange is not None and options.exchange_export:
+            document = attach_export(document, exchange, options.exchange_export)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the money story and the headers sum up, compiled once for them and the renewal forecast
@@ -383,19 +388,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
         document = nightly.enrich(document, plan, remediation.actions)
         # whether tonight's run speaks (e-mail, webhook), and why (auditor.insights.notify_when)
         # "changed" needs something to compare with: a baseline, or a history with earlier runs
-        when = args.notify_when or (
+        when = options.notify_when or (
             "changed" if baseline is not None or getattr(nightly, "records", None) else "always"
         )
         document = before_findings(
             document,
             {
                 "notify": decide(
-                    document, baseline, when=when, today=as_of.date(), weekday=args.notify_weekday, locale=locale
+                    document, baseline, when=when, today=as_of.date(), weekday=options.notify_weekday, locale=locale
                 )
             },
         )
         timings.mark("document")
-        _check_stop(args)  # ended from outside (audit --tenants' time limit): nothing is written
+        _check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
         headlines = migration_lines(migration, locale, as_of.date()) if migration is not None else ()
         written = render(
             document,
@@ -403,14 +408,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
             formats=formats,
             locale=locale,
             cloud=cloud,
-            redact=args.redact,
+            redact=redact,
             plan=plan,
             remediation=remediation,
             headlines=headlines,
             workers=available_workers() if alone else 1,
         )
         written += listed
-        _check_stop(args)  # nor its history, which the next night compares with
+        _check_stop(options.source.stop)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
         timings.mark("render")
         timings.report()
@@ -419,8 +424,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if not document["notify"]["send"]:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
             return code
-        _check_stop(args)  # nor sent
-        code = nightly.deliver(document, code, args.redact)
+        _check_stop(options.source.stop)  # nor sent
+        code = nightly.deliver(document, code, redact)
         return code if email is None else _deliver(email, out_dir, code)
 
 
@@ -463,7 +468,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
     formats = parse_formats(args.format)
     as_of = _as_of(args.as_of)
-    policies = _policies(args)
+    policies = _policies(args.policies, getattr(args, "demo", False))
     result = merge(args.dirs, policies, as_of)
     locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
     document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale, remediate=wording.remediation)
@@ -486,7 +491,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    policies = _policies(args)
+    policies = _policies(args.policies, getattr(args, "demo", False))
     from auditor.graph_cli import collect_command  # the Graph SDK: only `collect` and live audits load it
 
     source = graph_source(args)
@@ -590,4 +595,4 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_email(args: argparse.Namespace) -> int:
     """`email`: with --via graph it signs in like `audit` (--tenant-id, --auth, --cloud, --graph-endpoint)."""
-    return run_email_command(args, graph_adapter_factory=_mail_adapter(args))
+    return run_email_command(args, graph_adapter_factory=_mail_adapter(GraphSource.of(args)))

@@ -61,14 +61,6 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def with_bill_reads(args: argparse.Namespace, requests: Requests) -> Requests:
-    """`requests` with what the bill reads of the tenant: the Copilot Credits balance (Graph beta,
-    docs/bill.md), unless the run builds no bill (`--billing-source none`; a command without the
-    flags, such as `init`, has none either)."""
-    wanted = hasattr(args, "billing_source") and (args.billing_source or BillingSource.AUTO) != BillingSource.NONE
-    return replace(requests, copilot_credits=True) if wanted else requests
-
-
 @dataclass(frozen=True)
 class BillingOptions:
     """What the billing flags ask for (auditor/billing/options.py reads the sources with it), with the
@@ -103,3 +95,11 @@ class BillingOptions:
             in_fleet="partner_session" in vars(args),
             partner_session=getattr(args, "partner_session", None),
         )
+
+
+def with_bill_reads(options: BillingOptions, requests: Requests) -> Requests:
+    """`requests` with what the bill reads of the tenant: the Copilot Credits balance (Graph beta,
+    docs/bill.md), unless the run builds no bill (`--billing-source none`; a command without the
+    flags, such as `init`, reads the tenant without this)."""
+    wanted = (options.source or BillingSource.AUTO) != BillingSource.NONE
+    return replace(requests, copilot_credits=True) if wanted else requests

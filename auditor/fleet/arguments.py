@@ -1,12 +1,12 @@
 """The command line of the many-tenant run's own commands (auditor/cli.py registers them here, and
 loads nothing else of auditor.fleet until a command runs): `rollup DIR...` (auditor.fleet.run) and
-`lists DIR...` (auditor.fleet.lists)."""
+`lists DIR...` (auditor.fleet.lists); and the typed options of `audit --tenants` (FleetOptions)."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from auditor.data.enums import Locale
@@ -14,9 +14,50 @@ from auditor.data.enums import Locale
 from ..delivery.arguments import add_email_arguments, options_from_args
 
 if TYPE_CHECKING:
+    from ..arguments import AuditOptions
     from ..delivery.options import EmailOptions
 
 Command = Callable[[argparse.Namespace], int]
+
+
+@dataclass(frozen=True)
+class FleetOptions:
+    """`audit --tenants [FILE]`, typed (auditor/fleet/run.py's cmd_tenants runs with them): the run's
+    own flags, and the audit every tenant's starts from (each tenant's AuditOptions is a
+    dataclasses.replace of `audit`, with the tenant's own from the tenants file)."""
+
+    audit: AuditOptions  # the run's `audit` flags, without its own e-mail
+    tenants: str = ""  # the tenants file ("": with --demo, the bundled sample tenants)
+    concurrency: int = 8  # --tenant-concurrency
+    timeout: float = 1800  # --tenant-timeout, in seconds
+    shard: tuple[int, int] | None = None  # --shard K/N
+    pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
+    # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
+    mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
+    # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
+    # demo's billing stand-in per tenant, Pax8's credentials (None: the process's environment), and the
+    # distributor's seats, read before the tenants (auditor.fleet.distributor_reads)
+    tenant_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    billing_endpoints: Mapping[str, str] = field(default_factory=dict)
+    distributor_env: Mapping[str, str] | None = None
+    distributor_seats: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> FleetOptions:
+        # the audit's options read --format with the report writer (auditor.report.write): loaded
+        # when the run starts, not to build the parser (`--help`)
+        from ..arguments import AuditOptions
+
+        sends = bool(args.smtp_host or args.sender)
+        return cls(
+            audit=AuditOptions.of(args, mail=False),
+            tenants=args.tenants,
+            concurrency=args.tenant_concurrency,
+            timeout=args.tenant_timeout,
+            shard=args.shard,
+            pax8_endpoint=args.pax8_endpoint,
+            mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
+        )
 
 
 @dataclass(frozen=True)

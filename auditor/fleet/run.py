@@ -20,7 +20,6 @@ slice K of N: stable when a tenant is added, and the N slices are disjoint and c
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import io
 import json
@@ -30,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -43,23 +43,25 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
+from auditor.data.enums import Cloud, Locale
 
+from ..arguments import AuditOptions
+from ..billing.arguments import BillingSource
 from ..billing.partner_center import PartnerCenter
-from ..commands import REPORT_FILES, cmd_audit
+from ..commands import REPORT_FILES, run_audit
 from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
+from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import partner
-from .arguments import RollupOptions
+from .arguments import FleetOptions, RollupOptions
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
-# `audit` flags that name one tenant's files: with --tenants they come from the file, per tenant
-_PER_TENANT = ("snapshot", "demo", "tenant_id", "history", "migration", "exchange_export")
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 
 
@@ -92,66 +94,76 @@ class _TenantLogs(io.TextIOBase):
         target.flush()
 
 
-def _tenant_args(
-    args: argparse.Namespace,
+def _tenant_options(
+    options: FleetOptions,
     job: TenantJob,
     folder: Path,
     stop: StopSignal,
     partner_session: PartnerCenter | None = None,
-) -> argparse.Namespace:
-    """The arguments of a one-tenant `audit` for `job`: the run's own flags, the tenant's from the file."""
-    values = {name: value for name, value in vars(args).items() if name not in _PER_TENANT}
-    baseline_dir = getattr(args, "baseline", None)
+) -> AuditOptions:
+    """The options of a one-tenant `audit` for `job`: the run's own, the tenant's from the file."""
+    run = options.audit
+    cloud = Cloud(job.cloud) if job.cloud else None
+    # the tenant's own billing source; "auto" in the file leaves the run's --billing-source
+    billing_source = job.billing_source if job.billing_source != "auto" else run.bill.source
+    baseline_dir = run.baseline
     baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir and baseline_dir != LAST_RUN else None
-    sending = bool(getattr(args, "smtp_host", None) or getattr(args, "sender", None))
-    values.update(
+    recipients = [a for a in job.email_to.split(",") if a]
+    return replace(
+        run,
         output_dir=str(folder),
-        tenant_id=job.tenant_id,
-        tenant_label=job.name or job.key,  # the licence list's `tenant` column: the customer as the file names it
-        cloud=job.cloud,
-        locale=job.locale or args.locale,
-        policies=[job.policies],
+        policies=(job.policies,),
         fail_on=job.fail_on,
-        billing=job.billing or None,
-        migration=job.migration or None,
-        # the tenant's own billing source and account; "auto" in the file leaves the run's --billing-source
-        billing_source=job.billing_source if job.billing_source != "auto" else args.billing_source,
-        billing_account=job.billing_account or args.billing_account,
-        graph=True,
-        graph_endpoint=job.graph_endpoint or args.graph_endpoint,
+        locale=Locale(job.locale) if job.locale else run.locale,
         snapshot=None,
-        demo=False,
-        # each tenant's own history in its own folder, kept across nights: its trends and forecast
-        history=str(folder / history_name(args)),
+        graph=True,
+        source=replace(
+            run.source,
+            demo=False,
+            tenant_id=job.tenant_id,
+            cloud=cloud,
+            endpoint=job.graph_endpoint or run.source.endpoint,
+            stop=stop,  # set when the tenant runs past --tenant-timeout
+            save_snapshot=str(folder / "snapshot.json") if run.source.save_snapshot else None,
+        ),
+        billing_file=job.billing or None,
+        bill=replace(
+            run.bill,
+            source=BillingSource(billing_source) if billing_source else None,
+            account=job.billing_account or run.bill.account,
+            billing_endpoint=options.billing_endpoints.get(job.key, run.bill.billing_endpoint),  # the demo's stand-in
+            demo=False,
+            tenant_id=job.tenant_id,
+            cloud=cloud,
+            # Partner Center: the run's one session with the partner's credential (None: the file names no partner)
+            in_fleet=True,
+            partner_session=partner_session,
+        ),
         exchange_export=None,
+        migration=job.migration or None,
+        # each tenant's own history in its own folder, kept across nights: its trends and forecast
+        nightly=replace(run.nightly, history=str(folder / history_name(run.nightly.history))),
         # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
         baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
-        save_snapshot=str(folder / "snapshot.json") if args.save_snapshot else None,
-        email_to=[a for a in job.email_to.split(",") if a] if sending and job.email_to else None,
+        email=options.mail_to(recipients) if options.mail_to is not None and recipients else None,
+        tenant_label=job.name or job.key,  # the licence list's `tenant` column: the customer as the file names it
         # the credential signs in to this tenant as the run's one app (the client id from the file)
         environment={
             **os.environ,
             "AZURE_TENANT_ID": job.tenant_id,
             "AZURE_CLIENT_ID": job.client_id,
-            **({TOKEN_ENV: tokens[job.key]} if job.key in (tokens := getattr(args, "tokens", None) or {}) else {}),
-            **(getattr(args, "tenant_env", None) or {}).get(job.key, {}),
+            **options.tenant_env.get(job.key, {}),
         },
-        **(getattr(args, "per_tenant", None) or {}).get(job.key, {}),  # the demo's stand-ins, per sample tenant
-        stop=stop,  # set when the tenant runs past --tenant-timeout
-        # Partner Center: the run's one session with the partner's credential (None: the file names no partner)
-        partner_session=partner_session,
-        distributor_seats=(getattr(args, "distributor_seats", None) or {}).get(job.key),  # its Pax8 subscriptions
+        distributor_seats=options.distributor_seats.get(job.key),  # its Pax8 subscriptions
     )
-    return argparse.Namespace(**values)
 
 
 HISTORY = "history.jsonl"  # each tenant's history, in its folder, unless --history names the file otherwise
 
 
-def history_name(args: argparse.Namespace) -> str:
-    """The name of the history file each tenant keeps in its own folder: --history's, which must be a
-    bare file name (one path would mix every tenant's records in one file), else history.jsonl."""
-    given = getattr(args, "history", None)
+def history_name(given: str | None) -> str:
+    """The name of the history file each tenant keeps in its own folder: --history's (`given`), which
+    must be a bare file name (one path would mix every tenant's records in one file), else history.jsonl."""
     if not given:
         return HISTORY
     name = Path(given).name
@@ -164,11 +176,11 @@ def history_name(args: argparse.Namespace) -> str:
 
 
 def _audit_one(
-    args: argparse.Namespace,
+    options: FleetOptions,
     job: TenantJob,
     folder: Path,
     logs: _TenantLogs,
-    audit: Callable[[argparse.Namespace], int],
+    audit: Callable[[AuditOptions], int],
     stop: StopSignal,
     partner_session: PartnerCenter | None,
 ) -> tuple[int, str | None]:
@@ -177,7 +189,7 @@ def _audit_one(
     with (folder / "audit.log").open("w", encoding="utf-8") as log:
         logs.local.log = log
         try:
-            return audit(_tenant_args(args, job, folder, stop, partner_session)), None
+            return audit(_tenant_options(options, job, folder, stop, partner_session)), None
         except PolicyError as exc:
             for issue in exc.issues:
                 log.write(clean_message(str(issue)) + "\n")
@@ -215,24 +227,24 @@ def _clear(folder: Path) -> None:
 
 
 def run_tenants(
-    args: argparse.Namespace,
+    options: FleetOptions,
     jobs: Sequence[TenantJob],
     root: Path,
-    audit: Callable[[argparse.Namespace], int] = cmd_audit,
+    audit: Callable[[AuditOptions], int] = run_audit,
     partner_session: PartnerCenter | None = None,
 ) -> list[Outcome]:
     """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.
     `partner_session`: Partner Center with the partner's credential, for every customer."""
     logs = _TenantLogs(sys.stderr)
-    slots = threading.Semaphore(args.tenant_concurrency)
+    slots = threading.Semaphore(options.concurrency)
     results: dict[str, tuple[int, str | None]] = {}
     started: dict[str, float] = {}
     ended: dict[str, float] = {}
-    stops = {job.key: StopSignal(f"ended after {args.tenant_timeout:g} s (--tenant-timeout)") for job in jobs}
+    stops = {job.key: StopSignal(f"ended after {options.timeout:g} s (--tenant-timeout)") for job in jobs}
     lock = threading.Lock()
 
     def work(job: TenantJob) -> None:
-        result = _audit_one(args, job, root / job.key, logs, audit, stops[job.key], partner_session)
+        result = _audit_one(options, job, root / job.key, logs, audit, stops[job.key], partner_session)
         with lock:
             mine = job.key not in results  # else its time limit ended it, and gave its slot away then
             if mine:
@@ -248,12 +260,12 @@ def run_tenants(
     try:
         for job in jobs:
             while not slots.acquire(timeout=0.05):  # a slot held past its time limit is taken back meanwhile
-                _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root, stops)
+                _reap(threads, started, results, ended, lock, options.timeout, slots, root, stops)
             started[job.key] = time.monotonic()
             threads[job.key] = threading.Thread(target=work, args=(job,), name=f"tenant-{job.key}", daemon=True)
             threads[job.key].start()
         while any(key not in results for key in threads):
-            _reap(threads, started, results, ended, lock, args.tenant_timeout, slots, root, stops)
+            _reap(threads, started, results, ended, lock, options.timeout, slots, root, stops)
             time.sleep(0.05)
     finally:
         sys.stderr = previous
@@ -301,7 +313,7 @@ def _reap(
             slots.release()
 
 
-def _demo_tenants(args: argparse.Namespace) -> int:
+def _demo_tenants(options: FleetOptions) -> int:
     """`audit --demo --tenants`: the bundled sample tenants, each read through its own emulator as a
     tenants file's tenant is read through Graph, then the roll-up; nothing leaves the machine. Each
     sample is audited as its one-tenant demo audits it: as of the moment it was collected (demo.CLOCK,
@@ -311,9 +323,10 @@ def _demo_tenants(args: argparse.Namespace) -> int:
     from .. import demo  # the sample tenants and their emulators: only this demo loads them
     from ..billing.sources import BILLING_TOKEN_ENV, PARTNER_CENTER_TOKEN_ENV, EnvToken
 
-    if args.tenants:
+    if options.tenants:
         raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
-    history_name(args)  # a path is refused before any tenant, as for a tenants file
+    run = options.audit
+    history_name(run.nightly.history)  # a path is refused before any tenant, as for a tenants file
     with (
         demo.tenants() as served,
         demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
@@ -330,7 +343,7 @@ def _demo_tenants(args: argparse.Namespace) -> int:
                 locale="",
                 email_to="",
                 policies=str(tenant.policy),
-                fail_on=args.fail_on,
+                fail_on=run.fail_on,
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
@@ -338,72 +351,87 @@ def _demo_tenants(args: argparse.Namespace) -> int:
             )
             for tenant in served
         ]
-        args.auth = "token"
-        args.tokens = {job.key: tenant.token for job, tenant in zip(jobs, served, strict=True)}
-        args.tenant_env = {
-            job.key: {BILLING_TOKEN_ENV: billing_token} for job, t in zip(jobs, served, strict=True) if t.commerce
-        }
-        args.per_tenant = {
-            job.key: {"billing_endpoint": billing_url} for job, t in zip(jobs, served, strict=True) if t.commerce
+        samples = list(zip(jobs, served, strict=True))
+        # each sample signs in with its emulator's token, and reads its bill from the commerce stand-ins
+        tenant_env = {
+            job.key: {TOKEN_ENV: t.token, **({BILLING_TOKEN_ENV: billing_token} if t.commerce else {})}
+            for job, t in samples
         }
         # the samples are a frozen moment (demo.CLOCK): read and judged then, so the demo reads the same any day
-        args.as_of = args.as_of or demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ")
-        args.collect_clock = lambda: demo.CLOCK.replace(tzinfo=UTC)
-        args.pax8_endpoint = pax8.url
-        args.distributor_env = {"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret}
+        run = replace(
+            run,
+            source=replace(run.source, auth=AuthMode.TOKEN, clock=lambda: demo.CLOCK.replace(tzinfo=UTC)),
+            bill=replace(run.bill, auth=AuthMode.TOKEN),
+            as_of=run.as_of or demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        options = replace(
+            options,
+            audit=run,
+            tenant_env=tenant_env,
+            billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
+            pax8_endpoint=pax8.url,
+            distributor_env={"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret},
+        )
         with PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session:
-            return _run_and_roll_up(args, select(jobs, args.shard), None, partner_session)
+            return _run_and_roll_up(options, select(jobs, options.shard), None, partner_session)
 
 
-def cmd_tenants(args: argparse.Namespace) -> int:
+def cmd_tenants(options: FleetOptions) -> int:
     """`audit --tenants FILE`: the tenants of the file (or of its --shard), then the roll-up."""
-    if getattr(args, "demo", False):
-        return _demo_tenants(args)
-    if not args.tenants:
+    run = options.audit
+    if run.source.demo:
+        return _demo_tenants(options)
+    if not options.tenants:
         raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
-    history_name(args)
-    for flag in ("snapshot", "demo", "tenant_id", "exchange_export", "migration"):
-        if getattr(args, flag, None):
+    history_name(run.nightly.history)
+    # the flags that name one tenant's files: with --tenants they come from the file, per tenant
+    one_tenant = {
+        "snapshot": run.snapshot,
+        "tenant_id": run.source.tenant_id,
+        "exchange_export": run.exchange_export,
+        "migration": run.migration,
+    }
+    for flag, given in one_tenant.items():
+        if given:
             raise UsageError(
                 f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
                 "tenants file, or run audit without --tenants"
             )
-    tenants = read_tenants_file(Path(args.tenants))
-    partner.check(tenants, args.billing_source)  # before any tenant: a missing `partner:` block is exit 2
-    jobs = select(tenants.jobs, args.shard)
+    tenants = read_tenants_file(Path(options.tenants))
+    partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
+    jobs = select(tenants.jobs, options.shard)
     if distributor.wanted(jobs):
         distributor.credentials(os.environ)  # before any tenant: no Pax8 credentials is exit 2
-    return _run_and_roll_up(args, jobs, tenants)
+    return _run_and_roll_up(options, jobs, tenants)
 
 
 def _run_and_roll_up(
-    args: argparse.Namespace,
+    options: FleetOptions,
     jobs: list[TenantJob],
     tenants: TenantsFile | None,
     given_session: PartnerCenter | None = None,
 ) -> int:
     """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code. `given_session`:
     the demo's Partner Center stand-in (a tenants file's run makes its session from the file's block)."""
-    root = Path(args.output_dir)
+    run = options.audit
+    root = Path(run.output_dir)
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
-    args.distributor_seats = distributor.read(
-        jobs, endpoint=getattr(args, "pax8_endpoint", None), env=getattr(args, "distributor_env", None) or os.environ
-    )
+    seats = distributor.read(jobs, endpoint=options.pax8_endpoint, env=options.distributor_env or os.environ)
+    options = replace(options, distributor_seats=seats)
     with partner.session(
-        partner.wanted(tenants, args.billing_source) if tenants is not None else None,
-        auth=args.auth,
-        endpoint=args.partner_center_endpoint,
+        partner.wanted(tenants, run.bill.source) if tenants is not None else None,
+        auth=run.source.auth.value,
+        endpoint=run.bill.partner_endpoint,
         env=os.environ,
     ) as partner_session:
-        outcomes = run_tenants(args, jobs, root, partner_session=given_session or partner_session)
-    extra = distributor.run(
-        outcomes, root, args.distributor_seats
-    )  # each tenant's reconciliation, as its report has it
-    part = f"{args.shard[0]}/{args.shard[1]}" if args.shard else None
+        outcomes = run_tenants(options, jobs, root, partner_session=given_session or partner_session)
+    extra = distributor.run(outcomes, root, seats)  # each tenant's reconciliation, as its report has it
+    part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
+    locale = run.locale.value if run.locale else None
     written = extra + write_rollup(
-        root, outcomes, generated_at=began, shard=part, locale=args.locale, history=history_name(args)
+        root, outcomes, generated_at=began, shard=part, locale=locale, history=history_name(run.nightly.history)
     )
     written.append(all_licensed_users(root, outcomes))
     failed = [o for o in outcomes if o.status == "failed"]
@@ -416,7 +444,7 @@ def _run_and_roll_up(
     )
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
-    return worst([o.exit_code for o in outcomes], bool(failed), args.allow_gaps)
+    return worst([o.exit_code for o in outcomes], bool(failed), run.allow_gaps)
 
 
 def all_licensed_users(root: Path, outcomes: Sequence[Outcome]) -> Path:

@@ -7,11 +7,13 @@ import gc
 import os
 import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from auditor import commands
+from auditor.arguments import AuditOptions
 from auditor.cli import build_parser, main
 from auditor.common import cycles
 
@@ -72,9 +74,8 @@ def test_an_audit_among_many_reads_its_tenant_with_the_collector_running(tmp_pat
     seen: dict = {}
     _watch(monkeypatch, seen, "_snapshot", "collect")
     _watch(monkeypatch, seen, "evaluate", "evaluate")
-    args = build_parser().parse_args(sample_audit_argv(tmp_path))
-    args.environment = dict(os.environ)
-    assert commands.cmd_audit(args) == 0
+    options = AuditOptions.of(build_parser().parse_args(sample_audit_argv(tmp_path)))
+    assert commands.run_audit(replace(options, environment=dict(os.environ))) == 0
     assert seen == {"collect": True, "evaluate": False}
     assert gc.isenabled()
 

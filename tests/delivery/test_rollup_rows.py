@@ -4,7 +4,6 @@ fail with however long a reason, or are found in no shard."""
 
 from __future__ import annotations
 
-import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,9 +11,11 @@ from typing import Any
 
 import pytest
 
+from auditor.arguments import AuditOptions
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.delivery.matrix import TenantJob
+from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.rollup import Outcome, document, tenant_row, write_documents
 from auditor.fleet.run import run_tenants
 from auditor.formats.report_model import builtins
@@ -58,23 +59,12 @@ def test_the_next_window_is_a_7_day_window_not_a_renewal_or_an_extended_term(tmp
 
 
 def test_an_incomplete_tenant_is_incomplete_even_when_allow_gaps_makes_its_exit_code_1(tmp_path: Path) -> None:
-    def audit(args: argparse.Namespace) -> int:  # what `audit --allow-gaps` leaves for a tenant with a gap
-        _report(Path(args.output_dir), [], complete=not args.output_dir.endswith("gappy"))
+    def audit(options: AuditOptions) -> int:  # what `audit --allow-gaps` leaves for a tenant with a gap
+        _report(Path(options.output_dir), [], complete=not options.output_dir.endswith("gappy"))
         return 1
 
-    args = argparse.Namespace(
-        tenant_concurrency=2,
-        tenant_timeout=60.0,
-        baseline=None,
-        smtp_host=None,
-        sender=None,
-        locale=None,
-        billing_source="auto",
-        billing_account=None,
-        graph_endpoint=None,
-        save_snapshot=False,
-    )
-    outcomes = run_tenants(args, [_job("whole"), _job("gappy")], tmp_path, audit=audit)
+    run = FleetOptions(AuditOptions(), concurrency=2, timeout=60.0)
+    outcomes = run_tenants(run, [_job("whole"), _job("gappy")], tmp_path, audit=audit)
     # both exit 1; the gappy tenant's report.json says complete: false
     assert {o.job.key: (o.status, o.exit_code) for o in outcomes} == {"whole": ("ok", 1), "gappy": ("incomplete", 1)}
 

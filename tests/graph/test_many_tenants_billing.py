@@ -3,13 +3,14 @@ account, as the tenants file names them (the one-job-per-tenant workflow passes 
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pytest
 
+from auditor.arguments import AuditOptions
 from auditor.cli import build_parser
 from auditor.delivery.matrix import load_tenants
+from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.run import run_tenants
 
 CLIENT = "6f1d3a52-8c4b-4e8e-9a9f-2b8c7d1e0f3a"
@@ -41,11 +42,12 @@ def _seen(tmp_path: Path, *flags: str) -> dict[str, tuple[str | None, str | None
     )
     seen: dict[str, tuple[str | None, str | None]] = {}
 
-    def audit(one: argparse.Namespace) -> int:
-        seen[one.tenant_id[-1]] = (one.billing_source, one.billing_account)
+    def audit(one: AuditOptions) -> int:
+        assert one.bill.tenant_id == one.source.tenant_id  # the bill signs in to the tenant the audit reads
+        seen[str(one.source.tenant_id)[-1]] = (one.bill.source, one.bill.account)
         return 0
 
-    run_tenants(args, load_tenants(tmp_path / "t.yaml"), tmp_path / "out", audit=audit)
+    run_tenants(FleetOptions.of(args), load_tenants(tmp_path / "t.yaml"), tmp_path / "out", audit=audit)
     return seen
 
 
@@ -81,7 +83,6 @@ def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch:
     monkeypatch.setattr(options, "read_commerce", read_commerce)
     monkeypatch.delenv("AZURE_TENANT_ID", raising=False)
     env = {"AZURE_TENANT_ID": "00000000-0000-4000-8000-000000000002", "AZURE_CLIENT_ID": CLIENT}
-    args = argparse.Namespace(graph=True, demo=False, graph_endpoint=None, environment=env)
     sample = load_snapshot(Path(__file__).parents[2] / "auditor_dev" / "sample" / "sample-tenant.json")
-    commands._commerce(args, sample, None)
+    commands._commerce(AuditOptions(graph=True, environment=env), sample, None)
     assert seen == [env]

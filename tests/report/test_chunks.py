@@ -13,12 +13,14 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor import commands
+from auditor.arguments import AuditOptions
 from auditor.cli import build_parser, main
 from auditor.common.outputs import output_lock
 from auditor.report import chunks
@@ -176,7 +178,6 @@ def test_an_audit_among_many_works_its_findings_out_itself(tmp_path: Path, monke
     forked beside other threads could start with a lock one of them holds."""
     seen: list[int] = []
     _watch_workers(monkeypatch, seen)
-    args = build_parser().parse_args(sample_audit_argv(tmp_path))
-    args.environment = dict(os.environ)
-    assert commands.cmd_audit(args) == 0
+    options = AuditOptions.of(build_parser().parse_args(sample_audit_argv(tmp_path)))
+    assert commands.run_audit(replace(options, environment=dict(os.environ))) == 0
     assert seen == [1]

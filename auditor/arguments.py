@@ -1,0 +1,104 @@
+"""`audit`'s options, typed: AuditOptions, built once from its flags (AuditOptions.of, called by
+auditor/commands.py's cmd_audit, and for `audit --tenants` by auditor/fleet/arguments.py's
+FleetOptions) and read by commands.run_audit, which never changes them."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.common.errors import UsageError
+from auditor.data.enums import Format, Locale
+
+from .billing.arguments import BillingOptions
+from .delivery.arguments import options_from_args
+from .delivery.options import EmailOptions, Transport
+from .graph.arguments import GraphSource
+from .insights.arguments import NightlyOptions
+from .report.write import parse_formats
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What `audit` runs with: its flags, typed, built once from the Namespace (AuditOptions.of), and
+    what `audit --tenants` gives each tenant's audit (auditor.fleet.run: a dataclasses.replace of the
+    run's own). run_audit reads them and never changes them: what it derives (the baseline `previous`
+    names, the kept sign-ins' folder, whether causes are read) stays its own."""
+
+    output_dir: str = "reports"  # --output-dir
+    policies: tuple[str, ...] = ()  # --policies (none: policies/, or the demo's example policy)
+    snapshot: str | None = None  # --snapshot FILE
+    graph: bool = False  # --graph (also read: --graph-endpoint, --demo; see reads_graph)
+    source: GraphSource = field(default_factory=GraphSource)  # the Graph connection and collection flags
+    formats: tuple[Format, ...] = tuple(Format)  # --format
+    fail_on: str = "high"  # --fail-on
+    as_of: str | None = None  # --as-of (None: now; the demo's own moment)
+    locale: Locale | None = None  # --locale (None: the policy's, else en)
+    allow_gaps: bool = False  # --allow-gaps
+    baseline: str | None = None  # --baseline REPORT_JSON, or `previous` (LAST_RUN)
+    redact: bool = False  # --redact
+    strict: bool = False  # --strict
+    billing_file: str | None = None  # --billing FILE
+    bill: BillingOptions = field(default_factory=BillingOptions)  # the billing sources' flags
+    exchange_export: str | None = None  # --exchange-export FILE
+    migration: str | None = None  # --migration MIGRATION_JSON
+    nightly: NightlyOptions = field(default_factory=NightlyOptions)  # --history, --causes, --notify-webhook/-format
+    notify_when: str | None = None  # --notify-when (None: changed with something to compare with, else always)
+    notify_weekday: str = "monday"  # --notify-weekday
+    # --email-to and the transport's flags (None: no recipient); run_audit signs it in to Graph as `source`
+    email: EmailOptions | None = None
+    # what audit --tenants gives each tenant (auditor.fleet.run); a one-tenant audit leaves them None
+    tenant_label: str | None = None  # the licence list's `tenant` column: the customer as the tenants file names it
+    environment: Mapping[str, str] | None = None  # the tenant's own environment (None: the process's)
+    distributor_seats: Mapping[str, Any] | None = None  # the tenant's subscriptions at the distributor (Pax8)
+
+    @property
+    def reads_graph(self) -> bool:
+        """--graph, --graph-endpoint or --demo: the tenant is read through Graph."""
+        return bool(self.graph or self.source.endpoint or self.source.demo)
+
+    def graph_source(self) -> GraphSource | None:
+        """The Graph source the audit reads (None: it reads --snapshot); UsageError when it is given both."""
+        if not self.reads_graph:
+            return None
+        if self.snapshot:
+            raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
+        return self.source
+
+    @classmethod
+    def of(cls, args: argparse.Namespace, *, mail: bool = True) -> AuditOptions:
+        """The options of `audit`'s flags; a bad --format or e-mail flag is a usage error here, before
+        the audit starts. `mail=False`: without the run's own e-mail (audit --tenants sends each tenant's
+        report to the addresses of the tenants file)."""
+        formats = parse_formats(args.format)
+        source = GraphSource.of(args)
+        email = options_from_args(args) if mail else None
+        if email is not None and email.via is Transport.GRAPH and source.demo:
+            raise UsageError(
+                "--sender: the demo's Graph emulator stops after collection; e-mail the demo with --smtp-host"
+            )
+        return cls(
+            output_dir=args.output_dir,
+            policies=tuple(args.policies or ()),
+            snapshot=args.snapshot,
+            graph=bool(args.graph),
+            source=source,
+            formats=formats,
+            fail_on=args.fail_on,
+            as_of=args.as_of,
+            locale=Locale(args.locale) if args.locale else None,
+            allow_gaps=bool(args.allow_gaps),
+            baseline=args.baseline,
+            redact=bool(args.redact),
+            strict=bool(args.strict),
+            billing_file=args.billing,
+            bill=BillingOptions.of(args),
+            exchange_export=args.exchange_export,
+            migration=args.migration,
+            nightly=NightlyOptions.of(args),
+            notify_when=args.notify_when,
+            notify_weekday=args.notify_weekday,
+            email=email,
+        )
