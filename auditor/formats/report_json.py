@@ -2,10 +2,10 @@
 
 `decode_report(data, name)` reads the file's bytes once with msgspec into the typed Structs
 below, so a value of the wrong type is reported with its place (`$.findings[3].severity`), and
-gives the document back as plain JSON values: every finding whole, with its own `policy`,
-`message`, `details` and `remediation` (docs/report-format.md); its `summary` and `money` (and a
-merged report's tenants' summaries) stay the Structs of auditor.formats.report_model, as the audit
-builds them.
+gives the document back as plain JSON values but for its typed parts: its `summary`, `money`
+and `findings` (every finding whole, with its own `policy`, `message`, `details` and
+`remediation`; docs/report-format.md), and a merged report's tenants' summaries, stay the Structs
+of auditor.formats.report_model, as the audit builds them.
 
 Only version 5 is read. Versions 1 to 4 were written before the first release; such a file is
 refused with a message that says to run `audit` once more (exit 2), which writes version 5.
@@ -28,48 +28,13 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
-from auditor.formats.report_model import Money, Summary
+from auditor.formats.report_model import Money, ReportFinding, Summary
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
 READABLE_VERSIONS = (SCHEMA_VERSION,)
 EARLIER_VERSIONS = (1, 2, 3, 4)  # written before the first release: audit once more to get version 5
 
-Severity = Literal["critical", "high", "medium", "low"]
-Change = Literal["new", "persisting", "resolved", "unverified"]
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
-
-
-class Subject(Struct, kw_only=True):
-    type: str
-    id: str
-    upn: str | UnsetType | None = UNSET
-    sku: str | UnsetType | None = UNSET
-    display_name: str | UnsetType | None = UNSET
-    kind: str | UnsetType | None = UNSET  # a user's account kind (auditor.data.enums.AccountKind); older reports: unset
-
-
-class Finding(Struct, kw_only=True):
-    """One finding; the fields in the order report.json writes them."""
-
-    id: str
-    rule: str
-    severity: Severity
-    policy: str | None = None
-    subject: Subject
-    skus: list[str] = []
-    message: str
-    details: dict[str, Any] = {}
-    monthly_cost: float | None = None
-    waived: bool = False
-    waiver: dict[str, Any] | None = None
-    alert: bool | UnsetType = UNSET  # false: the catalog keeps its products out of alerts
-    remediation: dict[str, Any] | None = None
-    tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found
-    change: Change | UnsetType = UNSET  # --baseline
-    first_seen: str | UnsetType | None = UNSET  # --baseline
-    trend: Literal["better", "worse"] | UnsetType = UNSET  # --baseline: the same problem, fewer or more products
-    cause: dict[str, Any] | UnsetType | None = UNSET  # --baseline --causes
-    state: dict[str, Any] | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
 
 class Tenant(Struct, kw_only=True):
@@ -145,12 +110,12 @@ class Report(Struct, kw_only=True):
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
-    findings: list[Finding]
+    findings: list[ReportFinding]
 
 
 # the parts of the document that stay Structs when it is given back as JSON values
 # (auditor.formats.report_model): the same the audit holds in the document it builds
-TYPED = (Summary, Money)
+TYPED = (Summary, Money, ReportFinding)
 
 
 class _Version(Struct):

@@ -38,6 +38,7 @@ from auditor.data.audit_entries import (
     DirectoryAudits,
     parse_time,
 )
+from auditor.formats.report_model import FindingRecord, ReportFinding
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
@@ -98,7 +99,7 @@ def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, dict[str, Any]] | Non
     return None
 
 
-def _mentions(finding: Mapping[str, Any], particulars: Mapping[str, Any], parts: Mapping[str, str]) -> bool:
+def _mentions(finding: FindingRecord, particulars: Mapping[str, Any], parts: Mapping[str, str]) -> bool:
     skus = {str(s) for s in finding.get("skus") or []}
     named = {parts.get(s, s) for s in [*particulars.get("added_ids", []), *particulars.get("removed_ids", [])]}
     if skus & named:
@@ -109,9 +110,7 @@ def _mentions(finding: Mapping[str, Any], particulars: Mapping[str, Any], parts:
     return bool(particulars.get("group_id")) and str(particulars["group_id"]).lower() in ids
 
 
-def cause_for(
-    finding: Mapping[str, Any], entries: Sequence[AuditEntry], parts: Mapping[str, str]
-) -> dict[str, Any] | None:
+def cause_for(finding: FindingRecord, entries: Sequence[AuditEntry], parts: Mapping[str, str]) -> dict[str, Any] | None:
     subject = s if isinstance(s := finding.get("subject"), Mapping) else {}
     if subject.get("type") != "user" or not subject.get("id"):
         return None
@@ -182,7 +181,7 @@ def explain(
     }
     explained = 0
     for finding in document.get("findings") or []:
-        if isinstance(finding, dict) and finding.get("change") == "new":
+        if isinstance(finding, dict | ReportFinding) and finding.get("change") == "new":
             subject = finding.get("subject")
             uid = str(subject.get("id") or "").lower() if isinstance(subject, Mapping) else ""
             cause = cause_for(finding, by_user.get(uid, ()), parts)

@@ -17,12 +17,14 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from auditor.data.model import Cloud, Locale, Severity
 
 from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
 from ..formats.report_json import product_names_of
-from ..formats.report_model import Summary
+from ..formats.report_model import ReportFinding, Summary
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.wording_api import default_wording
 from .run import MergeResult
@@ -43,23 +45,22 @@ def _carried(
     cloud: Cloud,
     locale: Locale,
     names: Mapping[str, str],
-) -> list[dict[str, Any]]:
+) -> list[ReportFinding]:
     out = []
     for f in t.report["findings"]:
-        carried = {
-            **f,
-            "id": tenant_finding_id(t.id, f["id"]),
-            "tenant": {"id": t.id, "name": t.name, "finding_id": f["id"]},
-        }
-        if remediate is not None and f["rule"] in known:
-            details = f.get("details")
-            carried["remediation"] = remediate(
-                f["rule"],
+        carried = msgspec.structs.replace(
+            f,
+            id=tenant_finding_id(t.id, f.id),
+            tenant={"id": t.id, "name": t.name, "finding_id": f.id},
+        )
+        if remediate is not None and f.rule in known:
+            carried.remediation = remediate(
+                f.rule,
                 cloud=cloud,
                 locale=locale,
-                subject=f["subject"],
-                skus=list(f.get("skus") or []),
-                details=details if isinstance(details, dict) else {},
+                subject=f.subject,
+                skus=list(f.skus),
+                details=f.details,
                 names=names,
             )
         out.append(carried)
@@ -70,19 +71,19 @@ def _tagged(t: TenantFacts, items: list[Any]) -> list[dict[str, Any]]:
     return [{**item, "tenant": t.id, "tenant_name": t.name} for item in items if isinstance(item, dict)]
 
 
-def _sort_key(f: Mapping[str, Any]) -> tuple[Any, ...]:
-    s = f["subject"]
-    tenant = f.get("tenant") or {}
+def _sort_key(f: ReportFinding) -> tuple[Any, ...]:
+    s = f.subject
+    tenant = f.tenant or {}
     return (
-        -_RANK[f["severity"]],
-        f["rule"],
+        -_RANK[f.severity],
+        f.rule,
         str(s.get("upn") or s.get("sku") or s["id"]).lower(),
         s["id"],
         str(tenant.get("name", "")).lower(),
         tenant.get("id", ""),
-        f.get("skus", []),
-        f["policy"],
-        f["id"],
+        f.skus,
+        f.policy,
+        f.id,
     )
 
 
@@ -125,7 +126,7 @@ def build_merged_document(
     the merge's cloud; `known_rules` are the rules it has wording for (default: auditor.wording's):
     carried findings of other rules keep their own. Without `remediate`, carried findings keep
     theirs and cross-tenant findings have none."""
-    findings: list[dict[str, Any]] = []
+    findings: list[ReportFinding] = []
     seats = _seat_rows(result.tenants)
     names = product_names_of(seats)  # the renderers name products from this same table
     known: Collection[str] = ()
@@ -143,7 +144,9 @@ def build_merged_document(
                 details=dict(f.details),
                 names=names,
             )
-        findings.append({**finding_json(f, rem), "tenant": None})
+        finding = finding_json(f, rem)
+        finding.tenant = None
+        findings.append(finding)
     for t in result.tenants:
         findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))
     findings.sort(key=_sort_key)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.data.exchange_export import MailboxExport
+from auditor.formats.report_model import ReportFinding
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
@@ -45,12 +46,11 @@ def mailbox_facts(row: MailboxExport | None) -> dict[str, Any]:
 def attach(document: dict[str, Any], export: Mapping[str, MailboxExport], file: str) -> dict[str, Any]:
     """`document` (a report.json dict) with each account finding's details.exchange set from
     `export`, and its `exchange_export` summary; changed in place and returned."""
-    for f in document.get("findings") or []:
-        subject = f.get("subject") or {}
-        if f.get("rule") not in ACCOUNT_RULES or subject.get("type") != "user":
+    findings: list[ReportFinding] = document.get("findings") or []
+    for f in findings:
+        if f.rule not in ACCOUNT_RULES or f.subject["type"] != "user":
             continue
-        details = f.setdefault("details", {})
-        details["exchange"] = mailbox_facts(export.get(str(subject.get("id") or "").lower()))
+        f.details["exchange"] = mailbox_facts(export.get(str(f.subject["id"]).lower()))
     document["exchange_export"] = {"file": Path(file).name, "mailboxes": len(export)}
     return document
 

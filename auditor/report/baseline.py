@@ -24,6 +24,7 @@ in report.json version 5, the only one auditor.formats.report_json reads).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -127,18 +128,17 @@ def _same_subject(
 
 def _gone(
     earlier: Mapping[str, Mapping[str, Any]], seen: set[str], current: Mapping[str, Any], baseline_time: Any
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[Any], list[Any]]:
     """The earlier findings this run does not report: resolved, or unverified when their rule was
     not evaluated this time."""
     not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}
-    resolved: list[dict[str, Any]] = []
-    unverified: list[dict[str, Any]] = []
+    resolved: list[Any] = []  # ReportFinding (transitional: or a test's dict)
+    unverified: list[Any] = []
     for fid, finding in earlier.items():
         if fid in seen:
             continue
-        gone = dict(finding)
+        gone: Any = copy.copy(finding)  # a ReportFinding stays one (a test's dict stays a dict)
         gone["first_seen"] = finding.get("first_seen") or baseline_time
-        gone.pop("change", None)
         gone["change"] = "unverified" if str(finding.get("rule")) in not_evaluated else "resolved"
         (unverified if gone["change"] == "unverified" else resolved).append(gone)
     return resolved, unverified
@@ -168,7 +168,7 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
 
     # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
     # shared with `current`, not copied (each finding carries its whole remediation)
-    result = {**current, "findings": [dict(f) for f in current["findings"]]}
+    result = {**current, "findings": [copy.copy(f) for f in current["findings"]]}
     seen: set[str] = {f["id"] for f in result["findings"] if f["id"] in earlier}
     new = persisting = better = worse = 0
     for finding in result["findings"]:

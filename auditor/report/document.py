@@ -7,11 +7,13 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from msgspec import UNSET
+
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 
 from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION, named_products
-from ..formats.report_model import Amount, Summary, Users
+from ..formats.report_model import Amount, FindingRecord, ReportFinding, Summary, Users
 from ..rules import RULES
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
@@ -31,49 +33,49 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
     return Amount(amount=round(amount or 0.0, 2), currency=currency)
 
 
-def finding_json(f: Finding, remediation: dict[str, Any] | None) -> dict[str, Any]:
+def finding_json(f: Finding, remediation: dict[str, Any] | None) -> ReportFinding:
     """The finding as report.json holds it, whole (docs/report-format.md)."""
-    return {
-        "id": f.id,
-        "rule": f.rule,
-        "severity": f.severity.label,
-        "policy": f.policy,
-        "subject": f.subject.to_json(),
-        "skus": list(f.skus),
-        "message": f.message,
-        "details": dict(f.details),
-        "monthly_cost": f.monthly_cost,
-        "waived": f.waived,
-        "waiver": f.waiver,
-        **({} if f.alert else {"alert": False}),
-        "remediation": remediation,
-    }
+    return ReportFinding(
+        id=f.id,
+        rule=f.rule,
+        severity=f.severity.label,  # type: ignore[arg-type]  # a Severity's label is one of SeverityName
+        policy=f.policy,
+        subject=f.subject.to_json(),
+        skus=list(f.skus),
+        message=f.message,
+        details=dict(f.details),
+        monthly_cost=f.monthly_cost,
+        waived=f.waived,
+        waiver=f.waiver,
+        alert=UNSET if f.alert else False,
+        remediation=remediation,
+    )
 
 
 def summary_json(
-    findings: Sequence[Mapping[str, Any]],
+    findings: Sequence[ReportFinding],
     currency: str | None,
     unused_cost: float | None,
     users_total: int,
     users_licensed: int,
 ) -> Summary:
     """report.json's `summary` of the findings as report.json holds them."""
-    active = [f for f in findings if not f["waived"]]
-    by_sev = Counter(f["severity"] for f in active)
+    active = [f for f in findings if not f.waived]
+    by_sev: Counter[str] = Counter(f.severity for f in active)
     reclaim: dict[str, float] = {}
     reclaimable = {r.id for r in RULES if r.reclaimable}
     for f in active:
-        if f["rule"] in reclaimable and f.get("monthly_cost"):
+        if f.rule in reclaimable and f.monthly_cost:
             # one amount per user: the largest finding (all of an inactive user's licenses) covers
             # a smaller one (the unused product among them), so they are not added up
-            key = f["subject"]["id"]
-            reclaim[key] = max(reclaim.get(key, 0.0), f["monthly_cost"])
+            key = f.subject["id"]
+            reclaim[key] = max(reclaim.get(key, 0.0), f.monthly_cost)
     return Summary(
         total=len(findings),
         unwaived=len(active),
         waived=len(findings) - len(active),
         by_severity={s.label: by_sev.get(s.label, 0) for s in sorted(Severity, reverse=True)},
-        by_rule=dict(sorted(Counter(f["rule"] for f in active).items())),
+        by_rule=dict(sorted(Counter(f.rule for f in active).items())),
         unused_monthly_cost=_money(unused_cost, currency),
         reclaimable_monthly_cost=_money(sum(reclaim.values()), currency),
         users=Users(total=users_total, licensed=users_licensed),
@@ -117,15 +119,15 @@ class FindingRemediation:
     ) -> FindingRemediation:
         return cls(remediate, cloud=cloud or result.cloud, locale=locale, names=_product_names(result), actions=actions)
 
-    def __call__(self, finding: Mapping[str, Any]) -> dict[str, Any]:
+    def __call__(self, finding: FindingRecord) -> dict[str, Any]:
         return self._ask(self.remediate, finding)
 
-    def actions(self, finding: Mapping[str, Any]) -> dict[str, Any]:
+    def actions(self, finding: FindingRecord) -> dict[str, Any]:
         """{"actions": [...]} as the finding's remediation has them, but with empty descriptions
         (when `actions` was given; else the whole remediation): what the report header's plan reads."""
         return self._ask(self.work_out_actions or self.remediate, finding)
 
-    def _ask(self, remediate: Remediate, finding: Mapping[str, Any]) -> dict[str, Any]:
+    def _ask(self, remediate: Remediate, finding: FindingRecord) -> dict[str, Any]:
         return remediate(
             finding["rule"],
             cloud=self.cloud,
@@ -150,7 +152,7 @@ def build_document(
     remediate: Remediate | None = None,
 ) -> dict[str, Any]:
     cloud = cloud or result.cloud
-    findings = []
+    findings: list[ReportFinding] = []
     names = _product_names(result)
     for f in result.findings:
         rem = None

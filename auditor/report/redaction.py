@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.formats.report_model import ReportFinding
+
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
 
@@ -113,7 +115,7 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
     return value
 
 
-def _finding(key: bytes, finding: dict[str, Any], everyone: dict[str, str]) -> None:
+def _finding(key: bytes, finding: dict[str, Any] | ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
     if isinstance(finding.get("subject"), dict):
         _redact_subject(p, finding["subject"])
@@ -143,7 +145,7 @@ def redact_document(document: Mapping[str, Any], key: bytes) -> dict[str, Any]:
     changes: dict[str, Any] = doc["changes"] if isinstance(doc.get("changes"), dict) else {}
     everyone: dict[str, str] = {}
     for finding in [*(doc.get("findings") or []), *(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
-        if isinstance(finding, dict):
+        if isinstance(finding, dict | ReportFinding):
             _finding(key, finding, everyone)
     if "warnings" in doc:
         doc["warnings"] = _scrub(doc["warnings"], _pattern(everyone), everyone)

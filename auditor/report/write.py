@@ -13,13 +13,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import orjson
+from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.common.outputs import atomic_file, atomic_text, write_bytes, write_text
 from auditor.data.enums import Format
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import builtins
+from auditor.formats.report_model import ReportFinding, builtins
 from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
@@ -182,6 +184,14 @@ def _completer(
         return None
 
     def complete(finding: Any) -> Any:
+        if isinstance(finding, ReportFinding):
+            changes: dict[str, Any] = {}
+            if remediation is not None and finding.remediation is None:
+                changes["remediation"] = remediation(finding)
+            if truth is not None:
+                state = truth.get(finding.id)
+                changes["state"] = UNSET if state is None else state.json()
+            return msgspec.structs.replace(finding, **changes) if changes else finding
         if not isinstance(finding, Mapping):
             return finding
         if remediation is not None and finding.get("remediation") is None:

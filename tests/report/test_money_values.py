@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.formats.report_model import Amount
+from auditor.formats.report_model import Amount, ReportFinding
 from auditor.plan.money import bill_money, spend
 from auditor.report.document import build_document, summary_json
 from auditor.rules.assignments import SkuForbidden
@@ -18,17 +18,24 @@ from auditor.rules.usage.activity import ProductUnused
 from tests.core.factory import E3, audit, sku, tenant, user
 
 
-def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) -> dict[str, Any]:
-    return {
-        "rule": rule,
-        "severity": "medium",
-        "subject": {"kind": "user", "id": user},
-        "monthly_cost": cost,
-        "waived": waived,
-    }
+def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) -> ReportFinding:
+    return ReportFinding(
+        id=f"{rule}-{user}",
+        rule=rule,
+        severity="medium",
+        policy=None,
+        subject={"type": "user", "id": user},
+        skus=[],
+        message="",
+        details={},
+        monthly_cost=cost,
+        waived=waived,
+        waiver=None,
+        remediation=None,
+    )
 
 
-def _reclaimable(findings: list[dict[str, Any]]) -> float:
+def _reclaimable(findings: list[ReportFinding]) -> float:
     summary = summary_json(findings, "EUR", 0.0, users_total=3, users_licensed=3)
     assert summary.reclaimable_monthly_cost is not None
     return summary.reclaimable_monthly_cost.amount

@@ -1,5 +1,5 @@
-"""report.json's typed parts (auditor/formats/report_model.py): the summary and the money are
-Structs from the audit to the file and back, so a misspelt or mistyped field is refused where the
+"""report.json's typed parts (auditor/formats/report_model.py): the summary, the money and the
+findings are Structs from the audit to the file and back, so a misspelt or mistyped field is refused where the
 file is read, and the file is their encoding."""
 
 from __future__ import annotations
@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import Amount, Leave, Money, Summary
+from auditor.formats.report_model import Amount, Leave, Money, ReportFinding, Summary
 from auditor.report.write import dump_json
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 GOLDEN = Path(__file__).parent / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"
 
@@ -28,6 +30,7 @@ def test_the_golden_report_is_the_encoding_of_its_decoded_model() -> None:
     document = decode_report(raw, "report.json")
     assert isinstance(document["summary"], Summary) and isinstance(document["money"], Money)
     assert document["summary"].reclaimable_monthly_cost == Amount(amount=640.0, currency="EUR")
+    assert all(isinstance(f, ReportFinding) for f in document["findings"])
     assert dump_json(document) == raw  # byte for byte: nothing of either part is lost or reordered
 
 
@@ -62,3 +65,33 @@ def test_a_day_of_the_bill_keeps_its_json_name_and_its_uplift_only_when_set() ->
         Leave(from_=None, sku="EMS", seats=1, monthly=10.6),
     ]
     assert json.loads(dump_json(document))["money"]["bill"]["leaves"] == leaves
+
+
+def test_a_finding_is_read_into_its_struct_with_what_it_leaves_out_unset() -> None:
+    document = decode_report(GOLDEN.read_bytes(), "report.json")
+    first = document["findings"][0]
+    assert (first.rule, first.severity, first.waived) == (DisabledUserLicensed.id, "high", False)
+    assert first.subject["type"] == "user" and isinstance(first.details, dict)
+    assert first.change is UNSET and "change" not in json.loads(dump_json(document))["findings"][0]
+
+
+@pytest.mark.parametrize(
+    ("field", "misspelt"),
+    [("severity", "severty"), ("waived", "waivd"), ("message", "mesage"), ("remediation", "remedation")],
+)
+def test_a_misspelt_finding_field_is_refused_naming_its_place(field: str, misspelt: str) -> None:
+    data = _golden()
+    data["findings"][2][misspelt] = data["findings"][2].pop(field)
+    with pytest.raises(UsageError, match=rf"missing required field `{field}` - at `\$\.findings\[2\]`"):
+        decode_report(json.dumps(data), "report.json")
+
+
+def test_a_mistyped_finding_field_is_refused_naming_its_place() -> None:
+    data = _golden()
+    data["findings"][1]["severity"] = "urgent"
+    with pytest.raises(UsageError, match=r"report\.json: .*at `\$\.findings\[1\]\.severity`"):
+        decode_report(json.dumps(data), "report.json")
+    data = _golden()
+    del data["findings"][0]["subject"]["id"]
+    with pytest.raises(UsageError, match=r"subject needs its `type` and `id` .* - at `\$\.findings\[0\]`"):
+        decode_report(json.dumps(data), "report.json")
