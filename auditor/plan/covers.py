@@ -93,11 +93,12 @@ PERSON = {"person": True}
 def with_kept(f: PlanFinding, action: Action) -> Action:
     """`action` with the preconditions on the products its removal rests on (none: unchanged), and,
     for a person's rule, on the account being a person's still."""
-    removes = action.kind in ("assign_license", "remove_member")
-    if f.rule in PERSON_RULES and removes and PERSON not in action.precondition:
+    if action.kind not in ("assign_license", "remove_member"):
+        return action
+    if f.rule in PERSON_RULES and PERSON not in action.precondition:
         action = msgspec.structs.replace(action, precondition=(*action.precondition, PERSON))
     kept = _kept(f)
-    if not kept or action.kind not in ("assign_license", "remove_member"):
+    if not kept:
         return action
     part_of = {v.lower(): k for k, v in _ids(f).items()}
     if action.kind == "assign_license" and isinstance(action.body, Mapping):
