@@ -32,10 +32,18 @@ from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, 
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
 from .fleet.arguments import FleetOptions, add_fleet_commands
-from .graph.arguments import add_collect_command, add_connection_arguments, add_graph_arguments, add_sign_in_arguments
+from .graph.arguments import (
+    CollectCommandOptions,
+    add_collect_command,
+    add_connection_arguments,
+    add_graph_arguments,
+    add_sign_in_arguments,
+)
 from .insights.arguments import HistoryOptions, add_history_command, add_nightly_arguments
+from .merge.arguments import MergeOptions
 from .migration.arguments import MigrateOptions, add_migrate_command
 from .plan.arguments import PlanOptions
+from .policyset.arguments import InitOptions, ValidateOptions
 
 EXIT_CODES = __doc__.split("Exit codes:\n", 1)[1] if __doc__ else ""
 FORMATS = tuple(f.value for f in Format)
@@ -44,6 +52,7 @@ REDACT_HELP = (
     "(key: AUDITOR_REDACT_KEY, else the tenant id)"
 )
 FAIL_ON = ("low", "medium", "high", "critical", "never")
+POLICY_COMMANDS = "auditor.policy_commands"  # init and validate
 
 
 def _command(
@@ -326,7 +335,7 @@ def _add_merge(sub: Any) -> None:
         "--allow-gaps", action="store_true", help="exit by findings even when a tenant's report is incomplete"
     )
     merge_cmd.add_argument("--redact", action="store_true", help=REDACT_HELP)
-    merge_cmd.set_defaults(func=_command("cmd_merge"))
+    merge_cmd.set_defaults(func=_command("cmd_merge", options=MergeOptions.of))
 
 
 def _add_collect(sub: Any) -> None:
@@ -341,7 +350,7 @@ def _add_collect(sub: Any) -> None:
     collect.add_argument(
         "--allow-gaps", action="store_true", help="exit 0 even when some tenant data could not be collected"
     )
-    collect.set_defaults(func=_command("cmd_collect"))
+    collect.set_defaults(func=_command("cmd_collect", options=CollectCommandOptions.of))
 
 
 def _add_init(sub: Any) -> None:
@@ -369,7 +378,7 @@ def _add_init(sub: Any) -> None:
     )
     init.add_argument("--snapshot", metavar="FILE", help="read the tenant from a snapshot file")
     add_graph_arguments(init)
-    init.set_defaults(func=_command("cmd_init"))
+    init.set_defaults(func=_command("cmd_init", POLICY_COMMANDS, InitOptions.of))
 
 
 def _add_validate(sub: Any) -> None:
@@ -379,7 +388,7 @@ def _add_validate(sub: Any) -> None:
     validate.add_argument(
         "--snapshot", metavar="FILE", help="its products count as known; warn of products and groups it lacks"
     )
-    validate.set_defaults(func=_command("cmd_validate"))
+    validate.set_defaults(func=_command("cmd_validate", POLICY_COMMANDS, ValidateOptions.of))
 
 
 def _add_plan(sub: Any) -> None:

@@ -1,5 +1,6 @@
 """The commands behind the command line (auditor/cli.py parses; these run): audit, merge, collect,
-validate, schema, email. Imported only once a command runs, so `--help` loads none of it."""
+schema, email (the policy files' init and validate: auditor/policy_commands.py). Imported only once a
+command runs, so `--help` loads none of it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import argparse
 import contextlib
 import gc
 import os
-import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -35,28 +35,24 @@ from auditor.formats.report_model import Summary
 from auditor.policyset.config_problems import (
     config_problems,
     not_said_again,
-    refuse_unknown_products,
     said,
 )
-from auditor.policyset.load import expand_paths, load_policies
+from auditor.policyset.load import load_policies
 from auditor.policyset.schema import schema_text
-from auditor.policyset.starter import source_name, starter_policy
 
 from . import STARTED, demo, wording
 from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
 from .billing.distributor_seats import part as distributor_part
 from .billing.file import BillingFile, read_billing, rows_to_json
-from .data.reads import SIGN_IN, Requests
 from .delivery.arguments import run_email_command
 from .delivery.options import EmailOptions
 from .delivery.send import send_report
-from .engine import evaluate, policy_warnings, unknown_skus
-from .graph.arguments import GraphSource, graph_source, save_evidence
-from .i18n import translations
-from .index import TenantIndex
+from .engine import evaluate
+from .graph.arguments import CollectCommandOptions, GraphSource, save_evidence
 from .insights.nightly import Nightly, extra_outputs
 from .insights.notify_when import decide
+from .merge.arguments import MergeOptions
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
@@ -69,8 +65,7 @@ from .report import licensed_users
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
-from .report.write import DIGEST_FILES, FILE_NAMES, parse_formats, render
-from .rules.assignments import licensing
+from .report.write import DIGEST_FILES, FILE_NAMES, render
 from .rules.requests import requests_of
 from .snapshot import check_readable, load_snapshot
 
@@ -464,16 +459,16 @@ def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
-def cmd_merge(args: argparse.Namespace) -> int:
-
-    formats = parse_formats(args.format)
-    as_of = _as_of(args.as_of)
-    policies = _policies(args.policies, getattr(args, "demo", False))
-    result = merge(args.dirs, policies, as_of)
-    locale = Locale(args.locale) if args.locale else (policies.locale or Locale.EN)
+def cmd_merge(options: MergeOptions) -> int:
+    """`merge`: the tenants' outputs into one cross-tenant report, with `options`."""
+    as_of = _as_of(options.as_of)
+    policies = _policies(options.policies)
+    result = merge(options.dirs, policies, as_of)
+    locale = options.locale or policies.locale or Locale.EN
     document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale, remediate=wording.remediation)
-    with _locked_output_dir(Path(args.output_dir)):
-        written = render(document, Path(args.output_dir), formats=formats, locale=locale, redact=args.redact)
+    out_dir = Path(options.output_dir)
+    with _locked_output_dir(out_dir):
+        written = render(document, out_dir, formats=options.formats, locale=locale, redact=options.redact)
     cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
     _say(
         f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
@@ -487,104 +482,21 @@ def cmd_merge(args: argparse.Namespace) -> int:
         _say("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]))
     for path in written:
         _say(f"wrote {path}")
-    return document_exit_code(document, args.fail_on, args.allow_gaps)
+    return document_exit_code(document, options.fail_on, options.allow_gaps)
 
 
-def cmd_collect(args: argparse.Namespace) -> int:
-    policies = _policies(args.policies, getattr(args, "demo", False))
+def cmd_collect(options: CollectCommandOptions) -> int:
+    """`collect`: the tenant from Graph into a snapshot file, reading what the policies need."""
+    policies = _policies(options.policies, options.source.demo)
     from auditor.graph_cli import collect_command  # the Graph SDK: only `collect` and live audits load it
 
-    source = graph_source(args)
-    assert source is not None  # `collect` reads Graph (--graph by default)
     return collect_command(
-        source,
-        args.output,
-        allow_gaps=getattr(args, "allow_gaps", False),
+        options.source,
+        options.output,
+        allow_gaps=options.allow_gaps,
         group_refs=policies.group_refs,
         requests=requests_of(policies),
     )
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    """`validate`: the policies load; a product neither the tenant (with --snapshot) nor Microsoft's
-    product table knows is an error (exit 2), said in audit's words; with --snapshot, warnings about
-    what the tenant lacks."""
-    policies = load_policies(args.paths)
-    snapshot = load_snapshot(args.snapshot) if args.snapshot else None
-    refuse_unknown_products(policies, snapshot.skus if snapshot is not None else None, say=lambda t: _say(_safe(t)))
-    print(
-        f"ok: {len(policies.policies)} polic{'y' if len(policies.policies) == 1 else 'ies'} "
-        f"({', '.join(policies.names)})"
-    )
-    for w in policy_warnings(policies):
-        _say(f"warning: {w}")
-    if snapshot is not None:
-        index = TenantIndex(snapshot)
-        warnings = unknown_skus(policies, index) + licensing.warnings(policies, index)
-        for ref in policies.group_refs:
-            index.group_members(ref)
-        for w in [*warnings, *index.warnings]:
-            _say(f"warning: {_safe(w)}")
-    return EXIT_OK
-
-
-def cmd_init(args: argparse.Namespace) -> int:
-    """`init`: a starter policy (auditor.policyset.starter) for the tenant read from Graph, --demo or --snapshot."""
-    target = Path(args.output)
-    if target.exists() and not args.force:
-        raise UsageError(f"--output: {target} exists; give --force to replace it, or another --output")
-    locale = Locale(args.locale)
-    if args.demo:
-        snapshot = demo.sample_tenant()
-    elif args.snapshot:
-        snapshot = load_snapshot(args.snapshot)
-    elif (graph := graph_source(args)) is not None:
-        from auditor.graph_cli import read_tenant  # the Graph SDK loads here, and only here
-
-        # sign-in activity too: the starter turns the inactive-users check on only where it can be read
-        snapshot = read_tenant(
-            graph, group_refs=(), requests=Requests(frozenset({SIGN_IN})), env=getattr(args, "environment", None)
-        )
-    else:
-        raise UsageError("no tenant to read: give --graph (with --tenant-id), --snapshot FILE or --demo")
-    t = translations(locale)
-    source = source_name(t, demo=args.demo, snapshot=Path(args.snapshot).name if args.snapshot else None)
-    text = starter_policy(snapshot, source=source, today=now_or_pinned().date(), locale=locale)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, "utf-8")
-        (target.parent / "license-policy.schema.json").write_text(schema_text(), "utf-8")
-    except OSError as exc:
-        raise UsageError(f"--output: cannot write {target}: {exc.strerror or exc}") from None
-    load_policies([target])  # what init writes, the policy loader accepts (a defect otherwise)
-    _say(
-        f"wrote {target} ({len([s for s in snapshot.skus if not s.deleted])} products) and the schema beside it; "
-        f"read it, then: {_first_audit(args, target)}"
-    )
-    return EXIT_OK
-
-
-def _first_audit(args: argparse.Namespace, target: Path) -> str:
-    """The audit that reads the tenant `init` read, with the policy it wrote: the command init prints."""
-    if args.demo:
-        source = "--demo"
-    elif args.snapshot:
-        source = f"--snapshot {shlex.quote(args.snapshot)}"
-    else:
-        source = "--graph"
-        if args.graph_endpoint:
-            source = f"--graph-endpoint {shlex.quote(args.graph_endpoint)}"
-        if args.tenant_id:
-            source += f" --tenant-id {shlex.quote(args.tenant_id)}"
-        if args.cloud:
-            source += f" --cloud {args.cloud}"
-        if args.auth != "auto":
-            source += f" --auth {args.auth}"
-    folder = target.parent
-    # the folder when it holds only this policy (audit's default reads every *.yaml in it), else the file
-    others = [p for p in expand_paths([folder]) if p.resolve() != target.resolve()] if folder.is_dir() else []
-    policies = folder if not others else target
-    return f"license-auditor audit {source} --policies {shlex.quote(str(policies))}"
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """Reading a tenant from Microsoft Graph as a command asks, and the glue that runs it.
 
-The flags live in arguments.py (the parser must not load the Graph SDK), which turns them into a
-typed GraphSource (arguments.graph_source); the commands call read_tenant() with it to get a
+The flags live in auditor/graph/arguments.py (the parser must not load the Graph SDK), which turns
+them into a typed GraphSource (GraphSource.of); the commands call read_tenant() with it to get a
 TenantSnapshot from Graph, and collect_command() for `license-auditor collect`.
 """
 

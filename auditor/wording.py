@@ -60,6 +60,7 @@ __all__ = [
     "remediation",
     "render",
     "render_one",
+    "row_note",
     "title",
 ]
 

@@ -27,7 +27,7 @@ from typing import Any
 from auditor.common.errors import CollectionError
 from auditor.data.account_kinds import account_kind
 from auditor.data.agents import AGENT_USERS_PATH
-from auditor.data.sign_ins import latest, sign_in_time
+from auditor.data.sign_ins import last_success
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
@@ -219,10 +219,9 @@ async def _agent_parent(client: GraphClient, user: str) -> tuple[str | None, str
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
-    """The last successful sign-in as signInActivity gives it: lastSuccessfulSignInDateTime where
-    Graph returns it (0001-01-01 = none ever succeeded), else the later of the last interactive and
-    non-interactive sign-in (which count failed attempts too: they can only make the user look
-    active, never inactive). A refused read (AuditLog.Read.All, or no Entra ID P1) leaves it unknown."""
+    """The last successful sign-in as signInActivity gives it, read as the audit reads it
+    (auditor.data.sign_ins.last_success). A refused read (AuditLog.Read.All, or no Entra ID P1)
+    leaves it unknown."""
     try:
         doc = await client.get(f"/users/{user}?$select={SIGN_IN_SELECT}")
     except GraphRequestError as exc:
@@ -230,11 +229,8 @@ async def _sign_in(client: GraphClient, user: str) -> SignIn:
     activity = doc.get("signInActivity") if isinstance(doc, dict) else None
     if not isinstance(activity, dict):
         return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity")
-    if "lastSuccessfulSignInDateTime" in activity:
-        return SignIn(sign_in_time(activity.get("lastSuccessfulSignInDateTime"), require_zone=True))
-    return SignIn(
-        latest(activity.get("lastSignInDateTime"), activity.get("lastNonInteractiveSignInDateTime"), require_zone=True)
-    )
+    times = ("lastSuccessfulSignInDateTime", "lastSignInDateTime", "lastNonInteractiveSignInDateTime")
+    return SignIn(last_success(*(activity.get(name) for name in times), require_zone=True))
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -25,16 +25,27 @@ def latest(*texts: object, require_zone: bool = False) -> datetime | None:
     return max(seen) if seen else None
 
 
-def last_sign_in(user: User) -> datetime | None:
-    """The user's last successful sign-in, as far as Graph can tell.
+def last_success(
+    successful: object, interactive: object, non_interactive: object, *, require_zone: bool = False
+) -> datetime | None:
+    """The last successful sign-in of one user's signInActivity times, as far as Graph can tell.
 
     lastSignInDateTime and lastNonInteractiveSignInDateTime also record failed attempts, so a
     dormant account under password spray would look active by them. lastSuccessfulSignInDateTime
-    counts only successes: when Graph returns it, it decides (0001-01-01 there means no sign-in
-    ever succeeded); only when it is absent do the other two stand in for it."""
-    if user.last_successful_sign_in_date_time is not None:
-        return sign_in_time(user.last_successful_sign_in_date_time)
-    return latest(user.last_sign_in_date_time, user.last_non_interactive_sign_in_date_time)
+    (`successful`) counts only successes: when Graph returns it, it decides (0001-01-01 there means
+    no sign-in ever succeeded); only when it is absent (or null) do the other two stand in for it."""
+    if successful is not None:
+        return sign_in_time(successful, require_zone=require_zone)
+    return latest(interactive, non_interactive, require_zone=require_zone)
+
+
+def last_sign_in(user: User) -> datetime | None:
+    """The user's last successful sign-in, as far as Graph can tell (last_success)."""
+    return last_success(
+        user.last_successful_sign_in_date_time,
+        user.last_sign_in_date_time,
+        user.last_non_interactive_sign_in_date_time,
+    )
 
 
 def last_attempt(user: User) -> datetime | None:

@@ -4,7 +4,7 @@ client = GraphClient(base_url=..., credential=..., cloud=...)   # client.py (its
 snapshot = await collect(client, CollectOptions(group_refs=(...), need_sign_in=True))  # collector.py, options.py
 build_credential(AuthMode.AUTO, tenant_id=..., cloud=endpoints(cloud), env=os.environ)  # auth.py
 add_graph_arguments(parser)                                     # arguments.py
-read_tenant(graph_source(args), ...)                            # arguments.py, auditor/graph_cli.py
+read_tenant(GraphSource.of(args), ...)                          # arguments.py, auditor/graph_cli.py
 """
 
 from __future__ import annotations

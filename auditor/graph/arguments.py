@@ -6,12 +6,12 @@ from __future__ import annotations
 import argparse
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.common.errors import SnapshotError, StopSignal, UsageError
+from auditor.common.errors import SnapshotError, StopSignal
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 
@@ -185,14 +185,24 @@ class GraphSource:
         )
 
 
-def graph_source(args: argparse.Namespace) -> GraphSource | None:
-    """The Graph source the arguments ask for (--graph, --graph-endpoint or --demo); None when they
-    ask for none. UsageError when they also give --snapshot."""
-    if not wants_graph(args):
-        return None
-    if getattr(args, "snapshot", None):
-        raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
-    return GraphSource.of(args)
+@dataclass(frozen=True)
+class CollectCommandOptions:
+    """`collect --output FILE` (add_collect_command), typed: what commands.cmd_collect runs with (not
+    graph/options.py's CollectOptions, which says what one collection reads)."""
+
+    output: str  # the snapshot file ('-': stdout)
+    source: GraphSource = field(default_factory=GraphSource)  # the Graph connection (and --demo)
+    policies: tuple[str, ...] = ()  # --policies: the groups to read, whether sign-in activity is needed
+    allow_gaps: bool = False  # --allow-gaps
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> CollectCommandOptions:
+        return cls(
+            output=args.output,
+            source=GraphSource.of(args),
+            policies=tuple(args.policies or ()),
+            allow_gaps=bool(args.allow_gaps),
+        )
 
 
 def save_evidence(save_to: str | None, snapshot: TenantSnapshot) -> None:

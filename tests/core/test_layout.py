@@ -21,6 +21,7 @@ TOP_LEVEL = {
     "__main__": "python -m auditor",
     "cli": "the command line's parser and entry point",
     "commands": "what each command runs",
+    "policy_commands": "what the policy files' commands run (init, validate)",
     "arguments": "audit's typed options, built from its flags (the package's arguments.py)",
     "demo": "the one seam to the developer tools (--demo)",
     "graph_cli": "the command line's Graph glue, above graph/",

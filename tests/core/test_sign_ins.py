@@ -219,3 +219,26 @@ def test_an_inactive_user_holding_only_free_products_is_low_severity(tmp_path: A
         doc,
     )
     assert {f.severity for f in explicit.findings if f.rule == InactiveUserLicensed.id} == {Severity.HIGH}
+
+
+@pytest.mark.parametrize("success", [None, "absent"])
+def test_apply_reads_a_missing_success_time_as_the_audit_does(success: str | None) -> None:
+    """lastSuccessfulSignInDateTime null or absent: the other two stand in, for the audit's users and
+    for apply's re-read of signInActivity alike (auditor.data.sign_ins.last_success, said once)."""
+    from datetime import UTC, datetime
+
+    from auditor.data.sign_ins import last_success
+
+    read: dict[str, str | None] = {
+        "lastSignInDateTime": "2026-10-01T00:00:00Z",
+        "lastNonInteractiveSignInDateTime": "2026-10-20T00:00:00Z",
+    }
+    if success is None:
+        read["lastSuccessfulSignInDateTime"] = None
+    times = (
+        read.get("lastSuccessfulSignInDateTime"),
+        read["lastSignInDateTime"],
+        read["lastNonInteractiveSignInDateTime"],
+    )
+    assert last_success(*times, require_zone=True) == datetime(2026, 10, 20, tzinfo=UTC)
+    assert last_success(NEVER, *times[1:], require_zone=True) is None  # present, it decides: never
