@@ -3,4 +3,5 @@
 
     emulator/   a Microsoft Graph emulator on 127.0.0.1 (tests, benchmarks, `audit --demo`)
     sample/     the bundled sample tenant and its generator (`python -m auditor_dev.sample`)
+    to_translate.py  auditor/locale/to-translate.txt, written by scripts/relocale.sh
 """

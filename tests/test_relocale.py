@@ -1,6 +1,7 @@
 """scripts/relocale.sh, the one documented way to extract and merge the catalogs (docs/guidance.md,
 docs/reports.md, docs/adding-a-rule.md, CONTRIBUTING.md): on the committed tree it writes exactly
-the committed .pot and .po files, and a new text adds only its own entries."""
+the committed .pot and .po files and the list of texts to translate, a new text adds only its own
+entries and waits on that list, and neither a changed English nor an emptied translation does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from auditor.data.model import Locale
+from auditor_dev import to_translate as tt
+from tests.guidance.test_translations_complete import sort_out
+
 ROOT = Path(__file__).parents[1]
 LOCALE = Path("auditor") / "locale"
 PYBABEL = Path(sys.executable).parent / "pybabel"
@@ -20,7 +25,8 @@ TEMPLATES = ("guidance.pot", "messages.pot")
 def _copy(tmp_path: Path) -> Path:
     """The files the script reads and writes, in a copy of the repository's layout."""
     copy = tmp_path / "repo"
-    shutil.copytree(ROOT / "auditor", copy / "auditor", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("auditor", "auditor_dev"):  # auditor_dev/to_translate.py writes the list
+        shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "scripts", copy / "scripts")
     shutil.copy2(ROOT / "pyproject.toml", copy / "pyproject.toml")
     return copy
@@ -32,7 +38,7 @@ def _relocale(copy: Path) -> None:
         check=True,
         capture_output=True,
         timeout=120,
-        env={**os.environ, "PYBABEL": str(PYBABEL)},
+        env={**os.environ, "PYBABEL": str(PYBABEL), "PYTHON": sys.executable},
     )
 
 
@@ -50,6 +56,7 @@ def test_the_documented_commands_write_exactly_the_committed_catalogs(tmp_path: 
     assert list(written) == list(committed)
     stale = [name for name in committed if written[name] != committed[name]]
     assert stale == [], f"run scripts/relocale.sh and commit what it writes: {stale}"
+    assert (copy / tt.LIST).read_text("utf-8") == (ROOT / tt.LIST).read_text("utf-8"), "run scripts/relocale.sh"
 
 
 def _added_lines(before: bytes, after: bytes) -> list[str]:
@@ -107,3 +114,47 @@ def test_a_new_rules_texts_touch_only_their_own_entries(tmp_path: Path) -> None:
         else:
             assert 'msgctxt "throwaway_label"' in added and 'msgid "Throwaway label"' in added, name
         assert added.count("msgctxt") == (2 if "guidance" in name else 1), (name, added)
+    # the new texts wait for their translations, with no hand edit of the list
+    assert tt.read_list((copy / tt.LIST).read_text("utf-8")) == [
+        *tt.read_list((ROOT / tt.LIST).read_text("utf-8")),
+        "rule.throwaway-check.title",
+        "rule.throwaway-check.message",
+    ]
+
+
+def test_a_changed_english_or_an_emptied_translation_does_not_wait(tmp_path: Path) -> None:
+    """The list is generated, and the check still bites: a text whose English changed under its
+    translations, or whose translation a language lost, is not listed, and the check blocks on it."""
+    copy = _copy(tmp_path)
+    texts = copy / "auditor" / "rules" / "assignments" / "selection_texts.py"
+    old = 'Text("rule.sku-forbidden.title", "Forbidden product")'
+    assert old in texts.read_text("utf-8")
+    texts.write_text(texts.read_text("utf-8").replace(old, old.replace("Forbidden", "Banned")), "utf-8")
+    danish = copy / LOCALE / "da" / "LC_MESSAGES" / "guidance.po"
+    text = danish.read_text("utf-8")
+    emptied = 'msgctxt "rule.guest-licensed.title"\nmsgid "Guest holds licenses"\nmsgstr "'
+    assert text.count(emptied) == 1
+    start = text.index(emptied) + len(emptied)
+    danish.write_text(text[:start] + text[text.index('"', start) :], "utf-8")
+    _relocale(copy)
+    assert tt.read_list((copy / tt.LIST).read_text("utf-8")) == tt.read_list((ROOT / tt.LIST).read_text("utf-8"))
+    template = tt._read(copy / LOCALE / "guidance.pot")
+    keys = [
+        (m.context, m.id) for m in template if m.context in ("rule.sku-forbidden.title", "rule.guest-licensed.title")
+    ]
+    states = dict(zip(tt.LANGUAGES, tt.catalog_states(copy, keys), strict=True))
+    assert {lang: found["rule.sku-forbidden.title"] for lang, found in states.items()} == dict.fromkeys(
+        tt.LANGUAGES, tt.FUZZY
+    )  # each language's own older translation, marked fuzzy
+    assert [lang for lang, found in states.items() if found["rule.guest-licensed.title"]] == ["da"]
+    problems = {
+        locale: [f"{key}: {lack}" for key, lack in states[locale.value].items() if lack]
+        for locale in (Locale.NL, Locale.DA, Locale.SV, Locale.TR)
+    }
+    blocking, waiting = sort_out(problems, [], {key for key, _ in keys})
+    assert waiting == [] and "da: rule.guest-licensed.title: not translated (every plural form)" in blocking
+    assert "nl: rule.sku-forbidden.title: fuzzy" in blocking
+    # a hand edit that lists them cannot hide them: the lack of a changed text never waits, and the
+    # list is not the generated one (the check's last line)
+    blocking, waiting = sort_out(problems, ["rule.sku-forbidden.title"], {key for key, _ in keys})
+    assert "nl: rule.sku-forbidden.title: fuzzy" in blocking

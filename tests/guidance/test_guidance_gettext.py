@@ -35,6 +35,7 @@ from babel.plural import to_gettext
 from auditor import wording
 from auditor.data.model import Locale
 from auditor.guidance import texts
+from auditor.guidance.texts import extract
 from auditor.guidance.texts.declare import Steps, Text
 from auditor.guidance.texts.extract import declared_in
 from auditor.rules.seats import SeatsInGrace
@@ -141,6 +142,20 @@ def test_a_counted_text_whose_english_is_one_form_is_its_own_plural() -> None:
     ]
     with pytest.raises(ValueError, match=r"m.py:1: .*keyword"):
         list(declared_in('Text("summary.x", "Remove {sku}.", counted=False)\n', "m.py"))
+
+
+def test_a_text_may_declare_its_translator_note() -> None:
+    """`Text(key, english, note="TRANSLATORS: ...")`: the note goes into the catalogs as `#.`, as a note
+    of auditor/locale/notes.csv does, so a new rule's note stays in its texts module; one place only."""
+    source = 'Text("rule.x.message", "{user} holds {sku}.", counted=True, note="TRANSLATORS: has, not a hold.")\n'
+    assert [comments for *_, comments in declared_in(source, "m.py")] == [["TRANSLATORS: has, not a hold."]]
+    assert Text("rule.x.message", "{user} holds {sku}.", note="TRANSLATORS: has.").note == "TRANSLATORS: has."
+    with pytest.raises(ValueError, match=r"m.py:1: .*keyword"):
+        list(declared_in('Text("rule.x.message", "{user} holds {sku}.", note="has, not a hold.")\n', "m.py"))
+    noted = next(key for domain, key in extract.notes() if domain == "guidance")
+    twice = f'Text("{noted}", "Some English.", note="TRANSLATORS: again.")\n'
+    with pytest.raises(ValueError, match=r"in its declaration and in notes.csv"):
+        list(extract.extract(io.BytesIO(twice.encode()), {"Text": None}, (), {}))
 
 
 def _code_keys() -> set[str]:

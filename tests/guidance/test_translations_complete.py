@@ -3,9 +3,10 @@
 A check of its own (`python -m pytest -q -m translations`), left out of the test suite
 (pyproject.toml, addopts) so that its one failure lists everything to do, per language. It blocks:
 `.ci/run` and the CI job `translations` fail on it, and a new text is translated in the same
-change (scripts/relocale.sh, docs/guidance.md), or put on the tracked list of texts whose
-translations follow (auditor/locale/to-translate.txt): a new text only, never one whose English
-changed meaning; the check prints the list as a warning on every run.
+change (scripts/relocale.sh, docs/guidance.md), or waits on the list of texts whose translations
+follow (auditor/locale/to-translate.txt, which scripts/relocale.sh generates: auditor_dev/to_translate.py):
+a new text no language translates yet, never one whose English changed meaning nor one emptied; the
+check prints the list as a warning on every run, and fails on a list other than the generated one.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from babel.messages.pofile import write_po
 from auditor import wording
 from auditor.data.model import Locale
 from auditor.guidance import texts
+from auditor_dev import to_translate as tt
 from tests import po_catalogs as po
 from tests.guidance.test_guidance_gettext import extracted
 
@@ -49,21 +51,16 @@ def _missing(locale: Locale) -> list[str]:
     }
     out: list[str] = []
     # a new text's guess is another text's translation, copied; a changed text keeps its own old one
-    guesses = {m.string for m in po.messages(catalog) if "fuzzy" not in m.flags and m.string}
+    settled = tt.guesses(catalog)
     for context, english in sorted(declared, key=str):
         found = catalog.get(english, context=context)
         forms = po.forms(found.string) if found is not None else ()
         stale = [m for m in po.messages(catalog) if m.context == context] if found is None else []
+        lacks = tt.state(found, catalog, settled)  # what auditor_dev/to_translate.py lists by, too
         if stale:
             out.append(f"{context}: translates an older English text (pybabel update marks it fuzzy)")
-        elif found is None:
-            out.append(f"{context}: missing")
-        elif "fuzzy" in found.flags and found.string in guesses:
-            out.append(f"{context}: fuzzy, a guess from another text")  # pybabel's guess for a new text
-        elif "fuzzy" in found.flags:
-            out.append(f"{context}: fuzzy")
-        elif not all(form.strip() for form in forms) or (found.pluralizable and len(forms) != catalog.num_plurals):
-            out.append(f"{context}: not translated (every plural form)")
+        elif lacks is not None:
+            out.append(f"{context}: {lacks}")
         elif context not in SAME_AS_ENGLISH_OK and forms == po.forms(english):
             out.append(f"{context}: left in English")
         elif context not in SAME_AS_ENGLISH_OK and any(ENGLISH_WORDS.search(form) for form in forms):
@@ -77,14 +74,11 @@ def _missing(locale: Locale) -> list[str]:
     return out
 
 
-def read_later(text: str) -> list[str]:
-    """The keys of the tracked list, one per line; `#` starts a comment."""
-    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+read_later = tt.read_list
 
-
-# what a text on the tracked list may lack; a text whose English changed (fuzzy with its own old
-# translation, or translating an older English) stays blocking
-_NEW_TEXT = (": missing", ": not translated (every plural form)", ": fuzzy, a guess from another text")
+# what a text on the list may lack; a text whose English changed (fuzzy with its own old translation,
+# or translating an older English) stays blocking
+_NEW_TEXT = tuple(f": {lack}" for lack in tt.NEW_TEXT)
 
 
 def sort_out(problems: dict[Locale, list[str]], later: list[str], keys: set[str]) -> tuple[list[str], list[str]]:
@@ -119,6 +113,8 @@ def test_every_language_translates_every_text() -> None:
     if waiting:
         warnings.warn("\n".join([f"translations to follow ({LATER.name}):", *waiting]), stacklevel=1)
     problems += blocking
+    if LATER.read_text("utf-8") != tt.generate(POT.parents[2]):
+        problems.append(f"auditor/locale/{LATER.name} is not the generated list: run scripts/relocale.sh")
     assert not problems, "\n".join(["translations to do (docs/guidance.md, 'Translating the guidance'):", *problems])
 
 

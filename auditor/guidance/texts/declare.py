@@ -21,12 +21,16 @@ Step = str | tuple[str, str]
 class Text:
     """One text: `Text(key, english)`, or `Text(key, singular, plural)` for a counted text (its form
     follows the value `count`: docs/guidance.md); `Text(key, english, counted=True)` for a counted
-    text whose English reads the same for one and many ("Remove {sku}"), its plural being itself."""
+    text whose English reads the same for one and many ("Remove {sku}"), its plural being itself.
+    `note="TRANSLATORS: ..."` is the translator note of a text a word of which reads two ways ("holds",
+    "plan", "policy", "subscription"), kept beside the text: extract.py writes it into the catalogs as
+    `#.`, as it does the notes of auditor/locale/notes.csv (a text has one or the other)."""
 
     key: str
     english: str
     plural: str | None = None
     counted: bool = False
+    note: str | None = None
 
     def entries(self) -> Iterator[tuple[str, str, str | None]]:
         yield self.key, self.english, self.english if self.counted else self.plural

@@ -11,7 +11,9 @@ and per step of a block (`<key>.0`, `<key>.1`, …), for auditor/locale/guidance
 Only literal strings are texts: a declaration built at run time is an error naming its file and line.
 
 Both domains carry the translator notes of auditor/locale/notes.csv (domain, key, note) as extracted
-comments (`#.` in the .pot): what "plan", "hold", "policy" or "subscription" means in that text.
+comments (`#.` in the .pot): what "plan", "hold", "policy" or "subscription" means in that text. A
+guidance text may declare its note instead (`Text(key, english, note="TRANSLATORS: ...")`), so a new
+rule's note is in its texts module; a text with a note in both places is an error.
 The Jinja templates go through `extract_jinja`, Jinja's own extractor with the same notes.
 """
 
@@ -58,6 +60,8 @@ def extract(
     name = getattr(fileobj, "name", "<source>")
     for lineno, key, english, plural, comments in declared_in(fileobj.read().decode("utf-8"), name):
         note = notes().get(("guidance", key))
+        if note and comments and comments[0].startswith("TRANSLATORS:"):
+            raise ValueError(f"{name}:{lineno}: {key} has a note in its declaration and in {NOTES.name}")
         yield (
             lineno,
             KEYWORD,
@@ -87,7 +91,7 @@ def declared_in(source: str, filename: str) -> Iterator[tuple[int, str, str, str
     for call, kind in calls:
         where = f"{filename}:{call.lineno}"
         args = [_literal(arg, where) for arg in call.args]
-        counted = _counted(call, kind, where)
+        counted, note = _keywords(call, kind, where)
         if len(args) < 2 or not isinstance(args[0], str):
             raise ValueError(f"{where}: {kind}(key, English, ...) takes literal strings only")
         key = args[0]
@@ -95,7 +99,7 @@ def declared_in(source: str, filename: str) -> Iterator[tuple[int, str, str, str
             if len(args) > 3 - counted or not all(isinstance(a, str) for a in args):
                 raise ValueError(f"{where}: Text(key, English[, plural]) takes literal strings only")
             plural = str(args[1]) if counted else str(args[2]) if len(args) == 3 else None
-            yield call.lineno, key, str(args[1]), plural, []
+            yield call.lineno, key, str(args[1]), plural, [note] if note else []
             continue
         steps = args[1:]
         for index, step in enumerate(steps):
@@ -103,19 +107,21 @@ def declared_in(source: str, filename: str) -> Iterator[tuple[int, str, str, str
             yield call.lineno, f"{key}.{index}", one, other, [f"step {index + 1} of {len(steps)}"]
 
 
-def _counted(call: ast.Call, kind: str, where: str) -> bool:
-    """Whether a `Text` says `counted=True` (its plural is its English); no other keyword is read."""
-    if not call.keywords:
-        return False
-    if (
-        kind == "Text"
-        and len(call.keywords) == 1
-        and call.keywords[0].arg == "counted"
-        and isinstance(call.keywords[0].value, ast.Constant)
-        and call.keywords[0].value.value is True
-    ):
-        return True
-    raise ValueError(f"{where}: {kind}(...) takes no keyword but `counted=True` on a Text")
+def _keywords(call: ast.Call, kind: str, where: str) -> tuple[bool, str | None]:
+    """Whether a `Text` says `counted=True` (its plural is its English), and its `note=`, a literal
+    starting "TRANSLATORS: "; no other keyword is read."""
+    counted, note = False, None
+    for keyword in call.keywords:
+        value = keyword.value.value if isinstance(keyword.value, ast.Constant) else None
+        if kind == "Text" and keyword.arg == "counted" and value is True:
+            counted = True
+        elif kind == "Text" and keyword.arg == "note" and isinstance(value, str) and value.startswith("TRANSLATORS: "):
+            note = value
+        else:
+            raise ValueError(
+                f'{where}: {kind}(...) takes no keyword but `counted=True` and `note="TRANSLATORS: ..."` on a Text'
+            )
+    return counted, note
 
 
 def _literal(node: ast.expr, where: str) -> str | tuple[str, str]:
