@@ -135,7 +135,7 @@ def _distributor(folder: Path) -> dict[str, Any] | None:
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
-    report: dict[str, Any] = {}
+    report: Mapping[str, Any] = {}  # its ReportDocument, read by key
     if outcome.status != "failed":
         try:  # as `plan` and `merge` read it (auditor.formats.report_json); a file it refuses counts as none
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
