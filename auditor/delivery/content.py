@@ -22,8 +22,7 @@ from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import ReportDocument
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportDocument, Summary
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"

@@ -328,7 +328,6 @@ class ReportDocument(ByKey, kw_only=True):
     findings: list[ReportFinding]
 
 
-
 # a document as `--baseline` (auditor.report.baseline.compare), the nightly extras and the Exchange
 # export take it while the readers move to the attributes (issue 78): the typed one, or the dict a
 # test builds; each gives back the kind it was given
