@@ -1,19 +1,23 @@
-"""The typed parts of report.json: its `summary`, its `money` and its `findings` (docs/report-format.md).
+"""report.json, typed: the document is a ReportDocument, its `summary`, `money`, `findings`,
+`tool`, `tenant`, `gaps`, `not_evaluated`, seat rows (`skus`) and a merged report's `tenants` are
+Structs of their own (docs/report-format.md).
 
-The audit builds them as these Structs (auditor.report.document.summary_json,
-auditor.plan.money.money), the report document holds them as they are, report.json is their
-encoding (auditor.report.write: `msgspec.to_builtins`, the fields in the order below), and the
-reader (auditor.formats.report_json.decode_typed) decodes them back into the same Structs. So a
-reader says `document["summary"].unwaived`, and mypy checks the name; a report.json whose summary
-lacks a field, or holds one of the wrong type, is refused with the field's place.
+The audit builds the document (auditor.report.document.build_document; `merge`:
+auditor.merge.document.build_merged_document) and sets the keys after `skus` as it works them out
+(auditor.commands, `--baseline`, the nightly extras); report.json is its encoding
+(auditor.report.write: its fields not UNSET, in the order below, each part `msgspec.to_builtins`);
+the reader (auditor.formats.report_json.decode_report) decodes the file into the same Struct. So a
+reader says `document.summary.unwaived`, and mypy checks the name; a report.json that lacks a
+field, or holds one of the wrong type, is refused with the field's place.
 
-Each finding is a ReportFinding, built by auditor.report.document.build_document (and `merge`),
-decoded by the reader, written as its fields in report.json's order. Its `subject`, `details`,
-`waiver` and `remediation` stay mappings: the details' types are the rules' (auditor.rules, each
-rule's TypedDict), not report.json's.
+A finding's `subject`, `details`, `waiver` and `remediation` stay mappings: the details' types are
+the rules' (auditor.rules, each rule's TypedDict), not report.json's. So do the parts written by
+other modules (the bill, the renewals, the trends, `changes`), to be typed the same way part by
+part (issue 78).
 
-The rest of the document is still plain JSON values, to be typed the same way part by part
-(issue 78).
+Transitional (issue 78): the document and the parts that were dicts until it was typed (the
+findings, `tool`, `tenant`, `gaps`, `not_evaluated`, seat rows, merged tenants) are ByKey: read
+and set by key as those dicts were, until each reader says the attributes.
 """
 
 from __future__ import annotations
