@@ -9,7 +9,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +31,7 @@ from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Locale, Severity, TenantSnapshot
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportDocument
 from auditor.policyset.config_problems import (
     config_problems,
     not_said_again,
@@ -43,7 +43,7 @@ from auditor.policyset.schema import schema_text
 from . import STARTED, demo, wording
 from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
-from .billing.distributor_seats import part as distributor_part
+from .billing.distributor_seats import section as distributor_section
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .delivery.arguments import run_email_command
 from .delivery.options import EmailOptions
@@ -56,7 +56,7 @@ from .merge.arguments import MergeOptions
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
-from .plan.bill import before_findings, commerce_facts, copilot_credits, name_reductions, report_bill
+from .plan.bill import commerce_facts, copilot_credits, name_reductions, report_bill
 from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
@@ -245,7 +245,7 @@ def _commerce(
     return with_terms(got.billing, snapshot.subscriptions, options.distributor_seats), got.gaps
 
 
-def _baseline(options: AuditOptions) -> tuple[dict[str, Any] | None, bool]:
+def _baseline(options: AuditOptions) -> tuple[ReportDocument | None, bool]:
     """--baseline FILE, or `previous`: the last report of --output-dir (none on a first run: said, not
     refused); and whether causes are read (--causes: the changes since the baseline)."""
     if not options.baseline:
@@ -355,11 +355,12 @@ def run_audit(options: AuditOptions) -> int:
         document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
         code = exit_code(result, options.fail_on, options.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
-        document = before_findings(document, commerce)
-        document = before_findings(document, distributor_part(options.distributor_seats, document))
-        document = before_findings(document, {"config_problems": problems})
+        document.subscriptions, document.spare_seats = commerce["subscriptions"], commerce["spare_seats"]
+        if options.distributor_seats:
+            document.distributor = distributor_section(options.distributor_seats, document)
+        document.config_problems = problems
         if exchange is not None and options.exchange_export:
-            document = attach_export(document, exchange, options.exchange_export)
+            attach_export(document, exchange, options.exchange_export)
         if baseline is not None:
             document = compare(baseline, document)
         # the plan the money story and the headers sum up, compiled once for them and the renewal forecast
@@ -371,28 +372,23 @@ def run_audit(options: AuditOptions) -> int:
             if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
                 bill["gaps"] = list(billing_gaps)
                 # and the report's warnings say so where a person reads
-                document["warnings"] = [
-                    *document.get("warnings", []),
+                document.warnings = [
+                    *document.warnings,
                     *(f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in billing_gaps),
                 ]
             # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
-            document = before_findings(document, {"billing_facts": rows_to_json(billing), "bill": bill})
-            name_reductions(document)
+            document.billing_facts, document.bill = rows_to_json(billing), bill
+            name_reductions(document)  # type: ignore[arg-type]  # reads it by key (issue 78: transitional)
         # every amount a person reads first, in one place (auditor.plan.money, docs/money.md)
-        document = before_findings(document, {"money": money(document, plan)})
-        document = nightly.enrich(document, plan, remediation.actions)
+        document.money = money(document, plan)
+        nightly.enrich(document, plan, remediation.actions)
         # whether tonight's run speaks (e-mail, webhook), and why (auditor.insights.notify_when)
         # "changed" needs something to compare with: a baseline, or a history with earlier runs
         when = options.notify_when or (
             "changed" if baseline is not None or getattr(nightly, "records", None) else "always"
         )
-        document = before_findings(
-            document,
-            {
-                "notify": decide(
-                    document, baseline, when=when, today=as_of.date(), weekday=options.notify_weekday, locale=locale
-                )
-            },
+        document.notify = notify = decide(
+            document, baseline, when=when, today=as_of.date(), weekday=options.notify_weekday, locale=locale
         )
         timings.mark("document")
         _check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
@@ -416,16 +412,16 @@ def run_audit(options: AuditOptions) -> int:
         timings.report()
         paused.close()  # the collector runs again before anything is sent
         _print_outcome(result, document, written)
-        if not document["notify"]["send"]:
+        if not notify["send"]:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
             return code
         _check_stop(options.source.stop)  # nor sent
-        code = nightly.deliver(document, code, redact)
+        code = nightly.deliver(document, code, redact)  # type: ignore[arg-type]  # by key (issue 78: transitional)
         return code if email is None else _deliver(email, out_dir, code)
 
 
-def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[Path]) -> None:
-    summary: Summary = document["summary"]
+def _print_outcome(result: AuditResult, document: ReportDocument, written: list[Path]) -> None:
+    summary = document.summary
     sev = ", ".join(f"{n} {s}" for s, n in summary.by_severity.items() if n)
     _say(
         f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary.unwaived} findings"
@@ -433,7 +429,7 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
     )
     for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
         _say(f"warning: {_safe(said(problem))}")
-    for w in not_said_again(document.get("warnings") or result.warnings, document.get("config_problems") or ()):
+    for w in not_said_again(document.warnings or result.warnings, document.get("config_problems") or ()):
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
@@ -445,7 +441,7 @@ def _print_outcome(result: AuditResult, document: dict[str, Any], written: list[
         _say(f"wrote {path}")
 
 
-def document_exit_code(document: dict[str, Any], fail_on: str, allow_gaps: bool) -> int:
+def document_exit_code(document: Mapping[str, Any], fail_on: str, allow_gaps: bool) -> int:
     """exit_code() for a report document (used by merge, whose findings exist only as JSON)."""
     if not document["complete"] and not allow_gaps:
         return EXIT_COLLECTION

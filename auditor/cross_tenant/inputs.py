@@ -8,7 +8,7 @@ memory. Anything wrong with a folder is a UsageError/SnapshotError (exit 2) nami
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, LicenseAssignmentState, TenantSnapshot
 
 from ..formats.report_json import decode_report
+from ..formats.report_model import ReportDocument
 from ..snapshot import load_snapshot
 from .identity import IdentityMap, PaidProducts
 
@@ -58,7 +59,7 @@ class TenantFacts:
     id: str
     name: str
     cloud: Cloud
-    report: dict[str, Any]
+    report: Mapping[str, Any]  # its ReportDocument (a test's dict, while the readers move to the attributes)
     seats: dict[str, Seats] = field(default_factory=dict)  # skuId (lower) -> seats
     group_names: dict[str, str] = field(default_factory=dict)  # license-assigning groups: id -> name
     missing: frozenset[str] = frozenset()  # snapshot datasets not collected (Gap.dataset)
@@ -136,7 +137,7 @@ def tenant_folders(dirs: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def read_report(folder: Path) -> dict[str, Any]:
+def read_report(folder: Path) -> ReportDocument:
     """A per-tenant report.json (version 5, read by auditor.formats.report_json), with what the merge
     needs beyond that: one tenant, with an id."""
     path = folder / REPORT

@@ -22,7 +22,7 @@ from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportDocument, Summary
 
 SUBJECT_PREFIX = "[license-auditor]"
 ATTACHMENT_NAME = "findings.csv"
@@ -220,7 +220,7 @@ def _text_as_html(text: str) -> str:
     return f'<!DOCTYPE html><html><body><pre style="white-space:pre-wrap">{html.escape(text)}</pre></body></html>'
 
 
-def load_report(report_dir: Path) -> dict[str, Any]:
+def load_report(report_dir: Path) -> ReportDocument:
     """report.json of `report_dir`, read by auditor.formats.report_json (version 5 only)."""
     path = report_dir / "report.json"
     try:

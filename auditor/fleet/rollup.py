@@ -91,7 +91,7 @@ def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def _seats(report: Mapping[str, Any]) -> int | None:
     """The paid licenses in use: the consumed seats of the products that are not free (as history's `seats`)."""
-    skus = [s for s in report.get("skus") or [] if isinstance(s, dict)]
+    skus = [s for s in report.get("skus") or [] if isinstance(s, Mapping)]
     return sum(int(s.get("consumed") or 0) for s in skus if not s.get("free")) if skus else None
 
 
@@ -135,7 +135,7 @@ def _distributor(folder: Path) -> dict[str, Any] | None:
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
-    report: dict[str, Any] = {}
+    report: Mapping[str, Any] = {}  # its ReportDocument, read by key
     if outcome.status != "failed":
         try:  # as `plan` and `merge` read it (auditor.formats.report_json); a file it refuses counts as none
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
@@ -158,7 +158,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
         "seats_short": sorted(
             str(s["sku"])
             for s in report.get("skus") or []
-            if isinstance(s, dict) and isinstance(s.get("unused"), int) and s["unused"] < 0
+            if isinstance(s, Mapping) and isinstance(s.get("unused"), int) and s["unused"] < 0
         ),
         "seats": _seats(report) if report else None,
         "spend_monthly": money.spend_monthly if money is not None else None,

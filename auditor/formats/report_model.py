@@ -1,42 +1,109 @@
-"""The typed parts of report.json: its `summary`, its `money` and its `findings` (docs/report-format.md).
+"""report.json, typed: the document is a ReportDocument, its `summary`, `money`, `findings`,
+`tool`, `tenant`, `gaps`, `not_evaluated`, seat rows (`skus`) and a merged report's `tenants` are
+Structs of their own (docs/report-format.md).
 
-The audit builds them as these Structs (auditor.report.document.summary_json,
-auditor.plan.money.money), the report document holds them as they are, report.json is their
-encoding (auditor.report.write: `msgspec.to_builtins`, the fields in the order below), and the
-reader (auditor.formats.report_json.decode_typed) decodes them back into the same Structs. So a
-reader says `document["summary"].unwaived`, and mypy checks the name; a report.json whose summary
-lacks a field, or holds one of the wrong type, is refused with the field's place.
+The audit builds the document (auditor.report.document.build_document; `merge`:
+auditor.merge.document.build_merged_document) and sets the keys after `skus` as it works them out
+(auditor.commands, `--baseline`, the nightly extras); report.json is its encoding
+(auditor.report.write: its fields not UNSET, in the order below, each part `msgspec.to_builtins`);
+the reader (auditor.formats.report_json.decode_report) decodes the file into the same Struct. So a
+reader says `document.summary.unwaived`, and mypy checks the name; a report.json that lacks a
+field, or holds one of the wrong type, is refused with the field's place.
 
-Each finding is a ReportFinding, built by auditor.report.document.build_document (and `merge`),
-decoded by the reader, written as its fields in report.json's order. Its `subject`, `details`,
-`waiver` and `remediation` stay mappings: the details' types are the rules' (auditor.rules, each
-rule's TypedDict), not report.json's.
+A finding's `subject`, `details`, `waiver` and `remediation` stay mappings: the details' types are
+the rules' (auditor.rules, each rule's TypedDict), not report.json's. So do the parts written by
+other modules (the bill, the renewals, the trends, `changes`), to be typed the same way part by
+part (issue 78).
 
-The rest of the document is still plain JSON values, to be typed the same way part by part
-(issue 78).
+Transitional (issue 78): the document and the parts that were dicts until it was typed (the
+findings, `tool`, `tenant`, `gaps`, `not_evaluated`, seat rows, merged tenants) are ByKey: read
+and set by key as those dicts were, until each reader says the attributes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
 __all__ = [
     "Amount",
+    "AnyDocument",
     "BillMoney",
+    "ByKey",
+    "CloudName",
     "FindingRecord",
+    "Gap",
     "Leave",
+    "MergedTenant",
     "Money",
+    "NotEvaluated",
     "PlanMoney",
+    "ReportDocument",
     "ReportFinding",
+    "SeatRow",
     "Summary",
+    "Tenant",
+    "Tool",
     "Users",
     "Waiting",
     "builtins",
 ]
+
+
+if TYPE_CHECKING:
+
+    class _Keyed(Mapping[str, Any]):
+        """What mypy sees: a Mapping, so that the readers typed `Mapping[str, Any]` take the Structs."""
+
+else:
+
+    class _Keyed:  # a Struct cannot derive from Mapping itself (their metaclasses differ)
+        __slots__ = ()
+
+
+class ByKey(Struct, _Keyed):
+    """Transitional (issue 78): the readers not yet moved to the attributes read a finding, the
+    document and its parts by key, as they read the dicts these were. A field not set (UNSET) is
+    a key the Struct does not hold; a key that is no field cannot be set."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
+        if value is UNSET:
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key not in self.__struct_fields__:
+            raise KeyError(f"{type(self).__name__} has no field {key!r}")
+        setattr(self, key, value)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self.__struct_fields__ and getattr(self, key) is not UNSET
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
+        return default if value is UNSET else value
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name in self.__struct_fields__ if getattr(self, name) is not UNSET)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def keys(self) -> KeysView[str]:
+        return KeysView(self)
+
+    def items(self) -> ItemsView[str, Any]:
+        return ItemsView(self)
+
+    def values(self) -> ValuesView[Any]:
+        return ValuesView(self)
+
+
+Mapping.register(ByKey)  # transitional, with the by-key reading above
 
 
 class Amount(Struct, frozen=True, kw_only=True):
@@ -122,7 +189,7 @@ SeverityName = Literal["critical", "high", "medium", "low"]
 Change = Literal["new", "persisting", "resolved", "unverified"]
 
 
-class ReportFinding(Struct, kw_only=True):
+class ReportFinding(ByKey, kw_only=True):
     """One of report.json's `findings`, whole: the fields in the order report.json writes them.
     The audit writes every field up to `remediation` but `alert` (false only: the catalog keeps
     its products out of alerts); the ones after it are set by what reads the report further."""
@@ -157,44 +224,118 @@ class ReportFinding(Struct, kw_only=True):
         """False: the catalog keeps the finding's products out of alerts."""
         return self.alert is not False
 
-    # Transitional (issue 78): the readers not yet moved to the attributes read a finding by key,
-    # as they read the dict it was. A field not set (UNSET) is a key it does not hold.
 
-    def __getitem__(self, key: str) -> Any:
-        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
-        if value is UNSET:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key not in self.__struct_fields__:
-            raise KeyError(f"a finding has no field {key!r}")
-        setattr(self, key, value)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self.__struct_fields__ and getattr(self, key) is not UNSET
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
-        return default if value is UNSET else value
-
-    def keys(self) -> list[str]:
-        return [name for name in self.__struct_fields__ if getattr(self, name) is not UNSET]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.keys())
-
-    def __len__(self) -> int:
-        return len(self.keys())
-
-    def items(self) -> list[tuple[str, Any]]:
-        return [(name, getattr(self, name)) for name in self.keys()]
-
-    def values(self) -> list[Any]:
-        return [getattr(self, name) for name in self.keys()]
+CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
-Mapping.register(ReportFinding)  # transitional, with the by-key reading above
+class Tool(ByKey, kw_only=True):
+    name: str
+    version: str
+
+
+class Tenant(ByKey, kw_only=True):
+    id: str
+    name: str = ""
+    cloud: CloudName = "worldwide"
+
+
+class Gap(ByKey, kw_only=True):
+    """Tenant data that could not be read (auditor.data.model.Gap); a merged report's names its tenant."""
+
+    part: str
+    request: str
+    reason: str
+    tenant: str | UnsetType = UNSET  # a merged report: the tenant's id and name
+    tenant_name: str | UnsetType = UNSET
+
+
+class NotEvaluated(ByKey, kw_only=True):
+    """A rule a policy asks for that the data did not let the audit evaluate."""
+
+    rule: str
+    policy: str
+    reason: str
+    tenant: str | UnsetType = UNSET  # a merged report: the tenant's id and name
+    tenant_name: str | UnsetType = UNSET
+
+
+class SeatRow(ByKey, kw_only=True):
+    """A row of the seat table (`skus`)."""
+
+    sku: str
+    sku_id: str
+    enabled: int = 0
+    suspended: int = 0
+    warning: int = 0
+    locked_out: int = 0
+    consumed: int = 0
+    unused: int = 0
+    capability_status: str | None = None
+    free: bool = False
+    price_monthly: float | None = None
+    currency: str | None = None
+    unused_monthly_cost: float | None = None
+    trial: int = 0
+    name: str | None = None
+
+
+class MergedTenant(ByKey, kw_only=True):
+    """A tenant of a merged report (`tenants`), with its own report's summary and seat table."""
+
+    id: str
+    name: str = ""
+    cloud: CloudName = "worldwide"
+    complete: bool
+    collected_at: str | None = None
+    as_of: str | None = None
+    policies: list[str] = []
+    summary: Summary
+    skus: list[SeatRow] = []
+
+
+class ReportDocument(ByKey, kw_only=True):
+    """report.json, whole: the top-level keys in the order report.json writes them. The audit
+    (auditor.report.document.build_document) and `merge` build it, `audit` sets the keys after
+    `skus` as it works them out, the reader decodes it; a key left UNSET is not written."""
+
+    schema_version: int
+    tool: Tool | UnsetType = UNSET
+    tenant: Tenant
+    generated_at: str | UnsetType | None = UNSET
+    as_of: str | UnsetType | None = UNSET
+    collected_at: str | UnsetType | None = UNSET
+    sign_ins_read_at: str | UnsetType = UNSET  # when the sign-in activity was read in full (absent: by this run)
+    policies: list[str] = []
+    locale: str = "en"
+    complete: bool
+    gaps: list[Gap] = []
+    not_evaluated: list[NotEvaluated] = []
+    warnings: list[str] = []
+    summary: Summary
+    tenants: list[MergedTenant] | UnsetType = UNSET  # a merged report
+    skus: list[SeatRow] = []
+    license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
+    account_kinds: list[dict[str, Any]] | UnsetType = UNSET  # licensed accounts that are not people, per kind
+    subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
+    spare_seats: dict[str, int] | UnsetType = UNSET
+    distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
+    config_problems: list[dict[str, Any]] | UnsetType = UNSET  # what the configuration says in vain
+    exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
+    changes: dict[str, Any] | UnsetType = UNSET  # --baseline
+    billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
+    bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
+    money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
+    trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
+    renewals: list[dict[str, Any]] | UnsetType = UNSET
+    cost_allocation: dict[str, Any] | UnsetType = UNSET
+    notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
+    findings: list[ReportFinding]
+
+
+# a document as `--baseline` (auditor.report.baseline.compare), the nightly extras and the Exchange
+# export take it while the readers move to the attributes (issue 78): the typed one, or the dict a
+# test builds; each gives back the kind it was given
+AnyDocument = TypeVar("AnyDocument", ReportDocument, dict[str, Any])
 
 # a finding as the readers take it while they move to the attributes (issue 78): the typed one, or
 # the dict a test or a reader not yet moved builds

@@ -27,6 +27,7 @@ from auditor.data.attributes import STANDARD
 from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.model import AuditResult, Locale, TenantSnapshot
 from auditor.delivery.content import run_url_from_env
+from auditor.formats.report_model import AnyDocument
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet
@@ -155,15 +156,15 @@ class Nightly:
     # --- the document ---------------------------------------------------------------------------
 
     def enrich(
-        self, document: dict[str, Any], plan: ChangePlan | None = None, remediation: Remediation | None = None
-    ) -> dict[str, Any]:
+        self, document: AnyDocument, plan: ChangePlan | None = None, remediation: Remediation | None = None
+    ) -> AnyDocument:
         """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it. `remediation`: for a document whose
         findings carry none yet (auditor.report.document.FindingRemediation)."""
         warnings = list(document.get("warnings") or [])
         more: list[str] = list(self.warnings)
         if self.causes:
-            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
+            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)  # type: ignore[arg-type]  # by key (issue 78)
         tenant = str((document.get("tenant") or {}).get("id", ""))
         mine: list[history.Record] = []
         if self.records:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
@@ -24,12 +24,23 @@ from auditor.data.model import Cloud, Locale, Severity
 from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
 from ..formats.report_json import product_names_of
-from ..formats.report_model import ReportFinding, Summary
+from ..formats.report_model import (
+    Gap,
+    MergedTenant,
+    NotEvaluated,
+    ReportDocument,
+    ReportFinding,
+    SeatRow,
+    Summary,
+    Tenant,
+    Tool,
+)
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.wording_api import default_wording
 from .run import MergeResult
 
 _RANK = {s.label: int(s) for s in Severity}
+Tagged = TypeVar("Tagged", Gap, NotEvaluated)
 
 
 def tenant_finding_id(tenant_id: str, finding_id: str) -> str:
@@ -67,8 +78,13 @@ def _carried(
     return out
 
 
-def _tagged(t: TenantFacts, items: list[Any]) -> list[dict[str, Any]]:
-    return [{**item, "tenant": t.id, "tenant_name": t.name} for item in items if isinstance(item, dict)]
+def _tagged(t: TenantFacts, items: list[Any], kind: type[Tagged]) -> list[Tagged]:
+    """A tenant's gaps or not_evaluated entries, each with the tenant's id and name."""
+    return [
+        msgspec.convert({**item, "tenant": t.id, "tenant_name": t.name}, kind)
+        for item in items
+        if isinstance(item, Mapping)
+    ]
 
 
 def _sort_key(f: ReportFinding) -> tuple[Any, ...]:
@@ -121,7 +137,7 @@ def build_merged_document(
     locale: Locale = Locale.EN,
     remediate: Remediate | None = None,
     known_rules: Collection[str] | None = None,
-) -> dict[str, Any]:
+) -> ReportDocument:
     """`remediate` (auditor.wording.remediation) gives every finding's remediation in `locale` and
     the merge's cloud; `known_rules` are the rules it has wording for (default: auditor.wording's):
     carried findings of other rules keep their own. Without `remediate`, carried findings keep
@@ -151,9 +167,10 @@ def build_merged_document(
         findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))
     findings.sort(key=_sort_key)
 
-    gaps = [g for t in result.tenants for g in _tagged(t, t.report["gaps"])] + list(result.gaps)
-    not_evaluated = [n for t in result.tenants for n in _tagged(t, t.report["not_evaluated"])]
-    not_evaluated += result.not_evaluated
+    gaps = [g for t in result.tenants for g in _tagged(t, t.report["gaps"], Gap)]
+    gaps += [Gap(**g) for g in result.gaps]
+    not_evaluated = [n for t in result.tenants for n in _tagged(t, t.report["not_evaluated"], NotEvaluated)]
+    not_evaluated += [NotEvaluated(**n) for n in result.not_evaluated]
     warnings = [f"{t.name or t.id}: {w}" for t in result.tenants for w in t.report["warnings"]]
     warnings += result.warnings
     complete = all(t.report["complete"] for t in result.tenants) and not result.gaps and not result.not_evaluated
@@ -168,34 +185,39 @@ def build_merged_document(
         users_total += s.users.total
         users_licensed += s.users.licensed
     collected = sorted(str(t.report.get("collected_at") or "") for t in result.tenants)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "license-auditor", "version": __version__},
-        "tenant": {"id": result.id, "name": result.name, "cloud": result.cloud.value},
-        "generated_at": iso(generated_at),
-        "as_of": iso(result.as_of),
-        "collected_at": collected[0] if collected else None,  # the oldest tenant data
-        "policies": list(result.policies),
-        "locale": locale.value,
-        "complete": complete,
-        "gaps": gaps,
-        "not_evaluated": not_evaluated,
-        "warnings": warnings,
-        "summary": summary_json(findings, result.currency, unused, users_total, users_licensed),
-        "tenants": [
-            {
-                "id": t.id,
-                "name": t.name,
-                "cloud": t.cloud.value,
-                "complete": t.report["complete"],
-                "collected_at": t.report.get("collected_at"),
-                "as_of": t.report.get("as_of"),
-                "policies": t.report.get("policies", []),
-                "summary": t.report["summary"],
-                "skus": t.report["skus"],
-            }
+    return ReportDocument(
+        schema_version=SCHEMA_VERSION,
+        tool=Tool(name="license-auditor", version=__version__),
+        tenant=Tenant(id=result.id, name=result.name, cloud=result.cloud.value),
+        generated_at=iso(generated_at),
+        as_of=iso(result.as_of),
+        collected_at=collected[0] if collected else None,  # the oldest tenant data
+        policies=list(result.policies),
+        locale=locale.value,
+        complete=complete,
+        gaps=gaps,
+        not_evaluated=not_evaluated,
+        warnings=warnings,
+        summary=summary_json(findings, result.currency, unused, users_total, users_licensed),
+        tenants=[
+            MergedTenant(
+                id=t.id,
+                name=t.name,
+                cloud=t.cloud.value,
+                complete=t.report["complete"],
+                collected_at=t.report.get("collected_at"),
+                as_of=t.report.get("as_of"),
+                policies=t.report.get("policies", []),
+                summary=t.report["summary"],
+                skus=[_seat_row(r) for r in t.report["skus"]],
+            )
             for t in result.tenants
         ],
-        "skus": seats,
-        "findings": findings,
-    }
+        skus=[_seat_row(r) for r in seats],
+        findings=findings,
+    )
+
+
+def _seat_row(row: Mapping[str, Any]) -> SeatRow:
+    """A seat row as the merged report holds it: a tenant's own (a SeatRow), or one added up here."""
+    return row if isinstance(row, SeatRow) else msgspec.convert(dict(row), SeatRow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -215,7 +215,7 @@ def currencies(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFac
         found.update(
             r["currency"]
             for r in t.report.get("skus") or ()
-            if isinstance(r, dict) and isinstance(r.get("currency"), str)
+            if isinstance(r, Mapping) and isinstance(r.get("currency"), str)
         )
     return found
 

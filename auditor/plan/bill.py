@@ -81,12 +81,6 @@ def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[s
     }
 
 
-def before_findings(document: dict[str, Any], keys: Mapping[str, Any]) -> dict[str, Any]:
-    """`document` with `keys` added before its findings: report.json's order (auditor.formats.report_json.Report)."""
-    head = {k: v for k, v in document.items() if k != "findings"}
-    return head | dict(keys) | ({"findings": document["findings"]} if "findings" in document else {})
-
-
 def assigned_after(plan: ChangePlan | None) -> dict[str, int]:
     """The seats each product the plan touches keeps assigned after it."""
     return {line.sku: line.after for line in plan.seats} if plan is not None else {}

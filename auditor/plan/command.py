@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def _graph_root(cloud: str) -> str | None:
     return endpoints.graph_v1 if endpoints else None
 
 
-def _check_filters(options: PlanOptions, document: dict[str, Any], path: Path) -> None:
+def _check_filters(options: PlanOptions, document: Mapping[str, Any], path: Path) -> None:
     if options.rules:
         unknown = [r for r in options.rules if r not in wording.ALL_RULE_IDS]
         if unknown:
@@ -88,7 +89,7 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
         )
 
 
-def _commerce(options: PlanOptions, document: dict[str, Any], billing: BillingFile | None) -> BillingFile | None:
+def _commerce(options: PlanOptions, document: Mapping[str, Any], billing: BillingFile | None) -> BillingFile | None:
     """The billing APIs when asked for (--billing-source or an endpoint), then the file over them;
     else the facts the audit read (report.json's billing_facts), a --billing file's rows over them."""
     if "subscriptions" not in document:

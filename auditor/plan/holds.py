@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.data.exchange_export import MailboxExport
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import AnyDocument, ReportFinding
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
@@ -43,8 +43,8 @@ def mailbox_facts(row: MailboxExport | None) -> dict[str, Any]:
     }
 
 
-def attach(document: dict[str, Any], export: Mapping[str, MailboxExport], file: str) -> dict[str, Any]:
-    """`document` (a report.json dict) with each account finding's details.exchange set from
+def attach(document: AnyDocument, export: Mapping[str, MailboxExport], file: str) -> AnyDocument:
+    """`document` (report.json's ReportDocument) with each account finding's details.exchange set from
     `export`, and its `exchange_export` summary; changed in place and returned."""
     findings: list[ReportFinding] = document.get("findings") or []
     for f in findings:

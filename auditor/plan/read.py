@@ -8,10 +8,11 @@ from typing import Any
 
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import action_problem
 
 
-def load_report(path: Path) -> dict[str, Any]:
+def load_report(path: Path) -> ReportDocument:
     """report.json at `path` (version 5, the one auditor.formats.report_json reads),
     checked enough to plan from (docs/report-format.md)."""
     try:

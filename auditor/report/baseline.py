@@ -29,10 +29,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.common.errors import UsageError
 from auditor.common.outputs import PREVIOUS
 from auditor.common.timestamps import timestamp_or_none
 from auditor.formats.report_json import READABLE_VERSIONS, decode_report
+from auditor.formats.report_model import AnyDocument, ReportDocument
 
 
 def _check(document: Any, name: str) -> None:
@@ -80,7 +83,7 @@ def last_report(output_dir: Path) -> Path | None:
     return None
 
 
-def load_baseline(path: Path) -> dict[str, Any]:
+def load_baseline(path: Path) -> ReportDocument:
     """Read and check a previous report.json; problems raise UsageError naming the file."""
     try:
         data = path.read_bytes()
@@ -144,7 +147,7 @@ def _gone(
     return resolved, unverified
 
 
-def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
     """Annotate a copy of `current` with what changed since `previous` (see the module docstring).
 
     Raises UsageError when either is not a report document or they describe different tenants.
@@ -168,7 +171,12 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
 
     # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
     # shared with `current`, not copied (each finding carries its whole remediation)
-    result = {**current, "findings": [copy.copy(f) for f in current["findings"]]}
+    findings = [copy.copy(f) for f in current["findings"]]
+    result: Any = (
+        msgspec.structs.replace(current, findings=findings)
+        if isinstance(current, ReportDocument)
+        else {**current, "findings": findings}
+    )
     seen: set[str] = {f["id"] for f in result["findings"] if f["id"] in earlier}
     new = persisting = better = worse = 0
     for finding in result["findings"]:
@@ -204,4 +212,5 @@ def compare(previous: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str
         "resolved": resolved,
         "unverified": unverified,
     }
-    return result
+    out: AnyDocument = result
+    return out

@@ -1,4 +1,4 @@
-"""AuditResult -> the report document (report.json). Every renderer reads this document."""
+"""AuditResult -> the report document (report.json), the typed ReportDocument. Every renderer reads it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,19 @@ from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 
 from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION, named_products
-from ..formats.report_model import Amount, FindingRecord, ReportFinding, Summary, Users
+from ..formats.report_model import (
+    Amount,
+    FindingRecord,
+    Gap,
+    NotEvaluated,
+    ReportDocument,
+    ReportFinding,
+    SeatRow,
+    Summary,
+    Tenant,
+    Tool,
+    Users,
+)
 from ..rules import RULES
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
@@ -150,7 +162,7 @@ def build_document(
     locale: Locale = Locale.EN,
     cloud: Cloud | None = None,
     remediate: Remediate | None = None,
-) -> dict[str, Any]:
+) -> ReportDocument:
     cloud = cloud or result.cloud
     findings: list[ReportFinding] = []
     names = _product_names(result)
@@ -168,45 +180,45 @@ def build_document(
             )
         findings.append(finding_json(f, rem))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "license-auditor", "version": __version__},
-        "tenant": {"id": result.tenant_id, "name": result.tenant_name, "cloud": cloud.value},
-        "generated_at": iso(generated_at),
-        "as_of": iso(result.as_of),
-        "collected_at": result.collected_at,
+    return ReportDocument(
+        schema_version=SCHEMA_VERSION,
+        tool=Tool(name="license-auditor", version=__version__),
+        tenant=Tenant(id=result.tenant_id, name=result.tenant_name, cloud=cloud.value),
+        generated_at=iso(generated_at),
+        as_of=iso(result.as_of),
+        collected_at=result.collected_at,
         # when the sign-in activity behind the inactivity findings was read in full (kept_sign_ins)
-        **({"sign_ins_read_at": result.sign_ins_read_at} if result.sign_ins_read_at is not None else {}),
-        "policies": list(result.policies),
-        "locale": locale.value,
-        "complete": result.complete,
-        "gaps": [g.to_json() for g in result.gaps],
-        "not_evaluated": [{"rule": n.rule, "policy": n.policy, "reason": n.reason} for n in result.not_evaluated],
-        "warnings": list(result.warnings),
-        "summary": summary_json(findings, result.currency, unused_cost, result.users_total, result.users_licensed),
-        "skus": [
-            {
-                "sku": r.sku,
-                "sku_id": r.sku_id,
-                "enabled": r.enabled,
-                "suspended": r.suspended,
-                "warning": r.warning,
-                "locked_out": r.locked_out,
-                "consumed": r.consumed,
-                "unused": r.unused,
-                "capability_status": r.capability_status,
-                "free": r.free,
-                "price_monthly": r.price_monthly,
-                "currency": r.currency,
-                "unused_monthly_cost": r.unused_monthly_cost,
-                "trial": r.trial,
-                "name": r.name,
-            }
+        sign_ins_read_at=result.sign_ins_read_at if result.sign_ins_read_at is not None else UNSET,
+        policies=list(result.policies),
+        locale=locale.value,
+        complete=result.complete,
+        gaps=[Gap(part=g.dataset, request=g.request, reason=g.reason) for g in result.gaps],
+        not_evaluated=[NotEvaluated(rule=n.rule, policy=n.policy, reason=n.reason) for n in result.not_evaluated],
+        warnings=list(result.warnings),
+        summary=summary_json(findings, result.currency, unused_cost, result.users_total, result.users_licensed),
+        skus=[
+            SeatRow(
+                sku=r.sku,
+                sku_id=r.sku_id,
+                enabled=r.enabled,
+                suspended=r.suspended,
+                warning=r.warning,
+                locked_out=r.locked_out,
+                consumed=r.consumed,
+                unused=r.unused,
+                capability_status=r.capability_status,
+                free=r.free,
+                price_monthly=r.price_monthly,
+                currency=r.currency,
+                unused_monthly_cost=r.unused_monthly_cost,
+                trial=r.trial,
+                name=r.name,
+            )
             for r in result.seats
         ],
         # Microsoft's own counts beside the auditor's (docs/report-format.md), when they were read
-        **({"license_insight": result.license_insight} if result.license_insight is not None else {}),
+        license_insight=result.license_insight if result.license_insight is not None else UNSET,
         # the accounts that are not people holding licenses, per kind (docs/account-kinds.md)
-        **({"account_kinds": list(result.account_kinds)} if result.account_kinds else {}),
-        "findings": findings,
-    }
+        account_kinds=list(result.account_kinds) if result.account_kinds else UNSET,
+        findings=findings,
+    )

@@ -66,14 +66,14 @@ def parse_formats(text: str) -> tuple[Format, ...]:
 
 
 def dump_json(document: Mapping[str, Any]) -> bytes:
-    """report.json text: the top level indented by two spaces as `json.dumps(indent=2,
-    ensure_ascii=False)` writes it, except that each finding is one line of compact JSON (a
-    million users' findings would otherwise be mostly indentation). Written by orjson (the
-    standard library's encoder is pure Python when indenting; docs/performance.md). Money is
+    """report.json text, the encoding of the ReportDocument (auditor.formats.report_model): its
+    fields that are not UNSET, in the Struct's order (a test's dict: its keys in its order). The
+    top level is indented by two spaces as `json.dumps(indent=2, ensure_ascii=False)` writes it,
+    except that each finding is one line of compact JSON (a million users' findings would
+    otherwise be mostly indentation). Written by orjson (the standard library's encoder is pure
+    Python when indenting; docs/performance.md), each Struct as its fields (`builtins`). Money is
     rounded to cents, so no float reaches the exponent forms where the two would differ; anything
-    orjson refuses (report documents hold only JSON types and the Structs of
-    auditor.formats.report_model, which both encoders write as their fields) goes through the
-    standard library."""
+    orjson refuses goes through the standard library."""
     try:
         return b"".join(_json_pieces(document))
     except TypeError:

@@ -10,6 +10,7 @@ import pytest
 from auditor import wording
 from auditor.common.errors import PolicyError
 from auditor.engine import evaluate
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.bill import commerce_facts, with_bill
 from auditor.plan.compile import compile_plan
 from auditor.policyset.load import load_policies
@@ -33,11 +34,12 @@ def person(name: str, *skus: str, **kw: Any) -> dict[str, Any]:
     return user(name, *skus, id=IDS[name], **kw)
 
 
-def _run(tmp_path: Path, doc: dict[str, Any], policy: str = MOVE) -> tuple[Any, dict[str, Any]]:
+def _run(tmp_path: Path, doc: dict[str, Any], policy: str = MOVE) -> tuple[Any, ReportDocument]:
     snapshot = snapshot_from_json(doc)
     result = evaluate(load_policies([policy_file(tmp_path, policy)]), snapshot, AS_OF)
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
-    document |= commerce_facts(snapshot.subscriptions, {})
+    for key, value in commerce_facts(snapshot.subscriptions, {}).items():
+        document[key] = value
     return result, document
 
 

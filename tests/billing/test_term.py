@@ -12,7 +12,7 @@ from auditor.billing.windows import Reason, commerce_action
 from auditor.data.model import Locale, Subscription
 from auditor.engine import evaluate
 from auditor.i18n import translations
-from auditor.plan.bill import before_findings, build_bill, commerce_facts, name_reductions
+from auditor.plan.bill import build_bill, commerce_facts, name_reductions
 from auditor.plan.bill_texts import reason_text
 from auditor.policyset.load import load_policies
 from auditor.report.document import build_document
@@ -61,8 +61,9 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     assert len([f for f in evaluate(policies, snapshot, AS_OF).findings if f.rule == SubscriptionExpiring.id]) == 3
 
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
-    document = before_findings(document, commerce_facts(snapshot.subscriptions, {}))
-    document["bill"] = build_bill(document, {}, billing, AS_OF.date())
+    facts = commerce_facts(snapshot.subscriptions, {})
+    document.subscriptions, document.spare_seats = facts["subscriptions"], facts["spare_seats"]
+    document.bill = build_bill(document, {}, billing, AS_OF.date())
     name_reductions(document)
     annual = next(f for f in document["findings"] if f["subject"]["id"] == "annual")
     assert annual["details"]["reduction"] == {"window": "renewal", "by": "2026-11-19", "seats": 9}

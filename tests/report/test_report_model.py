@@ -13,7 +13,7 @@ from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import Amount, Leave, Money, ReportFinding, Summary
+from auditor.formats.report_model import Amount, Leave, Money, ReportDocument, ReportFinding, SeatRow, Summary, Tenant
 from auditor.report.write import dump_json
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
@@ -32,6 +32,30 @@ def test_the_golden_report_is_the_encoding_of_its_decoded_model() -> None:
     assert document["summary"].reclaimable_monthly_cost == Amount(amount=640.0, currency="EUR")
     assert all(isinstance(f, ReportFinding) for f in document["findings"])
     assert dump_json(document) == raw  # byte for byte: nothing of either part is lost or reordered
+
+
+def test_the_document_is_one_struct_read_by_key_while_the_readers_move() -> None:
+    data = _golden()
+    data["sign_ins_read_at"] = "2026-10-31T06:00:00Z"  # the nightly's: kept, where the reader dropped it
+    document = decode_report(json.dumps(data), "report.json")
+    assert isinstance(document, ReportDocument) and isinstance(document.tenant, Tenant)
+    assert all(isinstance(row, SeatRow) for row in document.skus)
+    assert document.sign_ins_read_at == "2026-10-31T06:00:00Z"
+    # transitional (issue 78): by key as the dict it was; a field not set is no key
+    assert document["tenant"]["id"] == document.tenant.id and document.get("skus") is document.skus
+    assert document.changes is UNSET and "changes" not in document and document.get("changes", 1) == 1
+    assert list(document)[:3] == ["schema_version", "tool", "tenant"] and list(document)[-1] == "findings"
+    document["warnings"] = ["set by key"]
+    assert document.warnings == ["set by key"]
+    with pytest.raises(KeyError):
+        document["no_such_key"] = 1
+
+
+def test_a_gap_without_its_reason_is_refused_naming_its_place() -> None:
+    data = _golden()
+    data["gaps"] = [{"part": "signInActivity", "request": "GET /users"}]
+    with pytest.raises(UsageError, match=r"missing required field `reason` - at `\$\.gaps\[0\]`"):
+        decode_report(json.dumps(data), "report.json")
 
 
 def test_a_misspelt_summary_field_is_refused_naming_its_place() -> None:
