@@ -19,7 +19,7 @@ ACTION: dict[str, Any] = {
     "to": None,
     "not_before": None,
     "by": None,
-    "window": "unknown",
+    "window": "any_time",  # a window other than unknown, as an action that names none was read
     "owner": "self",
     "monthly_saving": 0.0,
     "saving_from": None,
