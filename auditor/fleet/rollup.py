@@ -56,10 +56,6 @@ class Outcome:
     requests: int | None
 
 
-def _amount(value: Any) -> float | None:
-    return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _plan_saving(report: Mapping[str, Any]) -> float | None:
     """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
     (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
