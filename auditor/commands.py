@@ -368,17 +368,16 @@ def run_audit(options: AuditOptions) -> int:
         if billing is None and billing_gaps:  # no source could be read: a bill of unknowns that says why
             billing = BillingFile("(no billing source could be read)", ())
         if billing is not None:
-            bill = report_bill(document, plan, billing, as_of.date(), credits=credits)
-            if billing_gaps:  # the sources that could not be read: their facts are unknown in `sources`
-                bill["gaps"] = list(billing_gaps)
-                # and the report's warnings say so where a person reads
+            # the sources that could not be read (`gaps`): their facts are unknown in `sources`
+            bill = report_bill(document, plan, billing, as_of.date(), credits=credits, gaps=billing_gaps)
+            if billing_gaps:  # and the report's warnings say so where a person reads
                 document.warnings = [
                     *document.warnings,
                     *(f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in billing_gaps),
                 ]
             # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
             document.billing_facts, document.bill = rows_to_json(billing), bill
-            name_reductions(document)  # type: ignore[arg-type]  # reads it by key (issue 78: transitional)
+            document = name_reductions(document)
         # every amount a person reads first, in one place (auditor.plan.money, docs/money.md)
         document.money = money(document, plan)
         nightly.enrich(document, plan, remediation.actions)

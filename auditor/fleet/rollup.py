@@ -20,6 +20,7 @@ from typing import Any
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from auditor.data.model import Locale
+from auditor.formats.bill_model import bill_of
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import Money, Summary
 
@@ -55,10 +56,6 @@ class Outcome:
     requests: int | None
 
 
-def _amount(value: Any) -> float | None:
-    return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def _plan_saving(report: Mapping[str, Any]) -> float | None:
     """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
     (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
@@ -67,26 +64,24 @@ def _plan_saving(report: Mapping[str, Any]) -> float | None:
     if money is not None:
         lowers = money.bill.lowers_monthly
         return lowers if lowers is not None else money.plan.net_monthly
-    actions = (report.get("bill") or {}).get("actions") or []
-    savings = [_amount(a.get("monthly_saving")) for a in actions if isinstance(a, dict)]
+    bill = bill_of(report.get("bill"))
+    savings = [a.monthly_saving for a in (bill.actions if bill is not None else [])]
     return round(sum(s for s in savings if s), 2) if any(savings) else None
 
 
 def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
     """The bill's next reduction whose 7-day window (after a purchase, a renewal or a seat addition)
     closes, and what it saves a month; a renewal or EST date is not such a window."""
+    bill = bill_of(report.get("bill"))
     dated = [
         a
-        for a in (report.get("bill") or {}).get("actions") or []
-        if isinstance(a, dict)
-        and a.get("by")
-        and a.get("window") == SEVEN_DAY_WINDOW
-        and _amount(a.get("monthly_saving"))
+        for a in (bill.actions if bill is not None else [])
+        if a.by and a.window == SEVEN_DAY_WINDOW and a.monthly_saving
     ]
     if not dated:
         return None
-    first = min(dated, key=lambda a: str(a["by"]))
-    return {"by": str(first["by"]), "monthly_saving": _amount(first["monthly_saving"])}
+    first = min(dated, key=lambda a: str(a.by))
+    return {"by": str(first.by), "monthly_saving": first.monthly_saving}
 
 
 def _seats(report: Mapping[str, Any]) -> int | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.formats.bill_model import Bill
 from auditor.formats.report_model import Money
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
@@ -215,7 +216,7 @@ class ChangePlan(msgspec.Struct, frozen=True):
     skipped: tuple[Skipped, ...]
     filters: Filters = msgspec.field(default_factory=Filters)
     exchange: tuple[MailboxStep, ...] = ()  # mailboxes to convert to shared first (exchange-steps.ps1)
-    bill: dict[str, Any] | None = None  # which seats leave the bill, and when (auditor.plan.bill)
+    bill: Bill | None = None  # which seats leave the bill, and when (auditor.plan.bill)
     report_collected_at: str = ""  # when the tenant data was read (report.json's collected_at)
     money: Money | None = None  # the report's `money` (auditor.plan.money): plan.md opens with it
 

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.formats.bill_model import Bill
+
 __all__ = [
     "Amount",
     "AnyDocument",
@@ -323,7 +325,7 @@ class ReportDocument(ByKey, kw_only=True):
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     changes: dict[str, Any] | UnsetType = UNSET  # --baseline
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
-    bill: dict[str, Any] | UnsetType = UNSET  # audit --billing
+    bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET

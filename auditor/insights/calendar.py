@@ -18,6 +18,7 @@ from typing import Any
 from auditor import i18n
 from auditor.common.timestamps import parse_timestamp
 from auditor.data.model import Locale
+from auditor.formats.bill_model import BillAction
 from auditor.plan.bill_view import action_label, product_name
 
 REMINDER_DAYS = 14
@@ -108,31 +109,29 @@ def event(
     return _calendar(uid, day, stamp, summary, lines, REMINDER_DAYS)
 
 
-def bill_file_name(action: Mapping[str, Any]) -> str:
-    part = _FILE_PART.sub("-", str(action.get("sku") or "product")).strip("-")[:60] or "product"
-    sub = _FILE_PART.sub("-", str(action.get("subscription") or "")).strip("-")[:12] or "new"
-    return f"bill-{part}-{sub}-{_FILE_PART.sub('', str(action.get('by') or ''))[:10] or 'undated'}.ics"
+def bill_file_name(action: BillAction) -> str:
+    part = _FILE_PART.sub("-", action.sku or "product").strip("-")[:60] or "product"
+    sub = _FILE_PART.sub("-", action.subscription or "").strip("-")[:12] or "new"
+    return f"bill-{part}-{sub}-{_FILE_PART.sub('', action.by or '')[:10] or 'undated'}.ics"
 
 
-def bill_event(
-    action: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None
-) -> str:
+def bill_event(action: BillAction, *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None) -> str:
     """The .ics text of one action of the bill (auditor.plan.bill), on its `by` date: the last
     day to act. A 7-day window reminds a day before, a renewal REMINDER_DAYS before."""
     t = i18n.translations(locale)
-    day = parse_timestamp(str(action["by"])).date()
+    day = parse_timestamp(str(action.by)).date()
     summary = t.npgettext(
         "ics_bill_summary",
         "{action}: {product}, {n} seat ({tenant})",
         "{action}: {product}, {n} seats ({tenant})",
-        int(action.get("seats") or 0),
-        action=action_label(t, str(action.get("action"))),
-        product=product_name(action),
+        action.seats,
+        action=action_label(t, action.action),
+        product=product_name(action.sku),
         tenant=tenant,
     )
-    lines = [str(action.get("reason") or ""), *([run_url] if run_url else [])]
-    uid = f"bill-{_FILE_PART.sub('-', str(action.get('subscription')))}-{day:%Y%m%d}@license-auditor"
-    reminder = 1 if action.get("window") == "within_7_days" else REMINDER_DAYS
+    lines = [action.reason or "", *([run_url] if run_url else [])]
+    uid = f"bill-{_FILE_PART.sub('-', str(action.subscription))}-{day:%Y%m%d}@license-auditor"
+    reminder = 1 if action.window == "within_7_days" else REMINDER_DAYS
     return _calendar(uid, day, stamp, summary, lines, reminder)
 
 

@@ -27,6 +27,7 @@ from auditor.data.attributes import STANDARD
 from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.model import AuditResult, Locale, TenantSnapshot
 from auditor.delivery.content import run_url_from_env
+from auditor.formats.bill_model import bill_of
 from auditor.formats.report_model import AnyDocument
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
@@ -203,8 +204,9 @@ class Nightly:
                     path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant, run_url=self.run_url)
                 )
                 written.append(path)
-            for action in (document.get("bill") or {}).get("actions") or []:  # audit --billing: each `by` date
-                if action.get("by") and action.get("seats") and action.get("action") != "none":
+            bill = bill_of(document.get("bill"))
+            for action in bill.actions if bill is not None else []:  # audit --billing: each `by` date
+                if action.by and action.seats and action.action != "none":
                     path = out_dir / calendar.bill_file_name(action)
                     write_text(
                         path,

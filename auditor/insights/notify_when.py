@@ -23,6 +23,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.bill_model import bill_of
 
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -66,14 +67,11 @@ def _gap_key(gap: Any) -> str:
 def _soon(document: Mapping[str, Any], today: date) -> list[str]:
     """The days within SOON_DAYS by which a commerce action is due or a subscription renews."""
     end = (today + timedelta(days=SOON_DAYS)).isoformat()
+    bill = bill_of(document.get("bill"))
     days = [
-        str(a.get("by"))[:10]
-        for a in (document.get("bill") or {}).get("actions") or []
-        if isinstance(a, Mapping)
-        and a.get("by")
-        and a.get("action") not in (None, "none")
-        and a.get("seats")
-        and today.isoformat() <= str(a["by"])[:10] <= end
+        a.by[:10]
+        for a in (bill.actions if bill is not None else [])
+        if a.by and a.action != "none" and a.seats and today.isoformat() <= a.by[:10] <= end
     ]
     days += [
         str(r.get("renews"))[:10]

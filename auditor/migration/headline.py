@@ -11,8 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
+from auditor.formats.bill_model import BillAction
 
 from .. import i18n
 from ..plan.bill import URGENT_DAYS, urgent
@@ -130,6 +133,6 @@ def migration_lines(document: Mapping[str, Any], locale: Locale, today: date) ->
         blocked=i18n.format_number(int(summary.get("blocked") or 0), locale),
     )
     line = " ".join((head, _deadline_text(t, document, today), _overlap_text(t, document.get("overlap") or {})))
-    shutting = urgent({"actions": document.get("source_actions") or []}, today, URGENT_DAYS)
+    shutting = urgent(msgspec.convert(document.get("source_actions") or [], list[BillAction]), today, URGENT_DAYS)
     overlap_currency = (document.get("overlap") or {}).get("currency")
     return [line, *(urgent_line(t, a, overlap_currency) for a in shutting)]

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+import msgspec
+
 from auditor.data.model import Locale, TenantSnapshot
 
 from ..billing import BillingFile
@@ -49,16 +51,17 @@ def source_bill(
         purchased = sum(s.total_licenses for s in subscriptions if s.status.lower() == "enabled")
         after = 0 if seats >= sku.consumed_units else max(0, purchased - seats)
         bill = build_bill(document, {sku.sku_part_number: after}, billing, day)
-        mine = [a for a in bill["actions"] if a["seats"]]
-        for a in mine:
-            if a["to"] == 0:  # cancelled, or left to end at the renewal
-                a["lifecycle_days"] = dict(LIFECYCLE_DAYS)
-        actions += mine
-        ends = [
-            date.fromisoformat(a["saving_from"]) if a["saving_from"] and a["confidence"] == "documented" else None
-            for a in mine
+        # cancelled, or left to end at the renewal: the days its data is kept
+        mine = [
+            msgspec.structs.replace(a, lifecycle_days=dict(LIFECYCLE_DAYS)) if a.to == 0 else a
+            for a in bill.actions
+            if a.seats
         ]
-        scheduled = not any(p.get("unscheduled") for p in bill["products"])
+        actions += [msgspec.to_builtins(a) for a in mine]
+        ends = [
+            date.fromisoformat(a.saving_from) if a.saving_from and a.confidence == "documented" else None for a in mine
+        ]
+        scheduled = not any(p.unscheduled for p in bill.products)
         reduction[part.lower()] = max(ends) if ends and scheduled and None not in ends else None  # type: ignore[type-var]
         rows = [billing.row_for(s) for s in subscriptions] if billing else []
         priced = [(r.unit_price, r.currency) for r in rows if r and r.unit_price is not None and r.currency]

@@ -46,7 +46,10 @@ from auditor.common.errors import SnapshotError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
+from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange, bill_of
+from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
+from auditor.formats.report_model import AnyDocument
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
@@ -92,12 +95,16 @@ def report_bill(
     billing: BillingFile | None,
     today: date,
     *,
-    credits: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    credits: CreditsJson | None = None,
+    gaps: Sequence[str] = (),
+) -> Bill:
     """The bill of the report's own plan (audit --billing); `credits`: its `copilot_credits`
-    (copilot_credits below), shown beside the Copilot seats."""
+    (copilot_credits below), shown beside the Copilot seats; `gaps`: the billing sources that could
+    not be read."""
     bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
-    return {**bill, "copilot_credits": dict(credits)} if credits else bill
+    if credits:
+        bill = msgspec.structs.replace(bill, copilot_credits=credits)
+    return msgspec.structs.replace(bill, gaps=list(gaps)) if gaps else bill
 
 
 def with_bill(
@@ -119,13 +126,13 @@ def with_bill(
     when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
     today = when.date() if when is not None else date.today()
     bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
-    carried = (document.get("bill") or {}).get("copilot_credits")
+    carried = getattr(bill_of(document.get("bill")), "copilot_credits", msgspec.UNSET)
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
-        bill["copilot_credits"] = carried
+        bill = msgspec.structs.replace(bill, copilot_credits=carried)
     return msgspec.structs.replace(plan, bill=bill)
 
 
-def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> dict[str, Any] | None:
+def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> CreditsJson | None:
     """The bill's `copilot_credits`: the tenant's Copilot Credits balance per billing method, as
     Graph's beta getTenantCreditBalance gave it (auditor.data.copilot_credits_data), or the gap that
     says why it was not read; None when it was not asked (no Copilot product, no bill wanted).
@@ -136,15 +143,16 @@ def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> dict
     gap = next((g for g in gaps if g.dataset == COPILOT_CREDITS), None)
     if credits is None and gap is None:
         return None
-    out: dict[str, Any] = {
-        "beta": True,
-        "request": f"GET /beta{CREDITS_PATH}",
-        "balances": [b.to_json() for b in credits.balances] if credits is not None else None,
-        "per_user": {"read": False, "reason": "delegated_only", "permission": USER_CREDITS_PERMISSION},
-    }
-    if gap is not None:
-        out["gap"] = gap.reason
-    return out
+    return msgspec.convert(
+        {
+            "beta": True,
+            "request": f"GET /beta{CREDITS_PATH}",
+            "balances": [b.to_json() for b in credits.balances] if credits is not None else None,
+            "per_user": {"read": False, "reason": "delegated_only", "permission": USER_CREDITS_PERMISSION},
+            **({"gap": gap.reason} if gap is not None else {}),
+        },
+        CreditsJson,
+    )
 
 
 # the findings that give a product's seats as an order (a new total, seats to buy): their figures are the bill's
@@ -152,28 +160,28 @@ SEAT_RULES = (SpareSeatsOverLimit.id, SpareSeatsUnderMinimum.id, EntitlementShor
 DROPS = tuple(a.value for a in Action if a is not Action.BUY)  # `none` with seats: they leave on their own
 
 
-def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None:
+def product_figures(bill: Bill, part: str) -> dict[str, Any] | None:
     """The bill of one product as a seat finding says it (details.bill): `purchased`, `after` (assigned
     after the plan), `spare`, `drop` (the seats its actions remove), `buy`, `to` (purchased − drop +
     buy: the seats it pays for once every action is taken), `from` (the last day a removal takes
     effect; null when one's day is not known), `drop_monthly` (what the removals save a month) and
     `buy_monthly` (what the purchase costs a month; each null when an action has no price); None
     when the bill neither holds nor buys it."""
-    product = next((p for p in bill.get("products") or [] if p.get("sku") == part), None)
-    actions = [a for a in bill.get("actions") or [] if a.get("sku") == part and a.get("seats")]
-    drops = [a for a in actions if a.get("action") in DROPS]
-    buys = [a for a in actions if a.get("action") == Action.BUY.value]
-    buy = sum(int(a["seats"]) for a in buys)
+    product = next((p for p in bill.products if p.sku == part), None)
+    actions = [a for a in bill.actions if a.sku == part and a.seats]
+    drops = [a for a in actions if a.action in DROPS]
+    buys = [a for a in actions if a.action == Action.BUY.value]
+    buy = sum(a.seats for a in buys)
     if product is None and not buy:
         return None
-    drop = sum(int(a["seats"]) for a in drops)
-    days = [str(a.get("saving_from") or "") for a in drops]
-    known = all(days) and all(a.get("window") != Window.UNKNOWN.value for a in drops)
-    purchased = int((product or {}).get("purchased") or 0)
+    drop = sum(a.seats for a in drops)
+    days = [a.saving_from or "" for a in drops]
+    known = all(days) and all(a.window != Window.UNKNOWN.value for a in drops)
+    purchased = product.purchased if product is not None else 0
     return {
         "purchased": purchased,
-        "after": int((product or {}).get("assigned_after") or 0),
-        "spare": int((product or {}).get("spare") or 0),
+        "after": product.assigned_after if product is not None else 0,
+        "spare": product.spare if product is not None else 0,
         "drop": drop,
         "buy": buy,
         "to": purchased - drop + buy,
@@ -183,65 +191,90 @@ def product_figures(bill: Mapping[str, Any], part: str) -> dict[str, Any] | None
     }
 
 
-def _saving(actions: Sequence[Mapping[str, Any]]) -> float | None:
+def _saving(actions: Sequence[BillAction]) -> float | None:
     """What `actions` take off the bill a month together (a purchase counts negative); None when
     one of them has no price."""
-    if any(a.get("unpriced") for a in actions):
+    if any(not a.priced for a in actions):
         return None
-    return round(sum(float(a.get("monthly_saving") or 0.0) for a in actions), 2)
+    return round(sum(a.monthly_saving for a in actions), 2)
 
 
-def name_seat_figures(document: dict[str, Any]) -> None:
-    """Each finding that orders a product's seats (SEAT_RULES) carries the bill's figures for the
-    product (details.bill: product_figures), so its message, summary and steps give the plan's
-    figure and say in one sentence why it differs from today's counts; its `monthly_cost` becomes the
-    bill's amount for the seats it orders (spare-seats-over-limit: what the removals save; the
-    others: what the purchase costs; null for none). An entitlement-short finding whose count the
-    bill buys as it is needs no such sentence, and keeps its own amount."""
-    bill = document.get("bill")
-    if not isinstance(bill, Mapping):
-        return
+def _with_details(finding: Any, details: dict[str, Any], **more: Any) -> Any:
+    """`finding` (a ReportFinding, or the dict a test builds) with other details: a new one."""
+    if isinstance(finding, msgspec.Struct):
+        return msgspec.structs.replace(finding, details=details, **more)
+    return {**finding, "details": details, **more}
+
+
+def _with_findings(document: AnyDocument, findings: list[Any]) -> AnyDocument:
+    """`document` (the typed one, or the dict a test builds) with other findings: a new one."""
+    if isinstance(document, msgspec.Struct):
+        return msgspec.structs.replace(document, findings=findings)
+    return _with_findings(document, findings)
+
+
+def name_seat_figures(document: AnyDocument) -> AnyDocument:
+    """`document` with each finding that orders a product's seats (SEAT_RULES) carrying the bill's
+    figures for the product (details.bill: product_figures), so its message, summary and steps give
+    the plan's figure and say in one sentence why it differs from today's counts; its `monthly_cost`
+    becomes the bill's amount for the seats it orders (spare-seats-over-limit: what the removals
+    save; the others: what the purchase costs; null for none). An entitlement-short finding whose
+    count the bill buys as it is needs no such sentence, and keeps its own amount. The findings it
+    changes are new ones: the document given is left as it is."""
+    bill = bill_of(document.get("bill"))
+    if bill is None:
+        return document
+    findings = []
     for f in document.get("findings") or []:
         details = f.get("details")
         if f.get("rule") not in SEAT_RULES or not isinstance(details, dict) or f.get("waived"):
+            findings.append(f)
             continue
         entitle = details.get("entitle_with")
         part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(
             iter(f.get("skus") or []), ""
         )
         figures = product_figures(bill, part)
-        if figures is None:
+        if figures is None or (
+            f.get("rule") == EntitlementShort.id and figures["buy"] <= int(details.get("short") or 0)
+        ):
+            findings.append(
+                f
+            )  # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)
             continue
         if f.get("rule") == EntitlementShort.id:
-            if figures["buy"] <= int(details.get("short") or 0):
-                continue  # the bill buys the count the finding gives (or the plan's changes cover some)
             figures["why"] = "short"
-        details["bill"] = figures
         # its amount is the bill's for the seats it orders: what the removals save, or what the purchase costs
         amount = figures["drop_monthly"] if f.get("rule") == SpareSeatsOverLimit.id else figures["buy_monthly"]
-        f["monthly_cost"] = amount or None
+        findings.append(_with_details(f, {**details, "bill": figures}, monthly_cost=amount or None))
+    return _with_findings(document, findings)
 
 
-def name_reductions(document: dict[str, Any]) -> None:
-    """Each subscription-expiring finding of a subscription with a known term names the bill's
-    action for it (details.reduction: window, by, seats), so its message says what the renewal
-    lets the plan drop; each seat finding names the bill's figures for its product
-    (name_seat_figures)."""
-    name_seat_figures(document)
-    bill = document.get("bill") or {}
+def name_reductions(document: AnyDocument) -> AnyDocument:
+    """`document` with each subscription-expiring finding of a subscription with a known term naming
+    the bill's action for it (details.reduction: window, by, seats), so its message says what the
+    renewal lets the plan drop; and each seat finding naming the bill's figures for its product
+    (name_seat_figures). A new document: the one given is left as it is."""
+    document = name_seat_figures(document)
+    bill = bill_of(document.get("bill"))
     ids = {
         str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
         for s in document.get("subscriptions") or []
     }
-    actions = {str(a.get("subscription")): a for a in bill.get("actions") or []}
+    actions = {str(a.subscription): a for a in (bill.actions if bill is not None else [])}
+    findings = []
     for f in document.get("findings") or []:
         details = f.get("details")
         if f.get("rule") != SubscriptionExpiring.id or not isinstance(details, dict) or not details.get("term"):
+            findings.append(f)
             continue
         subject = str((f.get("subject") or {}).get("id") or "")
         action = actions.get(ids.get(subject, subject))
-        if action is not None and action.get("seats"):
-            details["reduction"] = {"window": action["window"], "by": action["by"], "seats": action["seats"]}
+        if action is not None and action.seats:
+            reduction = {"window": action.window, "by": action.by, "seats": action.seats}
+            f = _with_details(f, {**details, "reduction": reduction})
+        findings.append(f)
+    return _with_findings(document, findings)
 
 
 def subscriptions_of(document: Mapping[str, Any]) -> list[Subscription]:
@@ -338,47 +371,42 @@ def _action_json(
     price: tuple[float | None, str | None],
     t: i18n.Translations,
     row: BillingRow | None = None,
-) -> dict[str, Any]:
+) -> BillAction:
     each, uplift = price
     saving = round(a.seats * each, 2) if each is not None and a.seats and not sub.is_trial else 0.0
     sources = fact_sources(sub, row)
     confidence = a.confidence
     if any(sources[f] == "unknown" for f in NEEDS.get(a.window, ())) and a.window is not Window.UNKNOWN:
         confidence = Confidence.UNKNOWN
-    out = {
-        "subscription": sub.commerce_subscription_id or sub.id,
-        "sku": part,
-        "action": a.action.value,
-        "seats": a.seats,
-        "from": a.from_seats,
-        "to": a.to_seats,
-        "not_before": _iso(a.not_before),
-        "by": _iso(a.by),
-        "window": a.window.value,
-        "owner": a.owner.value,
-        "monthly_saving": saving,
-        "saving_from": _iso(a.saving_from),
-        "confidence": confidence.value,
-        "reason": reason_text(t, a.reason),
-        "sources": sources,
-    }
-    if uplift is not None and saving:  # the premium over the catalog's price, named beside the amount
-        out["uplift"] = uplift
-    if each is None and a.seats and not sub.is_trial:  # no price: the texts say the amount is not known
-        out["unpriced"] = True
-    if a.reason.key.startswith("needed_"):  # the plan needs its seats, and its term ends with auto-renew off
-        out["warning"] = NEEDED_ENDS
-    if row is not None:
-        out |= {
-            "billing_frequency": row.billing_frequency.value if row.billing_frequency else None,
-            "cancel_at_end_of_term": row.cancel_at_end_of_term,
-            "channel": row.channel.value,
-        }
-        if row.uncertain:
-            out["join"] = "uncertain"
-        if row.api:
-            out["api"] = dict(row.api) | {"sku_id": sub.sku_id}
-    return out
+    unset = msgspec.UNSET
+    return BillAction(
+        subscription=sub.commerce_subscription_id or sub.id,
+        sku=part,
+        action=a.action.value,
+        seats=a.seats,
+        from_=a.from_seats,
+        to=a.to_seats,
+        not_before=_iso(a.not_before),
+        by=_iso(a.by),
+        window=a.window.value,
+        owner=a.owner.value,
+        monthly_saving=saving,
+        saving_from=_iso(a.saving_from),
+        confidence=confidence.value,
+        reason=reason_text(t, a.reason),
+        sources=sources,
+        # the premium over the catalog's price, named beside the amount
+        uplift=uplift if uplift is not None and saving else unset,
+        # no price: the texts say the amount is not known
+        unpriced=True if each is None and a.seats and not sub.is_trial else unset,
+        # the plan needs its seats, and its term ends with auto-renew off
+        warning=NEEDED_ENDS if a.reason.key.startswith("needed_") else unset,
+        billing_frequency=(row.billing_frequency.value if row.billing_frequency else None) if row else unset,
+        cancel_at_end_of_term=row.cancel_at_end_of_term if row else unset,
+        channel=row.channel.value if row else unset,
+        join="uncertain" if row is not None and row.uncertain else unset,
+        api=dict(row.api) | {"sku_id": sub.sku_id} if row is not None and row.api else unset,
+    )
 
 
 def _cap(o: Opening, total: int, wanted: int) -> int:
@@ -396,7 +424,7 @@ def build_bill(
     *,
     purchases: Sequence[Purchase] = (),
     locale: Locale | None = None,
-) -> dict[str, Any]:
+) -> Bill:
     """The `bill` of plan.json (docs/bill.md), in the report's language unless `locale` is given."""
     t = i18n.translations(locale or Locale(str(document.get("locale") or "en")))
     rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
@@ -409,8 +437,8 @@ def build_bill(
     for sub in subscriptions_of(document):
         part = sub.sku_part_number or parts.get(sub.sku_id.lower(), sub.sku_id)
         by_part.setdefault(part, []).append(sub)
-    products: list[dict[str, Any]] = []
-    actions: list[dict[str, Any]] = []
+    products: list[BillProduct] = []
+    actions: list[BillAction] = []
     wanted = {need.sku: need.seats for need in purchases if need.seats > 0}  # moves that wait for a seat
     # the price of a product bought new: the tenant's own (its products table), else the finding's
     buy_price = {need.sku: need.monthly for need in purchases if need.monthly is not None}
@@ -447,49 +475,55 @@ def build_bill(
             row = billing.row_for(sub) if billing else None
             a = commerce_action(sub, row, taken.get(sub.id, 0), today)
             actions.append(_action_json(sub, part, a, priced(row, price, a.window, currency), t, row))
-        product = {"sku": part, "purchased": purchased, "assigned_after": after, "spare": spare, "surplus": surplus}
-        if kept:
-            product["kept_for_moves"] = kept
-        if remaining:
-            product["unscheduled"] = remaining
-        products.append(product)
+        products.append(
+            BillProduct(
+                sku=part,
+                purchased=purchased,
+                assigned_after=after,
+                spare=spare,
+                surplus=surplus,
+                kept_for_moves=kept or msgspec.UNSET,
+                unscheduled=remaining or msgspec.UNSET,
+            )
+        )
     for part, seats in sorted(wanted.items()):
         if seats > 0:
             price = _price(rows.get(part))
             price = buy_price.get(part) if price is None else price
             reason = Reason("buy", {"seats": seats})
             actions.append(
-                {
-                    "subscription": None,
-                    "sku": part,
-                    "action": Action.BUY.value,
-                    "seats": seats,
-                    "from": None,
-                    "to": None,
-                    "not_before": today.isoformat(),
-                    "by": None,
-                    "window": Window.ANY_TIME.value,
-                    "owner": Owner.SELF.value,
-                    "monthly_saving": -round(seats * price, 2) if price is not None else 0.0,
-                    **({"unpriced": True} if price is None else {}),
-                    "saving_from": today.isoformat(),
-                    "confidence": Confidence.DOCUMENTED.value,
-                    "reason": reason_text(t, reason),
-                    "sources": {},
-                }
+                BillAction(
+                    subscription=None,
+                    sku=part,
+                    action=Action.BUY.value,
+                    seats=seats,
+                    from_=None,
+                    to=None,
+                    not_before=today.isoformat(),
+                    by=None,
+                    window=Window.ANY_TIME.value,
+                    owner=Owner.SELF.value,
+                    monthly_saving=-round(seats * price, 2) if price is not None else 0.0,
+                    saving_from=today.isoformat(),
+                    confidence=Confidence.DOCUMENTED.value,
+                    reason=reason_text(t, reason),
+                    sources={},
+                    unpriced=True if price is None else msgspec.UNSET,
+                )
             )
-    actions.sort(key=lambda a: (a["sku"], a["subscription"] or ""))
-    now = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= today.isoformat())
+    actions.sort(key=lambda a: (a.sku, a.subscription or ""))
+    now = sum(a.monthly_saving for a in actions if a.saving_from and a.saving_from <= today.isoformat())
     year = (today + YEAR).isoformat()
-    within = sum(a["monthly_saving"] for a in actions if a["saving_from"] and a["saving_from"] <= year)
+    within = sum(a.monthly_saving for a in actions if a.saving_from and a.saving_from <= year)
     commerce = commerce_changes(actions)  # what an API can do of them (apply --commerce)
-    return {
-        "products": products,
-        "actions": actions,
-        "monthly_saving_now": round(now, 2),
-        "monthly_saving_within_year": round(within, 2),
-        "as_of": today.isoformat(),
-    } | ({"commerce": commerce} if commerce else {})
+    return Bill(
+        products=products,
+        actions=actions,
+        monthly_saving_now=round(now, 2),
+        monthly_saving_within_year=round(within, 2),
+        as_of=today.isoformat(),
+        commerce=msgspec.convert(commerce, list[CommerceChange]) if commerce else msgspec.UNSET,
+    )
 
 
 def purchases(document: Mapping[str, Any]) -> list[Purchase]:
@@ -510,37 +544,32 @@ def purchases(document: Mapping[str, Any]) -> list[Purchase]:
     return [Purchase(part, n, prices.get(part)) for part, n in sorted(needed.items()) if part]
 
 
-def urgent(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
-    """The actions whose 7-day window closes within `days` days: money that is gone the day after."""
-    return _closing(bill, today, days, Window.WITHIN_7_DAYS)
+def urgent(actions: Sequence[BillAction], today: date, days: int = URGENT_DAYS) -> list[BillAction]:
+    """The actions (a bill's) whose 7-day window closes within `days` days: money that is gone the day after."""
+    return _closing(actions, today, days, Window.WITHIN_7_DAYS)
 
 
-def locking(bill: Mapping[str, Any] | None, today: date, days: int = URGENT_DAYS) -> list[dict[str, Any]]:
+def locking(actions: Sequence[BillAction], today: date, days: int = URGENT_DAYS) -> list[BillAction]:
     """The reductions scheduled for a renewal that locks (about 24 hours before it; `by` is the last
     whole day before the lock) within `days` days: after that the seats stay for another term. Only
     the reductions: the admin's own (`reduce`) and a partner's (`contact_partner`: the admin asks the
     partner in time); a cancellation at the end of the term or no action does not lock seats in."""
     kinds = (Action.REDUCE.value, Action.CONTACT_PARTNER.value)
-    return [a for a in _closing(bill, today, days, Window.RENEWAL) if a.get("action") in kinds]
+    return [a for a in _closing(actions, today, days, Window.RENEWAL) if a.action in kinds]
 
 
-def ending(bill: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+def ending(actions: Sequence[BillAction]) -> list[BillAction]:
     """The subscriptions the plan needs whose term ends soon with auto-renew off (the action's
     `warning`: auditor.billing.windows.NEEDED_ENDS_DAYS): their users lose the product, or the
     tenant pays an Extended Service Term's premium, unless someone acts by `by`. The soonest first."""
-    out = [dict(a) for a in (bill or {}).get("actions") or [] if a.get("warning") == NEEDED_ENDS]
-    return sorted(out, key=lambda a: str(a.get("by") or ""))
+    return sorted((a for a in actions if a.warning == NEEDED_ENDS), key=lambda a: a.by or "")
 
 
-def _closing(bill: Mapping[str, Any] | None, today: date, days: int, window: Window) -> list[dict[str, Any]]:
-    out = []
-    for a in (bill or {}).get("actions") or []:
-        by = a.get("by")
-        if (
-            a.get("window") == window.value
-            and a.get("seats")
-            and isinstance(by, str)
-            and today.isoformat() <= by <= (today + timedelta(days=days)).isoformat()
-        ):
-            out.append(dict(a))
-    return sorted(out, key=lambda a: str(a["by"]))  # the soonest first
+def _closing(actions: Sequence[BillAction], today: date, days: int, window: Window) -> list[BillAction]:
+    last = (today + timedelta(days=days)).isoformat()
+    out = [
+        a
+        for a in actions
+        if a.window == window.value and a.seats and a.by is not None and today.isoformat() <= a.by <= last
+    ]
+    return sorted(out, key=lambda a: a.by or "")  # the soonest first

@@ -11,6 +11,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.bill_model import Bill, BillAction, bill_of
 from auditor.formats.report_model import Leave, Money, Summary
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.credits_view import credit_lines
@@ -91,11 +92,10 @@ def _text(value: object, limit: int = 300) -> str:
     return " ".join(text.split())[:limit]
 
 
-def product_name(action: Mapping[str, Any]) -> str:
-    """What a person reads for a product: its name in Microsoft's product table (never a name a
-    report file could have changed), the part number only when the table does not know it."""
-    part = str(action.get("sku") or "")
-    return _text(product_names().product(str(action.get("sku_id") or "") or None, part) or part, 100)
+def product_name(part: str) -> str:
+    """What a person reads for a product (its part number): its name in Microsoft's product table
+    (never a name a report file could have changed), the part number only when the table does not know it."""
+    return _text(product_names().product(None, part) or part, 100)
 
 
 def _urgent_sentence(t: i18n.Translations, kind: str, n: int, **values: object) -> str:
@@ -137,11 +137,11 @@ def _urgent_sentence(t: i18n.Translations, kind: str, n: int, **values: object) 
     )
 
 
-def amount_text(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+def amount_text(t: i18n.Translations, action: BillAction, currency: str | None) -> str:
     """An action's amount a month, or that it is not known (the product has no price: never 0.00)."""
-    if action.get("unpriced"):
+    if not action.priced:
         return t.pgettext("bill_amount_unknown", "an amount not known (no price)")
-    return i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, t.locale)
+    return i18n.format_money(action.monthly_saving, currency, t.locale)
 
 
 def uplift_text(t: i18n.Translations, uplift: object) -> str:
@@ -160,35 +160,34 @@ def uplift_text(t: i18n.Translations, uplift: object) -> str:
     return text() if text is not None else ""
 
 
-def urgent_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+def urgent_line(t: i18n.Translations, action: BillAction, currency: str | None) -> str:
     """One action whose 7-day window closes within URGENT_DAYS days, as a sentence: the product by its
     name (the subscription's id is in the bill's table and report.json)."""
     locale = t.locale
-    kind = str(action.get("action"))
-    seats = int(action.get("seats") or 0)
+    kind = action.action
     return _urgent_sentence(
         t,
         kind,
-        seats,
+        action.seats,
         action=action_label(t, kind),
-        product=product_name(action),
-        by=i18n.format_date(str(action.get("by")), locale),
+        product=product_name(action.sku),
+        by=i18n.format_date(str(action.by), locale),
         amount=amount_text(t, action, currency),
     )
 
 
-def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+def locking_line(t: i18n.Translations, action: BillAction, currency: str | None) -> str:
     """A reduction scheduled for a renewal whose lock (about 24 hours before it) comes within
     URGENT_DAYS days, as a sentence: after `by` the seats stay for another term. Through a partner
     the admin asks the partner, in time for the partner to schedule it before the lock."""
     locale = t.locale
-    seats = int(action.get("seats") or 0)
+    seats = action.seats
     values = {
-        "product": product_name(action),
-        "by": i18n.format_date(str(action.get("by")), locale),
+        "product": product_name(action.sku),
+        "by": i18n.format_date(str(action.by), locale),
         "amount": amount_text(t, action, currency),
     }
-    if action.get("action") == "contact_partner":
+    if action.action == "contact_partner":
         return t.npgettext(
             "bill_locking_partner",
             "Ask your partner to reduce {product} for its renewal by {by}: {n} seat, {amount} "
@@ -211,15 +210,14 @@ def locking_line(t: i18n.Translations, action: Mapping[str, Any], currency: str 
     )
 
 
-def _closing_lines(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> list[str]:
+def _closing_lines(t: i18n.Translations, bill: Bill, today: date, currency: str | None) -> list[str]:
     """The 7-day windows that shut, then the renewals that lock, within URGENT_DAYS days, then the
     subscriptions the plan needs that end soon with auto-renew off (their reason says the date, the
     seats and what to do, in the product's name)."""
-    today = date.fromisoformat(str(bill["as_of"]))
     return [
-        *(urgent_line(t, a, currency) for a in urgent(bill, today, URGENT_DAYS)),
-        *(locking_line(t, a, currency) for a in locking(bill, today, URGENT_DAYS)),
-        *(f"{product_name(a)}: {_text(a.get('reason'), 600)}" for a in ending(bill)),
+        *(urgent_line(t, a, currency) for a in urgent(bill.actions, today, URGENT_DAYS)),
+        *(locking_line(t, a, currency) for a in locking(bill.actions, today, URGENT_DAYS)),
+        *(f"{product_name(a.sku)}: {_text(a.reason, 600)}" for a in ending(bill.actions)),
     ]
 
 
@@ -234,19 +232,19 @@ def document_currency(document: Mapping[str, Any]) -> str | None:
     )
 
 
-def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | None) -> str:
+def reaches_line(t: i18n.Translations, bill: Bill, currency: str | None) -> str:
     """What of the saving reaches the bill: now, by the last documented date within a year, and on
     dates not known (no billing row)."""
     locale = t.locale
-    today = str(bill.get("as_of") or "")
+    today = bill.as_of
     now = later = unknown = 0.0
     last = ""
-    for a in bill.get("actions") or []:
-        saving = float(a.get("monthly_saving") or 0.0)
+    for a in bill.actions:
+        saving = a.monthly_saving
         if saving <= 0:
             continue
-        when = str(a.get("saving_from") or "")
-        if a.get("confidence") != "documented" or not when:
+        when = a.saving_from or ""
+        if a.confidence != "documented" or not when:
             unknown += saving
         elif when <= today:
             now += saving
@@ -267,10 +265,10 @@ def reaches_line(t: i18n.Translations, bill: Mapping[str, Any], currency: str | 
 def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     """The report's (audit --billing) actions whose 7-day window closes, or whose renewal locks,
     within URGENT_DAYS days, as sentences for the notification and the e-mail."""
-    bill = document.get("bill")
-    if not isinstance(bill, Mapping) or not bill.get("as_of"):
+    bill = bill_of(document.get("bill"))
+    if bill is None or not bill.as_of:
         return []
-    return _closing_lines(i18n.translations(locale), bill, document_currency(document))
+    return _closing_lines(i18n.translations(locale), bill, date.fromisoformat(bill.as_of), document_currency(document))
 
 
 def _leave_line(t: i18n.Translations, step: Leave, currency: str | None) -> str:
@@ -284,7 +282,7 @@ def _day_line(t: i18n.Translations, step: Leave, currency: str | None) -> str:
     E3, 2 seats)"; a purchase adds to the invoice, a day not known says so."""
     locale = t.locale
     monthly, seats, day = step.monthly, step.seats, step.from_
-    values = {"amount": i18n.format_money(abs(monthly), currency, locale), "product": product_name({"sku": step.sku})}
+    values = {"amount": i18n.format_money(abs(monthly), currency, locale), "product": product_name(step.sku)}
     if monthly < 0:
         return t.npgettext(
             "bill_joins",
@@ -314,7 +312,7 @@ def _day_line(t: i18n.Translations, step: Leave, currency: str | None) -> str:
 
 def _month_lines(
     t: i18n.Translations,
-    bill: Mapping[str, Any],
+    bill: Bill,
     money_: Money | None,
     currency: str | None,
     *,
@@ -371,8 +369,8 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     each 7-day window about to shut and each renewal about to lock, then the bill a month after the
     plan's changes, and the days on which money leaves or joins it, the largest amounts first
     (DIGEST_BILL_LINES of them, then how many more); none without a bill."""
-    bill = document.get("bill")
-    if not isinstance(bill, Mapping) or not bill.get("actions"):
+    bill = bill_of(document.get("bill"))
+    if bill is None or not bill.actions:
         return []
     t = i18n.translations(locale)
     currency = document_currency(document)
@@ -400,15 +398,15 @@ def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
     return [*urgent_lines(document, locale), *head, *days[:DIGEST_BILL_LINES], *tail]
 
 
-def sources_line(t: i18n.Translations, bill: Mapping[str, Any]) -> str:
+def sources_line(t: i18n.Translations, bill: Bill) -> str:
     """What each billing source gave the bill: the subscriptions whose channel came from the billing
     account, Partner Center and the billing file, and how many have no billing facts (their
     windows and days are not known), so that two runs with another --billing-source can be told
     apart; "" without subscriptions."""
     counts: dict[str, int] = {}
-    for a in bill.get("actions") or []:
-        if a.get("subscription"):
-            source = str((a.get("sources") or {}).get("channel") or "unknown")
+    for a in bill.actions:
+        if a.subscription:
+            source = str(a.sources.get("channel") or "unknown")
             counts[source] = counts.get(source, 0) + 1
     if not counts:
         return ""
@@ -430,15 +428,11 @@ def sources_line(t: i18n.Translations, bill: Mapping[str, Any]) -> str:
     return " ".join([line, *_distributor_dates(t, bill)])
 
 
-def _distributor_dates(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
+def _distributor_dates(t: i18n.Translations, bill: Bill) -> list[str]:
     """The sentence naming the products whose renewal is the distributor's commitment term end
     (no billing account or Partner Center date for them: docs/bill.md, "The distributor's dates")."""
     named = sorted(
-        {
-            product_name(a)
-            for a in bill.get("actions") or []
-            if a.get("subscription") and (a.get("sources") or {}).get("renewal") == "distributor"
-        }
+        {product_name(a.sku) for a in bill.actions if a.subscription and a.sources.get("renewal") == "distributor"}
     )
     if not named:
         return []
@@ -452,17 +446,17 @@ def _distributor_dates(t: i18n.Translations, bill: Mapping[str, Any]) -> list[st
     ]
 
 
-def unscheduled_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
+def unscheduled_lines(t: i18n.Translations, bill: Bill) -> list[str]:
     """Each product whose surplus no window takes now (bill.products[].unscheduled), and why: its
     Extended Service Term fixes its seats, or no 7-day window is open for them (the next plan
     schedules them)."""
     out = []
-    for p in bill.get("products") or []:
-        n = int(p.get("unscheduled") or 0)
+    for p in bill.products:
+        n = p.unscheduled or 0
         if n <= 0:
             continue
-        windows = {a.get("window") for a in bill.get("actions") or [] if a.get("sku") == p.get("sku")}
-        values = {"product": product_name(p)}
+        windows = {a.window for a in bill.actions if a.sku == p.sku}
+        values = {"product": product_name(p.sku)}
         if "est" in windows:
             out.append(
                 t.npgettext(
@@ -492,21 +486,23 @@ def unscheduled_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str
     return out
 
 
-def _saving_cell(t: i18n.Translations, action: Mapping[str, Any], currency: str | None) -> str:
+def _saving_cell(t: i18n.Translations, action: BillAction, currency: str | None) -> str:
     """The table's amount a month: not known without a price (the days above name a premium over
     the catalog price beside their amounts)."""
-    if action.get("unpriced"):
+    if not action.priced:
         return t.pgettext("bill_not_known", "not known")
-    return i18n.format_money(float(action.get("monthly_saving") or 0.0), currency, t.locale)
+    return i18n.format_money(action.monthly_saving, currency, t.locale)
 
 
 def bill_view(
-    bill: Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Money | None = None
+    value: Bill | Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Money | None = None
 ) -> BillView | None:
-    """The section's rows; None without a bill. `money_` is report.json's `money` (its spend)."""
-    if not bill:
+    """The section's rows; None without a bill. `value`: the bill, or report.json's JSON of one;
+    `money_` is report.json's `money` (its spend)."""
+    bill = bill_of(value) if value else None
+    if bill is None:
         return None
-    today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
+    today = date.fromisoformat(bill.as_of or date.today().isoformat())
     t = i18n.translations(locale)
 
     def day(value: object) -> str:
@@ -517,34 +513,31 @@ def bill_view(
 
     rows = tuple(
         BillRow(
-            product=product_name(a),
-            action=action_label(t, str(a.get("action"))),
-            seats=i18n.format_number(int(a.get("seats") or 0), locale),
-            window=window_label(t, str(a.get("window"))),
-            by=day(a.get("by")),
+            product=product_name(a.sku),
+            action=action_label(t, a.action),
+            seats=i18n.format_number(a.seats, locale),
+            window=window_label(t, a.window),
+            by=day(a.by),
             saving=_saving_cell(t, a, currency),
-            saving_from=day(a.get("saving_from")),
-            reason=_text(a.get("reason"), 600),
+            saving_from=day(a.saving_from),
+            reason=_text(a.reason, 600),
         )
-        for a in bill.get("actions") or []
-        if a.get("action") != "none" or a.get("seats")
+        for a in bill.actions
+        if a.action != "none" or a.seats
     )
     products = tuple(
         ProductRow(
-            product_name(p),
-            *(
-                i18n.format_number(int(p.get(k) or 0), locale)
-                for k in ("purchased", "assigned_after", "spare", "surplus")
-            ),
+            product_name(p.sku),
+            *(i18n.format_number(n, locale) for n in (p.purchased, p.assigned_after, p.spare, p.surplus)),
         )
-        for p in bill.get("products") or []
+        for p in bill.products
     )
     totals = t.pgettext(
         "bill_totals",
         "Leaves the bill now: {now} per month. Within a year: {year} per month. The rest of the "
         "plan's saving stays on the bill until the subscriptions are reduced.",
-        now=money(bill.get("monthly_saving_now") or 0.0),
-        year=money(bill.get("monthly_saving_within_year") or 0.0),
+        now=money(bill.monthly_saving_now or 0.0),
+        year=money(bill.monthly_saving_within_year or 0.0),
     )
     spend, leaves = _month_lines(t, bill, money_, currency)
     return BillView(
@@ -556,7 +549,7 @@ def bill_view(
         waits=waiting_line(money_, locale) if money_ is not None else "",
         sources=sources_line(t, bill),
         unscheduled=tuple(unscheduled_lines(t, bill)),
-        urgent=tuple(_closing_lines(t, {**bill, "as_of": today.isoformat()}, currency)),
+        urgent=tuple(_closing_lines(t, bill, today, currency)),
         products=products,
         credits=tuple(credit_lines(t, bill)),
         rows=rows,

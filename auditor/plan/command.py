@@ -22,6 +22,7 @@ from auditor.common.timestamps import now_or_pinned, timestamp_or_none
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
+from auditor.formats.bill_model import bill_of
 from auditor.graph.clouds import ENDPOINTS
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
@@ -174,7 +175,7 @@ def cmd_plan(options: PlanOptions) -> int:
     plan = with_bill(plan, document, facts, _say)
     if document.get("money") is not None:  # plan.md opens with this plan's money story: its changes, its bill
         # the plan's bill where there are billing facts (the report's own had them too); else the report's
-        bill = plan.bill if facts is not None and plan.bill is not None else document.get("bill")
+        bill = plan.bill if facts is not None and plan.bill is not None else bill_of(document.get("bill"))
         plan = msgspec.structs.replace(plan, money=money({**document, "bill": bill}, plan))
     out = _output_dir(options, report_dir)
     created_at = _now()

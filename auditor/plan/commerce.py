@@ -34,7 +34,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from auditor.data.model import Locale
+from auditor.formats.bill_model import Bill, BillAction, CommerceChange
 
 from .. import i18n
 from ..billing.partner_center import next_term_product
@@ -114,10 +117,12 @@ def _product(api: Mapping[str, Any]) -> str | None:
     return f"{parts[0]}:{parts[1]}" if len(parts) == 3 and all(parts) else None
 
 
-def commerce_changes(actions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The commerce changes of the bill's `actions`, numbered from 1 in the bill's order."""
+def commerce_changes(actions: Sequence[BillAction | Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The commerce changes of the bill's `actions`, numbered from 1 in the bill's order, as plan.json
+    writes them and `apply --commerce` reads them (auditor.formats.bill_model.CommerceChange)."""
     out: list[dict[str, Any]] = []
-    for action in actions:
+    for each in actions:
+        action = msgspec.to_builtins(each) if isinstance(each, BillAction) else each
         made = _request(action)
         if made is None:
             continue
@@ -173,54 +178,53 @@ _WHAT = {
 }
 
 
-def commerce_rows(bill: Mapping[str, Any] | None, currency: str | None, locale: Locale) -> tuple[CommerceRow, ...]:
+def commerce_rows(bill: Bill | None, currency: str | None, locale: Locale) -> tuple[CommerceRow, ...]:
     """plan.md's lines for the bill's commerce changes (none without them): what each does, the
     request `apply --commerce` sends, the money and the deadline, and what undo can do about it."""
     t = i18n.translations(locale)
     rows: list[CommerceRow] = []
-    changes = [c for c in (bill or {}).get("commerce") or [] if isinstance(c, Mapping)]
+    changes = list(bill.commerce or []) if bill is not None else []
 
-    def name(c: Mapping[str, Any]) -> str:
-        return product_names().product(c.get("sku_id"), c.get("sku")) or str(c.get("sku"))
+    def name(c: CommerceChange) -> str:
+        return product_names().product(c.sku_id, c.sku) or c.sku
 
     # a product by its name, as the report and the bill say it; its subscription's id (in the request
     # line below it anyway) only where two changes would otherwise read alike
     twins = {n for n in map(name, changes) if sum(name(c) == n for c in changes) > 1}
     for c in changes:
-        what = _WHAT.get(str(c.get("kind")))
+        what = _WHAT.get(c.kind)
         if what is None:
             continue
         product = name(c)
         if product in twins:
-            product = f"{product} ({c.get('subscription')})"
-        values = {"product": product, "before": c["from"], "after": c["to"]}
-        saving, by = c.get("monthly_saving"), i18n.format_date(str(c.get("by") or "?"), locale)
+            product = f"{product} ({c.subscription})"
+        values = {"product": product, "before": c.from_, "after": c.to}
+        saving, by = c.monthly_saving, i18n.format_date(c.by or "?", locale)
         money = (
             t.pgettext(
                 "plan_commerce_money",
                 "Saves {amount} a month from {date}; by {deadline}",
                 amount=i18n.format_money(saving, currency, locale),
-                date=i18n.format_date(str(c.get("saving_from") or "?"), locale),
+                date=i18n.format_date(c.saving_from or "?", locale),
                 deadline=by,
             )
-            if isinstance(saving, int | float) and saving
+            if saving
             else t.pgettext("plan_commerce_no_money", "Saving not known; by {deadline}", deadline=by)
         )
         undo = (
             t.pgettext(
                 "plan_commerce_final", "A cancellation cannot be undone: the product would have to be bought again."
             )
-            if c.get("kind") == "cancel"
+            if c.kind == "cancel"
             else t.pgettext(
                 "plan_commerce_undo", "Within the window, undo can buy the licenses back once you confirm the price."
             )
         )
-        request = c.get("request") or {}
         rows.append(
             CommerceRow(
-                n=int(c.get("n") or 0),
+                n=c.n,
                 what=clean(what(t, values), 600),
-                request=clean(f"{request.get('method')} {request.get('path')}", 600),
+                request=clean(f"{c.request.method} {c.request.path}", 600),
                 money=money,
                 undo=undo,
             )

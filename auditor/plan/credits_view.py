@@ -4,10 +4,10 @@ under its products, beside the Copilot seats, marked beta (auditor.plan.bill_vie
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from auditor import i18n
 from auditor.data.copilot_credits_data import USER_CREDITS_PERMISSION
+from auditor.formats.bill_model import Bill
 
 
 def _text(value: object, limit: int) -> str:
@@ -27,12 +27,12 @@ def _method(t: i18n.Translations, method: str) -> str:
     return labels.get(method, _text(method, 60))
 
 
-def credit_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
+def credit_lines(t: i18n.Translations, bill: Bill) -> list[str]:
     """The bill's `copilot_credits` (auditor.plan.bill.copilot_credits) as lines beside the Copilot
     seats: per billing method what was consumed, purchased and remains, an omitted quantity said as
     such (never 0); or why it was not read; then why no per-user record is shown."""
-    credits = bill.get("copilot_credits")
-    if not isinstance(credits, Mapping):
+    credits = bill.copilot_credits
+    if not credits:
         return []
     locale = t.locale
     title = t.pgettext("credits_title", "Copilot Credits (Microsoft Graph beta, subject to change)")
@@ -43,15 +43,15 @@ def credit_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
         return missing
 
     lines: list[str] = []
-    rows = credits.get("balances")
-    if credits.get("gap"):
+    rows = credits.balances
+    if credits.gap:
         lines.append(
             t.pgettext(
                 "credits_gap",
                 "{title}: not read, so not known (not zero): {request} {reason}.",
                 title=title,
-                request=_text(credits.get("request"), 100),
-                reason=_text(credits.get("gap"), 300),
+                request=_text(credits.request, 100),
+                reason=_text(credits.gap, 300),
             )
         )
     elif not rows:
@@ -81,7 +81,7 @@ def credit_lines(t: i18n.Translations, bill: Mapping[str, Any]) -> list[str]:
             "credits_per_user",
             "Credits per user are not shown: Microsoft allows them only with the delegated permission "
             '{permission} (for an application: "Not supported"), and the audit signs in as an application.',
-            permission=_text((credits.get("per_user") or {}).get("permission") or USER_CREDITS_PERMISSION, 80),
+            permission=_text(credits.per_user.permission or USER_CREDITS_PERMISSION, 80),
         )
     )
     return lines

@@ -33,6 +33,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.bill_model import Bill, bill_of
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import BillMoney, Leave, Money, PlanMoney, Summary, Waiting
 from auditor.plan.summary import reclaim_split
@@ -78,25 +79,25 @@ def plan_money(plan: ChangePlan | None) -> PlanMoney:
     return PlanMoney(saves_monthly=round(saves, 2), adds_monthly=round(adds, 2), net_monthly=round(saves - adds, 2))
 
 
-def bill_leaves(bill: Mapping[str, Any] | None) -> list[Leave]:
+def bill_leaves(bill: Bill | None) -> list[Leave]:
     """What leaves the invoice a month, per day and product: the bill's actions with a saving,
     those of one product starting on one day summed (`monthly`, a purchase negative; `seats`);
     `from` is null where the day is not known (no billing facts); `uplift` names the premium over
     the catalog price its amount holds, when all its actions hold the same. Sorted by day, unknown
     last."""
-    if not isinstance(bill, Mapping):
+    if bill is None:
         return []
     steps: dict[tuple[str | None, str], dict[str, Any]] = {}
-    for action in bill.get("actions") or []:
-        saving = _amount(action.get("monthly_saving"))
+    for action in bill.actions:
+        saving = action.monthly_saving
         if not saving:
             continue
-        start = action.get("saving_from")
-        day = start[:10] if isinstance(start, str) and action.get("window") != "unknown" else None
-        step = steps.setdefault((day, str(action.get("sku") or "")), {"seats": 0, "monthly": 0.0, "uplifts": set()})
-        step["seats"] += int(action.get("seats") or 0)
+        start = action.saving_from
+        day = start[:10] if start is not None and action.window != "unknown" else None
+        step = steps.setdefault((day, action.sku), {"seats": 0, "monthly": 0.0, "uplifts": set()})
+        step["seats"] += action.seats
         step["monthly"] += saving
-        step["uplifts"].add(action.get("uplift"))
+        step["uplifts"].add(action.uplift or None)
     return [
         Leave(
             from_=day,
@@ -109,15 +110,15 @@ def bill_leaves(bill: Mapping[str, Any] | None) -> list[Leave]:
     ]
 
 
-def bill_money(bill: Mapping[str, Any] | None, spend: float | None = None) -> BillMoney:
+def bill_money(bill: Bill | None, spend: float | None = None) -> BillMoney:
     """Over the next twelve months from the bill's day, what its reductions take off the bill, each
     from the day its saving starts (a purchase counts as a negative saving); the monthly part
     whose day is not known (no billing facts for the subscription); what leaves the invoice per
     day and product (bill_leaves); and `spend` a month less all of it, once every change is made."""
     leaves = bill_leaves(bill)
-    if not isinstance(bill, Mapping) or not bill.get("actions"):
+    if bill is None or not bill.actions:
         return BillMoney(leaves=leaves)
-    today = date.fromisoformat(str(bill.get("as_of") or date.today().isoformat()))
+    today = date.fromisoformat(bill.as_of or date.today().isoformat())
     end = today + timedelta(days=YEAR_DAYS)
     year = unknown = 0.0
     for step in leaves:
@@ -156,7 +157,7 @@ def money(document: Mapping[str, Any], plan: ChangePlan | None) -> Money:
         unused_monthly=round(unused.amount, 2) if unused is not None else None,
         reclaimable_monthly=reclaimable_monthly,
         plan=plan_money(plan),
-        bill=bill_money(document.get("bill"), spend_),
+        bill=bill_money(bill_of(document.get("bill")), spend_),
         waiting=waiting,
         waiting_monthly=waiting_monthly,
     )

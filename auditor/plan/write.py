@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.outputs import write_text
@@ -67,7 +69,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
         "stopped": plan.stopped.to_json() if plan.stopped else None,
         "skipped": [s.to_json() for s in plan.skipped],
         **({"exchange_steps": [s.to_json() for s in plan.exchange]} if plan.exchange else {}),
-        **({"bill": plan.bill} if plan.bill is not None else {}),
+        **({"bill": msgspec.to_builtins(plan.bill)} if plan.bill is not None else {}),
     }
 
 

@@ -12,7 +12,9 @@ import pytest
 from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.plan.bill import build_bill, urgent
+from auditor.plan.bill import urgent
+from tests.billing import bills
+from tests.billing.bills import built as build_bill
 from tests.report.report_fixtures import money_of, summary_of
 
 TODAY = date(2026, 11, 24)
@@ -78,7 +80,7 @@ def test_the_surplus_goes_to_the_earliest_window_first_and_never_beyond_a_subscr
     # the legacy row's own price, the product's for the other
     assert (by["c-legacy"]["monthly_saving"], by["c-renewed"]["monthly_saving"]) == (300.0, 168.75)
     assert bill["monthly_saving_now"] == 468.75
-    assert [a["subscription"] for a in urgent(bill, TODAY)] == ["c-renewed"]
+    assert [a.subscription for a in urgent(bills.of(bill).actions, TODAY)] == ["c-renewed"]
 
 
 def test_what_no_window_takes_now_is_unscheduled() -> None:
@@ -151,8 +153,8 @@ def test_an_urgent_line_is_one_sentence_per_action(locale: Locale, partner: str,
         "by": "2026-11-03",
         "monthly_saving": 28.2,
     }
-    assert urgent_line(translations(locale), action, "EUR").startswith(partner)
-    assert urgent_line(translations(locale), {**action, "action": "reduce"}, "EUR").startswith(reduce)
+    assert urgent_line(translations(locale), bills.action(**action), "EUR").startswith(partner)
+    assert urgent_line(translations(locale), bills.action(**{**action, "action": "reduce"}), "EUR").startswith(reduce)
 
 
 def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None:
@@ -175,7 +177,7 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
     # a partner's reduction is asked of the partner; a cancellation at the renewal does not lock seats in
     partner = {**reduce, "action": "contact_partner", "sku": "EMS", "sku_id": None}
     cancel = {**reduce, "action": "cancel_at_end_of_term", "sku": "EMS"}
-    bill = {"as_of": TODAY.isoformat(), "actions": [reduce, later, partner, cancel]}
+    bill = bills.bill_json([reduce, later, partner, cancel], as_of=TODAY.isoformat())
     lines = digest_lines({"bill": bill, "money": money_of(), "summary": summary_of("EUR")}, Locale.EN)
     assert lines[:2] == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
@@ -217,8 +219,8 @@ def test_a_needed_subscription_ending_with_auto_renew_off_leads_the_bill_with_wh
     billing = parse_billing(HEADER + "c-one,mca,P1Y,2025-12-10,2026-12-10,false,,,\n")
     doc = document([sub("one", 20, renews="2026-12-10T00:00:00Z")], consumed=20)
     bill = build_bill(doc, {}, billing, TODAY)
-    (action,) = ending(bill)
-    assert (action["action"], action["seats"], action["warning"], action["by"]) == (
+    (action,) = ending(bills.of(bill).actions)
+    assert (action.action, action.seats, action.warning, action.by) == (
         "none",
         0,
         "needed_ends",
@@ -233,4 +235,4 @@ def test_a_needed_subscription_ending_with_auto_renew_off_leads_the_bill_with_wh
     assert expected in urgent_lines({**doc, "bill": bill}, Locale.EN)
     # with recurring billing on, nothing to say
     on = parse_billing(HEADER + "c-one,mca,P1Y,2025-12-10,2026-12-10,true,,,\n")
-    assert ending(build_bill(doc, {}, on, TODAY)) == []
+    assert ending(bills.of(build_bill(doc, {}, on, TODAY)).actions) == []

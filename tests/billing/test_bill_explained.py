@@ -15,9 +15,10 @@ from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.formats.report_model import Waiting
-from auditor.plan.bill import build_bill
 from auditor.plan.bill_view import bill_view, urgent_line
 from auditor.plan.money import bill_money, waiting_line
+from tests.billing import bills
+from tests.billing.bills import built as build_bill
 from tests.report.report_fixtures import money_of
 
 from .test_bill import document, sub
@@ -31,7 +32,7 @@ def test_the_monthly_billing_premium_is_named_beside_its_amount() -> None:
     bill = build_bill(document([sub("one", 30, renews="2027-03-01T00:00:00Z")], consumed=27), {}, billing, TODAY)
     (action,) = bill["actions"]
     assert (action["monthly_saving"], action["uplift"]) == (106.31, "monthly_billing")  # 3 x 33.75 x 1.05
-    (step,) = bill_money(bill).leaves
+    (step,) = bill_money(bills.of(bill)).leaves
     assert step.uplift == "monthly_billing"
     view = bill_view(bill, "EUR", Locale.EN, money_of(spend_monthly=1012.5))
     assert view is not None
@@ -52,7 +53,7 @@ def test_without_a_price_the_amount_is_said_to_be_unknown() -> None:
     bill = build_bill(doc, {}, billing, TODAY)
     (action,) = bill["actions"]
     assert (action["action"], action["seats"], action["unpriced"]) == ("reduce", 3, True)
-    line = urgent_line(i18n.translations(Locale.EN), action, "EUR")
+    line = urgent_line(i18n.translations(Locale.EN), bills.action(**action), "EUR")
     assert "an amount not known (no price)" in line and "0.00" not in line
     view = bill_view(bill, "EUR", Locale.EN)
     assert view is not None and view.rows[0].saving == "not known"

@@ -20,9 +20,11 @@ from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
-from auditor.plan.bill import build_bill, commerce_facts
+from auditor.plan.bill import commerce_facts
 from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
+from tests.billing import bills
+from tests.billing.bills import built as build_bill
 
 TODAY = date(2026, 11, 1)
 NOW = datetime(2026, 11, 1, 6)
@@ -564,12 +566,17 @@ def test_two_commerce_changes_of_one_product_are_told_apart_by_their_subscriptio
     from auditor.plan.commerce import commerce_rows
 
     def change(n: int, sub: str, sku: str, kind: str = "reduce") -> dict[str, Any]:
-        request = {"method": "PATCH", "path": f"/subscriptions/{sub}"}
-        return {"n": n, "kind": kind, "subscription": sub, "sku": sku, "from": 6, "to": 4, "request": request}
+        request = {"method": "PATCH", "path": f"/subscriptions/{sub}", "body": None}
+        return {
+            **dict.fromkeys(("sku_id", "agreement", "product", "not_before", "by", "saving_from")),
+            **{"n": n, "kind": kind, "source": "partner-center", "scope": "c", "api_id": sub, "window": "renewal"},
+            **{"subscription": sub, "sku": sku, "from": 6, "to": 4, "seats": 2, "monthly_saving": 0.0},
+            "request": request,
+        }
 
-    bill = {"commerce": [change(1, "sub-a", "POWER_BI_PRO"), change(2, "sub-b", "POWER_BI_PRO", "cancel")]}
-    bill["commerce"].append(change(3, "sub-c", "SPE_E3"))
-    rows = commerce_rows(bill, "EUR", Locale.EN)
+    commerce = [change(1, "sub-a", "POWER_BI_PRO"), change(2, "sub-b", "POWER_BI_PRO", "cancel")]
+    commerce.append(change(3, "sub-c", "SPE_E3"))
+    rows = commerce_rows(bills.of(bills.bill_json(commerce=commerce)), "EUR", Locale.EN)
     assert [r.what for r in rows] == [
         "Reduce Power BI Pro (sub-a) from 6 to 4 licenses",
         "Cancel Power BI Pro (sub-b): 6 licenses",

@@ -80,11 +80,11 @@ def test_three_users_two_free_seats_two_move_alphabetically_and_one_seat_is_boug
 
     bill = with_bill(plan, document, None, lambda _: None).bill
     assert bill is not None
-    buy = [a for a in bill["actions"] if a["action"] == "buy"]
-    assert [(a["sku"], a["seats"]) for a in buy] == [("SPE_E5", 1)]
+    buy = [a for a in bill.actions if a.action == "buy"]
+    assert [(a.sku, a.seats) for a in buy] == [("SPE_E5", 1)]
     # the two seats E3 frees (plus the 6 that were spare) go into its schedule
-    e3 = next(p for p in bill["products"] if p["sku"] == "SPE_E3")
-    assert (e3["purchased"], e3["assigned_after"], e3["surplus"]) == (10, 2, 8)
+    e3 = next(p for p in bill.products if p.sku == "SPE_E3")
+    assert (e3.purchased, e3.assigned_after, e3.surplus) == (10, 2, 8)
 
 
 def test_a_move_through_groups_joins_the_licensing_group_and_names_a_whole_group(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from auditor.plan.bill import SEAT_RULES, name_seat_figures, product_figures
 from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
+from tests.billing import bills
 
 ROOT = Path(__file__).resolve().parents[2]
 # the orders a seat finding's message, summary and steps can give, each with its figure
@@ -54,7 +55,7 @@ def test_the_plan_and_the_report_show_one_bill(demo: tuple[dict[str, Any], dict[
 
 def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
     report, plan, out = demo
-    bill = plan["bill"]
+    bill = bills.of(plan["bill"])
     md = (out / "report.md").read_text("utf-8").replace("\\", "")
     checked: dict[str, str] = {}
     for finding in report["findings"]:
@@ -83,7 +84,7 @@ def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], d
     assert "total you need" not in md and "down to 200 from Mar 1, 2027" in md and "buy none" in md
     assert "to buy: 8" in md and "Schedule the reduction to 200 licenses" in md
     # the bill's own orders say the same figures
-    reasons = {a["sku"]: a["reason"] for a in bill["actions"] if a["seats"]}
+    reasons = {a.sku: a.reason for a in bill.actions if a.seats}
     assert "reduction to 5 licenses" in reasons["SPE_E5"] and reasons["AAD_PREMIUM_P2"].startswith("Buy 8 ")
 
 
@@ -96,7 +97,7 @@ def test_plan_md_gives_the_bills_seats(demo: tuple[dict[str, Any], dict[str, Any
         seats = rf"{step['seats']} seats?{' bought' if step['monthly'] < 0 else ''}\)"
         assert re.search(rf"\({re.escape(_name(report, step['sku']))}, {seats}", plan_md), step
     for product in report["bill"]["products"]:  # the seats that leave a product add up to the bill's drop
-        figures = product_figures(report["bill"], product["sku"])
+        figures = product_figures(bills.of(report["bill"]), product["sku"])
         assert figures is not None and figures["to"] == product["purchased"] - figures["drop"]
         priced = [s["seats"] for s in leaves if s["sku"] == product["sku"] and s["monthly"] > 0]
         assert not priced or sum(priced) == figures["drop"], product
@@ -155,16 +156,17 @@ def _seat_finding(rule: str, part: str, **details: Any) -> dict[str, Any]:
 
 def _drop(part: str, seats: int, saving: float, **extra: Any) -> dict[str, Any]:
     action = {"sku": part, "action": "reduce", "seats": seats, "monthly_saving": saving, "saving_from": "2027-01-01"}
+    action["window"] = "renewal"
     return action | extra
 
 
 def test_a_seat_findings_amount_is_the_bills_for_the_seats_it_orders() -> None:
     """What the removals save for spare-seats-over-limit, what the purchase costs for a finding that
     orders seats bought, no amount where the bill orders none of them or one action has no price."""
-    product = {"purchased": 10, "assigned_after": 4, "spare": 0}
-    bill = {
-        "products": [{"sku": p, **product} for p in ("E5", "KEPT", "NOPRICE", "E3")],
-        "actions": [
+    product = {"purchased": 10, "assigned_after": 4, "spare": 0, "surplus": 6}
+    bill = bills.bill_json(
+        products=[{"sku": p, **product} for p in ("E5", "KEPT", "NOPRICE", "E3")],
+        actions=[
             _drop("E5", 4, 100.0),
             _drop("E5", 2, 50.5),
             {"sku": "E5", "action": "none", "seats": 0, "monthly_saving": 0.0},  # no seats: not counted
@@ -173,7 +175,7 @@ def test_a_seat_findings_amount_is_the_bills_for_the_seats_it_orders() -> None:
             _drop("E3", 1, 35.44),
             {"sku": "P2", "action": "buy", "seats": 8, "monthly_saving": -67.2, "saving_from": "2026-11-01"},
         ],
-    }
+    )
     over, under, short = SpareSeatsOverLimit.id, SpareSeatsUnderMinimum.id, EntitlementShort.id
     findings = [
         _seat_finding(over, "E5"),
@@ -183,10 +185,10 @@ def test_a_seat_findings_amount_is_the_bills_for_the_seats_it_orders() -> None:
         _seat_finding(short, "P2", short=1, entitle_with={"sku": "P2"}),
         _seat_finding(short, "E3", short=1, entitle_with={"sku": "E3"}),  # the bill buys none: its own count
     ]
-    name_seat_figures({"bill": bill, "findings": findings})
+    findings = name_seat_figures({"bill": bill, "findings": findings})["findings"]
     assert [f["monthly_cost"] for f in findings] == [150.5, None, None, None, 67.2, 99.0]
     assert findings[0]["details"]["bill"]["drop"] == 6 and findings[4]["details"]["bill"]["buy"] == 8
-    assert product_figures(bill, "NOPRICE") == {
+    assert product_figures(bills.of(bill), "NOPRICE") == {
         "purchased": 10, "after": 4, "spare": 0, "drop": 3, "buy": 0, "to": 7, "from": "2027-01-01",
         "drop_monthly": None, "buy_monthly": 0.0,
     }  # fmt: skip

@@ -11,6 +11,7 @@ from auditor.common.errors import BillingFileError
 from auditor.data.model import Locale, Subscription
 from auditor.plan.bill import fact_sources, locking, unit_price, urgent
 from auditor.plan.bill_view import urgent_lines
+from tests.billing import bills
 
 
 def test_the_saving_uses_the_price_of_the_frequency_billed() -> None:
@@ -95,11 +96,12 @@ def test_a_renewal_that_locks_within_three_days_is_urgent() -> None:
             {"window": "within_7_days", "seats": 2, "by": "2026-11-25", "owner": "self"},
         ]
     }
-    assert [(a["by"], a["action"]) for a in locking(bill, date(2026, 11, 24))] == [
+    actions = bills.of(bills.bill_json(bill["actions"])).actions
+    assert [(a.by, a.action) for a in locking(actions, date(2026, 11, 24))] == [
         ("2026-11-26", "reduce"),
         ("2026-11-27", "contact_partner"),
     ]
-    assert [a["seats"] for a in urgent(bill, date(2026, 11, 24))] == [2]
+    assert [a.seats for a in urgent(actions, date(2026, 11, 24))] == [2]
 
 
 def test_a_partners_renewal_lock_tells_the_admin_to_ask_the_partner_in_time() -> None:
@@ -126,6 +128,7 @@ def test_a_partners_renewal_lock_tells_the_admin_to_ask_the_partner_in_time() ->
             },
         ],
     }
+    bill = bills.bill_json(bill["actions"], as_of=bill["as_of"])
     lines = urgent_lines({"bill": bill, "skus": [{"sku": "SPE_E3", "currency": "EUR"}]}, Locale.EN)
     assert lines == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 3 seats, €101.25 per month; the subscription "

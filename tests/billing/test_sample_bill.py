@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from auditor.cli import main
+from auditor.common.errors import SnapshotError
 from auditor.data.model import Locale
+from auditor.formats.bill_model import bill_of
 from auditor.formats.report_json import decode_report
 from auditor.i18n import format_money
 from auditor.insights.notify import payload
@@ -100,3 +103,20 @@ def test_plan_with_the_billing_file_writes_the_bill(audited: Path, capsys: pytes
         "documented",
     )
     assert "### Your bill" in (audited / "plan.md").read_text("utf-8")
+    # plan.json's bill reads back as the same text too
+    assert json.dumps(msgspec.to_builtins(bill_of(plan["bill"], "plan.json"))) == json.dumps(plan["bill"])
+
+
+def test_the_bill_reads_back_as_it_was_written(audited: Path) -> None:
+    """The typed bill (auditor/formats/bill_model.py) is the JSON's keys in its order: read and
+    written again, report.json's bill is the same text; a value of the wrong type is refused with its place."""
+    raw = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
+    bill = bill_of(raw)
+    assert bill is not None and bill.copilot_credits
+    assert json.dumps(msgspec.to_builtins(bill)) == json.dumps(raw)
+    assert bill_of({"bill": raw}) == bill and bill_of(bill) is bill and bill_of(None) is None
+    wrong = {**raw, "actions": [{**raw["actions"][0], "seats": "3"}]}
+    with pytest.raises(
+        SnapshotError, match=r"report.json: bill: Expected `int`, got `str` - at `\$.actions\[0\].seats`"
+    ):
+        bill_of(wrong)

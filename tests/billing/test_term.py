@@ -64,7 +64,7 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     facts = commerce_facts(snapshot.subscriptions, {})
     document.subscriptions, document.spare_seats = facts["subscriptions"], facts["spare_seats"]
     document.bill = build_bill(document, {}, billing, AS_OF.date())
-    name_reductions(document)
+    document = name_reductions(document)
     annual = next(f for f in document["findings"] if f["subject"]["id"] == "annual")
     assert annual["details"]["reduction"] == {"window": "renewal", "by": "2026-11-19", "seats": 9}
     texts = {

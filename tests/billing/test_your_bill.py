@@ -17,6 +17,7 @@ from auditor.formats.report_model import Leave
 from auditor.i18n import format_date, format_money
 from auditor.plan.bill_view import bill_view, digest_lines
 from auditor.plan.money import bill_money
+from tests.billing import bills
 from tests.report.report_fixtures import money_of
 
 ROOT = Path(__file__).parents[2]
@@ -38,17 +39,19 @@ def _action(sku: str, saving: float, saving_from: str | None, seats: int, window
     }
 
 
-BILL = {
-    "as_of": "2026-11-01",
-    "actions": [
-        _action("SPE_E3", 101.25, "2026-11-01", 3, "within_7_days"),
-        _action("SPE_E5", 383.25, "2027-03-18", 7),
-        _action("SPE_E3", 33.75, "2026-11-01", 1, "within_7_days"),  # the same product and day: one line
-        _action("EMS", 159.0, "2027-05-25", 15, "unknown"),  # its day is not known
-        _action("PROJECTPROFESSIONAL", 0.0, "2026-11-21", 5),  # a trial: nothing leaves the invoice
-        {**_action("AAD_PREMIUM_P2", -67.2, "2026-11-01", 8, "any_time"), "action": "buy"},  # a purchase joins it
-    ],
-}
+BILL = bills.of(
+    bills.bill_json(
+        as_of="2026-11-01",
+        actions=[
+            _action("SPE_E3", 101.25, "2026-11-01", 3, "within_7_days"),
+            _action("SPE_E5", 383.25, "2027-03-18", 7),
+            _action("SPE_E3", 33.75, "2026-11-01", 1, "within_7_days"),  # the same product and day: one line
+            _action("EMS", 159.0, "2027-05-25", 15, "unknown"),  # its day is not known
+            _action("PROJECTPROFESSIONAL", 0.0, "2026-11-21", 5),  # a trial: nothing leaves the invoice
+            {**_action("AAD_PREMIUM_P2", -67.2, "2026-11-01", 8, "any_time"), "action": "buy"},  # a purchase joins it
+        ],
+    )
+)
 
 
 def test_what_leaves_the_invoice_is_grouped_by_day_and_product() -> None:

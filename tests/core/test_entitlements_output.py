@@ -86,5 +86,5 @@ def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
     bill = build_bill(
         {"findings": [waiting, waiting], "skus": [], "subscriptions": []}, {}, None, date(2026, 11, 1), purchases=bought
     )
-    (buy,) = [a for a in bill["actions"] if a["action"] == "buy"]
-    assert (buy["sku"], buy["seats"], buy["monthly_saving"]) == ("AAD_PREMIUM_P2", 2, -18.0)
+    (buy,) = [a for a in bill.actions if a.action == "buy"]
+    assert (buy.sku, buy.seats, buy.monthly_saving) == ("AAD_PREMIUM_P2", 2, -18.0)

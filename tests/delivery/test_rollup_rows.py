@@ -19,6 +19,7 @@ from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.rollup import Outcome, document, tenant_row, write_documents
 from auditor.fleet.run import run_tenants
 from auditor.formats.report_model import builtins
+from tests.billing.bills import bill_json
 from tests.report.report_fixtures import build_sample
 
 
@@ -38,7 +39,7 @@ def _job(key: str) -> TenantJob:
 
 def _report(folder: Path, actions: list[dict], complete: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    report = {**build_sample(complete=complete), "bill": {"actions": actions}}
+    report = {**build_sample(complete=complete), "bill": bill_json(actions)}
     (folder / "report.json").write_text(json.dumps(report, default=builtins), "utf-8")
 
 

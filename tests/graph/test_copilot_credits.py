@@ -30,6 +30,7 @@ from auditor.policyset.load import load_policies
 from auditor.render.text import md_escape
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
+from tests.billing import bills
 
 COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
 BETA = f"/beta{CREDITS_PATH}"
@@ -94,7 +95,7 @@ def test_without_the_permission_a_named_gap_never_a_zero() -> None:
     (gap,) = snapshot.gaps
     assert (gap.dataset, gap.request) == (COPILOT_CREDITS, f"GET {BETA}")
     assert "403 Authorization_RequestDenied" in gap.reason and "CopilotCostManagement.Read.All" in gap.reason
-    bill = {"copilot_credits": copilot_credits(snapshot.copilot_credits, snapshot.gaps)}
+    bill = bills.of(bills.bill_json(copilot_credits=copilot_credits(snapshot.copilot_credits, snapshot.gaps)))
     (said, per_user) = credit_lines(translations(Locale.EN), bill)
     assert "not read, so not known (not zero)" in said and "CopilotCostManagement.Read.All" in said
     assert "0" not in said.replace("403", "")
@@ -137,6 +138,8 @@ def test_the_bill_shows_it_beside_the_copilot_seats_marked_beta() -> None:
         "as_of": "2026-11-01",
         "products": [{"sku": "Microsoft_365_Copilot", "purchased": 6, "assigned_after": 1, "spare": 0, "surplus": 5}],
         "actions": [],
+        "monthly_saving_now": 0.0,
+        "monthly_saving_within_year": 0.0,
         "copilot_credits": copilot_credits(CREDITS, ()),
     }
     view = bill_view(bill, "EUR", Locale.EN)

@@ -20,6 +20,7 @@ from auditor.common.errors import UsageError
 from auditor.insights import notify
 from auditor.insights.notify import slack_escape, webhook_url
 from auditor.snapshot import save_snapshot
+from tests.billing.bills import bill_json
 from tests.report.report_fixtures import summary_of
 
 from .conftest import SAMPLE, audit
@@ -281,7 +282,7 @@ def test_slack_never_sends_more_than_fifty_blocks() -> None:
         }
         for i in range(80)
     ]
-    body = _slack({"tenant": {"name": "Contoso"}, "bill": {"as_of": "2026-11-25", "actions": actions}})
+    body = _slack({"tenant": {"name": "Contoso"}, "bill": bill_json(actions, as_of="2026-11-25")})
     assert len(body["blocks"]) == 50
     assert "more" in body["blocks"][-1]["text"]["text"]
 

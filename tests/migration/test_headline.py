@@ -15,6 +15,7 @@ import pytest
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.migration.headline import migration_lines
+from tests.billing.bills import action_json
 
 ROOT = Path(__file__).parents[2]
 SNAPSHOT = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -34,7 +35,7 @@ def _plan(**changes: Any) -> dict[str, Any]:
             {"sku": "EMS", "buy": 0, "buy_by": "2026-12-01"},
         ],  # nothing to buy: no deadline
         "addons": [{"sku": "Cross_tenant_user_data_migration", "buy": 21, "buy_by": "2027-01-08"}],
-        "source_actions": [{"sku": "SPE_E3", "action": "reduce", "seats": 20, "by": "2026-11-01", "window": "renewal"}],
+        "source_actions": [action_json(sku="SPE_E3", action="reduce", seats=20, by="2026-11-01", window="renewal")],
         "overlap": {"amount": 1234.5, "currency": "EUR", "products": []},
     }
     return document | changes
@@ -52,15 +53,15 @@ def test_the_line_names_the_move_the_next_purchase_and_the_overlap() -> None:
 
 def test_a_source_reduction_first_and_a_7_day_window_about_to_shut() -> None:
     actions = [
-        {
-            "sku": "EMS",
-            "subscription": "EMS yearly",
-            "action": "reduce",
-            "seats": 5,
-            "by": "2026-11-26",
-            "window": "within_7_days",
-            "monthly_saving": 53.0,
-        }
+        action_json(
+            sku="EMS",
+            subscription="EMS yearly",
+            action="reduce",
+            seats=5,
+            by="2026-11-26",
+            window="within_7_days",
+            monthly_saving=53.0,
+        )
     ]
     overlap = {"amount": None, "currency": None, "products": [{"amount": 100.0, "currency": "EUR"}, {"amount": None}]}
     line, urgent = migration_lines(_plan(source_actions=actions, overlap=overlap), Locale.EN, TODAY)

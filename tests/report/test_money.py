@@ -19,6 +19,7 @@ from auditor.data.model import Locale
 from auditor.formats.report_model import BillMoney, Money
 from auditor.i18n import format_money
 from auditor.plan.money import bill_money, opening
+from tests.billing import bills
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -154,7 +155,7 @@ def test_twelve_months_count_each_reduction_from_its_day() -> None:
             {"monthly_saving": 10.0, "window": "renewal", "saving_from": "2028-01-01"},  # after the twelve months
         ],
     }
-    money = bill_money(bill)
+    money = bill_money(bills.of(bills.bill_json(bill["actions"], as_of=bill["as_of"])))
     assert money.unknown_monthly == 30.0
     assert money.next_12_months == round(100 * 12 + 50 * 12 * 183 / 365 - 20 * 12, 2)
     assert money.lowers_monthly == 100.0 + 50.0 - 20.0 + 30.0 + 10.0  # every step, whatever its day

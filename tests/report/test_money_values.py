@@ -15,6 +15,7 @@ from auditor.report.document import build_document, summary_json
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.usage.activity import ProductUnused
+from tests.billing import bills
 from tests.core.factory import E3, audit, sku, tenant, user
 
 
@@ -100,7 +101,7 @@ def test_the_bill_counts_each_reduction_from_its_day_and_the_unknown_apart() -> 
             _leave("SPE_E3", 20.0, "2028-01-01T00:00:00Z"),  # after the twelve months: none of them
         ],
     }
-    money = bill_money(bill, spend=1_000.0)
+    money = bill_money(bills.of(bills.bill_json(bill["actions"], as_of=bill["as_of"])), spend=1_000.0)
     assert [(s.sku, s.seats, s.monthly) for s in money.leaves] == [
         ("SPE_E5", 2, 109.5),
         ("SPE_E3", 1, 36.5),

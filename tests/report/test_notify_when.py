@@ -15,6 +15,7 @@ from auditor.data.model import Locale
 from auditor.insights.notify_when import decide
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
+from tests.billing.bills import bill_json
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -99,7 +100,7 @@ def test_the_reasons_a_run_speaks() -> None:
         r["code"]
         for r in decide(gap, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN)["reasons"]
     ] == ["gap"]
-    soon = {**quiet, "bill": {"actions": [{"action": "reduce", "seats": 2, "by": "2026-11-05"}]}}
+    soon = {**quiet, "bill": bill_json([{"action": "reduce", "seats": 2, "by": "2026-11-05"}])}
     (reason,) = decide(soon, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN)["reasons"]
     assert reason["code"] == "soon" and "Nov 5, 2026" in reason["text"]
     assert decide(quiet, None, when="always", today=sunday, weekday="monday", locale=Locale.EN)["send"] is True

@@ -1,0 +1,150 @@
+"""The typed `bill`: which seats leave the invoice, from which subscription, and when (docs/bill.md).
+
+auditor.plan.bill.build_bill builds it as these Structs; plan.json's `bill` (ChangePlan.bill) and
+report.json's `bill` (audit --billing) are its encoding, `msgspec.to_builtins(bill)`, the fields in
+the order below; a field not always written is UNSET until it is. bill_of reads one back from a
+report document, whether it holds a Bill or the JSON of one, and refuses a wrong type with its place.
+
+`sources`, `api`, a commerce change's request `body` and the Copilot Credits' `balances` stay
+mappings: their keys are the billing source's (auditor.billing) or Graph's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
+
+from auditor.common.errors import SnapshotError
+
+__all__ = [
+    "Bill",
+    "BillAction",
+    "BillProduct",
+    "CommerceChange",
+    "CommerceRequest",
+    "CopilotCredits",
+    "PerUser",
+    "bill_of",
+]
+
+
+class BillProduct(Struct, frozen=True, kw_only=True):
+    """One product's seats: purchased, assigned after the plan, the policy's spare, and the surplus."""
+
+    sku: str
+    purchased: int
+    assigned_after: int
+    spare: int
+    surplus: int
+    kept_for_moves: int | UnsetType = UNSET  # the freed seats the moves that wait for one take
+    unscheduled: int | UnsetType = UNSET  # surplus no window takes now: the next plan schedules it
+
+
+class BillAction(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One subscription's action (or one purchase: `subscription` null), auditor.billing.windows."""
+
+    subscription: str | None
+    sku: str
+    action: str  # auditor.billing.windows.Action
+    seats: int
+    from_: int | None
+    to: int | None
+    not_before: str | None
+    by: str | None
+    window: str  # auditor.billing.windows.Window
+    owner: str
+    monthly_saving: float  # negative for a purchase
+    saving_from: str | None
+    confidence: str
+    reason: str  # in the report's language
+    sources: dict[str, str]  # fact -> graph, billing-account, partner-center, file, distributor or unknown
+    uplift: str | UnsetType = UNSET  # the premium over the catalog's price the amount holds
+    unpriced: bool | UnsetType = UNSET  # true: no price, the amount is not known
+    warning: str | UnsetType = UNSET  # needed_ends
+    billing_frequency: str | UnsetType | None = UNSET  # this and the next two: a billing row's
+    cancel_at_end_of_term: bool | UnsetType | None = UNSET
+    channel: str | UnsetType = UNSET
+    join: str | UnsetType = UNSET  # "uncertain": the row was joined by product and quantity
+    api: dict[str, Any] | UnsetType = UNSET  # the billing API's own ids of the subscription
+    lifecycle_days: dict[str, int] | UnsetType = UNSET  # the migration's: a subscription that ends
+
+    @property
+    def priced(self) -> bool:
+        return self.unpriced is not True
+
+
+class CommerceRequest(Struct, frozen=True, kw_only=True):
+    method: str
+    path: str
+    body: dict[str, Any] | None
+
+
+class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One action an API can perform (auditor.plan.commerce; `apply --commerce` makes it)."""
+
+    n: int
+    kind: str
+    source: str
+    scope: str
+    api_id: str
+    subscription: str | None
+    sku: str
+    sku_id: str | None
+    agreement: str | None
+    product: str | None
+    from_: int | None
+    to: int | None
+    seats: int
+    window: str
+    not_before: str | None
+    by: str | None
+    monthly_saving: float
+    saving_from: str | None
+    request: CommerceRequest
+
+
+class PerUser(Struct, frozen=True, kw_only=True):
+    read: bool
+    reason: str
+    permission: str
+
+
+class CopilotCredits(Struct, frozen=True, kw_only=True):
+    """The tenant's Copilot Credits balance beside the Copilot seats (auditor.plan.bill.copilot_credits)."""
+
+    beta: bool
+    request: str
+    balances: list[dict[str, Any]] | None  # auditor.data.copilot_credits_data's rows; null: not read
+    per_user: PerUser
+    gap: str | UnsetType = UNSET  # why the balance was not read
+
+
+class Bill(Struct, frozen=True, kw_only=True):
+    """plan.json's and report.json's `bill` (auditor.plan.bill.build_bill)."""
+
+    products: list[BillProduct]
+    actions: list[BillAction]
+    # int or float: a sum of no saving is written 0, as it always was
+    monthly_saving_now: int | float
+    monthly_saving_within_year: int | float
+    as_of: str
+    commerce: list[CommerceChange] | UnsetType = UNSET  # only when an API can make some
+    copilot_credits: CopilotCredits | UnsetType = UNSET
+    gaps: list[str] | UnsetType = UNSET  # the billing sources that could not be read
+
+
+def bill_of(value: Any, where: str = "report.json") -> Bill | None:
+    """A bill as its readers take it: `value` itself when it is one, the Bill of its JSON, or None
+    for none (a document's `bill` that is missing or null). Accepts a document too (its `bill`).
+    A JSON bill of the wrong shape is a SnapshotError that names the place."""
+    if isinstance(value, Bill) or value is None:
+        return value
+    if isinstance(value, Mapping) and "actions" not in value and "products" not in value:
+        return bill_of(value.get("bill"), where)
+    try:
+        return msgspec.convert(value, Bill)
+    except msgspec.ValidationError as exc:
+        raise SnapshotError(f"{where}: bill: {exc}") from None
