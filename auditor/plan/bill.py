@@ -210,7 +210,7 @@ def _with_findings(document: AnyDocument, findings: list[Any]) -> AnyDocument:
     """`document` (the typed one, or the dict a test builds) with other findings: a new one."""
     if isinstance(document, msgspec.Struct):
         return msgspec.structs.replace(document, findings=findings)
-    return _with_findings(document, findings)
+    return {**document, "findings": findings} if "findings" in document else document
 
 
 def name_seat_figures(document: AnyDocument) -> AnyDocument:
