@@ -3,6 +3,7 @@ that applies them with the real msgraph-sdk adapter against the Graph emulator o
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,7 @@ from auditor.data.model import (
     TenantSnapshot,
     User,
 )
+from auditor.graph.pacing import Pacing
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, Request, VirtualTime, app_token, error_document
 
 TENANT = "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b"
@@ -318,12 +320,14 @@ def apply_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def apply_waits(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
-    """apply's --wait for a group's license re-reads the user on a virtual clock, the one the
-    emulator keeps group_license_delay on: a test moves it on (graph.clock.advance) instead of
-    sleeping, and a wait costs no wall time. Only in this process: apply run as a subprocess waits
-    on the wall clock."""
+    """apply's waits on a virtual clock, the one the emulator keeps group_license_delay on: its
+    --wait for a group's license, and its GraphClient's pacing and Retry-After (every client built
+    without a pacing of its own). A test moves the clock on (graph.clock.advance) instead of
+    sleeping, and a wait costs no wall time; how long apply waited is graph.clock.now() later.
+    Only in this process: apply run as a subprocess waits on the wall clock."""
     clock = VirtualTime()
     monkeypatch.setattr("auditor.apply.wait.timer", clock)
+    monkeypatch.setattr("auditor.graph.client.Pacing", functools.partial(Pacing, timer=clock))
     return clock
 
 
