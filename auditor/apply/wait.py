@@ -17,14 +17,13 @@ only for the preconditions that want that group's copy active (`{"holds", "how":
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from ..data.model import Locale
 from ..formats.plan_json import Change
+from ..graph.pacing import REAL_TIME, Timer
 from ..guidance.library import ValueFormatter
 from .state import UserState
 
@@ -45,6 +44,8 @@ class Session(Protocol):
     async def read(self, n: int, change: Change, action: dict[str, Any]) -> UserState: ...
 
 
+# the clock a wait reads and sleeps on: the wall clock (a test's VirtualTime skips the waits)
+timer: Timer = REAL_TIME
 DEFAULT_WAIT = 300.0  # seconds: `apply --wait` when not given
 FIRST_POLL = 1.0  # seconds before the first re-read; each later one waits twice as long, up to MAX_POLL
 MAX_POLL = 15.0
@@ -134,7 +135,7 @@ async def wait_for_copies(
     """Re-read the user until every awaited copy is active: (the state last read, None), or (the
     state last read, why the change stays pending) when one is in error or `limit` seconds pass.
     A signal stops the wait like any other step (the change is then not journaled: not sent)."""
-    deadline = time.monotonic() + limit
+    deadline = timer.now() + limit
     delay = FIRST_POLL
     while True:
         ready, error = copies(state, wanted, session.products, session.group_labels())
@@ -146,13 +147,13 @@ async def wait_for_copies(
                 f"{error}: the direct assignment stays; fix the group's license error, then apply the plan "
                 "again (or plan again)",
             )
-        left = deadline - time.monotonic()
+        left = deadline - timer.now()
         if left <= 0:
             return state, (
                 f"the license from the group was not active for the user after {duration(limit)} "
                 "(--wait): the direct assignment stays; apply the plan again later (or plan again)"
             )
         session.check_stop(f"change {change.n}")
-        await asyncio.sleep(min(delay, left))
+        await timer.sleep(min(delay, left))
         delay = min(delay * 2, MAX_POLL)
         state = await session.read(change.n, change, change.raw)

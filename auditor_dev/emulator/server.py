@@ -45,7 +45,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -81,6 +81,9 @@ class GraphEmulator:
     way Graph's own time to answer does (the benchmark measures with it; 0 costs nothing).
     `budgets` keeps Graph's published throttling budgets (budgets.py; `Budgets(scale=..., seconds=...)`
     shrinks them for tests); None (the default) answers as fast as it can.
+    `clock` is the time the emulator keeps its own delays and log on (group_license_delay, the
+    request log's times): the budgets' clock when they are kept, else this, else the wall clock (a
+    test gives a VirtualTime's `now` and moves it on instead of sleeping).
     """
 
     def __init__(
@@ -100,10 +103,14 @@ class GraphEmulator:
         group_properties: Mapping[str, Mapping[str, Any]] | None = None,
         budgets: Budgets | None = None,
         nested_from: TenantSnapshot | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        # the clock the request log's times and group licensing's delay read: the budgets' (a test's
+        # VirtualTime), else `clock`, else the wall clock
+        self.clock = budgets.clock if budgets is not None else clock or time.monotonic
         # group_license_delay: seconds before a new group member gets the group's licenses;
         # nested_from: the tenant that shows who is a member through a nested group (tenant.py)
-        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay, nested_from)
+        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay, nested_from, self.clock)
         # what a group has beside the snapshot's fields, by group id: isAssignableToRole,
         # resourceProvisioningOptions (["Team"]) and appRoleAssignments (a list of Graph's objects)
         self.group_properties = {k.lower(): v for k, v in (group_properties or {}).items()}
@@ -131,8 +138,6 @@ class GraphEmulator:
             if budgets is not None
             else None
         )
-        # the clock the request log's times read: the budgets' (a test's VirtualTime), else the wall clock
-        self.clock = budgets.clock if budgets is not None else time.monotonic
         self.requests: list[LoggedRequest] = []
         self.sent_mail: list[SentMail] = []
         self._lock = threading.Lock()
@@ -228,7 +233,9 @@ class GraphEmulator:
     # --- what the handlers share (routes.py and resources/) --------------------------------
 
     def handle(self, method: str, path: str, query: Query, headers: dict[str, str], body: bytes) -> Answer:
-        """Return (status, JSON document or None) for an authorised request (routes.py)."""
+        """Return (status, JSON document or None) for an authorised request (routes.py), the group
+        licensing whose delay has passed applied first."""
+        self.tenant.settle()
         return dispatch(self, method, path, query, headers, body)
 
     def charge(self, method: str, path: str, query: Mapping[str, str]) -> dict[str, str]:

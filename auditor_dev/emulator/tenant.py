@@ -25,7 +25,10 @@ The license rules follow Microsoft Graph v1.0 and Microsoft Entra ID's group-bas
   Entra ID applies a group's licenses to a new member in the background, "within minutes": with
   `group_license_delay` (seconds, default 0: at once) the member has no state from the group until
   that delay has passed, then the group's states as above (Active, or Error with CountViolation when
-  no seat is left), so a client that waits for them is tested as it would run against Graph.
+  no seat is left), so a client that waits for them is tested as it would run against Graph. The
+  delay is kept on the tenant's `clock` (the wall clock, or a test's VirtualTime that the test moves
+  on) and a join whose time has come is applied before the next request or `current()` reads the
+  tenant, so a test waits for it without waiting on the wall clock.
 - user: reprocessLicenseAssignment (https://learn.microsoft.com/graph/api/user-reprocesslicenseassignment):
   every group-based state of the user is evaluated again (an Error with a seat free now becomes
   Active); Entra ID does not do that on its own when a seat frees up.
@@ -41,7 +44,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, overload
@@ -145,6 +149,7 @@ class TenantState:
         mutually_exclusive: Iterable[tuple[str, str]] = (),
         group_license_delay: float = 0.0,
         nested_from: TenantSnapshot | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.snapshot = snapshot
         # the tenant whose groups show who is a member through a nested group (its members that are
@@ -152,6 +157,8 @@ class TenantState:
         # group they were already in through a nested one shows only the direct membership.
         self._nesting = nested_from or snapshot
         self.group_license_delay = group_license_delay  # seconds before a new member's group licenses apply
+        self.clock = clock
+        self._licensing: list[tuple[float, str, str]] = []  # (when, group id, user id): joins not yet licensed
         self.users: list[User] = list(snapshot.users)
         self.skus: list[Sku] = list(snapshot.skus)
         self.groups: list[Group] = list(snapshot.groups)
@@ -199,6 +206,7 @@ class TenantState:
 
     def current(self) -> TenantSnapshot:
         """The tenant as it stands after the writes so far."""
+        self.settle()
         with self._lock:
             return dataclasses.replace(
                 self.snapshot, users=tuple(self.users), skus=tuple(self.skus), groups=tuple(self.groups)
@@ -406,9 +414,7 @@ class TenantState:
             else:
                 group = self._replace_group(group, members=(*group.members, user.id), direct_members=direct)
             if group.assigned_licenses and self.group_license_delay > 0:
-                timer = threading.Timer(self.group_license_delay, self._license_member, (group.id, user.id))
-                timer.daemon = True
-                timer.start()
+                self._licensing.append((self.clock() + self.group_license_delay, group.id, user.id))
             elif group.assigned_licenses:
                 self._license_member(group.id, user.id)
             self.written = True
@@ -425,6 +431,18 @@ class TenantState:
         for member in group.members:
             self._license_member(group.id, member)
         return group
+
+    def settle(self) -> None:
+        """Group licensing reaching the new members whose `group_license_delay` has passed by the
+        clock, in the order they joined."""
+        if not self._licensing:
+            return
+        with self._lock:
+            now = self.clock()
+            due = [p for p in self._licensing if p[0] <= now]
+            self._licensing = [p for p in self._licensing if p[0] > now]
+            for _, group, user in due:
+                self._license_member(group, user)
 
     def _license_member(self, group_key: str, user_key: str) -> None:
         """Group-based licensing reaching a member: the group's licenses evaluated for the user

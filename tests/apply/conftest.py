@@ -3,6 +3,7 @@ that applies them with the real msgraph-sdk adapter against the Graph emulator o
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterator, Sequence
@@ -27,7 +28,8 @@ from auditor.data.model import (
     TenantSnapshot,
     User,
 )
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, Request, app_token, error_document
+from auditor.graph.pacing import Pacing
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, Request, VirtualTime, app_token, error_document
 
 TENANT = "7a1c0f3e-5b2d-4e8f-9a6b-1c2d3e4f5a6b"
 OTHER_TENANT = "0b9e8d7c-6f5a-4b3c-8d2e-1f0a9b8c7d6e"
@@ -270,6 +272,7 @@ def outcome_lines(path: Path) -> list[dict[str, Any]]:
 class Graph:
     emulator: GraphEmulator
     token: str
+    clock: VirtualTime  # the emulator's group-licensing delay and apply's --wait run on it (apply_waits)
 
     @property
     def url(self) -> str:
@@ -315,8 +318,21 @@ def apply_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("auditor.apply.run.clock", lambda: APPLY_NOW)
 
 
+@pytest.fixture(autouse=True)
+def apply_waits(monkeypatch: pytest.MonkeyPatch) -> VirtualTime:
+    """apply's waits on a virtual clock, the one the emulator keeps group_license_delay on: its
+    --wait for a group's license, and its GraphClient's pacing and Retry-After (every client built
+    without a pacing of its own). A test moves the clock on (graph.clock.advance) instead of
+    sleeping, and a wait costs no wall time; how long apply waited is graph.clock.now() later.
+    Only in this process: apply run as a subprocess waits on the wall clock."""
+    clock = VirtualTime()
+    monkeypatch.setattr("auditor.apply.wait.timer", clock)
+    monkeypatch.setattr("auditor.graph.client.Pacing", functools.partial(Pacing, timer=clock))
+    return clock
+
+
 @pytest.fixture
-def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def graph_for(monkeypatch: pytest.MonkeyPatch, apply_waits: VirtualTime) -> Iterator[Any]:
     """graph_for(snapshot, roles=..., responders=[...]): a running emulator whose token the CLI uses."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     started: list[GraphEmulator] = []
@@ -333,7 +349,7 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         group_properties: dict[str, dict[str, Any]] | None = None,
     ) -> Graph:
         """`roles`: the token's claim; `server_roles`: what Graph really allows (default: the claim);
-        `group_license_delay`: seconds before a new group member gets the group's licenses;
+        `group_license_delay`: seconds (on graph.clock) before a new group member gets the group's licenses;
         `group_properties`: a group's isAssignableToRole, resourceProvisioningOptions, appRoleAssignments."""
         snapshot = snapshot or make_tenant()
         token = token or app_token(tenant_claim or snapshot.tenant_id, tuple(roles))
@@ -344,13 +360,14 @@ def graph_for(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             responders=list(responders),
             roles=server_roles,
             group_license_delay=group_license_delay,
+            clock=apply_waits.now,
             **extra,
         )
         emulator.start()
         started.append(emulator)
         monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
         monkeypatch.setenv("AZURE_TENANT_ID", snapshot.tenant_id)  # the operator names the tenant, never the plan
-        return Graph(emulator, token)
+        return Graph(emulator, token, apply_waits)
 
     yield make
     for emulator in started:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,9 @@ ROOT = Path(__file__).parents[2]
 def test_two_runs_of_one_plan_cannot_interleave(
     tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=3.0)
+    # the first run's write is held in flight until the checks below are done
+    held = threading.Event()
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=60.0, release=held)
     graph = graph_for(responders=[slow])
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
     journal = tmp_path / "first.jsonl"
@@ -84,6 +87,7 @@ def test_two_runs_of_one_plan_cannot_interleave(
         assert "another license-auditor run" in capsys.readouterr().err
         assert not (tmp_path / "second.jsonl").exists() and not (tmp_path / "undo.jsonl").exists()
     finally:
+        held.set()
         _, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert [(w.method, w.status) for w in graph.writes()] == [("POST", 200), ("POST", 204)]

@@ -10,6 +10,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -223,10 +224,14 @@ def test_a_signal_while_a_write_is_in_flight_finishes_it_then_stops(
     assert "1 of 2 change(s) applied, 0 skipped, 1 left (not attempted)" in out
 
 
-def _removal_in_flight(tmp_path: Path, graph_for: Any, delay: float) -> tuple[Graph, Path, subprocess.Popen[str]]:
+def _removal_in_flight(
+    tmp_path: Path, graph_for: Any, delay: float, release: threading.Event | None = None
+) -> tuple[Graph, Path, subprocess.Popen[str]]:
     """apply of Ben's E5 removal in its own process, returned once its `sending` line is written: Graph
-    answers the write after `delay` seconds."""
-    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=delay)
+    answers the write after `delay` seconds, or once `release` is set."""
+    slow = Fault(
+        FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=delay, release=release
+    )
     graph = graph_for(responders=[slow])
     journal = tmp_path / "j.jsonl"
     plan = write_plan(tmp_path, [assign(BEN, remove=[E5])], created_at=wall_clock())
@@ -254,10 +259,12 @@ def test_a_second_signal_stops_at_once_and_the_write_reads_as_outcome_unknown(tm
 def test_after_kill_9_with_a_write_in_flight_undo_re_reads_the_user_and_undoes_it(
     tmp_path: Path, graph_for: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=2.0)
+    held = threading.Event()  # Graph answers the write only once apply is killed
+    graph, journal, proc = _removal_in_flight(tmp_path, graph_for, delay=60.0, release=held)
     time.sleep(0.5)  # the write is in flight
     proc.kill()
     proc.communicate(timeout=60)
+    held.set()
     assert proc.returncode == -signal.SIGKILL
     assert [x["outcome"] for x in journal_lines(journal)] == ["sending"]
     deadline = time.monotonic() + 30

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +86,7 @@ def test_two_run_move_undo_puts_the_direct_copy_back_before_leaving(
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     # the first apply joins and leaves the removal pending; the second removes the direct copy
     assert run("apply", plan, graph, "--yes", "--journal", str(first), "--wait", "0") == 0
-    time.sleep(1.3)
+    graph.clock.advance(1.3)  # group licensing reaches Ben (group_license_delay)
     assert run("apply", plan, graph, "--yes", "--journal", str(second), "--wait", "10s") == 0
     assert graph.direct(BEN) == {} and graph.by_group(BEN) == {(E5, G_E5)}
     capsys.readouterr()

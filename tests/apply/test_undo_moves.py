@@ -4,7 +4,6 @@ leaves the group the first run joined. Against the Graph emulator."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +37,7 @@ def _move_into_the_group_in_two_runs(tmp_path: Path, graph_for: Any) -> tuple[An
     plan = write_plan(tmp_path, [add_member(BEN, G_E5), removal], depends={2: [1]})
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(first), "--wait", "0") == 0
-    time.sleep(1.3)
+    graph.clock.advance(1.3)  # group licensing reaches Ben (group_license_delay)
     assert run("apply", plan, graph, "--yes", "--journal", str(second), "--wait", "10s") == 0
     assert graph.direct(BEN) == {} and graph.by_group(BEN) == {(E5, G_E5)}
     return graph, first
@@ -80,7 +79,7 @@ def test_a_group_to_group_move_in_two_runs_is_undone_by_joining_the_old_group_fi
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     assert run("apply", plan, graph, "--yes", "--journal", str(first), "--wait", "0") == 0
     assert [x["outcome"] for x in outcome_lines(first)] == ["done", "pending"]
-    time.sleep(1.3)
+    graph.clock.advance(1.3)  # group licensing reaches Carl (group_license_delay)
     assert run("apply", plan, graph, "--yes", "--journal", str(second), "--wait", "10s") == 0
     assert graph.member(CARL, G_E3) and not graph.member(CARL, G_E5)
     capsys.readouterr()

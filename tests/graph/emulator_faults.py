@@ -25,7 +25,7 @@ class FaultKind(enum.Enum):
     THROTTLE = "429"  # 429 with Retry-After
     UNAVAILABLE = "503"
     GATEWAY_TIMEOUT = "504"
-    SLOW = "slow"  # answer correctly after `delay` seconds
+    SLOW = "slow"  # answer correctly after `delay` seconds (or once `release` is set)
     TRUNCATE = "truncate"  # promise the whole body, send half, close the connection
     DROP = "drop"  # close the connection without answering
     FORBIDDEN = "403"  # Graph's 403 (e.g. signInActivity without Entra ID P1 / AuditLog.Read.All)
@@ -55,6 +55,9 @@ class Fault:
     message: str = "Insufficient privileges to complete the operation."
     status: int = 400  # REFUSED's status
     keep: int = 0  # SHORT: the items the listing keeps
+    # SLOW: held until the test sets it (`delay` then only bounds the hold), so a test that holds a
+    # write in flight while it checks something holds it exactly as long as it needs
+    release: threading.Event | None = None
     _pattern: re.Pattern[str] = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     hits: int = field(init=False, default=0)
@@ -72,12 +75,20 @@ class Fault:
             self.hits += 1
             return True
 
+    def _hold(self) -> None:
+        """SLOW's wait, on the wall clock on purpose: the tests that hold an answer check what else
+        is sent while it is in flight (another process's, too), or a client's real socket timeout."""
+        if self.release is not None:
+            self.release.wait(self.delay)
+        else:
+            time.sleep(self.delay)
+
     def __call__(self, request: Request) -> Reply | Drop | Proceed | None:
         if not self.take(request.target):
             return None
         kind, label = self.kind, self.kind.value
         if kind in (FaultKind.SLOW, FaultKind.SHORT):
-            time.sleep(self.delay)
+            self._hold()
             return Proceed(label, keep=self.keep if kind is FaultKind.SHORT else None)
         if request.batch and kind not in _IN_BATCH:
             return Proceed(label)

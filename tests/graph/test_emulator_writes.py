@@ -32,7 +32,7 @@ from auditor.data.model import (
     User,
 )
 from auditor.graph import GraphClient, StaticTokenCredential
-from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, GraphEmulator, VirtualTime, app_token
 from tests.loopback import http
 
 TENANT = "6f1d3c2a-9b8e-4d7f-a1c2-3e4f5a6b7c8d"
@@ -419,6 +419,23 @@ def test_group_mutually_exclusive_violation_is_recorded(api):
     assert (EXCH1, EXCH_GROUP, "Error", "MutuallyExclusiveViolation") in states(doc)
     assert held(doc) == {E3: []}
     assert a.consumed()["EXCHANGESTANDARD"] == 0
+
+
+def test_group_licensing_reaches_a_new_member_after_the_delay_on_the_emulators_clock(api):
+    """group_license_delay is kept on the emulator's clock (a test's VirtualTime here): nothing from
+    the group until it has passed, then the group's state; a member who left meanwhile gets none."""
+    clock = VirtualTime()
+    a = api(group_license_delay=60.0, clock=clock.now)
+    assert a.join(E5_GROUP, BEN).status_code == 204
+    assert a.join(E3_GROUP, CARL).status_code == 204
+    assert a.leave(E3_GROUP, CARL).status_code == 204
+    clock.advance(59.0)
+    assert [s for s in states(a.licenses(BEN)) if s[1] == E5_GROUP] == []
+    clock.advance(2.0)
+    [ben] = [u for u in a.graph.snapshot().users if u.id == BEN]  # the time come, without a request too
+    assert any(s.assigned_by_group == E5_GROUP and s.state == "Active" for s in ben.license_assignment_states)
+    assert (E5, E5_GROUP, "Active", "None") in states(a.licenses(BEN))
+    assert [s for s in states(a.licenses(CARL)) if s[1] == E3_GROUP] == []
 
 
 def test_leaving_a_group_removes_its_license_and_frees_the_seat(api):

@@ -67,6 +67,7 @@ def serve(answer: Answer | None = None, drip: bool = False) -> Iterator[Server]:
             self.end_headers()
             try:
                 if drip:
+                    # on the wall clock: what the drip tests is the client's real deadline per attempt
                     for byte in body:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
