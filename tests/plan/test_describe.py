@@ -154,7 +154,7 @@ def test_a_group_the_user_is_to_join_is_named_as_the_report_names_it(tmp_path: P
 
     frontline = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450"
     details = {"group_membership": [{"id": frontline, "name": "Frontline Workers", "gives": ["SPE_F1"]}]}
-    assert group_name([{"details": details}], frontline.upper()) == "Frontline Workers"
+    assert group_name([finding("f1", "r", "u", None, details=details)], frontline.upper()) == "Frontline Workers"
     out = tmp_path / "demo"
     assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
     assert main(["plan", "--report-dir", str(out)]) == 0
