@@ -21,6 +21,7 @@ from auditor.common.timestamps import now_or_pinned, timestamp_or_none
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
+from auditor.formats.report_model import ReportFinding
 from auditor.graph.clouds import ENDPOINTS
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
@@ -57,7 +58,8 @@ def _check_filters(options: PlanOptions, document: dict[str, Any], path: Path) -
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
     if options.findings:
-        ids = {f["id"] for f in document["findings"]}
+        findings: list[ReportFinding] = document["findings"]
+        ids = {f.id for f in findings}
         missing = [fid for fid in options.findings if fid not in ids]
         if missing:
             raise UsageError(f"--findings: {path} has no finding {missing[0]!r}")

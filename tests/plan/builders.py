@@ -181,6 +181,7 @@ def finding(
     skus: Sequence[str] = ("SPE_E5",),
     data_kinds: Mapping[str, Sequence[str]] | None = None,
     details: Mapping[str, Any] | None = None,
+    monthly_cost: float | None = None,
 ) -> ReportFinding:
     """`data_kinds`: details.data_kinds (what each product the user holds keeps); by default none
     of them holds data. None in `details` only with `data_kinds={"absent": ()}`. `details`: more
@@ -210,7 +211,7 @@ def finding(
                 else {"data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}}
             )
             | dict(details or {}),
-            "monthly_cost": None,
+            "monthly_cost": monthly_cost,
             "waived": waived,
             "waiver": None,
             "remediation": remediation,
