@@ -7,7 +7,6 @@ catalog output as well as on document fields.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
