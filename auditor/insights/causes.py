@@ -38,7 +38,7 @@ from auditor.data.audit_entries import (
     DirectoryAudits,
     parse_time,
 )
-from auditor.formats.report_model import FindingRecord, ReportFinding
+from auditor.formats.report_model import ReportFinding
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
@@ -99,22 +99,21 @@ def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, dict[str, Any]] | Non
     return None
 
 
-def _mentions(finding: FindingRecord, particulars: Mapping[str, Any], parts: Mapping[str, str]) -> bool:
-    skus = {str(s) for s in finding.get("skus") or []}
+def _mentions(finding: ReportFinding, particulars: Mapping[str, Any], parts: Mapping[str, str]) -> bool:
+    skus = {str(s) for s in finding.skus}
     named = {parts.get(s, s) for s in [*particulars.get("added_ids", []), *particulars.get("removed_ids", [])]}
     if skus & named:
         return True
-    details = finding.get("details") if isinstance(finding.get("details"), Mapping) else {}
-    groups = details.get("assigned_by_group_ids") if isinstance(details, Mapping) else None
+    groups = finding.details.get("assigned_by_group_ids")
     ids = {str(g).lower() for v in groups.values() for g in (v or [])} if isinstance(groups, Mapping) else set()
     return bool(particulars.get("group_id")) and str(particulars["group_id"]).lower() in ids
 
 
-def cause_for(finding: FindingRecord, entries: Sequence[AuditEntry], parts: Mapping[str, str]) -> dict[str, Any] | None:
-    subject = s if isinstance(s := finding.get("subject"), Mapping) else {}
+def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapping[str, str]) -> dict[str, Any] | None:
+    subject = finding.subject
     if subject.get("type") != "user" or not subject.get("id"):
         return None
-    order = ORDER.get(str(finding.get("rule")), DEFAULT_ORDER)
+    order = ORDER.get(finding.rule, DEFAULT_ORDER)
     ranked = []
     for entry in entries:
         found = kind_of(entry, str(subject["id"]))
@@ -180,13 +179,13 @@ def explain(
         if isinstance(r, Mapping)
     }
     explained = 0
-    for finding in document.get("findings") or []:
-        if isinstance(finding, dict | ReportFinding) and finding.get("change") == "new":
-            subject = finding.get("subject")
-            uid = str(subject.get("id") or "").lower() if isinstance(subject, Mapping) else ""
+    findings: list[ReportFinding] = document.get("findings") or []
+    for finding in findings:
+        if finding.change == "new":
+            uid = str(finding.subject.get("id") or "").lower()
             cause = cause_for(finding, by_user.get(uid, ()), parts)
             if cause is not None:
-                finding["cause"] = cause
+                finding.cause = cause
                 explained += 1
     changes["causes"] = {"since": since, "until": _iso(end), "read": True, "explained": explained}
     return document

@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.common.timestamps import timestamp_or_none
+from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
@@ -85,18 +86,19 @@ def _freed_by_findings(document: Mapping[str, Any], work_out: Remediation | None
     a finding's remediation where the document carries none (auditor.plan.actions.read_findings)."""
     seen: set[tuple[str, str]] = set()
     freed: dict[str, int] = {}
-    for f in document.get("findings") or []:
-        if not isinstance(f, Mapping) or f.get("waived") or f.get("rule") not in FREEING:
+    findings: list[ReportFinding] = document.get("findings") or []
+    for f in findings:
+        if f.waived or f.rule not in FREEING:
             continue
-        carried = f.get("remediation")
+        carried: Mapping[str, Any] | None = f.remediation
         if carried is None and work_out is not None:
             carried = work_out(f)
         remediation = carried if isinstance(carried, Mapping) else {}
-        subject = s if isinstance(s := f.get("subject"), Mapping) else {}
+        subject = f.subject
         for action in remediation.get("actions") or []:
             if not isinstance(action, Mapping) or not isinstance(action.get("seats"), Mapping):
                 continue
-            who = str(action.get("user") or subject.get("id") or f.get("id"))
+            who = str(action.get("user") or subject.get("id") or f.id)
             for part, delta in action["seats"].items():
                 if isinstance(delta, int) and not isinstance(delta, bool) and delta < 0 and (who, part) not in seen:
                     seen.add((who, part))

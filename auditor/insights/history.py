@@ -38,7 +38,7 @@ from typing import Any
 
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
-from auditor.formats.report_model import Amount, Money, Summary
+from auditor.formats.report_model import Amount, Money, ReportFinding, Summary
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -123,11 +123,11 @@ def _amount(cost: Amount | None) -> float | None:
 def record_of(document: Mapping[str, Any]) -> Record:
     """The history record of a report document (report.json)."""
     summary: Summary = document["summary"]
-    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+    findings: list[ReportFinding] = document.get("findings") or []
     by_rule: dict[str, Counter[str]] = {}
     for f in findings:
-        if not f.get("waived"):
-            by_rule.setdefault(str(f.get("rule", "")), Counter())[str(f.get("severity", ""))] += 1
+        if not f.waived:
+            by_rule.setdefault(f.rule, Counter())[f.severity] += 1
     unused = summary.unused_monthly_cost
     products: dict[str, ProductPoint] = {}
     for row in document.get("skus") or []:

@@ -30,7 +30,7 @@ from auditor.common.errors import DeliveryError, UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.delivery.options import is_loopback
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportFinding, Summary
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, default_wording
@@ -92,10 +92,10 @@ class _Summary:
             "ok": t.pgettext("status_compliant", "Compliant: no open findings"),
         }[self.status]
         self.title = t.pgettext("notify_title", "License audit: {tenant}", tenant=self.tenant)
-        findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+        findings: list[ReportFinding] = document.get("findings") or []
         changes = document.get("changes") if isinstance(document.get("changes"), Mapping) else None
-        new = [f for f in findings if f.get("change") == "new" and not f.get("waived")]
-        resolved = list(changes.get("resolved") or []) if changes else []
+        new = [f for f in findings if f.change == "new" and not f.waived]
+        resolved: list[ReportFinding] = list(changes.get("resolved") or []) if changes else []
 
         def num(n: float) -> str:
             return i18n.format_number(n, locale)
@@ -112,18 +112,18 @@ class _Summary:
             resolved=num(len(resolved)) if changes else "–",
         )
 
-        def line(f: Mapping[str, Any]) -> str:
-            subject = s if isinstance(s := f.get("subject"), Mapping) else {}
+        def line(f: ReportFinding) -> str:
+            subject = f.subject
             who = subject.get("display_name") or subject.get("upn") or subject.get("sku") or subject.get("id") or ""
-            rule = str(f.get("rule", ""))
+            rule = f.rule
             title = wording.title(rule, locale) if rule in wording.ALL_RULE_IDS else rule
-            return clean(f"[{f.get('severity', '')}] {title}: {who}", 300)
+            return clean(f"[{f.severity}] {title}: {who}", 300)
 
         self.new_title = t.pgettext("changes_new_title", "New findings")
         self.new = [line(f) for f in new[:LIST_CAP]]
         self.new_more = self._more(len(new) - LIST_CAP)
         self.resolved_title = t.pgettext("changes_resolved_title", "Resolved findings")
-        self.resolved = [line(f) for f in resolved[:LIST_CAP] if isinstance(f, Mapping)]
+        self.resolved = [line(f) for f in resolved[:LIST_CAP]]
         self.resolved_more = self._more(len(resolved) - LIST_CAP)
         self.costs_title = t.pgettext("notify_costs", "Most unused spend per month")
         skus = [

@@ -24,6 +24,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.bill_model import bill_of
+from auditor.formats.report_model import ReportFinding
 
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -47,14 +48,12 @@ def _moved(now: Any, before: Any, least: float) -> bool:
     return abs(a - b) >= max(least, MATERIAL * abs(b))
 
 
-def _material(finding: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+def _material(finding: ReportFinding, before: ReportFinding) -> bool:
     """The finding's monthly cost (by one unit of money at least) or its unused seats (a seat
     finding's details) moved materially since the last run."""
-    now_seats, seats = finding.get("details"), before.get("details")
-    return _moved(finding.get("monthly_cost"), before.get("monthly_cost"), 1.0) or (
-        isinstance(now_seats, Mapping)
-        and isinstance(seats, Mapping)
-        and _moved(now_seats.get("unused"), seats.get("unused"), 1.0)
+    now_seats, seats = finding.details, before.details
+    return _moved(finding.monthly_cost, before.monthly_cost, 1.0) or _moved(
+        now_seats.get("unused"), seats.get("unused"), 1.0
     )
 
 
@@ -81,11 +80,12 @@ def _soon(document: Mapping[str, Any], today: date) -> list[str]:
     return sorted(set(days))
 
 
-def _kept(findings: list[Mapping[str, Any]], previous: Mapping[str, Any], t: Any) -> list[dict[str, str]]:
+def _kept(findings: list[ReportFinding], previous: Mapping[str, Any], t: Any) -> list[dict[str, str]]:
     """The reasons among the open findings the last run had under the same id: amounts that moved
     (MATERIAL), a waiver gone."""
-    earlier = {f.get("id"): f for f in previous.get("findings") or [] if isinstance(f, Mapping)}
-    kept = [(f, earlier[f.get("id")]) for f in findings if f.get("id") in earlier]
+    previous_findings: list[ReportFinding] = previous.get("findings") or []
+    earlier = {f.id: f for f in previous_findings}
+    kept = [(f, earlier[f.id]) for f in findings if f.id in earlier]
     reasons: list[dict[str, str]] = []
     moved = sum(1 for f, before in kept if _material(f, before))
     if moved:
@@ -96,7 +96,7 @@ def _kept(findings: list[Mapping[str, Any]], previous: Mapping[str, Any], t: Any
             moved,
         )
         reasons.append({"code": "amount", "text": text})
-    unwaived = sum(1 for _f, before in kept if before.get("waived"))
+    unwaived = sum(1 for _f, before in kept if before.waived)
     if unwaived:
         text = t.npgettext(
             "notify_unwaived", "{n} finding is no longer waived", "{n} findings are no longer waived", unwaived
@@ -121,25 +121,23 @@ def decide(
     def say(code: str, text: str) -> None:
         reasons.append({"code": code, "text": text})
 
-    findings = [
-        f
-        for f in document.get("findings") or []
-        if isinstance(f, Mapping) and not f.get("waived") and f.get("alert", True)  # alert: false stays quiet
-    ]
+    every: list[ReportFinding] = document.get("findings") or []
+    findings = [f for f in every if not f.waived and f.alerts]  # alert: false stays quiet
     if when == "always":
         say("always", t.pgettext("notify_always", "every run is sent (--notify-when always)"))
     if not document.get("complete", True) or document.get("not_evaluated"):
         say("incomplete", t.pgettext("notify_incomplete", "the run is incomplete: some data could not be read"))
     if previous is not None:
-        new = sum(1 for f in findings if f.get("change") == "new")
-        worse = sum(1 for f in findings if f.get("trend") == "worse")
+        new = sum(1 for f in findings if f.change == "new")
+        worse = sum(1 for f in findings if f.trend == "worse")
         if new:
             say("new", t.npgettext("notify_new", "{n} new finding", "{n} new findings", new))
         if worse:
             say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
         reasons += _kept(findings, previous, t)
         gone = len((document.get("changes") or {}).get("resolved") or [])
-        last = sum(1 for f in previous.get("findings") or [] if isinstance(f, Mapping) and not f.get("waived"))
+        earlier: list[ReportFinding] = previous.get("findings") or []
+        last = sum(1 for f in earlier if not f.waived)
         if gone >= BULK_LEAST and gone >= BULK_SHARE * last:
             say(
                 "gone",

@@ -20,7 +20,7 @@ import msgspec
 from auditor.data.model import Severity
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
-from auditor.formats.report_model import FindingRecord
+from auditor.formats.report_model import FindingRecord, ReportFinding
 from auditor.guidance.details import waiver_label
 from auditor.reference import product_names
 
@@ -84,7 +84,7 @@ class PlanFinding(msgspec.Struct, frozen=True):
     details: Mapping[str, Any]
     actions: tuple[Action, ...]
     malformed: str | None = None  # the description of the first badly shaped action, "" when it has none
-    source: Mapping[str, Any] = msgspec.field(default_factory=dict)  # as the report gives it (for describe.py)
+    source: ReportFinding | None = None  # as the report gives it (for describe.py)
 
 
 def action_problem(action: Any) -> str | None:
@@ -189,7 +189,7 @@ def read_findings(document: Mapping[str, Any], remediation: Remediation | None =
     `remediation`: works out a finding's remediation where the document leaves it out (None), as
     an audit's document does until report.json is written (auditor.report.document.FindingRemediation)."""
     for f in document.get("findings") or []:
-        if not isinstance(f, Mapping) or not isinstance(f.get("id"), str):
+        if not isinstance(f, ReportFinding):
             continue
         raw_actions = _raw_actions(f, remediation)
         malformed = None
@@ -198,35 +198,32 @@ def read_findings(document: Mapping[str, Any], remediation: Remediation | None =
                 description = raw.get("description") if isinstance(raw, Mapping) else None
                 malformed = description if isinstance(description, str) else ""
                 break
-        details = f.get("details")
         yield PlanFinding(
-            id=f["id"],
-            rule=str(f.get("rule", "")),
-            rank=_rank(f.get("severity")),
+            id=f.id,
+            rule=f.rule,
+            rank=_rank(f.severity),
             subject=_subject_text(f),
-            waived=bool(f.get("waived")),
+            waived=f.waived,
             waiver=_lapsed_waiver(f),
-            details=details if isinstance(details, Mapping) else {},
+            details=f.details,
             actions=() if malformed is not None else tuple(_decode(a) for a in raw_actions),
             malformed=malformed,
             source=f,
         )
 
 
-def _raw_actions(finding: Mapping[str, Any], work_out: Remediation | None) -> Sequence[Any]:
-    remediation = finding.get("remediation")
+def _raw_actions(finding: ReportFinding, work_out: Remediation | None) -> Sequence[Any]:
+    remediation: Mapping[str, Any] | None = finding.remediation
     if remediation is None and work_out is not None:
         remediation = work_out(finding)
     actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
     return list(actions) if isinstance(actions, list) else []
 
 
-def _subject_text(finding: Mapping[str, Any]) -> str:
+def _subject_text(finding: ReportFinding) -> str:
     """The subject as a reader knows it: a user's name, a product's (or a subscription's) product name,
     a waiver's rule and subject; else the id."""
-    subject = finding.get("subject")
-    if not isinstance(subject, Mapping):
-        return ""
+    subject = finding.subject
     sku = subject.get("sku")
     if subject.get("type") in ("sku", "subscription") and isinstance(sku, str) and sku:
         return product_names().product(None, sku) or sku
@@ -246,10 +243,10 @@ def _rank(severity: Any) -> int:
         return 0
 
 
-def _lapsed_waiver(finding: Mapping[str, Any]) -> dict[str, str] | None:
+def _lapsed_waiver(finding: ReportFinding) -> dict[str, str] | None:
     """{"owner", "expires"} of the waiver an open finding keeps (it expired less than 14 days ago,
     auditor.engine): no change is made until its owner renews it or lets it go. None otherwise."""
-    waiver = finding.get("waiver")
+    waiver = finding.waiver
     if not isinstance(waiver, Mapping):
         return None
     return {key: str(waiver.get(key) or "") for key in ("owner", "expires")}

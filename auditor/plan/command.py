@@ -23,6 +23,7 @@ from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
 from auditor.formats.bill_model import bill_of
+from auditor.formats.report_model import ReportFinding
 from auditor.graph.clouds import ENDPOINTS
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
@@ -59,7 +60,8 @@ def _check_filters(options: PlanOptions, document: Mapping[str, Any], path: Path
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
     if options.findings:
-        ids = {f["id"] for f in document["findings"]}
+        findings: list[ReportFinding] = document["findings"]
+        ids = {f.id for f in findings}
         missing = [fid for fid in options.findings if fid not in ids]
         if missing:
             raise UsageError(f"--findings: {path} has no finding {missing[0]!r}")

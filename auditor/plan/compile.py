@@ -201,7 +201,9 @@ def compile_plan(
     table = seat_table(document)
     done, overflow, left_out = order([chain(user_ops) for user_ops in by_user.values()], table)
     position = {f.id: i for i, f in enumerate(eligible)}
-    words = Describer({f.id: f.source for f in eligible}, document) if describe_changes else None
+    words = (
+        Describer({f.id: f.source for f in eligible if f.source is not None}, document) if describe_changes else None
+    )
     changes = _numbered(done, position, words)
     stopped = None
     if overflow is not None:

@@ -64,7 +64,7 @@ class Hold:
 
 def user_of(f: PlanFinding) -> str | None:
     """The id of the user the finding is about (lower case), or None for a product or a group."""
-    subject = f.source.get("subject")
+    subject = f.source.subject if f.source is not None else None
     if not isinstance(subject, Mapping) or subject.get("type") not in (None, "user"):
         return None
     uid = subject.get("id")
@@ -73,8 +73,8 @@ def user_of(f: PlanFinding) -> str | None:
 
 def skus_of(f: PlanFinding) -> set[str]:
     """The products (part numbers) the finding is about."""
-    skus = f.source.get("skus")
-    return {s for s in skus if isinstance(s, str)} if isinstance(skus, list) else set()
+    skus = f.source.skus if f.source is not None else []
+    return {s for s in skus if isinstance(s, str)}
 
 
 def gives_directly(f: PlanFinding) -> set[str]:

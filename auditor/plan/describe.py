@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportFinding
 from auditor.reference import product_names
 
 
@@ -33,13 +34,13 @@ def products_of(skus: Any) -> dict[str, str]:
     return out
 
 
-def user_name(findings: Sequence[Mapping[str, Any]], user: str) -> str:
+def user_name(findings: Sequence[ReportFinding], user: str) -> str:
     """The user's name as the findings that ask for a change on `user` give it; "" when none of
     them is about that very id, or when they disagree."""
     names = set()
     for finding in findings:
-        subject = finding.get("subject")
-        if not isinstance(subject, Mapping) or str(subject.get("id", "")).lower() != user.lower():
+        subject = finding.subject
+        if str(subject.get("id", "")).lower() != user.lower():
             continue
         display, upn = subject.get("display_name"), subject.get("upn")
         display = display if isinstance(display, str) else ""
@@ -49,7 +50,7 @@ def user_name(findings: Sequence[Mapping[str, Any]], user: str) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
-def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
+def group_name(findings: Sequence[ReportFinding], group: str) -> str:
     """The group's name as the findings' details pair it with `group` (`assigned_by_group` with
     `assigned_by_group_ids`, `replace_group`, `licensing_group`, `group_membership`); "" when they do
     not, or disagree."""
@@ -58,11 +59,9 @@ def group_name(findings: Sequence[Mapping[str, Any]], group: str) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
-def _group_pairs(finding: Mapping[str, Any]) -> set[tuple[str, str]]:
+def _group_pairs(finding: ReportFinding) -> set[tuple[str, str]]:
     """(group id in lower case, name) for each group the finding's details name."""
-    details = finding.get("details")
-    if not isinstance(details, Mapping):
-        return set()
+    details = finding.details
     pairs: set[tuple[str, str]] = set()
     by_name, by_id = details.get("assigned_by_group"), details.get("assigned_by_group_ids")
     if isinstance(by_name, Mapping) and isinstance(by_id, Mapping):
@@ -81,7 +80,7 @@ def _group_pairs(finding: Mapping[str, Any]) -> set[tuple[str, str]]:
     return pairs
 
 
-def shared_group_names(findings: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+def shared_group_names(findings: Iterable[ReportFinding]) -> frozenset[str]:
     """The group names the findings give to more than one group id (Entra ID names are not unique)."""
     ids: dict[str, set[str]] = {}
     for finding in findings:
@@ -174,7 +173,7 @@ def describe(
 class Describer:
     """Describes the changes of one plan: `of(...)` with the names the findings asking for a change give."""
 
-    def __init__(self, findings: Mapping[str, Mapping[str, Any]], document: Mapping[str, Any]) -> None:
+    def __init__(self, findings: Mapping[str, ReportFinding], document: Mapping[str, Any]) -> None:
         self.findings = findings  # finding id -> finding
         self.products = products_of(document.get("skus"))
         self.twins = shared_group_names(findings.values())

@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from auditor.formats.plan_records import DECLARED, WAITS, Change, MailboxStep, Skipped
+from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import PlanFinding
 from auditor.plan.declared import CONVERT_FIRST, covered, data_kept, ended, removes_only
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
@@ -70,8 +70,7 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
     """The step, with what the audit knows of the mailbox: the user's object id, and from the
     Exchange export (details.exchange) and the mailbox usage report (details.mailbox_bytes,
     mailbox_archive) whether it is synced, its size and its archive."""
-    subject = f.source.get("subject")
-    oid = subject.get("id") if isinstance(subject, Mapping) else None
+    oid = f.source.subject.get("id") if f.source is not None else None
     exchange = f.details.get("exchange")
     exchange = exchange if isinstance(exchange, Mapping) and exchange.get("listed") else {}
     size = f.details.get("mailbox_bytes")
@@ -104,9 +103,8 @@ def _mailbox_waits(f: PlanFinding) -> bool:
     return False
 
 
-def _upn(source: Mapping[str, Any]) -> str:
-    subject = source.get("subject")
-    upn = subject.get("upn") if isinstance(subject, Mapping) else None
+def _upn(source: ReportFinding | None) -> str:
+    upn = source.subject.get("upn") if source is not None else None
     return upn if isinstance(upn, str) else ""
 
 

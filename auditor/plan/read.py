@@ -8,7 +8,7 @@ from typing import Any
 
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.plan.compile import action_problem
 
 
@@ -32,14 +32,15 @@ def check_report(document: Mapping[str, Any], name: str) -> None:
     """What planning needs beyond what every reader checks: one tenant, and well-formed calls."""
     if "tenants" in document:
         raise UsageError(f"{name}: a merged report of several tenants; plan each tenant's own report.json")
-    for f in document["findings"]:
-        remediation = f["remediation"]
+    findings: list[ReportFinding] = document["findings"]
+    for f in findings:
+        remediation = f.remediation
         actions = remediation.get("actions") if remediation is not None else None
         if actions is None:
             continue
         if not isinstance(actions, list):
-            raise UsageError(f"{name}: finding {f['id']!r}: remediation.actions must be a list")
+            raise UsageError(f"{name}: finding {f.id!r}: remediation.actions must be a list")
         for i, action in enumerate(actions):
             problem = action_problem(action)
             if problem is not None:
-                raise UsageError(f"{name}: finding {f['id']!r}: remediation.actions[{i}]: {problem}")
+                raise UsageError(f"{name}: finding {f.id!r}: remediation.actions[{i}]: {problem}")

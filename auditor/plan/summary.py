@@ -10,7 +10,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.blocked import DATA_LOST
 from auditor.data.model import Locale
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportFinding, Summary
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.reference import product_names
@@ -112,15 +112,13 @@ def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit
     amounts: dict[str, float] = {}  # user -> the user's reclaimable amount
     owner: dict[str, str] = {}  # reclaimable finding -> its user
     costs: dict[str, float] = {}
-    for f in document.get("findings") or []:
-        if not isinstance(f, Mapping):
+    findings: list[ReportFinding] = document.get("findings") or []
+    for f in findings:
+        cost = f.monthly_cost
+        if f.waived or f.rule not in reclaimable or not isinstance(cost, int | float) or cost <= 0:
             continue
-        cost = f.get("monthly_cost")
-        if f.get("waived") or f.get("rule") not in reclaimable or not isinstance(cost, int | float) or cost <= 0:
-            continue
-        subject = f.get("subject")
-        user = str(subject.get("id", "")) if isinstance(subject, Mapping) else ""
-        fid = str(f.get("id", ""))
+        user = str(f.subject.get("id", ""))
+        fid = f.id
         owner[fid], costs[fid] = user, float(cost)
         amounts[user] = max(amounts.get(user, 0.0), float(cost))
 

@@ -24,10 +24,9 @@ in report.json version 5, the only one auditor.formats.report_json reads).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -35,7 +34,7 @@ from auditor.common.errors import UsageError
 from auditor.common.outputs import PREVIOUS
 from auditor.common.timestamps import timestamp_or_none
 from auditor.formats.report_json import READABLE_VERSIONS, decode_report
-from auditor.formats.report_model import AnyDocument, ReportDocument
+from auditor.formats.report_model import AnyDocument, ReportDocument, ReportFinding
 
 
 def _check(document: Any, name: str) -> None:
@@ -49,19 +48,15 @@ def _check(document: Any, name: str) -> None:
             f"(expected one of {', '.join(map(str, READABLE_VERSIONS))})"
         )
     findings = document.get("findings")
-    if not isinstance(findings, list) or not all(
-        isinstance(f, Mapping) and isinstance(f.get("id"), str) for f in findings
-    ):
+    if not isinstance(findings, list) or not all(isinstance(f, ReportFinding) for f in findings):
         raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
     if not isinstance(document.get("tenant") or {}, Mapping):
         raise UsageError(f"{name}: not a license-auditor report.json (tenant must be an object)")
     for f in findings:
-        if not isinstance(f.get("subject") or {}, Mapping) or not isinstance(f.get("rule", ""), str):
-            raise UsageError(f"{name}: finding {f['id']!r} is malformed (subject must be an object, rule a string)")
-        first_seen = f.get("first_seen")
-        if first_seen is not None and not _is_time(first_seen):
+        first_seen = f.first_seen
+        if first_seen is not None and first_seen is not msgspec.UNSET and not _is_time(first_seen):
             raise UsageError(
-                f"{name}: finding {f['id']!r}: first_seen {str(first_seen)[:40]!r} is not an ISO-8601 "
+                f"{name}: finding {f.id!r}: first_seen {str(first_seen)[:40]!r} is not an ISO-8601 "
                 "date-time (it is carried into the new report as the date the finding was first seen)"
             )
 
@@ -99,29 +94,27 @@ def load_baseline(path: Path) -> ReportDocument:
 _SEVERITY = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
-def _rank(finding: Mapping[str, Any]) -> int:
-    return _SEVERITY.get(str(finding.get("severity")), 0)
+def _rank(finding: ReportFinding) -> int:
+    return _SEVERITY.get(finding.severity, 0)
 
 
-def _subject(finding: Mapping[str, Any]) -> tuple[str, str, str]:
-    subject = finding.get("subject")
-    if not isinstance(subject, Mapping):
-        subject = {}
-    return (str(finding.get("rule")), str(subject.get("type", "")), str(subject.get("id", "")).lower())
+def _subject(finding: ReportFinding) -> tuple[str, str, str]:
+    subject = finding.subject
+    return (finding.rule, str(subject.get("type", "")), str(subject.get("id", "")).lower())
 
 
 def _same_subject(
-    finding: Mapping[str, Any], earlier: Mapping[str, Mapping[str, Any]], seen: set[str]
-) -> tuple[Mapping[str, Any] | None, str | None]:
+    finding: ReportFinding, earlier: Mapping[str, ReportFinding], seen: set[str]
+) -> tuple[ReportFinding | None, Literal["better", "worse"] | None]:
     """The earlier finding of the same rule on the same subject, not matched yet, whose products
     contain this one's (better: some went) or are contained in them (worse: some came)."""
-    key, skus = _subject(finding), set(finding.get("skus") or [])
+    key, skus = _subject(finding), set(finding.skus)
     if not key[2] or not skus:
         return None, None
     for fid, before in earlier.items():
         if fid in seen or _subject(before) != key:
             continue
-        was = set(before.get("skus") or [])
+        was = set(before.skus)
         if skus < was:
             return before, "better"
         if was < skus:
@@ -130,20 +123,22 @@ def _same_subject(
 
 
 def _gone(
-    earlier: Mapping[str, Mapping[str, Any]], seen: set[str], current: Mapping[str, Any], baseline_time: Any
-) -> tuple[list[Any], list[Any]]:
+    earlier: Mapping[str, ReportFinding], seen: set[str], current: Mapping[str, Any], baseline_time: Any
+) -> tuple[list[ReportFinding], list[ReportFinding]]:
     """The earlier findings this run does not report: resolved, or unverified when their rule was
     not evaluated this time."""
     not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}
-    resolved: list[Any] = []  # ReportFinding (transitional: or a test's dict)
-    unverified: list[Any] = []
+    resolved: list[ReportFinding] = []
+    unverified: list[ReportFinding] = []
     for fid, finding in earlier.items():
         if fid in seen:
             continue
-        gone: Any = copy.copy(finding)  # a ReportFinding stays one (a test's dict stays a dict)
-        gone["first_seen"] = finding.get("first_seen") or baseline_time
-        gone["change"] = "unverified" if str(finding.get("rule")) in not_evaluated else "resolved"
-        (unverified if gone["change"] == "unverified" else resolved).append(gone)
+        gone = msgspec.structs.replace(
+            finding,
+            first_seen=finding.first_seen or baseline_time,
+            change="unverified" if finding.rule in not_evaluated else "resolved",
+        )
+        (unverified if gone.change == "unverified" else resolved).append(gone)
     return resolved, unverified
 
 
@@ -161,48 +156,45 @@ def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
 
     baseline_time = previous.get("generated_at")
     now = current.get("generated_at")
-    earlier: dict[str, Mapping[str, Any]] = {}
-    for finding in previous["findings"]:
+    earlier: dict[str, ReportFinding] = {}
+    previous_findings: list[ReportFinding] = previous["findings"]
+    for finding in previous_findings:
         # matched by id: an id names one finding; two different ones under one id are refused, not
         # one of them silently taken for both
-        same = earlier.setdefault(finding["id"], finding)
+        same = earlier.setdefault(finding.id, finding)
         if same is not finding and same != finding:
-            raise UsageError(f"baseline report: two different findings have the id {finding['id']!r}")
+            raise UsageError(f"baseline report: two different findings have the id {finding.id!r}")
 
     # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
     # shared with `current`, not copied (each finding carries its whole remediation)
-    findings = [copy.copy(f) for f in current["findings"]]
-    result: Any = (
-        msgspec.structs.replace(current, findings=findings)
-        if isinstance(current, ReportDocument)
-        else {**current, "findings": findings}
-    )
-    seen: set[str] = {f["id"] for f in result["findings"] if f["id"] in earlier}
+    current_findings: list[ReportFinding] = current["findings"]
+    seen: set[str] = {f.id for f in current_findings if f.id in earlier}
     new = persisting = better = worse = 0
-    for finding in result["findings"]:
-        before = earlier.get(finding["id"])
-        trend = None
+    findings = []
+    for finding in current_findings:
+        before = earlier.get(finding.id)
+        trend: Literal["better", "worse"] | None = None
         if before is None:  # the same problem with other products keeps its identity
             before, trend = _same_subject(finding, earlier, seen)
             if before is not None:
-                seen.add(before["id"])
+                seen.add(before.id)
         elif _rank(finding) > _rank(before):
             trend = "worse"
         if before is None:
-            finding["change"] = "new"
-            finding["first_seen"] = now
+            finding = msgspec.structs.replace(finding, change="new", first_seen=now)
             new += 1
         else:
-            finding["change"] = "persisting"
-            finding["first_seen"] = before.get("first_seen") or baseline_time
+            finding = msgspec.structs.replace(
+                finding, change="persisting", first_seen=before.first_seen or baseline_time
+            )
             persisting += 1
             if trend is not None:
-                finding["trend"] = trend
+                finding = msgspec.structs.replace(finding, trend=trend)
                 better += trend == "better"
                 worse += trend == "worse"
-
+        findings.append(finding)
     resolved, unverified = _gone(earlier, seen, current, baseline_time)
-    result["changes"] = {
+    changes = {
         "baseline_generated_at": baseline_time,
         "baseline_as_of": previous.get("as_of"),
         "new": new,
@@ -212,5 +204,7 @@ def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
         "resolved": resolved,
         "unverified": unverified,
     }
-    out: AnyDocument = result
+    if isinstance(current, ReportDocument):
+        return msgspec.structs.replace(current, findings=findings, changes=changes)
+    out: AnyDocument = {**current, "findings": findings, "changes": changes}
     return out

@@ -22,11 +22,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+from msgspec import UNSET
+
 from auditor import i18n
 from auditor.common.outputs import atomic_text
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import product_names_of
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportFinding, Summary
 from auditor.guidance.remediation import DIRECTORY_OBJECTS
 from auditor.render.text import clean
 from auditor.report.view.states import PlanTruth
@@ -167,13 +169,13 @@ class _Rows:
         self.reuse = reuse and document_remediation_matches(document, locale, cloud)
         self.names = product_names_of(document.get("skus"))
 
-    def row(self, finding: Mapping[str, Any]) -> list[str]:
+    def row(self, finding: ReportFinding) -> list[str]:
         locale, cloud, wording, names, currency = self.locale, self.cloud, self.wording, self.names, self.currency
-        rule = str(finding.get("rule", ""))
-        subject = finding.get("subject") or {}
-        skus = list(finding.get("skus") or [])
-        details = finding.get("details") or {}
-        stored = finding.get("remediation")
+        rule = finding.rule
+        subject = finding.subject
+        skus = list(finding.skus)
+        details = finding.details
+        stored = finding.remediation
         if rule in self.known:
             message = wording.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
             if self.reuse and isinstance(stored, Mapping):
@@ -183,18 +185,18 @@ class _Rows:
                     rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details, names=names
                 )
         else:
-            message = str(finding.get("message", ""))
+            message = finding.message
             remediation = stored if isinstance(stored, Mapping) else {}
         actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
         ready, action, state = self._planned(finding, actions)
         body = action.get("body")
-        waiver = (finding.get("waiver") or {}) if finding.get("waived") else {}
-        cost = finding.get("monthly_cost")
+        waiver = (finding.waiver or {}) if finding.waived else {}
+        cost = finding.monthly_cost
         kind = subject.get("type", "")
         return [
-            _text(finding.get("id", "")),
+            _text(finding.id),
             _text(rule),
-            _text(finding.get("severity", "")),
+            _text(finding.severity),
             _text(kind),
             _text(subject.get("upn") or subject.get("sku") or subject.get("id", "")),
             _text(subject.get("display_name") or ""),
@@ -202,15 +204,15 @@ class _Rows:
             _text(subject.get("kind") or ""),
             _text("; ".join(str(s) for s in skus)),
             _text(_groups(details)),
-            _text(finding.get("policy", "")),
-            "true" if finding.get("waived") else "false",
+            _text(finding.policy),
+            "true" if finding.waived else "false",
             _text(waiver.get("reason", "")),
             _text(waiver.get("owner", "")),
             _text(waiver.get("expires", "")),
             "" if not isinstance(cost, int | float) else f"{cost:.2f}",
             _text(currency if isinstance(cost, int | float) else ""),
-            _text(finding.get("change", "")),
-            _text(finding.get("first_seen") or ""),
+            _text("" if finding.change is UNSET else finding.change),
+            _text(finding.first_seen if isinstance(finding.first_seen, str) else ""),
             _text(message),
             _text(remediation.get("summary", "")),
             str(len(actions)),
@@ -221,16 +223,14 @@ class _Rows:
             state,
         ]
 
-    def _planned(
-        self, finding: Mapping[str, Any], actions: list[Mapping[str, Any]]
-    ) -> tuple[int, Mapping[str, Any], str]:
+    def _planned(self, finding: ReportFinding, actions: list[Mapping[str, Any]]) -> tuple[int, Mapping[str, Any], str]:
         """(how many calls run, the first of them, the finding's state): the plan's, when the report has
         one (auditor.report.view.states.PlanTruth: the state every file shows); else the finding's own
         ready calls (a report without a plan)."""
         if self.truth is None:
             ready = [a for a in actions if a.get("ready") is True]
             return len(ready), (ready[0] if ready else {}), ""
-        truth = self.truth.get(str(finding.get("id", "")))
+        truth = self.truth.get(finding.id)
         if truth is None:  # waived: the plan leaves it alone
             return 0, {}, ""
         if not truth.calls:
@@ -319,13 +319,13 @@ class FindingsCsv:
         self._rows = _Rows(document, locale, cloud, wording, stored_remediation, truth)
         self._pending = 0
 
-    def add(self, finding: Mapping[str, Any]) -> None:
+    def add(self, finding: ReportFinding) -> None:
         self._writer.writerow(self._rows.row(finding))
         self._pending += 1
         if self._pending == 1000:
             self.flush()
 
-    def rows(self, findings: Iterable[Mapping[str, Any]]) -> str:
+    def rows(self, findings: Iterable[ReportFinding]) -> str:
         """The rows `add` would write for `findings`, as text (a chunk worked out in another
         process: auditor.report.chunks); `write` writes it."""
         buffer = io.StringIO()

@@ -115,22 +115,19 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
     return value
 
 
-def _finding(key: bytes, finding: dict[str, Any] | ReportFinding, everyone: dict[str, str]) -> None:
+def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
-    if isinstance(finding.get("subject"), dict):
-        _redact_subject(p, finding["subject"])
-    if isinstance(finding.get("details"), dict):
-        _redact_details(p, finding["details"])
-    if isinstance(finding.get("waiver"), dict):
-        _redact_waiver(p, finding["waiver"])
-    cause = finding.get("cause")
+    _redact_subject(p, finding.subject)
+    _redact_details(p, finding.details)
+    if isinstance(finding.waiver, dict):
+        _redact_waiver(p, finding.waiver)
+    cause = finding.cause
     if isinstance(cause, dict) and cause.get("by_type") != "app":  # who changed the directory: a person
         cause["by"] = p.address(cause.get("by"))
     table = {real: fake for real, fake in p.replacements.items() if real != fake}
     pattern = _pattern(table)
-    for name in ("message", "remediation"):
-        if name in finding:
-            finding[name] = _scrub(finding[name], pattern, table)
+    finding.message = _scrub(finding.message, pattern, table)
+    finding.remediation = _scrub(finding.remediation, pattern, table)
     everyone.update(table)
 
 
@@ -145,7 +142,7 @@ def redact_document(document: Mapping[str, Any], key: bytes) -> dict[str, Any]:
     changes: dict[str, Any] = doc["changes"] if isinstance(doc.get("changes"), dict) else {}
     everyone: dict[str, str] = {}
     for finding in [*(doc.get("findings") or []), *(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
-        if isinstance(finding, dict | ReportFinding):
+        if isinstance(finding, ReportFinding):
             _finding(key, finding, everyone)
     if "warnings" in doc:
         doc["warnings"] = _scrub(doc["warnings"], _pattern(everyone), everyone)

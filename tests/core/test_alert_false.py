@@ -31,5 +31,5 @@ def test_a_quiet_products_finding_is_reported_but_raises_no_alarm(tmp_path: Any)
     assert [f.rule for f in quiet_only.findings] == [DisabledUserLicensed.id]  # still in the report
     assert exit_code(quiet_only, "high", allow_gaps=True) == 0
     document = {"complete": True, "findings": [finding_json(f, None) for f in quiet_only.findings]}
-    assert document["findings"][0]["alert"] is False
+    assert document["findings"][0].alert is False
     assert document_exit_code(document, "high", allow_gaps=True) == 0

@@ -13,6 +13,7 @@ import pytest
 from auditor import wording
 from auditor.data.model import Finding, Locale
 from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from auditor.formats.report_model import ReportFinding
 from auditor.i18n import translations
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import _reason
@@ -160,14 +161,20 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
     for f in result.findings:
         r = rem(f)
         findings.append(
-            {
-                "id": f.id,
-                "rule": f.rule,
-                "severity": "medium",
-                "subject": f.subject.to_json(),
-                "details": dict(f.details),
-                "remediation": {"actions": r["actions"]},
-            }
+            ReportFinding(
+                id=f.id,
+                rule=f.rule,
+                severity="medium",
+                policy=None,
+                subject=f.subject.to_json(),
+                skus=[],
+                message="",
+                details=dict(f.details),
+                monthly_cost=None,
+                waived=False,
+                waiver=None,
+                remediation={"actions": r["actions"]},
+            )
         )
     skus = [
         {"sku": part, "sku_id": sid, "enabled": 10, "warning": 0, "consumed": 2}

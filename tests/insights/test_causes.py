@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from auditor.data.audit_entries import ACCOUNT_STATE, ACTIVITIES, UPDATE, AuditEntry, DirectoryAudits, Modified, Target
+from auditor.formats.report_model import ReportFinding
 from auditor.insights.causes import cause_for
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
@@ -220,12 +222,25 @@ def test_the_cause_is_the_change_that_fits_the_rule(sample) -> None:
         "i",
         (Target("User", "someone-else", modified=(Modified("UsageLocation", '["NL"]', "[]"),)),),
     )
-    finding = {"rule": UsageLocationMissing.id, "subject": {"type": "user", "id": user.id}, "skus": []}
+    finding = ReportFinding(
+        id="f1",
+        rule=UsageLocationMissing.id,
+        severity="low",
+        policy=None,
+        subject={"type": "user", "id": user.id},
+        skus=[],
+        message="",
+        details={},
+        monthly_cost=None,
+        waived=False,
+        waiver=None,
+        remediation=None,
+    )
     cause = cause_for(finding, [department, location, other], {})
     assert cause is not None and cause["property"] == "UsageLocation" and cause["old"] == "NL" and cause["new"] is None
     assert cause["by"] == "it@contoso.example" and cause["others"] == 1
-    assert cause_for({**finding, "rule": SkuForbidden.id}, [department, location], {})["property"] == "Department"
-    assert cause_for({**finding, "subject": {"type": "sku", "id": "x"}}, [department], {}) is None
+    assert cause_for(replace(finding, rule=SkuForbidden.id), [department, location], {})["property"] == "Department"
+    assert cause_for(replace(finding, subject={"type": "sku", "id": "x"}), [department], {}) is None
 
 
 def test_redacted_reports_pseudonymise_who_made_the_change(tmp_path: Path, sample) -> None:

@@ -16,6 +16,7 @@ from auditor.data.model import Locale
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import send_mail_body
 from auditor.delivery.smtp import to_mime
+from auditor.formats.report_model import ReportFinding
 from auditor.insights import calendar, history
 from auditor.insights.forecast import SubscriptionFacts, renewals
 from auditor.rules.assignments import SkuForbidden
@@ -38,13 +39,20 @@ ROW = {
 }
 
 
-def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> dict[str, Any]:
-    return {
-        "id": f"{rule}-{user}",
-        "rule": rule,
-        "waived": waived,
-        "subject": {"type": "user", "id": user},
-        "remediation": {
+def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> ReportFinding:
+    return ReportFinding(
+        id=f"{rule}-{user}",
+        rule=rule,
+        severity="high",
+        policy=None,
+        subject={"type": "user", "id": user},
+        skus=["SPE_E3"],
+        message="",
+        details={},
+        monthly_cost=None,
+        waived=waived,
+        waiver=None,
+        remediation={
             "actions": [
                 {
                     "kind": "remove_member",
@@ -55,7 +63,7 @@ def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> dic
                 }
             ]
         },
-    }
+    )
 
 
 def _history(*points: tuple[int, int]) -> list[history.Record]:
@@ -112,12 +120,12 @@ def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_sea
 
 def test_with_nothing_renewing_no_finding_is_worked_out() -> None:
     """Working out the findings' actions takes seconds in a large tenant: only for a forecast."""
-    bare = {**_finding(InactiveUserLicensed.id, "u1"), "remediation": None}
+    bare = msgspec.structs.replace(_finding(InactiveUserLicensed.id, "u1"), remediation=None)
     asked: list[str] = []
 
     def work_out(finding: Any) -> dict[str, Any]:
-        asked.append(finding["id"])
-        return _finding(InactiveUserLicensed.id, "u1")["remediation"]
+        asked.append(finding.id)
+        return _finding(InactiveUserLicensed.id, "u1").remediation
 
     document = {"skus": [ROW], "findings": [bare]}
     assert renewals(document, [_sub(61)], [], {}, AS_OF, remediation=work_out) == []

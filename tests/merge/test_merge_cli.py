@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import msgspec
 import pytest
 
 from auditor import wording
@@ -47,7 +48,7 @@ def merge(root, folders, *extra, out="merged"):
 
 
 def cross(report):
-    return [f for f in report["findings"] if f["tenant"] is None]
+    return [f for f in report["findings"] if f.tenant is None]
 
 
 def test_exact_cross_tenant_findings(group):
@@ -57,12 +58,12 @@ def test_exact_cross_tenant_findings(group):
     report = read(path)
     got = [
         (
-            f["rule"],
-            f["severity"],
-            f["subject"]["id"],
-            f["skus"],
-            f["waived"],
-            [(t["name"], t["upn"]) for t in f["details"].get("tenants", [])],
+            f.rule,
+            f.severity,
+            f.subject["id"],
+            f.skus,
+            f.waived,
+            [(t["name"], t["upn"]) for t in f.details.get("tenants", [])],
         )
         for f in cross(report)
     ]
@@ -107,29 +108,29 @@ def test_exact_cross_tenant_findings(group):
         (SeatsRebalanceAcrossTenants.id, "low", VISIO, ["VISIOCLIENT"], False, []),
     ]
     alice = cross(report)[0]
-    assert alice["details"]["identity"] == "alice@contoso.example"
-    assert [t["assigned_by_group"] for t in alice["details"]["tenants"]] == [[], ["All Office Staff"]]
-    assert alice["monthly_cost"] == 33.75  # one E3 too many, at the example policy's price
-    assert alice["policy"] == "group/cross_tenant"
+    assert alice.details["identity"] == "alice@contoso.example"
+    assert [t["assigned_by_group"] for t in alice.details["tenants"]] == [[], ["All Office Staff"]]
+    assert alice.monthly_cost == 33.75  # one E3 too many, at the example policy's price
+    assert alice.policy == "group/cross_tenant"
     dave = cross(report)[2]
-    assert dave["waiver"]["owner"] == "licensing@contoso.example"
-    assert cross(report)[1]["monthly_cost"] == round(2 * 9.40, 2)  # three tenants: two licenses too many
+    assert dave.waiver["owner"] == "licensing@contoso.example"
+    assert cross(report)[1].monthly_cost == round(2 * 9.40, 2)  # three tenants: two licenses too many
 
 
 def test_rebalance_details(group):
     root, folders = group
     _, path = merge(root, folders.values())
-    by_sku = {f["skus"][0]: f for f in cross(read(path)) if f["rule"] == SeatsRebalanceAcrossTenants.id}
-    visio = by_sku["VISIOCLIENT"]["details"]
+    by_sku = {f.skus[0]: f for f in cross(read(path)) if f.rule == SeatsRebalanceAcrossTenants.id}
+    visio = by_sku["VISIOCLIENT"].details
     assert [(r["tenant"], r["unused"]) for r in visio["surplus"]] == [("Contoso", 12), ("Northwind", 2)]
     assert [(r["tenant"], r["short"], r["consumed"] - r["enabled"]) for r in visio["shortage"]] == [("Fabrikam", 2, 2)]
-    assert visio["movable"] == 2 and by_sku["VISIOCLIENT"]["monthly_cost"] == 26.2
-    project = by_sku["PROJECTPROFESSIONAL"]["details"]
+    assert visio["movable"] == 2 and by_sku["VISIOCLIENT"].monthly_cost == 26.2
+    project = by_sku["PROJECTPROFESSIONAL"].details
     assert [(r["tenant"], r["unused"]) for r in project["surplus"]] == [("Contoso", 5), ("Fabrikam", 5)]
     assert [(r["tenant"], r["short"], r["count_violations"]) for r in project["shortage"]] == [("Northwind", 1, 1)]
     tenant_ids = {t["name"]: t["id"] for t in read(path)["tenants"]}
     assert project["shortage"][0]["tenant_id"] == tenant_ids["Northwind"]
-    assert "licenses cannot be moved between tenants" in by_sku["PROJECTPROFESSIONAL"]["message"]
+    assert "licenses cannot be moved between tenants" in by_sku["PROJECTPROFESSIONAL"].message
 
 
 def test_merged_document_shape(group):
@@ -147,15 +148,15 @@ def test_merged_document_shape(group):
     for t in report["tenants"]:
         assert t["summary"] == per_tenant[t["name"].lower()]["summary"]
     # every per-tenant finding is carried over, named by tenant, under an id unique across tenants
-    carried = [f for f in report["findings"] if f["tenant"] is not None]
+    carried = [f for f in report["findings"] if f.tenant is not None]
     assert len(carried) == sum(len(r["findings"]) for r in per_tenant.values())
-    assert len({f["id"] for f in report["findings"]}) == len(report["findings"])
+    assert len({f.id for f in report["findings"]}) == len(report["findings"])
     one = per_tenant["fabrikam"]["findings"][0]
-    match = next(f for f in carried if f["tenant"]["finding_id"] == one["id"] and f["tenant"]["name"] == "Fabrikam")
-    assert match["id"] == tenant_finding_id(per_tenant["fabrikam"]["tenant"]["id"], one["id"])
-    assert {k: v for k, v in match.items() if k not in ("id", "tenant")} == {k: v for k, v in one.items() if k != "id"}
+    match = next(f for f in carried if f.tenant["finding_id"] == one.id and f.tenant["name"] == "Fabrikam")
+    assert match.id == tenant_finding_id(per_tenant["fabrikam"]["tenant"]["id"], one.id)
+    assert msgspec.structs.replace(match, id=one.id, tenant=one.tenant) == one
     s = report["summary"]
-    assert s.total == len(report["findings"]) and s.waived == sum(f["waived"] for f in report["findings"])
+    assert s.total == len(report["findings"]) and s.waived == sum(f.waived for f in report["findings"])
     assert s.by_rule[CrossTenantDuplicate.id] == 3 and s.by_rule[SeatsRebalanceAcrossTenants.id] == 2
     assert s.users.total == sum(r["summary"].users.total for r in per_tenant.values())
     e3 = next(r for r in report["skus"] if r["sku"] == "SPE_E3")
@@ -167,14 +168,14 @@ def test_merged_document_shape(group):
 def test_no_finding_for_different_products_free_products_or_unmapped_domains(group):
     root, folders = group
     _, path = merge(root, folders.values())
-    subjects = {f["subject"]["id"] for f in cross(read(path))}
+    subjects = {f.subject["id"] for f in cross(read(path))}
     assert not subjects & {
         "bob@contoso.example",
         "carol@contoso.example",
         "frank@contoso.example",
         "frank@northwind.example",
     }
-    assert all(f["skus"] != ["FLOW_FREE"] for f in cross(read(path)))
+    assert all(f.skus != ["FLOW_FREE"] for f in cross(read(path)))
 
 
 @pytest.mark.parametrize(("fail_on", "expected"), [("high", 1), ("critical", 0), ("never", 0)])
@@ -249,13 +250,13 @@ def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
     ]
     assert all("tenant Fabrikam" in n["reason"] and "users not collected" in n["reason"] for n in merge_gaps)
     # Fabrikam's accounts and seats are left out; Contoso and Northwind still meet
-    assert sorted((f["rule"], f["subject"]["id"]) for f in cross(report)) == [
+    assert sorted((f.rule, f.subject["id"]) for f in cross(report)) == [
         (CrossTenantDuplicate.id, "analyst@partner.example"),
         (CrossTenantDuplicate.id, "dave@contoso.example"),
         (SeatsRebalanceAcrossTenants.id, PROJECT),
     ]
-    analyst = next(f for f in cross(report) if f["subject"]["id"] == "analyst@partner.example")
-    assert [t["name"] for t in analyst["details"]["tenants"]] == ["Contoso", "Northwind"]
+    analyst = next(f for f in cross(report) if f.subject["id"] == "analyst@partner.example")
+    assert [t["name"] for t in analyst.details["tenants"]] == ["Contoso", "Northwind"]
     assert merge(tmp_path, [tmp_path / k for k in docs])[0] == 3
     capsys.readouterr()
 
@@ -302,7 +303,7 @@ def _break(folder, case):
         (folder / "report.json").write_text('{"schema_version": 1,\n "tenant": ', encoding="utf-8")
     elif case == "report-bad-severity":
         doc = read(folder / "report.json")
-        doc["findings"][0]["severity"] = "urgent"
+        doc["findings"][0].severity = "urgent"
         (folder / "report.json").write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     elif case in ("report-wrong-version", "report-earlier-version"):
         doc = read(folder / "report.json")
@@ -416,10 +417,7 @@ def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
         )
         == 0
     )
-    waived = {
-        (f["rule"], f["subject"].get("sku") or f["subject"]["id"]): f["waived"]
-        for f in cross(read(out / "report.json"))
-    }
+    waived = {(f.rule, f.subject.get("sku") or f.subject["id"]): f.waived for f in cross(read(out / "report.json"))}
     assert waived == {
         (CrossTenantDuplicate.id, "alice@contoso.example"): False,  # its waiver has expired
         (CrossTenantDuplicate.id, "analyst@partner.example"): False,
@@ -463,8 +461,8 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
     report = read(out / "report.json")
     assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):
-        rem = f["remediation"]
-        assert "cannot be" in rem["steps"][0] and rem["links"], f["rule"]
+        rem = f.remediation
+        assert "cannot be" in rem["steps"][0] and rem["links"], f.rule
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<b>&amp;</b>" not in html and "Fabrikam &lt;b&gt;" in html
     # a person reads the product's name, not its part number (VISIOCLIENT)
@@ -491,14 +489,14 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     assert "different clouds (china, worldwide)" in err and "all its guidance for the worldwide cloud" in err
     # one cloud for the whole report, as report.html/md/csv draw it: Northwind's carried findings too
     names = product_names_of(report["skus"])
-    northwind = [f for f in report["findings"] if (f["tenant"] or {}).get("name") == "Northwind"]
+    northwind = [f for f in report["findings"] if (f.tenant or {}).get("name") == "Northwind"]
     assert northwind
     own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet
-    own = {f["id"]: f["remediation"] for f in own_report["findings"]}
+    own = {f.id: f.remediation for f in own_report["findings"]}
     for f in northwind:
-        facts = {"subject": f["subject"], "skus": f["skus"], "details": f["details"], "names": names}
-        assert f["remediation"] == wording.remediation(f["rule"], cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
-    assert any(f["remediation"] != own[f["tenant"]["finding_id"]] for f in northwind)
+        facts = {"subject": f.subject, "skus": f.skus, "details": f.details, "names": names}
+        assert f.remediation == wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
+    assert any(f.remediation != own[f.tenant["finding_id"]] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
 
@@ -547,7 +545,7 @@ def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
     assert code == 1
     report = read(path)
     assert report["complete"] is True
-    assert [(f["rule"], f["subject"].get("sku") or f["subject"]["id"], f["waived"]) for f in cross(report)] == [
+    assert [(f.rule, f.subject.get("sku") or f.subject["id"], f.waived) for f in cross(report)] == [
         (CrossTenantDuplicate.id, "alice@contoso.example", False),
         (CrossTenantDuplicate.id, "analyst@partner.example", False),
         (CrossTenantDuplicate.id, "dave@contoso.example", True),
@@ -593,16 +591,14 @@ def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
     report = read(path)
     assert report["schema_version"] == SCHEMA_VERSION
     alice = cross(report)[0]
-    rem = alice["remediation"]
-    fabrikam = alice["details"]["tenants"][1]
+    rem = alice.remediation
+    fabrikam = alice.details["tenants"][1]
     assert fabrikam["assigned_by_group"] == ["All Office Staff"] and len(fabrikam["assigned_by_group_ids"]) == 1
     (action,) = rem["actions"]  # Alice's home account (Contoso) keeps the license
     gid = fabrikam["assigned_by_group_ids"][0]
     assert action["kind"] == "remove_member" and action["tenant"] == fabrikam["id"]
     assert action["path"] == f"/groups/{gid}/members/{fabrikam['user_id']}/$ref"
-    assert [a["tenant"] for alt in rem["alternatives"] for a in alt["actions"]] == [
-        alice["details"]["tenants"][0]["id"]
-    ]
+    assert [a["tenant"] for alt in rem["alternatives"] for a in alt["actions"]] == [alice.details["tenants"][0]["id"]]
 
 
 def test_merge_writes_one_digest_across_tenants(group):
@@ -625,8 +621,8 @@ def test_merge_writes_one_digest_across_tenants(group):
     actions = lines[lines.index("Top actions") + 2 :]
     actions = actions[: actions.index("")]
     assert 1 <= len(actions) <= 10
-    top = max((f for f in report["findings"] if not f["waived"]), key=lambda f: f.get("monthly_cost") or 0)
-    assert top["subject"].get("upn", "") in actions[0] or top["subject"].get("sku", "") in actions[0]
+    top = max((f for f in report["findings"] if not f.waived), key=lambda f: f.monthly_cost or 0)
+    assert top.subject.get("upn", "") in actions[0] or top.subject.get("sku", "") in actions[0]
     assert "Fabrikam" in page and "Northwind" in page and 'href="report.html#rule-' in page
     assert len(page.encode()) < 100_000
 

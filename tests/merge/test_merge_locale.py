@@ -76,13 +76,13 @@ def merged_nl(tmp_path_factory):
     english = {}  # (tenant id, finding id) -> the finding in the tenant's own report
     for key in ("contoso", "fabrikam"):
         tenant = read(root / key / "report.json")
-        english.update({(tenant["tenant"]["id"], f["id"]): f for f in tenant["findings"]})
+        english.update({(tenant["tenant"]["id"], f.id): f for f in tenant["findings"]})
     merged = read(out / "report.json")
     return merged, (out / "report.md").read_text(encoding="utf-8"), english
 
 
 def _carried(report):
-    return [f for f in report["findings"] if f["tenant"] is not None and f["rule"] in wording.ALL_RULE_IDS]
+    return [f for f in report["findings"] if f.tenant is not None and f.rule in wording.ALL_RULE_IDS]
 
 
 def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
@@ -90,31 +90,31 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     assert report["locale"] == "nl"
     names = product_names_of(report["skus"])
     carried = _carried(report)
-    assert len(carried) > 20 and len({f["rule"] for f in carried}) > 10
+    assert len(carried) > 20 and len({f.rule for f in carried}) > 10
     for f in carried:
         args = {
             "cloud": Cloud(report["tenant"]["cloud"]),
-            "subject": f["subject"],
-            "skus": f["skus"],
-            "details": f["details"],
+            "subject": f.subject,
+            "skus": f.skus,
+            "details": f.details,
             "names": names,
         }
-        dutch = wording.remediation(f["rule"], locale=Locale.NL, **args)
-        assert f["remediation"] == dutch, f["rule"]
-        was = english[f["tenant"]["id"], f["tenant"]["finding_id"]]
-        assert was["remediation"] == wording.remediation(f["rule"], locale=Locale.EN, **args), f["rule"]
-        assert f["remediation"]["summary"] != was["remediation"]["summary"], f["rule"]
+        dutch = wording.remediation(f.rule, locale=Locale.NL, **args)
+        assert f.remediation == dutch, f.rule
+        was = english[f.tenant["id"], f.tenant["finding_id"]]
+        assert was.remediation == wording.remediation(f.rule, locale=Locale.EN, **args), f.rule
+        assert f.remediation["summary"] != was.remediation["summary"], f.rule
         # report.json's messages are English by contract (docs/report-format.md); renderers localise them
-        assert f["message"] == was["message"]
+        assert f.message == was.message
     for f in report["findings"]:
-        if f["tenant"] is None:
-            assert f["remediation"] == wording.remediation(
-                f["rule"],
+        if f.tenant is None:
+            assert f.remediation == wording.remediation(
+                f.rule,
                 cloud=Cloud.WORLDWIDE,
                 locale=Locale.NL,
-                subject=f["subject"],
-                skus=f["skus"],
-                details=f["details"],
+                subject=f.subject,
+                skus=f.skus,
+                details=f.details,
                 names=names,
             )
 
@@ -127,21 +127,21 @@ def test_report_md_agrees_with_report_json(merged_nl):
     names = product_names_of(report["skus"])
     carried = _carried(report)
     for f in carried:
-        was = english[f["tenant"]["id"], f["tenant"]["finding_id"]]["remediation"]["summary"]
-        assert md_escape(clean(was, TEXT_LIMIT), limit=2000) not in md, f["rule"]
-        assert md_escape(wording.title(f["rule"], Locale.NL), limit=2000) in md, f["rule"]
-        subject = f["subject"]
+        was = english[f.tenant["id"], f.tenant["finding_id"]].remediation["summary"]
+        assert md_escape(clean(was, TEXT_LIMIT), limit=2000) not in md, f.rule
+        assert md_escape(wording.title(f.rule, Locale.NL), limit=2000) in md, f.rule
+        subject = f.subject
         if subject["type"] == "user":
             neutral = {"type": "user", "id": subject["id"], "display_name": "deze gebruiker"}
             lasts = []
             for said in (neutral, subject):
                 steps = wording.remediation(
-                    f["rule"],
+                    f.rule,
                     cloud=Cloud(report["tenant"]["cloud"]),
                     locale=Locale.NL,
                     subject=said,
-                    skus=f["skus"],
-                    details=f["details"],
+                    skus=f.skus,
+                    details=f.details,
                     names=names,
                 )["steps"]
                 last = clean(steps[-1], 2000) if steps else ""
@@ -152,17 +152,17 @@ def test_report_md_agrees_with_report_json(merged_nl):
             ]
         else:
             message = wording.message(
-                f["rule"], subject=subject, skus=f["skus"], details=f["details"], locale=Locale.NL, names=names
+                f.rule, subject=subject, skus=f.skus, details=f.details, locale=Locale.NL, names=names
             )
-            assert md_escape(clean(message, TEXT_LIMIT), limit=2000) in md, f["rule"]
+            assert md_escape(clean(message, TEXT_LIMIT), limit=2000) in md, f.rule
     assert "deze gebruiker" in md and "\\[Naam\\]" not in md
 
 
 def test_unknown_rules_keep_what_they_carried(merged_nl):
     report, md, _ = merged_nl
-    (future,) = [f for f in report["findings"] if f["rule"] == FUTURE["rule"]]
-    assert future["remediation"] == FUTURE["remediation"] and future["message"] == FUTURE["message"]
-    assert future["tenant"]["finding_id"] == FUTURE["id"]
+    (future,) = [f for f in report["findings"] if f.rule == FUTURE["rule"]]
+    assert future.remediation == FUTURE["remediation"] and future.message == FUTURE["message"]
+    assert future.tenant["finding_id"] == FUTURE["id"]
     assert "Carried advice, kept as written\\." in md and "a message this version cannot write" in md
 
 
@@ -172,7 +172,7 @@ def test_malformed_details_in_a_tenant_report_exit_2_naming_the_field(tmp_path, 
         audit_tenant(docs[key], tmp_path / key)
     path = tmp_path / "fabrikam" / "report.json"
     doc = read(path)
-    doc["findings"][0]["details"] = ["not", "an", "object"]
+    doc["findings"][0].details = ["not", "an", "object"]
     path.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     capsys.readouterr()
     code = main(

@@ -10,7 +10,9 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.formats.report_model import Amount, Summary, Users
+import msgspec
+
+from auditor.formats.report_model import Amount, ReportFinding, Summary, Users
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
@@ -179,7 +181,8 @@ def finding(
     skus: Sequence[str] = ("SPE_E5",),
     data_kinds: Mapping[str, Sequence[str]] | None = None,
     details: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    monthly_cost: float | None = None,
+) -> ReportFinding:
     """`data_kinds`: details.data_kinds (what each product the user holds keeps); by default none
     of them holds data. None in `details` only with `data_kinds={"absent": ()}`. `details`: more
     details (data_lost, data_kept, grace_days, disabled_at)."""
@@ -188,32 +191,37 @@ def finding(
         if actions is None
         else {"summary": "", "steps": [], "actions": [dict(a) for a in actions], "alternatives": []}
     )
-    return {
-        "id": fid,
-        "rule": rule,
-        "severity": severity,
-        "policy": "contoso/assignments/staff",
-        "subject": {
-            "type": "user",
-            "id": user,
-            "upn": f"{user[-4:]}@contoso.example",
-            "display_name": name or f"User {user[-4:]}",
+    return msgspec.convert(
+        {
+            "id": fid,
+            "rule": rule,
+            "severity": severity,
+            "policy": "contoso/assignments/staff",
+            "subject": {
+                "type": "user",
+                "id": user,
+                "upn": f"{user[-4:]}@contoso.example",
+                "display_name": name or f"User {user[-4:]}",
+            },
+            "skus": list(skus),
+            "message": "",
+            "details": (
+                {}
+                if data_kinds == {"absent": ()}
+                else {"data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}}
+            )
+            | dict(details or {}),
+            "monthly_cost": monthly_cost,
+            "waived": waived,
+            "waiver": None,
+            "remediation": remediation,
         },
-        "skus": list(skus),
-        "message": "",
-        "details": (
-            {} if data_kinds == {"absent": ()} else {"data_kinds": {k: list(v) for k, v in (data_kinds or {}).items()}}
-        )
-        | dict(details or {}),
-        "monthly_cost": None,
-        "waived": waived,
-        "waiver": None,
-        "remediation": remediation,
-    }
+        ReportFinding,
+    )
 
 
 def report(
-    findings: Sequence[Mapping[str, Any]],
+    findings: Sequence[ReportFinding | Mapping[str, Any]],
     skus: Sequence[Mapping[str, Any]],
     *,
     currency: str | None = "EUR",
@@ -222,7 +230,8 @@ def report(
     tenant_name: str = "Contoso",
     cloud: str = "worldwide",
 ) -> dict[str, Any]:
-    unwaived = [f for f in findings if not f["waived"]]
+    typed = [msgspec.convert(msgspec.to_builtins(f), ReportFinding) for f in findings]  # copies
+    unwaived = [f for f in typed if not f.waived]
     return {
         "schema_version": version,
         "tool": {"name": "license-auditor", "version": "0.1.0"},
@@ -247,5 +256,5 @@ def report(
             users=Users(total=10, licensed=10),
         ),
         "skus": [dict(s) for s in skus],
-        "findings": [dict(f) for f in findings],
+        "findings": typed,
     }

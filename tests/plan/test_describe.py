@@ -71,7 +71,7 @@ def _moves(joined: str, left: str) -> list[str]:
     jane = finding(
         "f1", NOT_ALLOWED, JANE, [join(JANE, G_E3, {"SPE_E3": 1}), leave(JANE, G_E5, {"SPE_E5": -1})], name="Jane Doe"
     )
-    jane["details"] |= {
+    jane.details |= {
         "assigned_by_group": {"SPE_E5": [left]},
         "assigned_by_group_ids": {"SPE_E5": [G_E5]},
         "replace_group": {"id": G_E3, "name": joined, "gives": ["SPE_E3"]},
@@ -99,8 +99,8 @@ def test_two_groups_of_one_name_are_told_apart_by_their_ids() -> None:
 def test_names_two_findings_disagree_on_are_not_shown() -> None:
     one = finding("f1", FORBIDDEN, JANE, [leave(JANE, G_E5, {"SPE_E5": -1})], name="Jane Doe")
     other = finding("f2", NOT_ALLOWED, JANE, [leave(JANE, G_E5, {"SPE_E5": -1})], name="Someone Else")
-    one["details"] |= {"assigned_by_group": {"SPE_E5": ["E5 users"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]}}
-    other["details"] |= {"assigned_by_group": {"SPE_E5": ["Finance"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]}}
+    one.details |= {"assigned_by_group": {"SPE_E5": ["E5 users"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]}}
+    other.details |= {"assigned_by_group": {"SPE_E5": ["Finance"]}, "assigned_by_group_ids": {"SPE_E5": [G_E5]}}
     (change,) = compile_plan(report([one, other], SEATS)).changes
     assert change.findings == ("f1", "f2")
     assert change.description == f"Remove user {JANE} from the group {G_E5}"
@@ -154,7 +154,7 @@ def test_a_group_the_user_is_to_join_is_named_as_the_report_names_it(tmp_path: P
 
     frontline = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450"
     details = {"group_membership": [{"id": frontline, "name": "Frontline Workers", "gives": ["SPE_F1"]}]}
-    assert group_name([{"details": details}], frontline.upper()) == "Frontline Workers"
+    assert group_name([finding("f1", "r", "u", None, details=details)], frontline.upper()) == "Frontline Workers"
     out = tmp_path / "demo"
     assert main(["audit", "--demo", "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
     assert main(["plan", "--report-dir", str(out)]) == 0

@@ -77,7 +77,7 @@ def _plan(tmp_path: Path, groups: list[dict[str, Any]], policy: str = POLICY) ->
 
 
 def _finding(document: dict[str, Any], rule: str) -> dict[str, Any]:
-    [found] = [f for f in document["findings"] if f["rule"] == rule]
+    [found] = [f for f in document["findings"] if f.rule == rule]
     return found
 
 
@@ -93,7 +93,7 @@ def test_a_direct_copy_moves_to_the_licensing_group_in_two_dependent_steps(tmp_p
     # Anna holds E3 throughout: the move takes no seat and frees none
     assert join.seats == {} and removal.seats == {}
     assert join.description == "Add Anna (anna@contoso.example) to the group E3 Users"
-    details = _finding(document, AssignmentNotGroupBased.id)["details"]["licensing_group"]
+    details = _finding(document, AssignmentNotGroupBased.id).details["licensing_group"]
     assert details["SPE_E3"] | {"file": "-"} == {
         "ref": "E3 Users",
         "file": "-",
@@ -117,10 +117,10 @@ def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Pat
     # the move of Anna costs nothing; Ben's F1 costs its price
     assert plan.net_monthly == pytest.approx(2.25)
     # the summary names the group the step joins, not only "the required product"
-    [ben] = [f for f in document["findings"] if f["subject"]["id"] == BEN and f["rule"] == SkuRequiredMissing.id]
+    [ben] = [f for f in document["findings"] if f.subject["id"] == BEN and f.rule == SkuRequiredMissing.id]
     assert (
-        ben["remediation"]["summary"].startswith("Add Ben")
-        and "to the group F1 Users, which assigns" in ben["remediation"]["summary"]
+        ben.remediation["summary"].startswith("Add Ben")
+        and "to the group F1 Users, which assigns" in ben.remediation["summary"]
     )
 
 
@@ -155,7 +155,7 @@ def test_a_licensing_group_that_cannot_be_joined_waits_and_says_where(
     plan, document = _plan(tmp_path, groups)
     assert [c for c in plan.changes if c.user == ANNA] == []
     finding = _finding(document, AssignmentNotGroupBased.id)
-    [skipped] = [s for s in plan.skipped if s.finding == finding["id"]]
+    [skipped] = [s for s in plan.skipped if s.finding == finding.id]
     assert skipped.reason == LICENSING_GROUP
     assert words in skipped.description
     assert "(p.yaml:7)" in skipped.description  # outside the working folder: the file's name alone
@@ -189,7 +189,7 @@ def test_the_move_reads_in_every_language(tmp_path: Path, locale: Locale) -> Non
     document = build_document(
         audit(tmp_path, POLICY_E3, doc), generated_at=AS_OF, locale=locale, remediate=wording.remediation
     )
-    rem = _finding(document, AssignmentNotGroupBased.id)["remediation"]
+    rem = _finding(document, AssignmentNotGroupBased.id).remediation
     assert not any("{" in step for step in rem["steps"])
     assert "E3 Users" in rem["steps"][0]
     join, removal = rem["actions"]
@@ -234,7 +234,7 @@ def test_a_licensing_group_whose_members_no_call_may_change_is_not_joined(
     plan, document = _plan(tmp_path, groups)
     assert [c for c in plan.changes if c.user == ANNA] == []
     finding = _finding(document, AssignmentNotGroupBased.id)
-    [skipped] = [s for s in plan.skipped if s.finding == finding["id"]]
+    [skipped] = [s for s in plan.skipped if s.finding == finding.id]
     assert skipped.reason == reason
     assert words in skipped.description
 
@@ -259,7 +259,7 @@ def test_a_replacement_into_a_product_with_a_licensing_group_joins_the_group(tmp
     from auditor.rules.assignments import SkuNotAllowed
 
     plan, document = _plan(tmp_path, _groups(), REPLACE)
-    actions = _finding(document, SkuNotAllowed.id)["remediation"]["actions"]
+    actions = _finding(document, SkuNotAllowed.id).remediation["actions"]
     assert [a["kind"] for a in actions] == ["add_member", "assign_license"]
     join, removal = actions
     assert join["path"] == f"/groups/{G_F1}/members/$ref"
@@ -275,19 +275,19 @@ def test_group_based_only_replacement_joins_a_group_that_assigns_it(tmp_path: Pa
 
     policy = REPLACE.replace('    licensing_group: "F1 Users"\n', "") + "    group_based_only: true\n"
     _, document = _plan(tmp_path, _groups(), policy)
-    actions = _finding(document, SkuNotAllowed.id)["remediation"]["actions"]
+    actions = _finding(document, SkuNotAllowed.id).remediation["actions"]
     assert [a["kind"] for a in actions] == ["add_member", "assign_license"]
     assert actions[0]["path"] == f"/groups/{G_F1}/members/$ref"
     assert actions[1]["body"] == {"addLicenses": [], "removeLicenses": [E3]}
     # and when no group assigns F1, the replacement waits: never a direct copy
     (tmp_path / "alone").mkdir()
     _, alone = _plan(tmp_path / "alone", [g for g in _groups() if g["id"] != G_F1], policy)
-    [waits] = _finding(alone, SkuNotAllowed.id)["remediation"]["actions"]
+    [waits] = _finding(alone, SkuNotAllowed.id).remediation["actions"]
     assert waits["body"]["addLicenses"] and not waits["ready"] and waits["blocked"] == LICENSING_GROUP
     # without it, the same replacement assigns F1 directly in one Replace call
     (tmp_path / "plain").mkdir()
     _, plain = _plan(tmp_path / "plain", _groups(), REPLACE.replace('    licensing_group: "F1 Users"\n', ""))
-    [replace_call] = _finding(plain, SkuNotAllowed.id)["remediation"]["actions"]
+    [replace_call] = _finding(plain, SkuNotAllowed.id).remediation["actions"]
     assert replace_call["body"]["addLicenses"][0]["skuId"].lower() == F1.lower()
 
 
@@ -316,7 +316,7 @@ def test_a_rightsize_into_a_product_with_a_licensing_group_joins_it(tmp_path: Pa
     )
     result = audit(tmp_path, policy, doc)
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
-    actions = _finding(document, Rightsize.id)["remediation"]["actions"]
+    actions = _finding(document, Rightsize.id).remediation["actions"]
     assert actions[0]["kind"] == "add_member" and actions[0]["path"] == f"/groups/{G_E3}/members/$ref"
     assert not any((a.get("body") or {}).get("addLicenses") for a in actions)
 
@@ -366,16 +366,14 @@ def test_a_move_to_a_group_whose_product_does_not_open_group_licensing_needs_p1(
     ]
     doc = tenant([_mail_user("cara"), _mail_user("dora", "SPE_E3")], skus=[mail, sku("SPE_E3", 10, 1)], groups=groups)
     document = build_document(audit(tmp_path, MAIL_POLICY, doc), generated_at=AS_OF, remediate=wording.remediation)
-    found = {
-        f["subject"]["upn"].split("@")[0]: f for f in document["findings"] if f["rule"] == AssignmentNotGroupBased.id
-    }
-    assert found["cara"]["details"]["licensing_group"]["EXCHANGESTANDARD"]["needs_p1"] is True
-    assert "needs_p1" not in found["dora"]["details"]["licensing_group"]["EXCHANGESTANDARD"]
+    found = {f.subject["upn"].split("@")[0]: f for f in document["findings"] if f.rule == AssignmentNotGroupBased.id}
+    assert found["cara"].details["licensing_group"]["EXCHANGESTANDARD"]["needs_p1"] is True
+    assert "needs_p1" not in found["dora"].details["licensing_group"]["EXCHANGESTANDARD"]
     p1 = "Group-based licensing needs Microsoft Entra ID P1"
-    cara_steps = found["cara"]["remediation"]["steps"]
+    cara_steps = found["cara"].remediation["steps"]
     assert cara_steps[0].startswith("In the Microsoft Entra admin center") and cara_steps[1].startswith(p1)
     assert "Mail Users" in cara_steps[1] and "Cara" in cara_steps[1]
-    assert not any(p1 in step for step in found["dora"]["remediation"]["steps"])
+    assert not any(p1 in step for step in found["dora"].remediation["steps"])
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)

@@ -81,7 +81,7 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(
         # whose mailboxes no declaration ends without the usage reports (which the sample snapshot
         # lacks): they wait for a person, as does what reaches leavers through a group no call may
         # change (a dynamic or a synced group), and a leaver within grace_days
-        rules = {f["id"]: f["rule"] for f in report["findings"]}
+        rules = {f.id: f.rule for f in report["findings"]}
         by_group = [s["finding"] for s in plan["skipped"] if s["reason"] in ("group_dynamic", "group_synced")]
         assert by_group and split.declaration == 0 and split.person > 0
         assert {rules[s["finding"]] for s in plan["skipped"] if s["reason"] == "use_not_shown"} == {
@@ -99,10 +99,10 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     run = _run(tmp_path, declared=True)
     report, plan, md = run["report"], run["plan"], run["plan_md"]
-    by_id = {f["id"]: f for f in report["findings"]}
+    by_id = {f.id: f for f in report["findings"]}
 
     def of(upn: str, rule: str) -> str:
-        return next(f["id"] for f in report["findings"] if f["subject"].get("upn") == upn and f["rule"] == rule)
+        return next(f.id for f in report["findings"] if f.subject.get("upn") == upn and f.rule == rule)
 
     planned = {fid for c in plan["changes"] for fid in c["findings"]}
     skipped = {s["finding"]: s for s in plan["skipped"]}
@@ -110,20 +110,20 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     # from a group no call may change (they wait, saying where to change it) and the one disabled
     # within grace_days; an inactive account's data-holding licenses wait: the example declares
     # nothing kept for enabled accounts
-    leavers = {f["id"] for f in report["findings"] if f["rule"] == DisabledUserLicensed.id}
-    assert leavers < {f["id"] for f in report["findings"] if f["rule"] in LEAVER_RULES}
+    leavers = {f.id for f in report["findings"] if f.rule == DisabledUserLicensed.id}
+    assert leavers < {f.id for f in report["findings"] if f.rule in LEAVER_RULES}
     by_group = {fid for fid in leavers & skipped.keys() if skipped[fid]["reason"] in ("group_dynamic", "group_synced")}
     grace = {fid for fid in leavers & skipped.keys() if skipped[fid]["reason"] == "grace_period"}
     assert len(by_group) == 2 and "membership rule" in md and "on\\-premises Active Directory" in md
     assert len(grace) == 1
     assert leavers - by_group - grace <= planned and not (leavers - by_group - grace) & skipped.keys()
-    inactive = {f["id"] for f in report["findings"] if f["rule"] == InactiveUserLicensed.id}
+    inactive = {f.id for f in report["findings"] if f.rule == InactiveUserLicensed.id}
     assert inactive and all(skipped[fid]["reason"] == "use_not_shown" for fid in inactive)
     # a 1.1 GB mailbox fits F3: the E3 -> F3 replacement is ready in the report. The user is a
     # direct member of Frontline Workers whose copy did not apply, so sku-required-missing's
     # reprocess lets the group give F3, and the replacement's direct F3 waits for that (group_gives)
     small = of("floor.manager@contoso.example", SkuNotAllowed.id)
-    assert all(a["ready"] for a in by_id[small]["remediation"]["actions"])
+    assert all(a["ready"] for a in by_id[small].remediation["actions"])
     reprocess = of("floor.manager@contoso.example", SkuRequiredMissing.id)
     assert skipped[small]["reason"] == "group_gives" and skipped[small]["with"] == [reprocess]
     assert any(c["findings"] == [reprocess] and c["kind"] == "reprocess" for c in plan["changes"])
@@ -137,7 +137,7 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     assert skipped[of("user000068@contoso.example", Rightsize.id)]["reason"] == "leaver"
     # a shared mailbox over 50 GB keeps its license: a finding, no change, nothing to wait for
     archive = of("legal.archive@contoso.example", SharedMailboxLicensed.id)
-    assert by_id[archive]["details"]["keeps_license"] == "over_50_gb" and by_id[archive]["monthly_cost"] is None
+    assert by_id[archive].details["keeps_license"] == "over_50_gb" and by_id[archive].monthly_cost is None
     assert archive not in planned and archive not in skipped
     # each reason in the "need a person" table is words a person acts on: no raw key, no shrug
     table = md.split("### Findings that need a person", 1)[1]

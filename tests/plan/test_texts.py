@@ -120,17 +120,21 @@ def _reclaimable_report() -> dict[str, Any]:
     u1, u2, u3 = uid(1), uid(2), uid(3)
     findings = [
         # user 1: a leaver whose E5 removal is ready; a smaller finding of the same user is not added
-        finding("f1", DISABLED, u1, [assign(u1, remove=["SPE_E5"])]) | {"monthly_cost": 57.0},
-        finding("f1b", INACTIVE, u1, [assign(u1, remove=["SPE_E5"])]) | {"monthly_cost": 20.0},
+        finding("f1", DISABLED, u1, [assign(u1, remove=["SPE_E5"])], monthly_cost=57.0),
+        finding("f1b", INACTIVE, u1, [assign(u1, remove=["SPE_E5"])], monthly_cost=20.0),
         # user 2: the removal would end the mailbox: it waits for a declaration that the data is kept
         finding(
-            "f2", INACTIVE, u2, [leave(u2, uid(9), {"SPE_E3": -1}, ready=False, blocked="data_lost")], skus=["SPE_E3"]
-        )
-        | {"monthly_cost": 33.75},
+            "f2",
+            INACTIVE,
+            u2,
+            [leave(u2, uid(9), {"SPE_E3": -1}, ready=False, blocked="data_lost")],
+            skus=["SPE_E3"],
+            monthly_cost=33.75,
+        ),
         # user 3: only a lookup: a person
-        finding("f3", INACTIVE, u3, [lookup()], skus=["SPE_E3"]) | {"monthly_cost": 12.5},
+        finding("f3", INACTIVE, u3, [lookup()], skus=["SPE_E3"], monthly_cost=12.5),
         # not reclaimable: not in the split, though planned
-        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])]) | {"monthly_cost": 57.0},
+        finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])], monthly_cost=57.0),
     ]
     doc = report(findings, [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)])
     doc["summary"] = msgspec.structs.replace(

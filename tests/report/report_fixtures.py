@@ -7,7 +7,6 @@ catalog output as well as on document fields.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,7 +15,7 @@ import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, Summary, Users
+from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, ReportFinding, Summary, Users
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -179,35 +178,38 @@ def finding(
     policy: str = "contoso-baseline/assignments/staff",
     cost: float | None = None,
     waiver: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> ReportFinding:
     who = subject.get("upn") or subject.get("sku") or subject["id"]
-    return {
-        "id": _fid(rule, policy, subject["type"], subject["id"], *skus),
-        "rule": rule,
-        "severity": severity,
-        "policy": policy,
-        "subject": subject,
-        "skus": skus,
-        "message": f"{who} breaks {rule}",
-        "details": details,
-        "monthly_cost": cost,
-        "waived": waiver is not None,
-        "waiver": waiver,
-        "remediation": {
-            "summary": f"Fix {rule} for {who}",
-            "steps": [f"Open the admin center and fix {who}"],
-            "actions": [],
-            "alternatives": [],
-            "role": "License Administrator",
-            "next_steps": [],
-            "links": [
-                {
-                    "title": "Buy or remove licenses",
-                    "url": "https://learn.microsoft.com/microsoft-365/commerce/licenses/buy-licenses",
-                }
-            ],
+    return msgspec.convert(
+        {
+            "id": _fid(rule, policy, subject["type"], subject["id"], *skus),
+            "rule": rule,
+            "severity": severity,
+            "policy": policy,
+            "subject": subject,
+            "skus": skus,
+            "message": f"{who} breaks {rule}",
+            "details": details,
+            "monthly_cost": cost,
+            "waived": waiver is not None,
+            "waiver": waiver,
+            "remediation": {
+                "summary": f"Fix {rule} for {who}",
+                "steps": [f"Open the admin center and fix {who}"],
+                "actions": [],
+                "alternatives": [],
+                "role": "License Administrator",
+                "next_steps": [],
+                "links": [
+                    {
+                        "title": "Buy or remove licenses",
+                        "url": "https://learn.microsoft.com/microsoft-365/commerce/licenses/buy-licenses",
+                    }
+                ],
+            },
         },
-    }
+        ReportFinding,
+    )
 
 
 def _common(assignment: str | None, by_group: dict[str, list[str]]) -> dict[str, Any]:
@@ -427,12 +429,12 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             },
         ),
     ]
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f["severity"]], f["rule"], f["subject"]["id"], f["skus"], f["policy"]))
-    open_findings = [f for f in findings if not f["waived"]]
-    by_severity = {s: sum(1 for f in open_findings if f["severity"] == s) for s in SEVERITY_ORDER}
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.subject["id"], f.skus, f.policy or ""))
+    open_findings = [f for f in findings if not f.waived]
+    by_severity = {s: sum(1 for f in open_findings if f.severity == s) for s in SEVERITY_ORDER}
     by_rule: dict[str, int] = {}
     for f in open_findings:
-        by_rule[f["rule"]] = by_rule.get(f["rule"], 0) + 1
+        by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
     gaps = (
         []
         if complete
@@ -547,19 +549,15 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
 def build_big(users: int) -> dict[str, Any]:
     """A document for a tenant of `users` users: one inactive finding each, every 10th also guest."""
     doc = build_sample(complete=True)
-    template_inactive = next(f for f in doc["findings"] if f["rule"] == InactiveUserLicensed.id and not f["waived"])
-    template_guest = next(f for f in doc["findings"] if f["rule"] == GuestLicensed.id)
+    template_inactive = next(f for f in doc["findings"] if f.rule == InactiveUserLicensed.id and not f.waived)
+    template_guest = next(f for f in doc["findings"] if f.rule == GuestLicensed.id)
     extra = []
     for i in range(users):
         subject = user(f"00000000-0000-0000-0000-{i:012d}", f"user{i:06d}@contoso.example", f"User {i:06d} {'W' * 40}")
-        f = copy.copy(template_inactive)
-        f["subject"] = subject
-        f["id"] = _fid("inactive", str(i))
+        f = msgspec.structs.replace(template_inactive, subject=subject, id=_fid("inactive", str(i)))
         extra.append(f)
         if i % 10 == 0:
-            g = copy.copy(template_guest)
-            g["subject"] = subject
-            g["id"] = _fid("guest", str(i))
+            g = msgspec.structs.replace(template_guest, subject=subject, id=_fid("guest", str(i)))
             extra.append(g)
     doc["findings"] = doc["findings"] + extra
     doc["summary"] = msgspec.structs.replace(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
@@ -25,28 +26,28 @@ def runs() -> tuple[dict[str, Any], dict[str, Any]]:
     previous["generated_at"] = "2026-11-21T03:00:00Z"
     current = build_sample(complete=True)
     # fixed since yesterday: the guest; new today: a changed SKU set for Alice's combination
-    current["findings"] = [f for f in current["findings"] if f["rule"] != GuestLicensed.id]
-    combo = next(f for f in current["findings"] if f["rule"] == SkuCombinationForbidden.id)
-    combo["id"] = "ffffffffffffffff"
+    current["findings"] = [f for f in current["findings"] if f.rule != GuestLicensed.id]
+    combo = next(f for f in current["findings"] if f.rule == SkuCombinationForbidden.id)
+    combo.id = "ffffffffffffffff"
     return previous, current
 
 
 def test_marks_new_persisting_and_resolved() -> None:
     previous, current = runs()
     result = compare(previous, current)
-    by_id = {f["id"]: f for f in result["findings"]}
-    assert by_id["ffffffffffffffff"]["change"] == "new"
-    assert by_id["ffffffffffffffff"]["first_seen"] == "2026-11-22T03:00:00Z"
-    persisting = [f for f in result["findings"] if f["change"] == "persisting"]
+    by_id = {f.id: f for f in result["findings"]}
+    assert by_id["ffffffffffffffff"].change == "new"
+    assert by_id["ffffffffffffffff"].first_seen == "2026-11-22T03:00:00Z"
+    persisting = [f for f in result["findings"] if f.change == "persisting"]
     assert len(persisting) == len(current["findings"]) - 1
-    assert {f["first_seen"] for f in persisting} == {"2026-11-21T03:00:00Z"}
+    assert {f.first_seen for f in persisting} == {"2026-11-21T03:00:00Z"}
     changes = result["changes"]
     assert (changes["new"], changes["persisting"]) == (1, len(persisting))
-    assert sorted(f["rule"] for f in changes["resolved"]) == [GuestLicensed.id, SkuCombinationForbidden.id]
-    assert {f["change"] for f in changes["resolved"]} == {"resolved"}
+    assert sorted(f.rule for f in changes["resolved"]) == [GuestLicensed.id, SkuCombinationForbidden.id]
+    assert {f.change for f in changes["resolved"]} == {"resolved"}
     assert changes["unverified"] == []
     assert changes["baseline_generated_at"] == "2026-11-21T03:00:00Z"
-    assert "change" not in current["findings"][0]  # the input is not modified
+    assert current["findings"][0].change is UNSET  # the input is not modified
 
 
 def test_first_seen_is_carried_forward_across_runs() -> None:
@@ -55,20 +56,20 @@ def test_first_seen_is_carried_forward_across_runs() -> None:
     third_input = copy.deepcopy(current)
     third_input["generated_at"] = "2026-11-23T03:00:00Z"
     third = compare(second, third_input)
-    new_yesterday = next(f for f in third["findings"] if f["id"] == "ffffffffffffffff")
-    assert new_yesterday["change"] == "persisting"
-    assert new_yesterday["first_seen"] == "2026-11-22T03:00:00Z"
-    oldest = next(f for f in third["findings"] if f["rule"] == SkuForbidden.id)
-    assert oldest["first_seen"] == "2026-11-21T03:00:00Z"
+    new_yesterday = next(f for f in third["findings"] if f.id == "ffffffffffffffff")
+    assert new_yesterday.change == "persisting"
+    assert new_yesterday.first_seen == "2026-11-22T03:00:00Z"
+    oldest = next(f for f in third["findings"] if f.rule == SkuForbidden.id)
+    assert oldest.first_seen == "2026-11-21T03:00:00Z"
 
 
 def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     previous, _ = runs()
     current = build_sample(complete=False)  # inactive-user-licensed not evaluated this time
-    current["findings"] = [f for f in current["findings"] if f["rule"] != InactiveUserLicensed.id]
+    current["findings"] = [f for f in current["findings"] if f.rule != InactiveUserLicensed.id]
     result = compare(previous, current)
-    assert [f["rule"] for f in result["changes"]["resolved"]] == []
-    assert {f["rule"] for f in result["changes"]["unverified"]} == {InactiveUserLicensed.id}
+    assert [f.rule for f in result["changes"]["resolved"]] == []
+    assert {f.rule for f in result["changes"]["unverified"]} == {InactiveUserLicensed.id}
     html = render_page(HTML, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert "Not re-checked" in html and "Earlier findings not re-checked" in html
 
@@ -137,13 +138,13 @@ def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict)
 def test_load_baseline_rejects_a_first_seen_that_is_not_a_date(tmp_path: Path, first_seen: Any) -> None:
     """It used to be copied into the new report as it was."""
     doc = build_sample()
-    doc["findings"][0]["first_seen"] = first_seen
+    doc["findings"][0].first_seen = first_seen
     junk = tmp_path / "junk.json"
     junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
-    fid = doc["findings"][0]["id"]
+    fid = doc["findings"][0].id
     wrong = rf"(finding '{fid}': first_seen .* is not|.* at `\$\.findings\[0\]\.first_seen`)"  # text, or its type
     with pytest.raises(UsageError, match=rf"junk\.json: {wrong}"):
         load_baseline(junk)
-    doc["findings"][0]["first_seen"] = "2026-10-01T06:00:00Z"
+    doc["findings"][0].first_seen = "2026-10-01T06:00:00Z"
     junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
-    assert load_baseline(junk)["findings"][0]["first_seen"] == "2026-10-01T06:00:00Z"
+    assert load_baseline(junk)["findings"][0].first_seen == "2026-10-01T06:00:00Z"

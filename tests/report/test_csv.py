@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.cross_tenant.rules import SeatsRebalanceAcrossTenants
@@ -30,7 +31,7 @@ def rows(text: str) -> list[dict[str, str]]:
 
 def test_one_row_per_finding_in_document_order(sample: dict[str, Any], guidance: FakeGuidance) -> None:
     table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
-    assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f["id"] for f in sample["findings"]]
+    assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f.id for f in sample["findings"]]
     assert list(table[0]) == list(COLUMNS)
 
 
@@ -98,7 +99,7 @@ def test_guard_cell_sees_past_leading_whitespace_and_full_width_signs(dangerous:
 def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(
     tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
 ) -> None:
-    sample["findings"][0]["subject"]["display_name"] = ' \uff1dHYPERLINK("http://x")'
+    sample["findings"][0].subject["display_name"] = ' \uff1dHYPERLINK("http://x")'
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
@@ -140,9 +141,9 @@ def test_each_cell_is_cleaned_then_guarded(
 ) -> None:
     """Whatever a display name holds, its cell is what clean (one visible line, at most the cell
     limit) and then guard_cell make of it: the usual cell passes as it is, no other escapes."""
-    sample["findings"][0]["subject"]["display_name"] = name
+    sample["findings"][0].subject["display_name"] = name
     table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
-    row = next(r for r in table if r["id"] == sample["findings"][0]["id"])
+    row = next(r for r in table if r["id"] == sample["findings"][0].id)
     assert row["display_name"] == guard_cell(clean(name or "", 32_000))
 
 
@@ -150,10 +151,9 @@ def test_a_worklist_of_thousands_keeps_every_row_in_order(
     tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
 ) -> None:
     """Rows are written in batches: none is lost or repeated at a batch's edge."""
-    import copy
 
     base = sample["findings"]
-    sample["findings"] = [copy.deepcopy(base[i % len(base)]) | {"id": f"f{i:05d}"} for i in range(2345)]
+    sample["findings"] = [msgspec.structs.replace(base[i % len(base)], id=f"f{i:05d}") for i in range(2345)]
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     table = rows(path.read_text(encoding="utf-8-sig"))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]

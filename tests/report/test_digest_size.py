@@ -55,18 +55,18 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         == 1
     )
     doc: dict[str, Any] = decode_report((out / "report.json").read_bytes(), "report.json")
-    templates = [f for f in doc["findings"] if f["subject"]["type"] == "user"]
+    templates = [f for f in doc["findings"] if f.subject["type"] == "user"]
     findings = []
     for i in range(5_000):
         f = copy.deepcopy(templates[i % len(templates)])
-        f["id"] = f"{i:016x}"
-        f["subject"] = {
-            **f["subject"],
+        f.id = f"{i:016x}"
+        f.subject = {
+            **f.subject,
             "display_name": LONG_NAME,
             "upn": f"{'a' * 50}{i}@contoso.example",
             "id": f"00000000-0000-0000-0000-{i:012d}",
         }
-        f["monthly_cost"] = float(i % 97)
+        f.monthly_cost = float(i % 97)
         findings.append(f)
     doc["findings"] = findings
     baseline = {**doc, "findings": [], "generated_at": "2026-10-31T06:00:00Z"}
@@ -95,7 +95,7 @@ def test_the_digest_of_5000_findings_stays_small(large: dict[str, Any], locale: 
 
 def test_a_capped_list_says_how_many_more(large: dict[str, Any]) -> None:
     _page, text = render_digest(large, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=wording)
-    new = sum(1 for f in large["findings"] if f["change"] == "new" and not f["waived"])
+    new = sum(1 for f in large["findings"] if f.change == "new" and not f.waived)
     assert 4_000 < new <= 5_000
     more = [int(n.replace(",", "")) for n in re.findall(r" and ([\d,]+) more", text)]
     assert sum(more) == new - 20  # everyone new is named or counted

@@ -34,7 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     document = decode_report((directory / "report.json").read_bytes(), "report.json")
     return {
         "document": document,
-        "findings": [f for f in document["findings"] if f["rule"] == RULE],
+        "findings": [f for f in document["findings"] if f.rule == RULE],
         "html": (directory / "report.html").read_text(encoding="utf-8"),
         "md": (Path(directory) / "report.md").read_text(encoding="utf-8"),
     }
@@ -49,11 +49,11 @@ def md_section(page: str) -> str:
 
 
 def names_of(finding: dict[str, Any]) -> list[str]:
-    return [name for names in finding["details"]["via"].values() for name in names]
+    return [name for names in finding.details["via"].values() for name in names]
 
 
 def test_the_demo_has_users_reached_by_a_policy_and_by_a_role(demo: dict[str, Any]) -> None:
-    features = {feature for f in demo["findings"] for feature in f["details"]["via"]}
+    features = {feature for f in demo["findings"] for feature in f.details["via"]}
     assert {"conditional_access", "privileged_access"} <= features
     assert len(demo["findings"]) >= 3
 
@@ -62,7 +62,7 @@ def test_report_html_names_what_reaches_each_user_beside_them(demo: dict[str, An
     """Each fix with its table (a recipe, id "fix-...") names what reaches every user in its table."""
     blocks = html_section(demo["html"]).split('id="fix-')[1:]
     for finding in demo["findings"]:
-        name = f"<b>{finding['subject']['display_name']}</b>"
+        name = f"<b>{finding.subject['display_name']}</b>"
         (block,) = [b for b in blocks if name in b]
         for reached_by in names_of(finding):
             assert f"&#34;{reached_by}&#34;" in block or f" {reached_by}" in block, (name, reached_by)
@@ -71,7 +71,7 @@ def test_report_html_names_what_reaches_each_user_beside_them(demo: dict[str, An
 def test_report_md_names_what_reaches_each_user_beside_them(demo: dict[str, Any]) -> None:
     blocks = md_section(demo["md"]).split("\n\n\n")
     for finding in demo["findings"]:
-        name = f"| **{finding['subject']['display_name']}** |"
+        name = f"| **{finding.subject['display_name']}** |"
         (block,) = [b for b in blocks if name in b]
         for reached_by in names_of(finding):
             assert reached_by.replace("-", "\\-") in block, (name, reached_by)
@@ -98,8 +98,8 @@ def test_a_policy_name_from_the_tenant_is_escaped(demo: dict[str, Any]) -> None:
     document = copy.deepcopy(demo["document"])
     hostile = '<img src=x onerror=alert(1)>"Require MFA"'
     for finding in document["findings"]:
-        if finding["rule"] == RULE:
-            finding["details"]["via"] = {"conditional_access": [hostile]}
+        if finding.rule == RULE:
+            finding.details["via"] = {"conditional_access": [hostile]}
     page = render_page(HTML, document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;&#34;Require MFA&#34;" in html_section(page)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor import wording
@@ -26,7 +27,8 @@ from auditor.report.view.states import plan_states
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
-from .report_fixtures import FakeGuidance
+from .report_fixtures import FakeGuidance, user
+from .report_fixtures import finding as report_finding
 from .test_escaping import assert_no_active_content, github_html, parse
 
 ROOT = Path(__file__).parents[2]
@@ -70,16 +72,15 @@ def test_findings_that_share_a_fix_show_its_steps_once(demo: Path) -> None:
     same = [
         f
         for f in document(demo)["findings"]
-        if f["rule"] == DisabledUserLicensed.id
-        and f["details"]["assigned_by_group"] == {"SPE_E3": ["All Office Staff"]}
+        if f.rule == DisabledUserLicensed.id and f.details["assigned_by_group"] == {"SPE_E3": ["All Office Staff"]}
     ]
     assert len(same) >= 3
     # one recipe for all of them: its steps once, each person once, in the table
     # (and in the recipe of a user who leaves a second group too)
     assert part.count("go to Groups &gt; All groups &gt; All Office Staff &gt; Members, select this user") <= 2
     for f in same:
-        assert part.count(html.escape(f["subject"]["upn"])) == 1
-        assert part.count(html.escape(f["subject"]["display_name"])) == 1
+        assert part.count(html.escape(f.subject["upn"])) == 1
+        assert part.count(html.escape(f.subject["display_name"])) == 1
 
 
 def test_a_fix_only_one_finding_has_is_left_to_findings_csv(demo: Path) -> None:
@@ -94,8 +95,8 @@ def test_a_fix_only_one_finding_has_is_left_to_findings_csv(demo: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((demo / "findings.csv").read_text(encoding="utf-8"))))
     (row,) = [r for r in rows if r["subject"] == "sales.leaver@contoso.example"]
     assert "Sales Analytics" in row["remediation"]
-    (finding,) = [f for f in document(demo)["findings"] if f["subject"].get("upn") == "sales.leaver@contoso.example"]
-    assert any("Sales Analytics is a dynamic group" in step for step in finding["remediation"]["steps"])
+    (finding,) = [f for f in document(demo)["findings"] if f.subject.get("upn") == "sales.leaver@contoso.example"]
+    assert any("Sales Analytics is a dynamic group" in step for step in finding.remediation["steps"])
 
 
 def _ready_rows(recipe: str) -> int:
@@ -115,10 +116,10 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     (finding,) = [
         f
         for f in doc["findings"]
-        if f["rule"] == AssignmentNotGroupBased.id and f["subject"]["display_name"] == "Direct Assignee"
+        if f.rule == AssignmentNotGroupBased.id and f.subject["display_name"] == "Direct Assignee"
     ]
-    assert all(a["ready"] for a in finding["remediation"]["actions"])
-    assert held[finding["id"]].reason == "not_allowed"
+    assert all(a["ready"] for a in finding.remediation["actions"])
+    assert held[finding.id].reason == "not_allowed"
     page = (demo / "report.html").read_text(encoding="utf-8")
     part = section(page, AssignmentNotGroupBased.id)
     # the row's recipe: the state its rows share is said once above their table, the reason in the notes
@@ -126,12 +127,12 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     recipe = recipe[recipe.rindex('<tr><td id="fix-') :]
     from auditor import i18n
 
-    reason = skip_reason(i18n.translations(Locale.EN), held[finding["id"]])
+    reason = skip_reason(i18n.translations(Locale.EN), held[finding.id])
     assert "needs an admin&#39;s decision" in recipe and html.escape(reason) in part
     assert ">ready<" not in recipe
     planned = {fid for change in plan.changes for fid in change.findings}
     ready_rows = sum(_ready_rows(recipe) for recipe in page.split('<tr><td id="fix-')[1:])
-    assert ready_rows == len([f for f in doc["findings"] if f["id"] in planned and f["id"] not in held])
+    assert ready_rows == len([f for f in doc["findings"] if f.id in planned and f.id not in held])
 
 
 def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
@@ -179,12 +180,12 @@ def test_the_summary_names_the_licensing_group(demo: Path) -> None:
     direct = [
         f
         for f in document(demo)["findings"]
-        if f["rule"] == AssignmentNotGroupBased.id and not f["details"].get("also_by_group")
+        if f.rule == AssignmentNotGroupBased.id and not f.details.get("also_by_group")
     ]
     assert direct
     for f in direct:
-        assert "to the group All Office Staff, which assigns Microsoft 365 E3" in f["remediation"]["summary"]
-        assert "the group that should assign" not in f["remediation"]["summary"]
+        assert "to the group All Office Staff, which assigns Microsoft 365 E3" in f.remediation["summary"]
+        assert "the group that should assign" not in f.remediation["summary"]
 
 
 def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, tmp_path: Path) -> None:
@@ -206,7 +207,11 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     plan = ChangePlan(
         "t", "Contoso", "worldwide", "en", "2026-11-01T06:00:00Z", "EUR", 0.0, (), (), (), None, (lapsed,)
     )
-    shown = {"findings": [{"id": "f1", "waiver": {"owner": "person-1@redacted.invalid"}}]}
+    waiver = {"owner": "person-1@redacted.invalid"}
+    ann = report_finding(
+        SkuForbidden.id, "high", user("u1", "ann@contoso.example", "Ann"), ["SPE_E5"], {}, waiver=waiver
+    )
+    shown = {"findings": [msgspec.structs.replace(ann, id="f1")]}
     (state,) = plan_states(plan, Locale.EN, shown).values()
     assert "person-1@redacted.invalid" in state.reason and "cio@contoso.example" not in state.reason
     (real,) = plan_states(plan, Locale.EN).values()

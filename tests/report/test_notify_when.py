@@ -8,10 +8,12 @@ import socket
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportFinding
 from auditor.insights.notify_when import decide
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
@@ -55,7 +57,7 @@ def _report(findings: list[dict]) -> dict:
         "generated_at": "2026-11-02T00:00:00Z",
         "complete": True,
         "summary": {},
-        "findings": findings,
+        "findings": [msgspec.convert(f, ReportFinding) for f in findings],
     }
 
 
@@ -64,8 +66,15 @@ def _finding(fid: str, skus: list[str], severity: str = "medium") -> dict:
         "id": fid,
         "rule": SkuCombinationForbidden.id,
         "severity": severity,
+        "policy": None,
         "skus": skus,
         "subject": {"type": "user", "id": "U1"},
+        "message": "",
+        "details": {},
+        "monthly_cost": None,
+        "waived": False,
+        "waiver": None,
+        "remediation": None,
     }
 
 
@@ -73,15 +82,15 @@ def test_one_of_two_products_removed_is_better_not_new() -> None:
     before = _report([_finding("a", ["SPE_E3", "SPE_E5", "EMS"])])
     better = compare(before, _report([_finding("b", ["SPE_E3", "SPE_E5"])]))
     (f,) = better["findings"]
-    assert (f["change"], f["trend"]) == ("persisting", "better")
+    assert (f.change, f.trend) == ("persisting", "better")
     assert better["changes"]["new"] == 0 and better["changes"]["better"] == 1 and better["changes"]["resolved"] == []
     worse = compare(before, _report([_finding("c", ["SPE_E3", "SPE_E5", "EMS", "VISIOCLIENT"])]))
-    assert worse["findings"][0]["trend"] == "worse" and worse["changes"]["worse"] == 1
+    assert worse["findings"][0].trend == "worse" and worse["changes"]["worse"] == 1
     higher = compare(before, _report([_finding("a", ["SPE_E3", "SPE_E5", "EMS"], severity="high")]))
-    assert higher["findings"][0]["trend"] == "worse"
+    assert higher["findings"][0].trend == "worse"
     other_user = _finding("d", ["SPE_E3"])
     other_user["subject"] = {"type": "user", "id": "U2"}
-    assert compare(before, _report([other_user]))["findings"][0]["change"] == "new"
+    assert compare(before, _report([other_user]))["findings"][0].change == "new"
 
 
 def test_the_reasons_a_run_speaks() -> None:

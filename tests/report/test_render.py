@@ -24,6 +24,7 @@ from auditor.report.write import parse_formats, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import FakeGuidance, build_sample
+from .report_fixtures import finding as report_finding
 
 LOCALE_DIR = Path(__file__).parents[2] / "auditor" / "locale"
 
@@ -210,7 +211,7 @@ def test_the_html_and_markdown_build_each_finding_row_once(
 
     built: list[str] = []
     real = findings.finding_row
-    monkeypatch.setattr(findings, "finding_row", lambda ctx, f, r: built.append(f["id"]) or real(ctx, f, r))
+    monkeypatch.setattr(findings, "finding_row", lambda ctx, f, r: built.append(f.id) or real(ctx, f, r))
     shared = files(tmp_path / "shared")
     assert built and len(built) == len(set(built))  # each finding once, though both files show it
 
@@ -296,16 +297,16 @@ def test_markdown_says_each_required_role_whole(locale: Locale) -> None:
 def test_a_group_or_subscription_shows_its_id_only_beside_a_namesake() -> None:
     from auditor.report.view.context import shared_names, subject_text
 
-    def group(gid: str, name: str) -> dict[str, Any]:
-        return {"subject": {"type": "group", "id": gid, "display_name": name}}
+    def group(gid: str, name: str) -> Any:
+        return report_finding("r", "low", {"type": "group", "id": gid, "display_name": name}, [], {})
 
-    def subscription(sid: str, part: str) -> dict[str, Any]:
-        return {"subject": {"type": "subscription", "id": sid, "sku": part}}
+    def subscription(sid: str, part: str) -> Any:
+        return report_finding("r", "low", {"type": "subscription", "id": sid, "sku": part}, [part], {})
 
     findings = [group("g-1", "Sales"), group("g-2", "Sales"), group("g-3", "Finance")]
     findings += [subscription("s-1", "SPE_E3"), subscription("s-2", "SPE_E3"), subscription("s-3", "SPE_E5")]
     twins = shared_names(findings)
-    shown = [subject_text(f["subject"], twins=twins) for f in findings]
+    shown = [subject_text(f.subject, twins=twins) for f in findings]
     assert shown == [
         ("Sales", "g-1"),
         ("Sales", "g-2"),

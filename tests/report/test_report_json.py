@@ -188,10 +188,10 @@ def test_a_baseline_keeps_resolved_findings_whole() -> None:
     previous = load_baseline(GOLDEN)
     current = _golden()
     gone = previous["findings"][0]
-    current["findings"] = [f for f in current["findings"] if f["id"] != gone["id"]]
+    current["findings"] = [f for f in current["findings"] if f.id != gone.id]
     result = compare(previous, current)
     (resolved,) = result["changes"]["resolved"]
-    assert resolved["remediation"]["summary"] and resolved["message"]
+    assert resolved.remediation["summary"] and resolved.message
     assert msgspec.structs.replace(resolved, change=UNSET, first_seen=UNSET) == gone
 
 
@@ -200,9 +200,9 @@ def test_two_different_findings_under_one_id_in_a_baseline_are_refused() -> None
     twin = copy.deepcopy(previous["findings"][0])
     previous["findings"].append(copy.deepcopy(twin))  # the same finding twice: harmless
     assert compare(previous, current)["changes"]["resolved"] == []
-    twin["message"] = "another finding"
+    twin.message = "another finding"
     previous["findings"].append(twin)
-    with pytest.raises(UsageError, match=f"two different findings have the id '{twin['id']}'"):
+    with pytest.raises(UsageError, match=f"two different findings have the id '{twin.id}'"):
         compare(previous, current)
 
 

@@ -35,7 +35,7 @@ def big() -> dict[str, Any]:
 def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
     html = render_page(HTML, big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
-    inactive = sum(1 for f in big["findings"] if f["rule"] == InactiveUserLicensed.id)
+    inactive = sum(1 for f in big["findings"] if f.rule == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
 
 
@@ -56,7 +56,7 @@ def test_csv_keeps_every_finding(big: dict[str, Any]) -> None:
 
 def test_past_the_cap_the_pages_name_the_rest_and_the_csv_keeps_every_finding() -> None:
     doc = build_big(2_000)
-    inactive = sum(1 for f in doc["findings"] if f["rule"] == InactiveUserLicensed.id)
+    inactive = sum(1 for f in doc["findings"] if f.rule == InactiveUserLicensed.id)
     html = render_page(HTML, doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
     markdown = render_page(MARKDOWN, doc, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
@@ -71,15 +71,15 @@ def _worst_case() -> dict[str, Any]:
     """Every rule with 2,000 findings whose names are as long as Entra allows and expand the
     most when escaped."""
     doc = build_sample(complete=True)
-    templates = {f["rule"]: f for f in doc["findings"]}
+    templates = {f.rule: f for f in doc["findings"]}
     findings = []
     for rule in RULES:
         for i in range(2000):
             f = copy.copy(templates[rule])
             name = ('"<&>' * 64)[:256]
-            f["subject"] = user(f"id-{rule}-{i}", f"{'&' * 60}{i}@contoso.example", name)
-            f["id"] = f"{rule}-{i}"
-            f["message"] = name * 4
+            f.subject = user(f"id-{rule}-{i}", f"{'&' * 60}{i}@contoso.example", name)
+            f.id = f"{rule}-{i}"
+            f.message = name * 4
             findings.append(f)
     doc["findings"] = findings
     doc["warnings"] = ['"<&>' * 200] * 500

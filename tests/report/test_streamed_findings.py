@@ -55,11 +55,11 @@ def test_the_bare_document_carries_no_remediation_and_works_it_out_as_the_whole_
     whole = _whole(result)
     bare, remediation = _bare(result)
     assert len(bare["findings"]) == len(whole["findings"]) > 50
-    assert all(f["remediation"] is None for f in bare["findings"])
+    assert all(f.remediation is None for f in bare["findings"])
     for b, w in zip(bare["findings"], whole["findings"], strict=True):
         assert msgspec.structs.replace(b, remediation=remediation(b)) == w
         # the actions alone: the same calls, without their descriptions' text
-        assert remediation.actions(b) == {"actions": [{**a, "description": ""} for a in w["remediation"]["actions"]]}
+        assert remediation.actions(b) == {"actions": [{**a, "description": ""} for a in w.remediation["actions"]]}
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.NL])
@@ -84,7 +84,7 @@ def test_the_files_are_byte_for_byte_those_of_the_whole_document(
     for name in whole:
         assert streamed[name] == whole[name], name
     # writing does not fill the document in: the remediation is dropped once written
-    assert all(f["remediation"] is None for f in bare["findings"])
+    assert all(f.remediation is None for f in bare["findings"])
 
 
 def test_with_redaction_findings_csv_is_the_whole_documents(result: AuditResult, tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_the_files_forked_processes_write_are_one_processes(
             workers=workers,
         )
     assert _files(tmp_path / "2") == _files(tmp_path / "1")
-    assert all(f["remediation"] is None for f in bare["findings"])
+    assert all(f.remediation is None for f in bare["findings"])
 
 
 def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_file(

@@ -26,7 +26,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportFinding, Summary
 from auditor.i18n.said import localize
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
@@ -144,7 +144,8 @@ def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
             n,
             file=clean(export.get("file") or "", 200),
         )
-    if any(isinstance(f, Mapping) and f.get("rule") in ACCOUNT_RULES for f in document.get("findings") or []):
+    findings: list[ReportFinding] = document.get("findings") or []
+    if any(f.rule in ACCOUNT_RULES for f in findings):
         return ctx.t.pgettext(
             "holds_not_checked",
             "not checked: no Exchange export was given (--exchange-export), "

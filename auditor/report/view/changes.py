@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 
 from auditor import i18n
+from auditor.formats.report_model import ReportFinding
 from auditor.render.text import clean
 from auditor.report.view.context import RenderContext, products_text, subject_text
 
@@ -39,19 +40,19 @@ class Changes(msgspec.Struct, frozen=True):
 
 
 def _change_items(
-    ctx: RenderContext, findings: Sequence[Mapping[str, Any]], cap: int
+    ctx: RenderContext, findings: Sequence[ReportFinding], cap: int
 ) -> tuple[tuple[ChangeItem, ...], str]:
     items = []
     for finding in findings[:cap]:
-        name, detail = subject_text(finding.get("subject") or {}, twins=ctx.twins)
+        name, detail = subject_text(finding.subject, twins=ctx.twins)
         items.append(
             ChangeItem(
-                rule_title=ctx.title(str(finding.get("rule", ""))),
-                severity_label=ctx.severity_label(str(finding.get("severity", ""))),
+                rule_title=ctx.title(finding.rule),
+                severity_label=ctx.severity_label(finding.severity),
                 subject_name=name,
                 subject_detail=detail,
-                products=products_text(finding.get("skus")),
-                id=clean(finding.get("id", ""), 64),
+                products=products_text(finding.skus),
+                id=clean(finding.id, 64),
             )
         )
     more = len(findings) - len(items)
@@ -63,11 +64,11 @@ def build_changes(ctx: RenderContext, document: Mapping[str, Any], cap: int) -> 
     changes = document.get("changes")
     if not isinstance(changes, Mapping):
         return None
-    findings = document.get("findings") or []
-    new = [f for f in findings if f.get("change") == "new"]
-    persisting = sum(1 for f in findings if f.get("change") == "persisting")
-    resolved = list(changes.get("resolved") or [])
-    unverified = list(changes.get("unverified") or [])
+    findings: list[ReportFinding] = document.get("findings") or []
+    new = [f for f in findings if f.change == "new"]
+    persisting = sum(1 for f in findings if f.change == "persisting")
+    resolved: list[ReportFinding] = list(changes.get("resolved") or [])
+    unverified: list[ReportFinding] = list(changes.get("unverified") or [])
     new_items, new_more = _change_items(ctx, new, cap)
     resolved_items, resolved_more = _change_items(ctx, resolved, cap)
     unverified_items, unverified_more = _change_items(ctx, unverified, cap)

@@ -9,7 +9,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import product_names_of
-from auditor.formats.report_model import Amount, Summary
+from auditor.formats.report_model import Amount, ReportFinding, Summary
 from auditor.guidance.details import waiver_label
 from auditor.i18n.said import localize
 from auditor.reference import product_names
@@ -85,11 +85,11 @@ class RenderContext:
             "list_more", "…and {n} more, listed in report.json.", "…and {n} more, listed in report.json.", more
         )
 
-    def state_of(self, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingState | None:
+    def state_of(self, finding: ReportFinding, remediation: Mapping[str, Any]) -> FindingState | None:
         """What the plan does about the finding; where no plan was compiled (a merged report), what
         the finding's own actions say."""
         if self.states is not None:
-            return self.states.get(str(finding.get("id", "")))
+            return self.states.get(finding.id)
         return actions_state(remediation, self.locale)
 
     def num(self, value: object) -> str:
@@ -115,48 +115,48 @@ class RenderContext:
     def describe(self, rule: str) -> str:
         return clean(self.wording.describe(rule, self.locale), 2000) if rule in self.known else ""
 
-    def message(self, finding: Mapping[str, Any]) -> str:
-        rule = finding["rule"]
+    def message(self, finding: ReportFinding) -> str:
+        rule = finding.rule
         if rule not in self.known:
-            return clean(finding.get("message", ""), TEXT_LIMIT)
+            return clean(finding.message, TEXT_LIMIT)
         text = self.wording.message(
             rule,
-            subject=finding["subject"],
-            skus=finding.get("skus", []),
-            details=finding.get("details") or {},
+            subject=finding.subject,
+            skus=finding.skus,
+            details=finding.details,
             locale=self.locale,
             names=self.names,
         )
         return clean(text, TEXT_LIMIT)
 
-    def row_note(self, finding: Mapping[str, Any]) -> str:
+    def row_note(self, finding: ReportFinding) -> str:
         """What a user's row says where the report shows no steps for it; empty for most rules."""
-        subject = finding.get("subject") or {}
-        rule = finding["rule"]
+        subject = finding.subject
+        rule = finding.rule
         if subject.get("type") != "user" or rule not in self.known:
             return ""
         text = self.wording.row_note(
             rule,
             subject=subject,
-            skus=finding.get("skus", []),
-            details=finding.get("details") or {},
+            skus=finding.skus,
+            details=finding.details,
             locale=self.locale,
             names=self.names,
         )
         return clean(text, TEXT_LIMIT)
 
-    def remediation(self, finding: Mapping[str, Any]) -> Mapping[str, Any]:
-        rule = finding["rule"]
+    def remediation(self, finding: ReportFinding) -> Mapping[str, Any]:
+        rule = finding.rule
         if rule not in self.known:
-            carried = finding.get("remediation")  # as the report carries it
+            carried = finding.remediation  # as the report carries it
             return carried if isinstance(carried, Mapping) else {}
         return self.wording.remediation(
             rule,
             cloud=self.cloud,
             locale=self.locale,
-            subject=finding["subject"],
-            skus=finding.get("skus", []),
-            details=finding.get("details") or {},
+            subject=finding.subject,
+            skus=finding.skus,
+            details=finding.details,
             names=self.names,
         )
 
@@ -176,15 +176,15 @@ def _name_key(subject: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def shared_names(findings: object) -> frozenset[tuple[str, str]]:
+def shared_names(findings: list[ReportFinding] | None) -> frozenset[tuple[str, str]]:
     """The groups' and subscriptions' names that more than one of them carries among `findings`
     (a group name is not unique in Entra ID; a product may have several subscriptions): only these
     are shown with their id beside the name."""
     ids: dict[tuple[str, str], set[str]] = {}
-    for finding in findings if isinstance(findings, list | tuple) else ():
-        subject = finding.get("subject") if isinstance(finding, Mapping) else None
-        key = _name_key(subject) if isinstance(subject, Mapping) else None
-        if isinstance(subject, Mapping) and key is not None:
+    for finding in findings or ():
+        subject = finding.subject
+        key = _name_key(subject)
+        if key is not None:
             ids.setdefault(key, set()).add(str(subject.get("id", "")).lower())
     return frozenset(key for key, found in ids.items() if len(found) > 1)
 

@@ -17,7 +17,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportFinding, Summary
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (
@@ -145,20 +145,20 @@ def whole_sentences(value: object, limit: int = LINE) -> str:
     return " ".join(kept)
 
 
-def _who(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
-    subject = finding.get("subject") or {}
+def _who(ctx: RenderContext, finding: ReportFinding) -> str:
+    subject = finding.subject
     name, detail = subject_text(subject, ctx.names, ctx.twins)
     name, detail = _short(name), _short(detail)
     who = f"{name} ({detail})" if detail else name
-    tenant = finding.get("tenant")  # a merged report names the tenant of each finding
+    tenant = finding.tenant  # a merged report names the tenant of each finding
     return f"{_short(tenant.get('name') or tenant.get('id'))} · {who}" if isinstance(tenant, Mapping) else who
 
 
-def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[NewGroup, ...]:
+def _new_groups(ctx: RenderContext, new: Sequence[ReportFinding]) -> tuple[NewGroup, ...]:
     """New findings by severity and rule, naming at most NAMES_CAP subjects in all."""
-    by_group: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
+    by_group: dict[tuple[int, str], list[ReportFinding]] = {}
     for finding in new:
-        key = (SEVERITY_RANK.get(str(finding.get("severity")), 9), str(finding.get("rule", "")))
+        key = (SEVERITY_RANK.get(finding.severity, 9), finding.rule)
         by_group.setdefault(key, []).append(finding)
     budget = NAMES_CAP
     groups = []
@@ -170,7 +170,7 @@ def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[N
         rest = len(items) - len(named)
         groups.append(
             NewGroup(
-                ctx.severity_label(severity or str(items[0].get("severity", ""))),
+                ctx.severity_label(severity or items[0].severity),
                 bg,
                 fg,
                 ctx.title(rule),
@@ -184,56 +184,55 @@ def _new_groups(ctx: RenderContext, new: Sequence[Mapping[str, Any]]) -> tuple[N
     return tuple(groups)
 
 
-def _top_actions(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> tuple[TopAction, ...]:
+def _top_actions(ctx: RenderContext, findings: Sequence[ReportFinding]) -> tuple[TopAction, ...]:
     """The open findings worth most per month, the most severe first among equals; each with its state."""
-    open_items = [f for f in findings if not f.get("waived") and f.get("alert", True)]
+    open_items = [f for f in findings if not f.waived and f.alerts]
 
-    def rank(f: Mapping[str, Any]) -> tuple[float, int, str]:
-        cost = f.get("monthly_cost")
+    def rank(f: ReportFinding) -> tuple[float, int, str]:
+        cost = f.monthly_cost
         money = float(cost) if isinstance(cost, int | float) and not isinstance(cost, bool) else 0.0
-        return (-money, SEVERITY_RANK.get(str(f.get("severity")), 9), str(f.get("id", "")))
+        return (-money, SEVERITY_RANK.get(f.severity, 9), f.id)
 
     actions = []
     for f in sorted(open_items, key=rank)[:ACTIONS_CAP]:
-        remediation = f.get("remediation")
+        remediation = f.remediation
         state: FindingState | None = ctx.state_of(f, remediation if isinstance(remediation, Mapping) else {})
-        cost = f.get("monthly_cost")
-        listed = f.get("skus")
+        cost = f.monthly_cost
         # a product's or subscription's finding names its product as the subject already
-        skus = listed if isinstance(listed, list) and (f.get("subject") or {}).get("type") == "user" else []
+        skus = f.skus if f.subject.get("type") == "user" else []
         actions.append(
             TopAction(
-                id=clean(f.get("id", ""), 64),
-                title=ctx.title(str(f.get("rule", ""))),
+                id=clean(f.id, 64),
+                title=ctx.title(f.rule),
                 subject=_who(ctx, f),
                 products=clean(", ".join(product_label(s, ctx.names) for s in skus[:4]), 120),
                 cost="" if not isinstance(cost, int | float) or not cost else ctx.money(cost, ctx.currency),
                 state=state.label if state else ctx.t.pgettext("state_person", "needs an admin's decision"),
                 ready=bool(state and state.ready),
-                severity_label=ctx.severity_label(str(f.get("severity", ""))),
+                severity_label=ctx.severity_label(f.severity),
             )
         )
     return tuple(actions)
 
 
-def _rule_counts(ctx: RenderContext, findings: Sequence[Mapping[str, Any]]) -> tuple[list[RuleCount], int]:
+def _rule_counts(ctx: RenderContext, findings: Sequence[ReportFinding]) -> tuple[list[RuleCount], int]:
     """The open findings per rule and severity, the most severe first: a rule whose findings differ in
     severity has a row per severity, so that the rows add up to the header's counts per severity."""
-    by_rule: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
+    by_rule: dict[tuple[int, str], list[ReportFinding]] = {}
     for f in findings:
-        if not f.get("waived"):
-            key = (SEVERITY_RANK.get(str(f.get("severity")), 9), str(f.get("rule", "")))
+        if not f.waived:
+            key = (SEVERITY_RANK.get(f.severity, 9), f.rule)
             by_rule.setdefault(key, []).append(f)
     keys = sorted(by_rule, key=lambda k: (k[0], -len(by_rule[k]), k[1]))
     rows = []
     for rank, rule in keys[:RULES_CAP]:
         items = by_rule[(rank, rule)]
-        new = sum(1 for f in items if f.get("change") == "new")
+        new = sum(1 for f in items if f.change == "new")
         rows.append(
             RuleCount(
                 ctx.title(rule),
                 rule_anchor(rule),
-                ctx.severity_label(SEVERITIES[rank] if rank < len(SEVERITIES) else str(items[0].get("severity", ""))),
+                ctx.severity_label(SEVERITIES[rank] if rank < len(SEVERITIES) else items[0].severity),
                 ctx.num(len(items)),
                 ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new) if new else "",
             )
@@ -256,9 +255,10 @@ def _severity_count(ctx: RenderContext, severity: str, n: int) -> str:
 def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list[TenantLine], int]:
     tenants = [t for t in document.get("tenants") or [] if isinstance(t, Mapping)]
     new_by_tenant: dict[str, int] = {}
-    for f in document.get("findings") or []:
-        tenant = f.get("tenant")
-        if isinstance(tenant, Mapping) and f.get("change") == "new":
+    findings: list[ReportFinding] = document.get("findings") or []
+    for f in findings:
+        tenant = f.tenant
+        if isinstance(tenant, Mapping) and f.change == "new":
             new_by_tenant[str(tenant.get("id"))] = new_by_tenant.get(str(tenant.get("id")), 0) + 1
     lines = []
     for t in tenants[:TENANTS_CAP]:
@@ -322,11 +322,11 @@ def build_digest(
     by_severity = summary.by_severity
     # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
     severities = [_severity_count(ctx, s, by_severity.get(s, 0)) for s in SEVERITIES if by_severity.get(s)]
-    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+    findings: list[ReportFinding] = document.get("findings") or []
     baseline = document.get("changes")
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
     compared = isinstance(baseline, Mapping)
-    new = [f for f in findings if f.get("change") == "new" and not f.get("waived") and f.get("alert", True)]
+    new = [f for f in findings if f.change == "new" and not f.waived and f.alerts]
     rules, rules_more = _rule_counts(ctx, findings)
     tenants, tenants_more = _tenant_lines(ctx, document)
     return DigestView(
@@ -361,9 +361,7 @@ def build_digest(
         rules_more=ctx.list_more(rules_more),
         tenants=tuple(tenants),
         tenants_more=ctx.list_more(tenants_more),
-        cross=tuple(_rule_counts(ctx, [f for f in findings if "tenant" in f and f.get("tenant") is None])[0])
-        if "tenants" in document
-        else (),
+        cross=tuple(_rule_counts(ctx, [f for f in findings if f.tenant is None])[0]) if "tenants" in document else (),
         redacted=redacted,
         in_use=in_use_lines(ctx, document.get("skus") or []),
         distributor_title=distributor_title(ctx, document.get("distributor")),

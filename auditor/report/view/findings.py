@@ -9,9 +9,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportFinding
 from auditor.render.text import clean, safe_url
 from auditor.report.view.context import (
     NAME_LIMIT,
@@ -116,10 +118,10 @@ class RuleSection(msgspec.Struct, frozen=True):
     price_label: str = "Price per month"  # the rows' amount: a price, or a difference of two prices
 
 
-def _policy_text(finding: Mapping[str, Any]) -> str:
+def _policy_text(finding: ReportFinding) -> str:
     """The policy entry, prefixed with the tenant's name for findings a multi-tenant merge carried over."""
-    policy = clean(finding.get("policy", ""), NAME_LIMIT)
-    tenant = finding.get("tenant")
+    policy = clean(finding.policy, NAME_LIMIT)
+    tenant = finding.tenant
     if isinstance(tenant, Mapping) and tenant.get("name"):
         return f"{clean(tenant['name'], NAME_LIMIT)} · {policy}"
     return policy
@@ -167,15 +169,17 @@ def _generic_user(text: str, someone: str, locale: Locale) -> str:
     return pattern.sub(lambda m: generic + endings[m.group(1)], text)
 
 
-def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
+def shared_recipe(ctx: RenderContext, finding: ReportFinding) -> Recipe:
     """The finding's steps as they read for every user they fit: the catalog's remediation for the
     same facts with the user said as "this user" (the table's column names them), so that findings
     whose steps differ only by the user share one recipe. Other subjects keep their own steps."""
-    subject = finding.get("subject") or {}
-    if subject.get("type") != "user" or finding.get("rule") not in ctx.known:
+    subject = finding.subject
+    if subject.get("type") != "user" or finding.rule not in ctx.known:
         return own_recipe(ctx, finding)
     someone = ctx.t.pgettext("recipe_user", "this user")
-    neutral = {**finding, "subject": {"type": "user", "id": subject.get("id", ""), "display_name": someone}}
+    neutral = msgspec.structs.replace(
+        finding, subject={"type": "user", "id": subject.get("id", ""), "display_name": someone}
+    )
     recipe = _recipe_of(ctx.remediation(neutral))
 
     def said(text: str) -> str:  # "this user holds …" begins a sentence with a capital
@@ -191,17 +195,17 @@ def shared_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
     )
 
 
-def own_recipe(ctx: RenderContext, finding: Mapping[str, Any]) -> Recipe:
+def own_recipe(ctx: RenderContext, finding: ReportFinding) -> Recipe:
     """The finding's steps with its subject named, for a recipe only this finding has."""
     return _recipe_of(ctx.remediation(finding))
 
 
-def _change_label(ctx: RenderContext, finding: Mapping[str, Any]) -> str:
-    change = finding.get("change")
+def _change_label(ctx: RenderContext, finding: ReportFinding) -> str:
+    change = finding.change
     if change == "new":
         return ctx.t.pgettext("change_new", "New")
     if change == "persisting":
-        first_seen = i18n.format_date(str(finding.get("first_seen", "")), ctx.locale)
+        first_seen = i18n.format_date(str("" if finding.first_seen is UNSET else finding.first_seen), ctx.locale)
         return ctx.t.pgettext("change_persisting", "Open since {date}", date=first_seen)
     return ""
 
@@ -224,19 +228,19 @@ def _products(ctx: RenderContext, skus: object) -> str:
     return clean(", ".join(product_label(s, ctx.names) for s in skus), NAME_LIMIT)
 
 
-def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Mapping[str, Any]) -> FindingRow:
+def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Mapping[str, Any]) -> FindingRow:
     """A finding as its recipe's table shows it, with `remediation` (ctx.remediation of it)."""
-    severity = str(finding.get("severity", ""))
+    severity = str(finding.severity)
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
-    subject = finding.get("subject") or {}
+    subject = finding.subject
     name, detail = subject_text(subject, ctx.names, ctx.twins)
-    waiver = finding.get("waiver") if finding.get("waived") else None
+    waiver = finding.waiver if finding.waived else None
     waiver = waiver if isinstance(waiver, Mapping) else {}
-    cost = finding.get("monthly_cost")
-    state = None if finding.get("waived") else ctx.state_of(finding, remediation)
-    products = _products(ctx, finding.get("skus"))
+    cost = finding.monthly_cost
+    state = None if finding.waived else ctx.state_of(finding, remediation)
+    products = _products(ctx, finding.skus)
     return FindingRow(
-        id=clean(finding.get("id", ""), 64),
+        id=clean(finding.id, 64),
         severity=severity,
         severity_label=ctx.severity_label(severity),
         bg=bg,
@@ -246,18 +250,18 @@ def finding_row(ctx: RenderContext, finding: Mapping[str, Any], remediation: Map
         subject_name=name,
         subject_detail=detail,
         products="" if products == name else products,  # a product's finding: its name says it
-        groups=_groups_text(finding.get("details")),
+        groups=_groups_text(finding.details),
         policy=_policy_text(finding),
         # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
         # catalog does not know (from another version of the tool), by its message
-        message="" if subject.get("type") == "user" and finding.get("rule") in ctx.known else ctx.message(finding),
+        message="" if subject.get("type") == "user" and finding.rule in ctx.known else ctx.message(finding),
         note=ctx.row_note(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
         state=state.label if state else "",
         state_ready=bool(state and state.ready),
         state_reason=state.reason if state else "",
-        waived=bool(finding.get("waived")),
+        waived=finding.waived,
         waiver_reason=clean(waiver.get("reason", ""), TEXT_LIMIT),
         waiver_owner=clean(waiver.get("owner", ""), NAME_LIMIT),
         waiver_expires=i18n.format_date(str(waiver["expires"]), ctx.locale) if waiver.get("expires") else "",
@@ -271,7 +275,7 @@ class RowMemo:
 
     def __init__(self) -> None:
         self._owner: tuple[Any, ...] | None = None
-        self._rows: dict[int, tuple[Mapping[str, Any], Recipe, FindingRow, Recipe]] = {}
+        self._rows: dict[int, tuple[ReportFinding, Recipe, FindingRow, Recipe]] = {}
 
     def serves(self, ctx: RenderContext) -> bool:
         owner = (ctx.document, ctx.locale, ctx.cloud, ctx.wording)
@@ -279,7 +283,7 @@ class RowMemo:
             self._owner = owner
         return all(a is b or a == b for a, b in zip(self._owner, owner, strict=True))
 
-    def row(self, ctx: RenderContext, finding: Mapping[str, Any]) -> tuple[Recipe, FindingRow, Recipe]:
+    def row(self, ctx: RenderContext, finding: ReportFinding) -> tuple[Recipe, FindingRow, Recipe]:
         """The finding's shared recipe, its row, and its own recipe (its subject named)."""
         kept = self._rows.get(id(finding))
         if kept is not None and kept[0] is finding:
@@ -406,7 +410,7 @@ def _common_policy(recipes: Sequence[Recipe]) -> str:
 
 def build_sections(
     ctx: RenderContext,
-    findings: Sequence[Mapping[str, Any]],
+    findings: Sequence[ReportFinding],
     cap: int,
     memo: RowMemo | None = None,
     roles: dict[str, Role] | None = None,
@@ -420,27 +424,27 @@ def build_sections(
         memo = RowMemo()
     roles = {} if roles is None else roles
     shown_steps: dict[str, str] = {}  # a long step -> the recipe that shows it in full
-    by_rule: dict[str, list[Mapping[str, Any]]] = {}
+    by_rule: dict[str, list[ReportFinding]] = {}
     for finding in findings:
-        by_rule.setdefault(str(finding.get("rule", "")), []).append(finding)
+        by_rule.setdefault(finding.rule, []).append(finding)
 
     def order(rule: str) -> tuple[int, int, str]:
         items = by_rule[rule]
-        open_ranks = [SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items if not f.get("waived")]
-        all_ranks = [SEVERITY_RANK.get(str(f.get("severity")), 9) for f in items]
+        open_ranks = [SEVERITY_RANK.get(f.severity, 9) for f in items if not f.waived]
+        all_ranks = [SEVERITY_RANK.get(f.severity, 9) for f in items]
         return (0 if open_ranks else 1, min(open_ranks or all_ranks), rule)
 
     sections = []
     seen: set[object] = set()  # next steps and links shown in an earlier section
     for rule in sorted(by_rule, key=order):
         items = by_rule[rule]
-        open_items = [f for f in items if not f.get("waived")]
-        waived_items = [f for f in items if f.get("waived")]
+        open_items = [f for f in items if not f.waived]
+        waived_items = [f for f in items if f.waived]
         shown = (open_items + waived_items)[:cap]
         known = rule in ctx.known
         shared, recipes = _shared(_recipes(ctx, [memo.row(ctx, finding) for finding in shown], known, every_fix), known)
-        severity = str((open_items or items)[0].get("severity", ""))
-        top = min((SEVERITY_RANK.get(str(f.get("severity")), 9) for f in (open_items or items)), default=9)
+        severity = str((open_items or items)[0].severity)
+        top = min((SEVERITY_RANK.get(f.severity, 9) for f in (open_items or items)), default=9)
         severity = SEVERITIES[top] if top < len(SEVERITIES) else severity
         bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
         hidden = len(items) - len(shown)

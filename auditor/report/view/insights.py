@@ -17,6 +17,7 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportFinding
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
@@ -171,9 +172,10 @@ def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
     kwargs: dict[str, Any] = {}
     cause_label = t.pgettext("cause_label", "Cause")
     causes = {}
-    for f in document.get("findings") or []:
-        if isinstance(f, Mapping) and isinstance(f.get("cause"), Mapping):
-            causes[str(f.get("id"))] = f"{cause_label}: {_cause_text(f['cause'], t, locale)}"
+    findings: list[ReportFinding] = document.get("findings") or []
+    for f in findings:
+        if isinstance(f.cause, Mapping):
+            causes[f.id] = f"{cause_label}: {_cause_text(f.cause, t, locale)}"
     kwargs["causes"] = causes
     kwargs["legend"] = tuple((t.pgettext(f"severity_{s}", s.capitalize()), SEVERITY_COLOURS[s][0]) for s in SEVERITIES)
 

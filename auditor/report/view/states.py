@@ -17,6 +17,7 @@ import msgspec
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.plan_records import Change, Skipped
+from auditor.formats.report_model import ReportFinding
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
@@ -118,10 +119,11 @@ def _waiver_owners(shown: Mapping[str, Any] | None) -> dict[str, str] | None:
     if shown is None:
         return None
     owners = {}
-    for f in shown.get("findings") or []:
-        waiver = f.get("waiver") if isinstance(f, Mapping) else None
+    findings: list[ReportFinding] = shown.get("findings") or []
+    for f in findings:
+        waiver = f.waiver
         if isinstance(waiver, Mapping):
-            owners[str(f.get("id", ""))] = str(waiver.get("owner") or "")
+            owners[f.id] = str(waiver.get("owner") or "")
     return owners
 
 
@@ -152,13 +154,11 @@ def merged_states(
 def _tenant_plans(document: Mapping[str, Any]) -> list[ChangePlan]:
     """A merged report's plans, one per tenant with actions, each as that tenant's own plan would be."""
     plans = []
-    findings = [f for f in document.get("findings") or [] if isinstance(f, Mapping)]
+    findings: list[ReportFinding] = document.get("findings") or []
     for tenant in document.get("tenants") or []:
         if not isinstance(tenant, Mapping):
             continue
-        own = [
-            f for f in findings if isinstance(f.get("tenant"), Mapping) and f["tenant"].get("id") == tenant.get("id")
-        ]
+        own = [f for f in findings if isinstance(f.tenant, Mapping) and f.tenant.get("id") == tenant.get("id")]
         part = {
             "schema_version": document.get("schema_version"),
             "tenant": {"id": tenant.get("id"), "name": tenant.get("name"), "cloud": tenant.get("cloud")},
