@@ -257,7 +257,7 @@ def _baseline(options: AuditOptions) -> tuple[ReportDocument | None, bool]:
         return None, False
     else:
         name, baseline = str(path), load_baseline(path)  # named as the file in what the run says about it
-    if baseline.get("complete") is False:
+    if not baseline.complete:
         # a night whose data was partial is no baseline: the findings of the rules it could not
         # evaluate would all read as new, and their first_seen would start over
         _say(
@@ -426,9 +426,9 @@ def _print_outcome(result: AuditResult, document: ReportDocument, written: list[
         f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary.unwaived} findings"
         f"{' (' + sev + ')' if sev else ''}, {summary.waived} waived"
     )
-    for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
+    for problem in document.config_problems or ():  # what the configuration says in vain, where it says it
         _say(f"warning: {_safe(said(problem))}")
-    for w in not_said_again(document.warnings or result.warnings, document.get("config_problems") or ()):
+    for w in not_said_again(document.warnings or result.warnings, document.config_problems or ()):
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"

@@ -150,7 +150,9 @@ def renewals(
     freed_plan = _freed_by_plan(document, plan, remediation)
     out: list[dict[str, Any]] = []
     for sub, when in due:
-        row = rows.get(sub.sku) or SeatRow(sku=sub.sku, sku_id=sub.sku_id)  # a product the table lacks: none assigned
+        row = rows.get(sub.sku)
+        if row is None:  # a product the table lacks: none assigned
+            row = SeatRow(sku=sub.sku, sku_id=sub.sku_id)
         assigned = row.consumed
         points = [
             (t, r.products[sub.sku].assigned)
