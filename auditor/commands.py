@@ -9,11 +9,11 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import (
@@ -257,7 +257,7 @@ def _baseline(options: AuditOptions) -> tuple[ReportDocument | None, bool]:
         return None, False
     else:
         name, baseline = str(path), load_baseline(path)  # named as the file in what the run says about it
-    if baseline.get("complete") is False:
+    if not baseline.complete:
         # a night whose data was partial is no baseline: the findings of the rules it could not
         # evaluate would all read as new, and their first_seen would start over
         _say(
@@ -415,7 +415,7 @@ def run_audit(options: AuditOptions) -> int:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
             return code
         _check_stop(options.source.stop)  # nor sent
-        code = nightly.deliver(document, code, redact)  # type: ignore[arg-type]  # by key (issue 78: transitional)
+        code = nightly.deliver(document, code, redact)
         return code if email is None else _deliver(email, out_dir, code)
 
 
@@ -426,9 +426,9 @@ def _print_outcome(result: AuditResult, document: ReportDocument, written: list[
         f"license-auditor: {_safe(result.tenant_name or result.tenant_id)}: {summary.unwaived} findings"
         f"{' (' + sev + ')' if sev else ''}, {summary.waived} waived"
     )
-    for problem in document.get("config_problems") or ():  # what the configuration says in vain, where it says it
+    for problem in document.config_problems or ():  # what the configuration says in vain, where it says it
         _say(f"warning: {_safe(said(problem))}")
-    for w in not_said_again(document.warnings or result.warnings, document.get("config_problems") or ()):
+    for w in not_said_again(document.warnings or result.warnings, document.config_problems or ()):
         _say(f"warning: {_safe(w)}")
     if not result.complete:
         names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
@@ -440,17 +440,14 @@ def _print_outcome(result: AuditResult, document: ReportDocument, written: list[
         _say(f"wrote {path}")
 
 
-def document_exit_code(document: Mapping[str, Any], fail_on: str, allow_gaps: bool) -> int:
+def document_exit_code(document: ReportDocument, fail_on: str, allow_gaps: bool) -> int:
     """exit_code() for a report document (used by merge, whose findings exist only as JSON)."""
-    if not document["complete"] and not allow_gaps:
+    if not document.complete and not allow_gaps:
         return EXIT_COLLECTION
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity.parse(fail_on)
-    failing = any(
-        not f["waived"] and f.get("alert", True) and Severity.parse(f["severity"]) >= threshold
-        for f in document["findings"]
-    )
+    failing = any(not f.waived and f.alerts and Severity.parse(f.severity) >= threshold for f in document.findings)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -464,15 +461,15 @@ def cmd_merge(options: MergeOptions) -> int:
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir):
         written = render(document, out_dir, formats=options.formats, locale=locale, redact=options.redact)
-    cross = sum(1 for f in document["findings"] if f["tenant"] is None and not f["waived"])
+    cross = sum(1 for f in document.findings if f.tenant is None and not f.waived)
     _say(
         f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "
-        f"{cross} cross-tenant findings, {document['summary'].unwaived} findings in all"
+        f"{cross} cross-tenant findings, {document.summary.unwaived} findings in all"
     )
-    for w in document["warnings"]:
+    for w in document.warnings:
         _say(f"warning: {w}")
-    if not document["complete"]:
-        partial = sorted({t["name"] or t["id"] for t in document["tenants"] if not t["complete"]})
+    if not document.complete:
+        partial = sorted({t.name or t.id for t in document.tenants or () if not t.complete})
         reasons = dict.fromkeys([g["reason"] for g in result.gaps] + [n["reason"] for n in result.not_evaluated])
         _say("INCOMPLETE: " + "; ".join([*(f"tenant {n} has incomplete data" for n in partial), *reasons]))
     for path in written:

@@ -8,10 +8,11 @@ memory. Anything wrong with a folder is a UsageError/SnapshotError (exit 2) nami
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+import msgspec
 
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, LicenseAssignmentState, TenantSnapshot
@@ -59,7 +60,7 @@ class TenantFacts:
     id: str
     name: str
     cloud: Cloud
-    report: Mapping[str, Any]  # its ReportDocument (a test's dict, while the readers move to the attributes)
+    report: ReportDocument
     seats: dict[str, Seats] = field(default_factory=dict)  # skuId (lower) -> seats
     group_names: dict[str, str] = field(default_factory=dict)  # license-assigning groups: id -> name
     missing: frozenset[str] = frozenset()  # snapshot datasets not collected (Gap.dataset)
@@ -146,9 +147,9 @@ def read_report(folder: Path) -> ReportDocument:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     doc = decode_report(data, str(path))
-    if "tenants" in doc:
+    if doc.tenants is not msgspec.UNSET:
         raise UsageError(f"{path}: this is a merged report; give the per-tenant output folders")
-    if not doc["tenant"]["id"]:
+    if not doc.tenant.id:
         raise UsageError(f"{path}: tenant.id: missing")
     return doc
 
@@ -166,24 +167,24 @@ def tenant_facts(folder: Path, position: int, index: IdentityIndex, paid: PaidPr
     """Read one folder, add its accounts to `index`, and keep only the facts the rules need."""
     report = read_report(folder)
     snapshot = read_snapshot(folder)
-    tenant = report["tenant"]
-    if snapshot.tenant_id.lower() != tenant["id"].lower():
+    tenant = report.tenant
+    if snapshot.tenant_id.lower() != tenant.id.lower():
         raise UsageError(
-            f"{folder}: {REPORT} is for tenant {tenant['id']} but {SNAPSHOT} is for "
+            f"{folder}: {REPORT} is for tenant {tenant.id} but {SNAPSHOT} is for "
             f"{snapshot.tenant_id}; both must come from the same audit run"
         )
     facts = TenantFacts(
         folder=folder,
-        id=tenant["id"],
-        name=tenant.get("name") or snapshot.tenant_name,
-        cloud=Cloud(tenant["cloud"]),
+        id=tenant.id,
+        name=tenant.name or snapshot.tenant_name,
+        cloud=Cloud(tenant.cloud),
         report=report,
         missing=frozenset(g.dataset for g in snapshot.gaps),
     )
-    if report.get("collected_at") not in (None, snapshot.collected_at):
+    if report.collected_at not in (None, msgspec.UNSET, snapshot.collected_at):
         facts.warnings.append(
             f"{folder}: {SNAPSHOT} was collected at {snapshot.collected_at} but {REPORT} "
-            f"at {report.get('collected_at')}; were they saved by the same run?"
+            f"at {report.collected_at}; were they saved by the same run?"
         )
     violations: Counter[str] = Counter()
     for u in snapshot.users:

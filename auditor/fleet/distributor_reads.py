@@ -25,6 +25,7 @@ from auditor.common.errors import UsageError, clean_message
 from ..billing import distributor_seats as seats
 from ..billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV, Pax8, Pax8Error
 from ..delivery.matrix import TenantJob
+from ..formats.report_json import decode_report
 from .rollup import Outcome
 
 FILE_NAME = "distributor.json"
@@ -80,9 +81,9 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
         if outcome.status == "failed":
             continue
         try:
-            report = json.loads((folder / "report.json").read_text("utf-8"))
-            doc = report.get("distributor") or seats.section(given[outcome.job.key], report)
-        except (OSError, ValueError) as exc:
+            report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
+            doc = report.distributor or seats.section(given[outcome.job.key], report)
+        except (OSError, ValueError, UsageError) as exc:
             block = given[outcome.job.key].get("block") or {}
             doc = {
                 "schema": 1,

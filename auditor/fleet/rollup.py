@@ -18,11 +18,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from msgspec import UNSET
+
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from auditor.data.model import Locale
-from auditor.formats.bill_model import bill_of
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import Money, Summary
+from auditor.formats.report_model import ReportDocument
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
@@ -56,23 +57,23 @@ class Outcome:
     requests: int | None
 
 
-def _plan_saving(report: Mapping[str, Any]) -> float | None:
+def _plan_saving(report: ReportDocument) -> float | None:
     """What the tenant's plan takes off its bill a month, as the tenant's own report and digest say it
     (auditor.plan.money.opening): the bill's lowers_monthly, else the plan's net at the seat prices;
     without report.json's money, the bill's reductions."""
-    money: Money | None = report.get("money")
-    if money is not None:
+    money = report.money
+    if money is not UNSET:
         lowers = money.bill.lowers_monthly
         return lowers if lowers is not None else money.plan.net_monthly
-    bill = bill_of(report.get("bill"))
+    bill = report.bill if report.bill is not UNSET else None
     savings = [a.monthly_saving for a in (bill.actions if bill is not None else [])]
     return round(sum(s for s in savings if s), 2) if any(savings) else None
 
 
-def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
+def _next_window(report: ReportDocument) -> dict[str, Any] | None:
     """The bill's next reduction whose 7-day window (after a purchase, a renewal or a seat addition)
     closes, and what it saves a month; a renewal or EST date is not such a window."""
-    bill = bill_of(report.get("bill"))
+    bill = report.bill if report.bill is not UNSET else None
     dated = [
         a
         for a in (bill.actions if bill is not None else [])
@@ -84,22 +85,22 @@ def _next_window(report: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"by": str(first.by), "monthly_saving": first.monthly_saving}
 
 
-def _seats(report: Mapping[str, Any]) -> int | None:
+def _seats(report: ReportDocument) -> int | None:
     """The paid licenses in use: the consumed seats of the products that are not free (as history's `seats`)."""
-    skus = [s for s in report.get("skus") or [] if isinstance(s, Mapping)]
-    return sum(int(s.get("consumed") or 0) for s in skus if not s.get("free")) if skus else None
+    skus = report.skus
+    return sum(s.consumed for s in skus if not s.free) if skus else None
 
 
-def last_month(report: Mapping[str, Any], history: Path) -> dict[str, Any] | None:
+def last_month(report: ReportDocument, history: Path) -> dict[str, Any] | None:
     """The tenant's seats and spend a month before this report, from its own history: the newest
     complete record at least MONTH_DAYS older than the report's as_of that has them; None without one."""
     try:
-        now = datetime.fromisoformat(str(report.get("as_of", "")).replace("Z", "+00:00"))
+        now = datetime.fromisoformat(str(report.as_of or "").replace("Z", "+00:00"))
     except ValueError:
         return None
     if not history.is_file():
         return None
-    tenant = str((report.get("tenant") or {}).get("id", ""))
+    tenant = report.tenant.id
     records, _ = read_history(history)
 
     def age(r: Record) -> float:
@@ -130,15 +131,15 @@ def _distributor(folder: Path) -> dict[str, Any] | None:
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
-    report: Mapping[str, Any] = {}  # its ReportDocument, read by key
+    report: ReportDocument | None = None
     if outcome.status != "failed":
         try:  # as `plan` and `merge` read it (auditor.formats.report_json); a file it refuses counts as none
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
         except (OSError, UsageError):
-            report = {}
-    summary: Summary | None = report.get("summary")
+            report = None
+    summary = report.summary if report is not None else None
     unused = summary.unused_monthly_cost if summary is not None else None
-    money: Money | None = report.get("money")
+    money = report.money if report is not None and report.money is not UNSET else None
     return {
         "key": job.key,
         "name": job.name,
@@ -147,18 +148,14 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
         "exit_code": outcome.exit_code,
         "findings": {s: summary.by_severity.get(s, 0) for s in SEVERITIES} if summary is not None else None,
         "unused_monthly": unused.amount if unused is not None else None,
-        "plan_monthly_saving": _plan_saving(report) if report else None,
+        "plan_monthly_saving": _plan_saving(report) if report is not None else None,
         "currency": unused.currency if unused is not None else None,
-        "next_window": _next_window(report) if report else None,
-        "seats_short": sorted(
-            str(s["sku"])
-            for s in report.get("skus") or []
-            if isinstance(s, Mapping) and isinstance(s.get("unused"), int) and s["unused"] < 0
-        ),
-        "seats": _seats(report) if report else None,
+        "next_window": _next_window(report) if report is not None else None,
+        "seats_short": sorted(s.sku for s in report.skus if s.unused < 0) if report is not None else [],
+        "seats": _seats(report) if report is not None else None,
         "spend_monthly": money.spend_monthly if money is not None else None,
-        "last_month": last_month(report, folder / history) if report else None,
-        "distributor": _distributor(folder) if report else None,
+        "last_month": last_month(report, folder / history) if report is not None else None,
+        "distributor": _distributor(folder) if report is not None else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,

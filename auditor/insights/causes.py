@@ -38,7 +38,7 @@ from auditor.data.audit_entries import (
     DirectoryAudits,
     parse_time,
 )
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
@@ -147,11 +147,15 @@ def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapp
 
 
 def explain(
-    document: dict[str, Any], audits: DirectoryAudits | None, since: str | None, until: str | None, warnings: list[str]
-) -> dict[str, Any]:
+    document: ReportDocument,
+    audits: DirectoryAudits | None,
+    since: str | None,
+    until: str | None,
+    warnings: list[str],
+) -> ReportDocument:
     """Set `cause` on the document's new findings (in place) and `changes.causes`; the document."""
-    changes = document.get("changes")
-    if not isinstance(changes, dict):
+    changes = document.changes
+    if not isinstance(changes, dict):  # no --baseline
         return document
     if audits is None or not since:
         changes["causes"] = {"since": since, "until": until, "read": False, "explained": 0}
@@ -173,14 +177,9 @@ def explain(
         if start <= e.when <= end:
             for uid in {t.id.lower() for t in e.targets if t.type.lower() == "user"}:
                 by_user.setdefault(uid, []).append(e)
-    parts = {
-        str(r.get("sku_id", "")).lower(): str(r.get("sku"))
-        for r in document.get("skus") or []
-        if isinstance(r, Mapping)
-    }
+    parts = {r.sku_id.lower(): r.sku for r in document.skus}
     explained = 0
-    findings: list[ReportFinding] = document.get("findings") or []
-    for finding in findings:
+    for finding in document.findings:
         if finding.change == "new":
             uid = str(finding.subject.get("id") or "").lower()
             cause = cause_for(finding, by_user.get(uid, ()), parts)

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.common.timestamps import timestamp_or_none
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument, SeatRow
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
@@ -81,13 +81,12 @@ def trend(points: Sequence[tuple[datetime, int]], now: datetime) -> tuple[float,
     return slope, spread
 
 
-def _freed_by_findings(document: Mapping[str, Any], work_out: Remediation | None = None) -> dict[str, int]:
+def _freed_by_findings(document: ReportDocument, work_out: Remediation | None = None) -> dict[str, int]:
     """Seats per product (part number) the open findings of FREEING rules give back. `work_out`:
     a finding's remediation where the document carries none (auditor.plan.actions.read_findings)."""
     seen: set[tuple[str, str]] = set()
     freed: dict[str, int] = {}
-    findings: list[ReportFinding] = document.get("findings") or []
-    for f in findings:
+    for f in document.findings:
         if f.waived or f.rule not in FREEING:
             continue
         carried: Mapping[str, Any] | None = f.remediation
@@ -107,7 +106,7 @@ def _freed_by_findings(document: Mapping[str, Any], work_out: Remediation | None
 
 
 def _freed_by_plan(
-    document: Mapping[str, Any], plan: ChangePlan | None = None, remediation: Remediation | None = None
+    document: ReportDocument, plan: ChangePlan | None = None, remediation: Remediation | None = None
 ) -> dict[str, int]:
     if plan is None:
         try:
@@ -122,7 +121,7 @@ def _freed_by_plan(
 
 
 def renewals(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     subscriptions: Sequence[SubscriptionFacts],
     history: Sequence[Record],
     minimums: Mapping[str, int],
@@ -146,13 +145,15 @@ def renewals(
     ]
     if not due:  # nothing to forecast: the findings' actions need not be worked out (seconds in a large tenant)
         return []
-    rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
+    rows = {r.sku: r for r in document.skus if r.sku}
     freed_open = _freed_by_findings(document, remediation)
     freed_plan = _freed_by_plan(document, plan, remediation)
     out: list[dict[str, Any]] = []
     for sub, when in due:
-        row = rows.get(sub.sku, {})
-        assigned = int(row.get("consumed") or 0)
+        row = rows.get(sub.sku)
+        if row is None:  # a product the table lacks: none assigned
+            row = SeatRow(sku=sub.sku, sku_id=sub.sku_id)
+        assigned = row.consumed
         points = [
             (t, r.products[sub.sku].assigned)
             for r in history
@@ -177,14 +178,14 @@ def renewals(
         seats = max(0, math.ceil(projected - freed + buffer - 1e-9) - others)
         high = max(seats, math.ceil(projected + spread - freed_p + buffer - 1e-9) - others)
         low = max(0, seats - math.ceil(spread - 1e-9))
-        price = row.get("price_monthly")
-        priced = isinstance(price, int | float) and not isinstance(price, bool) and not row.get("free")
+        price = row.price_monthly
+        priced = price is not None and not row.free
         out.append(
             {
                 "subscription_id": sub.id,
                 "sku": sub.sku,
                 "sku_id": sub.sku_id,
-                "name": str(row.get("name") or sub.sku),
+                "name": row.name or sub.sku,
                 "renews": sub.renews,
                 "days_left": math.floor(days),
                 "seats_today": sub.total_licenses,
@@ -202,7 +203,7 @@ def renewals(
                 "monthly_difference": round((seats - sub.total_licenses) * float(price), 2)
                 if priced and price is not None
                 else None,
-                "currency": row.get("currency") if priced else None,
+                "currency": row.currency if priced else None,
             }
         )
     out.sort(key=lambda r: (str(r["renews"]), r["sku"], r["subscription_id"]))

@@ -36,9 +36,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from msgspec import UNSET
+
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
-from auditor.formats.report_model import Amount, Money, ReportFinding, Summary
+from auditor.formats.report_model import Amount, ReportDocument
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -120,34 +122,32 @@ def _amount(cost: Amount | None) -> float | None:
     return round(cost.amount, 2) if cost is not None else None
 
 
-def record_of(document: Mapping[str, Any]) -> Record:
+def record_of(document: ReportDocument) -> Record:
     """The history record of a report document (report.json)."""
-    summary: Summary = document["summary"]
-    findings: list[ReportFinding] = document.get("findings") or []
+    summary = document.summary
     by_rule: dict[str, Counter[str]] = {}
-    for f in findings:
+    for f in document.findings:
         if not f.waived:
             by_rule.setdefault(f.rule, Counter())[f.severity] += 1
     unused = summary.unused_monthly_cost
     products: dict[str, ProductPoint] = {}
-    for row in document.get("skus") or []:
-        if not isinstance(row, Mapping) or not row.get("sku"):
+    for row in document.skus:
+        if not row.sku:
             continue
-        usable = int(row.get("enabled") or 0) + int(row.get("warning") or 0)
-        cost = row.get("unused_monthly_cost")
-        products[str(row["sku"])] = ProductPoint(
-            usable,
-            int(row.get("consumed") or 0),
-            round(float(cost), 2) if isinstance(cost, int | float) else None,
-            free=row.get("free") is True,
+        cost = row.unused_monthly_cost
+        products[row.sku] = ProductPoint(
+            row.enabled + row.warning,
+            row.consumed,
+            round(float(cost), 2) if cost is not None else None,
+            free=row.free is True,
         )
-    money: Money | None = document.get("money")
+    money = document.money if document.money is not UNSET else None
     spend = money.spend_monthly if money is not None else None
     return Record(
-        generated_at=str(document.get("generated_at", "")),
-        as_of=str(document.get("as_of", "")),
-        tenant=str((document.get("tenant") or {}).get("id", "")),
-        complete=bool(document.get("complete")),
+        generated_at="" if document.generated_at is UNSET else str(document.generated_at),
+        as_of="" if document.as_of is UNSET else str(document.as_of),
+        tenant=document.tenant.id,
+        complete=document.complete,
         open=summary.unwaived,
         waived=summary.waived,
         by_severity={s: summary.by_severity.get(s, 0) for s in SEVERITIES},
@@ -156,11 +156,7 @@ def record_of(document: Mapping[str, Any]) -> Record:
         unused_monthly_cost=_amount(unused),
         reclaimable_monthly_cost=_amount(summary.reclaimable_monthly_cost),
         products=products,
-        seats=sum(
-            int(row.get("consumed") or 0)
-            for row in document.get("skus") or []
-            if isinstance(row, Mapping) and not row.get("free")
-        ),
+        seats=sum(row.consumed for row in document.skus if not row.free),
         spend_monthly=round(spend, 2) if spend is not None else None,
     )
 

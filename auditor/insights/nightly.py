@@ -20,6 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.common.outputs import write_text
 from auditor.common.timestamps import timestamp_or_none
@@ -27,8 +30,7 @@ from auditor.data.attributes import STANDARD
 from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.model import AuditResult, Locale, TenantSnapshot
 from auditor.delivery.content import run_url_from_env
-from auditor.formats.bill_model import bill_of
-from auditor.formats.report_model import AnyDocument
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet
@@ -66,7 +68,7 @@ class Nightly:
         self,
         options: NightlyOptions,
         policies: PolicySet,
-        baseline: Mapping[str, Any] | None,
+        baseline: ReportDocument | None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         env = os.environ if environ is None else environ
@@ -82,7 +84,7 @@ class Nightly:
             raise UsageError("--causes names the changes since the baseline: give --baseline REPORT_JSON too")
         self.baseline_read = None
         if baseline is not None:
-            self.baseline_read = str(baseline.get("collected_at") or baseline.get("generated_at") or "") or None
+            self.baseline_read = baseline.collected_at or baseline.generated_at or None
         self.audits_since = timestamp_or_none(self.baseline_read) if self.causes else None
         if self.causes and self.audits_since is None:
             raise UsageError("--causes: the baseline report has no collected_at time to start from")
@@ -157,16 +159,16 @@ class Nightly:
     # --- the document ---------------------------------------------------------------------------
 
     def enrich(
-        self, document: AnyDocument, plan: ChangePlan | None = None, remediation: Remediation | None = None
-    ) -> AnyDocument:
+        self, document: ReportDocument, plan: ChangePlan | None = None, remediation: Remediation | None = None
+    ) -> ReportDocument:
         """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it. `remediation`: for a document whose
         findings carry none yet (auditor.report.document.FindingRemediation)."""
-        warnings = list(document.get("warnings") or [])
+        warnings = list(document.warnings)
         more: list[str] = list(self.warnings)
         if self.causes:
-            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)  # type: ignore[arg-type]  # by key (issue 78)
-        tenant = str((document.get("tenant") or {}).get("id", ""))
+            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
+        tenant = document.tenant.id
         mine: list[history.Record] = []
         if self.records:
             mine = history.of_tenant(self.records, tenant)
@@ -175,36 +177,36 @@ class Nightly:
             if others:
                 more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
             self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
-            document["trends"] = trends.trends([*mine, self.record])
+            document.trends = trends.trends([*mine, self.record])
         if self.as_of is not None and self.subscriptions:
             renewals = forecast.renewals(
                 document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan, remediation=remediation
             )
             if renewals:
-                document["renewals"] = renewals
+                document.renewals = renewals
         if self.allocation is not None:
-            document["cost_allocation"] = self.allocation
-        document["warnings"] = warnings + [w for w in more if w not in warnings]
+            document.cost_allocation = self.allocation
+        document.warnings = warnings + [w for w in more if w not in warnings]
         return document
 
     # --- after the reports --------------------------------------------------------------------
 
-    def write(self, document: Mapping[str, Any], out_dir: Path, *, locale: Locale, with_csv: bool) -> list[Path]:
+    def write(self, document: ReportDocument, out_dir: Path, *, locale: Locale, with_csv: bool) -> list[Path]:
         written: list[Path] = []
         try:
             if self.allocation is not None and with_csv:
                 path = out_dir / allocation.CSV_NAME
                 write_text(path, allocation.csv_text(self.allocation), encoding="utf-8-sig")
                 written.append(path)
-            stamp = timestamp_or_none(document.get("generated_at")) or datetime.now(UTC)
-            tenant = str((document.get("tenant") or {}).get("name") or (document.get("tenant") or {}).get("id") or "")
-            for renewal in document.get("renewals") or []:
+            stamp = timestamp_or_none(document.generated_at or None) or datetime.now(UTC)
+            tenant = document.tenant.name or document.tenant.id
+            for renewal in document.renewals or []:
                 path = out_dir / calendar.file_name(renewal)
                 write_text(
                     path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant, run_url=self.run_url)
                 )
                 written.append(path)
-            bill = bill_of(document.get("bill"))
+            bill = document.bill if document.bill is not UNSET else None
             for action in bill.actions if bill is not None else []:  # audit --billing: each `by` date
                 if action.by and action.seats and action.action != "none":
                     path = out_dir / calendar.bill_file_name(action)
@@ -220,7 +222,7 @@ class Nightly:
             written.append(self.history_path)
         return written
 
-    def deliver(self, document: dict[str, Any], code: int, redact: bool) -> int:
+    def deliver(self, document: ReportDocument, code: int, redact: bool) -> int:
         """Post the summary to the webhook, if one is set (redacted first with --redact)."""
         if self.notify_url is None:
             return code
@@ -233,12 +235,13 @@ class Nightly:
         return code
 
 
-def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
+def redact_for_others(document: ReportDocument, redact: bool) -> ReportDocument:
     """The document as readers outside the admin team see it (--redact: people pseudonymised)."""
     if not redact:
         return document
-
-    return redact_document(document, redaction_key(os.environ, str((document.get("tenant") or {}).get("id", ""))))
+    # the redaction works on report.json's values (auditor.report.redaction)
+    redacted = redact_document(msgspec.to_builtins(document), redaction_key(os.environ, document.tenant.id))
+    return msgspec.convert(redacted, ReportDocument)
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:

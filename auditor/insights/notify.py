@@ -30,7 +30,7 @@ from auditor.common.errors import DeliveryError, UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.delivery.options import is_loopback
-from auditor.formats.report_model import ReportFinding, Summary
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, default_wording
@@ -73,17 +73,16 @@ def webhook_url(flag: str | None, environ: Mapping[str, str]) -> str | None:
 class _Summary:
     """The facts both formats show, localised, every tenant value cleaned (not yet escaped)."""
 
-    def __init__(self, document: Mapping[str, Any], run_url: str | None, wording: Wording) -> None:
+    def __init__(self, document: ReportDocument, run_url: str | None, wording: Wording) -> None:
         try:
-            locale = Locale(str(document.get("locale") or "en"))
+            locale = Locale(document.locale or "en")
         except ValueError:
             locale = Locale.EN
         t = i18n.translations(locale)
         self.t = t
-        tenant = document.get("tenant") or {}
-        summary: Summary = document["summary"]
-        self.tenant = clean(tenant.get("name") or tenant.get("id") or "", 120)
-        complete = bool(document.get("complete"))
+        summary = document.summary
+        self.tenant = clean(document.tenant.name or document.tenant.id, 120)
+        complete = document.complete
         unwaived = summary.unwaived
         self.status = "incomplete" if not complete else ("findings" if unwaived else "ok")
         self.status_text = {
@@ -92,9 +91,8 @@ class _Summary:
             "ok": t.pgettext("status_compliant", "Compliant: no open findings"),
         }[self.status]
         self.title = t.pgettext("notify_title", "License audit: {tenant}", tenant=self.tenant)
-        findings: list[ReportFinding] = document.get("findings") or []
-        changes = document.get("changes") if isinstance(document.get("changes"), Mapping) else None
-        new = [f for f in findings if f.change == "new" and not f.waived]
+        changes = document.changes if isinstance(document.changes, dict) else None
+        new = [f for f in document.findings if f.change == "new" and not f.waived]
         resolved: list[ReportFinding] = list(changes.get("resolved") or []) if changes else []
 
         def num(n: float) -> str:
@@ -126,21 +124,11 @@ class _Summary:
         self.resolved = [line(f) for f in resolved[:LIST_CAP]]
         self.resolved_more = self._more(len(resolved) - LIST_CAP)
         self.costs_title = t.pgettext("notify_costs", "Most unused spend per month")
-        skus = [
-            s
-            for s in document.get("skus") or []
-            if isinstance(s, Mapping)
-            and isinstance(s.get("unused_monthly_cost"), int | float)
-            and s["unused_monthly_cost"] > 0
-        ]
-        skus.sort(key=lambda s: -float(s["unused_monthly_cost"]))
+        costs = [(s, cost) for s in document.skus if (cost := s.unused_monthly_cost) is not None and cost > 0]
+        costs.sort(key=lambda c: -c[1])
         self.costs = [
-            clean(
-                f"{s.get('name') or s.get('sku')}: "
-                f"{i18n.format_money(float(s['unused_monthly_cost']), s.get('currency'), locale)}",
-                200,
-            )
-            for s in skus[:COST_CAP]
+            clean(f"{s.name or s.sku}: {i18n.format_money(float(cost), s.currency, locale)}", 200)
+            for s, cost in costs[:COST_CAP]
         ]
         self.run_url = run_url
         self.open_run = t.pgettext("notify_open_run", "Open the run")
@@ -263,7 +251,7 @@ def slack_payload(s: _Summary) -> dict[str, Any]:
 
 
 def payload(
-    document: Mapping[str, Any], fmt: str, run_url: str | None = None, wording: Wording | None = None
+    document: ReportDocument, fmt: str, run_url: str | None = None, wording: Wording | None = None
 ) -> dict[str, Any]:
     summary = _Summary(document, run_url, wording or default_wording())
     return teams_payload(summary) if fmt == "teams" else slack_payload(summary)
@@ -322,7 +310,7 @@ async def _post(url: str, body: dict[str, Any], where: str, timeout: float, dead
     raise AssertionError("unreachable")
 
 
-def notify(document: Mapping[str, Any], url: str, fmt: str, run_url: str | None) -> None:
+def notify(document: ReportDocument, url: str, fmt: str, run_url: str | None) -> None:
     if fmt not in FORMATS:
         raise UsageError(f"--notify-format: {fmt!r} is not one of {', '.join(FORMATS)}")
     post(url, payload(document, fmt, run_url), fmt)

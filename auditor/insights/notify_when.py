@@ -21,10 +21,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
+from msgspec import UNSET
+
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.bill_model import bill_of
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import Gap, ReportDocument, ReportFinding
 
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -57,16 +59,15 @@ def _material(finding: ReportFinding, before: ReportFinding) -> bool:
     )
 
 
-def _gap_key(gap: Any) -> str:
-    if isinstance(gap, Mapping):
-        return "|".join(str(gap.get(k, "")) for k in sorted(gap) if k not in ("detail", "message"))
-    return str(gap)
+def _gap_key(gap: Gap) -> str:
+    values = msgspec.structs.asdict(gap)
+    return "|".join(str(values[k]) for k in sorted(values) if values[k] is not UNSET)
 
 
-def _soon(document: Mapping[str, Any], today: date) -> list[str]:
+def _soon(document: ReportDocument, today: date) -> list[str]:
     """The days within SOON_DAYS by which a commerce action is due or a subscription renews."""
     end = (today + timedelta(days=SOON_DAYS)).isoformat()
-    bill = bill_of(document.get("bill"))
+    bill = document.bill if document.bill is not UNSET else None
     days = [
         a.by[:10]
         for a in (bill.actions if bill is not None else [])
@@ -74,17 +75,16 @@ def _soon(document: Mapping[str, Any], today: date) -> list[str]:
     ]
     days += [
         str(r.get("renews"))[:10]
-        for r in document.get("renewals") or []
+        for r in document.renewals or []
         if isinstance(r, Mapping) and r.get("renews") and today.isoformat() <= str(r["renews"])[:10] <= end
     ]
     return sorted(set(days))
 
 
-def _kept(findings: list[ReportFinding], previous: Mapping[str, Any], t: Any) -> list[dict[str, str]]:
+def _kept(findings: list[ReportFinding], previous: ReportDocument, t: Any) -> list[dict[str, str]]:
     """The reasons among the open findings the last run had under the same id: amounts that moved
     (MATERIAL), a waiver gone."""
-    previous_findings: list[ReportFinding] = previous.get("findings") or []
-    earlier = {f.id: f for f in previous_findings}
+    earlier = {f.id: f for f in previous.findings}
     kept = [(f, earlier[f.id]) for f in findings if f.id in earlier]
     reasons: list[dict[str, str]] = []
     moved = sum(1 for f, before in kept if _material(f, before))
@@ -106,8 +106,8 @@ def _kept(findings: list[ReportFinding], previous: Mapping[str, Any], t: Any) ->
 
 
 def decide(
-    document: Mapping[str, Any],
-    previous: Mapping[str, Any] | None,
+    document: ReportDocument,
+    previous: ReportDocument | None,
     *,
     when: str,
     today: date,
@@ -121,11 +121,10 @@ def decide(
     def say(code: str, text: str) -> None:
         reasons.append({"code": code, "text": text})
 
-    every: list[ReportFinding] = document.get("findings") or []
-    findings = [f for f in every if not f.waived and f.alerts]  # alert: false stays quiet
+    findings = [f for f in document.findings if not f.waived and f.alerts]  # alert: false stays quiet
     if when == "always":
         say("always", t.pgettext("notify_always", "every run is sent (--notify-when always)"))
-    if not document.get("complete", True) or document.get("not_evaluated"):
+    if not document.complete or document.not_evaluated:
         say("incomplete", t.pgettext("notify_incomplete", "the run is incomplete: some data could not be read"))
     if previous is not None:
         new = sum(1 for f in findings if f.change == "new")
@@ -135,9 +134,8 @@ def decide(
         if worse:
             say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
         reasons += _kept(findings, previous, t)
-        gone = len((document.get("changes") or {}).get("resolved") or [])
-        earlier: list[ReportFinding] = previous.get("findings") or []
-        last = sum(1 for f in earlier if not f.waived)
+        gone = len((document.changes or {}).get("resolved") or [])
+        last = sum(1 for f in previous.findings if not f.waived)
         if gone >= BULK_LEAST and gone >= BULK_SHARE * last:
             say(
                 "gone",
@@ -149,8 +147,8 @@ def decide(
                     last=i18n.format_number(last, locale),
                 ),
             )
-        before = {_gap_key(g) for g in previous.get("gaps") or []}
-        fresh = [g for g in document.get("gaps") or [] if _gap_key(g) not in before]
+        before = {_gap_key(g) for g in previous.gaps}
+        fresh = [g for g in document.gaps if _gap_key(g) not in before]
         if fresh:
             say("gap", t.npgettext("notify_gap", "{n} new gap in the data", "{n} new gaps in the data", len(fresh)))
     elif when == "changed":  # a history, but no report to compare findings with: silence would hide a new one

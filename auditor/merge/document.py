@@ -23,7 +23,7 @@ from auditor.data.model import Cloud, Locale, Severity
 
 from .. import __version__
 from ..cross_tenant.inputs import TenantFacts
-from ..formats.report_json import product_names_of
+from ..formats.report_json import named_products
 from ..formats.report_model import (
     Gap,
     MergedTenant,
@@ -31,7 +31,6 @@ from ..formats.report_model import (
     ReportDocument,
     ReportFinding,
     SeatRow,
-    Summary,
     Tenant,
     Tool,
 )
@@ -58,7 +57,7 @@ def _carried(
     names: Mapping[str, str],
 ) -> list[ReportFinding]:
     out = []
-    for f in t.report["findings"]:
+    for f in t.report.findings:
         carried = msgspec.structs.replace(
             f,
             id=tenant_finding_id(t.id, f.id),
@@ -78,13 +77,9 @@ def _carried(
     return out
 
 
-def _tagged(t: TenantFacts, items: list[Any], kind: type[Tagged]) -> list[Tagged]:
+def _tagged(t: TenantFacts, items: list[Tagged]) -> list[Tagged]:
     """A tenant's gaps or not_evaluated entries, each with the tenant's id and name."""
-    return [
-        msgspec.convert({**item, "tenant": t.id, "tenant_name": t.name}, kind)
-        for item in items
-        if isinstance(item, Mapping)
-    ]
+    return [msgspec.structs.replace(item, tenant=t.id, tenant_name=t.name) for item in items]
 
 
 def _sort_key(f: ReportFinding) -> tuple[Any, ...]:
@@ -103,31 +98,37 @@ def _sort_key(f: ReportFinding) -> tuple[Any, ...]:
     )
 
 
-def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
+def _seat_rows(tenants: tuple[TenantFacts, ...]) -> list[SeatRow]:
+    rows: dict[str, SeatRow] = {}
     mixed: set[str] = set()  # products priced in more than one currency: no money is added up for them
     for t in tenants:
-        for r in t.report["skus"]:
-            key = r["sku_id"].lower()
+        for r in t.report.skus:
+            key = r.sku_id.lower()
             row = rows.get(key)
             if row is None:
-                rows[key] = {**r, "unused_monthly_cost": r.get("unused_monthly_cost")}
+                rows[key] = msgspec.structs.replace(r)  # a copy: the tenant's own row stays as it was
                 continue
-            for k in ("enabled", "suspended", "warning", "locked_out", "consumed", "unused"):
-                row[k] = row.get(k, 0) + r.get(k, 0)
-            if row.get("capability_status") == "Enabled" and r.get("capability_status") != "Enabled":
-                row["capability_status"] = r.get("capability_status")
-            row["free"] = bool(row.get("free")) or bool(r.get("free"))
-            if row.get("currency") and r.get("currency") and row["currency"] != r["currency"]:
+            row.enabled += r.enabled
+            row.suspended += r.suspended
+            row.warning += r.warning
+            row.locked_out += r.locked_out
+            row.consumed += r.consumed
+            row.unused += r.unused
+            if row.capability_status == "Enabled" and r.capability_status != "Enabled":
+                row.capability_status = r.capability_status
+            row.free = row.free or r.free
+            if row.currency and r.currency and row.currency != r.currency:
                 mixed.add(key)
             if key in mixed:  # euros and dollars are not added up: the row shows no money
-                row["price_monthly"] = row["currency"] = row["unused_monthly_cost"] = None
+                row.price_monthly = row.currency = row.unused_monthly_cost = None
                 continue
-            for k in ("price_monthly", "currency"):
-                row[k] = row.get(k) if row.get(k) is not None else r.get(k)
-            if r.get("unused_monthly_cost") is not None:
-                row["unused_monthly_cost"] = round((row["unused_monthly_cost"] or 0.0) + r["unused_monthly_cost"], 2)
-    return sorted(rows.values(), key=lambda r: (r["sku"], r["sku_id"]))
+            if row.price_monthly is None:
+                row.price_monthly = r.price_monthly
+            if row.currency is None:
+                row.currency = r.currency
+            if r.unused_monthly_cost is not None:
+                row.unused_monthly_cost = round((row.unused_monthly_cost or 0.0) + r.unused_monthly_cost, 2)
+    return sorted(rows.values(), key=lambda r: (r.sku, r.sku_id))
 
 
 def build_merged_document(
@@ -144,7 +145,7 @@ def build_merged_document(
     theirs and cross-tenant findings have none."""
     findings: list[ReportFinding] = []
     seats = _seat_rows(result.tenants)
-    names = product_names_of(seats)  # the renderers name products from this same table
+    names = named_products((r.sku, r.name) for r in seats)  # the renderers name products from this same table
     known: Collection[str] = ()
     if remediate is not None:
         known = frozenset(known_rules if known_rules is not None else default_wording().ALL_RULE_IDS)
@@ -167,24 +168,24 @@ def build_merged_document(
         findings.extend(_carried(t, remediate, known, cloud=result.cloud, locale=locale, names=names))
     findings.sort(key=_sort_key)
 
-    gaps = [g for t in result.tenants for g in _tagged(t, t.report["gaps"], Gap)]
+    gaps = [g for t in result.tenants for g in _tagged(t, t.report.gaps)]
     gaps += [Gap(**g) for g in result.gaps]
-    not_evaluated = [n for t in result.tenants for n in _tagged(t, t.report["not_evaluated"], NotEvaluated)]
+    not_evaluated = [n for t in result.tenants for n in _tagged(t, t.report.not_evaluated)]
     not_evaluated += [NotEvaluated(**n) for n in result.not_evaluated]
-    warnings = [f"{t.name or t.id}: {w}" for t in result.tenants for w in t.report["warnings"]]
+    warnings = [f"{t.name or t.id}: {w}" for t in result.tenants for w in t.report.warnings]
     warnings += result.warnings
-    complete = all(t.report["complete"] for t in result.tenants) and not result.gaps and not result.not_evaluated
+    complete = all(t.report.complete for t in result.tenants) and not result.gaps and not result.not_evaluated
 
     unused = 0.0
     users_total = users_licensed = 0
     for t in result.tenants:
-        s: Summary = t.report["summary"]
+        s = t.report.summary
         cost = s.unused_monthly_cost
         if cost is not None and cost.currency == result.currency:
             unused += cost.amount
         users_total += s.users.total
         users_licensed += s.users.licensed
-    collected = sorted(str(t.report.get("collected_at") or "") for t in result.tenants)
+    collected = sorted(str(t.report.collected_at or "") for t in result.tenants)
     return ReportDocument(
         schema_version=SCHEMA_VERSION,
         tool=Tool(name="license-auditor", version=__version__),
@@ -204,20 +205,20 @@ def build_merged_document(
                 id=t.id,
                 name=t.name,
                 cloud=t.cloud.value,
-                complete=t.report["complete"],
-                collected_at=t.report.get("collected_at"),
-                as_of=t.report.get("as_of"),
-                policies=t.report.get("policies", []),
-                summary=t.report["summary"],
-                skus=[_seat_row(r) for r in t.report["skus"]],
+                complete=t.report.complete,
+                collected_at=_value(t.report.collected_at),
+                as_of=_value(t.report.as_of),
+                policies=t.report.policies,
+                summary=t.report.summary,
+                skus=t.report.skus,
             )
             for t in result.tenants
         ],
-        skus=[_seat_row(r) for r in seats],
+        skus=seats,
         findings=findings,
     )
 
 
-def _seat_row(row: Mapping[str, Any]) -> SeatRow:
-    """A seat row as the merged report holds it: a tenant's own (a SeatRow), or one added up here."""
-    return row if isinstance(row, SeatRow) else msgspec.convert(dict(row), SeatRow)
+def _value(value: str | msgspec.UnsetType | None) -> str | None:
+    """A time of a tenant's report; None where it has none."""
+    return None if value is msgspec.UNSET else value

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from auditor.common.errors import PolicyError, PolicyIssue, UsageError
 from auditor.data.model import Cloud, Finding
-from auditor.formats.report_model import Summary
 
 from ..cross_tenant.identity import IdentityMap, PaidProducts
 from ..cross_tenant.inputs import IdentityIndex, TenantFacts, tenant_facts, tenant_folders
@@ -209,14 +208,10 @@ def currencies(prices: dict[str, tuple[float, str]], tenants: Sequence[TenantFac
     """Every currency the catalog's prices and the tenants' reports give amounts in."""
     found = {currency for _, currency in prices.values()}
     for t in tenants:
-        summary: Summary = t.report["summary"]
+        summary = t.report.summary
         if summary.unused_monthly_cost is not None:
             found.add(summary.unused_monthly_cost.currency)
-        found.update(
-            r["currency"]
-            for r in t.report.get("skus") or ()
-            if isinstance(r, Mapping) and isinstance(r.get("currency"), str)
-        )
+        found.update(r.currency for r in t.report.skus if r.currency is not None)
     return found
 
 

@@ -34,25 +34,18 @@ from auditor.common.errors import UsageError
 from auditor.common.outputs import PREVIOUS
 from auditor.common.timestamps import timestamp_or_none
 from auditor.formats.report_json import READABLE_VERSIONS, decode_report
-from auditor.formats.report_model import AnyDocument, ReportDocument, ReportFinding
+from auditor.formats.report_model import ReportDocument, ReportFinding
 
 
-def _check(document: Any, name: str) -> None:
+def _check(document: ReportDocument, name: str) -> None:
     """A report document in memory (the current run's, or a baseline read by load_baseline)."""
-    if not isinstance(document, Mapping):
-        raise UsageError(f"{name}: not a license-auditor report.json (expected a JSON object)")
-    version = document.get("schema_version")
-    if type(version) is not int or version not in READABLE_VERSIONS:
+    version = document.schema_version
+    if version not in READABLE_VERSIONS:
         raise UsageError(
             f"{name}: unsupported report schema_version {version!r} "
             f"(expected one of {', '.join(map(str, READABLE_VERSIONS))})"
         )
-    findings = document.get("findings")
-    if not isinstance(findings, list) or not all(isinstance(f, ReportFinding) for f in findings):
-        raise UsageError(f"{name}: not a license-auditor report.json (findings must be a list of objects with an id)")
-    if not isinstance(document.get("tenant") or {}, Mapping):
-        raise UsageError(f"{name}: not a license-auditor report.json (tenant must be an object)")
-    for f in findings:
+    for f in document.findings:
         first_seen = f.first_seen
         if first_seen is not None and first_seen is not msgspec.UNSET and not _is_time(first_seen):
             raise UsageError(
@@ -123,11 +116,11 @@ def _same_subject(
 
 
 def _gone(
-    earlier: Mapping[str, ReportFinding], seen: set[str], current: Mapping[str, Any], baseline_time: Any
+    earlier: Mapping[str, ReportFinding], seen: set[str], current: ReportDocument, baseline_time: Any
 ) -> tuple[list[ReportFinding], list[ReportFinding]]:
     """The earlier findings this run does not report: resolved, or unverified when their rule was
     not evaluated this time."""
-    not_evaluated = {str(n.get("rule")) for n in current.get("not_evaluated") or [] if isinstance(n, Mapping)}
+    not_evaluated = {n.rule for n in current.not_evaluated}
     resolved: list[ReportFinding] = []
     unverified: list[ReportFinding] = []
     for fid, finding in earlier.items():
@@ -142,23 +135,22 @@ def _gone(
     return resolved, unverified
 
 
-def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
+def compare(previous: ReportDocument, current: ReportDocument) -> ReportDocument:
     """Annotate a copy of `current` with what changed since `previous` (see the module docstring).
 
     Raises UsageError when either is not a report document or they describe different tenants.
     """
     _check(previous, "baseline report")
     _check(current, "current report")
-    prev_tenant = str((previous.get("tenant") or {}).get("id", "")).lower()
-    cur_tenant = str((current.get("tenant") or {}).get("id", "")).lower()
+    prev_tenant = previous.tenant.id.lower()
+    cur_tenant = current.tenant.id.lower()
     if prev_tenant and cur_tenant and prev_tenant != cur_tenant:
         raise UsageError(f"baseline report is for tenant {prev_tenant}, this run is for tenant {cur_tenant}")
 
-    baseline_time = previous.get("generated_at")
-    now = current.get("generated_at")
+    baseline_time = _value(previous.generated_at)
+    now = _value(current.generated_at)
     earlier: dict[str, ReportFinding] = {}
-    previous_findings: list[ReportFinding] = previous["findings"]
-    for finding in previous_findings:
+    for finding in previous.findings:
         # matched by id: an id names one finding; two different ones under one id are refused, not
         # one of them silently taken for both
         same = earlier.setdefault(finding.id, finding)
@@ -167,7 +159,7 @@ def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
 
     # each finding copied at its top level, where `change` and `first_seen` go; what it holds is
     # shared with `current`, not copied (each finding carries its whole remediation)
-    current_findings: list[ReportFinding] = current["findings"]
+    current_findings = current.findings
     seen: set[str] = {f.id for f in current_findings if f.id in earlier}
     new = persisting = better = worse = 0
     findings = []
@@ -196,7 +188,7 @@ def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
     resolved, unverified = _gone(earlier, seen, current, baseline_time)
     changes = {
         "baseline_generated_at": baseline_time,
-        "baseline_as_of": previous.get("as_of"),
+        "baseline_as_of": _value(previous.as_of),
         "new": new,
         "persisting": persisting,
         "better": better,
@@ -204,7 +196,9 @@ def compare(previous: Mapping[str, Any], current: AnyDocument) -> AnyDocument:
         "resolved": resolved,
         "unverified": unverified,
     }
-    if isinstance(current, ReportDocument):
-        return msgspec.structs.replace(current, findings=findings, changes=changes)
-    out: AnyDocument = {**current, "findings": findings, "changes": changes}
-    return out
+    return msgspec.structs.replace(current, findings=findings, changes=changes)
+
+
+def _value(value: str | msgspec.UnsetType | None) -> str | None:
+    """A time of the document; None where it has none."""
+    return None if value is msgspec.UNSET else value

@@ -8,6 +8,7 @@ from typing import Any
 from auditor.commands import document_exit_code, exit_code
 from auditor.report.document import finding_json
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from tests.documents import report_document
 
 from .factory import audit, tenant, user
 
@@ -30,6 +31,6 @@ def test_a_quiet_products_finding_is_reported_but_raises_no_alarm(tmp_path: Any)
     quiet_only = audit(tmp_path, POLICY, tenant(users[:1]))
     assert [f.rule for f in quiet_only.findings] == [DisabledUserLicensed.id]  # still in the report
     assert exit_code(quiet_only, "high", allow_gaps=True) == 0
-    document = {"complete": True, "findings": [finding_json(f, None) for f in quiet_only.findings]}
-    assert document["findings"][0].alert is False
+    document = report_document(findings=[finding_json(f, None) for f in quiet_only.findings])
+    assert document.findings[0].alert is False
     assert document_exit_code(document, "high", allow_gaps=True) == 0

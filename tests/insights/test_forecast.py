@@ -22,6 +22,7 @@ from auditor.insights.forecast import SubscriptionFacts, renewals
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.snapshot import save_snapshot
+from tests.documents import report_document
 
 from .conftest import audit
 
@@ -86,16 +87,16 @@ def _sub(
 
 
 def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> None:
-    document = {
-        "skus": [ROW],
-        "findings": [
+    document = report_document(
+        skus=[ROW],
+        findings=[
             _finding(DisabledUserLicensed.id, "u1"),
             _finding(InactiveUserLicensed.id, "u1"),  # one seat, counted once
             _finding(InactiveUserLicensed.id, "u2"),
             _finding(InactiveUserLicensed.id, "u3", waived=True),
             _finding(SkuForbidden.id, "u4"),
         ],
-    }  # not a rule that frees seats
+    )  # not a rule that frees seats
     [r] = renewals(document, [_sub(30)], _history((60, 175), (30, 180), (0, 185)), {"SPE_E3": 2}, AS_OF)
     assert r["trend_per_30_days"] == 5.0 and r["projected"] == 190.0
     assert (r["freed_by_findings"], r["buffer"], r["seats"], r["low"], r["high"]) == (2, 2, 190, 190, 192)
@@ -103,7 +104,7 @@ def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> Non
 
 
 def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_seats() -> None:
-    document = {"skus": [ROW], "findings": []}
+    document = report_document(skus=[ROW])
     subs = [
         _sub(20),
         _sub(None, ident="s2", total=50),
@@ -127,7 +128,7 @@ def test_with_nothing_renewing_no_finding_is_worked_out() -> None:
         asked.append(finding.id)
         return _finding(InactiveUserLicensed.id, "u1").remediation
 
-    document = {"skus": [ROW], "findings": [bare]}
+    document = report_document(skus=[ROW], findings=[bare])
     assert renewals(document, [_sub(61)], [], {}, AS_OF, remediation=work_out) == []
     assert asked == []
     [r] = renewals(document, [_sub(30)], [], {}, AS_OF, remediation=work_out)
@@ -135,7 +136,7 @@ def test_with_nothing_renewing_no_finding_is_worked_out() -> None:
 
 
 def test_without_history_the_forecast_is_today_less_freed_plus_buffer() -> None:
-    document = {"skus": [ROW], "findings": [_finding(InactiveUserLicensed.id, "u9")]}
+    document = report_document(skus=[ROW], findings=[_finding(InactiveUserLicensed.id, "u9")])
     [r] = renewals(document, [_sub(59.5)], [], {"SPE_E3": 5}, AS_OF)
     assert (r["seats"], r["low"], r["high"], r["history_points"]) == (189, 189, 190, 1)
 

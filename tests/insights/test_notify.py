@@ -21,6 +21,7 @@ from auditor.insights import notify
 from auditor.insights.notify import slack_escape, webhook_url
 from auditor.snapshot import save_snapshot
 from tests.billing.bills import bill_json
+from tests.documents import TENANT, report_document
 from tests.report.report_fixtures import summary_of
 
 from .conftest import SAMPLE, audit
@@ -256,7 +257,8 @@ def test_a_host_name_idna_cannot_encode_exits_4_not_5(tmp_path, capsys, host) ->
 def _slack(document: dict) -> dict:
     from auditor.insights.notify import payload
 
-    return payload({"locale": "en", "complete": True, "summary": summary_of(None), **document}, "slack")
+    tenant = {**TENANT, **document.pop("tenant", {})}
+    return payload(report_document(summary=summary_of(None), tenant=tenant, **document), "slack")
 
 
 def test_slack_limits_count_the_escaped_text_and_never_split_an_entity() -> None:

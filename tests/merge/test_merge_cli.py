@@ -48,7 +48,7 @@ def merge(root, folders, *extra, out="merged"):
 
 
 def cross(report):
-    return [f for f in report["findings"] if f.tenant is None]
+    return [f for f in report.findings if f.tenant is None]
 
 
 def test_exact_cross_tenant_findings(group):
@@ -128,7 +128,7 @@ def test_rebalance_details(group):
     project = by_sku["PROJECTPROFESSIONAL"].details
     assert [(r["tenant"], r["unused"]) for r in project["surplus"]] == [("Contoso", 5), ("Fabrikam", 5)]
     assert [(r["tenant"], r["short"], r["count_violations"]) for r in project["shortage"]] == [("Northwind", 1, 1)]
-    tenant_ids = {t["name"]: t["id"] for t in read(path)["tenants"]}
+    tenant_ids = {t.name: t.id for t in read(path).tenants}
     assert project["shortage"][0]["tenant_id"] == tenant_ids["Northwind"]
     assert "licenses cannot be moved between tenants" in by_sku["PROJECTPROFESSIONAL"].message
 
@@ -137,32 +137,30 @@ def test_merged_document_shape(group):
     root, folders = group
     _, path = merge(root, folders.values())
     report = read(path)
-    assert report["tenant"]["name"] == "Contoso group" and report["tenant"]["cloud"] == "worldwide"
-    assert report["complete"] is True
-    assert [(t["name"], t["complete"]) for t in report["tenants"]] == [
+    assert report.tenant.name == "Contoso group" and report.tenant.cloud == "worldwide"
+    assert report.complete is True
+    assert [(t.name, t.complete) for t in report.tenants] == [
         ("Contoso", True),
         ("Fabrikam", True),
         ("Northwind", True),
     ]
     per_tenant = {key: read(folder / "report.json") for key, folder in folders.items()}
-    for t in report["tenants"]:
-        assert t["summary"] == per_tenant[t["name"].lower()]["summary"]
+    for t in report.tenants:
+        assert t.summary == per_tenant[t.name.lower()].summary
     # every per-tenant finding is carried over, named by tenant, under an id unique across tenants
-    carried = [f for f in report["findings"] if f.tenant is not None]
-    assert len(carried) == sum(len(r["findings"]) for r in per_tenant.values())
-    assert len({f.id for f in report["findings"]}) == len(report["findings"])
-    one = per_tenant["fabrikam"]["findings"][0]
+    carried = [f for f in report.findings if f.tenant is not None]
+    assert len(carried) == sum(len(r.findings) for r in per_tenant.values())
+    assert len({f.id for f in report.findings}) == len(report.findings)
+    one = per_tenant["fabrikam"].findings[0]
     match = next(f for f in carried if f.tenant["finding_id"] == one.id and f.tenant["name"] == "Fabrikam")
-    assert match.id == tenant_finding_id(per_tenant["fabrikam"]["tenant"]["id"], one.id)
+    assert match.id == tenant_finding_id(per_tenant["fabrikam"].tenant.id, one.id)
     assert msgspec.structs.replace(match, id=one.id, tenant=one.tenant) == one
-    s = report["summary"]
-    assert s.total == len(report["findings"]) and s.waived == sum(f.waived for f in report["findings"])
+    s = report.summary
+    assert s.total == len(report.findings) and s.waived == sum(f.waived for f in report.findings)
     assert s.by_rule[CrossTenantDuplicate.id] == 3 and s.by_rule[SeatsRebalanceAcrossTenants.id] == 2
-    assert s.users.total == sum(r["summary"].users.total for r in per_tenant.values())
-    e3 = next(r for r in report["skus"] if r["sku"] == "SPE_E3")
-    assert e3["enabled"] == sum(
-        next(x for x in r["skus"] if x["sku"] == "SPE_E3")["enabled"] for r in per_tenant.values()
-    )
+    assert s.users.total == sum(r.summary.users.total for r in per_tenant.values())
+    e3 = next(r for r in report.skus if r.sku == "SPE_E3")
+    assert e3.enabled == sum(next(x for x in r.skus if x.sku == "SPE_E3").enabled for r in per_tenant.values())
 
 
 def test_no_finding_for_different_products_free_products_or_unmapped_domains(group):
@@ -219,14 +217,14 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
     assert code == 3
     assert "INCOMPLETE: tenant Northwind has incomplete data" in capsys.readouterr().err
     report = read(path)
-    assert report["complete"] is False
-    assert [(t["name"], t["complete"]) for t in report["tenants"]] == [
+    assert report.complete is False
+    assert [(t.name, t.complete) for t in report.tenants] == [
         ("Contoso", True),
         ("Fabrikam", True),
         ("Northwind", False),
     ]
-    assert [(g["tenant_name"], g["part"]) for g in report["gaps"]] == [("Northwind", "signInActivity")]
-    assert [(n["tenant_name"], n["rule"]) for n in report["not_evaluated"]] == [("Northwind", InactiveUserLicensed.id)]
+    assert [(g.tenant_name, g.part) for g in report.gaps] == [("Northwind", "signInActivity")]
+    assert [(n.tenant_name, n.rule) for n in report.not_evaluated] == [("Northwind", InactiveUserLicensed.id)]
     assert len(cross(report)) == 6  # sign-in data is not needed across tenants
     assert merge(tmp_path, folders, "--allow-gaps")[0] == 1
     assert merge(tmp_path, folders, "--allow-gaps", "--fail-on", "never")[0] == 0
@@ -242,13 +240,13 @@ def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
     code, path = merge(tmp_path, [tmp_path / k for k in docs], "--allow-gaps", "--fail-on", "never")
     assert code == 0
     report = read(path)
-    assert report["complete"] is False
-    merge_gaps = [n for n in report["not_evaluated"] if "tenant" not in n]
-    assert [(n["rule"], n["policy"]) for n in merge_gaps] == [
+    assert report.complete is False
+    merge_gaps = [n for n in report.not_evaluated if n.tenant is msgspec.UNSET]
+    assert [(n.rule, n.policy) for n in merge_gaps] == [
         (CrossTenantDuplicate.id, "group/cross_tenant"),
         (SeatsRebalanceAcrossTenants.id, "group/cross_tenant"),
     ]
-    assert all("tenant Fabrikam" in n["reason"] and "users not collected" in n["reason"] for n in merge_gaps)
+    assert all("tenant Fabrikam" in n.reason and "users not collected" in n.reason for n in merge_gaps)
     # Fabrikam's accounts and seats are left out; Contoso and Northwind still meet
     assert sorted((f.rule, f.subject["id"]) for f in cross(report)) == [
         (CrossTenantDuplicate.id, "analyst@partner.example"),
@@ -291,7 +289,7 @@ def test_expected_tenant_without_a_report_makes_the_merge_incomplete(group, tmp_
     assert "no report for tenant 00000000-0000-4000-8000-00000000abcd" in err
     assert "Contoso" in err and "is not listed in cross_tenant.tenants" in err
     report = read(tmp_path / "o" / "report.json")
-    assert report["complete"] is False and report["gaps"][-1]["part"] == "tenant"
+    assert report.complete is False and report.gaps[-1].part == "tenant"
 
 
 def _break(folder, case):
@@ -303,11 +301,11 @@ def _break(folder, case):
         (folder / "report.json").write_text('{"schema_version": 1,\n "tenant": ', encoding="utf-8")
     elif case == "report-bad-severity":
         doc = read(folder / "report.json")
-        doc["findings"][0].severity = "urgent"
+        doc.findings[0].severity = "urgent"
         (folder / "report.json").write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     elif case in ("report-wrong-version", "report-earlier-version"):
         doc = read(folder / "report.json")
-        doc["schema_version"] = 9 if case == "report-wrong-version" else 1
+        doc.schema_version = 9 if case == "report-wrong-version" else 1
         (folder / "report.json").write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     elif case == "snapshot-broken":
         (folder / "snapshot.json").write_text('{"kind": "license-auditor/snapshot", "schemaVersion": 1}')
@@ -459,7 +457,7 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
         "report.md",
     ]
     report = read(out / "report.json")
-    assert report["tenant"]["name"] == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
+    assert report.tenant.name == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
     for f in cross(report):
         rem = f.remediation
         assert "cannot be" in rem["steps"][0] and rem["links"], f.rule
@@ -483,16 +481,16 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     code, path = merge(tmp_path, [tmp_path / k for k in docs], "--fail-on", "never")
     assert code == 0
     report = read(path)
-    assert report["tenant"]["cloud"] == "worldwide"
-    assert [t["cloud"] for t in report["tenants"]] == ["worldwide", "worldwide", "china"]
+    assert report.tenant.cloud == "worldwide"
+    assert [t.cloud for t in report.tenants] == ["worldwide", "worldwide", "china"]
     err = capsys.readouterr().err
     assert "different clouds (china, worldwide)" in err and "all its guidance for the worldwide cloud" in err
     # one cloud for the whole report, as report.html/md/csv draw it: Northwind's carried findings too
-    names = product_names_of(report["skus"])
-    northwind = [f for f in report["findings"] if (f.tenant or {}).get("name") == "Northwind"]
+    names = product_names_of(report.skus)
+    northwind = [f for f in report.findings if (f.tenant or {}).get("name") == "Northwind"]
     assert northwind
     own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet
-    own = {f.id: f.remediation for f in own_report["findings"]}
+    own = {f.id: f.remediation for f in own_report.findings}
     for f in northwind:
         facts = {"subject": f.subject, "skus": f.skus, "details": f.details, "names": names}
         assert f.remediation == wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
@@ -544,7 +542,7 @@ def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
     code, path = merge(tmp_path, [tmp_path / "artifacts"])
     assert code == 1
     report = read(path)
-    assert report["complete"] is True
+    assert report.complete is True
     assert [(f.rule, f.subject.get("sku") or f.subject["id"], f.waived) for f in cross(report)] == [
         (CrossTenantDuplicate.id, "alice@contoso.example", False),
         (CrossTenantDuplicate.id, "analyst@partner.example", False),
@@ -589,7 +587,7 @@ def test_cross_tenant_actions_leave_the_group_in_the_other_tenant(group):
     root, folders = group
     _, path = merge(root, folders.values(), out="merged-actions")
     report = read(path)
-    assert report["schema_version"] == SCHEMA_VERSION
+    assert report.schema_version == SCHEMA_VERSION
     alice = cross(report)[0]
     rem = alice.remediation
     fabrikam = alice.details["tenants"][1]
@@ -612,16 +610,16 @@ def test_merge_writes_one_digest_across_tenants(group):
     page = (path.parent / "digest.html").read_text(encoding="utf-8")
     lines = text.splitlines()
     tenants = lines.index("Tenants")
-    for t in report["tenants"]:
-        line = next(line for line in lines[tenants:] if line.startswith(f"- {t['name']}: "))
-        assert f"{t['summary'].unwaived} open" in line
+    for t in report.tenants:
+        line = next(line for line in lines[tenants:] if line.startswith(f"- {t.name}: "))
+        assert f"{t.summary.unwaived} open" in line
     across = lines.index("Across tenants:")
     title = wording.title(CrossTenantDuplicate.id, Locale.EN)
     assert any(line.endswith(f"] {title}: 3") for line in lines[across : across + 4])
     actions = lines[lines.index("Top actions") + 2 :]
     actions = actions[: actions.index("")]
     assert 1 <= len(actions) <= 10
-    top = max((f for f in report["findings"] if not f.waived), key=lambda f: f.monthly_cost or 0)
+    top = max((f for f in report.findings if not f.waived), key=lambda f: f.monthly_cost or 0)
     assert top.subject.get("upn", "") in actions[0] or top.subject.get("sku", "") in actions[0]
     assert "Fabrikam" in page and "Northwind" in page and 'href="report.html#rule-' in page
     assert len(page.encode()) < 100_000
@@ -644,9 +642,9 @@ def test_amounts_in_different_currencies_are_never_added_up(group, tmp_path):
     code, path = merge(root, [folders["contoso"], folders["fabrikam"], dollars], out="mixed")
     assert code in (0, 1)  # findings or none: the merge ran
     report = read(path)
-    assert any("different currencies (EUR, USD)" in w for w in report["warnings"])
-    assert report["summary"].unused_monthly_cost is None
+    assert any("different currencies (EUR, USD)" in w for w in report.warnings)
+    assert report.summary.unused_monthly_cost is None
     priced_in_usd = {r["sku_id"] for r in doc["skus"] if r.get("currency") == "USD"}
-    shared = [r for r in report["skus"] if r["sku_id"] in priced_in_usd and r["currency"] is None]
+    shared = [r for r in report.skus if r.sku_id in priced_in_usd and r.currency is None]
     assert shared, "a product of both currencies"
-    assert all(r["unused_monthly_cost"] is None and r["price_monthly"] is None for r in shared)
+    assert all(r.unused_monthly_cost is None and r.price_monthly is None for r in shared)

@@ -48,8 +48,8 @@ def merged_nl(tmp_path_factory):
         assert audit_tenant(docs[key], root / key) in (0, 1)
     tenant_report = root / "contoso" / "report.json"
     contoso = read(tenant_report)
-    assert contoso["locale"] == "en"
-    contoso["findings"].append(FUTURE)
+    assert contoso.locale == "en"
+    contoso.findings.append(FUTURE)
     tenant_report.write_text(json.dumps(contoso, default=builtins), encoding="utf-8")
     (root / "group.yaml").write_text(GROUP_POLICY, encoding="utf-8")
     out = root / "merged"
@@ -76,24 +76,24 @@ def merged_nl(tmp_path_factory):
     english = {}  # (tenant id, finding id) -> the finding in the tenant's own report
     for key in ("contoso", "fabrikam"):
         tenant = read(root / key / "report.json")
-        english.update({(tenant["tenant"]["id"], f.id): f for f in tenant["findings"]})
+        english.update({(tenant.tenant.id, f.id): f for f in tenant.findings})
     merged = read(out / "report.json")
     return merged, (out / "report.md").read_text(encoding="utf-8"), english
 
 
 def _carried(report):
-    return [f for f in report["findings"] if f.tenant is not None and f.rule in wording.ALL_RULE_IDS]
+    return [f for f in report.findings if f.tenant is not None and f.rule in wording.ALL_RULE_IDS]
 
 
 def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     report, _, english = merged_nl
-    assert report["locale"] == "nl"
-    names = product_names_of(report["skus"])
+    assert report.locale == "nl"
+    names = product_names_of(report.skus)
     carried = _carried(report)
     assert len(carried) > 20 and len({f.rule for f in carried}) > 10
     for f in carried:
         args = {
-            "cloud": Cloud(report["tenant"]["cloud"]),
+            "cloud": Cloud(report.tenant.cloud),
             "subject": f.subject,
             "skus": f.skus,
             "details": f.details,
@@ -106,7 +106,7 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
         assert f.remediation["summary"] != was.remediation["summary"], f.rule
         # report.json's messages are English by contract (docs/report-format.md); renderers localise them
         assert f.message == was.message
-    for f in report["findings"]:
+    for f in report.findings:
         if f.tenant is None:
             assert f.remediation == wording.remediation(
                 f.rule,
@@ -124,7 +124,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
     where several share them, or the user's name), a product's finding by its Dutch message, and
     never the tenant's English."""
     report, md, english = merged_nl
-    names = product_names_of(report["skus"])
+    names = product_names_of(report.skus)
     carried = _carried(report)
     for f in carried:
         was = english[f.tenant["id"], f.tenant["finding_id"]].remediation["summary"]
@@ -137,7 +137,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
             for said in (neutral, subject):
                 steps = wording.remediation(
                     f.rule,
-                    cloud=Cloud(report["tenant"]["cloud"]),
+                    cloud=Cloud(report.tenant.cloud),
                     locale=Locale.NL,
                     subject=said,
                     skus=f.skus,
@@ -160,7 +160,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
 
 def test_unknown_rules_keep_what_they_carried(merged_nl):
     report, md, _ = merged_nl
-    (future,) = [f for f in report["findings"] if f.rule == FUTURE["rule"]]
+    (future,) = [f for f in report.findings if f.rule == FUTURE["rule"]]
     assert future.remediation == FUTURE["remediation"] and future.message == FUTURE["message"]
     assert future.tenant["finding_id"] == FUTURE["id"]
     assert "Carried advice, kept as written\\." in md and "a message this version cannot write" in md
@@ -172,7 +172,7 @@ def test_malformed_details_in_a_tenant_report_exit_2_naming_the_field(tmp_path, 
         audit_tenant(docs[key], tmp_path / key)
     path = tmp_path / "fabrikam" / "report.json"
     doc = read(path)
-    doc["findings"][0].details = ["not", "an", "object"]
+    doc.findings[0].details = ["not", "an", "object"]
     path.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     capsys.readouterr()
     code = main(

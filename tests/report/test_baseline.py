@@ -12,22 +12,23 @@ from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import builtins
+from auditor.formats.report_model import ReportDocument, builtins
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
 from auditor.rules.hygiene.accounts import GuestLicensed, InactiveUserLicensed
+from tests.documents import report_document
 
 from .report_fixtures import FakeGuidance, build_sample
 
 
-def runs() -> tuple[dict[str, Any], dict[str, Any]]:
-    previous = build_sample(complete=True)
-    previous["generated_at"] = "2026-11-21T03:00:00Z"
-    current = build_sample(complete=True)
+def runs() -> tuple[ReportDocument, ReportDocument]:
+    previous = report_document(**build_sample(complete=True))
+    previous.generated_at = "2026-11-21T03:00:00Z"
+    current = report_document(**build_sample(complete=True))
     # fixed since yesterday: the guest; new today: a changed SKU set for Alice's combination
-    current["findings"] = [f for f in current["findings"] if f.rule != GuestLicensed.id]
-    combo = next(f for f in current["findings"] if f.rule == SkuCombinationForbidden.id)
+    current.findings = [f for f in current.findings if f.rule != GuestLicensed.id]
+    combo = next(f for f in current.findings if f.rule == SkuCombinationForbidden.id)
     combo.id = "ffffffffffffffff"
     return previous, current
 
@@ -35,41 +36,43 @@ def runs() -> tuple[dict[str, Any], dict[str, Any]]:
 def test_marks_new_persisting_and_resolved() -> None:
     previous, current = runs()
     result = compare(previous, current)
-    by_id = {f.id: f for f in result["findings"]}
+    by_id = {f.id: f for f in result.findings}
     assert by_id["ffffffffffffffff"].change == "new"
     assert by_id["ffffffffffffffff"].first_seen == "2026-11-22T03:00:00Z"
-    persisting = [f for f in result["findings"] if f.change == "persisting"]
-    assert len(persisting) == len(current["findings"]) - 1
+    persisting = [f for f in result.findings if f.change == "persisting"]
+    assert len(persisting) == len(current.findings) - 1
     assert {f.first_seen for f in persisting} == {"2026-11-21T03:00:00Z"}
-    changes = result["changes"]
+    changes = result.changes
+    assert isinstance(changes, dict)
     assert (changes["new"], changes["persisting"]) == (1, len(persisting))
     assert sorted(f.rule for f in changes["resolved"]) == [GuestLicensed.id, SkuCombinationForbidden.id]
     assert {f.change for f in changes["resolved"]} == {"resolved"}
     assert changes["unverified"] == []
     assert changes["baseline_generated_at"] == "2026-11-21T03:00:00Z"
-    assert current["findings"][0].change is UNSET  # the input is not modified
+    assert current.findings[0].change is UNSET  # the input is not modified
 
 
 def test_first_seen_is_carried_forward_across_runs() -> None:
     previous, current = runs()
     second = compare(previous, current)
     third_input = copy.deepcopy(current)
-    third_input["generated_at"] = "2026-11-23T03:00:00Z"
+    third_input.generated_at = "2026-11-23T03:00:00Z"
     third = compare(second, third_input)
-    new_yesterday = next(f for f in third["findings"] if f.id == "ffffffffffffffff")
+    new_yesterday = next(f for f in third.findings if f.id == "ffffffffffffffff")
     assert new_yesterday.change == "persisting"
     assert new_yesterday.first_seen == "2026-11-22T03:00:00Z"
-    oldest = next(f for f in third["findings"] if f.rule == SkuForbidden.id)
+    oldest = next(f for f in third.findings if f.rule == SkuForbidden.id)
     assert oldest.first_seen == "2026-11-21T03:00:00Z"
 
 
 def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     previous, _ = runs()
-    current = build_sample(complete=False)  # inactive-user-licensed not evaluated this time
-    current["findings"] = [f for f in current["findings"] if f.rule != InactiveUserLicensed.id]
+    current = report_document(**build_sample(complete=False))  # inactive-user-licensed not evaluated this time
+    current.findings = [f for f in current.findings if f.rule != InactiveUserLicensed.id]
     result = compare(previous, current)
-    assert [f.rule for f in result["changes"]["resolved"]] == []
-    assert {f.rule for f in result["changes"]["unverified"]} == {InactiveUserLicensed.id}
+    assert isinstance(result.changes, dict)
+    assert [f.rule for f in result.changes["resolved"]] == []
+    assert {f.rule for f in result.changes["unverified"]} == {InactiveUserLicensed.id}
     html = render_page(HTML, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert "Not re-checked" in html and "Earlier findings not re-checked" in html
 
@@ -88,7 +91,7 @@ def test_reports_lead_with_changes() -> None:
 
 def test_rejects_another_tenant() -> None:
     previous, current = runs()
-    previous["tenant"]["id"] = "00000000-0000-0000-0000-00000000beef"
+    previous.tenant.id = "00000000-0000-0000-0000-00000000beef"
     with pytest.raises(UsageError, match="baseline report is for tenant"):
         compare(previous, current)
 
@@ -107,7 +110,7 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
         load_baseline(other)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(build_sample(), default=builtins), encoding="utf-8")
-    assert load_baseline(good)["schema_version"] == 5
+    assert load_baseline(good).schema_version == 5
     # a report written before the first release: audit once more
     older = tmp_path / "older.json"
     older.write_text(json.dumps({**build_sample(), "schema_version": 1}, default=builtins), encoding="utf-8")
@@ -147,4 +150,4 @@ def test_load_baseline_rejects_a_first_seen_that_is_not_a_date(tmp_path: Path, f
         load_baseline(junk)
     doc["findings"][0].first_seen = "2026-10-01T06:00:00Z"
     junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
-    assert load_baseline(junk)["findings"][0].first_seen == "2026-10-01T06:00:00Z"
+    assert load_baseline(junk).findings[0].first_seen == "2026-10-01T06:00:00Z"

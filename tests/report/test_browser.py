@@ -10,6 +10,7 @@ import pytest
 from auditor.data.model import Locale
 from auditor.report.baseline import compare
 from auditor.report.write import render
+from tests.documents import report_document
 
 from .chromium_pipe import chromium_binary, load
 from .report_fixtures import XSS_NAME, FakeGuidance
@@ -39,8 +40,8 @@ def test_detector_sees_errors_and_remote_requests(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
 def test_report_renders_cleanly(tmp_path: Path, sample: dict[str, Any], locale: Locale) -> None:
-    previous = {**sample, "generated_at": "2026-11-21T03:00:00Z"}
-    document = compare(previous, sample)
+    previous = report_document(**{**sample, "generated_at": "2026-11-21T03:00:00Z"})
+    document = compare(previous, report_document(**sample))
     html, _digest, _text = render(document, tmp_path, formats=["html"], locale=locale, wording=FakeGuidance())
     result = load(html)
     ARTIFACTS.mkdir(exist_ok=True)

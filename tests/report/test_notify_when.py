@@ -13,11 +13,13 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.bill_model import bill_of
+from auditor.formats.report_model import Gap, ReportDocument
 from auditor.insights.notify_when import decide
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
 from tests.billing.bills import bill_json
+from tests.documents import report_document
 
 ROOT = Path(__file__).parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -50,15 +52,8 @@ def _audit(out: Path, snapshot: Path = SAMPLE, *extra: str) -> tuple[int, dict]:
     return code, json.loads((out / "report.json").read_text("utf-8"))
 
 
-def _report(findings: list[dict]) -> dict:
-    return {
-        "schema_version": 5,
-        "tenant": {"id": "t"},
-        "generated_at": "2026-11-02T00:00:00Z",
-        "complete": True,
-        "summary": {},
-        "findings": [msgspec.convert(f, ReportFinding) for f in findings],
-    }
+def _report(findings: list[dict]) -> ReportDocument:
+    return report_document(tenant={"id": "t"}, generated_at="2026-11-02T00:00:00Z", findings=findings)
 
 
 def _finding(fid: str, skus: list[str], severity: str = "medium") -> dict:
@@ -81,36 +76,40 @@ def _finding(fid: str, skus: list[str], severity: str = "medium") -> dict:
 def test_one_of_two_products_removed_is_better_not_new() -> None:
     before = _report([_finding("a", ["SPE_E3", "SPE_E5", "EMS"])])
     better = compare(before, _report([_finding("b", ["SPE_E3", "SPE_E5"])]))
-    (f,) = better["findings"]
+    (f,) = better.findings
     assert (f.change, f.trend) == ("persisting", "better")
-    assert better["changes"]["new"] == 0 and better["changes"]["better"] == 1 and better["changes"]["resolved"] == []
+    assert isinstance(better.changes, dict)
+    assert better.changes["new"] == 0 and better.changes["better"] == 1 and better.changes["resolved"] == []
     worse = compare(before, _report([_finding("c", ["SPE_E3", "SPE_E5", "EMS", "VISIOCLIENT"])]))
-    assert worse["findings"][0].trend == "worse" and worse["changes"]["worse"] == 1
+    assert isinstance(worse.changes, dict)
+    assert worse.findings[0].trend == "worse" and worse.changes["worse"] == 1
     higher = compare(before, _report([_finding("a", ["SPE_E3", "SPE_E5", "EMS"], severity="high")]))
-    assert higher["findings"][0].trend == "worse"
+    assert higher.findings[0].trend == "worse"
     other_user = _finding("d", ["SPE_E3"])
     other_user["subject"] = {"type": "user", "id": "U2"}
-    assert compare(before, _report([other_user]))["findings"][0].change == "new"
+    assert compare(before, _report([other_user])).findings[0].change == "new"
 
 
 def test_the_reasons_a_run_speaks() -> None:
     quiet = compare(_report([_finding("a", ["SPE_E3"])]), _report([_finding("a", ["SPE_E3"])]))
     monday, sunday = date(2026, 11, 2), date(2026, 11, 1)
-    assert decide(quiet, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN) == {
+    assert decide(quiet, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN) == {
         "send": False,
         "when": "changed",
         "reasons": [],
     }
-    weekly = decide(quiet, {"gaps": []}, when="changed", today=monday, weekday="monday", locale=Locale.EN)
+    weekly = decide(quiet, report_document(), when="changed", today=monday, weekday="monday", locale=Locale.EN)
     assert weekly["send"] and [r["code"] for r in weekly["reasons"]] == ["weekly"]
     assert "1 finding stays open" in weekly["reasons"][0]["text"]
-    gap = {**quiet, "gaps": [{"part": "signInActivity", "reason": "403"}]}
-    assert [
-        r["code"]
-        for r in decide(gap, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN)["reasons"]
-    ] == ["gap"]
-    soon = {**quiet, "bill": bill_json([{"action": "reduce", "seats": 2, "by": "2026-11-05"}])}
-    (reason,) = decide(soon, {"gaps": []}, when="changed", today=sunday, weekday="monday", locale=Locale.EN)["reasons"]
+    gap = msgspec.structs.replace(quiet, gaps=[Gap(part="signInActivity", request="", reason="403")])
+    found = decide(gap, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN)
+    assert [r["code"] for r in found["reasons"]] == ["gap"]
+    soon = msgspec.structs.replace(
+        quiet, bill=bill_of(bill_json([{"action": "reduce", "seats": 2, "by": "2026-11-05"}]))
+    )
+    (reason,) = decide(soon, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN)[
+        "reasons"
+    ]
     assert reason["code"] == "soon" and "Nov 5, 2026" in reason["text"]
     assert decide(quiet, None, when="always", today=sunday, weekday="monday", locale=Locale.EN)["send"] is True
 
@@ -187,7 +186,7 @@ def test_a_history_without_a_baseline_cannot_say_nothing_changed(tmp_path: Path)
     )
 
 
-def _codes(document: dict, previous: dict) -> list[str]:
+def _codes(document: ReportDocument, previous: ReportDocument) -> list[str]:
     found = decide(document, previous, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN)
     return [r["code"] for r in found["reasons"]]
 
