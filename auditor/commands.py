@@ -415,7 +415,7 @@ def run_audit(options: AuditOptions) -> int:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
             return code
         _check_stop(options.source.stop)  # nor sent
-        code = nightly.deliver(document, code, redact)  # type: ignore[arg-type]  # by key (issue 78: transitional)
+        code = nightly.deliver(document, code, redact)
         return code if email is None else _deliver(email, out_dir, code)
 
 

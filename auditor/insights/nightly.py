@@ -28,7 +28,7 @@ from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.model import AuditResult, Locale, TenantSnapshot
 from auditor.delivery.content import run_url_from_env
 from auditor.formats.bill_model import bill_of
-from auditor.formats.report_model import AnyDocument
+from auditor.formats.report_model import AnyDocument, ReportDocument
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet
@@ -220,7 +220,7 @@ class Nightly:
             written.append(self.history_path)
         return written
 
-    def deliver(self, document: dict[str, Any], code: int, redact: bool) -> int:
+    def deliver(self, document: ReportDocument, code: int, redact: bool) -> int:
         """Post the summary to the webhook, if one is set (redacted first with --redact)."""
         if self.notify_url is None:
             return code
@@ -233,12 +233,12 @@ class Nightly:
         return code
 
 
-def redact_for_others(document: dict[str, Any], redact: bool) -> dict[str, Any]:
+def redact_for_others(document: ReportDocument, redact: bool) -> ReportDocument:
     """The document as readers outside the admin team see it (--redact: people pseudonymised)."""
     if not redact:
         return document
 
-    return redact_document(document, redaction_key(os.environ, str((document.get("tenant") or {}).get("id", ""))))
+    return redact_document(document, redaction_key(os.environ, document.tenant.id))
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:
