@@ -8,14 +8,15 @@ import copy
 import html
 import re
 from pathlib import Path
-from typing import Any
 
+import msgspec
 import pytest
 
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.summary import header_plan, plan_header
 from auditor.report.baseline import compare
 from auditor.report.digest import render_digest
@@ -32,7 +33,7 @@ def words(page: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def large(tmp_path_factory: pytest.TempPathFactory) -> ReportDocument:
     """The demo tenant's report grown to 5,000 findings, every one new since the baseline, each
     user's name as long and wordy as Entra allows."""
     out = tmp_path_factory.mktemp("demo")
@@ -54,8 +55,8 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         )
         == 1
     )
-    doc: dict[str, Any] = decode_report((out / "report.json").read_bytes(), "report.json")
-    templates = [f for f in doc["findings"] if f.subject["type"] == "user"]
+    doc = decode_report((out / "report.json").read_bytes(), "report.json")
+    templates = [f for f in doc.findings if f.subject["type"] == "user"]
     findings = []
     for i in range(5_000):
         f = copy.deepcopy(templates[i % len(templates)])
@@ -68,13 +69,13 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         }
         f.monthly_cost = float(i % 97)
         findings.append(f)
-    doc["findings"] = findings
-    baseline = {**doc, "findings": [], "generated_at": "2026-10-31T06:00:00Z"}
+    doc.findings = findings
+    baseline = msgspec.structs.replace(doc, findings=[], generated_at="2026-10-31T06:00:00Z")
     return compare(baseline, doc)
 
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
-def test_the_digest_of_5000_findings_stays_small(large: dict[str, Any], locale: Locale) -> None:
+def test_the_digest_of_5000_findings_stays_small(large: ReportDocument, locale: Locale) -> None:
     plan = header_plan(large)
     page, text = render_digest(
         large,
@@ -93,9 +94,9 @@ def test_the_digest_of_5000_findings_stays_small(large: dict[str, Any], locale: 
     assert text.count("\n- ") >= 10  # top actions and rules are there all the same
 
 
-def test_a_capped_list_says_how_many_more(large: dict[str, Any]) -> None:
+def test_a_capped_list_says_how_many_more(large: ReportDocument) -> None:
     _page, text = render_digest(large, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=wording)
-    new = sum(1 for f in large["findings"] if f.change == "new" and not f.waived)
+    new = sum(1 for f in large.findings if f.change == "new" and not f.waived)
     assert 4_000 < new <= 5_000
     more = [int(n.replace(",", "")) for n in re.findall(r" and ([\d,]+) more", text)]
     assert sum(more) == new - 20  # everyone new is named or counted

@@ -44,7 +44,7 @@ def test_pseudonyms_are_stable_per_key() -> None:
     a2 = next(f for f in one.findings if f.rule == LicenseAssignmentError.id).subject
     assert a1 == a2  # same person, same pseudonym, in every finding
     assert a1["display_name"].startswith("Person ") and a1["upn"].endswith("@redacted.invalid")
-    b1 = next(f for f in other["findings"] if f.rule == SkuCombinationForbidden.id).subject
+    b1 = next(f for f in other.findings if f.rule == SkuCombinationForbidden.id).subject
     assert b1["upn"] != a1["upn"]
     ids = [f.id for f in one.findings]
     assert ids == [f.id for f in build_sample().findings]  # finding ids kept for --baseline
@@ -74,7 +74,7 @@ def test_free_text_is_rewritten_by_whole_words_only() -> None:
     target.subject["display_name"] = "Admin"
     target.message = "Admin (bob@contoso.example) needs a User Administrator to act"
     redacted = redact_document(document, b"k")
-    message = next(f for f in redacted["findings"] if f.rule == DisabledUserLicensed.id).message
+    message = next(f for f in redacted.findings if f.rule == DisabledUserLicensed.id).message
     assert "Administrator" in message
     assert "Admin " not in message and "bob@contoso.example" not in message
     assert message.startswith("Person ")
@@ -93,4 +93,4 @@ def test_redaction_covers_changes_lists() -> None:
     document: dict[str, Any] = build_sample()
     document.changes = {"resolved": [copy.deepcopy(document.findings[0])], "unverified": []}
     redacted = redact_document(document, b"k")
-    assert "mallory@contoso.example" not in json.dumps(redacted["changes"], default=builtins)
+    assert "mallory@contoso.example" not in json.dumps(redacted.changes, default=builtins)
