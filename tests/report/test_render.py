@@ -118,13 +118,13 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
     html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     gap, skipped = sample.gaps[0], sample.not_evaluated[0]
-    cells = [gap["part"], gap["request"], gap["reason"]]
+    cells = [gap.part, gap.request, gap.reason]
     at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
     assert at == sorted(at)
-    title = f"Rule {skipped['rule']}"  # FakeGuidance's title
+    title = f"Rule {skipped.rule}"  # FakeGuidance's title
     at = [
         html.index(f">{cell}</td>", html.index("<table", html.index("Rules not evaluated</div>")))
-        for cell in (title, skipped["policy"], skipped["reason"])
+        for cell in (title, skipped.policy, skipped.reason)
     ]
     assert at == sorted(at)
     assert (

@@ -20,7 +20,7 @@ dataclass costs about one, which every report's start-up pays.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TypeVar
 
 import msgspec
 from msgspec import UNSET
@@ -132,6 +132,9 @@ class ReportView(msgspec.Struct, frozen=True):
     kinds: tuple[KindRow, ...] = ()  # licensed accounts that are not people, per kind
 
 
+T = TypeVar("T")
+
+
 def holds_line(ctx: RenderContext, document: ReportDocument) -> str:
     """Whether the litigation holds of the accounts' mailboxes were checked (--exchange-export,
     docs/exchange-export.md); empty for a report without a finding about an account's licenses."""
@@ -155,7 +158,7 @@ def holds_line(ctx: RenderContext, document: ReportDocument) -> str:
     return ""
 
 
-def _capped(items: Sequence[Any], cap: int, ctx: RenderContext) -> tuple[list[Any], str]:
+def _capped(items: Sequence[T], cap: int, ctx: RenderContext) -> tuple[list[T], str]:
     more = len(items) - cap
     return list(items[:cap]), ctx.list_more(more)
 
@@ -243,18 +246,18 @@ def build_view(
         incomplete_rules=incomplete_rules,
         gaps=tuple(
             GapRow(
-                part=clean(g.get("part", ""), 100),
-                request=clean(g.get("request", ""), TEXT_LIMIT),
-                reason=clean(g.get("reason", ""), TEXT_LIMIT),
+                part=clean(g.part, 100),
+                request=clean(g.request, TEXT_LIMIT),
+                reason=clean(g.reason, TEXT_LIMIT),
             )
             for g in gaps
         ),
         gaps_more=gaps_more,
         not_evaluated=tuple(
             NotEvaluatedRow(
-                rule=ctx.title(str(n.get("rule", ""))),
-                policy=clean(n.get("policy", ""), NAME_LIMIT),
-                reason=clean(localize(str(n.get("reason", "")), ctx.t, ctx.product_name), TEXT_LIMIT),
+                rule=ctx.title(n.rule),
+                policy=clean(n.policy, NAME_LIMIT),
+                reason=clean(localize(n.reason, ctx.t, ctx.product_name), TEXT_LIMIT),
             )
             for n in not_evaluated
         ),
