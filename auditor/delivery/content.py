@@ -15,7 +15,8 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+
+from msgspec import UNSET
 
 from auditor import i18n
 from auditor.common.errors import UsageError
@@ -143,9 +144,9 @@ def _money(amount: float, currency: str, locale: Locale = Locale.EN) -> str:
     return f"{number} {currency}" if i18n.currency_code_after(locale) else f"{currency} {number}"
 
 
-def _report_locale(report: Mapping[str, Any]) -> Locale:
+def _report_locale(report: ReportDocument) -> Locale:
     try:
-        return Locale(str(report.get("locale") or Locale.EN.value))
+        return Locale(report.locale or Locale.EN.value)
     except ValueError:
         return Locale.EN
 
@@ -160,16 +161,16 @@ def _severity_count(t: i18n.Translations, severity: str, n: int) -> str:
     return words[severity]
 
 
-def subject_for(report: Mapping[str, Any]) -> str:
+def subject_for(report: ReportDocument) -> str:
     """`[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused`, in the report's language."""
     locale = _report_locale(report)
     t = i18n.translations(locale)
-    tenant = report.get("tenant") or {}
-    name = header_safe(str(tenant.get("name") or "")) or header_safe(str(tenant.get("id") or "")) or "tenant"
-    summary: Summary = report["summary"]
+    tenant = report.tenant
+    name = header_safe(tenant.name) or header_safe(tenant.id) or "tenant"
+    summary: Summary = report.summary
     by_severity = summary.by_severity
     parts: list[str] = []
-    if report.get("complete") is False:
+    if report.complete is False:
         parts.append(t.pgettext("mail_incomplete", "INCOMPLETE DATA"))
     counts = [_severity_count(t, sev, by_severity.get(sev, 0)) for sev in _SEVERITIES if by_severity.get(sev)]
     parts.extend(counts or [t.pgettext("mail_no_findings", "no findings")])
@@ -180,13 +181,15 @@ def subject_for(report: Mapping[str, Any]) -> str:
     return f"{SUBJECT_PREFIX} {name}: {', '.join(parts)}"
 
 
-def _text_summary(report: Mapping[str, Any]) -> str:
+def _text_summary(report: ReportDocument) -> str:
     """A plain-text digest for when report.md was not written."""
-    tenant = report.get("tenant") or {}
-    summary: Summary = report["summary"]
-    lines = [f"License audit of {tenant.get('name') or tenant.get('id') or 'tenant'}"]
-    lines.append(f"Generated at {report.get('generated_at', 'unknown')}, as of {report.get('as_of', 'unknown')}")
-    if report.get("complete") is False:
+    tenant = report.tenant
+    summary: Summary = report.summary
+    lines = [f"License audit of {tenant.name or tenant.id or 'tenant'}"]
+    generated = "unknown" if report.generated_at is UNSET else report.generated_at
+    as_of = "unknown" if report.as_of is UNSET else report.as_of
+    lines.append(f"Generated at {generated}, as of {as_of}")
+    if report.complete is False:
         lines.append("WARNING: the tenant data was incomplete; the findings below are not the whole picture.")
     lines.append(f"Unwaived findings: {summary.unwaived} (waived: {summary.waived})")
     lines.extend(f"  {sev}: {summary.by_severity.get(sev, 0)}" for sev in _SEVERITIES)
@@ -249,7 +252,7 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
     most `attachment_limit` bytes; otherwise the bodies say where they are.
     """
     report = load_report(report_dir)
-    tenant = report.get("tenant") or {}
+    tenant = report.tenant
     # the digest (auditor.report.digest) is the body; without it (a report written with --format json),
     # a few lines of the summary
     text = _read_optional_text(report_dir / DIGEST_TEXT) or _text_summary(report)
@@ -267,7 +270,7 @@ def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) 
         html=None if document is None else _insert_banner(document, html_notes),
         attachment=None,
         run_url=run_url,
-        tenant_name=header_safe(str(tenant.get("name") or tenant.get("id") or "")),
+        tenant_name=header_safe(tenant.name or tenant.id or ""),
     )
     mail = replace(mail, calendar=_calendar_files(report_dir))
     mail = _with_report(mail, report_dir / REPORT_NAME, attachment_limit)

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 from msgspec import UNSET
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
@@ -239,9 +238,7 @@ def redact_for_others(document: ReportDocument, redact: bool) -> ReportDocument:
     """The document as readers outside the admin team see it (--redact: people pseudonymised)."""
     if not redact:
         return document
-    # the redaction works on report.json's values (auditor.report.redaction)
-    redacted = redact_document(msgspec.to_builtins(document), redaction_key(os.environ, document.tenant.id))
-    return msgspec.convert(redacted, ReportDocument)
+    return redact_document(document, redaction_key(os.environ, document.tenant.id))
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:

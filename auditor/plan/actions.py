@@ -20,12 +20,12 @@ import msgspec
 from auditor.data.model import Severity
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
-from auditor.formats.report_model import FindingRecord, ReportFinding
+from auditor.formats.report_model import ReportFinding
 from auditor.guidance.details import waiver_label
 from auditor.reference import product_names
 
 # a finding (as report.json holds it) -> its remediation object
-Remediation = Callable[[FindingRecord], Mapping[str, Any]]
+Remediation = Callable[[ReportFinding], Mapping[str, Any]]
 
 
 class Action(msgspec.Struct, frozen=True):

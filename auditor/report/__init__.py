@@ -7,7 +7,7 @@ package loads without the renderers):
     write.parse_formats("json,html,md,csv") -> tuple[Format, ...]
     baseline.compare(previous, current) -> dict          # --baseline
     baseline.load_baseline(path) -> dict
-    redaction.redact_document(document, key) -> dict     # --redact
+    redaction.redact_document(document, key) -> ReportDocument  # --redact
     redaction.redaction_key(environ, tenant_id) -> bytes
 
 report.json itself is read by auditor.formats.report_json.decode_report (plan, merge and e-mail read

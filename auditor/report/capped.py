@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from jinja2 import Environment, Template
+from msgspec import UNSET
 
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.bill_view import bill_view, document_currency
 from auditor.plan.summary import header_plan, plan_header
 from auditor.render.environment import html_environment, markdown_environment
@@ -46,7 +47,7 @@ MARKDOWN = Page("summary.md.j2", markdown_environment, size_limit=1_000_000, cap
 
 def render_page(
     page: Page,
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     locale: Locale,
     cloud: Cloud,
@@ -79,7 +80,7 @@ def render_page(
 
 def render_capped(
     template: Template,
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     locale: Locale,
     cloud: Cloud,
@@ -100,10 +101,10 @@ def render_capped(
     memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
     extras = insights_view(document, locale)
     bill = bill_view(
-        document.get("bill"),
+        document.bill if document.bill is not UNSET else None,
         document_currency(document),
         locale,  # audit with billing facts
-        document.get("money"),
+        document.money if document.money is not UNSET else None,
     )
     if plan_line is None or states is None:
         plan = header_plan(document)

@@ -27,8 +27,8 @@ from msgspec import UNSET
 from auditor import i18n
 from auditor.common.outputs import atomic_text
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import product_names_of
-from auditor.formats.report_model import ReportFinding, Summary
+from auditor.formats.report_json import named_products
+from auditor.formats.report_model import ReportDocument, ReportFinding, Summary
 from auditor.guidance.remediation import DIRECTORY_OBJECTS
 from auditor.render.text import clean
 from auditor.report.view.states import PlanTruth
@@ -113,18 +113,18 @@ def _groups(details: Mapping[str, Any]) -> str:
 INCOMPLETE = "incomplete"  # severity value of the rows that say the report is incomplete
 
 
-def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[list[str]]:
+def _incomplete_rows(document: ReportDocument, locale: Locale) -> Iterable[list[str]]:
     """Rows that open the worklist of a partial report: one per rule not evaluated (or per gap
     when no rule is listed), so the CSV never reads as a complete list of problems."""
     blank = dict.fromkeys(COLUMNS, "")
-    not_evaluated = [n for n in document.get("not_evaluated") or [] if isinstance(n, Mapping)]
+    not_evaluated = document.not_evaluated
     for item in not_evaluated:
-        reason = str(item.get("reason", ""))
+        reason = item.reason
         row = {
             **blank,
-            "rule": _text(item.get("rule", "")),
+            "rule": _text(item.rule),
             "severity": INCOMPLETE,
-            "policy": _text(item.get("policy", "")),
+            "policy": _text(item.policy),
         }
         row["message"] = _text(
             i18n.translations(locale).pgettext(
@@ -134,17 +134,16 @@ def _incomplete_rows(document: Mapping[str, Any], locale: Locale) -> Iterable[li
         yield [row[c] for c in COLUMNS]
     if not_evaluated:
         return
-    for gap in document.get("gaps") or []:
-        if isinstance(gap, Mapping):
-            row = {**blank, "severity": INCOMPLETE, "action_path": _text(gap.get("request", ""))}
-            message = i18n.translations(locale).pgettext(
-                "csv_gap",
-                "Tenant data could not be read, so this report is incomplete: {part}: {reason}",
-                part=gap.get("part", ""),
-                reason=gap.get("reason", ""),
-            )
-            row["message"] = _text(message)
-            yield [row[c] for c in COLUMNS]
+    for gap in document.gaps:
+        row = {**blank, "severity": INCOMPLETE, "action_path": _text(gap.request)}
+        message = i18n.translations(locale).pgettext(
+            "csv_gap",
+            "Tenant data could not be read, so this report is incomplete: {part}: {reason}",
+            part=gap.part,
+            reason=gap.reason,
+        )
+        row["message"] = _text(message)
+        yield [row[c] for c in COLUMNS]
 
 
 class _Rows:
@@ -153,7 +152,7 @@ class _Rows:
 
     def __init__(
         self,
-        document: Mapping[str, Any],
+        document: ReportDocument,
         locale: Locale,
         cloud: Cloud,
         wording: Wording,
@@ -163,11 +162,11 @@ class _Rows:
         self.locale, self.cloud, self.wording, self.truth = locale, cloud, wording, truth
         self.objects = directory_objects(cloud)
         self.known = frozenset(wording.ALL_RULE_IDS)
-        summary: Summary = document["summary"]
+        summary: Summary = document.summary
         unused = summary.unused_monthly_cost
         self.currency = unused.currency if unused is not None else ""
         self.reuse = reuse and document_remediation_matches(document, locale, cloud)
-        self.names = product_names_of(document.get("skus"))
+        self.names = named_products((row.sku, row.name) for row in document.skus)
 
     def row(self, finding: ReportFinding) -> list[str]:
         locale, cloud, wording, names, currency = self.locale, self.cloud, self.wording, self.names, self.currency
@@ -243,16 +242,15 @@ class _Rows:
         return len(truth.calls), {"method": first.method, "path": first.path, "body": body}, truth.state
 
 
-def document_remediation_matches(document: Mapping[str, Any], locale: Locale, cloud: Cloud) -> bool:
+def document_remediation_matches(document: ReportDocument, locale: Locale, cloud: Cloud) -> bool:
     """Whether the remediation stored in the document's findings is what the catalog would
     give for `locale` and `cloud` (build_document wrote it for the document's own locale and
     tenant cloud), so renderers can show it instead of computing it again."""
-    tenant = document.get("tenant") or {}
-    return document.get("locale") == locale.value and isinstance(tenant, Mapping) and tenant.get("cloud") == cloud.value
+    return document.locale == locale.value and document.tenant.cloud == cloud.value
 
 
 def render_csv(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     locale: Locale,
     cloud: Cloud,
@@ -274,7 +272,7 @@ def render_csv(
 
 
 def write_csv(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     path: Path,
     *,
     locale: Locale,
@@ -303,7 +301,7 @@ class FindingsCsv:
     def __init__(
         self,
         out: IO[str],
-        document: Mapping[str, Any],
+        document: ReportDocument,
         *,
         locale: Locale,
         cloud: Cloud,
@@ -346,7 +344,7 @@ class FindingsCsv:
 
 def _write_rows(
     out: IO[str],
-    document: Mapping[str, Any],
+    document: ReportDocument,
     locale: Locale,
     cloud: Cloud,
     wording: Wording,
@@ -356,6 +354,6 @@ def _write_rows(
     rows = FindingsCsv(
         out, document, locale=locale, cloud=cloud, wording=wording, stored_remediation=stored_remediation, truth=truth
     )
-    for finding in document.get("findings") or []:
+    for finding in document.findings:
         rows.add(finding)
     rows.flush()

@@ -5,9 +5,9 @@ the full report. Built from the same report document, locale and plan as report.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.render.environment import html_environment
 from auditor.report.view.digest import DigestView, build_digest
 from auditor.report.view.states import FindingState
@@ -18,7 +18,7 @@ DIGEST_TEXT = "digest.txt"
 
 
 def render_digest(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     locale: Locale,
     cloud: Cloud,

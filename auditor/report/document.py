@@ -15,7 +15,6 @@ from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION, named_products
 from ..formats.report_model import (
     Amount,
-    FindingRecord,
     Gap,
     NotEvaluated,
     ReportDocument,
@@ -131,22 +130,22 @@ class FindingRemediation:
     ) -> FindingRemediation:
         return cls(remediate, cloud=cloud or result.cloud, locale=locale, names=_product_names(result), actions=actions)
 
-    def __call__(self, finding: FindingRecord) -> dict[str, Any]:
+    def __call__(self, finding: ReportFinding) -> dict[str, Any]:
         return self._ask(self.remediate, finding)
 
-    def actions(self, finding: FindingRecord) -> dict[str, Any]:
+    def actions(self, finding: ReportFinding) -> dict[str, Any]:
         """{"actions": [...]} as the finding's remediation has them, but with empty descriptions
         (when `actions` was given; else the whole remediation): what the report header's plan reads."""
         return self._ask(self.work_out_actions or self.remediate, finding)
 
-    def _ask(self, remediate: Remediate, finding: FindingRecord) -> dict[str, Any]:
+    def _ask(self, remediate: Remediate, finding: ReportFinding) -> dict[str, Any]:
         return remediate(
-            finding["rule"],
+            finding.rule,
             cloud=self.cloud,
             locale=self.locale,
-            subject=dict(finding["subject"]),
-            skus=list(finding["skus"]),
-            details=dict(finding["details"]),
+            subject=dict(finding.subject),
+            skus=list(finding.skus),
+            details=dict(finding.details),
             names=self.names,
         )
 

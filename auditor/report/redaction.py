@@ -23,7 +23,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.formats.report_model import ReportFinding
+import msgspec
+
+from auditor.formats.report_model import ReportDocument, ReportFinding
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
@@ -131,19 +133,19 @@ def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> No
     everyone.update(table)
 
 
-def redact_document(document: Mapping[str, Any], key: bytes) -> dict[str, Any]:
+def redact_document(document: ReportDocument, key: bytes) -> ReportDocument:
     """A copy of `document` with people pseudonymised (see the module docstring).
 
     Finding ids are kept (they are opaque hashes), so a redacted report can still be matched
     against a baseline. Free text that repeats a person's real name, UPN or id (the English
     `message`, remediation text and Graph paths, warnings) is rewritten with the pseudonyms.
     """
-    doc = copy.deepcopy(dict(document))
-    changes: dict[str, Any] = doc["changes"] if isinstance(doc.get("changes"), dict) else {}
+    doc = copy.deepcopy(document)
+    changes: dict[str, Any] = doc.changes if isinstance(doc.changes, dict) else {}
     everyone: dict[str, str] = {}
-    for finding in [*(doc.get("findings") or []), *(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
-        if isinstance(finding, ReportFinding):
+    for finding in doc.findings:
+        _finding(key, finding, everyone)
+    for finding in [*(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
+        if isinstance(finding, ReportFinding):  # `changes` is still a dict: its findings as --baseline keeps them
             _finding(key, finding, everyone)
-    if "warnings" in doc:
-        doc["warnings"] = _scrub(doc["warnings"], _pattern(everyone), everyone)
-    return doc
+    return msgspec.structs.replace(doc, warnings=_scrub(doc.warnings, _pattern(everyone), everyone))

@@ -21,7 +21,7 @@ from auditor.common.errors import UsageError
 from auditor.common.outputs import atomic_file, atomic_text, write_bytes, write_text
 from auditor.data.enums import Format
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import ReportFinding, builtins
+from auditor.formats.report_model import ReportDocument, ReportFinding, builtins
 from auditor.plan.actions import Remediation
 from auditor.plan.bill_view import digest_lines
 from auditor.plan.compile import ChangePlan
@@ -65,7 +65,7 @@ def parse_formats(text: str) -> tuple[Format, ...]:
     return tuple(result)
 
 
-def dump_json(document: Mapping[str, Any]) -> bytes:
+def dump_json(document: ReportDocument | Mapping[str, Any]) -> bytes:
     """report.json text, the encoding of the ReportDocument (auditor.formats.report_model): its
     fields that are not UNSET, in the Struct's order (a test's dict: its keys in its order). The
     top level is indented by two spaces as `json.dumps(indent=2, ensure_ascii=False)` writes it,
@@ -80,11 +80,21 @@ def dump_json(document: Mapping[str, Any]) -> bytes:
         return _stdlib_json(document)
 
 
-def _stdlib_json(document: Mapping[str, Any]) -> bytes:
-    if not document:
-        return (json.dumps(dict(document), default=builtins) + "\n").encode("utf-8")
+def _top_level(document: ReportDocument | Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The document's top-level keys and values as report.json writes them: a ReportDocument's
+    fields that are not UNSET, in the Struct's order (a dict's items: a test's JSON)."""
+    if isinstance(document, ReportDocument):
+        fields = ((name, getattr(document, name)) for name in document.__struct_fields__)
+        return [(name, value) for name, value in fields if value is not UNSET]
+    return list(document.items())
+
+
+def _stdlib_json(document: ReportDocument | Mapping[str, Any]) -> bytes:
+    items = _top_level(document)
+    if not items:
+        return (json.dumps({}) + "\n").encode("utf-8")
     pieces = []
-    for i, (key, value) in enumerate(document.items()):
+    for i, (key, value) in enumerate(items):
         pieces.append(("{\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
         if key in _ONE_LINE and isinstance(value, list) and value:
             pieces.append(
@@ -109,16 +119,17 @@ _ONE_LINE = frozenset(("findings",))
 FindingLines = Callable[[list[Any]], Iterable[bytes]]
 
 
-def _json_pieces(document: Mapping[str, Any], findings: FindingLines | None = None) -> Iterator[bytes]:
+def _json_pieces(document: ReportDocument | Mapping[str, Any], findings: FindingLines | None = None) -> Iterator[bytes]:
     """dump_json in pieces (one per top-level value, list item or chunk of findings), so that the
     report of a million users is never written from one large buffer. TypeError: orjson refuses a
     value. `findings`: gives the findings' lines (each finding with its remediation worked out)."""
-    if not document:
-        yield orjson.dumps(dict(document), default=builtins, option=orjson.OPT_APPEND_NEWLINE)
+    items = _top_level(document)
+    if not items:
+        yield orjson.dumps({}, option=orjson.OPT_APPEND_NEWLINE)
         return
-    if not all(isinstance(key, str) for key in document):
+    if not all(isinstance(key, str) for key, _ in items):
         raise TypeError("report document keys must be strings")
-    for i, (key, value) in enumerate(document.items()):
+    for i, (key, value) in enumerate(items):
         yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
         if isinstance(value, list) and value:
             if key == "findings" and findings is not None:
@@ -152,7 +163,7 @@ def _write(path: Path, text: str, encoding: str) -> None:
 
 def _write_json(
     path: Path,
-    document: Mapping[str, Any],
+    document: ReportDocument,
     remediation: Remediation | None = None,
     workers: int = 1,
     truth: Mapping[str, PlanTruth] | None = None,
@@ -163,7 +174,7 @@ def _write_json(
     that work the chunks out (auditor.report.chunks). `truth`: each finding's `state`, the plan's."""
     complete = _completer(remediation, truth)
 
-    def lines(chunk: Sequence[Any]) -> bytes:
+    def lines(chunk: Sequence[ReportFinding]) -> bytes:
         return _one_line(map(complete, chunk) if complete is not None else chunk)
 
     try:
@@ -177,49 +188,38 @@ def _write_json(
 
 def _completer(
     remediation: Remediation | None, truth: Mapping[str, PlanTruth] | None = None
-) -> Callable[[Any], Any] | None:
+) -> Callable[[ReportFinding], ReportFinding] | None:
     """What a finding is written as: with its remediation worked out when it carries none, and with
     its `state` in the plan (`truth`: the one state every file shows; a report without a plan has none)."""
     if remediation is None and truth is None:
         return None
 
-    def complete(finding: Any) -> Any:
-        if isinstance(finding, ReportFinding):
-            changes: dict[str, Any] = {}
-            if remediation is not None and finding.remediation is None:
-                changes["remediation"] = remediation(finding)
-            if truth is not None:
-                state = truth.get(finding.id)
-                changes["state"] = UNSET if state is None else state.json()
-            return msgspec.structs.replace(finding, **changes) if changes else finding
-        if not isinstance(finding, Mapping):
-            return finding
-        if remediation is not None and finding.get("remediation") is None:
-            finding = {**finding, "remediation": remediation(finding)}
+    def complete(finding: ReportFinding) -> ReportFinding:
+        changes: dict[str, Any] = {}
+        if remediation is not None and finding.remediation is None:
+            changes["remediation"] = remediation(finding)
         if truth is not None:
-            state = truth.get(str(finding.get("id", "")))
-            finding = {k: v for k, v in finding.items() if k != "state"}
-            if state is not None:
-                finding["state"] = state.json()
-        return finding
+            state = truth.get(finding.id)
+            changes["state"] = UNSET if state is None else state.json()
+        return msgspec.structs.replace(finding, **changes) if changes else finding
 
     return complete
 
 
 def _completed(
-    document: Mapping[str, Any], remediation: Remediation | None, truth: Mapping[str, PlanTruth] | None = None
-) -> Mapping[str, Any]:
+    document: ReportDocument, remediation: Remediation | None, truth: Mapping[str, PlanTruth] | None = None
+) -> ReportDocument:
     """`document` with every finding's remediation worked out (for the standard library's encoder)."""
     complete = _completer(remediation, truth)
-    if complete is None or not isinstance(document.get("findings"), list):
+    if complete is None:
         return document
-    return {**document, "findings": [complete(f) for f in document["findings"]]}
+    return msgspec.structs.replace(document, findings=[complete(f) for f in document.findings])
 
 
 def _write_json_and_csv(
     json_path: Path,
     csv_path: Path,
-    document: Mapping[str, Any],
+    document: ReportDocument,
     remediation: Remediation,
     *,
     locale: Locale,
@@ -247,11 +247,13 @@ def _write_json_and_csv(
                     truth=truth,
                 )
 
-                def lines(chunk: Sequence[Any]) -> tuple[bytes, str]:  # the chunk's report.json lines and CSV rows
+                def lines(
+                    chunk: Sequence[ReportFinding],
+                ) -> tuple[bytes, str]:  # the chunk's report.json lines and CSV rows
                     whole = [complete(f) for f in chunk]
                     return _one_line(whole), rows.rows(whole)
 
-                def findings(items: list[Any]) -> Iterator[bytes]:
+                def findings(items: list[ReportFinding]) -> Iterator[bytes]:
                     for json_lines, csv_rows in in_chunks(items, lines, workers=workers):
                         rows.write(csv_rows)
                         yield json_lines
@@ -268,16 +270,16 @@ def _write_json_and_csv(
         raise UsageError(f"{json_path} and {csv_path.name}: cannot write report: {exc.strerror or exc}") from None
 
 
-def _shown(document: Mapping[str, Any], redact: bool, redact_key: bytes | None) -> Mapping[str, Any]:
+def _shown(document: ReportDocument, redact: bool, redact_key: bytes | None) -> ReportDocument:
     """The document as report.html, report.md and findings.csv show it: pseudonymised with --redact."""
     if not redact:
         return document
-    key = redact_key or redaction_key(os.environ, str((document.get("tenant") or {}).get("id", "")))
+    key = redact_key or redaction_key(os.environ, document.tenant.id)
     return redact_document(document, key)
 
 
 def _write_csv(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     path: Path,
     *,
     locale: Locale,
@@ -293,7 +295,7 @@ def _write_csv(
 
 
 def render(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     out_dir: Path,
     *,
     formats: Sequence[Format | str] = ALL_FORMATS,
@@ -333,7 +335,7 @@ def render(
     """
     wanted = {Format(f) if isinstance(f, str) else f for f in formats}
     if cloud is None:
-        cloud = Cloud((document.get("tenant") or {}).get("cloud") or Cloud.WORLDWIDE.value)
+        cloud = Cloud(document.tenant.cloud)
     catalog = wording if wording is not None else default_wording()
     shown = _shown(document, redact, redact_key)
 

@@ -11,11 +11,12 @@ import pytest
 from auditor.common.errors import UsageError
 from auditor.delivery.content import build_mail, header_safe, run_url_from_env, subject_for
 from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import ReportDocument
 
 from .conftest import REPORT
 
 
-def report(**summary: Any) -> dict[str, Any]:
+def report(**summary: Any) -> ReportDocument:
     """REPORT as the e-mail reads it (auditor.delivery.content.load_report), with `summary`'s values."""
     data = json.loads(json.dumps(REPORT))
     data["summary"].update(summary)
@@ -43,7 +44,7 @@ def test_subject_when_clean_or_unpriced() -> None:
 
 def test_incomplete_audit_never_reads_clean() -> None:
     data = report(by_severity={"critical": 0, "high": 0, "medium": 0, "low": 0})
-    data["complete"] = False
+    data.complete = False
     assert subject_for(data).startswith("[license-auditor] Contoso: INCOMPLETE DATA, no findings")
 
 
@@ -51,7 +52,7 @@ def test_header_safe_strips_every_line_breaker() -> None:
     assert header_safe("A\rB\nC\x85D\u2028E\u2029F\x00G\u200eH\tI") == "A B C D E F G H I"
     assert header_safe("x" * 200) == "x" * 79 + "…"
     data = report()
-    data["tenant"]["name"] = "\r\n"
+    data.tenant.name = "\r\n"
     assert subject_for(data).startswith("[license-auditor] 11111111-2222-3333-4444-555555555555: ")
 
 

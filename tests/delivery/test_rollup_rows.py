@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.arguments import AuditOptions
@@ -39,7 +40,7 @@ def _job(key: str) -> TenantJob:
 
 def _report(folder: Path, actions: list[dict], complete: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    report = {**build_sample(complete=complete), "bill": bill_json(actions)}
+    report = {**msgspec.to_builtins(build_sample(complete=complete)), "bill": bill_json(actions)}
     (folder / "report.json").write_text(json.dumps(report, default=builtins), "utf-8")
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from babel.messages.catalog import Catalog, Message
 
@@ -42,6 +43,7 @@ from auditor.formats.report_model import Amount
 from auditor.guidance import texts
 from auditor.guidance.texts import extract
 from tests import po_catalogs as po
+from tests.documents import report_document
 from tests.guidance.demo_files import demo_files
 from tests.report.report_fixtures import summary_of
 
@@ -408,25 +410,25 @@ def test_the_catalogs_show_translators_the_notes(locale: Locale) -> None:
 def test_the_mail_subject_is_in_the_reports_language(locale: Locale) -> None:
     from auditor.delivery.content import subject_for
 
-    report = {
-        "locale": locale.value,
-        "tenant": {"name": "Contoso"},
-        "complete": False,
-        "summary": summary_of(
+    report = report_document(
+        locale=locale.value,
+        tenant={"id": "t", "name": "Contoso"},
+        complete=False,
+        summary=summary_of(
             "EUR",
             by_severity={"critical": 1, "high": 2, "medium": 9, "low": 3},
             unused_monthly_cost=Amount(amount=1240.4, currency="EUR"),
         ),
-    }
+    )
     subject = subject_for(report)
-    english = subject_for({**report, "locale": "en"})
+    english = subject_for(msgspec.structs.replace(report, locale="en"))
     assert english == (
         "[license-auditor] Contoso: INCOMPLETE DATA, 1 critical, 2 high, 9 medium, 3 low, EUR 1,240/month unused"
     )
     assert re.findall(r"\b(INCOMPLETE|critical|high|medium|low|month|unused|no findings)\b", subject) == [], subject
     medium = _term(locale.value, "severity medium").term.lower()
     assert f"9 {medium}" in subject and "1.240" in subject.replace("\xa0", ".").replace(" ", ".")
-    assert subject_for({**report, "summary": summary_of(None), "complete": True}) == (
+    assert subject_for(msgspec.structs.replace(report, summary=summary_of(None), complete=True)) == (
         f"[license-auditor] Contoso: {i18n.translations(locale).pgettext('mail_no_findings', 'no findings')}"
     )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -21,6 +20,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.delivery.content import subject_for
 from auditor.fleet.rollup import write_documents
 from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import NotEvaluated
 from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, LICENSING_GROUP_WHERE, NOT_COLLECTED
 from auditor.report.capped import MARKDOWN, render_page
 from auditor.rules.assignments.selection import SkuForbidden
@@ -246,12 +246,12 @@ def test_the_rollup_dates_the_window_and_says_why_a_tenant_failed_in_its_languag
 def test_a_merged_reports_notes_are_in_its_language(locale: Locale) -> None:
     """The sentences report.json keeps in English (a rule not evaluated and why, a warning), after a
     merged report's "Tenant: " prefix too, are said in the report's language."""
-    document: dict[str, Any] = build_sample()
-    document["not_evaluated"] = [
-        {"rule": SkuForbidden.id, "policy": "baseline", "reason": GROUP_NOT_IN_TENANT.say(groups="'Frontline'")},
-        {"rule": SkuForbidden.id, "policy": "baseline", "reason": NOT_COLLECTED.say(what="signInActivity")},
+    document = build_sample()
+    document.not_evaluated = [
+        NotEvaluated(rule=SkuForbidden.id, policy="baseline", reason=GROUP_NOT_IN_TENANT.say(groups="'Frontline'")),
+        NotEvaluated(rule=SkuForbidden.id, policy="baseline", reason=NOT_COLLECTED.say(what="signInActivity")),
     ]
-    document["warnings"] = [
+    document.warnings = [
         "Fabrikam: " + LICENSING_GROUP_NONE.say(where='p.yaml:7: licensing_group "E3 Users" of SPE_E3'),
         "a warning no sentence declares",
     ]

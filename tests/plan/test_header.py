@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import compile_plan
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import render
+from tests.documents import report_document
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import (
@@ -33,9 +35,9 @@ from .builders import (
 SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
 
 
-def _document(version: int = 2) -> dict[str, Any]:
+def _document(version: int = 2) -> ReportDocument:
     u1, u2, u3 = uid(1), uid(2), uid(3)
-    return report(
+    document = report(
         [
             finding("f1", FORBIDDEN, u1, [assign(u1, remove=["SPE_E5"])]),
             finding("f2", NOT_ALLOWED, u2, [join(u2, G_E3, {"SPE_E3": 1}), leave(u2, G_E5, {"SPE_E5": -1})]),
@@ -45,6 +47,7 @@ def _document(version: int = 2) -> dict[str, Any]:
         SEATS,
         version=version,
     )
+    return report_document(**document)  # the typed document the renderers read
 
 
 def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
@@ -109,12 +112,12 @@ def test_a_report_without_actions_has_no_plan_line() -> None:
 
 
 def test_an_empty_plan_still_says_so() -> None:
-    document = report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS)
+    document = report_document(**report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS))
     assert "| Plan | 0 changes, license costs unchanged; 1 finding needs a person |" in _md(document)
 
 
 def test_a_plan_that_costs_more_says_plus() -> None:
-    document = report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
+    document = report_document(**report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS))
     assert "| Plan | 1 change, raising license costs by €57\\.00 a month |" in _md(document)
 
 

@@ -5,7 +5,6 @@ reclaimable amount waits for."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import msgspec
 import pytest
@@ -14,13 +13,14 @@ from markupsafe import escape
 from auditor import i18n
 from auditor.data.blocked import BLOCKED_REASONS, LOOKUP
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import Amount
+from auditor.formats.report_model import Amount, ReportDocument
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.view.states import plan_states
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import LicenseSuspended, SeatsInGrace, SkuNotApproved, SpareSeatsUnderMinimum
+from tests.documents import report_document
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import DISABLED, FORBIDDEN, INACTIVE, assign, finding, leave, lookup, report, seat, uid
@@ -116,7 +116,7 @@ def test_a_commercial_next_step_is_named(rule: str, reason: str, step: str) -> N
 # --- the report header: what the reclaimable amount waits for --------------------------------------
 
 
-def _reclaimable_report() -> dict[str, Any]:
+def _reclaimable_report() -> ReportDocument:
     u1, u2, u3 = uid(1), uid(2), uid(3)
     findings = [
         # user 1: a leaver whose E5 removal is ready; a smaller finding of the same user is not added
@@ -140,7 +140,7 @@ def _reclaimable_report() -> dict[str, Any]:
     doc["summary"] = msgspec.structs.replace(
         doc["summary"], reclaimable_monthly_cost=Amount(amount=103.25, currency="EUR")
     )
-    return doc
+    return report_document(**doc)  # the typed document the renderers read
 
 
 def test_the_markdown_header_splits_the_reclaimable_amount() -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from auditor.formats.report_model import ReportDocument
 from auditor.report import chunks
 
 from .report_fixtures import FakeGuidance, build_sample
@@ -17,12 +16,12 @@ def guidance() -> FakeGuidance:
 
 
 @pytest.fixture
-def sample() -> dict[str, Any]:
+def sample() -> ReportDocument:
     return build_sample()
 
 
 @pytest.fixture
-def complete_sample() -> dict[str, Any]:
+def complete_sample() -> ReportDocument:
     return build_sample(complete=True)
 
 

@@ -15,7 +15,16 @@ import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import Amount, BillMoney, Money, PlanMoney, ReportFinding, Summary, Users
+from auditor.formats.report_model import (
+    Amount,
+    BillMoney,
+    Money,
+    PlanMoney,
+    ReportDocument,
+    ReportFinding,
+    Summary,
+    Users,
+)
 from auditor.rules.assignments import (
     AssignmentNotGroupBased,
     SkuCombinationForbidden,
@@ -28,6 +37,7 @@ from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.rules.waivers.waiver_expired import WaiverExpired
+from tests.documents import report_document
 
 XSS_NAME = "<script>alert(1)</script>"
 XSS_ATTR = '"><img src=x onerror=alert(1)>'
@@ -240,7 +250,7 @@ def summary_of(currency: str | None, **fields: Any) -> Summary:
     )
 
 
-def build_sample(*, complete: bool = False) -> dict[str, Any]:
+def build_sample(*, complete: bool = False) -> ReportDocument:
     alice = user("11111111-0000-0000-0000-000000000001", "alice@contoso.example", "Alice Andersen")
     xss = user("11111111-0000-0000-0000-000000000002", "mallory@contoso.example", XSS_NAME)
     attr = user("11111111-0000-0000-0000-000000000003", "eve@contoso.example", XSS_ATTR)
@@ -457,100 +467,106 @@ def build_sample(*, complete: bool = False) -> dict[str, Any]:
             }
         ]
     )
-    return {
-        "schema_version": 5,
-        "tool": {"name": "license-auditor", "version": "0.1.0"},
-        "tenant": {"id": "8a7b6c5d-0000-4000-8000-000000000001", "name": "Contoso <Ltd> & Co", "cloud": "worldwide"},
-        "generated_at": "2026-11-22T03:00:00Z",
-        "as_of": "2026-11-22T03:00:00Z",
-        "collected_at": "2026-11-22T02:58:41Z",
-        "policies": ["contoso-baseline"],
-        "locale": "en",
-        "complete": complete,
-        "gaps": gaps,
-        "not_evaluated": not_evaluated,
-        "warnings": ["policy contoso-baseline names group 'Frontline <Workers>' which the tenant does not have"],
-        "summary": Summary(
-            total=len(findings),
-            unwaived=len(open_findings),
-            waived=len(findings) - len(open_findings),
-            by_severity=by_severity,
-            by_rule=by_rule,
-            unused_monthly_cost=Amount(amount=2955.0, currency="EUR"),
-            reclaimable_monthly_cost=Amount(amount=158.25, currency="EUR"),
-            users=Users(total=1234, licensed=1190),
-        ),
-        "skus": [
-            {
-                "sku": "SPE_E5",
-                "sku_id": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
-                "enabled": 120,
-                "suspended": 0,
-                "warning": 0,
-                "locked_out": 0,
-                "consumed": 80,
-                "unused": 40,
-                "capability_status": "Enabled",
-                "free": False,
-                "price_monthly": 57.0,
-                "currency": "EUR",
-                "unused_monthly_cost": 2280.0,
+    return report_document(
+        **{
+            "schema_version": 5,
+            "tool": {"name": "license-auditor", "version": "0.1.0"},
+            "tenant": {
+                "id": "8a7b6c5d-0000-4000-8000-000000000001",
+                "name": "Contoso <Ltd> & Co",
+                "cloud": "worldwide",
             },
-            {
-                "sku": "SPE_E3",
-                "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965",
-                "enabled": 100,
-                "suspended": 0,
-                "warning": 0,
-                "locked_out": 0,
-                "consumed": 101,
-                "unused": -1,
-                "capability_status": "Enabled",
-                "free": False,
-                "price_monthly": 33.75,
-                "currency": "EUR",
-                "unused_monthly_cost": 0.0,
-            },
-            {
-                "sku": "VISIOCLIENT",
-                "sku_id": "c5928f49-12ba-48f7-ada3-0d743a3601d5",
-                "enabled": 5,
-                "suspended": 0,
-                "warning": 5,
-                "locked_out": 0,
-                "consumed": 1,
-                "unused": 4,
-                "capability_status": "Warning",
-                "free": False,
-                "price_monthly": None,
-                "currency": None,
-                "unused_monthly_cost": None,
-            },
-            {
-                "sku": "FLOW_FREE",
-                "sku_id": "f30db892-07e9-47e9-837c-80727f46fd3d",
-                "enabled": 10000,
-                "suspended": 0,
-                "warning": 0,
-                "locked_out": 0,
-                "consumed": 12,
-                "unused": 9988,
-                "capability_status": "Enabled",
-                "free": True,
-                "price_monthly": None,
-                "currency": None,
-                "unused_monthly_cost": None,
-            },
-        ],
-        "findings": findings,
-    }
+            "generated_at": "2026-11-22T03:00:00Z",
+            "as_of": "2026-11-22T03:00:00Z",
+            "collected_at": "2026-11-22T02:58:41Z",
+            "policies": ["contoso-baseline"],
+            "locale": "en",
+            "complete": complete,
+            "gaps": gaps,
+            "not_evaluated": not_evaluated,
+            "warnings": ["policy contoso-baseline names group 'Frontline <Workers>' which the tenant does not have"],
+            "summary": Summary(
+                total=len(findings),
+                unwaived=len(open_findings),
+                waived=len(findings) - len(open_findings),
+                by_severity=by_severity,
+                by_rule=by_rule,
+                unused_monthly_cost=Amount(amount=2955.0, currency="EUR"),
+                reclaimable_monthly_cost=Amount(amount=158.25, currency="EUR"),
+                users=Users(total=1234, licensed=1190),
+            ),
+            "skus": [
+                {
+                    "sku": "SPE_E5",
+                    "sku_id": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
+                    "enabled": 120,
+                    "suspended": 0,
+                    "warning": 0,
+                    "locked_out": 0,
+                    "consumed": 80,
+                    "unused": 40,
+                    "capability_status": "Enabled",
+                    "free": False,
+                    "price_monthly": 57.0,
+                    "currency": "EUR",
+                    "unused_monthly_cost": 2280.0,
+                },
+                {
+                    "sku": "SPE_E3",
+                    "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+                    "enabled": 100,
+                    "suspended": 0,
+                    "warning": 0,
+                    "locked_out": 0,
+                    "consumed": 101,
+                    "unused": -1,
+                    "capability_status": "Enabled",
+                    "free": False,
+                    "price_monthly": 33.75,
+                    "currency": "EUR",
+                    "unused_monthly_cost": 0.0,
+                },
+                {
+                    "sku": "VISIOCLIENT",
+                    "sku_id": "c5928f49-12ba-48f7-ada3-0d743a3601d5",
+                    "enabled": 5,
+                    "suspended": 0,
+                    "warning": 5,
+                    "locked_out": 0,
+                    "consumed": 1,
+                    "unused": 4,
+                    "capability_status": "Warning",
+                    "free": False,
+                    "price_monthly": None,
+                    "currency": None,
+                    "unused_monthly_cost": None,
+                },
+                {
+                    "sku": "FLOW_FREE",
+                    "sku_id": "f30db892-07e9-47e9-837c-80727f46fd3d",
+                    "enabled": 10000,
+                    "suspended": 0,
+                    "warning": 0,
+                    "locked_out": 0,
+                    "consumed": 12,
+                    "unused": 9988,
+                    "capability_status": "Enabled",
+                    "free": True,
+                    "price_monthly": None,
+                    "currency": None,
+                    "unused_monthly_cost": None,
+                },
+            ],
+            "findings": findings,
+        }
+    )
 
 
-def build_big(users: int) -> dict[str, Any]:
+def build_big(users: int) -> ReportDocument:
     """A document for a tenant of `users` users: one inactive finding each, every 10th also guest."""
     doc = build_sample(complete=True)
-    template_inactive = next(f for f in doc["findings"] if f.rule == InactiveUserLicensed.id and not f.waived)
-    template_guest = next(f for f in doc["findings"] if f.rule == GuestLicensed.id)
+    template_inactive = next(f for f in doc.findings if f.rule == InactiveUserLicensed.id and not f.waived)
+    template_guest = next(f for f in doc.findings if f.rule == GuestLicensed.id)
     extra = []
     for i in range(users):
         subject = user(f"00000000-0000-0000-0000-{i:012d}", f"user{i:06d}@contoso.example", f"User {i:06d} {'W' * 40}")
@@ -559,8 +575,6 @@ def build_big(users: int) -> dict[str, Any]:
         if i % 10 == 0:
             g = msgspec.structs.replace(template_guest, subject=subject, id=_fid("guest", str(i)))
             extra.append(g)
-    doc["findings"] = doc["findings"] + extra
-    doc["summary"] = msgspec.structs.replace(
-        doc["summary"], total=len(doc["findings"]), unwaived=len(doc["findings"]) - 2
-    )
+    doc.findings = doc.findings + extra
+    doc.summary = msgspec.structs.replace(doc.summary, total=len(doc.findings), unwaived=len(doc.findings) - 2)
     return doc

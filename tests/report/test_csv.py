@@ -6,13 +6,13 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
 
 from auditor.cross_tenant.rules import SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.summary import header_plan
 from auditor.render.text import clean
 from auditor.report.csv_report import COLUMNS, guard_cell, render_csv
@@ -29,13 +29,13 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_one_row_per_finding_in_document_order(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_one_row_per_finding_in_document_order(sample: ReportDocument, guidance: FakeGuidance) -> None:
     table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
-    assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f.id for f in sample["findings"]]
+    assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f.id for f in sample.findings]
     assert list(table[0]) == list(COLUMNS)
 
 
-def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_columns_carry_the_worklist(sample: ReportDocument, guidance: FakeGuidance) -> None:
     table = rows(render_csv(sample, locale=Locale.NL, cloud=Cloud.CHINA, wording=guidance))
     waived = next(r for r in table if r["rule"] == SkuForbidden.id and r["waived"] == "true")
     assert waived["subject"] == "alice@contoso.example"
@@ -59,7 +59,7 @@ def test_columns_carry_the_worklist(sample: dict[str, Any], guidance: FakeGuidan
     assert merged["message"] == "SPE_E3 breaks seats-rebalance-across-tenants"
 
 
-def test_formula_injection_is_neutralised(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_formula_injection_is_neutralised(sample: ReportDocument, guidance: FakeGuidance) -> None:
     table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
     row = next(r for r in table if r["display_name"].startswith("'="))
     assert row["display_name"] == "'" + FORMULA_NAME
@@ -97,19 +97,19 @@ def test_guard_cell_sees_past_leading_whitespace_and_full_width_signs(dangerous:
 
 
 def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(
-    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
+    tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
-    sample["findings"][0].subject["display_name"] = ' \uff1dHYPERLINK("http://x")'
+    sample.findings[0].subject["display_name"] = ' \uff1dHYPERLINK("http://x")'
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
 
-def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_written_with_bom_and_crlf(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     raw = path.read_bytes()
     assert path.name == "findings.csv"
     assert raw.startswith(b"\xef\xbb\xbfid,rule,severity,")
-    assert raw.count(b"\r\n") == len(sample["findings"]) + 2  # header, one "incomplete" row, findings
+    assert raw.count(b"\r\n") == len(sample.findings) + 2  # header, one "incomplete" row, findings
     assert "Gülşen Öztürk" in raw.decode("utf-8-sig")
 
 
@@ -137,23 +137,23 @@ def test_written_with_bom_and_crlf(tmp_path: Path, sample: dict[str, Any], guida
     ],
 )
 def test_each_cell_is_cleaned_then_guarded(
-    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance, name: object
+    tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance, name: object
 ) -> None:
     """Whatever a display name holds, its cell is what clean (one visible line, at most the cell
     limit) and then guard_cell make of it: the usual cell passes as it is, no other escapes."""
-    sample["findings"][0].subject["display_name"] = name
+    sample.findings[0].subject["display_name"] = name
     table = rows(render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance))
-    row = next(r for r in table if r["id"] == sample["findings"][0].id)
+    row = next(r for r in table if r["id"] == sample.findings[0].id)
     assert row["display_name"] == guard_cell(clean(name or "", 32_000))
 
 
 def test_a_worklist_of_thousands_keeps_every_row_in_order(
-    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
+    tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
     """Rows are written in batches: none is lost or repeated at a batch's edge."""
 
-    base = sample["findings"]
-    sample["findings"] = [msgspec.structs.replace(base[i % len(base)], id=f"f{i:05d}") for i in range(2345)]
+    base = sample.findings
+    sample.findings = [msgspec.structs.replace(base[i % len(base)], id=f"f{i:05d}") for i in range(2345)]
     (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
     table = rows(path.read_text(encoding="utf-8-sig"))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]

@@ -34,7 +34,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     document = decode_report((directory / "report.json").read_bytes(), "report.json")
     return {
         "document": document,
-        "findings": [f for f in document["findings"] if f.rule == RULE],
+        "findings": [f for f in document.findings if f.rule == RULE],
         "html": (directory / "report.html").read_text(encoding="utf-8"),
         "md": (Path(directory) / "report.md").read_text(encoding="utf-8"),
     }
@@ -97,7 +97,7 @@ def test_no_step_holds_a_placeholder_or_points_to_the_message(demo: dict[str, An
 def test_a_policy_name_from_the_tenant_is_escaped(demo: dict[str, Any]) -> None:
     document = copy.deepcopy(demo["document"])
     hostile = '<img src=x onerror=alert(1)>"Require MFA"'
-    for finding in document["findings"]:
+    for finding in document.findings:
         if finding.rule == RULE:
             finding.details["via"] = {"conditional_access": [hostile]}
     page = render_page(HTML, document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())

@@ -7,13 +7,13 @@ asserted is what the job summary page would show.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from typing import Any
 
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
 
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.render.text import clean, md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page
 
@@ -64,7 +64,7 @@ def assert_no_active_content(page: Collector, *, local: tuple[str, ...] = ()) ->
         assert "src" not in attrs, (tag, attrs)
 
 
-def test_html_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_html_escapes_tenant_text(sample: ReportDocument, guidance: FakeGuidance) -> None:
     html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert XSS_NAME not in html
     assert "<img" not in html
@@ -78,7 +78,7 @@ def test_html_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuidance
         assert name in text  # shown to the reader exactly as the tenant has it
 
 
-def test_html_links_only_to_plain_https(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_html_links_only_to_plain_https(sample: ReportDocument, guidance: FakeGuidance) -> None:
     html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "javascript:" not in html
     page = parse(html)
@@ -96,7 +96,7 @@ def github_html(markdown: str) -> str:
     return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
 
 
-def test_markdown_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_markdown_escapes_tenant_text(sample: ReportDocument, guidance: FakeGuidance) -> None:
     markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     page = parse(github_html(markdown))
     assert_no_active_content(page)
@@ -107,7 +107,7 @@ def test_markdown_escapes_tenant_text(sample: dict[str, Any], guidance: FakeGuid
         assert name in text
 
 
-def test_markdown_tables_keep_their_shape(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_markdown_tables_keep_their_shape(sample: ReportDocument, guidance: FakeGuidance) -> None:
     markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     page = parse(github_html(markdown))
     md_row = next(row for row in page.cells if row and MD_NAME in row[0])

@@ -9,7 +9,6 @@ import html
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import msgspec
 import pytest
@@ -18,6 +17,7 @@ from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import decode_report
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import compile_plan
 from auditor.plan.reasons import skip_reason
 from auditor.report.csv_report import render_csv
@@ -26,6 +26,7 @@ from auditor.report.view.digest import build_digest
 from auditor.report.view.states import plan_states
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from tests.documents import report_document
 
 from .report_fixtures import FakeGuidance, user
 from .report_fixtures import finding as report_finding
@@ -54,9 +55,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield out
 
 
-def document(demo: Path) -> dict[str, Any]:
-    data: dict[str, Any] = decode_report((demo / "report.json").read_bytes(), "report.json")
-    return data
+def document(demo: Path) -> ReportDocument:
+    return decode_report((demo / "report.json").read_bytes(), "report.json")
 
 
 def section(page: str, rule: str) -> str:
@@ -71,7 +71,7 @@ def test_findings_that_share_a_fix_show_its_steps_once(demo: Path) -> None:
     assert part.count("Confirm that this user is meant to stay blocked") == 1
     same = [
         f
-        for f in document(demo)["findings"]
+        for f in document(demo).findings
         if f.rule == DisabledUserLicensed.id and f.details["assigned_by_group"] == {"SPE_E3": ["All Office Staff"]}
     ]
     assert len(same) >= 3
@@ -95,7 +95,7 @@ def test_a_fix_only_one_finding_has_is_left_to_findings_csv(demo: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((demo / "findings.csv").read_text(encoding="utf-8"))))
     (row,) = [r for r in rows if r["subject"] == "sales.leaver@contoso.example"]
     assert "Sales Analytics" in row["remediation"]
-    (finding,) = [f for f in document(demo)["findings"] if f.subject.get("upn") == "sales.leaver@contoso.example"]
+    (finding,) = [f for f in document(demo).findings if f.subject.get("upn") == "sales.leaver@contoso.example"]
     assert any("Sales Analytics is a dynamic group" in step for step in finding.remediation["steps"])
 
 
@@ -115,7 +115,7 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     # every call of this finding is ready by itself, but the plan holds it back (not_allowed)
     (finding,) = [
         f
-        for f in doc["findings"]
+        for f in doc.findings
         if f.rule == AssignmentNotGroupBased.id and f.subject["display_name"] == "Direct Assignee"
     ]
     assert all(a["ready"] for a in finding.remediation["actions"])
@@ -132,7 +132,7 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     assert ">ready<" not in recipe
     planned = {fid for change in plan.changes for fid in change.findings}
     ready_rows = sum(_ready_rows(recipe) for recipe in page.split('<tr><td id="fix-')[1:])
-    assert ready_rows == len([f for f in doc["findings"] if f.id in planned and f.id not in held])
+    assert ready_rows == len([f for f in doc.findings if f.id in planned and f.id not in held])
 
 
 def test_the_digest_top_actions_carry_the_plans_state(demo: Path) -> None:
@@ -160,17 +160,17 @@ def test_markdown_recipe_tables_have_five_cells_and_no_active_content(demo: Path
     assert markdown.count("Confirm that this user is meant to stay blocked") == 1
 
 
-def test_digest_of_a_hand_built_report_escapes_tenant_text(sample: dict[str, Any]) -> None:
+def test_digest_of_a_hand_built_report_escapes_tenant_text(sample: ReportDocument) -> None:
     page, text = render_digest(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert_no_active_content(parse(page), local=("report.html#rule-",))
     assert "<script>" not in page
     assert "Top actions" in text
 
 
-def test_csv_keeps_one_row_per_finding_with_the_first_ready_call(sample: dict[str, Any]) -> None:
+def test_csv_keeps_one_row_per_finding_with_the_first_ready_call(sample: ReportDocument) -> None:
     text = render_csv(sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     rows = [row for row in csv.DictReader(io.StringIO(text)) if row["severity"] != "incomplete"]
-    assert len(rows) == len(sample["findings"]) == len({r["id"] for r in rows})
+    assert len(rows) == len(sample.findings) == len({r["id"] for r in rows})
     user_rows = [r for r in rows if r["subject_type"] == "user"]
     assert user_rows and all(r["action_method"] == "POST" and r["actions_ready"] == "1" for r in user_rows)
 
@@ -179,7 +179,7 @@ def test_the_summary_names_the_licensing_group(demo: Path) -> None:
     """ "Add X to the group that should assign E3" does not say which group; the policy names it."""
     direct = [
         f
-        for f in document(demo)["findings"]
+        for f in document(demo).findings
         if f.rule == AssignmentNotGroupBased.id and not f.details.get("also_by_group")
     ]
     assert direct
@@ -211,7 +211,7 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     ann = report_finding(
         SkuForbidden.id, "high", user("u1", "ann@contoso.example", "Ann"), ["SPE_E5"], {}, waiver=waiver
     )
-    shown = {"findings": [msgspec.structs.replace(ann, id="f1")]}
+    shown = report_document(findings=[msgspec.structs.replace(ann, id="f1")])
     (state,) = plan_states(plan, Locale.EN, shown).values()
     assert "person-1@redacted.invalid" in state.reason and "cio@contoso.example" not in state.reason
     (real,) = plan_states(plan, Locale.EN).values()

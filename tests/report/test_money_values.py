@@ -134,4 +134,4 @@ def test_unused_spend_is_the_paid_seats_left_unused_at_their_prices(tmp_path: Pa
     # SPE_E3: 8 unused, 3 of them on trial: 5 x 33.75; SPE_E5: 2 x 54.75; SPE_F1 free
     assert unused == {"SPE_E3": 168.75, "SPE_E5": 109.5, "SPE_F1": None}
     document = build_document(result, generated_at=datetime(2026, 11, 1, tzinfo=UTC))
-    assert document["summary"].unused_monthly_cost == Amount(amount=168.75 + 109.5, currency="EUR")
+    assert document.summary.unused_monthly_cost == Amount(amount=168.75 + 109.5, currency="EUR")

@@ -17,6 +17,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import SeatRow
 from auditor.guidance.details import waiver_label
 from auditor.report.view.seats import _product_label, _product_name
 
@@ -144,10 +145,10 @@ def test_the_scan_finds_a_code_in_prose() -> None:
 
 def test_the_seat_table_names_the_product_and_its_code_only_where_two_names_match() -> None:
     rows = [
-        {"sku": "SPE_E3", "name": "Microsoft 365 E3"},
-        {"sku": "SPE_E3_USGOV_DOD", "name": "Microsoft 365 E3"},
-        {"sku": "EMS", "name": "Enterprise Mobility + Security E3"},
-        {"sku": "CUSTOM_SKU"},
+        SeatRow(sku="SPE_E3", sku_id="1", name="Microsoft 365 E3"),
+        SeatRow(sku="SPE_E3_USGOV_DOD", sku_id="2", name="Microsoft 365 E3"),
+        SeatRow(sku="EMS", sku_id="3", name="Enterprise Mobility + Security E3"),
+        SeatRow(sku="CUSTOM_SKU", sku_id="4"),
     ]
     named = Counter(_product_name(r) for r in rows)
     assert [_product_label(r, named) for r in rows] == [

@@ -38,16 +38,16 @@ def test_pseudonyms_are_stable_per_key() -> None:
     two = redact_document(build_sample(), b"k1")
     other = redact_document(build_sample(), b"k2")
     assert one == two
-    alice = [f.subject for f in one["findings"] if f.subject.get("upn", "").startswith("person-")]
+    alice = [f.subject for f in one.findings if f.subject.get("upn", "").startswith("person-")]
     assert alice
-    a1 = next(f for f in one["findings"] if f.rule == SkuCombinationForbidden.id).subject
-    a2 = next(f for f in one["findings"] if f.rule == LicenseAssignmentError.id).subject
+    a1 = next(f for f in one.findings if f.rule == SkuCombinationForbidden.id).subject
+    a2 = next(f for f in one.findings if f.rule == LicenseAssignmentError.id).subject
     assert a1 == a2  # same person, same pseudonym, in every finding
     assert a1["display_name"].startswith("Person ") and a1["upn"].endswith("@redacted.invalid")
-    b1 = next(f for f in other["findings"] if f.rule == SkuCombinationForbidden.id).subject
+    b1 = next(f for f in other.findings if f.rule == SkuCombinationForbidden.id).subject
     assert b1["upn"] != a1["upn"]
-    ids = [f.id for f in one["findings"]]
-    assert ids == [f.id for f in build_sample()["findings"]]  # finding ids kept for --baseline
+    ids = [f.id for f in one.findings]
+    assert ids == [f.id for f in build_sample().findings]  # finding ids kept for --baseline
 
 
 def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
@@ -70,11 +70,11 @@ def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
 
 def test_free_text_is_rewritten_by_whole_words_only() -> None:
     document = build_sample()
-    target = next(f for f in document["findings"] if f.rule == DisabledUserLicensed.id)
+    target = next(f for f in document.findings if f.rule == DisabledUserLicensed.id)
     target.subject["display_name"] = "Admin"
     target.message = "Admin (bob@contoso.example) needs a User Administrator to act"
     redacted = redact_document(document, b"k")
-    message = next(f for f in redacted["findings"] if f.rule == DisabledUserLicensed.id).message
+    message = next(f for f in redacted.findings if f.rule == DisabledUserLicensed.id).message
     assert "Administrator" in message
     assert "Admin " not in message and "bob@contoso.example" not in message
     assert message.startswith("Person ")
@@ -84,13 +84,13 @@ def test_key_comes_from_environment_or_tenant() -> None:
     assert redaction_key({"AUDITOR_REDACT_KEY": "s3cret"}, "t") == b"s3cret"
     assert redaction_key({}, "TENANT") == redaction_key({"AUDITOR_REDACT_KEY": ""}, "tenant")
     doc = build_sample()
-    by_env = redact_document(doc, redaction_key({"AUDITOR_REDACT_KEY": "s3cret"}, doc["tenant"]["id"]))
-    by_tenant = redact_document(doc, redaction_key({}, doc["tenant"]["id"]))
+    by_env = redact_document(doc, redaction_key({"AUDITOR_REDACT_KEY": "s3cret"}, doc.tenant.id))
+    by_tenant = redact_document(doc, redaction_key({}, doc.tenant.id))
     assert json.dumps(by_env, default=builtins) != json.dumps(by_tenant, default=builtins)
 
 
 def test_redaction_covers_changes_lists() -> None:
     document: dict[str, Any] = build_sample()
-    document["changes"] = {"resolved": [copy.deepcopy(document["findings"][0])], "unverified": []}
+    document.changes = {"resolved": [copy.deepcopy(document.findings[0])], "unverified": []}
     redacted = redact_document(document, b"k")
-    assert "mallory@contoso.example" not in json.dumps(redacted["changes"], default=builtins)
+    assert "mallory@contoso.example" not in json.dumps(redacted.changes, default=builtins)

@@ -19,6 +19,7 @@ from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import parse_formats, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
@@ -44,7 +45,7 @@ def _texts(locale: Locale) -> dict[str, str]:
     return texts
 
 
-def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_writes_all_four_formats_by_default(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
     paths = render(sample, tmp_path / "out", wording=guidance)
     assert [p.name for p in paths] == [
         "report.json",
@@ -61,7 +62,7 @@ def test_writes_all_four_formats_by_default(tmp_path: Path, sample: dict[str, An
     assert not list((tmp_path / "out").glob("*.tmp"))
 
 
-def test_writes_only_the_requested_formats(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_writes_only_the_requested_formats(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
     paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), wording=guidance)
     assert [p.name for p in paths] == ["report.html", "report.md", "digest.html", "digest.txt"]
     assert [p.name for p in render(sample, tmp_path / "j", formats=["json", "csv"], wording=guidance)] == [
@@ -78,7 +79,7 @@ def test_parse_formats() -> None:
         parse_formats(" , ")
 
 
-def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
     blocker = tmp_path / "report.html"
     blocker.mkdir()  # a directory where the file should go
     with pytest.raises(UsageError, match=r"report\.html: cannot write report"):
@@ -86,7 +87,7 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: dict[str, An
 
 
 def test_partial_report_says_so_first_in_every_format(
-    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance
+    tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
     render(sample, tmp_path, wording=guidance)
     html = (tmp_path / "report.html").read_text("utf-8")
@@ -104,26 +105,26 @@ def test_partial_report_says_so_first_in_every_format(
 
 def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeGuidance) -> None:
     document = build_sample()
-    document["not_evaluated"] = []
-    document["complete"] = True  # inconsistent input: gaps alone must still count
+    document.not_evaluated = []
+    document.complete = True  # inconsistent input: gaps alone must still count
     html = render_page(HTML, document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "This report is incomplete" in html and "signInActivity" in html
 
 
 def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
-    sample: dict[str, Any], guidance: FakeGuidance
+    sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
     """Data, request, reason; rule, policy, reason: in the order of the tables' headers."""
     html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
-    gap, skipped = sample["gaps"][0], sample["not_evaluated"][0]
-    cells = [gap["part"], gap["request"], gap["reason"]]
+    gap, skipped = sample.gaps[0], sample.not_evaluated[0]
+    cells = [gap.part, gap.request, gap.reason]
     at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
     assert at == sorted(at)
-    title = f"Rule {skipped['rule']}"  # FakeGuidance's title
+    title = f"Rule {skipped.rule}"  # FakeGuidance's title
     at = [
         html.index(f">{cell}</td>", html.index("<table", html.index("Rules not evaluated</div>")))
-        for cell in (title, skipped["policy"], skipped["reason"])
+        for cell in (title, skipped.policy, skipped.reason)
     ]
     assert at == sorted(at)
     assert (
@@ -135,7 +136,7 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
     ) in markdown
 
 
-def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_complete_report_has_no_incomplete_banner(complete_sample: ReportDocument, guidance: FakeGuidance) -> None:
     html = render_page(HTML, complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     markdown = render_page(MARKDOWN, complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "incomplete" not in html.lower() and "incomplete" not in markdown.lower()
@@ -144,9 +145,9 @@ def test_complete_report_has_no_incomplete_banner(complete_sample: dict[str, Any
 
 def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidance) -> None:
     clean = build_sample(complete=True)
-    clean["findings"] = []
-    clean["summary"] = msgspec.structs.replace(
-        clean["summary"],
+    clean.findings = []
+    clean.summary = msgspec.structs.replace(
+        clean.summary,
         total=0,
         unwaived=0,
         waived=0,
@@ -155,18 +156,15 @@ def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidan
     )
     html = render_page(HTML, clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant: no open findings" in html
-    partial = {
-        **clean,
-        "complete": False,
-        "gaps": build_sample()["gaps"],
-        "not_evaluated": build_sample()["not_evaluated"],
-    }
+    partial = msgspec.structs.replace(
+        clean, complete=False, gaps=build_sample().gaps, not_evaluated=build_sample().not_evaluated
+    )
     html = render_page(HTML, partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Compliant" not in html and "This report is incomplete" in html
 
 
 @pytest.mark.parametrize("locale", [loc for loc in Locale if loc is not Locale.EN], ids=lambda loc: loc.value)
-def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_every_text_is_in_the_report_locale(locale: Locale, sample: ReportDocument, guidance: FakeGuidance) -> None:
     html = render_page(HTML, sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
     markdown = render_page(MARKDOWN, sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
     labels = _texts(locale)
@@ -182,12 +180,12 @@ def test_every_text_is_in_the_report_locale(locale: Locale, sample: dict[str, An
     assert i18n.format_money(2955.0, "EUR", locale) in html
 
 
-def test_cloud_selects_the_remediation_variant(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_cloud_selects_the_remediation_variant(sample: ReportDocument, guidance: FakeGuidance) -> None:
     html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.GERMANY, wording=guidance)
     assert "[en/germany] fix" in html and "[en/worldwide]" not in html
 
 
-def test_waived_findings_show_their_waiver(complete_sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_waived_findings_show_their_waiver(complete_sample: ReportDocument, guidance: FakeGuidance) -> None:
     html = render_page(HTML, complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, wording=guidance)
     assert "Approved by CISO" in html and "31. jan. 2027" in html and "Undtaget" in html
 
@@ -200,7 +198,7 @@ def test_output_is_deterministic(tmp_path: Path, guidance: FakeGuidance) -> None
 
 
 def test_the_html_and_markdown_build_each_finding_row_once(
-    tmp_path: Path, sample: dict[str, Any], guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The two views share their rows (auditor.report.view.RowMemo); the files are what they were."""
     from auditor.report.view import findings
@@ -229,7 +227,7 @@ def test_the_html_and_markdown_build_each_finding_row_once(
     assert len(built) > len(set(built))
 
 
-def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: dict[str, Any], guidance: FakeGuidance) -> None:
+def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: ReportDocument, guidance: FakeGuidance) -> None:
     from auditor.report.view import RowMemo, build_view
 
     def view(locale: Locale, cloud: Cloud, memo: RowMemo | None = None) -> Any:

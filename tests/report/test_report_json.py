@@ -17,6 +17,7 @@ from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report, product_names_of
+from auditor.formats.report_model import ReportDocument
 from auditor.guidance.details import subject_label
 from auditor.report import chunks
 from auditor.report import write as report_module
@@ -66,7 +67,7 @@ def _audit(tmp_path: Path, snapshot: Path = SAMPLE) -> Path:
     return out / "report.json"
 
 
-def _golden() -> dict[str, Any]:
+def _golden() -> ReportDocument:
     return decode_report(GOLDEN.read_bytes(), str(GOLDEN))
 
 
@@ -111,7 +112,7 @@ def test_report_json_is_written_one_chunk_of_findings_per_piece(
     text = (tmp_path / "report.json").read_bytes()
     assert text == GOLDEN.read_bytes()
     assert json.loads(text) == msgspec.to_builtins(document)
-    findings = document["findings"]
+    findings = document.findings
     # never the whole file in one buffer: the largest piece is two findings (a chunk, with its separators)
     assert len(findings) > 4
     assert len(pieces) > len(findings) // 2
@@ -187,21 +188,21 @@ def test_a_baseline_of_an_earlier_version_stops_the_audit_with_exit_2(
 def test_a_baseline_keeps_resolved_findings_whole() -> None:
     previous = load_baseline(GOLDEN)
     current = _golden()
-    gone = previous["findings"][0]
-    current["findings"] = [f for f in current["findings"] if f.id != gone.id]
+    gone = previous.findings[0]
+    current.findings = [f for f in current.findings if f.id != gone.id]
     result = compare(previous, current)
-    (resolved,) = result["changes"]["resolved"]
+    (resolved,) = result.changes["resolved"]
     assert resolved.remediation["summary"] and resolved.message
     assert msgspec.structs.replace(resolved, change=UNSET, first_seen=UNSET) == gone
 
 
 def test_two_different_findings_under_one_id_in_a_baseline_are_refused() -> None:
     previous, current = _golden(), _golden()
-    twin = copy.deepcopy(previous["findings"][0])
-    previous["findings"].append(copy.deepcopy(twin))  # the same finding twice: harmless
-    assert compare(previous, current)["changes"]["resolved"] == []
+    twin = copy.deepcopy(previous.findings[0])
+    previous.findings.append(copy.deepcopy(twin))  # the same finding twice: harmless
+    assert compare(previous, current).changes["resolved"] == []
     twin.message = "another finding"
-    previous["findings"].append(twin)
+    previous.findings.append(twin)
     with pytest.raises(UsageError, match=f"two different findings have the id '{twin.id}'"):
         compare(previous, current)
 

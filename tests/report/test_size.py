@@ -11,11 +11,11 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from typing import Any
 
 import pytest
 
 from auditor.data.model import Cloud, Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.csv_report import render_csv
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
@@ -27,36 +27,36 @@ MD_LIMIT = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def big() -> dict[str, Any]:
+def big() -> ReportDocument:
     return build_big(100_000)  # 110,000+ findings
 
 
 @pytest.mark.slow
-def test_html_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
+def test_html_of_a_100k_user_tenant_stays_small(big: ReportDocument) -> None:
     html = render_page(HTML, big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(html.encode("utf-8")) < HTML_LIMIT
-    inactive = sum(1 for f in big["findings"] if f.rule == InactiveUserLicensed.id)
+    inactive = sum(1 for f in big.findings if f.rule == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
 
 
 @pytest.mark.slow
-def test_markdown_of_a_100k_user_tenant_stays_small(big: dict[str, Any]) -> None:
+def test_markdown_of_a_100k_user_tenant_stays_small(big: ReportDocument) -> None:
     markdown = render_page(MARKDOWN, big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert len(markdown.encode("utf-8")) < MD_LIMIT
     assert "avvikelser för den här regeln finns i findings\\.csv och report\\.json" in markdown
 
 
 @pytest.mark.slow
-def test_csv_keeps_every_finding(big: dict[str, Any]) -> None:
+def test_csv_keeps_every_finding(big: ReportDocument) -> None:
     text = render_csv(big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     rows = list(csv.reader(io.StringIO(text)))
-    assert len(rows) == 1 + len(big["findings"])
+    assert len(rows) == 1 + len(big.findings)
     assert rows[-1][4] == "user099999@contoso.example"
 
 
 def test_past_the_cap_the_pages_name_the_rest_and_the_csv_keeps_every_finding() -> None:
     doc = build_big(2_000)
-    inactive = sum(1 for f in doc["findings"] if f.rule == InactiveUserLicensed.id)
+    inactive = sum(1 for f in doc.findings if f.rule == InactiveUserLicensed.id)
     html = render_page(HTML, doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
     markdown = render_page(MARKDOWN, doc, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
@@ -64,14 +64,14 @@ def test_past_the_cap_the_pages_name_the_rest_and_the_csv_keeps_every_finding() 
     rows = list(
         csv.reader(io.StringIO(render_csv(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())))
     )
-    assert len(rows) == 1 + len(doc["findings"]) and rows[-1][4] == "user001999@contoso.example"
+    assert len(rows) == 1 + len(doc.findings) and rows[-1][4] == "user001999@contoso.example"
 
 
-def _worst_case() -> dict[str, Any]:
+def _worst_case() -> ReportDocument:
     """Every rule with 2,000 findings whose names are as long as Entra allows and expand the
     most when escaped."""
     doc = build_sample(complete=True)
-    templates = {f.rule: f for f in doc["findings"]}
+    templates = {f.rule: f for f in doc.findings}
     findings = []
     for rule in RULES:
         for i in range(2000):
@@ -81,9 +81,9 @@ def _worst_case() -> dict[str, Any]:
             f.id = f"{rule}-{i}"
             f.message = name * 4
             findings.append(f)
-    doc["findings"] = findings
-    doc["warnings"] = ['"<&>' * 200] * 500
-    doc["skus"] = doc["skus"] * 300
+    doc.findings = findings
+    doc.warnings = ['"<&>' * 200] * 500
+    doc.skus = doc.skus * 300
     return doc
 
 

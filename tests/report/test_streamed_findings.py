@@ -19,6 +19,7 @@ from auditor.common.errors import UsageError
 from auditor.data.enums import Format
 from auditor.data.model import AuditResult, Locale
 from auditor.engine import evaluate
+from auditor.formats.report_model import ReportDocument
 from auditor.insights.forecast import _freed_by_findings
 from auditor.plan.summary import header_plan
 from auditor.policyset.load import load_policies
@@ -38,11 +39,11 @@ def result() -> AuditResult:
     return evaluate(load_policies([str(EXAMPLE)]), load_snapshot(SAMPLE), AS_OF)
 
 
-def _whole(result: AuditResult, locale: Locale = Locale.EN) -> dict[str, Any]:
+def _whole(result: AuditResult, locale: Locale = Locale.EN) -> ReportDocument:
     return build_document(result, generated_at=GENERATED, locale=locale, remediate=wording.remediation)
 
 
-def _bare(result: AuditResult, locale: Locale = Locale.EN) -> tuple[dict[str, Any], FindingRemediation]:
+def _bare(result: AuditResult, locale: Locale = Locale.EN) -> tuple[ReportDocument, FindingRemediation]:
     remediation = FindingRemediation.of(result, wording.remediation, locale=locale, actions=wording.actions)
     return build_document(result, generated_at=GENERATED, locale=locale), remediation
 
@@ -54,9 +55,9 @@ def _files(directory: Path) -> dict[str, bytes]:
 def test_the_bare_document_carries_no_remediation_and_works_it_out_as_the_whole_one(result: AuditResult) -> None:
     whole = _whole(result)
     bare, remediation = _bare(result)
-    assert len(bare["findings"]) == len(whole["findings"]) > 50
-    assert all(f.remediation is None for f in bare["findings"])
-    for b, w in zip(bare["findings"], whole["findings"], strict=True):
+    assert len(bare.findings) == len(whole.findings) > 50
+    assert all(f.remediation is None for f in bare.findings)
+    for b, w in zip(bare.findings, whole.findings, strict=True):
         assert msgspec.structs.replace(b, remediation=remediation(b)) == w
         # the actions alone: the same calls, without their descriptions' text
         assert remediation.actions(b) == {"actions": [{**a, "description": ""} for a in w.remediation["actions"]]}
@@ -84,7 +85,7 @@ def test_the_files_are_byte_for_byte_those_of_the_whole_document(
     for name in whole:
         assert streamed[name] == whole[name], name
     # writing does not fill the document in: the remediation is dropped once written
-    assert all(f.remediation is None for f in bare["findings"])
+    assert all(f.remediation is None for f in bare.findings)
 
 
 def test_with_redaction_findings_csv_is_the_whole_documents(result: AuditResult, tmp_path: Path) -> None:
@@ -148,7 +149,7 @@ def test_the_files_forked_processes_write_are_one_processes(
     result: AuditResult, tmp_path: Path, forked_chunks: int, formats: tuple[Format, ...], locale: Locale
 ) -> None:
     bare, remediation = _bare(result, locale)
-    assert len(bare["findings"]) > 3 * forked_chunks
+    assert len(bare.findings) > 3 * forked_chunks
     plan = header_plan(bare, remediation.actions)
     for workers in (1, 2):
         render(
@@ -161,7 +162,7 @@ def test_the_files_forked_processes_write_are_one_processes(
             workers=workers,
         )
     assert _files(tmp_path / "2") == _files(tmp_path / "1")
-    assert all(f.remediation is None for f in bare["findings"])
+    assert all(f.remediation is None for f in bare.findings)
 
 
 def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_file(

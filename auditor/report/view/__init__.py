@@ -20,13 +20,14 @@ dataclass costs about one, which every report's start-up pays.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TypeVar
 
 import msgspec
+from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import ReportFinding, Summary
+from auditor.formats.report_model import ReportDocument, Summary
 from auditor.i18n.said import localize
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
@@ -43,6 +44,7 @@ from auditor.report.view.context import (
     TEXT_LIMIT,
     RenderContext,
     config_problem_lines,
+    unset_or,
 )
 from auditor.report.view.distributor_rows import distributor_lines, distributor_title
 from auditor.report.view.findings import RowMemo, RuleSection, build_sections
@@ -130,10 +132,13 @@ class ReportView(msgspec.Struct, frozen=True):
     kinds: tuple[KindRow, ...] = ()  # licensed accounts that are not people, per kind
 
 
-def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
+T = TypeVar("T")
+
+
+def holds_line(ctx: RenderContext, document: ReportDocument) -> str:
     """Whether the litigation holds of the accounts' mailboxes were checked (--exchange-export,
     docs/exchange-export.md); empty for a report without a finding about an account's licenses."""
-    export = document.get("exchange_export")
+    export = document.exchange_export
     if isinstance(export, Mapping):
         count = export.get("mailboxes")
         n = count if isinstance(count, int) and not isinstance(count, bool) else 0
@@ -144,8 +149,7 @@ def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
             n,
             file=clean(export.get("file") or "", 200),
         )
-    findings: list[ReportFinding] = document.get("findings") or []
-    if any(f.rule in ACCOUNT_RULES for f in findings):
+    if any(f.rule in ACCOUNT_RULES for f in document.findings):
         return ctx.t.pgettext(
             "holds_not_checked",
             "not checked: no Exchange export was given (--exchange-export), "
@@ -154,13 +158,13 @@ def holds_line(ctx: RenderContext, document: Mapping[str, Any]) -> str:
     return ""
 
 
-def _capped(items: Sequence[Any], cap: int, ctx: RenderContext) -> tuple[list[Any], str]:
+def _capped(items: Sequence[T], cap: int, ctx: RenderContext) -> tuple[list[T], str]:
     more = len(items) - cap
     return list(items[:cap]), ctx.list_more(more)
 
 
 def build_view(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     locale: Locale,
     cloud: Cloud,
@@ -181,10 +185,10 @@ def build_view(
     finding's state in the plan (auditor.report.view.states.plan_states); None where no plan was
     compiled (a merged report): the findings' own actions say then."""
     ctx = RenderContext(document, locale, cloud, wording, states)
-    summary: Summary = document["summary"]
-    tenant = document.get("tenant") or {}
-    tool = document.get("tool") or {}
-    complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
+    summary: Summary = document.summary
+    tenant = document.tenant
+    tool = document.tool
+    complete = document.complete and not document.gaps and not document.not_evaluated
     unwaived = summary.unwaived
     status = "incomplete" if not complete else ("findings" if unwaived else "ok")
     status_text = {
@@ -193,17 +197,17 @@ def build_view(
         "ok": ctx.t.pgettext("status_compliant", "Compliant: no open findings"),
     }
 
-    not_evaluated_all = list(document.get("not_evaluated") or [])
-    rule_ids = sorted({str(n.get("rule", "")) for n in not_evaluated_all})
+    not_evaluated_all = list(document.not_evaluated)
+    rule_ids = sorted({n.rule for n in not_evaluated_all})
     incomplete_rules = (
         ctx.t.pgettext("incomplete_rules", "Rules not evaluated: {rules}", rules=", ".join(map(ctx.title, rule_ids)))
         if rule_ids
         else ""
     )
-    gaps, gaps_more = _capped(document.get("gaps") or [], TABLE_CAP, ctx)
+    gaps, gaps_more = _capped(document.gaps, TABLE_CAP, ctx)
     not_evaluated, not_evaluated_more = _capped(not_evaluated_all, TABLE_CAP, ctx)
     # a warning shown atop the report as a configuration problem is not said again among the warnings
-    unsaid = not_said_again(document.get("warnings") or [], document.get("config_problems") or [])
+    unsaid = not_said_again(document.warnings, unset_or(document.config_problems, []))
     warnings, warnings_more = _capped(unsaid, LIST_CAP, ctx)
 
     by_severity = summary.by_severity
@@ -218,23 +222,21 @@ def build_view(
         )
         for s in SEVERITIES
     )
-    skus = document.get("skus") or []
+    skus = document.skus
     seats, seats_more = build_seats(ctx, skus)
     roles: dict[str, Role] = {}
-    sections = build_sections(ctx, document.get("findings") or [], cap_per_rule, memo, roles, every_fix)
+    sections = build_sections(ctx, document.findings, cap_per_rule, memo, roles, every_fix)
     return ReportView(
         t=ctx.t,
         lang=locale.value,
-        tenant_name=clean(tenant.get("name", ""), NAME_LIMIT),
-        tenant_id=clean(tenant.get("id", ""), 64),
-        cloud=clean(i18n.cloud_name(ctx.t, str(tenant.get("cloud") or cloud.value)), 60),
-        generated=i18n.format_datetime(str(document.get("generated_at", "")), locale),
-        as_of=i18n.format_datetime(str(document.get("as_of", "")), locale),
-        collected=i18n.format_datetime(str(document.get("collected_at", "")), locale),
-        sign_ins_read=i18n.format_datetime(str(document["sign_ins_read_at"]), locale)
-        if document.get("sign_ins_read_at")
-        else "",
-        policies=clean(", ".join(str(p) for p in document.get("policies") or []), TEXT_LIMIT),
+        tenant_name=clean(tenant.name, NAME_LIMIT),
+        tenant_id=clean(tenant.id, 64),
+        cloud=clean(i18n.cloud_name(ctx.t, str(tenant.cloud or cloud.value)), 60),
+        generated=i18n.format_datetime(str(unset_or(document.generated_at, "")), locale),
+        as_of=i18n.format_datetime(str(unset_or(document.as_of, "")), locale),
+        collected=i18n.format_datetime(str(unset_or(document.collected_at, "")), locale),
+        sign_ins_read=i18n.format_datetime(document.sign_ins_read_at, locale) if document.sign_ins_read_at else "",
+        policies=clean(", ".join(str(p) for p in document.policies), TEXT_LIMIT),
         plan=clean(plan_header(document, locale) if plan_line is None else plan_line, TEXT_LIMIT),
         holds=clean(holds_line(ctx, document), TEXT_LIMIT),
         status=status,
@@ -244,18 +246,18 @@ def build_view(
         incomplete_rules=incomplete_rules,
         gaps=tuple(
             GapRow(
-                part=clean(g.get("part", ""), 100),
-                request=clean(g.get("request", ""), TEXT_LIMIT),
-                reason=clean(g.get("reason", ""), TEXT_LIMIT),
+                part=clean(g.part, 100),
+                request=clean(g.request, TEXT_LIMIT),
+                reason=clean(g.reason, TEXT_LIMIT),
             )
             for g in gaps
         ),
         gaps_more=gaps_more,
         not_evaluated=tuple(
             NotEvaluatedRow(
-                rule=ctx.title(str(n.get("rule", ""))),
-                policy=clean(n.get("policy", ""), NAME_LIMIT),
-                reason=clean(localize(str(n.get("reason", "")), ctx.t, ctx.product_name), TEXT_LIMIT),
+                rule=ctx.title(n.rule),
+                policy=clean(n.policy, NAME_LIMIT),
+                reason=clean(localize(n.reason, ctx.t, ctx.product_name), TEXT_LIMIT),
             )
             for n in not_evaluated
         ),
@@ -266,16 +268,16 @@ def build_view(
         waived_total=ctx.num(summary.waived),
         unused_spend=ctx.cost(summary.unused_monthly_cost),
         reclaimable_spend=ctx.cost(summary.reclaimable_monthly_cost),
-        money=" ".join(opening(money, locale)) if (money := document.get("money")) is not None else "",
-        problems=config_problem_lines(ctx, document.get("config_problems")),
+        money=" ".join(opening(document.money, locale)) if document.money is not UNSET else "",
+        problems=config_problem_lines(ctx, unset_or(document.config_problems, None)),
         users_total=ctx.num(summary.users.total),
         users_licensed=ctx.num(summary.users.licensed),
         seats=seats,
         seats_more=seats_more,
         seats_lifecycle=has_lifecycle_seats(skus),
         in_use=in_use_lines(ctx, skus),
-        distributor_title=distributor_title(ctx, document.get("distributor")),
-        distributor=distributor_lines(ctx, document.get("distributor")),
+        distributor_title=distributor_title(ctx, unset_or(document.distributor, None)),
+        distributor=distributor_lines(ctx, unset_or(document.distributor, None)),
         warnings=tuple(clean(localize(str(w), ctx.t, ctx.product_name), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,
@@ -284,8 +286,8 @@ def build_view(
         generated_by=ctx.t.pgettext(
             "generated_by",
             "Generated by {tool} {version}.",
-            tool=clean(tool.get("name", "license-auditor"), 60),
-            version=clean(tool.get("version", ""), 30),
+            tool=clean(tool.name if tool is not UNSET else "license-auditor", 60),
+            version=clean(tool.version if tool is not UNSET else "", 30),
         ),
         license_insight=build_license_insight(ctx, document),
         kinds=build_kind_rows(ctx, document, summary.currency),

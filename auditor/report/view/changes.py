@@ -4,12 +4,11 @@ report (`--baseline`, auditor.report.baseline)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import msgspec
 
 from auditor import i18n
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.render.text import clean
 from auditor.report.view.context import RenderContext, products_text, subject_text
 
@@ -59,12 +58,12 @@ def _change_items(
     return tuple(items), ctx.list_more(more)
 
 
-def build_changes(ctx: RenderContext, document: Mapping[str, Any], cap: int) -> Changes | None:
+def build_changes(ctx: RenderContext, document: ReportDocument, cap: int) -> Changes | None:
     """The changes since the baseline, at most `cap` entries per group; None without a baseline."""
-    changes = document.get("changes")
+    changes = document.changes
     if not isinstance(changes, Mapping):
         return None
-    findings: list[ReportFinding] = document.get("findings") or []
+    findings = document.findings
     new = [f for f in findings if f.change == "new"]
     persisting = sum(1 for f in findings if f.change == "persisting")
     resolved: list[ReportFinding] = list(changes.get("resolved") or [])

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from msgspec import UNSET
+
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import product_names_of
-from auditor.formats.report_model import Amount, ReportFinding, Summary
+from auditor.formats.report_json import named_products
+from auditor.formats.report_model import Amount, ReportDocument, ReportFinding, Summary
 from auditor.guidance.details import waiver_label
 from auditor.i18n.said import localize
 from auditor.reference import product_names
@@ -40,7 +42,7 @@ class RenderContext:
 
     def __init__(
         self,
-        document: Mapping[str, Any],
+        document: ReportDocument,
         locale: Locale,
         cloud: Cloud,
         wording: Wording,
@@ -53,8 +55,8 @@ class RenderContext:
         self.cloud = cloud
         self.wording = wording
         self.known = frozenset(wording.ALL_RULE_IDS)
-        self.names = product_names_of(document.get("skus"))
-        self.twins = shared_names(document.get("findings"))
+        self.names = named_products((row.sku, row.name) for row in document.skus)
+        self.twins = shared_names(document.findings)
         self.currency = _summary_currency(document)
         self._titles: dict[str, str] = {}
         self.t = i18n.translations(locale)
@@ -161,8 +163,13 @@ class RenderContext:
         )
 
 
-def _summary_currency(document: Mapping[str, Any]) -> str | None:
-    summary: Summary = document["summary"]
+def unset_or(value: Any, default: Any) -> Any:
+    """A field of the report document, `default` where it is not set (UNSET)."""
+    return default if value is UNSET else value
+
+
+def _summary_currency(document: ReportDocument) -> str | None:
+    summary: Summary = document.summary
     return summary.unused_monthly_cost.currency if summary.unused_monthly_cost is not None else None
 
 

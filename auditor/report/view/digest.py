@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import ReportFinding, Summary
+from auditor.formats.report_model import ReportDocument, ReportFinding, Summary
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (
@@ -28,6 +29,7 @@ from auditor.report.view.context import (
     config_problem_lines,
     product_label,
     subject_text,
+    unset_or,
 )
 from auditor.report.view.distributor_rows import distributor_lines, distributor_title
 from auditor.report.view.findings import rule_anchor
@@ -252,31 +254,28 @@ def _severity_count(ctx: RenderContext, severity: str, n: int) -> str:
     return said() if said else f"{count} {ctx.severity_label(severity)}"
 
 
-def _tenant_lines(ctx: RenderContext, document: Mapping[str, Any]) -> tuple[list[TenantLine], int]:
-    tenants = [t for t in document.get("tenants") or [] if isinstance(t, Mapping)]
+def _tenant_lines(ctx: RenderContext, document: ReportDocument) -> tuple[list[TenantLine], int]:
+    tenants = unset_or(document.tenants, [])
     new_by_tenant: dict[str, int] = {}
-    findings: list[ReportFinding] = document.get("findings") or []
-    for f in findings:
+    for f in document.findings:
         tenant = f.tenant
-        if isinstance(tenant, Mapping) and f.change == "new":
+        if isinstance(tenant, dict) and f.change == "new":
             new_by_tenant[str(tenant.get("id"))] = new_by_tenant.get(str(tenant.get("id")), 0) + 1
     lines = []
     for t in tenants[:TENANTS_CAP]:
-        summary: Summary = t["summary"]
+        summary: Summary = t.summary
         unwaived = summary.unwaived
-        complete = t.get("complete") is not False
+        complete = t.complete
         status = "incomplete" if not complete else "findings" if unwaived else "ok"
         lines.append(
             TenantLine(
-                name=_short(t.get("name") or t.get("id") or ""),
+                name=_short(t.name or t.id or ""),
                 status=_status_texts(ctx)[status],
                 complete=complete,
                 open_count=ctx.t.npgettext("digest_open", "{n} open", "{n} open", unwaived),
                 unused=ctx.cost(summary.unused_monthly_cost),
-                new_count=ctx.t.npgettext(
-                    "digest_rule_new", "{n} new", "{n} new", new_by_tenant.get(str(t.get("id")), 0)
-                )
-                if "changes" in document
+                new_count=ctx.t.npgettext("digest_rule_new", "{n} new", "{n} new", new_by_tenant.get(t.id, 0))
+                if document.changes is not UNSET
                 else "",
             )
         )
@@ -300,7 +299,7 @@ def _status_texts(ctx: RenderContext) -> dict[str, str]:
 
 
 def build_digest(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     locale: Locale,
     cloud: Cloud,
@@ -316,14 +315,14 @@ def build_digest(
     lines, under their own heading; `headlines`: the migration plan's, when it is compiled. The
     opening says only the money story (at most four amounts, auditor.plan.money.opening)."""
     ctx = RenderContext(document, locale, cloud, wording, states)
-    summary: Summary = document["summary"]
-    complete = bool(document.get("complete", False)) and not document.get("gaps") and not document.get("not_evaluated")
+    summary: Summary = document.summary
+    complete = document.complete and not document.gaps and not document.not_evaluated
     status = "incomplete" if not complete else ("findings" if summary.unwaived else "ok")
     by_severity = summary.by_severity
     # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
     severities = [_severity_count(ctx, s, by_severity.get(s, 0)) for s in SEVERITIES if by_severity.get(s)]
-    findings: list[ReportFinding] = document.get("findings") or []
-    baseline = document.get("changes")
+    findings = document.findings
+    baseline = document.changes
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
     compared = isinstance(baseline, Mapping)
     new = [f for f in findings if f.change == "new" and not f.waived and f.alerts]
@@ -332,20 +331,18 @@ def build_digest(
     return DigestView(
         t=ctx.t,
         lang=locale.value,
-        tenant_name=clean((document.get("tenant") or {}).get("name", ""), DIGEST_NAME),
-        as_of=i18n.format_date(str(document.get("as_of", "")), locale),
-        sign_ins_read=i18n.format_date(str(document["sign_ins_read_at"]), locale)
-        if document.get("sign_ins_read_at")
-        else "",
+        tenant_name=clean(document.tenant.name, DIGEST_NAME),
+        as_of=i18n.format_date(str(unset_or(document.as_of, "")), locale),
+        sign_ins_read=i18n.format_date(document.sign_ins_read_at, locale) if document.sign_ins_read_at else "",
         status=status,
         status_text=_status_texts(ctx)[status],
         status_colour="#1f7a35" if status == "ok" else "#c92a2a",  # contrast >= 4.5:1 on white
         severities=i18n.format_list(severities, locale) if severities else "",
         unused=ctx.cost(summary.unused_monthly_cost),
         reclaimable=ctx.cost(summary.reclaimable_monthly_cost),
-        why=_why(ctx, document.get("notify")),
-        problems=config_problem_lines(ctx, document.get("config_problems"))[:10],
-        money=tuple(opening(money, locale)) if (money := document.get("money")) is not None else (),
+        why=_why(ctx, unset_or(document.notify, None)),
+        problems=config_problem_lines(ctx, unset_or(document.config_problems, None))[:10],
+        money=tuple(opening(document.money, locale)) if document.money is not UNSET else (),
         plan=clean(plan_line, 600),
         bill_title=ctx.t.pgettext("bill_title", "Your bill"),
         bill=tuple(whole_sentences(line) for line in bill[:HEADLINES]),
@@ -361,9 +358,11 @@ def build_digest(
         rules_more=ctx.list_more(rules_more),
         tenants=tuple(tenants),
         tenants_more=ctx.list_more(tenants_more),
-        cross=tuple(_rule_counts(ctx, [f for f in findings if f.tenant is None])[0]) if "tenants" in document else (),
+        cross=tuple(_rule_counts(ctx, [f for f in findings if f.tenant is None])[0])
+        if document.tenants is not UNSET
+        else (),
         redacted=redacted,
-        in_use=in_use_lines(ctx, document.get("skus") or []),
-        distributor_title=distributor_title(ctx, document.get("distributor")),
-        distributor=distributor_lines(ctx, document.get("distributor")),
+        in_use=in_use_lines(ctx, document.skus),
+        distributor_title=distributor_title(ctx, unset_or(document.distributor, None)),
+        distributor=distributor_lines(ctx, unset_or(document.distributor, None)),
     )

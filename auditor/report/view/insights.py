@@ -17,7 +17,7 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
@@ -167,33 +167,32 @@ def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
     )
 
 
-def insights_view(document: Mapping[str, Any], locale: Locale) -> InsightsView:
+def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     t = i18n.translations(locale)
     kwargs: dict[str, Any] = {}
     cause_label = t.pgettext("cause_label", "Cause")
     causes = {}
-    findings: list[ReportFinding] = document.get("findings") or []
-    for f in findings:
+    for f in document.findings:
         if isinstance(f.cause, Mapping):
             causes[f.id] = f"{cause_label}: {_cause_text(f.cause, t, locale)}"
     kwargs["causes"] = causes
     kwargs["legend"] = tuple((t.pgettext(f"severity_{s}", s.capitalize()), SEVERITY_COLOURS[s][0]) for s in SEVERITIES)
 
-    trend = document.get("trends") if isinstance(document.get("trends"), Mapping) else None
+    trend = document.trends if isinstance(document.trends, Mapping) else None
     runs = [r for r in (trend or {}).get("runs") or [] if isinstance(r, Mapping)]
     if trend is not None and len(runs) >= 2:
         kwargs.update(_trends(document, trend, runs, t, locale))
-    renewals = [r for r in document.get("renewals") or [] if isinstance(r, Mapping)]
+    renewals: list[Mapping[str, Any]] = [r for r in document.renewals or [] if isinstance(r, Mapping)]
     if renewals:
         kwargs.update(_renewals(renewals, t, locale))
-    alloc = document.get("cost_allocation") if isinstance(document.get("cost_allocation"), Mapping) else None
+    alloc = document.cost_allocation if isinstance(document.cost_allocation, Mapping) else None
     if alloc:
         kwargs.update(_allocation(alloc, t, locale))
     return InsightsView(**kwargs)
 
 
 def _trends(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     trend: Mapping[str, Any],
     runs: list[Mapping[str, Any]],
     t: i18n.Translations,
@@ -253,11 +252,7 @@ def _trends(
         [round(s, 2) for s in spend],
     )
     series = {str(p.get("sku")): p for p in trend.get("products") or [] if isinstance(p, Mapping)}
-    names = {
-        str(s.get("sku")): str(s.get("name") or s.get("sku"))
-        for s in document.get("skus") or []
-        if isinstance(s, Mapping)
-    }
+    names = {s.sku: str(s.name or s.sku) for s in document.skus}
     products = []
     for sku, p in series.items():
         assigned = [v if isinstance(v, int) else None for v in p.get("assigned") or []]
@@ -275,8 +270,8 @@ def _trends(
         )
     kwargs["products"] = tuple(products)
     sparks = []
-    for s in (document.get("skus") or [])[:SEAT_CAP]:
-        found = series.get(str(s.get("sku"))) if isinstance(s, Mapping) else None
+    for row in document.skus[:SEAT_CAP]:
+        found = series.get(row.sku)
         values = [v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]
         sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
     kwargs["sparks"] = tuple(sparks)

@@ -6,10 +6,10 @@ Every value shown is a number formatted here, a product's name, or the catalog's
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 
+from auditor.formats.report_model import ReportDocument
 from auditor.render.text import clean
 from auditor.report.view.context import RenderContext, product_label
 
@@ -38,10 +38,10 @@ def _labels(ctx: RenderContext) -> dict[str, str]:
     }
 
 
-def build_kind_rows(ctx: RenderContext, document: Mapping[str, Any], currency: str | None) -> tuple[KindRow, ...]:
+def build_kind_rows(ctx: RenderContext, document: ReportDocument, currency: str | None) -> tuple[KindRow, ...]:
     labels = _labels(ctx)
     rows = []
-    for row in document.get("account_kinds") or ():
+    for row in document.account_kinds or ():
         if not isinstance(row, Mapping) or row.get("kind") not in labels:
             continue
         products = row.get("products")

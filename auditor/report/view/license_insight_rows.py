@@ -10,6 +10,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.formats.report_model import ReportDocument
 from auditor.report.view.context import RenderContext
 
 
@@ -73,9 +74,9 @@ def _why(ctx: RenderContext, why: Any) -> str:
     return "; ".join(said)
 
 
-def build_license_insight(ctx: RenderContext, document: Mapping[str, Any]) -> LicenseInsightView | None:
+def build_license_insight(ctx: RenderContext, document: ReportDocument) -> LicenseInsightView | None:
     """The block, or None when the report holds no such counts."""
-    found = document.get("license_insight")
+    found = document.license_insight
     if not isinstance(found, Mapping):
         return None
     labels = _labels(ctx)

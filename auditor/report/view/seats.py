@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import msgspec
 
 from auditor import i18n
+from auditor.formats import report_model
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, RenderContext
 
@@ -34,31 +34,31 @@ class SeatRow(msgspec.Struct, frozen=True):
     locked_out: str
 
 
-def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[tuple[SeatRow, ...], str]:
+def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tuple[tuple[SeatRow, ...], str]:
     """The rows of at most SEAT_CAP products, and the line saying how many more report.json lists."""
     rows = []
     shown = skus[:SEAT_CAP]
     named = Counter(_product_name(sku) for sku in shown)
     for sku in shown:
         # usable = enabled + in grace: the seats that can be assigned today
-        enabled = int(sku.get("enabled") or 0) + int(sku.get("warning") or 0)
-        consumed = int(sku.get("consumed") or 0)
+        enabled = sku.enabled + sku.warning
+        consumed = sku.consumed
         used_pct = 100 if consumed > enabled or (enabled == 0 and consumed > 0) else 0
         if enabled > 0 and consumed <= enabled:
             used_pct = round(consumed * 100 / enabled)
-        price = sku.get("price_monthly")
-        if sku.get("free"):
+        price = sku.price_monthly
+        if sku.free:
             price_text = unused_text = ctx.t.pgettext("seats_free", "Free")
         else:
-            price_text = ctx.money(price, sku.get("currency"))
-            unused_text = ctx.money(sku.get("unused_monthly_cost"), sku.get("currency"))
+            price_text = ctx.money(price, sku.currency)
+            unused_text = ctx.money(sku.unused_monthly_cost, sku.currency)
         rows.append(
             SeatRow(
                 sku=clean(_product_label(sku, named), NAME_LIMIT),
-                status=clean(subscription_state(ctx.t, str(sku.get("capability_status") or "")), 80),
-                enabled=ctx.num(int(sku.get("enabled") or 0)),
+                status=clean(subscription_state(ctx.t, str(sku.capability_status or "")), 80),
+                enabled=ctx.num(sku.enabled),
                 consumed=ctx.num(consumed),
-                unused=ctx.num(sku.get("unused", enabled - consumed)),
+                unused=ctx.num(sku.unused),
                 usage_text=ctx.t.pgettext(
                     "seats_usage_of", "{used} of {total}", used=ctx.num(consumed), total=ctx.num(enabled)
                 ),
@@ -67,9 +67,9 @@ def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[
                 over=consumed > enabled,
                 price=price_text,
                 unused_cost=unused_text,
-                warning=ctx.num(int(sku.get("warning") or 0)),
-                suspended=ctx.num(int(sku.get("suspended") or 0)),
-                locked_out=ctx.num(int(sku.get("locked_out") or 0)),
+                warning=ctx.num(sku.warning),
+                suspended=ctx.num(sku.suspended),
+                locked_out=ctx.num(sku.locked_out),
             )
         )
     more = len(skus) - len(rows)
@@ -80,9 +80,9 @@ def build_seats(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[
     )
 
 
-def has_lifecycle_seats(skus: Sequence[Mapping[str, Any]]) -> bool:
+def has_lifecycle_seats(skus: Sequence[report_model.SeatRow]) -> bool:
     """Whether some product has seats in grace, suspended or locked out (the table then shows those columns)."""
-    return any(int(s.get(k) or 0) for s in skus for k in ("warning", "suspended", "locked_out"))
+    return any(s.warning or s.suspended or s.locked_out for s in skus)
 
 
 def subscription_state(t: i18n.Translations, value: str) -> str:
@@ -108,30 +108,30 @@ def subscription_state(t: i18n.Translations, value: str) -> str:
     return name if value.lower() == "enabled" else f"{name} ({beside})"
 
 
-def _product_name(sku: Mapping[str, Any]) -> str:
-    return str(sku.get("name") or sku.get("sku") or "")
+def _product_name(sku: report_model.SeatRow) -> str:
+    return str(sku.name or sku.sku or "")
 
 
-def _product_label(sku: Mapping[str, Any], named: Counter[str]) -> str:
+def _product_label(sku: report_model.SeatRow, named: Counter[str]) -> str:
     """The product as people know it (report.json and findings.csv keep the part number); the part
     number beside the name only when two rows of the table share that name."""
-    part, name = str(sku.get("sku") or ""), _product_name(sku)
+    part, name = str(sku.sku or ""), _product_name(sku)
     return f"{name} ({part})" if named[name] > 1 and name != part else name
 
 
-def in_use_lines(ctx: RenderContext, skus: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tuple[str, ...]:
     """The summary the report and the digest end with, a line per product the tenant has seats of or
     assigns ("Microsoft 365 Business Premium: 9 of 10 in use"): in use is Graph's consumedUnits, of
     the enabled seats (prepaidUnits.enabled); the lines' uses add up to the tenant's consumedUnits."""
-    shown = [s for s in skus[:SEAT_CAP] if int(s.get("consumed") or 0) or int(s.get("enabled") or 0)]
+    shown = [s for s in skus[:SEAT_CAP] if s.consumed or s.enabled]
     named = Counter(_product_name(sku) for sku in shown)
     return tuple(
         ctx.t.pgettext(
             "in_use_line",
             "{product}: {used} of {total} in use",
             product=clean(_product_label(sku, named), NAME_LIMIT),
-            used=ctx.num(int(sku.get("consumed") or 0)),
-            total=ctx.num(int(sku.get("enabled") or 0)),
+            used=ctx.num(sku.consumed),
+            total=ctx.num(sku.enabled),
         )
         for sku in shown
     )

@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.plan_records import Change, Skipped
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument, Tenant
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
@@ -50,7 +51,7 @@ def _label(t: i18n.Translations, key: str) -> str:
 
 
 def plan_states(
-    plan: ChangePlan | None, locale: Locale, shown: Mapping[str, Any] | None = None
+    plan: ChangePlan | None, locale: Locale, shown: ReportDocument | None = None
 ) -> dict[str, FindingState]:
     """Finding id -> its state in `plan`; findings the plan does not name (waived, or no plan for a
     merged report) are left out. `shown`: the pseudonymised document (--redact) whose waiver owners
@@ -107,20 +108,19 @@ def plan_truth(plan: ChangePlan | None) -> dict[str, PlanTruth]:
     return truth
 
 
-def document_truth(document: Mapping[str, Any], plan: ChangePlan | None) -> dict[str, PlanTruth] | None:
+def document_truth(document: ReportDocument, plan: ChangePlan | None) -> dict[str, PlanTruth] | None:
     """Each finding's PlanTruth: from `plan` (the document's, auditor.plan.summary.header_plan), from
     each tenant's own plan for a merged report; None for a report without actions."""
-    if "tenants" in document:
+    if document.tenants is not UNSET:
         return {k: v for p in _tenant_plans(document) for k, v in plan_truth(p).items()}
     return None if plan is None else plan_truth(plan)
 
 
-def _waiver_owners(shown: Mapping[str, Any] | None) -> dict[str, str] | None:
+def _waiver_owners(shown: ReportDocument | None) -> dict[str, str] | None:
     if shown is None:
         return None
     owners = {}
-    findings: list[ReportFinding] = shown.get("findings") or []
-    for f in findings:
+    for f in shown.findings:
         waiver = f.waiver
         if isinstance(waiver, Mapping):
             owners[f.id] = str(waiver.get("owner") or "")
@@ -128,19 +128,19 @@ def _waiver_owners(shown: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 def document_states(
-    document: Mapping[str, Any], plan: ChangePlan | None, locale: Locale, shown: Mapping[str, Any] | None = None
+    document: ReportDocument, plan: ChangePlan | None, locale: Locale, shown: ReportDocument | None = None
 ) -> dict[str, FindingState] | None:
     """Each finding's state: from `plan` (the document's, auditor.plan.summary.header_plan), from each
     tenant's own plan for a merged report, or None for a report without actions (the findings' own
     actions say then). Always planned from the real `document`, as `plan` would plan it; `shown`:
     its pseudonymised copy (--redact), whose waiver owners the reasons name."""
-    if "tenants" in document:
+    if document.tenants is not UNSET:
         return merged_states(document, locale, shown)
     return None if plan is None else plan_states(plan, locale, shown)
 
 
 def merged_states(
-    document: Mapping[str, Any], locale: Locale, shown: Mapping[str, Any] | None = None
+    document: ReportDocument, locale: Locale, shown: ReportDocument | None = None
 ) -> dict[str, FindingState]:
     """Finding id -> state for a merged report: each tenant's findings planned as that tenant's own
     plan would (its seat table, its findings); the findings across tenants, which no one tenant's
@@ -151,24 +151,23 @@ def merged_states(
     return states
 
 
-def _tenant_plans(document: Mapping[str, Any]) -> list[ChangePlan]:
+def _tenant_plans(document: ReportDocument) -> list[ChangePlan]:
     """A merged report's plans, one per tenant with actions, each as that tenant's own plan would be."""
     plans = []
-    findings: list[ReportFinding] = document.get("findings") or []
-    for tenant in document.get("tenants") or []:
-        if not isinstance(tenant, Mapping):
-            continue
-        own = [f for f in findings if isinstance(f.tenant, Mapping) and f.tenant.get("id") == tenant.get("id")]
-        part = {
-            "schema_version": document.get("schema_version"),
-            "tenant": {"id": tenant.get("id"), "name": tenant.get("name"), "cloud": tenant.get("cloud")},
-            "as_of": tenant.get("as_of"),
-            "generated_at": document.get("generated_at"),
-            "locale": document.get("locale"),
-            "summary": tenant.get("summary"),
-            "skus": tenant.get("skus"),
-            "findings": own,
-        }
+    tenants = document.tenants if document.tenants is not UNSET else []
+    for tenant in tenants:
+        own = [f for f in document.findings if isinstance(f.tenant, dict) and f.tenant.get("id") == tenant.id]
+        part = ReportDocument(
+            schema_version=document.schema_version,
+            tenant=Tenant(id=tenant.id, name=tenant.name, cloud=tenant.cloud),
+            as_of=tenant.as_of,
+            generated_at=document.generated_at,
+            locale=document.locale,
+            complete=tenant.complete,
+            summary=tenant.summary,
+            skus=tenant.skus,
+            findings=own,
+        )
         if own and has_actions(part):
             plans.append(compile_plan(part, describe_changes=False))
     return plans
