@@ -49,7 +49,7 @@ from auditor.data.model import Gap, Locale, Subscription
 from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange, bill_of
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
-from auditor.formats.report_model import AnyDocument
+from auditor.formats.report_model import AnyDocument, ReportDocument
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
@@ -90,7 +90,7 @@ def assigned_after(plan: ChangePlan | None) -> dict[str, int]:
 
 
 def report_bill(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     plan: ChangePlan | None,
     billing: BillingFile | None,
     today: date,
@@ -108,7 +108,7 @@ def report_bill(
 
 
 def with_bill(
-    plan: ChangePlan, document: Mapping[str, Any], billing: BillingFile | None, say: Callable[[str], None]
+    plan: ChangePlan, document: ReportDocument, billing: BillingFile | None, say: Callable[[str], None]
 ) -> ChangePlan:
     """`plan` with its bill, for a report that lists its subscriptions (an older one has no bill)."""
     if "subscriptions" not in document:
@@ -526,15 +526,15 @@ def build_bill(
     )
 
 
-def purchases(document: Mapping[str, Any]) -> list[Purchase]:
+def purchases(document: ReportDocument) -> list[Purchase]:
     """Seats to buy for the changes that did not fit, one purchase per product: the moves (the
     subscription-move findings that wait for seats: details.move_to) and the products that entitle
     users to a security feature (entitlement-missing: details.entitle_with.sku)."""
     needed: dict[str, int] = {}
     prices: dict[str, float] = {}
-    for f in document.get("findings") or []:
-        details = f.get("details") if isinstance(f, Mapping) else None
-        if isinstance(details, Mapping) and not f.get("waived") and details.get("waits_for_seats"):
+    for f in document.findings:
+        details = f.details
+        if not f.waived and details.get("waits_for_seats"):
             entitle = details.get("entitle_with")
             part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
             needed[part] = needed.get(part, 0) + 1

@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "graph"))
 
+from documents import report_document
 from test_entitlements import POLICY, document
 
 from auditor.cli import main
@@ -64,7 +65,18 @@ def test_a_policy_name_from_the_tenant_is_escaped(tmp_path: Path) -> None:
 
 
 def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
-    waiting = {
+    base = {
+        "id": "f",
+        "severity": "high",
+        "policy": None,
+        "subject": {"type": "user", "id": "u"},
+        "skus": [],
+        "message": "",
+        "monthly_cost": None,
+        "waiver": None,
+        "remediation": None,
+    }
+    waiting = base | {
         "rule": EntitlementMissing.id,
         "waived": False,
         "details": {
@@ -72,7 +84,7 @@ def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
             "entitle_with": {"sku": "AAD_PREMIUM_P2", "name": "P2", "monthly": 9.0, "free_seats": 0},
         },
     }
-    ready = {
+    ready = base | {
         "rule": EntitlementMissing.id,
         "waived": False,
         "details": {
@@ -80,7 +92,7 @@ def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
             "entitle_with": {"sku": "AAD_PREMIUM", "name": "P1", "monthly": 6.0, "free_seats": 3},
         },
     }
-    bought = purchases({"findings": [waiting, waiting, ready]})
+    bought = purchases(report_document(findings=[waiting, waiting, ready]))
     assert [(p.sku, p.seats, p.monthly) for p in bought] == [("AAD_PREMIUM_P2", 2, 9.0)]
     # a product the tenant does not subscribe to yet is bought at the finding's price, not at nothing
     bill = build_bill(
