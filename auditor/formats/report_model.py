@@ -12,12 +12,14 @@ field, or holds one of the wrong type, is refused with the field's place.
 
 A finding's `subject`, `details`, `waiver` and `remediation` stay mappings: the details' types are
 the rules' (auditor.rules, each rule's TypedDict), not report.json's. So do the parts written by
-other modules (the bill, the renewals, the trends, `changes`), to be typed the same way part by
-part (issue 78).
+other modules (the renewals, the trends, `changes`), to be typed the same way part by part
+(issue 78); the bill is auditor.formats.bill_model's `Bill`.
 
 Transitional (issue 78): the document and the parts that were dicts until it was typed (the
 findings, `tool`, `tenant`, `gaps`, `not_evaluated`, seat rows, merged tenants) are ByKey: read
-and set by key as those dicts were, until each reader says the attributes.
+and set by key as those dicts were. The report's renderers, the mail, `--baseline`, `merge`, the
+nightly extras and the roll-up read the attributes; the plan's readers (auditor/plan/, the
+migration) still read by key, and ByKey goes once they too read the attributes.
 """
 
 from __future__ import annotations
