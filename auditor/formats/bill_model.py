@@ -11,7 +11,6 @@ mappings: their keys are the billing source's (auditor.billing) or Graph's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -138,12 +137,10 @@ class Bill(Struct, frozen=True, kw_only=True):
 
 def bill_of(value: Any, where: str = "report.json") -> Bill | None:
     """A bill as its readers take it: `value` itself when it is one, the Bill of its JSON, or None
-    for none (a document's `bill` that is missing or null). Accepts a document too (its `bill`).
-    A JSON bill of the wrong shape is a SnapshotError that names the place."""
+    for none (a document's `bill` that is missing or null). A JSON bill of the wrong shape is a
+    SnapshotError that names the place."""
     if isinstance(value, Bill) or value is None:
         return value
-    if isinstance(value, Mapping) and "actions" not in value and "products" not in value:
-        return bill_of(value.get("bill"), where)
     try:
         return msgspec.convert(value, Bill)
     except msgspec.ValidationError as exc:

@@ -114,7 +114,7 @@ def test_the_bill_reads_back_as_it_was_written(audited: Path) -> None:
     bill = bill_of(raw)
     assert bill is not None and bill.copilot_credits
     assert json.dumps(msgspec.to_builtins(bill)) == json.dumps(raw)
-    assert bill_of({"bill": raw}) == bill and bill_of(bill) is bill and bill_of(None) is None
+    assert bill_of(bill) is bill and bill_of(None) is None
     wrong = {**raw, "actions": [{**raw["actions"][0], "seats": "3"}]}
     with pytest.raises(
         SnapshotError, match=r"report.json: bill: Expected `int`, got `str` - at `\$.actions\[0\].seats`"
