@@ -126,7 +126,8 @@ def with_bill(
     when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
     today = when.date() if when is not None else date.today()
     bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
-    carried = getattr(bill_of(document.get("bill")), "copilot_credits", msgspec.UNSET)
+    audited = bill_of(document.get("bill"))
+    carried = audited.copilot_credits if audited is not None else msgspec.UNSET
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
         bill = msgspec.structs.replace(bill, copilot_credits=carried)
     return msgspec.structs.replace(plan, bill=bill)
