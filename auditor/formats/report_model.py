@@ -59,8 +59,8 @@ __all__ = [
 
 if TYPE_CHECKING:
 
-    class _Keyed(Mapping[str, Any]):
-        """What mypy sees: a Mapping, so that the readers typed `Mapping[str, Any]` take the Structs."""
+    class _Keyed:
+        pass
 
 else:
 
@@ -73,38 +73,40 @@ class ByKey(Struct, _Keyed):
     document and its parts by key, as they read the dicts these were. A field not set (UNSET) is
     a key the Struct does not hold; a key that is no field cannot be set."""
 
-    def __getitem__(self, key: str) -> Any:
-        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
-        if value is UNSET:
-            raise KeyError(key)
-        return value
+    if not TYPE_CHECKING:
 
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key not in self.__struct_fields__:
-            raise KeyError(f"{type(self).__name__} has no field {key!r}")
-        setattr(self, key, value)
+        def __getitem__(self, key: str) -> Any:
+            value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
+            if value is UNSET:
+                raise KeyError(key)
+            return value
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self.__struct_fields__ and getattr(self, key) is not UNSET
+        def __setitem__(self, key: str, value: Any) -> None:
+            if key not in self.__struct_fields__:
+                raise KeyError(f"{type(self).__name__} has no field {key!r}")
+            setattr(self, key, value)
 
-    def get(self, key: str, default: Any = None) -> Any:
-        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
-        return default if value is UNSET else value
+        def __contains__(self, key: object) -> bool:
+            return isinstance(key, str) and key in self.__struct_fields__ and getattr(self, key) is not UNSET
 
-    def __iter__(self) -> Iterator[str]:
-        return (name for name in self.__struct_fields__ if getattr(self, name) is not UNSET)
+        def get(self, key: str, default: Any = None) -> Any:
+            value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
+            return default if value is UNSET else value
 
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+        def __iter__(self) -> Iterator[str]:
+            return (name for name in self.__struct_fields__ if getattr(self, name) is not UNSET)
 
-    def keys(self) -> KeysView[str]:
-        return KeysView(self)
+        def __len__(self) -> int:
+            return sum(1 for _ in self)
 
-    def items(self) -> ItemsView[str, Any]:
-        return ItemsView(self)
+        def keys(self) -> KeysView[str]:
+            return KeysView(self)
 
-    def values(self) -> ValuesView[Any]:
-        return ValuesView(self)
+        def items(self) -> ItemsView[str, Any]:
+            return ItemsView(self)
+
+        def values(self) -> ValuesView[Any]:
+            return ValuesView(self)
 
 
 Mapping.register(ByKey)  # transitional, with the by-key reading above
