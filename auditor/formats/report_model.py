@@ -337,6 +337,11 @@ class ReportDocument(ByKey, kw_only=True):
     notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     findings: list[ReportFinding]
 
+    @property
+    def bill_or_none(self) -> Bill | None:
+        """The bill, or None for a report without one (`audit` without --billing, an older report)."""
+        return self.bill if isinstance(self.bill, Bill) else None
+
 
 # a document as `--baseline` (auditor.report.baseline.compare), the nightly extras and the Exchange
 # export take it while the readers move to the attributes (issue 78): the typed one, or the dict a
