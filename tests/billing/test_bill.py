@@ -12,9 +12,11 @@ import pytest
 from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.bill import urgent
 from tests.billing import bills
 from tests.billing.bills import built as build_bill
+from tests.documents import report_document
 from tests.report.report_fixtures import money_of, summary_of
 
 TODAY = date(2026, 11, 24)
@@ -36,22 +38,10 @@ def sub(sid: str, total: int, renews: str = "2027-06-01T00:00:00Z", **more: Any)
     }
 
 
-def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> dict[str, Any]:
-    return {
-        "locale": "en",
-        "skus": [
-            {
-                "sku": "SPE_E3",
-                "sku_id": "e3-id",
-                "consumed": consumed,
-                "price_monthly": 33.75,
-                "currency": "EUR",
-                "free": False,
-            }
-        ],
-        "subscriptions": subs,
-        "spare_seats": {"SPE_E3": spare} if spare else {},
-    }
+def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> ReportDocument:
+    """A report of one product, SPE_E3 at €33.75, with these subscriptions and spare_seats.min."""
+    seat = {"sku": "SPE_E3", "sku_id": "e3-id", "consumed": consumed, "price_monthly": 33.75, "currency": "EUR"}
+    return report_document(skus=[seat], subscriptions=subs, spare_seats={"SPE_E3": spare} if spare else {})
 
 
 def test_the_surplus_goes_to_the_earliest_window_first_and_never_beyond_a_subscriptions_seats() -> None:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.cli import main
@@ -24,7 +25,8 @@ def _text(document: dict[str, Any]) -> str:
 
 
 def _document(**kw: Any) -> dict[str, Any]:
-    return report(
+    """report.json's JSON values of a report of three findings."""
+    document = report(
         [
             finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
             finding("f2", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
@@ -33,6 +35,8 @@ def _document(**kw: Any) -> dict[str, Any]:
         SEATS,
         **kw,
     )
+    values: dict[str, Any] = msgspec.to_builtins(document)
+    return values
 
 
 def _report_dir(tmp_path: Path, document: Any, *, raw: str | None = None) -> Path:
