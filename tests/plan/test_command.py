@@ -152,7 +152,7 @@ def test_a_malformed_action_exits_2_naming_the_file_finding_and_action(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], waits_for_a_person: bool
 ) -> None:
     document = _document()
-    actions = document["findings"][1].remediation["actions"]
+    actions = document["findings"][1]["remediation"]["actions"]
     actions[1]["path"] = f"/groups/{G_E5}/members/{U1}/$ref"
     if waits_for_a_person:  # the plan would skip the finding anyway: its calls are still checked
         actions.append({"kind": "lookup", "ready": False, "description": "Find who holds it"})
@@ -202,7 +202,7 @@ def test_plan_md_names_each_group_and_says_what_leaving_takes(
     where two groups share it: tests/plan/test_describe.py), and a leave says what else the group
     gives (its licenses; its team and app role assignments, which apply reads)."""
     document = _document()
-    document["findings"][1].details = {
+    document["findings"][1]["details"] = {
         "assigned_by_group": {"SPE_E5": ["E5 users"]},
         "assigned_by_group_ids": {"SPE_E5": [G_E5]},
         "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]},
