@@ -18,7 +18,7 @@ that report.json's writer, its renderers and `merge` name products by.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
@@ -27,7 +27,7 @@ from msgspec import Struct
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import ReportDocument, SeatRow
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
 READABLE_VERSIONS = (SCHEMA_VERSION,)
@@ -99,8 +99,7 @@ def named_products(parts_and_names: Iterable[tuple[object, object]]) -> dict[str
     }
 
 
-def product_names_of(seats: object) -> dict[str, str]:
+def product_names_of(seats: Sequence[SeatRow]) -> dict[str, str]:
     """named_products of a report's seat table (`skus`: each row's `name` is the policy catalog's
     name, else Microsoft's)."""
-    rows = seats if isinstance(seats, list | tuple) else ()
-    return named_products((row.get("sku"), row.get("name")) for row in rows if isinstance(row, Mapping))
+    return named_products((row.sku, row.name) for row in seats)
