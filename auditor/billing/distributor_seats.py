@@ -115,11 +115,6 @@ def section(given: Mapping[str, Any], report: SeatTable) -> dict[str, Any]:
     return {**head, **reconcile(block, report.skus, _subscriptions(given))}
 
 
-def part(given: Mapping[str, Any] | None, report: SeatTable) -> dict[str, Any]:
-    """report.json's `distributor` key beside the tenant's seats ({} for a tenant without one)."""
-    return {"distributor": section(given, report)} if given else {}
-
-
 def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
     """The distributor's commitment term end per product (SKU part number) of the tenant."""
     if not given or given.get("error"):

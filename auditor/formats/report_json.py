@@ -11,14 +11,14 @@ refused with a message that says to run `audit` once more (exit 2), which writes
 
 Every problem is a UsageError that starts with the file's name. Keys this reader does not know
 are not kept (a finding of a newer tool keeps what this one knows of it).
-`named_products` (and `product_names_of(skus)` of a report's seat table): the names for people
-that report.json's writer, its renderers and `merge` name products by.
+`named_products`: the names for people that report.json's writer, its renderers and `merge` name
+products by.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -27,7 +27,7 @@ from msgspec import Struct
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import UsageError
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportDocument, SeatRow
+from auditor.formats.report_model import ReportDocument
 
 SCHEMA_VERSION = 5  # report.json as this version writes it: each finding whole (docs/report-format.md)
 READABLE_VERSIONS = (SCHEMA_VERSION,)
@@ -97,9 +97,3 @@ def named_products(parts_and_names: Iterable[tuple[object, object]]) -> dict[str
         for part, name in parts_and_names
         if isinstance(part, str) and isinstance(name, str) and name and name != part
     }
-
-
-def product_names_of(seats: Sequence[SeatRow]) -> dict[str, str]:
-    """named_products of a report's seat table (`skus`: each row's `name` is the policy catalog's
-    name, else Microsoft's)."""
-    return named_products((row.sku, row.name) for row in seats)
