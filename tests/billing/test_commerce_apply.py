@@ -45,7 +45,9 @@ def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed:
     # no currency: the seat rows name none, and the summary none either
     document = report_document(
         **commerce_facts(snapshot.subscriptions, {}),
-        skus=[{"sku": part, "sku_id": sid, "consumed": n, "price_monthly": 10.0} for part, (sid, n) in consumed.items()],
+        skus=[
+            {"sku": part, "sku_id": sid, "consumed": n, "price_monthly": 10.0} for part, (sid, n) in consumed.items()
+        ],
         summary=empty_summary(None),
         locale="en",
     )

@@ -96,7 +96,9 @@ def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
     assert [(p.sku, p.seats, p.monthly) for p in bought] == [("AAD_PREMIUM_P2", 2, 9.0)]
     # a product the tenant does not subscribe to yet is bought at the finding's price, not at nothing
     # no currency: the document has no seat rows, and its summary names none
-    doc = report_document(findings=[waiting, waiting], subscriptions=[], summary=empty_summary(None, total=2, unwaived=2))
+    doc = report_document(
+        findings=[waiting, waiting], subscriptions=[], summary=empty_summary(None, total=2, unwaived=2)
+    )
     bill = build_bill(doc, {}, None, date(2026, 11, 1), purchases=bought)
     (buy,) = [a for a in bill.actions if a.action == "buy"]
     assert (buy.sku, buy.seats, buy.monthly_saving) == ("AAD_PREMIUM_P2", 2, -18.0)
