@@ -4,7 +4,7 @@ distributor's seats"; docs/bill.md, "The distributor's dates").
     payload(block, subscriptions) / failed(block, error)   what `audit --tenants` hands each tenant's
                                                             audit: its Pax8 subscriptions, read once
                                                             before the tenants are audited
-    reconcile(block, report, subscriptions)                 per product, what Pax8 bills beside what the
+    reconcile(block, rows, subscriptions)                   per product, what Pax8 bills beside what the
                                                             tenant has (report.json's `skus`)
     section(given, report)                                  report.json's `distributor`: the
                                                             reconciliation the report, the digest and
@@ -29,6 +29,11 @@ PendingCancel). Findings, one or more per product:
 The bill: a subscription of a product the distributor bills, whose renewal neither the billing
 account nor Partner Center (nor the billing file) gives, takes the product's `term_end` as its
 renewal, through a partner (csp), each such fact's source `distributor`.
+
+The report is read by attribute: `report` is the typed report.json (auditor.formats.report_model's
+ReportDocument), its seat rows SeatRow. This package stands below `formats` (the layers,
+pyproject.toml), so it names them by the Protocols SeatTable and Seat, the names it reads of
+them; mypy checks the document a caller passes against them.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.billing.file import BillingFile, BillingRow, Channel
 from auditor.data.model import Subscription
@@ -48,6 +53,40 @@ if TYPE_CHECKING:  # the Pax8 client (httpx) loads only for a run that reads Pax
 
 BILLED = ("Active", "Activated", "PendingCancel")  # statuses Pax8 bills
 SOURCE = "distributor"  # the bill's fact source for a date the distributor gave
+
+
+class Seat(Protocol):
+    """A row of the tenant's seat table, as the reconciliation reads it (report.json's `skus`:
+    auditor.formats.report_model.SeatRow)."""
+
+    @property
+    def sku(self) -> str: ...
+    @property
+    def sku_id(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def enabled(self) -> int: ...
+    @property
+    def consumed(self) -> int: ...
+
+
+class SeatTable(Protocol):
+    """What the reconciliation reads of a report: its seat table (auditor.formats.report_model.ReportDocument)."""
+
+    @property
+    def skus(self) -> Sequence[Seat]: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class _Product:
+    """A product of the tenant's subscriptions, as a Seat: its part number and id, no counts."""
+
+    sku: str
+    sku_id: str
+    name: str | None = None
+    enabled: int = 0
+    consumed: int = 0
 
 
 def payload(block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription]) -> dict[str, Any]:
@@ -66,27 +105,22 @@ def _subscriptions(given: Mapping[str, Any]) -> list[Pax8Subscription]:
     return [Pax8Subscription(**s) for s in given.get("subscriptions") or []]
 
 
-def section(given: Mapping[str, Any], report: Mapping[str, Any]) -> dict[str, Any]:
+def section(given: Mapping[str, Any], report: SeatTable) -> dict[str, Any]:
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
     subscriptions with its products, or the reading's error."""
     block = given.get("block") or {}
     head = {"schema": 1, "distributor": "pax8", "company_id": block.get("company_id")}
     if given.get("error"):
         return {**head, "error": str(given["error"])}
-    return {**head, **reconcile(block, report, _subscriptions(given))}
-
-
-def part(given: Mapping[str, Any] | None, report: Mapping[str, Any]) -> dict[str, Any]:
-    """report.json's `distributor` key beside the tenant's seats ({} for a tenant without one)."""
-    return {"distributor": section(given, report)} if given else {}
+    return {**head, **reconcile(block, report.skus, _subscriptions(given))}
 
 
 def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
     """The distributor's commitment term end per product (SKU part number) of the tenant."""
     if not given or given.get("error"):
         return {}
-    skus = [{"sku": s.sku_part_number, "sku_id": s.sku_id} for s in subscriptions if s.sku_part_number]
-    found = reconcile(given.get("block") or {}, {"skus": skus}, _subscriptions(given))
+    skus = [_Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
+    found = reconcile(given.get("block") or {}, skus, _subscriptions(given))
     return {p["sku"]: date.fromisoformat(p["term_end"]) for p in found["products"] if p["term_end"]}
 
 
@@ -129,24 +163,25 @@ def with_terms(
     )
 
 
-def _names(skus: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+def _names(skus: Sequence[Seat]) -> dict[str, list[str]]:
     """Each name a tenant product is known by (casefolded) -> the part numbers it names."""
     table = product_names()
     names: dict[str, list[str]] = {}
     for sku in skus:
-        part = str(sku.get("sku") or "")
-        for name in {sku.get("name"), table.product(sku_id=str(sku.get("sku_id") or ""), part=part)}:
+        part = sku.sku
+        for name in {sku.name, table.product(sku_id=sku.sku_id, part=part)}:
             if isinstance(name, str) and name:
                 names.setdefault(name.casefold(), []).append(part)
     return names
 
 
 def reconcile(
-    block: Mapping[str, Any], report: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription]
+    block: Mapping[str, Any], rows: Sequence[Seat], subscriptions: Sequence[Pax8Subscription]
 ) -> dict[str, Any]:
-    """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has."""
-    skus = [s for s in report.get("skus") or [] if isinstance(s, Mapping) and s.get("sku")]
-    by_part = {str(s["sku"]).upper(): s for s in skus}
+    """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has
+    (`rows`: its seat table, report.json's `skus`)."""
+    skus = [s for s in rows if s.sku]
+    by_part = {s.sku.upper(): s for s in skus}
     mapped = {k.lower(): v.upper() for k, v in (block.get("products") or {}).items()}
     names = _names(skus)
     warnings: list[str] = []
@@ -174,16 +209,16 @@ def reconcile(
     products, findings = [], []
     for part in sorted(billed):
         subs = billed[part]
-        sku = by_part.get(part, {})
+        sku = by_part.get(part)
         seats = sum(s.quantity for s in subs)
-        enabled, consumed = int(sku.get("enabled") or 0), int(sku.get("consumed") or 0)
+        enabled, consumed = (sku.enabled, sku.consumed) if sku is not None else (0, 0)
         prices = [s.price for s in subs if s.price is not None]
         price = prices[0] if prices and len(set(prices)) == 1 else None
         currency = next((s.currency for s in subs if s.currency), None)
         ends = sorted(e for s in subs if (e := s.commitment_end or s.end))
         row = {
             "sku": part,
-            "name": str(sku.get("name") or part),
+            "name": (sku.name if sku is not None else None) or part,
             "pax8_products": sorted({s.product_id for s in subs}),
             "matched_by": "name" if any(s.product_id in guessed for s in subs) else "map",
             "billed": seats,

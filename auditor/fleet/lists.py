@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.data.model import Locale
@@ -31,6 +29,8 @@ from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_sa
 from ..delivery.matrix import TenantJob, load_tenants
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
+from ..formats.report_json import decode_report
+from ..formats.report_model import ReportDocument, SeatRow
 from ..i18n import Translations, format_date, format_number, translations
 from ..render.text import clean
 from ..report import licensed_users
@@ -48,21 +48,20 @@ def _folder(dirs: Sequence[Path], key: str) -> Path | None:
     return next((d / key for d in dirs if (d / key / licensed_users.FILE_NAME).is_file()), None)
 
 
-def _product_name(sku: Mapping[str, Any]) -> str:
-    return clean(sku.get("name") or sku.get("sku") or "", 200)  # a catalog name is the policy's text
+def _product_name(sku: SeatRow) -> str:
+    return clean(sku.name or sku.sku, 200)  # a catalog name is the policy's text
 
 
-def summary_lines(report: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> list[str]:
     """The per-product summary the report ends with, in `locale`: a line per product with seats or uses."""
-    skus = [s for s in report.get("skus") or [] if isinstance(s, Mapping)]
-    shown = [s for s in skus if int(s.get("consumed") or 0) or int(s.get("enabled") or 0)]
+    shown = [s for s in report.skus if s.consumed or s.enabled]
     return [
         t.pgettext(
             "in_use_line",
             "{product}: {used} of {total} in use",
             product=_product_name(s),
-            used=format_number(int(s.get("consumed") or 0), locale),
-            total=format_number(int(s.get("enabled") or 0), locale),
+            used=format_number(s.consumed, locale),
+            total=format_number(s.enabled, locale),
         )
         for s in shown
     ]
@@ -70,20 +69,20 @@ def summary_lines(report: Mapping[str, Any], t: Translations, locale: Locale) ->
 
 def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail:
     """The customer's message: its list attached, the summary in the body; UsageError when the list
-    is not this tenant's alone."""
+    is not this tenant's alone, or its report.json is not one `plan` and `merge` would read."""
     data = (folder / licensed_users.FILE_NAME).read_bytes()
-    report = json.loads((folder / "report.json").read_text("utf-8"))
+    report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     if not rows or tuple(rows[0]) != licensed_users.COLUMNS:
         raise UsageError(f"{folder / licensed_users.FILE_NAME}: not a licence list this program wrote")
-    tenant_id = str((report.get("tenant") or {}).get("id", ""))
+    tenant_id = report.tenant.id
     if _GUID.match(job.tenant_id) and tenant_id.lower() != job.tenant_id.lower():
         raise UsageError(f"{folder}: its report is of tenant {tenant_id}, not {job.name}'s {job.tenant_id}")
     if any(row and row[0] != job.name for row in rows[1:]):  # never another customer's rows
         raise UsageError(f"{folder / licensed_users.FILE_NAME}: holds rows of another tenant than {job.name}")
-    lang = locale or Locale(job.locale or report.get("locale") or "en")
+    lang = locale or Locale(job.locale or report.locale)  # the reader refuses a locale not a Locale's
     t = translations(lang)
-    day = format_date(str(report.get("as_of", ""))[:10], lang) if report.get("as_of") else ""
+    day = format_date(report.as_of[:10], lang) if isinstance(report.as_of, str) and report.as_of else ""
     accounts = len(rows) - 1
     intro = t.npgettext(
         "list_mail_body",

@@ -53,6 +53,7 @@ from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
+from ..formats.report_json import decode_report
 from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV
 from ..report import licensed_users
@@ -213,10 +214,11 @@ def _requests(folder: Path) -> int | None:
 
 def _complete(folder: Path) -> bool:
     """The tenant's report.json exists and says its data is complete (with --allow-gaps an
-    incomplete tenant exits as a complete one would)."""
+    incomplete tenant exits as a complete one would). It answers, never raises: a report.json
+    missing, or one the reader refuses (as the roll-up counts it: none), is not complete."""
     try:
-        return json.loads((folder / "report.json").read_text("utf-8")).get("complete") is True
-    except (OSError, ValueError, AttributeError):
+        return decode_report((folder / "report.json").read_bytes(), str(folder / "report.json")).complete
+    except (OSError, UsageError):
         return False
 
 

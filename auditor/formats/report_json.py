@@ -11,14 +11,14 @@ refused with a message that says to run `audit` once more (exit 2), which writes
 
 Every problem is a UsageError that starts with the file's name. Keys this reader does not know
 are not kept (a finding of a newer tool keeps what this one knows of it).
-`named_products` (and `product_names_of(skus)` of a report's seat table): the names for people
-that report.json's writer, its renderers and `merge` name products by.
+`named_products`: the names for people that report.json's writer, its renderers and `merge` name
+products by.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -97,10 +97,3 @@ def named_products(parts_and_names: Iterable[tuple[object, object]]) -> dict[str
         for part, name in parts_and_names
         if isinstance(part, str) and isinstance(name, str) and name and name != part
     }
-
-
-def product_names_of(seats: object) -> dict[str, str]:
-    """named_products of a report's seat table (`skus`: each row's `name` is the policy catalog's
-    name, else Microsoft's)."""
-    rows = seats if isinstance(seats, list | tuple) else ()
-    return named_products((row.get("sku"), row.get("name")) for row in rows if isinstance(row, Mapping))

@@ -12,20 +12,14 @@ field, or holds one of the wrong type, is refused with the field's place.
 
 A finding's `subject`, `details`, `waiver` and `remediation` stay mappings: the details' types are
 the rules' (auditor.rules, each rule's TypedDict), not report.json's. So do the parts written by
-other modules (the renewals, the trends, `changes`), to be typed the same way part by part
-(issue 78); the bill is auditor.formats.bill_model's `Bill`.
-
-Transitional (issue 78): the document and the parts that were dicts until it was typed (the
-findings, `tool`, `tenant`, `gaps`, `not_evaluated`, seat rows, merged tenants) are ByKey: read
-and set by key as those dicts were. The report's renderers, the mail, `--baseline`, `merge`, the
-nightly extras and the roll-up read the attributes; the plan's readers (auditor/plan/, the
-migration) still read by key, and ByKey goes once they too read the attributes.
+other modules (the renewals, the trends, `changes`, the insight counts): their writers own their
+shapes. The bill is auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none
+reads the document or a part of it by key.
 """
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -34,11 +28,8 @@ from auditor.formats.bill_model import Bill
 
 __all__ = [
     "Amount",
-    "AnyDocument",
     "BillMoney",
-    "ByKey",
     "CloudName",
-    "FindingRecord",
     "Gap",
     "Leave",
     "MergedTenant",
@@ -55,59 +46,6 @@ __all__ = [
     "Waiting",
     "builtins",
 ]
-
-
-if TYPE_CHECKING:
-
-    class _Keyed(Mapping[str, Any]):
-        """What mypy sees: a Mapping, so that the readers typed `Mapping[str, Any]` take the Structs."""
-
-else:
-
-    class _Keyed:  # a Struct cannot derive from Mapping itself (their metaclasses differ)
-        __slots__ = ()
-
-
-class ByKey(Struct, _Keyed):
-    """Transitional (issue 78): the readers not yet moved to the attributes read a finding, the
-    document and its parts by key, as they read the dicts these were. A field not set (UNSET) is
-    a key the Struct does not hold; a key that is no field cannot be set."""
-
-    def __getitem__(self, key: str) -> Any:
-        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
-        if value is UNSET:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key not in self.__struct_fields__:
-            raise KeyError(f"{type(self).__name__} has no field {key!r}")
-        setattr(self, key, value)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self.__struct_fields__ and getattr(self, key) is not UNSET
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = getattr(self, key, UNSET) if key in self.__struct_fields__ else UNSET
-        return default if value is UNSET else value
-
-    def __iter__(self) -> Iterator[str]:
-        return (name for name in self.__struct_fields__ if getattr(self, name) is not UNSET)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def keys(self) -> KeysView[str]:
-        return KeysView(self)
-
-    def items(self) -> ItemsView[str, Any]:
-        return ItemsView(self)
-
-    def values(self) -> ValuesView[Any]:
-        return ValuesView(self)
-
-
-Mapping.register(ByKey)  # transitional, with the by-key reading above
 
 
 class Amount(Struct, frozen=True, kw_only=True):
@@ -193,7 +131,7 @@ SeverityName = Literal["critical", "high", "medium", "low"]
 Change = Literal["new", "persisting", "resolved", "unverified"]
 
 
-class ReportFinding(ByKey, kw_only=True):
+class ReportFinding(Struct, kw_only=True):
     """One of report.json's `findings`, whole: the fields in the order report.json writes them.
     The audit writes every field up to `remediation` but `alert` (false only: the catalog keeps
     its products out of alerts); the ones after it are set by what reads the report further."""
@@ -232,18 +170,18 @@ class ReportFinding(ByKey, kw_only=True):
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
-class Tool(ByKey, kw_only=True):
+class Tool(Struct, kw_only=True):
     name: str
     version: str
 
 
-class Tenant(ByKey, kw_only=True):
+class Tenant(Struct, kw_only=True):
     id: str
     name: str = ""
     cloud: CloudName = "worldwide"
 
 
-class Gap(ByKey, kw_only=True):
+class Gap(Struct, kw_only=True):
     """Tenant data that could not be read (auditor.data.model.Gap); a merged report's names its tenant."""
 
     part: str
@@ -253,7 +191,7 @@ class Gap(ByKey, kw_only=True):
     tenant_name: str | UnsetType = UNSET
 
 
-class NotEvaluated(ByKey, kw_only=True):
+class NotEvaluated(Struct, kw_only=True):
     """A rule a policy asks for that the data did not let the audit evaluate."""
 
     rule: str
@@ -263,7 +201,7 @@ class NotEvaluated(ByKey, kw_only=True):
     tenant_name: str | UnsetType = UNSET
 
 
-class SeatRow(ByKey, kw_only=True):
+class SeatRow(Struct, kw_only=True):
     """A row of the seat table (`skus`)."""
 
     sku: str
@@ -283,7 +221,7 @@ class SeatRow(ByKey, kw_only=True):
     name: str | None = None
 
 
-class MergedTenant(ByKey, kw_only=True):
+class MergedTenant(Struct, kw_only=True):
     """A tenant of a merged report (`tenants`), with its own report's summary and seat table."""
 
     id: str
@@ -297,7 +235,7 @@ class MergedTenant(ByKey, kw_only=True):
     skus: list[SeatRow] = []
 
 
-class ReportDocument(ByKey, kw_only=True):
+class ReportDocument(Struct, kw_only=True):
     """report.json, whole: the top-level keys in the order report.json writes them. The audit
     (auditor.report.document.build_document) and `merge` build it, `audit` sets the keys after
     `skus` as it works them out, the reader decodes it; a key left UNSET is not written."""
@@ -335,15 +273,10 @@ class ReportDocument(ByKey, kw_only=True):
     notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     findings: list[ReportFinding]
 
-
-# a document as `--baseline` (auditor.report.baseline.compare), the nightly extras and the Exchange
-# export take it while the readers move to the attributes (issue 78): the typed one, or the dict a
-# test builds; each gives back the kind it was given
-AnyDocument = TypeVar("AnyDocument", ReportDocument, dict[str, Any])
-
-# a finding as the readers take it while they move to the attributes (issue 78): the typed one, or
-# the dict a test or a reader not yet moved builds
-FindingRecord = ReportFinding | Mapping[str, Any]
+    @property
+    def bill_or_none(self) -> Bill | None:
+        """The bill, or None for a report without one (`audit` without --billing, an older report)."""
+        return self.bill if isinstance(self.bill, Bill) else None
 
 
 def builtins(value: Any) -> Any:

@@ -1,5 +1,5 @@
 """Rule 5, the source's side: the seats the moves free go into the source's schedule, with the bill's
-commerce windows, owners and action objects (auditor.plan.bill.build_bill: 7 days, renewal,
+commerce windows, owners and action objects (auditor.plan.bill.bill_of_seats: 7 days, renewal,
 partner, VLSC, trial; the spread over a product's subscriptions; docs/bill.md). Only the freed
 seats are scheduled: the source's other spare seats are for its own plan.
 
@@ -20,8 +20,8 @@ import msgspec
 from auditor.data.model import Locale, TenantSnapshot
 
 from ..billing import BillingFile
-from ..plan.bill import build_bill
-from ..snapshot.write import subscription_to_json
+from ..formats.report_model import SeatRow
+from ..plan.bill import BillSource, bill_of_seats
 from .plan import SourceBill
 
 LIFECYCLE_DAYS = {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}  # facts: commerce.lifecycle
@@ -41,16 +41,18 @@ def source_bill(
         if sku is None or not subscriptions:
             reduction[part.lower()], prices[part.lower()] = None, None
             continue
-        document = {
-            "locale": locale.value,
-            "skus": [{"sku": sku.sku_part_number, "sku_id": sku.sku_id, "consumed": sku.consumed_units}],
-            "subscriptions": [subscription_to_json(s) for s in subscriptions],
-        }
+        source_seats = BillSource(
+            locale=locale,
+            seats=[SeatRow(sku=sku.sku_part_number, sku_id=sku.sku_id, consumed=sku.consumed_units)],
+            subscriptions=subscriptions,
+            spare_seats={},
+            currency=None,
+        )
         # only the freed seats leave (the source's other spare seats are its own plan's), unless every
         # assigned seat leaves: then the product's subscriptions go whole
         purchased = sum(s.total_licenses for s in subscriptions if s.status.lower() == "enabled")
         after = 0 if seats >= sku.consumed_units else max(0, purchased - seats)
-        bill = build_bill(document, {sku.sku_part_number: after}, billing, day)
+        bill = bill_of_seats(source_seats, {sku.sku_part_number: after}, billing, day)
         # cancelled, or left to end at the renewal: the days its data is kept
         mine = [
             msgspec.structs.replace(a, lifecycle_days=dict(LIFECYCLE_DAYS)) if a.to == 0 else a

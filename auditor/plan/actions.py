@@ -20,7 +20,7 @@ import msgspec
 from auditor.data.model import Severity
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.guidance.details import waiver_label
 from auditor.reference import product_names
 
@@ -184,13 +184,11 @@ def not_plannable(finding: PlanFinding) -> tuple[str, str] | None:
     return None
 
 
-def read_findings(document: Mapping[str, Any], remediation: Remediation | None = None) -> Iterator[PlanFinding]:
+def read_findings(document: ReportDocument, remediation: Remediation | None = None) -> Iterator[PlanFinding]:
     """The document's findings that have an id, in report order, each with its actions decoded.
     `remediation`: works out a finding's remediation where the document leaves it out (None), as
     an audit's document does until report.json is written (auditor.report.document.FindingRemediation)."""
-    for f in document.get("findings") or []:
-        if not isinstance(f, ReportFinding):
-            continue
+    for f in document.findings:
         raw_actions = _raw_actions(f, remediation)
         malformed = None
         for raw in raw_actions:

@@ -46,10 +46,10 @@ from auditor.common.errors import SnapshotError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
-from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange, bill_of
+from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
-from auditor.formats.report_model import AnyDocument, ReportDocument
+from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
@@ -111,7 +111,7 @@ def with_bill(
     plan: ChangePlan, document: ReportDocument, billing: BillingFile | None, say: Callable[[str], None]
 ) -> ChangePlan:
     """`plan` with its bill, for a report that lists its subscriptions (an older one has no bill)."""
-    if "subscriptions" not in document:
+    if document.subscriptions is msgspec.UNSET:
         if billing is not None:
             say("warning: report.json lists no subscriptions (audit again with this version): no bill")
         return plan
@@ -123,11 +123,10 @@ def with_bill(
                 f"warning: {billing.path}: {billing.left_out:,} row(s) name no subscription of the report, the "
                 f"first on line {billing.first_left_out}; they are not used"
             )
-    when = timestamp_or_none(document.get("as_of") or document.get("generated_at"))
+    when = timestamp_or_none(document.as_of or document.generated_at)
     today = when.date() if when is not None else date.today()
     bill = build_bill(document, assigned_after(plan), billing, today, purchases=purchases(document))
-    audited = bill_of(document.get("bill"))
-    carried = audited.copilot_credits if audited is not None else msgspec.UNSET
+    carried = document.bill.copilot_credits if isinstance(document.bill, Bill) else msgspec.UNSET
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
         bill = msgspec.structs.replace(bill, copilot_credits=carried)
     return msgspec.structs.replace(plan, bill=bill)
@@ -200,21 +199,12 @@ def _saving(actions: Sequence[BillAction]) -> float | None:
     return round(sum(a.monthly_saving for a in actions), 2)
 
 
-def _with_details(finding: Any, details: dict[str, Any], **more: Any) -> Any:
-    """`finding` (a ReportFinding, or the dict a test builds) with other details: a new one."""
-    if isinstance(finding, msgspec.Struct):
-        return msgspec.structs.replace(finding, details=details, **more)
-    return {**finding, "details": details, **more}
+def _with_details(finding: ReportFinding, details: dict[str, Any], **more: Any) -> ReportFinding:
+    """`finding` with other details: a new one."""
+    return msgspec.structs.replace(finding, details=details, **more)
 
 
-def _with_findings(document: AnyDocument, findings: list[Any]) -> AnyDocument:
-    """`document` (the typed one, or the dict a test builds) with other findings: a new one."""
-    if isinstance(document, msgspec.Struct):
-        return msgspec.structs.replace(document, findings=findings)
-    return {**document, "findings": findings} if "findings" in document else document
-
-
-def name_seat_figures(document: AnyDocument) -> AnyDocument:
+def name_seat_figures(document: ReportDocument) -> ReportDocument:
     """`document` with each finding that orders a product's seats (SEAT_RULES) carrying the bill's
     figures for the product (details.bill: product_figures), so its message, summary and steps give
     the plan's figure and say in one sentence why it differs from today's counts; its `monthly_cost`
@@ -222,66 +212,58 @@ def name_seat_figures(document: AnyDocument) -> AnyDocument:
     save; the others: what the purchase costs; null for none). An entitlement-short finding whose
     count the bill buys as it is needs no such sentence, and keeps its own amount. The findings it
     changes are new ones: the document given is left as it is."""
-    bill = bill_of(document.get("bill"))
+    bill = document.bill_or_none
     if bill is None:
         return document
     findings = []
-    for f in document.get("findings") or []:
-        details = f.get("details")
-        if f.get("rule") not in SEAT_RULES or not isinstance(details, dict) or f.get("waived"):
+    for f in document.findings:
+        details = f.details
+        if f.rule not in SEAT_RULES or f.waived:
             findings.append(f)
             continue
         entitle = details.get("entitle_with")
-        part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(
-            iter(f.get("skus") or []), ""
-        )
+        part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(iter(f.skus), "")
         figures = product_figures(bill, part)
-        if figures is None or (
-            f.get("rule") == EntitlementShort.id and figures["buy"] <= int(details.get("short") or 0)
-        ):
-            findings.append(
-                f
-            )  # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)
+        if figures is None or (f.rule == EntitlementShort.id and figures["buy"] <= int(details.get("short") or 0)):
+            # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)
+            findings.append(f)
             continue
-        if f.get("rule") == EntitlementShort.id:
+        if f.rule == EntitlementShort.id:
             figures["why"] = "short"
         # its amount is the bill's for the seats it orders: what the removals save, or what the purchase costs
-        amount = figures["drop_monthly"] if f.get("rule") == SpareSeatsOverLimit.id else figures["buy_monthly"]
+        amount = figures["drop_monthly"] if f.rule == SpareSeatsOverLimit.id else figures["buy_monthly"]
         findings.append(_with_details(f, {**details, "bill": figures}, monthly_cost=amount or None))
-    return _with_findings(document, findings)
+    return msgspec.structs.replace(document, findings=findings)
 
 
-def name_reductions(document: AnyDocument) -> AnyDocument:
+def name_reductions(document: ReportDocument) -> ReportDocument:
     """`document` with each subscription-expiring finding of a subscription with a known term naming
     the bill's action for it (details.reduction: window, by, seats), so its message says what the
     renewal lets the plan drop; and each seat finding naming the bill's figures for its product
     (name_seat_figures). A new document: the one given is left as it is."""
     document = name_seat_figures(document)
-    bill = bill_of(document.get("bill"))
-    ids = {
-        str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id"))
-        for s in document.get("subscriptions") or []
-    }
+    bill = document.bill_or_none
+    ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id")) for s in document.subscriptions or []}
     actions = {str(a.subscription): a for a in (bill.actions if bill is not None else [])}
     findings = []
-    for f in document.get("findings") or []:
-        details = f.get("details")
-        if f.get("rule") != SubscriptionExpiring.id or not isinstance(details, dict) or not details.get("term"):
+    for f in document.findings:
+        details = f.details
+        if f.rule != SubscriptionExpiring.id or not details.get("term"):
             findings.append(f)
             continue
-        subject = str((f.get("subject") or {}).get("id") or "")
+        subject = str(f.subject.get("id") or "")
         action = actions.get(ids.get(subject, subject))
         if action is not None and action.seats:
             reduction = {"window": action.window, "by": action.by, "seats": action.seats}
             f = _with_details(f, {**details, "reduction": reduction})
         findings.append(f)
-    return _with_findings(document, findings)
+    return msgspec.structs.replace(document, findings=findings)
 
 
-def subscriptions_of(document: Mapping[str, Any]) -> list[Subscription]:
+def subscriptions_of(document: ReportDocument) -> list[Subscription]:
     """The report's subscriptions (report.json `subscriptions`, as Graph wrote them)."""
     out: list[Subscription] = []
-    for n, raw in enumerate(document.get("subscriptions") or []):
+    for n, raw in enumerate(document.subscriptions or []):
         try:
             out.append(subscription_from_graph(raw))
         except BadValue as exc:
@@ -289,11 +271,15 @@ def subscriptions_of(document: Mapping[str, Any]) -> list[Subscription]:
     return out
 
 
-def _price(row: Mapping[str, Any] | None) -> float | None:
-    value = (row or {}).get("price_monthly")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return 0.0 if (row or {}).get("free") else float(value)
-    return None
+def _price(row: SeatRow | None) -> float | None:
+    """A seat's price a month: the seat table's (0 for a free product); None when it gives none."""
+    if row is None or row.price_monthly is None:
+        return None
+    return 0.0 if row.free else row.price_monthly
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _iso(day: date | None) -> str | None:
@@ -418,7 +404,7 @@ def _cap(o: Opening, total: int, wanted: int) -> int:
 
 
 def build_bill(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     assigned_after: Mapping[str, int],
     billing: BillingFile | None,
     today: date,
@@ -427,15 +413,51 @@ def build_bill(
     locale: Locale | None = None,
 ) -> Bill:
     """The `bill` of plan.json (docs/bill.md), in the report's language unless `locale` is given."""
-    t = i18n.translations(locale or Locale(str(document.get("locale") or "en")))
-    rows = {str(r["sku"]): r for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("sku")}
-    # the policy's one currency, also for a product it gives no price: a billing row's price in another
-    # currency is never added into its totals
-    currency = currency_of(document)
-    parts = {str(r.get("sku_id") or "").lower(): part for part, r in rows.items()}
-    spare_min = {str(k): int(v) for k, v in (document.get("spare_seats") or {}).items() if isinstance(v, int)}
+    return bill_of_seats(BillSource.of(document), assigned_after, billing, today, purchases=purchases, locale=locale)
+
+
+@dataclass(frozen=True)
+class BillSource:
+    """What a bill is built from: the seat table, the subscriptions as Graph gave them, the
+    policy's spare_seats.min per product (part number), its one currency (also for a product it gives
+    no price: a billing row's price in another currency is never added into its totals) and the
+    language of the reasons. `of(document)`: a report's; the migration names its own."""
+
+    locale: Locale
+    seats: Sequence[SeatRow]
+    subscriptions: Sequence[Subscription]
+    spare_seats: Mapping[str, int]
+    currency: str | None
+
+    @classmethod
+    def of(cls, document: ReportDocument) -> BillSource:
+        spare = document.spare_seats if document.spare_seats is not msgspec.UNSET else {}
+        return cls(
+            locale=Locale(document.locale or "en"),
+            seats=document.skus,
+            subscriptions=subscriptions_of(document),
+            spare_seats=spare,
+            currency=currency_of(document),
+        )
+
+
+def bill_of_seats(
+    source: BillSource,
+    assigned_after: Mapping[str, int],
+    billing: BillingFile | None,
+    today: date,
+    *,
+    purchases: Sequence[Purchase] = (),
+    locale: Locale | None = None,
+) -> Bill:
+    """build_bill of `source`'s seats and subscriptions."""
+    t = i18n.translations(locale or source.locale)
+    rows = {r.sku: r for r in source.seats if r.sku}
+    currency = source.currency
+    parts = {r.sku_id.lower(): part for part, r in rows.items()}
+    spare_min = dict(source.spare_seats)
     by_part: dict[str, list[Subscription]] = {}
-    for sub in subscriptions_of(document):
+    for sub in source.subscriptions:
         part = sub.sku_part_number or parts.get(sub.sku_id.lower(), sub.sku_id)
         by_part.setdefault(part, []).append(sub)
     products: list[BillProduct] = []
@@ -444,12 +466,12 @@ def build_bill(
     # the price of a product bought new: the tenant's own (its products table), else the finding's
     buy_price = {need.sku: need.monthly for need in purchases if need.monthly is not None}
     for part in sorted(by_part):
-        if (rows.get(part) or {}).get("free"):
+        if part in rows and rows[part].free:
             continue  # a free product costs nothing: no bill
         subs = sorted(by_part[part], key=lambda s: s.commerce_subscription_id or s.id)
         enabled = [s for s in subs if s.status.lower() == "enabled"]
         purchased = sum(s.total_licenses for s in enabled)
-        after = int(assigned_after.get(part, (rows.get(part) or {}).get("consumed") or 0))
+        after = assigned_after.get(part, rows[part].consumed if part in rows else 0)
         spare = spare_min.get(part, 0)
         surplus = max(0, purchased - after - spare)
         # seats the plan frees go to the moves that wait for one before they leave the bill
@@ -539,7 +561,7 @@ def purchases(document: ReportDocument) -> list[Purchase]:
             entitle = details.get("entitle_with")
             part = str(details.get("move_to") or (entitle.get("sku") if isinstance(entitle, Mapping) else "") or "")
             needed[part] = needed.get(part, 0) + 1
-            monthly = _price({"price_monthly": entitle.get("monthly")}) if isinstance(entitle, Mapping) else None
+            monthly = _number(entitle.get("monthly")) if isinstance(entitle, Mapping) else None
             if monthly is not None:
                 prices[part] = monthly
     return [Purchase(part, n, prices.get(part)) for part, n in sorted(needed.items()) if part]

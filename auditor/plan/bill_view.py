@@ -12,7 +12,7 @@ from typing import Any
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, BillAction, bill_of
-from auditor.formats.report_model import Leave, Money, Summary
+from auditor.formats.report_model import Leave, Money, ReportDocument
 from auditor.plan.bill import URGENT_DAYS, ending, locking, urgent
 from auditor.plan.credits_view import credit_lines
 from auditor.plan.money import bill_money, waiting_line
@@ -221,15 +221,13 @@ def _closing_lines(t: i18n.Translations, bill: Bill, today: date, currency: str 
     ]
 
 
-def document_currency(document: Mapping[str, Any]) -> str | None:
+def document_currency(document: ReportDocument) -> str | None:
     """The report's currency (its summary's money, else the first priced product's)."""
-    summary: Summary | None = document.get("summary")  # none in a bill's own document
-    for money in (summary.reclaimable_monthly_cost, summary.unused_monthly_cost) if summary is not None else ():
+    summary = document.summary
+    for money in (summary.reclaimable_monthly_cost, summary.unused_monthly_cost):
         if money is not None and money.currency:
             return money.currency
-    return next(
-        (str(r["currency"]) for r in document.get("skus") or [] if isinstance(r, Mapping) and r.get("currency")), None
-    )
+    return next((r.currency for r in document.skus if r.currency), None)
 
 
 def reaches_line(t: i18n.Translations, bill: Bill, currency: str | None) -> str:
@@ -262,10 +260,10 @@ def reaches_line(t: i18n.Translations, bill: Bill, currency: str | None) -> str:
     )
 
 
-def urgent_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
+def urgent_lines(document: ReportDocument, locale: Locale) -> list[str]:
     """The report's (audit --billing) actions whose 7-day window closes, or whose renewal locks,
     within URGENT_DAYS days, as sentences for the notification and the e-mail."""
-    bill = bill_of(document.get("bill"))
+    bill = document.bill_or_none
     if bill is None or not bill.as_of:
         return []
     return _closing_lines(i18n.translations(locale), bill, date.fromisoformat(bill.as_of), document_currency(document))
@@ -364,18 +362,18 @@ def _not_the_plans(t: i18n.Translations, money_: Money | None, lowers: float | N
     ]
 
 
-def digest_lines(document: Mapping[str, Any], locale: Locale) -> list[str]:
+def digest_lines(document: ReportDocument, locale: Locale) -> list[str]:
     """The bill's lines for the e-mail digest (audit with billing facts), under its own heading:
     each 7-day window about to shut and each renewal about to lock, then the bill a month after the
     plan's changes, and the days on which money leaves or joins it, the largest amounts first
     (DIGEST_BILL_LINES of them, then how many more); none without a bill."""
-    bill = bill_of(document.get("bill"))
+    bill = document.bill_or_none
     if bill is None or not bill.actions:
         return []
     t = i18n.translations(locale)
     currency = document_currency(document)
-    money_: Money | None = document.get("money")
-    if money_ is None:  # a report without a money story to open with (a merged one)
+    money_ = document.money
+    if not isinstance(money_, Money):  # a report without a money story to open with (a merged one)
         return [reaches_line(t, bill, currency), *urgent_lines(document, locale)]
     sentence, _ = _month_lines(t, bill, money_, currency, digest=True)
     steps = bill_money(bill, money_.spend_monthly).leaves

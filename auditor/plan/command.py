@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
 from auditor import wording
 from auditor.billing.arguments import BillingSource
@@ -22,8 +21,7 @@ from auditor.common.timestamps import now_or_pinned, timestamp_or_none
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Cloud, Locale
 from auditor.formats import plan_json
-from auditor.formats.bill_model import bill_of
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument
 from auditor.graph.clouds import ENDPOINTS
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
@@ -54,14 +52,13 @@ def _graph_root(cloud: str) -> str | None:
     return endpoints.graph_v1 if endpoints else None
 
 
-def _check_filters(options: PlanOptions, document: Mapping[str, Any], path: Path) -> None:
+def _check_filters(options: PlanOptions, document: ReportDocument, path: Path) -> None:
     if options.rules:
         unknown = [r for r in options.rules if r not in wording.ALL_RULE_IDS]
         if unknown:
             raise UsageError(f"--rules: unknown rule {unknown[0]!r} (see docs/rules.md for the rule ids)")
     if options.findings:
-        findings: list[ReportFinding] = document["findings"]
-        ids = {f.id for f in findings}
+        ids = {f.id for f in document.findings}
         missing = [fid for fid in options.findings if fid not in ids]
         if missing:
             raise UsageError(f"--findings: {path} has no finding {missing[0]!r}")
@@ -92,10 +89,10 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
         )
 
 
-def _commerce(options: PlanOptions, document: Mapping[str, Any], billing: BillingFile | None) -> BillingFile | None:
+def _commerce(options: PlanOptions, document: ReportDocument, billing: BillingFile | None) -> BillingFile | None:
     """The billing APIs when asked for (--billing-source or an endpoint), then the file over them;
     else the facts the audit read (report.json's billing_facts), a --billing file's rows over them."""
-    if "subscriptions" not in document:
+    if document.subscriptions is UNSET:
         return billing
     # the billing clients (azure-mgmt-billing, httpx) load only for a plan that reads them
     from auditor.billing.facts import merge
@@ -107,9 +104,10 @@ def _commerce(options: PlanOptions, document: Mapping[str, Any], billing: Billin
     if choice is BillingSource.FILE:
         return billing
     if not apis_asked(options.bill):
-        saved = rows_from_json(document.get("billing_facts"), f"{REPORT} (billing_facts)")
+        facts = document.billing_facts if document.billing_facts is not UNSET else None
+        saved = rows_from_json(facts, f"{REPORT} (billing_facts)")
         if saved is None:
-            if document.get("billing_facts") is not None:
+            if facts is not None:
                 _say(
                     f"warning: {REPORT}: billing_facts is not in the shape audit writes; the bill's facts "
                     "come from --billing alone (or are unknown)"
@@ -120,9 +118,8 @@ def _commerce(options: PlanOptions, document: Mapping[str, Any], billing: Billin
         for warning in merged.warnings:
             _say(warning)
         return merged.billing
-    tenant = str((document.get("tenant") or {}).get("id") or "")
     return read_commerce(
-        options.bill, subscriptions_of(document), tenant, billing, os.environ, live=False, say=_say
+        options.bill, subscriptions_of(document), document.tenant.id, billing, os.environ, live=False, say=_say
     ).billing
 
 
@@ -165,20 +162,20 @@ def cmd_plan(options: PlanOptions) -> int:
     if options.exchange_export:  # fresher than what the audit attached
         document = attach(document, read_exchange_export(options.exchange_export), options.exchange_export)
     _check_filters(options, document, path)
-    tenant = document["tenant"]
     plan = compile_plan(
         document,
         rules=options.rules,
         min_severity=options.min_severity,
         finding_ids=options.findings,
-        graph_root=_graph_root(str(tenant.get("cloud") or "worldwide")),
+        graph_root=_graph_root(document.tenant.cloud),
     )
     facts = _commerce(options, document, billing)
     plan = with_bill(plan, document, facts, _say)
-    if document.get("money") is not None:  # plan.md opens with this plan's money story: its changes, its bill
+    if document.money is not UNSET:  # plan.md opens with this plan's money story: its changes, its bill
         # the plan's bill where there are billing facts (the report's own had them too); else the report's
-        bill = plan.bill if facts is not None and plan.bill is not None else bill_of(document.get("bill"))
-        plan = msgspec.structs.replace(plan, money=money({**document, "bill": bill}, plan))
+        bill = plan.bill if facts is not None and plan.bill is not None else document.bill_or_none
+        priced = msgspec.structs.replace(document, bill=UNSET if bill is None else bill)
+        plan = msgspec.structs.replace(plan, money=money(priced, plan))
     out = _output_dir(options, report_dir)
     created_at = _now()
     _check_report_age(plan, created_at, options.max_age, demo=options.demo)
@@ -187,10 +184,10 @@ def cmd_plan(options: PlanOptions) -> int:
         written = write_plan(plan, out, created_at=created_at)
     if not has_actions(document):
         _say(
-            f"warning: {path} has no per-finding actions (report schema_version {document['schema_version']}); "
+            f"warning: {path} has no per-finding actions (report schema_version {document.schema_version}); "
             "audit again with this version of license-auditor to plan its findings"
         )
-    if not document.get("complete", True):
+    if not document.complete:
         _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
     if plan.money is not None:  # the plan's size, then the money story plan.md opens with
         _say(f"plan: {summary(plan, Locale.EN, amounts=False)}")

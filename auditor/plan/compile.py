@@ -67,6 +67,7 @@ from auditor.formats.plan_records import (
     Skipped,
     Stopped,
 )
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.actions import (
     Action,
     PlanFinding,
@@ -149,14 +150,13 @@ __all__ = [  # the plan's names, importable from here as before the split
 ]
 
 
-def has_actions(document: Mapping[str, Any]) -> bool:
+def has_actions(document: ReportDocument) -> bool:
     """Whether the report carries per-finding actions at all (report.json schema 2 and later)."""
-    version = document.get("schema_version")
-    return isinstance(version, int) and not isinstance(version, bool) and version >= 2
+    return document.schema_version >= 2
 
 
 def compile_plan(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     *,
     rules: Sequence[str] | None = None,
     min_severity: str | None = None,
@@ -181,14 +181,10 @@ def compile_plan(
         min_severity,
         tuple(finding_ids) if finding_ids is not None else None,
     )
-    parts = {
-        str(r["sku_id"]).lower(): r["sku"]
-        for r in document.get("skus") or []
-        if isinstance(r, Mapping) and isinstance(r.get("sku_id"), str) and isinstance(r.get("sku"), str)
-    }
+    parts = {r.sku_id.lower(): r.sku for r in document.skus}
     every = list(read_findings(document, remediation))
     # 1. which findings, and which of their actions
-    as_of = str(document.get("as_of") or document.get("generated_at") or "")
+    as_of = str(document.as_of or document.generated_at or "")
     weighed = _weigh(every, filters, as_of, describe_changes)
     skipped, eligible = weighed.skipped, weighed.eligible
     # 2. minimal: the effects merged, without contradictions or data ended in part
@@ -345,7 +341,7 @@ def _stopped(
 
 
 def _plan(
-    document: Mapping[str, Any],
+    document: ReportDocument,
     table: Mapping[str, Seat],
     changes: list[Change],
     stopped: Stopped | None,
@@ -356,15 +352,14 @@ def _plan(
     """The ChangePlan: the tenant and the report it was compiled from, and the cost (step 5)."""
     currency = currency_of(document)
     seats, net, unpriced = seats_and_cost(document, table, changes, currency)
-    tenant_value = document.get("tenant")
-    tenant: Mapping[str, Any] = tenant_value if isinstance(tenant_value, Mapping) else {}
+    tenant = document.tenant
     return ChangePlan(
-        tenant_id=str(tenant.get("id") or ""),
-        tenant_name=str(tenant.get("name") or ""),
-        cloud=str(tenant.get("cloud") or "worldwide"),
-        locale=str(document.get("locale") or "en"),
-        report_generated_at=str(document.get("generated_at") or ""),
-        report_collected_at=str(document.get("collected_at") or tenant.get("collected_at") or ""),
+        tenant_id=tenant.id,
+        tenant_name=tenant.name,
+        cloud=tenant.cloud,
+        locale=document.locale or "en",
+        report_generated_at=str(document.generated_at or ""),
+        report_collected_at=str(document.collected_at or ""),
         currency=currency,
         net_monthly=net,
         unpriced=unpriced,

@@ -7,27 +7,23 @@ product counts 0; a product without a price is named in `unpriced`, never counte
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from auditor.formats.plan_records import Change, SeatLine
-from auditor.formats.report_model import Summary
+from auditor.formats.report_model import ReportDocument, SeatRow
 from auditor.plan.schedule import Seat
 
 
-def currency_of(document: Mapping[str, Any]) -> str | None:
-    summary: Summary | None = document.get("summary")  # none in the migration's bill of one product
-    if summary is not None and summary.unused_monthly_cost is not None and summary.unused_monthly_cost.currency:
-        return summary.unused_monthly_cost.currency
-    for row in document.get("skus") or []:
-        if isinstance(row, Mapping) and isinstance(row.get("currency"), str) and row["currency"]:
-            return str(row["currency"])
-    return None
+def currency_of(document: ReportDocument) -> str | None:
+    unused = document.summary.unused_monthly_cost
+    if unused is not None and unused.currency:
+        return unused.currency
+    return next((row.currency for row in document.skus if row.currency), None)
 
 
 def seats_and_cost(
-    document: Mapping[str, Any], table: Mapping[str, Seat], changes: Sequence[Change], currency: str | None
+    document: ReportDocument, table: Mapping[str, Seat], changes: Sequence[Change], currency: str | None
 ) -> tuple[tuple[SeatLine, ...], float | None, tuple[str, ...]]:
-    rows = {r["sku"]: r for r in document.get("skus") or [] if isinstance(r, Mapping) and isinstance(r.get("sku"), str)}
+    rows = {r.sku: r for r in document.skus}
     delta: dict[str, int] = {}
     for c in changes:
         for part, d in c.seats.items():
@@ -37,10 +33,10 @@ def seats_and_cost(
     priced = False
     unpriced: list[str] = []
     for part, d in delta.items():
-        row = rows.get(part, {})
+        row = rows.get(part)
         seat = table.get(part)
-        price = _price(row, currency)
-        name = row.get("name") if isinstance(row.get("name"), str) else ""
+        price = _price(row, currency) if row is not None else None
+        name = row.name if row is not None else ""
         consumed = seat.consumed if seat else None
         lines.append(SeatLine(part, name or "", seat.usable if seat else None, consumed, (consumed or 0) + d, price))
         if d == 0:
@@ -56,12 +52,11 @@ def seats_and_cost(
     return tuple(lines), (round(net, 2) + 0.0 if known else None), tuple(unpriced)
 
 
-def _price(row: Mapping[str, Any], currency: str | None) -> float | None:
-    if row.get("free") is True:
+def _price(row: SeatRow, currency: str | None) -> float | None:
+    if row.free:
         return 0.0
-    price = row.get("price_monthly")
-    if not isinstance(price, int | float) or isinstance(price, bool):
+    if row.price_monthly is None:
         return None
-    if currency and row.get("currency") not in (None, currency):
+    if currency and row.currency not in (None, currency):
         return None  # priced in another currency: not added to this one
-    return float(price)
+    return row.price_monthly

@@ -16,21 +16,20 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.reference import product_names
 
 
-def products_of(skus: Any) -> dict[str, str]:
+def products_of(skus: Sequence[SeatRow]) -> dict[str, str]:
     """skuId (lower case) -> what a person reads for the product the call changes: Microsoft's name
     for that skuId in the shipped product table ("Microsoft 365 E5"), never a name report.json
     gives (a crafted row could call Exchange "Visio Plan 2"). A product the table does not know
     shows what the call sends: its part number and skuId, "CONTOSO_ADDON (0f1e…)"."""
     names = product_names()
     out: dict[str, str] = {}
-    for row in skus if isinstance(skus, list) else []:
-        if isinstance(row, Mapping) and isinstance(row.get("sku_id"), str) and isinstance(row.get("sku"), str):
-            sku_id = row["sku_id"].lower()
-            out.setdefault(sku_id, names.product(sku_id) or f"{row['sku']} ({sku_id})")
+    for row in skus:
+        sku_id = row.sku_id.lower()
+        out.setdefault(sku_id, names.product(sku_id) or f"{row.sku} ({sku_id})")
     return out
 
 
@@ -173,12 +172,12 @@ def describe(
 class Describer:
     """Describes the changes of one plan: `of(...)` with the names the findings asking for a change give."""
 
-    def __init__(self, findings: Mapping[str, ReportFinding], document: Mapping[str, Any]) -> None:
+    def __init__(self, findings: Mapping[str, ReportFinding], document: ReportDocument) -> None:
         self.findings = findings  # finding id -> finding
-        self.products = products_of(document.get("skus"))
+        self.products = products_of(document.skus)
         self.twins = shared_group_names(findings.values())
         try:
-            self.locale = Locale(str(document.get("locale") or "en"))
+            self.locale = Locale(document.locale or "en")
         except ValueError:
             self.locale = Locale.EN
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.data.exchange_export import MailboxExport
-from auditor.formats.report_model import AnyDocument, ReportFinding
+from auditor.formats.report_model import ReportDocument
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
@@ -43,15 +43,14 @@ def mailbox_facts(row: MailboxExport | None) -> dict[str, Any]:
     }
 
 
-def attach(document: AnyDocument, export: Mapping[str, MailboxExport], file: str) -> AnyDocument:
+def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: str) -> ReportDocument:
     """`document` (report.json's ReportDocument) with each account finding's details.exchange set from
     `export`, and its `exchange_export` summary; changed in place and returned."""
-    findings: list[ReportFinding] = document.get("findings") or []
-    for f in findings:
+    for f in document.findings:
         if f.rule not in ACCOUNT_RULES or f.subject["type"] != "user":
             continue
         f.details["exchange"] = mailbox_facts(export.get(str(f.subject["id"]).lower()))
-    document["exchange_export"] = {"file": Path(file).name, "mailboxes": len(export)}
+    document.exchange_export = {"file": Path(file).name, "mailboxes": len(export)}
     return document
 
 

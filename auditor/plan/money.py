@@ -25,7 +25,6 @@ everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,9 +32,9 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.bill_model import Bill, bill_of
+from auditor.formats.bill_model import Bill
 from auditor.formats.plan_records import ChangePlan
-from auditor.formats.report_model import BillMoney, Leave, Money, PlanMoney, Summary, Waiting
+from auditor.formats.report_model import BillMoney, Leave, Money, PlanMoney, ReportDocument, Waiting
 from auditor.plan.summary import reclaim_split
 
 YEAR_DAYS = 365
@@ -45,15 +44,15 @@ def _amount(value: Any) -> float | None:
     return round(float(value), 2) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def spend(document: Mapping[str, Any]) -> float | None:
+def spend(document: ReportDocument) -> float | None:
     """The paid seats (enabled, less trial units; free products left out) at the policy's prices;
     None when no paid product has a price."""
     total, priced = 0.0, False
-    for sku in document.get("skus") or []:
-        if not isinstance(sku, Mapping) or sku.get("free"):
+    for sku in document.skus:
+        if sku.free:
             continue
-        price = _amount(sku.get("price_monthly"))
-        paid = max(int(sku.get("enabled") or 0) - int(sku.get("trial") or 0), 0)
+        price = _amount(sku.price_monthly)
+        paid = max(sku.enabled - sku.trial, 0)
         if price is not None and paid:
             total += price * paid
             priced = True
@@ -138,9 +137,9 @@ def bill_money(bill: Bill | None, spend: float | None = None) -> BillMoney:
     )
 
 
-def money(document: Mapping[str, Any], plan: ChangePlan | None) -> Money:
+def money(document: ReportDocument, plan: ChangePlan | None) -> Money:
     """The `money` object of report.json (see the module docstring)."""
-    summary: Summary = document["summary"]
+    summary = document.summary
     unused, reclaimable = summary.unused_monthly_cost, summary.reclaimable_monthly_cost
     reclaimable_monthly = round(reclaimable.amount, 2) if reclaimable is not None else None
     spend_ = spend(document)
@@ -157,7 +156,7 @@ def money(document: Mapping[str, Any], plan: ChangePlan | None) -> Money:
         unused_monthly=round(unused.amount, 2) if unused is not None else None,
         reclaimable_monthly=reclaimable_monthly,
         plan=plan_money(plan),
-        bill=bill_money(bill_of(document.get("bill")), spend_),
+        bill=bill_money(document.bill_or_none, spend_),
         waiting=waiting,
         waiting_monthly=waiting_monthly,
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import action_problem
 
 
@@ -28,12 +28,11 @@ def load_report(path: Path) -> ReportDocument:
     return document
 
 
-def check_report(document: Mapping[str, Any], name: str) -> None:
+def check_report(document: ReportDocument, name: str) -> None:
     """What planning needs beyond what every reader checks: one tenant, and well-formed calls."""
-    if "tenants" in document:
+    if document.tenants is not UNSET:
         raise UsageError(f"{name}: a merged report of several tenants; plan each tenant's own report.json")
-    findings: list[ReportFinding] = document["findings"]
-    for f in findings:
+    for f in document.findings:
         remediation = f.remediation
         actions = remediation.get("actions") if remediation is not None else None
         if actions is None:

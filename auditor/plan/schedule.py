@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.effects import Op, extend_unique
 
 # --- changes per user ---------------------------------------------------------------------------
@@ -124,18 +125,11 @@ class Seat(msgspec.Struct):
     known: bool
 
 
-def seat_table(document: Mapping[str, Any]) -> dict[str, Seat]:
+def seat_table(document: ReportDocument) -> dict[str, Seat]:
     table: dict[str, Seat] = {}
-    for row in document.get("skus") or []:
-        if not isinstance(row, Mapping) or not isinstance(row.get("sku"), str):
-            continue
-        usable = _int(row.get("enabled")) + _int(row.get("warning"))
-        table.setdefault(row["sku"], Seat(usable, _int(row.get("consumed")), True))
+    for row in document.skus:
+        table.setdefault(row.sku, Seat(row.enabled + row.warning, row.consumed, True))
     return table
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _overflow(chain: Sequence[Draft], state: Mapping[str, Seat]) -> tuple[int, str, int, int] | None:

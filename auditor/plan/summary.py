@@ -3,14 +3,14 @@ command's output and the report header (which compiles the plan from the report 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.blocked import DATA_LOST
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportFinding, Summary
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
 from auditor.reference import product_names
@@ -98,7 +98,7 @@ class ReclaimSplit:
     other: float | None  # the rest of the plan's net, signed; None when the plan's net is not known
 
 
-def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit:
+def reclaim_split(document: ReportDocument, plan: ChangePlan) -> ReclaimSplit:
     """Split the report summary's `reclaimable_monthly_cost` (one amount per user: the user's largest
     reclaimable finding, auditor.report.document.summary_json).
 
@@ -112,8 +112,7 @@ def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit
     amounts: dict[str, float] = {}  # user -> the user's reclaimable amount
     owner: dict[str, str] = {}  # reclaimable finding -> its user
     costs: dict[str, float] = {}
-    findings: list[ReportFinding] = document.get("findings") or []
-    for f in findings:
+    for f in document.findings:
         cost = f.monthly_cost
         if f.waived or f.rule not in reclaimable or not isinstance(cost, int | float) or cost <= 0:
             continue
@@ -156,8 +155,7 @@ def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit
             declaration += rest
         else:
             person += rest
-    reported: Summary = document["summary"]
-    total = reported.reclaimable_monthly_cost
+    total = document.summary.reclaimable_monthly_cost
     whole = total.amount if total is not None else sum(amounts.values())
     return ReclaimSplit(
         round(whole, 2),
@@ -168,13 +166,12 @@ def reclaim_split(document: Mapping[str, Any], plan: ChangePlan) -> ReclaimSplit
     )
 
 
-def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) -> str:
+def reclaim_line(document: ReportDocument, plan: ChangePlan, locale: Locale) -> str:
     """ "Of the €481.60 reclaimable per month: €93.70 is ready in this plan, €300.00 waits for a
     declaration that the data is kept, €87.90 waits for a person. The plan's other changes count
     −€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
     reclaimable."""
-    reported: Summary = document["summary"]
-    total = reported.reclaimable_monthly_cost
+    total = document.summary.reclaimable_monthly_cost
     if total is None or total.amount <= 0:
         return ""
     amount, currency = total.amount, total.currency
@@ -203,25 +200,25 @@ def reclaim_line(document: Mapping[str, Any], plan: ChangePlan, locale: Locale) 
     return text
 
 
-def header_plan(document: Mapping[str, Any], remediation: Remediation | None = None) -> ChangePlan | None:
+def header_plan(document: ReportDocument, remediation: Remediation | None = None) -> ChangePlan | None:
     """The plan the report header sums up: `document`'s, with the default filters; None for a report
     without actions (report.json schema 1) or a merge of several tenants. An audit compiles it once
     and hands it to the renewal forecast and the report header. `remediation`: for a document
     whose findings do not carry theirs yet (compile_plan)."""
-    if not has_actions(document) or "tenants" in document:
+    if not has_actions(document) or document.tenants is not UNSET:
         return None
     # the header and the forecast read no change's words
     return compile_plan(document, describe_changes=False, remediation=remediation)
 
 
-def plan_header(document: Mapping[str, Any], locale: Locale, plan: ChangePlan | None = None) -> str:
+def plan_header(document: ReportDocument, locale: Locale, plan: ChangePlan | None = None) -> str:
     """The report header's plan line (see header_plan); empty for a report without actions or a
     merge. `plan`: header_plan(document) when the caller has it already. A report with `money`
     opens with its money story, so the line then says the plan's size alone."""
-    if not has_actions(document) or "tenants" in document:
+    if not has_actions(document) or document.tenants is not UNSET:
         return ""
     plan = plan if plan is not None else compile_plan(document, describe_changes=False)
-    if document.get("money") is not None:
+    if document.money is not UNSET:
         return summary(plan, locale, amounts=False)
     # the plan's net counts every change it makes; the split says how much of the reclaimable
     # amount it covers and what the rest waits for

@@ -7,14 +7,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.billing import parse_billing
 from auditor.cli import main
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportDocument, SeatRow
 from auditor.plan.bill import urgent
 from tests.billing import bills
 from tests.billing.bills import built as build_bill
+from tests.documents import report_document
 from tests.report.report_fixtures import money_of, summary_of
 
 TODAY = date(2026, 11, 24)
@@ -36,22 +39,10 @@ def sub(sid: str, total: int, renews: str = "2027-06-01T00:00:00Z", **more: Any)
     }
 
 
-def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> dict[str, Any]:
-    return {
-        "locale": "en",
-        "skus": [
-            {
-                "sku": "SPE_E3",
-                "sku_id": "e3-id",
-                "consumed": consumed,
-                "price_monthly": 33.75,
-                "currency": "EUR",
-                "free": False,
-            }
-        ],
-        "subscriptions": subs,
-        "spare_seats": {"SPE_E3": spare} if spare else {},
-    }
+def document(subs: list[dict[str, Any]], consumed: int, spare: int = 0) -> ReportDocument:
+    """A report of one product, SPE_E3 at €33.75, with these subscriptions and spare_seats.min."""
+    seat = {"sku": "SPE_E3", "sku_id": "e3-id", "consumed": consumed, "price_monthly": 33.75, "currency": "EUR"}
+    return report_document(skus=[seat], subscriptions=subs, spare_seats={"SPE_E3": spare} if spare else {})
 
 
 def test_the_surplus_goes_to_the_earliest_window_first_and_never_beyond_a_subscriptions_seats() -> None:
@@ -178,7 +169,7 @@ def test_a_renewal_that_locks_within_three_days_is_said_with_its_money() -> None
     partner = {**reduce, "action": "contact_partner", "sku": "EMS", "sku_id": None}
     cancel = {**reduce, "action": "cancel_at_end_of_term", "sku": "EMS"}
     bill = bills.bill_json([reduce, later, partner, cancel], as_of=TODAY.isoformat())
-    lines = digest_lines({"bill": bill, "money": money_of(), "summary": summary_of("EUR")}, Locale.EN)
+    lines = digest_lines(report_document(bill=bill, money=money_of(), summary=summary_of("EUR")), Locale.EN)
     assert lines[:2] == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 4 seats, €135.00 per month; the "
         "subscription locks about 24 hours before it renews, and then the seats stay for another term.",
@@ -198,7 +189,7 @@ def test_a_billing_price_in_another_currency_is_never_added_even_for_a_product_t
     """The policy prices E3 in EUR and gives E5 no price: the billing file's USD price for E5 is not
     added into the EUR totals."""
     doc = document([sub("e3", 12), sub("e5", 40, skuId="e5-id", skuPartNumber="SPE_E5")], consumed=10)
-    doc["skus"].append({"sku": "SPE_E5", "sku_id": "e5-id", "consumed": 10, "price_monthly": None, "free": False})
+    doc.skus.append(SeatRow(sku="SPE_E5", sku_id="e5-id", consumed=10, price_monthly=None, free=False))
     billing = parse_billing(
         HEADER + "c-e3,mosa,P1Y,2026-06-01,2027-06-01,true,,,\nc-e5,mosa,P1Y,2026-06-01,2027-06-01,true,,100.00,USD\n"
     )
@@ -232,7 +223,7 @@ def test_a_needed_subscription_ending_with_auto_renew_off_leads_the_bill_with_wh
     )
     view = bill_view(bill, "EUR", Locale.EN)
     assert view is not None and expected in view.urgent
-    assert expected in urgent_lines({**doc, "bill": bill}, Locale.EN)
+    assert expected in urgent_lines(msgspec.structs.replace(doc, bill=bills.of(bill)), Locale.EN)
     # with recurring billing on, nothing to say
     on = parse_billing(HEADER + "c-one,mca,P1Y,2025-12-10,2026-12-10,true,,,\n")
     assert ending(bills.of(build_bill(doc, {}, on, TODAY)).actions) == []

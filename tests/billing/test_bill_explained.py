@@ -48,7 +48,7 @@ def test_the_monthly_billing_premium_is_named_beside_its_amount() -> None:
 
 def test_without_a_price_the_amount_is_said_to_be_unknown() -> None:
     doc = document([sub("one", 5)], consumed=2)
-    del doc["skus"][0]["price_monthly"]
+    doc.skus[0].price_monthly = None  # a seat row without a price reads as None
     billing = parse_billing(HEADER + "c-one,mca,P1Y,2026-11-21,2027-11-21,true,,P1Y\n")
     bill = build_bill(doc, {}, billing, TODAY)
     (action,) = bill["actions"]

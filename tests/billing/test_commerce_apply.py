@@ -25,6 +25,7 @@ from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 from tests.billing import bills
 from tests.billing.bills import built as build_bill
+from tests.documents import empty_summary, report_document
 
 TODAY = date(2026, 11, 1)
 NOW = datetime(2026, 11, 1, 6)
@@ -41,12 +42,15 @@ class Token:
 def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed: dict[str, int]) -> dict[str, Any]:
     access = Access(Token("arm-token"), arm_url, None, Token("pc-token"), pc_url)
     got = gather(BillingSource.AUTO, snapshot.subscriptions, snapshot.tenant_id, None, access)
-    document = commerce_facts(snapshot.subscriptions, {}) | {
-        "skus": [
+    # no currency: the seat rows name none, and the summary none either
+    document = report_document(
+        **commerce_facts(snapshot.subscriptions, {}),
+        skus=[
             {"sku": part, "sku_id": sid, "consumed": n, "price_monthly": 10.0} for part, (sid, n) in consumed.items()
         ],
-        "locale": "en",
-    }
+        summary=empty_summary(None),
+        locale="en",
+    )
     return build_bill(document, {}, got.billing, TODAY)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor import wording
@@ -38,9 +39,7 @@ def _run(tmp_path: Path, doc: dict[str, Any], policy: str = MOVE) -> tuple[Any, 
     snapshot = snapshot_from_json(doc)
     result = evaluate(load_policies([policy_file(tmp_path, policy)]), snapshot, AS_OF)
     document = build_document(result, generated_at=AS_OF, remediate=wording.remediation)
-    for key, value in commerce_facts(snapshot.subscriptions, {}).items():
-        document[key] = value
-    return result, document
+    return result, msgspec.structs.replace(document, **commerce_facts(snapshot.subscriptions, {}))
 
 
 def _subscription(sid: str, sku_id: str, part: str, total: int) -> dict[str, Any]:
@@ -152,15 +151,17 @@ def test_the_plans_turned_off_on_from_stay_off_on_to_and_the_missing_ones_are_na
     yammer_off["assignedLicenses"][0]["disabledPlans"] = [e3["servicePlans"][1]["servicePlanId"]]
     doc = tenant([yammer_off], skus=[e3, e5, sku("SPE_F1")], groups=[{**SALES, "members": [IDS["anna"]]}])
     _, document = _run(tmp_path, doc)
-    (f,) = [f for f in document["findings"] if f["rule"] == SubscriptionMove.id]
-    assert f["details"]["keep_disabled"] == ["YAMMER_ENTERPRISE"]
-    assert f["details"]["plans_lost"] == ["KAIZALA_O365_P3"]
-    (call,) = f["remediation"]["actions"]
+    (f,) = [f for f in document.findings if f.rule == SubscriptionMove.id]
+    assert f.details["keep_disabled"] == ["YAMMER_ENTERPRISE"]
+    assert f.details["plans_lost"] == ["KAIZALA_O365_P3"]
+    assert f.remediation is not None
+    (call,) = f.remediation["actions"]
     assert call["body"]["addLicenses"] == [{"disabledPlans": [e5_plans[1]["servicePlanId"]], "skuId": E5}]
     off = MOVE + "    keep_disabled_plans: false\n"
     _, document = _run(tmp_path, doc, off)
-    (f,) = [f for f in document["findings"] if f["rule"] == SubscriptionMove.id]
-    assert f["remediation"]["actions"][0]["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": E5}]
+    (f,) = [f for f in document.findings if f.rule == SubscriptionMove.id]
+    assert f.remediation is not None
+    assert f.remediation["actions"][0]["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": E5}]
 
 
 def test_a_conflict_or_a_dynamic_group_leaves_the_move_to_a_person(tmp_path: Path) -> None:
@@ -182,12 +183,12 @@ def test_a_conflict_or_a_dynamic_group_leaves_the_move_to_a_person(tmp_path: Pat
         groups=[{**SALES, "members": [IDS["anna"], IDS["bob"]]}, dynamic],
     )
     _, document = _run(tmp_path, doc)
-    found = {f["subject"]["upn"].split("@")[0]: f for f in document["findings"] if f["rule"] == SubscriptionMove.id}
-    assert found["anna"]["details"]["conflict"] == ["SPE_F1"]
-    assert {a["blocked"] for a in found["anna"]["remediation"]["actions"]} == {"conflict"}
-    assert [a["blocked"] for a in found["bob"]["remediation"]["actions"] if a["kind"] == "remove_member"] == [
-        "group_dynamic"
-    ]
+    found = {f.subject["upn"].split("@")[0]: f for f in document.findings if f.rule == SubscriptionMove.id}
+    anna, bob = found["anna"].remediation, found["bob"].remediation
+    assert anna is not None and bob is not None
+    assert found["anna"].details["conflict"] == ["SPE_F1"]
+    assert {a["blocked"] for a in anna["actions"]} == {"conflict"}
+    assert [a["blocked"] for a in bob["actions"] if a["kind"] == "remove_member"] == ["group_dynamic"]
     plan = compile_plan(document)
     assert not plan.changes
     assert {(s.subject, s.reason) for s in plan.skipped if s.rule == SubscriptionMove.id} == {

@@ -20,6 +20,7 @@ from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from tests.billing import bills
+from tests.documents import report_document
 
 ROOT = Path(__file__).resolve().parents[2]
 # the orders a seat finding's message, summary and steps can give, each with its figure
@@ -151,7 +152,12 @@ def _name(report: dict[str, Any], part: str) -> str:
 
 
 def _seat_finding(rule: str, part: str, **details: Any) -> dict[str, Any]:
-    return {"rule": rule, "skus": [part], "waived": False, "details": dict(details), "monthly_cost": 99.0}
+    """A finding about a product's seats, open, at 99.00 a month."""
+    return {
+        **{"id": f"{rule}:{part}", "rule": rule, "severity": "medium", "policy": None},
+        **{"subject": {"type": "sku", "id": part}, "skus": [part], "message": "", "details": dict(details)},
+        **{"monthly_cost": 99.0, "waived": False, "waiver": None, "remediation": None},
+    }
 
 
 def _drop(part: str, seats: int, saving: float, **extra: Any) -> dict[str, Any]:
@@ -185,9 +191,9 @@ def test_a_seat_findings_amount_is_the_bills_for_the_seats_it_orders() -> None:
         _seat_finding(short, "P2", short=1, entitle_with={"sku": "P2"}),
         _seat_finding(short, "E3", short=1, entitle_with={"sku": "E3"}),  # the bill buys none: its own count
     ]
-    findings = name_seat_figures({"bill": bill, "findings": findings})["findings"]
-    assert [f["monthly_cost"] for f in findings] == [150.5, None, None, None, 67.2, 99.0]
-    assert findings[0]["details"]["bill"]["drop"] == 6 and findings[4]["details"]["bill"]["buy"] == 8
+    named = name_seat_figures(report_document(bill=bill, findings=findings)).findings
+    assert [f.monthly_cost for f in named] == [150.5, None, None, None, 67.2, 99.0]
+    assert named[0].details["bill"]["drop"] == 6 and named[4].details["bill"]["buy"] == 8
     assert product_figures(bills.of(bill), "NOPRICE") == {
         "purchased": 10, "after": 4, "spare": 0, "drop": 3, "buy": 0, "to": 7, "from": "2027-01-01",
         "drop_monthly": None, "buy_monthly": 0.0,

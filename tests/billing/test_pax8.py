@@ -16,6 +16,7 @@ from auditor.billing.pax8 import Pax8, Pax8Error
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
+from auditor.formats.report_model import SeatRow
 from auditor_dev.commerce.pax8 import Pax8StandIn
 
 COMPANY = "11111111-2222-4333-8444-555555555555"
@@ -115,24 +116,22 @@ def test_the_stand_in_refuses_what_pax8_refuses() -> None:
         assert httpx.put(f"{pax8.url}/v1/subscriptions/x", json={"quantity": 1}, headers=auth).status_code == 405
 
 
-REPORT = {
-    "skus": [
-        {
-            "sku": "SPE_E3",
-            "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965",
-            "name": "Microsoft 365 E3",
-            "enabled": 20,
-            "consumed": 18,
-        },
-        {
-            "sku": "SPE_E5",
-            "sku_id": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
-            "name": "Microsoft 365 E5",
-            "enabled": 10,
-            "consumed": 10,
-        },
-    ]
-}
+SEATS = [  # the tenant's seat table (report.json's `skus`)
+    SeatRow(
+        sku="SPE_E3",
+        sku_id="05e9a617-0261-4cee-bb44-138d3ef5d965",
+        name="Microsoft 365 E3",
+        enabled=20,
+        consumed=18,
+    ),
+    SeatRow(
+        sku="SPE_E5",
+        sku_id="06ebc4ee-1bb5-47dd-8120-11324bc54e06",
+        name="Microsoft 365 E5",
+        enabled=10,
+        consumed=10,
+    ),
+]
 
 
 def test_the_reconciliation_per_product() -> None:
@@ -150,7 +149,7 @@ def test_the_reconciliation_per_product() -> None:
     ]
     from auditor.billing.pax8 import _subscription
 
-    doc = reconcile({"products": {E3: "SPE_E3"}}, REPORT, [_subscription(s) for s in subs])
+    doc = reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s) for s in subs])
     products = {p["sku"]: p for p in doc["products"]}
     assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"
     assert products["SPE_E5"]["matched_by"] == "name" and products["SPE_E5"]["term_end"] == "2027-02-01"

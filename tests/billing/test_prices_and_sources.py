@@ -12,6 +12,7 @@ from auditor.data.model import Locale, Subscription
 from auditor.plan.bill import fact_sources, locking, unit_price, urgent
 from auditor.plan.bill_view import urgent_lines
 from tests.billing import bills
+from tests.documents import empty_summary, report_document
 
 
 def test_the_saving_uses_the_price_of_the_frequency_billed() -> None:
@@ -129,7 +130,9 @@ def test_a_partners_renewal_lock_tells_the_admin_to_ask_the_partner_in_time() ->
         ],
     }
     bill = bills.bill_json(bill["actions"], as_of=bill["as_of"])
-    lines = urgent_lines({"bill": bill, "skus": [{"sku": "SPE_E3", "currency": "EUR"}]}, Locale.EN)
+    # the currency is the seat row's: the summary names none
+    e3 = {"sku": "SPE_E3", "sku_id": "05e9a617-0261-4cee-bb44-138d3ef5d965", "currency": "EUR"}
+    lines = urgent_lines(report_document(bill=bill, skus=[e3], summary=empty_summary(None)), Locale.EN)
     assert lines == [
         "Reduce Microsoft 365 E3 for its renewal by Nov 26, 2026: 3 seats, €101.25 per month; the subscription "
         "locks about 24 hours before it renews, and then the seats stay for another term.",
@@ -139,5 +142,5 @@ def test_a_partners_renewal_lock_tells_the_admin_to_ask_the_partner_in_time() ->
     ]
     # in each report language, the partner's sentence is its own, not the admin's "Reduce"
     for locale in (Locale.NL, Locale.DA, Locale.SV, Locale.TR):
-        partner = urgent_lines({"bill": bill}, locale)[1]
+        partner = urgent_lines(report_document(bill=bill, summary=empty_summary(None)), locale)[1]
         assert "Microsoft Copilot for Microsoft 365" in partner and "Ask your partner" not in partner

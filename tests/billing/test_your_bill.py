@@ -18,6 +18,7 @@ from auditor.i18n import format_date, format_money
 from auditor.plan.bill_view import bill_view, digest_lines
 from auditor.plan.money import bill_money
 from tests.billing import bills
+from tests.documents import report_document
 from tests.report.report_fixtures import money_of
 
 ROOT = Path(__file__).parents[2]
@@ -146,4 +147,4 @@ def test_the_report_and_the_digest_take_every_amount_from_money(audited: Path) -
 
 
 def test_the_digest_has_no_bill_lines_without_a_bill() -> None:
-    assert digest_lines({"money": {"spend_monthly": 10.0}}, Locale.EN) == []
+    assert digest_lines(report_document(money=money_of(spend_monthly=10.0)), Locale.EN) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "graph"))
 
-from documents import report_document
+from documents import empty_summary, report_document
 from test_entitlements import POLICY, document
 
 from auditor.cli import main
@@ -95,8 +95,10 @@ def test_the_bill_buys_what_a_waiting_entitlement_needs() -> None:
     bought = purchases(report_document(findings=[waiting, waiting, ready]))
     assert [(p.sku, p.seats, p.monthly) for p in bought] == [("AAD_PREMIUM_P2", 2, 9.0)]
     # a product the tenant does not subscribe to yet is bought at the finding's price, not at nothing
-    bill = build_bill(
-        {"findings": [waiting, waiting], "skus": [], "subscriptions": []}, {}, None, date(2026, 11, 1), purchases=bought
+    # no currency: the document has no seat rows, and its summary names none
+    doc = report_document(
+        findings=[waiting, waiting], subscriptions=[], summary=empty_summary(None, total=2, unwaived=2)
     )
+    bill = build_bill(doc, {}, None, date(2026, 11, 1), purchases=bought)
     (buy,) = [a for a in bill.actions if a.action == "buy"]
     assert (buy.sku, buy.seats, buy.monthly_saving) == ("AAD_PREMIUM_P2", 2, -18.0)

@@ -21,6 +21,7 @@ from auditor.rules.assignments import SkuNotAllowed
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.usage.activity import Rightsize
 from auditor.snapshot import MAILBOX_SETTINGS
+from tests.documents import empty_summary, report_document
 
 from .factory import E3, E5, F1, audit, rem, tenant, user
 
@@ -180,7 +181,9 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
         {"sku": part, "sku_id": sid, "enabled": 10, "warning": 0, "consumed": 2}
         for part, sid in (("SPE_E3", E3), ("SPE_F1", F1))
     ]
-    plan = compile_plan({"schema_version": 5, "findings": findings, "skus": skus, "as_of": "2026-11-01T00:00:00Z"})
+    # no currency: the seat rows name none, and the summary none either
+    summary = empty_summary(None, total=len(findings), unwaived=len(findings))
+    plan = compile_plan(report_document(findings=findings, skus=skus, summary=summary, as_of="2026-11-01T00:00:00Z"))
     # the 1.1 GB mailbox moves to F3 in one call (sku-required-missing's F3 is the same change)
     assert {c.user for c in plan.changes} == {small_id}, plan.skipped
     [waits] = [s for s in plan.skipped if s.subject == "Large" and s.rule == SkuNotAllowed.id]

@@ -105,6 +105,26 @@ def test_a_list_holding_another_tenants_rows_is_not_sent(tmp_path: Path, run: Pa
     assert [m.rcpt_tos for m in received] == [["it@contoso.example"]]  # Contoso's own still goes
 
 
+def test_a_list_beside_a_report_the_reader_refuses_is_not_sent(
+    tmp_path: Path, run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "run"
+    for key in ("contoso", "fabrikam"):
+        (copy / key).mkdir(parents=True)
+        for name in ("report.json", "licensed-users.csv"):
+            (copy / key / name).write_bytes((run / key / name).read_bytes())
+    report = json.loads((copy / "fabrikam" / "report.json").read_text("utf-8"))
+    (copy / "fabrikam" / "report.json").write_text(json.dumps({**report, "skus": [{"sku": "SPE_E3"}]}), "utf-8")
+    tenants = _tenants_file(tmp_path, run)
+    with smtp_server() as server:
+        argv = ["lists", str(copy), "--tenants", str(tenants), "--smtp-host", server.host]
+        code = main([*argv, "--smtp-port", str(server.port), "--from", "msp@msp.example"])
+        received = list(server.recorder.messages)
+    assert code == 3  # refused, as `plan` and `merge` refuse it, with the field's place
+    assert "fabrikam: " in (err := capsys.readouterr().err) and "$.skus[0]" in err, err
+    assert [m.rcpt_tos for m in received] == [["it@contoso.example"]]  # Contoso's own still goes
+
+
 def test_list_to_is_checked_and_never_a_default(tmp_path: Path) -> None:
     path = tmp_path / "tenants.yaml"
     path.write_text(

@@ -71,6 +71,19 @@ def test_an_incomplete_tenant_is_incomplete_even_when_allow_gaps_makes_its_exit_
     assert {o.job.key: (o.status, o.exit_code) for o in outcomes} == {"whole": ("ok", 1), "gappy": ("incomplete", 1)}
 
 
+def test_a_report_the_reader_refuses_is_incomplete_not_a_crash(tmp_path: Path) -> None:
+    def audit(options: AuditOptions) -> int:  # a report.json cut short, and one of an earlier version
+        folder = Path(options.output_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        text = '{"schema_version": 4, "complete": true}' if folder.name == "old" else '{"complete": tr'
+        (folder / "report.json").write_text(text, "utf-8")
+        return 0
+
+    run = FleetOptions(AuditOptions(), concurrency=2, timeout=60.0)
+    outcomes = run_tenants(run, [_job("cut"), _job("old")], tmp_path, audit=audit)
+    assert {o.job.key: o.status for o in outcomes} == {"cut": "incomplete", "old": "incomplete"}
+
+
 def test_the_digest_stays_small_with_a_thousand_failures_and_missing_tenants(tmp_path: Path) -> None:
     rows = [
         {

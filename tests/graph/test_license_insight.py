@@ -15,6 +15,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
 
 from factory import AS_OF
+from msgspec import UNSET
 from test_entitlements import document
 
 from auditor.common.errors import SnapshotError
@@ -107,7 +108,8 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
         "risk_based_guests": (0, 0),
     }
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
-    block = document_["license_insight"]
+    block = document_.license_insight
+    assert isinstance(block, dict)
     assert block["differs"] is True and block["microsoft"]["entitledP1LicenseCount"] == 11
     assert block["source"] == "GET /beta/reports/azureADPremiumLicenseInsight"
     html = render_page(HTML, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
@@ -147,7 +149,8 @@ def test_a_tenant_without_p1_or_p2_is_a_note_and_the_audit_completes(tmp_path: P
     assert "403 missingLicense" in note and "P1 or P2 license" in note
     result = audit(tmp_path, snapshot)
     assert result.complete and result.license_insight is None and note in result.warnings
-    assert "license_insight" not in build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
+    document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
+    assert document_.license_insight is UNSET  # not written in report.json
 
 
 def test_without_reports_read_all_the_note_names_the_permission() -> None:

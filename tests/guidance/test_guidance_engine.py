@@ -35,25 +35,25 @@ def result() -> Any:
 @pytest.mark.parametrize("cloud", [Cloud.WORLDWIDE, Cloud.GERMANY, Cloud.CHINA], ids=lambda c: c.value)
 def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale, cloud: Cloud) -> None:
     doc = document.build_document(result, generated_at=AS_OF, locale=locale, cloud=cloud, remediate=wording.remediation)
-    findings = doc["findings"]
-    assert {f["rule"] for f in findings} <= set(wording.ALL_RULE_IDS)
-    assert len({f["rule"] for f in findings}) >= 15
+    findings = doc.findings
+    assert {f.rule for f in findings} <= set(wording.ALL_RULE_IDS)
+    assert len({f.rule for f in findings}) >= 15
     for f in findings:
-        rem = f["remediation"]
-        assert rem["summary"] and rem["steps"] and rem["role"] and rem["next_steps"], f["rule"]
+        rem = f.remediation
+        assert rem["summary"] and rem["steps"] and rem["role"] and rem["next_steps"], f.rule
         text = "\n".join([rem["summary"], *rem["steps"], *rem["next_steps"]])
-        assert not LEFTOVER.search(text), f["rule"]
-        if f["rule"] != SkuRequiredMissing.id:  # the engine reports skuIds only for the SKUs a user holds
-            assert "<skuId of" not in str(rem["actions"]), (f["rule"], rem["actions"])
+        assert not LEFTOVER.search(text), f.rule
+        if f.rule != SkuRequiredMissing.id:  # the engine reports skuIds only for the SKUs a user holds
+            assert "<skuId of" not in str(rem["actions"]), (f.rule, rem["actions"])
         for action in rem["actions"]:  # a call that would run is complete: no placeholder anywhere
             if action["ready"]:
                 call = str([action["path"], action["body"], action["precondition"]])
                 assert "{user-id}" not in call and "{group-id}" not in call and "<skuId" not in call, action
-                assert action["precondition"] and action["user"] == f["subject"]["id"], (f["rule"], action)
-        msg = wording.message(f["rule"], subject=f["subject"], skus=f["skus"], details=f["details"], locale=locale)
+                assert action["precondition"] and action["user"] == f.subject["id"], (f.rule, action)
+        msg = wording.message(f.rule, subject=f.subject, skus=f.skus, details=f.details, locale=locale)
         assert msg and "\n" not in msg
-        if f["subject"]["type"] == "user":
-            assert f["subject"]["upn"] in msg
+        if f.subject["type"] == "user":
+            assert f.subject["upn"] in msg
 
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
@@ -61,34 +61,34 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
     removal = {SkuForbidden.id, SkuNotAllowed.id, DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id}
     grouped = [
         f
-        for f in doc["findings"]
-        if f["rule"] in removal
-        and any(f["details"].get("assigned_by_group", {}).get(s) for s in f["skus"])
-        and not any(not f["details"]["assigned_by_group"].get(s) for s in f["skus"])
+        for f in doc.findings
+        if f.rule in removal
+        and any(f.details.get("assigned_by_group", {}).get(s) for s in f.skus)
+        and not any(not f.details["assigned_by_group"].get(s) for s in f.skus)
     ]
     assert grouped, "the sample tenant should have group-assigned licenses to remove"
-    safe = [f for f in grouped if not f["details"].get("data_lost")]
+    safe = [f for f in grouped if not f.details.get("data_lost")]
     assert safe and len(safe) < len(grouped), "the sample should show removals with and without data at stake"
     for f in grouped:
-        lost = f["details"].get("data_lost") or {}
-        ids = f["details"]["assigned_by_group_ids"]
-        rem = f["remediation"]
+        lost = f.details.get("data_lost") or {}
+        ids = f.details["assigned_by_group_ids"]
+        rem = f.remediation
         leaves = [a for a in rem["actions"] if a["kind"] == "remove_member"]
         # one membership removal per group that assigns one of the products, none left out
-        assert sorted(a["group"] for a in leaves) == sorted({g for part in f["skus"] for g in ids.get(part, [])})
+        assert sorted(a["group"] for a in leaves) == sorted({g for part in f.skus for g in ids.get(part, [])})
         for action in leaves:
-            given = [part for part in f["skus"] if action["group"] in ids.get(part, [])]
+            given = [part for part in f.skus if action["group"] in ids.get(part, [])]
             if lost:  # the mailbox or files would go: keep the data first, and the call is not ready
-                assert any("keep the data" in s.lower() for s in rem["steps"]), f["rule"]
-            kind = f["details"]["group_kinds"].get(action["group"])
+                assert any("keep the data" in s.lower() for s in rem["steps"]), f.rule
+            kind = f.details["group_kinds"].get(action["group"])
             if kind is not None:  # a dynamic or synced group: never a ready call, whatever it ends
-                assert not action["ready"] and action["blocked"] == f"group_{kind['kind']}", f["rule"]
+                assert not action["ready"] and action["blocked"] == f"group_{kind['kind']}", f.rule
             elif any(part in lost for part in given):
-                assert not action["ready"] and action["blocked"] == "data_lost", f["rule"]
+                assert not action["ready"] and action["blocked"] == "data_lost", f.rule
     for f in safe:
-        if f["details"]["group_kinds"]:
+        if f.details["group_kinds"]:
             continue
-        for action in f["remediation"]["actions"]:
-            assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f["rule"]
-            assert action["path"].endswith(f"/members/{f['subject']['id']}/$ref")
+        for action in f.remediation["actions"]:
+            assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f.rule
+            assert action["path"].endswith(f"/members/{f.subject['id']}/$ref")
             assert action["ready"] and {"member_of": action["group"]} in action["precondition"]

@@ -10,7 +10,7 @@ from auditor import wording
 from auditor.cli import main
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import SCHEMA_VERSION, product_names_of
+from auditor.formats.report_json import SCHEMA_VERSION, named_products
 from auditor.formats.report_model import builtins
 from auditor.merge.document import tenant_finding_id
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
@@ -486,7 +486,7 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "different clouds (china, worldwide)" in err and "all its guidance for the worldwide cloud" in err
     # one cloud for the whole report, as report.html/md/csv draw it: Northwind's carried findings too
-    names = product_names_of(report.skus)
+    names = named_products((row.sku, row.name) for row in report.skus)
     northwind = [f for f in report.findings if (f.tenant or {}).get("name") == "Northwind"]
     assert northwind
     own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet

@@ -7,7 +7,7 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import product_names_of
+from auditor.formats.report_json import named_products
 from auditor.formats.report_model import builtins
 from auditor.render.text import clean, md_escape
 from auditor.report.view.context import TEXT_LIMIT
@@ -88,7 +88,7 @@ def _carried(report):
 def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     report, _, english = merged_nl
     assert report.locale == "nl"
-    names = product_names_of(report.skus)
+    names = named_products((row.sku, row.name) for row in report.skus)
     carried = _carried(report)
     assert len(carried) > 20 and len({f.rule for f in carried}) > 10
     for f in carried:
@@ -124,7 +124,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
     where several share them, or the user's name), a product's finding by its Dutch message, and
     never the tenant's English."""
     report, md, english = merged_nl
-    names = product_names_of(report.skus)
+    names = named_products((row.sku, row.name) for row in report.skus)
     carried = _carried(report)
     for f in carried:
         was = english[f.tenant["id"], f.tenant["finding_id"]].remediation["summary"]
@@ -147,9 +147,9 @@ def test_report_md_agrees_with_report_json(merged_nl):
                 last = clean(steps[-1], 2000) if steps else ""
                 lasts += [last, last[:1].upper() + last[1:]]  # a step that begins with the user: a capital
             # in full, or by its opening where it says what an earlier step says of other names
-            assert not lasts[0] or any(md_escape(s, limit=2000) in md for s in lasts + [opening(x) for x in lasts]), f[
-                "rule"
-            ]
+            assert not lasts[0] or any(md_escape(s, limit=2000) in md for s in lasts + [opening(x) for x in lasts]), (
+                f.rule
+            )
         else:
             message = wording.message(
                 f.rule, subject=subject, skus=f.skus, details=f.details, locale=Locale.NL, names=names

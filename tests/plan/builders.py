@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.formats.report_model import Amount, ReportFinding, Summary, Users
+from auditor.formats.report_model import Amount, ReportDocument, ReportFinding, Summary, Users
 from auditor.rules.assignments import SkuForbidden, SkuNotAllowed, SkuRequiredMissing
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
@@ -229,10 +229,10 @@ def report(
     version: int = 5,
     tenant_name: str = "Contoso",
     cloud: str = "worldwide",
-) -> dict[str, Any]:
+) -> ReportDocument:
     typed = [msgspec.convert(msgspec.to_builtins(f), ReportFinding) for f in findings]  # copies
     unwaived = [f for f in typed if not f.waived]
-    return {
+    values = {
         "schema_version": version,
         "tool": {"name": "license-auditor", "version": "0.1.0"},
         "tenant": {"id": "72f988bf-0000-0000-0000-000000000000", "name": tenant_name, "cloud": cloud},
@@ -258,3 +258,4 @@ def report(
         "skus": [dict(s) for s in skus],
         "findings": typed,
     }
+    return msgspec.convert(values, ReportDocument, from_attributes=True)

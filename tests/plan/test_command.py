@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.cli import main
@@ -24,7 +25,8 @@ def _text(document: dict[str, Any]) -> str:
 
 
 def _document(**kw: Any) -> dict[str, Any]:
-    return report(
+    """report.json's JSON values of a report of three findings."""
+    document = report(
         [
             finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])], severity="critical"),
             finding("f2", NOT_ALLOWED, U2, [join(U2, G_E3, {"SPE_E3": 1}), leave(U2, G_E5, {"SPE_E5": -1})]),
@@ -33,6 +35,8 @@ def _document(**kw: Any) -> dict[str, Any]:
         SEATS,
         **kw,
     )
+    values: dict[str, Any] = msgspec.to_builtins(document)
+    return values
 
 
 def _report_dir(tmp_path: Path, document: Any, *, raw: str | None = None) -> Path:
@@ -148,7 +152,7 @@ def test_a_malformed_action_exits_2_naming_the_file_finding_and_action(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], waits_for_a_person: bool
 ) -> None:
     document = _document()
-    actions = document["findings"][1].remediation["actions"]
+    actions = document["findings"][1]["remediation"]["actions"]
     actions[1]["path"] = f"/groups/{G_E5}/members/{U1}/$ref"
     if waits_for_a_person:  # the plan would skip the finding anyway: its calls are still checked
         actions.append({"kind": "lookup", "ready": False, "description": "Find who holds it"})
@@ -198,7 +202,7 @@ def test_plan_md_names_each_group_and_says_what_leaving_takes(
     where two groups share it: tests/plan/test_describe.py), and a leave says what else the group
     gives (its licenses; its team and app role assignments, which apply reads)."""
     document = _document()
-    document["findings"][1].details = {
+    document["findings"][1]["details"] = {
         "assigned_by_group": {"SPE_E5": ["E5 users"]},
         "assigned_by_group_ids": {"SPE_E5": [G_E5]},
         "replace_group": {"id": G_E3, "name": "E3 users", "gives": ["SPE_E3"]},

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
+from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import COUNT_VIOLATION, NOT_SUBSCRIBED, ChangePlan, compile_plan
 
 from .builders import (
@@ -500,13 +502,13 @@ def test_group_references_name_the_clouds_graph_endpoint() -> None:
 # --- after apply ------------------------------------------------------------------------------------
 
 
-def after_apply(document: dict[str, Any], plan: ChangePlan) -> dict[str, Any]:
+def after_apply(document: ReportDocument, plan: ChangePlan) -> ReportDocument:
     """The report the next audit writes once the plan is applied: the fixed findings are gone and
     the seat table shows the simulated consumption."""
     fixed = {fid for c in plan.changes for fid in c.findings}
     after = {s.sku: s.after for s in plan.seats}
-    skus = [{**row, "consumed": after.get(row["sku"], row["consumed"])} for row in document["skus"]]
-    return {**document, "skus": skus, "findings": [f for f in document["findings"] if f.id not in fixed]}
+    skus = [msgspec.structs.replace(row, consumed=after.get(row.sku, row.consumed)) for row in document.skus]
+    return msgspec.structs.replace(document, skus=skus, findings=[f for f in document.findings if f.id not in fixed])
 
 
 def test_planning_again_after_the_plan_was_applied_gives_an_empty_plan() -> None:

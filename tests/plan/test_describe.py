@@ -9,7 +9,7 @@ from pathlib import Path
 
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.formats.report_model import builtins
+from auditor.formats.report_model import SeatRow, builtins
 from auditor.plan.compile import compile_plan
 from auditor.plan.describe import describe, products_of
 from auditor.plan.write import plan_document, plan_markdown
@@ -140,8 +140,8 @@ def test_a_product_a_crafted_report_renamed_keeps_microsofts_name_for_the_skuid(
     the table does not know shows its part number and skuId, never a name the report chose."""
     labels = products_of(
         [
-            {"sku_id": E5.upper(), "sku": "VISIOCLIENT", "name": "Visio Plan 2"},
-            {"sku_id": UNKNOWN, "sku": "CONTOSO_ADDON", "name": "Visio Plan 2"},
+            SeatRow(sku_id=E5.upper(), sku="VISIOCLIENT", name="Visio Plan 2"),
+            SeatRow(sku_id=UNKNOWN, sku="CONTOSO_ADDON", name="Visio Plan 2"),
         ]
     )
     assert labels == {E5: "Microsoft 365 E5", UNKNOWN: f"CONTOSO_ADDON ({UNKNOWN})"}

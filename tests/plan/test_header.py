@@ -13,7 +13,6 @@ from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import compile_plan
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.write import render
-from tests.documents import report_document
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import (
@@ -47,7 +46,7 @@ def _document(version: int = 2) -> ReportDocument:
         SEATS,
         version=version,
     )
-    return report_document(**document)  # the typed document the renderers read
+    return document  # the typed document the renderers read
 
 
 def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
@@ -112,12 +111,12 @@ def test_a_report_without_actions_has_no_plan_line() -> None:
 
 
 def test_an_empty_plan_still_says_so() -> None:
-    document = report_document(**report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS))
+    document = report([finding("f1", FORBIDDEN, uid(1), [lookup()])], SEATS)
     assert "| Plan | 0 changes, license costs unchanged; 1 finding needs a person |" in _md(document)
 
 
 def test_a_plan_that_costs_more_says_plus() -> None:
-    document = report_document(**report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS))
+    document = report([finding("f1", REQUIRED, uid(1), [assign(uid(1), add=["SPE_E5"])])], SEATS)
     assert "| Plan | 1 change, raising license costs by €57\\.00 a month |" in _md(document)
 
 

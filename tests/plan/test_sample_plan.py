@@ -65,15 +65,15 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     run = _run(tmp_path, declared)
     report, plan = run["report"], run["plan"]
-    total = report["summary"].reclaimable_monthly_cost.amount
+    total = report.summary.reclaimable_monthly_cost.amount
     split = reclaim_split(report, compile_plan(report, describe_changes=False))
     assert split.total == total
     assert round(split.ready + split.declaration + split.person, 2) == total
     assert split.other is not None and round(-split.ready + split.other, 2) == plan["net_monthly"]
     # the money story says what waits (the split's declaration and person parts); the plan line says
     # the plan's size alone
-    assert report["money"].waiting_monthly == round(split.declaration + split.person, 2)
-    assert report["money"].plan.net_monthly == round(-plan["net_monthly"], 2)
+    assert report.money.waiting_monthly == round(split.declaration + split.person, 2)
+    assert report.money.plan.net_monthly == round(-plan["net_monthly"], 2)
     row = next(line for line in run["report_md"].splitlines() if line.startswith("| Plan |"))
     assert "€" not in row, row
     if declared:
@@ -81,7 +81,7 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(
         # whose mailboxes no declaration ends without the usage reports (which the sample snapshot
         # lacks): they wait for a person, as does what reaches leavers through a group no call may
         # change (a dynamic or a synced group), and a leaver within grace_days
-        rules = {f.id: f.rule for f in report["findings"]}
+        rules = {f.id: f.rule for f in report.findings}
         by_group = [s["finding"] for s in plan["skipped"] if s["reason"] in ("group_dynamic", "group_synced")]
         assert by_group and split.declaration == 0 and split.person > 0
         assert {rules[s["finding"]] for s in plan["skipped"] if s["reason"] == "use_not_shown"} == {
@@ -99,10 +99,10 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     run = _run(tmp_path, declared=True)
     report, plan, md = run["report"], run["plan"], run["plan_md"]
-    by_id = {f.id: f for f in report["findings"]}
+    by_id = {f.id: f for f in report.findings}
 
     def of(upn: str, rule: str) -> str:
-        return next(f.id for f in report["findings"] if f.subject.get("upn") == upn and f.rule == rule)
+        return next(f.id for f in report.findings if f.subject.get("upn") == upn and f.rule == rule)
 
     planned = {fid for c in plan["changes"] for fid in c["findings"]}
     skipped = {s["finding"]: s for s in plan["skipped"]}
@@ -110,14 +110,14 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     # from a group no call may change (they wait, saying where to change it) and the one disabled
     # within grace_days; an inactive account's data-holding licenses wait: the example declares
     # nothing kept for enabled accounts
-    leavers = {f.id for f in report["findings"] if f.rule == DisabledUserLicensed.id}
-    assert leavers < {f.id for f in report["findings"] if f.rule in LEAVER_RULES}
+    leavers = {f.id for f in report.findings if f.rule == DisabledUserLicensed.id}
+    assert leavers < {f.id for f in report.findings if f.rule in LEAVER_RULES}
     by_group = {fid for fid in leavers & skipped.keys() if skipped[fid]["reason"] in ("group_dynamic", "group_synced")}
     grace = {fid for fid in leavers & skipped.keys() if skipped[fid]["reason"] == "grace_period"}
     assert len(by_group) == 2 and "membership rule" in md and "on\\-premises Active Directory" in md
     assert len(grace) == 1
     assert leavers - by_group - grace <= planned and not (leavers - by_group - grace) & skipped.keys()
-    inactive = {f.id for f in report["findings"] if f.rule == InactiveUserLicensed.id}
+    inactive = {f.id for f in report.findings if f.rule == InactiveUserLicensed.id}
     assert inactive and all(skipped[fid]["reason"] == "use_not_shown" for fid in inactive)
     # a 1.1 GB mailbox fits F3: the E3 -> F3 replacement is ready in the report. The user is a
     # direct member of Frontline Workers whose copy did not apply, so sku-required-missing's

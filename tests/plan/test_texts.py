@@ -20,7 +20,6 @@ from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.view.states import plan_states
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import LicenseSuspended, SeatsInGrace, SkuNotApproved, SpareSeatsUnderMinimum
-from tests.documents import report_document
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import DISABLED, FORBIDDEN, INACTIVE, assign, finding, leave, lookup, report, seat, uid
@@ -137,10 +136,8 @@ def _reclaimable_report() -> ReportDocument:
         finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E5"])], monthly_cost=57.0),
     ]
     doc = report(findings, [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)])
-    doc["summary"] = msgspec.structs.replace(
-        doc["summary"], reclaimable_monthly_cost=Amount(amount=103.25, currency="EUR")
-    )
-    return report_document(**doc)  # the typed document the renderers read
+    doc.summary = msgspec.structs.replace(doc.summary, reclaimable_monthly_cost=Amount(amount=103.25, currency="EUR"))
+    return doc
 
 
 def test_the_markdown_header_splits_the_reclaimable_amount() -> None:

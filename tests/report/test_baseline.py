@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from msgspec import UNSET
 
@@ -17,15 +18,14 @@ from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
 from auditor.rules.hygiene.accounts import GuestLicensed, InactiveUserLicensed
-from tests.documents import report_document
 
 from .report_fixtures import FakeGuidance, build_sample
 
 
 def runs() -> tuple[ReportDocument, ReportDocument]:
-    previous = report_document(**build_sample(complete=True))
+    previous = build_sample(complete=True)
     previous.generated_at = "2026-11-21T03:00:00Z"
-    current = report_document(**build_sample(complete=True))
+    current = build_sample(complete=True)
     # fixed since yesterday: the guest; new today: a changed SKU set for Alice's combination
     current.findings = [f for f in current.findings if f.rule != GuestLicensed.id]
     combo = next(f for f in current.findings if f.rule == SkuCombinationForbidden.id)
@@ -67,7 +67,7 @@ def test_first_seen_is_carried_forward_across_runs() -> None:
 
 def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     previous, _ = runs()
-    current = report_document(**build_sample(complete=False))  # inactive-user-licensed not evaluated this time
+    current = build_sample(complete=False)  # inactive-user-licensed not evaluated this time
     current.findings = [f for f in current.findings if f.rule != InactiveUserLicensed.id]
     result = compare(previous, current)
     assert isinstance(result.changes, dict)
@@ -113,7 +113,8 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
     assert load_baseline(good).schema_version == 5
     # a report written before the first release: audit once more
     older = tmp_path / "older.json"
-    older.write_text(json.dumps({**build_sample(), "schema_version": 1}, default=builtins), encoding="utf-8")
+    before_release = msgspec.structs.replace(build_sample(), schema_version=1)
+    older.write_text(json.dumps(before_release, default=builtins), encoding="utf-8")
     with pytest.raises(
         UsageError,
         match=r"older\.json: report schema_version 1 was written by a license-auditor "
@@ -132,7 +133,7 @@ def test_load_baseline_errors_name_the_file(tmp_path: Path) -> None:
 )
 def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict) -> None:
     junk = tmp_path / "junk.json"
-    junk.write_text(json.dumps({**build_sample(), **change}, default=builtins), encoding="utf-8")
+    junk.write_text(json.dumps({**msgspec.to_builtins(build_sample()), **change}), encoding="utf-8")
     with pytest.raises(UsageError, match=r"junk\.json"):
         load_baseline(junk)
 
@@ -141,13 +142,13 @@ def test_load_baseline_rejects_malformed_structure(tmp_path: Path, change: dict)
 def test_load_baseline_rejects_a_first_seen_that_is_not_a_date(tmp_path: Path, first_seen: Any) -> None:
     """It used to be copied into the new report as it was."""
     doc = build_sample()
-    doc["findings"][0].first_seen = first_seen
+    doc.findings[0].first_seen = first_seen
     junk = tmp_path / "junk.json"
     junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
-    fid = doc["findings"][0].id
+    fid = doc.findings[0].id
     wrong = rf"(finding '{fid}': first_seen .* is not|.* at `\$\.findings\[0\]\.first_seen`)"  # text, or its type
     with pytest.raises(UsageError, match=rf"junk\.json: {wrong}"):
         load_baseline(junk)
-    doc["findings"][0].first_seen = "2026-10-01T06:00:00Z"
+    doc.findings[0].first_seen = "2026-10-01T06:00:00Z"
     junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     assert load_baseline(junk).findings[0].first_seen == "2026-10-01T06:00:00Z"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.data.model import Locale
+from auditor.formats.report_model import ReportDocument
 from auditor.report.baseline import compare
 from auditor.report.write import render
-from tests.documents import report_document
 
 from .chromium_pipe import chromium_binary, load
 from .report_fixtures import XSS_NAME, FakeGuidance
@@ -39,9 +39,9 @@ def test_detector_sees_errors_and_remote_requests(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TR], ids=lambda loc: loc.value)
-def test_report_renders_cleanly(tmp_path: Path, sample: dict[str, Any], locale: Locale) -> None:
-    previous = report_document(**{**sample, "generated_at": "2026-11-21T03:00:00Z"})
-    document = compare(previous, report_document(**sample))
+def test_report_renders_cleanly(tmp_path: Path, sample: ReportDocument, locale: Locale) -> None:
+    previous = msgspec.structs.replace(sample, generated_at="2026-11-21T03:00:00Z")
+    document = compare(previous, sample)
     html, _digest, _text = render(document, tmp_path, formats=["html"], locale=locale, wording=FakeGuidance())
     result = load(html)
     ARTIFACTS.mkdir(exist_ok=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.formats.report_model import Amount, ReportFinding
+from auditor.formats.report_model import Amount, ReportFinding, SeatRow
 from auditor.plan.money import bill_money, spend
 from auditor.report.document import build_document, summary_json
 from auditor.rules.assignments import SkuForbidden
@@ -17,6 +17,7 @@ from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLic
 from auditor.rules.usage.activity import ProductUnused
 from tests.billing import bills
 from tests.core.factory import E3, audit, sku, tenant, user
+from tests.documents import report_document
 
 
 def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) -> ReportFinding:
@@ -65,22 +66,22 @@ def test_reclaimable_leaves_out_waived_findings_and_rules_that_free_no_spend() -
     assert _reclaimable(findings) == 20.0
 
 
-def _sku(sku: str, enabled: int, price: float | None, *, trial: int = 0, free: bool = False) -> dict[str, Any]:
-    return {"sku": sku, "enabled": enabled, "trial": trial, "price_monthly": price, "free": free}
+def _sku(sku: str, enabled: int, price: float | None, *, trial: int = 0, free: bool = False) -> SeatRow:
+    return SeatRow(sku=sku, sku_id=f"{sku}-id", enabled=enabled, trial=trial, price_monthly=price, free=free)
 
 
 def test_spend_is_the_paid_seats_at_their_prices() -> None:
-    document = {
-        "skus": [
+    document = report_document(
+        skus=[
             _sku("SPE_E3", 10, 33.75, trial=3),  # 7 paid seats: 236.25
             _sku("SPE_E5", 2, 54.75),  # 109.50
             _sku("FLOW_FREE", 10_000, 0.0, free=True),  # free: left out
             _sku("VISIOCLIENT", 5, None),  # no price: left out
             _sku("POWER_BI_PRO", 3, 9.99, trial=5),  # more trial units than enabled: nothing paid, never negative
         ]
-    }
+    )
     assert spend(document) == 236.25 + 109.5 == 345.75
-    assert spend({"skus": [_sku("VISIOCLIENT", 5, None)]}) is None
+    assert spend(report_document(skus=[_sku("VISIOCLIENT", 5, None)])) is None
 
 
 def _leave(sku: str, monthly: float, start: str | None, seats: int = 1) -> dict[str, Any]:

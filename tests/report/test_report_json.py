@@ -16,7 +16,7 @@ from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_json import SCHEMA_VERSION, decode_report, product_names_of
+from auditor.formats.report_json import SCHEMA_VERSION, decode_report, named_products
 from auditor.formats.report_model import ReportDocument
 from auditor.guidance.details import subject_label
 from auditor.report import chunks
@@ -72,10 +72,11 @@ def _golden() -> ReportDocument:
 
 
 def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp_path: Path) -> None:
-    raw = json.loads(_audit(tmp_path).read_text(encoding="utf-8"))
+    path = _audit(tmp_path)
+    raw = json.loads(path.read_text(encoding="utf-8"))
     assert raw["schema_version"] == SCHEMA_VERSION == 5
     assert "remediations" not in raw and "shared" not in raw
-    names = product_names_of(raw["skus"])
+    names = named_products((row.sku, row.name) for row in decode_report(path.read_bytes(), str(path)).skus)
     for f in raw["findings"]:
         # `state`: the finding's state in the plan (none for a finding the plan leaves alone)
         assert list(f) == FINDING_KEYS + (["state"] if "state" in f else []), f["id"]

@@ -28,27 +28,38 @@ def _golden() -> dict[str, Any]:
 def test_the_golden_report_is_the_encoding_of_its_decoded_model() -> None:
     raw = GOLDEN.read_bytes()
     document = decode_report(raw, "report.json")
-    assert isinstance(document["summary"], Summary) and isinstance(document["money"], Money)
-    assert document["summary"].reclaimable_monthly_cost == Amount(amount=640.0, currency="EUR")
-    assert all(isinstance(f, ReportFinding) for f in document["findings"])
+    assert isinstance(document.summary, Summary) and isinstance(document.money, Money)
+    assert document.summary.reclaimable_monthly_cost == Amount(amount=640.0, currency="EUR")
+    assert all(isinstance(f, ReportFinding) for f in document.findings)
     assert dump_json(document) == raw  # byte for byte: nothing of either part is lost or reordered
 
 
-def test_the_document_is_one_struct_read_by_key_while_the_readers_move() -> None:
+def test_the_document_and_its_parts_are_read_by_attribute_never_by_key() -> None:
     data = _golden()
     data["sign_ins_read_at"] = "2026-10-31T06:00:00Z"  # the nightly's: kept, where the reader dropped it
     document = decode_report(json.dumps(data), "report.json")
     assert isinstance(document, ReportDocument) and isinstance(document.tenant, Tenant)
     assert all(isinstance(row, SeatRow) for row in document.skus)
     assert document.sign_ins_read_at == "2026-10-31T06:00:00Z"
-    # transitional (issue 78): by key as the dict it was; a field not set is no key
-    assert document["tenant"]["id"] == document.tenant.id and document.get("skus") is document.skus
-    assert document.changes is UNSET and "changes" not in document and document.get("changes", 1) == 1
-    assert list(document)[:3] == ["schema_version", "tool", "tenant"] and list(document)[-1] == "findings"
-    document["warnings"] = ["set by key"]
-    assert document.warnings == ["set by key"]
-    with pytest.raises(KeyError):
-        document["no_such_key"] = 1
+    assert document.tenant.id == data["tenant"]["id"] and document.skus[0].sku == data["skus"][0]["sku"]
+    assert document.findings[0].rule == data["findings"][0]["rule"]
+    # a field not set is UNSET, and not written
+    assert document.changes is UNSET and "changes" not in json.loads(dump_json(document))
+    # no reading, asking or setting by key (issue 78): mypy checks every reader's names
+    parts = [document, document.tenant, document.summary, document.money, document.skus[0], document.findings[0]]
+    for part in parts:
+        with pytest.raises(TypeError):
+            part["findings"]  # type: ignore[index]
+        assert not hasattr(part, "get") and not hasattr(part, "keys")
+    with pytest.raises(TypeError):
+        "changes" in document  # type: ignore[operator]  # noqa: B015
+    with pytest.raises(TypeError):
+        list(document)  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        document["warnings"] = ["set by key"]  # type: ignore[index]
+    assert document.warnings == data["warnings"]
+    document.warnings = ["set by attribute"]
+    assert document.warnings == ["set by attribute"]
 
 
 def test_a_gap_without_its_reason_is_refused_naming_its_place() -> None:
@@ -84,7 +95,8 @@ def test_a_day_of_the_bill_keeps_its_json_name_and_its_uplift_only_when_set() ->
     ]
     data["money"]["bill"]["leaves"] = leaves
     document = decode_report(json.dumps(data), "report.json")
-    assert document["money"].bill.leaves == [
+    assert isinstance(document.money, Money)
+    assert document.money.bill.leaves == [
         Leave(from_="2026-12-01", sku="SPE_E3", seats=2, monthly=67.5, uplift="est"),
         Leave(from_=None, sku="EMS", seats=1, monthly=10.6),
     ]
@@ -93,7 +105,7 @@ def test_a_day_of_the_bill_keeps_its_json_name_and_its_uplift_only_when_set() ->
 
 def test_a_finding_is_read_into_its_struct_with_what_it_leaves_out_unset() -> None:
     document = decode_report(GOLDEN.read_bytes(), "report.json")
-    first = document["findings"][0]
+    first = document.findings[0]
     assert (first.rule, first.severity, first.waived) == (DisabledUserLicensed.id, "high", False)
     assert first.subject["type"] == "user" and isinstance(first.details, dict)
     assert first.change is UNSET and "change" not in json.loads(dump_json(document))["findings"][0]
