@@ -65,9 +65,9 @@ def parse_formats(text: str) -> tuple[Format, ...]:
     return tuple(result)
 
 
-def dump_json(document: ReportDocument | Mapping[str, Any]) -> bytes:
+def dump_json(document: ReportDocument) -> bytes:
     """report.json text, the encoding of the ReportDocument (auditor.formats.report_model): its
-    fields that are not UNSET, in the Struct's order (a test's dict: its keys in its order). The
+    fields that are not UNSET, in the Struct's order. The
     top level is indented by two spaces as `json.dumps(indent=2, ensure_ascii=False)` writes it,
     except that each finding is one line of compact JSON (a million users' findings would
     otherwise be mostly indentation). Written by orjson (the standard library's encoder is pure
@@ -80,19 +80,15 @@ def dump_json(document: ReportDocument | Mapping[str, Any]) -> bytes:
         return _stdlib_json(document)
 
 
-def _top_level(document: ReportDocument | Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The document's top-level keys and values as report.json writes them: a ReportDocument's
-    fields that are not UNSET, in the Struct's order (a dict's items: a test's JSON)."""
-    if isinstance(document, ReportDocument):
-        fields = ((name, getattr(document, name)) for name in document.__struct_fields__)
-        return [(name, value) for name, value in fields if value is not UNSET]
-    return list(document.items())
+def _top_level(document: ReportDocument) -> list[tuple[str, Any]]:
+    """The document's top-level keys and values as report.json writes them: its fields that are
+    not UNSET, in the Struct's order."""
+    fields = ((name, getattr(document, name)) for name in document.__struct_fields__)
+    return [(name, value) for name, value in fields if value is not UNSET]
 
 
-def _stdlib_json(document: ReportDocument | Mapping[str, Any]) -> bytes:
+def _stdlib_json(document: ReportDocument) -> bytes:
     items = _top_level(document)
-    if not items:
-        return (json.dumps({}) + "\n").encode("utf-8")
     pieces = []
     for i, (key, value) in enumerate(items):
         pieces.append(("{\n  " if i == 0 else ",\n  ") + json.dumps(key) + ": ")
@@ -119,17 +115,11 @@ _ONE_LINE = frozenset(("findings",))
 FindingLines = Callable[[list[Any]], Iterable[bytes]]
 
 
-def _json_pieces(document: ReportDocument | Mapping[str, Any], findings: FindingLines | None = None) -> Iterator[bytes]:
+def _json_pieces(document: ReportDocument, findings: FindingLines | None = None) -> Iterator[bytes]:
     """dump_json in pieces (one per top-level value, list item or chunk of findings), so that the
     report of a million users is never written from one large buffer. TypeError: orjson refuses a
     value. `findings`: gives the findings' lines (each finding with its remediation worked out)."""
-    items = _top_level(document)
-    if not items:
-        yield orjson.dumps({}, option=orjson.OPT_APPEND_NEWLINE)
-        return
-    if not all(isinstance(key, str) for key, _ in items):
-        raise TypeError("report document keys must be strings")
-    for i, (key, value) in enumerate(items):
+    for i, (key, value) in enumerate(_top_level(document)):
         yield (b"{\n  " if i == 0 else b",\n  ") + orjson.dumps(key) + b": "
         if isinstance(value, list) and value:
             if key == "findings" and findings is not None:

@@ -14,7 +14,6 @@ import pytest
 
 from auditor.data.model import LicenseAssignmentState, User
 from auditor.data.sign_ins import dormant, last_sign_in, maybe_dormant
-from auditor.report.write import dump_json
 from auditor.rules.base import parse_when
 from auditor.rules.hygiene import InactiveUserLicensed
 from auditor.snapshot import (
@@ -443,11 +442,6 @@ def test_inactive_rule_finds_what_parsing_finds() -> None:
         accounts.dormant = original
     assert fast == slow
     assert len(fast) > 20
-
-
-def test_report_json_bytes_match_the_standard_library() -> None:
-    document = {"a": [1, 2.5, {"b": "ø\u2028\x01", "c": None, "d": []}], "e": {}, "f": 33.75, "g": True}
-    assert dump_json(document) == (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
 
 
 def test_attribute_pairs_survive_every_way_into_users() -> None:

@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import Amount, Leave, Money, ReportDocument, ReportFinding, SeatRow, Summary, Tenant
-from auditor.report.write import dump_json
+from auditor.report.write import _stdlib_json, dump_json
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 
 GOLDEN = Path(__file__).parent / "__snapshots__" / "test_sample_report" / "test_sample_report[report.json].json"
@@ -32,6 +33,21 @@ def test_the_golden_report_is_the_encoding_of_its_decoded_model() -> None:
     assert document.summary.reclaimable_monthly_cost == Amount(amount=640.0, currency="EUR")
     assert all(isinstance(f, ReportFinding) for f in document.findings)
     assert dump_json(document) == raw  # byte for byte: nothing of either part is lost or reordered
+
+
+def test_the_standard_librarys_encoder_writes_the_same_bytes_as_orjson() -> None:
+    """report.json is written by orjson; a value orjson refuses sends the whole file through the
+    standard library's encoder (auditor.report.write): both give the same bytes, awkward text,
+    floats and empty parts included."""
+    document = decode_report(GOLDEN.read_bytes(), "report.json")
+    odd = 'ø\u2028\x01 "quoted" <b>é</b> \U0001f600'
+    document.warnings = [odd, ""]
+    document.findings[0] = msgspec.structs.replace(
+        document.findings[0], message=odd, details={"a": [1, 2.5, {"b": odd, "c": None, "d": []}], "e": {}}
+    )
+    document.skus[0].price_monthly = 33.75
+    assert dump_json(document) == _stdlib_json(document)
+    assert json.loads(dump_json(document))["warnings"] == [odd, ""]
 
 
 def test_the_document_and_its_parts_are_read_by_attribute_never_by_key() -> None:
