@@ -25,6 +25,7 @@ from auditor.billing.file import Channel
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
+from auditor.formats.plan_json import load_plan
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
 from auditor.plan.commerce import commerce_changes
@@ -43,6 +44,7 @@ from tests.billing.test_commerce_apply import (
     _bill,
     _journal,
     _seats,
+    typed,
 )
 
 
@@ -50,10 +52,26 @@ def _access(arm_url: str, pc_url: str) -> Access:
     return Access(Token("arm-token"), arm_url, None, Token("pc-token"), pc_url)
 
 
+def _plan(tenant_id: str, commerce: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plan.json with no license changes and these commerce changes."""
+    return {
+        "plan_version": 1,
+        "tenant_id": tenant_id,
+        "tenant_name": "Contoso",
+        "cloud": "worldwide",
+        "created_at": "2026-11-01T06:30:00Z",
+        "changes": [],
+        "stopped": None,
+        "bill": {"commerce": commerce},
+    }
+
+
 def _run(changes: list[dict[str, Any]], commerce: Commerce, table: dict[str, tuple[int, int]], path: Path) -> str:
     journal = CommerceJournal(path)
     out = io.StringIO()
-    asyncio.run(run_commerce(changes, commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out))
+    asyncio.run(
+        run_commerce(typed(*changes), commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out)
+    )
     journal.close()
     return out.getvalue()
 
@@ -251,9 +269,7 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
     snapshot, facts = sample
     [account] = facts.accounts
     plan = tmp_path / "plan.json"
-    plan.write_text(
-        json.dumps({"tenant_id": snapshot.tenant_id, "bill": {"commerce": [_arm_reduce(account)]}}), "utf-8"
-    )
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [_arm_reduce(account)])), "utf-8")
     other = app_token("11111111-2222-3333-4444-555555555555", DEMO_ROLES)
     with GraphEmulator(snapshot, token=other) as graph:
 
@@ -263,7 +279,7 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
         with pytest.raises(
             UsageError, match="signs in to tenant 11111111-2222-3333-4444-555555555555, but the changes"
         ):
-            apply_commerce_changes(WriteOptions(command="apply", yes=True), plan, client, TODAY)
+            apply_commerce_changes(WriteOptions(command="apply", yes=True), load_plan(plan), client, TODAY)
     assert not list(tmp_path.glob("commerce-journal-*"))
 
 
@@ -304,7 +320,7 @@ def test_a_change_made_but_answered_500_is_unknown_and_undo_settles_it_by_re_rea
         out = io.StringIO()
         failed = asyncio.run(
             run_commerce(
-                [_copilot(st, pc, facts, snapshot)],
+                typed(_copilot(st, pc, facts, snapshot)),
                 commerce,
                 _seats({COPILOT: (6, 4)}),
                 execute=True,
