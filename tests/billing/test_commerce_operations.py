@@ -17,7 +17,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from auditor.apply.arguments import WriteOptions
-from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, run_commerce
+from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, commerce_of, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
@@ -458,3 +458,74 @@ def test_a_cancel_of_an_account_without_a_cancel_operation_is_not_sent(sample: A
     assert "skipped: could not build the request: a MicrosoftOnlineServicesProgram account's subscription" in text
     assert [ln["outcome"] for ln in _journal(tmp_path / "j.jsonl")] == ["skipped"]
     assert not [r for r in st.requests if r.method != "GET"]
+
+
+# --- the plan apply checked is the plan whose commerce changes are made --------------------------
+
+
+def test_a_plan_changed_since_apply_read_it_is_refused(sample: Any, tmp_path: Path) -> None:
+    """apply reads plan.json once to check it (load_plan, which keeps its sha256) and again for its
+    bill: bytes other than the ones checked (an edit in between, or the file gone) are refused
+    before any client is made, anything read or any journal written."""
+    snapshot, facts = sample
+    [account] = facts.accounts
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [_arm_reduce(account)])), "utf-8")
+    checked = load_plan(plan)
+
+    def no_client() -> GraphClient:
+        raise AssertionError("no client is made for a plan apply did not check")
+
+    options = WriteOptions(command="apply", yes=True)
+    edited = _arm_reduce(account) | {"to": 1, "seats": 2}
+    edited["request"]["body"] = {"properties": {"quantity": 1}}
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [edited])), "utf-8")
+    with pytest.raises(UsageError, match=r"plan\.json: the plan changed since apply read it \(its sha256 is no"):
+        apply_commerce_changes(options, checked, no_client, TODAY)
+    plan.unlink()
+    with pytest.raises(UsageError, match=r"plan\.json: no such file"):
+        apply_commerce_changes(options, checked, no_client, TODAY)
+    assert not list(tmp_path.glob("commerce-journal-*"))
+    # the bytes apply checked are read as they are: a plan's commerce with none is none
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [])), "utf-8")
+    assert apply_commerce_changes(options, load_plan(plan), no_client, TODAY) == 0
+
+
+def test_a_commerce_change_of_the_wrong_type_is_exit_2_naming_the_place(
+    sample: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-edited seat count that is not a number: exit 2 naming plan.json and the place
+    (`$.bill.commerce[0].seats`), never an internal error; nothing is read or sent."""
+    from auditor.apply import run as apply_run
+    from auditor.cli import main
+
+    snapshot, facts = sample
+    [account] = facts.accounts
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [_arm_reduce(account) | {"seats": "1"}])), "utf-8")
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "an-opaque-token-without-claims")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setattr(apply_run, "clock", lambda: datetime(2026, 11, 1, 7, tzinfo=UTC))
+    args = ["apply", str(plan), "--auth", "token", "--commerce-only", "--tenant-id", snapshot.tenant_id]
+    capsys.readouterr()
+    assert main([*args, "--max-age", "30d"]) == 2
+    err = capsys.readouterr().err
+    assert f"{plan}: bill.commerce is not a list of commerce changes" in err
+    assert "Expected `int`, got `str` - at `$.bill.commerce[0].seats`" in err
+    assert not list(tmp_path.glob("commerce-journal-*"))
+
+
+def test_commerce_of_reads_plan_json_bytes() -> None:
+    """plan.json's bytes, as load_plan reads them (a UTF-8 byte order mark too); bytes that are not
+    JSON are a UsageError naming the file."""
+    doc = {"plan_version": 1, "bill": {"commerce": [_arm_reduce("acct")]}}
+    [change] = commerce_of(b"\xef\xbb\xbf" + json.dumps(doc).encode())
+    assert (change.kind, change.from_, change.to, change.request.body) == (
+        "reduce",
+        3,
+        2,
+        {"properties": {"quantity": 2}},
+    )
+    assert commerce_of(json.dumps({"bill": None}).encode()) == []
+    with pytest.raises(UsageError, match=r"^some/plan\.json: not valid JSON"):
+        commerce_of(b'{"bill": ', "some/plan.json")
