@@ -27,7 +27,8 @@ the price it names.
 from __future__ import annotations
 
 import asyncio
-import json
+import codecs
+import hashlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -35,7 +36,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO, TypeGuard
 
+import msgspec
+from msgspec import Struct
+
 from auditor.common.errors import EXIT_OK, CollectionError, UsageError
+from auditor.formats.bill_model import CommerceChange
+from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing import arm, partner_center
 from ..billing.arm import MCA, MPA, BillingSourceError
@@ -56,13 +62,13 @@ def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def shape_error(c: Mapping[str, Any]) -> str | None:
+def shape_error(c: CommerceChange) -> str | None:
     """What is wrong with a commerce change's shape (a hand-edited plan), else None: its kind, its
     seats (a reduction goes down: `to` below `from`, `seats` their difference; a cancel to 0), and
     its request, which must be the one its kind makes on its own scope and subscription id."""
-    kind, frm, to, seats = c.get("kind"), c.get("from"), c.get("to"), c.get("seats")
+    kind, frm, to, seats = c.kind, c.from_, c.to, c.seats
     if kind not in KINDS:
-        return f"its kind {str(kind)[:40]!r} is not one apply makes ({', '.join(KINDS)})"
+        return f"its kind {kind[:40]!r} is not one apply makes ({', '.join(KINDS)})"
     if not (_whole(frm) and _whole(to) and _whole(seats)):
         return "its from, to and seats must be whole numbers"
     if kind == "cancel" and to != 0:
@@ -71,54 +77,81 @@ def shape_error(c: Mapping[str, Any]) -> str | None:
         return f"a reduction goes from {frm} down to fewer seats, not to {to}"
     if seats != frm - to:
         return f"its seats are {seats}, but {frm} to {to} is {frm - to}"
-    scope, sub_id = c.get("scope"), c.get("api_id")
-    if not (isinstance(scope, str) and scope and isinstance(sub_id, str) and sub_id):
+    if not (c.scope and c.api_id):
         return "it names no scope and subscription id"
-    expected = request_line(c.get("source"), kind, scope, sub_id, c.get("agreement"))
-    method, path = str(c["request"].get("method")).upper(), c["request"].get("path")
+    expected = request_line(c.source, kind, c.scope, c.api_id, c.agreement)
+    method, path = c.request.method.upper(), c.request.path
     if expected is None:
-        return f"no API makes a {kind} of a {str(c.get('source'))[:40]} subscription"
+        return f"no API makes a {kind} of a {c.source[:40]} subscription"
     if (method, path) != expected:
-        return f"its request {method} {str(path)[:200]} is not {expected[0]} {expected[1]}"
+        return f"its request {method} {path[:200]} is not {expected[0]} {expected[1]}"
     return None
 
 
-def commerce_of(plan_doc: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The plan's commerce changes (none when the plan's bill has none), each checked for its shape
-    and its request against the change it makes."""
-    changes = ((plan_doc.get("bill") or {}).get("commerce")) or []
-    if not isinstance(changes, list) or not all(
-        isinstance(c, dict) and isinstance(c.get("request"), dict) for c in changes
-    ):
-        raise UsageError("plan.json: bill.commerce is not a list of commerce changes (plan again)")
+class _CommerceBill(Struct, frozen=True):
+    """The part of plan.json's `bill` apply --commerce reads (the rest is not decoded)."""
+
+    commerce: list[CommerceChange] | None = None
+
+
+class _CommercePlan(Struct, frozen=True):
+    bill: _CommerceBill | None = None
+
+
+def commerce_of(plan: Mapping[str, Any] | bytes, where: str = "plan.json") -> list[CommerceChange]:
+    """The plan's commerce changes (none when the plan's bill has none), decoded from plan.json's
+    bytes (or a document already parsed) into CommerceChange, each checked for its shape and its
+    request against the change it makes. A wrong shape is a UsageError naming `where` and the
+    place (`$.bill.commerce[0].seats`)."""
+    try:
+        if isinstance(plan, bytes):
+            doc = msgspec.json.decode(plan.removeprefix(codecs.BOM_UTF8), type=_CommercePlan)
+        else:
+            doc = msgspec.convert(plan, _CommercePlan)
+    except msgspec.ValidationError as exc:
+        raise UsageError(f"{where}: bill.commerce is not a list of commerce changes: {exc} (plan again)") from None
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"{where}: not valid JSON: {exc}") from None
+    changes = (doc.bill.commerce if doc.bill is not None else None) or []
     for c in changes:
-        method = str(c["request"].get("method")).upper()
-        arm_cancel = c.get("kind") == "cancel" and c.get("source") == "billing-account"
-        if method == "DELETE" and not (arm_cancel and (c.get("agreement") or MCA) in (MCA, MPA)):
+        method = c.request.method.upper()
+        arm_cancel = c.kind == "cancel" and c.source == "billing-account"
+        if method == "DELETE" and not (arm_cancel and (c.agreement or MCA) in (MCA, MPA)):
             raise UsageError(
-                f"plan.json: commerce change {c.get('n')} is a DELETE; the only one a plan sends is the cancel "
+                f"{where}: commerce change {c.n} is a DELETE; the only one a plan sends is the cancel "
                 "of a billing subscription of a Microsoft Customer or Partner Agreement account"
             )
         asked = _asked_seats(c)
-        if c.get("kind") in ("reduce", "schedule_reduction") and asked != c.get("to"):
+        if c.kind in ("reduce", "schedule_reduction") and asked != c.to:
             raise UsageError(
-                f"plan.json: commerce change {c.get('n')} asks for {asked} seats, but it reduces to {c.get('to')} "
-                "(plan again)"
+                f"{where}: commerce change {c.n} asks for {asked} seats, but it reduces to {c.to} (plan again)"
             )
         wrong = shape_error(c)
         if wrong:
-            raise UsageError(f"plan.json: commerce change {c.get('n')}: {wrong} (plan again)")
+            raise UsageError(f"{where}: commerce change {c.n}: {wrong} (plan again)")
     return changes
 
 
-def _asked_seats(change: Mapping[str, Any]) -> object:
+def _asked_seats(change: CommerceChange) -> object:
     """The seat count a change's request asks for."""
-    body = change["request"].get("body") or {}
-    if change.get("kind") == "schedule_reduction":
-        return (body.get("scheduledNextTermInstructions") or {}).get("quantity")
-    if change.get("source") == "billing-account":
-        return (body.get("properties") or {}).get("quantity")
+    body = change.request.body or {}
+    if change.kind == "schedule_reduction":
+        return _field(body, "scheduledNextTermInstructions", "quantity")
+    if change.source == "billing-account":
+        return _field(body, "properties", "quantity")
     return body.get("quantity")
+
+
+def _field(body: Mapping[str, Any], outer: str, key: str) -> object:
+    """body[outer][key], or None where either is not there (or `outer` is not an object)."""
+    inner = body.get(outer)
+    return inner.get(key) if isinstance(inner, Mapping) else None
+
+
+def _fields(change: CommerceChange | Mapping[str, Any]) -> Mapping[str, Any]:
+    """A change as its JSON: a plan's (msgspec.to_builtins: the keys plan.json writes, `from` for
+    `from_`), or a commerce journal's line as undo reads it, which is one already."""
+    return msgspec.to_builtins(change) if isinstance(change, CommerceChange) else change
 
 
 class CommerceJournal:
@@ -130,7 +163,11 @@ class CommerceJournal:
         self.path = path
         self._file = LineFile(path, "the commerce journal", "the commerce journal")
 
-    def write(self, change: Mapping[str, Any], outcome: str, note: str = "", status: int | None = None) -> None:
+    def write(
+        self, change: CommerceChange | Mapping[str, Any], outcome: str, note: str = "", status: int | None = None
+    ) -> None:
+        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome."""
+        change = _fields(change)
         line = {
             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "n": change["n"],
@@ -189,25 +226,29 @@ class Commerce:
         if self._pc is not None:
             self._pc.close()
 
-    def read(self, change: Mapping[str, Any]) -> dict[str, Any]:
+    def read(self, change: CommerceChange | Mapping[str, Any]) -> dict[str, Any]:
+        """The subscription the change is about, read from its API (a plan's change, or a journal's line)."""
+        change = _fields(change)
         if change["source"] == "billing-account":
             return arm.get_subscription(self.arm(), change["scope"], change["api_id"])
         return partner_center.get_subscription(self.pc(), change["scope"], change["api_id"])
 
-    def body(self, change: Mapping[str, Any], current: dict[str, Any]) -> Any:
+    def body(self, change: CommerceChange, current: dict[str, Any]) -> Any:
         """The body to send (a read, before anything is sent): a reduction for the renewal takes its
         product from the transition eligibilities of type `scheduled` got now."""
-        if change["source"] == "billing-account" and change["kind"] == "cancel":
-            agreement = change.get("agreement") or MCA
+        if change.source == "billing-account" and change.kind == "cancel":
+            agreement = change.agreement or MCA
             if agreement not in (MCA, MPA):
                 raise BillingSourceError(f"a {agreement} account's subscription is not cancelled through its API")
-        if change["kind"] != "schedule_reduction":
-            return change["request"]["body"]
-        product = partner_center.scheduled_product(self.pc(), change["scope"], current)
-        return {"scheduledNextTermInstructions": {"product": product, "quantity": change["to"]}}
+        if change.kind != "schedule_reduction":
+            return change.request.body
+        product = partner_center.scheduled_product(self.pc(), change.scope, current)
+        return {"scheduledNextTermInstructions": {"product": product, "quantity": change.to}}
 
-    def send(self, change: Mapping[str, Any], current: dict[str, Any], body: Any) -> Any:
-        """Send the change and follow it to its end; the subscription as the API answers it."""
+    def send(self, change: CommerceChange | Mapping[str, Any], current: dict[str, Any], body: Any) -> Any:
+        """Send the change (a plan's, or undo's buy-back) and follow it to its end; the subscription
+        as the API answers it."""
+        change = _fields(change)
         if change["source"] == "billing-account":
             if change["kind"] == "cancel":  # a long-running operation with no body at its end: re-read
                 arm.cancel_subscription(self.arm(), change["scope"], change["api_id"], change.get("agreement") or MCA)
@@ -216,8 +257,10 @@ class Commerce:
         return partner_center.update_subscription(self.pc(), change["scope"], current | body)
 
 
-def answer_differs(change: Mapping[str, Any], answer: Any) -> str | None:
-    """Why the API's answer does not show what the change asked (None: it does)."""
+def answer_differs(change: CommerceChange | Mapping[str, Any], answer: Any) -> str | None:
+    """Why the API's answer does not show what the change (a plan's, or a journal's line) asked
+    (None: it does)."""
+    change = _fields(change)
     doc: Mapping[str, Any] = answer if isinstance(answer, Mapping) else {}
     kind = change["kind"]
     if change["source"] == "billing-account":
@@ -256,9 +299,9 @@ def arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
     return None
 
 
-def _window_note(change: Mapping[str, Any], current: Mapping[str, Any]) -> str:
+def _window_note(change: CommerceChange, current: Mapping[str, Any]) -> str:
     """What the window rests on when the billing account does not say `cancellation`."""
-    if change["source"] != "billing-account":
+    if change.source != "billing-account":
         return ""
     overrides = (current.get("properties") or {}).get("systemOverrides") or {}
     if overrides.get("cancellation") is not None:
@@ -269,25 +312,25 @@ def _window_note(change: Mapping[str, Any], current: Mapping[str, Any]) -> str:
     )
 
 
-def _product_differs(change: Mapping[str, Any], current: Mapping[str, Any]) -> str | None:
+def _product_differs(change: CommerceChange, current: Mapping[str, Any]) -> str | None:
     """Why the re-read subscription is not the plan's product (None: it is, or the plan did not say)."""
-    planned = change.get("product")
+    planned = change.product
     if not planned:
         return None
-    if change["source"] == "billing-account":
+    if change.source == "billing-account":
         props = current.get("properties") or {}
         now = f"{props.get('productTypeId')}:{props.get('skuId')}"
     else:
         now = ":".join(str(current.get("offerId") or "").split(":")[:2])
-    return None if now.lower() == str(planned).lower() else f"its product is now {now}, the plan's is {planned}"
+    return None if now.lower() == planned.lower() else f"its product is now {now}, the plan's is {planned}"
 
 
-def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
+def _window_open(change: CommerceChange, current: Mapping[str, Any], today: date) -> str | None:
     """Why the subscription as re-read no longer allows the change (None: it does)."""
     differs = _product_differs(change, current)
     if differs:
         return differs
-    if change["source"] == "billing-account":
+    if change.source == "billing-account":
         props = current.get("properties") or {}
         quantity, status = props.get("quantity"), str(props.get("status") or "")
         shut = arm_window_shut(props, today)
@@ -295,9 +338,9 @@ def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: d
             return shut
     else:
         quantity, status = current.get("quantity"), str(current.get("status") or "")
-        if change["kind"] == "reduce":
+        if change.kind == "reduce":
             refundable = int((current.get("refundableQuantity") or {}).get("totalQuantity") or 0)
-            if refundable < change["seats"]:
+            if refundable < change.seats:
                 return f"only {refundable} of its seats can still be removed"
         elif not current.get("autoRenewEnabled"):
             return "auto-renew is off: a reduction for the renewal needs it on"
@@ -308,15 +351,13 @@ def _window_open(change: Mapping[str, Any], current: Mapping[str, Any], today: d
             )
     if status.lower() not in ("active", "enabled"):
         return f"its status is {status or 'not given'}"
-    if quantity != change["from"]:
-        return f"it now has {quantity} seats, the plan counted {change['from']}"
+    if quantity != change.from_:
+        return f"it now has {quantity} seats, the plan counted {change.from_}"
     return None
 
 
-def _money(change: Mapping[str, Any]) -> str:
-    saving = change.get("monthly_saving")
-    when = change.get("saving_from") or "?"
-    return f"saves {saving:.2f} a month from {when}" if isinstance(saving, int | float) else "saving not known"
+def _money(change: CommerceChange) -> str:
+    return f"saves {change.monthly_saving:.2f} a month from {change.saving_from or '?'}"
 
 
 def refused(exc: BillingSourceError) -> bool:
@@ -325,7 +366,7 @@ def refused(exc: BillingSourceError) -> bool:
 
 
 async def run_commerce(
-    changes: Sequence[Mapping[str, Any]],
+    changes: Sequence[CommerceChange],
     commerce: Commerce,
     seats: SeatsReader,
     *,
@@ -342,12 +383,12 @@ async def run_commerce(
     print(f"commerce changes: {len(changes)} ({mode})", file=out)
     for change in changes:
         print(
-            f"  C{change['n']}. {change['kind'].replace('_', ' ')} {change['sku']} ({change['subscription']}): "
-            f"{change['from']} -> {change['to']} seats, {_money(change)}; by {change['by']}",
+            f"  C{change.n}. {change.kind.replace('_', ' ')} {change.sku} ({change.subscription}): "
+            f"{change.from_} -> {change.to} seats, {_money(change)}; by {change.by}",
             file=out,
         )
-        print(f"      {change['request']['method']} {change['request']['path']}", file=out)
-        sku = str(change.get("sku_id") or "").lower()
+        print(f"      {change.request.method} {change.request.path}", file=out)
+        sku = (change.sku_id or "").lower()
         ready = await _check(change, commerce, seats, today, removed.get(sku, 0))
         if isinstance(ready, str):
             print(f"      -> {'skipped' if execute else 'would skip'}: {ready}", file=out)
@@ -358,7 +399,7 @@ async def run_commerce(
         if note:
             print(f"      ({note})", file=out)
         if not execute:
-            removed[sku] = removed.get(sku, 0) + change["seats"]  # the dry run counts as the run would
+            removed[sku] = removed.get(sku, 0) + change.seats  # the dry run counts as the run would
             print("      -> would apply", file=out)
             if journal is not None:
                 journal.write(change, "dry-run", "would apply")
@@ -367,20 +408,20 @@ async def run_commerce(
         try:
             journal.write(change, "sending", note)  # write-ahead: on disk before the request goes out
         except JournalError as exc:
-            raise JournalError(f"{exc}; commerce change C{change['n']} ({_said(change)}) was not sent") from None
+            raise JournalError(f"{exc}; commerce change C{change.n} ({_said(change)}) was not sent") from None
         lost, sent = _send(change, commerce, current, body, journal, out)
         failed += lost
         if sent:  # made, or it may have been: the run's later changes of the product count it
-            removed[sku] = removed.get(sku, 0) + change["seats"]
+            removed[sku] = removed.get(sku, 0) + change.seats
     return failed
 
 
-def _said(change: Mapping[str, Any]) -> str:
-    return f"{change['kind'].replace('_', ' ')} {change['sku']}, subscription {change['subscription']}"
+def _said(change: CommerceChange) -> str:
+    return f"{change.kind.replace('_', ' ')} {change.sku}, subscription {change.subscription}"
 
 
 def _send(
-    change: Mapping[str, Any],
+    change: CommerceChange,
     commerce: Commerce,
     current: dict[str, Any],
     body: Any,
@@ -412,24 +453,24 @@ def _send(
 
 
 def _outcome(
-    journal: CommerceJournal, change: Mapping[str, Any], outcome: str, note: str, status: int | None, said: str
+    journal: CommerceJournal, change: CommerceChange, outcome: str, note: str, status: int | None, said: str
 ) -> None:
     try:
         journal.write(change, outcome, note, status)
     except JournalError as exc:
         raise JournalError(
-            f"{exc}; commerce change C{change['n']} ({_said(change)}) {said}, and its journal line says only "
+            f"{exc}; commerce change C{change.n} ({_said(change)}) {said}, and its journal line says only "
             "'sending': check the subscription in the admin center (or Partner Center) before anything else"
         ) from None
 
 
 async def _check(
-    change: Mapping[str, Any], commerce: Commerce, seats: SeatsReader, today: date, removed: int = 0
+    change: CommerceChange, commerce: Commerce, seats: SeatsReader, today: date, removed: int = 0
 ) -> str | tuple[dict[str, Any], Any, str]:
     """(the subscription as re-read, the body to send, a note) when the change may be made, else
     why not. `removed`: the seats of the same product the run's earlier changes took."""
-    if str(change.get("by") or "") < today.isoformat():
-        return f"its window closed on {change.get('by')}"
+    if (change.by or "") < today.isoformat():
+        return f"its window closed on {change.by}"
     try:
         current = commerce.read(change)
     except BillingSourceError as exc:
@@ -437,11 +478,11 @@ async def _check(
     why = _window_open(change, current, today)
     if why:
         return why
-    counted = await seats(str(change.get("sku_id") or ""))
+    counted = await seats(change.sku_id or "")
     if counted is None:
         return "could not re-read the seats assigned (GET /subscribedSkus)"
     enabled, assigned = counted
-    left = enabled - removed - change["seats"]
+    left = enabled - removed - change.seats
     if left < assigned:
         earlier = f" (after the {removed} this run's earlier changes remove)" if removed else ""
         return f"{left} seats would be left{earlier}, below the {assigned} assigned now"
@@ -471,12 +512,27 @@ def _seats_reader(client: Any) -> SeatsReader:
     return read
 
 
-def apply_commerce_changes(options: WriteOptions, plan_path: Path, make_client: Callable[[], Any], today: date) -> int:
-    """`apply PLAN --commerce [--yes]`: the plan's commerce changes, once the credential is shown to
-    sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown. One event loop
-    for the whole command: the Graph client's connections belong to the loop that opened them."""
-    plan_doc = json.loads(plan_path.read_text("utf-8"))
-    changes = commerce_of(plan_doc)
+def plan_commerce(plan: PlanFile) -> list[CommerceChange]:
+    """The commerce changes of the plan apply read and checked (load_plan): plan.json is read again
+    for its bill, and its bytes must be the ones load_plan hashed, else the plan changed since apply
+    read it (UsageError, exit 2: nothing is sent from a plan apply did not check)."""
+    where = Where(plan.path)
+    data = read_bounded(plan.path, where, "a plan")
+    if hashlib.sha256(data).hexdigest() != plan.sha256:
+        raise where.error(
+            "",
+            "the plan changed since apply read it (its sha256 is no longer "
+            f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
+        )
+    return commerce_of(data, str(plan.path))
+
+
+def apply_commerce_changes(options: WriteOptions, plan: PlanFile, make_client: Callable[[], Any], today: date) -> int:
+    """`apply PLAN --commerce [--yes]`: the commerce changes of the plan apply read (load_plan),
+    once the credential is shown to sign in to the plan's tenant; exit 3 when one failed or its
+    outcome is unknown. One event loop for the whole command: the Graph client's connections
+    belong to the loop that opened them."""
+    changes = plan_commerce(plan)
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
@@ -486,10 +542,10 @@ def apply_commerce_changes(options: WriteOptions, plan_path: Path, make_client: 
     async def run() -> int:
         try:
             # before any journal or billing request: another tenant's token stops here
-            await permissions.check_tenant(client, str(plan_doc.get("tenant_id") or "").lower())
+            await permissions.check_tenant(client, plan.tenant_id)
             if options.yes:
                 name = datetime.now(UTC).strftime("commerce-journal-%Y%m%dT%H%M%SZ.jsonl")
-                journal.append(CommerceJournal(plan_path.resolve().parent / name))
+                journal.append(CommerceJournal(plan.path.resolve().parent / name))
             with access(options.billing, os.environ, True) as reach:
                 commerce = Commerce(reach)
                 try:

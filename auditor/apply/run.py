@@ -338,7 +338,7 @@ def cmd_apply(options: WriteOptions) -> int:
             return (
                 apply_commerce_changes(
                     options,
-                    path,
+                    plan,  # its bytes are read again for the bill, and must be the ones checked
                     lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}"),
                     clock().date(),
                 )

@@ -92,8 +92,10 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     subscription: str | None
     sku: str
     sku_id: str | None
-    agreement: str | None
-    product: str | None
+    # null when not given: a plan written before they were kept (apply then takes a Customer
+    # Agreement, and does not compare the re-read product); plan always writes both
+    agreement: str | None = None
+    product: str | None = None
     from_: int | None
     to: int | None
     seats: int

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from azure.core.credentials import AccessToken
 
@@ -20,6 +21,7 @@ from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
+from auditor.formats.bill_model import CommerceChange
 from auditor.plan.bill import commerce_facts
 from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
@@ -54,6 +56,11 @@ def _bill(arm_url: str, pc_url: str, commerce_doc: Any, snapshot: Any, consumed:
     return build_bill(document, {}, got.billing, TODAY)
 
 
+def typed(*changes: dict[str, Any]) -> list[CommerceChange]:
+    """Commerce changes in plan.json's shape as apply decodes them (commerce_of's checks not made)."""
+    return [msgspec.convert(c, CommerceChange) for c in changes]
+
+
 def _seats(table: dict[str, tuple[int, int]]) -> Any:
     async def read(sku_id: str) -> tuple[int, int] | None:
         return table.get(sku_id)
@@ -78,7 +85,7 @@ def test_the_plan_names_what_an_api_can_do_and_the_dry_run_changes_nothing(world
     snapshot, facts, arm, pc = world
     bill = _bill(arm.url, pc.url, facts, snapshot, CONSUMED)
     changes = commerce_of({"bill": bill})
-    assert [(c["kind"], c["source"], c["sku"], c["from"], c["to"]) for c in changes] == [
+    assert [(c.kind, c.source, c.sku, c.from_, c.to) for c in changes] == [
         ("reduce", "partner-center", "Microsoft_365_Copilot", 6, 4),
         ("cancel", "billing-account", "POWER_BI_PRO", 3, 0),
     ]
@@ -287,7 +294,7 @@ def test_the_billing_account_reduce_and_its_undo(world: Any, tmp_path: Path) -> 
     assert (
         asyncio.run(
             run_commerce(
-                [_arm_reduce(account)],
+                typed(_arm_reduce(account)),
                 commerce,
                 _seats({PBI: (34, 31)}),
                 execute=True,
@@ -365,7 +372,7 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     assert (
         asyncio.run(
             run_commerce(
-                [change], commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal, today=TODAY, out=out
+                typed(change), commerce, _seats({COPILOT: (6, 4)}), execute=True, journal=journal, today=TODAY, out=out
             )
         )
         == 0
@@ -384,7 +391,9 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     sub["offerId"] = "CFQ7TTC0MM8R:0002"
     out = io.StringIO()
     asyncio.run(
-        run_commerce([change], commerce, _seats({COPILOT: (6, 4)}), execute=False, journal=None, today=TODAY, out=out)
+        run_commerce(
+            typed(change), commerce, _seats({COPILOT: (6, 4)}), execute=False, journal=None, today=TODAY, out=out
+        )
     )
     assert "would skip: its offerId 'CFQ7TTC0MM8R:0002', billingCycle and termDuration do not name" in out.getvalue()
     commerce.close()
@@ -393,8 +402,17 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
 def test_a_plan_whose_request_is_not_its_change_is_refused() -> None:
     """A DELETE other than a Customer Agreement's cancel, or a request whose seats are not the
     change's `to`, is refused before anything is read or sent."""
-    with pytest.raises(UsageError, match="only one a plan sends is the cancel of a billing subscription"):
+    # a DELETE with nothing else of a change: not a commerce change at all (the place is named)
+    with pytest.raises(UsageError, match=r"plan\.json: .*at `\$\.bill\.commerce\[0\]\.request`"):
         commerce_of({"bill": {"commerce": [{"n": 1, "request": {"method": "DELETE", "path": "/x"}}]}})
+    with pytest.raises(UsageError, match="only one a plan sends is the cancel of a billing subscription"):
+        commerce_of(
+            {
+                "bill": {
+                    "commerce": [_arm_reduce("acct") | {"request": {"method": "DELETE", "path": "/x", "body": None}}]
+                }
+            }
+        )
     mosp = _arm_reduce("acct") | {"kind": "cancel", "agreement": "MicrosoftOnlineServicesProgram"}
     with pytest.raises(UsageError, match="is a DELETE"):
         commerce_of({"bill": {"commerce": [mosp | {"request": {"method": "DELETE", "path": "/x", "body": None}}]}})

@@ -23,7 +23,7 @@ from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
 
-from .test_commerce_apply import CONSUMED, NOW, PBI, TODAY, Token, _arm_reduce, _bill, _seats
+from .test_commerce_apply import CONSUMED, NOW, PBI, TODAY, Token, _arm_reduce, _bill, _seats, typed
 
 
 @pytest.fixture()
@@ -39,7 +39,7 @@ def test_a_full_disk_after_a_cancellation_names_it_and_keeps_whole_lines(
 ) -> None:
     snapshot, facts, arm, pc = stand_ins
     changes = commerce_of({"bill": _bill(arm.url, pc.url, facts, snapshot, CONSUMED)})
-    cancel = [c for c in changes if c["kind"] == "cancel"]
+    cancel = [c for c in changes if c.kind == "cancel"]
     path = tmp_path / "commerce.jsonl"
     journal = CommerceJournal(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -157,7 +157,7 @@ def test_undo_commerce_without_a_terminal_buys_nothing_and_says_so(
     assert (
         asyncio.run(
             run_commerce(
-                [reduce],
+                typed(reduce),
                 commerce,
                 _seats({PBI: (34, 31)}),
                 execute=True,

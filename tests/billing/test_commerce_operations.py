@@ -17,7 +17,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 
 from auditor.apply.arguments import WriteOptions
-from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, run_commerce
+from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, commerce_of, run_commerce
 from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
@@ -25,6 +25,7 @@ from auditor.billing.file import Channel
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
+from auditor.formats.plan_json import load_plan
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
 from auditor.plan.commerce import commerce_changes
@@ -43,6 +44,7 @@ from tests.billing.test_commerce_apply import (
     _bill,
     _journal,
     _seats,
+    typed,
 )
 
 
@@ -50,10 +52,26 @@ def _access(arm_url: str, pc_url: str) -> Access:
     return Access(Token("arm-token"), arm_url, None, Token("pc-token"), pc_url)
 
 
+def _plan(tenant_id: str, commerce: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plan.json with no license changes and these commerce changes."""
+    return {
+        "plan_version": 1,
+        "tenant_id": tenant_id,
+        "tenant_name": "Contoso",
+        "cloud": "worldwide",
+        "created_at": "2026-11-01T06:30:00Z",
+        "changes": [],
+        "stopped": None,
+        "bill": {"commerce": commerce},
+    }
+
+
 def _run(changes: list[dict[str, Any]], commerce: Commerce, table: dict[str, tuple[int, int]], path: Path) -> str:
     journal = CommerceJournal(path)
     out = io.StringIO()
-    asyncio.run(run_commerce(changes, commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out))
+    asyncio.run(
+        run_commerce(typed(*changes), commerce, _seats(table), execute=True, journal=journal, today=TODAY, out=out)
+    )
     journal.close()
     return out.getvalue()
 
@@ -251,9 +269,7 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
     snapshot, facts = sample
     [account] = facts.accounts
     plan = tmp_path / "plan.json"
-    plan.write_text(
-        json.dumps({"tenant_id": snapshot.tenant_id, "bill": {"commerce": [_arm_reduce(account)]}}), "utf-8"
-    )
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [_arm_reduce(account)])), "utf-8")
     other = app_token("11111111-2222-3333-4444-555555555555", DEMO_ROLES)
     with GraphEmulator(snapshot, token=other) as graph:
 
@@ -263,7 +279,7 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
         with pytest.raises(
             UsageError, match="signs in to tenant 11111111-2222-3333-4444-555555555555, but the changes"
         ):
-            apply_commerce_changes(WriteOptions(command="apply", yes=True), plan, client, TODAY)
+            apply_commerce_changes(WriteOptions(command="apply", yes=True), load_plan(plan), client, TODAY)
     assert not list(tmp_path.glob("commerce-journal-*"))
 
 
@@ -304,7 +320,7 @@ def test_a_change_made_but_answered_500_is_unknown_and_undo_settles_it_by_re_rea
         out = io.StringIO()
         failed = asyncio.run(
             run_commerce(
-                [_copilot(st, pc, facts, snapshot)],
+                typed(_copilot(st, pc, facts, snapshot)),
                 commerce,
                 _seats({COPILOT: (6, 4)}),
                 execute=True,
@@ -442,3 +458,74 @@ def test_a_cancel_of_an_account_without_a_cancel_operation_is_not_sent(sample: A
     assert "skipped: could not build the request: a MicrosoftOnlineServicesProgram account's subscription" in text
     assert [ln["outcome"] for ln in _journal(tmp_path / "j.jsonl")] == ["skipped"]
     assert not [r for r in st.requests if r.method != "GET"]
+
+
+# --- the plan apply checked is the plan whose commerce changes are made --------------------------
+
+
+def test_a_plan_changed_since_apply_read_it_is_refused(sample: Any, tmp_path: Path) -> None:
+    """apply reads plan.json once to check it (load_plan, which keeps its sha256) and again for its
+    bill: bytes other than the ones checked (an edit in between, or the file gone) are refused
+    before any client is made, anything read or any journal written."""
+    snapshot, facts = sample
+    [account] = facts.accounts
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [_arm_reduce(account)])), "utf-8")
+    checked = load_plan(plan)
+
+    def no_client() -> GraphClient:
+        raise AssertionError("no client is made for a plan apply did not check")
+
+    options = WriteOptions(command="apply", yes=True)
+    edited = _arm_reduce(account) | {"to": 1, "seats": 2}
+    edited["request"]["body"] = {"properties": {"quantity": 1}}
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [edited])), "utf-8")
+    with pytest.raises(UsageError, match=r"plan\.json: the plan changed since apply read it \(its sha256 is no"):
+        apply_commerce_changes(options, checked, no_client, TODAY)
+    plan.unlink()
+    with pytest.raises(UsageError, match=r"plan\.json: no such file"):
+        apply_commerce_changes(options, checked, no_client, TODAY)
+    assert not list(tmp_path.glob("commerce-journal-*"))
+    # the bytes apply checked are read as they are: a plan's commerce with none is none
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [])), "utf-8")
+    assert apply_commerce_changes(options, load_plan(plan), no_client, TODAY) == 0
+
+
+def test_a_commerce_change_of_the_wrong_type_is_exit_2_naming_the_place(
+    sample: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hand-edited seat count that is not a number: exit 2 naming plan.json and the place
+    (`$.bill.commerce[0].seats`), never an internal error; nothing is read or sent."""
+    from auditor.apply import run as apply_run
+    from auditor.cli import main
+
+    snapshot, facts = sample
+    [account] = facts.accounts
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_plan(snapshot.tenant_id, [_arm_reduce(account) | {"seats": "1"}])), "utf-8")
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", "an-opaque-token-without-claims")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setattr(apply_run, "clock", lambda: datetime(2026, 11, 1, 7, tzinfo=UTC))
+    args = ["apply", str(plan), "--auth", "token", "--commerce-only", "--tenant-id", snapshot.tenant_id]
+    capsys.readouterr()
+    assert main([*args, "--max-age", "30d"]) == 2
+    err = capsys.readouterr().err
+    assert f"{plan}: bill.commerce is not a list of commerce changes" in err
+    assert "Expected `int`, got `str` - at `$.bill.commerce[0].seats`" in err
+    assert not list(tmp_path.glob("commerce-journal-*"))
+
+
+def test_commerce_of_reads_plan_json_bytes() -> None:
+    """plan.json's bytes, as load_plan reads them (a UTF-8 byte order mark too); bytes that are not
+    JSON are a UsageError naming the file."""
+    doc = {"plan_version": 1, "bill": {"commerce": [_arm_reduce("acct")]}}
+    [change] = commerce_of(b"\xef\xbb\xbf" + json.dumps(doc).encode())
+    assert (change.kind, change.from_, change.to, change.request.body) == (
+        "reduce",
+        3,
+        2,
+        {"properties": {"quantity": 2}},
+    )
+    assert commerce_of(json.dumps({"bill": None}).encode()) == []
+    with pytest.raises(UsageError, match=r"^some/plan\.json: not valid JSON"):
+        commerce_of(b'{"bill": ', "some/plan.json")
