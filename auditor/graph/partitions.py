@@ -217,14 +217,17 @@ class Gathered:
 
     def __init__(self) -> None:
         self.tables: list[list[User]] = []  # in the order the chains were started
+        self.keys: list[tuple[str, ...]] = []  # each table's partition (its prefixes)
         self.ids: set[str] = set()  # of the users read
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def chain(self) -> list[User]:
+    def chain(self, key: tuple[str, ...] = ()) -> list[User]:
+        """A new chain's table; `key`: its partition's prefixes, which order the chains' users."""
         table: list[User] = []
         self.tables.append(table)
+        self.keys.append(key)
         return table
 
     def add(self, table: list[User], page: list[User], path: str) -> None:
@@ -249,9 +252,12 @@ class Gathered:
                 )
 
     def users(self) -> list[User]:
-        """Every chain's users, in the order the chains were started: the first chain's table
-        takes the others' users, each let go once taken (never a second copy of them all)."""
-        tables, self.tables = self.tables, []
+        """Every chain's users, the chains in their partitions' order (the order they were started
+        in depends on which stream was free first, so the snapshot, and every list in its order,
+        would differ from one run to the next): the first chain's table takes the others' users,
+        each let go once taken (never a second copy of them all)."""
+        order = sorted(range(len(self.tables)), key=self.keys.__getitem__)
+        tables, self.tables, self.keys = [self.tables[i] for i in order], [], []
         if not tables:
             return []
         out = tables[0]
@@ -453,7 +459,7 @@ class PartitionedRead:
 
     async def _read(self, part: Partition) -> None:
         path = partition_path(self.path, part)
-        table = self.gathered.chain()
+        table = self.gathered.chain(part.prefixes)
         first = True
         try:
             page: list[User]
