@@ -418,10 +418,11 @@ def build_bill(
 
 @dataclass(frozen=True)
 class BillSource:
-    """What a bill is built from: the seat table, the subscriptions as Graph gave them, the
-    policy's spare_seats.min per product (part number), its one currency (also for a product it gives
-    no price: a billing row's price in another currency is never added into its totals) and the
-    language of the reasons. `of(document)`: a report's; the migration names its own."""
+    """What a bill is built from: the seat table, the subscriptions (report.json keeps them as
+    Graph gave them), the policy's spare_seats.min per product (part number), its one currency
+    (also for a product it gives no price: a billing row's price in another currency is never added
+    into its totals) and the language of the reasons. `of(document)`: a report's; the migration
+    names its own."""
 
     locale: Locale
     seats: Sequence[SeatRow]
