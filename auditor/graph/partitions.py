@@ -216,19 +216,15 @@ class Gathered:
     reader rejects); a copy that differs cannot be settled, so the run stops."""
 
     def __init__(self) -> None:
-        self.tables: list[list[User]] = []  # in the order the chains were started
-        self.keys: list[tuple[str, ...]] = []  # each table's partition (its prefixes)
+        self.chains: list[tuple[tuple[str, ...], list[User]]] = []  # (its partition's prefixes, its users)
         self.ids: set[str] = set()  # of the users read
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def chain(self, key: tuple[str, ...] = ()) -> list[User]:
-        """A new chain's table; `key`: its partition's prefixes, which order the chains' users."""
-        table: list[User] = []
-        self.tables.append(table)
-        self.keys.append(key)
-        return table
+        self.chains.append((key, []))
+        return self.chains[-1][1]
 
     def add(self, table: list[User], page: list[User], path: str) -> None:
         """Add `page`'s users not read before to `table` (one of this gathering's chains)."""
@@ -238,7 +234,7 @@ class Gathered:
             table.extend(page)
             return
         # Rare, so this path may be slow: look each user up among every chain read so far.
-        index = {u.id: (t, pos) for t in self.tables for pos, u in enumerate(t)}
+        index = {u.id: (t, pos) for _, t in self.chains for pos, u in enumerate(t)}
         for user in page:
             uid = user.id
             hit = index.get(uid)
@@ -252,12 +248,10 @@ class Gathered:
                 )
 
     def users(self) -> list[User]:
-        """Every chain's users, the chains in their partitions' order (the order they were started
-        in depends on which stream was free first, so the snapshot, and every list in its order,
-        would differ from one run to the next): the first chain's table takes the others' users,
-        each let go once taken (never a second copy of them all)."""
-        order = sorted(range(len(self.tables)), key=self.keys.__getitem__)
-        tables, self.tables, self.keys = [self.tables[i] for i in order], [], []
+        """Every chain's users, in their partitions' order (not the order they started in, which
+        differs from run to run): the first chain's table takes the others' users, each let go once
+        taken (never a second copy of them all)."""
+        tables, self.chains = [t for _, t in sorted(self.chains, key=lambda chain: chain[0])], []
         if not tables:
             return []
         out = tables[0]
