@@ -1,5 +1,5 @@
 """Rule 5, the source's side: the seats the moves free go into the source's schedule, with the bill's
-commerce windows, owners and action objects (auditor.plan.bill.bill_of_seats: 7 days, renewal,
+commerce windows, owners and action objects (auditor.plan.bill.build_bill: 7 days, renewal,
 partner, VLSC, trial; the spread over a product's subscriptions; docs/bill.md). Only the freed
 seats are scheduled: the source's other spare seats are for its own plan.
 
@@ -21,7 +21,7 @@ from auditor.data.model import Locale, TenantSnapshot
 
 from ..billing import BillingFile
 from ..formats.report_model import SeatRow
-from ..plan.bill import BillSource, bill_of_seats
+from ..plan.bill import BillSource, build_bill
 from .plan import SourceBill
 
 LIFECYCLE_DAYS = {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}  # facts: commerce.lifecycle
@@ -52,7 +52,7 @@ def source_bill(
         # assigned seat leaves: then the product's subscriptions go whole
         purchased = sum(s.total_licenses for s in subscriptions if s.status.lower() == "enabled")
         after = 0 if seats >= sku.consumed_units else max(0, purchased - seats)
-        bill = bill_of_seats(source_seats, {sku.sku_part_number: after}, billing, day)
+        bill = build_bill(source_seats, {sku.sku_part_number: after}, billing, day)
         # cancelled, or left to end at the renewal: the days its data is kept
         mine = [
             msgspec.structs.replace(a, lifecycle_days=dict(LIFECYCLE_DAYS)) if a.to == 0 else a

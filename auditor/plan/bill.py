@@ -403,19 +403,6 @@ def _cap(o: Opening, total: int, wanted: int) -> int:
     return min(wanted, total, o.cap)
 
 
-def build_bill(
-    document: ReportDocument,
-    assigned_after: Mapping[str, int],
-    billing: BillingFile | None,
-    today: date,
-    *,
-    purchases: Sequence[Purchase] = (),
-    locale: Locale | None = None,
-) -> Bill:
-    """The `bill` of plan.json (docs/bill.md), in the report's language unless `locale` is given."""
-    return bill_of_seats(BillSource.of(document), assigned_after, billing, today, purchases=purchases, locale=locale)
-
-
 @dataclass(frozen=True)
 class BillSource:
     """What a bill is built from: the seat table, the subscriptions (report.json keeps them as
@@ -442,8 +429,8 @@ class BillSource:
         )
 
 
-def bill_of_seats(
-    source: BillSource,
+def build_bill(
+    source: ReportDocument | BillSource,
     assigned_after: Mapping[str, int],
     billing: BillingFile | None,
     today: date,
@@ -451,7 +438,10 @@ def bill_of_seats(
     purchases: Sequence[Purchase] = (),
     locale: Locale | None = None,
 ) -> Bill:
-    """build_bill of `source`'s seats and subscriptions."""
+    """The `bill` of plan.json (docs/bill.md) of a report (or of the seats a BillSource names), in
+    its language unless `locale` is given."""
+    if isinstance(source, ReportDocument):
+        source = BillSource.of(source)
     t = i18n.translations(locale or source.locale)
     rows = {r.sku: r for r in source.seats if r.sku}
     currency = source.currency
