@@ -87,7 +87,9 @@ class UserState:
         if self.agent_parent is None:
             return None
         parent = self.agent_parent or None
-        return account_kind(self.user_type, self.department, None, frozenset(self.assigned), parent).value
+        return account_kind(
+            self.user_type, self.department, None, frozenset(self.assigned), parent, self.account_enabled
+        ).value
 
     @property
     def label(self) -> str:

@@ -1,7 +1,12 @@
 """What a user object is (auditor.data.enums.AccountKind), from Graph's documented properties: the
 one function the model (User.kind) and apply (its re-read before a removal) both ask.
 
-docs/account-kinds.md quotes the Microsoft page behind each kind and each id below.
+A kind rests on evidence an ordinary account cannot carry. `department` is free text that a person,
+an HR feed or on-premises Active Directory sets, so it never decides a kind alone: a resource account
+is known by its resource license, or by the department together with the state Microsoft gives every
+resource account ("a disabled user object"). The department alone is a hint for a person to confirm
+(`resource_hint`), never a kind. docs/account-kinds.md quotes the Microsoft page behind each kind
+and each id below.
 """
 
 from __future__ import annotations
@@ -38,21 +43,38 @@ TEAMS_ROOMS_LICENSES = frozenset(
 _PURPOSE_KINDS = {"shared": AccountKind.SHARED, "room": AccountKind.ROOM, "equipment": AccountKind.EQUIPMENT}
 
 
+def resource_hint(department: str | None) -> bool:
+    """Whether `department` reads as the Teams tooling writes it for a resource account (a hint only:
+    anyone who may edit the user's profile, or an HR feed, can write the same text)."""
+    return (department or "").strip().lower() == RESOURCE_DEPARTMENT
+
+
+def resource_evidence(department: str | None, account_enabled: bool | None, sku_ids: frozenset[str]) -> bool:
+    """Whether the account is a Teams resource account on evidence that agrees: it holds the resource
+    license, or its department says so and it is disabled (every resource account is "a disabled user
+    object"; a person's account that HR data names so is enabled). Not the mailbox: a resource account
+    that holds a suite with Exchange Online has a user mailbox like a person's."""
+    return bool(sku_ids & RESOURCE_LICENSES) or (resource_hint(department) and account_enabled is False)
+
+
 def account_kind(
     user_type: str | None,
     department: str | None,
     mailbox_purpose: str | None,
     sku_ids: frozenset[str],
     identity_parent_id: str | None = None,
+    account_enabled: bool | None = None,
 ) -> AccountKind:
     """What a user object is, from Graph's documented properties, most specific first: an agent user
-    (it has a parent agent identity); a Teams resource account (its department, or the resource
-    license: lower-case `sku_ids`); a Teams Rooms account (a Teams Rooms license); a shared, room or
-    equipment mailbox (`mailboxSettings.userPurpose`, read only where a rule needs it); a guest
-    (`userType`); else a person. apply re-reads the same properties and asks the same function."""
+    (it has a parent agent identity); a Teams resource account (resource_evidence: the resource
+    license, lower-case `sku_ids`, or its department on a disabled account); a Teams Rooms account (a
+    Teams Rooms license); a shared, room or equipment mailbox (`mailboxSettings.userPurpose`, read
+    only where a rule needs it); a guest (`userType`); else a person. `account_enabled` None (not
+    read) never corroborates a department. apply re-reads the same properties and asks the same
+    function."""
     if identity_parent_id is not None:
         return AccountKind.AGENT
-    if (department or "").strip().lower() == RESOURCE_DEPARTMENT or sku_ids & RESOURCE_LICENSES:
+    if resource_evidence(department, account_enabled, sku_ids):
         return AccountKind.RESOURCE
     if sku_ids & TEAMS_ROOMS_LICENSES:
         return AccountKind.TEAMS_ROOMS

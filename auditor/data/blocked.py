@@ -41,6 +41,8 @@ STORAGE_WAITS = (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN
 SEATS_TO_BUY = "seats_to_buy"
 CONFLICT = "conflict"
 WHOLE_GROUP = "whole_group"
+# only a field a person or an HR feed sets (a department) says what the account is: a person confirms it
+KIND_UNCONFIRMED = "kind_unconfirmed"
 BLOCKED_REASONS = (
     PLACEHOLDER,
     CHOOSE_VALUE,
@@ -61,4 +63,5 @@ BLOCKED_REASONS = (
     SEATS_TO_BUY,
     CONFLICT,
     WHOLE_GROUP,
+    KIND_UNCONFIRMED,
 )

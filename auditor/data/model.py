@@ -343,7 +343,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
         """What the account is (account_kind): the one answer every stage asks."""
         p = self.profile
         parent = self.identity_parent_id if self.identity_parent_id is not None else ("" if p.agent else None)
-        return account_kind(p.user_type, p.department, p.mailbox_purpose, p.sku_ids, parent)
+        return account_kind(p.user_type, p.department, p.mailbox_purpose, p.sku_ids, parent, p.account_enabled)
 
     @property
     def licenses_updated(self) -> str | None:

@@ -23,6 +23,7 @@ from auditor.data.blocked import (
     GROUP_KIND_UNKNOWN,
     GROUP_MAIL,
     GROUP_SYNCED,
+    KIND_UNCONFIRMED,
     LICENSING_GROUP,
     LOOKUP,
     MAILBOX_TOO_LARGE,
@@ -304,6 +305,10 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         WHOLE_GROUP: t.pgettext(
             "plan_reason_whole_group",
             "every member of the group moves: change the group's license instead of each member's",
+        ),
+        KIND_UNCONFIRMED: t.pgettext(
+            "plan_reason_kind_unconfirmed",
+            "only the account's department says it is a resource account: a person confirms that first",
         ),
         NO_ACTION: t.pgettext("plan_reason_no_action", "no change to run"),
         NOT_READY: t.pgettext("plan_reason_not_ready", "a step is not ready"),

@@ -3,12 +3,13 @@ paid license where the free resource license serves, and an agent user whose age
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, RESOURCE_LICENSES
+from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, RESOURCE_LICENSES, resource_hint
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS, ParentState
 from auditor.data.enums import AccountKind
-from auditor.data.model import Severity, User
+from auditor.data.model import Severity, Sku, User
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck
@@ -58,23 +59,61 @@ class AgentUserOrphaned(UserHygieneRule[AgentUserOrphanedDetails]):
 
 
 class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
-    """`paid`: the paid products the resource account holds (part number -> skuId), which the swap
-    removes; `replace_with`: the part number of the free Microsoft Teams Phone Resource Account
-    license the swap assigns, and `replace_with_id` its skuId; `resource_seats`: its free seats in
-    the tenant (null when the tenant does not subscribe to it: acquire it first, it costs nothing)"""
+    """`paid`: the paid products the swap removes (part number -> skuId): those the resource license
+    replaces, never one that carries a Calling Plan or Communications Credits (`keeps`: those, part
+    number -> skuId, which the account needs to dial out); `replace_with`: the part number of the
+    Microsoft Teams Phone Resource Account license the swap assigns, and `replace_with_id` its skuId;
+    `resource_seats`: its free seats in the tenant (null when the tenant does not subscribe to it);
+    `allocation`: how many resource licenses the tenant's Teams Phone licenses give at no cost (25,
+    and one more for every 10), and `resource_in_use` how many it assigns now; `confirmed`: false when
+    only the account's department says it is a resource account (the swap waits for a person)"""
 
     paid: dict[str, str]
+    keeps: dict[str, str]
     replace_with: str
     replace_with_id: str
     resource_seats: int | None
+    allocation: int
+    resource_in_use: int
+    confirmed: bool
+
+
+# service plans of the products a resource account needs to dial out (Microsoft's product table):
+# the Calling Plans (MCOPSTN1, MCOPSTN2, MCOPSTN5, ...), pay-as-you-go calling and Communications
+# Credits (MCOPSTNC) all begin so
+DIAL_OUT_PLANS = "MCOPSTN"
+# the Phone System service plan of Teams Phone Standard and of the suites and devices that carry it;
+# the resource license's own plan (MCOEV_VIRTUALUSER) is not one of them
+PHONE_SYSTEM_PLAN = "MCOEV"
+FREE_ALLOCATION = 25  # resource licenses at no cost for a tenant with Teams Phone ...
+FREE_PER_PHONE_LICENSES = 10  # ... and one more for every 10 Teams Phone licenses
+
+
+def dials_out(sku: Sku) -> bool:
+    """Whether the product carries a Calling Plan or Communications Credits (a resource account keeps it)."""
+    return any(p.service_plan_name.upper().startswith(DIAL_OUT_PLANS) for p in sku.service_plans)
+
+
+def phone_system(sku: Sku) -> bool:
+    names = (p.service_plan_name.upper() for p in sku.service_plans)
+    return any(n.startswith(PHONE_SYSTEM_PLAN) and "VIRTUALUSER" not in n for n in names)
+
+
+def free_allocation(skus: Iterable[Sku]) -> int:
+    """How many Teams Phone Resource Account licenses the tenant gets at no cost: 25 once it has a
+    product with Phone System, and one more for every 10 such licenses (docs/account-kinds.md)."""
+    phones = sum(s.prepaid_units.enabled for s in skus if phone_system(s) and s.sku_id.lower() not in RESOURCE_LICENSES)
+    return FREE_ALLOCATION + phones // FREE_PER_PHONE_LICENSES if phones else 0
 
 
 class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
-    """A Teams resource account (an auto attendant's or call queue's account: `department` is
-    `Microsoft Communication Application Instance`, or it holds the resource license) holds a paid
-    product where the free Microsoft Teams Phone Resource Account license serves. The fix swaps them
-    in one `assignLicense` (`addLicenses` and `removeLicenses` together): Microsoft's page says to
-    remove the old license and assign the resource license "in the same license activity".
+    """A Teams resource account (an auto attendant's or call queue's account: it holds the resource
+    license, or its department is `Microsoft Communication Application Instance` and it is disabled)
+    holds a paid product where the Microsoft Teams Phone Resource Account license serves. The fix
+    swaps them in one `assignLicense` (`addLicenses` and `removeLicenses` together): Microsoft's page
+    says to remove the old license and assign the resource license "in the same license activity". A
+    Calling Plan or Communications Credits stay (the account needs them to dial out). An account that
+    only its department calls a resource account is found too, its swap left to a person to confirm.
 
     Example:
         hygiene:
@@ -86,32 +125,42 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
     default_severity = Severity.MEDIUM
     key = "resource_accounts"
     fragment = check_schema(False)
-    reads = Reads("users", "subscribedSkus", user={"department", "assignedLicenses", AGENT_USERS})
+    reads = Reads("users", "subscribedSkus", user={"department", "accountEnabled", "assignedLicenses", AGENT_USERS})
     removes = False  # a swap: the account keeps its phone number on the resource license
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> ResourceAccountPaidLicenseDetails | None:
-        if user.kind is not AccountKind.RESOURCE:
+        confirmed = user.kind is AccountKind.RESOURCE
+        if not confirmed and (user.kind is AccountKind.AGENT or not resource_hint(user.department)):
             return None
-        paid = {
-            ctx.index.parts([sid])[0]: sid
+        skus = ctx.index.sku_by_id
+        priced = [
+            sid
             for sid in sorted(user.sku_ids - RESOURCE_LICENSES)
             if not ctx.is_free(sid) and ctx.monthly_price(sid) is not None
-        }
+        ]
+        # a product the tenant's listing does not describe may carry a Calling Plan: it stays
+        keeps = [sid for sid in priced if sid not in skus or dials_out(skus[sid])]
+        paid = {ctx.index.parts([sid])[0]: sid for sid in priced if sid not in keeps}
         if not paid:
             return None
-        sku = ctx.index.sku_by_id.get(PHONE_RESOURCE_LICENSE)
+        sku = skus.get(PHONE_RESOURCE_LICENSE)
         return ResourceAccountPaidLicenseDetails(
             paid=paid,
+            keeps={ctx.index.parts([sid])[0]: sid for sid in keeps},
             replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
             replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
             resource_seats=sku.unused if sku is not None else None,
+            allocation=free_allocation(ctx.index.snapshot.skus),
+            resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
+            confirmed=confirmed,
         )
 
     def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
         return frozenset(details["paid"].values())
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
-        return f"Teams resource account holds {', '.join(details['paid'])} where the free resource license serves"
+        what = "Teams resource account" if details["confirmed"] else "account whose department names a resource account"
+        return f"{what} holds {', '.join(details['paid'])} where the resource license serves"
 
 
 RULES: tuple[HygieneRule[Any], ...] = (ResourceAccountPaidLicense(), AgentUserOrphaned())

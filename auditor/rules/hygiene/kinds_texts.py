@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...data.blocked import KIND_UNCONFIRMED
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_map, as_text
+from ...guidance.details import RuleDetails, as_map, as_text, number
 from ...guidance.examples import E3, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals, removal
 from ...guidance.remediation import Remediation, TextRef, assign_license, resting_on
@@ -65,27 +66,50 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         Text(
             "rule.resource-account-paid-license.describe",
             "A Teams resource account (an auto attendant's or a call queue's) takes up a paid license where "
-            "the free Microsoft Teams Phone Resource Account license serves.",
+            "the Microsoft Teams Phone Resource Account license serves.",
         ),
         Text(
             "rule.resource-account-paid-license.message",
-            "The resource account {user} holds {sku}, where the free license {resource} serves.",
+            "The resource account {user} holds {sku}, where the license {resource} serves.",
+        ),
+        Text(
+            "rule.resource-account-paid-license.message.unconfirmed",
+            "The department of {user} names a Teams resource account, and the account holds {sku}; "
+            "nothing else shows that it is one.",
         ),
         Text(
             "summary.resource_swap",
-            "Give {user} the free license {resource} and remove {sku} in the same change.",
+            "Give {user} the license {resource} and remove {sku} in the same change.",
             counted=True,
+        ),
+        Text(
+            "steps.resource.confirm",
+            "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and the "
+            "account is enabled, which a resource account is not. In the Teams admin center, under Voice > "
+            "Resource accounts, check whether {user} is listed there; only if it is, change its licenses as "
+            "the next step says.",
         ),
         Text(
             "steps.resource.swap",
             "In the Microsoft 365 admin center, change the licenses of {user} in one step: select {resource} "
-            "and clear {sku} before you save. Never remove the old license first: a resource account without "
-            "a license loses its phone number.",
+            "and clear {sku} before you save. Never remove the old license first: Microsoft warns that the "
+            "resource account may then no longer work as expected.",
+            counted=True,
+        ),
+        Text(
+            "steps.resource.keeps",
+            "{user} keeps {keeps}: a resource account needs a Calling Plan or Communications Credits to dial out.",
             counted=True,
         ),
         Text(
             "steps.resource.seats",
-            "The tenant has no free {resource} license: get more of it first (it costs nothing).",
+            "The tenant has no free {resource} license: get one first (Billing > Purchase services). "
+            "Within the tenant's allocation it costs nothing; beyond it, it has a cost.",
+        ),
+        Text(
+            "steps.resource.beyond",
+            "The tenant's Teams Phone licenses give it {allocation} {resource} licenses at no cost and it "
+            "assigns {in_use} already: a further one has a cost.",
         ),
         Text(
             "graph.resource_swap",
@@ -98,9 +122,13 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         ["SPE_E3"],
         {
             "paid": {"SPE_E3": E3},
+            "keeps": {},
             "replace_with": "PHONESYSTEM_VIRTUALUSER",
             "replace_with_id": RESOURCE,
             "resource_seats": 4,
+            "allocation": 25,
+            "resource_in_use": 3,
+            "confirmed": True,
             "sku_ids": {"SPE_E3": E3},
         },
     )
@@ -110,7 +138,7 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         return {**base_values(f, w), "resource": w.product(part)}
 
     def message(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> Message:
-        return self.message_key(), self.values(f, w)
+        return self.message_key("" if _confirmed(f) else ".unconfirmed"), self.values(f, w)
 
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
@@ -119,15 +147,26 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         resource = as_text(f.own["replace_with"]) or "PHONESYSTEM_VIRTUALUSER"
         paid = sorted(as_map(f.own["paid"]))
         direct = f.direct(paid)
+        confirmed = _confirmed(f)
         swap = assign_license(
             f,
             [resource],
             direct,
             TextRef("graph.resource_swap", {**values, **w.listing("sku", direct)}),
+            None if confirmed else KIND_UNCONFIRMED,
         )
         steps = [TextRef("steps.resource.swap", values)]
+        keeps = sorted(as_map(f.own.get("keeps") or {}))
+        if keeps:
+            steps.append(TextRef("steps.resource.keeps", {**values, **w.listing("keeps", keeps)}))
         if f.own["resource_seats"] is not None and not f.own["resource_seats"]:
             steps.insert(0, TextRef("steps.resource.seats", values))
+        allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
+        if isinstance(allocation, int) and isinstance(in_use, int) and in_use >= allocation:
+            counts = {"allocation": number(allocation, "?"), "in_use": number(in_use, "?")}
+            steps.insert(0, TextRef("steps.resource.beyond", {**values, **counts}))
+        if not confirmed:
+            steps.insert(0, TextRef("steps.resource.confirm", values))
         actions = [swap, *group_removals(f, w, f.grouped(paid))]
         return resting_on(
             Remediation(
@@ -138,5 +177,11 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
                 ["assign_licenses", "admin_roles", "graph:user_assign"],
                 actions,
             ),
-            {"account_kind": "resource"},  # still a resource account when the call runs
+            {"account_kind": "resource"},  # still a resource account, on the same evidence, when the call runs
         )
+
+
+def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
+    """Whether more than the department shows that the account is a resource account (an older
+    report, which lacks `confirmed`, decided the kind by its department alone: not confirmed)."""
+    return f.own.get("confirmed") is True

@@ -1,0 +1,208 @@
+"""Kinds on evidence (issue 84): a free-text department never strips a person, and the resource
+account's swap keeps what a phone line needs to dial out. Through the real collector against the
+emulator, then plan and apply."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from auditor import wording
+from auditor.cli import main
+from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, account_kind
+from auditor.data.enums import AccountKind, Locale
+from auditor.data.model import (
+    AssignedLicense,
+    LicenseAssignmentState,
+    PrepaidUnits,
+    ServicePlan,
+    Sku,
+    TenantSnapshot,
+)
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
+from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, free_allocation
+
+from .conftest import E5, TENANT, make_tenant, outcome_lines, run
+from .test_account_kinds import _user
+
+PHONE = "e43b5b99-8dfb-405f-9987-dc307f34bcbd"  # MCOEV: Microsoft Teams Phone Standard
+CALLING = "0dab259f-bf13-4952-b7f8-7db8f131b28d"  # MCOPSTN1: Domestic Calling Plan
+HR_TEXT = "microsoft communication application instance "  # as an HR feed writes it: lower case, a space after
+PERSON = "61000000-0000-4000-8000-000000000001"  # a person whose department an HR feed set to the text
+QUEUE = "61000000-0000-4000-8000-000000000002"  # a call queue: the resource department, disabled
+DIALER = "61000000-0000-4000-8000-000000000003"  # a call queue on Teams Phone Standard and a Calling Plan
+RECENT = "2026-10-26T08:00:00Z"
+
+POLICY = """\
+apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: kinds, owner: it@contoso.example}
+catalog:
+  - {sku: SPE_E5, price: {monthly: 54.75, currency: EUR}}
+  - {sku: MCOEV, price: {monthly: 8.00, currency: EUR}}
+  - {sku: MCOPSTN1, price: {monthly: 12.00, currency: EUR}}
+  - {sku: PHONESYSTEM_VIRTUALUSER, free: true}
+hygiene:
+  resource_accounts: {severity: medium}
+  inactive_users: {days: 90, severity: medium}
+"""
+
+
+def _sku(sku_id: str, part: str, plan: str, plan_id: str, enabled: int, consumed: int) -> Sku:
+    plans = (ServicePlan(plan_id, plan, "Success", "User"),)
+    return Sku(f"{TENANT}_{sku_id}", sku_id, part, "User", "Enabled", consumed, PrepaidUnits(enabled, 0, 0, 0), plans)
+
+
+def tenant(*, resource_enabled: int = 30, resource_consumed: int = 2) -> TenantSnapshot:
+    base = make_tenant()
+    signed_in = {"last_sign_in_date_time": RECENT, "last_successful_sign_in_date_time": RECENT}
+    users = (
+        _user(PERSON, "ceo", E5, department=HR_TEXT).with_values(**signed_in),
+        _user(QUEUE, "queue", E5, account_enabled=False, department="Microsoft Communication Application Instance"),
+        _user(
+            DIALER, "dialer", PHONE, account_enabled=False, department="Microsoft Communication Application Instance"
+        ).with_values(
+            assigned_licenses=(AssignedLicense(PHONE), AssignedLicense(CALLING)),
+            license_assignment_states=(
+                LicenseAssignmentState(PHONE, None, "Active", "None"),
+                LicenseAssignmentState(CALLING, None, "Active", "None"),
+            ),
+        ),
+    )
+    skus = (
+        *base.skus,
+        _sku(PHONE, "MCOEV", "MCOEV", "4828c8ec-dc2e-4779-b502-87ac9ce28ab7", 40, 1),
+        _sku(CALLING, "MCOPSTN1", "MCOPSTN1", "4ed3ff63-69d7-4fb7-b984-5aec7f605ca8", 5, 1),
+        _sku(
+            PHONE_RESOURCE_LICENSE,
+            "PHONESYSTEM_VIRTUALUSER",
+            "MCOEV_VIRTUALUSER",
+            "f47330e9-c134-43b3-9993-e7f004506889",
+            resource_enabled,
+            resource_consumed,
+        ),
+    )
+    return dataclasses.replace(
+        base, skus=skus, users=users, groups=(), collected_datasets=frozenset({"signInActivity"})
+    )
+
+
+def _audit(tmp_path: Path, graph: Any, *, code: int = 0) -> dict[str, Any]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json"]
+    assert main([*audit, "--output-dir", str(reports), *conn]) == code
+    report: dict[str, Any] = json.loads((reports / "report.json").read_text(encoding="utf-8"))
+    return report
+
+
+def _found(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f["subject"]["id"]: f for f in report["findings"] if f["rule"] == ResourceAccountPaidLicense.id}
+
+
+def test_the_department_alone_never_makes_a_resource_account() -> None:
+    skus = frozenset({E5})
+    assert account_kind("Member", HR_TEXT, None, skus, None, True) is AccountKind.PERSON
+    assert account_kind("Member", HR_TEXT, None, skus, None, None) is AccountKind.PERSON  # enabled not read
+    assert account_kind("Member", HR_TEXT, None, skus, None, False) is AccountKind.RESOURCE
+    # the resource license is Microsoft's own signal, whatever the department or state
+    assert account_kind("Member", None, None, frozenset({PHONE_RESOURCE_LICENSE}), None, True) is AccountKind.RESOURCE
+
+
+def test_a_person_with_the_resource_department_keeps_every_license(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = graph_for(tenant())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 11, 1, 6, 30, tzinfo=UTC).timestamp())))
+    report = _audit(tmp_path, graph)
+    found = _found(report)
+    person = found[PERSON]
+    assert person["subject"]["kind"] == "person"  # still judged by the person rules
+    assert person["details"]["confirmed"] is False
+    [swap] = person["remediation"]["actions"]
+    assert swap["ready"] is False and swap["blocked"] == "kind_unconfirmed"
+    said = wording.message(
+        person["rule"], subject=person["subject"], skus=person["skus"], details=person["details"], locale=Locale.EN
+    )
+    assert "nothing else shows that it is one" in said
+    # the disabled call queue is a resource account on agreeing evidence: its swap is ready
+    assert found[QUEUE]["subject"]["kind"] == "resource" and found[QUEUE]["details"]["confirmed"] is True
+    assert found[QUEUE]["remediation"]["actions"][0]["ready"] is True
+    reports = tmp_path / "reports"
+    assert main(["plan", "--report-dir", str(reports)]) == 0
+    changes = json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]
+    assert PERSON not in {c["user"] for c in changes}  # the plan takes nothing from the person
+    assert QUEUE in {c["user"] for c in changes}
+    # between plan and apply the call queue's account is enabled (a person uses it now): apply re-reads
+    # the same evidence, finds only the department, and skips
+    graph.emulator.tenant.change_user(QUEUE, account_enabled=True)
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
+    assert outcomes[QUEUE]["outcome"] == "skipped"
+    assert "person account now" in outcomes[QUEUE]["note"]
+    assert graph.direct(QUEUE) == {E5: ()}
+    assert graph.direct(PERSON) == {E5: ()}
+
+
+def test_a_person_with_the_resource_department_is_still_judged_by_the_person_rules(
+    tmp_path: Path, graph_for: Any
+) -> None:
+    snapshot = tenant()
+    idle = {
+        "last_sign_in_date_time": "2026-03-01T08:00:00Z",
+        "last_successful_sign_in_date_time": "2026-03-01T08:00:00Z",
+    }
+    users = tuple(u.with_values(**idle) if u.id == PERSON else u for u in snapshot.users)
+    report = _audit(tmp_path, graph_for(dataclasses.replace(snapshot, users=users)))
+    assert PERSON in {f["subject"]["id"] for f in report["findings"] if f["rule"] == InactiveUserLicensed.id}
+
+
+def test_the_swap_keeps_the_calling_plan_a_call_queue_dials_out_with(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = graph_for(tenant())
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 11, 1, 6, 30, tzinfo=UTC).timestamp())))
+    report = _audit(tmp_path, graph)
+    dialer = _found(report)[DIALER]
+    assert dialer["details"]["paid"] == {"MCOEV": PHONE}
+    assert dialer["details"]["keeps"] == {"MCOPSTN1": CALLING}
+    assert dialer["monthly_cost"] == 8.0  # Teams Phone Standard only: the Calling Plan stays on the bill
+    steps = dialer["remediation"]["steps"]
+    assert any("needs a Calling Plan or Communications Credits to dial out" in s for s in steps)
+    reports = tmp_path / "reports"
+    assert main(["plan", "--report-dir", str(reports)]) == 0
+    [swap] = [
+        c for c in json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"] if c["user"] == DIALER
+    ]
+    assert swap["body"]["removeLicenses"] == [PHONE]
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert graph.direct(DIALER) == {CALLING: (), PHONE_RESOURCE_LICENSE: ()}
+
+
+def test_the_free_allocation_is_counted_and_a_swap_beyond_it_says_it_has_a_cost(tmp_path: Path, graph_for: Any) -> None:
+    snapshot = tenant(resource_enabled=40, resource_consumed=29)
+    # Teams Phone Standard's 40 Phone System licenses: 25 + 40 // 10 = 29 at no cost (this E5 lists no MCOEV)
+    assert free_allocation(snapshot.skus) == 25 + 4
+    e5 = msgspec.structs.replace(
+        snapshot.skus[1],
+        service_plans=(ServicePlan("4828c8ec-dc2e-4779-b502-87ac9ce28ab7", "MCOEV", "Success", "User"),),
+    )
+    assert free_allocation((e5, *snapshot.skus[2:])) == 25 + 5  # E5 carries Phone System: its 10 count
+    assert free_allocation(snapshot.skus[:2]) == 0  # no product with Phone System: no allocation
+    report = _audit(tmp_path, graph_for(snapshot))
+    queue = _found(report)[QUEUE]
+    assert (queue["details"]["allocation"], queue["details"]["resource_in_use"]) == (29, 29)
+    steps = queue["remediation"]["steps"]
+    assert steps[0].startswith("The tenant's Teams Phone licenses give it 29")
+    assert "a further one has a cost" in steps[0]
+    assert not any("costs nothing)" in s for s in steps)
