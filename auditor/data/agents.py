@@ -4,7 +4,7 @@ judge them (auditor/graph/agent_users.py reads them; docs/account-kinds.md quote
 Graph v1.0 lists the agent users by casting the users collection (`GET /users/microsoft.graph.agentUser`,
 User.Read.All): each carries `identityParentId`, "the object ID of the parent agent identity". The
 agent identities are service principals, listed by the cast `GET
-/servicePrincipals/microsoft.graph.agentIdentity` (Application.Read.All), with `accountEnabled`.
+/servicePrincipals/microsoft.graph.agentIdentity` (AgentIdentity.Read.All), with `accountEnabled`.
 An agent user whose parent is not in that listing has lost its agent identity (Graph answers 404
 for it by id): the license it holds serves no agent.
 
@@ -57,7 +57,7 @@ class Agents:
     """The agent users (user id -> identityParentId, both lower case) and the agent identities (by id)."""
 
     parents: Mapping[str, str] = field(default_factory=dict)
-    # None: the agent identities could not be read (the app lacks Application.Read.All: a gap)
+    # None: the agent identities could not be read (the app lacks AgentIdentity.Read.All, or Graph does not offer them: a gap)
     identities: Mapping[str, AgentIdentity] | None = field(default_factory=dict)
 
     def parent_state(self, user_id: str) -> ParentState | None:

@@ -108,7 +108,7 @@ class Requests:
 
     @property
     def agent_identities(self) -> bool:
-        """Whether the agent identities are read too (Application.Read.All): only for a rule that
+        """Whether the agent identities are read too (AgentIdentity.Read.All): only for a rule that
         judges whether an agent user's parent lives (agent-user-orphaned)."""
         return AGENT_IDENTITIES in self.parts or AGENT_IDENTITIES in self.user
 

@@ -3,15 +3,25 @@ configured rule judges account kinds:
 
     GET /users/microsoft.graph.agentUser?$select=id,identityParentId&$top=999        User.Read.All
     GET /servicePrincipals/microsoft.graph.agentIdentity?$select=id,displayName,accountEnabled&$top=999
-                                                                                      Application.Read.All
+                                                                                      AgentIdentity.Read.All
 
 Both are v1.0 casts of the users and service principals collections
-(learn.microsoft.com/graph/api/agentuser-list, .../agentidentity-list). A 403 on the agent users is
-a gap in the part `agentUsers`: no account reads as an agent user then, and apply re-reads the kind
-before each removal a person's rule proposes (auditor/apply/state.py). A 403 on the agent identities
-is a gap in `agentIdentities`: the agent users are known, whether their agent identity lives is not
-(agent-user-orphaned is not evaluated then). The agent identities are read only for a rule that
-declares them (agent-user-orphaned): the person rules need the agent users alone.
+(learn.microsoft.com/graph/api/agentuser-list, .../agentidentity-list; the latter names
+AgentIdentity.Read.All its least privileged permission, Application.Read.All serves too).
+
+Both are optional parts: an error answer is a gap of its own part and the audit goes on.
+- A 403 on the agent users, or a cloud or Graph version without Agent ID (a 404 on the cast, a 400
+  "Resource not found for the segment", a 501), is a gap in `agentUsers`: no account reads as an
+  agent user then, and apply re-reads the kind before each removal a person's rule proposes
+  (auditor/apply/state.py).
+- The same answers on the agent identities are a gap in `agentIdentities`: the agent users are known,
+  whether their agent identity lives is not (agent-user-orphaned is not evaluated then).
+- A listing of agent identities that lacks a parent an agent user names is not taken at its word:
+  each such parent is asked by id (`GET /servicePrincipals/{id}`, at most MAX_CONFIRM of them), and
+  only Graph's 404 makes it gone; one listed by id after all (the listing was cut short) is kept, and
+  what cannot be confirmed is a gap in `agentIdentities`.
+The agent identities are read only for a rule that declares them (agent-user-orphaned): the person
+rules need the agent users alone.
 """
 
 from __future__ import annotations
@@ -36,21 +46,79 @@ USERS_REQUEST = f"{AGENT_USERS_PATH}?$select=id,identityParentId&$top={PAGE_SIZE
 IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEnabled&$top={PAGE_SIZE}"
 
 
+IDENTITY_PERMISSION = "AgentIdentity.Read.All"  # least privileged (agentidentity-list); Application.Read.All serves too
+MAX_CONFIRM = 100  # parents missing from the listing asked one by one; more make a gap
+# how Graph answers a cast or segment a cloud or version does not offer
+_NOT_OFFERED = (404, 501)
+_SEGMENT = "resource not found for the segment"
+
+
+def not_offered(exc: GraphRequestError) -> bool:
+    """Whether Graph says this cloud or version does not offer the endpoint (not that the app may not read it)."""
+    return exc.status in _NOT_OFFERED or (exc.status == 400 and _SEGMENT in exc.graph_message.lower())
+
+
+def optional_gap(part: str, exc: GraphRequestError, permission: str) -> Gap | None:
+    """The gap an optional part's refused or missing endpoint makes; None for an answer it must not
+    pass over (a bad request of ours, say), which stops the collection as before."""
+    said = f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip().rstrip(":")
+    if exc.status in (401, 403):
+        return Gap(part, exc.request, f"{said} (needs the application permission {permission}, with admin consent)")
+    if not_offered(exc):
+        return Gap(part, exc.request, f"{said} (this cloud or Graph version does not offer it)")
+    return None
+
+
 async def _all(client: GraphClient, path: str, part: str, permission: str, gaps: list[Gap]) -> list[Any] | None:
-    """Every item of a listing; None with a gap in `part` when Graph refuses it (a 403)."""
+    """Every item of a listing; None with a gap in `part` when Graph refuses it or does not offer it."""
     out: list[Any] = []
     try:
         async for page in client.pages(path):
             out.extend(page)
     except GraphRequestError as exc:
-        if exc.status != 403:
+        gap = optional_gap(part, exc, permission)
+        if gap is None:
             raise
-        why = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
-        gaps.append(
-            Gap(part, exc.request, f"{why} (needs the application permission {permission}, with admin consent)")
-        )
+        gaps.append(gap)
         return None
     return out
+
+
+async def _confirm(client: GraphClient, users: list[Any], identities: list[Any], gaps: list[Gap]) -> list[Any] | None:
+    """`identities` with each parent the agent users name that the listing lacks asked by id: Graph's
+    404 confirms it gone (it stays out), an identity found by id is added; None with a gap in
+    agentIdentities when a parent could not be confirmed either way."""
+    listed = {str(i.get("id", "")).lower() for i in identities if isinstance(i, dict)}
+    named = {str(u.get("identityParentId", "")).lower() for u in users if isinstance(u, dict)} - {""}
+    missing = sorted(named - listed)
+    if len(missing) > MAX_CONFIRM:
+        gaps.append(
+            Gap(
+                AGENT_IDENTITIES,
+                f"GET {AGENT_IDENTITIES_PATH}",
+                f"the listing lacks {len(missing)} agent identities the agent users name, more than the "
+                f"{MAX_CONFIRM} asked one by one: whether they were deleted is not known",
+            )
+        )
+        return None
+    found = list(identities)
+    for parent in missing:
+        request = f"/servicePrincipals/{parent}?$select=id,displayName,accountEnabled"
+        try:
+            found.append(await client.get(request))
+        except GraphRequestError as exc:
+            if exc.status == 404:
+                continue  # deleted: the orphan the rule finds
+            gaps.append(
+                Gap(
+                    AGENT_IDENTITIES,
+                    f"GET {request}",
+                    f"Graph answered {exc.status} {exc.code}: whether the agent identity {parent}, which the "
+                    "listing lacks, was deleted is not known",
+                )
+            )
+            return None
+    return found
 
 
 async def _none() -> None:
@@ -62,10 +130,12 @@ async def read_agents(client: GraphClient, gaps: list[Gap], *, identities: bool 
     be read (a gap says why). Without `identities` the agent users' parents are not known (None)."""
     users, parents = await together(
         _all(client, USERS_REQUEST, AGENT_USERS, "User.Read.All", gaps),
-        _all(client, IDENTITIES_REQUEST, AGENT_IDENTITIES, "Application.Read.All", gaps) if identities else _none(),
+        _all(client, IDENTITIES_REQUEST, AGENT_IDENTITIES, IDENTITY_PERMISSION, gaps) if identities else _none(),
     )
     if users is None:
         return None
+    if parents is not None:
+        parents = await _confirm(client, users, parents, gaps)
     try:
         return Agents.from_graph(users, parents)
     except BadAgents as exc:

@@ -46,7 +46,7 @@ class CollectOptions:
     `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
     only the users that can have gone quiet; None: every user's, every time.
     `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
-    `agent_identities`: their parent agent identities too (Application.Read.All), for agent-user-orphaned.
+    `agent_identities`: their parent agent identities too (AgentIdentity.Read.All), for agent-user-orphaned.
     """
 
     group_refs: tuple[str, ...] = ()

@@ -106,7 +106,7 @@ def _kinds(snapshot: TenantSnapshot, t: Translations) -> list[str]:
         f"  # {said}",
         "  resource_accounts: {severity: medium}       # -> resource-account-paid-license",
         "  agent_users: {severity: medium}             # -> agent-user-orphaned ("
-        + t.pgettext("init_needs", "needs {permission}", permission="Application.Read.All")
+        + t.pgettext("init_needs", "needs {permission}", permission="AgentIdentity.Read.All")
         + ")",
     ]
 

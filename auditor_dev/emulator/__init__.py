@@ -72,7 +72,7 @@ DEMO_ROLES = (
     "Reports.Read.All",
     "ReportSettings.Read.All",
     "CopilotCostManagement.Read.All",  # the Copilot Credits balance beside the bill (beta)
-    "Application.Read.All",  # the agent identities (auditor/graph/agent_users.py)
+    "AgentIdentity.Read.All",  # the agent identities (auditor/graph/agent_users.py)
     *ACCESS_ROLES,
 )
 

@@ -155,10 +155,10 @@ def test_the_kinds_from_graph_and_through_a_snapshot_file(tmp_path: Path, graph_
     assert load_snapshot(again).agents == read.agents
 
 
-def test_without_application_read_all_the_agents_are_known_and_their_parents_are_a_gap(
+def test_without_agent_identity_read_all_the_agents_are_known_and_their_parents_are_a_gap(
     tmp_path: Path, graph_for: Any
 ) -> None:
-    roles = tuple(r for r in (*DEMO_ROLES, *WRITE) if r != "Application.Read.All")
+    roles = tuple(r for r in (*DEMO_ROLES, *WRITE) if r != "AgentIdentity.Read.All")
     graph = graph_for(tenant(), roles=roles)
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY + "  agent_users: {severity: medium}\n", encoding="utf-8")
@@ -168,7 +168,7 @@ def test_without_application_read_all_the_agents_are_known_and_their_parents_are
     assert main([*audit, "--output-dir", str(reports), *conn]) == 3  # incomplete: the gap says what is missing
     report = json.loads((reports / "report.json").read_text(encoding="utf-8"))
     assert [g["part"] for g in report["gaps"]] == ["agentIdentities"]
-    assert "Application.Read.All" in report["gaps"][0]["reason"]
+    assert "AgentIdentity.Read.All" in report["gaps"][0]["reason"]
     assert [n["rule"] for n in report["not_evaluated"]] == [AgentUserOrphaned.id]
     assert _flagged(report, InactiveUserLicensed.id) == {IDLE}  # the agent users are still agents
 

@@ -27,9 +27,11 @@ from auditor.data.model import (
 )
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, free_allocation
+from tests.graph.emulator_faults import Fault, FaultKind
 
 from .conftest import E5, TENANT, make_tenant, outcome_lines, run
-from .test_account_kinds import _user
+from .test_account_kinds import AGENT, ORPHAN, PARENT, _user
+from .test_account_kinds import tenant as kinds_tenant
 
 PHONE = "e43b5b99-8dfb-405f-9987-dc307f34bcbd"  # MCOEV: Microsoft Teams Phone Standard
 CALLING = "0dab259f-bf13-4952-b7f8-7db8f131b28d"  # MCOPSTN1: Domestic Calling Plan
@@ -206,3 +208,79 @@ def test_the_free_allocation_is_counted_and_a_swap_beyond_it_says_it_has_a_cost(
     assert steps[0].startswith("The tenant's Teams Phone licenses give it 29")
     assert "a further one has a cost" in steps[0]
     assert not any("costs nothing)" in s for s in steps)
+
+
+# --- optional reads degrade (a cloud or Graph version without Agent ID) -------------------------
+
+AGENT_POLICY = """\
+apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: agents, owner: it@contoso.example}
+hygiene:
+  disabled_users:
+    severity: high
+    data_kept: {mailbox: retention, files: retention, accepted_by: cio@contoso.example, expires: 2027-06-30}
+  agent_users: {severity: medium}
+  usage_location: {severity: low}
+"""
+
+
+def _agent_audit(tmp_path: Path, graph: Any) -> tuple[int, dict[str, Any]]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(AGENT_POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json"]
+    code = main([*audit, "--output-dir", str(reports), *conn])
+    return code, json.loads((reports / "report.json").read_text(encoding="utf-8"))
+
+
+SEGMENT = "Resource not found for the segment 'microsoft.graph.agentUser'."
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message"),
+    [
+        (404, "Request_ResourceNotFound", "Resource 'microsoft.graph.agentUser' does not exist."),
+        (400, "BadRequest", SEGMENT),
+        (501, "NotImplemented", "The cast is not supported in this cloud."),
+    ],
+)
+def test_a_cloud_without_agent_users_is_a_gap_and_the_audit_goes_on(
+    tmp_path: Path, graph_for: Any, status: int, code: str, message: str
+) -> None:
+    missing = Fault(FaultKind.REFUSED, match=r"microsoft\.graph\.agentUser", count=None, status=status, code=code,
+                    message=message)  # fmt: skip
+    exit_code, report = _agent_audit(tmp_path, graph_for(kinds_tenant(), responders=[missing]))
+    assert exit_code == 3  # incomplete, and said so: not a crash (exit 3 with no report was the old answer)
+    assert [g["part"] for g in report["gaps"]] == ["agentUsers"]
+    assert "does not offer it" in report["gaps"][0]["reason"]
+    not_evaluated = {n["rule"] for n in report["not_evaluated"]}
+    assert "agent-user-orphaned" in not_evaluated
+    assert "usage-location-missing" not in not_evaluated  # every rule that does not need the agents goes on
+    assert report["findings"]  # the rest of the report is written
+
+
+def test_a_cloud_without_agent_identities_leaves_only_the_orphan_rule_not_evaluated(
+    tmp_path: Path, graph_for: Any
+) -> None:
+    segment = "Resource not found for the segment 'microsoft.graph.agentIdentity'."
+    missing = Fault(FaultKind.REFUSED, match=r"microsoft\.graph\.agentIdentity", count=None, status=400,
+                    code="BadRequest", message=segment)  # fmt: skip
+    exit_code, report = _agent_audit(tmp_path, graph_for(kinds_tenant(), responders=[missing]))
+    assert exit_code == 3
+    assert [g["part"] for g in report["gaps"]] == ["agentIdentities"]
+    assert [n["rule"] for n in report["not_evaluated"]] == ["agent-user-orphaned"]
+
+
+def test_an_agent_identity_listing_cut_short_is_corroborated_by_id(tmp_path: Path, graph_for: Any) -> None:
+    """The listing answers empty (no nextLink) while both agent users name parents: the live parent is
+    found by id and its agent user is no orphan; the deleted one (404 by id) is."""
+    short = Fault(FaultKind.SHORT, match=r"^GET /v1\.0/servicePrincipals/microsoft\.graph\.agentIdentity", keep=0)
+    graph = graph_for(kinds_tenant(), responders=[short])
+    _, report = _agent_audit(tmp_path, graph)
+    assert short.hits == 1 and not report["gaps"]
+    orphans = {f["subject"]["id"] for f in report["findings"] if f["rule"] == "agent-user-orphaned"}
+    assert orphans == {ORPHAN} and AGENT not in orphans
+    asked = {r.path for r in graph.emulator.requests}
+    assert f"/servicePrincipals/{PARENT}" in asked

@@ -30,7 +30,7 @@ class AgentUserOrphaned(UserHygieneRule[AgentUserOrphanedDetails]):
     """An agent user (Microsoft Entra Agent ID, Graph's `microsoft.graph.agentUser`) holds licenses
     while its parent agent identity is deleted or disabled: an agent user is authenticated through
     its parent's credentials, so the license serves no agent. Needs User.Read.All and
-    Application.Read.All (the agent identities); without the latter it is not evaluated.
+    AgentIdentity.Read.All (the agent identities); without the latter it is not evaluated.
 
     Example:
         hygiene:

@@ -26,7 +26,15 @@ from ..query import MAX_TOP, check_select, page, unsupported
 AGENT_USER_PROPERTIES = wire.USER_PROPERTIES | {"identityParentId"}
 IDENTITY_PROPERTIES = frozenset(("id", "displayName", "accountEnabled", "appId", "servicePrincipalType"))
 IDENTITY_DEFAULT = ("id", "displayName", "accountEnabled", "servicePrincipalType")
-APPLICATION_ROLES = ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All")
+# agentidentity-list: AgentIdentity.Read.All least privileged, AgentIdentity.ReadWrite.All higher; agentidentity-get
+# names Application.Read.All as higher too
+APPLICATION_ROLES = (
+    "AgentIdentity.Read.All",
+    "AgentIdentity.ReadWrite.All",
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+)
 _ID_EQ = re.compile(r"^\s*id\s+eq\s+'([0-9A-Fa-f-]{36})'\s*$")
 
 
