@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from .enrichment import enrich
 from .i18n.said import GROUP_NOT_IN_TENANT, NOT_COLLECTED, SKU_NOT_IN_TENANT
 from .impact.license_insight_comparison import compare
 from .index import TenantIndex, is_guid
-from .policy.objects import CatalogEntry, DeclaredKind, Policy, PolicySet, Waiver
+from .policy.objects import CatalogEntry, DeclaredKind, Policy, PolicySet, Selector, Waiver
 from .policy.selectors import DECLARED_KINDS
 from .reference import product_names
 from .rules import RULES, Context, Rule
@@ -34,11 +35,13 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, AGENT_USERS)
 
 
-def unread_attributes(rule: Rule[Any], snapshot: TenantSnapshot) -> list[str]:
-    """The user attributes `rule` declares it reads (Reads.user; auditor.data.attributes) that the
-    snapshot was read without (`userAttributes`): on it every user would look as if unset.
-    `department` is read with every user."""
-    return sorted(p for p in rule.reads.user if is_path(p) and p != "department" and p not in snapshot.user_attributes)
+def unread_attributes(rule: Rule[Any], snapshot: TenantSnapshot, selectors: Sequence[Selector] = ()) -> list[str]:
+    """The user attributes `rule` declares it reads (Reads.user; auditor.data.attributes), or its
+    `selectors` select by, that the snapshot was read without (`userAttributes`): on it every user
+    would look as if unset, and a selector by one would select nobody. `department` is read with
+    every user."""
+    wanted = set(rule.reads.user).union(*(s.reads for s in selectors))
+    return sorted(p for p in wanted if is_path(p) and p != "department" and p not in snapshot.user_attributes)
 
 
 def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> str | None:
@@ -48,15 +51,17 @@ def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> s
     selectors name that the tenant data lacks, would silently shrink its population.
     """
     snapshot = index.snapshot
-    needs = set(rule.reads.parts)
-    refs = sorted({g for s in rule.selectors(policy) for g in s.groups})
+    selectors = rule.selectors(policy)
+    # the parts its selectors read too (the agent users for `kinds:`)
+    needs = set(rule.reads.parts) | {p for s in selectors for p in s.reads if not is_path(p)}
+    refs = sorted({g for s in selectors for g in s.groups})
     if refs:
         needs.add("groups")
     missing = sorted(needs & {g.dataset for g in snapshot.gaps})
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
     if not missing:  # the user attributes its test reads: a snapshot read without them cannot judge
-        missing = unread_attributes(rule, snapshot)
+        missing = unread_attributes(rule, snapshot, selectors)
     if missing:
         return NOT_COLLECTED.say(what=", ".join(missing))
     unavailable = rule.unavailable(policy, index)
