@@ -31,8 +31,10 @@ class Selector(Struct, frozen=True):
     @property
     def reads(self) -> frozenset[str]:
         """The Graph user properties and parts it needs read: the attribute paths, and the agent
-        users when it selects by kind (the mailbox purposes are read as the rules read them)."""
-        kinds = {"agentUsers"} if self.kinds else set()
+        users when it selects by a kind an unknown agent user would be taken for or miss (agent,
+        person, guest; a declared kind or a resource account is known without them; the mailbox
+        purposes are read as the rules read them)."""
+        kinds = {"agentUsers"} if {"agent", "person", "guest"} & set(self.kinds) else set()
         return frozenset({path for path, _ in self.attributes} | kinds)
 
 

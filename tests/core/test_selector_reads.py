@@ -46,4 +46,5 @@ def test_a_selector_on_an_unread_attribute_leaves_its_rule_not_evaluated(tmp_pat
 def test_a_selector_on_department_is_judged_it_is_read_with_every_user(tmp_path: Path) -> None:
     code, report = _audit(tmp_path, POLICY.replace("attributes: {employeeType: [Contractor]}", "departments: [Sales]"))
     assert report["not_evaluated"] == []
+    assert code == 1  # the sample breaks the rules, and every rule was judged
     assert report["complete"] is True
