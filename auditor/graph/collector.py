@@ -73,6 +73,7 @@ from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Group, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, UsageReports
+from auditor.reference import product_names
 
 from ..snapshot import (
     LEAVE_DATE,
@@ -215,10 +216,22 @@ async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     return await read_license_insight(state.client, state.notes) if asked else None
 
 
+# the service plans of Microsoft 365 Copilot in Microsoft's product table (M365_COPILOT_APPS,
+# M365_COPILOT_BUSINESS_CHAT, M365_COPILOT_TEAMS, ...): Microsoft_365_Copilot, its EDU variant and
+# Microsoft 365 E7 carry them, whatever the product is called
+COPILOT_PLANS = "M365_COPILOT"
+
+
 def holds_copilot(skus: Sequence[Sku]) -> bool:
-    """Whether the tenant holds a Copilot product (Microsoft_365_Copilot and its variants), whose
-    credits the bill shows beside its seats."""
-    return any("copilot" in s.sku_part_number.casefold() for s in skus)
+    """Whether the tenant holds a product that carries Copilot's service plans (Microsoft 365 Copilot,
+    Microsoft 365 E7, ...), whose credits the bill shows beside its seats: by the plans subscribedSkus
+    lists, else by those Microsoft's product table lists for the product, never by its name."""
+    table = product_names()
+    for sku in skus:
+        names = [p.service_plan_name for p in sku.service_plans] or [n for _, n in table.plans_of(sku.sku_id)]
+        if any(n.upper().startswith(COPILOT_PLANS) for n in names):
+            return True
+    return False
 
 
 async def _credits(state: _Collection, skus: Sequence[Sku] | None) -> CopilotCredits | None:

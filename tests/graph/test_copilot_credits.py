@@ -113,6 +113,24 @@ def test_not_asked_without_a_bill_nor_without_copilot() -> None:
     assert copilot_credits(None, ()) is None  # and the bill says nothing of it
 
 
+E7 = "9a18296a-025f-4e37-9ffa-30bf8d1ce775"  # MICROSOFT_365_E7: carries Copilot's service plans
+
+
+def test_asked_for_a_product_that_carries_copilot_whatever_its_name() -> None:
+    """Microsoft 365 E7 alone (no part number says "copilot"): its service plans, as subscribedSkus lists
+    them or, where it lists none, as Microsoft's product table does, carry Copilot's."""
+    IDS.setdefault("MICROSOFT_365_E7", E7)
+    listed = {**sku("MICROSOFT_365_E7", enabled=3, consumed=1), "servicePlans": [
+        {"servicePlanId": "a62f8878-de10-42f3-b68f-6149a25ceb97", "servicePlanName": "M365_COPILOT_APPS",
+         "provisioningStatus": "Success", "appliesTo": "User"}]}  # fmt: skip
+    for e7 in (listed, sku("MICROSOFT_365_E7", enabled=3, consumed=1)):
+        doc = tenant([user("ann", "MICROSOFT_365_E7")], skus=[e7])
+        doc[COPILOT_CREDITS] = CREDITS.to_graph()
+        snapshot, asked = collected(snapshot_from_json(doc))
+        assert [r.status for r in asked] == [200]
+        assert snapshot.copilot_credits == CREDITS
+
+
 def test_the_emulator_serves_it_on_beta_only() -> None:
     snapshot = with_copilot()
     token = app_token(snapshot.tenant_id)
