@@ -21,6 +21,7 @@ from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
+from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.enums import AccountKind
 from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
@@ -128,6 +129,7 @@ SHARED_READS = frozenset(
         "assignedLicenses",
         "licenseAssignmentStates",
         AGENT_USERS,  # whether a user is an agent user (Profile.agent): agents never share a person's profile
+        ROOMS,  # a room of the places listing: its mailbox purpose (Profile.mailbox_purpose)
     }
 )
 T = TypeVar("T")

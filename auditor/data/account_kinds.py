@@ -40,6 +40,9 @@ TEAMS_ROOMS_LICENSES = frozenset(
         "4fb214cb-a430-4a91-9c91-4976763aa78f",  # MTR_PREM: Teams Rooms Premium
     )
 )
+# the part of the places listing (GET /places/microsoft.graph.room): a room mailbox found there is a
+# room whatever else is known of its mailbox (auditor/graph/places.py)
+ROOMS = "rooms"
 _PURPOSE_KINDS = {"shared": AccountKind.SHARED, "room": AccountKind.ROOM, "equipment": AccountKind.EQUIPMENT}
 
 

@@ -57,7 +57,8 @@ class Agents:
     """The agent users (user id -> identityParentId, both lower case) and the agent identities (by id)."""
 
     parents: Mapping[str, str] = field(default_factory=dict)
-    # None: the agent identities could not be read (the app lacks AgentIdentity.Read.All, or Graph does not offer them: a gap)
+    # None: the agent identities could not be read (the app lacks AgentIdentity.Read.All, or Graph does
+    # not offer them: a gap)
     identities: Mapping[str, AgentIdentity] | None = field(default_factory=dict)
 
     def parent_state(self, user_id: str) -> ParentState | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.usage_data import REPORTS, USAGE_REPORTS, UsageNeed
 
@@ -33,7 +34,8 @@ class Reads:
       users share (auditor.index.SHARED_READS) the index asks the test once per license profile
       and gives its answer to every user of the profile; a user attribute (auditor.data.attributes) is
       selected with the users; "signInActivity" and "mailboxSettings" are read as their parts, and
-      "agentUsers" (the account kind's agent users, each its own: User.kind) as theirs.
+      "agentUsers" (the account kind's agent users, each its own: User.kind) as theirs, "rooms" (the
+      places listing's rooms, folded into the mailbox purpose) as its own.
     - `usage`: the usage report columns (UserUsage fields, auditor.data.usage_data) it reads when they
       are there, e.g. the mailbox and OneDrive sizes a removal's safety rests on.
     - `unlicensed`: it reads the mailbox purpose of unlicensed accounts too (those the mailbox
@@ -111,6 +113,11 @@ class Requests:
         """Whether the agent identities are read too (AgentIdentity.Read.All): only for a rule that
         judges whether an agent user's parent lives (agent-user-orphaned)."""
         return AGENT_IDENTITIES in self.parts or AGENT_IDENTITIES in self.user
+
+    @property
+    def rooms(self) -> bool:
+        """Whether the places listing's rooms are read (Place.Read.All): for a rule that judges room mailboxes."""
+        return ROOMS in self.parts or ROOMS in self.user
 
     @property
     def access_scope(self) -> bool:

@@ -41,6 +41,7 @@ from auditor.data.model import Gap
 
 from .client import GraphClient, GraphRequestError, together
 from .collection import PAGE_SIZE
+from .optional import optional_gap
 
 USERS_REQUEST = f"{AGENT_USERS_PATH}?$select=id,identityParentId&$top={PAGE_SIZE}"
 IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEnabled&$top={PAGE_SIZE}"
@@ -48,25 +49,6 @@ IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEna
 
 IDENTITY_PERMISSION = "AgentIdentity.Read.All"  # least privileged (agentidentity-list); Application.Read.All serves too
 MAX_CONFIRM = 100  # parents missing from the listing asked one by one; more make a gap
-# how Graph answers a cast or segment a cloud or version does not offer
-_NOT_OFFERED = (404, 501)
-_SEGMENT = "resource not found for the segment"
-
-
-def not_offered(exc: GraphRequestError) -> bool:
-    """Whether Graph says this cloud or version does not offer the endpoint (not that the app may not read it)."""
-    return exc.status in _NOT_OFFERED or (exc.status == 400 and _SEGMENT in exc.graph_message.lower())
-
-
-def optional_gap(part: str, exc: GraphRequestError, permission: str) -> Gap | None:
-    """The gap an optional part's refused or missing endpoint makes; None for an answer it must not
-    pass over (a bad request of ours, say), which stops the collection as before."""
-    said = f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip().rstrip(":")
-    if exc.status in (401, 403):
-        return Gap(part, exc.request, f"{said} (needs the application permission {permission}, with admin consent)")
-    if not_offered(exc):
-        return Gap(part, exc.request, f"{said} (this cloud or Graph version does not offer it)")
-    return None
 
 
 async def _all(client: GraphClient, path: str, part: str, permission: str, gaps: list[Gap]) -> list[Any] | None:

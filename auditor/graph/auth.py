@@ -366,6 +366,9 @@ MAILBOX = Permission(
     "reading mailboxSettings/userPurpose (shared, room and equipment mailboxes)",
     frozenset(("MailboxSettings.Read", "MailboxSettings.ReadWrite")),
 )
+PLACES = Permission(
+    "Place.Read.All", "reading the rooms of the places listing (room mailboxes)", frozenset(("Place.Read.All",))
+)
 MAIL = Permission("Mail.Send", "sending the report by e-mail through Graph", frozenset(("Mail.Send",)))
 
 
@@ -377,7 +380,12 @@ class PermissionCheck:
 
 
 def check_permissions(
-    claims: Mapping[str, Any] | None, *, need_sign_in: bool, need_mail: bool = False, need_mailbox: bool = False
+    claims: Mapping[str, Any] | None,
+    *,
+    need_sign_in: bool,
+    need_mail: bool = False,
+    need_mailbox: bool = False,
+    need_places: bool = False,
 ) -> PermissionCheck:
     """Compare an app-only token's `roles` with the minimal read-only set the run needs."""
     if claims is None:
@@ -395,6 +403,8 @@ def check_permissions(
         wanted.append(MAILBOX)
     if need_mail:
         wanted.append(MAIL)
+    if need_places:
+        wanted.append(PLACES)
     missing = tuple(p for p in wanted if not (p.satisfied_by & granted))
     return PermissionCheck(True, missing)
 

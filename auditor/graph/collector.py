@@ -67,6 +67,7 @@ from functools import partial
 
 from auditor.common.errors import AuthError
 from auditor.data.access_records import ACCESS_SCOPE, AccessScope
+from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS, Agents
 from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
@@ -89,7 +90,7 @@ from .access_scope import read_access_scope
 from .account_state import AccountStates, Choice
 from .agent_users import read_agents
 from .arguments import DEFAULT_CONCURRENCY
-from .auth import MAILBOX, SIGN_IN, check_permissions, describe_missing
+from .auth import MAILBOX, PLACES, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE
 from .copilot_credits import read_copilot_credits
@@ -106,6 +107,8 @@ from .mailbox_purpose import (
     PurposeReads,
 )
 from .options import CollectOptions
+from .places import REQUEST as ROOMS_REQUEST
+from .places import read_rooms, with_rooms
 from .progress import Progress
 from .usage_reports import UsageCollection
 from .users import (
@@ -211,6 +214,17 @@ async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents |
     return await read_agents(state.client, state.gaps, identities=identities) if asked else None
 
 
+async def _rooms(state: _Collection, claims: dict[str, object] | None, asked: bool) -> frozenset[str] | None:
+    """The rooms of the places listing (graph/places.py) when a rule judges room mailboxes; None
+    otherwise, or when the token lacks Place.Read.All (a gap, without a request)."""
+    if not asked:
+        return None
+    if PLACES in check_permissions(claims, need_sign_in=False, need_places=True).missing:
+        state.gaps.append(Gap(ROOMS, f"GET {ROOMS_REQUEST}", describe_missing((PLACES,))))
+        return None
+    return await read_rooms(state.client, state.gaps, state.notes)
+
+
 async def _insight(state: _Collection, asked: bool) -> LicenseInsight | None:
     """Microsoft's own counts (graph/license_insight.py) when the access scope is read; None otherwise."""
     return await read_license_insight(state.client, state.notes) if asked else None
@@ -285,6 +299,7 @@ class _Later:
     insight: LicenseInsight | None
     credits: CopilotCredits | None
     agents: Agents | None
+    rooms: frozenset[str] | None  # the places listing's rooms (their addresses); None: not read
 
 
 class _Run:
@@ -299,11 +314,13 @@ class _Run:
         self.prefetch: PurposeReads | None = None
         self.reports: UsageCollection | None = None
         self.mailbox_granted = False
+        self.claims: dict[str, object] | None = None  # the token's, once start() has them
 
     def start(self, claims: dict[str, object] | None) -> bool:
         """Check the token's permissions and hook the reads of each page of users to the listing;
         whether to read signInActivity."""
         state, options = self.state, self.options
+        self.claims = claims
         with_sign_in, self.mailbox_granted = _check_access(state, claims, options)
         state.sign_in_plan, state.sign_in_clock = options.sign_in_plan, self.clock
         state.tenant_hint = str(claims.get("tid", "")) if claims else ""
@@ -387,7 +404,7 @@ class _Run:
         purposes' candidates among every user takes a moment of CPU)."""
         state, options, users_read, granted = self.state, self.options, listed.users_read, self.mailbox_granted
         mailboxes = options.mailboxes
-        (usage, usage_gaps), purposes_read, scope, insight, credits, agents = await together(
+        (usage, usage_gaps), purposes_read, scope, insight, credits, agents, rooms = await together(
             self._usage_reports(users_read),
             _purposes(
                 state,
@@ -402,8 +419,9 @@ class _Run:
             _insight(state, options.access_scope and users_read),
             _credits(state, listed.skus if options.copilot_credits else None),
             _agents(state, options.agents and users_read, options.agent_identities),
+            _rooms(state, self.claims, options.rooms and users_read),
         )
-        users = with_agents(listed.users, agents)
+        users = with_rooms(with_agents(listed.users, agents), rooms)
         state.gaps.extend(usage_gaps)
         # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
         purposes_read = await state.stored_purposes(mailboxes, users, usage, granted and users_read) and purposes_read
@@ -411,7 +429,7 @@ class _Run:
         # without them (a signInActivity gap) the part is not claimed, so shared-mailbox-licensed is
         # not evaluated (its findings unverified, never resolved); the disabled ones' were read
         purposes_read = purposes_read and (listed.signed or mailboxes is None or mailboxes.inactive_days is None)
-        return _Later(users, usage, purposes_read, scope, insight, credits, agents)
+        return _Later(users, usage, purposes_read, scope, insight, credits, agents, rooms)
 
     def snapshot(self, listed: _Listed, later: _Later) -> TenantSnapshot:
         """The TenantSnapshot of what was read, with the parts it claims."""
@@ -428,6 +446,7 @@ class _Run:
                 (LICENSE_ERROR_GROUPS, listed.flagged is not None),
                 (MAILBOX_SETTINGS, later.purposes_read),
                 (AGENT_USERS, later.agents is not None),
+                (ROOMS, later.rooms is not None),
             )
             if read
         }

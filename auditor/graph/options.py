@@ -47,6 +47,7 @@ class CollectOptions:
     only the users that can have gone quiet; None: every user's, every time.
     `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
     `agent_identities`: their parent agent identities too (AgentIdentity.Read.All), for agent-user-orphaned.
+    `rooms`: read the rooms of the places listing (graph/places.py), for the rules that judge room mailboxes.
     """
 
     group_refs: tuple[str, ...] = ()
@@ -63,6 +64,7 @@ class CollectOptions:
     sign_in_plan: SignInPlan | None = None
     agents: bool = False
     agent_identities: bool = False
+    rooms: bool = False
 
     @classmethod
     def of(
@@ -98,4 +100,5 @@ class CollectOptions:
             sign_in_plan=sign_in_plan,
             agents=requests.agents,
             agent_identities=requests.agent_identities,
+            rooms=requests.rooms,
         )

@@ -73,6 +73,7 @@ DEMO_ROLES = (
     "ReportSettings.Read.All",
     "CopilotCostManagement.Read.All",  # the Copilot Credits balance beside the bill (beta)
     "AgentIdentity.Read.All",  # the agent identities (auditor/graph/agent_users.py)
+    "Place.Read.All",  # the rooms of the places listing (auditor/graph/places.py)
     *ACCESS_ROLES,
 )
 

@@ -178,6 +178,8 @@ class TenantState:
         self._license_errors: frozenset[str] | None = None
         self._nested: dict[str, frozenset[str]] = {}  # group id -> its members through a nested group
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
+        # user principal names of room mailboxes marked "Hidden from GAL" (GET /places leaves them out)
+        self.rooms_hidden: set[str] = set()
 
     # --- reads -----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, account_kind
-from auditor.data.enums import AccountKind, Locale
+from auditor.data.enums import AccountKind, Cloud, Locale
 from auditor.data.model import (
     AssignedLicense,
     LicenseAssignmentState,
@@ -284,3 +284,83 @@ def test_an_agent_identity_listing_cut_short_is_corroborated_by_id(tmp_path: Pat
     assert orphans == {ORPHAN} and AGENT not in orphans
     asked = {r.path for r in graph.emulator.requests}
     assert f"/servicePrincipals/{PARENT}" in asked
+
+
+# --- rooms from the places listing --------------------------------------------------------------
+
+ROOM = "61000000-0000-4000-8000-000000000009"  # a room mailbox on E5 whose Teams Rooms device signs in daily
+
+ROOM_POLICY = """\
+apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: rooms, owner: it@contoso.example}
+hygiene:
+  shared_mailboxes: {severity: low}
+  inactive_users: {days: 90, severity: medium}
+"""
+
+
+def _room_tenant(cloud: Cloud = Cloud.WORLDWIDE) -> TenantSnapshot:
+    base = make_tenant()
+    daily = {
+        "last_sign_in_date_time": "2026-10-31T07:00:00Z",
+        "last_successful_sign_in_date_time": "2026-10-31T07:00:00Z",
+    }
+    room = _user(ROOM, "boardroom", E5, mailbox_purpose="room").with_values(**daily)
+    return dataclasses.replace(
+        base, users=(room,), groups=(), collected_datasets=frozenset({"signInActivity"}), cloud=cloud
+    )
+
+
+def _room_audit(tmp_path: Path, graph: Any, *more: str) -> tuple[int, dict[str, Any]]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(ROOM_POLICY, encoding="utf-8")
+    reports = tmp_path / "reports"
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    audit = ["audit", "--policies", str(policy), "--as-of", "2026-11-01T06:00:00Z", "--format", "json"]
+    code = main([*audit, "--output-dir", str(reports), *conn, *more])
+    return code, json.loads((reports / "report.json").read_text(encoding="utf-8"))
+
+
+def _rooms_found(report: dict[str, Any]) -> set[str]:
+    return {f["subject"]["id"] for f in report["findings"] if f["rule"] == "shared-mailbox-licensed"}
+
+
+def test_an_active_room_on_a_persons_suite_is_found_through_the_places_listing(tmp_path: Path, graph_for: Any) -> None:
+    graph = graph_for(_room_tenant())
+    code, report = _room_audit(tmp_path, graph)
+    assert code == 0 and not report["gaps"]
+    assert _rooms_found(report) == {ROOM}
+    [finding] = [f for f in report["findings"] if f["subject"]["id"] == ROOM]
+    assert finding["subject"]["kind"] == "room"
+    asked = [r for r in graph.emulator.requests if r.path == "/places/microsoft.graph.room"]
+    assert len(asked) == 1 and asked[0].status == 200
+    # never asked its mailbox purpose: it signs in daily, so no rule could flag it as dormant
+    assert not any(r.path.endswith("/mailboxSettings/userPurpose") for r in graph.emulator.requests)
+
+
+def test_a_room_hidden_from_the_gal_falls_back_to_its_mailbox_purpose(tmp_path: Path, graph_for: Any) -> None:
+    graph = graph_for(_room_tenant())
+    graph.emulator.tenant.rooms_hidden.add("boardroom@contoso.example")
+    code, report = _room_audit(tmp_path, graph)
+    assert code == 0 and not report["gaps"]
+    assert _rooms_found(report) == set()  # an active account whose purpose no rule asked: as before
+
+
+def test_without_place_read_all_the_rooms_are_a_gap_and_the_audit_goes_on(tmp_path: Path, graph_for: Any) -> None:
+    from .conftest import ALL_ROLES
+
+    graph = graph_for(_room_tenant(), roles=tuple(r for r in ALL_ROLES if r != "Place.Read.All"))
+    code, report = _room_audit(tmp_path, graph)
+    assert code == 3
+    assert [g["part"] for g in report["gaps"]] == ["rooms"]
+    assert "Place.Read.All" in report["gaps"][0]["reason"]
+    assert not any(r.path.startswith("/places") for r in graph.emulator.requests)  # the token said it first
+
+
+def test_a_national_cloud_says_the_places_listing_is_not_there(tmp_path: Path, graph_for: Any) -> None:
+    graph = graph_for(_room_tenant(Cloud.CHINA))
+    _, report = _room_audit(tmp_path, graph, "--cloud", "china")
+    assert "rooms" not in {g["part"] for g in report["gaps"]}  # not a gap: a cloud without the listing, said
+    assert any("places listing" in n and "global service only" in n for n in report["warnings"])
+    assert not any(r.path.startswith("/places") for r in graph.emulator.requests)

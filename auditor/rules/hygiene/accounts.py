@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NotRequired, TypedDict, TypeVar
 
-from auditor.data.account_kinds import TEAMS_ROOMS_BASIC, TEAMS_ROOMS_PRO
+from auditor.data.account_kinds import ROOMS, TEAMS_ROOMS_BASIC, TEAMS_ROOMS_PRO
 from auditor.data.agents import AGENT_USERS
 from auditor.data.enums import AccountKind
 from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
@@ -306,8 +306,12 @@ class SharedMailboxLicensed(UserHygieneRule[SharedMailboxLicensedDetails]):
     key = "shared_mailboxes"
     fragment = check_schema(False)
     removes = False  # its mail stays without a license (the fix checks size, archive, hold first): no data loss
+    # the rooms of the places listing too: a room whose device signs in daily is never a candidate
     reads = Reads(
-        "users", MAILBOX_SETTINGS, user={MAILBOX_SETTINGS, "department", "assignedLicenses"}, usage=STORAGE_FIELDS
+        "users",
+        MAILBOX_SETTINGS,
+        user={MAILBOX_SETTINGS, ROOMS, "department", "assignedLicenses"},
+        usage=STORAGE_FIELDS,
     )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> SharedMailboxLicensedDetails | None:

@@ -1,0 +1,74 @@
+"""The tenant's rooms from the places listing, read only for a rule that judges room mailboxes:
+
+    GET /places/microsoft.graph.room?$select=emailAddress&$top=100                   Place.Read.All
+
+Microsoft's place-list page (learn.microsoft.com/graph/api/place-list, v1.0) documents it for the
+global service only ("US Government L4", "US Government L5 (DOD)" and "China operated by 21Vianet"
+are marked not available), with Place.Read.All as its only application permission, 100 places a
+page by default, and: "Rooms that are marked "Hidden from GAL" can't be retrieved through this
+endpoint."
+
+A room's `emailAddress` is matched to a user's user principal name: the user's mailbox purpose
+becomes `room` where it was not read (the purpose read of the mailbox itself is kept where it was
+read). So a room mailbox whose device signs in daily (never a candidate of the mailbox-purpose
+reads, which ask only the accounts the disabled and inactive rules could flag) is a room, not a
+person. A room hidden from the GAL, or whose address differs from its user principal name, is
+known only by its mailbox purpose, as before.
+
+Outside the global service the listing is not asked (a note says so); a refusal (403) or an answer
+that the endpoint is not offered is a gap in the part `rooms` alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from auditor.data.account_kinds import ROOMS
+from auditor.data.model import Cloud, Gap, User
+
+from .client import GraphClient, GraphRequestError
+from .optional import optional_gap
+
+PERMISSION = "Place.Read.All"
+# the clouds the page marks not available (a Germany tenant is read through the global service since 2021)
+NATIONAL = frozenset((Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA))
+PAGE = 100  # the page's default page size
+REQUEST = f"/places/microsoft.graph.room?$select=emailAddress&$top={PAGE}"
+NOT_HERE = (
+    "the rooms of the places listing (GET /places/microsoft.graph.room) were not read: Microsoft offers it "
+    "in the global service only; rooms are known by their mailbox purpose"
+)
+
+
+async def read_rooms(client: GraphClient, gaps: list[Gap], notes: list[str]) -> frozenset[str] | None:
+    """The email addresses (lower case) of the tenant's rooms; None when not read (a gap or a note says why)."""
+    if client.cloud in NATIONAL:
+        notes.append(NOT_HERE)
+        return None
+    found: set[str] = set()
+    try:
+        async for page in client.pages(REQUEST):
+            for room in page:
+                address = room.get("emailAddress") if isinstance(room, dict) else None
+                if isinstance(address, str) and address:
+                    found.add(address.strip().lower())
+    except GraphRequestError as exc:
+        gap = optional_gap(ROOMS, exc, PERMISSION)
+        if gap is None:
+            raise
+        gaps.append(gap)
+        return None
+    return frozenset(found)
+
+
+def with_rooms(users: Sequence[User], rooms: frozenset[str] | None) -> list[User]:
+    """`users` with the mailbox purpose `room` for each user the places listing names whose own purpose
+    was not read (None); the others as they are."""
+    if not rooms:
+        return list(users)
+    return [
+        u.with_values(mailbox_purpose="room")
+        if u.mailbox_purpose is None and u.user_principal_name.lower() in rooms
+        else u
+        for u in users
+    ]
