@@ -12,6 +12,7 @@ import msgspec
 import pytest
 
 from auditor import demo, engine, rules
+from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.model import Finding, Severity, TenantSnapshot
@@ -127,8 +128,9 @@ def test_the_declarations_name_the_snapshot_parts() -> None:
 
 def test_every_declared_user_property_is_one_the_collector_reads() -> None:
     """A rule's `user` reads name properties the users listing selects, the parts read apart
-    (signInActivity, mailboxSettings, the agent users), or user attributes selected for it: none is left unread."""
+    (signInActivity, mailboxSettings, the agent users, the places listing's rooms), or user attributes selected
+    for it: none is left unread."""
     declared = {p for rule in rules.RULES for p in rule.reads.user}
-    apart = (SIGN_IN, MAILBOX, AGENT_USERS)
+    apart = (SIGN_IN, MAILBOX, AGENT_USERS, ROOMS)
     unread = sorted(p for p in declared if p not in USER_FIELDS and p not in apart and not is_path(p))
     assert declared and not unread, unread
