@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 import orjson
 
+from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
@@ -33,6 +34,10 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 # Parts a snapshot holds only when collectedParts says so (older snapshots and reads that were
 # never made lack them): a rule that needs one is not evaluated without it.
 RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, AGENT_USERS)
+# Whole listings a rule's test of one user reads (Reads.user) beside the users: the agent users (what
+# is a person) and the places listing's rooms (what is a room). A gap in one leaves the rules that
+# read it not evaluated: judged without it, an agent user or a room would be taken for a person.
+LISTINGS = (AGENT_USERS, ROOMS)
 
 
 def unread_attributes(rule: Rule[Any], snapshot: TenantSnapshot, selectors: Sequence[Selector] = ()) -> list[str]:
@@ -54,6 +59,7 @@ def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> s
     selectors = rule.selectors(policy)
     # the parts its selectors read too (the agent users for `kinds:`)
     needs = set(rule.reads.parts) | {p for s in selectors for p in s.reads if not is_path(p)}
+    needs |= set(LISTINGS) & rule.reads.user
     refs = sorted({g for s in selectors for g in s.groups})
     if refs:
         needs.add("groups")

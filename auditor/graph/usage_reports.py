@@ -80,6 +80,9 @@ SETTINGS_PERMISSION = Permission(
     frozenset(("ReportSettings.Read.All", "ReportSettings.ReadWrite.All")),
 )
 SETTINGS_PATH = "/admin/reportSettings"
+# how Graph answers a report this cloud or version does not offer: the segment unknown (400, 404), or
+# not implemented there (501)
+NOT_OFFERED = (400, 404, 501)
 # One report is one answer for the whole tenant: about 300 bytes a user in the widest report, so
 # 4 GiB covers ten million users; it only stops an answer that never ends.
 MAX_REPORT_BYTES = 4 * 1024**3
@@ -305,8 +308,8 @@ async def _read_report(
     try:
         return await _read_at(client, client.url(path), reader, ready=ready)
     except GraphRequestError as exc:
-        if not report.beta_fallback or exc.status not in (400, 404):
-            if exc.status in (400, 404):
+        if not report.beta_fallback or exc.status not in NOT_OFFERED:
+            if exc.status in NOT_OFFERED:
                 raise _Unavailable(
                     exc.request,
                     f"Graph does not offer {report.name} here: {exc.status} {exc.code}: {exc.graph_message}",
@@ -323,7 +326,7 @@ async def _read_report(
     try:
         return await _read_at(client, beta + path, reader, f"GET {path} (beta)", ready)
     except GraphRequestError as exc:
-        if exc.status not in (400, 404):
+        if exc.status not in NOT_OFFERED:
             raise
         raise _Unavailable(
             exc.request,
