@@ -39,12 +39,6 @@ def _audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, responders: list[Any
     return code, json.loads((tmp_path / "reports" / "report.json").read_text("utf-8")), asked
 
 
-def _found(report: dict[str, Any], skipped: set[str]) -> set[tuple[str, str]]:
-    return {(f["rule"], f["subject"].get("id") or f["subject"].get("sku") or "") for f in report["findings"]} - {
-        (r, s) for r, s in ((f["rule"], "") for f in report["findings"]) if r in skipped
-    }
-
-
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with pytest.MonkeyPatch.context() as patch:
@@ -63,7 +57,7 @@ CASES = [
             status=404,
             code="Request_ResourceNotFound",
             message="Resource 'microsoft.graph.agentUser' does not exist.",
-        ),  # fmt: skip
+        ),
         "agentUsers",
         id="agent-users-404",
     ),
@@ -75,7 +69,7 @@ CASES = [
             status=400,
             code="BadRequest",
             message=_segment("microsoft.graph.agentIdentity"),
-        ),  # fmt: skip
+        ),
         "agentIdentities",
         id="agent-identities-400",
     ),
@@ -87,7 +81,7 @@ CASES = [
             status=501,
             code="NotImplemented",
             message="This API is not available in this cloud.",
-        ),  # fmt: skip
+        ),
         "rooms",
         id="places-501",
     ),
@@ -99,7 +93,7 @@ CASES = [
             status=501,
             code="NotImplemented",
             message="The report is not available.",
-        ),  # fmt: skip
+        ),
         "usageReports",
         id="usage-report-501",
     ),
@@ -111,7 +105,7 @@ CASES = [
             status=400,
             code="BadRequest",
             message=_segment("azureADPremiumLicenseInsight"),
-        ),  # fmt: skip
+        ),
         None,
         id="license-insight-400",
     ),
