@@ -41,7 +41,7 @@ from auditor.data.model import Gap
 
 from .client import GraphClient, GraphRequestError, together
 from .collection import PAGE_SIZE
-from .optional import optional_gap
+from .optional import optional_listing
 
 USERS_REQUEST = f"{AGENT_USERS_PATH}?$select=id,identityParentId&$top={PAGE_SIZE}"
 IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEnabled&$top={PAGE_SIZE}"
@@ -49,21 +49,6 @@ IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEna
 
 IDENTITY_PERMISSION = "AgentIdentity.Read.All"  # least privileged (agentidentity-list); Application.Read.All serves too
 MAX_CONFIRM = 100  # parents missing from the listing asked one by one; more make a gap
-
-
-async def _all(client: GraphClient, path: str, part: str, permission: str, gaps: list[Gap]) -> list[Any] | None:
-    """Every item of a listing; None with a gap in `part` when Graph refuses it or does not offer it."""
-    out: list[Any] = []
-    try:
-        async for page in client.pages(path):
-            out.extend(page)
-    except GraphRequestError as exc:
-        gap = optional_gap(part, exc, permission)
-        if gap is None:
-            raise
-        gaps.append(gap)
-        return None
-    return out
 
 
 async def _confirm(client: GraphClient, users: list[Any], identities: list[Any], gaps: list[Gap]) -> list[Any] | None:
@@ -111,8 +96,10 @@ async def read_agents(client: GraphClient, gaps: list[Gap], *, identities: bool 
     """The agent users and (`identities`) the agent identities; None when the agent users could not
     be read (a gap says why). Without `identities` the agent users' parents are not known (None)."""
     users, parents = await together(
-        _all(client, USERS_REQUEST, AGENT_USERS, "User.Read.All", gaps),
-        _all(client, IDENTITIES_REQUEST, AGENT_IDENTITIES, IDENTITY_PERMISSION, gaps) if identities else _none(),
+        optional_listing(client, USERS_REQUEST, AGENT_USERS, "User.Read.All", gaps),
+        optional_listing(client, IDENTITIES_REQUEST, AGENT_IDENTITIES, IDENTITY_PERMISSION, gaps)
+        if identities
+        else _none(),
     )
     if users is None:
         return None

@@ -4,9 +4,11 @@ collection goes on (auditor/graph/agent_users.py, places.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from auditor.data.model import Gap
 
-from .client import GraphRequestError
+from .client import GraphClient, GraphRequestError
 
 # how Graph answers a cast or segment a cloud or version does not offer
 _NOT_OFFERED = (404, 501)
@@ -27,3 +29,21 @@ def optional_gap(part: str, exc: GraphRequestError, permission: str) -> Gap | No
     if not_offered(exc):
         return Gap(part, exc.request, f"{said} (this cloud or Graph version does not offer it)")
     return None
+
+
+async def optional_listing(
+    client: GraphClient, path: str, part: str, permission: str, gaps: list[Gap]
+) -> list[Any] | None:
+    """Every item of an optional part's listing; None with a gap in `part` when Graph refuses it or
+    does not offer it (optional_gap); any other error answer stops the collection."""
+    out: list[Any] = []
+    try:
+        async for page in client.pages(path):
+            out.extend(page)
+    except GraphRequestError as exc:
+        gap = optional_gap(part, exc, permission)
+        if gap is None:
+            raise
+        gaps.append(gap)
+        return None
+    return out

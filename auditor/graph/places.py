@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from auditor.data.account_kinds import ROOMS
 from auditor.data.model import Cloud, Gap, User
 
-from .client import GraphClient, GraphRequestError
-from .optional import optional_gap
+from .client import GraphClient
+from .optional import optional_listing
 
 PERMISSION = "Place.Read.All"
 # the clouds the page marks not available (a Germany tenant is read through the global service since 2021)
@@ -45,20 +45,11 @@ async def read_rooms(client: GraphClient, gaps: list[Gap], notes: list[str]) -> 
     if client.cloud in NATIONAL:
         notes.append(NOT_HERE)
         return None
-    found: set[str] = set()
-    try:
-        async for page in client.pages(REQUEST):
-            for room in page:
-                address = room.get("emailAddress") if isinstance(room, dict) else None
-                if isinstance(address, str) and address:
-                    found.add(address.strip().lower())
-    except GraphRequestError as exc:
-        gap = optional_gap(ROOMS, exc, PERMISSION)
-        if gap is None:
-            raise
-        gaps.append(gap)
+    rooms = await optional_listing(client, REQUEST, ROOMS, PERMISSION, gaps)
+    if rooms is None:
         return None
-    return frozenset(found)
+    addresses = (room.get("emailAddress") if isinstance(room, dict) else None for room in rooms)
+    return frozenset(a.strip().lower() for a in addresses if isinstance(a, str) and a.strip())
 
 
 def with_rooms(users: Sequence[User], rooms: frozenset[str] | None) -> list[User]:
