@@ -59,11 +59,12 @@ def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> s
     selectors = rule.selectors(policy)
     # the parts its selectors read too (the agent users for `kinds:`)
     needs = set(rule.reads.parts) | {p for s in selectors for p in s.reads if not is_path(p)}
-    needs |= set(LISTINGS) & rule.reads.user
     refs = sorted({g for s in selectors for g in s.groups})
     if refs:
         needs.add("groups")
-    missing = sorted(needs & {g.dataset for g in snapshot.gaps})
+    # a listing its test of one user reads counts when it is a gap (a snapshot read before it was kept, as
+    # before: the kind is read as the snapshot has it)
+    missing = sorted((needs | (set(LISTINGS) & rule.reads.user)) & {g.dataset for g in snapshot.gaps})
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
     if not missing:  # the user attributes its test reads: a snapshot read without them cannot judge

@@ -118,20 +118,10 @@ class AllBut:
 Population = Positions | AllBut | None  # None = every user
 
 # The Graph user properties a Profile carries: a test that reads only these gives the same answer
-# for every user of a profile (TenantIndex.offenders asks it once per profile).
-SHARED_READS = frozenset(
-    {
-        "accountEnabled",
-        "userType",
-        "department",
-        "usageLocation",
-        "mailboxSettings",
-        "assignedLicenses",
-        "licenseAssignmentStates",
-        AGENT_USERS,  # whether a user is an agent user (Profile.agent): agents never share a person's profile
-        ROOMS,  # a room of the places listing: its mailbox purpose (Profile.mailbox_purpose)
-    }
-)
+# for every user of a profile (TenantIndex.offenders asks it once per profile). The agent users and
+# the places listing's rooms are folded into the profile too (Profile.agent, Profile.mailbox_purpose).
+_PROFILE_PROPERTIES = ("accountEnabled", "userType", "department", "usageLocation", "mailboxSettings")
+SHARED_READS = frozenset((*_PROFILE_PROPERTIES, "assignedLicenses", "licenseAssignmentStates", AGENT_USERS, ROOMS))
 T = TypeVar("T")
 
 

@@ -25,8 +25,9 @@ from auditor.data.model import (
     Sku,
     TenantSnapshot,
 )
-from auditor.rules.hygiene.accounts import InactiveUserLicensed
-from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, free_allocation
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
+from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLicense, free_allocation
+from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from tests.graph.emulator_faults import Fault, FaultKind
 
 from .conftest import E5, TENANT, make_tenant, outcome_lines, run
@@ -257,8 +258,8 @@ def test_a_cloud_without_agent_users_is_a_gap_and_the_audit_goes_on(
     assert "does not offer it" in report["gaps"][0]["reason"]
     not_evaluated = {n["rule"] for n in report["not_evaluated"]}
     # the rules that read the agent listing: judged without it, an agent user would be taken for a person
-    assert not_evaluated == {"agent-user-orphaned", "disabled-user-licensed"}
-    assert "usage-location-missing" not in not_evaluated  # every rule that does not need the agents goes on
+    assert not_evaluated == {AgentUserOrphaned.id, DisabledUserLicensed.id}
+    assert UsageLocationMissing.id not in not_evaluated  # every rule that does not need the agents goes on
 
 
 def test_a_cloud_without_agent_identities_leaves_only_the_orphan_rule_not_evaluated(
@@ -270,7 +271,7 @@ def test_a_cloud_without_agent_identities_leaves_only_the_orphan_rule_not_evalua
     exit_code, report = _agent_audit(tmp_path, graph_for(kinds_tenant(), responders=[missing]))
     assert exit_code == 3
     assert [g["part"] for g in report["gaps"]] == ["agentIdentities"]
-    assert [n["rule"] for n in report["not_evaluated"]] == ["agent-user-orphaned"]
+    assert [n["rule"] for n in report["not_evaluated"]] == [AgentUserOrphaned.id]
 
 
 def test_an_agent_identity_listing_cut_short_is_corroborated_by_id(tmp_path: Path, graph_for: Any) -> None:
@@ -280,7 +281,7 @@ def test_an_agent_identity_listing_cut_short_is_corroborated_by_id(tmp_path: Pat
     graph = graph_for(kinds_tenant(), responders=[short])
     _, report = _agent_audit(tmp_path, graph)
     assert short.hits == 1 and not report["gaps"]
-    orphans = {f["subject"]["id"] for f in report["findings"] if f["rule"] == "agent-user-orphaned"}
+    orphans = {f["subject"]["id"] for f in report["findings"] if f["rule"] == AgentUserOrphaned.id}
     assert orphans == {ORPHAN} and AGENT not in orphans
     asked = {r.path for r in graph.emulator.requests}
     assert f"/servicePrincipals/{PARENT}" in asked
@@ -317,7 +318,7 @@ def _room_audit(tmp_path: Path, graph: Any, *more: str) -> tuple[int, dict[str, 
 
 
 def _rooms_found(report: dict[str, Any]) -> set[str]:
-    return {f["subject"]["id"] for f in report["findings"] if f["rule"] == "shared-mailbox-licensed"}
+    return {f["subject"]["id"] for f in report["findings"] if f["rule"] == SharedMailboxLicensed.id}
 
 
 def test_an_active_room_on_a_persons_suite_is_found_through_the_places_listing(tmp_path: Path, graph_for: Any) -> None:

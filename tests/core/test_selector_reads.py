@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 from auditor.cli import main
+from auditor.rules.assignments.selection import SkuForbidden
+from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
 SAMPLE = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
 
@@ -35,12 +37,12 @@ def _audit(tmp_path: Path, policy_text: str) -> tuple[int, dict[str, object]]:
 def test_a_selector_on_an_unread_attribute_leaves_its_rule_not_evaluated(tmp_path: Path) -> None:
     code, report = _audit(tmp_path, POLICY)
     [skipped] = report["not_evaluated"]  # type: ignore[misc]
-    assert skipped["rule"] == "sku-forbidden"
+    assert skipped["rule"] == SkuForbidden.id
     assert "employeeType" in skipped["reason"]
     assert report["complete"] is False
     assert code == 3  # incomplete, as for any rule that cannot be judged
     # the rule that names no such attribute is judged as before
-    assert any(f["rule"] == "usage-location-missing" for f in report["findings"])  # type: ignore[attr-defined]
+    assert any(f["rule"] == UsageLocationMissing.id for f in report["findings"])  # type: ignore[attr-defined]
 
 
 def test_a_selector_on_department_is_judged_it_is_read_with_every_user(tmp_path: Path) -> None:

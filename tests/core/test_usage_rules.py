@@ -368,7 +368,7 @@ def test_the_usage_rules_judge_people_not_agents_nor_resource_accounts(tmp_path:
     users = [
         user("idle", "SPE_E5"),
         user("agent", "SPE_E5"),
-        user("queue", "SPE_E5", department="Microsoft Communication Application Instance"),
+        user("queue", "SPE_E5", department="Microsoft Communication Application Instance", accountEnabled=False),
     ]
     rows = [row(name, teamsLastActivityDate="2026-09-01") for name in ("idle", "agent", "queue")]
     doc = tenant(

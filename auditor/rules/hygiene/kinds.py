@@ -106,14 +106,26 @@ def free_allocation(skus: Iterable[Sku]) -> int:
     return FREE_ALLOCATION + phones // FREE_PER_PHONE_LICENSES if phones else 0
 
 
+def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
+    """(what the swap removes, what stays), each part number -> skuId, of the user's priced products
+    beside the resource license: a product that carries a Calling Plan or Communications Credits
+    stays, and so does one the tenant's listing does not describe (it may carry one)."""
+    skus = ctx.index.sku_by_id
+    paid: dict[str, str] = {}
+    keeps: dict[str, str] = {}
+    for sid in sorted(user.sku_ids - RESOURCE_LICENSES):
+        if not ctx.is_free(sid) and ctx.monthly_price(sid) is not None:
+            stays = sid not in skus or dials_out(skus[sid])
+            (keeps if stays else paid)[ctx.index.parts([sid])[0]] = sid
+    return paid, keeps
+
+
 class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
     """A Teams resource account (an auto attendant's or call queue's account: it holds the resource
     license, or its department is `Microsoft Communication Application Instance` and it is disabled)
-    holds a paid product where the Microsoft Teams Phone Resource Account license serves. The fix
-    swaps them in one `assignLicense` (`addLicenses` and `removeLicenses` together): Microsoft's page
-    says to remove the old license and assign the resource license "in the same license activity". A
-    Calling Plan or Communications Credits stay (the account needs them to dial out). An account that
-    only its department calls a resource account is found too, its swap left to a person to confirm.
+    holds a paid product where the Teams Phone Resource Account license serves. The fix swaps them in
+    one `assignLicense`, "in the same license activity" as Microsoft asks, keeping a Calling Plan or
+    Communications Credits. An account only its department calls one waits for a person to confirm.
 
     Example:
         hygiene:
@@ -132,21 +144,14 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
         confirmed = user.kind is AccountKind.RESOURCE
         if not confirmed and (user.kind is AccountKind.AGENT or not resource_hint(user.department)):
             return None
-        skus = ctx.index.sku_by_id
-        priced = [
-            sid
-            for sid in sorted(user.sku_ids - RESOURCE_LICENSES)
-            if not ctx.is_free(sid) and ctx.monthly_price(sid) is not None
-        ]
-        # a product the tenant's listing does not describe may carry a Calling Plan: it stays
-        keeps = [sid for sid in priced if sid not in skus or dials_out(skus[sid])]
-        paid = {ctx.index.parts([sid])[0]: sid for sid in priced if sid not in keeps}
+        paid, keeps = swap_split(user, ctx)
         if not paid:
             return None
+        skus = ctx.index.sku_by_id
         sku = skus.get(PHONE_RESOURCE_LICENSE)
         return ResourceAccountPaidLicenseDetails(
             paid=paid,
-            keeps={ctx.index.parts([sid])[0]: sid for sid in keeps},
+            keeps=keeps,
             replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
             replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
             resource_seats=sku.unused if sku is not None else None,

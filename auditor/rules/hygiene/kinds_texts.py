@@ -10,7 +10,7 @@ from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_map, as_text, number
 from ...guidance.examples import E3, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals, removal
-from ...guidance.remediation import Remediation, TextRef, assign_license, resting_on
+from ...guidance.remediation import Action, Remediation, TextRef, assign_license, resting_on
 from ...guidance.texts.declare import Text
 from . import kinds as rules
 
@@ -143,45 +143,47 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        values = self.values(f, w)
-        resource = as_text(f.own["replace_with"]) or "PHONESYSTEM_VIRTUALUSER"
-        paid = sorted(as_map(f.own["paid"]))
-        direct = f.direct(paid)
-        confirmed = _confirmed(f)
-        swap = assign_license(
-            f,
-            [resource],
-            direct,
-            TextRef("graph.resource_swap", {**values, **w.listing("sku", direct)}),
-            None if confirmed else KIND_UNCONFIRMED,
+        values, paid, confirmed = self.values(f, w), sorted(as_map(f.own["paid"])), _confirmed(f)
+        actions = [_swap(f, w, values, confirmed), *group_removals(f, w, f.grouped(paid))]
+        steps = _steps(f, w, values, confirmed)
+        links = ["assign_licenses", "admin_roles", "graph:user_assign"]
+        remedy = Remediation(
+            TextRef("summary.resource_swap", values), steps, "role.assign", [TextRef("next.rerun")], links, actions
         )
-        steps = [TextRef("steps.resource.swap", values)]
-        keeps = sorted(as_map(f.own.get("keeps") or {}))
-        if keeps:
-            steps.append(TextRef("steps.resource.keeps", {**values, **w.listing("keeps", keeps)}))
-        if f.own["resource_seats"] is not None and not f.own["resource_seats"]:
-            steps.insert(0, TextRef("steps.resource.seats", values))
-        allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
-        if isinstance(allocation, int) and isinstance(in_use, int) and in_use >= allocation:
-            counts = {"allocation": number(allocation, "?"), "in_use": number(in_use, "?")}
-            steps.insert(0, TextRef("steps.resource.beyond", {**values, **counts}))
-        if not confirmed:
-            steps.insert(0, TextRef("steps.resource.confirm", values))
-        actions = [swap, *group_removals(f, w, f.grouped(paid))]
-        return resting_on(
-            Remediation(
-                TextRef("summary.resource_swap", values),
-                steps,
-                "role.assign",
-                [TextRef("next.rerun")],
-                ["assign_licenses", "admin_roles", "graph:user_assign"],
-                actions,
-            ),
-            {"account_kind": "resource"},  # still a resource account, on the same evidence, when the call runs
-        )
+        return resting_on(remedy, {"account_kind": "resource"})  # still one, on the same evidence, when the call runs
+
+
+def _swap(
+    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, Any], confirmed: bool
+) -> Action:
+    """One assignLicense that adds the resource license and removes the paid products held directly;
+    not ready where only the department says the account is a resource account."""
+    resource = as_text(f.own["replace_with"]) or "PHONESYSTEM_VIRTUALUSER"
+    direct = f.direct(sorted(as_map(f.own["paid"])))
+    said = TextRef("graph.resource_swap", {**values, **w.listing("sku", direct)})
+    return assign_license(f, [resource], direct, said, None if confirmed else KIND_UNCONFIRMED)
 
 
 def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
     """Whether more than the department shows that the account is a resource account (an older
     report, which lacks `confirmed`, decided the kind by its department alone: not confirmed)."""
     return f.own.get("confirmed") is True
+
+
+def _steps(
+    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, Any], confirmed: bool
+) -> list[TextRef]:
+    """The swap's steps: a person's confirmation first where only the department says what the account
+    is, then what the tenant's allocation and free seats ask, the swap, and what the account keeps."""
+    steps = [] if confirmed else [TextRef("steps.resource.confirm", values)]
+    allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
+    if isinstance(allocation, int) and isinstance(in_use, int) and in_use >= allocation:
+        counts = {"allocation": number(allocation, "?"), "in_use": number(in_use, "?")}
+        steps.append(TextRef("steps.resource.beyond", {**values, **counts}))
+    if f.own["resource_seats"] is not None and not f.own["resource_seats"]:
+        steps.append(TextRef("steps.resource.seats", values))
+    steps.append(TextRef("steps.resource.swap", values))
+    keeps = sorted(as_map(f.own.get("keeps") or {}))
+    if keeps:
+        steps.append(TextRef("steps.resource.keeps", {**values, **w.listing("keeps", keeps)}))
+    return steps
