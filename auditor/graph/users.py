@@ -61,6 +61,7 @@ from .kept_sign_ins import (
     signed_in,
 )
 from .kept_sign_ins import times as kept_times
+from .kept_trust import distrust
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
@@ -191,6 +192,8 @@ class UserReads(ReadState):
         kept, why = await asyncio.to_thread(load, plan.path())
         reason = full_read_reason(plan, kept, why, self.tenant_hint, now)
         if reason is None and kept is not None:
+            reason = await self._distrusted(kept, listed)
+        if reason is None and kept is not None:
             try:
                 return await self._changed_sign_ins(plan, kept, now, listed)
             except _FilterRefused:
@@ -207,6 +210,23 @@ class UserReads(ReadState):
         except OSError as exc:
             self.notes.append(f"the sign-in activity read in full could not be kept ({exc.strerror or exc})")
         return times
+
+    async def _distrusted(self, kept: KeptRead, listed: asyncio.Future[list[User]] | None) -> str | None:
+        """Why tonight's user listing does not corroborate `kept` (kept_trust.py: the file is input
+        like any other); None: it does. Waits for the listing; a listing that is a gap is not judged
+        (nothing of the sign-ins is used then)."""
+        if listed is None:
+            return "no user listing to check the kept read against"
+        users = await listed
+        if any(g.dataset == "users" for g in self.gaps):
+            return None
+        read_at = timestamp_or_none(kept.read_at)
+        assert read_at is not None  # load() checked it
+        # a million users' kept read takes seconds to inflate and decode: off the loop
+        reason = await asyncio.to_thread(distrust, kept, users, missing_sign_ins(users, {}, read_at))
+        if reason is not None:
+            self.notes.append(f"the kept sign-in read was not used ({reason}); every user's sign-in activity was read")
+        return reason
 
     async def _full_sign_ins(
         self, now: datetime, listed: asyncio.Future[list[User]] | None
