@@ -25,7 +25,7 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -378,7 +378,7 @@ class UserReads(ReadState):
                 self.streams,
                 fast=decoder.page,
                 slow=lambda items: _users(items, decoder, path),
-                sequential=lambda: self._read_sequential(decoder),
+                sequential=partial(self._read_sequential, decoder),
                 notes=self.notes,
                 gaps=self.gaps,
                 on_page=None if self.page_hook is None else partial(self.page_hook, signed=False),
@@ -386,19 +386,24 @@ class UserReads(ReadState):
             )
         )
 
-    async def _read_sequential(self, decoder: UserDecoder) -> list[User]:
+    async def _read_sequential(self, decoder: UserDecoder, counted: bool) -> tuple[list[User], int | None]:
+        """The users in one chain, and with `counted` the first page's @odata.count (None: not asked
+        for, or not given as a number)."""
         path = users_path(self.attributes, self.leave_dates)
         gathered = Gathered()
         users = gathered.chain()
-        counted = False
+        listed: list[int] = []  # the first page's @odata.count, when asked for and given
+        asked_count = False
         page: list[User]
-        async for page in self.client.pages(path, fast=decoder.page, slow=lambda items: _users(items, decoder, path)):
+        async for page in self._user_pages(path, decoder, listed if counted else None):
             gathered.add(users, page, path)
             self.progress.users_page(len(page))
             if self.page_hook is not None:
                 self.page_hook(page, False)
-            if self.progress.total is None and not counted and len(users) >= COUNT_AFTER:
-                counted = True  # bound the listing by the users it returns (partitions.check_cap)
+            if self.progress.total is None and listed:
+                self.progress.expect(listed[0])
+            if self.progress.total is None and not asked_count and len(users) >= COUNT_AFTER:
+                asked_count = True  # bound the listing by the users it returns (partitions.check_cap)
                 try:
                     self.progress.expect(await count_users(self.client))
                 except AuthError:
@@ -406,7 +411,29 @@ class UserReads(ReadState):
                 except CollectionError as exc:
                     self.progress.note(f"could not count the users ({exc}); at most {UNCOUNTED_CAP:,} are read")
             check_cap(len(users), self.progress.total, path)
-        return users
+        return users, listed[0] if listed else None
+
+    def _user_pages(self, path: str, decoder: UserDecoder, counted: list[int] | None) -> AsyncIterator[list[User]]:
+        """The pages of users of `path`; with `counted`, the first asks `$count=true` with
+        ConsistencyLevel: eventual (Graph's advanced query parameters) and its @odata.count, a
+        whole number, is put in `counted`."""
+        slow = partial(_users, decoder=decoder, path=path)
+        if counted is None:
+            return self.client.pages(path, fast=decoder.page, slow=slow)
+        return self._counted_pages(path, decoder, counted)
+
+    async def _counted_pages(self, path: str, decoder: UserDecoder, counted: list[int]) -> AsyncIterator[list[User]]:
+        doc = await self.client.get(f"{path}&$count=true", headers=EVENTUAL)
+        what = f"GET {path.split('?')[0]}"
+        link = self.client.page_link(doc, what, what, set())  # a page, and a link that may be followed
+        found = doc.get("@odata.count")
+        if isinstance(found, int) and not isinstance(found, bool) and found >= 0:
+            counted.append(found)
+        yield _users(doc["value"], decoder, path)
+        if link is not None:
+            slow = partial(_users, decoder=decoder, path=path)
+            async for page in self.client.pages(link, headers=EVENTUAL, fast=decoder.page, slow=slow):
+                yield page
 
 
 def missing_sign_ins(users: Sequence[User], times: Mapping[str, SignInTimes], started: datetime) -> list[str]:
