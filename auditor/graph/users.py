@@ -192,12 +192,10 @@ class UserReads(ReadState):
         kept, why = await asyncio.to_thread(load, plan.path())
         reason = full_read_reason(plan, kept, why, self.tenant_hint, now)
         if reason is None and kept is not None:
-            reason = await self._distrusted(kept, listed)
-        if reason is None and kept is not None:
-            try:
-                return await self._changed_sign_ins(plan, kept, now, listed)
-            except _FilterRefused:
-                reason = "Graph refused the filter on signInActivity"
+            tonight = await self._corroborated(plan, kept, now, listed)
+            if not isinstance(tonight, str):
+                return tonight
+            reason = tonight
         self.progress.note(f"signInActivity: a full read ({reason})")
         times = await self._full_sign_ins(now, listed)
         if times is None:
@@ -211,10 +209,37 @@ class UserReads(ReadState):
             self.notes.append(f"the sign-in activity read in full could not be kept ({exc.strerror or exc})")
         return times
 
+    async def _corroborated(
+        self, plan: SignInPlan, kept: KeptRead, now: datetime, listed: asyncio.Future[list[User]] | None
+    ) -> Iterable[Mapping[str, SignInTimes]] | str | None:
+        """Tonight's times from `kept` and the filtered read (_changed_sign_ins) when tonight's user
+        listing corroborates `kept` (kept_trust.py: the file is input like any other), else why every
+        user is read instead. The filtered read goes on while the listing is awaited (at a million
+        users its lane and the listing take minutes each); when the check fails, its answer and its
+        notes are dropped."""
+        check = asyncio.ensure_future(self._distrusted(kept, listed))
+        since = len(self.notes)
+        try:
+            changed: Iterable[Mapping[str, SignInTimes]] | str | None = await self._changed_sign_ins(
+                plan, kept, now, listed
+            )
+        except _FilterRefused:
+            changed = "Graph refused the filter on signInActivity"
+        except BaseException:
+            check.cancel()
+            await asyncio.gather(check, return_exceptions=True)
+            raise
+        distrusted = await check
+        if distrusted is None or changed is None:  # None: a 403, the gap is recorded either way
+            return changed
+        # the filtered read's notes say the kept read was used: it is not (another task's notes stay)
+        self.notes[since:] = [n for n in self.notes[since:] if not n.startswith("signInActivity: ")]
+        self.notes.append(f"the kept sign-in read was not used ({distrusted}); every user's sign-in activity was read")
+        return distrusted
+
     async def _distrusted(self, kept: KeptRead, listed: asyncio.Future[list[User]] | None) -> str | None:
-        """Why tonight's user listing does not corroborate `kept` (kept_trust.py: the file is input
-        like any other); None: it does. Waits for the listing; a listing that is a gap is not judged
-        (nothing of the sign-ins is used then)."""
+        """Why tonight's user listing does not corroborate `kept` (kept_trust.py); None: it does.
+        Waits for the listing; a listing that is a gap is not judged (no sign-in is used then)."""
         if listed is None:
             return "no user listing to check the kept read against"
         users = await listed
@@ -223,10 +248,7 @@ class UserReads(ReadState):
         read_at = timestamp_or_none(kept.read_at)
         assert read_at is not None  # load() checked it
         # a million users' kept read takes seconds to inflate and decode: off the loop
-        reason = await asyncio.to_thread(distrust, kept, users, missing_sign_ins(users, {}, read_at))
-        if reason is not None:
-            self.notes.append(f"the kept sign-in read was not used ({reason}); every user's sign-in activity was read")
-        return reason
+        return await asyncio.to_thread(distrust, kept, users, missing_sign_ins(users, {}, read_at))
 
     async def _full_sign_ins(
         self, now: datetime, listed: asyncio.Future[list[User]] | None
