@@ -59,7 +59,7 @@ def distrust(kept: KeptRead, users: Sequence[User], expected: Iterable[str]) -> 
         for uid, found in chunk.items():
             for when in found:
                 if when is not None and _after(when, latest):
-                    return f"the kept read holds a sign-in time after it was made ({when[:40]!r} for user {uid})"
+                    return f"the kept read holds a sign-in time after it was made ({when[:40]!r} for user {uid[:40]!r})"
             pending.discard(uid)
             if uid in licensed:
                 held += 1
