@@ -6,11 +6,11 @@ together."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from auditor.common.errors import CollectionError
-from auditor.data.model import Gap, User
+from auditor.data.model import Gap, Sku, User
 
 from ..snapshot import LICENSE_ERROR_GROUPS, MAILBOX_SETTINGS, BadValue
 from .arguments import DEFAULT_CONCURRENCY
@@ -112,3 +112,20 @@ class ReadState:
                     "report it with the request id"
                 ) from None
         return out
+
+
+def unlisted_products(skus: Sequence[Sku], users: Sequence[User]) -> Gap | None:
+    """A subscribedSkus gap when users hold a product (skuId) that GET /subscribedSkus did not list:
+    the listing lacks products the tenant has (a page cut short: it has no count to be held to),
+    so their seats, prices and findings cannot be judged; None when it holds every one."""
+    listed = {s.sku_id.lower() for s in skus}
+    held = {lic.sku_id.lower() for u in users for lic in u.assigned_licenses}
+    missing = sorted(held - listed)
+    if not missing:
+        return None
+    return Gap(
+        "subscribedSkus",
+        "GET /subscribedSkus",
+        f"listed {len(skus):,} products and lacked {len(missing):,} that users hold (first skuId: {missing[0]}): "
+        "products may be missing — re-run; if it persists, report it",
+    )

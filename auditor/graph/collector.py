@@ -2,11 +2,13 @@
 
 Requests (no request per user, apart from the batched mailbox purposes of the candidates below):
     GET /organization?$select=id,displayName
-    GET /subscribedSkus
+    GET /subscribedSkus       (held to the users' licenses: a skuId they hold that it lacks is a gap)
     GET /directory/subscriptions
     GET /users?$select=<what the rules need>&$top=999, all pages; in a large tenant with concurrency
         above 1, the same in partitions by the first character of userPrincipalName
-        ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py)
+        ($filter=startswith(userPrincipalName,'a'), ...; see partitions.py); read in one chain without
+        a count before it, the first page asks $count=true (ConsistencyLevel: eventual) and its
+        @odata.count holds the listing when GET /users/$count fails after it too
     GET /users?$select=id,signInActivity&$top=500, all pages, one after another, beside the listing
         above and never in partitions, only when a policy checks inactivity: Graph allows "GET
         signInActivity" 10 requests a minute per app per tenant and per app across tenants
@@ -92,7 +94,7 @@ from .agent_users import read_agents
 from .arguments import DEFAULT_CONCURRENCY
 from .auth import MAILBOX, PLACES, SIGN_IN, check_permissions, describe_missing
 from .client import GraphClient, together
-from .collection import EVENTUAL, PAGE_SIZE
+from .collection import EVENTUAL, PAGE_SIZE, unlisted_products
 from .copilot_credits import read_copilot_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
@@ -388,6 +390,11 @@ class _Run:
             total.cancel()  # still waiting on a throttled count: not worth a second more
             await asyncio.gather(total, return_exceptions=True)
         users_read = not any(g.dataset == "users" for g in state.gaps)
+        if users_read and not any(g.dataset == "subscribedSkus" for g in state.gaps):
+            unlisted = unlisted_products(skus, users)  # the products are held to the users' licenses
+            if unlisted is not None:
+                state.gaps.append(unlisted)
+                state.progress.note(f"subscribedSkus: {unlisted.reason}")
         return _Listed(org, skus, subs, groups, flagged, users, signed, changes, users_read)
 
     async def _usage_reports(self, users_read: bool) -> tuple[UsageReports | None, list[Gap]]:

@@ -45,7 +45,8 @@ tomorrow decides again from the same kept read and tomorrow's licenses.
 
 A full read happens (and is kept) every `every` nights (FULL_EVERY unless set), and whenever the kept
 read is missing, unreadable, of another tenant, of another window, older than `every` days or than
-the window less a day, or newer than the clock. Which nights: a stable hash of the tenant id picks
+the window less a day, or newer than the clock; and when tonight's user listing does not corroborate
+it (kept_trust.py: the file is input like any other). Which nights: a stable hash of the tenant id picks
 its night in each cycle (full_night), so an MSP's tenants spread their full reads over the nights
 and each night's sign-in lane carries about 1/`every` of the fleet's full reads.
 """

@@ -478,6 +478,7 @@ class Check:
     read: int
     before: int
     after: int | None
+    listed: bool = False  # `before` is the listing's own @odata.count (GET /users/$count failed)
 
     @property
     def tolerance(self) -> int:
@@ -490,12 +491,13 @@ class Check:
 
     def describe(self) -> str:
         counts = f"{self.before:,}" if self.after in (None, self.before) else f"{self.before:,} then {self.after:,}"
-        return f"read {self.read:,} users while GET /users/$count reported {counts}"
+        by = "the first page's @odata.count" if self.listed and self.after is None else "GET /users/$count"
+        return f"read {self.read:,} users while {by} reported {counts}"
 
     def gap(self) -> Gap:
         return Gap(
             "users",
-            "GET /users/$count",
+            "GET /users" if self.listed and self.after is None else "GET /users/$count",
             f"{self.describe()}: {self.short:,} user(s) may be missing, also "
             "after reading /users again one page after another — re-run; if it "
             "persists, report it",
@@ -513,7 +515,9 @@ class UsersRead:
     concurrency: int | None  # partitions at once (None: as many as the tenant's budget allows)
     fast: Callable[[bytes], Any]
     slow: Callable[[list[Any]], list[User]]
-    sequential: Callable[[], Any]  # an awaitable of every user, read one page after another
+    # an awaitable of every user, read one page after another, and (asked for with True) the first
+    # page's @odata.count (None: not asked for, or not given)
+    sequential: Callable[[bool], Any]
     notes: list[str]  # for stderr and the report's warnings
     gaps: list[Gap]
     on_page: Callable[[list[User]], None] | None = None  # each page of users, as read
@@ -570,26 +574,47 @@ async def read_users(how: UsersRead) -> list[User]:
 
 
 async def _sequential(how: UsersRead, before: int | None) -> list[User]:
-    """The users in one chain, proven complete (_proven) against `before` (None: not counted)."""
-    users: list[User] = await how.sequential()
+    """The users in one chain, proven complete (_proven) against `before` (None: not counted; the
+    chain's first page then asks for its @odata.count, the count used when GET /users/$count fails
+    after it too). Without any count the listing is a users gap: nothing shows it whole."""
+    users: list[User]
+    users, listed = await how.sequential(before is None)
     after = await count_or_none(how.client, count_path())
-    first = before if before is not None else after
+    first = before if before is not None else after if after is not None else listed
     if first is None:
-        return users  # no count at all: the cap (check_cap) is the only bound, as the progress line says
-    return await _proven(how, users, first, after, "read")
+        how.gaps.append(uncounted_gap(len(users)))
+        how.progress.note(f"users: {how.gaps[-1].reason}")
+        return users
+    return await _proven(how, users, first, after, "read", listed=before is None and after is None)
 
 
-async def _proven(how: UsersRead, users: list[User], before: int, after: int | None, read: str) -> list[User]:
-    """`users` when not short of the counts (Check); else /users read again in one chain, and, short
-    of a fresh count too, a users gap (exit 3): never a complete tenant."""
-    check = Check(len(users), before, after)
+def uncounted_gap(read: int) -> Gap:
+    """The users gap of a listing no count could be held to."""
+    return Gap(
+        "users",
+        "GET /users/$count",
+        f"read {read:,} users and no count of them could be read (GET /users/$count failed, and the "
+        "listing's first page gave no @odata.count): users may be missing — re-run; if it persists, report it",
+    )
+
+
+async def _proven(
+    how: UsersRead, users: list[User], before: int, after: int | None, read: str, *, listed: bool = False
+) -> list[User]:
+    """`users` when not short of the counts (Check; `listed`: `before` is the listing's @odata.count);
+    else /users read again in one chain, and, short of a fresh count too, a users gap (exit 3):
+    never a complete tenant."""
+    check = Check(len(users), before, after, listed)
     if not check.short:
         return users
     _say(how, f"the {read} of /users {check.describe()}; the users were read again one page after another")
     del users
     how.progress.restart()
-    again: list[User] = await how.sequential()
-    last = Check(len(again), after if after is not None else before, await count_or_none(how.client, count_path()))
+    again: list[User]
+    again, _ = await how.sequential(False)
+    last = Check(
+        len(again), after if after is not None else before, await count_or_none(how.client, count_path()), listed
+    )
     if last.short:
         how.gaps.append(last.gap())
     return again

@@ -25,7 +25,7 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -61,6 +61,7 @@ from .kept_sign_ins import (
     signed_in,
 )
 from .kept_sign_ins import times as kept_times
+from .kept_trust import distrust
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
 
@@ -191,10 +192,10 @@ class UserReads(ReadState):
         kept, why = await asyncio.to_thread(load, plan.path())
         reason = full_read_reason(plan, kept, why, self.tenant_hint, now)
         if reason is None and kept is not None:
-            try:
-                return await self._changed_sign_ins(plan, kept, now, listed)
-            except _FilterRefused:
-                reason = "Graph refused the filter on signInActivity"
+            tonight = await self._corroborated(plan, kept, now, listed)
+            if not isinstance(tonight, str):
+                return tonight
+            reason = tonight
         self.progress.note(f"signInActivity: a full read ({reason})")
         times = await self._full_sign_ins(now, listed)
         if times is None:
@@ -207,6 +208,47 @@ class UserReads(ReadState):
         except OSError as exc:
             self.notes.append(f"the sign-in activity read in full could not be kept ({exc.strerror or exc})")
         return times
+
+    async def _corroborated(
+        self, plan: SignInPlan, kept: KeptRead, now: datetime, listed: asyncio.Future[list[User]] | None
+    ) -> Iterable[Mapping[str, SignInTimes]] | str | None:
+        """Tonight's times from `kept` and the filtered read (_changed_sign_ins) when tonight's user
+        listing corroborates `kept` (kept_trust.py: the file is input like any other), else why every
+        user is read instead. The filtered read goes on while the listing is awaited (at a million
+        users its lane and the listing take minutes each); when the check fails, its answer and its
+        notes are dropped."""
+        check = asyncio.ensure_future(self._distrusted(kept, listed))
+        since = len(self.notes)
+        try:
+            changed: Iterable[Mapping[str, SignInTimes]] | str | None = await self._changed_sign_ins(
+                plan, kept, now, listed
+            )
+        except _FilterRefused:
+            changed = "Graph refused the filter on signInActivity"
+        except BaseException:
+            check.cancel()
+            await asyncio.gather(check, return_exceptions=True)
+            raise
+        distrusted = await check
+        if distrusted is None or changed is None:  # None: a 403, the gap is recorded either way
+            return changed
+        # the filtered read's notes say the kept read was used: it is not (another task's notes stay)
+        self.notes[since:] = [n for n in self.notes[since:] if not n.startswith("signInActivity: ")]
+        self.notes.append(f"the kept sign-in read was not used ({distrusted}); every user's sign-in activity was read")
+        return distrusted
+
+    async def _distrusted(self, kept: KeptRead, listed: asyncio.Future[list[User]] | None) -> str | None:
+        """Why tonight's user listing does not corroborate `kept` (kept_trust.py); None: it does.
+        Waits for the listing; a listing that is a gap is not judged (no sign-in is used then)."""
+        if listed is None:
+            return "no user listing to check the kept read against"
+        users = await listed
+        if any(g.dataset == "users" for g in self.gaps):
+            return None
+        read_at = timestamp_or_none(kept.read_at)
+        assert read_at is not None  # load() checked it
+        # a million users' kept read takes seconds to inflate and decode: off the loop
+        return await asyncio.to_thread(distrust, kept, users, missing_sign_ins(users, {}, read_at))
 
     async def _full_sign_ins(
         self, now: datetime, listed: asyncio.Future[list[User]] | None
@@ -358,7 +400,7 @@ class UserReads(ReadState):
                 self.streams,
                 fast=decoder.page,
                 slow=lambda items: _users(items, decoder, path),
-                sequential=lambda: self._read_sequential(decoder),
+                sequential=partial(self._read_sequential, decoder),
                 notes=self.notes,
                 gaps=self.gaps,
                 on_page=None if self.page_hook is None else partial(self.page_hook, signed=False),
@@ -366,19 +408,24 @@ class UserReads(ReadState):
             )
         )
 
-    async def _read_sequential(self, decoder: UserDecoder) -> list[User]:
+    async def _read_sequential(self, decoder: UserDecoder, counted: bool) -> tuple[list[User], int | None]:
+        """The users in one chain, and with `counted` the first page's @odata.count (None: not asked
+        for, or not given as a number)."""
         path = users_path(self.attributes, self.leave_dates)
         gathered = Gathered()
         users = gathered.chain()
-        counted = False
+        listed: list[int] = []  # the first page's @odata.count, when asked for and given
+        asked_count = False
         page: list[User]
-        async for page in self.client.pages(path, fast=decoder.page, slow=lambda items: _users(items, decoder, path)):
+        async for page in self._user_pages(path, decoder, listed if counted else None):
             gathered.add(users, page, path)
             self.progress.users_page(len(page))
             if self.page_hook is not None:
                 self.page_hook(page, False)
-            if self.progress.total is None and not counted and len(users) >= COUNT_AFTER:
-                counted = True  # bound the listing by the users it returns (partitions.check_cap)
+            if self.progress.total is None and listed:
+                self.progress.expect(listed[0])
+            if self.progress.total is None and not asked_count and len(users) >= COUNT_AFTER:
+                asked_count = True  # bound the listing by the users it returns (partitions.check_cap)
                 try:
                     self.progress.expect(await count_users(self.client))
                 except AuthError:
@@ -386,7 +433,30 @@ class UserReads(ReadState):
                 except CollectionError as exc:
                     self.progress.note(f"could not count the users ({exc}); at most {UNCOUNTED_CAP:,} are read")
             check_cap(len(users), self.progress.total, path)
-        return users
+        return users, listed[0] if listed else None
+
+    def _user_pages(self, path: str, decoder: UserDecoder, counted: list[int] | None) -> AsyncIterator[list[User]]:
+        """The pages of users of `path`; with `counted`, the first asks `$count=true` with
+        ConsistencyLevel: eventual (Graph's advanced query parameters) and its @odata.count, a
+        whole number up to UNCOUNTED_CAP, is put in `counted`."""
+        slow = partial(_users, decoder=decoder, path=path)
+        if counted is None:
+            return self.client.pages(path, fast=decoder.page, slow=slow)
+        return self._counted_pages(path, decoder, counted)
+
+    async def _counted_pages(self, path: str, decoder: UserDecoder, counted: list[int]) -> AsyncIterator[list[User]]:
+        doc = await self.client.get(f"{path}&$count=true", headers=EVENTUAL)
+        what = f"GET {path.split('?')[0]}"
+        link = self.client.page_link(doc, what, what, set())  # a page, and a link that may be followed
+        found = doc.get("@odata.count")
+        # a count above what is read without one bounds nothing (partitions.check_cap): not taken
+        if isinstance(found, int) and not isinstance(found, bool) and 0 <= found <= UNCOUNTED_CAP:
+            counted.append(found)
+        yield _users(doc["value"], decoder, path)
+        if link is not None:
+            slow = partial(_users, decoder=decoder, path=path)
+            async for page in self.client.pages(link, headers=EVENTUAL, fast=decoder.page, slow=slow):
+                yield page
 
 
 def missing_sign_ins(users: Sequence[User], times: Mapping[str, SignInTimes], started: datetime) -> list[str]:

@@ -10,8 +10,9 @@ carries `changes`:
      "resolved":   [previous findings no longer reported, each with change = "resolved"],
      "unverified": [previous findings of rules this run did not evaluate, change = "unverified"]}
 
-A previous finding whose rule was not evaluated this time (see `not_evaluated`) is not counted
-as resolved: an incomplete run cannot show that a problem went away.
+A previous finding whose rule was not evaluated this time (see `not_evaluated`), or that names
+products while this run has a gap in the tenant's products (subscribedSkus), is not counted as
+resolved: an incomplete run cannot show that a problem went away.
 
 A finding keeps its identity when its products change: one of two products removed gives it a
 new id, yet it is the same problem on the same subject (rule, user or subscription), so it is
@@ -119,17 +120,19 @@ def _gone(
     earlier: Mapping[str, ReportFinding], seen: set[str], current: ReportDocument, baseline_time: Any
 ) -> tuple[list[ReportFinding], list[ReportFinding]]:
     """The earlier findings this run does not report: resolved, or unverified when their rule was
-    not evaluated this time."""
+    not evaluated this time, or when they name products and this run could not read the tenant's
+    products whole (a subscribedSkus gap: a product it lacks is named by its skuId, which gives a
+    finding another id)."""
     not_evaluated = {n.rule for n in current.not_evaluated}
+    no_products = any(g.part == "subscribedSkus" for g in current.gaps)
     resolved: list[ReportFinding] = []
     unverified: list[ReportFinding] = []
     for fid, finding in earlier.items():
         if fid in seen:
             continue
+        unknown = finding.rule in not_evaluated or (no_products and bool(finding.skus))
         gone = msgspec.structs.replace(
-            finding,
-            first_seen=finding.first_seen or baseline_time,
-            change="unverified" if finding.rule in not_evaluated else "resolved",
+            finding, first_seen=finding.first_seen or baseline_time, change="unverified" if unknown else "resolved"
         )
         (unverified if gone.change == "unverified" else resolved).append(gone)
     return resolved, unverified

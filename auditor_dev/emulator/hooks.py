@@ -78,10 +78,13 @@ class Drop:
 class Proceed:
     """Let the emulator answer as usual (logged with `label`). With `keep`, a listing's answer is
     cut short: only its first `keep` items of `value`, and no `@odata.nextLink` (a short listing,
-    as a faulty proxy or a Graph incident gives it; `@odata.count` is left as it was)."""
+    as a faulty proxy or a Graph incident gives it; `@odata.count` is left as it was). With
+    `uncounted`, the answer's `@odata.count` is left out (a `$count=true` listing answered without
+    its count)."""
 
     label: str | None = None
     keep: int | None = None
+    uncounted: bool = False
 
 
 Answer = Reply | Drop | Proceed

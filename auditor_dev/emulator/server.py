@@ -389,8 +389,8 @@ def _make_handler(emulator: GraphEmulator) -> type[BaseHTTPRequestHandler]:
                 charged = emulator.charge(method, unquote(rel), query_log)
                 query = parse_query(parts.query)
                 status, doc = emulator.handle(method, rel, query, headers, body)
-                if isinstance(answer, Proceed) and answer.keep is not None and status == 200:
-                    doc = _shortened(doc, answer.keep)
+                if isinstance(answer, Proceed) and (answer.keep is not None or answer.uncounted) and status == 200:
+                    doc = _shortened(doc, answer.keep, answer.uncounted)
             except GraphError as exc:
                 self._finish(
                     method,
@@ -551,9 +551,12 @@ def _hard_close(conn: socket.socket) -> None:
         conn.shutdown(socket.SHUT_RDWR)
 
 
-def _shortened(doc: Any, keep: int) -> Any:
-    """A listing's page cut to its first `keep` items, without its @odata.nextLink (Proceed.keep)."""
-    page = doc if isinstance(doc, dict) else json.loads(encode(doc)) if doc is not None else None
+def _shortened(doc: Any, keep: int | None, uncounted: bool = False) -> Any:
+    """A listing's page cut to its first `keep` items, without its @odata.nextLink (Proceed.keep;
+    None: as it was), and with `uncounted` without its @odata.count (Proceed.uncounted)."""
+    page = json.loads(encode(doc)) if doc is not None else None  # a pre-encoded `value` too
     if not isinstance(page, dict) or not isinstance(page.get("value"), list):
         return doc
-    return {k: v for k, v in page.items() if k != "@odata.nextLink"} | {"value": page["value"][:keep]}
+    if keep is not None:
+        page = {k: v for k, v in page.items() if k != "@odata.nextLink"} | {"value": page["value"][:keep]}
+    return {k: v for k, v in page.items() if k != "@odata.count"} if uncounted else page

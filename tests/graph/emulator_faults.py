@@ -5,7 +5,7 @@ A `Fault` is an emulator responder (auditor_dev/emulator/hooks.py): pass a list 
 Inside a POST /$batch they match each inner request ("GET /v1.0/users/.../mailboxSettings...",
 "POST /v1.0/users/.../assignLicense");
 there 429, 503, 504 and 403 become that inner response and SLOW waits, while the others
-(UNSUPPORTED, TRUNCATE, DROP, NOT_JSON, NO_VALUE, SHORT) leave it untouched.
+(UNSUPPORTED, TRUNCATE, DROP, NOT_JSON, NO_VALUE, SHORT, UNCOUNTED, TEXT) leave it untouched.
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ class FaultKind(enum.Enum):
     UNSUPPORTED = "400"  # Graph's 400 Request_UnsupportedQuery (a documented filter a tenant refuses)
     REFUSED = "refused"  # Graph's 4xx error document with `status`, `code` and `message` (a write refused)
     SHORT = "short"  # a listing cut to its first `keep` items, without @odata.nextLink (Proceed.keep)
+    UNCOUNTED = "uncounted"  # a listing asked $count=true answered without @odata.count (Proceed.uncounted)
+    TEXT = "text"  # 200 text/plain with `text` (a $count segment answered with something not a number)
 
 
+_PROXY_PAGE = b"<html><body>Service temporarily unavailable</body></html>"  # NOT_JSON's body
 _IN_BATCH = frozenset((FaultKind.THROTTLE, FaultKind.UNAVAILABLE, FaultKind.GATEWAY_TIMEOUT, FaultKind.FORBIDDEN))
 
 
@@ -55,6 +58,7 @@ class Fault:
     message: str = "Insufficient privileges to complete the operation."
     status: int = 400  # REFUSED's status
     keep: int = 0  # SHORT: the items the listing keeps
+    text: str = ""  # TEXT: the answer's body
     # SLOW: held until the test sets it (`delay` then only bounds the hold), so a test that holds a
     # write in flight while it checks something holds it exactly as long as it needs
     release: threading.Event | None = None
@@ -87,9 +91,10 @@ class Fault:
         if not self.take(request.target):
             return None
         kind, label = self.kind, self.kind.value
-        if kind in (FaultKind.SLOW, FaultKind.SHORT):
+        if kind in (FaultKind.SLOW, FaultKind.SHORT, FaultKind.UNCOUNTED):
             self._hold()
-            return Proceed(label, keep=self.keep if kind is FaultKind.SHORT else None)
+            keep = self.keep if kind is FaultKind.SHORT else None
+            return Proceed(label, keep=keep, uncounted=kind is FaultKind.UNCOUNTED)
         if request.batch and kind not in _IN_BATCH:
             return Proceed(label)
         if kind is FaultKind.THROTTLE:
@@ -122,10 +127,9 @@ class Fault:
         if kind is FaultKind.TRUNCATE:
             data = json.dumps({"@odata.context": "$metadata#x", "value": [{"id": str(uuid.uuid4())}] * 50}).encode()
             return Reply(200, data, close_after=len(data) // 2, label=label)
-        if kind is FaultKind.NOT_JSON:
-            return Reply(
-                200, b"<html><body>Service temporarily unavailable</body></html>", content_type="text/html", label=label
-            )
+        if kind in (FaultKind.NOT_JSON, FaultKind.TEXT):
+            body, kind_of = (self.text.encode(), "text/plain") if kind is FaultKind.TEXT else (_PROXY_PAGE, "text/html")
+            return Reply(200, body, content_type=kind_of, label=label)
         return Reply(200, b'{"@odata.context":"$metadata#users"}', label=label)  # NO_VALUE
 
 

@@ -62,6 +62,25 @@ def sku(part: str, enabled: int, consumed: int) -> dict[str, Any]:
     }
 
 
+def lapsed(part: str, consumed: int) -> dict[str, Any]:
+    """A product whose subscription ended while users still hold it: Graph keeps listing it (its
+    capabilityStatus "LockedOut") without a seat, so no count owns it (and the listing is not short
+    of a product users hold: auditor.graph.collection.unlisted_products)."""
+    return sku(part, 0, consumed) | {
+        "capabilityStatus": "LockedOut",
+        "prepaidUnits": {"enabled": 0, "suspended": 0, "warning": 0, "lockedOut": consumed},
+    }
+
+
+def held_lapsed(doc: dict[str, Any]) -> None:
+    """The products `doc`'s users hold that its subscribedSkus no longer lists, added as lapsed."""
+    listed = {s["skuId"] for s in doc["subscribedSkus"]}
+    for part, (sid, _) in SKUS.items():
+        holders = sum(sid in {a["skuId"] for a in u.get("assignedLicenses", [])} for u in doc["users"])
+        if holders and sid not in listed:
+            doc["subscribedSkus"].append(lapsed(part, holders))
+
+
 def member(name: str, part: str | None, via: str | None = None, **kw: Any) -> dict[str, Any]:
     out = user(name, **kw)
     if part:
@@ -301,6 +320,7 @@ def test_the_two_counts(tmp_path: Path, collected: TenantSnapshot) -> None:
 def test_guests_in_scope_are_counted_apart(tmp_path: Path, collected: TenantSnapshot) -> None:
     doc = document()
     doc["subscribedSkus"] = [sku("ENTERPRISEPACK", 20, 5)]  # nothing carries P1
+    held_lapsed(doc)  # no seat of what the others hold
     result = audit(tmp_path, collect_from(snapshot_from_json(doc)))
     p1 = next(
         dict(f.details) for f in result.findings if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P1"
@@ -350,6 +370,7 @@ def test_id_governance_seats_cover_pim_but_never_risk_based_access(tmp_path: Pat
     doc = document()
     doc["subscribedSkus"] = [s for s in doc["subscribedSkus"] if s["skuPartNumber"] != "AAD_PREMIUM_P2"]
     doc["subscribedSkus"].append(sku("Microsoft_Entra_ID_Governance", 5, 0))
+    held_lapsed(doc)  # P2 held without a seat
     result = audit(tmp_path, collect_from(snapshot_from_json(doc)))
     (p2,) = [
         dict(f.details) for f in result.findings if f.rule == EntitlementShort.id and dict(f.details)["plan"] == "P2"
@@ -376,6 +397,7 @@ def test_the_group_licensing_count(tmp_path: Path) -> None:
     doc["users"] = [u for u in doc["users"] if u["id"] != "id-eve"]
     doc["users"].append(member("eve", "EXCHANGESTANDARD", via="g-lic2", userType="Guest"))
     doc["subscribedSkus"] = [sku("ENTERPRISEPACK", 1, 1), sku("EXCHANGESTANDARD", 5, 2)]
+    held_lapsed(doc)
     # P1 priced by its skuId: a product the tenant does not subscribe to yet is known by that alone
     body = POLICY.replace("entitlements: {}", "entitlements: {features: [group_licensing]}").replace(
         "sku: AAD_PREMIUM,", f"sku: {SKUS['AAD_PREMIUM'][0]},"

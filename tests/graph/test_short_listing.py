@@ -18,6 +18,7 @@ from auditor.data.model import User
 from auditor.graph.users import missing_sign_ins
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator.log import LoggedRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
@@ -26,7 +27,11 @@ USERS = r"^GET /v1\.0/users\?\$select=(?!.*signInActivity)"  # the users listing
 FRONTLINE = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450"  # Frontline Workers, whose members the example policy reads
 
 
-def _audit(tmp_path: Path, name: str, faults: list[Fault], *extra: str) -> tuple[int, dict[str, Any]]:
+def _audit(
+    tmp_path: Path, name: str, faults: list[Fault], *extra: str, log: list[LoggedRequest] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The example policy's audit of the sample tenant through the emulator with `faults`; `log`
+    gets the emulator's requests."""
     snapshot = load_snapshot(SAMPLE)
     token = (tmp_path / "token").read_text(encoding="utf-8")
     out = tmp_path / name
@@ -49,6 +54,8 @@ def _audit(tmp_path: Path, name: str, faults: list[Fault], *extra: str) -> tuple
                 *extra,
             ]
         )
+    if log is not None:
+        log.extend(graph.requests)
     return code, json.loads((out / "report.json").read_text(encoding="utf-8"))
 
 
@@ -106,6 +113,83 @@ def test_a_members_listing_short_once_is_read_again_not_a_gap(tmp_path: Path, fu
     assert fault.hits == 1
     assert code == 1 and report["complete"] is True and not report.get("gaps")
     assert [f["id"] for f in report["findings"]] == [f["id"] for f in full["findings"]]
+    assert report["changes"]["resolved"] == []
+
+
+COUNT = r"^GET /v1\.0/users/\$count$"  # the users' count segment
+# what GET /users/$count answers in each case: refused, unavailable (each retry too), not a number
+COUNT_FAULTS = {
+    "403": lambda: Fault(FaultKind.FORBIDDEN, COUNT, count=None),
+    "503": lambda: Fault(FaultKind.UNAVAILABLE, COUNT, count=None, retry_after=0),
+    "not a number": lambda: Fault(FaultKind.TEXT, COUNT, count=None, text="about 265"),
+}
+
+
+@pytest.mark.parametrize("answer", list(COUNT_FAULTS))
+@pytest.mark.parametrize("concurrency", ["1", "4"])
+def test_a_listing_cut_short_is_held_to_its_odata_count_when_the_count_fails(
+    tmp_path: Path, full: dict[str, Any], answer: str, concurrency: str
+) -> None:
+    """GET /users cut to 100 of 265 users while GET /users/$count cannot be read: the listing's first
+    page asked $count=true (ConsistencyLevel: eventual), and its @odata.count makes it a gap."""
+    short = Fault(FaultKind.SHORT, USERS, count=None, keep=100)
+    log: list[LoggedRequest] = []
+    code, report = _audit(
+        tmp_path,
+        "short",
+        [short, COUNT_FAULTS[answer]()],
+        "--baseline",
+        str(tmp_path / "full" / "report.json"),
+        "--concurrency",
+        concurrency,
+        log=log,
+    )
+    assert code == 3 and report["complete"] is False
+    [gap] = [g for g in report["gaps"] if g["part"] == "users"]
+    assert gap["request"] == "GET /users"
+    assert gap["reason"].startswith("read 100 users while the first page's @odata.count reported 265: 165 user(s)")
+    assert report["changes"]["resolved"] == []
+    # the first page of each read asked for the count, as Graph's advanced queries are asked
+    first = [r for r in log if r.path == "/users" and "signInActivity" not in r.query.get("$select", "")]
+    assert first and all(
+        r.query.get("$count") == "true" and r.headers.get("consistencylevel") == "eventual" for r in first[:1]
+    )
+
+
+@pytest.mark.parametrize("answer", list(COUNT_FAULTS))
+def test_a_whole_listing_is_whole_by_its_odata_count_when_the_count_fails(
+    tmp_path: Path, full: dict[str, Any], answer: str
+) -> None:
+    code, report = _audit(
+        tmp_path, "whole", [COUNT_FAULTS[answer]()], "--baseline", str(tmp_path / "full" / "report.json")
+    )
+    assert code == 1 and report["complete"] is True and not report.get("gaps")
+    assert [f["id"] for f in report["findings"]] == [f["id"] for f in full["findings"]]
+    assert report["changes"]["resolved"] == []
+
+
+def test_a_listing_without_any_count_is_a_gap(tmp_path: Path, full: dict[str, Any]) -> None:
+    """The count segment refused and the first page without @odata.count: the listing cannot be
+    shown whole, so it is a named gap (here it is whole, and still not taken as such)."""
+    faults = [Fault(FaultKind.FORBIDDEN, COUNT, count=None), Fault(FaultKind.UNCOUNTED, USERS, count=None)]
+    code, report = _audit(tmp_path, "uncounted", faults, "--baseline", str(tmp_path / "full" / "report.json"))
+    assert code == 3 and report["complete"] is False
+    [gap] = [g for g in report["gaps"] if g["part"] == "users"]
+    assert gap["reason"].startswith("read 265 users and no count of them could be read")
+    assert report["changes"]["resolved"] == []
+
+
+def test_products_users_hold_that_subscribed_skus_lacks_are_a_gap(tmp_path: Path, full: dict[str, Any]) -> None:
+    """GET /subscribedSkus cut to 3 products (it has no count to be held to): the skuIds users hold
+    that it lacks make subscribedSkus a gap, and no finding reads as resolved."""
+    products = len(load_snapshot(SAMPLE).skus)
+    fault = Fault(FaultKind.SHORT, r"^GET /v1\.0/subscribedSkus", count=None, keep=3)
+    code, report = _audit(tmp_path, "skus", [fault], "--baseline", str(tmp_path / "full" / "report.json"))
+    assert fault.hits == 1 and products > 3
+    assert code == 3 and report["complete"] is False
+    [gap] = [g for g in report["gaps"] if g["part"] == "subscribedSkus"]
+    assert gap["request"] == "GET /subscribedSkus"
+    assert gap["reason"].startswith("listed 3 products and lacked ")
     assert report["changes"]["resolved"] == []
 
 
