@@ -60,12 +60,19 @@ class AuditOptions:
         return bool(self.graph or self.source.endpoint or self.source.demo)
 
     def graph_source(self) -> GraphSource | None:
-        """The Graph source the audit reads (None: it reads --snapshot); UsageError when it is given both."""
-        if not self.reads_graph:
-            return None
-        if self.snapshot:
+        """The Graph source the audit reads (None: it reads --snapshot); UsageError when the flags say
+        two sources (check_sources)."""
+        self.check_sources()
+        return self.source if self.reads_graph else None
+
+    def check_sources(self) -> None:
+        """UsageError when the flags name two sources of the tenant: --snapshot with --graph,
+        --graph-endpoint or --demo, and --demo (its own emulator) with --graph-endpoint. run_audit asks
+        before it moves or writes anything, so a mistyped command leaves the reports folder as it was."""
+        if self.reads_graph and self.snapshot:
             raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
-        return self.source
+        if self.source.demo and self.source.endpoint:
+            raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
 
     @classmethod
     def of(cls, args: argparse.Namespace, *, mail: bool = True) -> AuditOptions:

@@ -282,6 +282,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def run_audit(options: AuditOptions) -> int:
     """One tenant's audit with `options`, which it never changes; the exit code."""
+    options.check_sources()  # a usage error moves nothing: before the output folder is touched
     timings = PhaseTimings(STARTED, _say)
     formats = options.formats
     # sendMail signs in as the tenant is read (a tenant of audit --tenants: as that tenant)
