@@ -46,8 +46,9 @@ from auditor.formats.plan_json import PlanFile, Where, read_bounded
 from ..billing import arm, partner_center
 from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.options import access
+from ..billing.partner_center import next_term_product
 from ..billing.sources import Access
-from ..plan.commerce import request_line
+from ..plan.commerce import request_body, request_line
 from . import permissions
 from .arguments import WriteOptions
 from .journal import JournalError, LineFile
@@ -85,7 +86,31 @@ def shape_error(c: CommerceChange) -> str | None:
         return f"no API makes a {kind} of a {c.source[:40]} subscription"
     if (method, path) != expected:
         return f"its request {method} {path[:200]} is not {expected[0]} {expected[1]}"
+    return _body_error(c, to)
+
+
+def _body_error(c: CommerceChange, to: int) -> str | None:
+    """What is wrong with a change's body, else None: it must be exactly the body plan writes for its
+    kind and `to` (another key, such as Partner Center's `status` or a billing subscription's
+    `autoRenew`, would go out with the change); a scheduled reduction's product must be a whole
+    ProductTerm (apply sends the one it reads again)."""
+    body = c.request.body
+    product = _field(body, "scheduledNextTermInstructions", "product") if body is not None else None
+    if c.kind == "schedule_reduction" and not _product_term(product):
+        return "its scheduledNextTermInstructions.product is not a product term (productId, skuId, ...)"
+    expected = request_body(c.source, c.kind, to, product if isinstance(product, Mapping) else None)
+    if body != expected:
+        given = msgspec.json.encode(body).decode()[:200]
+        return f"its body {given} is not the one plan writes for it: {msgspec.json.encode(expected).decode()}"
     return None
+
+
+def _product_term(product: object) -> bool:
+    """Whether `product` is a ProductTerm as plan writes it (partner_center.next_term_product's keys, strings)."""
+    if not isinstance(product, Mapping) or not all(isinstance(v, str) for v in product.values()):
+        return False
+    offer = ":".join(str(product.get(k) or "") for k in ("productId", "skuId", "availabilityId"))
+    return next_term_product(offer, product.get("billingCycle"), product.get("termDuration")) == product
 
 
 class _CommerceBill(Struct, frozen=True):
@@ -240,8 +265,10 @@ class Commerce:
             agreement = change.agreement or MCA
             if agreement not in (MCA, MPA):
                 raise BillingSourceError(f"a {agreement} account's subscription is not cancelled through its API")
-        if change.kind != "schedule_reduction":
-            return change.request.body
+        if not _whole(change.to):  # commerce_of refused it already: never a body without its seats
+            raise BillingSourceError(f"commerce change {change.n} names no seat count to reduce to")
+        if change.kind != "schedule_reduction":  # rebuilt from `to`: never a key of the plan file's own
+            return request_body(change.source, change.kind, change.to)
         product = partner_center.scheduled_product(self.pc(), change.scope, current)
         return {"scheduledNextTermInstructions": {"product": product, "quantity": change.to}}
 
