@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
+from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message, console_line
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Format, Locale
 
@@ -467,8 +467,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             say(str(issue))
         say(f"license-auditor: {len(exc.issues)} policy error(s)")
         return exc.exit_code
-    except AuditorError as exc:
-        say(f"license-auditor: error: {exc}")
+    except AuditorError as exc:  # one line, whatever a server's text put into it
+        say(console_line(f"license-auditor: error: {exc}"))
         return exc.exit_code
     except KeyboardInterrupt:
         say("license-auditor: interrupted")
