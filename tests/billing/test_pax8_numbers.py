@@ -5,6 +5,7 @@ over its size, an error text with line breaks: each is that customer's gap, said
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -102,7 +103,7 @@ def test_a_bad_number_from_pax8_is_that_customers_gap_and_every_tenant_is_audite
     subs = [_sub(n, company) for n, company in enumerate(companies.values())]
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "p.yaml").write_bytes(EXAMPLE.read_bytes())
-    with _Pax8(subs, list(companies.values())) as pax8, contextlib_exit() as stack:
+    with _Pax8(subs, list(companies.values())) as pax8, contextlib.ExitStack() as stack:
         pax8.raw = {c: raw for c, raw in BAD.values()}
         text = "Internal error\n::error file=x::owned\r\n  license-auditor: all tenants compliant"
         pax8.error[FAILING] = Reply(500, {"message": text})
@@ -198,9 +199,3 @@ def test_a_subscription_of_another_company_is_refused() -> None:
             _listing(pax8)
             == "GET /subscriptions: subscription '00000000-0000-4000-8000-000000000001' is another company's"
         )
-
-
-def contextlib_exit() -> Any:
-    import contextlib
-
-    return contextlib.ExitStack()
