@@ -9,8 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import UNSET, UnsetType
+
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format, Locale
+from auditor.formats.plan_json import GUID
 
 from .billing.arguments import BillingOptions
 from .delivery.arguments import options_from_args
@@ -58,6 +61,16 @@ class AuditOptions:
     def reads_graph(self) -> bool:
         """--graph, --graph-endpoint or --demo: the tenant is read through Graph."""
         return bool(self.graph or self.source.endpoint or self.source.demo)
+
+    @property
+    def checked_domain(self) -> str | UnsetType:
+        """--tenant-id given as a domain, for a tenant read from Graph, lowercased: the collection
+        refuses a tenant whose verified domains lack it (auditor/graph_cli.py), so it is this tenant's
+        (report.json's `tenant.domain`, which `lists` checks); else UNSET."""
+        domain = self.source.tenant_id
+        if domain and self.reads_graph and not self.source.demo and not GUID.match(domain):
+            return domain.lower()
+        return UNSET
 
     def graph_source(self) -> GraphSource | None:
         """The Graph source the audit reads (None: it reads --snapshot); UsageError when the flags say

@@ -354,6 +354,7 @@ def run_audit(options: AuditOptions) -> int:
             result, wording.remediation, cloud=cloud, locale=locale, actions=wording.actions
         )
         document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
+        document.tenant.domain = options.checked_domain
         code = exit_code(result, options.fail_on, options.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document.subscriptions, document.spare_seats = commerce["subscriptions"], commerce["spare_seats"]
