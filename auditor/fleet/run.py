@@ -381,12 +381,8 @@ def _demo_tenants(options: FleetOptions) -> int:
 def cmd_tenants(options: FleetOptions) -> int:
     """`audit --tenants FILE`: the tenants of the file (or of its --shard), then the roll-up."""
     run = options.audit
-    if run.source.demo:
-        return _demo_tenants(options)
-    if not options.tenants:
-        raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
-    history_name(run.nightly.history)
-    # the flags that name one tenant's files: with --tenants they come from the file, per tenant
+    # the flags that name one tenant's files: with --tenants they come from the file, per tenant (the
+    # demo's from its samples), so they are refused before anything is read or written
     one_tenant = {
         "snapshot": run.snapshot,
         "tenant_id": run.source.tenant_id,
@@ -399,6 +395,11 @@ def cmd_tenants(options: FleetOptions) -> int:
                 f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
                 "tenants file, or run audit without --tenants"
             )
+    if run.source.demo:
+        return _demo_tenants(options)
+    if not options.tenants:
+        raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
+    history_name(run.nightly.history)
     tenants = read_tenants_file(Path(options.tenants))
     partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
     jobs = select(tenants.jobs, options.shard)

@@ -37,6 +37,27 @@ def test_tenants_without_a_file_asks_for_one(tmp_path: Path, capsys: pytest.Capt
     assert "give the tenants file (or --demo" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--snapshot", "auditor_dev/sample/sample-tenant.json"),
+        ("--tenant-id", "00000000-0000-0000-0000-000000000001"),
+        ("--tenant-id", "contoso.example"),
+        ("--exchange-export", "mailboxes.csv"),
+    ],
+)
+def test_the_demo_refuses_one_tenants_flags_as_a_tenants_file_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
+    """The many-tenant demo audits its own samples: a flag naming one tenant is refused (exit 2) before
+    any tenant is read or anything written, as with a tenants file; it used to be ignored."""
+    out = tmp_path / "reports"
+    assert _audit(["audit", "--demo", "--tenants", "--output-dir", str(out), flag, value]) == 2
+    err = capsys.readouterr().err
+    assert f"--tenants: {flag} names one tenant; set it per tenant in the tenants file" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
 def _audit(argv: list[str]) -> int:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
