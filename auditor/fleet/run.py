@@ -37,12 +37,14 @@ from typing import TextIO
 from auditor.common.errors import (
     EXIT_COLLECTION,
     EXIT_INTERNAL,
+    EXIT_USAGE,
     AuditorError,
     PolicyError,
     StopSignal,
     UsageError,
     clean_message,
 )
+from auditor.common.outputs import fresh_text
 from auditor.data.enums import Cloud, Locale
 
 from ..arguments import AuditOptions
@@ -186,8 +188,10 @@ def _audit_one(
     partner_session: PartnerCenter | None,
 ) -> tuple[int, str | None]:
     """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
+    if folder.is_symlink():  # planted (a cache restored into the output folder): never written through
+        return EXIT_USAGE, f"{folder} is a symbolic link, not a folder of the output folder: remove it"
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "audit.log").open("w", encoding="utf-8") as log:
+    with fresh_text(folder / "audit.log") as log:  # a link planted at audit.log is removed, not written through
         logs.local.log = log
         try:
             return audit(_tenant_options(options, job, folder, stop, partner_session)), None
@@ -223,7 +227,10 @@ def _complete(folder: Path) -> bool:
 
 
 def _clear(folder: Path) -> None:
-    """A tenant ended as failed keeps no report that could be read as today's."""
+    """A tenant ended as failed keeps no report that could be read as today's (in its own folder: a
+    link planted in its place is not followed)."""
+    if folder.is_symlink():
+        return
     for name in (*REPORT_FILES, "snapshot.json"):
         (folder / name).unlink(missing_ok=True)
 
