@@ -79,13 +79,18 @@ class AuditOptions:
         return self.source if self.reads_graph else None
 
     def check_sources(self) -> None:
-        """UsageError when the flags name two sources of the tenant: --snapshot with --graph,
-        --graph-endpoint or --demo, and --demo (its own emulator) with --graph-endpoint. run_audit asks
+        """UsageError when the flags name two sources of the tenant (--snapshot with --graph,
+        --graph-endpoint or --demo; --demo, its own emulator, with --graph-endpoint) or a
+        --graph-endpoint that is not an http(s) URL. run_audit asks
         before it moves or writes anything, so a mistyped command leaves the reports folder as it was."""
         if self.reads_graph and self.snapshot:
             raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
         if self.source.demo and self.source.endpoint:
             raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
+        from .delivery.matrix import ENDPOINT  # the tenants file's graph_endpoint is held to the same form
+
+        if self.source.endpoint and not ENDPOINT.match(self.source.endpoint):
+            raise UsageError(f"--graph-endpoint {self.source.endpoint!r} is not an http(s) URL")
 
     @classmethod
     def of(cls, args: argparse.Namespace, *, mail: bool = True) -> AuditOptions:

@@ -337,12 +337,15 @@ def test_a_mistyped_snapshot_leaves_the_last_reports_where_they_are(tmp_path, ca
         (["--graph-endpoint", "http://127.0.0.1:9/v1.0", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
         (["--demo", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
         (["--demo", "--graph-endpoint", "http://127.0.0.1:9/v1.0"], "--demo serves its own Graph endpoint"),
+        (["--graph-endpoint", "notaurl"], "--graph-endpoint 'notaurl' is not an http(s) URL"),
+        (["--graph-endpoint", "ftp://127.0.0.1/v1.0"], "is not an http(s) URL"),
     ],
-    ids=["graph+snapshot", "endpoint+snapshot", "demo+snapshot", "demo+endpoint"],
+    ids=["graph+snapshot", "endpoint+snapshot", "demo+snapshot", "demo+endpoint", "not-a-url", "ftp"],
 )
-def test_two_sources_of_the_tenant_move_nothing(tmp_path, capsys, flags, said):
-    """A usage error is said before the reports folder is touched: naming two sources of the tenant
-    used to move the last run's reports into previous/ (over the run kept there), then exit 2."""
+def test_a_usage_error_of_the_tenants_source_moves_nothing(tmp_path, capsys, flags, said):
+    """A usage error is said before the reports folder is touched: naming two sources of the tenant,
+    or a --graph-endpoint that is no URL, used to move the last run's reports into previous/ (over
+    the run kept there), then exit 2."""
     out = tmp_path / "reports"
     common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
     assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
