@@ -304,8 +304,8 @@ def run_audit(options: AuditOptions) -> int:
     _check_snapshot_path(options)
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
+        nightly.check_outputs()  # a usage error (the history file) before anything is moved
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
-        nightly.check_outputs()
         timings.mark("policies")
         # the tenant is read, evaluated and reported from memory with the cycle collector paused
         # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:

@@ -357,3 +357,16 @@ def test_a_usage_error_of_the_tenants_source_moves_nothing(tmp_path, capsys, fla
     err = capsys.readouterr().err
     assert said in err and len(err.strip().splitlines()) == 1
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_history_file_that_cannot_take_a_record_moves_nothing(tmp_path, capsys):
+    """--history in a folder that does not exist is a usage error said before the reports are moved aside."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    history = tmp_path / "no-such-folder" / "history.jsonl"
+    assert main(["audit", "--snapshot", str(SAMPLE), *common, "--history", str(history)]) == 2
+    assert "--history: cannot append to" in capsys.readouterr().err
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
