@@ -137,14 +137,18 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         args.graph_endpoint, args.auth, args.tenant_id = url, "token", tenant.tenant_id
         saved = os.environ.get("AUDITOR_ACCESS_TOKEN")
         os.environ["AUDITOR_ACCESS_TOKEN"] = token
+        refused = False
         try:
             return run(args)
+        except UsageError:  # refused before any change (another run holds the plan or journal): nothing to keep
+            refused = True
+            raise
         finally:
             if saved is None:
                 os.environ.pop("AUDITOR_ACCESS_TOKEN", None)
             else:
                 os.environ["AUDITOR_ACCESS_TOKEN"] = saved
-            if args.yes:
+            if args.yes and not refused:  # a refused run would write back the tenant as it read it, over the other's
                 save_snapshot(current(), state)
                 _say_how_to_see(state)
 
