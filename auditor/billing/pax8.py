@@ -118,13 +118,14 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     if not isinstance(raw, Mapping):
         raise _refuse("a listed subscription", type(raw).__name__)
     sub_id = _string(raw, "id", required=True)
+    name = sub_id[:40]  # as a message names it
     if _string(raw, "companyId", required=True) != company_id:
-        raise Pax8Error(f"GET /subscriptions: subscription {sub_id[:40]!r} is another company's")
-    quantity = _number(raw.get("quantity"), f"subscription {sub_id}'s quantity", whole=True, most=MAX_SEATS)
+        raise Pax8Error(f"GET /subscriptions: subscription {name!r} is another company's")
+    quantity = _number(raw.get("quantity"), f"subscription {name}'s quantity", whole=True, most=MAX_SEATS)
     price = raw.get("price")
     term = raw.get("commitmentTerm")
     if term is not None and not isinstance(term, Mapping):
-        raise _refuse(f"subscription {sub_id}'s commitmentTerm", term)
+        raise _refuse(f"subscription {name}'s commitmentTerm", term)
     commitment: Mapping[str, Any] = term or {}
     return Pax8Subscription(
         id=sub_id,
@@ -133,13 +134,13 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
         product_name=_string(raw, "productName"),
         quantity=int(quantity),
         status=_string(raw, "status"),
-        price=None if price is None else _number(price, f"subscription {sub_id}'s price", whole=False, most=MAX_PRICE),
+        price=None if price is None else _number(price, f"subscription {name}'s price", whole=False, most=MAX_PRICE),
         currency=_text(_string(raw, "currencyCode")),
         billing_term=_string(raw, "billingTerm"),
-        start=_date(raw, "startDate", sub_id),
-        end=_date(raw, "endDate", sub_id),
+        start=_date(raw, "startDate", name),
+        end=_date(raw, "endDate", name),
         commitment_term=_text(_string(commitment, "term")),
-        commitment_end=_date(commitment, "endDate", sub_id),
+        commitment_end=_date(commitment, "endDate", name),
     )
 
 
