@@ -9,8 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from msgspec import UNSET, UnsetType
+
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format, Locale
+from auditor.formats.plan_json import GUID
 
 from .billing.arguments import BillingOptions
 from .delivery.arguments import options_from_args
@@ -59,13 +62,35 @@ class AuditOptions:
         """--graph, --graph-endpoint or --demo: the tenant is read through Graph."""
         return bool(self.graph or self.source.endpoint or self.source.demo)
 
+    @property
+    def checked_domain(self) -> str | UnsetType:
+        """--tenant-id given as a domain, for a tenant read from Graph, lowercased: the collection
+        refuses a tenant whose verified domains lack it (auditor/graph_cli.py), so it is this tenant's
+        (report.json's `tenant.domain`, which `lists` checks); else UNSET."""
+        domain = self.source.tenant_id
+        if domain and self.reads_graph and not self.source.demo and not GUID.match(domain):
+            return domain.lower()
+        return UNSET
+
     def graph_source(self) -> GraphSource | None:
-        """The Graph source the audit reads (None: it reads --snapshot); UsageError when it is given both."""
-        if not self.reads_graph:
-            return None
-        if self.snapshot:
+        """The Graph source the audit reads (None: it reads --snapshot); UsageError when the flags say
+        two sources (check_sources)."""
+        self.check_sources()
+        return self.source if self.reads_graph else None
+
+    def check_sources(self) -> None:
+        """UsageError when the flags name two sources of the tenant (--snapshot with --graph,
+        --graph-endpoint or --demo; --demo, its own emulator, with --graph-endpoint) or a
+        --graph-endpoint that is not an http(s) URL. run_audit asks
+        before it moves or writes anything, so a mistyped command leaves the reports folder as it was."""
+        if self.reads_graph and self.snapshot:
             raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
-        return self.source
+        if self.source.demo and self.source.endpoint:
+            raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
+        from .delivery.matrix import ENDPOINT  # the tenants file's graph_endpoint is held to the same form
+
+        if self.source.endpoint and not ENDPOINT.match(self.source.endpoint):
+            raise UsageError(f"--graph-endpoint {self.source.endpoint!r} is not an http(s) URL")
 
     @classmethod
     def of(cls, args: argparse.Namespace, *, mail: bool = True) -> AuditOptions:

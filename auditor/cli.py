@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message
+from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message, console_line
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Format, Locale
 
@@ -137,14 +137,18 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         args.graph_endpoint, args.auth, args.tenant_id = url, "token", tenant.tenant_id
         saved = os.environ.get("AUDITOR_ACCESS_TOKEN")
         os.environ["AUDITOR_ACCESS_TOKEN"] = token
+        refused = False
         try:
             return run(args)
+        except UsageError:  # refused before any change (another run holds the plan or journal): nothing to keep
+            refused = True
+            raise
         finally:
             if saved is None:
                 os.environ.pop("AUDITOR_ACCESS_TOKEN", None)
             else:
                 os.environ["AUDITOR_ACCESS_TOKEN"] = saved
-            if args.yes:
+            if args.yes and not refused:  # a refused run would write back the tenant as it read it, over the other's
                 save_snapshot(current(), state)
                 _say_how_to_see(state)
 
@@ -467,8 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             say(str(issue))
         say(f"license-auditor: {len(exc.issues)} policy error(s)")
         return exc.exit_code
-    except AuditorError as exc:
-        say(f"license-auditor: error: {exc}")
+    except AuditorError as exc:  # one line, whatever a server's text put into it
+        say(console_line(f"license-auditor: error: {exc}"))
         return exc.exit_code
     except KeyboardInterrupt:
         say("license-auditor: interrupted")

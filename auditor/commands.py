@@ -282,6 +282,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def run_audit(options: AuditOptions) -> int:
     """One tenant's audit with `options`, which it never changes; the exit code."""
+    options.check_sources()  # a usage error moves nothing: before the output folder is touched
     timings = PhaseTimings(STARTED, _say)
     formats = options.formats
     # sendMail signs in as the tenant is read (a tenant of audit --tenants: as that tenant)
@@ -303,8 +304,8 @@ def run_audit(options: AuditOptions) -> int:
     _check_snapshot_path(options)
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
+        nightly.check_outputs()  # a usage error (the history file) before anything is moved
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
-        nightly.check_outputs()
         timings.mark("policies")
         # the tenant is read, evaluated and reported from memory with the cycle collector paused
         # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
@@ -353,6 +354,7 @@ def run_audit(options: AuditOptions) -> int:
             result, wording.remediation, cloud=cloud, locale=locale, actions=wording.actions
         )
         document = build_document(result, generated_at=now_or_pinned(), locale=locale, cloud=cloud)
+        document.tenant.domain = options.checked_domain
         code = exit_code(result, options.fail_on, options.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document.subscriptions, document.spare_seats = commerce["subscriptions"], commerce["spare_seats"]

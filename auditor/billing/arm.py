@@ -30,7 +30,7 @@ from typing import Any
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 
-from auditor.common.errors import UsageError
+from auditor.common.errors import UsageError, console_line
 
 API_VERSION = "2024-04-01"
 ARM_ENDPOINT = "https://management.azure.com"
@@ -42,7 +42,7 @@ class BillingSourceError(Exception):
     API's HTTP status when it answered one (a 4xx: it refused the request; None: no answer)."""
 
     def __init__(self, text: str, status: int | None = None) -> None:
-        super().__init__(text)
+        super().__init__(console_line(text))  # one line, whatever an API's text put into it
         self.status = status
 
 

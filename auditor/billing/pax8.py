@@ -15,24 +15,35 @@ the token request's body and never written into a message, a log or a file.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeGuard
 
 import httpx
+
+from auditor.common.errors import console_line
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
 API_URL = "https://api.pax8.com/v1"
 AUDIENCE = "https://api.pax8.com"
 PAGE_SIZE = 200  # Pax8's largest page
-MAX_PAGES = 1000  # 200,000 subscriptions of one company: past this a listing is not Pax8's
+MAX_SUBSCRIPTIONS = 10_000  # of one company (50 pages): past this a listing is not one customer's
+MAX_PAGE_BYTES = 4 * 2**20  # one answer: 200 subscriptions take about 150 KiB
+CLIENT_CREDENTIALS = {"grant_type": "client_credentials"}
 CLIENT_ID_ENV = "PAX8_CLIENT_ID"
 CLIENT_SECRET_ENV = "PAX8_CLIENT_SECRET"  # the MSP's one Pax8 secret: an environment variable, never a file
 
 
 class Pax8Error(Exception):
-    """Pax8 could not be read for a customer: the reconciliation's gap, in one line."""
+    """Pax8 could not be read for a customer: the reconciliation's gap, in one line (whatever Pax8's
+    text put into it: console_line), as it is printed and stored in distributor.json."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(console_line(text))
 
 
 @dataclass(frozen=True)
@@ -52,29 +63,84 @@ class Pax8Subscription:
     commitment_end: str | None
 
 
+MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (our bound, not Pax8's)
+MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _subscription(raw: Mapping[str, Any]) -> Pax8Subscription:
-    quantity = raw.get("quantity")
+def _refuse(what: str, value: object) -> Pax8Error:
+    return Pax8Error(f"GET /subscriptions: {what} {str(value)[:40]!r} is not one Pax8 sends")
+
+
+def _string(raw: Mapping[str, Any], key: str, *, required: bool = False) -> str:
+    value = raw.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value) or len(value) > 400:
+        raise _refuse(f"a subscription's {key}", value)
+    return value
+
+
+def _date(raw: Mapping[str, Any], key: str, where: str) -> str | None:
+    """An ISO date or date-time (Pax8's `2026-03-18T00:00:00Z`), else None when not given."""
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError(value)
+        date.fromisoformat(value[:10])
+    except ValueError:
+        raise _refuse(f"subscription {where}'s {key}", value) from None
+    return value
+
+
+def _number(value: object, what: str, *, whole: bool, most: float) -> float:
+    """A finite number from 0 to `most` (a whole one with `whole`); anything else refused: NaN,
+    Infinity, `1e400` (infinite as a float), a negative count, text, true/false."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= most
+        or (whole and value != int(value))
+    ):
+        raise _refuse(what, value)
+    return value
+
+
+def _subscription(raw: object, company_id: str) -> Pax8Subscription:
+    """One subscription of Pax8's listing, every field checked (the distributor's data is untrusted):
+    a value of another type or out of range is a Pax8Error, that customer's gap."""
+    if not isinstance(raw, Mapping):
+        raise _refuse("a listed subscription", type(raw).__name__)
+    sub_id = _string(raw, "id", required=True)
+    name = sub_id[:40]  # as a message names it
+    if _string(raw, "companyId", required=True) != company_id:
+        raise Pax8Error(f"GET /subscriptions: subscription {name!r} is another company's")
+    quantity = _number(raw.get("quantity"), f"subscription {name}'s quantity", whole=True, most=MAX_SEATS)
     price = raw.get("price")
     term = raw.get("commitmentTerm")
-    commitment: Mapping[str, Any] = term if isinstance(term, Mapping) else {}
+    if term is not None and not isinstance(term, Mapping):
+        raise _refuse(f"subscription {name}'s commitmentTerm", term)
+    commitment: Mapping[str, Any] = term or {}
     return Pax8Subscription(
-        id=str(raw.get("id", "")),
-        company_id=str(raw.get("companyId", "")),
-        product_id=str(raw.get("productId", "")),
-        product_name=str(raw.get("productName") or ""),
-        quantity=int(quantity) if isinstance(quantity, int | float) and not isinstance(quantity, bool) else 0,
-        status=str(raw.get("status") or ""),
-        price=float(price) if isinstance(price, int | float) and not isinstance(price, bool) else None,
-        currency=_text(raw.get("currencyCode")),
-        billing_term=str(raw.get("billingTerm") or ""),
-        start=_text(raw.get("startDate")),
-        end=_text(raw.get("endDate")),
-        commitment_term=_text(commitment.get("term")),
-        commitment_end=_text(commitment.get("endDate")),
+        id=sub_id,
+        company_id=company_id,
+        product_id=_string(raw, "productId", required=True),
+        product_name=_string(raw, "productName"),
+        quantity=int(quantity),
+        status=_string(raw, "status"),
+        price=None if price is None else _number(price, f"subscription {name}'s price", whole=False, most=MAX_PRICE),
+        currency=_text(_string(raw, "currencyCode")),
+        billing_term=_string(raw, "billingTerm"),
+        start=_date(raw, "startDate", name),
+        end=_date(raw, "endDate", name),
+        commitment_term=_text(_string(commitment, "term")),
+        commitment_end=_date(commitment, "endDate", name),
     )
 
 
@@ -102,59 +168,118 @@ class Pax8:
     def _new_token(self) -> str:
         self.token_requests += 1
         body = {"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE}
-        try:
-            reply = self._http.post(self.token_url, json={**body, "grant_type": "client_credentials"})
-        except httpx.HTTPError as exc:
-            raise Pax8Error(f"Pax8's token endpoint could not be reached: {type(exc).__name__}") from None
-        if reply.status_code != 200:
+        status, data = self._fetch("POST", self.token_url, "Pax8's token endpoint", json=body | CLIENT_CREDENTIALS)
+        if status != 200:
             raise Pax8Error(
-                f"Pax8 refused the client credentials (HTTP {reply.status_code}): check {CLIENT_ID_ENV} and "
-                f"{CLIENT_SECRET_ENV}"
+                f"Pax8 refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
             )
-        token = _json(reply).get("access_token")
+        token = _json(data).get("access_token")
         if not isinstance(token, str) or not token:
             raise Pax8Error("Pax8's token endpoint answered without an access_token")
         return token
+
+    def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
+        """(status, body) of one request, the body read up to MAX_PAGE_BYTES (more is a Pax8Error)."""
+        try:
+            with self._http.stream(method, url, **kw) as reply:
+                data = bytearray()
+                for chunk in reply.iter_bytes():
+                    data += chunk
+                    if len(data) > MAX_PAGE_BYTES:
+                        raise Pax8Error(f"{what}: the answer is over {MAX_PAGE_BYTES // 2**20} MiB")
+                return reply.status_code, bytes(data)
+        except httpx.HTTPError as exc:
+            raise Pax8Error(f"{what}: Pax8 could not be reached: {type(exc).__name__}") from None
 
     def _get(self, path: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
         for attempt in (1, 2):
             if self._token is None:
                 self._token = self._new_token()
-            try:
-                reply = self._http.get(
-                    f"{self.api_url}{path}", params=dict(params), headers={"Authorization": f"Bearer {self._token}"}
-                )
-            except httpx.HTTPError as exc:
-                raise Pax8Error(f"GET {path}: Pax8 could not be reached: {type(exc).__name__}") from None
-            if reply.status_code == 401 and attempt == 1:  # the token expired: a new one, once
+            headers = {"Authorization": f"Bearer {self._token}"}
+            status, data = self._fetch(
+                "GET", f"{self.api_url}{path}", f"GET {path}", params=dict(params), headers=headers
+            )
+            if status == 401 and attempt == 1:  # the token expired: a new one, once
                 self._token = None
                 continue
-            if reply.status_code != 200:
-                message = str(_json(reply).get("message") or "")[:200]
-                raise Pax8Error(f"GET {path}: HTTP {reply.status_code}{': ' + message if message else ''}")
-            return _json(reply)
+            if status != 200:
+                message = console_line(str(_json(data).get("message") or ""))[:200]
+                raise Pax8Error(f"GET {path}: HTTP {status}{': ' + message if message else ''}")
+            try:
+                return _strict_json(data)
+            except ValueError as exc:
+                raise Pax8Error(
+                    f"GET {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})"
+                ) from None
         raise Pax8Error(f"GET {path}: HTTP 401 with a new token")  # pragma: no cover - the loop returns or raises
 
     def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
-        """Every subscription of one company, page after page."""
+        """Every subscription of one company, page after page: as many as the listing's
+        `totalElements` says, each checked (_subscription), at most MAX_SUBSCRIPTIONS; else a Pax8Error."""
         found: list[Pax8Subscription] = []
-        for number in range(MAX_PAGES):
+        total, pages, number = None, 1, 0
+        while number < pages:
             doc = self._get("/subscriptions", {"companyId": company_id, "page": number, "size": PAGE_SIZE})
-            content = doc.get("content")
-            paging = doc.get("page")
-            page: Mapping[str, Any] = paging if isinstance(paging, Mapping) else {}
-            if not isinstance(content, list):
-                raise Pax8Error("GET /subscriptions: the answer has no content list")
-            found += [_subscription(s) for s in content if isinstance(s, Mapping)]
-            total = page.get("totalPages")
-            if not isinstance(total, int) or number + 1 >= total or not content:
-                return found
-        raise Pax8Error(f"GET /subscriptions: more than {MAX_PAGES} pages")
+            content, elements, pages = _page(doc, number)
+            if total is not None and elements != total:
+                raise Pax8Error(f"GET /subscriptions: the listing changed while it was read ({total}, then {elements})")
+            total = elements
+            if number + 1 < pages and not content:
+                raise Pax8Error(f"GET /subscriptions: page {number} of {pages} is empty")
+            found += [_subscription(s, company_id) for s in content]
+            number += 1
+        if len(found) != total:
+            raise Pax8Error(f"GET /subscriptions: Pax8 counts {total} subscriptions, its pages held {len(found)}")
+        return found
 
 
-def _json(reply: httpx.Response) -> Mapping[str, Any]:
+def _page(doc: Mapping[str, Any], number: int) -> tuple[list[Any], int, int]:
+    """(content, totalElements, totalPages) of one page of a listing, checked: Pax8's page object
+    gives both totals as whole numbers, the pages they make at PAGE_SIZE, and the page asked for."""
+    content, paging = doc.get("content"), doc.get("page")
+    if not isinstance(content, list):
+        raise Pax8Error("GET /subscriptions: the answer has no content list")
+    page: Mapping[str, Any] = paging if isinstance(paging, Mapping) else {}
+    elements, pages = page.get("totalElements"), page.get("totalPages")
+    if not _whole(elements) or not _whole(pages):
+        raise Pax8Error("GET /subscriptions: the answer's page gives no totalElements and totalPages")
+    if elements > MAX_SUBSCRIPTIONS:
+        raise Pax8Error(f"GET /subscriptions: {elements} subscriptions, more than {MAX_SUBSCRIPTIONS} of one company")
+    if pages != math.ceil(elements / PAGE_SIZE) or page.get("number", number) != number:
+        raise Pax8Error(
+            f"GET /subscriptions: page {page.get('number')!r} of {pages} does not page {elements} by {PAGE_SIZE}"
+        )
+    if len(content) > PAGE_SIZE:
+        raise Pax8Error(f"GET /subscriptions: page {number} holds {len(content)} subscriptions, more than {PAGE_SIZE}")
+    return content, elements, pages
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} is out of range")
+    return value
+
+
+def _strict_json(data: bytes) -> Mapping[str, Any]:
+    """A JSON object as RFC 8259 has it: no NaN or Infinity, no number beyond a float (`1e400`)."""
+    doc = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
+    if not isinstance(doc, Mapping):
+        raise ValueError("not an object")
+    return doc
+
+
+def _json(data: bytes) -> Mapping[str, Any]:
+    """An error answer's or the token's JSON object, else {} (its message is only said, never used)."""
     try:
-        doc = reply.json()
-    except ValueError:
+        return _strict_json(data)
+    except (ValueError, RecursionError):
         return {}
-    return doc if isinstance(doc, Mapping) else {}

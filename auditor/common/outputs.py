@@ -4,9 +4,9 @@ Every file the auditor writes (reports, snapshots) goes through `atomic_file`: a
 created exclusively with a random name in the target's directory (so a symlink planted at
 `report.md.tmp` is never followed), then renamed over the target (a rename replaces a symlink at
 the target itself, never the file it points to), and removed on any failure (a full disk leaves
-no `*.tmp` behind). `output_lock` keeps two runs from writing one directory at once, and
-`rotate_previous` moves the last run's reports into `previous/`, refusing a `previous` that is
-a symlink or a file.
+no `*.tmp` behind); a log written as it comes goes through `fresh_text`. `output_lock` keeps two
+runs from writing one directory at once, and `rotate_previous` moves the last run's reports into
+`previous/`, refusing a `previous` that is a symlink or a file.
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ def write_bytes(path: Path, chunks: Iterable[bytes]) -> None:
 
 def write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
     write_bytes(path, [text.encode(encoding, errors="replace")])
+
+
+def fresh_text(path: Path, *, encoding: str = "utf-8") -> IO[str]:
+    """A new file at `path` for text written as it comes (a log), whatever was there removed first:
+    created exclusively and never through a link (O_EXCL, O_NOFOLLOW), so a symlink planted at
+    `path` is removed, never written through."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, _file_mode())
+    return open(fd, "w", encoding=encoding, errors="replace")  # the caller closes it
 
 
 @contextlib.contextmanager

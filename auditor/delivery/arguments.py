@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -139,13 +138,12 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
 
 
 def _notify(report_dir: Path) -> dict[str, Any] | None:
-    """report.json's `notify` (audit --notify-when), None when the report has none or cannot be read
-    here (send_report then says what is wrong with it)."""
-    try:
-        document = json.loads((Path(report_dir) / "report.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    notify = document.get("notify") if isinstance(document, dict) else None
+    """report.json's `notify` (audit --notify-when), None when the report has none; read as
+    send_report reads it (auditor.delivery.content.load_report), so a report it would refuse (another
+    schema_version, not a report) is refused here (exit 2), never taken as "nothing changed"."""
+    from .content import load_report  # the report reader: loaded when the command runs, not for `--help`
+
+    notify = load_report(Path(report_dir)).notify
     return notify if isinstance(notify, dict) else None
 
 

@@ -63,7 +63,9 @@ _FIELDS = (
 )
 BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
-_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z")
+ENDPOINT = re.compile(  # a Graph endpoint: an http(s) URL (also audit --graph-endpoint)
+    r"^https?://[A-Za-z0-9.\-\[\]:]+(/[A-Za-z0-9._~/-]*)?\Z"
+)
 _DEFAULTABLE = (
     "client_id",
     "cloud",
@@ -215,7 +217,7 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     list_to = _recipients(raw.get("list_to") or [], f"{where}.list_to")  # the tenant's own entry only
     distributor = _distributor(raw.get("distributor"), f"{where}.distributor")
     graph_endpoint = text("graph_endpoint")
-    if graph_endpoint and not _ENDPOINT.match(graph_endpoint):
+    if graph_endpoint and not ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
     name = text("name") or tenant_id
     bad = _control(name)  # the one free text: every other field is checked against its own pattern

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.common.errors import UsageError, clean_message
+from auditor.common.outputs import write_text
 
 from ..billing import distributor_seats as seats
 from ..billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV, Pax8, Pax8Error
@@ -76,6 +77,8 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
         if outcome.job.key not in given:
             continue
         folder = root / outcome.job.key
+        if folder.is_symlink():  # the tenant was refused for it (auditor.fleet.run): nothing through it
+            continue
         path = folder / FILE_NAME
         path.unlink(missing_ok=True)  # an earlier night's reconciliation never reads as tonight's
         if outcome.status == "failed":
@@ -98,6 +101,6 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
         else:
             kinds = [f["kind"] for f in doc["findings"] if f["kind"] != "term_end"]
             _say(f"  {outcome.job.key}: distributor: {len(doc['products'])} product(s), {len(kinds)} difference(s)")
-        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
+        write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")  # renamed into place
         written.append(path)
     return written

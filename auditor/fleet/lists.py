@@ -67,6 +67,25 @@ def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> li
     ]
 
 
+def _check_tenant(job: TenantJob, folder: Path, report: ReportDocument) -> None:
+    """UsageError unless the folder's report is of the tenant `job` names: its id, or for a domain
+    `tenant_id` the domain its audit found among the tenant's verified domains (report.json's
+    `tenant.domain`); a report that names no domain cannot be checked, and is not sent either."""
+    tenant_id, wanted = report.tenant.id, job.tenant_id.lower()
+    if _GUID.match(wanted):
+        if tenant_id.lower() != wanted:
+            raise UsageError(f"{folder}: its report is of tenant {tenant_id}, not {job.name}'s {job.tenant_id}")
+        return
+    domain = report.tenant.domain if isinstance(report.tenant.domain, str) else None
+    if domain is None:
+        raise UsageError(
+            f"{folder}: its report names no verified domain of tenant {tenant_id}, so whether it is {job.name}'s "
+            f"{job.tenant_id} could not be checked (audit it with `audit --tenants`, or give tenant_id as its GUID)"
+        )
+    if domain != wanted:
+        raise UsageError(f"{folder}: its report is of tenant {tenant_id} ({domain}), not {job.name}'s {job.tenant_id}")
+
+
 def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail:
     """The customer's message: its list attached, the summary in the body; UsageError when the list
     is not this tenant's alone, or its report.json is not one `plan` and `merge` would read."""
@@ -75,9 +94,7 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     if not rows or tuple(rows[0]) != licensed_users.COLUMNS:
         raise UsageError(f"{folder / licensed_users.FILE_NAME}: not a licence list this program wrote")
-    tenant_id = report.tenant.id
-    if _GUID.match(job.tenant_id) and tenant_id.lower() != job.tenant_id.lower():
-        raise UsageError(f"{folder}: its report is of tenant {tenant_id}, not {job.name}'s {job.tenant_id}")
+    _check_tenant(job, folder, report)
     if any(row and row[0] != job.name for row in rows[1:]):  # never another customer's rows
         raise UsageError(f"{folder / licensed_users.FILE_NAME}: holds rows of another tenant than {job.name}")
     lang = locale or Locale(job.locale or report.locale)  # the reader refuses a locale not a Locale's

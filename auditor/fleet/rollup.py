@@ -21,6 +21,7 @@ from typing import Any
 from msgspec import UNSET
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
+from auditor.common.outputs import write_text
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
@@ -210,9 +211,10 @@ def write_documents(root: Path, doc: Mapping[str, Any], locale: Locale) -> list[
     """tenants.json, tenants.md and digest.html of a roll-up document."""
     t = translations(locale)
     paths = [root / "tenants.json", root / "tenants.md", root / "digest.html"]
-    paths[0].write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
-    paths[1].write_text(_markdown(doc, t, locale), "utf-8")
-    paths[2].write_text(_digest(doc, t, locale), "utf-8")
+    # each renamed into place (auditor.common.outputs): a link planted at its name is replaced, never followed
+    write_text(paths[0], json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    write_text(paths[1], _markdown(doc, t, locale))
+    write_text(paths[2], _digest(doc, t, locale))
     return paths
 
 

@@ -37,12 +37,14 @@ from typing import TextIO
 from auditor.common.errors import (
     EXIT_COLLECTION,
     EXIT_INTERNAL,
+    EXIT_USAGE,
     AuditorError,
     PolicyError,
     StopSignal,
     UsageError,
     clean_message,
 )
+from auditor.common.outputs import fresh_text
 from auditor.data.enums import Cloud, Locale
 
 from ..arguments import AuditOptions
@@ -186,8 +188,10 @@ def _audit_one(
     partner_session: PartnerCenter | None,
 ) -> tuple[int, str | None]:
     """Run one tenant's audit with its log; (exit code, one-line reason when it failed)."""
+    if folder.is_symlink():  # planted (a cache restored into the output folder): never written through
+        return EXIT_USAGE, f"{folder} is a symbolic link, not a folder of the output folder: remove it"
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "audit.log").open("w", encoding="utf-8") as log:
+    with fresh_text(folder / "audit.log") as log:  # a link planted at audit.log is removed, not written through
         logs.local.log = log
         try:
             return audit(_tenant_options(options, job, folder, stop, partner_session)), None
@@ -223,7 +227,10 @@ def _complete(folder: Path) -> bool:
 
 
 def _clear(folder: Path) -> None:
-    """A tenant ended as failed keeps no report that could be read as today's."""
+    """A tenant ended as failed keeps no report that could be read as today's (in its own folder: a
+    link planted in its place is not followed)."""
+    if folder.is_symlink():
+        return
     for name in (*REPORT_FILES, "snapshot.json"):
         (folder / name).unlink(missing_ok=True)
 
@@ -381,12 +388,8 @@ def _demo_tenants(options: FleetOptions) -> int:
 def cmd_tenants(options: FleetOptions) -> int:
     """`audit --tenants FILE`: the tenants of the file (or of its --shard), then the roll-up."""
     run = options.audit
-    if run.source.demo:
-        return _demo_tenants(options)
-    if not options.tenants:
-        raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
-    history_name(run.nightly.history)
-    # the flags that name one tenant's files: with --tenants they come from the file, per tenant
+    # the flags that name one tenant's files: with --tenants they come from the file, per tenant (the
+    # demo's from its samples), so they are refused before anything is read or written
     one_tenant = {
         "snapshot": run.snapshot,
         "tenant_id": run.source.tenant_id,
@@ -399,6 +402,11 @@ def cmd_tenants(options: FleetOptions) -> int:
                 f"--tenants: --{flag.replace('_', '-')} names one tenant; set it per tenant in the "
                 "tenants file, or run audit without --tenants"
             )
+    if run.source.demo:
+        return _demo_tenants(options)
+    if not options.tenants:
+        raise UsageError("--tenants: give the tenants file (or --demo to try it on the bundled sample tenants)")
+    history_name(run.nightly.history)
     tenants = read_tenants_file(Path(options.tenants))
     partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
     jobs = select(tenants.jobs, options.shard)

@@ -179,6 +179,9 @@ class Tenant(Struct, kw_only=True):
     id: str
     name: str = ""
     cloud: CloudName = "worldwide"
+    # the --tenant-id domain the audit found among the tenant's verified domains (absent: none was
+    # given as a domain, or the tenant was not read from Graph); `lists` checks a domain against it
+    domain: str | UnsetType = UNSET
 
 
 class Gap(Struct, kw_only=True):

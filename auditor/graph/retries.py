@@ -18,7 +18,7 @@ from typing import Protocol
 
 import httpx
 
-from auditor.common.errors import CollectionError, clean_message
+from auditor.common.errors import CollectionError, console_line
 
 from .bounded import ResponseTooLarge, UnexpectedEncoding
 from .progress import Progress
@@ -169,8 +169,8 @@ def graph_error(body: bytes) -> tuple[str, str]:
     try:
         doc = json.loads(body)
         err = doc["error"]
-        # Masked here, not only when printed: the message can reach a gap, and so the report
-        return clean_message(str(err.get("code", ""))[:100]), clean_message(str(err.get("message", ""))[:500])
+        # Masked and made one line here, not only when printed: the message can reach a gap, and so the report
+        return console_line(str(err.get("code", ""))[:100]), console_line(str(err.get("message", ""))[:500])
     except (ValueError, KeyError, TypeError, AttributeError):
         return "", ""
 

@@ -70,6 +70,17 @@ def request_line(source: object, kind: object, scope: str, sub_id: str, agreemen
     return None
 
 
+def request_body(source: object, kind: object, to: int, product: Mapping[str, str] | None = None) -> Any:
+    """The body of a change of `kind` to `to` seats, as plan writes it (`product`: a scheduled
+    reduction's scheduledNextTermInstructions.product). apply sends this body, rebuilt from the
+    change's `to`, and refuses a plan whose body is another (a hand edit: docs/plan-and-apply.md)."""
+    if kind == "cancel":
+        return None
+    if kind == "schedule_reduction":
+        return {"scheduledNextTermInstructions": {"product": product, "quantity": to}}
+    return {"properties": {"quantity": to}} if source == "billing-account" else {"quantity": to}
+
+
 def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(kind, request) for an action an API can perform, else None."""
     api = action.get("api") or {}
@@ -82,7 +93,7 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
             return "reduce", {
                 "method": "PATCH",
                 "path": _arm_path(scope, sub_id),
-                "body": {"properties": {"quantity": to}},
+                "body": request_body(source, verb, to),
             }
         # facts saved before the agreement was kept came from accounts taken as Customer Agreements.
         # DELETE billingSubscriptions/{name} "Cancels a billing subscription" of a Customer or a
@@ -90,19 +101,20 @@ def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
         # a seat-based Microsoft 365 one (Microsoft.Billing 2024-04-01, docs/bill.md)
         agreement = api.get("agreement") or MCA
         if verb == "cancel" and agreement in (MCA, MPA):
-            return "cancel", {"method": "DELETE", "path": _arm_path(scope, sub_id), "body": None}
+            return "cancel", {
+                "method": "DELETE",
+                "path": _arm_path(scope, sub_id),
+                "body": request_body(source, verb, 0),
+            }
     if source == "partner-center" and verb in ("reduce", "contact_partner") and to > 0:
         path = f"/v1/customers/{scope}/subscriptions/{sub_id}"
         if window == "within_7_days":
-            return "reduce", {"method": "PATCH", "path": path, "body": {"quantity": to}}
+            return "reduce", {"method": "PATCH", "path": path, "body": request_body(source, "reduce", to)}
         product = next_term_product(api.get("offer"), api.get("billing_cycle"), api.get("term"))
         if window == "renewal" and (action.get("sources") or {}).get("auto_renew") == "partner-center" and product:
             # the renewal keeps the offer and term, with fewer seats (apply takes the product as re-read)
-            return "schedule_reduction", {
-                "method": "PATCH",
-                "path": path,
-                "body": {"scheduledNextTermInstructions": {"product": product, "quantity": to}},
-            }
+            kind = "schedule_reduction"
+            return kind, {"method": "PATCH", "path": path, "body": request_body(source, kind, to, product)}
     return None
 
 

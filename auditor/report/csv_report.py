@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -68,11 +69,19 @@ COLUMNS = (
 # What makes a spreadsheet read a cell as a formula, full-width forms included (Excel folds
 # U+FF1D etc. to their ASCII forms); leading whitespace does not stop it, so it is skipped first.
 _FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Excel opens a CSV with the list separator of the computer's regional settings: `;` in the
+# Netherlands, Denmark, Sweden and Turkey, `,` elsewhere. Where this file's `,` is not the
+# separator, a `;` inside a cell (which the csv writer leaves unquoted) starts a new cell; so a
+# formula character after a `;` or `,` (blanks between) starts a formula there too.
+_SEGMENT_FORMULA = re.compile(r"([;,]\s*)(?=[" + re.escape("".join(_FORMULA_START)) + "])")
 _CELL_LIMIT = 32_000  # Excel's cell limit is 32,767 characters
 
 
 def guard_cell(value: str) -> str:
-    """Tenant text that would start a formula gets a leading apostrophe, shown but not evaluated."""
+    """Tenant text that would start a formula gets an apostrophe, shown but not evaluated: at the
+    cell's start, and after each `;` or `,` that a list separator of another country would make
+    the start of a cell ("direct; =cmd" -> "direct; '=cmd")."""
+    value = _SEGMENT_FORMULA.sub(r"\1'", value)
     if value.startswith(("\t", "\r")) or value.lstrip().startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -82,13 +91,14 @@ _UNSAFE_START = frozenset(_FORMULA_START) | {"\t", "\r"}
 
 
 def _text(value: object) -> str:
-    # the usual cell (printable, short, not starting with a formula character or blank) as it is;
-    # anything else through clean and guard_cell
+    # the usual cell (printable, short, not starting with a formula character or blank, no formula
+    # character after a `;` or `,`) as it is; anything else through clean and guard_cell
     if (
         type(value) is str
         and value.isprintable()
         and len(value) <= _CELL_LIMIT
         and not (value[:1] in _UNSAFE_START or value[:1].isspace())
+        and not _SEGMENT_FORMULA.search(value)
     ):
         return value
     return guard_cell(clean(value, _CELL_LIMIT))

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 @dataclass
 class Reply:
     status: int
-    body: Any = None
+    body: Any = None  # JSON, or bytes sent as they are
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -113,7 +113,9 @@ def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
                 body = None
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = stand_in.answer(Asked(method, unquote(parts.path), dict(parse_qsl(parts.query)), headers, body))
-            data = b"" if reply.body is None else json.dumps(reply.body).encode("utf-8")
+            # bytes go out as they are: what no JSON encoder writes (a number such as 1e400)
+            data = b"" if reply.body is None else reply.body
+            data = data if isinstance(data, bytes) else json.dumps(data).encode("utf-8")
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 self.send_header(key, value)

@@ -149,7 +149,7 @@ def test_the_reconciliation_per_product() -> None:
     ]
     from auditor.billing.pax8 import _subscription
 
-    doc = reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s) for s in subs])
+    doc = reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs])
     products = {p["sku"]: p for p in doc["products"]}
     assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"
     assert products["SPE_E5"]["matched_by"] == "name" and products["SPE_E5"]["term_end"] == "2027-02-01"

@@ -328,3 +328,45 @@ def test_a_mistyped_snapshot_leaves_the_last_reports_where_they_are(tmp_path, ca
     assert "sample-tenant.jsno: cannot read snapshot: No such file or directory" in capsys.readouterr().err
     assert (out / "report.json").read_bytes() == before
     assert not (out / "previous").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (["--graph", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
+        (["--graph-endpoint", "http://127.0.0.1:9/v1.0", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
+        (["--demo", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
+        (["--demo", "--graph-endpoint", "http://127.0.0.1:9/v1.0"], "--demo serves its own Graph endpoint"),
+        (["--graph-endpoint", "notaurl"], "--graph-endpoint 'notaurl' is not an http(s) URL"),
+        (["--graph-endpoint", "ftp://127.0.0.1/v1.0"], "is not an http(s) URL"),
+    ],
+    ids=["graph+snapshot", "endpoint+snapshot", "demo+snapshot", "demo+endpoint", "not-a-url", "ftp"],
+)
+def test_a_usage_error_of_the_tenants_source_moves_nothing(tmp_path, capsys, flags, said):
+    """A usage error is said before the reports folder is touched: naming two sources of the tenant,
+    or a --graph-endpoint that is no URL, used to move the last run's reports into previous/ (over
+    the run kept there), then exit 2."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert main(["audit", "--snapshot", str(SAMPLE), *common, "--fail-on", "never"]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert (out / "previous" / "report.json").exists()
+    capsys.readouterr()
+    assert main(["audit", *flags, *common]) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_history_file_that_cannot_take_a_record_moves_nothing(tmp_path, capsys):
+    """--history in a folder that does not exist is a usage error said before the reports are moved aside."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    capsys.readouterr()
+    history = tmp_path / "no-such-folder" / "history.jsonl"
+    assert main(["audit", "--snapshot", str(SAMPLE), *common, "--history", str(history)]) == 2
+    assert "--history: cannot append to" in capsys.readouterr().err
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

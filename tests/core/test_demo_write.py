@@ -132,3 +132,26 @@ def test_plan_on_the_demo_says_nothing_of_the_frozen_datas_age(
     assert main(["plan", "--demo", "--max-age", "1d"]) == 0
     assert main(["plan", "--report-dir", "reports"]) == 0  # the same report, not as the demo
     assert "audit again, then plan" in capsys.readouterr().err
+
+
+def test_an_undo_refused_while_another_holds_the_journal_keeps_no_tenant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs on one journal at once: the second is refused (exit 2) and writes nothing, not even
+    the demo tenant as it read it, which would stand over the first run's."""
+    from auditor.apply.lock import hold
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main(["plan", "--demo"]) == 0
+    assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 0
+    state = tmp_path / "reports" / DEMO_STATE
+    (journal,) = (tmp_path / "reports").glob("journal-*.jsonl")
+    kept = state.read_bytes()
+    capsys.readouterr()
+    with hold(journal, "the journal"):  # an undo of it still running
+        assert main(["undo", "--demo", "--yes"]) == 2
+    err = capsys.readouterr().err
+    assert "another license-auditor run is using the journal" in err and "as the changes left it" not in err
+    assert state.read_bytes() == kept
+    assert sorted(p.name for p in (tmp_path / "reports").glob("journal-*.jsonl")) == [journal.name]

@@ -37,6 +37,27 @@ def test_tenants_without_a_file_asks_for_one(tmp_path: Path, capsys: pytest.Capt
     assert "give the tenants file (or --demo" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--snapshot", "auditor_dev/sample/sample-tenant.json"),
+        ("--tenant-id", "00000000-0000-0000-0000-000000000001"),
+        ("--tenant-id", "contoso.example"),
+        ("--exchange-export", "mailboxes.csv"),
+    ],
+)
+def test_the_demo_refuses_one_tenants_flags_as_a_tenants_file_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str
+) -> None:
+    """The many-tenant demo audits its own samples: a flag naming one tenant is refused (exit 2) before
+    any tenant is read or anything written, as with a tenants file; it used to be ignored."""
+    out = tmp_path / "reports"
+    assert _audit(["audit", "--demo", "--tenants", "--output-dir", str(out), flag, value]) == 2
+    err = capsys.readouterr().err
+    assert f"--tenants: {flag} names one tenant; set it per tenant in the tenants file" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
 def _audit(argv: list[str]) -> int:
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
@@ -133,3 +154,28 @@ def test_a_failed_tenants_stale_list_stays_out_of_the_runs_list(tmp_path: Path) 
     all_licensed_users(tmp_path, outcomes)
     rows = licensed_users.read_rows(tmp_path / licensed_users.FILE_NAME)
     assert [r[0] for r in rows] == ["Alpha", "Charlie"]
+
+
+def test_links_planted_in_the_output_folder_are_never_written_through(tmp_path: Path) -> None:
+    """The many-tenant output folder is restored between nights (caches): a link planted at the
+    roll-up's files, a tenant's log or its distributor.json is replaced, never written through, and
+    a tenant folder that is a link fails that tenant (exit 2 in its row), nothing written there."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "contoso").mkdir(parents=True)
+    elsewhere.mkdir()
+    (elsewhere / "report.json").write_text("precious", "utf-8")
+    victims = {}
+    for name in ("tenants.json", "tenants.md", "digest.html", "contoso/audit.log", "contoso/distributor.json"):
+        victim = tmp_path / f"victim-{name.replace('/', '-')}"
+        victim.write_text("precious", "utf-8")
+        (out / name).symlink_to(victim)
+        victims[name] = victim
+    (out / "fabrikam").symlink_to(elsewhere, target_is_directory=True)
+    assert _audit(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 3  # Fabrikam failed
+    assert all(v.read_text("utf-8") == "precious" for v in victims.values())
+    assert all((out / name).is_file() and not (out / name).is_symlink() for name in victims)
+    assert [p.name for p in elsewhere.iterdir()] == ["report.json"]
+    assert (elsewhere / "report.json").read_text("utf-8") == "precious"
+    rows = {t["key"]: t for t in json.loads((out / "tenants.json").read_text("utf-8"))["tenants"]}
+    assert rows["contoso"]["status"] == "ok" and rows["fabrikam"]["status"] == "failed"
+    assert rows["fabrikam"]["exit_code"] == 2 and "is a symbolic link" in rows["fabrikam"]["reason"]

@@ -195,3 +195,33 @@ def test_email_command_requires_a_recipient(capsys: pytest.CaptureFixture[str]) 
         main(["email", "--report-dir", "reports"])
     assert caught.value.code == 2
     assert "--to" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("version", [4, 6, "5"])
+def test_email_refuses_a_report_of_another_schema_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], version: object
+) -> None:
+    """A report.json this version does not read is refused (exit 2) before its `notify` is believed:
+    one of another schema_version whose notify.send was false used to end "nothing changed", exit 0."""
+    out = tmp_path / "out"
+    assert audit(out, "--format", "json,html") == 1
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    report |= {"schema_version": version, "notify": {"send": False, "reason": "nothing changed"}}
+    (out / "report.json").write_text(json.dumps(report), "utf-8")
+    capsys.readouterr()
+    with smtp_server() as server:
+        argv = [
+            "email",
+            "--report-dir",
+            str(out),
+            "--email-to",
+            "it@contoso.example",
+            "--from",
+            "audit@contoso.example",
+        ]
+        code = main([*argv, "--smtp-host", server.host, "--smtp-port", str(server.port)])
+        received = list(server.recorder.messages)
+    err = capsys.readouterr().err
+    assert code == 2 and received == []
+    assert f"report.json: unsupported report schema_version {version!r}" in err or "before its first release" in err
+    assert "nothing changed" not in err

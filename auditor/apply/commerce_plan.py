@@ -1,0 +1,136 @@
+"""plan.json's commerce changes (`bill.commerce`) as `apply --commerce` reads them: decoded into
+CommerceChange and held to the shape `plan` writes (auditor/plan/commerce.py), so a hand edit is
+refused before anything is read or sent: the kind, the seats, the request's method and path, and
+its body, which must be exactly the one plan writes for the change's kind and `to`."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+import msgspec
+from msgspec import Struct
+
+from auditor.common.errors import UsageError
+from auditor.formats.bill_model import CommerceChange
+
+from ..billing.arm import MCA, MPA
+from ..billing.partner_center import next_term_product
+from ..plan.commerce import request_body, request_line
+
+KINDS = ("reduce", "schedule_reduction", "cancel")
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def shape_error(c: CommerceChange) -> str | None:
+    """What is wrong with a commerce change's shape (a hand-edited plan), else None: its kind, its
+    seats (a reduction goes down: `to` below `from`, `seats` their difference; a cancel to 0), and
+    its request, which must be the one its kind makes on its own scope and subscription id."""
+    kind, frm, to, seats = c.kind, c.from_, c.to, c.seats
+    if kind not in KINDS:
+        return f"its kind {kind[:40]!r} is not one apply makes ({', '.join(KINDS)})"
+    if not (_whole(frm) and _whole(to) and _whole(seats)):
+        return "its from, to and seats must be whole numbers"
+    if kind == "cancel" and to != 0:
+        return f"a cancel ends at 0 seats, not {to}"
+    if kind != "cancel" and not 0 < to < frm:
+        return f"a reduction goes from {frm} down to fewer seats, not to {to}"
+    if seats != frm - to:
+        return f"its seats are {seats}, but {frm} to {to} is {frm - to}"
+    if not (c.scope and c.api_id):
+        return "it names no scope and subscription id"
+    expected = request_line(c.source, kind, c.scope, c.api_id, c.agreement)
+    method, path = c.request.method.upper(), c.request.path
+    if expected is None:
+        return f"no API makes a {kind} of a {c.source[:40]} subscription"
+    if (method, path) != expected:
+        return f"its request {method} {path[:200]} is not {expected[0]} {expected[1]}"
+    return _body_error(c, to)
+
+
+def _body_error(c: CommerceChange, to: int) -> str | None:
+    """What is wrong with a change's body, else None: it must be exactly the body plan writes for its
+    kind and `to` (another key, such as Partner Center's `status` or a billing subscription's
+    `autoRenew`, would go out with the change); a scheduled reduction's product must be a whole
+    ProductTerm (apply sends the one it reads again)."""
+    body = c.request.body
+    product = _field(body, "scheduledNextTermInstructions", "product") if body is not None else None
+    if c.kind == "schedule_reduction" and not _product_term(product):
+        return "its scheduledNextTermInstructions.product is not a product term (productId, skuId, ...)"
+    expected = request_body(c.source, c.kind, to, product if isinstance(product, Mapping) else None)
+    if body != expected:
+        given = msgspec.json.encode(body).decode()[:200]
+        return f"its body {given} is not the one plan writes for it: {msgspec.json.encode(expected).decode()}"
+    return None
+
+
+def _product_term(product: object) -> bool:
+    """Whether `product` is a ProductTerm as plan writes it (partner_center.next_term_product's keys, strings)."""
+    if not isinstance(product, Mapping) or not all(isinstance(v, str) for v in product.values()):
+        return False
+    offer = ":".join(str(product.get(k) or "") for k in ("productId", "skuId", "availabilityId"))
+    return next_term_product(offer, product.get("billingCycle"), product.get("termDuration")) == product
+
+
+class _CommerceBill(Struct, frozen=True):
+    """The part of plan.json's `bill` apply --commerce reads (the rest is not decoded)."""
+
+    commerce: list[CommerceChange] | None = None
+
+
+class _CommercePlan(Struct, frozen=True):
+    bill: _CommerceBill | None = None
+
+
+def commerce_of(plan: Mapping[str, Any] | bytes, where: str = "plan.json") -> list[CommerceChange]:
+    """The plan's commerce changes (none when the plan's bill has none), decoded from plan.json's
+    bytes (or a document already parsed) into CommerceChange, each checked for its shape and its
+    request against the change it makes. A wrong shape is a UsageError naming `where` and the
+    place (`$.bill.commerce[0].seats`)."""
+    try:
+        if isinstance(plan, bytes):
+            doc = msgspec.json.decode(plan.removeprefix(codecs.BOM_UTF8), type=_CommercePlan)
+        else:
+            doc = msgspec.convert(plan, _CommercePlan)
+    except msgspec.ValidationError as exc:
+        raise UsageError(f"{where}: bill.commerce is not a list of commerce changes: {exc} (plan again)") from None
+    except msgspec.DecodeError as exc:
+        raise UsageError(f"{where}: not valid JSON: {exc}") from None
+    changes = (doc.bill.commerce if doc.bill is not None else None) or []
+    for c in changes:
+        method = c.request.method.upper()
+        arm_cancel = c.kind == "cancel" and c.source == "billing-account"
+        if method == "DELETE" and not (arm_cancel and (c.agreement or MCA) in (MCA, MPA)):
+            raise UsageError(
+                f"{where}: commerce change {c.n} is a DELETE; the only one a plan sends is the cancel "
+                "of a billing subscription of a Microsoft Customer or Partner Agreement account"
+            )
+        asked = _asked_seats(c)
+        if c.kind in ("reduce", "schedule_reduction") and asked != c.to:
+            raise UsageError(
+                f"{where}: commerce change {c.n} asks for {asked} seats, but it reduces to {c.to} (plan again)"
+            )
+        wrong = shape_error(c)
+        if wrong:
+            raise UsageError(f"{where}: commerce change {c.n}: {wrong} (plan again)")
+    return changes
+
+
+def _asked_seats(change: CommerceChange) -> object:
+    """The seat count a change's request asks for."""
+    body = change.request.body or {}
+    if change.kind == "schedule_reduction":
+        return _field(body, "scheduledNextTermInstructions", "quantity")
+    if change.source == "billing-account":
+        return _field(body, "properties", "quantity")
+    return body.get("quantity")
+
+
+def _field(body: Mapping[str, Any], outer: str, key: str) -> object:
+    """body[outer][key], or None where either is not there (or `outer` is not an object)."""
+    inner = body.get(outer)
+    return inner.get(key) if isinstance(inner, Mapping) else None
