@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from auditor.graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, SignInPlan, full_night, load, quiet_since
-from auditor.graph.users import sign_in_requests, sign_in_seconds
+from auditor.graph.users import SIGN_IN_PAGE_SIZE, sign_in_requests, sign_in_seconds
 
 if TYPE_CHECKING:
     from auditor.data.model import TenantSnapshot
@@ -96,9 +96,15 @@ def tenants(count: int, seed: int, successful: bool = False) -> Iterator[TenantS
 def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
     """The sign-in requests `tenant`'s nightly sends at SECOND, its kept full read being the tenant
     as generated at FIRST (written to `folder`, as the nightly keeps it: serve.keep_full_read): with
-    `full` (its night for a full read) ceil(users / 500); else, when a licensed user is among those
-    the filter can change (kept_sign_ins.quiet_since), the filtered read of all of them,
-    ceil(quiet / 500) and at least one; else none."""
+    `full` (its night for a full read) ceil(users / 500); else, when a licensed user the policy's
+    rules judge by sign-in (auditor.graph.sign_in_judges: a person outside `except:`, as tonight's
+    listing shows it, before any mailbox purpose or agent user is read) is among those the filter
+    can change (kept_sign_ins.quiet_since; more than 500 of those are read unasked), the filtered
+    read of all of them, ceil(quiet / 500) and at least one; else none."""
+    from auditor.graph.sign_in_judges import judged
+    from auditor.policyset.load import load_policies
+    from auditor.rules.requests import sign_in_judges
+
     from .serve import keep_full_read
 
     keep_full_read(tenant, folder, WINDOW, FIRST.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -108,7 +114,15 @@ def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
     if kept is None:
         raise SystemExit(f"{folder / KEPT_FILE}: {why}")
     quiet = set(quiet_since(kept, SignInPlan(folder, WINDOW, SECOND).cutoff(SECOND)))
-    return sign_in_requests(len(quiet)) if any(u.assigned_licenses for u in tenant.users if u.id in quiet) else 0
+    if len(quiet) > SIGN_IN_PAGE_SIZE:
+        return sign_in_requests(len(quiet))
+    listed = [
+        u.with_values(mailbox_purpose=None, agent=False, identity_parent_id=None)
+        for u in tenant.users
+        if u.id in quiet and u.assigned_licenses
+    ]
+    judges = sign_in_judges(load_policies([POLICY]))
+    return sign_in_requests(len(quiet)) if judged(listed, tenant.groups, judges) else 0
 
 
 def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:

@@ -293,6 +293,7 @@ class _Run:
         state, options = self.state, self.options
         with_sign_in, self.mailbox_granted = _check_access(state, claims, options)
         state.sign_in_plan, state.sign_in_clock = options.sign_in_plan, self.clock
+        state.sign_in_judges = options.sign_in_judges
         state.tenant_hint = str(claims.get("tid", "")) if claims else ""
         # one budget across tenants per app in the process (pacing.AppBudget)
         self.client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
@@ -337,12 +338,20 @@ class _Run:
             users_in.set_result(read[0] if not any(g.dataset == "users" for g in state.gaps) else [])
             return read
 
+        # the groups, for the sign-in read's judges (users.py: whom an `except:` or a declaration selects)
+        groups_in = state.groups_in = asyncio.get_running_loop().create_future()
+
+        async def read_groups() -> list[Group]:
+            found = await state.groups(options.group_refs, UserDecoder(with_sign_in=False))
+            groups_in.set_result(found)
+            return found
+
         try:
             org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
                 state.organization(state.tenant_hint),
                 state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
                 state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
-                state.groups(options.group_refs, UserDecoder(with_sign_in=False)),
+                read_groups(),
                 state.license_error_groups(),
                 read_users(),
                 audits,

@@ -33,7 +33,8 @@ from typing import Any
 from auditor.common.errors import AuthError, CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
-from auditor.data.model import Gap, User
+from auditor.data.model import Gap, Group, User
+from auditor.policy.objects import SignInJudges
 
 from ..snapshot import (
     LEAVE_DATE,
@@ -63,6 +64,7 @@ from .kept_sign_ins import (
 from .kept_sign_ins import times as kept_times
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
+from .sign_in_judges import judged
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
 SIGN_IN_PAGE_SIZE = 500
@@ -125,6 +127,9 @@ class UserReads(ReadState):
     sign_in_clock: Callable[[], datetime] = staticmethod(_utc_now)
     # with a plan: when the sign-in activity used was read in full (UTC ISO); None: by this collection
     sign_ins_read_at: str | None = None
+    # with a plan: whom the rules judge by sign-in times (only a quiet user among them costs a request)
+    sign_in_judges: SignInJudges | None = None
+    groups_in: asyncio.Future[list[Group]] | None = None  # the groups, once read (their selectors' members)
 
     async def user_total(self, after: float) -> None:
         """After `after` seconds, tell the progress display how many users to expect (for its
@@ -271,7 +276,21 @@ class UserReads(ReadState):
         if len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
             return True
         ids = set(quiet)
-        return any(u.id in ids and u.assigned_licenses for u in await listed)
+        licensed = [u for u in await listed if u.id in ids and u.assigned_licenses]
+        judges = self.sign_in_judges
+        if not licensed or judges is None:
+            return bool(licensed)
+        groups = await self.groups_in if judges.selectors and self.groups_in is not None else []
+        if judged(licensed, groups, judges):
+            return True
+        note = (
+            f"signInActivity: no request: the {len(licensed):,} licensed users last seen before "
+            f"{cutoff:%Y-%m-%d %H:%M} UTC are accounts no rule judges by sign-in (not people, "
+            "or left out by an `except:`)"
+        )
+        self.notes.append(note)
+        self.progress.note(note)
+        return False
 
     async def _read_sign_ins(
         self, path: str, listed: asyncio.Future[list[User]] | None = None, *, full: bool = True
