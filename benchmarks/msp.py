@@ -97,10 +97,10 @@ def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
     """The sign-in requests `tenant`'s nightly sends at SECOND, its kept full read being the tenant
     as generated at FIRST (written to `folder`, as the nightly keeps it: serve.keep_full_read): with
     `full` (its night for a full read) ceil(users / 500); else, when a licensed user the policy's
-    rules judge by sign-in (auditor.graph.sign_in_judges: a person outside `except:`, as tonight's
-    listing shows it, before any mailbox purpose or agent user is read) is among those the filter
-    can change (kept_sign_ins.quiet_since; more than 500 of those are read unasked), the filtered
-    read of all of them, ceil(quiet / 500) and at least one; else none."""
+    rules judge by sign-in (auditor.graph.sign_in_judges: a person outside `except:`, its mailbox
+    purpose and agent parent those the emulator serves) is among those the filter can change
+    (kept_sign_ins.quiet_since; more than 500 of those are read unasked), the filtered read of all
+    of them, ceil(quiet / 500) and at least one; else none."""
     from auditor.graph.sign_in_judges import judged
     from auditor.policyset.load import load_policies
     from auditor.rules.requests import sign_in_judges
@@ -116,11 +116,7 @@ def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
     quiet = set(quiet_since(kept, SignInPlan(folder, WINDOW, SECOND).cutoff(SECOND)))
     if len(quiet) > SIGN_IN_PAGE_SIZE:
         return sign_in_requests(len(quiet))
-    listed = [
-        u.with_values(mailbox_purpose=None, agent=False, identity_parent_id=None)
-        for u in tenant.users
-        if u.id in quiet and u.assigned_licenses
-    ]
+    listed = [u for u in tenant.users if u.id in quiet and u.assigned_licenses]
     judges = sign_in_judges(load_policies([POLICY]))
     return sign_in_requests(len(quiet)) if judged(listed, tenant.groups, judges) else 0
 

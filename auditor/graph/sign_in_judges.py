@@ -2,15 +2,14 @@
 could change is one the rules judge by sign-in times (auditor.policy.objects.SignInJudges): a person
 (User.kind, after the policies' `account_kinds:`) outside a rule's `except`.
 
-The users come from tonight's listing, before any sign-in is read, so a kind the listing shows is
-known (a Teams resource account by its department or license, a Teams Rooms account by its license)
-and a kind read later is not: a shared, room or equipment mailbox (its mailbox purpose is asked of
-the dormant accounts) and an agent user (the agent users are read once every user is in) count as
-people here, and cost the request as before. A rule that finds mailboxes among the accounts whose
-purpose is read (shared-mailbox-licensed) judges whom Graph's listing calls a person, whatever a
-policy declares: the purpose of an enabled account is read only when it looks dormant. A selector
-that names a group the collection did not read (refused, or not found) cannot be judged, and the
-user counts as judged."""
+The users come from tonight's listing, before any sign-in is read, with what the collector reads of
+their kind beyond it (collector.known_kinds: their mailbox purposes, asked early, and the agent
+users, read beside the listing), where the policies read those at all; a purpose not read leaves the
+account a person. A rule that finds mailboxes among the accounts whose purpose is read
+(shared-mailbox-licensed) judges every account but a resource, Teams Rooms or agent account,
+whatever a policy declares: the purpose of an enabled account is read only when it looks dormant.
+A selector that names a group the collection did not read (refused, or not found) cannot be judged,
+and the user counts as judged."""
 
 from __future__ import annotations
 
@@ -21,6 +20,9 @@ from auditor.data.model import Group, TenantSnapshot, User
 from auditor.index import TenantIndex
 from auditor.policy.objects import SignInJudges
 from auditor.policy.selectors import DECLARED_KINDS
+
+# the kinds a mailbox rule finds among the accounts whose purpose is read (beside Graph's people)
+MAILBOX_KINDS = frozenset((AccountKind.SHARED, AccountKind.ROOM, AccountKind.EQUIPMENT))
 
 
 def judged(users: Sequence[User], groups: Sequence[Group], judges: SignInJudges) -> list[User]:
@@ -41,6 +43,7 @@ def judged(users: Sequence[User], groups: Sequence[Group], judges: SignInJudges)
     def judges_it(pos: int, user: User) -> bool:
         if index.kind_of(user).person and any(out is not None and pos not in out for out in people):
             return True
-        return user.kind.person and any(out is not None and pos not in out for out in mailboxes)
+        mailbox = user.kind.person or user.kind in MAILBOX_KINDS  # Graph's kind, whatever is declared
+        return mailbox and any(out is not None and pos not in out for out in mailboxes)
 
     return [user for pos, user in enumerate(users) if judges_it(pos, user)]

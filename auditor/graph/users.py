@@ -25,7 +25,7 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -130,6 +130,8 @@ class UserReads(ReadState):
     # with a plan: whom the rules judge by sign-in times (only a quiet user among them costs a request)
     sign_in_judges: SignInJudges | None = None
     groups_in: asyncio.Future[list[Group]] | None = None  # the groups, once read (their selectors' members)
+    # `users` with what tells their kind beyond the listing (the collector's: purposes, agent parents)
+    kinds_hook: Callable[[list[User]], Awaitable[list[User]]] | None = None
 
     async def user_total(self, after: float) -> None:
         """After `after` seconds, tell the progress display how many users to expect (for its
@@ -281,6 +283,8 @@ class UserReads(ReadState):
         if not licensed or judges is None:
             return bool(licensed)
         groups = await self.groups_in if judges.selectors and self.groups_in is not None else []
+        if self.kinds_hook is not None:  # their mailbox purposes and agent parents, where the rules read them
+            licensed = await self.kinds_hook(licensed)
         if judged(licensed, groups, judges):
             return True
         note = (

@@ -20,9 +20,11 @@ from auditor.graph.kept_sign_ins import full_night
 from auditor.graph.sign_in_judges import judged
 from auditor.policy.objects import DeclaredKind, Selector, SignInJudges
 from auditor.policyset.load import load_policies
+from auditor.rules.hygiene.accounts import SharedMailboxLicensed
 from auditor.rules.requests import sign_in_judges
 from auditor_dev.emulator import GraphEmulator, app_token
 
+PARENT = "9a6f0d7e-0000-4000-8000-00000000a9e7"  # an agent identity (not read: the rule needs the users alone)
 STALE = timedelta(days=60)  # last seen twice the window before: quiet in the kept read, inactive tonight
 
 
@@ -91,6 +93,26 @@ def test_a_teams_rooms_and_a_resource_account_cost_no_request_a_stale_person_doe
     got, (full, filtered), reference = _two_nights(snap, policy, tmp_path / "person", monkeypatch)
     assert (full, len(filtered)) == ([], 1)
     assert _findings(got) == _findings(reference) and stale["person"].id in _same(got)
+
+
+def test_a_shared_mailbox_and_an_agent_user_cost_no_request_unless_a_mailbox_rule_judges(
+    tmp_path: Path,
+    policy: Path,  # noqa: F811  (the fixture: test_kept_sign_ins's policy file)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kinds the listing does not show: the quiet licensed accounts' mailbox purposes are asked
+    before the sign-in read (a shared mailbox is no person), and the agent users read beside the
+    listing. With shared-mailbox-licensed configured, the shared mailbox is one it judges: the request."""
+    snap, stale = _quiet_tenant({"shared": {"mailbox_purpose": "shared"}, "agent": {"identity_parent_id": PARENT}})
+    assert [u.kind.value for u in stale.values()] == ["shared", "agent"]
+    got, reads, reference = _two_nights(snap, policy, tmp_path / "kinds", monkeypatch)
+    assert reads == ([], [])
+    assert _findings(got) == _findings(reference)
+    policy.write_text(POLICY + "  shared_mailboxes: {severity: low}\n", encoding="utf-8")
+    got, (full, filtered), reference = _two_nights(snap, policy, tmp_path / "mailbox-rule", monkeypatch)
+    assert (full, len(filtered)) == ([], 1)
+    assert _findings(got) == _findings(reference)
+    assert any(f["rule"] == SharedMailboxLicensed.id for f in got["findings"])
 
 
 def test_an_except_and_a_declared_kind_cost_no_request(
