@@ -233,8 +233,9 @@ class UserReads(ReadState):
         if not await self._quiet_licensed(kept, cutoff, listed):
             self.sign_ins_read_at = kept.read_at
             note = (
-                f"signInActivity: no request: no licensed user's successful sign-in in the full read of "
-                f"{kept.read_at} is before {cutoff:%Y-%m-%d %H:%M} UTC; every user's is that read's "
+                f"signInActivity: no request: no licensed user a rule judges by sign-in was last seen "
+                f"successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}; "
+                "every user's sign-in activity is that read's "
                 f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
             )
             self.notes.append(note)
@@ -287,13 +288,10 @@ class UserReads(ReadState):
             licensed = await self.kinds_hook(licensed)
         if judged(licensed, groups, judges):
             return True
-        note = (
-            f"signInActivity: no request: the {len(licensed):,} licensed users last seen before "
-            f"{cutoff:%Y-%m-%d %H:%M} UTC are accounts no rule judges by sign-in (not people, "
-            "or left out by an `except:`)"
+        self.progress.note(
+            f"signInActivity: the {len(licensed):,} licensed users last seen before {cutoff:%Y-%m-%d %H:%M} UTC "
+            "are accounts no rule judges by sign-in (not people, or left out by an `except:`)"
         )
-        self.notes.append(note)
-        self.progress.note(note)
         return False
 
     async def _read_sign_ins(
