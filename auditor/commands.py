@@ -66,7 +66,7 @@ from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, render
-from .rules.requests import requests_of
+from .rules.requests import requests_of, sign_in_judges
 from .snapshot import check_readable, load_snapshot
 
 if TYPE_CHECKING:
@@ -172,6 +172,7 @@ def _snapshot(
             attributes=nightly.attributes if nightly else (),
             audits_since=nightly.audits_since if nightly else None,
             env=options.environment,
+            sign_in_judges=sign_in_judges(policies),
         )
     if options.snapshot:
         snapshot = load_snapshot(options.snapshot)

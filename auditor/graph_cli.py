@@ -40,6 +40,7 @@ from auditor.graph.collector import collect
 from auditor.graph.kept_sign_ins import FULL_EVERY, SignInPlan
 from auditor.graph.options import CollectOptions
 from auditor.graph.progress import Progress
+from auditor.policy.objects import SignInJudges
 from auditor.snapshot import save_snapshot
 
 NOTHING = Requests()  # no rule's reads: the listings every collection makes, and no more
@@ -91,11 +92,13 @@ def read_tenant(
     stderr: TextIO | None = None,
     attributes: Sequence[str] = (),
     audits_since: datetime | None = None,
+    sign_in_judges: SignInJudges | None = None,
 ) -> TenantSnapshot:
     """Collect from Graph as `source` says.
 
-    `requests`: what the configured rules read; with `attributes` (a cost allocation's) and
-    `audits_since`, the collection's options (auditor.graph.options.CollectOptions.of).
+    `requests`: what the configured rules read; with `attributes` (a cost allocation's),
+    `audits_since` and `sign_in_judges` (whom the rules judge by sign-in times: the nightly's
+    sign-in read asks only about them), the collection's options (auditor.graph.options.CollectOptions.of).
 
     --demo starts the emulator on the bundled sample for the duration of the collection;
     --save-snapshot writes what was read (gaps included) before returning.
@@ -110,6 +113,7 @@ def read_tenant(
         audits_since=audits_since,
         concurrency=source.concurrency,
         sign_in_plan=sign_in_plan(source, requests, as_of),
+        sign_in_judges=sign_in_judges,
     )
     if source.demo:
         if source.endpoint:

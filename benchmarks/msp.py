@@ -54,8 +54,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.graph.kept_sign_ins import FULL_EVERY, SCHEMA, KeptRead, SignInPlan, full_night, quiet_since
-from auditor.graph.users import sign_in_requests, sign_in_seconds
+from auditor.graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, SignInPlan, full_night, load, quiet_since
+from auditor.graph.users import SIGN_IN_PAGE_SIZE, sign_in_requests, sign_in_seconds
 
 if TYPE_CHECKING:
     from auditor.data.model import TenantSnapshot
@@ -93,27 +93,40 @@ def tenants(count: int, seed: int, successful: bool = False) -> Iterator[TenantS
         yield dataclasses.replace(snapshot, tenant_id=tenant_id(n), tenant_name=f"Customer {n:04d}")
 
 
-def planned_sign_ins(tenant: TenantSnapshot, full: bool) -> int:
+def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
     """The sign-in requests `tenant`'s nightly sends at SECOND, its kept full read being the tenant
-    as generated at FIRST: with `full` (its night for a full read) ceil(users / 500); else, when a
-    licensed user is among those the filter can change (kept_sign_ins.quiet_since), the filtered read
-    of all of them, ceil(quiet / 500) and at least one; else none."""
+    as generated at FIRST (written to `folder`, as the nightly keeps it: serve.keep_full_read): with
+    `full` (its night for a full read) ceil(users / 500); else, when a licensed user the policy's
+    rules judge by sign-in (auditor.graph.sign_in_judges: a person outside `except:`, its mailbox
+    purpose and agent parent those the emulator serves) is among those the filter can change
+    (kept_sign_ins.quiet_since; more than 500 of those are read unasked), the filtered read of all
+    of them, ceil(quiet / 500) and at least one; else none."""
+    from auditor.graph.sign_in_judges import judged
+    from auditor.policyset.load import load_policies
+    from auditor.rules.requests import sign_in_judges
+
+    from .serve import keep_full_read
+
+    keep_full_read(tenant, folder, WINDOW, FIRST.strftime("%Y-%m-%dT%H:%M:%SZ"))
     if full:
         return sign_in_requests(len(tenant.users))
-    times = {
-        u.id: (u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time, u.last_successful_sign_in_date_time)
-        for u in tenant.users
-    }
-    kept = KeptRead(SCHEMA, tenant.tenant_id, FIRST.strftime("%Y-%m-%dT%H:%M:%SZ"), WINDOW, times)
-    quiet = set(quiet_since(kept, SignInPlan(Path(), WINDOW, SECOND).cutoff(SECOND)))
-    return sign_in_requests(len(quiet)) if any(u.assigned_licenses for u in tenant.users if u.id in quiet) else 0
+    kept, why = load(folder / KEPT_FILE)
+    if kept is None:
+        raise SystemExit(f"{folder / KEPT_FILE}: {why}")
+    quiet = set(quiet_since(kept, SignInPlan(folder, WINDOW, SECOND).cutoff(SECOND)))
+    if len(quiet) > SIGN_IN_PAGE_SIZE:
+        return sign_in_requests(len(quiet))
+    listed = [u for u in tenant.users if u.id in quiet and u.assigned_licenses]
+    judges = sign_in_judges(load_policies([POLICY]))
+    return sign_in_requests(len(quiet)) if judged(listed, tenant.groups, judges) else 0
 
 
 def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
     """Each of the 7 nights after FIRST: the tenants that read in full, send a filtered request or
     none, and the sign-in requests and lane floor of the night (see the module docstring)."""
     fleet = list(tenants(count, seed, successful=True))
-    filtered = [planned_sign_ins(t, full=False) for t in fleet]
+    with tempfile.TemporaryDirectory(prefix="msp-week-") as folder:
+        filtered = [planned_sign_ins(t, False, Path(folder) / f"customer-{n:04d}") for n, t in enumerate(fleet, 1)]
     full = [sign_in_requests(len(t.users)) for t in fleet]
     rows: list[dict[str, object]] = []
     for d in range(1, FULL_EVERY + 1):
@@ -141,17 +154,15 @@ def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads:
     from auditor_dev.emulator import GraphEmulator, app_token
     from auditor_dev.emulator.budgets import AppLimits, Bucket, Budgets
 
-    from .serve import keep_full_read
-
     urls, users, sign_ins, tokens = [], [], [], []
     app, units = AppLimits(), Bucket(APP_UNITS, APP_WINDOW)  # one app: its limits across all tenants
     kept: list[Budgets] = []
     emulators: list[GraphEmulator] = []
     with contextlib.ExitStack() as stack:
         for n, snapshot in enumerate(tenants(count, seed, successful=reads is not None), start=1):
-            if reads is not None:
-                keep_full_read(snapshot, reads / f"customer-{n:04d}", WINDOW, FIRST.strftime("%Y-%m-%dT%H:%M:%SZ"))
-                sign_ins.append(planned_sign_ins(snapshot, full_night(snapshot.tenant_id, SECOND, FULL_EVERY)))
+            if reads is not None:  # the tenant's kept full read, written to its output folder
+                night = full_night(snapshot.tenant_id, SECOND, FULL_EVERY)
+                sign_ins.append(planned_sign_ins(snapshot, night, reads / f"customer-{n:04d}"))
             else:
                 sign_ins.append(sign_in_requests(len(snapshot.users)))  # the example policy checks inactivity
             limits = Budgets(app=app, across_tenants=units) if budgets else None
@@ -190,13 +201,20 @@ def _tenants_file(folder: Path, urls: list[str]) -> Path:
 
 def _as_auditor(argv: list[str]) -> int:
     """`license-auditor ARGV`, each tenant of a tenants file with its own token (the emulators', by
-    tenant key, from the file $MSP_TOKENS names), as the demo's tenants have theirs: a tenants file
-    holds no token, and a token names one tenant (its tid: whose kept sign-in read may be used)."""
+    tenant key, from the file $MSP_TOKENS names, in the tenant's environment: FleetOptions.tenant_env),
+    as the demo's tenants have theirs: a tenants file holds no token, and a token names one tenant
+    (its tid: whose kept sign-in read may be used)."""
     from auditor.cli import build_parser
+    from auditor.fleet.arguments import FleetOptions
+    from auditor.fleet.run import cmd_tenants
+    from auditor.graph.auth import TOKEN_ENV
 
     args = build_parser().parse_args(argv)
-    args.tokens = json.loads(Path(os.environ["MSP_TOKENS"]).read_text("utf-8"))
-    return int(args.func(args))
+    if getattr(args, "tenants", None) is None:  # one tenant (a checked one): its token is the environment's
+        return int(args.func(args))
+    tokens = json.loads(Path(os.environ["MSP_TOKENS"]).read_text("utf-8"))
+    env = {key: {TOKEN_ENV: token} for key, token in tokens.items()}
+    return cmd_tenants(dataclasses.replace(FleetOptions.of(args), tenant_env=env))
 
 
 def _child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, float, int]:
@@ -404,6 +422,28 @@ def main() -> None:
     print(json.dumps(result, indent=1))
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
+    wrong = _wrong(result, same)
+    if wrong:
+        sys.exit(f"benchmarks.msp: the run is not what it measures: {'; '.join(wrong)}")
+
+
+def _wrong(result: dict[str, Any], same: list[bool]) -> list[str]:
+    """What makes a run's figures meaningless (the benchmark then exits 1, so CI notices): an audit
+    that failed, a tenant not read whole, a checked tenant whose findings.csv differs, or (without
+    429s) sign-in requests other than planned_sign_ins counts."""
+    wrong = []
+    if result["exit_code"] not in (0, 1):
+        wrong.append(f"the audit exited {result['exit_code']}")
+    status = result["status"]
+    if status["ok"] != result["tenants"]:
+        wrong.append(f"{status['failed']} tenants failed and {status['incomplete']} were read incomplete")
+    if not all(same):
+        wrong.append(f"{same.count(False)} of {len(same)} checked tenants' findings.csv differ from the run's")
+    if not result["answered_429_by_limit"] and result["sign_in_requests_sent"] != result["sign_in_requests_expected"]:
+        wrong.append(
+            f"{result['sign_in_requests_sent']} sign-in requests sent, {result['sign_in_requests_expected']} planned"
+        )
+    return wrong
 
 
 if __name__ == "__main__":

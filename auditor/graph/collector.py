@@ -317,6 +317,8 @@ class _Run:
         self.reports: UsageCollection | None = None
         self.mailbox_granted = False
         self.claims: dict[str, object] | None = None  # the token's, once start() has them
+        # the agent users' read (when a rule judges kinds), started beside the listing: sign_in_judges waits for it
+        self.agents: asyncio.Task[Agents | None] | None = None
 
     def start(self, claims: dict[str, object] | None) -> bool:
         """Check the token's permissions and hook the reads of each page of users to the listing;
@@ -325,6 +327,7 @@ class _Run:
         self.claims = claims
         with_sign_in, self.mailbox_granted = _check_access(state, claims, options)
         state.sign_in_plan, state.sign_in_clock = options.sign_in_plan, self.clock
+        state.sign_in_judges = options.sign_in_judges
         state.tenant_hint = str(claims.get("tid", "")) if claims else ""
         # one budget across tenants per app in the process (pacing.AppBudget)
         self.client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
@@ -345,7 +348,22 @@ class _Run:
             state.near_end = reports.start  # the reports are asked for beside the last pages of users
         if hooks:
             state.page_hook = _each_page(hooks)
+        if options.sign_in_judges is not None:
+            state.kinds_hook = self.known_kinds
         return with_sign_in
+
+    async def known_kinds(self, users: list[User]) -> list[User]:
+        """`users` (the nightly's quiet licensed ones, before its sign-in read) with what tells their
+        kind beyond the listing, where the rules read it: their mailbox purposes, asked now (as
+        they would be once the kept read shows them dormant) and set only on these copies, and their
+        agent parents (the agent users' read, started beside the listing)."""
+        if self.prefetch is not None:
+            await self.prefetch.finish([u.id for u in users])
+            found = self.prefetch.found
+            users = [u.with_values(mailbox_purpose=found[u.id]) if u.id in found else u for u in users]
+        if self.agents is not None:
+            users = with_agents(users, await self.agents)
+        return users
 
     async def listings(self, claims: dict[str, object] | None, with_sign_in: bool) -> _Listed:
         """The organization, products, subscriptions, groups and users, with the directory audit
@@ -363,24 +381,37 @@ class _Run:
         audits = (
             read_audits(client, windows, self.clock(), claims, state.gaps, accounts) if windows or accounts else _none()
         )
+        if options.agents:
+            self.agents = asyncio.ensure_future(_agents(state, True, options.agent_identities))
 
         async def read_users() -> tuple[list[User], bool]:
             read = await state.users(with_sign_in)
             users_in.set_result(read[0] if not any(g.dataset == "users" for g in state.gaps) else [])
             return read
 
+        # the groups, for the sign-in read's judges (users.py: whom an `except:` or a declaration selects)
+        groups_in = state.groups_in = asyncio.get_running_loop().create_future()
+
+        async def read_groups() -> list[Group]:
+            found = await state.groups(options.group_refs, UserDecoder(with_sign_in=False))
+            groups_in.set_result(found)
+            return found
+
         try:
             org, skus, subs, groups, flagged, (users, signed), changes, _ = await together(
                 state.organization(state.tenant_hint),
                 state.listing("subscribedSkus", "/subscribedSkus", sku_from_graph),
                 state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
-                state.groups(options.group_refs, UserDecoder(with_sign_in=False)),
+                read_groups(),
                 state.license_error_groups(),
                 read_users(),
                 audits,
                 reports.prepare() if reports is not None else _none(),
             )
         except BaseException:
+            if self.agents is not None:
+                self.agents.cancel()
+                await asyncio.gather(self.agents, return_exceptions=True)
             if self.prefetch is not None:
                 await self.prefetch.cancel()
             if reports is not None:
@@ -405,6 +436,16 @@ class _Run:
             return None, []
         return await self.reports.read()
 
+    async def _agents(self, users_read: bool) -> Agents | None:
+        """The agent users' read started beside the listing; None when not asked, or the users were not read."""
+        if self.agents is None:
+            return None
+        if not users_read:
+            self.agents.cancel()
+            await asyncio.gather(self.agents, return_exceptions=True)
+            return None
+        return await self.agents
+
     async def after_users(self, listed: _Listed) -> _Later:
         """The usage reports, the last mailbox purposes, the access scope, Microsoft's counts, the
         Copilot Credits and the agents, at once (the reports' requests go out first: finding the
@@ -425,7 +466,7 @@ class _Run:
             _scope(state, listed.users if options.access_scope and users_read else None),
             _insight(state, options.access_scope and users_read),
             _credits(state, listed.skus if options.copilot_credits else None),
-            _agents(state, options.agents and users_read, options.agent_identities),
+            self._agents(users_read),
             _rooms(state, self.claims, options.rooms and users_read),
         )
         users = with_rooms(with_agents(listed.users, agents), rooms)

@@ -147,7 +147,10 @@ def load(path: Path) -> tuple[KeptRead | None, str]:
 
 def times(kept: KeptRead) -> Iterator[dict[str, SignInTimes]]:
     """The kept read's times by user id, CHUNK users at a time (the successful time shared with the
-    interactive one when equal, as a full read's: shared_times)."""
+    interactive one when equal, as a full read's: shared_times). ValueError for a KeptRead that
+    load() did not give (no path: its times are in no file)."""
+    if not kept.path:
+        raise ValueError(f"the kept read of tenant {kept.tenant_id} has no file: its times are read through load()")
     with gzip.open(kept.path, "rb") as fh:
         fh.readline()
         for line in fh:

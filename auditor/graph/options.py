@@ -11,6 +11,7 @@ from datetime import datetime
 from auditor.data.attributes import is_path
 from auditor.data.reads import Requests
 from auditor.data.usage_data import UsageNeed
+from auditor.policy.objects import SignInJudges
 
 from .account_state import Choice
 from .arguments import DEFAULT_CONCURRENCY
@@ -45,6 +46,8 @@ class CollectOptions:
     holds a Copilot product (graph/copilot_credits.py; for the bill).
     `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
     only the users that can have gone quiet; None: every user's, every time.
+    `sign_in_judges`: with a plan, whom the rules judge by sign-in times (sign_in_judges.py): a quiet
+    user none of them judges costs no request; None: every licensed user counts.
     `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
     `agent_identities`: their parent agent identities too (AgentIdentity.Read.All), for agent-user-orphaned.
     `rooms`: read the rooms of the places listing (graph/places.py), for the rules that judge room mailboxes.
@@ -62,6 +65,7 @@ class CollectOptions:
     copilot_credits: bool = False
     audit_choice: Choice = Choice.AUTO
     sign_in_plan: SignInPlan | None = None
+    sign_in_judges: SignInJudges | None = None
     agents: bool = False
     agent_identities: bool = False
     rooms: bool = False
@@ -77,6 +81,7 @@ class CollectOptions:
         audits_since: datetime | None = None,
         concurrency: int | None = DEFAULT_CONCURRENCY,
         sign_in_plan: SignInPlan | None = None,
+        sign_in_judges: SignInJudges | None = None,
     ) -> CollectOptions:
         """The reads of what the configured rules declare (auditor.rules.requests): the sign-in
         listing, the mailbox purposes of the accounts they could flag (dormant for the shortest
@@ -98,6 +103,7 @@ class CollectOptions:
             access_scope=requests.access_scope,
             copilot_credits=requests.copilot_credits,
             sign_in_plan=sign_in_plan,
+            sign_in_judges=sign_in_judges,
             agents=requests.agents,
             agent_identities=requests.agent_identities,
             rooms=requests.rooms,

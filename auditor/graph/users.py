@@ -25,7 +25,7 @@ finding whose disable time is not known waits (auditor.plan.declared)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -33,7 +33,8 @@ from typing import Any
 from auditor.common.errors import AuthError, CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
-from auditor.data.model import Gap, User
+from auditor.data.model import Gap, Group, User
+from auditor.policy.objects import SignInJudges
 
 from ..snapshot import (
     LEAVE_DATE,
@@ -64,6 +65,7 @@ from .kept_sign_ins import times as kept_times
 from .kept_trust import distrust
 from .pacing import AUDIT_REQUESTS, AUDIT_WINDOW, SIGN_IN_REQUESTS, SIGN_IN_WINDOW
 from .partitions import COUNT_AFTER, UNCOUNTED_CAP, Gathered, UsersRead, check_cap, count_users, read_users
+from .sign_in_judges import judged
 
 USER_FIELDS = SELECTED_USER_FIELDS  # the decoder requires each of them on every user read
 SIGN_IN_PAGE_SIZE = 500
@@ -126,6 +128,11 @@ class UserReads(ReadState):
     sign_in_clock: Callable[[], datetime] = staticmethod(_utc_now)
     # with a plan: when the sign-in activity used was read in full (UTC ISO); None: by this collection
     sign_ins_read_at: str | None = None
+    # with a plan: whom the rules judge by sign-in times (only a quiet user among them costs a request)
+    sign_in_judges: SignInJudges | None = None
+    groups_in: asyncio.Future[list[Group]] | None = None  # the groups, once read (their selectors' members)
+    # `users` with what tells their kind beyond the listing (the collector's: purposes, agent parents)
+    kinds_hook: Callable[[list[User]], Awaitable[list[User]]] | None = None
 
     async def user_total(self, after: float) -> None:
         """After `after` seconds, tell the progress display how many users to expect (for its
@@ -268,8 +275,9 @@ class UserReads(ReadState):
         if not await self._quiet_licensed(kept, cutoff, listed):
             self.sign_ins_read_at = kept.read_at
             note = (
-                f"signInActivity: no request: no licensed user's successful sign-in in the full read of "
-                f"{kept.read_at} is before {cutoff:%Y-%m-%d %H:%M} UTC; every user's is that read's "
+                f"signInActivity: no request: no licensed user a rule judges by sign-in was last seen "
+                f"successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}; "
+                "every user's sign-in activity is that read's "
                 f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
             )
             self.notes.append(note)
@@ -313,7 +321,20 @@ class UserReads(ReadState):
         if len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
             return True
         ids = set(quiet)
-        return any(u.id in ids and u.assigned_licenses for u in await listed)
+        licensed = [u for u in await listed if u.id in ids and u.assigned_licenses]
+        judges = self.sign_in_judges
+        if not licensed or judges is None:
+            return bool(licensed)
+        groups = await self.groups_in if judges.selectors and self.groups_in is not None else []
+        if self.kinds_hook is not None:  # their mailbox purposes and agent parents, where the rules read them
+            licensed = await self.kinds_hook(licensed)
+        if judged(licensed, groups, judges):
+            return True
+        self.progress.note(
+            f"signInActivity: the {len(licensed):,} licensed users last seen before {cutoff:%Y-%m-%d %H:%M} UTC "
+            "are accounts no rule judges by sign-in (not people, or left out by an `except:`)"
+        )
+        return False
 
     async def _read_sign_ins(
         self, path: str, listed: asyncio.Future[list[User]] | None = None, *, full: bool = True

@@ -230,6 +230,26 @@ class DeclaredKind(Struct, frozen=True):
     match: Selector
 
 
+class SignInJudges(Struct, frozen=True):
+    """Whom the rules judge by sign-in times (auditor.rules.requests.sign_in_judges): `excepted`, one
+    per rule and policy judging people (AccountKind.person, after the kinds `declared` in
+    `account_kinds:`) outside its `except` (None: every person); `mailboxes`, likewise for a rule that
+    finds mailboxes among the licensed accounts whose purpose is read, which for an enabled account
+    is read when it looks dormant: every account Graph's listing calls a person (User.kind), whatever
+    a policy declares. An account none of them judges changes no finding by signing in, so the
+    nightly spends no sign-in request on it (auditor.graph.sign_in_judges)."""
+
+    excepted: tuple[Selector | None, ...] = ()
+    declared: tuple[DeclaredKind, ...] = ()
+    mailboxes: tuple[Selector | None, ...] = ()
+
+    @property
+    def selectors(self) -> tuple[Selector, ...]:
+        """Every selector it selects by: the exceptions and the declarations' `match`."""
+        given = (*self.excepted, *self.mailboxes)
+        return tuple(s for s in given if s is not None) + tuple(d.match for d in self.declared)
+
+
 class Policy(Struct, frozen=True):
     name: str
     file: str

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from .. import rules as registry  # RULES looked up when asked: a test may register a rule of its own
 from ..data.reads import Requests
-from ..policy.objects import PolicySet
+from ..policy.objects import PolicySet, Selector, SignInJudges
+from ..snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
+from .hygiene.base import HygieneRule
 
 
 def requests_of(policies: PolicySet) -> Requests:
@@ -23,3 +25,28 @@ def requests_of(policies: PolicySet) -> Requests:
                 for selector in rule.selectors(policy):
                     out = out.merge(Requests(user=selector.reads))
     return out
+
+
+def sign_in_judges(policies: PolicySet) -> SignInJudges:
+    """Whom the configured rules judge by sign-in times (SignInJudges): the rules that read the sign-in
+    activity (inactive-user-licensed: people, outside its `except`); the usage rules (`usage:`), whose
+    grace for a product given within the window compares it with the last sign-in, every person they
+    judge; and a rule that reads the mailbox purposes itself for licensed accounts
+    (shared-mailbox-licensed), which are read of an enabled account only when it looks dormant. The
+    first two judge people only, and the policies' `account_kinds:` say who else is not one."""
+    excepted: list[Selector | None] = []
+    mailboxes: list[Selector | None] = []
+    for policy in policies.policies:
+        for rule in registry.RULES:
+            if not rule.configured(policy):
+                continue
+            check = rule.check_of(policy) if isinstance(rule, HygieneRule) else None
+            left_out = check.except_ if check is not None else None
+            if SIGN_IN_ACTIVITY in rule.reads.parts:
+                excepted.append(left_out)
+            elif rule.section == "usage":
+                excepted.append(None)
+            elif MAILBOX_SETTINGS in rule.reads.parts and not rule.reads.unlicensed:
+                mailboxes.append(left_out)
+    declared = tuple(k for p in policies.policies for k in p.account_kinds)
+    return SignInJudges(tuple(excepted), declared, tuple(mailboxes))
