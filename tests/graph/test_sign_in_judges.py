@@ -15,7 +15,7 @@ import pytest
 from test_kept_sign_ins import POLICY, START, _audit, _same, _sign_in_reads, _signed_in, _tenant, policy  # noqa: F401
 
 from auditor.data.account_kinds import RESOURCE_DEPARTMENT, TEAMS_ROOMS_PRO
-from auditor.data.model import AssignedLicense, TenantSnapshot, User
+from auditor.data.model import AssignedLicense, PrepaidUnits, Sku, TenantSnapshot, User
 from auditor.graph.kept_sign_ins import full_night
 from auditor.graph.sign_in_judges import judged
 from auditor.policy.objects import DeclaredKind, Selector, SignInJudges
@@ -49,7 +49,12 @@ def _quiet_tenant(stale: dict[str, Any]) -> tuple[TenantSnapshot, dict[str, User
     for (name, changes), i in zip(stale.items(), licensed, strict=False):
         users[i] = _signed_in(users[i].with_values(**changes), START - STALE)
         picked[name] = users[i]
-    return dataclasses.replace(base, users=tuple(users)), picked
+    # every product a user holds is one the tenant lists (subscribedSkus), as Graph lists them
+    part = "Microsoft_Teams_Rooms_Pro"
+    rooms = Sku(
+        f"{base.tenant_id}_{TEAMS_ROOMS_PRO}", TEAMS_ROOMS_PRO, part, "User", "Enabled", 1, PrepaidUnits(5, 0, 0, 0)
+    )
+    return dataclasses.replace(base, users=tuple(users), skus=(*base.skus, rooms)), picked
 
 
 def _two_nights(
@@ -73,7 +78,8 @@ def _two_nights(
 
 
 ROOMS = {"assigned_licenses": (AssignedLicense(TEAMS_ROOMS_PRO),), "license_assignment_states": ()}
-RESOURCE = {"department": "Microsoft Communication Application Instance"}
+# a resource account: the department on a disabled account (a department alone is a person's, docs/account-kinds.md)
+RESOURCE = {"department": "Microsoft Communication Application Instance", "account_enabled": False}
 
 
 def test_a_teams_rooms_and_a_resource_account_cost_no_request_a_stale_person_does(
