@@ -19,8 +19,9 @@ from auditor.data.model import Gap, Group
 from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
+from .counts import count_or_none
 from .pacing import MEMBER_UNITS
-from .partitions import Check, count_or_none, partition_path, partitions
+from .partitions import Check, partition_path, partitions
 
 # groupTypes, membershipRule, onPremisesSyncEnabled and mailEnabled: whether a program may change the
 # group's members (not those of a dynamic, on-premises synced or mail-enabled security group)

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from graph_tenants import make_tenant
+from test_kept_sign_ins import _iso
 
 from auditor.cli import main
 from auditor.data.model import TenantSnapshot, User
@@ -43,10 +44,6 @@ hygiene:
 """
 START = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 Times = dict[str, tuple[str | None, str | None, str | None]]
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _tenant() -> TenantSnapshot:

@@ -99,7 +99,6 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         Text(
             "steps.resource.keeps",
             "{user} keeps {keeps}: a resource account needs a Calling Plan or Communications Credits to dial out.",
-            counted=True,
         ),
         Text(
             "steps.resource.seats",
