@@ -53,15 +53,16 @@ def _product_name(sku: SeatRow) -> str:
 
 
 def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> list[str]:
-    """The per-product summary the report ends with, in `locale`: a line per product with seats or uses."""
-    shown = [s for s in report.skus if s.consumed or s.enabled]
+    """The per-product summary the report ends with, in `locale`: a line per product with seats or uses,
+    of its usable seats (the seat table's count: enabled plus in their grace period)."""
+    shown = [s for s in report.skus if s.consumed or s.usable]
     return [
         t.pgettext(
             "in_use_line",
             "{product}: {used} of {total} in use",
             product=_product_name(s),
             used=format_number(s.consumed, locale),
-            total=format_number(s.enabled, locale),
+            total=format_number(s.usable, locale),
         )
         for s in shown
     ]
