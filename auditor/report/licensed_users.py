@@ -7,11 +7,12 @@ findings.csv; `audit --tenants` writes one per tenant and one of all tenants (au
 `rollup` joins the shards' lists.
 
 Columns: `tenant, display_name, user_principal_name, kind, enabled, last_sign_in, products,
-assigned_by, monthly_cost`. `products` are the names people know (the policy's catalog name, else
+assigned_by, monthly_cost, unpriced`. `products` are the names people know (the policy's catalog name, else
 Microsoft's product table, else the part number), joined with "; "; `assigned_by` is "direct" and/or
 the names of the groups that assign them; `last_sign_in` the date of the last successful sign-in
-(empty when unknown); `monthly_cost` the sum of the products' prices (free products count 0; empty
-when a product the account holds has no price). The file is written as findings.csv is: UTF-8 with a
+(empty when unknown); `monthly_cost` the sum of the priced products' prices (free products count 0;
+empty when none of them has a price), and `unpriced` the products without a price, which that sum
+leaves out (joined with "; "; empty when every product is priced). The file is written as findings.csv is: UTF-8 with a
 byte-order mark, RFC 4180, every tenant-sourced cell formula-safe (a leading apostrophe).
 """
 
@@ -41,6 +42,7 @@ COLUMNS = (
     "products",
     "assigned_by",
     "monthly_cost",
+    "unpriced",
 )
 DIRECT = "direct"
 
@@ -88,15 +90,13 @@ def _assigned_by(user: User, groups: Mapping[str, str]) -> str:
     return "; ".join([*([DIRECT] if direct else []), *sorted(via, key=str.casefold)])
 
 
-def _cost(products: Sequence[_Product]) -> str:
-    total = 0.0
-    for product in products:
-        if product.free:
-            continue
-        if product.price is None:
-            return ""  # one unpriced product: the account's cost is unknown, not the rest's sum
-        total += product.price
-    return f"{total:.2f}"
+def _cost(products: Sequence[_Product]) -> tuple[str, str]:
+    """(monthly_cost, unpriced): the sum of the priced products, and the names of those without a price,
+    which the sum leaves out; the sum is empty when no product is priced or free."""
+    priced = [p.price for p in products if not p.free and p.price is not None]
+    unpriced = sorted({p.name for p in products if not p.free and p.price is None}, key=str.casefold)
+    counted = bool(priced) or any(p.free for p in products)
+    return (f"{sum(priced):.2f}" if counted else ""), "; ".join(unpriced)
 
 
 def rows(
@@ -120,6 +120,7 @@ def rows(
         if pseudonyms is not None:
             name, upn, _ = pseudonyms.person(upn, user.id)
         signed_in = last_sign_in(user)
+        cost, unpriced = _cost(held)
         yield [
             safe_cell(tenant),
             safe_cell(name),
@@ -129,7 +130,8 @@ def rows(
             signed_in.date().isoformat() if signed_in is not None else "",
             safe_cell("; ".join(sorted({p.name for p in held}, key=str.casefold))),
             safe_cell(_assigned_by(user, groups)),
-            _cost(held),
+            cost,
+            safe_cell(unpriced),
         ]
 
 
