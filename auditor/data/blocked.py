@@ -41,6 +41,8 @@ STORAGE_WAITS = (MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, ARCHIVE, STORAGE_UNKNOWN
 SEATS_TO_BUY = "seats_to_buy"
 CONFLICT = "conflict"
 WHOLE_GROUP = "whole_group"
+# spare-seats-over-limit whose unused seats the plan's changes need: the plan's bill removes none (it may buy more)
+SEATS_NEEDED = "seats_needed"
 BLOCKED_REASONS = (
     PLACEHOLDER,
     CHOOSE_VALUE,
@@ -61,4 +63,5 @@ BLOCKED_REASONS = (
     SEATS_TO_BUY,
     CONFLICT,
     WHOLE_GROUP,
+    SEATS_NEEDED,
 )

@@ -29,6 +29,7 @@ from auditor.data.blocked import (
     ONEDRIVE_TOO_LARGE,
     PLACEHOLDER,
     PLANS_UNKNOWN,
+    SEATS_NEEDED,
     SEATS_TO_BUY,
     STORAGE_UNKNOWN,
     TOGETHER_LOST,
@@ -295,6 +296,10 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         SEATS_TO_BUY: t.pgettext(
             "plan_reason_seats_to_buy",
             "the target product has no free seat: the bill's buy action says how many to buy, then plan again",
+        ),
+        SEATS_NEEDED: t.pgettext(
+            "plan_reason_seats_needed",
+            "next step: keep the unused licenses: the plan's changes need them, and its bill removes none",
         ),
         CONFLICT: t.pgettext(
             "plan_reason_conflict",
