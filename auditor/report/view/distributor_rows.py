@@ -68,7 +68,8 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
     if kind == "term_end":
         return ctx.t.pgettext(
             "distributor_term_end",
-            "{product}: the commitment term at the distributor ends on {date}; a reduction takes effect then.",
+            "{product}: the commitment term at the distributor ends on {date}; that is the earliest day a lower "
+            "seat count can take effect.",
             product=product,
             date=i18n.format_date(str(f.get("date")), ctx.locale),
         )
