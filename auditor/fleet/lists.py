@@ -3,7 +3,7 @@ customer (docs/msp.md, "The licence list to each customer").
 
 For every tenant of the file with `list_to:`, the list its audit wrote (DIR/<key>/licensed-users.csv,
 in one of the DIRs: a `--tenants` run's output folder, or the folders of its shards) goes to those
-addresses: the CSV attached, the per-product summary ("Microsoft 365 E3: 202 of 203 in use") in the
+addresses: the CSV attached, the per-product summary ("Microsoft 365 E3: 203 of 204 in use") in the
 body, in the tenant's language (its `locale`, else its report's). One message per customer, built from
 that customer's folder alone; a list that holds a row of another tenant is not sent. Nothing is sent
 to a tenant without `list_to`, and `list_to` is never taken from the file's defaults.
