@@ -241,9 +241,9 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         USE_NOT_SHOWN: t.pgettext(
             "plan_reason_use_not_shown",
-            "the account is enabled, and no usage report shows "
-            "whether its mailbox and OneDrive were used within the policy's days (the app "
-            "needs Reports.Read.All): its data is not ended on a declaration alone",
+            "the account is enabled, and the usage reports do not show whether its mailbox and "
+            "OneDrive were used within the policy's days (the active-user report does not list the "
+            "account, or could not be read): its data is not ended on a declaration alone",
         ),
         CAUSE_FIRST: t.pgettext(
             "plan_reason_cause_first",

@@ -96,3 +96,13 @@ def test_a_seat_finding_the_plans_bill_keeps_says_keep_in_every_file(
     csv_row = next(r for r in lines if r["rule"] == SpareSeatsOverLimit.id)
     assert "Keep the unused Microsoft 365 E5 licenses" in csv_row["remediation"]
     assert csv_row["state"] == "person"
+
+
+def test_a_reason_blames_no_permission_the_audit_had(demo: Path) -> None:
+    """The demo read the usage reports (no gap names them); an account the active-user report does not
+    list waits for that, not for a Reports.Read.All the app has."""
+    report = _report(demo)
+    assert not any("Reports.Read.All" in str(gap) for gap in report["gaps"])
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    assert "ready in part" in md and "needs Reports.Read.All" not in md
+    assert "the active-user report does not list the account" in md
