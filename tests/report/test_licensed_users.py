@@ -144,7 +144,7 @@ def test_tenant_text_is_formula_safe_and_groups_are_named(tmp_path: Path) -> Non
     assert second["products"] == "Microsoft 365 E3; Microsoft 365 E5"
     # E5 has no price: the cost is E3's alone, and the row names what it leaves out
     assert (second["monthly_cost"], second["unpriced"]) == ("30.00", "Microsoft 365 E5")
-    assert first["unpriced"] == ""
+    assert (first["unpriced"], first["currency"], second["currency"]) == ("", "EUR", "EUR")
     assert second["last_sign_in"] == "2026-10-30"
 
 
