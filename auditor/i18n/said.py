@@ -85,9 +85,11 @@ LICENSING_GROUP_NOT_ASSIGNING = pgettext(
     "{where}: the group does not assign {product}; its findings need an admin's decision",
 )
 
-SKU_NOT_IN_TENANT = pgettext("said_sku_absent", "policy {policy} names SKU {sku}, which the tenant does not have")
+SKU_NOT_IN_TENANT = pgettext(
+    "said_sku_absent", "policy {policy} names the product {sku}, which the tenant does not have"
+)
 # the place a licensing-group sentence names: the policy file's line, the key and the product
-LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" of {product}')
+LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" for {product}')
 
 SAID: tuple[Said, ...] = (
     SCOPE_NOT_COLLECTED,
@@ -102,7 +104,7 @@ SAID: tuple[Said, ...] = (
 
 
 def _where(text: str, t: Translations, product: Callable[[str], str]) -> str:
-    """A licensing-group sentence's `{where}` ('p.yaml:7: licensing_group "E3 Users" of SPE_E3') in
+    """A licensing-group sentence's `{where}` ('p.yaml:7: licensing_group "E3 Users" for SPE_E3') in
     t's language, with the product by its name; any other text as it is."""
     found = LICENSING_GROUP_WHERE.pattern.fullmatch(text)
     if found is None or found["said_prefix"]:

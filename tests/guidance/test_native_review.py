@@ -252,7 +252,7 @@ def test_a_merged_reports_notes_are_in_its_language(locale: Locale) -> None:
         NotEvaluated(rule=SkuForbidden.id, policy="baseline", reason=NOT_COLLECTED.say(what="signInActivity")),
     ]
     document.warnings = [
-        "Fabrikam: " + LICENSING_GROUP_NONE.say(where='p.yaml:7: licensing_group "E3 Users" of SPE_E3'),
+        "Fabrikam: " + LICENSING_GROUP_NONE.say(where='p.yaml:7: licensing_group "E3 Users" for SPE_E3'),
         "a warning no sentence declares",
     ]
     page = _read(render_page(MARKDOWN, document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance()))

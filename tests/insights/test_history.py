@@ -171,6 +171,8 @@ def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     assert "<script" not in html.lower() and "<svg" not in html.lower() and "<img" not in html.lower()
     # the tallest bar (120 findings, all high) is 80 px of the high colour
     assert 'height="80" style="width:10px;height:80px;background-color:#c2255c;' in section
+    # its hover text counts in running text, lower case as the digest does (native review 6, S2)
+    assert "Oct 1, 2026: 0 critical, 120 high, 0 medium, 0 low" in section and "120 High" not in section
     assert "Trend</th>" in html.split(">Licenses per product</h2>", 1)[1]
     assert "```mermaid\nxychart-beta\n" in md and f"    bar [120, 50, {report['summary']['unwaived']}]" in md
     seats = md.split("### Licenses per product", 1)[1].split("###", 1)[0]

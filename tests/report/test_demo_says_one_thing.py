@@ -77,13 +77,13 @@ def test_findings_per_rule_counts_each_severity_as_the_digest_does(demo: Path) -
 def test_a_seat_finding_the_plans_bill_keeps_says_keep_in_every_file(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """The demo with the moves: the plan's changes need E5's spare seats and its bill buys more, so no
+    """The demo with the moves: the plan's changes need E5's spare seats and its bill adds licenses, so no
     file tells the admin to remove them, and the row has no empty ID or Product cell."""
     files = demo_files(Locale.EN, tmp_path_factory)
     md = files["report.md"]
     section = md[md.index("(spare\\-seats\\-over\\-limit)\n\nPolicy") :].split("\n#### ")[0]
     row = next(line for line in section.splitlines() if line.startswith("| **Microsoft 365 E5**"))
-    assert "plan's bill buys more" in row
+    assert "plan's bill adds licenses, up to 25 in all" in row
     assert "remove the unused" not in row
     assert "keep the unused licenses\\: the plan's changes need them" in row
     assert "|  |" not in row and section.count("| --- |") == 1 and "| Name | State |" in section

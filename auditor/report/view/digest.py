@@ -308,7 +308,7 @@ def build_digest(
     status = "incomplete" if not complete else ("findings" if summary.unwaived else "ok")
     by_severity = summary.by_severity
     # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
-    severities = [severity_count(ctx, s, by_severity.get(s, 0)) for s in SEVERITIES if by_severity.get(s)]
+    severities = [severity_count(ctx.t, s, ctx.num(by_severity.get(s, 0))) for s in SEVERITIES if by_severity.get(s)]
     findings = document.findings
     baseline = document.changes
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}

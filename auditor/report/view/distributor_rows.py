@@ -59,8 +59,10 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
             )
         return ctx.t.npgettext(
             "distributor_unused",
-            "{product}: {n} seat the distributor bills is assigned to nobody: {amount} per month at its price.",
-            "{product}: {n} seats the distributor bills are assigned to nobody: {amount} per month at its price.",
+            "{product}: {n} seat the distributor bills is assigned to nobody: {amount} per month at the "
+            "distributor's price.",
+            "{product}: {n} seats the distributor bills are assigned to nobody: {amount} per month at the "
+            "distributor's price.",
             n,
             product=product,
             amount=ctx.money(f.get("monthly"), f.get("currency")),

@@ -131,17 +131,16 @@ class RuleSection(msgspec.Struct, frozen=True):
     severity_split: str = ""  # "8 medium and 1 low" where the open findings differ in severity; else empty
 
 
-def severity_count(ctx: RenderContext, severity: str, n: int) -> str:
-    """`n` findings of `severity` in running text, in lower case ("14 high"), not the labels' "High"."""
-    count = ctx.num(n)
-    words = {
-        "critical": lambda: ctx.t.pgettext("mail_critical", "{n} critical", n=count),
-        "high": lambda: ctx.t.pgettext("mail_high", "{n} high", n=count),
-        "medium": lambda: ctx.t.pgettext("mail_medium", "{n} medium", n=count),
-        "low": lambda: ctx.t.pgettext("mail_low", "{n} low", n=count),
-    }
-    said = words.get(severity)
-    return said() if said else f"{count} {ctx.severity_label(severity)}"
+def severity_count(t: i18n.Translations, severity: str, n: str) -> str:
+    """`n` (a formatted count) findings of `severity` in running text, lower case ("14 high"), not the
+    labels' "High": the digest's counts, the rule's split and the Trends bars' hover text."""
+    said = {
+        "critical": lambda: t.pgettext("mail_critical", "{n} critical", n=n),
+        "high": lambda: t.pgettext("mail_high", "{n} high", n=n),
+        "medium": lambda: t.pgettext("mail_medium", "{n} medium", n=n),
+        "low": lambda: t.pgettext("mail_low", "{n} low", n=n),
+    }.get(severity)
+    return said() if said else f"{n} {severity}"
 
 
 def _by_severity(ctx: RenderContext, items: Sequence[ReportFinding]) -> tuple[tuple[SeverityCount, ...], str]:
@@ -154,7 +153,7 @@ def _by_severity(ctx: RenderContext, items: Sequence[ReportFinding]) -> tuple[tu
         waived_n = sum(1 for f in items if f.severity == severity and f.waived)
         rows.append(SeverityCount(ctx.severity_label(str(severity)), ctx.num(open_n), ctx.num(waived_n)))
         if open_n:
-            said.append(severity_count(ctx, str(severity), open_n))
+            said.append(severity_count(ctx.t, str(severity), ctx.num(open_n)))
     return tuple(rows), i18n.format_list(said, ctx.locale) if len(said) > 1 else ""
 
 
