@@ -41,24 +41,47 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("message.bill.buy", "guidance", "koopt de factuur van het plan er meer bij", "voegt de factuur van het plan"),
         ("steps.agent.confirm", "guidance", "komt hij terug", "wordt hij nog gebruikt"),
         ("steps.agent.confirm", "guidance", "na dat de agent", "na of de agent"),
+        # nl's own: the merged report's note, the licence-list e-mail
+        (
+            "said_scope_not_collected",
+            "messages",
+            "wie de beveiligingsfuncties bereiken",
+            "op wie de beveiligingsfuncties",
+        ),
+        ("list_mail_subject", "messages", "met een licentie van", "{tenant}: gebruikers met een licentie op"),
+        ("list_mail_body", "messages", "Bijgevoegd is de lijst", "Bijgevoegd vindt u de lijst"),
     ],
     Locale.DA: [
         ("sign_ins_read_on", "messages", "", "læst fuldt ud den {date}"),
         ("distributor_term_end", "messages", "en reduktion træder i kraft da", "den tidligste dag"),
         ("distributor_unused", "messages", "til dens pris", "til distributørens pris"),
         ("steps.agent.confirm", "guidance", "kommer den tilbage", "bruges agenten stadig"),
+        # da's own
+        ("list_mail_body", "messages", "Vedhæftet er listen", "Vedhæftet finder du listen"),
+        ("list_mail_body", "messages", "om måneden", "pr. måned"),
+        ("rollup_seats", "messages", "en måned før", "en måned tidligere"),
+        ("rule.agent-user-orphaned.title", "guidance", "er væk", "er slettet"),
     ],
     Locale.SV: [
         ("sign_ins_read_on", "messages", "", "lästes i sin helhet den {date}"),
         ("distributor_term_end", "messages", "en minskning träder i kraft då", "den tidigaste dag"),
         ("distributor_unused", "messages", "till dess pris", "till distributörens pris"),
         ("steps.agent.confirm", "guidance", "om den kommer tillbaka", "om agenten fortfarande används"),
+        # sv's own: a stale translation, the licence-list e-mail and the roll-up's column
+        ("plan_commerce_lead", "messages", "som sålde", "den kanal som prenumerationen köptes genom"),
+        ("list_mail_body", "messages", "Bifogad är listan", "Bifogat finns listan"),
+        ("rollup_seats", "messages", "i bruk", "Licenser som används"),
     ],
     Locale.TR: [
         ("sign_ins_read_on", "messages", "", "{date} tarihinde tam olarak okundu"),
         ("plan_commerce_title", "messages", "kendi onayından sonra", "ayrı bir onaydan sonra"),
         ("distributor_term_end", "messages", "bir azaltma o zaman geçerli olur", "en erken bu tarihte"),
         ("steps.agent.confirm", "guidance", "geri gelecekse", "aracı hâlâ kullanılıyorsa"),
+        # tr's own
+        ("said_group_absent", "messages", "ilkenin adını verdiği", "ilkede adı geçen"),
+        ("rule.agent-user-orphaned.title", "guidance", "kaybolan", "Aracısı silinmiş aracı kullanıcısında"),
+        ("steps.resource.swap", "guidance", "{user} kullanıcısının", "{user} kaynak hesabının"),
+        ("list_mail_body", "messages", "listesi var", "listesini bulabilirsiniz"),
     ],
 }
 
