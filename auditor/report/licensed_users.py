@@ -13,8 +13,9 @@ the names of the groups that assign them; `last_sign_in` the date of the last su
 (empty when unknown); `monthly_cost` the sum of the priced products' prices (free products count 0;
 empty when none of them has a price), `currency` its currency (the policy's prices'; when they are in
 several currencies the sum is left empty and `currency` lists them), and `unpriced` the products without
-a price, which that sum leaves out (joined with "; "; empty when every product is priced). The file is written as findings.csv is: UTF-8 with a
-byte-order mark, RFC 4180, every tenant-sourced cell formula-safe (a leading apostrophe).
+a price, which that sum leaves out (joined with "; "; empty when every product is priced). The file
+is written as findings.csv is: UTF-8 with a byte-order mark, RFC 4180, every tenant-sourced cell
+formula-safe (a leading apostrophe).
 """
 
 from __future__ import annotations
