@@ -124,7 +124,8 @@ def test_history_command_prints_the_table(tmp_path: Path, capsys) -> None:
     out, err = capsys.readouterr()
     rows = [line for line in out.splitlines() if line.startswith("2026-")]
     assert len(rows) == 2 and re.search(r"2026-11-01T03:17:00Z\s+yes\s+5\s+0\s+5\s+0\s+0\s+5.00 EUR\s+12/20", rows[0])
-    assert re.search(r"SPE_E3\s+12/20\s+10/20\s+-2", out)
+    # the product by its name, its part number beside it (issue 89, point 8)
+    assert re.search(r"Microsoft 365 E3 \(SPE_E3\)\s+12/20\s+10/20\s+-2", out)
     assert f"{path}:4: not JSON" in err
     assert main(["history", str(tmp_path / "missing.jsonl")]) == 2
 
