@@ -106,3 +106,13 @@ def test_a_reason_blames_no_permission_the_audit_had(demo: Path) -> None:
     md = (demo / "report.md").read_text("utf-8").replace("\\", "")
     assert "ready in part" in md and "needs Reports.Read.All" not in md
     assert "the active-user report does not list the account" in md
+
+
+def test_no_table_has_a_column_no_row_fills(demo: Path) -> None:
+    """A shared mailbox that keeps its license has no state, and a product's finding no ID: their tables
+    leave those columns out instead of an empty cell (native review 6, E3 and "empty Status cell")."""
+    md = (demo / "report.md").read_text("utf-8")
+    shared = [line for line in md.splitlines() if line.startswith(("| **Legal Archive**", "| **Boardroom**"))]
+    assert len(shared) == 2 and all(line.count("|") == 3 for line in shared)
+    rows = [line for line in md.splitlines() if line.startswith("| **") and line.endswith("|")]
+    assert rows and not [line for line in rows if "|  |" in line]

@@ -92,6 +92,7 @@ class Recipe(msgspec.Struct, frozen=True):
     price_column: bool = True  # the product column, or only the prices when `product` says it once
     price_only: bool = False  # no row names a product of its own: the column holds only amounts
     id_column: bool = True  # some row has an address or id to show (a product's finding has none)
+    state_column: bool = True  # some row has a state (a shared mailbox that keeps its license has none)
     price: str = ""  # the price of every row, said once beside `product`; empty when the rows differ
     state: FindingRow | None = None  # a row whose state (and why it waits) every row has, said once above the table
     rest: bool = False  # the findings with a fix of their own, whose steps are in findings.csv
@@ -366,6 +367,7 @@ def _recipes(
             and (not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price)),
             price_only=not any(row.products for row in rows),
             id_column=any(row.subject_detail for row in rows),
+            state_column=any(row.state or row.waived for row in rows),
             price=price,
         )
         for recipe, rows in named
