@@ -191,7 +191,7 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
         ),
         Text(
             "steps.seats.free",
-            "Free {sku} licenses held by accounts that no longer need them (see the "
+            "Free up {sku} licenses held by accounts that no longer need them (see the "
             "disabled, inactive and guest findings).",
         ),
         Steps(
