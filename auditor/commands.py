@@ -381,6 +381,9 @@ def run_audit(options: AuditOptions) -> int:
             # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
             document.billing_facts, document.bill = rows_to_json(billing), bill
             document = name_reductions(document)
+            # the bill's figures decide what a seat finding's change waits for (seats_needed where the
+            # plan's changes need the spare seats): the report states the plan `plan` compiles from report.json
+            plan = header_plan(document, remediation.actions)
         # every amount a person reads first, in one place (auditor.plan.money, docs/money.md)
         document.money = money(document, plan)
         nightly.enrich(document, plan, remediation.actions)

@@ -105,6 +105,12 @@ def _subscriptions(given: Mapping[str, Any]) -> list[Pax8Subscription]:
     return [Pax8Subscription(**s) for s in given.get("subscriptions") or []]
 
 
+def billed_otherwise(findings: Sequence[Any]) -> int:
+    """How many products the distributor bills otherwise than Microsoft counts them (billed more, fewer
+    or unused; a term end is no difference): the figure the run's stderr line and tenants.json give."""
+    return len({str(f.get("sku")) for f in findings if isinstance(f, Mapping) and f.get("kind") != "term_end"})
+
+
 def section(given: Mapping[str, Any], report: SeatTable) -> dict[str, Any]:
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
     subscriptions with its products, or the reading's error."""

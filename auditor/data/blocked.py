@@ -43,6 +43,8 @@ CONFLICT = "conflict"
 WHOLE_GROUP = "whole_group"
 # only a field a person or an HR feed sets (a department) says what the account is: a person confirms it
 KIND_UNCONFIRMED = "kind_unconfirmed"
+# spare-seats-over-limit whose unused seats the plan's changes need: the plan's bill removes none (it may buy more)
+SEATS_NEEDED = "seats_needed"
 BLOCKED_REASONS = (
     PLACEHOLDER,
     CHOOSE_VALUE,
@@ -64,4 +66,5 @@ BLOCKED_REASONS = (
     CONFLICT,
     WHOLE_GROUP,
     KIND_UNCONFIRMED,
+    SEATS_NEEDED,
 )

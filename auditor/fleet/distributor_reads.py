@@ -99,8 +99,11 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
         if doc.get("error"):
             _say(f"  {outcome.job.key}: distributor: not read: {doc['error']}")
         else:
-            kinds = [f["kind"] for f in doc["findings"] if f["kind"] != "term_end"]
-            _say(f"  {outcome.job.key}: distributor: {len(doc['products'])} product(s), {len(kinds)} difference(s)")
+            differ = seats.billed_otherwise(doc["findings"])
+            _say(
+                f"  {outcome.job.key}: distributor: {len(doc['products'])} product(s) read, "
+                f"{differ} billed otherwise than Microsoft counts them"
+            )
         write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")  # renamed into place
         written.append(path)
     return written

@@ -3,7 +3,7 @@ customer (docs/msp.md, "The licence list to each customer").
 
 For every tenant of the file with `list_to:`, the list its audit wrote (DIR/<key>/licensed-users.csv,
 in one of the DIRs: a `--tenants` run's output folder, or the folders of its shards) goes to those
-addresses: the CSV attached, the per-product summary ("Microsoft 365 E3: 202 of 203 in use") in the
+addresses: the CSV attached, the per-product summary ("Microsoft 365 E3: 203 of 204 in use") in the
 body, in the tenant's language (its `locale`, else its report's). One message per customer, built from
 that customer's folder alone; a list that holds a row of another tenant is not sent. Nothing is sent
 to a tenant without `list_to`, and `list_to` is never taken from the file's defaults.
@@ -53,15 +53,16 @@ def _product_name(sku: SeatRow) -> str:
 
 
 def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> list[str]:
-    """The per-product summary the report ends with, in `locale`: a line per product with seats or uses."""
-    shown = [s for s in report.skus if s.consumed or s.enabled]
+    """The per-product summary the report ends with, in `locale`: a line per product with seats or uses,
+    of its usable seats (the seat table's count: enabled plus in their grace period)."""
+    shown = [s for s in report.skus if s.consumed or s.usable]
     return [
         t.pgettext(
             "in_use_line",
             "{product}: {used} of {total} in use",
             product=_product_name(s),
             used=format_number(s.consumed, locale),
-            total=format_number(s.enabled, locale),
+            total=format_number(s.usable, locale),
         )
         for s in shown
     ]

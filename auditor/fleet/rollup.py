@@ -26,6 +26,7 @@ from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
 
+from ..billing.distributor_seats import billed_otherwise
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
@@ -125,8 +126,8 @@ def _distributor(folder: Path) -> dict[str, Any] | None:
         return None
     if doc.get("error"):
         return {"differences": None, "error": str(doc["error"])[:300]}
-    findings = [f for f in doc.get("findings") or [] if isinstance(f, dict) and f.get("kind") != "term_end"]
-    return {"differences": len({str(f.get("sku")) for f in findings}), "error": None}
+    findings = doc.get("findings")
+    return {"differences": billed_otherwise(findings if isinstance(findings, list) else []), "error": None}
 
 
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:

@@ -223,6 +223,12 @@ class SeatRow(Struct, kw_only=True):
     trial: int = 0
     name: str | None = None
 
+    @property
+    def usable(self) -> int:
+        """The seats that can be assigned today: enabled plus those in their grace period (prepaidUnits.warning),
+        which stay usable until the subscription is disabled; the seat table's "of" and `unused` count these."""
+        return self.enabled + self.warning
+
 
 class MergedTenant(Struct, kw_only=True):
     """A tenant of a merged report (`tenants`), with its own report's summary and seat table."""

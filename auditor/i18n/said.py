@@ -53,6 +53,8 @@ class Said:
                 values[name] = product(values[name])
         if "where" in values:
             values["where"] = _where(values["where"], t, product)
+        if "what" in values:
+            values["what"] = _what(values["what"], t)
         return prefix + t.pgettext(self.context, self.english, **values)
 
 
@@ -85,9 +87,11 @@ LICENSING_GROUP_NOT_ASSIGNING = pgettext(
     "{where}: the group does not assign {product}; its findings need an admin's decision",
 )
 
-SKU_NOT_IN_TENANT = pgettext("said_sku_absent", "policy {policy} names SKU {sku}, which the tenant does not have")
+SKU_NOT_IN_TENANT = pgettext(
+    "said_sku_absent", "policy {policy} names the product {sku}, which the tenant does not have"
+)
 # the place a licensing-group sentence names: the policy file's line, the key and the product
-LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" of {product}')
+LICENSING_GROUP_WHERE = pgettext("said_licensing_group_where", '{place}: licensing_group "{group}" for {product}')
 
 SAID: tuple[Said, ...] = (
     SCOPE_NOT_COLLECTED,
@@ -102,7 +106,7 @@ SAID: tuple[Said, ...] = (
 
 
 def _where(text: str, t: Translations, product: Callable[[str], str]) -> str:
-    """A licensing-group sentence's `{where}` ('p.yaml:7: licensing_group "E3 Users" of SPE_E3') in
+    """A licensing-group sentence's `{where}` ('p.yaml:7: licensing_group "E3 Users" for SPE_E3') in
     t's language, with the product by its name; any other text as it is."""
     found = LICENSING_GROUP_WHERE.pattern.fullmatch(text)
     if found is None or found["said_prefix"]:
@@ -114,6 +118,31 @@ def _where(text: str, t: Translations, product: Callable[[str], str]) -> str:
         group=found["group"],
         product=product(found["product"]),
     )
+
+
+def _parts(t: Translations) -> dict[str, str]:
+    """The parts of the tenant data a collection reads, by the name report.json keeps (a Graph resource or
+    property, the snapshot's section), in the words a reader knows."""
+    return {
+        "signInActivity": t.pgettext("part_sign_ins", "the users' sign-in activity"),
+        "mailboxSettings": t.pgettext("part_mailbox_settings", "the mailboxes' settings"),
+        "usageReports": t.pgettext("part_usage_reports", "the usage reports"),
+        "agentUsers": t.pgettext("part_agent_users", "the agent users"),
+        "groups": t.pgettext("part_groups", "the groups"),
+        "users": t.pgettext("part_users", "the users"),
+        "subscribedSkus": t.pgettext("part_subscribed_skus", "the tenant's products"),
+    }
+
+
+def _what(text: str, t: Translations) -> str:
+    """NOT_COLLECTED's `{what}` ("signInActivity, usageReports (getMailboxUsageDetail)") by the parts'
+    names in t's language; a Graph report's name in brackets stays, and a name not known stays as it is."""
+    names = _parts(t)
+    said = []
+    for item in re.split(r",\s+(?![^()]*\))", text):
+        found = re.fullmatch(r"(\w+)( \(.+\))?", item)
+        said.append(names[found[1]] + (found[2] or "") if found and found[1] in names else item)
+    return ", ".join(said)
 
 
 def localize(text: str, t: Translations, product: Callable[[str], str] = str) -> str:

@@ -25,6 +25,7 @@ REMINDER_DAYS = 14
 PRODID = "-//license-auditor//renewal forecast//EN"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _FILE_PART = re.compile(r"[^A-Za-z0-9_.+-]+")
+_NAME_PART = re.compile(r"[^A-Za-z0-9]+")  # a product's name in a file name: letters and digits, "-" between
 
 
 def escape_text(value: object) -> str:
@@ -53,13 +54,24 @@ def fold(line: str) -> str:
     return "\r\n ".join(out)
 
 
-def file_name(renewal: Mapping[str, Any]) -> str:
-    """renewal-<product>-<subscription>-<date>.ics: one file per subscription, so two subscriptions of
-    one product renewing on the same day keep an entry each."""
-    part = _FILE_PART.sub("-", str(renewal.get("sku") or "product")).strip("-")[:60] or "product"
-    sub = _FILE_PART.sub("-", str(renewal.get("subscription_id") or "")).strip("-")[:40] or "unknown"
-    day = str(renewal.get("renews") or "")[:10]
-    return f"renewal-{part}-{sub}-{_FILE_PART.sub('', day) or 'undated'}.ics"
+def entry_name(kind: str, day: str, part: str | None, taken: set[str]) -> str:
+    """<kind>-<date>-<product>.ics, the product by its name in Microsoft's product table (the attachment
+    a reader sees: "renewal-2026-12-01-Microsoft-365-E3.ics", no part number or subscription id); a
+    second entry of the same product and day (two subscriptions) gets "-2", in the order the entries
+    are written. `taken`: the names given so far in this folder, which this one joins."""
+    product = _NAME_PART.sub("-", product_name(part) if part else "product").strip("-")[:60] or "product"
+    stem = f"{kind}-{_FILE_PART.sub('', day[:10]) or 'undated'}-{product}"
+    name, n = f"{stem}.ics", 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}.ics"
+    taken.add(name)
+    return name
+
+
+def file_name(renewal: Mapping[str, Any], taken: set[str]) -> str:
+    """renewal-<date>-<product>.ics: one file per subscription (entry_name)."""
+    return entry_name("renewal", str(renewal.get("renews") or ""), str(renewal.get("sku") or "") or None, taken)
 
 
 def event(
@@ -109,10 +121,9 @@ def event(
     return _calendar(uid, day, stamp, summary, lines, REMINDER_DAYS)
 
 
-def bill_file_name(action: BillAction) -> str:
-    part = _FILE_PART.sub("-", action.sku or "product").strip("-")[:60] or "product"
-    sub = _FILE_PART.sub("-", action.subscription or "").strip("-")[:12] or "new"
-    return f"bill-{part}-{sub}-{_FILE_PART.sub('', action.by or '')[:10] or 'undated'}.ics"
+def bill_file_name(action: BillAction, taken: set[str]) -> str:
+    """bill-<the day to act by>-<product>.ics (entry_name)."""
+    return entry_name("bill", action.by or "", action.sku or None, taken)
 
 
 def bill_event(action: BillAction, *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None) -> str:

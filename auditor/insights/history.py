@@ -41,6 +41,7 @@ from msgspec import UNSET
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import parse_timestamp
 from auditor.formats.report_model import Amount, ReportDocument
+from auditor.reference import product_names
 
 SCHEMA = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -428,6 +429,13 @@ def table(records: list[Record]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _product(part: str) -> str:
+    """A record's product as people know it, by Microsoft's product table, with its part number beside
+    it ("Microsoft 365 E3 (SPE_E3)"); the part number alone when the table does not know it."""
+    name = product_names().product(None, part)
+    return f"{name} ({part})" if name and name != part else part
+
+
 def products_table(records: list[Record]) -> str:
     """Per product: assigned/usable at the first and the last record, and the change."""
     if not records:
@@ -438,7 +446,12 @@ def products_table(records: list[Record]) -> str:
         a, b = first.products.get(sku), last.products.get(sku)
         delta = (b.assigned if b else 0) - (a.assigned if a else 0)
         rows.append(
-            (sku, f"{a.assigned}/{a.usable}" if a else "-", f"{b.assigned}/{b.usable}" if b else "-", f"{delta:+d}")
+            (
+                _product(sku),
+                f"{a.assigned}/{a.usable}" if a else "-",
+                f"{b.assigned}/{b.usable}" if b else "-",
+                f"{delta:+d}",
+            )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     out = []

@@ -199,8 +199,9 @@ class Nightly:
                 written.append(path)
             stamp = timestamp_or_none(document.generated_at or None) or datetime.now(UTC)
             tenant = document.tenant.name or document.tenant.id
+            taken: set[str] = set()  # the calendar files' names so far: two entries never share one
             for renewal in document.renewals or []:
-                path = out_dir / calendar.file_name(renewal)
+                path = out_dir / calendar.file_name(renewal, taken)
                 write_text(
                     path, calendar.event(renewal, locale=locale, stamp=stamp, tenant=tenant, run_url=self.run_url)
                 )
@@ -208,7 +209,7 @@ class Nightly:
             bill = document.bill if document.bill is not UNSET else None
             for action in bill.actions if bill is not None else []:  # audit --billing: each `by` date
                 if action.by and action.seats and action.action != "none":
-                    path = out_dir / calendar.bill_file_name(action)
+                    path = out_dir / calendar.bill_file_name(action, taken)
                     write_text(
                         path,
                         calendar.bill_event(action, locale=locale, stamp=stamp, tenant=tenant, run_url=self.run_url),

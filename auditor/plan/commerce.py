@@ -7,12 +7,12 @@
 Only what the API that sold the subscription can do, inside its window:
 
     billing-account  reduce within a 7-day window   PATCH billingSubscriptions/{name} {"properties": {"quantity"}}
-                     cancel within a 7-day window   the operation of the account's agreementType:
-                                                    Microsoft Customer Agreement: DELETE
-                                                    billingSubscriptions/{name} ("Cancels a billing
-                                                    subscription"); Microsoft Partner Agreement: POST
-                                                    billingSubscriptions/{name}/cancel
-                                                    {"cancellationReason"}; each a long-running
+                     cancel within a 7-day window   DELETE billingSubscriptions/{name} ("Cancels a
+                                                    billing subscription. This operation is supported
+                                                    only for billing accounts of type Microsoft Partner
+                                                    Agreement or Microsoft Customer Agreement"), for
+                                                    either agreement; never POST .../cancel, which
+                                                    "Cancels a usage-based subscription"; a long-running
                                                     operation (apply follows it to its end)
     partner-center   reduce within a 7-day window   PATCH customers/{c}/subscriptions/{id} (quantity)
                      reduce at the renewal          PATCH the same, scheduledNextTermInstructions
@@ -22,8 +22,8 @@ Only what the API that sold the subscription can do, inside its window:
 
 The DELETE is Resource Manager's verb for cancelling a billing subscription, inside its
 cancellation window (prorated refund); it is not deleting a subscription in the Microsoft 365
-admin center, which no plan does. `cancel_at_end_of_term` has no field in either API's stored specification, and a
-subscription in its Extended Service Term cannot be reduced: both stay with the admin. `apply
+admin center, which no plan does. `cancel_at_end_of_term` has no field in either API's stored
+specification, and a subscription in its Extended Service Term cannot be reduced: both stay with the admin. `apply
 --commerce` re-reads each subscription and the seats assigned before it changes anything
 (auditor.apply.commerce).
 """

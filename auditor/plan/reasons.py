@@ -30,6 +30,7 @@ from auditor.data.blocked import (
     ONEDRIVE_TOO_LARGE,
     PLACEHOLDER,
     PLANS_UNKNOWN,
+    SEATS_NEEDED,
     SEATS_TO_BUY,
     STORAGE_UNKNOWN,
     TOGETHER_LOST,
@@ -241,9 +242,9 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         ),
         USE_NOT_SHOWN: t.pgettext(
             "plan_reason_use_not_shown",
-            "the account is enabled, and no usage report shows "
-            "whether its mailbox and OneDrive were used within the policy's days (the app "
-            "needs Reports.Read.All): its data is not ended on a declaration alone",
+            "the account is enabled, and the usage reports do not show whether its mailbox and "
+            "OneDrive were used within the policy's days (the active-user report does not list the "
+            "account, or could not be read): its data is not ended on a declaration alone",
         ),
         CAUSE_FIRST: t.pgettext(
             "plan_reason_cause_first",
@@ -296,6 +297,10 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
         SEATS_TO_BUY: t.pgettext(
             "plan_reason_seats_to_buy",
             "the target product has no free seat: the bill's buy action says how many to buy, then plan again",
+        ),
+        SEATS_NEEDED: t.pgettext(
+            "plan_reason_seats_needed",
+            "next step: keep the unused licenses: the plan's changes need them, and its bill removes none",
         ),
         CONFLICT: t.pgettext(
             "plan_reason_conflict",

@@ -150,8 +150,10 @@ def compare(previous: ReportDocument, current: ReportDocument) -> ReportDocument
     if prev_tenant and cur_tenant and prev_tenant != cur_tenant:
         raise UsageError(f"baseline report is for tenant {prev_tenant}, this run is for tenant {cur_tenant}")
 
-    baseline_time = _value(previous.generated_at)
-    now = _value(current.generated_at)
+    # a finding is first seen as of the audit that found it (its as_of, the clock the rules used), as
+    # the report is dated: the time it was written may be weeks later (a saved snapshot, the demo)
+    baseline_time = _value(previous.as_of) or _value(previous.generated_at)
+    now = _value(current.as_of) or _value(current.generated_at)
     earlier: dict[str, ReportFinding] = {}
     for finding in previous.findings:
         # matched by id: an id names one finding; two different ones under one id are refused, not
@@ -190,7 +192,7 @@ def compare(previous: ReportDocument, current: ReportDocument) -> ReportDocument
         findings.append(finding)
     resolved, unverified = _gone(earlier, seen, current, baseline_time)
     changes = {
-        "baseline_generated_at": baseline_time,
+        "baseline_generated_at": _value(previous.generated_at),
         "baseline_as_of": _value(previous.as_of),
         "new": new,
         "persisting": persisting,

@@ -51,7 +51,7 @@ def _top(d: DigestView) -> list[str]:
     lines = [
         f"{t.pgettext('report_title', 'Microsoft 365 license audit')} · {d.tenant_name} · {d.as_of}",
         *(
-            [f"{t.pgettext('sign_ins_read_at', 'Sign-in activity read in full')} {d.sign_ins_read}"]
+            [t.pgettext("sign_ins_read_on", "Sign-in activity read in full on {date}", date=d.sign_ins_read)]
             if d.sign_ins_read
             else []
         ),
@@ -83,7 +83,7 @@ def _new_since(d: DigestView) -> list[str]:
     lines = _heading(t.pgettext("digest_new_title", "New since the last run"))
     if d.compared:
         line = t.pgettext(
-            "digest_new_resolved", "New: {new} · resolved: {resolved}", new=d.new_total, resolved=d.resolved
+            "digest_new_resolved", "New: {new} · Resolved: {resolved}", new=d.new_total, resolved=d.resolved
         )
         if d.not_rechecked:
             line += " · " + t.pgettext("digest_not_rechecked", "not re-checked: {n}", n=d.not_rechecked)

@@ -7,12 +7,15 @@ findings.csv; `audit --tenants` writes one per tenant and one of all tenants (au
 `rollup` joins the shards' lists.
 
 Columns: `tenant, display_name, user_principal_name, kind, enabled, last_sign_in, products,
-assigned_by, monthly_cost`. `products` are the names people know (the policy's catalog name, else
+assigned_by, monthly_cost, currency, unpriced`. `products` are the names people know (the policy's catalog name, else
 Microsoft's product table, else the part number), joined with "; "; `assigned_by` is "direct" and/or
 the names of the groups that assign them; `last_sign_in` the date of the last successful sign-in
-(empty when unknown); `monthly_cost` the sum of the products' prices (free products count 0; empty
-when a product the account holds has no price). The file is written as findings.csv is: UTF-8 with a
-byte-order mark, RFC 4180, every tenant-sourced cell formula-safe (a leading apostrophe).
+(empty when unknown); `monthly_cost` the sum of the priced products' prices (free products count 0;
+empty when none of them has a price), `currency` its currency (the policy's prices'; when they are in
+several currencies the sum is left empty and `currency` lists them), and `unpriced` the products without
+a price, which that sum leaves out (joined with "; "; empty when every product is priced). The file
+is written as findings.csv is: UTF-8 with a byte-order mark, RFC 4180, every tenant-sourced cell
+formula-safe (a leading apostrophe).
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ COLUMNS = (
     "products",
     "assigned_by",
     "monthly_cost",
+    "currency",
+    "unpriced",
 )
 DIRECT = "direct"
 
@@ -55,15 +60,15 @@ def account_kind(user: User, declared: Mapping[str, AccountKind]) -> str:
 class _Product:
     """What the list needs of one product the tenant holds: its name, and its price a month."""
 
-    __slots__ = ("free", "name", "price")
+    __slots__ = ("currency", "free", "name", "price")
 
-    def __init__(self, name: str, price: float | None, free: bool) -> None:
-        self.name, self.price, self.free = name, price, free
+    def __init__(self, name: str, price: float | None, free: bool, currency: str | None = None) -> None:
+        self.name, self.price, self.free, self.currency = name, price, free, currency
 
 
 def _products(seats: Iterable[SeatRow]) -> dict[str, _Product]:
     """The tenant's products by skuId (lower case), from the evaluation's seat rows."""
-    return {s.sku_id.lower(): _Product(s.name or s.sku, s.price_monthly, s.free) for s in seats}
+    return {s.sku_id.lower(): _Product(s.name or s.sku, s.price_monthly, s.free, s.currency) for s in seats}
 
 
 def _product(known: Mapping[str, _Product], sku_id: str) -> _Product:
@@ -88,15 +93,16 @@ def _assigned_by(user: User, groups: Mapping[str, str]) -> str:
     return "; ".join([*([DIRECT] if direct else []), *sorted(via, key=str.casefold)])
 
 
-def _cost(products: Sequence[_Product]) -> str:
-    total = 0.0
-    for product in products:
-        if product.free:
-            continue
-        if product.price is None:
-            return ""  # one unpriced product: the account's cost is unknown, not the rest's sum
-        total += product.price
-    return f"{total:.2f}"
+def _cost(products: Sequence[_Product]) -> tuple[str, str, str]:
+    """(monthly_cost, currency, unpriced): the sum of the priced products in their currency, and the names
+    of those without a price, which the sum leaves out; the sum is empty when no product is priced or
+    free, and when the prices are in several currencies (`currency` then lists them)."""
+    priced = [p for p in products if not p.free and p.price is not None]
+    unpriced = sorted({p.name for p in products if not p.free and p.price is None}, key=str.casefold)
+    currencies = sorted({p.currency or "" for p in priced} - {""})
+    counted = (bool(priced) or any(p.free for p in products)) and len(currencies) <= 1
+    total = f"{sum(p.price or 0.0 for p in priced):.2f}" if counted else ""
+    return total, "; ".join(currencies), "; ".join(unpriced)
 
 
 def rows(
@@ -120,6 +126,7 @@ def rows(
         if pseudonyms is not None:
             name, upn, _ = pseudonyms.person(upn, user.id)
         signed_in = last_sign_in(user)
+        cost, currency, unpriced = _cost(held)
         yield [
             safe_cell(tenant),
             safe_cell(name),
@@ -129,7 +136,9 @@ def rows(
             signed_in.date().isoformat() if signed_in is not None else "",
             safe_cell("; ".join(sorted({p.name for p in held}, key=str.casefold))),
             safe_cell(_assigned_by(user, groups)),
-            _cost(held),
+            cost,
+            safe_cell(currency),
+            safe_cell(unpriced),
         ]
 
 

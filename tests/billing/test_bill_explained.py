@@ -80,9 +80,8 @@ def test_seats_no_window_takes_are_listed_with_why() -> None:
 def test_the_waiting_amount_says_whose_decision_it_waits_for() -> None:
     money = money_of(waiting_monthly=279.4, waiting=Waiting(declaration_monthly=100.0, person_monthly=179.4))
     assert waiting_line(money, Locale.EN) == (
-        "Of the €279.40 that waits for a decision: €100.00 waits for the policy to declare that the users' "
-        "data is kept (data_kept), and €179.40 for an admin's decision on the findings marked \"needs an "
-        "admin's decision\"."
+        "Of the €279.40 that waits for a decision, €100.00 depends on the policy declaring that the users' "
+        'data is kept (data_kept), and €179.40 on the findings marked "needs an admin\'s decision".'
     )
     only = msgspec.structs.replace(money, waiting=Waiting(declaration_monthly=0.0, person_monthly=279.4))
     assert "€0.00" not in waiting_line(only, Locale.EN)

@@ -31,8 +31,10 @@ def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_pa
     lines = (
         "Microsoft 365 E3: the distributor bills 210 seats, 204 are enabled in the tenant: 6 seats more than "
         "Microsoft counts.",
-        "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: €236.25 per month at its price.",
-        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; a reduction takes effect then.",
+        "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: €236.25 per month at the "
+        "distributor's price.",
+        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; that is the earliest day "
+        "a lower seat count can take effect.",
     )
     md = (folder / "report.md").read_text("utf-8").replace("\\", "")
     html = (folder / "report.html").read_text("utf-8").replace("&#39;", "'")

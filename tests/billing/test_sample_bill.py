@@ -4,6 +4,7 @@ urgent windows first, a calendar entry per `by` date, and the plan's bill."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import msgspec
@@ -16,6 +17,7 @@ from auditor.formats.bill_model import bill_of
 from auditor.formats.report_json import decode_report
 from auditor.i18n import format_money
 from auditor.insights.notify import payload
+from auditor.plan.bill_view import product_name
 
 SAMPLE = Path(__file__).parents[2] / "auditor_dev" / "sample"
 BILLING = str(SAMPLE / "sample-billing.csv")
@@ -70,10 +72,12 @@ def test_a_window_closing_within_3_days_leads_the_report_and_the_notification(au
     assert "Reduce Microsoft 365 E3" in card and "7-day window is shut" in card
     bill = json.loads((audited / "report.json").read_text("utf-8"))["bill"]
     entries = sorted(p.name for p in audited.glob("bill-*.ics"))
-    # a calendar entry for every action with a date to act by, named by its product
+    # a calendar entry for every action with a date to act by, named by its day and its product's name
     dated = [a for a in bill["actions"] if a.get("by") and a["action"] not in ("none", "buy")]
     assert dated and len(entries) == len(dated)
-    assert all(any(e.startswith(f"bill-{a['sku']}-") and e.endswith(f"-{a['by']}.ics") for e in entries) for a in dated)
+    names = {a["sku"]: re.sub(r"[^A-Za-z0-9]+", "-", product_name(a["sku"])).strip("-") for a in dated}
+    assert all(any(e.startswith(f"bill-{a['by']}-{names[a['sku']]}") for e in entries) for a in dated)
+    assert not [e for e in entries if any(a["sku"] in e for a in dated)]  # no part number
 
 
 def test_the_digest_says_what_reaches_the_bill_and_the_window_about_to_shut(audited: Path) -> None:

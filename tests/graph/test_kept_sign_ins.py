@@ -198,8 +198,8 @@ def test_the_second_night_reads_only_the_quiet_users_and_finds_what_a_full_read_
     assert (
         f"Sign-in activity read in full</td><td>{read}" in html and "| Sign\\-in activity read in full | " + read in md
     )
-    assert f"Sign-in activity read in full {read}" in (nightly / "digest.txt").read_text("utf-8")
-    assert f"Sign-in activity read in full {read}" in (nightly / "digest.html").read_text("utf-8")
+    assert f"Sign-in activity read in full on {read}" in (nightly / "digest.txt").read_text("utf-8")
+    assert f"Sign-in activity read in full on {read}" in (nightly / "digest.html").read_text("utf-8")
     for page in (tmp_path / "full" / "report.html", tmp_path / "full" / "digest.txt"):
         assert "Sign-in activity read in full" not in page.read_text("utf-8")
 

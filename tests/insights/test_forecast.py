@@ -170,7 +170,12 @@ def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
     assert "at 172 seats (today 185\\; range 168–176) by Dec 1\\, 2026." in description
     assert "DTSTART;VALUE=DATE:20261201" in lines and "DTEND;VALUE=DATE:20261202" in lines
     assert "UID:renewal-sub-1-20261201@license-auditor" in lines and "TRIGGER:-P14D" in lines
-    assert calendar.file_name(renewal) == "renewal-SPE-E3-sub-1-2026-12-01.ics"
+    # the file a reader sees attached: the day and the product by name, no part number or id (issue 89)
+    taken: set[str] = set()
+    assert calendar.file_name(renewal, taken) == "renewal-2026-12-01-SPE-E3.ics"  # a product no table names
+    assert calendar.file_name(renewal, taken) == "renewal-2026-12-01-SPE-E3-2.ics"  # a second one that day
+    named = dict(renewal, sku="SPE_E3")
+    assert calendar.file_name(named, taken) == "renewal-2026-12-01-Microsoft-365-E3.ics"
 
 
 def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_path: Path, sample) -> None:
@@ -188,7 +193,8 @@ def test_audit_writes_one_entry_per_renewal_and_the_e_mail_attaches_them(tmp_pat
     assert e3["buffer"] == 2 and e3["seats_today"] == 204 and e3["freed_by_findings"] >= e3["freed_by_plan"]
     assert e3["seats"] == 203 - e3["freed_by_findings"] + 2
     files = sorted(p.name for p in out.glob("renewal-*.ics"))
-    assert files == sorted(f"renewal-{r['sku']}-{r['subscription_id']}-2026-11-26.ics" for r in report["renewals"])
+    named = {"SPE_E3": "Microsoft-365-E3", "SPE_E5": "Microsoft-365-E5"}
+    assert files == sorted(f"renewal-2026-11-26-{named[r['sku']]}.ics" for r in report["renewals"])
     assert len(files) == 2
     html = (out / "report.html").read_text(encoding="utf-8")
     assert (
@@ -230,5 +236,5 @@ def test_two_subscriptions_of_one_product_renewing_the_same_day_keep_a_file_each
     _code, report = audit(out, "--snapshot", str(path))
     assert report is not None
     renewals = [r for r in report["renewals"] if r["sku"] == "POWER_BI_PRO"]
-    files = sorted(p.name for p in out.glob("renewal-POWER_BI_PRO-*.ics"))
+    files = sorted(p.name for p in out.glob("renewal-*-Power-BI-Pro*.ics"))
     assert len(files) == len(renewals) == 2, (files, renewals)

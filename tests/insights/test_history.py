@@ -124,7 +124,8 @@ def test_history_command_prints_the_table(tmp_path: Path, capsys) -> None:
     out, err = capsys.readouterr()
     rows = [line for line in out.splitlines() if line.startswith("2026-")]
     assert len(rows) == 2 and re.search(r"2026-11-01T03:17:00Z\s+yes\s+5\s+0\s+5\s+0\s+0\s+5.00 EUR\s+12/20", rows[0])
-    assert re.search(r"SPE_E3\s+12/20\s+10/20\s+-2", out)
+    # the product by its name, its part number beside it (issue 89, point 8)
+    assert re.search(r"Microsoft 365 E3 \(SPE_E3\)\s+12/20\s+10/20\s+-2", out)
     assert f"{path}:4: not JSON" in err
     assert main(["history", str(tmp_path / "missing.jsonl")]) == 2
 
@@ -171,6 +172,8 @@ def test_reports_draw_trends_e_mail_safe_and_in_mermaid(tmp_path: Path) -> None:
     assert "<script" not in html.lower() and "<svg" not in html.lower() and "<img" not in html.lower()
     # the tallest bar (120 findings, all high) is 80 px of the high colour
     assert 'height="80" style="width:10px;height:80px;background-color:#c2255c;' in section
+    # its hover text counts in running text, lower case as the digest does (native review 6, S2)
+    assert "Oct 1, 2026: 0 critical, 120 high, 0 medium, 0 low" in section and "120 High" not in section
     assert "Trend</th>" in html.split(">Licenses per product</h2>", 1)[1]
     assert "```mermaid\nxychart-beta\n" in md and f"    bar [120, 50, {report['summary']['unwaived']}]" in md
     seats = md.split("### Licenses per product", 1)[1].split("###", 1)[0]

@@ -209,7 +209,7 @@ def test_validate_names_a_licensing_group_the_tenant_lacks(tmp_path: Path, capsy
     path = policy_file(tmp_path, POLICY)
     assert main(["validate", path, "--snapshot", str(snapshot)]) == 0
     err = capsys.readouterr().err
-    assert f'{path}:7: licensing_group "E3 Users" of SPE_E3 matches no group in the tenant' in err
+    assert f'{path}:7: licensing_group "E3 Users" for SPE_E3 matches no group in the tenant' in err
 
 
 @pytest.mark.parametrize(

@@ -114,7 +114,7 @@ def test_without_the_usage_reports_no_enabled_mailbox_is_ended(tmp_path: Path, m
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     plan, md = _plan(tmp_path, None)
     assert {s["reason"] for s in plan["skipped"]} == {"use_not_shown"} and plan["changes"] == []
-    assert "no usage report shows whether its mailbox and OneDrive were used" in md
+    assert "the usage reports do not show whether its mailbox and OneDrive were used" in md
 
 
 def test_an_inactive_policy_reads_the_active_user_report(tmp_path: Path) -> None:

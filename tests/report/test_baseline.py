@@ -24,7 +24,7 @@ from .report_fixtures import FakeGuidance, build_sample
 
 def runs() -> tuple[ReportDocument, ReportDocument]:
     previous = build_sample(complete=True)
-    previous.generated_at = "2026-11-21T03:00:00Z"
+    previous.generated_at = previous.as_of = "2026-11-21T03:00:00Z"
     current = build_sample(complete=True)
     # fixed since yesterday: the guest; new today: a changed SKU set for Alice's combination
     current.findings = [f for f in current.findings if f.rule != GuestLicensed.id]
@@ -56,13 +56,26 @@ def test_first_seen_is_carried_forward_across_runs() -> None:
     previous, current = runs()
     second = compare(previous, current)
     third_input = copy.deepcopy(current)
-    third_input.generated_at = "2026-11-23T03:00:00Z"
+    third_input.generated_at = third_input.as_of = "2026-11-23T03:00:00Z"
     third = compare(second, third_input)
     new_yesterday = next(f for f in third.findings if f.id == "ffffffffffffffff")
     assert new_yesterday.change == "persisting"
     assert new_yesterday.first_seen == "2026-11-22T03:00:00Z"
     oldest = next(f for f in third.findings if f.rule == SkuForbidden.id)
     assert oldest.first_seen == "2026-11-21T03:00:00Z"
+
+
+def test_first_seen_is_the_date_the_report_is_dated_by_not_when_it_was_written() -> None:
+    """A report of a saved snapshot (or the demo) as of Nov 1, written on Nov 27: its findings are new
+    as of Nov 1, and the next run's report says "Open since Nov 1", never a day after its own date."""
+    previous, current = runs()
+    previous.as_of, previous.generated_at = "2026-11-01T06:00:00Z", "2026-11-27T02:00:00Z"
+    current.as_of, current.generated_at = "2026-11-02T06:00:00Z", "2026-11-27T03:00:00Z"
+    result = compare(previous, current)
+    assert {f.first_seen for f in result.findings if f.change == "persisting"} == {"2026-11-01T06:00:00Z"}
+    assert next(f for f in result.findings if f.change == "new").first_seen == "2026-11-02T06:00:00Z"
+    md = render_page(MARKDOWN, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    assert "Open since Nov 1, 2026" in md and "Open since Nov 27" not in md
 
 
 def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:

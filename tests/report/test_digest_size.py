@@ -100,4 +100,4 @@ def test_a_capped_list_says_how_many_more(large: ReportDocument) -> None:
     assert 4_000 < new <= 5_000
     more = [int(n.replace(",", "")) for n in re.findall(r" and ([\d,]+) more", text)]
     assert sum(more) == new - 20  # everyone new is named or counted
-    assert f"New: {new:,} · resolved: 0" in text
+    assert f"New: {new:,} · Resolved: 0" in text

@@ -142,7 +142,9 @@ def test_tenant_text_is_formula_safe_and_groups_are_named(tmp_path: Path) -> Non
     assert first["assigned_by"] == "'@Sales" and first["monthly_cost"] == "30.00"
     assert second["user_principal_name"] == "'+b@contoso.example"
     assert second["products"] == "Microsoft 365 E3; Microsoft 365 E5"
-    assert second["monthly_cost"] == ""  # E5 has no price: the account's cost is not known
+    # E5 has no price: the cost is E3's alone, and the row names what it leaves out
+    assert (second["monthly_cost"], second["unpriced"]) == ("30.00", "Microsoft 365 E5")
+    assert (first["unpriced"], first["currency"], second["currency"]) == ("", "EUR", "EUR")
     assert second["last_sign_in"] == "2026-10-30"
 
 

@@ -482,8 +482,8 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "message.bill.buy",
-        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill buys "
-        "more, up to {bill_to} in all.",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill adds "
+        "licenses, up to {bill_to} in all.",
     ),
     Text(
         "message.bill.buy_short",

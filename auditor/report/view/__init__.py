@@ -27,7 +27,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import ReportDocument, Summary
+from auditor.formats.report_model import NotEvaluated, ReportDocument, Summary
 from auditor.i18n.said import localize
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
@@ -257,7 +257,8 @@ def build_view(
             NotEvaluatedRow(
                 rule=ctx.title(n.rule),
                 policy=clean(n.policy, NAME_LIMIT),
-                reason=clean(localize(n.reason, ctx.t, ctx.product_name), TEXT_LIMIT),
+                # a merged report's row names its tenant, as its warnings do ("Fabrikam: ...")
+                reason=clean(_tenant_prefix(n) + localize(n.reason, ctx.t, ctx.product_name), TEXT_LIMIT),
             )
             for n in not_evaluated
         ),
@@ -292,3 +293,9 @@ def build_view(
         license_insight=build_license_insight(ctx, document),
         kinds=build_kind_rows(ctx, document, summary.currency),
     )
+
+
+def _tenant_prefix(n: NotEvaluated) -> str:
+    """ "Fabrikam: " before a merged report's rule not evaluated; "" in a tenant's own report."""
+    name = n.tenant_name if isinstance(n.tenant_name, str) and n.tenant_name else ""
+    return f"{name}: " if name else ""

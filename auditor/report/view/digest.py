@@ -32,7 +32,7 @@ from auditor.report.view.context import (
     unset_or,
 )
 from auditor.report.view.distributor_rows import distributor_lines, distributor_title
-from auditor.report.view.findings import rule_anchor
+from auditor.report.view.findings import rule_anchor, severity_count
 from auditor.report.view.seats import in_use_lines
 from auditor.report.view.states import FindingState
 from auditor.report.wording_api import Wording
@@ -242,18 +242,6 @@ def _rule_counts(ctx: RenderContext, findings: Sequence[ReportFinding]) -> tuple
     return rows, len(keys) - len(rows)
 
 
-def _severity_count(ctx: RenderContext, severity: str, n: int) -> str:
-    count = ctx.num(n)
-    words = {
-        "critical": lambda: ctx.t.pgettext("mail_critical", "{n} critical", n=count),
-        "high": lambda: ctx.t.pgettext("mail_high", "{n} high", n=count),
-        "medium": lambda: ctx.t.pgettext("mail_medium", "{n} medium", n=count),
-        "low": lambda: ctx.t.pgettext("mail_low", "{n} low", n=count),
-    }
-    said = words.get(severity)
-    return said() if said else f"{count} {ctx.severity_label(severity)}"
-
-
 def _tenant_lines(ctx: RenderContext, document: ReportDocument) -> tuple[list[TenantLine], int]:
     tenants = unset_or(document.tenants, [])
     new_by_tenant: dict[str, int] = {}
@@ -320,7 +308,7 @@ def build_digest(
     status = "incomplete" if not complete else ("findings" if summary.unwaived else "ok")
     by_severity = summary.by_severity
     # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
-    severities = [_severity_count(ctx, s, by_severity.get(s, 0)) for s in SEVERITIES if by_severity.get(s)]
+    severities = [severity_count(ctx.t, s, ctx.num(by_severity.get(s, 0))) for s in SEVERITIES if by_severity.get(s)]
     findings = document.findings
     baseline = document.changes
     changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}

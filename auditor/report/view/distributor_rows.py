@@ -59,8 +59,10 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
             )
         return ctx.t.npgettext(
             "distributor_unused",
-            "{product}: {n} seat the distributor bills is assigned to nobody: {amount} per month at its price.",
-            "{product}: {n} seats the distributor bills are assigned to nobody: {amount} per month at its price.",
+            "{product}: {n} seat the distributor bills is assigned to nobody: {amount} per month at the "
+            "distributor's price.",
+            "{product}: {n} seats the distributor bills are assigned to nobody: {amount} per month at the "
+            "distributor's price.",
             n,
             product=product,
             amount=ctx.money(f.get("monthly"), f.get("currency")),
@@ -68,7 +70,8 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
     if kind == "term_end":
         return ctx.t.pgettext(
             "distributor_term_end",
-            "{product}: the commitment term at the distributor ends on {date}; a reduction takes effect then.",
+            "{product}: the commitment term at the distributor ends on {date}; that is the earliest day a lower "
+            "seat count can take effect.",
             product=product,
             date=i18n.format_date(str(f.get("date")), ctx.locale),
         )

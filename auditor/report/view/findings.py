@@ -90,9 +90,21 @@ class Recipe(msgspec.Struct, frozen=True):
     group: str = ""  # the same for the groups that assign them
     group_column: bool = True  # rows differ in their groups: the table has a column for them
     price_column: bool = True  # the product column, or only the prices when `product` says it once
+    price_only: bool = False  # no row names a product of its own: the column holds only amounts
+    id_column: bool = True  # some row has an address or id to show (a product's finding has none)
+    state_column: bool = True  # some row has a state (a shared mailbox that keeps its license has none)
     price: str = ""  # the price of every row, said once beside `product`; empty when the rows differ
     state: FindingRow | None = None  # a row whose state (and why it waits) every row has, said once above the table
     rest: bool = False  # the findings with a fix of their own, whose steps are in findings.csv
+
+
+class SeverityCount(msgspec.Struct, frozen=True):
+    """A row of the "Findings per rule" table: a rule's findings of one severity (a rule whose findings
+    differ in severity has a row per severity, as the digest counts them)."""
+
+    severity_label: str
+    open_count_text: str
+    waived_count_text: str
 
 
 class RuleSection(msgspec.Struct, frozen=True):
@@ -116,6 +128,34 @@ class RuleSection(msgspec.Struct, frozen=True):
     notes: tuple[Note, ...]  # why the plan holds its findings back, each reason once
     note_of: dict[str, str]  # row id -> the number of its note
     price_label: str = "Price per month"  # the rows' amount: a price, or a difference of two prices
+    by_severity: tuple[SeverityCount, ...] = ()  # the "Findings per rule" rows, the most severe first
+    severity_split: str = ""  # "8 medium and 1 low" where the open findings differ in severity; else empty
+
+
+def severity_count(t: i18n.Translations, severity: str, n: str) -> str:
+    """`n` (a formatted count) findings of `severity` in running text, lower case ("14 high"), not the
+    labels' "High": the digest's counts, the rule's split and the Trends bars' hover text."""
+    said = {
+        "critical": lambda: t.pgettext("mail_critical", "{n} critical", n=n),
+        "high": lambda: t.pgettext("mail_high", "{n} high", n=n),
+        "medium": lambda: t.pgettext("mail_medium", "{n} medium", n=n),
+        "low": lambda: t.pgettext("mail_low", "{n} low", n=n),
+    }.get(severity)
+    return said() if said else f"{n} {severity}"
+
+
+def _by_severity(ctx: RenderContext, items: Sequence[ReportFinding]) -> tuple[tuple[SeverityCount, ...], str]:
+    """A rule's findings counted per severity, the most severe first, and the open ones said in words
+    when they differ in severity: the counts the digest gives per (severity, rule)."""
+    ranks = sorted({f.severity for f in items}, key=lambda sev: (SEVERITY_RANK.get(sev, 9), str(sev)))
+    rows, said = [], []
+    for severity in ranks:
+        open_n = sum(1 for f in items if f.severity == severity and not f.waived)
+        waived_n = sum(1 for f in items if f.severity == severity and f.waived)
+        rows.append(SeverityCount(ctx.severity_label(str(severity)), ctx.num(open_n), ctx.num(waived_n)))
+        if open_n:
+            said.append(severity_count(ctx.t, str(severity), ctx.num(open_n)))
+    return tuple(rows), i18n.format_list(said, ctx.locale) if len(said) > 1 else ""
 
 
 def _policy_text(finding: ReportFinding) -> str:
@@ -322,7 +362,12 @@ def _recipes(
             product=_said_by_all(rows, "products"),
             group=_said_by_all(rows, "groups"),
             group_column=any(row.groups for row in rows) and not _said_by_all(rows, "groups"),
-            price_column=not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price),
+            # a column no row fills is left out: a product's finding has no id, and its name is its product
+            price_column=any(row.products or row.cost for row in rows)
+            and (not _said_by_all(rows, "products") or (any(row.cost for row in rows) and not price)),
+            price_only=not any(row.products for row in rows),
+            id_column=any(row.subject_detail for row in rows),
+            state_column=any(row.state or row.waived for row in rows),
             price=price,
         )
         for recipe, rows in named
@@ -455,6 +500,7 @@ def build_sections(
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
+        by_severity, severity_split = _by_severity(ctx, items)
         sections.append(
             RuleSection(
                 price_label=ctx.t.pgettext("price_difference", "Difference per month")
@@ -488,6 +534,8 @@ def build_sections(
                 policy=_common_policy(recipes),
                 notes=notes,
                 note_of=note_of,
+                by_severity=by_severity,
+                severity_split=severity_split,
             )
         )
     return tuple(sections)

@@ -21,6 +21,7 @@ from auditor.formats.report_model import ReportDocument
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
+from auditor.report.view.findings import severity_count
 from auditor.report.view.seats import SEAT_CAP
 
 BAR_HEIGHT = 80  # px of the tallest bar
@@ -215,9 +216,7 @@ def _trends(
             if int(by.get(k) or 0)
         )
         label = i18n.format_date(str(r.get("generated_at", "")), locale)
-        counts = ", ".join(
-            f"{num(int(by.get(k) or 0))} {t.pgettext(f'severity_{k}', k.capitalize())}" for k in SEVERITIES
-        )
+        counts = ", ".join(severity_count(t, k, num(int(by.get(k) or 0))) for k in SEVERITIES)
         bars.append(
             RunBar(
                 label,

@@ -40,8 +40,7 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
     shown = skus[:SEAT_CAP]
     named = Counter(_product_name(sku) for sku in shown)
     for sku in shown:
-        # usable = enabled + in grace: the seats that can be assigned today
-        enabled = sku.enabled + sku.warning
+        enabled = sku.usable
         consumed = sku.consumed
         used_pct = 100 if consumed > enabled or (enabled == 0 and consumed > 0) else 0
         if enabled > 0 and consumed <= enabled:
@@ -122,8 +121,10 @@ def _product_label(sku: report_model.SeatRow, named: Counter[str]) -> str:
 def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tuple[str, ...]:
     """The summary the report and the digest end with, a line per product the tenant has seats of or
     assigns ("Microsoft 365 Business Premium: 9 of 10 in use"): in use is Graph's consumedUnits, of
-    the enabled seats (prepaidUnits.enabled); the lines' uses add up to the tenant's consumedUnits."""
-    shown = [s for s in skus[:SEAT_CAP] if s.consumed or s.enabled]
+    the usable seats, as the seat table counts them: prepaidUnits.enabled plus the seats in their grace
+    period (prepaidUnits.warning), which stay usable until the subscription is disabled. The lines' uses
+    add up to the tenant's consumedUnits."""
+    shown = [s for s in skus[:SEAT_CAP] if s.consumed or s.usable]
     named = Counter(_product_name(sku) for sku in shown)
     return tuple(
         ctx.t.pgettext(
@@ -131,7 +132,7 @@ def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tu
             "{product}: {used} of {total} in use",
             product=clean(_product_label(sku, named), NAME_LIMIT),
             used=ctx.num(sku.consumed),
-            total=ctx.num(sku.enabled),
+            total=ctx.num(sku.usable),
         )
         for sku in shown
     )

@@ -158,7 +158,7 @@ def warnings(policies: PolicySet, index: TenantIndex) -> list[str]:
     out = []
     for policy in policies.policies:
         for sid, named in licensing_groups(policy, index).items():
-            where = f'{policy.file}:{named.line}: licensing_group "{named.ref}" of {index.part(sid)}'
+            where = f'{policy.file}:{named.line}: licensing_group "{named.ref}" for {index.part(sid)}'
             if not named.found:
                 out.append(LICENSING_GROUP_NONE.say(where=where))
             elif len(named.found) > 1:

@@ -348,8 +348,9 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
         Text("rule.shared-mailbox-unlicensed.title", "Shared mailbox needs a license"),
         Text(
             "rule.shared-mailbox-unlicensed.describe",
-            "A shared mailbox that stores more than 50 GB or has an archive needs an Exchange Online (Plan 2) "
-            "license, and this one holds none.",
+            "A shared mailbox that stores more than 50 GB needs an Exchange Online (Plan 2) license, and one "
+            "with an archive Exchange Online (Plan 2) or Exchange Online (Plan 1) with the Exchange Online "
+            "Archiving add-on; this one holds none.",
         ),
         Text(
             "rule.shared-mailbox-unlicensed.message",

@@ -80,12 +80,12 @@ class LicenseAssignmentError(RuleGuidance[rules.LicenseAssignmentErrorDetails]):
         Text("summary.error.partial", "{sku} is active for {user}, but not every part of it could be applied."),
         Text(
             "steps.error.CountViolation",
-            "Free {sku} licenses held by users who no longer need them, or buy "
+            "Free up {sku} licenses held by users who no longer need them, or buy "
             "more: Billing > Your products > select the subscription > Buy licenses.",
         ),
         Text(
             "steps.error.CountViolation.gov",
-            "Free {sku} licenses held by users who no longer need them, or buy "
+            "Free up {sku} licenses held by users who no longer need them, or buy "
             "more through the agreement or partner the organization buys from.",
         ),
         Text(

@@ -36,8 +36,8 @@ class AgentUserOrphaned(RuleGuidance[rules.AgentUserOrphanedDetails]):
         ),
         Text(
             "steps.agent.confirm",
-            "In the Microsoft Entra admin center, confirm that the agent of {user} is retired; if it comes "
-            "back, record a waiver instead.",
+            "In the Microsoft Entra admin center, check whether the agent of {user} is retired; if the agent "
+            "is still in use, record a waiver instead.",
         ),
     )
     example_finding = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.data.blocked import PLACEHOLDER
+from auditor.data.blocked import PLACEHOLDER, SEATS_NEEDED
 
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_int, as_text, iso_date, number
@@ -143,13 +143,14 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         summary = TextRef(
             "summary.seats_over.renewal" if renewal else "summary.seats_over", values | {"count": values["excess"]}
         )
+        blocked = PLACEHOLDER  # the user who needs the seat is the admin's to pick: never ready
         if bill and not bill.get("drop"):
             # the bill keeps every license, or buys more for the plan's changes: removing licenses
             # (down to a "new total" above today's) would contradict the finding's own bill
             steps, summary = steps[:1], TextRef("summary.seats_over.bill_keeps", values)
+            blocked = SEATS_NEEDED  # and the plan's state says so, not "remove the unused licenses"
         action = assign_license(f, [sku], [], TextRef("graph.reassign", values))
-        # the user who needs the seat is the admin's to pick: a placeholder, never ready
-        action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=PLACEHOLDER)
+        action = replace(action, path="/users/{user-id}/assignLicense", user=None, blocked=blocked)
         return Remediation(
             summary,
             steps,
@@ -190,7 +191,7 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
         ),
         Text(
             "steps.seats.free",
-            "Free {sku} licenses held by accounts that no longer need them (see the "
+            "Free up {sku} licenses held by accounts that no longer need them (see the "
             "disabled, inactive and guest findings).",
         ),
         Steps(

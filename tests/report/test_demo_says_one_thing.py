@@ -1,0 +1,118 @@
+"""Where the demo's files said two things about one fact (issue 89, "Of meaning"), read from the files
+as written: the seats in use of the usable seats, the state of a seat finding the plan's bill keeps,
+the licence list's cost of the priced products, and the severities of "Findings per rule"."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+from auditor.data.model import Locale
+from auditor.rules.seats import SpareSeatsOverLimit
+from tests.guidance.demo_files import demo_files
+
+IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+) of ([\d,]+) in use$")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("one-thing")
+    assert main(["audit", "--demo", "--output-dir", str(out), "--fail-on", "never"]) == 0
+    return out
+
+
+def _report(out: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((out / "report.json").read_text("utf-8"))
+    return report
+
+
+@pytest.mark.parametrize("name", ["digest.txt", "report.md"])
+def test_in_use_is_of_the_usable_seats_as_the_seat_table_counts_them(demo: Path, name: str) -> None:
+    text = (demo / name).read_text("utf-8")
+    tail = text[text.rindex("Licenses in use") :]
+    said = {m[1].replace("\\", ""): (m[2], m[3]) for line in tail.splitlines() if (m := IN_USE.match(line.strip()))}
+    # Visio Plan 2's 6 seats are in their grace period (prepaidUnits.warning): usable, not "of 0"
+    assert said["Visio Plan 2"] == ("9", "6")
+    for sku in _report(demo)["skus"]:
+        if sku["consumed"] or sku["enabled"] or sku["warning"]:
+            usable = f"{sku['enabled'] + sku['warning']:,}"
+            assert said[sku["name"]] == (f"{sku['consumed']:,}", usable), sku["name"]
+
+
+def test_the_licence_list_sums_the_priced_products_and_names_the_unpriced(demo: Path) -> None:
+    with (demo / "licensed-users.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    visio = [r for r in rows if "Visio Plan 2" in r["products"]]
+    assert len(visio) == 9 and all(r["unpriced"] == "Visio Plan 2" for r in visio)
+    # each holder's priced products still count: 8 of them hold a priced product beside Visio
+    assert sum(1 for r in visio if r["monthly_cost"]) == 8
+    # the column adds up to what the seat table's priced assigned seats cost (€8,054.80 in the demo)
+    skus = _report(demo)["skus"]
+    priced = sum(s["consumed"] * s["price_monthly"] for s in skus if s["price_monthly"] and not s["free"])
+    assert round(sum(float(r["monthly_cost"] or 0) for r in rows), 2) == round(priced, 2)
+
+
+def test_findings_per_rule_counts_each_severity_as_the_digest_does(demo: Path) -> None:
+    md = (demo / "report.md").read_text("utf-8")
+    table = md[md.index("### Findings per rule") :].split("\n\n")[1]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()[2:]]
+    report_rows = {(sev, rule.replace("\\", "")): int(n) for sev, rule, n, _ in rows}
+    digest = (demo / "digest.txt").read_text("utf-8")
+    digest_rows = {(m[1], m[2]): int(m[3]) for m in re.finditer(r"^- \[(\w+)\] (.+): (\d+)$", digest, re.M)}
+    assert report_rows[("Medium", "Security feature without a license")] == 8
+    assert report_rows[("Low", "Security feature without a license")] == 1
+    for key, n in digest_rows.items():
+        assert report_rows.get(key) == n, key
+    html = (demo / "report.html").read_text("utf-8")
+    assert "9 open findings (8 medium and 1 low)" in html
+
+
+def test_a_seat_finding_the_plans_bill_keeps_says_keep_in_every_file(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The demo with the moves: the plan's changes need E5's spare seats and its bill adds licenses, so no
+    file tells the admin to remove them, and the row has no empty ID or Product cell."""
+    files = demo_files(Locale.EN, tmp_path_factory)
+    md = files["report.md"]
+    section = md[md.index("(spare\\-seats\\-over\\-limit)\n\nPolicy") :].split("\n#### ")[0]
+    row = next(line for line in section.splitlines() if line.startswith("| **Microsoft 365 E5**"))
+    assert "plan's bill adds licenses, up to 25 in all" in row
+    assert "remove the unused" not in row
+    assert "keep the unused licenses\\: the plan's changes need them" in row
+    assert "|  |" not in row and section.count("| --- |") == 1 and "| Name | State |" in section
+    report = json.loads(files["report.json"])
+    finding = next(f for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id)
+    assert finding["state"] == {"key": "person", "waits_for": "seats_needed"}
+    plan = files["plan.md"]
+    assert "keep the unused licenses\\: the plan's changes need them" in plan
+    lines = list(csv.DictReader(io.StringIO(files["findings.csv"].lstrip("\ufeff"))))
+    csv_row = next(r for r in lines if r["rule"] == SpareSeatsOverLimit.id)
+    assert "Keep the unused Microsoft 365 E5 licenses" in csv_row["remediation"]
+    assert csv_row["state"] == "person"
+
+
+def test_a_reason_blames_no_permission_the_audit_had(demo: Path) -> None:
+    """The demo read the usage reports (no gap names them); an account the active-user report does not
+    list waits for that, not for a Reports.Read.All the app has."""
+    report = _report(demo)
+    assert not any("Reports.Read.All" in str(gap) for gap in report["gaps"])
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    assert "ready in part" in md and "needs Reports.Read.All" not in md
+    assert "the active-user report does not list the account" in md
+
+
+def test_no_table_has_a_column_no_row_fills(demo: Path) -> None:
+    """A shared mailbox that keeps its license has no state, and a product's finding no ID: their tables
+    leave those columns out instead of an empty cell (native review 6, E3 and "empty Status cell")."""
+    md = (demo / "report.md").read_text("utf-8")
+    shared = [line for line in md.splitlines() if line.startswith(("| **Legal Archive**", "| **Boardroom**"))]
+    assert len(shared) == 2 and all(line.count("|") == 3 for line in shared)
+    rows = [line for line in md.splitlines() if line.startswith("| **") and line.endswith("|")]
+    assert rows and not [line for line in rows if "|  |" in line]
