@@ -216,8 +216,11 @@ def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None
         unread = own["disable_unknown"] == "audit_not_read"
         return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
+    if own["disabled_from"] == "auditSpan":
+        # only a bound, counted in whole days back from the moment the log was read, which is seconds
+        # after the audit's own clock: judged by the day, so the verdict never rests on those seconds
+        # (a fleet's tenants are read later than its clock, a tenant audited alone at once)
+        return None if now.date() >= ready_at.date() else (DISABLE_TIME_UNKNOWN, "")
     if now < ready_at:
-        if own["disabled_from"] == "auditSpan":
-            return DISABLE_TIME_UNKNOWN, ""  # only a bound: the log does not reach back grace_days
         return GRACE_PERIOD, ready_at.date().isoformat()
     return None

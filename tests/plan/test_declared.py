@@ -210,6 +210,21 @@ def test_grace_days_hold_the_removals_back_until_they_have_passed() -> None:
     assert [c.group for c in compile_plan(report([leaver(details=passed)], SEATS)).changes] == [G_PBI, G_E3]
 
 
+def test_a_bound_from_the_logs_span_read_seconds_after_the_audits_clock_is_judged_by_the_day() -> None:
+    """The report's as_of is 2026-11-22T03:00:00Z; the log was read (and spans 30 days back from) seconds
+    later, as a fleet reads its tenants after its clock: grace_days 30 has passed by the day, the same
+    verdict as an audit that read the log at once (before, it waited "disable time unknown" by 9 seconds)."""
+    bound = {"disabled_from": "auditSpan", "audit_span_days": 30, **kept()}
+    later = {"grace_days": 30, "disabled_at": "2026-10-23T03:00:09Z", **bound}
+    at_once = {"grace_days": 30, "disabled_at": "2026-10-23T03:00:00Z", **bound}
+    for details in (later, at_once):
+        assert [c.group for c in compile_plan(report([leaver(details=details)], SEATS)).changes] == [G_PBI, G_E3]
+    # a bound that does not reach back grace_days by the day still waits, its time unknown
+    short = {"grace_days": 30, "disabled_at": "2026-10-24T03:00:00Z", **bound}
+    [held] = compile_plan(report([leaver(details=short)], SEATS)).skipped
+    assert held.reason == "disable_time_unknown"
+
+
 def test_grace_days_without_a_known_disable_time_waits_with_that_reason() -> None:
     plan = compile_plan(report([leaver(details={"grace_days": 14, "disabled_at": None})], SEATS))
     assert plan.changes == ()
