@@ -12,13 +12,13 @@ import json
 import math
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from graph_tenants import make_tenant
-from test_kept_sign_ins import _iso
+from test_kept_sign_ins import POLICY, START, WINDOW, _iso
 
 from auditor.cli import main
 from auditor.data.model import TenantSnapshot, User
@@ -27,22 +27,7 @@ from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import GraphEmulator, app_token
 
-WINDOW = 30
 USERS = 300
-POLICY = f"""\
-apiVersion: license-auditor/v1
-kind: LicensePolicy
-metadata:
-  name: nightly
-catalog:
-  - sku: SPE_E3
-    price: {{monthly: 33.75, currency: EUR}}
-hygiene:
-  inactive_users:
-    days: {WINDOW}
-    severity: medium
-"""
-START = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
 Times = dict[str, tuple[str | None, str | None, str | None]]
 
 
