@@ -19,6 +19,7 @@ from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, account_kind
 from auditor.data.enums import AccountKind, Cloud, Locale
 from auditor.data.model import (
     AssignedLicense,
+    Group,
     LicenseAssignmentState,
     PrepaidUnits,
     ServicePlan,
@@ -30,7 +31,7 @@ from auditor.rules.hygiene.kinds import AgentUserOrphaned, ResourceAccountPaidLi
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 from tests.graph.emulator_faults import Fault, FaultKind
 
-from .conftest import E5, TENANT, make_tenant, outcome_lines, run
+from .conftest import E3, E5, G_E3, TENANT, make_tenant, outcome_lines, run
 from .test_account_kinds import AGENT, ORPHAN, PARENT, _user
 from .test_account_kinds import tenant as kinds_tenant
 
@@ -40,6 +41,8 @@ HR_TEXT = "microsoft communication application instance "  # as an HR feed write
 PERSON = "61000000-0000-4000-8000-000000000001"  # a person whose department an HR feed set to the text
 QUEUE = "61000000-0000-4000-8000-000000000002"  # a call queue: the resource department, disabled
 DIALER = "61000000-0000-4000-8000-000000000003"  # a call queue on Teams Phone Standard and a Calling Plan
+GROUPED = "61000000-0000-4000-8000-000000000004"  # a call queue given both by one group
+G_PHONE = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"  # assigns Teams Phone Standard and a Calling Plan
 RECENT = "2026-10-26T08:00:00Z"
 
 POLICY = """\
@@ -48,6 +51,7 @@ kind: LicensePolicy
 metadata: {name: kinds, owner: it@contoso.example}
 catalog:
   - {sku: SPE_E5, price: {monthly: 54.75, currency: EUR}}
+  - {sku: SPE_E3, price: {monthly: 33.75, currency: EUR}}
   - {sku: MCOEV, price: {monthly: 8.00, currency: EUR}}
   - {sku: MCOPSTN1, price: {monthly: 12.00, currency: EUR}}
   - {sku: PHONESYSTEM_VIRTUALUSER, free: true}
@@ -65,8 +69,24 @@ def _sku(sku_id: str, part: str, plan: str, plan_id: str, enabled: int, consumed
 def tenant(*, resource_enabled: int = 30, resource_consumed: int = 2) -> TenantSnapshot:
     base = make_tenant()
     signed_in = {"last_sign_in_date_time": RECENT, "last_successful_sign_in_date_time": RECENT}
+    by_group = {"account_enabled": False, "department": "Microsoft Communication Application Instance"}
     users = (
-        _user(PERSON, "ceo", E5, department=HR_TEXT).with_values(**signed_in),
+        # E5 directly and E3 through a group, as the sample's CEO
+        _user(PERSON, "ceo", E5, department=HR_TEXT).with_values(
+            **signed_in,
+            assigned_licenses=(AssignedLicense(E5), AssignedLicense(E3)),
+            license_assignment_states=(
+                LicenseAssignmentState(E5, None, "Active", "None"),
+                LicenseAssignmentState(E3, G_E3, "Active", "None"),
+            ),
+        ),
+        _user(GROUPED, "grouped", PHONE, **by_group).with_values(
+            assigned_licenses=(AssignedLicense(PHONE), AssignedLicense(CALLING)),
+            license_assignment_states=(
+                LicenseAssignmentState(PHONE, G_PHONE, "Active", "None"),
+                LicenseAssignmentState(CALLING, G_PHONE, "Active", "None"),
+            ),
+        ),
         _user(QUEUE, "queue", E5, account_enabled=False, department="Microsoft Communication Application Instance"),
         _user(
             DIALER, "dialer", PHONE, account_enabled=False, department="Microsoft Communication Application Instance"
@@ -91,8 +111,11 @@ def tenant(*, resource_enabled: int = 30, resource_consumed: int = 2) -> TenantS
             resource_consumed,
         ),
     )
+    e3 = msgspec.structs.replace(next(g for g in base.groups if g.id == G_E3), members=(PERSON,))
+    phone = Group(G_PHONE, "Phone lines", (AssignedLicense(PHONE), AssignedLicense(CALLING)), (GROUPED,),
+                  has_members_with_license_errors=False, group_types=(), mail_enabled=False)  # fmt: skip
     return dataclasses.replace(
-        base, skus=skus, users=users, groups=(), collected_datasets=frozenset({"signInActivity"})
+        base, skus=skus, users=users, groups=(e3, phone), collected_datasets=frozenset({"signInActivity"})
     )
 
 
@@ -136,8 +159,11 @@ def test_a_person_with_the_resource_department_keeps_every_license(
     person = found[PERSON]
     assert person["subject"]["kind"] == "person"  # still judged by the person rules
     assert person["details"]["confirmed"] is False
-    [swap] = person["remediation"]["actions"]
-    assert swap["ready"] is False and swap["blocked"] == "kind_unconfirmed"
+    # neither the swap nor leaving the E3 group is ready, and no money is counted for a person's products
+    actions = person["remediation"]["actions"]
+    assert [a["kind"] for a in actions] == ["assign_license", "remove_member"]
+    assert all(a["ready"] is False and a["blocked"] == "kind_unconfirmed" for a in actions)
+    assert person["monthly_cost"] is None
     said = wording.message(
         person["rule"], subject=person["subject"], skus=person["skus"], details=person["details"], locale=Locale.EN
     )
@@ -160,6 +186,7 @@ def test_a_person_with_the_resource_department_keeps_every_license(
     assert "person account now" in outcomes[QUEUE]["note"]
     assert graph.direct(QUEUE) == {E5: ()}
     assert graph.direct(PERSON) == {E5: ()}
+    assert PERSON in graph.emulator.tenant.group(G_E3).members
 
 
 def test_a_person_with_the_resource_department_is_still_judged_by_the_person_rules(
@@ -196,6 +223,18 @@ def test_the_swap_keeps_the_calling_plan_a_call_queue_dials_out_with(
     journal = tmp_path / "j.jsonl"
     assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
     assert graph.direct(DIALER) == {CALLING: (), PHONE_RESOURCE_LICENSE: ()}
+
+
+def test_a_group_that_also_gives_the_calling_plan_is_not_left(tmp_path: Path, graph_for: Any) -> None:
+    report = _audit(tmp_path, graph_for(tenant()))
+    grouped = _found(report)[GROUPED]
+    assert grouped["details"]["keeps"] == {"MCOPSTN1": CALLING}
+    leave = [a for a in grouped["remediation"]["actions"] if a["kind"] == "remove_member"]
+    assert [(a["group"], a["ready"], a["blocked"]) for a in leave] == [(G_PHONE, False, "group_keeps")]
+    reports = tmp_path / "reports"
+    assert main(["plan", "--report-dir", str(reports)]) == 0
+    changes = json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]
+    assert not [c for c in changes if c["user"] == GROUPED and c["kind"] == "remove_member"]
 
 
 def test_the_free_allocation_is_counted_and_a_swap_beyond_it_says_it_has_a_cost(tmp_path: Path, graph_for: Any) -> None:

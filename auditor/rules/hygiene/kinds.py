@@ -121,11 +121,10 @@ def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str]
 
 
 class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
-    """A Teams resource account (an auto attendant's or call queue's account: it holds the resource
-    license, or its department is `Microsoft Communication Application Instance` and it is disabled)
-    holds a paid product where the Teams Phone Resource Account license serves. The fix swaps them in
-    one `assignLicense`, "in the same license activity" as Microsoft asks, keeping a Calling Plan or
-    Communications Credits. An account only its department calls one waits for a person to confirm.
+    """A Teams resource account (the resource license, or the resource department on a disabled account)
+    holds a paid product where the Teams Phone Resource Account license serves: one `assignLicense` swaps
+    them "in the same license activity", keeping a Calling Plan or Communications Credits. An account
+    only its department calls one waits for a person to confirm, its products counted as no waste.
 
     Example:
         hygiene:
@@ -162,6 +161,9 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
 
     def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
         return frozenset(details["paid"].values())
+
+    def saves(self, details: ResourceAccountPaidLicenseDetails) -> bool:
+        return details["confirmed"]  # a person's products are no waste until someone confirms what it is
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
         what = "Teams resource account" if details["confirmed"] else "account whose department names a resource account"

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ...data.blocked import KIND_UNCONFIRMED
+from ...data.blocked import GROUP_KEEPS, KIND_UNCONFIRMED
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, as_map, as_text, number
 from ...guidance.examples import E3, USER
@@ -143,13 +144,24 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
         values, paid, confirmed = self.values(f, w), sorted(as_map(f.own["paid"])), _confirmed(f)
-        actions = [_swap(f, w, values, confirmed), *group_removals(f, w, f.grouped(paid))]
+        leaves = [_held(a, f, confirmed) for a in group_removals(f, w, f.grouped(paid))]
+        actions = [_swap(f, w, values, confirmed), *leaves]
         steps = _steps(f, w, values, confirmed)
         links = ["assign_licenses", "admin_roles", "graph:user_assign"]
         remedy = Remediation(
             TextRef("summary.resource_swap", values), steps, "role.assign", [TextRef("next.rerun")], links, actions
         )
         return resting_on(remedy, {"account_kind": "resource"})  # still one, on the same evidence, when the call runs
+
+
+def _held(leave: Action, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], confirmed: bool) -> Action:
+    """A group's membership removal held back where only the department says what the account is, or
+    where the group also gives a product the account keeps (a Calling Plan: leaving would take it too)."""
+    keeps = set(as_map(f.own.get("keeps") or {}))
+    gives = set(f.group_licenses(leave.group or ""))
+    reason = None if confirmed else KIND_UNCONFIRMED
+    reason = reason or (GROUP_KEEPS if leave.group and gives & keeps else None)
+    return leave if reason is None or leave.blocked else replace(leave, blocked=reason)
 
 
 def _swap(
