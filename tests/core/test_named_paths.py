@@ -22,7 +22,10 @@ _NOT_OURS = re.compile(r"^(?:[A-Z_]+|https?|\.github|microsoft-365|reports|out)/
 EXAMPLES = {
     "policies/license-policy.yaml": "cli.py's help: the policy file a user keeps in their repository",
     "policies/contoso.yaml": "a policy file named in an example message (file:line)",
+    "policies/contractors.yaml": "adding-a-rule.md: the policy file a newcomer saves",
     "tests/core/test_department_missing.py": "adding-a-rule.md: the throwaway rule's test, measured then removed",
+    "auditor/rules/hygiene/employee_types.py": "adding-a-rule.md's worked rule, written by test_walk_a_new_rule.py",
+    "auditor/rules/hygiene/employee_types_texts.py": "adding-a-rule.md's worked rule's texts, the same",
 }
 # where a bare package-relative name is looked up: the repository, auditor/, its rules
 BASES = (ROOT, ROOT / "auditor", ROOT / "auditor" / "rules")

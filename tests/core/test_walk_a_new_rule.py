@@ -24,105 +24,20 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LINT = Path(sys.executable).with_name("lint-imports")
 
+GUIDE = ROOT / "docs" / "adding-a-rule.md"
+
+
+def _guide_block(path: str) -> str:
+    """The Python block docs/adding-a-rule.md's worked rule gives for the file `path`: the page's example is
+    what the walk runs, so the page cannot drift from the code it documents."""
+    section = GUIDE.read_text("utf-8").split("### A worked rule", 1)[1].split("\n### ", 1)[0]
+    return section.split(f"`{path}`", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+
+
 # auditor/rules/hygiene/<name>.py: the rule, its details' contract and its own parameters
-RULE = '''
-"""A user of an employee type holds a product the policy keeps from that type."""
-
-from __future__ import annotations
-
-from typing import Any, TypedDict
-
-from auditor.data.model import Severity, User
-
-from ...data.reads import Reads
-from ...policy.objects import HygieneCheck
-from ..base import SKU_REF_SCHEMA, Context
-from .base import UserHygieneRule, check_schema
-
-
-class EmployeeTypeProductDetails(TypedDict, total=False):
-    """`employee_type`: the user's employeeType; `product_id`: the skuId of the product kept from it"""
-
-    employee_type: str
-    product_id: str
-
-
-class EmployeeTypeProduct(UserHygieneRule):
-    """A user whose `employeeType` is the check's `employee_type` holds its `product`.
-
-    Example:
-        hygiene:
-          employee_type_product: {employee_type: Contractor, product: SPE_E5}
-    """
-
-    id = "employee-type-product"
-    default_severity = Severity.MEDIUM
-    key = "employee_type_product"
-    fragment = check_schema(
-        False,
-        own={
-            "employee_type": {"type": "string", "minLength": 1, "description": "The employeeType, case-insensitive."},
-            "product": SKU_REF_SCHEMA,
-        },
-        own_required=("employee_type", "product"),
-    )
-    reads = Reads("users", user={"employeeType"})
-
-    def offends(self, user: User, check: HygieneCheck, ctx: Context) -> dict[str, Any] | None:
-        kind = dict(user.attributes).get("employeeType") or ""
-        product = ctx.index.resolve_sku(check.own["product"])
-        if kind.lower() != check.own["employee_type"].lower() or product not in user.sku_ids:
-            return None
-        return dict(EmployeeTypeProductDetails(employee_type=kind, product_id=product))
-
-    def products(self, user: User, details: dict[str, Any], ctx: Context) -> frozenset[str]:
-        return frozenset({details["product_id"]})
-
-    def describe(self, user: User, details: dict[str, Any]) -> str:
-        return f"is of employee type {details['employee_type']} and holds a product kept from it"
-
-
-RULES = (EmployeeTypeProduct(),)
-'''
-
+RULE = _guide_block("auditor/rules/hygiene/employee_types.py")
 # auditor/rules/hygiene/<name>_texts.py: its texts, the class of the rule's name
-TEXTS = '''
-"""The guidance of the rule in auditor/rules/hygiene/employee_types.py."""
-
-from __future__ import annotations
-
-from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails
-from ...guidance.examples import E5, USER
-from ...guidance.library import RuleGuidance, ValueFormatter, removal
-from ...guidance.remediation import Remediation
-from ...guidance.texts.declare import Text
-from . import employee_types as rules
-
-
-class EmployeeTypeProduct(RuleGuidance[rules.EmployeeTypeProductDetails]):
-    id = rules.EmployeeTypeProduct.id
-    texts = (
-        Text("rule.employee-type-product.title", "Product kept from an employee type"),
-        Text(
-            "rule.employee-type-product.describe",
-            "The policy keeps this product from this employee type.",
-            note='TRANSLATORS: "policy" is the audit policy (the YAML file the auditor judges by).',
-        ),
-        Text(
-            "rule.employee-type-product.message",
-            "{user} holds {sku}, kept from their employee type.",
-            counted=True,
-            note='TRANSLATORS: "hold(s)" means has (a license), not a preservation hold.',
-        ),
-    )
-    example_finding = (USER, ["SPE_E5"], {"sku_ids": {"SPE_E5": E5}, "employee_type": "Contractor"})
-
-    def remediation(
-        self, f: RuleDetails[rules.EmployeeTypeProductDetails], v: Variant, w: ValueFormatter
-    ) -> Remediation:
-        return removal(f, v, w, list(f.skus), remove_block="steps.remove.entra")
-'''
+TEXTS = _guide_block("auditor/rules/hygiene/employee_types_texts.py")
 
 # what the copy runs, as a newcomer's session would: the registries, the wording, the schema, an audit
 CHECK = """
