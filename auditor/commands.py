@@ -65,7 +65,7 @@ from .report import licensed_users
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
 from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
-from .report.write import DIGEST_FILES, FILE_NAMES, render
+from .report.write import DIGEST_FILES, FILE_NAMES, RenderOptions, render
 from .rules.requests import requests_of, sign_in_judges
 from .snapshot import check_readable, load_snapshot
 
@@ -401,14 +401,12 @@ def run_audit(options: AuditOptions) -> int:
         written = render(
             document,
             out_dir,
-            formats=formats,
-            locale=locale,
-            cloud=cloud,
-            redact=redact,
+            RenderOptions(
+                formats=formats, locale=locale, cloud=cloud, redact=redact, workers=available_workers() if alone else 1
+            ),
             plan=plan,
             remediation=remediation,
             headlines=headlines,
-            workers=available_workers() if alone else 1,
         )
         written += listed
         _check_stop(options.source.stop)  # nor its history, which the next night compares with
@@ -466,7 +464,9 @@ def cmd_merge(options: MergeOptions) -> int:
     document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale, remediate=wording.remediation)
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir):
-        written = render(document, out_dir, formats=options.formats, locale=locale, redact=options.redact)
+        written = render(
+            document, out_dir, RenderOptions(formats=options.formats, locale=locale, redact=options.redact)
+        )
     cross = sum(1 for f in document.findings if f.tenant is None and not f.waived)
     _say(
         f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "

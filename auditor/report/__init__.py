@@ -3,7 +3,7 @@
 Where the public API lives (this face imports nothing, so a module that needs one file of the
 package loads without the renderers):
 
-    write.render(document, out_dir, *, formats, locale, cloud, redact, redact_key, wording) -> list[Path]
+    write.render(document, out_dir, RenderOptions(formats, locale, cloud, redact, ...)) -> list[Path]
     write.parse_formats("json,html,md,csv") -> tuple[Format, ...]
     baseline.compare(previous, current) -> dict          # --baseline
     baseline.load_baseline(path) -> dict

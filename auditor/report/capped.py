@@ -9,21 +9,19 @@ when the page would be over its size limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from jinja2 import Environment, Template
 from msgspec import UNSET
 
-from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.bill_view import bill_view, document_currency
 from auditor.plan.summary import header_plan, plan_header
 from auditor.render.environment import html_environment, markdown_environment
-from auditor.report.view import RowMemo, build_view
+from auditor.report.view import PageContext, RowMemo, build_view
 from auditor.report.view.insights import insights_view
-from auditor.report.view.states import FindingState, document_states
-from auditor.report.wording_api import Wording
+from auditor.report.view.states import document_states
 
 
 @dataclass(frozen=True)
@@ -48,16 +46,10 @@ MARKDOWN = Page("summary.md.j2", markdown_environment, size_limit=1_000_000, cap
 def render_page(
     page: Page,
     document: ReportDocument,
+    context: PageContext,
     *,
-    locale: Locale,
-    cloud: Cloud,
-    wording: Wording,
-    redacted: bool = False,
-    plan_line: str | None = None,
     cap_per_rule: int | None = None,
     size_limit: int | None = None,
-    memo: RowMemo | None = None,
-    states: Mapping[str, FindingState] | None = None,
 ) -> str:
     """`page` of `document`: at most `cap_per_rule` findings per rule (the page's own by default), and
     fewer when needed to stay under `size_limit` bytes; each rule section says how many more are in
@@ -65,15 +57,9 @@ def render_page(
     return render_capped(
         page.environment().get_template(page.template),
         document,
-        locale=locale,
-        cloud=cloud,
-        wording=wording,
-        redacted=redacted,
-        plan_line=plan_line,
+        context,
         cap_per_rule=page.cap_per_rule if cap_per_rule is None else cap_per_rule,
         size_limit=page.size_limit if size_limit is None else size_limit,
-        memo=memo,
-        states=states,
         every_fix=page.every_fix,
     )
 
@@ -81,24 +67,17 @@ def render_page(
 def render_capped(
     template: Template,
     document: ReportDocument,
+    context: PageContext,
     *,
-    locale: Locale,
-    cloud: Cloud,
-    wording: Wording,
-    redacted: bool,
-    plan_line: str | None,
     cap_per_rule: int,
     size_limit: int,
-    memo: RowMemo | None,
-    states: Mapping[str, FindingState] | None = None,
     every_fix: bool = True,
 ) -> str:
     """`template` rendered with at most `cap_per_rule` findings per rule (and the steps of every
     fix, or without `every_fix` of those several findings share); while the text is over
     `size_limit` bytes, again with half as many (each rule section says how many more are in
     findings.csv and report.json), down to none."""
-    cap = cap_per_rule
-    memo = memo if memo is not None else RowMemo()  # a smaller cap reuses the rows already built
+    locale, plan_line, states = context.locale, context.plan_line, context.states
     extras = insights_view(document, locale)
     bill = bill_view(
         document.bill if document.bill is not UNSET else None,
@@ -110,19 +89,11 @@ def render_capped(
         plan = header_plan(document)
         plan_line = plan_header(document, locale, plan) if plan_line is None else plan_line
         states = document_states(document, plan, locale)
+    # the plan compiled once, and a smaller cap reuses the rows already built
+    context = replace(context, plan_line=plan_line, states=states, memo=context.memo or RowMemo())
+    cap = cap_per_rule
     while True:
-        view = build_view(
-            document,
-            locale=locale,
-            cloud=cloud,
-            wording=wording,
-            cap_per_rule=cap,
-            redacted=redacted,
-            plan_line=plan_line,
-            memo=memo,
-            states=states,
-            every_fix=every_fix,
-        )
+        view = build_view(document, context, cap_per_rule=cap, every_fix=every_fix)
         text: str = template.render(v=view, t=view.t, x=extras, b=bill)
         if cap == 0 or len(text.encode("utf-8")) <= size_limit:
             return text

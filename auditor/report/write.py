@@ -1,6 +1,6 @@
 """Writing the report files: the report document (report.json) and its HTML, Markdown and CSV renderings.
 
-render(document, out_dir, *, formats, locale, cloud, redact, redact_key, wording) -> list[Path]
+render(document, out_dir, RenderOptions(formats, locale, cloud, redact, ...), *, plan, ...) -> list[Path]
 parse_formats("json,html,md,csv") -> tuple[Format, ...]
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,11 @@ from auditor.report.chunks import in_chunks
 from auditor.report.csv_report import FindingsCsv, write_csv
 from auditor.report.digest import DIGEST_HTML, DIGEST_TEXT, render_digest
 from auditor.report.redaction import redact_document, redaction_key
-from auditor.report.view import RowMemo
+from auditor.report.view import PageContext, RowMemo
 from auditor.report.view.states import PlanTruth, document_states, document_truth
 from auditor.report.wording_api import Wording, default_wording
 
-__all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "dump_json", "parse_formats", "render"]
+__all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "RenderOptions", "dump_json", "parse_formats", "render"]
 
 
 FILE_NAMES = {
@@ -284,30 +285,42 @@ def _write_csv(
         raise UsageError(f"{path}: cannot write report: {exc.strerror or exc}") from None
 
 
-def render(
-    document: ReportDocument,
-    out_dir: Path,
-    *,
-    formats: Sequence[Format | str] = ALL_FORMATS,
-    locale: Locale = Locale.EN,
-    cloud: Cloud | None = None,
-    redact: bool = False,
-    redact_key: bytes | None = None,
-    wording: Wording | None = None,
-    plan: ChangePlan | None = None,
-    headlines: Sequence[str] = (),
-    remediation: Remediation | None = None,
-    workers: int = 1,
-) -> list[Path]:
-    """Write the requested report files into `out_dir` and return their paths (in Format order).
+@dataclass(frozen=True)
+class RenderOptions:
+    """How a report is written, the same for every document of a run.
 
-    - `document`: the report document (after `compare` when a baseline is given).
+    - `formats`: the files to write (report.json, report.html, report.md, findings.csv).
     - `locale`: language and number/date format of every label, message and remediation text.
-    - `cloud`: which cloud's remediation steps to show; defaults to the document's tenant cloud.
+    - `cloud`: which cloud's remediation steps to show; None: the document's tenant cloud.
     - `redact`: pseudonymise people in report.html, report.md and findings.csv (report.json is
       always written as is: it is the machine record that `--baseline` reads). `redact_key`
       defaults to `redaction_key(os.environ, tenant id)`.
-    - `wording`: the remediation catalog; defaults to `auditor.wording`.
+    - `wording`: the remediation catalog; None: `auditor.wording`.
+    - `workers`: processes that work out report.json's and findings.csv's findings a chunk at a
+      time (auditor.report.chunks); more than one only where no other thread runs (an audit alone).
+    """
+
+    formats: Sequence[Format | str] = ALL_FORMATS
+    locale: Locale = Locale.EN
+    cloud: Cloud | None = None
+    redact: bool = False
+    redact_key: bytes | None = None
+    wording: Wording | None = None
+    workers: int = 1
+
+
+def render(
+    document: ReportDocument,
+    out_dir: Path,
+    options: RenderOptions = RenderOptions(),
+    *,
+    plan: ChangePlan | None = None,
+    headlines: Sequence[str] = (),
+    remediation: Remediation | None = None,
+) -> list[Path]:
+    """Write the files `options` asks for (RenderOptions) into `out_dir` and return their paths (in Format order).
+
+    - `document`: the report document (after `compare` when a baseline is given).
     - `plan`: the document's plan for the header line and each finding's state in every file
       (auditor.plan.summary.header_plan) when the caller has compiled it; else it is compiled here.
     - `headlines`: the digest's lines from the bill and the migration plan (money now, within a
@@ -316,18 +329,17 @@ def render(
       auditor.report.document.FindingRemediation): report.json gets each finding's as it is
       written, in one pass with findings.csv when both are asked for; the other files work out
       what they show themselves.
-    - `workers`: processes that work out report.json's and findings.csv's findings a chunk at a
-      time (auditor.report.chunks); more than one only where no other thread runs (an audit alone).
 
     With HTML or Markdown, the digest is written too: digest.html and digest.txt, the e-mail's body.
 
     Raises UsageError when a file cannot be written.
     """
-    wanted = {Format(f) if isinstance(f, str) else f for f in formats}
-    if cloud is None:
-        cloud = Cloud(document.tenant.cloud)
+    locale, redact, workers = options.locale, options.redact, options.workers
+    wanted = {Format(f) if isinstance(f, str) else f for f in options.formats}
+    cloud = options.cloud if options.cloud is not None else Cloud(document.tenant.cloud)
+    wording = options.wording
     catalog = wording if wording is not None else default_wording()
-    shown = _shown(document, redact, redact_key)
+    shown = _shown(document, redact, options.redact_key)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     readable = bool(wanted & {Format.HTML, Format.MD})
@@ -338,7 +350,8 @@ def render(
     plan_line = plan_header(document, locale, plan) if readable else ""
     states = document_states(document, plan, locale, shown if redact else None) if readable else None
     truth = document_truth(document, plan) if wanted & {Format.JSON, Format.CSV} else None
-    memo = RowMemo()  # the finding rows, built once for the HTML and the Markdown
+    # the finding rows, built once for the HTML and the Markdown
+    context = PageContext(locale, cloud, catalog, redact, plan_line, states, RowMemo())
     written: list[Path] = []
     # Redaction rewrites the stored remediation by text; the pseudonymised subject gives it exactly.
     stored = wording is None and not redact
@@ -365,17 +378,7 @@ def render(
         elif fmt is Format.CSV and together:
             pass  # written with report.json
         elif fmt in PAGES:
-            page = render_page(
-                PAGES[fmt],
-                shown,
-                locale=locale,
-                cloud=cloud,
-                wording=catalog,
-                redacted=redact,
-                plan_line=plan_line,
-                memo=memo,
-                states=states,
-            )
+            page = render_page(PAGES[fmt], shown, context)
             _write(path, page, "utf-8")
         else:
             _write_csv(shown, path, locale=locale, cloud=cloud, wording=catalog, stored=stored, truth=truth)

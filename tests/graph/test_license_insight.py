@@ -27,6 +27,7 @@ from auditor.policyset.load import load_policies
 from auditor.render.text import md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.document import build_document
+from auditor.report.view import PageContext
 from auditor.report.wording_api import default_wording
 from auditor.snapshot import load_snapshot, save_snapshot, snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, LoggedRequest, app_token
@@ -112,8 +113,8 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
     assert isinstance(block, dict)
     assert block["differs"] is True and block["microsoft"]["entitledP1LicenseCount"] == 11
     assert block["source"] == "GET /beta/reports/azureADPremiumLicenseInsight"
-    html = render_page(HTML, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
-    markdown = render_page(MARKDOWN, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    html = render_page(HTML, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
+    markdown = render_page(MARKDOWN, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     assert "Microsoft&#39;s own counts" in html and md_escape("Microsoft's own counts") in markdown
     for text in (html, markdown):
         assert "the users who used a feature" in text and "every user in scope" in text
@@ -136,7 +137,7 @@ def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
     result = audit(tmp_path, collected(tenant(same))[0])
     assert result.license_insight is not None and result.license_insight["differs"] is False
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
-    markdown = render_page(MARKDOWN, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    markdown = render_page(MARKDOWN, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     assert md_escape("Microsoft's own counts") in markdown and "who used a feature" not in markdown
 
 
@@ -229,8 +230,8 @@ def test_each_row_that_differs_says_why(tmp_path: Path) -> None:
     assert rows["conditional_access_users"]["auditor"] == 8
     assert rows["conditional_access_users"]["why"] == {"usage": None, "disabled_members": 1, "pim_roles": 1}
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
-    markdown = render_page(MARKDOWN, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
-    html = render_page(HTML, document_, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    markdown = render_page(MARKDOWN, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
+    html = render_page(HTML, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     label = "Conditional Access: members"
     why = "1 disabled account not counted; 1 user eligible for a named role, counted under PIM"
     assert f"| {md_escape(label)} ({md_escape(why)}) | 7 | 8 |" in markdown

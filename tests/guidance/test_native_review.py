@@ -23,6 +23,7 @@ from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import NotEvaluated
 from auditor.i18n.said import GROUP_NOT_IN_TENANT, LICENSING_GROUP_NONE, LICENSING_GROUP_WHERE, NOT_COLLECTED
 from auditor.report.capped import MARKDOWN, render_page
+from auditor.report.view import PageContext
 from auditor.rules.assignments.selection import SkuForbidden
 from tests.guidance.demo_files import demo_files
 from tests.report.report_fixtures import FakeGuidance, build_sample
@@ -263,7 +264,7 @@ def test_a_merged_reports_notes_are_in_its_language(locale: Locale) -> None:
         "Fabrikam: " + LICENSING_GROUP_NONE.say(where='p.yaml:7: licensing_group "E3 Users" for SPE_E3'),
         "a warning no sentence declares",
     ]
-    page = _read(render_page(MARKDOWN, document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance()))
+    page = _read(render_page(MARKDOWN, document, PageContext(locale, Cloud.WORLDWIDE, FakeGuidance())))
     t = i18n.translations(locale)
     said = [
         t.pgettext(GROUP_NOT_IN_TENANT.context, GROUP_NOT_IN_TENANT.english, groups="'Frontline'"),

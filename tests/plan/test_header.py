@@ -12,7 +12,8 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import compile_plan
 from auditor.report.capped import HTML, MARKDOWN, render_page
-from auditor.report.write import render
+from auditor.report.view import PageContext
+from auditor.report.write import RenderOptions, render
 from tests.report.report_fixtures import FakeGuidance
 
 from .builders import (
@@ -50,11 +51,11 @@ def _document(version: int = 2) -> ReportDocument:
 
 
 def _md(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
-    return render_page(MARKDOWN, document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    return render_page(MARKDOWN, document, PageContext(locale, Cloud.WORLDWIDE, FakeGuidance()))
 
 
 def _html(document: dict[str, Any], locale: Locale = Locale.EN) -> str:
-    return render_page(HTML, document, locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    return render_page(HTML, document, PageContext(locale, Cloud.WORLDWIDE, FakeGuidance()))
 
 
 def test_markdown_header_says_how_many_changes_and_the_net_cost() -> None:
@@ -121,7 +122,7 @@ def test_a_plan_that_costs_more_says_plus() -> None:
 
 
 def test_render_writes_the_line_into_both_headers(tmp_path: Path) -> None:
-    render(_document(), tmp_path, formats=["html", "md"], locale=Locale.NL, wording=FakeGuidance())
+    render(_document(), tmp_path, RenderOptions(formats=["html", "md"], locale=Locale.NL, wording=FakeGuidance()))
     assert "<td>1 wijziging, licentiekosten €\u00a057,00 per maand lager;" in (tmp_path / "report.html").read_text()
     assert "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager;" in (tmp_path / "report.md").read_text()
 
@@ -134,7 +135,7 @@ def test_render_compiles_the_plan_once_for_both_headers(tmp_path: Path, monkeypa
         return compile_plan(document, **kw)
 
     monkeypatch.setattr(sys.modules["auditor.plan.summary"], "compile_plan", counted)
-    render(_document(), tmp_path, formats=["html", "md"], wording=FakeGuidance())
+    render(_document(), tmp_path, RenderOptions(formats=["html", "md"], wording=FakeGuidance()))
     assert len(calls) == 1
 
 

@@ -17,6 +17,7 @@ from auditor.formats.report_model import Amount, ReportDocument
 from auditor.plan.compile import KINDS, METHODS, NO_ACTION, PLAN_REASONS, Change, ChangePlan, Skipped
 from auditor.plan.write import plan_markdown
 from auditor.report.capped import HTML, MARKDOWN, render_page
+from auditor.report.view import PageContext
 from auditor.report.view.states import plan_states
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import LicenseSuspended, SeatsInGrace, SkuNotApproved, SpareSeatsUnderMinimum
@@ -141,7 +142,7 @@ def _reclaimable_report() -> ReportDocument:
 
 
 def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
-    md = render_page(MARKDOWN, _reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    md = render_page(MARKDOWN, _reclaimable_report(), PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     plan_row = next(line for line in md.splitlines() if line.startswith("| Plan |"))
     assert plan_row.endswith(
         "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits until the users' "
@@ -154,7 +155,7 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 def test_the_html_header_splits_it_in_every_language(locale: Locale) -> None:
-    html = render_page(HTML, _reclaimable_report(), locale=locale, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, _reclaimable_report(), PageContext(locale, Cloud.WORLDWIDE, FakeGuidance()))
     row = next(
         line
         for line in html.splitlines()
@@ -167,6 +168,6 @@ def test_the_html_header_splits_it_in_every_language(locale: Locale) -> None:
 
 
 def test_a_finding_that_waits_for_its_data_says_what_it_waits_for() -> None:
-    html = render_page(HTML, _reclaimable_report(), locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, _reclaimable_report(), PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     assert "waits until the data is kept" in html  # the state of user 2's finding, whose removal ends the mailbox
     assert "declaration" not in html

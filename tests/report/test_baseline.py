@@ -16,6 +16,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument, builtins
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page
+from auditor.report.view import PageContext
 from auditor.rules.assignments import SkuCombinationForbidden, SkuForbidden
 from auditor.rules.hygiene.accounts import GuestLicensed, InactiveUserLicensed
 
@@ -74,7 +75,7 @@ def test_first_seen_is_the_date_the_report_is_dated_by_not_when_it_was_written()
     result = compare(previous, current)
     assert {f.first_seen for f in result.findings if f.change == "persisting"} == {"2026-11-01T06:00:00Z"}
     assert next(f for f in result.findings if f.change == "new").first_seen == "2026-11-02T06:00:00Z"
-    md = render_page(MARKDOWN, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    md = render_page(MARKDOWN, result, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     assert "Open since Nov 1, 2026" in md and "Open since Nov 27" not in md
 
 
@@ -86,15 +87,15 @@ def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     assert isinstance(result.changes, dict)
     assert [f.rule for f in result.changes["resolved"]] == []
     assert {f.rule for f in result.changes["unverified"]} == {InactiveUserLicensed.id}
-    html = render_page(HTML, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, result, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     assert "Not re-checked" in html and "Earlier findings not re-checked" in html
 
 
 def test_reports_lead_with_changes() -> None:
     previous, current = runs()
     result = compare(previous, current)
-    html = render_page(HTML, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
-    markdown = render_page(MARKDOWN, result, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, result, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
+    markdown = render_page(MARKDOWN, result, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     for text in (html, markdown):
         assert text.index("Changes since the previous run") < text.index("Summary")
         assert "Resolved findings" in text and "New findings" in text

@@ -10,7 +10,7 @@ import pytest
 from auditor.data.model import Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.report.baseline import compare
-from auditor.report.write import render
+from auditor.report.write import RenderOptions, render
 
 from .chromium_pipe import chromium_binary, load
 from .report_fixtures import XSS_NAME, FakeGuidance
@@ -42,7 +42,9 @@ def test_detector_sees_errors_and_remote_requests(tmp_path: Path) -> None:
 def test_report_renders_cleanly(tmp_path: Path, sample: ReportDocument, locale: Locale) -> None:
     previous = msgspec.structs.replace(sample, generated_at="2026-11-21T03:00:00Z")
     document = compare(previous, sample)
-    html, _digest, _text = render(document, tmp_path, formats=["html"], locale=locale, wording=FakeGuidance())
+    html, _digest, _text = render(
+        document, tmp_path, RenderOptions(formats=["html"], locale=locale, wording=FakeGuidance())
+    )
     result = load(html)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"report-{locale.value}.png").write_bytes(result.png)

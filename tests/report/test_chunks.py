@@ -160,7 +160,7 @@ def test_nothing_forks_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _watch_workers(monkeypatch: pytest.MonkeyPatch, seen: list[int]) -> None:
     """The `workers` cmd_audit hands render, on a machine of 4 cores."""
-    watch_command(monkeypatch, "render", lambda *args, **kwargs: seen.append(kwargs["workers"]))
+    watch_command(monkeypatch, "render", lambda *args, **kwargs: seen.append(args[2].workers))
     monkeypatch.setattr(commands, "available_workers", lambda: 4)
 
 

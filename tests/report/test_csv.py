@@ -17,7 +17,7 @@ from auditor.plan.summary import header_plan
 from auditor.render.text import clean
 from auditor.report.csv_report import COLUMNS, guard_cell, render_csv
 from auditor.report.view.states import document_truth
-from auditor.report.write import render
+from auditor.report.write import RenderOptions, render
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.seats import SpareSeatsOverLimit
@@ -100,12 +100,12 @@ def test_a_display_name_with_a_spaced_formula_is_guarded_in_the_file(
     tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
     sample.findings[0].subject["display_name"] = ' \uff1dHYPERLINK("http://x")'
-    (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
+    (path,) = render(sample, tmp_path, RenderOptions(formats=["csv"], wording=guidance))
     assert "' \uff1dHYPERLINK" in path.read_text(encoding="utf-8-sig")
 
 
 def test_written_with_bom_and_crlf(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
-    (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
+    (path,) = render(sample, tmp_path, RenderOptions(formats=["csv"], wording=guidance))
     raw = path.read_bytes()
     assert path.name == "findings.csv"
     assert raw.startswith(b"\xef\xbb\xbfid,rule,severity,")
@@ -154,7 +154,7 @@ def test_a_worklist_of_thousands_keeps_every_row_in_order(
 
     base = sample.findings
     sample.findings = [msgspec.structs.replace(base[i % len(base)], id=f"f{i:05d}") for i in range(2345)]
-    (path,) = render(sample, tmp_path, formats=["csv"], wording=guidance)
+    (path,) = render(sample, tmp_path, RenderOptions(formats=["csv"], wording=guidance))
     table = rows(path.read_text(encoding="utf-8-sig"))
     assert [r["id"] for r in table if r["severity"] != "incomplete"] == [f"f{i:05d}" for i in range(2345)]
     assert path.read_bytes().decode("utf-8-sig") == render_csv(

@@ -16,6 +16,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import decode_report
 from auditor.guidance.library import ValueFormatter
 from auditor.report.capped import HTML, render_page
+from auditor.report.view import PageContext
 from auditor.report.wording_api import default_wording
 from auditor.rules.entitlements.entitlement import EntitlementMissing
 from auditor.rules.entitlements.entitlement_texts import reach
@@ -100,7 +101,7 @@ def test_a_policy_name_from_the_tenant_is_escaped(demo: dict[str, Any]) -> None:
     for finding in document.findings:
         if finding.rule == RULE:
             finding.details["via"] = {"conditional_access": [hostile]}
-    page = render_page(HTML, document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=default_wording())
+    page = render_page(HTML, document, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;&#34;Require MFA&#34;" in html_section(page)
 

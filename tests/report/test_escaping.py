@@ -16,6 +16,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.render.text import clean, md_escape
 from auditor.report.capped import HTML, MARKDOWN, render_page
+from auditor.report.view import PageContext
 
 from .report_fixtures import FORMULA_NAME, MD_NAME, XSS_ATTR, XSS_NAME, FakeGuidance
 
@@ -65,7 +66,7 @@ def assert_no_active_content(page: Collector, *, local: tuple[str, ...] = ()) ->
 
 
 def test_html_escapes_tenant_text(sample: ReportDocument, guidance: FakeGuidance) -> None:
-    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     assert XSS_NAME not in html
     assert "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -79,7 +80,7 @@ def test_html_escapes_tenant_text(sample: ReportDocument, guidance: FakeGuidance
 
 
 def test_html_links_only_to_plain_https(sample: ReportDocument, guidance: FakeGuidance) -> None:
-    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     assert "javascript:" not in html
     page = parse(html)
     hrefs = [attrs["href"] or "" for tag, attrs in page.tags if tag == "a"]
@@ -97,7 +98,7 @@ def github_html(markdown: str) -> str:
 
 
 def test_markdown_escapes_tenant_text(sample: ReportDocument, guidance: FakeGuidance) -> None:
-    markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     page = parse(github_html(markdown))
     assert_no_active_content(page)
     assert [tag for tag, _ in page.tags if tag == "a"] == []  # no link at all: none is ours to make
@@ -108,7 +109,7 @@ def test_markdown_escapes_tenant_text(sample: ReportDocument, guidance: FakeGuid
 
 
 def test_markdown_tables_keep_their_shape(sample: ReportDocument, guidance: FakeGuidance) -> None:
-    markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    markdown = render_page(MARKDOWN, sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     page = parse(github_html(markdown))
     md_row = next(row for row in page.cells if row and MD_NAME in row[0])
     # the "|" inside the name did not split the cell (name, UPN, state: a column no row fills is left out)

@@ -192,10 +192,10 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     """--redact renames people; what the plan does stays the same, and a reason that names a
     waiver's owner names the pseudonym."""
     from auditor.plan.compile import WAIVER_LAPSED, ChangePlan, Skipped
-    from auditor.report.write import render
+    from auditor.report.write import RenderOptions, render
 
     doc = document(demo)
-    render(doc, tmp_path, formats=["html"], redact=True, redact_key=b"k" * 32)
+    render(doc, tmp_path, RenderOptions(formats=["html"], redact=True, redact_key=b"k" * 32))
     redacted = (tmp_path / "report.html").read_text(encoding="utf-8")
     plain = (demo / "report.html").read_text(encoding="utf-8")
     assert redacted.count(">ready</span>") == plain.count(">ready</span>") > 0

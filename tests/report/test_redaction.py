@@ -9,7 +9,7 @@ from typing import Any
 
 from auditor.formats.report_model import builtins
 from auditor.report.redaction import redact_document, redaction_key
-from auditor.report.write import render
+from auditor.report.write import RenderOptions, render
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
@@ -52,7 +52,7 @@ def test_pseudonyms_are_stable_per_key() -> None:
 
 def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
     document = build_sample()
-    paths = render(document, tmp_path, redact=True, redact_key=b"secret", wording=FakeGuidance())
+    paths = render(document, tmp_path, RenderOptions(redact=True, redact_key=b"secret", wording=FakeGuidance()))
     for path in paths:
         text = path.read_text("utf-8-sig")
         if path.name == "report.json":

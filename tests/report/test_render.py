@@ -21,7 +21,8 @@ from auditor.data.enums import Format
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.report.capped import HTML, MARKDOWN, render_page
-from auditor.report.write import parse_formats, render
+from auditor.report.view import PageContext
+from auditor.report.write import RenderOptions, parse_formats, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import FakeGuidance, build_sample
@@ -46,7 +47,7 @@ def _texts(locale: Locale) -> dict[str, str]:
 
 
 def test_writes_all_four_formats_by_default(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
-    paths = render(sample, tmp_path / "out", wording=guidance)
+    paths = render(sample, tmp_path / "out", RenderOptions(wording=guidance))
     assert [p.name for p in paths] == [
         "report.json",
         "report.html",
@@ -63,9 +64,11 @@ def test_writes_all_four_formats_by_default(tmp_path: Path, sample: ReportDocume
 
 
 def test_writes_only_the_requested_formats(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
-    paths = render(sample, tmp_path, formats=parse_formats("md, html,md"), wording=guidance)
+    paths = render(sample, tmp_path, RenderOptions(formats=parse_formats("md, html,md"), wording=guidance))
     assert [p.name for p in paths] == ["report.html", "report.md", "digest.html", "digest.txt"]
-    assert [p.name for p in render(sample, tmp_path / "j", formats=["json", "csv"], wording=guidance)] == [
+    assert [
+        p.name for p in render(sample, tmp_path / "j", RenderOptions(formats=["json", "csv"], wording=guidance))
+    ] == [
         "report.json",
         "findings.csv",
     ]  # no digest without a report to read
@@ -83,13 +86,13 @@ def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: ReportDocume
     blocker = tmp_path / "report.html"
     blocker.mkdir()  # a directory where the file should go
     with pytest.raises(UsageError, match=r"report\.html: cannot write report"):
-        render(sample, tmp_path, formats=["html"], wording=guidance)
+        render(sample, tmp_path, RenderOptions(formats=["html"], wording=guidance))
 
 
 def test_partial_report_says_so_first_in_every_format(
     tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
-    render(sample, tmp_path, wording=guidance)
+    render(sample, tmp_path, RenderOptions(wording=guidance))
     html = (tmp_path / "report.html").read_text("utf-8")
     body = html[html.index("<body") :]
     assert body.index("This report is incomplete") < body.index("Summary")
@@ -107,7 +110,7 @@ def test_gaps_without_listed_rules_still_mark_the_report_partial(guidance: FakeG
     document = build_sample()
     document.not_evaluated = []
     document.complete = True  # inconsistent input: gaps alone must still count
-    html = render_page(HTML, document, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, document, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     assert "This report is incomplete" in html and "signInActivity" in html
 
 
@@ -115,8 +118,8 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
     sample: ReportDocument, guidance: FakeGuidance
 ) -> None:
     """Data, request, reason; rule, policy, reason: in the order of the tables' headers."""
-    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
-    markdown = render_page(MARKDOWN, sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
+    markdown = render_page(MARKDOWN, sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     gap, skipped = sample.gaps[0], sample.not_evaluated[0]
     cells = [gap.part, gap.request, gap.reason]
     at = [html.index(f">{cell}</td>", html.index("Tenant data that could not be read")) for cell in cells]
@@ -137,8 +140,8 @@ def test_the_gap_and_not_evaluated_tables_show_each_value_in_its_column(
 
 
 def test_complete_report_has_no_incomplete_banner(complete_sample: ReportDocument, guidance: FakeGuidance) -> None:
-    html = render_page(HTML, complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
-    markdown = render_page(MARKDOWN, complete_sample, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, complete_sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
+    markdown = render_page(MARKDOWN, complete_sample, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     assert "incomplete" not in html.lower() and "incomplete" not in markdown.lower()
     assert "Findings need attention" in html
 
@@ -154,19 +157,19 @@ def test_clean_tenant_reads_as_compliant_only_when_complete(guidance: FakeGuidan
         by_rule={},
         by_severity=dict.fromkeys(("critical", "high", "medium", "low"), 0),
     )
-    html = render_page(HTML, clean, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, clean, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     assert "Compliant: no open findings" in html
     partial = msgspec.structs.replace(
         clean, complete=False, gaps=build_sample().gaps, not_evaluated=build_sample().not_evaluated
     )
-    html = render_page(HTML, partial, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, partial, PageContext(Locale.EN, Cloud.WORLDWIDE, guidance))
     assert "Compliant" not in html and "This report is incomplete" in html
 
 
 @pytest.mark.parametrize("locale", [loc for loc in Locale if loc is not Locale.EN], ids=lambda loc: loc.value)
 def test_every_text_is_in_the_report_locale(locale: Locale, sample: ReportDocument, guidance: FakeGuidance) -> None:
-    html = render_page(HTML, sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
-    markdown = render_page(MARKDOWN, sample, locale=locale, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, sample, PageContext(locale, Cloud.WORLDWIDE, guidance))
+    markdown = render_page(MARKDOWN, sample, PageContext(locale, Cloud.WORLDWIDE, guidance))
     labels = _texts(locale)
     english = _texts(Locale.EN)
     assert f'<html lang="{locale.value}">' in html
@@ -181,18 +184,18 @@ def test_every_text_is_in_the_report_locale(locale: Locale, sample: ReportDocume
 
 
 def test_cloud_selects_the_remediation_variant(sample: ReportDocument, guidance: FakeGuidance) -> None:
-    html = render_page(HTML, sample, locale=Locale.EN, cloud=Cloud.GERMANY, wording=guidance)
+    html = render_page(HTML, sample, PageContext(Locale.EN, Cloud.GERMANY, guidance))
     assert "[en/germany] fix" in html and "[en/worldwide]" not in html
 
 
 def test_waived_findings_show_their_waiver(complete_sample: ReportDocument, guidance: FakeGuidance) -> None:
-    html = render_page(HTML, complete_sample, locale=Locale.DA, cloud=Cloud.WORLDWIDE, wording=guidance)
+    html = render_page(HTML, complete_sample, PageContext(Locale.DA, Cloud.WORLDWIDE, guidance))
     assert "Approved by CISO" in html and "31. jan. 2027" in html and "Undtaget" in html
 
 
 def test_output_is_deterministic(tmp_path: Path, guidance: FakeGuidance) -> None:
-    first = render(build_sample(), tmp_path / "a", wording=guidance)
-    second = render(build_sample(), tmp_path / "b", wording=FakeGuidance())
+    first = render(build_sample(), tmp_path / "a", RenderOptions(wording=guidance))
+    second = render(build_sample(), tmp_path / "b", RenderOptions(wording=FakeGuidance()))
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
@@ -204,7 +207,11 @@ def test_the_html_and_markdown_build_each_finding_row_once(
     from auditor.report.view import findings
 
     def files(out: Path) -> dict[str, bytes]:
-        render(sample, out, formats=["html", "md"], locale=Locale.NL, cloud=Cloud.WORLDWIDE, wording=guidance)
+        render(
+            sample,
+            out,
+            RenderOptions(formats=["html", "md"], locale=Locale.NL, cloud=Cloud.WORLDWIDE, wording=guidance),
+        )
         return {p.name: p.read_bytes() for p in out.iterdir()}
 
     built: list[str] = []
@@ -228,12 +235,10 @@ def test_the_html_and_markdown_build_each_finding_row_once(
 
 
 def test_a_row_memo_serves_one_document_locale_and_cloud_only(sample: ReportDocument, guidance: FakeGuidance) -> None:
-    from auditor.report.view import RowMemo, build_view
+    from auditor.report.view import PageContext, RowMemo, build_view
 
     def view(locale: Locale, cloud: Cloud, memo: RowMemo | None = None) -> Any:
-        return build_view(
-            sample, locale=locale, cloud=cloud, wording=guidance, cap_per_rule=5, redacted=False, memo=memo
-        )
+        return build_view(sample, PageContext(locale, cloud, guidance, memo=memo), cap_per_rule=5)
 
     memo = RowMemo()
     assert view(Locale.EN, Cloud.WORLDWIDE, memo) == view(Locale.EN, Cloud.WORLDWIDE)
@@ -274,7 +279,7 @@ def test_the_required_role_line_is_never_cut(locale: Locale) -> None:
     roles = sorted(_roles(locale), key=len)
     assert len(roles[-1]) > 200, "the test needs a role text longer than a name"
     for role in roles[-2:]:
-        page = render_page(HTML, build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, wording=_LongRoles(role))
+        page = render_page(HTML, build_sample(), PageContext(locale, Cloud.WORLDWIDE, _LongRoles(role)))
         # the recipes name the role by its number in the table of roles, which has it whole
         lines = [html_lib.unescape(line) for line in page.splitlines() if 'id="role-' in line]
         assert any(role in line for line in lines), role
@@ -285,7 +290,7 @@ def test_markdown_says_each_required_role_whole(locale: Locale) -> None:
     """report.md has no link to a row of the table of roles: a recipe that said "Required role: 3" sent its
     reader counting down a list. It names the role itself."""
     roles = sorted(_roles(locale), key=len)[-1:]
-    page = render_page(MARKDOWN, build_sample(), locale=locale, cloud=Cloud.WORLDWIDE, wording=_LongRoles(roles[0]))
+    page = render_page(MARKDOWN, build_sample(), PageContext(locale, Cloud.WORLDWIDE, _LongRoles(roles[0])))
     label = i18n.catalog(locale).pgettext("required_role", "Required role")
     said = [line.split(":**", 1)[1].strip() for line in page.splitlines() if line.startswith(f"**{label}:**")]
     assert said and not any(text.isdigit() for text in said), said

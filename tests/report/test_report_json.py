@@ -109,7 +109,7 @@ def test_report_json_is_written_one_chunk_of_findings_per_piece(
 
     monkeypatch.setattr(report_module, "write_bytes", keep)
     monkeypatch.setattr(chunks, "CHUNK", 2)
-    report_module.render(document, tmp_path, formats=["json"])
+    report_module.render(document, tmp_path, report_module.RenderOptions(formats=["json"]))
     text = (tmp_path / "report.json").read_bytes()
     assert text == GOLDEN.read_bytes()
     assert json.loads(text) == msgspec.to_builtins(document)

@@ -18,6 +18,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.csv_report import render_csv
+from auditor.report.view import PageContext
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import RULES, FakeGuidance, build_big, build_sample, user
@@ -33,7 +34,7 @@ def big() -> ReportDocument:
 
 @pytest.mark.slow
 def test_html_of_a_100k_user_tenant_stays_small(big: ReportDocument) -> None:
-    html = render_page(HTML, big, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, big, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     assert len(html.encode("utf-8")) < HTML_LIMIT
     inactive = sum(1 for f in big.findings if f.rule == InactiveUserLicensed.id)
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
@@ -41,7 +42,7 @@ def test_html_of_a_100k_user_tenant_stays_small(big: ReportDocument) -> None:
 
 @pytest.mark.slow
 def test_markdown_of_a_100k_user_tenant_stays_small(big: ReportDocument) -> None:
-    markdown = render_page(MARKDOWN, big, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    markdown = render_page(MARKDOWN, big, PageContext(Locale.SV, Cloud.WORLDWIDE, FakeGuidance()))
     assert len(markdown.encode("utf-8")) < MD_LIMIT
     assert "avvikelser för den här regeln finns i findings\\.csv och report\\.json" in markdown
 
@@ -57,9 +58,9 @@ def test_csv_keeps_every_finding(big: ReportDocument) -> None:
 def test_past_the_cap_the_pages_name_the_rest_and_the_csv_keeps_every_finding() -> None:
     doc = build_big(2_000)
     inactive = sum(1 for f in doc.findings if f.rule == InactiveUserLicensed.id)
-    html = render_page(HTML, doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, doc, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     assert f"{inactive - 50:,} more findings of this rule are listed in findings.csv and report.json." in html
-    markdown = render_page(MARKDOWN, doc, locale=Locale.SV, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    markdown = render_page(MARKDOWN, doc, PageContext(Locale.SV, Cloud.WORLDWIDE, FakeGuidance()))
     assert "avvikelser för den här regeln finns i findings\\.csv och report\\.json" in markdown
     rows = list(
         csv.reader(io.StringIO(render_csv(doc, locale=Locale.EN, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())))
@@ -89,8 +90,8 @@ def _worst_case() -> ReportDocument:
 
 def test_html_size_cap_holds_for_hostile_input() -> None:
     doc = _worst_case()
-    html = render_page(HTML, doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    html = render_page(HTML, doc, PageContext(Locale.TR, Cloud.WORLDWIDE, FakeGuidance()))
     assert len(html.encode("utf-8")) < HTML_LIMIT
     assert html.count("findings.csv ve report.json dosyalarında listeleniyor") == len(RULES)
-    markdown = render_page(MARKDOWN, doc, locale=Locale.TR, cloud=Cloud.WORLDWIDE, wording=FakeGuidance())
+    markdown = render_page(MARKDOWN, doc, PageContext(Locale.TR, Cloud.WORLDWIDE, FakeGuidance()))
     assert len(markdown.encode("utf-8")) < MD_LIMIT

@@ -24,7 +24,7 @@ from auditor.insights.forecast import _freed_by_findings
 from auditor.plan.summary import header_plan
 from auditor.policyset.load import load_policies
 from auditor.report.document import FindingRemediation, build_document
-from auditor.report.write import render
+from auditor.report.write import RenderOptions, render
 from auditor.snapshot.files import load_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,10 +76,12 @@ def test_the_bare_document_carries_no_remediation_and_works_it_out_as_the_whole_
 def test_the_files_are_byte_for_byte_those_of_the_whole_document(
     result: AuditResult, tmp_path: Path, locale: Locale, formats: tuple[Format, ...]
 ) -> None:
-    render(_whole(result, locale), tmp_path / "whole", formats=formats, locale=locale)
+    render(_whole(result, locale), tmp_path / "whole", RenderOptions(formats=formats, locale=locale))
     bare, remediation = _bare(result, locale)
     plan = header_plan(bare, remediation.actions)
-    render(bare, tmp_path / "streamed", formats=formats, locale=locale, plan=plan, remediation=remediation)
+    render(
+        bare, tmp_path / "streamed", RenderOptions(formats=formats, locale=locale), plan=plan, remediation=remediation
+    )
     whole, streamed = _files(tmp_path / "whole"), _files(tmp_path / "streamed")
     assert list(streamed) == list(whole)
     for name in whole:
@@ -91,9 +93,14 @@ def test_the_files_are_byte_for_byte_those_of_the_whole_document(
 def test_with_redaction_findings_csv_is_the_whole_documents(result: AuditResult, tmp_path: Path) -> None:
     key = b"k" * 32
     formats = (Format.JSON, Format.CSV)
-    render(_whole(result), tmp_path / "whole", formats=formats, redact=True, redact_key=key)
+    render(_whole(result), tmp_path / "whole", RenderOptions(formats=formats, redact=True, redact_key=key))
     bare, remediation = _bare(result)
-    render(bare, tmp_path / "streamed", formats=formats, redact=True, redact_key=key, remediation=remediation)
+    render(
+        bare,
+        tmp_path / "streamed",
+        RenderOptions(formats=formats, redact=True, redact_key=key),
+        remediation=remediation,
+    )
     assert _files(tmp_path / "streamed") == _files(tmp_path / "whole")
 
 
@@ -125,10 +132,10 @@ def test_a_failure_part_way_leaves_the_last_files_and_no_temporary_file(
     out = tmp_path / "out"
     bare, remediation = _bare(result)
     plan = header_plan(bare, remediation)  # as an audit hands it over, compiled before the files
-    render(bare, out, formats=formats, remediation=remediation, plan=plan)
+    render(bare, out, RenderOptions(formats=formats), remediation=remediation, plan=plan)
     before = _files(out)
     with pytest.raises(UsageError, match=r"report\.json.*cannot write report: No space left on device"):
-        render(bare, out, formats=formats, remediation=_failing(remediation, after=20), plan=plan)
+        render(bare, out, RenderOptions(formats=formats), remediation=_failing(remediation, after=20), plan=plan)
     assert _files(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
 
@@ -138,8 +145,13 @@ def test_a_finding_that_carries_its_remediation_is_written_as_it_is(result: Audi
     worked out again, even when a remediation is given."""
     whole = _whole(result)
     _, remediation = _bare(result)
-    render(whole, tmp_path / "plain", formats=(Format.JSON, Format.CSV))
-    render(whole, tmp_path / "given", formats=(Format.JSON, Format.CSV), remediation=_failing(remediation, after=0))
+    render(whole, tmp_path / "plain", RenderOptions(formats=(Format.JSON, Format.CSV)))
+    render(
+        whole,
+        tmp_path / "given",
+        RenderOptions(formats=(Format.JSON, Format.CSV)),
+        remediation=_failing(remediation, after=0),
+    )
     assert _files(tmp_path / "given") == _files(tmp_path / "plain")
 
 
@@ -155,11 +167,9 @@ def test_the_files_forked_processes_write_are_one_processes(
         render(
             bare,
             tmp_path / str(workers),
-            formats=formats,
-            locale=locale,
+            RenderOptions(formats=formats, locale=locale, workers=workers),
             plan=plan,
             remediation=remediation,
-            workers=workers,
         )
     assert _files(tmp_path / "2") == _files(tmp_path / "1")
     assert all(f.remediation is None for f in bare.findings)
@@ -170,7 +180,7 @@ def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_fi
 ) -> None:
     out = tmp_path / "out"
     bare, remediation = _bare(result, Locale.EN)
-    render(bare, out, formats=(Format.JSON, Format.CSV), remediation=remediation, workers=2)
+    render(bare, out, RenderOptions(formats=(Format.JSON, Format.CSV), workers=2), remediation=remediation)
     before = _files(out)
     parent = os.getpid()
 
@@ -181,6 +191,6 @@ def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_fi
 
     failing = FindingRemediation(remediate, cloud=remediation.cloud, locale=remediation.locale, names=remediation.names)
     with pytest.raises(UsageError, match=r"report\.json.*cannot write report: No space left on device"):
-        render(bare, out, formats=(Format.JSON, Format.CSV), remediation=failing, workers=2)
+        render(bare, out, RenderOptions(formats=(Format.JSON, Format.CSV), workers=2), remediation=failing)
     assert _files(out) == before
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
