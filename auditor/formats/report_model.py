@@ -167,6 +167,32 @@ class ReportFinding(Struct, kw_only=True):
         return self.alert is not False
 
 
+class Causes(Struct, kw_only=True):
+    """--baseline --causes: the directory audit entries read for the window between the two reads
+    (auditor.insights.causes), and how many new findings they explain."""
+
+    since: str | None
+    until: str | None
+    read: bool
+    explained: int
+
+
+class BaselineChanges(Struct, kw_only=True):
+    """--baseline: what changed since the baseline report (auditor.report.baseline.compare), the
+    counts and the earlier findings this run does not report (resolved, or not re-checked)."""
+
+    baseline_generated_at: str | None = None
+    baseline_as_of: str | None = None
+    # defaults: a report.json written before a key was kept (compare writes every one)
+    new: int = 0
+    persisting: int = 0
+    better: int = 0
+    worse: int = 0
+    resolved: list[ReportFinding] = []
+    unverified: list[ReportFinding] = []
+    causes: Causes | UnsetType = UNSET
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -272,7 +298,7 @@ class ReportDocument(Struct, kw_only=True):
     distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
     config_problems: list[dict[str, Any]] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
-    changes: dict[str, Any] | UnsetType = UNSET  # --baseline
+    changes: BaselineChanges | UnsetType = UNSET  # --baseline
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)

@@ -38,7 +38,7 @@ from auditor.data.audit_entries import (
     DirectoryAudits,
     parse_time,
 )
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, Causes, ReportDocument, ReportFinding
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
@@ -155,16 +155,16 @@ def explain(
 ) -> ReportDocument:
     """Set `cause` on the document's new findings (in place) and `changes.causes`; the document."""
     changes = document.changes
-    if not isinstance(changes, dict):  # no --baseline
+    if not isinstance(changes, BaselineChanges):  # no --baseline
         return document
     if audits is None or not since:
-        changes["causes"] = {"since": since, "until": until, "read": False, "explained": 0}
+        changes.causes = Causes(since=since, until=until, read=False, explained=0)
         return document
     try:
         start = parse_time(since)
         end = parse_time(until) if until else parse_time(audits.until)
     except ValueError:
-        changes["causes"] = {"since": since, "until": until, "read": False, "explained": 0}
+        changes.causes = Causes(since=since, until=until, read=False, explained=0)
         return document
     if parse_time(audits.since) > start:
         warnings.append(
@@ -186,7 +186,7 @@ def explain(
             if cause is not None:
                 finding.cause = cause
                 explained += 1
-    changes["causes"] = {"since": since, "until": _iso(end), "read": True, "explained": explained}
+    changes.causes = Causes(since=since, until=_iso(end), read=True, explained=explained)
     return document
 
 

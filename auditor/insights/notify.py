@@ -30,7 +30,7 @@ from auditor.common.errors import DeliveryError, UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.model import Locale
 from auditor.delivery.options import is_loopback
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.plan.bill_view import urgent_lines
 from auditor.render.text import clean
 from auditor.report.wording_api import Wording, default_wording
@@ -91,9 +91,9 @@ class _Summary:
             "ok": t.pgettext("status_compliant", "Compliant: no open findings"),
         }[self.status]
         self.title = t.pgettext("notify_title", "License audit: {tenant}", tenant=self.tenant)
-        changes = document.changes if isinstance(document.changes, dict) else None
+        changes = document.changes if isinstance(document.changes, BaselineChanges) else None
         new = [f for f in document.findings if f.change == "new" and not f.waived]
-        resolved: list[ReportFinding] = list(changes.get("resolved") or []) if changes else []
+        resolved: list[ReportFinding] = changes.resolved if changes else []
 
         def num(n: float) -> str:
             return i18n.format_number(n, locale)

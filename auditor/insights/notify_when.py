@@ -26,7 +26,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import Gap, ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, Gap, ReportDocument, ReportFinding
 
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -134,7 +134,7 @@ def decide(
         if worse:
             say("worse", t.npgettext("notify_worse", "{n} finding got worse", "{n} findings got worse", worse))
         reasons += _kept(findings, previous, t)
-        gone = len((document.changes or {}).get("resolved") or [])
+        gone = len(document.changes.resolved) if isinstance(document.changes, BaselineChanges) else 0
         last = sum(1 for f in previous.findings if not f.waived)
         if gone >= BULK_LEAST and gone >= BULK_SHARE * last:
             say(

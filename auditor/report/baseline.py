@@ -35,7 +35,7 @@ from auditor.common.errors import UsageError
 from auditor.common.outputs import PREVIOUS
 from auditor.common.timestamps import timestamp_or_none
 from auditor.formats.report_json import READABLE_VERSIONS, decode_report
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 
 
 def _check(document: ReportDocument, name: str) -> None:
@@ -191,16 +191,16 @@ def compare(previous: ReportDocument, current: ReportDocument) -> ReportDocument
                 worse += trend == "worse"
         findings.append(finding)
     resolved, unverified = _gone(earlier, seen, current, baseline_time)
-    changes = {
-        "baseline_generated_at": _value(previous.generated_at),
-        "baseline_as_of": _value(previous.as_of),
-        "new": new,
-        "persisting": persisting,
-        "better": better,
-        "worse": worse,
-        "resolved": resolved,
-        "unverified": unverified,
-    }
+    changes = BaselineChanges(
+        baseline_generated_at=_value(previous.generated_at),
+        baseline_as_of=_value(previous.as_of),
+        new=new,
+        persisting=persisting,
+        better=better,
+        worse=worse,
+        resolved=resolved,
+        unverified=unverified,
+    )
     return msgspec.structs.replace(current, findings=findings, changes=changes)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import msgspec
 
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
@@ -141,11 +141,10 @@ def redact_document(document: ReportDocument, key: bytes) -> ReportDocument:
     `message`, remediation text and Graph paths, warnings) is rewritten with the pseudonyms.
     """
     doc = copy.deepcopy(document)
-    changes: dict[str, Any] = doc.changes if isinstance(doc.changes, dict) else {}
+    changes = doc.changes if isinstance(doc.changes, BaselineChanges) else None
     everyone: dict[str, str] = {}
     for finding in doc.findings:
         _finding(key, finding, everyone)
-    for finding in [*(changes.get("resolved") or []), *(changes.get("unverified") or [])]:
-        if isinstance(finding, ReportFinding):  # `changes` is still a dict: its findings as --baseline keeps them
-            _finding(key, finding, everyone)
+    for finding in [*changes.resolved, *changes.unverified] if changes else []:
+        _finding(key, finding, everyone)
     return msgspec.structs.replace(doc, warnings=_scrub(doc.warnings, _pattern(everyone), everyone))

@@ -13,7 +13,7 @@ from msgspec import UNSET
 
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import ReportDocument, builtins
+from auditor.formats.report_model import BaselineChanges, ReportDocument, builtins
 from auditor.report.baseline import compare, load_baseline
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.view import PageContext
@@ -44,12 +44,12 @@ def test_marks_new_persisting_and_resolved() -> None:
     assert len(persisting) == len(current.findings) - 1
     assert {f.first_seen for f in persisting} == {"2026-11-21T03:00:00Z"}
     changes = result.changes
-    assert isinstance(changes, dict)
-    assert (changes["new"], changes["persisting"]) == (1, len(persisting))
-    assert sorted(f.rule for f in changes["resolved"]) == [GuestLicensed.id, SkuCombinationForbidden.id]
-    assert {f.change for f in changes["resolved"]} == {"resolved"}
-    assert changes["unverified"] == []
-    assert changes["baseline_generated_at"] == "2026-11-21T03:00:00Z"
+    assert isinstance(changes, BaselineChanges)
+    assert (changes.new, changes.persisting) == (1, len(persisting))
+    assert sorted(f.rule for f in changes.resolved) == [GuestLicensed.id, SkuCombinationForbidden.id]
+    assert {f.change for f in changes.resolved} == {"resolved"}
+    assert changes.unverified == []
+    assert changes.baseline_generated_at == "2026-11-21T03:00:00Z"
     assert current.findings[0].change is UNSET  # the input is not modified
 
 
@@ -84,9 +84,9 @@ def test_findings_of_rules_not_evaluated_are_not_resolved() -> None:
     current = build_sample(complete=False)  # inactive-user-licensed not evaluated this time
     current.findings = [f for f in current.findings if f.rule != InactiveUserLicensed.id]
     result = compare(previous, current)
-    assert isinstance(result.changes, dict)
-    assert [f.rule for f in result.changes["resolved"]] == []
-    assert {f.rule for f in result.changes["unverified"]} == {InactiveUserLicensed.id}
+    assert isinstance(result.changes, BaselineChanges)
+    assert [f.rule for f in result.changes.resolved] == []
+    assert {f.rule for f in result.changes.unverified} == {InactiveUserLicensed.id}
     html = render_page(HTML, result, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
     assert "Not re-checked" in html and "Earlier findings not re-checked" in html
 

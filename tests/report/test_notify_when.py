@@ -14,7 +14,7 @@ import pytest
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.formats.bill_model import bill_of
-from auditor.formats.report_model import Gap, ReportDocument
+from auditor.formats.report_model import BaselineChanges, Gap, ReportDocument
 from auditor.insights.notify_when import decide
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
@@ -78,11 +78,11 @@ def test_one_of_two_products_removed_is_better_not_new() -> None:
     better = compare(before, _report([_finding("b", ["SPE_E3", "SPE_E5"])]))
     (f,) = better.findings
     assert (f.change, f.trend) == ("persisting", "better")
-    assert isinstance(better.changes, dict)
-    assert better.changes["new"] == 0 and better.changes["better"] == 1 and better.changes["resolved"] == []
+    assert isinstance(better.changes, BaselineChanges)
+    assert better.changes.new == 0 and better.changes.better == 1 and better.changes.resolved == []
     worse = compare(before, _report([_finding("c", ["SPE_E3", "SPE_E5", "EMS", "VISIOCLIENT"])]))
-    assert isinstance(worse.changes, dict)
-    assert worse.findings[0].trend == "worse" and worse.changes["worse"] == 1
+    assert isinstance(worse.changes, BaselineChanges)
+    assert worse.findings[0].trend == "worse" and worse.changes.worse == 1
     higher = compare(before, _report([_finding("a", ["SPE_E3", "SPE_E5", "EMS"], severity="high")]))
     assert higher.findings[0].trend == "worse"
     other_user = _finding("d", ["SPE_E3"])

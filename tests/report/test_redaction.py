@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.formats.report_model import builtins
+from auditor.formats.report_model import BaselineChanges, builtins
 from auditor.report.redaction import redact_document, redaction_key
 from auditor.report.write import RenderOptions, render
 from auditor.rules.assignments import SkuCombinationForbidden
@@ -91,6 +91,6 @@ def test_key_comes_from_environment_or_tenant() -> None:
 
 def test_redaction_covers_changes_lists() -> None:
     document: dict[str, Any] = build_sample()
-    document.changes = {"resolved": [copy.deepcopy(document.findings[0])], "unverified": []}
+    document.changes = BaselineChanges(resolved=[copy.deepcopy(document.findings[0])])
     redacted = redact_document(document, b"k")
     assert "mallory@contoso.example" not in json.dumps(redacted.changes, default=builtins)

@@ -17,7 +17,7 @@ from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report, named_products
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import BaselineChanges, ReportDocument
 from auditor.guidance.details import subject_label
 from auditor.report import chunks
 from auditor.report import write as report_module
@@ -192,7 +192,8 @@ def test_a_baseline_keeps_resolved_findings_whole() -> None:
     gone = previous.findings[0]
     current.findings = [f for f in current.findings if f.id != gone.id]
     result = compare(previous, current)
-    (resolved,) = result.changes["resolved"]
+    assert isinstance(result.changes, BaselineChanges)
+    (resolved,) = result.changes.resolved
     assert resolved.remediation["summary"] and resolved.message
     assert msgspec.structs.replace(resolved, change=UNSET, first_seen=UNSET) == gone
 
@@ -201,7 +202,9 @@ def test_two_different_findings_under_one_id_in_a_baseline_are_refused() -> None
     previous, current = _golden(), _golden()
     twin = copy.deepcopy(previous.findings[0])
     previous.findings.append(copy.deepcopy(twin))  # the same finding twice: harmless
-    assert compare(previous, current).changes["resolved"] == []
+    assert compare(previous, current).changes == BaselineChanges(
+        baseline_generated_at=previous.generated_at, baseline_as_of=previous.as_of, persisting=len(current.findings)
+    )
     twin.message = "another finding"
     previous.findings.append(twin)
     with pytest.raises(UsageError, match=f"two different findings have the id '{twin.id}'"):

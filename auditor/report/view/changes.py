@@ -3,12 +3,12 @@ report (`--baseline`, auditor.report.baseline)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import msgspec
 
 from auditor import i18n
-from auditor.formats.report_model import ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 from auditor.render.text import clean
 from auditor.report.view.context import RenderContext, products_text, subject_text
 
@@ -61,13 +61,12 @@ def _change_items(
 def build_changes(ctx: RenderContext, document: ReportDocument, cap: int) -> Changes | None:
     """The changes since the baseline, at most `cap` entries per group; None without a baseline."""
     changes = document.changes
-    if not isinstance(changes, Mapping):
+    if not isinstance(changes, BaselineChanges):
         return None
     findings = document.findings
     new = [f for f in findings if f.change == "new"]
     persisting = sum(1 for f in findings if f.change == "persisting")
-    resolved: list[ReportFinding] = list(changes.get("resolved") or [])
-    unverified: list[ReportFinding] = list(changes.get("unverified") or [])
+    resolved, unverified = changes.resolved, changes.unverified
     new_items, new_more = _change_items(ctx, new, cap)
     resolved_items, resolved_more = _change_items(ctx, resolved, cap)
     unverified_items, unverified_more = _change_items(ctx, unverified, cap)
@@ -75,7 +74,7 @@ def build_changes(ctx: RenderContext, document: ReportDocument, cap: int) -> Cha
         baseline_text=ctx.t.pgettext(
             "changes_baseline",
             "Compared with the report generated {date}.",
-            date=i18n.format_datetime(str(changes.get("baseline_generated_at", "")), ctx.locale),
+            date=i18n.format_datetime(changes.baseline_generated_at or "", ctx.locale),
         ),
         new_count=ctx.num(len(new)),
         persisting_count=ctx.num(persisting),

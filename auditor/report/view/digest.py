@@ -18,7 +18,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import ReportDocument, ReportFinding, Summary
+from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding, Summary
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (
@@ -310,9 +310,7 @@ def build_digest(
     # in running text, in lower case as the mail's subject says them ("14 hoog"), not the labels' "Hoog"
     severities = [severity_count(ctx.t, s, ctx.num(by_severity.get(s, 0))) for s in SEVERITIES if by_severity.get(s)]
     findings = document.findings
-    baseline = document.changes
-    changes: Mapping[str, Any] = baseline if isinstance(baseline, Mapping) else {}
-    compared = isinstance(baseline, Mapping)
+    changes = document.changes if isinstance(document.changes, BaselineChanges) else None
     new = [f for f in findings if f.change == "new" and not f.waived and f.alerts]
     rules, rules_more = _rule_counts(ctx, findings)
     tenants, tenants_more = _tenant_lines(ctx, document)
@@ -336,11 +334,11 @@ def build_digest(
         bill=tuple(whole_sentences(line) for line in bill[:HEADLINES]),
         headlines_title=ctx.t.pgettext("migration_title", "Moving users to another tenant: the licensing plan"),
         headlines=tuple(whole_sentences(line) for line in headlines[:HEADLINES]),
-        compared=compared,
+        compared=changes is not None,
         new_total=ctx.num(len(new)),
         new_groups=_new_groups(ctx, new),
-        resolved=ctx.num(len(changes.get("resolved") or [])) if compared else "",
-        not_rechecked=ctx.num(len(changes.get("unverified") or [])) if compared and changes.get("unverified") else "",
+        resolved=ctx.num(len(changes.resolved)) if changes else "",
+        not_rechecked=ctx.num(len(changes.unverified)) if changes and changes.unverified else "",
         actions=_top_actions(ctx, findings),
         rules=tuple(rules),
         rules_more=ctx.list_more(rules_more),
