@@ -415,7 +415,7 @@ def run_audit(options: AuditOptions) -> int:
         timings.report()
         paused.close()  # the collector runs again before anything is sent
         _print_outcome(result, document, written)
-        if not notify["send"]:
+        if not notify.send:
             _say(f"nothing changed since the last run: no e-mail or webhook post (--notify-when {when})")
             return code
         _check_stop(options.source.stop)  # nor sent

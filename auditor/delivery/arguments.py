@@ -16,6 +16,8 @@ from .options import EmailOptions, SmtpSecurity, Transport, split_addresses
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
+    from auditor.formats.report_model import Notify
+
 AdapterFactory = Callable[[], "RequestAdapter"]
 
 
@@ -130,21 +132,23 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
     if options is None:
         raise UsageError("no e-mail recipients: give at least one --email-to address")
     notify = _notify(args.report_dir)
-    if notify is not None and notify.get("send") is False:  # audit --notify-when changed: nothing changed
+    if notify is not None and not notify.send:  # audit --notify-when changed: nothing changed
         print("nothing changed since the last run: no e-mail (report.json notify.send is false)", file=sys.stderr)
         return 0
     print(clean_message(send_report(args.report_dir, options)), file=sys.stderr)
     return 0
 
 
-def _notify(report_dir: Path) -> dict[str, Any] | None:
+def _notify(report_dir: Path) -> Notify | None:
     """report.json's `notify` (audit --notify-when), None when the report has none; read as
     send_report reads it (auditor.delivery.content.load_report), so a report it would refuse (another
     schema_version, not a report) is refused here (exit 2), never taken as "nothing changed"."""
+    from auditor.formats.report_model import Notify
+
     from .content import load_report  # the report reader: loaded when the command runs, not for `--help`
 
     notify = load_report(Path(report_dir)).notify
-    return notify if isinstance(notify, dict) else None
+    return notify if isinstance(notify, Notify) else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

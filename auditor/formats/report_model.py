@@ -193,6 +193,21 @@ class BaselineChanges(Struct, kw_only=True):
     causes: Causes | UnsetType = UNSET
 
 
+class NotifyReason(Struct, frozen=True, kw_only=True):
+    """One reason tonight's run speaks: its code (new, worse, gap, soon, weekly, …) and its sentence."""
+
+    code: str
+    text: str
+
+
+class Notify(Struct, kw_only=True):
+    """Whether tonight's run speaks (e-mail, webhook), and why (--notify-when; auditor.insights.notify_when)."""
+
+    send: bool
+    when: str
+    reasons: list[NotifyReason] = []
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -305,7 +320,7 @@ class ReportDocument(Struct, kw_only=True):
     trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET
     cost_allocation: dict[str, Any] | UnsetType = UNSET
-    notify: dict[str, Any] | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
+    notify: Notify | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     findings: list[ReportFinding]
 
     @property

@@ -26,7 +26,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import BaselineChanges, Gap, ReportDocument, ReportFinding
+from auditor.formats.report_model import BaselineChanges, Gap, Notify, NotifyReason, ReportDocument, ReportFinding
 
 WHEN = ("changed", "always")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -81,12 +81,12 @@ def _soon(document: ReportDocument, today: date) -> list[str]:
     return sorted(set(days))
 
 
-def _kept(findings: list[ReportFinding], previous: ReportDocument, t: Any) -> list[dict[str, str]]:
+def _kept(findings: list[ReportFinding], previous: ReportDocument, t: Any) -> list[NotifyReason]:
     """The reasons among the open findings the last run had under the same id: amounts that moved
     (MATERIAL), a waiver gone."""
     earlier = {f.id: f for f in previous.findings}
     kept = [(f, earlier[f.id]) for f in findings if f.id in earlier]
-    reasons: list[dict[str, str]] = []
+    reasons: list[NotifyReason] = []
     moved = sum(1 for f, before in kept if _material(f, before))
     if moved:
         text = t.npgettext(
@@ -95,13 +95,13 @@ def _kept(findings: list[ReportFinding], previous: ReportDocument, t: Any) -> li
             "{n} findings' monthly cost or unused seats changed by a tenth or more",
             moved,
         )
-        reasons.append({"code": "amount", "text": text})
+        reasons.append(NotifyReason(code="amount", text=text))
     unwaived = sum(1 for _f, before in kept if before.waived)
     if unwaived:
         text = t.npgettext(
             "notify_unwaived", "{n} finding is no longer waived", "{n} findings are no longer waived", unwaived
         )
-        reasons.append({"code": "unwaived", "text": text})
+        reasons.append(NotifyReason(code="unwaived", text=text))
     return reasons
 
 
@@ -113,13 +113,13 @@ def decide(
     today: date,
     weekday: str,
     locale: Locale,
-) -> dict[str, Any]:
+) -> Notify:
     """The `notify` object of `document` (after `compare` with `previous`, the baseline, if any)."""
     t = i18n.translations(locale)
-    reasons: list[dict[str, str]] = []
+    reasons: list[NotifyReason] = []
 
     def say(code: str, text: str) -> None:
-        reasons.append({"code": code, "text": text})
+        reasons.append(NotifyReason(code=code, text=text))
 
     findings = [f for f in document.findings if not f.waived and f.alerts]  # alert: false stays quiet
     if when == "always":
@@ -178,4 +178,4 @@ def decide(
                 len(findings),
             ),
         )
-    return {"send": bool(reasons), "when": when, "reasons": reasons}
+    return Notify(send=bool(reasons), when=when, reasons=reasons)

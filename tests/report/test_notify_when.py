@@ -14,7 +14,7 @@ import pytest
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.formats.bill_model import bill_of
-from auditor.formats.report_model import BaselineChanges, Gap, ReportDocument
+from auditor.formats.report_model import BaselineChanges, Gap, Notify, ReportDocument
 from auditor.insights.notify_when import decide
 from auditor.report.baseline import compare
 from auditor.rules.assignments.combination import SkuCombinationForbidden
@@ -93,25 +93,23 @@ def test_one_of_two_products_removed_is_better_not_new() -> None:
 def test_the_reasons_a_run_speaks() -> None:
     quiet = compare(_report([_finding("a", ["SPE_E3"])]), _report([_finding("a", ["SPE_E3"])]))
     monday, sunday = date(2026, 11, 2), date(2026, 11, 1)
-    assert decide(quiet, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN) == {
-        "send": False,
-        "when": "changed",
-        "reasons": [],
-    }
+    assert decide(quiet, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN) == Notify(
+        send=False, when="changed", reasons=[]
+    )
     weekly = decide(quiet, report_document(), when="changed", today=monday, weekday="monday", locale=Locale.EN)
-    assert weekly["send"] and [r["code"] for r in weekly["reasons"]] == ["weekly"]
-    assert "1 finding stays open" in weekly["reasons"][0]["text"]
+    assert weekly.send and [r.code for r in weekly.reasons] == ["weekly"]
+    assert "1 finding stays open" in weekly.reasons[0].text
     gap = msgspec.structs.replace(quiet, gaps=[Gap(part="signInActivity", request="", reason="403")])
     found = decide(gap, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN)
-    assert [r["code"] for r in found["reasons"]] == ["gap"]
+    assert [r.code for r in found.reasons] == ["gap"]
     soon = msgspec.structs.replace(
         quiet, bill=bill_of(bill_json([{"action": "reduce", "seats": 2, "by": "2026-11-05"}]))
     )
-    (reason,) = decide(soon, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN)[
-        "reasons"
-    ]
-    assert reason["code"] == "soon" and "Nov 5, 2026" in reason["text"]
-    assert decide(quiet, None, when="always", today=sunday, weekday="monday", locale=Locale.EN)["send"] is True
+    (reason,) = decide(
+        soon, report_document(), when="changed", today=sunday, weekday="monday", locale=Locale.EN
+    ).reasons
+    assert reason.code == "soon" and "Nov 5, 2026" in reason.text
+    assert decide(quiet, None, when="always", today=sunday, weekday="monday", locale=Locale.EN).send is True
 
 
 def test_a_night_without_change_sends_no_mail_and_a_new_finding_does(
@@ -181,14 +179,12 @@ def test_a_history_without_a_baseline_cannot_say_nothing_changed(tmp_path: Path)
     assert second["notify"]["when"] == "changed" and second["notify"]["send"] is True
     assert [r["code"] for r in second["notify"]["reasons"]] == ["no_baseline"]
     quiet = _report([])
-    assert (
-        decide(quiet, None, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN)["send"] is True
-    )
+    assert decide(quiet, None, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN).send is True
 
 
 def _codes(document: ReportDocument, previous: ReportDocument) -> list[str]:
     found = decide(document, previous, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN)
-    return [r["code"] for r in found["reasons"]]
+    return [r.code for r in found.reasons]
 
 
 def test_a_finding_whose_amounts_moved_or_whose_waiver_went_is_news() -> None:
@@ -206,8 +202,8 @@ def test_a_finding_whose_amounts_moved_or_whose_waiver_went_is_news() -> None:
     waived = _report([{**seats, "waived": True}])
     (reason,) = decide(
         compare(waived, before), waived, when="changed", today=date(2026, 11, 1), weekday="monday", locale=Locale.EN
-    )["reasons"]
-    assert (reason["code"], reason["text"]) == ("unwaived", "1 finding is no longer waived")
+    ).reasons
+    assert (reason.code, reason.text) == ("unwaived", "1 finding is no longer waived")
 
 
 def test_four_hundred_more_unused_seats_are_sent(tmp_path: Path) -> None:
@@ -240,7 +236,7 @@ def test_findings_gone_in_bulk_are_news() -> None:
         today=date(2026, 11, 1),
         weekday="monday",
         locale=Locale.EN,
-    )["reasons"]
-    assert reason["text"] == (
+    ).reasons
+    assert reason.text == (
         "15 of the last run's 20 findings are gone at once: check that the run read the whole tenant"
     )

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
-from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding, Summary
+from auditor.formats.report_model import BaselineChanges, Notify, ReportDocument, ReportFinding, Summary
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (
@@ -270,11 +269,11 @@ def _tenant_lines(ctx: RenderContext, document: ReportDocument) -> tuple[list[Te
     return lines, len(tenants) - len(lines)
 
 
-def _why(ctx: RenderContext, notify: Any) -> str:
+def _why(ctx: RenderContext, notify: Notify | None) -> str:
     """ "Sent because: 2 new findings; a renewal on Nov 20, 2026, within 7 days." (report.json notify)."""
-    if not isinstance(notify, Mapping) or notify.get("when") != "changed" or not notify.get("reasons"):
+    if notify is None or notify.when != "changed" or not notify.reasons:
         return ""
-    texts = [clean(r.get("text"), 200) for r in notify["reasons"] if isinstance(r, Mapping) and r.get("text")]
+    texts = [clean(r.text, 200) for r in notify.reasons if r.text]
     return ctx.t.pgettext("notify_why", "Sent because: {reasons}.", reasons="; ".join(texts)) if texts else ""
 
 
