@@ -24,11 +24,13 @@ an answer not as documented) is the roll-up's named gap (`gdap.gap`), never sile
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from azure.core.credentials import TokenCredential
@@ -54,6 +56,7 @@ ACTIVE = "active"
 ENDED = frozenset(("expiring", "expired", "terminationRequested", "terminating", "terminated"))
 STATES = ("ending", "active", "ended", "none")
 KINDS = ("no_partner", "refused", "failed")
+_CORE = frozenset(("organization", "subscribedSkus", "users"))  # the parts without which nothing is judged
 _FORBIDDEN = re.compile(r"(?:failed: |HTTP |answered )403\b")
 
 
@@ -154,16 +157,17 @@ def for_partner(
     if block is None:
         return Reading(kind="no_partner", gap="the tenants file has no `partner:` block")
     asked = AuthMode(auth or AuthMode.AUTO.value)
-    # the customers' own token (AUDITOR_ACCESS_TOKEN) is never the partner's
-    mine = {k: v for k, v in env.items() if k != TOKEN_ENV}
-    mine |= {"AZURE_TENANT_ID": block.tenant_id, "AZURE_CLIENT_ID": block.client_id}
+    mine = {**env, "AZURE_TENANT_ID": block.tenant_id, "AZURE_CLIENT_ID": block.client_id}
     token = env.get(PARTNER_GRAPH_TOKEN_ENV, "").strip()
+    # a run that signs in with tokens (AUDITOR_ACCESS_TOKEN under auto) reads the partner with its own token:
+    # the customers' token is never the partner's
     mode = AuthMode.TOKEN if asked is AuthMode.AUTO and token else resolve_mode(asked, mine, block.tenant_id)
+    mine.pop(TOKEN_ENV, None)
     ep = endpoints(Cloud.WORLDWIDE)  # the partner's own tenant: the worldwide service
     try:
         if mode is AuthMode.TOKEN:
             if not token:
-                return Reading(kind="failed", gap=f"--auth token: {PARTNER_GRAPH_TOKEN_ENV} is not set")
+                return Reading(kind="failed", gap=f"signing in with tokens: {PARTNER_GRAPH_TOKEN_ENV} is not set")
             credential: TokenCredential = StaticTokenCredential(token)
             description = f"bearer token from {PARTNER_GRAPH_TOKEN_ENV}"
         else:
@@ -207,20 +211,32 @@ def judge(relationships: Iterable[Relationship], tenant_id: str, today: date) ->
     return {"state": "none"}
 
 
-def forbidden(row: Mapping[str, Any]) -> bool:
-    """The tenant's audit failed because Graph answered 403."""
-    return row.get("status") == "failed" and bool(_FORBIDDEN.search(str(row.get("reason") or "")))
+def forbidden(row: Mapping[str, Any], folder: Path) -> bool:
+    """Graph refused the tenant's reads with 403: its audit failed on one, or its report is incomplete
+    because the organization, its products or its users were refused (a 403 on a part is a gap there)."""
+    if row.get("status") == "failed":
+        return bool(_FORBIDDEN.search(str(row.get("reason") or "")))
+    if row.get("status") != "incomplete" or folder.is_symlink():
+        return False
+    try:
+        gaps = json.loads((folder / "report.json").read_text("utf-8")).get("gaps")
+    except (OSError, ValueError, AttributeError):
+        return False
+    return any(
+        isinstance(g, dict) and g.get("part") in _CORE and str(g.get("reason") or "").startswith("Graph answered 403")
+        for g in (gaps if isinstance(gaps, list) else [])
+    )
 
 
-def attach(doc: dict[str, Any], reading: Reading, today: date) -> dict[str, Any]:
-    """`doc` (a roll-up document) with its `gdap` block and each tenant's `gdap`."""
+def attach(doc: dict[str, Any], reading: Reading, today: date, root: Path) -> dict[str, Any]:
+    """`doc` (a roll-up document of the tenants in `root`) with its `gdap` block and each tenant's `gdap`."""
     if reading.kind is not None:
         doc["gdap"] = {"read": False, "kind": reading.kind, "gap": reading.gap}
         return doc
     doc["gdap"] = {"read": True, "on": today.isoformat(), "relationships": len(reading.relationships)}
     for row in doc["tenants"]:
         judged = judge(reading.relationships, str(row.get("tenant_id") or ""), today)
-        row["gdap"] = {**judged, "forbidden": forbidden(row)}
+        row["gdap"] = {**judged, "forbidden": forbidden(row, root / str(row["key"]))}
     return doc
 
 

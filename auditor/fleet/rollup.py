@@ -210,7 +210,7 @@ def write_rollup(
     rows = rank((tenant_row(o, root / o.job.key, history) for o in outcomes), generated_at.date())
     doc = document(rows, generated_at, shard)
     if relationships is not None:
-        doc = gdap.attach(doc, relationships, judged_on or generated_at.date())
+        doc = gdap.attach(doc, relationships, judged_on or generated_at.date(), root)
     return write_documents(root, doc, Locale(locale or "en"))
 
 
