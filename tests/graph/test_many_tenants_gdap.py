@@ -249,4 +249,5 @@ def test_a_token_run_without_the_partner_token_is_a_gap_never_the_customers_toke
     block = PartnerBlock(PARTNER_TENANT, "00000000-0000-0000-0000-0000000000f1")
     env = {"AUDITOR_ACCESS_TOKEN": "customer-token"}
     reading = gdap.for_partner(block, auth=None, endpoint="http://127.0.0.1:9/v1.0", env=env)
-    assert (reading.kind, reading.gap) == ("failed", f"signing in with tokens: {gdap.PARTNER_GRAPH_TOKEN_ENV} is not set")
+    said = f"signing in with tokens: {gdap.PARTNER_GRAPH_TOKEN_ENV} is not set"
+    assert (reading.kind, reading.gap) == ("failed", said)
