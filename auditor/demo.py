@@ -10,11 +10,12 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.data.enums import Cloud
 from auditor.data.model import TenantSnapshot
 from auditor_dev.sample import REFERENCE
 
@@ -163,9 +164,6 @@ def partner_graph(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]
     relationship with each customer (tenant id, name): (its URL, a token with
     DelegatedAdminRelationship.Read.All). The first customer's ends 20 days after CLOCK and is not extended
     automatically (the demo's roll-up names it); the others' are extended by 180 days."""
-    from datetime import timedelta
-
-    from auditor.data.enums import Cloud
     from auditor_dev.emulator import RELATIONSHIP_ROLES, GraphEmulator, app_token, relationship  # for --demo only
 
     moment = CLOCK.replace(tzinfo=UTC)

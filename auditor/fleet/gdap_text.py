@@ -122,9 +122,10 @@ def digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             + html.escape(
                 t.npgettext(
                     "gdap_more",
-                    "{n} more customer: see tenants.md.",
-                    "{n} more customers: see tenants.md.",
+                    "{n} more customer: see {file}.",
+                    "{n} more customers: see {file}.",
                     len(said) - SHOWN,
+                    file="tenants.md",
                 )
             )
             + "</p>"
