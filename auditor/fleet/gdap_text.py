@@ -46,15 +46,14 @@ def _customer(row: Mapping[str, Any], t: Translations, locale: Locale) -> str | 
         return None
     who = f"{row.get('name')} ({row.get('key')})"
     state, name = found.get("state"), str(found.get("relationship") or "")
+    ended, ends = (format_date(str(found.get(k) or ""), locale) for k in ("ended", "ends"))
     if found.get("forbidden"):
         if state == "ended":
             return t.pgettext(
                 "gdap_forbidden_ended",
                 "{tenant}: Graph refused the reads (403): its relationship “{name}” ended on {date}; ask the "
                 "customer to approve a new one.",
-                tenant=who,
-                name=name,
-                date=format_date(str(found.get("ended") or ""), locale),
+                **{"tenant": who, "name": name, "date": ended},
             )
         if state == "none":
             return t.pgettext(
@@ -66,9 +65,7 @@ def _customer(row: Mapping[str, Any], t: Translations, locale: Locale) -> str | 
             "gdap_forbidden_active",
             "{tenant}: Graph refused the reads (403) while its relationship “{name}” is active until {date}: "
             "a permission or role problem; check the relationship's roles and the app's consent.",
-            tenant=who,
-            name=name,
-            date=format_date(str(found.get("ends") or ""), locale),
+            **{"tenant": who, "name": name, "date": ends},
         )
     if state == "ending":
         return t.npgettext(
@@ -76,9 +73,7 @@ def _customer(row: Mapping[str, Any], t: Translations, locale: Locale) -> str | 
             "{tenant}: its relationship “{name}” ends on {date}, in {n} day, and is not extended automatically.",
             "{tenant}: its relationship “{name}” ends on {date}, in {n} days, and is not extended automatically.",
             max(int(found.get("days") or 0), 0),
-            tenant=who,
-            name=name,
-            date=format_date(str(found.get("ends") or ""), locale),
+            **{"tenant": who, "name": name, "date": ends},
         )
     return None
 

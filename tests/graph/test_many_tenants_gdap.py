@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
@@ -96,18 +97,15 @@ def _fleet(
     with contextlib.ExitStack() as stack:
         partner_token = app_token(PARTNER_TENANT, roles)
         partner = stack.enter_context(GraphEmulator(_partner_tenant(), token=partner_token, relationships=listed))
-        lines = [block.rstrip("\n"), "defaults:", f"  client_id: {CLIENT}", "  policies: policies/p.yaml", "tenants:"]
+        entries = []
         for c in customers:
             faults = [Fault(FaultKind.FORBIDDEN, match=r"^(GET|POST) /v1\.0/", count=None)] if c.refused else []
             snapshot = replace(sample, tenant_id=c.tenant_id, tenant_name=c.key.title())
             graph = stack.enter_context(GraphEmulator(snapshot, token=token, responders=faults))
-            lines += [
-                f"  - name: {c.key.title()}",
-                f"    tenant_id: {c.tenant_id}",
-                f"    graph_endpoint: {graph.url}",
-                "    billing_source: none",
-            ]
-        (tmp_path / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+            entry = {"name": c.key.title(), "tenant_id": c.tenant_id, "graph_endpoint": graph.url}
+            entries.append({**entry, "billing_source": "none"})  # no Partner Center: the relationships alone
+        tenants = {"defaults": {"client_id": CLIENT, "policies": "policies/p.yaml"}}
+        (tmp_path / "tenants.yaml").write_text(block + yaml.safe_dump({**tenants, "tenants": entries}), "utf-8")
         yield Fleet(partner, token)
 
 
