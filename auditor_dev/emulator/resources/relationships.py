@@ -6,8 +6,9 @@ learn.microsoft.com/graph/api/resources/delegatedadminrelationship, v1.0):
   (GraphEmulator(..., relationships=[...]), documents built by `relationship` below), each with its
   `@odata.type`, `@odata.etag`, `id`, `displayName`, `duration`, `customer` (`tenantId`,
   `displayName`), `accessDetails`, `status`, `autoExtendDuration` and its times;
-- 100 a page unless `$top` asks otherwise, at most 300 ("`$top` supports up to 300 objects."),
-  `@odata.nextLink` while relationships remain;
+- at most 300 a page ("`$top` supports up to 300 objects."; a larger `$top` is a 400 here),
+  `@odata.nextLink` while relationships remain; without `$top`, 100 a page (NOT VERIFIED: the page
+  does not say Graph's default page size, nor what it answers to a `$top` over 300);
 - 403 Authorization_RequestDenied unless the token holds DelegatedAdminRelationship.Read.All or
   DelegatedAdminRelationship.ReadWrite.All (the permissions the page lists for an application).
 """
