@@ -10,11 +10,12 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.data.enums import Cloud
 from auditor.data.model import TenantSnapshot
 from auditor_dev.sample import REFERENCE
 
@@ -152,6 +153,35 @@ def commerce() -> Iterator[tuple[str, str, str, str]]:
         PartnerCenterStandIn(facts.customers) as partner,
     ):
         yield billing.url, str(billing.token), partner.url, str(partner.token)
+
+
+PARTNER_TENANT = "5d8c2f0e-3a47-4b1f-9e62-0c7d4a91b3f8"  # the sample MSP's own (partner) tenant
+
+
+@contextmanager
+def partner_graph(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """The sample MSP's partner tenant served by the Graph emulator while the block runs, listing a GDAP
+    relationship with each customer (tenant id, name): (its URL, a token with
+    DelegatedAdminRelationship.Read.All). The first customer's ends 20 days after CLOCK and is not extended
+    automatically (the demo's roll-up names it); the others' are extended by 180 days."""
+    from auditor_dev.emulator import RELATIONSHIP_ROLES, GraphEmulator, app_token, relationship  # for --demo only
+
+    moment = CLOCK.replace(tzinfo=UTC)
+    listed = [
+        relationship(
+            customer_tenant_id=tenant_id,
+            customer_name=name,
+            display_name=f"{name} license audit",
+            status="active",
+            ends=moment + timedelta(days=20 if not i else 200, hours=-6),
+            auto_extend="PT0S" if not i else "P180D",
+        )
+        for i, (tenant_id, name) in enumerate(customers)
+    ]
+    partner = TenantSnapshot(PARTNER_TENANT, "Sample MSP", Cloud.WORLDWIDE, moment.isoformat(), (), (), (), ())
+    token = app_token(PARTNER_TENANT, RELATIONSHIP_ROLES[:1])
+    with GraphEmulator(partner, token=token, relationships=listed) as graph:
+        yield graph.url, token
 
 
 @dataclass(frozen=True)

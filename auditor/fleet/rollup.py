@@ -33,6 +33,7 @@ from ..i18n import Translations, format_date, format_money, format_number, trans
 from ..insights.history import Record, read_history
 from ..render.text import md_escape
 from ..report.view.context import product_label
+from . import gdap, gdap_text
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -203,9 +204,14 @@ def write_rollup(
     shard: str | None,
     locale: str | None,
     history: str = HISTORY,
+    relationships: gdap.Reading | None = None,
+    judged_on: date | None = None,
 ) -> list[Path]:
     rows = rank((tenant_row(o, root / o.job.key, history) for o in outcomes), generated_at.date())
-    return write_documents(root, document(rows, generated_at, shard), Locale(locale or "en"))
+    doc = document(rows, generated_at, shard)
+    if relationships is not None:
+        doc = gdap.attach(doc, relationships, judged_on or generated_at.date(), root)
+    return write_documents(root, doc, Locale(locale or "en"))
 
 
 def write_documents(root: Path, doc: Mapping[str, Any], locale: Locale) -> list[Path]:
@@ -413,6 +419,7 @@ def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
         "",
         md_escape(_headline(doc, t, locale)),
         "",
+        *gdap_text.markdown(doc, t, locale),
         "| " + " | ".join(md_escape(h) for h in _headers(t)) + " |",
         "|" + " --- |" * len(_headers(t)),
     ]
@@ -448,6 +455,7 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     body = [
         f'<h1 style="font-size:20px;">{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}</h1>',
         f"<p>{html.escape(_headline(doc, t, locale))}</p>",
+        *gdap_text.digest(doc, t, locale),
         '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
         tr(_headers(t), "th"),
     ]
@@ -519,6 +527,7 @@ def _row_problem(row: Any) -> str | None:
             and (row["distributor"].get("differences") is None or isinstance(row["distributor"]["differences"], int))
             and (row["distributor"].get("error") is None or isinstance(row["distributor"]["error"], str))
         ),
+        "gdap": gdap.row_ok(row.get("gdap")),
         "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),
         "spend_monthly": row.get("spend_monthly") is None or _number(row["spend_monthly"]),
         "last_month": row.get("last_month") is None
@@ -538,6 +547,7 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
     in none is listed as missing."""
     rows: dict[str, dict[str, Any]] = {}
     stamps: list[str] = []
+    relationships: list[Any] = []  # each shard's `gdap` block
     for folder in paths:
         source = folder / "tenants.json" if folder.is_dir() else folder
         try:
@@ -557,6 +567,7 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
         except (TypeError, ValueError):
             raise UsageError(f"{source}: generated_at {str(stamp)[:40]!r} is not an ISO 8601 time") from None
         stamps.append(stamp)
+        relationships.append(doc.get("gdap"))
         for row in doc["tenants"]:
             problem = _row_problem(row)
             if problem is not None:
@@ -573,4 +584,5 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
         "shard": None,
         "tenants": rank(rows.values(), today),
         **({"missing": missing} if missing else {}),
+        **gdap.joined(relationships),
     }

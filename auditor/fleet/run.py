@@ -57,11 +57,11 @@ from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..formats.report_json import decode_report
 from ..graph.arguments import AuthMode
-from ..graph.auth import TOKEN_ENV
+from ..graph.auth import TOKEN_ENV, StaticTokenCredential
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
-from . import partner
+from . import gdap, partner
 from .arguments import FleetOptions, RollupOptions
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 
@@ -381,8 +381,15 @@ def _demo_tenants(options: FleetOptions) -> int:
             pax8_endpoint=pax8.url,
             distributor_env={"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret},
         )
-        with PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session:
-            return _run_and_roll_up(options, select(jobs, options.shard), None, partner_session)
+        with (
+            PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session,
+            demo.partner_graph([(t.tenant_id, t.name) for t in served]) as (gdap_url, gdap_token),
+        ):
+            # the partner tenant's GDAP relationships, served by an emulator of its own
+            def relationships() -> gdap.Reading:
+                return gdap.from_graph(gdap_url, StaticTokenCredential(gdap_token), "the demo partner's token")
+
+            return _run_and_roll_up(options, select(jobs, options.shard), None, partner_session, relationships)
 
 
 def cmd_tenants(options: FleetOptions) -> int:
@@ -420,9 +427,11 @@ def _run_and_roll_up(
     jobs: list[TenantJob],
     tenants: TenantsFile | None,
     given_session: PartnerCenter | None = None,
+    given_relationships: gdap.Reader | None = None,
 ) -> int:
-    """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code. `given_session`:
-    the demo's Partner Center stand-in (a tenants file's run makes its session from the file's block)."""
+    """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code. `given_session`,
+    `given_relationships`: the demo's Partner Center stand-in and partner tenant (a tenants file's run
+    reads both with the file's `partner:` block)."""
     run = options.audit
     root = Path(run.output_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -440,8 +449,17 @@ def _run_and_roll_up(
     extra = distributor.run(outcomes, root, seats)  # each tenant's reconciliation, as its report has it
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None
+    relationships = (given_relationships or _partner_relationships(options, tenants))()
+    gdap.say(relationships)
     written = extra + write_rollup(
-        root, outcomes, generated_at=began, shard=part, locale=locale, history=history_name(run.nightly.history)
+        root,
+        outcomes,
+        generated_at=began,
+        shard=part,
+        locale=locale,
+        history=history_name(run.nightly.history),
+        relationships=relationships,
+        judged_on=datetime.fromisoformat(run.as_of.replace("Z", "+00:00")).date() if run.as_of else None,
     )
     written.append(all_licensed_users(root, outcomes))
     failed = [o for o in outcomes if o.status == "failed"]
@@ -455,6 +473,13 @@ def _run_and_roll_up(
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
     return worst([o.exit_code for o in outcomes], bool(failed), run.allow_gaps)
+
+
+def _partner_relationships(options: FleetOptions, tenants: TenantsFile | None) -> gdap.Reader:
+    """The partner tenant's GDAP relationships, read with the file's `partner:` block (auditor.fleet.gdap)."""
+    run = options.audit
+    block = tenants.partner if tenants is not None else None
+    return lambda: gdap.for_partner(block, auth=run.source.auth.value, endpoint=run.source.endpoint, env=os.environ)
 
 
 def all_licensed_users(root: Path, outcomes: Sequence[Outcome]) -> Path:

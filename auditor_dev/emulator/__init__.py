@@ -8,7 +8,8 @@ with GraphEmulator(snapshot, token=token, responders=[...]) as graph:
     graph.writes()             # the license and membership writes, with their JSON bodies
     graph.snapshot()           # the tenant as it stands after the writes
 
-GraphEmulator(..., roles=[...], mutually_exclusive=[(plan_or_sku, plan_or_sku), ...]): the
+GraphEmulator(..., relationships=[relationship(...), ...]): a partner tenant's GDAP relationships
+(resources/relationships.py). GraphEmulator(..., roles=[...], mutually_exclusive=[(plan_or_sku, plan_or_sku), ...]): the
 application permissions writes are checked against (default: the token's `roles` claim) and the
 products or service plans that exclude each other (see tenant.py for the license rules).
 
@@ -31,6 +32,7 @@ from .budgets import Budgets
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .reports import ReportOptions
 from .resources.access import ACCESS_ROLES
+from .resources.relationships import RELATIONSHIP_ROLES, relationship
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 from .virtual_time import VirtualTime
@@ -39,6 +41,7 @@ __all__ = [
     "ASSIGN_LICENSE_ROLES",
     "DEMO_ROLES",
     "GROUP_MEMBER_ROLES",
+    "RELATIONSHIP_ROLES",
     "REPROCESS_ROLES",
     "WRITE_ROLES",
     "Answer",
@@ -57,6 +60,7 @@ __all__ = [
     "VirtualTime",
     "app_token",
     "error_document",
+    "relationship",
 ]
 
 # The least privileged application permissions for the writes the emulator accepts:

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from .call import Answer, Call, Emulator, Handler
 from .errors import GraphError
 from .query import Query
-from .resources import access, agents, batch, directory, groups, mail, places, users, writes
+from .resources import access, agents, batch, directory, groups, mail, places, relationships, users, writes
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "roleManagement/directory/roleAssignments", access.role_assignments),
     _route("GET", "roleManagement/directory/roleAssignmentScheduleInstances", access.assignment_instances),
     _route("GET", "places/microsoft.graph.room", places.list_rooms),
+    _route("GET", "tenantRelationships/delegatedAdminRelationships", relationships.list_relationships),
     _route("GET", "users", users.list_users),
     _route("GET", "users/$count", users.count_users),
     _route("GET", "users/microsoft.graph.agentUser", agents.list_agent_users),

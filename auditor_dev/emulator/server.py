@@ -18,6 +18,8 @@ in routes.py, one handler module per resource under resources/:
   PATCH /users/{id|upn} (accountEnabled, usageLocation, employeeLeaveDateTime) (their rules are in
   tenant.py);
 - mail.py: POST /users/{id|upn}/sendMail;
+- relationships.py: /tenantRelationships/delegatedAdminRelationships (a partner tenant's GDAP
+  relationships, given as `relationships`);
 - batch.py: POST /$batch (JSON batching of any of these, at most 20, dependsOn honoured, each
   answered with its own status).
 
@@ -104,6 +106,7 @@ class GraphEmulator:
         budgets: Budgets | None = None,
         nested_from: TenantSnapshot | None = None,
         clock: Callable[[], float] | None = None,
+        relationships: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         # the clock the request log's times and group licensing's delay read: the budgets' (a test's
         # VirtualTime), else `clock`, else the wall clock
@@ -127,6 +130,8 @@ class GraphEmulator:
         # the usage reports (reports.py), from the snapshot's usageReports section
         self.reports = ReportServer(snapshot, reports or ReportOptions())
         self.listings = listings
+        # a partner tenant's GDAP relationships (resources/relationships.py), as Graph lists them
+        self.relationships = list(relationships)
         self.token = token
         # The application permissions writes are checked against: `roles`, else the token's
         # `roles` claim (an app_token), else none are checked (an opaque token).
