@@ -143,7 +143,7 @@ def _notify(report_dir: Path) -> Notify | None:
     """report.json's `notify` (audit --notify-when), None when the report has none; read as
     send_report reads it (auditor.delivery.content.load_report), so a report it would refuse (another
     schema_version, not a report) is refused here (exit 2), never taken as "nothing changed"."""
-    from auditor.formats.report_model import Notify
+    from auditor.formats.report_model import Notify  # with the report reader below: not for `--help`
 
     from .content import load_report  # the report reader: loaded when the command runs, not for `--help`
 
