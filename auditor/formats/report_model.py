@@ -208,6 +208,26 @@ class Notify(Struct, kw_only=True):
     reasons: list[NotifyReason] = []
 
 
+class ConfigProblem(Struct, frozen=True, kw_only=True):
+    """What the configuration says that the run could not understand (auditor.policyset.config_problems):
+    where (`file`, `line`), its `code`, the facts of that code, what was not understood and what was
+    done instead. Each code sets its own facts: unknown_product `product`, `suggestion`;
+    billing_unmatched `rows`; billing_currency `subscription`, `currency`, `policy_currency`;
+    licensing_group none."""
+
+    file: str
+    line: int | None
+    code: str = ""  # "": a report.json written before problems had codes (said by `what` and `instead` alone)
+    product: str | UnsetType = UNSET
+    suggestion: str | UnsetType | None = UNSET
+    rows: int | UnsetType = UNSET
+    subscription: str | UnsetType = UNSET
+    currency: str | UnsetType = UNSET
+    policy_currency: str | UnsetType = UNSET
+    what: str
+    instead: str
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -311,7 +331,7 @@ class ReportDocument(Struct, kw_only=True):
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
-    config_problems: list[dict[str, Any]] | UnsetType = UNSET  # what the configuration says in vain
+    config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
     changes: BaselineChanges | UnsetType = UNSET  # --baseline
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from

@@ -5,7 +5,7 @@ as SPE_E55), or a licensing group the tenant does not hold, used to drop its ent
 report.md. Each is now a problem with the file and line, what was not understood, and what was done
 instead, shown at the top of the digest and the report; `audit --strict` exits 2 on any.
 
-    {"file": "policies/contoso.yaml", "line": 12, "what": "...", "instead": "..."}
+    ConfigProblem(file="policies/contoso.yaml", line=12, code=..., what="...", instead="...")
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from auditor.billing import BillingFile
 from auditor.common.errors import UsageError
 from auditor.data.model import Sku, Subscription
 from auditor.engine import sku_references
+from auditor.formats.report_model import ConfigProblem
 from auditor.index import is_guid
 from auditor.policy.objects import PolicySet
 from auditor.reference import product_names
@@ -37,13 +37,13 @@ def _line_of(path: str, text: str) -> int | None:
     return next((n for n, line in enumerate(lines, 1) if pattern.search(line)), None)
 
 
-def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str, Any]]:
+def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[ConfigProblem]:
     """Products the policies name that neither the tenant nor Microsoft's product table knows."""
     table = product_names()
     tenant = {s.sku_part_number.upper() for s in skus} | {s.sku_id.lower() for s in skus}
     known = sorted({s.sku_part_number for s in skus} | set(table.by_part))
     files = {p.name: p.file for p in policies.policies}
-    out: list[dict[str, Any]] = []
+    out: list[ConfigProblem] = []
     seen: set[tuple[str, str]] = set()
     for name, ref in sku_references(policies):
         key = (name, ref.upper())
@@ -56,15 +56,15 @@ def unknown_products(policies: PolicySet, skus: Sequence[Sku]) -> list[dict[str,
         hint = f" (did you mean {close[0]}?)" if close else ""
         file = files.get(name, name)
         out.append(
-            {
-                "file": file,
-                "line": _line_of(file, ref),
-                "code": "unknown_product",
-                "product": ref,
-                "suggestion": close[0] if close else None,
-                "what": f"the product {ref} is known neither to the tenant nor to Microsoft's product table{hint}",
-                "instead": "what the policy says of it is ignored",
-            }
+            ConfigProblem(
+                file=file,
+                line=_line_of(file, ref),
+                code="unknown_product",
+                product=ref,
+                suggestion=close[0] if close else None,
+                what=f"the product {ref} is known neither to the tenant nor to Microsoft's product table{hint}",
+                instead="what the policy says of it is ignored",
+            )
         )
     return out
 
@@ -75,7 +75,7 @@ def refuse_unknown_products(policies: PolicySet, skus: Sequence[Sku] | None, say
     UsageError (exit 2)."""
     unknown = unknown_products(policies, skus or ())
     for problem in unknown:
-        say(f"error: {problem['file']}:{problem['line'] or '?'}: {problem['what']}")
+        say(f"error: {problem.file}:{problem.line or '?'}: {problem.what}")
     if unknown:
         newer = (
             "" if skus is not None else ", or, for a product newer than the table, give --snapshot of a tenant with it"
@@ -87,19 +87,19 @@ def refuse_unknown_products(policies: PolicySet, skus: Sequence[Sku] | None, say
         )
 
 
-def said(problem: dict[str, Any]) -> str:
+def said(problem: ConfigProblem) -> str:
     """One problem as the console says it: `FILE:LINE: what; what was done instead`."""
-    return f"{problem['file']}:{problem['line'] or '?'}: {problem['what']}; {problem['instead']}"
+    return f"{problem.file}:{problem.line or '?'}: {problem.what}; {problem.instead}"
 
 
-def not_said_again(warnings: Iterable[str], problems: Iterable[Any]) -> list[str]:
+def not_said_again(warnings: Iterable[str], problems: Iterable[ConfigProblem]) -> list[str]:
     """The warnings that are not one of `problems` (a licensing group not found is both an evaluation
     warning and a configuration problem: the console and the reports say it once, as the problem)."""
-    shown = {said(p) for p in problems if isinstance(p, dict) and {"file", "line", "what", "instead"} <= p.keys()}
+    shown = {said(p) for p in problems}
     return [str(w) for w in warnings if str(w) not in shown]
 
 
-def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
+def from_warnings(warnings: Iterable[str]) -> list[ConfigProblem]:
     """The evaluation's warnings that name a place in a policy file (a licensing group not found)."""
     out = []
     for warning in warnings:
@@ -107,13 +107,13 @@ def from_warnings(warnings: Iterable[str]) -> list[dict[str, Any]]:
         if match and "licensing_group" in match["what"]:
             what, _, instead = match["what"].partition("; ")
             out.append(
-                {
-                    "file": match["file"],
-                    "line": int(match["line"]),
-                    "code": "licensing_group",
-                    "what": what,
-                    "instead": instead or "its findings wait for a person",
-                }
+                ConfigProblem(
+                    file=match["file"],
+                    line=int(match["line"]),
+                    code="licensing_group",
+                    what=what,
+                    instead=instead or "its findings wait for a person",
+                )
             )
     return out
 
@@ -125,42 +125,42 @@ def policy_currencies(policies: PolicySet) -> set[str]:
 
 def billing_problems(
     billing: BillingFile | None, subscriptions: Sequence[Subscription], currencies: set[str]
-) -> list[dict[str, Any]]:
+) -> list[ConfigProblem]:
     """Billing rows that name no subscription of the tenant, and rows priced in another currency
     than the policy's prices (the bill then takes the policy's price: amounts in two currencies are
     never added)."""
     if billing is None:
         return []
     billing = billing.matched_only(subscriptions)
-    out: list[dict[str, Any]] = []
+    out: list[ConfigProblem] = []
     if billing.left_out:
         # one line, whatever their number, and never their ids: another tenant's rows stay out of this report
         out.append(
-            {
-                "file": billing.path,
-                "line": billing.first_left_out,
-                "code": "billing_unmatched",
-                "rows": billing.left_out,
-                "what": f"{billing.left_out:,} billing row(s) name no subscription of the tenant, the first on line "
+            ConfigProblem(
+                file=billing.path,
+                line=billing.first_left_out,
+                code="billing_unmatched",
+                rows=billing.left_out,
+                what=f"{billing.left_out:,} billing row(s) name no subscription of the tenant, the first on line "
                 f"{billing.first_left_out} (a typo, a product name instead of the commerceSubscriptionId, or "
                 "another tenant's rows)",
-                "instead": "those rows are not used, and not kept in the report",
-            }
+                instead="those rows are not used, and not kept in the report",
+            )
         )
     if len(currencies) == 1:
         (currency,) = currencies
         out += [
-            {
-                "file": billing.path,
-                "line": row.line,
-                "code": "billing_currency",
-                "subscription": row.subscription,
-                "currency": row.currency,
-                "policy_currency": currency,
-                "what": f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
+            ConfigProblem(
+                file=billing.path,
+                line=row.line,
+                code="billing_currency",
+                subscription=row.subscription,
+                currency=row.currency,
+                policy_currency=currency,
+                what=f"the billing row for {row.subscription} is priced in {row.currency}, the policy's prices "
                 f"in {currency}",
-                "instead": f"the bill takes the policy's price in {currency} for it",
-            }
+                instead=f"the bill takes the policy's price in {currency} for it",
+            )
             for row in billing.rows
             if row.currency and row.unit_price is not None and row.currency != currency
         ]
@@ -173,10 +173,10 @@ def config_problems(
     warnings: Iterable[str],
     billing: BillingFile | None = None,
     subscriptions: Sequence[Subscription] = (),
-) -> list[dict[str, Any]]:
+) -> list[ConfigProblem]:
     problems = (
         unknown_products(policies, skus)
         + from_warnings(warnings)
         + billing_problems(billing, subscriptions, policy_currencies(policies))
     )
-    return sorted(problems, key=lambda p: (str(p["file"]), p["line"] or 0, str(p["what"])))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.what))

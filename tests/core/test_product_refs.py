@@ -102,5 +102,5 @@ def test_a_typo_in_a_new_keys_product_is_named(tmp_path: Path) -> None:
     policies = load_policies([path])
     assert "SPE_E33" in policies.policies[0].products
     problems = unknown_products(policies, [])
-    typo = next(p for p in problems if p["product"] == "SPE_E33")
-    assert typo["suggestion"] == "SPE_E3" and typo["line"] == text.splitlines().index("    trial_only: [SPE_E33]") + 1
+    typo = next(p for p in problems if p.product == "SPE_E33")
+    assert typo.suggestion == "SPE_E3" and typo.line == text.splitlines().index("    trial_only: [SPE_E33]") + 1

@@ -3,7 +3,7 @@ labels of one rendering), the text limits, and the severity order and colours.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from msgspec import UNSET
@@ -11,7 +11,7 @@ from msgspec import UNSET
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import named_products
-from auditor.formats.report_model import Amount, ReportDocument, ReportFinding, Summary
+from auditor.formats.report_model import Amount, ConfigProblem, ReportDocument, ReportFinding, Summary
 from auditor.guidance.details import waiver_label
 from auditor.i18n.said import localize
 from auditor.reference import product_names
@@ -239,32 +239,32 @@ def products_text(skus: object) -> str:
     return ""
 
 
-def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
+def config_problem_lines(ctx: RenderContext, problems: Sequence[ConfigProblem] | None) -> tuple[str, ...]:
     """report.json config_problems, one line each, "file:line: what; what was done instead"."""
     out = []
     for p in problems or []:
-        if not isinstance(p, Mapping):
-            continue
-        where = clean(f"{p.get('file')}:{p.get('line') or '?'}", 200)
-        if p.get("code") == "unknown_product":
+        where = clean(f"{p.file}:{p.line or '?'}", 200)
+        if p.code == "unknown_product":
+            product = clean(unset_or(p.product, None), 80)
+            suggestion = unset_or(p.suggestion, None)
             text = (
                 ctx.t.pgettext(
                     "config_unknown_product_hint",
                     "the product {product} is known neither to the "
                     "tenant nor to Microsoft's product table (did you mean {suggestion}?); what the "
                     "policy says of it is ignored",
-                    product=clean(p.get("product"), 80),
-                    suggestion=clean(p.get("suggestion"), 80),
+                    product=product,
+                    suggestion=clean(suggestion, 80),
                 )
-                if p.get("suggestion")
+                if suggestion
                 else ctx.t.pgettext(
                     "config_unknown_product",
                     "the product {product} is known neither to the tenant "
                     "nor to Microsoft's product table; what the policy says of it is ignored",
-                    product=clean(p.get("product"), 80),
+                    product=product,
                 )
             )
-        elif p.get("code") == "billing_unmatched" and isinstance(p.get("rows"), int):
+        elif p.code == "billing_unmatched" and isinstance(p.rows, int):
             text = ctx.t.npgettext(
                 "config_billing_unmatched",
                 "{n} billing row names no subscription of the tenant (a typo, a product name instead of the "
@@ -272,20 +272,20 @@ def config_problem_lines(ctx: RenderContext, problems: Any) -> tuple[str, ...]:
                 "{n} billing rows name no subscription of the tenant, the first on this line (a typo, a product "
                 "name instead of the commerceSubscriptionId, or another tenant's rows); they are not used, and not "
                 "kept in the report",
-                p["rows"],
+                p.rows,
             )
-        elif p.get("code") == "billing_currency" and p.get("currency") and p.get("policy_currency"):
+        elif p.code == "billing_currency" and isinstance(p.currency, str) and isinstance(p.policy_currency, str):
             text = ctx.t.pgettext(
                 "config_billing_currency",
                 "the billing row for {subscription} is priced in {currency}, the policy's prices in "
                 "{policy_currency}; the bill takes the policy's price in {policy_currency} for it",
-                subscription=clean(p.get("subscription"), 80),
-                currency=clean(p.get("currency"), 8),
-                policy_currency=clean(p.get("policy_currency"), 8),
+                subscription=clean(unset_or(p.subscription, None), 80),
+                currency=clean(p.currency, 8),
+                policy_currency=clean(p.policy_currency, 8),
             )
         else:
             # a licensing group's line is the evaluation's warning, which the catalog says in the language
-            said = localize(f"{where}: {p.get('what')}; {p.get('instead')}", ctx.t, ctx.product_name)
+            said = localize(f"{where}: {p.what}; {p.instead}", ctx.t, ctx.product_name)
             out.append(clean(said, 600))
             continue
         out.append(f"{where}: {text}")
