@@ -228,6 +228,33 @@ class ConfigProblem(Struct, frozen=True, kw_only=True):
     instead: str
 
 
+class TrendRun(Struct, frozen=True, kw_only=True):
+    """One run of the history in `trends` (auditor.insights.trends): its time, whether it was complete,
+    its open findings (by severity) and its unused spend (null: another currency, or none)."""
+
+    generated_at: str
+    complete: bool
+    open: int
+    by_severity: dict[str, int]
+    unused_monthly_cost: float | None
+
+
+class TrendProduct(Struct, frozen=True, kw_only=True):
+    """One product's seats over the runs of `trends`: one value per run, null where the tenant lacked it."""
+
+    sku: str
+    assigned: list[int | None]
+    usable: list[int | None]
+
+
+class Trends(Struct, frozen=True, kw_only=True):
+    """report.json `trends`: the last runs of the history (this run last), for the reports' charts."""
+
+    runs: list[TrendRun]
+    currency: str | None
+    products: list[TrendProduct]
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -337,7 +364,7 @@ class ReportDocument(Struct, kw_only=True):
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
-    trends: dict[str, Any] | UnsetType = UNSET  # nightly extras (docs/nightly.md)
+    trends: Trends | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET
     cost_allocation: dict[str, Any] | UnsetType = UNSET
     notify: Notify | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)

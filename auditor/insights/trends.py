@@ -11,14 +11,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from auditor.formats.report_model import TrendProduct, TrendRun, Trends
 
 from .history import SEVERITIES, Record
 
 RUNS = 30
 
 
-def trends(records: Sequence[Record]) -> dict[str, Any]:
+def trends(records: Sequence[Record]) -> Trends:
     """The trends block of the last RUNS records (the current run's record last)."""
     last = list(records)[-RUNS:]
     currency = next((r.currency for r in reversed(last) if r.currency), None)
@@ -27,24 +28,24 @@ def trends(records: Sequence[Record]) -> dict[str, Any]:
         skus.extend(s for s in r.products if s not in skus)
     current = last[-1].products if last else {}
     skus.sort(key=lambda s: (s not in current, s))
-    return {
-        "runs": [
-            {
-                "generated_at": r.generated_at,
-                "complete": r.complete,
-                "open": r.open,
-                "by_severity": {s: r.by_severity.get(s, 0) for s in SEVERITIES},
-                "unused_monthly_cost": r.unused_monthly_cost if r.currency in (None, currency) else None,
-            }
+    return Trends(
+        runs=[
+            TrendRun(
+                generated_at=r.generated_at,
+                complete=r.complete,
+                open=r.open,
+                by_severity={s: r.by_severity.get(s, 0) for s in SEVERITIES},
+                unused_monthly_cost=r.unused_monthly_cost if r.currency in (None, currency) else None,
+            )
             for r in last
         ],
-        "currency": currency,
-        "products": [
-            {
-                "sku": sku,
-                "assigned": [r.products[sku].assigned if sku in r.products else None for r in last],
-                "usable": [r.products[sku].usable if sku in r.products else None for r in last],
-            }
+        currency=currency,
+        products=[
+            TrendProduct(
+                sku=sku,
+                assigned=[r.products[sku].assigned if sku in r.products else None for r in last],
+                usable=[r.products[sku].usable if sku in r.products else None for r in last],
+            )
             for sku in skus
         ],
-    }
+    )

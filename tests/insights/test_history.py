@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.formats.report_model import TrendProduct
 from auditor.insights import history
 from auditor.insights.trends import trends
 from auditor.report.view.insights import sparkline
@@ -154,8 +155,8 @@ def test_the_seat_totals_leave_free_products_out(tmp_path: Path, capsys) -> None
 def test_trends_keep_the_last_30_runs_and_one_series_per_product() -> None:
     records = [_record(f"2026-10-{d:02d}T03:17:00Z", d, 100 + d) for d in range(1, 32)]
     block = trends(records)
-    assert len(block["runs"]) == 30 and block["runs"][0]["generated_at"].startswith("2026-10-02")
-    assert block["products"] == [{"sku": "SPE_E3", "assigned": [100 + d for d in range(2, 32)], "usable": [20] * 30}]
+    assert len(block.runs) == 30 and block.runs[0].generated_at.startswith("2026-10-02")
+    assert block.products == [TrendProduct(sku="SPE_E3", assigned=[100 + d for d in range(2, 32)], usable=[20] * 30)]
     assert sparkline([1, 2, None, 8]) == "▁▂ █" and sparkline([4]) == ""
 
 

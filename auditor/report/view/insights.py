@@ -17,7 +17,7 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import ReportDocument, Trends
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
@@ -179,10 +179,9 @@ def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     kwargs["causes"] = causes
     kwargs["legend"] = tuple((t.pgettext(f"severity_{s}", s.capitalize()), SEVERITY_COLOURS[s][0]) for s in SEVERITIES)
 
-    trend = document.trends if isinstance(document.trends, Mapping) else None
-    runs = [r for r in (trend or {}).get("runs") or [] if isinstance(r, Mapping)]
-    if trend is not None and len(runs) >= 2:
-        kwargs.update(_trends(document, trend, runs, t, locale))
+    trend = document.trends if isinstance(document.trends, Trends) else None
+    if trend is not None and len(trend.runs) >= 2:
+        kwargs.update(_trends(document, trend, t, locale))
     renewals: list[Mapping[str, Any]] = [r for r in document.renewals or [] if isinstance(r, Mapping)]
     if renewals:
         kwargs.update(_renewals(renewals, t, locale))
@@ -192,38 +191,32 @@ def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     return InsightsView(**kwargs)
 
 
-def _trends(
-    document: ReportDocument,
-    trend: Mapping[str, Any],
-    runs: list[Mapping[str, Any]],
-    t: i18n.Translations,
-    locale: Locale,
-) -> dict[str, Any]:
+def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, locale: Locale) -> dict[str, Any]:
     """The trend charts of two runs or more: a bar per run, the Mermaid charts, each product's seats."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
     kwargs: dict[str, Any] = {}
-    currency = trend.get("currency")
-    most = max(int(r.get("open") or 0) for r in runs) or 1
-    spend = [float(r.get("unused_monthly_cost") or 0) for r in runs]
+    currency, runs = trend.currency, trend.runs
+    most = max(r.open for r in runs) or 1
+    spend = [r.unused_monthly_cost or 0.0 for r in runs]
     top_spend = max(spend) or 1.0
     bars = []
     for r, s in zip(runs, spend, strict=True):
-        by = r.get("by_severity") or {}
+        by = r.by_severity
         segs = tuple(
-            Segment(max(1, round(int(by.get(k) or 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
+            Segment(max(1, round(by.get(k, 0) / most * BAR_HEIGHT)), SEVERITY_COLOURS[k][0])
             for k in SEVERITIES
-            if int(by.get(k) or 0)
+            if by.get(k, 0)
         )
-        label = i18n.format_date(str(r.get("generated_at", "")), locale)
-        counts = ", ".join(severity_count(t, k, num(int(by.get(k) or 0))) for k in SEVERITIES)
+        label = i18n.format_date(r.generated_at, locale)
+        counts = ", ".join(severity_count(t, k, num(by.get(k, 0))) for k in SEVERITIES)
         bars.append(
             RunBar(
                 label,
                 f"{label}: {counts}",
                 segs,
                 max(1, round(s / top_spend * BAR_HEIGHT)) if s else 0,
-                bool(r.get("complete")),
+                r.complete,
             )
         )
     kwargs["runs"] = tuple(bars)
@@ -234,15 +227,12 @@ def _trends(
     )
     kwargs["findings_max"] = num(most)
     kwargs["spend_max"] = money(top_spend, currency) if currency else num(top_spend)
-    labels = [str(r.get("generated_at", ""))[5:10] for r in runs]
+    labels = [r.generated_at[5:10] for r in runs]
     kwargs["mermaid_findings"] = _mermaid(
         t.pgettext("trends_findings", "Open findings per run"),
         labels,
-        [int(r.get("open") or 0) for r in runs],
-        [
-            int((r.get("by_severity") or {}).get("critical") or 0) + int((r.get("by_severity") or {}).get("high") or 0)
-            for r in runs
-        ],
+        [r.open for r in runs],
+        [r.by_severity.get("critical", 0) + r.by_severity.get("high", 0) for r in runs],
     )
     kwargs["mermaid_spend"] = _mermaid(
         t.pgettext("trends_spend", "Unused licenses per month, per run") + (f" ({currency})" if currency else ""),
@@ -250,12 +240,11 @@ def _trends(
         None,
         [round(s, 2) for s in spend],
     )
-    series = {str(p.get("sku")): p for p in trend.get("products") or [] if isinstance(p, Mapping)}
+    series = {p.sku: p for p in trend.products}
     names = {s.sku: str(s.name or s.sku) for s in document.skus}
     products = []
     for sku, p in series.items():
-        assigned = [v if isinstance(v, int) else None for v in p.get("assigned") or []]
-        usable = [v if isinstance(v, int) else None for v in p.get("usable") or []]
+        assigned, usable = p.assigned, p.usable
         if not assigned or assigned[-1] is None:
             continue
         first = next((v for v in assigned if v is not None), assigned[-1])
@@ -271,7 +260,7 @@ def _trends(
     sparks = []
     for row in document.skus[:SEAT_CAP]:
         found = series.get(row.sku)
-        values = [v if isinstance(v, int) else None for v in (found or {}).get("assigned") or []]
+        values = found.assigned if found is not None else []
         sparks.append(_spark(values[-SEAT_SPARK_RUNS:]))
     kwargs["sparks"] = tuple(sparks)
     return kwargs
