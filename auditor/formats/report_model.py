@@ -255,6 +255,32 @@ class Trends(Struct, frozen=True, kw_only=True):
     products: list[TrendProduct]
 
 
+class AllocationRow(Struct, frozen=True, kw_only=True):
+    """One value of a cost-allocation dimension (auditor.insights.allocation; null: the attribute is not set)."""
+
+    value: str | None
+    users: int
+    licensed_monthly: float
+    unused_monthly: float
+    reclaimable_monthly: float
+
+
+class AllocationDimension(Struct, frozen=True, kw_only=True):
+    """One dimension of the cost allocation (department, companyName, country, or a policy's attribute)."""
+
+    key: str
+    rows: list[AllocationRow]
+
+
+class CostAllocation(Struct, frozen=True, kw_only=True):
+    """report.json `cost_allocation`: license spend per dimension, and the unused seats nobody holds."""
+
+    currency: str | None
+    dimensions: list[AllocationDimension]
+    unallocated_unused: float
+    read: list[str]  # the dimensions whose values were read
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -366,7 +392,7 @@ class ReportDocument(Struct, kw_only=True):
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     trends: Trends | UnsetType = UNSET  # nightly extras (docs/nightly.md)
     renewals: list[dict[str, Any]] | UnsetType = UNSET
-    cost_allocation: dict[str, Any] | UnsetType = UNSET
+    cost_allocation: CostAllocation | UnsetType = UNSET
     notify: Notify | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     findings: list[ReportFinding]
 

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from auditor.data.model import AuditResult, TenantSnapshot
+from auditor.formats.report_model import AllocationDimension, AllocationRow, CostAllocation
 from auditor.render.text import clean
 from auditor.report.csv_report import guard_cell
 from auditor.rules import RULES
@@ -40,7 +41,7 @@ CSV_COLUMNS = (
 )
 
 
-def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence[str]) -> dict[str, Any] | None:
+def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence[str]) -> CostAllocation | None:
     """The allocation over DIMENSIONS and `attributes` (paths a policy chose); None when no
     product has a price (nothing to allocate)."""
     prices: dict[str, float] = {}
@@ -78,13 +79,12 @@ def allocate(snapshot: TenantSnapshot, result: AuditResult, attributes: Sequence
             for s in held:
                 b[3][s] = b[3].get(s, 0) + 1
     unallocated = round(sum(c for s, c in unused.items() if not held_total.get(s)), 2)
-    out_dims = [{"key": d, "rows": _rows(buckets[d], unused, held_total)} for d in dims]
-    return {
-        "currency": result.currency,
-        "dimensions": out_dims,
-        "unallocated_unused": unallocated,
-        "read": d_read(snapshot, dims),
-    }
+    return CostAllocation(
+        currency=result.currency,
+        dimensions=[AllocationDimension(key=d, rows=_rows(buckets[d], unused, held_total)) for d in dims],
+        unallocated_unused=unallocated,
+        read=d_read(snapshot, dims),
+    )
 
 
 def _reclaimable_per_user(result: AuditResult) -> dict[str, float]:
@@ -99,28 +99,23 @@ def _reclaimable_per_user(result: AuditResult) -> dict[str, float]:
 
 def _rows(
     buckets: Mapping[str | None, list[Any]], unused: Mapping[str, float], held_total: Mapping[str, int]
-) -> list[dict[str, Any]]:
+) -> list[AllocationRow]:
     """One dimension's rows, each value's share of the unused seats by the seats its users hold;
     the most to save first."""
     rows = []
     for value, (n, licensed, rec, seats) in buckets.items():
         share = sum(unused[s] * k / held_total[s] for s, k in seats.items() if held_total.get(s))
         rows.append(
-            {
-                "value": value,
-                "users": n,
-                "licensed_monthly": round(licensed, 2),
-                "unused_monthly": round(share, 2),
-                "reclaimable_monthly": round(rec, 2),
-            }
+            AllocationRow(
+                value=value,
+                users=n,
+                licensed_monthly=round(licensed, 2),
+                unused_monthly=round(share, 2),
+                reclaimable_monthly=round(rec, 2),
+            )
         )
     rows.sort(
-        key=lambda r: (
-            -(r["unused_monthly"] + r["reclaimable_monthly"]),
-            -r["licensed_monthly"],
-            r["value"] is None,
-            str(r["value"] or ""),
-        )
+        key=lambda r: (-(r.unused_monthly + r.reclaimable_monthly), -r.licensed_monthly, r.value is None, r.value or "")
     )
     return rows
 
@@ -130,23 +125,22 @@ def d_read(snapshot: TenantSnapshot, dims: Iterable[str]) -> list[str]:
     return [d for d in dims if d == DEPARTMENT or d in snapshot.user_attributes]
 
 
-def csv_text(allocation: Mapping[str, Any]) -> str:
+def csv_text(allocation: CostAllocation) -> str:
     """cost-allocation.csv: every row of every dimension (UTF-8 with BOM, like findings.csv)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    currency = allocation.get("currency") or ""
-    for dim in allocation.get("dimensions") or []:
-        for row in dim.get("rows") or []:
-            value = row.get("value")
+    currency = allocation.currency or ""
+    for dim in allocation.dimensions:
+        for row in dim.rows:
             writer.writerow(
                 [
-                    dim.get("key"),
-                    "" if value is None else guard_cell(clean(value, 300)),
-                    row["users"],
-                    f"{row['licensed_monthly']:.2f}",
-                    f"{row['unused_monthly']:.2f}",
-                    f"{row['reclaimable_monthly']:.2f}",
+                    dim.key,
+                    "" if row.value is None else guard_cell(clean(row.value, 300)),
+                    row.users,
+                    f"{row.licensed_monthly:.2f}",
+                    f"{row.unused_monthly:.2f}",
+                    f"{row.reclaimable_monthly:.2f}",
                     currency,
                 ]
             )

@@ -18,7 +18,6 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from msgspec import UNSET
 
@@ -29,7 +28,7 @@ from auditor.data.attributes import STANDARD
 from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.model import AuditResult, Locale, TenantSnapshot
 from auditor.delivery.content import run_url_from_env
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import CostAllocation, ReportDocument
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan
 from auditor.policy.objects import PolicySet
@@ -102,7 +101,7 @@ class Nightly:
             if e.spare_seats and e.spare_seats.min is not None
         ]
         self.subscriptions: list[forecast.SubscriptionFacts] = []
-        self.allocation: dict[str, Any] | None = None
+        self.allocation: CostAllocation | None = None
         self.audits: DirectoryAudits | None = None
         self.collected_at: str | None = None
         self.as_of: datetime | None = None

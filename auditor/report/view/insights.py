@@ -17,7 +17,7 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import ReportDocument, Trends
+from auditor.formats.report_model import CostAllocation, ReportDocument, Trends
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
@@ -185,7 +185,7 @@ def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     renewals: list[Mapping[str, Any]] = [r for r in document.renewals or [] if isinstance(r, Mapping)]
     if renewals:
         kwargs.update(_renewals(renewals, t, locale))
-    alloc = document.cost_allocation if isinstance(document.cost_allocation, Mapping) else None
+    alloc = document.cost_allocation if isinstance(document.cost_allocation, CostAllocation) else None
     if alloc:
         kwargs.update(_allocation(alloc, t, locale))
     return InsightsView(**kwargs)
@@ -306,12 +306,12 @@ def _renewals(renewals: list[Mapping[str, Any]], t: i18n.Translations, locale: L
     return kwargs
 
 
-def _allocation(alloc: Mapping[str, Any], t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+def _allocation(alloc: CostAllocation, t: i18n.Translations, locale: Locale) -> dict[str, Any]:
     """The cost allocation's tables, one per dimension, and the unused seats nobody holds."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
     kwargs: dict[str, Any] = {}
-    currency = alloc.get("currency")
+    currency = alloc.currency
     titles = {
         "department": t.pgettext("alloc_department", "Department"),
         "companyName": t.pgettext("alloc_company", "Company"),
@@ -319,22 +319,22 @@ def _allocation(alloc: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
     }
     not_set = t.pgettext("cause_unset", "(not set)")
     tables = []
-    for dim in alloc.get("dimensions") or []:
-        rows_in = [r for r in dim.get("rows") or [] if isinstance(r, Mapping)]
+    for dim in alloc.dimensions:
+        rows_in = dim.rows
         shown = tuple(
             (
-                clean(r.get("value"), 120) if r.get("value") is not None else not_set,
-                num(int(r.get("users") or 0)),
-                money(r.get("licensed_monthly") or 0, currency),
-                money(r.get("unused_monthly") or 0, currency),
-                money(r.get("reclaimable_monthly") or 0, currency),
+                clean(r.value, 120) if r.value is not None else not_set,
+                num(r.users),
+                money(r.licensed_monthly, currency),
+                money(r.unused_monthly, currency),
+                money(r.reclaimable_monthly, currency),
             )
             for r in rows_in[:ALLOCATION_CAP]
         )
         more = len(rows_in) - len(shown)
         tables.append(
             AllocationTable(
-                titles.get(str(dim.get("key")), clean(dim.get("key"), 100)),
+                titles.get(dim.key, clean(dim.key, 100)),
                 shown,
                 t.npgettext(
                     "alloc_more",
@@ -347,8 +347,8 @@ def _allocation(alloc: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
             )
         )
     kwargs["allocation"] = tuple(tables)
-    unallocated = alloc.get("unallocated_unused")
-    if isinstance(unallocated, int | float) and unallocated:
+    unallocated = alloc.unallocated_unused
+    if unallocated:
         kwargs["allocation_note"] = t.pgettext(
             "alloc_unallocated",
             "Unused seats of products nobody holds: {amount} per month.",
