@@ -15,7 +15,7 @@ from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.enums import AccountKind
-from auditor.data.model import AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
+from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
 from .billing.file import BillingFile
@@ -332,25 +332,25 @@ def evaluate(
     )
 
 
-def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tuple[dict[str, Any], ...]:
+def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tuple[AccountKindRow, ...]:
     """Each kind of account other than a person's that holds licenses (docs/account-kinds.md): how many
     accounts, which products (part number -> accounts holding it) and what they cost a month by the
     policy's prices (None when none of them is priced), so an account no rule judges is still seen."""
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, AccountKindRow] = {}
     for user in index.users:
         if not user.licensed:
             continue
         kind = index.kind_of(user)
         if kind is AccountKind.PERSON:
             continue
-        row = rows.setdefault(kind.value, {"kind": kind.value, "accounts": 0, "products": {}, "monthly": None})
-        row["accounts"] += 1
+        row = rows.setdefault(kind.value, AccountKindRow(kind=kind.value))
+        row.accounts += 1
         for sid in sorted(user.sku_ids):
             part = index.part(sid)
-            row["products"][part] = row["products"].get(part, 0) + 1
+            row.products[part] = row.products.get(part, 0) + 1
             entry = prices.get(sid)
             if entry is not None and not entry.free and entry.price is not None:
-                row["monthly"] = round((row["monthly"] or 0.0) + entry.price.monthly, 2)
+                row.monthly = round((row.monthly or 0.0) + entry.price.monthly, 2)
     order = [k.value for k in AccountKind]
     return tuple(rows[k] for k in order if k in rows)
 

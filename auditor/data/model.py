@@ -534,6 +534,17 @@ class Finding:
     alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
 
 
+class AccountKindRow(msgspec.Struct, kw_only=True):
+    """Licensed accounts of one kind that is not a person's (docs/account-kinds.md; auditor.engine.account_kind_rows,
+    report.json `account_kinds`): how many, which products (part number -> accounts holding it) and their monthly
+    price by the policy's prices (None: none of them priced)."""
+
+    kind: str
+    accounts: int = 0
+    products: dict[str, int] = {}
+    monthly: float | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class SeatRow:
     sku: str
@@ -582,7 +593,7 @@ class AuditResult:
     # when the sign-in activity the inactivity findings rest on was read in full (TenantSnapshot.sign_ins_read_at)
     sign_ins_read_at: str | None = None
     # each kind of account other than a person's that holds licenses (auditor.engine.account_kind_rows)
-    account_kinds: tuple[dict[str, Any], ...] = ()
+    account_kinds: tuple[AccountKindRow, ...] = ()
     # user id -> the kind a policy declares for the account (`account_kinds:`, TenantIndex.declared_ids)
     declared_kinds: Mapping[str, AccountKind] = field(default_factory=dict)
 

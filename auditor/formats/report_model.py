@@ -24,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.data.model import AccountKindRow
 from auditor.formats.bill_model import Bill
 
 __all__ = [
@@ -281,6 +282,13 @@ class CostAllocation(Struct, frozen=True, kw_only=True):
     read: list[str]  # the dimensions whose values were read
 
 
+class ExchangeExport(Struct, frozen=True, kw_only=True):
+    """--exchange-export: the file the mailbox facts came from, by name, and how many mailboxes it listed."""
+
+    file: str
+    mailboxes: int
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -380,12 +388,12 @@ class ReportDocument(Struct, kw_only=True):
     tenants: list[MergedTenant] | UnsetType = UNSET  # a merged report
     skus: list[SeatRow] = []
     license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
-    account_kinds: list[dict[str, Any]] | UnsetType = UNSET  # licensed accounts that are not people, per kind
+    account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
-    exchange_export: dict[str, Any] | UnsetType = UNSET  # --exchange-export: {"file", "mailboxes"}
+    exchange_export: ExchangeExport | UnsetType = UNSET  # --exchange-export
     changes: BaselineChanges | UnsetType = UNSET  # --baseline
     billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)

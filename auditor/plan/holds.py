@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.data.exchange_export import MailboxExport
-from auditor.formats.report_model import ReportDocument
+from auditor.formats.report_model import ExchangeExport, ReportDocument
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
@@ -50,7 +50,7 @@ def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: 
         if f.rule not in ACCOUNT_RULES or f.subject["type"] != "user":
             continue
         f.details["exchange"] = mailbox_facts(export.get(str(f.subject["id"]).lower()))
-    document.exchange_export = {"file": Path(file).name, "mailboxes": len(export)}
+    document.exchange_export = ExchangeExport(file=Path(file).name, mailboxes=len(export))
     return document
 
 

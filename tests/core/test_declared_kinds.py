@@ -54,9 +54,9 @@ def test_declared_accounts_are_not_judged_as_people_and_are_listed_per_kind(tmp_
         "svc-attr@contoso.example",
     ]
     assert [u for _, u, _ in fired(result, DisabledUserLicensed.id)] == ["bob@contoso.example"]
-    rows = {row["kind"]: row for row in result.account_kinds}
-    assert rows["break_glass"]["accounts"] == 1 and rows["break_glass"]["products"] == {"SPE_E3": 1}
-    assert rows["service"]["accounts"] == 2 and rows["service"]["products"] == {"SPE_E3": 1, "SPE_E5": 1}
+    rows = {row.kind: row for row in result.account_kinds}
+    assert rows["break_glass"].accounts == 1 and rows["break_glass"].products == {"SPE_E3": 1}
+    assert rows["service"].accounts == 2 and rows["service"].products == {"SPE_E3": 1, "SPE_E5": 1}
     assert list(rows) == ["break_glass", "service"]  # after Graph's kinds (AccountKind's order)
 
 
@@ -76,7 +76,7 @@ def test_an_attribute_declares_a_service_account_and_break_glass_wins_over_servi
         "alice@contoso.example",
         "svc-backup@contoso.example",
     ]
-    rows = {row["kind"]: row["accounts"] for row in result.account_kinds}
+    rows = {row.kind: row.accounts for row in result.account_kinds}
     assert rows == {"break_glass": 2}
 
 

@@ -19,14 +19,14 @@ dataclass costs about one, which every report's start-up pays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
-from auditor.formats.report_model import NotEvaluated, ReportDocument, Summary
+from auditor.formats.report_model import ExchangeExport, NotEvaluated, ReportDocument, Summary
 from auditor.i18n.said import localize
 from auditor.plan.holds import ACCOUNT_RULES
 from auditor.plan.money import opening
@@ -137,15 +137,13 @@ def holds_line(ctx: RenderContext, document: ReportDocument) -> str:
     """Whether the litigation holds of the accounts' mailboxes were checked (--exchange-export,
     docs/exchange-export.md); empty for a report without a finding about an account's licenses."""
     export = document.exchange_export
-    if isinstance(export, Mapping):
-        count = export.get("mailboxes")
-        n = count if isinstance(count, int) and not isinstance(count, bool) else 0
+    if isinstance(export, ExchangeExport):
         return ctx.t.npgettext(
             "holds_checked",
             "checked against the Exchange export {file} ({n} mailbox)",
             "checked against the Exchange export {file} ({n} mailboxes)",
-            n,
-            file=clean(export.get("file") or "", 200),
+            export.mailboxes,
+            file=clean(export.file, 200),
         )
     if any(f.rule in ACCOUNT_RULES for f in document.findings):
         return ctx.t.pgettext(

@@ -5,8 +5,6 @@ Every value shown is a number formatted here, a product's name, or the catalog's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import msgspec
 
 from auditor.formats.report_model import ReportDocument
@@ -42,17 +40,15 @@ def build_kind_rows(ctx: RenderContext, document: ReportDocument, currency: str 
     labels = _labels(ctx)
     rows = []
     for row in document.account_kinds or ():
-        if not isinstance(row, Mapping) or row.get("kind") not in labels:
+        if row.kind not in labels:
             continue
-        products = row.get("products")
-        held = sorted(products.items()) if isinstance(products, Mapping) else []
-        text = ", ".join(f"{product_label(part, ctx.names)} × {ctx.num(n)}" for part, n in held if isinstance(n, int))
+        text = ", ".join(f"{product_label(part, ctx.names)} × {ctx.num(n)}" for part, n in sorted(row.products.items()))
         rows.append(
             KindRow(
-                label=labels[str(row["kind"])],
-                accounts=ctx.num(row.get("accounts")) if isinstance(row.get("accounts"), int) else "",
+                label=labels[row.kind],
+                accounts=ctx.num(row.accounts),
                 products=clean(text, NAME_LIMIT),
-                monthly=ctx.money(row.get("monthly"), currency),
+                monthly=ctx.money(row.monthly, currency),
             )
         )
     return tuple(rows)
