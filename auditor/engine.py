@@ -15,6 +15,7 @@ from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.enums import AccountKind
+from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
 
@@ -355,7 +356,7 @@ def account_kind_rows(index: TenantIndex, prices: dict[str, CatalogEntry]) -> tu
     return tuple(rows[k] for k in order if k in rows)
 
 
-def _license_insight(policies: PolicySet, index: TenantIndex) -> dict[str, Any] | None:
+def _license_insight(policies: PolicySet, index: TenantIndex) -> InsightComparison | None:
     """Microsoft's own counts beside the auditor's, when a policy judges entitlements and they were read."""
     insight = index.snapshot.license_insight
     if insight is None or not any(p.entitlements is not None for p in policies.policies):

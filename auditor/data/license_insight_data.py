@@ -17,6 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+from msgspec import UNSET, UnsetType
+
 LICENSE_INSIGHT = "azureADPremiumLicenseInsight"  # the snapshot file's key, and its part in collectedParts
 INSIGHT_PATH = "/reports/azureADPremiumLicenseInsight"  # on Graph's /beta
 
@@ -116,3 +119,24 @@ class LicenseInsight:
             inner = doc.setdefault(group, {"@odata.type": f"#microsoft.graph.{_TYPES[group]}"})
             inner[feature] = {"@odata.type": "#microsoft.graph.azureADPremiumFeatureUtilization", "userCount": value}
         return doc
+
+
+class InsightCount(msgspec.Struct, kw_only=True):
+    """One row of report.json's `license_insight` (auditor.impact.license_insight_comparison): a count by
+    its name, Microsoft's and the auditor's (None: not read), and, when they differ, why (reason -> users,
+    or None)."""
+
+    count: str
+    microsoft: int | None
+    auditor: int | None
+    why: dict[str, int | None] | UnsetType = UNSET
+
+
+class InsightComparison(msgspec.Struct, kw_only=True):
+    """report.json's `license_insight`: Microsoft's counts as read (Graph's own shape), the rows side by side,
+    and whether any row differs."""
+
+    source: str
+    microsoft: dict[str, Any]  # the report as Graph gave it (LicenseInsight.to_graph)
+    rows: list[InsightCount]
+    differs: bool

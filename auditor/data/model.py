@@ -28,7 +28,7 @@ from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from auditor.data.enums import Severity as Severity
 from auditor.data.enums import SubjectType as SubjectType
-from auditor.data.license_insight_data import LicenseInsight
+from auditor.data.license_insight_data import InsightComparison, LicenseInsight
 from auditor.data.usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
@@ -589,7 +589,7 @@ class AuditResult:
     users_licensed: int
     # Microsoft's own counts beside the auditor's (auditor.impact.license_insight_comparison), when a policy has
     # `entitlements:` and they were read; context only, so never part of `complete`
-    license_insight: dict[str, Any] | None = None
+    license_insight: InsightComparison | None = None
     # when the sign-in activity the inactivity findings rest on was read in full (TenantSnapshot.sign_ins_read_at)
     sign_ins_read_at: str | None = None
     # each kind of account other than a person's that holds licenses (auditor.engine.account_kind_rows)

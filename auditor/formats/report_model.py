@@ -24,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
 from auditor.formats.bill_model import Bill
 
@@ -387,7 +388,7 @@ class ReportDocument(Struct, kw_only=True):
     summary: Summary
     tenants: list[MergedTenant] | UnsetType = UNSET  # a merged report
     skus: list[SeatRow] = []
-    license_insight: dict[str, Any] | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
+    license_insight: InsightComparison | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
     subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET

@@ -31,10 +31,10 @@ A row that differs says why (`why`, reason -> users or None), from what the snap
 
 from __future__ import annotations
 
-from typing import Any
+from msgspec import UNSET
 
 from auditor.data.access_records import AccessScope
-from auditor.data.license_insight_data import LicenseInsight
+from auditor.data.license_insight_data import InsightComparison, InsightCount, LicenseInsight
 
 from ..index import TenantIndex
 from . import entitlement_scope as scope
@@ -114,7 +114,7 @@ def auditor_counts(index: TenantIndex, reached: dict[str, int] | None = None) ->
     }
 
 
-def compare(index: TenantIndex, insight: LicenseInsight) -> dict[str, Any]:
+def compare(index: TenantIndex, insight: LicenseInsight) -> InsightComparison:
     """report.json's `license_insight`: Microsoft's counts as read, the rows side by side, and
     whether any row differs."""
     theirs = {
@@ -126,10 +126,11 @@ def compare(index: TenantIndex, insight: LicenseInsight) -> dict[str, Any]:
         "risk_based_guests": insight.risk_based_guests,
     }
     reached = _reached(index)
-    rows: list[dict[str, Any]] = []
+    rows: list[InsightCount] = []
     for name, mine in auditor_counts(index, reached).items():
-        row: dict[str, Any] = {"count": name, "microsoft": theirs[name], "auditor": mine}
+        row = InsightCount(count=name, microsoft=theirs[name], auditor=mine)
         if theirs[name] is not None and mine is not None and theirs[name] != mine:
-            row["why"] = _why(name, reached)
+            row.why = _why(name, reached)
         rows.append(row)
-    return {"source": SOURCE, "microsoft": insight.to_graph(), "rows": rows, "differs": any("why" in r for r in rows)}
+    differs = any(r.why is not UNSET for r in rows)
+    return InsightComparison(source=SOURCE, microsoft=insight.to_graph(), rows=rows, differs=differs)

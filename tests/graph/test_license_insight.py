@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from msgspec import UNSET
+
+from auditor.data.license_insight_data import InsightComparison
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "core"))
 
 from factory import AS_OF
-from msgspec import UNSET
 from test_entitlements import document
 
 from auditor.common.errors import SnapshotError
@@ -92,7 +94,7 @@ def audit(tmp_path: Path, snapshot: TenantSnapshot) -> AuditResult:
 
 def rows(result: AuditResult) -> dict[str, tuple[int | None, int | None]]:
     assert result.license_insight is not None
-    return {r["count"]: (r["microsoft"], r["auditor"]) for r in result.license_insight["rows"]}
+    return {r.count: (r.microsoft, r.auditor) for r in result.license_insight.rows}
 
 
 def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> None:
@@ -110,9 +112,9 @@ def test_microsofts_counts_reach_report_json_and_the_reports(tmp_path: Path) -> 
     }
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
     block = document_.license_insight
-    assert isinstance(block, dict)
-    assert block["differs"] is True and block["microsoft"]["entitledP1LicenseCount"] == 11
-    assert block["source"] == "GET /beta/reports/azureADPremiumLicenseInsight"
+    assert isinstance(block, InsightComparison)
+    assert block.differs is True and block.microsoft["entitledP1LicenseCount"] == 11
+    assert block.source == "GET /beta/reports/azureADPremiumLicenseInsight"
     html = render_page(HTML, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     markdown = render_page(MARKDOWN, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     assert "Microsoft&#39;s own counts" in html and md_escape("Microsoft's own counts") in markdown
@@ -135,7 +137,7 @@ def test_equal_counts_say_nothing_more(tmp_path: Path) -> None:
         risk_based_guests=0,
     )
     result = audit(tmp_path, collected(tenant(same))[0])
-    assert result.license_insight is not None and result.license_insight["differs"] is False
+    assert result.license_insight is not None and result.license_insight.differs is False
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
     markdown = render_page(MARKDOWN, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     assert md_escape("Microsoft's own counts") in markdown and "who used a feature" not in markdown
@@ -217,18 +219,18 @@ def test_each_row_that_differs_says_why(tmp_path: Path) -> None:
     the report-only policy names) is counted under PIM instead, and the row says so too."""
     result = audit(tmp_path, collected(tenant())[0])
     assert result.license_insight is not None
-    why = {r["count"]: r.get("why") for r in result.license_insight["rows"]}
+    why = {r.count: r.why for r in result.license_insight.rows}
     assert why["conditional_access_users"] == {"usage": None, "disabled_members": 1}
-    assert why["premium_licenses"] is None  # 12 on both sides: nothing to explain
+    assert why["premium_licenses"] is UNSET  # 12 on both sides: nothing to explain
     doc = document()
     ca_1 = doc["accessScope"]["conditionalAccessPolicies"][0]
     ca_1["conditions"]["users"]["excludeUsers"].append("id-gus")
     changed = collected(snapshot_from_json({**doc, LICENSE_INSIGHT: MICROSOFT.to_graph()}))[0]
     result = audit(tmp_path, changed)
     assert result.license_insight is not None
-    rows = {r["count"]: r for r in result.license_insight["rows"]}
-    assert rows["conditional_access_users"]["auditor"] == 8
-    assert rows["conditional_access_users"]["why"] == {"usage": None, "disabled_members": 1, "pim_roles": 1}
+    rows = {r.count: r for r in result.license_insight.rows}
+    assert rows["conditional_access_users"].auditor == 8
+    assert rows["conditional_access_users"].why == {"usage": None, "disabled_members": 1, "pim_roles": 1}
     document_ = build_document(result, generated_at=datetime(2026, 11, 2, tzinfo=UTC))
     markdown = render_page(MARKDOWN, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))
     html = render_page(HTML, document_, PageContext(Locale.EN, Cloud.WORLDWIDE, default_wording()))

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+from msgspec import UNSET
 
+from auditor.data.license_insight_data import InsightComparison
 from auditor.formats.report_model import ReportDocument
 from auditor.report.view.context import RenderContext
 
@@ -45,15 +47,13 @@ def _count(ctx: RenderContext, value: Any) -> str:
     return ctx.t.pgettext("insight_not_read", "not read")
 
 
-def _why(ctx: RenderContext, why: Any) -> str:
+def _why(ctx: RenderContext, why: Mapping[str, int | None]) -> str:
     """What report.json's row says besides the note under the table (which says that Microsoft counts
     who used a feature and the licenses it grants): guests, disabled accounts, PIM's role holders."""
-    if not isinstance(why, Mapping):
-        return ""
     t = ctx.t
     said: list[str] = []
     for reason, value in why.items():
-        n = value if isinstance(value, int) and not isinstance(value, bool) else 0
+        n = value or 0
         if reason == "guests":
             said.append(t.pgettext("insight_why_guests", "billed by monthly active users"))
         elif reason == "disabled_members" and n:
@@ -77,21 +77,21 @@ def _why(ctx: RenderContext, why: Any) -> str:
 def build_license_insight(ctx: RenderContext, document: ReportDocument) -> LicenseInsightView | None:
     """The block, or None when the report holds no such counts."""
     found = document.license_insight
-    if not isinstance(found, Mapping):
+    if not isinstance(found, InsightComparison):
         return None
     labels = _labels(ctx)
     rows = []
-    for row in found.get("rows") or ():
-        if not isinstance(row, Mapping) or row.get("count") not in labels:
+    for row in found.rows:
+        if row.count not in labels:
             continue
-        theirs, ours = row.get("microsoft"), row.get("auditor")
+        theirs, ours = row.microsoft, row.auditor
         rows.append(
             InsightRow(
-                label=labels[str(row["count"])],
+                label=labels[row.count],
                 microsoft=_count(ctx, theirs),
                 auditor=_count(ctx, ours),
-                differs=isinstance(theirs, int) and isinstance(ours, int) and theirs != ours,
-                why=_why(ctx, row.get("why")),
+                differs=theirs is not None and ours is not None and theirs != ours,
+                why=_why(ctx, row.why) if row.why is not UNSET else "",
             )
         )
     note = ""
