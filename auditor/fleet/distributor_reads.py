@@ -25,7 +25,7 @@ from auditor.common.outputs import write_text
 
 from ..billing import distributor_seats as seats
 from ..billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV, Pax8, Pax8Error
-from ..delivery.matrix import TenantJob
+from ..delivery.matrix import TenantJob, load_tenants
 from ..formats.report_json import decode_report
 from .rollup import Outcome
 
@@ -66,6 +66,31 @@ def read(jobs: Sequence[TenantJob], *, endpoint: str | None, env: Mapping[str, s
                 given[job.key] = seats.payload(block, pax8.subscriptions(block["company_id"]))
             except Pax8Error as exc:
                 given[job.key] = seats.failed(block, str(exc))
+    return given
+
+
+def entry(path: str, tenant_ids: Sequence[str | None]) -> TenantJob:
+    """A one-tenant `audit --distributor FILE`: the tenants file's entry of the audited tenant (its
+    `tenant_id` is one of `tenant_ids`: --tenant-id as given, the tenant's id), the same entry and map
+    `audit --tenants` reads; UsageError when none or two are, or it names no distributor."""
+    wanted = {t.lower() for t in tenant_ids if t}
+    found = [job for job in load_tenants(Path(path)) if job.tenant_id.lower() in wanted]
+    if len(found) != 1:
+        named = ", ".join(sorted(wanted)) or "(no tenant id)"
+        raise UsageError(
+            f"--distributor {path}: {'no' if not found else 'more than one'} entry of the file is tenant {named}"
+        )
+    if not found[0].distributor:
+        raise UsageError(f"--distributor {path}: the entry of tenant {found[0].tenant_id} names no distributor")
+    return found[0]
+
+
+def read_one(job: TenantJob, *, endpoint: str | None, env: Mapping[str, str] = os.environ) -> Mapping[str, Any]:
+    """A one-tenant audit's Pax8 reading: as `audit --tenants` reads each of its tenants (read), with
+    its warnings said on stderr as the run says them."""
+    given: Mapping[str, Any] = read([job], endpoint=endpoint, env=env)[job.key]
+    if given.get("error"):
+        _say(f"license-auditor: distributor: not read: {given['error']}")
     return given
 
 

@@ -26,7 +26,7 @@ from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
 
-from ..billing.distributor_seats import billed_otherwise
+from ..billing.distributor_seats import rollup_figures
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
@@ -122,12 +122,7 @@ def _distributor(folder: Path) -> dict[str, Any] | None:
         doc = json.loads((folder / "distributor.json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(doc, dict):
-        return None
-    if doc.get("error"):
-        return {"differences": None, "error": str(doc["error"])[:300]}
-    findings = doc.get("findings")
-    return {"differences": billed_otherwise(findings if isinstance(findings, list) else []), "error": None}
+    return rollup_figures(doc) if isinstance(doc, dict) else None
 
 
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
@@ -316,6 +311,9 @@ def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
     return cell
 
 
+_MONTH = ("cost", "billed", "margin")  # the customer's month at the distributor (distributor.json's totals)
+
+
 def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     """How many products the distributor bills otherwise than Microsoft counts them; "–" without one."""
     found = row.get("distributor")
@@ -323,7 +321,14 @@ def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -
         return "–"
     if found.get("error"):
         return t.pgettext("rollup_distributor_unread", "not read")
-    return format_number(int(found.get("differences") or 0), locale)
+    cell = format_number(int(found.get("differences") or 0), locale)
+    for total in found.get("totals") or []:  # the customer's margin at the distributor, per currency
+        if isinstance(total, Mapping):
+            money = {k: _money(total.get(f"{k}_monthly"), total.get("currency"), locale) for k in _MONTH}
+            cell += " · " + t.pgettext(
+                "rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money
+            )
+    return cell
 
 
 def _advice(t: Translations) -> list[tuple[str, str]]:
@@ -401,7 +406,7 @@ def _headers(t: Translations) -> list[str]:
         t.pgettext("rollup_saving", "The plan saves a month"),
         t.pgettext("rollup_window", "Next 7-day window"),
         t.pgettext("rollup_seats", "Seats in use · spend a month (a month earlier)"),
-        t.pgettext("rollup_distributor", "Products the distributor bills otherwise"),
+        t.pgettext("rollup_distributor_month", "Products the distributor bills otherwise · a month at the distributor"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]
