@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -230,21 +231,31 @@ def _billing(path: str | None) -> BillingFile | None:
 
 def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -> Mapping[str, Any] | None:
     """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
-    with --distributor FILE read here as that run reads them (auditor.fleet.distributor_reads), with the
-    map of the tenant's entry in FILE. Without a snapshot: the checks made before the tenant is read
-    (the file, Pax8's credentials: exit 2)."""
+    with --distributor FILE read as that run reads them (auditor.billing.distributor_seats.read), with
+    the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
+    tenant's id). Without a snapshot: the checks made before the tenant is read (the file, Pax8's
+    credentials: exit 2)."""
     if options.distributor_seats or not options.distributor:
         return options.distributor_seats
-    from .delivery.matrix import load_tenants
-    from .fleet import distributor_reads  # the Pax8 client (httpx) loads for an audit that reads Pax8
+    from .billing import distributor_seats as seats
+    from .delivery.matrix import load_tenants  # the tenants file's reader (YAML): for an audit that names one
 
     env = options.environment or os.environ
+    jobs = load_tenants(Path(options.distributor))
     if snapshot is None:
-        load_tenants(Path(options.distributor))
-        distributor_reads.credentials(env)
+        seats.credentials(env)
         return None
-    job = distributor_reads.entry(options.distributor, [options.source.tenant_id, snapshot.tenant_id])
-    return distributor_reads.read_one(job, endpoint=options.pax8_endpoint, env=env)
+    wanted = {t.lower() for t in (options.source.tenant_id, snapshot.tenant_id) if t}
+    found = [job for job in jobs if job.tenant_id.lower() in wanted]
+    if len(found) != 1 or not found[0].distributor:
+        what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
+        raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
+    given: Mapping[str, Any] = seats.read(
+        {"": json.loads(found[0].distributor)["pax8"]}, endpoint=options.pax8_endpoint, env=env
+    )[""]
+    if given.get("error"):
+        _say(f"license-auditor: distributor: not read: {given['error']}")
+    return given
 
 
 def _with_distributor(

@@ -45,6 +45,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.billing.file import BillingFile, BillingRow, Channel
+from auditor.common.errors import UsageError
 from auditor.data.model import Subscription
 from auditor.reference import product_names
 
@@ -117,6 +118,36 @@ class _Product:
     name: str | None = None
     enabled: int = 0
     consumed: int = 0
+
+
+def credentials(env: Mapping[str, str]) -> tuple[str, str]:
+    """The MSP's Pax8 client id and secret; UsageError (before any tenant is audited) when missing."""
+    from auditor.billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV  # the Pax8 client (httpx): when read
+
+    client_id, secret = env.get(CLIENT_ID_ENV, "").strip(), env.get(CLIENT_SECRET_ENV, "")
+    if not client_id or not secret:
+        raise UsageError(
+            f"the tenants file names a Pax8 company (distributor: pax8): set {CLIENT_ID_ENV} and "
+            f"{CLIENT_SECRET_ENV} to the MSP's Pax8 API client credentials (docs/msp.md)"
+        )
+    return client_id, secret
+
+
+def read(blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]) -> dict[str, Any]:
+    """Each tenant's Pax8 subscriptions (`blocks`: its key -> its tenants entry's `pax8` block), or the
+    reading's error, through one Pax8 session (one token): what `audit --tenants` hands each tenant's
+    audit, and what a one-tenant `audit --distributor` reads for itself (read only)."""
+    from auditor.billing.pax8 import Pax8, Pax8Error  # the Pax8 client (httpx) loads for a run that reads Pax8
+
+    client_id, secret = credentials(env)
+    given: dict[str, Any] = {}
+    with Pax8(client_id, secret, endpoint=endpoint) as pax8:
+        for key, block in blocks.items():
+            try:
+                given[key] = payload(block, pax8.subscriptions(block["company_id"]))
+            except Pax8Error as exc:
+                given[key] = failed(block, str(exc))
+    return given
 
 
 def payload(block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription]) -> dict[str, Any]:

@@ -147,6 +147,6 @@ def test_a_one_tenant_audit_names_the_entry_it_cannot_find(
         "t.yaml",
     ]
     assert main([*argv, "--as-of", "2026-11-01T06:00:00Z"]) == 2
-    assert "--distributor t.yaml: no entry of the file is tenant" in capsys.readouterr().err
+    assert "is not one entry of the file" in capsys.readouterr().err
     assert main(["audit", "--demo", "--tenants", "--distributor", "t.yaml", "--output-dir", "many"]) == 2
     assert "--tenants: --distributor names one tenant" in capsys.readouterr().err
