@@ -26,13 +26,13 @@ from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
 
-from ..billing.distributor_seats import rollup_figures
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
 from ..insights.history import Record, read_history
 from ..render.text import md_escape
 from ..report.view.context import product_label
+from .distributor_cells import distributor_cell, distributor_figures
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -115,16 +115,6 @@ def last_month(report: ReportDocument, history: Path) -> dict[str, Any] | None:
     return {"as_of": then.as_of[:10], "seats": then.seats, "spend_monthly": then.spend_monthly}
 
 
-def _distributor(folder: Path) -> dict[str, Any] | None:
-    """The tenant's reconciliation with its distributor (auditor.fleet.distributor_reads), in two figures:
-    the products whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read."""
-    try:
-        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return rollup_figures(doc) if isinstance(doc, dict) else None
-
-
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
@@ -152,7 +142,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
         "seats": _seats(report) if report is not None else None,
         "spend_monthly": money.spend_monthly if money is not None else None,
         "last_month": last_month(report, folder / history) if report is not None else None,
-        "distributor": _distributor(folder) if report is not None else None,
+        "distributor": distributor_figures(folder) if report is not None else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -291,7 +281,7 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             else "–"
         ),
         _seats_cell(row, locale),
-        _distributor_cell(row, t, locale),
+        distributor_cell(row, t, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
@@ -308,26 +298,6 @@ def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
     if isinstance(then, Mapping) and then.get("seats") is not None:
         spend = _money(then.get("spend_monthly"), row.get("currency"), locale)
         cell += f" ({format_date(then['as_of'], locale)}: {format_number(then['seats'], locale)} · {spend})"
-    return cell
-
-
-_MONTH = ("cost", "billed", "margin")  # the customer's month at the distributor (distributor.json's totals)
-
-
-def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
-    """How many products the distributor bills otherwise than Microsoft counts them; "–" without one."""
-    found = row.get("distributor")
-    if not isinstance(found, Mapping):
-        return "–"
-    if found.get("error"):
-        return t.pgettext("rollup_distributor_unread", "not read")
-    cell = format_number(int(found.get("differences") or 0), locale)
-    for total in found.get("totals") or []:  # the customer's margin at the distributor, per currency
-        if isinstance(total, Mapping):
-            money = {k: _money(total.get(f"{k}_monthly"), total.get("currency"), locale) for k in _MONTH}
-            cell += " · " + t.pgettext(
-                "rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money
-            )
     return cell
 
 

@@ -213,9 +213,9 @@ def test_the_many_tenant_demo_reconciles_contoso_and_prints_no_secret(
         "SPE_E3": 703.5,
         "SPE_E5": 65.4,
     }
-    assert "3 · cost €7,229.10, billed €8,026.50, margin €797.40" in (tmp_path / "tenants.md").read_text(
-        "utf-8"
-    ).replace("\\", "")
+    md = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
+    assert "3 · cost €7,229.10, billed €8,026.50, margin €797.40; " in md  # the customer's, then each product's
+    assert "; Microsoft 365 E3: cost €6,384.00, billed €7,087.50, margin €703.50" in md
     assert rows["fabrikam"]["distributor"] is None
     err = capsys.readouterr().err
     assert "matched to SPE_E5 by its name" in err and SECRET not in err
