@@ -104,7 +104,8 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> 
 
 def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> tuple[str, ...]:
     """A line per reconciliation finding, product by product, then each product matched by its
-    name only; the reading's error in one line; () without a distributor."""
+    name only, then (unless the report is mailed to the customer) the MSP's month per product and for
+    the customer; the reading's error in one line; () without a distributor."""
     if not isinstance(section, Mapping):
         return ()
     if section.get("error"):
@@ -122,8 +123,6 @@ def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> 
         _line(ctx, f, names.get(str(f.get("sku"))) or clean(str(f.get("sku")), NAME_LIMIT), msp)
         for f in section.get("findings") or []
     ]
-    if msp:
-        lines += _money_lines(ctx, products, names, section.get("totals") or [])
     lines += [
         ctx.t.pgettext(
             "distributor_by_name",
@@ -135,6 +134,8 @@ def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> 
     ]
     if not lines:
         lines.append(ctx.t.pgettext("distributor_same", "The distributor bills the seats Microsoft counts."))
+    if msp:  # then what the seats cost the MSP and bill the customer
+        lines += _money_lines(ctx, products, names, section.get("totals") or [])
     return tuple(line for line in lines if line)
 
 
