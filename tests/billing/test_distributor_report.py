@@ -99,3 +99,27 @@ def test_the_bill_takes_the_distributors_term_end_where_no_api_gives_one(
         "The renewal of Power BI Pro is the end of the distributor's commitment term: neither the billing account "
         "nor Partner Center gives it." in md
     )
+
+
+def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() -> None:
+    """Seats billed as Microsoft counts them are said so with both prices given too; a report mailed
+    to the customer (`mailed_to_customer`) leaves out the cost and the margin."""
+    from documents import report_document
+
+    from auditor import wording
+    from auditor.data.enums import Cloud, Locale
+    from auditor.report.view.context import RenderContext
+    from auditor.report.view.distributor_rows import distributor_lines
+
+    month = {"currency": "EUR", "cost_monthly": 10.0, "billed_monthly": 12.0, "margin_monthly": 2.0}
+    section = {"products": [{"sku": "SPE_E3", "name": "Microsoft 365 E3", **month}], "findings": [], "totals": [month]}
+    ctx = RenderContext(report_document(), Locale.EN, Cloud.WORLDWIDE, wording)
+    assert distributor_lines(ctx, section) == (
+        "The distributor bills the seats Microsoft counts.",
+        "Microsoft 365 E3: the seats at the distributor cost you €10.00 a month and are billed €12.00: a margin "
+        "of €2.00.",
+        "This customer at the distributor: the seats cost you €10.00 a month and are billed €12.00: a margin of €2.00.",
+    )
+    assert distributor_lines(ctx, {**section, "mailed_to_customer": True}) == (
+        "The distributor bills the seats Microsoft counts.",
+    )
