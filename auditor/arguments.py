@@ -56,6 +56,10 @@ class AuditOptions:
     tenant_label: str | None = None  # the licence list's `tenant` column: the customer as the tenants file names it
     environment: Mapping[str, str] | None = None  # the tenant's own environment (None: the process's)
     distributor_seats: Mapping[str, Any] | None = None  # the tenant's subscriptions at the distributor (Pax8)
+    # a one-tenant audit's distributor: the tenants file whose entry of this tenant names it (--distributor),
+    # read at --pax8-endpoint (None: Pax8's own)
+    distributor: str | None = None
+    pax8_endpoint: str | None = None
 
     @property
     def reads_graph(self) -> bool:
@@ -126,4 +130,6 @@ class AuditOptions:
             notify_when=args.notify_when,
             notify_weekday=args.notify_weekday,
             email=email,
+            distributor=getattr(args, "distributor", None),
+            pax8_endpoint=getattr(args, "pax8_endpoint", None),
         )

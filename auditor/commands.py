@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import (
@@ -228,8 +229,50 @@ def _billing(path: str | None) -> BillingFile | None:
     return read_billing(path)
 
 
+def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -> Mapping[str, Any] | None:
+    """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
+    with --distributor FILE read as that run reads them (auditor.billing.distributor_seats.read), with
+    the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
+    tenant's id). Without a snapshot: the checks made before the tenant is read (the file, Pax8's
+    credentials: exit 2)."""
+    if options.distributor_seats or not options.distributor:
+        return options.distributor_seats
+    from .billing import distributor_seats as seats
+    from .delivery.matrix import load_tenants  # the tenants file's reader (YAML): for an audit that names one
+
+    env = options.environment or os.environ
+    jobs = load_tenants(Path(options.distributor))
+    if snapshot is None:
+        seats.credentials(env)
+        return None
+    wanted = {t.lower() for t in (options.source.tenant_id, snapshot.tenant_id) if t}
+    found = [job for job in jobs if job.tenant_id.lower() in wanted]
+    if len(found) != 1 or not found[0].distributor:
+        what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
+        raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
+    given: Mapping[str, Any] = seats.read(
+        {"": json.loads(found[0].distributor)["pax8"]}, endpoint=options.pax8_endpoint, env=env
+    )[""]
+    if given.get("error"):
+        _say(f"license-auditor: distributor: not read: {given['error']}")
+    return given
+
+
+def _with_distributor(
+    document: ReportDocument, options: AuditOptions, seats: Mapping[str, Any] | None, *, mailed: bool
+) -> None:
+    """report.json's `distributor`: the reconciliation of the distributor's seats, its MSP's cost and
+    margin left out of what the audit e-mails (`mailed`: to the tenant's recipients)."""
+    if not seats:
+        return
+    document.distributor = distributor_section(seats, document, mailed=mailed)
+    if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
+        for warning in document.distributor.get("warnings", []):
+            _say(f"license-auditor: distributor: {warning}")
+
+
 def _commerce(
-    options: AuditOptions, snapshot: TenantSnapshot, billing: BillingFile | None
+    options: AuditOptions, snapshot: TenantSnapshot, billing: BillingFile | None, seats: Mapping[str, Any] | None
 ) -> tuple[BillingFile | None, tuple[str, ...]]:
     """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
     and the sources that could not be read (the bill's `gaps`)."""
@@ -243,7 +286,7 @@ def _commerce(
         options.bill, snapshot.subscriptions, snapshot.tenant_id, billing, env, live=options.reads_graph, say=_say
     )
     # the distributor's commitment term end where no API (nor the file) gives a renewal (audit --tenants)
-    return with_terms(got.billing, snapshot.subscriptions, options.distributor_seats), got.gaps
+    return with_terms(got.billing, snapshot.subscriptions, seats), got.gaps
 
 
 def _baseline(options: AuditOptions) -> tuple[ReportDocument | None, bool]:
@@ -303,6 +346,7 @@ def run_audit(options: AuditOptions) -> int:
     # history, causes, cost allocation, chat (auditor.insights)
     nightly = Nightly(replace(options.nightly, causes=causes), policies, baseline)
     _check_snapshot_path(options)
+    _distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         nightly.check_outputs()  # a usage error (the history file) before anything is moved
@@ -316,7 +360,8 @@ def run_audit(options: AuditOptions) -> int:
             paused.enter_context(collection_paused())
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins)
-        billing, billing_gaps = _commerce(options, snapshot, billing)  # the billing APIs, then the file over them
+        seats = _distributor_seats(options, snapshot)  # the distributor's seats (read only)
+        billing, billing_gaps = _commerce(options, snapshot, billing, seats)  # the billing APIs, then the file
         # only the rows of this tenant's subscriptions go on (the rest are counted: config_problems)
         billing = billing.matched_only(snapshot.subscriptions) if billing is not None else None
         if alone:
@@ -359,8 +404,7 @@ def run_audit(options: AuditOptions) -> int:
         code = exit_code(result, options.fail_on, options.allow_gaps)
         result = replace(result, findings=())  # they live on in the document; the evaluation's copies go
         document.subscriptions, document.spare_seats = commerce["subscriptions"], commerce["spare_seats"]
-        if options.distributor_seats:
-            document.distributor = distributor_section(options.distributor_seats, document)
+        _with_distributor(document, options, seats, mailed=email is not None)
         document.config_problems = problems
         if exchange is not None and options.exchange_export:
             attach_export(document, exchange, options.exchange_export)

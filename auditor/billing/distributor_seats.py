@@ -45,6 +45,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.billing.file import BillingFile, BillingRow, Channel
+from auditor.common.errors import UsageError
 from auditor.data.model import Subscription
 from auditor.reference import product_names
 
@@ -53,6 +54,7 @@ if TYPE_CHECKING:  # the Pax8 client (httpx) loads only for a run that reads Pax
 
 BILLED = ("Active", "Activated", "PendingCancel")  # statuses Pax8 bills
 SOURCE = "distributor"  # the bill's fact source for a date the distributor gave
+DIFFERENCES = ("billed_more", "billed_fewer", "billed_unused")  # the findings of seats billed otherwise
 
 
 class Seat(Protocol):
@@ -76,6 +78,35 @@ class SeatTable(Protocol):
 
     @property
     def skus(self) -> Sequence[Seat]: ...
+    @property
+    def subscriptions(self) -> Any: ...  # the tenant's subscriptions as Graph gave them (a list, or unset)
+
+
+@dataclasses.dataclass(frozen=True)
+class TenantSubscription:
+    """One of the tenant's Microsoft subscriptions (Graph's companySubscription), as Pax8's
+    vendorSubscriptionId names it: its id (or its commerceSubscriptionId) and its product."""
+
+    id: str
+    commerce_id: str | None
+    part: str
+    sku_id: str
+
+    @classmethod
+    def of(cls, sub: Subscription) -> TenantSubscription:
+        return cls(sub.id, sub.commerce_subscription_id, sub.sku_part_number.upper(), sub.sku_id)
+
+
+def _tenant(report: SeatTable) -> list[TenantSubscription]:
+    """The tenant's subscriptions of report.json (`subscriptions`, in Graph's shape)."""
+    listed = report.subscriptions if isinstance(report.subscriptions, list) else []
+    return [
+        TenantSubscription(
+            str(s["id"]), s.get("commerceSubscriptionId"), str(s["skuPartNumber"]).upper(), str(s.get("skuId") or "")
+        )
+        for s in listed
+        if isinstance(s, Mapping) and s.get("id") and s.get("skuPartNumber")
+    ]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +118,36 @@ class _Product:
     name: str | None = None
     enabled: int = 0
     consumed: int = 0
+
+
+def credentials(env: Mapping[str, str]) -> tuple[str, str]:
+    """The MSP's Pax8 client id and secret; UsageError (before any tenant is audited) when missing."""
+    from auditor.billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV  # the Pax8 client (httpx): when read
+
+    client_id, secret = env.get(CLIENT_ID_ENV, "").strip(), env.get(CLIENT_SECRET_ENV, "")
+    if not client_id or not secret:
+        raise UsageError(
+            f"the tenants file names a Pax8 company (distributor: pax8): set {CLIENT_ID_ENV} and "
+            f"{CLIENT_SECRET_ENV} to the MSP's Pax8 API client credentials (docs/msp.md)"
+        )
+    return client_id, secret
+
+
+def read(blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]) -> dict[str, Any]:
+    """Each tenant's Pax8 subscriptions (`blocks`: its key -> its tenants entry's `pax8` block), or the
+    reading's error, through one Pax8 session (one token): what `audit --tenants` hands each tenant's
+    audit, and what a one-tenant `audit --distributor` reads for itself (read only)."""
+    from auditor.billing.pax8 import Pax8, Pax8Error  # the Pax8 client (httpx) loads for a run that reads Pax8
+
+    client_id, secret = credentials(env)
+    given: dict[str, Any] = {}
+    with Pax8(client_id, secret, endpoint=endpoint) as pax8:
+        for key, block in blocks.items():
+            try:
+                given[key] = payload(block, pax8.subscriptions(block["company_id"]))
+            except Pax8Error as exc:
+                given[key] = failed(block, str(exc))
+    return given
 
 
 def payload(block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription]) -> dict[str, Any]:
@@ -108,26 +169,61 @@ def _subscriptions(given: Mapping[str, Any]) -> list[Pax8Subscription]:
 def billed_otherwise(findings: Sequence[Any]) -> int:
     """How many products the distributor bills otherwise than Microsoft counts them (billed more, fewer
     or unused; a term end is no difference): the figure the run's stderr line and tenants.json give."""
-    return len({str(f.get("sku")) for f in findings if isinstance(f, Mapping) and f.get("kind") != "term_end"})
+    return len({str(f.get("sku")) for f in findings if isinstance(f, Mapping) and f.get("kind") in DIFFERENCES})
 
 
-def section(given: Mapping[str, Any], report: SeatTable) -> dict[str, Any]:
+def rollup_figures(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """tenants.json's `distributor` of a tenant, from its distributor.json: the products billed
+    otherwise than Microsoft counts them, or why it was not read; the customer's month (cost, billed,
+    margin per currency) and each product's."""
+    if doc.get("error"):
+        return {"differences": None, "error": str(doc["error"])[:300]}
+    findings, products = doc.get("findings"), doc.get("products")
+    money = ("currency", "cost_monthly", "billed_monthly", "margin_monthly")
+    return {
+        "differences": billed_otherwise(findings if isinstance(findings, list) else []),
+        "error": None,
+        "totals": [t for t in doc.get("totals") or [] if isinstance(t, Mapping)],
+        "products": [
+            {"sku": p.get("sku"), **{k: p.get(k) for k in money}}
+            for p in (products if isinstance(products, list) else [])
+            if isinstance(p, Mapping)
+        ],
+    }
+
+
+def section(given: Mapping[str, Any], report: SeatTable, *, mailed: bool = False) -> dict[str, Any]:
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
-    subscriptions with its products, or the reading's error."""
+    subscriptions with its products, or the reading's error. `mailed`: the report is e-mailed to the
+    tenant's recipients, so its rendered files leave out the MSP's cost and margin (`mailed_to_customer`)."""
     block = given.get("block") or {}
     head = {"schema": 1, "distributor": "pax8", "company_id": block.get("company_id")}
+    if mailed:
+        head["mailed_to_customer"] = True
     if given.get("error"):
         return {**head, "error": str(given["error"])}
-    return {**head, **reconcile(block, report.skus, _subscriptions(given))}
+    return {**head, **reconcile(block, report.skus, _subscriptions(given), _tenant(report))}
 
 
 def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
-    """The distributor's commitment term end per product (SKU part number) of the tenant."""
+    """The distributor's commitment term end per Microsoft subscription (its id) of the tenant: the
+    Pax8 subscription's whose vendorSubscriptionId names it; else the earliest of the product's Pax8
+    subscriptions that name none, unless two or more of them do (ambiguous: no date is guessed)."""
     if not given or given.get("error"):
         return {}
+    tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
     skus = [_Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
-    found = reconcile(given.get("block") or {}, skus, _subscriptions(given))
-    return {p["sku"]: date.fromisoformat(p["term_end"]) for p in found["products"] if p["term_end"]}
+    found = reconcile(given.get("block") or {}, skus, _subscriptions(given), tenant)
+    ends: dict[str, date] = {}
+    for product in found["products"]:
+        subs = product["subscriptions"]
+        tied = {s["microsoft_subscription"]: s["term_end"] for s in subs if s["microsoft_subscription"]}
+        untied = [s["term_end"] for s in subs if not s["microsoft_subscription"]]
+        for t in (t for t in tenant if t.part == product["sku"]):
+            end = tied[t.id] if t.id in tied else untied[0] if len(untied) == 1 else None
+            if end:
+                ends[t.id] = date.fromisoformat(end)
+    return ends
 
 
 def with_terms(
@@ -142,7 +238,7 @@ def with_terms(
     rows = list(billing.rows) if billing is not None else []
     changed = False
     for sub in subscriptions:
-        end = ends.get(sub.sku_part_number.upper())
+        end = ends.get(sub.id)
         if end is None:
             continue
         row = billing.row_for(sub) if billing is not None else None
@@ -181,81 +277,205 @@ def _names(skus: Sequence[Seat]) -> dict[str, list[str]]:
     return names
 
 
+@dataclasses.dataclass
+class _Matcher:
+    """Which tenant product (and, by Pax8's vendorSubscriptionId, which Microsoft subscription) one
+    Pax8 subscription is: the vendor's ids first, then the entry's map, then the product's name."""
+
+    block: Mapping[str, Any]
+    skus: Sequence[Seat]
+    tenant: Sequence[TenantSubscription]
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    guessed: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {key.casefold(): t for t in self.tenant for key in (t.id, t.commerce_id) if key}
+        self.by_sku = {s.sku_id.casefold(): s.sku.upper() for s in self.skus if s.sku_id}
+        self.by_sku.update({t.sku_id.casefold(): t.part for t in self.tenant if t.sku_id})
+        self.mapped = {k.lower(): v.upper() for k, v in (self.block.get("products") or {}).items()}
+        self.names = _names(self.skus)
+
+    def match(self, sub: Pax8Subscription) -> tuple[str, str, TenantSubscription | None] | None:
+        """(part number, how, the Microsoft subscription) of one Pax8 subscription, or None (left out)."""
+        tied = self.by_id.get((sub.vendor_subscription_id or "").casefold())
+        if tied is not None:
+            return tied.part, "subscription", tied
+        part = self.by_sku.get((sub.vendor_sku_id or "").casefold())
+        if part is not None:
+            return part, "sku", None
+        part = self.mapped.get(sub.product_id.lower())
+        if part is not None:
+            return part, "map", None
+        candidates = sorted(set(self.names.get(sub.product_name.casefold(), [])))
+        if len(candidates) != 1:
+            self.warnings.append(
+                f"Pax8 product {sub.product_name!r} ({sub.product_id}) matches no product of the tenant: "
+                "left out; name it under distributor.pax8.products"
+            )
+            return None
+        part = candidates[0].upper()
+        if sub.product_id not in self.guessed:
+            self.guessed[sub.product_id] = part
+            self.warnings.append(
+                f"Pax8 product {sub.product_name!r} ({sub.product_id}) was matched to {part} by its name: "
+                f"add `{sub.product_id}: {part}` under distributor.pax8.products to confirm it"
+            )
+        return part, "name", None
+
+
+_HOW = ("name", "map", "sku", "subscription")  # weakest first: a product is matched as its weakest subscription
+
+
+def _one(values: Sequence[float | None]) -> float | None:
+    """The one value all of them share, else None (none given, or two that differ)."""
+    return values[0] if values and values[0] is not None and len(set(values)) == 1 else None
+
+
+def _sum(subs: Sequence[Pax8Subscription], price: str) -> float | None:
+    """A month of the subscriptions' seats at `price` (price or partner_cost); None when one lacks it."""
+    each = [getattr(s, price) for s in subs]
+    return (
+        None if any(p is None for p in each) else round(sum(s.quantity * p for s, p in zip(subs, each, strict=True)), 2)
+    )
+
+
+def _end(sub: Pax8Subscription) -> str | None:
+    end = sub.commitment_end or sub.end
+    return end[:10] if end else None
+
+
+def _row(
+    part: str, sku: Seat | None, subs: list[tuple[Pax8Subscription, str, TenantSubscription | None]]
+) -> dict[str, Any]:
+    """The product's row: the seats Pax8 bills, and what they cost the MSP and bill the customer a month."""
+    plain = [s for s, _, _ in subs]
+    currencies = {s.currency for s in plain if s.currency}
+    cost, billed = (_sum(plain, "partner_cost"), _sum(plain, "price")) if len(currencies) <= 1 else (None, None)
+    ends = sorted(e for s in plain if (e := _end(s)))
+    return {
+        "sku": part,
+        "name": (sku.name if sku is not None else None) or part,
+        "pax8_products": sorted({s.product_id for s in plain}),
+        "matched_by": min((how for _, how, _ in subs), key=_HOW.index),
+        "billed": sum(s.quantity for s in plain),
+        "enabled": sku.enabled if sku is not None else 0,
+        "consumed": sku.consumed if sku is not None else 0,
+        "price": _one([s.price for s in plain]),
+        "partner_cost": _one([s.partner_cost for s in plain]),
+        "currency": next(iter(currencies)) if len(currencies) == 1 else None,
+        "cost_monthly": cost,
+        "billed_monthly": billed,
+        "margin_monthly": round(billed - cost, 2) if cost is not None and billed is not None else None,
+        "billing_terms": sorted({s.billing_term for s in plain if s.billing_term}),
+        "term_end": ends[0] if ends else None,
+        "in_tenant": sku is not None,
+        "subscriptions": [
+            {
+                "id": s.id,
+                "billing_term": s.billing_term or None,
+                "quantity": s.quantity,
+                "price": s.price,
+                "partner_cost": s.partner_cost,
+                "term_end": _end(s),
+                "microsoft_subscription": tied.id if tied is not None else None,
+            }
+            for s, _, tied in subs
+        ],
+    }
+
+
+def _findings(row: Mapping[str, Any], untied: Sequence[Pax8Subscription]) -> list[dict[str, Any]]:
+    """The product's findings: billed more or fewer than enabled, billed unused (at both prices), its
+    term end, and two or more of its subscriptions that name no Microsoft subscription (ambiguous)."""
+    part, seats, enabled, consumed = row["sku"], row["billed"], row["enabled"], row["consumed"]
+    found: list[dict[str, Any]] = []
+    if seats > enabled:
+        found.append(
+            {"kind": "billed_more", "sku": part, "billed": seats, "enabled": enabled, "seats": seats - enabled}
+        )
+    elif seats < enabled:
+        found.append(
+            {"kind": "billed_fewer", "sku": part, "billed": seats, "enabled": enabled, "seats": enabled - seats}
+        )
+    if seats > consumed:
+        unused, price, cost = seats - consumed, row["price"], row["partner_cost"]
+        found.append(
+            {
+                "kind": "billed_unused",
+                "sku": part,
+                "seats": unused,
+                "monthly": round(unused * price, 2) if price is not None else None,
+                "currency": row["currency"],
+                "cost_monthly": round(unused * cost, 2) if cost is not None else None,
+            }
+        )
+    if row["term_end"]:
+        found.append({"kind": "term_end", "sku": part, "date": row["term_end"]})
+    if len(untied) > 1:
+        found.append({"kind": "ambiguous", "sku": part, "subscriptions": sorted(s.id for s in untied)})
+    return found
+
+
+def _totals(products: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The customer's month at the distributor, per currency: cost, billed and margin of the products
+    whose both prices Pax8 gives."""
+    sums: dict[str, list[float]] = {}
+    for p in products:
+        if p["cost_monthly"] is not None and p["billed_monthly"] is not None and p["currency"]:
+            pair = sums.setdefault(p["currency"], [0.0, 0.0])
+            pair[0] += p["cost_monthly"]
+            pair[1] += p["billed_monthly"]
+    return [
+        {
+            "currency": c,
+            "cost_monthly": round(cost, 2),
+            "billed_monthly": round(billed, 2),
+            "margin_monthly": round(billed - cost, 2),
+        }
+        for c, (cost, billed) in sorted(sums.items())
+    ]
+
+
+def _ambiguity(part: str, untied: Sequence[Pax8Subscription]) -> str:
+    named = ", ".join(f"{s.id} ({s.billing_term or 'no term'}, {s.quantity} seats)" for s in untied)
+    return (
+        f"Pax8 subscriptions {named} of {part} name no Microsoft subscription (vendorSubscriptionId): "
+        "which is which is not guessed, and the bill takes no date from them"
+    )
+
+
 def reconcile(
-    block: Mapping[str, Any], rows: Sequence[Seat], subscriptions: Sequence[Pax8Subscription]
+    block: Mapping[str, Any],
+    rows: Sequence[Seat],
+    subscriptions: Sequence[Pax8Subscription],
+    tenant: Sequence[TenantSubscription] = (),
 ) -> dict[str, Any]:
     """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has
-    (`rows`: its seat table, report.json's `skus`)."""
+    (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
+    Pax8's vendorSubscriptionId names), and what it costs the MSP and bills the customer."""
     skus = [s for s in rows if s.sku]
     by_part = {s.sku.upper(): s for s in skus}
-    mapped = {k.lower(): v.upper() for k, v in (block.get("products") or {}).items()}
-    names = _names(skus)
-    warnings: list[str] = []
-    billed: dict[str, list[Pax8Subscription]] = {}
-    guessed: dict[str, str] = {}
+    matcher = _Matcher(block, skus, tenant)
+    billed: dict[str, list[tuple[Pax8Subscription, str, TenantSubscription | None]]] = {}
     for sub in subscriptions:
-        part = mapped.get(sub.product_id.lower())
-        if part is None:
-            candidates = sorted(set(names.get(sub.product_name.casefold(), [])))
-            if len(candidates) != 1:
-                warnings.append(
-                    f"Pax8 product {sub.product_name!r} ({sub.product_id}) matches no product of the tenant: "
-                    "left out; name it under distributor.pax8.products"
-                )
-                continue
-            part = candidates[0].upper()
-            if sub.product_id not in guessed:
-                guessed[sub.product_id] = part
-                warnings.append(
-                    f"Pax8 product {sub.product_name!r} ({sub.product_id}) was matched to {part} by its name: "
-                    f"add `{sub.product_id}: {part}` under distributor.pax8.products to confirm it"
-                )
-        if sub.status in BILLED:
-            billed.setdefault(part, []).append(sub)
-    products, findings = [], []
+        found = matcher.match(sub)
+        if found is not None and sub.status in BILLED:
+            billed.setdefault(found[0], []).append((sub, found[1], found[2]))
+    products, findings, warnings = [], [], matcher.warnings
     for part in sorted(billed):
-        subs = billed[part]
-        sku = by_part.get(part)
-        seats = sum(s.quantity for s in subs)
-        enabled, consumed = (sku.enabled, sku.consumed) if sku is not None else (0, 0)
-        prices = [s.price for s in subs if s.price is not None]
-        price = prices[0] if prices and len(set(prices)) == 1 else None
-        currency = next((s.currency for s in subs if s.currency), None)
-        ends = sorted(e for s in subs if (e := s.commitment_end or s.end))
-        row = {
-            "sku": part,
-            "name": (sku.name if sku is not None else None) or part,
-            "pax8_products": sorted({s.product_id for s in subs}),
-            "matched_by": "name" if any(s.product_id in guessed for s in subs) else "map",
-            "billed": seats,
-            "enabled": enabled,
-            "consumed": consumed,
-            "price": price,
-            "currency": currency,
-            "billing_terms": sorted({s.billing_term for s in subs if s.billing_term}),
-            "term_end": ends[0][:10] if ends else None,
-            "in_tenant": part in by_part,
-        }
+        row = _row(part, by_part.get(part), billed[part])
+        untied = [s for s, _, tied in billed[part] if tied is None]
+        if len(untied) > 1:
+            warnings.append(_ambiguity(part, untied))
+        if len({s.currency for s, _, _ in billed[part] if s.currency}) > 1:
+            warnings.append(f"Pax8 bills {part} in more than one currency: its money is left out")
         products.append(row)
-        if seats > enabled:
-            findings.append(
-                {"kind": "billed_more", "sku": part, "billed": seats, "enabled": enabled, "seats": seats - enabled}
-            )
-        elif seats < enabled:
-            findings.append(
-                {"kind": "billed_fewer", "sku": part, "billed": seats, "enabled": enabled, "seats": enabled - seats}
-            )
-        if seats > consumed:
-            unused = seats - consumed
-            findings.append(
-                {
-                    "kind": "billed_unused",
-                    "sku": part,
-                    "seats": unused,
-                    "monthly": round(unused * price, 2) if price is not None else None,
-                    "currency": currency,
-                }
-            )
-        if ends:
-            findings.append({"kind": "term_end", "sku": part, "date": ends[0][:10]})
-    return {"schema": 1, "distributor": "pax8", "products": products, "findings": findings, "warnings": warnings}
+        findings += _findings(row, untied)
+    return {
+        "schema": 1,
+        "distributor": "pax8",
+        "products": products,
+        "findings": findings,
+        "warnings": warnings,
+        "totals": _totals(products),
+    }

@@ -8,15 +8,19 @@ The shapes are Pax8's published OpenAPI documents (devx.pax8.com, "Authenticatio
 and "PARTNER ENDPOINTS" v1): the token is a client-credentials grant posted as JSON to
 https://token-manager.pax8.com/oauth/token with the audience https://api.pax8.com; a list answers
 {content: [...], page: {size, totalElements, totalPages, number}}, pages numbered from 0, at most 200
-a page. A 401 from the API (an expired token) asks for a new token once and tries again; any other
-failure is a Pax8Error, a gap in that customer's reconciliation. The client secret is sent only in
-the token request's body and never written into a message, a log or a file.
+a page. Each subscription gives both prices of a seat, `price` ("The price for the customer.") and
+`partnerCost` ("The price for the Partner."), and for Microsoft's products the vendor's ids:
+`vendorSubscriptionId` (Microsoft's subscription id) and `vendorSkuId`. A 401 from the API (an
+expired token) asks for a new token once and tries again; any other failure is a Pax8Error, a gap
+in that customer's reconciliation. The client secret is sent only in the token request's body and
+never written into a message, a log or a file.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +65,11 @@ class Pax8Subscription:
     end: str | None
     commitment_term: str | None
     commitment_end: str | None
+    # what Pax8 bills the partner a seat ("The price for the Partner."; `price` is "The price for the
+    # customer."), and the vendor's own ids: for Microsoft's products its subscription id and SKU id
+    partner_cost: float | None = None
+    vendor_subscription_id: str | None = None
+    vendor_sku_id: str | None = None
 
 
 MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (our bound, not Pax8's)
@@ -69,6 +78,30 @@ MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code, as Pax8's currencyCode is documented
+_VENDOR_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind
+
+
+def _price(raw: Mapping[str, Any], key: str, name: str, currency: str | None) -> float | None:
+    """`price` or `partnerCost`: a number from 0 to MAX_PRICE, in the subscription's currencyCode
+    (a figure without its currency is no money), else None when not given."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if currency is None:
+        raise Pax8Error(f"GET /subscriptions: subscription {name} gives a {key} without its currencyCode")
+    return _number(value, f"subscription {name}'s {key}", whole=False, most=MAX_PRICE)
+
+
+def _vendor_id(raw: Mapping[str, Any], key: str, name: str) -> str | None:
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _VENDOR_ID.match(value):
+        raise _refuse(f"subscription {name}'s {key}", value)
+    return value
 
 
 def _refuse(what: str, value: object) -> Pax8Error:
@@ -122,11 +155,13 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     if _string(raw, "companyId", required=True) != company_id:
         raise Pax8Error(f"GET /subscriptions: subscription {name!r} is another company's")
     quantity = _number(raw.get("quantity"), f"subscription {name}'s quantity", whole=True, most=MAX_SEATS)
-    price = raw.get("price")
     term = raw.get("commitmentTerm")
     if term is not None and not isinstance(term, Mapping):
         raise _refuse(f"subscription {name}'s commitmentTerm", term)
     commitment: Mapping[str, Any] = term or {}
+    currency = _text(_string(raw, "currencyCode"))
+    if currency is not None and not _CURRENCY.match(currency):
+        raise _refuse(f"subscription {name}'s currencyCode", currency)
     return Pax8Subscription(
         id=sub_id,
         company_id=company_id,
@@ -134,13 +169,16 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
         product_name=_string(raw, "productName"),
         quantity=int(quantity),
         status=_string(raw, "status"),
-        price=None if price is None else _number(price, f"subscription {name}'s price", whole=False, most=MAX_PRICE),
-        currency=_text(_string(raw, "currencyCode")),
+        price=_price(raw, "price", name, currency),
+        currency=currency,
         billing_term=_string(raw, "billingTerm"),
         start=_date(raw, "startDate", name),
         end=_date(raw, "endDate", name),
         commitment_term=_text(_string(commitment, "term")),
         commitment_end=_date(commitment, "endDate", name),
+        partner_cost=_price(raw, "partnerCost", name, currency),
+        vendor_subscription_id=_vendor_id(raw, "vendorSubscriptionId", name),
+        vendor_sku_id=_vendor_id(raw, "vendorSkuId", name),
     )
 
 

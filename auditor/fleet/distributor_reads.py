@@ -24,7 +24,7 @@ from auditor.common.errors import UsageError, clean_message
 from auditor.common.outputs import write_text
 
 from ..billing import distributor_seats as seats
-from ..billing.pax8 import CLIENT_ID_ENV, CLIENT_SECRET_ENV, Pax8, Pax8Error
+from ..billing.distributor_seats import credentials
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from .rollup import Outcome
@@ -40,33 +40,12 @@ def wanted(jobs: Sequence[TenantJob]) -> bool:
     return any(job.distributor for job in jobs)
 
 
-def credentials(env: Mapping[str, str]) -> tuple[str, str]:
-    """The MSP's Pax8 client id and secret; UsageError (before any tenant is audited) when missing."""
-    client_id, secret = env.get(CLIENT_ID_ENV, "").strip(), env.get(CLIENT_SECRET_ENV, "")
-    if not client_id or not secret:
-        raise UsageError(
-            f"the tenants file names a Pax8 company (distributor: pax8): set {CLIENT_ID_ENV} and "
-            f"{CLIENT_SECRET_ENV} to the MSP's Pax8 API client credentials (docs/msp.md)"
-        )
-    return client_id, secret
-
-
 def read(jobs: Sequence[TenantJob], *, endpoint: str | None, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """Each job's Pax8 subscriptions (or the reading's error), read before the tenants are audited
-    so that each tenant's own report and bill show them; one Pax8 session (one token) for all."""
-    wanted_jobs = [job for job in jobs if job.distributor]
-    if not wanted_jobs:
-        return {}
-    client_id, secret = credentials(env)
-    given: dict[str, Any] = {}
-    with Pax8(client_id, secret, endpoint=endpoint) as pax8:
-        for job in wanted_jobs:
-            block = json.loads(job.distributor)["pax8"]
-            try:
-                given[job.key] = seats.payload(block, pax8.subscriptions(block["company_id"]))
-            except Pax8Error as exc:
-                given[job.key] = seats.failed(block, str(exc))
-    return given
+    so that each tenant's own report and bill show them; one Pax8 session (one token) for all
+    (auditor.billing.distributor_seats.read, which a one-tenant audit reads its own with)."""
+    blocks = {job.key: json.loads(job.distributor)["pax8"] for job in jobs if job.distributor}
+    return seats.read(blocks, endpoint=endpoint, env=env) if blocks else {}
 
 
 def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> list[Path]:
@@ -107,3 +86,6 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
         write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")  # renamed into place
         written.append(path)
     return written
+
+
+__all__ = ["FILE_NAME", "credentials", "read", "run", "wanted"]

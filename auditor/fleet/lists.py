@@ -20,6 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from html import escape
 from pathlib import Path
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
@@ -119,10 +120,21 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
     return ReportMail(
         subject=f"{SUBJECT_PREFIX} {header_safe(subject, 400)}",
         text=text,
-        html=None,
+        html=_html(lang, subject, intro, title, lines),
         attachment=Attachment(licensed_users.FILE_NAME, "text/csv", data),
         run_url=None,
         tenant_name=job.name,
+    )
+
+
+def _html(lang: Locale, subject: str, intro: str, title: str, lines: Sequence[str]) -> str:
+    """The message's HTML body beside its text (multipart/alternative): the same words, every one of
+    them escaped (the tenant's name and its products' names are the tenant's data)."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(lang.value)}"><head><meta charset="utf-8">'
+        f"<title>{escape(subject)}</title></head>\n<body>\n<p>{escape(intro)}</p>\n"
+        f"<h2>{escape(title)}</h2>\n<ul>{items}</ul>\n</body></html>\n"
     )
 
 

@@ -26,7 +26,6 @@ from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
 
-from ..billing.distributor_seats import billed_otherwise
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob
 from ..i18n import Translations, format_date, format_money, format_number, translations
@@ -34,6 +33,7 @@ from ..insights.history import Record, read_history
 from ..render.text import md_escape
 from ..report.view.context import product_label
 from . import gdap, gdap_text
+from .distributor_cells import distributor_cell, distributor_figures
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -116,21 +116,6 @@ def last_month(report: ReportDocument, history: Path) -> dict[str, Any] | None:
     return {"as_of": then.as_of[:10], "seats": then.seats, "spend_monthly": then.spend_monthly}
 
 
-def _distributor(folder: Path) -> dict[str, Any] | None:
-    """The tenant's reconciliation with its distributor (auditor.fleet.distributor_reads), in two figures:
-    the products whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read."""
-    try:
-        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(doc, dict):
-        return None
-    if doc.get("error"):
-        return {"differences": None, "error": str(doc["error"])[:300]}
-    findings = doc.get("findings")
-    return {"differences": billed_otherwise(findings if isinstance(findings, list) else []), "error": None}
-
-
 def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
@@ -158,7 +143,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
         "seats": _seats(report) if report is not None else None,
         "spend_monthly": money.spend_monthly if money is not None else None,
         "last_month": last_month(report, folder / history) if report is not None else None,
-        "distributor": _distributor(folder) if report is not None else None,
+        "distributor": distributor_figures(folder) if report is not None else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -302,7 +287,7 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
             else "–"
         ),
         _seats_cell(row, locale),
-        _distributor_cell(row, t, locale),
+        distributor_cell(row, t, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
@@ -320,16 +305,6 @@ def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
         spend = _money(then.get("spend_monthly"), row.get("currency"), locale)
         cell += f" ({format_date(then['as_of'], locale)}: {format_number(then['seats'], locale)} · {spend})"
     return cell
-
-
-def _distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
-    """How many products the distributor bills otherwise than Microsoft counts them; "–" without one."""
-    found = row.get("distributor")
-    if not isinstance(found, Mapping):
-        return "–"
-    if found.get("error"):
-        return t.pgettext("rollup_distributor_unread", "not read")
-    return format_number(int(found.get("differences") or 0), locale)
 
 
 def _advice(t: Translations) -> list[tuple[str, str]]:
@@ -407,7 +382,7 @@ def _headers(t: Translations) -> list[str]:
         t.pgettext("rollup_saving", "The plan saves a month"),
         t.pgettext("rollup_window", "Next 7-day window"),
         t.pgettext("rollup_seats", "Seats in use · spend a month (a month earlier)"),
-        t.pgettext("rollup_distributor", "Products the distributor bills otherwise"),
+        t.pgettext("rollup_distributor_month", "Products the distributor bills otherwise · a month at the distributor"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]

@@ -402,6 +402,7 @@ def cmd_tenants(options: FleetOptions) -> int:
         "tenant_id": run.source.tenant_id,
         "exchange_export": run.exchange_export,
         "migration": run.migration,
+        "distributor": run.distributor,
     }
     for flag, given in one_tenant.items():
         if given:

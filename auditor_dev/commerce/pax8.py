@@ -11,6 +11,11 @@
                                10), filtered by companyId, productId, status: {content: [...], page:
                                {size, totalElements, totalPages, number}}; a companyId that is not the
                                partner's: 403 {type, message: "Invalid companyId", instance, status}
+    GET  /v1/subscriptions/{subscriptionId}   one subscription, 404 "Subscription not found"
+
+A subscription is served as it is given, in Pax8's Subscription schema: `price` ("The price for the
+customer."), `partnerCost` ("The price for the Partner."), `currencyCode`, and for Microsoft's
+products `vendorSubscriptionId` (Microsoft's subscription id, a GUID) and `vendorSkuId`.
 
 Every API request needs `Authorization: Bearer <token>` of a token this server issued and that has
 not expired (its clock is injectable): else 401 in Pax8's error shape. Writes (PUT, POST, DELETE
@@ -73,6 +78,9 @@ class Pax8StandIn(StandIn):
             return _error(401, "Unauthorized", asked.path)
         if asked.path == "/v1/subscriptions":
             return self._subscriptions(asked)
+        if asked.path.startswith("/v1/subscriptions/"):
+            found = [s for s in self.subscriptions if s["id"] == asked.path.rsplit("/", 1)[1]]
+            return Reply(200, found[0]) if found else _error(404, "Subscription not found", asked.path)
         if asked.path == "/v1/companies":
             return self._paged(asked, self.companies)
         if asked.path.startswith("/v1/companies/"):
@@ -130,16 +138,23 @@ class Pax8StandIn(StandIn):
 SAMPLE_CLIENT_ID = "demo-pax8-client"
 SAMPLE_COMPANY = "6f1b0c2e-4d5a-4c1e-9b7a-2c3d4e5f6a7b"  # Contoso at the sample's distributor
 SAMPLE_E3_PRODUCT = "a1e3e3e3-0000-4000-8000-0000000000e3"  # mapped to SPE_E3 in the demo's tenants entry
+# the vendor's ids Pax8 gives the sample's E3: the sample tenant's E3 subscription (Graph's companySubscription
+# id) and Microsoft's SKU id, so its seats are matched to that subscription
+SAMPLE_E3_VENDOR = {
+    "vendorSubscriptionId": "2e698e5f-a9e2-4a40-99f2-d5ff2c84fe81",
+    "vendorSkuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
+}
 
 
 def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
-    """The sample tenant's seats at Pax8, planted to show each reconciliation finding: Microsoft 365
-    E3 billed above the enabled seats (mapped by product id), E5 matched by its name only with a
+    """The sample tenant's seats at Pax8, planted to show each reconciliation finding, each at both
+    prices (the customer's and the partner's): Microsoft 365 E3 billed above the enabled seats (matched
+    to its Microsoft subscription by Pax8's vendor ids), E5 matched by its name only with a
     commitment ending, Power BI Pro billed below, and a product that is not Microsoft's. (companies,
     subscriptions, the tenants entry's products map)."""
     company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
 
-    def sub(n: int, product: str, name: str, quantity: int, price: float, **more: Any) -> dict[str, Any]:
+    def sub(n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any) -> dict[str, Any]:
         return {
             "id": f"00000000-0000-4000-8000-{n:012d}",
             "companyId": SAMPLE_COMPANY,
@@ -151,6 +166,7 @@ def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
             "billingStart": "2026-03-18",
             "status": "Active",
             "price": price,
+            "partnerCost": cost,
             "currencyCode": "EUR",
             "billingTerm": "Monthly",
             **more,
@@ -158,13 +174,14 @@ def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
 
     del as_of  # the sample's dates are fixed, as the tenant's are
     subscriptions = [
-        sub(1, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 210, 33.75),
+        sub(1, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 210, 33.75, 30.40, **SAMPLE_E3_VENDOR),
         sub(
             2,
             "b2e5e5e5-0000-4000-8000-0000000000e5",
             "Microsoft 365 E5",
             12,
             54.75,
+            49.30,
             billingTerm="Annual",
             commitmentTerm={
                 "id": "c0000000-0000-4000-8000-000000000001",
@@ -172,8 +189,8 @@ def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                 "endDate": "2027-03-17T00:00:00Z",
             },
         ),
-        sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40),
-        sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10),
-        sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, status="Cancelled"),  # not billed
+        sub(3, "c3b1b1b1-0000-4000-8000-0000000000b1", "Power BI Pro", 30, 9.40, 8.45),
+        sub(4, "d4ac0000-0000-4000-8000-0000000000ac", "Acronis Cyber Protect Cloud", 40, 4.10, 3.20),
+        sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, 30.40, status="Cancelled"),  # not billed
     ]
     return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}

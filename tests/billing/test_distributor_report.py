@@ -31,8 +31,13 @@ def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_pa
     lines = (
         "Microsoft 365 E3: the distributor bills 210 seats, 204 are enabled in the tenant: 6 seats more than "
         "Microsoft counts.",
-        "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: €236.25 per month at the "
-        "distributor's price.",
+        "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: they cost you €212.80 per month "
+        "at the distributor's cost (€236.25 at the customer's price).",
+        # the MSP's month per product and per customer: Pax8's partnerCost, its price, and the margin
+        "Microsoft 365 E3: the seats at the distributor cost you €6,384.00 a month and are billed €7,087.50: a "
+        "margin of €703.50.",
+        "This customer at the distributor: the seats cost you €7,229.10 a month and are billed €8,026.50: a margin "
+        "of €797.40.",
         "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; that is the earliest day "
         "a lower seat count can take effect.",
     )
@@ -56,7 +61,8 @@ def test_the_distributors_seats_in_the_reports_language(tmp_path: Path) -> None:
         "Microsoft 365 E3: de distributeur factureert 210 licenties, in de tenant zijn er 204 ingeschakeld: "
         "6 licenties meer dan Microsoft telt." in md
     )
-    assert "7 licenties die de distributeur factureert, zijn aan niemand toegewezen: €\xa0236,25 per maand" in md
+    assert "7 licenties die de distributeur factureert, zijn aan niemand toegewezen: die kosten u €\xa0212,80" in md
+    assert "Deze klant bij de distributeur: de licenties kosten u €\xa07.229,10 per maand" in md
 
 
 def _with_power_bi_term(original: Any) -> Any:
@@ -92,4 +98,28 @@ def test_the_bill_takes_the_distributors_term_end_where_no_api_gives_one(
     assert (
         "The renewal of Power BI Pro is the end of the distributor's commitment term: neither the billing account "
         "nor Partner Center gives it." in md
+    )
+
+
+def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() -> None:
+    """Seats billed as Microsoft counts them are said so with both prices given too; a report mailed
+    to the customer (`mailed_to_customer`) leaves out the cost and the margin."""
+    from documents import report_document
+
+    from auditor import wording
+    from auditor.data.enums import Cloud, Locale
+    from auditor.report.view.context import RenderContext
+    from auditor.report.view.distributor_rows import distributor_lines
+
+    month = {"currency": "EUR", "cost_monthly": 10.0, "billed_monthly": 12.0, "margin_monthly": 2.0}
+    section = {"products": [{"sku": "SPE_E3", "name": "Microsoft 365 E3", **month}], "findings": [], "totals": [month]}
+    ctx = RenderContext(report_document(), Locale.EN, Cloud.WORLDWIDE, wording)
+    assert distributor_lines(ctx, section) == (
+        "The distributor bills the seats Microsoft counts.",
+        "Microsoft 365 E3: the seats at the distributor cost you €10.00 a month and are billed €12.00: a margin "
+        "of €2.00.",
+        "This customer at the distributor: the seats cost you €10.00 a month and are billed €12.00: a margin of €2.00.",
+    )
+    assert distributor_lines(ctx, {**section, "mailed_to_customer": True}) == (
+        "The distributor bills the seats Microsoft counts.",
     )

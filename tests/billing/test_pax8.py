@@ -5,8 +5,10 @@ a company not the partner's; read only; the secret in no output."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,12 +19,14 @@ from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants
 from auditor.formats.report_model import SeatRow
+from auditor.snapshot import load_snapshot
 from auditor_dev.commerce.pax8 import Pax8StandIn
 
 COMPANY = "11111111-2222-4333-8444-555555555555"
 OTHER = "99999999-2222-4333-8444-555555555555"
 E3 = "aaaaaaaa-0000-4000-8000-0000000000e3"
 SECRET = "s3cret-Pax8-value-never-printed"
+SAMPLE = Path(__file__).resolve().parents[2] / "auditor_dev" / "sample" / "sample-tenant.json"
 
 
 def _sub(n: int, product: str, name: str, quantity: int, **more: object) -> dict[str, object]:
@@ -161,6 +165,7 @@ def test_the_reconciliation_per_product() -> None:
         "seats": 7,
         "monthly": 70.0,
         "currency": "EUR",
+        "cost_monthly": None,  # Pax8 gave no partnerCost: what the seats cost the MSP is not known
     }
     assert kinds[("billed_fewer", "SPE_E5")]["seats"] == 2 and ("billed_unused", "SPE_E5") not in kinds
     assert kinds[("term_end", "SPE_E5")]["date"] == "2027-02-01"
@@ -197,9 +202,21 @@ def test_the_many_tenant_demo_reconciles_contoso_and_prints_no_secret(
     assert {("billed_more", "SPE_E3"), ("term_end", "SPE_E5"), ("billed_fewer", "POWER_BI_PRO")} <= kinds
     assert not (tmp_path / "fabrikam" / "distributor.json").exists()  # no distributor named for it
     rows = {r["key"]: r for r in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
-    assert rows["contoso"]["distributor"] == {"differences": 3, "error": None}  # E3, E5 and Power BI Pro
+    found = rows["contoso"]["distributor"]
+    assert (found["differences"], found["error"]) == (3, None)  # E3, E5 and Power BI Pro
+    # the customer's month at the distributor: Pax8's partnerCost (the MSP's), its price (the customer's)
+    assert found["totals"] == [
+        {"currency": "EUR", "cost_monthly": 7229.1, "billed_monthly": 8026.5, "margin_monthly": 797.4}
+    ]
+    assert {p["sku"]: p["margin_monthly"] for p in found["products"]} == {
+        "POWER_BI_PRO": 28.5,
+        "SPE_E3": 703.5,
+        "SPE_E5": 65.4,
+    }
+    md = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
+    assert "3 · cost €7,229.10, billed €8,026.50, margin €797.40; " in md  # the customer's, then each product's
+    assert "; Microsoft 365 E3: cost €6,384.00, billed €7,087.50, margin €703.50" in md
     assert rows["fabrikam"]["distributor"] is None
-    assert "Products the distributor bills otherwise" in (tmp_path / "tenants.md").read_text("utf-8")
     err = capsys.readouterr().err
     assert "matched to SPE_E5 by its name" in err and SECRET not in err
     # the run's line counts what tenants.json counts: the products billed otherwise, not the findings
@@ -223,3 +240,88 @@ def test_a_tenants_file_naming_pax8_needs_the_msps_secret(tmp_path: Path, capsys
         assert main(["audit", "--tenants", str(path), "--output-dir", str(tmp_path / "out")]) == 2
     assert "PAX8_CLIENT_SECRET" in capsys.readouterr().err
     assert not (tmp_path / "out" / "a").exists()  # stopped before any tenant
+
+
+# the sample tenant's two Power BI Pro subscriptions (Graph's companySubscription ids): an annual and a monthly
+ANNUAL, MONTHLY = "6bfa1535-2f4d-4051-8d52-84b5dcc98e43", "16cf4b7c-5cba-5b99-9497-e06181b87ea7"
+PBI = "cccccccc-0000-4000-8000-0000000000b1"
+PBI_SKU = "f8a1db68-be16-40ed-86d5-cb42ce701560"
+
+
+def power_bi_at_pax8(*, vendor_ids: bool) -> list[dict[str, object]]:
+    """Power BI Pro twice at Pax8, an annual term and a monthly one, both priced for the customer and
+    the partner; with `vendor_ids`, each names its Microsoft subscription as Pax8 documents it."""
+    annual = _sub(11, PBI, "Power BI Pro", 31, price=9.40, partnerCost=8.45, billingTerm="Annual")
+    annual["commitmentTerm"] = {
+        "id": "7d0c4b1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f",
+        "term": "1-Year",
+        "endDate": "2027-05-08T00:00:00Z",
+    }
+    monthly = _sub(12, PBI, "Power BI Pro", 3, price=11.28, partnerCost=10.14)
+    if vendor_ids:
+        annual |= {"vendorSubscriptionId": ANNUAL.upper(), "vendorSkuId": PBI_SKU}  # Pax8's case is not Graph's
+        monthly |= {"vendorSubscriptionId": MONTHLY, "vendorSkuId": PBI_SKU}
+    return [annual, monthly]
+
+
+def _read(subs: list[dict[str, object]]) -> list[object]:
+    with _stand_in(subs) as pax8, Pax8("msp", SECRET, endpoint=pax8.url) as client:
+        return list(client.subscriptions(COMPANY))
+
+
+def test_an_annual_and_a_monthly_of_one_product_are_told_apart_by_the_vendors_ids() -> None:
+    from auditor.billing.distributor_seats import TenantSubscription, terms
+
+    got = _read(power_bi_at_pax8(vendor_ids=True))
+    tenant = [
+        TenantSubscription(ANNUAL, None, "POWER_BI_PRO", PBI_SKU),
+        TenantSubscription(MONTHLY, None, "POWER_BI_PRO", PBI_SKU),
+    ]
+    seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
+    doc = reconcile({}, seats, got, tenant)  # type: ignore[arg-type]
+    (product,) = doc["products"]
+    assert product["matched_by"] == "subscription" and not doc["warnings"]
+    assert {s["microsoft_subscription"]: (s["billing_term"], s["term_end"]) for s in product["subscriptions"]} == {
+        ANNUAL: ("Annual", "2027-05-08"),
+        MONTHLY: ("Monthly", None),
+    }
+    # both prices: 31 x 8.45 + 3 x 10.14 cost the MSP, 31 x 9.40 + 3 x 11.28 are billed to the customer
+    assert (product["cost_monthly"], product["billed_monthly"], product["margin_monthly"]) == (292.37, 325.24, 32.87)
+    assert doc["totals"] == [
+        {"currency": "EUR", "cost_monthly": 292.37, "billed_monthly": 325.24, "margin_monthly": 32.87}
+    ]
+    assert not [f for f in doc["findings"] if f["kind"] == "ambiguous"]
+    # the bill: the annual subscription's term end is its own; the monthly one has none to take
+    given = {"block": {"company_id": COMPANY}, "subscriptions": [dataclasses.asdict(s) for s in got]}
+    sample = [s for s in load_snapshot(SAMPLE).subscriptions if s.sku_part_number == "POWER_BI_PRO"]
+    assert terms(given, sample) == {ANNUAL: date(2027, 5, 8)}
+
+
+def test_two_subscriptions_of_one_product_without_the_vendors_ids_are_not_guessed() -> None:
+    from auditor.billing.distributor_seats import terms
+
+    got = _read(power_bi_at_pax8(vendor_ids=False))
+    seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
+    doc = reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got)  # type: ignore[arg-type]
+    ambiguous = [f for f in doc["findings"] if f["kind"] == "ambiguous"]
+    ids = ["00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"]
+    assert ambiguous == [{"kind": "ambiguous", "sku": "POWER_BI_PRO", "subscriptions": ids}]
+    assert any(ids[0] in w and ids[1] in w and "not guessed" in w for w in doc["warnings"])
+    # no date is taken for either Microsoft subscription (the earliest would be the monthly one's too)
+    given = {"block": {"company_id": COMPANY, "products": {PBI: "POWER_BI_PRO"}}}
+    given["subscriptions"] = [dataclasses.asdict(s) for s in got]
+    assert terms(given, load_snapshot(SAMPLE).subscriptions) == {}
+
+
+def test_prices_and_the_vendors_ids_are_checked() -> None:
+    cases = {
+        "partnerCost": (-1, "partnerCost '-1' is not one Pax8 sends"),
+        "currencyCode": ("euro", "currencyCode 'euro' is not one Pax8 sends"),
+        "vendorSubscriptionId": ("a b\n", "vendorSubscriptionId 'a b\\n' is not one Pax8 sends"),
+    }
+    for key, (value, said) in cases.items():
+        with pytest.raises(Pax8Error) as refused:
+            _read([_sub(1, E3, "Microsoft 365 E3", 1, **{key: value})])
+        assert said in str(refused.value), key
+    with pytest.raises(Pax8Error, match="gives a partnerCost without its currencyCode"):
+        _read([{**_sub(1, E3, "Microsoft 365 E3", 1, price=None), "currencyCode": None, "partnerCost": 3.0}])

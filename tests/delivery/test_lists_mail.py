@@ -4,7 +4,9 @@ summary in the body in the tenant's language, and nothing of another tenant in a
 
 from __future__ import annotations
 
+import csv
 import email
+import io
 import json
 from email.message import EmailMessage
 from email.policy import default
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import main
+from auditor.delivery.matrix import load_tenants
 
 from .conftest import smtp_server
 
@@ -139,3 +142,44 @@ def test_list_to_is_checked_and_never_a_default(tmp_path: Path) -> None:
         "utf-8",
     )
     assert main(["lists", str(tmp_path), "--tenants", str(path), "--smtp-host", "h", "--from", "m@m.example"]) == 2
+
+
+def test_the_list_goes_as_text_and_html_with_the_tenants_data_escaped_and_no_cost_of_the_msp(
+    tmp_path: Path, run: Path
+) -> None:
+    """Issue 87, point 6: an HTML body beside the text (multipart/alternative), every word of the
+    tenant's escaped; point 1: the customer's mail holds no figure of Pax8's partnerCost (Contoso's
+    report.json has them: the demo's distributor)."""
+    name = 'Contoso <b>& "Co"</b>'
+    report = json.loads((run / "contoso" / "report.json").read_text("utf-8"))
+    assert report["distributor"]["totals"][0]["cost_monthly"] == 7229.1  # the MSP's own figures are there
+    path = tmp_path / "tenants.yaml"
+    path.write_text(
+        f"defaults:\n  client_id: {CLIENT}\ntenants:\n  - name: '{name}'\n    tenant_id: {report['tenant']['id']}\n"
+        "    list_to: it@contoso.example\n",
+        "utf-8",
+    )
+    (job,) = load_tenants(path)
+    folder = tmp_path / "run" / job.key
+    folder.mkdir(parents=True)
+    (folder / "report.json").write_bytes((run / "contoso" / "report.json").read_bytes())
+    rows = list(csv.reader(io.StringIO((run / "contoso" / "licensed-users.csv").read_text("utf-8-sig"))))
+    with (folder / "licensed-users.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        csv.writer(out).writerows([rows[0], *([name, *row[1:]] for row in rows[1:])])
+    with smtp_server() as server:
+        argv = ["lists", str(tmp_path / "run"), "--tenants", str(path), "--smtp-host", server.host]
+        assert main([*argv, "--smtp-port", str(server.port), "--from", "msp@msp.example"]) == 0
+        (received,) = server.recorder.messages
+    message = _parsed(received.content)
+    body = next(p for p in message.walk() if p.get_content_type() == "multipart/alternative")
+    assert [p.get_content_type() for p in body.iter_parts()] == ["text/plain", "text/html"]
+    html_part = message.get_body(("html",))
+    assert html_part is not None
+    html = html_part.get_content()
+    assert "<li>Microsoft 365 E3: 203 of 204 in use</li>" in html and "<h2>Licenses in use</h2>" in html
+    assert "Contoso &lt;b&gt;&amp; &quot;Co&quot;&lt;/b&gt;" in html and "<b>" not in html  # the tenant's name
+    sent = received.content.decode("utf-8", "replace") + "".join(
+        str(p.get_content()) for p in message.walk() if p.get_content_maintype() == "text"
+    )
+    for figure in ("7,229.10", "7229.1", "30.40", "30.4", "212.80", "partnerCost", "margin"):
+        assert figure not in sent, figure

@@ -4,7 +4,7 @@ of report.html and report.md and in the digest, with the figures report.json and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor import i18n
@@ -22,7 +22,7 @@ def distributor_title(ctx: RenderContext, section: Mapping[str, Any] | None) -> 
     return ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=clean(name, 40))
 
 
-def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
+def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> str:
     kind, n = f.get("kind"), int(f.get("seats") or 0)
     if kind == "billed_more":
         return ctx.t.npgettext(
@@ -49,6 +49,18 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
             enabled=ctx.num(int(f.get("enabled") or 0)),
         )
     if kind == "billed_unused":
+        if f.get("cost_monthly") is not None and msp:
+            return ctx.t.npgettext(
+                "distributor_unused_cost",
+                "{product}: {n} seat the distributor bills is assigned to nobody: it costs you {cost} per month at "
+                "the distributor's cost ({amount} at the customer's price).",
+                "{product}: {n} seats the distributor bills are assigned to nobody: they cost you {cost} per month "
+                "at the distributor's cost ({amount} at the customer's price).",
+                n,
+                product=product,
+                cost=ctx.money(f.get("cost_monthly"), f.get("currency")),
+                amount=ctx.money(f.get("monthly"), f.get("currency")),
+            )
         if f.get("monthly") is None:
             return ctx.t.npgettext(
                 "distributor_unused_unpriced",
@@ -67,6 +79,18 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
             product=product,
             amount=ctx.money(f.get("monthly"), f.get("currency")),
         )
+    if kind == "ambiguous":
+        ids = [clean(str(i), NAME_LIMIT) for i in f.get("subscriptions") or []]
+        return ctx.t.npgettext(
+            "distributor_ambiguous",
+            "{product}: {n} subscription at the distributor names no Microsoft subscription ({subscriptions}): "
+            "which is which is not guessed, and the bill takes no date from it.",
+            "{product}: {n} subscriptions at the distributor name no Microsoft subscription ({subscriptions}): "
+            "which is which is not guessed, and the bill takes no date from them.",
+            len(ids),
+            product=product,
+            subscriptions=i18n.format_list(ids, ctx.locale),
+        )
     if kind == "term_end":
         return ctx.t.pgettext(
             "distributor_term_end",
@@ -80,7 +104,8 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str) -> str:
 
 def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> tuple[str, ...]:
     """A line per reconciliation finding, product by product, then each product matched by its
-    name only; the reading's error in one line; () without a distributor."""
+    name only, then (unless the report is mailed to the customer) the MSP's month per product and for
+    the customer; the reading's error in one line; () without a distributor."""
     if not isinstance(section, Mapping):
         return ()
     if section.get("error"):
@@ -93,8 +118,9 @@ def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> 
         )
     products = section.get("products") or []
     names = {str(p.get("sku")): clean(str(p.get("name") or p.get("sku")), NAME_LIMIT) for p in products}
+    msp = not section.get("mailed_to_customer")  # the MSP's cost and margin never go to the customer
     lines = [
-        _line(ctx, f, names.get(str(f.get("sku"))) or clean(str(f.get("sku")), NAME_LIMIT))
+        _line(ctx, f, names.get(str(f.get("sku"))) or clean(str(f.get("sku")), NAME_LIMIT), msp)
         for f in section.get("findings") or []
     ]
     lines += [
@@ -108,4 +134,39 @@ def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> 
     ]
     if not lines:
         lines.append(ctx.t.pgettext("distributor_same", "The distributor bills the seats Microsoft counts."))
+    if msp:  # then what the seats cost the MSP and bill the customer
+        lines += _money_lines(ctx, products, names, section.get("totals") or [])
     return tuple(line for line in lines if line)
+
+
+def _money_lines(
+    ctx: RenderContext, products: Sequence[Mapping[str, Any]], names: Mapping[str, str], totals: Sequence[Any]
+) -> list[str]:
+    """The MSP's month at the distributor: per product with both prices, what its seats cost (Pax8's
+    partnerCost), what the customer is billed (Pax8's price) and the margin; then the customer's."""
+    lines = [
+        ctx.t.pgettext(
+            "distributor_margin_product",
+            "{product}: the seats at the distributor cost you {cost} a month and are billed {billed}: a margin of "
+            "{margin}.",
+            product=names[str(p.get("sku"))],
+            cost=ctx.money(p.get("cost_monthly"), p.get("currency")),
+            billed=ctx.money(p.get("billed_monthly"), p.get("currency")),
+            margin=ctx.money(p.get("margin_monthly"), p.get("currency")),
+        )
+        for p in products
+        if p.get("cost_monthly") is not None and p.get("billed_monthly") is not None
+    ]
+    lines += [
+        ctx.t.pgettext(
+            "distributor_margin_customer",
+            "This customer at the distributor: the seats cost you {cost} a month and are billed {billed}: a margin "
+            "of {margin}.",
+            cost=ctx.money(t.get("cost_monthly"), t.get("currency")),
+            billed=ctx.money(t.get("billed_monthly"), t.get("currency")),
+            margin=ctx.money(t.get("margin_monthly"), t.get("currency")),
+        )
+        for t in totals
+        if isinstance(t, Mapping)
+    ]
+    return lines

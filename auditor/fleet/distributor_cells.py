@@ -1,0 +1,58 @@
+"""The distributor's figures of the roll-up (docs/msp.md, "The distributor's seats"): each tenant's
+`distributor` of tenants.json, read from its distributor.json, and its cell of tenants.md and
+digest.html: the products billed otherwise than Microsoft counts them, then the customer's month at
+the distributor (cost, billed, margin: Pax8's partnerCost and price) and each product's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from auditor.data.model import Locale
+
+from ..billing.distributor_seats import rollup_figures
+from ..i18n import Translations, format_money, format_number
+from ..report.view.context import product_label
+
+_MONTH = ("cost", "billed", "margin")  # the month at the distributor (distributor.json's totals and products)
+
+
+def distributor_figures(folder: Path) -> dict[str, Any] | None:
+    """The tenant's reconciliation with its distributor (auditor.fleet.distributor_reads): the products
+    whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read; the
+    customer's month at the distributor and each product's."""
+    try:
+        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return rollup_figures(doc) if isinstance(doc, dict) else None
+
+
+def distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+    """ "3 · cost €7,229.10, billed €8,026.50, margin €797.40; Microsoft 365 E3: cost …": how many
+    products the distributor bills otherwise, the customer's month (per currency), then each product's
+    with both prices; "–" without a distributor."""
+    found = row.get("distributor")
+    if not isinstance(found, Mapping):
+        return "–"
+    if found.get("error"):
+        return t.pgettext("rollup_distributor_unread", "not read")
+    totals = [m for m in found.get("totals") or [] if isinstance(m, Mapping)]
+    products = [
+        p for p in found.get("products") or [] if isinstance(p, Mapping) and p.get("margin_monthly") is not None
+    ]
+
+    def said(month: Mapping[str, Any]) -> str:
+        money = {k: _money(month.get(f"{k}_monthly"), month.get("currency"), locale) for k in _MONTH}
+        return t.pgettext("rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money)
+
+    cell = " · ".join([format_number(int(found.get("differences") or 0), locale), *map(said, totals)])
+    return "; ".join([cell, *(f"{product_label(p.get('sku'))}: {said(p)}" for p in products)])
+
+
+def _money(value: object, currency: object, locale: Locale) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and isinstance(currency, str) and currency:
+        return format_money(value, currency, locale)
+    return "–"
