@@ -11,6 +11,8 @@ and each id below.
 
 from __future__ import annotations
 
+import msgspec
+
 from auditor.data.enums import AccountKind
 
 # Teams resource accounts (auto attendants, call queues): Microsoft's tooling creates them with this
@@ -85,3 +87,14 @@ def account_kind(
     if by_purpose is not None:
         return by_purpose
     return AccountKind.GUEST if (user_type or "").lower() == "guest" else AccountKind.PERSON
+
+
+class AccountKindRow(msgspec.Struct, kw_only=True):
+    """Licensed accounts of one kind that is not a person's (docs/account-kinds.md; auditor.engine.account_kind_rows,
+    report.json `account_kinds`): how many, which products (part number -> accounts holding it) and their monthly
+    price by the policy's prices (None: none of them priced)."""
+
+    kind: str
+    accounts: int = 0
+    products: dict[str, int] = {}
+    monthly: float | None = None

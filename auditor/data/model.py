@@ -20,6 +20,7 @@ from auditor.data.account_kinds import RESOURCE_DEPARTMENT as RESOURCE_DEPARTMEN
 from auditor.data.account_kinds import RESOURCE_LICENSES as RESOURCE_LICENSES
 from auditor.data.account_kinds import TEAMS_ROOMS_LICENSES as TEAMS_ROOMS_LICENSES
 from auditor.data.account_kinds import TEAMS_ROOMS_PRO as TEAMS_ROOMS_PRO
+from auditor.data.account_kinds import AccountKindRow as AccountKindRow
 from auditor.data.account_kinds import account_kind as account_kind
 from auditor.data.agents import Agents
 from auditor.data.copilot_credits_data import CopilotCredits
@@ -532,17 +533,6 @@ class Finding:
     waived: bool = False
     waiver: dict[str, str] | None = None
     alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
-
-
-class AccountKindRow(msgspec.Struct, kw_only=True):
-    """Licensed accounts of one kind that is not a person's (docs/account-kinds.md; auditor.engine.account_kind_rows,
-    report.json `account_kinds`): how many, which products (part number -> accounts holding it) and their monthly
-    price by the policy's prices (None: none of them priced)."""
-
-    kind: str
-    accounts: int = 0
-    products: dict[str, int] = {}
-    monthly: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
