@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.rules.seats import SpareSeatsOverLimit
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 from tests.guidance.demo_files import demo_files
 
 IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+) of ([\d,]+) in use$")
@@ -116,3 +118,18 @@ def test_no_table_has_a_column_no_row_fills(demo: Path) -> None:
     assert len(shared) == 2 and all(line.count("|") == 3 for line in shared)
     rows = [line for line in md.splitlines() if line.startswith("| **") and line.endswith("|")]
     assert rows and not [line for line in rows if "|  |" in line]
+
+
+def test_the_waiver_sentences_name_the_rule_by_its_title(demo: Path) -> None:
+    """The expired waiver's message and steps name the waived rule as the report titles it, never by its
+    id (native review 6, "the waiver sentence's rule id"); report.json keeps the id in `details`."""
+    waiver = next(w for w in _report(demo)["findings"] if w["rule"] == WaiverExpired.id)
+    rule = waiver["details"]["waiver_rule"]
+    title = wording.title(rule, Locale.EN)
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    with (demo / "findings.csv").open(encoding="utf-8-sig", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["rule"] == WaiverExpired.id)
+    for text in (md, row["message"]):
+        assert f"The waiver for “{title}” on" in text
+    assert f"the exception for “{title}” on" in md and f"the guidance for “{title}” describes" in md
+    assert f"for {rule} " not in md + row["message"]
