@@ -133,3 +133,16 @@ def test_the_waiver_sentences_name_the_rule_by_its_title(demo: Path) -> None:
         assert f"The waiver for “{title}” on" in text
     assert f"the exception for “{title}” on" in md and f"the guidance for “{title}” describes" in md
     assert f"for {rule} " not in md + row["message"]
+
+
+def test_net_monthly_means_the_same_in_plan_json_and_report_json(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One meaning of `net_monthly` (issue 89, point 8): what the plan's changes take off the license
+    cost a month, positive for a saving, in plan.json as in report.json's `money.plan`."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    assert main(["plan", "--report-dir", str(demo), "--output-dir", str(tmp_path)]) == 0
+    plan = json.loads((tmp_path / "plan.json").read_text("utf-8"))
+    money = _report(demo)["money"]["plan"]
+    assert plan["net_monthly"] == money["net_monthly"] == round(money["saves_monthly"] - money["adds_monthly"], 2)
+    assert plan["net_monthly"] > 0  # the demo's plan frees more than it takes
