@@ -362,6 +362,7 @@ def run_audit(options: AuditOptions) -> int:
         if options.distributor_seats:
             document.distributor = distributor_section(options.distributor_seats, document)
         document.config_problems = problems
+        document.policy_files = [policy.file for policy in policies.policies]
         if exchange is not None and options.exchange_export:
             attach_export(document, exchange, options.exchange_export)
         if baseline is not None:

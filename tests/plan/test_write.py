@@ -56,6 +56,7 @@ def test_plan_json_has_the_documented_fields() -> None:
         "report_generated_at",
         "report_collected_at",
         "created_at",
+        "policy_files",
         "filters",
         "currency",
         "net_monthly",
