@@ -268,7 +268,7 @@ def _products(ctx: RenderContext, skus: object) -> str:
     return clean(", ".join(product_label(s, ctx.names) for s in skus), NAME_LIMIT)
 
 
-def _unnamed(message: str, name: str) -> str:
+def without_name(message: str, name: str) -> str:
     """A message under its subject's name without the name it opens with ("Visio Plan 2: 3 of 9 ..."
     under "Visio Plan 2" says "3 of 9 ..."): the row says the name once."""
     head = f"{name}: "
@@ -306,7 +306,7 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Mapping
         # catalog does not know (from another version of the tool), by its message
         message=""
         if subject.get("type") == "user" and finding.rule in ctx.known
-        else _unnamed(ctx.message(finding), name),
+        else without_name(ctx.message(finding), name),
         note=ctx.row_note(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
