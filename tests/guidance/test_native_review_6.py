@@ -32,6 +32,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("said_licensing_group_where", "messages", '" of {product}', '" for {product}'),  # E10
         ("steps.error.CountViolation", "guidance", "Free {sku}", "Free up {sku}"),
         ("digest_new_resolved", "messages", "· resolved", "· Resolved"),
+        ("rollup_title", "messages", "of many tenants", "License audit of multiple tenants"),  # minor point
         ("plan_reason_seats_needed", "messages", "remove the unused", "keep the unused licenses"),  # E3
         # the rule's title in the waiver's sentences, never its id (raw)
         ("rule.waiver-expired.message", "guidance", "for {waiver_rule} on", "for “{waiver_rule}” on"),
