@@ -445,8 +445,9 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
         style = "padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
         return "<tr>" + "".join(f'<{tag} style="{style}">{html.escape(c)}</{tag}>' for c in cells) + "</tr>"
 
+    title = html.escape(t.pgettext("rollup_title", "License audit of multiple tenants"))
     body = [
-        f'<h1 style="font-size:20px;">{html.escape(t.pgettext("rollup_title", "License audit of multiple tenants"))}</h1>',
+        f'<h1 style="font-size:20px;">{title}</h1>',
         f"<p>{html.escape(_headline(doc, t, locale))}</p>",
         '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
         tr(_headers(t), "th"),
