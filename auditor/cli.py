@@ -150,14 +150,20 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
                 os.environ["AUDITOR_ACCESS_TOKEN"] = saved
             if args.yes and not refused:  # a refused run would write back the tenant as it read it, over the other's
                 save_snapshot(current(), state)
-                _say_how_to_see(state)
+                _say_how_to_see(state, Path(getattr(args, "plan", None) or folder / "plan.json"))
 
 
-def _say_how_to_see(state: Path) -> None:
+def _say_how_to_see(state: Path, plan: Path) -> None:
     """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
-    the tenant as the changes left it."""
+    the tenant as the changes left it, with the policy files the plan's report was audited with
+    (plan.json's `policy_files`; the demo's example policy for a plan without them)."""
     from . import demo  # the demo seam (auditor_dev): only the write path's --demo loads it
+    from .formats.plan_json import load_plan
 
+    try:
+        files = list(load_plan(plan).policy_files) if plan.is_file() else []
+    except AuditorError:  # an unreadable plan: apply said so; the hint falls back to the example
+        files = []
     with demo.example_policy() as policy:
         audit = shlex.join(
             [
@@ -165,8 +171,7 @@ def _say_how_to_see(state: Path) -> None:
                 "audit",
                 "--snapshot",
                 str(state),
-                "--policies",
-                str(policy),
+                *[arg for file in files or [str(policy)] for arg in ("--policies", file)],
                 "--as-of",
                 demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "--output-dir",

@@ -406,6 +406,7 @@ def run_audit(options: AuditOptions) -> int:
         document.subscriptions, document.spare_seats = commerce["subscriptions"], commerce["spare_seats"]
         _with_distributor(document, options, seats, mailed=email is not None)
         document.config_problems = problems
+        document.policy_files = [policy.file for policy in policies.policies]
         if exchange is not None and options.exchange_export:
             attach_export(document, exchange, options.exchange_export)
         if baseline is not None:

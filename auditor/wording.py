@@ -148,6 +148,11 @@ def describe(rule: str, locale: Locale) -> str:
     return render_one(locale, f"rule.{rule}.describe", {})
 
 
+def _words(locale: Locale, names: Mapping[str, str] | None) -> ValueFormatter:
+    """The values' writer of `locale`, naming another rule by its title (a waiver's rule)."""
+    return ValueFormatter(locale, names, lambda rule: title(rule, locale) if rule in _BY_ID else rule)
+
+
 def message(
     rule: str,
     *,
@@ -159,9 +164,9 @@ def message(
 ) -> str:
     found = _rule(rule)
     finding_details = RuleDetails[Any](subject, skus, details)
-    key, values = found.message(finding_details, ValueFormatter(locale, names))
+    key, values = found.message(finding_details, _words(locale, names))
     text = render_one(locale, key, values)
-    note_values = {**values, **found.note_values(finding_details, ValueFormatter(locale, names))}
+    note_values = {**values, **found.note_values(finding_details, _words(locale, names))}
     return " ".join([text, *(render_one(locale, note, note_values) for note in found.notes(finding_details))])
 
 
@@ -176,7 +181,7 @@ def row_note(
 ) -> str:
     """What the report's row of a user says where it shows no steps for the finding
     (RuleGuidance.row_note); empty for most rules."""
-    found = _rule(rule).row_note(RuleDetails[Any](subject, skus, details), ValueFormatter(locale, names))
+    found = _rule(rule).row_note(RuleDetails[Any](subject, skus, details), _words(locale, names))
     return render_one(locale, *found) if found is not None else ""
 
 
@@ -207,7 +212,7 @@ def actions(
     no change reads (the report header's). The rules with the most findings build these calls
     without their steps' texts (RuleGuidance.default_actions)."""
     found = RuleDetails[Any](subject, skus, details)
-    calls = _rule(rule).default_actions(found, variant(cloud), ValueFormatter(locale, names))
+    calls = _rule(rule).default_actions(found, variant(cloud), _words(locale, names))
     objects = directory_objects(cloud)
     return {"actions": [a.json("", objects) for a in calls]}
 
@@ -221,7 +226,7 @@ def directory_objects(cloud: Cloud) -> str:
 def _remediation(
     rule: str, cloud: Cloud, locale: Locale, finding_details: RuleDetails[Any], names: Mapping[str, str] | None
 ) -> dict[str, Any]:
-    words = ValueFormatter(locale, names)
+    words = _words(locale, names)
     var = variant(cloud)
     remedy = _rule(rule).remediation(finding_details, var, words)
     subject = words.subject(finding_details)

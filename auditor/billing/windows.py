@@ -23,7 +23,8 @@ function reads a clock or a file. The rules and their Microsoft sources are in d
   price, cancellable any time with a prorated refund) replaces the free grace period, per channel
   as its own page says it: through a partner (csp), a term ending on or after 4 May 2026 whose
   auto-renew is off moves into EST unless it is set to cancel at the end of its term (Partner
-  Center, "Extended service terms"); bought directly (mca), EST is an option the customer selects
+  Center, "Extended service terms"; message-center post MC1216259 gives partners 1 April 2026, the
+  later date is used); bought directly (mca), EST is an option the customer selects
   for a subscription bought or renewed on or after 9 February 2026 ("Extend your subscription with
   an Extended Service Term"): without that choice a term whose recurring billing is off ends on its
   end date;

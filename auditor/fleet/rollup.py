@@ -215,7 +215,7 @@ def rollup_mail(root: Path, locale: Locale, *, attachment_limit: int, run_url: s
     attached (every tenant, where the digest names the ones that matter most) when it fits the limit."""
     doc = json.loads((root / "tenants.json").read_text("utf-8"))
     t = translations(locale)
-    title = t.pgettext("rollup_title", "License audit of many tenants")
+    title = t.pgettext("rollup_title", "License audit of multiple tenants")
     table = (root / "tenants.md").read_bytes()
     text = table.decode("utf-8")
     if run_url:
@@ -390,7 +390,7 @@ def _headers(t: Translations) -> list[str]:
 
 def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     lines = [
-        f"## {md_escape(t.pgettext('rollup_title', 'License audit of many tenants'))}",
+        f"## {md_escape(t.pgettext('rollup_title', 'License audit of multiple tenants'))}",
         "",
         md_escape(_headline(doc, t, locale)),
         "",
@@ -427,8 +427,9 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
         style = "padding:4px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top;"
         return "<tr>" + "".join(f'<{tag} style="{style}">{html.escape(c)}</{tag}>' for c in cells) + "</tr>"
 
+    title = html.escape(t.pgettext("rollup_title", "License audit of multiple tenants"))
     body = [
-        f'<h1 style="font-size:20px;">{html.escape(t.pgettext("rollup_title", "License audit of many tenants"))}</h1>',
+        f'<h1 style="font-size:20px;">{title}</h1>',
         f"<p>{html.escape(_headline(doc, t, locale))}</p>",
         *gdap_text.digest(doc, t, locale),
         '<table role="presentation" style="border-collapse:collapse;font-size:13px;width:100%;">',
@@ -453,7 +454,7 @@ def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
         )
     return (
         f'<!DOCTYPE html><html lang="{locale.value}"><head><meta charset="utf-8"><title>'
-        f"{html.escape(t.pgettext('rollup_title', 'License audit of many tenants'))}</title></head>"
+        f"{html.escape(t.pgettext('rollup_title', 'License audit of multiple tenants'))}</title></head>"
         '<body style="font-family:Segoe UI,Arial,sans-serif;max-width:600px;">' + "".join(body) + "</body></html>\n"
     )
 

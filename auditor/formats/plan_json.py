@@ -123,6 +123,9 @@ class PlanFile:
     # when the tenant data the plan rests on was read (report.json's collected_at); None in a plan
     # written before it was recorded (its age is then measured from created_at alone)
     report_collected_at: str | None = None
+    # the policy files the plan's report was audited with (audit them again with these); () in a plan
+    # written before they were recorded
+    policy_files: tuple[str, ...] = ()
 
 
 class Where:
@@ -172,6 +175,11 @@ def load_plan(path: Path) -> PlanFile:
         raise where.error("stopped", "must be null or an object")
     created = doc.get("created_at")
     read_at = doc.get("report_collected_at")
+    files = doc.get("policy_files", [])
+    if not isinstance(files, list) or not all(
+        isinstance(f, str) and 0 < len(f) <= 4096 and "\0" not in f for f in files
+    ):
+        raise where.error("policy_files", "must be a list of file paths")
     return PlanFile(
         path,
         tenant_id,
@@ -182,6 +190,7 @@ def load_plan(path: Path) -> PlanFile:
         created if isinstance(created, str) else None,
         hashlib.sha256(data).hexdigest(),
         read_at if isinstance(read_at, str) else None,
+        tuple(files),
     )
 
 

@@ -218,6 +218,7 @@ class ChangePlan(msgspec.Struct, frozen=True):
     exchange: tuple[MailboxStep, ...] = ()  # mailboxes to convert to shared first (exchange-steps.ps1)
     bill: Bill | None = None  # which seats leave the bill, and when (auditor.plan.bill)
     report_collected_at: str = ""  # when the tenant data was read (report.json's collected_at)
+    policy_files: tuple[str, ...] = ()  # the policy files the report was audited with (report.json's)
     money: Money | None = None  # the report's `money` (auditor.plan.money): plan.md opens with it
 
     @property

@@ -380,6 +380,9 @@ class ReportDocument(Struct, kw_only=True):
     collected_at: str | UnsetType | None = UNSET
     sign_ins_read_at: str | UnsetType = UNSET  # when the sign-in activity was read in full (absent: by this run)
     policies: list[str] = []
+    # the policy files the audit read, as it was given them (plan.json carries them on: apply --demo's
+    # "to audit it" names them); absent in a merge and in a report written before it was recorded
+    policy_files: list[str] | UnsetType = UNSET
     locale: str = "en"
     complete: bool
     gaps: list[Gap] = []

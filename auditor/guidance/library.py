@@ -38,9 +38,20 @@ class ValueFormatter:
     `names`: part number -> name; else the part number), subscription states and the catalogs'
     small words ("none", "unknown")."""
 
-    def __init__(self, locale: Locale, names: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        locale: Locale,
+        names: Mapping[str, str] | None = None,
+        titles: Callable[[str], str] | None = None,
+    ) -> None:
         self.locale = locale
         self._names = names or {}
+        self._titles = titles
+
+    def rule(self, rule_id: str) -> str:
+        """A rule as its title names it in this locale ("Guest holds licenses"), never its id; the id
+        where no title is known (a rule of another version)."""
+        return self._titles(rule_id) if self._titles is not None else rule_id
 
     def _list(self, parts: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
         return format_list(parts, self.locale, style=style)

@@ -71,7 +71,7 @@ def _ending_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, 
         ),
         "cancel_7_days": lambda: t.pgettext(
             "bill_reason_cancel_7_days",
-            "Cancel by {by}, within 7 days of the purchase or renewal, for a prorated refund. Do not delete it.",
+            "Cancel within 7 days of the purchase or renewal, for a prorated refund. Do not delete it.",
             **v,
         ),
         "ends_at_renewal": lambda: t.pgettext(
@@ -183,8 +183,8 @@ def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Ca
         ),
         "reduce_at_renewal": lambda: t.pgettext(
             "bill_reason_reduce_at_renewal",
-            "Schedule the reduction to {to} licenses for the renewal on {renews} (by {by}); keep "
-            "recurring billing on, since turning it off cancels the scheduled change.",
+            "Schedule the reduction to {to} licenses for the renewal; keep recurring billing on, since "
+            "turning it off cancels the scheduled change.",
             **v,
         ),
         "vlsc": lambda: t.npgettext(
@@ -232,14 +232,11 @@ def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Ca
             n,
             **v,
         ),
-        "unknown_term": lambda: t.npgettext(
+        # the table's row says the seats and the renewal, the last day ("Do it by"): said once, there
+        "unknown_term": lambda: t.pgettext(
             "bill_reason_unknown_term",
-            "No billing row: the term and the channel are not known. Remove {n} license at the latest "
-            "at the renewal on {renews}; add the subscription to the billing file to know the window.",
-            "No billing row: the term and the channel are not known. Remove {n} licenses at the "
-            "latest at the renewal on {renews}; add the subscription to the billing file to know the "
-            "window.",
-            n,
+            "No billing row: the term and the channel are not known; add the subscription to the billing "
+            "file to know the window.",
             **v,
         ),
         "unknown_term_no_date": lambda: t.npgettext(

@@ -47,7 +47,6 @@ class BillView:
     title: str
     totals: str
     spend: str  # today and after the plan's changes, a month ("" when the policy sets no prices)
-    leaves: tuple[str, ...]  # what leaves the invoice on which day, per product (money.bill.leaves)
     reaches: str  # what of the saving reaches the bill, and when (beside the report's reclaimable amount)
     waits: str  # what of the money story's "waits for a decision" waits for whom ("" when nothing waits)
     sources: str  # what each billing source gave (auditor.billing.sources: --billing-source)
@@ -354,10 +353,7 @@ def _not_the_plans(t: i18n.Translations, money_: Money | None, lowers: float | N
         plan,
         t.pgettext(
             "bill_not_the_plans",
-            "The bill changes by another amount: reducing a "
-            "subscription also drops the seats no one holds today, keeps the spare seats the "
-            "policy asks for, buys the seats the plan still needs, and waits for the "
-            "subscription's window.",
+            "The bill changes by another amount: the tables below show why, per product.",
         ),
     ]
 
@@ -485,11 +481,13 @@ def unscheduled_lines(t: i18n.Translations, bill: Bill) -> list[str]:
 
 
 def _saving_cell(t: i18n.Translations, action: BillAction, currency: str | None) -> str:
-    """The table's amount a month: not known without a price (the days above name a premium over
-    the catalog price beside their amounts)."""
+    """The table's amount a month, and the premium over the catalog price it holds beside it ("€59.01
+    (annual term billed monthly: the catalog price plus about 5 %)"); not known without a price."""
     if not action.priced:
         return t.pgettext("bill_not_known", "not known")
-    return i18n.format_money(action.monthly_saving, currency, t.locale)
+    amount = i18n.format_money(action.monthly_saving, currency, t.locale)
+    note = uplift_text(t, action.uplift or None)
+    return f"{amount} ({note})" if note else amount
 
 
 def bill_view(
@@ -517,7 +515,8 @@ def bill_view(
             window=window_label(t, a.window),
             by=day(a.by),
             saving=_saving_cell(t, a, currency),
-            saving_from=day(a.saving_from),
+            # a window not known: the day the seats leave is not known either (money.bill.leaves' null)
+            saving_from=day(a.saving_from) if a.window != "unknown" else t.pgettext("bill_not_known", "not known"),
             reason=_text(a.reason, 600),
         )
         for a in bill.actions
@@ -537,12 +536,12 @@ def bill_view(
         now=money(bill.monthly_saving_now or 0.0),
         year=money(bill.monthly_saving_within_year or 0.0),
     )
-    spend, leaves = _month_lines(t, bill, money_, currency)
+    # what leaves the invoice on which day is the table's (From, Saves per month): said once, there
+    spend, _ = _month_lines(t, bill, money_, currency)
     return BillView(
         title=t.pgettext("bill_title", "Your bill"),
         totals=totals,
         spend=spend,
-        leaves=tuple(leaves),
         reaches=reaches_line(t, bill, currency),
         waits=waiting_line(money_, locale) if money_ is not None else "",
         sources=sources_line(t, bill),

@@ -360,6 +360,7 @@ def _plan(
         locale=document.locale or "en",
         report_generated_at=str(document.generated_at or ""),
         report_collected_at=str(document.collected_at or ""),
+        policy_files=tuple(document.policy_files) if isinstance(document.policy_files, list) else (),
         currency=currency,
         net_monthly=net,
         unpriced=unpriced,

@@ -1,4 +1,6 @@
-"""What a plan costs or saves a month: the seats each product gains or loses x its monthly price.
+"""What a plan saves a month: the seats each product loses less the seats it gains, x its monthly price
+(`net_monthly`: positive lowers the cost, negative raises it; report.json's `money.plan.net_monthly`
+is the same amount).
 
 Prices come from the report's seat table (the policy's prices), in the report's currency. A free
 product counts 0; a product without a price is named in `unpriced`, never counted as 0.
@@ -45,7 +47,7 @@ def seats_and_cost(
             unpriced.append(part)
         else:
             priced = True
-            net += d * price
+            net -= d * price  # a seat freed (d < 0) saves its price
     # Nothing changes seats: nothing to price (0 in the report's currency, when it has one).
     nothing = not any(delta.values())
     known = priced or (nothing and currency is not None)

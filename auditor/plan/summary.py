@@ -43,19 +43,19 @@ def summary(plan: ChangePlan, locale: Locale, amounts: bool = True) -> str:
         text = changes
     elif plan.net_monthly is None:
         text = t.pgettext("plan_unpriced_summary", "{changes}, cost not known (no prices)", changes=changes)
-    elif round(plan.net_monthly, 2) < 0:  # the words of the money opening: a saving lowers, never "net -€…"
+    elif round(plan.net_monthly, 2) > 0:  # the words of the money opening: a saving lowers, never "net €…"
         text = t.pgettext(
             "plan_summary_lowers",
             "{changes}, lowering license costs by {amount} a month",
             changes=changes,
-            amount=i18n.format_money(-plan.net_monthly, plan.currency, locale),
+            amount=i18n.format_money(plan.net_monthly, plan.currency, locale),
         )
-    elif round(plan.net_monthly, 2) > 0:
+    elif round(plan.net_monthly, 2) < 0:
         text = t.pgettext(
             "plan_summary_raises",
             "{changes}, raising license costs by {amount} a month",
             changes=changes,
-            amount=i18n.format_money(plan.net_monthly, plan.currency, locale),
+            amount=i18n.format_money(-plan.net_monthly, plan.currency, locale),
         )
     else:
         text = t.pgettext("plan_summary_even", "{changes}, license costs unchanged", changes=changes)
@@ -88,8 +88,8 @@ def summary(plan: ChangePlan, locale: Locale, amounts: bool = True) -> str:
 @dataclass(frozen=True)
 class ReclaimSplit:
     """The report's reclaimable amount per month, split by what it waits for, and how it meets the
-    plan's net: `ready + declaration + person` is the reclaimable total, and `-ready + other` is
-    the plan's net (`other`: what the plan's changes for other findings add to it, signed)."""
+    plan's net: `ready + declaration + person` is the reclaimable total, and `ready + other` is
+    the plan's net saving (`other`: what the plan's changes for other findings add to it, signed)."""
 
     total: float
     ready: float  # what the plan's changes recover of it
@@ -162,14 +162,14 @@ def reclaim_split(document: ReportDocument, plan: ChangePlan) -> ReclaimSplit:
         round(ready, 2),
         round(declaration, 2),
         round(person, 2),
-        None if plan.net_monthly is None else round(other, 2) + 0.0,
+        None if plan.net_monthly is None else round(-other, 2) + 0.0,
     )
 
 
 def reclaim_line(document: ReportDocument, plan: ChangePlan, locale: Locale) -> str:
     """ "Of the €481.60 reclaimable per month: €93.70 is ready in this plan, €300.00 waits for a
     declaration that the data is kept, €87.90 waits for a person. The plan's other changes count
-    −€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
+    +€73.95 in its net." — why the plan's net is not the reclaimable amount; empty when nothing is
     reclaimable."""
     total = document.summary.reclaimable_monthly_cost
     if total is None or total.amount <= 0:

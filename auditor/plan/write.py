@@ -60,6 +60,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
         "report_generated_at": plan.report_generated_at,
         "report_collected_at": plan.report_collected_at or None,
         "created_at": created_at,
+        "policy_files": list(plan.policy_files),
         "filters": plan.filters.to_json(),
         "currency": plan.currency,
         "net_monthly": plan.net_monthly,

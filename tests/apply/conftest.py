@@ -236,7 +236,7 @@ def plan_doc(
         "report_generated_at": "2026-11-01T06:00:00Z",
         "created_at": created_at,
         "currency": "EUR",
-        "net_monthly": -10.0,
+        "net_monthly": 10.0,
         "changes": numbered,
         "seats": {},
         "stopped": None,

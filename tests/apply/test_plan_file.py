@@ -106,6 +106,8 @@ _OTHER = "99999999-9999-4999-8999-999999999999"
         (_set("changes.1.precondition", [{"owns": E5}]), "changes[1].precondition[0]", "not a precondition"),
         (_set("changes.1.depends_on", [2]), "changes[1].depends_on", "does not come before it"),
         (_set("changes.1.seats", {"SPE_E5": "-1"}), "changes[1].seats", "whole numbers"),
+        (_set("policy_files", "policy.yaml"), "policy_files", "a list of file paths"),
+        (_set("policy_files", [""]), "policy_files", "a list of file paths"),
     ],
 )
 def test_a_broken_plan_names_the_file_and_field(tmp_path: Path, mutate: Any, field: str, says: str) -> None:

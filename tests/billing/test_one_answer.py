@@ -14,7 +14,7 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.i18n import format_money
+from auditor.i18n import format_date, format_money
 from auditor.plan.bill import SEAT_RULES, name_seat_figures, product_figures
 from auditor.reference import product_names
 from auditor.rules.entitlements.entitlement import EntitlementShort
@@ -94,9 +94,11 @@ def test_plan_md_gives_the_bills_seats(demo: tuple[dict[str, Any], dict[str, Any
     plan_md = (out / "plan.md").read_text("utf-8").replace("\\", "")
     leaves = report["money"]["bill"]["leaves"]
     assert leaves
-    for step in leaves:  # each day on which seats leave (or join) the invoice, as the bill counts them
-        seats = rf"{step['seats']} seats?{' bought' if step['monthly'] < 0 else ''}\)"
-        assert re.search(rf"\({re.escape(_name(report, step['sku']))}, {seats}", plan_md), step
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in plan_md.splitlines() if line.count("|") == 9]
+    for step in leaves:  # each day on which seats leave (or join) the invoice: the bill table's rows say it
+        day = format_date(step["from"], Locale.EN) if step["from"] else "not known"
+        mine = [r for r in rows if r[0] == _name(report, step["sku"]) and r[6] == day]
+        assert sum(int(r[2]) for r in mine) == step["seats"], step
     for product in report["bill"]["products"]:  # the seats that leave a product add up to the bill's drop
         figures = product_figures(bills.of(report["bill"]), product["sku"])
         assert figures is not None and figures["to"] == product["purchased"] - figures["drop"]

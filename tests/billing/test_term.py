@@ -141,6 +141,7 @@ def test_a_reason_s_deadline_is_the_by_column_s_day_not_the_day_before() -> None
         t = translations(locale)
         for key in ("reduce_at_renewal", "partner_renewal", "renewal_recurring_off"):
             text = reason_text(t, Reason(key, values))
-            assert BY_WORDS[locale] in text, (locale, key, text)
+            # reduce_at_renewal leaves the day to its row's "Do it by" (said once, in the table)
+            assert (BY_WORDS[locale] in text) != (key == "reduce_at_renewal"), (locale, key, text)
             for before in ("before", "vóór", "før", "före", "önce"):
                 assert before not in text, (locale, key, text)

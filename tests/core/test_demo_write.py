@@ -155,3 +155,24 @@ def test_an_undo_refused_while_another_holds_the_journal_keeps_no_tenant(
     assert "another license-auditor run is using the journal" in err and "as the changes left it" not in err
     assert state.read_bytes() == kept
     assert sorted(p.name for p in (tmp_path / "reports").glob("journal-*.jsonl")) == [journal.name]
+
+
+def test_the_audit_apply_names_is_made_with_the_plans_policy_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A demo audited with policy files of its own: plan.json records them (`policy_files`, as
+    report.json has them) and apply's "to audit it" names them, not the demo's example policy (issue 89)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    files = ["examples/contoso-policy.yaml", "auditor_dev/sample/moves-example.yaml"]
+    out = tmp_path / "reports"
+    given = [arg for file in files for arg in ("--policies", file)]
+    assert main(["audit", "--demo", *given, "--output-dir", str(out), "--format", "json", "--fail-on", "never"]) == 0
+    assert main(["plan", "--report-dir", str(out)]) == 0
+    plan = json.loads((out / "plan.json").read_text("utf-8"))
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert plan["policy_files"] == report["policy_files"] == files
+    capsys.readouterr()
+    assert main(["apply", "--demo", str(out / "plan.json"), "--yes", "--wait", "0"]) in (0, 3)
+    audit = shlex.split(capsys.readouterr().err.rsplit("to audit it: ", 1)[1])
+    assert [audit[i + 1] for i, arg in enumerate(audit) if arg == "--policies"] == files

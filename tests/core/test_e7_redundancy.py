@@ -73,3 +73,23 @@ def test_a_product_e7_covers_by_its_service_plans_is_redundant(tmp_path: Any, be
         assert f.skus == (beside,) and dict(f.details)["covered_by"] == {beside: E7}
     else:
         assert found == []
+
+
+def test_the_e5_plans_e7_lacks_are_the_retired_ones_docs_name() -> None:
+    """Where E5 beside E7 is judged (docs/account-kinds.md), the four E5 plans E7 lacks are said to be
+    retired services: three of them the table itself names retired on some row (issue 89)."""
+    from importlib import resources
+    from pathlib import Path
+
+    table = _table()
+    lacks = {name for _, name in table[E5][1]} - {name for _, name in table[E7][1]}
+    assert lacks == {"Bing_Chat_Enterprise", "COMMUNICATIONS_COMPLIANCE", "KAIZALA_STANDALONE", "DATA_INVESTIGATIONS"}
+    text = resources.files("auditor.reference").joinpath(DATA_FILE).read_text("utf-8-sig")
+    retired = {
+        row["Service_Plan_Name"].strip()
+        for row in csv.DictReader(text.splitlines())
+        if row["Service_Plans_Included_Friendly_Names"].strip().lower().startswith("retired")
+    }
+    assert lacks - retired == {"KAIZALA_STANDALONE"}
+    doc = " ".join((Path(__file__).parents[2] / "docs" / "account-kinds.md").read_text("utf-8").split())
+    assert "Those four are retired services" in doc and "Kaizala Pro, the fourth, was retired on 31 August 2023" in doc

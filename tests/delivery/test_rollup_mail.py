@@ -68,7 +68,7 @@ def test_the_rollup_reaches_the_msp_with_every_tenant_attached(tmp_path: Path) -
     message = email.message_from_bytes(received.content, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     assert message["Subject"] == (
-        "[license-auditor] License audit of many tenants: 2 tenants audited, 1 failed; "
+        "[license-auditor] License audit of multiple tenants: 2 tenants audited, 1 failed; "
         "licenses unused: €250.00 a month."
     )
     html_part = message.get_body(("html",))

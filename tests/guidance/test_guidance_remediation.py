@@ -540,7 +540,8 @@ def test_subscription_trial_paid_and_past_differ() -> None:
 def test_waiver_expired_points_to_owner() -> None:
     r = rich_fix(WaiverExpired.id)
     assert "it-lead@contoso.example" in r["summary"]
-    assert any(SkuForbidden.id in s for s in r["steps"])
+    title = wording.title(SkuForbidden.id, Locale.EN)
+    assert any(f"“{title}”" in s for s in r["steps"]) and not any(SkuForbidden.id in s for s in r["steps"])
 
 
 # --- across tenants -----------------------------------------------------------------------------

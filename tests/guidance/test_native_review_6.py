@@ -32,7 +32,12 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("said_licensing_group_where", "messages", '" of {product}', '" for {product}'),  # E10
         ("steps.error.CountViolation", "guidance", "Free {sku}", "Free up {sku}"),
         ("digest_new_resolved", "messages", "· resolved", "· Resolved"),
+        ("rollup_title", "messages", "of many tenants", "License audit of multiple tenants"),  # minor point
         ("plan_reason_seats_needed", "messages", "remove the unused", "keep the unused licenses"),  # E3
+        # the rule's title in the waiver's sentences, never its id (raw)
+        ("rule.waiver-expired.message", "guidance", "for {waiver_rule} on", "for “{waiver_rule}” on"),
+        ("steps.waiver.ask", "guidance", "for {waiver_rule} on", "for “{waiver_rule}” on"),
+        ("steps.waiver.fix", "guidance", "for {waiver_rule} describes", "for “{waiver_rule}” describes"),
     ],
     Locale.NL: [
         ("sign_ins_read_on", "messages", "", "volledig gelezen op {date}"),
@@ -41,6 +46,9 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("message.bill.buy", "guidance", "koopt de factuur van het plan er meer bij", "voegt de factuur van het plan"),
         ("steps.agent.confirm", "guidance", "komt hij terug", "wordt hij nog gebruikt"),
         ("steps.agent.confirm", "guidance", "na dat de agent", "na of de agent"),
+        ("rule.waiver-expired.message", "guidance", "voor {waiver_rule} op", "voor “{waiver_rule}” op"),
+        ("steps.waiver.ask", "guidance", "voor {waiver_rule} op", "voor “{waiver_rule}” op"),
+        ("steps.waiver.fix", "guidance", "voor {waiver_rule} beschrijven", "voor “{waiver_rule}” beschrijven"),
         # nl's own: the merged report's note, the licence-list e-mail
         (
             "said_scope_not_collected",
@@ -56,6 +64,9 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("distributor_term_end", "messages", "en reduktion træder i kraft da", "den tidligste dag"),
         ("distributor_unused", "messages", "til dens pris", "til distributørens pris"),
         ("steps.agent.confirm", "guidance", "kommer den tilbage", "bruges agenten stadig"),
+        ("rule.waiver-expired.message", "guidance", "for {waiver_rule} på", "for »{waiver_rule}« på"),
+        ("steps.waiver.ask", "guidance", "for {waiver_rule} på", "for »{waiver_rule}« på"),
+        ("steps.waiver.fix", "guidance", "for {waiver_rule}.", "for »{waiver_rule}«."),
         # da's own
         ("list_mail_body", "messages", "Vedhæftet er listen", "Vedhæftet finder du listen"),
         ("list_mail_body", "messages", "om måneden", "pr. måned"),
@@ -67,6 +78,9 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("distributor_term_end", "messages", "en minskning träder i kraft då", "den tidigaste dag"),
         ("distributor_unused", "messages", "till dess pris", "till distributörens pris"),
         ("steps.agent.confirm", "guidance", "om den kommer tillbaka", "om agenten fortfarande används"),
+        ("rule.waiver-expired.message", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
+        ("steps.waiver.ask", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
+        ("steps.waiver.fix", "guidance", "för {waiver_rule}.", "för ”{waiver_rule}”."),
         # sv's own: a stale translation, the licence-list e-mail and the roll-up's column
         ("plan_commerce_lead", "messages", "som sålde", "den kanal som prenumerationen köptes genom"),
         ("list_mail_body", "messages", "Bifogad är listan", "Bifogat finns listan"),
@@ -77,6 +91,9 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("plan_commerce_title", "messages", "kendi onayından sonra", "ayrı bir onaydan sonra"),
         ("distributor_term_end", "messages", "bir azaltma o zaman geçerli olur", "en erken bu tarihte"),
         ("steps.agent.confirm", "guidance", "geri gelecekse", "aracı hâlâ kullanılıyorsa"),
+        ("rule.waiver-expired.message", "guidance", "için {waiver_rule} muaf", "için “{waiver_rule}” muaf"),
+        ("steps.waiver.ask", "guidance", "için {waiver_rule} muafiyetinin", "için “{waiver_rule}” muafiyetinin"),
+        ("steps.waiver.fix", "guidance", "bulguyu {waiver_rule} kuralının", "bulguyu “{waiver_rule}” kuralının"),
         # tr's own
         ("said_group_absent", "messages", "ilkenin adını verdiği", "ilkede adı geçen"),
         ("rule.agent-user-orphaned.title", "guidance", "kaybolan", "Aracısı silinmiş aracı kullanıcısında"),

@@ -357,7 +357,7 @@ def test_net_monthly_cost_is_the_seat_change_times_the_price() -> None:
         ROOMY,
     )
     plan = compile_plan(doc)
-    assert plan.net_monthly == pytest.approx(-57.0 * 2 + 33.75)
+    assert plan.net_monthly == pytest.approx(57.0 * 2 - 33.75)  # positive: it saves
     assert plan.currency == "EUR" and plan.unpriced == ()
 
 
@@ -369,7 +369,7 @@ def test_a_product_without_a_price_is_named_not_counted_as_zero() -> None:
         ROOMY,
     )  # Visio has no price
     plan = compile_plan(doc)
-    assert plan.net_monthly == -57.0
+    assert plan.net_monthly == 57.0
     assert plan.unpriced == ("VISIOCLIENT",)
 
 

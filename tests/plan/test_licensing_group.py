@@ -115,7 +115,7 @@ def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Pat
     [seat] = [s for s in plan.seats if s.sku == "SPE_F1"]
     assert (seat.consumed, seat.after) == (0, 1)
     # the move of Anna costs nothing; Ben's F1 costs its price
-    assert plan.net_monthly == pytest.approx(2.25)
+    assert plan.net_monthly == pytest.approx(-2.25)  # negative: it raises the cost
     # the summary names the group the step joins, not only "the required product"
     [ben] = [f for f in document.findings if f.subject["id"] == BEN and f.rule == SkuRequiredMissing.id]
     assert (

@@ -69,11 +69,11 @@ def test_the_reclaim_split_adds_up_and_meets_the_plans_net(
     split = reclaim_split(report, compile_plan(report, describe_changes=False))
     assert split.total == total
     assert round(split.ready + split.declaration + split.person, 2) == total
-    assert split.other is not None and round(-split.ready + split.other, 2) == plan["net_monthly"]
+    assert split.other is not None and round(split.ready + split.other, 2) == plan["net_monthly"]
     # the money story says what waits (the split's declaration and person parts); the plan line says
     # the plan's size alone
     assert report.money.waiting_monthly == round(split.declaration + split.person, 2)
-    assert report.money.plan.net_monthly == round(-plan["net_monthly"], 2)
+    assert report.money.plan.net_monthly == plan["net_monthly"]  # one meaning: what it saves
     row = next(line for line in run["report_md"].splitlines() if line.startswith("| Plan |"))
     assert "€" not in row, row
     if declared:

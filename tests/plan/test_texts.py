@@ -146,10 +146,10 @@ def test_the_markdown_header_splits_the_reclaimable_amount() -> None:
     plan_row = next(line for line in md.splitlines() if line.startswith("| Plan |"))
     assert plan_row.endswith(
         "Of the €103\\.25 reclaimable per month\\: €57\\.00 is ready in this plan, €33\\.75 waits until the users' "
-        "data is kept, €12\\.50 waits for a person\\. The plan's other changes count −€57\\.00 in "
+        "data is kept, €12\\.50 waits for a person\\. The plan's other changes count \\+€57\\.00 in "
         "its net\\. |"
     )
-    # the net counts every change, the reclaimable ones or not: -57.00 ready + -57.00 other
+    # the net counts every change, the reclaimable ones or not: 57.00 ready + 57.00 other
     assert "lowering license costs by €114\\.00 a month" in plan_row
 
 

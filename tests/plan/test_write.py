@@ -56,6 +56,7 @@ def test_plan_json_has_the_documented_fields() -> None:
         "report_generated_at",
         "report_collected_at",
         "created_at",
+        "policy_files",
         "filters",
         "currency",
         "net_monthly",
@@ -69,7 +70,7 @@ def test_plan_json_has_the_documented_fields() -> None:
     assert (out["tenant_name"], out["cloud"], out["created_at"]) == ("Contoso", "worldwide", CREATED)
     assert out["report_generated_at"] == doc.generated_at
     assert out["filters"] == {"rules": [NOT_ALLOWED, FORBIDDEN], "min_severity": None, "findings": None}
-    assert (out["currency"], out["net_monthly"], out["unpriced"]) == ("EUR", -23.25, [])
+    assert (out["currency"], out["net_monthly"], out["unpriced"]) == ("EUR", 23.25, [])
     assert list(out["changes"][0]) == [
         "n",
         "kind",

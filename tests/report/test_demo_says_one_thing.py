@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 
+from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.rules.seats import SpareSeatsOverLimit
+from auditor.rules.waivers.waiver_expired import WaiverExpired
 from tests.guidance.demo_files import demo_files
+from tests.report.test_digest_size import words
 
 IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+) of ([\d,]+) in use$")
 
@@ -116,3 +119,55 @@ def test_no_table_has_a_column_no_row_fills(demo: Path) -> None:
     assert len(shared) == 2 and all(line.count("|") == 3 for line in shared)
     rows = [line for line in md.splitlines() if line.startswith("| **") and line.endswith("|")]
     assert rows and not [line for line in rows if "|  |" in line]
+
+
+def test_the_waiver_sentences_name_the_rule_by_its_title(demo: Path) -> None:
+    """The expired waiver's message and steps name the waived rule as the report titles it, never by its
+    id (native review 6, "the waiver sentence's rule id"); report.json keeps the id in `details`."""
+    waiver = next(w for w in _report(demo)["findings"] if w["rule"] == WaiverExpired.id)
+    rule = waiver["details"]["waiver_rule"]
+    title = wording.title(rule, Locale.EN)
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    with (demo / "findings.csv").open(encoding="utf-8-sig", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["rule"] == WaiverExpired.id)
+    for text in (md, row["message"]):
+        assert f"The waiver for “{title}” on" in text
+    assert f"the exception for “{title}” on" in md and f"the guidance for “{title}” describes" in md
+    assert f"for {rule} " not in md + row["message"]
+
+
+def test_net_monthly_means_the_same_in_plan_json_and_report_json(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One meaning of `net_monthly` (issue 89, point 8): what the plan's changes take off the license
+    cost a month, positive for a saving, in plan.json as in report.json's `money.plan`."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    assert main(["plan", "--report-dir", str(demo), "--output-dir", str(tmp_path)]) == 0
+    plan = json.loads((tmp_path / "plan.json").read_text("utf-8"))
+    money = _report(demo)["money"]["plan"]
+    assert plan["net_monthly"] == money["net_monthly"] == round(money["saves_monthly"] - money["adds_monthly"], 2)
+    assert plan["net_monthly"] > 0  # the demo's plan frees more than it takes
+
+
+WORDS = 6_000  # issue 89: the demo's full report said its things in 6,372 words; each thing once
+
+
+def test_the_english_demo_report_says_each_thing_once_within_6000_words(demo: Path) -> None:
+    """report.html of `audit --demo`, counted as the digest's words are (the text a reader sees), holds
+    every section and every rule's findings in at most 6,000 words: the bill's days are its table's
+    rows, where the steps of a table without steps are is said once, and a row says its name once."""
+    page = (demo / "report.html").read_text("utf-8")
+    assert words(page) <= WORDS, words(page)
+    for title in (
+        "Summary",
+        "Your bill",
+        "Licenses per product",
+        "Accounts that are not people",
+        "Microsoft&#39;s own counts",
+        "Findings per rule",
+        "Licenses in use",
+    ):
+        assert f">{title}</h2>" in page, title
+    rules = {f["rule"] for f in _report(demo)["findings"]}
+    assert all(f"({rule})</span>" in page for rule in rules)
+    assert page.count("own steps are in report.md and findings.csv") == 1

@@ -48,13 +48,14 @@ def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleR
             out = tmp_path_factory.mktemp(f"sample-{locale.value}")
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv("SOURCE_DATE_EPOCH", "1793512800")  # "report generated" = AS_OF
+                patch.chdir(ROOT)  # report.json's policy_files: the path as given, the same on every machine
                 code = main(
                     [
                         "audit",
                         "--snapshot",
                         str(SAMPLE),
                         "--policies",
-                        str(EXAMPLE),
+                        str(EXAMPLE.relative_to(ROOT)),
                         "--output-dir",
                         str(out),
                         "--format",

@@ -118,6 +118,7 @@ class ReportView(msgspec.Struct, frozen=True):
     warnings: tuple[str, ...]
     warnings_more: str
     sections: tuple[RuleSection, ...]
+    rest_note: str  # where the steps of the findings a table lists without steps are ("" when none is)
     roles: tuple[Role, ...]  # the roles the sections' recipes name, each once, numbered
     redacted: bool
     generated_by: str
@@ -269,6 +270,13 @@ def build_view(
         warnings=tuple(clean(localize(str(w), ctx.t, ctx.product_name), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,
+        rest_note=ctx.t.pgettext(
+            "recipe_rest_once",
+            "Where a table of findings has no steps above it, each finding's own steps are in report.md and "
+            "findings.csv.",
+        )
+        if any(recipe.rest for section in sections for recipe in section.recipes)
+        else "",
         roles=tuple(roles.values()),
         redacted=page.redacted,
         generated_by=ctx.t.pgettext(

@@ -268,6 +268,16 @@ def _products(ctx: RenderContext, skus: object) -> str:
     return clean(", ".join(product_label(s, ctx.names) for s in skus), NAME_LIMIT)
 
 
+def without_name(message: str, name: str) -> str:
+    """A message under its subject's name without the name it opens with ("Visio Plan 2: 3 of 9 ..."
+    under "Visio Plan 2" says "3 of 9 ..."): the row says the name once."""
+    head = f"{name}: "
+    if not name or not message.startswith(head) or len(message) == len(head):
+        return message
+    rest = message[len(head) :]
+    return rest[:1].upper() + rest[1:]
+
+
 def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Mapping[str, Any]) -> FindingRow:
     """A finding as its recipe's table shows it, with `remediation` (ctx.remediation of it)."""
     severity = str(finding.severity)
@@ -294,7 +304,9 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Mapping
         policy=_policy_text(finding),
         # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
         # catalog does not know (from another version of the tool), by its message
-        message="" if subject.get("type") == "user" and finding.rule in ctx.known else ctx.message(finding),
+        message=""
+        if subject.get("type") == "user" and finding.rule in ctx.known
+        else without_name(ctx.message(finding), name),
         note=ctx.row_note(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
         change=_change_label(ctx, finding),
@@ -374,7 +386,7 @@ def _recipes(
         for price in [_said_by_all(rows, "cost") if _said_by_all(rows, "products") else ""]
     ]
     if others:
-        caption = ctx.t.pgettext("recipe_rest", "Each finding's own steps are in report.md and findings.csv.")
+        caption = ""  # where their steps are is said once, above the rules (ReportView.rest_note)
         # the steps all of them have: the rule's own steps (_shared) are only those every finding has
         common = tuple(step for step in others[0][0].steps if all(step in r.steps for r, _ in others))
         # their steps are not shown: a row says what its rule's steps would name (RuleGuidance.row_note)
@@ -517,7 +529,10 @@ def build_sections(
                 open_count=len(open_items),
                 open_count_text=ctx.num(len(open_items)),
                 waived_count_text=ctx.num(len(waived_items)),
-                open_text=ctx.t.npgettext("rule_open", "{n} open finding", "{n} open findings", len(open_items)),
+                # one open finding and none waived: its one row says it
+                open_text=ctx.t.npgettext("rule_open", "{n} open finding", "{n} open findings", len(open_items))
+                if len(open_items) != 1 or waived_items
+                else "",
                 waived_text=ctx.t.npgettext("rule_waived", "{n} waived", "{n} waived", len(waived_items))
                 if waived_items
                 else "",

@@ -22,12 +22,12 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
         ),
         Text(
             "rule.waiver-expired.message",
-            "The waiver for {waiver_rule} on {waiver_subject} (owner: {owner}) expired on {expires}.",
+            "The waiver for “{waiver_rule}” on {waiver_subject} (owner: {owner}) expired on {expires}.",
         ),
         Text("summary.waiver", "Renew the waiver together with its owner ({owner}), or fix the finding it covered."),
         Text(
             "steps.waiver.ask",
-            "Ask {owner} whether the exception for {waiver_rule} on {waiver_subject} is still needed.",
+            "Ask {owner} whether the exception for “{waiver_rule}” on {waiver_subject} is still needed.",
         ),
         Text(
             "steps.waiver.renew",
@@ -36,7 +36,7 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
         ),
         Text(
             "steps.waiver.fix",
-            "If it is not, delete the waiver and fix the finding as the guidance for {waiver_rule} describes.",
+            "If it is not, delete the waiver and fix the finding as the guidance for “{waiver_rule}” describes.",
         ),
         Text("role.waiver", "Maintainer of the policy file, together with the waiver's owner"),
     )
@@ -55,7 +55,8 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
 
     def message(self, f: RuleDetails[rules.WaiverExpiredDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        values = {name: f.text(name) or unknown for name in ("waiver_rule", "waiver_subject", "owner")}
+        values = {name: f.text(name) or unknown for name in ("waiver_subject", "owner")}
+        values["waiver_rule"] = w.rule(rule) if (rule := as_text(f.own["waiver_rule"])) else unknown
         values["expires"] = iso_date(f.own["expires"]) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
@@ -63,7 +64,7 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
         unknown = w.word("unknown")
         values = {
             "owner": as_text(f.own["owner"]) or unknown,
-            "waiver_rule": as_text(f.own["waiver_rule"]) or unknown,
+            "waiver_rule": w.rule(rule) if (rule := as_text(f.own["waiver_rule"])) else unknown,
             "waiver_subject": as_text(f.own["waiver_subject"]) or unknown,
         }
         steps = [
