@@ -97,6 +97,7 @@ from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE, unlisted_products
 from .copilot_credits import read_copilot_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
+from .dormant_usage import idle_through
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
 from .license_insight import read_license_insight
 from .mailbox_purpose import (
@@ -350,6 +351,8 @@ class _Run:
             state.page_hook = _each_page(hooks)
         if options.sign_in_judges is not None:
             state.kinds_hook = self.known_kinds
+        if options.sign_in_plan is not None:  # the dormant accounts' usage since the kept read (dormant_usage.py)
+            state.idle_hook = partial(idle_through, self.client, state.progress, claims)
         return with_sign_in
 
     async def known_kinds(self, users: list[User]) -> list[User]:
@@ -517,6 +520,7 @@ class _Run:
             access_scope=later.scope,
             license_insight=later.insight,
             sign_ins_read_at=state.sign_ins_read_at if listed.signed else None,
+            sign_ins_usage_quiet=state.sign_ins_usage_quiet if listed.signed else None,
             copilot_credits=later.credits,
             agents=later.agents,
         )
