@@ -8,18 +8,19 @@ a minute per app for all tenants), it asks the tenant's report
 
     GET /reports/getOffice365ActiveUserDetail(period='D30')   302 -> CSV (usage_reports.py reads it)
 
-one request in the reports' own limit, per tenant ("Any report | 14 requests per 10 minutes per app
-per tenant", Microsoft's "Microsoft Graph service-specific throttling limits"; the period the
-shortest one covering the days since the kept read). The filtered request is sent (and the report's
+one request in the reports' own limit, per tenant ("Any request (CSV) | 14 requests per 10 minutes |
+40 requests per 10 minutes", per app per tenant and per tenant for all apps, Microsoft's "Microsoft
+Graph service-specific throttling limits"; the period the shortest one covering the days since the
+kept read). The filtered request is sent (and the report's
 answer only noted) when any of these holds:
 
 - one of the accounts has a last activity date (Exchange, OneDrive, SharePoint, Teams, Yammer) on
-  or after the kept read's day, or no row in the report (Microsoft lists licensed users);
+  or after the kept read's day, or no row in the report (one it leaves out is not taken as idle);
 - the report conceals user names (`displayConcealedNames` in /admin/reportSettings, or rows of
   hashes), or cannot be read (no permission, a cloud without the report, an error, no rows);
-- the report's Report Refresh Date is more than MAX_LAG days before the night (Microsoft: the
-  reports' data "is usually available within 48 hours"; older, it says too little of the nights
-  since the kept read).
+- the report's Report Refresh Date is more than MAX_LAG before the night (Microsoft: "The data in
+  each report usually covers up to the last 24 to 48 hours", and the reports "might sometimes take
+  several days to become available"; older, it says too little of the nights since the kept read).
 
 Otherwise the accounts keep the kept read's times, as on a night without a request, and the snapshot
 says through which day the report showed them idle (sign_ins_usage_quiet): what a full read could
