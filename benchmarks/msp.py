@@ -220,7 +220,9 @@ def serve(
             emulators.append(emulator)
             users.append(len(snapshot.users))
         print(json.dumps({"tokens": tokens, "urls": urls, "users": users, "sign_ins": sign_ins}), flush=True)
-        sys.stdin.read()
+        for line in sys.stdin:  # "stats": the requests so far by kind (the run's, before the checks)
+            if line.strip() == "stats":
+                print(json.dumps(by_kind(emulators)), flush=True)
         refused: dict[str, int] = {}
         for limits in kept:
             for key, times in limits.refused.items():
@@ -233,6 +235,23 @@ def serve(
             if r.path.endswith("/users") and "signInActivity" in r.query.get("$select", "")
         )
         print(json.dumps({"refused": refused, "sign_in_requests": asked}), flush=True)
+
+
+def by_kind(emulators: list[Any]) -> dict[str, int]:
+    """The requests the emulators answered, by kind: the sign-in reads (in full, filtered), the
+    active-user usage report, the other usage reports and their settings, and everything else."""
+    kinds = {"sign_in_full": 0, "sign_in_filtered": 0, "active_user_report": 0, "other_reports": 0, "other": 0}
+    for emulator in emulators:
+        for r in emulator.requests:
+            if r.path.endswith("/users") and "signInActivity" in r.query.get("$select", ""):
+                kinds["sign_in_filtered" if "$filter" in r.query else "sign_in_full"] += 1
+            elif "getOffice365ActiveUserDetail" in r.path:
+                kinds["active_user_report"] += 1
+            elif r.path.startswith(("/reports/", "/copilot/reports/", "/admin/reportSettings", "/download/")):
+                kinds["other_reports"] += 1
+            else:
+                kinds["other"] += 1
+    return kinds
 
 
 def _tenants_file(folder: Path, urls: list[str], apps: int) -> Path:
@@ -445,6 +464,9 @@ def main() -> None:
             file=sys.stderr,
             flush=True,
         )
+        server.stdin.write("stats\n")
+        server.stdin.flush()
+        kinds = json.loads(server.stdout.readline())
         same = _check(args, folder, ready, env)
     finally:
         server.stdin.close()
@@ -470,6 +492,7 @@ def main() -> None:
         # as the emulators counted them, the K checked tenants' full reads (after the run) taken out
         "sign_in_requests_sent": (answer.get("sign_in_requests") or 0)
         - sum(sign_in_requests(n) for n in users[: min(args.check, args.tenants)]),
+        "requests_by_kind": kinds,  # as the emulators answered them, downloads and retries included
         "tenants_without_sign_in_request": sum(1 for n in ready["sign_ins"] if n == 0),
         "sign_in_lane_s": round(lane, 1),
         "floor_s": round(floor, 1),
