@@ -11,7 +11,8 @@ a minute per app for all tenants), it asks the tenant's report
 one request in the reports' own limit, per tenant ("Any request (CSV) | 14 requests per 10 minutes |
 40 requests per 10 minutes", per app per tenant and per tenant for all apps, Microsoft's "Microsoft
 Graph service-specific throttling limits"; the period the shortest one covering the days since the
-kept read). The filtered request is sent (and the report's
+kept read). When the policies read the report themselves over as many days (an inactivity check's
+`mail_use`), their read answers (idle_in: no request more; the collector's idle_since). The filtered request is sent (and the report's
 answer only noted) when any of these holds:
 
 - one of the accounts has a last activity date (Exchange, OneDrive, SharePoint, Teams, Yammer) on
@@ -30,13 +31,13 @@ the sign-in activity again before it removes a license."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from auditor.common.errors import AuthError, CollectionError
 from auditor.data.enums import Cloud
-from auditor.data.model import User
-from auditor.data.usage_data import ACTIVE_USERS, RowReader, is_date
+from auditor.data.model import Gap, User
+from auditor.data.usage_data import ACTIVE_USERS, RowReader, UsageReports, is_date
 
 from .client import GraphClient, GraphRequestError
 from .progress import Progress
@@ -74,17 +75,55 @@ async def idle_through(
         return None, f"the active-user usage report could not be read ({str(exc)[:200]})"
     if reader.concealed:
         return None, "the active-user usage report conceals user names"
-    refreshed = reader.refreshed
+    names = reader.fields()
+
+    def dates(user: User) -> list[str] | None:
+        row = reader.rows.get(user.user_principal_name.lower())
+        return None if row is None else [v for n, v in zip(names, row[1:], strict=True) if n in ACTIVITY and v]
+
+    return _judged(reader.refreshed, dates, users, day, now, request)
+
+
+def policies_read(usage: UsageReports | None, gaps: Sequence[Gap], covers: int) -> bool:
+    """Whether the policies' own read of the usage reports (`usage`, `gaps`: UsageCollection.read) can
+    answer for the active-user report over `covers` days: it holds that report, with a period as long."""
+    read = usage.read(ACTIVE_USERS.name) if usage is not None else None
+    return not gaps and read is not None and read.period[1:].isdigit() and int(read.period[1:]) >= covers
+
+
+def idle_in(usage: UsageReports, users: Sequence[User], since: datetime, now: datetime) -> tuple[str | None, str]:
+    """idle_through's answer from the policies' own read of the report (policies_read: no request more)."""
+    read = usage.read(ACTIVE_USERS.name)
+    assert read is not None  # policies_read checked it
+    rows = usage.by_upn
+
+    def dates(user: User) -> list[str] | None:
+        row = rows.get(user.user_principal_name.lower())
+        if row is None or ACTIVE_USERS.name not in row.reports:
+            return None
+        return [d for f in ACTIVITY if isinstance(d := getattr(row, f), str) and d]
+
+    return _judged(read.refreshed, dates, users, since.date(), now, f"{read.request} (the policies' read)")
+
+
+def _judged(
+    refreshed: str | None,
+    dates: Callable[[User], list[str] | None],
+    users: Sequence[User],
+    day: date,
+    now: datetime,
+    request: str,
+) -> tuple[str | None, str]:
+    """The report's refresh date when it is recent and `dates` (each user's last activity dates; None:
+    no row) show none of `users` active on or after `day`; else (None, why not)."""
     if refreshed is None or not is_date(refreshed):
         return None, f"{request} gave no Report Refresh Date"
     if date.fromisoformat(refreshed) < now.date() - MAX_LAG:
         return None, f"the active-user usage report was refreshed on {refreshed}, more than {MAX_LAG.days} days ago"
-    names = reader.fields()
     for user in users:
-        row = reader.rows.get(user.user_principal_name.lower())
-        if row is None:
+        found = dates(user)
+        if found is None:
             return None, f"the active-user usage report has no row for {user.user_principal_name[:80]}"
-        dates = [v for name, v in zip(names, row[1:], strict=True) if name in ACTIVITY and isinstance(v, str)]
-        if any(is_date(d) and date.fromisoformat(d) >= day for d in dates):
+        if any(is_date(d) and date.fromisoformat(d) >= day for d in found):
             return None, f"the active-user usage report shows {user.user_principal_name[:80]} active since {day}"
     return refreshed, f"{request}, refreshed {refreshed}, shows none of them active since {day}"

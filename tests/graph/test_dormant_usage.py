@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator_faults import Fault, FaultKind
 from test_kept_sign_ins import START, WINDOW, _iso, _sign_in_reads, _signed_in, _tenant
 
 from auditor.cli import main
@@ -59,12 +60,20 @@ def _with_usage(snap: TenantSnapshot, refreshed: str, used: dict[str, str]) -> T
 
 
 @pytest.mark.parametrize(
-    ("case", "requests"),
-    [("idle", 0), ("active since", 1), ("concealed", 1), ("hashed names", 1), ("refreshed long ago", 1)],
+    ("case", "requests", "reports"),
+    [
+        ("idle", 0, 1),  # the policies' own read of the report answers: no request more
+        ("active since", 1, 1),
+        ("concealed", 1, 0),  # reportSettings says so: no report asked
+        ("hashed names", 1, 2),  # reportSettings not readable: the rows say so, to both reads
+        ("refreshed long ago", 1, 1),
+        ("the policies' read refused", 0, 2),  # a gap of the usage rules; a read of its own answers
+    ],
 )
 def test_a_dormant_account_costs_no_sign_in_request_while_the_usage_report_shows_it_idle(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, requests: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, requests: int, reports: int
 ) -> None:
+    """Sign-in requests and active-user report requests on the second night, by what the report shows."""
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY, encoding="utf-8")
@@ -96,12 +105,13 @@ def test_a_dormant_account_costs_no_sign_in_request_while_the_usage_report_shows
     options = ReportOptions(licensed_rows=True, concealed=case in ("concealed", "hashed names"))
     with GraphEmulator(snap, token=token, reports=options) as graph:
         _night(graph, policy, tmp_path / "nightly", _iso(first), True)
-    with GraphEmulator(tonight, token=token, reports=options) as graph:
+    refused = [Fault(FaultKind.FORBIDDEN, r"^GET /v1\.0/reports/getOffice365ActiveUserDetail", count=1)]
+    faults = refused if case == "the policies' read refused" else []
+    with GraphEmulator(tonight, token=token, reports=options, responders=faults) as graph:
         got = _night(graph, policy, tmp_path / "nightly", _iso(second), True)
         full, filtered = _sign_in_reads(graph)
         asked = graph.requests_to(r"/reports/getOffice365ActiveUserDetail.*")
-    # the report asked, one request in its own limit (not when reportSettings says names are concealed)
-    assert (full, len(filtered)) == ([], requests) and bool(asked) == (case != "concealed")
+    assert (full, len(filtered), len(asked)) == ([], requests, reports)
     finding = next(
         f for f in got["findings"] if f["rule"] == InactiveUserLicensed.id and f["subject"]["id"] == dormant.id
     )
