@@ -12,8 +12,8 @@ one request in the reports' own limit, per tenant ("Any request (CSV) | 14 reque
 40 requests per 10 minutes", per app per tenant and per tenant for all apps, Microsoft's "Microsoft
 Graph service-specific throttling limits"; the period the shortest one covering the days since the
 kept read). When the policies read the report themselves over as many days (an inactivity check's
-`mail_use`), their read answers (idle_in: no request more; the collector's idle_since). The filtered request is sent (and the report's
-answer only noted) when any of these holds:
+`mail_use`), their read answers (idle_in: no request more; the collector's idle_since). The filtered
+request is sent (and the report's answer only noted) when any of these holds:
 
 - one of the accounts has a last activity date (Exchange, OneDrive, SharePoint, Teams, Yammer) on
   or after the kept read's day, or no row in the report (one it leaves out is not taken as idle);
