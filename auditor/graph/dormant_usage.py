@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 from auditor.data.model import Gap, User
 from auditor.data.usage_data import ACTIVE_USERS, RowReader, UsageReports, is_date
@@ -88,7 +89,8 @@ def policies_read(usage: UsageReports | None, gaps: Sequence[Gap], covers: int) 
     """Whether the policies' own read of the usage reports (`usage`, `gaps`: UsageCollection.read) can
     answer for the active-user report over `covers` days: it holds that report, with a period as long."""
     read = usage.read(ACTIVE_USERS.name) if usage is not None else None
-    return not gaps and read is not None and read.period[1:].isdigit() and int(read.period[1:]) >= covers
+    days = whole_number(read.period[1:]) if read is not None else None
+    return not gaps and days is not None and days >= covers
 
 
 def idle_in(usage: UsageReports, users: Sequence[User], since: datetime, now: datetime) -> tuple[str | None, str]:
