@@ -58,11 +58,17 @@ from auditor.graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, SignInPlan, full_
 from auditor.graph.users import SIGN_IN_PAGE_SIZE, sign_in_requests, sign_in_seconds
 
 if TYPE_CHECKING:
-    from auditor.data.model import TenantSnapshot
+    from auditor.data.model import TenantSnapshot, User
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "examples" / "contoso-policy.yaml"
-CLIENT = "00000000-0000-0000-0000-0000000000c1"
+
+
+def client_id(app: int) -> str:
+    """The app registration (client id) `app` (0 …) of the fleet; the first is the emulator's demo app."""
+    return f"00000000-0000-0000-0000-00000000e3{app + 1:02d}"
+
+
 PER_TENANT_STREAMS = 4  # audit's --concurrency default
 FIRST = datetime(2026, 11, 1, 6, tzinfo=UTC)  # the generator's reference clock: the first night's full read
 SECOND = FIRST + timedelta(days=1)
@@ -99,8 +105,9 @@ def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
     `full` (its night for a full read) ceil(users / 500); else, when a licensed user the policy's
     rules judge by sign-in (auditor.graph.sign_in_judges: a person outside `except:`, its mailbox
     purpose and agent parent those the emulator serves) is among those the filter can change
-    (kept_sign_ins.quiet_since; more than 500 of those are read unasked), the filtered read of all
-    of them, ceil(quiet / 500) and at least one; else none."""
+    (kept_sign_ins.quiet_since; more than 500 of those are read unasked) and the active-user usage
+    report the emulator serves does not show them all idle since the kept read (_idle), the filtered
+    read of all of them, ceil(quiet / 500) and at least one; else none."""
     from auditor.graph.sign_in_judges import judged
     from auditor.policyset.load import load_policies
     from auditor.rules.requests import sign_in_judges
@@ -118,7 +125,33 @@ def planned_sign_ins(tenant: TenantSnapshot, full: bool, folder: Path) -> int:
         return sign_in_requests(len(quiet))
     listed = [u for u in tenant.users if u.id in quiet and u.assigned_licenses]
     judges = sign_in_judges(load_policies([POLICY]))
-    return sign_in_requests(len(quiet)) if judged(listed, tenant.groups, judges) else 0
+    dormant = judged(listed, tenant.groups, judges)
+    return sign_in_requests(len(quiet)) if dormant and not _idle(tenant, dormant) else 0
+
+
+def _idle(tenant: TenantSnapshot, dormant: list[User]) -> bool:
+    """Whether the active-user report `tenant`'s emulator serves (every licensed user, with the
+    snapshot's rows: ReportOptions.licensed_rows) shows `dormant` idle since FIRST, refreshed within
+    auditor.graph.dormant_usage's MAX_LAG of SECOND, as idle_through judges it."""
+    from auditor.data.usage_data import ACTIVE_USERS
+    from auditor.graph.dormant_usage import ACTIVITY, MAX_LAG
+
+    usage = tenant.usage_reports
+    read = usage.read(ACTIVE_USERS.name) if usage is not None else None
+    refreshed = read.refreshed if read is not None and read.refreshed else tenant.collected_at[:10]
+    if refreshed < (SECOND - MAX_LAG).date().isoformat():
+        return False
+    rows = usage.by_upn if usage is not None else {}
+    day = FIRST.date().isoformat()
+    for user in dormant:
+        row = rows.get(user.user_principal_name.lower())
+        if (
+            row is not None
+            and ACTIVE_USERS.name in row.reports
+            and any((getattr(row, f) or "") >= day for f in ACTIVITY)
+        ):
+            return False
+    return True
 
 
 def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
@@ -146,16 +179,28 @@ def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
     return rows
 
 
-def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads: Path | None = None) -> None:
+def app_of(n: int, apps: int) -> int:
+    """The app (0 …) that audits tenant `n` (1 …) of a fleet split over `apps` apps: in turn."""
+    return (n - 1) % apps
+
+
+def serve(
+    count: int, seed: int, latency_ms: float, budgets: bool = True, reads: Path | None = None, apps: int = 1
+) -> None:
     """The emulators: one per tenant; prints {"tokens", "urls", "users", "sign_ins"} when all listen,
     and at end of input the 429s by limit ({"refused": ...}) before it stops. With `reads` (a
-    folder): the second night's, each tenant's kept full read written to reads/customer-NNNN/."""
+    folder): the second night's, each tenant's kept full read written to reads/customer-NNNN/. Each
+    of the `apps` apps has its limits across its tenants (app_of), and its own id in their tokens."""
     from auditor.graph.pacing import APP_UNITS, APP_WINDOW
     from auditor_dev.emulator import GraphEmulator, app_token
     from auditor_dev.emulator.budgets import AppLimits, Bucket, Budgets
+    from auditor_dev.emulator.reports import ReportOptions
 
     urls, users, sign_ins, tokens = [], [], [], []
-    app, units = AppLimits(), Bucket(APP_UNITS, APP_WINDOW)  # one app: its limits across all tenants
+    # each app's limits across all its tenants
+    lanes = [(AppLimits(), Bucket(APP_UNITS, APP_WINDOW)) for _ in range(apps)]
+    # the active-user report lists every licensed user, as Microsoft's (the dormant ones' usage: _idle)
+    listed = ReportOptions(licensed_rows=True)
     kept: list[Budgets] = []
     emulators: list[GraphEmulator] = []
     with contextlib.ExitStack() as stack:
@@ -165,16 +210,19 @@ def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads:
                 sign_ins.append(planned_sign_ins(snapshot, night, reads / f"customer-{n:04d}"))
             else:
                 sign_ins.append(sign_in_requests(len(snapshot.users)))  # the example policy checks inactivity
+            app, units = lanes[app_of(n, apps)]
             limits = Budgets(app=app, across_tenants=units) if budgets else None
             kept += [limits] if limits is not None else []
             # each tenant's token names its tenant (tid), as Entra ID's do: the kept read is the tenant's
-            tokens.append(app_token(snapshot.tenant_id, lifetime=24 * 3600))
-            emulator = GraphEmulator(snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits)
+            tokens.append(app_token(snapshot.tenant_id, lifetime=24 * 3600, app_id=client_id(app_of(n, apps))))
+            emulator = GraphEmulator(snapshot, token=tokens[-1], latency_ms=latency_ms, budgets=limits, reports=listed)
             urls.append(stack.enter_context(emulator).url)
             emulators.append(emulator)
             users.append(len(snapshot.users))
         print(json.dumps({"tokens": tokens, "urls": urls, "users": users, "sign_ins": sign_ins}), flush=True)
-        sys.stdin.read()
+        for line in sys.stdin:  # "stats": the requests so far by kind (the run's, before the checks)
+            if line.strip() == "stats":
+                print(json.dumps(by_kind(emulators)), flush=True)
         refused: dict[str, int] = {}
         for limits in kept:
             for key, times in limits.refused.items():
@@ -189,10 +237,29 @@ def serve(count: int, seed: int, latency_ms: float, budgets: bool = True, reads:
         print(json.dumps({"refused": refused, "sign_in_requests": asked}), flush=True)
 
 
-def _tenants_file(folder: Path, urls: list[str]) -> Path:
-    lines = ["defaults:", f"  client_id: {CLIENT}", "  policies: policies", "tenants:"]
+def by_kind(emulators: list[Any]) -> dict[str, int]:
+    """The requests the emulators answered, by kind: the sign-in reads (in full, filtered), the
+    active-user usage report, the other usage reports and their settings, and everything else."""
+    kinds = {"sign_in_full": 0, "sign_in_filtered": 0, "active_user_report": 0, "other_reports": 0, "other": 0}
+    for emulator in emulators:
+        for r in emulator.requests:
+            if r.path.endswith("/users") and "signInActivity" in r.query.get("$select", ""):
+                kinds["sign_in_filtered" if "$filter" in r.query else "sign_in_full"] += 1
+            elif "getOffice365ActiveUserDetail" in r.path:
+                kinds["active_user_report"] += 1
+            elif r.path.startswith(("/reports/", "/copilot/reports/", "/admin/reportSettings", "/download/")):
+                kinds["other_reports"] += 1
+            else:
+                kinds["other"] += 1
+    return kinds
+
+
+def _tenants_file(folder: Path, urls: list[str], apps: int) -> Path:
+    """The fleet's tenants file: each tenant with the `client_id` of its app (app_of)."""
+    lines = ["defaults:", "  policies: policies", "tenants:"]
     for n, url in enumerate(urls, start=1):
         lines += [f"  - name: Customer {n:04d}", f"    tenant_id: {tenant_id(n)}", f"    graph_endpoint: {url}"]
+        lines += [f"    client_id: {client_id(app_of(n, apps))}"]
     (folder / "policies").mkdir(exist_ok=True)
     shutil.copy(POLICY, folder / "policies" / POLICY.name)
     (folder / "tenants.yaml").write_text("\n".join(lines) + "\n", "utf-8")
@@ -257,6 +324,9 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--second-night", action="store_true", help="the nightly's second night (module docstring)")
     parser.add_argument("--week", action="store_true", help="count a week's sign-in requests; no audit")
+    parser.add_argument(
+        "--apps", type=int, default=1, help="split the fleet over this many app registrations, in turn (default: 1)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--reads", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -278,6 +348,8 @@ def _server(args: argparse.Namespace, folder: Path) -> subprocess.Popen[str]:
             str(args.latency_ms),
             *([] if args.budgets else ["--no-budgets"]),
             *(["--reads", str(folder / "out")] if args.second_night else []),
+            "--apps",
+            str(args.apps),
         ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
@@ -325,7 +397,7 @@ def main() -> None:
         sys.exit(_as_auditor(sys.argv[2:]))
     args = _arguments()
     if args.serve:
-        serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads)
+        serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads, args.apps)
         return
     if args.week:
         rows = week(args.tenants, args.seed, args.latency_ms)
@@ -340,7 +412,7 @@ def main() -> None:
     setup = time.monotonic() - started
     night = ["--baseline", "previous", "--as-of", SECOND.strftime("%Y-%m-%dT%H:%M:%SZ")] if args.second_night else []
     try:
-        tenants = _tenants_file(folder, ready["urls"])
+        tenants = _tenants_file(folder, ready["urls"], args.apps)
         keys = [f"customer-{n:04d}" for n in range(1, args.tenants + 1)]
         (folder / "tokens.json").write_text(json.dumps(dict(zip(keys, ready["tokens"], strict=True))), "utf-8")
         # the children run this checkout's code, whatever the environment's install points at
@@ -373,7 +445,11 @@ def main() -> None:
         requests = sum(row.get("requests") or 0 for row in rows)
         streams = args.tenant_concurrency * PER_TENANT_STREAMS
         sign_ins = sum(ready["sign_ins"])
-        lane = sign_in_seconds(sign_ins, args.latency_ms / 1000) if args.budgets else 0.0
+        # each app's lane carries its tenants' requests (app_of); the night waits for the longest
+        per_app = [
+            sum(s for n, s in enumerate(ready["sign_ins"], 1) if app_of(n, args.apps) == a) for a in range(args.apps)
+        ]
+        lane = max(sign_in_seconds(s, args.latency_ms / 1000) for s in per_app) if args.budgets else 0.0
         floor = max(requests * args.latency_ms / 1000 / streams, lane)
         print(
             json.dumps(
@@ -388,6 +464,9 @@ def main() -> None:
             file=sys.stderr,
             flush=True,
         )
+        server.stdin.write("stats\n")
+        server.stdin.flush()
+        kinds = json.loads(server.stdout.readline())
         same = _check(args, folder, ready, env)
     finally:
         server.stdin.close()
@@ -397,6 +476,7 @@ def main() -> None:
     users = ready["users"]
     result = {
         "tenants": args.tenants,
+        "apps": args.apps,
         "night": "second" if args.second_night else "every user read",
         "latency_ms": args.latency_ms,
         "tenant_concurrency": args.tenant_concurrency,
@@ -412,6 +492,7 @@ def main() -> None:
         # as the emulators counted them, the K checked tenants' full reads (after the run) taken out
         "sign_in_requests_sent": (answer.get("sign_in_requests") or 0)
         - sum(sign_in_requests(n) for n in users[: min(args.check, args.tenants)]),
+        "requests_by_kind": kinds,  # as the emulators answered them, downloads and retries included
         "tenants_without_sign_in_request": sum(1 for n in ready["sign_ins"] if n == 0),
         "sign_in_lane_s": round(lane, 1),
         "floor_s": round(floor, 1),

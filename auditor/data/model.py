@@ -468,6 +468,9 @@ class TenantSnapshot:
     # read in full (UTC ISO): this collection's own time on a full read, an earlier night's when only
     # what can have changed was read; None = by this collection (collected_at), or not read
     sign_ins_read_at: str | None = None
+    # the day the active-user usage report showed the dormant accounts idle through, on a night that read no
+    # sign-in for them (auditor.graph.dormant_usage); None = their sign-in activity was read, or not read
+    sign_ins_usage_quiet: str | None = None
     # the tenant's Copilot Credits balance (auditor.data.copilot_credits_data, Graph beta), read for the bill
     # when the tenant holds a Copilot product; None = not read (a refusal is a gap in copilotCreditBalance)
     copilot_credits: CopilotCredits | None = None

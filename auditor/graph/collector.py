@@ -75,7 +75,7 @@ from auditor.data.audit_entries import DirectoryAudits
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CopilotCredits
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Gap, Group, Sku, Subscription, TenantSnapshot, User
-from auditor.data.usage_data import USAGE_REPORTS, UsageReports
+from auditor.data.usage_data import ACTIVE_USERS, USAGE_REPORTS, UsageReports
 from auditor.reference import product_names
 
 from ..snapshot import (
@@ -97,6 +97,7 @@ from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE, unlisted_products
 from .copilot_credits import read_copilot_credits
 from .directory_audits import KEPT_DAYS, audit_windows, read_audits
+from .dormant_usage import idle_in, idle_through, policies_read
 from .groups import GROUP_FIELDS, GroupReads, mark_license_errors
 from .license_insight import read_license_insight
 from .mailbox_purpose import (
@@ -350,7 +351,21 @@ class _Run:
             state.page_hook = _each_page(hooks)
         if options.sign_in_judges is not None:
             state.kinds_hook = self.known_kinds
+        if options.sign_in_plan is not None:  # the dormant accounts' usage since the kept read (dormant_usage.py)
+            state.idle_hook = self.idle_since
         return with_sign_in
+
+    async def idle_since(self, users: list[User], since: datetime, now: datetime) -> tuple[str | None, str]:
+        """Whether the usage report shows the nightly's dormant `users` idle since `since`
+        (dormant_usage.py): from the policies' own read of it when they read it over as many days (no
+        request more; every page of users has been seen, so its rows can be kept now), else from a
+        read of its own."""
+        reports, covers = self.reports, (now.date() - since.date()).days + 1
+        if reports is not None and ACTIVE_USERS.name in reports.need.reports:
+            usage, gaps = await reports.read()
+            if usage is not None and policies_read(usage, gaps, covers):
+                return idle_in(usage, users, since, now)
+        return await idle_through(self.client, self.state.progress, self.claims, users, since, now)
 
     async def known_kinds(self, users: list[User]) -> list[User]:
         """`users` (the nightly's quiet licensed ones, before its sign-in read) with what tells their
@@ -517,6 +532,7 @@ class _Run:
             access_scope=later.scope,
             license_insight=later.insight,
             sign_ins_read_at=state.sign_ins_read_at if listed.signed else None,
+            sign_ins_usage_quiet=state.sign_ins_usage_quiet if listed.signed else None,
             copilot_credits=later.credits,
             agents=later.agents,
         )

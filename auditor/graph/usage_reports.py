@@ -107,6 +107,10 @@ class _Empty(Exception):
     """The report came without even its header row (no data yet): a named gap."""
 
 
+# what stops one report's read short of an error of the run (read_report): each is a named gap here
+NOT_READ = (_Unavailable, _Empty, ColumnsMissing)
+
+
 class UsageCollection:
     """The usage reports `need` names, read in steps that overlap the rest of the collection:
     `prepare` (the cloud, the permission, whether names are concealed) beside the users listing;
@@ -187,11 +191,11 @@ class UsageCollection:
         if not reports or gaps:
             self._blocked = gaps or None
             return
-        roles = _roles(self.claims)
+        roles = report_roles(self.claims)
         if roles is not None and not (REPORTS_PERMISSION.satisfied_by & roles):
             missing = describe_missing((REPORTS_PERMISSION,))
             self._blocked = [Gap(USAGE_REPORTS, f"GET {reports[0].request(self.need.days)}", missing)]
-        elif await _concealed(client, self.progress, roles):
+        elif await reports_concealed(client, self.progress, roles):
             self._blocked = [Gap(USAGE_REPORTS, f"GET {SETTINGS_PATH}", CONCEALED_REASON)]
 
     async def _read(self) -> tuple[UsageReports | None, list[Gap]]:
@@ -219,7 +223,7 @@ class UsageCollection:
     async def _one(self, report: Report) -> tuple[RowReader, str] | Gap:
         reader = RowReader(report, self.keys, self.need.fields)
         try:
-            request = await _read_report(self.client, report, self.need.days, reader, self._keys_complete)
+            request = await read_report(self.client, report, self.need.days, reader, self._keys_complete)
         except _Unavailable as exc:
             return Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))
         except ColumnsMissing as exc:  # Microsoft renamed or dropped a column a rule reads
@@ -270,7 +274,7 @@ class UpnKeys:
         return i < len(self._hashes) and self._hashes[i] == key
 
 
-def _roles(claims: dict[str, object] | None) -> frozenset[str] | None:
+def report_roles(claims: dict[str, object] | None) -> frozenset[str] | None:
     """The app-only token's roles; None when they say nothing (opaque or delegated token)."""
     if not claims or ("scp" in claims and "roles" not in claims):
         return None
@@ -278,7 +282,7 @@ def _roles(claims: dict[str, object] | None) -> frozenset[str] | None:
     return frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else frozenset()
 
 
-async def _concealed(client: GraphClient, progress: Progress, roles: frozenset[str] | None) -> bool:
+async def reports_concealed(client: GraphClient, progress: Progress, roles: frozenset[str] | None) -> bool:
     """Whether the tenant conceals user names in reports, as far as /admin/reportSettings says.
     Without ReportSettings.Read.All (or on 403) the rows themselves tell (RowReader.concealed)."""
     if roles is not None and not (SETTINGS_PERMISSION.satisfied_by & roles):
@@ -299,7 +303,7 @@ async def _concealed(client: GraphClient, progress: Progress, roles: frozenset[s
     return flag
 
 
-async def _read_report(
+async def read_report(
     client: GraphClient, report: Report, days: int, reader: RowReader, ready: asyncio.Event | None = None
 ) -> str:
     """Read one report into `reader`; the request as it was sent (for the snapshot's evidence).

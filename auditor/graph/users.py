@@ -133,6 +133,11 @@ class UserReads(ReadState):
     groups_in: asyncio.Future[list[Group]] | None = None  # the groups, once read (their selectors' members)
     # `users` with what tells their kind beyond the listing (the collector's: purposes, agent parents)
     kinds_hook: Callable[[list[User]], Awaitable[list[User]]] | None = None
+    # (the dormant accounts, the kept read's time, the night): whether the usage report shows them idle
+    # since (dormant_usage.idle_through, the collector's client and token); None: the lane is asked
+    idle_hook: Callable[[list[User], datetime, datetime], Awaitable[tuple[str | None, str]]] | None = None
+    # with a plan, a night without a request for dormant accounts: the day the usage report showed them idle through
+    sign_ins_usage_quiet: str | None = None
 
     async def user_total(self, after: float) -> None:
         """After `after` seconds, tell the progress display how many users to expect (for its
@@ -260,6 +265,7 @@ class UserReads(ReadState):
     async def _full_sign_ins(
         self, now: datetime, listed: asyncio.Future[list[User]] | None
     ) -> dict[str, SignInTimes] | None:
+        self.sign_ins_usage_quiet = None  # every user's is read: no account rests on the usage report
         times = await self._read_sign_ins(SIGN_IN_PATH, listed)
         if times is not None:
             self.sign_ins_read_at = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -272,12 +278,18 @@ class UserReads(ReadState):
         everyone else from `kept`; None, with a gap, when Graph refuses signInActivity (403);
         _FilterRefused when Graph refuses the filter (400: everyone is read instead)."""
         cutoff = plan.cutoff(now)
-        if not await self._quiet_licensed(kept, cutoff, listed):
+        if not await self._quiet_licensed(kept, cutoff, listed, now):
             self.sign_ins_read_at = kept.read_at
+            quiet = f"last seen successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}"
+            usage = self.sign_ins_usage_quiet
+            why = (
+                f"no licensed user a rule judges by sign-in was {quiet}"
+                if usage is None
+                else f"the licensed users a rule judges by sign-in {quiet} did nothing since, by the "
+                f"active-user usage report refreshed {usage}"
+            )
             note = (
-                f"signInActivity: no request: no licensed user a rule judges by sign-in was last seen "
-                f"successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}; "
-                "every user's sign-in activity is that read's "
+                f"signInActivity: no request: {why}; every user's sign-in activity is that read's "
                 f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
             )
             self.notes.append(note)
@@ -303,12 +315,13 @@ class UserReads(ReadState):
         return merge(kept, answer, cutoff)
 
     async def _quiet_licensed(
-        self, kept: KeptRead, cutoff: datetime, listed: asyncio.Future[list[User]] | None
+        self, kept: KeptRead, cutoff: datetime, listed: asyncio.Future[list[User]] | None, now: datetime
     ) -> bool:
         """Whether tonight's filtered read can change a licensed user (kept_sign_ins.quiet_since). When
         the quiet users fit in one request, tonight's listing says whether one of them holds a license
-        (waited for: a request saved is worth more in the app's lane than the listing's time); more
-        are read unasked."""
+        (waited for: a request saved is worth more in the app's lane than the listing's time), and the
+        usage report whether those a rule judges did anything since the kept read (dormant_usage.py);
+        more are read unasked."""
         # a million users' kept read takes a few tenths of a second: off the loop that reads the users
         quiet = await asyncio.to_thread(quiet_since, kept, cutoff)
         if not quiet:
@@ -328,13 +341,28 @@ class UserReads(ReadState):
         groups = await self.groups_in if judges.selectors and self.groups_in is not None else []
         if self.kinds_hook is not None:  # their mailbox purposes and agent parents, where the rules read them
             licensed = await self.kinds_hook(licensed)
-        if judged(licensed, groups, judges):
-            return True
+        dormant = judged(licensed, groups, judges)
+        if dormant:
+            return not await self._idle(dormant, kept, now)
         self.progress.note(
             f"signInActivity: the {len(licensed):,} licensed users last seen before {cutoff:%Y-%m-%d %H:%M} UTC "
             "are accounts no rule judges by sign-in (not people, or left out by an `except:`)"
         )
         return False
+
+    async def _idle(self, dormant: list[User], kept: KeptRead, now: datetime) -> bool:
+        """Whether the usage report shows the `dormant` accounts idle since `kept` was read (then they
+        keep its times: dormant_usage.py)."""
+        read_at = timestamp_or_none(kept.read_at)
+        if self.idle_hook is None or read_at is None:
+            return False
+        through, said = await self.idle_hook(dormant, read_at, now)
+        if through is None:
+            self.progress.note(f"signInActivity: the filtered request is sent: {said}")
+            return False
+        self.sign_ins_usage_quiet = through
+        self.progress.note(f"signInActivity: {len(dormant):,} dormant licensed account(s): {said}")
+        return True
 
     async def _read_sign_ins(
         self, path: str, listed: asyncio.Future[list[User]] | None = None, *, full: bool = True

@@ -41,6 +41,7 @@ from .format import (
     SCHEMA_VERSION,
     SIGN_IN_ACTIVITY,
     SIGN_INS_READ_AT,
+    SIGN_INS_USAGE_QUIET,
 )
 
 T = TypeVar("T")
@@ -123,6 +124,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
         access_scope=_section(doc, ACCESS_SCOPE, AccessScope.from_json, BadScope),
         license_insight=_section(doc, LICENSE_INSIGHT, LicenseInsight.from_graph, BadInsight),
         sign_ins_read_at=_when(doc, SIGN_INS_READ_AT, required=False),
+        sign_ins_usage_quiet=_when(doc, SIGN_INS_USAGE_QUIET, required=False),
         copilot_credits=_section(doc, COPILOT_CREDITS, CopilotCredits.from_graph, BadCredits),
         agents=agents,
     )

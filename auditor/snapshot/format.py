@@ -38,6 +38,8 @@ SIGN_IN_ACTIVITY = "signInActivity"
 LEAVE_DATE = "employeeLeaveDateTime"
 # when the users' sign-in activity was read in full (auditor.graph.kept_sign_ins); absent: not said
 SIGN_INS_READ_AT = "signInActivityReadAt"
+# the day the usage report showed the dormant accounts idle through (auditor.graph.dormant_usage); absent: not used
+SIGN_INS_USAGE_QUIET = "signInActivityUsageQuietThrough"
 MAILBOX_SETTINGS = "mailboxSettings"  # collectedParts / Gap.dataset: the candidates' mailboxSettings/userPurpose
 # The groups' hasMembersWithLicenseErrors was read (GET /groups?$filter=hasMembersWithLicenseErrors eq true):
 # only then does a group without the flag mean "no member has a license error".

@@ -18,7 +18,7 @@ from auditor.data.license_insight_data import LICENSE_INSIGHT
 from auditor.data.model import NO_MAILBOX, AssignedLicense, Group, Sku, Subscription, TenantSnapshot, User
 from auditor.data.usage_data import USAGE_REPORTS, usage_to_json
 
-from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY, SIGN_INS_READ_AT
+from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY, SIGN_INS_READ_AT, SIGN_INS_USAGE_QUIET
 
 
 def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
@@ -162,6 +162,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
         **({ACCESS_SCOPE: snapshot.access_scope.to_json()} if snapshot.access_scope is not None else {}),
         **({LICENSE_INSIGHT: snapshot.license_insight.to_graph()} if snapshot.license_insight is not None else {}),
         **({SIGN_INS_READ_AT: snapshot.sign_ins_read_at} if snapshot.sign_ins_read_at is not None else {}),
+        **({SIGN_INS_USAGE_QUIET: q} if (q := snapshot.sign_ins_usage_quiet) is not None else {}),
         **({COPILOT_CREDITS: snapshot.copilot_credits.to_graph()} if snapshot.copilot_credits is not None else {}),
     }
     if snapshot.agents is not None:

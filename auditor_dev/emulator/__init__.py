@@ -82,8 +82,11 @@ DEMO_ROLES = (
 )
 
 
-def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600) -> str:
-    """An unsigned app-only JWT shaped like an Entra ID token; only the emulator accepts it."""
+DEMO_APP = "00000000-0000-0000-0000-00000000e301"  # the demo app's id (appid) in app_token's tokens
+
+
+def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int = 3600, app_id: str = DEMO_APP) -> str:
+    """An unsigned app-only JWT shaped like an Entra ID token (of the app `app_id`); only the emulator accepts it."""
 
     def part(doc: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
@@ -94,7 +97,7 @@ def app_token(tenant_id: str, roles: tuple[str, ...] = DEMO_ROLES, lifetime: int
         "iss": f"https://sts.windows.net/{tenant_id}/",
         "tid": tenant_id,
         "idtyp": "app",
-        "appid": "00000000-0000-0000-0000-00000000e301",
+        "appid": app_id,
         "roles": list(roles),
         "iat": now,
         "nbf": now,

@@ -19,7 +19,9 @@
 Columns are the ones Microsoft documents for each report, in its order (the auditor reads only
 some, by name). Periods outside each report's documented values are 400. With
 ReportOptions(concealed=True) reportSettings says so and the user principal and display names in
-the CSVs are hashes, as Microsoft conceals them.
+the CSVs are hashes, as Microsoft conceals them. With ReportOptions(licensed_rows=True) the
+active-user report lists every licensed user, as Microsoft's does, blank dates where the snapshot
+holds no usage row for them.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from auditor.data.model import TenantSnapshot
-from auditor.data.usage_data import REPORTS, UserUsage
+from auditor.data.usage_data import ACTIVE_USERS, REPORTS, UserUsage
 
 from .copilot_credits import CREDITS_SEGMENTS, copilot_credits
 from .errors import GraphError, error_document
@@ -146,6 +148,9 @@ class ReportOptions:
     # CSV column -> the name the report gives it now ("" drops it): Microsoft renames and drops columns
     renamed: Mapping[str, str] = field(default_factory=dict)
     empty: frozenset[str] = frozenset()  # reports served as an empty body (a new tenant: no data yet)
+    # getOffice365ActiveUserDetail lists every licensed user, as Microsoft's does ("Has ... License"
+    # columns): one without a usage row comes with blank dates (no activity in the period)
+    licensed_rows: bool = False
 
 
 @dataclass
@@ -195,9 +200,15 @@ class ReportServer:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([renamed.get(c, c) for c in columns])
         names = {u.user_principal_name.lower(): u.display_name for u in self.snapshot.users}
-        for row in usage.users if usage is not None else ():
-            if name not in row.reports:
-                continue
+        rows = [row for row in (usage.users if usage is not None else ()) if name in row.reports]
+        if self.options.licensed_rows and name == ACTIVE_USERS.name:
+            listed = {row.userPrincipalName.lower() for row in rows}
+            rows += [
+                UserUsage(u.user_principal_name, reports=(name,))
+                for u in self.snapshot.users
+                if u.assigned_licenses and u.user_principal_name.lower() not in listed
+            ]
+        for row in rows:
             writer.writerow([self._cell(column, row, wanted, refreshed, period, names) for column in columns])
         return (BOM + out.getvalue()).encode("utf-8")
 

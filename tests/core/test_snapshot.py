@@ -97,14 +97,22 @@ def test_a_nightly_snapshot_keeps_when_its_sign_in_activity_was_read_in_full(tmp
     doc = tenant([user("a", "SPE_E3")])
     assert snapshot_from_json(doc).sign_ins_read_at is None
     doc["signInActivityReadAt"] = "2026-11-01T06:00:00Z"
+    # and, on a night the usage report stood in for the dormant accounts' sign-in read, its refresh date
+    doc["signInActivityUsageQuietThrough"] = "2026-11-05"
     snap = snapshot_from_json(doc)
-    assert snap.sign_ins_read_at == "2026-11-01T06:00:00Z"
+    assert (snap.sign_ins_read_at, snap.sign_ins_usage_quiet) == ("2026-11-01T06:00:00Z", "2026-11-05")
     out = io.StringIO()
     write_snapshot(snap, out)
     assert json.loads(out.getvalue())["signInActivityReadAt"] == "2026-11-01T06:00:00Z"
+    assert json.loads(out.getvalue())["signInActivityUsageQuietThrough"] == "2026-11-05"
     assert snapshot_from_json(json.loads(out.getvalue())) == snap
     doc["signInActivityReadAt"] = "last week"
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(SnapshotError, match="signInActivityReadAt"):
+        load_snapshot(path)
+    doc["signInActivityReadAt"] = "2026-11-01T06:00:00Z"
+    doc["signInActivityUsageQuietThrough"] = "yesterday"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="signInActivityUsageQuietThrough"):
         load_snapshot(path)

@@ -40,10 +40,11 @@ def test_the_second_night_plan_keeps_each_tenants_full_read(tmp_path: Path) -> N
 
 
 def test_the_second_night_runs_every_tenant_with_its_own_token(tmp_path: Path) -> None:
-    """`--second-night` end to end at a tiny size: each tenant audited with its own emulator's token
-    (the tenants file holds none), every tenant read whole, the checked one's findings.csv equal."""
+    """`--second-night` end to end at a tiny size, the fleet split over two apps: each tenant audited
+    with its own emulator's token (the tenants file holds none; each tenant's `client_id` its app's),
+    every tenant read whole, the checked one's findings.csv equal."""
     root = Path(__file__).parents[2]
-    tiny = ["--tenants", "2", "--second-night", "--latency-ms", "0", "--check", "1", "--no-budgets"]
+    tiny = ["--tenants", "2", "--second-night", "--latency-ms", "0", "--check", "1", "--no-budgets", "--apps", "2"]
     run = subprocess.run(
         [sys.executable, "-m", "benchmarks.msp", *tiny, "--keep", str(tmp_path)],
         cwd=root,
@@ -57,3 +58,6 @@ def test_the_second_night_runs_every_tenant_with_its_own_token(tmp_path: Path) -
     assert result["findings_csv_equal_alone"] == "1/1"
     assert result["sign_in_requests_sent"] == result["sign_in_requests_expected"]
     assert (tmp_path / "out" / "customer-0002" / KEPT_FILE).is_file()
+    assert result["apps"] == 2
+    text = (tmp_path / "tenants.yaml").read_text("utf-8")
+    assert len({line.split(":", 1)[1].strip() for line in text.splitlines() if "client_id:" in line}) == 2

@@ -6,11 +6,14 @@ against the emulator on loopback; the clock is the audit's `--as-of` and apply's
 nothing waits on the wall clock: each run's sign-in lane holds fewer than ten requests (the first ten
 of a minute go at once), and each run starts its app's windows afresh (forget_app_windows).
 
-Thirty nights: people sign in, go quiet, come back, join and leave between nights; each night the
-nightly's inactivity findings are compared with those of a run that reads every user. The one
-difference allowed, and found: an account without a successful sign-in in the kept full read that
-signs in before the next full read is still reported until then; apply reads its sign-in activity
-again and skips its removal."""
+Thirty nights: people sign in (most of them using Exchange too, as the active-user usage report
+shows two days later), go quiet, come back, join and leave between nights; each night the nightly's
+inactivity findings are compared with those of a run that reads every user. The differences allowed,
+and found: an account without a successful sign-in in the kept full read that signs in before the
+next full read is still reported until then; so is a dormant account (an open inactivity finding)
+that signs in on a night the usage report shows it idle since the kept read (a sign-in without use,
+or after the report's refresh date: auditor.graph.dormant_usage). Apply reads their sign-in activity
+again and skips their removal."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from graph_tenants import make_tenant
 
 from auditor.cli import main
 from auditor.data.model import TenantSnapshot, User
+from auditor.data.usage_data import ACTIVE_USERS, ReportRead, UsageReports, UserUsage
 from auditor.graph.kept_sign_ins import (
     KEPT_FILE,
     SignInPlan,
@@ -45,6 +49,7 @@ from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.budgets import Budgets
+from auditor_dev.emulator.reports import ReportOptions
 
 WINDOW = 30
 POLICY = f"""\
@@ -128,11 +133,12 @@ def _inactive(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _same(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The inactivity findings, but for the date of the full read they rest on (and what a baseline adds)."""
+    """The inactivity findings, but for the date of the full read they rest on, the usage report that
+    stood in for a sign-in read (and what a baseline adds)."""
     return {
         uid: {
             **{k: v for k, v in f.items() if k not in ("change", "first_seen")},
-            "details": {k: v for k, v in f["details"].items() if k != "sign_ins_read_at"},
+            "details": {k: v for k, v in f["details"].items() if k not in ("sign_ins_read_at", "usage_quiet_through")},
         }
         for uid, f in _inactive(report).items()
     }
@@ -387,13 +393,19 @@ def test_the_policy_sets_the_nights_between_full_reads_and_the_command_line_over
 # --- thirty nights ---------------------------------------------------------------------------------
 
 NIGHTS = 30
+USED = 0.7  # the share of sign-ins with a use of Exchange the active-user usage report shows
+LAG = timedelta(days=2)  # the report's refresh date, this long before the night
 
 
 class _Tenant:
-    """A tenant whose people sign in, go quiet, come back, join and leave between nights (seeded)."""
+    """A tenant whose people sign in, go quiet, come back, join and leave between nights (seeded);
+    its active-user usage report refreshed LAG before each night."""
 
     def __init__(self, snap: TenantSnapshot, seed: int = 30) -> None:
         self.rng = random.Random(seed)
+        self.usage_rng = random.Random(seed + 1)  # apart: the sign-ins are drawn as before
+        self.used: dict[str, list[str]] = {}  # user id -> the days it used Exchange
+        self.refreshed = ""
         self.snap = snap
         self.users = {u.id: u for u in snap.users}
         never = [u.id for u in snap.users if u.last_successful_sign_in_date_time is None]
@@ -410,6 +422,8 @@ class _Tenant:
                 self.quiet.add(uid)  # goes quiet for good, unless it comes back
             elif rng.random() < 0.4:  # signs in tonight
                 self.users[uid] = _signed_in(self.users[uid], when - timedelta(hours=rng.uniform(1, 20)))
+                if self.usage_rng.random() < USED:
+                    self.used.setdefault(uid, []).append(self.users[uid].last_successful_sign_in_date_time[:10])
         for uid in rng.sample(sorted(self.users), 2):  # leavers
             del self.users[uid]
             self.quiet.discard(uid)
@@ -438,15 +452,33 @@ class _Tenant:
             )
             for g in self.snap.groups
         )
-        self.snap = dataclasses.replace(self.snap, users=tuple(self.users.values()), groups=groups)
+        self.refreshed = (when - LAG).date().isoformat()
+        rows = tuple(
+            UserUsage(u.user_principal_name, exchangeLastActivityDate=self.last_use(uid), reports=(ACTIVE_USERS.name,))
+            for uid, u in self.users.items()
+            if self.last_use(uid) is not None
+        )
+        report = ReportRead(ACTIVE_USERS.name, "D30", self.refreshed, f"GET {ACTIVE_USERS.request(30)}")
+        self.snap = dataclasses.replace(
+            self.snap,
+            users=tuple(self.users.values()),
+            groups=groups,
+            usage_reports=UsageReports((report,), tuple(sorted(rows, key=lambda r: r.userPrincipalName.lower()))),
+        )
+
+    def last_use(self, uid: str) -> str | None:
+        """The user's last use of Exchange as the report refreshed tonight shows it."""
+        return max((d for d in self.used.get(uid, ()) if d <= self.refreshed), default=None)
 
 
 def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
     tmp_path: Path, policy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each night the nightly (--baseline previous, one folder) and an audit that reads every user,
-    against the same emulator; their inactivity findings may differ only by users whose kept full read
-    held no successful sign-in and who signed in since (reported until the next full read)."""
+    against the same emulator (its active-user report listing every licensed user, as Microsoft's);
+    their inactivity findings may differ only by users who signed in since the kept full read, and
+    whose kept read held no successful sign-in, or who were dormant in it on a night the usage report
+    showed them idle since (reported until the next full read, or a night the report shows the use)."""
     tenant = _Tenant(_tenant(900))
     token = app_token(tenant.snap.tenant_id)
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
@@ -455,14 +487,17 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
     differences: dict[int, set[str]] = {}
     kept_at: list[str] = []
     throttled = 0
+    by_usage: dict[int, set[str]] = {}  # nights the usage report stood in for the filtered request: the differences
     for night in range(1, NIGHTS + 1):
         when = START + timedelta(days=night)
         tenant.night(when)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(when.timestamp())))
         # every Graph limit kept, the sign-in lane's among them
-        with GraphEmulator(tenant.snap, token=token, budgets=Budgets()) as graph:
+        listed = ReportOptions(licensed_rows=True)
+        with GraphEmulator(tenant.snap, token=token, budgets=Budgets(), reports=listed) as graph:
             got = _audit(graph, policy, nightly, when, True)
             full, filtered = _sign_in_reads(graph)
+            asked = len(graph.requests_to(r"/reports/getOffice365ActiveUserDetail.*"))
             reference = _audit(graph, policy, tmp_path / f"full-{night:02d}", when, False)
             throttled += sum(1 for r in graph.requests if r.status == 429)
         users = len(tenant.snap.users)
@@ -482,10 +517,24 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
             assert mine[uid] == theirs[uid], f"night {night}: {uid} differs"
         extra = set(mine) - set(theirs)
         kept_times = {uid: t for chunk in times(kept) for uid, t in chunk.items()}
-        for uid in extra:  # the one allowed difference
-            assert kept_times[uid][2] is None, f"night {night}: {uid} had a successful sign-in in the kept read"
+        idle = any("by the active-user usage report" in w for w in got["warnings"])
+        if idle:  # no sign-in request, the report asked instead; each dormant finding says so
+            assert kinds[-1] == "changed" and filtered == [] and asked >= 1, night
+            by_usage[night] = set()
+        signed = {uid for uid, f in mine.items() if f["details"]["last_sign_in"] is not None}
+        quiet = {uid for uid, f in _inactive(got).items() if "usage_quiet_through" in f["details"]}
+        assert quiet == (signed if idle else set()), night
+        assert all(_inactive(got)[uid]["details"]["usage_quiet_through"] == tenant.refreshed for uid in quiet)
+        for uid in extra:  # the allowed differences
             assert tenant.users[uid].last_successful_sign_in_date_time is not None
             assert tenant.users[uid].last_successful_sign_in_date_time > kept.read_at
+            if kept_times[uid][2] is None:
+                continue  # no successful sign-in in the kept read
+            # dormant in the kept read: the usage report showed it idle since, and said so in its finding
+            assert idle and uid in quiet, f"night {night}: {uid} had a successful sign-in in the kept read"
+            last = tenant.last_use(uid)
+            assert last is None or last < kept.read_at[:10], night
+            by_usage[night].add(uid)
         if extra:
             differences[night] = extra
     assert throttled == 0
@@ -494,8 +543,11 @@ def test_thirty_nights_find_what_a_full_read_finds_but_for_the_named_difference(
     assert fulls[0] == 1 and all(b - a <= 7 for a, b in itertools.pairwise(fulls))
     assert 4 <= len(fulls) <= 6 and kinds.count("changed") >= 24
     assert all(full_night(tenant.snap.tenant_id, START + timedelta(days=n), 7) for n in fulls[1:])
-    # the difference happened on nights that read what can have changed, never on a full night
+    # the differences happened on nights that read what can have changed, never on a full night
     assert differences, "no never-signed-in user signed in between full reads: the test proves nothing"
+    print("nights the usage report stood in:", {n: len(v) for n, v in by_usage.items()})
+    assert by_usage, "the usage report never stood in for a filtered request: the test proves nothing"
+    assert any(by_usage.values()), "no dormant user signed in unseen by the usage report: the test proves nothing"
     assert all(kinds[n - 1] == "changed" for n in differences)
     # and apply, on the last night's plan, reads each such user's sign-in activity again and skips it
     extra = differences[NIGHTS]

@@ -47,7 +47,9 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     """`days`, `last_sign_in` (last successful sign-in, ISO or null = never), `last_attempt` (only when sign-in
     attempts came after it: failed ones), `sign_ins_read_at` (when the sign-in activity was read in full: the
     collection's own time, or on a nightly's read of what can have changed the kept full read's; absent when
-    the snapshot does not say), `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the
+    the snapshot does not say), `usage_quiet_through` (a nightly that sent no sign-in request for the account:
+    the Report Refresh Date of the active-user usage report that showed it idle since `sign_ins_read_at`),
+    `shared_mailbox` (as for disabled-user-licensed), `mail_use` (the
     active-user usage report: `read`, and when read `since` (the window's first day), `exchange` and `onedrive`
     (last activity dates or null): an enabled account's mailbox or OneDrive is ended only when neither was used
     since); `data_kept` as for disabled-user-licensed"""
@@ -57,12 +59,18 @@ class InactiveUserLicensedDetails(UnusedAccountDetails, total=False):
     last_attempt: str | None  # a failed attempt since the last successful sign-in
     mail_use: MailUse
     sign_ins_read_at: str  # when the sign-in activity this rests on was read in full (UTC ISO)
+    usage_quiet_through: str  # the usage report's refresh date that showed the account idle since (YYYY-MM-DD)
 
 
-def _read_in_full(ctx: Context) -> InactiveUserLicensedDetails:
-    """When the sign-in activity was read in full, where the snapshot says (the nightly's: kept_sign_ins)."""
-    at = ctx.index.snapshot.sign_ins_read_at
-    return {"sign_ins_read_at": at} if at is not None else {}
+def _read_in_full(ctx: Context, signed_in: bool) -> InactiveUserLicensedDetails:
+    """When the sign-in activity was read in full, where the snapshot says (the nightly's: kept_sign_ins),
+    and for an account with a sign-in in it, through when the usage report showed it idle since (dormant_usage)."""
+    snapshot = ctx.index.snapshot
+    at, quiet = snapshot.sign_ins_read_at, snapshot.sign_ins_usage_quiet
+    details: InactiveUserLicensedDetails = {"sign_ins_read_at": at} if at is not None else {}
+    if quiet is not None and signed_in:
+        details["usage_quiet_through"] = quiet
+    return details
 
 
 class GuestLicensedDetails(DeclaredDetails, total=False):
@@ -213,7 +221,7 @@ class InactiveUserLicensed(_UnusedAccount[InactiveUserLicensedDetails]):
         }
         if "shared_mailbox" in mailbox:
             details["shared_mailbox"] = mailbox["shared_mailbox"]
-        details.update(_read_in_full(ctx))
+        details.update(_read_in_full(ctx, last is not None))
         attempt = last_attempt(user)
         if attempt is not None and (last is None or attempt > last):
             details["last_attempt"] = _iso(attempt)  # failed attempts since: worth a look
