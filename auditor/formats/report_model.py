@@ -290,6 +290,33 @@ class ExchangeExport(Struct, frozen=True, kw_only=True):
     mailboxes: int
 
 
+class RenewalForecast(Struct, frozen=True, kw_only=True):
+    """One subscription renewing soon (auditor.insights.forecast.renewals): the seats to renew at, today's,
+    the range, and the basis of the figure (assigned, the trend, what the findings and the plan free, the
+    policy's spare seats, other subscriptions of the product), and the difference a month (null: unpriced)."""
+
+    subscription_id: str
+    sku: str
+    sku_id: str
+    name: str
+    renews: str | None
+    days_left: int
+    seats_today: int
+    seats: int
+    low: int
+    high: int
+    assigned: int
+    projected: float
+    trend_per_30_days: float
+    history_points: int
+    freed_by_findings: int
+    freed_by_plan: int
+    buffer: int
+    other_subscriptions: int
+    monthly_difference: float | None
+    currency: str | None
+
+
 CloudName = Literal["worldwide", "usgov", "usgov-dod", "china", "germany"]
 
 
@@ -403,7 +430,7 @@ class ReportDocument(Struct, kw_only=True):
     bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     trends: Trends | UnsetType = UNSET  # nightly extras (docs/nightly.md)
-    renewals: list[dict[str, Any]] | UnsetType = UNSET
+    renewals: list[RenewalForecast] | UnsetType = UNSET
     cost_allocation: CostAllocation | UnsetType = UNSET
     notify: Notify | UnsetType = UNSET  # whether tonight's run speaks, and why (--notify-when)
     findings: list[ReportFinding]

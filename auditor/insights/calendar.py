@@ -11,7 +11,6 @@ without splitting a UTF-8 character; lines end with CRLF.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,6 +18,7 @@ from auditor import i18n
 from auditor.common.timestamps import parse_timestamp
 from auditor.data.model import Locale
 from auditor.formats.bill_model import BillAction
+from auditor.formats.report_model import RenewalForecast
 from auditor.plan.bill_view import action_label, product_name
 
 REMINDER_DAYS = 14
@@ -69,29 +69,27 @@ def entry_name(kind: str, day: str, part: str | None, taken: set[str]) -> str:
     return name
 
 
-def file_name(renewal: Mapping[str, Any], taken: set[str]) -> str:
+def file_name(renewal: RenewalForecast, taken: set[str]) -> str:
     """renewal-<date>-<product>.ics: one file per subscription (entry_name)."""
-    return entry_name("renewal", str(renewal.get("renews") or ""), str(renewal.get("sku") or "") or None, taken)
+    return entry_name("renewal", renewal.renews or "", renewal.sku or None, taken)
 
 
-def event(
-    renewal: Mapping[str, Any], *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None
-) -> str:
+def event(renewal: RenewalForecast, *, locale: Locale, stamp: datetime, tenant: str, run_url: str | None = None) -> str:
     """The .ics text of one renewal (see auditor.insights.forecast for the fields)."""
     t = i18n.translations(locale)
-    renews = parse_timestamp(str(renewal["renews"]))
+    renews = parse_timestamp(str(renewal.renews))
     day = renews.date()
 
     def num(n: Any) -> str:
         return i18n.format_number(int(n), locale)
 
-    seats = int(renewal["seats"])  # the count the texts agree with: "1 seat", "2 seats"
+    seats = renewal.seats  # the count the texts agree with: "1 seat", "2 seats"
     summary = t.npgettext(
         "ics_summary",
         "Renew {product}: {n} seat ({tenant})",
         "Renew {product}: {n} seats ({tenant})",
         seats,
-        product=renewal.get("name"),
+        product=renewal.name,
         tenant=tenant,
     )
     lines = [
@@ -100,24 +98,24 @@ def event(
             "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
             "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.",
             seats,
-            product=renewal.get("name"),
-            today=num(renewal["seats_today"]),
-            low=num(renewal["low"]),
-            high=num(renewal["high"]),
+            product=renewal.name,
+            today=num(renewal.seats_today),
+            low=num(renewal.low),
+            high=num(renewal.high),
             date=i18n.format_date(day, locale),
         ),
         t.pgettext(
             "renewal_basis",
             "Assigned today: {assigned}; seats the open findings would free: {freed}; "
             "spare seats the policy keeps: {buffer}.",
-            assigned=num(renewal["assigned"]),
-            freed=num(renewal["freed_by_findings"]),
-            buffer=num(renewal["buffer"]),
+            assigned=num(renewal.assigned),
+            freed=num(renewal.freed_by_findings),
+            buffer=num(renewal.buffer),
         ),
     ]
     if run_url:
         lines.append(run_url)
-    uid = f"renewal-{_FILE_PART.sub('-', str(renewal.get('subscription_id')))}-{day:%Y%m%d}@license-auditor"
+    uid = f"renewal-{_FILE_PART.sub('-', renewal.subscription_id)}-{day:%Y%m%d}@license-auditor"
     return _calendar(uid, day, stamp, summary, lines, REMINDER_DAYS)
 
 

@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.common.timestamps import timestamp_or_none
-from auditor.formats.report_model import ReportDocument, SeatRow
+from auditor.formats.report_model import RenewalForecast, ReportDocument, SeatRow
 from auditor.plan.actions import Remediation
 from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.rules import RULES
@@ -129,7 +129,7 @@ def renewals(
     window_days: int = WINDOW_DAYS,
     plan: ChangePlan | None = None,
     remediation: Remediation | None = None,
-) -> list[dict[str, Any]]:
+) -> list[RenewalForecast]:
     """The forecast of every subscription renewing within `window_days` (soonest first).
 
     `history`: this tenant's records (the current run's included or not: today's seats come
@@ -148,7 +148,7 @@ def renewals(
     rows = {r.sku: r for r in document.skus if r.sku}
     freed_open = _freed_by_findings(document, remediation)
     freed_plan = _freed_by_plan(document, plan, remediation)
-    out: list[dict[str, Any]] = []
+    out: list[RenewalForecast] = []
     for sub, when in due:
         row = rows.get(sub.sku)
         if row is None:  # a product the table lacks: none assigned
@@ -181,30 +181,30 @@ def renewals(
         price = row.price_monthly
         priced = price is not None and not row.free
         out.append(
-            {
-                "subscription_id": sub.id,
-                "sku": sub.sku,
-                "sku_id": sub.sku_id,
-                "name": row.name or sub.sku,
-                "renews": sub.renews,
-                "days_left": math.floor(days),
-                "seats_today": sub.total_licenses,
-                "seats": seats,
-                "low": low,
-                "high": high,
-                "assigned": assigned,
-                "projected": round(projected, 1),
-                "trend_per_30_days": round(slope * 30, 1),
-                "history_points": len(points),
-                "freed_by_findings": freed,
-                "freed_by_plan": freed_p,
-                "buffer": buffer,
-                "other_subscriptions": others,
-                "monthly_difference": round((seats - sub.total_licenses) * float(price), 2)
+            RenewalForecast(
+                subscription_id=sub.id,
+                sku=sub.sku,
+                sku_id=sub.sku_id,
+                name=row.name or sub.sku,
+                renews=sub.renews,
+                days_left=math.floor(days),
+                seats_today=sub.total_licenses,
+                seats=seats,
+                low=low,
+                high=high,
+                assigned=assigned,
+                projected=round(projected, 1),
+                trend_per_30_days=round(slope * 30, 1),
+                history_points=len(points),
+                freed_by_findings=freed,
+                freed_by_plan=freed_p,
+                buffer=buffer,
+                other_subscriptions=others,
+                monthly_difference=round((seats - sub.total_licenses) * float(price), 2)
                 if priced and price is not None
                 else None,
-                "currency": row.currency if priced else None,
-            }
+                currency=row.currency if priced else None,
+            )
         )
-    out.sort(key=lambda r: (str(r["renews"]), r["sku"], r["subscription_id"]))
+    out.sort(key=lambda r: (str(r.renews), r.sku, r.subscription_id))
     return out

@@ -17,7 +17,6 @@ reasons are in the report's language; the e-mail repeats them at its top.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -73,11 +72,7 @@ def _soon(document: ReportDocument, today: date) -> list[str]:
         for a in (bill.actions if bill is not None else [])
         if a.by and a.action != "none" and a.seats and today.isoformat() <= a.by[:10] <= end
     ]
-    days += [
-        str(r.get("renews"))[:10]
-        for r in document.renewals or []
-        if isinstance(r, Mapping) and r.get("renews") and today.isoformat() <= str(r["renews"])[:10] <= end
-    ]
+    days += [r.renews[:10] for r in document.renewals or [] if r.renews and today.isoformat() <= r.renews[:10] <= end]
     return sorted(set(days))
 
 

@@ -16,7 +16,7 @@ from auditor.data.model import Locale
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import send_mail_body
 from auditor.delivery.smtp import to_mime
-from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_model import RenewalForecast, ReportFinding
 from auditor.insights import calendar, history
 from auditor.insights.forecast import SubscriptionFacts, renewals
 from auditor.rules.assignments import SkuForbidden
@@ -98,9 +98,9 @@ def test_seats_follow_the_trend_less_what_findings_free_plus_the_buffer() -> Non
         ],
     )  # not a rule that frees seats
     [r] = renewals(document, [_sub(30)], _history((60, 175), (30, 180), (0, 185)), {"SPE_E3": 2}, AS_OF)
-    assert r["trend_per_30_days"] == 5.0 and r["projected"] == 190.0
-    assert (r["freed_by_findings"], r["buffer"], r["seats"], r["low"], r["high"]) == (2, 2, 190, 190, 192)
-    assert r["seats_today"] == 200 and r["monthly_difference"] == -337.5 and r["days_left"] == 30
+    assert r.trend_per_30_days == 5.0 and r.projected == 190.0
+    assert (r.freed_by_findings, r.buffer, r.seats, r.low, r.high) == (2, 2, 190, 190, 192)
+    assert r.seats_today == 200 and r.monthly_difference == -337.5 and r.days_left == 30
 
 
 def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_seats() -> None:
@@ -112,9 +112,9 @@ def test_a_noisy_history_widens_the_range_and_other_subscriptions_keep_their_sea
         _sub(5, ident="lapsed", status="Warning"),
     ]
     [r] = renewals(document, subs, _history((60, 170), (45, 182), (30, 176), (0, 185)), {}, AS_OF)
-    assert r["subscription_id"] == "s1" and r["other_subscriptions"] == 50  # neither the trial nor the lapsed one
-    assert r["low"] < r["seats"] < r["high"]
-    assert r["seats"] == -(-r["projected"] // 1) - 50
+    assert r.subscription_id == "s1" and r.other_subscriptions == 50  # neither the trial nor the lapsed one
+    assert r.low < r.seats < r.high
+    assert r.seats == -(-r.projected // 1) - 50
     # none renewing within 60 days (or no date): no forecast
     assert renewals(document, [_sub(None), _sub(61), _sub(-1)], [], {}, AS_OF) == []
 
@@ -132,13 +132,13 @@ def test_with_nothing_renewing_no_finding_is_worked_out() -> None:
     assert renewals(document, [_sub(61)], [], {}, AS_OF, remediation=work_out) == []
     assert asked == []
     [r] = renewals(document, [_sub(30)], [], {}, AS_OF, remediation=work_out)
-    assert r["freed_by_findings"] == 1 and asked  # worked out once something renews
+    assert r.freed_by_findings == 1 and asked  # worked out once something renews
 
 
 def test_without_history_the_forecast_is_today_less_freed_plus_buffer() -> None:
     document = report_document(skus=[ROW], findings=[_finding(InactiveUserLicensed.id, "u9")])
     [r] = renewals(document, [_sub(59.5)], [], {"SPE_E3": 5}, AS_OF)
-    assert (r["seats"], r["low"], r["high"], r["history_points"]) == (189, 189, 190, 1)
+    assert (r.seats, r.low, r.high, r.history_points) == (189, 189, 190, 1)
 
 
 def _unfold(text: str) -> list[str]:
@@ -147,19 +147,28 @@ def _unfold(text: str) -> list[str]:
 
 
 def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
-    renewal = {
-        "subscription_id": "sub-1",
-        "sku": "SPE/E3",
-        "name": "E3; the, big\\one\nnext",
-        "renews": "2026-12-01T00:00:00Z",
-        "seats": 172,
-        "seats_today": 185,
-        "low": 168,
-        "high": 176,
-        "assigned": 180,
-        "freed_by_findings": 6,
-        "buffer": 2,
-    }
+    renewal = RenewalForecast(
+        subscription_id="sub-1",
+        sku="SPE/E3",
+        sku_id="05e9a617-0261-4cee-bb44-138d3ef5d965",
+        name="E3; the, big\\one\nnext",
+        renews="2026-12-01T00:00:00Z",
+        days_left=30,
+        seats=172,
+        seats_today=185,
+        low=168,
+        high=176,
+        assigned=180,
+        projected=178.0,
+        trend_per_30_days=-2.0,
+        history_points=3,
+        freed_by_findings=6,
+        freed_by_plan=6,
+        buffer=2,
+        other_subscriptions=0,
+        monthly_difference=None,
+        currency=None,
+    )
     text = calendar.event(renewal, locale=Locale.EN, stamp=AS_OF, tenant="Contoso ÅÄÖ " * 8)
     assert text.endswith("\r\n") and all(len(line.encode()) <= 75 for line in text.split("\r\n"))
     lines = _unfold(text)
@@ -174,7 +183,7 @@ def test_calendar_entries_escape_fold_and_end_lines_with_crlf() -> None:
     taken: set[str] = set()
     assert calendar.file_name(renewal, taken) == "renewal-2026-12-01-SPE-E3.ics"  # a product no table names
     assert calendar.file_name(renewal, taken) == "renewal-2026-12-01-SPE-E3-2.ics"  # a second one that day
-    named = dict(renewal, sku="SPE_E3")
+    named = msgspec.structs.replace(renewal, sku="SPE_E3")
     assert calendar.file_name(named, taken) == "renewal-2026-12-01-Microsoft-365-E3.ics"
 
 

@@ -17,7 +17,7 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
 from auditor import i18n
 from auditor.data.model import Locale
-from auditor.formats.report_model import CostAllocation, ReportDocument, Trends
+from auditor.formats.report_model import CostAllocation, RenewalForecast, ReportDocument, Trends
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
@@ -182,7 +182,7 @@ def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     trend = document.trends if isinstance(document.trends, Trends) else None
     if trend is not None and len(trend.runs) >= 2:
         kwargs.update(_trends(document, trend, t, locale))
-    renewals: list[Mapping[str, Any]] = [r for r in document.renewals or [] if isinstance(r, Mapping)]
+    renewals = document.renewals or []
     if renewals:
         kwargs.update(_renewals(renewals, t, locale))
     alloc = document.cost_allocation if isinstance(document.cost_allocation, CostAllocation) else None
@@ -266,7 +266,7 @@ def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, local
     return kwargs
 
 
-def _renewals(renewals: list[Mapping[str, Any]], t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+def _renewals(renewals: list[RenewalForecast], t: i18n.Translations, locale: Locale) -> dict[str, Any]:
     """The subscriptions renewing soon, a sentence each with its basis and the difference in money."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
@@ -278,28 +278,28 @@ def _renewals(renewals: list[Mapping[str, Any]], t: i18n.Translations, locale: L
             "renewal_line",
             "Renew {product} at {n} seat (today {today}; range {low}–{high}) by {date}.",
             "Renew {product} at {n} seats (today {today}; range {low}–{high}) by {date}.",
-            int(r.get("seats") or 0),
-            product=clean(r.get("name") or r.get("sku"), 200),
-            today=num(int(r.get("seats_today") or 0)),
-            low=num(int(r.get("low") or 0)),
-            high=num(int(r.get("high") or 0)),
-            date=i18n.format_date(str(r.get("renews", "")), locale),
+            r.seats,
+            product=clean(r.name or r.sku, 200),
+            today=num(r.seats_today),
+            low=num(r.low),
+            high=num(r.high),
+            date=i18n.format_date(r.renews or "", locale),
         )
         basis = t.pgettext(
             "renewal_basis",
             "Assigned today: {assigned}; seats the open findings would free: "
             "{freed}; spare seats the policy keeps: {buffer}.",
-            assigned=num(int(r.get("assigned") or 0)),
-            freed=num(int(r.get("freed_by_findings") or 0)),
-            buffer=num(int(r.get("buffer") or 0)),
+            assigned=num(r.assigned),
+            freed=num(r.freed_by_findings),
+            buffer=num(r.buffer),
         )
-        diff = r.get("monthly_difference")
+        diff = r.monthly_difference
         difference = ""
-        if isinstance(diff, int | float) and diff:
+        if diff:
             difference = t.pgettext(
                 "renewal_difference",
                 "{amount} per month compared with today",
-                amount=("+" if diff > 0 else "") + money(diff, r.get("currency")),
+                amount=("+" if diff > 0 else "") + money(diff, r.currency),
             )
         rows.append(Renewal(sentence, basis, difference))
     kwargs["renewals"] = tuple(rows)
