@@ -190,9 +190,8 @@ def test_the_tenants_file_block_is_checked(tmp_path: Path) -> None:
             load_tenants(path)
 
 
-def _fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subs: list[dict[str, Any]]) -> tuple[int, str]:
-    """`audit --tenants` of Contoso (at Sherweb, read through the Graph emulator) and Gone (a Sherweb
-    customer that is not the service provider's, read from the same emulator under another name)."""
+def _setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str]:
+    """The sample tenant, its Graph token, the MSP's Sherweb credentials and the policy, in tmp_path."""
     monkeypatch.chdir(tmp_path)
     sample = load_snapshot(SAMPLE)
     token = app_token(sample.tenant_id)
@@ -204,6 +203,13 @@ def _fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subs: list[dict[str,
     ):
         monkeypatch.setenv(name, value)
     (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    return sample, token
+
+
+def _fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, subs: list[dict[str, Any]]) -> tuple[int, str]:
+    """`audit --tenants` of Contoso (at Sherweb, read through the Graph emulator) and Gone (a Sherweb
+    customer that is not the service provider's, read from the same emulator under another name)."""
+    sample, token = _setting(tmp_path, monkeypatch)
     with _stand_in(subs) as sherweb, GraphEmulator(sample, token=token) as graph:
         entry = f"    graph_endpoint: {graph.url}\n    policies: p.yaml\n"
         entry += "    client_id: 00000000-0000-0000-0000-0000000000c1\n"
@@ -279,3 +285,23 @@ def test_a_tenants_file_naming_sherweb_needs_the_msps_credentials(
     )
     assert main(["audit", "--tenants", str(path), "--output-dir", str(tmp_path / "out")]) == 2
     assert "SHERWEB_SUBSCRIPTION_KEY" in capsys.readouterr().err
+
+
+def test_a_one_tenant_audit_reads_its_sherweb_customer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample, token = _setting(tmp_path, monkeypatch)
+    (tmp_path / "t.yaml").write_text(
+        f"tenants:\n  - name: Contoso\n    tenant_id: {sample.tenant_id}\n"
+        "    client_id: 00000000-0000-0000-0000-0000000000c1\n"
+        f"    distributor: {{sherweb: {{customer_id: {CUSTOMER}}}}}\n",
+        "utf-8",
+    )
+    with _stand_in(contoso_at_sherweb()) as sherweb, GraphEmulator(sample, token=token) as graph:
+        argv = ["audit", "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id", sample.tenant_id]
+        argv += ["--policies", "p.yaml", "--output-dir", "out", "--as-of", "2026-11-01T06:00:00Z", "--fail-on", "never"]
+        code = main([*argv, "--distributor", "t.yaml", "--sherweb-endpoint", sherweb.url])
+    assert code == 0, capsys.readouterr().err
+    section = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))["distributor"]
+    assert section["distributor"] == "sherweb"
+    assert sorted(p["sku"] for p in section["products"]) == ["POWER_BI_PRO", "SPE_E3"]
