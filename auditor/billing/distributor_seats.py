@@ -154,13 +154,14 @@ def read(blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: 
 
 def sherweb_credentials(env: Mapping[str, str]) -> tuple[str, str, str]:
     """The MSP's Sherweb client id, secret and APIM subscription key; UsageError when one is missing."""
-    from auditor.billing.sherweb import CLIENT_ID_ENV, CLIENT_SECRET_ENV, SUBSCRIPTION_KEY_ENV
+    from auditor.billing import sherweb  # its client (httpx) loads for a run that reads Sherweb
 
-    client_id, secret, key = (env.get(n, "").strip() for n in (CLIENT_ID_ENV, CLIENT_SECRET_ENV, SUBSCRIPTION_KEY_ENV))
+    names = (sherweb.CLIENT_ID_ENV, sherweb.CLIENT_SECRET_ENV, sherweb.SUBSCRIPTION_KEY_ENV)
+    client_id, secret, key = (env.get(n, "").strip() for n in names)
     if not client_id or not secret or not key:
         raise UsageError(
-            f"the tenants file names a Sherweb customer (distributor: sherweb): set {CLIENT_ID_ENV}, "
-            f"{CLIENT_SECRET_ENV} and {SUBSCRIPTION_KEY_ENV} to the MSP's Sherweb API credentials (docs/msp.md)"
+            f"the tenants file names a Sherweb customer (distributor: sherweb): set {', '.join(names[:2])} and "
+            f"{names[2]} to the MSP's Sherweb API credentials (docs/msp.md)"
         )
     return client_id, secret, key
 
