@@ -60,6 +60,7 @@ class AuditOptions:
     # read at --pax8-endpoint (None: Pax8's own)
     distributor: str | None = None
     pax8_endpoint: str | None = None
+    sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
 
     @property
     def reads_graph(self) -> bool:
@@ -132,4 +133,5 @@ class AuditOptions:
             email=email,
             distributor=getattr(args, "distributor", None),
             pax8_endpoint=getattr(args, "pax8_endpoint", None),
+            sherweb_endpoint=getattr(args, "sherweb_endpoint", None),
         )

@@ -305,10 +305,11 @@ def _add_audit(sub: Any) -> None:
         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
     )
     audit.add_argument("--pax8-endpoint", metavar="URL", help="read Pax8 at URL (a stand-in)")
+    audit.add_argument("--sherweb-endpoint", metavar="URL", help="read Sherweb at URL (a stand-in)")
     audit.add_argument(
         "--distributor",
         metavar="TENANTS_FILE",
-        help="without --tenants: read this tenant's seats at its distributor (Pax8) as audit --tenants does, "
+        help="without --tenants: read this tenant's seats at its distributor (Pax8, Sherweb) as audit --tenants does, "
         "with the `distributor:` block of its entry in TENANTS_FILE (docs/msp.md)",
     )
     add_graph_arguments(audit)

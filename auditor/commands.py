@@ -243,16 +243,15 @@ def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -
     env = options.environment or os.environ
     jobs = load_tenants(Path(options.distributor))
     if snapshot is None:
-        seats.credentials(env)
+        seats.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
         return None
     wanted = {t.lower() for t in (options.source.tenant_id, snapshot.tenant_id) if t}
     found = [job for job in jobs if job.tenant_id.lower() in wanted]
     if len(found) != 1 or not found[0].distributor:
         what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
         raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
-    given: Mapping[str, Any] = seats.read(
-        {"": json.loads(found[0].distributor)["pax8"]}, endpoint=options.pax8_endpoint, env=env
-    )[""]
+    endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
+    given: Mapping[str, Any] = seats.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
     if given.get("error"):
         _say(f"license-auditor: distributor: not read: {given['error']}")
     return given

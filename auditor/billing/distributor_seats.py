@@ -52,9 +52,11 @@ from auditor.reference import product_names
 if TYPE_CHECKING:  # the Pax8 client (httpx) loads only for a run that reads Pax8
     from auditor.billing.pax8 import Pax8Subscription  # the Pax8 client (httpx) loads for a run that reads Pax8
 
-BILLED = ("Active", "Activated", "PendingCancel")  # statuses Pax8 bills
+BILLED = ("Active", "Activated", "PendingCancel")  # statuses Pax8 bills (a Sherweb subscription is read as Active)
 SOURCE = "distributor"  # the bill's fact source for a date the distributor gave
 DIFFERENCES = ("billed_more", "billed_fewer", "billed_unused")  # the findings of seats billed otherwise
+NAMES = {"pax8": "Pax8", "sherweb": "Sherweb"}  # the distributors read, by the name they go by
+IDS = {"pax8": "company_id", "sherweb": "customer_id"}  # the tenants entry's key naming the customer there
 
 
 class Seat(Protocol):
@@ -150,14 +152,70 @@ def read(blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: 
     return given
 
 
-def payload(block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription]) -> dict[str, Any]:
-    """One tenant's Pax8 reading, as the run hands it to the tenant's audit (plain JSON values)."""
-    return {"block": dict(block), "subscriptions": [dataclasses.asdict(s) for s in subscriptions]}
+def sherweb_credentials(env: Mapping[str, str]) -> tuple[str, str, str]:
+    """The MSP's Sherweb client id, secret and APIM subscription key; UsageError when one is missing."""
+    from auditor.billing import sherweb  # its client (httpx) loads for a run that reads Sherweb
+
+    names = (sherweb.CLIENT_ID_ENV, sherweb.CLIENT_SECRET_ENV, sherweb.SUBSCRIPTION_KEY_ENV)
+    client_id, secret, key = (env.get(n, "").strip() for n in names)
+    if not client_id or not secret or not key:
+        raise UsageError(
+            f"the tenants file names a Sherweb customer (distributor: sherweb): set {', '.join(names[:2])} and "
+            f"{names[2]} to the MSP's Sherweb API credentials (docs/msp.md)"
+        )
+    return client_id, secret, key
 
 
-def failed(block: Mapping[str, Any], error: str) -> dict[str, Any]:
-    """One tenant's Pax8 reading that failed: its one line."""
-    return {"block": dict(block), "error": error}
+def read_sherweb(
+    blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]
+) -> dict[str, Any]:
+    """Each tenant's Sherweb subscriptions (`blocks`: its key -> its entry's `sherweb` block), or the
+    reading's error, through one Sherweb session (one token), as the records Pax8's are (read only)."""
+    from auditor.billing.sherweb import Sherweb, SherwebError  # the client (httpx): for a run that reads Sherweb
+
+    given: dict[str, Any] = {}
+    with Sherweb(*sherweb_credentials(env), endpoint=endpoint) as sherweb:
+        for key, block in blocks.items():
+            try:
+                given[key] = payload(block, sherweb.subscriptions(block["customer_id"]), distributor="sherweb")
+            except SherwebError as exc:
+                given[key] = failed(block, str(exc), distributor="sherweb")
+    return given
+
+
+def read_any(
+    entries: Mapping[str, Mapping[str, Any]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
+) -> dict[str, Any]:
+    """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
+    {pax8: ...} or {sherweb: ...}), each distributor read through its own session."""
+    pax8 = {key: e["pax8"] for key, e in entries.items() if "pax8" in e}
+    sherweb = {key: e["sherweb"] for key, e in entries.items() if "sherweb" in e}
+    given = read(pax8, endpoint=endpoints.get("pax8"), env=env) if pax8 else {}
+    return given | (read_sherweb(sherweb, endpoint=endpoints.get("sherweb"), env=env) if sherweb else {})
+
+
+def check_credentials(entries: Sequence[Mapping[str, Any]], env: Mapping[str, str]) -> None:
+    """The credentials of each distributor `entries` name (before any tenant is read): UsageError."""
+    named = {name for entry in entries for name in entry}
+    if "pax8" in named:
+        credentials(env)
+    if "sherweb" in named:
+        sherweb_credentials(env)
+
+
+def payload(
+    block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription], *, distributor: str = "pax8"
+) -> dict[str, Any]:
+    """One tenant's reading at its distributor, as the run hands it to the tenant's audit (plain JSON values)."""
+    subs = [dataclasses.asdict(s) for s in subscriptions]
+    return {"block": dict(block), "subscriptions": subs} | (
+        {"distributor": distributor} if distributor != "pax8" else {}
+    )
+
+
+def failed(block: Mapping[str, Any], error: str, *, distributor: str = "pax8") -> dict[str, Any]:
+    """One tenant's reading at its distributor that failed: its one line."""
+    return {"block": dict(block), "error": error} | ({"distributor": distributor} if distributor != "pax8" else {})
 
 
 def _subscriptions(given: Mapping[str, Any]) -> list[Pax8Subscription]:
@@ -196,13 +254,13 @@ def section(given: Mapping[str, Any], report: SeatTable, *, mailed: bool = False
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
     subscriptions with its products, or the reading's error. `mailed`: the report is e-mailed to the
     tenant's recipients, so its rendered files leave out the MSP's cost and margin (`mailed_to_customer`)."""
-    block = given.get("block") or {}
-    head = {"schema": 1, "distributor": "pax8", "company_id": block.get("company_id")}
+    block, name = given.get("block") or {}, str(given.get("distributor") or "pax8")
+    head = {"schema": 1, "distributor": name, IDS.get(name, "company_id"): block.get(IDS.get(name, "company_id"))}
     if mailed:
         head["mailed_to_customer"] = True
     if given.get("error"):
         return {**head, "error": str(given["error"])}
-    return {**head, **reconcile(block, report.skus, _subscriptions(given), _tenant(report))}
+    return {**head, **reconcile(block, report.skus, _subscriptions(given), _tenant(report), distributor=name)}
 
 
 def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
@@ -213,7 +271,9 @@ def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]
         return {}
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
     skus = [_Product(s.sku_part_number, s.sku_id) for s in subscriptions if s.sku_part_number]
-    found = reconcile(given.get("block") or {}, skus, _subscriptions(given), tenant)
+    found = reconcile(
+        given.get("block") or {}, skus, _subscriptions(given), tenant, str(given.get("distributor") or "pax8")
+    )
     ends: dict[str, date] = {}
     for product in found["products"]:
         subs = product["subscriptions"]
@@ -285,6 +345,7 @@ class _Matcher:
     block: Mapping[str, Any]
     skus: Sequence[Seat]
     tenant: Sequence[TenantSubscription]
+    distributor: str = "pax8"
     warnings: list[str] = dataclasses.field(default_factory=list)
     guessed: dict[str, str] = dataclasses.field(default_factory=dict)
 
@@ -309,16 +370,16 @@ class _Matcher:
         candidates = sorted(set(self.names.get(sub.product_name.casefold(), [])))
         if len(candidates) != 1:
             self.warnings.append(
-                f"Pax8 product {sub.product_name!r} ({sub.product_id}) matches no product of the tenant: "
-                "left out; name it under distributor.pax8.products"
+                f"{NAMES[self.distributor]} product {sub.product_name!r} ({sub.product_id}) matches no product of "
+                f"the tenant: left out; name it under distributor.{self.distributor}.products"
             )
             return None
         part = candidates[0].upper()
         if sub.product_id not in self.guessed:
             self.guessed[sub.product_id] = part
             self.warnings.append(
-                f"Pax8 product {sub.product_name!r} ({sub.product_id}) was matched to {part} by its name: "
-                f"add `{sub.product_id}: {part}` under distributor.pax8.products to confirm it"
+                f"{NAMES[self.distributor]} product {sub.product_name!r} ({sub.product_id}) was matched to {part} by "
+                f"its name: add `{sub.product_id}: {part}` under distributor.{self.distributor}.products to confirm it"
             )
         return part, "name", None
 
@@ -436,10 +497,11 @@ def _totals(products: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _ambiguity(part: str, untied: Sequence[Pax8Subscription]) -> str:
+def _ambiguity(part: str, untied: Sequence[Pax8Subscription], distributor: str = "pax8") -> str:
     named = ", ".join(f"{s.id} ({s.billing_term or 'no term'}, {s.quantity} seats)" for s in untied)
+    which = " (vendorSubscriptionId)" if distributor == "pax8" else ""
     return (
-        f"Pax8 subscriptions {named} of {part} name no Microsoft subscription (vendorSubscriptionId): "
+        f"{NAMES[distributor]} subscriptions {named} of {part} name no Microsoft subscription{which}: "
         "which is which is not guessed, and the bill takes no date from them"
     )
 
@@ -449,13 +511,14 @@ def reconcile(
     rows: Sequence[Seat],
     subscriptions: Sequence[Pax8Subscription],
     tenant: Sequence[TenantSubscription] = (),
+    distributor: str = "pax8",
 ) -> dict[str, Any]:
     """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has
     (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
     Pax8's vendorSubscriptionId names), and what it costs the MSP and bills the customer."""
     skus = [s for s in rows if s.sku]
     by_part = {s.sku.upper(): s for s in skus}
-    matcher = _Matcher(block, skus, tenant)
+    matcher = _Matcher(block, skus, tenant, distributor)
     billed: dict[str, list[tuple[Pax8Subscription, str, TenantSubscription | None]]] = {}
     for sub in subscriptions:
         found = matcher.match(sub)
@@ -466,14 +529,14 @@ def reconcile(
         row = _row(part, by_part.get(part), billed[part])
         untied = [s for s, _, tied in billed[part] if tied is None]
         if len(untied) > 1:
-            warnings.append(_ambiguity(part, untied))
+            warnings.append(_ambiguity(part, untied, distributor))
         if len({s.currency for s, _, _ in billed[part] if s.currency}) > 1:
-            warnings.append(f"Pax8 bills {part} in more than one currency: its money is left out")
+            warnings.append(f"{NAMES[distributor]} bills {part} in more than one currency: its money is left out")
         products.append(row)
         findings += _findings(row, untied)
     return {
         "schema": 1,
-        "distributor": "pax8",
+        "distributor": distributor,
         "products": products,
         "findings": findings,
         "warnings": warnings,

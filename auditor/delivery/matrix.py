@@ -252,29 +252,44 @@ _PART = re.compile(r"^[A-Za-z0-9_+.-]{1,80}\Z")  # a skuPartNumber
 
 
 def _distributor(value: Any, field: str) -> str:
-    """`distributor: {pax8: {company_id: <GUID>, products: {<Pax8 product id>: <part number>}}}` as
-    compact JSON ("" when absent). Pax8 is the one distributor read so far."""
+    """`distributor: {pax8: {company_id: <GUID>, products: {<Pax8 product id>: <part number>}}}` or
+    `distributor: {sherweb: {customer_id: <GUID>, products: {<Sherweb SKU>: <part number>}}}` as
+    compact JSON ("" when absent)."""
     if value is None:
         return ""
-    if not isinstance(value, Mapping) or set(value) != {"pax8"} or not isinstance(value["pax8"], Mapping):
-        raise UsageError(f"{field}: expected {{pax8: {{company_id: <GUID>, products: {{<Pax8 product id>: <SKU>}}}}}}")
-    block = value["pax8"]
-    unknown = sorted(set(block) - {"company_id", "products"})
+    if not isinstance(value, Mapping) or len(value) != 1 or not set(value) <= set(_DISTRIBUTORS):
+        raise UsageError(
+            f"{field}: expected {{pax8: {{company_id: <GUID>, products: {{...}}}}}} or "
+            "{sherweb: {customer_id: <GUID>, products: {...}}}"
+        )
+    (name,) = value
+    block, (id_key, what, product_id) = value[name], _DISTRIBUTORS[name]
+    if not isinstance(block, Mapping):
+        raise UsageError(f"{field}.{name}: expected {{{id_key}: <GUID>, products: {{<{what}>: <SKU>}}}}")
+    unknown = sorted(set(block) - {id_key, "products"})
     if unknown:
-        raise UsageError(f"{field}.pax8: unknown key {unknown[0]!r} (allowed: company_id, products)")
-    company = block.get("company_id")
+        raise UsageError(f"{field}.{name}: unknown key {unknown[0]!r} (allowed: {id_key}, products)")
+    company = block.get(id_key)
     if not isinstance(company, str) or not _GUID.match(company.strip()):
-        raise UsageError(f"{field}.pax8.company_id: expected the Pax8 company's id (a GUID)")
+        raise UsageError(f"{field}.{name}.{id_key}: expected the {name.capitalize()} customer's id (a GUID)")
     products = block.get("products") or {}
     if not isinstance(products, Mapping):
-        raise UsageError(f"{field}.pax8.products: expected a mapping of Pax8 product ids to SKU part numbers")
+        raise UsageError(f"{field}.{name}.products: expected a mapping of {what}s to SKU part numbers")
     for product, part in products.items():
-        if not isinstance(product, str) or not _GUID.match(product.strip()):
-            raise UsageError(f"{field}.pax8.products: {str(product)[:60]!r} is not a Pax8 product id (a GUID)")
+        if not isinstance(product, str) or not product_id.match(product.strip()):
+            raise UsageError(f"{field}.{name}.products: {str(product)[:60]!r} is not a {what}")
         if not isinstance(part, str) or not _PART.match(part.strip()):
-            raise UsageError(f"{field}.pax8.products.{product}: expected a SKU part number such as SPE_E3")
+            raise UsageError(f"{field}.{name}.products.{product}: expected a SKU part number such as SPE_E3")
     mapped = {str(k).strip().lower(): str(v).strip() for k, v in products.items()}
-    return json.dumps({"pax8": {"company_id": company.strip().lower(), "products": mapped}}, sort_keys=True)
+    return json.dumps({name: {id_key: company.strip().lower(), "products": mapped}}, sort_keys=True)
+
+
+_SHERWEB_SKU = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # Sherweb's own SKU, such as MS-0A-O365-BUSINESS
+# each distributor read: the key naming the customer there, what its products map's keys are, their pattern
+_DISTRIBUTORS = {
+    "pax8": ("company_id", "Pax8 product id (a GUID)", _GUID),
+    "sherweb": ("customer_id", "Sherweb SKU", _SHERWEB_SKU),
+}
 
 
 def _client_id(value: str, field: str) -> str:

@@ -32,6 +32,7 @@ class FleetOptions:
     timeout: float = 1800  # --tenant-timeout, in seconds
     shard: tuple[int, int] | None = None  # --shard K/N
     pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
+    sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
     # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
@@ -56,6 +57,7 @@ class FleetOptions:
             timeout=args.tenant_timeout,
             shard=args.shard,
             pax8_endpoint=args.pax8_endpoint,
+            sherweb_endpoint=args.sherweb_endpoint,
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
         )
 

@@ -6,8 +6,13 @@ is the reconciliation its report.json holds.
 
 How each subscription is matched to a tenant product and which findings follow: auditor.billing.distributor_seats.
 
-The MSP's Pax8 client credentials come from PAX8_CLIENT_ID and PAX8_CLIENT_SECRET (one per MSP); a
-customer Pax8 refuses (403 for a company not the partner's, a failed token) gets a distributor.json
+An entry's `distributor: {sherweb: ...}` is read the same way from Sherweb's Partner API
+(auditor.billing.sherweb), its subscriptions turned into the records Pax8's are, so the reconciliation,
+distributor.json and the roll-up are the same for both.
+
+The MSP's Pax8 client credentials come from PAX8_CLIENT_ID and PAX8_CLIENT_SECRET (one per MSP),
+Sherweb's from SHERWEB_CLIENT_ID, SHERWEB_CLIENT_SECRET and SHERWEB_SUBSCRIPTION_KEY; a customer the
+distributor refuses (403 for a company not the partner's, a failed token) gets a distributor.json
 with its `error` and a warning, the others go on; the run's exit code is not changed.
 """
 
@@ -40,12 +45,24 @@ def wanted(jobs: Sequence[TenantJob]) -> bool:
     return any(job.distributor for job in jobs)
 
 
-def read(jobs: Sequence[TenantJob], *, endpoint: str | None, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
+def read(
+    jobs: Sequence[TenantJob],
+    *,
+    endpoint: str | None,
+    env: Mapping[str, str] = os.environ,
+    sherweb_endpoint: str | None = None,
+) -> dict[str, Any]:
     """Each job's Pax8 subscriptions (or the reading's error), read before the tenants are audited
     so that each tenant's own report and bill show them; one Pax8 session (one token) for all
     (auditor.billing.distributor_seats.read, which a one-tenant audit reads its own with)."""
-    blocks = {job.key: json.loads(job.distributor)["pax8"] for job in jobs if job.distributor}
-    return seats.read(blocks, endpoint=endpoint, env=env) if blocks else {}
+    entries = {job.key: json.loads(job.distributor) for job in jobs if job.distributor}
+    endpoints = {"pax8": endpoint, "sherweb": sherweb_endpoint}
+    return seats.read_any(entries, endpoints=endpoints, env=env) if entries else {}
+
+
+def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
+    """The credentials of each distributor the jobs name, before any tenant is audited (UsageError)."""
+    seats.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
 
 
 def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> list[Path]:
@@ -66,13 +83,9 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
             doc = report.distributor or seats.section(given[outcome.job.key], report)
         except (OSError, ValueError, UsageError) as exc:
-            block = given[outcome.job.key].get("block") or {}
-            doc = {
-                "schema": 1,
-                "distributor": "pax8",
-                "company_id": block.get("company_id"),
-                "error": type(exc).__name__,
-            }
+            block, name = given[outcome.job.key].get("block") or {}, given[outcome.job.key].get("distributor") or "pax8"
+            id_key = seats.IDS.get(name, "company_id")
+            doc = {"schema": 1, "distributor": name, id_key: block.get(id_key), "error": type(exc).__name__}
         for warning in doc.get("warnings", []):
             _say(f"  {outcome.job.key}: distributor: {warning}")
         if doc.get("error"):
@@ -88,4 +101,4 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
     return written
 
 
-__all__ = ["FILE_NAME", "credentials", "read", "run", "wanted"]
+__all__ = ["FILE_NAME", "check", "credentials", "read", "run", "wanted"]

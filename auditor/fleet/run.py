@@ -419,7 +419,7 @@ def cmd_tenants(options: FleetOptions) -> int:
     partner.check(tenants, run.bill.source)  # before any tenant: a missing `partner:` block is exit 2
     jobs = select(tenants.jobs, options.shard)
     if distributor.wanted(jobs):
-        distributor.credentials(os.environ)  # before any tenant: no Pax8 credentials is exit 2
+        distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
 
@@ -438,7 +438,12 @@ def _run_and_roll_up(
     root.mkdir(parents=True, exist_ok=True)
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
-    seats = distributor.read(jobs, endpoint=options.pax8_endpoint, env=options.distributor_env or os.environ)
+    seats = distributor.read(
+        jobs,
+        endpoint=options.pax8_endpoint,
+        env=options.distributor_env or os.environ,
+        sherweb_endpoint=options.sherweb_endpoint,
+    )
     options = replace(options, distributor_seats=seats)
     with partner.session(
         partner.wanted(tenants, run.bill.source) if tenants is not None else None,

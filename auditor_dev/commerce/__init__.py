@@ -10,6 +10,8 @@
     sample.py          the sample tenant's subscriptions as each API sells them (`audit --demo`)
     pax8.py            Pax8's partner API (a distributor): client-credentials token, companies and
                        subscriptions paged with page/size, read only (`audit --demo --tenants`)
+    sherweb.py         Sherweb's Partner API (a distributor, service-provider scope): client-credentials
+                       token, APIM subscription key, subscription details and customer catalogs, read only
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
                        what was asked
 
@@ -22,6 +24,7 @@ from auditor_dev.commerce.arm import BillingStandIn
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
 from auditor_dev.commerce.sample import sample_commerce
+from auditor_dev.commerce.sherweb import SherwebStandIn
 
 __all__ = [
     "SAMPLE_CLIENT_ID",
@@ -29,6 +32,7 @@ __all__ = [
     "BillingStandIn",
     "PartnerCenterStandIn",
     "Pax8StandIn",
+    "SherwebStandIn",
     "sample_commerce",
     "sample_pax8",
 ]

@@ -107,11 +107,13 @@ def _handler(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
             try:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = None
-            headers = {k.lower(): v for k, v in self.headers.items()}
+            if raw and headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+                body = dict(parse_qsl(raw.decode("utf-8", "replace")))  # an OAuth token request's form
             reply = stand_in.answer(Asked(method, unquote(parts.path), dict(parse_qsl(parts.query)), headers, body))
             # bytes go out as they are: what no JSON encoder writes (a number such as 1e400)
             data = b"" if reply.body is None else reply.body

@@ -185,7 +185,7 @@ def test_the_tenants_file_block_is_checked(tmp_path: Path) -> None:
     path.write_text(head + "    distributor: {pax8: {company_id: not-a-guid}}\n", "utf-8")
     with pytest.raises(UsageError, match="company_id"):
         load_tenants(path)
-    path.write_text(head + f"    distributor: {{sherweb: {{company_id: {COMPANY}}}}}\n", "utf-8")
+    path.write_text(head + f"    distributor: {{ingram: {{company_id: {COMPANY}}}}}\n", "utf-8")
     with pytest.raises(UsageError, match="pax8"):
         load_tenants(path)
 

@@ -11,7 +11,7 @@ from auditor import i18n
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
 
-DISTRIBUTORS = {"pax8": "Pax8"}  # the distributors read, by the name they go by
+DISTRIBUTORS = {"pax8": "Pax8", "sherweb": "Sherweb"}  # the distributors read, by the name they go by
 
 
 def distributor_title(ctx: RenderContext, section: Mapping[str, Any] | None) -> str:

@@ -1,0 +1,112 @@
+"""A loopback stand-in of Sherweb's Partner API (the service-provider scope), as Sherweb's developer
+portal (developers.sherweb.com) shapes it:
+
+    POST /auth/oidc/connect/token      the token endpoint (https://api.sherweb.com/auth/oidc/connect/token):
+                                       a form body {grant_type: client_credentials, client_id,
+                                       client_secret, scope: service-provider}; 200 {access_token,
+                                       expires_in, token_type: "Bearer"}; wrong credentials: 400
+                                       {error: "invalid_client"}; another scope: 400 {error: "invalid_scope"}
+    GET  /service-provider/v1/billing/subscriptions/details?customerId=...   {items: [...]}
+    GET  /service-provider/v1/customer-catalogs/{customerId}                 {catalogItems: [...]}
+
+Every API request goes through Sherweb's API Management gateway: without the `Ocp-Apim-Subscription-Key`
+header, or with another key, 401 {statusCode, message} as the gateway answers; then the bearer token
+(this server's own, unexpired): else 401. A customer that is not the service provider's: 404. Writes
+(POST, PUT, PATCH, DELETE under /service-provider) are refused with 405 and counted in `writes`: the
+auditor only reads Sherweb.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from auditor_dev.commerce.server import Asked, Reply, StandIn
+
+SCOPE = "service-provider"
+TOKEN_SECONDS = 3600
+API = "/service-provider/v1"
+DETAILS = f"{API}/billing/subscriptions/details"
+CATALOGS = f"{API}/customer-catalogs/"
+MISSING_KEY = (
+    "Access denied due to missing subscription key. Make sure to include subscription key when making requests to "
+    "an API."
+)
+INVALID_KEY = (
+    "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
+)
+
+
+def _error(status: int, message: str) -> Reply:
+    return Reply(status, {"statusCode": status, "message": message})
+
+
+class SherwebStandIn(StandIn):
+    """Sherweb for one service provider: its client credentials, its APIM subscription key, and per
+    customer (its id) its subscription details and its catalog."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        subscription_key: str,
+        subscriptions: Mapping[str, Sequence[Mapping[str, Any]]],
+        catalogs: Mapping[str, Sequence[Mapping[str, Any]]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(token=None)  # the tokens are this stand-in's own: issued by the token endpoint
+        self.client_id, self.client_secret, self.key = client_id, client_secret, subscription_key
+        self.subscriptions = {c: [dict(s) for s in subs] for c, subs in subscriptions.items()}
+        self.catalogs = {c: [dict(i) for i in items] for c, items in catalogs.items()}
+        self.clock = clock
+        self.issued: dict[str, float] = {}  # token -> when it expires
+        self.writes = 0
+
+    def route(self, asked: Asked) -> Reply:
+        if asked.path == "/auth/oidc/connect/token":
+            return self._token(asked)
+        if not asked.path.startswith(f"{API}/"):
+            return _error(404, "Resource not found")
+        key = asked.headers.get("ocp-apim-subscription-key")
+        if not key:
+            return _error(401, MISSING_KEY)
+        if key != self.key:
+            return _error(401, INVALID_KEY)
+        bearer = asked.headers.get("authorization", "")
+        token = bearer[7:] if bearer.startswith("Bearer ") else ""
+        if token not in self.issued or self.issued[token] <= self.clock():
+            return _error(401, "Unauthorized")
+        if asked.method != "GET":
+            self.writes += 1
+            return _error(405, "This stand-in is read only")
+        if asked.path == DETAILS:
+            customer = asked.query.get("customerId", "")
+            if customer not in self.subscriptions:
+                return _error(404, f"Customer '{customer}' not found")
+            return Reply(200, {"items": self.subscriptions[customer]})
+        if asked.path.startswith(CATALOGS):
+            customer = asked.path[len(CATALOGS) :]
+            if customer not in self.catalogs:
+                return _error(404, f"Customer '{customer}' not found")
+            return Reply(200, {"catalogItems": self.catalogs[customer]})
+        return _error(404, "Resource not found")
+
+    def _token(self, asked: Asked) -> Reply:
+        form = asked.body if isinstance(asked.body, dict) else {}
+        if asked.method != "POST" or form.get("grant_type") != "client_credentials":
+            return Reply(400, {"error": "unsupported_grant_type"})
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return Reply(400, {"error": "invalid_client"})
+        if form.get("scope") != SCOPE:
+            return Reply(400, {"error": "invalid_scope"})
+        token = secrets.token_urlsafe(24)
+        self.issued[token] = self.clock() + TOKEN_SECONDS
+        return Reply(200, {"access_token": token, "expires_in": TOKEN_SECONDS, "token_type": "Bearer", "scope": SCOPE})
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far expires now."""
+        for token in self.issued:
+            self.issued[token] = self.clock()
