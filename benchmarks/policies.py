@@ -6,6 +6,18 @@ from pathlib import Path
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "contoso-policy.yaml"
 
+
+def without_inactivity(folder: Path) -> Path:
+    """The example policy without its inactivity check, written into `folder`: no sign-in listing, whose
+    10 requests a minute (Graph's "GET signInActivity" limit) take 19 minutes at 100,000 users and are
+    the first night's floor (benchmarks.nightly), so that an audit measures its own work against the
+    pages' floor (benchmarks.run --without-inactivity; tests/graph/test_benchmark_emulator.py)."""
+    example = EXAMPLE.read_text("utf-8")
+    quiet = folder / "example-without-inactivity.yaml"
+    quiet.write_text(example.replace(example[example.index("  inactive_users:") : example.index("  guest_users:")], ""))
+    return quiet
+
+
 _DEPARTMENTS = ["Finance", "Sales", "Engineering", "Marketing", "Support", "Legal", "HR"]
 _LOCATIONS = ["NL", "DK", "SE", "TR", "DE"]
 _ALL_PRODUCTS = "[SPE_E3, SPE_E5, POWER_BI_PRO, EMS, FLOW_FREE, VISIOCLIENT, SPE_F1]"

@@ -69,16 +69,20 @@ def _lower(guid: str) -> str:
     return sys.intern(guid.lower())
 
 
-def _kept(f: PlanFinding) -> dict[str, list[dict[str, Any]]]:
-    """Removed part number -> the preconditions on the products its removal rests on."""
-    ids = _ids(f)
+def _lowered(guids: list[str]) -> list[str]:
+    """_lower of each of `guids`, sorted (a redundant license's dozens of covering plans, each finding's)."""
+    return sorted(map(sys.intern, map(str.lower, guids)))
+
+
+def _kept(f: PlanFinding, ids: Mapping[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """Removed part number -> the preconditions on the products its removal rests on (`ids`: _ids(f))."""
     plans = f.details.get("cover_plans") if f.rule == LicenseRedundant.id else None
 
     def cond(part: str) -> dict[str, Any]:
         out: dict[str, Any] = {"holds": _lower(ids[part]), "active": True}
         given = plans.get(part) if isinstance(plans, Mapping) else None
         if given:
-            out["plans_on"] = sorted(_lower(p) for p in _strs(given))
+            out["plans_on"] = _lowered(_strs(given))
         return out
 
     return {part: [cond(k) for k in kept if k in ids] for part, kept in _rests_on(f).items()}
@@ -97,10 +101,11 @@ def with_kept(f: PlanFinding, action: Action) -> Action:
         return action
     if f.rule in PERSON_RULES and PERSON not in action.precondition:
         action = msgspec.structs.replace(action, precondition=(*action.precondition, PERSON))
-    kept = _kept(f)
+    ids = _ids(f)
+    kept = _kept(f, ids)
     if not kept:
         return action
-    part_of = {v.lower(): k for k, v in _ids(f).items()}
+    part_of = {v.lower(): k for k, v in ids.items()}
     if action.kind == "assign_license" and isinstance(action.body, Mapping):
         removed = [part_of.get(str(s).lower(), "") for s in action.body.get("removeLicenses") or []]
     else:  # a leave: every product of the finding it gives is removed with it

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from auditor.common.outputs import atomic_text
 from auditor.data.enums import AccountKind
-from auditor.data.model import SeatRow, TenantSnapshot, User
+from auditor.data.model import Profile, SeatRow, TenantSnapshot, User
 from auditor.data.sign_ins import last_sign_in
 from auditor.reference import product_names
 from auditor.report.csv_report import safe_cell
@@ -79,11 +79,11 @@ def _product(known: Mapping[str, _Product], sku_id: str) -> _Product:
     return _Product(product_names().product(sku_id=sku_id) or sku_id, None, False)
 
 
-def _assigned_by(user: User, groups: Mapping[str, str]) -> str:
-    """ "direct" and/or the names of the groups that assign the user's licenses, sorted, each once."""
-    held = {a.sku_id.lower() for a in user.profile.assigned_licenses}
+def _assigned_by(profile: Profile, groups: Mapping[str, str]) -> str:
+    """ "direct" and/or the names of the groups that assign the profile's licenses, sorted, each once."""
+    held = {a.sku_id.lower() for a in profile.assigned_licenses}
     direct, via = False, set()
-    for state in user.profile.license_assignment_states:
+    for state in profile.license_assignment_states:
         if state.sku_id.lower() not in held:
             continue  # an assignment in error: the user does not hold that product
         if state.assigned_by_group is None:
@@ -105,6 +105,20 @@ def _cost(products: Sequence[_Product]) -> tuple[str, str, str]:
     return total, "; ".join(currencies), "; ".join(unpriced)
 
 
+def _shared_cells(profile: Profile, known: Mapping[str, _Product], groups: Mapping[str, str]) -> list[str]:
+    """The columns that depend on a profile alone (what users share, Profile): products, assigned_by,
+    monthly_cost, currency and unpriced; worked out once for the users of one profile."""
+    held = [_product(known, a.sku_id) for a in profile.assigned_licenses]
+    cost, currency, unpriced = _cost(held)
+    return [
+        safe_cell("; ".join(sorted({p.name for p in held}, key=str.casefold))),
+        safe_cell(_assigned_by(profile, groups)),
+        cost,
+        safe_cell(currency),
+        safe_cell(unpriced),
+    ]
+
+
 def rows(
     snapshot: TenantSnapshot,
     seats: Iterable[SeatRow],
@@ -117,28 +131,29 @@ def rows(
     order; `pseudonyms`: names and UPNs replaced as --redact replaces them in findings.csv."""
     known = _products(seats)
     groups = {g.id.lower(): g.display_name or g.id for g in snapshot.groups}
+    label = safe_cell(tenant)
+    # the columns users of one profile share, by the profile's identity (the snapshot holds its
+    # profiles while the rows are written): worked out once per profile, not once per user
+    shared: dict[int, list[str]] = {}
     for user in snapshot.users:
-        licenses = user.profile.assigned_licenses
-        if not licenses:
+        profile = user.profile
+        if not profile.assigned_licenses:
             continue
-        held = [_product(known, a.sku_id) for a in licenses]
+        cells = shared.get(id(profile))
+        if cells is None:
+            cells = shared[id(profile)] = _shared_cells(profile, known, groups)
         name, upn = user.display_name, user.user_principal_name
         if pseudonyms is not None:
             name, upn, _ = pseudonyms.person(upn, user.id)
         signed_in = last_sign_in(user)
-        cost, currency, unpriced = _cost(held)
         yield [
-            safe_cell(tenant),
+            label,
             safe_cell(name),
             safe_cell(upn),
             safe_cell(account_kind(user, declared or {})),
-            "true" if user.profile.account_enabled else "false",
+            "true" if profile.account_enabled else "false",
             signed_in.date().isoformat() if signed_in is not None else "",
-            safe_cell("; ".join(sorted({p.name for p in held}, key=str.casefold))),
-            safe_cell(_assigned_by(user, groups)),
-            cost,
-            safe_cell(currency),
-            safe_cell(unpriced),
+            *cells,
         ]
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from auditor.graph.users import SIGN_IN_PATH
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, ReportOptions, app_token
-from benchmarks.policies import EXAMPLE
+from benchmarks.policies import without_inactivity
 from benchmarks.prerender import Prerendered
 from benchmarks.serve import SELECTS
 from benchmarks.tenant import bench_tenant
@@ -37,9 +37,7 @@ def test_the_benchmark_emulator_answers_the_audit_at_100000_users(tmp_path: Path
     token = app_token(tenant.tenant_id, DEMO_ROLES, lifetime=3600)
     # the example policy without its inactivity rule: Graph allows the sign-in listing 10 requests a
     # minute (19 minutes at this size), so its 200 pages are asked for directly below instead
-    example = EXAMPLE.read_text("utf-8")
-    quiet = tmp_path / "quiet.yaml"
-    quiet.write_text(example.replace(example[example.index("  inactive_users:") : example.index("  guest_users:")], ""))
+    quiet = without_inactivity(tmp_path)
     with (
         Prerendered(tenant, SELECTS) as listings,
         GraphEmulator(tenant, token=token, listings=listings, reports=ReportOptions(copilot_v1=True)) as graph,
