@@ -11,10 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from auditor.data.exchange_export import MailboxExport
 from auditor.data.model import NO_MAILBOX, TenantSnapshot, User
+from auditor.formats.bill_model import BillAction
 
 from ..impact.plan_loss import data_kinds
 from ..index import TenantIndex
@@ -48,7 +48,7 @@ class SourceBill:
     """What the source's bill says, per source product: the actions on its subscriptions (the bill's
     action objects), when its reduction takes effect, and a seat's monthly price (None: not known)."""
 
-    actions: tuple[dict[str, Any], ...] = ()
+    actions: tuple[BillAction, ...] = ()
     reduction_from: Mapping[str, date | None] | None = None  # part number (lower) -> the day
     prices: Mapping[str, tuple[float, str] | None] | None = None  # part number (lower) -> (price, currency)
 

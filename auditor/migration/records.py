@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from auditor.formats.bill_model import BillAction
+
 # the blockers' codes (issue contract): a user with one keeps its source license and is not counted
 HOLD = "hold"
 TARGET_MAILBOX_EXISTS = "target_mailbox_exists"
@@ -151,7 +153,7 @@ class MigrationPlan:
     addons: tuple[AddOn, ...]
     overlap: Overlap
     unknowns: tuple[Reason, ...]
-    source_actions: tuple[dict[str, Any], ...] = ()
+    source_actions: tuple[BillAction, ...] = ()
     facts: tuple[str, ...] = field(default=())
 
     @property

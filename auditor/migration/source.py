@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 import msgspec
 
 from auditor.data.model import Locale, TenantSnapshot
+from auditor.formats.bill_model import BillAction
 
 from ..billing import BillingFile
 from ..formats.report_model import SeatRow
@@ -32,7 +32,7 @@ def source_bill(
 ) -> SourceBill:
     """The bill's actions for the seats the moves free: `freed_on` is part number -> (seats, the day
     the first of them is free); reasons in `locale`."""
-    actions: list[dict[str, Any]] = []
+    actions: list[BillAction] = []
     reduction: dict[str, date | None] = {}
     prices: dict[str, tuple[float, str] | None] = {}
     for part, (seats, day) in sorted(freed_on.items()):
@@ -59,7 +59,7 @@ def source_bill(
             for a in bill.actions
             if a.seats
         ]
-        actions += [msgspec.to_builtins(a) for a in mine]
+        actions += mine
         ends = [
             date.fromisoformat(a.saving_from) if a.saving_from and a.confidence == "documented" else None for a in mine
         ]

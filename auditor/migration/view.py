@@ -134,14 +134,14 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         ],
         "actions": [
             {
-                "subscription": a["subscription"],
-                "sku": _product(a["sku"]),
-                "action": action_label(t, a["action"]),
-                "seats": format_number(a["seats"], locale),
-                "by": day(date.fromisoformat(a["by"])) if a.get("by") else "–",
-                "window": window_label(t, a["window"]),
-                "owner": _owner(t, a["owner"]),
-                "reason": a.get("reason") or "",
+                "subscription": a.subscription,
+                "sku": _product(a.sku),
+                "action": action_label(t, a.action),
+                "seats": format_number(a.seats, locale),
+                "by": day(date.fromisoformat(a.by)) if a.by else "–",
+                "window": window_label(t, a.window),
+                "owner": _owner(t, a.owner),
+                "reason": a.reason or "",
             }
             for a in plan.source_actions
         ],
@@ -151,7 +151,7 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
             "deleted (deleting removes SharePoint and OneDrive data at once). A cancelled subscription is expired "
             "for 30 days, then disabled for 90 days, then deleted: its data is gone at the latest 180 days after.",
         )
-        if any(a.get("lifecycle_days") for a in plan.source_actions)
+        if any(a.lifecycle_days for a in plan.source_actions)
         else "",
         "overlap": overlap_text,
         "overlap_rows": [

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -16,7 +15,7 @@ from auditor.data.model import Locale
 from ..i18n import translations
 from ..render.environment import html_environment, markdown_environment
 from ..report.csv_report import guard_cell
-from .document import build_document
+from .document import MigrationDocument, build_document
 from .records import MigrationPlan
 from .view import build_view
 
@@ -38,28 +37,28 @@ CSV_COLUMNS = (
 )
 
 
-def users_csv(document: dict[str, Any]) -> str:
+def users_csv(document: MigrationDocument) -> str:
     """One row per user, every value as in migration.json (ISO dates, part numbers, blocker codes);
     tenant text that a spreadsheet would read as a formula is guarded."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for u in document["users"]:
-        groups = sorted({g for r in u["source_removals"] for g in r["groups"]})
+    for u in document.users:
+        groups = sorted({g for r in u.source_removals for g in r.groups})
         writer.writerow(
             [
-                guard_cell(u["source"]),
-                guard_cell(u["target"]),
-                guard_cell(u["batch"]),
-                u["complete_by"],
-                ";".join(u["source_products"]),
-                ";".join(u["products"]),
-                "true" if u["addon"] else "false",
-                "true" if u["shared_mailbox"] else "false",
-                ";".join(b["code"] for b in u["blockers"]),
-                u["target_license_from"] or "",
-                u["target_license_by"] or "",
-                u["source_remove_after"] or "",
+                guard_cell(u.source),
+                guard_cell(u.target),
+                guard_cell(u.batch),
+                u.complete_by,
+                ";".join(u.source_products),
+                ";".join(u.products),
+                "true" if u.addon else "false",
+                "true" if u.shared_mailbox else "false",
+                ";".join(b.code for b in u.blockers),
+                u.target_license_from or "",
+                u.target_license_by or "",
+                u.source_remove_after or "",
                 guard_cell(";".join(groups)),
             ]
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
+
 from auditor.billing import parse_billing
 from auditor.data.model import Locale
 from auditor.migration.movers import Mover
@@ -43,7 +45,7 @@ def test_freed_seats_are_reduced_at_the_window_open_when_the_move_completes() ->
     plan = _plan(users, movers)
     (action,) = plan.source_actions
     assert {
-        k: action[k]
+        k: msgspec.to_builtins(action)[k]
         for k in (
             "subscription",
             "sku",
@@ -88,10 +90,10 @@ def test_when_every_user_of_a_subscription_leaves_it_is_cancelled_with_the_lifec
         e3_total=4,
     )
     (action,) = plan.source_actions
-    assert (action["seats"], action["from"], action["to"]) == (4, 4, 0)  # the spare seats go too
+    assert (action.seats, action.from_, action.to) == (4, 4, 0)  # the spare seats go too
     # new commerce past its 7 days: recurring billing off, so it ends at the renewal; never a deletion
-    assert action["action"] == "cancel_at_end_of_term"
-    assert action["lifecycle_days"] == {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}
+    assert action.action == "cancel_at_end_of_term"
+    assert action.lifecycle_days == {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}
 
 
 def test_cancel_says_the_lifecycle_and_never_delete() -> None:
@@ -99,15 +101,15 @@ def test_cancel_says_the_lifecycle_and_never_delete() -> None:
     billing = BILLING.replace("mca,P1Y,2026-03-01,2027-02-28,true", "mosa,P1M,2027-01-01,2027-01-31,true")
     plan = _plan(users, [Mover("a@contoso.example", "a@fabrikam.example")], billing, e3_total=1)
     (action,) = plan.source_actions
-    assert action["action"] == "cancel" and action["window"] == "any_time"
-    assert action["lifecycle_days"] == {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}
+    assert action.action == "cancel" and action.window == "any_time"
+    assert action.lifecycle_days == {"expired": 30, "disabled": 90, "deleted_at_the_latest": 180}
 
 
 def test_a_volume_licensing_subscription_goes_through_the_vlsc() -> None:
     users = [user("a@contoso.example", E5), user("b@contoso.example", E5)]
     plan = _plan(users, [Mover("a@contoso.example", "a@fabrikam.example")])
     (action,) = plan.source_actions
-    assert (action["action"], action["owner"], action["window"], action["by"]) == (
+    assert (action.action, action.owner, action.window, action.by) == (
         "contact_vlsc",
         "vlsc",
         "anniversary",
@@ -119,7 +121,7 @@ def test_without_a_billing_file_the_window_is_unknown_and_so_is_the_overlap() ->
     users = [user("a@contoso.example", E3), user("stays@contoso.example", E3)]
     plan = _plan(users, [Mover("a@contoso.example", "a@fabrikam.example")], billing_text=None)
     (action,) = plan.source_actions
-    assert (action["window"], action["confidence"]) == ("unknown", "unknown")
+    assert (action.window, action.confidence) == ("unknown", "unknown")
     assert plan.overlap.amount is None and plan.overlap.confidence == "unknown"
 
 
