@@ -75,7 +75,7 @@ def _product_changes(
         not_before, window = None, NOW
         if _committed(sub):
             end = str(sub.get("term_end") or "")[:10]
-            if not end or end <= today.isoformat():
+            if not end or end < today.isoformat():
                 said = f"its commitment ended on {end}: read Pax8 again" if end else "Pax8 gives no commitment end"
                 skipped.append(f"{part}: Pax8 subscription {sub_id}: {said}")
                 continue
