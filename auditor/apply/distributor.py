@@ -1,5 +1,5 @@
 """`apply PLAN --distributor`: the plan's reductions at the distributor (plan.json `bill.distributor`,
-auditor.plan.distributor), made at Pax8 with the care of a commerce change (auditor.apply.commerce).
+auditor.plan.distributor_changes), made at Pax8 with the care of a commerce change (auditor.apply.commerce).
 
 For each change, in order:
 
@@ -41,7 +41,7 @@ from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing.distributor_seats import credentials
 from ..billing.pax8 import Pax8, Pax8Error
-from ..plan.distributor import request, shape_error
+from ..plan.distributor_changes import request, shape_error
 from . import permissions
 from .commerce import CommerceJournal, SeatsReader, _seats_reader
 from .commerce_undo import _ask, _journal_lines

@@ -53,7 +53,7 @@ from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
-from auditor.plan.distributor import with_distributor
+from auditor.plan.distributor_changes import with_distributor
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum

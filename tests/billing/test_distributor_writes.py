@@ -93,7 +93,7 @@ def test_the_plan_reduces_at_pax8_now_and_at_the_annual_terms_end(
         bill = world.plan()["bill"]
         (pbi,) = [p for p in bill["products"] if p["sku"] == "POWER_BI_PRO"]
         assert pbi["surplus"] == 4  # the bill's seats to drop: 34 bought, 30 kept
-        from auditor.plan.distributor import request
+        from auditor.plan.distributor_changes import request
 
         got = [(c["api_id"], c["from"], c["to"], c["not_before"], c["request"]) for c in bill["distributor"]]
         assert got == [

@@ -156,7 +156,7 @@ def keep_seats(products: Sequence[Any]) -> dict[str, int]:
 
 def with_distributor(bill: Bill, document: ReportDocument, today: date) -> Bill:
     """The bill with the distributor's reductions (apply --distributor) where report.json has a
-    distributor section whose seats exceed the plan's (auditor.plan.distributor)."""
+    distributor section whose seats exceed the plan's (auditor.plan.distributor_changes)."""
     section = document.distributor if isinstance(document.distributor, Mapping) else None
     sku_ids = {s.sku.upper(): s.sku_id for s in document.skus if s.sku and s.sku_id}
     changes, skipped = distributor_changes(section, bill, sku_ids, today)
