@@ -19,13 +19,19 @@ which apply does nothing; the monthly ones are reduced first.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import msgspec
 
+from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, CommerceChange
 from auditor.formats.report_model import ReportDocument
+
+from .. import i18n
+from ..reference import product_names
+from ..render.text import clean
 
 SOURCE = "pax8"
 MONTHLY = "Monthly"  # Pax8's billingTerm and commitmentTerm.term of a month-to-month subscription
@@ -167,3 +173,54 @@ def with_distributor(bill: Bill, document: ReportDocument, today: date) -> Bill:
         distributor=msgspec.convert(changes, list[CommerceChange]) if changes else msgspec.UNSET,
         distributor_skipped=skipped or msgspec.UNSET,
     )
+
+
+@dataclass(frozen=True)
+class DistributorRow:
+    """One distributor change as plan.md shows it to the reviewer who approves apply --distributor."""
+
+    n: int
+    what: str
+    request: str
+    when: str
+
+
+def distributor_rows(bill: Bill | None, locale: Locale) -> tuple[tuple[DistributorRow, ...], str]:
+    """plan.md's lines for the bill's distributor changes, and the line that counts the reductions
+    not planned ("" when none)."""
+    t = i18n.translations(locale)
+    changes = list(bill.distributor or []) if bill is not None else []
+    rows = []
+    for c in changes:
+        product = product_names().product(c.sku_id, c.sku) or c.sku
+        what = t.pgettext(
+            "plan_distributor_reduce",
+            "Reduce {product} at the distributor from {before} to {after} licenses",
+            product=product,
+            before=c.from_,
+            after=c.to,
+        )
+        when = (
+            t.pgettext(
+                "plan_distributor_scheduled",
+                "Scheduled for {date}, the end of its commitment: apply sends nothing before that day.",
+                date=i18n.format_date(c.not_before, locale),
+            )
+            if c.not_before
+            else t.pgettext("plan_distributor_now", "Can be made now; undo can put the licenses back.")
+        )
+        sent = f"{c.request.method} {c.request.path} {msgspec.json.encode(c.request.body).decode()}"
+        rows.append(DistributorRow(c.n, clean(what, 600), clean(sent, 600), when))
+    skipped = len(bill.distributor_skipped or []) if bill is not None else 0
+    said = (
+        t.npgettext(
+            "plan_distributor_skipped",
+            "{count} reduction at the distributor is not planned: plan.json says why (distributor_skipped).",
+            "{count} reductions at the distributor are not planned: plan.json says why (distributor_skipped).",
+            skipped,
+            count=skipped,
+        )
+        if skipped
+        else ""
+    )
+    return tuple(rows), said

@@ -102,6 +102,11 @@ def test_the_plan_reduces_at_pax8_now_and_at_the_annual_terms_end(
         ]
         assert got[0][4] == {"method": "PUT", "path": f"/v1/subscriptions/{MONTHLY_AT_PAX8}", "body": {"quantity": 1}}
         assert "distributor_skipped" not in bill
+        md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
+        assert "Reductions at the distributor (apply --distributor, approved separately)" in md
+        assert "D1. Reduce Power BI Pro at the distributor from 3 to 1 licenses" in md
+        assert f'PUT /v1/subscriptions/{ANNUAL_AT_PAX8} {{"quantity":29}}' in md
+        assert "Scheduled for May 8, 2027, the end of its commitment: apply sends nothing before that day." in md
 
 
 def test_a_reduction_is_made_at_pax8_journaled_and_undone(
@@ -181,6 +186,8 @@ def test_an_ambiguous_match_is_never_written(tmp_path: Path, monkeypatch: pytest
         assert "distributor" not in bill
         (skipped,) = bill["distributor_skipped"]
         assert ANNUAL_AT_PAX8 in skipped and MONTHLY_AT_PAX8 in skipped and "name no Microsoft subscription" in skipped
+        md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
+        assert "1 reduction at the distributor is not planned: plan.json says why (distributor_skipped)." in md
         assert world.apply("--yes") == 0 and world.pax8.writes == 0
 
 
