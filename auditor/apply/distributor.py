@@ -45,6 +45,7 @@ from ..plan.distributor_changes import request, shape_error
 from . import permissions
 from .commerce import CommerceJournal, SeatsReader, _seats_reader
 from .commerce_undo import _ask, _journal_lines
+from .journal import JournalError
 from .lock import hold
 
 WRITABLE = ("Active", "Activated")  # the statuses Pax8 bills whose quantity apply changes
@@ -162,8 +163,17 @@ async def run_distributor(
             print("      -> would apply", file=out)
             continue
         assert journal is not None
-        journal.write(c, "sending")  # write-ahead: on disk before the request goes out
-        made = _put(c, pax8, journal, out)
+        try:
+            journal.write(c, "sending")  # write-ahead: on disk before the request goes out
+        except JournalError as exc:
+            raise JournalError(f"{exc}; distributor change D{c.n} ({_said(c)}) was not sent") from None
+        try:
+            made = _put(c, pax8, journal, out)
+        except JournalError as exc:  # the PUT went out: its outcome has no line
+            raise JournalError(
+                f"{exc}; distributor change D{c.n} was sent and its journal line says only 'sending': "
+                f"check subscription {c.api_id} in Pax8's portal before anything else"
+            ) from None
         failed += not made
         removed[sku] = removed.get(sku, 0) + c.seats  # made, or it may have been
     return failed

@@ -221,3 +221,16 @@ def test_the_stand_in_refuses_what_pax8_refuses() -> None:
             assert httpx.put(second, json={"quantity": bad}, headers=auth).status_code == 400, bad
         assert httpx.put(second, json={}, headers=auth).status_code == 400
         assert httpx.put(second, json={"quantity": 4}, headers=auth).json()["quantity"] == 4
+
+
+def test_a_subscription_future_dated_since_the_plan_is_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _world(tmp_path, monkeypatch) as world:
+        monthly = next(s for s in world.pax8.subscriptions if s["id"] == MONTHLY_AT_PAX8)
+        monthly["startDate"] = "2099-01-01T00:00:00Z"  # Pax8: "Currently NOT supported ... with a future date"
+        assert world.apply("--yes") == 0
+        assert "skipped: it starts on 2099-01-01: Pax8 does not update a subscription with a future date" in (
+            capsys.readouterr().out
+        )
+        assert world.pax8.writes == 0
