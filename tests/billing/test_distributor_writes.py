@@ -234,3 +234,22 @@ def test_a_subscription_future_dated_since_the_plan_is_not_sent(
             capsys.readouterr().out
         )
         assert world.pax8.writes == 0
+
+
+def test_a_refused_put_is_journaled_failed_and_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor_dev.commerce.server import Reply
+
+    with _world(tmp_path, monkeypatch) as world:
+        # Pax8 refuses the PUT after the re-read passed (what changed in between is Pax8's own)
+        monkeypatch.setattr(world.pax8, "_update", lambda asked: Reply(422, {"message": "Quantity cannot be reduced"}))
+        assert world.apply("--yes") == 3
+        assert "-> FAILED: PUT /subscriptions/" in capsys.readouterr().out
+        _, lines = world.journal()
+        assert [(ln["outcome"], ln["status"]) for ln in lines] == [
+            ("sending", None),
+            ("failed", 422),
+            ("scheduled", None),
+        ]
+        assert world.quantities()[MONTHLY_AT_PAX8] == 3
