@@ -61,6 +61,8 @@ class WriteOptions:
     wait: float = 300.0  # --wait, seconds
     commerce: bool = False  # --commerce
     commerce_only: bool = False  # apply --commerce-only
+    distributor: bool = False  # apply/undo --distributor: the plan's reductions at Pax8 only
+    pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
     plan: str | None = None  # apply's PLAN, undo's --plan
     journal_file: str | None = None  # undo's JOURNAL
     max_age: float = 7 * 24.0  # apply --max-age, hours
@@ -78,6 +80,8 @@ class WriteOptions:
             wait=args.wait,
             commerce=getattr(args, "commerce", False),
             commerce_only=getattr(args, "commerce_only", False),
+            distributor=getattr(args, "distributor", False),
+            pax8_endpoint=getattr(args, "pax8_endpoint", None),
             plan=getattr(args, "plan", None),
             journal_file=getattr(args, "journal_file", None),
             max_age=getattr(args, "max_age", 7 * 24.0),
@@ -138,6 +142,13 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
         help="make only the bill's commerce changes, not the plan's license changes (the billing "
         "write identity of license-apply.yml's commerce job); implies --commerce",
     )
+    apply.add_argument(
+        "--distributor",
+        action="store_true",
+        help="make only the plan's reductions at the distributor (Pax8: PUT /subscriptions/{id} with the "
+        "new quantity; PAX8_CLIENT_ID, PAX8_CLIENT_SECRET), not its license changes; dry run without --yes",
+    )
+    apply.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.add_argument(
@@ -190,6 +201,13 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         help="JOURNAL is a commerce journal of apply --commerce: buy back the seats its reductions "
         "removed, each only after you say yes to its price",
     )
+    undo.add_argument(
+        "--distributor",
+        action="store_true",
+        help="JOURNAL is a distributor journal of apply --distributor: put back the quantities its "
+        "reductions removed at Pax8, each only after you say yes",
+    )
+    undo.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=func)

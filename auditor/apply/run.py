@@ -307,6 +307,13 @@ def cmd_apply(options: WriteOptions) -> int:
         plan_lock.enter_context(hold_plan(plan.sha256))  # a copy of the plan is the same plan
         check_age(plan, timedelta(hours=options.max_age), clock())
         code = EXIT_OK
+        if options.distributor:  # the reductions at the distributor only (the MSP's Pax8 credentials)
+            from .distributor import apply_distributor_changes  # the Pax8 client (httpx) loads for it only
+
+            make = lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")  # noqa: E731
+            return apply_distributor_changes(
+                plan, make, clock().date(), yes=options.yes, endpoint=options.pax8_endpoint
+            )
         only_commerce = options.commerce_only
         if not only_commerce:  # the license changes (a commerce-only run leaves them to the apply job)
             client = _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")

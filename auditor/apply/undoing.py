@@ -546,6 +546,10 @@ def cmd_undo(options: WriteOptions) -> int:
     """`undo JOURNAL`: revert what the journal records as done (with --commerce: a commerce journal's)."""
     assert options.journal_file is not None  # the command layer names it (or --demo's)
     path = Path(options.journal_file)
+    if options.distributor:  # a distributor journal (apply --distributor): putting seats back asks first
+        from .distributor import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
+
+        return undo_distributor_changes(path, yes=options.yes, endpoint=options.pax8_endpoint)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         # the billing clients load only for --commerce
         from .commerce_undo import undo_commerce_changes

@@ -434,6 +434,7 @@ def _row(
             {
                 "id": s.id,
                 "billing_term": s.billing_term or None,
+                "commitment_term": s.commitment_term,  # Pax8's commitmentTerm.term: plan's distributor changes
                 "quantity": s.quantity,
                 "price": s.price,
                 "partner_cost": s.partner_cost,

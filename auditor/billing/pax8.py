@@ -1,8 +1,12 @@
-"""The seats an MSP buys at its distributor, read from Pax8's partner API (read only).
+"""The seats an MSP buys at its distributor, read from Pax8's partner API (and, for `apply
+--distributor` only, a subscription's quantity written).
 
     Pax8(client_id, client_secret, endpoint=None)   one session for the run: its token is asked for
                                                      once and reused (Pax8's tokens live 24 hours)
     .subscriptions(company_id)                       GET /v1/subscriptions?companyId=..., every page
+    .subscription(company_id, id)                    GET /v1/subscriptions/{id}, checked as one of the listing
+    .update_quantity(company_id, id, quantity)       PUT /v1/subscriptions/{id} {"quantity": n} (apply
+                                                     --distributor only: "Update Subscription")
 
 The shapes are Pax8's published OpenAPI documents (devx.pax8.com, "Authentication Access Token API"
 and "PARTNER ENDPOINTS" v1): the token is a client-credentials grant posted as JSON to
@@ -46,8 +50,9 @@ class Pax8Error(Exception):
     """Pax8 could not be read for a customer: the reconciliation's gap, in one line (whatever Pax8's
     text put into it: console_line), as it is printed and stored in distributor.json."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, status: int | None = None) -> None:
         super().__init__(console_line(text))
+        self.status = status  # Pax8's HTTP status when it answered (a 4xx: it refused, nothing changed)
 
 
 @dataclass(frozen=True)
@@ -230,26 +235,39 @@ class Pax8:
             raise Pax8Error(f"{what}: Pax8 could not be reached: {type(exc).__name__}") from None
 
     def _get(self, path: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        return self._call("GET", path, params=dict(params))
+
+    def _call(self, method: str, path: str, **kw: Any) -> Mapping[str, Any]:
         for attempt in (1, 2):
             if self._token is None:
                 self._token = self._new_token()
             headers = {"Authorization": f"Bearer {self._token}"}
-            status, data = self._fetch(
-                "GET", f"{self.api_url}{path}", f"GET {path}", params=dict(params), headers=headers
-            )
+            status, data = self._fetch(method, f"{self.api_url}{path}", f"{method} {path}", headers=headers, **kw)
             if status == 401 and attempt == 1:  # the token expired: a new one, once
                 self._token = None
                 continue
             if status != 200:
                 message = console_line(str(_json(data).get("message") or ""))[:200]
-                raise Pax8Error(f"GET {path}: HTTP {status}{': ' + message if message else ''}")
+                raise Pax8Error(f"{method} {path}: HTTP {status}{': ' + message if message else ''}", status)
             try:
                 return _strict_json(data)
             except ValueError as exc:
                 raise Pax8Error(
-                    f"GET {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})"
+                    f"{method} {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})", status
                 ) from None
-        raise Pax8Error(f"GET {path}: HTTP 401 with a new token")  # pragma: no cover - the loop returns or raises
+        raise Pax8Error(f"{method} {path}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
+
+    def subscription(self, company_id: str, sub_id: str) -> Pax8Subscription:
+        """One subscription of the company, re-read (GET /subscriptions/{id}), checked as the listing's are."""
+        return _subscription(self._get(f"/subscriptions/{_path_id(sub_id)}", {}), company_id)
+
+    def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> Pax8Subscription:
+        """PUT /subscriptions/{id} {"quantity": quantity} (Pax8's "Update Subscription": "Currently NOT
+        supported for subscriptions with a future date"); the subscription as Pax8 answers it."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
+            raise Pax8Error(f"PUT /subscriptions: {quantity!r} is not a quantity Pax8 takes (a whole number >= 1)")
+        doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", json={"quantity": quantity})
+        return _subscription(doc, company_id)
 
     def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
         """Every subscription of one company, page after page: as many as the listing's
@@ -269,6 +287,13 @@ class Pax8:
         if len(found) != total:
             raise Pax8Error(f"GET /subscriptions: Pax8 counts {total} subscriptions, its pages held {len(found)}")
         return found
+
+
+def _path_id(sub_id: str) -> str:
+    """A subscription id as it goes into a path: Pax8's ids (GUIDs) only, never a path of a plan's own."""
+    if not _VENDOR_ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
+        raise Pax8Error(f"{sub_id[:40]!r} is not a Pax8 subscription id")
+    return sub_id
 
 
 def _page(doc: Mapping[str, Any], number: int) -> tuple[list[Any], int, int]:

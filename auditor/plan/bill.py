@@ -53,6 +53,7 @@ from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
+from auditor.plan.distributor_changes import with_distributor
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
@@ -129,7 +130,7 @@ def with_bill(
     carried = document.bill.copilot_credits if isinstance(document.bill, Bill) else msgspec.UNSET
     if carried:  # read by the audit: the plan's bill shows it beside the same seats
         bill = msgspec.structs.replace(bill, copilot_credits=carried)
-    return msgspec.structs.replace(plan, bill=bill)
+    return msgspec.structs.replace(plan, bill=with_distributor(bill, document, today))
 
 
 def copilot_credits(credits: CopilotCredits | None, gaps: Sequence[Gap]) -> CreditsJson | None:

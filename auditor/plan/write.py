@@ -31,6 +31,7 @@ from auditor.plan.compile import (
     ChangePlan,
 )
 from auditor.plan.data_fate import DataRow, data_rows
+from auditor.plan.distributor_changes import distributor_rows
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.money import opening
 from auditor.plan.reasons import skip_reason
@@ -362,6 +363,7 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
     """plan.md, in the report's language; every value is escaped as the report's Markdown is."""
     locale = locale_of(plan)
     view = _view(plan, created_at, locale)
+    shown = distributor_rows(plan.bill, locale)
     return (
         markdown_environment()
         .get_template("plan.md.j2")
@@ -370,6 +372,8 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
             t=i18n.translations(locale),
             b=bill_view(plan.bill, plan.currency, locale, plan.money),
             commerce=commerce_rows(plan.bill, plan.currency, locale),
+            distributor=shown[0],
+            distributor_skipped=shown[1],
         )
     )
 

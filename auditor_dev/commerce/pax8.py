@@ -12,14 +12,20 @@
                                {size, totalElements, totalPages, number}}; a companyId that is not the
                                partner's: 403 {type, message: "Invalid companyId", instance, status}
     GET  /v1/subscriptions/{subscriptionId}   one subscription, 404 "Subscription not found"
+    PUT  /v1/subscriptions/{subscriptionId}   "Update Subscription": {quantity} (Price, BillingTerm,
+                               Quantity, StartDate: "At least one of the following fields are
+                               required"); 422 for a subscription whose startDate is after the clock's
+                               day ("Currently NOT supported for subscriptions with a future date") or
+                               one Pax8 no longer bills, 400 for a quantity that is not a whole number
+                               >= 1 or no field, 404 for an unknown id; the updated subscription
 
 A subscription is served as it is given, in Pax8's Subscription schema: `price` ("The price for the
 customer."), `partnerCost` ("The price for the Partner."), `currencyCode`, and for Microsoft's
 products `vendorSubscriptionId` (Microsoft's subscription id, a GUID) and `vendorSkuId`.
 
 Every API request needs `Authorization: Bearer <token>` of a token this server issued and that has
-not expired (its clock is injectable): else 401 in Pax8's error shape. Writes (PUT, POST, DELETE
-under /v1) are refused with 405 and counted in `writes`: the auditor only reads.
+not expired (its clock is injectable): else 401 in Pax8's error shape. Every write under /v1 is
+counted in `writes` (an audit makes none); every one but the PUT above is refused with 405.
 """
 
 from __future__ import annotations
@@ -71,11 +77,14 @@ class Pax8StandIn(StandIn):
             return _error(404, "Not found", asked.path)
         if asked.method != "GET":
             self.writes += 1
-            return _error(405, "This stand-in is read only", asked.path)
+            if not (asked.method == "PUT" and asked.path.startswith("/v1/subscriptions/")):
+                return _error(405, "This stand-in is read only", asked.path)
         bearer = asked.headers.get("authorization", "")
         token = bearer[7:] if bearer.startswith("Bearer ") else ""
         if token not in self.issued or self.issued[token] <= self.clock():
             return _error(401, "Unauthorized", asked.path)
+        if asked.method == "PUT":
+            return self._update(asked)
         if asked.path == "/v1/subscriptions":
             return self._subscriptions(asked)
         if asked.path.startswith("/v1/subscriptions/"):
@@ -87,6 +96,27 @@ class Pax8StandIn(StandIn):
             found = [c for c in self.companies if c["id"] == asked.path.rsplit("/", 1)[1]]
             return Reply(200, found[0]) if found else _error(404, "Company not found", asked.path)
         return _error(404, "Not found", asked.path)
+
+    def _update(self, asked: Asked) -> Reply:
+        """Update Subscription, a quantity only (what apply --distributor sends), as Pax8 refuses it."""
+        found = [s for s in self.subscriptions if s["id"] == asked.path.rsplit("/", 1)[1]]
+        if not found:
+            return _error(404, "Subscription not found", asked.path)
+        body = asked.body if isinstance(asked.body, dict) else {}
+        if not {"price", "billingTerm", "quantity", "startDate"} & body.keys():
+            return _error(400, "At least one of Price, BillingTerm, Quantity, StartDate is required", asked.path)
+        quantity = body.get("quantity")
+        if "quantity" in body and (isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1):
+            return _error(400, "quantity must be a whole number of at least 1", asked.path)
+        sub = found[0]
+        today = time.strftime("%Y-%m-%d", time.gmtime(self.clock()))
+        if str(sub.get("startDate") or "")[:10] > today:
+            return _error(422, "Currently NOT supported for subscriptions with a future date", asked.path)
+        if sub.get("status") not in ("Active", "Activated"):
+            return _error(422, f"Subscription is {sub.get('status')}", asked.path)
+        if "quantity" in body:
+            sub["quantity"] = quantity
+        return Reply(200, sub)
 
     def _token(self, asked: Asked) -> Reply:
         body = asked.body if isinstance(asked.body, dict) else {}

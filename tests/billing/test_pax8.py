@@ -117,7 +117,8 @@ def test_the_stand_in_refuses_what_pax8_refuses() -> None:
         assert good["expires_in"] == 86400 and good["token_type"] == "Bearer"
         auth = {"Authorization": f"Bearer {good['access_token']}"}
         assert httpx.get(f"{pax8.url}/v1/subscriptions", params={"size": 201}, headers=auth).status_code == 400
-        assert httpx.put(f"{pax8.url}/v1/subscriptions/x", json={"quantity": 1}, headers=auth).status_code == 405
+        assert httpx.put(f"{pax8.url}/v1/subscriptions/x", json={"quantity": 1}, headers=auth).status_code == 404
+        assert httpx.delete(f"{pax8.url}/v1/subscriptions/x", headers=auth).status_code == 405
 
 
 SEATS = [  # the tenant's seat table (report.json's `skus`)

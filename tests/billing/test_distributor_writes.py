@@ -1,0 +1,255 @@
+"""Issue 87, point 3: the plan's reductions at the distributor. The sample tenant read through the
+Graph emulator, its Power BI Pro billed by the Pax8 stand-in (a monthly and an annual subscription,
+each naming its Microsoft subscription); `plan` writes Pax8 quantity changes, `apply --distributor`
+makes them (a dry run without --yes), journaled write-ahead, `undo --distributor` puts them back;
+refused when the tenant's seats were taken meanwhile, scheduled when the annual term forbids it now,
+never written on an ambiguous match."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+from auditor.apply import distributor as apply_distributor
+from auditor.apply.distributor import distributor_of, run_distributor
+from auditor.billing.pax8 import Pax8
+from auditor.cli import main
+from auditor.common.errors import UsageError
+from auditor.snapshot import load_snapshot
+from auditor_dev.commerce.pax8 import Pax8StandIn
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+from .test_pax8 import COMPANY, PBI, PBI_SKU, SAMPLE, SECRET, _stand_in, _sub, power_bi_at_pax8
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml"
+MONTHLY_AT_PAX8, ANNUAL_AT_PAX8 = "00000000-0000-4000-8000-000000000012", "00000000-0000-4000-8000-000000000011"
+
+
+@dataclass
+class World:
+    pax8: Pax8StandIn
+    graph: GraphEmulator
+    tenant_id: str
+    token: str
+    out: Path
+
+    def plan(self) -> dict[str, Any]:
+        return json.loads((self.out / "plan.json").read_text("utf-8"))
+
+    def apply(self, *more: str) -> int:
+        argv = ["apply", str(self.out / "plan.json"), "--distributor", "--pax8-endpoint", self.pax8.url]
+        argv += ["--graph-endpoint", self.graph.url, "--auth", "token", "--tenant-id", self.tenant_id]
+        return main([*argv, "--max-age", "1000d", *more])
+
+    def journal(self, pattern: str = "distributor-journal-*") -> tuple[Path, list[dict[str, Any]]]:
+        (path,) = sorted(self.out.glob(pattern))
+        return path, [json.loads(t) for t in path.read_text("utf-8").splitlines()]
+
+    def quantities(self) -> dict[str, int]:
+        return {str(s["id"]): int(s["quantity"]) for s in self.pax8.subscriptions}
+
+
+@contextmanager
+def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, vendor_ids: bool = True) -> Iterator[World]:
+    """The sample tenant audited with its Pax8 seats (a one-tenant audit, --distributor) and planned."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    sample = load_snapshot(SAMPLE)
+    token = app_token(sample.tenant_id, (*DEMO_ROLES, "LicenseAssignment.ReadWrite.All"))  # a test assigns seats
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.setenv("PAX8_CLIENT_ID", "msp")
+    monkeypatch.setenv("PAX8_CLIENT_SECRET", SECRET)
+    (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    (tmp_path / "t.yaml").write_text(
+        f"tenants:\n  - name: Contoso\n    tenant_id: {sample.tenant_id}\n"
+        "    client_id: 00000000-0000-0000-0000-0000000000c1\n"
+        f"    distributor: {{pax8: {{company_id: {COMPANY}, products: {{{PBI}: POWER_BI_PRO}}}}}}\n",
+        "utf-8",
+    )
+    with _stand_in(power_bi_at_pax8(vendor_ids=vendor_ids)) as pax8, GraphEmulator(sample, token=token) as graph:
+        argv = ["audit", "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id", sample.tenant_id]
+        argv += ["--policies", "p.yaml", "--output-dir", "out", "--as-of", "2026-11-01T06:00:00Z"]
+        assert main([*argv, "--fail-on", "never", "--distributor", "t.yaml", "--pax8-endpoint", pax8.url]) == 0
+        assert main(["plan", "--report-dir", "out"]) == 0
+        yield World(pax8, graph, sample.tenant_id, token, tmp_path / "out")
+
+
+def test_the_plan_reduces_at_pax8_now_and_at_the_annual_terms_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _world(tmp_path, monkeypatch) as world:
+        bill = world.plan()["bill"]
+        (pbi,) = [p for p in bill["products"] if p["sku"] == "POWER_BI_PRO"]
+        assert pbi["surplus"] == 4  # the bill's seats to drop: 34 bought, 30 kept
+        from auditor.plan.distributor_changes import request
+
+        got = [(c["api_id"], c["from"], c["to"], c["not_before"], c["request"]) for c in bill["distributor"]]
+        assert got == [
+            (MONTHLY_AT_PAX8, 3, 1, None, request(MONTHLY_AT_PAX8, 1)),
+            (ANNUAL_AT_PAX8, 31, 29, "2027-05-08", request(ANNUAL_AT_PAX8, 29)),
+        ]
+        assert got[0][4] == {"method": "PUT", "path": f"/v1/subscriptions/{MONTHLY_AT_PAX8}", "body": {"quantity": 1}}
+        assert "distributor_skipped" not in bill
+        md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
+        assert "Reductions at the distributor (apply --distributor, approved separately)" in md
+        assert "D1. Reduce Power BI Pro at the distributor from 3 to 1 licenses" in md
+        assert f'PUT /v1/subscriptions/{ANNUAL_AT_PAX8} {{"quantity":29}}' in md
+        assert "Scheduled for May 8, 2027, the end of its commitment: apply sends nothing before that day." in md
+
+
+def test_a_reduction_is_made_at_pax8_journaled_and_undone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _world(tmp_path, monkeypatch) as world:
+        assert world.apply() == 0  # the dry run
+        assert world.pax8.writes == 0 and not list(world.out.glob("distributor-journal-*"))
+        assert "-> would apply" in capsys.readouterr().out
+        assert world.apply("--yes") == 0
+        said = capsys.readouterr().out
+        assert "-> done" in said and "-> scheduled for 2027-05-08 (its commitment's end), re-checked when due" in said
+        assert world.quantities() == {ANNUAL_AT_PAX8: 31, MONTHLY_AT_PAX8: 1}  # the annual one not written now
+        assert [r.method for r in world.pax8.requests if r.method == "PUT"] == ["PUT"]
+        path, lines = world.journal()
+        assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "sending"), (1, "done"), (2, "scheduled")]
+        # undo asks, then puts the quantity back
+        asked: list[str] = []
+        monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
+        argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        assert main(argv) == 0
+        assert world.quantities()[MONTHLY_AT_PAX8] == 3
+        assert asked == ["D1. put POWER_BI_PRO back from 1 to 3 seats at Pax8 (they cost 20.28 a month again)?"]
+        _, undone = world.journal("distributor-undo-*")
+        assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in undone] == [
+            ("undo_reduce", 3, "sending"),
+            ("undo_reduce", 3, "done"),
+        ]
+        assert SECRET not in capsys.readouterr().out + "".join(p.read_text() for p in world.out.glob("*.jsonl"))
+
+
+def test_refused_when_the_tenants_seats_were_taken_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _world(tmp_path, monkeypatch) as world:
+        users = world.graph.snapshot().users
+        free = [u for u in users if PBI_SKU not in u.sku_ids and u.usage_location and u.account_enabled][:3]
+        for user in free:  # three more Power BI Pro seats assigned since the plan: 34 of 34
+            body = {"addLicenses": [{"skuId": PBI_SKU, "disabledPlans": []}], "removeLicenses": []}
+            reply = httpx.post(
+                f"{world.graph.url}/users/{user.id}/assignLicense",
+                json=body,
+                headers={"Authorization": f"Bearer {world.token}"},
+            )
+            assert reply.status_code == 200, reply.text
+        assert world.apply("--yes") == 0
+        said = capsys.readouterr().out
+        assert "skipped: 32 seats would be left, below the 34 assigned now" in said
+        assert world.pax8.writes == 0 and world.quantities()[MONTHLY_AT_PAX8] == 3
+        _, lines = world.journal()
+        assert [ln["outcome"] for ln in lines] == ["skipped", "scheduled"]
+
+
+def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _world(tmp_path, monkeypatch) as world:
+        changes = distributor_of((world.out / "plan.json").read_bytes())
+
+        async def seats(sku_id: str) -> tuple[int, int] | None:
+            return (34, 30) if sku_id == PBI_SKU else None
+
+        def run(today: date) -> str:
+            out = io.StringIO()
+            with Pax8("msp", SECRET, endpoint=world.pax8.url) as pax8:
+                made = run_distributor(changes[1:], pax8, seats, execute=False, journal=None, today=today, out=out)
+                asyncio.run(made)
+            return out.getvalue()
+
+        assert "scheduled for 2027-05-08" in run(date(2027, 5, 7))
+        assert "-> would apply" in run(date(2027, 5, 8))  # due: re-read and re-checked, then made
+        world.pax8.subscriptions[0]["quantity"] = 33  # the MSP bought two more since the plan
+        assert "it now has 33 seats at Pax8, the plan counted 31" in run(date(2027, 5, 8))
+
+
+def test_an_ambiguous_match_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _world(tmp_path, monkeypatch, vendor_ids=False) as world:
+        bill = world.plan()["bill"]
+        assert "distributor" not in bill
+        (skipped,) = bill["distributor_skipped"]
+        assert ANNUAL_AT_PAX8 in skipped and MONTHLY_AT_PAX8 in skipped and "name no Microsoft subscription" in skipped
+        md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
+        assert "1 reduction at the distributor is not planned: plan.json says why (distributor_skipped)." in md
+        assert world.apply("--yes") == 0 and world.pax8.writes == 0
+
+
+def test_a_hand_edited_change_is_refused() -> None:
+    change = {
+        "n": 1, "kind": "reduce", "source": "pax8", "scope": COMPANY, "api_id": MONTHLY_AT_PAX8,
+        "subscription": "x", "sku": "POWER_BI_PRO", "sku_id": PBI_SKU, "from": 3, "to": 1, "seats": 2,
+        "window": "any_time", "not_before": None, "by": None, "monthly_saving": 0.0, "saving_from": None,
+        "request": {"method": "PUT", "path": f"/v1/subscriptions/{ANNUAL_AT_PAX8}", "body": {"quantity": 1}},
+    }  # fmt: skip
+    with pytest.raises(UsageError, match="its request is not PUT"):
+        distributor_of(msgspec.json.encode({"bill": {"distributor": [change]}}))
+    change["request"] = {"method": "PUT", "path": f"/v1/subscriptions/{MONTHLY_AT_PAX8}", "body": {"quantity": 0}}
+    with pytest.raises(UsageError, match="down to at least one seat"):
+        distributor_of(msgspec.json.encode({"bill": {"distributor": [{**change, "to": 0, "seats": 3}]}}))
+
+
+def test_the_stand_in_refuses_what_pax8_refuses() -> None:
+    future = _sub(1, PBI, "Power BI Pro", 5, startDate="2099-01-01T00:00:00Z")
+    with _stand_in([future, _sub(2, PBI, "Power BI Pro", 5)]) as pax8:
+        url = f"{pax8.url}/v1/subscriptions"
+        assert httpx.put(f"{url}/{future['id']}", json={"quantity": 4}).status_code == 401  # no token
+        with Pax8("msp", SECRET, endpoint=pax8.url) as client:
+            client.subscriptions(COMPANY)  # a token
+            auth = {"Authorization": f"Bearer {next(iter(pax8.issued))}"}
+        assert httpx.put(f"{url}/nope", json={"quantity": 4}, headers=auth).status_code == 404
+        refused = httpx.put(f"{url}/{future['id']}", json={"quantity": 4}, headers=auth)
+        assert refused.status_code == 422 and "future date" in refused.json()["message"]
+        second = f"{url}/{_sub(2, PBI, '', 0)['id']}"
+        for bad in (0, 1.5, "2", True):
+            assert httpx.put(second, json={"quantity": bad}, headers=auth).status_code == 400, bad
+        assert httpx.put(second, json={}, headers=auth).status_code == 400
+        assert httpx.put(second, json={"quantity": 4}, headers=auth).json()["quantity"] == 4
+
+
+def test_a_subscription_future_dated_since_the_plan_is_not_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with _world(tmp_path, monkeypatch) as world:
+        monthly = next(s for s in world.pax8.subscriptions if s["id"] == MONTHLY_AT_PAX8)
+        monthly["startDate"] = "2099-01-01T00:00:00Z"  # Pax8: "Currently NOT supported ... with a future date"
+        assert world.apply("--yes") == 0
+        assert "skipped: it starts on 2099-01-01: Pax8 does not update a subscription with a future date" in (
+            capsys.readouterr().out
+        )
+        assert world.pax8.writes == 0
+
+
+def test_a_refused_put_is_journaled_failed_and_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor_dev.commerce.server import Reply
+
+    with _world(tmp_path, monkeypatch) as world:
+        # Pax8 refuses the PUT after the re-read passed (what changed in between is Pax8's own)
+        monkeypatch.setattr(world.pax8, "_update", lambda asked: Reply(422, {"message": "Quantity cannot be reduced"}))
+        assert world.apply("--yes") == 3
+        assert "-> FAILED: PUT /subscriptions/" in capsys.readouterr().out
+        _, lines = world.journal()
+        assert [(ln["outcome"], ln["status"]) for ln in lines] == [
+            ("sending", None),
+            ("failed", 422),
+            ("scheduled", None),
+        ]
+        assert world.quantities()[MONTHLY_AT_PAX8] == 3
