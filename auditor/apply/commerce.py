@@ -372,6 +372,21 @@ def _outcome(
         ) from None
 
 
+async def seats_short(change: CommerceChange, seats: SeatsReader, removed: int = 0) -> str | None:
+    """Why the change would leave the tenant fewer seats than it has assigned at this moment (re-read:
+    GET /subscribedSkus), after `removed` seats of the product the run's earlier changes took; None when
+    the seats left cover them. Every seat-lowering change (apply --commerce, apply --distributor) asks it."""
+    counted = await seats(change.sku_id or "")
+    if counted is None:
+        return "could not re-read the seats assigned (GET /subscribedSkus)"
+    enabled, assigned = counted
+    left = enabled - removed - change.seats
+    if left < assigned:
+        earlier = f" (after the {removed} this run's earlier changes remove)" if removed else ""
+        return f"{left} seats would be left{earlier}, below the {assigned} assigned now"
+    return None
+
+
 async def _check(
     change: CommerceChange, commerce: Commerce, seats: SeatsReader, today: date, removed: int = 0
 ) -> str | tuple[dict[str, Any], Any, str]:
@@ -386,14 +401,9 @@ async def _check(
     why = _window_open(change, current, today)
     if why:
         return why
-    counted = await seats(change.sku_id or "")
-    if counted is None:
-        return "could not re-read the seats assigned (GET /subscribedSkus)"
-    enabled, assigned = counted
-    left = enabled - removed - change.seats
-    if left < assigned:
-        earlier = f" (after the {removed} this run's earlier changes remove)" if removed else ""
-        return f"{left} seats would be left{earlier}, below the {assigned} assigned now"
+    short = await seats_short(change, seats, removed)
+    if short:
+        return short
     try:
         body = commerce.body(change, current)
     except BillingSourceError as exc:

@@ -43,7 +43,7 @@ from ..billing.distributor_seats import credentials
 from ..billing.pax8 import Pax8, Pax8Error
 from ..plan.distributor_changes import request, shape_error
 from . import permissions
-from .commerce import CommerceJournal, SeatsReader, _seats_reader
+from .commerce import CommerceJournal, SeatsReader, _seats_reader, seats_short
 from .commerce_undo import _ask, _journal_lines
 from .journal import JournalError
 from .lock import hold
@@ -100,15 +100,7 @@ async def _check(c: CommerceChange, pax8: Pax8, seats: SeatsReader, today: date,
     differs = _reread_differs(c, sub, today)
     if differs:
         return differs
-    counted = await seats(c.sku_id or "")
-    if counted is None:
-        return "could not re-read the seats assigned (GET /subscribedSkus)"
-    enabled, assigned = counted
-    left = enabled - removed - c.seats
-    if left < assigned:
-        earlier = f" (after the {removed} this run's earlier changes remove)" if removed else ""
-        return f"{left} seats would be left{earlier}, below the {assigned} assigned now"
-    return None
+    return await seats_short(c, seats, removed)
 
 
 def _put(c: CommerceChange | Mapping[str, Any], pax8: Pax8, journal: CommerceJournal, out: TextIO) -> bool:

@@ -22,17 +22,16 @@ never written into a message, a log or a file.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from types import TracebackType
 from typing import Any, TypeGuard
 
 import httpx
 
+from auditor.billing.untrusted import bounded_number, iso_date, json_or_empty, read_bounded, strict_json
 from auditor.common.errors import console_line
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -127,27 +126,17 @@ def _date(raw: Mapping[str, Any], key: str, where: str) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
-    try:
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValueError(value)
-        date.fromisoformat(value[:10])
-    except ValueError:
-        raise _refuse(f"subscription {where}'s {key}", value) from None
-    return value
+    if iso_date(value) is None:
+        raise _refuse(f"subscription {where}'s {key}", value)
+    return str(value)
 
 
 def _number(value: object, what: str, *, whole: bool, most: float) -> float:
-    """A finite number from 0 to `most` (a whole one with `whole`); anything else refused: NaN,
-    Infinity, `1e400` (infinite as a float), a negative count, text, true/false."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not 0 <= value <= most
-        or (whole and value != int(value))
-    ):
+    """A finite number from 0 to `most` (a whole one with `whole`), else refused (bounded_number)."""
+    number = bounded_number(value, whole=whole, most=most)
+    if number is None:
         raise _refuse(what, value)
-    return value
+    return number
 
 
 def _subscription(raw: object, company_id: str) -> Pax8Subscription:
@@ -216,23 +205,22 @@ class Pax8:
             raise Pax8Error(
                 f"Pax8 refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
             )
-        token = _json(data).get("access_token")
+        token = json_or_empty(data).get("access_token")
         if not isinstance(token, str) or not token:
             raise Pax8Error("Pax8's token endpoint answered without an access_token")
         return token
 
     def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
         """(status, body) of one request, the body read up to MAX_PAGE_BYTES (more is a Pax8Error)."""
-        try:
-            with self._http.stream(method, url, **kw) as reply:
-                data = bytearray()
-                for chunk in reply.iter_bytes():
-                    data += chunk
-                    if len(data) > MAX_PAGE_BYTES:
-                        raise Pax8Error(f"{what}: the answer is over {MAX_PAGE_BYTES // 2**20} MiB")
-                return reply.status_code, bytes(data)
-        except httpx.HTTPError as exc:
-            raise Pax8Error(f"{what}: Pax8 could not be reached: {type(exc).__name__}") from None
+        return read_bounded(
+            self._http,
+            method,
+            url,
+            limit=MAX_PAGE_BYTES,
+            too_large=lambda: Pax8Error(f"{what}: the answer is over {MAX_PAGE_BYTES // 2**20} MiB"),
+            unreachable=lambda exc: Pax8Error(f"{what}: Pax8 could not be reached: {type(exc).__name__}"),
+            **kw,
+        )
 
     def _get(self, path: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
         return self._call("GET", path, params=dict(params))
@@ -247,10 +235,10 @@ class Pax8:
                 self._token = None
                 continue
             if status != 200:
-                message = console_line(str(_json(data).get("message") or ""))[:200]
+                message = console_line(str(json_or_empty(data).get("message") or ""))[:200]
                 raise Pax8Error(f"{method} {path}: HTTP {status}{': ' + message if message else ''}", status)
             try:
-                return _strict_json(data)
+                return strict_json(data)
             except ValueError as exc:
                 raise Pax8Error(
                     f"{method} {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})", status
@@ -319,30 +307,3 @@ def _page(doc: Mapping[str, Any], number: int) -> tuple[list[Any], int, int]:
 
 def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _no_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:20]} is out of range")
-    return value
-
-
-def _strict_json(data: bytes) -> Mapping[str, Any]:
-    """A JSON object as RFC 8259 has it: no NaN or Infinity, no number beyond a float (`1e400`)."""
-    doc = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
-    if not isinstance(doc, Mapping):
-        raise ValueError("not an object")
-    return doc
-
-
-def _json(data: bytes) -> Mapping[str, Any]:
-    """An error answer's or the token's JSON object, else {} (its message is only said, never used)."""
-    try:
-        return _strict_json(data)
-    except (ValueError, RecursionError):
-        return {}

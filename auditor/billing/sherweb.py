@@ -25,16 +25,15 @@ Sherweb's prices (its separate pricing endpoint) are not read: a Sherweb product
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
-from datetime import date
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription, _json, _strict_json
+from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
+from auditor.billing.untrusted import bounded_number, iso_date, json_or_empty, read_bounded, strict_json
 from auditor.common.errors import console_line
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
@@ -85,26 +84,17 @@ def _date(raw: Mapping[str, Any], key: str, where: str) -> str | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
-    try:
-        if not isinstance(value, str) or len(value) > 40:
-            raise ValueError(value)
-        date.fromisoformat(value[:10])
-    except ValueError:
-        raise _refuse(where, f"a {key}", value) from None
-    return value
+    if iso_date(value) is None:
+        raise _refuse(where, f"a {key}", value)
+    return str(value)
 
 
 def _count(value: object, what: str, where: str) -> int:
-    """A whole finite count from 0 to MAX_SEATS; NaN, Infinity, a fraction, text, true/false refused."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or not 0 <= value <= MAX_SEATS
-        or value != int(value)
-    ):
+    """A whole finite count from 0 to MAX_SEATS (bounded_number), else refused."""
+    count = bounded_number(value, whole=True, most=MAX_SEATS)
+    if count is None:
         raise _refuse(where, what, value)
-    return int(value)
+    return int(count)
 
 
 def _mapping(raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
@@ -193,16 +183,15 @@ class Sherweb:
         self._http.close()
 
     def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
-        try:
-            with self._http.stream(method, url, **kw) as reply:
-                data = bytearray()
-                for chunk in reply.iter_bytes():
-                    data += chunk
-                    if len(data) > MAX_BYTES:
-                        raise SherwebError(f"{what}: the answer is over {MAX_BYTES // 2**20} MiB")
-                return reply.status_code, bytes(data)
-        except httpx.HTTPError as exc:
-            raise SherwebError(f"{what}: Sherweb could not be reached: {type(exc).__name__}") from None
+        return read_bounded(
+            self._http,
+            method,
+            url,
+            limit=MAX_BYTES,
+            too_large=lambda: SherwebError(f"{what}: the answer is over {MAX_BYTES // 2**20} MiB"),
+            unreachable=lambda exc: SherwebError(f"{what}: Sherweb could not be reached: {type(exc).__name__}"),
+            **kw,
+        )
 
     def _new_token(self) -> str:
         self.token_requests += 1
@@ -212,7 +201,7 @@ class Sherweb:
             raise SherwebError(
                 f"Sherweb refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
             )
-        token = _json(data).get("access_token")
+        token = json_or_empty(data).get("access_token")
         if not isinstance(token, str) or not token:
             raise SherwebError("Sherweb's token endpoint answered without an access_token")
         return token
@@ -229,12 +218,12 @@ class Sherweb:
                 self._token = None
                 continue
             if status != 200:
-                said = _json(data)
+                said = json_or_empty(data)
                 message = console_line(str(said.get("message") or said.get("detail") or ""))[:200]
                 hint = f" (check {SUBSCRIPTION_KEY_ENV})" if status in (401, 403) else ""
                 raise SherwebError(f"GET {where}: HTTP {status}{': ' + message if message else ''}{hint}")
             try:
-                return _strict_json(data)
+                return strict_json(data)
             except (ValueError, RecursionError) as exc:
                 raise SherwebError(
                     f"GET {where}: the answer is not JSON Sherweb sends ({console_line(str(exc))[:80]})"
