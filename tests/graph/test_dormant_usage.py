@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from emulator_faults import Fault, FaultKind
-from test_kept_sign_ins import START, WINDOW, _iso, _sign_in_reads, _signed_in, _tenant
+from test_kept_sign_ins import POLICY, START, WINDOW, _iso, _sign_in_reads, _signed_in, _tenant
 
 from auditor.cli import main
 from auditor.data.model import TenantSnapshot
@@ -27,20 +27,6 @@ from auditor.graph.pacing import forget_app_windows
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 from auditor_dev.emulator.reports import ReportOptions
-
-POLICY = f"""\
-apiVersion: license-auditor/v1
-kind: LicensePolicy
-metadata:
-  name: nightly
-catalog:
-  - sku: SPE_E3
-    price: {{monthly: 33.75, currency: EUR}}
-hygiene:
-  inactive_users:
-    days: {WINDOW}
-    severity: medium
-"""
 
 
 def _night(graph: GraphEmulator, policy: Path, out: Path, when: str, nightly: bool) -> dict[str, Any]:
