@@ -24,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
 from auditor.formats.bill_model import Bill
@@ -162,6 +163,9 @@ class ReportFinding(Struct, kw_only=True):
         subject = self.subject
         if not isinstance(subject.get("type"), str) or not isinstance(subject.get("id"), str):
             raise ValueError("a finding's subject needs its `type` and `id` (strings)")
+        # its subject, holding and fix are decoded where they are read (auditor.guidance.details):
+        # a value of the wrong type is refused here, with its place, as the file is read
+        finding_parts(subject, self.skus, self.details)
 
     @property
     def alerts(self) -> bool:

@@ -17,12 +17,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
+from auditor.data.finding_facts import BillFigures
 from auditor.data.model import Locale
 
 from ..i18n import format_list, format_size
 from . import texts
 from .cloud_variants import Variant
-from .details import Details, RuleDetails, as_map, as_strs
+from .details import Details, RuleDetails
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
@@ -97,8 +98,8 @@ class ValueFormatter:
         """How a text names the finding's subject: a user by name and UPN, a product or a
         subscription by the product's name (never its part number or id, which the report's subject
         column and the Graph calls carry)."""
-        sku = f.subject.get("sku")
-        if f.subject_type in ("sku", "subscription") and isinstance(sku, str) and sku:
+        sku = f.subject.sku
+        if f.subject_type in ("sku", "subscription") and sku:
             return self.product(sku)
         return f.label()
 
@@ -177,22 +178,21 @@ def group_summaries(
     )
 
 
-def data_lost(f: Details) -> Mapping[str, Any]:
+def data_lost(f: Details) -> Mapping[str, list[str]]:
     """Per product: the data-holding plans its removal would switch off (DataLoss.of, auditor/impact/services.py)."""
-    lost = f.details.get("data_lost")
-    return lost if isinstance(lost, Mapping) else {}
+    return f.fix.data_lost
 
 
 def plans_unknown(f: Details) -> set[str]:
     """Products whose service plans nobody lists (DataLoss.of, auditor/impact/services.py): they may hold data."""
-    return set(f.strs("plans_unknown"))
+    return set(f.fix.plans_unknown)
 
 
 def storage_wait(f: Details) -> str | None:
     """Why the user's data does not fit the smaller plan the change leaves, or is not known to
     (details.storage.wait, auditor/impact/storage_fit.py); None when it fits or nothing shrinks."""
-    wait = as_map(f.details.get("storage")).get("wait")
-    return wait if isinstance(wait, str) and wait in STORAGE_WAITS else None
+    wait = f.fix.storage.wait if f.fix.storage is not None else None
+    return wait if wait in STORAGE_WAITS else None
 
 
 def at_risk(f: Details) -> set[str]:
@@ -208,37 +208,37 @@ def at_risk(f: Details) -> set[str]:
 def storage_steps(f: Details, w: ValueFormatter) -> list[TextRef]:
     """What the tenant's usage reports say of the data a smaller plan must hold: the sizes and the
     limits side by side, and, when the change waits, why and what to do."""
-    storage = as_map(f.details.get("storage"))
-    if not storage:
+    storage = f.fix.storage
+    if storage is None:
         return []
     wait = storage_wait(f)
     user = f.label()
     if wait == "storage_unknown":
-        return [TextRef("steps.storage.unknown", {"user": user, "reason": str(storage.get("unknown") or "")})]
+        return [TextRef("steps.storage.unknown", {"user": user, "reason": storage.unknown or ""})]
     mailbox = {
         "user": user,
-        "size": w.size(storage.get("mailbox_bytes")),
-        "quota": w.size(storage.get("mailbox_limit_bytes")),
-        "plan": str(storage.get("mailbox_plan") or ""),
+        "size": w.size(storage.mailbox_bytes),
+        "quota": w.size(storage.mailbox_limit_bytes),
+        "plan": storage.mailbox_plan or "",
     }
     onedrive = {
         "user": user,
-        "size": w.size(storage.get("onedrive_bytes")),
-        "quota": w.size(storage.get("onedrive_limit_bytes")),
-        "plan": str(storage.get("onedrive_plan") or ""),
+        "size": w.size(storage.onedrive_bytes),
+        "quota": w.size(storage.onedrive_limit_bytes),
+        "plan": storage.onedrive_plan or "",
     }
     if wait == "mailbox_too_large":
         return [TextRef("steps.storage.mailbox_too_large", mailbox)]
     if wait == "archive":
-        return [TextRef("steps.storage.archive", {"user": user, "plan": str(storage.get("archive_plan") or "")})]
+        return [TextRef("steps.storage.archive", {"user": user, "plan": storage.archive_plan or ""})]
     if wait == "onedrive_too_large":
         return [TextRef("steps.storage.onedrive_too_large", onedrive)]
     out = []
-    if "mailbox_limit_bytes" in storage:
+    if storage.mailbox_limit_bytes is not None:
         out.append(TextRef("steps.storage.mailbox_fits", mailbox))
-    if "archive_plan" in storage:
-        out.append(TextRef("steps.storage.no_archive", {"user": user, "plan": str(storage.get("archive_plan"))}))
-    if "onedrive_limit_bytes" in storage:
+    if storage.archive_plan is not None:
+        out.append(TextRef("steps.storage.no_archive", {"user": user, "plan": storage.archive_plan}))
+    if storage.onedrive_limit_bytes is not None:
         out.append(TextRef("steps.storage.onedrive_fits", onedrive))
     return out
 
@@ -254,9 +254,7 @@ def loss_steps(f: Details, w: ValueFormatter, parts: Sequence[str]) -> list[Text
     cost the user data: keep the data first."""
     lost, unknown = data_lost(f), plans_unknown(f)
     return storage_steps(f, w) + [
-        TextRef(
-            "steps.loss.data", {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)}
-        )
+        TextRef("steps.loss.data", {"sku": w.product(part), **w.listing("plans", lost.get(part, ()), products=False)})
         if lost.get(part)
         else TextRef("steps.loss.unknown", {"sku": w.product(part)})
         for part in parts
@@ -269,7 +267,7 @@ def loss_summary(f: Details, w: ValueFormatter, parts: Sequence[str]) -> TextRef
     costly = [p for p in parts if lost.get(p)]
     if not costly:
         return None
-    plans = sorted({name for p in costly for name in as_strs(lost.get(p))})
+    plans = sorted({name for p in costly for name in lost.get(p, ())})
     return TextRef("summary.loss.data", {**w.listing("sku", costly), "plans": w.all(plans)})
 
 
@@ -417,20 +415,21 @@ _MANY_GROUPS = {
 }
 
 
-def held_twice(f: Details, w: ValueFormatter, twice: Mapping[str, Any]) -> Remediation:
+def held_twice(
+    f: Details, w: ValueFormatter, twice: Mapping[str, list[str]], lost: Mapping[str, list[str]] | None
+) -> Remediation:
     """The user already gets the product from a group: the direct copy goes, never a "join the
     group" step, and only when the group's copy turns on every plan the direct one does. One line
     per product, naming its own groups and the plans its removal would switch off."""
-    lost = f.details.get("plans_lost")
-    lost = lost if isinstance(lost, Mapping) else {}
+    lost = lost or {}  # product -> the service plans only the direct copy turns on (HeldTwice.plans_lost)
     steps: list[TextRef] = []
     safe: list[str] = []
 
     def say(key: str, part: str) -> TextRef:
         """The sentence for one product: its one group by name (with its admin-center path), or
         its groups together in the plural form (never two names in one path)."""
-        groups = as_strs(twice.get(part))
-        values = {"sku": w.product(part), **w.listing("plans", as_strs(lost.get(part)), products=False)}
+        groups = twice.get(part, [])
+        values = {"sku": w.product(part), **w.listing("plans", lost.get(part, ()), products=False)}
         if len(groups) > 1:
             return TextRef(_MANY_GROUPS[key], values | {"groups": w.all(groups)})
         return TextRef(key, values | {"group": w.all(groups)})
@@ -478,22 +477,23 @@ FindingExample = tuple[dict[str, Any], list[str], dict[str, Any]]  # (subject, s
 DATA_KEPT_EXPIRED = "message.data_kept_expired"  # the note of a finding whose declaration has expired
 
 
-def bill_figures(f: Details) -> Mapping[str, Any]:
+def bill_figures(f: Details) -> BillFigures | None:
     """The plan's bill for the finding's product (`details.bill`, set by auditor.plan.bill once the
-    bill is built: purchased, after, spare, drop, buy, to, from); empty without a bill. A seat figure
+    bill is built: purchased, after, spare, drop, buy, to, from); None without a bill. A seat figure
     the finding gives as an order (a new total, seats to buy) is the bill's, so that the report
     gives one answer per product."""
-    return as_map(f.details.get("bill"))
+    return f.fix.bill
 
 
 def bill_values(f: Details) -> dict[str, str]:
     """The placeholders of the bill's note ({bill_after}, {bill_spare}, {bill_to}, {bill_buy},
     {bill_drop}, {bill_from}); none without a bill."""
     bill = bill_figures(f)
-    if not bill:
+    if bill is None:
         return {}
-    out = {f"bill_{k}": str(bill.get(k) if bill.get(k) is not None else "") for k in ("after", "spare", "to", "buy")}
-    return out | {"bill_drop": str(bill.get("drop") or 0), "bill_from": str(bill.get("from") or "")}
+    shown = {"after": bill.after, "spare": bill.spare, "to": bill.to, "buy": bill.buy}
+    out = {f"bill_{k}": str(v if v is not None else "") for k, v in shown.items()}
+    return out | {"bill_drop": str(bill.drop or 0), "bill_from": bill.from_ or ""}
 
 
 def bill_note(f: Details) -> tuple[str, ...]:
@@ -501,12 +501,12 @@ def bill_note(f: Details) -> tuple[str, ...]:
     its figure differs from today's counts: seats bought, seats dropped (on a known day or not), or
     every seat kept."""
     bill = bill_figures(f)
-    if not bill:
+    if bill is None:
         return ()
-    if bill.get("buy"):
-        return ("message.bill.buy_short",) if bill.get("why") == "short" else ("message.bill.buy",)
-    if bill.get("drop"):
-        return ("message.bill.reduce",) if bill.get("from") else ("message.bill.reduce_undated",)
+    if bill.buy:
+        return ("message.bill.buy_short",) if bill.why == "short" else ("message.bill.buy",)
+    if bill.drop:
+        return ("message.bill.reduce",) if bill.from_ else ("message.bill.reduce_undated",)
     return ("message.bill.keep",)
 
 
@@ -551,7 +551,7 @@ class RuleGuidance(Generic[D]):
         policy's `data_kept` declaration has expired (it then counts as absent), when it has, and
         the plan's bill for the product, when the finding has one (bill_note; the message's values
         then hold bill_values)."""
-        expired = (DATA_KEPT_EXPIRED,) if as_map(f.details.get("data_kept")).get("expired") is True else ()
+        expired = (DATA_KEPT_EXPIRED,) if f.fix.data_kept is not None and f.fix.data_kept.expired else ()
         return expired + bill_note(f)
 
     def note_values(self, f: RuleDetails[D], w: ValueFormatter) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from auditor.data.blocked import CHOOSE_VALUE, GROUP_BLOCKS, GROUP_KIND_UNKNOWN, LOOKUP, PLACEHOLDER
 
-from .details import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Details, as_map, as_strs
+from .details import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Details
 
 # Action.kind
 ASSIGN_LICENSE = "assign_license"
@@ -210,9 +210,9 @@ def leaving_seats(f: Details, gid: str, given: Sequence[str]) -> dict[str, int]:
     """The consumed-unit change of leaving group `gid`: -1 for each product the user would lose at
     that step (details.leaving, recorded at evaluation). Without it: the products among `given` that
     this group alone assigns."""
-    leaving = as_map(f.details.get("leaving"))
+    leaving = f.fix.leaving or {}
     if gid in leaving:
-        return {p: -1 for p in as_strs(leaving.get(gid))}
+        return {p: -1 for p in leaving[gid]}
     return {p: -1 for p in given if list(f.group_ids(p)) == [gid]}
 
 

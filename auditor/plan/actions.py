@@ -226,7 +226,7 @@ def _subject_text(finding: ReportFinding) -> str:
     if subject.get("type") in ("sku", "subscription") and isinstance(sku, str) and sku:
         return product_names().product(None, sku) or sku
     if subject.get("type") == "waiver":
-        return waiver_label(subject)
+        return waiver_label(str(subject.get("id") or ""))
     for key in ("display_name", "upn", "sku", "id"):
         value = subject.get(key)
         if isinstance(value, str) and value:

@@ -19,7 +19,7 @@ EXO = "4b9405b0-7788-4568-add1-99614e613b69"  # Exchange Online (Plan 1)
 GROUPS = {
     "assigned_by_group": {"SPE_E5": ["All Staff", "Sales"], "EXCHANGESTANDARD": ["Mail Users"]},
     "assigned_by_group_ids": {"SPE_E5": ["g-1", "g-2"], "EXCHANGESTANDARD": ["g-3"]},
-    "group_kinds": {"g-2": ["dynamic", 'user.department -eq "Sales"']},
+    "group_kinds": {"g-2": {"kind": "dynamic", "rule": 'user.department -eq "Sales"'}},
     "sku_ids": {"SPE_E5": E5, "SPE_E3": E3, "EXCHANGESTANDARD": EXO},
 }
 REDUNDANT = {"covered_by": {"EXCHANGESTANDARD": "SPE_E3", "SPE_E5": "SPE_E3"}, "plans": {}}

@@ -11,6 +11,7 @@ import pytest
 from auditor import wording
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.blocked import BLOCKED_REASONS
+from auditor.data.finding_facts import FindingFactsError
 from auditor.data.model import Cloud, Locale
 from auditor.guidance.cloud_variants import ACTIVE_USERS_URL, Variant
 from auditor.guidance.examples import E5, EMS, F3, USER
@@ -29,6 +30,7 @@ from auditor.rules.hygiene.accounts import (
     SharedMailboxLicensed,
 )
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
+from auditor.rules.hygiene.overlap import LicenseRedundant
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring, UsageLocationMissing
 from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit, SpareSeatsUnderMinimum
 from auditor.rules.waivers.waiver_expired import WaiverExpired
@@ -183,28 +185,38 @@ def test_every_group_error_variant_is_complete(variant: str, locale: Locale, clo
 
 @pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
 @pytest.mark.parametrize("rule", sorted(RICH))
-def test_missing_or_malformed_details_degrade(rule: str, locale: Locale) -> None:
+def test_missing_details_degrade(rule: str, locale: Locale) -> None:
     for subject, skus, details in (
         ({}, [], {}),
-        (
-            {"type": "user"},
-            ["X"],
-            {
-                "assigned_by_group": "oops",
-                "sku_ids": None,
-                "enabled": "many",
-                "tenants": 3,
-                "surplus": [1, None],
-                "days": True,
-                "allowed": None,
-            },
-        ),
+        ({"type": "user"}, ["X"], {}),
         (RICH[rule][0], [], RICH[rule][2]),  # full details, but the finding names no products
     ):
         r = remediation(rule, cloud=Cloud.CHINA, locale=locale, subject=subject, skus=skus, details=details)
         assert r["summary"] and r["steps"]
         assert not LEFTOVER.search(all_text(r))
         assert message(rule, subject=subject, skus=skus, details=details, locale=locale)
+
+
+@pytest.mark.parametrize(
+    ("subject", "skus", "details", "place"),
+    [
+        ({"type": "user", "id": 3}, [], {}, "subject.id"),
+        ({"type": "user"}, [None], {}, "skus[0]"),
+        ({"type": "user"}, ["X"], {"assigned_by_group": "oops"}, "details.assigned_by_group"),
+        ({"type": "user"}, ["X"], {"sku_ids": {"X": 1}}, "details.sku_ids[...]"),
+        ({"type": "user"}, ["X"], {"storage": {"wait": 3}}, "details.storage.wait"),
+        ({"type": "user"}, ["X"], {"bill": {"drop": "many"}}, "details.bill.drop"),
+    ],
+)
+def test_malformed_parts_are_refused_with_their_place(
+    subject: dict[str, Any], skus: list[Any], details: dict[str, Any], place: str
+) -> None:
+    """A finding's subject, products, holding and fix are decoded once (auditor.data.finding_facts):
+    a value of the wrong type is named, never read as something else."""
+    with pytest.raises(FindingFactsError, match=re.escape(f"`{place}`")):
+        remediation(
+            LicenseRedundant.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=subject, skus=skus, details=details
+        )
 
 
 def test_unknown_rule_raises_key_error() -> None:

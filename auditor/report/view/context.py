@@ -216,7 +216,7 @@ def subject_text(
     if kind == "subscription":
         return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), shown_id
     if kind == "waiver":
-        return clean(waiver_label(subject), NAME_LIMIT), ""
+        return clean(waiver_label(sid), NAME_LIMIT), ""
     if kind == "group":
         name = subject.get("display_name")
         return clean(name or sid, NAME_LIMIT), shown_id

@@ -243,9 +243,9 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
     def remediation(
         self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        twice = as_map(f.own["also_by_group"])
+        twice = f.own["also_by_group"]
         if twice:
-            return held_twice(f, w, twice)
+            return held_twice(f, w, twice, f.own["plans_lost"])
         parts = f.direct(f.skus) or list(f.skus)
         values = w.listing("sku", parts)
         steps: list[TextRef] = []

@@ -251,7 +251,8 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
         guests = f.own.get("guests_in_scope") or 0
         if guests:
             steps.append(TextRef("steps.short.guests", {"count": str(guests)}))
-        buy = bill_figures(f).get("buy")  # the plan's bill buys its own count (the message's note says why)
+        # the plan's bill buys its own count (the message's note says why)
+        buy = bill.buy if (bill := bill_figures(f)) is not None else None
         return Remediation(
             TextRef("summary.short", values | ({"count": str(buy)} if buy else {})),
             steps,

@@ -293,10 +293,8 @@ class GroupLicenseErrors(RuleGuidance[rules.GroupLicenseErrorsDetails]):
         """Where the fix of a group's failed assignments starts: the group's Licenses page, the causes
         (one line per error value, with its count), then one reprocess of the group."""
         unknown = w.word("unknown")
-        group = (
-            as_text(f.own["group"]) or as_text(f.subject.get("display_name")) or as_text(f.subject.get("id")) or unknown
-        )
-        gid = as_text(f.own["group_id"]) or as_text(f.subject.get("id")) or GROUP_ID_PLACEHOLDER
+        group = as_text(f.own["group"]) or f.subject.display_name or f.subject.id or unknown
+        gid = as_text(f.own["group_id"]) or f.subject.id or GROUP_ID_PLACEHOLDER
         count = as_int(f.own["members_with_errors"])
         values = {"group": group, "count": number(count, unknown), "sku": w.skus(f.skus)}
         summary = TextRef("summary.group_errors" if count else "summary.group_errors.uncounted", values)

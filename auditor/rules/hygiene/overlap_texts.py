@@ -3,8 +3,6 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import Details, RuleDetails, as_map, as_strs, as_text
 from ...guidance.examples import E5, USER
@@ -53,8 +51,8 @@ class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
         self, f: RuleDetails[rules.LicenseAssignedTwiceDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
         twice = f.own["also_by_group"]
-        if isinstance(twice, Mapping) and twice:
-            return held_twice(f, w, twice)
+        if twice:
+            return held_twice(f, w, twice, f.own["plans_lost"])
         return removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 

@@ -114,7 +114,7 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused") | bill_values(f)
         renewal = iso_date(f.own["renewal"])
-        if renewal and not bill_figures(f):  # with a bill, its note says what to drop and when
+        if renewal and bill_figures(f) is None:  # with a bill, its note says what to drop and when
             unused, limit = as_int(f.own["unused"]), as_int(f.own["limit"])
             excess = unused - limit if unused is not None and limit is not None else None
             values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
@@ -131,8 +131,8 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
         renewal = (as_text(f.own["renewal"]) or "")[:10]
         bill = bill_figures(f)
-        if bill:  # the plan's bill: the seats it drops, the total it leaves, the day it takes effect
-            excess, target, renewal = as_int(bill.get("drop")), str(bill.get("to")), iso_date(bill.get("from")) or ""
+        if bill is not None:  # the plan's bill: the seats it drops, the total it leaves, the day it takes effect
+            excess, target, renewal = bill.drop, str(bill.to), (bill.from_ or "")[:10]
         values = {
             "sku": name,
             "excess": str(excess) if excess is not None else w.word("unknown"),
@@ -144,7 +144,7 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "summary.seats_over.renewal" if renewal else "summary.seats_over", values | {"count": values["excess"]}
         )
         blocked = PLACEHOLDER  # the user who needs the seat is the admin's to pick: never ready
-        if bill and not bill.get("drop"):
+        if bill is not None and not bill.drop:
             # the bill keeps every license, or buys more for the plan's changes: removing licenses
             # (down to a "new total" above today's) would contradict the finding's own bill
             steps, summary = steps[:1], TextRef("summary.seats_over.bill_keeps", values)
@@ -249,11 +249,14 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
         # Enough licenses in total = everything assigned now plus the free buffer the policy asks for;
         # with a bill, the total it leaves once the plan's changes are made
         bill = bill_figures(f)
-        target = str(bill.get("to")) if bill else str(consumed + (minimum or 0)) if consumed is not None else unknown
+        if bill is not None:
+            target = str(bill.to)
+        else:
+            target = str(consumed + (minimum or 0)) if consumed is not None else unknown
         values = {"sku": name, "count": target}
         buy = (
             TextRef("steps.seats.buy", values)
-            if not bill or bill.get("buy")
+            if bill is None or bill.buy
             else TextRef("steps.seats.plan_frees", values)
         )
         steps = [TextRef("steps.seats.free", values), buy]

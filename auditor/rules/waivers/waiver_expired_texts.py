@@ -55,7 +55,7 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
 
     def message(self, f: RuleDetails[rules.WaiverExpiredDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        values = {name: f.text(name) or unknown for name in ("waiver_subject", "owner")}
+        values = {"waiver_subject": f.own["waiver_subject"] or unknown, "owner": f.own["owner"] or unknown}
         values["waiver_rule"] = w.rule(rule) if (rule := as_text(f.own["waiver_rule"])) else unknown
         values["expires"] = iso_date(f.own["expires"]) or unknown
         return self.message_key(), {**base_values(f, w), **values}

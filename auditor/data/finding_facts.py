@@ -1,0 +1,180 @@
+"""A finding's parts as report.json carries them, decoded once, typed, where a reader takes them.
+
+A finding's `details` hold three kinds of facts side by side (docs/report-format.md keeps them in one
+object, byte for byte as before):
+
+    own       the rule's own facts: the TypedDict beside the rule (auditor/rules/<topic>/<name>.py),
+              which its texts read typed (auditor.guidance.details.RuleDetails.own)
+    holding   how the user holds the finding's products (Holding): written by every rule on users
+              (auditor.rules.base.UserDetails)
+    fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
+              after evaluation (auditor.enrichment: the groups' kinds, the data a removal ends, the
+              groups it leaves), the plan's bill for a seat finding (auditor.plan.bill), and the pieces
+              several rules write alike and the shared guidance reads (the product or the group a fix
+              gives instead, the policy's licensing groups, the admin's `data_kept` declaration)
+
+`parts` decodes a finding's subject and the last two with msgspec: a value of the wrong type is
+refused with its place (FindingFactsError), an absent one takes its default (an older report). Keys
+not named here are the rule's own and are left to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, TypeVar
+
+import msgspec
+from msgspec import Struct
+
+__all__ = [
+    "BillFigures",
+    "DataKept",
+    "FindingFactsError",
+    "FindingSubject",
+    "Fix",
+    "GroupKind",
+    "GroupRef",
+    "Holding",
+    "Storage",
+    "parts",
+]
+
+
+class FindingFactsError(ValueError):
+    """A finding's subject or details hold a value of the wrong type (the message names its place)."""
+
+
+class FindingSubject(Struct, frozen=True, kw_only=True):
+    """A finding's subject (auditor.data.model.Subject.to_json): a user, a product or a subscription."""
+
+    type: str = "user"
+    id: str = ""
+    upn: str | None = None
+    sku: str | None = None  # a product's part number, for a product or a subscription
+    display_name: str | None = None
+    kind: str | None = None  # a user's account kind (AccountKind's value)
+
+    @property
+    def label(self) -> str:
+        """How the texts name the subject: `display_name (upn)` for a user when both are present
+        and differ, else upn, display_name or id; `sku (id)` for a subscription; else sku,
+        display_name or id."""
+        if self.type == "user":
+            if self.display_name and self.upn and self.display_name != self.upn:
+                return f"{self.display_name} ({self.upn})"
+            return self.upn or self.display_name or self.id or "?"
+        if self.type == "subscription" and self.sku and self.id:
+            return f"{self.sku} ({self.id})"
+        return self.sku or self.display_name or self.id or "?"
+
+
+class Holding(Struct, frozen=True, kw_only=True):
+    """How the user holds the finding's products (auditor.rules.base.UserDetails, as written)."""
+
+    assignment: str | None = None  # the policy's assignment entry, for an assignment rule
+    assigned_by_group: dict[str, list[str]] = {}  # product -> names of the groups that assign it
+    assigned_by_group_ids: dict[str, list[str]] = {}  # product -> ids of those groups
+    sku_ids: dict[str, str] = {}  # product -> its skuId
+    also_direct: list[str] = []  # products held directly as well as from a group
+
+
+class GroupKind(Struct, frozen=True, kw_only=True):
+    """A group whose members no program may change (GroupIndex.kind): dynamic (with its membership
+    rule), synced, mail or unknown."""
+
+    kind: str | None = None
+    rule: str | None = None
+
+
+class GroupRef(Struct, frozen=True, kw_only=True):
+    """A group a fix joins: `replace_group` (GroupIndex.replacement) or a `licensing_group` entry
+    (the policy's), with its kind when its members no program may change (`kind` absent: not known)."""
+
+    id: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    rule: str | None = None
+    gives: list[str] = []
+
+
+class Storage(Struct, frozen=True, kw_only=True):
+    """The user's sizes held to the limits a smaller plan leaves (auditor.impact.storage_fit.verdict)."""
+
+    wait: str | None = None
+    unknown: str | None = None
+    mailbox_bytes: int | None = None
+    has_archive: bool | None = None
+    mailbox_limit_bytes: int | None = None
+    mailbox_plan: str | None = None
+    archive_plan: str | None = None
+    onedrive_bytes: int | None = None
+    onedrive_limit_bytes: int | None = None
+    onedrive_plan: str | None = None
+
+
+class BillFigures(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """The plan's bill for a seat finding's product (auditor.plan.bill.product_figures)."""
+
+    purchased: int = 0
+    after: int | None = None
+    spare: int | None = None
+    drop: int = 0
+    buy: int = 0
+    to: int | None = None
+    from_: str | None = None
+    drop_monthly: float | None = None
+    buy_monthly: float | None = None
+    why: str | None = None  # short: an entitlement-short finding's purchase
+
+
+class DataKept(Struct, frozen=True, kw_only=True):
+    """A `data_kept` declaration as a finding carries it (auditor.policy.objects.DataKeptDetails)."""
+
+    mailbox: str | None = None
+    files: str | None = None
+    accepted_by: str | None = None
+    expires: str | None = None
+    expired: bool = False
+
+
+class Fix(Struct, frozen=True, kw_only=True):
+    """What a finding's fix rests on beyond the rule's own facts (module docstring)."""
+
+    # the enrichment's (auditor.enrichment)
+    group_kinds: dict[str, GroupKind] | None = None  # None: not known (an older report); {}: none such
+    group_licenses: dict[str, list[str]] = {}  # group id -> every product it gives, when more than the finding's
+    data_lost: dict[str, list[str]] = {}  # product -> the service plans whose data its removal ends
+    plans_unknown: list[str] = []  # products whose service plans nobody lists
+    storage: Storage | None = None
+    leaving: dict[str, list[str]] | None = None  # group id -> products leaving it takes, in order
+    # the plan's (auditor.plan.bill)
+    bill: BillFigures | None = None
+    # written by several rules alike
+    replace_with: str | None = None  # the product a fix gives instead
+    replace_with_id: str | None = None
+    replace_group: GroupRef | None = None  # a group that gives it
+    licensing_group: dict[str, GroupRef] = {}  # product -> the policy's group that gives it
+    data_kept: DataKept | None = None
+
+
+_EMPTY: Final[Mapping[str, Any]] = {}
+T = TypeVar("T")
+
+
+def parts(
+    subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any] | None
+) -> tuple[FindingSubject, tuple[str, ...], Holding, Fix]:
+    """A finding's subject, products, holding and fix, decoded (module docstring)."""
+    return (
+        _convert(subject, FindingSubject, "subject"),
+        tuple(_convert(skus, list[str], "skus")),
+        _convert(details or _EMPTY, Holding, "details"),
+        _convert(details or _EMPTY, Fix, "details"),
+    )
+
+
+def _convert(value: object, kind: type[T], name: str) -> T:
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError as exc:
+        raise FindingFactsError(f"a finding's {name}: {exc}".replace("`$", f"`{name}")) from None
