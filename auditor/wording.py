@@ -163,7 +163,7 @@ def message(
     names: Mapping[str, str] | None = None,
 ) -> str:
     found = _rule(rule)
-    finding_details = RuleDetails[Any](subject, skus, details)
+    finding_details = RuleDetails[Any](subject, skus, details, found.own_type)
     key, values = found.message(finding_details, _words(locale, names))
     text = render_one(locale, key, values)
     note_values = {**values, **found.note_values(finding_details, _words(locale, names))}
@@ -181,7 +181,8 @@ def row_note(
 ) -> str:
     """What the report's row of a user says where it shows no steps for the finding
     (RuleGuidance.row_note); empty for most rules."""
-    found = _rule(rule).row_note(RuleDetails[Any](subject, skus, details), _words(locale, names))
+    guidance = _rule(rule)
+    found = guidance.row_note(RuleDetails[Any](subject, skus, details, guidance.own_type), _words(locale, names))
     return render_one(locale, *found) if found is not None else ""
 
 
@@ -195,7 +196,7 @@ def remediation(
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    return _remediation(rule, cloud, locale, RuleDetails[Any](subject, skus, details), names)
+    return _remediation(rule, cloud, locale, RuleDetails[Any](subject, skus, details, _rule(rule).own_type), names)
 
 
 def actions(
@@ -211,8 +212,9 @@ def actions(
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
     no change reads (the report header's). The rules with the most findings build these calls
     without their steps' texts (RuleGuidance.default_actions)."""
-    found = RuleDetails[Any](subject, skus, details)
-    calls = _rule(rule).default_actions(found, variant(cloud), _words(locale, names))
+    guidance = _rule(rule)
+    found = RuleDetails[Any](subject, skus, details, guidance.own_type)
+    calls = guidance.default_actions(found, variant(cloud), _words(locale, names))
     objects = directory_objects(cloud)
     return {"actions": [a.json("", objects) for a in calls]}
 

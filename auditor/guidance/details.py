@@ -11,7 +11,9 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
-from auditor.data.finding_facts import parts
+import msgspec
+
+from auditor.data.finding_facts import FindingFactsError, parts
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
 # the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
@@ -167,10 +169,28 @@ class Lenient(dict[str, Any]):
 
 
 class RuleDetails(Details, Generic[D]):
-    """A finding's facts with the rule's own details typed: `own` is `details` read through the
-    rule's TypedDict (the rule module's; its texts read `f.own["key"]`, which mypy checks against it,
-    and an absent key reads as None). The shared keys stay Details' accessors."""
+    """A finding's facts with the rule's own details typed: `own` is `details` decoded by the rule's
+    TypedDict (`own_type`, the rule module's: RuleGuidance.own_type), its keys only, each value
+    checked (a value of the wrong type is refused with its place, FindingFactsError). Its texts read
+    `f.own.get("key")` (None: absent, an older report), which mypy checks against the TypedDict. The
+    shared facts stay Details' (holding, fix)."""
+
+    def __init__(
+        self,
+        subject: Mapping[str, Any],
+        skus: Sequence[str],
+        details: Mapping[str, Any],
+        own_type: type[D] | None = None,
+    ) -> None:
+        super().__init__(subject, skus, details)
+        self._own_type = own_type
 
     @cached_property
     def own(self) -> D:
-        return cast(D, Lenient(self.details))
+        if self._own_type is None:
+            return cast(D, Lenient(self.details))
+        try:
+            found = msgspec.convert(self.details, self._own_type)
+        except msgspec.ValidationError as exc:
+            raise FindingFactsError(f"a finding's details: {exc}".replace("`$", "`details")) from None
+        return cast(D, Lenient(cast(Mapping[str, Any], found)))

@@ -14,7 +14,18 @@ This module imports no rule: the rules' guidance imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, Generic, Literal, TypeVar
+from typing import (
+    Any,
+    ClassVar,
+    Generic,
+    Literal,
+    TypedDict,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+    is_typeddict,
+)
 
 from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
 from auditor.data.finding_facts import BillFigures
@@ -510,6 +521,12 @@ def bill_note(f: Details) -> tuple[str, ...]:
     return ("message.bill.keep",)
 
 
+def _optional_keys(kind: type[Any]) -> type[Any]:
+    """TypedDict `kind` with every key optional (its values' types as they are)."""
+    found: type[Any] = TypedDict(f"{kind.__name__}Read", get_type_hints(kind), total=False)  # type: ignore[misc]
+    return found
+
+
 class RuleGuidance(Generic[D]):
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
     facts (as report.json stores them, so a report can be re-rendered). A rule's is a class of its
@@ -530,6 +547,17 @@ class RuleGuidance(Generic[D]):
     graph_calls: ClassVar[bool] = True
     # A typical finding (subject, skus, details): the guidance tests render it in every locale and cloud.
     example_finding: ClassVar[FindingExample]
+
+    # the rule's details TypedDict (RuleGuidance[<it>]) with every key optional, which RuleDetails.own
+    # decodes the details by: a key an older or partial report lacks reads as absent, not as an error
+    own_type: ClassVar[type[Any] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for base in getattr(cls, "__orig_bases__", ()):
+            origin, args = get_origin(base), get_args(base)
+            if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_typeddict(args[0]):
+                cls.own_type = _optional_keys(args[0])
 
     @classmethod
     def message_key(cls, variant: str = "") -> str:

@@ -15,10 +15,10 @@ from msgspec import UNSET
 from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report, named_products
 from auditor.formats.report_model import BaselineChanges, ReportDocument
-from auditor.data.finding_facts import FindingSubject
 from auditor.report import chunks
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
@@ -94,7 +94,9 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
             if f["subject"]["type"] == "user" and action["user"] is not None:
                 assert action["user"] == f["subject"]["id"]
         if f["subject"]["type"] == "user":  # and the texts name them
-            assert msgspec.convert(f["subject"], FindingSubject).label in json.dumps(f["remediation"], ensure_ascii=False), f["id"]
+            assert msgspec.convert(f["subject"], FindingSubject).label in json.dumps(
+                f["remediation"], ensure_ascii=False
+            ), f["id"]
 
 
 def test_report_json_is_written_one_chunk_of_findings_per_piece(
