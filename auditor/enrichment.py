@@ -25,51 +25,52 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+import msgspec
+
+from auditor.data.finding_facts import Fix, Holding
 from auditor.data.model import Finding, SubjectType, User
 
+from .impact.facts import DataLost, GroupFacts, Leaving
+from .impact.services import DisabledAt
 from .rules import Context, Rule
 
 
-def group_facts(details: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+class Added(GroupFacts, DataLost, Leaving, DisabledAt, total=False):
+    """What the enrichment adds to a finding's details (the module docstring's families)."""
+
+
+def group_facts(holding: Holding, ctx: Context) -> GroupFacts:
     """What the details say about the groups that give the finding's products (GroupIndex.details)."""
-    by_group = details.get("assigned_by_group_ids")
-    if not isinstance(by_group, Mapping):
+    by_group = holding.assigned_by_group_ids
+    if not by_group:
         return {}
     return ctx.groups.details((gid for ids in by_group.values() for gid in ids), by_group)
 
 
-def _products(details: Mapping[str, Any]) -> frozenset[str]:
+def _products(holding: Holding) -> frozenset[str]:
     """The finding's products as skuIds (lower-case), from the details' `sku_ids`."""
-    return frozenset(str(sid).lower() for sid in details.get("sku_ids", {}).values())
+    return frozenset(sid.lower() for sid in holding.sku_ids.values())
 
 
-def data_lost(details: Mapping[str, Any], user: User, ctx: Context) -> dict[str, Any]:
+def data_lost(holding: Holding, fix: Fix, user: User, ctx: Context) -> DataLost:
     """What removing the finding's products would end (DataLoss.of), with the product the fix adds."""
-    added = ctx.index.resolve_sku(details["replace_with_id"]) if details.get("replace_with_id") else None
-    return ctx.data_loss.of(user, _products(details), (added,) if added else ())
+    added = ctx.index.resolve_sku(fix.replace_with_id) if fix.replace_with_id else None
+    return ctx.data_loss.of(user, _products(holding), (added,) if added else ())
 
 
-def leaving(details: Mapping[str, Any], user: User, ctx: Context) -> dict[str, Any]:
+def leaving(holding: Holding, user: User, ctx: Context) -> Leaving:
     """The groups the fix leaves to take the finding's products away (GroupIndex.leaving)."""
-    return ctx.groups.leaving(user, _products(details))
+    return ctx.groups.leaving(user, _products(holding))
 
 
-def disable_times(user: User, ctx: Context) -> dict[str, Any]:
-    """When the account was disabled, which `grace_days` counts from (DisableTimes.of)."""
-    return dict(ctx.disable_times.of(user))
-
-
-def _added(rule: Rule[Any] | None, details: Mapping[str, Any], user: User | None, ctx: Context) -> dict[str, Any]:
-    found = group_facts(details, ctx)
-    if user is None or rule is None:
-        return found
-    if rule.removes:
-        found |= data_lost(details, user, ctx)
-    if rule.removes or rule.leaves:
-        found |= leaving(details, user, ctx)
-    if "grace_days" in details:
-        found |= disable_times(user, ctx)
-    return found
+def _added(rule: Rule[Any] | None, details: Mapping[str, object], user: User | None, ctx: Context) -> Added:
+    holding, fix = msgspec.convert(details, Holding), msgspec.convert(details, Fix)
+    lost, left, disabled = DataLost(), Leaving(), DisabledAt()
+    if user is not None and rule is not None:  # a user's finding whose fix removes or leaves
+        lost = data_lost(holding, fix, user, ctx) if rule.removes else lost
+        left = leaving(holding, user, ctx) if rule.removes or rule.leaves else left
+        disabled = ctx.disable_times.of(user) if "grace_days" in details else disabled
+    return {**group_facts(holding, ctx), **lost, **left, **disabled}
 
 
 def _needs_user(rule: Rule[Any] | None, finding: Finding) -> bool:
@@ -93,4 +94,4 @@ def enrich(findings: list[Finding], rules: Iterable[Rule[Any]], ctx: Context) ->
             continue
         details = dict(finding.details)
         added = _added(by_id.get(finding.rule), details, users.get(finding.subject.id), ctx)
-        yield replace(finding, details=tuple(sorted((details | added).items()))) if added else finding
+        yield replace(finding, details=tuple(sorted({**details, **added}.items()))) if added else finding

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, timedelta
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.audit_entries import DirectoryAudits, disabled_times
@@ -15,6 +15,7 @@ from auditor.data.model import Group, Layout, User
 
 from ..index import TenantIndex
 from ..reference import product_names
+from .facts import DataKinds, DataLost, GroupFacts, GroupJoin, GroupKindFacts, Leaving, NotApplied, Replacement
 from .group_kinds import membership_kind
 from .plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink
@@ -62,15 +63,15 @@ class GroupIndex:
         self._by_id = {g.id.lower(): g for g in index.snapshot.groups}
         self._giving: dict[str, list[Group]] | None = None  # skuId -> groups assigning it
         self._members: dict[str, frozenset[str]] = {}
-        self._leaving_of: dict[tuple[Layout, frozenset[str]], dict[str, Any]] = {}
+        self._leaving_of: dict[tuple[Layout, frozenset[str]], Leaving] = {}
 
-    def replacement(self, user: User, sku_id: str, allowed: frozenset[str]) -> dict[str, Any]:
+    def replacement(self, user: User, sku_id: str, allowed: frozenset[str]) -> Replacement:
         """{"replace_group": {"id", "name", "gives"}}: a group that assigns `sku_id` and `user` is not
         in, preferring one that gives nothing outside `allowed`, then by name; `gives` = the part
         numbers it would newly give the user. Empty when no such group is known."""
         sid = sku_id.lower()
         best: tuple[bool, str, str] | None = None
-        found: dict[str, Any] = {}
+        found: GroupJoin = {}
         for group in self._groups_giving().get(sid) or []:
             if user.id in self._member_set(group.id):
                 continue
@@ -78,11 +79,14 @@ class GroupIndex:
             key = (bool(new - allowed), group.display_name.lower(), group.id)
             if best is None or key < best:
                 best = key
-                found = {"id": group.id, "name": group.display_name, "gives": sorted(self.index.part(s) for s in new)}
-                found |= self.kind(group.id) or {"kind": ASSIGNED}
+                found = GroupJoin(id=group.id, name=group.display_name, gives=sorted(self.index.part(s) for s in new))
+                kind = self.kind(group.id) or GroupKindFacts(kind=ASSIGNED)
+                found["kind"] = kind["kind"]
+                if "rule" in kind:
+                    found["rule"] = kind["rule"]
         return {"replace_group": found} if found else {}
 
-    def not_applied(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+    def not_applied(self, user: User, sku_ids: Iterable[str]) -> NotApplied:
         """The groups that assign one of `sku_ids` and that `user` is a member of (as far as the
         snapshot shows members: the groups the policies name) without holding their copy:
         {"group_membership": [{"id", "name", "gives": [part numbers of `sku_ids` it assigns],
@@ -92,7 +96,7 @@ class GroupIndex:
         direct members were not read. Empty when there is no such group."""
         wanted = {s.lower() for s in sku_ids}
         held_from = {(s.assigned_by_group or "").lower() for s in user.license_assignment_states}
-        found: list[dict[str, Any]] = []
+        found: list[GroupJoin] = []
         for group in sorted(
             {g.id: g for s in wanted for g in self._groups_giving().get(s) or []}.values(),
             key=lambda g: (g.display_name.lower(), g.id),
@@ -105,7 +109,7 @@ class GroupIndex:
                 {self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses}
                 & {self.index.part(s) for s in wanted}
             )
-            found.append({"id": group.id, "name": group.display_name, "gives": gives, "via": via})
+            found.append(GroupJoin(id=group.id, name=group.display_name, gives=gives, via=via))
         if not found:
             return {}
         kinds = {g["id"]: kind for g in found if (kind := self.kind(g["id"])) is not None}
@@ -114,7 +118,7 @@ class GroupIndex:
     def get(self, group_id: str) -> Group | None:
         return self._by_id.get(group_id.lower())
 
-    def kind(self, group_id: str) -> dict[str, str] | None:
+    def kind(self, group_id: str) -> GroupKindFacts | None:
         """{"kind": dynamic | synced | mail | unknown[, "rule": the membership rule]} for a group whose
         members no program may change: a dynamic group (its rule decides), one synced from
         on-premises Active Directory (changed there), a mail-enabled security group or distribution
@@ -126,7 +130,7 @@ class GroupIndex:
             return {"kind": kind, "rule": group.membership_rule or ""}
         return None if kind is None else {"kind": kind}
 
-    def details(self, group_ids: Iterable[str], parts: Iterable[str]) -> dict[str, Any]:
+    def details(self, group_ids: Iterable[str], parts: Iterable[str]) -> GroupFacts:
         """What a finding's details say about the groups that give its products (`group_ids`):
         {"group_kinds": {id: group_kind}} for those whose members no program may change (present,
         maybe empty, whenever a group gives one: its absence in an older report means not known),
@@ -143,7 +147,10 @@ class GroupIndex:
             gives = sorted({self.index.part(lic.sku_id.lower()) for lic in group.assigned_licenses}) if group else []
             if set(gives) - own:
                 licenses[gid] = gives
-        return {"group_kinds": kinds} | ({"group_licenses": licenses} if licenses else {})
+        found = GroupFacts(group_kinds=kinds)
+        if licenses:
+            found["group_licenses"] = licenses
+        return found
 
     def _groups_giving(self) -> dict[str, list[Group]]:
         if self._giving is None:
@@ -160,7 +167,7 @@ class GroupIndex:
             found = self._members[group_id] = frozenset(group.members)
         return found
 
-    def leaving(self, user: User, sku_ids: Iterable[str]) -> dict[str, Any]:
+    def leaving(self, user: User, sku_ids: Iterable[str]) -> Leaving:
         """{"leaving": {group id: [part numbers]}} for the groups that assign one of `sku_ids` to
         the user, in the order the fix leaves them (by product, then as assigning_group_ids lists
         them): the products the user loses at each step, the groups before it counted as already
@@ -171,9 +178,9 @@ class GroupIndex:
         found = self._leaving_of.get(key)
         if found is None:
             found = self._leaving_of[key] = self._leaving(user, skus)
-        return dict(found)
+        return found.copy()
 
-    def _leaving(self, user: User, skus: frozenset[str]) -> dict[str, Any]:
+    def _leaving(self, user: User, skus: frozenset[str]) -> Leaving:
         order: list[str] = []
         for sid in sorted(skus, key=self.index.part):
             order += [gid for gid in self.index.assigning_group_ids(user, sid) if gid not in order]
@@ -203,12 +210,12 @@ class DataLoss:
     def __init__(self, index: TenantIndex) -> None:
         self.index = index
         self.plans = ServicePlanLoss(index)
-        self._lost: dict[LostKey, dict[str, Any]] = {}
-        self._lost_no_archive: dict[LostKey, dict[str, Any]] = {}
+        self._lost: dict[LostKey, DataLost] = {}
+        self._lost_no_archive: dict[LostKey, DataLost] = {}
         self._shrinks: dict[LostKey, Shrink | None] = {}
         self._kinds: dict[Layout, dict[str, list[str]]] = {}
 
-    def of(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> dict[str, Any]:
+    def of(self, user: User, removed: Iterable[str], added: Iterable[str] = ()) -> DataLost:
         """What the fix for `removed` would cost the user, as the guidance carries it out:
         {"data_lost": {part: [plan names]}} for the mailbox, archive or files it would end, and
         {"plans_unknown": [parts]} for products whose service plans nobody lists (they may hold
@@ -226,7 +233,7 @@ class DataLoss:
             self._shrinks[key] = self._shrink(user, gone, new)
         change = self._shrinks[key]
         if change is None:
-            return dict(found)
+            return found.copy()
         storage = storage_verdict(self.index, user, change)
         if storage["storage"].get("has_archive") is False:
             # the tenant shows no archive mailbox: the plan left losing the archive ends no data
@@ -234,7 +241,9 @@ class DataLoss:
             found = self._lost_no_archive.get(key)
             if found is None:
                 found = self._lost_no_archive[key] = self._data_lost(user, gone, new, frozenset({"archive"}))
-        return found | storage
+        out = found.copy()
+        out["storage"] = storage["storage"]
+        return out
 
     def _shrink(self, user: User, gone: frozenset[str], added: Iterable[str]) -> Shrink | None:
         """storage_fit.shrink for removing `gone` from `user` (and giving `added` in its place): the
@@ -251,7 +260,7 @@ class DataLoss:
 
     def _data_lost(
         self, user: User, gone: frozenset[str], added: tuple[str, ...], absent: frozenset[str] = frozenset()
-    ) -> dict[str, Any]:
+    ) -> DataLost:
         grouped = frozenset(sid for sid in gone if self.index.assigning_group_ids(user, sid))
         lost = dict(self.plans.of(user, gone - grouped, added, absent)) if gone - grouped else {}
         for sid in sorted(grouped, key=self.index.part):
@@ -260,10 +269,15 @@ class DataLoss:
             if names:
                 lost[self.index.part(sid)] = names
         unknown = self.plans.unknown(user, gone)
-        out: dict[str, Any] = {"data_lost": lost} if lost else {}
-        return out | ({"plans_unknown": unknown} if unknown else {}) | self.kinds(user)
+        out = DataLost()
+        if lost:
+            out["data_lost"] = lost
+        if unknown:
+            out["plans_unknown"] = unknown
+        out["data_kinds"] = self.kinds(user)["data_kinds"]
+        return out
 
-    def kinds(self, user: User) -> dict[str, Any]:
+    def kinds(self, user: User) -> DataKinds:
         """{"data_kinds": {part: [kinds]}}: the kinds of data (mailbox, archive, files) each product
         the user holds keeps, for a finding whose fix removes products. Each finding's own removal
         is checked here; a plan that merges several findings' removals for one user checks their

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from auditor.data.blocked import ARCHIVE, MAILBOX_TOO_LARGE, ONEDRIVE_TOO_LARGE, STORAGE_UNKNOWN
 from auditor.data.model import User
@@ -32,6 +31,7 @@ from auditor.data.model import User
 from ..index import TenantIndex
 from ..reference import product_names
 from ..reference.storage import StorageLimit, storage_limits
+from .facts import StorageFacts, StorageVerdict
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,10 @@ def shrink(before: Iterable[str], after: Iterable[str]) -> Shrink | None:
     return Shrink(new, mailbox, archive, onedrive) if mailbox or archive or onedrive else None
 
 
-def verdict(index: TenantIndex, user: User, change: Shrink) -> dict[str, Any]:
+def verdict(index: TenantIndex, user: User, change: Shrink) -> StorageVerdict:
     """{"storage": {...}}: the user's sizes held to the limits `change` leaves (module docstring)."""
     new = change.new
-    out: dict[str, Any] = {}
+    out = StorageFacts()
     if change.mailbox or change.archive:
         out["mailbox_bytes"] = index.mailbox_size(user)
         out["has_archive"] = index.mailbox_has_archive(user)
@@ -102,7 +102,7 @@ def verdict(index: TenantIndex, user: User, change: Shrink) -> dict[str, Any]:
     return {"storage": out}
 
 
-def _wait(found: dict[str, Any], mailbox: bool, archive: bool, onedrive: bool) -> str | None:
+def _wait(found: StorageFacts, mailbox: bool, archive: bool, onedrive: bool) -> str | None:
     """Why the change waits, in the order a person deals with it: a size not known first (nothing
     else can be told), then a mailbox too large, its archive, then OneDrive."""
     if (
@@ -111,10 +111,10 @@ def _wait(found: dict[str, Any], mailbox: bool, archive: bool, onedrive: bool) -
         or (onedrive and found.get("onedrive_bytes") is None)
     ):
         return STORAGE_UNKNOWN
-    if mailbox and found["mailbox_bytes"] > found["mailbox_limit_bytes"]:
+    if mailbox and (found.get("mailbox_bytes") or 0) > found["mailbox_limit_bytes"]:
         return MAILBOX_TOO_LARGE
     if archive and found["has_archive"]:
         return ARCHIVE
-    if onedrive and found["onedrive_bytes"] > found["onedrive_limit_bytes"]:
+    if onedrive and (found.get("onedrive_bytes") or 0) > found["onedrive_limit_bytes"]:
         return ONEDRIVE_TOO_LARGE
     return None

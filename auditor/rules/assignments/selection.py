@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 from auditor.data.model import Finding, Severity
 from auditor.data.usage_data import STORAGE_FIELDS
 
+from ...impact.facts import GroupJoin
 from ...data.reads import Reads
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
@@ -64,7 +65,7 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     skuIds too"""
 
     required_any: Sequence[str]
-    group_membership: dict[str, Any]  # a group that should give it but does not reach the user (not_applied)
+    group_membership: list[GroupJoin]  # groups that should give it but do not reach the user (not_applied)
     sku_ids: dict[str, str]
 
 
@@ -145,7 +146,7 @@ def replacement_group(
         found = ctx.groups.replacement(user, new, allowed)
         return {"replace_group": {**found.get("replace_group", {}), "required": True}}
     if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
-        return ctx.groups.replacement(user, new, allowed)
+        return dict(ctx.groups.replacement(user, new, allowed))
     return {}
 
 

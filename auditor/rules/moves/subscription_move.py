@@ -243,7 +243,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
                         **(ctx.groups.kind(group.id) or {"kind": "assigned"}),
                     }
                 }
-        return ctx.groups.replacement(user, new, frozenset((new,)))
+        return dict(ctx.groups.replacement(user, new, frozenset((new,))))
 
     @staticmethod
     def _plans_lost(ctx: Context, user: User, old: str, new: str) -> list[str]:
