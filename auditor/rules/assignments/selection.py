@@ -9,8 +9,8 @@ from typing import Any, TypedDict
 from auditor.data.model import Finding, Severity
 from auditor.data.usage_data import STORAGE_FIELDS
 
-from ...impact.facts import GroupJoin
 from ...data.reads import Reads
+from ...impact.facts import GroupJoin
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context, UserDetails, merged
