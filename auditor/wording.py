@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from auditor.data.model import Cloud, Locale
+from auditor.data.remediation_json import ActionJson, LinkJson, RemediationJson
 
 from .cross_tenant.rules import MERGE_RULES
 from .graph.clouds import ENDPOINTS
@@ -195,7 +196,7 @@ def remediation(
     skus: Sequence[str],
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> RemediationJson:
     return _remediation(rule, cloud, locale, RuleDetails[Any](subject, skus, details, _rule(rule).own_type), names)
 
 
@@ -208,7 +209,7 @@ def actions(
     skus: Sequence[str],
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+) -> RemediationJson:
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
     no change reads (the report header's). The rules with the most findings build these calls
     without their steps' texts (RuleGuidance.default_actions)."""
@@ -227,7 +228,7 @@ def directory_objects(cloud: Cloud) -> str:
 
 def _remediation(
     rule: str, cloud: Cloud, locale: Locale, finding_details: RuleDetails[Any], names: Mapping[str, str] | None
-) -> dict[str, Any]:
+) -> RemediationJson:
     words = _words(locale, names)
     var = variant(cloud)
     remedy = _rule(rule).remediation(finding_details, var, words)
@@ -247,10 +248,10 @@ def _remediation(
         key = f"{line.key}.gov" if var.gov and f"{line.key}.gov" in catalog else line.key
         return render(locale, key, {**common, **line.values})
 
-    def actions(items: Sequence[Action]) -> list[dict[str, Any]]:
+    def actions(items: Sequence[Action]) -> list[ActionJson]:
         return [a.json(" ".join(lines(a.description)), directory_objects(cloud)) for a in items]
 
-    links = []
+    links: list[LinkJson] = []
     for key in remedy.links:
         if key.startswith("graph:"):
             name, url = GRAPH[key.removeprefix("graph:")]

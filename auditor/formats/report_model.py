@@ -27,6 +27,7 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
+from auditor.data.remediation_json import RemediationJson
 from auditor.formats.bill_model import Bill
 
 __all__ = [
@@ -151,7 +152,7 @@ class ReportFinding(Struct, kw_only=True):
     waived: bool
     waiver: dict[str, Any] | None
     alert: bool | UnsetType = UNSET
-    remediation: dict[str, Any] | None  # null: worked out as report.json is written (FindingRemediation)
+    remediation: RemediationJson | None  # null: worked out as report.json is written (FindingRemediation)
     tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found (null: cross-tenant)
     change: Change | UnsetType = UNSET  # --baseline
     first_seen: str | UnsetType | None = UNSET  # --baseline

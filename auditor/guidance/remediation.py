@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.data.blocked import CHOOSE_VALUE, GROUP_BLOCKS, GROUP_KIND_UNKNOWN, LOOKUP, PLACEHOLDER
+from auditor.data.remediation_json import ActionJson
 
 from .details import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Details
 
@@ -56,14 +57,14 @@ class Action:
     def ready(self) -> bool:
         return self.blocked is None
 
-    def json(self, description: str, directory_objects: str = DIRECTORY_OBJECTS) -> dict[str, Any]:
+    def json(self, description: str, directory_objects: str = DIRECTORY_OBJECTS) -> ActionJson:
         """The action as report.json holds it; `directory_objects`: the cloud's own
         https://<graph>/v1.0/directoryObjects/, which a member add's @odata.id refers to."""
         body = self.body
         ref = body.get("@odata.id") if body is not None else None
         if body is not None and isinstance(ref, str) and ref.startswith(DIRECTORY_OBJECTS):
             body = {**body, "@odata.id": directory_objects + ref.removeprefix(DIRECTORY_OBJECTS)}
-        out: dict[str, Any] = {
+        out: ActionJson = {
             "kind": self.kind,
             "method": self.method,
             "path": self.path,

@@ -23,11 +23,14 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
 from auditor.common.outputs import atomic_text
+from auditor.data.finding_facts import Holding
 from auditor.data.model import Cloud, Locale
+from auditor.data.remediation_json import ActionJson
 from auditor.formats.report_json import named_products
 from auditor.formats.report_model import ReportDocument, ReportFinding, Summary
 from auditor.guidance.remediation import DIRECTORY_OBJECTS
@@ -109,10 +112,8 @@ def safe_cell(value: object) -> str:
     return _text(value)
 
 
-def _groups(details: Mapping[str, Any]) -> str:
-    by_group = details.get("assigned_by_group")
-    if not isinstance(by_group, Mapping):
-        return ""
+def _groups(holding: Holding) -> str:
+    by_group = holding.assigned_by_group
     parts = []
     for sku in sorted(by_group):
         groups = by_group[sku] or []
@@ -187,7 +188,7 @@ class _Rows:
         stored = finding.remediation
         if rule in self.known:
             message = wording.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
-            if self.reuse and isinstance(stored, Mapping):
+            if self.reuse and stored is not None:
                 remediation = stored
             else:
                 remediation = wording.remediation(
@@ -195,8 +196,8 @@ class _Rows:
                 )
         else:
             message = finding.message
-            remediation = stored if isinstance(stored, Mapping) else {}
-        actions = [a for a in remediation.get("actions") or [] if isinstance(a, Mapping)]
+            remediation = stored or {}
+        actions = remediation.get("actions") or []
         ready, action, state = self._planned(finding, actions)
         body = action.get("body")
         waiver = (finding.waiver or {}) if finding.waived else {}
@@ -212,7 +213,7 @@ class _Rows:
             _text(subject.get("id", "")),
             _text(subject.get("kind") or ""),
             _text("; ".join(str(s) for s in skus)),
-            _text(_groups(details)),
+            _text(_groups(msgspec.convert(details, Holding))),
             _text(finding.policy),
             "true" if finding.waived else "false",
             _text(waiver.get("reason", "")),
@@ -232,7 +233,7 @@ class _Rows:
             state,
         ]
 
-    def _planned(self, finding: ReportFinding, actions: list[Mapping[str, Any]]) -> tuple[int, Mapping[str, Any], str]:
+    def _planned(self, finding: ReportFinding, actions: list[ActionJson]) -> tuple[int, ActionJson, str]:
         """(how many calls run, the first of them, the finding's state): the plan's, when the report has
         one (auditor.report.view.states.PlanTruth: the state every file shows); else the finding's own
         ready calls (a report without a plan)."""
@@ -249,7 +250,7 @@ class _Rows:
         ref = body.get("@odata.id") if body is not None else None
         if body is not None and isinstance(ref, str) and ref.startswith(DIRECTORY_OBJECTS):
             body = {**body, "@odata.id": self.objects + ref.removeprefix(DIRECTORY_OBJECTS)}
-        return len(truth.calls), {"method": first.method, "path": first.path, "body": body}, truth.state
+        return len(truth.calls), ActionJson(method=first.method, path=first.path, body=body), truth.state
 
 
 def document_remediation_matches(document: ReportDocument, locale: Locale, cloud: Cloud) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from msgspec import UNSET
 
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
+from auditor.data.remediation_json import RemediationJson
 
 from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION, named_products
@@ -31,7 +31,7 @@ __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document"
 
 # (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation object
 # (auditor.wording.remediation)
-Remediate = Callable[..., dict[str, Any]]
+Remediate = Callable[..., RemediationJson]
 
 
 def iso(dt: datetime) -> str:
@@ -44,7 +44,7 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
     return Amount(amount=round(amount or 0.0, 2), currency=currency)
 
 
-def finding_json(f: Finding, remediation: dict[str, Any] | None) -> ReportFinding:
+def finding_json(f: Finding, remediation: RemediationJson | None) -> ReportFinding:
     """The finding as report.json holds it, whole (docs/report-format.md)."""
     return ReportFinding(
         id=f.id,
@@ -130,15 +130,15 @@ class FindingRemediation:
     ) -> FindingRemediation:
         return cls(remediate, cloud=cloud or result.cloud, locale=locale, names=_product_names(result), actions=actions)
 
-    def __call__(self, finding: ReportFinding) -> dict[str, Any]:
+    def __call__(self, finding: ReportFinding) -> RemediationJson:
         return self._ask(self.remediate, finding)
 
-    def actions(self, finding: ReportFinding) -> dict[str, Any]:
+    def actions(self, finding: ReportFinding) -> RemediationJson:
         """{"actions": [...]} as the finding's remediation has them, but with empty descriptions
         (when `actions` was given; else the whole remediation): what the report header's plan reads."""
         return self._ask(self.work_out_actions or self.remediate, finding)
 
-    def _ask(self, remediate: Remediate, finding: ReportFinding) -> dict[str, Any]:
+    def _ask(self, remediate: Remediate, finding: ReportFinding) -> RemediationJson:
         return remediate(
             finding.rule,
             cloud=self.cloud,

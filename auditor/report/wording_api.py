@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from auditor import wording
 from auditor.data.model import Cloud, Locale
+from auditor.data.remediation_json import RemediationJson
 
 
 class Wording(Protocol):
@@ -52,7 +53,7 @@ class Wording(Protocol):
         skus: Sequence[str],
         details: Mapping[str, Any],
         names: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]: ...
+    ) -> RemediationJson: ...
 
 
 def default_wording() -> Wording:

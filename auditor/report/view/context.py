@@ -10,6 +10,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
+from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_json import named_products
 from auditor.formats.report_model import Amount, ConfigProblem, ReportDocument, ReportFinding, Summary
 from auditor.guidance.details import waiver_label
@@ -87,7 +88,7 @@ class RenderContext:
             "list_more", "…and {n} more, listed in report.json.", "…and {n} more, listed in report.json.", more
         )
 
-    def state_of(self, finding: ReportFinding, remediation: Mapping[str, Any]) -> FindingState | None:
+    def state_of(self, finding: ReportFinding, remediation: RemediationJson) -> FindingState | None:
         """What the plan does about the finding; where no plan was compiled (a merged report), what
         the finding's own actions say."""
         if self.states is not None:
@@ -147,11 +148,10 @@ class RenderContext:
         )
         return clean(text, TEXT_LIMIT)
 
-    def remediation(self, finding: ReportFinding) -> Mapping[str, Any]:
+    def remediation(self, finding: ReportFinding) -> RemediationJson:
         rule = finding.rule
         if rule not in self.known:
-            carried = finding.remediation  # as the report carries it
-            return carried if isinstance(carried, Mapping) else {}
+            return finding.remediation or {}  # as the report carries it
         return self.wording.remediation(
             rule,
             cloud=self.cloud,

@@ -13,6 +13,7 @@ from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
 from auditor.render.text import clean, safe_url
 from auditor.report.view.context import (
@@ -167,21 +168,20 @@ def _policy_text(finding: ReportFinding) -> str:
     return policy
 
 
-def _recipe_of(remediation: Mapping[str, Any]) -> Recipe:
-    def strings(key: str) -> tuple[str, ...]:
-        items = remediation.get(key) or []
-        return tuple(clean(s, 2000) for s in items) if isinstance(items, list | tuple) else ()
+def _recipe_of(remediation: RemediationJson) -> Recipe:
+    def strings(items: list[str] | None) -> tuple[str, ...]:
+        return tuple(clean(s, 2000) for s in items or ())
 
     links = []
     for link in remediation.get("links") or []:
         # Microsoft Graph's reference is for the calls, which are in report.json; people read the admin centers' pages
-        if isinstance(link, Mapping) and "/graph/api/" not in str(link.get("url")):
+        if "/graph/api/" not in str(link.get("url")):
             links.append(Link(clean(link.get("title", ""), NAME_LIMIT), safe_url(link.get("url"))))
     return Recipe(
         caption=clean(remediation.get("summary", ""), TEXT_LIMIT),
-        steps=strings("steps"),
+        steps=strings(remediation.get("steps")),
         role=clean(remediation.get("role") or "", ROLE_LIMIT),
-        next_steps=strings("next_steps"),
+        next_steps=strings(remediation.get("next_steps")),
         links=tuple(links),
         rows=(),
     )
@@ -278,7 +278,7 @@ def without_name(message: str, name: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Mapping[str, Any]) -> FindingRow:
+def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: RemediationJson) -> FindingRow:
     """A finding as its recipe's table shows it, with `remediation` (ctx.remediation of it)."""
     severity = str(finding.severity)
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)

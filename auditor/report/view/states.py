@@ -10,13 +10,13 @@ own words for why it waits (auditor.plan.write.skip_reason).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.data.remediation_json import RemediationJson
 from auditor.formats.plan_records import Change, Skipped
 from auditor.formats.report_model import ReportDocument, Tenant
 from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
@@ -173,10 +173,10 @@ def _tenant_plans(document: ReportDocument) -> list[ChangePlan]:
     return plans
 
 
-def actions_state(remediation: Mapping[str, Any], locale: Locale) -> FindingState | None:
+def actions_state(remediation: RemediationJson, locale: Locale) -> FindingState | None:
     """The state a finding's own actions give, where no plan was compiled (a merged report): ready
     when every action is, else an admin's decision; None when it has no actions."""
-    actions = [a for a in remediation.get("actions") or () if isinstance(a, Mapping)]
+    actions = remediation.get("actions") or ()
     if not actions:
         return None
     t = i18n.translations(locale)
