@@ -26,6 +26,8 @@ from typing import Any, Final, TypeVar
 import msgspec
 from msgspec import Struct
 
+from auditor.common.errors import UsageError
+
 __all__ = [
     "BillFigures",
     "DataKept",
@@ -40,8 +42,10 @@ __all__ = [
 ]
 
 
-class FindingFactsError(ValueError):
-    """A finding's subject or details hold a value of the wrong type (the message names its place)."""
+class FindingFactsError(UsageError, ValueError):
+    """A finding's subject or details hold a value of the wrong type (the message names its place):
+    report.json was not written by this version, or was changed by hand (exit 2, as bad input). A
+    ValueError too, so that decoding report.json names the finding it is in (ReportFinding)."""
 
 
 class FindingSubject(Struct, frozen=True, kw_only=True):

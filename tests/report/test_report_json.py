@@ -22,6 +22,7 @@ from auditor.formats.report_model import BaselineChanges, ReportDocument
 from auditor.report import chunks
 from auditor.report import write as report_module
 from auditor.report.baseline import compare, load_baseline
+from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -231,3 +232,40 @@ def test_a_malformed_report_names_the_file_and_the_place(change: Any, message: s
     with pytest.raises(UsageError) as caught:
         decode_report(json.dumps(raw), "reports/report.json")
     assert str(caught.value).startswith("reports/report.json: ") and message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "place"),
+    [
+        ("storage", {"wait": 3}, "details.storage.wait"),  # the fix's (auditor.data.finding_facts.Fix)
+        ("assigned_by_group", "All Staff", "details.assigned_by_group"),  # how the user holds it (Holding)
+    ],
+)
+def test_a_finding_part_of_the_wrong_type_is_refused_as_report_json_is_read(
+    key: str, value: object, place: str
+) -> None:
+    """report.json is decoded once, at its border: a finding's holding or fix of the wrong type is
+    named with its place (exit 2), never read as something else further on."""
+    raw = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    raw["findings"][3]["details"][key] = value
+    with pytest.raises(UsageError) as caught:
+        decode_report(json.dumps(raw), "reports/report.json")
+    assert f"`{place}`" in str(caught.value) and "findings[3]" in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def test_a_rules_own_detail_of_the_wrong_type_stops_a_merge_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rule's own details are decoded by its TypedDict where the texts read them: `merge`, which
+    words every finding again, on a report whose finding's own detail has the wrong type says which,
+    and exits 2."""
+    report = _audit(tmp_path)
+    raw = json.loads(report.read_text(encoding="utf-8"))
+    finding = next(f for f in raw["findings"] if f["rule"] == InactiveUserLicensed.id)
+    finding["details"]["days"] = "ninety"
+    report.write_text(json.dumps(raw), encoding="utf-8")
+    (report.parent / "snapshot.json").write_bytes(SAMPLE.read_bytes())
+    merged = ["merge", str(report.parent), "--policies", str(EXAMPLE), "--output-dir", str(tmp_path / "merged")]
+    assert main(merged) == 2
+    assert "`details.days`" in capsys.readouterr().err
