@@ -36,6 +36,7 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import ActionJson, LinkJson, RemediationJson
 
@@ -157,7 +158,7 @@ def _words(locale: Locale, names: Mapping[str, str] | None) -> ValueFormatter:
 def message(
     rule: str,
     *,
-    subject: Mapping[str, Any],
+    subject: FindingSubject | Mapping[str, Any],
     skus: Sequence[str],
     details: Mapping[str, Any],
     locale: Locale,
@@ -174,7 +175,7 @@ def message(
 def row_note(
     rule: str,
     *,
-    subject: Mapping[str, Any],
+    subject: FindingSubject | Mapping[str, Any],
     skus: Sequence[str],
     details: Mapping[str, Any],
     locale: Locale,
@@ -192,7 +193,7 @@ def remediation(
     *,
     cloud: Cloud,
     locale: Locale,
-    subject: Mapping[str, Any],
+    subject: FindingSubject | Mapping[str, Any],
     skus: Sequence[str],
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,
@@ -205,7 +206,7 @@ def actions(
     *,
     cloud: Cloud,
     locale: Locale,
-    subject: Mapping[str, Any],
+    subject: FindingSubject | Mapping[str, Any],
     skus: Sequence[str],
     details: Mapping[str, Any],
     names: Mapping[str, str] | None = None,

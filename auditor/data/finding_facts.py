@@ -48,11 +48,12 @@ class FindingFactsError(UsageError, ValueError):
     ValueError too, so that decoding report.json names the finding it is in (ReportFinding)."""
 
 
-class FindingSubject(Struct, frozen=True, kw_only=True):
-    """A finding's subject (auditor.data.model.Subject.to_json): a user, a product or a subscription."""
+class FindingSubject(Struct, kw_only=True, omit_defaults=True):
+    """A finding's subject as report.json holds it (auditor.data.model.Subject.to_json, the same keys
+    in the same order, the absent ones left out): a user, a product, a subscription, a group, a waiver."""
 
-    type: str = "user"
-    id: str = ""
+    type: str
+    id: str
     upn: str | None = None
     sku: str | None = None  # a product's part number, for a product or a subscription
     display_name: str | None = None
@@ -166,11 +167,14 @@ T = TypeVar("T")
 
 
 def parts(
-    subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any] | None
+    subject: FindingSubject | Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any] | None
 ) -> tuple[FindingSubject, tuple[str, ...], Holding, Fix]:
-    """A finding's subject, products, holding and fix, decoded (module docstring)."""
+    """A finding's subject, products, holding and fix, decoded (module docstring). A subject given
+    as a mapping without its type or id is a user's with none (the texts name it "?")."""
+    if not isinstance(subject, FindingSubject):
+        subject = _convert({"type": "user", "id": "", **subject}, FindingSubject, "subject")
     return (
-        _convert(subject, FindingSubject, "subject"),
+        subject,
         tuple(_convert(skus, list[str], "skus")),
         _convert(details or _EMPTY, Holding, "details"),
         _convert(details or _EMPTY, Fix, "details"),

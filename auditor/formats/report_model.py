@@ -24,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
@@ -144,7 +145,7 @@ class ReportFinding(Struct, kw_only=True):
     rule: str
     severity: SeverityName
     policy: str | None
-    subject: dict[str, Any]  # auditor.data.model.Subject.to_json(): type, id, and upn, sku, display_name, kind
+    subject: FindingSubject  # auditor.data.model.Subject.to_json(): type, id, and upn, sku, display_name, kind
     skus: list[str]
     message: str
     details: dict[str, Any]  # the rule's (its TypedDict, auditor.rules)
@@ -161,12 +162,9 @@ class ReportFinding(Struct, kw_only=True):
     state: dict[str, Any] | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
     def __post_init__(self) -> None:
-        subject = self.subject
-        if not isinstance(subject.get("type"), str) or not isinstance(subject.get("id"), str):
-            raise ValueError("a finding's subject needs its `type` and `id` (strings)")
-        # its subject, holding and fix are decoded where they are read (auditor.guidance.details):
-        # a value of the wrong type is refused here, with its place, as the file is read
-        finding_parts(subject, self.skus, self.details)
+        # its holding and fix are decoded where they are read (auditor.guidance.details): a value of
+        # the wrong type is refused here, with its place, as the file is read
+        finding_parts(self.subject, self.skus, self.details)
 
     @property
     def alerts(self) -> bool:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypedDict, TypeVar, cast, get_type_hints
 
 import msgspec
 
-from auditor.data.finding_facts import FindingFactsError, parts
+from auditor.data.finding_facts import FindingFactsError, FindingSubject, parts
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
 # the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
@@ -84,7 +84,9 @@ class Details:
     """Everything the guidance needs to know about one finding: its subject, its products, how the
     user holds them and what the fix rests on (auditor.data.finding_facts), decoded once here."""
 
-    def __init__(self, subject: Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]) -> None:
+    def __init__(
+        self, subject: FindingSubject | Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]
+    ) -> None:
         self.subject, self.skus, self.holding, self.fix = parts(subject, skus, details)
         self.details = details  # as report.json holds them: RuleDetails.own reads the rule's own through its TypedDict
 
@@ -177,7 +179,7 @@ class RuleDetails(Details, Generic[D]):
 
     def __init__(
         self,
-        subject: Mapping[str, Any],
+        subject: FindingSubject | Mapping[str, Any],
         skus: Sequence[str],
         details: Mapping[str, Any],
         own_type: type[D] | None = None,
@@ -194,3 +196,10 @@ class RuleDetails(Details, Generic[D]):
         except msgspec.ValidationError as exc:
             raise FindingFactsError(f"a finding's details: {exc}".replace("`$", "`details")) from None
         return cast(D, Lenient(cast(Mapping[str, Any], found)))
+
+
+def optional_keys(kind: type[Any]) -> type[Any]:
+    """TypedDict `kind` with every key optional (its values' types as they are): what RuleDetails.own
+    decodes a finding's details by (RuleGuidance.own_type)."""
+    found: type[Any] = TypedDict(f"{kind.__name__}Read", get_type_hints(kind), total=False)  # type: ignore[misc]
+    return found

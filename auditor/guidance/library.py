@@ -14,18 +14,7 @@ This module imports no rule: the rules' guidance imports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import (
-    Any,
-    ClassVar,
-    Generic,
-    Literal,
-    TypedDict,
-    TypeVar,
-    get_args,
-    get_origin,
-    get_type_hints,
-    is_typeddict,
-)
+from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin, is_typeddict
 
 from auditor.data.blocked import DATA_LOST, PLANS_UNKNOWN, STORAGE_WAITS
 from auditor.data.finding_facts import BillFigures
@@ -34,7 +23,7 @@ from auditor.data.model import Locale
 from ..i18n import format_list, format_size
 from . import texts
 from .cloud_variants import Variant
-from .details import Details, RuleDetails
+from .details import Details, RuleDetails, optional_keys
 from .remediation import Action, Remediation, TextRef, assign_license, leaving_order, remove_member
 from .texts.declare import Declared
 
@@ -521,12 +510,6 @@ def bill_note(f: Details) -> tuple[str, ...]:
     return ("message.bill.keep",)
 
 
-def _optional_keys(kind: type[Any]) -> type[Any]:
-    """TypedDict `kind` with every key optional (its values' types as they are)."""
-    found: type[Any] = TypedDict(f"{kind.__name__}Read", get_type_hints(kind), total=False)  # type: ignore[misc]
-    return found
-
-
 class RuleGuidance(Generic[D]):
     """The guidance of a rule: its one-line message and its remediation, built from the finding's
     facts (as report.json stores them, so a report can be re-rendered). A rule's is a class of its
@@ -557,7 +540,7 @@ class RuleGuidance(Generic[D]):
         for base in getattr(cls, "__orig_bases__", ()):
             origin, args = get_origin(base), get_args(base)
             if isinstance(origin, type) and issubclass(origin, RuleGuidance) and args and is_typeddict(args[0]):
-                cls.own_type = _optional_keys(args[0])
+                cls.own_type = optional_keys(args[0])
 
     @classmethod
     def message_key(cls, variant: str = "") -> str:

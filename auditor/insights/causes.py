@@ -111,12 +111,12 @@ def _mentions(finding: ReportFinding, particulars: Mapping[str, Any], parts: Map
 
 def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapping[str, str]) -> dict[str, Any] | None:
     subject = finding.subject
-    if subject.get("type") != "user" or not subject.get("id"):
+    if subject.type != "user" or not subject.id:
         return None
     order = ORDER.get(finding.rule, DEFAULT_ORDER)
     ranked = []
     for entry in entries:
-        found = kind_of(entry, str(subject["id"]))
+        found = kind_of(entry, subject.id)
         if found is None:
             continue
         kind, particulars = found
@@ -181,7 +181,7 @@ def explain(
     explained = 0
     for finding in document.findings:
         if finding.change == "new":
-            uid = str(finding.subject.get("id") or "").lower()
+            uid = finding.subject.id.lower()
             cause = cause_for(finding, by_user.get(uid, ()), parts)
             if cause is not None:
                 finding.cause = cause

@@ -97,7 +97,7 @@ def _freed_by_findings(document: ReportDocument, work_out: Remediation | None = 
         for action in remediation.get("actions") or []:
             if not isinstance(action, Mapping) or not isinstance(action.get("seats"), Mapping):
                 continue
-            who = str(action.get("user") or subject.get("id") or f.id)
+            who = str(action.get("user") or subject.id or f.id)
             for part, delta in action["seats"].items():
                 if isinstance(delta, int) and not isinstance(delta, bool) and delta < 0 and (who, part) not in seen:
                     seen.add((who, part))

@@ -112,7 +112,7 @@ class _Summary:
 
         def line(f: ReportFinding) -> str:
             subject = f.subject
-            who = subject.get("display_name") or subject.get("upn") or subject.get("sku") or subject.get("id") or ""
+            who = subject.display_name or subject.upn or subject.sku or subject.id
             rule = f.rule
             title = wording.title(rule, locale) if rule in wording.ALL_RULE_IDS else rule
             return clean(f"[{f.severity}] {title}: {who}", 300)

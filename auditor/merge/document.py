@@ -88,8 +88,8 @@ def _sort_key(f: ReportFinding) -> tuple[Any, ...]:
     return (
         -_RANK[f.severity],
         f.rule,
-        str(s.get("upn") or s.get("sku") or s["id"]).lower(),
-        s["id"],
+        (s.upn or s.sku or s.id).lower(),
+        s.id,
         str(tenant.get("name", "")).lower(),
         tenant.get("id", ""),
         f.skus,

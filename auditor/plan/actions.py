@@ -222,14 +222,13 @@ def _subject_text(finding: ReportFinding) -> str:
     """The subject as a reader knows it: a user's name, a product's (or a subscription's) product name,
     a waiver's rule and subject; else the id."""
     subject = finding.subject
-    sku = subject.get("sku")
-    if subject.get("type") in ("sku", "subscription") and isinstance(sku, str) and sku:
+    sku = subject.sku
+    if subject.type in ("sku", "subscription") and sku:
         return product_names().product(None, sku) or sku
-    if subject.get("type") == "waiver":
-        return waiver_label(str(subject.get("id") or ""))
-    for key in ("display_name", "upn", "sku", "id"):
-        value = subject.get(key)
-        if isinstance(value, str) and value:
+    if subject.type == "waiver":
+        return waiver_label(subject.id)
+    for value in (subject.display_name, subject.upn, subject.sku, subject.id):
+        if value:
             return value
     return ""
 

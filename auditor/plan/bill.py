@@ -252,7 +252,7 @@ def name_reductions(document: ReportDocument) -> ReportDocument:
         if f.rule != SubscriptionExpiring.id or not details.get("term"):
             findings.append(f)
             continue
-        subject = str(f.subject.get("id") or "")
+        subject = f.subject.id
         action = actions.get(ids.get(subject, subject))
         if action is not None and action.seats:
             reduction = {"window": action.window, "by": action.by, "seats": action.seats}

@@ -34,7 +34,7 @@ combinations are held back here, in one place:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditor.plan.actions import PlanFinding
@@ -65,10 +65,9 @@ class Hold:
 def user_of(f: PlanFinding) -> str | None:
     """The id of the user the finding is about (lower case), or None for a product or a group."""
     subject = f.source.subject if f.source is not None else None
-    if not isinstance(subject, Mapping) or subject.get("type") not in (None, "user"):
+    if subject is None or subject.type != "user":
         return None
-    uid = subject.get("id")
-    return uid.lower() if isinstance(uid, str) and uid else None
+    return subject.id.lower() or None
 
 
 def skus_of(f: PlanFinding) -> set[str]:

@@ -39,11 +39,9 @@ def user_name(findings: Sequence[ReportFinding], user: str) -> str:
     names = set()
     for finding in findings:
         subject = finding.subject
-        if str(subject.get("id", "")).lower() != user.lower():
+        if subject.id.lower() != user.lower():
             continue
-        display, upn = subject.get("display_name"), subject.get("upn")
-        display = display if isinstance(display, str) else ""
-        upn = upn if isinstance(upn, str) else ""
+        display, upn = subject.display_name or "", subject.upn or ""
         names.add(f"{display} ({upn})" if display and upn and display != upn else display or upn)
     names.discard("")
     return names.pop() if len(names) == 1 else ""

@@ -70,7 +70,7 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
     """The step, with what the audit knows of the mailbox: the user's object id, and from the
     Exchange export (details.exchange) and the mailbox usage report (details.mailbox_bytes,
     mailbox_archive) whether it is synced, its size and its archive."""
-    oid = f.source.subject.get("id") if f.source is not None else None
+    oid = f.source.subject.id if f.source is not None else None
     exchange = f.details.get("exchange")
     exchange = exchange if isinstance(exchange, Mapping) and exchange.get("listed") else {}
     size = f.details.get("mailbox_bytes")
@@ -104,8 +104,8 @@ def _mailbox_waits(f: PlanFinding) -> bool:
 
 
 def _upn(source: ReportFinding | None) -> str:
-    upn = source.subject.get("upn") if source is not None else None
-    return upn if isinstance(upn, str) else ""
+    upn = source.subject.upn if source is not None else None
+    return upn or ""
 
 
 # --- the script -----------------------------------------------------------------------------------

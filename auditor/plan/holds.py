@@ -47,9 +47,9 @@ def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: 
     """`document` (report.json's ReportDocument) with each account finding's details.exchange set from
     `export`, and its `exchange_export` summary; changed in place and returned."""
     for f in document.findings:
-        if f.rule not in ACCOUNT_RULES or f.subject["type"] != "user":
+        if f.rule not in ACCOUNT_RULES or f.subject.type != "user":
             continue
-        f.details["exchange"] = mailbox_facts(export.get(str(f.subject["id"]).lower()))
+        f.details["exchange"] = mailbox_facts(export.get(f.subject.id.lower()))
     document.exchange_export = ExchangeExport(file=Path(file).name, mailboxes=len(export))
     return document
 

@@ -116,7 +116,7 @@ def reclaim_split(document: ReportDocument, plan: ChangePlan) -> ReclaimSplit:
         cost = f.monthly_cost
         if f.waived or f.rule not in reclaimable or not isinstance(cost, int | float) or cost <= 0:
             continue
-        user = str(f.subject.get("id", ""))
+        user = f.subject.id
         fid = f.id
         owner[fid], costs[fid] = user, float(cost)
         amounts[user] = max(amounts.get(user, 0.0), float(cost))

@@ -94,7 +94,7 @@ def _rank(finding: ReportFinding) -> int:
 
 def _subject(finding: ReportFinding) -> tuple[str, str, str]:
     subject = finding.subject
-    return (finding.rule, str(subject.get("type", "")), str(subject.get("id", "")).lower())
+    return (finding.rule, subject.type, subject.id.lower())
 
 
 def _same_subject(

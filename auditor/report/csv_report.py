@@ -202,16 +202,16 @@ class _Rows:
         body = action.get("body")
         waiver = (finding.waiver or {}) if finding.waived else {}
         cost = finding.monthly_cost
-        kind = subject.get("type", "")
+        kind = subject.type
         return [
             _text(finding.id),
             _text(rule),
             _text(finding.severity),
             _text(kind),
-            _text(subject.get("upn") or subject.get("sku") or subject.get("id", "")),
-            _text(subject.get("display_name") or ""),
-            _text(subject.get("id", "")),
-            _text(subject.get("kind") or ""),
+            _text(subject.upn or subject.sku or subject.id),
+            _text(subject.display_name or ""),
+            _text(subject.id),
+            _text(subject.kind or ""),
             _text("; ".join(str(s) for s in skus)),
             _text(_groups(msgspec.convert(details, Holding))),
             _text(finding.policy),

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from msgspec import UNSET
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
 
@@ -51,7 +52,14 @@ def finding_json(f: Finding, remediation: RemediationJson | None) -> ReportFindi
         rule=f.rule,
         severity=f.severity.label,  # type: ignore[arg-type]  # a Severity's label is one of SeverityName
         policy=f.policy,
-        subject=f.subject.to_json(),
+        subject=FindingSubject(
+            type=f.subject.type.value,
+            id=f.subject.id,
+            upn=f.subject.upn,
+            sku=f.subject.sku,
+            display_name=f.subject.display_name,
+            kind=f.subject.kind,
+        ),
         skus=list(f.skus),
         message=f.message,
         details=dict(f.details),
@@ -79,7 +87,7 @@ def summary_json(
         if f.rule in reclaimable and f.monthly_cost:
             # one amount per user: the largest finding (all of an inactive user's licenses) covers
             # a smaller one (the unused product among them), so they are not added up
-            key = f.subject["id"]
+            key = f.subject.id
             reclaim[key] = max(reclaim.get(key, 0.0), f.monthly_cost)
     return Summary(
         total=len(findings),
@@ -143,7 +151,7 @@ class FindingRemediation:
             finding.rule,
             cloud=self.cloud,
             locale=self.locale,
-            subject=dict(finding.subject),
+            subject=finding.subject,
             skus=list(finding.skus),
             details=dict(finding.details),
             names=self.names,
@@ -172,7 +180,14 @@ def build_document(
                 f.rule,
                 cloud=cloud,
                 locale=locale,
-                subject=f.subject.to_json(),
+                subject=FindingSubject(
+                    type=f.subject.type.value,
+                    id=f.subject.id,
+                    upn=f.subject.upn,
+                    sku=f.subject.sku,
+                    display_name=f.subject.display_name,
+                    kind=f.subject.kind,
+                ),
                 skus=list(f.skus),
                 details=dict(f.details),
                 names=names,

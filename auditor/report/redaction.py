@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
@@ -64,18 +65,22 @@ class Pseudonymiser:
             self.replacements.setdefault(real, pseudonym)
 
 
-def _redact_subject(p: Pseudonymiser, subject: dict[str, Any]) -> None:
-    if subject.get("type") != "user":
-        if subject.get("type") == "waiver":
-            rule, sep, who = str(subject.get("id", "")).partition(":")
+def _redact_subject(p: Pseudonymiser, subject: FindingSubject) -> None:
+    if subject.type != "user":
+        if subject.type == "waiver":
+            rule, sep, who = subject.id.partition(":")
             if sep and "@" in who:
-                subject["id"] = f"{rule}:{p.address(who)}"
+                subject.id = f"{rule}:{p.address(who)}"
         return
-    name, upn, oid = p.person(subject.get("upn"), subject.get("id"))
-    for field_name, pseudonym in (("display_name", name), ("upn", upn), ("id", oid)):
-        if field_name in subject:
-            p.remember(subject[field_name], pseudonym)
-            subject[field_name] = pseudonym
+    name, upn, oid = p.person(subject.upn, subject.id)
+    if subject.display_name is not None:
+        p.remember(subject.display_name, name)
+        subject.display_name = name
+    if subject.upn is not None:
+        p.remember(subject.upn, upn)
+        subject.upn = upn
+    p.remember(subject.id, oid)
+    subject.id = oid
 
 
 def _redact_details(p: Pseudonymiser, details: dict[str, Any]) -> None:

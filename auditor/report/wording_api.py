@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from auditor import wording
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
 
@@ -25,7 +26,7 @@ class Wording(Protocol):
         self,
         rule: str,
         *,
-        subject: Mapping[str, Any],
+        subject: FindingSubject | Mapping[str, Any],
         skus: Sequence[str],
         details: Mapping[str, Any],
         locale: Locale,
@@ -36,7 +37,7 @@ class Wording(Protocol):
         self,
         rule: str,
         *,
-        subject: Mapping[str, Any],
+        subject: FindingSubject | Mapping[str, Any],
         skus: Sequence[str],
         details: Mapping[str, Any],
         locale: Locale,
@@ -49,7 +50,7 @@ class Wording(Protocol):
         *,
         cloud: Cloud,
         locale: Locale,
-        subject: Mapping[str, Any],
+        subject: FindingSubject | Mapping[str, Any],
         skus: Sequence[str],
         details: Mapping[str, Any],
         names: Mapping[str, str] | None = None,

@@ -183,7 +183,7 @@ def test_a_conflict_or_a_dynamic_group_leaves_the_move_to_a_person(tmp_path: Pat
         groups=[{**SALES, "members": [IDS["anna"], IDS["bob"]]}, dynamic],
     )
     _, document = _run(tmp_path, doc)
-    found = {f.subject["upn"].split("@")[0]: f for f in document.findings if f.rule == SubscriptionMove.id}
+    found = {f.subject.upn.split("@")[0]: f for f in document.findings if f.rule == SubscriptionMove.id}
     anna, bob = found["anna"].remediation, found["bob"].remediation
     assert anna is not None and bob is not None
     assert found["anna"].details["conflict"] == ["SPE_F1"]

@@ -65,10 +65,10 @@ def test_monthly_roll_overs_are_no_finding_and_an_annual_renewal_names_its_reduc
     document.subscriptions, document.spare_seats = facts["subscriptions"], facts["spare_seats"]
     document.bill = build_bill(document, {}, billing, AS_OF.date())
     document = name_reductions(document)
-    annual = next(f for f in document.findings if f.subject["id"] == "annual")
+    annual = next(f for f in document.findings if f.subject.id == "annual")
     assert annual.details["reduction"] == {"window": "renewal", "by": "2026-11-19", "seats": 9}
     texts = {
-        f.subject["id"]: wording.message(
+        f.subject.id: wording.message(
             SubscriptionExpiring.id, subject=f.subject, skus=f.skus, details=f.details, locale=Locale.EN
         )
         for f in document.findings

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor import wording
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Finding, Locale
 from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from auditor.formats.report_model import ReportFinding
@@ -167,7 +169,7 @@ def test_the_plan_says_both_sizes_in_the_readers_words(tmp_path: Any) -> None:
                 rule=f.rule,
                 severity="medium",
                 policy=None,
-                subject=f.subject.to_json(),
+                subject=msgspec.convert(f.subject.to_json(), FindingSubject),
                 skus=[],
                 message="",
                 details=dict(f.details),

@@ -79,7 +79,7 @@ assert fired(result, rule.id) == [(rule.id, "carl@contoso.example", ("SPE_E5",))
 (policy,) = load_policies([policy_file(Path(sys.argv[1]), BODY, "again.yaml")]).policies
 assert policy.products == ("SPE_E5",)  # the product it names, found through the schema
 said = wording.message(
-    rule.id, subject=found.subject.to_json(), skus=found.skus, details=found.details, locale=Locale.EN
+    rule.id, subject=found.subject.to_json(), skus=found.skus, details=dict(found.details), locale=Locale.EN
 )
 assert said.endswith("holds SPE_E5, kept from their employee type."), said
 assert rem(found)["actions"], rem(found)  # its fix: the removal, as a Graph call

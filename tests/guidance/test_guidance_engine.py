@@ -49,11 +49,11 @@ def test_every_sample_finding_gets_complete_guidance(result: Any, locale: Locale
             if action["ready"]:
                 call = str([action["path"], action["body"], action["precondition"]])
                 assert "{user-id}" not in call and "{group-id}" not in call and "<skuId" not in call, action
-                assert action["precondition"] and action["user"] == f.subject["id"], (f.rule, action)
+                assert action["precondition"] and action["user"] == f.subject.id, (f.rule, action)
         msg = wording.message(f.rule, subject=f.subject, skus=f.skus, details=f.details, locale=locale)
         assert msg and "\n" not in msg
-        if f.subject["type"] == "user":
-            assert f.subject["upn"] in msg
+        if f.subject.type == "user":
+            assert f.subject.upn in msg
 
 
 def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
@@ -90,5 +90,5 @@ def test_group_assigned_sample_findings_point_at_groups(result: Any) -> None:
             continue
         for action in f.remediation["actions"]:
             assert action["method"] == "DELETE" and action["path"].startswith("/groups/"), f.rule
-            assert action["path"].endswith(f"/members/{f.subject['id']}/$ref")
+            assert action["path"].endswith(f"/members/{f.subject.id}/$ref")
             assert action["ready"] and {"member_of": action["group"]} in action["precondition"]

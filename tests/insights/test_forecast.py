@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Locale
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import send_mail_body
@@ -46,7 +47,7 @@ def _finding(rule: str, user: str, delta: int = -1, waived: bool = False) -> Rep
         rule=rule,
         severity="high",
         policy=None,
-        subject={"type": "user", "id": user},
+        subject=FindingSubject(type="user", id=user),
         skus=["SPE_E3"],
         message="",
         details={},

@@ -60,7 +60,7 @@ def test_exact_cross_tenant_findings(group):
         (
             f.rule,
             f.severity,
-            f.subject["id"],
+            f.subject.id,
             f.skus,
             f.waived,
             [(t["name"], t["upn"]) for t in f.details.get("tenants", [])],
@@ -166,7 +166,7 @@ def test_merged_document_shape(group):
 def test_no_finding_for_different_products_free_products_or_unmapped_domains(group):
     root, folders = group
     _, path = merge(root, folders.values())
-    subjects = {f.subject["id"] for f in cross(read(path))}
+    subjects = {f.subject.id for f in cross(read(path))}
     assert not subjects & {
         "bob@contoso.example",
         "carol@contoso.example",
@@ -248,12 +248,12 @@ def test_missing_users_leave_the_cross_tenant_rules_partial(tmp_path, capsys):
     ]
     assert all("tenant Fabrikam" in n.reason and "users not collected" in n.reason for n in merge_gaps)
     # Fabrikam's accounts and seats are left out; Contoso and Northwind still meet
-    assert sorted((f.rule, f.subject["id"]) for f in cross(report)) == [
+    assert sorted((f.rule, f.subject.id) for f in cross(report)) == [
         (CrossTenantDuplicate.id, "analyst@partner.example"),
         (CrossTenantDuplicate.id, "dave@contoso.example"),
         (SeatsRebalanceAcrossTenants.id, PROJECT),
     ]
-    analyst = next(f for f in cross(report) if f.subject["id"] == "analyst@partner.example")
+    analyst = next(f for f in cross(report) if f.subject.id == "analyst@partner.example")
     assert [t["name"] for t in analyst.details["tenants"]] == ["Contoso", "Northwind"]
     assert merge(tmp_path, [tmp_path / k for k in docs])[0] == 3
     capsys.readouterr()
@@ -415,7 +415,7 @@ def test_waivers_apply_by_identity_product_and_expiry(group, tmp_path):
         )
         == 0
     )
-    waived = {(f.rule, f.subject.get("sku") or f.subject["id"]): f.waived for f in cross(read(out / "report.json"))}
+    waived = {(f.rule, f.subject.sku or f.subject.id): f.waived for f in cross(read(out / "report.json"))}
     assert waived == {
         (CrossTenantDuplicate.id, "alice@contoso.example"): False,  # its waiver has expired
         (CrossTenantDuplicate.id, "analyst@partner.example"): False,
@@ -543,7 +543,7 @@ def test_tenant_jobs_through_graph_then_merge(tmp_path, monkeypatch):
     assert code == 1
     report = read(path)
     assert report.complete is True
-    assert [(f.rule, f.subject.get("sku") or f.subject["id"], f.waived) for f in cross(report)] == [
+    assert [(f.rule, f.subject.sku or f.subject.id, f.waived) for f in cross(report)] == [
         (CrossTenantDuplicate.id, "alice@contoso.example", False),
         (CrossTenantDuplicate.id, "analyst@partner.example", False),
         (CrossTenantDuplicate.id, "dave@contoso.example", True),
@@ -620,7 +620,7 @@ def test_merge_writes_one_digest_across_tenants(group):
     actions = actions[: actions.index("")]
     assert 1 <= len(actions) <= 10
     top = max((f for f in report.findings if not f.waived), key=lambda f: f.monthly_cost or 0)
-    assert top.subject.get("upn", "") in actions[0] or top.subject.get("sku", "") in actions[0]
+    assert (top.subject.upn or "") in actions[0] or (top.subject.sku or "") in actions[0]
     assert "Fabrikam" in page and "Northwind" in page and 'href="report.html#rule-' in page
     assert len(page.encode()) < 100_000
 

@@ -117,7 +117,7 @@ def test_a_required_product_comes_from_joining_its_licensing_group(tmp_path: Pat
     # the move of Anna costs nothing; Ben's F1 costs its price
     assert plan.net_monthly == pytest.approx(-2.25)  # negative: it raises the cost
     # the summary names the group the step joins, not only "the required product"
-    [ben] = [f for f in document.findings if f.subject["id"] == BEN and f.rule == SkuRequiredMissing.id]
+    [ben] = [f for f in document.findings if f.subject.id == BEN and f.rule == SkuRequiredMissing.id]
     assert (
         ben.remediation["summary"].startswith("Add Ben")
         and "to the group F1 Users, which assigns" in ben.remediation["summary"]
@@ -366,7 +366,7 @@ def test_a_move_to_a_group_whose_product_does_not_open_group_licensing_needs_p1(
     ]
     doc = tenant([_mail_user("cara"), _mail_user("dora", "SPE_E3")], skus=[mail, sku("SPE_E3", 10, 1)], groups=groups)
     document = build_document(audit(tmp_path, MAIL_POLICY, doc), generated_at=AS_OF, remediate=wording.remediation)
-    found = {f.subject["upn"].split("@")[0]: f for f in document.findings if f.rule == AssignmentNotGroupBased.id}
+    found = {f.subject.upn.split("@")[0]: f for f in document.findings if f.rule == AssignmentNotGroupBased.id}
     assert found["cara"].details["licensing_group"]["EXCHANGESTANDARD"]["needs_p1"] is True
     assert "needs_p1" not in found["dora"].details["licensing_group"]["EXCHANGESTANDARD"]
     p1 = "Group-based licensing needs Microsoft Entra ID P1"

@@ -102,7 +102,7 @@ def test_the_demo_plan_is_ready_for_covered_leavers_and_each_wait_says_what_to_d
     by_id = {f.id: f for f in report.findings}
 
     def of(upn: str, rule: str) -> str:
-        return next(f.id for f in report.findings if f.subject.get("upn") == upn and f.rule == rule)
+        return next(f.id for f in report.findings if f.subject.upn == upn and f.rule == rule)
 
     planned = {fid for c in plan["changes"] for fid in c["findings"]}
     skipped = {s["finding"]: s for s in plan["skipped"]}

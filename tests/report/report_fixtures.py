@@ -439,7 +439,7 @@ def build_sample(*, complete: bool = False) -> ReportDocument:
             },
         ),
     ]
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.subject["id"], f.skus, f.policy or ""))
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], f.rule, f.subject.id, f.skus, f.policy or ""))
     open_findings = [f for f in findings if not f.waived]
     by_severity = {s: sum(1 for f in open_findings if f.severity == s) for s in SEVERITY_ORDER}
     by_rule: dict[str, int] = {}

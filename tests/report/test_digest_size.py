@@ -56,7 +56,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> ReportDocument:
         == 1
     )
     doc = decode_report((out / "report.json").read_bytes(), "report.json")
-    templates = [f for f in doc.findings if f.subject["type"] == "user"]
+    templates = [f for f in doc.findings if f.subject.type == "user"]
     findings = []
     for i in range(5_000):
         f = copy.deepcopy(templates[i % len(templates)])

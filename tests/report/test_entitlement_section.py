@@ -63,7 +63,7 @@ def test_report_html_names_what_reaches_each_user_beside_them(demo: dict[str, An
     """Each fix with its table (a recipe, id "fix-...") names what reaches every user in its table."""
     blocks = html_section(demo["html"]).split('id="fix-')[1:]
     for finding in demo["findings"]:
-        name = f"<b>{finding.subject['display_name']}</b>"
+        name = f"<b>{finding.subject.display_name}</b>"
         (block,) = [b for b in blocks if name in b]
         for reached_by in names_of(finding):
             assert f"&#34;{reached_by}&#34;" in block or f" {reached_by}" in block, (name, reached_by)
@@ -72,7 +72,7 @@ def test_report_html_names_what_reaches_each_user_beside_them(demo: dict[str, An
 def test_report_md_names_what_reaches_each_user_beside_them(demo: dict[str, Any]) -> None:
     blocks = md_section(demo["md"]).split("\n\n\n")
     for finding in demo["findings"]:
-        name = f"| **{finding.subject['display_name']}** |"
+        name = f"| **{finding.subject.display_name}** |"
         (block,) = [b for b in blocks if name in b]
         for reached_by in names_of(finding):
             assert reached_by.replace("-", "\\-") in block, (name, reached_by)

@@ -79,8 +79,8 @@ def test_findings_that_share_a_fix_show_its_steps_once(demo: Path) -> None:
     # (and in the recipe of a user who leaves a second group too)
     assert part.count("go to Groups &gt; All groups &gt; All Office Staff &gt; Members, select this user") <= 2
     for f in same:
-        assert part.count(html.escape(f.subject["upn"])) == 1
-        assert part.count(html.escape(f.subject["display_name"])) == 1
+        assert part.count(html.escape(f.subject.upn)) == 1
+        assert part.count(html.escape(f.subject.display_name)) == 1
 
 
 def test_a_fix_only_one_finding_has_is_left_to_findings_csv(demo: Path) -> None:
@@ -97,7 +97,7 @@ def test_a_fix_only_one_finding_has_is_left_to_findings_csv(demo: Path) -> None:
     rows = list(csv.DictReader(io.StringIO((demo / "findings.csv").read_text(encoding="utf-8"))))
     (row,) = [r for r in rows if r["subject"] == "sales.leaver@contoso.example"]
     assert "Sales Analytics" in row["remediation"]
-    (finding,) = [f for f in document(demo).findings if f.subject.get("upn") == "sales.leaver@contoso.example"]
+    (finding,) = [f for f in document(demo).findings if f.subject.upn == "sales.leaver@contoso.example"]
     assert any("Sales Analytics is a dynamic group" in step for step in finding.remediation["steps"])
 
 
@@ -116,9 +116,7 @@ def test_the_report_shows_what_the_plan_does_not_what_the_actions_say(demo: Path
     held = {s.finding: s for s in plan.skipped}
     # every call of this finding is ready by itself, but the plan holds it back (not_allowed)
     (finding,) = [
-        f
-        for f in doc.findings
-        if f.rule == AssignmentNotGroupBased.id and f.subject["display_name"] == "Direct Assignee"
+        f for f in doc.findings if f.rule == AssignmentNotGroupBased.id and f.subject.display_name == "Direct Assignee"
     ]
     assert all(a["ready"] for a in finding.remediation["actions"])
     assert held[finding.id].reason == "not_allowed"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.formats.report_model import Amount, ReportFinding, SeatRow
 from auditor.plan.money import bill_money, spend
 from auditor.report.document import build_document, summary_json
@@ -26,7 +27,7 @@ def _finding(rule: str, user: str, cost: float | None, *, waived: bool = False) 
         rule=rule,
         severity="medium",
         policy=None,
-        subject={"type": "user", "id": user},
+        subject=FindingSubject(type="user", id=user),
         skus=[],
         message="",
         details={},

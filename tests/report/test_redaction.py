@@ -38,7 +38,7 @@ def test_pseudonyms_are_stable_per_key() -> None:
     two = redact_document(build_sample(), b"k1")
     other = redact_document(build_sample(), b"k2")
     assert one == two
-    alice = [f.subject for f in one.findings if f.subject.get("upn", "").startswith("person-")]
+    alice = [f.subject for f in one.findings if (f.subject.upn or "").startswith("person-")]
     assert alice
     a1 = next(f for f in one.findings if f.rule == SkuCombinationForbidden.id).subject
     a2 = next(f for f in one.findings if f.rule == LicenseAssignmentError.id).subject
@@ -71,7 +71,7 @@ def test_nobody_is_named_in_shared_outputs(tmp_path: Path) -> None:
 def test_free_text_is_rewritten_by_whole_words_only() -> None:
     document = build_sample()
     target = next(f for f in document.findings if f.rule == DisabledUserLicensed.id)
-    target.subject["display_name"] = "Admin"
+    target.subject.display_name = "Admin"
     target.message = "Admin (bob@contoso.example) needs a User Administrator to act"
     redacted = redact_document(document, b"k")
     message = next(f for f in redacted.findings if f.rule == DisabledUserLicensed.id).message

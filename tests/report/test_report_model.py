@@ -123,7 +123,7 @@ def test_a_finding_is_read_into_its_struct_with_what_it_leaves_out_unset() -> No
     document = decode_report(GOLDEN.read_bytes(), "report.json")
     first = document.findings[0]
     assert (first.rule, first.severity, first.waived) == (DisabledUserLicensed.id, "high", False)
-    assert first.subject["type"] == "user" and isinstance(first.details, dict)
+    assert first.subject.type == "user" and isinstance(first.details, dict)
     assert first.change is UNSET and "change" not in json.loads(dump_json(document))["findings"][0]
 
 

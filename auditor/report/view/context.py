@@ -9,6 +9,7 @@ from typing import Any
 from msgspec import UNSET
 
 from auditor import i18n
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_json import named_products
@@ -136,7 +137,7 @@ class RenderContext:
         """What a user's row says where the report shows no steps for it; empty for most rules."""
         subject = finding.subject
         rule = finding.rule
-        if subject.get("type") != "user" or rule not in self.known:
+        if subject.type != "user" or rule not in self.known:
             return ""
         text = self.wording.row_note(
             rule,
@@ -173,13 +174,12 @@ def _summary_currency(document: ReportDocument) -> str | None:
     return summary.unused_monthly_cost.currency if summary.unused_monthly_cost is not None else None
 
 
-def _name_key(subject: Mapping[str, Any]) -> tuple[str, str] | None:
+def _name_key(subject: FindingSubject) -> tuple[str, str] | None:
     """What a group or subscription subject is shown by (its name; a subscription's product)."""
-    kind = subject.get("type")
-    if kind == "group" and subject.get("display_name"):
-        return "group", str(subject["display_name"])
-    if kind == "subscription" and subject.get("sku"):
-        return "subscription", str(subject["sku"])
+    if subject.type == "group" and subject.display_name:
+        return "group", subject.display_name
+    if subject.type == "subscription" and subject.sku:
+        return "subscription", subject.sku
     return None
 
 
@@ -192,34 +192,33 @@ def shared_names(findings: list[ReportFinding] | None) -> frozenset[tuple[str, s
         subject = finding.subject
         key = _name_key(subject)
         if key is not None:
-            ids.setdefault(key, set()).add(str(subject.get("id", "")).lower())
+            ids.setdefault(key, set()).add(subject.id.lower())
     return frozenset(key for key, found in ids.items() if len(found) > 1)
 
 
 def subject_text(
-    subject: Mapping[str, Any],
+    subject: FindingSubject,
     names: Mapping[str, str] | None = None,
     twins: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[str, str]:
     """(name, detail) to show for a finding's subject; a product by its name (`names`: the report's
     own names by part number, else Microsoft's product table). A group or subscription is named
     alone, with its id as the detail only where another one shares its name (`twins`)."""
-    kind = subject.get("type")
-    sid = str(subject.get("id", ""))
+    kind = subject.type
+    sid = subject.id
     shown_id = clean(sid, NAME_LIMIT) if _name_key(subject) in twins else ""
     if kind == "user":
-        name = subject.get("display_name") or subject.get("upn") or sid
-        detail = subject.get("upn") if subject.get("display_name") else ""
+        name = subject.display_name or subject.upn or sid
+        detail = subject.upn if subject.display_name else ""
         return clean(name, NAME_LIMIT), clean(detail, NAME_LIMIT)
     if kind == "sku":
-        return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), ""
+        return clean(product_label(subject.sku, names) or sid, NAME_LIMIT), ""
     if kind == "subscription":
-        return clean(product_label(subject.get("sku"), names) or sid, NAME_LIMIT), shown_id
+        return clean(product_label(subject.sku, names) or sid, NAME_LIMIT), shown_id
     if kind == "waiver":
         return clean(waiver_label(sid), NAME_LIMIT), ""
     if kind == "group":
-        name = subject.get("display_name")
-        return clean(name or sid, NAME_LIMIT), shown_id
+        return clean(subject.display_name or sid, NAME_LIMIT), shown_id
     return clean(sid, NAME_LIMIT), ""
 
 

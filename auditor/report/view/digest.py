@@ -200,7 +200,7 @@ def _top_actions(ctx: RenderContext, findings: Sequence[ReportFinding]) -> tuple
         state: FindingState | None = ctx.state_of(f, remediation if isinstance(remediation, Mapping) else {})
         cost = f.monthly_cost
         # a product's or subscription's finding names its product as the subject already
-        skus = f.skus if f.subject.get("type") == "user" else []
+        skus = f.skus if f.subject.type == "user" else []
         actions.append(
             TopAction(
                 id=clean(f.id, 64),

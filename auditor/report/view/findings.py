@@ -12,6 +12,7 @@ import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
@@ -214,12 +215,10 @@ def shared_recipe(ctx: RenderContext, finding: ReportFinding) -> Recipe:
     same facts with the user said as "this user" (the table's column names them), so that findings
     whose steps differ only by the user share one recipe. Other subjects keep their own steps."""
     subject = finding.subject
-    if subject.get("type") != "user" or finding.rule not in ctx.known:
+    if subject.type != "user" or finding.rule not in ctx.known:
         return own_recipe(ctx, finding)
     someone = ctx.t.pgettext("recipe_user", "this user")
-    neutral = msgspec.structs.replace(
-        finding, subject={"type": "user", "id": subject.get("id", ""), "display_name": someone}
-    )
+    neutral = msgspec.structs.replace(finding, subject=FindingSubject(type="user", id=subject.id, display_name=someone))
     recipe = _recipe_of(ctx.remediation(neutral))
 
     def said(text: str) -> str:  # "this user holds …" begins a sentence with a capital
@@ -295,8 +294,8 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         severity_label=ctx.severity_label(severity),
         bg=bg,
         fg=fg,
-        subject_kind=ctx.subject_labels.get(str(subject.get("type")), ""),
-        user=subject.get("type") == "user",
+        subject_kind=ctx.subject_labels.get(subject.type, ""),
+        user=subject.type == "user",
         subject_name=name,
         subject_detail=detail,
         products="" if products == name else products,  # a product's finding: its name says it
@@ -305,7 +304,7 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         # a user's finding is said by its rule's title and the table; a product's, or one of a rule the
         # catalog does not know (from another version of the tool), by its message
         message=""
-        if subject.get("type") == "user" and finding.rule in ctx.known
+        if subject.type == "user" and finding.rule in ctx.known
         else without_name(ctx.message(finding), name),
         note=ctx.row_note(finding),
         cost="" if cost is None else ctx.money(cost, ctx.currency),
