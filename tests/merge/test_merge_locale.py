@@ -132,8 +132,8 @@ def test_report_md_agrees_with_report_json(merged_nl):
         assert md_escape(clean(was, TEXT_LIMIT), limit=2000) not in md, f.rule
         assert md_escape(wording.title(f.rule, Locale.NL), limit=2000) in md, f.rule
         subject = f.subject
-        if subject["type"] == "user":
-            neutral = {"type": "user", "id": subject["id"], "display_name": "deze gebruiker"}
+        if subject.type == "user":
+            neutral = {"type": "user", "id": subject.id, "display_name": "deze gebruiker"}
             lasts = []
             for said in (neutral, subject):
                 steps = wording.remediation(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -457,7 +458,6 @@ def test_a_finding_with_an_action_that_is_not_ready_is_skipped_whole_with_the_re
         {"method": "DELETE"},
         {"path": f"/users/{U1}/assignLicense?x=1"},
         {"user": "../groups"},
-        {"seats": {"SPE_E5": "-1"}},
         {"body": {"addLicenses": [], "removeLicenses": []}},
         {"kind": "delete_user"},
         # what apply's own reading of plan.json refuses (the planner checks with the same parser)
@@ -472,6 +472,12 @@ def test_a_malformed_action_is_skipped_not_run(broken: dict[str, Any]) -> None:
     plan = compile_plan(doc)
     assert plan.changes == ()
     assert reasons(plan) == {"f1": "malformed"}
+
+
+def test_an_action_of_the_wrong_type_is_refused_as_report_json_is_read() -> None:
+    """A remediation is typed (RemediationJson): a seat change that is not a number never reaches the planner."""
+    with pytest.raises(msgspec.ValidationError, match=re.escape("remediation.actions[0].seats")):
+        report([finding("f1", FORBIDDEN, U1, [{**assign(U1, remove=["SPE_E5"]), "seats": {"SPE_E5": "-1"}}])], ROOMY)
 
 
 def test_a_finding_that_waits_for_a_person_is_skipped_for_that_reason_before_its_calls_are_parsed() -> None:

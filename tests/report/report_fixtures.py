@@ -97,6 +97,7 @@ class FakeGuidance:
         locale: Locale,
         names: Mapping[str, str] | None = None,
     ) -> str:
+        subject = _subject_map(subject)
         who = subject.get("display_name") or subject.get("sku") or subject.get("id")
         return f"[{locale.value}] {who} breaks {rule} with {', '.join(skus)}"
 
@@ -125,6 +126,7 @@ class FakeGuidance:
     ) -> dict[str, Any]:
         actions: list[dict[str, Any]] = []
         alternatives: list[dict[str, Any]] = []
+        subject = _subject_map(subject)
         if subject.get("type") == "user":
             remove = {
                 "kind": "assign_license",
@@ -578,3 +580,8 @@ def build_big(users: int) -> ReportDocument:
     doc.findings = doc.findings + extra
     doc.summary = msgspec.structs.replace(doc.summary, total=len(doc.findings), unwaived=len(doc.findings) - 2)
     return doc
+
+
+def _subject_map(subject: Any) -> Mapping[str, Any]:
+    """A finding's subject as the fake reads it: a mapping as given, or a FindingSubject's fields."""
+    return subject if isinstance(subject, Mapping) else msgspec.to_builtins(subject)

@@ -160,11 +160,7 @@ def test_the_seat_table_names_the_product_and_its_code_only_where_two_names_matc
 
 
 def test_a_waiver_reads_as_its_rule_and_subject() -> None:
+    assert waiver_label("guest-licensed:*#EXT#@contoso.example:POWER_BI_PRO") == "guest-licensed:*#EXT#@contoso.example"
     assert (
-        waiver_label({"type": "waiver", "id": "guest-licensed:*#EXT#@contoso.example:POWER_BI_PRO"})
-        == "guest-licensed:*#EXT#@contoso.example"
-    )
-    assert (
-        waiver_label({"type": "waiver", "id": "sku-combination-forbidden:ceo@contoso.example"})
-        == "sku-combination-forbidden:ceo@contoso.example"
+        waiver_label("sku-combination-forbidden:ceo@contoso.example") == "sku-combination-forbidden:ceo@contoso.example"
     )
