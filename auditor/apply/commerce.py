@@ -38,7 +38,7 @@ from typing import Any, TextIO
 import msgspec
 
 from auditor.common.errors import EXIT_OK, CollectionError
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import CommerceChange, CommerceLine
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing import arm, partner_center
@@ -70,30 +70,36 @@ class CommerceJournal:
         self._file = LineFile(path, "the commerce journal", "the commerce journal")
 
     def write(
-        self, change: CommerceChange | Mapping[str, Any], outcome: str, note: str = "", status: int | None = None
+        self,
+        change: CommerceChange | CommerceLine | Mapping[str, Any],
+        outcome: str,
+        note: str = "",
+        status: int | None = None,
     ) -> None:
-        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome."""
-        change = _fields(change)
-        line = {
-            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "n": change["n"],
-            "kind": change["kind"],
-            "source": change["source"],
-            "scope": change["scope"],
-            "api_id": change["api_id"],
-            "agreement": change.get("agreement"),
-            "subscription": change["subscription"],
-            "sku": change["sku"],
-            "from": change["from"],
-            "to": change["to"],
-            "monthly_saving": change.get("monthly_saving"),
-            "window": change.get("window"),
-            "by": change.get("by"),
-            "request": change["request"],
-            "outcome": outcome,
-            "status": status,
-            "note": note[:600],
-        }
+        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome.
+        A mapping (apply --distributor's change as JSON) is read as a line first."""
+        if not isinstance(change, CommerceChange | CommerceLine):
+            change = msgspec.convert(change, CommerceLine)
+        line = CommerceLine(
+            at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            n=change.n,
+            kind=change.kind,
+            source=change.source,
+            scope=change.scope,
+            api_id=change.api_id,
+            agreement=change.agreement,
+            subscription=change.subscription,
+            sku=change.sku,
+            from_=change.from_,
+            to=change.to,
+            monthly_saving=change.monthly_saving,
+            window=change.window,
+            by=change.by,
+            request=change.request,
+            outcome=outcome,
+            status=status,
+            note=note[:600],
+        )
         self._file.append(line)
 
     def close(self) -> None:

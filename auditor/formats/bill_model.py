@@ -23,6 +23,7 @@ __all__ = [
     "BillAction",
     "BillProduct",
     "CommerceChange",
+    "CommerceLine",
     "CommerceRequest",
     "CopilotCredits",
     "PerUser",
@@ -105,6 +106,32 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     monthly_saving: float
     saving_from: str | None
     request: CommerceRequest
+
+
+class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One line of a commerce journal (auditor.apply.commerce.CommerceJournal), the fields in the
+    order written: the change as plan.json has it (an undo's buy-back as undo makes it) and its
+    outcome. `agreement`, `monthly_saving`, `window` and `by` are null in a line written before
+    they were kept."""
+
+    at: str = ""
+    n: int
+    kind: str
+    source: str
+    scope: str
+    api_id: str
+    agreement: str | None = None
+    subscription: str | None
+    sku: str
+    from_: int | None
+    to: int | None
+    monthly_saving: float | None = None
+    window: str | None = None
+    by: str | None = None
+    request: CommerceRequest
+    outcome: str = ""
+    status: int | None = None
+    note: str = ""
 
 
 class PerUser(Struct, frozen=True, kw_only=True):
