@@ -63,6 +63,7 @@ class DataKept(TypedDict, total=False):
     and `files` only where the declaration says them."""
 
     finding: str
+    subject: str  # the finding's subject, for a reader
     kinds: list[str]
     mailbox: str
     files: str
@@ -87,6 +88,8 @@ class ChangeRecord(TypedDict, total=False):
     depends_on: list[int]
     data_kept: list[DataKept]
     reversed_precondition: list[Precondition]  # an inverse: the preconditions of the change it reverses
+    ready: bool  # a report action as a call (auditor.plan.actions.Action.as_call): apply refuses one not ready
+    blocked: str | None
 
 
 class Request(TypedDict):
