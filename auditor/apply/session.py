@@ -161,7 +161,7 @@ class Session:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
         claims = await permissions.check_tenant(self.client, self.tenant_id)
         result = permissions.check(claims, wanted)
-        self.delegated = bool(claims and isinstance(claims.get("scp"), str))
+        self.delegated = bool(claims and claims.scp is not None)
         if result.note:
             self.warn(result.note)
         return result
