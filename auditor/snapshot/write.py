@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, NotRequired, TypedDict, TypeVar
 
+import msgspec
+
 from auditor.common.outputs import atomic_text
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
@@ -251,7 +253,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     if snapshot.usage_reports is not None:
         reports, rows = usage_to_json(snapshot.usage_reports)
         out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
-        _write_array(out, "users", rows, last=True)
+        _write_array(out, "users", (msgspec.to_builtins(u) for u in rows), last=True)
         out.write(" },\n")
     attrs = snapshot.user_attributes
     _write_array(out, "users", (user_to_json(u, with_sign_in, attrs) for u in snapshot.users), last=True)
