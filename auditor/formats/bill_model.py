@@ -11,7 +11,7 @@ mappings: their keys are the billing source's (auditor.billing) or Graph's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -27,6 +27,7 @@ __all__ = [
     "CommerceRequest",
     "CopilotCredits",
     "PerUser",
+    "SeatFigures",
     "bill_of",
 ]
 
@@ -132,6 +133,24 @@ class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     outcome: str = ""
     status: int | None = None
     note: str = ""
+
+
+# a seat finding's details.bill (auditor.plan.bill.product_figures); the functional form: `from` is a keyword
+SeatFigures = TypedDict(
+    "SeatFigures",
+    {
+        "purchased": int,
+        "after": int,
+        "spare": int,
+        "drop": int,
+        "buy": int,
+        "to": int,
+        "from": str | None,
+        "drop_monthly": float | None,
+        "buy_monthly": float | None,
+        "why": NotRequired[str],  # "short": an entitlement short of seats
+    },
+)
 
 
 class PerUser(Struct, frozen=True, kw_only=True):
