@@ -38,7 +38,7 @@ from typing import Any, TextIO
 import msgspec
 
 from auditor.common.errors import EXIT_OK, CollectionError
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import CommerceChange, CommerceLine
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing import arm, partner_center
@@ -49,15 +49,10 @@ from ..plan.commerce import request_body
 from . import permissions
 from .arguments import WriteOptions
 from .commerce_plan import commerce_of
+from .commerce_reread import BILLING_ACCOUNT, Reread, reread
 from .journal import JournalError, LineFile
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
-
-
-def _fields(change: CommerceChange | Mapping[str, Any]) -> Mapping[str, Any]:
-    """A change as its JSON: a plan's (msgspec.to_builtins: the keys plan.json writes, `from` for
-    `from_`), or a commerce journal's line as undo reads it, which is one already."""
-    return msgspec.to_builtins(change) if isinstance(change, CommerceChange) else change
 
 
 class CommerceJournal:
@@ -70,30 +65,36 @@ class CommerceJournal:
         self._file = LineFile(path, "the commerce journal", "the commerce journal")
 
     def write(
-        self, change: CommerceChange | Mapping[str, Any], outcome: str, note: str = "", status: int | None = None
+        self,
+        change: CommerceChange | CommerceLine | Mapping[str, Any],
+        outcome: str,
+        note: str = "",
+        status: int | None = None,
     ) -> None:
-        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome."""
-        change = _fields(change)
-        line = {
-            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "n": change["n"],
-            "kind": change["kind"],
-            "source": change["source"],
-            "scope": change["scope"],
-            "api_id": change["api_id"],
-            "agreement": change.get("agreement"),
-            "subscription": change["subscription"],
-            "sku": change["sku"],
-            "from": change["from"],
-            "to": change["to"],
-            "monthly_saving": change.get("monthly_saving"),
-            "window": change.get("window"),
-            "by": change.get("by"),
-            "request": change["request"],
-            "outcome": outcome,
-            "status": status,
-            "note": note[:600],
-        }
+        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome.
+        A mapping (apply --distributor's change as JSON) is read as a line first."""
+        if not isinstance(change, CommerceChange | CommerceLine):
+            change = msgspec.convert(change, CommerceLine)
+        line = CommerceLine(
+            at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            n=change.n,
+            kind=change.kind,
+            source=change.source,
+            scope=change.scope,
+            api_id=change.api_id,
+            agreement=change.agreement,
+            subscription=change.subscription,
+            sku=change.sku,
+            from_=change.from_,
+            to=change.to,
+            monthly_saving=change.monthly_saving,
+            window=change.window,
+            by=change.by,
+            request=change.request,
+            outcome=outcome,
+            status=status,
+            note=note[:600],
+        )
         self._file.append(line)
 
     def close(self) -> None:
@@ -132,17 +133,16 @@ class Commerce:
         if self._pc is not None:
             self._pc.close()
 
-    def read(self, change: CommerceChange | Mapping[str, Any]) -> dict[str, Any]:
+    def read(self, change: CommerceChange | CommerceLine) -> Reread:
         """The subscription the change is about, read from its API (a plan's change, or a journal's line)."""
-        change = _fields(change)
-        if change["source"] == "billing-account":
-            return arm.get_subscription(self.arm(), change["scope"], change["api_id"])
-        return partner_center.get_subscription(self.pc(), change["scope"], change["api_id"])
+        if change.source == BILLING_ACCOUNT:
+            return reread(change.source, arm.get_subscription(self.arm(), change.scope, change.api_id))
+        return reread(change.source, partner_center.get_subscription(self.pc(), change.scope, change.api_id))
 
-    def body(self, change: CommerceChange, current: dict[str, Any]) -> Any:
+    def body(self, change: CommerceChange, current: Reread) -> Any:
         """The body to send (a read, before anything is sent): a reduction for the renewal takes its
         product from the transition eligibilities of type `scheduled` got now."""
-        if change.source == "billing-account" and change.kind == "cancel":
+        if change.source == BILLING_ACCOUNT and change.kind == "cancel":
             agreement = change.agreement or MCA
             if agreement not in (MCA, MPA):
                 raise BillingSourceError(f"a {agreement} account's subscription is not cancelled through its API")
@@ -150,54 +150,43 @@ class Commerce:
             raise BillingSourceError(f"commerce change {change.n} names no seat count to reduce to")
         if change.kind != "schedule_reduction":  # rebuilt from `to`: never a key of the plan file's own
             return request_body(change.source, change.kind, change.to)
-        product = partner_center.scheduled_product(self.pc(), change.scope, current)
+        product = partner_center.scheduled_product(self.pc(), change.scope, current.document)
         return {"scheduledNextTermInstructions": {"product": product, "quantity": change.to}}
 
-    def send(self, change: CommerceChange | Mapping[str, Any], current: dict[str, Any], body: Any) -> Any:
+    def send(self, change: CommerceChange | CommerceLine, current: Reread, body: Any) -> Reread:
         """Send the change (a plan's, or undo's buy-back) and follow it to its end; the subscription
         as the API answers it."""
-        change = _fields(change)
-        if change["source"] == "billing-account":
-            if change["kind"] == "cancel":  # a long-running operation with no body at its end: re-read
-                arm.cancel_subscription(self.arm(), change["scope"], change["api_id"], change.get("agreement") or MCA)
+        if change.source == BILLING_ACCOUNT:
+            if change.kind == "cancel":  # a long-running operation with no body at its end: re-read
+                arm.cancel_subscription(self.arm(), change.scope, change.api_id, change.agreement or MCA)
                 return self.read(change)
-            return arm.update_subscription(self.arm(), change["scope"], change["api_id"], body["properties"])
-        return partner_center.update_subscription(self.pc(), change["scope"], current | body)
+            answer = arm.update_subscription(self.arm(), change.scope, change.api_id, body["properties"])
+            return reread(change.source, answer)
+        return reread(
+            change.source, partner_center.update_subscription(self.pc(), change.scope, current.document | body)
+        )
 
 
-def answer_differs(change: CommerceChange | Mapping[str, Any], answer: Any) -> str | None:
+def answer_differs(change: CommerceChange | CommerceLine, answer: Reread) -> str | None:
     """Why the API's answer does not show what the change (a plan's, or a journal's line) asked
     (None: it does)."""
-    change = _fields(change)
-    doc: Mapping[str, Any] = answer if isinstance(answer, Mapping) else {}
-    kind = change["kind"]
-    if change["source"] == "billing-account":
-        doc = doc.get("properties") or {}
-        if kind == "cancel":
-            status = str(doc.get("status") or "")
-            return None if status.lower() in ("cancelled", "deleted") else f"re-read, its status is {status or '?'}"
-    if kind == "undo_schedule_reduction":
-        return "the answer still schedules its renewal" if doc.get("scheduledNextTermInstructions") else None
-    if kind == "schedule_reduction":
-        doc = doc.get("scheduledNextTermInstructions") or {}
-    got = doc.get("quantity")
-    return None if got == change["to"] else f"the answer says {got} seats, the request asked for {change['to']}"
+    if change.source == BILLING_ACCOUNT and change.kind == "cancel":
+        status = answer.status
+        return None if status.lower() in ("cancelled", "deleted") else f"re-read, its status is {status or '?'}"
+    if change.kind == "undo_schedule_reduction":
+        return "the answer still schedules its renewal" if answer.scheduled else None
+    if change.kind == "schedule_reduction":
+        got, said = answer.scheduled_quantity, answer.said_scheduled
+    else:
+        got, said = answer.quantity, answer.said_quantity
+    return None if got == change.to else f"the answer says {said} seats, the request asked for {change.to}"
 
 
-def _next_term(current: Mapping[str, Any]) -> dict[str, str] | None:
-    """scheduledNextTermInstructions.product of a Partner Center subscription as re-read."""
-    return partner_center.next_term_product(
-        current.get("offerId"), current.get("billingCycle"), current.get("termDuration")
-    )
-
-
-def arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
-    """Why a billing subscription's properties, as re-read, say its cancellation window is shut.
+def arm_window_shut(sub: Reread, today: date) -> str | None:
+    """Why a billing subscription, as re-read, says its cancellation window is shut.
     `systemOverrides.cancellation` decides when given; Microsoft's 2024-04-01 Get and Update
     examples carry only `cancellationAllowedEndDate`, so without it the date decides."""
-    overrides = props.get("systemOverrides") or {}
-    until = str(overrides.get("cancellationAllowedEndDate") or "")[:10]
-    given = overrides.get("cancellation")
+    until, given = sub.cancellable_until, sub.cancellation
     if given is None:
         if not until or until < today.isoformat():
             return f"its cancellation window is shut (no cancellation given, cancellationAllowedEndDate {until or '?'})"
@@ -207,60 +196,49 @@ def arm_window_shut(props: Mapping[str, Any], today: date) -> str | None:
     return None
 
 
-def _window_note(change: CommerceChange, current: Mapping[str, Any]) -> str:
+def _window_note(change: CommerceChange, current: Reread) -> str:
     """What the window rests on when the billing account does not say `cancellation`."""
-    if change.source != "billing-account":
-        return ""
-    overrides = (current.get("properties") or {}).get("systemOverrides") or {}
-    if overrides.get("cancellation") is not None:
+    if change.source != BILLING_ACCOUNT or current.cancellation is not None:
         return ""
     return (
         "systemOverrides gives no cancellation: its window is taken from cancellationAllowedEndDate "
-        f"{str(overrides.get('cancellationAllowedEndDate') or '?')[:10]}"
+        f"{current.cancellable_until or '?'}"
     )
 
 
-def _product_differs(change: CommerceChange, current: Mapping[str, Any]) -> str | None:
+def _product_differs(change: CommerceChange, current: Reread) -> str | None:
     """Why the re-read subscription is not the plan's product (None: it is, or the plan did not say)."""
     planned = change.product
     if not planned:
         return None
-    if change.source == "billing-account":
-        props = current.get("properties") or {}
-        now = f"{props.get('productTypeId')}:{props.get('skuId')}"
-    else:
-        now = ":".join(str(current.get("offerId") or "").split(":")[:2])
+    now = current.product
     return None if now.lower() == planned.lower() else f"its product is now {now}, the plan's is {planned}"
 
 
-def _window_open(change: CommerceChange, current: Mapping[str, Any], today: date) -> str | None:
+def _window_open(change: CommerceChange, current: Reread, today: date) -> str | None:
     """Why the subscription as re-read no longer allows the change (None: it does)."""
     differs = _product_differs(change, current)
     if differs:
         return differs
-    if change.source == "billing-account":
-        props = current.get("properties") or {}
-        quantity, status = props.get("quantity"), str(props.get("status") or "")
-        shut = arm_window_shut(props, today)
+    if change.source == BILLING_ACCOUNT:
+        shut = arm_window_shut(current, today)
         if shut:
             return shut
-    else:
-        quantity, status = current.get("quantity"), str(current.get("status") or "")
-        if change.kind == "reduce":
-            refundable = int((current.get("refundableQuantity") or {}).get("totalQuantity") or 0)
-            if refundable < change.seats:
-                return f"only {refundable} of its seats can still be removed"
-        elif not current.get("autoRenewEnabled"):
-            return "auto-renew is off: a reduction for the renewal needs it on"
-        elif _next_term(current) is None:
-            return (
-                f"its offerId {current.get('offerId')!r}, billingCycle and termDuration do not name the "
-                "next term's product (productId:skuId:availabilityId)"
-            )
+    elif change.kind == "reduce":
+        if current.refundable < change.seats:
+            return f"only {current.refundable} of its seats can still be removed"
+    elif not current.auto_renew:
+        return "auto-renew is off: a reduction for the renewal needs it on"
+    elif current.next_term is None:
+        return (
+            f"its offerId {current.offer_id!r}, billingCycle and termDuration do not name the "
+            "next term's product (productId:skuId:availabilityId)"
+        )
+    status = current.status
     if status.lower() not in ("active", "enabled"):
         return f"its status is {status or 'not given'}"
-    if quantity != change.from_:
-        return f"it now has {quantity} seats, the plan counted {change.from_}"
+    if current.quantity != change.from_:
+        return f"it now has {current.said_quantity} seats, the plan counted {change.from_}"
     return None
 
 
@@ -331,7 +309,7 @@ def _said(change: CommerceChange) -> str:
 def _send(
     change: CommerceChange,
     commerce: Commerce,
-    current: dict[str, Any],
+    current: Reread,
     body: Any,
     journal: CommerceJournal,
     out: TextIO,
@@ -389,7 +367,7 @@ async def seats_short(change: CommerceChange, seats: SeatsReader, removed: int =
 
 async def _check(
     change: CommerceChange, commerce: Commerce, seats: SeatsReader, today: date, removed: int = 0
-) -> str | tuple[dict[str, Any], Any, str]:
+) -> str | tuple[Reread, Any, str]:
     """(the subscription as re-read, the body to send, a note) when the change may be made, else
     why not. `removed`: the seats of the same product the run's earlier changes took."""
     if (change.by or "") < today.isoformat():

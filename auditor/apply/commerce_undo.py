@@ -12,25 +12,29 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+import msgspec
+
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.formats.bill_model import CommerceLine, CommerceRequest
 
 from ..billing.arm import BillingSourceError
 from ..billing.options import access
 from .arguments import WriteOptions
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
+from .commerce_reread import BILLING_ACCOUNT, Reread
 from .lock import hold
 
 
-def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: date) -> str | None:
+def _undo_blocked(line: CommerceLine, current: Reread, today: date) -> str | None:
     """Why the subscription as re-read may not get the seats back through the undo (None: it may).
     Only inside the window of the reduction: after it, seats bought are a new commitment for the rest
     of the term, which the admin decides in the admin center or with the partner, not an undo."""
-    by = str(line.get("by") or "")
+    by = line.by or ""
     if not by:
         return "the journal does not say until when its window was open (journaled before 'by' was kept)"
     if by < today.isoformat():
@@ -38,28 +42,27 @@ def _undo_blocked(line: Mapping[str, Any], current: Mapping[str, Any], today: da
             f"its window closed on {by}: seats bought now are a new purchase for the rest of the term; "
             "buy them in the admin center (or through the partner) if they are needed"
         )
-    props = (current.get("properties") or {}) if line["source"] == "billing-account" else current
-    shut = arm_window_shut(props, today) if line["source"] == "billing-account" else None
+    shut = arm_window_shut(current, today) if line.source == BILLING_ACCOUNT else None
     if shut:
         return shut
-    status = str(props.get("status") or "")
+    status = current.status
     if status.lower() not in ("active", "enabled"):
         return f"its status is {status or 'not given'}"
-    if line["kind"] == "schedule_reduction":
-        if not props.get("autoRenewEnabled"):
+    if line.kind == "schedule_reduction":
+        if not current.auto_renew:
             return "auto-renew is off: there is no scheduled renewal to take back"
-        if not props.get("scheduledNextTermInstructions"):
+        if not current.scheduled:
             return "nothing is scheduled for its renewal any more (a mid-term change erases it)"
         return None
-    if props.get("quantity") != line["to"]:
-        return f"it now has {props.get('quantity')} seats, the reduction left {line['to']}: changed since"
+    if current.quantity != line.to:
+        return f"it now has {current.said_quantity} seats, the reduction left {line.to}: changed since"
     return None
 
 
-def _price_of(line: Mapping[str, Any], seats: int) -> str:
+def _price_of(line: CommerceLine, seats: int) -> str:
     """`seats` x the monthly price per seat the plan used (its bill: the billing facts, else the policy)."""
-    saving = line.get("monthly_saving")
-    if not isinstance(saving, int | float) or not seats:
+    saving = line.monthly_saving
+    if saving is None or not seats:
         return "at a price not known"
     return f"{seats} x {saving / seats:.2f} = {saving:.2f} a month"
 
@@ -71,7 +74,8 @@ _UNSETTLED = {
 
 
 def _journal_lines(path: Path, problems: list[str]) -> list[dict[str, Any]]:
-    """The journal's lines; a cut or unreadable line is named in `problems`, never a crash."""
+    """The journal's lines as JSON (apply --distributor's undo reads them so); a cut or unreadable
+    line is named in `problems`, never a crash."""
     lines: list[dict[str, Any]] = []
     for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
         if not text.strip():
@@ -88,17 +92,33 @@ def _journal_lines(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     return lines
 
 
-def _settled(
-    line: Mapping[str, Any], current: Mapping[str, Any], unread: str, out: TextIO, problems: list[str]
-) -> bool:
+def _commerce_lines(path: Path, problems: list[str]) -> list[CommerceLine]:
+    """The commerce journal's lines; a cut or unreadable line is named in `problems`, never a crash."""
+    lines: list[CommerceLine] = []
+    for number, text in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+        if not text.strip():
+            continue
+        try:
+            line = msgspec.json.decode(text, type=CommerceLine)
+        except msgspec.DecodeError:
+            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
+            continue
+        if not line.outcome or line.from_ is None or line.to is None:
+            problems.append(f"{path.name}:{number}: not a whole journal line (cut?): its change is not known")
+            continue
+        lines.append(line)
+    return lines
+
+
+def _settled(line: CommerceLine, current: Reread, unread: str, out: TextIO, problems: list[str]) -> bool:
     """A change whose outcome the journal does not know, settled by the re-read subscription: it
     shows the change made (True), else the change is named in `problems` for a person (False)."""
     if not unread and answer_differs(line, current) is None:
-        print(f"  C{line['n']}: its outcome was not known; re-read, the change shows as made", file=out)
+        print(f"  C{line.n}: its outcome was not known; re-read, the change shows as made", file=out)
         return True
     problem = (
-        f"C{line['n']}: {line['kind'].replace('_', ' ')} {line['sku']} ({line['subscription']}): "
-        f"outcome unknown ({_UNSETTLED[line['outcome']]}); "
+        f"C{line.n}: {line.kind.replace('_', ' ')} {line.sku} ({line.subscription}): "
+        f"outcome unknown ({_UNSETTLED[line.outcome]}); "
         f"{unread or 'the re-read subscription does not show it'}: check it in the admin center or with the partner"
     )
     problems.append(problem)
@@ -125,70 +145,65 @@ def undo_commerce(
     else it is named in `problems`, as are a failed buy-back and a cut journal line. The number
     bought back."""
     problems = problems if problems is not None else []
-    lines = _journal_lines(journal_path, problems)
-    last: dict[Any, dict[str, Any]] = {}
+    lines = _commerce_lines(journal_path, problems)
+    last: dict[int, CommerceLine] = {}
     for ln in lines:
-        last[ln["n"]] = ln  # the latest line of each change is its outcome
+        last[ln.n] = ln  # the latest line of each change is its outcome
     note: Callable[..., None] = undo_journal.write if undo_journal is not None else (lambda *_: None)
     undone = 0
-    for line in reversed([ln for ln in last.values() if ln["outcome"] in ("done", *_UNSETTLED)]):
-        seats = int(line["from"]) - int(line["to"])
+    for line in reversed([ln for ln in last.values() if ln.outcome in ("done", *_UNSETTLED)]):
+        seats = (line.from_ or 0) - (line.to or 0)
         try:
             current, unread = commerce.read(line), ""
         except BillingSourceError as exc:
-            current, unread = {}, f"could not re-read the subscription: {exc}"
-        if line["outcome"] in _UNSETTLED and not _settled(line, current, unread, out, problems):
+            current, unread = Reread(), f"could not re-read the subscription: {exc}"
+        if line.outcome in _UNSETTLED and not _settled(line, current, unread, out, problems):
             continue
-        if line["kind"] == "cancel":
-            print(
-                f"  C{line['n']}: {line['sku']} was cancelled: buy a new subscription if it is needed again", file=out
-            )
+        if line.kind == "cancel":
+            print(f"  C{line.n}: {line.sku} was cancelled: buy a new subscription if it is needed again", file=out)
             continue
-        change = dict(line) | {
-            "kind": f"undo_{line['kind']}",
-            "from": line["to"],
-            "to": line["from"],
-            "request": _back(line),
-        }
+        change = msgspec.structs.replace(
+            line, kind=f"undo_{line.kind}", from_=line.to, to=line.from_, request=_back(line)
+        )
         why = unread or _undo_blocked(line, current, today)
         if why:
-            print(f"  C{line['n']}: not bought back: {why}", file=out)
+            print(f"  C{line.n}: not bought back: {why}", file=out)
             note(change, "skipped", f"not sent: {why}")
             continue
-        question = f"Buy back {seats} seats of {line['sku']} ({line['subscription']}), {_price_of(line, seats)}?"
+        question = f"Buy back {seats} seats of {line.sku} ({line.subscription}), {_price_of(line, seats)}?"
         if not execute:
-            print(f"  C{line['n']}: with --yes, would ask: {question}", file=out)
+            print(f"  C{line.n}: with --yes, would ask: {question}", file=out)
             continue
         said = ask(question)
         if said is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
-            print(f"  C{line['n']}: not bought back: no terminal to ask the price at", file=out)
+            print(f"  C{line.n}: not bought back: no terminal to ask the price at", file=out)
             note(change, "declined", "not asked: no terminal")
             problems.append(
-                f"C{line['n']}: {seats} seats of {line['sku']} ({line['subscription']}) not bought back: nobody "
+                f"C{line.n}: {seats} seats of {line.sku} ({line.subscription}) not bought back: nobody "
                 f"was asked the price ({_price_of(line, seats)}); run undo --commerce --yes at a terminal"
             )
             continue
         if not said:
-            print(f"  C{line['n']}: not bought back", file=out)
+            print(f"  C{line.n}: not bought back", file=out)
             note(change, "declined", "no yes to the price")
             continue
         note(change, "sending")  # write-ahead: on disk before the request goes out
         try:
-            answer = commerce.send(change, current, change["request"]["body"])
+            answer = commerce.send(change, current, change.request.body)
         except BillingSourceError as exc:
             outcome = "failed" if refused(exc) else "unknown"
             note(change, outcome, str(exc), exc.status)
-            problems.append(f"C{line['n']}: the buy-back {'FAILED' if outcome == 'failed' else 'has no answer'}: {exc}")
-            print(f"  C{line['n']}: {outcome.upper()}: {exc}", file=out)
+            problems.append(f"C{line.n}: the buy-back {'FAILED' if outcome == 'failed' else 'has no answer'}: {exc}")
+            print(f"  C{line.n}: {outcome.upper()}: {exc}", file=out)
             continue
         differs = answer_differs(change, answer)
         if differs:
             note(change, "unknown", differs)
-            problems.append(f"C{line['n']}: the buy-back's outcome is unknown: {differs}")
-            print(f"  C{line['n']}: OUTCOME UNKNOWN: {differs}", file=out)
+            problems.append(f"C{line.n}: the buy-back's outcome is unknown: {differs}")
+            print(f"  C{line.n}: OUTCOME UNKNOWN: {differs}", file=out)
             continue
         note(change, "done")
-        print(f"  C{line['n']}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
+        print(f"  C{line.n}: bought back {seats} seats ({_price_of(line, seats)})", file=out)
         undone += 1
     return undone
 
@@ -248,10 +263,11 @@ def _undo_held(options: WriteOptions, journal_path: Path, today: date, ask: Call
     return EXIT_OK
 
 
-def _back(line: Mapping[str, Any]) -> dict[str, Any]:
+def _back(line: CommerceLine) -> CommerceRequest:
     """The request that puts the seat count back to `from`."""
-    if line["source"] == "billing-account":
-        return {"method": "PATCH", "path": line["request"]["path"], "body": {"properties": {"quantity": line["from"]}}}
-    if line["kind"] == "schedule_reduction":
-        return {"method": "PATCH", "path": line["request"]["path"], "body": {"scheduledNextTermInstructions": None}}
-    return {"method": "PATCH", "path": line["request"]["path"], "body": {"quantity": line["from"]}}
+    path = line.request.path
+    if line.source == BILLING_ACCOUNT:
+        return CommerceRequest(method="PATCH", path=path, body={"properties": {"quantity": line.from_}})
+    if line.kind == "schedule_reduction":
+        return CommerceRequest(method="PATCH", path=path, body={"scheduledNextTermInstructions": None})
+    return CommerceRequest(method="PATCH", path=path, body={"quantity": line.from_})

@@ -47,11 +47,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import msgspec
 
 from auditor.common.errors import CollectionError, UsageError
 from auditor.common.outputs import write_bytes
 from auditor.data.model import Cloud
+from auditor.formats.bill_model import CommerceLine
+from auditor.formats.change_model import Before, ChangeRecord, JournalRecord, PlanName, Request, Undoes
 
 from ..formats.plan_json import (
     GUID,
@@ -137,8 +141,9 @@ class LineFile:
         lock(self._fd, path, what)  # a new file: only an undo of it could want it
         _fsync_dir(path.parent)
 
-    def append(self, line: dict[str, Any]) -> None:
-        data = (json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
+    def append(self, line: JournalRecord | CommerceLine) -> None:
+        record = msgspec.to_builtins(line) if isinstance(line, CommerceLine) else line
+        data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
         try:
             view = memoryview(data)
             while view:
@@ -164,7 +169,7 @@ class LineFile:
 class JournalWriter:
     """Appends journal lines to a new file, each durable before `write` returns."""
 
-    def __init__(self, path: Path, *, tenant_id: str, cloud: Cloud, plan: dict[str, str] | None = None) -> None:
+    def __init__(self, path: Path, *, tenant_id: str, cloud: Cloud, plan: PlanName | None = None) -> None:
         self.path = path
         self.tenant_id = tenant_id
         self.cloud = cloud
@@ -178,18 +183,18 @@ class JournalWriter:
     def write(
         self,
         n: int,
-        action: dict[str, Any],
-        request: dict[str, Any],
+        action: ChangeRecord,
+        request: Request,
         *,
         status: int | None,
         outcome: str,
         note: str = "",
-        before: dict[str, Any] | None = None,
-        undoes: dict[str, Any] | None = None,
+        before: Before | None = None,
+        undoes: Undoes | None = None,
     ) -> None:
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}")
-        line: dict[str, Any] = {
+        line: JournalRecord = {
             "time": now(),
             "n": n,
             "tenant_id": self.tenant_id,
@@ -232,11 +237,11 @@ class JournalLine:
     change: Change
     outcome: str
     status: int | None
-    before: dict[str, Any] | None
+    before: Before | None
     request: str = ""  # "METHOD path" as journaled (for messages)
     plan_sha256: str | None = None
     time: str = ""
-    undoes: dict[str, Any] | None = None  # a line written by undo: {"journal", "n"} of the line it undoes
+    undoes: Undoes | None = None  # a line written by undo: {"journal", "n"} of the line it undoes
     plan_file: str | None = None  # the plan's file name as journaled
 
 
@@ -460,10 +465,24 @@ def _parse_line(raw: bytes, number: int, where: Where) -> tuple[str, Cloud, Jour
     time = stamp if isinstance(stamp, str) else ""
     undoes = doc.get("undoes") if isinstance(doc.get("undoes"), dict) else None
     file = plan.get("file") if isinstance(plan, dict) and isinstance(plan.get("file"), str) else None
+    # `before` and `undoes` as written: a done line's `before` is checked above, and readers take
+    # each key of them with .get
     return (
         tid.lower(),
         line_cloud,
-        JournalLine(number, n, change, outcome, status, before, shown, digest, time, undoes, file),
+        JournalLine(
+            number,
+            n,
+            change,
+            outcome,
+            status,
+            cast(Before | None, before),
+            shown,
+            digest,
+            time,
+            cast(Undoes | None, undoes),
+            file,
+        ),
     )
 
 

@@ -99,22 +99,40 @@ class Check:
     note: str = ""
 
 
-def check(claims: Mapping[str, Any] | None, wanted: tuple[Permission, ...]) -> Check:
+@dataclass(frozen=True)
+class Claims:
+    """What apply reads of its access token's claims: the tenant (`tid`), the application
+    permissions (`roles`) and the delegated scopes (`scp`, space-separated); None where the token
+    does not give it in the type the Microsoft identity platform documents."""
+
+    tid: str | None = None
+    roles: tuple[str, ...] | None = None
+    scp: str | None = None
+
+    @classmethod
+    def of(cls, claims: Mapping[str, Any]) -> Claims:
+        """The claims of a decoded token (its payload, untrusted: each claim checked for its type)."""
+        tid, roles, scp = claims.get("tid"), claims.get("roles"), claims.get("scp")
+        return cls(
+            tid if isinstance(tid, str) else None,
+            tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else None,
+            scp if isinstance(scp, str) else None,
+        )
+
+
+def check(claims: Claims | None, wanted: tuple[Permission, ...]) -> Check:
     if claims is None:
         return Check(
             False,
             note="the access token is not a JWT, so its permissions could not be checked; Graph "
             "will refuse a write it does not allow, and apply stops there",
         )
-    roles = claims.get("roles")
-    scp = claims.get("scp")
-    granted: set[str] = set()
-    if isinstance(roles, list):
-        granted |= {r for r in roles if isinstance(r, str)}
-    delegated = isinstance(scp, str)
-    if isinstance(scp, str):
+    roles, scp = claims.roles, claims.scp
+    granted: set[str] = set(roles or ())
+    delegated = scp is not None
+    if scp is not None:
         granted |= set(scp.split())
-    if not isinstance(roles, list) and not delegated:
+    if roles is None and not delegated:
         return Check(False, note="the access token lists no roles or scopes; its permissions could not be checked")
     missing = tuple(p for p in wanted if not (p.satisfied_by & granted))
     note = (
@@ -145,12 +163,13 @@ def for_refusal(change: Change) -> str:
     return f"{perm.name} (or {', '.join(sorted(perm.satisfied_by - {perm.name}))}) for {perm.needed_for}"
 
 
-async def check_tenant(client: GraphClient, tenant_id: str) -> dict[str, Any] | None:
+async def check_tenant(client: GraphClient, tenant_id: str) -> Claims | None:
     """The credential signs in to `tenant_id` (its token's tid, else Graph's /organization), else
     UsageError (exit 2); the token's claims. The token itself is never kept, printed or journaled."""
-    claims = await client.token_claims()
-    tid = claims.get("tid") if claims else None
-    if isinstance(tid, str) and tid:
+    given = await client.token_claims()
+    claims = Claims.of(given) if given is not None else None
+    tid = claims.tid if claims else None
+    if tid:
         if tid.lower() != tenant_id:
             raise UsageError(
                 f"the credential signs in to tenant {tid}, but the changes are for tenant "

@@ -28,6 +28,7 @@ from typing import Any
 
 from auditor.common.errors import EXIT_OK, AuthError, CollectionError, UsageError
 from auditor.data.model import Cloud
+from auditor.formats.change_model import PlanName
 
 from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
 from ..graph.auth import build_credential
@@ -288,7 +289,7 @@ def _writer(
     prefix: str,
     tenant_id: str,
     cloud: Cloud,
-    plan: dict[str, str] | None = None,
+    plan: PlanName | None = None,
 ) -> JournalWriter | None:
     if options.journal:
         return JournalWriter(Path(options.journal), tenant_id=tenant_id, cloud=cloud, plan=plan)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, TextIO
+from typing import TextIO
 
 from auditor.common.errors import AuthError, CollectionError, clean_message, console_line
+from auditor.formats.change_model import Before, Body, ChangeRecord, Request, Undoes
 
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
@@ -106,7 +107,7 @@ class Session:
         self.say(f"{n:>4}. {description}")
         self.say(f"      {change.request}" + (f"   (seats: {seats})" if seats else ""))
 
-    def describe(self, change: Change, kind: str | None = None, body: dict[str, Any] | None = None) -> str:
+    def describe(self, change: Change, kind: str | None = None, body: Body | None = None) -> str:
         group = self.groups.get(change.group or "")
         return describe(
             kind or change.kind,
@@ -160,31 +161,31 @@ class Session:
         """The credential signs in to the plan's tenant (else UsageError, exit 2) and has `wanted`."""
         claims = await permissions.check_tenant(self.client, self.tenant_id)
         result = permissions.check(claims, wanted)
-        self.delegated = bool(claims and isinstance(claims.get("scp"), str))
+        self.delegated = bool(claims and claims.scp is not None)
         if result.note:
             self.warn(result.note)
         return result
 
     # --- one change ------------------------------------------------------------------------
 
-    def request_doc(self, change: Change) -> dict[str, Any]:
+    def request_doc(self, change: Change) -> Request:
         return {"method": change.method, "path": change.path, "body": self.body(change)}
 
-    def body(self, change: Change) -> dict[str, Any] | None:
+    def body(self, change: Change) -> Body | None:
         if change.kind == "add_member":  # the reference names the object on this Graph endpoint
             return {"@odata.id": f"{self.client.base_url}/directoryObjects/{change.user}"}
         return change.body
 
     @staticmethod
-    def label(n: int, undoes: dict[str, Any] | None) -> str:
+    def label(n: int, undoes: Undoes | None) -> str:
         return f"the undo of change {undoes['n']}" if undoes else f"change {n}"
 
     async def read(
         self,
         n: int,
         change: Change,
-        action: dict[str, Any],
-        undoes: dict[str, Any] | None = None,
+        action: ChangeRecord,
+        undoes: Undoes | None = None,
         *,
         shown: bool = True,
     ) -> UserState:
@@ -216,7 +217,7 @@ class Session:
                 f"{self.label(n, undoes)} ({change.request}): could not re-read the user before it: {exc}"
             ) from None
 
-    def pend(self, n: int, change: Change, reason: str, before: dict[str, Any]) -> None:
+    def pend(self, n: int, change: Change, reason: str, before: Before) -> None:
         """Journal a change left undone because the group's license it waits for did not become
         active (wait.py): one line, never sent, like a skipped change."""
         self.tally.pending += 1
@@ -230,10 +231,10 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: dict[str, Any],
+        action: ChangeRecord,
         reason: str,
-        before: dict[str, Any] | None,
-        undoes: dict[str, Any] | None = None,
+        before: Before | None,
+        undoes: Undoes | None = None,
     ) -> None:
         if self.execute:
             self.tally.skipped += 1
@@ -268,9 +269,9 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: dict[str, Any],
-        before: dict[str, Any],
-        undoes: dict[str, Any] | None = None,
+        action: ChangeRecord,
+        before: Before,
+        undoes: Undoes | None = None,
         *,
         note: str = "",
         settle: Callable[[], Awaitable[tuple[str, str]]] | None = None,
@@ -345,10 +346,10 @@ class Session:
     def would_write(
         self,
         n: int,
-        action: dict[str, Any],
-        request: dict[str, Any],
-        before: dict[str, Any],
-        undoes: dict[str, Any] | None,
+        action: ChangeRecord,
+        request: Request,
+        before: Before,
+        undoes: Undoes | None,
     ) -> None:
         self.tally.would += 1
         self.tally.applied.add(n)
@@ -368,13 +369,13 @@ class Session:
         self,
         n: int,
         change: Change,
-        action: dict[str, Any],
-        request: dict[str, Any],
+        action: ChangeRecord,
+        request: Request,
         status: int | None,
         outcome: str,
         note: str,
-        before: dict[str, Any],
-        undoes: dict[str, Any] | None,
+        before: Before,
+        undoes: Undoes | None,
     ) -> None:
         """Journal a sent write's outcome. When the journal cannot take it, its "sending" line stays
         the last word on it: the change reads as outcome unknown, and the run stops."""

@@ -28,6 +28,7 @@ from auditor.common.errors import CollectionError
 from auditor.data.account_kinds import account_kind
 from auditor.data.agents import AGENT_USERS_PATH
 from auditor.data.sign_ins import last_success
+from auditor.formats.change_model import Before, Precondition
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
@@ -105,12 +106,12 @@ class UserState:
     def holds(self, sku: str) -> bool:
         return sku in self.assigned or any(a.sku == sku for a in self.assignments)
 
-    def before(self, skus: set[str]) -> dict[str, Any]:
+    def before(self, skus: set[str]) -> Before:
         """The journal's `before`: the user's licenses (all products, and each assignment of the
         products the change touches) and the direct memberships of the groups it concerns."""
         if not self.exists:
             return {"exists": False}
-        out: dict[str, Any] = {
+        out: Before = {
             "exists": True,
             "assignedLicenses": [{"skuId": s, "disabledPlans": list(p)} for s, p in sorted(self.assigned.items())],
             "licenseAssignmentStates": [
@@ -339,7 +340,7 @@ def _holds_direct(state: UserState, sku: str) -> bool:
     return sku in state.assigned and not any(a.sku == sku for a in state.assignments)
 
 
-def _holds_unmet(cond: dict[str, Any], state: UserState, sku: str, group: str) -> list[str]:
+def _holds_unmet(cond: Precondition, state: UserState, sku: str, group: str) -> list[str]:
     """Why a `holds` precondition no longer holds: `sku` and `group` as the reasons name them."""
     how = cond.get("how")
     held = cond["holds"]
@@ -360,7 +361,7 @@ def _holds_unmet(cond: dict[str, Any], state: UserState, sku: str, group: str) -
     return []
 
 
-def _working_unmet(cond: dict[str, Any], state: UserState, sku: str) -> list[str]:
+def _working_unmet(cond: Precondition, state: UserState, sku: str) -> list[str]:
     """Why the product a removal rests on is no longer held in a working copy (Active, no error)
     that leaves on every service plan of `plans_on` (the plans that made the removed product
     redundant): the removal would take away a service the user still uses."""
@@ -376,7 +377,7 @@ def _working_unmet(cond: dict[str, Any], state: UserState, sku: str) -> list[str
     return []
 
 
-def _fact_unmet(cond: dict[str, Any], state: UserState, now: datetime) -> list[str]:
+def _fact_unmet(cond: Precondition, state: UserState, now: datetime) -> list[str]:
     """Why a fact the finding rests on no longer holds (each reason names the fact)."""
     if "account_enabled" in cond and state.account_enabled is not cond["account_enabled"]:
         if state.account_enabled is None:
@@ -459,7 +460,7 @@ def _orphan_unmet(state: UserState, parent: str) -> list[str]:
     return []
 
 
-def conditions(change: Change) -> list[dict[str, Any]]:
+def conditions(change: Change) -> list[Precondition]:
     """The change's preconditions, plus those its kind implies whatever the plan says: a product is
     added only to a user who lacks a direct copy of it (an assignLicense for a product already held
     directly would replace its disabled plans, turning switched-off services back on), unless the
@@ -471,16 +472,16 @@ def conditions(change: Change) -> list[dict[str, Any]]:
     # on purpose (undo restoring its disabled plans); one that the user holds it another way (from
     # a group, or at all) does not, and the direct copy must still be absent.
     resets = {cond["holds"] for cond in out if "holds" in cond and cond.get("how") == "direct"}
-    implied: list[dict[str, Any]] = [{"exists": True}]
+    implied: list[Precondition] = [{"exists": True}]
     if change.kind == "assign_license" and change.body is not None:
         added = [lic["skuId"] for lic in change.body.get("addLicenses", [])]
         implied += [{"lacks": sku, "how": "direct"} for sku in added if sku not in resets and {"lacks": sku} not in out]
         removed = change.body.get("removeLicenses", [])
         named = {cond.get("holds") for cond in out} | {cond.get("lacks") for cond in out}
         implied += [{"holds": sku, "how": "direct"} for sku in removed if sku not in named]
-    elif change.kind == "add_member":
+    elif change.kind == "add_member" and change.group is not None:
         implied.append({"not_member_of": change.group})
-    elif change.kind == "remove_member":
+    elif change.kind == "remove_member" and change.group is not None:
         implied.append({"member_of": change.group})
     elif change.kind == "set_usage_location" and change.body is not None:
         implied.append({"usage_location_differs": change.body["usageLocation"]})

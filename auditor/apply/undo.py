@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
-from ..formats.plan_json import REQUESTS, REVERSED, Change, Where, parse_change
+from auditor.formats.change_model import AddedLicense, Before, Body, ChangeRecord, Precondition
+
+from ..formats.plan_json import REQUESTS, Change, Where, parse_change
 from ..plan.describe import describe
 from .journal import JournalLine
 from .state import UserState
@@ -34,7 +35,7 @@ class Inverse:
     refused: bool = False  # nothing is sent, and the change stays in effect: a problem (exit 3)
 
 
-def carried(line: JournalLine) -> tuple[dict[str, Any], ...]:
+def carried(line: JournalLine) -> tuple[Precondition, ...]:
     """What the inverse of `line` must check beside the state now: for a line undo wrote, the
     preconditions of the change it reversed (its inverse makes that change again)."""
     if line.undoes is None:
@@ -59,11 +60,11 @@ def subject(line: JournalLine) -> Change:
     return replace(line.change, precondition=line.change.precondition + extra) if extra else line.change
 
 
-def _with(conditions: list[dict[str, Any]], extra: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+def _with(conditions: list[Precondition], extra: tuple[Precondition, ...]) -> list[Precondition]:
     out = list(conditions)
     for cond in extra:
         if cond not in out:
-            out.append(dict(cond))
+            out.append(cond.copy())
     return out
 
 
@@ -76,7 +77,7 @@ def no_inverse(line: JournalLine) -> str | None:
     return None
 
 
-def _direct_before(before: dict[str, Any]) -> dict[str, list[str]]:
+def _direct_before(before: Before) -> dict[str, list[str]]:
     """skuId -> its disabled plans, for each product the user held directly before the change."""
     return {
         s["skuId"].lower(): sorted(p.lower() for p in s["disabledPlans"])
@@ -85,10 +86,10 @@ def _direct_before(before: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-Words = Callable[[Change, str, "dict[str, Any] | None"], str]
+Words = Callable[[Change, str, "Body | None"], str]
 
 
-def _ids(change: Change, kind: str, body: dict[str, Any] | None) -> str:
+def _ids(change: Change, kind: str, body: Body | None) -> str:
     return describe(kind, body, change.user, change.group)
 
 
@@ -106,7 +107,7 @@ def reverse(line: JournalLine, words: Words = _ids) -> str:
     if change.kind == "assign_license":
         was = _direct_before(before)
         skus = sorted(change.skus())
-        body = {
+        body: Body = {
             "addLicenses": [{"disabledPlans": was[sku], "skuId": sku} for sku in skus if sku in was],
             "removeLicenses": [sku for sku in skus if sku not in was],
         }
@@ -114,14 +115,14 @@ def reverse(line: JournalLine, words: Words = _ids) -> str:
     return words(change, change.kind, change.body)
 
 
-def _assign_inverse(
-    change: Change, before: dict[str, Any], state: UserState
-) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+def _assign_inverse(change: Change, before: Before, state: UserState) -> tuple[Body, list[Precondition]] | None:
     """The assignLicense body that puts the user's direct copies of the change's products back as
     they were, and its preconditions; None when they are as before already."""
     was = _direct_before(before)
     now = {sku: sorted(plans) for sku, plans in state.direct().items()}
-    adds, removes, precondition = [], [], []
+    adds: list[AddedLicense] = []
+    removes: list[str] = []
+    precondition: list[Precondition] = []
     for sku in sorted(change.skus()):
         if sku in was and now.get(sku) != was[sku]:
             adds.append({"disabledPlans": was[sku], "skuId": sku})
@@ -149,7 +150,7 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
     why = refused(line)
     if why is not None:
         return Inverse(None, why, refused=True)
-    raw: dict[str, Any] = {
+    raw: ChangeRecord = {
         "n": k,
         "kind": change.kind,
         "user": change.user,
@@ -163,30 +164,31 @@ def inverse(line: JournalLine, k: int, state: UserState, base_url: str, where: W
         if restore is None:
             return Inverse(None, "already as before")
         raw["body"], raw["precondition"] = restore
-    elif change.kind in ("add_member", "remove_member"):
+    elif change.kind in ("add_member", "remove_member") and change.group is not None:
         member_now = change.group in (state.member_of or ())
         if change.kind == "add_member":
             if not member_now:
                 return Inverse(None, "already as before: the user is not a direct member of the group")
-            raw.update(kind="remove_member", body=None, precondition=[{"member_of": change.group}])
+            raw["kind"], raw["body"], raw["precondition"] = "remove_member", None, [{"member_of": change.group}]
         else:
             if member_now:
                 return Inverse(None, "already as before: the user is a direct member of the group again")
-            raw.update(
-                kind="add_member",
-                body={"@odata.id": f"{base_url}/directoryObjects/{change.user}"},
-                precondition=[{"not_member_of": change.group}],
-            )
+            raw["kind"] = "add_member"
+            raw["body"] = {"@odata.id": f"{base_url}/directoryObjects/{change.user}"}
+            raw["precondition"] = [{"not_member_of": change.group}]
     elif change.kind == "set_usage_location":
         location = before.get("usageLocation")
         if state.usage_location == location:
             return Inverse(None, "already as before")
-        raw.update(body={"usageLocation": location}, precondition=[{"exists": True}])
+        # never None here: no_inverse() refuses a change of a user who had no usageLocation
+        raw["body"] = {"usageLocation": location} if location is not None else None
+        raw["precondition"] = [{"exists": True}]
     else:  # reprocess: no_inverse() said so before reading
         return Inverse(None, no_inverse(line) or "no inverse")
     raw["precondition"] = _with(raw["precondition"], carried(line))
-    raw[REVERSED] = [dict(cond) for cond in change.precondition]
-    method, template = REQUESTS[raw["kind"]]
-    raw["description"] = f"Undo change {line.n}: " + describe(raw["kind"], raw["body"], change.user, change.group)
+    raw["reversed_precondition"] = [cond.copy() for cond in change.precondition]  # REVERSED
+    kind = raw["kind"]
+    method, template = REQUESTS[kind]
+    raw["description"] = f"Undo change {line.n}: " + describe(kind, raw["body"], change.user, change.group)
     raw["method"], raw["path"] = method, template.format(user=change.user, group=change.group)
     return Inverse(parse_change(raw, where, f"the undo of line {line.line}"), "")

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from auditor.common.errors import AuthError, CollectionError
+from auditor.formats.change_model import Undoes
 
-from ..formats.plan_json import PlanFile, Where
+from ..formats.plan_json import Change, PlanFile, Where
 from . import permissions
 from .arguments import WriteOptions
 from .carry import settle_unknown, summary
@@ -238,7 +238,7 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
     try:
         for line in reversed(done):
             session.check_stop(f"undoing change {line.n}")
-            undoes = {"journal": undo.journal.path.name, "n": line.n}
+            undoes: Undoes = {"journal": undo.journal.path.name, "n": line.n}
             stays = [x.n for x in done if line.n in x.change.depends_on and x.n in undo.kept]
             why = (
                 refused.get(line.line)
@@ -375,7 +375,7 @@ def _took_seats(undo: Undo, session: Session, line: JournalLine) -> None:
             session.free[sku] -= delta
 
 
-async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: dict[str, Any], where: Where) -> bool:
+async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Undoes, where: Where) -> bool:
     """Undo one done line; False when it stays in effect (skipped: not undone)."""
     original = line.change
     reason = no_inverse(line)
@@ -443,7 +443,7 @@ async def _keep_products(
             continue
         journal, removal = found
         k = undo.next()
-        undoes = {"journal": journal.path.name, "n": removal.n}
+        undoes: Undoes = {"journal": journal.path.name, "n": removal.n}
         session.say(
             f"{k:>4}. undo change {removal.n} of {journal.path.name} first (the direct copy goes back before "
             f"the user leaves the group in the undo of change {line.n}): {reverse(removal, session.describe)}"
@@ -474,7 +474,7 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
         if later.change.kind != "remove_member":
             continue
         k = undo.next()
-        undoes = {"journal": journal.path.name, "n": later.n}
+        undoes: Undoes = {"journal": journal.path.name, "n": later.n}
         session.say(
             f"{k:>4}. undo change {later.n} of {journal.path.name} first (the user joins that group again "
             f"before leaving the group in the undo of change {line.n}): {reverse(later, session.describe)}"
@@ -498,13 +498,17 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
     return state
 
 
-def _rejoined(undo: Undo, session: Session, change: Any, k: int, undoes: dict[str, Any]) -> Any:
+def _rejoined(
+    undo: Undo, session: Session, change: Change, k: int, undoes: Undoes
+) -> Callable[[], Awaitable[tuple[str, str]]]:
     """After a re-join is accepted: wait (--wait) for the group's license to be active for the user;
     an error (CountViolation: no seat free) is a failed undo, a copy not active in time unknown."""
 
+    gid = change.group or ""  # a join names its group (auditor.formats.plan_json.parse_change)
+
     async def settle() -> tuple[str, str]:
-        group = session.groups.get(change.group) or await session.group(change.group)
-        wanted = tuple(Awaited(sku, change.group) for sku in sorted(group.licenses or {}))
+        group = session.groups.get(gid) or await session.group(gid)
+        wanted = tuple(Awaited(sku, gid) for sku in sorted(group.licenses or {}))
         if not wanted:
             return "done", ""
         session.say(f"      waiting up to {duration(undo.wait)} for the group's license to be active for the user")

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Protocol
+
+from auditor.formats.change_model import ChangeRecord
 
 from ..data.model import Locale
 from ..formats.plan_json import Change
@@ -41,7 +43,7 @@ class Session(Protocol):
 
     def group_labels(self) -> dict[str, str]: ...
 
-    async def read(self, n: int, change: Change, action: dict[str, Any]) -> UserState: ...
+    async def read(self, n: int, change: Change, action: ChangeRecord) -> UserState: ...
 
 
 # the clock a wait reads and sleeps on: the wall clock (a test's VirtualTime skips the waits)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -28,6 +27,7 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import RedirectHandlerOption, ResponseHandlerOption, RetryHandlerOption
 
 from auditor.common.errors import AuthError
+from auditor.formats.change_model import Body
 
 from ..graph.client import GraphClient, Retries, RetryLimit, graph_error, retry_after
 
@@ -46,7 +46,7 @@ class WriteResult:
     unavailable: bool = False  # an attempt was answered 503 and retried: that attempt may have been applied
 
 
-async def send_write(client: GraphClient, method: str, path: str, body: dict[str, Any] | None) -> WriteResult:
+async def send_write(client: GraphClient, method: str, path: str, body: Body | None) -> WriteResult:
     # azure-core: loaded when a change is sent, not by `--help`
     from azure.core.exceptions import ClientAuthenticationError
 

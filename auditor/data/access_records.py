@@ -23,7 +23,7 @@ from_graph below), so the emulator serves them as Graph does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
@@ -58,6 +58,68 @@ def _text(raw: Any, key: str, required: bool = True) -> str:
     if required:
         raise BadScope(f"{key}: expected a string")
     return ""
+
+
+# --- the records as the snapshot keeps them (Graph's shapes; the functional form where a key is `@odata.type`)
+
+CaUsers = TypedDict(
+    "CaUsers",
+    {
+        "@odata.type": str,
+        "includeUsers": list[str],
+        "excludeUsers": list[str],
+        "includeGroups": list[str],
+        "excludeGroups": list[str],
+        "includeRoles": list[str],
+        "excludeRoles": list[str],
+    },
+)
+CaConditions = TypedDict(
+    "CaConditions",
+    {"@odata.type": str, "userRiskLevels": list[str], "signInRiskLevels": list[str], "users": CaUsers},
+)
+CaPolicyGraph = TypedDict(
+    "CaPolicyGraph",
+    {"@odata.type": str, "id": str, "displayName": str, "state": str, "conditions": CaConditions},
+)
+# unifiedRoleAssignment, and the two schedule instances with their own fields
+RoleGrantGraph = TypedDict(
+    "RoleGrantGraph",
+    {
+        "@odata.type": str,
+        "id": str,
+        "roleDefinitionId": str,
+        "principalId": str,
+        "directoryScopeId": str,
+        "appScopeId": NotRequired[None],
+        "assignmentType": NotRequired[str],
+        "memberType": NotRequired[str],
+        "roleEligibilityScheduleId": NotRequired[str],
+        "roleAssignmentOriginId": NotRequired[str],
+        "roleAssignmentScheduleId": NotRequired[str],
+        "startDateTime": NotRequired[None],
+        "endDateTime": NotRequired[str | None],
+    },
+)
+
+
+class ScopeGroupJson(TypedDict):
+    id: str
+    displayName: str
+    groupTypes: list[str]
+    members: list[str]
+
+
+class AccessScopeJson(TypedDict):
+    """The snapshot's accessScope: each listing only when it was read."""
+
+    dynamicGroupsRead: bool
+    groups: list[ScopeGroupJson]
+    membersRefused: NotRequired[list[str]]
+    conditionalAccessPolicies: NotRequired[list[CaPolicyGraph]]
+    roleEligibilityScheduleInstances: NotRequired[list[RoleGrantGraph]]
+    roleAssignments: NotRequired[list[RoleGrantGraph]]
+    roleAssignmentScheduleInstances: NotRequired[list[RoleGrantGraph]]
 
 
 @dataclass(frozen=True)
@@ -105,7 +167,7 @@ class AccessPolicy:
             sign_in_risk_levels=_strs(conditions, "signInRiskLevels"),
         )
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> CaPolicyGraph:
         """The fields of Microsoft's conditionalAccessPolicy resource the auditor reads."""
         return {
             "@odata.type": "#microsoft.graph.conditionalAccessPolicy",
@@ -154,10 +216,10 @@ class RoleGrant:
             end_date_time=_text(raw, "endDateTime", False) or None,
         )
 
-    def to_graph(self, kind: str) -> dict[str, Any]:
+    def to_graph(self, kind: str) -> RoleGrantGraph:
         """`kind`: unifiedRoleAssignment, unifiedRoleEligibilityScheduleInstance or
         unifiedRoleAssignmentScheduleInstance."""
-        doc: dict[str, Any] = {
+        doc: RoleGrantGraph = {
             "@odata.type": f"#microsoft.graph.{kind}",
             "id": self.id,
             "roleDefinitionId": self.role_id,
@@ -165,23 +227,19 @@ class RoleGrant:
             "directoryScopeId": self.directory_scope_id,
         }
         if kind == "unifiedRoleEligibilityScheduleInstance":
-            doc |= {
-                "appScopeId": None,
-                "memberType": "Direct",
-                "roleEligibilityScheduleId": self.id,
-                "startDateTime": None,
-                "endDateTime": self.end_date_time,
-            }
+            doc["appScopeId"] = None
+            doc["memberType"] = "Direct"
+            doc["roleEligibilityScheduleId"] = self.id
+            doc["startDateTime"] = None
+            doc["endDateTime"] = self.end_date_time
         if kind == "unifiedRoleAssignmentScheduleInstance":
-            doc |= {
-                "appScopeId": None,
-                "assignmentType": "Assigned",
-                "memberType": "Direct",
-                "roleAssignmentOriginId": self.id,
-                "roleAssignmentScheduleId": self.id,
-                "startDateTime": None,
-                "endDateTime": self.end_date_time,
-            }
+            doc["appScopeId"] = None
+            doc["assignmentType"] = "Assigned"
+            doc["memberType"] = "Direct"
+            doc["roleAssignmentOriginId"] = self.id
+            doc["roleAssignmentScheduleId"] = self.id
+            doc["startDateTime"] = None
+            doc["endDateTime"] = self.end_date_time
         return doc
 
 
@@ -203,7 +261,7 @@ class ScopeGroup:
             members=_strs(raw, "members"),
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ScopeGroupJson:
         return {
             "id": self.id,
             "displayName": self.display_name,
@@ -229,8 +287,8 @@ class AccessScope:
         key = group_id.lower()
         return next((g for g in self.groups if g.id.lower() == key), None)
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"dynamicGroupsRead": self.dynamic_read, "groups": [g.to_json() for g in self.groups]}
+    def to_json(self) -> AccessScopeJson:
+        out: AccessScopeJson = {"dynamicGroupsRead": self.dynamic_read, "groups": [g.to_json() for g in self.groups]}
         if self.hidden:
             out["membersRefused"] = list(self.hidden)
         if self.policies is not None:

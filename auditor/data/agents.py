@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 AGENT_USERS = "agentUsers"  # the snapshot's key, its part in collectedParts, and a Reads name
 AGENT_IDENTITIES = "agentIdentities"  # the snapshot's key of the parents
@@ -42,13 +42,28 @@ class ParentState(enum.Enum):
     UNKNOWN = "unknown"  # the agent identities could not be read (a gap in agentIdentities)
 
 
+class AgentIdentityGraph(TypedDict):
+    """An agentIdentity as the snapshot keeps it (the fields read)."""
+
+    id: str
+    displayName: str
+    accountEnabled: bool | None
+
+
+class AgentUserGraph(TypedDict):
+    """An agentUser as the snapshot keeps it: its id and its agent identity's."""
+
+    id: str
+    identityParentId: str
+
+
 @dataclass(frozen=True)
 class AgentIdentity:
     id: str  # lower case
     display_name: str
     account_enabled: bool | None
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> AgentIdentityGraph:
         return {"id": self.id, "displayName": self.display_name, "accountEnabled": self.account_enabled}
 
 
@@ -73,10 +88,10 @@ class Agents:
             return ParentState.GONE
         return ParentState.DISABLED if identity.account_enabled is False else ParentState.LIVE
 
-    def users_to_graph(self) -> list[dict[str, Any]]:
+    def users_to_graph(self) -> list[AgentUserGraph]:
         return [{"id": u, "identityParentId": p} for u, p in sorted(self.parents.items())]
 
-    def identities_to_graph(self) -> list[dict[str, Any]] | None:
+    def identities_to_graph(self) -> list[AgentIdentityGraph] | None:
         return None if self.identities is None else [i.to_graph() for _, i in sorted(self.identities.items())]
 
     @staticmethod

@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.common.timestamps import parse_timestamp
 
@@ -229,9 +229,68 @@ def _flag_value(text: str | None) -> bool | None:
     return None
 
 
-def entry_to_graph(e: AuditEntry) -> dict[str, Any]:
+class InitiatingUser(TypedDict):
+    id: str | None
+    displayName: None
+    userPrincipalName: str | None
+    ipAddress: None
+
+
+class InitiatingApp(TypedDict):
+    appId: str | None
+    displayName: str | None
+    servicePrincipalId: None
+    servicePrincipalName: None
+
+
+class InitiatedBy(TypedDict):
+    user: InitiatingUser | None
+    app: InitiatingApp | None
+
+
+class ModifiedProperty(TypedDict):
+    displayName: str
+    oldValue: str | None
+    newValue: str | None
+
+
+class TargetResource(TypedDict):
+    id: str | None
+    displayName: str | None
+    type: str | None
+    userPrincipalName: str | None
+    groupType: None
+    modifiedProperties: list[ModifiedProperty]
+
+
+class AuditGraph(TypedDict):
+    """A directoryAudit in Graph's shape (the fields this program reads), as the snapshot keeps it."""
+
+    id: str
+    category: str
+    correlationId: None
+    result: str
+    resultReason: str
+    activityDisplayName: str
+    activityDateTime: str
+    loggedByService: str
+    operationType: str
+    initiatedBy: InitiatedBy
+    targetResources: list[TargetResource]
+    additionalDetails: list[Any]
+
+
+class AuditsJson(TypedDict):
+    """The snapshot's directoryAudits: the span read and its entries."""
+
+    since: str
+    until: str
+    value: list[AuditGraph]
+
+
+def entry_to_graph(e: AuditEntry) -> AuditGraph:
     """An entry in Graph's shape (the fields this program reads, with Graph's names)."""
-    initiated: dict[str, Any] = {"user": None, "app": None}
+    initiated: InitiatedBy = {"user": None, "app": None}
     if e.by_type == "user":
         initiated["user"] = {
             "id": e.by_id or None,
@@ -292,5 +351,5 @@ def audits_from_json(raw: Any) -> DirectoryAudits:
     return DirectoryAudits(since, until, tuple(entries))
 
 
-def audits_to_json(audits: DirectoryAudits) -> dict[str, Any]:
+def audits_to_json(audits: DirectoryAudits) -> AuditsJson:
     return {"since": audits.since, "until": audits.until, "value": [entry_to_graph(e) for e in audits.entries]}

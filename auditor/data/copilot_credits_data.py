@@ -29,7 +29,7 @@ The snapshot keeps the rows in Graph's own shape (to_graph), so the emulator ser
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 COPILOT_CREDITS = "copilotCreditBalance"  # the snapshot file's key, its part in collectedParts and a gap's part
 CREDITS_PATH = "/copilot/costManagement/getTenantCreditBalance"  # on Graph's /beta only
@@ -43,8 +43,8 @@ class BadCredits(ValueError):
     """An answer that is not the resource Graph documents."""
 
 
-def _quantity(raw: dict[str, Any], key: str) -> float | None:
-    value = raw.get(key)
+def _quantity(value: Any, key: str) -> float | None:
+    """A Double of the answer (its field `key`), checked."""
     if value is None:
         return None
     # Double: a JSON number, or (OData's IEEE754Compatible form) a string holding one
@@ -58,13 +58,43 @@ def _quantity(raw: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def _text(raw: dict[str, Any], key: str) -> str | None:
-    value = raw.get(key)
+def _text(value: Any, key: str) -> str | None:
+    """A string of the answer (its field `key`), checked."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise BadCredits(f"{key}: expected a string, got {type(value).__name__}")
     return value
+
+
+class DataStatus(TypedDict):
+    lastModifiedDateTime: str
+
+
+class BalanceGraph(TypedDict):
+    """A costManagementBillingMethodBalance as the snapshot keeps it (a field Graph omits, omitted)."""
+
+    billingMethod: str
+    consumedQuantity: NotRequired[float]
+    purchasedQuantity: NotRequired[float]
+    remainingQuantity: NotRequired[float]
+    unit: NotRequired[str]
+    dataStatus: NotRequired[DataStatus]
+
+
+class CreditsGraph(TypedDict):
+    billingMethodBalances: list[BalanceGraph]
+
+
+class BalanceRow(TypedDict):
+    """One row of report.json's `copilot_credits.balances`: null where Graph omitted it."""
+
+    billing_method: str
+    consumed: float | None
+    purchased: float | None
+    remaining: float | None
+    unit: str | None
+    last_modified: str | None
 
 
 @dataclass(frozen=True)
@@ -82,7 +112,7 @@ class CreditBalance:
     def from_graph(raw: Any) -> CreditBalance:
         if not isinstance(raw, dict):
             raise BadCredits(f"a row: expected an object, got {type(raw).__name__}")
-        method = _text(raw, "billingMethod")
+        method = _text(raw.get("billingMethod"), "billingMethod")
         if not method:
             raise BadCredits("billingMethod: missing")
         status = raw.get("dataStatus")
@@ -90,28 +120,29 @@ class CreditBalance:
             raise BadCredits(f"dataStatus: expected an object, got {type(status).__name__}")
         return CreditBalance(
             billing_method=method,
-            consumed=_quantity(raw, "consumedQuantity"),
-            purchased=_quantity(raw, "purchasedQuantity"),
-            remaining=_quantity(raw, "remainingQuantity"),
-            unit=_text(raw, "unit"),
-            last_modified=_text(status, "lastModifiedDateTime") if status else None,
+            consumed=_quantity(raw.get("consumedQuantity"), "consumedQuantity"),
+            purchased=_quantity(raw.get("purchasedQuantity"), "purchasedQuantity"),
+            remaining=_quantity(raw.get("remainingQuantity"), "remainingQuantity"),
+            unit=_text(raw.get("unit"), "unit"),
+            last_modified=_text(status.get("lastModifiedDateTime"), "lastModifiedDateTime") if status else None,
         )
 
-    def to_graph(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"billingMethod": self.billing_method}
-        for key, value in (
-            ("consumedQuantity", self.consumed),
-            ("purchasedQuantity", self.purchased),
-            ("remainingQuantity", self.remaining),
-            ("unit", self.unit),
-        ):
-            if value is not None:  # omitted as Graph omits it
-                out[key] = value
+    def to_graph(self) -> BalanceGraph:
+        out: BalanceGraph = {"billingMethod": self.billing_method}
+        # each omitted as Graph omits it
+        if self.consumed is not None:
+            out["consumedQuantity"] = self.consumed
+        if self.purchased is not None:
+            out["purchasedQuantity"] = self.purchased
+        if self.remaining is not None:
+            out["remainingQuantity"] = self.remaining
+        if self.unit is not None:
+            out["unit"] = self.unit
         if self.last_modified is not None:
             out["dataStatus"] = {"lastModifiedDateTime": self.last_modified}
         return out
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> BalanceRow:
         """report.json's row (the bill's `copilot_credits.balances`): null where Graph omitted it."""
         return {
             "billing_method": self.billing_method,
@@ -138,5 +169,5 @@ class CopilotCredits:
             raise BadCredits(f"{ROWS}: missing")
         return CopilotCredits(tuple(CreditBalance.from_graph(r) for r in rows))
 
-    def to_graph(self) -> dict[str, Any]:
-        return {ROWS: [b.to_graph() for b in self.balances]}
+    def to_graph(self) -> CreditsGraph:
+        return {"billingMethodBalances": [b.to_graph() for b in self.balances]}  # ROWS

@@ -15,7 +15,7 @@ Context only: the auditor's counts stand without it (docs/entitlements.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -34,6 +34,41 @@ _TYPES = {
     "p1FeatureUtilizations": "azureADPremiumP1FeatureUtilizations",
     "p2FeatureUtilizations": "azureADPremiumP2FeatureUtilizations",
 }
+
+
+# the resource as the snapshot keeps it (the functional form: `@odata.type` is no identifier)
+Utilization = TypedDict("Utilization", {"@odata.type": str, "userCount": int})
+P1Utilizations = TypedDict(
+    "P1Utilizations",
+    {
+        "@odata.type": str,
+        "conditionalAccess": NotRequired[Utilization],
+        "conditionalAccessGuestUsers": NotRequired[Utilization],
+    },
+)
+P2Utilizations = TypedDict(
+    "P2Utilizations",
+    {
+        "@odata.type": str,
+        "riskBasedConditionalAccess": NotRequired[Utilization],
+        "riskBasedConditionalAccessGuestUsers": NotRequired[Utilization],
+    },
+)
+InsightGraph = TypedDict(
+    "InsightGraph",
+    {
+        "@odata.type": str,
+        "entitledP1LicenseCount": int,
+        "entitledP2LicenseCount": int,
+        "entitledTotalLicenseCount": NotRequired[int],
+        "p1FeatureUtilizations": NotRequired[P1Utilizations],
+        "p2FeatureUtilizations": NotRequired[P2Utilizations],
+    },
+)
+
+
+def _used(count: int) -> Utilization:
+    return {"@odata.type": "#microsoft.graph.azureADPremiumFeatureUtilization", "userCount": count}
 
 
 class BadInsight(ValueError):
@@ -103,21 +138,30 @@ class LicenseInsight:
             risk_based_guests=features["risk_based_guests"],
         )
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> InsightGraph:
         """The resource as Graph's reference shows it (the fields read; a count not known is left out)."""
-        doc: dict[str, Any] = {
+        doc: InsightGraph = {
             "@odata.type": "#microsoft.graph.azureADPremiumLicenseInsight",
             "entitledP1LicenseCount": self.entitled_p1,
             "entitledP2LicenseCount": self.entitled_p2,
         }
         if self.entitled_total is not None:
             doc["entitledTotalLicenseCount"] = self.entitled_total
-        for (group, feature), name in FEATURES.items():
-            value = getattr(self, name)
-            if value is None:
-                continue
-            inner = doc.setdefault(group, {"@odata.type": f"#microsoft.graph.{_TYPES[group]}"})
-            inner[feature] = {"@odata.type": "#microsoft.graph.azureADPremiumFeatureUtilization", "userCount": value}
+        # each group only when it holds a count (FEATURES: the same names)
+        if self.conditional_access is not None or self.conditional_access_guests is not None:
+            p1: P1Utilizations = {"@odata.type": f"#microsoft.graph.{_TYPES['p1FeatureUtilizations']}"}
+            if self.conditional_access is not None:
+                p1["conditionalAccess"] = _used(self.conditional_access)
+            if self.conditional_access_guests is not None:
+                p1["conditionalAccessGuestUsers"] = _used(self.conditional_access_guests)
+            doc["p1FeatureUtilizations"] = p1
+        if self.risk_based is not None or self.risk_based_guests is not None:
+            p2: P2Utilizations = {"@odata.type": f"#microsoft.graph.{_TYPES['p2FeatureUtilizations']}"}
+            if self.risk_based is not None:
+                p2["riskBasedConditionalAccess"] = _used(self.risk_based)
+            if self.risk_based_guests is not None:
+                p2["riskBasedConditionalAccessGuestUsers"] = _used(self.risk_based_guests)
+            doc["p2FeatureUtilizations"] = p2
         return doc
 
 

@@ -18,11 +18,11 @@ of no use to any rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -192,6 +192,15 @@ _NUMBERS = frozenset(("storageUsedInBytes", "itemCount", "oneDriveStorageUsedInB
 _TEXTS = frozenset(("recipientType",))
 
 
+class ReportReadJson(TypedDict):
+    """A usage report as the snapshot names it: which, its period and refresh date, the request."""
+
+    name: str
+    period: str
+    reportRefreshDate: str | None
+    request: str
+
+
 @dataclass(frozen=True)
 class ReportRead:
     name: str
@@ -199,7 +208,7 @@ class ReportRead:
     refreshed: str | None  # Report Refresh Date (YYYY-MM-DD)
     request: str  # as sent, e.g. "GET /beta/copilot/reports/...", for the report's evidence
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReportReadJson:
         return {"name": self.name, "period": self.period, "reportRefreshDate": self.refreshed, "request": self.request}
 
 
@@ -267,9 +276,10 @@ def usage_from_json(raw: Any) -> UsageReports:
     return UsageReports(tuple(read), tuple(rows))
 
 
-def usage_to_json(usage: UsageReports) -> tuple[list[dict[str, Any]], Iterable[dict[str, Any]]]:
-    """(reports, users) as the snapshot writes them."""
-    return [r.to_json() for r in usage.reports], (msgspec.to_builtins(u) for u in usage.users)
+def usage_to_json(usage: UsageReports) -> tuple[list[ReportReadJson], Iterator[UserUsage]]:
+    """(reports, users) as the snapshot writes them: each user's row is encoded where it is written
+    (msgspec.to_builtins, auditor.snapshot.write)."""
+    return [r.to_json() for r in usage.reports], iter(usage.users)
 
 
 # --- reading a report's CSV --------------------------------------------------------------------

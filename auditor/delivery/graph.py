@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 from auditor.common.errors import DeliveryError, UsageError
 
@@ -23,9 +23,39 @@ if TYPE_CHECKING:
 SEND_MAIL_TEMPLATE = "{+baseurl}/users/{user%2Did}/sendMail"
 
 
-def send_mail_body(mail: ReportMail, recipients: tuple[str, ...]) -> dict[str, Any]:
+class MailBody(TypedDict):
+    contentType: str
+    content: str
+
+
+class Address(TypedDict):
+    address: str
+
+
+class Recipient(TypedDict):
+    emailAddress: Address
+
+
+FileAttachment = TypedDict("FileAttachment", {"@odata.type": str, "name": str, "contentType": str, "contentBytes": str})
+
+
+class Message(TypedDict):
+    subject: str
+    body: MailBody
+    toRecipients: list[Recipient]
+    attachments: NotRequired[list[FileAttachment]]
+
+
+class SendMail(TypedDict):
+    """sendMail's request body (the fields sent)."""
+
+    message: Message
+    saveToSentItems: bool
+
+
+def send_mail_body(mail: ReportMail, recipients: tuple[str, ...]) -> SendMail:
     """The documented sendMail request body; the copy is not kept in the sender's Sent Items."""
-    message: dict[str, Any] = {
+    message: Message = {
         "subject": mail.subject,
         "body": {"contentType": "HTML", "content": html_or_text(mail)},
         "toRecipients": [{"emailAddress": {"address": address}} for address in recipients],

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 
@@ -441,7 +441,14 @@ def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:
     return [_entry(raw, {}, "environment")]
 
 
-def matrix(jobs: Sequence[TenantJob]) -> dict[str, Any]:
+class Matrix(TypedDict):
+    """A GitHub Actions matrix: its entries, each a map of plain strings (a TenantJob's fields, or a
+    shard's `shard` and `index`) that the workflow passes on as they are."""
+
+    include: list[dict[str, str]]
+
+
+def matrix(jobs: Sequence[TenantJob]) -> Matrix:
     """One job per tenant; past MAX_JOBS, `audit --tenants FILE --shard K/N` audits them in N jobs (docs/msp.md)."""
     if len(jobs) > MAX_JOBS:
         raise UsageError(
@@ -451,7 +458,7 @@ def matrix(jobs: Sequence[TenantJob]) -> dict[str, Any]:
     return {"include": [asdict(job) for job in jobs]}
 
 
-def shards(jobs: Sequence[TenantJob], size: int) -> dict[str, Any]:
+def shards(jobs: Sequence[TenantJob], size: int) -> Matrix:
     """One job per slice of about `size` tenants (slices by a hash of the key: `audit --tenants FILE --shard K/N`)."""
     if size < 1:
         raise UsageError(f"--shard-size: {size}: give at least 1 tenant per job")

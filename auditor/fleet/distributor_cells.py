@@ -15,6 +15,7 @@ from auditor.data.model import Locale
 from ..billing.distributor_seats import rollup_figures
 from ..i18n import Translations, format_money, format_number
 from ..report.view.context import product_label
+from .rollup_model import TenantRow
 
 _MONTH = ("cost", "billed", "margin")  # the month at the distributor (distributor.json's totals and products)
 
@@ -30,7 +31,7 @@ def distributor_figures(folder: Path) -> dict[str, Any] | None:
     return rollup_figures(doc) if isinstance(doc, dict) else None
 
 
-def distributor_cell(row: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
     """ "3 · cost €7,229.10, billed €8,026.50, margin €797.40; Microsoft 365 E3: cost …": how many
     products the distributor bills otherwise, the customer's month (per currency), then each product's
     with both prices; "–" without a distributor."""

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from msgspec import UNSET
 
@@ -34,6 +34,7 @@ from ..render.text import md_escape
 from ..report.view.context import product_label
 from . import gdap, gdap_text
 from .distributor_cells import distributor_cell, distributor_figures
+from .rollup_model import LastMonth, NextWindow, Rollup, TenantRow
 
 SCHEMA_VERSION = 1
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -73,7 +74,7 @@ def _plan_saving(report: ReportDocument) -> float | None:
     return round(sum(s for s in savings if s), 2) if any(savings) else None
 
 
-def _next_window(report: ReportDocument) -> dict[str, Any] | None:
+def _next_window(report: ReportDocument) -> NextWindow | None:
     """The bill's next reduction whose 7-day window (after a purchase, a renewal or a seat addition)
     closes, and what it saves a month; a renewal or EST date is not such a window."""
     bill = report.bill if report.bill is not UNSET else None
@@ -94,7 +95,7 @@ def _seats(report: ReportDocument) -> int | None:
     return sum(s.consumed for s in skus if not s.free) if skus else None
 
 
-def last_month(report: ReportDocument, history: Path) -> dict[str, Any] | None:
+def last_month(report: ReportDocument, history: Path) -> LastMonth | None:
     """The tenant's seats and spend a month before this report, from its own history: the newest
     complete record at least MONTH_DAYS older than the report's as_of that has them; None without one."""
     try:
@@ -113,10 +114,12 @@ def last_month(report: ReportDocument, history: Path) -> dict[str, Any] | None:
     if not older:
         return None
     then = max(older, key=lambda r: r.as_of)
+    if then.seats is None:  # never: `older` has seats
+        return None
     return {"as_of": then.as_of[:10], "seats": then.seats, "spend_monthly": then.spend_monthly}
 
 
-def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[str, Any]:
+def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> TenantRow:
     """The roll-up's row of one tenant (tenants.json's contract, docs/msp.md)."""
     job = outcome.job
     report: ReportDocument | None = None
@@ -150,16 +153,16 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> dict[s
     }
 
 
-def rank(rows: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+def rank(rows: Iterable[TenantRow], today: date) -> list[TenantRow]:
     """Failed tenants first, then windows closing within URGENT_DAYS (soonest first), then money at stake."""
 
-    def key(row: dict[str, Any]) -> tuple[int, str, float, str]:
-        window = row.get("next_window") or {}
-        urgent = bool(window) and (date.fromisoformat(window["by"]) - today).days <= URGENT_DAYS
+    def key(row: TenantRow) -> tuple[int, str, float, str]:
+        window = row.get("next_window")
+        urgent = bool(window) and window is not None and (date.fromisoformat(window["by"]) - today).days <= URGENT_DAYS
         stake = max(row.get("unused_monthly") or 0.0, row.get("plan_monthly_saving") or 0.0)
         return (
             0 if row["status"] == "failed" else 1 if urgent else 2,
-            window.get("by", "") if urgent else "",
+            window["by"] if urgent and window is not None else "",
             -stake,
             row["key"],
         )
@@ -168,9 +171,9 @@ def rank(rows: Iterable[dict[str, Any]], today: date) -> list[dict[str, Any]]:
 
 
 def document(
-    rows: Sequence[dict[str, Any]], generated_at: datetime, shard: str | None, missing: Sequence[str] = ()
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
+    rows: Sequence[TenantRow], generated_at: datetime, shard: str | None, missing: Sequence[str] = ()
+) -> Rollup:
+    out: Rollup = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated_at.isoformat(),
         "shard": shard,
@@ -195,11 +198,13 @@ def write_rollup(
     rows = rank((tenant_row(o, root / o.job.key, history) for o in outcomes), generated_at.date())
     doc = document(rows, generated_at, shard)
     if relationships is not None:
-        doc = gdap.attach(doc, relationships, judged_on or generated_at.date(), root)
+        # gdap.attach adds its blocks to the document's JSON (auditor.fleet.gdap's own)
+        attached = gdap.attach(cast(dict[str, Any], doc), relationships, judged_on or generated_at.date(), root)
+        doc = cast(Rollup, attached)
     return write_documents(root, doc, Locale(locale or "en"))
 
 
-def write_documents(root: Path, doc: Mapping[str, Any], locale: Locale) -> list[Path]:
+def write_documents(root: Path, doc: Rollup, locale: Locale) -> list[Path]:
     """tenants.json, tenants.md and digest.html of a roll-up document."""
     t = translations(locale)
     paths = [root / "tenants.json", root / "tenants.md", root / "digest.html"]
@@ -235,16 +240,17 @@ def _money(value: float | None, currency: str | None, locale: Locale) -> str:
     return format_money(value, currency, locale) if value is not None and currency else "–"
 
 
-def _totals(rows: Sequence[Mapping[str, Any]], locale: Locale) -> str:
+def _totals(rows: Sequence[TenantRow], locale: Locale) -> str:
     """Unused spend over all tenants, one sum per currency (tenants may be billed in different ones)."""
     sums: dict[str, float] = {}
     for row in rows:
-        if row.get("unused_monthly") is not None and row.get("currency"):
-            sums[row["currency"]] = sums.get(row["currency"], 0.0) + row["unused_monthly"]
+        unused, currency = row.get("unused_monthly"), row.get("currency")
+        if unused is not None and currency:
+            sums[currency] = sums.get(currency, 0.0) + unused
     return " + ".join(format_money(round(v, 2), c, locale) for c, v in sorted(sums.items())) or "–"
 
 
-def _headline(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+def _headline(doc: Rollup, t: Translations, locale: Locale) -> str:
     rows = doc["tenants"]
     failed = sum(1 for r in rows if r["status"] == "failed")
     line = t.npgettext(
@@ -268,7 +274,7 @@ def _headline(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     return line
 
 
-def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+def _cells(row: TenantRow, t: Translations, locale: Locale) -> list[str]:
     findings = row.get("findings")
     window = row.get("next_window")
     status = {
@@ -293,7 +299,7 @@ def _cells(row: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]
     ]
 
 
-def _seats_cell(row: Mapping[str, Any], locale: Locale) -> str:
+def _seats_cell(row: TenantRow, locale: Locale) -> str:
     """ "202 · €8,333.50 (Oct 1, 2026: 195 · €8,100.00)": the paid seats in use and what the seats cost
     a month, then the same a month earlier from the tenant's history."""
     seats = row.get("seats")
@@ -343,7 +349,7 @@ def _cut(text: str, limit: int | None) -> str:
     return (head[:space] if space > limit // 2 else head).rstrip(" ;,:—") + "…"
 
 
-def _reason(row: Mapping[str, Any], t: Translations, log_limit: int | None = None) -> str:
+def _reason(row: TenantRow, t: Translations, log_limit: int | None = None) -> str:
     """Why a tenant failed, in the roll-up's language, by its exit code (docs/msp.md), with the
     program's own advice; then the line its audit.log ends with, as the program wrote it (a Graph
     request, Graph's own message), cut to `log_limit` characters at a word's end when given."""
@@ -388,7 +394,7 @@ def _headers(t: Translations) -> list[str]:
     ]
 
 
-def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+def _markdown(doc: Rollup, t: Translations, locale: Locale) -> str:
     lines = [
         f"## {md_escape(t.pgettext('rollup_title', 'License audit of multiple tenants'))}",
         "",
@@ -399,7 +405,7 @@ def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
         "|" + " --- |" * len(_headers(t)),
     ]
 
-    def _md_cells(row: Mapping[str, Any]) -> list[str]:
+    def _md_cells(row: TenantRow) -> list[str]:
         *rest, _ = _cells(row, t, locale)
         return [*rest, _reason(row, t, REASON_MD)]  # the log's line whole, up to a long one's REASON_MD
 
@@ -411,14 +417,14 @@ def _markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> str:
+def _digest(doc: Rollup, t: Translations, locale: Locale) -> str:
     """The MSP's e-mail: the headline, then failed tenants and the ten that matter most, nothing more
     (under 100 KB at any number of tenants: the rest is in tenants.md and tenants.json)."""
     rows = doc["tenants"]
     failed = [r for r in rows if r["status"] == "failed"]
     top = [r for r in rows if r["status"] != "failed"][:TOP]
 
-    def cells(row: Mapping[str, Any]) -> list[str]:
+    def cells(row: TenantRow) -> list[str]:
         *rest, _ = _cells(row, t, locale)
         # the lead and the advice whole, in the language; the log's line cut at a word's end
         return [f"{row['name']} ({row['key']})", *rest, _reason(row, t, REASON_SHOWN)]
@@ -518,10 +524,10 @@ def _row_problem(row: Any) -> str | None:
     return None if bad is None else f"tenant {row['key'][:80]!r}: {bad} is not as tenant_row writes it"
 
 
-def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[str, Any]:
+def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> Rollup:
     """The roll-ups of several shards as one: a tenant in two shards is an error; a tenant of the file
     in none is listed as missing."""
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, TenantRow] = {}
     stamps: list[str] = []
     relationships: list[Any] = []  # each shard's `gdap` block
     for folder in paths:
@@ -550,15 +556,19 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> dict[st
                 raise UsageError(f"{source}: {problem} (docs/msp.md)")
             if row.get("key") in rows:
                 raise UsageError(f"{source}: tenant {row.get('key')!r} is in two shards")
-            rows[str(row.get("key"))] = row
+            rows[str(row.get("key"))] = cast(TenantRow, row)  # as tenant_row writes it: checked above
     missing = sorted(job.key for job in expected or () if job.key not in rows)
     generated = min((s for s in stamps if s), default="")
     today = datetime.fromisoformat(generated).date() if generated else date.today()
-    return {
+    out: Rollup = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": generated,
         "shard": None,
         "tenants": rank(rows.values(), today),
-        **({"missing": missing} if missing else {}),
-        **gdap.joined(relationships),
     }
+    if missing:
+        out["missing"] = missing
+    block = gdap.joined(relationships).get("gdap")
+    if block is not None:
+        out["gdap"] = block
+    return out

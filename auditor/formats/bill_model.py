@@ -11,7 +11,7 @@ mappings: their keys are the billing source's (auditor.billing) or Graph's.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
@@ -23,9 +23,11 @@ __all__ = [
     "BillAction",
     "BillProduct",
     "CommerceChange",
+    "CommerceLine",
     "CommerceRequest",
     "CopilotCredits",
     "PerUser",
+    "SeatFigures",
     "bill_of",
 ]
 
@@ -105,6 +107,50 @@ class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}
     monthly_saving: float
     saving_from: str | None
     request: CommerceRequest
+
+
+class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One line of a commerce journal (auditor.apply.commerce.CommerceJournal), the fields in the
+    order written: the change as plan.json has it (an undo's buy-back as undo makes it) and its
+    outcome. `agreement`, `monthly_saving`, `window` and `by` are null in a line written before
+    they were kept."""
+
+    at: str = ""
+    n: int
+    kind: str
+    source: str
+    scope: str
+    api_id: str
+    agreement: str | None = None
+    subscription: str | None
+    sku: str
+    from_: int | None
+    to: int | None
+    monthly_saving: float | None = None
+    window: str | None = None
+    by: str | None = None
+    request: CommerceRequest
+    outcome: str = ""
+    status: int | None = None
+    note: str = ""
+
+
+# a seat finding's details.bill (auditor.plan.bill.product_figures); the functional form: `from` is a keyword
+SeatFigures = TypedDict(
+    "SeatFigures",
+    {
+        "purchased": int,
+        "after": int,
+        "spare": int,
+        "drop": int,
+        "buy": int,
+        "to": int,
+        "from": str | None,
+        "drop_monthly": float | None,
+        "buy_monthly": float | None,
+        "why": NotRequired[str],  # "short": an entitlement short of seats
+    },
+)
 
 
 class PerUser(Struct, frozen=True, kw_only=True):

@@ -11,17 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
+from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, Precondition
 
 from ..graph.clouds import ENDPOINTS
 from ..graph.hosts import LOOPBACK
@@ -58,17 +59,17 @@ class Change:
     kind: str
     method: str
     path: str
-    body: dict[str, Any] | None
+    body: Body | None
     description: str
     user: str  # lower-case object id
     group: str | None  # lower-case object id
-    precondition: tuple[dict[str, Any], ...]
+    precondition: tuple[Precondition, ...]
     seats: dict[str, int]
     depends_on: tuple[int, ...]
-    raw: dict[str, Any]  # the change as written in the file (journaled as `action`)
+    raw: ChangeRecord  # the change as written in the file (journaled as `action`)
     # a change written by undo (an inverse): the preconditions of the change it reverses, which the
     # undo of this undo checks again (None: not said, as in a journal written before they were kept)
-    reversed_precondition: tuple[dict[str, Any], ...] | None = None
+    reversed_precondition: tuple[Precondition, ...] | None = None
 
     @property
     def request(self) -> str:
@@ -78,9 +79,7 @@ class Change:
         """Groups whose direct membership of the user the change or its preconditions are about."""
         found = {self.group} if self.group else set()
         for cond in self.precondition:
-            for key in ("member_of", "not_member_of"):
-                if key in cond:
-                    found.add(cond[key])
+            found.update(g for g in (cond.get("member_of"), cond.get("not_member_of")) if g)
         return found
 
     @property
@@ -96,7 +95,7 @@ class Change:
     @property
     def agent_parent(self) -> str | None:
         """The agent identity a precondition says is gone or disabled (apply reads it by id)."""
-        return next((str(cond["agent_orphaned"]) for cond in self.precondition if "agent_orphaned" in cond), None)
+        return next((cond["agent_orphaned"] for cond in self.precondition if "agent_orphaned" in cond), None)
 
     def skus(self) -> set[str]:
         """skuIds (lower case) the change adds or removes."""
@@ -153,7 +152,7 @@ def load_plan(path: Path) -> PlanFile:
             f"is {version!r}; this license-auditor reads plan_version {PLAN_VERSION} "
             "(re-run `license-auditor plan` with this version)",
         )
-    tenant_id = _guid(doc, "tenant_id", where, "")
+    tenant_id = _guid(doc.get("tenant_id"), "tenant_id", where, "")
     tenant_name = doc.get("tenant_name", "")
     if not isinstance(tenant_name, str):
         raise where.error("tenant_name", "must be a string")
@@ -297,8 +296,8 @@ def parse_cloud(value: Any, where: Where, field: str) -> Cloud:
     return cloud
 
 
-def _guid(doc: Mapping[str, Any], key: str, where: Where, prefix: str) -> str:
-    value = doc.get(key)
+def _guid(value: Any, key: str, where: Where, prefix: str) -> str:
+    """`value`, the field `key` of the object at `prefix`, as a lower-case object id (GUID)."""
     field = f"{prefix}.{key}" if prefix else key
     if not isinstance(value, str) or not GUID.match(value):
         shown = "missing" if value is None else f"{_short(value)} is not an object id (GUID)"
@@ -328,10 +327,10 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
             f"is {_short(item.get('ready'))}: a change a person must finish "
             f"({_short(item.get('blocked'))}) cannot be applied",
         )
-    user = _guid(item, "user", where, field)
+    user = _guid(item.get("user"), "user", where, field)
     group: str | None = None
     if kind in ("add_member", "remove_member"):
-        group = _guid(item, "group", where, field)
+        group = _guid(item.get("group"), "group", where, field)
     elif item.get("group") is not None:
         raise where.error(f"{field}.group", f"must be null for {kind}")
     method, template = REQUESTS[kind]
@@ -366,7 +365,7 @@ def parse_change(item: Any, where: Where, field: str) -> Change:
         precondition,
         dict(seats),
         tuple(deps),
-        item,
+        cast(ChangeRecord, item),  # its fields checked above: kept as written, journaled as `action`
         _preconditions(item[REVERSED], where, f"{field}.{REVERSED}") if REVERSED in item else None,
     )
 
@@ -382,7 +381,7 @@ def _guid_list(value: Any, where: Where, field: str) -> list[str]:
     return out
 
 
-def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str, Any] | None:
+def _body(kind: str, body: Any, user: str, where: Where, field: str) -> Body | None:
     if kind in ("remove_member", "reprocess"):
         if body not in (None, {}):
             raise where.error(field, f"must be null: {kind} sends no body")
@@ -406,7 +405,7 @@ def _body(kind: str, body: Any, user: str, where: Where, field: str) -> dict[str
     return {"usageLocation": location}
 
 
-def _assign_body(body: dict[str, Any], where: Where, field: str) -> dict[str, Any]:
+def _assign_body(body: dict[Any, Any], where: Where, field: str) -> Body:
     """assignLicense's body: products to add (each with its disabled plans) and to remove."""
     unknown = set(body) - {"addLicenses", "removeLicenses"}
     if unknown:
@@ -414,12 +413,12 @@ def _assign_body(body: dict[str, Any], where: Where, field: str) -> dict[str, An
     adds = body.get("addLicenses", [])
     if not isinstance(adds, list):
         raise where.error(f"{field}.addLicenses", "must be a list of assignedLicense objects")
-    added: list[dict[str, Any]] = []
+    added: list[AddedLicense] = []
     for i, lic in enumerate(adds):
         f = f"{field}.addLicenses[{i}]"
         if not isinstance(lic, dict) or set(lic) - {"skuId", "disabledPlans"}:
             raise where.error(f, 'must be an assignedLicense object: {"skuId", "disabledPlans"}')
-        sku = _guid(lic, "skuId", where, f)
+        sku = _guid(lic.get("skuId"), "skuId", where, f)
         added.append(
             {"disabledPlans": _guid_list(lic.get("disabledPlans", []), where, f"{f}.disabledPlans"), "skuId": sku}
         )
@@ -452,10 +451,10 @@ _FACTS: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any], ...]:
+def _preconditions(value: Any, where: Where, field: str) -> tuple[Precondition, ...]:
     if not isinstance(value, list):
         raise where.error(field, "must be a list")
-    out: list[dict[str, Any]] = []
+    out: list[Precondition] = []
     for i, cond in enumerate(value):
         f = f"{field}[{i}]"
         if not isinstance(cond, dict):
@@ -466,13 +465,13 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
         elif "holds" in keys and keys <= {"holds", "how", "group", "active", "plans_on"}:
             out.append(_holds(cond, where, f))
         elif keys == {"lacks"}:
-            out.append({"lacks": _guid(cond, "lacks", where, f)})
+            out.append({"lacks": _guid(cond["lacks"], "lacks", where, f)})
         elif keys == {"member_of"}:
-            out.append({"member_of": _guid(cond, "member_of", where, f)})
+            out.append({"member_of": _guid(cond["member_of"], "member_of", where, f)})
         elif keys == {"not_member_of"}:
-            out.append({"not_member_of": _guid(cond, "not_member_of", where, f)})
+            out.append({"not_member_of": _guid(cond["not_member_of"], "not_member_of", where, f)})
         elif len(keys) == 1 and (fact := next(iter(keys))) in _FACTS and _FACTS[fact](cond[fact]):
-            out.append({fact: cond[fact]})
+            out.append(cast(Precondition, {fact: cond[fact]}))  # one fact, its value checked by _FACTS
         else:
             raise where.error(
                 f,
@@ -483,21 +482,26 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[dict[str, Any]
     return tuple(out)
 
 
-def _holds(cond: dict[str, Any], where: Where, f: str) -> dict[str, Any]:
+def _holds(cond: dict[Any, Any], where: Where, f: str) -> Precondition:
     """A `holds` precondition: the product, held in any way, directly, or through a group (active or not)."""
-    sku = _guid(cond, "holds", where, f)
+    sku = _guid(cond["holds"], "holds", where, f)
     how = cond.get("how")
     if how == "direct" and "group" not in cond:
         return {"holds": sku, "how": "direct"}
     if how == "group" and cond.get("active", False) in (True, False):
-        return {"holds": sku, "how": "group", "group": _guid(cond, "group", where, f)} | (
-            {"active": True} if cond.get("active") else {}
-        )
+        held: Precondition = {"holds": sku, "how": "group", "group": _guid(cond.get("group"), "group", where, f)}
+        if cond.get("active"):
+            held["active"] = True
+        return held
     if how is None and "group" not in cond and cond.get("active", False) in (True, False):
         # a removal that rests on another product: that product still held in a working copy that
         # leaves on the service plans (`plans_on`) that made the removed one redundant
-        plans = {"plans_on": _guid_list(cond["plans_on"], where, f"{f}.plans_on")} if "plans_on" in cond else {}
-        return {"holds": sku} | ({"active": True} if cond.get("active") else {}) | plans
+        rests: Precondition = {"holds": sku}
+        if cond.get("active"):
+            rests["active"] = True
+        if "plans_on" in cond:
+            rests["plans_on"] = _guid_list(cond["plans_on"], where, f"{f}.plans_on")
+        return rests
     raise where.error(f"{f}.how", f'{_short(how)} is not "direct" or "group" (with a group)')
 
 

@@ -7,11 +7,12 @@ pays.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import msgspec
 
 from auditor.formats.bill_model import Bill
+from auditor.formats.change_model import Body, ChangeRecord, DataKept, Precondition
 from auditor.formats.report_model import Money
 
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
@@ -37,6 +38,101 @@ STOPPED = "stopped"  # the plan stops before this finding's changes (no free sea
 WAIVED = "waived"  # named with --findings, but waived
 WAIVER_LAPSED = "waiver_recently_expired"  # open again since its waiver expired (< 14 days): its owner decides
 
+# --- plan.json's records (each Struct's to_json): keys written only when they apply --------
+
+
+SkippedRecord = TypedDict(
+    "SkippedRecord",
+    {
+        "finding": str,
+        "rule": str,
+        "reason": str,
+        "subject": str,
+        "description": str,
+        "with": NotRequired[list[str]],
+        "data": NotRequired[list[str]],
+        "waiver": NotRequired[dict[str, str]],
+        "not_before": NotRequired[str],
+        "in_part": NotRequired[bool],
+        "storage": NotRequired[dict[str, Any]],  # the finding's details.storage, as the report gives it
+        "used_on": NotRequired[str],
+    },
+)
+
+
+class StoppedRecord(TypedDict):
+    n: int
+    sku: str
+    usable: int
+    needed: int
+    reason: str
+    description: str
+    method: str
+    path: str
+
+
+class SeatRecord(TypedDict):
+    usable: int | None
+    consumed: int | None
+    after: int
+
+
+class FiltersRecord(TypedDict):
+    rules: list[str] | None
+    min_severity: str | None
+    findings: list[str] | None
+
+
+class MailboxRecord(TypedDict):
+    upn: str
+    subject: str
+    finding: str
+    rule: str
+    why: str
+    change: NotRequired[int]
+    synced: NotRequired[bool]
+    size_bytes: NotRequired[int]
+    archive: NotRequired[bool]
+
+
+class PlanRecord(TypedDict):
+    """plan.json (auditor.plan.write.plan_document; docs/plan-and-apply.md)."""
+
+    plan_version: int
+    tenant_id: str
+    tenant_name: str
+    cloud: str
+    report_generated_at: str
+    report_collected_at: str | None
+    created_at: str
+    policy_files: list[str]
+    filters: FiltersRecord
+    currency: str | None
+    net_monthly: float | None
+    unpriced: list[str]
+    changes: list[ChangeRecord]
+    seats: dict[str, SeatRecord]
+    stopped: StoppedRecord | None
+    skipped: list[SkippedRecord]
+    exchange_steps: NotRequired[list[MailboxRecord]]
+    bill: NotRequired[dict[str, Any]]  # msgspec.to_builtins of the Bill: its encoding
+
+
+class BatchRequest(TypedDict):
+    """One request of a Graph `$batch` body."""
+
+    id: str
+    method: str
+    url: str
+    headers: NotRequired[dict[str, str]]
+    body: NotRequired[Body]
+    dependsOn: NotRequired[list[str]]
+
+
+class BatchBody(TypedDict):
+    requests: list[BatchRequest]
+
+
 # --- the plan -------------------------------------------------------------------------------
 
 
@@ -45,20 +141,20 @@ class Change(msgspec.Struct, frozen=True):
     kind: str
     method: str
     path: str
-    body: dict[str, Any] | None
+    body: Body | None
     description: str
     user: str
     group: str | None
-    precondition: tuple[dict[str, Any], ...]
+    precondition: tuple[Precondition, ...]
     seats: dict[str, int]  # consumed-unit change per product (part number)
     findings: tuple[str, ...]
     depends_on: tuple[int, ...]  # `n` of earlier changes that must have succeeded
     # the admin's data_kept declarations that made this removal ready, one per finding:
     # {"finding", "kinds", "mailbox", "files", "accepted_by", "expires"} (auditor.plan.declared)
-    data_kept: tuple[dict[str, Any], ...] = ()
+    data_kept: tuple[DataKept, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self) -> ChangeRecord:
+        out: ChangeRecord = {
             "n": self.n,
             "kind": self.kind,
             "method": self.method,
@@ -67,11 +163,14 @@ class Change(msgspec.Struct, frozen=True):
             "description": self.description,
             "user": self.user,
             "group": self.group,
-            "precondition": [dict(p) for p in self.precondition],
+            "precondition": [p.copy() for p in self.precondition],
             "seats": dict(self.seats),
             "findings": list(self.findings),
             "depends_on": list(self.depends_on),
-        } | ({"data_kept": [dict(d) for d in self.data_kept]} if self.data_kept else {})
+        }
+        if self.data_kept:
+            out["data_kept"] = [d.copy() for d in self.data_kept]
+        return out
 
 
 class Skipped(msgspec.Struct, frozen=True):
@@ -91,8 +190,8 @@ class Skipped(msgspec.Struct, frozen=True):
     storage: dict[str, Any] | None = None
     used_on: str = ""  # mailbox_used: the last day the usage reports saw Exchange or OneDrive used (YYYY-MM-DD)
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_json(self) -> SkippedRecord:
+        out: SkippedRecord = {
             "finding": self.finding,
             "rule": self.rule,
             "reason": self.reason,
@@ -126,7 +225,7 @@ class Stopped(msgspec.Struct, frozen=True):
     method: str
     path: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> StoppedRecord:
         return {
             "n": self.n,
             "sku": self.sku,
@@ -147,7 +246,7 @@ class SeatLine(msgspec.Struct, frozen=True):
     after: int
     price: float | None  # monthly, in the plan's currency; 0 for a free product
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> SeatRecord:
         return {"usable": self.usable, "consumed": self.consumed, "after": self.after}
 
 
@@ -156,7 +255,7 @@ class Filters(msgspec.Struct, frozen=True):
     min_severity: str | None = None
     findings: tuple[str, ...] | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> FiltersRecord:
         return {
             "rules": None if self.rules is None else list(self.rules),
             "min_severity": self.min_severity,
@@ -182,8 +281,8 @@ class MailboxStep(msgspec.Struct, frozen=True):
     size_bytes: int | None = None  # the mailbox's size by the mailbox usage report
     archive: bool = False  # the usage report or the export shows an archive
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
+    def to_json(self) -> MailboxRecord:
+        out: MailboxRecord = {
             "upn": self.upn,
             "subject": self.subject,
             "finding": self.finding,

@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.data.audit_entries import (
     ADD_MEMBER,
@@ -70,7 +70,21 @@ def _value(text: str | None) -> str | None:
     return None if doc in (None, "") else str(doc)[:200]
 
 
-def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, dict[str, Any]] | None:
+class Particulars(TypedDict, total=False):
+    """What a change of one kind says: a group's (group, group_id, added), a license's
+    (added_ids, removed_ids) or a property's (property, old, new)."""
+
+    group: str | None
+    group_id: str | None
+    added: bool
+    added_ids: list[str]
+    removed_ids: list[str]
+    property: str
+    old: str | None
+    new: str | None
+
+
+def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, Particulars] | None:
     """The kind of change `entry` made to the user, with its particulars; None when it names
     neither the user nor a change that can explain a finding."""
     key = user_id.lower()
@@ -99,7 +113,7 @@ def kind_of(entry: AuditEntry, user_id: str) -> tuple[str, dict[str, Any]] | Non
     return None
 
 
-def _mentions(finding: ReportFinding, particulars: Mapping[str, Any], parts: Mapping[str, str]) -> bool:
+def _mentions(finding: ReportFinding, particulars: Particulars, parts: Mapping[str, str]) -> bool:
     skus = {str(s) for s in finding.skus}
     named = {parts.get(s, s) for s in [*particulars.get("added_ids", []), *particulars.get("removed_ids", [])]}
     if skus & named:

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from msgspec import UNSET
 
@@ -55,12 +55,53 @@ MAX_NAMED = 20  # malformed lines named one by one; the rest are counted in one 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
+class ProductJson(TypedDict):
+    usable: int
+    assigned: int
+    unused_monthly_cost: float | None
+    free: NotRequired[bool]
+
+
+class FindingsJson(TypedDict):
+    open: int
+    waived: int
+    by_severity: dict[str, int]
+    by_rule: dict[str, dict[str, int]]
+
+
+class RecordJson(TypedDict):
+    """One line of history.jsonl (`seats` and `spend_monthly` only when known)."""
+
+    schema: int
+    generated_at: str
+    as_of: str
+    tenant: str
+    complete: bool
+    findings: FindingsJson
+    currency: str | None
+    unused_monthly_cost: float | None
+    reclaimable_monthly_cost: float | None
+    products: dict[str, ProductJson]
+    seats: NotRequired[int]
+    spend_monthly: NotRequired[float]
+
+
 @dataclass(frozen=True)
 class ProductPoint:
     usable: int
     assigned: int
     unused_monthly_cost: float | None = None
     free: bool = False  # a free product (Power Automate Free: 10,000 seats): not in the seat totals
+
+    def to_json(self) -> ProductJson:
+        out: ProductJson = {
+            "usable": self.usable,
+            "assigned": self.assigned,
+            "unused_monthly_cost": self.unused_monthly_cost,
+        }
+        if self.free:
+            out["free"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -81,8 +122,8 @@ class Record:
     seats: int | None = None  # paid licenses in use (absent from records written before it was added)
     spend_monthly: float | None = None  # money.spend_monthly: the paid seats at the policy's prices
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self) -> RecordJson:
+        out: RecordJson = {
             "schema": SCHEMA,
             "generated_at": self.generated_at,
             "as_of": self.as_of,
@@ -97,14 +138,13 @@ class Record:
             "currency": self.currency,
             "unused_monthly_cost": self.unused_monthly_cost,
             "reclaimable_monthly_cost": self.reclaimable_monthly_cost,
-            "products": {
-                sku: {"usable": p.usable, "assigned": p.assigned, "unused_monthly_cost": p.unused_monthly_cost}
-                | ({"free": True} if p.free else {})
-                for sku, p in self.products.items()
-            },
-            **({"seats": self.seats} if self.seats is not None else {}),
-            **({"spend_monthly": self.spend_monthly} if self.spend_monthly is not None else {}),
+            "products": {sku: p.to_json() for sku, p in self.products.items()},
         }
+        if self.seats is not None:
+            out["seats"] = self.seats
+        if self.spend_monthly is not None:
+            out["spend_monthly"] = self.spend_monthly
+        return out
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import NotRequired, TypedDict
 from urllib.parse import urlsplit
 
 from auditor import i18n
@@ -143,20 +143,110 @@ class _Summary:
         )
 
 
-def _run(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TextRun", "text": text, **style}
+# --- the payloads: Teams' Adaptive Card message and Slack's Block Kit message ---------------
 
 
-def _rich(*runs: dict[str, Any], spacing: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "RichTextBlock", "inlines": list(runs)}
+class TextRun(TypedDict):
+    type: str  # "TextRun"
+    text: str
+    weight: NotRequired[str]
+    size: NotRequired[str]
+    color: NotRequired[str]
+    isSubtle: NotRequired[bool]
+
+
+class RichTextBlock(TypedDict):
+    type: str  # "RichTextBlock"
+    inlines: list[TextRun]
+    spacing: NotRequired[str]
+
+
+class OpenUrl(TypedDict):
+    type: str  # "Action.OpenUrl"
+    title: str
+    url: str
+
+
+# the functional form: `$schema` is no identifier
+AdaptiveCard = TypedDict(
+    "AdaptiveCard",
+    {
+        "$schema": str,
+        "type": str,
+        "version": str,
+        "body": list[RichTextBlock],
+        "actions": NotRequired[list[OpenUrl]],
+    },
+)
+
+
+class CardAttachment(TypedDict):
+    contentType: str
+    contentUrl: None
+    content: AdaptiveCard
+
+
+class TeamsMessage(TypedDict):
+    type: str  # "message"
+    attachments: list[CardAttachment]
+
+
+class PlainText(TypedDict):
+    type: str  # "plain_text"
+    text: str
+    emoji: bool
+
+
+class Button(TypedDict):
+    type: str  # "button"
+    text: PlainText
+    url: str
+
+
+class SlackBlock(TypedDict):
+    """A header or section block (`text`), or an actions block (`elements`)."""
+
+    type: str
+    text: NotRequired[PlainText]
+    elements: NotRequired[list[Button]]
+
+
+class SlackMessage(TypedDict):
+    text: str
+    mrkdwn: bool
+    blocks: list[SlackBlock]
+
+
+def _run(
+    text: str,
+    *,
+    weight: str | None = None,
+    size: str | None = None,
+    color: str | None = None,
+    isSubtle: bool = False,
+) -> TextRun:
+    run: TextRun = {"type": "TextRun", "text": text}
+    if weight:
+        run["weight"] = weight
+    if size:
+        run["size"] = size
+    if color:
+        run["color"] = color
+    if isSubtle:
+        run["isSubtle"] = True
+    return run
+
+
+def _rich(*runs: TextRun, spacing: str | None = None) -> RichTextBlock:
+    block: RichTextBlock = {"type": "RichTextBlock", "inlines": list(runs)}
     if spacing:
         block["spacing"] = spacing
     return block
 
 
-def teams_payload(s: _Summary) -> dict[str, Any]:
+def teams_payload(s: _Summary) -> TeamsMessage:
     colour = {"ok": "Good", "findings": "Warning", "incomplete": "Attention"}[s.status]
-    body: list[dict[str, Any]] = [
+    body: list[RichTextBlock] = [
         _rich(_run(s.title, weight="Bolder", size="Medium")),
         *(_rich(_run(f"⚠ {line}", weight="Bolder", color="Attention")) for line in s.urgent),
         _rich(_run(s.status_text, weight="Bolder", color=colour)),
@@ -173,7 +263,7 @@ def teams_payload(s: _Summary) -> dict[str, Any]:
         body.extend(_rich(_run(f"• {text}")) for text in lines)
         if more:
             body.append(_rich(_run(more, isSubtle=True)))
-    card: dict[str, Any] = {
+    card: AdaptiveCard = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
         "version": "1.4",
@@ -211,7 +301,7 @@ def slack_text(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def _plain(text: str, limit: int = 2000) -> dict[str, Any]:
+def _plain(text: str, limit: int = 2000) -> PlainText:
     return {"type": "plain_text", "text": slack_text(text, limit), "emoji": False}
 
 
@@ -221,10 +311,14 @@ def _no_links(text: str) -> str:
     return _URL.sub(lambda m: f"{m.group(1)}[:]//" if m.group(1) else "[.]", text)
 
 
-def slack_payload(s: _Summary) -> dict[str, Any]:
-    blocks: list[dict[str, Any]] = [
+def _section(text: str) -> SlackBlock:
+    return {"type": "section", "text": _plain(text, 2900)}
+
+
+def slack_payload(s: _Summary) -> SlackMessage:
+    blocks: list[SlackBlock] = [
         {"type": "header", "text": _plain(s.title, 150)},
-        *({"type": "section", "text": _plain(f"⚠ {line}", 2900)} for line in s.urgent),
+        *(_section(f"⚠ {line}") for line in s.urgent),
         {"type": "section", "text": _plain(f"{s.status_text}\n{s.counts}", 2900)},
     ]
     for title, lines, more in (
@@ -235,7 +329,7 @@ def slack_payload(s: _Summary) -> dict[str, Any]:
         if lines:
             text = "\n".join([title, *(f"• {line}" for line in lines), *([more] if more else [])])
             blocks.append({"type": "section", "text": _plain(text, 2900)})
-    actions = (
+    actions: list[SlackBlock] = (
         [{"type": "actions", "elements": [{"type": "button", "text": _plain(s.open_run, 75), "url": s.run_url}]}]
         if s.run_url
         else []
@@ -252,7 +346,7 @@ def slack_payload(s: _Summary) -> dict[str, Any]:
 
 def payload(
     document: ReportDocument, fmt: str, run_url: str | None = None, wording: Wording | None = None
-) -> dict[str, Any]:
+) -> TeamsMessage | SlackMessage:
     summary = _Summary(document, run_url, wording or default_wording())
     return teams_payload(summary) if fmt == "teams" else slack_payload(summary)
 
@@ -261,7 +355,7 @@ def payload(
 
 
 def post(
-    url: str, body: Mapping[str, Any], fmt: str, *, timeout: float = TIMEOUT, deadline: float | None = None
+    url: str, body: TeamsMessage | SlackMessage, fmt: str, *, timeout: float = TIMEOUT, deadline: float | None = None
 ) -> None:
     """POST the payload; DeliveryError naming only the webhook's host when it is not accepted
     (2xx). 429 and 502-504 are tried again, at most ATTEMPTS times, after Retry-After (≤ 10 s).
@@ -272,7 +366,7 @@ def post(
     host = urlsplit(url).hostname or "?"
     where = f"the {fmt} webhook at {host}"
     try:
-        status = asyncio.run(_post(url, dict(body), where, timeout, limit))
+        status = asyncio.run(_post(url, body, where, timeout, limit))
     except TimeoutError:
         raise DeliveryError(
             f"{where} did not finish answering within {limit:g} s; stopped waiting (the summary "
@@ -284,7 +378,7 @@ def post(
     raise DeliveryError(f"{where} answered HTTP {status}; the summary was not posted{hint}")
 
 
-async def _post(url: str, body: dict[str, Any], where: str, timeout: float, deadline: float) -> int:
+async def _post(url: str, body: TeamsMessage | SlackMessage, where: str, timeout: float, deadline: float) -> int:
     """The last answer's status; TimeoutError past the deadline."""
     import httpx  # httpx: only a run that posts to a webhook loads it
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
 from auditor.data.model import Severity
+from auditor.formats.change_model import ChangeRecord, Precondition
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
 from auditor.formats.report_model import ReportDocument, ReportFinding
@@ -43,7 +44,7 @@ class Action(msgspec.Struct, frozen=True):
     path: Any
     body: Any
     seats: dict[str, int]  # non-zero consumed-unit changes per product (part number)
-    precondition: tuple[dict[str, Any], ...]
+    precondition: tuple[Precondition, ...]  # as the report gives them; call_problem checks a ready one's
     depends_on: Any = None  # as given (apply's parser checks it)
 
     @property
@@ -51,9 +52,9 @@ class Action(msgspec.Struct, frozen=True):
         """A call apply can make without a person: ready and not a lookup."""
         return self.ready and self.kind != "lookup"
 
-    def as_call(self) -> dict[str, Any]:
+    def as_call(self) -> ChangeRecord:
         """The action as plan.json would hold it (apply's parser reads this)."""
-        out = {
+        out: ChangeRecord = {
             "n": 1,
             "kind": self.kind,
             "ready": self.ready,
@@ -64,7 +65,7 @@ class Action(msgspec.Struct, frozen=True):
             "path": self.path,
             "body": self.body,
             "description": self.description,
-            "precondition": [dict(p) for p in self.precondition],
+            "precondition": [p.copy() for p in self.precondition],
             "seats": dict(self.seats),
         }
         if self.depends_on is not None:
@@ -158,7 +159,7 @@ def _decode(raw: Mapping[str, Any]) -> Action:
         path=raw.get("path"),
         body=raw.get("body"),
         seats={k: v for k, v in (raw.get("seats") or {}).items() if v},
-        precondition=tuple(dict(p) for p in raw.get("precondition") or []),
+        precondition=tuple(cast(Precondition, dict(p)) for p in raw.get("precondition") or []),
         depends_on=raw.get("depends_on"),
     )
 

@@ -46,7 +46,7 @@ from auditor.common.errors import SnapshotError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
-from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange
+from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange, SeatFigures
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
@@ -161,7 +161,7 @@ SEAT_RULES = (SpareSeatsOverLimit.id, SpareSeatsUnderMinimum.id, EntitlementShor
 DROPS = tuple(a.value for a in Action if a is not Action.BUY)  # `none` with seats: they leave on their own
 
 
-def product_figures(bill: Bill, part: str) -> dict[str, Any] | None:
+def product_figures(bill: Bill, part: str) -> SeatFigures | None:
     """The bill of one product as a seat finding says it (details.bill): `purchased`, `after` (assigned
     after the plan), `spare`, `drop` (the seats its actions remove), `buy`, `to` (purchased − drop +
     buy: the seats it pays for once every action is taken), `from` (the last day a removal takes

@@ -45,6 +45,7 @@ import msgspec
 
 from auditor.data.blocked import STORAGE_WAITS
 from auditor.data.model import Severity
+from auditor.formats.change_model import DataKept
 from auditor.formats.plan_records import (
     CONTRADICTION,
     COUNT_VIOLATION,
@@ -79,7 +80,7 @@ from auditor.plan.actions import (
 )
 from auditor.plan.cost import currency_of, seats_and_cost
 from auditor.plan.covers import kept_unknown, with_kept
-from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, held_back
+from auditor.plan.crosscheck import GROUP_GIVES, LEAVER, NOT_ALLOWED, REPLACEMENT_WAITS, Hold, held_back
 from auditor.plan.declared import (
     CONVERT_FIRST,
     DISABLE_AUDIT_NOT_READ,
@@ -220,7 +221,7 @@ class _Weighed(NamedTuple):
     skipped: list[Skipped]
     eligible: list[PlanFinding]  # the findings with actions to plan, in report order
     resolved: list[PlanFinding]  # the findings in scope that were not held back before their actions
-    chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]]  # finding -> its actions to plan
+    chosen: dict[str, list[tuple[Action, DataKept | None]]]  # finding -> its actions to plan
 
 
 def _weigh(every: list[PlanFinding], filters: Filters, as_of: str, describe_changes: bool) -> _Weighed:
@@ -232,7 +233,7 @@ def _weigh(every: list[PlanFinding], filters: Filters, as_of: str, describe_chan
     skipped: list[Skipped] = []
     eligible: list[PlanFinding] = []
     resolved: list[PlanFinding] = []
-    chosen: dict[str, list[tuple[Action, dict[str, Any] | None]]] = {}
+    chosen: dict[str, list[tuple[Action, DataKept | None]]] = {}
     in_scope: list[PlanFinding] = []  # the findings whose actions were weighed
     for f in every:
         if not _selected(f, wanted, rule_set, threshold):
@@ -274,10 +275,16 @@ def _waiting(f: PlanFinding, waits: tuple[str, str], in_part: bool, describe_cha
     )
 
 
+def _subject_kept(subject: str, kept: DataKept) -> DataKept:
+    """The declaration record with the subject it is about."""
+    out: DataKept = {"subject": subject, **kept}
+    return out
+
+
 def _merged(
     eligible: list[PlanFinding],
-    chosen: Mapping[str, list[tuple[Action, dict[str, Any] | None]]],
-    parts: Mapping[str, Any],
+    chosen: Mapping[str, list[tuple[Action, DataKept | None]]],
+    parts: Mapping[str, str],
     root: str,
 ) -> tuple[dict[tuple[str, ...], Op], list[Skipped]]:
     """The chosen actions' effects, merged (step 2), without the findings that contradict each
@@ -286,7 +293,7 @@ def _merged(
         o
         for f in eligible
         for a, kept in chosen[f.id]
-        for o in ops_of(f.id, with_kept(f, a), parts, root, {"subject": f.subject, **kept} if kept else None)
+        for o in ops_of(f.id, with_kept(f, a), parts, root, _subject_kept(f.subject, kept) if kept else None)
     ]
     clashes = conflicts(ops)
     skipped = [
@@ -398,7 +405,7 @@ def _set_aside(f: PlanFinding, as_of: str, *, named: bool) -> tuple[bool, Skippe
     return False, None
 
 
-def _with_holds(skipped: list[Skipped], holds: Mapping[str, Any], in_scope: list[PlanFinding]) -> list[Skipped]:
+def _with_holds(skipped: list[Skipped], holds: Mapping[str, Hold], in_scope: list[PlanFinding]) -> list[Skipped]:
     """A held finding listed once, with the cross-check's reason, where it was listed before."""
     holding = {
         f.id: Skipped(f.id, f.rule, holds[f.id].reason, f.subject, others=holds[f.id].others)
@@ -440,7 +447,7 @@ def _numbered(done: Any, position: Mapping[str, int], words: Describer | None) -
     return changes
 
 
-def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, dict[str, Any] | None]], tuple[str, str] | None]:
+def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, DataKept | None]], tuple[str, str] | None]:
     """(the finding's actions to plan, each with the data_kept declaration that made it ready;
     (reason, description) of the part that waits, or None).
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.formats.change_model import Precondition
 from auditor.plan.actions import Action, PlanFinding
 from auditor.rules.assignments import SkuCombinationForbidden
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
@@ -74,12 +75,12 @@ def _lowered(guids: list[str]) -> list[str]:
     return sorted(map(sys.intern, map(str.lower, guids)))
 
 
-def _kept(f: PlanFinding, ids: Mapping[str, str]) -> dict[str, list[dict[str, Any]]]:
+def _kept(f: PlanFinding, ids: Mapping[str, str]) -> dict[str, list[Precondition]]:
     """Removed part number -> the preconditions on the products its removal rests on (`ids`: _ids(f))."""
     plans = f.details.get("cover_plans") if f.rule == LicenseRedundant.id else None
 
-    def cond(part: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"holds": _lower(ids[part]), "active": True}
+    def cond(part: str) -> Precondition:
+        out: Precondition = {"holds": _lower(ids[part]), "active": True}
         given = plans.get(part) if isinstance(plans, Mapping) else None
         if given:
             out["plans_on"] = _lowered(_strs(given))
@@ -91,7 +92,7 @@ def _kept(f: PlanFinding, ids: Mapping[str, str]) -> dict[str, list[dict[str, An
 # a person's rule's removal rests on the account being a person's still (apply re-reads its kind):
 # added here too, so a report.json written before the account kinds plans no removal apply cannot guard
 PERSON_RULES = (DisabledUserLicensed.id, InactiveUserLicensed.id)
-PERSON = {"person": True}
+PERSON: Precondition = {"person": True}
 
 
 def with_kept(f: PlanFinding, action: Action) -> Action:

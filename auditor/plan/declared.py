@@ -43,6 +43,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from auditor.data.audit_entries import parse_time
+from auditor.formats.change_model import DataKept
 from auditor.guidance.details import Lenient
 from auditor.impact.services import DataEnded
 from auditor.plan.actions import Action
@@ -146,7 +147,7 @@ def use_wait(details: Mapping[str, Any]) -> tuple[str, str] | None:
     return (MAILBOX_USED, max(used)) if used else None
 
 
-def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
+def allows(action: Action, details: Mapping[str, Any]) -> DataKept | None:
     """The declaration record (kinds, mailbox, files, accepted_by, expires) when the declaration
     makes this data_lost removal ready, else None. An enabled account's mailbox is never ended on
     a declaration alone: the usage reports must show it unused (use_wait)."""
@@ -160,12 +161,13 @@ def allows(action: Action, details: Mapping[str, Any]) -> dict[str, Any] | None:
         return None
     if converts_first(action, details):
         return None
-    record: dict[str, Any] = {"kinds": sorted(kinds)}
+    record: DataKept = {"kinds": sorted(kinds)}
     if isinstance(kept["mailbox"], str):
         record["mailbox"] = kept["mailbox"]
     if isinstance(kept["files"], str):
         record["files"] = kept["files"]
-    return record | {"accepted_by": kept["accepted_by"], "expires": kept["expires"]}
+    record["accepted_by"], record["expires"] = kept["accepted_by"], kept["expires"]
+    return record
 
 
 def converts_first(action: Action, details: Mapping[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor import i18n
 from auditor.data.model import Locale
+from auditor.formats.change_model import Body
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
 from auditor.reference import product_names
 
@@ -88,7 +89,7 @@ def shared_group_names(findings: Iterable[ReportFinding]) -> frozenset[str]:
 
 def describe(
     kind: str,
-    body: Mapping[str, Any] | None,
+    body: Body | None,
     user: str,
     group: str | None,
     *,
@@ -179,9 +180,7 @@ class Describer:
         except ValueError:
             self.locale = Locale.EN
 
-    def of(
-        self, kind: str, body: Mapping[str, Any] | None, user: str, group: str | None, finding_ids: Sequence[str]
-    ) -> str:
+    def of(self, kind: str, body: Body | None, user: str, group: str | None, finding_ids: Sequence[str]) -> str:
         asking = [self.findings[fid] for fid in finding_ids if fid in self.findings]
         return describe(
             kind,

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from auditor.formats.change_model import DataKept, Precondition
 from auditor.plan.actions import Action
 
 
@@ -29,8 +30,8 @@ class Op(msgspec.Struct):
     payload: Any  # license add: the addLicenses entry; usage location: the body; join: the body
     seats: dict[str, int]
     findings: list[str]
-    precondition: list[dict[str, Any]]
-    data_kept: list[dict[str, Any]] = msgspec.field(default_factory=list)  # declarations that allowed it
+    precondition: list[Precondition]
+    data_kept: list[DataKept] = msgspec.field(default_factory=list)  # declarations that allowed it
 
     def absorb(self, other: Op) -> None:
         """The same effect asked by another finding: one change naming both."""
@@ -63,13 +64,13 @@ def _canon(value: Any) -> Any:
 
 
 def ops_of(
-    fid: str, action: Action, parts: Mapping[str, str], root: str, data_kept: Mapping[str, Any] | None = None
+    fid: str, action: Action, parts: Mapping[str, str], root: str, data_kept: DataKept | None = None
 ) -> list[Op]:
     """The action's effects; `data_kept`: the declaration that made it ready (auditor.plan.declared)."""
     kind, user, group, path = action.kind, action.user, action.group, action.path
     seats = dict(action.seats)
-    pre = [dict(p) for p in action.precondition]
-    declared = [{"finding": fid, **data_kept}] if data_kept else []
+    pre = [p.copy() for p in action.precondition]
+    declared: list[DataKept] = [{"finding": fid, **data_kept}] if data_kept else []
 
     def op(key: tuple[str, ...], payload: Any, op_seats: dict[str, int]) -> Op:
         return Op(key, kind, user, group, path, payload, op_seats, [fid], list(pre), list(declared))

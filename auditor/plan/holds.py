@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.data.exchange_export import MailboxExport
 from auditor.formats.report_model import ExchangeExport, ReportDocument
@@ -29,7 +29,19 @@ ACCOUNT_RULES = frozenset((DisabledUserLicensed.id, InactiveUserLicensed.id, Gue
 NOT_ON_HOLD = "not_on_hold"  # Skipped reason
 
 
-def mailbox_facts(row: MailboxExport | None) -> dict[str, Any]:
+class MailboxFacts(TypedDict, total=False):
+    """A finding's details.exchange: the account's mailbox as the Exchange export lists it."""
+
+    listed: bool
+    litigation_hold: bool
+    holds: list[str]
+    dir_synced: bool
+    has_archive: bool
+    recipient_type: str
+    exchange_guid: str
+
+
+def mailbox_facts(row: MailboxExport | None) -> MailboxFacts:
     if row is None:
         return {"listed": False}
     return {

@@ -16,10 +16,10 @@ than is usable is the one Graph would refuse with CountViolation: `order` return
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import msgspec
 
+from auditor.formats.change_model import Body, DataKept, Precondition
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.effects import Op, extend_unique
 
@@ -29,23 +29,23 @@ from auditor.plan.effects import Op, extend_unique
 class Draft(msgspec.Struct):
     kind: str
     path: str
-    body: dict[str, Any] | None
+    body: Body | None
     user: str
     group: str | None
-    precondition: list[dict[str, Any]]
+    precondition: list[Precondition]
     seats: dict[str, int]
     findings: list[str]
     gives: bool = False  # adds a product or a group membership
     takes: bool = False  # removes one
     deps: list[int] = msgspec.field(default_factory=list)  # indices into the user's chain
-    data_kept: list[dict[str, Any]] = msgspec.field(default_factory=list)  # declarations that allowed it
+    data_kept: list[DataKept] = msgspec.field(default_factory=list)  # declarations that allowed it
 
 
-def _draft(ops: Sequence[Op], kind: str, path: str, body: dict[str, Any] | None) -> Draft:
+def _draft(ops: Sequence[Op], kind: str, path: str, body: Body | None) -> Draft:
     # one effect's lists are already free of repeats (Op.absorb)
-    precondition: list[dict[str, Any]] = list(ops[0].precondition)
+    precondition: list[Precondition] = list(ops[0].precondition)
     findings: list[str] = list(ops[0].findings)
-    declared: list[dict[str, Any]] = list(ops[0].data_kept)
+    declared: list[DataKept] = list(ops[0].data_kept)
     for o in ops[1:]:
         extend_unique(precondition, o.precondition)
         extend_unique(findings, o.findings)
@@ -94,7 +94,7 @@ def chain(user_ops: Sequence[Op]) -> list[Draft]:
         chain.append(d)
     if adds or removes:
         first = (adds or removes)[0]
-        body = {"addLicenses": [o.payload for o in adds], "removeLicenses": [o.payload for o in removes]}
+        body: Body = {"addLicenses": [o.payload for o in adds], "removeLicenses": [o.payload for o in removes]}
         d = _draft([*adds, *removes], "assign_license", first.path, body)
         d.gives, d.takes = bool(adds), bool(removes)
         chain.append(d)

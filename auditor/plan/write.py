@@ -23,7 +23,7 @@ from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.outputs import write_text
 from auditor.data.model import Locale
-from auditor.formats.plan_records import DECLARED, MailboxStep
+from auditor.formats.plan_records import DECLARED, BatchBody, BatchRequest, MailboxStep, PlanRecord
 from auditor.plan.bill_view import bill_view
 from auditor.plan.commerce import commerce_rows
 from auditor.plan.compile import (
@@ -51,9 +51,9 @@ SKIPPED_CAP = 500  # rows of plan.md's "needs a person" table; plan.json lists a
 # --- plan.json ------------------------------------------------------------------------------------
 
 
-def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
+def plan_document(plan: ChangePlan, *, created_at: str) -> PlanRecord:
     """plan.json's content (docs/plan-and-apply.md)."""
-    return {
+    doc: PlanRecord = {
         "plan_version": PLAN_VERSION,
         "tenant_id": plan.tenant_id,
         "tenant_name": plan.tenant_name,
@@ -70,15 +70,18 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> dict[str, Any]:
         "seats": {s.sku: s.to_json() for s in plan.seats},
         "stopped": plan.stopped.to_json() if plan.stopped else None,
         "skipped": [s.to_json() for s in plan.skipped],
-        **({"exchange_steps": [s.to_json() for s in plan.exchange]} if plan.exchange else {}),
-        **({"bill": msgspec.to_builtins(plan.bill)} if plan.bill is not None else {}),
     }
+    if plan.exchange:
+        doc["exchange_steps"] = [s.to_json() for s in plan.exchange]
+    if plan.bill is not None:
+        doc["bill"] = msgspec.to_builtins(plan.bill)
+    return doc
 
 
 # --- $batch bodies --------------------------------------------------------------------------------
 
 
-def batch_bodies(changes: Sequence[Change], limit: int = BATCH_LIMIT) -> list[dict[str, Any]]:
+def batch_bodies(changes: Sequence[Change], limit: int = BATCH_LIMIT) -> list[BatchBody]:
     """The changes as `$batch` request bodies of at most `limit` requests, in plan order.
 
     Each batch runs in sequence: every request depends on the one before it in the same batch
@@ -104,8 +107,8 @@ def batch_bodies(changes: Sequence[Change], limit: int = BATCH_LIMIT) -> list[di
     return [{"requests": [_request(c, batch[i - 1] if i else None) for i, c in enumerate(batch)]} for batch in batches]
 
 
-def _request(change: Change, previous: Change | None) -> dict[str, Any]:
-    request: dict[str, Any] = {"id": str(change.n), "method": change.method, "url": change.path}
+def _request(change: Change, previous: Change | None) -> BatchRequest:
+    request: BatchRequest = {"id": str(change.n), "method": change.method, "url": change.path}
     if change.body is not None:
         request["headers"] = {"Content-Type": "application/json"}
         request["body"] = change.body

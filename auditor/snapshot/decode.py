@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import msgspec
 import orjson
@@ -456,7 +456,16 @@ def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
     )
 
 
-def group_kind(raw: dict[str, Any]) -> dict[str, Any]:
+class GroupKind(TypedDict, total=False):
+    """The Group fields of a group's kind (none: not read)."""
+
+    group_types: tuple[str, ...]
+    membership_rule: str | None
+    on_premises_sync_enabled: bool | None
+    mail_enabled: bool | None
+
+
+def group_kind(raw: dict[str, Any]) -> GroupKind:
     """The Group fields of a group's kind, from Graph's groupTypes, membershipRule,
     onPremisesSyncEnabled and mailEnabled. Without groupTypes (a snapshot written before they were
     read) the kind stays unknown: every field None."""

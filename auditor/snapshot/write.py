@@ -6,7 +6,9 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NotRequired, TypedDict, TypeVar
+
+import msgspec
 
 from auditor.common.outputs import atomic_text
 from auditor.data.access_records import ACCESS_SCOPE
@@ -20,8 +22,76 @@ from auditor.data.usage_data import USAGE_REPORTS, usage_to_json
 
 from .format import KIND, SCHEMA_VERSION, SIGN_IN_ACTIVITY, SIGN_INS_READ_AT, SIGN_INS_USAGE_QUIET
 
+Record = TypeVar("Record")
 
-def license_to_json(lic: AssignedLicense) -> dict[str, Any]:
+
+class LicenseJson(TypedDict):
+    """assignedLicense, as a snapshot keeps it."""
+
+    disabledPlans: list[str]
+    skuId: str
+
+
+class PrepaidJson(TypedDict):
+    enabled: int
+    suspended: int
+    warning: int
+    lockedOut: int
+
+
+class ServicePlanJson(TypedDict):
+    servicePlanId: str
+    servicePlanName: str | None
+    provisioningStatus: str | None
+    appliesTo: str | None
+
+
+class SkuJson(TypedDict):
+    """subscribedSku, as a snapshot keeps it (the fields read)."""
+
+    id: str | None
+    skuId: str
+    skuPartNumber: str
+    appliesTo: str | None
+    capabilityStatus: str | None
+    consumedUnits: int
+    prepaidUnits: PrepaidJson
+    servicePlans: list[ServicePlanJson]
+
+
+class SubscriptionJson(TypedDict):
+    """companySubscription, as a snapshot keeps it: the commerce fields only when Graph gave them."""
+
+    id: str
+    skuId: str
+    skuPartNumber: str | None
+    status: str | None
+    isTrial: bool
+    totalLicenses: int
+    createdDateTime: str | None
+    nextLifecycleDateTime: str | None
+    commerceSubscriptionId: NotRequired[str]
+    ownerId: NotRequired[str]
+    ownerTenantId: NotRequired[str]
+    ownerType: NotRequired[str]
+
+
+class GroupJson(TypedDict):
+    """group, as a snapshot keeps it, with its transitive members (and its direct ones when read)."""
+
+    id: str
+    displayName: str | None
+    assignedLicenses: list[LicenseJson]
+    members: list[str]
+    hasMembersWithLicenseErrors: NotRequired[bool]
+    directMembers: NotRequired[list[str]]
+    groupTypes: NotRequired[list[str]]
+    membershipRule: NotRequired[str | None]
+    onPremisesSyncEnabled: NotRequired[bool | None]
+    mailEnabled: NotRequired[bool | None]
+
+
+def license_to_json(lic: AssignedLicense) -> LicenseJson:
     return {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
 
 
@@ -66,7 +136,7 @@ def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) ->
     return out
 
 
-def sku_to_json(s: Sku) -> dict[str, Any]:
+def sku_to_json(s: Sku) -> SkuJson:
     return {
         "id": s.id,
         "skuId": s.sku_id,
@@ -92,15 +162,8 @@ def sku_to_json(s: Sku) -> dict[str, Any]:
     }
 
 
-def subscription_to_json(s: Subscription) -> dict[str, Any]:
-    # the commerce fields only when Graph gave them (snapshots written before they were read stay as they were)
-    commerce = {
-        "commerceSubscriptionId": s.commerce_subscription_id,
-        "ownerId": s.owner_id,
-        "ownerTenantId": s.owner_tenant_id,
-        "ownerType": s.owner_type,
-    }
-    return {
+def subscription_to_json(s: Subscription) -> SubscriptionJson:
+    out: SubscriptionJson = {
         "id": s.id,
         "skuId": s.sku_id,
         "skuPartNumber": s.sku_part_number,
@@ -109,11 +172,21 @@ def subscription_to_json(s: Subscription) -> dict[str, Any]:
         "totalLicenses": s.total_licenses,
         "createdDateTime": s.created_date_time,
         "nextLifecycleDateTime": s.next_lifecycle_date_time,
-    } | {k: v for k, v in commerce.items() if v is not None}
+    }
+    # the commerce fields only when Graph gave them (snapshots written before they were read stay as they were)
+    if s.commerce_subscription_id is not None:
+        out["commerceSubscriptionId"] = s.commerce_subscription_id
+    if s.owner_id is not None:
+        out["ownerId"] = s.owner_id
+    if s.owner_tenant_id is not None:
+        out["ownerTenantId"] = s.owner_tenant_id
+    if s.owner_type is not None:
+        out["ownerType"] = s.owner_type
+    return out
 
 
-def group_to_json(g: Group) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def group_to_json(g: Group) -> GroupJson:
+    out: GroupJson = {
         "id": g.id,
         "displayName": g.display_name,
         "assignedLicenses": [license_to_json(lic) for lic in g.assigned_licenses],
@@ -124,16 +197,15 @@ def group_to_json(g: Group) -> dict[str, Any]:
     if g.direct_members is not None:
         out["directMembers"] = list(g.direct_members)
     if g.group_types is not None:  # the group's kind, as Graph gave it (absent: not read)
-        out |= {
-            "groupTypes": list(g.group_types),
-            "membershipRule": g.membership_rule,
-            "onPremisesSyncEnabled": g.on_premises_sync_enabled,
-            "mailEnabled": g.mail_enabled,
-        }
+        out["groupTypes"] = list(g.group_types)
+        out["membershipRule"] = g.membership_rule
+        out["onPremisesSyncEnabled"] = g.on_premises_sync_enabled
+        out["mailEnabled"] = g.mail_enabled
     return out
 
 
-def _write_array(out: IO[str], key: str, items: Iterable[dict[str, Any]], last: bool = False) -> None:
+def _write_array(out: IO[str], key: str, items: Iterable[Record], last: bool = False) -> None:
+    """`items` (each a record of the snapshot's JSON) as the array `key`, one record a line."""
     out.write(f' "{key}": [')
     first = True
     for item in items:
@@ -181,7 +253,7 @@ def write_snapshot(snapshot: TenantSnapshot, out: IO[str]) -> None:
     if snapshot.usage_reports is not None:
         reports, rows = usage_to_json(snapshot.usage_reports)
         out.write(f' "{USAGE_REPORTS}": {{"reports": {json.dumps(reports, ensure_ascii=False)},\n ')
-        _write_array(out, "users", rows, last=True)
+        _write_array(out, "users", (msgspec.to_builtins(u) for u in rows), last=True)
         out.write(" },\n")
     attrs = snapshot.user_attributes
     _write_array(out, "users", (user_to_json(u, with_sign_in, attrs) for u in snapshot.users), last=True)

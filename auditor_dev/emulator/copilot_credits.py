@@ -34,5 +34,5 @@ def copilot_credits(snapshot: TenantSnapshot, roles: Iterable[str] | None) -> di
     permissions (None: not checked, an opaque token)."""
     if roles is not None and not set(roles).intersection(CREDITS_ROLES):
         raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
-    rows = snapshot.copilot_credits.to_graph()[ROWS] if snapshot.copilot_credits is not None else []
+    rows = snapshot.copilot_credits.to_graph()["billingMethodBalances"] if snapshot.copilot_credits is not None else []
     return {"@odata.context": CONTEXT, ROWS: rows}

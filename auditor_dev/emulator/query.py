@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote
@@ -101,7 +101,7 @@ def page(
     items: Sequence[Any] | EncodedItems,
     eventual: bool,
     cap: int,
-    render: Callable[[Any], dict[str, Any]] | None = None,
+    render: Callable[[Any], Mapping[str, Any]] | None = None,
 ) -> tuple[int, Any]:
     """One page of `items` as Graph sends it: `value`, `@odata.count` on the first page of an
     advanced query that asked for it, and `@odata.nextLink` while items remain."""

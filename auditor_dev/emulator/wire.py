@@ -183,8 +183,7 @@ def group_wire(g: Group, selected: tuple[str, ...] | None, extra: Mapping[str, A
 
 
 def sku_wire(s: Sku, selected: tuple[str, ...] | None) -> dict[str, Any]:
-    full = sku_to_json(s)
-    full.update({"accountId": None, "accountName": None, "subscriptionIds": []})
+    full: dict[str, Any] = {**sku_to_json(s), "accountId": None, "accountName": None, "subscriptionIds": []}
     return _project(full, selected)
 
 

@@ -13,11 +13,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from azure.core.exceptions import HttpResponseError
 
 from auditor.apply.arguments import WriteOptions
 from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, commerce_of, run_commerce
+from auditor.apply.commerce_reread import reread
 from auditor.apply.commerce_undo import undo_commerce
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
@@ -25,6 +27,7 @@ from auditor.billing.file import Channel
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
+from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import load_plan
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
@@ -210,7 +213,9 @@ def test_a_renewal_reduction_takes_the_availability_offered_now(sample: Any, tmp
         with pytest.raises(
             BillingSourceError, match="HTTP 400 800002: The availability CFQ7TTC0MM8R0002 is not offered"
         ):
-            commerce.send(change, sub, change["request"]["body"])
+            commerce.send(
+                msgspec.convert(change, CommerceChange), reread("partner-center", sub), change["request"]["body"]
+            )
         text = _run([change], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")
         commerce.close()
         assert "-> done" in text, text

@@ -1,0 +1,84 @@
+"""A subscription as `apply --commerce` and `undo --commerce` re-read it, decoded once: the fields
+their checks read, from either API (a billing account's subscription holds them in `properties`;
+Partner Center's at the top), and the document as the API answered it (Partner Center's update
+takes the resource as read, changed: auditor.billing.partner_center.update_subscription)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..billing import partner_center
+
+BILLING_ACCOUNT = "billing-account"
+
+
+def _text(value: Any) -> str:
+    return str(value or "")
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _said(value: Any) -> str | None:
+    """A text as given (a str subclass, such as an SDK's enum, stays itself); None when not given."""
+    return value if isinstance(value, str) or value is None else str(value)
+
+
+def _object(value: Any) -> Mapping[Any, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+@dataclass(frozen=True)
+class Reread:
+    """What the API says of the subscription now."""
+
+    status: str = ""
+    quantity: int | None = None  # None: not given, or not a whole number (`said_quantity` shows it)
+    said_quantity: str = "None"  # the quantity as the answer gives it, for the messages
+    product: str = ""  # productTypeId:skuId (billing account) or productId:skuId of the offerId (Partner Center)
+    cancellation: str | None = None  # systemOverrides.cancellation (billing account); None: not given
+    cancellable_until: str = ""  # systemOverrides.cancellationAllowedEndDate, its day (YYYY-MM-DD)
+    refundable: int = 0  # refundableQuantity.totalQuantity (Partner Center)
+    auto_renew: bool = False  # autoRenewEnabled
+    scheduled: bool = False  # scheduledNextTermInstructions is given
+    scheduled_quantity: int | None = None  # scheduledNextTermInstructions.quantity
+    said_scheduled: str = "None"
+    offer_id: str = ""  # Partner Center's offerId
+    next_term: dict[str, str] | None = None  # the product the renewal keeps (partner_center.next_term_product)
+    document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def reread(source: str, answer: Any) -> Reread:
+    """The subscription of `answer` (a billing account's or Partner Center's, by `source`); a field
+    the answer does not give, or gives in another type, reads as not given."""
+    doc = dict(answer) if isinstance(answer, Mapping) else {}
+    props = _object(doc.get("properties")) if source == BILLING_ACCOUNT else doc
+    overrides = _object(props.get("systemOverrides"))
+    scheduled = props.get("scheduledNextTermInstructions")
+    quantity = props.get("quantity")
+    asked = _object(scheduled).get("quantity")
+    if source == BILLING_ACCOUNT:
+        product = f"{props.get('productTypeId')}:{props.get('skuId')}"
+    else:
+        product = ":".join(_text(props.get("offerId")).split(":")[:2])
+    return Reread(
+        status=_text(props.get("status")),
+        quantity=_int(quantity),
+        said_quantity=str(quantity),
+        product=product,
+        cancellation=_said(overrides.get("cancellation")),
+        cancellable_until=_text(overrides.get("cancellationAllowedEndDate"))[:10],
+        refundable=int(_object(props.get("refundableQuantity")).get("totalQuantity") or 0),
+        auto_renew=bool(props.get("autoRenewEnabled")),
+        scheduled=bool(scheduled),
+        scheduled_quantity=_int(asked),
+        said_scheduled=str(asked),
+        offer_id=_text(props.get("offerId")),
+        next_term=partner_center.next_term_product(
+            props.get("offerId"), props.get("billingCycle"), props.get("termDuration")
+        ),
+        document=doc,
+    )
