@@ -250,7 +250,11 @@ class _Rows:
         ref = body.get("@odata.id") if body is not None else None
         if body is not None and isinstance(ref, str) and ref.startswith(DIRECTORY_OBJECTS):
             body = {**body, "@odata.id": self.objects + ref.removeprefix(DIRECTORY_OBJECTS)}
-        return len(truth.calls), ActionJson(method=first.method, path=first.path, body=body), truth.state
+        return (
+            len(truth.calls),
+            ActionJson(method=first.method, path=first.path, body=None if body is None else dict(body)),
+            truth.state,
+        )
 
 
 def document_remediation_matches(document: ReportDocument, locale: Locale, cloud: Cloud) -> bool:
