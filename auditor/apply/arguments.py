@@ -146,7 +146,8 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
         "--distributor",
         action="store_true",
         help="make only the plan's reductions at the distributor (Pax8: PUT /subscriptions/{id} with the "
-        "new quantity; PAX8_CLIENT_ID, PAX8_CLIENT_SECRET), not its license changes; dry run without --yes",
+        "new quantity, or DELETE /subscriptions/{id}?cancelDate=... when every seat goes; PAX8_CLIENT_ID, "
+        "PAX8_CLIENT_SECRET), not its license changes; dry run without --yes",
     )
     apply.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
@@ -205,7 +206,7 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         "--distributor",
         action="store_true",
         help="JOURNAL is a distributor journal of apply --distributor: put back the quantities its "
-        "reductions removed at Pax8, each only after you say yes",
+        "reductions removed at Pax8, each only after you say yes (a cancellation is named, not undone)",
     )
     undo.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")

@@ -13,11 +13,16 @@ For each change, in order:
    after the change, and after the run's earlier changes to the product, must not be below the
    seats assigned then;
 4. without --yes it says what it would do; with --yes the change is journaled "sending" (flushed)
-   before the PUT goes out, then `done` (Pax8's answer has the new quantity), `failed` (a 4xx:
-   nothing changed) or `unknown` (no answer, a 5xx, or another quantity).
+   before the request goes out, then `done` (Pax8's answer has the new quantity, or the
+   cancellation), `failed` (a 4xx: nothing changed) or `unknown` (no answer, a 5xx, another answer).
+
+A reduction is Pax8's `PUT /v1/subscriptions/{id}` {quantity}; a cancellation (the whole quantity)
+its `DELETE /v1/subscriptions/{id}?cancelDate=…`, the cancelDate the plan's day (or its commitment's
+end), or the day of the call when that is later (the journal keeps the request as sent).
 
 `undo JOURNAL --distributor` puts each done reduction's quantity back, newest first, only while
-the subscription still has the seats the reduction left and only after a yes.
+the subscription still has the seats the reduction left and only after a yes; a done cancellation
+is named for a person (buy it again in Pax8's portal), never called.
 """
 
 from __future__ import annotations
@@ -40,8 +45,8 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing.distributor_seats import credentials
-from ..billing.pax8 import Pax8, Pax8Error
-from ..plan.distributor_changes import request, shape_error
+from ..billing.pax8 import Pax8, Pax8Error, Pax8Subscription
+from ..plan.distributor_requests import CANCEL, pax8_cancel, pax8_update, shape_error
 from . import permissions
 from .commerce import CommerceJournal, SeatsReader, _seats_reader, seats_short
 from .commerce_undo import _ask, _journal_lines
@@ -49,6 +54,7 @@ from .journal import JournalError
 from .lock import hold
 
 WRITABLE = ("Active", "Activated")  # the statuses Pax8 bills whose quantity apply changes
+CANCELLED = ("Cancelled", "PendingCancel")  # a cancellation's answer: cancelled, or at its cancelDate
 
 
 class _Bill(Struct, frozen=True):
@@ -69,17 +75,28 @@ def distributor_of(data: bytes, where: str = "plan.json") -> list[CommerceChange
         ) from None
     changes = (doc.bill.distributor if doc.bill is not None else None) or []
     for c in changes:
-        wrong = shape_error(msgspec.to_builtins(c))
+        wrong = shape_error(c)
         if wrong:
             raise UsageError(f"{where}: distributor change {c.n}: {wrong} (plan again)")
     return changes
 
 
 def _said(c: CommerceChange) -> str:
+    if c.kind == CANCEL:
+        return f"D{c.n}. cancel {c.sku} at Pax8 (subscription {c.api_id}, {c.from_} seats)"
     return f"D{c.n}. reduce {c.sku} at Pax8 (subscription {c.api_id}): {c.from_} -> {c.to} seats"
 
 
-def _reread_differs(c: CommerceChange, sub: Any, today: date) -> str | None:
+def outgoing(c: CommerceChange, today: date) -> CommerceChange:
+    """The change as it is sent today: a cancellation's cancelDate is never before the day of the call
+    (the plan's day, or its commitment's end, when that is later)."""
+    if c.kind != CANCEL:
+        return c
+    on = max(date.fromisoformat(c.saving_from or today.isoformat()), today).isoformat()
+    return msgspec.structs.replace(c, request=pax8_cancel(c.api_id, on))
+
+
+def _reread_differs(c: CommerceChange, sub: Pax8Subscription, today: date) -> str | None:
     """Why the re-read Pax8 subscription no longer takes the change (None: it does)."""
     if sub.status not in WRITABLE:
         return f"its status at Pax8 is {sub.status or 'not given'}"
@@ -103,22 +120,38 @@ async def _check(c: CommerceChange, pax8: Pax8, seats: SeatsReader, today: date,
     return await seats_short(c, seats, removed)
 
 
-def _put(c: CommerceChange | Mapping[str, Any], pax8: Pax8, journal: CommerceJournal, out: TextIO) -> bool:
-    """Send one journaled change (a plan's, or an undo's); whether it is done (else journaled failed/unknown)."""
-    fields = msgspec.to_builtins(c) if isinstance(c, CommerceChange) else c
+def _answer_differs(c: CommerceChange, answer: Pax8Subscription | None) -> str | None:
+    """Why Pax8's answer does not show the change made (None: it does)."""
+    if c.kind == CANCEL:
+        if answer is None or answer.status in CANCELLED:
+            return None
+        return f"the answer says status {answer.status or 'not given'}, not a cancellation"
+    if answer is None or answer.quantity != c.to:
+        got = "no subscription" if answer is None else f"{answer.quantity} seats"
+        return f"the answer says {got}, the request asked for {c.to}"
+    return None
+
+
+def _put(c: CommerceChange, pax8: Pax8, journal: CommerceJournal, out: TextIO) -> bool:
+    """Send one journaled change (a plan's as `outgoing` makes it, or an undo's); whether it is done
+    (else journaled failed/unknown)."""
     try:
-        answer = pax8.update_quantity(fields["scope"], fields["api_id"], fields["to"])
+        if c.kind == CANCEL:
+            on = date.fromisoformat(c.request.path.rsplit("=", 1)[1])
+            answer: Pax8Subscription | None = pax8.cancel(c.scope, c.api_id, on)
+        else:
+            answer = pax8.update_quantity(c.scope, c.api_id, c.to or 0)
     except Pax8Error as exc:
         refused = exc.status is not None and 400 <= exc.status < 500
-        journal.write(fields, "failed" if refused else "unknown", str(exc), exc.status)
+        journal.write(c, "failed" if refused else "unknown", str(exc), exc.status)
         print(f"      -> {'FAILED' if refused else 'OUTCOME UNKNOWN'}: {exc}", file=out)
         return False
-    if answer.quantity != fields["to"]:
-        said = f"the answer says {answer.quantity} seats, the request asked for {fields['to']}"
-        journal.write(fields, "unknown", said)
-        print(f"      -> OUTCOME UNKNOWN: {said}", file=out)
+    differs = _answer_differs(c, answer)
+    if differs:
+        journal.write(c, "unknown", differs)
+        print(f"      -> OUTCOME UNKNOWN: {differs}", file=out)
         return False
-    journal.write(fields, "done")
+    journal.write(c, "done")
     print("      -> done", file=out)
     return True
 
@@ -139,9 +172,11 @@ async def run_distributor(
     removed: dict[str, int] = {}
     mode = "making them" if execute else "dry run, nothing is changed (--yes --distributor makes them)"
     print(f"distributor changes: {len(changes)} ({mode})", file=out)
-    for c in changes:
+    for planned in changes:
+        c = outgoing(planned, today)
         print(f"  {_said(c)}, saves {c.monthly_saving:.2f} a month from {c.saving_from}", file=out)
-        print(f"      {c.request.method} {c.request.path} {{'quantity': {c.to}}}", file=out)
+        body = "" if c.request.body is None else f" {c.request.body}"
+        print(f"      {c.request.method} {c.request.path}{body}", file=out)
         sku = (c.sku_id or "").lower()
         why = await _check(c, pax8, seats, today, removed.get(sku, 0))
         if why:
@@ -218,8 +253,60 @@ def apply_distributor_changes(
     return EXIT_OK
 
 
+class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One line of a distributor journal, as undo reads it (decoded at this border)."""
+
+    n: int
+    kind: str
+    source: str
+    scope: str
+    api_id: str
+    subscription: str | None = None
+    sku: str
+    from_: int
+    to: int
+    outcome: str
+    monthly_saving: float | None = None
+
+
+def journal_lines(raw: Sequence[Mapping[str, Any]], problems: list[str]) -> list[JournalLine]:
+    """The journal's lines decoded; one out of shape is named in `problems` (its change not known)."""
+    lines = []
+    for number, line in enumerate(raw, 1):
+        try:
+            lines.append(msgspec.convert(line, JournalLine))
+        except msgspec.ValidationError as exc:
+            problems.append(
+                f"line {number} of the journal is not a distributor change ({exc}): its change is not known"
+            )
+    return lines
+
+
+def _put_back(line: JournalLine) -> CommerceChange:
+    """The undo of a done reduction: the quantity it took put back."""
+    return CommerceChange(
+        n=line.n,
+        kind="undo_reduce",
+        source=line.source,
+        scope=line.scope,
+        api_id=line.api_id,
+        subscription=line.subscription,
+        sku=line.sku,
+        sku_id=None,
+        from_=line.to,
+        to=line.from_,
+        seats=line.from_ - line.to,
+        window="any_time",
+        not_before=None,
+        by=None,
+        monthly_saving=line.monthly_saving or 0.0,
+        saving_from=None,
+        request=pax8_update(line.api_id, line.from_),
+    )
+
+
 def undo_distributor(
-    lines: Sequence[Mapping[str, Any]],
+    lines: Sequence[JournalLine],
     pax8: Pax8,
     ask: Callable[[str], bool | None],
     *,
@@ -228,33 +315,42 @@ def undo_distributor(
     out: TextIO,
 ) -> list[str]:
     """Put back the quantity of each reduction the journal's lines record as done, newest first,
-    each after a yes; what needs a person (a change left sending or unknown, a failed put-back)."""
+    each after a yes; what needs a person (a change left sending or unknown, a cancellation made, a
+    failed put-back)."""
     problems: list[str] = []
-    last: dict[tuple[Any, Any], str] = {}
+    last: dict[tuple[int, str], str] = {}
     for line in lines:
-        last[(line.get("n"), line.get("api_id"))] = str(line.get("outcome"))
+        last[(line.n, line.api_id)] = line.outcome
     for (n, sub_id), outcome in last.items():
         if outcome in ("sending", "unknown"):
             problems.append(f"D{n} (Pax8 subscription {sub_id}): its outcome is {outcome}: check it in Pax8's portal")
-    done = [ln for ln in lines if ln.get("outcome") == "done" and ln.get("source") == "pax8"]
+    done = [ln for ln in lines if ln.outcome == "done" and ln.source == "pax8"]
     for line in reversed(done):
-        back = {**line, "kind": "undo_reduce", "from": line["to"], "to": line["from"]}
-        back["request"] = request(str(line["api_id"]), int(line["from"]))
-        said = f"D{line['n']}. put {line['sku']} back from {line['to']} to {line['from']} seats at Pax8"
-        print(f"  {said} (subscription {line['api_id']})", file=out)
+        if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
+            said = (
+                f"D{line.n}. the cancellation of {line.sku} at Pax8 (subscription {line.api_id}, {line.from_} seats) "
+                "cannot be undone by this tool: buy the product again in Pax8's portal (or ask Pax8 to "
+                "reactivate the subscription) and assign its seats"
+            )
+            print(f"  {said}", file=out)
+            problems.append(said)
+            continue
+        back = _put_back(line)
+        said = f"D{line.n}. put {line.sku} back from {line.to} to {line.from_} seats at Pax8"
+        print(f"  {said} (subscription {line.api_id})", file=out)
         try:
-            sub = pax8.subscription(str(line["scope"]), str(line["api_id"]))
+            sub = pax8.subscription(line.scope, line.api_id)
         except Pax8Error as exc:
             problems.append(f"{said}: could not re-read it: {exc}")
             continue
-        if sub.quantity != line["to"] or sub.status not in WRITABLE:
+        if sub.quantity != line.to or sub.status not in WRITABLE:
             print(f"      -> not undone: it now has {sub.quantity} seats ({sub.status}), changed since", file=out)
             continue
         if not execute:
             print("      -> would ask, then put them back", file=out)
             continue
-        saving = line.get("monthly_saving")
-        price = f" (they cost {saving:.2f} a month again)" if isinstance(saving, int | float) and saving else ""
+        saving = line.monthly_saving
+        price = f" (they cost {saving:.2f} a month again)" if saving else ""
         if not ask(f"{said}{price}?"):
             print("      -> not undone: no yes", file=out)
             continue
@@ -272,7 +368,7 @@ def undo_distributor_changes(journal_path: Path, *, yes: bool, endpoint: str | N
     client_id, secret = credentials(os.environ)
     problems: list[str] = []
     with hold(journal_path, "the distributor journal"):
-        lines = _journal_lines(journal_path, problems)
+        lines = journal_lines(_journal_lines(journal_path, problems), problems)
         name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
         journal = CommerceJournal(journal_path.resolve().parent / name) if yes else None
         try:
