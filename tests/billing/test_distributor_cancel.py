@@ -2,7 +2,8 @@
 subscription's whole quantity, the change is Pax8's "Cancel Subscription" (`DELETE
 /v1/subscriptions/{id}?cancelDate=…`): planned, made by `apply --distributor` through the Pax8
 stand-in (re-read, re-checked, journaled write-ahead), refused as Pax8 refuses it, and named by
-`undo --distributor` for a person, never called."""
+`undo --distributor` for a person, never called. A change scheduled at the commitment's end is
+re-read and re-checked at the call on its day; a plan older than apply's --max-age is refused then."""
 
 from __future__ import annotations
 
@@ -121,3 +122,41 @@ def test_the_stand_in_cancels_and_refuses_what_pax8_refuses() -> None:
         assert taken.status_code == 200 and taken.json()["status"] == "PendingCancel"
         again = httpx.delete(second, params=on, headers=auth)
         assert again.status_code == 422  # Pax8 no longer bills it as Active
+
+
+DUE = datetime(2027, 5, 8, 9, 0, tzinfo=UTC)  # the annual commitment's end: its scheduled change is due
+
+
+def test_when_due_the_scheduled_change_is_rechecked_at_the_call_and_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(apply_run, "clock", lambda: DUE)
+    with audited(tmp_path, monkeypatch, split=CANCELLED, clock=DUE.timestamp) as world:
+        power_bi_seats(world, -1)  # the plan's license removals made: 30 assigned, the 30 kept
+        annual = next(s for s in world.pax8.subscriptions if s["id"] == ANNUAL_AT_PAX8)
+        annual["quantity"] = 33  # the MSP bought two more since the plan: the re-read says so
+        assert world.apply("--yes") == 0
+        assert "skipped: it now has 33 seats at Pax8, the plan counted 31" in capsys.readouterr().out
+        assert annual["quantity"] == 33
+        first, _ = world.journal()
+        first.rename(first.with_suffix(".first"))  # the second run's journal may take the same second's name
+        annual["quantity"] = 31
+        assert world.apply("--yes") == 0  # the cancellation was made by the first run: its re-read refuses it
+        said = capsys.readouterr().out
+        assert "D2. reduce POWER_BI_PRO at Pax8" in said and "-> done" in said
+        assert annual["quantity"] == 30
+        (put,) = [r for r in world.pax8.requests if r.method == "PUT"]
+        assert put.body == {"quantity": 30}
+
+
+def test_a_plan_older_than_max_age_is_refused_on_its_changes_due_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(apply_run, "clock", lambda: DUE)
+    with audited(tmp_path, monkeypatch, split=CANCELLED, clock=DUE.timestamp) as world:
+        argv = ["apply", str(world.out / "plan.json"), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        argv += ["--graph-endpoint", world.graph.url, "--auth", "token", "--tenant-id", world.tenant_id]
+        assert main(argv) == 2  # apply's --max-age (7 days): a scheduled change needs a plan made near its day
+        err = capsys.readouterr().err
+        assert "more than --max-age 7 days" in err and "audit and plan again" in err
+        assert world.pax8.writes == 0 and not list(world.out.glob("distributor-journal-*"))
