@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import hashlib
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -44,17 +45,16 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, CollectionError, Usa
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
-from ..billing.distributor_seats import credentials
-from ..billing.pax8 import Pax8, Pax8Error, Pax8Subscription
-from ..plan.distributor_requests import CANCEL, pax8_cancel, pax8_update, shape_error
+from ..billing.distributor_seats import credentials, sherweb_credentials
+from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_cancel, pax8_update, shape_error, sherweb_amend
 from . import permissions
 from .commerce import CommerceJournal, SeatsReader, _seats_reader, seats_short
 from .commerce_undo import _ask, _journal_lines
+from .distributor_writers import Pax8Writer, SherwebWriter, Unread, Writer
 from .journal import JournalError
 from .lock import hold
 
-WRITABLE = ("Active", "Activated")  # the statuses Pax8 bills whose quantity apply changes
-CANCELLED = ("Cancelled", "PendingCancel")  # a cancellation's answer: cancelled, or at its cancelDate
+NAMES = {"pax8": "Pax8", SHERWEB: "Sherweb"}
 
 
 class _Bill(Struct, frozen=True):
@@ -82,9 +82,10 @@ def distributor_of(data: bytes, where: str = "plan.json") -> list[CommerceChange
 
 
 def _said(c: CommerceChange) -> str:
+    at = NAMES.get(c.source, c.source)
     if c.kind == CANCEL:
-        return f"D{c.n}. cancel {c.sku} at Pax8 (subscription {c.api_id}, {c.from_} seats)"
-    return f"D{c.n}. reduce {c.sku} at Pax8 (subscription {c.api_id}): {c.from_} -> {c.to} seats"
+        return f"D{c.n}. cancel {c.sku} at {at} (subscription {c.api_id}, {c.from_} seats)"
+    return f"D{c.n}. reduce {c.sku} at {at} (subscription {c.api_id}): {c.from_} -> {c.to} seats"
 
 
 def outgoing(c: CommerceChange, today: date) -> CommerceChange:
@@ -96,69 +97,25 @@ def outgoing(c: CommerceChange, today: date) -> CommerceChange:
     return msgspec.structs.replace(c, request=pax8_cancel(c.api_id, on))
 
 
-def _reread_differs(c: CommerceChange, sub: Pax8Subscription, today: date) -> str | None:
-    """Why the re-read Pax8 subscription no longer takes the change (None: it does)."""
-    if sub.status not in WRITABLE:
-        return f"its status at Pax8 is {sub.status or 'not given'}"
-    if sub.start and sub.start[:10] > today.isoformat():
-        return f"it starts on {sub.start[:10]}: Pax8 does not update a subscription with a future date"
-    if sub.quantity != c.from_:
-        return f"it now has {sub.quantity} seats at Pax8, the plan counted {c.from_}"
-    return None
-
-
-async def _check(c: CommerceChange, pax8: Pax8, seats: SeatsReader, today: date, removed: int) -> str | None:
+async def _check(c: CommerceChange, writer: Writer, seats: SeatsReader, today: date, removed: int) -> str | None:
     if c.not_before and today.isoformat() < c.not_before:
         return f"scheduled for {c.not_before} (its commitment's end), re-checked when due"
-    try:
-        sub = pax8.subscription(c.scope, c.api_id)
-    except Pax8Error as exc:
-        return f"could not re-read the Pax8 subscription: {exc}"
-    differs = _reread_differs(c, sub, today)
-    if differs:
-        return differs
-    return await seats_short(c, seats, removed)
+    return writer.differs(c, today) or await seats_short(c, seats, removed)
 
 
-def _answer_differs(c: CommerceChange, answer: Pax8Subscription | None) -> str | None:
-    """Why Pax8's answer does not show the change made (None: it does)."""
-    if c.kind == CANCEL:
-        if answer is None or answer.status in CANCELLED:
-            return None
-        return f"the answer says status {answer.status or 'not given'}, not a cancellation"
-    if answer is None or answer.quantity != c.to:
-        got = "no subscription" if answer is None else f"{answer.quantity} seats"
-        return f"the answer says {got}, the request asked for {c.to}"
-    return None
-
-
-def _put(c: CommerceChange, pax8: Pax8, journal: CommerceJournal, out: TextIO) -> bool:
+def _put(c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO) -> bool:
     """Send one journaled change (a plan's as `outgoing` makes it, or an undo's); whether it is done
     (else journaled failed/unknown)."""
-    try:
-        if c.kind == CANCEL:
-            on = date.fromisoformat(c.request.path.rsplit("=", 1)[1])
-            answer: Pax8Subscription | None = pax8.cancel(c.scope, c.api_id, on)
-        else:
-            answer = pax8.update_quantity(c.scope, c.api_id, c.to or 0)
-    except Pax8Error as exc:
-        refused = exc.status is not None and 400 <= exc.status < 500
-        journal.write(c, "failed" if refused else "unknown", str(exc), exc.status)
-        print(f"      -> {'FAILED' if refused else 'OUTCOME UNKNOWN'}: {exc}", file=out)
-        return False
-    differs = _answer_differs(c, answer)
-    if differs:
-        journal.write(c, "unknown", differs)
-        print(f"      -> OUTCOME UNKNOWN: {differs}", file=out)
-        return False
-    journal.write(c, "done")
-    print("      -> done", file=out)
-    return True
+    sent = writer.send(c)
+    journal.write(c, sent.outcome, sent.note, sent.status)
+    shown = {"done": "done", "failed": "FAILED", "unknown": "OUTCOME UNKNOWN"}[sent.outcome]
+    print(f"      -> {shown}{': ' + sent.note if sent.note and sent.outcome != 'done' else ''}", file=out)
+    return sent.outcome == "done"
 
 
 async def run_distributor(
     changes: Sequence[CommerceChange],
-    pax8: Pax8,
+    writers: Mapping[str, Writer],
     seats: SeatsReader,
     *,
     execute: bool,
@@ -178,7 +135,8 @@ async def run_distributor(
         body = "" if c.request.body is None else f" {c.request.body}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)
         sku = (c.sku_id or "").lower()
-        why = await _check(c, pax8, seats, today, removed.get(sku, 0))
+        writer = writers[c.source]
+        why = await _check(c, writer, seats, today, removed.get(sku, 0))
         if why:
             scheduled = why.startswith("scheduled")
             print(f"      -> {why if scheduled else ('skipped: ' if execute else 'would skip: ') + why}", file=out)
@@ -195,19 +153,38 @@ async def run_distributor(
         except JournalError as exc:
             raise JournalError(f"{exc}; distributor change D{c.n} ({_said(c)}) was not sent") from None
         try:
-            made = _put(c, pax8, journal, out)
+            made = _put(c, writer, journal, out)
         except JournalError as exc:  # the PUT went out: its outcome has no line
             raise JournalError(
                 f"{exc}; distributor change D{c.n} was sent and its journal line says only 'sending': "
-                f"check subscription {c.api_id} in Pax8's portal before anything else"
+                f"check subscription {c.api_id} in {writer.name}'s portal before anything else"
             ) from None
         failed += not made
         removed[sku] = removed.get(sku, 0) + c.seats  # made, or it may have been
     return failed
 
 
+@contextlib.contextmanager
+def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Iterator[dict[str, Writer]]:
+    """A writer for each distributor `sources` names, each with the MSP's credentials for it (a missing
+    one is a UsageError before anything is read), their sessions closed after."""
+    from ..billing.pax8 import Pax8  # the distributors' clients (httpx) load for a run that writes
+    from ..billing.sherweb import Sherweb
+
+    pax8_keys = credentials(os.environ) if "pax8" in sources else None
+    sherweb_keys = sherweb_credentials(os.environ) if SHERWEB in sources else None
+    with contextlib.ExitStack() as stack:
+        writers: dict[str, Writer] = {}
+        if pax8_keys is not None:
+            writers["pax8"] = Pax8Writer(stack.enter_context(Pax8(*pax8_keys, endpoint=endpoints.get("pax8"))))
+        if sherweb_keys is not None:
+            sherweb = stack.enter_context(Sherweb(*sherweb_keys, endpoint=endpoints.get(SHERWEB)))
+            writers[SHERWEB] = SherwebWriter(sherweb)
+        yield writers
+
+
 def apply_distributor_changes(
-    plan: PlanFile, make_client: Callable[[], Any], today: date, *, yes: bool, endpoint: str | None
+    plan: PlanFile, make_client: Callable[[], Any], today: date, *, yes: bool, endpoints: Mapping[str, str | None]
 ) -> int:
     """`apply PLAN --distributor [--yes]`: the plan's distributor changes, once the credential is
     shown to sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown."""
@@ -219,7 +196,9 @@ def apply_distributor_changes(
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")
         return EXIT_OK
-    client_id, secret = credentials(os.environ)
+    sources = {c.source for c in changes}
+    with writers_for(sources, endpoints):  # the credentials, checked before the tenant is signed in to
+        pass
     client = make_client()
     journal: list[CommerceJournal] = []
 
@@ -229,10 +208,10 @@ def apply_distributor_changes(
             if yes:
                 name = datetime.now(UTC).strftime("distributor-journal-%Y%m%dT%H%M%SZ.jsonl")
                 journal.append(CommerceJournal(plan.path.resolve().parent / name))
-            with Pax8(client_id, secret, endpoint=endpoint) as pax8:
+            with writers_for(sources, endpoints) as writers:
                 return await run_distributor(
                     changes,
-                    pax8,
+                    writers,
                     _seats_reader(client),
                     execute=yes,
                     journal=journal[0] if journal else None,
@@ -301,13 +280,15 @@ def _put_back(line: JournalLine) -> CommerceChange:
         by=None,
         monthly_saving=line.monthly_saving or 0.0,
         saving_from=None,
-        request=pax8_update(line.api_id, line.from_),
+        request=sherweb_amend(line.scope, line.api_id, line.from_)
+        if line.source == SHERWEB
+        else pax8_update(line.api_id, line.from_),
     )
 
 
 def undo_distributor(
     lines: Sequence[JournalLine],
-    pax8: Pax8,
+    writers: Mapping[str, Writer],
     ask: Callable[[str], bool | None],
     *,
     execute: bool,
@@ -318,13 +299,16 @@ def undo_distributor(
     each after a yes; what needs a person (a change left sending or unknown, a cancellation made, a
     failed put-back)."""
     problems: list[str] = []
-    last: dict[tuple[int, str], str] = {}
+    last: dict[tuple[int, str], JournalLine] = {}
     for line in lines:
-        last[(line.n, line.api_id)] = line.outcome
-    for (n, sub_id), outcome in last.items():
-        if outcome in ("sending", "unknown"):
-            problems.append(f"D{n} (Pax8 subscription {sub_id}): its outcome is {outcome}: check it in Pax8's portal")
-    done = [ln for ln in lines if ln.outcome == "done" and ln.source == "pax8"]
+        last[(line.n, line.api_id)] = line
+    for (n, sub_id), line in last.items():
+        if line.outcome in ("sending", "unknown"):
+            at = NAMES.get(line.source, line.source)
+            problems.append(
+                f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal"
+            )
+    done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
     for line in reversed(done):
         if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
             said = (
@@ -335,15 +319,15 @@ def undo_distributor(
             print(f"  {said}", file=out)
             problems.append(said)
             continue
-        back = _put_back(line)
-        said = f"D{line.n}. put {line.sku} back from {line.to} to {line.from_} seats at Pax8"
+        back, writer = _put_back(line), writers[line.source]
+        said = f"D{line.n}. put {line.sku} back from {line.to} to {line.from_} seats at {writer.name}"
         print(f"  {said} (subscription {line.api_id})", file=out)
         try:
-            sub = pax8.subscription(line.scope, line.api_id)
-        except Pax8Error as exc:
+            sub = writer.now(line.scope, line.api_id)
+        except Unread as exc:
             problems.append(f"{said}: could not re-read it: {exc}")
             continue
-        if sub.quantity != line.to or sub.status not in WRITABLE:
+        if sub.quantity != line.to or not sub.writable:
             print(f"      -> not undone: it now has {sub.quantity} seats ({sub.status}), changed since", file=out)
             continue
         if not execute:
@@ -356,24 +340,24 @@ def undo_distributor(
             continue
         assert journal is not None
         journal.write(back, "sending")
-        if not _put(back, pax8, journal, out):
+        if not _put(back, writer, journal, out):
             problems.append(f"{said}: the put-back failed or its outcome is unknown")
     return problems
 
 
-def undo_distributor_changes(journal_path: Path, *, yes: bool, endpoint: str | None) -> int:
+def undo_distributor_changes(journal_path: Path, *, yes: bool, endpoints: Mapping[str, str | None]) -> int:
     """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person."""
     if not journal_path.is_file():
         raise UsageError(f"{journal_path}: no such distributor journal")
-    client_id, secret = credentials(os.environ)
     problems: list[str] = []
     with hold(journal_path, "the distributor journal"):
         lines = journal_lines(_journal_lines(journal_path, problems), problems)
+        sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
         name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
         journal = CommerceJournal(journal_path.resolve().parent / name) if yes else None
         try:
-            with Pax8(client_id, secret, endpoint=endpoint) as pax8:
-                problems += undo_distributor(lines, pax8, _ask, execute=yes, journal=journal, out=sys.stdout)
+            with writers_for(sources, endpoints) as writers:
+                problems += undo_distributor(lines, writers, _ask, execute=yes, journal=journal, out=sys.stdout)
         finally:
             if journal is not None:
                 journal.close()

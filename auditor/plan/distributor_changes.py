@@ -16,6 +16,12 @@ worse than a skipped one. A subscription under an annual (or longer) commitment 
 cancelled) at the commitment's end (Pax8's commitmentTerm.endDate): the change's `not_before`, before
 which apply does nothing; the monthly ones are reduced first.
 
+For a Sherweb customer (`"distributor": "sherweb"`), the change is Sherweb's CreateSubscriptionsAmendment
+(a new quantity, at least one seat) on the product's one Sherweb subscription matched by the catalog's
+microsoftSkuId; an Annual (or longer) commitment's at its renewal, the day after Sherweb's
+termEndDate ("The first day of the next commitment term"); a monthly one now, re-checked at the call
+against Sherweb's committedMinimalQuantities (auditor.apply.distributor).
+
 report.json's `distributor` section is decoded at this border into the Structs below (the shape
 auditor.billing.distributor_seats writes); one out of that shape plans nothing, and says so.
 """
@@ -36,7 +42,7 @@ from auditor.formats.report_model import ReportDocument
 from .. import i18n
 from ..reference import product_names
 from ..render.text import clean
-from .distributor_requests import CANCEL, PAX8, REDUCE, pax8_cancel, pax8_update
+from .distributor_requests import CANCEL, PAX8, REDUCE, SHERWEB, pax8_cancel, pax8_update, sherweb_amend
 
 SOURCE = PAX8
 MONTHLY = "Monthly"  # Pax8's billingTerm and commitmentTerm.term of a month-to-month subscription
@@ -64,6 +70,7 @@ class SectionProduct(Struct, frozen=True):
     sku: str
     billed: int = 0
     consumed: int = 0
+    matched_by: str | None = None  # subscription, sku, map or name: the weakest of its subscriptions
     subscriptions: list[SectionSubscription] = []
 
 
@@ -72,6 +79,7 @@ class Section(Struct, frozen=True):
 
     distributor: str = PAX8
     company_id: str | None = None
+    customer_id: str | None = None  # Sherweb's
     error: str | None = None
     products: list[SectionProduct] = []
 
@@ -81,17 +89,29 @@ def _order(sub: SectionSubscription) -> tuple[bool, str]:
 
 
 def _change(
-    sub: SectionSubscription, part: str, sku_id: str | None, company: str, take: int, when: str | None, today: date
+    sub: SectionSubscription,
+    part: str,
+    sku_id: str | None,
+    company: str,
+    take: int,
+    when: str | None,
+    today: date,
+    source: str = SOURCE,
 ) -> CommerceChange:
     """The change taking `take` seats of `sub` (all of them: a cancellation), made on `when` or after
     (None: now)."""
     cancel = take == sub.quantity
+    to = sub.quantity - take
+    if source == SHERWEB:
+        request = sherweb_amend(company, sub.id, to)
+    else:
+        request = pax8_cancel(sub.id, when or today.isoformat()) if cancel else pax8_update(sub.id, to)
     day = when or today.isoformat()
     cost = sub.partner_cost
     return CommerceChange(
         n=0,
         kind=CANCEL if cancel else REDUCE,
-        source=SOURCE,
+        source=source,
         scope=company,
         api_id=sub.id,
         subscription=sub.microsoft_subscription,
@@ -105,7 +125,7 @@ def _change(
         by=None,
         monthly_saving=round(take * cost, 2) if cost is not None else 0.0,
         saving_from=day,
-        request=pax8_cancel(sub.id, day) if cancel else pax8_update(sub.id, sub.quantity - take),
+        request=request,
     )
 
 
@@ -139,13 +159,51 @@ def _product_changes(
     return out
 
 
+def _sherweb_changes(
+    product: SectionProduct, keep: int, sku_id: str | None, customer: str, today: date, skipped: list[str]
+) -> list[CommerceChange]:
+    """Sherweb's: a reduction (an amendment to a new quantity, at least one seat) of the product's one
+    Sherweb subscription matched by the catalog's microsoftSkuId; anything else is named, not planned."""
+    part, drop = product.sku, product.billed - keep
+    if drop <= 0:
+        return []
+    subs = product.subscriptions
+    if product.matched_by not in ("sku", "subscription") or len(subs) != 1:
+        how = f"{len(subs)} Sherweb subscriptions" if len(subs) != 1 else f"matched by {product.matched_by}"
+        skipped.append(
+            f"{part}: {how}, not one matched by the catalog's microsoftSkuId: not written; reduce it in "
+            "Sherweb's portal"
+        )
+        return []
+    (sub,) = subs
+    take = min(drop, sub.quantity - 1)
+    if take < drop:
+        skipped.append(f"{part}: Sherweb subscription {sub.id}: every seat would go: cancel it in Sherweb's portal")
+    if take <= 0:
+        return []
+    when = None
+    if sub.commitment_term not in (None, MONTHLY):  # Sherweb's CommitmentTermType: Annual, Biennial, Triennial
+        end = (sub.term_end or "")[:10]
+        if not end or end < today.isoformat():
+            said = f"its commitment ended on {end}: read Sherweb again" if end else "Sherweb gives no term end"
+            skipped.append(f"{part}: Sherweb subscription {sub.id}: {said}")
+            return []
+        when = date.fromordinal(date.fromisoformat(end).toordinal() + 1).isoformat()  # the renewal's day
+    return [_change(sub, part, sku_id, customer, take, when, today, SHERWEB)]
+
+
 def distributor_changes(
     section: Section | None, bill: Bill, sku_ids: Mapping[str, str], today: date
 ) -> tuple[list[CommerceChange], list[str]]:
-    """(the changes, numbered from 1, in plan.json's commerce change shape with source "pax8"; the
+    """(the changes, numbered from 1, in plan.json's commerce change shape with source "pax8" or
+    "sherweb"; the
     reductions not planned and why) for report.json's `distributor` section; none without one, or
     when its reading failed. `sku_ids`: the tenant's part number -> skuId (apply re-reads its seats)."""
-    if section is None or section.error or section.distributor != SOURCE or not section.company_id:
+    if section is None or section.error:
+        return [], []
+    sherweb = section.distributor == SHERWEB
+    scope = section.customer_id if sherweb else section.company_id if section.distributor == SOURCE else None
+    if not scope:
         return [], []
     keeps = keep_seats(bill.products)
     changes: list[CommerceChange] = []
@@ -156,7 +214,8 @@ def distributor_changes(
             if product.billed > product.consumed:
                 skipped.append(f"{part}: the plan has no seat figure for it (the tenant has no subscription of it)")
             continue
-        changes += _product_changes(product, keeps[part], sku_ids.get(part), section.company_id, today, skipped)
+        plan_product = _sherweb_changes if sherweb else _product_changes
+        changes += plan_product(product, keeps[part], sku_ids.get(part), scope, today, skipped)
     return [msgspec.structs.replace(c, n=n) for n, c in enumerate(changes, 1)], skipped
 
 

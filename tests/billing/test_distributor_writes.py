@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import msgspec
@@ -24,6 +24,7 @@ from msgspec import to_builtins
 
 from auditor.apply import distributor as apply_distributor
 from auditor.apply.distributor import distributor_of, run_distributor
+from auditor.apply.distributor_writers import Pax8Writer
 from auditor.billing.pax8 import Pax8
 from auditor.cli import main
 from auditor.common.errors import UsageError
@@ -36,6 +37,15 @@ from .test_pax8 import COMPANY, PBI, PBI_SKU, SAMPLE, SECRET, _stand_in, _sub, p
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml"
 MONTHLY_AT_PAX8, ANNUAL_AT_PAX8 = "00000000-0000-4000-8000-000000000012", "00000000-0000-4000-8000-000000000011"
+
+
+class Seated(Protocol):
+    """What power_bi_seats changes seats through: the Graph emulator and its token."""
+
+    @property
+    def graph(self) -> GraphEmulator: ...
+    @property
+    def token(self) -> str: ...
 
 
 @dataclass
@@ -165,7 +175,7 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
 POWER_BI_USERS = "9531985d-5d9d-49f8-9818-e811892f902b"  # the sample's group that gives Power BI Pro
 
 
-def power_bi_seats(world: World, more: int) -> None:
+def power_bi_seats(world: Seated, more: int) -> None:
     """Power BI Pro assigned to `more` users more in the tenant since the plan (Graph's assignLicense),
     or, when negative, as many members fewer in the group that gives it (the plan's removals made)."""
     auth = {"Authorization": f"Bearer {world.token}"}
@@ -207,7 +217,8 @@ def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, mon
         def run(today: date) -> str:
             out = io.StringIO()
             with Pax8("msp", SECRET, endpoint=world.pax8.url) as pax8:
-                made = run_distributor(changes[1:], pax8, seats, execute=False, journal=None, today=today, out=out)
+                writers = {"pax8": Pax8Writer(pax8)}
+                made = run_distributor(changes[1:], writers, seats, execute=False, journal=None, today=today, out=out)
                 asyncio.run(made)
             return out.getvalue()
 
