@@ -63,6 +63,7 @@ class WriteOptions:
     commerce_only: bool = False  # apply --commerce-only
     distributor: bool = False  # apply/undo --distributor: the plan's reductions at Pax8 only
     pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
+    sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
     plan: str | None = None  # apply's PLAN, undo's --plan
     journal_file: str | None = None  # undo's JOURNAL
     max_age: float = 7 * 24.0  # apply --max-age, hours
@@ -82,6 +83,7 @@ class WriteOptions:
             commerce_only=getattr(args, "commerce_only", False),
             distributor=getattr(args, "distributor", False),
             pax8_endpoint=getattr(args, "pax8_endpoint", None),
+            sherweb_endpoint=getattr(args, "sherweb_endpoint", None),
             plan=getattr(args, "plan", None),
             journal_file=getattr(args, "journal_file", None),
             max_age=getattr(args, "max_age", 7 * 24.0),
@@ -146,9 +148,12 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
         "--distributor",
         action="store_true",
         help="make only the plan's reductions at the distributor (Pax8: PUT /subscriptions/{id} with the "
-        "new quantity; PAX8_CLIENT_ID, PAX8_CLIENT_SECRET), not its license changes; dry run without --yes",
+        "new quantity, or DELETE /subscriptions/{id}?cancelDate=... when every seat goes; PAX8_CLIENT_ID, "
+        "PAX8_CLIENT_SECRET; Sherweb: an amendment to the new quantity; SHERWEB_CLIENT_ID, SHERWEB_CLIENT_SECRET, "
+        "SHERWEB_SUBSCRIPTION_KEY), not its license changes; dry run without --yes",
     )
     apply.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
+    apply.add_argument("--sherweb-endpoint", metavar="URL", help="Sherweb's URL (--distributor: a stand-in)")
     apply.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     apply.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     apply.add_argument(
@@ -205,9 +210,10 @@ def add_undo_command(sub: Any, connection: argparse.ArgumentParser, func: Comman
         "--distributor",
         action="store_true",
         help="JOURNAL is a distributor journal of apply --distributor: put back the quantities its "
-        "reductions removed at Pax8, each only after you say yes",
+        "reductions removed at Pax8 or Sherweb, each only after you say yes (a cancellation is named, not undone)",
     )
     undo.add_argument("--pax8-endpoint", metavar="URL", help="Pax8's URL (--distributor: a stand-in)")
+    undo.add_argument("--sherweb-endpoint", metavar="URL", help="Sherweb's URL (--distributor: a stand-in)")
     undo.add_argument("--billing-endpoint", metavar="URL", help="Azure Resource Manager's URL (--commerce)")
     undo.add_argument("--partner-center-endpoint", metavar="URL", help="Partner Center's URL (--commerce)")
     undo.set_defaults(func=func)

@@ -313,7 +313,11 @@ def cmd_apply(options: WriteOptions) -> int:
 
             make = lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")  # noqa: E731
             return apply_distributor_changes(
-                plan, make, clock().date(), yes=options.yes, endpoint=options.pax8_endpoint
+                plan,
+                make,
+                clock().date(),
+                yes=options.yes,
+                endpoints={"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint},
             )
         only_commerce = options.commerce_only
         if not only_commerce:  # the license changes (a commerce-only run leaves them to the apply job)

@@ -7,6 +7,8 @@
     .subscription(company_id, id)                    GET /v1/subscriptions/{id}, checked as one of the listing
     .update_quantity(company_id, id, quantity)       PUT /v1/subscriptions/{id} {"quantity": n} (apply
                                                      --distributor only: "Update Subscription")
+    .cancel(company_id, id, on)                      DELETE /v1/subscriptions/{id}?cancelDate=YYYY-MM-DD
+                                                     (apply --distributor only: "Cancel Subscription")
 
 The shapes are Pax8's published OpenAPI documents (devx.pax8.com, "Authentication Access Token API"
 and "PARTNER ENDPOINTS" v1): the token is a client-credentials grant posted as JSON to
@@ -26,6 +28,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Any, TypeGuard
 
@@ -234,6 +237,8 @@ class Pax8:
             if status == 401 and attempt == 1:  # the token expired: a new one, once
                 self._token = None
                 continue
+            if method == "DELETE" and status in (200, 204) and not data.strip():  # taken, without a body
+                return {}
             if status != 200:
                 message = console_line(str(json_or_empty(data).get("message") or ""))[:200]
                 raise Pax8Error(f"{method} {path}: HTTP {status}{': ' + message if message else ''}", status)
@@ -256,6 +261,13 @@ class Pax8:
             raise Pax8Error(f"PUT /subscriptions: {quantity!r} is not a quantity Pax8 takes (a whole number >= 1)")
         doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", json={"quantity": quantity})
         return _subscription(doc, company_id)
+
+    def cancel(self, company_id: str, sub_id: str, on: date) -> Pax8Subscription | None:
+        """DELETE /subscriptions/{id}?cancelDate=YYYY-MM-DD (Pax8's "Cancel Subscription": "Cancels the
+        Subscription specified by subscriptionId"; cancelDate: "The date to cancel the subscription
+        on"); the subscription as Pax8 answers it, None when it answers without a body (204)."""
+        doc = self._call("DELETE", f"/subscriptions/{_path_id(sub_id)}", params={"cancelDate": on.isoformat()})
+        return _subscription(doc, company_id) if doc else None
 
     def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
         """Every subscription of one company, page after page: as many as the listing's

@@ -6,6 +6,13 @@
                                         each with Microsoft's SKU id from its catalog (GET
                                         customer-catalogs/{customerId}), as the records
                                         auditor.billing.distributor_seats reconciles (Pax8Subscription)
+    .seats(customer_id, id)             one subscription's quantity and committed minimal quantities,
+                                        re-read (apply --distributor only; Sherweb has no GET of one)
+    .amend(customer_id, id, quantity)   POST billing/subscriptions/amendments?customerId=... with
+                                        {subscriptionAmendmentParameters: [{subscriptionId, newQuantity}]}:
+                                        the amendment's id (apply --distributor only)
+    .amendment_status(amendment_id)     GET billing/subscriptions/amendments/{id}/status: Pending,
+                                        Processing, Success, Failure, Canceled or PartialSuccess
 
 The shapes are Sherweb's published Partner API (developers.sherweb.com, "Service Provider API"): a
 client-credentials token posted as a form to https://api.sherweb.com/auth/oidc/connect/token with the
@@ -21,16 +28,25 @@ range, a string is bounded, a date is ISO; anything else is a SherwebError, that
 asks for a new token once and tries again. The client secret is sent only in the token request's
 body, the subscription key only in its header; neither is written into a message, a log or a file.
 Sherweb's prices (its separate pricing endpoint) are not read: a Sherweb product's money is left out.
+
+The writes follow Sherweb's own OpenAPI document of the Service Provider API (github.com/sherweb/
+Public-Apis, Sherweb.Apis.ServiceProvider.OpenAPI.json, "Service Provider API (Beta)", version
+1.0.0-beta08): CreateSubscriptionsAmendment ("Amend subscription quantities for one of your
+customers."), its answer {subscriptionsAmendmentId}, and GetSubscriptionsAmendmentStatus ("Get the
+status of a subscriptions amendment."). Their answers are decoded into the Structs below at this border.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import httpx
+import msgspec
 
 from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
 from auditor.billing.untrusted import bounded_number, iso_date, json_or_empty, read_bounded, strict_json
@@ -53,8 +69,43 @@ _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a SKU suc
 class SherwebError(Exception):
     """Sherweb could not be read for a customer: the reconciliation's gap, in one line."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, status: int | None = None) -> None:
         super().__init__(console_line(text))
+        self.status = status  # Sherweb's HTTP status when it answered (a 4xx: it refused, nothing changed)
+
+
+AmendmentStatus = Literal["Pending", "Processing", "Success", "Failure", "Canceled", "PartialSuccess"]
+
+
+class _Amendment(msgspec.Struct, frozen=True, rename="camel"):
+    """CreateSubscriptionsAmendment's answer (Sherweb's SubscriptionsAmendment)."""
+
+    subscriptions_amendment_id: str
+
+
+class _Committed(msgspec.Struct, frozen=True, rename="camel"):
+    """Sherweb's CommittedMinimalQuantity: "The date until which the subscription quantity may be
+    decreased down to this minimal quantity"."""
+
+    committed_until: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class SherwebSeats:
+    """One subscription re-read for apply: its quantity, and the minimal quantities it may be
+    decreased to until their dates (None: Sherweb gives none, the subscription has no commitment)."""
+
+    quantity: int
+    committed: tuple[tuple[date, int], ...] | None
+
+    def least(self, today: date) -> int:
+        """The fewest seats Sherweb takes today: the smallest minimal quantity whose date has not
+        passed; none left: the quantity itself (the term's seats are committed until it renews)."""
+        if self.committed is None:
+            return 1
+        open_ = [q for until, q in self.committed if until >= today]
+        return min(open_) if open_ else self.quantity
 
 
 def _refuse(where: str, what: str, value: object) -> SherwebError:
@@ -206,13 +257,14 @@ class Sherweb:
             raise SherwebError("Sherweb's token endpoint answered without an access_token")
         return token
 
-    def _get(self, path: str, params: Mapping[str, str], where: str) -> Mapping[str, Any]:
+    def _call(self, method: str, path: str, params: Mapping[str, str], where: str, **kw: Any) -> bytes:
+        """The answer's body of one request (200), the token renewed once on a 401; else a SherwebError."""
         for attempt in (1, 2):
             if self._token is None:
                 self._token = self._new_token()
             headers = {"Authorization": f"Bearer {self._token}", KEY_HEADER: self._key}
             status, data = self._fetch(
-                "GET", f"{self.api_url}{path}", f"GET {where}", params=dict(params), headers=headers
+                method, f"{self.api_url}{path}", f"{method} {where}", params=dict(params), headers=headers, **kw
             )
             if status == 401 and attempt == 1:  # an expired token: a new one, once
                 self._token = None
@@ -221,14 +273,69 @@ class Sherweb:
                 said = json_or_empty(data)
                 message = console_line(str(said.get("message") or said.get("detail") or ""))[:200]
                 hint = f" (check {SUBSCRIPTION_KEY_ENV})" if status in (401, 403) else ""
-                raise SherwebError(f"GET {where}: HTTP {status}{': ' + message if message else ''}{hint}")
-            try:
-                return strict_json(data)
-            except (ValueError, RecursionError) as exc:
-                raise SherwebError(
-                    f"GET {where}: the answer is not JSON Sherweb sends ({console_line(str(exc))[:80]})"
-                ) from None
-        raise SherwebError(f"GET {where}: HTTP 401 with a new token")  # pragma: no cover - the loop returns or raises
+                raise SherwebError(f"{method} {where}: HTTP {status}{': ' + message if message else ''}{hint}", status)
+            return data
+        raise SherwebError(f"{method} {where}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
+
+    def _get(self, path: str, params: Mapping[str, str], where: str) -> Mapping[str, Any]:
+        data = self._call("GET", path, params, where)
+        try:
+            return strict_json(data)
+        except (ValueError, RecursionError) as exc:
+            raise SherwebError(
+                f"GET {where}: the answer is not JSON Sherweb sends ({console_line(str(exc))[:80]})"
+            ) from None
+
+    def seats(self, customer_id: str, sub_id: str) -> SherwebSeats:
+        """One subscription's quantity and committed minimal quantities, from the customer's details
+        (Sherweb has no GET of one subscription), every field checked."""
+        where = "billing/subscriptions/details"
+        doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where)
+        found = [raw for raw in _listing(doc, "items", where) if raw.get("id") == sub_id]
+        if len(found) != 1:
+            raise SherwebError(f"GET {where}: subscription {sub_id[:40]!r} is not the customer's", 404)
+        raw = found[0]
+        quantity = _count(raw.get("quantity"), f"subscription {sub_id}'s quantity", where)
+        listed = _mapping(raw, "commitmentTerm", where).get("committedMinimalQuantities")
+        if listed is None:
+            return SherwebSeats(quantity, None)
+        try:
+            committed = msgspec.convert(listed, list[_Committed])
+            pairs = tuple(
+                (date.fromisoformat(c.committed_until[:10]), _count(c.quantity, "a quantity", where)) for c in committed
+            )
+        except (msgspec.ValidationError, ValueError):
+            raise _refuse(where, f"subscription {sub_id}'s committedMinimalQuantities", listed) from None
+        return SherwebSeats(quantity, pairs)
+
+    def amend(self, customer_id: str, sub_id: str, quantity: int) -> str:
+        """CreateSubscriptionsAmendment for one subscription's new quantity; the amendment's id."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
+            raise SherwebError(f"POST amendments: {quantity!r} is not a quantity sent (a whole number >= 1)")
+        where = "billing/subscriptions/amendments"
+        body = {"subscriptionAmendmentParameters": [{"subscriptionId": sub_id, "newQuantity": quantity}]}
+        data = self._call("POST", "/billing/subscriptions/amendments", {"customerId": customer_id}, where, json=body)
+        try:
+            answer = msgspec.json.decode(data, type=_Amendment)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise SherwebError(
+                f"POST {where}: the answer is not Sherweb's SubscriptionsAmendment ({exc})", 200
+            ) from None
+        if not _ID.match(answer.subscriptions_amendment_id):
+            raise _refuse(where, "a subscriptionsAmendmentId", answer.subscriptions_amendment_id)
+        return answer.subscriptions_amendment_id
+
+    def amendment_status(self, amendment_id: str) -> AmendmentStatus:
+        """GetSubscriptionsAmendmentStatus: one of Sherweb's six statuses, else a SherwebError."""
+        where = "billing/subscriptions/amendments/{id}/status"
+        if not _ID.match(amendment_id) or "/" in amendment_id:
+            raise SherwebError(f"{amendment_id[:40]!r} is not an amendment id")
+        data = self._call("GET", f"/billing/subscriptions/amendments/{amendment_id}/status", {}, where)
+        try:
+            status: AmendmentStatus = msgspec.json.decode(data, type=AmendmentStatus)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
+        return status
 
     def subscriptions(self, customer_id: str) -> list[Pax8Subscription]:
         """The customer's subscriptions, each checked and given Microsoft's SKU id from its catalog."""

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from auditor.common.errors import AuditorError, UsageError, clean_message
 
 from .options import EmailOptions, SmtpSecurity, Transport, split_addresses
@@ -120,6 +122,12 @@ def add_email_command(subparsers: Any, *, parents: Sequence[argparse.ArgumentPar
         help="directory holding report.json, report.html, report.md, findings.csv (default: reports)",
     )
     add_email_arguments(parser, recipients_flag="--to", required=True)
+    parser.add_argument(
+        "--include-msp-cost",
+        action="store_true",
+        help="send a report whose distributor section shows the MSP's cost and margin (to the MSP itself); "
+        "without it such a report is refused: a customer never gets the MSP's cost (docs/msp.md)",
+    )
     parser.set_defaults(func=run_email_command)
     return parser
 
@@ -131,12 +139,57 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
     options = options_from_args(args, graph_adapter_factory=graph_adapter_factory)
     if options is None:
         raise UsageError("no e-mail recipients: give at least one --email-to address")
+    if not getattr(args, "include_msp_cost", False):
+        _refuse_msp_cost(args.report_dir)
     notify = _notify(args.report_dir)
     if notify is not None and not notify.send:  # audit --notify-when changed: nothing changed
         print("nothing changed since the last run: no e-mail (report.json notify.send is false)", file=sys.stderr)
         return 0
     print(clean_message(send_report(args.report_dir, options)), file=sys.stderr)
     return 0
+
+
+class _Money(msgspec.Struct, frozen=True):
+    """A product's (or the customer's) month at the distributor, the MSP's figures of it."""
+
+    cost_monthly: float | None = None
+    margin_monthly: float | None = None
+
+
+class _DistributorMoney(msgspec.Struct, frozen=True):
+    """What `email` reads of report.json's `distributor`: whether its rendered files show the MSP's
+    cost (auditor.billing.distributor_seats.section; `mailed_to_customer`: they leave it out)."""
+
+    mailed_to_customer: bool = False
+    products: list[_Money] = []
+    totals: list[_Money] = []
+
+    def shows_cost(self) -> bool:
+        rows = [*self.products, *self.totals]
+        return not self.mailed_to_customer and any(
+            m.cost_monthly is not None or m.margin_monthly is not None for m in rows
+        )
+
+
+def _refuse_msp_cost(report_dir: Path) -> None:
+    """UsageError (exit 2) when the report's rendered files show the MSP's cost and margin at the
+    distributor: an audit written without e-mail is the MSP's, and `email` cannot tell the MSP's
+    recipients from the customer's; --include-msp-cost sends it anyway."""
+    from .content import load_report  # the report reader: loaded when the command runs, not for `--help`
+
+    section = load_report(Path(report_dir)).distributor
+    if not isinstance(section, dict):
+        return
+    try:
+        money = msgspec.convert(section, _DistributorMoney)
+    except msgspec.ValidationError:
+        money = _DistributorMoney(products=[_Money(cost_monthly=0.0)])  # out of shape: counted as showing it
+    if money.shows_cost():
+        raise UsageError(
+            f"{report_dir}: the report shows the MSP's cost and margin at the distributor (report.json "
+            "distributor, not mailed_to_customer): it is not sent to a customer; audit again with --email-to "
+            "(its files leave them out), or give --include-msp-cost to send it to the MSP"
+        )
 
 
 def _notify(report_dir: Path) -> Notify | None:

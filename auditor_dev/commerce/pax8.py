@@ -18,6 +18,13 @@
                                day ("Currently NOT supported for subscriptions with a future date") or
                                one Pax8 no longer bills, 400 for a quantity that is not a whole number
                                >= 1 or no field, 404 for an unknown id; the updated subscription
+    DELETE /v1/subscriptions/{subscriptionId}?cancelDate=YYYY-MM-DD   "Cancel Subscription" ("Cancels the
+                               Subscription specified by subscriptionId"; cancelDate: "The date to cancel
+                               the subscription on"): 422 for a future-dated subscription (the note
+                               above) or one Pax8 no longer bills, 404 for an unknown id, 400 for a
+                               cancelDate that is not a YYYY-MM-DD date or is before the clock's day
+                               (our stand-in's rule: Pax8's page names no other); 200 with the
+                               subscription, its status Cancelled (cancelDate today) or PendingCancel
 
 A subscription is served as it is given, in Pax8's Subscription schema: `price` ("The price for the
 customer."), `partnerCost` ("The price for the Partner."), `currencyCode`, and for Microsoft's
@@ -25,11 +32,12 @@ products `vendorSubscriptionId` (Microsoft's subscription id, a GUID) and `vendo
 
 Every API request needs `Authorization: Bearer <token>` of a token this server issued and that has
 not expired (its clock is injectable): else 401 in Pax8's error shape. Every write under /v1 is
-counted in `writes` (an audit makes none); every one but the PUT above is refused with 405.
+counted in `writes` (an audit makes none); every one but the PUT and DELETE above is refused with 405.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 import secrets
 import time
@@ -77,7 +85,7 @@ class Pax8StandIn(StandIn):
             return _error(404, "Not found", asked.path)
         if asked.method != "GET":
             self.writes += 1
-            if not (asked.method == "PUT" and asked.path.startswith("/v1/subscriptions/")):
+            if not (asked.method in ("PUT", "DELETE") and asked.path.startswith("/v1/subscriptions/")):
                 return _error(405, "This stand-in is read only", asked.path)
         bearer = asked.headers.get("authorization", "")
         token = bearer[7:] if bearer.startswith("Bearer ") else ""
@@ -85,6 +93,8 @@ class Pax8StandIn(StandIn):
             return _error(401, "Unauthorized", asked.path)
         if asked.method == "PUT":
             return self._update(asked)
+        if asked.method == "DELETE":
+            return self._cancel(asked)
         if asked.path == "/v1/subscriptions":
             return self._subscriptions(asked)
         if asked.path.startswith("/v1/subscriptions/"):
@@ -109,13 +119,38 @@ class Pax8StandIn(StandIn):
         if "quantity" in body and (isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1):
             return _error(400, "quantity must be a whole number of at least 1", asked.path)
         sub = found[0]
-        today = time.strftime("%Y-%m-%d", time.gmtime(self.clock()))
+        today = self._today()
         if str(sub.get("startDate") or "")[:10] > today:
             return _error(422, "Currently NOT supported for subscriptions with a future date", asked.path)
         if sub.get("status") not in ("Active", "Activated"):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
         if "quantity" in body:
             sub["quantity"] = quantity
+        return Reply(200, sub)
+
+    def _today(self) -> str:
+        return time.strftime("%Y-%m-%d", time.gmtime(self.clock()))
+
+    def _cancel(self, asked: Asked) -> Reply:
+        """Cancel Subscription on its cancelDate, as Pax8 refuses it."""
+        found = [s for s in self.subscriptions if s["id"] == asked.path.rsplit("/", 1)[1]]
+        if not found:
+            return _error(404, "Subscription not found", asked.path)
+        today = self._today()
+        on = asked.query.get("cancelDate", today)  # none: today (the parameter is optional)
+        try:
+            valid = len(on) == 10 and datetime.date.fromisoformat(on).isoformat() == on
+        except ValueError:
+            valid = False
+        if not valid or on < today:
+            return _error(400, f"cancelDate {on[:20]!r} is not a date from today (YYYY-MM-DD)", asked.path)
+        sub = found[0]
+        if str(sub.get("startDate") or "")[:10] > today:
+            return _error(422, "Currently NOT supported for subscriptions with a future date", asked.path)
+        if sub.get("status") not in ("Active", "Activated"):
+            return _error(422, f"Subscription is {sub.get('status')}", asked.path)
+        sub["status"] = "Cancelled" if on == today else "PendingCancel"
+        sub["endDate"] = f"{on}T00:00:00Z"
         return Reply(200, sub)
 
     def _token(self, asked: Asked) -> Reply:

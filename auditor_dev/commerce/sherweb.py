@@ -8,18 +8,28 @@ portal (developers.sherweb.com) shapes it:
                                        {error: "invalid_client"}; another scope: 400 {error: "invalid_scope"}
     GET  /service-provider/v1/billing/subscriptions/details?customerId=...   {items: [...]}
     GET  /service-provider/v1/customer-catalogs/{customerId}                 {catalogItems: [...]}
+    POST /service-provider/v1/billing/subscriptions/amendments?customerId=...   CreateSubscriptionsAmendment
+         ({subscriptionAmendmentParameters: [{subscriptionId, newQuantity}]}, Sherweb's OpenAPI): 200
+         {subscriptionsAmendmentId}, the quantities set at once; an unknown customer 404, a subscription
+         not the customer's 404, a newQuantity that is not a whole number of at least 1 (our stand-in's
+         floor: Sherweb's document gives int32 only) or below the subscription's committed minimal
+         quantity today (Sherweb's committedMinimalQuantities) 400, a body of another shape 400
+    GET  /service-provider/v1/billing/subscriptions/amendments/{id}/status   GetSubscriptionsAmendmentStatus:
+         the status as a JSON string (`amendment_status`, default "Success"); an unknown id 404
 
 Every API request goes through Sherweb's API Management gateway: without the `Ocp-Apim-Subscription-Key`
 header, or with another key, 401 {statusCode, message} as the gateway answers; then the bearer token
 (this server's own, unexpired): else 401. A customer that is not the service provider's: 404. Writes
-(POST, PUT, PATCH, DELETE under /service-provider) are refused with 405 and counted in `writes`: the
-auditor only reads Sherweb.
+(POST, PUT, PATCH, DELETE under /service-provider) are counted in `writes`; all but the amendment are
+refused with 405.
 """
 
 from __future__ import annotations
 
+import datetime
 import secrets
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,6 +40,7 @@ TOKEN_SECONDS = 3600
 API = "/service-provider/v1"
 DETAILS = f"{API}/billing/subscriptions/details"
 CATALOGS = f"{API}/customer-catalogs/"
+AMENDMENTS = f"{API}/billing/subscriptions/amendments"
 MISSING_KEY = (
     "Access denied due to missing subscription key. Make sure to include subscription key when making requests to "
     "an API."
@@ -37,6 +48,17 @@ MISSING_KEY = (
 INVALID_KEY = (
     "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."
 )
+
+
+def _least(sub: Mapping[str, Any], today: datetime.date) -> int:
+    """The fewest seats the subscription takes today (Sherweb's committedMinimalQuantities: "The dates
+    until which the subscription quantity may be decreased down to those minimal quantities")."""
+    term = sub.get("commitmentTerm") or {}
+    listed = term.get("committedMinimalQuantities") if isinstance(term, Mapping) else None
+    if listed is None:
+        return 1
+    left = [c["quantity"] for c in listed if datetime.date.fromisoformat(c["committedUntil"][:10]) >= today]
+    return min(left) if left else int(sub["quantity"])
 
 
 def _error(status: int, message: str) -> Reply:
@@ -64,6 +86,8 @@ class SherwebStandIn(StandIn):
         self.clock = clock
         self.issued: dict[str, float] = {}  # token -> when it expires
         self.writes = 0
+        self.amendments: dict[str, str] = {}  # amendment id -> its status
+        self.amendment_status = "Success"  # what a new amendment's status says (a test sets another)
 
     def route(self, asked: Asked) -> Reply:
         if asked.path == "/auth/oidc/connect/token":
@@ -81,7 +105,15 @@ class SherwebStandIn(StandIn):
             return _error(401, "Unauthorized")
         if asked.method != "GET":
             self.writes += 1
-            return _error(405, "This stand-in is read only")
+            if asked.method == "POST" and asked.path == AMENDMENTS:
+                return self._amend(asked)
+            return _error(405, "Only CreateSubscriptionsAmendment is served")
+        return self._read(asked)
+
+    def _read(self, asked: Asked) -> Reply:
+        if asked.path.startswith(f"{AMENDMENTS}/") and asked.path.endswith("/status"):
+            found = self.amendments.get(asked.path[len(AMENDMENTS) + 1 : -len("/status")])
+            return Reply(200, found) if found else _error(404, "Subscriptions amendment not found")
         if asked.path == DETAILS:
             customer = asked.query.get("customerId", "")
             if customer not in self.subscriptions:
@@ -93,6 +125,35 @@ class SherwebStandIn(StandIn):
                 return _error(404, f"Customer '{customer}' not found")
             return Reply(200, {"catalogItems": self.catalogs[customer]})
         return _error(404, "Resource not found")
+
+    def _amend(self, asked: Asked) -> Reply:
+        """CreateSubscriptionsAmendment, as Sherweb refuses it; the quantities are set at once."""
+        customer = asked.query.get("customerId", "")
+        if customer not in self.subscriptions:
+            return _error(404, f"Customer '{customer}' not found")
+        body = asked.body if isinstance(asked.body, dict) else {}
+        wanted = body.get("subscriptionAmendmentParameters")
+        if not isinstance(wanted, list) or not wanted or set(body) != {"subscriptionAmendmentParameters"}:
+            return _error(400, "subscriptionAmendmentParameters is required")
+        today = datetime.datetime.fromtimestamp(self.clock(), datetime.UTC).date()
+        changes = []
+        for item in wanted:
+            if not isinstance(item, dict) or set(item) != {"subscriptionId", "newQuantity"}:
+                return _error(400, "Each amendment takes a subscriptionId and a newQuantity")
+            found = [s for s in self.subscriptions[customer] if s["id"] == item["subscriptionId"]]
+            if not found:
+                return _error(404, f"Subscription '{str(item['subscriptionId'])[:40]}' not found")
+            quantity = item["newQuantity"]
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 2**31 - 1:
+                return _error(400, "newQuantity must be a whole number of at least 1")
+            if quantity < _least(found[0], today):
+                return _error(400, "The quantity cannot be decreased below the committed minimal quantity")
+            changes.append((found[0], quantity))
+        for sub, quantity in changes:
+            sub["quantity"] = quantity
+        amendment = str(uuid.uuid4())
+        self.amendments[amendment] = self.amendment_status
+        return Reply(200, {"subscriptionsAmendmentId": amendment})
 
     def _token(self, asked: Asked) -> Reply:
         form = asked.body if isinstance(asked.body, dict) else {}

@@ -15,17 +15,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import msgspec
 import pytest
+from msgspec import to_builtins
 
 from auditor.apply import distributor as apply_distributor
 from auditor.apply.distributor import distributor_of, run_distributor
+from auditor.apply.distributor_writers import Pax8Writer
 from auditor.billing.pax8 import Pax8
 from auditor.cli import main
 from auditor.common.errors import UsageError
+from auditor.plan.distributor_requests import pax8_cancel, pax8_update
 from auditor.snapshot import load_snapshot
 from auditor_dev.commerce.pax8 import Pax8StandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
@@ -34,6 +37,15 @@ from .test_pax8 import COMPANY, PBI, PBI_SKU, SAMPLE, SECRET, _stand_in, _sub, p
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "contoso-policy.yaml"
 MONTHLY_AT_PAX8, ANNUAL_AT_PAX8 = "00000000-0000-4000-8000-000000000012", "00000000-0000-4000-8000-000000000011"
+
+
+class Seated(Protocol):
+    """What power_bi_seats changes seats through: the Graph emulator and its token."""
+
+    @property
+    def graph(self) -> GraphEmulator: ...
+    @property
+    def token(self) -> str: ...
 
 
 @dataclass
@@ -60,14 +72,28 @@ class World:
         return {str(s["id"]): int(s["quantity"]) for s in self.pax8.subscriptions}
 
 
+# Power BI Pro at Pax8 (annual, monthly seats): the plan drops 4 of the 34 seats, the monthly ones
+# first: of 28 + 6 it reduces the monthly subscription to 2; of 31 + 3 it cancels the monthly one and
+# reduces the annual one at its commitment's end
+REDUCED, CANCELLED = (28, 6), (31, 3)
+
+
 @contextmanager
-def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, vendor_ids: bool = True) -> Iterator[World]:
+def audited(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    vendor_ids: bool = True,
+    split: tuple[int, int] = REDUCED,
+    **stand_in: Any,
+) -> Iterator[World]:
     """The sample tenant audited with its Pax8 seats (a one-tenant audit, --distributor) and planned."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     sample = load_snapshot(SAMPLE)
-    token = app_token(sample.tenant_id, (*DEMO_ROLES, "LicenseAssignment.ReadWrite.All"))  # a test assigns seats
+    writes = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All")  # a test changes the tenant's seats
+    token = app_token(sample.tenant_id, (*DEMO_ROLES, *writes))
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     monkeypatch.setenv("PAX8_CLIENT_ID", "msp")
     monkeypatch.setenv("PAX8_CLIENT_SECRET", SECRET)
@@ -78,7 +104,8 @@ def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, vendor_ids: bool 
         f"    distributor: {{pax8: {{company_id: {COMPANY}, products: {{{PBI}: POWER_BI_PRO}}}}}}\n",
         "utf-8",
     )
-    with _stand_in(power_bi_at_pax8(vendor_ids=vendor_ids)) as pax8, GraphEmulator(sample, token=token) as graph:
+    pax8_seats = power_bi_at_pax8(vendor_ids=vendor_ids, split=split)
+    with _stand_in(pax8_seats, **stand_in) as pax8, GraphEmulator(sample, token=token) as graph:
         argv = ["audit", "--graph-endpoint", graph.url, "--auth", "token", "--tenant-id", sample.tenant_id]
         argv += ["--policies", "p.yaml", "--output-dir", "out", "--as-of", "2026-11-01T06:00:00Z"]
         assert main([*argv, "--fail-on", "never", "--distributor", "t.yaml", "--pax8-endpoint", pax8.url]) == 0
@@ -89,99 +116,123 @@ def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, vendor_ids: bool 
 def test_the_plan_reduces_at_pax8_now_and_at_the_annual_terms_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with _world(tmp_path, monkeypatch) as world:
+    with audited(tmp_path, monkeypatch, split=CANCELLED) as world:
         bill = world.plan()["bill"]
         (pbi,) = [p for p in bill["products"] if p["sku"] == "POWER_BI_PRO"]
         assert pbi["surplus"] == 4  # the bill's seats to drop: 34 bought, 30 kept
-        from auditor.plan.distributor_changes import request
-
-        got = [(c["api_id"], c["from"], c["to"], c["not_before"], c["request"]) for c in bill["distributor"]]
-        assert got == [
-            (MONTHLY_AT_PAX8, 3, 1, None, request(MONTHLY_AT_PAX8, 1)),
-            (ANNUAL_AT_PAX8, 31, 29, "2027-05-08", request(ANNUAL_AT_PAX8, 29)),
+        got = [(c["kind"], c["api_id"], c["from"], c["to"], c["not_before"], c["request"]) for c in bill["distributor"]]
+        assert got == [  # the monthly one's 3 seats all go: a cancellation, from the plan's day
+            ("cancel", MONTHLY_AT_PAX8, 3, 0, None, to_builtins(pax8_cancel(MONTHLY_AT_PAX8, "2026-11-01"))),
+            ("reduce", ANNUAL_AT_PAX8, 31, 30, "2027-05-08", to_builtins(pax8_update(ANNUAL_AT_PAX8, 30))),
         ]
-        assert got[0][4] == {"method": "PUT", "path": f"/v1/subscriptions/{MONTHLY_AT_PAX8}", "body": {"quantity": 1}}
+        assert got[0][5] == {
+            "method": "DELETE",
+            "path": f"/v1/subscriptions/{MONTHLY_AT_PAX8}?cancelDate=2026-11-01",
+            "body": None,
+        }
+        assert got[1][5] == {"method": "PUT", "path": f"/v1/subscriptions/{ANNUAL_AT_PAX8}", "body": {"quantity": 30}}
+        assert [c["monthly_saving"] for c in bill["distributor"]] == [30.42, 8.45]  # at partnerCost
         assert "distributor_skipped" not in bill
         md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
         assert "Reductions at the distributor (apply --distributor, approved separately)" in md
-        assert "D1. Reduce Power BI Pro at the distributor from 3 to 1 licenses" in md
-        assert f'PUT /v1/subscriptions/{ANNUAL_AT_PAX8} {{"quantity":29}}' in md
+        assert "D1. Cancel Power BI Pro at the distributor (3 licenses)" in md
+        assert f"DELETE /v1/subscriptions/{MONTHLY_AT_PAX8}?cancelDate=2026-11-01" in md
+        assert "undo cannot bring a cancelled subscription back: it is bought again at the distributor." in md
+        assert "D2. Reduce Power BI Pro at the distributor from 31 to 30 licenses" in md
+        assert f'PUT /v1/subscriptions/{ANNUAL_AT_PAX8} {{"quantity":30}}' in md
         assert "Scheduled for May 8, 2027, the end of its commitment: apply sends nothing before that day." in md
 
 
 def test_a_reduction_is_made_at_pax8_journaled_and_undone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with _world(tmp_path, monkeypatch) as world:
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)  # the plan's license removals made: 30 assigned, the 30 kept
         assert world.apply() == 0  # the dry run
         assert world.pax8.writes == 0 and not list(world.out.glob("distributor-journal-*"))
         assert "-> would apply" in capsys.readouterr().out
         assert world.apply("--yes") == 0
-        said = capsys.readouterr().out
-        assert "-> done" in said and "-> scheduled for 2027-05-08 (its commitment's end), re-checked when due" in said
-        assert world.quantities() == {ANNUAL_AT_PAX8: 31, MONTHLY_AT_PAX8: 1}  # the annual one not written now
+        assert "-> done" in capsys.readouterr().out
+        assert world.quantities() == {ANNUAL_AT_PAX8: 28, MONTHLY_AT_PAX8: 2}  # the monthly one first
         assert [r.method for r in world.pax8.requests if r.method == "PUT"] == ["PUT"]
         path, lines = world.journal()
-        assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "sending"), (1, "done"), (2, "scheduled")]
+        assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "sending"), (1, "done")]
         # undo asks, then puts the quantity back
         asked: list[str] = []
         monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 0
-        assert world.quantities()[MONTHLY_AT_PAX8] == 3
-        assert asked == ["D1. put POWER_BI_PRO back from 1 to 3 seats at Pax8 (they cost 20.28 a month again)?"]
+        assert world.quantities()[MONTHLY_AT_PAX8] == 6
+        assert asked == ["D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (they cost 40.56 a month again)?"]
         _, undone = world.journal("distributor-undo-*")
         assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in undone] == [
-            ("undo_reduce", 3, "sending"),
-            ("undo_reduce", 3, "done"),
+            ("undo_reduce", 6, "sending"),
+            ("undo_reduce", 6, "done"),
         ]
         assert SECRET not in capsys.readouterr().out + "".join(p.read_text() for p in world.out.glob("*.jsonl"))
+
+
+POWER_BI_USERS = "9531985d-5d9d-49f8-9818-e811892f902b"  # the sample's group that gives Power BI Pro
+
+
+def power_bi_seats(world: Seated, more: int) -> None:
+    """Power BI Pro assigned to `more` users more in the tenant since the plan (Graph's assignLicense),
+    or, when negative, as many members fewer in the group that gives it (the plan's removals made)."""
+    auth = {"Authorization": f"Bearer {world.token}"}
+    snapshot = world.graph.snapshot()
+    if more < 0:
+        (group,) = [g for g in snapshot.groups if g.id == POWER_BI_USERS]
+        for member in sorted(group.members)[:-more]:
+            reply = httpx.delete(f"{world.graph.url}/groups/{group.id}/members/{member}/$ref", headers=auth)
+            assert reply.status_code == 204, reply.text
+        return
+    free = [u for u in snapshot.users if PBI_SKU not in u.sku_ids and u.usage_location and u.account_enabled]
+    for user in free[:more]:
+        body = {"addLicenses": [{"skuId": PBI_SKU, "disabledPlans": []}], "removeLicenses": []}
+        reply = httpx.post(f"{world.graph.url}/users/{user.id}/assignLicense", json=body, headers=auth)
+        assert reply.status_code == 200, reply.text
 
 
 def test_refused_when_the_tenants_seats_were_taken_meanwhile(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with _world(tmp_path, monkeypatch) as world:
-        users = world.graph.snapshot().users
-        free = [u for u in users if PBI_SKU not in u.sku_ids and u.usage_location and u.account_enabled][:3]
-        for user in free:  # three more Power BI Pro seats assigned since the plan: 34 of 34
-            body = {"addLicenses": [{"skuId": PBI_SKU, "disabledPlans": []}], "removeLicenses": []}
-            reply = httpx.post(
-                f"{world.graph.url}/users/{user.id}/assignLicense",
-                json=body,
-                headers={"Authorization": f"Bearer {world.token}"},
-            )
-            assert reply.status_code == 200, reply.text
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, 3)  # 34 of 34 assigned now
         assert world.apply("--yes") == 0
         said = capsys.readouterr().out
-        assert "skipped: 32 seats would be left, below the 34 assigned now" in said
-        assert world.pax8.writes == 0 and world.quantities()[MONTHLY_AT_PAX8] == 3
+        assert "skipped: 30 seats would be left, below the 34 assigned now" in said
+        assert world.pax8.writes == 0 and world.quantities()[MONTHLY_AT_PAX8] == 6
         _, lines = world.journal()
-        assert [ln["outcome"] for ln in lines] == ["skipped", "scheduled"]
+        assert [ln["outcome"] for ln in lines] == ["skipped"]
 
 
 def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with _world(tmp_path, monkeypatch) as world:
+    with audited(tmp_path, monkeypatch, split=CANCELLED) as world:
         changes = distributor_of((world.out / "plan.json").read_bytes())
+        assigned = [30]
 
         async def seats(sku_id: str) -> tuple[int, int] | None:
-            return (34, 30) if sku_id == PBI_SKU else None
+            return (34, assigned[0]) if sku_id == PBI_SKU else None
 
         def run(today: date) -> str:
             out = io.StringIO()
             with Pax8("msp", SECRET, endpoint=world.pax8.url) as pax8:
-                made = run_distributor(changes[1:], pax8, seats, execute=False, journal=None, today=today, out=out)
+                writers = {"pax8": Pax8Writer(pax8)}
+                made = run_distributor(changes[1:], writers, seats, execute=False, journal=None, today=today, out=out)
                 asyncio.run(made)
             return out.getvalue()
 
         assert "scheduled for 2027-05-08" in run(date(2027, 5, 7))
         assert "-> would apply" in run(date(2027, 5, 8))  # due: re-read and re-checked, then made
+        assigned[0] = 34  # every seat assigned by the day it is due
+        assert "would skip: 33 seats would be left, below the 34 assigned now" in run(date(2027, 5, 8))
+        assigned[0] = 30
         world.pax8.subscriptions[0]["quantity"] = 33  # the MSP bought two more since the plan
         assert "it now has 33 seats at Pax8, the plan counted 31" in run(date(2027, 5, 8))
 
 
 def test_an_ambiguous_match_is_never_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with _world(tmp_path, monkeypatch, vendor_ids=False) as world:
+    with audited(tmp_path, monkeypatch, vendor_ids=False) as world:
         bill = world.plan()["bill"]
         assert "distributor" not in bill
         (skipped,) = bill["distributor_skipped"]
@@ -226,7 +277,7 @@ def test_the_stand_in_refuses_what_pax8_refuses() -> None:
 def test_a_subscription_future_dated_since_the_plan_is_not_sent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with _world(tmp_path, monkeypatch) as world:
+    with audited(tmp_path, monkeypatch) as world:
         monthly = next(s for s in world.pax8.subscriptions if s["id"] == MONTHLY_AT_PAX8)
         monthly["startDate"] = "2099-01-01T00:00:00Z"  # Pax8: "Currently NOT supported ... with a future date"
         assert world.apply("--yes") == 0
@@ -241,7 +292,8 @@ def test_a_refused_put_is_journaled_failed_and_exits_3(
 ) -> None:
     from auditor_dev.commerce.server import Reply
 
-    with _world(tmp_path, monkeypatch) as world:
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)  # the plan's license removals made: 30 assigned
         # Pax8 refuses the PUT after the re-read passed (what changed in between is Pax8's own)
         monkeypatch.setattr(world.pax8, "_update", lambda asked: Reply(422, {"message": "Quantity cannot be reduced"}))
         assert world.apply("--yes") == 3
@@ -250,6 +302,5 @@ def test_a_refused_put_is_journaled_failed_and_exits_3(
         assert [(ln["outcome"], ln["status"]) for ln in lines] == [
             ("sending", None),
             ("failed", 422),
-            ("scheduled", None),
         ]
-        assert world.quantities()[MONTHLY_AT_PAX8] == 3
+        assert world.quantities()[MONTHLY_AT_PAX8] == 6

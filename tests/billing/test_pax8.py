@@ -118,7 +118,8 @@ def test_the_stand_in_refuses_what_pax8_refuses() -> None:
         auth = {"Authorization": f"Bearer {good['access_token']}"}
         assert httpx.get(f"{pax8.url}/v1/subscriptions", params={"size": 201}, headers=auth).status_code == 400
         assert httpx.put(f"{pax8.url}/v1/subscriptions/x", json={"quantity": 1}, headers=auth).status_code == 404
-        assert httpx.delete(f"{pax8.url}/v1/subscriptions/x", headers=auth).status_code == 405
+        assert httpx.delete(f"{pax8.url}/v1/subscriptions/x", headers=auth).status_code == 404  # Cancel: unknown id
+        assert httpx.delete(f"{pax8.url}/v1/companies/x", headers=auth).status_code == 405
 
 
 SEATS = [  # the tenant's seat table (report.json's `skus`)
@@ -249,16 +250,17 @@ PBI = "cccccccc-0000-4000-8000-0000000000b1"
 PBI_SKU = "f8a1db68-be16-40ed-86d5-cb42ce701560"
 
 
-def power_bi_at_pax8(*, vendor_ids: bool) -> list[dict[str, object]]:
-    """Power BI Pro twice at Pax8, an annual term and a monthly one, both priced for the customer and
-    the partner; with `vendor_ids`, each names its Microsoft subscription as Pax8 documents it."""
-    annual = _sub(11, PBI, "Power BI Pro", 31, price=9.40, partnerCost=8.45, billingTerm="Annual")
+def power_bi_at_pax8(*, vendor_ids: bool, split: tuple[int, int] = (31, 3)) -> list[dict[str, object]]:
+    """Power BI Pro twice at Pax8, an annual term and a monthly one (`split`: their seats), both priced
+    for the customer and the partner; with `vendor_ids`, each names its Microsoft subscription as Pax8
+    documents it."""
+    annual = _sub(11, PBI, "Power BI Pro", split[0], price=9.40, partnerCost=8.45, billingTerm="Annual")
     annual["commitmentTerm"] = {
         "id": "7d0c4b1e-2f3a-4b5c-8d9e-0a1b2c3d4e5f",
         "term": "1-Year",
         "endDate": "2027-05-08T00:00:00Z",
     }
-    monthly = _sub(12, PBI, "Power BI Pro", 3, price=11.28, partnerCost=10.14)
+    monthly = _sub(12, PBI, "Power BI Pro", split[1], price=11.28, partnerCost=10.14)
     if vendor_ids:
         annual |= {"vendorSubscriptionId": ANNUAL.upper(), "vendorSkuId": PBI_SKU}  # Pax8's case is not Graph's
         monthly |= {"vendorSubscriptionId": MONTHLY, "vendorSkuId": PBI_SKU}

@@ -225,3 +225,28 @@ def test_email_refuses_a_report_of_another_schema_version(
     assert code == 2 and received == []
     assert f"report.json: unsupported report schema_version {version!r}" in err or "before its first release" in err
     assert "nothing changed" not in err
+
+
+def _email(report_dir: Path, port: int, *more: str) -> int:
+    argv = ["email", "--report-dir", str(report_dir), "--to", "it@customer.example", "--smtp-host", "127.0.0.1"]
+    return main([*argv, "--smtp-port", str(port), "--from", "audit@msp.example", *more])
+
+
+def test_email_refuses_a_report_showing_the_msps_cost(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 87: a report written without e-mail shows the MSP's cost and margin at the distributor; a
+    later `email` of its folder could send them to the customer, so it is refused unless the MSP says
+    --include-msp-cost. The audit's own e-mail (`mailed_to_customer`) leaves them out and goes."""
+    from .conftest import REPORT
+
+    month = {"currency": "EUR", "cost_monthly": 292.37, "billed_monthly": 325.24, "margin_monthly": 32.87}
+    section = {"schema": 1, "distributor": "pax8", "products": [{"sku": "POWER_BI_PRO", **month}], "totals": [month]}
+    msp = write_report(tmp_path / "msp", {**REPORT, "distributor": section})
+    mailed = write_report(tmp_path / "mailed", {**REPORT, "distributor": {**section, "mailed_to_customer": True}})
+    with smtp_server() as server:
+        assert _email(msp, server.port) == 2
+        err = capsys.readouterr().err
+        assert "shows the MSP's cost and margin at the distributor" in err and "--include-msp-cost" in err
+        assert server.recorder.messages == []
+        assert _email(mailed, server.port) == 0
+        assert _email(msp, server.port, "--include-msp-cost") == 0
+        assert len(server.recorder.messages) == 2
