@@ -8,9 +8,9 @@ here), the catalog's prices and `spare_seats.min`, and the policies' `severities
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypedDict
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
@@ -19,6 +19,7 @@ from ..rules.base import D, finding_id
 from .identity import PaidProducts
 from .inputs import Account, IdentityIndex, Seats, TenantFacts
 
+T = TypeVar("T")
 _LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOMAIN = {"type": "string", "pattern": rf"^{_LABEL}(\.{_LABEL})+$", "description": "a domain name"}
 _ADDRESS = {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "description": "an address (UPN)"}
@@ -42,17 +43,13 @@ class MergeContext:
     minimums: dict[str, int]  # ref (lower) -> catalog spare_seats.min
     skipped: frozenset[int] = frozenset()  # tenants whose data a rule cannot use (set per rule)
 
-    def lookup(self, table: dict[str, Any], sku_id: str, part: str) -> Any:
+    def lookup(self, table: Mapping[str, T], sku_id: str, part: str) -> T | None:
         return table.get(part.lower(), table.get(sku_id.lower()))
 
     def severity(self, rule: MergeRule[Any]) -> Severity:
         return next(
             (p.severities[rule.id] for p in self.policies.policies if rule.id in p.severities), rule.default_severity
         )
-
-    def tenant_ref(self, position: int) -> dict[str, str]:
-        t = self.tenants[position]
-        return {"id": t.id, "name": t.name}
 
     def order(self, position: int) -> tuple[str, str]:
         t = self.tenants[position]
@@ -99,6 +96,31 @@ class MergeRule(Generic[D]):
         )
 
 
+class TenantAccount(TypedDict, total=False):
+    """One account holding the product, in one tenant (CrossTenantDuplicateDetails.tenants)."""
+
+    id: str  # the tenant's
+    name: str  # the tenant's
+    upn: str
+    user_id: str
+    display_name: str
+    assigned_by_group: list[str]  # the groups that assign the product there (empty: direct)
+    assigned_by_group_ids: list[str]  # their object ids, in the same order
+
+
+class TenantSeats(TypedDict, total=False):
+    """A tenant's seats of the product (SeatsRebalanceAcrossTenantsDetails.surplus and .shortage)."""
+
+    tenant: str  # its name (its id when it has none)
+    tenant_id: str
+    enabled: int
+    consumed: int
+    min: int | None  # the catalog's spare_seats.min
+    unused: int  # surplus: spare seats above min
+    short: int  # shortage: the seats missing
+    count_violations: int
+
+
 class CrossTenantDuplicateDetails(TypedDict, total=False):
     """`identity` (the matched person; also `subject.id`/`subject.upn`), `sku_ids` ({part number: skuId}), `tenants`:
     [{"id","name","upn","user_id","display_name","assigned_by_group","assigned_by_group_ids"}] — one entry per
@@ -106,7 +128,7 @@ class CrossTenantDuplicateDetails(TypedDict, total=False):
     direct), `assigned_by_group_ids` their object ids in the same order"""
 
     identity: str  # the person, as the identity map names them
-    tenants: list[dict[str, Any]]  # each holder: tenant name and id, upn, user_id, display_name, groups
+    tenants: list[TenantAccount]  # each holder: tenant name and id, upn, user_id, display_name, groups
     sku_ids: dict[str, str]
 
 
@@ -115,8 +137,8 @@ class SeatsRebalanceAcrossTenantsDetails(TypedDict, total=False):
     `min`), `shortage`: [{"tenant","tenant_id","enabled","consumed","short","count_violations","min"}], `movable`
     (seats to remove on one side and buy on the other)"""
 
-    surplus: list[dict[str, Any]]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
-    shortage: list[dict[str, Any]]  # per tenant short of seats: ..., short, count_violations
+    surplus: list[TenantSeats]  # per tenant with spare seats: tenant, tenant_id, enabled, consumed, min, unused
+    shortage: list[TenantSeats]  # per tenant short of seats: ..., short, count_violations
     movable: int
 
 
@@ -171,7 +193,7 @@ class CrossTenantDuplicate(MergeRule[CrossTenantDuplicateDetails]):
     def _finding(self, ctx: MergeContext, identity: str, sid: str, holders: list[Account]) -> Finding:
         seats = next((ctx.tenants[a.tenant].seats[sid] for a in holders if sid in ctx.tenants[a.tenant].seats), None)
         part, sku_id = (seats.part, seats.sku_id) if seats else (sid, sid)
-        tenants = []
+        tenants: list[TenantAccount] = []
         for a in holders:
             facts = ctx.tenants[a.tenant]
             # (name, id) by name then id: names and ids in one order, as a tenant's own report lists them
@@ -181,18 +203,19 @@ class CrossTenantDuplicate(MergeRule[CrossTenantDuplicateDetails]):
                 if s.assigned_by_group and s.sku_id.lower() == sid
             )
             tenants.append(
-                {
-                    **ctx.tenant_ref(a.tenant),
-                    "upn": a.upn,
-                    "user_id": a.user_id,
-                    "display_name": a.display_name,
-                    "assigned_by_group": [n for n, _ in pairs],
-                    "assigned_by_group_ids": [g for _, g in pairs],
-                }
+                TenantAccount(
+                    id=facts.id,
+                    name=facts.name,
+                    upn=a.upn,
+                    user_id=a.user_id,
+                    display_name=a.display_name,
+                    assigned_by_group=[n for n, _ in pairs],
+                    assigned_by_group_ids=[g for _, g in pairs],
+                )
             )
         price = ctx.lookup(ctx.prices, sid, part)
         extra = len({a.tenant for a in holders}) - 1
-        names = ", ".join(f"{t['name'] or t['id']} ({t['upn']})" for t in tenants)
+        names = ", ".join(f"{t.get('name') or t.get('id')} ({t.get('upn')})" for t in tenants)
         return self.make(
             ctx,
             Subject(SubjectType.USER, identity, upn=identity, display_name=holders[0].display_name),
@@ -234,30 +257,26 @@ class SeatsRebalanceAcrossTenants(MergeRule[SeatsRebalanceAcrossTenantsDetails])
             rows = sorted(products[sid], key=lambda r: ctx.order(r[0]))
             part = rows[0][1].part
             minimum = ctx.lookup(ctx.minimums, sid, part) or 0
-            surplus: list[dict[str, Any]] = []
-            shortage: list[dict[str, Any]] = []
+            surplus: list[TenantSeats] = []
+            shortage: list[TenantSeats] = []
             for i, s in rows:
                 short = max(0, minimum + s.count_violations - s.unused)
                 t = ctx.tenants[i]
-                base: dict[str, Any] = {
-                    "tenant": t.name or t.id,
-                    "tenant_id": t.id,
-                    "enabled": s.enabled,
-                    "consumed": s.consumed,
-                    "min": minimum or None,
-                }
+                base = TenantSeats(
+                    tenant=t.name or t.id, tenant_id=t.id, enabled=s.enabled, consumed=s.consumed, min=minimum or None
+                )
                 if short:
                     shortage.append({**base, "short": short, "count_violations": s.count_violations})
                 elif s.unused - minimum > 0:
                     surplus.append({**base, "unused": s.unused - minimum})
             if not surplus or not shortage:
                 continue
-            spare = sum(r["unused"] for r in surplus)
-            short = sum(r["short"] for r in shortage)
+            spare = sum(r.get("unused", 0) for r in surplus)
+            short = sum(r.get("short", 0) for r in shortage)
             movable = min(spare, short)
             price = ctx.lookup(ctx.prices, sid, part)
-            where_unused = ", ".join(f"{r['tenant']} ({r['unused']})" for r in surplus)
-            where_short = ", ".join(f"{r['tenant']} ({r['short']})" for r in shortage)
+            where_unused = ", ".join(f"{r.get('tenant')} ({r.get('unused')})" for r in surplus)
+            where_short = ", ".join(f"{r.get('tenant')} ({r.get('short')})" for r in shortage)
             message = (
                 f"{part}: unused seats in {where_unused} while short in {where_short}; licenses cannot be "
                 f"moved between tenants, so remove {movable} where unused and buy {movable} where short"

@@ -3,12 +3,12 @@ their texts, message, remediation and docs (auditor.wording finds each by its ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Literal
 
 from ..guidance.cloud_variants import Variant
-from ..guidance.details import Details, RuleDetails, as_strs, as_text
+from ..guidance.details import Details, RuleDetails
 from ..guidance.examples import E5, USER
 from ..guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals
 from ..guidance.remediation import Action, Alternative, Remediation, TextRef, assign_license
@@ -19,14 +19,14 @@ LINKS_TRANSFER = ["vlsc", "buy_licenses", "cancel_subscription", "mailbox_migrat
 TRANSFER_STEPS = ("steps.transfer.vlsc", "steps.transfer.cancel", "steps.transfer.remove", "steps.transfer.migrate")
 
 
-def tenant_names(items: object, count_key: str) -> str:
-    out = []
-    for item in items if isinstance(items, list | tuple) else ():
-        if isinstance(item, dict):
-            name = str(item.get("tenant") or item.get("name") or item.get("id") or "?")
-            count = item.get(count_key)
-            out.append(f"{name} ({count})" if isinstance(count, int) and not isinstance(count, bool) else name)
-    return ", ".join(out)
+def tenant_names(rows: Iterable[tuple[str, int | None]]) -> str:
+    """ "Contoso (12), Fabrikam": each tenant's name, with its count when it has one."""
+    return ", ".join(f"{name} ({count})" if count is not None else name for name, count in rows)
+
+
+def seat_names(seats: list[rules.TenantSeats] | None, count_key: Literal["unused", "short"]) -> str:
+    """The tenants of a seats finding's surplus or shortage, each with its count."""
+    return tenant_names((s.get("tenant") or "?", s.get(count_key)) for s in seats or ())
 
 
 class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
@@ -104,11 +104,10 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
     )
 
     def message(self, f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter) -> Message:
-        tenants = f.own["tenants"]
-        names = tenant_names(tenants, "") if isinstance(tenants, list) else ""
+        names = tenant_names((_tenant_name(t), None) for t in f.own.get("tenants") or ())
         values = {
             **base_values(f, w),
-            "identity": as_text(f.own["identity"]) or f.label(),
+            "identity": f.own.get("identity") or f.label(),
             "tenants": names or w.word("unknown"),
         }
         return self.message_key(), values
@@ -120,7 +119,7 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         matched identity; else the first tenant's, by name) and removes it from every other account,
         each in its own tenant: leaving the groups that assign it there, else one assignLicense. One
         alternative per other account keeps the license there instead."""
-        identity = as_text(f.own["identity"]) or f.label()
+        identity = f.own.get("identity") or f.label()
         sku = w.skus(f.skus)
         values = {"identity": identity, "sku": sku}
         steps = [
@@ -128,18 +127,11 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
             TextRef(f"steps.transfer.decide.{v.steps}", values),
             *(TextRef(k, values) for k in TRANSFER_STEPS),
         ]
-        listed = f.own["tenants"]
-        accounts = (
-            [t for t in listed if isinstance(t, Mapping) and as_text(t.get("user_id"))]
-            if isinstance(listed, list)
-            else []
-        )
+        accounts = [t for t in f.own.get("tenants") or () if t.get("user_id")]
         actions: list[Action] = []
         alternatives: list[Alternative] = []
         if f.skus and accounts:
-            home = next(
-                (i for i, t in enumerate(accounts) if (as_text(t.get("upn")) or "").lower() == identity.lower()), 0
-            )
+            home = next((i for i, t in enumerate(accounts) if (t.get("upn") or "").lower() == identity.lower()), 0)
             actions = [a for i, t in enumerate(accounts) if i != home for a in self.removal(f, w, t)]
             alternatives = [
                 Alternative(
@@ -161,25 +153,25 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
 
     @staticmethod
     def removal(
-        f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter, account: Mapping[str, Any]
+        f: RuleDetails[rules.CrossTenantDuplicateDetails], w: ValueFormatter, account: rules.TenantAccount
     ) -> list[Action]:
         """The calls that take the finding's products from one account, in that account's tenant:
         leave each group that assigns them there (a group's license cannot be removed from one
         user), else remove the direct copy."""
-        uid = as_text(account.get("user_id")) or ""
-        names = list(as_strs(account.get("assigned_by_group")))
-        ids = list(as_strs(account.get("assigned_by_group_ids")))
+        uid = account.get("user_id") or ""
+        names = list(account.get("assigned_by_group") or ())
+        ids = list(account.get("assigned_by_group_ids") or ())
         parts = list(f.skus)
         own = Details(
-            {"type": "user", "id": uid, "upn": as_text(account.get("upn")) or uid},
+            {"type": "user", "id": uid, "upn": account.get("upn") or uid},
             parts,
             {
-                "sku_ids": f.own["sku_ids"],
+                "sku_ids": f.own.get("sku_ids") or {},
                 "assigned_by_group": {p: names for p in parts},
                 "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
             },
         )
-        tenant_id = as_text(account.get("id"))
+        tenant_id = account.get("id") or None
         values = {"sku": w.products(parts), "user": _account(account), "tenant": _tenant_name(account)}
         if names:
             out = group_removals(own, w, parts)
@@ -197,12 +189,12 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         return [replace(a, tenant=tenant_id) for a in out]
 
 
-def _tenant_name(account: Mapping[str, Any]) -> str:
-    return as_text(account.get("name")) or as_text(account.get("id")) or "?"
+def _tenant_name(account: rules.TenantAccount) -> str:
+    return account.get("name") or account.get("id") or "?"
 
 
-def _account(account: Mapping[str, Any]) -> str:
-    return as_text(account.get("upn")) or as_text(account.get("user_id")) or "?"
+def _account(account: rules.TenantAccount) -> str:
+    return account.get("upn") or account.get("user_id") or "?"
 
 
 class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenantsDetails]):
@@ -236,8 +228,8 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
         values = {
             **base_values(f, w),
             "sku": w.product(f.subject_sku),
-            "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
-            "shortage": tenant_names(f.own["shortage"], "short") or unknown,
+            "surplus": seat_names(f.own.get("surplus"), "unused") or unknown,
+            "shortage": seat_names(f.own.get("shortage"), "short") or unknown,
         }
         return self.message_key(), values
 
@@ -247,8 +239,8 @@ class SeatsRebalanceAcrossTenants(RuleGuidance[rules.SeatsRebalanceAcrossTenants
         unknown = w.word("unknown")
         values = {
             "sku": w.product(f.subject_sku),
-            "surplus": tenant_names(f.own["surplus"], "unused") or unknown,
-            "shortage": tenant_names(f.own["shortage"], "short") or unknown,
+            "surplus": seat_names(f.own.get("surplus"), "unused") or unknown,
+            "shortage": seat_names(f.own.get("shortage"), "short") or unknown,
         }
         steps = [TextRef("steps.transfer.fact", values), *(TextRef(k, values) for k in TRANSFER_STEPS)]
         return Remediation(

@@ -6,7 +6,7 @@ group_based_only); the order below is the registry's (the schema and the reports
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.data.model import Severity
 
@@ -43,7 +43,32 @@ def parse_assignments(node: PolicyNode) -> tuple[Assignment, ...]:
     return tuple(out)
 
 
-def parse_assignment(raw: dict[str, Any]) -> Assignment:
+class ExclusiveKeep(TypedDict):
+    """An `exclusive` set that names the product to keep: {keep: A, remove: [B]}."""
+
+    keep: str
+    remove: list[str]
+
+
+# An `assignments:` entry as the policy file holds it, after the schema (the rules' fragments) checked it
+AssignmentEntry = TypedDict(
+    "AssignmentEntry",
+    {
+        "name": str,
+        "match": dict[str, Any],  # a selector (auditor.policy.selectors.parse_selector)
+        "except": dict[str, Any],
+        "allowed": list[str],
+        "forbidden": list[str],
+        "required_any": list[str],
+        "exclusive": list[list[str] | ExclusiveKeep],
+        "group_based_only": bool | list[str],
+        "severity": str,
+    },
+    total=False,
+)
+
+
+def parse_assignment(raw: AssignmentEntry) -> Assignment:
     """One entry: who it applies to, and the keys of the rules above (their fragments)."""
     group_based_only = raw.get("group_based_only", False)
     return Assignment(

@@ -14,13 +14,13 @@ from .selection import UsageLocationDetails
 def assign_line(f: RuleDetails[UsageLocationDetails], product: str) -> TextRef:
     """What a call that assigns `product` does; "the user needs a usage location first" only for a
     user who has none (details.no_usage_location)."""
-    return TextRef("graph.add" if f.own["no_usage_location"] else "graph.assign", {"sku": product})
+    return TextRef("graph.add" if f.own.get("no_usage_location") else "graph.assign", {"sku": product})
 
 
 def wait_for_usage_location(f: RuleDetails[UsageLocationDetails], actions: list[Action]) -> list[Action]:
     """A user without a usage location cannot be given a license directly (Graph refuses it): the
     calls that assign one wait until a person has chosen the country."""
-    if not f.own["no_usage_location"]:
+    if not f.own.get("no_usage_location"):
         return actions
     return [
         replace(a, blocked=first_blocked(a.blocked, CHOOSE_VALUE))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TypedDict
 
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import STORAGE_FIELDS
@@ -30,6 +30,31 @@ def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
                 remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
 
 
+class StorageFit(TypedDict, total=False):
+    """The storage evidence of a removal: the user's sizes held to the limits it leaves
+    (auditor.impact.storage_fit.verdict; `wait`: why the change waits, None when the data fits)."""
+
+    wait: str | None
+    unknown: str
+    mailbox_bytes: int | None
+    has_archive: bool | None
+    mailbox_limit_bytes: int
+    mailbox_plan: str
+    archive_plan: str
+    onedrive_bytes: int | None
+    onedrive_limit_bytes: int
+    onedrive_plan: str
+
+
+class Losses(TypedDict, total=False):
+    """What removing each product of a set on its own would cost (SkuCombinationForbidden.losses)."""
+
+    data_lost: dict[str, list[str]]  # product -> the service plans whose data its removal ends
+    plans_unknown: list[str]
+    storage_by: dict[str, StorageFit]
+    data_kinds: dict[str, list[str]]  # product -> the kinds of data it keeps (DataLoss.kinds)
+
+
 class SkuCombinationForbiddenDetails(UserDetails, total=False):
     """`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do not
     (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the product
@@ -41,8 +66,8 @@ class SkuCombinationForbiddenDetails(UserDetails, total=False):
     declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
     keep: Sequence[str]
     remove: str | Sequence[str]  # the default removal; the held `remove` products when declared
-    storage_by: dict[str, Any]  # product -> the storage evidence of removing it alone (impact/storage_fit.py)
-    storage: dict[str, Any]  # the default removal's
+    storage_by: dict[str, StorageFit]  # product -> the storage evidence of removing it alone
+    storage: StorageFit  # the default removal's
 
 
 class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=False):
@@ -145,24 +170,27 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
         return SkuCombinationForbiddenDetails(remove=ctx.index.part(drop), keep=ctx.index.parts(both - {drop}))
 
     @staticmethod
-    def losses(ctx: Context, user: User, both: frozenset[str]) -> dict[str, Any]:
+    def losses(ctx: Context, user: User, both: frozenset[str]) -> Losses:
         """What removing each product on its own would cost (data_lost per product, plans_unknown):
         every path removes one product, never both."""
-        lost: dict[str, Any] = {}
+        lost: dict[str, list[str]] = {}
         unknown: set[str] = set()
-        fits: dict[str, Any] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
+        fits: dict[str, StorageFit] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
         for sid in sorted(both):
             found = ctx.data_loss.of(user, [sid])
             lost |= found.get("data_lost", {})
             unknown |= set(found.get("plans_unknown", ()))
             if found.get("storage"):
                 fits[ctx.index.part(sid)] = found["storage"]
-        return (
-            ({"data_lost": lost} if lost else {})
-            | ({"plans_unknown": sorted(unknown)} if unknown else {})
-            | (dict(SkuCombinationForbiddenDetails(storage_by=fits)) if fits else {})
-            | ctx.data_loss.kinds(user)
-        )
+        out: Losses = {}
+        if lost:
+            out["data_lost"] = lost
+        if unknown:
+            out["plans_unknown"] = sorted(unknown)
+        if fits:
+            out["storage_by"] = fits
+        out["data_kinds"] = ctx.data_loss.kinds(user)["data_kinds"]
+        return out
 
 
 class AssignmentNotGroupBased(AssignmentRule[AssignmentNotGroupBasedDetails]):

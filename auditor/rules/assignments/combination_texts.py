@@ -8,7 +8,7 @@ from dataclasses import replace
 from auditor.data.blocked import AFTER_GROUP, GROUP_KEEPS, STORAGE_WAITS
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_map, as_strs, as_text
+from ...guidance.details import RuleDetails
 from ...guidance.examples import E5, EMS, USER
 from ...guidance.library import (
     Message,
@@ -94,7 +94,7 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
     )
 
     def message(self, f: RuleDetails[rules.SkuCombinationForbiddenDetails], w: ValueFormatter) -> Message:
-        combination = as_strs(f.own["combination"]) or f.skus
+        combination = f.own.get("combination") or f.skus
         return self.message_key(), {**base_values(f, w), "combination": w.products(combination)}
 
     def remediation(
@@ -103,14 +103,16 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
         """Never both products: by default the one the others include goes (details remove/keep, when
         the plans show one), with "remove the other instead" as the alternative; without a default,
         one alternative per product and no default actions (only the admin knows which stays)."""
-        combo = list(as_strs(f.own["combination"])) or list(f.skus)
+        combo = list(f.own.get("combination") or ()) or list(f.skus)
         held = list(f.skus) or combo
-        if f.own["declared"] is True:
+        if f.own.get("declared") is True:
             declared = self.declared(f, v, w, combo, held)
             if declared is not None:
                 return declared
         values = {"combination": w.products(combo)}
-        drop, keep = as_text(f.own["remove"]), [p for p in as_strs(f.own["keep"]) if p in held]
+        remove = f.own.get("remove")
+        drop = remove if isinstance(remove, str) and remove else None
+        keep = [p for p in f.own.get("keep") or () if p in held]
         default = drop is not None and drop in held and bool(keep)
         gone = [drop] if default and drop else held
         steps: list[TextRef] = [TextRef("steps.combination.choose", values)]
@@ -152,8 +154,9 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
     ) -> Remediation | None:
         """The policy names the product to keep (`{keep: A, remove: [B]}`): exactly the `remove`
         products the user holds go, `keep` stays; no alternative. None when the details lack them."""
-        keep = [p for p in as_strs(f.own["keep"]) if p in held]
-        gone = [p for p in as_strs(f.own["remove"]) if p in held and p not in keep]
+        keep = [p for p in f.own.get("keep") or () if p in held]
+        remove = f.own.get("remove") or ()
+        gone = [p for p in ((remove,) if isinstance(remove, str) else remove) if p in held and p not in keep]
         if not keep or not gone:
             return None
         values = {**w.listing("sku", gone), "keep": w.products(keep), "combination": w.products(combo)}
@@ -192,9 +195,9 @@ class SkuCombinationForbidden(RuleGuidance[rules.SkuCombinationForbiddenDetails]
             actions = [a if not a.ready else replace(a, blocked=GROUP_KEEPS) for a in actions]
         # removing one of them keeps the mailbox or OneDrive under the other's smaller plan: ready
         # only when the data fits (details.storage_by, per product removed; impact/storage_fit.py)
-        fits = as_map(f.own["storage_by"])
-        waits = [as_map(fits.get(p)).get("wait") for p in parts]
-        wait = next((str(why) for why in waits if isinstance(why, str) and why in STORAGE_WAITS), None)
+        fits = f.own.get("storage_by") or {}
+        waits = [(fits.get(p) or {}).get("wait") for p in parts]
+        wait = next((why for why in waits if why is not None and why in STORAGE_WAITS), None)
         if wait is not None:
             actions = [a if not a.ready else replace(a, blocked=wait) for a in actions]
         return actions
@@ -243,9 +246,9 @@ class AssignmentNotGroupBased(RuleGuidance[rules.AssignmentNotGroupBasedDetails]
     def remediation(
         self, f: RuleDetails[rules.AssignmentNotGroupBasedDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        twice = f.own["also_by_group"]
+        twice = f.own.get("also_by_group")
         if twice:
-            return held_twice(f, w, twice, f.own["plans_lost"])
+            return held_twice(f, w, twice, f.own.get("plans_lost"))
         parts = f.direct(f.skus) or list(f.skus)
         values = w.listing("sku", parts)
         steps: list[TextRef] = []

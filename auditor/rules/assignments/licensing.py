@@ -28,7 +28,7 @@ Each entry names the policy file and line, so the finding can say where the name
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import NamedTuple, TypedDict
 
 from auditor.data.blocked import GROUP_DYNAMIC, GROUP_KIND_UNKNOWN, GROUP_MAIL, GROUP_SYNCED
 from auditor.data.model import Group, User
@@ -46,10 +46,40 @@ NOT_ASSIGNING = "not_assigning"
 PLANS_LOST = "plans_lost"
 
 
+class LicensingGroupEntry(TypedDict, total=False):
+    """A product's licensing group as a finding names it (for_user): where the policy names it, the
+    group found (its kind as Details.group_kind reads it), or the problem that keeps the fix from it."""
+
+    ref: str  # as the policy writes it
+    file: str
+    line: int
+    id: str
+    name: str
+    kind: str  # assigned, dynamic, synced, mail or unknown
+    problem: str  # NOT_FOUND, AMBIGUOUS, NOT_ASSIGNING, PLANS_LOST, MEMBER or a membership_blocked reason
+    matches: int  # AMBIGUOUS: how many groups have the name
+    rule: str  # a dynamic group's membership rule
+    plans: list[str]  # PLANS_LOST: the service plans the group's copy turns off
+    gives: list[str]  # the products joining newly gives the user
+    needs_p1: bool
+
+
+class ReplaceGroup(TypedDict, total=False):
+    """A group that gives a fix's replacement (details.replace_group: GroupIndex.replacement, or the
+    rule's own), with its kind (absent: not known); `required`: the policy asks for a group."""
+
+    id: str
+    name: str
+    gives: list[str]
+    kind: str
+    rule: str
+    required: bool
+
+
 class LicensingGroupDetails(UserDetails, total=False):
     """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
 
-    licensing_group: dict[str, dict[str, Any]]  # product -> ref, file, line, id, name, gives, kind or problem
+    licensing_group: dict[str, LicensingGroupEntry]  # product -> its licensing group
 
 
 MEMBER = "member"  # the user is a member already, yet the group's copy does not reach them
@@ -105,19 +135,19 @@ def for_user(
     index = ctx.index
     held = {lic.sku_id.lower(): lic for lic in user.assigned_licenses}
     direct = {s.sku_id.lower(): s for s in user.license_assignment_states if not s.assigned_by_group}
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, LicensingGroupEntry] = {}
     for sid in sku_ids:
         if sid not in groups:
             continue
         ref, line, found, members = groups[sid]
-        entry: dict[str, Any] = {"ref": ref, "file": shown_file(policy.file), "line": line}
+        entry = LicensingGroupEntry(ref=ref, file=shown_file(policy.file), line=line)
         if not found:
             entry["problem"] = NOT_FOUND
         elif len(found) > 1:
-            entry |= {"problem": AMBIGUOUS, "matches": len(found)}
+            entry["problem"], entry["matches"] = AMBIGUOUS, len(found)
         else:
             group = found[0]
-            entry |= {"id": group.id, "name": group.display_name}
+            entry["id"], entry["name"] = group.id, group.display_name
             copy = next((lic for lic in group.assigned_licenses if lic.sku_id.lower() == sid), None)
             blocked = membership_blocked(group)
             # the group's kind, as replace_group records it: the join's call reads it (Details.group_kind)
@@ -137,7 +167,8 @@ def for_user(
                 off = {p.lower() for p in copy.disabled_plans}
                 lost = sorted(off - {p.lower() for p in own.disabled_plans}) if own is not None else []
                 if lost:
-                    entry |= {"problem": PLANS_LOST, "plans": [ctx.data_loss.service_plan_name(sid, p) for p in lost]}
+                    entry["problem"] = PLANS_LOST
+                    entry["plans"] = [ctx.data_loss.service_plan_name(sid, p) for p in lost]
             # the products joining gives that the user does not hold yet: each takes a seat
             entry["gives"] = sorted(
                 index.part(lic.sku_id) for lic in group.assigned_licenses if lic.sku_id.lower() not in held

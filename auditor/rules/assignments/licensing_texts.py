@@ -3,9 +3,8 @@ auditor/rules/assignments/licensing.py): join the group, and remove a direct cop
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import (
     BLOCKED_REASONS,
@@ -16,22 +15,30 @@ from auditor.data.blocked import (
     LICENSING_GROUP,
 )
 
-from ...guidance.details import Details, RuleDetails, as_int, as_map, as_strs, as_text
+from ...guidance.details import Details, RuleDetails
 from ...guidance.library import ValueFormatter
 from ...guidance.remediation import Action, TextRef, add_member, assign_license
 from ...guidance.texts.declare import Text
-from .licensing import AMBIGUOUS, MEMBER, NOT_ASSIGNING, NOT_FOUND, PLANS_LOST, LicensingGroupDetails
+from .licensing import (
+    AMBIGUOUS,
+    MEMBER,
+    NOT_ASSIGNING,
+    NOT_FOUND,
+    PLANS_LOST,
+    LicensingGroupDetails,
+    LicensingGroupEntry,
+)
 
 
-def _where(entry: Mapping[str, Any]) -> str:
+def _where(entry: LicensingGroupEntry) -> str:
     """ "policies/contoso.yaml:12": where the policy names the group."""
-    file, line = as_text(entry.get("file")) or "?", as_int(entry.get("line"))
+    file, line = entry.get("file") or "?", entry.get("line")
     return f"{file}:{line}" if line else file
 
 
-def group_name(entry: Mapping[str, Any]) -> str:
+def group_name(entry: LicensingGroupEntry) -> str:
     """The licensing group as the texts name it: its display name, else the policy's reference."""
-    return as_text(entry.get("name")) or as_text(entry.get("ref")) or "?"
+    return entry.get("name") or entry.get("ref") or "?"
 
 
 TEXTS = (
@@ -116,25 +123,25 @@ TEXTS = (
 )
 
 
-def entries(f: RuleDetails[LicensingGroupDetails]) -> dict[str, Mapping[str, Any]]:
-    """details.licensing_group, read defensively: part -> its entry."""
-    return {part: as_map(entry) for part, entry in as_map(f.own["licensing_group"]).items()}
+def entries(f: RuleDetails[LicensingGroupDetails]) -> dict[str, LicensingGroupEntry]:
+    """details.licensing_group: part -> its entry."""
+    return f.own.get("licensing_group") or {}
 
 
-def problem_line(f: Details, w: ValueFormatter, part: str, entry: Mapping[str, Any]) -> TextRef:
+def problem_line(f: Details, w: ValueFormatter, part: str, entry: LicensingGroupEntry) -> TextRef:
     """What keeps the fix from joining the product's licensing group, in words."""
-    problem = as_text(entry.get("problem")) or ""
+    problem = entry.get("problem") or ""
     values = {
-        "ref": as_text(entry.get("ref")) or "?",
+        "ref": entry.get("ref") or "?",
         "where": _where(entry),
         "sku": w.product(part),
-        "group": as_text(entry.get("name")) or as_text(entry.get("ref")) or "?",
+        "group": group_name(entry),
     }
     if problem == AMBIGUOUS:
-        return TextRef("graph.licensing_group.ambiguous", values | {"count": str(as_int(entry.get("matches")) or 2)})
+        return TextRef("graph.licensing_group.ambiguous", values | {"count": str(entry.get("matches") or 2)})
     if problem == PLANS_LOST:
         return TextRef(
-            "graph.licensing_group.plans_lost", values | w.listing("plans", as_strs(entry.get("plans")), products=False)
+            "graph.licensing_group.plans_lost", values | w.listing("plans", entry.get("plans") or (), products=False)
         )
     key = {
         NOT_FOUND: "graph.licensing_group.not_found",
@@ -145,36 +152,38 @@ def problem_line(f: Details, w: ValueFormatter, part: str, entry: Mapping[str, A
         GROUP_MAIL: "graph.licensing_group.mail",
         GROUP_KIND_UNKNOWN: "graph.licensing_group.unknown",
     }.get(problem, "graph.licensing_group.blocked")
-    return TextRef(key, values | {"rule": as_text(entry.get("rule")) or ""})
+    return TextRef(key, values | {"rule": entry.get("rule") or ""})
 
 
-def join(f: Details, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
+def join(f: Details, w: ValueFormatter, parts: Sequence[str], entry: LicensingGroupEntry) -> Action:
     """The call that adds the user to the parts' licensing group: ready, or waiting with the reason."""
-    gid = as_text(entry.get("id")) or ""
-    problem = as_text(entry.get("problem"))
-    gives = [p for p in as_strs(entry.get("gives"))]
+    gid = entry.get("id") or ""
+    problem = entry.get("problem")
+    gives = list(entry.get("gives") or ())
     if problem is not None:
         blocked = problem if problem in BLOCKED_REASONS else LICENSING_GROUP
         return replace(add_member(f, gid, [], problem_line(f, w, parts[0], entry)), blocked=blocked)
-    values = {"group": as_text(entry.get("name")) or gid, **w.listing("sku", list(parts))}
+    values = {"group": entry.get("name") or gid, **w.listing("sku", list(parts))}
     return add_member(f, gid, gives, TextRef("graph.join_licensing", values))
 
 
-def remove_after_join(f: Details, w: ValueFormatter, parts: Sequence[str], entry: Mapping[str, Any]) -> Action:
+def remove_after_join(f: Details, w: ValueFormatter, parts: Sequence[str], entry: LicensingGroupEntry) -> Action:
     """The direct copies of `parts` removed once the group's copy of each is active: apply runs it
     after the join, waiting for the group's copy (`apply --wait`). The user keeps holding each
     product (through the group), so it frees no seat: the join took none for them either."""
-    gid = (as_text(entry.get("id")) or "").lower()
+    gid = (entry.get("id") or "").lower()
     action = assign_license(f, [], list(parts), TextRef("graph.remove_after_group", w.listing("sku", list(parts))))
     active = tuple({"holds": f.sku_id(p).lower(), "how": "group", "group": gid, "active": True} for p in parts)
     return replace(action, precondition=(*action.precondition, *active), seats={})
 
 
-def by_group(f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]) -> list[tuple[Mapping[str, Any], list[str]]]:
+def by_group(
+    f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]
+) -> list[tuple[LicensingGroupEntry, list[str]]]:
     """(entry, the parts it gives) for each licensing group among `parts`, one entry per group
     that can be joined (its id) and one per part whose group cannot."""
     found = entries(f)
-    out: dict[str, tuple[Mapping[str, Any], list[str]]] = {}
+    out: dict[str, tuple[LicensingGroupEntry, list[str]]] = {}
     for part in parts:
         entry = found.get(part)
         if entry is None:
@@ -184,7 +193,7 @@ def by_group(f: RuleDetails[LicensingGroupDetails], parts: Sequence[str]) -> lis
     return list(out.values())
 
 
-def join_steps(w: ValueFormatter, entry: Mapping[str, Any], parts: Sequence[str]) -> list[TextRef]:
+def join_steps(w: ValueFormatter, entry: LicensingGroupEntry, parts: Sequence[str]) -> list[TextRef]:
     """Joining the group, and P1 as well when the group's products do not open group-based licensing
     to the user (entry `needs_p1`)."""
     steps = [TextRef("steps.group.join", {"group": group_name(entry), **w.listing("sku", list(parts))})]

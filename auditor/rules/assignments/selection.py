@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from auditor.data.model import Finding, Severity
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
-from ...impact.facts import GroupJoin
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context, UserDetails, merged
 from . import licensing
 from .base import AssignmentRule
-from .licensing import LicensingGroupDetails
+from .licensing import LicensingGroupDetails, ReplaceGroup
 
 
 def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
@@ -38,6 +37,23 @@ class UsageLocationDetails(TypedDict, total=False):
     no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
 
 
+class GroupMembership(TypedDict, total=False):
+    """A group that assigns a required product and that the user is a member of without its copy
+    (GroupIndex.not_applied): `via` nested, direct or unknown."""
+
+    id: str
+    name: str
+    gives: list[str]
+    via: str
+
+
+class Replacement(LicensingGroupDetails, total=False):
+    """Where a replacement comes from (replacement_group): its catalog licensing group, or a group
+    that assigns it."""
+
+    replace_group: ReplaceGroup
+
+
 class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
     """`allowed`: [part numbers]; with a required product to replace it: `replace_with`, `replace_with_id`, and
     `replace_group` ({"id","name","gives"}: a group that assigns it, when the old product comes from a group);
@@ -47,7 +63,7 @@ class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=Fa
     allowed: Sequence[str]
     replace_with: str  # the required product to give in the same call, when the population has one
     replace_with_id: str
-    replace_group: dict[str, Any]  # the group that assigns the replacement (GroupIndex.replacement)
+    replace_group: ReplaceGroup  # the group that assigns the replacement (GroupIndex.replacement)
 
 
 class SkuForbiddenDetails(UserDetails, total=False):
@@ -65,7 +81,7 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     skuIds too"""
 
     required_any: Sequence[str]
-    group_membership: list[GroupJoin]  # groups that should give it but do not reach the user (not_applied)
+    group_membership: list[GroupMembership]  # groups that should give it but do not reach the user (not_applied)
     sku_ids: dict[str, str]
 
 
@@ -96,7 +112,7 @@ class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
         for user, bad in ctx.index.holders(a.match, a.except_, lambda held: (held - allowed) or None):
             replace = next((r for r in required if r and r in allowed and r not in user.sku_ids), None)
             extra: SkuNotAllowedDetails = {"allowed": ctx.index.parts(allowed)}
-            joined: dict[str, Any] = {}  # the group the replacement comes from
+            joined: Replacement = {}  # the group the replacement comes from
             if replace:
                 extra["replace_with"] = ctx.index.part(replace)
                 extra["replace_with_id"] = (
@@ -135,19 +151,25 @@ def replacement_group(
     allowed: frozenset[str],
     groups: dict[str, licensing.Named],
     based: bool,
-) -> dict[str, Any]:
+) -> Replacement:
     """Where the replacement `new` comes from. Its catalog `licensing_group` when it has one
     (details.licensing_group: the fix joins it, ready or waiting with the reason, never a direct
     copy); else, when the old products come from a group or the assignment is group_based_only for
     it, a group that assigns it (details.replace_group; `required` when the policy asks for a group)."""
     if new in groups:
-        return dict(licensing.for_user(policy, ctx, user, [new], groups))
+        joins = licensing.for_user(policy, ctx, user, [new], groups).get("licensing_group")
+        return {"licensing_group": joins} if joins else {}
     if based:  # no group assigns it: the fix may not assign it directly either (it waits)
-        found = ctx.groups.replacement(user, new, allowed)
-        return {"replace_group": {**found.get("replace_group", {}), "required": True}}
+        found = _replacement(ctx, user, new, allowed).get("replace_group", ReplaceGroup())
+        return {"replace_group": {**found, "required": True}}
     if any(ctx.index.assigning_group_ids(user, sid) for sid in old):
-        return dict(ctx.groups.replacement(user, new, allowed))
+        return _replacement(ctx, user, new, allowed)
     return {}
+
+
+def _replacement(ctx: Context, user: Any, new: str, allowed: frozenset[str]) -> Replacement:
+    """GroupIndex.replacement's answer, {"replace_group": {...}} or {}, typed."""
+    return cast(Replacement, ctx.groups.replacement(user, new, allowed))
 
 
 class SkuForbidden(AssignmentRule[SkuForbiddenDetails]):

@@ -4,12 +4,11 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from auditor.data.blocked import LICENSING_GROUP
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_map, as_strs, as_text
+from ...guidance.details import RuleDetails
 from ...guidance.examples import E5, F3, USER
 from ...guidance.library import (
     LINKS_ASSIGN,
@@ -40,6 +39,7 @@ from ...guidance.texts.declare import Steps, Text
 from . import licensing_texts as licensing
 from . import selection as rules
 from .base_texts import assign_line, wait_for_usage_location
+from .licensing import ReplaceGroup
 
 
 class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
@@ -144,12 +144,12 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.SkuNotAllowedDetails], w: ValueFormatter) -> Message:
-        return self.message_key(), {**base_values(f, w), "allowed": w.products(as_strs(f.own["allowed"]))}
+        return self.message_key(), {**base_values(f, w), "allowed": w.products(f.own.get("allowed") or ())}
 
     def remediation(self, f: RuleDetails[rules.SkuNotAllowedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         bad = list(f.skus)
-        new = as_text(f.own["replace_with"])
-        allowed = as_strs(f.own["allowed"])
+        new = f.own.get("replace_with") or None
+        allowed = f.own.get("allowed") or ()
         if not bad or (not new and not allowed):  # no products named: _removal shows where to look
             return removal(f, v, w, bad)
         direct, grouped = f.direct(bad), f.grouped(bad)
@@ -162,7 +162,7 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
                 TextRef("steps.replace.caution", values),
                 TextRef("steps.replace.source", {"date": PAGE_DATES["move_users"]}),
             ]
-        join = as_text(as_map(f.own["replace_group"]).get("name")) if new else None
+        join = (f.own.get("replace_group") or {}).get("name") or None if new else None
         for part in grouped:
             for group in f.groups(part):
                 values = {
@@ -217,8 +217,8 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         "Replace" of the admin center). Products from a group: join the group that assigns the
         replacement (details.replace_group) when there is one, else assign it directly; then leave
         each group that assigns the old product. Removals that would end data stay listed, not ready."""
-        join = as_map(f.own["replace_group"])
-        gid = as_text(join.get("id"))
+        join = f.own.get("replace_group") or ReplaceGroup()
+        gid = join.get("id") or None
         actions: list[Action] = []
         add: list[str] = [new] if new else []
         joined: tuple[str, str] | None = None  # (group id, replacement) when the user joins a group
@@ -226,14 +226,12 @@ class SkuNotAllowed(RuleGuidance[rules.SkuNotAllowedDetails]):
         if new and entry is not None:
             # the replacement's catalog licensing group gives it: join that group, never a direct copy
             actions.append(licensing.join(f, w, [new], entry))
-            joined, add = (as_text(entry.get("id")) or "", new), []
+            joined, add = (entry.get("id") or "", new), []
         elif new and gid and (grouped or join.get("required")):
             joined = (gid, new)
-            name = as_text(join.get("name")) or gid
+            name = join.get("name") or gid
             actions.append(
-                add_member(
-                    f, gid, as_strs(join.get("gives")) or [new], TextRef("graph.join", {"group": name, "new": target})
-                )
+                add_member(f, gid, join.get("gives") or [new], TextRef("graph.join", {"group": name, "new": target}))
             )
             add = []
         if direct:
@@ -379,13 +377,13 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
     example_finding = (USER, [], {"required_any": ["SPE_F3", "SPE_E3"], "sku_ids": {"SPE_F3": F3}})
 
     def message(self, f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter) -> Message:
-        return self.message_key(), {**base_values(f, w), **w.listing("required", as_strs(f.own["required_any"]))}
+        return self.message_key(), {**base_values(f, w), **w.listing("required", f.own.get("required_any") or ())}
 
     def remediation(
         self, f: RuleDetails[rules.SkuRequiredMissingDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        required = list(as_strs(f.own["required_any"])) or list(f.skus)
-        joined = [as_map(g) for g in f.own["group_membership"] or [] if as_text(as_map(g).get("id"))]
+        required = list(f.own.get("required_any") or ()) or list(f.skus)
+        joined = [g for g in f.own.get("group_membership") or () if g.get("id")]
         if joined:
             return self.group_plan(f, w, joined)
         choice = w.one_of("sku", required)  # "A or B": one product
@@ -411,7 +409,7 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
 
     @staticmethod
     def group_plan(
-        f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter, joined: list[Any]
+        f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter, joined: list[rules.GroupMembership]
     ) -> Remediation:
         """The user is a member of a group that assigns a required product, yet holds no copy from
         it: never a direct copy beside the group (details.group_membership). Through a nested group
@@ -421,9 +419,10 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
         steps: list[TextRef] = []
         actions: list[Action] = []
         for g in joined:
-            gid, name = str(g["id"]), as_text(g.get("name")) or str(g["id"])
-            gives = list(as_strs(g.get("gives")))
-            via = as_text(g.get("via"))
+            gid = g.get("id") or ""
+            name = g.get("name") or gid
+            gives = list(g.get("gives") or ())
+            via = g.get("via")
             via = via if via in ("nested", "direct") else "unknown"
             values = {"group": name, "sku": w.products(gives)}
             summaries.append(TextRef(f"summary.required.{via}", values))

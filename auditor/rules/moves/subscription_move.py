@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from auditor.data.model import Finding, Severity, User
 
@@ -36,8 +36,8 @@ from ...data.reads import Reads
 from ...policy.objects import MoveEntry, Policy, Selector
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
-from ..assignments.licensing import licensing_groups
-from ..assignments.selection import SkuNotAllowedDetails
+from ..assignments.licensing import Named, ReplaceGroup, licensing_groups
+from ..assignments.selection import Replacement, SkuNotAllowedDetails
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, merged
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
@@ -178,7 +178,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
         new: str,
         waits: bool,
         moving: set[str],
-        groups: dict[str, Any],
+        groups: dict[str, Named],
     ) -> Finding:
         index = ctx.index
         skus = frozenset((old,))
@@ -188,7 +188,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
             "allowed": [index.part(new)],
             "waits_for_seats": waits,
         }
-        joined: dict[str, Any] = {}  # the group the new product comes from
+        joined: Replacement = {}  # the group the new product comes from
         saving = ctx.monthly_price(old)
         if new not in user.sku_ids:
             extra["replace_with"] = index.part(new)
@@ -224,7 +224,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
         )
 
     @staticmethod
-    def _join(ctx: Context, user: User, new: str, groups: dict[str, Any]) -> dict[str, Any]:
+    def _join(ctx: Context, user: User, new: str, groups: dict[str, Named]) -> Replacement:
         """The group to join for `to`: the catalog's licensing group when it gives `to`, else any."""
         named = groups.get(new)
         if named is not None and len(named.found) == 1:
@@ -235,15 +235,10 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
                     for lic in group.assigned_licenses
                     if lic.sku_id.lower() not in user.sku_ids
                 )
-                return {
-                    "replace_group": {
-                        "id": group.id,
-                        "name": group.display_name,
-                        "gives": gives,
-                        **(ctx.groups.kind(group.id) or {"kind": "assigned"}),
-                    }
-                }
-        return dict(ctx.groups.replacement(user, new, frozenset((new,))))
+                join = ReplaceGroup(id=group.id, name=group.display_name, gives=gives)
+                join.update(cast(ReplaceGroup, ctx.groups.kind(group.id) or {"kind": "assigned"}))
+                return {"replace_group": join}
+        return cast(Replacement, ctx.groups.replacement(user, new, frozenset((new,))))
 
     @staticmethod
     def _plans_lost(ctx: Context, user: User, old: str, new: str) -> list[str]:

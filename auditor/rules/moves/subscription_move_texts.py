@@ -8,7 +8,7 @@ from dataclasses import replace
 from auditor.data.blocked import CONFLICT, SEATS_TO_BUY, WHOLE_GROUP
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_strs, as_text
+from ...guidance.details import RuleDetails
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
 from ...guidance.remediation import Remediation, TextRef
@@ -70,40 +70,38 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
     def message(self, f: RuleDetails[rules.SubscriptionMoveDetails], w: ValueFormatter) -> Message:
         values = {
             **base_values(f, w),
-            "target": w.product(as_text(f.own["move_to"]) or w.word("unknown")),
+            "target": w.product(f.own.get("move_to") or w.word("unknown")),
             # the service plans by their names in Microsoft's product table (report.json keeps the ids)
-            "plans": w.all([product_names().plan(plan_name=p) or p for p in as_strs(f.own["plans_lost"])]),
+            "plans": w.all([product_names().plan(plan_name=p) or p for p in f.own.get("plans_lost") or ()]),
         }
-        if f.own["waits_for_seats"] is True:
+        if f.own.get("waits_for_seats") is True:
             return self.message_key(".seats"), values
-        return self.message_key(".lost" if as_strs(f.own["plans_lost"]) else ""), values
+        return self.message_key(".lost" if f.own.get("plans_lost") else ""), values
 
     def remediation(self, f: RuleDetails[rules.SubscriptionMoveDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The replacement sku-not-allowed proposes, the disabled plans kept on `to`, and every call
         waiting while the move waits for a seat, a conflict or the group's own license."""
-        target = w.product(as_text(f.own["move_to"]) or w.word("unknown"))
+        target = w.product(f.own.get("move_to") or w.word("unknown"))
         values = {"target": target, "sku": w.products(list(f.skus))}
-        remedy = (
-            SkuNotAllowed().remediation(f, v, w) if as_text(f.own["replace_with"]) else removal(f, v, w, list(f.skus))
-        )
+        remedy = SkuNotAllowed().remediation(f, v, w) if f.own.get("replace_with") else removal(f, v, w, list(f.skus))
         blocked = None
         intro: list[TextRef] = []
-        if f.own["waits_for_seats"] is True:
+        if f.own.get("waits_for_seats") is True:
             blocked = SEATS_TO_BUY
             intro.append(TextRef("steps.move.seats", values))
-        if as_strs(f.own["conflict"]):
+        if f.own.get("conflict"):
             blocked = blocked or CONFLICT
             intro.append(TextRef("steps.move.conflict", values))
-        for group in as_strs(f.own["whole_group"]):
+        for group in f.own.get("whole_group") or ():
             blocked = blocked or WHOLE_GROUP
             intro.append(TextRef("steps.move.whole_group", {**values, "group": group}))
         remedy.steps = [*intro, *remedy.steps]
-        kept = list(as_strs(f.own["keep_disabled_ids"]))
+        kept = list(f.own.get("keep_disabled_ids") or ())
         actions = []
         for a in remedy.actions:
             if kept and a.body and a.body.get("addLicenses"):
                 body = dict(a.body)
-                new_id = as_text(f.own["replace_with_id"])
+                new_id = f.own.get("replace_with_id") or None
                 body["addLicenses"] = [
                     {**lic, "disabledPlans": kept} if lic.get("skuId") == new_id else lic for lic in body["addLicenses"]
                 ]

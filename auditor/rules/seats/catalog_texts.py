@@ -8,7 +8,7 @@ from dataclasses import replace
 from auditor.data.blocked import PLACEHOLDER, SEATS_NEEDED
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_int, as_text, iso_date, number
+from ...guidance.details import RuleDetails, iso_date, number
 from ...guidance.examples import E5
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, bill_figures, bill_values
 from ...guidance.remediation import Remediation, TextRef, assign_license, list_holders
@@ -23,11 +23,11 @@ def seat_values(f: RuleDetails[rules.SeatCounts], w: ValueFormatter, count: str 
     values = {**base_values(f, w), "sku": w.product(f.subject_sku)}
     seats = f.own
     values |= {
-        "enabled": number(seats["enabled"], unknown),
-        "consumed": number(seats["consumed"], unknown),
-        "unused": number(seats["unused"], unknown),
-        "limit": number(seats["limit"], unknown),
-        "min": number(seats["min"], unknown),
+        "enabled": number(seats.get("enabled"), unknown),
+        "consumed": number(seats.get("consumed"), unknown),
+        "unused": number(seats.get("unused"), unknown),
+        "limit": number(seats.get("limit"), unknown),
+        "min": number(seats.get("min"), unknown),
     }
     values["count"] = values[count]
     return values
@@ -113,9 +113,9 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
 
     def message(self, f: RuleDetails[rules.SpareSeatsOverLimitDetails], w: ValueFormatter) -> Message:
         values = seat_values(f, w, "unused") | bill_values(f)
-        renewal = iso_date(f.own["renewal"])
+        renewal = iso_date(f.own.get("renewal"))
         if renewal and bill_figures(f) is None:  # with a bill, its note says what to drop and when
-            unused, limit = as_int(f.own["unused"]), as_int(f.own["limit"])
+            unused, limit = f.own.get("unused"), f.own.get("limit")
             excess = unused - limit if unused is not None and limit is not None else None
             values |= {"date": renewal, "excess": number(excess, w.word("unknown"))}
             return self.message_key(".renewal"), values
@@ -126,10 +126,10 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
     ) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        enabled, unused, limit = as_int(f.own["enabled"]), as_int(f.own["unused"]), as_int(f.own["limit"])
+        enabled, unused, limit = f.own.get("enabled"), f.own.get("unused"), f.own.get("limit")
         excess = unused - limit if unused is not None and limit is not None and unused > limit else unused
         target = str(enabled - excess) if enabled is not None and excess is not None else w.word("unknown")
-        renewal = (as_text(f.own["renewal"]) or "")[:10]
+        renewal = (f.own.get("renewal") or "")[:10]
         bill = bill_figures(f)
         if bill is not None:  # the plan's bill: the seats it drops, the total it leaves, the day it takes effect
             excess, target, renewal = bill.drop, str(bill.to), (bill.from_ or "")[:10]
@@ -227,8 +227,8 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     )
 
     def message(self, f: RuleDetails[rules.SpareSeatsUnderMinimumDetails], w: ValueFormatter) -> Message:
-        enabled, consumed = as_int(f.own["enabled"]), as_int(f.own["consumed"])
-        over = as_int(f.own["min"]) is None or (enabled is not None and consumed is not None and consumed > enabled)
+        enabled, consumed = f.own.get("enabled"), f.own.get("consumed")
+        over = f.own.get("min") is None or (enabled is not None and consumed is not None and consumed > enabled)
         return self.message_key(".over" if over else ""), seat_values(
             f, w, "consumed" if over else "unused"
         ) | bill_values(f)
@@ -238,7 +238,7 @@ class SpareSeatsUnderMinimum(RuleGuidance[rules.SpareSeatsUnderMinimumDetails]):
     ) -> Remediation:
         sku = f.subject_sku
         name = w.product(sku)
-        enabled, consumed, minimum = as_int(f.own["enabled"]), as_int(f.own["consumed"]), as_int(f.own["min"])
+        enabled, consumed, minimum = f.own.get("enabled"), f.own.get("consumed"), f.own.get("min")
         unknown = w.word("unknown")
         short = consumed - enabled if consumed is not None and enabled is not None and consumed > enabled else None
         if short is not None or minimum is None:

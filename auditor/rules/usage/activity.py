@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from auditor.data.agents import AGENT_USERS
 from auditor.data.model import Finding, Severity, User
@@ -38,7 +38,7 @@ from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
 from ..assignments import licensing
-from ..assignments.selection import SkuNotAllowedDetails, replacement_group
+from ..assignments.selection import Replacement, SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, U, UserDetails, merged, parse_when
 
 # (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
@@ -51,7 +51,17 @@ _DAYS: dict[str, Any] = {
 }
 
 
-def _workloads(names: tuple[str, ...] | list[str], description: str) -> dict[str, Any]:
+class _WorkloadList(TypedDict):
+    """The JSON-Schema fragment of a list of workload names."""
+
+    type: str
+    minItems: int
+    uniqueItems: bool
+    items: dict[str, list[str]]
+    description: str
+
+
+def _workloads(names: tuple[str, ...] | list[str], description: str) -> _WorkloadList:
     return {
         "type": "array",
         "minItems": 1,
@@ -367,7 +377,7 @@ class Rightsize(UsageRule[RightsizeDetails]):
                 "rightsize_to": ctx.index.part(small),
                 "allowed": [ctx.index.part(small)],
             }
-            joined: dict[str, Any] = {}  # the group the smaller product comes from
+            joined: Replacement = {}  # the group the smaller product comes from
             saving = ctx.monthly_price(big)
             if small not in user.sku_ids:
                 extra["replace_with"] = ctx.index.part(small)
