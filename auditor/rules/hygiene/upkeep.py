@@ -18,6 +18,14 @@ class UsageLocationMissingDetails(DeclaredDetails, total=False):
     """(common only); no `monthly_cost`: the fix keeps every license"""
 
 
+class SeatReduction(TypedDict, total=False):
+    """The bill's action for a subscription whose seats its renewal lets the plan drop (auditor.plan.bill)."""
+
+    window: str  # auditor.billing.windows.Window
+    by: str | None  # the last day to schedule the reduction (ISO)
+    seats: int
+
+
 class SubscriptionExpiringDetails(TypedDict, total=False):
     """`status`, `is_trial`, `next_lifecycle` (ISO), `days_left` (negative = past), `total_licenses`; with `audit
     --billing`: `term` (P1M, P1Y, P3Y; null = no row), `auto_renew`, `channel`, and `reduction` ({window, by,
@@ -32,7 +40,7 @@ class SubscriptionExpiringDetails(TypedDict, total=False):
     term: str | None
     auto_renew: bool | None
     channel: str
-    reduction: dict[str, Any]  # the engine adds when its seats may be reduced (auditor.billing)
+    reduction: SeatReduction  # the engine adds when its seats may be reduced (auditor.billing)
 
 
 class UsageLocationMissing(UserHygieneRule[UsageLocationMissingDetails]):
