@@ -10,7 +10,7 @@ from auditor.data.model import Finding, Severity, Subject, SubjectType, Subscrip
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ..base import Context, merged, parse_when
+from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
@@ -112,15 +112,13 @@ class SubscriptionExpiring(HygieneRule[SubscriptionExpiringDetails]):
                 Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part),
                 (part,),
                 message,
-                merged(
-                    term,
-                    SubscriptionExpiringDetails(
-                        status=sub.status,
-                        is_trial=sub.is_trial,
-                        next_lifecycle=sub.next_lifecycle_date_time,
-                        days_left=days_left,
-                        total_licenses=sub.total_licenses,
-                    ),
+                SubscriptionExpiringDetails(
+                    **term,  # the billing file's facts first, as report.json has always held them
+                    status=sub.status,
+                    is_trial=sub.is_trial,
+                    next_lifecycle=sub.next_lifecycle_date_time,
+                    days_left=days_left,
+                    total_licenses=sub.total_licenses,
                 ),
                 severity=check.severity,
             )
