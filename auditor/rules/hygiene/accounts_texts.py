@@ -3,10 +3,10 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypedDict, TypeVar
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_map, as_text, iso_date, number
+from ...guidance.details import RuleDetails, iso_date, number
 from ...guidance.examples import E3, E5, USER
 from ...guidance.library import (
     Message,
@@ -28,16 +28,26 @@ from .base import MailboxDetails
 def mailbox_note(f: RuleDetails[MailboxDetails]) -> tuple[str, ...]:
     """A sentence added after the message of a disabled or inactive account whose mailbox purpose
     the auditor could not read: it may be a shared mailbox, which these rules would otherwise skip."""
-    return ("message.shared_mailbox_unknown",) if as_text(f.own["shared_mailbox"]) == "unknown" else ()
+    return ("message.shared_mailbox_unknown",) if f.own.get("shared_mailbox") == "unknown" else ()
 
 
 def mailbox_unknown(f: RuleDetails[MailboxDetails]) -> list[TextRef]:
     """The auditor could not read whether the account is a shared mailbox: say so, and what to check."""
-    return [TextRef("steps.mailbox.unknown")] if as_text(f.own["shared_mailbox"]) == "unknown" else []
+    return [TextRef("steps.mailbox.unknown")] if f.own.get("shared_mailbox") == "unknown" else []
+
+
+class AccountFacts(TypedDict, total=False):
+    """A fact about the account a finding's calls rest on, which apply re-reads and checks right before
+    each call (a precondition: auditor.formats.plan_json)."""
+
+    account_enabled: bool
+    user_type: str  # Guest | Member
+    no_sign_in_within_days: int  # no successful sign-in within so many days, counted back from the call
+    person: bool  # the account is still one a person signs in to
 
 
 # a person's rule's removal rests on the account being a person's still (apply re-reads its kind)
-PERSON: dict[str, Any] = {"person": True}
+PERSON: AccountFacts = {"person": True}
 
 # the details of a disabled or inactive account's finding
 U = TypeVar("U", bound=rules.UnusedAccountDetails)
@@ -59,7 +69,7 @@ class _UnusedAccount(RuleGuidance[U]):
     def default_actions(self, f: RuleDetails[U], v: Variant, w: ValueFormatter) -> list[Action]:
         return actions_resting_on(removal_actions(f, w, list(f.skus)), *self.rests_on(f))
 
-    def rests_on(self, f: RuleDetails[U]) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: RuleDetails[U]) -> tuple[AccountFacts, ...]:
         """The facts about the account each call needs still true when it runs (apply checks them)."""
         return ()
 
@@ -94,16 +104,16 @@ class DisabledUserLicensed(_UnusedAccount[rules.DisabledUserLicensedDetails]):
 
     def note_values(self, f: RuleDetails[rules.DisabledUserLicensedDetails], w: ValueFormatter) -> dict[str, str]:
         """The note's {count}: how far the audit log reaches (the message agrees with its products)."""
-        days = f.own["audit_span_days"]
-        if as_text(f.own["disabled_from"]) == "auditSpan" and isinstance(days, int):
-            return {"count": number(days, w.word("unknown"))}
+        days = f.own.get("audit_span_days")
+        if f.own.get("disabled_from") == "auditSpan" and days is not None:
+            return {"count": str(days)}
         return {}
 
     def notes(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[str, ...]:
-        spanned = as_text(f.own["disabled_from"]) == "auditSpan" and isinstance(f.own["audit_span_days"], int)
+        spanned = f.own.get("disabled_from") == "auditSpan" and f.own.get("audit_span_days") is not None
         return (*super().notes(f), *(("message.disabled_before_audit_log",) if spanned else ()))
 
-    def rests_on(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: RuleDetails[rules.DisabledUserLicensedDetails]) -> tuple[AccountFacts, ...]:
         # a leaver re-enabled since the audit keeps everything; an account that is no person's (a Teams
         # resource account, a Teams Rooms account, an agent user) keeps its licenses
         return ({"account_enabled": False}, PERSON)
@@ -162,10 +172,10 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.InactiveUserLicensedDetails], w: ValueFormatter) -> Message:
-        days = number(f.own["days"], w.word("unknown"))
+        days = number(f.own.get("days"), w.word("unknown"))
         values = {**base_values(f, w), "days": days, "count": days}  # "at least {count} days"
-        last = iso_date(f.own["last_sign_in"])
-        attempt = iso_date(f.own["last_attempt"])  # failed attempts after the last success
+        last = iso_date(f.own.get("last_sign_in"))
+        attempt = iso_date(f.own.get("last_attempt"))  # failed attempts after the last success
         suffix = "" if attempt is None else ".attempts"
         if attempt is not None:
             values["last_attempt"] = attempt
@@ -173,10 +183,10 @@ class InactiveUserLicensed(_UnusedAccount[rules.InactiveUserLicensedDetails]):
             return self.message_key(".never" + suffix), values
         return self.message_key(suffix), {**values, "last_sign_in": last}
 
-    def rests_on(self, f: RuleDetails[rules.InactiveUserLicensedDetails]) -> tuple[dict[str, Any], ...]:
+    def rests_on(self, f: RuleDetails[rules.InactiveUserLicensedDetails]) -> tuple[AccountFacts, ...]:
         # still no successful sign-in within the window, counted back from when the call runs
-        days = f.own["days"]
-        return ({"no_sign_in_within_days": days}, PERSON) if isinstance(days, int) and days > 0 else (PERSON,)
+        days = f.own.get("days")
+        return ({"no_sign_in_within_days": days}, PERSON) if days is not None and days > 0 else (PERSON,)
 
 
 class GuestLicensed(RuleGuidance[rules.GuestLicensedDetails]):
@@ -288,32 +298,31 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
 
     def notes(self, f: RuleDetails[rules.SharedMailboxLicensedDetails]) -> tuple[str, ...]:
         """A room's Teams Rooms licenses, named after the message (a mailbox that keeps its license: none)."""
-        rooms = as_map(f.own["teams_rooms"]) and not as_text(f.own["keeps_license"])
+        rooms = f.own.get("teams_rooms") and not f.own.get("keeps_license")
         return (*super().notes(f), *(("message.teams_rooms",) if rooms else ()))
 
     def note_values(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> dict[str, str]:
         """{basic} and {pro}: each Teams Rooms product by name, with its price a month where the policy has one."""
         out: dict[str, str] = {}
-        for key, (part, price) in zip(("basic", "pro"), sorted(as_map(f.own["teams_rooms"]).items()), strict=False):
-            price = as_map(price)
-            amount, currency = price.get("monthly"), as_text(price.get("currency"))
+        rooms = sorted((f.own.get("teams_rooms") or {}).items())
+        for key, (part, price) in zip(("basic", "pro"), rooms, strict=False):
             named = w.product(part)
             if named == part:  # a product the tenant does not hold yet: Microsoft's name for it
                 named = product_names().product(None, part) or part
-            if isinstance(amount, int | float) and not isinstance(amount, bool):
-                named = f"{named} ({format_money(amount, currency, w.locale)})"
+            if price is not None:
+                named = f"{named} ({format_money(price['monthly'], price['currency'], w.locale)})"
             out[key] = named
         return out
 
     def message(self, f: RuleDetails[rules.SharedMailboxLicensedDetails], w: ValueFormatter) -> Message:
-        keeps = as_text(f.own["keeps_license"])
+        keeps = f.own.get("keeps_license")
         if keeps == "over_50_gb":
             return self.message_key(".keeps_size"), base_values(f, w) | {
                 "size": w.size(f.own.get("storage_used_bytes"))
             }
         if keeps == "archive":
             return self.message_key(".keeps_archive"), base_values(f, w)
-        purpose = (as_text(f.own["mailbox_purpose"]) or "").lower()
+        purpose = (f.own.get("mailbox_purpose") or "").lower()
         return self.message_key(f".{purpose}" if purpose in ("room", "equipment") else ""), base_values(f, w)
 
     def remediation(
@@ -322,7 +331,7 @@ class SharedMailboxLicensed(RuleGuidance[rules.SharedMailboxLicensedDetails]):
         """The checks, then the usual removal (per product, per group), with no Graph call: one would
         skip the checks and could take the archive add-on or a hold's license. A mailbox the usage
         report shows over 50 GB or archived keeps its license: no removal."""
-        if as_text(f.own["keeps_license"]):
+        if f.own.get("keeps_license"):
             return Remediation(
                 TextRef("summary.shared_keeps"),
                 [TextRef("steps.shared.keeps", {"user": f.label()})],
@@ -401,7 +410,7 @@ class SharedMailboxUnlicensed(RuleGuidance[rules.SharedMailboxUnlicensedDetails]
         return base_values(f, w) | _targets(f.own, w) | {"size": w.size(f.own.get("storage_used_bytes"))}
 
     def message(self, f: RuleDetails[rules.SharedMailboxUnlicensedDetails], w: ValueFormatter) -> Message:
-        archive = as_text(f.own["needs"]) == "archive"
+        archive = f.own.get("needs") == "archive"
         suffix = (".archive_addon" if f.own.get("addon") else ".archive") if archive else ""
         return self.message_key(suffix), self.values(f, w)
 

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from ...data.blocked import GROUP_KEEPS, KIND_UNCONFIRMED
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_map, as_text, number
+from ...guidance.details import RuleDetails
 from ...guidance.examples import E3, USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, group_removals, removal
 from ...guidance.remediation import Action, Remediation, TextRef, assign_license, resting_on
@@ -48,14 +47,14 @@ class AgentUserOrphaned(RuleGuidance[rules.AgentUserOrphanedDetails]):
     )
 
     def message(self, f: RuleDetails[rules.AgentUserOrphanedDetails], w: ValueFormatter) -> Message:
-        disabled = as_text(f.own["parent"]) == "disabled"
+        disabled = f.own.get("parent") == "disabled"
         return self.message_key(".disabled" if disabled else ""), base_values(f, w)
 
     def remediation(self, f: RuleDetails[rules.AgentUserOrphanedDetails], v: Variant, w: ValueFormatter) -> Remediation:
         remedy = removal(
             f, v, w, list(f.skus), intro=[TextRef("steps.agent.confirm")], remove_block="steps.remove.entra"
         )
-        parent = as_text(f.own["identity_parent_id"])
+        parent = f.own.get("identity_parent_id")
         # still an agent user, and its agent identity still gone or disabled, when the call runs
         return resting_on(remedy, {"agent_orphaned": parent}) if parent else remedy
 
@@ -133,8 +132,8 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         },
     )
 
-    def values(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> dict[str, Any]:
-        part = as_text(f.own["replace_with"]) or "PHONESYSTEM_VIRTUALUSER"
+    def values(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> dict[str, str]:
+        part = f.own.get("replace_with") or "PHONESYSTEM_VIRTUALUSER"
         return {**base_values(f, w), "resource": w.product(part)}
 
     def message(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> Message:
@@ -143,7 +142,7 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        values, paid, confirmed = self.values(f, w), sorted(as_map(f.own["paid"])), _confirmed(f)
+        values, paid, confirmed = self.values(f, w), sorted(f.own.get("paid") or {}), _confirmed(f)
         leaves = [_held(a, f, confirmed) for a in group_removals(f, w, f.grouped(paid))]
         actions = [_swap(f, w, values, confirmed), *leaves]
         steps = _steps(f, w, values, confirmed)
@@ -157,7 +156,7 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
 def _held(leave: Action, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], confirmed: bool) -> Action:
     """A group's membership removal held back where only the department says what the account is, or
     where the group also gives a product the account keeps (a Calling Plan: leaving would take it too)."""
-    keeps = set(as_map(f.own.get("keeps") or {}))
+    keeps = set(f.own.get("keeps") or {})
     gives = set(f.group_licenses(leave.group or ""))
     reason = None if confirmed else KIND_UNCONFIRMED
     reason = reason or (GROUP_KEEPS if leave.group and gives & keeps else None)
@@ -165,12 +164,12 @@ def _held(leave: Action, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]
 
 
 def _swap(
-    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, Any], confirmed: bool
+    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, str], confirmed: bool
 ) -> Action:
     """One assignLicense that adds the resource license and removes the paid products held directly;
     not ready where only the department says the account is a resource account."""
-    resource = as_text(f.own["replace_with"]) or "PHONESYSTEM_VIRTUALUSER"
-    direct = f.direct(sorted(as_map(f.own["paid"])))
+    resource = f.own.get("replace_with") or "PHONESYSTEM_VIRTUALUSER"
+    direct = f.direct(sorted(f.own.get("paid") or {}))
     said = TextRef("graph.resource_swap", {**values, **w.listing("sku", direct)})
     return assign_license(f, [resource], direct, said, None if confirmed else KIND_UNCONFIRMED)
 
@@ -182,19 +181,19 @@ def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
 
 
 def _steps(
-    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, Any], confirmed: bool
+    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, str], confirmed: bool
 ) -> list[TextRef]:
     """The swap's steps: a person's confirmation first where only the department says what the account
     is, then what the tenant's allocation and free seats ask, the swap, and what the account keeps."""
     steps = [] if confirmed else [TextRef("steps.resource.confirm", values)]
     allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
-    if isinstance(allocation, int) and isinstance(in_use, int) and in_use >= allocation:
-        counts = {"allocation": number(allocation, "?"), "in_use": number(in_use, "?")}
+    if allocation is not None and in_use is not None and in_use >= allocation:
+        counts = {"allocation": str(allocation), "in_use": str(in_use)}
         steps.append(TextRef("steps.resource.beyond", {**values, **counts}))
-    if f.own["resource_seats"] is not None and not f.own["resource_seats"]:
+    if f.own.get("resource_seats") == 0:  # the tenant subscribes to it and has no free seat
         steps.append(TextRef("steps.resource.seats", values))
     steps.append(TextRef("steps.resource.swap", values))
-    keeps = sorted(as_map(f.own.get("keeps") or {}))
+    keeps = sorted(f.own.get("keeps") or {})
     if keeps:
         steps.append(TextRef("steps.resource.keeps", {**values, **w.listing("keeps", keeps)}))
     return steps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from auditor.data.model import Severity, User
@@ -164,7 +165,7 @@ class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
         return merged(ctx.data_loss.kinds(user), found)
 
 
-def _turned_on(plans: dict[str, Any], copies: list[tuple[str, ...]]) -> frozenset[str]:
+def _turned_on(plans: Iterable[str], copies: list[tuple[str, ...]]) -> frozenset[str]:
     """The plan ids (lower-case) of `plans` that at least one copy leaves on (copies add up)."""
     if not copies:
         return frozenset()

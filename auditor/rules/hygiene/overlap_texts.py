@@ -4,7 +4,7 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 from __future__ import annotations
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import Details, RuleDetails, as_map, as_strs, as_text
+from ...guidance.details import Details, RuleDetails
 from ...guidance.examples import E5, USER
 from ...guidance.library import (
     LINKS_GROUP,
@@ -50,9 +50,9 @@ class LicenseAssignedTwice(RuleGuidance[rules.LicenseAssignedTwiceDetails]):
     def remediation(
         self, f: RuleDetails[rules.LicenseAssignedTwiceDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        twice = f.own["also_by_group"]
+        twice = f.own.get("also_by_group")
         if twice:
-            return held_twice(f, w, twice, f.own["plans_lost"])
+            return held_twice(f, w, twice, f.own.get("plans_lost"))
         return removal(f, v, w, list(f.skus))  # the report lost the details: the generic, checked steps
 
 
@@ -114,10 +114,10 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
 
     def message(self, f: RuleDetails[rules.LicenseRedundantDetails], w: ValueFormatter) -> Message:
         """One sentence per product when the covering products differ; one for all when one covers all."""
-        covers = as_map(f.own["covered_by"])
+        covers = f.own.get("covered_by") or {}
         by_cover: dict[str, list[str]] = {}
         for part in f.skus:
-            by_cover.setdefault(as_text(covers.get(part)) or "", []).append(part)
+            by_cover.setdefault(covers.get(part) or "", []).append(part)
         if len(by_cover) != 1 or "" in by_cover:
             return self.message_key(".several"), base_values(f, w)
         ((cover, parts),) = by_cover.items()
@@ -128,14 +128,14 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
         its services (nothing is lost by construction). Direct copies go in one assignLicense; a copy
         from a group goes through every such group, except that a group which also assigns the covering
         product is not left (that would take the covering product too): the product leaves its licenses."""
-        covers = as_map(f.own["covered_by"])
+        covers = f.own.get("covered_by") or {}
         parts = list(f.skus)
         if not parts or not covers:  # the report lost the details: the generic, checked steps
             return removal(f, v, w, parts)
         unknown = w.word("unknown")
 
         def cover(part: str) -> str:
-            found = as_text(covers.get(part))
+            found = covers.get(part)
             return w.product(found) if found else unknown
 
         direct, grouped = _direct(f), f.grouped(parts)
@@ -177,7 +177,7 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
         """The direct copies go in one assignLicense; every group that assigns a redundant product is
         left, except one that also assigns the covering product (leaving it would take that too)."""
         parts = list(f.skus)
-        if not parts or not as_map(f.own["covered_by"]):
+        if not parts or not f.own.get("covered_by"):
             return removal_actions(f, w, parts)
         grouped = f.grouped(parts)
         leave = [part for part in grouped if set(f.groups(part)) - set(_shared_with_cover(f, part))]
@@ -189,14 +189,14 @@ class LicenseRedundant(RuleGuidance[rules.LicenseRedundantDetails]):
 
 def _direct(f: RuleDetails[rules.LicenseRedundantDetails]) -> list[str]:
     """The redundant products held directly (also those held from a group as well)."""
-    twice = as_map(f.own["also_by_group"])
+    twice = f.own.get("also_by_group") or {}
     return [p for p in f.skus if not f.groups(p) or p in twice]
 
 
 def _shared_with_cover(f: RuleDetails[rules.LicenseRedundantDetails], part: str) -> list[str]:
     """The groups that assign both `part` and the product that covers it."""
-    cover = as_text(as_map(f.own["covered_by"]).get(part)) or ""
-    return sorted(set(f.groups(part)) & set(as_strs(as_map(f.own["cover_by_group"]).get(cover))))
+    cover = (f.own.get("covered_by") or {}).get(part) or ""
+    return sorted(set(f.groups(part)) & set((f.own.get("cover_by_group") or {}).get(cover) or ()))
 
 
 def _cover_group_ids(f: Details, part: str, shared: list[str]) -> list[str]:

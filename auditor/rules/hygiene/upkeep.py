@@ -10,12 +10,20 @@ from auditor.data.model import Finding, Severity, Subject, SubjectType, Subscrip
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ..base import Context, merged, parse_when
+from ..base import Context, parse_when
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
 class UsageLocationMissingDetails(DeclaredDetails, total=False):
     """(common only); no `monthly_cost`: the fix keeps every license"""
+
+
+class SeatReduction(TypedDict, total=False):
+    """The bill's action for a subscription whose seats its renewal lets the plan drop (auditor.plan.bill)."""
+
+    window: str  # auditor.billing.windows.Window
+    by: str | None  # the last day to schedule the reduction (ISO)
+    seats: int
 
 
 class SubscriptionExpiringDetails(TypedDict, total=False):
@@ -32,7 +40,7 @@ class SubscriptionExpiringDetails(TypedDict, total=False):
     term: str | None
     auto_renew: bool | None
     channel: str
-    reduction: dict[str, Any]  # the engine adds when its seats may be reduced (auditor.billing)
+    reduction: SeatReduction  # the engine adds when its seats may be reduced (auditor.billing)
 
 
 class UsageLocationMissing(UserHygieneRule[UsageLocationMissingDetails]):
@@ -104,15 +112,13 @@ class SubscriptionExpiring(HygieneRule[SubscriptionExpiringDetails]):
                 Subject(SubjectType.SUBSCRIPTION, sub.id, sku=part),
                 (part,),
                 message,
-                merged(
-                    term,
-                    SubscriptionExpiringDetails(
-                        status=sub.status,
-                        is_trial=sub.is_trial,
-                        next_lifecycle=sub.next_lifecycle_date_time,
-                        days_left=days_left,
-                        total_licenses=sub.total_licenses,
-                    ),
+                SubscriptionExpiringDetails(
+                    **term,  # the billing file's facts first, as report.json has always held them
+                    status=sub.status,
+                    is_trial=sub.is_trial,
+                    next_lifecycle=sub.next_lifecycle_date_time,
+                    days_left=days_left,
+                    total_licenses=sub.total_licenses,
                 ),
                 severity=check.severity,
             )

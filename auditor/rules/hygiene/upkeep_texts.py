@@ -4,7 +4,7 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 from __future__ import annotations
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_int, as_map, as_text, iso_date
+from ...guidance.details import RuleDetails, iso_date
 from ...guidance.examples import USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ...guidance.remediation import Remediation, TextRef, set_usage_location
@@ -175,9 +175,9 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
 
     def message(self, f: RuleDetails[rules.SubscriptionExpiringDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        status = as_text(f.own["status"]) or ""
-        days_left = as_int(f.own["days_left"])
-        date = iso_date(f.own["next_lifecycle"])
+        status = f.own.get("status") or ""
+        days_left = f.own.get("days_left")
+        date = iso_date(f.own.get("next_lifecycle"))
         values = {
             **base_values(f, w),
             "status": w.state(status) if status else unknown,
@@ -190,35 +190,32 @@ class SubscriptionExpiring(RuleGuidance[rules.SubscriptionExpiringDetails]):
             return self.message_key(f".{lapsed}{undated}"), values
         if status in PAST_END_STATUSES or (days_left is not None and days_left < 0):
             return self.message_key(f".past{undated}"), values
-        if f.own["is_trial"] is True:
+        if f.own.get("is_trial") is True:
             return self.message_key(".trial"), values
-        if "term" in f.details:  # audit --billing: the renewal and the reduction window it opens
-            reduction = as_map(f.own["reduction"])
-            values |= {
-                "term": as_text(f.own["term"]) or unknown,
-                "seats": str(reduction.get("seats") or 0),
-                "by": iso_date(reduction.get("by")) or unknown,
-            }
-            if not as_text(f.own["term"]):
+        if "term" in f.own:  # audit --billing: the renewal and the reduction window it opens
+            term, reduction = f.own.get("term"), f.own.get("reduction") or {}
+            seats = reduction.get("seats") or 0
+            values |= {"term": term or unknown, "seats": str(seats), "by": iso_date(reduction.get("by")) or unknown}
+            if not term:
                 return self.message_key(".term_unknown"), values
-            return self.message_key(".renewal_reduce" if reduction.get("seats") else ".renewal"), values
+            return self.message_key(".renewal_reduce" if seats else ".renewal"), values
         return self.message_key(".paid"), values
 
     def remediation(
         self, f: RuleDetails[rules.SubscriptionExpiringDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        status = as_text(f.own["status"]) or ""
-        days_left = as_int(f.own["days_left"])
+        status = f.own.get("status") or ""
+        days_left = f.own.get("days_left")
         past = status in PAST_END_STATUSES or (days_left is not None and days_left < 0)
         values = {
             "sku": w.product(f.subject_sku),
             "status": w.state(status) if status else w.word("unknown"),
-            "date": (as_text(f.own["next_lifecycle"]) or "")[:10] or w.word("unknown"),
+            "date": (f.own.get("next_lifecycle") or "")[:10] or w.word("unknown"),
         }
         if past:
             summary = TextRef("summary.sub_past", values)
             steps = [TextRef("steps.sub.status", values), TextRef("steps.sub.reactivate", values)]
-        elif f.own["is_trial"] is True:
+        elif f.own.get("is_trial") is True:
             summary = TextRef("summary.sub_trial", values)
             steps = [TextRef("steps.sub.trial", values)]
         else:

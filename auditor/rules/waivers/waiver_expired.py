@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterator
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
@@ -95,7 +95,7 @@ def waiver_covers(w: Waiver, finding: Finding) -> bool:
     return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)
 
 
-def waiver_json(w: Waiver) -> dict[str, Any]:
+def waiver_json(w: Waiver) -> dict[str, str]:
     out = {"rule": w.rule, "subject": w.subject, "reason": w.reason, "owner": w.owner, "expires": w.expires.isoformat()}
     if w.sku:
         out["sku"] = w.sku

@@ -4,7 +4,7 @@ remediation and docs (auditor.wording finds each by its rule's class name)."""
 from __future__ import annotations
 
 from ...guidance.cloud_variants import Variant
-from ...guidance.details import RuleDetails, as_text, iso_date
+from ...guidance.details import RuleDetails, iso_date
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values
 from ...guidance.remediation import Remediation, TextRef
 from ...guidance.texts.declare import Text
@@ -55,17 +55,17 @@ class WaiverExpired(RuleGuidance[rules.WaiverExpiredDetails]):
 
     def message(self, f: RuleDetails[rules.WaiverExpiredDetails], w: ValueFormatter) -> Message:
         unknown = w.word("unknown")
-        values = {"waiver_subject": f.own["waiver_subject"] or unknown, "owner": f.own["owner"] or unknown}
-        values["waiver_rule"] = w.rule(rule) if (rule := as_text(f.own["waiver_rule"])) else unknown
-        values["expires"] = iso_date(f.own["expires"]) or unknown
+        values = {"waiver_subject": f.own.get("waiver_subject") or unknown, "owner": f.own.get("owner") or unknown}
+        values["waiver_rule"] = w.rule(rule) if (rule := f.own.get("waiver_rule")) else unknown
+        values["expires"] = iso_date(f.own.get("expires")) or unknown
         return self.message_key(), {**base_values(f, w), **values}
 
     def remediation(self, f: RuleDetails[rules.WaiverExpiredDetails], v: Variant, w: ValueFormatter) -> Remediation:
         unknown = w.word("unknown")
         values = {
-            "owner": as_text(f.own["owner"]) or unknown,
-            "waiver_rule": w.rule(rule) if (rule := as_text(f.own["waiver_rule"])) else unknown,
-            "waiver_subject": as_text(f.own["waiver_subject"]) or unknown,
+            "owner": f.own.get("owner") or unknown,
+            "waiver_rule": w.rule(rule) if (rule := f.own.get("waiver_rule")) else unknown,
+            "waiver_subject": f.own.get("waiver_subject") or unknown,
         }
         steps = [
             TextRef("steps.waiver.ask", values),
