@@ -11,11 +11,11 @@ import threading
 from pathlib import Path
 
 from auditor.arguments import AuditOptions
-from auditor.delivery.matrix import TenantJob
 from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.run import run_tenants
 from auditor.fleet.seats import Places
 from auditor.graph.pacing import LANE_WAIT, RequestWindow
+from tests.delivery.test_rollup_rows import _job
 
 PATIENCE = 20.0  # seconds a test thread waits for what the change makes happen at once (a hang: fails)
 
@@ -34,20 +34,6 @@ class _Held:
     async def sleep(self, seconds: float) -> None:
         assert await asyncio.to_thread(self.free.wait, PATIENCE), "the other tenant never ran"
         self.at += seconds
-
-
-def _job(key: str) -> TenantJob:
-    return TenantJob(
-        key=key,
-        name=key.title(),
-        tenant_id="00000000-0000-0000-0000-000000000001",
-        client_id="c",
-        cloud="worldwide",
-        locale="",
-        email_to="",
-        policies="p.yaml",
-        fail_on="high",
-    )
 
 
 def test_a_tenant_waiting_for_the_lane_lets_the_next_one_work(tmp_path: Path) -> None:
