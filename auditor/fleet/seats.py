@@ -24,12 +24,17 @@ class Places:
         self.count = count
         self.working = 0
         self.away = 0
+        self.returning = 0  # tenants away whose request was answered, waiting for a place: first served
         self._changed = threading.Condition()
 
+    def _free(self) -> bool:
+        return self.working < self.count and self.returning == 0
+
     def seat(self, timeout: float) -> Seat | None:
-        """A place for the next tenant, waiting at most `timeout` seconds for one (None: none freed)."""
+        """A place for the next tenant, waiting at most `timeout` seconds for one (None: none freed);
+        a tenant coming back from the lane takes a freed place first."""
         with self._changed:
-            if self.working >= self.count and not self._changed.wait_for(lambda: self.working < self.count, timeout):
+            if not self._free() and not self._changed.wait_for(self._free, timeout):
                 return None
             self.working += 1
             return Seat(self)
@@ -62,7 +67,10 @@ class Seat:
         place was given back meanwhile (its time limit)."""
         places = self.places
         with places._changed:
+            places.returning += 1
             places._changed.wait_for(lambda: self.state != "away" or places.working < places.count)
+            places.returning -= 1
+            places._changed.notify_all()
             if self.state != "away":
                 return
             self.state = "working"

@@ -114,6 +114,7 @@ def test_the_places_away_are_as_many_as_the_places_and_each_is_given_once() -> N
     waiting.start()
     assert not came_back.wait(0.2)  # b holds the one place
     b.give()
+    assert places.seat(timeout=0) is None  # the place b gave is a's, coming back, not the next tenant's
     assert came_back.wait(PATIENCE)
     assert (places.working, places.away) == (1, 0)
     a.give()
