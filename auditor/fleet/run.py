@@ -3,7 +3,7 @@
 Each tenant runs as a one-tenant `audit` would, with its own arguments (its tenant id, client id,
 cloud, policies, endpoint), into OUTPUT_DIR/<key>/, so `merge`, `plan`, `apply`, `history` and
 `email` read its folder unchanged. Up to --tenant-concurrency tenants run at once (a tenant waiting
-for the app's sign-in lane gives its place to the next meanwhile: seats.py), each in a thread
+for the app's sign-in lane gives its place to the next meanwhile: tenant_places.py), each in a thread
 of its own with its own event loop, each keeping --concurrency Graph reads: Graph throttles per app
 and tenant, and also per app across tenants (150,000 resource units per 20 s): the tenants of one
 app share that budget, one limiter in the process (auditor.graph.pacing.app_budget). What one
@@ -66,7 +66,7 @@ from . import distributor_reads as distributor
 from . import gdap, partner
 from .arguments import FleetOptions, RollupOptions
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
-from .seats import Places, Seat
+from .tenant_places import Places, Seat
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 
@@ -248,7 +248,7 @@ def run_tenants(
     """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.
     `partner_session`: Partner Center with the partner's credential, for every customer."""
     logs = _TenantLogs(sys.stderr)
-    # a tenant waiting for the app's sign-in lane gives its place to the next meanwhile (seats.py)
+    # a tenant waiting for the app's sign-in lane gives its place to the next meanwhile (tenant_places.py)
     places = Places(options.concurrency)
     seats: dict[str, Seat] = {}
     results: dict[str, tuple[int, str | None]] = {}

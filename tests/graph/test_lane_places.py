@@ -1,6 +1,6 @@
 """`audit --tenants`: a tenant waiting for the app's sign-in lane across tenants (10 requests a minute
 for all of them) gives its place among the --tenant-concurrency tenants at work to the next tenant,
-and takes one again once its request is answered (auditor.fleet.seats, auditor.graph.pacing's
+and takes one again once its request is answered (auditor.fleet.tenant_places, auditor.graph.pacing's
 LANE_WAIT). With 8 places and one tenant in seven reading in full, the places had filled with
 tenants waiting for the lane (docs/performance.md, "1,000 tenants end to end")."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from auditor.arguments import AuditOptions
 from auditor.fleet.arguments import FleetOptions
 from auditor.fleet.run import run_tenants
-from auditor.fleet.seats import Places
+from auditor.fleet.tenant_places import Places
 from auditor.graph.pacing import LANE_WAIT, RequestWindow
 from tests.delivery.test_rollup_rows import _job
 
