@@ -154,18 +154,23 @@ def _idle(tenant: TenantSnapshot, dormant: list[User]) -> bool:
     return True
 
 
-def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
-    """Each of the 7 nights after FIRST: the tenants that read in full, send a filtered request or
-    none, and the sign-in requests and lane floor of the night (see the module docstring)."""
+def week(count: int, seed: int, latency_ms: float, every: int = FULL_EVERY) -> list[dict[str, object]]:
+    """Each of the `every` nights after FIRST (a full read every `every` nights: the audit's
+    --sign-in-full-every): the tenants that read in full, send a filtered request or none, the
+    sign-in requests and lane floor of the night (see the module docstring), the full reads' share
+    of those requests, and what the full reads would take if they listed only the licensed users
+    (ceil(licensed / 500) each: issue 86's point 3, docs/performance.md)."""
     fleet = list(tenants(count, seed, successful=True))
     with tempfile.TemporaryDirectory(prefix="msp-week-") as folder:
         filtered = [planned_sign_ins(t, False, Path(folder) / f"customer-{n:04d}") for n, t in enumerate(fleet, 1)]
     full = [sign_in_requests(len(t.users)) for t in fleet]
+    licensed = [sign_in_requests(sum(1 for u in t.users if u.assigned_licenses)) for t in fleet]
     rows: list[dict[str, object]] = []
-    for d in range(1, FULL_EVERY + 1):
+    for d in range(1, every + 1):
         night = FIRST + timedelta(days=d)
-        reads = [full_night(t.tenant_id, night, FULL_EVERY) for t in fleet]
+        reads = [full_night(t.tenant_id, night, every) for t in fleet]
         requests = sum(f if r else q for f, q, r in zip(full, filtered, reads, strict=True))
+        full_requests = sum(f for f, r in zip(full, reads, strict=True) if r)
         rows.append(
             {
                 "night": night.date().isoformat(),
@@ -173,6 +178,8 @@ def week(count: int, seed: int, latency_ms: float) -> list[dict[str, object]]:
                 "filtered": sum(1 for q, r in zip(filtered, reads, strict=True) if q and not r),
                 "no_request": sum(1 for q, r in zip(filtered, reads, strict=True) if not q and not r),
                 "sign_in_requests": requests,
+                "full_read_requests": full_requests,
+                "full_read_requests_licensed_only": sum(n for n, r in zip(licensed, reads, strict=True) if r),
                 "lane_floor_s": round(sign_in_seconds(requests, latency_ms / 1000), 1),
             }
         )
@@ -325,6 +332,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--second-night", action="store_true", help="the nightly's second night (module docstring)")
     parser.add_argument("--week", action="store_true", help="count a week's sign-in requests; no audit")
     parser.add_argument(
+        "--full-every",
+        type=int,
+        default=FULL_EVERY,
+        metavar="NIGHTS",
+        help=f"with --week: a full read every NIGHTS nights, as audit's --sign-in-full-every (default: {FULL_EVERY})",
+    )
+    parser.add_argument(
         "--apps", type=int, default=1, help="split the fleet over this many app registrations, in turn (default: 1)"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -400,7 +414,7 @@ def main() -> None:
         serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads, args.apps)
         return
     if args.week:
-        rows = week(args.tenants, args.seed, args.latency_ms)
+        rows = week(args.tenants, args.seed, args.latency_ms, args.full_every)
         print(json.dumps(rows, indent=1))
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))

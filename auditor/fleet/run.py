@@ -2,7 +2,8 @@
 
 Each tenant runs as a one-tenant `audit` would, with its own arguments (its tenant id, client id,
 cloud, policies, endpoint), into OUTPUT_DIR/<key>/, so `merge`, `plan`, `apply`, `history` and
-`email` read its folder unchanged. Up to --tenant-concurrency tenants run at once, each in a thread
+`email` read its folder unchanged. Up to --tenant-concurrency tenants run at once (a tenant waiting
+for the app's sign-in lane gives its place to the next meanwhile: tenant_places.py), each in a thread
 of its own with its own event loop, each keeping --concurrency Graph reads: Graph throttles per app
 and tenant, and also per app across tenants (150,000 resource units per 20 s): the tenants of one
 app share that budget, one limiter in the process (auditor.graph.pacing.app_budget). What one
@@ -58,12 +59,14 @@ from ..delivery.send import send_mail
 from ..formats.report_json import decode_report
 from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV, StaticTokenCredential
+from ..graph.pacing import LANE_WAIT
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import gdap, partner
 from .arguments import FleetOptions, RollupOptions
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
+from .tenant_places import Places, Seat
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 
@@ -245,36 +248,39 @@ def run_tenants(
     """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.
     `partner_session`: Partner Center with the partner's credential, for every customer."""
     logs = _TenantLogs(sys.stderr)
-    slots = threading.Semaphore(options.concurrency)
+    # a tenant waiting for the app's sign-in lane gives its place to the next meanwhile (tenant_places.py)
+    places = Places(options.concurrency)
+    seats: dict[str, Seat] = {}
     results: dict[str, tuple[int, str | None]] = {}
     started: dict[str, float] = {}
     ended: dict[str, float] = {}
     stops = {job.key: StopSignal(f"ended after {options.timeout:g} s (--tenant-timeout)") for job in jobs}
     lock = threading.Lock()
 
-    def work(job: TenantJob) -> None:
+    def work(job: TenantJob, seat: Seat) -> None:
+        LANE_WAIT.set(seat)  # this thread's context: the tenant's event loop runs in a copy of it
         result = _audit_one(options, job, root / job.key, logs, audit, stops[job.key], partner_session)
         with lock:
-            mine = job.key not in results  # else its time limit ended it, and gave its slot away then
+            mine = job.key not in results  # else its time limit ended it, and gave its place away then
             if mine:
                 results[job.key] = result
                 ended[job.key] = time.monotonic()
-        if mine:
-            slots.release()
-        else:  # ended by its time limit: anything it wrote since is not a report either
+        seat.give()
+        if not mine:  # ended by its time limit: anything it wrote since is not a report either
             _clear(root / job.key)
 
     threads: dict[str, threading.Thread] = {}
     previous, sys.stderr = sys.stderr, logs
     try:
         for job in jobs:
-            while not slots.acquire(timeout=0.05):  # a slot held past its time limit is taken back meanwhile
-                _reap(threads, started, results, ended, lock, options.timeout, slots, root, stops)
+            while (seat := places.seat(timeout=0.05)) is None:  # a place held past its time limit is taken back
+                _reap(threads, started, results, ended, lock, options.timeout, seats, root, stops)
+            seats[job.key] = seat
             started[job.key] = time.monotonic()
-            threads[job.key] = threading.Thread(target=work, args=(job,), name=f"tenant-{job.key}", daemon=True)
+            threads[job.key] = threading.Thread(target=work, args=(job, seat), name=f"tenant-{job.key}", daemon=True)
             threads[job.key].start()
         while any(key not in results for key in threads):
-            _reap(threads, started, results, ended, lock, options.timeout, slots, root, stops)
+            _reap(threads, started, results, ended, lock, options.timeout, seats, root, stops)
             time.sleep(0.05)
     finally:
         sys.stderr = previous
@@ -304,11 +310,11 @@ def _reap(
     ended: dict[str, float],
     lock: threading.Lock,
     limit: float,
-    slots: threading.Semaphore,
+    seats: dict[str, Seat],
     root: Path,
     stops: dict[str, StopSignal],
 ) -> None:
-    """End every tenant past its time limit as failed (its StopSignal set), and give its slot to the next tenant."""
+    """End every tenant past its time limit as failed (its StopSignal set), and give its place to the next tenant."""
     now = time.monotonic()
     for key, thread in threads.items():
         if thread.is_alive() and now - started[key] > limit:
@@ -319,7 +325,7 @@ def _reap(
                 ended[key] = now
             stops[key].set()
             _clear(root / key)
-            slots.release()
+            seats[key].give()
 
 
 def _demo_tenants(options: FleetOptions) -> int:

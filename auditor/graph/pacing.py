@@ -9,7 +9,9 @@ Microsoft's "Microsoft Graph service-specific throttling limits"
   are never more;
 - "GET signInActivity": 10 requests per minute per app per tenant, and 10 per minute per app across
   all tenants (AppWindows.sign_in, one per app in the process: every tenant's sign-in reads take
-  turns from it);
+  turns from it). A tenant of a multi-tenant run that has to wait for that lane says so to the run
+  (LANE_WAIT, set by auditor.fleet for each tenant): it gives its place among the tenants at work
+  to the next tenant while it waits, and takes one again once its request is answered;
 - each Microsoft 365 usage report (/reports/get...(period=...)): 14 requests per 10 minutes per app
   and tenant, and the reports together 40 per 10 minutes per tenant for all apps;
 - identity protection and Conditional Access (/identity/conditionalAccess/..., /identityProtection/...):
@@ -46,6 +48,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
+from contextvars import ContextVar
 from typing import Protocol
 
 from auditor.common.numbers import whole_number
@@ -195,17 +198,38 @@ def app_budget(app_id: str, seconds: float = 1.0, scale: float = 1.0, timer: Tim
         return budget
 
 
+class LaneWait(Protocol):
+    """A multi-tenant run's hold on one tenant's place among the tenants at work (auditor.fleet)."""
+
+    def leave(self) -> bool:
+        """Give the place to the next tenant while this one waits for the app's sign-in lane; False:
+        it keeps it (the run lets only so many tenants wait so)."""
+        ...
+
+    def back(self) -> None:
+        """Take a place again (blocking until one is free), after leave() gave it."""
+        ...
+
+
+# the tenant's LaneWait, in a multi-tenant run (each tenant's event loop runs in a context of its own)
+LANE_WAIT: ContextVar[LaneWait | None] = ContextVar("lane_wait", default=None)
+
+
 class RequestWindow:
     """At most `limit` requests in any `window` seconds. A request holds a turn while it is in
     flight and is counted from when its answer came back: Graph counts it from its arrival, which
     is earlier, so Graph never sees more than `limit` in a window. Thread-safe: a window per app
-    across tenants is shared by the clients of every tenant, each on its own event loop."""
+    across tenants is shared by the clients of every tenant, each on its own event loop. A `lane`
+    (the app's sign-in window across tenants) lets a tenant that has to wait for it leave its place
+    among the tenants at work meanwhile (LANE_WAIT), and take one again once its request is
+    answered: a tenant whose other reads are done holds nothing while it waits for its turn."""
 
-    def __init__(self, limit: int, window: float, timer: Timer = REAL_TIME) -> None:
+    def __init__(self, limit: int, window: float, timer: Timer = REAL_TIME, lane: bool = False) -> None:
         self.limit = limit
         self.window = window
         self.timer = timer
         self.clock = timer.now
+        self.lane = lane
         self.in_flight = 0
         self.answered: deque[float] = deque()  # when the answers of the last window came back
         self._lock = threading.Lock()
@@ -224,7 +248,11 @@ class RequestWindow:
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
+        hook = LANE_WAIT.get() if self.lane else None
+        away = False
         while (wait := self._take()) > 0:
+            if hook is not None and not away:
+                away = hook.leave()
             await self.timer.sleep(wait)
         try:
             yield
@@ -232,6 +260,9 @@ class RequestWindow:
             with self._lock:
                 self.in_flight -= 1
                 self.answered.append(self.clock())
+        if away:  # answered: back among the tenants at work (a request that failed ends the tenant away)
+            assert hook is not None
+            await asyncio.to_thread(hook.back)
 
 
 class AppWindows:
@@ -240,7 +271,7 @@ class AppWindows:
     every tenant's sign-in reads take turns from) and the identity and access reports 122 per 10 s."""
 
     def __init__(self, seconds: float = 1.0, scale: float = 1.0, timer: Timer = REAL_TIME) -> None:
-        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer)
+        self.sign_in = RequestWindow(_count(SIGN_IN_REQUESTS, scale), SIGN_IN_WINDOW * seconds, timer, lane=True)
         self.reports = RequestWindow(_count(APP_AUDIT_REQUESTS, scale), AUDIT_WINDOW * seconds, timer)
 
 

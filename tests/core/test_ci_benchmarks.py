@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).parents[2]
 COMMAND = re.compile(r"python -m (benchmarks\.\w+)([^`\n]*)")
 # the forms of one module the docs give that run differently (and may break on their own)
-FORMS = ("--week", "--second-night", "--without-inactivity", "capture", "compare")
+FORMS = ("--week", "--second-night", "--without-inactivity", "--apps", "capture", "compare")
 
 
 def _documented() -> set[str]:

@@ -50,3 +50,12 @@ def test_a_partner_agreement_cancel_is_the_delete_the_code_sends() -> None:
 def test_an_archive_can_take_plan_1_with_exchange_online_archiving() -> None:
     [describe] = [t.english for t in SharedMailboxUnlicensed.texts if t.key.endswith(".describe")]
     assert "with an archive Exchange Online (Plan 2) or Exchange Online (Plan 1) with the Exchange Online" in describe
+
+
+def test_the_licensed_users_filter_is_said_to_be_an_advanced_query_that_signin_activity_lacks() -> None:
+    """Issue 86, point 3: a full read of the licensed users only was weighed against Microsoft's pages."""
+    doc = _text("docs/graph.md")
+    part = doc[doc.index("**A shorter or a rarer full read") :][:4000]
+    assert "`/$count ne 0`" in part and "is supported only with advanced query parameters" in part
+    assert "`ConsistencyLevel=eventual` header" in part and "`$count=true` query string" in part
+    assert "*but not with any other filterable properties*" in part

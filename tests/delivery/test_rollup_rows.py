@@ -25,6 +25,7 @@ from tests.report.report_fixtures import build_sample
 
 
 def _job(key: str) -> TenantJob:
+    """A tenants file's entry `key` (one tenant id for all: the audit each test gives reads no Graph)."""
     return TenantJob(
         key=key,
         name=key.title(),
