@@ -167,7 +167,7 @@ async def check_tenant(client: GraphClient, tenant_id: str) -> Claims | None:
     """The credential signs in to `tenant_id` (its token's tid, else Graph's /organization), else
     UsageError (exit 2); the token's claims. The token itself is never kept, printed or journaled."""
     given = await client.token_claims()
-    claims = Claims.of(given) if given is not None else None
+    claims = Claims(given.tid, given.roles, given.scp) if given is not None else None
     tid = claims.tid if claims else None
     if tid:
         if tid.lower() != tenant_id:

@@ -44,8 +44,46 @@ if not os.environ.get("LICENSE_AUDITOR_DEBUG"):
 # --- token claims ----------------------------------------------------------------------------
 
 
-def token_claims(token: str) -> dict[str, Any] | None:
-    """The JWT payload of an access token (no signature check), or None for an opaque token."""
+@dataclass(frozen=True)
+class TokenClaims:
+    """What the auditor reads of an access token's claims, decoded once (untrusted: each claim is
+    taken only in the type the Microsoft identity platform documents, else None): the tenant (`tid`),
+    an app-only token's application permissions (`roles`), a delegated token's scopes (`scp`), its
+    expiry (`exp`), its audience (`aud`) and the app (`appid` in v1 tokens, `azp` in v2)."""
+
+    tid: str | None = None
+    roles: tuple[str, ...] | None = None  # None: the token carries no `roles` list
+    scp: str | None = None
+    exp: int | None = None
+    aud: str | None = None
+    app: str | None = None
+    delegated: bool = False  # a user's token: scopes and no roles; its permissions are not checked
+
+    @classmethod
+    def of(cls, payload: Mapping[str, Any]) -> TokenClaims:
+        def text(key: str) -> str | None:
+            value = payload.get(key)
+            return value if isinstance(value, str) else None
+
+        roles, exp = payload.get("roles"), payload.get("exp")
+        return cls(
+            tid=text("tid"),
+            roles=tuple(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else None,
+            scp=text("scp"),
+            exp=exp if isinstance(exp, int) and not isinstance(exp, bool) else None,
+            aud=text("aud"),
+            app=text("appid") or text("azp"),
+            delegated="scp" in payload and "roles" not in payload,
+        )
+
+    @property
+    def app_roles(self) -> frozenset[str] | None:
+        """An app-only token's roles (empty when it lists none); None for a delegated token."""
+        return None if self.delegated else frozenset(self.roles or ())
+
+
+def token_claims(token: str) -> TokenClaims | None:
+    """The claims of an access token's JWT payload (no signature check), or None for an opaque token."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
@@ -54,12 +92,11 @@ def token_claims(token: str) -> dict[str, Any] | None:
         doc = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
-    return doc if isinstance(doc, dict) else None
+    return TokenClaims.of(doc) if isinstance(doc, dict) and doc else None
 
 
-def _exp(claims: Mapping[str, Any] | None, default: int) -> int:
-    exp = claims.get("exp") if claims else None
-    return exp if isinstance(exp, int) and not isinstance(exp, bool) else default
+def _exp(claims: TokenClaims | None, default: int) -> int:
+    return claims.exp if claims is not None and claims.exp is not None else default
 
 
 class StaticTokenCredential:
@@ -380,7 +417,7 @@ class PermissionCheck:
 
 
 def check_permissions(
-    claims: Mapping[str, Any] | None,
+    claims: TokenClaims | None,
     *,
     need_sign_in: bool,
     need_mail: bool = False,
@@ -390,12 +427,9 @@ def check_permissions(
     """Compare an app-only token's `roles` with the minimal read-only set the run needs."""
     if claims is None:
         return PermissionCheck(False, note="the access token is opaque; its permissions were not checked")
-    if "scp" in claims and "roles" not in claims:
+    granted = claims.app_roles
+    if granted is None:
         return PermissionCheck(False, note="delegated (user) token; its permissions were not checked")
-    roles = claims.get("roles")
-    if not isinstance(roles, list):
-        roles = []
-    granted = {r for r in roles if isinstance(r, str)}
     wanted = [USERS, SKUS, ORGANIZATION, GROUPS]
     if need_sign_in:
         wanted.append(SIGN_IN)

@@ -34,7 +34,7 @@ from auditor.common.errors import AuthError, CollectionError
 from auditor.data.model import Cloud
 
 from ..snapshot import replace_lone_surrogates
-from .auth import get_access_token, token_claims
+from .auth import TokenClaims, get_access_token, token_claims
 from .bounded import ACCEPT_ENCODING, BoundedTransport, ResponseTooLarge, UnexpectedEncoding, answer_limit
 from .hosts import LOOPBACK
 from .pacing import Pacing
@@ -173,7 +173,7 @@ class GraphClient:
 
     # --- auth ------------------------------------------------------------------------------
 
-    async def token_claims(self) -> dict[str, Any] | None:
+    async def token_claims(self) -> TokenClaims | None:
         token = await asyncio.to_thread(get_access_token, self.credential, self.scope, self.auth_description)
         return token_claims(token)
 

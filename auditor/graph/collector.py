@@ -92,7 +92,7 @@ from .access_scope import read_access_scope
 from .account_state import AccountStates, Choice
 from .agent_users import read_agents
 from .arguments import DEFAULT_CONCURRENCY
-from .auth import MAILBOX, PLACES, SIGN_IN, check_permissions, describe_missing
+from .auth import MAILBOX, PLACES, SIGN_IN, TokenClaims, check_permissions, describe_missing
 from .client import GraphClient, together
 from .collection import EVENTUAL, PAGE_SIZE, unlisted_products
 from .copilot_credits import read_copilot_credits
@@ -158,7 +158,7 @@ async def _none() -> None:
     return None
 
 
-def _check_access(state: _Collection, claims: dict[str, object] | None, options: CollectOptions) -> tuple[bool, bool]:
+def _check_access(state: _Collection, claims: TokenClaims | None, options: CollectOptions) -> tuple[bool, bool]:
     """Whether to read signInActivity, and whether the mailbox purposes may be read. AuthError when
     the token lacks a permission the run cannot do without; a missing signInActivity is a gap."""
     if options.disable_times:  # employeeLeaveDateTime, where the app may read it (users.py)
@@ -217,7 +217,7 @@ async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents |
     return await read_agents(state.client, state.gaps, identities=identities) if asked else None
 
 
-async def _rooms(state: _Collection, claims: dict[str, object] | None, asked: bool) -> frozenset[str] | None:
+async def _rooms(state: _Collection, claims: TokenClaims | None, asked: bool) -> frozenset[str] | None:
     """The rooms of the places listing (graph/places.py) when a rule judges room mailboxes; None
     otherwise, or when the token lacks Place.Read.All (a gap, without a request)."""
     if not asked:
@@ -317,11 +317,11 @@ class _Run:
         self.prefetch: PurposeReads | None = None
         self.reports: UsageCollection | None = None
         self.mailbox_granted = False
-        self.claims: dict[str, object] | None = None  # the token's, once start() has them
+        self.claims: TokenClaims | None = None  # the token's, once start() has them
         # the agent users' read (when a rule judges kinds), started beside the listing: sign_in_judges waits for it
         self.agents: asyncio.Task[Agents | None] | None = None
 
-    def start(self, claims: dict[str, object] | None) -> bool:
+    def start(self, claims: TokenClaims | None) -> bool:
         """Check the token's permissions and hook the reads of each page of users to the listing;
         whether to read signInActivity."""
         state, options = self.state, self.options
@@ -329,9 +329,9 @@ class _Run:
         with_sign_in, self.mailbox_granted = _check_access(state, claims, options)
         state.sign_in_plan, state.sign_in_clock = options.sign_in_plan, self.clock
         state.sign_in_judges = options.sign_in_judges
-        state.tenant_hint = str(claims.get("tid", "")) if claims else ""
+        state.tenant_hint = (claims.tid or "") if claims else ""
         # one budget across tenants per app in the process (pacing.AppBudget)
-        self.client.pacing.share(str((claims or {}).get("appid") or (claims or {}).get("azp") or ""))
+        self.client.pacing.share((claims.app or "") if claims else "")
         hooks: list[Callable[[list[User], bool], None]] = []  # each page of users, as read
         if options.mailboxes is not None and self.mailbox_granted:
             # the purposes of each page's candidates are asked for while the listing goes on
@@ -380,7 +380,7 @@ class _Run:
             users = with_agents(users, await self.agents)
         return users
 
-    async def listings(self, claims: dict[str, object] | None, with_sign_in: bool) -> _Listed:
+    async def listings(self, claims: TokenClaims | None, with_sign_in: bool) -> _Listed:
         """The organization, products, subscriptions, groups and users, with the directory audit
         beside them; on a failure the reads beside the listing are cancelled."""
         state, options, client, reports = self.state, self.options, self.client, self.reports

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import quote
 
 from auditor.common.errors import CollectionError, clean_message
@@ -34,7 +34,7 @@ from auditor.data.audit_entries import (
 )
 from auditor.data.model import Gap
 
-from .auth import Permission, describe_missing
+from .auth import Permission, TokenClaims, describe_missing
 from .client import GraphClient, GraphRequestError, together
 
 PART = "directoryAudits"
@@ -82,12 +82,11 @@ async def entry_pages(client: GraphClient, path: str) -> AsyncIterator[list[Audi
         yield out
 
 
-def _granted(claims: Mapping[str, Any] | None) -> bool:
+def _granted(claims: TokenClaims | None) -> bool:
     """False only when an app token's roles are known and lack AuditLog.Read.All."""
-    if claims is None or ("scp" in claims and "roles" not in claims):
+    if claims is None or claims.delegated:
         return True
-    roles = claims.get("roles")
-    return isinstance(roles, list) and bool(AUDIT_LOG.satisfied_by & {r for r in roles if isinstance(r, str)})
+    return claims.roles is not None and bool(AUDIT_LOG.satisfied_by & set(claims.roles))
 
 
 def audit_windows(causes_since: datetime | None, account_states: bool = False) -> dict[str, datetime]:
@@ -112,7 +111,7 @@ async def read_audits(
     client: GraphClient,
     windows: Mapping[str, datetime],
     until: datetime,
-    claims: Mapping[str, Any] | None,
+    claims: TokenClaims | None,
     gaps: list[Gap],
     accounts: AccountRead | None = None,
 ) -> DirectoryAudits | None:

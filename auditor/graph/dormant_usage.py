@@ -40,6 +40,7 @@ from auditor.data.enums import Cloud
 from auditor.data.model import Gap, User
 from auditor.data.usage_data import ACTIVE_USERS, RowReader, UsageReports, is_date
 
+from .auth import TokenClaims
 from .client import GraphClient, GraphRequestError
 from .progress import Progress
 from .usage_reports import NOT_READ, REPORTS_PERMISSION, UpnKeys, read_report, report_roles, reports_concealed
@@ -51,7 +52,7 @@ ACTIVITY = tuple(ACTIVE_USERS.columns.values())  # the last activity dates of th
 async def idle_through(
     client: GraphClient,
     progress: Progress,
-    claims: dict[str, object] | None,
+    claims: TokenClaims | None,
     users: Sequence[User],
     since: datetime,
     now: datetime,

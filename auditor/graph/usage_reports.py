@@ -64,7 +64,7 @@ from auditor.data.usage_data import (
     merge_rows,
 )
 
-from .auth import Permission, describe_missing
+from .auth import Permission, TokenClaims, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
 from .client import REDIRECT_STATUS, GraphClient, GraphRequestError, together
 from .clouds import beta_base
@@ -119,9 +119,7 @@ class UsageCollection:
     is asked for, and each answer (a download URL, or the report itself) waits for the keys;
     `read` once the users are in (it starts the reports if `start` was not called)."""
 
-    def __init__(
-        self, client: GraphClient, need: UsageNeed, progress: Progress, claims: dict[str, object] | None
-    ) -> None:
+    def __init__(self, client: GraphClient, need: UsageNeed, progress: Progress, claims: TokenClaims | None) -> None:
         self.client = client
         self.need = need
         self.progress = progress
@@ -274,12 +272,9 @@ class UpnKeys:
         return i < len(self._hashes) and self._hashes[i] == key
 
 
-def report_roles(claims: dict[str, object] | None) -> frozenset[str] | None:
+def report_roles(claims: TokenClaims | None) -> frozenset[str] | None:
     """The app-only token's roles; None when they say nothing (opaque or delegated token)."""
-    if not claims or ("scp" in claims and "roles" not in claims):
-        return None
-    roles = claims.get("roles")
-    return frozenset(r for r in roles if isinstance(r, str)) if isinstance(roles, list) else frozenset()
+    return None if claims is None else claims.app_roles
 
 
 async def reports_concealed(client: GraphClient, progress: Progress, roles: frozenset[str] | None) -> bool:

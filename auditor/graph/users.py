@@ -48,6 +48,7 @@ from ..snapshot import (
     with_sign_ins,
 )
 from ..snapshot.decode import item_name
+from .auth import TokenClaims
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 from .kept_sign_ins import (
@@ -104,12 +105,11 @@ def sign_in_minutes(requests: int) -> float:
     return (requests - 1) // SIGN_IN_REQUESTS * SIGN_IN_WINDOW / 60
 
 
-def leave_dates_granted(claims: Any) -> bool:
+def leave_dates_granted(claims: TokenClaims | None) -> bool:
     """False only when an app token's roles are known and lack User-LifeCycleInfo.Read.All."""
-    if not isinstance(claims, dict) or ("scp" in claims and "roles" not in claims):
+    if claims is None or claims.delegated:
         return True
-    roles = claims.get("roles")
-    return isinstance(roles, list) and bool(LEAVE_DATE_ROLES & {r for r in roles if isinstance(r, str)})
+    return claims.roles is not None and bool(LEAVE_DATE_ROLES & set(claims.roles))
 
 
 class _FilterRefused(Exception):

@@ -19,6 +19,7 @@ from auditor.graph.auth import (
     AuthMode,
     GitHubOidcAssertion,
     StaticTokenCredential,
+    TokenClaims,
     build_credential,
     check_permissions,
     get_access_token,
@@ -183,7 +184,7 @@ def test_github_oidc_assertion_fetches_and_refreshes():
         path, auth = server.calls[0]
         assert "api-version=2.0&audience=api%3A%2F%2FAzureADTokenExchange" in path
         assert auth == "bearer request-token"
-        assert token_claims(first)["aud"] == "api://AzureADTokenExchange"
+        assert (claims := token_claims(first)) is not None and claims.aud == "api://AzureADTokenExchange"
         server.lifetime = 30  # within a minute of expiry: every call fetches a fresh one
         near_expiry = GitHubOidcAssertion(server.url, "request-token")
         second = near_expiry()
@@ -211,16 +212,23 @@ def test_github_oidc_credential_is_a_client_assertion():
 
 
 def test_permission_check():
-    full = {"roles": ["User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All"]}
+    def claims(**payload: object) -> TokenClaims:
+        return TokenClaims.of(payload)
+
+    full = claims(roles=["User.Read.All", "Organization.Read.All", "GroupMember.Read.All", "AuditLog.Read.All"])
     assert check_permissions(full, need_sign_in=True).missing == ()
-    lic = {"roles": ["User.Read.All", "LicenseAssignment.Read.All", "GroupMember.Read.All"]}
+    lic = claims(roles=["User.Read.All", "LicenseAssignment.Read.All", "GroupMember.Read.All"])
     missing = [p.name for p in check_permissions(lic, need_sign_in=True).missing]
     assert missing == ["Organization.Read.All", "AuditLog.Read.All"]
     assert [p.name for p in check_permissions(full, need_sign_in=False, need_mail=True).missing] == ["Mail.Send"]
-    assert check_permissions({"roles": ["Directory.Read.All"]}, need_sign_in=False).missing == ()
+    assert check_permissions(claims(roles=["Directory.Read.All"]), need_sign_in=False).missing == ()
     assert not check_permissions(None, need_sign_in=True).checked
-    delegated = check_permissions({"scp": "User.Read"}, need_sign_in=True)
+    delegated = check_permissions(claims(scp="User.Read"), need_sign_in=True)
     assert not delegated.checked and "delegated" in delegated.note
+    # untrusted claims are taken only in their documented types: a roles claim that is no list grants nothing
+    assert [p.name for p in check_permissions(claims(roles="User.Read.All"), need_sign_in=False).missing][:1] == [
+        "User.Read.All"
+    ]
     assert token_claims("not-a-jwt") is None and token_claims("a.!!!.c") is None
 
 
