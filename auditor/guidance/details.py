@@ -1,7 +1,9 @@
-"""A finding's subject, SKUs and details, read defensively.
+"""A finding's subject, SKUs and details as the guidance reads them: decoded once, typed.
 
-Details come from report.json and may be partial or come from an older or newer engine, so
-every accessor has a fallback instead of raising. Values stay plain text: escaping is the
+Details come from report.json and may be partial (an older engine): an absent key reads as absent,
+never as an error. A value of the wrong type is refused with its place (FindingFactsError, exit 2):
+the subject, the products, how the user holds them and the fix by auditor.data.finding_facts, the
+rule's own keys by its TypedDict (RuleDetails.own). Values stay plain text: escaping is the
 renderers' job.
 """
 
@@ -24,39 +26,6 @@ GROUP_ID_PLACEHOLDER = "{group-id}"
 ASSIGNED = "assigned"  # the kind of a group whose members a membership call changes (GroupIndex.kind)
 
 
-def as_map(value: Any) -> Mapping[str, Any]:
-    return value if type(value) is dict or isinstance(value, Mapping) else {}
-
-
-def as_strs(value: Any) -> tuple[str, ...]:
-    if type(value) is list and all(type(v) is str and v for v in value):  # the usual case, checked cheaply
-        return tuple(value)
-    if isinstance(value, str):
-        return (value,) if value else ()
-    if isinstance(value, Sequence | set | frozenset):
-        return tuple(str(v) for v in value if v is not None and str(v) != "")
-    return ()
-
-
-def as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def as_text(value: Any) -> str | None:
-    if type(value) is str:
-        return value or None
-    if value is None or isinstance(value, Mapping | list | tuple):
-        return None
-    text = str(value)
-    return text or None
-
-
 def waiver_label(subject_id: str) -> str:
     """A waiver as a reader knows it, "<rule>:<subject>": its id ("<rule>:<subject>[:<part number>]",
     auditor.rules.waivers) less the part number of the product it names, which the report shows by name
@@ -65,19 +34,18 @@ def waiver_label(subject_id: str) -> str:
     return f"{rule}:{rest.rpartition(':')[0]}" if ":" in rest else subject_id
 
 
-def number(value: Any, fallback: str) -> str:
-    """Ints stay plain (no grouping); anything else falls back."""
-    n = as_int(value)
-    if n is not None:
-        return str(n)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return fallback
+def number(value: object, fallback: str) -> str:
+    """Ints stay plain (no grouping), a float as it reads; anything else (absent, a bool) falls back."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fallback
+    if isinstance(value, int) or value.is_integer():
+        return str(int(value))
+    return f"{value:g}"
 
 
-def iso_date(value: Any) -> str | None:
-    text = as_text(value)
-    return text[:10] if text else None
+def iso_date(value: str | None) -> str | None:
+    """The day of an ISO date or date-time; None when absent."""
+    return value[:10] if value else None
 
 
 class Details:
