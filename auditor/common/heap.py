@@ -4,11 +4,10 @@ Python keeps its small objects in arenas of its own and asks the C library (mall
 block over 512 bytes: a Graph page's body (about 1 MB), a decoded page's lists, a line of the kept
 sign-in read. glibc maps a block that large on its own at first, but each one freed raises the size
 it maps from (up to 32 MiB), so the collection's later pages come from its heap, and a block freed
-inside the heap stays resident. At a million users 110 MiB of that heap was free and resident when
-the collection ended, and the evaluation could not use it: its objects are Python's small ones, in
-Python's own arenas. So an audit has blocks of LARGE bytes or more mapped on their own (returned to
-the system when freed), and gives back what the heap holds free once the collection is done
-(docs/performance.md, "What the code's shapes save").
+inside the heap stays resident: free memory the evaluation cannot use, since its objects are
+Python's small ones, in Python's own arenas. So an audit has blocks of LARGE bytes or more mapped on
+their own (returned to the system when freed), and gives back what the heap holds free once the
+collection is done (docs/performance.md, "What the code's shapes save").
 """
 
 from __future__ import annotations
