@@ -27,6 +27,7 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
+from auditor.common.heap import give_back, map_large_blocks
 from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
@@ -357,6 +358,7 @@ def run_audit(options: AuditOptions) -> int:
         alone = options.environment is None  # the fleet gives each its own environment
         if alone:
             paused.enter_context(collection_paused())
+        map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins)
         seats = _distributor_seats(options, snapshot)  # the distributor's seats (read only)
@@ -365,7 +367,8 @@ def run_audit(options: AuditOptions) -> int:
         billing = billing.matched_only(snapshot.subscriptions) if billing is not None else None
         if alone:
             gc.collect()  # the collection's few cycles (its requests' and tasks'), once
-        else:
+        give_back()  # what the collection freed in the C heap, which the evaluation's small objects cannot use
+        if not alone:
             paused.enter_context(collection_paused())
         timings.mark("collect")
         result = evaluate(policies, snapshot, as_of, billing)
