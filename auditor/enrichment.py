@@ -30,7 +30,7 @@ import msgspec
 from auditor.data.finding_facts import Fix, Holding
 from auditor.data.model import Finding, SubjectType, User
 
-from .impact.facts import DataLost, GroupFacts, Leaving
+from .impact.fix_facts import DataLost, GroupFacts, Leaving
 from .impact.services import DisabledAt
 from .rules import Context, Rule
 

@@ -15,7 +15,7 @@ from auditor.data.model import Group, Layout, User
 
 from ..index import TenantIndex
 from ..reference import product_names
-from .facts import DataKinds, DataLost, GroupFacts, GroupJoin, GroupKindFacts, Leaving, NotApplied, Replacement
+from .fix_facts import DataKinds, DataLost, GroupFacts, GroupJoin, GroupKindFacts, Leaving, NotApplied, Replacement
 from .group_kinds import membership_kind
 from .plan_loss import ServicePlanLoss
 from .storage_fit import Shrink, shrink

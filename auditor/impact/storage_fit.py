@@ -31,7 +31,7 @@ from auditor.data.model import User
 from ..index import TenantIndex
 from ..reference import product_names
 from ..reference.storage import StorageLimit, storage_limits
-from .facts import StorageFacts, StorageVerdict
+from .fix_facts import StorageFacts, StorageVerdict
 
 
 @dataclass(frozen=True)
