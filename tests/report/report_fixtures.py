@@ -14,6 +14,7 @@ from typing import Any
 import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import (
     Amount,
@@ -571,7 +572,10 @@ def build_big(users: int) -> ReportDocument:
     template_guest = next(f for f in doc.findings if f.rule == GuestLicensed.id)
     extra = []
     for i in range(users):
-        subject = user(f"00000000-0000-0000-0000-{i:012d}", f"user{i:06d}@contoso.example", f"User {i:06d} {'W' * 40}")
+        subject = msgspec.convert(
+            user(f"00000000-0000-0000-0000-{i:012d}", f"user{i:06d}@contoso.example", f"User {i:06d} {'W' * 40}"),
+            FindingSubject,
+        )
         f = msgspec.structs.replace(template_inactive, subject=subject, id=_fid("inactive", str(i)))
         extra.append(f)
         if i % 10 == 0:

@@ -61,12 +61,12 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> ReportDocument:
     for i in range(5_000):
         f = copy.deepcopy(templates[i % len(templates)])
         f.id = f"{i:016x}"
-        f.subject = {
-            **f.subject,
-            "display_name": LONG_NAME,
-            "upn": f"{'a' * 50}{i}@contoso.example",
-            "id": f"00000000-0000-0000-0000-{i:012d}",
-        }
+        f.subject = msgspec.structs.replace(
+            f.subject,
+            display_name=LONG_NAME,
+            upn=f"{'a' * 50}{i}@contoso.example",
+            id=f"00000000-0000-0000-0000-{i:012d}",
+        )
         f.monthly_cost = float(i % 97)
         findings.append(f)
     doc.findings = findings

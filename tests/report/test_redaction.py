@@ -43,9 +43,9 @@ def test_pseudonyms_are_stable_per_key() -> None:
     a1 = next(f for f in one.findings if f.rule == SkuCombinationForbidden.id).subject
     a2 = next(f for f in one.findings if f.rule == LicenseAssignmentError.id).subject
     assert a1 == a2  # same person, same pseudonym, in every finding
-    assert a1["display_name"].startswith("Person ") and a1["upn"].endswith("@redacted.invalid")
+    assert (a1.display_name or "").startswith("Person ") and (a1.upn or "").endswith("@redacted.invalid")
     b1 = next(f for f in other.findings if f.rule == SkuCombinationForbidden.id).subject
-    assert b1["upn"] != a1["upn"]
+    assert b1.upn != a1.upn
     ids = [f.id for f in one.findings]
     assert ids == [f.id for f in build_sample().findings]  # finding ids kept for --baseline
 

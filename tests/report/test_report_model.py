@@ -145,5 +145,5 @@ def test_a_mistyped_finding_field_is_refused_naming_its_place() -> None:
         decode_report(json.dumps(data), "report.json")
     data = _golden()
     del data["findings"][0]["subject"]["id"]
-    with pytest.raises(UsageError, match=r"subject needs its `type` and `id` .* - at `\$\.findings\[0\]`"):
+    with pytest.raises(UsageError, match=r"missing required field `id` - at `\$\.findings\[0\]\.subject`"):
         decode_report(json.dumps(data), "report.json")
