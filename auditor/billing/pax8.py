@@ -30,9 +30,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 import httpx
+import msgspec
 
 from auditor.billing.untrusted import bounded_number, iso_date, json_or_empty, read_bounded, strict_json
 from auditor.common.errors import console_line
@@ -91,10 +92,9 @@ _CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code, as Pax8's currencyCod
 _VENDOR_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind
 
 
-def _price(raw: Mapping[str, Any], key: str, name: str, currency: str | None) -> float | None:
+def _price(value: object, key: str, name: str, currency: str | None) -> float | None:
     """`price` or `partnerCost`: a number from 0 to MAX_PRICE, in the subscription's currencyCode
     (a figure without its currency is no money), else None when not given."""
-    value = raw.get(key)
     if value is None:
         return None
     if currency is None:
@@ -102,8 +102,7 @@ def _price(raw: Mapping[str, Any], key: str, name: str, currency: str | None) ->
     return _number(value, f"subscription {name}'s {key}", whole=False, most=MAX_PRICE)
 
 
-def _vendor_id(raw: Mapping[str, Any], key: str, name: str) -> str | None:
-    value = raw.get(key)
+def _vendor_id(value: object, key: str, name: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _VENDOR_ID.match(value):
@@ -115,8 +114,7 @@ def _refuse(what: str, value: object) -> Pax8Error:
     return Pax8Error(f"GET /subscriptions: {what} {str(value)[:40]!r} is not one Pax8 sends")
 
 
-def _string(raw: Mapping[str, Any], key: str, *, required: bool = False) -> str:
-    value = raw.get(key)
+def _string(value: object, key: str, *, required: bool = False) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value) or len(value) > 400:
@@ -124,9 +122,8 @@ def _string(raw: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     return value
 
 
-def _date(raw: Mapping[str, Any], key: str, where: str) -> str | None:
+def _date(value: object, key: str, where: str) -> str | None:
     """An ISO date or date-time (Pax8's `2026-03-18T00:00:00Z`), else None when not given."""
-    value = raw.get(key)
     if value is None or value == "":
         return None
     if iso_date(value) is None:
@@ -142,40 +139,89 @@ def _number(value: object, what: str, *, whole: bool, most: float) -> float:
     return number
 
 
+class _Commitment(msgspec.Struct, frozen=True, rename="camel"):
+    """A subscription's `commitmentTerm` as Pax8 documents it; each value is still untrusted and
+    checked as it is read (_subscription)."""
+
+    term: object = None
+    end_date: object = None
+
+
+class _Raw(msgspec.Struct, frozen=True, rename="camel"):
+    """One subscription of Pax8's answer, by the fields Pax8 documents (others are dropped); each
+    value is still untrusted and checked, by its name, as _subscription reads it."""
+
+    id: object = None
+    company_id: object = None
+    product_id: object = None
+    product_name: object = None
+    quantity: object = None
+    status: object = None
+    price: object = None
+    partner_cost: object = None
+    currency_code: object = None
+    billing_term: object = None
+    start_date: object = None
+    end_date: object = None
+    commitment_term: object = None
+    vendor_subscription_id: object = None
+    vendor_sku_id: object = None
+
+
+class _Paging(msgspec.Struct, frozen=True, rename="camel"):
+    """A listing's `page` object: its totals and the page's number (UNSET: not given)."""
+
+    total_elements: object = None
+    total_pages: object = None
+    number: object = msgspec.UNSET
+
+
+class _Listing(msgspec.Struct, frozen=True):
+    """One page of a listing: {content: [...], page: {...}}."""
+
+    content: object = None
+    page: object = None
+
+
+_Shape = TypeVar("_Shape", _Raw, _Listing)
+
+
 def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     """One subscription of Pax8's listing, every field checked (the distributor's data is untrusted):
     a value of another type or out of range is a Pax8Error, that customer's gap."""
-    if not isinstance(raw, Mapping):
-        raise _refuse("a listed subscription", type(raw).__name__)
-    sub_id = _string(raw, "id", required=True)
+    if not isinstance(raw, _Raw):
+        if not isinstance(raw, Mapping):
+            raise _refuse("a listed subscription", type(raw).__name__)
+        raw = msgspec.convert(raw, _Raw)
+    sub_id = _string(raw.id, "id", required=True)
     name = sub_id[:40]  # as a message names it
-    if _string(raw, "companyId", required=True) != company_id:
+    if _string(raw.company_id, "companyId", required=True) != company_id:
         raise Pax8Error(f"GET /subscriptions: subscription {name!r} is another company's")
-    quantity = _number(raw.get("quantity"), f"subscription {name}'s quantity", whole=True, most=MAX_SEATS)
-    term = raw.get("commitmentTerm")
+    quantity = _number(raw.quantity, f"subscription {name}'s quantity", whole=True, most=MAX_SEATS)
+    term = raw.commitment_term
     if term is not None and not isinstance(term, Mapping):
         raise _refuse(f"subscription {name}'s commitmentTerm", term)
-    commitment: Mapping[str, Any] = term or {}
-    currency = _text(_string(raw, "currencyCode"))
+    commitment = msgspec.convert(term, _Commitment) if term else _Commitment()
+    currency = _text(_string(raw.currency_code, "currencyCode"))
     if currency is not None and not _CURRENCY.match(currency):
         raise _refuse(f"subscription {name}'s currencyCode", currency)
     return Pax8Subscription(
         id=sub_id,
         company_id=company_id,
-        product_id=_string(raw, "productId", required=True),
-        product_name=_string(raw, "productName"),
+        product_id=_string(raw.product_id, "productId", required=True),
+        product_name=_string(raw.product_name, "productName"),
         quantity=int(quantity),
-        status=_string(raw, "status"),
-        price=_price(raw, "price", name, currency),
+        status=_string(raw.status, "status"),
+        price=_price(raw.price, "price", name, currency),
         currency=currency,
-        billing_term=_string(raw, "billingTerm"),
-        start=_date(raw, "startDate", name),
-        end=_date(raw, "endDate", name),
-        commitment_term=_text(_string(commitment, "term")),
-        commitment_end=_date(commitment, "endDate", name),
-        partner_cost=_price(raw, "partnerCost", name, currency),
-        vendor_subscription_id=_vendor_id(raw, "vendorSubscriptionId", name),
-        vendor_sku_id=_vendor_id(raw, "vendorSkuId", name),
+        billing_term=_string(raw.billing_term, "billingTerm"),
+        start=_date(raw.start_date, "startDate", name),
+        end=_date(raw.end_date, "endDate", name),
+        commitment_term=_text(_string(commitment.term, "term")),
+        commitment_end=_date(commitment.end_date, "endDate", name),
+        partner_cost=_price(raw.partner_cost, "partnerCost", name, currency),
+        vendor_subscription_id=_vendor_id(raw.vendor_subscription_id, "vendorSubscriptionId", name),
+        vendor_sku_id=_vendor_id(raw.vendor_sku_id, "vendorSkuId", name),
     )
 
 
@@ -225,10 +271,9 @@ class Pax8:
             **kw,
         )
 
-    def _get(self, path: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
-        return self._call("GET", path, params=dict(params))
-
-    def _call(self, method: str, path: str, **kw: Any) -> Mapping[str, Any]:
+    def _call(self, method: str, path: str, shape: type[_Shape], **kw: Any) -> _Shape | None:
+        """The answer decoded into `shape` (strict JSON: strict_json), None when it is empty (a
+        DELETE taken without a body, or {}); a refusal or another answer is a Pax8Error."""
         for attempt in (1, 2):
             if self._token is None:
                 self._token = self._new_token()
@@ -238,35 +283,37 @@ class Pax8:
                 self._token = None
                 continue
             if method == "DELETE" and status in (200, 204) and not data.strip():  # taken, without a body
-                return {}
+                return None
             if status != 200:
                 message = console_line(str(json_or_empty(data).get("message") or ""))[:200]
                 raise Pax8Error(f"{method} {path}: HTTP {status}{': ' + message if message else ''}", status)
             try:
-                return strict_json(data)
+                doc = strict_json(data)
             except ValueError as exc:
                 raise Pax8Error(
                     f"{method} {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})", status
                 ) from None
+            return msgspec.convert(doc, shape) if doc else None
         raise Pax8Error(f"{method} {path}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
 
     def subscription(self, company_id: str, sub_id: str) -> Pax8Subscription:
         """One subscription of the company, re-read (GET /subscriptions/{id}), checked as the listing's are."""
-        return _subscription(self._get(f"/subscriptions/{_path_id(sub_id)}", {}), company_id)
+        return _subscription(self._call("GET", f"/subscriptions/{_path_id(sub_id)}", _Raw) or _Raw(), company_id)
 
     def update_quantity(self, company_id: str, sub_id: str, quantity: int) -> Pax8Subscription:
         """PUT /subscriptions/{id} {"quantity": quantity} (Pax8's "Update Subscription": "Currently NOT
         supported for subscriptions with a future date"); the subscription as Pax8 answers it."""
         if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_SEATS:
             raise Pax8Error(f"PUT /subscriptions: {quantity!r} is not a quantity Pax8 takes (a whole number >= 1)")
-        doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", json={"quantity": quantity})
-        return _subscription(doc, company_id)
+        doc = self._call("PUT", f"/subscriptions/{_path_id(sub_id)}", _Raw, json={"quantity": quantity})
+        return _subscription(doc or _Raw(), company_id)
 
     def cancel(self, company_id: str, sub_id: str, on: date) -> Pax8Subscription | None:
         """DELETE /subscriptions/{id}?cancelDate=YYYY-MM-DD (Pax8's "Cancel Subscription": "Cancels the
         Subscription specified by subscriptionId"; cancelDate: "The date to cancel the subscription
         on"); the subscription as Pax8 answers it, None when it answers without a body (204)."""
-        doc = self._call("DELETE", f"/subscriptions/{_path_id(sub_id)}", params={"cancelDate": on.isoformat()})
+        cancel_date = {"cancelDate": on.isoformat()}
+        doc = self._call("DELETE", f"/subscriptions/{_path_id(sub_id)}", _Raw, params=cancel_date)
         return _subscription(doc, company_id) if doc else None
 
     def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
@@ -275,8 +322,9 @@ class Pax8:
         found: list[Pax8Subscription] = []
         total, pages, number = None, 1, 0
         while number < pages:
-            doc = self._get("/subscriptions", {"companyId": company_id, "page": number, "size": PAGE_SIZE})
-            content, elements, pages = _page(doc, number)
+            params = {"companyId": company_id, "page": number, "size": PAGE_SIZE}
+            doc = self._call("GET", "/subscriptions", _Listing, params=params)
+            content, elements, pages = _page(doc or _Listing(), number)
             if total is not None and elements != total:
                 raise Pax8Error(f"GET /subscriptions: the listing changed while it was read ({total}, then {elements})")
             total = elements
@@ -296,22 +344,22 @@ def _path_id(sub_id: str) -> str:
     return sub_id
 
 
-def _page(doc: Mapping[str, Any], number: int) -> tuple[list[Any], int, int]:
+def _page(doc: _Listing, number: int) -> tuple[list[Any], int, int]:
     """(content, totalElements, totalPages) of one page of a listing, checked: Pax8's page object
     gives both totals as whole numbers, the pages they make at PAGE_SIZE, and the page asked for."""
-    content, paging = doc.get("content"), doc.get("page")
+    content, paging = doc.content, doc.page
     if not isinstance(content, list):
         raise Pax8Error("GET /subscriptions: the answer has no content list")
-    page: Mapping[str, Any] = paging if isinstance(paging, Mapping) else {}
-    elements, pages = page.get("totalElements"), page.get("totalPages")
+    page = msgspec.convert(paging, _Paging) if isinstance(paging, Mapping) else _Paging()
+    elements, pages = page.total_elements, page.total_pages
     if not _whole(elements) or not _whole(pages):
         raise Pax8Error("GET /subscriptions: the answer's page gives no totalElements and totalPages")
     if elements > MAX_SUBSCRIPTIONS:
         raise Pax8Error(f"GET /subscriptions: {elements} subscriptions, more than {MAX_SUBSCRIPTIONS} of one company")
-    if pages != math.ceil(elements / PAGE_SIZE) or page.get("number", number) != number:
-        raise Pax8Error(
-            f"GET /subscriptions: page {page.get('number')!r} of {pages} does not page {elements} by {PAGE_SIZE}"
-        )
+    asked = number if page.number is msgspec.UNSET else page.number
+    if pages != math.ceil(elements / PAGE_SIZE) or asked != number:
+        shown = None if page.number is msgspec.UNSET else page.number
+        raise Pax8Error(f"GET /subscriptions: page {shown!r} of {pages} does not page {elements} by {PAGE_SIZE}")
     if len(content) > PAGE_SIZE:
         raise Pax8Error(f"GET /subscriptions: page {number} holds {len(content)} subscriptions, more than {PAGE_SIZE}")
     return content, elements, pages
