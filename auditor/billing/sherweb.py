@@ -43,7 +43,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 import msgspec
@@ -112,8 +112,59 @@ def _refuse(where: str, what: str, value: object) -> SherwebError:
     return SherwebError(f"GET {where}: {what} {str(value)[:40]!r} is not one Sherweb sends")
 
 
-def _id(raw: Mapping[str, Any], key: str, where: str, *, required: bool) -> str | None:
-    value = raw.get(key)
+class _Renewal(msgspec.Struct, frozen=True, rename="camel"):
+    """A commitment term's `renewalConfiguration`; each value still untrusted, checked as it is read."""
+
+    renewal_date: object = None
+    scheduled_quantity: object = None
+
+
+class _Term(msgspec.Struct, frozen=True, rename="camel"):
+    """A subscription's `commitmentTerm`; each value still untrusted, checked as it is read."""
+
+    type: object = None
+    term_end_date: object = None
+    renewal_configuration: object = None
+    committed_minimal_quantities: object = None
+
+
+class _Item(msgspec.Struct, frozen=True, rename="camel"):
+    """One subscription of the details, by the fields Sherweb documents (others are dropped); each
+    value still untrusted and checked, by its name, as subscription() reads it."""
+
+    id: object = None
+    sku: object = None
+    product_name: object = None
+    quantity: object = None
+    billing_cycle: object = None
+    purchase_date: object = None
+    commitment_term: object = None
+
+
+class _CatalogItem(msgspec.Struct, frozen=True, rename="camel"):
+    """One item of a customer's catalog: Sherweb's SKU and Microsoft's SKU id."""
+
+    sku: object = None
+    microsoft_sku_id: object = None
+
+
+class _Details(msgspec.Struct, frozen=True):
+    """GET billing/subscriptions/details: {items: [...]}."""
+
+    items: object = None
+
+
+class _Catalog(msgspec.Struct, frozen=True, rename="camel"):
+    """GET customer-catalogs/{customerId}: {catalogItems: [...]}."""
+
+    catalog_items: object = None
+
+
+_Record = TypeVar("_Record", _Renewal, _Term, _Item, _CatalogItem)
+_Answer = TypeVar("_Answer", _Details, _Catalog)
+
+
+def _id(value: object, key: str, where: str, *, required: bool) -> str | None:
     if (value is None or value == "") and not required:
         return None
     if not isinstance(value, str) or not _ID.match(value):
@@ -121,8 +172,7 @@ def _id(raw: Mapping[str, Any], key: str, where: str, *, required: bool) -> str 
     return value
 
 
-def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
-    value = raw.get(key)
+def _text(value: object, key: str, where: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > 400:
@@ -130,9 +180,8 @@ def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
     return value
 
 
-def _date(raw: Mapping[str, Any], key: str, where: str) -> str | None:
+def _date(value: object, key: str, where: str) -> str | None:
     """An ISO date or date-time (Sherweb's `2027-03-17T00:00:00Z`), else None when not given."""
-    value = raw.get(key)
     if value is None or value == "":
         return None
     if iso_date(value) is None:
@@ -148,17 +197,16 @@ def _count(value: object, what: str, where: str) -> int:
     return int(count)
 
 
-def _mapping(raw: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = raw.get(key)
+def _record(value: object, key: str, where: str, shape: type[_Record]) -> _Record:
+    """A JSON object decoded into `shape` (none given: an empty one), else refused."""
     if value is None:
-        return {}
+        return shape()
     if not isinstance(value, Mapping):
         raise _refuse(where, f"a {key}", type(value).__name__)
-    return value
+    return msgspec.convert(value, shape)
 
 
-def _listing(doc: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
-    items = doc.get(key)
+def _listing(items: object, key: str, where: str, shape: type[_Record]) -> list[_Record]:
     if not isinstance(items, list):
         raise SherwebError(f"GET {where}: the answer has no {key} list")
     if len(items) > MAX_ITEMS:
@@ -166,47 +214,46 @@ def _listing(doc: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, 
     for item in items:
         if not isinstance(item, Mapping):
             raise _refuse(where, f"one of its {key}", type(item).__name__)
-    return items
+    return [msgspec.convert(item, shape) for item in items]
 
 
-def catalog(doc: Mapping[str, Any]) -> dict[str, str]:
+def catalog(doc: _Catalog) -> dict[str, str]:
     """Sherweb's SKU -> Microsoft's SKU id, of a customer's catalog (its items that name one)."""
     where = "customer-catalogs"
     found: dict[str, str] = {}
-    for item in _listing(doc, "catalogItems", where):
-        sku = _id(item, "sku", where, required=True)
-        microsoft = _id(item, "microsoftSkuId", where, required=False)
+    for item in _listing(doc.catalog_items, "catalogItems", where, _CatalogItem):
+        sku = _id(item.sku, "sku", where, required=True)
+        microsoft = _id(item.microsoft_sku_id, "microsoftSkuId", where, required=False)
         if sku and microsoft:
             found[sku.casefold()] = microsoft
     return found
 
 
-def subscription(raw: Mapping[str, Any], customer_id: str, skus: Mapping[str, str]) -> Pax8Subscription:
+def subscription(raw: _Item, customer_id: str, skus: Mapping[str, str]) -> Pax8Subscription:
     """One subscription of Sherweb's details, every field checked, as the record the reconciliation
     reads (its `vendor_sku_id`: Microsoft's SKU id from the customer's catalog)."""
     where = "billing/subscriptions/details"
-    sub_id = _id(raw, "id", where, required=True) or ""
-    sku = _id(raw, "sku", where, required=True) or ""
-    quantity = _count(raw.get("quantity"), f"subscription {sub_id}'s quantity", where)
-    term = _mapping(raw, "commitmentTerm", where)
-    renewal = _mapping(term, "renewalConfiguration", where)
-    scheduled = renewal.get("scheduledQuantity")
-    if scheduled is not None:
-        _count(scheduled, f"subscription {sub_id}'s scheduledQuantity", where)
+    sub_id = _id(raw.id, "id", where, required=True) or ""
+    sku = _id(raw.sku, "sku", where, required=True) or ""
+    quantity = _count(raw.quantity, f"subscription {sub_id}'s quantity", where)
+    term = _record(raw.commitment_term, "commitmentTerm", where, _Term)
+    renewal = _record(term.renewal_configuration, "renewalConfiguration", where, _Renewal)
+    if renewal.scheduled_quantity is not None:
+        _count(renewal.scheduled_quantity, f"subscription {sub_id}'s scheduledQuantity", where)
     return Pax8Subscription(
         id=sub_id,
         company_id=customer_id,
         product_id=sku,
-        product_name=_text(raw, "productName", where),
+        product_name=_text(raw.product_name, "productName", where),
         quantity=quantity,
         status=BILLED,
         price=None,
         currency=None,
-        billing_term=_text(raw, "billingCycle", where)[:40],
-        start=_date(raw, "purchaseDate", where),
-        end=_date(renewal, "renewalDate", where),  # the renewal: the term's end when Sherweb gives none
-        commitment_term=_text(term, "type", where)[:40] or None,
-        commitment_end=_date(term, "termEndDate", where),
+        billing_term=_text(raw.billing_cycle, "billingCycle", where)[:40],
+        start=_date(raw.purchase_date, "purchaseDate", where),
+        end=_date(renewal.renewal_date, "renewalDate", where),  # the renewal: the term's end when Sherweb gives none
+        commitment_term=_text(term.type, "type", where)[:40] or None,
+        commitment_end=_date(term.term_end_date, "termEndDate", where),
         vendor_sku_id=skus.get(sku.casefold()),
     )
 
@@ -277,10 +324,11 @@ class Sherweb:
             return data
         raise SherwebError(f"{method} {where}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
 
-    def _get(self, path: str, params: Mapping[str, str], where: str) -> Mapping[str, Any]:
+    def _get(self, path: str, params: Mapping[str, str], where: str, shape: type[_Answer]) -> _Answer:
+        """The answer of a GET (strict JSON: strict_json), decoded into `shape`; else a SherwebError."""
         data = self._call("GET", path, params, where)
         try:
-            return strict_json(data)
+            return msgspec.convert(strict_json(data), shape)
         except (ValueError, RecursionError) as exc:
             raise SherwebError(
                 f"GET {where}: the answer is not JSON Sherweb sends ({console_line(str(exc))[:80]})"
@@ -290,13 +338,13 @@ class Sherweb:
         """One subscription's quantity and committed minimal quantities, from the customer's details
         (Sherweb has no GET of one subscription), every field checked."""
         where = "billing/subscriptions/details"
-        doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where)
-        found = [raw for raw in _listing(doc, "items", where) if raw.get("id") == sub_id]
+        doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
+        found = [raw for raw in _listing(doc.items, "items", where, _Item) if raw.id == sub_id]
         if len(found) != 1:
             raise SherwebError(f"GET {where}: subscription {sub_id[:40]!r} is not the customer's", 404)
         raw = found[0]
-        quantity = _count(raw.get("quantity"), f"subscription {sub_id}'s quantity", where)
-        listed = _mapping(raw, "commitmentTerm", where).get("committedMinimalQuantities")
+        quantity = _count(raw.quantity, f"subscription {sub_id}'s quantity", where)
+        listed = _record(raw.commitment_term, "commitmentTerm", where, _Term).committed_minimal_quantities
         if listed is None:
             return SherwebSeats(quantity, None)
         try:
@@ -339,6 +387,7 @@ class Sherweb:
 
     def subscriptions(self, customer_id: str) -> list[Pax8Subscription]:
         """The customer's subscriptions, each checked and given Microsoft's SKU id from its catalog."""
-        skus = catalog(self._get(f"/customer-catalogs/{customer_id}", {}, "customer-catalogs"))
-        doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, "billing/subscriptions/details")
-        return [subscription(s, customer_id, skus) for s in _listing(doc, "items", "billing/subscriptions/details")]
+        skus = catalog(self._get(f"/customer-catalogs/{customer_id}", {}, "customer-catalogs", _Catalog))
+        where = "billing/subscriptions/details"
+        doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
+        return [subscription(s, customer_id, skus) for s in _listing(doc.items, "items", where, _Item)]
