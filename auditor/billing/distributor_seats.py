@@ -44,6 +44,17 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from auditor.billing.distributor_records import (
+    AmbiguousFinding,
+    Finding,
+    ProductRow,
+    Reconciliation,
+    SeatsFinding,
+    SubscriptionLine,
+    TermEndFinding,
+    Total,
+    UnusedFinding,
+)
 from auditor.billing.file import BillingFile, BillingRow, Channel
 from auditor.common.errors import UsageError
 from auditor.data.model import Subscription
@@ -407,7 +418,7 @@ def _end(sub: Pax8Subscription) -> str | None:
 
 def _row(
     part: str, sku: Seat | None, subs: list[tuple[Pax8Subscription, str, TenantSubscription | None]]
-) -> dict[str, Any]:
+) -> ProductRow:
     """The product's row: the seats Pax8 bills, and what they cost the MSP and bill the customer a month."""
     plain = [s for s, _, _ in subs]
     currencies = {s.currency for s in plain if s.currency}
@@ -431,69 +442,66 @@ def _row(
         "term_end": ends[0] if ends else None,
         "in_tenant": sku is not None,
         "subscriptions": [
-            {
-                "id": s.id,
-                "billing_term": s.billing_term or None,
-                "commitment_term": s.commitment_term,  # Pax8's commitmentTerm.term: plan's distributor changes
-                "quantity": s.quantity,
-                "price": s.price,
-                "partner_cost": s.partner_cost,
-                "term_end": _end(s),
-                "microsoft_subscription": tied.id if tied is not None else None,
-            }
+            SubscriptionLine(
+                id=s.id,
+                billing_term=s.billing_term or None,
+                commitment_term=s.commitment_term,  # Pax8's commitmentTerm.term: plan's distributor changes
+                quantity=s.quantity,
+                price=s.price,
+                partner_cost=s.partner_cost,
+                term_end=_end(s),
+                microsoft_subscription=tied.id if tied is not None else None,
+            )
             for s, _, tied in subs
         ],
     }
 
 
-def _findings(row: Mapping[str, Any], untied: Sequence[Pax8Subscription]) -> list[dict[str, Any]]:
+def _findings(row: ProductRow, untied: Sequence[Pax8Subscription]) -> list[Finding]:
     """The product's findings: billed more or fewer than enabled, billed unused (at both prices), its
     term end, and two or more of its subscriptions that name no Microsoft subscription (ambiguous)."""
     part, seats, enabled, consumed = row["sku"], row["billed"], row["enabled"], row["consumed"]
-    found: list[dict[str, Any]] = []
+    found: list[Finding] = []
     if seats > enabled:
-        found.append(
-            {"kind": "billed_more", "sku": part, "billed": seats, "enabled": enabled, "seats": seats - enabled}
-        )
+        found.append(SeatsFinding(kind="billed_more", sku=part, billed=seats, enabled=enabled, seats=seats - enabled))
     elif seats < enabled:
-        found.append(
-            {"kind": "billed_fewer", "sku": part, "billed": seats, "enabled": enabled, "seats": enabled - seats}
-        )
+        found.append(SeatsFinding(kind="billed_fewer", sku=part, billed=seats, enabled=enabled, seats=enabled - seats))
     if seats > consumed:
         unused, price, cost = seats - consumed, row["price"], row["partner_cost"]
         found.append(
-            {
-                "kind": "billed_unused",
-                "sku": part,
-                "seats": unused,
-                "monthly": round(unused * price, 2) if price is not None else None,
-                "currency": row["currency"],
-                "cost_monthly": round(unused * cost, 2) if cost is not None else None,
-            }
+            UnusedFinding(
+                kind="billed_unused",
+                sku=part,
+                seats=unused,
+                monthly=round(unused * price, 2) if price is not None else None,
+                currency=row["currency"],
+                cost_monthly=round(unused * cost, 2) if cost is not None else None,
+            )
         )
     if row["term_end"]:
-        found.append({"kind": "term_end", "sku": part, "date": row["term_end"]})
+        found.append(TermEndFinding(kind="term_end", sku=part, date=row["term_end"]))
     if len(untied) > 1:
-        found.append({"kind": "ambiguous", "sku": part, "subscriptions": sorted(s.id for s in untied)})
+        found.append(AmbiguousFinding(kind="ambiguous", sku=part, subscriptions=sorted(s.id for s in untied)))
     return found
 
 
-def _totals(products: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _totals(products: Sequence[ProductRow]) -> list[Total]:
     """The customer's month at the distributor, per currency: cost, billed and margin of the products
     whose both prices Pax8 gives."""
     sums: dict[str, list[float]] = {}
     for p in products:
-        if p["cost_monthly"] is not None and p["billed_monthly"] is not None and p["currency"]:
-            pair = sums.setdefault(p["currency"], [0.0, 0.0])
-            pair[0] += p["cost_monthly"]
-            pair[1] += p["billed_monthly"]
+        cost, billed, currency = p["cost_monthly"], p["billed_monthly"], p["currency"]
+        if cost is not None and billed is not None and currency:
+            pair = sums.setdefault(currency, [0.0, 0.0])
+            pair[0] += cost
+            pair[1] += billed
     return [
-        {
-            "currency": c,
-            "cost_monthly": round(cost, 2),
-            "billed_monthly": round(billed, 2),
-            "margin_monthly": round(billed - cost, 2),
-        }
+        Total(
+            currency=c,
+            cost_monthly=round(cost, 2),
+            billed_monthly=round(billed, 2),
+            margin_monthly=round(billed - cost, 2),
+        )
         for c, (cost, billed) in sorted(sums.items())
     ]
 
@@ -513,7 +521,7 @@ def reconcile(
     subscriptions: Sequence[Pax8Subscription],
     tenant: Sequence[TenantSubscription] = (),
     distributor: str = "pax8",
-) -> dict[str, Any]:
+) -> Reconciliation:
     """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has
     (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
     Pax8's vendorSubscriptionId names), and what it costs the MSP and bills the customer."""
@@ -525,7 +533,9 @@ def reconcile(
         found = matcher.match(sub)
         if found is not None and sub.status in BILLED:
             billed.setdefault(found[0], []).append((sub, found[1], found[2]))
-    products, findings, warnings = [], [], matcher.warnings
+    products: list[ProductRow] = []
+    findings: list[Finding] = []
+    warnings = matcher.warnings
     for part in sorted(billed):
         row = _row(part, by_part.get(part), billed[part])
         untied = [s for s, _, tied in billed[part] if tied is None]
@@ -535,11 +545,11 @@ def reconcile(
             warnings.append(f"{NAMES[distributor]} bills {part} in more than one currency: its money is left out")
         products.append(row)
         findings += _findings(row, untied)
-    return {
-        "schema": 1,
-        "distributor": distributor,
-        "products": products,
-        "findings": findings,
-        "warnings": warnings,
-        "totals": _totals(products),
-    }
+    return Reconciliation(
+        schema=1,
+        distributor=distributor,
+        products=products,
+        findings=findings,
+        warnings=warnings,
+        totals=_totals(products),
+    )
