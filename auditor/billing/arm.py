@@ -4,7 +4,7 @@
     billing_accounts(client)                   the billing accounts the identity can read
     choose_account(accounts, wanted)           the one to read: `wanted`, else the only one; several and
                                                none chosen is a BillingAccountChoice (exit 2, listing them)
-    read_subscriptions(client, account)        its billingSubscriptions, as JSON dicts (the REST shape)
+    read_subscriptions(client, account)        its billingSubscriptions, decoded (BillingSubscription)
     get_subscription / update_subscription     one subscription, re-read or changed (apply --commerce)
     cancel_subscription(client, account, name, agreement)
                                                the documented cancel of a seat-based subscription of
@@ -27,9 +27,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 
+from auditor.billing.commerce_records import BillingSubscription
 from auditor.common.errors import UsageError, console_line
 
 API_VERSION = "2024-04-01"
@@ -127,12 +129,17 @@ def choose_account(accounts: Sequence[Account], wanted: str | None) -> Account:
     )
 
 
-def read_subscriptions(c: Any, account: str) -> list[dict[str, Any]]:
-    """The account's billingSubscriptions in their REST shape (the client follows nextLink)."""
+def read_subscriptions(c: Any, account: str) -> list[BillingSubscription]:
+    """The account's billingSubscriptions (the client follows nextLink), each decoded from its REST
+    shape into the fields the bill reads (a BillingSubscription)."""
     try:
-        return [dict(s.as_dict()) for s in c.billing_subscriptions.list_by_billing_account(account, **options(c))]
+        listed = [s.as_dict() for s in c.billing_subscriptions.list_by_billing_account(account, **options(c))]
     except AzureError as exc:
         raise BillingSourceError(f"billing account {account}: billingSubscriptions: {message(exc)}") from None
+    try:
+        return [msgspec.convert(s, BillingSubscription) for s in listed]
+    except msgspec.ValidationError as exc:
+        raise BillingSourceError(f"billing account {account}: billingSubscriptions: {exc}") from None
 
 
 def get_subscription(c: Any, account: str, name: str) -> dict[str, Any]:

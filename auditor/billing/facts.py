@@ -24,6 +24,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from auditor.billing.commerce_records import (
+    BillingProperties,
+    BillingSubscription,
+    PartnerSubscription,
+    Refundable,
+    SystemOverrides,
+)
 from auditor.billing.file import BillingFile, BillingRow, Channel, SeatAddition, Term
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import Subscription
@@ -90,33 +97,37 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def from_billing_account(item: Mapping[str, Any], agreement: str = "MicrosoftCustomerAgreement") -> ApiSubscription:
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def from_billing_account(item: BillingSubscription, agreement: str = "MicrosoftCustomerAgreement") -> ApiSubscription:
     """A `billingSubscriptions` item of a billing account whose agreementType is `agreement`
     (Microsoft.Billing 2024-04-01); an agreement type not in AGREEMENT_CHANNELS is taken as bought
     directly (Microsoft Customer Agreement), the only other one List By Billing Account serves."""
-    p = item.get("properties") or {}
-    overrides = p.get("systemOverrides") or {}
-    renew = p.get("autoRenew")
-    cancellation = overrides.get("cancellation")
-    cancel_by = _day(overrides.get("cancellationAllowedEndDate")) if cancellation != "NotAllowed" else None
+    p = item.properties or BillingProperties()
+    overrides = p.system_overrides or SystemOverrides()
+    renew = p.auto_renew
+    cancellation = overrides.cancellation
+    cancel_by = _day(overrides.cancellation_allowed_end_date) if cancellation != "NotAllowed" else None
     return ApiSubscription(
         BILLING_ACCOUNT,
-        str(item.get("name") or ""),
+        str(item.name or ""),
         AGREEMENT_CHANNELS.get(agreement, Channel.MCA),
-        product=p.get("skuDescription"),
-        catalog_product=p.get("productTypeId"),
-        catalog_sku=p.get("skuId"),
-        tenant=p.get("beneficiaryTenantId") or p.get("provisioningTenantId"),
-        quantity=_int(p.get("quantity")),
-        term=_term(p.get("termDuration")),
-        term_start=_day(p.get("termStartDate")),
-        term_end=_day(p.get("termEndDate")),
-        billing_frequency=_term(p.get("billingFrequency")),
+        product=_text(p.sku_description),
+        catalog_product=_text(p.product_type_id),
+        catalog_sku=_text(p.sku_id),
+        tenant=_text(p.beneficiary_tenant_id) or _text(p.provisioning_tenant_id),
+        quantity=_int(p.quantity),
+        term=_term(p.term_duration),
+        term_start=_day(p.term_start_date),
+        term_end=_day(p.term_end_date),
+        billing_frequency=_term(p.billing_frequency),
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
         cancel_by=cancel_by,
-        status=p.get("status"),
-        next_term=p.get("renewalTermDetails") or {},
-        scope=_account_of(str(item.get("id") or "")),
+        status=_text(p.status),
+        next_term=details if isinstance(details := p.renewal_term_details, Mapping) else {},
+        scope=_account_of(str(item.id or "")),
         agreement=agreement,
     )
 
@@ -127,38 +138,39 @@ def _account_of(resource_id: str) -> str:
     return m.group(1) if m else ""
 
 
-def from_partner_center(item: Mapping[str, Any], customer: str) -> ApiSubscription:
+def from_partner_center(item: PartnerSubscription, customer: str) -> ApiSubscription:
     """A Partner Center `Subscription` resource of `customer` (GET /v1/customers/{id}/subscriptions)."""
-    refundable = item.get("refundableQuantity") or {}
+    refundable = item.refundable_quantity or Refundable()
     added: list[SeatAddition] = []
-    for detail in refundable.get("details") or []:
-        until, seats = _day(detail.get("allowedUntilDateTime")), _int(detail.get("quantity"))
+    for detail in refundable.details or []:
+        until, seats = _day(detail.allowed_until_date_time), _int(detail.quantity)
         # a seat addition's window closes at allowedUntilDateTime, 7 days (168 hours) after it: the
         # API's instant is the deadline, its day the window's last (not rebuilt a day earlier)
         if until is not None and seats:
             added.append(SeatAddition(until - timedelta(days=7), seats, until))
-    renew = item.get("autoRenewEnabled")
+    renew = item.auto_renew_enabled
+    instructions = item.scheduled_next_term_instructions
     return ApiSubscription(
         PARTNER_CENTER,
-        str(item.get("id") or ""),
+        str(item.id or ""),
         Channel.CSP,
-        product=item.get("offerName"),
+        product=_text(item.offer_name),
         tenant=customer,
-        quantity=_int(item.get("quantity")),
-        term=_term(item.get("termDuration")),
-        term_start=_day(item.get("effectiveStartDate") or item.get("creationDate")),
-        term_end=_day(item.get("commitmentEndDate")),
-        billing_frequency=_CYCLES.get(str(item.get("billingCycle") or "").lower()),
+        quantity=_int(item.quantity),
+        term=_term(item.term_duration),
+        term_start=_day(item.effective_start_date or item.creation_date),
+        term_end=_day(item.commitment_end_date),
+        billing_frequency=_CYCLES.get(str(item.billing_cycle or "").lower()),
         auto_renew=renew if isinstance(renew, bool) else None,
-        cancel_by=_day(item.get("cancellationAllowedUntilDate")),
-        status=item.get("status"),
-        trial=item.get("isTrial") if isinstance(item.get("isTrial"), bool) else None,
+        cancel_by=_day(item.cancellation_allowed_until_date),
+        status=_text(item.status),
+        trial=item.is_trial if isinstance(item.is_trial, bool) else None,
         seats_added=tuple(sorted(added, key=lambda a: a.on)),
-        next_term=item.get("scheduledNextTermInstructions") or {},
-        etag=(item.get("attributes") or {}).get("etag"),
+        next_term=instructions if isinstance(instructions, Mapping) else {},
+        etag=_text(item.attributes.etag) if item.attributes is not None else None,
         scope=customer,
-        offer=item.get("offerId") if isinstance(item.get("offerId"), str) else None,
-        cycle=item.get("billingCycle") if isinstance(item.get("billingCycle"), str) else None,
+        offer=_text(item.offer_id),
+        cycle=_text(item.billing_cycle),
     )
 
 

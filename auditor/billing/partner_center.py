@@ -29,9 +29,11 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
+import msgspec
 from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
+from auditor.billing.commerce_records import PartnerSubscription
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
@@ -127,16 +129,21 @@ def _describe(response: httpx.Response) -> str:
     return f" {doc.get('code')}: {text}" if text else ""
 
 
-def read_subscriptions(pc: PartnerCenter, customer: str) -> list[dict[str, Any]]:
-    """Every subscription of `customer` (a Collection, paged with continuation tokens)."""
+def read_subscriptions(pc: PartnerCenter, customer: str) -> list[PartnerSubscription]:
+    """Every subscription of `customer` (a Collection, paged with continuation tokens), each decoded
+    into the fields the bill reads (a PartnerSubscription)."""
     path = f"/v1/customers/{customer}/subscriptions"
     headers: dict[str, str] = {}
-    items: list[dict[str, Any]] = []
+    items: list[PartnerSubscription] = []
     for _ in range(MAX_PAGES):
         page = pc.request("GET", path, customer, headers=headers)
         if not isinstance(page, dict):
             raise BillingSourceError(f"Partner Center {path}: not a collection")
-        items.extend(i for i in page.get("items") or [] if isinstance(i, dict))
+        try:
+            listed = [i for i in page.get("items") or [] if isinstance(i, dict)]
+            items.extend(msgspec.convert(i, PartnerSubscription) for i in listed)
+        except msgspec.ValidationError as exc:
+            raise BillingSourceError(f"Partner Center {path}: not a subscription it sends ({exc})") from None
         nxt = (page.get("links") or {}).get("next")
         if not isinstance(nxt, dict) or not nxt.get("uri"):
             return items

@@ -21,6 +21,7 @@ from azure.core.credentials import AccessToken, TokenCredential
 
 from auditor.billing import arm, partner_center
 from auditor.billing.arguments import BillingSource
+from auditor.billing.commerce_records import BillingSubscription, PartnerSubscription
 from auditor.billing.facts import Joined, from_billing_account, from_partner_center, join, merge, row_from_api
 from auditor.billing.file import BillingFile, BillingRow
 from auditor.common.errors import UsageError
@@ -129,7 +130,7 @@ def _partner_left_out(
     )
 
 
-def _arm_items(access: Access) -> tuple[str, list[dict[str, Any]]]:
+def _arm_items(access: Access) -> tuple[str, list[BillingSubscription]]:
     """The chosen billing account's agreementType and its billingSubscriptions."""
     assert access.billing_credential is not None
     with arm.client(access.billing_credential, access.billing_endpoint, access.billing_audience) as c:
@@ -137,7 +138,7 @@ def _arm_items(access: Access) -> tuple[str, list[dict[str, Any]]]:
         return account.agreement, arm.read_subscriptions(c, account.name)
 
 
-def _pc_items(access: Access, tenant: str) -> list[dict[str, Any]]:
+def _pc_items(access: Access, tenant: str) -> list[PartnerSubscription]:
     if access.partner_session is not None:  # the run's shared session: the run closes it
         return partner_center.read_subscriptions(access.partner_session, tenant)
     assert access.partner_credential is not None
@@ -152,8 +153,8 @@ def gather(
     file: BillingFile | None,
     access: Access,
     *,
-    arm_reader: Callable[[Access], tuple[str, list[dict[str, Any]]]] = _arm_items,
-    pc_reader: Callable[[Access, str], list[dict[str, Any]]] = _pc_items,
+    arm_reader: Callable[[Access], tuple[str, list[BillingSubscription]]] = _arm_items,
+    pc_reader: Callable[[Access, str], list[PartnerSubscription]] = _pc_items,
 ) -> Gathered:
     """The billing rows of `subscriptions` from the sources `choice` names (docs/bill.md)."""
     if choice is BillingSource.NONE:

@@ -45,11 +45,12 @@ def test_the_est_price_is_23_percent_over_where_the_product_has_no_monthly_term(
 
 
 def test_a_monthly_term_from_an_api_says_the_product_has_one() -> None:
+    from auditor.billing.commerce_records import BillingProperties, BillingSubscription
     from auditor.billing.facts import Joined, from_billing_account, row_from_api
 
     graph = Subscription("s", "k", "SPE_E3", "Enabled", False, 10, None, None, commerce_subscription_id="b1")
-    monthly = from_billing_account({"name": "b1", "properties": {"termDuration": "P1M"}})
-    annual = from_billing_account({"name": "b1", "properties": {"termDuration": "P1Y"}})
+    monthly = from_billing_account(BillingSubscription(name="b1", properties=BillingProperties(term_duration="P1M")))
+    annual = from_billing_account(BillingSubscription(name="b1", properties=BillingProperties(term_duration="P1Y")))
     row = row_from_api(Joined(monthly, graph, False))
     assert row is not None and row.monthly_term is True and row.source("monthly_term") == "billing-account"
     row = row_from_api(Joined(annual, graph, False))

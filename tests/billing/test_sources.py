@@ -7,10 +7,12 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from azure.core.credentials import AccessToken
 
 from auditor.billing import Channel, Term, arm, parse_billing, partner_center
+from auditor.billing.commerce_records import BillingSubscription, PartnerSubscription
 from auditor.billing.facts import PARTNER_CENTER, from_billing_account, from_partner_center, join
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.data.model import Subscription
@@ -235,12 +237,12 @@ def test_a_partner_subscription_without_a_shared_id_joins_by_product_and_quantit
             commerce_subscription_id="c2",
         ),
     ]
-    item = {"id": "pc-1", "offerName": "Microsoft 365 Copilot", "quantity": 6, "status": "active"}
+    item = PartnerSubscription(id="pc-1", offer_name="Microsoft 365 Copilot", quantity=6, status="active")
     (joined,) = join([from_partner_center(item, "t")], graph, "t")
     assert joined.graph is not None and joined.graph.id == "g1" and joined.uncertain
     other = join([from_partner_center(item, "another")], graph, "t")
     assert other[0].graph is None  # another customer's subscription joins nothing
-    by_id = join([from_partner_center(item | {"id": "C2"}, "t")], graph, "t")
+    by_id = join([from_partner_center(msgspec.structs.replace(item, id="C2"), "t")], graph, "t")
     assert by_id[0].graph is not None and by_id[0].graph.id == "g2" and not by_id[0].uncertain
 
 
@@ -262,7 +264,11 @@ def test_the_sample_speaks_the_billing_apis_ids_and_joins_by_the_shared_id(sampl
     assert {i["properties"].get("skuId") for i in items} & {s.sku_id for s in snapshot.subscriptions} == set()
     e3 = next(i for i in items if i["name"] == "6f5e5c0b-466f-5e80-9fe3-47c4054dd921")
     assert (e3["properties"]["productTypeId"], e3["properties"]["skuId"]) == ("CFQ7TTC0LFLX", "0001")
-    joined = join([from_billing_account(i) for i in items], snapshot.subscriptions, snapshot.tenant_id)
+    joined = join(
+        [from_billing_account(msgspec.convert(i, BillingSubscription)) for i in items],
+        snapshot.subscriptions,
+        snapshot.tenant_id,
+    )
     assert all(j.graph is graph[j.api.id] and not j.uncertain for j in joined)
 
 
@@ -273,8 +279,8 @@ def test_a_billing_account_subscription_without_a_shared_id_joins_by_product_ten
         Subscription("g3", "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "SPE_E5", "Enabled", False, 3, None, None),
     ]
 
-    def item(name: str, description: str, quantity: int, tenant: str = "t") -> dict[str, Any]:
-        return {
+    def item(name: str, description: str, quantity: int, tenant: str = "t") -> BillingSubscription:
+        raw = {
             "id": f"/providers/Microsoft.Billing/billingAccounts/a/billingSubscriptions/{name}",
             "name": name,
             "properties": {
@@ -285,6 +291,7 @@ def test_a_billing_account_subscription_without_a_shared_id_joins_by_product_ten
                 "beneficiaryTenantId": tenant,
             },
         }
+        return msgspec.convert(raw, BillingSubscription)
 
     lost, e5, e3, elsewhere = join(
         [
