@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from msgspec import UNSET, UnsetType
 
@@ -16,6 +15,7 @@ from auditor.data.enums import Format, Locale
 from auditor.formats.plan_json import GUID
 
 from .billing.arguments import BillingOptions
+from .billing.distributor_records import Payload
 from .delivery.arguments import options_from_args
 from .delivery.options import EmailOptions, Transport
 from .graph.arguments import GraphSource
@@ -55,7 +55,7 @@ class AuditOptions:
     # what audit --tenants gives each tenant (auditor.fleet.run); a one-tenant audit leaves them None
     tenant_label: str | None = None  # the licence list's `tenant` column: the customer as the tenants file names it
     environment: Mapping[str, str] | None = None  # the tenant's own environment (None: the process's)
-    distributor_seats: Mapping[str, Any] | None = None  # the tenant's subscriptions at the distributor (Pax8)
+    distributor_seats: Payload | None = None  # the tenant's subscriptions at the distributor (Pax8)
     # a one-tenant audit's distributor: the tenants file whose entry of this tenant names it (--distributor),
     # read at --pax8-endpoint (None: Pax8's own)
     distributor: str | None = None

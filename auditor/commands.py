@@ -10,11 +10,11 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from auditor.common.cycles import collection_paused
 from auditor.common.errors import (
@@ -45,6 +45,7 @@ from auditor.policyset.schema import schema_text
 from . import STARTED, demo, wording
 from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
+from .billing.distributor_records import Payload
 from .billing.distributor_seats import section as distributor_section
 from .billing.file import BillingFile, read_billing, rows_to_json
 from .delivery.arguments import run_email_command
@@ -230,7 +231,7 @@ def _billing(path: str | None) -> BillingFile | None:
     return read_billing(path)
 
 
-def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -> Mapping[str, Any] | None:
+def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -> Payload | None:
     """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
     with --distributor FILE read as that run reads them (auditor.billing.distributor_seats.read), with
     the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
@@ -252,15 +253,13 @@ def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -
         what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
         raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
     endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-    given: Mapping[str, Any] = seats.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
+    given = seats.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
     if given.get("error"):
         _say(f"license-auditor: distributor: not read: {given['error']}")
     return given
 
 
-def _with_distributor(
-    document: ReportDocument, options: AuditOptions, seats: Mapping[str, Any] | None, *, mailed: bool
-) -> None:
+def _with_distributor(document: ReportDocument, options: AuditOptions, seats: Payload | None, *, mailed: bool) -> None:
     """report.json's `distributor`: the reconciliation of the distributor's seats, its MSP's cost and
     margin left out of what the audit e-mails (`mailed`: to the tenant's recipients)."""
     if not seats:
@@ -272,7 +271,7 @@ def _with_distributor(
 
 
 def _commerce(
-    options: AuditOptions, snapshot: TenantSnapshot, billing: BillingFile | None, seats: Mapping[str, Any] | None
+    options: AuditOptions, snapshot: TenantSnapshot, billing: BillingFile | None, seats: Payload | None
 ) -> tuple[BillingFile | None, tuple[str, ...]]:
     """The bill's commerce facts: the billing APIs the sources allow, then the file (docs/bill.md);
     and the sources that could not be read (the bill's `gaps`)."""

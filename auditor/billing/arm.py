@@ -89,7 +89,7 @@ def client(credential: TokenCredential, endpoint: str | None = None, audience: s
         yield c
 
 
-def options(c: Any) -> dict[str, Any]:
+def options(c: Any) -> dict[str, bool]:
     base = str(c._config.base_url) if hasattr(c, "_config") else ""
     return {"enforce_https": False} if base.startswith("http://") else {}
 

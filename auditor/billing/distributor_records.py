@@ -11,7 +11,7 @@ in their order (the encoding stays byte for byte) and mypy checks every key writ
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 
 class SubscriptionLine(TypedDict):
@@ -91,3 +91,14 @@ class Reconciliation(TypedDict):
     findings: list[Finding]
     warnings: list[str]
     totals: list[Total]
+
+
+class Payload(TypedDict, total=False):
+    """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit
+    (plain JSON values): its tenants entry's block, and its subscriptions (Pax8Subscription's fields)
+    or the reading's error in one line; `distributor` only when it is not Pax8."""
+
+    block: Required[dict[str, Any]]
+    subscriptions: list[dict[str, Any]]
+    error: str
+    distributor: str

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
     Finding,
+    Payload,
     ProductRow,
     Reconciliation,
     SeatsFinding,
@@ -146,14 +147,16 @@ def credentials(env: Mapping[str, str]) -> tuple[str, str]:
     return client_id, secret
 
 
-def read(blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]) -> dict[str, Any]:
+def read(
+    blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]
+) -> dict[str, Payload]:
     """Each tenant's Pax8 subscriptions (`blocks`: its key -> its tenants entry's `pax8` block), or the
     reading's error, through one Pax8 session (one token): what `audit --tenants` hands each tenant's
     audit, and what a one-tenant `audit --distributor` reads for itself (read only)."""
     from auditor.billing.pax8 import Pax8, Pax8Error  # the Pax8 client (httpx) loads for a run that reads Pax8
 
     client_id, secret = credentials(env)
-    given: dict[str, Any] = {}
+    given: dict[str, Payload] = {}
     with Pax8(client_id, secret, endpoint=endpoint) as pax8:
         for key, block in blocks.items():
             try:
@@ -179,12 +182,12 @@ def sherweb_credentials(env: Mapping[str, str]) -> tuple[str, str, str]:
 
 def read_sherweb(
     blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]
-) -> dict[str, Any]:
+) -> dict[str, Payload]:
     """Each tenant's Sherweb subscriptions (`blocks`: its key -> its entry's `sherweb` block), or the
     reading's error, through one Sherweb session (one token), as the records Pax8's are (read only)."""
     from auditor.billing.sherweb import Sherweb, SherwebError  # the client (httpx): for a run that reads Sherweb
 
-    given: dict[str, Any] = {}
+    given: dict[str, Payload] = {}
     with Sherweb(*sherweb_credentials(env), endpoint=endpoint) as sherweb:
         for key, block in blocks.items():
             try:
@@ -196,7 +199,7 @@ def read_sherweb(
 
 def read_any(
     entries: Mapping[str, Mapping[str, Any]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
-) -> dict[str, Any]:
+) -> dict[str, Payload]:
     """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
     {pax8: ...} or {sherweb: ...}), each distributor read through its own session."""
     pax8 = {key: e["pax8"] for key, e in entries.items() if "pax8" in e}
@@ -216,20 +219,23 @@ def check_credentials(entries: Sequence[Mapping[str, Any]], env: Mapping[str, st
 
 def payload(
     block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription], *, distributor: str = "pax8"
-) -> dict[str, Any]:
+) -> Payload:
     """One tenant's reading at its distributor, as the run hands it to the tenant's audit (plain JSON values)."""
-    subs = [dataclasses.asdict(s) for s in subscriptions]
-    return {"block": dict(block), "subscriptions": subs} | (
-        {"distributor": distributor} if distributor != "pax8" else {}
-    )
+    given = Payload(block=dict(block), subscriptions=[dataclasses.asdict(s) for s in subscriptions])
+    if distributor != "pax8":
+        given["distributor"] = distributor
+    return given
 
 
-def failed(block: Mapping[str, Any], error: str, *, distributor: str = "pax8") -> dict[str, Any]:
+def failed(block: Mapping[str, Any], error: str, *, distributor: str = "pax8") -> Payload:
     """One tenant's reading at its distributor that failed: its one line."""
-    return {"block": dict(block), "error": error} | ({"distributor": distributor} if distributor != "pax8" else {})
+    given = Payload(block=dict(block), error=error)
+    if distributor != "pax8":
+        given["distributor"] = distributor
+    return given
 
 
-def _subscriptions(given: Mapping[str, Any]) -> list[Pax8Subscription]:
+def _subscriptions(given: Payload) -> list[Pax8Subscription]:
     from auditor.billing.pax8 import Pax8Subscription  # the Pax8 client (httpx) loads for a run that reads Pax8
 
     return [Pax8Subscription(**s) for s in given.get("subscriptions") or []]
@@ -261,7 +267,7 @@ def rollup_figures(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def section(given: Mapping[str, Any], report: SeatTable, *, mailed: bool = False) -> dict[str, Any]:
+def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> dict[str, Any]:
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
     subscriptions with its products, or the reading's error. `mailed`: the report is e-mailed to the
     tenant's recipients, so its rendered files leave out the MSP's cost and margin (`mailed_to_customer`)."""
@@ -274,7 +280,7 @@ def section(given: Mapping[str, Any], report: SeatTable, *, mailed: bool = False
     return {**head, **reconcile(block, report.skus, _subscriptions(given), _tenant(report), distributor=name)}
 
 
-def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
+def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
     """The distributor's commitment term end per Microsoft subscription (its id) of the tenant: the
     Pax8 subscription's whose vendorSubscriptionId names it; else the earliest of the product's Pax8
     subscriptions that name none, unless two or more of them do (ambiguous: no date is guessed)."""
@@ -298,7 +304,7 @@ def terms(given: Mapping[str, Any] | None, subscriptions: Sequence[Subscription]
 
 
 def with_terms(
-    billing: BillingFile | None, subscriptions: Sequence[Subscription], given: Mapping[str, Any] | None
+    billing: BillingFile | None, subscriptions: Sequence[Subscription], given: Payload | None
 ) -> BillingFile | None:
     """The bill's rows, with the distributor's term end as the renewal of each subscription of a
     product it bills whose row gives none (no row: a row through a partner, both facts the
