@@ -35,7 +35,7 @@ from typing import Any, TypeGuard, TypeVar
 import httpx
 import msgspec
 
-from auditor.billing.untrusted import bounded_number, iso_date, json_or_empty, read_bounded, strict_json
+from auditor.billing.untrusted import bounded_number, iso_date, read_bounded, said, strict_json
 from auditor.common.errors import console_line
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -254,7 +254,7 @@ class Pax8:
             raise Pax8Error(
                 f"Pax8 refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
             )
-        token = json_or_empty(data).get("access_token")
+        token = said(data).access_token
         if not isinstance(token, str) or not token:
             raise Pax8Error("Pax8's token endpoint answered without an access_token")
         return token
@@ -285,15 +285,14 @@ class Pax8:
             if method == "DELETE" and status in (200, 204) and not data.strip():  # taken, without a body
                 return None
             if status != 200:
-                message = console_line(str(json_or_empty(data).get("message") or ""))[:200]
+                message = console_line(str(said(data).message or ""))[:200]
                 raise Pax8Error(f"{method} {path}: HTTP {status}{': ' + message if message else ''}", status)
             try:
-                doc = strict_json(data)
+                return strict_json(data, shape)
             except ValueError as exc:
                 raise Pax8Error(
                     f"{method} {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})", status
                 ) from None
-            return msgspec.convert(doc, shape) if doc else None
         raise Pax8Error(f"{method} {path}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
 
     def subscription(self, company_id: str, sub_id: str) -> Pax8Subscription:

@@ -49,7 +49,7 @@ import httpx
 import msgspec
 
 from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
-from auditor.billing.untrusted import bounded_number, iso_date, json_or_empty, read_bounded, strict_json
+from auditor.billing.untrusted import bounded_number, iso_date, read_bounded, said, strict_json
 from auditor.common.errors import console_line
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
@@ -299,7 +299,7 @@ class Sherweb:
             raise SherwebError(
                 f"Sherweb refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
             )
-        token = json_or_empty(data).get("access_token")
+        token = said(data).access_token
         if not isinstance(token, str) or not token:
             raise SherwebError("Sherweb's token endpoint answered without an access_token")
         return token
@@ -317,8 +317,8 @@ class Sherweb:
                 self._token = None
                 continue
             if status != 200:
-                said = json_or_empty(data)
-                message = console_line(str(said.get("message") or said.get("detail") or ""))[:200]
+                answer = said(data)
+                message = console_line(str(answer.message or answer.detail or ""))[:200]
                 hint = f" (check {SUBSCRIPTION_KEY_ENV})" if status in (401, 403) else ""
                 raise SherwebError(f"{method} {where}: HTTP {status}{': ' + message if message else ''}{hint}", status)
             return data
@@ -328,7 +328,7 @@ class Sherweb:
         """The answer of a GET (strict JSON: strict_json), decoded into `shape`; else a SherwebError."""
         data = self._call("GET", path, params, where)
         try:
-            return msgspec.convert(strict_json(data), shape)
+            return strict_json(data, shape) or shape()
         except (ValueError, RecursionError) as exc:
             raise SherwebError(
                 f"GET {where}: the answer is not JSON Sherweb sends ({console_line(str(exc))[:80]})"

@@ -2,8 +2,9 @@
 said once. Each returns the value or None when it is not in shape; the client names the field and
 raises its own error (Pax8Error, SherwebError), so a customer's reading fails as that customer's gap.
 
-    strict_json(data)               a JSON object as RFC 8259 has it (no NaN, Infinity or `1e400`)
-    json_or_empty(data)             an error answer's or a token's object, else {}
+    strict_json(data, shape)        a JSON object as RFC 8259 has it (no NaN, Infinity or `1e400`),
+                                    decoded into the Struct `shape` (None: the object is empty, {})
+    said(data)                      what an error answer or a token answer says (Said), else nothing
     iso_date(value)                 an ISO date or date-time string of at most 40 characters
     bounded_number(value, ...)      a finite number from 0 to a bound (a whole one when asked)
     read_bounded(http, ...)         (status, body) of one request, the body at most `limit` bytes
@@ -15,9 +16,10 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+import msgspec
 
 
 def _no_constant(name: str) -> float:
@@ -31,21 +33,34 @@ def _finite(text: str) -> float:
     return value
 
 
-def strict_json(data: bytes) -> Mapping[str, Any]:
-    """A JSON object as RFC 8259 has it: no NaN or Infinity, no number beyond a float (`1e400`);
-    ValueError (or RecursionError) otherwise."""
+class Said(msgspec.Struct, frozen=True):
+    """What a token answer or an error answer says, by the fields the clients read: each value is
+    untrusted (a token must be a string; a message is only said, never used)."""
+
+    access_token: object = None
+    message: object = None
+    detail: object = None
+
+
+_Shape = TypeVar("_Shape", bound=msgspec.Struct)
+
+
+def strict_json(data: bytes, shape: type[_Shape]) -> _Shape | None:
+    """A JSON object as RFC 8259 has it: no NaN or Infinity, no number beyond a float (`1e400`),
+    decoded into `shape` (its documented fields; None when the object is empty, {}); ValueError (or
+    RecursionError) otherwise."""
     doc = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
     if not isinstance(doc, Mapping):
         raise ValueError("not an object")
-    return doc
+    return msgspec.convert(doc, shape) if doc else None
 
 
-def json_or_empty(data: bytes) -> Mapping[str, Any]:
-    """An error answer's or the token's JSON object, else {} (its message is only said, never used)."""
+def said(data: bytes) -> Said:
+    """What an error answer or the token's answer says, else nothing (Said())."""
     try:
-        return strict_json(data)
+        return strict_json(data, Said) or Said()
     except (ValueError, RecursionError):
-        return {}
+        return Said()
 
 
 def iso_date(value: object) -> str | None:
