@@ -39,7 +39,7 @@ them; mypy checks the document a caller passes against them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
@@ -208,7 +208,7 @@ def read_any(
     return given | (read_sherweb(sherweb, endpoint=endpoints.get("sherweb"), env=env) if sherweb else {})
 
 
-def check_credentials(entries: Sequence[Mapping[str, Any]], env: Mapping[str, str]) -> None:
+def check_credentials(entries: Sequence[Iterable[str]], env: Mapping[str, str]) -> None:
     """The credentials of each distributor `entries` name (before any tenant is read): UsageError."""
     named = {name for entry in entries for name in entry}
     if "pax8" in named:
