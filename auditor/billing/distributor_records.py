@@ -93,12 +93,21 @@ class Reconciliation(TypedDict):
     totals: list[Total]
 
 
+class Block(TypedDict, total=False):
+    """A tenants entry's block of its distributor (auditor.delivery.matrix checks it): the customer
+    there (Pax8's company_id or Sherweb's customer_id) and the entry's product map."""
+
+    company_id: str
+    customer_id: str
+    products: dict[str, str]  # the distributor's product id (Pax8) or SKU (Sherweb) -> a part number
+
+
 class Payload(TypedDict, total=False):
     """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit
     (plain JSON values): its tenants entry's block, and its subscriptions (Pax8Subscription's fields)
     or the reading's error in one line; `distributor` only when it is not Pax8."""
 
-    block: Required[dict[str, Any]]
+    block: Required[Block]
     subscriptions: list[dict[str, Any]]
     error: str
     distributor: str

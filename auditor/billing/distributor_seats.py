@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
+    Block,
     Finding,
     Payload,
     ProductRow,
@@ -147,9 +148,7 @@ def credentials(env: Mapping[str, str]) -> tuple[str, str]:
     return client_id, secret
 
 
-def read(
-    blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]
-) -> dict[str, Payload]:
+def read(blocks: Mapping[str, Block], *, endpoint: str | None, env: Mapping[str, str]) -> dict[str, Payload]:
     """Each tenant's Pax8 subscriptions (`blocks`: its key -> its tenants entry's `pax8` block), or the
     reading's error, through one Pax8 session (one token): what `audit --tenants` hands each tenant's
     audit, and what a one-tenant `audit --distributor` reads for itself (read only)."""
@@ -180,9 +179,7 @@ def sherweb_credentials(env: Mapping[str, str]) -> tuple[str, str, str]:
     return client_id, secret, key
 
 
-def read_sherweb(
-    blocks: Mapping[str, Mapping[str, Any]], *, endpoint: str | None, env: Mapping[str, str]
-) -> dict[str, Payload]:
+def read_sherweb(blocks: Mapping[str, Block], *, endpoint: str | None, env: Mapping[str, str]) -> dict[str, Payload]:
     """Each tenant's Sherweb subscriptions (`blocks`: its key -> its entry's `sherweb` block), or the
     reading's error, through one Sherweb session (one token), as the records Pax8's are (read only)."""
     from auditor.billing.sherweb import Sherweb, SherwebError  # the client (httpx): for a run that reads Sherweb
@@ -198,7 +195,7 @@ def read_sherweb(
 
 
 def read_any(
-    entries: Mapping[str, Mapping[str, Any]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
+    entries: Mapping[str, Mapping[str, Block]], *, endpoints: Mapping[str, str | None], env: Mapping[str, str]
 ) -> dict[str, Payload]:
     """Each tenant's seats at its distributor (`entries`: its key -> its entry's `distributor` block,
     {pax8: ...} or {sherweb: ...}), each distributor read through its own session."""
@@ -217,19 +214,17 @@ def check_credentials(entries: Sequence[Iterable[str]], env: Mapping[str, str]) 
         sherweb_credentials(env)
 
 
-def payload(
-    block: Mapping[str, Any], subscriptions: Sequence[Pax8Subscription], *, distributor: str = "pax8"
-) -> Payload:
+def payload(block: Block, subscriptions: Sequence[Pax8Subscription], *, distributor: str = "pax8") -> Payload:
     """One tenant's reading at its distributor, as the run hands it to the tenant's audit (plain JSON values)."""
-    given = Payload(block=dict(block), subscriptions=[dataclasses.asdict(s) for s in subscriptions])
+    given = Payload(block=block.copy(), subscriptions=[dataclasses.asdict(s) for s in subscriptions])
     if distributor != "pax8":
         given["distributor"] = distributor
     return given
 
 
-def failed(block: Mapping[str, Any], error: str, *, distributor: str = "pax8") -> Payload:
+def failed(block: Block, error: str, *, distributor: str = "pax8") -> Payload:
     """One tenant's reading at its distributor that failed: its one line."""
-    given = Payload(block=dict(block), error=error)
+    given = Payload(block=block.copy(), error=error)
     if distributor != "pax8":
         given["distributor"] = distributor
     return given
@@ -271,8 +266,10 @@ def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> dict[
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
     subscriptions with its products, or the reading's error. `mailed`: the report is e-mailed to the
     tenant's recipients, so its rendered files leave out the MSP's cost and margin (`mailed_to_customer`)."""
-    block, name = given.get("block") or {}, str(given.get("distributor") or "pax8")
-    head = {"schema": 1, "distributor": name, IDS.get(name, "company_id"): block.get(IDS.get(name, "company_id"))}
+    block: Block = given.get("block") or {}
+    name = str(given.get("distributor") or "pax8")
+    customer = block.get("customer_id") if IDS.get(name) == "customer_id" else block.get("company_id")
+    head = {"schema": 1, "distributor": name, IDS.get(name, "company_id"): customer}
     if mailed:
         head["mailed_to_customer"] = True
     if given.get("error"):
@@ -359,7 +356,7 @@ class _Matcher:
     """Which tenant product (and, by Pax8's vendorSubscriptionId, which Microsoft subscription) one
     Pax8 subscription is: the vendor's ids first, then the entry's map, then the product's name."""
 
-    block: Mapping[str, Any]
+    block: Block
     skus: Sequence[Seat]
     tenant: Sequence[TenantSubscription]
     distributor: str = "pax8"
@@ -522,7 +519,7 @@ def _ambiguity(part: str, untied: Sequence[Pax8Subscription], distributor: str =
 
 
 def reconcile(
-    block: Mapping[str, Any],
+    block: Block,
     rows: Sequence[Seat],
     subscriptions: Sequence[Pax8Subscription],
     tenant: Sequence[TenantSubscription] = (),
