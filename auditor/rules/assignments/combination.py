@@ -9,6 +9,7 @@ from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
+from ...impact.fix_facts import StorageFacts
 from ...impact.services import HeldTwice
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
@@ -30,28 +31,12 @@ def exclusive_contradictions(a: Assignment, entry: PolicyNode) -> None:
                 remove.at(j).report(f"{remove.name}: {sku} is the product to keep")
 
 
-class StorageFit(TypedDict, total=False):
-    """The storage evidence of a removal: the user's sizes held to the limits it leaves
-    (auditor.impact.storage_fit.verdict; `wait`: why the change waits, None when the data fits)."""
-
-    wait: str | None
-    unknown: str
-    mailbox_bytes: int | None
-    has_archive: bool | None
-    mailbox_limit_bytes: int
-    mailbox_plan: str
-    archive_plan: str
-    onedrive_bytes: int | None
-    onedrive_limit_bytes: int
-    onedrive_plan: str
-
-
 class Losses(TypedDict, total=False):
     """What removing each product of a set on its own would cost (SkuCombinationForbidden.losses)."""
 
     data_lost: dict[str, list[str]]  # product -> the service plans whose data its removal ends
     plans_unknown: list[str]
-    storage_by: dict[str, StorageFit]
+    storage_by: dict[str, StorageFacts]
     data_kinds: dict[str, list[str]]  # product -> the kinds of data it keeps (DataLoss.kinds)
 
 
@@ -66,8 +51,8 @@ class SkuCombinationForbiddenDetails(UserDetails, total=False):
     declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
     keep: Sequence[str]
     remove: str | Sequence[str]  # the default removal; the held `remove` products when declared
-    storage_by: dict[str, StorageFit]  # product -> the storage evidence of removing it alone
-    storage: StorageFit  # the default removal's
+    storage_by: dict[str, StorageFacts]  # product -> the storage evidence of removing it alone
+    storage: StorageFacts  # the default removal's
 
 
 class AssignmentNotGroupBasedDetails(LicensingGroupDetails, HeldTwice, total=False):
@@ -175,7 +160,7 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
         every path removes one product, never both."""
         lost: dict[str, list[str]] = {}
         unknown: set[str] = set()
-        fits: dict[str, StorageFit] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
+        fits: dict[str, StorageFacts] = {}  # product -> the storage evidence of removing it alone (storage_fit.py)
         for sid in sorted(both):
             found = ctx.data_loss.of(user, [sid])
             lost |= found.get("data_lost", {})

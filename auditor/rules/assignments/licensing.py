@@ -35,6 +35,7 @@ from auditor.data.model import Group, User
 
 from ...i18n.said import LICENSING_GROUP_MANY, LICENSING_GROUP_NONE, LICENSING_GROUP_NOT_ASSIGNING
 from ...impact.entitlement_scope import opens_group_licensing
+from ...impact.fix_facts import GroupJoin
 from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...policy.objects import Policy, PolicySet
@@ -64,15 +65,10 @@ class LicensingGroupEntry(TypedDict, total=False):
     needs_p1: bool
 
 
-class ReplaceGroup(TypedDict, total=False):
+class ReplaceGroup(GroupJoin, total=False):
     """A group that gives a fix's replacement (details.replace_group: GroupIndex.replacement, or the
     rule's own), with its kind (absent: not known); `required`: the policy asks for a group."""
 
-    id: str
-    name: str
-    gives: list[str]
-    kind: str
-    rule: str
     required: bool
 
 

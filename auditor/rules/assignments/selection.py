@@ -10,6 +10,7 @@ from auditor.data.model import Finding, Severity
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
+from ...impact.fix_facts import GroupJoin
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
 from ..base import SKU_LIST_SCHEMA, Context, UserDetails, merged
@@ -35,16 +36,6 @@ def allowed_contradictions(a: Assignment, entry: PolicyNode) -> None:
 
 class UsageLocationDetails(TypedDict, total=False):
     no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
-
-
-class GroupMembership(TypedDict, total=False):
-    """A group that assigns a required product and that the user is a member of without its copy
-    (GroupIndex.not_applied): `via` nested, direct or unknown."""
-
-    id: str
-    name: str
-    gives: list[str]
-    via: str
 
 
 class Replacement(LicensingGroupDetails, total=False):
@@ -81,7 +72,7 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     skuIds too"""
 
     required_any: Sequence[str]
-    group_membership: list[GroupMembership]  # groups that should give it but do not reach the user (not_applied)
+    group_membership: list[GroupJoin]  # groups that should give it but do not reach the user (not_applied)
     sku_ids: dict[str, str]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from auditor.data.blocked import LICENSING_GROUP
+from auditor.impact.fix_facts import GroupJoin
 
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails
@@ -409,7 +410,7 @@ class SkuRequiredMissing(RuleGuidance[rules.SkuRequiredMissingDetails]):
 
     @staticmethod
     def group_plan(
-        f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter, joined: list[rules.GroupMembership]
+        f: RuleDetails[rules.SkuRequiredMissingDetails], w: ValueFormatter, joined: list[GroupJoin]
     ) -> Remediation:
         """The user is a member of a group that assigns a required product, yet holds no copy from
         it: never a direct copy beside the group (details.group_membership). Through a nested group
