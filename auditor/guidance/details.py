@@ -21,6 +21,7 @@ from auditor.data.finding_facts import FindingFactsError, FindingSubject, parts
 # the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
 # which the rule writes (Rule[D]) and its texts read, so mypy finds a renamed key on both sides
 D = TypeVar("D", bound=Mapping[str, object], covariant=True)
+T = TypeVar("T")
 USER_ID_PLACEHOLDER = "{user-id}"  # a path segment for a user the report has no id or UPN for
 GROUP_ID_PLACEHOLDER = "{group-id}"
 ASSIGNED = "assigned"  # the kind of a group whose members a membership call changes (GroupIndex.kind)
@@ -159,11 +160,16 @@ class RuleDetails(Details, Generic[D]):
     def own(self) -> D:
         if self._own_type is None:
             return cast(D, Lenient(self.details))
-        try:
-            found = msgspec.convert(self.details, self._own_type)
-        except msgspec.ValidationError as exc:
-            raise FindingFactsError(f"a finding's details: {exc}".replace("`$", "`details")) from None
-        return cast(D, Lenient(cast(Mapping[str, Any], found)))
+        return cast(D, Lenient(cast(Mapping[str, Any], decoded(self.details, self._own_type))))
+
+
+def decoded(details: Mapping[str, Any], kind: type[T]) -> T:
+    """`details` (report.json's) decoded by TypedDict `kind` (an optional_keys one): its keys only, each
+    value checked; a value of the wrong type is refused with its place (FindingFactsError, exit 2)."""
+    try:
+        return msgspec.convert(details, kind)
+    except msgspec.ValidationError as exc:
+        raise FindingFactsError(f"a finding's details: {exc}".replace("`$", "`details")) from None
 
 
 def optional_keys(kind: type[Any]) -> type[Any]:

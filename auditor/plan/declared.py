@@ -40,34 +40,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any, cast
 
 from auditor.data.audit_entries import parse_time
 from auditor.formats.change_model import DataKept
-from auditor.guidance.details import Lenient
-from auditor.impact.services import DataEnded
 from auditor.plan.actions import Action
 from auditor.plan.holds import not_on_hold
+from auditor.plan.leaver_facts import LeaverFacts
 from auditor.policy.objects import DataKeptDetails
-from auditor.rules.hygiene.accounts import DisabledUserLicensedDetails, InactiveUserLicensedDetails, MailUse
-
-
-class PlanDetails(DisabledUserLicensedDetails, InactiveUserLicensedDetails, DataEnded, total=False):
-    """The details of a leaver's finding the plan reads, typed as the rules write them: a key renamed
-    there fails mypy here. Read from report.json, so an absent key reads as None (Lenient)."""
-
-
-def _own(details: Mapping[str, Any]) -> PlanDetails:
-    return cast(PlanDetails, Lenient(details))
-
-
-def _kept(value: object) -> DataKeptDetails | None:
-    return cast(DataKeptDetails, Lenient(value)) if isinstance(value, Mapping) else None
-
-
-def _use(value: object) -> MailUse | None:
-    return cast(MailUse, Lenient(value)) if isinstance(value, Mapping) else None
-
 
 COVERS = {
     ("mailbox", "retention"): ("mailbox", "archive"),
@@ -92,14 +71,12 @@ MAILBOX_USED = "mailbox_used"  # the usage reports show Exchange or OneDrive act
 USE_NOT_SHOWN = "use_not_shown"  # no usage report shows whether the mailbox and OneDrive were used
 
 
-def data_kept(details: Mapping[str, Any]) -> DataKeptDetails | None:
+def data_kept(facts: LeaverFacts) -> DataKeptDetails | None:
     """The finding's `data_kept` declaration when it is in force and well formed, else None."""
-    kept = _kept(_own(details)["data_kept"])
-    if kept is None or kept["expired"] is not False:
+    kept = facts.get("data_kept")
+    if kept is None or kept.get("expired") is not False:
         return None
-    if not isinstance(kept["accepted_by"], str) or not isinstance(kept["expires"], str):
-        return None
-    if not covered(kept):
+    if "accepted_by" not in kept or "expires" not in kept or not covered(kept):
         return None
     return kept
 
@@ -110,13 +87,12 @@ def covered(kept: DataKeptDetails) -> set[str]:
     return {kind for key, value in said for kind in COVERS.get((key, str(value)), ())}
 
 
-def ended(action: Action, details: Mapping[str, Any]) -> set[str] | None:
+def ended(action: Action, facts: LeaverFacts) -> set[str] | None:
     """The kinds of data the action's removal may end: every kind its freed products hold
     (`details.data_kinds`), counted whole, as if nothing the user keeps held it too. None when
     that cannot be told (the report does not say what a freed product holds)."""
-    own = _own(details)
-    kinds, lost = own["data_kinds"], own["data_lost"]
-    if not isinstance(kinds, Mapping) or not isinstance(lost, Mapping):
+    kinds, lost = facts.get("data_kinds"), facts.get("data_lost")
+    if kinds is None or lost is None:
         return None
     out: set[str] = set()
     for part, delta in action.seats.items():
@@ -125,58 +101,58 @@ def ended(action: Action, details: Mapping[str, Any]) -> set[str] | None:
         held = kinds.get(part)
         if held is None and part in lost:
             return None  # it ends data the report does not name by kind
-        if held is not None and (not isinstance(held, list) or not all(isinstance(k, str) for k in held)):
-            return None
         out.update(held or ())
     return out or None
 
 
-def use_wait(details: Mapping[str, Any]) -> tuple[str, str] | None:
+def use_wait(facts: LeaverFacts) -> tuple[str, str] | None:
     """(reason, the last day of use) when an enabled account's data may not end on a declaration
     alone: the finding's `mail_use` (set by inactive-user-licensed; an enabled account) shows
     Exchange or OneDrive activity since the policy's window began (MAILBOX_USED), or no usage
     report shows either (USE_NOT_SHOWN). None for a finding without `mail_use` (a disabled
     account, a guest) and for an enabled account the reports show unused in the window."""
-    use = _use(_own(details)["mail_use"])
+    use = facts.get("mail_use")
     if use is None:
         return None
-    since = use["since"]
-    if use["read"] is not True or not isinstance(since, str):
+    since = use.get("since")
+    if use.get("read") is not True or since is None:
         return USE_NOT_SHOWN, ""
-    used = [d for d in (use["exchange"], use["onedrive"]) if isinstance(d, str) and d >= since]
+    used = [d for d in (use.get("exchange"), use.get("onedrive")) if d is not None and d >= since]
     return (MAILBOX_USED, max(used)) if used else None
 
 
-def allows(action: Action, details: Mapping[str, Any]) -> DataKept | None:
+def allows(action: Action, facts: LeaverFacts) -> DataKept | None:
     """The declaration record (kinds, mailbox, files, accepted_by, expires) when the declaration
     makes this data_lost removal ready, else None. An enabled account's mailbox is never ended on
     a declaration alone: the usage reports must show it unused (use_wait)."""
     if action.ready or action.blocked != "data_lost" or not removes_only(action):
         return None
-    if use_wait(details) is not None or not_on_hold(details):
+    if use_wait(facts) is not None or not_on_hold(facts):
         return None
-    kept = data_kept(details)
-    kinds = ended(action, details)
+    kept = data_kept(facts)
+    kinds = ended(action, facts)
     if kept is None or kinds is None or not kinds <= covered(kept):
         return None
-    if converts_first(action, details):
+    if converts_first(action, facts):
         return None
     record: DataKept = {"kinds": sorted(kinds)}
-    if isinstance(kept["mailbox"], str):
+    if "mailbox" in kept:
         record["mailbox"] = kept["mailbox"]
-    if isinstance(kept["files"], str):
+    if "files" in kept:
         record["files"] = kept["files"]
     record["accepted_by"], record["expires"] = kept["accepted_by"], kept["expires"]
     return record
 
 
-def converts_first(action: Action, details: Mapping[str, Any]) -> bool:
+def converts_first(action: Action, facts: LeaverFacts) -> bool:
     """The declaration says the mailbox is converted to a shared mailbox, and this removal would end
     the mailbox: the account is still a user mailbox (a leaver finding is never about a shared one),
     so the conversion has not happened yet and the removal waits for it."""
-    kept = data_kept(details)
-    kinds = ended(action, details)
-    return kept is not None and kept["mailbox"] == "converted_to_shared" and kinds is not None and "mailbox" in kinds
+    kept = data_kept(facts)
+    kinds = ended(action, facts)
+    return (
+        kept is not None and kept.get("mailbox") == "converted_to_shared" and kinds is not None and "mailbox" in kinds
+    )
 
 
 def removes_only(action: Action) -> bool:
@@ -194,31 +170,29 @@ def removes_only(action: Action) -> bool:
     )
 
 
-def ends_no_data(action: Action, details: Mapping[str, Any]) -> bool:
+def ends_no_data(action: Action, facts: LeaverFacts) -> bool:
     """A ready removal whose freed products hold no data, by the finding's own `data_kinds`."""
-    kinds = _own(details)["data_kinds"]
-    if not isinstance(kinds, Mapping):
+    kinds = facts.get("data_kinds")
+    if kinds is None:
         return False
     return all(not kinds.get(part) for part, delta in action.seats.items() if delta < 0)
 
 
-def grace_wait(details: Mapping[str, Any], as_of: str) -> tuple[str, str] | None:
+def grace_wait(facts: LeaverFacts, as_of: str) -> tuple[str, str] | None:
     """(reason, "not before" date) when `grace_days` holds the finding's removals back, else None.
 
     The disable time is `details.disabled_at` (ISO 8601). The time is measured against the
     audit's own clock (`as_of`): the plan never reads a clock."""
-    own = _own(details)
-    grace = own["grace_days"]
-    if not isinstance(grace, int) or isinstance(grace, bool) or grace <= 0:
+    grace = facts.get("grace_days")
+    if grace is None or grace <= 0:
         return None
-    disabled = own["disabled_at"]
     try:
-        since, now = parse_time(str(disabled)), parse_time(as_of)
+        since, now = parse_time(facts.get("disabled_at") or ""), parse_time(as_of)
     except ValueError:  # no disable time (or no audit time to measure from): it cannot be told
-        unread = own["disable_unknown"] == "audit_not_read"
+        unread = facts.get("disable_unknown") == "audit_not_read"
         return (DISABLE_AUDIT_NOT_READ if unread else DISABLE_TIME_UNKNOWN), ""
     ready_at = since + timedelta(days=grace)
-    if own["disabled_from"] == "auditSpan":
+    if facts.get("disabled_from") == "auditSpan":
         # only a bound, counted in whole days back from the moment the log was read, which is seconds
         # after the audit's own clock: judged by the day, so the verdict never rests on those seconds
         # (a fleet's tenants are read later than its clock, a tenant audited alone at once)

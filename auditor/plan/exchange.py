@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from auditor.formats.plan_records import DECLARED, WAITS, Change, MailboxStep, Skipped
 from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import PlanFinding
 from auditor.plan.declared import CONVERT_FIRST, covered, data_kept, ended, removes_only
+from auditor.plan.leaver_facts import leaver_facts
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 
 EXCHANGE_FILE = "exchange-steps.ps1"
@@ -71,33 +72,33 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
     Exchange export (details.exchange) and the mailbox usage report (details.mailbox_bytes,
     mailbox_archive) whether it is synced, its size and its archive."""
     oid = f.source.subject.id if f.source is not None else None
-    exchange = f.details.get("exchange")
-    exchange = exchange if isinstance(exchange, Mapping) and exchange.get("listed") else {}
-    size = f.details.get("mailbox_bytes")
-    guid = exchange.get("exchange_guid")
+    facts = leaver_facts(f.details)
+    exchange = facts.get("exchange") or {}
+    exchange = exchange if exchange.get("listed") else {}
     return MailboxStep(
         upn,
         f.subject,
         f.id,
         f.rule,
         why,
-        object_id=oid if isinstance(oid, str) else "",
+        object_id=oid or "",
         synced=exchange.get("dir_synced") is True,
-        exchange_guid=guid if isinstance(guid, str) else "",
-        size_bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
-        archive=exchange.get("has_archive") is True or f.details.get("mailbox_archive") is True,
+        exchange_guid=exchange.get("exchange_guid", ""),
+        size_bytes=facts.get("mailbox_bytes"),
+        archive=exchange.get("has_archive") is True or facts.get("mailbox_archive") is True,
     )
 
 
 def _mailbox_waits(f: PlanFinding) -> bool:
     """The finding's waiting removals end the mailbox, and no declaration in force keeps it."""
-    kept = data_kept(f.details)
+    facts = leaver_facts(f.details)
+    kept = data_kept(facts)
     if kept is not None and "mailbox" in covered(kept) and kept.get("mailbox") != "converted_to_shared":
         return False
     for action in f.actions:
         if action.runs or action.blocked != "data_lost" or not removes_only(action):
             continue
-        kinds = ended(action, f.details)
+        kinds = ended(action, facts)
         if kinds is not None and "mailbox" in kinds:
             return True
     return False

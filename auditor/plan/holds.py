@@ -4,7 +4,7 @@ user's mailbox, carried in the report's findings (docs/exchange-export.md).
     attach(document, export, file)   each account finding's details.exchange, and the report's
                                      `exchange_export` ({"file", "mailboxes"}): `audit` and `plan`
                                      both call it (the plan's export, when given, is the fresher)
-    not_on_hold(details)             the policy declares the mailbox kept by a litigation hold, and
+    not_on_hold(facts)               the policy declares the mailbox kept by a litigation hold, and
                                      the export shows it is not on one: the removal waits
 
 details.exchange is {"listed": False} for an account the export does not list (no mailbox), else
@@ -18,27 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypedDict
 
 from auditor.data.exchange_export import MailboxExport
 from auditor.formats.report_model import ExchangeExport, ReportDocument
+from auditor.plan.leaver_facts import LeaverFacts, MailboxFacts
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
 
 # the rules whose removals end an account's mailbox, and whose data_kept may declare a hold
 ACCOUNT_RULES = frozenset((DisabledUserLicensed.id, InactiveUserLicensed.id, GuestLicensed.id))
 NOT_ON_HOLD = "not_on_hold"  # Skipped reason
-
-
-class MailboxFacts(TypedDict, total=False):
-    """A finding's details.exchange: the account's mailbox as the Exchange export lists it."""
-
-    listed: bool
-    litigation_hold: bool
-    holds: list[str]
-    dir_synced: bool
-    has_archive: bool
-    recipient_type: str
-    exchange_guid: str
 
 
 def mailbox_facts(row: MailboxExport | None) -> MailboxFacts:
@@ -66,11 +54,10 @@ def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: 
     return document
 
 
-def not_on_hold(details: Mapping[str, Any]) -> bool:
+def not_on_hold(facts: LeaverFacts) -> bool:
     """The finding's data_kept declares `mailbox: litigation_hold`, and the Exchange export shows
     the mailbox without one (or lists no mailbox for the account)."""
-    kept = details.get("data_kept")
-    exchange = details.get("exchange")
-    if not isinstance(kept, Mapping) or kept.get("mailbox") != "litigation_hold" or not isinstance(exchange, Mapping):
+    kept, exchange = facts.get("data_kept"), facts.get("exchange")
+    if kept is None or kept.get("mailbox") != "litigation_hold" or exchange is None:
         return False
     return exchange.get("litigation_hold") is not True

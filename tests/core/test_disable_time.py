@@ -158,6 +158,7 @@ def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[di
     from auditor import wording as guidance
     from auditor.data.model import Locale
     from auditor.plan.declared import grace_wait
+    from auditor.plan.leaver_facts import leaver_facts
 
     from .factory import sku
 
@@ -173,7 +174,7 @@ def _spanned(tmp_path: Any, grace: int, *, premium: bool, **kw: Any) -> tuple[di
     message = guidance.message(
         f.rule, subject=f.subject.to_json(), skus=list(f.skus), details=details, locale=Locale.EN
     )
-    return details | {"wait": grace_wait(details, "2026-11-01T06:00:00Z")}, message
+    return details | {"wait": grace_wait(leaver_facts(details), "2026-11-01T06:00:00Z")}, message
 
 
 def test_the_audit_logs_span_is_evidence_for_grace_days(tmp_path: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from auditor.data.finding_facts import FindingFactsError
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.compile import COUNT_VIOLATION, NOT_SUBSCRIBED, ChangePlan, compile_plan
 
@@ -549,16 +550,13 @@ def test_one_removal_counted_two_ways_frees_the_fewer_seats_whatever_the_order()
         assert change.seats == {} and set(change.findings) == {"f1", "f2"}
 
 
-def test_details_that_are_not_as_expected_leave_the_sum_unknown_not_a_crash() -> None:
-    """Details that are no object the report's reader refuses (auditor.formats.report_model)."""
+def test_a_leavers_details_of_the_wrong_type_are_refused_with_their_place() -> None:
+    """A kind list that is no list (a hand-edited report.json): the plan refuses it, naming the key,
+    instead of guessing what the removal ends (auditor.plan.leaver_facts)."""
     broken = [
         finding("f1", FORBIDDEN, U1, [assign(U1, remove=["SPE_E5"])]),
         finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
     ]
-    broken[1].details = {"data_kinds": {"SPE_E5": "mailbox"}}  # a kind list that is no list
-    plan = compile_plan(report(broken, ROOMY))
-    assert kinds(plan) == []
-    assert {s.finding: (s.reason, s.data) for s in plan.skipped} == {
-        "f1": ("data_together", ("unknown",)),
-        "f2": ("data_together", ("unknown",)),
-    }
+    broken[1].details = {"data_kinds": {"SPE_E5": "mailbox"}}
+    with pytest.raises(FindingFactsError, match=r"Expected `array`, got `str` - at `details.data_kinds\[...\]`"):
+        compile_plan(report(broken, ROOMY))

@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from auditor.plan.compile import compile_plan
 from auditor.plan.write import plan_document, plan_markdown
 
@@ -314,19 +316,25 @@ def test_on_the_sample_grace_counts_from_the_leave_date_or_the_audit_and_waits_w
     assert "not before Nov 9, 2026" in text
 
 
-def test_the_plan_reads_the_rules_details_through_their_types() -> None:
-    """plan/declared.py reads a leaver's details through PlanDetails (the rules' TypedDicts), so a key
-    renamed in a rule fails mypy there; an absent key reads as None, as in an older report.json."""
+def test_the_plan_reads_a_leavers_details_through_their_types() -> None:
+    """plan/declared.py reads a leaver's details as LeaverFacts (the rules' TypedDicts, so a key
+    renamed in a rule fails mypy there), decoded with each value checked: an absent key reads as
+    absent, as in an older report.json; a key no rule writes is left out; a value of the wrong
+    type is refused with its place."""
     from pathlib import Path
 
+    from auditor.data.finding_facts import FindingFactsError
     from auditor.plan import declared
+    from auditor.plan.leaver_facts import leaver_facts
 
     source = Path(declared.__file__).read_text("utf-8")
-    assert re.findall(r"details(?:\.get\(|\[)", source) == [], "read details through _own(details)[key]"
-    keys = set(declared.PlanDetails.__annotations__) | {
-        key for base in declared.PlanDetails.__mro__ for key in getattr(base, "__annotations__", {})
-    }
-    read = set(re.findall(r'own\(details\)\["(\w+)"\]|own\["(\w+)"\]', source))
-    assert {key for pair in read for key in pair if key} <= keys
-    assert declared.grace_wait({}, "2026-11-01T00:00:00Z") is None
-    assert declared.use_wait({"mail_use": {"read": False}}) == (declared.USE_NOT_SHOWN, "")
+    assert "details" not in re.sub(r'"""[\s\S]*?"""|#.*', "", source), "declared.py reads LeaverFacts, never details"
+    assert declared.grace_wait(leaver_facts({}), "2026-11-01T00:00:00Z") is None
+    assert declared.use_wait(leaver_facts({"mail_use": {"read": False}})) == (declared.USE_NOT_SHOWN, "")
+    facts = leaver_facts({"grace_days": 30, "disabled_at": None, "disable_unknown": "audit_not_read", "other": [1]})
+    assert facts == {"grace_days": 30, "disabled_at": None, "disable_unknown": "audit_not_read"}
+    assert declared.grace_wait(facts, "2026-11-01T00:00:00Z") == (declared.DISABLE_AUDIT_NOT_READ, "")
+    with pytest.raises(FindingFactsError, match=r"Expected `int`, got `bool` - at `details.grace_days`"):
+        leaver_facts({"grace_days": True})
+    with pytest.raises(FindingFactsError, match=r"at `details.data_kept.expired`"):
+        leaver_facts({"data_kept": {"mailbox": "retention", "expired": "no"}})

@@ -1,0 +1,42 @@
+"""What the plan reads of a leaver's finding (disabled-, inactive- and guest-user-licensed): the
+admin's declarations (`data_kept`, `grace_days`), when the account was disabled, what the usage
+reports say of its mailbox and OneDrive, the data its removals end, and what the Exchange export
+says of its mailbox. Typed as the rules and the engine write them, so a key renamed there fails
+mypy here; decoded from report.json's details once per reader, each value checked (a value of the
+wrong type is refused with its place, exit 2; an absent key reads as absent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final, TypedDict, cast
+
+from auditor.guidance.details import decoded, optional_keys
+from auditor.impact.services import DataEnded
+from auditor.rules.hygiene.accounts import DisabledUserLicensedDetails, InactiveUserLicensedDetails
+
+
+class MailboxFacts(TypedDict, total=False):
+    """A finding's details.exchange: the account's mailbox as the Exchange export lists it."""
+
+    listed: bool
+    litigation_hold: bool
+    holds: list[str]
+    dir_synced: bool
+    has_archive: bool
+    recipient_type: str
+    exchange_guid: str
+
+
+class LeaverFacts(DisabledUserLicensedDetails, InactiveUserLicensedDetails, DataEnded, total=False):
+    """The details of a leaver's finding the plan reads."""
+
+    exchange: MailboxFacts  # `plan --exchange-export` (auditor.plan.holds.attach)
+
+
+_READ: Final = optional_keys(LeaverFacts)
+
+
+def leaver_facts(details: Mapping[str, Any]) -> LeaverFacts:
+    """A finding's details (report.json's) as LeaverFacts: its keys only, each value checked."""
+    return cast(LeaverFacts, decoded(details, _READ))
