@@ -194,7 +194,9 @@ class SharedValues:
             policy=self._one(f.policy),
             message=self._one(f.message),
             skus=self._one(f.skus),
-            details=self._shared_details(f.details),
+            own=self._shared_details(f.own),
+            holding=self._shared_details(f.holding),
+            added=self._shared_details(f.added),
         )
 
     def _one(self, value: Any) -> Any:

@@ -531,11 +531,25 @@ class Finding:
     subject: Subject
     skus: tuple[str, ...]  # part numbers (or skuId when unknown)
     message: str
-    details: tuple[tuple[str, Any], ...] = ()  # rule-specific details used by renderers and guidance
+    # A finding's details in three parts, each (key, value) pairs sorted by key: the rule's own facts
+    # (its TypedDict), how the user holds the products (auditor.rules.base.UserDetails, for a finding
+    # on a user) and what the engine adds after evaluation (auditor.enrichment). `details` joins them.
+    own: tuple[tuple[str, Any], ...] = ()
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, str] | None = None
     alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
+    holding: tuple[tuple[str, Any], ...] = ()
+    added: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def details(self) -> tuple[tuple[str, Any], ...]:
+        """The three parts as one, sorted by key, as report.json and findings.csv carry them (the
+        readers, auditor.data.finding_facts, take them apart again): the rule's own over how the
+        user holds the products, the engine's over both."""
+        if not self.holding and not self.added:
+            return self.own
+        return tuple(sorted({**dict(self.holding), **dict(self.own), **dict(self.added)}.items()))
 
 
 @dataclass(frozen=True, slots=True)

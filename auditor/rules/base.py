@@ -200,7 +200,10 @@ class Rule(Generic[D]):
         severity: Severity | None = None,
         monthly_cost: float | None = None,
         also: str = "",
+        holding: UserDetails | None = None,
     ) -> Finding:
+        """The finding, its `details` (the rule's own) apart from how its user holds the products
+        (`holding`, Context.user_details); report.json joins them (Finding.details)."""
         entry = f"{policy.name}/{where}"
         return Finding(
             id=finding_id(self.id, entry, subject, skus, also=also),
@@ -210,8 +213,9 @@ class Rule(Generic[D]):
             subject=subject,
             skus=tuple(skus),
             message=message,
-            details=tuple(sorted(details.items())),
+            own=tuple(sorted(details.items())),
             monthly_cost=monthly_cost,
+            holding=tuple(sorted(holding.items())) if holding else (),
         )
 
 

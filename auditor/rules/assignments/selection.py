@@ -242,4 +242,4 @@ class SkuRequiredMissing(AssignmentRule[SkuRequiredMissingDetails]):
             )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
             ids = SkuRequiredMissingDetails(sku_ids=required_ids)
-            yield replace(finding, details=tuple(sorted({**dict(finding.details), **ids}.items())))
+            yield replace(finding, own=tuple(sorted({**dict(finding.own), **ids}.items())))
