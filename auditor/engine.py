@@ -205,6 +205,8 @@ class SharedValues:
     def _shared_details(self, details: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
         # details hold dicts (unhashable): the hash of their JSON text finds a candidate, and `==`
         # confirms it (a tuple and a list write the same JSON but are not equal; hashes may collide)
+        if not details:  # a part the finding lacks (Finding.holding, Finding.added)
+            return details
         try:
             key = hash(orjson.dumps(details))
         except TypeError:  # a value JSON cannot hold: kept as it is
