@@ -194,7 +194,9 @@ class SharedValues:
             policy=self._one(f.policy),
             message=self._one(f.message),
             skus=self._one(f.skus),
-            details=self._shared_details(f.details),
+            own=self._shared_details(f.own),
+            holding=self._shared_details(f.holding),
+            added=self._shared_details(f.added),
         )
 
     def _one(self, value: Any) -> Any:
@@ -203,6 +205,8 @@ class SharedValues:
     def _shared_details(self, details: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
         # details hold dicts (unhashable): the hash of their JSON text finds a candidate, and `==`
         # confirms it (a tuple and a list write the same JSON but are not equal; hashes may collide)
+        if not details:  # a part the finding lacks (Finding.holding, Finding.added)
+            return details
         try:
             key = hash(orjson.dumps(details))
         except TypeError:  # a value JSON cannot hold: kept as it is

@@ -77,14 +77,15 @@ def _needs_user(rule: Rule[Any] | None, finding: Finding) -> bool:
     return (
         finding.subject.type is SubjectType.USER
         and rule is not None
-        and (rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.details))
+        and (rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.own))
     )
 
 
 def enrich(findings: list[Finding], rules: Iterable[Rule[Any]], ctx: Context) -> Iterator[Finding]:
-    """`findings` with the facts above added to the details of each that needs them (a fact the
-    rule reported itself gives way to the enricher's), one by one, so the caller can keep each as
-    it comes (the engine shares its values)."""
+    """`findings` with the facts above added to each that needs them, apart from the rule's own
+    (Finding.added: in the details report.json carries, a fact the rule reported itself gives way
+    to the enricher's), one by one, so the caller can keep each as it comes (the engine shares its
+    values)."""
     by_id = {rule.id: rule for rule in rules}
     wanted = {f.subject.id for f in findings if _needs_user(by_id.get(f.rule), f)}
     users = {u.id: u for u in ctx.index.users if u.id in wanted} if wanted else {}
@@ -92,6 +93,5 @@ def enrich(findings: list[Finding], rules: Iterable[Rule[Any]], ctx: Context) ->
         if finding.subject.type is not SubjectType.USER:
             yield finding
             continue
-        details = dict(finding.details)
-        added = _added(by_id.get(finding.rule), details, users.get(finding.subject.id), ctx)
-        yield replace(finding, details=tuple(sorted({**details, **added}.items()))) if added else finding
+        added = _added(by_id.get(finding.rule), dict(finding.details), users.get(finding.subject.id), ctx)
+        yield replace(finding, added=tuple(sorted(added.items()))) if added else finding

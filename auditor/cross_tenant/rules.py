@@ -91,7 +91,7 @@ class MergeRule(Generic[D]):
             subject=subject,
             skus=tuple(skus),
             message=message,
-            details=tuple(sorted(details.items())),
+            own=tuple(sorted(details.items())),
             monthly_cost=monthly_cost,
         )
 

@@ -1,17 +1,19 @@
 """A finding's parts as report.json carries them, decoded once, typed, where a reader takes them.
 
-A finding's `details` hold three kinds of facts side by side (docs/report-format.md keeps them in one
+A finding's `details` hold three kinds of facts side by side (the audit writes them apart, as
+auditor.data.model.Finding's `own`, `holding` and `added`; docs/report-format.md keeps them in one
 object, byte for byte as before):
 
     own       the rule's own facts: the TypedDict beside the rule (auditor/rules/<topic>/<name>.py),
               which its texts read typed (auditor.guidance.details.RuleDetails.own)
     holding   how the user holds the finding's products (Holding): written by every rule on users
-              (auditor.rules.base.UserDetails)
+              beside its own facts (Rule.make's `holding`, auditor.rules.base.UserDetails)
     fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
-              after evaluation (auditor.enrichment: the groups' kinds, the data a removal ends, the
-              groups it leaves), the plan's bill for a seat finding (auditor.plan.bill), and the pieces
-              several rules write alike and the shared guidance reads (the product or the group a fix
-              gives instead, the policy's licensing groups, the admin's `data_kept` declaration)
+              after evaluation (auditor.enrichment, as Finding.added: the groups' kinds, the data a
+              removal ends, the groups it leaves), the plan's bill for a seat finding
+              (auditor.plan.bill), and the pieces several rules write alike and the shared guidance
+              reads (the product or the group a fix gives instead, the policy's licensing groups, the
+              admin's `data_kept` declaration)
 
 `parts` decodes a finding's subject and the last two with msgspec: a value of the wrong type is
 refused with its place (FindingFactsError), an absent one takes its default (an older report). Keys

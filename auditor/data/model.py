@@ -29,6 +29,8 @@ from auditor.data.enums import Cloud as Cloud  # re-exported, as the other three
 from auditor.data.enums import Locale as Locale  # re-exported: the stages import the shared enums from here
 from auditor.data.enums import Severity as Severity
 from auditor.data.enums import SubjectType as SubjectType
+from auditor.data.finding import Finding as Finding  # re-exported: a finding, and its subject
+from auditor.data.finding import Subject as Subject
 from auditor.data.license_insight_data import InsightComparison, LicenseInsight
 from auditor.data.usage_data import UsageReports
 
@@ -498,44 +500,6 @@ class TenantSnapshot:
 
 
 # --- audit results --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Subject:
-    type: SubjectType
-    id: str
-    upn: str | None = None  # users
-    sku: str | None = None  # SKU part number, for skus and subscriptions
-    display_name: str | None = None
-    kind: str | None = None  # users: User.kind's value (AccountKind), what the account is
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": self.type.value, "id": self.id}
-        if self.upn is not None:
-            out["upn"] = self.upn
-        if self.sku is not None:
-            out["sku"] = self.sku
-        if self.display_name is not None:
-            out["display_name"] = self.display_name
-        if self.kind is not None:
-            out["kind"] = self.kind
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    id: str
-    rule: str
-    severity: Severity
-    policy: str  # "<policy name>/<section>[/<entry name>]"
-    subject: Subject
-    skus: tuple[str, ...]  # part numbers (or skuId when unknown)
-    message: str
-    details: tuple[tuple[str, Any], ...] = ()  # rule-specific details used by renderers and guidance
-    monthly_cost: float | None = None
-    waived: bool = False
-    waiver: dict[str, str] | None = None
-    alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypedDict, TypeVar, cast, final
+from typing import Any, ClassVar, Generic, TypedDict, TypeVar, final
 
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
@@ -23,8 +23,8 @@ from ..policy.objects import CatalogEntry, Policy, Selector
 
 
 class UserDetails(TypedDict, total=False):
-    """How a user holds a finding's products (Context.user_details): the details every finding on a
-    user starts from, which the details TypedDict of a rule on users extends."""
+    """How a user holds a finding's products (Context.user_details): what every finding on a user
+    carries beside the rule's own details (`Rule.make`'s `holding`; Finding.holding)."""
 
     assignment: str | None  # the policy's assignment entry, for an assignment rule
     assigned_by_group: dict[str, list[str]]  # product -> names of the groups that assign it
@@ -35,15 +35,6 @@ class UserDetails(TypedDict, total=False):
 
 # A rule's details: the TypedDict beside the rule (`<Rule>Details`), which its texts read too
 D = TypeVar("D", bound=Mapping[str, object])
-# A rule's on users: its TypedDict extends UserDetails
-U = TypeVar("U", bound=UserDetails)
-
-
-def merged(first: Mapping[str, object], last: D) -> D:
-    """`first`'s keys with `last`'s over them, typed as `last`: a rule's details over how its user
-    holds the products (UserDetails), or over shared pieces its TypedDict extends. mypy checks each
-    piece's keys where it is written (a partial TypedDict cannot be merged into another one typed)."""
-    return cast(D, {**first, **last})
 
 
 def _own(text: str) -> str:
@@ -200,7 +191,10 @@ class Rule(Generic[D]):
         severity: Severity | None = None,
         monthly_cost: float | None = None,
         also: str = "",
+        holding: UserDetails | None = None,
     ) -> Finding:
+        """The finding, its `details` (the rule's own) apart from how its user holds the products
+        (`holding`, Context.user_details); report.json joins them (Finding.details)."""
         entry = f"{policy.name}/{where}"
         return Finding(
             id=finding_id(self.id, entry, subject, skus, also=also),
@@ -210,8 +204,9 @@ class Rule(Generic[D]):
             subject=subject,
             skus=tuple(skus),
             message=message,
-            details=tuple(sorted(details.items())),
+            own=tuple(sorted(details.items())),
             monthly_cost=monthly_cost,
+            holding=tuple(sorted(holding.items())) if holding else (),
         )
 
 

@@ -9,11 +9,12 @@ from auditor.data.model import Finding, User
 
 from ...data.reads import Reads
 from ...policy.objects import Assignment, Policy, Selector
-from ..base import Context, Rule, U, merged
+from ..base import Context, D, Rule, UserDetails
 
 
-class AssignmentRule(Rule[U]):
-    """A rule over the entries of `assignments:`; its details' TypedDict extends UserDetails."""
+class AssignmentRule(Rule[D]):
+    """A rule over the entries of `assignments:`: each finding is on a user, its own details beside
+    how the user holds the products (`user_finding`)."""
 
     section = "assignments"
     reads = Reads("users", "subscribedSkus")  # SKU names resolve through subscribedSkus
@@ -46,17 +47,20 @@ class AssignmentRule(Rule[U]):
         user: User,
         sku_ids: frozenset[str],
         message: str,
-        extra: U,
+        own: D,
         cost: bool = False,
+        holding: UserDetails | None = None,
     ) -> Finding:
-        details = merged(ctx.user_details(user, sku_ids, a.name), extra)
+        """The finding on `user`: `own` beside how the user holds `sku_ids` (Context.user_details,
+        unless `holding` is given)."""
         return self.make(
             policy,
             f"assignments/{a.name}",
             ctx.user_subject(user),
             ctx.index.parts(sku_ids),
             message,
-            details,
+            own,
             severity=a.severity,
             monthly_cost=ctx.cost_of(sku_ids) if cost else None,
+            holding=ctx.user_details(user, sku_ids, a.name) if holding is None else holding,
         )

@@ -9,11 +9,11 @@ from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
-from ...impact.fix_facts import StorageFacts
+from ...impact.fix_facts import DataLost, StorageFacts
 from ...impact.services import HeldTwice
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
-from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context, UserDetails, merged
+from ..base import SKU_LIST_SCHEMA, SKU_REF_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
 from .licensing import LicensingGroupDetails
@@ -40,12 +40,13 @@ class Losses(TypedDict, total=False):
     data_kinds: dict[str, list[str]]  # product -> the kinds of data it keeps (DataLoss.kinds)
 
 
-class SkuCombinationForbiddenDetails(UserDetails, total=False):
+class SkuCombinationForbiddenDetails(DataLost, Losses, total=False):
     """`combination`: [part numbers]; `remove` and `keep` when one held product switches on nothing the others do not
     (the default removal; absent when none does, and then nothing is pre-filled); for a set that names the product
     to keep, held by the user: `declared` (true), `keep` [it] and `remove` [the held `remove` products]; `storage_by`
     (product → the storage evidence of removing it alone, when that keeps the mailbox or OneDrive under a smaller
-    plan: a way that removes it is ready only when the data fits) and `storage` (the default removal's)"""
+    plan: a way that removes it is ready only when the data fits) and `storage` (the default removal's); what the
+    removal ends: `data_lost`, `plans_unknown`, `data_kinds` (of all the declared removals together, else of each)"""
 
     combination: Sequence[str]
     declared: bool  # the policy names the product to keep ({keep: A, remove: [B]})
@@ -120,9 +121,9 @@ class SkuCombinationForbidden(AssignmentRule[SkuCombinationForbiddenDetails]):
                         declared=True, keep=[ctx.index.part(keep)], remove=ctx.index.parts(gone)
                     )
                     # they go together: what removing all of them ends
-                    choice = merged(ctx.data_loss.of(user, gone), declared)
+                    choice: SkuCombinationForbiddenDetails = {**ctx.data_loss.of(user, gone), **declared}
                 else:
-                    choice = merged(self.losses(ctx, user, both), self.suggestion(ctx, user, both))
+                    choice = {**self.losses(ctx, user, both), **self.suggestion(ctx, user, both)}
                     # the default removal's storage evidence, where plan.md reads the sizes
                     fit = (choice.get("storage_by") or {}).get(str(choice.get("remove")))
                     if fit:

@@ -39,7 +39,7 @@ from ...impact.fix_facts import GroupJoin
 from ...impact.group_kinds import membership_blocked
 from ...index import TenantIndex
 from ...policy.objects import Policy, PolicySet
-from ..base import Context, UserDetails
+from ..base import Context
 
 NOT_FOUND = "not_found"
 AMBIGUOUS = "ambiguous"
@@ -72,7 +72,7 @@ class ReplaceGroup(GroupJoin, total=False):
     required: bool
 
 
-class LicensingGroupDetails(UserDetails, total=False):
+class LicensingGroupDetails(TypedDict, total=False):
     """The details of a finding whose fix joins a catalog `licensing_group` (for_user)."""
 
     licensing_group: dict[str, LicensingGroupEntry]  # product -> its licensing group

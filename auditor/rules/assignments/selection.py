@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any, TypedDict, cast
 
 from auditor.data.model import Finding, Severity
 from auditor.data.usage_data import STORAGE_FIELDS
 
 from ...data.reads import Reads
-from ...impact.fix_facts import GroupJoin
+from ...impact.fix_facts import NotApplied
 from ...policy.objects import Assignment, Policy
 from ...policy.yamlsource import PolicyNode
-from ..base import SKU_LIST_SCHEMA, Context, UserDetails, merged
+from ..base import SKU_LIST_SCHEMA, Context
 from . import licensing
 from .base import AssignmentRule
 from .licensing import LicensingGroupDetails, ReplaceGroup
@@ -38,6 +37,9 @@ class UsageLocationDetails(TypedDict, total=False):
     no_usage_location: bool  # the user has no usage location: an assignment of the product waits for one
 
 
+NO_USAGE_LOCATION: UsageLocationDetails = {"no_usage_location": True}
+
+
 class Replacement(LicensingGroupDetails, total=False):
     """Where a replacement comes from (replacement_group): its catalog licensing group, or a group
     that assigns it."""
@@ -57,13 +59,13 @@ class SkuNotAllowedDetails(UsageLocationDetails, LicensingGroupDetails, total=Fa
     replace_group: ReplaceGroup  # the group that assigns the replacement (GroupIndex.replacement)
 
 
-class SkuForbiddenDetails(UserDetails, total=False):
+class SkuForbiddenDetails(TypedDict, total=False):
     """`forbidden`: [part numbers]"""
 
     forbidden: Sequence[str]
 
 
-class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, total=False):
+class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, NotApplied, total=False):
     """`required_any`: [part numbers]; `no_usage_location`: true when the user has no usage location;
     `licensing_group`: the first required product's catalog licensing group, which the fix joins (as for
     assignment-not-group-based); `group_membership`: [{`id`, `name`, `gives`, `via`: nested | direct | unknown}] for
@@ -72,7 +74,7 @@ class SkuRequiredMissingDetails(UsageLocationDetails, LicensingGroupDetails, tot
     skuIds too"""
 
     required_any: Sequence[str]
-    group_membership: list[GroupJoin]  # groups that should give it but do not reach the user (not_applied)
+    # the required products' skuIds, over the holding's (Finding.holding), which names none
     sku_ids: dict[str, str]
 
 
@@ -115,6 +117,7 @@ class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
                 if not user.usage_location:
                     extra["no_usage_location"] = True
             names = ", ".join(ctx.index.parts(bad))
+            own: SkuNotAllowedDetails = {**joined, **extra}
             yield self.user_finding(
                 policy,
                 a,
@@ -122,7 +125,7 @@ class SkuNotAllowed(AssignmentRule[SkuNotAllowedDetails]):
                 user,
                 bad,
                 f"holds {names}, which '{a.name}' does not allow",
-                merged(joined, extra),
+                own,
                 cost=True,
             )
 
@@ -228,18 +231,14 @@ class SkuRequiredMissing(AssignmentRule[SkuRequiredMissingDetails]):
             if not user.account_enabled:
                 continue  # a disabled account needs no license; disabled-user-licensed covers the rest
             joins = licensing.for_user(policy, ctx, user, in_order[:1], groups) if in_order else {}
-            own = SkuRequiredMissingDetails(required_any=parts)
-            if not user.usage_location:
-                own["no_usage_location"] = True
-            finding = self.user_finding(
-                policy,
-                a,
-                ctx,
-                user,
-                frozenset(),
-                f"holds none of {', '.join(parts)}, required by '{a.name}'",
-                merged({**joins, **ctx.groups.not_applied(user, required)}, own),
-            )
             # the SKUs to add are the required ones, so the guidance can name their skuIds
-            ids = SkuRequiredMissingDetails(sku_ids=required_ids)
-            yield replace(finding, details=tuple(sorted({**dict(finding.details), **ids}.items())))
+            own: SkuRequiredMissingDetails = {
+                **joins,
+                **ctx.groups.not_applied(user, required),
+                **({} if user.usage_location else NO_USAGE_LOCATION),
+                "required_any": parts,
+                "sku_ids": required_ids,
+            }
+            yield self.user_finding(
+                policy, a, ctx, user, frozenset(), f"holds none of {', '.join(parts)}, required by '{a.name}'", own
+            )

@@ -106,8 +106,8 @@ UA = TypeVar("UA", bound=UnusedAccountDetails)  # the details of a rule on unuse
 class _UnusedAccount(UserHygieneRule[UA]):
     """Disabled and inactive accounts: both read the mailbox usage of each offender."""
 
-    def own_facts(self, user: User, ctx: Context) -> UnusedAccountDetails:
-        return mailbox_usage(user, ctx)
+    def own_facts(self, user: User, ctx: Context, own: UA) -> None:
+        mailbox_usage(user, ctx, own)
 
 
 class DisabledUserLicensed(_UnusedAccount[DisabledUserLicensedDetails]):
@@ -331,8 +331,8 @@ class SharedMailboxLicensed(UserHygieneRule[SharedMailboxLicensedDetails]):
             details["teams_rooms"] = {part: _price(ctx, sid) for part, sid in TEAMS_ROOMS.items()}
         return details
 
-    def own_facts(self, user: User, ctx: Context) -> SharedMailboxLicensedDetails:
-        return mailbox_size(user, ctx)  # the mailbox usage report's row is each mailbox's own
+    def own_facts(self, user: User, ctx: Context, own: SharedMailboxLicensedDetails) -> None:
+        own.update(mailbox_size(user, ctx))  # the mailbox usage report's row is each mailbox's own
 
     def saves(self, details: SharedMailboxLicensedDetails) -> bool:
         return "keeps_license" not in details  # a mailbox that needs its license frees nothing
@@ -487,13 +487,12 @@ def _resource(purpose: str | None) -> bool:
     return purpose is not None and purpose.lower() in RESOURCE_PURPOSES
 
 
-def mailbox_usage(user: User, ctx: Context) -> UnusedAccountDetails:
-    """{"mailbox_bytes", "mailbox_archive"} from the mailbox usage report when it lists the account
-    (exchange-steps.ps1 converts no mailbox over 50 GB or with an archive), else {}."""
+def mailbox_usage(user: User, ctx: Context, own: UnusedAccountDetails) -> None:
+    """Adds to `own` "mailbox_bytes" and "mailbox_archive" from the mailbox usage report when it
+    lists the account (exchange-steps.ps1 converts no mailbox over 50 GB or with an archive)."""
     size = mailbox_size(user, ctx)
-    if not size:
-        return {}
-    return UnusedAccountDetails(mailbox_bytes=size["storage_used_bytes"], mailbox_archive=size["has_archive"])
+    if size:
+        own["mailbox_bytes"], own["mailbox_archive"] = size["storage_used_bytes"], size["has_archive"]
 
 
 def mailbox_size(user: User, ctx: Context) -> SharedMailboxLicensedDetails:

@@ -9,11 +9,11 @@ from auditor.data.model import Finding, Group, LicenseAssignmentState, Severity,
 
 from ...data.reads import Reads
 from ...policy.objects import HygieneCheck, Policy
-from ..base import SEVERITY_SCHEMA, Context, UserDetails, merged
+from ..base import SEVERITY_SCHEMA, Context
 from .base import HygieneRule, check_schema
 
 
-class LicenseAssignmentErrorDetails(UserDetails, total=False):
+class LicenseAssignmentErrorDetails(TypedDict, total=False):
     """`error` (Graph's licenseAssignmentState.error: CountViolation, MutuallyExclusiveViolation, DependencyViolation,
     ProhibitedInUsageLocationViolation, UniquenessViolation, Other; `None` when only the state tells), `state`
     (Error, or ActiveWithError: active but not applied in full; Disabled only together with an error); `free_seats`
@@ -64,10 +64,7 @@ class LicenseAssignmentError(HygieneRule[LicenseAssignmentErrorDetails]):
                 continue
             for state in errors:
                 sid = state.sku_id.lower()
-                details = merged(
-                    ctx.user_details(user, [sid], None),
-                    LicenseAssignmentErrorDetails(error=state.error, state=state.state),
-                )
+                details = LicenseAssignmentErrorDetails(error=state.error, state=state.state)
                 sku = ctx.index.sku_by_id.get(sid)
                 if state.error == "CountViolation" and sku is not None:
                     details |= LicenseAssignmentErrorDetails(free_seats=sku.unused)  # a reprocess alone applies it
@@ -83,6 +80,7 @@ class LicenseAssignmentError(HygieneRule[LicenseAssignmentErrorDetails]):
                     details,
                     severity=check.severity,
                     also=state.assigned_by_group or "",
+                    holding=ctx.user_details(user, [sid], None),
                 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypeVar, final
+from typing import Any, TypedDict, TypeVar, final
 
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
 
@@ -12,7 +12,7 @@ from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck
 from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
-from ..base import SEVERITY_SCHEMA, Context, D, Rule, UserDetails, merged
+from ..base import SEVERITY_SCHEMA, Context, D, Rule
 
 DATA_KEPT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -189,32 +189,32 @@ class UserHygieneRule(HygieneRule[H]):
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> H | None:
         raise NotImplementedError
 
-    def own_facts(self, user: User, ctx: Context) -> DeclaredDetails:
-        """Facts of the offending user's own that the finding carries beside `offends`' answer, under
-        keys of their own (asked of each offender, whatever `reads` says)."""
-        return {}
+    def own_facts(self, user: User, ctx: Context, own: H) -> None:
+        """Adds to `own` (`offends`' answer, copied for this user) facts of the offending user's own,
+        under keys of their own (asked of each offender, whatever `reads` says)."""
 
     def describe(self, user: User, details: H) -> str:
         raise NotImplementedError
 
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for user, extra in ctx.index.offenders(self.reads.user, lambda u: self.offends(u, check, ctx), check.except_):
-            extra = merged(self.own_facts(user, ctx), extra)  # a new dict: users of a profile share `extra`
-            sku_ids = self.products(user, extra, ctx)
-            details = merged(ctx.user_details(user, sku_ids, None), extra)
+            own = extra.copy()  # users of a profile share `extra`
+            self.own_facts(user, ctx, own)
+            sku_ids = self.products(user, own, ctx)
             if check.data_kept is not None:  # the admin's declaration, and whether it has expired
-                details["data_kept"] = check.data_kept.details(ctx.as_of)
+                own["data_kept"] = check.data_kept.details(ctx.as_of)
             if check.grace_days:  # the plan holds the removals back until the days have passed
-                details["grace_days"] = check.grace_days  # the engine adds when it was disabled
+                own["grace_days"] = check.grace_days  # the engine adds when it was disabled
             yield self.make(
                 policy,
                 f"hygiene/{self.key}",
                 ctx.user_subject(user),
                 ctx.index.parts(sku_ids),
-                self.describe(user, details),
-                details,
+                self.describe(user, own),
+                own,
                 severity=check.severity,
-                monthly_cost=ctx.cost_of(sku_ids) if self.saves(details) else None,
+                monthly_cost=ctx.cost_of(sku_ids) if self.saves(own) else None,
+                holding=ctx.user_details(user, sku_ids, None),
             )
 
     def saves(self, details: H) -> bool:
@@ -230,9 +230,9 @@ class UserHygieneRule(HygieneRule[H]):
         return user.sku_ids
 
 
-class DeclaredDetails(UserDetails, total=False):
+class DeclaredDetails(TypedDict, total=False):
     """What the policy's check declares, on each finding of a user hygiene rule (beside how the user
-    holds its products: UserDetails)."""
+    holds its products: Finding.holding)."""
 
     data_kept: DataKeptDetails  # the admin's data_kept declaration, and whether it has expired
     grace_days: int

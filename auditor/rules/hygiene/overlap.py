@@ -11,7 +11,7 @@ from ...data.reads import Reads
 from ...impact.services import HeldTwice
 from ...policy.objects import HygieneCheck
 from ...reference import coverage
-from ..base import Context, merged
+from ..base import Context
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
 
@@ -25,13 +25,15 @@ class LicenseRedundantDetails(HeldTwice, DeclaredDetails, total=False):
     `cover_by_group` (that product → groups that assign it; empty = direct), `plans` (redundant product → names of
     the service plans it turns on for the user), `cover_plans` (the kept product → the plans its working copies turn
     on), `cover_ids` (the kept product → its skuId: the removal rests on the user still holding it), `also_by_group`
-    (redundant product held directly as well as from these groups: both copies go)"""
+    (redundant product held directly as well as from these groups: both copies go), `data_kinds` (each product the
+    user holds → the kinds of data it keeps: mailbox, archive, files)"""
 
     covered_by: dict[str, str]  # redundant product -> the kept product that covers it
     cover_by_group: dict[str, list[str]]  # kept product -> the groups that assign it
     plans: dict[str, list[str]]  # redundant product -> the service plans it turns on
     cover_plans: dict[str, list[str]]  # kept product -> the plans its working copies turn on
     cover_ids: dict[str, str]  # kept product -> its skuId
+    data_kinds: dict[str, list[str]]  # product -> the kinds of data it keeps (DataLoss.kinds)
 
 
 class LicenseAssignedTwice(UserHygieneRule[LicenseAssignedTwiceDetails]):
@@ -153,7 +155,7 @@ class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
         if not covered_by:
             return None
         part = ctx.index.part
-        found = LicenseRedundantDetails(
+        return LicenseRedundantDetails(
             # a redundant product held directly and from a group: both copies have to go
             also_by_group=ctx.data_loss.held_twice(user, covered_by).get("also_by_group", {}),
             covered_by={part(s): part(k) for s, k in covered_by.items()},
@@ -161,8 +163,8 @@ class LicenseRedundant(UserHygieneRule[LicenseRedundantDetails]):
             plans={part(s): sorted(ctx.data_loss.service_plan_name(s, p) for p in enabled[s]) for s in covered_by},
             cover_plans={part(k): sorted(on[k]) for k in set(covered_by.values())},
             cover_ids={part(k): ctx.index.sku_by_id[k].sku_id for k in set(covered_by.values())},
+            data_kinds=ctx.data_loss.kinds(user)["data_kinds"],
         )
-        return merged(ctx.data_loss.kinds(user), found)
 
 
 def _turned_on(plans: Iterable[str], copies: list[tuple[str, ...]]) -> frozenset[str]:

@@ -38,7 +38,7 @@ from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import Named, ReplaceGroup, licensing_groups
 from ..assignments.selection import Replacement, SkuNotAllowedDetails
-from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, merged
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule
 
 CONFLICT_ERROR = "MutuallyExclusiveViolation"
 
@@ -210,7 +210,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
         ]
         if whole:
             extra["whole_group"] = sorted(whole)
-        details = merged({**ctx.user_details(user, skus, None), **joined}, extra)
+        details: SubscriptionMoveDetails = {**joined, **extra}
         text = f"moves from {index.part(old)} to {index.part(new)}" + (" once a seat is bought" if waits else "")
         return self.make(
             policy,
@@ -221,6 +221,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
             details,
             severity=entry.severity,
             monthly_cost=round(saving, 2) if saving else None,
+            holding=ctx.user_details(user, skus, None),
         )
 
     @staticmethod

@@ -39,7 +39,7 @@ from ...policy.objects import Policy, Selector, UsageEntry
 from ...policy.yamlsource import PolicyNode
 from ..assignments import licensing
 from ..assignments.selection import Replacement, SkuNotAllowedDetails, replacement_group
-from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, Rule, U, UserDetails, merged, parse_when
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, D, Rule, parse_when
 
 # (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
 KIND_READS = frozenset({"department", "assignedLicenses", AGENT_USERS})
@@ -115,7 +115,7 @@ def _workloads_of(entry: UsageEntry) -> tuple[str, ...]:
     return entry.workloads if entry.rightsize is None else entry.unless_active
 
 
-class ProductUnusedDetails(UserDetails, total=False):
+class ProductUnusedDetails(TypedDict, total=False):
     """`days`, `workloads` (names), `last_activity` (latest date across them, YYYY-MM-DD, or null: none in the report
     period), `report_date` (the reports' refresh date)"""
 
@@ -135,7 +135,7 @@ class RightsizeDetails(ProductUnusedDetails, SkuNotAllowedDetails, total=False):
     rightsize_to: str  # the smaller product
 
 
-class UsageRule(Rule[U]):
+class UsageRule(Rule[D]):
     """A rule over `usage:` entries, on users. Needs the usage reports (Reports.Read.All)."""
 
     section = "usage"
@@ -279,11 +279,8 @@ class ProductUnused(UsageRule[ProductUnusedDetails]):
             if active:
                 continue
             skus = frozenset((sid,))
-            details = merged(
-                ctx.user_details(user, skus, None),
-                ProductUnusedDetails(
-                    days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
-                ),
+            details = ProductUnusedDetails(
+                days=entry.days, workloads=list(entry.workloads), last_activity=latest, report_date=refreshed
             )
             names = ", ".join(workload_title(w) for w in entry.workloads)
             text = f"holds {ctx.index.part(sid)} without using {names} in {entry.days} days" + (
@@ -298,6 +295,7 @@ class ProductUnused(UsageRule[ProductUnusedDetails]):
                 details,
                 severity=entry.severity,
                 monthly_cost=ctx.cost_of(skus),
+                holding=ctx.user_details(user, skus, None),
             )
 
 
@@ -387,7 +385,8 @@ class Rightsize(UsageRule[RightsizeDetails]):
                 )
                 if saving is not None:
                     saving -= ctx.monthly_price(small) or 0.0
-            details = merged({**ctx.user_details(user, skus, None), **joined}, extra)
+            details: RightsizeDetails = {**joined, **extra}
+            holding = ctx.user_details(user, skus, None)
             if not measured:
                 # Nothing the larger product adds could be measured: no evidence of non-use, so no
                 # saving is claimed, only a low-severity note that a person has to check.
@@ -404,6 +403,7 @@ class Rightsize(UsageRule[RightsizeDetails]):
                     details,
                     severity=Severity.LOW,
                     monthly_cost=None,
+                    holding=holding,
                 )
                 continue
             text = (
@@ -419,6 +419,7 @@ class Rightsize(UsageRule[RightsizeDetails]):
                 details,
                 severity=entry.severity,
                 monthly_cost=round(saving, 2) if saving is not None and saving > 0 else None,
+                holding=holding,
             )
 
 
