@@ -44,6 +44,8 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
+from msgspec import UnsetType
+
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
     Block,
@@ -88,13 +90,27 @@ class Seat(Protocol):
     def consumed(self) -> int: ...
 
 
+class Listed(Protocol):
+    """One of the tenant's subscriptions as report.json lists them (auditor.formats.report_parts.ReportSubscription)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def sku_id(self) -> str: ...
+    @property
+    def sku_part_number(self) -> str | None: ...
+    @property
+    def commerce_subscription_id(self) -> str | UnsetType | None: ...
+
+
 class SeatTable(Protocol):
-    """What the reconciliation reads of a report: its seat table (auditor.formats.report_model.ReportDocument)."""
+    """What the reconciliation reads of a report: its seat table and subscriptions
+    (auditor.formats.report_model.ReportDocument)."""
 
     @property
     def skus(self) -> Sequence[Seat]: ...
     @property
-    def subscriptions(self) -> Any: ...  # the tenant's subscriptions as Graph gave them (a list, or unset)
+    def subscriptions(self) -> Sequence[Listed] | UnsetType: ...  # the tenant's subscriptions (unset: none listed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,13 +130,11 @@ class TenantSubscription:
 
 def _tenant(report: SeatTable) -> list[TenantSubscription]:
     """The tenant's subscriptions of report.json (`subscriptions`, in Graph's shape)."""
-    listed = report.subscriptions if isinstance(report.subscriptions, list) else []
+    listed = report.subscriptions or []
     return [
-        TenantSubscription(
-            str(s["id"]), s.get("commerceSubscriptionId"), str(s["skuPartNumber"]).upper(), str(s.get("skuId") or "")
-        )
+        TenantSubscription(s.id, s.commerce_subscription_id or None, s.sku_part_number.upper(), s.sku_id)
         for s in listed
-        if isinstance(s, Mapping) and s.get("id") and s.get("skuPartNumber")
+        if s.sku_part_number
     ]
 
 

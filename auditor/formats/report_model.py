@@ -30,6 +30,13 @@ from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.bill_model import Bill
+from auditor.formats.report_parts import (
+    FindingCause,
+    FindingPlanState,
+    FindingTenant,
+    FindingWaiver,
+    ReportSubscription,
+)
 
 __all__ = [
     "Amount",
@@ -151,15 +158,15 @@ class ReportFinding(Struct, kw_only=True):
     details: dict[str, Any]  # the rule's (its TypedDict, auditor.rules)
     monthly_cost: float | None
     waived: bool
-    waiver: dict[str, Any] | None
+    waiver: FindingWaiver | None
     alert: bool | UnsetType = UNSET
     remediation: RemediationJson | None  # null: worked out as report.json is written (FindingRemediation)
-    tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found (null: cross-tenant)
+    tenant: FindingTenant | UnsetType | None = UNSET  # a merged report: where it was found (null: cross-tenant)
     change: Change | UnsetType = UNSET  # --baseline
     first_seen: str | UnsetType | None = UNSET  # --baseline
     trend: Literal["better", "worse"] | UnsetType = UNSET  # --baseline: the same problem, fewer or more products
-    cause: dict[str, Any] | UnsetType | None = UNSET  # --baseline --causes
-    state: dict[str, Any] | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
+    cause: FindingCause | UnsetType | None = UNSET  # --baseline --causes
+    state: FindingPlanState | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
     def __post_init__(self) -> None:
         # its holding and fix are decoded where they are read (auditor.guidance.details): a value of
@@ -423,7 +430,7 @@ class ReportDocument(Struct, kw_only=True):
     skus: list[SeatRow] = []
     license_insight: InsightComparison | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
-    subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
+    subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
