@@ -47,7 +47,7 @@ from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
 from .billing.distributor_records import Payload
 from .billing.distributor_seats import section as distributor_section
-from .billing.file import BillingFile, read_billing, rows_to_json
+from .billing.file import BillingFile, read_billing
 from .delivery.arguments import run_email_command
 from .delivery.options import EmailOptions
 from .delivery.send import send_report
@@ -425,7 +425,7 @@ def run_audit(options: AuditOptions) -> int:
                     *(f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in billing_gaps),
                 ]
             # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
-            document.billing_facts, document.bill = rows_to_json(billing), bill
+            document.billing_facts, document.bill = list(billing.rows), bill
             document = name_reductions(document)
             # the bill's figures decide what a seat finding's change waits for (seats_needed where the
             # plan's changes need the spare seats): the report states the plan `plan` compiles from report.json

@@ -24,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.billing.file import BillingRow
 from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
@@ -436,7 +437,7 @@ class ReportDocument(Struct, kw_only=True):
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: ExchangeExport | UnsetType = UNSET  # --exchange-export
     changes: BaselineChanges | UnsetType = UNSET  # --baseline
-    billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
+    billing_facts: list[BillingRow] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     trends: Trends | UnsetType = UNSET  # nightly extras (docs/nightly.md)
@@ -452,8 +453,9 @@ class ReportDocument(Struct, kw_only=True):
 
 
 def builtins(value: Any) -> Any:
-    """The JSON values of one of the Structs above: the `default` of report.json's encoders
-    (orjson's, json's), which meet them inside the document. TypeError for anything else."""
-    if isinstance(value, Struct):
+    """The JSON values of one of the Structs above (or of a BillingRow, a dataclass, which orjson
+    encodes itself): the `default` of report.json's encoders (orjson's, json's), which meet them
+    inside the document. TypeError for anything else."""
+    if isinstance(value, Struct | BillingRow):
         return msgspec.to_builtins(value)
     raise TypeError(f"not a report.json value: {type(value).__name__}")

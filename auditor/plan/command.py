@@ -14,7 +14,7 @@ from msgspec import UNSET
 
 from auditor import wording
 from auditor.billing.arguments import BillingSource
-from auditor.billing.file import BillingFile, read_billing, rows_from_json
+from auditor.billing.file import BillingFile, read_billing
 from auditor.common.errors import EXIT_OK, UsageError, clean_message
 from auditor.common.outputs import output_lock
 from auditor.common.timestamps import now_or_pinned, timestamp_or_none
@@ -104,15 +104,9 @@ def _commerce(options: PlanOptions, document: ReportDocument, billing: BillingFi
     if choice is BillingSource.FILE:
         return billing
     if not apis_asked(options.bill):
-        facts = document.billing_facts if document.billing_facts is not UNSET else None
-        saved = rows_from_json(facts, f"{REPORT} (billing_facts)")
-        if saved is None:
-            if facts is not None:
-                _say(
-                    f"warning: {REPORT}: billing_facts is not in the shape audit writes; the bill's facts "
-                    "come from --billing alone (or are unknown)"
-                )
+        if document.billing_facts is UNSET:
             return billing
+        saved = BillingFile(f"{REPORT} (billing_facts)", tuple(document.billing_facts))
         # the file over the saved facts, fact by fact, as the audit lays it over the APIs' rows
         merged = merge(saved.rows, billing, subscriptions_of(document), saved.path)
         for warning in merged.warnings:
