@@ -264,9 +264,9 @@ def _with_distributor(document: ReportDocument, options: AuditOptions, seats: Pa
     margin left out of what the audit e-mails (`mailed`: to the tenant's recipients)."""
     if not seats:
         return
-    document.distributor = distributor_section(seats, document, mailed=mailed)
+    document.distributor = section = distributor_section(seats, document, mailed=mailed)
     if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
-        for warning in document.distributor.get("warnings", []):
+        for warning in section.warnings or []:
             _say(f"license-auditor: distributor: {warning}")
 
 

@@ -5,13 +5,15 @@ the distributor (cost, billed, margin: Pax8's partnerCost and price) and each pr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.data.model import Locale
 
+from ..billing.distributor_records import DistributorSection
 from ..billing.distributor_seats import rollup_figures
 from ..i18n import Translations, format_money, format_number
 from ..report.view.context import product_label
@@ -25,10 +27,10 @@ def distributor_figures(folder: Path) -> dict[str, Any] | None:
     whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read; the
     customer's month at the distributor and each product's."""
     try:
-        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        doc = msgspec.json.decode((folder / "distributor.json").read_bytes(), type=DistributorSection)
+    except (OSError, msgspec.DecodeError):  # none, or not one this version writes: no figures
         return None
-    return rollup_figures(doc) if isinstance(doc, dict) else None
+    return rollup_figures(doc)
 
 
 def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:

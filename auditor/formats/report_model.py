@@ -24,6 +24,7 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
@@ -433,7 +434,7 @@ class ReportDocument(Struct, kw_only=True):
     account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
     subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
-    distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
+    distributor: DistributorSection | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: ExchangeExport | UnsetType = UNSET  # --exchange-export
     changes: BaselineChanges | UnsetType = UNSET  # --baseline
