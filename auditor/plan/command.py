@@ -25,7 +25,7 @@ from auditor.formats.report_model import ReportDocument
 from auditor.graph.clouds import ENDPOINTS
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
-from auditor.plan.compile import ChangePlan, compile_plan, has_actions
+from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.plan.holds import attach
 from auditor.plan.money import money, opening
 from auditor.plan.read import load_report
@@ -176,11 +176,6 @@ def cmd_plan(options: PlanOptions) -> int:
     _check_size(plan, out, created_at)
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)
-    if not has_actions(document):
-        _say(
-            f"warning: {path} has no per-finding actions (report schema_version {document.schema_version}); "
-            "audit again with this version of license-auditor to plan its findings"
-        )
     if not document.complete:
         _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
     if plan.money is not None:  # the plan's size, then the money story plan.md opens with

@@ -18,7 +18,7 @@ from auditor.data.remediation_json import RemediationJson
 from auditor.formats.plan_records import Change, Skipped
 from auditor.formats.report_model import ReportDocument, Tenant
 from auditor.formats.report_parts import FindingPlanState, FindingTenant
-from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
+from auditor.plan.compile import WAIVED, ChangePlan, compile_plan
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
 from auditor.render.text import clean
@@ -162,7 +162,7 @@ def _tenant_plans(document: ReportDocument) -> list[ChangePlan]:
             skus=tenant.skus,
             findings=own,
         )
-        if own and has_actions(part):
+        if own:
             plans.append(compile_plan(part, describe_changes=False))
     return plans
 
