@@ -10,11 +10,13 @@ the reader (auditor.formats.report_json.decode_report) decodes the file into the
 reader says `document.summary.unwaived`, and mypy checks the name; a report.json that lacks a
 field, or holds one of the wrong type, is refused with the field's place.
 
-A finding's `subject`, `details`, `waiver` and `remediation` stay mappings: the details' types are
-the rules' (auditor.rules, each rule's TypedDict), not report.json's. So do the parts written by
-other modules (the renewals, the trends, `changes`, the insight counts): their writers own their
-shapes. The bill is auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none
-reads the document or a part of it by key.
+A finding's `details` stay one mapping: their types are the rules' (auditor.rules, each rule's
+TypedDict), decoded where they are read (auditor.data.finding_facts). Its `waiver`, `tenant`, `cause`
+and `state`, and the document's `subscriptions`, are auditor.formats.report_parts' Structs;
+`billing_facts` the billing file's rows (auditor.billing.file.BillingRow); `distributor` the
+reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); the bill
+auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none reads the document or a
+part of it by key.
 """
 
 from __future__ import annotations
