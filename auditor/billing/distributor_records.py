@@ -15,7 +15,7 @@ checks every name written or read.
 
 from __future__ import annotations
 
-from typing import Any, Required, TypedDict
+from typing import Any, NotRequired, Required, TypedDict
 
 from msgspec import UNSET, Struct, UnsetType
 
@@ -26,8 +26,11 @@ __all__ = [
     "Block",
     "DistributorSection",
     "Finding",
+    "Month",
     "Payload",
+    "ProductMonth",
     "ProductRow",
+    "RollupFigures",
     "SeatsFinding",
     "SubscriptionLine",
     "TermEndFinding",
@@ -143,6 +146,34 @@ class DistributorSection(Struct, kw_only=True):
         return self.mailed_to_customer is not True and (
             bool(self.totals) or any(p.cost_monthly is not None or p.margin_monthly is not None for p in products)
         )
+
+
+class Month(TypedDict):
+    """A month at the distributor in tenants.json (rollup_figures): the customer's in one currency
+    (a Total's JSON), or one product's, with its `sku` first."""
+
+    currency: str | None
+    cost_monthly: float | None
+    billed_monthly: float | None
+    margin_monthly: float | None
+
+
+class ProductMonth(TypedDict):
+    sku: str
+    currency: str | None
+    cost_monthly: float | None
+    billed_monthly: float | None
+    margin_monthly: float | None
+
+
+class RollupFigures(TypedDict):
+    """tenants.json's `distributor` of a tenant (auditor.fleet.distributor_cells.rollup_figures): how
+    many products the distributor bills otherwise, or why it was not read; then the months."""
+
+    differences: int | None
+    error: str | None
+    totals: NotRequired[list[Month]]
+    products: NotRequired[list[ProductMonth]]
 
 
 class Block(TypedDict, total=False):

@@ -42,7 +42,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -256,29 +256,6 @@ def billed_otherwise(findings: Sequence[Finding]) -> int:
     """How many products the distributor bills otherwise than Microsoft counts them (billed more, fewer
     or unused; a term end is no difference): the figure the run's stderr line and tenants.json give."""
     return len({f.sku for f in findings if f.kind in DIFFERENCES})
-
-
-def rollup_figures(doc: DistributorSection) -> dict[str, Any]:
-    """tenants.json's `distributor` of a tenant, from its distributor.json: the products billed
-    otherwise than Microsoft counts them, or why it was not read; the customer's month (cost, billed,
-    margin per currency) and each product's."""
-    if doc.error:
-        return {"differences": None, "error": doc.error[:300]}
-    return {
-        "differences": billed_otherwise(doc.findings or []),
-        "error": None,
-        "totals": msgspec.to_builtins(doc.totals or []),
-        "products": [
-            {
-                "sku": p.sku,
-                "currency": p.currency,
-                "cost_monthly": p.cost_monthly,
-                "billed_monthly": p.billed_monthly,
-                "margin_monthly": p.margin_monthly,
-            }
-            for p in doc.products or []
-        ],
-    }
 
 
 def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> DistributorSection:
