@@ -47,7 +47,7 @@ from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
 from .billing.distributor_records import Payload
 from .billing.distributor_seats import section as distributor_section
-from .billing.file import BillingFile, read_billing, rows_to_json
+from .billing.file import BillingFile, read_billing
 from .delivery.arguments import run_email_command
 from .delivery.options import EmailOptions
 from .delivery.send import send_report
@@ -264,9 +264,9 @@ def _with_distributor(document: ReportDocument, options: AuditOptions, seats: Pa
     margin left out of what the audit e-mails (`mailed`: to the tenant's recipients)."""
     if not seats:
         return
-    document.distributor = distributor_section(seats, document, mailed=mailed)
+    document.distributor = section = distributor_section(seats, document, mailed=mailed)
     if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
-        for warning in document.distributor.get("warnings", []):
+        for warning in section.warnings or []:
             _say(f"license-auditor: distributor: {warning}")
 
 
@@ -425,7 +425,7 @@ def run_audit(options: AuditOptions) -> int:
                     *(f"the bill's commerce facts: {gap}; those facts are unknown in the bill" for gap in billing_gaps),
                 ]
             # the facts beside the bill, so that `plan` builds the same bill without reading the APIs again
-            document.billing_facts, document.bill = rows_to_json(billing), bill
+            document.billing_facts, document.bill = list(billing.rows), bill
             document = name_reductions(document)
             # the bill's figures decide what a seat finding's change waits for (seats_needed where the
             # plan's changes need the spare seats): the report states the plan `plan` compiles from report.json

@@ -43,3 +43,12 @@ def report_document(**fields: Any) -> ReportDocument:
         "findings": [],
     } | fields
     return msgspec.convert(values, ReportDocument)
+
+
+def distributor_product(sku: str, **fields: Any) -> dict[str, Any]:
+    """One product of report.json's `distributor` section as JSON (auditor.billing.distributor_records
+    .ProductRow): `fields` over a product of the tenant, matched by the map, with no seats nor prices."""
+    money = dict.fromkeys(("price", "partner_cost", "currency", "cost_monthly", "billed_monthly", "margin_monthly"))
+    row = {"sku": sku, "name": sku, "pax8_products": [], "matched_by": "map", "billed": 0, "enabled": 0}
+    row |= {"consumed": 0, **money, "billing_terms": [], "term_end": None, "in_tenant": True, "subscriptions": []}
+    return row | fields

@@ -1,20 +1,45 @@
 """The records of the distributor's reconciliation (auditor.billing.distributor_seats.reconcile), as
-report.json's `distributor` and distributor.json carry them: TypedDicts, so each keeps its exact keys
-in their order (the encoding stays byte for byte) and mypy checks every key written or read.
+report.json's `distributor` and distributor.json carry them: msgspec Structs, written in their
+fields' order (a field left UNSET not at all), so the encoding stays byte for byte; report.json's
+reader decodes the section into them (a value of the wrong type is refused with its place), and mypy
+checks every name written or read.
 
-    Reconciliation      {schema, distributor, products, findings, warnings, totals}
+    DistributorSection  {schema, distributor, company_id | customer_id, mailed_to_customer,
+                        error | products, findings, warnings, totals}
     ProductRow          one product: the seats the distributor bills beside the tenant's, its money
     SubscriptionLine    one of the product's subscriptions at the distributor
-    Finding             billed_more / billed_fewer (SeatsFinding), billed_unused, term_end, ambiguous
+    Finding             BilledMore / BilledFewer (SeatsFinding), UnusedFinding, TermEndFinding,
+                        AmbiguousFinding: tagged by their `kind`, which each writes first
     Total               the customer's month in one currency: cost, billed, margin
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Required, TypedDict
+from typing import Any, NotRequired, Required, TypedDict
+
+from msgspec import UNSET, Struct, UnsetType
+
+__all__ = [
+    "AmbiguousFinding",
+    "BilledFewer",
+    "BilledMore",
+    "Block",
+    "DistributorSection",
+    "Finding",
+    "Month",
+    "Payload",
+    "ProductMonth",
+    "ProductRow",
+    "RollupFigures",
+    "SeatsFinding",
+    "SubscriptionLine",
+    "TermEndFinding",
+    "Total",
+    "UnusedFinding",
+]
 
 
-class SubscriptionLine(TypedDict):
+class SubscriptionLine(Struct, frozen=True, kw_only=True):
     id: str
     billing_term: str | None
     commitment_term: str | None  # Pax8's commitmentTerm.term: plan's distributor changes
@@ -25,11 +50,11 @@ class SubscriptionLine(TypedDict):
     microsoft_subscription: str | None
 
 
-class ProductRow(TypedDict):
+class ProductRow(Struct, frozen=True, kw_only=True):
     sku: str
     name: str
     pax8_products: list[str]
-    matched_by: str
+    matched_by: str  # subscription, sku, map or name: the weakest of its subscriptions
     billed: int
     enabled: int
     consumed: int
@@ -45,16 +70,32 @@ class ProductRow(TypedDict):
     subscriptions: list[SubscriptionLine]
 
 
-class SeatsFinding(TypedDict):
-    kind: Literal["billed_more", "billed_fewer"]
+class _Kind(Struct, frozen=True, kw_only=True, tag_field="kind"):
+    """A finding of the reconciliation: its `kind` is its tag (written first), `sku` the product."""
+
+    @property
+    def kind(self) -> str:
+        return str(self.__struct_config__.tag)
+
+
+class SeatsFinding(_Kind, frozen=True, kw_only=True):
+    """The distributor bills more (BilledMore) or fewer (BilledFewer) seats than are enabled."""
+
     sku: str
     billed: int
     enabled: int
     seats: int
 
 
-class UnusedFinding(TypedDict):
-    kind: Literal["billed_unused"]
+class BilledMore(SeatsFinding, frozen=True, kw_only=True, tag="billed_more"):
+    pass
+
+
+class BilledFewer(SeatsFinding, frozen=True, kw_only=True, tag="billed_fewer"):
+    pass
+
+
+class UnusedFinding(_Kind, frozen=True, kw_only=True, tag="billed_unused"):
     sku: str
     seats: int
     monthly: float | None
@@ -62,35 +103,77 @@ class UnusedFinding(TypedDict):
     cost_monthly: float | None
 
 
-class TermEndFinding(TypedDict):
-    kind: Literal["term_end"]
+class TermEndFinding(_Kind, frozen=True, kw_only=True, tag="term_end"):
     sku: str
     date: str
 
 
-class AmbiguousFinding(TypedDict):
-    kind: Literal["ambiguous"]
+class AmbiguousFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous"):
     sku: str
     subscriptions: list[str]
 
 
-Finding = SeatsFinding | UnusedFinding | TermEndFinding | AmbiguousFinding
+Finding = BilledMore | BilledFewer | UnusedFinding | TermEndFinding | AmbiguousFinding
 
 
-class Total(TypedDict):
+class Total(Struct, frozen=True, kw_only=True):
     currency: str
     cost_monthly: float
     billed_monthly: float
     margin_monthly: float
 
 
-class Reconciliation(TypedDict):
+class DistributorSection(Struct, kw_only=True):
+    """report.json's `distributor` and distributor.json (auditor.billing.distributor_seats.section): the
+    customer at its distributor (Pax8's company_id or Sherweb's customer_id, null where the entry names
+    none), then the reading's error, or the reconciliation (reconcile gives it without the customer)."""
+
     schema: int
     distributor: str
-    products: list[ProductRow]
-    findings: list[Finding]
-    warnings: list[str]
-    totals: list[Total]
+    company_id: str | UnsetType | None = UNSET
+    customer_id: str | UnsetType | None = UNSET
+    mailed_to_customer: bool | UnsetType = UNSET  # its rendered files leave out the MSP's cost and margin
+    error: str | UnsetType = UNSET  # the reading failed: none of the four below
+    products: list[ProductRow] | UnsetType = UNSET
+    findings: list[Finding] | UnsetType = UNSET
+    warnings: list[str] | UnsetType = UNSET
+    totals: list[Total] | UnsetType = UNSET
+
+    def shows_msp_cost(self) -> bool:
+        """Whether the rendered files show the MSP's cost or margin at the distributor (what `email`
+        does not send to a customer): they leave it out when mailed to the customer."""
+        products: list[ProductRow] = self.products or []
+        return self.mailed_to_customer is not True and (
+            bool(self.totals) or any(p.cost_monthly is not None or p.margin_monthly is not None for p in products)
+        )
+
+
+class Month(TypedDict):
+    """A month at the distributor in tenants.json (rollup_figures): the customer's in one currency
+    (a Total's JSON), or one product's, with its `sku` first."""
+
+    currency: str | None
+    cost_monthly: float | None
+    billed_monthly: float | None
+    margin_monthly: float | None
+
+
+class ProductMonth(TypedDict):
+    sku: str
+    currency: str | None
+    cost_monthly: float | None
+    billed_monthly: float | None
+    margin_monthly: float | None
+
+
+class RollupFigures(TypedDict):
+    """tenants.json's `distributor` of a tenant (auditor.fleet.distributor_cells.rollup_figures): how
+    many products the distributor bills otherwise, or why it was not read; then the months."""
+
+    differences: int | None
+    error: str | None
+    totals: NotRequired[list[Month]]
+    products: NotRequired[list[ProductMonth]]
 
 
 class Block(TypedDict, total=False):

@@ -42,16 +42,20 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+import msgspec
+from msgspec import UNSET, UnsetType
 
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
+    BilledFewer,
+    BilledMore,
     Block,
+    DistributorSection,
     Finding,
     Payload,
     ProductRow,
-    Reconciliation,
-    SeatsFinding,
     SubscriptionLine,
     TermEndFinding,
     Total,
@@ -88,13 +92,27 @@ class Seat(Protocol):
     def consumed(self) -> int: ...
 
 
+class Listed(Protocol):
+    """One of the tenant's subscriptions as report.json lists them (auditor.formats.report_parts.ReportSubscription)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def sku_id(self) -> str: ...
+    @property
+    def sku_part_number(self) -> str | None: ...
+    @property
+    def commerce_subscription_id(self) -> str | UnsetType | None: ...
+
+
 class SeatTable(Protocol):
-    """What the reconciliation reads of a report: its seat table (auditor.formats.report_model.ReportDocument)."""
+    """What the reconciliation reads of a report: its seat table and subscriptions
+    (auditor.formats.report_model.ReportDocument)."""
 
     @property
     def skus(self) -> Sequence[Seat]: ...
     @property
-    def subscriptions(self) -> Any: ...  # the tenant's subscriptions as Graph gave them (a list, or unset)
+    def subscriptions(self) -> Sequence[Listed] | UnsetType: ...  # the tenant's subscriptions (unset: none listed)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,13 +132,11 @@ class TenantSubscription:
 
 def _tenant(report: SeatTable) -> list[TenantSubscription]:
     """The tenant's subscriptions of report.json (`subscriptions`, in Graph's shape)."""
-    listed = report.subscriptions if isinstance(report.subscriptions, list) else []
+    listed = report.subscriptions or []
     return [
-        TenantSubscription(
-            str(s["id"]), s.get("commerceSubscriptionId"), str(s["skuPartNumber"]).upper(), str(s.get("skuId") or "")
-        )
+        TenantSubscription(s.id, s.commerce_subscription_id or None, s.sku_part_number.upper(), s.sku_id)
         for s in listed
-        if isinstance(s, Mapping) and s.get("id") and s.get("skuPartNumber")
+        if s.sku_part_number
     ]
 
 
@@ -236,45 +252,44 @@ def _subscriptions(given: Payload) -> list[Pax8Subscription]:
     return [Pax8Subscription(**s) for s in given.get("subscriptions") or []]
 
 
-def billed_otherwise(findings: Sequence[Any]) -> int:
+def billed_otherwise(findings: Sequence[Finding]) -> int:
     """How many products the distributor bills otherwise than Microsoft counts them (billed more, fewer
     or unused; a term end is no difference): the figure the run's stderr line and tenants.json give."""
-    return len({str(f.get("sku")) for f in findings if isinstance(f, Mapping) and f.get("kind") in DIFFERENCES})
+    return len({f.sku for f in findings if f.kind in DIFFERENCES})
 
 
-def rollup_figures(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """tenants.json's `distributor` of a tenant, from its distributor.json: the products billed
-    otherwise than Microsoft counts them, or why it was not read; the customer's month (cost, billed,
-    margin per currency) and each product's."""
-    if doc.get("error"):
-        return {"differences": None, "error": str(doc["error"])[:300]}
-    findings, products = doc.get("findings"), doc.get("products")
-    money = ("currency", "cost_monthly", "billed_monthly", "margin_monthly")
-    return {
-        "differences": billed_otherwise(findings if isinstance(findings, list) else []),
-        "error": None,
-        "totals": [t for t in doc.get("totals") or [] if isinstance(t, Mapping)],
-        "products": [
-            {"sku": p.get("sku"), **{k: p.get(k) for k in money}}
-            for p in (products if isinstance(products, list) else [])
-            if isinstance(p, Mapping)
-        ],
-    }
-
-
-def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> dict[str, Any]:
+def section(given: Payload, report: SeatTable, *, mailed: bool = False) -> DistributorSection:
     """report.json's `distributor` (and distributor.json): the reconciliation of the tenant's Pax8
     subscriptions with its products, or the reading's error. `mailed`: the report is e-mailed to the
     tenant's recipients, so its rendered files leave out the MSP's cost and margin (`mailed_to_customer`)."""
+    head = _head(given, mailed)
+    if given.get("error"):
+        return msgspec.structs.replace(head, error=str(given["error"]))
+    block: Block = given.get("block") or {}
+    found = reconcile(block, report.skus, _subscriptions(given), _tenant(report), distributor=head.distributor)
+    return msgspec.structs.replace(
+        head, products=found.products, findings=found.findings, warnings=found.warnings, totals=found.totals
+    )
+
+
+def failed_section(given: Payload, error: str) -> DistributorSection:
+    """distributor.json of a tenant whose reconciliation could not be made (`error`: why)."""
+    return msgspec.structs.replace(_head(given, False), error=error)
+
+
+def _head(given: Payload, mailed: bool) -> DistributorSection:
+    """The section's first keys: the customer at its distributor, and whether it is mailed to it."""
     block: Block = given.get("block") or {}
     name = str(given.get("distributor") or "pax8")
-    customer = block.get("customer_id") if IDS.get(name) == "customer_id" else block.get("company_id")
-    head = {"schema": 1, "distributor": name, IDS.get(name, "company_id"): customer}
-    if mailed:
-        head["mailed_to_customer"] = True
-    if given.get("error"):
-        return {**head, "error": str(given["error"])}
-    return {**head, **reconcile(block, report.skus, _subscriptions(given), _tenant(report), distributor=name)}
+    sherweb = IDS.get(name) == "customer_id"
+    customer = block.get("customer_id") if sherweb else block.get("company_id")
+    return DistributorSection(
+        schema=1,
+        distributor=name,
+        company_id=UNSET if sherweb else customer,
+        customer_id=customer if sherweb else UNSET,
+        mailed_to_customer=True if mailed else UNSET,
+    )
 
 
 def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
@@ -289,11 +304,11 @@ def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[
         given.get("block") or {}, skus, _subscriptions(given), tenant, str(given.get("distributor") or "pax8")
     )
     ends: dict[str, date] = {}
-    for product in found["products"]:
-        subs = product["subscriptions"]
-        tied = {s["microsoft_subscription"]: s["term_end"] for s in subs if s["microsoft_subscription"]}
-        untied = [s["term_end"] for s in subs if not s["microsoft_subscription"]]
-        for t in (t for t in tenant if t.part == product["sku"]):
+    for product in found.products or []:
+        subs = product.subscriptions
+        tied = {s.microsoft_subscription: s.term_end for s in subs if s.microsoft_subscription}
+        untied = [s.term_end for s in subs if not s.microsoft_subscription]
+        for t in (t for t in tenant if t.part == product.sku):
             end = tied[t.id] if t.id in tied else untied[0] if len(untied) == 1 else None
             if end:
                 ends[t.id] = date.fromisoformat(end)
@@ -427,24 +442,24 @@ def _row(
     currencies = {s.currency for s in plain if s.currency}
     cost, billed = (_sum(plain, "partner_cost"), _sum(plain, "price")) if len(currencies) <= 1 else (None, None)
     ends = sorted(e for s in plain if (e := _end(s)))
-    return {
-        "sku": part,
-        "name": (sku.name if sku is not None else None) or part,
-        "pax8_products": sorted({s.product_id for s in plain}),
-        "matched_by": min((how for _, how, _ in subs), key=_HOW.index),
-        "billed": sum(s.quantity for s in plain),
-        "enabled": sku.enabled if sku is not None else 0,
-        "consumed": sku.consumed if sku is not None else 0,
-        "price": _one([s.price for s in plain]),
-        "partner_cost": _one([s.partner_cost for s in plain]),
-        "currency": next(iter(currencies)) if len(currencies) == 1 else None,
-        "cost_monthly": cost,
-        "billed_monthly": billed,
-        "margin_monthly": round(billed - cost, 2) if cost is not None and billed is not None else None,
-        "billing_terms": sorted({s.billing_term for s in plain if s.billing_term}),
-        "term_end": ends[0] if ends else None,
-        "in_tenant": sku is not None,
-        "subscriptions": [
+    return ProductRow(
+        sku=part,
+        name=(sku.name if sku is not None else None) or part,
+        pax8_products=sorted({s.product_id for s in plain}),
+        matched_by=min((how for _, how, _ in subs), key=_HOW.index),
+        billed=sum(s.quantity for s in plain),
+        enabled=sku.enabled if sku is not None else 0,
+        consumed=sku.consumed if sku is not None else 0,
+        price=_one([s.price for s in plain]),
+        partner_cost=_one([s.partner_cost for s in plain]),
+        currency=next(iter(currencies)) if len(currencies) == 1 else None,
+        cost_monthly=cost,
+        billed_monthly=billed,
+        margin_monthly=round(billed - cost, 2) if cost is not None and billed is not None else None,
+        billing_terms=sorted({s.billing_term for s in plain if s.billing_term}),
+        term_end=ends[0] if ends else None,
+        in_tenant=sku is not None,
+        subscriptions=[
             SubscriptionLine(
                 id=s.id,
                 billing_term=s.billing_term or None,
@@ -457,34 +472,33 @@ def _row(
             )
             for s, _, tied in subs
         ],
-    }
+    )
 
 
 def _findings(row: ProductRow, untied: Sequence[Pax8Subscription]) -> list[Finding]:
     """The product's findings: billed more or fewer than enabled, billed unused (at both prices), its
     term end, and two or more of its subscriptions that name no Microsoft subscription (ambiguous)."""
-    part, seats, enabled, consumed = row["sku"], row["billed"], row["enabled"], row["consumed"]
+    part, seats, enabled, consumed = row.sku, row.billed, row.enabled, row.consumed
     found: list[Finding] = []
     if seats > enabled:
-        found.append(SeatsFinding(kind="billed_more", sku=part, billed=seats, enabled=enabled, seats=seats - enabled))
+        found.append(BilledMore(sku=part, billed=seats, enabled=enabled, seats=seats - enabled))
     elif seats < enabled:
-        found.append(SeatsFinding(kind="billed_fewer", sku=part, billed=seats, enabled=enabled, seats=enabled - seats))
+        found.append(BilledFewer(sku=part, billed=seats, enabled=enabled, seats=enabled - seats))
     if seats > consumed:
-        unused, price, cost = seats - consumed, row["price"], row["partner_cost"]
+        unused, price, cost = seats - consumed, row.price, row.partner_cost
         found.append(
             UnusedFinding(
-                kind="billed_unused",
                 sku=part,
                 seats=unused,
                 monthly=round(unused * price, 2) if price is not None else None,
-                currency=row["currency"],
+                currency=row.currency,
                 cost_monthly=round(unused * cost, 2) if cost is not None else None,
             )
         )
-    if row["term_end"]:
-        found.append(TermEndFinding(kind="term_end", sku=part, date=row["term_end"]))
+    if row.term_end:
+        found.append(TermEndFinding(sku=part, date=row.term_end))
     if len(untied) > 1:
-        found.append(AmbiguousFinding(kind="ambiguous", sku=part, subscriptions=sorted(s.id for s in untied)))
+        found.append(AmbiguousFinding(sku=part, subscriptions=sorted(s.id for s in untied)))
     return found
 
 
@@ -493,7 +507,7 @@ def _totals(products: Sequence[ProductRow]) -> list[Total]:
     whose both prices Pax8 gives."""
     sums: dict[str, list[float]] = {}
     for p in products:
-        cost, billed, currency = p["cost_monthly"], p["billed_monthly"], p["currency"]
+        cost, billed, currency = p.cost_monthly, p.billed_monthly, p.currency
         if cost is not None and billed is not None and currency:
             pair = sums.setdefault(currency, [0.0, 0.0])
             pair[0] += cost
@@ -524,7 +538,7 @@ def reconcile(
     subscriptions: Sequence[Pax8Subscription],
     tenant: Sequence[TenantSubscription] = (),
     distributor: str = "pax8",
-) -> Reconciliation:
+) -> DistributorSection:
     """The reconciliation of one tenant: per product, what Pax8 bills beside what the tenant has
     (`rows`: its seat table, report.json's `skus`; `tenant`: its Microsoft subscriptions, which
     Pax8's vendorSubscriptionId names), and what it costs the MSP and bills the customer."""
@@ -548,7 +562,7 @@ def reconcile(
             warnings.append(f"{NAMES[distributor]} bills {part} in more than one currency: its money is left out")
         products.append(row)
         findings += _findings(row, untied)
-    return Reconciliation(
+    return DistributorSection(
         schema=1,
         distributor=distributor,
         products=products,

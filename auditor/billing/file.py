@@ -39,9 +39,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import msgspec
 
 from auditor.common import spreadsheet
 from auditor.common.errors import BillingFileError
@@ -153,24 +150,6 @@ class BillingFile:
             self.left_out + len(gone),
             min(lines),
         )
-
-
-def rows_to_json(billing: BillingFile) -> list[dict[str, Any]]:
-    """The rows as report.json keeps them (`billing_facts`: every source's facts, joined), so that
-    `plan` builds its bill from what the audit read without reading the APIs again."""
-    out: list[dict[str, Any]] = msgspec.to_builtins(billing.rows)
-    return out
-
-
-def rows_from_json(raw: Any, path: str) -> BillingFile | None:
-    """report.json's `billing_facts` as a BillingFile named `path`; None when absent or not in shape."""
-    if not isinstance(raw, list):
-        return None
-    try:
-        rows = msgspec.convert(raw, type=tuple[BillingRow, ...])
-    except msgspec.ValidationError:
-        return None
-    return BillingFile(path, rows)
 
 
 def read_billing(path: str | Path) -> BillingFile:

@@ -9,8 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from auditor.common.errors import AuditorError, UsageError, clean_message
 
 from .options import EmailOptions, SmtpSecurity, Transport, split_addresses
@@ -149,28 +147,6 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
     return 0
 
 
-class _Money(msgspec.Struct, frozen=True):
-    """A product's (or the customer's) month at the distributor, the MSP's figures of it."""
-
-    cost_monthly: float | None = None
-    margin_monthly: float | None = None
-
-
-class _DistributorMoney(msgspec.Struct, frozen=True):
-    """What `email` reads of report.json's `distributor`: whether its rendered files show the MSP's
-    cost (auditor.billing.distributor_seats.section; `mailed_to_customer`: they leave it out)."""
-
-    mailed_to_customer: bool = False
-    products: list[_Money] = []
-    totals: list[_Money] = []
-
-    def shows_cost(self) -> bool:
-        rows = [*self.products, *self.totals]
-        return not self.mailed_to_customer and any(
-            m.cost_monthly is not None or m.margin_monthly is not None for m in rows
-        )
-
-
 def _refuse_msp_cost(report_dir: Path) -> None:
     """UsageError (exit 2) when the report's rendered files show the MSP's cost and margin at the
     distributor: an audit written without e-mail is the MSP's, and `email` cannot tell the MSP's
@@ -178,13 +154,7 @@ def _refuse_msp_cost(report_dir: Path) -> None:
     from .content import load_report  # the report reader: loaded when the command runs, not for `--help`
 
     section = load_report(Path(report_dir)).distributor
-    if not isinstance(section, dict):
-        return
-    try:
-        money = msgspec.convert(section, _DistributorMoney)
-    except msgspec.ValidationError:
-        money = _DistributorMoney(products=[_Money(cost_monthly=0.0)])  # out of shape: counted as showing it
-    if money.shows_cost():
+    if section and section.shows_msp_cost():
         raise UsageError(
             f"{report_dir}: the report shows the MSP's cost and margin at the distributor (report.json "
             "distributor, not mailed_to_customer): it is not sent to a customer; audit again with --email-to "

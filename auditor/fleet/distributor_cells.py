@@ -5,30 +5,60 @@ the distributor (cost, billed, margin: Pax8's partnerCost and price) and each pr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+
+import msgspec
 
 from auditor.data.model import Locale
 
-from ..billing.distributor_seats import rollup_figures
+from ..billing.distributor_records import DistributorSection, Month, ProductMonth, RollupFigures
+from ..billing.distributor_seats import billed_otherwise
 from ..i18n import Translations, format_money, format_number
 from ..report.view.context import product_label
 from .rollup_model import TenantRow
 
-_MONTH = ("cost", "billed", "margin")  # the month at the distributor (distributor.json's totals and products)
 
-
-def distributor_figures(folder: Path) -> dict[str, Any] | None:
+def distributor_figures(folder: Path) -> RollupFigures | None:
     """The tenant's reconciliation with its distributor (auditor.fleet.distributor_reads): the products
     whose billed seats differ from Microsoft's (more, fewer or unused), or why it was not read; the
     customer's month at the distributor and each product's."""
     try:
-        doc = json.loads((folder / "distributor.json").read_text("utf-8"))
-    except (OSError, ValueError):
+        doc = msgspec.json.decode((folder / "distributor.json").read_bytes(), type=DistributorSection)
+    except (OSError, msgspec.DecodeError):  # none, or not one this version writes: no figures
         return None
-    return rollup_figures(doc) if isinstance(doc, dict) else None
+    return rollup_figures(doc)
+
+
+def rollup_figures(doc: DistributorSection) -> RollupFigures:
+    """tenants.json's `distributor` of a tenant, from its distributor.json: the products billed
+    otherwise than Microsoft counts them, or why it was not read; the customer's month (cost, billed,
+    margin per currency) and each product's."""
+    if doc.error:
+        return {"differences": None, "error": doc.error[:300]}
+    return {
+        "differences": billed_otherwise(doc.findings or []),
+        "error": None,
+        "totals": [
+            {
+                "currency": t.currency,
+                "cost_monthly": t.cost_monthly,
+                "billed_monthly": t.billed_monthly,
+                "margin_monthly": t.margin_monthly,
+            }
+            for t in doc.totals or []
+        ],
+        "products": [
+            {
+                "sku": p.sku,
+                "currency": p.currency,
+                "cost_monthly": p.cost_monthly,
+                "billed_monthly": p.billed_monthly,
+                "margin_monthly": p.margin_monthly,
+            }
+            for p in doc.products or []
+        ],
+    }
 
 
 def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
@@ -45,8 +75,12 @@ def distributor_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
         p for p in found.get("products") or [] if isinstance(p, Mapping) and p.get("margin_monthly") is not None
     ]
 
-    def said(month: Mapping[str, Any]) -> str:
-        money = {k: _money(month.get(f"{k}_monthly"), month.get("currency"), locale) for k in _MONTH}
+    def said(month: Month | ProductMonth) -> str:
+        money = {
+            "cost": _money(month.get("cost_monthly"), month.get("currency"), locale),
+            "billed": _money(month.get("billed_monthly"), month.get("currency"), locale),
+            "margin": _money(month.get("margin_monthly"), month.get("currency"), locale),
+        }
         return t.pgettext("rollup_distributor_money", "cost {cost}, billed {billed}, margin {margin}", **money)
 
     cell = " · ".join([format_number(int(found.get("differences") or 0), locale), *map(said, totals)])

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.common.errors import UsageError, clean_message
 from auditor.common.outputs import write_text
 
@@ -83,20 +85,19 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
             doc = report.distributor or seats.section(given[outcome.job.key], report)
         except (OSError, ValueError, UsageError) as exc:
-            block, name = given[outcome.job.key].get("block") or {}, given[outcome.job.key].get("distributor") or "pax8"
-            id_key = seats.IDS.get(name, "company_id")
-            doc = {"schema": 1, "distributor": name, id_key: block.get(id_key), "error": type(exc).__name__}
-        for warning in doc.get("warnings", []):
+            doc = seats.failed_section(given[outcome.job.key], type(exc).__name__)
+        for warning in doc.warnings or []:
             _say(f"  {outcome.job.key}: distributor: {warning}")
-        if doc.get("error"):
-            _say(f"  {outcome.job.key}: distributor: not read: {doc['error']}")
+        if doc.error:
+            _say(f"  {outcome.job.key}: distributor: not read: {doc.error}")
         else:
-            differ = seats.billed_otherwise(doc["findings"])
+            differ = seats.billed_otherwise(doc.findings or [])
             _say(
-                f"  {outcome.job.key}: distributor: {len(doc['products'])} product(s) read, "
+                f"  {outcome.job.key}: distributor: {len(doc.products or [])} product(s) read, "
                 f"{differ} billed otherwise than Microsoft counts them"
             )
-        write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")  # renamed into place
+        text = json.dumps(msgspec.to_builtins(doc), indent=1, ensure_ascii=False)
+        write_text(path, text + "\n")  # renamed into place
         written.append(path)
     return written
 

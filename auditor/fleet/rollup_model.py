@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
+from auditor.billing.distributor_records import RollupFigures
+
 
 class NextWindow(TypedDict):
     """The bill's next reduction whose 7-day window closes, and what it saves a month."""
@@ -43,7 +45,7 @@ class TenantRow(TypedDict):
     seats: int | None
     spend_monthly: float | None
     last_month: LastMonth | None
-    distributor: dict[str, Any] | None  # auditor.billing.distributor_seats.rollup_figures
+    distributor: RollupFigures | None  # auditor.fleet.distributor_cells.rollup_figures
     seconds: float
     requests: int | None
     reason: str | None

@@ -10,11 +10,13 @@ the reader (auditor.formats.report_json.decode_report) decodes the file into the
 reader says `document.summary.unwaived`, and mypy checks the name; a report.json that lacks a
 field, or holds one of the wrong type, is refused with the field's place.
 
-A finding's `subject`, `details`, `waiver` and `remediation` stay mappings: the details' types are
-the rules' (auditor.rules, each rule's TypedDict), not report.json's. So do the parts written by
-other modules (the renewals, the trends, `changes`, the insight counts): their writers own their
-shapes. The bill is auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none
-reads the document or a part of it by key.
+A finding's `details` stay one mapping: their types are the rules' (auditor.rules, each rule's
+TypedDict), decoded where they are read (auditor.data.finding_facts). Its `waiver`, `tenant`, `cause`
+and `state`, and the document's `subscriptions`, are auditor.formats.report_parts' Structs;
+`billing_facts` the billing file's rows (auditor.billing.file.BillingRow); `distributor` the
+reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); the bill
+auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none reads the document or a
+part of it by key.
 """
 
 from __future__ import annotations
@@ -24,12 +26,21 @@ from typing import Any, Literal
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.billing.distributor_records import DistributorSection
+from auditor.billing.file import BillingRow
 from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.bill_model import Bill
+from auditor.formats.report_parts import (
+    FindingCause,
+    FindingPlanState,
+    FindingTenant,
+    FindingWaiver,
+    ReportSubscription,
+)
 
 __all__ = [
     "Amount",
@@ -151,15 +162,15 @@ class ReportFinding(Struct, kw_only=True):
     details: dict[str, Any]  # the rule's (its TypedDict, auditor.rules)
     monthly_cost: float | None
     waived: bool
-    waiver: dict[str, Any] | None
+    waiver: FindingWaiver | None
     alert: bool | UnsetType = UNSET
     remediation: RemediationJson | None  # null: worked out as report.json is written (FindingRemediation)
-    tenant: dict[str, Any] | UnsetType | None = UNSET  # a merged report: where it was found (null: cross-tenant)
+    tenant: FindingTenant | UnsetType | None = UNSET  # a merged report: where it was found (null: cross-tenant)
     change: Change | UnsetType = UNSET  # --baseline
     first_seen: str | UnsetType | None = UNSET  # --baseline
     trend: Literal["better", "worse"] | UnsetType = UNSET  # --baseline: the same problem, fewer or more products
-    cause: dict[str, Any] | UnsetType | None = UNSET  # --baseline --causes
-    state: dict[str, Any] | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
+    cause: FindingCause | UnsetType | None = UNSET  # --baseline --causes
+    state: FindingPlanState | UnsetType = UNSET  # the finding's state in the plan (auditor.report.view.states)
 
     def __post_init__(self) -> None:
         # its holding and fix are decoded where they are read (auditor.guidance.details): a value of
@@ -423,13 +434,13 @@ class ReportDocument(Struct, kw_only=True):
     skus: list[SeatRow] = []
     license_insight: InsightComparison | UnsetType = UNSET  # Microsoft's own counts beside the auditor's
     account_kinds: list[AccountKindRow] | UnsetType = UNSET  # licensed accounts that are not people, per kind
-    subscriptions: list[dict[str, Any]] | UnsetType = UNSET  # the bill's input (docs/bill.md)
+    subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
-    distributor: dict[str, Any] | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
+    distributor: DistributorSection | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: ExchangeExport | UnsetType = UNSET  # --exchange-export
     changes: BaselineChanges | UnsetType = UNSET  # --baseline
-    billing_facts: list[dict[str, Any]] | UnsetType = UNSET  # the commerce facts the bill was built from
+    billing_facts: list[BillingRow] | UnsetType = UNSET  # the commerce facts the bill was built from
     bill: Bill | UnsetType = UNSET  # audit --billing (auditor.formats.bill_model)
     money: Money | UnsetType = UNSET  # every amount a person reads first (docs/money.md)
     trends: Trends | UnsetType = UNSET  # nightly extras (docs/nightly.md)
@@ -445,8 +456,9 @@ class ReportDocument(Struct, kw_only=True):
 
 
 def builtins(value: Any) -> Any:
-    """The JSON values of one of the Structs above: the `default` of report.json's encoders
-    (orjson's, json's), which meet them inside the document. TypeError for anything else."""
-    if isinstance(value, Struct):
+    """The JSON values of one of the Structs above (or of a BillingRow, a dataclass, which orjson
+    encodes itself): the `default` of report.json's encoders (orjson's, json's), which meet them
+    inside the document. TypeError for anything else."""
+    if isinstance(value, Struct | BillingRow):
         return msgspec.to_builtins(value)
     raise TypeError(f"not a report.json value: {type(value).__name__}")

@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from auditor.data.audit_entries import (
     ADD_MEMBER,
@@ -39,6 +39,7 @@ from auditor.data.audit_entries import (
     parse_time,
 )
 from auditor.formats.report_model import BaselineChanges, Causes, ReportDocument, ReportFinding
+from auditor.formats.report_parts import FindingCause
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.upkeep import UsageLocationMissing
 
@@ -123,7 +124,7 @@ def _mentions(finding: ReportFinding, particulars: Particulars, parts: Mapping[s
     return bool(particulars.get("group_id")) and str(particulars["group_id"]).lower() in ids
 
 
-def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapping[str, str]) -> dict[str, Any] | None:
+def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapping[str, str]) -> FindingCause | None:
     subject = finding.subject
     if subject.type != "user" or not subject.id:
         return None
@@ -142,22 +143,22 @@ def cause_for(finding: ReportFinding, entries: Sequence[AuditEntry], parts: Mapp
         return None
     ranked.sort(key=lambda r: r[0])
     _, entry, kind, particulars = ranked[0]
-    return {
-        "kind": kind,
-        "activity": entry.activity,
-        "at": entry.at,
-        "by": entry.by,
-        "by_type": entry.by_type,
-        "audit_id": entry.id,
-        "group": particulars.get("group"),
-        "joined": particulars.get("added") if kind == "group" else None,
-        "property": particulars.get("property"),
-        "old": particulars.get("old"),
-        "new": particulars.get("new"),
-        "added": [parts.get(s, s) for s in particulars.get("added_ids", [])],
-        "removed": [parts.get(s, s) for s in particulars.get("removed_ids", [])],
-        "others": len(ranked) - 1,
-    }
+    return FindingCause(
+        kind=kind,
+        activity=entry.activity,
+        at=entry.at,
+        by=entry.by,
+        by_type=entry.by_type,
+        audit_id=entry.id,
+        group=particulars.get("group"),
+        joined=particulars.get("added") if kind == "group" else None,
+        property=particulars.get("property"),
+        old=particulars.get("old"),
+        new=particulars.get("new"),
+        added=[parts.get(s, s) for s in particulars.get("added_ids", [])],
+        removed=[parts.get(s, s) for s in particulars.get("removed_ids", [])],
+        others=len(ranked) - 1,
+    )
 
 
 def explain(

@@ -34,6 +34,7 @@ from ..formats.report_model import (
     Tenant,
     Tool,
 )
+from ..formats.report_parts import FindingTenant
 from ..report.document import SCHEMA_VERSION, Remediate, finding_json, iso, summary_json
 from ..report.wording_api import default_wording
 from .run import MergeResult
@@ -61,7 +62,7 @@ def _carried(
         carried = msgspec.structs.replace(
             f,
             id=tenant_finding_id(t.id, f.id),
-            tenant={"id": t.id, "name": t.name, "finding_id": f.id},
+            tenant=FindingTenant(id=t.id, name=t.name, finding_id=f.id),
         )
         if remediate is not None and f.rule in known:
             carried.remediation = remediate(
@@ -84,14 +85,14 @@ def _tagged(t: TenantFacts, items: list[Tagged]) -> list[Tagged]:
 
 def _sort_key(f: ReportFinding) -> tuple[Any, ...]:
     s = f.subject
-    tenant = f.tenant or {}
+    tenant = f.tenant or None
     return (
         -_RANK[f.severity],
         f.rule,
         (s.upn or s.sku or s.id).lower(),
         s.id,
-        str(tenant.get("name", "")).lower(),
-        tenant.get("id", ""),
+        tenant.name.lower() if tenant is not None else "",
+        tenant.id if tenant is not None else "",
         f.skus,
         f.policy,
         f.id,

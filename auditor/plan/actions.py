@@ -245,6 +245,4 @@ def _lapsed_waiver(finding: ReportFinding) -> dict[str, str] | None:
     """{"owner", "expires"} of the waiver an open finding keeps (it expired less than 14 days ago,
     auditor.engine): no change is made until its owner renews it or lets it go. None otherwise."""
     waiver = finding.waiver
-    if not isinstance(waiver, Mapping):
-        return None
-    return {key: str(waiver.get(key) or "") for key in ("owner", "expires")}
+    return None if waiver is None else {"owner": waiver.owner, "expires": waiver.expires}

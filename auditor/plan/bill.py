@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import msgspec
 
@@ -42,7 +42,6 @@ from auditor.billing.windows import (
     commerce_action,
     opening,
 )
-from auditor.common.errors import SnapshotError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
@@ -50,6 +49,7 @@ from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceCh
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
+from auditor.formats.report_parts import ReportSubscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
@@ -57,8 +57,6 @@ from auditor.plan.distributor_changes import with_distributor
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
-from auditor.snapshot.decode import BadValue, subscription_from_graph
-from auditor.snapshot.write import subscription_to_json
 
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
@@ -75,12 +73,19 @@ class Purchase:
     monthly: float | None = None
 
 
-def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[str, int]) -> dict[str, Any]:
+class CommerceFacts(TypedDict):
+    """What report.json keeps for the bill (its keys of the same names)."""
+
+    subscriptions: list[ReportSubscription]
+    spare_seats: dict[str, int]
+
+
+def commerce_facts(subscriptions: Sequence[Subscription], spare_seats: Mapping[str, int]) -> CommerceFacts:
     """What report.json keeps for the bill: the subscriptions as Graph gave them, and the policy's
     spare_seats.min per product (part number)."""
     ordered = sorted(subscriptions, key=lambda s: (s.sku_part_number, s.id))
     return {
-        "subscriptions": [subscription_to_json(s) for s in ordered],
+        "subscriptions": [ReportSubscription.of(s) for s in ordered],
         "spare_seats": {k: spare_seats[k] for k in sorted(spare_seats)},
     }
 
@@ -244,7 +249,7 @@ def name_reductions(document: ReportDocument) -> ReportDocument:
     (name_seat_figures). A new document: the one given is left as it is."""
     document = name_seat_figures(document)
     bill = document.bill_or_none
-    ids = {str(s.get("id")): str(s.get("commerceSubscriptionId") or s.get("id")) for s in document.subscriptions or []}
+    ids = {s.id: s.commerce_subscription_id or s.id for s in document.subscriptions or []}
     actions = {str(a.subscription): a for a in (bill.actions if bill is not None else [])}
     findings = []
     for f in document.findings:
@@ -263,13 +268,7 @@ def name_reductions(document: ReportDocument) -> ReportDocument:
 
 def subscriptions_of(document: ReportDocument) -> list[Subscription]:
     """The report's subscriptions (report.json `subscriptions`, as Graph wrote them)."""
-    out: list[Subscription] = []
-    for n, raw in enumerate(document.subscriptions or []):
-        try:
-            out.append(subscription_from_graph(raw))
-        except BadValue as exc:
-            raise SnapshotError(f"report.json: subscriptions[{n}]: {exc}") from None
-    return out
+    return [s.subscription() for s in document.subscriptions or []]
 
 
 def _price(row: SeatRow | None) -> float | None:

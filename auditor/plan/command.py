@@ -14,7 +14,7 @@ from msgspec import UNSET
 
 from auditor import wording
 from auditor.billing.arguments import BillingSource
-from auditor.billing.file import BillingFile, read_billing, rows_from_json
+from auditor.billing.file import BillingFile, read_billing
 from auditor.common.errors import EXIT_OK, UsageError, clean_message
 from auditor.common.outputs import output_lock
 from auditor.common.timestamps import now_or_pinned, timestamp_or_none
@@ -25,7 +25,7 @@ from auditor.formats.report_model import ReportDocument
 from auditor.graph.clouds import ENDPOINTS
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.bill import subscriptions_of, with_bill
-from auditor.plan.compile import ChangePlan, compile_plan, has_actions
+from auditor.plan.compile import ChangePlan, compile_plan
 from auditor.plan.holds import attach
 from auditor.plan.money import money, opening
 from auditor.plan.read import load_report
@@ -104,15 +104,9 @@ def _commerce(options: PlanOptions, document: ReportDocument, billing: BillingFi
     if choice is BillingSource.FILE:
         return billing
     if not apis_asked(options.bill):
-        facts = document.billing_facts if document.billing_facts is not UNSET else None
-        saved = rows_from_json(facts, f"{REPORT} (billing_facts)")
-        if saved is None:
-            if facts is not None:
-                _say(
-                    f"warning: {REPORT}: billing_facts is not in the shape audit writes; the bill's facts "
-                    "come from --billing alone (or are unknown)"
-                )
+        if document.billing_facts is UNSET:
             return billing
+        saved = BillingFile(f"{REPORT} (billing_facts)", tuple(document.billing_facts))
         # the file over the saved facts, fact by fact, as the audit lays it over the APIs' rows
         merged = merge(saved.rows, billing, subscriptions_of(document), saved.path)
         for warning in merged.warnings:
@@ -182,11 +176,6 @@ def cmd_plan(options: PlanOptions) -> int:
     _check_size(plan, out, created_at)
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)
-    if not has_actions(document):
-        _say(
-            f"warning: {path} has no per-finding actions (report schema_version {document.schema_version}); "
-            "audit again with this version of license-auditor to plan its findings"
-        )
     if not document.complete:
         _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
     if plan.money is not None:  # the plan's size, then the money story plan.md opens with

@@ -148,13 +148,7 @@ __all__ = [  # the plan's names, importable from here as before the split
     "Stopped",
     "action_problem",
     "compile_plan",
-    "has_actions",
 ]
-
-
-def has_actions(document: ReportDocument) -> bool:
-    """Whether the report carries per-finding actions at all (report.json schema 2 and later)."""
-    return document.schema_version >= 2
 
 
 def compile_plan(

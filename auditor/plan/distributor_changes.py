@@ -22,8 +22,8 @@ microsoftSkuId; an Annual (or longer) commitment's at its renewal, the day after
 termEndDate ("The first day of the next commitment term"); a monthly one now, re-checked at the call
 against Sherweb's committedMinimalQuantities (auditor.apply.distributor).
 
-report.json's `distributor` section is decoded at this border into the Structs below (the shape
-auditor.billing.distributor_seats writes); one out of that shape plans nothing, and says so.
+report.json's `distributor` section is read as report.json's reader decoded it
+(auditor.billing.distributor_records.DistributorSection, the Structs distributor_seats writes).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import msgspec
-from msgspec import Struct
 
+from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
 from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, BillProduct, CommerceChange
 from auditor.formats.report_model import ReportDocument
@@ -49,47 +49,18 @@ MONTHLY = "Monthly"  # Pax8's billingTerm and commitmentTerm.term of a month-to-
 NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the commitment's end
 
 
-class SectionSubscription(Struct, frozen=True):
-    """One distributor subscription of a product, as report.json's `distributor` section has it."""
-
-    id: str
-    quantity: int
-    billing_term: str | None = None
-    commitment_term: str | None = None
-    partner_cost: float | None = None
-    term_end: str | None = None
-    microsoft_subscription: str | None = None
-
-    def committed(self) -> bool:
-        """Whether an annual (or longer) commitment forbids a reduction before its end."""
-        term, billing = self.commitment_term, self.billing_term
-        return (term is not None and term != MONTHLY) or (billing not in (None, MONTHLY))
+def committed(sub: SubscriptionLine) -> bool:
+    """Whether an annual (or longer) commitment forbids a reduction of `sub` before its end."""
+    term, billing = sub.commitment_term, sub.billing_term
+    return (term is not None and term != MONTHLY) or (billing not in (None, MONTHLY))
 
 
-class SectionProduct(Struct, frozen=True):
-    sku: str
-    billed: int = 0
-    consumed: int = 0
-    matched_by: str | None = None  # subscription, sku, map or name: the weakest of its subscriptions
-    subscriptions: list[SectionSubscription] = []
-
-
-class Section(Struct, frozen=True):
-    """report.json's `distributor` (auditor.billing.distributor_seats.section), the parts plan reads."""
-
-    distributor: str = PAX8
-    company_id: str | None = None
-    customer_id: str | None = None  # Sherweb's
-    error: str | None = None
-    products: list[SectionProduct] = []
-
-
-def _order(sub: SectionSubscription) -> tuple[bool, str]:
-    return sub.committed(), sub.term_end or ""
+def _order(sub: SubscriptionLine) -> tuple[bool, str]:
+    return committed(sub), sub.term_end or ""
 
 
 def _change(
-    sub: SectionSubscription,
+    sub: SubscriptionLine,
     part: str,
     sku_id: str | None,
     company: str,
@@ -130,7 +101,7 @@ def _change(
 
 
 def _product_changes(
-    product: SectionProduct, keep: int, sku_id: str | None, company: str, today: date, skipped: list[str]
+    product: ProductRow, keep: int, sku_id: str | None, company: str, today: date, skipped: list[str]
 ) -> list[CommerceChange]:
     part, drop = product.sku, product.billed - keep
     if drop <= 0:
@@ -147,7 +118,7 @@ def _product_changes(
         if take <= 0:
             continue
         when = None
-        if sub.committed():
+        if committed(sub):
             end = (sub.term_end or "")[:10]
             if not end or end < today.isoformat():
                 said = f"its commitment ended on {end}: read Pax8 again" if end else "Pax8 gives no commitment end"
@@ -160,7 +131,7 @@ def _product_changes(
 
 
 def _sherweb_changes(
-    product: SectionProduct, keep: int, sku_id: str | None, customer: str, today: date, skipped: list[str]
+    product: ProductRow, keep: int, sku_id: str | None, customer: str, today: date, skipped: list[str]
 ) -> list[CommerceChange]:
     """Sherweb's: a reduction (an amendment to a new quantity, at least one seat) of the product's one
     Sherweb subscription matched by the catalog's microsoftSkuId; anything else is named, not planned."""
@@ -193,7 +164,7 @@ def _sherweb_changes(
 
 
 def distributor_changes(
-    section: Section | None, bill: Bill, sku_ids: Mapping[str, str], today: date
+    section: DistributorSection | None, bill: Bill, sku_ids: Mapping[str, str], today: date
 ) -> tuple[list[CommerceChange], list[str]]:
     """(the changes, numbered from 1, in plan.json's commerce change shape with source "pax8" or
     "sherweb"; the
@@ -208,7 +179,7 @@ def distributor_changes(
     keeps = keep_seats(bill.products)
     changes: list[CommerceChange] = []
     skipped: list[str] = []
-    for product in section.products:
+    for product in section.products or []:
         part = product.sku.upper()
         if part not in keeps:
             if product.billed > product.consumed:
@@ -224,24 +195,12 @@ def keep_seats(products: Sequence[BillProduct]) -> dict[str, int]:
     return {p.sku.upper(): p.assigned_after + p.spare for p in products}
 
 
-def read_section(raw: object) -> tuple[Section | None, str | None]:
-    """report.json's `distributor` decoded at this border: (the section, None), (None, None) when the
-    report has none, or (None, why) when it is out of the shape audit writes."""
-    if not isinstance(raw, Mapping):
-        return None, None
-    try:
-        return msgspec.convert(raw, Section), None
-    except msgspec.ValidationError as exc:
-        return None, f"report.json's distributor section is not the shape audit writes ({exc}): audit again"
-
-
 def with_distributor(bill: Bill, document: ReportDocument, today: date) -> Bill:
     """The bill with the distributor's reductions (apply --distributor) where report.json has a
     distributor section whose seats exceed the plan's (auditor.plan.distributor_changes)."""
-    section, wrong = read_section(document.distributor)
+    section = document.distributor or None
     sku_ids = {s.sku.upper(): s.sku_id for s in document.skus if s.sku and s.sku_id}
     changes, skipped = distributor_changes(section, bill, sku_ids, today)
-    skipped += [wrong] if wrong else []
     if not changes and not skipped:
         return bill
     return msgspec.structs.replace(

@@ -12,7 +12,7 @@ from auditor.data.blocked import DATA_LOST
 from auditor.data.model import Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.actions import Remediation
-from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan, has_actions
+from auditor.plan.compile import DATA_TOGETHER, WAIVED, ChangePlan, compile_plan
 from auditor.reference import product_names
 from auditor.rules import RULES
 
@@ -201,21 +201,21 @@ def reclaim_line(document: ReportDocument, plan: ChangePlan, locale: Locale) -> 
 
 
 def header_plan(document: ReportDocument, remediation: Remediation | None = None) -> ChangePlan | None:
-    """The plan the report header sums up: `document`'s, with the default filters; None for a report
-    without actions (report.json schema 1) or a merge of several tenants. An audit compiles it once
+    """The plan the report header sums up: `document`'s, with the default filters; None for a merge
+    of several tenants. An audit compiles it once
     and hands it to the renewal forecast and the report header. `remediation`: for a document
     whose findings do not carry theirs yet (compile_plan)."""
-    if not has_actions(document) or document.tenants is not UNSET:
+    if document.tenants is not UNSET:
         return None
     # the header and the forecast read no change's words
     return compile_plan(document, describe_changes=False, remediation=remediation)
 
 
 def plan_header(document: ReportDocument, locale: Locale, plan: ChangePlan | None = None) -> str:
-    """The report header's plan line (see header_plan); empty for a report without actions or a
-    merge. `plan`: header_plan(document) when the caller has it already. A report with `money`
-    opens with its money story, so the line then says the plan's size alone."""
-    if not has_actions(document) or document.tenants is not UNSET:
+    """The report header's plan line (see header_plan); empty for a merge. `plan`: header_plan(document)
+    when the caller has it already. A report with `money` opens with its money story, so the line then
+    says the plan's size alone."""
+    if document.tenants is not UNSET:
         return ""
     plan = plan if plan is not None else compile_plan(document, describe_changes=False)
     if document.money is not UNSET:

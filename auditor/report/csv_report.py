@@ -200,7 +200,7 @@ class _Rows:
         actions = remediation.get("actions") or []
         ready, action, state = self._planned(finding, actions)
         body = action.get("body")
-        waiver = (finding.waiver or {}) if finding.waived else {}
+        waiver = finding.waiver if finding.waived else None
         cost = finding.monthly_cost
         kind = subject.type
         return [
@@ -216,9 +216,9 @@ class _Rows:
             _text(_groups(msgspec.convert(details, Holding))),
             _text(finding.policy),
             "true" if finding.waived else "false",
-            _text(waiver.get("reason", "")),
-            _text(waiver.get("owner", "")),
-            _text(waiver.get("expires", "")),
+            _text(waiver.reason if waiver is not None else ""),
+            _text(waiver.owner if waiver is not None else ""),
+            _text(waiver.expires if waiver is not None else ""),
             "" if not isinstance(cost, int | float) else f"{cost:.2f}",
             _text(currency if isinstance(cost, int | float) else ""),
             _text("" if finding.change is UNSET else finding.change),

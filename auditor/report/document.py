@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
+import msgspec
 from msgspec import UNSET
 
 from auditor.data.finding_facts import FindingSubject
@@ -26,6 +27,7 @@ from ..formats.report_model import (
     Tool,
     Users,
 )
+from ..formats.report_parts import FindingWaiver
 from ..rules import RULES
 
 __all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
@@ -65,7 +67,7 @@ def finding_json(f: Finding, remediation: RemediationJson | None) -> ReportFindi
         details=dict(f.details),
         monthly_cost=f.monthly_cost,
         waived=f.waived,
-        waiver=f.waiver,
+        waiver=None if f.waiver is None else msgspec.convert(f.waiver, FindingWaiver),
         alert=UNSET if f.alert else False,
         remediation=remediation,
     )

@@ -27,6 +27,7 @@ import msgspec
 
 from auditor.data.finding_facts import FindingSubject
 from auditor.formats.report_model import BaselineChanges, ReportDocument, ReportFinding
+from auditor.formats.report_parts import FindingCause, FindingWaiver
 
 KEY_ENV = "AUDITOR_REDACT_KEY"
 
@@ -58,6 +59,10 @@ class Pseudonymiser:
         _, upn, _ = self.person(value)
         self.replacements.setdefault(value, upn)
         return upn
+
+    def address_of(self, value: str) -> str:
+        """address() of a text, which stays a text."""
+        return str(self.address(value))
 
     def remember(self, real: object, pseudonym: str) -> None:
         # very short names would replace unrelated words in free text ("Al" in "Alert")
@@ -94,12 +99,9 @@ def _redact_details(p: Pseudonymiser, details: dict[str, Any]) -> None:
             tenant["upn"] = p.address(tenant["upn"])
 
 
-def _redact_waiver(p: Pseudonymiser, waiver: dict[str, Any]) -> None:
-    if "owner" in waiver:
-        waiver["owner"] = p.address(waiver["owner"])
-    subject = waiver.get("subject")
-    if isinstance(subject, str) and "@" in subject:
-        waiver["subject"] = p.address(subject)
+def _redact_waiver(p: Pseudonymiser, waiver: FindingWaiver) -> FindingWaiver:
+    subject = p.address_of(waiver.subject) if "@" in waiver.subject else waiver.subject
+    return msgspec.structs.replace(waiver, owner=p.address_of(waiver.owner), subject=subject)
 
 
 def _pattern(table: Mapping[str, str]) -> re.Pattern[str] | None:
@@ -126,11 +128,11 @@ def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> No
     p = Pseudonymiser(key)
     _redact_subject(p, finding.subject)
     _redact_details(p, finding.details)
-    if isinstance(finding.waiver, dict):
-        _redact_waiver(p, finding.waiver)
+    if finding.waiver is not None:
+        finding.waiver = _redact_waiver(p, finding.waiver)
     cause = finding.cause
-    if isinstance(cause, dict) and cause.get("by_type") != "app":  # who changed the directory: a person
-        cause["by"] = p.address(cause.get("by"))
+    if isinstance(cause, FindingCause) and cause.by_type != "app":  # who changed the directory: a person
+        finding.cause = msgspec.structs.replace(cause, by=p.address_of(cause.by))
     table = {real: fake for real, fake in p.replacements.items() if real != fake}
     pattern = _pattern(table)
     finding.message = _scrub(finding.message, pattern, table)

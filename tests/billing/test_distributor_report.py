@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.cli import main
@@ -104,15 +105,18 @@ def test_the_bill_takes_the_distributors_term_end_where_no_api_gives_one(
 def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() -> None:
     """Seats billed as Microsoft counts them are said so with both prices given too; a report mailed
     to the customer (`mailed_to_customer`) leaves out the cost and the margin."""
-    from documents import report_document
+    from documents import distributor_product, report_document
 
     from auditor import wording
+    from auditor.billing.distributor_records import DistributorSection
     from auditor.data.enums import Cloud, Locale
     from auditor.report.view.context import RenderContext
     from auditor.report.view.distributor_rows import distributor_lines
 
     month = {"currency": "EUR", "cost_monthly": 10.0, "billed_monthly": 12.0, "margin_monthly": 2.0}
-    section = {"products": [{"sku": "SPE_E3", "name": "Microsoft 365 E3", **month}], "findings": [], "totals": [month]}
+    products = [distributor_product("SPE_E3", name="Microsoft 365 E3", **month)]
+    raw = {"schema": 1, "distributor": "pax8", "products": products, "findings": [], "totals": [month]}
+    section = msgspec.convert(raw, DistributorSection)
     ctx = RenderContext(report_document(), Locale.EN, Cloud.WORLDWIDE, wording)
     assert distributor_lines(ctx, section) == (
         "The distributor bills the seats Microsoft counts.",
@@ -120,6 +124,6 @@ def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() 
         "of €2.00.",
         "This customer at the distributor: the seats cost you €10.00 a month and are billed €12.00: a margin of €2.00.",
     )
-    assert distributor_lines(ctx, {**section, "mailed_to_customer": True}) == (
+    assert distributor_lines(ctx, msgspec.structs.replace(section, mailed_to_customer=True)) == (
         "The distributor bills the seats Microsoft counts.",
     )

@@ -11,6 +11,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from auditor.billing.distributor_seats import reconcile
@@ -155,7 +156,7 @@ def test_the_reconciliation_per_product() -> None:
     ]
     from auditor.billing.pax8 import _subscription
 
-    doc = reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs])
+    doc = msgspec.to_builtins(reconcile({"products": {E3: "SPE_E3"}}, SEATS, [_subscription(s, COMPANY) for s in subs]))
     products = {p["sku"]: p for p in doc["products"]}
     assert products["SPE_E3"]["billed"] == 25 and products["SPE_E3"]["matched_by"] == "map"
     assert products["SPE_E5"]["matched_by"] == "name" and products["SPE_E5"]["term_end"] == "2027-02-01"
@@ -281,7 +282,7 @@ def test_an_annual_and_a_monthly_of_one_product_are_told_apart_by_the_vendors_id
         TenantSubscription(MONTHLY, None, "POWER_BI_PRO", PBI_SKU),
     ]
     seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
-    doc = reconcile({}, seats, got, tenant)  # type: ignore[arg-type]
+    doc = msgspec.to_builtins(reconcile({}, seats, got, tenant))  # type: ignore[arg-type]
     (product,) = doc["products"]
     assert product["matched_by"] == "subscription" and not doc["warnings"]
     assert {s["microsoft_subscription"]: (s["billing_term"], s["term_end"]) for s in product["subscriptions"]} == {
@@ -305,7 +306,7 @@ def test_two_subscriptions_of_one_product_without_the_vendors_ids_are_not_guesse
 
     got = _read(power_bi_at_pax8(vendor_ids=False))
     seats = [SeatRow(sku="POWER_BI_PRO", sku_id=PBI_SKU, name="Power BI Pro", enabled=34, consumed=30)]
-    doc = reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got)  # type: ignore[arg-type]
+    doc = msgspec.to_builtins(reconcile({"products": {PBI: "POWER_BI_PRO"}}, seats, got))  # type: ignore[arg-type]
     ambiguous = [f for f in doc["findings"] if f["kind"] == "ambiguous"]
     ids = ["00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"]
     assert ambiguous == [{"kind": "ambiguous", "sku": "POWER_BI_PRO", "subscriptions": ids}]

@@ -236,10 +236,13 @@ def test_email_refuses_a_report_showing_the_msps_cost(tmp_path: Path, capsys: py
     """Issue 87: a report written without e-mail shows the MSP's cost and margin at the distributor; a
     later `email` of its folder could send them to the customer, so it is refused unless the MSP says
     --include-msp-cost. The audit's own e-mail (`mailed_to_customer`) leaves them out and goes."""
+    from documents import distributor_product
+
     from .conftest import REPORT
 
     month = {"currency": "EUR", "cost_monthly": 292.37, "billed_monthly": 325.24, "margin_monthly": 32.87}
-    section = {"schema": 1, "distributor": "pax8", "products": [{"sku": "POWER_BI_PRO", **month}], "totals": [month]}
+    products = [distributor_product("POWER_BI_PRO", **month)]
+    section = {"schema": 1, "distributor": "pax8", "products": products, "findings": [], "totals": [month]}
     msp = write_report(tmp_path / "msp", {**REPORT, "distributor": section})
     mailed = write_report(tmp_path / "mailed", {**REPORT, "distributor": {**section, "mailed_to_customer": True}})
     with smtp_server() as server:

@@ -238,9 +238,9 @@ def test_the_cause_is_the_change_that_fits_the_rule(sample) -> None:
         remediation=None,
     )
     cause = cause_for(finding, [department, location, other], {})
-    assert cause is not None and cause["property"] == "UsageLocation" and cause["old"] == "NL" and cause["new"] is None
-    assert cause["by"] == "it@contoso.example" and cause["others"] == 1
-    assert cause_for(replace(finding, rule=SkuForbidden.id), [department, location], {})["property"] == "Department"
+    assert cause is not None and cause.property == "UsageLocation" and cause.old == "NL" and cause.new is None
+    assert cause.by == "it@contoso.example" and cause.others == 1
+    assert cause_for(replace(finding, rule=SkuForbidden.id), [department, location], {}).property == "Department"
     assert cause_for(replace(finding, subject=FindingSubject(type="sku", id="x")), [department], {}) is None
 
 

@@ -113,7 +113,7 @@ def test_exact_cross_tenant_findings(group):
     assert alice.monthly_cost == 33.75  # one E3 too many, at the example policy's price
     assert alice.policy == "group/cross_tenant"
     dave = cross(report)[2]
-    assert dave.waiver["owner"] == "licensing@contoso.example"
+    assert dave.waiver.owner == "licensing@contoso.example"
     assert cross(report)[1].monthly_cost == round(2 * 9.40, 2)  # three tenants: two licenses too many
 
 
@@ -152,7 +152,7 @@ def test_merged_document_shape(group):
     assert len(carried) == sum(len(r.findings) for r in per_tenant.values())
     assert len({f.id for f in report.findings}) == len(report.findings)
     one = per_tenant["fabrikam"].findings[0]
-    match = next(f for f in carried if f.tenant["finding_id"] == one.id and f.tenant["name"] == "Fabrikam")
+    match = next(f for f in carried if f.tenant.finding_id == one.id and f.tenant.name == "Fabrikam")
     assert match.id == tenant_finding_id(per_tenant["fabrikam"].tenant.id, one.id)
     assert msgspec.structs.replace(match, id=one.id, tenant=one.tenant) == one
     s = report.summary
@@ -487,14 +487,14 @@ def test_mixed_clouds_warn_and_bad_format_exits_2(tmp_path, capsys):
     assert "different clouds (china, worldwide)" in err and "all its guidance for the worldwide cloud" in err
     # one cloud for the whole report, as report.html/md/csv draw it: Northwind's carried findings too
     names = named_products((row.sku, row.name) for row in report.skus)
-    northwind = [f for f in report.findings if (f.tenant or {}).get("name") == "Northwind"]
+    northwind = [f for f in report.findings if f.tenant and f.tenant.name == "Northwind"]
     assert northwind
     own_report = read(tmp_path / "northwind" / "report.json")  # for 21Vianet
     own = {f.id: f.remediation for f in own_report.findings}
     for f in northwind:
         facts = {"subject": f.subject, "skus": f.skus, "details": f.details, "names": names}
         assert f.remediation == wording.remediation(f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **facts)
-    assert any(f.remediation != own[f.tenant["finding_id"]] for f in northwind)
+    assert any(f.remediation != own[f.tenant.finding_id] for f in northwind)
     assert merge(tmp_path, [tmp_path / k for k in docs], "--format", "pdf")[0] == 2
     assert "unknown format 'pdf'" in capsys.readouterr().err
 

@@ -102,7 +102,7 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
         }
         dutch = wording.remediation(f.rule, locale=Locale.NL, **args)
         assert f.remediation == dutch, f.rule
-        was = english[f.tenant["id"], f.tenant["finding_id"]]
+        was = english[f.tenant.id, f.tenant.finding_id]
         assert was.remediation == wording.remediation(f.rule, locale=Locale.EN, **args), f.rule
         assert f.remediation["summary"] != was.remediation["summary"], f.rule
         # report.json's messages are English by contract (docs/report-format.md); renderers localise them
@@ -128,7 +128,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
     names = named_products((row.sku, row.name) for row in report.skus)
     carried = _carried(report)
     for f in carried:
-        was = english[f.tenant["id"], f.tenant["finding_id"]].remediation["summary"]
+        was = english[f.tenant.id, f.tenant.finding_id].remediation["summary"]
         assert md_escape(clean(was, TEXT_LIMIT), limit=2000) not in md, f.rule
         assert md_escape(wording.title(f.rule, Locale.NL), limit=2000) in md, f.rule
         subject = f.subject
@@ -165,7 +165,7 @@ def test_unknown_rules_keep_what_they_carried(merged_nl):
     report, md, _ = merged_nl
     (future,) = [f for f in report.findings if f.rule == FUTURE["rule"]]
     assert future.remediation == FUTURE["remediation"] and future.message == FUTURE["message"]
-    assert future.tenant["finding_id"] == FUTURE["id"]
+    assert future.tenant.finding_id == FUTURE["id"]
     assert "Carried advice, kept as written\\." in md and "a message this version cannot write" in md
 
 

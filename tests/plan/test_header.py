@@ -35,7 +35,7 @@ from .builders import (
 SEATS = [seat("SPE_E5", 10, 8, price=57.0), seat("SPE_E3", 10, 10, price=33.75)]
 
 
-def _document(version: int = 2) -> ReportDocument:
+def _document() -> ReportDocument:
     u1, u2, u3 = uid(1), uid(2), uid(3)
     document = report(
         [
@@ -45,7 +45,6 @@ def _document(version: int = 2) -> ReportDocument:
             finding("f4", FORBIDDEN, uid(4), [assign(uid(4), remove=["SPE_E3"])], waived=True),
         ],
         SEATS,
-        version=version,
     )
     return document  # the typed document the renderers read
 
@@ -103,12 +102,6 @@ def test_html_header_says_it_too() -> None:
 )
 def test_the_header_line_is_in_the_reports_language(locale: Locale, line: str) -> None:
     assert line in _md(_document(), locale)
-
-
-def test_a_report_without_actions_has_no_plan_line() -> None:
-    document = _document(version=1)
-    assert "| Plan |" not in _md(document)
-    assert ">Plan</td>" not in _html(document)
 
 
 def test_an_empty_plan_still_says_so() -> None:

@@ -207,7 +207,8 @@ def test_redacted_reports_show_the_same_states_and_no_waiver_owner(demo: Path, t
     plan = ChangePlan(
         "t", "Contoso", "worldwide", "en", "2026-11-01T06:00:00Z", "EUR", 0.0, (), (), (), None, (lapsed,)
     )
-    waiver = {"owner": "person-1@redacted.invalid"}
+    who = "person-1@redacted.invalid"
+    waiver = {"rule": SkuForbidden.id, "subject": who, "reason": "leave", "owner": who, "expires": "2026-10-30"}
     ann = report_finding(
         SkuForbidden.id, "high", user("u1", "ann@contoso.example", "Ann"), ["SPE_E5"], {}, waiver=waiver
     )

@@ -224,6 +224,26 @@ def test_two_different_findings_under_one_id_in_a_baseline_are_refused() -> None
             "Invalid enum value 'urgent' - at `$.findings[0].severity`",
         ),
         (lambda d: d["findings"][0].pop("message"), "Object missing required field `message` - at `$.findings[0]`"),
+        # the parts other stages write are decoded with the rest (#88, point 2)
+        (lambda d: d["findings"][59]["waiver"].update(owner=7), "got `int` - at `$.findings[59].waiver.owner`"),
+        (lambda d: d["findings"][0].update(state={"key": 1}), "got `int` - at `$.findings[0].state.key`"),
+        (
+            lambda d: d["findings"][0].update(tenant={"id": "t"}),
+            "missing required field `name` - at `$.findings[0].tenant`",
+        ),
+        (
+            lambda d: d["subscriptions"][0].update(totalLicenses=-2),
+            "`int` >= 0 - at `$.subscriptions[0].totalLicenses`",
+        ),
+        (
+            lambda d: d["subscriptions"][0].update(createdDateTime="yesterday"),
+            "createdDateTime: 'yesterday' is not an ISO-8601 date-time - at `$.subscriptions[0]`",
+        ),
+        (lambda d: d.update(billing_facts=[{"subscription": 1}]), "got `int` - at `$.billing_facts[0].subscription`"),
+        (
+            lambda d: d.update(distributor={"schema": 1, "distributor": "pax8", "findings": [{"kind": "billed_x"}]}),
+            "Invalid value 'billed_x' - at `$.distributor.findings[0].kind`",
+        ),
     ],
 )
 def test_a_malformed_report_names_the_file_and_the_place(change: Any, message: str) -> None:

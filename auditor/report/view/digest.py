@@ -18,6 +18,7 @@ from msgspec import UNSET
 from auditor import i18n
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import BaselineChanges, Notify, ReportDocument, ReportFinding, Summary
+from auditor.formats.report_parts import FindingTenant
 from auditor.plan.money import opening
 from auditor.render.text import clean
 from auditor.report.view.context import (
@@ -152,7 +153,7 @@ def _who(ctx: RenderContext, finding: ReportFinding) -> str:
     name, detail = _short(name), _short(detail)
     who = f"{name} ({detail})" if detail else name
     tenant = finding.tenant  # a merged report names the tenant of each finding
-    return f"{_short(tenant.get('name') or tenant.get('id'))} · {who}" if isinstance(tenant, Mapping) else who
+    return f"{_short(tenant.name or tenant.id)} · {who}" if isinstance(tenant, FindingTenant) else who
 
 
 def _new_groups(ctx: RenderContext, new: Sequence[ReportFinding]) -> tuple[NewGroup, ...]:
@@ -246,8 +247,8 @@ def _tenant_lines(ctx: RenderContext, document: ReportDocument) -> tuple[list[Te
     new_by_tenant: dict[str, int] = {}
     for f in document.findings:
         tenant = f.tenant
-        if isinstance(tenant, dict) and f.change == "new":
-            new_by_tenant[str(tenant.get("id"))] = new_by_tenant.get(str(tenant.get("id")), 0) + 1
+        if isinstance(tenant, FindingTenant) and f.change == "new":
+            new_by_tenant[tenant.id] = new_by_tenant.get(tenant.id, 0) + 1
     lines = []
     for t in tenants[:TENANTS_CAP]:
         summary: Summary = t.summary

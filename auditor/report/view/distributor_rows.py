@@ -5,26 +5,36 @@ of report.html and report.md and in the digest, with the figures report.json and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from auditor import i18n
+from auditor.billing.distributor_records import (
+    AmbiguousFinding,
+    BilledFewer,
+    BilledMore,
+    DistributorSection,
+    Finding,
+    ProductRow,
+    TermEndFinding,
+    Total,
+    UnusedFinding,
+)
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
 
 DISTRIBUTORS = {"pax8": "Pax8", "sherweb": "Sherweb"}  # the distributors read, by the name they go by
 
 
-def distributor_title(ctx: RenderContext, section: Mapping[str, Any] | None) -> str:
+def distributor_title(ctx: RenderContext, section: DistributorSection | None) -> str:
     """The block's heading ("At the distributor, Pax8"); "" without a distributor."""
-    if not isinstance(section, Mapping):
+    if section is None:
         return ""
-    name = DISTRIBUTORS.get(str(section.get("distributor")), str(section.get("distributor") or ""))
+    name = DISTRIBUTORS.get(section.distributor, section.distributor)
     return ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=clean(name, 40))
 
 
-def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> str:
-    kind, n = f.get("kind"), int(f.get("seats") or 0)
-    if kind == "billed_more":
+def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
+    if isinstance(f, BilledMore):
+        n = f.seats
         return ctx.t.npgettext(
             "distributor_billed_more",
             "{product}: the distributor bills {billed} seats, {enabled} are enabled in the tenant: {n} seat more "
@@ -33,10 +43,11 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> 
             "than Microsoft counts.",
             n,
             product=product,
-            billed=ctx.num(int(f.get("billed") or 0)),
-            enabled=ctx.num(int(f.get("enabled") or 0)),
+            billed=ctx.num(f.billed),
+            enabled=ctx.num(f.enabled),
         )
-    if kind == "billed_fewer":
+    if isinstance(f, BilledFewer):
+        n = f.seats
         return ctx.t.npgettext(
             "distributor_billed_fewer",
             "{product}: the distributor bills {billed} seats, {enabled} are enabled in the tenant: {n} seat fewer "
@@ -45,11 +56,12 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> 
             "(bought elsewhere, or not billed yet).",
             n,
             product=product,
-            billed=ctx.num(int(f.get("billed") or 0)),
-            enabled=ctx.num(int(f.get("enabled") or 0)),
+            billed=ctx.num(f.billed),
+            enabled=ctx.num(f.enabled),
         )
-    if kind == "billed_unused":
-        if f.get("cost_monthly") is not None and msp:
+    if isinstance(f, UnusedFinding):
+        n = f.seats
+        if f.cost_monthly is not None and msp:
             return ctx.t.npgettext(
                 "distributor_unused_cost",
                 "{product}: {n} seat the distributor bills is assigned to nobody: it costs you {cost} per month at "
@@ -58,10 +70,10 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> 
                 "at the distributor's cost ({amount} at the customer's price).",
                 n,
                 product=product,
-                cost=ctx.money(f.get("cost_monthly"), f.get("currency")),
-                amount=ctx.money(f.get("monthly"), f.get("currency")),
+                cost=ctx.money(f.cost_monthly, f.currency),
+                amount=ctx.money(f.monthly, f.currency),
             )
-        if f.get("monthly") is None:
+        if f.monthly is None:
             return ctx.t.npgettext(
                 "distributor_unused_unpriced",
                 "{product}: {n} seat the distributor bills is assigned to nobody.",
@@ -77,10 +89,10 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> 
             "distributor's price.",
             n,
             product=product,
-            amount=ctx.money(f.get("monthly"), f.get("currency")),
+            amount=ctx.money(f.monthly, f.currency),
         )
-    if kind == "ambiguous":
-        ids = [clean(str(i), NAME_LIMIT) for i in f.get("subscriptions") or []]
+    if isinstance(f, AmbiguousFinding):
+        ids = [clean(i, NAME_LIMIT) for i in f.subscriptions]
         return ctx.t.npgettext(
             "distributor_ambiguous",
             "{product}: {n} subscription at the distributor names no Microsoft subscription ({subscriptions}): "
@@ -91,56 +103,54 @@ def _line(ctx: RenderContext, f: Mapping[str, Any], product: str, msp: bool) -> 
             product=product,
             subscriptions=i18n.format_list(ids, ctx.locale),
         )
-    if kind == "term_end":
+    if isinstance(f, TermEndFinding):
         return ctx.t.pgettext(
             "distributor_term_end",
             "{product}: the commitment term at the distributor ends on {date}; that is the earliest day a lower "
             "seat count can take effect.",
             product=product,
-            date=i18n.format_date(str(f.get("date")), ctx.locale),
+            date=i18n.format_date(f.date, ctx.locale),
         )
     return ""
 
 
-def distributor_lines(ctx: RenderContext, section: Mapping[str, Any] | None) -> tuple[str, ...]:
+def distributor_lines(ctx: RenderContext, section: DistributorSection | None) -> tuple[str, ...]:
     """A line per reconciliation finding, product by product, then each product matched by its
     name only, then (unless the report is mailed to the customer) the MSP's month per product and for
     the customer; the reading's error in one line; () without a distributor."""
-    if not isinstance(section, Mapping):
+    if section is None:
         return ()
-    if section.get("error"):
+    if section.error:
         return (
             ctx.t.pgettext(
                 "distributor_error",
                 "The distributor's seats could not be read: {error}",
-                error=clean(str(section["error"]), TEXT_LIMIT),
+                error=clean(section.error, TEXT_LIMIT),
             ),
         )
-    products = section.get("products") or []
-    names = {str(p.get("sku")): clean(str(p.get("name") or p.get("sku")), NAME_LIMIT) for p in products}
-    msp = not section.get("mailed_to_customer")  # the MSP's cost and margin never go to the customer
-    lines = [
-        _line(ctx, f, names.get(str(f.get("sku"))) or clean(str(f.get("sku")), NAME_LIMIT), msp)
-        for f in section.get("findings") or []
-    ]
+    products: list[ProductRow] = section.products or []
+    names = {p.sku: clean(p.name or p.sku, NAME_LIMIT) for p in products}
+    msp = section.mailed_to_customer is not True  # the MSP's cost and margin never go to the customer
+    findings: list[Finding] = section.findings or []
+    lines = [_line(ctx, f, names.get(f.sku) or clean(f.sku, NAME_LIMIT), msp) for f in findings]
     lines += [
         ctx.t.pgettext(
             "distributor_by_name",
             "{product}: matched to the distributor's product by its name only: confirm it in the tenants file.",
-            product=names[str(p.get("sku"))],
+            product=names[p.sku],
         )
         for p in products
-        if p.get("matched_by") == "name"
+        if p.matched_by == "name"
     ]
     if not lines:
         lines.append(ctx.t.pgettext("distributor_same", "The distributor bills the seats Microsoft counts."))
     if msp:  # then what the seats cost the MSP and bill the customer
-        lines += _money_lines(ctx, products, names, section.get("totals") or [])
+        lines += _money_lines(ctx, products, names, section.totals or [])
     return tuple(line for line in lines if line)
 
 
 def _money_lines(
-    ctx: RenderContext, products: Sequence[Mapping[str, Any]], names: Mapping[str, str], totals: Sequence[Any]
+    ctx: RenderContext, products: Sequence[ProductRow], names: Mapping[str, str], totals: Sequence[Total]
 ) -> list[str]:
     """The MSP's month at the distributor: per product with both prices, what its seats cost (Pax8's
     partnerCost), what the customer is billed (Pax8's price) and the margin; then the customer's."""
@@ -149,24 +159,23 @@ def _money_lines(
             "distributor_margin_product",
             "{product}: the seats at the distributor cost you {cost} a month and are billed {billed}: a margin of "
             "{margin}.",
-            product=names[str(p.get("sku"))],
-            cost=ctx.money(p.get("cost_monthly"), p.get("currency")),
-            billed=ctx.money(p.get("billed_monthly"), p.get("currency")),
-            margin=ctx.money(p.get("margin_monthly"), p.get("currency")),
+            product=names[p.sku],
+            cost=ctx.money(p.cost_monthly, p.currency),
+            billed=ctx.money(p.billed_monthly, p.currency),
+            margin=ctx.money(p.margin_monthly, p.currency),
         )
         for p in products
-        if p.get("cost_monthly") is not None and p.get("billed_monthly") is not None
+        if p.cost_monthly is not None and p.billed_monthly is not None
     ]
     lines += [
         ctx.t.pgettext(
             "distributor_margin_customer",
             "This customer at the distributor: the seats cost you {cost} a month and are billed {billed}: a margin "
             "of {margin}.",
-            cost=ctx.money(t.get("cost_monthly"), t.get("currency")),
-            billed=ctx.money(t.get("billed_monthly"), t.get("currency")),
-            margin=ctx.money(t.get("margin_monthly"), t.get("currency")),
+            cost=ctx.money(t.cost_monthly, t.currency),
+            billed=ctx.money(t.billed_monthly, t.currency),
+            margin=ctx.money(t.margin_monthly, t.currency),
         )
         for t in totals
-        if isinstance(t, Mapping)
     ]
     return lines

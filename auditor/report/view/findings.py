@@ -16,6 +16,7 @@ from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.report_model import ReportFinding
+from auditor.formats.report_parts import FindingTenant
 from auditor.render.text import clean, safe_url
 from auditor.report.view.context import (
     NAME_LIMIT,
@@ -164,8 +165,8 @@ def _policy_text(finding: ReportFinding) -> str:
     """The policy entry, prefixed with the tenant's name for findings a multi-tenant merge carried over."""
     policy = clean(finding.policy, NAME_LIMIT)
     tenant = finding.tenant
-    if isinstance(tenant, Mapping) and tenant.get("name"):
-        return f"{clean(tenant['name'], NAME_LIMIT)} · {policy}"
+    if isinstance(tenant, FindingTenant) and tenant.name:
+        return f"{clean(tenant.name, NAME_LIMIT)} · {policy}"
     return policy
 
 
@@ -284,7 +285,6 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
     subject = finding.subject
     name, detail = subject_text(subject, ctx.names, ctx.twins)
     waiver = finding.waiver if finding.waived else None
-    waiver = waiver if isinstance(waiver, Mapping) else {}
     cost = finding.monthly_cost
     state = None if finding.waived else ctx.state_of(finding, remediation)
     products = _products(ctx, finding.skus)
@@ -313,9 +313,9 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         state_ready=bool(state and state.ready),
         state_reason=state.reason if state else "",
         waived=finding.waived,
-        waiver_reason=clean(waiver.get("reason", ""), TEXT_LIMIT),
-        waiver_owner=clean(waiver.get("owner", ""), NAME_LIMIT),
-        waiver_expires=i18n.format_date(str(waiver["expires"]), ctx.locale) if waiver.get("expires") else "",
+        waiver_reason=clean(waiver.reason if waiver else "", TEXT_LIMIT),
+        waiver_owner=clean(waiver.owner if waiver else "", NAME_LIMIT),
+        waiver_expires=i18n.format_date(waiver.expires, ctx.locale) if waiver and waiver.expires else "",
     )
 
 

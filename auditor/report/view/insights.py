@@ -10,7 +10,7 @@ brackets removed) and marked MdSafe.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
@@ -18,6 +18,7 @@ import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 from auditor import i18n
 from auditor.data.model import Locale
 from auditor.formats.report_model import CostAllocation, RenewalForecast, ReportDocument, Trends
+from auditor.formats.report_parts import FindingCause
 from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
@@ -133,21 +134,21 @@ def _spark(values: Sequence[int | None]) -> Spark:
     return Spark(heights, sparkline(values[first:]))
 
 
-def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) -> str:
-    by = clean(cause.get("by") or "", 120) or t.pgettext("cause_someone", "someone")
-    date = i18n.format_datetime(str(cause.get("at", "")), locale)
-    kind = cause.get("kind")
+def _cause_text(cause: FindingCause, t: i18n.Translations, locale: Locale) -> str:
+    by = clean(cause.by, 120) or t.pgettext("cause_someone", "someone")
+    date = i18n.format_datetime(cause.at, locale)
+    kind = cause.kind
     if kind == "group":
         key, english = (
             ("cause_group_add", "{by} added the user to the group {group} ({date})")
-            if cause.get("joined")
+            if cause.joined
             else ("cause_group_remove", "{by} removed the user from the group {group} ({date})")
         )
-        return t.pgettext(key, english, by=by, group=clean(cause.get("group") or "", 120), date=date)
+        return t.pgettext(key, english, by=by, group=clean(cause.group or "", 120), date=date)
     if kind == "license":
         none = t.pgettext("cause_none", "none")
-        added = ", ".join(clean(s, 60) for s in cause.get("added") or []) or none
-        removed = ", ".join(clean(s, 60) for s in cause.get("removed") or []) or none
+        added = ", ".join(clean(s, 60) for s in cause.added) or none
+        removed = ", ".join(clean(s, 60) for s in cause.removed) or none
         return t.pgettext(
             "cause_license",
             "{by} changed the user's licenses ({date}; added: {added}; removed: {removed})",
@@ -161,9 +162,9 @@ def _cause_text(cause: Mapping[str, Any], t: i18n.Translations, locale: Locale) 
         "cause_property",
         "{by} changed {property} from {old} to {new} ({date})",
         by=by,
-        property=clean(cause.get("property") or "", 60),
-        old=clean(cause.get("old") or unset, 120),
-        new=clean(cause.get("new") or unset, 120),
+        property=clean(cause.property or "", 60),
+        old=clean(cause.old or unset, 120),
+        new=clean(cause.new or unset, 120),
         date=date,
     )
 
@@ -174,7 +175,7 @@ def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     cause_label = t.pgettext("cause_label", "Cause")
     causes = {}
     for f in document.findings:
-        if isinstance(f.cause, Mapping):
+        if isinstance(f.cause, FindingCause):
             causes[f.id] = f"{cause_label}: {_cause_text(f.cause, t, locale)}"
     kwargs["causes"] = causes
     kwargs["legend"] = tuple((t.pgettext(f"severity_{s}", s.capitalize()), SEVERITY_COLOURS[s][0]) for s in SEVERITIES)

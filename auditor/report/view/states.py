@@ -9,8 +9,6 @@ own words for why it waits (auditor.plan.write.skip_reason).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import msgspec
 from msgspec import UNSET
 
@@ -19,7 +17,8 @@ from auditor.data.model import Locale
 from auditor.data.remediation_json import RemediationJson
 from auditor.formats.plan_records import Change, Skipped
 from auditor.formats.report_model import ReportDocument, Tenant
-from auditor.plan.compile import WAIVED, ChangePlan, compile_plan, has_actions
+from auditor.formats.report_parts import FindingPlanState, FindingTenant
+from auditor.plan.compile import WAIVED, ChangePlan, compile_plan
 from auditor.plan.reasons import skip_reason
 from auditor.plan.summary import DECLARATION_REASONS
 from auditor.render.text import clean
@@ -87,9 +86,9 @@ class PlanTruth(msgspec.Struct, frozen=True):
     waits_for: str = ""
     calls: tuple[Change, ...] = ()
 
-    def json(self) -> dict[str, str]:
+    def json(self) -> FindingPlanState:
         """The finding's `state` object in report.json."""
-        return {"key": self.state, "waits_for": self.waits_for} if self.waits_for else {"key": self.state}
+        return FindingPlanState(key=self.state, waits_for=self.waits_for or UNSET)
 
 
 def plan_truth(plan: ChangePlan | None) -> dict[str, PlanTruth]:
@@ -119,12 +118,7 @@ def document_truth(document: ReportDocument, plan: ChangePlan | None) -> dict[st
 def _waiver_owners(shown: ReportDocument | None) -> dict[str, str] | None:
     if shown is None:
         return None
-    owners = {}
-    for f in shown.findings:
-        waiver = f.waiver
-        if isinstance(waiver, Mapping):
-            owners[f.id] = str(waiver.get("owner") or "")
-    return owners
+    return {f.id: f.waiver.owner for f in shown.findings if f.waiver is not None}
 
 
 def document_states(
@@ -156,7 +150,7 @@ def _tenant_plans(document: ReportDocument) -> list[ChangePlan]:
     plans = []
     tenants = document.tenants if document.tenants is not UNSET else []
     for tenant in tenants:
-        own = [f for f in document.findings if isinstance(f.tenant, dict) and f.tenant.get("id") == tenant.id]
+        own = [f for f in document.findings if isinstance(f.tenant, FindingTenant) and f.tenant.id == tenant.id]
         part = ReportDocument(
             schema_version=document.schema_version,
             tenant=Tenant(id=tenant.id, name=tenant.name, cloud=tenant.cloud),
@@ -168,7 +162,7 @@ def _tenant_plans(document: ReportDocument) -> list[ChangePlan]:
             skus=tenant.skus,
             findings=own,
         )
-        if own and has_actions(part):
+        if own:
             plans.append(compile_plan(part, describe_changes=False))
     return plans
 
