@@ -79,7 +79,7 @@ def test_a_created_time_holding_the_separator_is_named() -> None:
     """createdDateTime is kept as Graph wrote it, unchecked; one holding the separator would read
     back as other times, so the user is malformed there."""
     odd = "2024-01-01T00:00:00Z" + TIMES_APART + "2025-01-01T00:00:00Z"
-    with pytest.raises(BadValue, match="^createdDateTime: "):
+    with pytest.raises(BadValue, match=r"^createdDateTime: "):
         UserDecoder(with_sign_in=False).user(BASE | {"createdDateTime": odd})
 
 
