@@ -248,7 +248,9 @@ def evaluate(
                 continue
             findings.extend(shared.finding(f) for f in rule.evaluate(policy, ctx))
     # what the fixes need to know (the groups and data they touch): each finding is replaced where it
-    # stands, its values shared again, so a million users' findings are never held twice
+    # stands, its values shared again, so a million users' findings are never held twice. A new table:
+    # the rules' one holds every details value it saw, those the enrichment replaces among them.
+    shared = SharedValues()
     for position, finding in enumerate(enrich(findings, RULES, ctx)):
         findings[position] = shared.finding(_declared_subject(finding, index))
 
