@@ -106,7 +106,9 @@ def bench_tenant(users: int, seed: int = 7, timed: bool = False, successful: boo
         renamed = tuple(timed_states(u, n) for n, u in enumerate(renamed))
     if successful:
         renamed = tuple(
-            msgspec.structs.replace(u, last_successful_sign_in_date_time=u.last_sign_in_date_time)
+            u.with_sign_ins(
+                u.last_sign_in_date_time, u.last_non_interactive_sign_in_date_time, u.last_sign_in_date_time
+            )
             if u.last_sign_in_date_time is not None
             else u
             for u in renamed

@@ -32,78 +32,17 @@ from auditor.data.enums import SubjectType as SubjectType
 from auditor.data.finding import Finding as Finding  # re-exported: a finding, and its subject
 from auditor.data.finding import Subject as Subject
 from auditor.data.license_insight_data import InsightComparison, LicenseInsight
+from auditor.data.products import PrepaidUnits as PrepaidUnits  # re-exported: the stages import them from here
+from auditor.data.products import ServicePlan as ServicePlan
+from auditor.data.products import Sku as Sku
+from auditor.data.products import Subscription as Subscription
+from auditor.data.times import OWN_TIMES as OWN_TIMES  # re-exported, as the three below
+from auditor.data.times import TIMES_APART as TIMES_APART
+from auditor.data.times import joined_times as joined_times
+from auditor.data.times import own_times as own_times
 from auditor.data.usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
-
-
-# SKUs and subscriptions, like users, are msgspec Structs: the decoder (auditor.snapshot.decode)
-# builds them once from the wire types of auditor.snapshot.format.
-
-
-class PrepaidUnits(msgspec.Struct, frozen=True, gc=False):
-    enabled: int = 0
-    suspended: int = 0
-    warning: int = 0
-    locked_out: int = 0
-
-
-class ServicePlan(msgspec.Struct, frozen=True, gc=False):
-    service_plan_id: str
-    service_plan_name: str
-    provisioning_status: str
-    applies_to: str
-
-
-class Sku(msgspec.Struct, frozen=True, gc=False):
-    """A subscribedSku: one product the tenant has bought."""
-
-    id: str
-    sku_id: str
-    sku_part_number: str
-    applies_to: str
-    capability_status: str
-    consumed_units: int
-    prepaid_units: PrepaidUnits
-    service_plans: tuple[ServicePlan, ...] = ()
-
-    @property
-    def usable(self) -> int:
-        """Seats that can be assigned: enabled, plus those in the grace period before suspension
-        (prepaidUnits.warning). Suspended and locked-out seats can no longer be used."""
-        return self.prepaid_units.enabled + self.prepaid_units.warning
-
-    @property
-    def unused(self) -> int:
-        return self.usable - self.consumed_units
-
-    @property
-    def deleted(self) -> bool:
-        """A product whose subscription is gone: Graph lists it as Deleted with no units left."""
-        units = self.prepaid_units
-        return self.capability_status == "Deleted" and not (
-            units.enabled or units.warning or units.suspended or units.locked_out
-        )
-
-
-class Subscription(msgspec.Struct, frozen=True, gc=False):
-    """A companySubscription (directory/subscriptions)."""
-
-    id: str
-    sku_id: str
-    sku_part_number: str
-    status: str
-    is_trial: bool
-    total_licenses: int
-    created_date_time: str | None
-    next_lifecycle_date_time: str | None
-    # the commerce side (None when Graph gave none, or an older snapshot): the id in the admin
-    # center's Billing > Your products and in a billing file; who owns the subscription (ownerType
-    # "Partner" or another tenant's ownerTenantId: a partner or that tenant buys and reduces it)
-    commerce_subscription_id: str | None = None
-    owner_id: str | None = None
-    owner_tenant_id: str | None = None
-    owner_type: str | None = None
 
 
 class AssignedLicense(msgspec.Struct, frozen=True, gc=False):
@@ -190,24 +129,9 @@ def new_profile(
     )
 
 
-TIMES_APART = "|"  # between the times of User.license_times
-
-
 def license_times(states: Sequence[LicenseAssignmentState]) -> str:
     """User.license_times of `states` (see there)."""
     return joined_times([s.last_updated_date_time for s in states])
-
-
-def joined_times(times: Sequence[str | None]) -> str:
-    """User.license_times of these lastUpdatedDateTime, one for each state ("" when none has one).
-    ValueError when a time holds TIMES_APART (no ISO-8601 date-time does; Python's reader would
-    take it between date and time)."""
-    if not any(times):
-        return ""
-    for t in times:
-        if t and TIMES_APART in t:
-            raise ValueError(f"{t!r} is not an ISO-8601 date-time")
-    return TIMES_APART.join(t or "" for t in times)
 
 
 class User(msgspec.Struct, frozen=True, gc=False):
@@ -223,18 +147,14 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # not a copy of its states: license_assignment_states joins them. One string, not a tuple of
     # them (what each saves: docs/performance.md, "What the code's shapes save").
     license_times: str = ""
-    created_date_time: str | None = None
-    # signInActivity; None when never signed in or not collected (see TenantSnapshot.gaps)
-    last_sign_in_date_time: str | None = None
-    last_non_interactive_sign_in_date_time: str | None = None
-    # signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts
-    last_successful_sign_in_date_time: str | None = None
+    # the user's own date-times, as Graph wrote them, in the order of OWN_TIMES, joined by TIMES_APART
+    # ("" where it gave none); "" when it gave none at all. Read each through its property below
+    # (created_date_time, last_sign_in_date_time, ...). One string, not five: what it saves is in
+    # docs/performance.md, "What the code's shapes save".
+    own_times: str = ""
     # ((attribute path, value), ...) of the attributes a policy's cost_allocation asked for (see
     # auditor.data.attributes and TenantSnapshot.user_attributes); shared between users with equal values
     attributes: tuple[tuple[str, str], ...] = ()
-    # employeeLeaveDateTime: when the user left or will leave the organization (read only for
-    # grace_days, and only where the app may: User-LifeCycleInfo.Read.All); None = not set or not read
-    employee_leave_date_time: str | None = None
     # identityParentId of an agent user (Graph's microsoft.graph.agentUser, lower case): the object id
     # of its parent agent identity; None for every other user, or when the agent users were not read
     identity_parent_id: str | None = None
@@ -266,12 +186,18 @@ class User(msgspec.Struct, frozen=True, gc=False):
             license_assignment_states=license_assignment_states,
             agent=own.get("identity_parent_id") is not None,
         )
-        return cls(id, user_principal_name, display_name, profile, license_times(license_assignment_states), **own)
+        times = own_times(**{k: own.pop(k) for k in OWN_TIMES if k in own})
+        states = license_times(license_assignment_states)
+        return cls(id, user_principal_name, display_name, profile, states, times, **own)
 
     def with_values(self, **changes: Any) -> User:
-        """This user with `changes`, to its own fields or to what it shares (a new profile then;
-        new license_assignment_states change the profile's and the times in step)."""
+        """This user with `changes`, to its own fields (its date-times among them) or to what it
+        shares (a new profile then; new license_assignment_states change the profile's and the
+        times in step)."""
+        times = {k: changes.pop(k) for k in OWN_TIMES if k in changes}
         own = {k: v for k, v in changes.items() if k in User.__struct_fields__}
+        if times:
+            own["own_times"] = own_times(**({k: getattr(self, k) for k in OWN_TIMES} | times))
         shared = {k: v for k, v in changes.items() if k not in own}
         if "license_assignment_states" in shared:
             own["license_times"] = license_times(shared["license_assignment_states"])
@@ -303,6 +229,40 @@ class User(msgspec.Struct, frozen=True, gc=False):
             msgspec.structs.replace(s, last_updated_date_time=t) if t else s
             for s, t in zip(states, self.license_times.split(TIMES_APART), strict=True)
         )
+
+    def with_sign_ins(self, last: str | None, last_ni: str | None, last_ok: str | None) -> User:
+        """This user with these signInActivity times (lastSignInDateTime, lastNonInteractiveSignInDateTime,
+        lastSuccessfulSignInDateTime), its other date-times as they were."""
+        times = own_times(self.created_date_time, last, last_ni, last_ok, self.employee_leave_date_time)
+        return msgspec.structs.replace(self, own_times=times)
+
+    # the user's own date-times (own_times)
+    def _own_time(self, i: int) -> str | None:
+        return self.own_times.split(TIMES_APART)[i] or None if self.own_times else None
+
+    @property
+    def created_date_time(self) -> str | None:
+        return self._own_time(0)
+
+    @property
+    def last_sign_in_date_time(self) -> str | None:
+        """signInActivity's; None when never signed in or not collected (see TenantSnapshot.gaps)."""
+        return self._own_time(1)
+
+    @property
+    def last_non_interactive_sign_in_date_time(self) -> str | None:
+        return self._own_time(2)
+
+    @property
+    def last_successful_sign_in_date_time(self) -> str | None:
+        """signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts."""
+        return self._own_time(3)
+
+    @property
+    def employee_leave_date_time(self) -> str | None:
+        """employeeLeaveDateTime: when the user left or will leave the organization (read only for
+        grace_days, and only where the app may: User-LifeCycleInfo.Read.All); None = not set or not read."""
+        return self._own_time(4)
 
     # what the user shares, read as its own
     @property

@@ -55,18 +55,20 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote
 
 import msgspec
 
 from auditor.common.outputs import atomic_file
 from auditor.common.timestamps import timestamp_or_none
-from auditor.data.model import User
+from auditor.data.model import TIMES_APART, User
 
 from ..snapshot import SIGN_IN_ACTIVITY, SignInTimes
 
@@ -115,7 +117,10 @@ class KeptRead(msgspec.Struct, forbid_unknown_fields=False):
 
 
 CHUNK = 10_000  # users a line of the kept file
-_Times = dict[str, tuple[str | None, str | None, str | None]]
+# a kept time never holds TIMES_APART, which joins a user's own date-times (User.own_times): a file
+# with one is not one this auditor wrote
+_Time = Annotated[str, msgspec.Meta(pattern=f"^[^{re.escape(TIMES_APART)}]*$")]
+_Times = dict[str, tuple[_Time | None, _Time | None, _Time | None]]
 _header = msgspec.json.Decoder(KeptRead)
 _chunk = msgspec.json.Decoder(_Times)
 _UNREADABLE = (OSError, EOFError, zlib.error, msgspec.DecodeError, msgspec.ValidationError)
@@ -241,12 +246,7 @@ def signed_in(users: list[User], chunks: Iterable[Mapping[str, SignInTimes]]) ->
         for uid, (last, last_ni, ok) in chunk.items():
             i = at.get(uid)
             if i is not None:
-                users[i] = msgspec.structs.replace(
-                    users[i],
-                    last_sign_in_date_time=last,
-                    last_non_interactive_sign_in_date_time=last_ni,
-                    last_successful_sign_in_date_time=ok,
-                )
+                users[i] = users[i].with_sign_ins(last, last_ni, ok)
     return users
 
 

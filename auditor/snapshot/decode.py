@@ -19,6 +19,7 @@ from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import PageReader, pairs_from
 from auditor.data.model import (
     NO_MAILBOX,
+    TIMES_APART,
     AssignedLicense,
     Gap,
     Group,
@@ -30,6 +31,7 @@ from auditor.data.model import (
     Subscription,
     User,
     joined_times,
+    own_times,
 )
 
 from .format import (
@@ -174,12 +176,7 @@ def with_sign_ins(users: list[User], times: Mapping[str, SignInTimes]) -> list[U
     none: SignInTimes = (None, None, None)
     for i, u in enumerate(users):
         last, last_ni, last_ok = times.get(u.id, none)
-        users[i] = msgspec.structs.replace(
-            u,
-            last_sign_in_date_time=last,
-            last_non_interactive_sign_in_date_time=last_ni,
-            last_successful_sign_in_date_time=last_ok,
-        )
+        users[i] = u.with_sign_ins(last, last_ni, last_ok)
     return users
 
 
@@ -297,18 +294,16 @@ class UserDecoder:
             )
             last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
         leave = _check_when(w.employeeLeaveDateTime, "employeeLeaveDateTime")
+        if w.createdDateTime is not None and TIMES_APART in w.createdDateTime:  # the user's times are joined by it
+            raise BadValue(f"createdDateTime: {w.createdDateTime!r} is not an ISO-8601 date-time")
         return User(
             w.id,
             w.userPrincipalName,
             w.displayName or "",
             profile,
             times,
-            w.createdDateTime,
-            last,
-            last_ni,
-            last_ok,
+            own_times(w.createdDateTime, last, last_ni, last_ok, leave),
             attributes,
-            leave,
         )
 
     def _profile(

@@ -3,11 +3,18 @@ the findings are the same, only fewer objects hold them."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from auditor import engine
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 from auditor.engine import SharedValues, evaluate
+from auditor.enrichment import enrich as engine_enrich
 from auditor.policyset.load import load_policies
 from auditor.snapshot.files import load_snapshot
 
@@ -78,3 +85,23 @@ def test_a_user_finding_owns_its_subjects_strings() -> None:
         user = users[subject.id]
         assert (subject.id, subject.upn, subject.display_name) == (user.id, user.user_principal_name, user.display_name)
         assert subject.id is not user.id and subject.upn is not user.user_principal_name
+
+
+def test_the_details_the_enrichment_replaces_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' findings are enriched in place (auditor.enrichment): the details each enriched
+    finding held before are then held by nothing, not kept by the table that shared them."""
+    replaced: list[tuple[tuple[str, object], ...]] = []
+    held: list[list[object]] = []
+
+    def watching(findings: list[Finding], rules: Any, ctx: Any) -> Iterator[Finding]:
+        for position, enriched in enumerate(engine_enrich(findings, rules, ctx)):
+            if enriched.details is not findings[position].details:
+                replaced.append(findings[position].details)
+            yield enriched
+        # every finding is replaced by now: who else holds the details they held before
+        held.extend(r for d in replaced for r in gc.get_referrers(d) if r is not replaced)
+
+    monkeypatch.setattr(engine, "enrich", watching)
+    evaluate(load_policies([str(EXAMPLE)]), load_snapshot(SAMPLE), datetime(2026, 11, 1, 6, tzinfo=UTC))
+    assert len(replaced) > 20
+    assert [type(r).__name__ for r in held] == []

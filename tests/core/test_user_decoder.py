@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
 from auditor.data.model import LicenseAssignmentState, User
@@ -385,8 +384,7 @@ def test_recent_sign_in_text_test_agrees_with_parsing(text: str | None) -> None:
     cutoff = datetime(2026, 8, 3, 6, 0, 0, 250_000, tzinfo=UTC)
     tenant = generate_tenant(50, seed=3)
     user = next(u for u in tenant.users if u.account_enabled and u.assigned_licenses)
-    user = msgspec.structs.replace(
-        user,
+    user = user.with_values(
         last_sign_in_date_time=text,
         last_non_interactive_sign_in_date_time=None,
         last_successful_sign_in_date_time=None,
@@ -400,8 +398,6 @@ def test_inactive_rule_finds_what_parsing_finds() -> None:
     """The text comparison in `dormant` loses no offender: the findings equal those of a
     `dormant` that parses every sign-in time."""
     from dataclasses import replace as dc_replace
-
-    import msgspec
 
     from auditor.engine import evaluate
     from auditor.policyset.load import load_policies
@@ -418,8 +414,8 @@ def test_inactive_rule_finds_what_parsing_finds() -> None:
         "2026-08-02T06:00:00.9999Z",
     ]
     users = tuple(
-        msgspec.structs.replace(
-            u, last_sign_in_date_time=odd[i % len(odd)], last_non_interactive_sign_in_date_time=odd[(i // 7) % len(odd)]
+        u.with_values(
+            last_sign_in_date_time=odd[i % len(odd)], last_non_interactive_sign_in_date_time=odd[(i // 7) % len(odd)]
         )
         if i % 3 == 0
         else u

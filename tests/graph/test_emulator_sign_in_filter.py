@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from urllib.parse import quote
 
-import msgspec
 import pytest
 
 from auditor.data.model import TenantSnapshot, User
@@ -30,8 +29,7 @@ def _with_times(tenant: TenantSnapshot) -> TenantSnapshot:
         kind = i % 4
         when = f"2024-0{3 + (i % 2) * 4}-15T10:00:00Z"  # March (before the cutoff) or July (after)
         users.append(
-            msgspec.structs.replace(
-                u,
+            u.with_values(
                 last_sign_in_date_time=None if kind == 0 else when,
                 last_non_interactive_sign_in_date_time=None,
                 last_successful_sign_in_date_time=None if kind in (0, 1) else when,
