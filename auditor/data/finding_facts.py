@@ -29,6 +29,7 @@ import msgspec
 from msgspec import Struct
 
 from auditor.common.errors import UsageError
+from auditor.data.finding import Subject
 
 __all__ = [
     "BillFigures",
@@ -60,6 +61,11 @@ class FindingSubject(Struct, kw_only=True, omit_defaults=True):
     sku: str | None = None  # a product's part number, for a product or a subscription
     display_name: str | None = None
     kind: str | None = None  # a user's account kind (AccountKind's value)
+
+    @classmethod
+    def of(cls, s: Subject) -> FindingSubject:
+        """The engine's Subject as report.json holds it."""
+        return cls(type=s.type.value, id=s.id, upn=s.upn, sku=s.sku, display_name=s.display_name, kind=s.kind)
 
     @property
     def label(self) -> str:

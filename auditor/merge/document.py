@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import Cloud, Locale, Severity
 
 from .. import __version__
@@ -157,7 +158,7 @@ def build_merged_document(
                 f.rule,
                 cloud=result.cloud,
                 locale=locale,
-                subject=f.subject.to_json(),
+                subject=FindingSubject.of(f.subject),
                 skus=list(f.skus),
                 details=dict(f.details),
                 names=names,
