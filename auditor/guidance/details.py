@@ -163,13 +163,13 @@ class RuleDetails(Details, Generic[D]):
         return cast(D, Lenient(cast(Mapping[str, Any], decoded(self.details, self._own_type))))
 
 
-def decoded(details: Mapping[str, Any], kind: type[T]) -> T:
+def decoded(details: Mapping[str, Any], kind: type[T], where: str = "a finding's details") -> T:
     """`details` (report.json's) decoded by TypedDict `kind` (an optional_keys one): its keys only, each
     value checked; a value of the wrong type is refused with its place (FindingFactsError, exit 2)."""
     try:
         return msgspec.convert(details, kind)
     except msgspec.ValidationError as exc:
-        raise FindingFactsError(f"a finding's details: {exc}".replace("`$", "`details")) from None
+        raise FindingFactsError(f"{where}: {exc}".replace("`$", "`details")) from None
 
 
 def optional_keys(kind: type[Any]) -> type[Any]:

@@ -23,6 +23,7 @@ from auditor.formats.plan_json import PlanFileError, Where, parse_change
 from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
 from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.guidance.details import waiver_label
+from auditor.plan.leaver_facts import LeaverFacts, leaver_facts
 from auditor.reference import product_names
 
 # a finding (as report.json holds it) -> its remediation object
@@ -84,6 +85,8 @@ class PlanFinding(msgspec.Struct, frozen=True):
     waiver: dict[str, str] | None  # the waiver an open finding keeps (expired < 14 days ago): owner, expires
     details: Mapping[str, Any]
     actions: tuple[Action, ...]
+    # what the plan reads of a leaver's finding (and any finding's data_kinds), decoded once here
+    facts: LeaverFacts
     malformed: str | None = None  # the description of the first badly shaped action, "" when it has none
     source: ReportFinding | None = None  # as the report gives it (for describe.py)
 
@@ -205,6 +208,7 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
             waived=f.waived,
             waiver=_lapsed_waiver(f),
             details=f.details,
+            facts=leaver_facts(f.details, f.id),
             actions=() if malformed is not None else tuple(_decode(a) for a in raw_actions),
             malformed=malformed,
             source=f,

@@ -99,7 +99,6 @@ from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
-from auditor.plan.leaver_facts import leaver_facts
 from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
@@ -256,7 +255,7 @@ def _waiting(f: PlanFinding, waits: tuple[str, str], in_part: bool, describe_cha
     """The entry of a finding whose actions (or some of them: `in_part`) wait, and why."""
     why, description = waits
     storage = f.details.get("storage") if why in STORAGE_WAITS else None
-    used = use_wait(leaver_facts(f.details)) if why == MAILBOX_USED else None
+    used = use_wait(f.facts) if why == MAILBOX_USED else None
     return Skipped(
         f.id,
         f.rule,
@@ -394,7 +393,7 @@ def _set_aside(f: PlanFinding, as_of: str, *, named: bool) -> tuple[bool, Skippe
     if f.waiver is not None:
         return True, Skipped(f.id, f.rule, WAIVER_LAPSED, f.subject, waiver=f.waiver)
     if f.malformed is None and f.actions:
-        held = grace_wait(leaver_facts(f.details), as_of)
+        held = grace_wait(f.facts, as_of)
         if held is not None:
             return True, Skipped(f.id, f.rule, held[0], f.subject, not_before=held[1])
     return False, None
@@ -456,22 +455,21 @@ def _resolve(f: PlanFinding) -> tuple[list[tuple[Action, DataKept | None]], tupl
         return [], (MALFORMED, f.actions[0].description)
     if whole is None or f.malformed is not None or not f.actions:
         return ([(a, None) for a in f.actions] if whole is None else []), whole
-    facts = leaver_facts(f.details)
-    declared = [allows(a, facts) for a in f.actions]
+    declared = [allows(a, f.facts) for a in f.actions]
     ready = [i for i, a in enumerate(f.actions) if a.runs or declared[i] is not None]
     waiting = [i for i in range(len(f.actions)) if i not in ready]
     if waiting:
         first = f.actions[waiting[0]]
         wait = (first.blocked or ("lookup" if first.kind == "lookup" else NOT_READY), first.description)
-        if first.blocked == "data_lost" and converts_first(first, facts):
+        if first.blocked == "data_lost" and converts_first(first, f.facts):
             wait = (CONVERT_FIRST, first.description)
-        elif first.blocked == "data_lost" and (used := use_wait(facts)) is not None:
+        elif first.blocked == "data_lost" and (used := use_wait(f.facts)) is not None:
             wait = (used[0], first.description)
-        elif first.blocked == "data_lost" and not_on_hold(facts):
+        elif first.blocked == "data_lost" and not_on_hold(f.facts):
             wait = (NOT_ON_HOLD, first.description)
         if not all(removes_only(a) for a in f.actions):
             return [], wait
-        ready = [i for i in ready if declared[i] is not None or ends_no_data(f.actions[i], facts)]
+        ready = [i for i in ready if declared[i] is not None or ends_no_data(f.actions[i], f.facts)]
     else:
         wait = None
     for i in ready:

@@ -35,7 +35,6 @@ from auditor.formats.plan_records import DECLARED, WAITS, Change, MailboxStep, S
 from auditor.formats.report_model import ReportFinding
 from auditor.plan.actions import PlanFinding
 from auditor.plan.declared import CONVERT_FIRST, covered, data_kept, ended, removes_only
-from auditor.plan.leaver_facts import leaver_facts
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed
 
 EXCHANGE_FILE = "exchange-steps.ps1"
@@ -72,8 +71,7 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
     Exchange export (details.exchange) and the mailbox usage report (details.mailbox_bytes,
     mailbox_archive) whether it is synced, its size and its archive."""
     oid = f.source.subject.id if f.source is not None else None
-    facts = leaver_facts(f.details)
-    exchange = facts.get("exchange") or {}
+    exchange = f.facts.get("exchange") or {}
     exchange = exchange if exchange.get("listed") else {}
     return MailboxStep(
         upn,
@@ -84,21 +82,20 @@ def _step(f: PlanFinding, upn: str, why: str) -> MailboxStep:
         object_id=oid or "",
         synced=exchange.get("dir_synced") is True,
         exchange_guid=exchange.get("exchange_guid", ""),
-        size_bytes=facts.get("mailbox_bytes"),
-        archive=exchange.get("has_archive") is True or facts.get("mailbox_archive") is True,
+        size_bytes=f.facts.get("mailbox_bytes"),
+        archive=exchange.get("has_archive") is True or f.facts.get("mailbox_archive") is True,
     )
 
 
 def _mailbox_waits(f: PlanFinding) -> bool:
     """The finding's waiting removals end the mailbox, and no declaration in force keeps it."""
-    facts = leaver_facts(f.details)
-    kept = data_kept(facts)
+    kept = data_kept(f.facts)
     if kept is not None and "mailbox" in covered(kept) and kept.get("mailbox") != "converted_to_shared":
         return False
     for action in f.actions:
         if action.runs or action.blocked != "data_lost" or not removes_only(action):
             continue
-        kinds = ended(action, facts)
+        kinds = ended(action, f.facts)
         if kinds is not None and "mailbox" in kinds:
             return True
     return False

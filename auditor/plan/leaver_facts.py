@@ -37,6 +37,8 @@ class LeaverFacts(DisabledUserLicensedDetails, InactiveUserLicensedDetails, Data
 _READ: Final = optional_keys(LeaverFacts)
 
 
-def leaver_facts(details: Mapping[str, Any]) -> LeaverFacts:
-    """A finding's details (report.json's) as LeaverFacts: its keys only, each value checked."""
-    return cast(LeaverFacts, decoded(details, _READ))
+def leaver_facts(details: Mapping[str, Any], finding: str = "") -> LeaverFacts:
+    """A finding's details (report.json's) as LeaverFacts: its keys only, each value checked; a value
+    of the wrong type is refused naming the finding (`finding`: its id)."""
+    where = f"finding {finding}'s details" if finding else "a finding's details"
+    return cast(LeaverFacts, decoded(details, _READ, where))

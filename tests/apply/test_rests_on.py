@@ -70,7 +70,9 @@ def test_a_redundant_removal_rests_on_the_covering_product(
 def test_the_plan_gives_a_redundant_removal_and_a_combination_removal_the_kept_product() -> None:
 
     def finding(rule: str, details: dict[str, Any]) -> PlanFinding:
-        return PlanFinding("f1", rule, 3, "Dora", False, None, {"sku_ids": {"SPE_E3": E3, "SPE_E5": E5}, **details}, ())
+        return PlanFinding(
+            "f1", rule, 3, "Dora", False, None, {"sku_ids": {"SPE_E3": E3, "SPE_E5": E5}, **details}, (), {}
+        )
 
     removal = Action(
         "assign_license",
@@ -110,6 +112,7 @@ def test_the_plan_gives_a_redundant_removal_and_a_combination_removal_the_kept_p
         None,
         {"sku_ids": {"SPE_E3": E3}, "covered_by": {"SPE_E3": "SPE_E5"}, "cover_ids": {"SPE_E5": E5}},
         (),
+        {},
     )
     assert with_kept(own, removal).precondition[-1] == {"holds": E5, "active": True}
     assert kept_unknown(own) == []

@@ -558,5 +558,7 @@ def test_a_leavers_details_of_the_wrong_type_are_refused_with_their_place() -> N
         finding("f2", DISABLED, U1, [assign(U1, remove=["VISIOCLIENT"])]),
     ]
     broken[1].details = {"data_kinds": {"SPE_E5": "mailbox"}}
-    with pytest.raises(FindingFactsError, match=r"Expected `array`, got `str` - at `details.data_kinds\[...\]`"):
+    with pytest.raises(
+        FindingFactsError, match=r"finding f2\'s details: Expected `array`, got `str` - at `details.data_kinds\[...\]`"
+    ):
         compile_plan(report(broken, ROOMY))
