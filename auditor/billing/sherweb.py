@@ -28,8 +28,9 @@ range, a string is bounded, a date is ISO; anything else is a SherwebError, that
 token, its renewal on a 401, the bounded read and the strict JSON are the client Sherweb shares with
 Pax8 (auditor.billing.distributor_client). Details that give one subscription id twice are that
 customer's gap (their sum is not what Sherweb bills); a SKU the catalog lists twice with two
-microsoftSkuIds gives its subscriptions both (Pax8Subscription.ambiguous_sku_ids), never one guessed. The client secret is sent only in the token request's
-body, the subscription key only in its header; neither is written into a message, a log or a file.
+microsoftSkuIds gives its subscriptions both (Pax8Subscription.ambiguous_sku_ids), never one
+guessed. The client secret is sent only in the token request's body, the subscription key only in
+its header; neither is written into a message, a log or a file.
 Sherweb's prices (its separate pricing endpoint) are not read: a Sherweb product's money is left out.
 
 The writes follow Sherweb's own OpenAPI document of the Service Provider API (github.com/sherweb/
