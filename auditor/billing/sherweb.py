@@ -8,6 +8,8 @@
                                         auditor.billing.distributor_seats reconciles (Pax8Subscription)
     .seats(customer_id, id)             one subscription's quantity and committed minimal quantities,
                                         re-read (apply --distributor only; Sherweb has no GET of one)
+    .subscription(customer_id, id)      one subscription re-read as .subscriptions reads it: its
+                                        Microsoft SKU id from the catalog at the call
     .amend(customer_id, id, quantity)   POST billing/subscriptions/amendments?customerId=... with
                                         {subscriptionAmendmentParameters: [{subscriptionId, newQuantity}]}:
                                         the amendment's id (apply --distributor only)
@@ -350,6 +352,17 @@ class Sherweb(DistributorClient):
         except msgspec.ValidationError as exc:
             raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
         return status
+
+    def subscription(self, customer_id: str, sub_id: str) -> Pax8Subscription:
+        """One subscription re-read as the reconciliation reads it (its catalog's Microsoft SKU id, or
+        both when the catalog lists its SKU twice: `ambiguous_sku_ids`), for a caller that decides its
+        product at the call (Sherweb has no GET of one subscription: the customer's whole listing)."""
+        found = [s for s in self.subscriptions(customer_id) if s.id == sub_id]
+        if len(found) != 1:
+            raise SherwebError(
+                f"GET billing/subscriptions/details: subscription {sub_id[:40]!r} is not the customer's", 404
+            )
+        return found[0]
 
     def subscriptions(self, customer_id: str) -> list[Pax8Subscription]:
         """The customer's subscriptions, each checked and given Microsoft's SKU id from its catalog."""

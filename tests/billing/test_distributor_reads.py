@@ -261,3 +261,29 @@ def test_a_products_map_naming_one_product_twice_is_refused(tmp_path: Path) -> N
     )
     with pytest.raises(UsageError, match="names one product twice"):
         load_tenants(path)
+
+
+def test_a_sherweb_subscription_re_read_names_its_product_from_the_catalog_at_the_call() -> None:
+    """For a caller that decides a Sherweb subscription's product at the call (apply): one subscription
+    as the reconciliation reads it, its Microsoft SKU id from the catalog now; a SKU the catalog lists
+    twice gives both and none chosen; a subscription the details list twice is refused."""
+    subs = at_sherweb.contoso_at_sherweb()
+    pbi = str(subs[1]["id"])
+    with (
+        at_sherweb._stand_in(subs) as sherweb,
+        Sherweb("msp", at_sherweb.SECRET, at_sherweb.KEY, endpoint=sherweb.url) as client,
+    ):
+        got = client.subscription(at_sherweb.CUSTOMER, pbi)
+        assert (got.product_id, got.vendor_sku_id, got.ambiguous_sku_ids) == (
+            "MS-0B-PBI-PRO-NCE-1M",
+            at_sherweb.PBI,
+            (),
+        )
+        sherweb.catalogs[at_sherweb.CUSTOMER].append({"sku": "MS-0B-PBI-PRO-NCE-1M", "microsoftSkuId": E5_SKU})
+        got = client.subscription(at_sherweb.CUSTOMER, pbi)
+        assert got.vendor_sku_id is None and set(got.ambiguous_sku_ids) == {at_sherweb.PBI, E5_SKU}
+        sherweb.subscriptions[at_sherweb.CUSTOMER].append(dict(subs[1]))
+        with pytest.raises(SherwebError, match="is listed twice"):
+            client.subscription(at_sherweb.CUSTOMER, pbi)
+        with pytest.raises(SherwebError, match="is listed twice"):
+            client.seats(at_sherweb.CUSTOMER, pbi)
