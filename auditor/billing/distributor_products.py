@@ -9,10 +9,10 @@ things leaves that unknown:
     - a subscription's own ids disagree: Pax8's vendorSubscriptionId names a Microsoft subscription of
       one product, its vendorSkuId another, or the tenants entry's products map names a third.
 
-    split(subscriptions, ...) -> Split   the subscriptions to match as before; the gaps (one
-                                          AmbiguousProductFinding per distributor product, every one
-                                          of its billed subscriptions named); the tenant products whose
-                                          seats are not compared; the run's warnings
+    split(subscriptions, lookups) -> Split
+        the subscriptions to match as before; the gaps (one AmbiguousProductFinding per distributor
+        product, every one of its billed subscriptions named); the tenant products whose seats are
+        not compared; the run's warnings
 
 The reconciliation (auditor.billing.distributor_seats.reconcile) matches none of a gap's
 subscriptions and leaves the products it names out of its rows and findings, so the plan reduces
@@ -38,6 +38,19 @@ class Tied(Protocol):
     def part(self) -> str: ...
 
 
+class Lookups(Protocol):
+    """The matcher's lookups (distributor_seats._Matcher), casefolded keys: Pax8's vendorSubscriptionId
+    -> the tenant subscription, Microsoft's skuId -> the tenant's part number, the tenants entry's
+    products map (the distributor's product -> a part number)."""
+
+    @property
+    def by_id(self) -> Mapping[str, Tied]: ...
+    @property
+    def by_sku(self) -> Mapping[str, str]: ...
+    @property
+    def mapped(self) -> Mapping[str, str]: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class Split:
     clear: list[Pax8Subscription]
@@ -46,36 +59,27 @@ class Split:
     warnings: list[str]
 
 
-def _named(
-    sub: Pax8Subscription, by_id: Mapping[str, Tied], by_sku: Mapping[str, str], mapped: Mapping[str, str]
-) -> set[str]:
+def _named(sub: Pax8Subscription, lookups: Lookups) -> set[str]:
     """The Microsoft products `sub` names (tenant part numbers, else Microsoft's SKU ids), by each of
     its ids: more than one is a gap."""
     if sub.ambiguous_sku_ids:
-        return {by_sku.get(i.casefold(), i) for i in sub.ambiguous_sku_ids}
-    tied = by_id.get((sub.vendor_subscription_id or "").casefold())
+        return {lookups.by_sku.get(i.casefold(), i) for i in sub.ambiguous_sku_ids}
+    tied = lookups.by_id.get((sub.vendor_subscription_id or "").casefold())
     said = (
         tied.part if tied is not None else None,
-        by_sku.get((sub.vendor_sku_id or "").casefold()),
-        mapped.get(sub.product_id.lower()),
+        lookups.by_sku.get((sub.vendor_sku_id or "").casefold()),
+        lookups.mapped.get(sub.product_id.lower()),
     )
     return {part for part in said if part}
 
 
 def split(
-    subscriptions: Sequence[Pax8Subscription],
-    *,
-    by_id: Mapping[str, Tied],
-    by_sku: Mapping[str, str],
-    mapped: Mapping[str, str],
-    billed: Collection[str],
-    vendor: str,
+    subscriptions: Sequence[Pax8Subscription], lookups: Lookups, *, billed: Collection[str], vendor: str
 ) -> Split:
     """The subscriptions split into those matched as before and the gaps: a distributor product
     (productId, casefolded) one of whose billed subscriptions names two or more Microsoft products
-    takes all its subscriptions into the gap. `by_id`, `by_sku`, `mapped`: the matcher's lookups
-    (vendorSubscriptionId, vendorSkuId, the products map); `billed`: the statuses billed."""
-    named = {id(s): _named(s, by_id, by_sku, mapped) for s in subscriptions}
+    takes all its subscriptions into the gap. `billed`: the statuses billed."""
+    named = {id(s): _named(s, lookups) for s in subscriptions}
     ambiguous = {s.product_id.casefold() for s in subscriptions if s.status in billed and len(named[id(s)]) > 1}
     if not ambiguous:
         return Split(list(subscriptions), [], frozenset(), [])

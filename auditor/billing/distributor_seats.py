@@ -547,10 +547,7 @@ def reconcile(
     by_part = {s.sku.upper(): s for s in skus}
     matcher = _Matcher(block, skus, tenant, distributor)
     # a distributor product naming two Microsoft products: a gap (auditor.billing.distributor_products)
-    unsure = products_split(
-        subscriptions, by_id=matcher.by_id, by_sku=matcher.by_sku, mapped=matcher.mapped, billed=BILLED,
-        vendor=NAMES[distributor],
-    )  # fmt: skip
+    unsure = products_split(subscriptions, matcher, billed=BILLED, vendor=NAMES[distributor])
     billed: dict[str, list[tuple[Pax8Subscription, str, TenantSubscription | None]]] = {}
     for sub in unsure.clear:
         found = matcher.match(sub)
