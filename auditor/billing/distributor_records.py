@@ -9,7 +9,8 @@ checks every name written or read.
     ProductRow          one product: the seats the distributor bills beside the tenant's, its money
     SubscriptionLine    one of the product's subscriptions at the distributor
     Finding             BilledMore / BilledFewer (SeatsFinding), UnusedFinding, TermEndFinding,
-                        AmbiguousFinding: tagged by their `kind`, which each writes first
+                        AmbiguousFinding, AmbiguousProductFinding (a gap): tagged by their `kind`,
+                        which each writes first
     Total               the customer's month in one currency: cost, billed, margin
 """
 
@@ -21,6 +22,7 @@ from msgspec import UNSET, Struct, UnsetType
 
 __all__ = [
     "AmbiguousFinding",
+    "AmbiguousProductFinding",
     "BilledFewer",
     "BilledMore",
     "Block",
@@ -113,7 +115,18 @@ class AmbiguousFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous"):
     subscriptions: list[str]
 
 
-Finding = BilledMore | BilledFewer | UnusedFinding | TermEndFinding | AmbiguousFinding
+class AmbiguousProductFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous_product"):
+    """A gap: the distributor's product (`sku`: Pax8's productId, Sherweb's SKU) names more than one
+    Microsoft product (`products`: the tenant's part numbers, else Microsoft's SKU ids), so its
+    `subscriptions` are matched to none and those products' seats are not compared (no row, no
+    finding, nothing planned on them: auditor.billing.distributor_products)."""
+
+    sku: str
+    products: list[str]
+    subscriptions: list[str]
+
+
+Finding = BilledMore | BilledFewer | UnusedFinding | TermEndFinding | AmbiguousFinding | AmbiguousProductFinding
 
 
 class Total(Struct, frozen=True, kw_only=True):

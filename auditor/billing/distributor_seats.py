@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Protocol
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from auditor.billing.distributor_products import split as products_split
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
     BilledFewer,
@@ -545,14 +546,16 @@ def reconcile(
     skus = [s for s in rows if s.sku]
     by_part = {s.sku.upper(): s for s in skus}
     matcher = _Matcher(block, skus, tenant, distributor)
+    # a distributor product naming two Microsoft products: a gap (auditor.billing.distributor_products)
+    unsure = products_split(subscriptions, matcher, billed=BILLED, vendor=NAMES[distributor])
     billed: dict[str, list[tuple[Pax8Subscription, str, TenantSubscription | None]]] = {}
-    for sub in subscriptions:
+    for sub in unsure.clear:
         found = matcher.match(sub)
-        if found is not None and sub.status in BILLED:
+        if found is not None and sub.status in BILLED and found[0] not in unsure.parts:
             billed.setdefault(found[0], []).append((sub, found[1], found[2]))
     products: list[ProductRow] = []
     findings: list[Finding] = []
-    warnings = matcher.warnings
+    warnings = matcher.warnings + unsure.warnings
     for part in sorted(billed):
         row = _row(part, by_part.get(part), billed[part])
         untied = [s for s, _, tied in billed[part] if tied is None]
@@ -562,6 +565,7 @@ def reconcile(
             warnings.append(f"{NAMES[distributor]} bills {part} in more than one currency: its money is left out")
         products.append(row)
         findings += _findings(row, untied)
+    findings += unsure.gaps
     return DistributorSection(
         schema=1,
         distributor=distributor,

@@ -15,7 +15,9 @@ Partner Center allows 500 requests a minute per customer on the Subscription res
 spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. One
 session may serve many customers' audits at once (`audit --tenants`: one partner credential for
 every customer), each in its own thread: the spacing is kept per customer under a lock. Its
-error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill).
+error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill),
+an answer that is not strict JSON too (nested past any shape Partner Center documents, a key given
+twice: auditor.billing.untrusted, which the distributors' client reads through as well).
 The identity needs the Partner Center role Admin agent, which reads and changes customers'
 subscriptions (docs/bill.md; whether Sales agent may read them was not confirmed on Microsoft's pages).
 """
@@ -34,12 +36,14 @@ from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.commerce_records import PartnerSubscription
+from auditor.billing.untrusted import read_bounded, strict_value
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
 PER_MINUTE = 500  # requests a minute per customer on the Subscription resource
 RETRIES = 3
 MAX_PAGES = 1000
+MAX_BYTES = 16 * 2**20  # one answer: a page of a customer's subscriptions takes a few hundred KiB
 
 
 class PartnerCenter:
@@ -80,47 +84,50 @@ class PartnerCenter:
     def request(
         self, method: str, path: str, customer: str, *, headers: Mapping[str, str] | None = None, body: Any = None
     ) -> Any:
-        """One call (paced, retried on 429 after Retry-After); its JSON, or a BillingSourceError."""
+        """One call (paced, retried on 429 after Retry-After); its JSON (strict, its body read up to
+        MAX_BYTES: auditor.billing.untrusted), or a BillingSourceError naming the request."""
         url = urljoin(self.endpoint + "/", path.lstrip("/"))
+        said = f"Partner Center {method} {path}"
         for attempt in range(RETRIES + 1):
             self._pace(customer)
             try:
                 token = self._credential.get_token(SCOPE).token
-                response = self._http.request(
-                    method,
-                    url,
-                    json=body,
-                    headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})},
-                )
-            except (httpx.HTTPError, OSError) as exc:
-                raise BillingSourceError(f"Partner Center {method} {path}: {type(exc).__name__}: {exc}") from None
             except Exception as exc:  # the credential's own failure (azure-identity raises its own errors)
                 raise BillingSourceError(f"Partner Center: no token: {' '.join(str(exc).split())[:200]}") from None
-            if response.status_code == 429 and attempt < RETRIES:
-                self._sleep(_retry_after(response))
+            answer = read_bounded(
+                self._http,
+                method,
+                url,
+                limit=MAX_BYTES,
+                too_large=lambda: BillingSourceError(f"{said}: the answer is over {MAX_BYTES // 2**20} MiB"),
+                unreachable=lambda exc: BillingSourceError(f"{said}: {type(exc).__name__}: {exc}"),
+                json=body,
+                headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})},
+            )
+            if answer.status == 429 and attempt < RETRIES:
+                self._sleep(_retry_after(answer.headers))
                 continue
-            if response.status_code >= 400:
-                raise BillingSourceError(
-                    f"Partner Center {method} {path}: HTTP {response.status_code}{_describe(response)}",
-                    response.status_code,
-                )
+            if answer.status >= 400:
+                raise BillingSourceError(f"{said}: HTTP {answer.status}{_describe(answer.body)}", answer.status)
             try:
-                return response.json()
-            except ValueError:
-                raise BillingSourceError(f"Partner Center {method} {path}: the answer is not JSON") from None
-        raise BillingSourceError(f"Partner Center {method} {path}: still throttled after {RETRIES} retries", 429)
+                return strict_value(answer.body)
+            except ValueError as exc:
+                raise BillingSourceError(
+                    f"{said}: the answer is not JSON ({' '.join(str(exc).split())[:80]})"
+                ) from None
+        raise BillingSourceError(f"{said}: still throttled after {RETRIES} retries", 429)
 
 
-def _retry_after(response: httpx.Response) -> float:
+def _retry_after(headers: Mapping[str, str]) -> float:
     try:
-        return min(60.0, max(0.0, float(response.headers.get("Retry-After") or 1)))
+        return min(60.0, max(0.0, float(headers.get("Retry-After") or 1)))
     except ValueError:
         return 1.0
 
 
-def _describe(response: httpx.Response) -> str:
+def _describe(data: bytes) -> str:
     try:
-        doc = response.json()
+        doc = strict_value(data)
     except ValueError:
         return ""
     if not isinstance(doc, dict):

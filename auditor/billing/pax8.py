@@ -16,27 +16,28 @@ https://token-manager.pax8.com/oauth/token with the audience https://api.pax8.co
 {content: [...], page: {size, totalElements, totalPages, number}}, pages numbered from 0, at most 200
 a page. Each subscription gives both prices of a seat, `price` ("The price for the customer.") and
 `partnerCost` ("The price for the Partner."), and for Microsoft's products the vendor's ids:
-`vendorSubscriptionId` (Microsoft's subscription id) and `vendorSkuId`. A 401 from the API (an
-expired token) asks for a new token once and tries again; any other failure is a Pax8Error, a gap
-in that customer's reconciliation. The client secret is sent only in the token request's body and
-never written into a message, a log or a file.
+`vendorSubscriptionId` (Microsoft's subscription id) and `vendorSkuId`. The token, its renewal on a
+401, the bounded read and the strict JSON are the client Pax8 shares with Sherweb
+(auditor.billing.distributor_client); any failure is a Pax8Error, a gap in that customer's
+reconciliation. A listing that gives one subscription id twice is that customer's gap too (its sum
+is not what Pax8 bills); the subscriptions of a productId that give two vendorSkuIds are marked
+ambiguous (Pax8Subscription.ambiguous_sku_ids), never matched to a product. The client secret is
+sent only in the token request's body and never written into a message, a log or a file.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from types import TracebackType
 from typing import Any, TypeGuard, TypeVar
 
-import httpx
 import msgspec
 
-from auditor.billing.untrusted import bounded_number, iso_date, read_bounded, said, strict_json
-from auditor.common.errors import console_line
+from auditor.billing.distributor_client import DistributorClient, DistributorError, once_each
+from auditor.billing.untrusted import bounded_number, iso_date
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
 API_URL = "https://api.pax8.com/v1"
@@ -49,13 +50,10 @@ CLIENT_ID_ENV = "PAX8_CLIENT_ID"
 CLIENT_SECRET_ENV = "PAX8_CLIENT_SECRET"  # the MSP's one Pax8 secret: an environment variable, never a file
 
 
-class Pax8Error(Exception):
-    """Pax8 could not be read for a customer: the reconciliation's gap, in one line (whatever Pax8's
-    text put into it: console_line), as it is printed and stored in distributor.json."""
-
-    def __init__(self, text: str, status: int | None = None) -> None:
-        super().__init__(console_line(text))
-        self.status = status  # Pax8's HTTP status when it answered (a 4xx: it refused, nothing changed)
+class Pax8Error(DistributorError):
+    """Pax8 could not be read for a customer: the reconciliation's gap, in one line, as it is printed
+    and stored in distributor.json; `status`: Pax8's HTTP status when it answered (a 4xx: it refused,
+    nothing changed)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,13 @@ class Pax8Subscription:
     partner_cost: float | None = None
     vendor_subscription_id: str | None = None
     vendor_sku_id: str | None = None
+    # the Microsoft SKU ids the distributor gives this subscription's product when it gives more than
+    # one (Pax8's productId with two vendorSkuIds, Sherweb's SKU listed twice in the customer's catalog):
+    # then vendor_sku_id is None and the subscription is a gap, never matched to a product
+    ambiguous_sku_ids: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:  # read back from a payload's JSON, a list
+        object.__setattr__(self, "ambiguous_sku_ids", tuple(self.ambiguous_sku_ids))
 
 
 MAX_SEATS = 1_000_000  # a subscription's quantity above this is no seat count (our bound, not Pax8's)
@@ -225,75 +230,36 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     )
 
 
-class Pax8:
-    """Pax8's partner API with the MSP's client credentials. `endpoint`: a stand-in serving both the
-    token (ENDPOINT/oauth/token) and the API (ENDPOINT/v1)."""
+class Pax8(DistributorClient):
+    """Pax8's partner API with the MSP's client credentials (the shared client:
+    auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
+    (ENDPOINT/oauth/token) and the API (ENDPOINT/v1)."""
+
+    vendor = "Pax8"
+    error = Pax8Error
+    max_bytes = MAX_PAGE_BYTES
+    credentials = (CLIENT_ID_ENV, CLIENT_SECRET_ENV)
 
     def __init__(
         self, client_id: str, client_secret: str, *, endpoint: str | None = None, timeout: float = 60.0
     ) -> None:
         self._id, self._secret = client_id, client_secret
         base = endpoint.rstrip("/") if endpoint else None
-        self.token_url = f"{base}/oauth/token" if base else TOKEN_URL
-        self.api_url = f"{base}/v1" if base else API_URL
-        self._http = httpx.Client(timeout=timeout)
-        self._token: str | None = None
-        self.token_requests = 0
-
-    def __enter__(self) -> Pax8:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self._http.close()
-
-    def _new_token(self) -> str:
-        self.token_requests += 1
-        body = {"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE}
-        status, data = self._fetch("POST", self.token_url, "Pax8's token endpoint", json=body | CLIENT_CREDENTIALS)
-        if status != 200:
-            raise Pax8Error(
-                f"Pax8 refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
-            )
-        token = said(data).access_token
-        if not isinstance(token, str) or not token:
-            raise Pax8Error("Pax8's token endpoint answered without an access_token")
-        return token
-
-    def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
-        """(status, body) of one request, the body read up to MAX_PAGE_BYTES (more is a Pax8Error)."""
-        return read_bounded(
-            self._http,
-            method,
-            url,
-            limit=MAX_PAGE_BYTES,
-            too_large=lambda: Pax8Error(f"{what}: the answer is over {MAX_PAGE_BYTES // 2**20} MiB"),
-            unreachable=lambda exc: Pax8Error(f"{what}: Pax8 could not be reached: {type(exc).__name__}"),
-            **kw,
+        super().__init__(
+            f"{base}/oauth/token" if base else TOKEN_URL, f"{base}/v1" if base else API_URL, timeout=timeout
         )
 
+    def token_request(self) -> dict[str, Any]:
+        """Pax8's token request: a client-credentials grant posted as JSON, with Pax8's audience."""
+        return {
+            "json": {"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE} | CLIENT_CREDENTIALS
+        }
+
     def _call(self, method: str, path: str, shape: type[_Shape], **kw: Any) -> _Shape | None:
-        """The answer decoded into `shape` (strict JSON: strict_json), None when it is empty (a
-        DELETE taken without a body, or {}); a refusal or another answer is a Pax8Error."""
-        for attempt in (1, 2):
-            if self._token is None:
-                self._token = self._new_token()
-            headers = {"Authorization": f"Bearer {self._token}"}
-            status, data = self._fetch(method, f"{self.api_url}{path}", f"{method} {path}", headers=headers, **kw)
-            if status == 401 and attempt == 1:  # the token expired: a new one, once
-                self._token = None
-                continue
-            if method == "DELETE" and status in (200, 204) and not data.strip():  # taken, without a body
-                return None
-            if status != 200:
-                message = console_line(str(said(data).message or ""))[:200]
-                raise Pax8Error(f"{method} {path}: HTTP {status}{': ' + message if message else ''}", status)
-            try:
-                return strict_json(data, shape)
-            except ValueError as exc:
-                raise Pax8Error(
-                    f"{method} {path}: the answer is not JSON Pax8 sends ({console_line(str(exc))[:80]})", status
-                ) from None
-        raise Pax8Error(f"{method} {path}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
+        """The answer decoded into `shape` (strict JSON), None when it is empty (a DELETE taken without
+        a body, or {}); a refusal or another answer is a Pax8Error naming the request."""
+        data = self.call(method, path, path, empty=method == "DELETE", **kw)
+        return self.decode(data, shape, f"{method} {path}") if data else None
 
     def subscription(self, company_id: str, sub_id: str) -> Pax8Subscription:
         """One subscription of the company, re-read (GET /subscriptions/{id}), checked as the listing's are."""
@@ -333,7 +299,26 @@ class Pax8:
             number += 1
         if len(found) != total:
             raise Pax8Error(f"GET /subscriptions: Pax8 counts {total} subscriptions, its pages held {len(found)}")
-        return found
+        repeated = once_each(s.id for s in found)
+        if repeated:
+            raise Pax8Error(f"GET /subscriptions: {repeated}")
+        return one_sku_each(found)
+
+
+def one_sku_each(subscriptions: Sequence[Pax8Subscription]) -> list[Pax8Subscription]:
+    """The subscriptions, those of a product (productId) whose subscriptions give two or more
+    vendorSkuIds marked ambiguous (ambiguous_sku_ids, no vendor_sku_id): which Microsoft product
+    their seats are is not guessed."""
+    skus: dict[str, set[str]] = {}
+    for sub in subscriptions:
+        if sub.vendor_sku_id:
+            skus.setdefault(sub.product_id.casefold(), set()).add(sub.vendor_sku_id.casefold())
+    return [
+        replace(s, vendor_sku_id=None, ambiguous_sku_ids=tuple(sorted(ids)))
+        if len(ids := skus.get(s.product_id.casefold(), set())) > 1
+        else s
+        for s in subscriptions
+    ]
 
 
 def _path_id(sub_id: str) -> str:

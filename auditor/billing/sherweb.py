@@ -8,6 +8,8 @@
                                         auditor.billing.distributor_seats reconciles (Pax8Subscription)
     .seats(customer_id, id)             one subscription's quantity and committed minimal quantities,
                                         re-read (apply --distributor only; Sherweb has no GET of one)
+    .subscription(customer_id, id)      one subscription re-read as .subscriptions reads it: its
+                                        Microsoft SKU id from the catalog at the call
     .amend(customer_id, id, quantity)   POST billing/subscriptions/amendments?customerId=... with
                                         {subscriptionAmendmentParameters: [{subscriptionId, newQuantity}]}:
                                         the amendment's id (apply --distributor only)
@@ -24,9 +26,13 @@ the `Ocp-Apim-Subscription-Key` header. The subscription details answer {items: 
 skuId), by which each subscription is matched to a tenant product.
 
 Every field is checked as Pax8's are (auditor.billing.pax8): a count is a whole finite number in
-range, a string is bounded, a date is ISO; anything else is a SherwebError, that customer's gap. A 401
-asks for a new token once and tries again. The client secret is sent only in the token request's
-body, the subscription key only in its header; neither is written into a message, a log or a file.
+range, a string is bounded, a date is ISO; anything else is a SherwebError, that customer's gap. The
+token, its renewal on a 401, the bounded read and the strict JSON are the client Sherweb shares with
+Pax8 (auditor.billing.distributor_client). Details that give one subscription id twice are that
+customer's gap (their sum is not what Sherweb bills); a SKU the catalog lists twice with two
+microsoftSkuIds gives its subscriptions both (Pax8Subscription.ambiguous_sku_ids), never one
+guessed. The client secret is sent only in the token request's body, the subscription key only in
+its header; neither is written into a message, a log or a file.
 Sherweb's prices (its separate pricing endpoint) are not read: a Sherweb product's money is left out.
 
 The writes follow Sherweb's own OpenAPI document of the Service Provider API (github.com/sherweb/
@@ -42,15 +48,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from types import TracebackType
 from typing import Any, Literal, TypeVar
 
-import httpx
 import msgspec
 
+from auditor.billing.distributor_client import DistributorClient, DistributorError, once_each
 from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
-from auditor.billing.untrusted import bounded_number, iso_date, read_bounded, said, strict_json
-from auditor.common.errors import console_line
+from auditor.billing.untrusted import bounded_number, iso_date
 
 TOKEN_URL = "https://api.sherweb.com/auth/oidc/connect/token"
 API_URL = "https://api.sherweb.com/service-provider/v1"
@@ -66,12 +70,9 @@ BILLED = "Active"  # what the reconciliation counts as billed: Sherweb's details
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a SKU such as MS-0A-O365-BUSINESS
 
 
-class SherwebError(Exception):
-    """Sherweb could not be read for a customer: the reconciliation's gap, in one line."""
-
-    def __init__(self, text: str, status: int | None = None) -> None:
-        super().__init__(console_line(text))
-        self.status = status  # Sherweb's HTTP status when it answered (a 4xx: it refused, nothing changed)
+class SherwebError(DistributorError):
+    """Sherweb could not be read for a customer: the reconciliation's gap, in one line; `status`:
+    Sherweb's HTTP status when it answered (a 4xx: it refused, nothing changed)."""
 
 
 AmendmentStatus = Literal["Pending", "Processing", "Success", "Failure", "Canceled", "PartialSuccess"]
@@ -217,21 +218,24 @@ def _listing(items: object, key: str, where: str, shape: type[_Record]) -> list[
     return [msgspec.convert(item, shape) for item in items]
 
 
-def catalog(doc: _Catalog) -> dict[str, str]:
-    """Sherweb's SKU -> Microsoft's SKU id, of a customer's catalog (its items that name one)."""
+def catalog(doc: _Catalog) -> dict[str, tuple[str, ...]]:
+    """Sherweb's SKU (casefolded) -> the Microsoft SKU ids the customer's catalog gives it (its items
+    that name one): one, or more when the catalog lists the SKU twice with two ids (ambiguous: which
+    product its subscriptions are is not guessed)."""
     where = "customer-catalogs"
-    found: dict[str, str] = {}
+    found: dict[str, dict[str, str]] = {}
     for item in _listing(doc.catalog_items, "catalogItems", where, _CatalogItem):
         sku = _id(item.sku, "sku", where, required=True)
         microsoft = _id(item.microsoft_sku_id, "microsoftSkuId", where, required=False)
         if sku and microsoft:
-            found[sku.casefold()] = microsoft
-    return found
+            found.setdefault(sku.casefold(), {}).setdefault(microsoft.casefold(), microsoft)
+    return {sku: tuple(ids[k] for k in sorted(ids)) for sku, ids in found.items()}
 
 
-def subscription(raw: _Item, customer_id: str, skus: Mapping[str, str]) -> Pax8Subscription:
+def subscription(raw: _Item, customer_id: str, skus: Mapping[str, tuple[str, ...]]) -> Pax8Subscription:
     """One subscription of Sherweb's details, every field checked, as the record the reconciliation
-    reads (its `vendor_sku_id`: Microsoft's SKU id from the customer's catalog)."""
+    reads (its `vendor_sku_id`: Microsoft's SKU id from the customer's catalog; a SKU the catalog
+    gives two ids: none, and both as its `ambiguous_sku_ids`)."""
     where = "billing/subscriptions/details"
     sub_id = _id(raw.id, "id", where, required=True) or ""
     sku = _id(raw.sku, "sku", where, required=True) or ""
@@ -254,85 +258,47 @@ def subscription(raw: _Item, customer_id: str, skus: Mapping[str, str]) -> Pax8S
         end=_date(renewal.renewal_date, "renewalDate", where),  # the renewal: the term's end when Sherweb gives none
         commitment_term=_text(term.type, "type", where)[:40] or None,
         commitment_end=_date(term.term_end_date, "termEndDate", where),
-        vendor_sku_id=skus.get(sku.casefold()),
+        vendor_sku_id=ids[0] if len(ids := skus.get(sku.casefold(), ())) == 1 else None,
+        ambiguous_sku_ids=ids if len(ids) > 1 else (),
     )
 
 
-class Sherweb:
-    """Sherweb's Partner API with the MSP's client credentials and subscription key. `endpoint`: a
-    stand-in serving both the token (ENDPOINT/auth/oidc/connect/token) and the API
-    (ENDPOINT/service-provider/v1)."""
+class Sherweb(DistributorClient):
+    """Sherweb's Partner API with the MSP's client credentials and subscription key (the shared
+    client: auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
+    (ENDPOINT/auth/oidc/connect/token) and the API (ENDPOINT/service-provider/v1)."""
+
+    vendor = "Sherweb"
+    error = SherwebError
+    max_bytes = MAX_BYTES
+    credentials = (CLIENT_ID_ENV, CLIENT_SECRET_ENV)
 
     def __init__(
         self, client_id: str, client_secret: str, subscription_key: str, *, endpoint: str | None = None
     ) -> None:
         self._id, self._secret, self._key = client_id, client_secret, subscription_key
         base = endpoint.rstrip("/") if endpoint else None
-        self.token_url = f"{base}/auth/oidc/connect/token" if base else TOKEN_URL
-        self.api_url = f"{base}/service-provider/v1" if base else API_URL
-        self._http = httpx.Client(timeout=60.0)
-        self._token: str | None = None
-        self.token_requests = 0
+        token_url = f"{base}/auth/oidc/connect/token" if base else TOKEN_URL
+        super().__init__(token_url, f"{base}/service-provider/v1" if base else API_URL)
 
-    def __enter__(self) -> Sherweb:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self._http.close()
-
-    def _fetch(self, method: str, url: str, what: str, **kw: Any) -> tuple[int, bytes]:
-        return read_bounded(
-            self._http,
-            method,
-            url,
-            limit=MAX_BYTES,
-            too_large=lambda: SherwebError(f"{what}: the answer is over {MAX_BYTES // 2**20} MiB"),
-            unreachable=lambda exc: SherwebError(f"{what}: Sherweb could not be reached: {type(exc).__name__}"),
-            **kw,
-        )
-
-    def _new_token(self) -> str:
-        self.token_requests += 1
+    def token_request(self) -> dict[str, Any]:
+        """Sherweb's token request: a client-credentials grant posted as a form, with its scope."""
         form = {"grant_type": "client_credentials", "client_id": self._id, "client_secret": self._secret}
-        status, data = self._fetch("POST", self.token_url, "Sherweb's token endpoint", data=form | {"scope": SCOPE})
-        if status != 200:
-            raise SherwebError(
-                f"Sherweb refused the client credentials (HTTP {status}): check {CLIENT_ID_ENV} and {CLIENT_SECRET_ENV}"
-            )
-        token = said(data).access_token
-        if not isinstance(token, str) or not token:
-            raise SherwebError("Sherweb's token endpoint answered without an access_token")
-        return token
+        return {"data": form | {"scope": SCOPE}}
+
+    def headers(self) -> dict[str, str]:
+        return {KEY_HEADER: self._key}  # the APIM subscription key, on every API request
+
+    def hint(self, status: int) -> str:
+        return f" (check {SUBSCRIPTION_KEY_ENV})" if status in (401, 403) else ""
 
     def _call(self, method: str, path: str, params: Mapping[str, str], where: str, **kw: Any) -> bytes:
         """The answer's body of one request (200), the token renewed once on a 401; else a SherwebError."""
-        for attempt in (1, 2):
-            if self._token is None:
-                self._token = self._new_token()
-            headers = {"Authorization": f"Bearer {self._token}", KEY_HEADER: self._key}
-            status, data = self._fetch(
-                method, f"{self.api_url}{path}", f"{method} {where}", params=dict(params), headers=headers, **kw
-            )
-            if status == 401 and attempt == 1:  # an expired token: a new one, once
-                self._token = None
-                continue
-            if status != 200:
-                answer = said(data)
-                message = console_line(str(answer.message or answer.detail or ""))[:200]
-                hint = f" (check {SUBSCRIPTION_KEY_ENV})" if status in (401, 403) else ""
-                raise SherwebError(f"{method} {where}: HTTP {status}{': ' + message if message else ''}{hint}", status)
-            return data
-        raise SherwebError(f"{method} {where}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
+        return self.call(method, path, where, params=dict(params), **kw)
 
     def _get(self, path: str, params: Mapping[str, str], where: str, shape: type[_Answer]) -> _Answer:
-        """The answer of a GET (strict JSON: strict_json), decoded into `shape`; else a SherwebError."""
-        data = self._call("GET", path, params, where)
-        try:
-            return strict_json(data, shape) or shape()
-        except (ValueError, RecursionError) as exc:
-            raise SherwebError(
-                f"GET {where}: the answer is not JSON Sherweb sends ({console_line(str(exc))[:80]})"
-            ) from None
+        """The answer of a GET (strict JSON), decoded into `shape`; else a SherwebError."""
+        return self.decode(self._call("GET", path, params, where), shape, f"GET {where}") or shape()
 
     def seats(self, customer_id: str, sub_id: str) -> SherwebSeats:
         """One subscription's quantity and committed minimal quantities, from the customer's details
@@ -340,6 +306,8 @@ class Sherweb:
         where = "billing/subscriptions/details"
         doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
         found = [raw for raw in _listing(doc.items, "items", where, _Item) if raw.id == sub_id]
+        if len(found) > 1:
+            raise SherwebError(f"GET {where}: {once_each(sub_id for _ in found)}")
         if len(found) != 1:
             raise SherwebError(f"GET {where}: subscription {sub_id[:40]!r} is not the customer's", 404)
         raw = found[0]
@@ -364,8 +332,8 @@ class Sherweb:
         body = {"subscriptionAmendmentParameters": [{"subscriptionId": sub_id, "newQuantity": quantity}]}
         data = self._call("POST", "/billing/subscriptions/amendments", {"customerId": customer_id}, where, json=body)
         try:
-            answer = msgspec.json.decode(data, type=_Amendment)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            answer = msgspec.convert(self.value(data, f"POST {where}"), _Amendment)
+        except msgspec.ValidationError as exc:
             raise SherwebError(
                 f"POST {where}: the answer is not Sherweb's SubscriptionsAmendment ({exc})", 200
             ) from None
@@ -380,14 +348,29 @@ class Sherweb:
             raise SherwebError(f"{amendment_id[:40]!r} is not an amendment id")
         data = self._call("GET", f"/billing/subscriptions/amendments/{amendment_id}/status", {}, where)
         try:
-            status: AmendmentStatus = msgspec.json.decode(data, type=AmendmentStatus)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            status: AmendmentStatus = msgspec.convert(self.value(data, f"GET {where}"), AmendmentStatus)
+        except msgspec.ValidationError as exc:
             raise SherwebError(f"GET {where}: not a status Sherweb sends ({exc})", 200) from None
         return status
+
+    def subscription(self, customer_id: str, sub_id: str) -> Pax8Subscription:
+        """One subscription re-read as the reconciliation reads it (its catalog's Microsoft SKU id, or
+        both when the catalog lists its SKU twice: `ambiguous_sku_ids`), for a caller that decides its
+        product at the call (Sherweb has no GET of one subscription: the customer's whole listing)."""
+        found = [s for s in self.subscriptions(customer_id) if s.id == sub_id]
+        if len(found) != 1:
+            raise SherwebError(
+                f"GET billing/subscriptions/details: subscription {sub_id[:40]!r} is not the customer's", 404
+            )
+        return found[0]
 
     def subscriptions(self, customer_id: str) -> list[Pax8Subscription]:
         """The customer's subscriptions, each checked and given Microsoft's SKU id from its catalog."""
         skus = catalog(self._get(f"/customer-catalogs/{customer_id}", {}, "customer-catalogs", _Catalog))
         where = "billing/subscriptions/details"
         doc = self._get("/billing/subscriptions/details", {"customerId": customer_id}, where, _Details)
-        return [subscription(s, customer_id, skus) for s in _listing(doc.items, "items", where, _Item)]
+        found = [subscription(s, customer_id, skus) for s in _listing(doc.items, "items", where, _Item)]
+        repeated = once_each(s.id for s in found)
+        if repeated:
+            raise SherwebError(f"GET {where}: {repeated}")
+        return found

@@ -1,13 +1,17 @@
-"""What a distributor's API answers is untrusted (Pax8, Sherweb): the checks both clients apply to it,
-said once. Each returns the value or None when it is not in shape; the client names the field and
-raises its own error (Pax8Error, SherwebError), so a customer's reading fails as that customer's gap.
+"""What a distributor's API answers is untrusted (Pax8, Sherweb; Partner Center's answers are read
+through the same strict JSON and bounded read): the checks the clients apply to it, said once. Each
+returns the value or None when it is not in shape (strict_value, strict_json: ValueError); the client
+names the field or the request and raises its own error (Pax8Error, SherwebError,
+BillingSourceError), so a customer's reading fails as that customer's gap.
 
-    strict_json(data, shape)        a JSON object as RFC 8259 has it (no NaN, Infinity or `1e400`),
-                                    decoded into the Struct `shape` (None: the object is empty, {})
+    strict_value(data)              a JSON value as RFC 8259 has it: no NaN, Infinity or `1e400`, no
+                                    key given twice in one object, nested at most MAX_DEPTH deep
+    strict_json(data, shape)        a JSON object read so (strict_value), decoded into the Struct
+                                    `shape` (None: the object is empty, {})
     said(data)                      what an error answer or a token answer says (Said), else nothing
     iso_date(value)                 an ISO date or date-time string of at most 40 characters
     bounded_number(value, ...)      a finite number from 0 to a bound (a whole one when asked)
-    read_bounded(http, ...)         (status, body) of one request, the body at most `limit` bytes
+    read_bounded(http, ...)         (status, body, headers) of one request, the body at most `limit` bytes
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import httpx
 import msgspec
@@ -33,6 +37,46 @@ def _finite(text: str) -> float:
     return value
 
 
+MAX_DEPTH = 32  # objects and arrays in one another: Pax8's, Sherweb's and Partner Center's shapes nest 5 deep
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose keys are each given once: RFC 8259 leaves a repeated name's meaning to the reader
+    ("names within an object SHOULD be unique"), so which value counts is never guessed."""
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        names = [k for k, _ in pairs]
+        twice = next(k for k in names if names.count(k) > 1)
+        raise ValueError(f"the key {twice[:40]!r} is given twice in one object")
+    return doc
+
+
+def _depth(doc: object) -> int:
+    """How deep objects and arrays nest in `doc` (iteratively: no recursion to exhaust)."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if level > MAX_DEPTH:
+                return level
+            stack += [(v, level + 1) for v in (value.values() if isinstance(value, dict) else value)]
+    return deepest
+
+
+def strict_value(data: bytes) -> Any:
+    """A JSON value as RFC 8259 has it: no NaN or Infinity, no number beyond a float (`1e400`), no key
+    given twice in one object, objects and arrays nested at most MAX_DEPTH deep; ValueError otherwise
+    (never RecursionError: an answer nested past the interpreter's limit is refused by name)."""
+    try:
+        doc = json.loads(data, parse_constant=_no_constant, parse_float=_finite, object_pairs_hook=_one_each)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_DEPTH} deep") from None
+    if _depth(doc) > MAX_DEPTH:
+        raise ValueError(f"nested more than {MAX_DEPTH} deep")
+    return doc
+
+
 class Said(msgspec.Struct, frozen=True):
     """What a token answer or an error answer says, by the fields the clients read: each value is
     untrusted (a token must be a string; a message is only said, never used)."""
@@ -46,10 +90,9 @@ _Shape = TypeVar("_Shape", bound=msgspec.Struct)
 
 
 def strict_json(data: bytes, shape: type[_Shape]) -> _Shape | None:
-    """A JSON object as RFC 8259 has it: no NaN or Infinity, no number beyond a float (`1e400`),
-    decoded into `shape` (its documented fields; None when the object is empty, {}); ValueError (or
-    RecursionError) otherwise."""
-    doc = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
+    """A JSON object read strictly (strict_value), decoded into `shape` (its documented fields; None
+    when the object is empty, {}); ValueError otherwise."""
+    doc = strict_value(data)
     if not isinstance(doc, Mapping):
         raise ValueError("not an object")
     return msgspec.convert(doc, shape) if doc else None
@@ -59,7 +102,7 @@ def said(data: bytes) -> Said:
     """What an error answer or the token's answer says, else nothing (Said())."""
     try:
         return strict_json(data, Said) or Said()
-    except (ValueError, RecursionError):
+    except ValueError:
         return Said()
 
 
@@ -88,6 +131,14 @@ def bounded_number(value: object, *, whole: bool, most: float) -> float | None:
     return value
 
 
+class Answered(NamedTuple):
+    """One request's answer: its status, its body (bounded), its headers."""
+
+    status: int
+    body: bytes
+    headers: httpx.Headers
+
+
 def read_bounded(
     http: httpx.Client,
     method: str,
@@ -97,9 +148,9 @@ def read_bounded(
     too_large: Callable[[], Exception],
     unreachable: Callable[[httpx.HTTPError], Exception],
     **kw: Any,
-) -> tuple[int, bytes]:
-    """(status, body) of one request, the body read up to `limit` bytes: more raises `too_large()`, a
-    transport failure `unreachable(exc)`."""
+) -> Answered:
+    """(status, body, headers) of one request, the body read up to `limit` bytes: more raises
+    `too_large()`, a transport failure `unreachable(exc)`."""
     try:
         with http.stream(method, url, **kw) as reply:
             data = bytearray()
@@ -107,6 +158,6 @@ def read_bounded(
                 data += chunk
                 if len(data) > limit:
                     raise too_large()
-            return reply.status_code, bytes(data)
+            return Answered(reply.status_code, bytes(data), reply.headers)
     except httpx.HTTPError as exc:
         raise unreachable(exc) from None

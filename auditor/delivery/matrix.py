@@ -280,7 +280,15 @@ def _distributor(value: Any, field: str) -> str:
             raise UsageError(f"{field}.{name}.products: {str(product)[:60]!r} is not a {what}")
         if not isinstance(part, str) or not _PART.match(part.strip()):
             raise UsageError(f"{field}.{name}.products.{product}: expected a SKU part number such as SPE_E3")
-    mapped = {str(k).strip().lower(): str(v).strip() for k, v in products.items()}
+    mapped: dict[str, str] = {}
+    for product, part in products.items():
+        key, said = product.strip().lower(), mapped.get(product.strip().lower())
+        if said is not None and said.upper() != part.strip().upper():  # one product, two parts: not guessed
+            raise UsageError(
+                f"{field}.{name}.products: names one product twice ({key!r}, in another case) as "
+                f"{said} and {part.strip()}: keep the one it is"
+            )
+        mapped[key] = part.strip()
     return json.dumps({name: {id_key: company.strip().lower(), "products": mapped}}, sort_keys=True)
 
 
@@ -406,6 +414,7 @@ def read_tenants_file(path: Path) -> TenantsFile:
     partner = _partner(data["partner"], path, partner_lines) if "partner" in data else None
     jobs: dict[str, TenantJob] = {}
     places: dict[str, str] = {}
+    customers: dict[tuple[str, str], str] = {}  # (distributor, its customer id) -> the job key naming it
     for index, raw in enumerate(data["tenants"]):
         where = f"{path}:{lines[index]}: tenants[{index}]" if index < len(lines) else f"{path}: tenants[{index}]"
         if not isinstance(raw, dict):
@@ -416,7 +425,23 @@ def read_tenants_file(path: Path) -> TenantsFile:
             raise UsageError(f"{where}.name: {job.name!r} and {clash.name!r} both make the job key {job.key!r}")
         jobs[job.key] = job
         places[job.key] = f"{where} ({job.name})"
+        _one_tenant_each(job, customers, places)
     return TenantsFile(path, list(jobs.values()), partner, places)
+
+
+def _one_tenant_each(job: TenantJob, customers: dict[tuple[str, str], str], places: Mapping[str, str]) -> None:
+    """A customer at a distributor (Pax8's company_id, Sherweb's customer_id) is one tenant's: two
+    entries naming it would count its seats for both and reduce them for either (UsageError naming both)."""
+    if not job.distributor:
+        return
+    ((name, block),) = json.loads(job.distributor).items()
+    id_key = _DISTRIBUTORS[name][0]
+    other = customers.setdefault((name, block[id_key]), job.key)
+    if other != job.key:
+        raise UsageError(
+            f"{places[job.key]}: its {name.capitalize()} {id_key} {block[id_key]} is also that of "
+            f"{places[other]}: one customer at the distributor is one tenant's"
+        )
 
 
 def tenant_from_env(environ: Mapping[str, str]) -> list[TenantJob]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from auditor import i18n
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
+    AmbiguousProductFinding,
     BilledFewer,
     BilledMore,
     DistributorSection,
@@ -18,6 +19,7 @@ from auditor.billing.distributor_records import (
     Total,
     UnusedFinding,
 )
+from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
 
@@ -101,6 +103,21 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
             "which is which is not guessed, and the bill takes no date from them.",
             len(ids),
             product=product,
+            subscriptions=i18n.format_list(ids, ctx.locale),
+        )
+    if isinstance(f, AmbiguousProductFinding):
+        table = product_names()
+        named = [clean(table.product(part=p) or p, NAME_LIMIT) for p in f.products]
+        ids = [clean(i, NAME_LIMIT) for i in f.subscriptions]
+        return ctx.t.npgettext(
+            "distributor_ambiguous_product",
+            "{product}: the distributor's product names more than one Microsoft product ({products}): its "
+            "subscription ({subscriptions}) is not matched, and the seats of those products are not compared.",
+            "{product}: the distributor's product names more than one Microsoft product ({products}): its "
+            "subscriptions ({subscriptions}) are not matched, and the seats of those products are not compared.",
+            len(ids),
+            product=product,
+            products=i18n.format_list(named, ctx.locale),
             subscriptions=i18n.format_list(ids, ctx.locale),
         )
     if isinstance(f, TermEndFinding):
