@@ -23,7 +23,7 @@ import pytest
 from msgspec import to_builtins
 
 from auditor.apply import distributor as apply_distributor
-from auditor.apply.distributor import distributor_of, run_distributor
+from auditor.apply.distributor import Tenant, distributor_of, run_distributor
 from auditor.apply.distributor_writers import Pax8Writer
 from auditor.billing.pax8 import Pax8
 from auditor.cli import main
@@ -163,7 +163,7 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 0
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
-        assert asked == ["D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (they cost 40.56 a month again)?"]
+        assert asked == ["D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14: they cost 40.56 a month again)?"]
         _, undone = world.journal("distributor-undo-*")
         assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in undone] == [
             ("undo_reduce", 6, "sending"),
@@ -214,11 +214,18 @@ def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, mon
         async def seats(sku_id: str) -> tuple[int, int] | None:
             return (34, assigned[0]) if sku_id == PBI_SKU else None
 
+        async def subscriptions() -> dict[str, str]:  # the tenant's, as Graph lists them
+            return {s.id.casefold(): s.sku_id.lower() for s in world.graph.snapshot().subscriptions}
+
         def run(today: date) -> str:
             out = io.StringIO()
             with Pax8("msp", SECRET, endpoint=world.pax8.url) as pax8:
                 writers = {"pax8": Pax8Writer(pax8)}
-                made = run_distributor(changes[1:], writers, seats, execute=False, journal=None, today=today, out=out)
+                tenant = Tenant(seats, subscriptions)
+                made = run_distributor(
+                    changes[1:], writers, tenant, execute=False, journal=None, today=today, out=out,
+                    customers={"pax8": COMPANY},
+                )  # fmt: skip
                 asyncio.run(made)
             return out.getvalue()
 
