@@ -28,7 +28,12 @@ from .test_sherweb import SECRET as SHERWEB_SECRET
 from .test_sherweb import _sub as sherweb_sub
 
 PAX8_SECRET = "sample-pax8-secret-never-printed"
-WRITES = ("User-LifeCycleInfo.Read.All", "LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
+WRITES = (
+    "User-LifeCycleInfo.Read.All",  # the leave dates the example policy's grace_days use, as audit --demo reads
+    "LicenseAssignment.ReadWrite.All",
+    "GroupMember.ReadWrite.All",
+    "User.ReadWrite.All",
+)
 
 
 @dataclass
@@ -131,8 +136,9 @@ def test_the_samples_reduction_at_sherweb_is_planned_then_made(
             subscriptions={CUSTOMER: [e3]},
             catalogs={CUSTOMER: CATALOG},
         ) as sherweb,
-        sample(tmp_path, monkeypatch, f"{{sherweb: {{customer_id: {CUSTOMER}}}}}", "--sherweb-endpoint", sherweb.url)
-        as world,
+        sample(
+            tmp_path, monkeypatch, f"{{sherweb: {{customer_id: {CUSTOMER}}}}}", "--sherweb-endpoint", sherweb.url
+        ) as world,
     ):
         change, keep = _e3(world.plan()), _kept(world.plan())
         assert (change["source"], change["from"], change["to"], change["not_before"]) == ("sherweb", 210, keep, None)

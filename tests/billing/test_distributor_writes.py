@@ -163,7 +163,9 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 0
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
-        assert asked == ["D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14: they cost 40.56 a month again)?"]
+        assert asked == [
+            "D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14: they cost 40.56 a month again)?"
+        ]
         _, undone = world.journal("distributor-undo-*")
         assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in undone] == [
             ("undo_reduce", 6, "sending"),
