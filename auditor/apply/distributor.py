@@ -3,26 +3,35 @@ auditor.plan.distributor_changes), made at Pax8 with the care of a commerce chan
 
 For each change, in order:
 
-0. the credential signs in to the plan's tenant (as apply --commerce checks);
+0. the credential signs in to the plan's tenant (as apply --commerce checks); the customer each change
+   must name is read from the report the plan was made from (report.json beside it: customers_of);
 1. a change scheduled at its commitment's end (`not_before`) does nothing before that day: it is
    named "scheduled", and re-checked by the run on or after it;
-2. the Pax8 subscription is re-read (GET /v1/subscriptions/{id}): still the plan's company, its
-   quantity the plan's `from`, a status Pax8 bills and writes (Active, Activated), not future-dated
-   (Pax8's Update Subscription is "Currently NOT supported for subscriptions with a future date");
-3. the tenant's seats are re-read (GET /subscribedSkus, apply --commerce's reader): the seats left
-   after the change, and after the run's earlier changes to the product, must not be below the
-   seats assigned then;
-4. without --yes it says what it would do; with --yes the change is journaled "sending" (flushed)
-   before the request goes out, then `done` (Pax8's answer has the new quantity, or the
-   cancellation), `failed` (a 4xx: nothing changed) or `unknown` (no answer, a 5xx, another answer).
+2. the subscription is re-read from the distributor (distributor_writers: Pax8's GET
+   /v1/subscriptions/{id} and the company's listing; Sherweb's details and catalog), and the tenant's
+   Microsoft subscriptions from Graph; the change is re-derived from them (`rederived`): its Microsoft
+   subscription (Pax8's vendorSubscriptionId, one of the tenant's), its product (the skuId the
+   distributor names) and its day (due_day, from the re-read commitment). One that differs from the
+   plan's is refused: named on stderr, journaled `refused`, nothing sent, exit 3 (docs/msp.md,
+   "Re-derived at the call"). One the world moved (`moved`: a status Pax8 does not write, a future
+   start, a quantity other than the plan's `from`, Sherweb's committed minimum) is skipped;
+3. the tenant's seats of the product the re-read names are re-read (GET /subscribedSkus): the seats
+   left (billing.distributor_seats.reduction_short, the count `plan` made), after the run's earlier
+   changes to the product, must not be below the seats assigned then;
+4. without --yes it says what it would do; with --yes the change is journaled "sending" (flushed), with
+   the plan's SHA-256 and the quantity re-read, before the request goes out, then `done` (the answer
+   has the new quantity, or the cancellation), `failed` (a 4xx: nothing changed) or `unknown` (no
+   answer, a 5xx, another answer).
 
 A reduction is Pax8's `PUT /v1/subscriptions/{id}` {quantity}; a cancellation (the whole quantity)
 its `DELETE /v1/subscriptions/{id}?cancelDate=…`, the cancelDate the plan's day (or its commitment's
 end), or the day of the call when that is later (the journal keeps the request as sent).
 
-`undo JOURNAL --distributor` puts each done reduction's quantity back, newest first, only while
-the subscription still has the seats the reduction left and only after a yes; a done cancellation
-is named for a person (buy it again in Pax8's portal), never called.
+`undo JOURNAL --distributor` puts each done reduction's quantity back, newest first, never more than
+the plan's change (found by the SHA-256 its lines carry: plan.json, or the copy apply kept) and the
+quantity read at the call, only while the subscription still has the seats the reduction left, and only
+after a yes to the seats and their price; what it cannot put back is named on stderr (exit 3). A done
+cancellation is named for a person (buy it again in Pax8's portal), never called.
 """
 
 from __future__ import annotations
