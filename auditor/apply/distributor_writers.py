@@ -111,7 +111,8 @@ class Pax8Writer:
             raise Unread(str(exc)) from None
         sku = pax8_product(sub, tenant)
         billed = sum(s.quantity for s in listed if s.status in BILLED and sku and pax8_product(s, tenant) == sku)
-        due, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, sub.commitment_end or sub.end, today)
+        end = sub.commitment_end or sub.end
+        due, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, end, today, ended=True)
         start = (sub.start or "")[:10]
         return Now(
             quantity=sub.quantity,
@@ -164,7 +165,8 @@ class SherwebWriter:
         (sub,) = found
         sku = (sub.vendor_sku_id or "").lower() or None
         billed = sum(s.quantity for s in listed if sku and (s.vendor_sku_id or "").lower() == sku)
-        due, stale = due_day(SHERWEB, sub.commitment_term, sub.billing_term, sub.commitment_end or sub.end, today)
+        end = sub.commitment_end or sub.end
+        due, stale = due_day(SHERWEB, sub.commitment_term, sub.billing_term, end, today, ended=True)
         return Now(
             quantity=seats.quantity,
             writable=True,

@@ -63,18 +63,20 @@ def _committed(source: str, term: str | None, billing: str | None) -> bool:
 
 
 def due_day(
-    source: str, term: str | None, billing: str | None, term_end: str | None, today: date
+    source: str, term: str | None, billing: str | None, term_end: str | None, today: date, *, ended: bool = False
 ) -> tuple[str | None, str | None]:
     """(the first day a reduction of a distributor subscription may be made, None: now; why none can be
     planned, else None), from its commitment as the distributor gives it: a monthly one now; an annual
     (or longer) one at its commitment's end, Pax8's commitmentTerm.endDate (or endDate), Sherweb's
-    renewal, the day after its termEndDate. `plan` asks it of the report's reading, `apply
-    --distributor` of its re-read at the call: a change whose day differs from the plan's is refused."""
+    renewal, the day after its termEndDate. `plan` asks it of the report's reading (a commitment whose
+    end has passed is a stale reading), `apply --distributor` of its re-read at the call, `ended`: on or
+    after the day the plan scheduled, the commitment's end is that day still (a distributor that has
+    renewed it gives another, and the change is refused: plan again)."""
     if not _committed(source, term, billing):
         return None, None
     end = (term_end or "")[:10]
     name = NAMES.get(source, source)
-    if not end or end < today.isoformat():
+    if not end or (end < today.isoformat() and not ended):
         return None, f"its commitment ended on {end}: read {name} again" if end else f"{name} gives no commitment end"
     if source == SHERWEB:  # "The first day of the next commitment term"
         return date.fromordinal(date.fromisoformat(end).toordinal() + 1).isoformat(), None

@@ -233,6 +233,13 @@ def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, mon
 
         assert "scheduled for 2027-05-08" in run(date(2027, 5, 7))
         assert "-> would apply" in run(date(2027, 5, 8))  # due: re-read and re-checked, then made
+        assert "-> would apply" in run(date(2027, 5, 10))  # after its day: the commitment Pax8 gives ended then
+        annual = world.pax8.subscriptions[0]
+        annual["commitmentTerm"] = {**annual["commitmentTerm"], "endDate": "2028-05-08T00:00:00Z"}  # renewed
+        assert "-> REFUSED: its commitment at Pax8 makes it due 2028-05-08, the plan's change 2027-05-08" in run(
+            date(2027, 5, 10)
+        )
+        annual["commitmentTerm"] = {**annual["commitmentTerm"], "endDate": "2027-05-08T00:00:00Z"}
         assigned[0] = 34  # every seat assigned by the day it is due
         assert "would skip: 33 seats would be left, below the 34 assigned now" in run(date(2027, 5, 8))
         assigned[0] = 30
