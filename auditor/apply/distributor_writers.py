@@ -35,7 +35,6 @@ from typing import Protocol
 
 from auditor.formats.bill_model import CommerceChange
 
-from ..billing.distributor_seats import BILLED
 from ..billing.pax8 import Pax8, Pax8Error, Pax8Subscription
 from ..billing.sherweb import Sherweb, SherwebError
 from ..plan.distributor_changes import due_day
@@ -110,7 +109,8 @@ class Pax8Writer:
         except Pax8Error as exc:
             raise Unread(str(exc)) from None
         sku = pax8_product(sub, tenant)
-        billed = sum(s.quantity for s in listed if s.status in BILLED and sku and pax8_product(s, tenant) == sku)
+        # the seats Pax8 bills on and will bill on: one pending cancellation (this run's, or another's) is not counted
+        billed = sum(s.quantity for s in listed if s.status in WRITABLE and sku and pax8_product(s, tenant) == sku)
         end = sub.commitment_end or sub.end
         due, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, end, today, ended=True)
         start = (sub.start or "")[:10]
