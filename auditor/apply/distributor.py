@@ -68,12 +68,29 @@ from .lock import hold
 NAMES = {"pax8": "Pax8", SHERWEB: "Sherweb"}
 
 
+class _Product(Struct, frozen=True):
+    sku: str
+    assigned_after: int
+
+
 class _Bill(Struct, frozen=True):
     distributor: list[CommerceChange] | None = None
+    products: list[_Product] | None = None
 
 
 class _Plan(Struct, frozen=True):
     bill: _Bill | None = None
+
+
+def assigned_after(data: bytes) -> dict[str, int]:
+    """The seats the plan counts assigned after its license changes, per product (its bill): only for
+    the words of a refusal (apply makes no decision on them)."""
+    try:
+        doc = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8), type=_Plan)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return {}
+    products = (doc.bill.products if doc.bill is not None else None) or []
+    return {p.sku.upper(): p.assigned_after for p in products}
 
 
 def distributor_of(data: bytes, where: str = "plan.json") -> list[CommerceChange]:
@@ -199,9 +216,16 @@ def moved(c: CommerceChange, now: Now) -> str | None:
 
 
 async def _check(
-    c: CommerceChange, writer: Writer, tenant: Tenant, today: date, removed: Mapping[str, int], customer: str | None
+    c: CommerceChange,
+    writer: Writer,
+    tenant: Tenant,
+    today: date,
+    removed: Mapping[str, int],
+    customer: str | None,
+    hint: Mapping[str, int],
 ) -> tuple[Verdict | None, Now | None]:
-    """(why the change is not sent, else None; the subscription as re-read)."""
+    """(why the change is not sent, else None; the subscription as re-read). `hint`: the seats the plan
+    counts assigned after its license changes, per product, named when the seats assigned now are more."""
     at = NAMES.get(c.source, c.source)
     if not customer or c.scope.casefold() != customer.casefold():
         said = f"customer {customer}" if customer else "no customer there"
@@ -231,7 +255,13 @@ async def _check(
     short = reduction_short(enabled, now.billed + earlier, earlier + c.seats, assigned)
     if short:
         after = f" (after the {earlier} this run's earlier changes remove)" if earlier else ""
-        return Verdict(f"{short} now{after}"), now
+        planned = hint.get(c.sku.upper())
+        first = (
+            f"; the plan counts {planned} after its license changes: make them first (apply PLAN --yes)"
+            if planned is not None and planned < assigned
+            else ""
+        )
+        return Verdict(f"{short} now{after}{first}"), now
     return None, now
 
 
@@ -257,6 +287,7 @@ async def run_distributor(
     customers: Mapping[str, str],
     plan: str | None = None,
     refusals: list[str] | None = None,
+    after: Mapping[str, int] | None = None,
 ) -> int:
     """Make (or, without `execute`, check and show) each distributor change; the number refused, failed
     or whose outcome is unknown (a scheduled one not yet due, or one skipped, is neither). `customers`:
@@ -272,7 +303,7 @@ async def run_distributor(
         body = "" if c.request.body is None else f" {c.request.body}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)
         writer = writers[c.source]
-        verdict, now = await _check(c, writer, tenant, today, removed, customers.get(c.source))
+        verdict, now = await _check(c, writer, tenant, today, removed, customers.get(c.source), after or {})
         if verdict is not None:
             if verdict.refused:
                 shown, outcome = f"REFUSED: {verdict.why}", "refused"
@@ -417,6 +448,7 @@ def apply_distributor_changes(
                     customers=customers,
                     plan=plan.sha256,
                     refusals=refusals,
+                    after=assigned_after(data),
                 )
         finally:
             for j in journal:

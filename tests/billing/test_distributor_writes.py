@@ -203,6 +203,7 @@ def test_refused_when_the_tenants_seats_were_taken_meanwhile(
         assert world.apply("--yes") == 0
         said = capsys.readouterr().out
         assert "skipped: 30 seats would be left, below the 34 assigned now" in said
+        assert "the plan counts 30 after its license changes: make them first (apply PLAN --yes)" in said
         assert world.pax8.writes == 0 and world.quantities()[MONTHLY_AT_PAX8] == 6
         _, lines = world.journal()
         assert [ln["outcome"] for ln in lines] == ["skipped"]
