@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from msgspec import to_builtins
 
-from auditor.apply import distributor as apply_distributor
+from auditor.apply import distributor_undo
 from auditor.apply import run as apply_run
 from auditor.cli import main
 from auditor.plan.distributor_requests import pax8_cancel, sherweb_amend
@@ -121,7 +121,7 @@ def test_an_edited_journal_puts_back_no_more_than_was_read(
             line["read"] = 5000
         path.write_text("".join(json.dumps(ln) + "\n" for ln in lines), "utf-8")
         asked: list[str] = []
-        monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         writes = world.pax8.writes
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 3
@@ -149,7 +149,7 @@ def test_undo_exits_3_when_sherweb_changed_the_quantity_since(
         assert world.apply("--yes") == 0 and world.seats() == 30
         world.sherweb.subscriptions[CUSTOMER][0]["quantity"] = 31  # a seat bought since the reduction
         path, _ = world.journal()
-        monkeypatch.setattr(apply_distributor, "_ask", lambda q: True)
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: True)
         argv = ["undo", str(path), "--distributor", "--yes", "--sherweb-endpoint", world.sherweb.url]
         assert main(argv) == 3
         err = capsys.readouterr().err

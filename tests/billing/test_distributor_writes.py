@@ -22,7 +22,7 @@ import msgspec
 import pytest
 from msgspec import to_builtins
 
-from auditor.apply import distributor as apply_distributor
+from auditor.apply import distributor_undo
 from auditor.apply.distributor import Tenant, distributor_of, run_distributor
 from auditor.apply.distributor_writers import Pax8Writer
 from auditor.billing.pax8 import Pax8
@@ -159,7 +159,7 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "sending"), (1, "done")]
         # undo asks, then puts the quantity back
         asked: list[str] = []
-        monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 0
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
