@@ -70,8 +70,12 @@ class CommerceJournal:
         outcome: str,
         note: str = "",
         status: int | None = None,
+        *,
+        plan: str | None = None,
+        read: int | None = None,
     ) -> None:
-        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome.
+        """One line: the change as plan.json has it (an undo's change as undo makes it), its outcome;
+        apply --distributor's lines also the plan's SHA-256 and the quantity re-read before the write.
         A mapping (apply --distributor's change as JSON) is read as a line first."""
         if not isinstance(change, CommerceChange | CommerceLine):
             change = msgspec.convert(change, CommerceLine)
@@ -94,6 +98,8 @@ class CommerceJournal:
             outcome=outcome,
             status=status,
             note=note[:600],
+            plan=msgspec.UNSET if plan is None else plan,
+            read=msgspec.UNSET if read is None else read,
         )
         self._file.append(line)
 

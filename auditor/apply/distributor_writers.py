@@ -1,16 +1,25 @@
 """The distributors `apply --distributor` writes to, behind one small interface (auditor.apply.distributor
-runs the changes, journals them and re-checks the tenant's seats; a writer re-reads its own
-subscription and sends its own request):
+runs the changes, journals them, re-derives each from the re-read and re-checks the tenant's seats; a
+writer re-reads its own subscription and sends its own request):
 
-    Writer.name                     "Pax8", "Sherweb": as messages name it
-    Writer.differs(change, today)   the subscription re-read at the call: why the change no longer
-                                    fits it, else None
-    Writer.now(scope, id)           its quantity and whether it can be written (undo's re-read)
-    Writer.send(change)             the request sent, its outcome: Sent(done | failed | unknown)
+    Writer.name                         "Pax8", "Sherweb": as messages name it
+    Writer.now(scope, id, today, tenant) the subscription re-read at the call (Now): its quantity and
+                                        status, the Microsoft product it is and its Microsoft
+                                        subscription as the distributor names them now, the seats of
+                                        that product the distributor bills the customer now, the first
+                                        day its commitment lets a reduction be made (due_day), and the
+                                        fewest seats the distributor takes today
+    Writer.send(change)                 the request sent, its outcome: Sent(done | failed | unknown)
 
-Pax8 (auditor.billing.pax8): "Update Subscription" (PUT, a quantity) and "Cancel Subscription" (DELETE
-?cancelDate), the answer the subscription. Sherweb (auditor.billing.sherweb): CreateSubscriptionsAmendment
-(POST, a new quantity), whose answer is only the amendment's id: its status is asked
+Pax8 (auditor.billing.pax8): the subscription (GET /v1/subscriptions/{id}: its vendorSubscriptionId, its
+vendorSkuId, commitmentTerm.term and .endDate, billingTerm, status, startDate, quantity) and the
+company's listing (the product's seats billed); "Update Subscription" (PUT, a quantity) and "Cancel
+Subscription" (DELETE ?cancelDate), the answer the subscription. Its product is its vendorSkuId, else
+the skuId of the tenant's Microsoft subscription its vendorSubscriptionId names (`tenant`: Graph's
+/directory/subscriptions, re-read); the two disagreeing is no product. Sherweb (auditor.billing.sherweb):
+the customer's subscription details and catalog (its product: the catalog's microsoftSkuId of its sku;
+its commitment type and termEndDate; committedMinimalQuantities); CreateSubscriptionsAmendment (POST, a
+new quantity), whose answer is only the amendment's id: its status is asked
 (GetSubscriptionsAmendmentStatus) up to POLLS times, WAIT seconds apart, while Pending or Processing;
 Success is done once the re-read subscription has the new quantity, Failure or Canceled failed,
 anything else unknown (the journal names the amendment, for a person to check).
@@ -19,7 +28,7 @@ anything else unknown (the journal names the amendment, for a person to check).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -28,7 +37,8 @@ from auditor.formats.bill_model import CommerceChange
 
 from ..billing.pax8 import Pax8, Pax8Error, Pax8Subscription
 from ..billing.sherweb import Sherweb, SherwebError
-from ..plan.distributor_requests import CANCEL
+from ..plan.distributor_changes import due_day
+from ..plan.distributor_requests import CANCEL, PAX8, SHERWEB
 
 WRITABLE = ("Active", "Activated")  # the statuses Pax8 bills whose quantity apply changes
 CANCELLED = ("Cancelled", "PendingCancel")  # a cancellation's answer: cancelled, or at its cancelDate
@@ -48,18 +58,25 @@ class Sent:
 
 @dataclass(frozen=True)
 class Now:
-    """A subscription as undo re-reads it."""
+    """A subscription as re-read at the call (apply's re-derivation, undo's re-read)."""
 
     quantity: int
     writable: bool
     status: str
+    sku_id: str | None = None  # the Microsoft product (skuId, lower case) it is now; None: none, or two
+    product: str = ""  # how the distributor names it (for the messages)
+    microsoft: str | None = None  # Pax8's vendorSubscriptionId now (None: not given; Sherweb gives none)
+    billed: int = 0  # the seats of that product the distributor bills the customer now (its listing)
+    due: str | None = None  # the first day its commitment lets a reduction be made (None: now)
+    stale: str | None = None  # why no such day can be derived (a commitment's end passed or not given)
+    least: int = 1  # the fewest seats the distributor takes today (Sherweb's committedMinimalQuantities)
+    future: str | None = None  # Pax8: a startDate after today (Pax8 does not update such a subscription)
 
 
 class Writer(Protocol):
     name: str
 
-    def differs(self, c: CommerceChange, today: date) -> str | None: ...
-    def now(self, scope: str, sub_id: str) -> Now: ...
+    def now(self, scope: str, sub_id: str, today: date, tenant: Mapping[str, str]) -> Now: ...
     def send(self, c: CommerceChange) -> Sent: ...
 
 
@@ -68,31 +85,47 @@ def _failed(exc: Pax8Error | SherwebError) -> Sent:
     return Sent("failed" if refused else "unknown", str(exc), exc.status)
 
 
+def pax8_product(sub: Pax8Subscription, tenant: Mapping[str, str]) -> str | None:
+    """The Microsoft product (skuId, lower case) a Pax8 subscription is: its vendorSkuId, and the skuId
+    of the tenant's Microsoft subscription its vendorSubscriptionId names (`tenant`: that subscription's
+    id or commerceSubscriptionId, case-folded -> skuId); one of them when only one is given, None when
+    neither is or the two disagree."""
+    named = {
+        sku.lower() for sku in (sub.vendor_sku_id, tenant.get((sub.vendor_subscription_id or "").casefold())) if sku
+    }
+    return next(iter(named)) if len(named) == 1 else None
+
+
 class Pax8Writer:
     name = "Pax8"
 
     def __init__(self, pax8: Pax8) -> None:
         self.pax8 = pax8
 
-    def differs(self, c: CommerceChange, today: date) -> str | None:
-        try:
-            sub = self.pax8.subscription(c.scope, c.api_id)
-        except Pax8Error as exc:
-            return f"could not re-read the Pax8 subscription: {exc}"
-        if sub.status not in WRITABLE:
-            return f"its status at Pax8 is {sub.status or 'not given'}"
-        if sub.start and sub.start[:10] > today.isoformat():
-            return f"it starts on {sub.start[:10]}: Pax8 does not update a subscription with a future date"
-        if sub.quantity != c.from_:
-            return f"it now has {sub.quantity} seats at Pax8, the plan counted {c.from_}"
-        return None
-
-    def now(self, scope: str, sub_id: str) -> Now:
+    def now(self, scope: str, sub_id: str, today: date, tenant: Mapping[str, str]) -> Now:
         try:
             sub = self.pax8.subscription(scope, sub_id)
+            listed = self.pax8.subscriptions(scope)
         except Pax8Error as exc:
             raise Unread(str(exc)) from None
-        return Now(sub.quantity, sub.status in WRITABLE, sub.status)
+        sku = pax8_product(sub, tenant)
+        # the seats Pax8 bills on and will bill on: one pending cancellation (this run's, or another's) is not counted
+        billed = sum(s.quantity for s in listed if s.status in WRITABLE and sku and pax8_product(s, tenant) == sku)
+        end = sub.commitment_end or sub.end
+        due, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, end, today, ended=True)
+        start = (sub.start or "")[:10]
+        return Now(
+            quantity=sub.quantity,
+            writable=sub.status in WRITABLE,
+            status=sub.status,
+            sku_id=sku,
+            product=sub.vendor_sku_id or sub.product_id,
+            microsoft=sub.vendor_subscription_id,
+            billed=billed,
+            due=due,
+            stale=stale,
+            future=start if start > today.isoformat() else None,
+        )
 
     def send(self, c: CommerceChange) -> Sent:
         try:
@@ -119,27 +152,32 @@ class SherwebWriter:
     def __init__(self, sherweb: Sherweb, wait: Callable[[float], None] = time.sleep) -> None:
         self.sherweb, self.wait = sherweb, wait
 
-    def differs(self, c: CommerceChange, today: date) -> str | None:
+    def now(self, scope: str, sub_id: str, today: date, tenant: Mapping[str, str]) -> Now:
+        del tenant  # Sherweb names no Microsoft subscription: its product is its catalog's microsoftSkuId
         try:
-            seats = self.sherweb.seats(c.scope, c.api_id)
-        except SherwebError as exc:
-            return f"could not re-read the Sherweb subscription: {exc}"
-        if seats.quantity != c.from_:
-            return f"it now has {seats.quantity} seats at Sherweb, the plan counted {c.from_}"
-        least = seats.least(today)
-        if (c.to or 0) < least:
-            return (
-                f"Sherweb takes no fewer than {least} seats today (its committedMinimalQuantities): "
-                "plan again when its term renews"
-            )
-        return None
-
-    def now(self, scope: str, sub_id: str) -> Now:
-        try:
+            listed = self.sherweb.subscriptions(scope)
             seats = self.sherweb.seats(scope, sub_id)
         except SherwebError as exc:
             raise Unread(str(exc)) from None
-        return Now(seats.quantity, True, "listed")
+        found = [s for s in listed if s.id == sub_id]
+        if len(found) != 1:
+            raise Unread(f"subscription {sub_id[:40]!r} is listed {len(found)} times in the customer's details")
+        (sub,) = found
+        sku = (sub.vendor_sku_id or "").lower() or None
+        billed = sum(s.quantity for s in listed if sku and (s.vendor_sku_id or "").lower() == sku)
+        end = sub.commitment_end or sub.end
+        due, stale = due_day(SHERWEB, sub.commitment_term, sub.billing_term, end, today, ended=True)
+        return Now(
+            quantity=seats.quantity,
+            writable=True,
+            status="listed",
+            sku_id=sku,
+            product=sub.product_id,
+            billed=billed,
+            due=due,
+            stale=stale,
+            least=seats.least(today),
+        )
 
     def send(self, c: CommerceChange) -> Sent:
         try:

@@ -551,7 +551,7 @@ def cmd_undo(options: WriteOptions) -> int:
     assert options.journal_file is not None  # the command layer names it (or --demo's)
     path = Path(options.journal_file)
     if options.distributor:  # a distributor journal (apply --distributor): putting seats back asks first
-        from .distributor import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
+        from .distributor_undo import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
 
         endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
         return undo_distributor_changes(path, yes=options.yes, endpoints=endpoints)

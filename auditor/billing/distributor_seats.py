@@ -11,6 +11,10 @@ distributor's seats"; docs/bill.md, "The distributor's dates").
                                                             distributor.json show alike
     with_terms(billing, subscriptions, given)               the bill's rows with the distributor's
                                                             commitment term end where no API gave one
+    seats_left(enabled, billed, drop)                       the tenant's seats once the distributor bills
+    reduction_short(enabled, billed, drop, assigned)        `drop` fewer: the one count `plan` (on the
+                                                            report) and `apply --distributor` (on its
+                                                            re-read) ask of a reduction
 
 Each Pax8 subscription is matched to a tenant product by the entry's `products` map (Pax8 product id
 -> SKU part number); a product the map does not name is matched by its name when Pax8's productName
@@ -150,6 +154,27 @@ class _Product:
     name: str | None = None
     enabled: int = 0
     consumed: int = 0
+
+
+def seats_left(enabled: int, billed: int, drop: int) -> int:
+    """The seats Microsoft enables in the tenant once the distributor bills `drop` fewer of the `billed`
+    seats of a product it sells the tenant, `enabled` now. The seats the distributor bills above those
+    Microsoft enables (billed - enabled) are in no tenant: a reduction takes them first, and only the
+    rest of it lowers the tenant's seats (210 billed, 204 enabled: a reduction to 200 leaves 200, not
+    194). Where the tenant has more enabled than the distributor bills (seats bought elsewhere), every
+    seat dropped is one fewer in the tenant."""
+    above = max(0, billed - enabled)
+    return enabled - max(0, drop - above)
+
+
+def reduction_short(enabled: int, billed: int, drop: int, assigned: int) -> str | None:
+    """Why dropping `drop` of the distributor's `billed` seats would leave the tenant fewer seats than
+    `assigned` (seats_left), else None. `plan` asks it of the report (the seats assigned after the plan),
+    `apply --distributor` of its re-read at the call (the distributor's seats and the tenant's, now)."""
+    left = seats_left(enabled, billed, drop)
+    if left < assigned:
+        return f"{left} seats would be left, below the {assigned} assigned"
+    return None
 
 
 def credentials(env: Mapping[str, str]) -> tuple[str, str]:

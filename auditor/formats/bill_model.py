@@ -133,6 +133,10 @@ class CommerceLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     outcome: str = ""
     status: int | None = None
     note: str = ""
+    # apply --distributor's lines only: the SHA-256 of the plan the change came from, and the quantity
+    # the distributor gave at the call, before the write (what undo may put back at most)
+    plan: str | UnsetType = UNSET
+    read: int | UnsetType = UNSET
 
 
 # a seat finding's details.bill (auditor.plan.bill.product_figures); the functional form: `from` is a keyword

@@ -35,6 +35,7 @@ from datetime import date
 import msgspec
 
 from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
+from auditor.billing.distributor_seats import reduction_short
 from auditor.data.model import Locale
 from auditor.formats.bill_model import Bill, BillProduct, CommerceChange
 from auditor.formats.report_model import ReportDocument
@@ -47,12 +48,39 @@ from .distributor_requests import CANCEL, PAX8, REDUCE, SHERWEB, pax8_cancel, pa
 SOURCE = PAX8
 MONTHLY = "Monthly"  # Pax8's billingTerm and commitmentTerm.term of a month-to-month subscription
 NOW, AT_TERM_END = "any_time", "renewal"  # the change's window: now, or at the commitment's end
+NAMES = {PAX8: "Pax8", SHERWEB: "Sherweb"}
 
 
 def committed(sub: SubscriptionLine) -> bool:
     """Whether an annual (or longer) commitment forbids a reduction of `sub` before its end."""
-    term, billing = sub.commitment_term, sub.billing_term
-    return (term is not None and term != MONTHLY) or (billing not in (None, MONTHLY))
+    return _committed(PAX8, sub.commitment_term, sub.billing_term)
+
+
+def _committed(source: str, term: str | None, billing: str | None) -> bool:
+    if source == SHERWEB:  # Sherweb's CommitmentTermType: Monthly, Annual, Biennial, Triennial
+        return term not in (None, "", MONTHLY)
+    return (term not in (None, "", MONTHLY)) or (billing not in (None, "", MONTHLY))
+
+
+def due_day(
+    source: str, term: str | None, billing: str | None, term_end: str | None, today: date, *, ended: bool = False
+) -> tuple[str | None, str | None]:
+    """(the first day a reduction of a distributor subscription may be made, None: now; why none can be
+    planned, else None), from its commitment as the distributor gives it: a monthly one now; an annual
+    (or longer) one at its commitment's end, Pax8's commitmentTerm.endDate (or endDate), Sherweb's
+    renewal, the day after its termEndDate. `plan` asks it of the report's reading (a commitment whose
+    end has passed is a stale reading), `apply --distributor` of its re-read at the call, `ended`: on or
+    after the day the plan scheduled, the commitment's end is that day still (a distributor that has
+    renewed it gives another, and the change is refused: plan again)."""
+    if not _committed(source, term, billing):
+        return None, None
+    end = (term_end or "")[:10]
+    name = NAMES.get(source, source)
+    if not end or (end < today.isoformat() and not ended):
+        return None, f"its commitment ended on {end}: read {name} again" if end else f"{name} gives no commitment end"
+    if source == SHERWEB:  # "The first day of the next commitment term"
+        return date.fromordinal(date.fromisoformat(end).toordinal() + 1).isoformat(), None
+    return end, None
 
 
 def _order(sub: SubscriptionLine) -> tuple[bool, str]:
@@ -117,14 +145,10 @@ def _product_changes(
         take = min(drop, sub.quantity)  # all of them: a cancellation
         if take <= 0:
             continue
-        when = None
-        if committed(sub):
-            end = (sub.term_end or "")[:10]
-            if not end or end < today.isoformat():
-                said = f"its commitment ended on {end}: read Pax8 again" if end else "Pax8 gives no commitment end"
-                skipped.append(f"{part}: Pax8 subscription {sub.id}: {said}")
-                continue
-            when = end
+        when, stale = due_day(PAX8, sub.commitment_term, sub.billing_term, sub.term_end, today)
+        if stale:
+            skipped.append(f"{part}: Pax8 subscription {sub.id}: {stale}")
+            continue
         out.append(_change(sub, part, sku_id, company, take, when, today))
         drop -= take
     return out
@@ -152,14 +176,10 @@ def _sherweb_changes(
         skipped.append(f"{part}: Sherweb subscription {sub.id}: every seat would go: cancel it in Sherweb's portal")
     if take <= 0:
         return []
-    when = None
-    if sub.commitment_term not in (None, MONTHLY):  # Sherweb's CommitmentTermType: Annual, Biennial, Triennial
-        end = (sub.term_end or "")[:10]
-        if not end or end < today.isoformat():
-            said = f"its commitment ended on {end}: read Sherweb again" if end else "Sherweb gives no term end"
-            skipped.append(f"{part}: Sherweb subscription {sub.id}: {said}")
-            return []
-        when = date.fromordinal(date.fromisoformat(end).toordinal() + 1).isoformat()  # the renewal's day
+    when, stale = due_day(SHERWEB, sub.commitment_term, sub.billing_term, sub.term_end, today)
+    if stale:
+        skipped.append(f"{part}: Sherweb subscription {sub.id}: {stale}")
+        return []
     return [_change(sub, part, sku_id, customer, take, when, today, SHERWEB)]
 
 
@@ -177,6 +197,7 @@ def distributor_changes(
     if not scope:
         return [], []
     keeps = keep_seats(bill.products)
+    after = {p.sku.upper(): p.assigned_after for p in bill.products}
     changes: list[CommerceChange] = []
     skipped: list[str] = []
     for product in section.products or []:
@@ -184,6 +205,11 @@ def distributor_changes(
         if part not in keeps:
             if product.billed > product.consumed:
                 skipped.append(f"{part}: the plan has no seat figure for it (the tenant has no subscription of it)")
+            continue
+        drop = product.billed - keeps[part]
+        short = reduction_short(product.enabled, product.billed, drop, after[part]) if drop > 0 else None
+        if short:  # the count apply --distributor makes again at the call, on its re-read
+            skipped.append(f"{part}: {short} after the plan: not planned")
             continue
         plan_product = _sherweb_changes if sherweb else _product_changes
         changes += plan_product(product, keeps[part], sku_ids.get(part), scope, today, skipped)

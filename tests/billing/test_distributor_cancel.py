@@ -14,7 +14,7 @@ import httpx
 import msgspec
 import pytest
 
-from auditor.apply import distributor as apply_distributor
+from auditor.apply import distributor_undo
 from auditor.apply import run as apply_run
 from auditor.apply.distributor import distributor_of, outgoing
 from auditor.billing.pax8 import Pax8
@@ -53,7 +53,7 @@ def test_a_whole_subscription_is_cancelled_at_pax8_and_undo_names_it(
         assert lines[0]["request"]["path"].endswith("?cancelDate=2026-11-02")  # as sent, journaled before
         # undo says what a person must do, and sends nothing
         asked: list[str] = []
-        monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         writes = world.pax8.writes
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 3

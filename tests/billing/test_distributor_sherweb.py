@@ -17,7 +17,7 @@ import httpx
 import pytest
 from msgspec import to_builtins
 
-from auditor.apply import distributor as apply_distributor
+from auditor.apply import distributor_undo
 from auditor.cli import main
 from auditor.plan.distributor_requests import sherweb_amend
 from auditor.snapshot import load_snapshot
@@ -117,7 +117,7 @@ def test_a_reduction_at_sherweb_is_planned_made_journaled_and_undone(
         (amendment,) = world.sherweb.amendments
         assert lines[1]["note"] == f"Sherweb's amendment {amendment}"
         asked: list[str] = []
-        monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         argv = ["undo", str(path), "--distributor", "--yes", "--sherweb-endpoint", world.sherweb.url]
         assert main(argv) == 0
         assert world.seats() == 34

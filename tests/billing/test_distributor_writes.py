@@ -22,8 +22,8 @@ import msgspec
 import pytest
 from msgspec import to_builtins
 
-from auditor.apply import distributor as apply_distributor
-from auditor.apply.distributor import distributor_of, run_distributor
+from auditor.apply import distributor_undo
+from auditor.apply.distributor import Tenant, distributor_of, run_distributor
 from auditor.apply.distributor_writers import Pax8Writer
 from auditor.billing.pax8 import Pax8
 from auditor.cli import main
@@ -159,11 +159,13 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         assert [(ln["n"], ln["outcome"]) for ln in lines] == [(1, "sending"), (1, "done")]
         # undo asks, then puts the quantity back
         asked: list[str] = []
-        monkeypatch.setattr(apply_distributor, "_ask", lambda q: asked.append(q) or True)
+        monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
         assert main(argv) == 0
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
-        assert asked == ["D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (they cost 40.56 a month again)?"]
+        assert asked == [
+            "D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14: they cost 40.56 a month again)?"
+        ]
         _, undone = world.journal("distributor-undo-*")
         assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in undone] == [
             ("undo_reduce", 6, "sending"),
@@ -201,6 +203,7 @@ def test_refused_when_the_tenants_seats_were_taken_meanwhile(
         assert world.apply("--yes") == 0
         said = capsys.readouterr().out
         assert "skipped: 30 seats would be left, below the 34 assigned now" in said
+        assert "the plan counts 30 after its license changes: make them first (apply PLAN --yes)" in said
         assert world.pax8.writes == 0 and world.quantities()[MONTHLY_AT_PAX8] == 6
         _, lines = world.journal()
         assert [ln["outcome"] for ln in lines] == ["skipped"]
@@ -214,16 +217,30 @@ def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, mon
         async def seats(sku_id: str) -> tuple[int, int] | None:
             return (34, assigned[0]) if sku_id == PBI_SKU else None
 
+        async def subscriptions() -> dict[str, str]:  # the tenant's, as Graph lists them
+            return {s.id.casefold(): s.sku_id.lower() for s in world.graph.snapshot().subscriptions}
+
         def run(today: date) -> str:
             out = io.StringIO()
             with Pax8("msp", SECRET, endpoint=world.pax8.url) as pax8:
                 writers = {"pax8": Pax8Writer(pax8)}
-                made = run_distributor(changes[1:], writers, seats, execute=False, journal=None, today=today, out=out)
+                tenant = Tenant(seats, subscriptions)
+                made = run_distributor(
+                    changes[1:], writers, tenant, execute=False, journal=None, today=today, out=out,
+                    customers={"pax8": COMPANY},
+                )  # fmt: skip
                 asyncio.run(made)
             return out.getvalue()
 
         assert "scheduled for 2027-05-08" in run(date(2027, 5, 7))
         assert "-> would apply" in run(date(2027, 5, 8))  # due: re-read and re-checked, then made
+        assert "-> would apply" in run(date(2027, 5, 10))  # after its day: the commitment Pax8 gives ended then
+        annual = world.pax8.subscriptions[0]
+        annual["commitmentTerm"] = {**annual["commitmentTerm"], "endDate": "2028-05-08T00:00:00Z"}  # renewed
+        assert "-> REFUSED: its commitment at Pax8 makes it due 2028-05-08, the plan's change 2027-05-08" in run(
+            date(2027, 5, 10)
+        )
+        annual["commitmentTerm"] = {**annual["commitmentTerm"], "endDate": "2027-05-08T00:00:00Z"}
         assigned[0] = 34  # every seat assigned by the day it is due
         assert "would skip: 33 seats would be left, below the 34 assigned now" in run(date(2027, 5, 8))
         assigned[0] = 30

@@ -1,0 +1,218 @@
+"""apply --distributor's re-derivation: a change is made only if re-deriving it at the call, from what the
+distributor and the tenant say now, gives the plan's change (docs/msp.md, "Re-derived at the call").
+
+    customers_of(plan)          the tenant's customer at its distributor, from the report the plan was
+                                made from (report.json beside it)
+    Tenant                      what is re-read of the tenant at each change (Graph): its seats of a
+                                product, its Microsoft subscriptions
+    check(change, ...)          (Verdict, Now): why the change is not sent (refused: its re-derivation
+                                is not the plan's, exit 3; scheduled; skipped: the world moved), and the
+                                subscription as re-read
+    rederived / moved           the two halves of that judgement, on the re-read subscription
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import msgspec
+from msgspec import Struct
+
+from auditor.common.errors import CollectionError, UsageError
+from auditor.formats.bill_model import CommerceChange
+from auditor.formats.plan_json import PlanFile
+
+from ..billing.distributor_seats import reduction_short
+from ..plan.distributor_changes import AT_TERM_END, NAMES, NOW
+from ..plan.distributor_requests import CANCEL, SHERWEB
+from .commerce import SeatsReader
+from .distributor_writers import Now, Unread, Writer
+
+TenantSubscriptions = Callable[[], Awaitable[dict[str, str] | None]]
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """What the run re-reads of the plan's tenant at each change (Graph): its seats of a product
+    (GET /subscribedSkus), and its Microsoft subscriptions (GET /directory/subscriptions: id and
+    commerceSubscriptionId, case-folded -> skuId), which Pax8's vendorSubscriptionId names."""
+
+    seats: SeatsReader
+    subscriptions: TenantSubscriptions
+
+
+def subscriptions_reader(client: Any) -> TenantSubscriptions:
+    async def read() -> dict[str, str] | None:
+        try:
+            doc = await client.get("/directory/subscriptions")
+        except CollectionError:
+            return None
+        if not isinstance(doc, dict) or not isinstance(doc.get("value"), list) or doc.get("@odata.nextLink"):
+            return None  # not the whole listing: no subscription is taken as not the tenant's
+        found: dict[str, str] = {}
+        for sub in doc["value"]:
+            sku = sub.get("skuId") if isinstance(sub, dict) else None
+            if isinstance(sku, str) and sku:
+                for key in (sub.get("id"), sub.get("commerceSubscriptionId")):
+                    if isinstance(key, str) and key:
+                        found[key.casefold()] = sku.lower()
+        return found
+
+    return read
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why a change is not sent: `refused` when the change re-derived from the re-read is not the plan's
+    (exit 3), `scheduled` when its day has not come; else skipped (the world moved since the plan)."""
+
+    why: str
+    refused: bool = False
+    scheduled: bool = False
+
+
+def rederived(c: CommerceChange, now: Now, tenant: Mapping[str, str], today: date) -> str | None:
+    """Why the change re-derived from the subscription as re-read (`now`) is not the plan's, else None:
+    its Microsoft subscription (Pax8's vendorSubscriptionId, one of the tenant's), its product (the
+    skuId the distributor names), and its kind and day (due_day, from the re-read commitment). The plan
+    approves an intent; none of these facts is taken from it."""
+    at = NAMES.get(c.source, c.source)
+    if c.source != SHERWEB:
+        named = now.microsoft or ""
+        if named.casefold() not in tenant:
+            what = f"Microsoft subscription {named}" if named else "no Microsoft subscription"
+            return f"{at} names {what} for it now, not one of this tenant's"
+        if named.casefold() != (c.subscription or "").casefold():
+            return f"{at} names Microsoft subscription {named} for it now, the plan's change {c.subscription}"
+    if now.sku_id is None:
+        return f"{at} names no one Microsoft product for it now ({now.product})"
+    if now.sku_id != (c.sku_id or "").lower():
+        return f"it is Microsoft product {now.sku_id} at {at} now, the plan's change names {c.sku_id}"
+    if now.stale:
+        return None  # no day can be derived: skipped (moved), not refused
+    due, window = now.due, (AT_TERM_END if now.due else NOW)
+    if due != c.not_before or window != c.window:
+        return f"its commitment at {at} makes it due {due or 'now'}, the plan's change {c.not_before or 'now'}"
+    if c.kind == CANCEL and due is None and (c.saving_from or "") > today.isoformat():
+        return f"its cancelDate {c.saving_from} is later than the day the re-read allows ({today.isoformat()})"
+    return None
+
+
+def moved(c: CommerceChange, now: Now) -> str | None:
+    """Why the subscription as re-read no longer takes the plan's change (the world moved since the
+    plan: nothing is sent, and it is no error), else None."""
+    at = NAMES.get(c.source, c.source)
+    if now.stale:
+        return now.stale
+    if not now.writable:
+        return f"its status at {at} is {now.status or 'not given'}"
+    if now.future:
+        return f"it starts on {now.future}: Pax8 does not update a subscription with a future date"
+    if now.quantity != c.from_:
+        return f"it now has {now.quantity} seats at {at}, the plan counted {c.from_}"
+    if c.kind != CANCEL and (c.to or 0) < now.least:
+        return (
+            f"Sherweb takes no fewer than {now.least} seats today (its committedMinimalQuantities): "
+            "plan again when its term renews"
+        )
+    return None
+
+
+async def check(
+    c: CommerceChange,
+    writer: Writer,
+    tenant: Tenant,
+    today: date,
+    removed: Mapping[str, int],
+    customer: str | None,
+    hint: Mapping[str, int],
+) -> tuple[Verdict | None, Now | None]:
+    """(why the change is not sent, else None; the subscription as re-read). `hint`: the seats the plan
+    counts assigned after its license changes, per product, named when the seats assigned now are more."""
+    at = NAMES.get(c.source, c.source)
+    if not customer or c.scope.casefold() != customer.casefold():
+        said = f"customer {customer}" if customer else "no customer there"
+        return Verdict(f"it names {at} customer {c.scope}; this tenant's report names {said}", refused=True), None
+    if c.not_before and today.isoformat() < c.not_before:
+        due = f"scheduled for {c.not_before} (its commitment's end), re-checked when due"
+        return Verdict(due, scheduled=True), None
+    subscriptions = await tenant.subscriptions() if c.source != SHERWEB else {}
+    if subscriptions is None:
+        return Verdict("could not re-read the tenant's subscriptions (GET /directory/subscriptions)"), None
+    try:
+        now = writer.now(c.scope, c.api_id, today, subscriptions)
+    except Unread as exc:
+        return Verdict(f"could not re-read the {at} subscription: {exc}"), None
+    wrong = rederived(c, now, subscriptions, today)
+    if wrong:
+        return Verdict(wrong, refused=True), now
+    why = moved(c, now)
+    if why:
+        return Verdict(why), now
+    sku = now.sku_id or ""
+    counted = await tenant.seats(sku)
+    if counted is None:
+        return Verdict("could not re-read the seats assigned (GET /subscribedSkus)"), now
+    enabled, assigned = counted
+    earlier = removed.get(sku, 0)
+    short = reduction_short(enabled, now.billed + earlier, earlier + c.seats, assigned)
+    if short:
+        after = f" (after the {earlier} this run's earlier changes remove)" if earlier else ""
+        planned = hint.get(c.sku.upper())
+        first = (
+            f"; the plan counts {planned} after its license changes: make them first (apply PLAN --yes)"
+            if planned is not None and planned < assigned
+            else ""
+        )
+        return Verdict(f"{short} now{after}{first}"), now
+    return None, now
+
+
+class _Customer(Struct, frozen=True):
+    distributor: str
+    company_id: str | None = None
+    customer_id: str | None = None
+
+
+class _ReportTenant(Struct, frozen=True):
+    id: str
+
+
+class _Report(Struct, frozen=True):
+    """The keys of report.json apply --distributor reads: the tenant, when it was read, its distributor."""
+
+    tenant: _ReportTenant
+    collected_at: str | None = None
+    distributor: _Customer | None = None
+
+
+def customers_of(plan: PlanFile) -> dict[str, str]:
+    """The tenant's customer at its distributor ({"pax8": company id} or {"sherweb": customer id}), as
+    the report the plan was made from names it (the tenants file's entry, read by the audit): report.json
+    beside the plan, its tenant and collected_at the plan's. A change that names another customer is
+    refused. UsageError (exit 2, nothing read or sent) when that report is not there."""
+    path = plan.path.resolve().parent / "report.json"
+    again = "audit and plan again into one folder, then apply"
+    try:
+        data = path.read_bytes()
+        doc = msgspec.json.decode(data.removeprefix(codecs.BOM_UTF8), type=_Report)
+    except OSError as exc:
+        raise UsageError(
+            f"{path}: the report the plan was made from cannot be read ({exc.strerror or exc}): the customer at "
+            f"the distributor cannot be checked; {again}"
+        ) from None
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise UsageError(f"{path}: not a report.json apply --distributor can read ({exc}); {again}") from None
+    stamp = plan.report_collected_at
+    if doc.tenant.id.lower() != plan.tenant_id or (stamp and doc.collected_at != stamp):
+        raise UsageError(
+            f"{path}: not the report the plan was made from (tenant {doc.tenant.id}, read {doc.collected_at}; "
+            f"the plan's: {plan.tenant_id}, {stamp}); {again}"
+        )
+    found = doc.distributor
+    customer = (found.customer_id if found.distributor == SHERWEB else found.company_id) if found else None
+    return {found.distributor: customer} if found is not None and customer else {}

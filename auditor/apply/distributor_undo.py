@@ -1,0 +1,262 @@
+"""`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: put back each done reduction of `apply --distributor`,
+newest first, never more than the tool itself read before its write: the plan's change (found by the
+SHA-256 the journal's lines carry: plan.json beside the journal, or the copy apply kept) and the quantity
+re-read at the call (the `sending` line's `read`); only while the subscription still has the seats the
+reduction left, and only after a yes to the seats it buys and their price. What it cannot put back (an
+edited or unbound line, a quantity changed since, no terminal, a failed put-back, a cancellation made,
+a change left sending or unknown) is named on stderr, and undo exits 3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import msgspec
+from msgspec import Struct
+
+from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.formats.bill_model import CommerceChange
+
+from ..plan.distributor_changes import NAMES, NOW
+from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
+from .commerce import CommerceJournal
+from .commerce_undo import _ask, _journal_lines
+from .distributor import distributor_of, put, writers_for
+from .distributor_writers import Unread, Writer
+from .journal import kept_plan
+from .lock import hold
+
+
+class JournalLine(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
+    """One line of a distributor journal, as undo reads it (decoded at this border)."""
+
+    n: int
+    kind: str
+    source: str
+    scope: str
+    api_id: str
+    subscription: str | None = None
+    sku: str
+    from_: int
+    to: int
+    outcome: str
+    monthly_saving: float | None = None
+    plan: str | None = None  # the SHA-256 of the plan the change came from
+    read: int | None = None  # the quantity read at the call, before the write (its `sending` line)
+
+
+def journal_lines(raw: Sequence[Mapping[str, Any]], problems: list[str]) -> list[JournalLine]:
+    """The journal's lines decoded; one out of shape is named in `problems` (its change not known)."""
+    lines = []
+    for number, line in enumerate(raw, 1):
+        try:
+            lines.append(msgspec.convert(line, JournalLine))
+        except msgspec.ValidationError as exc:
+            problems.append(
+                f"line {number} of the journal is not a distributor change ({exc}): its change is not known"
+            )
+    return lines
+
+
+def _put_back(change: CommerceChange) -> CommerceChange:
+    """The undo of a done reduction, as the plan it came from has it: its quantity put back."""
+    assert change.from_ is not None and change.to is not None  # distributor_of held it to its shape
+    return msgspec.structs.replace(
+        change,
+        kind="undo_reduce",
+        sku_id=None,
+        from_=change.to,
+        to=change.from_,
+        window=NOW,
+        not_before=None,
+        by=None,
+        saving_from=None,
+        request=sherweb_amend(change.scope, change.api_id, change.from_)
+        if change.source == SHERWEB
+        else pax8_update(change.api_id, change.from_),
+    )
+
+
+def plan_changes(folder: Path, sha256: str) -> list[CommerceChange] | None:
+    """The distributor changes of the plan of that SHA-256, beside the journal (plan.json, or the copy
+    apply kept: kept_plan); None when neither is that plan."""
+    for path in (folder / "plan.json", kept_plan(folder, sha256)):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == sha256:
+            try:
+                return distributor_of(data, str(path))
+            except UsageError:
+                return None
+    return None
+
+
+def bound(line: JournalLine, sent: JournalLine | None, folder: Path) -> CommerceChange | str:
+    """The plan's change a done line records, as the plan (bound by its SHA-256) and the quantity read
+    at the call (the change's `sending` line) say it: what undo may put back at most. Why the line
+    cannot be put back, when the journal names no plan, the plan is not beside it, or the line or the
+    quantity read disagree with the plan's change (an edited journal)."""
+    if not line.plan:
+        return "the journal names no plan it came from: what it may put back is not known"
+    changes = plan_changes(folder, line.plan)
+    if changes is None:
+        return f"the plan it came from (SHA-256 {line.plan[:16]}…) is not beside the journal"
+    found = [c for c in changes if c.n == line.n]
+    if len(found) != 1:
+        return f"the plan it came from has no distributor change D{line.n}"
+    (change,) = found
+    said = (line.source, line.scope, line.api_id, line.kind, line.from_, line.to)
+    planned = (change.source, change.scope, change.api_id, change.kind, change.from_, change.to)
+    if said != planned:
+        return (
+            f"the journal says {line.api_id} {line.from_} -> {line.to}, the plan's change "
+            f"{change.api_id} {change.from_} -> {change.to}"
+        )
+    if sent is None or sent.read != change.from_:
+        read = "no quantity" if sent is None or sent.read is None else f"{sent.read} seats"
+        return f"the journal records {read} read before the write, the plan's change {change.from_}"
+    return change
+
+
+def _price(change: CommerceChange) -> str:
+    """The seats a put-back buys, at the price per seat the plan's saving was counted at."""
+    seats, saving = change.seats, change.monthly_saving
+    if not saving or not seats:
+        return ""
+    return f" ({seats} seats at {saving / seats:.2f}: they cost {saving:.2f} a month again)"
+
+
+def _undo_one(
+    line: JournalLine,
+    sent: JournalLine | None,
+    writer: Writer,
+    ask: Callable[[str], bool | None],
+    out: TextIO,
+    *,
+    execute: bool,
+    journal: CommerceJournal | None,
+    folder: Path,
+    today: date,
+) -> str | None:
+    """Put back one done reduction (undo_distributor); what needs a person, else None."""
+    change = bound(line, sent, folder)
+    if isinstance(change, str):
+        said = f"D{line.n}. {line.sku} at {writer.name} (subscription {line.api_id}): not put back: {change}"
+        print(f"  {said}", file=out)
+        return f"{said}; put the seats back in {writer.name}'s portal if they are needed"
+    back = _put_back(change)
+    said = f"D{line.n}. put {change.sku} back from {change.to} to {change.from_} seats at {writer.name}"
+    print(f"  {said} (subscription {change.api_id})", file=out)
+    try:
+        sub = writer.now(change.scope, change.api_id, today, {})
+    except Unread as exc:
+        return f"{said}: could not re-read it: {exc}"
+    if sub.quantity != change.to or not sub.writable:
+        why = f"it now has {sub.quantity} seats ({sub.status}), the reduction left {change.to}: changed since"
+        print(f"      -> not undone: {why}", file=out)
+        return f"{said}: not undone: {why}"
+    if not execute:
+        print("      -> would ask, then put them back", file=out)
+        return None
+    yes = ask(f"{said}{_price(change)}?")
+    if yes is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
+        print("      -> not undone: no terminal to ask at", file=out)
+        return f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal"
+    if not yes:
+        print("      -> not undone: no yes", file=out)
+        return None
+    assert journal is not None
+    journal.write(back, "sending", plan=line.plan, read=sub.quantity)
+    if not put(back, writer, journal, out, line.plan):
+        return f"{said}: the put-back failed or its outcome is unknown"
+    return None
+
+
+def undo_distributor(
+    lines: Sequence[JournalLine],
+    writers: Mapping[str, Writer],
+    ask: Callable[[str], bool | None],
+    *,
+    execute: bool,
+    journal: CommerceJournal | None,
+    out: TextIO,
+    folder: Path,
+    today: date,
+) -> list[str]:
+    """Put back the quantity of each reduction the journal's lines record as done, newest first, at most
+    what the plan's change took (bound), each after a yes; what needs a person (a change left sending or
+    unknown, a cancellation made, a line the plan does not bear out, a quantity changed since, a failed
+    put-back)."""
+    problems: list[str] = []
+    last: dict[tuple[int, str], JournalLine] = {}
+    sending: dict[tuple[int, str], JournalLine] = {}
+    for line in lines:
+        last[(line.n, line.api_id)] = line
+        if line.outcome == "sending":
+            sending[(line.n, line.api_id)] = line
+    for (n, sub_id), line in last.items():
+        if line.outcome in ("sending", "unknown"):
+            at = NAMES.get(line.source, line.source)
+            problems.append(
+                f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal"
+            )
+    done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
+    for line in reversed(done):
+        if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
+            said = (
+                f"D{line.n}. the cancellation of {line.sku} at Pax8 (subscription {line.api_id}, {line.from_} seats) "
+                "cannot be undone by this tool: buy the product again in Pax8's portal (or ask Pax8 to "
+                "reactivate the subscription) and assign its seats"
+            )
+            print(f"  {said}", file=out)
+            problems.append(said)
+            continue
+        sent = sending.get((line.n, line.api_id))
+        problem = _undo_one(
+            line, sent, writers[line.source], ask, out, execute=execute, journal=journal, folder=folder, today=today
+        )
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def undo_distributor_changes(
+    journal_path: Path, *, yes: bool, endpoints: Mapping[str, str | None], today: date | None = None
+) -> int:
+    """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person."""
+    if not journal_path.is_file():
+        raise UsageError(f"{journal_path}: no such distributor journal")
+    problems: list[str] = []
+    with hold(journal_path, "the distributor journal"):
+        lines = journal_lines(_journal_lines(journal_path, problems), problems)
+        sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
+        name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
+        folder = journal_path.resolve().parent
+        journal = CommerceJournal(folder / name) if yes else None
+        try:
+            with writers_for(sources, endpoints) as writers:
+                problems += undo_distributor(
+                    lines,
+                    writers,
+                    _ask,
+                    execute=yes,
+                    journal=journal,
+                    out=sys.stdout,
+                    folder=folder,
+                    today=today or datetime.now(UTC).date(),
+                )
+        finally:
+            if journal is not None:
+                journal.close()
+    if problems:
+        print(f"{len(problems)} distributor change(s) need a person:", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_COLLECTION if problems else EXIT_OK
