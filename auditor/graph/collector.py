@@ -214,7 +214,7 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
 async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents | None:
     """The agent users (and, `identities`, their agent identities: graph/agent_users.py) when a rule
     judges kinds; None otherwise."""
-    return await read_agents(state.client, state.gaps, identities=identities) if asked else None
+    return await read_agents(state.client, state.gaps, state.notes, identities=identities) if asked else None
 
 
 async def _rooms(state: _Collection, claims: TokenClaims | None, asked: bool) -> frozenset[str] | None:
