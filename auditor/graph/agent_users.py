@@ -57,7 +57,7 @@ IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEna
 IDENTITY_PERMISSION = "AgentIdentity.Read.All"  # least privileged (agentidentity-list); Application.Read.All serves too
 MAX_CONFIRM = 100  # parents missing from the listing asked one by one; more make a gap
 NO_AGENT_ID = (
-    "GET {request}: {said}: this cloud's Microsoft Graph has no Microsoft Entra Agent ID (a type Graph does "
+    "{said}: this cloud's Microsoft Graph has no Microsoft Entra Agent ID (a type Graph does "
     "not know has no objects), so no account is an agent user and every account is judged as a person, a "
     "resource or a mailbox as it is"
 )
@@ -158,7 +158,7 @@ async def read_agents(
         else _none(),
     )
     if isinstance(listed, Unknown):
-        notes.append(NO_AGENT_ID.format(request=listed.request.removeprefix("GET "), said=listed.said))
+        notes.append(NO_AGENT_ID.format(said=listed.said))
         listed = []
     if listed is None:
         return None

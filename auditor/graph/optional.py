@@ -35,10 +35,14 @@ _SEGMENT = re.compile(r"Resource not found for the segment '[^']*'\.?", re.IGNOR
 @dataclass(frozen=True)
 class Unknown:
     """Graph does not know the listing's segment or type (400 BadRequest "Resource not found for the
-    segment '…'"): `request` as sent, `said` what Graph answered."""
+    segment '…'"): `request` as sent, `message` Graph's."""
 
     request: str
-    said: str
+    message: str
+
+    @property
+    def said(self) -> str:
+        return f'{self.request} answered 400 BadRequest "{self.message}"'
 
 
 def unknown_segment(exc: GraphRequestError) -> bool:
@@ -78,7 +82,7 @@ async def optional_listing(
         raise
     except GraphRequestError as exc:
         if unknown_segment(exc):
-            return Unknown(exc.request, answered(exc))
+            return Unknown(exc.request, exc.graph_message.strip())
         gaps.append(optional_gap(part, exc, permission, f"GET {path}"))
         return None
     except CollectionError as exc:

@@ -54,7 +54,7 @@ async def read_rooms(client: GraphClient, gaps: list[Gap], notes: list[str]) -> 
         return None
     rooms = await optional_listing(client, REQUEST, ROOMS, PERMISSION, gaps)
     if isinstance(rooms, Unknown):
-        gaps.append(Gap(ROOMS, rooms.request, f"{rooms.said} (this cloud's Graph does not offer the places listing)"))
+        gaps.append(Gap(ROOMS, rooms.request, f"{rooms.said}: this cloud's Graph does not offer the places listing"))
         return None
     if rooms is None:
         return None
