@@ -270,8 +270,8 @@ def test_a_malformed_usage_report_is_the_usage_gap_and_the_report_is_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tenant = load_snapshot(SAMPLE)
-    # the download of the active-user report ends inside a quoted field: not a report Microsoft writes
-    broken = _garbage(r"^GET /v1\.0/download/", b'Report Refresh Date,User Principal Name\n"2026-10-31,', "text/csv")
+    # the reports' downloads answer bytes that are not UTF-8 text: not a report Microsoft writes
+    broken = _garbage(r"^GET /v1\.0/download/", b"\xff\xfe\xfd<binary>", "text/csv")
     code, report, graph = _audit(tmp_path, monkeypatch, tenant, responders=(broken,))
     assert any(r.path.startswith("/download/") for r in graph.requests)
     assert code == 3 and report["complete"] is False
