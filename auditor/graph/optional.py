@@ -66,6 +66,8 @@ def optional_gap(part: str, exc: CollectionError, permission: str, request: str)
         return Gap(
             part, exc.request, f"{answered(exc)} (needs the application permission {permission}, with admin consent)"
         )
+    if exc.status in (404, 501):  # Not Found, Not Implemented: a cast or listing this Graph may lack
+        return Gap(part, exc.request, f"{answered(exc)} (this cloud or Graph version does not offer it)")
     return Gap(part, exc.request, answered(exc))
 
 
