@@ -287,3 +287,26 @@ def test_a_malformed_report_setting_is_a_note_and_the_rows_tell(
     odd = _garbage(r"^GET /v1\.0/admin/reportSettings", {"displayConcealedNames": "maybe"})
     code, report, _ = _audit(tmp_path, monkeypatch, tenant, responders=(odd,))
     assert code == 1 and report["complete"] is True  # the rows carry user principal names: nothing concealed
+
+
+# --- the context reads beside the audit -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "asked"),
+    [
+        (r"azureADPremiumLicenseInsight", "/beta/reports/azureADPremiumLicenseInsight"),
+        (r"getTenantCreditBalance", "/beta/copilot/costManagement/getTenantCreditBalance"),
+    ],
+    ids=["license-insight", "copilot-credits"],
+)
+def test_a_context_read_that_answers_no_json_leaves_the_audit_complete(
+    pattern: str, asked: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Microsoft's own counts and the Copilot Credits balance are context no rule reads: a page that is not
+    JSON (a proxy's) is said (a note, or the bill's gap), never the end of the audit."""
+    tenant = load_snapshot(SAMPLE)
+    proxy = _garbage(pattern, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
+    code, report, graph = _audit(tmp_path, monkeypatch, tenant, responders=(proxy,))
+    assert any(r.path.endswith(asked.rsplit("/", 1)[1]) and r.status == 200 for r in graph.requests)
+    assert code == 1 and report["complete"] is True
