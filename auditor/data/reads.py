@@ -61,7 +61,7 @@ class Reads:
     user: frozenset[str]
     usage: frozenset[str]
     unlicensed: bool
-    without: Mapping[str, Without] = field(default_factory=dict)
+    without: Mapping[str, Without] = field(default_factory=dict, hash=False)  # a dict: not part of the hash
 
     def __init__(
         self,
