@@ -25,6 +25,9 @@ import pytest
 
 from auditor.cli import main
 from auditor.data.model import AssignedLicense, LicenseAssignmentState, TenantSnapshot, User
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
+from auditor.rules.hygiene.kinds import AgentUserOrphaned
+from auditor.rules.usage.activity import ProductUnused, Rightsize
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import AGENT_ID, DEMO_ROLES, PLACES, GraphEmulator, Reply, Request, app_token
 from tests.graph.emulator_faults import Fault, FaultKind
@@ -33,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 POLICY = ROOT / "examples" / "contoso-policy.yaml"
 AS_OF = "2026-11-01T06:00:00Z"
-PERSON_RULES = ("disabled-user-licensed", "inactive-user-licensed")
-SHARED = "shared-mailbox-licensed"
+PERSON_RULES = (DisabledUserLicensed.id, InactiveUserLicensed.id)
+SHARED = SharedMailboxLicensed.id
 # a room mailbox on a person's suite whose Teams Rooms device signs in daily: never asked its mailbox
 # purpose (no rule could flag it as dormant), so only the places listing says it is a room
 ACTIVE_ROOM = "61000000-0000-4000-8000-0000000000a1"
@@ -183,7 +186,7 @@ def test_a_malformed_agent_identity_listing_is_that_parts_gap(tmp_path: Path, mo
     garbage = _garbage(r"^GET /v1\.0/servicePrincipals/microsoft\.graph\.agentIdentity", {"value": "garbage"})
     code, report, _ = _audit(tmp_path, monkeypatch, tenant, responders=(garbage,))
     assert code == 3 and [g["part"] for g in report["gaps"]] == ["agentIdentities"]
-    assert {n["rule"] for n in report["not_evaluated"]} == {"agent-user-orphaned"}  # the person rules judged
+    assert {n["rule"] for n in report["not_evaluated"]} == {AgentUserOrphaned.id}  # the person rules judged
     assert {r for r, _ in _found(report, *PERSON_RULES)} == set(PERSON_RULES)
 
 
@@ -276,7 +279,7 @@ def test_a_malformed_usage_report_is_the_usage_gap_and_the_report_is_written(
     assert any(r.path.startswith("/download/") for r in graph.requests)
     assert code == 3 and report["complete"] is False
     assert {g["part"] for g in report["gaps"]} == {"usageReports"}
-    assert {"product-unused", "rightsize"} <= {n["rule"] for n in report["not_evaluated"]}
+    assert {ProductUnused.id, Rightsize.id} <= {n["rule"] for n in report["not_evaluated"]}
     assert {r for r, _ in _found(report, *PERSON_RULES)} == set(PERSON_RULES)  # the rest judged
 
 
