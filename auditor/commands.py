@@ -481,11 +481,13 @@ def _print_outcome(result: AuditResult, document: ReportDocument, written: list[
     for w in not_said_again(document.warnings or result.warnings, document.config_problems or ()):
         _say(f"warning: {_safe(w)}")
     if not result.complete:
-        names = ", ".join(sorted({n.rule for n in result.not_evaluated})) or "none"
+        names = ", ".join(sorted({n.rule for n in result.not_evaluated if n.only is None})) or "none"
+        # a rule evaluated on the rest of the data, a gap hiding some of its judgements (NotEvaluated.only)
+        partly = "".join(f"; {n.rule} judged in part: {n.reason}" for n in result.not_evaluated if n.only is not None)
         missing = "; ".join(g.dataset + ": " + g.reason for g in result.gaps) or "; ".join(
             sorted({n.reason for n in result.not_evaluated})
         )
-        _say(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}")
+        _say(f"INCOMPLETE: {_safe(missing)}; rules not evaluated: {names}{_safe(partly)}")
     for path in written:
         _say(f"wrote {path}")
 

@@ -38,7 +38,10 @@ from .snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 RECORDED_PARTS = (SIGN_IN_ACTIVITY, MAILBOX_SETTINGS, USAGE_REPORTS, AGENT_USERS)
 # Whole listings a rule's test of one user reads (Reads.user) beside the users: the agent users (what
 # is a person) and the places listing's rooms (what is a room). A gap in one leaves the rules that
-# read it not evaluated: judged without it, an agent user or a room would be taken for a person.
+# read it not evaluated (judged without it, an agent user would be taken for a person), but for a rule
+# that declares what it still judges without it (Reads.without: shared-mailbox-licensed judges every
+# mailbox whose purpose was read without the rooms): that rule is evaluated, and only the judgements
+# the gap hides are named as not evaluated (NotEvaluated.only).
 LISTINGS = (AGENT_USERS, ROOMS)
 
 
@@ -66,7 +69,9 @@ def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> s
         needs.add("groups")
     # a listing its test of one user reads counts when it is a gap (a snapshot read before it was kept, as
     # before: the kind is read as the snapshot has it)
-    missing = sorted((needs | (set(LISTINGS) & rule.reads.user)) & {g.dataset for g in snapshot.gaps})
+    missing = sorted(
+        ((needs | (set(LISTINGS) & rule.reads.user)) & {g.dataset for g in snapshot.gaps}) - set(rule.reads.without)
+    )
     if not missing:  # parts that are read only when asked for: a snapshot without them cannot judge
         missing = sorted(p for p in RECORDED_PARTS if p in needs and p not in snapshot.collected_datasets)
     if not missing:  # the user attributes its test reads: a snapshot read without them cannot judge
@@ -80,6 +85,22 @@ def _why_not_evaluable(rule: Rule[Any], policy: Policy, index: TenantIndex) -> s
     if absent:
         return GROUP_NOT_IN_TENANT.say(groups=", ".join(repr(r) for r in absent))
     return None
+
+
+def _hidden(rule: Rule[Any], policy: Policy, snapshot: TenantSnapshot) -> list[NotEvaluated]:
+    """The judgements of an evaluated `rule` that a gap in a part it judges without hides (Reads.without),
+    each named as not evaluated with the findings it concerns (NotEvaluated.only)."""
+    gaps = {g.dataset for g in snapshot.gaps}
+    return [
+        NotEvaluated(
+            rule.id,
+            f"{policy.name}/{rule.section}",
+            without.say(what=part),
+            (without.key, tuple(sorted(without.values))),
+        )
+        for part, without in sorted(rule.reads.without.items())
+        if part in gaps
+    ]
 
 
 def product_name(policies: PolicySet, index: TenantIndex, sku: Sku) -> str:
@@ -275,6 +296,7 @@ def evaluate(
                 not_evaluated.append(NotEvaluated(rule.id, f"{policy.name}/{rule.section}", reason))
                 continue
             findings.extend(shared.finding(f) for f in rule.evaluate(policy, ctx))
+            not_evaluated.extend(_hidden(rule, policy, snapshot))
     # what the fixes need to know (the groups and data they touch): each finding is replaced where it
     # stands, its values shared again, so a million users' findings are never held twice. A new table:
     # the rules' one holds every details value it saw, those the enrichment replaces among them.

@@ -32,6 +32,7 @@ from auditor.formats.change_model import Before, Precondition
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
+from ..graph.optional import unknown_segment
 from ..reference import product_names
 
 USER_SELECT = (
@@ -210,6 +211,8 @@ async def _agent_parent(client: GraphClient, user: str) -> tuple[str | None, str
     try:
         doc = await client.get(path)
     except GraphRequestError as exc:
+        if unknown_segment(exc):  # a cloud without Agent ID: a type Graph does not know has no objects
+            return "", ""
         return None, f"GET {AGENT_USERS_PATH} answered {exc.status}"
     items = doc.get("value") if isinstance(doc, dict) else None
     if not isinstance(items, list):

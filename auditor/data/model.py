@@ -483,9 +483,14 @@ class SeatRow:
 
 @dataclass(frozen=True)
 class NotEvaluated:
+    """A rule a policy asks for that the data did not let the audit evaluate; with `only`, the rule was
+    evaluated and only its judgements whose finding's details hold one of these values under that key
+    were not (auditor.data.reads.Without: a gap that hides some of a rule's judgements)."""
+
     rule: str
     policy: str
     reason: str
+    only: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ bill): a new rule that declares a new part gets it read, on the demo as on a ten
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.account_kinds import ROOMS
@@ -21,6 +21,19 @@ from auditor.data.usage_data import REPORTS, USAGE_REPORTS, UsageNeed
 # auditor.snapshot's names of these parts (a test holds them equal), which are user properties too
 SIGN_IN = "signInActivity"
 MAILBOX = "mailboxSettings"
+
+
+@dataclass(frozen=True)
+class Without:
+    """What a rule still judges without a part it reads, and what it cannot: a gap in that part hides only
+    the findings whose details' `key` is one of `values` (a room mailbox the places listing alone names),
+    and `said` names those judgements in the report (its `{what}`: the part). The engine evaluates the
+    rule and records those judgements as not evaluated (NotEvaluated.only), so a previous run's such
+    finding is unverified, not resolved, while the rule's other findings are judged as ever."""
+
+    key: str
+    values: frozenset[str]
+    say: Callable[..., str]
 
 
 @dataclass(frozen=True, init=False)
@@ -40,20 +53,29 @@ class Reads:
       are there, e.g. the mailbox and OneDrive sizes a removal's safety rests on.
     - `unlicensed`: it reads the mailbox purpose of unlicensed accounts too (those the mailbox
       usage report shows large enough to need a license if shared), not only of licensed ones.
+    - `without`: the parts it reads whose gap hides only some of its judgements (Without), not the
+      rule: it is evaluated on the rest, and the judgements the gap hides are named as not evaluated.
     """
 
     parts: frozenset[str]
     user: frozenset[str]
     usage: frozenset[str]
     unlicensed: bool
+    without: Mapping[str, Without] = field(default_factory=dict, hash=False)  # a dict: not part of the hash
 
     def __init__(
-        self, *parts: str, user: Iterable[str] = (), usage: Iterable[str] = (), unlicensed: bool = False
+        self,
+        *parts: str,
+        user: Iterable[str] = (),
+        usage: Iterable[str] = (),
+        unlicensed: bool = False,
+        without: Mapping[str, Without] | None = None,
     ) -> None:
         object.__setattr__(self, "parts", frozenset(parts))
         object.__setattr__(self, "user", frozenset(user))
         object.__setattr__(self, "usage", frozenset(usage))
         object.__setattr__(self, "unlicensed", unlicensed)
+        object.__setattr__(self, "without", dict(without or {}))
 
 
 @dataclass(frozen=True)

@@ -359,11 +359,14 @@ class Gap(Struct, kw_only=True):
 
 
 class NotEvaluated(Struct, kw_only=True):
-    """A rule a policy asks for that the data did not let the audit evaluate."""
+    """A rule a policy asks for that the data did not let the audit evaluate; with `only`, the rule was
+    evaluated and only its judgements whose finding's `details` hold one of the values under the key were
+    not (auditor.data.model.NotEvaluated.only): `{"mailbox_purpose": ["room"]}`."""
 
     rule: str
     policy: str
     reason: str
+    only: dict[str, list[str]] | UnsetType = UNSET
     tenant: str | UnsetType = UNSET  # a merged report: the tenant's id and name
     tenant_name: str | UnsetType = UNSET
 

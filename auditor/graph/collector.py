@@ -47,7 +47,10 @@ The independent reads run concurrently with the user pages, /admin/reportSetting
 the usage reports are asked for (all at once) beside the last pages of a partitioned read, and
 their rows read, with the last mailbox-purpose batch, once every user is in.
 A 403 on a part becomes a Gap (signInActivity: the users are kept without it; mailboxSettings:
-the purposes not read stay unknown); every other failure raises, except one user's answer inside
+the purposes not read stay unknown); of an optional read (the agent and places listings, the usage
+reports: optional.py, usage_reports.py) any error or malformed answer is its part's gap, and Graph's
+400 "Resource not found for the segment" on the agentUser cast means no agent users (agent_users.py);
+every other failure raises, except one user's answer inside
 a $batch: a 404 without a "no mailbox" code (the user deleted mid-run) or another 4xx leaves that
 user's purpose unknown.
 
@@ -214,7 +217,7 @@ async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | 
 async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents | None:
     """The agent users (and, `identities`, their agent identities: graph/agent_users.py) when a rule
     judges kinds; None otherwise."""
-    return await read_agents(state.client, state.gaps, identities=identities) if asked else None
+    return await read_agents(state.client, state.gaps, state.notes, identities=identities) if asked else None
 
 
 async def _rooms(state: _Collection, claims: TokenClaims | None, asked: bool) -> frozenset[str] | None:

@@ -20,6 +20,7 @@ other read.
 
 from __future__ import annotations
 
+from auditor.common.errors import AuthError, CollectionError, Stopped
 from auditor.data.copilot_credits_data import (
     COPILOT_CREDITS,
     CREDITS_PATH,
@@ -52,6 +53,11 @@ async def read_copilot_credits(client: GraphClient, gaps: list[Gap]) -> CopilotC
     except GraphRequestError as exc:  # an error answer retrying will not fix
         said = f": {exc.graph_message.strip()}" if exc.graph_message.strip() else ""
         gaps.append(Gap(COPILOT_CREDITS, REQUEST, f"answered {exc.status} {exc.code}{said} ({_why(exc)})"))
+        return None
+    except (AuthError, Stopped):
+        raise
+    except CollectionError as exc:  # an answer that is not JSON: the balance's gap, not the audit's end
+        gaps.append(Gap(COPILOT_CREDITS, REQUEST, f"answered what Graph does not document ({exc})"))
         return None
     try:
         return CopilotCredits.from_graph(raw)

@@ -17,6 +17,7 @@ the network are handled as for every other read.
 
 from __future__ import annotations
 
+from auditor.common.errors import AuthError, CollectionError, Stopped
 from auditor.data.enums import Cloud
 from auditor.data.license_insight_data import INSIGHT_PATH, BadInsight, LicenseInsight
 
@@ -53,6 +54,11 @@ async def read_license_insight(client: GraphClient, notes: list[str]) -> License
             f"Microsoft's own license counts were not read: {REQUEST} answered {exc.status} {exc.code}"
             f"{said} ({need}); {_WITHOUT}"
         )
+        return None
+    except (AuthError, Stopped):
+        raise
+    except CollectionError as exc:  # an answer that is not JSON (a proxy's page, a cut answer): context lost, said
+        notes.append(f"Microsoft's own license counts were not read: {exc}; {_WITHOUT}")
         return None
     try:
         return LicenseInsight.from_graph(raw)

@@ -15,19 +15,26 @@ reads, which ask only the accounts the disabled and inactive rules could flag) i
 person. A room hidden from the GAL, or whose address differs from its user principal name, is
 known only by its mailbox purpose, as before.
 
-Outside the global service the listing is not asked (a note says so); a refusal (403) or an answer
-that the endpoint is not offered is a gap in the part `rooms` alone.
+Outside the global service the listing is not asked (a note says so). Elsewhere a refusal (403), Graph's
+answer that it does not know the segment (400 BadRequest "Resource not found for the segment '…'": the
+rooms exist, the listing does not), any other error answer, or an answer that is not a listing of rooms
+(a `value` that is no list, an item that is no object, an `emailAddress` that is no text) is a gap in
+the part `rooms` alone (auditor/graph/optional.py). That gap hides only what the listing alone says:
+a room mailbox whose purpose was not read (one that signs in, never a candidate of the purpose reads).
+`shared-mailbox-licensed` still judges every mailbox whose purpose was read, shared and room alike, and
+the report names the room judgements it could not make (auditor.data.reads.Without).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from auditor.data.account_kinds import ROOMS
 from auditor.data.model import Cloud, Gap, User
 
 from .client import GraphClient
-from .optional import optional_listing
+from .optional import Unknown, optional_listing
 
 PERMISSION = "Place.Read.All"
 # the clouds the page marks not available (a Germany tenant is read through the global service since 2021)
@@ -46,10 +53,35 @@ async def read_rooms(client: GraphClient, gaps: list[Gap], notes: list[str]) -> 
         notes.append(NOT_HERE)
         return None
     rooms = await optional_listing(client, REQUEST, ROOMS, PERMISSION, gaps)
+    if isinstance(rooms, Unknown):
+        gaps.append(Gap(ROOMS, rooms.request, f"{rooms.said}: this cloud's Graph does not offer the places listing"))
+        return None
     if rooms is None:
         return None
-    addresses = (room.get("emailAddress") if isinstance(room, dict) else None for room in rooms)
-    return frozenset(a.strip().lower() for a in addresses if isinstance(a, str) and a.strip())
+    addresses = _addresses(rooms)
+    if addresses is None:
+        gaps.append(
+            Gap(
+                ROOMS,
+                f"GET {REQUEST}",
+                "an answer Graph does not document: a room that is no object or whose emailAddress is no text",
+            )
+        )
+        return None
+    return addresses
+
+
+def _addresses(rooms: list[Any]) -> frozenset[str] | None:
+    """The rooms' addresses (lower case; a room without one is left out); None when an item is not a room
+    as Graph documents it (an object whose `emailAddress` is text or null)."""
+    out = set()
+    for room in rooms:
+        address = room.get("emailAddress") if isinstance(room, dict) else 0
+        if address is not None and not isinstance(address, str):
+            return None
+        if address and address.strip():
+            out.add(address.strip().lower())
+    return frozenset(out)
 
 
 def with_rooms(users: Sequence[User], rooms: frozenset[str] | None) -> list[User]:

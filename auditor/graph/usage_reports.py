@@ -48,7 +48,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from auditor.common.errors import AuthError, CollectionError, clean_message
+from auditor.common.errors import AuthError, CollectionError, Stopped, clean_message
 from auditor.data.model import Cloud, Gap, User
 from auditor.data.usage_data import (
     CONCEALED_REASON,
@@ -228,15 +228,19 @@ class UsageCollection:
             return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", exc.reason())
         except _Empty as exc:
             return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", str(exc))
+        except (AuthError, Stopped):
+            raise
         except GraphRequestError as exc:
-            if exc.status != 403:
-                raise
-            reason = f"Graph answered 403 {exc.code}: {exc.graph_message}".strip()
+            reason = f"Graph answered {exc.status} {exc.code}: {exc.graph_message}".strip().rstrip(":")
+            if exc.status != 403:  # a 5xx past the retries, another 4xx: the report's gap, not the run's end
+                return Gap(USAGE_REPORTS, exc.request, reason)
             return Gap(
                 USAGE_REPORTS,
                 exc.request,
                 f"{reason} (needs the application permission {REPORTS_PERMISSION.name}, with admin consent)",
             )
+        except CollectionError as exc:  # an answer that is not the report Microsoft documents: its gap
+            return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", str(exc))
         if reader.concealed:
             return Gap(USAGE_REPORTS, request, CONCEALED_REASON)
         return reader, request
@@ -285,16 +289,23 @@ async def reports_concealed(client: GraphClient, progress: Progress, roles: froz
         return False
     try:
         doc = await client.get(SETTINGS_PATH)
+    except (AuthError, Stopped):
+        raise
     except GraphRequestError as exc:
-        if exc.status not in (403, 404):
-            raise
         progress.note(f"usage: {SETTINGS_PATH} answered {exc.status}; concealed names are told from the reports")
+        return False
+    except CollectionError:  # not JSON: the setting is not known, and the rows tell
+        progress.note(f"usage: {SETTINGS_PATH} answered no JSON; concealed names are told from the reports")
         return False
     # Graph's reference shows the object wrapped in "value"; the service answers it bare
     inner = doc.get("value") if isinstance(doc, dict) and isinstance(doc.get("value"), dict) else doc
     flag = inner.get("displayConcealedNames") if isinstance(inner, dict) else None
-    if not isinstance(flag, bool):
-        raise CollectionError(f"GET {SETTINGS_PATH} returned no displayConcealedNames true or false; report it")
+    if not isinstance(flag, bool):  # an answer Graph does not document: the rows tell, as without the setting
+        progress.note(
+            f"usage: {SETTINGS_PATH} returned no displayConcealedNames true or false; concealed names are told "
+            "from the reports"
+        )
+        return False
     return flag
 
 

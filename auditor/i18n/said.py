@@ -74,6 +74,11 @@ SCOPE_REFUSED = pgettext(
     "said_scope_refused",
     "tenant data not collected: every read the entitlements section needs was refused (see the gaps)",
 )
+# a rule judged without the places listing's rooms (auditor.data.reads.Without): the judgements it could not make
+ROOMS_NOT_LISTED = pgettext(
+    "said_rooms_not_listed",
+    "judged without {what}: a room mailbox whose purpose was not read (one that signs in) could not be found",
+)
 GROUP_NOT_IN_TENANT = pgettext("said_group_absent", "group {groups} named by the policy is not in the tenant data")
 LICENSING_GROUP_NONE = pgettext(
     "said_licensing_group_none", "{where} matches no group in the tenant; its findings need an admin's decision"
@@ -97,6 +102,7 @@ SAID: tuple[Said, ...] = (
     SCOPE_NOT_COLLECTED,
     SCOPE_REFUSED,
     NOT_COLLECTED,
+    ROOMS_NOT_LISTED,
     GROUP_NOT_IN_TENANT,
     LICENSING_GROUP_NONE,
     LICENSING_GROUP_MANY,
@@ -128,6 +134,7 @@ def _parts(t: Translations) -> dict[str, str]:
         "mailboxSettings": t.pgettext("part_mailbox_settings", "the mailboxes' settings"),
         "usageReports": t.pgettext("part_usage_reports", "the usage reports"),
         "agentUsers": t.pgettext("part_agent_users", "the agent users"),
+        "rooms": t.pgettext("part_rooms", "the rooms of the places listing"),
         "groups": t.pgettext("part_groups", "the groups"),
         "users": t.pgettext("part_users", "the users"),
         "subscribedSkus": t.pgettext("part_subscribed_skus", "the tenant's products"),

@@ -173,7 +173,9 @@ def build_merged_document(
     gaps = [g for t in result.tenants for g in _tagged(t, t.report.gaps)]
     gaps += [Gap(**g) for g in result.gaps]
     not_evaluated = [n for t in result.tenants for n in _tagged(t, t.report.not_evaluated)]
-    not_evaluated += [NotEvaluated(**n) for n in result.not_evaluated]
+    not_evaluated += [
+        NotEvaluated(rule=n["rule"], policy=n["policy"], reason=n["reason"]) for n in result.not_evaluated
+    ]
     warnings = [f"{t.name or t.id}: {w}" for t in result.tenants for w in t.report.warnings]
     warnings += result.warnings
     complete = all(t.report.complete for t in result.tenants) and not result.gaps and not result.not_evaluated

@@ -10,7 +10,9 @@ carries `changes`:
      "resolved":   [previous findings no longer reported, each with change = "resolved"],
      "unverified": [previous findings of rules this run did not evaluate, change = "unverified"]}
 
-A previous finding whose rule was not evaluated this time (see `not_evaluated`), or that names
+A previous finding whose rule was not evaluated this time (see `not_evaluated`), or whose judgement a
+gap hid while the rule was evaluated on the rest (a `not_evaluated` entry with `only`: the findings whose
+details hold one of its values, a room mailbox the places listing alone names), or that names
 products while this run has a gap in the tenant's products (subscribedSkus), is not counted as
 resolved: an incomplete run cannot show that a problem went away.
 
@@ -123,19 +125,29 @@ def _gone(
     not evaluated this time, or when they name products and this run could not read the tenant's
     products whole (a subscribedSkus gap: a product it lacks is named by its skuId, which gives a
     finding another id)."""
-    not_evaluated = {n.rule for n in current.not_evaluated}
+    not_evaluated = {n.rule for n in current.not_evaluated if n.only is msgspec.UNSET}
+    hidden = [(n.rule, n.only) for n in current.not_evaluated if n.only is not msgspec.UNSET]
     no_products = any(g.part == "subscribedSkus" for g in current.gaps)
     resolved: list[ReportFinding] = []
     unverified: list[ReportFinding] = []
     for fid, finding in earlier.items():
         if fid in seen:
             continue
-        unknown = finding.rule in not_evaluated or (no_products and bool(finding.skus))
+        unknown = (
+            finding.rule in not_evaluated
+            or any(rule == finding.rule and _holds(finding.details, only) for rule, only in hidden)
+            or (no_products and bool(finding.skus))
+        )
         gone = msgspec.structs.replace(
             finding, first_seen=finding.first_seen or baseline_time, change="unverified" if unknown else "resolved"
         )
         (unverified if gone.change == "unverified" else resolved).append(gone)
     return resolved, unverified
+
+
+def _holds(details: Mapping[str, Any], only: Mapping[str, list[str]]) -> bool:
+    """Whether a finding's details hold, under each key, one of the values a gap hid the judgement of."""
+    return all(str(details.get(key, "")).lower() in {v.lower() for v in values} for key, values in only.items())
 
 
 def compare(previous: ReportDocument, current: ReportDocument) -> ReportDocument:

@@ -195,7 +195,15 @@ def build_document(
         locale=locale.value,
         complete=result.complete,
         gaps=[Gap(part=g.dataset, request=g.request, reason=g.reason) for g in result.gaps],
-        not_evaluated=[NotEvaluated(rule=n.rule, policy=n.policy, reason=n.reason) for n in result.not_evaluated],
+        not_evaluated=[
+            NotEvaluated(
+                rule=n.rule,
+                policy=n.policy,
+                reason=n.reason,
+                only={n.only[0]: list(n.only[1])} if n.only is not None else UNSET,
+            )
+            for n in result.not_evaluated
+        ],
         warnings=list(result.warnings),
         summary=summary_json(findings, result.currency, unused_cost, result.users_total, result.users_licensed),
         skus=[

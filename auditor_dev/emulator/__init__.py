@@ -8,6 +8,10 @@ with GraphEmulator(snapshot, token=token, responders=[...]) as graph:
     graph.writes()             # the license and membership writes, with their JSON bodies
     graph.snapshot()           # the tenant as it stands after the writes
 
+GraphEmulator(..., unknown_segments=AGENT_ID): a cloud whose Graph has no Microsoft Entra Agent ID (PLACES: no
+places listing): the casts are answered 400 BadRequest "Resource not found for the segment '…'.", as Graph
+answers a segment it does not know.
+
 GraphEmulator(..., relationships=[relationship(...), ...]): a partner tenant's GDAP relationships
 (resources/relationships.py). GraphEmulator(..., roles=[...], mutually_exclusive=[(plan_or_sku, plan_or_sku), ...]): the
 application permissions writes are checked against (default: the token's `roles` claim) and the
@@ -32,15 +36,19 @@ from .budgets import Budgets
 from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request, Responder
 from .reports import ReportOptions
 from .resources.access import ACCESS_ROLES
+from .resources.agents import AGENT_ID
+from .resources.places import PLACES
 from .resources.relationships import RELATIONSHIP_ROLES, relationship
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
 from .tenant import ASSIGN_LICENSE_ROLES, GROUP_MEMBER_ROLES, REPROCESS_ROLES
 from .virtual_time import VirtualTime
 
 __all__ = [
+    "AGENT_ID",
     "ASSIGN_LICENSE_ROLES",
     "DEMO_ROLES",
     "GROUP_MEMBER_ROLES",
+    "PLACES",
     "RELATIONSHIP_ROLES",
     "REPROCESS_ROLES",
     "WRITE_ROLES",

@@ -6,6 +6,10 @@ A pattern is the path's segments after /v1.0; `{name}` takes one segment into `C
 that some route knows under another method is Graph's 405; a write to a path no route knows is
 a 405 too, and a read of one is Graph's 400 "Resource not found for the segment".
 
+A segment the emulator is told this cloud's Graph does not know (GraphEmulator(unknown_segments=...):
+a cloud without Microsoft Entra Agent ID, or without the places listing) is answered the same way,
+before any route: Graph parses the path first, and names the first segment it does not know.
+
 To serve a new resource: write its handler in resources/ and add its line here.
 """
 
@@ -88,6 +92,9 @@ _NOT_ALLOWED = "Specified HTTP method is not allowed for the request target."
 def dispatch(emulator: Emulator, method: str, path: str, query: Query, headers: dict[str, str], body: bytes) -> Answer:
     """Return (status, document) for an authorised request, from the first route that matches."""
     segments = [unquote(s) for s in path.strip("/").split("/") if s]
+    unknown = next((s for s in segments if s in emulator.unknown_segments), None)
+    if unknown is not None:
+        raise GraphError(400, "BadRequest", f"Resource not found for the segment '{unknown}'.")
     known_path = False
     for route in ROUTES:
         params = route.match(segments)

@@ -86,6 +86,10 @@ class GraphEmulator:
     `clock` is the time the emulator keeps its own delays and log on (group_license_delay, the
     request log's times): the budgets' clock when they are kept, else this, else the wall clock (a
     test gives a VirtualTime's `now` and moves it on instead of sleeping).
+    `unknown_segments` serves a cloud or Graph version that lacks an API: a request naming one of these
+    segments or type casts is answered as Graph answers a segment it does not know, 400 `BadRequest`
+    "Resource not found for the segment '…'." (routes.py): `AGENT_ID` (a cloud without Microsoft Entra
+    Agent ID: no agentUser or agentIdentity type), `PLACES` (no places listing).
     """
 
     def __init__(
@@ -107,7 +111,10 @@ class GraphEmulator:
         nested_from: TenantSnapshot | None = None,
         clock: Callable[[], float] | None = None,
         relationships: Sequence[Mapping[str, Any]] = (),
+        unknown_segments: Iterable[str] = (),
     ) -> None:
+        # the segments and casts this cloud's Graph does not know (routes.dispatch answers them 400)
+        self.unknown_segments = frozenset(unknown_segments)
         # the clock the request log's times and group licensing's delay read: the budgets' (a test's
         # VirtualTime), else `clock`, else the wall clock
         self.clock = budgets.clock if budgets is not None else clock or time.monotonic

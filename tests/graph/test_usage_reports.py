@@ -288,9 +288,13 @@ def redirect_to(location: str) -> Any:
     ],
 )
 def test_unsafe_redirects_are_not_followed(location: str, message: str) -> None:
+    """Nothing is sent to the redirect; the report is the usage's gap, naming why (issue 95: a malformed
+    answer of an optional read is that part's gap, not the end of the audit)."""
     run = Run(tenant_with_usage(), responders=[redirect_to(location)])
-    with pytest.raises(CollectionError, match=message):
-        run.collect(UsageNeed(frozenset((APPS.name,)), 30))
+    got = run.collect(UsageNeed(frozenset((APPS.name,)), 30))
+    assert got.usage_reports is None
+    [gap] = got.gaps
+    assert gap.dataset == USAGE_REPORTS and message in gap.reason
     assert not [p for p, _ in run.paths() if p.startswith("/download/")]
 
 

@@ -14,7 +14,8 @@ from auditor.data.model import RESOURCE_PURPOSES, Finding, Severity, User
 from auditor.data.sign_ins import dormant, last_attempt, last_sign_in
 from auditor.data.usage_data import ACTIVE_USERS, MAIL_USE_FIELDS, MAILBOXES, STORAGE_FIELDS, shared_mailbox_needs
 
-from ...data.reads import Reads
+from ...data.reads import Reads, Without
+from ...i18n.said import ROOMS_NOT_LISTED
 from ...impact.entitlement_scope import part_of, plans_of
 from ...impact.services import DisabledAt
 from ...policy.objects import HygieneCheck, Policy
@@ -295,6 +296,11 @@ class GuestLicensed(UserHygieneRule[GuestLicensedDetails]):
         return "guest account holds licenses"
 
 
+# the places listing's rooms: what only it says is which mailboxes that were not asked their purpose (they sign
+# in) are rooms; every purpose read still tells shared and room mailboxes apart (Reads.without)
+WITHOUT_ROOMS = Without("mailbox_purpose", frozenset({"room"}), ROOMS_NOT_LISTED.say)
+
+
 class SharedMailboxLicensed(UserHygieneRule[SharedMailboxLicensedDetails]):
     """A shared, room or equipment mailbox (`mailboxSettings.userPurpose`) holds licenses. Such a mailbox needs one
     only when it holds more than 50 GB, has an archive or is on a litigation or retention hold; the finding asks to
@@ -314,12 +320,14 @@ class SharedMailboxLicensed(UserHygieneRule[SharedMailboxLicensedDetails]):
     key = "shared_mailboxes"
     fragment = check_schema(False)
     removes = False  # its mail stays without a license (the fix checks size, archive, hold first): no data loss
-    # the rooms of the places listing too: a room whose device signs in daily is never a candidate
+    # the rooms of the places listing too: a room whose device signs in daily is never a candidate; without
+    # them (a gap) every mailbox whose purpose was read is judged, and only such rooms are named not judged
     reads = Reads(
         "users",
         MAILBOX_SETTINGS,
         user={MAILBOX_SETTINGS, ROOMS, "department", "assignedLicenses"},
         usage=STORAGE_FIELDS,
+        without={ROOMS: WITHOUT_ROOMS},
     )
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> SharedMailboxLicensedDetails | None:

@@ -35,6 +35,8 @@ APPLICATION_ROLES = (
     "Application.ReadWrite.All",
     "Directory.Read.All",
 )
+# the type casts a cloud without Microsoft Entra Agent ID does not know (GraphEmulator(unknown_segments=AGENT_ID))
+AGENT_ID = ("microsoft.graph.agentUser", "microsoft.graph.agentIdentity")
 _ID_EQ = re.compile(r"^\s*id\s+eq\s+'([0-9A-Fa-f-]{36})'\s*$")
 
 

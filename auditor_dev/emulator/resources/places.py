@@ -25,6 +25,8 @@ from ..errors import GraphError
 from ..query import check_select, page
 
 PLACE_ROLES = ("Place.Read.All",)
+# the segment a cloud without the places listing does not know (GraphEmulator(unknown_segments=PLACES))
+PLACES = ("places",)
 ROOM_PROPERTIES = frozenset(("id", "emailAddress", "displayName"))
 ROOM_TYPE = "#microsoft.graph.room"
 MAX_ROOMS_TOP = 999
