@@ -15,9 +15,12 @@ reads, which ask only the accounts the disabled and inactive rules could flag) i
 person. A room hidden from the GAL, or whose address differs from its user principal name, is
 known only by its mailbox purpose, as before.
 
-Outside the global service the listing is not asked (a note says so). Elsewhere a refusal (403), Graph's
-answer that it does not know the segment (400 BadRequest "Resource not found for the segment '…'": the
-rooms exist, the listing does not), any other error answer, or an answer that is not a listing of rooms
+Outside the global service the listing is not asked (a note says so), and a cloud whose Graph answers
+that it does not know the segment (400 BadRequest "Resource not found for the segment '…'") is one
+where it is not offered: the same note, and the run stays complete, as in the clouds the page names (the
+rooms are known by their mailbox purpose there, as in every cloud without the listing). Elsewhere a
+refusal (403: Place.Read.All, which the admin can grant), any other error answer, or an answer that is
+not a listing of rooms
 (a `value` that is no list, an item that is no object, an `emailAddress` that is no text) is a gap in
 the part `rooms` alone (auditor/graph/optional.py). That gap hides only what the listing alone says:
 a room mailbox whose purpose was not read (one that signs in, never a candidate of the purpose reads).
@@ -54,7 +57,8 @@ async def read_rooms(client: GraphClient, gaps: list[Gap], notes: list[str]) -> 
         return None
     rooms = await optional_listing(client, REQUEST, ROOMS, PERMISSION, gaps)
     if isinstance(rooms, Unknown):
-        gaps.append(Gap(ROOMS, rooms.request, f"{rooms.said}: this cloud's Graph does not offer the places listing"))
+        # not offered here, as in the clouds the page marks not available: nothing to grant, nothing to wait for
+        notes.append(f"{rooms.said}: {NOT_HERE}")
         return None
     if rooms is None:
         return None

@@ -212,7 +212,6 @@ def whole_with_room(with_room: TenantSnapshot, tmp_path_factory: pytest.TempPath
 
 PLACES_CASES = [
     pytest.param({"server_roles": NO_PLACES_ROLES}, "Place.Read.All", id="403"),
-    pytest.param({"unknown": PLACES}, "Resource not found for the segment 'places'", id="not-offered"),
     pytest.param({"responders": (_garbage(PLACES_PATTERN, {"value": "garbage"}),)}, "", id="value-garbage"),
     pytest.param({"responders": (_garbage(PLACES_PATTERN, {"value": [42]}),)}, "does not document", id="item-42"),
     pytest.param(
@@ -249,6 +248,20 @@ def test_without_the_places_listing_shared_mailboxes_are_judged_and_only_rooms_n
     assert {f for f in _found(report) if f[1] != ACTIVE_ROOM} == {
         f for f in _found(whole_with_room) if f[1] != ACTIVE_ROOM
     }
+
+
+def test_a_cloud_without_the_places_listing_is_complete_and_says_so(
+    with_room: TenantSnapshot, whole_with_room: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Graph does not know the segment: the listing is not offered there, as in the national clouds, so
+    # nothing can be granted or retried; the run is complete and a note names what it did without
+    code, report, graph = _audit(tmp_path, monkeypatch, with_room, unknown=PLACES)
+    assert any(r.path == "/places/microsoft.graph.room" for r in graph.requests)
+    assert code == 1 and report["complete"] is True and report["gaps"] == [] and report["not_evaluated"] == []
+    [note] = [w for w in report["warnings"] if "places listing" in w]
+    assert "Resource not found for the segment 'places'" in note and "mailbox purpose" in note
+    # every mailbox whose purpose was read is judged; the active room is what it is where the listing is never asked
+    assert _found(report, SHARED) == _found(whole_with_room, SHARED) - {(SHARED, ACTIVE_ROOM)}
 
 
 def test_a_room_the_listing_alone_named_is_unverified_not_resolved(
