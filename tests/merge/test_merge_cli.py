@@ -455,6 +455,7 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
         "report.html",
         "report.json",
         "report.md",
+        "run.json",  # which run wrote them (auditor.common.run_record): `email` sends only its parts
     ]
     report = read(out / "report.json")
     assert report.tenant.name == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
