@@ -22,6 +22,8 @@ from .graph.arguments import GraphSource
 from .insights.arguments import NightlyOptions
 from .report.write import parse_formats
 
+ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.fleet.arguments.TENANTS_DIR)
+
 
 @dataclass(frozen=True)
 class AuditOptions:
@@ -30,7 +32,7 @@ class AuditOptions:
     run's own). run_audit reads them and never changes them: what it derives (the baseline `previous`
     names, the kept sign-ins' folder, whether causes are read) stays its own."""
 
-    output_dir: str = "reports"  # --output-dir
+    output_dir: str = ONE_TENANT_DIR  # --output-dir
     policies: tuple[str, ...] = ()  # --policies (none: policies/, or the demo's example policy)
     snapshot: str | None = None  # --snapshot FILE
     graph: bool = False  # --graph (also read: --graph-endpoint, --demo; see reads_graph)
@@ -110,7 +112,7 @@ class AuditOptions:
                 "--sender: the demo's Graph emulator stops after collection; e-mail the demo with --smtp-host"
             )
         return cls(
-            output_dir=args.output_dir,
+            output_dir=args.output_dir or ONE_TENANT_DIR,
             policies=tuple(args.policies or ()),
             snapshot=args.snapshot,
             graph=bool(args.graph),

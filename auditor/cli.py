@@ -242,7 +242,11 @@ def _add_audit(sub: Any) -> None:
         help="policy file or directory of *.yaml (repeatable; default: policies/)",
     )
     audit.add_argument("--snapshot", metavar="FILE", help="audit offline from a snapshot file")
-    audit.add_argument("--output-dir", default="reports", metavar="DIR", help="where reports go (default: reports/)")
+    audit.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="where reports go (default: reports/; with --tenants: reports/tenants/, a folder of its own)",
+    )
     _add_report_flags(
         audit,
         fail_on="exit 1 when an unwaived finding is at or above this severity (default: high)",
@@ -281,7 +285,8 @@ def _add_audit(sub: Any) -> None:
         nargs="?",
         const="",
         help="audit every tenant of this tenants file (tenants.example.yaml) in one process, each "
-        "into OUTPUT_DIR/<key>/, and write the roll-up (tenants.json, tenants.md, digest.html); "
+        "into OUTPUT_DIR/<key>/ (default reports/tenants/), and write the roll-up (tenants.json, tenants.md, "
+        "digest.html); "
         "with --demo and no FILE: the bundled sample tenants, offline",
     )
     tenants.add_argument(

@@ -30,6 +30,7 @@ from auditor.common.errors import (
 from auditor.common.heap import give_back, map_large_blocks
 from auditor.common.outputs import output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
+from auditor.common.run_record import RECORD, RunKind, claim, record
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Locale, Severity, TenantSnapshot
@@ -45,7 +46,7 @@ from auditor.policyset.schema import schema_text
 from . import STARTED, demo, wording
 from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
-from .billing.distributor_records import Payload
+from .billing.distributor_records import DistributorSection, Payload
 from .billing.distributor_seats import section as distributor_section
 from .billing.file import BillingFile, read_billing
 from .delivery.arguments import run_email_command
@@ -76,7 +77,8 @@ if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
 
 
-REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME)
+# run.json last: the record of which run wrote the others (auditor.common.run_record), moved aside with them
+REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME, RECORD)
 
 
 def _as_of(text: str | None) -> datetime:
@@ -348,6 +350,7 @@ def run_audit(options: AuditOptions) -> int:
     _distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
+        claim(out_dir, RunKind.TENANT)  # a folder another kind of run owns is refused before anything moves
         nightly.check_outputs()  # a usage error (the history file) before anything is moved
         _prepare_output_dir(out_dir, extra_outputs(out_dir))
         timings.mark("policies")
@@ -457,6 +460,7 @@ def run_audit(options: AuditOptions) -> int:
         written += listed
         _check_stop(options.source.stop)  # nor its history, which the next night compares with
         written += nightly.write(document, out_dir, locale=locale, with_csv=any(f.value == "csv" for f in formats))
+        _record_run(out_dir, RunKind.TENANT, [p for p in written if p != nightly.history_path], document)
         timings.mark("render")
         timings.report()
         paused.close()  # the collector runs again before anything is sent
@@ -467,6 +471,19 @@ def run_audit(options: AuditOptions) -> int:
         _check_stop(options.source.stop)  # nor sent
         code = nightly.deliver(document, code, redact)
         return code if email is None else _deliver(email, out_dir, code)
+
+
+def _record_run(out_dir: Path, kind: RunKind, written: Sequence[Path], document: ReportDocument) -> None:
+    """run.json: the files this run wrote into `out_dir` (what `email` checks every part against)."""
+    section = document.distributor
+    record(
+        out_dir,
+        kind,
+        written,
+        tenant=document.tenant.name or document.tenant.id or "",
+        generated_at=str(document.generated_at or ""),
+        msp_cost=isinstance(section, DistributorSection) and section.shows_msp_cost(),
+    )
 
 
 def _print_outcome(result: AuditResult, document: ReportDocument, written: list[Path]) -> None:
@@ -512,9 +529,12 @@ def cmd_merge(options: MergeOptions) -> int:
     document = build_merged_document(result, generated_at=now_or_pinned(), locale=locale, remediate=wording.remediation)
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir):
+        claim(out_dir, RunKind.MERGE)  # a folder another kind of run owns is refused before anything is written
+        (out_dir / RECORD).unlink(missing_ok=True)  # the last merge's record goes first: a failed write leaves none
         written = render(
             document, out_dir, RenderOptions(formats=options.formats, locale=locale, redact=options.redact)
         )
+        _record_run(out_dir, RunKind.MERGE, written, document)
     cross = sum(1 for f in document.findings if f.tenant is None and not f.waived)
     _say(
         f"{result.name}: {len(result.tenants)} tenants, {result.identities} licensed identities, "

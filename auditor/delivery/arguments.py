@@ -137,8 +137,7 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
     options = options_from_args(args, graph_adapter_factory=graph_adapter_factory)
     if options is None:
         raise UsageError("no e-mail recipients: give at least one --email-to address")
-    if not getattr(args, "include_msp_cost", False):
-        _refuse_msp_cost(args.report_dir)
+    _refuse_msp_cost(args.report_dir, shown=not getattr(args, "include_msp_cost", False))
     notify = _notify(args.report_dir)
     if notify is not None and not notify.send:  # audit --notify-when changed: nothing changed
         print("nothing changed since the last run: no e-mail (report.json notify.send is false)", file=sys.stderr)
@@ -147,14 +146,18 @@ def run_email_command(args: argparse.Namespace, *, graph_adapter_factory: Adapte
     return 0
 
 
-def _refuse_msp_cost(report_dir: Path) -> None:
-    """UsageError (exit 2) when the report's rendered files show the MSP's cost and margin at the
-    distributor: an audit written without e-mail is the MSP's, and `email` cannot tell the MSP's
-    recipients from the customer's; --include-msp-cost sends it anyway."""
-    from .content import load_report  # the report reader: loaded when the command runs, not for `--help`
+def _refuse_msp_cost(report_dir: Path, *, shown: bool) -> None:
+    """UsageError (exit 2) when the report's parts are not all of one report's run (the roll-up of
+    `audit --tenants` among them, whatever the flags), or, unless `shown` is False (--include-msp-cost),
+    when its rendered files show the MSP's cost and margin at the distributor (as run.json and
+    report.json say): an audit written without e-mail is the MSP's, and `email` cannot tell the MSP's
+    recipients from the customer's."""
+    from .content import load_report, parts_of_one_run  # loaded when the command runs, not for `--help`
 
-    section = load_report(Path(report_dir)).distributor
-    if section and section.shows_msp_cost():
+    section = load_report(Path(report_dir)).distributor  # the roll-up, a folder without a report: refused first
+    # every part from one run, and that run's own word on its files
+    recorded = parts_of_one_run(Path(report_dir)).msp_cost
+    if shown and (recorded or (section and section.shows_msp_cost())):
         raise UsageError(
             f"{report_dir}: the report shows the MSP's cost and margin at the distributor (report.json "
             "distributor, not mailed_to_customer): it is not sent to a customer; audit again with --email-to "

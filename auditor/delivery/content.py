@@ -21,6 +21,7 @@ from msgspec import UNSET
 from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.numbers import whole_number
+from auditor.common.run_record import Owner, RunKind, check_parts, owner
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument, Summary
@@ -224,7 +225,11 @@ def _text_as_html(text: str) -> str:
 
 
 def load_report(report_dir: Path) -> ReportDocument:
-    """report.json of `report_dir`, read by auditor.formats.report_json (version 5 only)."""
+    """report.json of `report_dir`, read by auditor.formats.report_json (version 5 only). A folder of
+    `audit --tenants` holds none: said as such (parts_of_one_run), not as a report to write."""
+    found = owner(report_dir)
+    if found is not None and found.kind is RunKind.FLEET:
+        check_parts(report_dir, (), kinds=(RunKind.TENANT, RunKind.MERGE))  # refused, with where to look
     path = report_dir / "report.json"
     try:
         data = path.read_bytes()
@@ -244,14 +249,28 @@ def _read_optional_text(path: Path) -> str | None:
         raise UsageError(f"{path}: cannot read: {exc}") from None
 
 
+def parts_of_one_run(report_dir: Path) -> Owner:
+    """The run that wrote `report_dir`, when every part a message of it would carry (report.json for the
+    subject, digest.txt, digest.html, report.html, findings.csv, the calendar files) is a file that run's
+    run.json names with that SHA-256, and the run is a report's (one tenant's `audit` or a `merge`): else
+    UsageError (exit 2), nothing sent. A roll-up of `audit --tenants`, or one run's subject with another's
+    body, never goes out (auditor.common.run_record)."""
+    names = ["report.json", DIGEST_TEXT, DIGEST_HTML, REPORT_NAME, *(p.name for p in _calendar_paths(report_dir))]
+    csv = report_dir / ATTACHMENT_NAME
+    if not csv.is_file() or csv.stat().st_size <= ZIP_OVER * 1000:  # a larger one is not read, nor sent
+        names.append(ATTACHMENT_NAME)
+    return check_parts(report_dir, names, kinds=(RunKind.TENANT, RunKind.MERGE))
+
+
 def build_mail(report_dir: Path, *, attachment_limit: int, run_url: str | None) -> ReportMail:
     """Read report.json (required), digest.html, digest.txt, report.html and findings.csv (optional)
-    from `report_dir`.
+    from `report_dir`, each checked to be of the run that wrote report.json (parts_of_one_run).
 
     The digest is the body; report.html (zipped when large) and the CSV are attached when each is at
     most `attachment_limit` bytes; otherwise the bodies say where they are.
     """
     report = load_report(report_dir)
+    parts_of_one_run(report_dir)
     tenant = report.tenant
     # the digest (auditor.report.digest) is the body; without it (a report written with --format json),
     # a few lines of the summary
@@ -332,13 +351,16 @@ def _zipped(name: str, data: bytes) -> bytes:
 CALENDAR_LIMIT = 64_000  # bytes per .ics file; a renewal entry is well under 2 KB
 
 
+def _calendar_paths(report_dir: Path) -> list[Path]:
+    found = sorted([*report_dir.glob("renewal-*.ics"), *report_dir.glob("bill-*.ics")])
+    return [p for p in found if not p.is_symlink() and p.is_file() and p.stat().st_size <= CALENDAR_LIMIT]
+
+
 def _calendar_files(report_dir: Path) -> tuple[Attachment, ...]:
     """The renewal entries beside the report (renewal-*.ics) and the bill's last days to act
     (bill-*.ics, audit --billing), as text/calendar attachments."""
     found = []
-    for path in sorted([*report_dir.glob("renewal-*.ics"), *report_dir.glob("bill-*.ics")]):
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > CALENDAR_LIMIT:
-            continue
+    for path in _calendar_paths(report_dir):
         try:
             found.append(Attachment(path.name, "text/calendar", path.read_bytes()))
         except OSError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.data.enums import Locale
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..delivery.options import EmailOptions
 
 Command = Callable[[argparse.Namespace], int]
+TENANTS_DIR = "reports/tenants"  # `audit --tenants`' --output-dir by default; a one-tenant audit's is reports/
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,10 @@ class FleetOptions:
         from ..arguments import AuditOptions
 
         sends = bool(args.smtp_host or args.sender)
+        # a folder of its own by default: the one-tenant audit's reports/ is another run's (auditor.common.run_record)
+        audit = replace(AuditOptions.of(args, mail=False), output_dir=args.output_dir or TENANTS_DIR)
         return cls(
-            audit=AuditOptions.of(args, mail=False),
+            audit=audit,
             tenants=args.tenants,
             concurrency=args.tenant_concurrency,
             timeout=args.tenant_timeout,
@@ -121,7 +124,9 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     )
     rollup.add_argument("dirs", nargs="+", metavar="DIR", help="a shard's output folder (holding tenants.json)")
     rollup.add_argument("--tenants", metavar="FILE", help="the tenants file: name the tenants no shard audited")
-    rollup.add_argument("--output-dir", default="reports", metavar="DIR", help="where the roll-up goes")
+    rollup.add_argument(
+        "--output-dir", default=TENANTS_DIR, metavar="DIR", help=f"where the roll-up goes (default: {TENANTS_DIR}/)"
+    )
     rollup.add_argument("--locale", choices=[loc.value for loc in Locale], help="the roll-up's language (default: en)")
     rollup.add_argument(
         "--allow-gaps", action="store_true", help="exit by findings even when a tenant failed or is missing"

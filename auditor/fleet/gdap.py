@@ -12,10 +12,15 @@ its customer's relationships in one word (`gdap` in its row of tenants.json):
              (autoExtendDuration PT0S or P0D: "PT0S indicates that the relationship expires when the
              endDateTime is reached and it isn't automatically extended")
     active   an active relationship lasts past WITHIN_DAYS days, or is extended automatically (P180D)
-    ended    none is active, and one expired or was terminated: `ended` is its endDateTime's day
+    ended    none is active, and one expired or was terminated, or its endDateTime has passed whatever
+             its status says: `ended` is its endDateTime's day
     none     the listing names no relationship with the customer that is or was active
 
-and `forbidden` when the tenant's audit failed on a Graph 403: with no active relationship the 403 is
+A status is compared as Graph's enum is spelt, without regard to case ("Active" is active), and a
+relationship whose endDateTime's day is before the roll-up's is ended, never "ends in 0 days": the
+status lags the end ("expiring: The relationship has passed its expiration date"). The roll-up names
+every customer whose relationship has ended or who has none, whatever its audit did (gdap_text), and
+`forbidden` when the tenant's audit failed on a Graph 403: with no active relationship the 403 is
 the relationship's end; with an active one it is a permission or role problem (auditor.fleet.gdap_text
 says which). What cannot be read (no `partner:` block, a 403 or 404 on the listing, a failed sign-in,
 an answer not as documented) is the roll-up's named gap (`gdap.gap`), never silence, never a failed run.
@@ -53,7 +58,7 @@ WITHIN_DAYS = 30
 PARTNER_GRAPH_TOKEN_ENV = "AUDITOR_PARTNER_GRAPH_TOKEN"  # --auth token: the partner tenant's Graph token
 ACTIVE = "active"
 # "expiring: The relationship has passed its expiration date." and the states on the way to terminated
-ENDED = frozenset(("expiring", "expired", "terminationRequested", "terminating", "terminated"))
+ENDED = frozenset(("expiring", "expired", "terminationrequested", "terminating", "terminated"))  # in lower case
 STATES = ("ending", "active", "ended", "none")
 KINDS = ("no_partner", "refused", "failed")
 _CORE = frozenset(("organization", "subscribedSkus", "users"))  # the parts without which nothing is judged
@@ -186,10 +191,16 @@ def _stamp(moment: datetime | None, otherwise: float) -> float:
     return moment.timestamp() if moment is not None else otherwise
 
 
+def has_ended(relationship: Relationship, today: date) -> bool:
+    """Ended by its status (any case), or by an endDateTime whose day is already past, whatever the status says."""
+    past = relationship.ends is not None and relationship.ends.date() < today
+    return relationship.status.lower() in ENDED or past
+
+
 def judge(relationships: Iterable[Relationship], tenant_id: str, today: date) -> dict[str, Any]:
     """A customer's relationships in one word (STATES), with the relationship that says it."""
     mine = [r for r in relationships if r.customer == tenant_id.lower()]
-    active = [r for r in mine if r.status == ACTIVE]
+    active = [r for r in mine if r.status.lower() == ACTIVE and not has_ended(r, today)]
     lasting = [r for r in active if r.extended or r.ends is None or (r.ends.date() - today).days > WITHIN_DAYS]
     if lasting:
         last = max(lasting, key=lambda r: (r.extended, _stamp(r.ends, float("inf"))))
@@ -204,7 +215,7 @@ def judge(relationships: Iterable[Relationship], tenant_id: str, today: date) ->
             "days": days,
             "auto_extend": last.auto_extend,
         }
-    ended = [r for r in mine if r.status in ENDED]
+    ended = [r for r in mine if has_ended(r, today)]
     if ended:
         last = max(ended, key=lambda r: _stamp(r.ends, float("-inf")))
         return {"state": "ended", "relationship": last.name, "ended": _day(last.ends), "status": last.status}

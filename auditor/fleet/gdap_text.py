@@ -1,6 +1,7 @@
 """The roll-up's GDAP section (tenants.md and digest.html), from tenants.json's `gdap` blocks
-(auditor.fleet.gdap): the customers whose relationship ends within 30 days without auto-extension,
-the customers Graph refused (403) told apart by their relationship (ended, or active: a permission
+(auditor.fleet.gdap): the customers whose relationship has ended or who have none, whatever their
+audit did, the customers whose relationship ends within 30 days without auto-extension, the customers
+Graph refused (403) told apart by their relationship (ended, or active: a permission
 or role problem), or why the relationships were not read. One sentence per customer."""
 
 from __future__ import annotations
@@ -67,6 +68,14 @@ def _customer(row: Mapping[str, Any], t: Translations, locale: Locale) -> str | 
             "a permission or role problem; check the relationship's roles and the app's consent.",
             **{"tenant": who, "name": name, "date": ends},
         )
+    if state == "ended":  # whatever the audit did: the partner's access has gone or is going
+        return t.pgettext(
+            "gdap_ended",
+            "{tenant}: its relationship “{name}” ended on {date}; ask the customer to approve a new one.",
+            **{"tenant": who, "name": name, "date": ended},
+        )
+    if state == "none":
+        return t.pgettext("gdap_none", "{tenant}: the partner has no active relationship with it.", tenant=who)
     if state == "ending":
         return t.npgettext(
             "gdap_ending",

@@ -24,6 +24,7 @@ from html import escape
 from pathlib import Path
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
+from auditor.common.run_record import RunKind, check_parts
 from auditor.data.model import Locale
 
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
@@ -90,7 +91,8 @@ def _check_tenant(job: TenantJob, folder: Path, report: ReportDocument) -> None:
 
 def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail:
     """The customer's message: its list attached, the summary in the body; UsageError when the list
-    is not this tenant's alone, or its report.json is not one `plan` and `merge` would read."""
+    is not this tenant's alone, its report.json is not one `plan` and `merge` would read, or the two are
+    not of the one run that wrote the folder (its run.json: auditor.common.run_record)."""
     data = (folder / licensed_users.FILE_NAME).read_bytes()
     report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
@@ -99,6 +101,8 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
     _check_tenant(job, folder, report)
     if any(row and row[0] != job.name for row in rows[1:]):  # never another customer's rows
         raise UsageError(f"{folder / licensed_users.FILE_NAME}: holds rows of another tenant than {job.name}")
+    # the list and the report the summary comes from, both of the one run that wrote the tenant's folder
+    check_parts(folder, ("report.json", licensed_users.FILE_NAME), kinds=(RunKind.TENANT,))
     lang = locale or Locale(job.locale or report.locale)  # the reader refuses a locale not a Locale's
     t = translations(lang)
     day = format_date(report.as_of[:10], lang) if isinstance(report.as_of, str) and report.as_of else ""

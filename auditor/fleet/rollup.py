@@ -22,6 +22,7 @@ from msgspec import UNSET
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_INTERNAL, EXIT_USAGE, UsageError
 from auditor.common.outputs import write_text
+from auditor.common.run_record import RunKind, check_parts
 from auditor.data.model import Locale
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
@@ -217,7 +218,9 @@ def write_documents(root: Path, doc: Rollup, locale: Locale) -> list[Path]:
 
 def rollup_mail(root: Path, locale: Locale, *, attachment_limit: int, run_url: str | None) -> ReportMail:
     """The MSP's e-mail of the roll-up in `root`: digest.html as the body, tenants.md as its text and
-    attached (every tenant, where the digest names the ones that matter most) when it fits the limit."""
+    attached (every tenant, where the digest names the ones that matter most) when it fits the limit. Each
+    part is checked to be the roll-up's own (run.json: auditor.common.run_record), never a one-tenant run's."""
+    check_parts(root, ("tenants.json", "tenants.md", "digest.html"), kinds=(RunKind.FLEET,))
     doc = json.loads((root / "tenants.json").read_text("utf-8"))
     t = translations(locale)
     title = t.pgettext("rollup_title", "License audit of multiple tenants")

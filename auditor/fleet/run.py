@@ -45,7 +45,8 @@ from auditor.common.errors import (
     UsageError,
     clean_message,
 )
-from auditor.common.outputs import fresh_text
+from auditor.common.outputs import fresh_text, output_lock
+from auditor.common.run_record import RECORD, RunKind, claim, record
 from auditor.data.enums import Cloud, Locale
 
 from ..arguments import AuditOptions
@@ -439,9 +440,27 @@ def _run_and_roll_up(
     """Audit `jobs` into --output-dir, then write the roll-up; the run's exit code. `given_session`,
     `given_relationships`: the demo's Partner Center stand-in and partner tenant (a tenants file's run
     reads both with the file's `partner:` block)."""
-    run = options.audit
-    root = Path(run.output_dir)
+    root = Path(options.audit.output_dir)
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise UsageError(f"--output-dir: {root} is a symbolic link or not a folder")
     root.mkdir(parents=True, exist_ok=True)
+    # one run at a time in the folder, and the folder of one kind of run (auditor.common.run_record): a one-tenant
+    # audit's reports there are refused (exit 2) before anything is read or written, never written over
+    with output_lock(root):
+        claim(root, RunKind.FLEET)
+        (root / RECORD).unlink(missing_ok=True)  # the last run's record goes first: a run that fails leaves none
+        return _audit_and_roll_up(options, jobs, tenants, root, given_session, given_relationships)
+
+
+def _audit_and_roll_up(
+    options: FleetOptions,
+    jobs: list[TenantJob],
+    tenants: TenantsFile | None,
+    root: Path,
+    given_session: PartnerCenter | None,
+    given_relationships: gdap.Reader | None,
+) -> int:
+    run = options.audit
     began = datetime.now(UTC)
     # the distributor's seats (read only), read before the tenants: each tenant's report and bill show them
     seats = distributor.read(
@@ -474,6 +493,8 @@ def _run_and_roll_up(
         judged_on=datetime.fromisoformat(run.as_of.replace("Z", "+00:00")).date() if run.as_of else None,
     )
     written.append(all_licensed_users(root, outcomes))
+    # the roll-up shows every customer and the MSP's cost and margin: `email` never sends it (run_record)
+    record(root, RunKind.FLEET, written, generated_at=f"{began:%Y-%m-%dT%H:%M:%SZ}", msp_cost=True)
     failed = [o for o in outcomes if o.status == "failed"]
     print(
         clean_message(
@@ -520,11 +541,17 @@ def cmd_rollup(options: RollupOptions) -> int:
     doc = join([Path(d) for d in options.dirs], expected)
     root = Path(options.output_dir)
     root.mkdir(parents=True, exist_ok=True)
-    written = write_documents(root, doc, options.locale)
-    # the shards' licence lists, joined (each shard's list holds its own tenants: they are disjoint)
-    written.append(
-        licensed_users.join([Path(d) / licensed_users.FILE_NAME for d in options.dirs], root / licensed_users.FILE_NAME)
-    )
+    with output_lock(root):
+        claim(root, RunKind.FLEET)  # a one-tenant audit's folder is refused (exit 2), never written over
+        (root / RECORD).unlink(missing_ok=True)
+        written = write_documents(root, doc, options.locale)
+        # the shards' licence lists, joined (each shard's list holds its own tenants: they are disjoint)
+        written.append(
+            licensed_users.join(
+                [Path(d) / licensed_users.FILE_NAME for d in options.dirs], root / licensed_users.FILE_NAME
+            )
+        )
+        record(root, RunKind.FLEET, written, generated_at=str(doc.get("generated_at") or ""), msp_cost=True)
     print(
         clean_message(
             f"license-auditor: {len(doc['tenants'])} tenants joined, {len(doc.get('missing', []))} "

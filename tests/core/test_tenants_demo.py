@@ -19,15 +19,18 @@ def test_the_demo_audits_the_sample_tenants_and_rolls_them_up(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
     assert main(["audit", "--demo", "--tenants"]) == 1  # Contoso's findings at or above high
-    rollup = json.loads((tmp_path / "reports" / "tenants.json").read_text("utf-8"))
+    # into a folder of its own by default: reports/ is the one-tenant audit's (issue 95)
+    rollup = json.loads((tmp_path / "reports" / "tenants" / "tenants.json").read_text("utf-8"))
     tenants = {t["name"]: t for t in rollup["tenants"]}
     assert set(tenants) == {"Contoso", "Fabrikam"}
     assert all(t["status"] == "ok" and t["requests"] for t in tenants.values())  # each read through Graph
     assert tenants["Contoso"]["findings"] != tenants["Fabrikam"]["findings"]  # tenants that differ
     for key in ("contoso", "fabrikam"):
-        report = json.loads((tmp_path / "reports" / key / "report.json").read_text("utf-8"))
+        report = json.loads((tmp_path / "reports" / "tenants" / key / "report.json").read_text("utf-8"))
         assert report["complete"] is True and report["as_of"].startswith("2026-11-01")
-    assert (tmp_path / "reports" / "tenants.md").is_file() and (tmp_path / "reports" / "digest.html").is_file()
+    assert (tmp_path / "reports" / "tenants" / "tenants.md").is_file() and (
+        tmp_path / "reports" / "tenants" / "digest.html"
+    ).is_file()
     assert "2 tenants audited, 0 failed" in capsys.readouterr().err
     assert "AUDITOR_ACCESS_TOKEN" not in __import__("os").environ
 

@@ -59,7 +59,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         (root / "fleet").mkdir()
         mp.chdir(root / "fleet")
         assert _run(["audit", "--demo", "--tenants"])[0] == 1  # findings, as the single audit
-    yield Demo(root / "reports", applied, undone, (root / "fleet" / "reports" / "tenants.md").read_text("utf-8"))
+    yield Demo(
+        root / "reports", applied, undone, (root / "fleet" / "reports" / "tenants" / "tenants.md").read_text("utf-8")
+    )
 
 
 def _page_text(path: Path) -> str:

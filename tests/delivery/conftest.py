@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
+from auditor.common.run_record import RunKind, record
 from auditor.rules.assignments import SkuForbidden
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
@@ -79,6 +80,12 @@ def write_report(
     if csv is not None:
         data = csv.encode("utf-8") if isinstance(csv, str) else csv
         (directory / "findings.csv").write_bytes(data)
+    return recorded(directory)
+
+
+def recorded(directory: Path) -> Path:
+    """`directory` with its run.json, as a run records its files last (auditor.common.run_record): every file there."""
+    record(directory, RunKind.TENANT, [p for p in directory.iterdir() if p.is_file() and p.name != "run.json"])
     return directory
 
 

@@ -13,7 +13,7 @@ from auditor.delivery.content import build_mail, header_safe, run_url_from_env, 
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
 
-from .conftest import REPORT
+from .conftest import REPORT, recorded
 
 
 def report(**summary: Any) -> ReportDocument:
@@ -95,6 +95,7 @@ def test_bad_report_directories(tmp_path: Path) -> None:
 def test_html_without_body_tag_gets_the_banner_in_front(tmp_path: Path) -> None:
     (tmp_path / "report.json").write_text(json.dumps(REPORT), encoding="utf-8")
     (tmp_path / "digest.html").write_text("<p>fragment</p>", encoding="utf-8")
+    recorded(tmp_path)  # the files as one run wrote them
     mail = build_mail(tmp_path, attachment_limit=10, run_url="https://github.com/o/r/actions/runs/1")
     assert mail.html is not None
     assert mail.html.startswith('<div class="delivery-notes">') and mail.html.endswith("<p>fragment</p>")

@@ -24,7 +24,7 @@ from auditor.delivery import EmailOptions, Transport, send_report
 from auditor.delivery.content import build_mail
 from auditor.delivery.graph import encode_within_limit
 
-from .conftest import CSV, REPORT_HTML, write_report
+from .conftest import CSV, REPORT_HTML, recorded, write_report
 
 TOKEN = "test-access-token-value"
 
@@ -201,6 +201,7 @@ def test_csv_over_three_megabytes_is_not_inlined(tmp_path: Path, graph: GraphLik
 def test_request_over_four_megabytes_drops_attachment_then_html(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r", csv="c" * 1000)
     (report_dir / "digest.html").write_text("<html><body>" + "h" * 5000 + "</body></html>", encoding="utf-8")
+    recorded(report_dir)  # the files as one run wrote them
     mail = build_mail(report_dir, attachment_limit=10_000, run_url=None)
     with_csv = json.loads(encode_within_limit(mail, ("a@b.example",), limit=100_000))
     assert "attachments" in with_csv["message"]

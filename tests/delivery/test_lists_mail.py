@@ -17,7 +17,7 @@ import pytest
 from auditor.cli import main
 from auditor.delivery.matrix import load_tenants
 
-from .conftest import smtp_server
+from .conftest import recorded, smtp_server
 
 CLIENT = "00000000-0000-0000-0000-0000000000c1"
 
@@ -99,6 +99,8 @@ def test_a_list_holding_another_tenants_rows_is_not_sent(tmp_path: Path, run: Pa
     contoso_row = (run / "contoso" / "licensed-users.csv").read_text("utf-8-sig").splitlines()[1]
     with (copy / "fabrikam" / "licensed-users.csv").open("a", encoding="utf-8") as out:
         out.write(contoso_row + "\r\n")
+    for key in ("contoso", "fabrikam"):
+        recorded(copy / key)  # as one run wrote them: the list's own rows are what is refused
     tenants = _tenants_file(tmp_path, run)
     with smtp_server() as server:
         argv = ["lists", str(copy), "--tenants", str(tenants), "--smtp-host", server.host]
@@ -118,6 +120,8 @@ def test_a_list_beside_a_report_the_reader_refuses_is_not_sent(
             (copy / key / name).write_bytes((run / key / name).read_bytes())
     report = json.loads((copy / "fabrikam" / "report.json").read_text("utf-8"))
     (copy / "fabrikam" / "report.json").write_text(json.dumps({**report, "skus": [{"sku": "SPE_E3"}]}), "utf-8")
+    for key in ("contoso", "fabrikam"):
+        recorded(copy / key)  # as one run wrote them: the report's own shape is what is refused
     tenants = _tenants_file(tmp_path, run)
     with smtp_server() as server:
         argv = ["lists", str(copy), "--tenants", str(tenants), "--smtp-host", server.host]
@@ -166,6 +170,7 @@ def test_the_list_goes_as_text_and_html_with_the_tenants_data_escaped_and_no_cos
     rows = list(csv.reader(io.StringIO((run / "contoso" / "licensed-users.csv").read_text("utf-8-sig"))))
     with (folder / "licensed-users.csv").open("w", encoding="utf-8-sig", newline="") as out:
         csv.writer(out).writerows([rows[0], *([name, *row[1:]] for row in rows[1:])])
+    recorded(folder)  # as one run wrote them
     with smtp_server() as server:
         argv = ["lists", str(tmp_path / "run"), "--tenants", str(path), "--smtp-host", server.host]
         assert main([*argv, "--smtp-port", str(server.port), "--from", "msp@msp.example"]) == 0
@@ -183,3 +188,22 @@ def test_the_list_goes_as_text_and_html_with_the_tenants_data_escaped_and_no_cos
     )
     for figure in ("7,229.10", "7229.1", "30.40", "30.4", "212.80", "partnerCost", "margin"):
         assert figure not in sent, figure
+
+
+def test_a_list_another_run_wrote_is_not_sent(tmp_path: Path, run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 95: the list and the report its summary comes from must be of the run that wrote the folder
+    (run.json): Fabrikam's folder with a list of another night is refused, Contoso's still goes."""
+    copy = tmp_path / "run"
+    for key in ("contoso", "fabrikam"):
+        (copy / key).mkdir(parents=True)
+        for name in ("report.json", "licensed-users.csv", "run.json"):
+            (copy / key / name).write_bytes((run / key / name).read_bytes())
+    rows = (copy / "fabrikam" / "licensed-users.csv").read_text("utf-8-sig").splitlines()
+    (copy / "fabrikam" / "licensed-users.csv").write_text("\r\n".join(rows[:-1]) + "\r\n", "utf-8-sig")
+    with smtp_server() as server:
+        argv = ["lists", str(copy), "--tenants", str(_tenants_file(tmp_path, run)), "--smtp-host", server.host]
+        code = main([*argv, "--smtp-port", str(server.port), "--from", "msp@msp.example"])
+        received = list(server.recorder.messages)
+    assert code == 3
+    assert [m.rcpt_tos for m in received] == [["it@contoso.example"]]
+    assert "fabrikam: " in (err := capsys.readouterr().err) and "licensed-users.csv is not the file the run" in err

@@ -18,7 +18,7 @@ from auditor.common.errors import EXIT_DELIVERY, DeliveryError, UsageError
 from auditor.delivery import EmailOptions, SmtpSecurity, send_report
 from auditor.formats.report_json import decode_report
 
-from .conftest import CSV, REPORT, REPORT_HTML, Credentials, Tls, free_port, smtp_server, write_report
+from .conftest import CSV, REPORT, REPORT_HTML, Credentials, Tls, free_port, recorded, smtp_server, write_report
 
 SUBJECT = "[license-auditor] Contoso: 2 high, 9 medium, EUR 1,240/month unused"
 
@@ -78,6 +78,7 @@ def test_a_line_starting_with_from_arrives_as_written(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r")
     (report_dir / "digest.txt").write_text(text, encoding="utf-8")
     (report_dir / "digest.html").write_text(html, encoding="utf-8")
+    recorded(report_dir)  # the files as one run wrote them
     with smtp_server() as server:
         send_report(report_dir, options(server.port), environ={})
     [received] = server.recorder.messages
@@ -230,6 +231,7 @@ def test_large_report_is_attached_zipped(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r")
     full = "<!DOCTYPE html><html><body>" + "<p>Ærø row</p>\n" * 20_000 + "</body></html>\n"
     (report_dir / "report.html").write_text(full, encoding="utf-8")
+    recorded(report_dir)  # the files as one run wrote them
     with smtp_server() as server:
         send_report(report_dir, options(server.port), environ={})
     message = parse(server.recorder.messages[0].content)
@@ -261,6 +263,7 @@ def test_large_csv_is_attached_zipped(tmp_path: Path) -> None:
 def test_report_dropped_before_the_csv_when_the_server_limit_needs_it(tmp_path: Path) -> None:
     report_dir = write_report(tmp_path / "r")
     (report_dir / "report.html").write_bytes(os.urandom(40_000))  # does not zip smaller
+    recorded(report_dir)  # the files as one run wrote them
     with smtp_server(data_size_limit=30_000) as server:
         send_report(report_dir, options(server.port), environ={})
     message = parse(server.recorder.messages[0].content)
@@ -314,6 +317,7 @@ def test_html_dropped_when_the_message_is_still_over_the_server_size_limit(tmp_p
     report_dir = write_report(tmp_path / "r", csv="y" * 40_000)
     html = (report_dir / "digest.html").read_text(encoding="utf-8")
     (report_dir / "digest.html").write_text(html.replace("</body>", "<p>row</p>" * 6_000 + "</body>"), encoding="utf-8")
+    recorded(report_dir)  # the files as one run wrote them
     with smtp_server(data_size_limit=30_000) as server:
         send_report(report_dir, options(server.port), environ={})
     raw = server.recorder.messages[0].content
@@ -330,6 +334,7 @@ def test_a_message_too_large_even_as_text_is_a_delivery_error(tmp_path: Path) ->
     report_dir = write_report(tmp_path / "r", html=False, md=True)
     (report_dir / "digest.txt").write_text("| a | b |\n" * 20_000, encoding="utf-8")
     too_large = r"message too large \(.* bytes even as plain text; the server accepts at most 20,000\)"
+    recorded(report_dir)  # the files as one run wrote them
     with smtp_server(data_size_limit=20_000) as server, pytest.raises(DeliveryError, match=too_large):
         send_report(report_dir, options(server.port), environ={})
     assert server.recorder.messages == []

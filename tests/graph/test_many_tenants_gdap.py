@@ -46,6 +46,7 @@ class Customer:
     days: int = 20  # its relationship ends this many days after AS_OF (negative: ended)
     auto_extend: str = "PT0S"
     refused: bool = False  # Graph answers its reads 403
+    listed: bool = True  # the partner's listing names a relationship with it
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _fleet(
             auto_extend=c.auto_extend,
         )
         for c in customers
+        if c.listed
     ]
     listed += [
         relationship(
@@ -249,3 +251,42 @@ def test_a_token_run_without_the_partner_token_is_a_gap_never_the_customers_toke
     reading = gdap.for_partner(block, auth=None, endpoint="http://127.0.0.1:9/v1.0", env=env)
     said = f"signing in with tokens: {gdap.PARTNER_GRAPH_TOKEN_ENV} is not set"
     assert (reading.kind, reading.gap) == ("failed", said)
+
+
+def test_an_ended_or_missing_relationship_is_named_whatever_the_audit_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 95, point 11: every tenant audited whole (no 403), yet one relationship expired two days ago,
+    one is "Active" (as written) with its end a week past, and one customer has none: each is named, and
+    the roll-up never says that no relationship lapses; "Active" with its end ahead is active."""
+    customers = [
+        Customer("expired", "00000000-0000-0000-0000-000000000021", status="expired", days=-2),
+        Customer("stale", "00000000-0000-0000-0000-000000000022", status="Active", days=-7, auto_extend="P180D"),
+        Customer("missing", "00000000-0000-0000-0000-000000000023", listed=False),
+        Customer("capital", "00000000-0000-0000-0000-000000000024", status="Active", days=200),
+    ]
+    with _fleet(tmp_path, customers, roles=RELATIONSHIP_ROLES[:1]) as fleet:
+        assert _run(tmp_path, monkeypatch, fleet) == 0  # the tenants themselves were read whole
+    doc, md, digest = _rollup(tmp_path)
+    rows = {row["key"]: row for row in doc["tenants"]}
+    assert {key: row["status"] for key, row in rows.items()} == dict.fromkeys(rows, "ok")
+    assert (rows["expired"]["gdap"]["state"], rows["expired"]["gdap"]["ended"]) == ("ended", "2026-10-30")
+    assert (rows["stale"]["gdap"]["state"], rows["stale"]["gdap"]["ended"]) == ("ended", "2026-10-25")
+    assert rows["missing"]["gdap"]["state"] == "none"
+    assert rows["capital"]["gdap"]["state"] == "active"
+    expired = "Expired (expired): its relationship “Expired audit” ended on Oct 30, 2026; ask the customer"
+    stale = "Stale (stale): its relationship “Stale audit” ended on Oct 25, 2026"
+    missing = "Missing (missing): the partner has no active relationship with it."
+    for text in (_md(md), digest):
+        assert expired in text and stale in text and missing in text
+        assert "no customer's ends within" not in text and "in 0 days" not in text
+        assert "Capital (capital): " not in text and "Capital audit" not in text
+
+
+def test_an_active_relationship_whose_end_has_passed_has_ended() -> None:
+    tenant = "00000000-0000-0000-0000-000000000011"
+    item = relationship(
+        customer_tenant_id=tenant, customer_name="A", display_name="A", status="active", ends=TODAY - timedelta(days=7)
+    )
+    judged = gdap.judge([gdap.parse(item)], tenant, TODAY.date())
+    assert (judged["state"], judged["ended"]) == ("ended", "2026-10-25")

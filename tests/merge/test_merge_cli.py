@@ -455,6 +455,7 @@ def test_merged_report_renders_in_every_format_with_remediation(tmp_path):
         "report.html",
         "report.json",
         "report.md",
+        "run.json",  # which run wrote them (auditor.common.run_record): `email` sends only its parts
     ]
     report = read(out / "report.json")
     assert report.tenant.name == "Contoso + Fabrikam <b>&amp;</b> + Northwind"
@@ -648,3 +649,19 @@ def test_amounts_in_different_currencies_are_never_added_up(group, tmp_path):
     shared = [r for r in report.skus if r.sku_id in priced_in_usd and r.currency is None]
     assert shared, "a product of both currencies"
     assert all(r.unused_monthly_cost is None and r.price_monthly is None for r in shared)
+
+
+def test_a_merge_refuses_a_one_tenant_audits_folder_and_moves_nothing(group, capsys):
+    """Issue 95: a folder belongs to one run; a merge into a tenant's audit folder would write over its
+    report.json and digest (keeping nothing in previous/) beside that tenant's licence list."""
+    root, folders = group
+    target = folders["contoso"]
+    before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
+    code, _ = merge(root, folders.values(), out=target.relative_to(root))
+    assert code == 2
+    assert f"--output-dir {target}: the folder holds a one-tenant audit's reports" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()} == before
+    code, report = merge(root, folders.values(), out="merged-once")
+    assert code in (0, 1) and report.is_file()
+    recorded = json.loads((report.parent / "run.json").read_text("utf-8"))
+    assert recorded["kind"] == "merge" and set(recorded["files"]) == {"report.json"}

@@ -195,6 +195,7 @@ def test_the_lock_holds_across_processes(tmp_path: Path, capsys: pytest.CaptureF
         "report.html",
         "report.json",
         "report.md",
+        "run.json",
     ]
 
 
