@@ -83,6 +83,24 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
             counted=True,
         ),
         Text(
+            "rule.resource-account-paid-license.message.signs_in",
+            "{user} holds the license {resource} of a Teams resource account and {sku}, but signs in "
+            "interactively, which a resource account never does.",
+        ),
+        Text(
+            "steps.resource.confirm.signs_in",
+            "Anyone who assigns licenses can assign {resource}, and {user} signs in interactively, which a "
+            "resource account never does. In the Teams admin center, under Voice > Resource accounts, check "
+            "whether {user} is listed there; only if it is, change its licenses as the next step says.",
+        ),
+        Text(
+            "steps.resource.confirm.mailbox",
+            "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and every "
+            "leaver's account is disabled; the account holds a suite with a mailbox and no phone line. In the "
+            "Teams admin center, under Voice > Resource accounts, check whether {user} is listed there; only "
+            "if it is, change its licenses as the next step says.",
+        ),
+        Text(
             "steps.resource.confirm",
             "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and the "
             "account is enabled, which a resource account is not. In the Teams admin center, under Voice > "
@@ -137,7 +155,8 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         return {**base_values(f, w), "resource": w.product(part)}
 
     def message(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> Message:
-        return self.message_key("" if _confirmed(f) else ".unconfirmed"), self.values(f, w)
+        key = "" if _confirmed(f) else ".signs_in" if f.own.get("doubt") == "signs_in" else ".unconfirmed"
+        return self.message_key(key), self.values(f, w)
 
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
@@ -180,12 +199,17 @@ def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
     return f.own.get("confirmed") is True
 
 
+# the person's check that comes first when the swap is not confirmed, by the details' `doubt`
+_CONFIRM = {"signs_in": "steps.resource.confirm.signs_in", "mailbox": "steps.resource.confirm.mailbox"}
+
+
 def _steps(
     f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, str], confirmed: bool
 ) -> list[TextRef]:
     """The swap's steps: a person's confirmation first where only the department says what the account
     is, then what the tenant's allocation and free seats ask, the swap, and what the account keeps."""
-    steps = [] if confirmed else [TextRef("steps.resource.confirm", values)]
+    confirm = _CONFIRM.get(f.own.get("doubt") or "", "steps.resource.confirm")
+    steps = [] if confirmed else [TextRef(confirm, values)]
     allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
     if allocation is not None and in_use is not None and in_use >= allocation:
         counts = {"allocation": str(allocation), "in_use": str(in_use)}
