@@ -244,3 +244,47 @@ def test_the_swap_keeps_every_calling_product_through_audit_plan_and_apply(
     assert run("apply", tmp_path / "reports" / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
     assert [line["outcome"] for line in outcome_lines(journal)] == ["done"]
     assert set(graph.direct(QUEUE)) == {*calling, PHONE_RESOURCE_LICENSE}
+
+
+# --- a person whose sign-in name is a room's address --------------------------------------------
+
+ANNA = "71000000-0000-4000-8000-000000000009"  # a person on E5 who signs in daily; the places listing names her too
+
+ROOM_POLICY = """\
+apiVersion: license-auditor/v1
+kind: LicensePolicy
+metadata: {name: rooms, owner: it@contoso.example}
+catalog:
+  - {sku: SPE_E5, price: {monthly: 54.75, currency: EUR}}
+hygiene:
+  shared_mailboxes: {severity: low}
+  inactive_users: {days: 90, severity: medium}
+"""
+
+
+def test_a_person_whose_sign_in_name_is_a_rooms_address_is_not_a_room(
+    tmp_path: Path, graph_for: Any, clock: None
+) -> None:
+    """Point 7: the places listing names a room whose address is a person's sign-in name (in another
+    case). Her own mailbox says `user`: the two signals disagree, so she is no room (no finding, nothing
+    planned) and the report says so; the audit stays complete."""
+    daily = {
+        "last_sign_in_date_time": "2026-10-31T07:00:00Z",
+        "last_successful_sign_in_date_time": "2026-10-31T07:00:00Z",
+    }
+    anna = _user(ANNA, "anna", E5).with_values(**daily)
+    base = make_tenant()
+    graph = graph_for(
+        dataclasses.replace(base, users=(anna,), groups=(), collected_datasets=frozenset({"signInActivity"}))
+    )
+    graph.emulator.tenant.rooms_more.append(("ANNA@Contoso.example", "Board room"))
+    report = _audit(tmp_path, graph, ROOM_POLICY)
+    assert not report["gaps"]
+    assert ANNA not in _by_rule(report, "shared-mailbox-licensed")
+    assert all(f["subject"].get("kind") != "room" for f in report["findings"])
+    [note] = [w for w in report["warnings"] if "places listing names anna@contoso.example" in w]
+    assert "stays unconfirmed" in note
+    # her own mailbox was asked once, to corroborate the listing
+    asked = [r for r in graph.emulator.requests if r.path.endswith(f"/users/{ANNA}/mailboxSettings/userPurpose")]
+    assert asked
+    assert not [c for c in _plan(tmp_path)["changes"] if c["user"] == ANNA]
