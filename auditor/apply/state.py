@@ -38,6 +38,7 @@ from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
 from ..graph.mailbox_purpose import NO_MAILBOX_CODES, PURPOSE_PATH
 from ..reference import product_names
+from ..rules.hygiene.kinds import plans_dial_out
 
 USER_SELECT = (
     "id,displayName,userPrincipalName,accountEnabled,userType,department,assignedLicenses,licenseAssignmentStates,"
@@ -354,12 +355,18 @@ def unmet(
     now: datetime,
     products: Mapping[str, str] | None = None,
     groups: Mapping[str, str] | None = None,
+    plans: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> list[str]:
     """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
-    `products` names the products by their ids (skuId -> name), `groups` the groups (id -> name)."""
+    `products` names the products by their ids (skuId -> name), `groups` the groups (id -> name);
+    `plans` gives the tenant's products' service plans as re-read (skuId -> (id, name) pairs)."""
     if not state.exists:
         return ["the user no longer exists"]
     named = products or {}
+    if any("account_kind" in cond for cond in change.precondition):
+        swap = swap_unmet(change, plans, named)
+        if swap:
+            return swap
 
     def name(sku: str) -> str:
         return named.get(sku, sku)
@@ -498,6 +505,30 @@ def _kind_unmet(state: UserState, kind: str) -> list[str]:
             f"{kind.replace('_', ' ')} account"
         ]
     return []
+
+
+def swap_unmet(
+    change: Change, plans: Mapping[str, tuple[tuple[str, str], ...]] | None, products: Mapping[str, str]
+) -> list[str]:
+    """Why a resource account's swap would take what the account needs to dial out, re-derived from
+    the tenant's products as re-read, not from the plan: each product it removes must be one the
+    audit's swap removes (auditor.rules.hygiene.kinds.plans_dial_out: no Calling Plan, pay-as-you-go
+    calling or Communications Credits, by Microsoft's table and its service plans now), and one whose
+    service plans could be read at all."""
+    if change.kind != "assign_license" or change.body is None:
+        return []
+    reasons = []
+    for sku in change.body.get("removeLicenses", []):
+        name = products.get(sku, sku)
+        known = (plans or {}).get(sku)
+        if known is None:
+            reasons.append(f"the service plans of {name} could not be read; a resource account's swap keeps it")
+        elif plans_dial_out(sku, known):
+            reasons.append(
+                f"{name} carries a Calling Plan, pay-as-you-go calling or Communications Credits (its service "
+                "plans now): the resource account needs it to dial out, and the swap keeps it"
+            )
+    return reasons
 
 
 def _orphan_unmet(state: UserState, parent: str) -> list[str]:

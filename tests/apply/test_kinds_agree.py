@@ -288,3 +288,40 @@ def test_a_person_whose_sign_in_name_is_a_rooms_address_is_not_a_room(
     asked = [r for r in graph.emulator.requests if r.path.endswith(f"/users/{ANNA}/mailboxSettings/userPurpose")]
     assert asked
     assert not [c for c in _plan(tmp_path)["changes"] if c["user"] == ANNA]
+
+
+def test_an_edited_swap_that_would_take_the_calling_plan_is_refused_at_the_call(
+    tmp_path: Path, graph_for: Any, clock: None
+) -> None:
+    """apply re-derives what the swap may remove from the tenant's products as it re-reads them, not
+    from the plan: a plan.json edited to remove the call queue's MCOPSTN5_US too is skipped, and nothing
+    is written."""
+    table = _table()
+    held = [PHONE, US_CALLING]
+    skus = [_table_sku(sku_id, table[sku_id][0], table[sku_id][1]) for sku_id in held]
+    part, plans = table[PHONE_RESOURCE_LICENSE]
+    skus.append(_table_sku(PHONE_RESOURCE_LICENSE, part, plans, 30))
+    queue = _user(QUEUE, "queue", PHONE, account_enabled=False, department=RESOURCE_DEPARTMENT).with_values(
+        assigned_licenses=tuple(AssignedLicense(s) for s in held),
+        license_assignment_states=tuple(LicenseAssignmentState(s, None, "Active", "None") for s in held),
+    )
+    base = make_tenant()
+    graph = graph_for(
+        dataclasses.replace(
+            base, skus=tuple(skus), users=(queue,), groups=(), collected_datasets=frozenset({"signInActivity"})
+        )
+    )
+    catalog = "".join(f"  - {{sku: {s}, price: {{monthly: 5.00, currency: EUR}}}}\n" for s in held)
+    _audit(tmp_path, graph, POLICY.replace("  - {sku: SPE_E5, price: {monthly: 54.75, currency: EUR}}\n", catalog))
+    plan = _plan(tmp_path)
+    [swap] = [c for c in plan["changes"] if c["user"] == QUEUE]
+    assert swap["body"]["removeLicenses"] == [PHONE]
+    swap["body"]["removeLicenses"] = [PHONE, US_CALLING]  # edited: the request and what it says agree
+    path = tmp_path / "reports" / "plan.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", path, graph, "--yes", "--journal", str(journal)) == 0
+    [line] = outcome_lines(journal)
+    assert line["outcome"] == "skipped"
+    assert "Calling Plan" in line["note"] and "dial out" in line["note"]
+    assert set(graph.direct(QUEUE)) == set(held)

@@ -146,9 +146,15 @@ def dials_out(sku: Sku) -> bool:
     """Whether the product carries a Calling Plan, pay-as-you-go calling or Communications Credits (a
     resource account keeps it): by Microsoft's table for a product it lists, and by the service plans
     the tenant's subscribedSkus gives it (a product or plan newer than the shipped table)."""
-    if sku.sku_id.lower() in dial_out_products():
+    return plans_dial_out(sku.sku_id, ((p.service_plan_id, p.service_plan_name) for p in sku.service_plans))
+
+
+def plans_dial_out(sku_id: str, plans: Iterable[tuple[str, str]]) -> bool:
+    """dials_out of a product by its skuId and its service plans as (servicePlanId, servicePlanName):
+    the one test the audit's swap (swap_split) and apply's re-read of the products (before the swap) ask."""
+    if sku_id.lower() in dial_out_products():
         return True
-    return any(dial_out_plan(p.service_plan_id, p.service_plan_name) for p in sku.service_plans)
+    return any(dial_out_plan(plan_id, name) for plan_id, name in plans)
 
 
 def phone_system(sku: Sku) -> bool:
