@@ -62,7 +62,10 @@ class SignIn:
 
     last: datetime | None  # None: none recorded (or never)
     error: str = ""  # the read failed: why (the sign-in facts are then unknown)
-    interactive: bool = False  # lastSignInDateTime records an interactive sign-in (account_kinds)
+    # lastSignInDateTime records an interactive sign-in (account_kinds.signed_in_interactively): False
+    # also when Graph answered with no signInActivity (none recorded), as the audit reads it; None when
+    # the read failed
+    interactive: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ class UserState:
         skus = frozenset(self.assigned)
         signed_in: bool | None = False
         if resource_signal(self.department, skus):
-            if self.sign_in is None or self.sign_in.error or self.purpose_error:
+            if self.sign_in is None or self.sign_in.interactive is None or self.purpose_error:
                 return None
             signed_in = self.sign_in.interactive
         parent = self.agent_parent or None
@@ -116,7 +119,7 @@ class UserState:
         """Why kind is None: the read that failed."""
         if self.agent_parent is None:
             return self.agent_error or "not read"
-        if self.sign_in is not None and self.sign_in.error:
+        if self.sign_in is not None and self.sign_in.interactive is None:
             return self.sign_in.error
         return self.purpose_error or "signInActivity not read"
 
@@ -281,8 +284,9 @@ async def _sign_in(client: GraphClient, user: str) -> SignIn:
     except GraphRequestError as exc:
         return SignIn(None, f"GET /users/{user}?$select=signInActivity answered {exc.status}")
     activity = doc.get("signInActivity") if isinstance(doc, dict) else None
-    if not isinstance(activity, dict):
-        return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity")
+    if not isinstance(activity, dict):  # Graph keeps none for an account that never signed in
+        none = isinstance(doc, dict) and activity is None
+        return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity", False if none else None)
     times = ("lastSuccessfulSignInDateTime", "lastSignInDateTime", "lastNonInteractiveSignInDateTime")
     interactive = activity.get("lastSignInDateTime")
     return SignIn(

@@ -325,3 +325,29 @@ def test_an_edited_swap_that_would_take_the_calling_plan_is_refused_at_the_call(
     assert line["outcome"] == "skipped"
     assert "Calling Plan" in line["note"] and "dial out" in line["note"]
     assert set(graph.direct(QUEUE)) == set(held)
+
+
+def test_a_resource_account_that_signs_in_before_the_swap_keeps_its_licenses(
+    tmp_path: Path, graph_for: Any, clock: None
+) -> None:
+    """apply asks account_kind on what it re-reads, the sign-ins among them: a call queue's account
+    someone signs in to interactively between plan and apply is no resource account at the call."""
+    table = _table()
+    skus = [_table_sku(PHONE, table[PHONE][0], table[PHONE][1])]
+    part, plans = table[PHONE_RESOURCE_LICENSE]
+    skus.append(_table_sku(PHONE_RESOURCE_LICENSE, part, plans, 30))
+    queue = _user(QUEUE, "queue", PHONE, account_enabled=False, department=RESOURCE_DEPARTMENT)
+    base = make_tenant()
+    graph = graph_for(
+        dataclasses.replace(
+            base, skus=tuple(skus), users=(queue,), groups=(), collected_datasets=frozenset({"signInActivity"})
+        )
+    )
+    _audit(tmp_path, graph, POLICY.replace("SPE_E5", PHONE))
+    assert [c["user"] for c in _plan(tmp_path)["changes"]] == [QUEUE]
+    graph.emulator.tenant.change_user(QUEUE, last_sign_in_date_time="2026-11-01T06:45:00Z")
+    journal = tmp_path / "j.jsonl"
+    assert run("apply", tmp_path / "reports" / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    [line] = outcome_lines(journal)
+    assert line["outcome"] == "skipped" and "person account now" in line["note"]
+    assert graph.direct(QUEUE) == {PHONE: ()}
