@@ -29,16 +29,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.common.errors import CollectionError
-from auditor.data.account_kinds import NO_MAILBOX, account_kind, resource_signal, signed_in_interactively
-from auditor.data.agents import AGENT_USERS_PATH
+from auditor.data.account_kinds import account_kind, resource_signal, signed_in_interactively
 from auditor.data.sign_ins import last_success
 from auditor.formats.change_model import Before, Precondition
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
-from ..graph.mailbox_purpose import NO_MAILBOX_CODES, PURPOSE_PATH
 from ..reference import product_names
-from ..rules.hygiene.kinds import plans_dial_out
+from .kind_reads import agent_parent, identity_state, read_purpose, swap_unmet
 
 USER_SELECT = (
     "id,displayName,userPrincipalName,accountEnabled,userType,department,assignedLicenses,licenseAssignmentStates,"
@@ -202,12 +200,12 @@ async def read_state(
     enabled, user_type = doc.get("accountEnabled"), doc.get("userType")
     name, upn, department = doc.get("displayName"), doc.get("userPrincipalName"), doc.get("department")
     department = department if isinstance(department, str) else None
-    agent, agent_error = await _agent_parent(client, user) if kind else (None, "")
-    parent_state, parent_error = await _identity_state(client, parent) if parent else (None, "")
+    agent, agent_error = await agent_parent(client, user) if kind else (None, "")
+    parent_state, parent_error = await identity_state(client, parent) if parent else (None, "")
     # the kind of an account the department or the resource license calls a resource account rests on
     # its sign-ins and its mailbox too (account_kinds.resource_evidence): re-read them as well
     signals = kind and resource_signal(department, frozenset(assigned))
-    purpose, purpose_error = await _purpose(client, user) if signals else (None, "")
+    purpose, purpose_error = await read_purpose(client, user) if signals else (None, "")
     return UserState(
         True,
         assigned,
@@ -227,52 +225,6 @@ async def read_state(
         purpose,
         purpose_error,
     )
-
-
-async def _purpose(client: GraphClient, user: str) -> tuple[str | None, str]:
-    """The mailbox purpose (mailboxSettings.userPurpose, lower case), NO_MAILBOX on Graph's 404 for a
-    user without an Exchange Online mailbox (as the audit reads it), or (None, why) when the read failed."""
-    path = PURPOSE_PATH.format(user)
-    try:
-        doc = await client.get(path)
-    except GraphRequestError as exc:
-        if exc.status == 404 and exc.code.lower() in NO_MAILBOX_CODES:
-            return NO_MAILBOX, ""
-        return None, f"GET {path} answered {exc.status}"
-    value = doc.get("value") if isinstance(doc, dict) else None
-    if not isinstance(value, str) or not value:
-        return None, f"GET {path} gave no userPurpose"
-    return value.lower(), ""
-
-
-async def _identity_state(client: GraphClient, identity: str) -> tuple[str | None, str]:
-    """What became of an agent identity: "gone" (Graph answers 404), "disabled" or "enabled"."""
-    try:
-        doc = await client.get(f"/servicePrincipals/{identity}?$select=id,accountEnabled")
-    except GraphRequestError as exc:
-        if exc.status == 404:
-            return "gone", ""
-        return None, f"GET /servicePrincipals/{identity} answered {exc.status}"
-    enabled = doc.get("accountEnabled") if isinstance(doc, dict) else None
-    return ("disabled" if enabled is False else "enabled"), ""
-
-
-async def _agent_parent(client: GraphClient, user: str) -> tuple[str | None, str]:
-    """The user's identityParentId when it is an agent user, "" when it is none (the agentUser cast
-    of the users collection lists it or not); (None, why) when the read failed."""
-    path = f"{AGENT_USERS_PATH}?$filter=id eq '{user}'&$select=id,identityParentId"
-    try:
-        doc = await client.get(path)
-    except GraphRequestError as exc:
-        return None, f"GET {AGENT_USERS_PATH} answered {exc.status}"
-    items = doc.get("value") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        return None, f"GET {AGENT_USERS_PATH} gave no list"
-    for item in items:
-        if isinstance(item, dict) and str(item.get("id", "")).lower() == user:
-            parent = item.get("identityParentId")
-            return (parent.lower() if isinstance(parent, str) and parent else "unknown"), ""
-    return "", ""
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
@@ -509,30 +461,6 @@ def _kind_unmet(state: UserState, kind: str) -> list[str]:
             f"{kind.replace('_', ' ')} account"
         ]
     return []
-
-
-def swap_unmet(
-    change: Change, plans: Mapping[str, tuple[tuple[str, str], ...]] | None, products: Mapping[str, str]
-) -> list[str]:
-    """Why a resource account's swap would take what the account needs to dial out, re-derived from
-    the tenant's products as re-read, not from the plan: each product it removes must be one the
-    audit's swap removes (auditor.rules.hygiene.kinds.plans_dial_out: no Calling Plan, pay-as-you-go
-    calling or Communications Credits, by Microsoft's table and its service plans now), and one whose
-    service plans could be read at all."""
-    if change.kind != "assign_license" or change.body is None:
-        return []
-    reasons = []
-    for sku in change.body.get("removeLicenses", []):
-        name = products.get(sku, sku)
-        known = (plans or {}).get(sku)
-        if known is None:
-            reasons.append(f"the service plans of {name} could not be read; a resource account's swap keeps it")
-        elif plans_dial_out(sku, known):
-            reasons.append(
-                f"{name} carries a Calling Plan, pay-as-you-go calling or Communications Credits (its service "
-                "plans now): the resource account needs it to dial out, and the swap keeps it"
-            )
-    return reasons
 
 
 def _orphan_unmet(state: UserState, parent: str) -> list[str]:

@@ -19,7 +19,7 @@ import pytest
 from auditor.cli import main
 from auditor.data.account_kinds import PHONE_PRODUCTS, PHONE_RESOURCE_LICENSE
 from auditor.data.model import NO_MAILBOX, AssignedLicense, LicenseAssignmentState, PrepaidUnits, ServicePlan, Sku
-from auditor.rules.hygiene.accounts import DisabledUserLicensed
+from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, dial_out_products, dials_out, phone_products
 
 from .conftest import ALL_ROLES, E5, TENANT, make_tenant, outcome_lines, run
@@ -280,7 +280,7 @@ def test_a_person_whose_sign_in_name_is_a_rooms_address_is_not_a_room(
     graph.emulator.tenant.rooms_more.append(("ANNA@Contoso.example", "Board room"))
     report = _audit(tmp_path, graph, ROOM_POLICY)
     assert not report["gaps"]
-    assert ANNA not in _by_rule(report, "shared-mailbox-licensed")
+    assert ANNA not in _by_rule(report, SharedMailboxLicensed.id)
     assert all(f["subject"].get("kind") != "room" for f in report["findings"])
     [note] = [w for w in report["warnings"] if "places listing names anna@contoso.example" in w]
     assert "stays unconfirmed" in note

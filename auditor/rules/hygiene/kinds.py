@@ -183,11 +183,20 @@ def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str]
     return paid, keeps
 
 
+# the properties the kind rests on: the sign-ins and, for a disabled account only its department names,
+# its mailbox too (a tenant's sign-ins that were not read leave the rule not evaluated: sign_ins_unread)
+KIND_READS = frozenset(("department", "accountEnabled", "assignedLicenses", SIGN_IN, MAILBOX, AGENT_USERS))
+_UNCONFIRMED = (
+    "account whose department names a resource account",
+    "account holding the resource license that signs in",
+)
+
+
 class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
-    """A Teams resource account (the resource license, or the resource department on a disabled account)
-    holds a paid product where the Teams Phone Resource Account license serves: one `assignLicense` swaps
-    them "in the same license activity", keeping a Calling Plan or Communications Credits. An account
-    only its department calls one waits for a person to confirm, its products counted as no waste.
+    """A Teams resource account (account_kind: signals that agree) holds a paid product where the Teams
+    Phone Resource Account license serves: one `assignLicense` swaps them "in the same license
+    activity", keeping a Calling Plan or Communications Credits. An account the department or the
+    resource license calls one, but other signals do not, waits for a person, its products no waste.
 
     Example:
         hygiene:
@@ -199,45 +208,14 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
     default_severity = Severity.MEDIUM
     key = "resource_accounts"
     fragment = check_schema(False)
-    # the kind rests on the sign-ins and, for a disabled account only its department names, on its mailbox
-    # (a tenant's sign-ins that were not read leave it not evaluated: `unavailable`)
-    reads = Reads(
-        "users",
-        "subscribedSkus",
-        user={"department", "accountEnabled", "assignedLicenses", SIGN_IN, MAILBOX, AGENT_USERS},
-    )
+    reads = Reads("users", "subscribedSkus", user=KIND_READS)
     removes = False  # a swap: the account keeps its phone number on the resource license
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
-        """Without the sign-ins an account that signs in would read as one that never did (User.kind)."""
-        snapshot = index.snapshot
-        if SIGN_IN not in snapshot.collected_datasets or any(g.dataset == SIGN_IN for g in snapshot.gaps):
-            return NOT_COLLECTED.say(what=SIGN_IN)
-        return None
+        return sign_ins_unread(index)
 
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> ResourceAccountPaidLicenseDetails | None:
-        confirmed = user.kind is AccountKind.RESOURCE
-        if not confirmed and (user.kind is AccountKind.AGENT or not resource_signal(user.department, user.sku_ids)):
-            return None
-        doubt = "" if confirmed else _doubt(user)
-        if doubt is None:
-            return None
-        paid, keeps = swap_split(user, ctx)
-        if not paid:
-            return None
-        skus = ctx.index.sku_by_id
-        sku = skus.get(PHONE_RESOURCE_LICENSE)
-        return ResourceAccountPaidLicenseDetails(
-            paid=paid,
-            keeps=keeps,
-            replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
-            replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
-            resource_seats=sku.unused if sku is not None else None,
-            allocation=free_allocation(ctx.index.snapshot.skus),
-            resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
-            confirmed=confirmed,
-            **({"doubt": doubt} if doubt else {}),
-        )
+        return resource_details(user, ctx)
 
     def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
         return frozenset(details["paid"].values())
@@ -246,15 +224,44 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
         return details["confirmed"]  # a person's products are no waste until someone confirms what it is
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
-        doubt = details.get("doubt")
-        what = (
-            "Teams resource account"
-            if details["confirmed"]
-            else "account holding the resource license that signs in"
-            if doubt == "signs_in"
-            else "account whose department names a resource account"
-        )
+        what = "Teams resource account" if details["confirmed"] else _UNCONFIRMED[details.get("doubt") == "signs_in"]
         return f"{what} holds {', '.join(details['paid'])} where the resource license serves"
+
+
+def sign_ins_unread(index: TenantIndex) -> str | None:
+    """Why the swap is not evaluated: without the sign-ins an account that signs in would read as one
+    that never did (User.kind)."""
+    snapshot = index.snapshot
+    if SIGN_IN not in snapshot.collected_datasets or any(g.dataset == SIGN_IN for g in snapshot.gaps):
+        return NOT_COLLECTED.say(what=SIGN_IN)
+    return None
+
+
+def resource_details(user: User, ctx: Context) -> ResourceAccountPaidLicenseDetails | None:
+    """The finding of an account something calls a resource account that holds a paid product the swap
+    removes: `confirmed` when its kind is (User.kind), else with the `doubt` a person is to settle."""
+    confirmed = user.kind is AccountKind.RESOURCE
+    if not confirmed and (user.kind is AccountKind.AGENT or not resource_signal(user.department, user.sku_ids)):
+        return None
+    doubt = "" if confirmed else _doubt(user)
+    if doubt is None:
+        return None
+    paid, keeps = swap_split(user, ctx)
+    if not paid:
+        return None
+    skus = ctx.index.sku_by_id
+    sku = skus.get(PHONE_RESOURCE_LICENSE)
+    return ResourceAccountPaidLicenseDetails(
+        paid=paid,
+        keeps=keeps,
+        replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
+        replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
+        resource_seats=sku.unused if sku is not None else None,
+        allocation=free_allocation(ctx.index.snapshot.skus),
+        resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
+        confirmed=confirmed,
+        **({"doubt": doubt} if doubt else {}),
+    )
 
 
 def _doubt(user: User) -> str | None:

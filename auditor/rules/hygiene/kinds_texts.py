@@ -59,6 +59,31 @@ class AgentUserOrphaned(RuleGuidance[rules.AgentUserOrphanedDetails]):
         return resting_on(remedy, {"agent_orphaned": parent}) if parent else remedy
 
 
+# the person's check the swap's steps open with when it is not confirmed, one per `doubt` (_CONFIRM)
+CONFIRM_TEXTS = (
+    Text(
+        "steps.resource.confirm.signs_in",
+        "Anyone who assigns licenses can assign {resource}, and {user} signs in interactively, which a "
+        "resource account never does. In the Teams admin center, under Voice > Resource accounts, check "
+        "whether {user} is listed there; only if it is, change its licenses as the next step says.",
+    ),
+    Text(
+        "steps.resource.confirm.mailbox",
+        "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and every "
+        "leaver's account is disabled; the account holds a suite with a mailbox and no phone line. In the "
+        "Teams admin center, under Voice > Resource accounts, check whether {user} is listed there; only "
+        "if it is, change its licenses as the next step says.",
+    ),
+    Text(
+        "steps.resource.confirm",
+        "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and the "
+        "account is enabled, which a resource account is not. In the Teams admin center, under Voice > "
+        "Resource accounts, check whether {user} is listed there; only if it is, change its licenses as "
+        "the next step says.",
+    ),
+)
+
+
 class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDetails]):
     id = rules.ResourceAccountPaidLicense.id
     texts = (
@@ -87,26 +112,7 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
             "{user} holds the license {resource} of a Teams resource account and {sku}, but signs in "
             "interactively, which a resource account never does.",
         ),
-        Text(
-            "steps.resource.confirm.signs_in",
-            "Anyone who assigns licenses can assign {resource}, and {user} signs in interactively, which a "
-            "resource account never does. In the Teams admin center, under Voice > Resource accounts, check "
-            "whether {user} is listed there; only if it is, change its licenses as the next step says.",
-        ),
-        Text(
-            "steps.resource.confirm.mailbox",
-            "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and every "
-            "leaver's account is disabled; the account holds a suite with a mailbox and no phone line. In the "
-            "Teams admin center, under Voice > Resource accounts, check whether {user} is listed there; only "
-            "if it is, change its licenses as the next step says.",
-        ),
-        Text(
-            "steps.resource.confirm",
-            "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and the "
-            "account is enabled, which a resource account is not. In the Teams admin center, under Voice > "
-            "Resource accounts, check whether {user} is listed there; only if it is, change its licenses as "
-            "the next step says.",
-        ),
+        *CONFIRM_TEXTS,
         Text(
             "steps.resource.swap",
             "In the Microsoft 365 admin center, change the licenses of {user} in one step: select {resource} "
