@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from auditor import wording
 from auditor.cli import main
 from auditor.data.account_kinds import PHONE_PRODUCTS, PHONE_RESOURCE_LICENSE
+from auditor.data.enums import Locale
 from auditor.data.model import NO_MAILBOX, AssignedLicense, LicenseAssignmentState, PrepaidUnits, ServicePlan, Sku
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, dial_out_products, dials_out, phone_products
@@ -156,9 +158,6 @@ def test_a_person_who_signs_in_with_the_resource_license_by_mistake_is_unconfirm
     assert found["details"]["confirmed"] is False and found["details"]["doubt"] == "signs_in"
     assert found["monthly_cost"] is None  # no saving counted
     assert all(a["ready"] is False and a["blocked"] == "kind_unconfirmed" for a in found["remediation"]["actions"])
-    from auditor import wording
-    from auditor.data.enums import Locale
-
     said = wording.message(
         found["rule"], subject=found["subject"], skus=found["skus"], details=found["details"], locale=Locale.EN
     )
