@@ -23,7 +23,7 @@ from auditor.data.account_kinds import TEAMS_ROOMS_LICENSES as TEAMS_ROOMS_LICEN
 from auditor.data.account_kinds import TEAMS_ROOMS_PRO as TEAMS_ROOMS_PRO
 from auditor.data.account_kinds import AccountKindRow as AccountKindRow
 from auditor.data.account_kinds import account_kind as account_kind
-from auditor.data.account_kinds import signed_in_interactively
+from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
 from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.enums import AccountKind
@@ -308,7 +308,8 @@ class User(msgspec.Struct, frozen=True, gc=False):
         """What the account is (account_kind): the one answer every stage asks."""
         p = self.profile
         parent = self.identity_parent_id if self.identity_parent_id is not None else ("" if p.agent else None)
-        signed_in = signed_in_interactively(self.last_sign_in_date_time)
+        # the sign-ins count only for an account something calls a resource account (account_kinds)
+        signed_in = resource_signal(p.department, p.sku_ids) and signed_in_interactively(self.last_sign_in_date_time)
         return account_kind(
             p.user_type, p.department, p.mailbox_purpose, p.sku_ids, parent, p.account_enabled, signed_in
         )
