@@ -21,7 +21,7 @@ from itertools import chain, compress, count, filterfalse, groupby
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any, TypeVar
 
-from auditor.data.account_kinds import ROOMS
+from auditor.data.account_kinds import ROOMS, resource_signal, signed_in_interactively
 from auditor.data.agents import AGENT_USERS
 from auditor.data.enums import AccountKind
 from auditor.data.model import Profile, Sku, Subscription, TenantSnapshot, User
@@ -144,7 +144,6 @@ def _glob_test(lowered: list[str]) -> Callable[[Any], Any]:
 
 
 _ID, _UPN = attrgetter("id"), attrgetter("user_principal_name")
-_PROFILE = attrgetter("profile")
 
 
 def _upn_positions(users: Sequence[User], patterns: Iterable[str]) -> array[int]:
@@ -170,11 +169,20 @@ class TenantIndex:
         # users alike one Profile object; equal profiles that are distinct objects just get two numbers)
         self.profiles: list[Profile] = []
         self.profile_of = array("I")
-        number: dict[int, int] = {}
-        for profile in map(_PROFILE, self.users):
-            found = number.get(id(profile))
+        # (profile, the user's own part of its kind) -> number: the kind of an account the department or
+        # the resource license calls a resource account rests on its own sign-ins too (account_kind), so
+        # such users of one profile who differ there are numbered apart; every other profile is one number
+        number: dict[tuple[int, bool], int] = {}
+        signal: dict[int, bool] = {}
+        for user in self.users:
+            profile = user.profile
+            hinted = signal.get(id(profile))
+            if hinted is None:
+                hinted = signal[id(profile)] = resource_signal(profile.department, profile.sku_ids)
+            key = (id(profile), hinted and signed_in_interactively(user.last_sign_in_date_time))
+            found = number.get(key)
             if found is None:
-                found = number[id(profile)] = len(self.profiles)
+                found = number[key] = len(self.profiles)
                 self.profiles.append(profile)
             self.profile_of.append(found)
         # positions as 4-byte arrays: a list of a million ints is 36 MB, an array 4 MB

@@ -169,9 +169,9 @@ async def _apply_one(
         await _after_join(session, change, state, wanted, wait)
         return
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock(), session.products, session.group_labels()) or await group_unmet(
-        session, change, state, changes, by_n
-    )
+    reasons = unmet(
+        change, state, clock(), session.products, session.group_labels(), session.plans
+    ) or await group_unmet(session, change, state, changes, by_n)
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
@@ -184,7 +184,9 @@ async def _after_join(
     """A change that waits for the license of a group joined before it (wait.py): its other
     preconditions are checked first; then, with --yes, the user is re-read until the group's copy
     is active (then the change is made) or in error or the time runs out (then it is pending)."""
-    reasons = unmet(without_awaited(change, wanted), state, clock(), session.products, session.group_labels())
+    reasons = unmet(
+        without_awaited(change, wanted), state, clock(), session.products, session.group_labels(), session.plans
+    )
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
         return
@@ -224,9 +226,9 @@ async def _after_join(
     # the state may have changed while it waited: every precondition is checked again, and the
     # group is read again (it may have been edited since the plan)
     before = state.before(change.skus())
-    reasons = unmet(change, state, clock(), session.products, session.group_labels()) or await group_unmet(
-        session, change, state, (), {}
-    )
+    reasons = unmet(
+        change, state, clock(), session.products, session.group_labels(), session.plans
+    ) or await group_unmet(session, change, state, (), {})
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return

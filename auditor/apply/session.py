@@ -84,6 +84,7 @@ class Session:
         self.products: dict[str, str] = {}  # skuId -> the product's name, for the console (subscribedSkus)
         self.parts: dict[str, str] = {}  # skuId -> skuPartNumber, as a change's seats name the products
         self.free: dict[str, int] = {}  # skuId -> seats free (prepaidUnits.enabled - consumedUnits)
+        self.plans: dict[str, tuple[tuple[str, str], ...]] = {}  # skuId -> its (servicePlanId, servicePlanName)
         self.users: dict[str, str] = {}  # user id -> "Name (UPN)", as last re-read
         self.groups: dict[str, GroupState] = {}  # group id -> the group as last re-read
         self.failures = Failures()  # the changes that did not go through, and what rests on them (carry.py)
@@ -142,7 +143,9 @@ class Session:
         """The tenant's products (skuPartNumber, free seats) for the consoles and undo's seat check.
         A failed read leaves ids in the console; undo's seat check then says it could not check."""
         try:
-            doc = await self.client.get("/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits")
+            doc = await self.client.get(
+                "/subscribedSkus?$select=skuId,skuPartNumber,prepaidUnits,consumedUnits,servicePlans"
+            )
         except CollectionError as exc:
             self.warn(f"could not read the products (GET /subscribedSkus): {exc}; the console shows product ids")
             return
@@ -153,6 +156,13 @@ class Session:
             if isinstance(sku.get("skuPartNumber"), str):
                 self.parts[sid] = sku["skuPartNumber"]
                 self.products[sid] = product_names().product(sid, sku["skuPartNumber"]) or sku["skuPartNumber"]
+            given = sku.get("servicePlans")
+            if isinstance(given, list):  # what a resource account's swap re-derives what it keeps from
+                self.plans[sid] = tuple(
+                    (str(p["servicePlanId"]).lower(), str(p["servicePlanName"]))
+                    for p in given
+                    if isinstance(p, dict) and isinstance(p.get("servicePlanName"), str) and p.get("servicePlanId")
+                )
             units, used = sku.get("prepaidUnits"), sku.get("consumedUnits")
             if isinstance(units, dict) and isinstance(units.get("enabled"), int) and isinstance(used, int):
                 self.free[sid] = self.free.get(sid, 0) + units["enabled"] - used

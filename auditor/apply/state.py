@@ -11,10 +11,14 @@ Besides the licenses and memberships a call needs, a change carries the facts it
 (docs/plan-and-apply.md): a leaver's removal needs the account still disabled (`account_enabled`),
 a guest's the account still a guest (`user_type`), an inactive account's no successful sign-in
 within the policy's window, counted back from apply's own clock (`no_sign_in_within_days`), and a
-person's rule's the account still one a person signs in to (`person`): apply re-reads its department
-and licenses and asks whether it is an agent user (`GET /users/microsoft.graph.agentUser?$filter=id eq
-'{id}'`), and auditor.data.model.account_kind says what it is now; a Teams resource account, a Teams
-Rooms account or an agent user keeps its licenses (docs/account-kinds.md).
+person's rule's the account still one a person signs in to (`person`), and a resource account's swap
+the account still a resource account (`account_kind`): apply re-reads its department, state and
+licenses and asks whether it is an agent user (`GET /users/microsoft.graph.agentUser?$filter=id eq
+'{id}'`), and, when the department or the resource license calls it a resource account, its sign-ins
+(`signInActivity`) and its mailbox (`GET /users/{id}/mailboxSettings/userPurpose`); then
+auditor.data.account_kinds.account_kind, the function the audit asked, says what it is now. A Teams
+resource account, a Teams Rooms account or an agent user keeps its licenses; an account that is not
+a resource account now keeps them through the swap (docs/account-kinds.md, docs/plan-and-apply.md).
 """
 
 from __future__ import annotations
@@ -25,15 +29,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.common.errors import CollectionError
-from auditor.data.account_kinds import account_kind
-from auditor.data.agents import AGENT_USERS_PATH
+from auditor.data.account_kinds import account_kind, resource_signal, signed_in_interactively
 from auditor.data.sign_ins import last_success
 from auditor.formats.change_model import Before, Precondition
 
 from ..formats.plan_json import GUID, Change
 from ..graph.client import GraphClient, GraphRequestError
-from ..graph.optional import unknown_segment
 from ..reference import product_names
+from .kind_reads import agent_parent, identity_state, read_purpose, swap_unmet
 
 USER_SELECT = (
     "id,displayName,userPrincipalName,accountEnabled,userType,department,assignedLicenses,licenseAssignmentStates,"
@@ -57,6 +60,10 @@ class SignIn:
 
     last: datetime | None  # None: none recorded (or never)
     error: str = ""  # the read failed: why (the sign-in facts are then unknown)
+    # lastSignInDateTime records an interactive sign-in (account_kinds.signed_in_interactively): False
+    # also when Graph answered with no signInActivity (none recorded), as the audit reads it; None when
+    # the read failed
+    interactive: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -80,18 +87,39 @@ class UserState:
     # what became of the agent identity a precondition names: "gone" (404), "disabled", "enabled";
     # None: not read, or the read failed (agent_error says why)
     parent_state: str | None = None
+    # the mailbox purpose (NO_MAILBOX: none), re-read for an account something calls a resource
+    # account; None: not read, or the read failed (purpose_error says why)
+    purpose: str | None = None
+    purpose_error: str = ""
 
     @property
     def kind(self) -> str | None:
-        """What the account is now (auditor.data.model.account_kind's value), from what was re-read;
-        None when whether it is an agent user was not read. The mailbox purpose is not re-read:
-        the audit left shared, room and equipment mailboxes out of the person rules already."""
+        """What the account is now (auditor.data.account_kinds.account_kind's value), from what was
+        re-read; None when it cannot be told: whether it is an agent user was not read, or the
+        department or the resource license calls it a resource account and its sign-ins or mailbox
+        could not be re-read. The mailbox purpose is re-read only then: the audit left shared, room
+        and equipment mailboxes out of the person rules already."""
         if self.agent_parent is None:
             return None
+        skus = frozenset(self.assigned)
+        signed_in: bool | None = False
+        if resource_signal(self.department, skus):
+            if self.sign_in is None or self.sign_in.interactive is None or self.purpose_error:
+                return None
+            signed_in = self.sign_in.interactive
         parent = self.agent_parent or None
         return account_kind(
-            self.user_type, self.department, None, frozenset(self.assigned), parent, self.account_enabled
+            self.user_type, self.department, self.purpose, skus, parent, self.account_enabled, signed_in
         ).value
+
+    @property
+    def kind_error(self) -> str:
+        """Why kind is None: the read that failed."""
+        if self.agent_parent is None:
+            return self.agent_error or "not read"
+        if self.sign_in is not None and self.sign_in.interactive is None:
+            return self.sign_in.error
+        return self.purpose_error or "signInActivity not read"
 
     @property
     def label(self) -> str:
@@ -171,8 +199,13 @@ async def read_state(
         member_of = await _direct_groups(client, user) & frozenset(groups)
     enabled, user_type = doc.get("accountEnabled"), doc.get("userType")
     name, upn, department = doc.get("displayName"), doc.get("userPrincipalName"), doc.get("department")
-    agent, agent_error = await _agent_parent(client, user) if kind else (None, "")
-    parent_state, parent_error = await _identity_state(client, parent) if parent else (None, "")
+    department = department if isinstance(department, str) else None
+    agent, agent_error = await agent_parent(client, user) if kind else (None, "")
+    parent_state, parent_error = await identity_state(client, parent) if parent else (None, "")
+    # the kind of an account the department or the resource license calls a resource account rests on
+    # its sign-ins and its mailbox too (account_kinds.resource_evidence): re-read them as well
+    signals = kind and resource_signal(department, frozenset(assigned))
+    purpose, purpose_error = await read_purpose(client, user) if signals else (None, "")
     return UserState(
         True,
         assigned,
@@ -182,46 +215,16 @@ async def read_state(
         tuple(sorted(groups)),
         enabled if isinstance(enabled, bool) else None,
         user_type if isinstance(user_type, str) else None,
-        await _sign_in(client, user) if sign_in else None,
+        await _sign_in(client, user) if sign_in or signals else None,
         name if isinstance(name, str) else "",
         upn if isinstance(upn, str) else "",
-        department if isinstance(department, str) else None,
+        department,
         agent,
         agent_error or parent_error,
         parent_state,
+        purpose,
+        purpose_error,
     )
-
-
-async def _identity_state(client: GraphClient, identity: str) -> tuple[str | None, str]:
-    """What became of an agent identity: "gone" (Graph answers 404), "disabled" or "enabled"."""
-    try:
-        doc = await client.get(f"/servicePrincipals/{identity}?$select=id,accountEnabled")
-    except GraphRequestError as exc:
-        if exc.status == 404:
-            return "gone", ""
-        return None, f"GET /servicePrincipals/{identity} answered {exc.status}"
-    enabled = doc.get("accountEnabled") if isinstance(doc, dict) else None
-    return ("disabled" if enabled is False else "enabled"), ""
-
-
-async def _agent_parent(client: GraphClient, user: str) -> tuple[str | None, str]:
-    """The user's identityParentId when it is an agent user, "" when it is none (the agentUser cast
-    of the users collection lists it or not); (None, why) when the read failed."""
-    path = f"{AGENT_USERS_PATH}?$filter=id eq '{user}'&$select=id,identityParentId"
-    try:
-        doc = await client.get(path)
-    except GraphRequestError as exc:
-        if unknown_segment(exc):  # a cloud without Agent ID: a type Graph does not know has no objects
-            return "", ""
-        return None, f"GET {AGENT_USERS_PATH} answered {exc.status}"
-    items = doc.get("value") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        return None, f"GET {AGENT_USERS_PATH} gave no list"
-    for item in items:
-        if isinstance(item, dict) and str(item.get("id", "")).lower() == user:
-            parent = item.get("identityParentId")
-            return (parent.lower() if isinstance(parent, str) and parent else "unknown"), ""
-    return "", ""
 
 
 async def _sign_in(client: GraphClient, user: str) -> SignIn:
@@ -233,10 +236,15 @@ async def _sign_in(client: GraphClient, user: str) -> SignIn:
     except GraphRequestError as exc:
         return SignIn(None, f"GET /users/{user}?$select=signInActivity answered {exc.status}")
     activity = doc.get("signInActivity") if isinstance(doc, dict) else None
-    if not isinstance(activity, dict):
-        return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity")
+    if not isinstance(activity, dict):  # Graph keeps none for an account that never signed in
+        none = isinstance(doc, dict) and activity is None
+        return SignIn(None, f"GET /users/{user}?$select=signInActivity gave no signInActivity", False if none else None)
     times = ("lastSuccessfulSignInDateTime", "lastSignInDateTime", "lastNonInteractiveSignInDateTime")
-    return SignIn(last_success(*(activity.get(name) for name in times), require_zone=True))
+    interactive = activity.get("lastSignInDateTime")
+    return SignIn(
+        last_success(*(activity.get(name) for name in times), require_zone=True),
+        interactive=signed_in_interactively(interactive if isinstance(interactive, str) else None),
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -303,12 +311,18 @@ def unmet(
     now: datetime,
     products: Mapping[str, str] | None = None,
     groups: Mapping[str, str] | None = None,
+    plans: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> list[str]:
     """Why the change's preconditions no longer hold (empty: they all hold); `now` is apply's clock;
-    `products` names the products by their ids (skuId -> name), `groups` the groups (id -> name)."""
+    `products` names the products by their ids (skuId -> name), `groups` the groups (id -> name);
+    `plans` gives the tenant's products' service plans as re-read (skuId -> (id, name) pairs)."""
     if not state.exists:
         return ["the user no longer exists"]
     named = products or {}
+    if any("account_kind" in cond for cond in change.precondition):
+        swap = swap_unmet(change, plans, named)
+        if swap:
+            return swap
 
     def name(sku: str) -> str:
         return named.get(sku, sku)
@@ -426,8 +440,8 @@ def _person_unmet(state: UserState) -> list[str]:
     kind = state.kind
     if kind is None:
         return [
-            f"whether the account is an agent user could not be re-read ({state.agent_error or 'not read'}); "
-            "a person's rule's removal waits until it is known"
+            f"what the account is could not be re-read ({state.kind_error}); a person's rule's removal waits "
+            "until it is known"
         ]
     if kind not in ("person", "guest"):
         return [
@@ -440,7 +454,7 @@ def _person_unmet(state: UserState) -> list[str]:
 def _kind_unmet(state: UserState, kind: str) -> list[str]:
     now = state.kind
     if now is None:
-        return [f"what the account is could not be re-read ({state.agent_error or 'not read'})"]
+        return [f"what the account is could not be re-read ({state.kind_error})"]
     if now != kind:
         return [
             f"the account is a {now.replace('_', ' ')} account now; the change rests on a "

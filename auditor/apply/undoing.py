@@ -409,7 +409,7 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
         session.skip(k, change, change.raw, lost, state.before(original.skus()), undoes)
         undo.problems.append(f"change {line.n} not undone: {lost}")
         return False
-    reasons = unmet(change, state, clock(), session.products, session.group_labels())
+    reasons = unmet(change, state, clock(), session.products, session.group_labels(), session.plans)
     before = state.before(original.skus() | change.skus())
     if reasons:
         session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)

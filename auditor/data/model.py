@@ -16,12 +16,14 @@ from typing import Any
 import msgspec
 
 from auditor.data.access_records import AccessScope
+from auditor.data.account_kinds import NO_MAILBOX as NO_MAILBOX
 from auditor.data.account_kinds import RESOURCE_DEPARTMENT as RESOURCE_DEPARTMENT  # re-exported with the rest
 from auditor.data.account_kinds import RESOURCE_LICENSES as RESOURCE_LICENSES
 from auditor.data.account_kinds import TEAMS_ROOMS_LICENSES as TEAMS_ROOMS_LICENSES
 from auditor.data.account_kinds import TEAMS_ROOMS_PRO as TEAMS_ROOMS_PRO
 from auditor.data.account_kinds import AccountKindRow as AccountKindRow
 from auditor.data.account_kinds import account_kind as account_kind
+from auditor.data.account_kinds import resource_signal, signed_in_interactively
 from auditor.data.agents import Agents
 from auditor.data.copilot_credits_data import CopilotCredits
 from auditor.data.enums import AccountKind
@@ -306,7 +308,11 @@ class User(msgspec.Struct, frozen=True, gc=False):
         """What the account is (account_kind): the one answer every stage asks."""
         p = self.profile
         parent = self.identity_parent_id if self.identity_parent_id is not None else ("" if p.agent else None)
-        return account_kind(p.user_type, p.department, p.mailbox_purpose, p.sku_ids, parent, p.account_enabled)
+        # the sign-ins count only for an account something calls a resource account (account_kinds)
+        signed_in = resource_signal(p.department, p.sku_ids) and signed_in_interactively(self.last_sign_in_date_time)
+        return account_kind(
+            p.user_type, p.department, p.mailbox_purpose, p.sku_ids, parent, p.account_enabled, signed_in
+        )
 
     @property
     def licenses_updated(self) -> str | None:
@@ -315,7 +321,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
         return max(known) if known else None
 
 
-NO_MAILBOX = ""  # User.mailbox_purpose of an account Graph found no mailbox for
+# NO_MAILBOX (auditor.data.account_kinds, "" ): User.mailbox_purpose of an account Graph found no mailbox for
 # userPurpose values of a mailbox that no person signs in to: shared, room (meeting room) and equipment
 RESOURCE_PURPOSES = frozenset(("shared", "room", "equipment"))
 # userPurpose values of a person's mailbox (linked: a user mailbox linked to an account in another

@@ -114,7 +114,7 @@ from .mailbox_purpose import (
 )
 from .options import CollectOptions
 from .places import REQUEST as ROOMS_REQUEST
-from .places import read_rooms, with_rooms
+from .places import read_rooms, unread_rooms, with_rooms
 from .progress import Progress
 from .usage_reports import UsageCollection
 from .users import (
@@ -487,7 +487,12 @@ class _Run:
             self._agents(users_read),
             _rooms(state, self.claims, options.rooms and users_read),
         )
-        users = with_rooms(with_agents(listed.users, agents), rooms)
+        users = with_agents(listed.users, agents)
+        # the rooms the listing names, with their own mailbox's word first: a person's address can be a room's
+        named = unread_rooms(users, rooms) if granted and users_read else []
+        if named:
+            await state.purposes(users, named)
+        users = with_rooms(users, rooms, state.notes)
         state.gaps.extend(usage_gaps)
         # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
         purposes_read = await state.stored_purposes(mailboxes, users, usage, granted and users_read) and purposes_read

@@ -8,11 +8,14 @@ are marked not available), with Place.Read.All as its only application permissio
 page by default, and: "Rooms that are marked "Hidden from GAL" can't be retrieved through this
 endpoint."
 
-A room's `emailAddress` is matched to a user's user principal name: the user's mailbox purpose
-becomes `room` where it was not read (the purpose read of the mailbox itself is kept where it was
-read). So a room mailbox whose device signs in daily (never a candidate of the mailbox-purpose
-reads, which ask only the accounts the disabled and inactive rules could flag) is a room, not a
-person. A room hidden from the GAL, or whose address differs from its user principal name, is
+A room's `emailAddress` is matched to a user's user principal name, and the mailbox purpose of each
+user it names is read first where it was not (unread_rooms): a person's sign-in name can be a
+room's address too. The user's mailbox purpose becomes `room` only where it is still unknown (the
+purpose read of the mailbox itself is kept where it was read); where the mailbox is a person's
+(`user`), the two disagree, the account is not a room and a note says so. So a room mailbox whose
+device signs in daily (never a candidate of the mailbox-purpose reads, which ask only the accounts
+the disabled and inactive rules could flag) is a room, not a person, and a person is never a room
+on the listing alone. A room hidden from the GAL, or whose address differs from its user principal name, is
 known only by its mailbox purpose, as before.
 
 Outside the global service the listing is not asked (a note says so), and a cloud whose Graph answers
@@ -34,7 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from auditor.data.account_kinds import ROOMS
-from auditor.data.model import Cloud, Gap, User
+from auditor.data.model import PERSON_PURPOSES, Cloud, Gap, User
 
 from .client import GraphClient
 from .optional import Unknown, optional_listing
@@ -44,6 +47,11 @@ PERMISSION = "Place.Read.All"
 NATIONAL = frozenset((Cloud.USGOV, Cloud.USGOV_DOD, Cloud.CHINA))
 PAGE = 100  # the page's default page size
 REQUEST = f"/places/microsoft.graph.room?$select=emailAddress&$top={PAGE}"
+DISAGREE = (
+    "the places listing names {upn} as a room, but Graph gives its mailbox the purpose {purpose}: what the "
+    "account is stays unconfirmed, and it is judged as its mailbox says, not as a room; check it in the "
+    "Exchange admin center"
+)
 NOT_HERE = (
     "the rooms of the places listing (GET /places/microsoft.graph.room) were not read: Microsoft offers it "
     "in the global service only; rooms are known by their mailbox purpose"
@@ -88,14 +96,29 @@ def _addresses(rooms: list[Any]) -> frozenset[str] | None:
     return frozenset(out)
 
 
-def with_rooms(users: Sequence[User], rooms: frozenset[str] | None) -> list[User]:
+def with_rooms(users: Sequence[User], rooms: frozenset[str] | None, notes: list[str] | None = None) -> list[User]:
     """`users` with the mailbox purpose `room` for each user the places listing names whose own purpose
-    was not read (None); the others as they are."""
+    was not read (None); the others as they are. A user the listing names whose mailbox Graph calls a
+    person's (`user`, `linked`) stays what its mailbox says: the two signals disagree, so its kind is
+    unconfirmed, never a room, and a note (`notes`) names it for a person to check."""
     if not rooms:
         return list(users)
-    return [
-        u.with_values(mailbox_purpose="room")
-        if u.mailbox_purpose is None and u.user_principal_name.lower() in rooms
-        else u
-        for u in users
-    ]
+    out = []
+    for u in users:
+        if u.user_principal_name.lower() not in rooms:
+            out.append(u)
+        elif u.mailbox_purpose is None:
+            out.append(u.with_values(mailbox_purpose="room"))
+        else:
+            if notes is not None and u.mailbox_purpose.lower() in PERSON_PURPOSES:
+                notes.append(DISAGREE.format(upn=u.user_principal_name, purpose=u.mailbox_purpose))
+            out.append(u)
+    return out
+
+
+def unread_rooms(users: Sequence[User], rooms: frozenset[str] | None) -> list[int]:
+    """Positions of the users the places listing names whose mailbox purpose was not read: it is read
+    before the listing makes any of them a room (with_rooms), since a person's address can be a room's."""
+    if not rooms:
+        return []
+    return [i for i, u in enumerate(users) if u.mailbox_purpose is None and u.user_principal_name.lower() in rooms]

@@ -180,6 +180,8 @@ class TenantState:
         self.written = False  # a write changed the tenant (pre-encoded listings no longer match it)
         # user principal names of room mailboxes marked "Hidden from GAL" (GET /places leaves them out)
         self.rooms_hidden: set[str] = set()
+        # (emailAddress, displayName) of rooms GET /places lists besides the room mailboxes, as written
+        self.rooms_more: list[tuple[str, str]] = []
 
     # --- reads -----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE
 from auditor.data.agents import AgentIdentity, Agents
 from auditor.data.enums import AccountKind, Locale
 from auditor.data.model import (
+    NO_MAILBOX,
     RESOURCE_DEPARTMENT,
     TEAMS_ROOMS_PRO,
     AssignedLicense,
@@ -38,7 +39,8 @@ from auditor_dev.emulator import DEMO_ROLES
 from .conftest import E3, E5, TENANT, WRITE, make_tenant, outcome_lines, run
 
 LEAVER = "51000000-0000-4000-8000-000000000001"  # a person who left: disabled, E3
-QUEUE = "51000000-0000-4000-8000-000000000002"  # a Teams resource account (call queue) on E3: disabled by design
+# a Teams resource account (call queue) on E3: disabled by design, never signed in, no mailbox (Graph's 404)
+QUEUE = "51000000-0000-4000-8000-000000000002"
 IDLE = "51000000-0000-4000-8000-000000000003"  # a person who never signed in
 AGENT = "51000000-0000-4000-8000-000000000004"  # an agent user whose agent identity lives
 ORPHAN = "51000000-0000-4000-8000-000000000005"  # an agent user whose agent identity is deleted
@@ -83,7 +85,14 @@ def tenant() -> TenantSnapshot:
                     PrepaidUnits(2, 0, 0, 0))  # fmt: skip
     users = (
         _user(LEAVER, "leaver", E3, account_enabled=False),
-        _user(QUEUE, "queue", E3, account_enabled=False, department="Microsoft Communication Application Instance"),
+        _user(
+            QUEUE,
+            "queue",
+            E3,
+            account_enabled=False,
+            department="Microsoft Communication Application Instance",
+            mailbox_purpose=NO_MAILBOX,
+        ),
         _user(IDLE, "idle", E3),
         _user(AGENT, "agent", E3, identity_parent_id=PARENT),
         _user(ORPHAN, "orphan", E3, identity_parent_id=GONE),
@@ -186,7 +195,7 @@ def test_apply_rereads_the_kind_before_a_person_rule_removes_a_license(
     assert change["user"] == LEAVER and change["body"]["removeLicenses"] == [E3]
     assert {"person": True} in change["precondition"]
     if becomes is not None:  # between plan and apply the account becomes a call queue's resource account
-        graph.emulator.tenant.change_user(LEAVER, department="Microsoft Communication Application Instance")
+        graph.emulator.tenant.change_user(LEAVER, department=becomes, mailbox_purpose=NO_MAILBOX)
     journal = tmp_path / "j.jsonl"
     assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
     [line] = outcome_lines(journal)
@@ -386,7 +395,8 @@ def test_a_report_written_before_the_kinds_still_plans_the_person_precondition(
     assert main(["plan", "--report-dir", str(reports), "--rules", DisabledUserLicensed.id]) == 0
     [change] = json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]
     assert {"person": True} in change["precondition"]
-    graph.emulator.tenant.change_user(LEAVER, department="Microsoft Communication Application Instance")
+    # the account becomes a call queue's resource account: the department, and its mailbox gone
+    graph.emulator.tenant.change_user(LEAVER, department=RESOURCE_DEPARTMENT, mailbox_purpose=NO_MAILBOX)
     journal = tmp_path / "j.jsonl"
     assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
     [line] = outcome_lines(journal)

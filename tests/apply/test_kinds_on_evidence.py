@@ -18,6 +18,7 @@ from auditor.cli import main
 from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, account_kind
 from auditor.data.enums import AccountKind, Cloud, Locale
 from auditor.data.model import (
+    NO_MAILBOX,
     AssignedLicense,
     Group,
     LicenseAssignmentState,
@@ -39,7 +40,7 @@ PHONE = "e43b5b99-8dfb-405f-9987-dc307f34bcbd"  # MCOEV: Microsoft Teams Phone S
 CALLING = "0dab259f-bf13-4952-b7f8-7db8f131b28d"  # MCOPSTN1: Domestic Calling Plan
 HR_TEXT = "microsoft communication application instance "  # as an HR feed writes it: lower case, a space after
 PERSON = "61000000-0000-4000-8000-000000000001"  # a person whose department an HR feed set to the text
-QUEUE = "61000000-0000-4000-8000-000000000002"  # a call queue: the resource department, disabled
+QUEUE = "61000000-0000-4000-8000-000000000002"  # a call queue: the resource department, disabled, no mailbox
 DIALER = "61000000-0000-4000-8000-000000000003"  # a call queue on Teams Phone Standard and a Calling Plan
 GROUPED = "61000000-0000-4000-8000-000000000004"  # a call queue given both by one group
 G_PHONE = "cccccccc-cccc-4ccc-8ccc-cccccccccccc"  # assigns Teams Phone Standard and a Calling Plan
@@ -87,7 +88,14 @@ def tenant(*, resource_enabled: int = 30, resource_consumed: int = 2) -> TenantS
                 LicenseAssignmentState(CALLING, G_PHONE, "Active", "None"),
             ),
         ),
-        _user(QUEUE, "queue", E5, account_enabled=False, department="Microsoft Communication Application Instance"),
+        _user(
+            QUEUE,
+            "queue",
+            E5,
+            account_enabled=False,
+            department="Microsoft Communication Application Instance",
+            mailbox_purpose=NO_MAILBOX,  # a resource account's: Graph answers 404 for its mailbox
+        ),
         _user(
             DIALER, "dialer", PHONE, account_enabled=False, department="Microsoft Communication Application Instance"
         ).with_values(
@@ -144,9 +152,20 @@ def test_the_department_alone_never_makes_a_resource_account() -> None:
     skus = frozenset({E5})
     assert account_kind("Member", HR_TEXT, None, skus, None, True) is AccountKind.PERSON
     assert account_kind("Member", HR_TEXT, None, skus, None, None) is AccountKind.PERSON  # enabled not read
-    assert account_kind("Member", HR_TEXT, None, skus, None, False) is AccountKind.RESOURCE
-    # the resource license is Microsoft's own signal, whatever the department or state
-    assert account_kind("Member", None, None, frozenset({PHONE_RESOURCE_LICENSE}), None, True) is AccountKind.RESOURCE
+    # disabled is a leaver's state too: with a person's suite and its mailbox, the department is one signal
+    assert account_kind("Member", HR_TEXT, "user", skus, None, False) is AccountKind.PERSON
+    assert account_kind("Member", HR_TEXT, None, skus, None, False) is AccountKind.PERSON  # mailbox not read
+    # a disabled account that never signed in and holds a line without a mailbox, or has no mailbox at all
+    assert account_kind("Member", HR_TEXT, "user", frozenset({PHONE}), None, False) is AccountKind.RESOURCE
+    assert account_kind("Member", HR_TEXT, NO_MAILBOX, skus, None, False) is AccountKind.RESOURCE
+    # ... never once it signed in interactively, nor while that is not known
+    assert account_kind("Member", HR_TEXT, NO_MAILBOX, skus, None, False, True) is AccountKind.PERSON
+    assert account_kind("Member", HR_TEXT, NO_MAILBOX, skus, None, False, None) is AccountKind.PERSON
+    # the resource license is Microsoft's own signal, whatever the department or state, on an account that
+    # never signs in interactively; a license anyone can assign does not outweigh an account that does
+    resource = frozenset({PHONE_RESOURCE_LICENSE})
+    assert account_kind("Member", None, None, resource, None, True) is AccountKind.RESOURCE
+    assert account_kind("Member", None, None, resource | skus, None, True, True) is AccountKind.PERSON
 
 
 def test_a_person_with_the_resource_department_keeps_every_license(
@@ -367,8 +386,10 @@ def test_an_active_room_on_a_persons_suite_is_found_through_the_places_listing(t
     assert finding["subject"]["kind"] == "room"
     asked = [r for r in graph.emulator.requests if r.path == "/places/microsoft.graph.room"]
     assert len(asked) == 1 and asked[0].status == 200
-    # never asked its mailbox purpose: it signs in daily, so no rule could flag it as dormant
-    assert not any(r.path.endswith("/mailboxSettings/userPurpose") for r in graph.emulator.requests)
+    # it signs in daily, so no rule could flag it as dormant: its mailbox purpose is asked only because the
+    # places listing names it (a person's address can be a room's), and agrees
+    asked = [r for r in graph.emulator.requests if r.path.endswith("/mailboxSettings/userPurpose")]
+    assert {r.path for r in asked} == {f"/users/{ROOM}/mailboxSettings/userPurpose"}
 
 
 def test_a_room_hidden_from_the_gal_falls_back_to_its_mailbox_purpose(tmp_path: Path, graph_for: Any) -> None:

@@ -368,7 +368,15 @@ def test_the_usage_rules_judge_people_not_agents_nor_resource_accounts(tmp_path:
     users = [
         user("idle", "SPE_E5"),
         user("agent", "SPE_E5"),
-        user("queue", "SPE_E5", department="Microsoft Communication Application Instance", accountEnabled=False),
+        # a call queue's: disabled, never signed in, no mailbox (Graph's 404)
+        user(
+            "queue",
+            "SPE_E5",
+            department="Microsoft Communication Application Instance",
+            accountEnabled=False,
+            signInActivity=None,
+            mailboxSettings=None,
+        ),
     ]
     rows = [row(name, teamsLastActivityDate="2026-09-01") for name in ("idle", "agent", "queue")]
     doc = tenant(

@@ -55,11 +55,13 @@ def _tenants(tmp_path: Path, token: str) -> Iterator[list[tuple[str, str]]]:
     (tmp_path / "policies").mkdir()
     shutil.copy(EXAMPLE, tmp_path / "policies" / "good.yaml")
     (tmp_path / "policies" / "bad.yaml").write_text("metadata: {name: broken\nrules: [\n", "utf-8")
-    # the failing tenants check no inactivity, so they read no sign-in activity: their retries do
-    # not spend the app's 10 sign-in requests a minute, which the eight good tenants share
+    # the failing tenants check no inactivity and no resource accounts (whose kind rests on the sign-ins
+    # too), so they read no sign-in activity: their retries do not spend the app's 10 sign-in requests a
+    # minute, which the eight good tenants share
     example = EXAMPLE.read_text("utf-8")
     inactive = example[example.index("  inactive_users:") : example.index("  guest_users:")]
-    (tmp_path / "policies" / "quiet.yaml").write_text(example.replace(inactive, ""), "utf-8")
+    resource = next(line for line in example.splitlines(keepends=True) if line.startswith("  resource_accounts:"))
+    (tmp_path / "policies" / "quiet.yaml").write_text(example.replace(inactive, "").replace(resource, ""), "utf-8")
     specs = []
     for n in range(1, 13):
         name = {1: "Refused Token", 2: "Always Failing", 3: "Broken Policy", 4: "Too Slow"}.get(n, f"Customer {n:02d}")

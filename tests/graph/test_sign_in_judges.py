@@ -15,7 +15,7 @@ import pytest
 from test_kept_sign_ins import POLICY, START, _audit, _same, _sign_in_reads, _signed_in, _tenant, policy  # noqa: F401
 
 from auditor.data.account_kinds import RESOURCE_DEPARTMENT, TEAMS_ROOMS_PRO
-from auditor.data.model import AssignedLicense, PrepaidUnits, Sku, TenantSnapshot, User
+from auditor.data.model import NO_MAILBOX, AssignedLicense, PrepaidUnits, Sku, TenantSnapshot, User
 from auditor.graph.kept_sign_ins import full_night
 from auditor.graph.sign_in_judges import judged
 from auditor.policy.objects import DeclaredKind, Selector, SignInJudges
@@ -48,6 +48,8 @@ def _quiet_tenant(stale: dict[str, Any]) -> tuple[TenantSnapshot, dict[str, User
     picked: dict[str, User] = {}
     for (name, changes), i in zip(stale.items(), licensed, strict=False):
         users[i] = _signed_in(users[i].with_values(**changes), START - STALE)
+        if name == "resource":  # a resource account never signs in interactively (docs/account-kinds.md)
+            users[i] = users[i].with_sign_ins(None, None, None)
         picked[name] = users[i]
     # every product a user holds is one the tenant lists (subscribedSkus), as Graph lists them
     part = "Microsoft_Teams_Rooms_Pro"
@@ -78,8 +80,13 @@ def _two_nights(
 
 
 ROOMS = {"assigned_licenses": (AssignedLicense(TEAMS_ROOMS_PRO),), "license_assignment_states": ()}
-# a resource account: the department on a disabled account (a department alone is a person's, docs/account-kinds.md)
-RESOURCE = {"department": "Microsoft Communication Application Instance", "account_enabled": False}
+# a resource account: the department on a disabled account without a mailbox that never signed in (a
+# department alone, or with the disabled state every leaver has, is a person's: docs/account-kinds.md)
+RESOURCE = {
+    "department": "Microsoft Communication Application Instance",
+    "account_enabled": False,
+    "mailbox_purpose": NO_MAILBOX,
+}
 
 
 def test_a_teams_rooms_and_a_resource_account_cost_no_request_a_stale_person_does(

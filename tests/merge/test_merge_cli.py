@@ -14,6 +14,7 @@ from auditor.formats.report_json import SCHEMA_VERSION, named_products
 from auditor.formats.report_model import builtins
 from auditor.merge.document import tenant_finding_id
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
+from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense
 
 from .tenants import AS_OF, EXAMPLE, audit_tenant, build, read, tenant_documents
 from .tenants import GROUP_POLICY as GROUP
@@ -224,7 +225,11 @@ def test_incomplete_tenant_makes_the_merge_incomplete(tmp_path, capsys):
         ("Northwind", False),
     ]
     assert [(g.tenant_name, g.part) for g in report.gaps] == [("Northwind", "signInActivity")]
-    assert [(n.tenant_name, n.rule) for n in report.not_evaluated] == [("Northwind", InactiveUserLicensed.id)]
+    # the resource swap too: without the sign-ins an account that signs in reads as one that never did
+    assert [(n.tenant_name, n.rule) for n in report.not_evaluated] == [
+        ("Northwind", InactiveUserLicensed.id),
+        ("Northwind", ResourceAccountPaidLicense.id),
+    ]
     assert len(cross(report)) == 6  # sign-in data is not needed across tenants
     assert merge(tmp_path, folders, "--allow-gaps")[0] == 1
     assert merge(tmp_path, folders, "--allow-gaps", "--fail-on", "never")[0] == 0

@@ -3,16 +3,26 @@ paid license where the free resource license serves, and an agent user whose age
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE, RESOURCE_LICENSES, resource_hint
+from auditor.data.account_kinds import (
+    PHONE_RESOURCE_LICENSE,
+    RESOURCE_LICENSES,
+    resource_signal,
+    signed_in_interactively,
+)
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS, ParentState
 from auditor.data.enums import AccountKind
 from auditor.data.model import Severity, Sku, User
 
-from ...data.reads import Reads
-from ...policy.objects import HygieneCheck
+from ...data.reads import MAILBOX, SIGN_IN, Reads
+from ...i18n.said import NOT_COLLECTED
+from ...index import TenantIndex
+from ...policy.objects import HygieneCheck, Policy
+from ...reference import product_names
 from ..base import Context
 from .base import DeclaredDetails, HygieneRule, UserHygieneRule, check_schema
 
@@ -66,7 +76,10 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     `resource_seats`: its free seats in the tenant (null when the tenant does not subscribe to it);
     `allocation`: how many resource licenses the tenant's Teams Phone licenses give at no cost (25,
     and one more for every 10), and `resource_in_use` how many it assigns now; `confirmed`: false when
-    only the account's department says it is a resource account (the swap waits for a person)"""
+    the signals do not agree that it is a resource account (the swap waits for a person), and then
+    `doubt` says why: `department` (only the department says so, on an enabled account), `mailbox`
+    (the department on a disabled account that holds a suite with a mailbox and no phone line) or
+    `signs_in` (it holds the resource license but signs in interactively)"""
 
     paid: dict[str, str]
     keeps: dict[str, str]
@@ -76,22 +89,72 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     allocation: int
     resource_in_use: int
     confirmed: bool
+    doubt: str  # department | mailbox | signs_in
 
 
-# service plans of the products a resource account needs to dial out (Microsoft's product table):
-# the Calling Plans (MCOPSTN1, MCOPSTN2, MCOPSTN5, ...), pay-as-you-go calling and Communications
-# Credits (MCOPSTNC) all begin so
-DIAL_OUT_PLANS = "MCOPSTN"
+# A service plan a resource account needs to dial out, by Microsoft's product table: a Calling Plan
+# (MCOPSTN1, MCOPSTN5, PSTN5_US, ...), pay-as-you-go calling (MCOPSTN_PAYG_1, MCOPSTN3) or Communications
+# Credits (MCOPSTNC). Their names carry "PSTN" (the public switched telephone network) or, where a name
+# does not, the table's own name for the plan says "Calling Plan" or "Communications Credits".
+DIAL_OUT_NAME = "PSTN"
+DIAL_OUT_TITLE = re.compile(r"calling plan|pstn calling|communications credits", re.IGNORECASE)
 # the Phone System service plan of Teams Phone Standard and of the suites and devices that carry it;
 # the resource license's own plan (MCOEV_VIRTUALUSER) is not one of them
 PHONE_SYSTEM_PLAN = "MCOEV"
+# a service plan that gives a mailbox (Exchange Online's plans; EXCHANGE_S_FOUNDATION gives none)
+MAILBOX_PLAN = re.compile(r"^EXCHANGE_(?!S_FOUNDATION)")
 FREE_ALLOCATION = 25  # resource licenses at no cost for a tenant with Teams Phone ...
 FREE_PER_PHONE_LICENSES = 10  # ... and one more for every 10 Teams Phone licenses
 
 
+def dial_out_plan(plan_id: str, plan_name: str) -> bool:
+    """Whether a service plan is a Calling Plan, pay-as-you-go calling or Communications Credits
+    (DIAL_OUT_NAME, DIAL_OUT_TITLE), by its name or by the table's name of its id or name."""
+    if DIAL_OUT_NAME in plan_name.upper():
+        return True
+    names = product_names()
+    title = names.plan(plan_id, plan_name) or ""
+    return bool(DIAL_OUT_TITLE.search(title) or DIAL_OUT_TITLE.search(plan_name))
+
+
+@cache
+def dial_out_products() -> frozenset[str]:
+    """The skuIds (lower case) of every product of Microsoft's table whose service plans include a
+    Calling Plan, pay-as-you-go calling or Communications Credits."""
+    return frozenset(
+        sku
+        for sku, plans in product_names().plans_by_sku_id.items()
+        if any(dial_out_plan(plan_id, name) for plan_id, name in plans)
+    )
+
+
+@cache
+def phone_products() -> frozenset[str]:
+    """The skuIds of the products of Microsoft's table that are a phone line without a mailbox: their
+    plans give Phone System or dial out, and none gives a mailbox (auditor.data.account_kinds.
+    PHONE_PRODUCTS holds the same set for the model, which does not read the table)."""
+    out = set()
+    for sku, plans in product_names().plans_by_sku_id.items():
+        names = [name.upper() for _, name in plans]
+        phone = any(n.startswith(PHONE_SYSTEM_PLAN) and "VIRTUALUSER" not in n for n in names)
+        if (phone or sku in dial_out_products()) and not any(MAILBOX_PLAN.match(n) for n in names):
+            out.add(sku)
+    return frozenset(out)
+
+
 def dials_out(sku: Sku) -> bool:
-    """Whether the product carries a Calling Plan or Communications Credits (a resource account keeps it)."""
-    return any(p.service_plan_name.upper().startswith(DIAL_OUT_PLANS) for p in sku.service_plans)
+    """Whether the product carries a Calling Plan, pay-as-you-go calling or Communications Credits (a
+    resource account keeps it): by Microsoft's table for a product it lists, and by the service plans
+    the tenant's subscribedSkus gives it (a product or plan newer than the shipped table)."""
+    return plans_dial_out(sku.sku_id, ((p.service_plan_id, p.service_plan_name) for p in sku.service_plans))
+
+
+def plans_dial_out(sku_id: str, plans: Iterable[tuple[str, str]]) -> bool:
+    """dials_out of a product by its skuId and its service plans as (servicePlanId, servicePlanName):
+    the one test the audit's swap (swap_split) and apply's re-read of the products (before the swap) ask."""
+    if sku_id.lower() in dial_out_products():
+        return True
+    return any(dial_out_plan(plan_id, name) for plan_id, name in plans)
 
 
 def phone_system(sku: Sku) -> bool:
@@ -120,11 +183,20 @@ def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str]
     return paid, keeps
 
 
+# the properties the kind rests on: the sign-ins and, for a disabled account only its department names,
+# its mailbox too (a tenant's sign-ins that were not read leave the rule not evaluated: sign_ins_unread)
+KIND_READS = frozenset(("department", "accountEnabled", "assignedLicenses", SIGN_IN, MAILBOX, AGENT_USERS))
+_UNCONFIRMED = (
+    "account whose department names a resource account",
+    "account holding the resource license that signs in",
+)
+
+
 class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
-    """A Teams resource account (the resource license, or the resource department on a disabled account)
-    holds a paid product where the Teams Phone Resource Account license serves: one `assignLicense` swaps
-    them "in the same license activity", keeping a Calling Plan or Communications Credits. An account
-    only its department calls one waits for a person to confirm, its products counted as no waste.
+    """A Teams resource account (account_kind: signals that agree) holds a paid product where the Teams
+    Phone Resource Account license serves: one `assignLicense` swaps them "in the same license
+    activity", keeping a Calling Plan or Communications Credits. An account the department or the
+    resource license calls one, but other signals do not, waits for a person, its products no waste.
 
     Example:
         hygiene:
@@ -136,28 +208,14 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
     default_severity = Severity.MEDIUM
     key = "resource_accounts"
     fragment = check_schema(False)
-    reads = Reads("users", "subscribedSkus", user={"department", "accountEnabled", "assignedLicenses", AGENT_USERS})
+    reads = Reads("users", "subscribedSkus", user=KIND_READS)
     removes = False  # a swap: the account keeps its phone number on the resource license
 
+    def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
+        return sign_ins_unread(index)
+
     def offends(self, user: User, check: HygieneCheck, ctx: Context) -> ResourceAccountPaidLicenseDetails | None:
-        confirmed = user.kind is AccountKind.RESOURCE
-        if not confirmed and (user.kind is AccountKind.AGENT or not resource_hint(user.department)):
-            return None
-        paid, keeps = swap_split(user, ctx)
-        if not paid:
-            return None
-        skus = ctx.index.sku_by_id
-        sku = skus.get(PHONE_RESOURCE_LICENSE)
-        return ResourceAccountPaidLicenseDetails(
-            paid=paid,
-            keeps=keeps,
-            replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
-            replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
-            resource_seats=sku.unused if sku is not None else None,
-            allocation=free_allocation(ctx.index.snapshot.skus),
-            resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
-            confirmed=confirmed,
-        )
+        return resource_details(user, ctx)
 
     def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
         return frozenset(details["paid"].values())
@@ -166,8 +224,56 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
         return details["confirmed"]  # a person's products are no waste until someone confirms what it is
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
-        what = "Teams resource account" if details["confirmed"] else "account whose department names a resource account"
+        what = "Teams resource account" if details["confirmed"] else _UNCONFIRMED[details.get("doubt") == "signs_in"]
         return f"{what} holds {', '.join(details['paid'])} where the resource license serves"
+
+
+def sign_ins_unread(index: TenantIndex) -> str | None:
+    """Why the swap is not evaluated: without the sign-ins an account that signs in would read as one
+    that never did (User.kind)."""
+    snapshot = index.snapshot
+    if SIGN_IN not in snapshot.collected_datasets or any(g.dataset == SIGN_IN for g in snapshot.gaps):
+        return NOT_COLLECTED.say(what=SIGN_IN)
+    return None
+
+
+def resource_details(user: User, ctx: Context) -> ResourceAccountPaidLicenseDetails | None:
+    """The finding of an account something calls a resource account that holds a paid product the swap
+    removes: `confirmed` when its kind is (User.kind), else with the `doubt` a person is to settle."""
+    confirmed = user.kind is AccountKind.RESOURCE
+    if not confirmed and (user.kind is AccountKind.AGENT or not resource_signal(user.department, user.sku_ids)):
+        return None
+    doubt = "" if confirmed else _doubt(user)
+    if doubt is None:
+        return None
+    paid, keeps = swap_split(user, ctx)
+    if not paid:
+        return None
+    skus = ctx.index.sku_by_id
+    sku = skus.get(PHONE_RESOURCE_LICENSE)
+    return ResourceAccountPaidLicenseDetails(
+        paid=paid,
+        keeps=keeps,
+        replace_with=sku.sku_part_number if sku is not None else "PHONESYSTEM_VIRTUALUSER",
+        replace_with_id=sku.sku_id if sku is not None else PHONE_RESOURCE_LICENSE,
+        resource_seats=sku.unused if sku is not None else None,
+        allocation=free_allocation(ctx.index.snapshot.skus),
+        resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
+        confirmed=confirmed,
+        **({"doubt": doubt} if doubt else {}),
+    )
+
+
+def _doubt(user: User) -> str | None:
+    """Why an account something calls a resource account is not confirmed as one (the details'
+    `doubt`); None when it is plainly a leaver: disabled, a recorded interactive sign-in, and only
+    its department names a resource account (the person rules judge it, whatever its department)."""
+    signed_in = signed_in_interactively(user.last_sign_in_date_time)
+    if user.sku_ids & RESOURCE_LICENSES:
+        return "signs_in"  # the license and no interactive sign-in would have confirmed it
+    if user.account_enabled is not False:
+        return "department"
+    return None if signed_in else "mailbox"
 
 
 RULES: tuple[HygieneRule[Any], ...] = (ResourceAccountPaidLicense(), AgentUserOrphaned())

@@ -59,6 +59,31 @@ class AgentUserOrphaned(RuleGuidance[rules.AgentUserOrphanedDetails]):
         return resting_on(remedy, {"agent_orphaned": parent}) if parent else remedy
 
 
+# the person's check the swap's steps open with when it is not confirmed, one per `doubt` (_CONFIRM)
+CONFIRM_TEXTS = (
+    Text(
+        "steps.resource.confirm.signs_in",
+        "Anyone who assigns licenses can assign {resource}, and {user} signs in interactively, which a "
+        "resource account never does. In the Teams admin center, under Voice > Resource accounts, check "
+        "whether {user} is listed there; only if it is, change its licenses as the next step says.",
+    ),
+    Text(
+        "steps.resource.confirm.mailbox",
+        "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and every "
+        "leaver's account is disabled; the account holds a suite with a mailbox and no phone line. In the "
+        "Teams admin center, under Voice > Resource accounts, check whether {user} is listed there; only "
+        "if it is, change its licenses as the next step says.",
+    ),
+    Text(
+        "steps.resource.confirm",
+        "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and the "
+        "account is enabled, which a resource account is not. In the Teams admin center, under Voice > "
+        "Resource accounts, check whether {user} is listed there; only if it is, change its licenses as "
+        "the next step says.",
+    ),
+)
+
+
 class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDetails]):
     id = rules.ResourceAccountPaidLicense.id
     texts = (
@@ -83,12 +108,11 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
             counted=True,
         ),
         Text(
-            "steps.resource.confirm",
-            "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and the "
-            "account is enabled, which a resource account is not. In the Teams admin center, under Voice > "
-            "Resource accounts, check whether {user} is listed there; only if it is, change its licenses as "
-            "the next step says.",
+            "rule.resource-account-paid-license.message.signs_in",
+            "{user} holds the license {resource} of a Teams resource account and {sku}, but signs in "
+            "interactively, which a resource account never does.",
         ),
+        *CONFIRM_TEXTS,
         Text(
             "steps.resource.swap",
             "In the Microsoft 365 admin center, change the licenses of {user} in one step: select {resource} "
@@ -137,7 +161,8 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         return {**base_values(f, w), "resource": w.product(part)}
 
     def message(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> Message:
-        return self.message_key("" if _confirmed(f) else ".unconfirmed"), self.values(f, w)
+        key = "" if _confirmed(f) else ".signs_in" if f.own.get("doubt") == "signs_in" else ".unconfirmed"
+        return self.message_key(key), self.values(f, w)
 
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
@@ -180,12 +205,17 @@ def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
     return f.own.get("confirmed") is True
 
 
+# the person's check that comes first when the swap is not confirmed, by the details' `doubt`
+_CONFIRM = {"signs_in": "steps.resource.confirm.signs_in", "mailbox": "steps.resource.confirm.mailbox"}
+
+
 def _steps(
     f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, values: dict[str, str], confirmed: bool
 ) -> list[TextRef]:
     """The swap's steps: a person's confirmation first where only the department says what the account
     is, then what the tenant's allocation and free seats ask, the swap, and what the account keeps."""
-    steps = [] if confirmed else [TextRef("steps.resource.confirm", values)]
+    confirm = _CONFIRM.get(f.own.get("doubt") or "", "steps.resource.confirm")
+    steps = [] if confirmed else [TextRef(confirm, values)]
     allocation, in_use = f.own.get("allocation"), f.own.get("resource_in_use")
     if allocation is not None and in_use is not None and in_use >= allocation:
         counts = {"allocation": str(allocation), "in_use": str(in_use)}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from auditor.data.model import Cloud, User
+from auditor.data.model import Cloud
 
 from ..call import Answer, Call, Emulator
 from ..errors import GraphError
@@ -32,20 +32,24 @@ ROOM_TYPE = "#microsoft.graph.room"
 MAX_ROOMS_TOP = 999
 
 
-def _rooms(em: Emulator) -> list[User]:
+def _rooms(em: Emulator) -> list[tuple[str, str, str]]:
+    """(place key, emailAddress, displayName) of each room listed: the room mailboxes, then the tenant's
+    `rooms_more` (rooms whose address is written as given, e.g. one a person's sign-in name also has)."""
     hidden = {h.lower() for h in em.tenant.rooms_hidden}
-    return [
-        u
+    mailboxes = [
+        (u.id, u.user_principal_name, u.display_name)
         for u in em.tenant.users
         if (u.mailbox_purpose or "").lower() == "room" and u.user_principal_name.lower() not in hidden
     ]
+    return mailboxes + [(address, address, name) for address, name in em.tenant.rooms_more]
 
 
-def _wire(u: User, select: tuple[str, ...] | None) -> dict[str, Any]:
+def _wire(room: tuple[str, str, str], select: tuple[str, ...] | None) -> dict[str, Any]:
+    key, address, name = room
     full = {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"room:{u.id}")),  # a place's own id, not the user's
-        "emailAddress": u.user_principal_name,
-        "displayName": u.display_name,
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"room:{key}")),  # a place's own id, not the user's
+        "emailAddress": address,
+        "displayName": name,
     }
     names = select if select is not None else tuple(full)
     return {"@odata.type": ROOM_TYPE} | {n: full[n] for n in names}
