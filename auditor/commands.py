@@ -235,19 +235,19 @@ def _billing(path: str | None) -> BillingFile | None:
 
 def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -> Payload | None:
     """The tenant's seats at its distributor: as audit --tenants gives them, or for a one-tenant audit
-    with --distributor FILE read as that run reads them (auditor.billing.distributor_seats.read), with
+    with --distributor FILE read as that run reads them (auditor.billing.distributor_sessions.read), with
     the `distributor:` block of the tenant's entry in FILE (its tenant_id: --tenant-id as given, or the
     tenant's id). Without a snapshot: the checks made before the tenant is read (the file, Pax8's
     credentials: exit 2)."""
     if options.distributor_seats or not options.distributor:
         return options.distributor_seats
-    from .billing import distributor_seats as seats
+    from .billing import distributor_sessions as sessions
     from .delivery.matrix import load_tenants  # the tenants file's reader (YAML): for an audit that names one
 
     env = options.environment or os.environ
     jobs = load_tenants(Path(options.distributor))
     if snapshot is None:
-        seats.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
+        sessions.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
         return None
     wanted = {t.lower() for t in (options.source.tenant_id, snapshot.tenant_id) if t}
     found = [job for job in jobs if job.tenant_id.lower() in wanted]
@@ -255,7 +255,7 @@ def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -
         what = "names no distributor" if found and len(found) == 1 else "is not one entry of the file"
         raise UsageError(f"--distributor {options.distributor}: tenant {', '.join(sorted(wanted))} {what}")
     endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-    given = seats.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
+    given = sessions.read_any({"": json.loads(found[0].distributor)}, endpoints=endpoints, env=env)[""]
     if given.get("error"):
         _say(f"license-auditor: distributor: not read: {given['error']}")
     return given

@@ -52,7 +52,7 @@ from auditor.common.errors import EXIT_OK, CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
-from ..billing.distributor_seats import credentials, sherweb_credentials
+from ..billing.distributor_sessions import credentials, sherweb_credentials
 from ..plan.distributor_changes import NAMES
 from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
 from . import permissions

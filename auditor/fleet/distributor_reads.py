@@ -31,7 +31,8 @@ from auditor.common.errors import UsageError, clean_message
 from auditor.common.outputs import write_text
 
 from ..billing import distributor_seats as seats
-from ..billing.distributor_seats import credentials
+from ..billing import distributor_sessions as sessions
+from ..billing.distributor_sessions import credentials
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from .rollup import Outcome
@@ -56,15 +57,15 @@ def read(
 ) -> dict[str, Any]:
     """Each job's Pax8 subscriptions (or the reading's error), read before the tenants are audited
     so that each tenant's own report and bill show them; one Pax8 session (one token) for all
-    (auditor.billing.distributor_seats.read, which a one-tenant audit reads its own with)."""
+    (auditor.billing.distributor_sessions.read, which a one-tenant audit reads its own with)."""
     entries = {job.key: json.loads(job.distributor) for job in jobs if job.distributor}
     endpoints = {"pax8": endpoint, "sherweb": sherweb_endpoint}
-    return seats.read_any(entries, endpoints=endpoints, env=env) if entries else {}
+    return sessions.read_any(entries, endpoints=endpoints, env=env) if entries else {}
 
 
 def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
     """The credentials of each distributor the jobs name, before any tenant is audited (UsageError)."""
-    seats.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
+    sessions.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
 
 
 def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> list[Path]:
