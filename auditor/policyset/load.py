@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import replace
 
 import jsonschema
 
@@ -242,6 +245,8 @@ def load_policy_file(path: Path, display: str | None = None) -> tuple[Policy | N
     if issues:
         return None, issues, doc
     policy, more = _build(doc)
+    if policy is not None:  # the bytes judged by: a plan's apply checks the file still holds them
+        policy = replace(policy, sha256=hashlib.sha256(raw).hexdigest())
     return (policy if not more else None), more, doc
 
 
