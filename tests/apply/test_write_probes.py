@@ -5,12 +5,33 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from emulator_faults import Fault, FaultKind
 
-from .conftest import ANNA, BEN, E5, OTHER_TENANT, TENANT, assign, make_tenant, run, write_plan
+from .conftest import (
+    ANNA,
+    BEN,
+    DORA,
+    E5,
+    G_E3,
+    OTHER_TENANT,
+    TENANT,
+    add_member,
+    assign,
+    journal_lines,
+    make_tenant,
+    outcome_lines,
+    run,
+    wall_clock,
+    write_plan,
+)
+from .test_journal_crash import _cli
 from .test_time import GUS, IDA, LEO, POLICY, _audit_and_plan, _tenant
 
 # --- 1. a plan judged under another policy -----------------------------------------------------
@@ -93,3 +114,49 @@ def test_undo_against_an_endpoint_that_answers_for_another_tenant_is_refused(
     # and a plan is not applied there either
     assert run("apply", write_plan(tmp_path, [assign(ANNA, remove=[E5])], name="p2.json"), other, "--yes") == 2
     assert other.writes() == []
+
+
+# --- 3. apply killed mid-write, then run again -------------------------------------------------
+
+
+def test_apply_killed_mid_write_and_run_again_neither_repeats_nor_loses_the_write(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kill -9 while Ben's removal is in flight (journals in the plan's folder, as `apply --yes` writes
+    them): Graph still makes it. The next apply of the plan names the change left unknown, re-reads
+    Ben, skips it (nothing sent twice) and makes the rest; each journal undoes its own part."""
+    release = threading.Event()
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=60.0, release=release)
+    graph = graph_for(responders=[slow])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
+    proc = _cli(graph, "apply", str(plan), "--yes")
+    deadline = time.monotonic() + 60
+    while not (found := list(tmp_path.glob("journal-*.jsonl"))) or b'"sending"' not in found[0].read_bytes():
+        assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
+        time.sleep(0.05)
+    [first] = found
+    time.sleep(0.5)  # the write is in flight
+    proc.kill()
+    proc.communicate(timeout=60)
+    release.set()
+    deadline = time.monotonic() + 30
+    while graph.direct(BEN):  # Graph still makes the write it received
+        assert time.monotonic() < deadline, "the write never landed"
+        time.sleep(0.05)
+    assert [x["outcome"] for x in journal_lines(first)] == ["sending"]
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime.now(UTC))  # the plan's wall clock
+    time.sleep(1.1)  # the next journal's name (its second) differs
+    capsys.readouterr()
+    assert run("apply", plan, graph, "--yes") == 0
+    captured = capsys.readouterr()
+    assert f"change 1 (POST /users/{BEN}/assignLicense): outcome unknown in {first} (line 1)" in captured.err
+    removals = [w for w in graph.writes() if w.path == f"/users/{BEN}/assignLicense"]
+    assert len(removals) == 1, "the removal made in flight is not sent again"
+    [second] = [j for j in tmp_path.glob("journal-*.jsonl") if j != first]
+    assert [(x["n"], x["outcome"]) for x in outcome_lines(second)] == [(1, "skipped"), (2, "done")]
+    assert graph.member(DORA, G_E3)
+    # nothing lost: the first journal still undoes the change made in flight, the second its own
+    assert run("undo", second, graph, "--yes", "--journal", str(tmp_path / "undo-2.jsonl")) == 0
+    assert not graph.member(DORA, G_E3)
+    assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo-1.jsonl")) == 0
+    assert graph.direct(BEN) == {E5: ()}
