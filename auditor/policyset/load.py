@@ -9,9 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from msgspec.structs import replace
-
 import jsonschema
+from msgspec.structs import replace
 
 from auditor.common.errors import PolicyError, PolicyIssue
 from auditor.data.model import Locale, Severity
