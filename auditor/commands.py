@@ -411,6 +411,7 @@ def run_audit(options: AuditOptions) -> int:
         _with_distributor(document, options, seats, mailed=email is not None)
         document.config_problems = problems
         document.policy_files = [policy.file for policy in policies.policies]
+        document.policy_sha256 = {policy.file: policy.sha256 for policy in policies.policies}
         if exchange is not None and options.exchange_export:
             attach_export(document, exchange, options.exchange_export)
         if baseline is not None:

@@ -22,6 +22,7 @@ is not a JWT cannot be checked; apply says so and relies on Graph's 403 instead.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from auditor.common.errors import UsageError
 from ..formats.plan_json import Change
 from ..graph.auth import SIGN_IN, USERS
 from ..graph.auth import Permission as Permission  # re-exported: the apply checks name it here
+from ..graph.retries import GraphRequestError
 
 if TYPE_CHECKING:
     from ..graph.client import GraphClient
@@ -164,27 +166,41 @@ def for_refusal(change: Change) -> str:
 
 
 async def check_tenant(client: GraphClient, tenant_id: str) -> Claims | None:
-    """The credential signs in to `tenant_id` (its token's tid, else Graph's /organization), else
-    UsageError (exit 2); the token's claims. The token itself is never kept, printed or journaled."""
+    """The credential signs in to `tenant_id` (its token's tid) and Graph answers for it (its
+    /organization), else UsageError (exit 2); the token's claims. The token itself is never kept,
+    printed or journaled.
+
+    The token's tid alone is not the tenant the writes land in: an endpoint (--graph-endpoint, a
+    proxy) may answer for another tenant with a token of this one. So /organization is asked too; a
+    token with a tid that may not read it (403: Organization.Read.All is not among the write
+    permissions) is taken at its tid, and stderr says so."""
     given = await client.token_claims()
     claims = Claims(given.tid, given.roles, given.scp) if given is not None else None
     tid = claims.tid if claims else None
-    if tid:
-        if tid.lower() != tenant_id:
-            raise UsageError(
-                f"the credential signs in to tenant {tid}, but the changes are for tenant "
-                f"{tenant_id}; refusing to apply them to another tenant"
-            )
-    else:
-        doc = await client.get("/organization?$select=id")
-        ids = (
-            [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)]
-            if isinstance(doc, dict)
-            else []
+    if tid and tid.lower() != tenant_id:
+        raise UsageError(
+            f"the credential signs in to tenant {tid}, but the changes are for tenant "
+            f"{tenant_id}; refusing to apply them to another tenant"
         )
-        if tenant_id not in ids:
-            raise UsageError(
-                f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
-                f"tenant {tenant_id}; refusing to apply them to another tenant"
-            )
+    try:
+        doc = await client.get("/organization?$select=id")
+    except GraphRequestError as exc:
+        if not tid or exc.status not in (401, 403):
+            raise
+        print(
+            f"note: GET /organization answered {exc.status}: the tenant is taken from the token's tid "
+            f"({tid}), not confirmed by Graph's answer",
+            file=sys.stderr,
+        )
+        return claims
+    ids = (
+        [str(o.get("id", "")).lower() for o in (doc.get("value") or []) if isinstance(o, dict)]
+        if isinstance(doc, dict)
+        else []
+    )
+    if tenant_id not in ids:
+        raise UsageError(
+            f"Graph answers for tenant {', '.join(ids) or 'unknown'}, but the changes are for "
+            f"tenant {tenant_id}; refusing to apply them to another tenant"
+        )
     return claims

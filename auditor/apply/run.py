@@ -30,7 +30,7 @@ from auditor.common.errors import EXIT_OK, AuthError, CollectionError, UsageErro
 from auditor.data.model import Cloud
 from auditor.formats.change_model import PlanName
 
-from ..formats.plan_json import GUID, Change, PlanFile, check_age, load_plan
+from ..formats.plan_json import GUID, Change, PlanFile, check_age, check_policies, load_plan
 from ..graph.auth import build_credential
 from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
@@ -309,6 +309,7 @@ def cmd_apply(options: WriteOptions) -> int:
         plan = load_plan(path)
         plan_lock.enter_context(hold_plan(plan.sha256))  # a copy of the plan is the same plan
         check_age(plan, timedelta(hours=options.max_age), clock())
+        check_policies(plan)  # the policy the findings were judged under, unchanged
         code = EXIT_OK
         if options.distributor:  # the reductions at the distributor only (the MSP's Pax8 credentials)
             from .distributor import apply_distributor_changes  # the Pax8 client (httpx) loads for it only

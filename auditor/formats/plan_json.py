@@ -30,6 +30,7 @@ from ..graph.hosts import LOOPBACK
 PLAN_VERSION = 1
 GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 USER_TYPE = re.compile(r"^[A-Za-z]{1,40}\Z")  # Member, Guest
+SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 COUNTRY = re.compile(r"^[A-Z]{2}\Z")  # usageLocation: ISO 3166-1 alpha-2
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location")
@@ -125,6 +126,9 @@ class PlanFile:
     # the policy files the plan's report was audited with (audit them again with these); () in a plan
     # written before they were recorded
     policy_files: tuple[str, ...] = ()
+    # each policy file's SHA-256 as the audit read it (check_policies); () in a plan written before
+    # they were recorded
+    policy_sha256: tuple[tuple[str, str], ...] = ()
 
 
 class Where:
@@ -179,6 +183,11 @@ def load_plan(path: Path) -> PlanFile:
         isinstance(f, str) and 0 < len(f) <= 4096 and "\0" not in f for f in files
     ):
         raise where.error("policy_files", "must be a list of file paths")
+    digests = doc.get("policy_sha256", {})
+    if not isinstance(digests, dict) or not all(
+        0 < len(f) <= 4096 and "\0" not in f and isinstance(d, str) and SHA256.match(d) for f, d in digests.items()
+    ):
+        raise where.error("policy_sha256", "must map each policy file to the SHA-256 of its bytes")
     return PlanFile(
         path,
         tenant_id,
@@ -190,6 +199,7 @@ def load_plan(path: Path) -> PlanFile:
         hashlib.sha256(data).hexdigest(),
         read_at if isinstance(read_at, str) else None,
         tuple(files),
+        tuple(sorted(digests.items())),
     )
 
 
@@ -236,6 +246,35 @@ def check_age(plan: PlanFile, max_age: timedelta, now: datetime) -> None:
             f"--max-age {span(max_age)}: the tenant may have changed since; audit and plan again "
             "(or allow an older plan with --max-age)",
         )
+
+
+def check_policies(plan: PlanFile) -> None:
+    """Refuse (PlanFileError, exit 2) a plan whose policy files hold other bytes now than the audit
+    judged by, or cannot be read here.
+
+    A plan's findings were judged under its report's policy: a waiver, an exception, a declaration,
+    a grace period or an inactivity window added or changed since can make a planned change one the
+    policy no longer asks for, and apply re-reads the tenant, not the policy. So the plan is applied
+    only under the very policy files it was judged under (report.json's `policy_sha256`, carried on
+    by plan.json); paths are as audit was given them, so apply runs from the folder audit ran in."""
+    where = Where(plan.path)
+    for file, digest in plan.policy_sha256:
+        try:
+            now = hashlib.sha256(Path(file).read_bytes()).hexdigest()
+        except OSError as exc:
+            raise where.error(
+                "policy_sha256",
+                f"the policy file {file} the plan was judged under cannot be read here ({exc.strerror or exc}): "
+                "whether its policy still holds cannot be told; run apply from the folder audit ran in, "
+                "or audit and plan again",
+            ) from None
+        if now != digest:
+            raise where.error(
+                "policy_sha256",
+                f"the policy file {file} changed since the audit the plan was made from (SHA-256 "
+                f"{digest[:12]}… then, {now[:12]}… now): its findings were judged under another policy; "
+                "audit and plan again",
+            )
 
 
 def _moment(text: str | None) -> datetime | None:

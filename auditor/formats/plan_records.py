@@ -106,6 +106,7 @@ class PlanRecord(TypedDict):
     report_collected_at: str | None
     created_at: str
     policy_files: list[str]
+    policy_sha256: dict[str, str]
     filters: FiltersRecord
     currency: str | None
     net_monthly: float | None
@@ -318,6 +319,7 @@ class ChangePlan(msgspec.Struct, frozen=True):
     bill: Bill | None = None  # which seats leave the bill, and when (auditor.plan.bill)
     report_collected_at: str = ""  # when the tenant data was read (report.json's collected_at)
     policy_files: tuple[str, ...] = ()  # the policy files the report was audited with (report.json's)
+    policy_sha256: tuple[tuple[str, str], ...] = ()  # (file, SHA-256 of its bytes then): report.json's
     money: Money | None = None  # the report's `money` (auditor.plan.money): plan.md opens with it
 
     @property

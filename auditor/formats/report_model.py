@@ -427,6 +427,9 @@ class ReportDocument(Struct, kw_only=True):
     # the policy files the audit read, as it was given them (plan.json carries them on: apply --demo's
     # "to audit it" names them); absent in a merge and in a report written before it was recorded
     policy_files: list[str] | UnsetType = UNSET
+    # each policy file's SHA-256 as the audit read it (plan.json carries it on; apply refuses a plan
+    # whose policy files hold other bytes now); absent as policy_files is
+    policy_sha256: dict[str, str] | UnsetType = UNSET
     locale: str = "en"
     complete: bool
     gaps: list[Gap] = []

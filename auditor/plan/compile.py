@@ -362,6 +362,7 @@ def _plan(
         report_generated_at=str(document.generated_at or ""),
         report_collected_at=str(document.collected_at or ""),
         policy_files=tuple(document.policy_files) if isinstance(document.policy_files, list) else (),
+        policy_sha256=tuple(document.policy_sha256.items()) if isinstance(document.policy_sha256, dict) else (),
         currency=currency,
         net_monthly=net,
         unpriced=unpriced,

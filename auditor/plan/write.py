@@ -62,6 +62,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> PlanRecord:
         "report_collected_at": plan.report_collected_at or None,
         "created_at": created_at,
         "policy_files": list(plan.policy_files),
+        "policy_sha256": dict(plan.policy_sha256),
         "filters": plan.filters.to_json(),
         "currency": plan.currency,
         "net_monthly": plan.net_monthly,

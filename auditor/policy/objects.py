@@ -270,6 +270,7 @@ class Policy(Struct, frozen=True):
     # every product the document names, in its order, wherever the schema (the rules' fragments) puts
     # one (auditor.policyset.schema.product_refs): what `validate` and the audit check against the tenant
     products: tuple[str, ...] = ()
+    sha256: str = ""  # of the file's bytes as read (report.json's policy_sha256; apply checks it)
 
     def severity_for(self, rule_id: str, default: Severity, override: Severity | None = None) -> Severity:
         if override is not None:

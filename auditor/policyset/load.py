@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from msgspec.structs import replace
 
 from auditor.common.errors import PolicyError, PolicyIssue
 from auditor.data.model import Locale, Severity
@@ -242,6 +244,8 @@ def load_policy_file(path: Path, display: str | None = None) -> tuple[Policy | N
     if issues:
         return None, issues, doc
     policy, more = _build(doc)
+    if policy is not None:  # the bytes judged by: a plan's apply checks the file still holds them
+        policy = replace(policy, sha256=hashlib.sha256(raw).hexdigest())
     return (policy if not more else None), more, doc
 
 

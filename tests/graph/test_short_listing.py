@@ -245,3 +245,25 @@ def test_a_user_created_after_the_sign_in_listing_began_is_not_missing_from_it()
 
 def _user(uid: str, created: str | None) -> User:
     return User.new(uid, f"{uid}@contoso.example", uid.title(), created_date_time=created)
+
+
+@pytest.mark.parametrize("concurrency", ["1", "4"])
+@pytest.mark.parametrize(("counted", "gap"), [(268, True), (262, False)], ids=["count 1% over", "count 1% under"])
+def test_a_count_1_percent_off_the_listing_is_named(
+    tmp_path: Path, full: dict[str, Any], counted: int, gap: bool, concurrency: str
+) -> None:
+    """GET /users/$count answers 1 % off the 265 users the listing returns (issue 95's red team,
+    docs/write-probes.md): neither is trusted silently. Over the listing, the users are read again
+    and, still short, are a users gap (exit 3); under it, the users read are used, and the report's
+    warnings and stderr say the count and the listing disagree."""
+    count = Fault(FaultKind.TEXT, COUNT, count=None, text=str(counted))
+    code, report = _audit(tmp_path, "off", [count], "--concurrency", concurrency)
+    said = [w for w in report["warnings"] if f"GET /users/$count reported {counted:,}" in w]
+    if gap:
+        assert code == 3 and report["complete"] is False
+        [users] = [g for g in report["gaps"] if g["part"] == "users"]
+        assert users["reason"].startswith(f"read 265 users while GET /users/$count reported {counted}")
+    else:
+        assert code == 1 and report["complete"] is True
+        assert [f["id"] for f in report["findings"]] == [f["id"] for f in full["findings"]]
+        assert said and "3 more than counted" in said[0]

@@ -57,6 +57,7 @@ def test_plan_json_has_the_documented_fields() -> None:
         "report_collected_at",
         "created_at",
         "policy_files",
+        "policy_sha256",
         "filters",
         "currency",
         "net_monthly",

@@ -1,0 +1,162 @@
+"""The write path's red team (issue 95, "not yet tried"): each attack through the real CLI against
+the Graph emulator, and what apply or undo does about it (docs/write-probes.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from emulator_faults import Fault, FaultKind
+
+from .conftest import (
+    ANNA,
+    BEN,
+    DORA,
+    E5,
+    G_E3,
+    OTHER_TENANT,
+    TENANT,
+    add_member,
+    assign,
+    journal_lines,
+    make_tenant,
+    outcome_lines,
+    run,
+    wall_clock,
+    write_plan,
+)
+from .test_journal_crash import _cli
+from .test_time import GUS, IDA, LEO, POLICY, _audit_and_plan, _tenant
+
+# --- 1. a plan judged under another policy -----------------------------------------------------
+
+WAIVER = """\
+waivers:
+  - {rule: inactive-user-licensed, subject: ida@contoso.example, reason: sabbatical, owner: hr@contoso.example,
+     expires: 2027-06-30}
+"""
+
+
+def test_a_plan_judged_under_another_policy_is_refused(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A waiver for Ida written after the plan: the plan still removes her E5, and apply re-reads the
+    tenant, not the policy. plan.json carries the SHA-256 of each policy file the report was judged
+    under, and apply refuses (exit 2, before signing in) a file that holds other bytes now, or that
+    it cannot read."""
+    graph = graph_for(_tenant())
+    plan = _audit_and_plan(tmp_path, graph, monkeypatch)
+    policy = tmp_path / "policy.yaml"
+    doc = json.loads(plan.read_text(encoding="utf-8"))
+    report = json.loads((plan.parent / "report.json").read_text(encoding="utf-8"))
+    assert doc["policy_sha256"] == report["policy_sha256"] and list(doc["policy_sha256"]) == [str(policy)]
+    policy.write_text(POLICY + WAIVER, encoding="utf-8")
+    audited = len(graph.emulator.requests)
+    capsys.readouterr()
+    assert run("apply", plan, graph, "--yes") == 2
+    err = capsys.readouterr().err
+    assert f"{plan}: policy_sha256: the policy file {policy} changed since the audit the plan was made from" in err
+    assert "its findings were judged under another policy; audit and plan again" in err
+    assert len(graph.emulator.requests) == audited and graph.direct(IDA) == {E5: ()}
+    policy.unlink()
+    assert run("apply", plan, graph, "--yes") == 2
+    assert f"the policy file {policy} the plan was judged under cannot be read here" in capsys.readouterr().err
+    assert len(graph.emulator.requests) == audited
+    # the very policy it was judged under: applied
+    policy.write_text(POLICY, encoding="utf-8")
+    assert run("apply", plan, graph, "--yes", "--journal", str(tmp_path / "j.jsonl")) == 0
+    assert graph.direct(LEO) == graph.direct(GUS) == graph.direct(IDA) == {}
+
+
+def test_an_edited_policy_digest_is_named(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    graph = graph_for(_tenant())
+    plan = _audit_and_plan(tmp_path, graph, monkeypatch)
+    doc = json.loads(plan.read_text(encoding="utf-8"))
+    doc["policy_sha256"] = {str(tmp_path / "policy.yaml"): "not a digest"}
+    plan.write_text(json.dumps(doc), encoding="utf-8")
+    audited = len(graph.emulator.requests)
+    assert run("apply", plan, graph, "--yes") == 2
+    assert "policy_sha256: must map each policy file to the SHA-256 of its bytes" in capsys.readouterr().err
+    assert len(graph.emulator.requests) == audited
+
+
+# --- 2. a journal undone against another tenant's endpoint ------------------------------------
+
+
+def test_undo_against_an_endpoint_that_answers_for_another_tenant_is_refused(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The credential's token names the journal's tenant, but the endpoint answers for another (a
+    proxy, a copy, a misconfigured --graph-endpoint): the token's `tid` alone is no proof of the tenant
+    the writes land in. apply and undo ask Graph's /organization too and refuse (exit 2) a tenant
+    that is not the journal's; nothing is written there."""
+    graph = graph_for()
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5])])
+    journal = tmp_path / "apply.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    assert graph.direct(BEN) == {}
+    other = graph_for(dataclasses.replace(make_tenant(), tenant_id=OTHER_TENANT), tenant_claim=TENANT)
+    other.emulator.tenant.assign_license(BEN, {"addLicenses": [], "removeLicenses": [E5]})
+    monkeypatch.setenv("AZURE_TENANT_ID", TENANT)  # the operator names the journal's tenant
+    capsys.readouterr()
+    assert run("undo", journal, other, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 2
+    err = capsys.readouterr().err
+    assert f"Graph answers for tenant {OTHER_TENANT}, but the changes are for tenant {TENANT}" in err
+    assert other.writes() == [] and other.direct(BEN) == {}
+    # and a plan is not applied there either
+    assert run("apply", write_plan(tmp_path, [assign(ANNA, remove=[E5])], name="p2.json"), other, "--yes") == 2
+    assert other.writes() == []
+
+
+# --- 3. apply killed mid-write, then run again -------------------------------------------------
+
+
+def test_apply_killed_mid_write_and_run_again_neither_repeats_nor_loses_the_write(
+    tmp_path: Path, graph_for: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kill -9 while Ben's removal is in flight (journals in the plan's folder, as `apply --yes` writes
+    them): Graph still makes it. The next apply of the plan names the change left unknown, re-reads
+    Ben, skips it (nothing sent twice) and makes the rest; each journal undoes its own part."""
+    release = threading.Event()
+    slow = Fault(FaultKind.SLOW, match=r"^POST /v1\.0/users/[^/]+/assignLicense$", count=1, delay=60.0, release=release)
+    graph = graph_for(responders=[slow])
+    plan = write_plan(tmp_path, [assign(BEN, remove=[E5]), add_member(DORA, G_E3)], created_at=wall_clock())
+    proc = _cli(graph, "apply", str(plan), "--yes")
+    deadline = time.monotonic() + 60
+    while not (found := list(tmp_path.glob("journal-*.jsonl"))) or b'"sending"' not in found[0].read_bytes():
+        assert proc.poll() is None and time.monotonic() < deadline, "no `sending` line before the write"
+        time.sleep(0.05)
+    [first] = found
+    time.sleep(0.5)  # the write is in flight
+    proc.kill()
+    proc.communicate(timeout=60)
+    release.set()
+    deadline = time.monotonic() + 30
+    while graph.direct(BEN):  # Graph still makes the write it received
+        assert time.monotonic() < deadline, "the write never landed"
+        time.sleep(0.05)
+    assert [x["outcome"] for x in journal_lines(first)] == ["sending"]
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime.now(UTC))  # the plan's wall clock
+    time.sleep(1.1)  # the next journal's name (its second) differs
+    capsys.readouterr()
+    assert run("apply", plan, graph, "--yes") == 0
+    captured = capsys.readouterr()
+    assert f"change 1 (POST /users/{BEN}/assignLicense): outcome unknown in {first} (line 1)" in captured.err
+    removals = [w for w in graph.writes() if w.path == f"/users/{BEN}/assignLicense"]
+    assert len(removals) == 1, "the removal made in flight is not sent again"
+    [second] = [j for j in tmp_path.glob("journal-*.jsonl") if j != first]
+    assert [(x["n"], x["outcome"]) for x in outcome_lines(second)] == [(1, "skipped"), (2, "done")]
+    assert graph.member(DORA, G_E3)
+    # nothing lost: the first journal still undoes the change made in flight, the second its own
+    assert run("undo", second, graph, "--yes", "--journal", str(tmp_path / "undo-2.jsonl")) == 0
+    assert not graph.member(DORA, G_E3)
+    assert run("undo", first, graph, "--yes", "--journal", str(tmp_path / "undo-1.jsonl")) == 0
+    assert graph.direct(BEN) == {E5: ()}
