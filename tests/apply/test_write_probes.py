@@ -1,5 +1,5 @@
 """The write path's red team (issue 95, "not yet tried"): each attack through the real CLI against
-the Graph emulator, and what apply or undo does about it (docs/write-probes.md)."""
+the Graph emulator, and what apply or undo does about it (docs/plan-and-apply.md, "The write path's red team")."""
 
 from __future__ import annotations
 
