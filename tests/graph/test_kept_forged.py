@@ -1,4 +1,4 @@
-"""A forged but plausible kept sign-in read (issue 95's red team, docs/plan-and-apply.md, "The write path's red team"): half the
+"""A forged but plausible kept sign-in read (issue 95's red team, docs/plan-and-apply.md): half the
 users' last sign-in times moved 60 days back, in a file with this tenant's header, count and ids,
 so that no check of auditor.graph.kept_trust can tell it from one the auditor wrote. A night of
 `audit --baseline previous` must still find exactly what a full read finds: a kept time at or

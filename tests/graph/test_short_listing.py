@@ -253,7 +253,7 @@ def test_a_count_1_percent_off_the_listing_is_named(
     tmp_path: Path, full: dict[str, Any], counted: int, gap: bool, concurrency: str
 ) -> None:
     """GET /users/$count answers 1 % off the 265 users the listing returns (issue 95's red team,
-    docs/plan-and-apply.md, "The write path's red team"): neither is trusted silently. Over the listing, the users are read again
+    docs/plan-and-apply.md): neither is trusted silently. Over the listing, the users are read again
     and, still short, are a users gap (exit 3); under it, the users read are used, and the report's
     warnings and stderr say the count and the listing disagree."""
     count = Fault(FaultKind.TEXT, COUNT, count=None, text=str(counted))
