@@ -105,7 +105,9 @@ def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
     }
     # the findings whose amount or summary the bill changes, each as the README gives it
     pairs = [(a, b) for a, b in zip(file["findings"], demo["findings"], strict=True)]
-    costs = {a["rule"]: (a["monthly_cost"], b["monthly_cost"]) for a, b in pairs if a["monthly_cost"] != b["monthly_cost"]}
+    costs = {
+        a["rule"]: (a["monthly_cost"], b["monthly_cost"]) for a, b in pairs if a["monthly_cost"] != b["monthly_cost"]
+    }
     assert costs == {"spare-seats-over-limit": (164.25, 383.25), "entitlement-short": (8.4, 67.2)}
     for rule, (alone, billed) in costs.items():
         assert f"€{alone:.2f}" in said and f"€{billed:.2f}" in said, rule
