@@ -7,7 +7,7 @@
     .subscription(company_id, id)                    GET /v1/subscriptions/{id}, checked as one of the listing
     .update_quantity(company_id, id, quantity)       PUT /v1/subscriptions/{id} {"quantity": n} (apply
                                                      --distributor only: "Update Subscription")
-    .cancel(company_id, id, on)                      DELETE /v1/subscriptions/{id}?cancelDate=YYYY-MM-DD
+    .cancel(company_id, id, on)                      DELETE /v1/subscriptions/{id}?cancelDate=YYYY-MM-DDT12:00:00Z
                                                      (apply --distributor only: "Cancel Subscription")
 
 The shapes are Pax8's published OpenAPI documents (devx.pax8.com, "Authentication Access Token API"
@@ -230,6 +230,11 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     )
 
 
+def cancel_date_time(on: date) -> str:
+    """The cancelDate Pax8's schema asks for (format date-time) of the day `on`: noon UTC of it."""
+    return f"{on.isoformat()}T12:00:00Z"
+
+
 class Pax8(DistributorClient):
     """Pax8's partner API with the MSP's client credentials (the shared client:
     auditor.billing.distributor_client). `endpoint`: a stand-in serving both the token
@@ -274,10 +279,13 @@ class Pax8(DistributorClient):
         return _subscription(doc or _Raw(), company_id)
 
     def cancel(self, company_id: str, sub_id: str, on: date) -> Pax8Subscription | None:
-        """DELETE /subscriptions/{id}?cancelDate=YYYY-MM-DD (Pax8's "Cancel Subscription": "Cancels the
+        """DELETE /subscriptions/{id}?cancelDate=… (Pax8's "Cancel Subscription": "Cancels the
         Subscription specified by subscriptionId"; cancelDate: "The date to cancel the subscription
-        on"); the subscription as Pax8 answers it, None when it answers without a body (204)."""
-        cancel_date = {"cancelDate": on.isoformat()}
+        on"); None for Pax8's documented answer, 204 without a body, else the subscription it answers.
+        The cancelDate is a date-time in Pax8's schema (its example 2000-10-31T01:30:00.000-05:00): the
+        day is sent as noon UTC (cancel_date_time), the same calendar day in every zone from UTC-11 to
+        UTC+11, as Pax8 documents no zone for the day it cancels on."""
+        cancel_date = {"cancelDate": cancel_date_time(on)}
         doc = self._call("DELETE", f"/subscriptions/{_path_id(sub_id)}", _Raw, params=cancel_date)
         return _subscription(doc, company_id) if doc else None
 

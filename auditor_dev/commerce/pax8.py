@@ -18,13 +18,17 @@
                                day ("Currently NOT supported for subscriptions with a future date") or
                                one Pax8 no longer bills, 400 for a quantity that is not a whole number
                                >= 1 or no field, 404 for an unknown id; the updated subscription
-    DELETE /v1/subscriptions/{subscriptionId}?cancelDate=YYYY-MM-DD   "Cancel Subscription" ("Cancels the
+    DELETE /v1/subscriptions/{subscriptionId}?cancelDate=…   "Cancel Subscription" ("Cancels the
                                Subscription specified by subscriptionId"; cancelDate: "The date to cancel
-                               the subscription on"): 422 for a future-dated subscription (the note
-                               above) or one Pax8 no longer bills, 404 for an unknown id, 400 for a
-                               cancelDate that is not a YYYY-MM-DD date or is before the clock's day
-                               (our stand-in's rule: Pax8's page names no other); 200 with the
-                               subscription, its status Cancelled (cancelDate today) or PendingCancel
+                               the subscription on", a date-time in Pax8's schema, its example
+                               2000-10-31T01:30:00.000-05:00): 204 without a body ("Successful
+                               operation"), the subscription now Cancelled (its day today) or
+                               PendingCancel; 404 for an unknown id ("Subscription not found"). Our
+                               stand-in's own rules, Pax8's page naming no other: a cancelDate is a
+                               date-time with its offset (the day it names, as written) or a plain
+                               YYYY-MM-DD date, else 400, and 400 for a day before the clock's; 422
+                               for a future-dated subscription (apply's precaution) or one Pax8 no
+                               longer bills
 
 A subscription is served as it is given, in Pax8's Subscription schema: `price` ("The price for the
 customer."), `partnerCost` ("The price for the Partner."), `currencyCode`, and for Microsoft's
@@ -56,6 +60,19 @@ def _error(status: int, message: str, instance: str) -> Reply:
     return Reply(
         status, {"type": kinds.get(status, "Error"), "message": message, "instance": instance, "status": status}
     )
+
+
+def _cancel_day(value: str) -> str | None:
+    """The day a cancelDate names (YYYY-MM-DD): a date-time with its offset, as Pax8's schema has it
+    (2000-10-31T01:30:00.000-05:00: the day as written), or a plain date; None for anything else."""
+    try:
+        if len(value) == 10:
+            day = datetime.date.fromisoformat(value)
+            return day.isoformat() if day.isoformat() == value else None
+        when = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.date().isoformat() if "T" in value and when.tzinfo is not None else None
 
 
 class Pax8StandIn(StandIn):
@@ -137,13 +154,10 @@ class Pax8StandIn(StandIn):
         if not found:
             return _error(404, "Subscription not found", asked.path)
         today = self._today()
-        on = asked.query.get("cancelDate", today)  # none: today (the parameter is optional)
-        try:
-            valid = len(on) == 10 and datetime.date.fromisoformat(on).isoformat() == on
-        except ValueError:
-            valid = False
-        if not valid or on < today:
-            return _error(400, f"cancelDate {on[:20]!r} is not a date from today (YYYY-MM-DD)", asked.path)
+        asked_on = asked.query.get("cancelDate", today)  # none: today (the parameter is optional)
+        on = _cancel_day(asked_on)
+        if on is None or on < today:
+            return _error(400, f"cancelDate {asked_on[:40]!r} is not a date-time from today", asked.path)
         sub = found[0]
         if str(sub.get("startDate") or "")[:10] > today:
             return _error(422, "Currently NOT supported for subscriptions with a future date", asked.path)
@@ -151,7 +165,7 @@ class Pax8StandIn(StandIn):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
         sub["status"] = "Cancelled" if on == today else "PendingCancel"
         sub["endDate"] = f"{on}T00:00:00Z"
-        return Reply(200, sub)
+        return Reply(204)  # "Successful operation", no body
 
     def _token(self, asked: Asked) -> Reply:
         body = asked.body if isinstance(asked.body, dict) else {}

@@ -41,7 +41,9 @@ def test_a_whole_subscription_is_cancelled_at_pax8_and_undo_names_it(
         assert world.apply("--yes") == 0
         assert "-> done" in capsys.readouterr().out
         (sent,) = [r for r in world.pax8.requests if r.method == "DELETE"]
-        assert sent.path == f"/v1/subscriptions/{MONTHLY_AT_PAX8}" and sent.query == {"cancelDate": "2026-11-02"}
+        # the day, as the date-time Pax8's schema gives cancelDate (format date-time): noon UTC of it
+        assert sent.path == f"/v1/subscriptions/{MONTHLY_AT_PAX8}"
+        assert sent.query == {"cancelDate": "2026-11-02T12:00:00Z"}
         monthly = next(s for s in world.pax8.subscriptions if s["id"] == MONTHLY_AT_PAX8)
         assert monthly["status"] == "Cancelled" and monthly["quantity"] == 3
         path, lines = world.journal()
@@ -50,7 +52,7 @@ def test_a_whole_subscription_is_cancelled_at_pax8_and_undo_names_it(
             (1, "cancel", "done"),
             (2, "reduce", "scheduled"),
         ]
-        assert lines[0]["request"]["path"].endswith("?cancelDate=2026-11-02")  # as sent, journaled before
+        assert lines[0]["request"]["path"].endswith("?cancelDate=2026-11-02")  # the day sent, journaled before
         # undo says what a person must do, and sends nothing
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
@@ -114,14 +116,21 @@ def test_the_stand_in_cancels_and_refuses_what_pax8_refuses() -> None:
         assert httpx.delete(f"{url}/nope", params=on, headers=auth).status_code == 404
         refused = httpx.delete(f"{url}/{future['id']}", params=on, headers=auth)
         assert refused.status_code == 422 and "future date" in refused.json()["message"]
-        for bad in ("2026-13-01", "tomorrow", "2020-01-01", f"{today.isoformat()}T00:00:00Z"):
+        no_offset, spaced = f"{today.isoformat()}T12:00:00", f"{today.isoformat()} 12:00:00Z"
+        for bad in ("2026-13-01", "tomorrow", "2020-01-01", "2020-01-01T12:00:00Z", no_offset, spaced):
             assert httpx.delete(second, params={"cancelDate": bad}, headers=auth).status_code == 400, bad
         assert pax8.subscriptions[1]["status"] == "Active"
+        # a date-time with its offset, as Pax8's schema has it (its example 2000-10-31T01:30:00.000-05:00)
         later = date.fromordinal(today.toordinal() + 30).isoformat()
-        taken = httpx.delete(second, params={"cancelDate": later}, headers=auth)
-        assert taken.status_code == 200 and taken.json()["status"] == "PendingCancel"
+        taken = httpx.delete(second, params={"cancelDate": f"{later}T01:30:00.000-05:00"}, headers=auth)
+        assert (taken.status_code, taken.content) == (204, b"")  # Pax8's answer: "Successful operation", no body
+        assert pax8.subscriptions[1]["status"] == "PendingCancel"
+        assert pax8.subscriptions[1]["endDate"] == f"{later}T00:00:00Z"  # the day as written
         again = httpx.delete(second, params=on, headers=auth)
         assert again.status_code == 422  # Pax8 no longer bills it as Active
+        pax8.subscriptions[1]["status"] = "Active"
+        plain = httpx.delete(second, params=on, headers=auth)  # a plain date is taken too
+        assert plain.status_code == 204 and pax8.subscriptions[1]["status"] == "Cancelled"
 
 
 DUE = datetime(2027, 5, 8, 9, 0, tzinfo=UTC)  # the annual commitment's end: its scheduled change is due

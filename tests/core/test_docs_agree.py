@@ -82,13 +82,17 @@ def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """README's "same tenant from the file" command, as written, gives the demo's findings and
-    amounts, and no bill, as the README says (it lacked --policies, so it found no policy)."""
+    totals, and no bill, as the README says (it lacked --policies, so it found no policy); the three
+    findings the bill informs read differently, and the README names each (issue 99, point 13: it
+    said "the same findings and amounts")."""
     import json
     import shlex
 
     (line,) = [x for x in README.splitlines() if x.startswith(".venv/bin/license-auditor audit --snapshot ")]
     command = shlex.split(line)[1:]
-    assert "The same tenant from the file, with the same findings and amounts, but no bill" in " ".join(README.split())
+    said = " ".join(README.split())
+    assert "The same tenant from the file, without a bill" in said
+    assert "same findings and amounts" not in said
     monkeypatch.chdir(ROOT)  # the README's paths are the clone's
     monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
     assert main([*command, "--output-dir", str(tmp_path / "file"), "--format", "json"]) == 1
@@ -99,3 +103,16 @@ def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
     assert {k: v for k, v in file["money"].items() if k != "bill"} == {
         k: v for k, v in demo["money"].items() if k != "bill"
     }
+    # the findings whose amount or summary the bill changes, each as the README gives it
+    pairs = [(a, b) for a, b in zip(file["findings"], demo["findings"], strict=True)]
+    costs = {
+        a["rule"]: (a["monthly_cost"], b["monthly_cost"]) for a, b in pairs if a["monthly_cost"] != b["monthly_cost"]
+    }
+    assert costs == {"spare-seats-over-limit": (164.25, 383.25), "entitlement-short": (8.4, 67.2)}
+    for rule, (alone, billed) in costs.items():
+        assert f"€{alone:.2f}" in said and f"€{billed:.2f}" in said, rule
+    told = {a["rule"] for a, b in pairs if a["remediation"] != b["remediation"]}
+    assert told == {"spare-seats-over-limit", "entitlement-short", "spare-seats-under-minimum"}
+    e5 = next(a for a, _ in pairs if a["rule"] == "spare-seats-over-limit")
+    quoted = "reduce the subscription by 3 licenses at its renewal on Mar 18, 2027"
+    assert quoted in e5["remediation"]["summary"] and f'"{quoted}"' in said
