@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from auditor.data.account_kinds import PHONE_RESOURCE_LICENSE
+from auditor.apply.kind_reads import swap_unmet
+from auditor.data.account_kinds import NO_MAILBOX, PHONE_RESOURCE_LICENSE
 from auditor.data.model import AssignedLicense, LicenseAssignmentState, User
+from auditor.formats.plan_json import Change
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.rules.hygiene.kinds import ResourceAccountPaidLicense, has_mailbox, mailbox_plans
 
-from .conftest import E5, make_tenant, outcome_lines, run
+from .conftest import E5, EXCHANGE, make_tenant, outcome_lines, run
 from .test_account_kinds import _user
 from .test_kinds_agree import PHONE, POLICY, RESOURCE_DEPARTMENT, _audit, _by_rule, _plan, _table, _table_sku, clock
 
@@ -151,3 +153,33 @@ def test_an_edited_plan_that_swaps_the_mailbox_suite_away_is_refused_at_the_call
     assert run("apply", path, graph, "--yes", "--journal", str(journal2)) == 0
     assert [line["outcome"] for line in outcome_lines(journal2)] == ["done"]
     assert set(graph.direct(LINE)) == {PHONE_RESOURCE_LICENSE, E5}
+
+
+def test_a_mailbox_not_read_counts_as_one(tmp_path: Path, graph_for: Any, clock: None) -> None:
+    """An enabled account with the resource license and E5 that never signed in: no rule asks its mailbox
+    purpose (it is no candidate of the disabled or inactive rules), so whether it has a mailbox is not
+    known: E5 may carry one, and the swap keeps it all the same."""
+    queue = _holding(QUEUE, "queue", [PHONE_RESOURCE_LICENSE, E5])
+    graph = _graph(graph_for, queue)
+    policy = MAILBOX_POLICY.split("  disabled_users:")[0] + "  resource_accounts: {severity: medium}\n"
+    report = _audit(tmp_path, graph, policy)
+    asked = [r for r in graph.emulator.requests if r.path.endswith(f"/users/{QUEUE}/mailboxSettings/userPurpose")]
+    assert not asked  # not read: unknown
+    found = _by_rule(report, ResourceAccountPaidLicense.id)[QUEUE]
+    assert found["details"]["confirmed"] is True
+    assert found["details"]["paid"] == {} and found["details"]["mailbox"] == {"SPE_E5": E5}
+    assert not [c for c in _plan(tmp_path)["changes"] if c["user"] == QUEUE]
+
+
+def test_apply_counts_a_mailbox_it_could_not_read_as_one() -> None:
+    """swap_unmet on the mailbox purpose as apply re-read it: a mailbox (`user`) or one not known (None)
+    keeps E5; Graph's "no mailbox" lets the swap take it (it ends nothing)."""
+    body = {"addLicenses": [], "removeLicenses": [E5]}
+    change = Change(1, "assign_license", "POST", f"/users/{QUEUE}/assignLicense", body, "", QUEUE, None,
+                    ({"account_kind": "resource"},), {}, (), {})  # fmt: skip
+    plans = {E5: ((EXCHANGE, "EXCHANGE_S_ENTERPRISE"),)}
+    [known] = swap_unmet(change, plans, {E5: "SPE_E5"}, "user")
+    assert "carries the account's mailbox (Exchange Online (Plan 2)) and the account has a mailbox" in known
+    [unknown] = swap_unmet(change, plans, {E5: "SPE_E5"}, None)
+    assert "may have a mailbox" in unknown
+    assert swap_unmet(change, plans, {E5: "SPE_E5"}, NO_MAILBOX) == []
