@@ -14,7 +14,7 @@ from ..formats.plan_json import Change
 from ..graph.client import GraphClient, GraphRequestError
 from ..graph.mailbox_purpose import NO_MAILBOX_CODES, PURPOSE_PATH
 from ..graph.optional import unknown_segment
-from ..rules.hygiene.kinds import plans_dial_out
+from ..rules.hygiene.kinds import has_mailbox, mailbox_plans, plans_dial_out
 
 
 async def read_purpose(client: GraphClient, user: str) -> tuple[str | None, str]:
@@ -66,13 +66,18 @@ async def agent_parent(client: GraphClient, user: str) -> tuple[str | None, str]
 
 
 def swap_unmet(
-    change: Change, plans: Mapping[str, tuple[tuple[str, str], ...]] | None, products: Mapping[str, str]
+    change: Change,
+    plans: Mapping[str, tuple[tuple[str, str], ...]] | None,
+    products: Mapping[str, str],
+    purpose: str | None = None,
 ) -> list[str]:
-    """Why a resource account's swap would take what the account needs to dial out, re-derived from
-    the tenant's products as re-read, not from the plan: each product it removes must be one the
-    audit's swap removes (auditor.rules.hygiene.kinds.plans_dial_out: no Calling Plan, pay-as-you-go
-    calling or Communications Credits, by Microsoft's table and its service plans now), and one whose
-    service plans could be read at all."""
+    """Why a resource account's swap would take what the account needs to dial out, or its mailbox,
+    re-derived from the tenant's products and the account's mailbox as re-read, not from the plan:
+    each product it removes must be one the audit's swap removes (auditor.rules.hygiene.kinds:
+    plans_dial_out, no Calling Plan, pay-as-you-go calling or Communications Credits, by Microsoft's
+    table and its service plans now; and on an account with a mailbox, `purpose` as re-read, None
+    when not known, mailbox_plans: no Exchange Online plan that holds it), and one whose service
+    plans could be read at all."""
     if change.kind != "assign_license" or change.body is None:
         return []
     reasons = []
@@ -85,5 +90,11 @@ def swap_unmet(
             reasons.append(
                 f"{name} carries a Calling Plan, pay-as-you-go calling or Communications Credits (its service "
                 "plans now): the resource account needs it to dial out, and the swap keeps it"
+            )
+        elif has_mailbox(purpose) and (held := mailbox_plans(sku, known)):
+            has = "has a mailbox" if purpose is not None else "may have a mailbox (its mailbox could not be read)"
+            reasons.append(
+                f"{name} carries the account's mailbox ({', '.join(held)}) and the account {has}: a mailbox "
+                "leaves through a person's steps (holds, archive, conversion), never through the swap"
             )
     return reasons

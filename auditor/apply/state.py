@@ -320,7 +320,7 @@ def unmet(
         return ["the user no longer exists"]
     named = products or {}
     if any("account_kind" in cond for cond in change.precondition):
-        swap = swap_unmet(change, plans, named)
+        swap = swap_unmet(change, plans, named, state.purpose)
         if swap:
             return swap
 

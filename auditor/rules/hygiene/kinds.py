@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 from auditor.data.account_kinds import (
+    NO_MAILBOX,
     PHONE_RESOURCE_LICENSE,
     RESOURCE_LICENSES,
     resource_signal,
@@ -20,6 +21,7 @@ from auditor.data.model import Severity, Sku, User
 
 from ...data.reads import MAILBOX, SIGN_IN, Reads
 from ...i18n.said import NOT_COLLECTED
+from ...impact.plan_loss import data_kinds
 from ...index import TenantIndex
 from ...policy.objects import HygieneCheck, Policy
 from ...reference import product_names
@@ -79,10 +81,14 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     the signals do not agree that it is a resource account (the swap waits for a person), and then
     `doubt` says why: `department` (only the department says so, on an enabled account), `mailbox`
     (the department on a disabled account that holds a suite with a mailbox and no phone line) or
-    `signs_in` (it holds the resource license but signs in interactively)"""
+    `signs_in` (it holds the resource license but signs in interactively); `mailbox`: the paid
+    products that carry the account's mailbox (an Exchange Online service plan) when the account has
+    one or its mailbox was not read, part number -> skuId: the swap never removes them, their removal
+    waits for a person (`blocked: data_lost`)"""
 
     paid: dict[str, str]
     keeps: dict[str, str]
+    mailbox: dict[str, str]
     replace_with: str
     replace_with_id: str
     resource_seats: int | None
@@ -103,6 +109,9 @@ DIAL_OUT_TITLE = re.compile(r"calling plan|pstn calling|communications credits",
 PHONE_SYSTEM_PLAN = "MCOEV"
 # a service plan that gives a mailbox (Exchange Online's plans; EXCHANGE_S_FOUNDATION gives none)
 MAILBOX_PLAN = re.compile(r"^EXCHANGE_(?!S_FOUNDATION)")
+# the kinds of data (auditor.impact.plan_loss.DATA_KINDS) that are the account's mailbox: a product whose
+# service plans hold either is one the swap never removes from an account with a mailbox
+MAILBOX_DATA = frozenset(("mailbox", "archive"))
 FREE_ALLOCATION = 25  # resource licenses at no cost for a tenant with Teams Phone ...
 FREE_PER_PHONE_LICENSES = 10  # ... and one more for every 10 Teams Phone licenses
 
@@ -157,6 +166,27 @@ def plans_dial_out(sku_id: str, plans: Iterable[tuple[str, str]]) -> bool:
     return any(dial_out_plan(plan_id, name) for plan_id, name in plans)
 
 
+def mailbox_plans(sku_id: str, plans: Iterable[tuple[str, str]]) -> list[str]:
+    """The names of a product's service plans that hold a mailbox or its archive (Exchange Online's
+    plans, by the data kinds auditor.impact.plan_loss names), by Microsoft's table for a product it
+    lists and by the service plans the tenant's subscribedSkus gives it (`plans`, (id, name) pairs):
+    empty when the product carries no mailbox. The one test the audit's swap (swap_split) and apply's
+    re-read of the products (before the swap) ask."""
+    names = product_names()
+    found = {
+        names.plan(plan_id, name) or name
+        for plan_id, name in (*names.plans_of(sku_id.lower()), *plans)
+        if data_kinds(name) & MAILBOX_DATA
+    }
+    return sorted(found)
+
+
+def has_mailbox(purpose: str | None) -> bool:
+    """Whether an account has a mailbox, by its mailbox purpose as read: any purpose, and one not read
+    (None: not known, so it may have one); only Graph's "no mailbox" (NO_MAILBOX) says it has none."""
+    return purpose != NO_MAILBOX
+
+
 def phone_system(sku: Sku) -> bool:
     names = (p.service_plan_name.upper() for p in sku.service_plans)
     return any(n.startswith(PHONE_SYSTEM_PLAN) and "VIRTUALUSER" not in n for n in names)
@@ -169,18 +199,31 @@ def free_allocation(skus: Iterable[Sku]) -> int:
     return FREE_ALLOCATION + phones // FREE_PER_PHONE_LICENSES if phones else 0
 
 
-def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
-    """(what the swap removes, what stays), each part number -> skuId, of the user's priced products
-    beside the resource license: a product that carries a Calling Plan or Communications Credits
-    stays, and so does one the tenant's listing does not describe (it may carry one)."""
+def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(what the swap removes, what stays, what carries the mailbox), of the user's priced products
+    beside the resource license, the first two part number -> skuId: a product that carries a Calling
+    Plan or Communications Credits stays, and so does one the tenant's listing does not describe (it
+    may carry one); on an account with a mailbox (has_mailbox) a product that carries it is never the
+    swap's either (the third): a mailbox leaves through a person's steps, never through the swap."""
     skus = ctx.index.sku_by_id
     paid: dict[str, str] = {}
     keeps: dict[str, str] = {}
+    mailbox: dict[str, str] = {}
     for sid in sorted(user.sku_ids - RESOURCE_LICENSES):
-        if not ctx.is_free(sid) and ctx.monthly_price(sid) is not None:
-            stays = sid not in skus or dials_out(skus[sid])
-            (keeps if stays else paid)[ctx.index.parts([sid])[0]] = sid
-    return paid, keeps
+        if ctx.is_free(sid) or ctx.monthly_price(sid) is None:
+            continue
+        part = ctx.index.parts([sid])[0]
+        if sid not in skus or dials_out(skus[sid]):
+            keeps[part] = sid
+        elif has_mailbox(user.mailbox_purpose) and mailbox_plans(sid, _plans(skus[sid])):
+            mailbox[part] = sid
+        else:
+            paid[part] = sid
+    return paid, keeps, mailbox
+
+
+def _plans(sku: Sku) -> list[tuple[str, str]]:
+    return [(p.service_plan_id, p.service_plan_name) for p in sku.service_plans]
 
 
 # the properties the kind rests on: the sign-ins and, for a disabled account only its department names,
@@ -218,14 +261,15 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
         return resource_details(user, ctx)
 
     def products(self, user: User, details: ResourceAccountPaidLicenseDetails, ctx: Context) -> frozenset[str]:
-        return frozenset(details["paid"].values())
+        return frozenset(details["paid"].values()) | frozenset((details.get("mailbox") or {}).values())
 
     def saves(self, details: ResourceAccountPaidLicenseDetails) -> bool:
         return details["confirmed"]  # a person's products are no waste until someone confirms what it is
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
         what = "Teams resource account" if details["confirmed"] else _UNCONFIRMED[details.get("doubt") == "signs_in"]
-        return f"{what} holds {', '.join(details['paid'])} where the resource license serves"
+        held = ", ".join(sorted({*details["paid"], *details.get("mailbox", {})}))
+        return f"{what} holds {held} where the resource license serves"
 
 
 def sign_ins_unread(index: TenantIndex) -> str | None:
@@ -246,8 +290,8 @@ def resource_details(user: User, ctx: Context) -> ResourceAccountPaidLicenseDeta
     doubt = "" if confirmed else _doubt(user)
     if doubt is None:
         return None
-    paid, keeps = swap_split(user, ctx)
-    if not paid:
+    paid, keeps, mailbox = swap_split(user, ctx)
+    if not paid and not mailbox:
         return None
     skus = ctx.index.sku_by_id
     sku = skus.get(PHONE_RESOURCE_LICENSE)
@@ -261,6 +305,7 @@ def resource_details(user: User, ctx: Context) -> ResourceAccountPaidLicenseDeta
         resource_in_use=sum(s.consumed_units for sid, s in skus.items() if sid in RESOURCE_LICENSES),
         confirmed=confirmed,
         **({"doubt": doubt} if doubt else {}),
+        **({"mailbox": mailbox} if mailbox else {}),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ...data.blocked import GROUP_KEEPS, KIND_UNCONFIRMED
+from ...data.blocked import DATA_LOST, GROUP_KEEPS, KIND_UNCONFIRMED
 from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails
 from ...guidance.examples import E3, USER
@@ -125,6 +125,15 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
             "{user} keeps {keeps}: a resource account needs a Calling Plan or Communications Credits to dial out.",
         ),
         Text(
+            "steps.resource.mailbox",
+            "{user} keeps {mailbox} for now: it carries the account's mailbox, which the license change never "
+            "ends. A resource account needs no mailbox, but only a person can tell whether this one holds mail "
+            "to keep: in the Exchange admin center check its holds and archive, keep what must be kept (a "
+            "retention policy, a litigation hold, or a conversion to a shared mailbox), and only then remove "
+            "{mailbox} from {user}, keeping {resource}.",
+            counted=True,
+        ),
+        Text(
             "steps.resource.seats",
             "The tenant has no free {resource} license: get one first (Billing > Purchase services). "
             "Within the tenant's allocation it costs nothing; beyond it, it has a cost.",
@@ -167,25 +176,51 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
     def remediation(
         self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], v: Variant, w: ValueFormatter
     ) -> Remediation:
-        values, paid, confirmed = self.values(f, w), sorted(f.own.get("paid") or {}), _confirmed(f)
-        leaves = [_held(a, f, confirmed) for a in group_removals(f, w, f.grouped(paid))]
-        actions = [_swap(f, w, values, confirmed), *leaves]
+        paid, mailbox, confirmed = sorted(f.own.get("paid") or {}), sorted(f.own.get("mailbox") or {}), _confirmed(f)
+        values = {**self.values(f, w), **w.listing("sku", paid)}  # the swap names what it removes, never the mailbox's
+        leaves = [_held(a, f, confirmed) for a in group_removals(f, w, f.grouped([*paid, *mailbox]))]
+        actions = [_swap(f, w, values, confirmed)] if paid else []
+        actions += [*_mailbox_removals(f, w, mailbox, confirmed), *leaves]
         steps = _steps(f, w, values, confirmed)
         links = ["assign_licenses", "admin_roles", "graph:user_assign"]
-        remedy = Remediation(
-            TextRef("summary.resource_swap", values), steps, "role.assign", [TextRef("next.rerun")], links, actions
-        )
+        summary = TextRef("summary.resource_swap", values) if paid else _mailbox_summary(f, w, mailbox)
+        remedy = Remediation(summary, steps, "role.assign", [TextRef("next.rerun")], links, actions)
         return resting_on(remedy, {"account_kind": "resource"})  # still one, on the same evidence, when the call runs
 
 
 def _held(leave: Action, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], confirmed: bool) -> Action:
-    """A group's membership removal held back where only the department says what the account is, or
-    where the group also gives a product the account keeps (a Calling Plan: leaving would take it too)."""
-    keeps = set(f.own.get("keeps") or {})
-    gives = set(f.group_licenses(leave.group or ""))
+    """A group's membership removal held back where only the department says what the account is,
+    where the group also gives a product the account keeps (a Calling Plan: leaving would take it
+    too), or where it gives a product that carries the account's mailbox (leaving would end it)."""
+    keeps, mailbox = set(f.own.get("keeps") or {}), set(f.own.get("mailbox") or {})
+    gives = set(f.group_licenses(leave.group or "")) | set(leave.seats)
     reason = None if confirmed else KIND_UNCONFIRMED
     reason = reason or (GROUP_KEEPS if leave.group and gives & keeps else None)
+    reason = reason or (DATA_LOST if gives & mailbox else None)
     return leave if reason is None or leave.blocked else replace(leave, blocked=reason)
+
+
+def _mailbox_removals(
+    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, mailbox: list[str], confirmed: bool
+) -> list[Action]:
+    """The removal of the products held directly that carry the account's mailbox: listed, so the
+    report and the plan show what waits, and never ready (a mailbox leaves through a person's steps,
+    never through the swap; apply refuses one an edited plan makes ready: kind_reads.swap_unmet)."""
+    direct = f.direct(mailbox)
+    if not direct:
+        return []
+    said = TextRef("graph.remove", w.listing("sku", direct))
+    return [assign_license(f, [], direct, said, DATA_LOST if confirmed else KIND_UNCONFIRMED)]
+
+
+def _mailbox_summary(
+    f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter, mailbox: list[str]
+) -> TextRef:
+    """What the finding asks when the swap has nothing to remove: keep the mailbox's data first."""
+    plans = sorted({name for part in mailbox for name in rules.mailbox_plans(f.sku_id(part), ())})
+    return TextRef(
+        "summary.loss.data", {**w.listing("sku", mailbox), "plans": w.all(plans) if plans else w.word("unknown")}
+    )
 
 
 def _swap(
@@ -222,8 +257,12 @@ def _steps(
         steps.append(TextRef("steps.resource.beyond", {**values, **counts}))
     if f.own.get("resource_seats") == 0:  # the tenant subscribes to it and has no free seat
         steps.append(TextRef("steps.resource.seats", values))
-    steps.append(TextRef("steps.resource.swap", values))
+    if f.own.get("paid"):
+        steps.append(TextRef("steps.resource.swap", values))
     keeps = sorted(f.own.get("keeps") or {})
     if keeps:
         steps.append(TextRef("steps.resource.keeps", {**values, **w.listing("keeps", keeps)}))
+    mailbox = sorted(f.own.get("mailbox") or {})
+    if mailbox:  # a mailbox leaves through a person's steps, never through the swap
+        steps.append(TextRef("steps.resource.mailbox", {**values, **w.listing("mailbox", mailbox)}))
     return steps
