@@ -11,8 +11,8 @@ allows it; one partner credential serves every customer).
                                                     eligibilities of type `scheduled` got now
                                                     (availability ids "can change over time")
 
-Partner Center allows 500 requests a minute per customer on the Subscription resource: the session
-spaces its requests to one customer at least 60/500 s apart and honours a 429's Retry-After. One
+The session spaces its requests to one customer at least 60/500 s apart (500 a minute: this tool's
+own figure, no current Microsoft page states it; docs/bill.md) and honours a 429's Retry-After. One
 session may serve many customers' audits at once (`audit --tenants`: one partner credential for
 every customer), each in its own thread: the spacing is kept per customer under a lock. Its
 error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill),
@@ -40,7 +40,7 @@ from auditor.billing.untrusted import read_bounded, strict_value
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
-PER_MINUTE = 500  # requests a minute per customer on the Subscription resource
+PER_MINUTE = 500  # requests a minute per customer: this tool's own spacing (docs/bill.md), not Microsoft's
 RETRIES = 3
 MAX_PAGES = 1000
 MAX_BYTES = 16 * 2**20  # one answer: a page of a customer's subscriptions takes a few hundred KiB

@@ -7,7 +7,7 @@ configured rule judges account kinds:
 
 Both are v1.0 casts of the users and service principals collections
 (learn.microsoft.com/graph/api/agentuser-list, .../agentidentity-list; the latter names
-AgentIdentity.Read.All its least privileged permission, Application.Read.All serves too).
+AgentIdentity.Read.All its least privileged permission, AgentIdentity.ReadWrite.All the other; docs/graph.md).
 
 Both are optional parts (auditor/graph/optional.py): an error answer is a gap of its own part and
 the audit goes on.
@@ -54,7 +54,7 @@ USERS_REQUEST = f"{AGENT_USERS_PATH}?$select=id,identityParentId&$top={PAGE_SIZE
 IDENTITIES_REQUEST = f"{AGENT_IDENTITIES_PATH}?$select=id,displayName,accountEnabled&$top={PAGE_SIZE}"
 
 
-IDENTITY_PERMISSION = "AgentIdentity.Read.All"  # least privileged (agentidentity-list); Application.Read.All serves too
+IDENTITY_PERMISSION = "AgentIdentity.Read.All"  # least privileged (agentidentity-list)
 MAX_CONFIRM = 100  # parents missing from the listing asked one by one; more make a gap
 NO_AGENT_ID = (
     "{said}: this cloud's Microsoft Graph has no Microsoft Entra Agent ID (a type Graph does "
