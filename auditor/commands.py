@@ -71,7 +71,7 @@ from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, RenderOptions, render
 from .rules.requests import requests_of, sign_in_judges
-from .snapshot import check_readable, load_snapshot
+from .snapshot import load_snapshot
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -162,6 +162,7 @@ def _snapshot(
     as_of: datetime | None = None,
     nightly: Nightly | None = None,
     kept_sign_ins: Path | None = None,
+    given: TenantSnapshot | None = None,
 ) -> TenantSnapshot:
     """The tenant, read from Graph or --snapshot; `kept_sign_ins`: the nightly's folder of the last
     full read of the sign-in activity (auditor.graph.kept_sign_ins)."""
@@ -180,7 +181,7 @@ def _snapshot(
             sign_in_judges=sign_in_judges(policies),
         )
     if options.snapshot:
-        snapshot = load_snapshot(options.snapshot)
+        snapshot = given if given is not None else load_snapshot(options.snapshot)
         save_evidence(options.source.save_snapshot, snapshot)  # asked for, so never ignored
         return snapshot
     raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
@@ -313,11 +314,15 @@ def _baseline(options: AuditOptions) -> tuple[ReportDocument | None, bool]:
     return baseline, options.nightly.causes
 
 
-def _check_snapshot_path(options: AuditOptions) -> None:
-    """A --snapshot that cannot be read stops the run (exit 2) before the output folder is touched,
-    as the other usage errors do: the last good reports stay where they are, not in previous/."""
-    if options.snapshot and not options.reads_graph:
-        check_readable(options.snapshot)
+def _given_snapshot(options: AuditOptions) -> TenantSnapshot | None:
+    """--snapshot FILE, read and validated before the output folder is touched: a file that cannot be
+    read, is no JSON or no snapshot stops the run (exit 2) as the other usage errors do, and the last
+    good reports stay where they are, not in previous/ (README)."""
+    if not options.snapshot or options.reads_graph:
+        return None
+    # read with the cycle collector paused, as the run reads its tenant (an audit among many: running)
+    with collection_paused() if options.environment is None else contextlib.nullcontext():
+        return load_snapshot(options.snapshot)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -346,7 +351,7 @@ def run_audit(options: AuditOptions) -> int:
     migration = read_migration(options.migration) if options.migration else None  # likewise
     # history, causes, cost allocation, chat (auditor.insights)
     nightly = Nightly(replace(options.nightly, causes=causes), policies, baseline)
-    _check_snapshot_path(options)
+    given = _given_snapshot(options)
     _distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
@@ -362,7 +367,8 @@ def run_audit(options: AuditOptions) -> int:
             paused.enter_context(collection_paused())
         map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
-        snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins)
+        snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins, given)
+        del given  # one reference, so that `del snapshot` below frees the users
         seats = _distributor_seats(options, snapshot)  # the distributor's seats (read only)
         billing, billing_gaps = _commerce(options, snapshot, billing, seats)  # the billing APIs, then the file
         # only the rows of this tenant's subscriptions go on (the rest are counted: config_problems)

@@ -246,30 +246,22 @@ def test_output_dir_problems_fail_before_collecting(tmp_path, capsys):
         assert "--output-dir" in err and "Traceback" not in err
 
 
-def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, capsys):
+def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, capsys, monkeypatch):
+    import auditor.commands as commands
+    from auditor.common.errors import PolicyError
+
     code, out = run(tmp_path)
     assert code == 1
     first = (out / "report.json").read_text(encoding="utf-8")
-    # a run into the same folder that fails once begun (a snapshot that is no JSON: a usage error
-    # found only by reading it) must not leave the last report in place
-    broken = tmp_path / "broken.json"
-    broken.write_text("{not json", encoding="utf-8")
-    assert (
-        main(
-            [
-                "audit",
-                "--snapshot",
-                str(broken),
-                "--policies",
-                str(EXAMPLE),
-                "--output-dir",
-                str(out),
-                "--as-of",
-                AS_OF,
-            ]
-        )
-        == 2
-    )
+    # a run into the same folder that fails once begun (here the evaluation refuses the policy: an
+    # error found only once the tenant is read) must not leave the last report in place; a snapshot
+    # that is no JSON is refused before the folder is touched (test_a_snapshot_that_cannot_be_read_moves_nothing)
+
+    def refused(*args, **kwargs):
+        raise PolicyError("refused once begun")
+
+    monkeypatch.setattr(commands, "evaluate", refused)
+    assert run(tmp_path)[0] == 2
     assert not (out / "report.json").exists()
     assert (out / "previous" / "report.json").read_text(encoding="utf-8") == first
 
@@ -330,6 +322,28 @@ def test_a_mistyped_snapshot_leaves_the_last_reports_where_they_are(tmp_path, ca
     assert "sample-tenant.jsno: cannot read snapshot: No such file or directory" in capsys.readouterr().err
     assert (out / "report.json").read_bytes() == before
     assert not (out / "previous").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [(b"not json", "invalid JSON"), (b"", "invalid JSON"), (b"{}", "invalid snapshot")],
+    ids=["not-json", "empty", "empty-object"],
+)
+def test_a_snapshot_that_cannot_be_read_moves_nothing(tmp_path, capsys, content, said):
+    """A --snapshot that exists but is no snapshot (README: "moves nothing") is read and validated
+    before the output folder is touched: the last good reports and the run kept in previous/ stay."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    before, kept = (out / "report.json").read_bytes(), (out / "previous" / "report.json").read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    capsys.readouterr()
+    assert main(["audit", "--snapshot", str(bad), *common]) == 2
+    assert said in capsys.readouterr().err
+    assert (out / "report.json").read_bytes() == before
+    assert (out / "previous" / "report.json").read_bytes() == kept
 
 
 @pytest.mark.parametrize(
