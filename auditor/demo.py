@@ -136,7 +136,12 @@ def writable_emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str, Call
     from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
 
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITE_ROLES))
-    with GraphEmulator(snapshot, token=token, nested_from=sample_tenant()) as graph:
+    # the demo keeps its own clock: what the changes write (a license's times, the audit log's
+    # entries and its end) is dated at the sample's moment, not the day the demo runs, so the tenant
+    # kept in demo-tenant.json is audited as of that moment as the sample is (a log ending weeks later
+    # would leave the leavers' 30 days unshown)
+    moment = CLOCK.replace(tzinfo=UTC)
+    with GraphEmulator(snapshot, token=token, nested_from=sample_tenant(), now=lambda: moment) as graph:
         yield graph.url, token, graph.snapshot
 
 
