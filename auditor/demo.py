@@ -99,6 +99,7 @@ class DemoTenant:
     token: str
     policy: Path
     commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
+    email_to: str = ""  # its customer's recipient (an example address): where `--smtp-host` sends its report
 
 
 @contextmanager
@@ -109,16 +110,27 @@ def tenants() -> Iterator[list[DemoTenant]]:
     tenants would be."""
     from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
 
-    samples = [(sample_tenant(), "example-policy.yaml"), (target_tenant(), "fabrikam-policy.yaml")]
+    samples = [
+        (sample_tenant(), "example-policy.yaml", "licensing@contoso.example"),
+        (target_tenant(), "fabrikam-policy.yaml", "it@fabrikam.example"),
+    ]
     with ExitStack() as stack:
         served: list[DemoTenant] = []
-        for snapshot, policy in samples:
+        for snapshot, policy, email_to in samples:
             token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
             # with Graph's published throttling budgets, as `audit --demo` serves its tenant
             graph = stack.enter_context(GraphEmulator(snapshot, token=token, budgets=Budgets()))
             name = snapshot.tenant_name or snapshot.tenant_id
             served.append(
-                DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy), commerce=not served)
+                DemoTenant(
+                    name,
+                    snapshot.tenant_id,
+                    graph.url,
+                    token,
+                    demo_file(policy),
+                    commerce=not served,
+                    email_to=email_to,
+                )
             )
         yield served
 

@@ -220,6 +220,45 @@ def _requests(folder: Path) -> int | None:
     return int(found[-1].replace(",", "")) if found else None
 
 
+_SENT = re.compile(r"^e-mailed .* to (?P<to>.+?) via (?P<via>\S+(?: \([^)]*\))?),", re.MULTILINE)
+
+
+def _say_mailed(outcomes: Sequence[Outcome], root: Path, *, sends: bool) -> None:
+    """Each tenant's e-mail, sent or not and why (stderr): without --smtp-host or --sender one line for
+    the run, else one per tenant."""
+    if not sends:
+        having = sum(1 for o in outcomes if o.job.email_to)
+        if having:
+            print(
+                f"license-auditor: no e-mail sent: the tenants file gives {having} of {len(outcomes)} tenants an "
+                "email_to; give --smtp-host HOST --from ADDR (or --sender) to send each its report",
+                file=sys.stderr,
+            )
+        return
+    for outcome in outcomes:
+        print(clean_message(f"  {outcome.job.key}: {_mailed(outcome, root)}"), file=sys.stderr)
+
+
+def _mailed(outcome: Outcome, root: Path) -> str:
+    """What became of the tenant's e-mail in a run that sends, and why, as its audit's log says: sent to
+    whom, or not sent for lack of an email_to, of a report, of a change since the last run, or because
+    sending failed."""
+    to = outcome.job.email_to.replace(",", ", ")
+    if not to:
+        return "no e-mail: the tenants file gives it no email_to"
+    if outcome.status == "failed":
+        return f"no e-mail to {to}: its audit failed"
+    try:
+        log = (root / outcome.job.key / "audit.log").read_text("utf-8", errors="replace")
+    except OSError:
+        log = ""
+    if (sent := _SENT.search(log)) is not None:
+        return f"e-mailed to {sent['to']} via {sent['via']}"
+    if "nothing changed since the last run" in log:
+        return f"no e-mail to {to}: nothing changed since the last run (--notify-when)"
+    return f"e-mail to {to} not sent: see {root / outcome.job.key / 'audit.log'}"
+
+
 def _complete(folder: Path) -> bool:
     """The tenant's report.json exists and says its data is complete (with --allow-gaps an
     incomplete tenant exits as a complete one would). It answers, never raises: a report.json
@@ -357,7 +396,7 @@ def _demo_tenants(options: FleetOptions) -> int:
                 client_id="",
                 cloud="worldwide",
                 locale="",
-                email_to="",
+                email_to=tenant.email_to,  # an example address: the customer's e-mail, sent with --smtp-host
                 policies=str(tenant.policy),
                 fail_on=run.fail_on,
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
@@ -505,6 +544,7 @@ def _audit_and_roll_up(
     )
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
+    _say_mailed(outcomes, root, sends=options.mail_to is not None)
     return worst([o.exit_code for o in outcomes], bool(failed), run.allow_gaps)
 
 
