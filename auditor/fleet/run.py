@@ -380,6 +380,7 @@ def _demo_tenants(options: FleetOptions) -> int:
 
     if options.tenants:
         raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
+    options.audit.source.refuse_beside_demo()  # each sample has its own emulator and token
     run = options.audit
     history_name(run.nightly.history)  # a path is refused before any tenant, as for a tenants file
     with (

@@ -213,3 +213,27 @@ def test_the_audit_apply_names_is_made_with_the_plans_policy_files(
     assert main(["apply", "--demo", str(out / "plan.json"), "--yes", "--wait", "0"]) in (0, 3)
     audit = shlex.split(capsys.readouterr().err.rsplit("to audit it: ", 1)[1])
     assert [audit[i + 1] for i, arg in enumerate(audit) if arg == "--policies"] == files
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "--demo", "--auth", "azure-cli", "--yes"],
+        ["undo", "--demo", "--auth", "certificate", "--yes"],
+        ["apply", "--demo", "--tenant-id", "contoso.example"],
+        ["audit", "--demo", "--tenants", "--graph-endpoint", "http://127.0.0.1:9/v1.0"],
+        ["audit", "--demo", "--tenants", "--auth", "azure-cli"],
+    ],
+    ids=["apply+auth", "undo+auth", "apply+tenant-id", "tenants+endpoint", "tenants+auth"],
+)
+def test_the_demo_refuses_what_it_would_ignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """--demo serves its own Graph endpoint, tenant and token: --auth, --tenant-id and --graph-endpoint
+    were ignored by some of its commands and refused by others; each refuses them alike (exit 2), before
+    anything is read or written."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--demo serves its own Graph endpoint, tenant and sign-in" in err and "leave out --" in err
+    assert not (tmp_path / "reports").exists()
