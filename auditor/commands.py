@@ -28,7 +28,7 @@ from auditor.common.errors import (
     clean_message,
 )
 from auditor.common.heap import give_back, map_large_blocks
-from auditor.common.outputs import output_lock, rotate_previous
+from auditor.common.outputs import PREVIOUS, output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.run_record import RECORD, RunKind, claim, record
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
@@ -61,9 +61,11 @@ from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
 from .plan.bill import commerce_facts, copilot_credits, name_reductions, report_bill
+from .plan.exchange import EXCHANGE_FILE
 from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
+from .plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
 from .policy.objects import PolicySet
 from .report import licensed_users
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
@@ -108,14 +110,28 @@ def _say(text: str) -> None:
     print(clean_message(text), file=sys.stderr)
 
 
+def _plan_files(directory: Path) -> tuple[str, ...]:
+    """The files `plan` wrote from the folder's report (plan.json, plan.md, its batches and
+    exchange-steps.ps1): a plan of that report, so they go into previous/ with it."""
+    names = [PLAN_FILE, PLAN_MD, EXCHANGE_FILE, *(p.name for p in directory.glob("batch-*.json"))]
+    return tuple(n for n in names if BATCH_NAME.match(n) or n in (PLAN_FILE, PLAN_MD, EXCHANGE_FILE))
+
+
 def _prepare_output_dir(path: Path, extra: tuple[str, ...] = ()) -> None:
     """Fail before collecting if reports cannot be written, and move the last run's reports aside.
 
     A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
-    as today's; the previous files go to DIR/previous/, so nothing is lost. Called with the
+    as today's; the previous files go to DIR/previous/, so nothing is lost, the plan made from
+    them too (a plan beside the new report would be another report's; one left in previous/ by an
+    older run is removed, so previous/ never pairs a report with an older plan). Called with the
     directory's lock held (see _locked_output_dir)."""
     try:
-        rotate_previous(path, REPORT_FILES + extra)
+        kept = path / PREVIOUS
+        if any(os.path.lexists(path / name) for name in REPORT_FILES) and kept.is_dir() and not kept.is_symlink():
+            for name in _plan_files(kept):
+                if (kept / name).is_file() and not (kept / name).is_symlink():
+                    (kept / name).unlink()
+        rotate_previous(path, REPORT_FILES + extra + _plan_files(path))
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):

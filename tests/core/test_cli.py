@@ -397,3 +397,20 @@ def test_a_history_file_that_cannot_take_a_record_moves_nothing(tmp_path, capsys
     assert main(["audit", "--snapshot", str(SAMPLE), *common, "--history", str(history)]) == 2
     assert "--history: cannot append to" in capsys.readouterr().err
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_new_audit_moves_the_last_plan_into_previous_with_its_report(tmp_path, capsys):
+    """plan.json and plan.md are a plan of the report beside them: a new audit moves them into
+    previous/ with that report, and a later audit leaves no older plan there beside an other report."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert main(["plan", "--report-dir", str(out)]) == 0
+    planned = {name: (out / name).read_bytes() for name in ("plan.json", "plan.md")}
+    batches = sorted(p.name for p in out.glob("batch-*.json"))
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert not (out / "plan.json").exists() and not (out / "plan.md").exists() and not list(out.glob("batch-*.json"))
+    assert {name: (out / "previous" / name).read_bytes() for name in planned} == planned
+    assert sorted(p.name for p in (out / "previous").glob("batch-*.json")) == batches
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1  # the last report had no plan
+    assert not (out / "previous" / "plan.json").exists() and not list((out / "previous").glob("batch-*.json"))
