@@ -66,6 +66,7 @@ from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import gdap, partner
 from .arguments import FleetOptions, RollupOptions
+from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 from .tenant_places import Places, Seat
 
@@ -218,45 +219,6 @@ def _requests(folder: Path) -> int | None:
     except OSError:
         return None
     return int(found[-1].replace(",", "")) if found else None
-
-
-_SENT = re.compile(r"^e-mailed .* to (?P<to>.+?) via (?P<via>\S+(?: \([^)]*\))?),", re.MULTILINE)
-
-
-def _say_mailed(outcomes: Sequence[Outcome], root: Path, *, sends: bool) -> None:
-    """Each tenant's e-mail, sent or not and why (stderr): without --smtp-host or --sender one line for
-    the run, else one per tenant."""
-    if not sends:
-        having = sum(1 for o in outcomes if o.job.email_to)
-        if having:
-            print(
-                f"license-auditor: no e-mail sent: the tenants file gives {having} of {len(outcomes)} tenants an "
-                "email_to; give --smtp-host HOST --from ADDR (or --sender) to send each its report",
-                file=sys.stderr,
-            )
-        return
-    for outcome in outcomes:
-        print(clean_message(f"  {outcome.job.key}: {_mailed(outcome, root)}"), file=sys.stderr)
-
-
-def _mailed(outcome: Outcome, root: Path) -> str:
-    """What became of the tenant's e-mail in a run that sends, and why, as its audit's log says: sent to
-    whom, or not sent for lack of an email_to, of a report, of a change since the last run, or because
-    sending failed."""
-    to = outcome.job.email_to.replace(",", ", ")
-    if not to:
-        return "no e-mail: the tenants file gives it no email_to"
-    if outcome.status == "failed":
-        return f"no e-mail to {to}: its audit failed"
-    try:
-        log = (root / outcome.job.key / "audit.log").read_text("utf-8", errors="replace")
-    except OSError:
-        log = ""
-    if (sent := _SENT.search(log)) is not None:
-        return f"e-mailed to {sent['to']} via {sent['via']}"
-    if "nothing changed since the last run" in log:
-        return f"no e-mail to {to}: nothing changed since the last run (--notify-when)"
-    return f"e-mail to {to} not sent: see {root / outcome.job.key / 'audit.log'}"
 
 
 def _complete(folder: Path) -> bool:
@@ -545,7 +507,7 @@ def _audit_and_roll_up(
     )
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
-    _say_mailed(outcomes, root, sends=options.mail_to is not None)
+    say_mailed(outcomes, root, sends=options.mail_to is not None)
     return worst([o.exit_code for o in outcomes], bool(failed), run.allow_gaps)
 
 
