@@ -87,13 +87,12 @@ class AuditOptions:
 
     def check_sources(self) -> None:
         """UsageError when the flags name two sources of the tenant (--snapshot with --graph,
-        --graph-endpoint or --demo; --demo, its own emulator, with --graph-endpoint) or a
+        --graph-endpoint or --demo; --demo, its own emulator, with --graph-endpoint, --tenant-id or --auth) or a
         --graph-endpoint that is not an http(s) URL. run_audit asks
         before it moves or writes anything, so a mistyped command leaves the reports folder as it was."""
         if self.reads_graph and self.snapshot:
             raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")
-        if self.source.demo and self.source.endpoint:
-            raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
+        self.source.refuse_beside_demo()
         from .delivery.matrix import ENDPOINT  # the tenants file's graph_endpoint is held to the same form
 
         if self.source.endpoint and not ENDPOINT.match(self.source.endpoint):

@@ -34,6 +34,7 @@ from .delivery.arguments import add_email_arguments, add_email_command
 from .fleet.arguments import FleetOptions, add_fleet_commands
 from .graph.arguments import (
     CollectCommandOptions,
+    GraphSource,
     add_collect_command,
     add_connection_arguments,
     add_graph_arguments,
@@ -119,8 +120,7 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     from .snapshot import load_snapshot
     from .snapshot.write import save_snapshot
 
-    if getattr(args, "graph_endpoint", None) or getattr(args, "tenant_id", None):
-        raise UsageError("--demo serves its own Graph endpoint and tenant; leave out --graph-endpoint and --tenant-id")
+    GraphSource.of(args).refuse_beside_demo()  # what the demo sets itself is never given and ignored
     if args.command == "apply":
         args.plan = args.plan or str(folder / "plan.json")
         folder = Path(args.plan).parent

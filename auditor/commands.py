@@ -28,7 +28,7 @@ from auditor.common.errors import (
     clean_message,
 )
 from auditor.common.heap import give_back, map_large_blocks
-from auditor.common.outputs import output_lock, rotate_previous
+from auditor.common.outputs import PREVIOUS, output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.run_record import RECORD, RunKind, claim, record
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
@@ -61,9 +61,11 @@ from .merge.document import build_merged_document
 from .merge.run import merge
 from .migration.headline import migration_lines, read_migration
 from .plan.bill import commerce_facts, copilot_credits, name_reductions, report_bill
+from .plan.exchange import EXCHANGE_FILE
 from .plan.holds import attach as attach_export
 from .plan.money import money
 from .plan.summary import header_plan
+from .plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
 from .policy.objects import PolicySet
 from .report import licensed_users
 from .report.baseline import LAST_RUN, compare, last_report, load_baseline
@@ -71,7 +73,7 @@ from .report.chunks import available_workers
 from .report.document import FindingRemediation, build_document
 from .report.write import DIGEST_FILES, FILE_NAMES, RenderOptions, render
 from .rules.requests import requests_of, sign_in_judges
-from .snapshot import check_readable, load_snapshot
+from .snapshot import load_snapshot
 
 if TYPE_CHECKING:
     from kiota_abstractions.request_adapter import RequestAdapter
@@ -108,14 +110,28 @@ def _say(text: str) -> None:
     print(clean_message(text), file=sys.stderr)
 
 
+def _plan_files(directory: Path) -> tuple[str, ...]:
+    """The files `plan` wrote from the folder's report (plan.json, plan.md, its batches and
+    exchange-steps.ps1): a plan of that report, so they go into previous/ with it."""
+    names = [PLAN_FILE, PLAN_MD, EXCHANGE_FILE, *(p.name for p in directory.glob("batch-*.json"))]
+    return tuple(n for n in names if BATCH_NAME.match(n) or n in (PLAN_FILE, PLAN_MD, EXCHANGE_FILE))
+
+
 def _prepare_output_dir(path: Path, extra: tuple[str, ...] = ()) -> None:
     """Fail before collecting if reports cannot be written, and move the last run's reports aside.
 
     A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
-    as today's; the previous files go to DIR/previous/, so nothing is lost. Called with the
+    as today's; the previous files go to DIR/previous/, so nothing is lost, the plan made from
+    them too (a plan beside the new report would be another report's; one left in previous/ by an
+    older run is removed, so previous/ never pairs a report with an older plan). Called with the
     directory's lock held (see _locked_output_dir)."""
     try:
-        rotate_previous(path, REPORT_FILES + extra)
+        kept = path / PREVIOUS
+        if any(os.path.lexists(path / name) for name in REPORT_FILES) and kept.is_dir() and not kept.is_symlink():
+            for name in _plan_files(kept):
+                if (kept / name).is_file() and not (kept / name).is_symlink():
+                    (kept / name).unlink()
+        rotate_previous(path, REPORT_FILES + extra + _plan_files(path))
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):
@@ -162,6 +178,7 @@ def _snapshot(
     as_of: datetime | None = None,
     nightly: Nightly | None = None,
     kept_sign_ins: Path | None = None,
+    given: TenantSnapshot | None = None,
 ) -> TenantSnapshot:
     """The tenant, read from Graph or --snapshot; `kept_sign_ins`: the nightly's folder of the last
     full read of the sign-in activity (auditor.graph.kept_sign_ins)."""
@@ -180,7 +197,7 @@ def _snapshot(
             sign_in_judges=sign_in_judges(policies),
         )
     if options.snapshot:
-        snapshot = load_snapshot(options.snapshot)
+        snapshot = given if given is not None else load_snapshot(options.snapshot)
         save_evidence(options.source.save_snapshot, snapshot)  # asked for, so never ignored
         return snapshot
     raise UsageError("no tenant data: give --snapshot FILE, --graph (live tenant) or --demo")
@@ -313,11 +330,15 @@ def _baseline(options: AuditOptions) -> tuple[ReportDocument | None, bool]:
     return baseline, options.nightly.causes
 
 
-def _check_snapshot_path(options: AuditOptions) -> None:
-    """A --snapshot that cannot be read stops the run (exit 2) before the output folder is touched,
-    as the other usage errors do: the last good reports stay where they are, not in previous/."""
-    if options.snapshot and not options.reads_graph:
-        check_readable(options.snapshot)
+def _given_snapshot(options: AuditOptions) -> TenantSnapshot | None:
+    """--snapshot FILE, read and validated before the output folder is touched: a file that cannot be
+    read, is no JSON or no snapshot stops the run (exit 2) as the other usage errors do, and the last
+    good reports stay where they are, not in previous/ (README)."""
+    if not options.snapshot or options.reads_graph:
+        return None
+    # read with the cycle collector paused, as the run reads its tenant (an audit among many: running)
+    with collection_paused() if options.environment is None else contextlib.nullcontext():
+        return load_snapshot(options.snapshot)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -346,7 +367,7 @@ def run_audit(options: AuditOptions) -> int:
     migration = read_migration(options.migration) if options.migration else None  # likewise
     # history, causes, cost allocation, chat (auditor.insights)
     nightly = Nightly(replace(options.nightly, causes=causes), policies, baseline)
-    _check_snapshot_path(options)
+    given = _given_snapshot(options)
     _distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
     out_dir = Path(options.output_dir)
     with _locked_output_dir(out_dir), contextlib.ExitStack() as paused:
@@ -362,7 +383,8 @@ def run_audit(options: AuditOptions) -> int:
             paused.enter_context(collection_paused())
         map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
-        snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins)
+        snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins, given)
+        del given  # one reference, so that `del snapshot` below frees the users
         seats = _distributor_seats(options, snapshot)  # the distributor's seats (read only)
         billing, billing_gaps = _commerce(options, snapshot, billing, seats)  # the billing APIs, then the file
         # only the rows of this tenant's subscriptions go on (the rest are counted: config_problems)

@@ -99,6 +99,7 @@ class DemoTenant:
     token: str
     policy: Path
     commerce: bool = False  # its billing account and partner are served by the commerce stand-ins (commerce())
+    email_to: str = ""  # its customer's recipient (an example address): where `--smtp-host` sends its report
 
 
 @contextmanager
@@ -109,16 +110,27 @@ def tenants() -> Iterator[list[DemoTenant]]:
     tenants would be."""
     from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, app_token  # for --demo only, as above
 
-    samples = [(sample_tenant(), "example-policy.yaml"), (target_tenant(), "fabrikam-policy.yaml")]
+    samples = [
+        (sample_tenant(), "example-policy.yaml", "licensing@contoso.example"),
+        (target_tenant(), "fabrikam-policy.yaml", "it@fabrikam.example"),
+    ]
     with ExitStack() as stack:
         served: list[DemoTenant] = []
-        for snapshot, policy in samples:
+        for snapshot, policy, email_to in samples:
             token = app_token(snapshot.tenant_id, (*DEMO_ROLES, "User-LifeCycleInfo.Read.All"))
             # with Graph's published throttling budgets, as `audit --demo` serves its tenant
             graph = stack.enter_context(GraphEmulator(snapshot, token=token, budgets=Budgets()))
             name = snapshot.tenant_name or snapshot.tenant_id
             served.append(
-                DemoTenant(name, snapshot.tenant_id, graph.url, token, demo_file(policy), commerce=not served)
+                DemoTenant(
+                    name,
+                    snapshot.tenant_id,
+                    graph.url,
+                    token,
+                    demo_file(policy),
+                    commerce=not served,
+                    email_to=email_to,
+                )
             )
         yield served
 
@@ -136,7 +148,12 @@ def writable_emulator(snapshot: TenantSnapshot) -> Iterator[tuple[str, str, Call
     from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token  # for --demo only, as above
 
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITE_ROLES))
-    with GraphEmulator(snapshot, token=token, nested_from=sample_tenant()) as graph:
+    # the demo keeps its own clock: what the changes write (a license's times, the audit log's
+    # entries and its end) is dated at the sample's moment, not the day the demo runs, so the tenant
+    # kept in demo-tenant.json is audited as of that moment as the sample is (a log ending weeks later
+    # would leave the leavers' 30 days unshown)
+    moment = CLOCK.replace(tzinfo=UTC)
+    with GraphEmulator(snapshot, token=token, nested_from=sample_tenant(), now=lambda: moment) as graph:
         yield graph.url, token, graph.snapshot
 
 

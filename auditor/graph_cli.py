@@ -116,8 +116,7 @@ def read_tenant(
         sign_in_judges=sign_in_judges,
     )
     if source.demo:
-        if source.endpoint:
-            raise UsageError("--demo serves its own Graph endpoint; leave out --graph-endpoint")
+        source.refuse_beside_demo()
         snapshot = _collect_demo(options, progress, source.clock)  # a frozen sample's clock (`audit --demo --tenants`)
     else:
         snapshot = _collect_live(source, options, env, progress)

@@ -63,6 +63,7 @@ def cmd_validate(options: ValidateOptions) -> int:
 def _tenant(options: InitOptions) -> TenantSnapshot:
     """The tenant `init` reads: --demo, else --snapshot, else Graph."""
     if options.source.demo:
+        options.source.refuse_beside_demo()  # its own tenant: another's endpoint, id or sign-in is refused
         return demo.sample_tenant()
     if options.snapshot:
         return load_snapshot(options.snapshot)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from auditor.common.errors import UsageError
 from auditor.data.enums import Locale
 
 from ..delivery.arguments import add_email_arguments, options_from_args
@@ -50,6 +51,12 @@ class FleetOptions:
         # when the run starts, not to build the parser (`--help`)
         from ..arguments import AuditOptions
 
+        if args.email_to:  # else dropped without a word: each tenant's recipients are the file's
+            raise UsageError(
+                "--tenants: --email-to names one audit's recipients; each tenant's report goes to the email_to "
+                "the tenants file gives it (the demo's samples have theirs), sent with --smtp-host HOST --from ADDR "
+                "(or --sender); the roll-up goes to the MSP with `rollup --email-to` (docs/multi-tenant.md)"
+            )
         sends = bool(args.smtp_host or args.sender)
         # a folder of its own by default: the one-tenant audit's reports/ is another run's (auditor.common.run_record)
         audit = replace(AuditOptions.of(args, mail=False), output_dir=args.output_dir or TENANTS_DIR)

@@ -66,6 +66,7 @@ from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import gdap, partner
 from .arguments import FleetOptions, RollupOptions
+from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 from .tenant_places import Places, Seat
 
@@ -341,6 +342,7 @@ def _demo_tenants(options: FleetOptions) -> int:
 
     if options.tenants:
         raise UsageError("--demo --tenants audits the bundled sample tenants: leave out the tenants file")
+    options.audit.source.refuse_beside_demo()  # each sample has its own emulator and token
     run = options.audit
     history_name(run.nightly.history)  # a path is refused before any tenant, as for a tenants file
     with (
@@ -357,7 +359,7 @@ def _demo_tenants(options: FleetOptions) -> int:
                 client_id="",
                 cloud="worldwide",
                 locale="",
-                email_to="",
+                email_to=tenant.email_to,  # an example address: the customer's e-mail, sent with --smtp-host
                 policies=str(tenant.policy),
                 fail_on=run.fail_on,
                 # the stand-ins serve Contoso's commerce; Fabrikam's bill has no source, as before
@@ -505,6 +507,7 @@ def _audit_and_roll_up(
     )
     for outcome in failed:
         print(clean_message(f"  {outcome.job.key}: exit {outcome.exit_code}: {outcome.reason}"), file=sys.stderr)
+    say_mailed(outcomes, root, sends=options.mail_to is not None)
     return worst([o.exit_code for o in outcomes], bool(failed), run.allow_gaps)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.common.errors import SnapshotError, StopSignal
+from auditor.common.errors import SnapshotError, StopSignal, UsageError
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 
@@ -165,6 +165,24 @@ class GraphSource:
     clock: Callable[[], datetime] | None = None  # the collection's clock (a frozen sample's); None: now
     stop: StopSignal | None = None  # cancels the collection when set (a tenant past --tenant-timeout)
     save_snapshot: str | None = None  # --save-snapshot FILE
+
+    def refuse_beside_demo(self) -> None:
+        """--demo serves the bundled sample through its own emulator, tenant and token: a flag naming
+        another Graph endpoint, tenant or sign-in would be ignored, so it is refused (UsageError, exit 2)."""
+        given = [
+            flag
+            for flag, value in (
+                ("--graph-endpoint", self.endpoint),
+                ("--tenant-id", self.tenant_id),
+                ("--auth", self.auth is not AuthMode.AUTO),
+            )
+            if value
+        ]
+        if self.demo and given:
+            raise UsageError(
+                "--demo serves its own Graph endpoint, tenant and sign-in (the bundled sample's): "
+                f"leave out {' and '.join(given)}"
+            )
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> GraphSource:

@@ -20,7 +20,7 @@ from .decode import (
     subscription_from_graph,
     with_sign_ins,
 )
-from .files import check_readable, load_snapshot, replace_lone_surrogates, snapshot_from_json, with_agents
+from .files import load_snapshot, replace_lone_surrogates, snapshot_from_json, with_agents
 from .format import (
     KIND,
     LEAVE_DATE,
@@ -54,7 +54,6 @@ __all__ = [
     "NonEmpty",
     "SignInTimes",
     "UserDecoder",
-    "check_readable",
     "gap_from_json",
     "group_from_graph",
     "group_kind",

@@ -189,17 +189,6 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def check_readable(path: str | Path) -> None:
-    """SnapshotError (exit 2), in load_snapshot's words, when `path` cannot be opened for reading: a
-    mistyped --snapshot is refused before the run touches its output folder."""
-    path = Path(path)
-    try:
-        with path.open("rb") as file:
-            file.read(1)
-    except OSError as exc:
-        raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
-
-
 def load_snapshot(path: str | Path) -> TenantSnapshot:
     """Read and validate a snapshot file; SnapshotError (exit 2) names the file and field."""
     path = Path(path)

@@ -85,8 +85,8 @@ def token_app(token: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _now(now: Callable[[], datetime] | None = None) -> str:
+    return (now() if now is not None else datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _license_text(sku_ids: Sequence[str], parts: dict[str, str]) -> str:
@@ -95,7 +95,8 @@ def _license_text(sku_ids: Sequence[str], parts: dict[str, str]) -> str:
 
 
 class AuditLog:
-    def __init__(self, snapshot: TenantSnapshot, token: str) -> None:
+    def __init__(self, snapshot: TenantSnapshot, token: str, now: Callable[[], datetime] | None = None) -> None:
+        self.now = now  # the time entries and the window's end are stamped at: the wall clock's unless given
         audits = snapshot.directory_audits if isinstance(snapshot.directory_audits, DirectoryAudits) else None
         self.entries: list[AuditEntry] = list(audits.entries) if audits else []
         self.since = audits.since if audits else snapshot.collected_at
@@ -107,7 +108,9 @@ class AuditLog:
     # --- recording -------------------------------------------------------------------------
 
     def _record(self, activity: str, targets: tuple[Target, ...]) -> None:
-        entry = AuditEntry(f"Directory_{uuid.uuid4()}", activity, _now(), "success", "app", APP_NAME, self.app, targets)
+        entry = AuditEntry(
+            f"Directory_{uuid.uuid4()}", activity, _now(self.now), "success", "app", APP_NAME, self.app, targets
+        )
         with self._lock:
             self.entries.append(entry)
             self._newest_first = None
@@ -150,7 +153,7 @@ class AuditLog:
         """`snapshot` with every entry so far (a test can save it and audit from the file)."""
         with self._lock:
             entries = tuple(sorted(self.entries, key=lambda e: (e.when, e.id), reverse=True))
-        until = max([_now(), *(e.at for e in entries)])
+        until = max([_now(self.now), *(e.at for e in entries)])
         return dataclasses.replace(snapshot, directory_audits=DirectoryAudits(self.since, until, entries))
 
     def select(self, filter_text: str | None) -> list[AuditEntry]:

@@ -48,6 +48,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -112,6 +113,7 @@ class GraphEmulator:
         clock: Callable[[], float] | None = None,
         relationships: Sequence[Mapping[str, Any]] = (),
         unknown_segments: Iterable[str] = (),
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         # the segments and casts this cloud's Graph does not know (routes.dispatch answers them 400)
         self.unknown_segments = frozenset(unknown_segments)
@@ -120,7 +122,7 @@ class GraphEmulator:
         self.clock = budgets.clock if budgets is not None else clock or time.monotonic
         # group_license_delay: seconds before a new group member gets the group's licenses;
         # nested_from: the tenant that shows who is a member through a nested group (tenant.py)
-        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay, nested_from, self.clock)
+        self.tenant = TenantState(snapshot, mutually_exclusive, group_license_delay, nested_from, self.clock, now)
         # what a group has beside the snapshot's fields, by group id: isAssignableToRole,
         # resourceProvisioningOptions (["Team"]) and appRoleAssignments (a list of Graph's objects)
         self.group_properties = {k.lower(): v for k, v in (group_properties or {}).items()}
@@ -133,7 +135,7 @@ class GraphEmulator:
         self._signed: dict[SignInComparison, list[int]] = {}  # and of those a sign-in comparison keeps
         self._upn_index: UpnIndex | None = None  # the users' UPNs, sorted (filters.UpnIndex)
         self._index_lock = threading.Lock()
-        self.audit_log = AuditLog(snapshot, token)  # auditLogs/directoryAudits, its own writes recorded
+        self.audit_log = AuditLog(snapshot, token, now)  # auditLogs/directoryAudits, its own writes recorded
         # the usage reports (reports.py), from the snapshot's usageReports section
         self.reports = ReportServer(snapshot, reports or ReportOptions())
         self.listings = listings

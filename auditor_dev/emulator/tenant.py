@@ -94,8 +94,9 @@ def refuse_member_change(group: Group) -> None:
 _REF = re.compile(r"/(?:directoryObjects|users)/([^/?#]+)$")
 
 
-def now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now_text(now: Callable[[], datetime] | None = None) -> str:
+    """The time a write stamps (a license state's times): `now`'s (the demo's own clock), else the wall clock's."""
+    return (now() if now is not None else datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,10 @@ class TenantState:
         group_license_delay: float = 0.0,
         nested_from: TenantSnapshot | None = None,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.snapshot = snapshot
+        self.now = now  # the time writes stamp (now_text): the wall clock's unless given
         # the tenant whose groups show who is a member through a nested group (its members that are
         # not its direct members): `snapshot` unless given. A snapshot saved after a user joined a
         # group they were already in through a nested one shows only the direct membership.
@@ -364,7 +367,7 @@ class TenantState:
                     raise bad(INHERITED if from_group else NOT_HELD)
             if adds and not user.usage_location:
                 raise bad(NO_USAGE_LOCATION)
-            stamp = now_text()
+            stamp = now_text(self.now)
             result: _States = []
             done: set[str] = set()
             for s, t in states:
@@ -456,7 +459,7 @@ class TenantState:
             if group is None or at is None or not self.is_direct_member(group, self.users[at]):
                 return
             user = self.users[at]
-            self._commit(at, user, self._group_states(self._states(user), group, now_text()))
+            self._commit(at, user, self._group_states(self._states(user), group, now_text(self.now)))
 
     def remove_member(self, group_key: str, member_key: str) -> User:
         """DELETE /groups/{id}/members/{id}/$ref; the member removed."""
@@ -498,7 +501,7 @@ class TenantState:
                 for s, t in self._states(user)
                 if s.assigned_by_group is None or s.assigned_by_group.lower() in member
             ]
-            stamp = now_text()
+            stamp = now_text(self.now)
             for group in groups:
                 states = self._group_states(states, group, stamp)
                 self._replace_group(group)

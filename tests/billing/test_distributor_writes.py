@@ -174,6 +174,27 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         assert SECRET not in capsys.readouterr().out + "".join(p.read_text() for p in world.out.glob("*.jsonl"))
 
 
+def test_an_undo_without_a_terminal_to_ask_at_puts_nothing_back_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """undo --distributor buys seats back only after a person's yes: with no terminal to ask at (a
+    pipe, a job) nothing is bought, the run names the change and exits 3, never 0 (issue 99)."""
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)
+        assert world.apply("--yes") == 0
+        reduced = world.quantities()
+        path, _ = world.journal()
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: stdin is not a tty
+        capsys.readouterr()
+        argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        assert main(argv) == 3
+        captured = capsys.readouterr()
+        assert "not undone: no terminal to ask at" in captured.out
+        assert "nobody was asked; run undo --distributor --yes at a terminal" in captured.err
+        assert world.quantities() == reduced  # nothing bought back
+        assert [r.method for r in world.pax8.requests if r.method == "PUT"] == ["PUT"]  # the reduction's only
+
+
 POWER_BI_USERS = "9531985d-5d9d-49f8-9818-e811892f902b"  # the sample's group that gives Power BI Pro
 
 

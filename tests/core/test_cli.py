@@ -246,30 +246,22 @@ def test_output_dir_problems_fail_before_collecting(tmp_path, capsys):
         assert "--output-dir" in err and "Traceback" not in err
 
 
-def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, capsys):
+def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, capsys, monkeypatch):
+    import auditor.commands as commands
+    from auditor.common.errors import PolicyError
+
     code, out = run(tmp_path)
     assert code == 1
     first = (out / "report.json").read_text(encoding="utf-8")
-    # a run into the same folder that fails once begun (a snapshot that is no JSON: a usage error
-    # found only by reading it) must not leave the last report in place
-    broken = tmp_path / "broken.json"
-    broken.write_text("{not json", encoding="utf-8")
-    assert (
-        main(
-            [
-                "audit",
-                "--snapshot",
-                str(broken),
-                "--policies",
-                str(EXAMPLE),
-                "--output-dir",
-                str(out),
-                "--as-of",
-                AS_OF,
-            ]
-        )
-        == 2
-    )
+    # a run into the same folder that fails once begun (here the evaluation refuses the policy: an
+    # error found only once the tenant is read) must not leave the last report in place; a snapshot
+    # that is no JSON is refused before the folder is touched (test_a_snapshot_that_cannot_be_read_moves_nothing)
+
+    def refused(*args, **kwargs):
+        raise PolicyError("refused once begun")
+
+    monkeypatch.setattr(commands, "evaluate", refused)
+    assert run(tmp_path)[0] == 2
     assert not (out / "report.json").exists()
     assert (out / "previous" / "report.json").read_text(encoding="utf-8") == first
 
@@ -333,16 +325,49 @@ def test_a_mistyped_snapshot_leaves_the_last_reports_where_they_are(tmp_path, ca
 
 
 @pytest.mark.parametrize(
+    ("content", "said"),
+    [(b"not json", "invalid JSON"), (b"", "invalid JSON"), (b"{}", "invalid snapshot")],
+    ids=["not-json", "empty", "empty-object"],
+)
+def test_a_snapshot_that_cannot_be_read_moves_nothing(tmp_path, capsys, content, said):
+    """A --snapshot that exists but is no snapshot (README: "moves nothing") is read and validated
+    before the output folder is touched: the last good reports and the run kept in previous/ stay."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    before, kept = (out / "report.json").read_bytes(), (out / "previous" / "report.json").read_bytes()
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    capsys.readouterr()
+    assert main(["audit", "--snapshot", str(bad), *common]) == 2
+    assert said in capsys.readouterr().err
+    assert (out / "report.json").read_bytes() == before
+    assert (out / "previous" / "report.json").read_bytes() == kept
+
+
+@pytest.mark.parametrize(
     ("flags", "said"),
     [
         (["--graph", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
         (["--graph-endpoint", "http://127.0.0.1:9/v1.0", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
         (["--demo", "--snapshot", str(SAMPLE)], "--snapshot reads a file"),
         (["--demo", "--graph-endpoint", "http://127.0.0.1:9/v1.0"], "--demo serves its own Graph endpoint"),
+        (["--demo", "--tenant-id", "contoso.example"], "--demo serves its own Graph endpoint, tenant and sign-in"),
+        (["--demo", "--auth", "azure-cli"], "leave out --auth"),
         (["--graph-endpoint", "notaurl"], "--graph-endpoint 'notaurl' is not an http(s) URL"),
         (["--graph-endpoint", "ftp://127.0.0.1/v1.0"], "is not an http(s) URL"),
     ],
-    ids=["graph+snapshot", "endpoint+snapshot", "demo+snapshot", "demo+endpoint", "not-a-url", "ftp"],
+    ids=[
+        "graph+snapshot",
+        "endpoint+snapshot",
+        "demo+snapshot",
+        "demo+endpoint",
+        "demo+tenant-id",
+        "demo+auth",
+        "not-a-url",
+        "ftp",
+    ],
 )
 def test_a_usage_error_of_the_tenants_source_moves_nothing(tmp_path, capsys, flags, said):
     """A usage error is said before the reports folder is touched: naming two sources of the tenant,
@@ -372,3 +397,20 @@ def test_a_history_file_that_cannot_take_a_record_moves_nothing(tmp_path, capsys
     assert main(["audit", "--snapshot", str(SAMPLE), *common, "--history", str(history)]) == 2
     assert "--history: cannot append to" in capsys.readouterr().err
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_new_audit_moves_the_last_plan_into_previous_with_its_report(tmp_path, capsys):
+    """plan.json and plan.md are a plan of the report beside them: a new audit moves them into
+    previous/ with that report, and a later audit leaves no older plan there beside an other report."""
+    out = tmp_path / "reports"
+    common = ["--policies", str(EXAMPLE), "--output-dir", str(out), "--format", "json", "--as-of", AS_OF]
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert main(["plan", "--report-dir", str(out)]) == 0
+    planned = {name: (out / name).read_bytes() for name in ("plan.json", "plan.md")}
+    batches = sorted(p.name for p in out.glob("batch-*.json"))
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1
+    assert not (out / "plan.json").exists() and not (out / "plan.md").exists() and not list(out.glob("batch-*.json"))
+    assert {name: (out / "previous" / name).read_bytes() for name in planned} == planned
+    assert sorted(p.name for p in (out / "previous").glob("batch-*.json")) == batches
+    assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1  # the last report had no plan
+    assert not (out / "previous" / "plan.json").exists() and not list((out / "previous").glob("batch-*.json"))

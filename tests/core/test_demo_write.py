@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from auditor import demo
 from auditor.cli import DEMO_STATE, main
 from auditor.data.model import TenantSnapshot
 from auditor.demo import sample_tenant
+from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import load_snapshot
 
 ROOT = Path(__file__).parents[2]
@@ -75,6 +77,41 @@ def test_the_readme_write_path_gives_the_sample_back(
     for user, fixed in reprocessed.items():
         expected[user] |= fixed
     assert _licenses(restored) == expected
+
+
+def test_the_undone_demo_tenant_reads_as_of_the_samples_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo keeps its own clock in what it writes: after apply and undo --demo, demo-tenant.json's
+    audit log ends at the sample's moment (not the day the demo ran), so the audit `undo` names judges
+    the leavers as the shipped audit does ("ready", their 30 days shown), not as "needs an admin's
+    decision" under a message that says they were disabled at least 30 days ago."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert [main(shlex.split(command)) for command in README_WRITE_PATH] == [1, 0, 0, 0]
+    kept = json.loads((tmp_path / "reports" / DEMO_STATE).read_text("utf-8"))["directoryAudits"]
+    moment = demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert kept["until"] == moment
+    # the sample's own entries, and the changes' at the sample's moment
+    shipped_log = sample_tenant().directory_audits.entries
+    assert len(kept["value"]) > len(shipped_log)
+    assert max(entry["activityDateTime"] for entry in kept["value"]) == moment
+    audit = shlex.split(capsys.readouterr().err.rsplit("to audit it: ", 1)[1])
+    assert main(audit[1:]) == 1
+
+    def leavers(path: Path) -> dict[str, tuple[object, object]]:
+        findings = json.loads(path.read_text("utf-8"))["findings"]
+        return {
+            json.dumps(f["subject"], sort_keys=True): (f["state"], f["details"].get("audit_span_days"))
+            for f in findings
+            if f["rule"] == DisabledUserLicensed.id
+        }
+
+    shipped, undone = (
+        leavers(tmp_path / "reports" / "report.json"),
+        leavers(tmp_path / "reports" / "after" / "report.json"),
+    )
+    assert shipped and undone == shipped
 
 
 def _licenses(tenant: TenantSnapshot) -> dict[str, frozenset[str]]:
@@ -176,3 +213,27 @@ def test_the_audit_apply_names_is_made_with_the_plans_policy_files(
     assert main(["apply", "--demo", str(out / "plan.json"), "--yes", "--wait", "0"]) in (0, 3)
     audit = shlex.split(capsys.readouterr().err.rsplit("to audit it: ", 1)[1])
     assert [audit[i + 1] for i, arg in enumerate(audit) if arg == "--policies"] == files
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "--demo", "--auth", "azure-cli", "--yes"],
+        ["undo", "--demo", "--auth", "certificate", "--yes"],
+        ["apply", "--demo", "--tenant-id", "contoso.example"],
+        ["audit", "--demo", "--tenants", "--graph-endpoint", "http://127.0.0.1:9/v1.0"],
+        ["audit", "--demo", "--tenants", "--auth", "azure-cli"],
+    ],
+    ids=["apply+auth", "undo+auth", "apply+tenant-id", "tenants+endpoint", "tenants+auth"],
+)
+def test_the_demo_refuses_what_it_would_ignore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """--demo serves its own Graph endpoint, tenant and token: --auth, --tenant-id and --graph-endpoint
+    were ignored by some of its commands and refused by others; each refuses them alike (exit 2), before
+    anything is read or written."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--demo serves its own Graph endpoint, tenant and sign-in" in err and "leave out --" in err
+    assert not (tmp_path / "reports").exists()
