@@ -454,6 +454,8 @@ def main() -> None:
             folder,
             env,
         )
+        if code not in (0, 1, 3):  # the child's stderr is written above: say which run failed, not a missing file
+            raise SystemExit(f"audit --tenants exited {code}: no roll-up to read in {folder / 'out'}")
         rollup = json.loads((folder / "out" / "tenants.json").read_text("utf-8"))
         rows = rollup["tenants"]
         requests = sum(row.get("requests") or 0 for row in rows)

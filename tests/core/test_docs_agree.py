@@ -10,6 +10,8 @@ import pytest
 
 from auditor.cli import build_parser, main
 from auditor.demo import sample_tenant
+from auditor.rules.entitlements.entitlement import EntitlementShort
+from auditor.rules.seats.catalog import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text("utf-8")
@@ -108,11 +110,11 @@ def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
     costs = {
         a["rule"]: (a["monthly_cost"], b["monthly_cost"]) for a, b in pairs if a["monthly_cost"] != b["monthly_cost"]
     }
-    assert costs == {"spare-seats-over-limit": (164.25, 383.25), "entitlement-short": (8.4, 67.2)}
+    assert costs == {SpareSeatsOverLimit.id: (164.25, 383.25), EntitlementShort.id: (8.4, 67.2)}
     for rule, (alone, billed) in costs.items():
         assert f"€{alone:.2f}" in said and f"€{billed:.2f}" in said, rule
     told = {a["rule"] for a, b in pairs if a["remediation"] != b["remediation"]}
-    assert told == {"spare-seats-over-limit", "entitlement-short", "spare-seats-under-minimum"}
-    e5 = next(a for a, _ in pairs if a["rule"] == "spare-seats-over-limit")
+    assert told == {SpareSeatsOverLimit.id, EntitlementShort.id, SpareSeatsUnderMinimum.id}
+    e5 = next(a for a, _ in pairs if a["rule"] == SpareSeatsOverLimit.id)
     quoted = "reduce the subscription by 3 licenses at its renewal on Mar 18, 2027"
     assert quoted in e5["remediation"]["summary"] and f'"{quoted}"' in said

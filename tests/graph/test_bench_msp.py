@@ -52,7 +52,7 @@ def test_the_second_night_runs_every_tenant_with_its_own_token(tmp_path: Path) -
         text=True,
         timeout=240,
     )
-    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.returncode == 0, run.stderr[-6000:]
     result = json.loads(run.stdout)
     assert result["status"] == {"ok": 2, "incomplete": 0, "failed": 0}
     assert result["findings_csv_equal_alone"] == "1/1"
