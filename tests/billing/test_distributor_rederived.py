@@ -155,3 +155,18 @@ def test_undo_exits_3_when_sherweb_changed_the_quantity_since(
         err = capsys.readouterr().err
         assert "D1. put POWER_BI_PRO back from 30 to 34 seats at Sherweb: not undone: it now has 31 seats" in err
         assert world.seats() == 31 and world.sherweb.writes == 1  # the reduction only
+
+
+def test_a_sherweb_sku_the_catalog_lists_twice_by_the_call_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # planned on Power BI Pro; by the call Sherweb's catalog lists its SKU a second time with E3's id: which
+    # Microsoft product the subscription is cannot be re-derived, so nothing is written (issue 95, point 4)
+    with at_sherweb(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)
+        (pbi,) = [i for i in world.sherweb.catalogs[CUSTOMER] if i["sku"] == "MS-0B-PBI-PRO-NCE-1M"]
+        world.sherweb.catalogs[CUSTOMER].append({**pbi, "microsoftSkuId": E3})
+        assert world.apply("--yes") == 3
+        err = capsys.readouterr().err
+        assert "refused, nothing sent: Sherweb names no one Microsoft product for it now" in err
+        assert world.sherweb.writes == 0 and world.seats() == 34
