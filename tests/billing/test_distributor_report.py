@@ -33,7 +33,7 @@ def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_pa
         "Microsoft 365 E3: the distributor bills 210 seats, 204 are enabled in the tenant: 6 seats more than "
         "Microsoft counts.",
         "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: they cost you €212.80 per month "
-        "at the distributor's cost (€236.25 at the customer's price).",
+        "at your price from the distributor (€236.25 at the customer's price).",
         # the MSP's month per product and per customer: Pax8's partnerCost, its price, and the margin
         "Microsoft 365 E3: the seats at the distributor cost you €6,384.00 a month and are billed €7,087.50: a "
         "margin of €703.50.",
@@ -127,3 +127,27 @@ def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() 
     assert distributor_lines(ctx, msgspec.structs.replace(section, mailed_to_customer=True)) == (
         "The distributor bills the seats Microsoft counts.",
     )
+
+
+@pytest.mark.parametrize(
+    ("locale", "price", "misread"),
+    [
+        ("en", "per month at your price from the distributor (€236.25 at the customer's price)", "distributor's cost"),
+        ("nl", "tegen uw inkoopprijs bij de distributeur (€\xa0236,25 tegen de prijs voor de klant)", "kostprijs"),
+        ("da", "til din indkøbspris hos distributøren (236,25\xa0€ til kundens pris)", "kostpris"),
+        ("sv", "till ditt inköpspris hos distributören (236,25\xa0€ till kundens pris)", "självkostnad"),
+        ("tr", "distribütörden alış fiyatınızla size ayda €212,80 tutuyor (müşterinin fiyatıyla €236,25)", "maliyet"),
+    ],
+)
+def test_the_unused_seats_cost_the_msp_its_price_from_the_distributor(
+    tmp_path: Path, locale: str, price: str, misread: str
+) -> None:
+    """Native review 7, N1: what an unused seat costs the MSP is its purchase price from the distributor
+    (Pax8's partnerCost), never the distributor's own cost price, in every language."""
+    _demo(tmp_path, "--locale", locale)
+    folder = tmp_path / "contoso"
+    for name in ("report.md", "digest.txt"):
+        text = (folder / name).read_text("utf-8").replace("\\", "")
+        line = next(line for line in text.splitlines() if "212" in line and "236" in line)
+        assert price in line.replace("\u202f", "\xa0")
+        assert misread not in line

@@ -67,9 +67,9 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
             return ctx.t.npgettext(
                 "distributor_unused_cost",
                 "{product}: {n} seat the distributor bills is assigned to nobody: it costs you {cost} per month at "
-                "the distributor's cost ({amount} at the customer's price).",
+                "your price from the distributor ({amount} at the customer's price).",
                 "{product}: {n} seats the distributor bills are assigned to nobody: they cost you {cost} per month "
-                "at the distributor's cost ({amount} at the customer's price).",
+                "at your price from the distributor ({amount} at the customer's price).",
                 n,
                 product=product,
                 cost=ctx.money(f.cost_monthly, f.currency),
