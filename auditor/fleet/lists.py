@@ -36,6 +36,7 @@ from ..formats.report_model import ReportDocument, SeatRow
 from ..i18n import Translations, format_date, format_number, translations
 from ..render.text import clean
 from ..report import licensed_users
+from ..report.view.seats import in_use_line
 from .arguments import ListsOptions
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -58,16 +59,7 @@ def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> li
     """The per-product summary the report ends with, in `locale`: a line per product with seats or uses,
     of its usable seats (the seat table's count: enabled plus in their grace period)."""
     shown = [s for s in report.skus if s.consumed or s.usable]
-    return [
-        t.pgettext(
-            "in_use_line",
-            "{product}: {used} of {total} in use",
-            product=_product_name(s),
-            used=format_number(s.consumed, locale),
-            total=format_number(s.usable, locale),
-        )
-        for s in shown
-    ]
+    return [in_use_line(t, lambda n: format_number(n, locale), _product_name(s), s) for s in shown]
 
 
 def _check_tenant(job: TenantJob, folder: Path, report: ReportDocument) -> None:

@@ -22,6 +22,7 @@ from tests.guidance.demo_files import demo_files
 from tests.report.test_digest_size import words
 
 IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+) of ([\d,]+) in use$")
+VISIO = "Visio Plan 2: 9 in use; the subscription has expired (6 licenses in the grace period, 5 suspended)"
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +42,27 @@ def test_in_use_is_of_the_usable_seats_as_the_seat_table_counts_them(demo: Path,
     text = (demo / name).read_text("utf-8")
     tail = text[text.rindex("Licenses in use") :]
     said = {m[1].replace("\\", ""): (m[2], m[3]) for line in tail.splitlines() if (m := IN_USE.match(line.strip()))}
-    # Visio Plan 2's 6 seats are in their grace period (prepaidUnits.warning): usable, not "of 0"
-    assert said["Visio Plan 2"] == ("9", "6")
+    # Visio Plan 2: 9 assigned, 6 seats in their grace period (prepaidUnits.warning), 5 suspended: never
+    # "9 of 0" nor "9 of 6" (native review 7, E1), but why more are in use than can be assigned
+    assert "Visio Plan 2" not in said
+    assert VISIO in tail.replace("\\", "")
     for sku in _report(demo)["skus"]:
-        if sku["consumed"] or sku["enabled"] or sku["warning"]:
+        if (sku["consumed"] or sku["enabled"] or sku["warning"]) and sku["name"] != "Visio Plan 2":
             usable = f"{sku['enabled'] + sku['warning']:,}"
             assert said[sku["name"]] == (f"{sku['consumed']:,}", usable), sku["name"]
+
+
+def test_the_report_json_message_says_the_in_use_count_as_the_summary(demo: Path) -> None:
+    """One count for Visio Plan 2 in every file: report.json's message and the report's own finding say 9 in
+    use as the summary does, never "9 of 0 seats used" nor "(0 licenses, 9 assigned)"."""
+    finding = next(f for f in _report(demo)["findings"] if f["rule"] == "sku-not-approved" and "VISIO" in f["message"])
+    assert finding["message"] == "VISIOCLIENT is not in the approved catalog: " + VISIO.removeprefix("Visio Plan 2: ")
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    assert (
+        "Visio Plan 2 is not on the policy's list of approved products; 9 licenses are in use, more than can be "
+        "assigned." in md
+    )
+    assert "(0 licenses" not in md and "9 of 0" not in md and "9 of 6" not in md
 
 
 def test_the_licence_list_sums_the_priced_products_and_names_the_unpriced(demo: Path) -> None:
@@ -171,3 +187,26 @@ def test_the_english_demo_report_says_each_thing_once_within_6000_words(demo: Pa
     rules = {f["rule"] for f in _report(demo)["findings"]}
     assert all(f"({rule})</span>" in page for rule in rules)
     assert page.count("own steps are in report.md and findings.csv") == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        (
+            "nl",
+            "Visio Plan 2: 9 in gebruik; het abonnement is verlopen (6 licenties in de respijtperiode, 5 opgeschort)",
+        ),
+        ("da", "Visio Plan 2: 9 i brug; abonnementet er udløbet (6 licenser i respitperioden, 5 suspenderet)"),
+        ("sv", "Visio Plan 2: 9 används; prenumerationen har gått ut (6 licenser i respitperioden, 5 avstängda)"),
+        (
+            "tr",
+            "Visio Plan 2: 9 lisans kullanımda; aboneliğin süresi doldu (6 lisans yetkisiz kullanım süresinde, 5 "
+            "lisans askıya alındı)",
+        ),
+    ],
+)
+def test_the_in_use_line_says_why_more_are_in_use_in_every_language(tmp_path: Path, locale: str, line: str) -> None:
+    """Native review 7, E1: tr read "6 lisansın 9 tanesi kullanımda" (9 pieces of the 6 licences)."""
+    assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--fail-on", "never", "--locale", locale]) == 0
+    for name in ("digest.txt", "report.md"):
+        assert line in (tmp_path / name).read_text("utf-8").replace("\\", "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
@@ -118,6 +118,46 @@ def _product_label(sku: report_model.SeatRow, named: Counter[str]) -> str:
     return f"{name} ({part})" if named[name] > 1 and name != part else name
 
 
+def in_use_line(t: i18n.Translations, num: Callable[[int], str], product: str, sku: report_model.SeatRow) -> str:
+    """A product's line of the closing summary ("Microsoft 365 E3: 203 of 204 in use"), in the report, the
+    digest and the customer's licence list alike. When more are assigned than can be assigned (Visio Plan 2
+    in the demo: 9 assigned, 6 in their grace period, 5 suspended), the line says why instead of "9 of 6":
+    the subscription has expired (its seats are in the grace period), or simply more than can be assigned."""
+    used, usable = sku.consumed, sku.usable
+    if used <= usable:
+        return t.pgettext(
+            "in_use_line", "{product}: {used} of {total} in use", product=product, used=num(used), total=num(usable)
+        )
+    if sku.warning and sku.suspended:
+        return t.npgettext(
+            "in_use_expired_suspended",
+            "{product}: {used} in use; the subscription has expired ({n} license in the grace period, {suspended} "
+            "suspended)",
+            "{product}: {used} in use; the subscription has expired ({n} licenses in the grace period, {suspended} "
+            "suspended)",
+            sku.warning,
+            product=product,
+            used=num(used),
+            suspended=num(sku.suspended),
+        )
+    if sku.warning:
+        return t.npgettext(
+            "in_use_expired",
+            "{product}: {used} in use; the subscription has expired ({n} license in the grace period)",
+            "{product}: {used} in use; the subscription has expired ({n} licenses in the grace period)",
+            sku.warning,
+            product=product,
+            used=num(used),
+        )
+    return t.pgettext(
+        "in_use_over",
+        "{product}: {used} in use, more than the {total} licenses that can be assigned",
+        product=product,
+        used=num(used),
+        total=num(usable),
+    )
+
+
 def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tuple[str, ...]:
     """The summary the report and the digest end with, a line per product the tenant has seats of or
     assigns ("Microsoft 365 Business Premium: 9 of 10 in use"): in use is Graph's consumedUnits, of
@@ -126,13 +166,4 @@ def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tu
     add up to the tenant's consumedUnits."""
     shown = [s for s in skus[:SEAT_CAP] if s.consumed or s.usable]
     named = Counter(_product_name(sku) for sku in shown)
-    return tuple(
-        ctx.t.pgettext(
-            "in_use_line",
-            "{product}: {used} of {total} in use",
-            product=clean(_product_label(sku, named), NAME_LIMIT),
-            used=ctx.num(sku.consumed),
-            total=ctx.num(sku.usable),
-        )
-        for sku in shown
-    )
+    return tuple(in_use_line(ctx.t, ctx.num, clean(_product_label(sku, named), NAME_LIMIT), sku) for sku in shown)

@@ -282,8 +282,15 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
         ),
         Text(
             "rule.sku-not-approved.message",
-            "{sku} is not on the policy's list of approved products ({count} license, {consumed} assigned).",
-            "{sku} is not on the policy's list of approved products ({count} licenses, {consumed} assigned).",
+            "{sku} is not on the policy's list of approved products; {consumed} of its {count} license is in use.",
+            "{sku} is not on the policy's list of approved products; {consumed} of its {count} licenses are in use.",
+        ),
+        Text(
+            "rule.sku-not-approved.message.over",
+            "{sku} is not on the policy's list of approved products; {count} license is in use, more than can be "
+            "assigned.",
+            "{sku} is not on the policy's list of approved products; {count} licenses are in use, more than can be "
+            "assigned.",
         ),
         Text(
             "summary.not_approved",
@@ -309,6 +316,9 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
     def message(self, f: RuleDetails[rules.SkuNotApprovedDetails], w: ValueFormatter) -> Message:
+        seats = f.own
+        if seats.get("consumed", 0) > seats.get("enabled", 0):  # more in use than usable: the summary says why
+            return self.message_key(".over"), seat_values(f, w, "consumed")
         return self.message_key(), seat_values(f, w, "enabled")
 
     def remediation(self, f: RuleDetails[rules.SkuNotApprovedDetails], v: Variant, w: ValueFormatter) -> Remediation:
