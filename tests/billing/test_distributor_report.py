@@ -39,8 +39,8 @@ def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_pa
         "margin of €703.50.",
         "This customer at the distributor: the seats cost you €7,229.10 a month and are billed €8,026.50: a margin "
         "of €797.40.",
-        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; that is the earliest day "
-        "a lower seat count can take effect.",
+        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; a lower seat count can "
+        "take effect from Mar 18, 2027.",
     )
     md = (folder / "report.md").read_text("utf-8").replace("\\", "")
     html = (folder / "report.html").read_text("utf-8").replace("&#39;", "'")
@@ -151,3 +151,22 @@ def test_the_unused_seats_cost_the_msp_its_price_from_the_distributor(
         line = next(line for line in text.splitlines() if "212" in line and "236" in line)
         assert price in line.replace("\u202f", "\xa0")
         assert misread not in line
+
+
+def test_the_distributors_term_and_the_bill_give_one_day_for_the_reduction(tmp_path: Path) -> None:
+    """Native review 7, E2: the Pax8 line said Mar 17, 2027 was "the earliest day a lower seat count can take
+    effect" while "Your bill" and the digest said "From Mar 18, 2027" for the same E5 reduction. The term's
+    last day is Mar 17; the lower count takes effect from the day the bill's saving starts."""
+    _demo(tmp_path)
+    folder = tmp_path / "contoso"
+    report = json.loads((folder / "report.json").read_text("utf-8"))
+    e5 = next(a for a in report["bill"]["actions"] if a.get("sku") == "SPE_E5" and a["action"] == "reduce")
+    assert e5["saving_from"] == "2027-03-18"
+    for name in ("report.md", "digest.txt"):
+        text = (folder / name).read_text("utf-8").replace("\\", "")
+        term = next(line for line in text.splitlines() if "commitment term at the distributor" in line)
+        assert term.endswith("a lower seat count can take effect from Mar 18, 2027.")
+        assert "earliest day" not in text
+    assert "From Mar 18, 2027: −€383.25 a month (Microsoft 365 E5, 7 seats)" in (folder / "digest.txt").read_text(
+        "utf-8"
+    )
