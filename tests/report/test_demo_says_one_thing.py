@@ -102,7 +102,15 @@ def test_a_seat_finding_the_plans_bill_keeps_says_keep_in_every_file(
     md = files["report.md"]
     section = md[md.index("(spare\\-seats\\-over\\-limit)\n\nPolicy") :].split("\n#### ")[0]
     row = next(line for line in section.splitlines() if line.startswith("| **Microsoft 365 E5**"))
-    assert "plan's bill adds licenses, up to 25 in all" in row
+    # native review 7, E4: the figures add up (10 + 0 + 15 = 25), the changes that wait for a license named
+    figures = re.search(
+        r"\(assigned: (\d+), kept spare: (\d+), for the changes that wait for a free license: (\d+)\), the plan's "
+        r"bill adds licenses \(to buy: (\d+)\), (\d+) in all\.",
+        row.replace("\\", ""),
+    )
+    assert figures is not None, row
+    after, spare, waiting, buy, total = map(int, figures.groups())
+    assert (after, spare, waiting, buy, total) == (10, 0, 15, 13, 25) and after + spare + waiting == total
     assert "remove the unused" not in row
     assert "keep the unused licenses\\: the plan's changes need them" in row
     assert "|  |" not in row and section.count("| --- |") == 1 and "| Name | State |" in section

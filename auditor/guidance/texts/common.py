@@ -483,7 +483,12 @@ TEXTS: tuple[Declared, ...] = (
     Text(
         "message.bill.buy",
         "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill adds "
-        "licenses, up to {bill_to} in all.",
+        "licenses (to buy: {bill_buy}), {bill_to} in all.",
+    ),
+    Text(
+        "message.bill.buy_moves",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}, for the changes that wait for "
+        "a free license: {bill_moves}), the plan's bill adds licenses (to buy: {bill_buy}), {bill_to} in all.",
     ),
     Text(
         "message.bill.buy_short",
