@@ -513,7 +513,7 @@ def bill_view(
             action=action_label(t, a.action),
             seats=i18n.format_number(a.seats, locale),
             window=window_label(t, a.window),
-            by=day(a.by),
+            by=day(a.by) if a.action != "none" else "–",  # nothing to do has no deadline (native review 7, E12)
             saving=_saving_cell(t, a, currency),
             # a window not known: the day the seats leave is not known either (money.bill.leaves' null)
             saving_from=day(a.saving_from) if a.window != "unknown" else t.pgettext("bill_not_known", "not known"),
