@@ -246,6 +246,8 @@ def _change_label(ctx: RenderContext, finding: ReportFinding) -> str:
         return ctx.t.pgettext("change_new", "New")
     if change == "persisting":
         first_seen = i18n.format_date(str("" if finding.first_seen is UNSET else finding.first_seen), ctx.locale)
+        if finding.waived:  # a waived finding is not open (native review 7, E14)
+            return ctx.t.pgettext("change_found", "Found on {date}", date=first_seen)
         return ctx.t.pgettext("change_persisting", "Open since {date}", date=first_seen)
     return ""
 
