@@ -338,13 +338,14 @@ TEXTS: tuple[Declared, ...] = (
         "steps.transfer.remove",
         "If that tenant stays in use, remove the licenses it no longer needs (Billing > "
         "Your products > Remove licenses; on a subscription with a term, within 7 days of its purchase or "
-        "renewal, otherwise at its renewal) to lower its cost, and buy the same number in the other tenant.",
+        "renewal, or of adding the licenses, otherwise at its renewal with recurring billing on; a legacy "
+        "subscription at any time) to lower its cost, and buy the same number in the other tenant.",
     ),
     Text(
         "steps.transfer.remove.gov",
         "If that tenant stays in use, have the agreement's contact or the partner "
         "lower its number of licenses (on a subscription with a term, within 7 days of its purchase or renewal, "
-        "otherwise at its renewal), and buy the same number for the other tenant.",
+        "or of adding the licenses, otherwise at its renewal), and buy the same number for the other tenant.",
     ),
     Text(
         "steps.transfer.migrate",
@@ -367,13 +368,15 @@ TEXTS: tuple[Declared, ...] = (
         "next.freed",
         "Reassign the freed licenses to users who need them, or remove them from the subscription "
         "(Billing > Your products > Remove licenses; on a subscription with a term, within 7 days of its "
-        "purchase or renewal, otherwise at its renewal) so you do not pay for more licenses than you need.",
+        "purchase or renewal, or of adding the licenses, otherwise at its renewal with recurring billing on; a "
+        "legacy subscription at any time) so you do not pay for more licenses than you need.",
     ),
     Text(
         "next.freed.gov",
         "Reassign the freed licenses to users who need them, or have the agreement's contact "
         "or the partner lower the number (on a subscription with a term, within 7 days of its purchase or "
-        "renewal, otherwise at its renewal) so you do not pay for more licenses than you need.",
+        "renewal, or of adding the licenses, otherwise at its renewal) so you do not pay for more licenses than "
+        "you need.",
     ),
     Text("next.rerun", "Run the audit again to confirm that the finding is resolved."),
     Text("graph.remove", "Removes the directly assigned {sku} from {user}.", counted=True),

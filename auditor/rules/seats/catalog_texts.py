@@ -62,10 +62,11 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "summary.seats_over.renewal",
             "Reassign the unused {sku} licenses, or reduce the subscription by "
             "{count} license at its renewal on {date}: on a subscription with a term, licenses can be removed "
-            "only within 7 days of its purchase or renewal, otherwise at its renewal.",
+            "only within 7 days of its purchase or renewal, or of adding them, otherwise at its renewal with "
+            "recurring billing on.",
             "Reassign the unused {sku} licenses, or reduce the subscription by {count} licenses at its renewal "
             "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
-            "purchase or renewal, otherwise at its renewal.",
+            "purchase or renewal, or of adding them, otherwise at its renewal with recurring billing on.",
         ),
         Text(
             "summary.seats_over.bill_keeps",
@@ -75,8 +76,9 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         Steps(
             "steps.seats.remove",
             "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
-            "licenses can be removed only within 7 days of its purchase or renewal; after that, lower the "
-            "number at its next renewal.",
+            "licenses can be removed only within 7 days of its purchase or renewal, or of adding them; after "
+            "that, lower the number at its next renewal, with recurring billing on. A legacy subscription can be "
+            "reduced at any time.",
             "In the Microsoft 365 admin center, go to Billing > Your products.",
             "Select the subscription that holds {sku}, then select Remove licenses.",
             (
@@ -88,10 +90,10 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "steps.seats.remove.gov",
             "If they will not be reassigned, ask the agreement's contact or the "
             "partner to lower the number to {count} license; on a subscription with a term, that is possible "
-            "within 7 days of its purchase or renewal, otherwise at its renewal.",
+            "within 7 days of its purchase or renewal, or of adding the licenses, otherwise at its renewal.",
             "If they will not be reassigned, ask the agreement's contact or the partner to lower the number to "
             "{count} licenses; on a subscription with a term, that is possible within 7 days of its purchase or "
-            "renewal, otherwise at its renewal.",
+            "renewal, or of adding the licenses, otherwise at its renewal.",
         ),
         Text(
             "next.partner",
