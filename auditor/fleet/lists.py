@@ -33,7 +33,7 @@ from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..formats.report_json import decode_report
 from ..formats.report_model import ReportDocument, SeatRow
-from ..i18n import Translations, format_date, format_number, translations
+from ..i18n import Translations, english_count, format_date, format_number, translations
 from ..render.text import clean
 from ..report import licensed_users
 from ..report.view.seats import in_use_line
@@ -165,7 +165,8 @@ def cmd_lists(options: ListsOptions) -> int:
             _say(f"license-auditor: {job.key}: {exc}")
             code = EXIT_DELIVERY
             continue
-        _say(f"license-auditor: {job.key}: licence list sent to {len(mail_options.recipients)} recipient(s)")
+        sent = english_count(len(mail_options.recipients), "recipient", "recipients")
+        _say(f"license-auditor: {job.key}: license list sent to {sent}")
     if not jobs:
         _say(f"license-auditor: no tenant of {options.tenants} has list_to: nothing sent")
     return code
