@@ -495,7 +495,7 @@ TEXTS: tuple[Declared, ...] = (
     ),
     Text(
         "message.bill.buy_short",
-        "The plan's bill buys another number (to buy: {bill_buy}): the count above includes unassigned "
+        "The plan's bill uses a different number (to buy: {bill_buy}): the count above includes unassigned "
         "licenses of larger products, which the bill removes instead of assigning them.",
     ),
 )
