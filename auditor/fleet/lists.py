@@ -109,6 +109,8 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
         tenant=job.name,
         date=day,
     )
+    # the file is for a spreadsheet or a script: its column names and codes stay English (native review 7, S3)
+    intro += " " + t.pgettext("list_mail_columns", "The file's column names and codes are in English.")
     title = t.pgettext("in_use_title", "Licenses in use")
     lines = summary_lines(report, t, lang)
     text = "\n".join([intro, "", title, "-" * len(title), *lines]) + "\n"

@@ -87,6 +87,9 @@ def test_each_customer_gets_its_own_list_and_nothing_else(
     assert fabrikam_body is not None
     dutch = fabrikam_body.get_content()
     assert "Licenties in gebruik" in dutch and " in gebruik" in dutch  # the tenant's locale
+    # the attached file's columns stay English, and the customer is told so (native review 7, S3)
+    assert "De kolomnamen en codes in het bestand zijn Engels." in dutch
+    assert "The file's column names and codes are in English." in text
     # nothing of Contoso in Fabrikam's message, nor its nightly recipient
     whole = b"".join(m.content for m in received if "boss@fabrikam.example" in m.rcpt_tos)
     assert b"contoso" not in whole.lower() and b"nightly@fabrikam" not in whole
