@@ -34,9 +34,9 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("init_spare", "messages", "5 %", "(5%, at least 2)"),  # E8
         ("rollup_distributor_month", "messages", "bills otherwise", "differs from Microsoft's"),  # E9
         ("gdap_quiet", "messages", "customer's ends", "no customer's relationship ends"),  # E10
-        *((key, "guidance", "", "or of adding the licenses") for key in REMOVAL),
+        *((key, "guidance", "", "renewal or a seat addition") for key in REMOVAL),
         *((key, "guidance", "", "recurring billing on") for key in REMOVAL),
-        *((key, "guidance", "", "a legacy subscription at any time") for key in REMOVAL),
+        *((key, "guidance", "", "legacy: any time") for key in REMOVAL),
     ],
     Locale.NL: [
         ("distributor_unused_cost", "messages", "kostprijs van de distributeur", "uw inkoopprijs bij de distributeur"),
@@ -47,7 +47,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("distributor_ambiguous", "messages", "welk welk is", "welk abonnement bij welk hoort"),  # nl 4
         ("steps.resource.seats", "guidance", "neem er eerst een", "schaf er eerst een aan"),  # nl 5
         ("init_price", "messages", "worden een bedrag", "een bedrag krijgen"),  # E7
-        *((key, "guidance", "", "bij een ouder abonnement op elk moment") for key in REMOVAL),
+        *((key, "guidance", "", "ouder abonnement: op elk moment") for key in REMOVAL),
     ],
     Locale.DA: [
         ("distributor_unused_cost", "messages", "distributørens kostpris", "indkøbspris hos distributøren"),
@@ -57,7 +57,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("plan_distributor_title", "messages", "separat", "godkendes særskilt"),  # da 2
         ("plan_distributor_now", "messages", "foretages", "Kan udføres nu"),  # da 2
         ("gdap_ended", "messages", "“", "relationen »{name}«"),  # da 3
-        *((key, "guidance", "", "på et ældre abonnement når som helst") for key in REMOVAL),
+        *((key, "guidance", "", "ældre abonnement: når som helst") for key in REMOVAL),
     ],
     Locale.SV: [
         ("distributor_unused_cost", "messages", "självkostnad", "inköpspris hos distributören"),
@@ -67,7 +67,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("gdap_quiet", "messages", "ingen kunds upphör", "ingen kunds relation upphör"),  # sv 2
         ("gdap_ended", "messages", "“", "relationen ”{name}”"),  # sv 3
         ("rule.resource-account-paid-license.describe", "guidance", "växeltelefonist", "automatisk växel"),  # sv 4
-        *((key, "guidance", "", "på en äldre prenumeration när som helst") for key in REMOVAL),
+        *((key, "guidance", "", "äldre prenumeration: när som helst") for key in REMOVAL),
     ],
     Locale.TR: [
         ("distributor_unused_cost", "messages", "maliyet fiyatıyla", "distribütörden alış fiyatınızla"),
@@ -76,7 +76,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("mail_unused", "messages", "ayda {amount} kullanılmıyor", "tutarında lisans kullanılmıyor"),  # tr 1
         ("plan_distributor_cancel", "messages", "iptal et (", "iptal edin ("),  # tr 2
         ("init_written", "messages", "kaynağından", "okunarak yazıldı"),  # tr 3
-        *((key, "guidance", "", "eski bir abonelikte istediğiniz zaman") for key in REMOVAL),
+        *((key, "guidance", "", "eski abonelikte istediğiniz zaman") for key in REMOVAL),
     ],
 }
 

@@ -63,6 +63,8 @@ def test_the_report_json_message_says_the_in_use_count_as_the_summary(demo: Path
         "assigned." in md
     )
     assert "(0 licenses" not in md and "9 of 0" not in md and "9 of 6" not in md
+    html = (demo / "report.html").read_text("utf-8")  # the seat table's bar says it too
+    assert 'title="9 in use, more than the 6 that can be assigned"' in html and "9 of 6" not in html
 
 
 def test_the_licence_list_sums_the_priced_products_and_names_the_unpriced(demo: Path) -> None:

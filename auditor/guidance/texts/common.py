@@ -337,9 +337,9 @@ TEXTS: tuple[Declared, ...] = (
     Text(
         "steps.transfer.remove",
         "If that tenant stays in use, remove the licenses it no longer needs (Billing > "
-        "Your products > Remove licenses; on a subscription with a term, within 7 days of its purchase or "
-        "renewal, or of adding the licenses, otherwise at its renewal with recurring billing on; a legacy "
-        "subscription at any time) to lower its cost, and buy the same number in the other tenant.",
+        "Your products > Remove licenses; with a term: within 7 days of its purchase, renewal or a seat addition, "
+        "else at renewal with recurring billing on; legacy: any time) to lower its cost, and buy the same number "
+        "in the other tenant.",
     ),
     Text(
         "steps.transfer.remove.gov",
@@ -367,9 +367,9 @@ TEXTS: tuple[Declared, ...] = (
     Text(
         "next.freed",
         "Reassign the freed licenses to users who need them, or remove them from the subscription "
-        "(Billing > Your products > Remove licenses; on a subscription with a term, within 7 days of its "
-        "purchase or renewal, or of adding the licenses, otherwise at its renewal with recurring billing on; a "
-        "legacy subscription at any time) so you do not pay for more licenses than you need.",
+        "(Billing > Your products > Remove licenses; with a term: within 7 days of its purchase, renewal or a "
+        "seat addition, else at renewal with recurring billing on; legacy: any time) so you do not pay for more "
+        "licenses than you need.",
     ),
     Text(
         "next.freed.gov",

@@ -58,9 +58,7 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
                 enabled=ctx.num(sku.enabled),
                 consumed=ctx.num(consumed),
                 unused=ctx.num(sku.unused),
-                usage_text=ctx.t.pgettext(
-                    "seats_usage_of", "{used} of {total}", used=ctx.num(consumed), total=ctx.num(enabled)
-                ),
+                usage_text=usage_text(ctx.t, ctx.num, consumed, enabled),
                 used_pct=used_pct,
                 free_pct=100 - used_pct,
                 over=consumed > enabled,
@@ -77,6 +75,19 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
     return tuple(rows), ctx.t.npgettext(
         "seats_more", "{n} more product is listed in report.json.", "{n} more products are listed in report.json.", more
     )
+
+
+def usage_text(t: i18n.Translations, num: Callable[[int], str], used: int, usable: int) -> str:
+    """The seats in use of the usable ones ("9 of 10"), as a bar's or a trend's caption; more in use than
+    can be assigned is said so, never "9 of 6" (native review 7, E1)."""
+    if used > usable:
+        return t.pgettext(
+            "seats_usage_over",
+            "{used} in use, more than the {total} that can be assigned",
+            used=num(used),
+            total=num(usable),
+        )
+    return t.pgettext("seats_usage_of", "{used} of {total}", used=num(used), total=num(usable))
 
 
 def has_lifecycle_seats(skus: Sequence[report_model.SeatRow]) -> bool:
