@@ -16,7 +16,7 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.rules.seats import SpareSeatsOverLimit
+from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
 from auditor.rules.waivers.waiver_expired import WaiverExpired
 from tests.guidance.demo_files import demo_files
 from tests.report.test_digest_size import words
@@ -55,7 +55,7 @@ def test_in_use_is_of_the_usable_seats_as_the_seat_table_counts_them(demo: Path,
 def test_the_report_json_message_says_the_in_use_count_as_the_summary(demo: Path) -> None:
     """One count for Visio Plan 2 in every file: report.json's message and the report's own finding say 9 in
     use as the summary does, never "9 of 0 seats used" nor "(0 licenses, 9 assigned)"."""
-    finding = next(f for f in _report(demo)["findings"] if f["rule"] == "sku-not-approved" and "VISIO" in f["message"])
+    finding = next(f for f in _report(demo)["findings"] if f["rule"] == SkuNotApproved.id and "VISIO" in f["message"])
     assert finding["message"] == "VISIOCLIENT is not in the approved catalog: " + VISIO.removeprefix("Visio Plan 2: ")
     md = (demo / "report.md").read_text("utf-8").replace("\\", "")
     assert (
