@@ -63,6 +63,7 @@ def test_the_report_json_message_says_the_in_use_count_as_the_summary(demo: Path
         "assigned." in md
     )
     assert "(0 licenses" not in md and "9 of 0" not in md and "9 of 6" not in md
+    assert "| 9 | −3 |" in md  # a negative count with the minus sign the amounts use, not "\\-3"
     html = (demo / "report.html").read_text("utf-8")  # the seat table's bar says it too
     assert 'title="9 in use, more than the 6 that can be assigned"' in html and "9 of 6" not in html
 

@@ -9,6 +9,7 @@ import msgspec
 
 from auditor import i18n
 from auditor.formats import report_model
+from auditor.i18n.formatting import MINUS
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, RenderContext
 
@@ -57,7 +58,7 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
                 status=clean(subscription_state(ctx.t, str(sku.capability_status or "")), 80),
                 enabled=ctx.num(sku.enabled),
                 consumed=ctx.num(consumed),
-                unused=ctx.num(sku.unused),
+                unused=ctx.num(sku.unused).replace("-", MINUS),  # "−3" as the amounts write it (native review 7)
                 usage_text=usage_text(ctx.t, ctx.num, consumed, enabled),
                 used_pct=used_pct,
                 free_pct=100 - used_pct,
