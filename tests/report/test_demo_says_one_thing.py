@@ -221,3 +221,11 @@ def test_the_in_use_line_says_why_more_are_in_use_in_every_language(tmp_path: Pa
     assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--fail-on", "never", "--locale", locale]) == 0
     for name in ("digest.txt", "report.md"):
         assert line in (tmp_path / name).read_text("utf-8").replace("\\", "")
+
+
+def test_an_expired_waivers_row_names_the_rule_by_its_title(demo: Path) -> None:
+    """Native review 7 (carried): the expired waiver's Name cell read the raw key
+    "guest-licensed:*#EXT#@contoso.example"; it names the rule as the waiver's sentence does."""
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "").replace("<!-- -->", "")
+    assert "**“Guest holds licenses”: *#EXT#@contoso.example**" in md
+    assert "guest-licensed:" not in md

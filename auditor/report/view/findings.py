@@ -286,6 +286,11 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
     subject = finding.subject
     name, detail = subject_text(subject, ctx.names, ctx.twins)
+    if subject.type == "waiver":  # the rule by its title, as the waiver's sentence names it (native review 7)
+        rule, _, rest = name.partition(":")
+        name = (
+            ctx.t.pgettext("waiver_name", "“{rule}”: {subject}", rule=ctx.title(rule), subject=rest) if rest else name
+        )
     waiver = finding.waiver if finding.waived else None
     cost = finding.monthly_cost
     state = None if finding.waived else ctx.state_of(finding, remediation)

@@ -77,7 +77,7 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "steps.seats.remove",
             "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
             "licenses can be removed only within 7 days of its purchase, renewal or a seat addition, else at its "
-            "next renewal with recurring billing on; a legacy one at any time.",
+            "next renewal with recurring billing on; legacy: any time.",
             "In the Microsoft 365 admin center, go to Billing > Your products.",
             "Select the subscription that holds {sku}, then select Remove licenses.",
             (
