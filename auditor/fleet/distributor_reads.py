@@ -35,6 +35,7 @@ from ..billing import distributor_sessions as sessions
 from ..billing.distributor_sessions import credentials
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
+from ..i18n import english_count
 from .rollup import Outcome
 
 FILE_NAME = "distributor.json"
@@ -93,10 +94,8 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
             _say(f"  {outcome.job.key}: distributor: not read: {doc.error}")
         else:
             differ = seats.billed_otherwise(doc.findings or [])
-            _say(
-                f"  {outcome.job.key}: distributor: {len(doc.products or [])} product(s) read, "
-                f"{differ} billed otherwise than Microsoft counts them"
-            )
+            read = english_count(len(doc.products or []), "product", "products")
+            _say(f"  {outcome.job.key}: distributor: {read} read, {differ} billed otherwise than Microsoft counts them")
         text = json.dumps(msgspec.to_builtins(doc), indent=1, ensure_ascii=False)
         write_text(path, text + "\n")  # renamed into place
         written.append(path)

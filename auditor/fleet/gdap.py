@@ -48,6 +48,7 @@ from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV, StaticTokenCredential, build_credential, resolve_mode
 from ..graph.client import GraphClient, GraphRequestError
 from ..graph.clouds import endpoints
+from ..i18n import english_count
 
 PATH = "/tenantRelationships/delegatedAdminRelationships"
 REQUEST = f"GET {PATH}"
@@ -285,7 +286,8 @@ def say(reading: Reading) -> None:
     if reading.kind is not None:
         line = f"license-auditor: GDAP relationships not read ({reading.kind}): {reading.gap}"
     else:
-        line = f"license-auditor: {len(reading.relationships)} GDAP relationship(s) read in the partner tenant"
+        read = english_count(len(reading.relationships), "GDAP relationship", "GDAP relationships")
+        line = f"license-auditor: {read} read in the partner tenant"
     print(clean_message(line), file=sys.stderr)
 
 

@@ -100,8 +100,8 @@ def sentences(doc: Mapping[str, Any], t: Translations, locale: Locale) -> list[s
         return [
             t.npgettext(
                 "gdap_quiet",
-                "{n} relationship read; no customer's ends within {days} days without auto-extension.",
-                "{n} relationships read; no customer's ends within {days} days without auto-extension.",
+                "{n} relationship read; no customer's relationship ends within {days} days without auto-extension.",
+                "{n} relationships read; no customer's relationship ends within {days} days without auto-extension.",
                 count,
                 days=WITHIN_DAYS,
             )

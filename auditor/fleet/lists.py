@@ -33,9 +33,10 @@ from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..formats.report_json import decode_report
 from ..formats.report_model import ReportDocument, SeatRow
-from ..i18n import Translations, format_date, format_number, translations
+from ..i18n import Translations, english_count, format_date, format_number, translations
 from ..render.text import clean
 from ..report import licensed_users
+from ..report.view.seats import in_use_line
 from .arguments import ListsOptions
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -58,16 +59,7 @@ def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> li
     """The per-product summary the report ends with, in `locale`: a line per product with seats or uses,
     of its usable seats (the seat table's count: enabled plus in their grace period)."""
     shown = [s for s in report.skus if s.consumed or s.usable]
-    return [
-        t.pgettext(
-            "in_use_line",
-            "{product}: {used} of {total} in use",
-            product=_product_name(s),
-            used=format_number(s.consumed, locale),
-            total=format_number(s.usable, locale),
-        )
-        for s in shown
-    ]
+    return [in_use_line(t, lambda n: format_number(n, locale), _product_name(s), s) for s in shown]
 
 
 def _check_tenant(job: TenantJob, folder: Path, report: ReportDocument) -> None:
@@ -117,6 +109,8 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
         tenant=job.name,
         date=day,
     )
+    # the file is for a spreadsheet or a script: its column names and codes stay English (native review 7, S3)
+    intro += " " + t.pgettext("list_mail_columns", "The file's column names and codes are in English.")
     title = t.pgettext("in_use_title", "Licenses in use")
     lines = summary_lines(report, t, lang)
     text = "\n".join([intro, "", title, "-" * len(title), *lines]) + "\n"
@@ -173,7 +167,8 @@ def cmd_lists(options: ListsOptions) -> int:
             _say(f"license-auditor: {job.key}: {exc}")
             code = EXIT_DELIVERY
             continue
-        _say(f"license-auditor: {job.key}: licence list sent to {len(mail_options.recipients)} recipient(s)")
+        sent = english_count(len(mail_options.recipients), "recipient", "recipients")
+        _say(f"license-auditor: {job.key}: license list sent to {sent}")
     if not jobs:
         _say(f"license-auditor: no tenant of {options.tenants} has list_to: nothing sent")
     return code

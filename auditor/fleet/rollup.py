@@ -391,7 +391,10 @@ def _headers(t: Translations) -> list[str]:
         t.pgettext("rollup_saving", "The plan saves a month"),
         t.pgettext("rollup_window", "Next 7-day window"),
         t.pgettext("rollup_seats", "Seats in use · spend a month (a month earlier)"),
-        t.pgettext("rollup_distributor_month", "Products the distributor bills otherwise · a month at the distributor"),
+        t.pgettext(
+            "rollup_distributor_month",
+            "Products whose seat count at the distributor differs from Microsoft's · a month at the distributor",
+        ),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]

@@ -61,6 +61,7 @@ from ..formats.report_json import decode_report
 from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV, StaticTokenCredential
 from ..graph.pacing import LANE_WAIT
+from ..i18n import english_count
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
@@ -500,7 +501,7 @@ def _audit_and_roll_up(
     failed = [o for o in outcomes if o.status == "failed"]
     print(
         clean_message(
-            f"license-auditor: {len(outcomes)} tenants audited, {len(failed)} failed; "
+            f"license-auditor: {english_count(len(outcomes), 'tenant', 'tenants')} audited, {len(failed)} failed; "
             f"roll-up in {', '.join(str(p) for p in written)}"
         ),
         file=sys.stderr,
@@ -575,6 +576,7 @@ def cmd_rollup(options: RollupOptions) -> int:
             run_url=run_url_from_env(os.environ),
         )
         send_mail(mail, mail_options, os.environ)
-        print(f"license-auditor: roll-up sent to {len(mail_options.recipients)} recipient(s)", file=sys.stderr)
+        sent = english_count(len(mail_options.recipients), "recipient", "recipients")
+        print(f"license-auditor: roll-up sent to {sent}", file=sys.stderr)
     failed = any(row["status"] == "failed" for row in doc["tenants"]) or bool(doc.get("missing"))
     return worst([int(row.get("exit_code") or 0) for row in doc["tenants"]], failed, options.allow_gaps)

@@ -493,7 +493,15 @@ def bill_values(f: Details) -> dict[str, str]:
         return {}
     shown = {"after": bill.after, "spare": bill.spare, "to": bill.to, "buy": bill.buy}
     out = {f"bill_{k}": str(v if v is not None else "") for k, v in shown.items()}
-    return out | {"bill_drop": str(bill.drop or 0), "bill_from": bill.from_ or ""}
+    return out | {"bill_drop": str(bill.drop or 0), "bill_from": bill.from_ or "", "bill_moves": str(_moves(bill))}
+
+
+def _moves(bill: BillFigures) -> int:
+    """The seats the plan's bill keeps or buys for the moves that wait for a license: what it pays for
+    beyond the seats assigned and kept spare ("assigned: 10, kept spare: 0, moves: 15 ... 25 in all")."""
+    if bill.to is None or bill.after is None:
+        return 0
+    return max(bill.to - bill.after - (bill.spare or 0), 0)
 
 
 def bill_note(f: Details) -> tuple[str, ...]:
@@ -504,7 +512,9 @@ def bill_note(f: Details) -> tuple[str, ...]:
     if bill is None:
         return ()
     if bill.buy:
-        return ("message.bill.buy_short",) if bill.why == "short" else ("message.bill.buy",)
+        if bill.why == "short":
+            return ("message.bill.buy_short",)
+        return ("message.bill.buy_moves",) if _moves(bill) else ("message.bill.buy",)
     if bill.drop:
         return ("message.bill.reduce",) if bill.from_ else ("message.bill.reduce_undated",)
     return ("message.bill.keep",)

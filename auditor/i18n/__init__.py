@@ -16,6 +16,7 @@ from auditor.i18n.catalogs import DOMAIN, catalog
 from auditor.i18n.cloud_names import cloud_name
 from auditor.i18n.formatting import (
     currency_code_after,
+    english_count,
     format_date,
     format_datetime,
     format_list,
@@ -32,6 +33,7 @@ __all__ = [
     "catalog",
     "cloud_name",
     "currency_code_after",
+    "english_count",
     "format_date",
     "format_datetime",
     "format_list",

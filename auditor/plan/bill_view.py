@@ -147,7 +147,7 @@ def uplift_text(t: i18n.Translations, uplift: object) -> str:
     """The premium an amount holds over the policy's catalog price, said beside it ("" for none)."""
     texts = {
         "monthly_billing": lambda: t.pgettext(
-            "bill_uplift_monthly_billing", "annual term billed monthly: the catalog price plus about 5 %"
+            "bill_uplift_monthly_billing", "annual term billed monthly: the catalog price plus about 5%"
         ),
         "est": lambda: t.pgettext("bill_uplift_est", "Extended Service Term: the catalog price plus about 3 %"),
         "est_no_monthly_term": lambda: t.pgettext(
@@ -482,7 +482,7 @@ def unscheduled_lines(t: i18n.Translations, bill: Bill) -> list[str]:
 
 def _saving_cell(t: i18n.Translations, action: BillAction, currency: str | None) -> str:
     """The table's amount a month, and the premium over the catalog price it holds beside it ("€59.01
-    (annual term billed monthly: the catalog price plus about 5 %)"); not known without a price."""
+    (annual term billed monthly: the catalog price plus about 5%)"); not known without a price."""
     if not action.priced:
         return t.pgettext("bill_not_known", "not known")
     amount = i18n.format_money(action.monthly_saving, currency, t.locale)
@@ -513,7 +513,7 @@ def bill_view(
             action=action_label(t, a.action),
             seats=i18n.format_number(a.seats, locale),
             window=window_label(t, a.window),
-            by=day(a.by),
+            by=day(a.by) if a.action != "none" else "–",  # nothing to do has no deadline (native review 7, E12)
             saving=_saving_cell(t, a, currency),
             # a window not known: the day the seats leave is not known either (money.bill.leaves' null)
             saving_from=day(a.saving_from) if a.window != "unknown" else t.pgettext("bill_not_known", "not known"),

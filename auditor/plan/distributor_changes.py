@@ -244,9 +244,28 @@ class DistributorRow:
     when: str
 
 
+def distributor_lead(bill: Bill | None, locale: Locale) -> str:
+    """The sentence under plan.md's distributor heading, naming the distributor its changes go to
+    (Pax8 or Sherweb: native review 7 found Sherweb's changes labelled Pax8)."""
+    t = i18n.translations(locale)
+    names = sorted({NAMES.get(c.source, c.source) for c in (bill.distributor or [] if bill is not None else [])})
+    if len(names) == 1:
+        return t.pgettext(
+            "plan_distributor_lead",
+            "Each change lowers a subscription's quantity at the distributor ({distributor}); apply checks the "
+            "subscription and the licenses assigned again before it sends it.",
+            distributor=names[0],
+        )
+    return t.pgettext(
+        "plan_distributor_lead_any",
+        "Each change lowers a subscription's quantity at the distributor; apply checks the subscription and the "
+        "licenses assigned again before it sends it.",
+    )
+
+
 def distributor_rows(bill: Bill | None, locale: Locale) -> tuple[tuple[DistributorRow, ...], str]:
-    """plan.md's lines for the bill's distributor changes, and the line that counts the reductions
-    not planned ("" when none)."""
+    """plan.md's lines for the bill's distributor changes, and the lines that say which reductions are
+    not planned and why, in the words plan.json records them ("" when none)."""
     t = i18n.translations(locale)
     changes = list(bill.distributor or []) if bill is not None else []
     rows = []
@@ -284,16 +303,20 @@ def distributor_rows(bill: Bill | None, locale: Locale) -> tuple[tuple[Distribut
         body = "" if c.request.body is None else f" {msgspec.json.encode(c.request.body).decode()}"
         sent = f"{c.request.method} {c.request.path}{body}"
         rows.append(DistributorRow(c.n, clean(what, 600), clean(sent, 600), when))
-    skipped = len(bill.distributor_skipped or []) if bill is not None else 0
-    said = (
-        t.npgettext(
-            "plan_distributor_skipped",
-            "{count} reduction at the distributor is not planned: plan.json says why (distributor_skipped).",
-            "{count} reductions at the distributor are not planned: plan.json says why (distributor_skipped).",
-            skipped,
-            count=skipped,
-        )
-        if skipped
-        else ""
+    reasons = list(bill.distributor_skipped or []) if bill is not None else []
+    if not reasons:
+        return tuple(rows), ""
+    said = t.npgettext(
+        "plan_distributor_skipped",
+        "{count} reduction at the distributor is not planned, for this reason:",
+        "{count} reductions at the distributor are not planned, for these reasons:",
+        len(reasons),
+        count=len(reasons),
     )
     return tuple(rows), said
+
+
+def distributor_reasons(bill: Bill | None) -> tuple[str, ...]:
+    """Why each reduction at the distributor is not planned, as plan.json records it (distributor_skipped):
+    the product, the subscription, and what to do instead; plan.md lists them under the count."""
+    return tuple(clean(r, 600) for r in (bill.distributor_skipped or [] if bill is not None else []))

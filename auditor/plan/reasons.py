@@ -244,7 +244,7 @@ def _plain_reason(t: i18n.Translations, reason: str) -> str:
             "plan_reason_use_not_shown",
             "the account is enabled, and the usage reports do not show whether its mailbox and "
             "OneDrive were used within the policy's days (the active-user report does not list the "
-            "account, or could not be read): its data is not ended on a declaration alone",
+            "account, or could not be read): a declaration alone is not enough to delete its data",
         ),
         CAUSE_FIRST: t.pgettext(
             "plan_reason_cause_first",
@@ -347,8 +347,8 @@ def _timed_reason(t: i18n.Translations, reason: str, waiver: Mapping[str, str] |
         return t.pgettext(
             "plan_reason_mailbox_used",
             "the account is enabled and the mailbox was used on {date} (Exchange or OneDrive activity "
-            "in the usage reports, within the policy's days): its data is not ended on a declaration "
-            "alone",
+            "in the usage reports, within the policy's days): a declaration alone is not enough to delete "
+            "its data",
             date=i18n.format_date(not_before, t.locale) or not_before,
         )
     if reason == DISABLE_TIME_UNKNOWN:

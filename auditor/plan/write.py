@@ -31,7 +31,7 @@ from auditor.plan.compile import (
     ChangePlan,
 )
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.distributor_changes import distributor_rows
+from auditor.plan.distributor_changes import distributor_lead, distributor_reasons, distributor_rows
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.money import opening
 from auditor.plan.reasons import skip_reason
@@ -378,6 +378,8 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
             commerce=commerce_rows(plan.bill, plan.currency, locale),
             distributor=shown[0],
             distributor_skipped=shown[1],
+            distributor_lead=distributor_lead(plan.bill, locale),
+            distributor_reasons=distributor_reasons(plan.bill),
         )
     )
 

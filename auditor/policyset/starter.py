@@ -52,9 +52,9 @@ def _entry(sku: Sku, t: Translations) -> list[str]:
         return lines
     if sku.applies_to == "User":
         limit = f"    spare_seats: {{max: {spare_limit(sku)}}}"
-        more = t.pgettext("init_spare", "more unassigned seats (5 %, at least 2)")
+        more = t.pgettext("init_spare", "more unassigned seats (5%, at least 2)")
         lines.append(f"{limit:<30}# {more} -> spare-seats-over-limit")
-    price = t.pgettext("init_price", "your price a seat a month: unused seats become money")
+    price = t.pgettext("init_price", "your price per seat per month, so unused seats get a cost")
     lines.append(f"{'    # price: {monthly: 0.00, currency: EUR}':<30}   # {price}")
     return lines
 

@@ -37,7 +37,7 @@ def test_the_monthly_billing_premium_is_named_beside_its_amount() -> None:
     view = bill_view(bill, "EUR", Locale.EN, money_of(spend_monthly=1012.5))
     assert view is not None
     (row,) = view.rows  # the table's amount says the premium it holds, beside it
-    assert row.saving == "€106.31 (annual term billed monthly: the catalog price plus about 5 %)"
+    assert row.saving == "€106.31 (annual term billed monthly: the catalog price plus about 5%)"
     # paid upfront, the catalog's price stands and nothing is named
     upfront = parse_billing(HEADER + "c-one,mca,P1Y,2026-03-01,2027-03-01,true,,P1Y\n")
     plain = build_bill(document([sub("one", 30, renews="2027-03-01T00:00:00Z")], consumed=27), {}, upfront, TODAY)

@@ -33,14 +33,14 @@ def test_contosos_report_shows_the_distributors_seats_as_distributor_json(tmp_pa
         "Microsoft 365 E3: the distributor bills 210 seats, 204 are enabled in the tenant: 6 seats more than "
         "Microsoft counts.",
         "Microsoft 365 E3: 7 seats the distributor bills are assigned to nobody: they cost you €212.80 per month "
-        "at the distributor's cost (€236.25 at the customer's price).",
+        "at your price from the distributor (€236.25 at the customer's price).",
         # the MSP's month per product and per customer: Pax8's partnerCost, its price, and the margin
         "Microsoft 365 E3: the seats at the distributor cost you €6,384.00 a month and are billed €7,087.50: a "
         "margin of €703.50.",
         "This customer at the distributor: the seats cost you €7,229.10 a month and are billed €8,026.50: a margin "
         "of €797.40.",
-        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; that is the earliest day "
-        "a lower seat count can take effect.",
+        "Microsoft 365 E5: the commitment term at the distributor ends on Mar 17, 2027; a lower seat count can "
+        "take effect from Mar 18, 2027.",
     )
     md = (folder / "report.md").read_text("utf-8").replace("\\", "")
     html = (folder / "report.html").read_text("utf-8").replace("&#39;", "'")
@@ -126,4 +126,47 @@ def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() 
     )
     assert distributor_lines(ctx, msgspec.structs.replace(section, mailed_to_customer=True)) == (
         "The distributor bills the seats Microsoft counts.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "price", "misread"),
+    [
+        ("en", "per month at your price from the distributor (€236.25 at the customer's price)", "distributor's cost"),
+        ("nl", "tegen uw inkoopprijs bij de distributeur (€\xa0236,25 tegen de prijs voor de klant)", "kostprijs"),
+        ("da", "til din indkøbspris hos distributøren (236,25\xa0€ til kundens pris)", "kostpris"),
+        ("sv", "till ditt inköpspris hos distributören (236,25\xa0€ till kundens pris)", "självkostnad"),
+        ("tr", "distribütörden alış fiyatınızla size ayda €212,80 tutuyor (müşterinin fiyatıyla €236,25)", "maliyet"),
+    ],
+)
+def test_the_unused_seats_cost_the_msp_its_price_from_the_distributor(
+    tmp_path: Path, locale: str, price: str, misread: str
+) -> None:
+    """Native review 7, N1: what an unused seat costs the MSP is its purchase price from the distributor
+    (Pax8's partnerCost), never the distributor's own cost price, in every language."""
+    _demo(tmp_path, "--locale", locale)
+    folder = tmp_path / "contoso"
+    for name in ("report.md", "digest.txt"):
+        text = (folder / name).read_text("utf-8").replace("\\", "")
+        line = next(line for line in text.splitlines() if "212" in line and "236" in line)
+        assert price in line.replace("\u202f", "\xa0")
+        assert misread not in line
+
+
+def test_the_distributors_term_and_the_bill_give_one_day_for_the_reduction(tmp_path: Path) -> None:
+    """Native review 7, E2: the Pax8 line said Mar 17, 2027 was "the earliest day a lower seat count can take
+    effect" while "Your bill" and the digest said "From Mar 18, 2027" for the same E5 reduction. The term's
+    last day is Mar 17; the lower count takes effect from the day the bill's saving starts."""
+    _demo(tmp_path)
+    folder = tmp_path / "contoso"
+    report = json.loads((folder / "report.json").read_text("utf-8"))
+    e5 = next(a for a in report["bill"]["actions"] if a.get("sku") == "SPE_E5" and a["action"] == "reduce")
+    assert e5["saving_from"] == "2027-03-18"
+    for name in ("report.md", "digest.txt"):
+        text = (folder / name).read_text("utf-8").replace("\\", "")
+        term = next(line for line in text.splitlines() if "commitment term at the distributor" in line)
+        assert term.endswith("a lower seat count can take effect from Mar 18, 2027.")
+        assert "earliest day" not in text
+    assert "From Mar 18, 2027: −€383.25 a month (Microsoft 365 E5, 7 seats)" in (folder / "digest.txt").read_text(
+        "utf-8"
     )

@@ -101,6 +101,8 @@ def test_a_reduction_at_sherweb_is_planned_made_journaled_and_undone(
         }
         md = (world.out / "plan.md").read_text("utf-8").replace("\\", "")
         assert "D1. Reduce Power BI Pro at the distributor from 34 to 30 licenses" in md
+        # Sherweb's changes are Sherweb's, never labelled Pax8 (issue 99, point 12)
+        assert "quantity at the distributor (Sherweb);" in md and "Pax8" not in md
         assert f"POST /service-provider/v1/billing/subscriptions/amendments?customerId={CUSTOMER}" in md
         power_bi_seats(world, -1)  # the plan's license removals made: 30 assigned, the 30 kept
         assert world.apply() == 0  # the dry run

@@ -124,3 +124,17 @@ def test_the_bill_reads_back_as_it_was_written(audited: Path) -> None:
         SnapshotError, match=r"report.json: bill: Expected `int`, got `str` - at `\$.actions\[0\].seats`"
     ):
         bill_of(wrong)
+
+
+def test_nothing_to_do_has_no_deadline(tmp_path: Path) -> None:
+    """Native review 7, E12: "Nothing to do | … | Do it by May 24, 2027" contradicted itself; a row with
+    nothing to do leaves "Do it by" empty ("–") in the report."""
+    argv = ["audit", "--demo", "--policies", "examples/", "--policies", MOVES, "--billing", BILLING]
+    assert main([*argv, "--output-dir", str(tmp_path), "--fail-on", "never"]) == 0
+    bill = json.loads((tmp_path / "report.json").read_text("utf-8"))["bill"]
+    assert any(a["action"] == "none" and a["seats"] and a["by"] for a in bill["actions"])  # the JSON keeps the day
+    rows = [line for line in (tmp_path / "report.md").read_text("utf-8").splitlines() if "| Nothing to do |" in line]
+    assert rows
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split(" | ")]
+        assert cells[4] == "–", row  # Product | Action | Seats | Window | Do it by | ...

@@ -191,7 +191,7 @@ def test_init_writes_its_comments_and_the_reports_language_in_the_locale(
     assert main(["init", "--snapshot", str(SAMPLE), "--locale", locale]) == 0
     text = (tmp_path / "policies" / "license-policy.yaml").read_text("utf-8")
     english = starter_policy(load_snapshot(SAMPLE), source="x", today=date(2026, 11, 1))
-    said = ("Every line is a choice", "more unassigned seats", "your price a seat", "who answers for this policy")
+    said = ("Every line is a choice", "more unassigned seats", "your price per seat", "who answers for this policy")
     assert all(phrase in english for phrase in said)
     assert not any(phrase in text for phrase in said)
     assert "-> spare-seats-over-limit" in text and "-> disabled-user-licensed" in text  # the rule ids stay

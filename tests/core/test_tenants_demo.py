@@ -182,3 +182,14 @@ def test_links_planted_in_the_output_folder_are_never_written_through(tmp_path: 
     rows = {t["key"]: t for t in json.loads((out / "tenants.json").read_text("utf-8"))["tenants"]}
     assert rows["contoso"]["status"] == "ok" and rows["fabrikam"]["status"] == "failed"
     assert rows["fabrikam"]["exit_code"] == 2 and "is a symbolic link" in rows["fabrikam"]["reason"]
+
+
+def test_one_tenant_audited_is_said_in_the_singular(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 99, point 15 and native review 7, E13: "1 tenants audited", "product(s)", "relationship(s)"."""
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    main(["audit", "--demo", "--tenants", "--shard", "2/2", "--output-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert "license-auditor: 1 tenant audited, 0 failed;" in err and "tenants audited" not in err
+    assert "3 products read" in err and "2 GDAP relationships read" in err and "(s)" not in err

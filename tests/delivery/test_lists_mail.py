@@ -80,10 +80,16 @@ def test_each_customer_gets_its_own_list_and_nothing_else(
     assert contoso_body is not None
     text = contoso_body.get_content()
     assert "Microsoft 365 E3: 203 of 204 in use" in text and "Licenses in use" in text
+    # the customer reads the one count the report gives, never "9 of 6 in use" (native review 7, E1)
+    assert "Visio Plan 2: 9 in use; the subscription has expired (6 licenses in the grace period, 5 suspended)" in text
+    assert "9 of 6" not in text
     fabrikam_body = fabrikam.get_body(("plain",))
     assert fabrikam_body is not None
     dutch = fabrikam_body.get_content()
     assert "Licenties in gebruik" in dutch and " in gebruik" in dutch  # the tenant's locale
+    # the attached file's columns stay English, and the customer is told so (native review 7, S3)
+    assert "De kolomnamen en codes in het bestand zijn Engels." in dutch
+    assert "The file's column names and codes are in English." in text
     # nothing of Contoso in Fabrikam's message, nor its nightly recipient
     whole = b"".join(m.content for m in received if "boss@fabrikam.example" in m.rcpt_tos)
     assert b"contoso" not in whole.lower() and b"nightly@fabrikam" not in whole

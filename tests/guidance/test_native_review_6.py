@@ -22,7 +22,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     Locale.EN: [
         # S1: a sentence with the date in it, not a label with the date glued on
         ("sign_ins_read_on", "messages", "", "Sign-in activity read in full on {date}"),
-        ("distributor_term_end", "messages", "a reduction takes effect then", "the earliest day"),  # E2
+        ("distributor_term_end", "messages", "a reduction takes effect then", "can take effect from {start}"),  # E2, r7
         ("distributor_unused", "messages", "at its price", "at the distributor's price"),  # E4
         ("money_waiting_person", "messages", "waits for a decision waits", "depends on the findings"),  # E9
         ("plan_commerce_title", "messages", "after its own approval", "approved separately"),  # E6
@@ -41,7 +41,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     ],
     Locale.NL: [
         ("sign_ins_read_on", "messages", "", "volledig gelezen op {date}"),
-        ("distributor_term_end", "messages", "een verlaging gaat dan in", "de vroegste dag"),
+        ("distributor_term_end", "messages", "een verlaging gaat dan in", "kan ingaan vanaf {start}"),
         ("distributor_unused", "messages", "tegen zijn prijs", "tegen de prijs van de distributeur"),
         ("message.bill.buy", "guidance", "koopt de factuur van het plan er meer bij", "voegt de factuur van het plan"),
         ("steps.agent.confirm", "guidance", "komt hij terug", "wordt hij nog gebruikt"),
@@ -61,7 +61,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     ],
     Locale.DA: [
         ("sign_ins_read_on", "messages", "", "læst fuldt ud den {date}"),
-        ("distributor_term_end", "messages", "en reduktion træder i kraft da", "den tidligste dag"),
+        ("distributor_term_end", "messages", "en reduktion træder i kraft da", "træde i kraft fra den {start}"),
         ("distributor_unused", "messages", "til dens pris", "til distributørens pris"),
         ("steps.agent.confirm", "guidance", "kommer den tilbage", "bruges agenten stadig"),
         ("rule.waiver-expired.message", "guidance", "for {waiver_rule} på", "for »{waiver_rule}« på"),
@@ -75,7 +75,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     ],
     Locale.SV: [
         ("sign_ins_read_on", "messages", "", "lästes i sin helhet den {date}"),
-        ("distributor_term_end", "messages", "en minskning träder i kraft då", "den tidigaste dag"),
+        ("distributor_term_end", "messages", "en minskning träder i kraft då", "träda i kraft från och med {start}"),
         ("distributor_unused", "messages", "till dess pris", "till distributörens pris"),
         ("steps.agent.confirm", "guidance", "om den kommer tillbaka", "om agenten fortfarande används"),
         ("rule.waiver-expired.message", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
@@ -89,7 +89,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
     Locale.TR: [
         ("sign_ins_read_on", "messages", "", "{date} tarihinde tam olarak okundu"),
         ("plan_commerce_title", "messages", "kendi onayından sonra", "ayrı bir onaydan sonra"),
-        ("distributor_term_end", "messages", "bir azaltma o zaman geçerli olur", "en erken bu tarihte"),
+        ("distributor_term_end", "messages", "bir azaltma o zaman geçerli olur", "{start} tarihinden itibaren"),
         ("steps.agent.confirm", "guidance", "geri gelecekse", "aracı hâlâ kullanılıyorsa"),
         ("rule.waiver-expired.message", "guidance", "için {waiver_rule} muaf", "için “{waiver_rule}” muaf"),
         ("steps.waiver.ask", "guidance", "için {waiver_rule} muafiyetinin", "için “{waiver_rule}” muafiyetinin"),

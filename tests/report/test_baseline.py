@@ -166,3 +166,16 @@ def test_load_baseline_rejects_a_first_seen_that_is_not_a_date(tmp_path: Path, f
     doc.findings[0].first_seen = "2026-10-01T06:00:00Z"
     junk.write_text(json.dumps(doc, default=builtins), encoding="utf-8")
     assert load_baseline(junk).findings[0].first_seen == "2026-10-01T06:00:00Z"
+
+
+def test_a_waived_finding_is_found_not_open() -> None:
+    """Native review 7, E14: "Chief Executive · Open since Nov 1, 2026 | … | Waived": a finding cannot be both
+    open and waived. A waived finding carries the day it was found."""
+    previous, current = runs()
+    previous.as_of, current.as_of = "2026-11-01T06:00:00Z", "2026-11-02T06:00:00Z"
+    for f in (*previous.findings, *current.findings):
+        f.waived = True
+    result = compare(previous, current)
+    assert any(f.change == "persisting" for f in result.findings)
+    md = render_page(MARKDOWN, result, PageContext(Locale.EN, Cloud.WORLDWIDE, FakeGuidance()))
+    assert "Found on Nov 1, 2026" in md and "Open since" not in md

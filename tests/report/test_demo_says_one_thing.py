@@ -16,12 +16,13 @@ import pytest
 from auditor import wording
 from auditor.cli import main
 from auditor.data.model import Locale
-from auditor.rules.seats import SpareSeatsOverLimit
+from auditor.rules.seats import SkuNotApproved, SpareSeatsOverLimit
 from auditor.rules.waivers.waiver_expired import WaiverExpired
 from tests.guidance.demo_files import demo_files
 from tests.report.test_digest_size import words
 
 IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+) of ([\d,]+) in use$")
+VISIO = "Visio Plan 2: 9 in use; the subscription has expired (6 licenses in the grace period, 5 suspended)"
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +42,30 @@ def test_in_use_is_of_the_usable_seats_as_the_seat_table_counts_them(demo: Path,
     text = (demo / name).read_text("utf-8")
     tail = text[text.rindex("Licenses in use") :]
     said = {m[1].replace("\\", ""): (m[2], m[3]) for line in tail.splitlines() if (m := IN_USE.match(line.strip()))}
-    # Visio Plan 2's 6 seats are in their grace period (prepaidUnits.warning): usable, not "of 0"
-    assert said["Visio Plan 2"] == ("9", "6")
+    # Visio Plan 2: 9 assigned, 6 seats in their grace period (prepaidUnits.warning), 5 suspended: never
+    # "9 of 0" nor "9 of 6" (native review 7, E1), but why more are in use than can be assigned
+    assert "Visio Plan 2" not in said
+    assert VISIO in tail.replace("\\", "")
     for sku in _report(demo)["skus"]:
-        if sku["consumed"] or sku["enabled"] or sku["warning"]:
+        if (sku["consumed"] or sku["enabled"] or sku["warning"]) and sku["name"] != "Visio Plan 2":
             usable = f"{sku['enabled'] + sku['warning']:,}"
             assert said[sku["name"]] == (f"{sku['consumed']:,}", usable), sku["name"]
+
+
+def test_the_report_json_message_says_the_in_use_count_as_the_summary(demo: Path) -> None:
+    """One count for Visio Plan 2 in every file: report.json's message and the report's own finding say 9 in
+    use as the summary does, never "9 of 0 seats used" nor "(0 licenses, 9 assigned)"."""
+    finding = next(f for f in _report(demo)["findings"] if f["rule"] == SkuNotApproved.id and "VISIO" in f["message"])
+    assert finding["message"] == "VISIOCLIENT is not in the approved catalog: " + VISIO.removeprefix("Visio Plan 2: ")
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "")
+    assert (
+        "Visio Plan 2 is not on the policy's list of approved products; 9 licenses are in use, more than can be "
+        "assigned." in md
+    )
+    assert "(0 licenses" not in md and "9 of 0" not in md and "9 of 6" not in md
+    assert "| 9 | −3 |" in md  # a negative count with the minus sign the amounts use, not "\\-3"
+    html = (demo / "report.html").read_text("utf-8")  # the seat table's bar says it too
+    assert 'title="9 in use, more than the 6 that can be assigned"' in html and "9 of 6" not in html
 
 
 def test_the_licence_list_sums_the_priced_products_and_names_the_unpriced(demo: Path) -> None:
@@ -86,7 +105,15 @@ def test_a_seat_finding_the_plans_bill_keeps_says_keep_in_every_file(
     md = files["report.md"]
     section = md[md.index("(spare\\-seats\\-over\\-limit)\n\nPolicy") :].split("\n#### ")[0]
     row = next(line for line in section.splitlines() if line.startswith("| **Microsoft 365 E5**"))
-    assert "plan's bill adds licenses, up to 25 in all" in row
+    # native review 7, E4: the figures add up (10 + 0 + 15 = 25), the changes that wait for a license named
+    figures = re.search(
+        r"\(assigned: (\d+), kept spare: (\d+), for the changes that wait for a free license: (\d+)\), the plan's "
+        r"bill adds licenses \(to buy: (\d+)\), (\d+) in all\.",
+        row.replace("\\", ""),
+    )
+    assert figures is not None, row
+    after, spare, waiting, buy, total = map(int, figures.groups())
+    assert (after, spare, waiting, buy, total) == (10, 0, 15, 13, 25) and after + spare + waiting == total
     assert "remove the unused" not in row
     assert "keep the unused licenses\\: the plan's changes need them" in row
     assert "|  |" not in row and section.count("| --- |") == 1 and "| Name | State |" in section
@@ -171,3 +198,34 @@ def test_the_english_demo_report_says_each_thing_once_within_6000_words(demo: Pa
     rules = {f["rule"] for f in _report(demo)["findings"]}
     assert all(f"({rule})</span>" in page for rule in rules)
     assert page.count("own steps are in report.md and findings.csv") == 1
+
+
+@pytest.mark.parametrize(
+    ("locale", "line"),
+    [
+        (
+            "nl",
+            "Visio Plan 2: 9 in gebruik; het abonnement is verlopen (6 licenties in de respijtperiode, 5 opgeschort)",
+        ),
+        ("da", "Visio Plan 2: 9 i brug; abonnementet er udløbet (6 licenser i respitperioden, 5 suspenderet)"),
+        ("sv", "Visio Plan 2: 9 används; prenumerationen har gått ut (6 licenser i respitperioden, 5 avstängda)"),
+        (
+            "tr",
+            "Visio Plan 2: 9 lisans kullanımda; aboneliğin süresi doldu (6 lisans yetkisiz kullanım süresinde, 5 "
+            "lisans askıya alındı)",
+        ),
+    ],
+)
+def test_the_in_use_line_says_why_more_are_in_use_in_every_language(tmp_path: Path, locale: str, line: str) -> None:
+    """Native review 7, E1: tr read "6 lisansın 9 tanesi kullanımda" (9 pieces of the 6 licences)."""
+    assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--fail-on", "never", "--locale", locale]) == 0
+    for name in ("digest.txt", "report.md"):
+        assert line in (tmp_path / name).read_text("utf-8").replace("\\", "")
+
+
+def test_an_expired_waivers_row_names_the_rule_by_its_title(demo: Path) -> None:
+    """Native review 7 (carried): the expired waiver's Name cell read the raw key
+    "guest-licensed:*#EXT#@contoso.example"; it names the rule as the waiver's sentence does."""
+    md = (demo / "report.md").read_text("utf-8").replace("\\", "").replace("<!-- -->", "")
+    assert "**“Guest holds licenses”: *#EXT#@contoso.example**" in md
+    assert "guest-licensed:" not in md

@@ -25,7 +25,7 @@ from auditor.report.licensed_users import COLUMNS, account_kind
 from auditor.snapshot import snapshot_from_json
 from tests.core.factory import E3, E5, sku, tenant, user
 
-IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+) of ([\d,]+) in use$")
+IN_USE = re.compile(r"^(?:- )?(.+?)\\?: ([\d,]+)(?: of ([\d,]+))? in use(?:[;,] .+)?$")
 
 
 def _table(path: Path) -> list[dict[str, str]]:

@@ -49,7 +49,7 @@ NUMBERS = frozenset({"count", "enabled", "consumed", "limit", "min", "excess"})
 DATES = frozenset({"date", "expires", "last_sign_in", "last_attempt", "last_activity", "bill_from"})
 # The placeholders that hold a number a text shows as a bare figure, after a colon or "to", with no
 # word that agrees with it (the plan's bill for a product: auditor.guidance.library.bill_values).
-FIGURES = frozenset({"bill_after", "bill_spare", "bill_to", "bill_buy", "bill_drop"})
+FIGURES = frozenset({"bill_after", "bill_spare", "bill_to", "bill_buy", "bill_drop", "bill_moves"})
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?")
 
 

@@ -337,14 +337,15 @@ TEXTS: tuple[Declared, ...] = (
     Text(
         "steps.transfer.remove",
         "If that tenant stays in use, remove the licenses it no longer needs (Billing > "
-        "Your products > Remove licenses; on a subscription with a term, within 7 days of its purchase or "
-        "renewal, otherwise at its renewal) to lower its cost, and buy the same number in the other tenant.",
+        "Your products > Remove licenses; with a term: within 7 days of its purchase, renewal or a seat addition, "
+        "else at renewal with recurring billing on; legacy: any time) to lower its cost, and buy the same number "
+        "in the other tenant.",
     ),
     Text(
         "steps.transfer.remove.gov",
         "If that tenant stays in use, have the agreement's contact or the partner "
         "lower its number of licenses (on a subscription with a term, within 7 days of its purchase or renewal, "
-        "otherwise at its renewal), and buy the same number for the other tenant.",
+        "or of adding the licenses, otherwise at its renewal), and buy the same number for the other tenant.",
     ),
     Text(
         "steps.transfer.migrate",
@@ -366,14 +367,16 @@ TEXTS: tuple[Declared, ...] = (
     Text(
         "next.freed",
         "Reassign the freed licenses to users who need them, or remove them from the subscription "
-        "(Billing > Your products > Remove licenses; on a subscription with a term, within 7 days of its "
-        "purchase or renewal, otherwise at its renewal) so you do not pay for more licenses than you need.",
+        "(Billing > Your products > Remove licenses; with a term: within 7 days of its purchase, renewal or a "
+        "seat addition, else at renewal with recurring billing on; legacy: any time) so you do not pay for more "
+        "licenses than you need.",
     ),
     Text(
         "next.freed.gov",
         "Reassign the freed licenses to users who need them, or have the agreement's contact "
         "or the partner lower the number (on a subscription with a term, within 7 days of its purchase or "
-        "renewal, otherwise at its renewal) so you do not pay for more licenses than you need.",
+        "renewal, or of adding the licenses, otherwise at its renewal) so you do not pay for more licenses than "
+        "you need.",
     ),
     Text("next.rerun", "Run the audit again to confirm that the finding is resolved."),
     Text("graph.remove", "Removes the directly assigned {sku} from {user}.", counted=True),
@@ -483,11 +486,16 @@ TEXTS: tuple[Declared, ...] = (
     Text(
         "message.bill.buy",
         "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}), the plan's bill adds "
-        "licenses, up to {bill_to} in all.",
+        "licenses (to buy: {bill_buy}), {bill_to} in all.",
+    ),
+    Text(
+        "message.bill.buy_moves",
+        "After the plan's changes (assigned: {bill_after}, kept spare: {bill_spare}, for the changes that wait for "
+        "a free license: {bill_moves}), the plan's bill adds licenses (to buy: {bill_buy}), {bill_to} in all.",
     ),
     Text(
         "message.bill.buy_short",
-        "The plan's bill buys another number (to buy: {bill_buy}): the count above includes unassigned "
+        "The plan's bill uses a different number (to buy: {bill_buy}): the count above includes unassigned "
         "licenses of larger products, which the bill removes instead of assigning them.",
     ),
 )

@@ -5,6 +5,7 @@ of report.html and report.md and in the digest, with the figures report.json and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
 from auditor import i18n
 from auditor.billing.distributor_records import (
@@ -32,6 +33,14 @@ def distributor_title(ctx: RenderContext, section: DistributorSection | None) ->
         return ""
     name = DISTRIBUTORS.get(section.distributor, section.distributor)
     return ctx.t.pgettext("distributor_title", "Seats at the distributor ({distributor})", distributor=clean(name, 40))
+
+
+def _day_after(value: str) -> str:
+    """The ISO day after `value`; a value that is no date stays as it is (shown, not hidden)."""
+    try:
+        return (date.fromisoformat(value[:10]) + timedelta(days=1)).isoformat()
+    except ValueError:
+        return value
 
 
 def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
@@ -67,9 +76,9 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
             return ctx.t.npgettext(
                 "distributor_unused_cost",
                 "{product}: {n} seat the distributor bills is assigned to nobody: it costs you {cost} per month at "
-                "the distributor's cost ({amount} at the customer's price).",
+                "your price from the distributor ({amount} at the customer's price).",
                 "{product}: {n} seats the distributor bills are assigned to nobody: they cost you {cost} per month "
-                "at the distributor's cost ({amount} at the customer's price).",
+                "at your price from the distributor ({amount} at the customer's price).",
                 n,
                 product=product,
                 cost=ctx.money(f.cost_monthly, f.currency),
@@ -121,12 +130,15 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
             subscriptions=i18n.format_list(ids, ctx.locale),
         )
     if isinstance(f, TermEndFinding):
+        # endDate is the term's last day: a lower count takes effect from the next, the renewal the bill's
+        # "From" gives (native review 7, E2: one date, not Mar 17 here and Mar 18 in the bill)
         return ctx.t.pgettext(
             "distributor_term_end",
-            "{product}: the commitment term at the distributor ends on {date}; that is the earliest day a lower "
-            "seat count can take effect.",
+            "{product}: the commitment term at the distributor ends on {date}; a lower seat count can take effect "
+            "from {start}.",
             product=product,
             date=i18n.format_date(f.date, ctx.locale),
+            start=i18n.format_date(_day_after(f.date), ctx.locale),
         )
     return ""
 

@@ -246,6 +246,8 @@ def _change_label(ctx: RenderContext, finding: ReportFinding) -> str:
         return ctx.t.pgettext("change_new", "New")
     if change == "persisting":
         first_seen = i18n.format_date(str("" if finding.first_seen is UNSET else finding.first_seen), ctx.locale)
+        if finding.waived:  # a waived finding is not open (native review 7, E14)
+            return ctx.t.pgettext("change_found", "Found on {date}", date=first_seen)
         return ctx.t.pgettext("change_persisting", "Open since {date}", date=first_seen)
     return ""
 
@@ -284,6 +286,11 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
     bg, fg = SEVERITY_COLOURS.get(severity, UNKNOWN_SEVERITY_COLOURS)
     subject = finding.subject
     name, detail = subject_text(subject, ctx.names, ctx.twins)
+    if subject.type == "waiver":  # the rule by its title, as the waiver's sentence names it (native review 7)
+        rule, _, rest = name.partition(":")
+        name = (
+            ctx.t.pgettext("waiver_name", "“{rule}”: {subject}", rule=ctx.title(rule), subject=rest) if rest else name
+        )
     waiver = finding.waiver if finding.waived else None
     cost = finding.monthly_cost
     state = None if finding.waived else ctx.state_of(finding, remediation)

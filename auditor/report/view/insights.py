@@ -23,7 +23,7 @@ from auditor.render.environment import MdSafe
 from auditor.render.text import clean
 from auditor.report.view.context import SEVERITIES, SEVERITY_COLOURS
 from auditor.report.view.findings import severity_count
-from auditor.report.view.seats import SEAT_CAP
+from auditor.report.view.seats import SEAT_CAP, usage_text
 
 BAR_HEIGHT = 80  # px of the tallest bar
 SPARK_HEIGHT = 16
@@ -253,7 +253,7 @@ def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, local
             ProductTrend(
                 clean(names.get(sku, sku), 200),
                 _spark(assigned),
-                t.pgettext("seats_usage_of", "{used} of {total}", used=num(assigned[-1]), total=num(usable[-1] or 0)),
+                usage_text(t, num, assigned[-1], usable[-1] or 0),
                 f"{assigned[-1] - first:+d}",
             )
         )

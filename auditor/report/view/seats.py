@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
 from auditor import i18n
 from auditor.formats import report_model
+from auditor.i18n.formatting import MINUS
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, RenderContext
 
@@ -57,10 +58,8 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
                 status=clean(subscription_state(ctx.t, str(sku.capability_status or "")), 80),
                 enabled=ctx.num(sku.enabled),
                 consumed=ctx.num(consumed),
-                unused=ctx.num(sku.unused),
-                usage_text=ctx.t.pgettext(
-                    "seats_usage_of", "{used} of {total}", used=ctx.num(consumed), total=ctx.num(enabled)
-                ),
+                unused=ctx.num(sku.unused).replace("-", MINUS),  # "−3" as the amounts write it (native review 7)
+                usage_text=usage_text(ctx.t, ctx.num, consumed, enabled),
                 used_pct=used_pct,
                 free_pct=100 - used_pct,
                 over=consumed > enabled,
@@ -77,6 +76,19 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
     return tuple(rows), ctx.t.npgettext(
         "seats_more", "{n} more product is listed in report.json.", "{n} more products are listed in report.json.", more
     )
+
+
+def usage_text(t: i18n.Translations, num: Callable[[int], str], used: int, usable: int) -> str:
+    """The seats in use of the usable ones ("9 of 10"), as a bar's or a trend's caption; more in use than
+    can be assigned is said so, never "9 of 6" (native review 7, E1)."""
+    if used > usable:
+        return t.pgettext(
+            "seats_usage_over",
+            "{used} in use, more than the {total} that can be assigned",
+            used=num(used),
+            total=num(usable),
+        )
+    return t.pgettext("seats_usage_of", "{used} of {total}", used=num(used), total=num(usable))
 
 
 def has_lifecycle_seats(skus: Sequence[report_model.SeatRow]) -> bool:
@@ -118,6 +130,46 @@ def _product_label(sku: report_model.SeatRow, named: Counter[str]) -> str:
     return f"{name} ({part})" if named[name] > 1 and name != part else name
 
 
+def in_use_line(t: i18n.Translations, num: Callable[[int], str], product: str, sku: report_model.SeatRow) -> str:
+    """A product's line of the closing summary ("Microsoft 365 E3: 203 of 204 in use"), in the report, the
+    digest and the customer's licence list alike. When more are assigned than can be assigned (Visio Plan 2
+    in the demo: 9 assigned, 6 in their grace period, 5 suspended), the line says why instead of "9 of 6":
+    the subscription has expired (its seats are in the grace period), or simply more than can be assigned."""
+    used, usable = sku.consumed, sku.usable
+    if used <= usable:
+        return t.pgettext(
+            "in_use_line", "{product}: {used} of {total} in use", product=product, used=num(used), total=num(usable)
+        )
+    if sku.warning and sku.suspended:
+        return t.npgettext(
+            "in_use_expired_suspended",
+            "{product}: {used} in use; the subscription has expired ({n} license in the grace period, {suspended} "
+            "suspended)",
+            "{product}: {used} in use; the subscription has expired ({n} licenses in the grace period, {suspended} "
+            "suspended)",
+            sku.warning,
+            product=product,
+            used=num(used),
+            suspended=num(sku.suspended),
+        )
+    if sku.warning:
+        return t.npgettext(
+            "in_use_expired",
+            "{product}: {used} in use; the subscription has expired ({n} license in the grace period)",
+            "{product}: {used} in use; the subscription has expired ({n} licenses in the grace period)",
+            sku.warning,
+            product=product,
+            used=num(used),
+        )
+    return t.pgettext(
+        "in_use_over",
+        "{product}: {used} in use, more than the {total} licenses that can be assigned",
+        product=product,
+        used=num(used),
+        total=num(usable),
+    )
+
+
 def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tuple[str, ...]:
     """The summary the report and the digest end with, a line per product the tenant has seats of or
     assigns ("Microsoft 365 Business Premium: 9 of 10 in use"): in use is Graph's consumedUnits, of
@@ -126,13 +178,4 @@ def in_use_lines(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tu
     add up to the tenant's consumedUnits."""
     shown = [s for s in skus[:SEAT_CAP] if s.consumed or s.usable]
     named = Counter(_product_name(sku) for sku in shown)
-    return tuple(
-        ctx.t.pgettext(
-            "in_use_line",
-            "{product}: {used} of {total} in use",
-            product=clean(_product_label(sku, named), NAME_LIMIT),
-            used=ctx.num(sku.consumed),
-            total=ctx.num(sku.usable),
-        )
-        for sku in shown
-    )
+    return tuple(in_use_line(ctx.t, ctx.num, clean(_product_label(sku, named), NAME_LIMIT), sku) for sku in shown)

@@ -63,7 +63,21 @@ class SpareSeatsUnderMinimumDetails(SeatCounts, total=False):
 
 
 class SkuNotApprovedDetails(SeatCounts, total=False):
-    """`enabled`, `consumed`"""
+    """`enabled` (usable: enabled + in grace, as the seat table and the summary's in use count them), `consumed`"""
+
+
+def in_use(sku: Sku) -> str:
+    """What is in use of a product, in report.json's English as the report's closing summary says it
+    (auditor.report.view.seats.in_use_line): "9 of 10 in use", or, with more assigned than can be
+    assigned, why ("9 in use; the subscription has expired (6 licenses in the grace period, 5 suspended)")."""
+    used, units = sku.consumed_units, sku.prepaid_units
+    if used <= units.enabled + units.warning:
+        return f"{used} of {units.enabled + units.warning} in use"
+    if units.warning:
+        grace = f"{units.warning} license{'s' if units.warning != 1 else ''} in the grace period"
+        suspended = f", {units.suspended} suspended" if units.suspended else ""
+        return f"{used} in use; the subscription has expired ({grace}{suspended})"
+    return f"{used} in use, more than the {units.enabled} licenses that can be assigned"
 
 
 class CatalogRule(Rule[D]):
@@ -257,7 +271,8 @@ class SkuNotApproved(CatalogRule[SkuNotApprovedDetails]):
                 "catalog",
                 sku_subject(sku),
                 (sku.sku_part_number,),
-                f"{sku.sku_part_number} ({sku.consumed_units} of {sku.prepaid_units.enabled} seats used) "
-                "is not in the approved catalog",
-                SkuNotApprovedDetails(enabled=sku.prepaid_units.enabled, consumed=sku.consumed_units),
+                f"{sku.sku_part_number} is not in the approved catalog: {in_use(sku)}",
+                SkuNotApprovedDetails(
+                    enabled=sku.prepaid_units.enabled + sku.prepaid_units.warning, consumed=sku.consumed_units
+                ),
             )

@@ -62,10 +62,11 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "summary.seats_over.renewal",
             "Reassign the unused {sku} licenses, or reduce the subscription by "
             "{count} license at its renewal on {date}: on a subscription with a term, licenses can be removed "
-            "only within 7 days of its purchase or renewal, otherwise at its renewal.",
+            "only within 7 days of its purchase or renewal, or of adding them, otherwise at its renewal with "
+            "recurring billing on.",
             "Reassign the unused {sku} licenses, or reduce the subscription by {count} licenses at its renewal "
             "on {date}: on a subscription with a term, licenses can be removed only within 7 days of its "
-            "purchase or renewal, otherwise at its renewal.",
+            "purchase or renewal, or of adding them, otherwise at its renewal with recurring billing on.",
         ),
         Text(
             "summary.seats_over.bill_keeps",
@@ -75,8 +76,8 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
         Steps(
             "steps.seats.remove",
             "If they will not be reassigned, remove them from the subscription. On a subscription with a term, "
-            "licenses can be removed only within 7 days of its purchase or renewal; after that, lower the "
-            "number at its next renewal.",
+            "licenses can be removed only within 7 days of its purchase, renewal or a seat addition, else at its "
+            "next renewal with recurring billing on; legacy: any time.",
             "In the Microsoft 365 admin center, go to Billing > Your products.",
             "Select the subscription that holds {sku}, then select Remove licenses.",
             (
@@ -88,10 +89,10 @@ class SpareSeatsOverLimit(RuleGuidance[rules.SpareSeatsOverLimitDetails]):
             "steps.seats.remove.gov",
             "If they will not be reassigned, ask the agreement's contact or the "
             "partner to lower the number to {count} license; on a subscription with a term, that is possible "
-            "within 7 days of its purchase or renewal, otherwise at its renewal.",
+            "within 7 days of its purchase or renewal, or of adding the licenses, otherwise at its renewal.",
             "If they will not be reassigned, ask the agreement's contact or the partner to lower the number to "
             "{count} licenses; on a subscription with a term, that is possible within 7 days of its purchase or "
-            "renewal, otherwise at its renewal.",
+            "renewal, or of adding the licenses, otherwise at its renewal.",
         ),
         Text(
             "next.partner",
@@ -282,8 +283,15 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
         ),
         Text(
             "rule.sku-not-approved.message",
-            "{sku} is not on the policy's list of approved products ({count} license, {consumed} assigned).",
-            "{sku} is not on the policy's list of approved products ({count} licenses, {consumed} assigned).",
+            "{sku} is not on the policy's list of approved products; {consumed} of its {count} license is in use.",
+            "{sku} is not on the policy's list of approved products; {consumed} of its {count} licenses are in use.",
+        ),
+        Text(
+            "rule.sku-not-approved.message.over",
+            "{sku} is not on the policy's list of approved products; {count} license is in use, more than can be "
+            "assigned.",
+            "{sku} is not on the policy's list of approved products; {count} licenses are in use, more than can be "
+            "assigned.",
         ),
         Text(
             "summary.not_approved",
@@ -309,6 +317,9 @@ class SkuNotApproved(RuleGuidance[rules.SkuNotApprovedDetails]):
     example_finding = ({"type": "sku", "id": E5, "sku": "SPE_E5"}, ["SPE_E5"], {"enabled": 25, "consumed": 3})
 
     def message(self, f: RuleDetails[rules.SkuNotApprovedDetails], w: ValueFormatter) -> Message:
+        seats = f.own
+        if seats.get("consumed", 0) > seats.get("enabled", 0):  # more in use than usable: the summary says why
+            return self.message_key(".over"), seat_values(f, w, "consumed")
         return self.message_key(), seat_values(f, w, "enabled")
 
     def remediation(self, f: RuleDetails[rules.SkuNotApprovedDetails], v: Variant, w: ValueFormatter) -> Remediation:
