@@ -359,7 +359,8 @@ def _outcome(
 async def seats_short(change: CommerceChange, seats: SeatsReader, removed: int = 0) -> str | None:
     """Why the change would leave the tenant fewer seats than it has assigned at this moment (re-read:
     GET /subscribedSkus), after `removed` seats of the product the run's earlier changes took; None when
-    the seats left cover them. Every seat-lowering change (apply --commerce, apply --distributor) asks it."""
+    the seats left cover them. apply --commerce asks it (apply --distributor asks
+    billing.distributor_seats.reduction_short, which also drops what the distributor bills above Microsoft's)."""
     counted = await seats(change.sku_id or "")
     if counted is None:
         return "could not re-read the seats assigned (GET /subscribedSkus)"

@@ -119,6 +119,25 @@ def outgoing(c: CommerceChange, today: date) -> CommerceChange:
     return msgspec.structs.replace(c, request=pax8_cancel(c.api_id, on))
 
 
+def send_journaled(
+    c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO, plan: str | None, *, read: int
+) -> bool:
+    """Journal `c` as sending (on disk before the request goes out, with the quantity `read` at the call),
+    send it and journal its outcome: apply's change and undo's put-back alike. A journal that cannot be
+    written says whether the request went out (JournalError)."""
+    try:
+        journal.write(c, "sending", plan=plan, read=read)
+    except JournalError as exc:
+        raise JournalError(f"{exc}; distributor change D{c.n} ({_said(c)}) was not sent") from None
+    try:
+        return put(c, writer, journal, out, plan)
+    except JournalError as exc:  # the request went out: its outcome has no line
+        raise JournalError(
+            f"{exc}; distributor change D{c.n} was sent and its journal line says only 'sending': "
+            f"check subscription {c.api_id} in {writer.name}'s portal before anything else"
+        ) from None
+
+
 def put(c: CommerceChange, writer: Writer, journal: CommerceJournal, out: TextIO, plan: str | None = None) -> bool:
     """Send one journaled change (a plan's as `outgoing` makes it, or an undo's); whether it is done
     (else journaled failed/unknown)."""
@@ -178,17 +197,7 @@ async def run_distributor(
             print("      -> would apply", file=out)
             continue
         assert journal is not None
-        try:  # write-ahead: on disk before the request goes out, with the quantity read at the call
-            journal.write(c, "sending", plan=plan, read=now.quantity)
-        except JournalError as exc:
-            raise JournalError(f"{exc}; distributor change D{c.n} ({_said(c)}) was not sent") from None
-        try:
-            made = put(c, writer, journal, out, plan)
-        except JournalError as exc:  # the PUT went out: its outcome has no line
-            raise JournalError(
-                f"{exc}; distributor change D{c.n} was sent and its journal line says only 'sending': "
-                f"check subscription {c.api_id} in {writer.name}'s portal before anything else"
-            ) from None
+        made = send_journaled(c, writer, journal, out, plan, read=now.quantity)
         failed += not made
         removed[now.sku_id] = removed.get(now.sku_id, 0) + c.seats  # made, or it may have been
     return failed

@@ -26,7 +26,7 @@ from ..plan.distributor_changes import NAMES, NOW
 from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
 from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
-from .distributor import distributor_of, put, writers_for
+from .distributor import distributor_of, send_journaled, writers_for
 from .distributor_writers import Unread, Writer
 from .journal import kept_plan
 from .lock import hold
@@ -173,8 +173,7 @@ def _undo_one(
         print("      -> not undone: no yes", file=out)
         return None
     assert journal is not None
-    journal.write(back, "sending", plan=line.plan, read=sub.quantity)
-    if not put(back, writer, journal, out, line.plan):
+    if not send_journaled(back, writer, journal, out, line.plan, read=sub.quantity):
         return f"{said}: the put-back failed or its outcome is unknown"
     return None
 
