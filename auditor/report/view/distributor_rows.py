@@ -20,7 +20,6 @@ from auditor.billing.distributor_records import (
     Total,
     UnusedFinding,
 )
-from auditor.reference import product_names
 from auditor.render.text import clean
 from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
 
@@ -115,8 +114,7 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
             subscriptions=i18n.format_list(ids, ctx.locale),
         )
     if isinstance(f, AmbiguousProductFinding):
-        table = product_names()
-        named = [clean(table.product(part=p) or p, NAME_LIMIT) for p in f.products]
+        named = [clean(ctx.product_name(p), NAME_LIMIT) for p in f.products]
         ids = [clean(i, NAME_LIMIT) for i in f.subscriptions]
         return ctx.t.npgettext(
             "distributor_ambiguous_product",
