@@ -212,7 +212,11 @@ def whole_with_room(with_room: TenantSnapshot, tmp_path_factory: pytest.TempPath
 
 PLACES_CASES = [
     pytest.param({"server_roles": NO_PLACES_ROLES}, "Place.Read.All", id="403"),
-    pytest.param({"responders": (_garbage(PLACES_PATTERN, {"value": "garbage"}),)}, "", id="value-garbage"),
+    pytest.param(
+        {"responders": (_garbage(PLACES_PATTERN, {"value": "garbage"}),)},
+        "page without a `value` list",
+        id="value-garbage",
+    ),
     pytest.param({"responders": (_garbage(PLACES_PATTERN, {"value": [42]}),)}, "does not document", id="item-42"),
     pytest.param(
         {"responders": (_garbage(PLACES_PATTERN, {"value": [{"emailAddress": {"address": "x"}}]}),)},
@@ -297,12 +301,15 @@ def test_a_malformed_usage_report_is_the_usage_gap_and_the_report_is_written(
 
 
 def test_a_malformed_report_setting_is_a_note_and_the_rows_tell(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tenant = load_snapshot(SAMPLE)
     odd = _garbage(r"^GET /v1\.0/admin/reportSettings", {"displayConcealedNames": "maybe"})
-    code, report, _ = _audit(tmp_path, monkeypatch, tenant, responders=(odd,))
+    code, report, graph = _audit(tmp_path, monkeypatch, tenant, responders=(odd,))
+    assert any(r.path == "/admin/reportSettings" and r.status == 200 for r in graph.requests)  # answered so
+    assert "returned no displayConcealedNames true or false" in capsys.readouterr().err
     assert code == 1 and report["complete"] is True  # the rows carry user principal names: nothing concealed
+    assert not {ProductUnused.id, Rightsize.id} & {n["rule"] for n in report["not_evaluated"]}
 
 
 # --- the context reads beside the audit -----------------------------------------------------------------
@@ -326,3 +333,7 @@ def test_a_context_read_that_answers_no_json_leaves_the_audit_complete(
     code, report, graph = _audit(tmp_path, monkeypatch, tenant, responders=(proxy,))
     assert any(r.path.endswith(asked.rsplit("/", 1)[1]) and r.status == 200 for r in graph.requests)
     assert code == 1 and report["complete"] is True
+    if "LicenseInsight" in asked:  # the counts are said among the warnings (the credits: the bill's gap, with a bill)
+        assert any(
+            "azureADPremiumLicenseInsight returned a page that is not valid JSON" in w for w in report["warnings"]
+        )
