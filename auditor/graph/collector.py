@@ -489,9 +489,9 @@ class _Run:
         )
         users = with_agents(listed.users, agents)
         # the rooms the listing names, with their own mailbox's word first: a person's address can be a room's
-        named = unread_rooms(users, rooms) if granted and users_read else []
-        if named:
-            await state.purposes(users, named)
+        named = unread_rooms(users, rooms) if granted and users_read and purposes_read else []
+        if named:  # not asked again where the purpose reads were refused already: that gap says it once
+            purposes_read = await state.purposes(users, named) and purposes_read
         users = with_rooms(users, rooms, state.notes)
         state.gaps.extend(usage_gaps)
         # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
