@@ -58,6 +58,12 @@ SELECTOR_SCHEMA: dict[str, Any] = {
 }
 
 
+# Where a policy key takes a selector, its schema says so by reference: the selector is defined once, in the
+# policy schema's $defs (auditor.policyset.schema.build_schema), not copied under every key that takes one
+SELECTOR_DEF = "selector"
+SELECTOR_REF: dict[str, Any] = {"$ref": f"#/$defs/{SELECTOR_DEF}"}
+
+
 DECLARED_KINDS = (AccountKind.BREAK_GLASS, AccountKind.SERVICE)  # in the order a user declared twice takes
 
 ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
@@ -72,7 +78,7 @@ ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["match"],
-            "properties": {"match": SELECTOR_SCHEMA},
+            "properties": {"match": SELECTOR_REF},
             "description": description,
         }
         for kind, description in zip(
