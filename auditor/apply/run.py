@@ -41,8 +41,9 @@ from .carry import Failures, summary
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
+from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
-from .state import UserState, unmet
+from .state import UserState
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
 
 
