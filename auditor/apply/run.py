@@ -67,7 +67,7 @@ async def apply_plan(
     session.say(f"plan {plan.path}: {len(changes)} change(s) for tenant {name}, {plan.cloud.value}; {mode}")
     if plan.stopped:
         session.warn(
-            f"the plan stopped early at change {plan.stopped.get('n')}: {plan.stopped.get('reason')}; "
+            f"the plan stopped early at change {plan.stopped.n}: {plan.stopped.reason}; "
             "the changes after it are not in it"
         )
     if not changes:

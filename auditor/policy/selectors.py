@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.data.attributes import PATTERN
 from auditor.data.enums import AccountKind
@@ -90,17 +90,42 @@ ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
 }
 
 
-def parse_account_kinds(raw: dict[str, Any] | None) -> tuple[DeclaredKind, ...]:
+class SelectorDoc(TypedDict, total=False):
+    """A `match:` or `except:` as the policy writes it, once the schema has held it to SELECTOR_SCHEMA."""
+
+    all: bool
+    groups: list[str]
+    departments: list[str]
+    user_types: list[str]
+    usage_locations: list[str]
+    upn: list[str]
+    kinds: list[str]
+    attributes: dict[str, list[str]]
+
+
+class DeclaredDoc(TypedDict):
+    match: SelectorDoc
+
+
+class AccountKindsDoc(TypedDict, total=False):
+    """`account_kinds:` as the policy writes it, held to ACCOUNT_KINDS_SCHEMA (the keys: DECLARED_KINDS)."""
+
+    break_glass: DeclaredDoc
+    service: DeclaredDoc
+
+
+def parse_account_kinds(raw: AccountKindsDoc | None) -> tuple[DeclaredKind, ...]:
     """`account_kinds:` (ACCOUNT_KINDS_SCHEMA), break_glass first."""
-    raw = raw or {}
+    declared = raw or AccountKindsDoc()
+    entries = {AccountKind.BREAK_GLASS: declared.get("break_glass"), AccountKind.SERVICE: declared.get("service")}
     return tuple(
-        DeclaredKind(kind.value, parse_selector(raw[kind.value]["match"]))
+        DeclaredKind(kind.value, parse_selector(entry["match"]))
         for kind in DECLARED_KINDS
-        if kind.value in raw
+        if (entry := entries[kind]) is not None
     )
 
 
-def parse_selector(raw: dict[str, Any]) -> Selector:
+def parse_selector(raw: SelectorDoc) -> Selector:
     return Selector(
         all=bool(raw.get("all", False)),
         groups=tuple(raw.get("groups", ())),
