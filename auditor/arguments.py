@@ -20,7 +20,6 @@ from .delivery.arguments import options_from_args
 from .delivery.options import EmailOptions, Transport
 from .graph.arguments import GraphSource
 from .insights.arguments import NightlyOptions
-from .report.write import parse_formats
 
 ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.fleet.arguments.TENANTS_DIR)
 
@@ -103,7 +102,7 @@ class AuditOptions:
         """The options of `audit`'s flags; a bad --format or e-mail flag is a usage error here, before
         the audit starts. `mail=False`: without the run's own e-mail (audit --tenants sends each tenant's
         report to the addresses of the tenants file)."""
-        formats = parse_formats(args.format)
+        formats = Format.parse_list(args.format)
         source = GraphSource.of(args)
         email = options_from_args(args) if mail else None
         if email is not None and email.via is Transport.GRAPH and source.demo:

@@ -296,7 +296,7 @@ def _commerce(
     and the sources that could not be read (the bill's `gaps`)."""
     # the billing clients (azure-mgmt-billing, httpx) load only for an audit that reads them
     from .billing.distributor_seats import with_terms
-    from .billing.options import read_commerce
+    from .billing_cli import read_commerce
 
     # a many-tenant run gives each tenant its own environment (its tenant id, the run's one client id)
     env = options.environment or os.environ

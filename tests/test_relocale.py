@@ -32,14 +32,46 @@ def _copy(tmp_path: Path) -> Path:
     return copy
 
 
-def _relocale(copy: Path) -> None:
-    subprocess.run(
+def _relocale(copy: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         ["bash", str(copy / "scripts" / "relocale.sh")],
-        check=True,
+        check=env is None,
         capture_output=True,
+        text=True,
         timeout=120,
-        env={**os.environ, "PYBABEL": str(PYBABEL), "PYTHON": sys.executable},
+        env={**os.environ, "PYBABEL": str(PYBABEL), "PYTHON": sys.executable} if env is None else env,
     )
+
+
+def _without_a_venv() -> dict[str, str]:
+    """The environment of a shell with no virtual environment active and none named."""
+    return {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHON", "PYBABEL")}
+
+
+def test_the_script_runs_the_python_on_path_with_no_venv_in_the_tree(tmp_path: Path) -> None:
+    """Issue 98: the script ran .venv/bin/pybabel and failed in any other layout (a global install, a
+    virtual environment elsewhere). With no .venv beside it and nothing named, it runs Babel with the
+    python3 on PATH, and writes exactly the committed catalogs."""
+    copy = _copy(tmp_path)
+    assert not (copy / ".venv").exists()
+    env = _without_a_venv()
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    done = _relocale(copy, env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    committed, written = _catalogs(ROOT), _catalogs(copy)
+    assert [name for name in committed if written[name] != committed[name]] == []
+
+
+def test_the_script_names_what_is_missing_without_babel(tmp_path: Path) -> None:
+    copy = _copy(tmp_path)
+    env = _without_a_venv()
+    lone = tmp_path / "python3"  # this Python without site-packages (-S) nor the current folder (-I)
+    lone.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S -I "$@"\n', encoding="utf-8")
+    lone.chmod(0o755)
+    env["PYTHON"] = str(lone)
+    done = _relocale(copy, env)
+    assert done.returncode == 2 and "cannot import babel and auditor" in done.stderr, done.stderr
+    assert "PYTHON=" in done.stderr and _catalogs(copy) == _catalogs(ROOT)
 
 
 def _catalogs(root: Path) -> dict[str, bytes]:

@@ -1,7 +1,8 @@
 """Applying a plan to the tenant, journaled, and undoing it (plan.json is read by
 auditor.formats.plan_json: load_plan -> PlanFile of Change).
 
-    state.py        re-read a change's subject; evaluate its preconditions; the `before` state
+    state.py        re-read a change's subject: the `before` state
+    preconditions.py  whether a change's preconditions still hold on it, and whether it shows the change made
     permissions.py  the Graph permissions the changes need; checked against the token's claims
     writer.py       send one write through the SDK request adapter (429/503 retried, bounded; no redirect)
     journal.py      the JSONL journal: written ahead (sending, then the outcome; fsync), read line by line

@@ -23,7 +23,8 @@ from auditor.common.errors import CollectionError
 from ..formats.plan_json import Change
 from ..graph.client import GraphClient
 from . import permissions
-from .state import made, read_state
+from .preconditions import made
+from .state import read_state
 
 DEFAULT_MAX_FAILURES = 10
 

@@ -43,8 +43,8 @@ from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing import arm, partner_center
 from ..billing.arm import MCA, MPA, BillingSourceError
-from ..billing.options import access
 from ..billing.sources import Access
+from ..billing_cli import access
 from ..plan.commerce import request_body
 from . import permissions
 from .arguments import WriteOptions

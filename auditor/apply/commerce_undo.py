@@ -23,7 +23,7 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 from auditor.formats.bill_model import CommerceLine, CommerceRequest
 
 from ..billing.arm import BillingSourceError
-from ..billing.options import access
+from ..billing_cli import access
 from .arguments import WriteOptions
 from .commerce import Commerce, CommerceJournal, answer_differs, arm_window_shut, refused
 from .commerce_reread import BILLING_ACCOUNT, Reread

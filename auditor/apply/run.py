@@ -41,8 +41,9 @@ from .carry import Failures, summary
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
+from .preconditions import unmet
 from .session import ApplyStopped, Carried, Session
-from .state import UserState, unmet
+from .state import UserState
 from .wait import DEFAULT_WAIT, Awaited, awaited, copies, duration, joins_of, wait_for_copies, without_awaited
 
 
@@ -66,7 +67,7 @@ async def apply_plan(
     session.say(f"plan {plan.path}: {len(changes)} change(s) for tenant {name}, {plan.cloud.value}; {mode}")
     if plan.stopped:
         session.warn(
-            f"the plan stopped early at change {plan.stopped.get('n')}: {plan.stopped.get('reason')}; "
+            f"the plan stopped early at change {plan.stopped.n}: {plan.stopped.reason}; "
             "the changes after it are not in it"
         )
     if not changes:

@@ -36,9 +36,10 @@ from .arguments import WriteOptions
 from .carry import settle_unknown, summary
 from .journal import Damaged, Journal, JournalLine, find_plan, plan_journals, read_journal, unsettled
 from .lock import hold, hold_plan
+from .preconditions import unmet
 from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
-from .state import UserState, held_apart_from, held_only_from, read_state, unmet
+from .state import UserState, held_apart_from, held_only_from, read_state
 from .undo import inverse, no_inverse, reverse, subject
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 

@@ -63,7 +63,7 @@ def add_billing_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass(frozen=True)
 class BillingOptions:
-    """What the billing flags ask for (auditor/billing/options.py reads the sources with it), with the
+    """What the billing flags ask for (auditor/billing_cli.py reads the sources with it), with the
     Graph sign-in the billing APIs share and, for a tenant of `audit --tenants`, the run's one
     Partner Center session (auditor.fleet.partner)."""
 

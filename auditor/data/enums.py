@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import enum
 
+from auditor.common.errors import UsageError
+
 
 class Severity(enum.IntEnum):
     LOW = 1
@@ -54,6 +56,23 @@ class Format(enum.Enum):
     HTML = "html"
     MD = "md"
     CSV = "csv"
+
+    @classmethod
+    def parse_list(cls, text: str) -> tuple[Format, ...]:
+        """--format's value: 'json,html' -> (Format.JSON, Format.HTML), each once, in the order given;
+        an unknown name, or none, raises UsageError (`audit` and `merge` both take the flag)."""
+        names = [part.strip().lower() for part in text.split(",") if part.strip()]
+        if not names:
+            raise UsageError("--format: name at least one of json, html, md, csv")
+        result: list[Format] = []
+        for name in names:
+            try:
+                fmt = cls(name)
+            except ValueError:
+                raise UsageError(f"--format: unknown format {name!r} (choose from json, html, md, csv)") from None
+            if fmt not in result:
+                result.append(fmt)
+        return tuple(result)
 
 
 class AccountKind(enum.Enum):

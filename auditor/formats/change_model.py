@@ -38,7 +38,7 @@ Body = TypedDict(
 class Precondition(TypedDict, total=False):
     """One precondition of a change (docs/plan-and-apply.md): each holds one of these shapes,
     checked by auditor.formats.plan_json._preconditions; apply's own implied ones
-    (auditor.apply.state.conditions) add `lacks` with `how` and `usage_location_differs`."""
+    (auditor.apply.preconditions.conditions) add `lacks` with `how` and `usage_location_differs`."""
 
     holds: str  # the product (skuId), held in any way; with `how`: "direct", or "group" with `group`
     how: str

@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import msgspec
+
 from auditor.common.errors import UsageError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
 from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, Precondition
+from auditor.formats.plan_records import Stopped
 
 from ..graph.clouds import ENDPOINTS
 from ..graph.hosts import LOOPBACK
@@ -117,7 +120,7 @@ class PlanFile:
     tenant_name: str
     cloud: Cloud
     changes: tuple[Change, ...]
-    stopped: dict[str, Any] | None
+    stopped: Stopped | None  # where the plan stopped (no free seat): plan.json's `stopped`, checked
     created_at: str | None
     sha256: str = ""  # of the file's bytes: an apply journal names the plan by it
     # when the tenant data the plan rests on was read (report.json's collected_at); None in a plan
@@ -173,9 +176,7 @@ def load_plan(path: Path) -> PlanFile:
             if not 1 <= dep < change.n:
                 raise where.error(f"changes[{i}].depends_on", f"names change {dep}, which does not come before it")
         changes.append(change)
-    stopped = doc.get("stopped")
-    if stopped is not None and not isinstance(stopped, dict):
-        raise where.error("stopped", "must be null or an object")
+    stopped = _stopped(doc.get("stopped"), where)
     created = doc.get("created_at")
     read_at = doc.get("report_collected_at")
     files = doc.get("policy_files", [])
@@ -347,6 +348,18 @@ def _guid(value: Any, key: str, where: Where, prefix: str) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _stopped(value: object, where: Where) -> Stopped | None:
+    """plan.json's `stopped` (null, or the Stopped record plan wrote), held to its fields' types."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise where.error("stopped", "must be null or an object")
+    try:
+        return msgspec.convert(value, Stopped)
+    except msgspec.ValidationError as exc:
+        raise where.error("stopped", f"is not the record plan writes: {exc}") from None
 
 
 def parse_change(item: Any, where: Where, field: str) -> Change:

@@ -27,14 +27,11 @@ class MergeOptions:
     @classmethod
     def of(cls, args: argparse.Namespace) -> MergeOptions:
         """The merge options of `args`; a bad --format is a usage error here, before any folder is read."""
-        # the report writer parses --format: loaded when the command runs, not to build the parser (`--help`)
-        from auditor.report.write import parse_formats
-
         return cls(
             dirs=tuple(args.dirs),
             policies=tuple(args.policies or ()),
             output_dir=args.output_dir,
-            formats=parse_formats(args.format),
+            formats=Format.parse_list(args.format),
             fail_on=args.fail_on,
             as_of=args.as_of,
             locale=Locale(args.locale) if args.locale else None,

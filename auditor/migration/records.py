@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from auditor.formats.bill_model import BillAction
+
+# a value a reason's sentence reads: a name or a UPN, a count, a yes/no, or names to list ("A, B and C")
+ReasonValue = str | int | bool | tuple[str, ...]
 
 # the blockers' codes (issue contract): a user with one keeps its source license and is not counted
 HOLD = "hold"
@@ -28,11 +30,11 @@ class Reason:
     """A blocker, note or unknown: its code, the values its sentence needs, and the fact behind it."""
 
     code: str
-    values: tuple[tuple[str, Any], ...] = ()
+    values: tuple[tuple[str, ReasonValue], ...] = ()
     fact: str | None = None
 
     @property
-    def value(self) -> dict[str, Any]:
+    def value(self) -> dict[str, ReasonValue]:
         return dict(self.values)
 
 

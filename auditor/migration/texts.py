@@ -133,7 +133,8 @@ def say(reason: Reason, locale: Locale) -> str:
     """The sentence of `reason` in `locale`."""
     shown = dict(reason.values)
     if reason.code == "no_target_product":  # by name, with the part number the --map file keys on
-        shown["products"] = tuple(_named(p) for p in shown.get("products") or ())
+        products = shown.get("products")
+        shown["products"] = tuple(_named(p) for p in products) if isinstance(products, tuple) else ()
     values = {k: _words(locale, v) if isinstance(v, tuple) else v for k, v in shown.items()}
     return SENTENCES[reason.code](translations(locale), values)
 

@@ -96,7 +96,7 @@ def _commerce(options: PlanOptions, document: ReportDocument, billing: BillingFi
         return billing
     # the billing clients (azure-mgmt-billing, httpx) load only for a plan that reads them
     from auditor.billing.facts import merge
-    from auditor.billing.options import apis_asked, read_commerce
+    from auditor.billing_cli import apis_asked, read_commerce
 
     choice = options.bill.source or BillingSource.AUTO
     if choice is BillingSource.NONE:

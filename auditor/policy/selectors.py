@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.data.attributes import PATTERN
 from auditor.data.enums import AccountKind
@@ -58,6 +58,12 @@ SELECTOR_SCHEMA: dict[str, Any] = {
 }
 
 
+# Where a policy key takes a selector, its schema says so by reference: the selector is defined once, in the
+# policy schema's $defs (auditor.policyset.schema.build_schema), not copied under every key that takes one
+SELECTOR_DEF = "selector"
+SELECTOR_REF: dict[str, Any] = {"$ref": f"#/$defs/{SELECTOR_DEF}"}
+
+
 DECLARED_KINDS = (AccountKind.BREAK_GLASS, AccountKind.SERVICE)  # in the order a user declared twice takes
 
 ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
@@ -72,7 +78,7 @@ ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["match"],
-            "properties": {"match": SELECTOR_SCHEMA},
+            "properties": {"match": SELECTOR_REF},
             "description": description,
         }
         for kind, description in zip(
@@ -84,17 +90,42 @@ ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
 }
 
 
-def parse_account_kinds(raw: dict[str, Any] | None) -> tuple[DeclaredKind, ...]:
+class SelectorDoc(TypedDict, total=False):
+    """A `match:` or `except:` as the policy writes it, once the schema has held it to SELECTOR_SCHEMA."""
+
+    all: bool
+    groups: list[str]
+    departments: list[str]
+    user_types: list[str]
+    usage_locations: list[str]
+    upn: list[str]
+    kinds: list[str]
+    attributes: dict[str, list[str]]
+
+
+class DeclaredDoc(TypedDict):
+    match: SelectorDoc
+
+
+class AccountKindsDoc(TypedDict, total=False):
+    """`account_kinds:` as the policy writes it, held to ACCOUNT_KINDS_SCHEMA (the keys: DECLARED_KINDS)."""
+
+    break_glass: DeclaredDoc
+    service: DeclaredDoc
+
+
+def parse_account_kinds(raw: AccountKindsDoc | None) -> tuple[DeclaredKind, ...]:
     """`account_kinds:` (ACCOUNT_KINDS_SCHEMA), break_glass first."""
-    raw = raw or {}
+    declared = raw or AccountKindsDoc()
+    entries = {AccountKind.BREAK_GLASS: declared.get("break_glass"), AccountKind.SERVICE: declared.get("service")}
     return tuple(
-        DeclaredKind(kind.value, parse_selector(raw[kind.value]["match"]))
+        DeclaredKind(kind.value, parse_selector(entry["match"]))
         for kind in DECLARED_KINDS
-        if kind.value in raw
+        if (entry := entries[kind]) is not None
     )
 
 
-def parse_selector(raw: dict[str, Any]) -> Selector:
+def parse_selector(raw: SelectorDoc) -> Selector:
     return Selector(
         all=bool(raw.get("all", False)),
         groups=tuple(raw.get("groups", ())),

@@ -14,7 +14,7 @@ from typing import Any
 from auditor.cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from auditor.data.attributes import PATTERN as ATTRIBUTE_PATTERN
 from auditor.data.model import Locale
-from auditor.policy.selectors import ACCOUNT_KINDS_SCHEMA, SELECTOR_SCHEMA
+from auditor.policy.selectors import ACCOUNT_KINDS_SCHEMA, SELECTOR_DEF, SELECTOR_REF, SELECTOR_SCHEMA
 from auditor.rules import RULES
 from auditor.rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
 from auditor.rules.entitlements.entitlement import entitlements_section
@@ -61,8 +61,8 @@ def build_schema() -> dict[str, Any]:
         "properties": {
             "name": {**_NAME, "description": "Unique within the policy; findings cite it."},
             "description": {"type": "string"},
-            "match": SELECTOR_SCHEMA,
-            "except": SELECTOR_SCHEMA,
+            "match": SELECTOR_REF,
+            "except": SELECTOR_REF,
             "severity": {**SEVERITY_SCHEMA, "description": "Overrides the severity of this entry's findings."},
             **_section_fragments("assignments"),
         },
@@ -127,6 +127,9 @@ def build_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "license-auditor policy",
+        # what several keys share, defined once and named by {"$ref": "#/$defs/<name>"}: the `match` /
+        # `except` selector of the assignments, every hygiene check, the moves and account_kinds
+        "$defs": {SELECTOR_DEF: SELECTOR_SCHEMA},
         "type": "object",
         "additionalProperties": False,
         "required": ["apiVersion", "kind", "metadata"],
@@ -169,29 +172,34 @@ def schema_text() -> str:
 
 
 def product_refs(
-    schema: dict[str, Any], value: Any, path: tuple[Any, ...] = ()
+    schema: dict[str, Any], value: Any, path: tuple[Any, ...] = (), *, root: dict[str, Any] | None = None
 ) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(path, product as written) for every value of a policy document that the schema says is a
     product (SKU_REF_SCHEMA: a part number or a skuId), wherever a rule's fragment puts one: a new
     policy key whose fragment names a product is found with no list to extend. A value several
-    branches (oneOf, if/then/else) describe comes once per branch; the caller keeps one per path."""
+    branches (oneOf, if/then/else) describe comes once per branch; the caller keeps one per path.
+    A {"$ref": "#/$defs/<name>"} is followed in `root` (the whole schema; `schema` at the top)."""
+    root = schema if root is None else root
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        schema = root["$defs"][ref.removeprefix("#/$defs/")]
     if isinstance(value, str) and schema.get("pattern") == SKU_REF_SCHEMA["pattern"]:
         yield path, value
         return
     for key in ("oneOf", "anyOf", "allOf"):
         for branch in schema.get(key, ()):
-            yield from product_refs(branch, value, path)
+            yield from product_refs(branch, value, path, root=root)
     for key in ("then", "else"):
         if isinstance(schema.get(key), dict):
-            yield from product_refs(schema[key], value, path)
+            yield from product_refs(schema[key], value, path, root=root)
     if isinstance(value, dict):
         for name, item in value.items():
             below = _property_schema(schema, name)
             if below is not None:
-                yield from product_refs(below, item, (*path, name))
+                yield from product_refs(below, item, (*path, name), root=root)
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for n, item in enumerate(value):
-            yield from product_refs(schema["items"], item, (*path, n))
+            yield from product_refs(schema["items"], item, (*path, n), root=root)
 
 
 def _property_schema(schema: dict[str, Any], name: str) -> dict[str, Any] | None:

@@ -4,7 +4,6 @@ Where the public API lives (this face imports nothing, so a module that needs on
 package loads without the renderers):
 
     write.render(document, out_dir, RenderOptions(formats, locale, cloud, redact, ...)) -> list[Path]
-    write.parse_formats("json,html,md,csv") -> tuple[Format, ...]
     baseline.compare(previous, current) -> dict          # --baseline
     baseline.load_baseline(path) -> dict
     redaction.redact_document(document, key) -> ReportDocument  # --redact

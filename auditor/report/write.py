@@ -1,7 +1,6 @@
 """Writing the report files: the report document (report.json) and its HTML, Markdown and CSV renderings.
 
 render(document, out_dir, RenderOptions(formats, locale, cloud, redact, ...), *, plan, ...) -> list[Path]
-parse_formats("json,html,md,csv") -> tuple[Format, ...]
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from auditor.report.view import PageContext, RowMemo
 from auditor.report.view.states import PlanTruth, document_states, document_truth
 from auditor.report.wording_api import Wording, default_wording
 
-__all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "RenderOptions", "dump_json", "parse_formats", "render"]
+__all__ = ["ALL_FORMATS", "DIGEST_FILES", "FILE_NAMES", "RenderOptions", "dump_json", "render"]
 
 
 FILE_NAMES = {
@@ -48,22 +47,6 @@ FILE_NAMES = {
 ALL_FORMATS = tuple(Format)
 PAGES = {Format.HTML: HTML, Format.MD: MARKDOWN}
 DIGEST_FILES = (DIGEST_HTML, DIGEST_TEXT)  # written with report.html or report.md: the e-mail's body
-
-
-def parse_formats(text: str) -> tuple[Format, ...]:
-    """'json,html' -> (Format.JSON, Format.HTML); an unknown name raises UsageError."""
-    names = [part.strip().lower() for part in text.split(",") if part.strip()]
-    if not names:
-        raise UsageError("--format: name at least one of json, html, md, csv")
-    result: list[Format] = []
-    for name in names:
-        try:
-            fmt = Format(name)
-        except ValueError:
-            raise UsageError(f"--format: unknown format {name!r} (choose from json, html, md, csv)") from None
-        if fmt not in result:
-            result.append(fmt)
-    return tuple(result)
 
 
 def dump_json(document: ReportDocument) -> bytes:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from auditor.apply.state import Assignment, UserState, unmet
+from auditor.apply.preconditions import unmet
+from auditor.apply.state import Assignment, UserState
 from auditor.formats.plan_json import Change
 
 USER = "11111111-1111-4111-8111-111111111111"

@@ -37,6 +37,13 @@ def test_a_plan_as_the_planner_writes_it_is_read(tmp_path: Path) -> None:
     assert plan.changes[0].groups() == {G_E3}
 
 
+def test_where_the_plan_stopped_is_read_as_plan_wrote_it(tmp_path: Path) -> None:
+    plan = load_plan(_plan(tmp_path, {**_good(), "stopped": _STOPPED}))
+    assert plan.stopped is not None and (plan.stopped.n, plan.stopped.sku) == (5, E5)
+    assert plan.stopped.to_json() == _STOPPED
+    assert load_plan(_plan(tmp_path, _good())).stopped is None
+
+
 def _broken(mutate: Any) -> dict[str, Any]:
     doc = _good()
     mutate(doc)
@@ -59,6 +66,17 @@ def _set(path: str, value: Any) -> Any:
 
 
 _DELETE = object()
+# where the planner stopped (plan.json's `stopped`, as plan writes it: formats.plan_records.Stopped.to_json)
+_STOPPED = {
+    "n": 5,
+    "sku": E5,
+    "usable": 0,
+    "needed": 1,
+    "reason": "no free seat",
+    "description": "Assign Microsoft 365 E5",
+    "method": "POST",
+    "path": f"/users/{ANNA}/assignLicense",
+}
 _OTHER = "99999999-9999-4999-8999-999999999999"
 
 
@@ -108,6 +126,9 @@ _OTHER = "99999999-9999-4999-8999-999999999999"
         (_set("changes.1.seats", {"SPE_E5": "-1"}), "changes[1].seats", "whole numbers"),
         (_set("policy_files", "policy.yaml"), "policy_files", "a list of file paths"),
         (_set("policy_files", [""]), "policy_files", "a list of file paths"),
+        (_set("stopped", []), "stopped", "must be null or an object"),
+        (_set("stopped", {**_STOPPED, "n": "7"}), "stopped", "Expected `int`, got `str` - at `$.n`"),
+        (_set("stopped", {"n": 7}), "stopped", "missing required field `sku`"),
     ],
 )
 def test_a_broken_plan_names_the_file_and_field(tmp_path: Path, mutate: Any, field: str, says: str) -> None:

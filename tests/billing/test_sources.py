@@ -323,7 +323,7 @@ def test_the_billing_endpoint_follows_the_cloud(cloud: str, arm_url: str) -> Non
     from dataclasses import replace
 
     from auditor.billing.arguments import BillingOptions, BillingSource
-    from auditor.billing.options import access
+    from auditor.billing_cli import access
     from auditor.data.enums import Cloud
     from auditor.graph.arguments import AuthMode
 

@@ -1,18 +1,21 @@
-"""docs/digest-600.png and docs/report-600.png are the demo's, made by `python -m auditor_dev.pictures`
+"""docs/digest-600.png and docs/report-600.png are the demo's, made by `python3 scripts/pictures.py`
 (issue 89, point 6: the pictures showed an older demo, "14 High, 57 Medium and 16 Low" and €8,333.50,
 long after the tool said 14 high, 59 medium and 17 low and €8,432.75). The test makes them again from
 the demo in headless Chromium (skipped without it) and compares them with docs/'s, byte for byte where
-the Chromium is the one that drew docs/'s (auditor_dev.pictures.DRAWN_BY)."""
+the Chromium is the one that drew docs/'s (scripts/pictures.py's DRAWN_BY)."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
 
-from auditor_dev import pictures
-
 ROOT = Path(__file__).resolve().parents[2]
+_SPEC = importlib.util.spec_from_file_location("pictures", ROOT / "scripts" / "pictures.py")
+assert _SPEC is not None and _SPEC.loader is not None
+pictures = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(pictures)
 
 
 def _size(png: bytes) -> tuple[int, int]:
@@ -37,5 +40,5 @@ def test_the_docs_pictures_are_the_demos(made: Path, page: str, name: str, heigh
     assert browser is not None
     if pictures.version(browser) != pictures.DRAWN_BY:
         pytest.skip(f"another Chromium than docs/'s ({pictures.DRAWN_BY}): the pixels may differ")
-    assert new == committed, f"docs/{name} is not the demo's {page}: run `python -m auditor_dev.pictures`"
+    assert new == committed, f"docs/{name} is not the demo's {page}: run `python3 scripts/pictures.py`"
     assert name in (ROOT / "docs" / "reports.md").read_text("utf-8")

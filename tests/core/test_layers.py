@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pkgutil
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 import auditor
 from auditor_dev.halves_contract import split_halves
@@ -60,3 +63,24 @@ def test_the_texts_contract_finds_every_rule_and_its_texts() -> None:
     }
     halves, texts = split_halves(modules, contract["suffix"])
     assert texts and {t.removesuffix("_texts") for t in texts} <= halves  # each texts module beside its rule
+
+
+@pytest.mark.parametrize(
+    "tool",
+    [
+        "from auditor.cli import main\n",  # the docs' pictures did so (issue 98): cli reaches the demo
+        "from auditor.billing_cli import read_commerce\n",  # the billing reads start the demo's stand-ins
+        "from auditor.demo import CLOCK\n",
+    ],
+)
+def test_the_developer_tools_cannot_reach_back_to_the_demo(tool: str, tmp_path: Path) -> None:
+    """auditor.demo imports auditor_dev; a module of auditor_dev that imports the demo, directly or through
+    anything that reaches it, closes a circle across the seam. The contract "demo-seam" breaks on it."""
+    for package in ("auditor", "auditor_dev"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "*.json"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "auditor_dev" / "docs_tool.py").write_text(tool, "utf-8")
+    lint = Path(sys.executable).with_name("lint-imports")
+    command = [str(lint), "--no-cache", "--contract", "demo-seam"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "auditor_dev.docs_tool" in done.stdout and "BROKEN" in done.stdout, done.stdout

@@ -3,9 +3,12 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
+from auditor.common.errors import PolicyError
 from auditor.cross_tenant.rules import MERGE_RULES
+from auditor.policy.selectors import SELECTOR_SCHEMA
 from auditor.policyset import rules_page as rules_docs
 from auditor.policyset.load import load_policies
 from auditor.policyset.schema import build_schema, schema_text
@@ -31,6 +34,51 @@ def test_every_policy_files_schema_reference_resolves_from_its_own_folder():
             found += 1
             assert (path.parent / match[1]).is_file(), f"{path.relative_to(ROOT)}: {match[1]} does not resolve"
     assert found >= 2
+
+
+def test_the_selector_is_defined_once_and_referenced():
+    """Issue 98: build_schema copied the whole selector under every key that takes one (each hygiene check
+    added 98 lines for its `except:`); it is defined once in $defs, and every match/except names it."""
+    schema = build_schema()
+    assert schema["$defs"]["selector"] == SELECTOR_SCHEMA
+    assert schema_text().count(SELECTOR_SCHEMA["description"]) == 1
+    places: list[str] = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("match", "except") and path.endswith("/properties"):
+                    assert value == {"$ref": "#/$defs/selector"}, f"{path}/{key}"
+                    places.append(f"{path}/{key}")
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}/{i}")
+
+    walk(schema["properties"], "#/properties")
+    hygiene = schema["properties"]["hygiene"]["properties"]
+    takes = [key for key, check in hygiene.items() if "except" in check["properties"]]
+    assert len(takes) >= 10 and {f"#/properties/hygiene/properties/{k}/properties/except" for k in takes} <= set(places)
+    assert "#/properties/assignments/items/properties/match" in places
+    assert any(p.startswith("#/properties/account_kinds/") for p in places)
+    assert any(p.startswith("#/properties/moves/") for p in places)
+
+
+def test_a_selector_error_is_located_and_suggested_through_the_reference(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: p}\nhygiene:\n"
+        "  disabled_users:\n    except: {grops: [Admins]}\n"
+        "assignments:\n  - name: a\n    match: {kinds: [persn]}\n    allowed: [SPE_E3]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as raised:
+        load_policies([policy])
+    assert [str(i).removeprefix(str(tmp_path)) for i in raised.value.issues] == [
+        "/p.yaml:6:14: unknown key 'grops' in hygiene.disabled_users.except; did you mean 'groups'?",
+        "/p.yaml:9:21: assignments[0].match.kinds[0]: 'persn' is not one of: person, guest, shared, room, equipment, "
+        "resource, teams_rooms, agent, break_glass, service; did you mean 'person'?",
+    ]
 
 
 def test_schema_is_a_valid_draft_2020_12_schema():

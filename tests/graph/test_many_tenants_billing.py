@@ -67,7 +67,7 @@ def test_the_runs_billing_source_is_the_default_a_tenant_overrides(tmp_path: Pat
 def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bill's credential is built from the tenant's environment (its tenant id, the run's client
     id), as the Graph read's is, not from the process's."""
-    import auditor.billing.options as options
+    import auditor.billing_cli as options
     from auditor import commands
     from auditor.billing.sources import Gathered
     from auditor.snapshot import load_snapshot

@@ -22,7 +22,7 @@ from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import ReportDocument
 from auditor.report.capped import HTML, MARKDOWN, render_page
 from auditor.report.view import PageContext
-from auditor.report.write import RenderOptions, parse_formats, render
+from auditor.report.write import RenderOptions, render
 from auditor.rules.hygiene.accounts import InactiveUserLicensed
 
 from .report_fixtures import FakeGuidance, build_sample
@@ -64,7 +64,7 @@ def test_writes_all_four_formats_by_default(tmp_path: Path, sample: ReportDocume
 
 
 def test_writes_only_the_requested_formats(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:
-    paths = render(sample, tmp_path, RenderOptions(formats=parse_formats("md, html,md"), wording=guidance))
+    paths = render(sample, tmp_path, RenderOptions(formats=Format.parse_list("md, html,md"), wording=guidance))
     assert [p.name for p in paths] == ["report.html", "report.md", "digest.html", "digest.txt"]
     assert [
         p.name for p in render(sample, tmp_path / "j", RenderOptions(formats=["json", "csv"], wording=guidance))
@@ -74,12 +74,12 @@ def test_writes_only_the_requested_formats(tmp_path: Path, sample: ReportDocumen
     ]  # no digest without a report to read
 
 
-def test_parse_formats() -> None:
-    assert parse_formats("json,html,md,csv") == tuple(Format)
+def test_the_format_flag_is_parsed() -> None:
+    assert Format.parse_list("json,html,md,csv") == tuple(Format)
     with pytest.raises(UsageError, match="unknown format 'pdf'"):
-        parse_formats("html,pdf")
+        Format.parse_list("html,pdf")
     with pytest.raises(UsageError):
-        parse_formats(" , ")
+        Format.parse_list(" , ")
 
 
 def test_unwritable_output_is_a_usage_error(tmp_path: Path, sample: ReportDocument, guidance: FakeGuidance) -> None:

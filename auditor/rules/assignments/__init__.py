@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 from auditor.data.model import Severity
 
 from ...policy.objects import Assignment, Exclusive
-from ...policy.selectors import parse_selector
+from ...policy.selectors import SelectorDoc, parse_selector
 from ...policy.yamlsource import PolicyNode
 from .base import AssignmentRule
 from .combination import AssignmentNotGroupBased, SkuCombinationForbidden, exclusive_contradictions
@@ -55,8 +55,8 @@ AssignmentEntry = TypedDict(
     "AssignmentEntry",
     {
         "name": str,
-        "match": dict[str, Any],  # a selector (auditor.policy.selectors.parse_selector)
-        "except": dict[str, Any],
+        "match": SelectorDoc,  # a selector (auditor.policy.selectors.parse_selector)
+        "except": SelectorDoc,
         "allowed": list[str],
         "forbidden": list[str],
         "required_any": list[str],

@@ -9,7 +9,7 @@ from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, F
 
 from ...data.reads import Requests
 from ...policy.objects import DataKept, DataKeptDetails, FilesKept, HygieneCheck, MailboxKept, Policy, Selector
-from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
+from ...policy.selectors import SELECTOR_REF, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from ..base import SEVERITY_SCHEMA, Context, D, Rule
@@ -74,7 +74,7 @@ def check_schema(
     and the rule's `own` parameters (name -> JSON-Schema fragment; those in `own_required` required),
     which the schema validates and the rule reads as `check.own[name]` (HygieneCheck.own): a rule with
     a parameter of its own declares it here, in its module, and needs no other family."""
-    props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_SCHEMA}
+    props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_REF}
     required: list[str] = []
     if with_days:
         props["days"] = {"type": "integer", "minimum": 1, "maximum": 3650, "description": days_doc}

@@ -34,7 +34,7 @@ from auditor.data.model import Finding, Severity, User
 
 from ...data.reads import Reads
 from ...policy.objects import MoveEntry, Policy, Selector
-from ...policy.selectors import SELECTOR_SCHEMA, parse_selector
+from ...policy.selectors import SELECTOR_REF, parse_selector
 from ...policy.yamlsource import PolicyNode
 from ..assignments.licensing import Named, ReplaceGroup, licensing_groups
 from ..assignments.selection import Replacement, SkuNotAllowedDetails
@@ -128,7 +128,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
         "required": ["name", "match", "from", "to"],
         "properties": {
             "name": {"type": "string", "minLength": 1, "description": "Unique within the policy; findings cite it."},
-            "match": SELECTOR_SCHEMA,
+            "match": SELECTOR_REF,
             "from": {**SKU_REF_SCHEMA, "description": "The product the users leave."},
             "to": {**SKU_REF_SCHEMA, "description": "The product they get instead."},
             "keep_disabled_plans": {

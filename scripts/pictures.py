@@ -1,4 +1,4 @@
-"""The pictures docs/reports.md shows, made from the demo: `python -m auditor_dev.pictures [DIR]`.
+"""The pictures docs/reports.md shows, made from the demo: `python3 scripts/pictures.py [DIR]`.
 
 Runs `audit --demo` into a temporary folder and takes headless Chromium's screenshot of its digest
 (digest-600.png, 600 × 1,800 px) and of the top of its report (report-600.png, 600 × 2,600 px),
@@ -6,6 +6,9 @@ written to DIR (default: docs/). Run it again when the demo's figures change;
 tests/core/test_doc_pictures.py runs it (skipped without Chromium).
 
 Exit code: 0 when both pictures were written; 2 without Chromium; 1 when the demo or Chromium failed.
+
+A docs tool beside the other scripts, not in auditor_dev: it runs the whole command line
+(auditor.cli), which auditor_dev, below the `--demo` seam, must never import (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from auditor.demo import CLOCK  # the moment the sample was collected: the demo'
 PICTURES = (("digest.html", "digest-600.png", 1800), ("report.html", "report-600.png", 2600))
 WIDTH = 600
 # the Chromium that drew docs/'s pictures: another version (or fonts) draws other pixels, so the test
-# compares the pictures byte for byte only with this one (run the module again after an upgrade)
+# compares the pictures byte for byte only with this one (run the script again after an upgrade)
 DRAWN_BY = "Chromium 156.0.8078.108 built on Debian GNU/Linux 12 (bookworm)"
 
 

@@ -1,4 +1,4 @@
-"""The read the billing sources' flags drive (`audit`, `plan`; the flags: auditor.billing.arguments).
+"""The read the billing sources' flags drive (`audit`, `plan`, `apply`; the flags: auditor.billing.arguments).
 
     read_commerce(options, subscriptions, tenant, file, env, live=..., say=...) -> BillingFile | None
                                          the rows the bill uses; each gap and warning said once
@@ -10,6 +10,9 @@
 `plan` reuses the facts the audit read (report.json's billing_facts). A tenant of `audit --tenants`
 reads Partner Center only through the run's one session with the partner's credential
 (BillingOptions.partner_session, auditor.fleet.partner), never with its own credential.
+
+It stands above billing/ as graph_cli.py stands above graph/: it starts the demo's stand-ins
+(auditor.demo), which billing/, in the demo's own layer, must not import (docs/architecture.md).
 """
 
 from __future__ import annotations
