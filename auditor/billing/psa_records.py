@@ -230,10 +230,14 @@ class PsaPayload(TypedDict, total=False):
 
 
 class PsaRollup(TypedDict):
-    """tenants.json's `psa` of a tenant (auditor.fleet.psa_cells): the differences by kind, or why it was not read."""
+    """tenants.json's `psa` of a tenant (auditor.fleet.psa_cells.rollup_figures): the products with a
+    difference and the findings by kind (gaps too), or why it was not read; what the differences cost the
+    MSP a month and bill the customer for seats nobody holds, in `currency`."""
 
     psa: str
     differences: int | None
     error: str | None
     kinds: NotRequired[dict[str, int]]
-    gaps: NotRequired[int]
+    msp_monthly: NotRequired[float | None]
+    customer_monthly: NotRequired[float | None]
+    currency: NotRequired[str | None]

@@ -18,6 +18,9 @@ from auditor.billing.distributor_records import DistributorSection, ProductRow
 from auditor.billing.psa_records import PsaLine, PsaSection
 from auditor.billing.psa_table import failed, payload, section
 from auditor.cli import main
+from auditor.data.model import Locale
+from auditor.delivery.matrix import TenantJob
+from auditor.fleet.lists import list_mail
 
 
 class _Report:
@@ -181,6 +184,16 @@ def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
     assert "the customer is billed for 45 seats and 40 are assigned" in (out / "fabrikam" / "report.md").read_text(
         "utf-8"
     ).replace("\\", "")
+    rollup = {t["key"]: t["psa"] for t in json.loads((out / "tenants.json").read_text("utf-8"))["tenants"]}
+    assert rollup["contoso"]["msp_monthly"] == 331.6 and rollup["contoso"]["customer_monthly"] == 403.8
+    assert rollup["fabrikam"]["kinds"] == {"billed_below_cost": 1, "billed_not_held": 1, "customer_billed_unheld": 2}
+    # the customer's licence list: its own money in the PSA, never what a seat costs the MSP
+    report = json.loads((out / "contoso" / "report.json").read_text("utf-8"))
+    job = TenantJob("contoso", "Contoso", report["tenant"]["id"], "", "worldwide", "", "", "policies", "high")
+    mail = list_mail(job, out / "contoso", Locale.EN)
+    assert "Power BI Pro: the customer is billed for 38 seats and 31 are assigned" in mail.text
+    assert "Billed for seats nobody holds" in mail.text and "Billed for seats nobody holds" in mail.html
+    assert "you pay for" not in mail.text and "49.30" not in mail.text and "below" not in mail.text
 
 
 def test_payload_is_plain_json() -> None:

@@ -5,6 +5,8 @@ hold. Mailed to the customer (`mailed_to_customer`), only the customer's own mon
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from auditor import i18n
 from auditor.billing.psa_records import (
     BilledBelowCost,
@@ -17,8 +19,23 @@ from auditor.billing.psa_records import (
     TwoAgreements,
     UnmappedProduct,
 )
+from auditor.data.model import Locale
+from auditor.i18n import Translations
 from auditor.render.text import clean
-from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT, RenderContext
+from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT
+
+
+class RenderContext(Protocol):
+    """What the lines need of a rendering (auditor.report.view.context.RenderContext, and the licence
+    list's message: auditor.fleet.lists)."""
+
+    @property
+    def t(self) -> Translations: ...
+    @property
+    def locale(self) -> Locale: ...
+    def num(self, value: object) -> str: ...
+    def money(self, amount: object, currency: str | None) -> str: ...
+    def product_name(self, part: str) -> str: ...
 
 PSAS = {"connectwise": "ConnectWise", "autotask": "Autotask"}  # the PSAs read, by the name they go by
 
