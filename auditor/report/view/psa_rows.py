@@ -37,6 +37,7 @@ class RenderContext(Protocol):
     def money(self, amount: object, currency: str | None) -> str: ...
     def product_name(self, part: str) -> str: ...
 
+
 PSAS = {"connectwise": "ConnectWise", "autotask": "Autotask"}  # the PSAs read, by the name they go by
 
 
