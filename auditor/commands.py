@@ -412,9 +412,9 @@ def run_audit(options: AuditOptions) -> int:
         _check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
         # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
         label, env, redact = options.tenant_label, options.environment or os.environ, options.redact
-        csv_too = any(f.value == "csv" for f in formats)
+        csv_too, psa = any(f.value == "csv" for f in formats), options.psa_billed  # psa: the list's psa_monthly
         listed = (
-            [licensed_users.write_for(snapshot, result.seats, out_dir, label, redact, env, result.declared_kinds)]
+            [licensed_users.write_for(snapshot, result.seats, out_dir, label, redact, env, result.declared_kinds, psa)]
             if csv_too
             else []
         )

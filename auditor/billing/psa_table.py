@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from typing import Protocol
 
 from msgspec import UNSET
 
@@ -265,6 +266,34 @@ def section(
     head.on = str(given.get("on") or "")
     head.products, head.findings, head.warnings = rows, findings + table.findings, table.warnings
     return head
+
+
+class _SkuSeat(Protocol):
+    @property
+    def sku(self) -> str: ...
+    @property
+    def sku_id(self) -> str: ...
+
+
+def unit_prices(given: PsaPayload, seats: Iterable[_SkuSeat]) -> dict[str, float]:
+    """A seat's price in the PSA by the tenant's skuId (lower case), for the licence list's psa_monthly: the
+    one unitPrice of each mapped product's billable lines; a product with two prices, or a PSA billing in
+    more than one currency, or one not read, gives none."""
+    lines = [PsaLine(**raw) for raw in given.get("lines") or []] if not given.get("error") else []
+    if len({x.currency for x in lines if x.currency}) > 1:
+        return {}
+    mapped = {k.casefold(): v.upper() for k, v in (given["block"].get("products") or {}).items()}
+    prices: dict[str, set[float]] = {}
+    unpriced: set[str] = set()
+    for line in lines:
+        part = mapped.get(line.product.casefold())
+        if part and line.billed:
+            if line.unit_price is None:
+                unpriced.add(part)
+            else:
+                prices.setdefault(part, set()).add(line.unit_price)
+    ids = {s.sku.upper(): s.sku_id.lower() for s in seats if s.sku and s.sku_id}
+    return {ids[p]: min(each) for p, each in prices.items() if p in ids and len(each) == 1 and p not in unpriced}
 
 
 def differences(found: Sequence[PsaFinding]) -> int:

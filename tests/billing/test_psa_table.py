@@ -16,7 +16,7 @@ import pytest
 
 from auditor.billing.distributor_records import DistributorSection, ProductRow
 from auditor.billing.psa_records import PsaLine, PsaSection
-from auditor.billing.psa_table import failed, payload, section
+from auditor.billing.psa_table import failed, payload, section, unit_prices
 from auditor.cli import main
 from auditor.data.model import Locale
 from auditor.delivery.matrix import TenantJob
@@ -194,8 +194,29 @@ def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
     assert "Power BI Pro: the customer is billed for 38 seats and 31 are assigned" in mail.text
     assert "Billed for seats nobody holds" in mail.text and "Billed for seats nobody holds" in mail.html
     assert "you pay for" not in mail.text and "49.30" not in mail.text and "below" not in mail.text
+    listed = (out / "fabrikam" / "licensed-users.csv").read_text("utf-8-sig").splitlines()
+    assert listed[0].endswith(",psa_monthly") and listed[1].endswith(",34.10")  # E3 at its Autotask price
 
 
 def test_payload_is_plain_json() -> None:
     given = payload("autotask", {"company_id": 1}, "2026-11-01", [_line(1, "28", 3, 1.0)])
     assert json.loads(json.dumps(given))["lines"][0] == asdict(_line(1, "28", 3, 1.0))
+
+
+def test_the_licence_list_takes_one_price_a_product_from_the_psa() -> None:
+    seats = [_Seat("SPE_E3", 204, 203), _Seat("SPE_E5", 12, 12), _Seat("POWER_BI_PRO", 34, 31)]
+    lines = [
+        _line(1, "M365-E3", 200, 33.75),
+        _line(2, "M365-E5", 6, 47.0),
+        _line(3, "M365-E5", 6, 49.0),  # two prices of one product: none is guessed
+        _line(4, "PBI", 30, None),  # no price
+    ]
+    given = payload("connectwise", {"company_id": 250, "products": MAP}, "2026-11-01", lines)
+    assert unit_prices(given, seats) == {"id-spe_e3": 33.75}
+    two = payload(
+        "connectwise",
+        {"company_id": 250, "products": MAP},
+        "2026-11-01",
+        [*lines, _line(5, "BP", 1, 2.0, currency="USD")],
+    )
+    assert unit_prices(two, seats) == {}  # a PSA billing in two currencies: no sum of them
