@@ -137,13 +137,16 @@ class Autotask(PsaClient):
 
     def company(self, company_id: int) -> str:
         """The company's name (GET /Companies/{id}); none (404, or `item` null): the tenants entry's error."""
-        answer = self.exchange("GET", f"/Companies/{company_id}")
-        doc = self.decode(answer.body, "GET /Companies") if answer.status in (200, 404) else None
+        try:
+            answer = self.request("GET", f"/Companies/{company_id}")
+            doc = self.decode(answer.body, "GET /Companies")
+        except AutotaskError as exc:
+            if exc.status != 404:
+                raise
+            doc = {"item": None}
         item = doc.get("item") if isinstance(doc, Mapping) else None
-        if answer.status == 404 or (answer.status == 200 and item is None):
+        if item is None:
             raise self.error(f"Autotask has no company {company_id}: check the tenants entry's psa", 404)
-        if answer.status != 200:
-            self.request("GET", f"/Companies/{company_id}")  # the refusal, named as every other
         if not isinstance(item, Mapping) or item.get("id") != company_id:
             raise self.error(f"GET /Companies/{company_id}: the answer is another company's")
         return text(item.get("companyName"), "the company's companyName", self.error)
