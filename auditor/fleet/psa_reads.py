@@ -29,6 +29,7 @@ from ..billing.psa_table import differences, section
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
 from ..i18n import english_count
+from .distributor_reads import audited
 from .rollup import Outcome
 
 FILE_NAME = "psa.json"
@@ -61,17 +62,8 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, PsaPayload]
     """psa.json of every tenant of the run that names a PSA and was audited: the table its own report.json
     shows (`psa`), so the figures are the same in both."""
     written = []
-    for outcome in outcomes:
+    for outcome, folder, path in audited(outcomes, root, given, FILE_NAME):
         key = outcome.job.key
-        if key not in given:
-            continue
-        folder = root / key
-        if folder.is_symlink():  # the tenant was refused for it (auditor.fleet.run): nothing through it
-            continue
-        path = folder / FILE_NAME
-        path.unlink(missing_ok=True)  # an earlier night's table never reads as tonight's
-        if outcome.status == "failed":
-            continue
         try:
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
             doc = report.psa or section(given[key], report, report.distributor or None)
