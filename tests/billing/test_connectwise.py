@@ -236,3 +236,18 @@ def test_a_customer_the_psa_refuses_is_its_gap_and_the_others_go_on() -> None:
     assert [line["product"] for line in given["contoso"]["lines"]] == ["M365-E3"]
     assert given["wrong"]["error"] == "ConnectWise has no company 999: check the tenants entry's psa"
     assert "lines" not in given["wrong"] and PRIVATE not in json.dumps(given)
+
+
+def test_a_tenants_file_naming_a_psa_without_its_keys_stops_before_any_tenant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor.cli import main
+
+    for name in ("CW_COMPANY_ID", "CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CW_COMPANY_ID", "mspco")
+    path = _write(tmp_path, "    psa: {connectwise: {company_id: 250}}")
+    out = tmp_path / "out"
+    assert main(["audit", "--tenants", str(path), "--output-dir", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "set CW_PUBLIC_KEY, CW_PRIVATE_KEY, CW_CLIENT_ID" in err and not (out / "contoso").exists()
