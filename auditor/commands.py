@@ -46,9 +46,10 @@ from auditor.policyset.schema import schema_text
 from . import STARTED, demo, wording
 from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
-from .billing.distributor_records import DistributorSection, Payload
+from .billing.distributor_records import Payload
 from .billing.distributor_seats import section as distributor_section
 from .billing.file import BillingFile, read_billing
+from .billing.psa_table import section as psa_section
 from .delivery.arguments import run_email_command
 from .delivery.options import EmailOptions
 from .delivery.send import send_report
@@ -246,7 +247,6 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 def _billing(path: str | None) -> BillingFile | None:
     if not path:
         return None
-
     return read_billing(path)
 
 
@@ -279,14 +279,15 @@ def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -
 
 
 def _with_distributor(document: ReportDocument, options: AuditOptions, seats: Payload | None, *, mailed: bool) -> None:
-    """report.json's `distributor`: the reconciliation of the distributor's seats, its MSP's cost and
-    margin left out of what the audit e-mails (`mailed`: to the tenant's recipients)."""
-    if not seats:
-        return
-    document.distributor = section = distributor_section(seats, document, mailed=mailed)
-    if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
-        for warning in section.warnings or []:
-            _say(f"license-auditor: distributor: {warning}")
+    """report.json's `distributor` (the distributor's seats) and `psa` (the three-way table with the PSA), the
+    MSP's cost, margin and own differences left out of what the audit e-mails (`mailed`: to the tenant's)."""
+    if seats:
+        document.distributor = section = distributor_section(seats, document, mailed=mailed)
+        if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
+            for warning in section.warnings or []:
+                _say(f"license-auditor: distributor: {warning}")
+    if options.psa_billed:  # beside the distributor's seats (auditor.billing.psa_table)
+        document.psa = psa_section(options.psa_billed, document, document.distributor or None, mailed=mailed)
 
 
 def _commerce(
@@ -411,9 +412,9 @@ def run_audit(options: AuditOptions) -> int:
         _check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
         # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
         label, env, redact = options.tenant_label, options.environment or os.environ, options.redact
-        csv_too = any(f.value == "csv" for f in formats)
+        csv_too, psa = any(f.value == "csv" for f in formats), options.psa_billed  # psa: the list's psa_monthly
         listed = (
-            [licensed_users.write_for(snapshot, result.seats, out_dir, label, redact, env, result.declared_kinds)]
+            [licensed_users.write_for(snapshot, result.seats, out_dir, label, redact, env, result.declared_kinds, psa)]
             if csv_too
             else []
         )
@@ -498,14 +499,13 @@ def run_audit(options: AuditOptions) -> int:
 
 def _record_run(out_dir: Path, kind: RunKind, written: Sequence[Path], document: ReportDocument) -> None:
     """run.json: the files this run wrote into `out_dir` (what `email` checks every part against)."""
-    section = document.distributor
     record(
         out_dir,
         kind,
         written,
         tenant=document.tenant.name or document.tenant.id or "",
         generated_at=str(document.generated_at or ""),
-        msp_cost=isinstance(section, DistributorSection) and section.shows_msp_cost(),
+        msp_cost=document.shows_msp_cost(),  # the distributor's cost and margin, the PSA's differences
     )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -69,20 +69,29 @@ def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
     sessions.check_credentials([json.loads(job.distributor) for job in jobs if job.distributor], env)
 
 
-def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> list[Path]:
-    """distributor.json of every tenant of the run that names a distributor and was audited: the
-    reconciliation its own report.json shows (`distributor`), so the figures are the same in both."""
-    written = []
+def audited(
+    outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any], name: str
+) -> Iterator[tuple[Outcome, Path, Path]]:
+    """(outcome, its folder, the path of its file `name`) of each tenant in `given` that was audited;
+    that file of an earlier night is removed first (never read as tonight's), even for a tenant that
+    failed tonight, and nothing is written through a folder that is a link."""
     for outcome in outcomes:
         if outcome.job.key not in given:
             continue
         folder = root / outcome.job.key
         if folder.is_symlink():  # the tenant was refused for it (auditor.fleet.run): nothing through it
             continue
-        path = folder / FILE_NAME
-        path.unlink(missing_ok=True)  # an earlier night's reconciliation never reads as tonight's
-        if outcome.status == "failed":
-            continue
+        path = folder / name
+        path.unlink(missing_ok=True)
+        if outcome.status != "failed":
+            yield outcome, folder, path
+
+
+def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> list[Path]:
+    """distributor.json of every tenant of the run that names a distributor and was audited: the
+    reconciliation its own report.json shows (`distributor`), so the figures are the same in both."""
+    written = []
+    for outcome, folder, path in audited(outcomes, root, given, FILE_NAME):
         try:
             report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
             doc = report.distributor or seats.section(given[outcome.job.key], report)
@@ -102,4 +111,4 @@ def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> li
     return written
 
 
-__all__ = ["FILE_NAME", "check", "credentials", "read", "run", "wanted"]
+__all__ = ["FILE_NAME", "audited", "check", "credentials", "read", "run", "wanted"]

@@ -14,7 +14,8 @@ A finding's `details` stay one mapping: their types are the rules' (auditor.rule
 TypedDict), decoded where they are read (auditor.data.finding_facts). Its `waiver`, `tenant`, `cause`
 and `state`, and the document's `subscriptions`, are auditor.formats.report_parts' Structs;
 `billing_facts` the billing file's rows (auditor.billing.file.BillingRow); `distributor` the
-reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); the bill
+reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); `psa` the
+three-way table's (auditor.billing.psa_records.PsaSection); the bill
 auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none reads the document or a
 part of it by key.
 """
@@ -28,6 +29,7 @@ from msgspec import UNSET, Struct, UnsetType
 
 from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
+from auditor.billing.psa_records import PsaSection
 from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
@@ -443,6 +445,7 @@ class ReportDocument(Struct, kw_only=True):
     subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: DistributorSection | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
+    psa: PsaSection | UnsetType = UNSET  # audit --tenants: the three-way table with the PSA (docs/msp.md)
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: ExchangeExport | UnsetType = UNSET  # --exchange-export
     changes: BaselineChanges | UnsetType = UNSET  # --baseline
@@ -459,6 +462,12 @@ class ReportDocument(Struct, kw_only=True):
     def bill_or_none(self) -> Bill | None:
         """The bill, or None for a report without one (`audit` without --billing, an older report)."""
         return self.bill if isinstance(self.bill, Bill) else None
+
+    def shows_msp_cost(self) -> bool:
+        """Whether the rendered files show what the MSP's seats cost it, its margin or its own differences
+        with its PSA (the distributor's and the PSA's sections not `mailed_to_customer`): never the customer's."""
+        sections = (self.distributor, self.psa)
+        return any(isinstance(s, DistributorSection | PsaSection) and s.shows_msp_cost() for s in sections)
 
 
 def builtins(value: Any) -> Any:

@@ -7,15 +7,17 @@ findings.csv; `audit --tenants` writes one per tenant and one of all tenants (au
 `rollup` joins the shards' lists.
 
 Columns: `tenant, display_name, user_principal_name, kind, enabled, last_sign_in, products,
-assigned_by, monthly_cost, currency, unpriced`. `products` are the names people know (the policy's catalog name, else
-Microsoft's product table, else the part number), joined with "; "; `assigned_by` is "direct" and/or
-the names of the groups that assign them; `last_sign_in` the date of the last successful sign-in
-(empty when unknown); `monthly_cost` the sum of the priced products' prices (free products count 0;
-empty when none of them has a price), `currency` its currency (the policy's prices'; when they are in
-several currencies the sum is left empty and `currency` lists them), and `unpriced` the products without
-a price, which that sum leaves out (joined with "; "; empty when every product is priced). The file
-is written as findings.csv is: UTF-8 with a byte-order mark, RFC 4180, every tenant-sourced cell
-formula-safe (a leading apostrophe).
+assigned_by, monthly_cost, currency, unpriced, psa_monthly`. `products` are the names people know (the
+policy's catalog name, else Microsoft's product table, else the part number), joined with "; ";
+`assigned_by` is "direct" and/or the names of the groups that assign them; `last_sign_in` the date of the
+last successful sign-in (empty when unknown); `monthly_cost` the sum of the priced products' prices (free
+products count 0; empty when none of them has a price), `currency` its currency (the policy's prices';
+when they are in several currencies the sum is left empty and `currency` lists them); `unpriced` the
+products without a price, which that sum leaves out (joined with "; "; empty when every product is
+priced); `psa_monthly` what the MSP's PSA bills the customer a month for those products, each at its one
+unitPrice there (auditor.billing.psa_table.unit_prices; empty without a PSA read by `audit --tenants`, or
+when the PSA bills none of them). The file is written as findings.csv is: UTF-8 with a byte-order mark,
+RFC 4180, every tenant-sourced cell formula-safe (a leading apostrophe).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+from auditor.billing.psa_records import PsaPayload
+from auditor.billing.psa_table import unit_prices
 from auditor.common.outputs import atomic_text
 from auditor.data.enums import AccountKind
 from auditor.data.model import Profile, SeatRow, TenantSnapshot, User
@@ -46,6 +50,7 @@ COLUMNS = (
     "monthly_cost",
     "currency",
     "unpriced",
+    "psa_monthly",
 )
 DIRECT = "direct"
 
@@ -105,9 +110,18 @@ def _cost(products: Sequence[_Product]) -> tuple[str, str, str]:
     return total, "; ".join(currencies), "; ".join(unpriced)
 
 
-def _shared_cells(profile: Profile, known: Mapping[str, _Product], groups: Mapping[str, str]) -> list[str]:
+def _psa_cell(profile: Profile, psa: Mapping[str, float] | None) -> str:
+    """What the PSA bills a month for the profile's products (`psa`: a seat's price by skuId, lower case);
+    "" without a PSA read, or when it bills none of them."""
+    billed = [psa[a.sku_id.lower()] for a in profile.assigned_licenses if psa and a.sku_id.lower() in psa]
+    return f"{sum(billed):.2f}" if billed else ""
+
+
+def _shared_cells(
+    profile: Profile, known: Mapping[str, _Product], groups: Mapping[str, str], psa: Mapping[str, float] | None
+) -> list[str]:
     """The columns that depend on a profile alone (what users share, Profile): products, assigned_by,
-    monthly_cost, currency and unpriced; worked out once for the users of one profile."""
+    monthly_cost, currency, unpriced and psa_monthly; worked out once for the users of one profile."""
     held = [_product(known, a.sku_id) for a in profile.assigned_licenses]
     cost, currency, unpriced = _cost(held)
     return [
@@ -116,6 +130,7 @@ def _shared_cells(profile: Profile, known: Mapping[str, _Product], groups: Mappi
         cost,
         safe_cell(currency),
         safe_cell(unpriced),
+        _psa_cell(profile, psa),
     ]
 
 
@@ -126,9 +141,11 @@ def rows(
     tenant: str,
     pseudonyms: Pseudonymiser | None = None,
     declared: Mapping[str, AccountKind] | None = None,
+    psa: Mapping[str, float] | None = None,
 ) -> Iterator[list[str]]:
     """The list's rows (without the header), one per account holding a license, in the snapshot's
-    order; `pseudonyms`: names and UPNs replaced as --redact replaces them in findings.csv."""
+    order; `pseudonyms`: names and UPNs replaced as --redact replaces them in findings.csv; `psa`: a
+    seat's price in the MSP's PSA by skuId (psa_monthly)."""
     known = _products(seats)
     groups = {g.id.lower(): g.display_name or g.id for g in snapshot.groups}
     label = safe_cell(tenant)
@@ -141,7 +158,7 @@ def rows(
             continue
         cells = shared.get(id(profile))
         if cells is None:
-            cells = shared[id(profile)] = _shared_cells(profile, known, groups)
+            cells = shared[id(profile)] = _shared_cells(profile, known, groups, psa)
         name, upn = user.display_name, user.user_principal_name
         if pseudonyms is not None:
             name, upn, _ = pseudonyms.person(upn, user.id)
@@ -175,12 +192,17 @@ def write_for(
     redact: bool,
     env: Mapping[str, str],
     declared: Mapping[str, AccountKind] | None = None,
+    psa: PsaPayload | None = None,
 ) -> Path:
     """OUT_DIR/licensed-users.csv of an audit: the tenant named `tenant` (the tenants file's name in a
-    many-tenant run), else as it names itself; people pseudonymised as --redact does in findings.csv."""
+    many-tenant run), else as it names itself; people pseudonymised as --redact does in findings.csv;
+    `psa`: what the MSP's PSA bills the customer, as audit --tenants read it (psa_monthly)."""
     pseudonyms = Pseudonymiser(redaction_key(env, snapshot.tenant_id)) if redact else None
     label = tenant or snapshot.tenant_name or snapshot.tenant_id
-    return write(out_dir / FILE_NAME, rows(snapshot, seats, tenant=label, pseudonyms=pseudonyms, declared=declared))
+    seats = list(seats)
+    prices = unit_prices(psa, seats) if psa else None
+    table = rows(snapshot, seats, tenant=label, pseudonyms=pseudonyms, declared=declared, psa=prices)
+    return write(out_dir / FILE_NAME, table)
 
 
 def read_rows(path: Path) -> list[list[str]]:
