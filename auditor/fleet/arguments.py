@@ -23,6 +23,17 @@ TENANTS_DIR = "reports/tenants"  # `audit --tenants`' --output-dir by default; a
 
 
 @dataclass(frozen=True)
+class InvoiceOptions:
+    """What `audit --tenants` reads of the partner's invoices (auditor.fleet.invoice_reads): --invoice
+    and --pax8-invoice, and where (the demo's stand-ins)."""
+
+    microsoft: str | None = None  # --invoice ID: Microsoft's billed invoice reconciliation export
+    pax8: str | None = None  # --pax8-invoice ID|latest
+    graph: tuple[str, str] | None = None  # (the partner's Graph URL, a token): the demo's stand-in
+    pax8_endpoint: str | None = None  # --pax8-endpoint
+
+
+@dataclass(frozen=True)
 class FleetOptions:
     """`audit --tenants [FILE]`, typed (auditor/fleet/run.py's cmd_tenants runs with them): the run's
     own flags, and the audit every tenant's starts from (each tenant's AuditOptions is a
@@ -44,6 +55,7 @@ class FleetOptions:
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Any] = field(default_factory=dict)
+    invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> FleetOptions:
@@ -69,6 +81,11 @@ class FleetOptions:
             pax8_endpoint=args.pax8_endpoint,
             sherweb_endpoint=args.sherweb_endpoint,
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
+            invoices=InvoiceOptions(
+                microsoft=getattr(args, "invoice", None),
+                pax8=getattr(args, "pax8_invoice", None),
+                pax8_endpoint=args.pax8_endpoint,
+            ),
         )
 
 

@@ -51,6 +51,7 @@ from auditor.data.enums import Cloud, Locale
 
 from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
+from ..billing.distributor_sessions import credentials
 from ..billing.partner_center import PartnerCenter
 from ..commands import REPORT_FILES, run_audit
 from ..delivery.content import run_url_from_env
@@ -65,8 +66,8 @@ from ..i18n import english_count
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
-from . import gdap, partner
-from .arguments import FleetOptions, RollupOptions
+from . import gdap, invoice_reads, partner
+from .arguments import FleetOptions, InvoiceOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 from .tenant_places import Places, Seat
@@ -391,10 +392,16 @@ def _demo_tenants(options: FleetOptions) -> int:
             pax8_endpoint=pax8.url,
             distributor_env={"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret},
         )
+        customers = [(t.tenant_id, t.name) for t in served]
         with (
             PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session,
-            demo.partner_graph([(t.tenant_id, t.name) for t in served]) as (gdap_url, gdap_token),
+            demo.partner_graph(customers) as (gdap_url, gdap_token),
+            demo.partner_billing(customers) as invoice_graph,
         ):
+            # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
+            invoices = InvoiceOptions(demo.SAMPLE_INVOICE, "latest", invoice_graph, pax8.url)
+            options = replace(options, invoices=invoices)
+
             # the partner tenant's GDAP relationships, served by an emulator of its own
             def relationships() -> gdap.Reading:
                 return gdap.from_graph(gdap_url, StaticTokenCredential(gdap_token), "the demo partner's token")
@@ -430,6 +437,8 @@ def cmd_tenants(options: FleetOptions) -> int:
     jobs = select(tenants.jobs, options.shard)
     if distributor.wanted(jobs):
         distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
+    if options.invoices.pax8:
+        credentials(os.environ)  # before any tenant: --pax8-invoice without Pax8's credentials is exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
 
@@ -481,6 +490,14 @@ def _audit_and_roll_up(
     ) as partner_session:
         outcomes = run_tenants(options, jobs, root, partner_session=given_session or partner_session)
     extra = distributor.run(outcomes, root, seats)  # each tenant's reconciliation, as its report has it
+    # what Microsoft and Pax8 invoiced the partner, beside each tenant's seats (read only)
+    reads = invoice_reads.read(
+        options.invoices,
+        partner=tenants.partner if tenants is not None else None,
+        auth=run.source.auth.value,
+        env=options.distributor_env or os.environ,
+    )
+    extra += invoice_reads.run(outcomes, root, reads)
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None
     relationships = (given_relationships or _partner_relationships(options, tenants))()

@@ -10,6 +10,8 @@
     sample.py          the sample tenant's subscriptions as each API sells them (`audit --demo`)
     pax8.py            Pax8's partner API (a distributor): client-credentials token, companies and
                        subscriptions paged with page/size, read only (`audit --demo --tenants`)
+    partner_billing.py Graph's partner billing export (billed invoice reconciliation: the export, its
+                       long-running operation, the manifest) and the Blob Storage folder its blobs are in
     sherweb.py         Sherweb's Partner API (a distributor, service-provider scope): client-credentials
                        token, APIM subscription key, subscription details and customer catalogs, read only
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
@@ -21,8 +23,9 @@ REST reference (docs/bill.md names the pages).
 """
 
 from auditor_dev.commerce.arm import BillingStandIn
+from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
-from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
+from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
 from auditor_dev.commerce.sample import sample_commerce
 from auditor_dev.commerce.sherweb import SherwebStandIn
 
@@ -30,9 +33,12 @@ __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
     "BillingStandIn",
+    "PartnerBillingStandIn",
     "PartnerCenterStandIn",
     "Pax8StandIn",
     "SherwebStandIn",
+    "billed_line",
     "sample_commerce",
     "sample_pax8",
+    "sample_pax8_invoice",
 ]
