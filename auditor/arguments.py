@@ -16,6 +16,7 @@ from auditor.formats.plan_json import GUID
 
 from .billing.arguments import BillingOptions
 from .billing.distributor_records import Payload
+from .billing.psa_records import PsaPayload
 from .delivery.arguments import options_from_args
 from .delivery.options import EmailOptions, Transport
 from .graph.arguments import GraphSource
@@ -63,6 +64,11 @@ class AuditOptions:
     distributor: str | None = None
     pax8_endpoint: str | None = None
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
+    # what the MSP bills the customer in its PSA, as audit --tenants reads it before the tenants
+    # (auditor.billing.psa_sessions; None: the tenants entry names no PSA)
+    psa_billed: PsaPayload | None = None
+    connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
+    autotask_endpoint: str | None = None  # --autotask-endpoint (None: the zone Autotask names)
 
     @property
     def reads_graph(self) -> bool:
@@ -135,4 +141,6 @@ class AuditOptions:
             distributor=getattr(args, "distributor", None),
             pax8_endpoint=getattr(args, "pax8_endpoint", None),
             sherweb_endpoint=getattr(args, "sherweb_endpoint", None),
+            connectwise_endpoint=getattr(args, "connectwise_endpoint", None),
+            autotask_endpoint=getattr(args, "autotask_endpoint", None),
         )

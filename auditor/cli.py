@@ -323,6 +323,16 @@ def _add_audit(sub: Any) -> None:
     audit.add_argument("--pax8-endpoint", metavar="URL", help="read Pax8 at URL (a stand-in)")
     audit.add_argument("--sherweb-endpoint", metavar="URL", help="read Sherweb at URL (a stand-in)")
     audit.add_argument(
+        "--connectwise-endpoint",
+        metavar="URL",
+        help="read ConnectWise Manage at URL (another region's site, or a stand-in; default: api-na.myconnectwise.net)",
+    )
+    audit.add_argument(
+        "--autotask-endpoint",
+        metavar="URL",
+        help="read Autotask at URL (the zone's REST API, or a stand-in; default: the zone Autotask names for the user)",
+    )
+    audit.add_argument(
         "--distributor",
         metavar="TENANTS_FILE",
         help="without --tenants: read this tenant's seats at its distributor (Pax8, Sherweb) as audit --tenants does, "

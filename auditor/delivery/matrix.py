@@ -32,6 +32,8 @@ from typing import Any, TypedDict
 
 import yaml
 
+from auditor.billing.psa_block import NAMES as PSA_NAMES
+from auditor.billing.psa_block import company_key, psa_block
 from auditor.common.errors import AuditorError, UsageError, clean_message
 from auditor.data.model import Cloud, Locale
 
@@ -60,6 +62,7 @@ _FIELDS = (
     "billing_client_id",
     "list_to",
     "distributor",
+    "psa",
 )
 BILLING_SOURCES = ("auto", "billing-account", "partner-center", "file", "none")
 _ACCOUNT = re.compile(r"^[A-Za-z0-9:_.-]{1,200}\Z")  # a billing account's name (GUIDs, ':' and '_' in MCA names)
@@ -114,6 +117,9 @@ class TenantJob:
     # the tenant's seats at its distributor (docs/msp.md): {"pax8": {"company_id", "products": {id: part}}}
     # as compact JSON ("" = none), checked by _distributor
     distributor: str = ""
+    # what the MSP bills the customer, in its PSA (auditor.billing.psa_block): {"connectwise": {"company_id",
+    # "products"}} or {"autotask": ...} as compact JSON ("" = none)
+    psa: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +222,7 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
     recipients = _recipients(values.get("email_to") or [], f"{where}.email_to")
     list_to = _recipients(raw.get("list_to") or [], f"{where}.list_to")  # the tenant's own entry only
     distributor = _distributor(raw.get("distributor"), f"{where}.distributor")
+    psa = psa_block(raw.get("psa"), f"{where}.psa")
     graph_endpoint = text("graph_endpoint")
     if graph_endpoint and not ENDPOINT.match(graph_endpoint):
         raise UsageError(f"{where}.graph_endpoint: {graph_endpoint!r} is not an http(s) URL")
@@ -245,6 +252,7 @@ def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> T
         billing_client_id,
         ",".join(list_to),
         distributor,
+        psa,
     )
 
 
@@ -432,6 +440,13 @@ def read_tenants_file(path: Path) -> TenantsFile:
 def _one_tenant_each(job: TenantJob, customers: dict[tuple[str, str], str], places: Mapping[str, str]) -> None:
     """A customer at a distributor (Pax8's company_id, Sherweb's customer_id) is one tenant's: two
     entries naming it would count its seats for both and reduce them for either (UsageError naming both)."""
+    psa = company_key(job.psa)
+    other = customers.setdefault(("psa:" + psa[0], str(psa[1])), job.key) if psa else job.key
+    if psa and other != job.key:
+        raise UsageError(
+            f"{places[job.key]}: its {PSA_NAMES[psa[0]]} company_id {psa[1]} is also that of "
+            f"{places[other]}: one company in the PSA is one tenant's"
+        )
     if not job.distributor:
         return
     ((name, block),) = json.loads(job.distributor).items()

@@ -46,6 +46,8 @@ class FleetOptions:
     shard: tuple[int, int] | None = None  # --shard K/N
     pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
+    connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
+    autotask_endpoint: str | None = None  # --autotask-endpoint (None: the zone Autotask names)
     # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
@@ -56,6 +58,10 @@ class FleetOptions:
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Any] = field(default_factory=dict)
     invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
+    # the PSA's keys (None: the process's environment), and what each customer is billed there, read
+    # before the tenants (auditor.fleet.psa_reads)
+    psa_env: Mapping[str, str] | None = None
+    psa_billed: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> FleetOptions:
@@ -80,6 +86,8 @@ class FleetOptions:
             shard=args.shard,
             pax8_endpoint=args.pax8_endpoint,
             sherweb_endpoint=args.sherweb_endpoint,
+            connectwise_endpoint=args.connectwise_endpoint,
+            autotask_endpoint=args.autotask_endpoint,
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
             invoices=InvoiceOptions(
                 microsoft=getattr(args, "invoice", None),

@@ -14,6 +14,9 @@
                        long-running operation, the manifest) and the Blob Storage folder its blobs are in
     sherweb.py         Sherweb's Partner API (a distributor, service-provider scope): client-credentials
                        token, APIM subscription key, subscription details and customer catalogs, read only
+    connectwise.py     ConnectWise Manage's REST API (a PSA): Basic authentication of an API member and the
+                       clientId header, companies, agreements and their additions paged by the Link
+                       header; writes only where a route takes them (`tickets`)
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
                        what was asked
 
@@ -23,6 +26,7 @@ REST reference (docs/bill.md names the pages).
 """
 
 from auditor_dev.commerce.arm import BillingStandIn
+from auditor_dev.commerce.connectwise import ConnectWiseStandIn
 from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
@@ -33,6 +37,7 @@ __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
     "BillingStandIn",
+    "ConnectWiseStandIn",
     "PartnerBillingStandIn",
     "PartnerCenterStandIn",
     "Pax8StandIn",

@@ -45,6 +45,7 @@ def test_example_file_makes_one_job_per_tenant(tmp_path: Path, capsys: pytest.Ca
         "billing_client_id": "00000000-0000-0000-0000-0000000000c1",
         "list_to": "",
         "distributor": "",
+        "psa": "",
     }
     assert jobs[1]["tenant_id"] == "contosonl.onmicrosoft.com"
     assert jobs[1]["email_to"] == "licensing@contoso.example,it@contoso.example.nl"
@@ -80,6 +81,7 @@ def test_without_the_file_one_tenant_comes_from_repository_variables(capsys: pyt
         "billing_client_id": "",
         "list_to": "",
         "distributor": "",
+        "psa": "",
     }
 
 

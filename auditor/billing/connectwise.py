@@ -1,0 +1,248 @@
+"""What the MSP bills a customer in ConnectWise Manage (ConnectWise PSA): the customer's active agreements
+and their additions, read only (docs/msp.md, "What the customer is billed: the PSA").
+
+    ConnectWise(credentials, endpoint=None)     one session for the run; its keys from the environment
+                                                (credentials(env): CW_COMPANY_ID, CW_PUBLIC_KEY,
+                                                CW_PRIVATE_KEY, CW_CLIENT_ID)
+    .request(method, path, query, body)         one request of the REST API (auditor.billing.psa_client:
+                                                reads, and `tickets`' POST /service/tickets)
+    .pages(path, query)                         every record of a listing, page after page
+    .company(id)                                GET /company/companies/{id}: the company exists (404: the
+                                                tenants entry names no company of the MSP's)
+    .agreements(company_id)                     GET /finance/agreements?conditions=company/id={id}
+    .additions(agreement_id)                    GET /finance/agreements/{id}/additions
+    .lines(company_id, on)                      the additions of its active agreements billing on that day
+
+Authentication is ConnectWise's for an API member: HTTP Basic with the user name `companyId+publicKey`
+and the private key as its password, and the `clientId` header ("The ConnectWise ClientID is a required
+header that must be included with all API Requests", developer.connectwise.com). Paging is
+ConnectWise's: `page` from 1 and `pageSize` up to 1,000 ("We have set a hard limit of 1,000 records"),
+the answer's `Link` header naming the next page (rel="next") while there is one; the client asks for
+page n+1 itself (never a URL an answer gives) and stops where no next page is named.
+
+An addition is read by the fields ConnectWise's Addition model gives (product.identifier, quantity,
+lessIncluded, unitPrice, unitCost, billCustomer: Billable, DoNotBill or NoCharge, effectiveDate,
+cancelledDate), each checked: a quantity that is not a whole number of seats, a price that is not a
+finite number from 0, a date that is not a date, a listing past MAX_LINES, one id listed twice: each
+is a ConnectWiseError, that customer's gap.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.billing.psa_client import (
+    MAX_LINES,
+    MAX_SEATS,
+    PsaClient,
+    PsaError,
+    PsaLine,
+    day,
+    number,
+    price,
+    text,
+    whole_id,
+)
+from auditor.common.errors import UsageError
+
+API_URL = "https://api-na.myconnectwise.net"  # ConnectWise's cloud (North America); --connectwise-endpoint: another
+API_PATH = "/v4_6_release/apis/3.0"
+PAGE_SIZE = 1000  # ConnectWise's largest page
+MAX_PAGES = 50
+COMPANY_ID_ENV = "CW_COMPANY_ID"
+PUBLIC_KEY_ENV = "CW_PUBLIC_KEY"
+PRIVATE_KEY_ENV = "CW_PRIVATE_KEY"  # the API member's private key: an environment variable, never a file
+CLIENT_ID_ENV = "CW_CLIENT_ID"
+BILL_CUSTOMER = ("Billable", "DoNotBill", "NoCharge")  # the Addition's billCustomer values
+_NEXT = re.compile(r'<[^>]*>\s*;\s*rel="?next"?', re.IGNORECASE)
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
+
+
+class ConnectWiseError(PsaError):
+    """ConnectWise could not be read for a customer, or refused a request: one line naming it."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An API member's keys and the integration's clientId (the private key never printed: repr=False)."""
+
+    company_id: str  # the MSP's ConnectWise company (the one it signs in with)
+    public_key: str
+    private_key: str = field(repr=False)
+    client_id: str
+
+
+def credentials(env: Mapping[str, str]) -> Credentials:
+    """The MSP's ConnectWise keys from the environment; UsageError (before any tenant is read) naming
+    the variables that are missing, never their values."""
+    names = (COMPANY_ID_ENV, PUBLIC_KEY_ENV, PRIVATE_KEY_ENV, CLIENT_ID_ENV)
+    values = [env.get(n, "").strip() for n in names]
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        raise UsageError(
+            f"the tenants file names a ConnectWise company (psa: connectwise): set {', '.join(missing)} to the "
+            "MSP's ConnectWise API member keys and its clientId (docs/msp.md)"
+        )
+    return Credentials(*values)
+
+
+class ConnectWise(PsaClient):
+    """ConnectWise Manage's REST API with an API member's keys. `endpoint`: the site (a stand-in, or
+    another region's https://api-eu.myconnectwise.net), its API under API_PATH."""
+
+    vendor = "ConnectWise"
+    error = ConnectWiseError
+
+    def __init__(self, keys: Credentials, *, endpoint: str | None = None, timeout: float = 60.0) -> None:
+        super().__init__(f"{(endpoint or API_URL).rstrip('/')}{API_PATH}", timeout=timeout)
+        user = f"{keys.company_id}+{keys.public_key}:{keys.private_key}"
+        self._auth = "Basic " + base64.b64encode(user.encode("utf-8")).decode("ascii")
+        self._client_id = keys.client_id
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": self._auth, "clientId": self._client_id}
+
+    def hint(self, status: int) -> str:
+        if status == 401:
+            return f" (check {COMPANY_ID_ENV}, {PUBLIC_KEY_ENV} and {PRIVATE_KEY_ENV})"
+        if status == 403:
+            return " (the API member's security role: Finance > Agreements, Inquire Level)"
+        return ""
+
+    def pages(self, path: str, query: Mapping[str, str | int] | None = None) -> list[Any]:
+        """Every record of a listing: page 1, 2, ... of PAGE_SIZE while the answer's Link names a next
+        page, each page a JSON array of at most PAGE_SIZE objects, at most MAX_LINES records in all."""
+        found: list[Any] = []
+        for page in range(1, MAX_PAGES + 1):
+            answer = self.request("GET", path, {**(query or {}), "page": page, "pageSize": PAGE_SIZE})
+            records = self.decode(answer.body, f"GET {path}")
+            if not isinstance(records, list) or not all(isinstance(r, Mapping) for r in records):
+                raise self.error(f"GET {path}: page {page} is not a list of records")
+            if len(records) > PAGE_SIZE:
+                raise self.error(f"GET {path}: page {page} holds {len(records)} records, more than {PAGE_SIZE}")
+            found += records
+            if len(found) > MAX_LINES:
+                raise self.error(f"GET {path}: more than {MAX_LINES} records of one company")
+            if not _NEXT.search(answer.headers.get("link", "")):
+                return found
+            if len(records) < PAGE_SIZE:
+                raise self.error(f"GET {path}: page {page} holds {len(records)} records and names a next page")
+        raise self.error(f"GET {path}: more than {MAX_PAGES} pages")
+
+    def company(self, company_id: int) -> str:
+        """The company's name (GET /company/companies/{id}); a 404 is the error naming the tenants entry."""
+        try:
+            answer = self.request("GET", f"/company/companies/{company_id}")
+        except ConnectWiseError as exc:
+            if exc.status == 404:
+                raise self.error(
+                    f"ConnectWise has no company {company_id}: check the tenants entry's psa", 404
+                ) from None
+            raise
+        doc = self.decode(answer.body, "GET /company/companies")
+        if not isinstance(doc, Mapping) or doc.get("id") != company_id:
+            raise self.error(f"GET /company/companies/{company_id}: the answer is another company's")
+        return text(doc.get("name"), "the company's name", self.error)
+
+    def agreements(self, company_id: int) -> list[Mapping[str, Any]]:
+        """The company's agreements (every status), each checked as the company's."""
+        listed = self.pages("/finance/agreements", {"conditions": f"company/id={company_id}"})
+        for agreement in listed:
+            company = agreement.get("company")
+            if not isinstance(company, Mapping) or company.get("id") != company_id:
+                raise self.error(
+                    f"GET /finance/agreements: agreement {str(agreement.get('id'))[:20]} is another company's"
+                )
+        _once_each(listed, "/finance/agreements")
+        return listed
+
+    def additions(self, agreement_id: int) -> list[Mapping[str, Any]]:
+        path = f"/finance/agreements/{agreement_id}/additions"
+        listed = self.pages(path)
+        _once_each(listed, path)
+        return listed
+
+    def lines(self, company_id: int, on: str) -> list[PsaLine]:
+        """The additions of the company's active agreements (agreementStatus Active, not cancelled) that
+        bill on the day `on` (YYYY-MM-DD: in effect, not cancelled, within the agreement's dates), each
+        checked (every addition read is checked, billing that day or not)."""
+        self.company(company_id)
+        found: list[PsaLine] = []
+        for agreement in self.agreements(company_id):
+            if not _active(agreement):
+                continue
+            agreement_id = whole_id(agreement.get("id"), "an agreement's id", self.error)
+            lines = [_line(agreement, agreement_id, addition) for addition in self.additions(agreement_id)]
+            found += [line for line in lines if line.active(on)]
+            if len(found) > MAX_LINES:
+                raise self.error(f"more than {MAX_LINES} additions of company {company_id}")
+        return found
+
+
+def _active(agreement: Mapping[str, Any]) -> bool:
+    """An agreement that bills: its agreementStatus Active (when given) and not cancelled."""
+    status = agreement.get("agreementStatus")
+    if status is not None and not isinstance(status, str):
+        raise ConnectWiseError(f"an agreement's agreementStatus {str(status)[:40]!r} is not one ConnectWise sends")
+    return (status is None or status == "Active") and agreement.get("cancelledFlag") is not True
+
+
+def _once_each(records: list[Mapping[str, Any]], path: str) -> None:
+    ids = [r.get("id") for r in records]
+    seen: set[object] = set()
+    for record_id in ids:
+        if record_id in seen:
+            raise ConnectWiseError(f"GET {path}: record {str(record_id)[:20]} is listed twice: not read as whole")
+        seen.add(record_id)
+
+
+def _currency(agreement: Mapping[str, Any]) -> str | None:
+    given = agreement.get("currency")
+    code = given.get("isoCode") if isinstance(given, Mapping) else None
+    if code is None:
+        return None
+    if not isinstance(code, str) or not _CURRENCY.match(code):
+        raise ConnectWiseError(f"an agreement's currency {str(code)[:20]!r} is not an ISO 4217 code")
+    return code
+
+
+def _line(agreement: Mapping[str, Any], agreement_id: int, raw: Mapping[str, Any]) -> PsaLine:
+    """One addition of an active agreement, every field checked (ConnectWiseError: that customer's gap)."""
+    error = ConnectWiseError
+    addition_id = whole_id(raw.get("id"), f"agreement {agreement_id}'s addition id", error)
+    name = f"addition {addition_id}"
+    product = raw.get("product")
+    if not isinstance(product, Mapping):
+        raise error(f"{name} names no product")
+    identifier = text(product.get("identifier"), f"{name}'s product.identifier", error, required=True, most=100)
+    bill = raw.get("billCustomer")
+    if bill not in BILL_CUSTOMER:
+        raise error(f"{name}'s billCustomer {str(bill)[:40]!r} is not one of {', '.join(BILL_CUSTOMER)}")
+    quantity = number(raw.get("quantity"), f"{name}'s quantity", error, whole=True, most=MAX_SEATS)
+    included = number(raw.get("lessIncluded") or 0, f"{name}'s lessIncluded", error, whole=True, most=MAX_SEATS)
+    starts = [d for d in (day(agreement.get("startDate"), "an agreement's startDate", error),) if d]
+    effective = day(raw.get("effectiveDate"), f"{name}'s effectiveDate", error)
+    cancelled = day(raw.get("cancelledDate"), f"{name}'s cancelledDate", error)
+    ends = [cancelled] if cancelled else []
+    if agreement.get("noEndingDateFlag") is not True:
+        end = day(agreement.get("endDate"), "an agreement's endDate", error)
+        ends += [end] if end else []
+    return PsaLine(
+        agreement_id=str(agreement_id),
+        agreement=text(agreement.get("name"), "an agreement's name", error),
+        id=str(addition_id),
+        product=identifier,
+        quantity=int(quantity),
+        less_included=int(included),
+        unit_price=price(raw.get("unitPrice"), f"{name}'s unitPrice", error),
+        unit_cost=price(raw.get("unitCost"), f"{name}'s unitCost", error),
+        billable=bill == "Billable",
+        effective=max([*starts, effective] if effective else starts, default=None),
+        cancelled=min(ends, default=None),
+        currency=_currency(agreement),
+        bill_customer=str(bill),
+    )

@@ -1,0 +1,190 @@
+"""What the MSP bills a customer, read from its PSA (ConnectWise Manage, Autotask): the interface both
+clients implement, and the plumbing they share (docs/msp.md, "What the customer is billed: the PSA").
+
+    PsaError(text, status)          the PSA could not be read for a customer, or refused a request: one
+                                    line naming the request (ConnectWiseError, AutotaskError); that
+                                    customer's gap in the three-way table
+    PsaLine                         one billing line of the customer's agreements (a ConnectWise
+                                    agreement's addition, an Autotask contract service's units): the
+                                    PSA's product, the quantity billed and included, the price and
+                                    cost of one, whether the customer is billed, and its dates
+    PsaClient                       one session for the run (a context manager):
+        .request(method, path, query=None, body=None)   the body of one request answered 2xx (a
+                                    POST's 201 too), read up to `max_bytes`; any other status or a
+                                    transport failure: the vendor's error naming the request. Reads and
+                                    writes alike (`tickets` posts ConnectWise's /service/tickets with it)
+        .decode(data, where)        the answer as strict JSON (auditor.billing.untrusted), else the error
+        .lines(company_id, on)      the billing lines of the customer's active agreements that bill on
+                                    the day `on` (each PSA reads its own)
+
+Every value a PSA answers is untrusted: numbers are finite and bounded (whole where a count is), dates
+are ISO dates, texts are bounded, a listing is bounded and paged as the PSA pages it. The keys are sent
+only in the request's headers and never written into a message, a log or a file: every message is
+built here from the request's name, its HTTP status and the answer's `message`, in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+import httpx
+
+from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, said, strict_value
+from auditor.common.errors import console_line
+
+MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
+MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
+MAX_LINES = 10_000  # of one customer's agreements: past this a listing is not one customer's
+
+
+class PsaError(Exception):
+    """A PSA could not be read for a customer, or refused a request: the three-way table's gap, in one
+    line (whatever the PSA's text put into it: console_line)."""
+
+    def __init__(self, text: str, status: int | None = None) -> None:
+        super().__init__(console_line(text))
+        self.status = status  # the PSA's HTTP status when it answered (a 4xx: it refused, nothing changed)
+
+
+@dataclass(frozen=True)
+class PsaLine:
+    """One billing line of a customer's agreement, as both PSAs are read into it (plain values: the
+    payload `audit --tenants` hands each tenant's audit is its fields)."""
+
+    agreement_id: str
+    agreement: str  # the agreement's (contract's) name
+    id: str  # the addition's (the contract service's) id
+    product: str  # ConnectWise's product.identifier, Autotask's service id
+    quantity: int
+    less_included: int  # seats the agreement includes at no charge (ConnectWise's lessIncluded; Autotask: 0)
+    unit_price: float | None  # what the customer is billed a seat
+    unit_cost: float | None  # what the PSA records a seat costs the MSP
+    billable: bool  # the customer is billed for it (ConnectWise's billCustomer Billable)
+    effective: str | None  # YYYY-MM-DD: billed from (None: from the agreement's start)
+    cancelled: str | None  # YYYY-MM-DD: billed until (None: not cancelled)
+    currency: str | None = None  # the agreement's ISO 4217 code, when the PSA gives it
+    bill_customer: str = ""  # the PSA's own word for `billable` (ConnectWise's billCustomer)
+
+    @property
+    def billed(self) -> int:
+        """The seats the customer is billed for: the quantity less those included (never below 0)."""
+        return max(0, self.quantity - self.less_included) if self.billable else 0
+
+    def active(self, on: str) -> bool:
+        """Whether the line bills on the day `on` (YYYY-MM-DD): in effect, not yet cancelled."""
+        return (self.effective is None or self.effective <= on) and (self.cancelled is None or self.cancelled > on)
+
+
+def number(value: object, what: str, error: type[PsaError], *, whole: bool, most: float) -> float:
+    """A finite number from 0 to `most` (a whole one with `whole`), else the PSA's error naming it."""
+    checked = bounded_number(value, whole=whole, most=most)
+    if checked is None:
+        raise error(f"{what} {str(value)[:40]!r} is not one the PSA sends")
+    return checked
+
+
+def price(value: object, what: str, error: type[PsaError]) -> float | None:
+    """A seat's price or cost: None when not given, else a number from 0 to MAX_PRICE."""
+    return None if value is None else number(value, what, error, whole=False, most=MAX_PRICE)
+
+
+def day(value: object, what: str, error: type[PsaError]) -> str | None:
+    """An ISO date or date-time's day (YYYY-MM-DD), None when not given; else the PSA's error."""
+    if value is None or value == "":
+        return None
+    if iso_date(value) is None:
+        raise error(f"{what} {str(value)[:40]!r} is not a date")
+    return str(value)[:10]
+
+
+def text(value: object, what: str, error: type[PsaError], *, required: bool = False, most: int = 200) -> str:
+    """A text of at most `most` characters ("" when not given and not `required`)."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > most:
+        raise error(f"{what} {str(value)[:40]!r} is not one the PSA sends")
+    return console_line(value)
+
+
+def whole_id(value: object, what: str, error: type[PsaError]) -> int:
+    """A record's id: a whole number from 1 (both PSAs' ids are 32- or 64-bit integers)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+        raise error(f"{what} {str(value)[:40]!r} is not an id the PSA sends")
+    return value
+
+
+class PsaClient:
+    """A PSA's REST API with the MSP's API keys (a subclass names the vendor, its error, its largest
+    answer, its headers)."""
+
+    vendor: ClassVar[str]  # as a message names it: ConnectWise, Autotask
+    error: ClassVar[type[PsaError]]
+    max_bytes: ClassVar[int] = 8 * 2**20  # one answer, read up to this and refused past it
+
+    def __init__(self, api_url: str, *, timeout: float = 60.0) -> None:
+        self.api_url = api_url.rstrip("/")
+        self._http = httpx.Client(timeout=timeout)
+        self.requests = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._http.close()
+
+    def headers(self) -> dict[str, str]:  # pragma: no cover - each vendor says its own
+        """The vendor's authentication headers of every request."""
+        raise NotImplementedError
+
+    def hint(self, status: int) -> str:
+        """What a refusal of this status asks the MSP to check (appended to the message)."""
+        return ""
+
+    def lines(self, company_id: int, on: str) -> list[PsaLine]:  # pragma: no cover - each vendor reads its own
+        """Every billing line of the company's active agreements that bills on the day `on` (YYYY-MM-DD)."""
+        raise NotImplementedError
+
+    def exchange(
+        self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None
+    ) -> Answered:
+        """(status, body, headers) of one request, whatever its status; a transport failure or an
+        answer over max_bytes is the vendor's error."""
+        self.requests += 1
+        where, vendor, limit = f"{method} {path}", self.vendor, self.max_bytes
+        kw: dict[str, Any] = {"headers": {"Accept": "application/json", **self.headers()}}
+        if query:
+            kw["params"] = dict(query)
+        if body is not None:
+            kw["json"] = body
+        return read_bounded(
+            self._http,
+            method,
+            f"{self.api_url}{path}",
+            limit=limit,
+            too_large=lambda: self.error(f"{where}: the answer is over {limit // 2**20} MiB"),
+            unreachable=lambda exc: self.error(f"{where}: {vendor} could not be reached: {type(exc).__name__}"),
+            **kw,
+        )
+
+    def request(
+        self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None
+    ) -> Answered:
+        """One request answered 2xx (its status, body and headers); any other answer is the vendor's
+        error naming the request, its status and what the answer's `message` says (one line)."""
+        answer = self.exchange(method, path, query, body)
+        if not 200 <= answer.status < 300:
+            message = console_line(str(said(answer.body).message or ""))[:200]
+            shown = f": {message}" if message else ""
+            raise self.error(f"{method} {path}: HTTP {answer.status}{shown}{self.hint(answer.status)}", answer.status)
+        return answer
+
+    def decode(self, data: bytes, where: str) -> Any:
+        """The answer as any JSON value, read as strict JSON (no NaN, no key given twice, bounded depth)."""
+        try:
+            return strict_value(data)
+        except ValueError as exc:
+            shown = console_line(str(exc))[:80]
+            raise self.error(f"{where}: the answer is not JSON {self.vendor} sends ({shown})") from None

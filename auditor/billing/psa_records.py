@@ -1,0 +1,208 @@
+"""The records of the three-way table (auditor.billing.psa_table), as report.json's `psa` and psa.json carry
+them: msgspec Structs written in their fields' order (a field left UNSET not at all); report.json's
+reader decodes the section into them, and mypy checks every name written or read.
+
+    PsaSection      {schema, psa, company_id, mailed_to_customer, error | on, products, findings, warnings}
+    PsaProductRow   one product: assigned in the tenant, billed by the distributor (quantity, cost),
+                    billed to the customer in the PSA (quantity less included, price, billable)
+    PsaLineRecord   one of the product's billing lines in the PSA (an addition, a contract service's units)
+    PsaFinding      the five differences, each named for what it costs and whom, and the two gaps
+                    (a product the map does not name, two agreements billing one product), tagged by `kind`
+    PsaPayload      one tenant's reading in its PSA as `audit --tenants` hands it to the tenant's audit
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, Required, TypedDict
+
+from msgspec import UNSET, Struct, UnsetType
+
+# the five differences (docs/msp.md, "The three-way table"), and who each costs
+MSP_PAYS_UNBILLED = "msp_pays_unbilled"  # the distributor bills more seats than the PSA bills: the MSP's margin
+CUSTOMER_BILLED_UNHELD = "customer_billed_unheld"  # the PSA bills more seats than are assigned: the customer's money
+BILLED_BELOW_COST = "billed_below_cost"  # the PSA's price below what a seat costs the MSP: the MSP's margin
+BILLED_NOT_HELD = "billed_not_held"  # the PSA bills a product the tenant does not hold: the customer's money
+HELD_NOT_BILLED = "held_not_billed"  # the tenant holds seats the MSP pays for and no agreement bills: the MSP's
+DIFFERENCES = (MSP_PAYS_UNBILLED, CUSTOMER_BILLED_UNHELD, BILLED_BELOW_COST, BILLED_NOT_HELD, HELD_NOT_BILLED)
+# the customer's own money: what a report mailed to the customer (and its licence list) may show
+CUSTOMERS = (CUSTOMER_BILLED_UNHELD, BILLED_NOT_HELD)
+
+
+class PsaLineRecord(Struct, frozen=True, kw_only=True):
+    agreement_id: str
+    agreement: str
+    id: str
+    product: str
+    quantity: int
+    less_included: int
+    billed: int
+    unit_price: float | None
+    unit_cost: float | None
+    billable: bool
+
+
+class PsaProductRow(Struct, frozen=True, kw_only=True):
+    sku: str
+    name: str
+    psa_products: list[str]
+    # the tenant
+    in_tenant: bool
+    enabled: int
+    assigned: int
+    # the distributor (None: it bills none of it, or no distributor is read)
+    distributor_billed: int | None
+    partner_cost: float | None
+    # the PSA
+    psa_quantity: int
+    psa_included: int
+    psa_billed: int  # billed to the customer: the billable lines' quantity less included
+    unit_price: float | None  # the one price of its billed lines (None: none, or two that differ)
+    unit_cost: float | None  # the PSA's own record of a seat's cost
+    billable: bool  # any of its lines bills the customer
+    currency: str | None
+    agreements: list[str]
+    lines: list[PsaLineRecord]
+
+
+class _Kind(Struct, frozen=True, kw_only=True, tag_field="kind"):
+    @property
+    def kind(self) -> str:
+        return str(self.__struct_config__.tag)
+
+
+class MspPaysUnbilled(_Kind, frozen=True, kw_only=True, tag=MSP_PAYS_UNBILLED):
+    """The distributor bills `distributor_billed` seats, the PSA bills the customer `psa_billed`: the
+    MSP pays for `seats` it does not bill, `cost_monthly` at partnerCost, `price_monthly` unbilled."""
+
+    sku: str
+    distributor_billed: int
+    psa_billed: int
+    seats: int
+    cost_monthly: float | None
+    price_monthly: float | None
+    currency: str | None
+
+
+class CustomerBilledUnheld(_Kind, frozen=True, kw_only=True, tag=CUSTOMER_BILLED_UNHELD):
+    """The PSA bills the customer `psa_billed` seats, `assigned` are held: `seats` nobody holds, `monthly`."""
+
+    sku: str
+    psa_billed: int
+    assigned: int
+    seats: int
+    monthly: float | None
+    currency: str | None
+
+
+class BilledBelowCost(_Kind, frozen=True, kw_only=True, tag=BILLED_BELOW_COST):
+    """The PSA's unitPrice below what a seat costs the MSP (`cost_source`: distributor, else psa)."""
+
+    sku: str
+    unit_price: float
+    cost: float
+    cost_source: str
+    seats: int
+    loss_monthly: float
+    currency: str | None
+
+
+class BilledNotHeld(_Kind, frozen=True, kw_only=True, tag=BILLED_NOT_HELD):
+    sku: str
+    psa_products: list[str]
+    psa_billed: int
+    monthly: float | None
+    currency: str | None
+
+
+class HeldNotBilled(_Kind, frozen=True, kw_only=True, tag=HELD_NOT_BILLED):
+    """The tenant holds `assigned` seats of a product the MSP resells (the distributor bills it, or the
+    map names it) and no active agreement bills it; `cost_monthly` what the distributor bills for it."""
+
+    sku: str
+    assigned: int
+    distributor_billed: int | None
+    cost_monthly: float | None
+    currency: str | None
+
+
+class UnmappedProduct(_Kind, frozen=True, kw_only=True, tag="unmapped_product"):
+    """A gap: the PSA bills `product`, which the tenants entry's map does not name: not compared."""
+
+    product: str
+    lines: list[str]
+    psa_billed: int
+
+
+class TwoAgreements(_Kind, frozen=True, kw_only=True, tag="two_agreements"):
+    """A gap: two or more agreements bill the product: which one is meant is not guessed, not compared."""
+
+    sku: str
+    agreements: list[str]
+    psa_billed: int
+
+
+PsaFinding = (
+    MspPaysUnbilled
+    | CustomerBilledUnheld
+    | BilledBelowCost
+    | BilledNotHeld
+    | HeldNotBilled
+    | UnmappedProduct
+    | TwoAgreements
+)
+
+
+class PsaSection(Struct, kw_only=True):
+    """report.json's `psa` and psa.json (auditor.billing.psa_table.section): the customer in the PSA, then
+    the reading's error, or the table as of the day `on`."""
+
+    schema: int
+    psa: str  # connectwise | autotask
+    company_id: int | None
+    mailed_to_customer: bool | UnsetType = UNSET  # its rendered files show only the customer's own money
+    error: str | UnsetType = UNSET  # the reading failed: none of the four below
+    on: str | UnsetType = UNSET  # the day the PSA's lines were read as billing (YYYY-MM-DD)
+    products: list[PsaProductRow] | UnsetType = UNSET
+    findings: list[PsaFinding] | UnsetType = UNSET
+    warnings: list[str] | UnsetType = UNSET
+
+    def shows_msp_cost(self) -> bool:
+        """Whether the rendered files show what a seat costs the MSP and the MSP's own differences: not
+        when mailed to the customer (only the customer's own money: CUSTOMERS)."""
+        return self.mailed_to_customer is not True
+
+    def shown(self) -> list[PsaFinding]:
+        """The findings the rendered files show: every one, or, mailed to the customer, its own money's."""
+        found: list[PsaFinding] = self.findings or []
+        return found if self.shows_msp_cost() else [f for f in found if f.kind in CUSTOMERS]
+
+
+class PsaBlock(TypedDict, total=False):
+    """A tenants entry's `psa` block's inside (auditor.billing.psa_block checks it)."""
+
+    company_id: Required[int]
+    products: dict[str, str]
+    board: str
+    queue: str
+
+
+class PsaPayload(TypedDict, total=False):
+    """One tenant's reading in its PSA, as `audit --tenants` hands it to the tenant's audit (plain JSON
+    values): its PSA, its tenants entry's block, the day read, and its lines (PsaLine's fields) or the
+    reading's error in one line."""
+
+    psa: Required[str]
+    block: Required[PsaBlock]
+    on: str
+    lines: list[dict[str, Any]]
+    error: str
+
+
+class PsaRollup(TypedDict):
+    """tenants.json's `psa` of a tenant (auditor.fleet.psa_cells): the differences by kind, or why it was not read."""
+
+    psa: str
+    differences: int | None
+    error: str | None
+    kinds: NotRequired[dict[str, int]]
+    gaps: NotRequired[int]
