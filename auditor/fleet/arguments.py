@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.common.errors import UsageError
-from auditor.data.enums import Locale
+from auditor.data.enums import Locale, Severity
 
 from ..delivery.arguments import add_email_arguments, options_from_args
 
@@ -98,6 +98,34 @@ class FleetOptions:
 
 
 @dataclass(frozen=True)
+class TicketsOptions:
+    """`tickets DIR --tenants FILE --psa connectwise [--yes]`, typed (auditor/fleet/tickets.py runs with them)."""
+
+    dir: str  # an `audit --tenants` run's output folder
+    tenants: str  # the tenants file: each customer's psa block (company, board)
+    psa: str  # connectwise
+    yes: bool  # write; without it a dry run
+    rules: tuple[str, ...]  # --rule (none: every rule)
+    severity: Severity  # --severity: the lowest chosen
+    endpoint: str | None  # --connectwise-endpoint
+    journal: str | None  # --journal (None: DIR/tickets-<UTC time>.jsonl)
+    env: Mapping[str, str] | None = None  # the ConnectWise keys' environment (None: the process's)
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> TicketsOptions:
+        return cls(
+            dir=args.dir,
+            tenants=args.tenants,
+            psa=args.psa,
+            yes=args.yes,
+            rules=tuple(args.rule or ()),
+            severity=Severity.parse(args.severity),
+            endpoint=args.connectwise_endpoint,
+            journal=args.journal,
+        )
+
+
+@dataclass(frozen=True)
 class RollupOptions:
     """`rollup DIR...` and its e-mail flags, typed (auditor/fleet/run.py's cmd_rollup runs with them)."""
 
@@ -146,7 +174,7 @@ class ListsOptions:
 
 
 def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
-    """Register `rollup` and `lists`; `command(name, module)` imports the command when it runs."""
+    """Register `rollup`, `lists` and `tickets`; `command(name, module)` imports the command when it runs."""
     rollup = sub.add_parser(
         "rollup",
         help="join the roll-ups of `audit --tenants --shard` runs into one",
@@ -180,3 +208,30 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     )
     add_email_arguments(lists)  # SMTP: --smtp-host, --from; the recipients are each tenant's list_to
     lists.set_defaults(func=command("cmd_lists", "auditor.fleet.lists", ListsOptions.of))
+
+    tickets = sub.add_parser(
+        "tickets",
+        help="open a PSA ticket per chosen finding of `audit --tenants` output (a dry run without --yes)",
+        description="For each tenant of the tenants file whose psa block names a ConnectWise company and board, "
+        "open one service ticket per open finding of the chosen rules and severity, keyed by the finding's id "
+        "(a ticket still open for it is found, and nothing is added); a finding no longer reported gets a note "
+        "on its ticket, which is not closed. Writes only with --yes, journaled (docs/msp.md).",
+    )
+    tickets.add_argument("dir", metavar="DIR", help="a `--tenants` run's output folder")
+    tickets.add_argument("--tenants", required=True, metavar="FILE", help="the tenants file: each psa block")
+    tickets.add_argument("--psa", required=True, choices=["connectwise"], help="the PSA the tickets go to")
+    tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")
+    tickets.add_argument(
+        "--rule", action="append", metavar="RULE", help="only this rule's findings (repeatable; default: every rule)"
+    )
+    tickets.add_argument(
+        "--severity",
+        default="high",
+        choices=["low", "medium", "high", "critical"],
+        help="the lowest severity chosen (default: high)",
+    )
+    tickets.add_argument(
+        "--connectwise-endpoint", metavar="URL", help="ConnectWise Manage at URL (another region's site, or a stand-in)"
+    )
+    tickets.add_argument("--journal", metavar="FILE", help="the journal (default: DIR/tickets-<UTC time>.jsonl)")
+    tickets.set_defaults(func=command("cmd_tickets", "auditor.fleet.tickets", TicketsOptions.of))

@@ -1,0 +1,171 @@
+"""ConnectWise Manage's service tickets and their notes, on the ConnectWise stand-in (auditor_dev.commerce.
+connectwise), as ConnectWise's REST API shapes them (Ticket: id, summary, board, company, externalXRef,
+initialDescription, closedFlag, ...; ServiceNote: id, ticketId, text, detailDescriptionFlag,
+internalAnalysisFlag, resolutionFlag), for what `tickets` reads and writes (docs/msp.md, "Findings as
+tickets"):
+
+    GET  /service/tickets?conditions=…      the tickets the conditions match, paged as every listing
+                                            is (page, pageSize, Link); the stand-in reads a condition of
+                                            `externalXRef="…"`, `company/id=N`, `board/name="…"` and
+                                            `closedFlag=true|false` joined by `and`; another: 400
+    POST /service/tickets                   a new ticket: `summary` (required, at most 100 characters),
+                                            `company` {id} (required, a company of the MSP's), `board`
+                                            {id} or {name} (a board of the MSP's), `externalXRef` (at most
+                                            100), `initialDescription`; 201 with the ticket; else 400
+                                            {code: "InvalidObject", errors: [{code, message, field}]}
+    GET  /service/tickets/{id}/notes        the ticket's notes, paged; 404 for an unknown ticket
+    POST /service/tickets/{id}/notes        a note: `text` (required) and at least one of the three flags
+                                            true ("one of detailDescriptionFlag, internalAnalysisFlag or
+                                            resolutionFlag must be true"); 201 with the note
+
+Authentication and paging are the stand-in's (Basic, clientId, Link). A ticket can be closed as a
+person would close it in ConnectWise (`close`), and every POST is in `writes` (tests count them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from auditor_dev.commerce.connectwise import API_PATH, ConnectWiseStandIn, _error
+from auditor_dev.commerce.server import Asked, Reply
+
+SUMMARY_MAX = 100  # Ticket.summary: "Max length: 100"
+XREF_MAX = 100
+_CONDITION = re.compile(r'^\s*(externalXRef|board/name)\s*=\s*"([^"]*)"\s*$|^\s*(company/id)\s*=\s*(\d+)\s*$'
+                        r"|^\s*(closedFlag)\s*=\s*(true|false)\s*$", re.IGNORECASE)  # fmt: skip
+NOTE_FLAGS = ("detailDescriptionFlag", "internalAnalysisFlag", "resolutionFlag")
+
+
+def _invalid(message: str, field: str) -> Reply:
+    return Reply(
+        400,
+        {"code": "InvalidObject", "message": f"{field} object is invalid", "errors": [
+            {"code": "InvalidField", "message": message, "resource": "ticket", "field": field}]},
+    )  # fmt: skip
+
+
+def _conditions(conditions: str) -> dict[str, str] | None:
+    """The fields a `conditions` string compares and their values, for those the stand-in reads; None
+    for another condition."""
+    found: dict[str, str] = {}
+    for part in re.split(r"\s+and\s+", conditions.strip(), flags=re.IGNORECASE):
+        m = _CONDITION.match(part)
+        if m is None:
+            return None
+        field, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4)) if m.group(3) else (
+            m.group(5), m.group(6))  # fmt: skip
+        found[field.lower()] = value
+    return found
+
+
+def _matches(ticket: Mapping[str, Any], wanted: Mapping[str, str]) -> bool:
+    shown = {
+        "externalxref": str(ticket.get("externalXRef") or ""),
+        "board/name": str(ticket.get("board", {}).get("name") or "").casefold(),
+        "company/id": str(ticket.get("company", {}).get("id")),
+        "closedflag": "true" if ticket.get("closedFlag") else "false",
+    }
+    return all(shown[k] == (v.casefold() if k == "board/name" else v.lower() if k == "closedflag" else v)
+               for k, v in wanted.items())  # fmt: skip
+
+
+class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
+    """The ConnectWise stand-in with service tickets and their notes; `boards`: the MSP's service boards."""
+
+    def __init__(self, *, boards: Sequence[Mapping[str, Any]], **given: Any) -> None:
+        super().__init__(**given)
+        self.boards = [dict(b) for b in boards]
+        self.tickets: list[dict[str, Any]] = []
+        self.notes: dict[int, list[dict[str, Any]]] = {}
+        self._next = 40127  # ticket ids as a site's look
+
+    def route(self, asked: Asked) -> Reply:
+        path = asked.path[len(API_PATH) :] if asked.path.startswith(API_PATH + "/") else ""
+        if not path.startswith("/service/tickets"):
+            return super().route(asked)
+        if asked.headers.get("authorization") != self._basic or not asked.headers.get("clientid"):
+            return super().route(asked)  # its 401 or 400
+        parts = path.strip("/").split("/")
+        if asked.method == "POST":
+            self.writes.append(asked)
+        if parts == ["service", "tickets"]:
+            return self._create(asked) if asked.method == "POST" else self._list(asked)
+        if len(parts) == 4 and parts[3] == "notes" and parts[2].isdigit():
+            ticket = next((t for t in self.tickets if t["id"] == int(parts[2])), None)
+            if ticket is None:
+                return _error(404, "NotFound", f"Ticket recId {parts[2][:20]} not found")
+            return self._note(asked, ticket) if asked.method == "POST" else self._paged(asked, self.notes[ticket["id"]])
+        return _error(404, "NotFound", "Not found")
+
+    def _list(self, asked: Asked) -> Reply:
+        conditions = asked.query.get("conditions", "")
+        wanted = _conditions(conditions) if conditions else {}
+        if wanted is None:
+            return _error(400, "InvalidObject", f"conditions {conditions[:80]!r}: the stand-in does not read it")
+        return self._paged(asked, [t for t in self.tickets if _matches(t, wanted)])
+
+    def _create(self, asked: Asked) -> Reply:
+        body = asked.body if isinstance(asked.body, dict) else {}
+        summary, company, board = body.get("summary"), body.get("company"), body.get("board")
+        if not isinstance(summary, str) or not summary.strip():
+            return _invalid("summary is required", "summary")
+        if len(summary) > SUMMARY_MAX:
+            return _invalid(f"summary: max length {SUMMARY_MAX}", "summary")
+        known = next((c for c in self.companies if isinstance(company, dict) and c["id"] == company.get("id")), None)
+        if known is None:
+            return _invalid("company is required and must be a company of yours", "company")
+        found = self._board(board)
+        if found is None:
+            return _invalid("board is not a board of yours", "board")
+        xref = body.get("externalXRef")
+        if xref is not None and (not isinstance(xref, str) or len(xref) > XREF_MAX):
+            return _invalid(f"externalXRef: max length {XREF_MAX}", "externalXRef")
+        ticket: dict[str, Any] = {
+            "id": self._next,
+            "summary": summary,
+            "recordType": "ServiceTicket",
+            "board": {"id": found["id"], "name": found["name"]},
+            "status": {"id": 1, "name": "New"},
+            "company": {"id": known["id"], "identifier": known["identifier"], "name": known["name"]},
+            "externalXRef": xref,
+            "initialDescription": body.get("initialDescription"),
+            "closedFlag": False,
+        }
+        self.notes[self._next] = []
+        self._next += 1
+        self.tickets.append(ticket)
+        return Reply(201, ticket)
+
+    def _board(self, board: object) -> dict[str, Any] | None:
+        if not isinstance(board, dict):
+            return None
+        for known in self.boards:
+            if board.get("id") == known["id"] or str(board.get("name") or "").casefold() == known["name"].casefold():
+                return known
+        return None
+
+    def _note(self, asked: Asked, ticket: Mapping[str, Any]) -> Reply:
+        body = asked.body if isinstance(asked.body, dict) else {}
+        if not isinstance(body.get("text"), str) or not body["text"].strip():
+            return _invalid("text is required", "text")
+        if not any(body.get(flag) is True for flag in NOTE_FLAGS):
+            return _invalid(
+                "one of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true", "flags"
+            )
+        notes = self.notes[ticket["id"]]
+        note = {"id": 90000 + sum(len(n) for n in self.notes.values()), "ticketId": ticket["id"], "text": body["text"]}
+        note |= {flag: body.get(flag) is True for flag in NOTE_FLAGS}
+        notes.append(note)
+        return Reply(201, note)
+
+    def close(self, ticket_id: int) -> None:
+        """Close the ticket, as a person does in ConnectWise."""
+        for ticket in self.tickets:
+            if ticket["id"] == ticket_id:
+                ticket["closedFlag"] = True
+                ticket["status"] = {"id": 9, "name": "Closed"}
+
+
+SAMPLE_BOARDS = [{"id": 1, "name": "Help Desk"}, {"id": 7, "name": "Licensing"}]
