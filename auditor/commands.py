@@ -49,6 +49,7 @@ from .billing.arguments import with_bill_reads
 from .billing.distributor_records import DistributorSection, Payload
 from .billing.distributor_seats import section as distributor_section
 from .billing.file import BillingFile, read_billing
+from .billing.psa_table import section as psa_section
 from .delivery.arguments import run_email_command
 from .delivery.options import EmailOptions
 from .delivery.send import send_report
@@ -246,7 +247,6 @@ def _deliver(options: EmailOptions, out_dir: Path, code: int) -> int:
 def _billing(path: str | None) -> BillingFile | None:
     if not path:
         return None
-
     return read_billing(path)
 
 
@@ -279,14 +279,15 @@ def _distributor_seats(options: AuditOptions, snapshot: TenantSnapshot | None) -
 
 
 def _with_distributor(document: ReportDocument, options: AuditOptions, seats: Payload | None, *, mailed: bool) -> None:
-    """report.json's `distributor`: the reconciliation of the distributor's seats, its MSP's cost and
-    margin left out of what the audit e-mails (`mailed`: to the tenant's recipients)."""
-    if not seats:
-        return
-    document.distributor = section = distributor_section(seats, document, mailed=mailed)
-    if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
-        for warning in section.warnings or []:
-            _say(f"license-auditor: distributor: {warning}")
+    """report.json's `distributor` (the distributor's seats) and `psa` (the three-way table with the PSA), the
+    MSP's cost, margin and own differences left out of what the audit e-mails (`mailed`: to the tenant's)."""
+    if seats:
+        document.distributor = section = distributor_section(seats, document, mailed=mailed)
+        if options.distributor_seats is None:  # a one-tenant audit says what audit --tenants says per tenant
+            for warning in section.warnings or []:
+                _say(f"license-auditor: distributor: {warning}")
+    if options.psa_billed:  # beside the distributor's seats (auditor.billing.psa_table)
+        document.psa = psa_section(options.psa_billed, document, document.distributor or None, mailed=mailed)
 
 
 def _commerce(

@@ -6,6 +6,7 @@ holds every other module to it."""
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -262,3 +263,33 @@ def distributor() -> Iterator[DemoDistributor]:
         invoice_items=items,
     ) as pax8:
         yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)
+
+
+@dataclass(frozen=True)
+class DemoPsa:
+    """The sample MSP's PSAs as `audit --demo --tenants` reads them: Contoso's agreements in ConnectWise,
+    Fabrikam's contract in Autotask (each tenants entry's `psa` block as compact JSON), their stand-ins'
+    URLs and the keys the run reads them with (made up each run)."""
+
+    connectwise: str
+    autotask: str
+    connectwise_url: str
+    autotask_url: str
+    env: dict[str, str]
+
+
+@contextmanager
+def psa() -> Iterator[DemoPsa]:
+    """Contoso's ConnectWise and Fabrikam's Autotask, served by their stand-ins on 127.0.0.1 while the block runs."""
+    from auditor_dev.commerce import sample_psa  # for --demo only
+
+    with sample_psa() as served:
+        # the tenants entries' psa blocks, as auditor.billing.psa_block keeps them (its keys casefolded)
+        kept = {
+            name: json.dumps(
+                {name: {"company_id": company, "products": {k.casefold(): v for k, v in products.items()}}},
+                sort_keys=True,
+            )
+            for name, (company, products) in served.blocks.items()
+        }
+        yield DemoPsa(kept["connectwise"], kept["autotask"], served.connectwise_url, served.autotask_url, served.env)

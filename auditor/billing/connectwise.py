@@ -40,13 +40,13 @@ from auditor.billing.psa_client import (
     MAX_SEATS,
     PsaClient,
     PsaError,
-    PsaLine,
     day,
     number,
     price,
     text,
     whole_id,
 )
+from auditor.billing.psa_records import PsaLine
 from auditor.common.errors import UsageError
 
 API_URL = "https://api-na.myconnectwise.net"  # ConnectWise's cloud (North America); --connectwise-endpoint: another

@@ -246,6 +246,9 @@ class InvoiceRow:
     amount: float | None
     currency: str | None
     kinds: tuple[str, ...] = field(default=())
+    # the three-way table's other columns, when the tenant's report has them (None: not read, or none)
+    distributor_billed: int | None = None
+    psa_billed: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -253,6 +256,8 @@ class InvoiceRow:
             "product": self.product,
             "assigned": self.assigned,
             "enabled": self.enabled,
+            "distributor_billed": self.distributor_billed,
+            "psa_billed": self.psa_billed,
             "invoiced": self.invoiced,
             "amount": self.amount,
             "currency": self.currency,
@@ -262,7 +267,14 @@ class InvoiceRow:
 
 # the differences a row names, in the order a reader meets them. A product the tenant holds that the
 # invoice bills nothing of is no difference: the customer may buy it elsewhere (its row shows no figure)
-KINDS = ("invoiced_more", "invoiced_unassigned", "invoiced_fewer", "not_in_tenant", "not_matched")
+KINDS = (
+    "invoiced_more",
+    "invoiced_unassigned",
+    "invoiced_fewer",
+    "invoiced_not_billed",
+    "not_in_tenant",
+    "not_matched",
+)
 
 
 def _kinds(product: TenantProduct | None, bill: InvoicedProduct | None) -> tuple[str, ...]:
@@ -282,16 +294,26 @@ def _kinds(product: TenantProduct | None, bill: InvoicedProduct | None) -> tuple
     return tuple(kinds)
 
 
-def compare(invoice: CustomerInvoice, tenant: Sequence[TenantProduct]) -> list[InvoiceRow]:
+def compare(
+    invoice: CustomerInvoice,
+    tenant: Sequence[TenantProduct],
+    billed: Mapping[str, tuple[int | None, int | None]] | None = None,
+) -> list[InvoiceRow]:
     """The tenant's products beside the invoice's, one row each (the invoice's unmatched products last).
     An invoice with a gap compares nothing: the rows say the tenant's seats and no invoiced figure, and
-    name no difference (the gap names why)."""
+    name no difference (the gap names why). `billed`: the three-way table's columns by part number (the
+    distributor's seats, the PSA's billed to the customer): invoiced above the PSA's is
+    invoiced_not_billed, seats the MSP is invoiced for and does not bill."""
     table = product_names()
+    others = {k.upper(): v for k, v in (billed or {}).items()}
     rows = []
     for product in sorted(tenant, key=lambda p: p.sku):
         bill = None if invoice.gap else invoice.for_sku(product.sku)
         name = table.product(product.sku_id, product.sku) or product.sku
+        distributor, psa = others.get(product.sku.upper(), (None, None))
         kinds = () if invoice.gap else _kinds(product, bill)
+        if bill is not None and psa is not None and bill.quantity > psa:
+            kinds = (*kinds, "invoiced_not_billed")
         rows.append(
             InvoiceRow(
                 sku=product.sku,
@@ -302,6 +324,8 @@ def compare(invoice: CustomerInvoice, tenant: Sequence[TenantProduct]) -> list[I
                 amount=bill.amount if bill else None,
                 currency=bill.currency if bill else None,
                 kinds=kinds,
+                distributor_billed=distributor,
+                psa_billed=psa,
             )
         )
     held = {p.sku.upper() for p in tenant}

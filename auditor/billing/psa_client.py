@@ -26,12 +26,12 @@ built here from the request's name, its HTTP status and the answer's `message`, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
 import httpx
 
+from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, said, strict_value
 from auditor.common.errors import console_line
 
@@ -47,35 +47,6 @@ class PsaError(Exception):
     def __init__(self, text: str, status: int | None = None) -> None:
         super().__init__(console_line(text))
         self.status = status  # the PSA's HTTP status when it answered (a 4xx: it refused, nothing changed)
-
-
-@dataclass(frozen=True)
-class PsaLine:
-    """One billing line of a customer's agreement, as both PSAs are read into it (plain values: the
-    payload `audit --tenants` hands each tenant's audit is its fields)."""
-
-    agreement_id: str
-    agreement: str  # the agreement's (contract's) name
-    id: str  # the addition's (the contract service's) id
-    product: str  # ConnectWise's product.identifier, Autotask's service id
-    quantity: int
-    less_included: int  # seats the agreement includes at no charge (ConnectWise's lessIncluded; Autotask: 0)
-    unit_price: float | None  # what the customer is billed a seat
-    unit_cost: float | None  # what the PSA records a seat costs the MSP
-    billable: bool  # the customer is billed for it (ConnectWise's billCustomer Billable)
-    effective: str | None  # YYYY-MM-DD: billed from (None: from the agreement's start)
-    cancelled: str | None  # YYYY-MM-DD: billed until (None: not cancelled)
-    currency: str | None = None  # the agreement's ISO 4217 code, when the PSA gives it
-    bill_customer: str = ""  # the PSA's own word for `billable` (ConnectWise's billCustomer)
-
-    @property
-    def billed(self) -> int:
-        """The seats the customer is billed for: the quantity less those included (never below 0)."""
-        return max(0, self.quantity - self.less_included) if self.billable else 0
-
-    def active(self, on: str) -> bool:
-        """Whether the line bills on the day `on` (YYYY-MM-DD): in effect, not yet cancelled."""
-        return (self.effective is None or self.effective <= on) and (self.cancelled is None or self.cancelled > on)
 
 
 def number(value: object, what: str, error: type[PsaError], *, whole: bool, most: float) -> float:

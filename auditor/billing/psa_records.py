@@ -5,6 +5,7 @@ reader decodes the section into them, and mypy checks every name written or read
     PsaSection      {schema, psa, company_id, mailed_to_customer, error | on, products, findings, warnings}
     PsaProductRow   one product: assigned in the tenant, billed by the distributor (quantity, cost),
                     billed to the customer in the PSA (quantity less included, price, billable)
+    PsaLine         one billing line as a PSA client reads it (auditor.billing.psa_client)
     PsaLineRecord   one of the product's billing lines in the PSA (an addition, a contract service's units)
     PsaFinding      the five differences, each named for what it costs and whom, and the two gaps
                     (a product the map does not name, two agreements billing one product), tagged by `kind`
@@ -13,6 +14,7 @@ reader decodes the section into them, and mypy checks every name written or read
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NotRequired, Required, TypedDict
 
 from msgspec import UNSET, Struct, UnsetType
@@ -26,6 +28,35 @@ HELD_NOT_BILLED = "held_not_billed"  # the tenant holds seats the MSP pays for a
 DIFFERENCES = (MSP_PAYS_UNBILLED, CUSTOMER_BILLED_UNHELD, BILLED_BELOW_COST, BILLED_NOT_HELD, HELD_NOT_BILLED)
 # the customer's own money: what a report mailed to the customer (and its licence list) may show
 CUSTOMERS = (CUSTOMER_BILLED_UNHELD, BILLED_NOT_HELD)
+
+
+@dataclass(frozen=True)
+class PsaLine:
+    """One billing line of a customer's agreement, as both PSAs are read into it (plain values: the
+    payload `audit --tenants` hands each tenant's audit is its fields)."""
+
+    agreement_id: str
+    agreement: str  # the agreement's (contract's) name
+    id: str  # the addition's (the contract service's) id
+    product: str  # ConnectWise's product.identifier, Autotask's service id
+    quantity: int
+    less_included: int  # seats the agreement includes at no charge (ConnectWise's lessIncluded; Autotask: 0)
+    unit_price: float | None  # what the customer is billed a seat
+    unit_cost: float | None  # what the PSA records a seat costs the MSP
+    billable: bool  # the customer is billed for it (ConnectWise's billCustomer Billable)
+    effective: str | None  # YYYY-MM-DD: billed from (None: from the agreement's start)
+    cancelled: str | None  # YYYY-MM-DD: billed until (None: not cancelled)
+    currency: str | None = None  # the agreement's ISO 4217 code, when the PSA gives it
+    bill_customer: str = ""  # the PSA's own word for `billable` (ConnectWise's billCustomer)
+
+    @property
+    def billed(self) -> int:
+        """The seats the customer is billed for: the quantity less those included (never below 0)."""
+        return max(0, self.quantity - self.less_included) if self.billable else 0
+
+    def active(self, on: str) -> bool:
+        """Whether the line bills on the day `on` (YYYY-MM-DD): in effect, not yet cancelled."""
+        return (self.effective is None or self.effective <= on) and (self.cancelled is None or self.cancelled > on)
 
 
 class PsaLineRecord(Struct, frozen=True, kw_only=True):
@@ -199,10 +230,14 @@ class PsaPayload(TypedDict, total=False):
 
 
 class PsaRollup(TypedDict):
-    """tenants.json's `psa` of a tenant (auditor.fleet.psa_cells): the differences by kind, or why it was not read."""
+    """tenants.json's `psa` of a tenant (auditor.fleet.psa_cells.rollup_figures): the products with a
+    difference and the findings by kind (gaps too), or why it was not read; what the differences cost the
+    MSP a month and bill the customer for seats nobody holds, in `currency`."""
 
     psa: str
     differences: int | None
     error: str | None
     kinds: NotRequired[dict[str, int]]
-    gaps: NotRequired[int]
+    msp_monthly: NotRequired[float | None]
+    customer_monthly: NotRequired[float | None]
+    currency: NotRequired[str | None]

@@ -63,6 +63,11 @@ class FleetOptions:
     psa_env: Mapping[str, str] | None = None
     psa_billed: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def psa_endpoints(self) -> dict[str, str | None]:
+        """Each PSA's URL of the run's flags (None: the PSA's own)."""
+        return {"connectwise": self.connectwise_endpoint, "autotask": self.autotask_endpoint}
+
     @classmethod
     def of(cls, args: argparse.Namespace) -> FleetOptions:
         # the audit's options read --format with the report writer (auditor.report.write): loaded

@@ -35,11 +35,11 @@ from ..billing import invoices_microsoft, invoices_pax8
 from ..billing.distributor_client import DistributorError
 from ..billing.distributor_sessions import credentials
 from ..billing.pax8 import Pax8
-from ..delivery.matrix import PartnerBlock, TenantJob
+from ..delivery.matrix import PartnerBlock, TenantJob, TenantsFile
 from ..graph.auth import StaticTokenCredential
 from ..graph.client import GraphClient
 from ..i18n import english_count
-from .arguments import InvoiceOptions
+from .arguments import FleetOptions, InvoiceOptions
 from .gdap import partner_credential
 from .rollup import Outcome
 
@@ -131,8 +131,25 @@ def read(
     return found
 
 
-def _tenant_products(folder: Path) -> list[bill.TenantProduct]:
-    """The tenant's products from its report.json's seat table (`skus`)."""
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _three_way(doc: Mapping[str, Any]) -> dict[str, tuple[int | None, int | None]]:
+    """The report's three-way table by part number (its `psa` section, when read): the distributor's
+    seats and the PSA's billed to the customer, the invoice's fourth column beside them."""
+    section = doc.get("psa")
+    if not isinstance(section, dict) or section.get("error") or not isinstance(section.get("products"), list):
+        return {}
+    found: dict[str, tuple[int | None, int | None]] = {}
+    for row in section["products"]:
+        if isinstance(row, dict) and isinstance(row.get("sku"), str):
+            found[row["sku"]] = (_count(row.get("distributor_billed")), _count(row.get("psa_billed")))
+    return found
+
+
+def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, tuple[int | None, int | None]]]:
+    """The tenant's products from its report.json's seat table (`skus`), and its three-way table."""
     doc = json.loads((folder / "report.json").read_bytes())
     rows = doc.get("skus") if isinstance(doc, dict) else None
     products = []
@@ -141,7 +158,7 @@ def _tenant_products(folder: Path) -> list[bill.TenantProduct]:
         if not isinstance(sku, str) or not isinstance(sku_id, str):
             continue
         products.append(bill.TenantProduct(sku, sku_id, int(row.get("consumed") or 0), int(row.get("enabled") or 0)))
-    return products
+    return products, _three_way(doc) if isinstance(doc, dict) else {}
 
 
 def _pax8_entry(job: TenantJob) -> tuple[str, dict[str, str]] | None:
@@ -187,13 +204,13 @@ def run(outcomes: Sequence[Outcome], root: Path, reads: Sequence[Read]) -> list[
         if outcome.status == "failed":
             continue
         try:
-            tenant = _tenant_products(folder)
+            tenant, billed = _tenant_products(folder)
         except (OSError, ValueError) as exc:
             _say(f"  {outcome.job.key}: invoice: the tenant's seats not read ({type(exc).__name__})")
             continue
         sections = []
         for part in invoices_for(outcome.job, reads, tenant):
-            rows = bill.compare(part, tenant)
+            rows = bill.compare(part, tenant, billed)
             sections.append(
                 {
                     "source": part.source,
@@ -220,6 +237,20 @@ def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
     return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} otherwise than the tenant holds them"
 
 
+def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:
+    """Pax8's keys when --pax8-invoice is given, before any tenant is audited (UsageError: exit 2)."""
+    if options.pax8:
+        credentials(env)
+
+
+def beside(options: FleetOptions, tenants: TenantsFile | None, outcomes: Sequence[Outcome], root: Path) -> list[Path]:
+    """The run's invoices read (`read`) and set beside each audited tenant's seats (`run`)."""
+    partner = tenants.partner if tenants is not None else None
+    auth = options.audit.source.auth.value
+    reads = read(options.invoices, partner=partner, auth=auth, env=options.distributor_env or os.environ)
+    return run(outcomes, root, reads)
+
+
 Reader = Callable[[], list[Read]]
 
-__all__ = ["FILE_NAME", "InvoiceOptions", "Read", "Reader", "invoices_for", "read", "run"]
+__all__ = ["FILE_NAME", "InvoiceOptions", "Read", "Reader", "beside", "check", "invoices_for", "read", "run"]

@@ -23,19 +23,24 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+import msgspec
+
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
 from auditor.common.run_record import RunKind, check_parts
 from auditor.data.model import Locale
 
+from ..billing.psa_records import CUSTOMERS
 from ..delivery.content import SUBJECT_PREFIX, Attachment, ReportMail, header_safe
 from ..delivery.matrix import TenantJob, load_tenants
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
 from ..formats.report_json import decode_report
 from ..formats.report_model import ReportDocument, SeatRow
-from ..i18n import Translations, english_count, format_date, format_number, translations
+from ..i18n import Translations, english_count, format_date, format_money, format_number, translations
 from ..render.text import clean
 from ..report import licensed_users
+from ..report.view.context import product_label
+from ..report.view.psa_rows import psa_lines
 from ..report.view.seats import in_use_line
 from .arguments import ListsOptions
 
@@ -60,6 +65,34 @@ def summary_lines(report: ReportDocument, t: Translations, locale: Locale) -> li
     of its usable seats (the seat table's count: enabled plus in their grace period)."""
     shown = [s for s in report.skus if s.consumed or s.usable]
     return [in_use_line(t, lambda n: format_number(n, locale), _product_name(s), s) for s in shown]
+
+
+class _Said:
+    """What the PSA's lines need of a rendering (auditor.report.view.psa_rows.RenderContext), for the list's message."""
+
+    def __init__(self, t: Translations, locale: Locale, report: ReportDocument) -> None:
+        self.t, self.locale, self._names = t, locale, {s.sku: _product_name(s) for s in report.skus}
+
+    def num(self, value: object) -> str:
+        return format_number(value, self.locale) if isinstance(value, int | float) else clean(value, 40)
+
+    def money(self, amount: object, currency: str | None) -> str:
+        if not isinstance(amount, int | float) or isinstance(amount, bool):
+            return self.t.pgettext("no_price", "not priced")
+        return format_money(amount, currency, self.locale)
+
+    def product_name(self, part: str) -> str:
+        return self._names.get(part) or product_label(part) or part
+
+
+def billed_lines(report: ReportDocument, t: Translations, locale: Locale) -> list[str]:
+    """What the customer is billed in the MSP's PSA for seats nobody holds (the three-way table's own
+    money of the customer: auditor.billing.psa_records.CUSTOMERS), never the MSP's cost or margin; none
+    when the PSA was not read or bills as held."""
+    psa = report.psa or None
+    if psa is None or psa.error or not any(f.kind in CUSTOMERS for f in psa.findings or []):
+        return []
+    return list(psa_lines(_Said(t, locale, report), msgspec.structs.replace(psa, mailed_to_customer=True)))
 
 
 def _check_tenant(job: TenantJob, folder: Path, report: ReportDocument) -> None:
@@ -113,26 +146,39 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
     intro += " " + t.pgettext("list_mail_columns", "The file's column names and codes are in English.")
     title = t.pgettext("in_use_title", "Licenses in use")
     lines = summary_lines(report, t, lang)
-    text = "\n".join([intro, "", title, "-" * len(title), *lines]) + "\n"
+    billed = billed_lines(report, t, lang)  # the PSA's seats nobody holds: the customer's own money
+    billed_title = t.pgettext("list_mail_psa_title", "Billed for seats nobody holds") if billed else ""
+    more = ["", billed_title, "-" * len(billed_title), *billed] if billed else []
+    text = "\n".join([intro, "", title, "-" * len(title), *lines, *more]) + "\n"
     subject = t.pgettext("list_mail_subject", "Licensed users of {tenant}, {date}", tenant=job.name, date=day)
     return ReportMail(
         subject=f"{SUBJECT_PREFIX} {header_safe(subject, 400)}",
         text=text,
-        html=_html(lang, subject, intro, title, lines),
+        html=_html(lang, subject, intro, title, lines, (billed_title, billed) if billed else None),
         attachment=Attachment(licensed_users.FILE_NAME, "text/csv", data),
         run_url=None,
         tenant_name=job.name,
     )
 
 
-def _html(lang: Locale, subject: str, intro: str, title: str, lines: Sequence[str]) -> str:
+def _html(
+    lang: Locale,
+    subject: str,
+    intro: str,
+    title: str,
+    lines: Sequence[str],
+    billed: tuple[str, Sequence[str]] | None = None,
+) -> str:
     """The message's HTML body beside its text (multipart/alternative): the same words, every one of
     them escaped (the tenant's name and its products' names are the tenant's data)."""
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    more = ""
+    if billed is not None:
+        more = f"<h2>{escape(billed[0])}</h2>\n<ul>{''.join(f'<li>{escape(line)}</li>' for line in billed[1])}</ul>\n"
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(lang.value)}"><head><meta charset="utf-8">'
         f"<title>{escape(subject)}</title></head>\n<body>\n<p>{escape(intro)}</p>\n"
-        f"<h2>{escape(title)}</h2>\n<ul>{items}</ul>\n</body></html>\n"
+        f"<h2>{escape(title)}</h2>\n<ul>{items}</ul>\n{more}</body></html>\n"
     )
 
 

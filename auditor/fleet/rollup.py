@@ -35,6 +35,7 @@ from ..render.text import md_escape
 from ..report.view.context import product_label
 from . import gdap, gdap_text
 from .distributor_cells import distributor_cell, distributor_figures
+from .psa_cells import psa_cell, psa_figures
 from .rollup_model import LastMonth, NextWindow, Rollup, TenantRow
 
 SCHEMA_VERSION = 1
@@ -148,6 +149,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> Tenant
         "spend_monthly": money.spend_monthly if money is not None else None,
         "last_month": last_month(report, folder / history) if report is not None else None,
         "distributor": distributor_figures(folder) if report is not None else None,
+        "psa": psa_figures(folder) if report is not None else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -297,6 +299,7 @@ def _cells(row: TenantRow, t: Translations, locale: Locale) -> list[str]:
         ),
         _seats_cell(row, locale),
         distributor_cell(row, t, locale),
+        psa_cell(row, t, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
@@ -395,6 +398,7 @@ def _headers(t: Translations) -> list[str]:
             "rollup_distributor_month",
             "Products whose seat count at the distributor differs from Microsoft's · a month at the distributor",
         ),
+        t.pgettext("rollup_psa_month", "Products the PSA bills otherwise than held and bought · a month"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]
@@ -514,6 +518,11 @@ def _row_problem(row: Any) -> str | None:
             isinstance(row["distributor"], dict)
             and (row["distributor"].get("differences") is None or isinstance(row["distributor"]["differences"], int))
             and (row["distributor"].get("error") is None or isinstance(row["distributor"]["error"], str))
+        ),
+        "psa": row.get("psa") is None
+        or (
+            isinstance(row["psa"], dict)
+            and (row["psa"].get("differences") is None or _number(row["psa"]["differences"]))
         ),
         "gdap": gdap.row_ok(row.get("gdap")),
         "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),

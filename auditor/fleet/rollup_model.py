@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NotRequired, TypedDict
 
 from auditor.billing.distributor_records import RollupFigures
+from auditor.billing.psa_records import PsaRollup
 
 
 class NextWindow(TypedDict):
@@ -46,6 +47,7 @@ class TenantRow(TypedDict):
     spend_monthly: float | None
     last_month: LastMonth | None
     distributor: RollupFigures | None  # auditor.fleet.distributor_cells.rollup_figures
+    psa: NotRequired[PsaRollup | None]  # auditor.fleet.psa_cells.rollup_figures
     seconds: float
     requests: int | None
     reason: str | None

@@ -51,7 +51,6 @@ from auditor.data.enums import Cloud, Locale
 
 from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
-from ..billing.distributor_sessions import credentials
 from ..billing.partner_center import PartnerCenter
 from ..commands import REPORT_FILES, run_audit
 from ..delivery.content import run_url_from_env
@@ -67,6 +66,7 @@ from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import gdap, invoice_reads, partner
+from . import psa_reads as psa
 from .arguments import FleetOptions, InvoiceOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
@@ -165,6 +165,7 @@ def _tenant_options(
             **options.tenant_env.get(job.key, {}),
         },
         distributor_seats=options.distributor_seats.get(job.key),  # its Pax8 subscriptions
+        psa_billed=options.psa_billed.get(job.key),  # what its PSA bills the customer
     )
 
 
@@ -351,6 +352,7 @@ def _demo_tenants(options: FleetOptions) -> int:
         demo.tenants() as served,
         demo.commerce() as (billing_url, billing_token, partner_url, partner_token),
         demo.distributor() as pax8,
+        demo.psa() as in_psa,
     ):
         seats_at_pax8 = json.dumps({"pax8": {"company_id": pax8.company_id, "products": pax8.products}}, sort_keys=True)
         jobs = [
@@ -368,6 +370,7 @@ def _demo_tenants(options: FleetOptions) -> int:
                 billing_source="auto" if tenant.commerce else "none",
                 graph_endpoint=tenant.url,
                 distributor=seats_at_pax8 if tenant.commerce else "",  # Contoso's seats at the sample's Pax8
+                psa=in_psa.connectwise if tenant.commerce else in_psa.autotask,  # ConnectWise's, Autotask's
             )
             for tenant in served
         ]
@@ -391,6 +394,9 @@ def _demo_tenants(options: FleetOptions) -> int:
             billing_endpoints={job.key: billing_url for job, t in samples if t.commerce},
             pax8_endpoint=pax8.url,
             distributor_env={"PAX8_CLIENT_ID": pax8.client_id, "PAX8_CLIENT_SECRET": pax8.client_secret},
+            connectwise_endpoint=in_psa.connectwise_url,
+            autotask_endpoint=in_psa.autotask_url,
+            psa_env=in_psa.env,
         )
         customers = [(t.tenant_id, t.name) for t in served]
         with (
@@ -399,8 +405,7 @@ def _demo_tenants(options: FleetOptions) -> int:
             demo.partner_billing(customers) as invoice_graph,
         ):
             # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
-            invoices = InvoiceOptions(demo.SAMPLE_INVOICE, "latest", invoice_graph, pax8.url)
-            options = replace(options, invoices=invoices)
+            options = replace(options, invoices=InvoiceOptions(demo.SAMPLE_INVOICE, "latest", invoice_graph, pax8.url))
 
             # the partner tenant's GDAP relationships, served by an emulator of its own
             def relationships() -> gdap.Reading:
@@ -437,8 +442,8 @@ def cmd_tenants(options: FleetOptions) -> int:
     jobs = select(tenants.jobs, options.shard)
     if distributor.wanted(jobs):
         distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
-    if options.invoices.pax8:
-        credentials(os.environ)  # before any tenant: --pax8-invoice without Pax8's credentials is exit 2
+    psa.check(jobs, os.environ)  # likewise the PSA's keys
+    invoice_reads.check(options.invoices, os.environ)  # --pax8-invoice without Pax8's keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
 
@@ -481,7 +486,9 @@ def _audit_and_roll_up(
         env=options.distributor_env or os.environ,
         sherweb_endpoint=options.sherweb_endpoint,
     )
-    options = replace(options, distributor_seats=seats)
+    # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
+    billed = psa.read(jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of)
+    options = replace(options, distributor_seats=seats, psa_billed=billed)
     with partner.session(
         partner.wanted(tenants, run.bill.source) if tenants is not None else None,
         auth=run.source.auth.value,
@@ -489,15 +496,9 @@ def _audit_and_roll_up(
         env=os.environ,
     ) as partner_session:
         outcomes = run_tenants(options, jobs, root, partner_session=given_session or partner_session)
-    extra = distributor.run(outcomes, root, seats)  # each tenant's reconciliation, as its report has it
-    # what Microsoft and Pax8 invoiced the partner, beside each tenant's seats (read only)
-    reads = invoice_reads.read(
-        options.invoices,
-        partner=tenants.partner if tenants is not None else None,
-        auth=run.source.auth.value,
-        env=options.distributor_env or os.environ,
-    )
-    extra += invoice_reads.run(outcomes, root, reads)
+    # each tenant's reconciliation and three-way table, as its report has them
+    extra = distributor.run(outcomes, root, seats) + psa.run(outcomes, root, billed)
+    extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and Pax8 invoiced (read only)
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None
     relationships = (given_relationships or _partner_relationships(options, tenants))()

@@ -14,7 +14,8 @@ A finding's `details` stay one mapping: their types are the rules' (auditor.rule
 TypedDict), decoded where they are read (auditor.data.finding_facts). Its `waiver`, `tenant`, `cause`
 and `state`, and the document's `subscriptions`, are auditor.formats.report_parts' Structs;
 `billing_facts` the billing file's rows (auditor.billing.file.BillingRow); `distributor` the
-reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); the bill
+reconciliation's Structs (auditor.billing.distributor_records.DistributorSection); `psa` the
+three-way table's (auditor.billing.psa_records.PsaSection); the bill
 auditor.formats.bill_model's `Bill`. Every reader reads the attributes: none reads the document or a
 part of it by key.
 """
@@ -28,6 +29,7 @@ from msgspec import UNSET, Struct, UnsetType
 
 from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
+from auditor.billing.psa_records import PsaSection
 from auditor.data.finding_facts import FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
@@ -443,6 +445,7 @@ class ReportDocument(Struct, kw_only=True):
     subscriptions: list[ReportSubscription] | UnsetType = UNSET  # the bill's input (docs/bill.md)
     spare_seats: dict[str, int] | UnsetType = UNSET
     distributor: DistributorSection | UnsetType = UNSET  # audit --tenants: the distributor's seats (docs/msp.md)
+    psa: PsaSection | UnsetType = UNSET  # audit --tenants: the three-way table with the PSA (docs/msp.md)
     config_problems: list[ConfigProblem] | UnsetType = UNSET  # what the configuration says in vain
     exchange_export: ExchangeExport | UnsetType = UNSET  # --exchange-export
     changes: BaselineChanges | UnsetType = UNSET  # --baseline

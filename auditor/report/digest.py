@@ -137,6 +137,7 @@ def digest_text(d: DigestView) -> str:
         lines.append(d.rules_more)
     lines += _headed(t.pgettext("in_use_title", "Licenses in use"), d.in_use)
     lines += _headed(d.distributor_title, d.distributor)
+    lines += _headed(d.psa_title, d.psa)
     lines += [
         "",
         t.pgettext(

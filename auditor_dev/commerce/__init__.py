@@ -17,6 +17,9 @@
     connectwise.py     ConnectWise Manage's REST API (a PSA): Basic authentication of an API member and the
                        clientId header, companies, agreements and their additions paged by the Link
                        header; writes only where a route takes them (`tickets`)
+    autotask.py        Autotask's REST API (a PSA): the API user's headers, zoneInformation, Companies,
+                       Contracts and ContractServiceUnits queries paged by pageDetails.nextPageUrl
+    psa_sample.py      the sample MSP's ConnectWise and Autotask (`audit --demo --tenants`)
     server.py          the HTTP plumbing both share: bearer tokens, throttling (429 + Retry-After),
                        what was asked
 
@@ -26,16 +29,19 @@ REST reference (docs/bill.md names the pages).
 """
 
 from auditor_dev.commerce.arm import BillingStandIn
+from auditor_dev.commerce.autotask import AutotaskStandIn
 from auditor_dev.commerce.connectwise import ConnectWiseStandIn
 from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
+from auditor_dev.commerce.psa_sample import sample_psa
 from auditor_dev.commerce.sample import sample_commerce
 from auditor_dev.commerce.sherweb import SherwebStandIn
 
 __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
+    "AutotaskStandIn",
     "BillingStandIn",
     "ConnectWiseStandIn",
     "PartnerBillingStandIn",
@@ -46,4 +52,5 @@ __all__ = [
     "sample_commerce",
     "sample_pax8",
     "sample_pax8_invoice",
+    "sample_psa",
 ]

@@ -39,7 +39,8 @@ def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: py
     fabrikam = _rows(tmp_path / "fabrikam" / "invoice.json", "microsoft")
     e3 = fabrikam["SPE_E3"]
     assert (e3["assigned"], e3["enabled"], e3["invoiced"], e3["amount"]) == (40, 52, 55, 1856.25)
-    assert e3["differences"] == ["invoiced_more", "invoiced_unassigned"]
+    assert e3["psa_billed"] == 45  # Fabrikam's Autotask bills 45: the MSP is invoiced for 10 it does not bill
+    assert e3["differences"] == ["invoiced_more", "invoiced_unassigned", "invoiced_not_billed"]
     assert fabrikam["POWER_BI_PRO"]["differences"] == ["invoiced_unassigned"]
     assert fabrikam[None]["product"] == "Microsoft Defender for Business"
     assert fabrikam[None]["differences"] == ["not_matched"]
@@ -49,6 +50,10 @@ def test_the_demo_sets_both_invoices_beside_the_seats(tmp_path: Path, capsys: py
     contoso = _rows(tmp_path / "contoso" / "invoice.json", "pax8")
     assert (contoso["SPE_E3"]["invoiced"], contoso["SPE_E3"]["amount"]) == (210, 6384.0)  # 210 seats at 30.40
     assert contoso["POWER_BI_PRO"]["differences"] == ["invoiced_fewer"]
+    # the three-way table's columns beside the invoice: Pax8 invoices 210 E3 seats, the PSA bills 200
+    e3 = contoso["SPE_E3"]
+    assert (e3["distributor_billed"], e3["psa_billed"], e3["invoiced"]) == (210, 200, 210)
+    assert "invoiced_not_billed" in e3["differences"]
     assert all(r["invoiced"] is None for r in _rows(tmp_path / "contoso" / "invoice.json", "microsoft").values())
 
 
@@ -68,6 +73,8 @@ def test_an_invoice_that_cannot_be_read_is_each_tenants_gap(tmp_path: Path, caps
             "product": "Microsoft 365 E3",
             "assigned": 40,
             "enabled": 52,
+            "distributor_billed": None,
+            "psa_billed": None,
             "invoiced": None,
             "amount": None,
             "currency": None,

@@ -69,6 +69,9 @@ def _audit(argv: list[str]) -> int:
 
 _MD_BLOCK = r"\n\*\*Seats at the distributor \\\(Pax8\\\)\*\*\n\n(- .*\n)+"
 _TEXT_BLOCK = r"\nSeats at the distributor \(Pax8\)\n-+\n(.*\n)+?(?=\n)"
+# and the three-way table with the sample's ConnectWise (issue 97)
+_PSA_MD_BLOCK = r"\n\*\*What the customer is billed \\\(ConnectWise\\\)\*\*\n\n(- .*\n)+"
+_PSA_TEXT_BLOCK = r"\nWhat the customer is billed \(ConnectWise\)\n-+\n(.*\n)+?(?=\n)"
 
 
 def test_contoso_reads_the_same_through_both_demos(tmp_path: Path) -> None:
@@ -80,10 +83,10 @@ def test_contoso_reads_the_same_through_both_demos(tmp_path: Path) -> None:
     for name in ("findings.csv", "licensed-users.csv"):
         assert (one / name).read_bytes() == (many / name).read_bytes(), name
     # the report and the digest: the same, and the distributor's seats (the tenants entry's Pax8) beside them
-    for name, block in (("report.md", _MD_BLOCK), ("digest.txt", _TEXT_BLOCK)):
+    for name, block, psa in (("report.md", _MD_BLOCK, _PSA_MD_BLOCK), ("digest.txt", _TEXT_BLOCK, _PSA_TEXT_BLOCK)):
         text = (many / name).read_text("utf-8")
-        assert re.search(block, text), name
-        assert (one / name).read_text("utf-8") == re.sub(block, "", text), name
+        assert re.search(block, text) and re.search(psa, text), name
+        assert (one / name).read_text("utf-8") == re.sub(psa, "", re.sub(block, "", text)), name
     a, b = (json.loads((d / "report.json").read_text("utf-8")) for d in (one, many))
     assert a["bill"] == b["bill"] and a["money"] == b["money"] and a["collected_at"] == b["collected_at"]
     assert (one / "report.json").read_text("utf-8").count("disable_time_unknown") == (many / "report.json").read_text(

@@ -51,6 +51,7 @@ from auditor.report.view.kind_rows import KindRow, build_kind_rows
 from auditor.report.view.license_insight_rows import LicenseInsightView, build_license_insight
 from auditor.report.view.once import Role
 from auditor.report.view.page import PageContext
+from auditor.report.view.psa_rows import psa_lines, psa_title
 from auditor.report.view.seats import SeatRow, build_seats, has_lifecycle_seats, in_use_lines
 
 __all__ = ["GapRow", "NotEvaluatedRow", "PageContext", "ReportView", "RowMemo", "SeverityCount", "build_view"]
@@ -128,6 +129,8 @@ class ReportView(msgspec.Struct, frozen=True):
     sign_ins_read: str = ""
     distributor_title: str = ""  # the distributor's seats under the seats table (view.distributor_rows)
     distributor: tuple[str, ...] = ()
+    psa_title: str = ""  # the three-way table's differences with the PSA (view.psa_rows)
+    psa: tuple[str, ...] = ()
     kinds: tuple[KindRow, ...] = ()  # licensed accounts that are not people, per kind
 
 
@@ -267,6 +270,8 @@ def build_view(
         in_use=in_use_lines(ctx, skus),
         distributor_title=distributor_title(ctx, unset_or(document.distributor, None)),
         distributor=distributor_lines(ctx, unset_or(document.distributor, None)),
+        psa_title=psa_title(ctx, unset_or(document.psa, None)),
+        psa=psa_lines(ctx, unset_or(document.psa, None)),
         warnings=tuple(clean(localize(str(w), ctx.t, ctx.product_name), TEXT_LIMIT) for w in warnings),
         warnings_more=warnings_more,
         sections=sections,

@@ -33,6 +33,7 @@ from auditor.report.view.context import (
 )
 from auditor.report.view.distributor_rows import distributor_lines, distributor_title
 from auditor.report.view.findings import rule_anchor, severity_count
+from auditor.report.view.psa_rows import psa_lines, psa_title
 from auditor.report.view.seats import in_use_lines
 from auditor.report.view.states import FindingState
 from auditor.report.wording_api import Wording
@@ -122,6 +123,8 @@ class DigestView(msgspec.Struct, frozen=True):
     sign_ins_read: str = ""
     distributor_title: str = ""  # the distributor's seats beside them (view.distributor_rows)
     distributor: tuple[str, ...] = ()
+    psa_title: str = ""  # the three-way table's differences with the PSA (view.psa_rows)
+    psa: tuple[str, ...] = ()
 
 
 def _short(value: object) -> str:
@@ -351,4 +354,6 @@ def build_digest(
         in_use=in_use_lines(ctx, document.skus),
         distributor_title=distributor_title(ctx, unset_or(document.distributor, None)),
         distributor=distributor_lines(ctx, unset_or(document.distributor, None)),
+        psa_title=psa_title(ctx, unset_or(document.psa, None)),
+        psa=psa_lines(ctx, unset_or(document.psa, None)),
     )

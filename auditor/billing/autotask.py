@@ -1,0 +1,222 @@
+"""What the MSP bills a customer in Autotask (Datto Autotask PSA): the units of the services of the
+customer's active recurring service contracts, read only (docs/msp.md, "What the customer is billed:
+the PSA"); the second implementation of auditor.billing.psa_client's interface.
+
+    Autotask(credentials, endpoint=None)        one session for the run; its keys from the environment
+                                                (credentials(env): AUTOTASK_INTEGRATION_CODE,
+                                                AUTOTASK_USERNAME, AUTOTASK_SECRET); without an endpoint,
+                                                the zone Autotask names for the user (zoneInformation)
+    .query(entity, filters)                     GET /{entity}/query?search={"filter": [...]}, every page
+    .company(id)                                GET /Companies/{id}: the company exists
+    .lines(company_id, on)                      the ContractServiceUnits of the company's active contracts
+                                                (Contracts status 1) whose period holds the day `on`
+
+Authentication is Autotask's for an API user: the headers ApiIntegrationCode, UserName and Secret on
+every request. A query answers {items: [...], pageDetails: {count, requestCount, prevPageUrl,
+nextPageUrl}}, at most 500 items a page; the next page is read at its nextPageUrl only when that is
+under the API's own URL (a URL elsewhere is refused, never followed). "Queries will return a
+ContractServiceUnit entity for every period" (Autotask's ContractServiceUnits page): the unit whose
+startDate..endDate holds the day is the one billing then (two of one contract service holding it: the
+later start, an adjustment's). A service's seats are its `units`, its price and cost a unit's `price`
+and `cost`; Autotask includes none at no charge (less_included 0), and bills every unit of an active
+contract (billable).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from auditor.billing.psa_client import (
+    MAX_LINES,
+    MAX_SEATS,
+    PsaClient,
+    PsaError,
+    day,
+    number,
+    price,
+    text,
+    whole_id,
+)
+from auditor.billing.psa_records import PsaLine
+from auditor.common.errors import UsageError
+
+ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
+API_PATH = "/atservicesrest/v1.0"
+PAGE_SIZE = 500  # Autotask's largest page of a query
+MAX_PAGES = 50
+ACTIVE = 1  # Contracts' status picklist: 1 Active (0 Inactive)
+INTEGRATION_CODE_ENV = "AUTOTASK_INTEGRATION_CODE"
+USERNAME_ENV = "AUTOTASK_USERNAME"
+SECRET_ENV = "AUTOTASK_SECRET"  # the API user's secret: an environment variable, never a file
+_ZONE = re.compile(r"^https://webservices[0-9]*\.autotask\.net/atservicesrest/?\Z", re.IGNORECASE)
+
+
+class AutotaskError(PsaError):
+    """Autotask could not be read for a customer, or refused a request: one line naming it."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An API user's integration code, user name and secret (the secret never printed: repr=False)."""
+
+    integration_code: str
+    username: str
+    secret: str = field(repr=False)
+
+
+def credentials(env: Mapping[str, str]) -> Credentials:
+    """The MSP's Autotask API user from the environment; UsageError naming what is missing."""
+    names = (INTEGRATION_CODE_ENV, USERNAME_ENV, SECRET_ENV)
+    values = [env.get(n, "").strip() for n in names]
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        raise UsageError(
+            f"the tenants file names an Autotask company (psa: autotask): set {', '.join(missing)} to the "
+            "MSP's Autotask API user (docs/msp.md)"
+        )
+    return Credentials(*values)
+
+
+class Autotask(PsaClient):
+    """Autotask's REST API with an API user's keys. `endpoint`: the zone's site (a stand-in, or
+    https://webservices5.autotask.net), its API under API_PATH; None: asked of zoneInformation."""
+
+    vendor = "Autotask"
+    error = AutotaskError
+
+    def __init__(self, keys: Credentials, *, endpoint: str | None = None, timeout: float = 60.0) -> None:
+        self._keys = keys
+        super().__init__(f"{(endpoint or '').rstrip('/')}{API_PATH}", timeout=timeout)
+        if endpoint is None:
+            self.api_url = self._zone()
+
+    def headers(self) -> dict[str, str]:
+        keys = self._keys
+        return {"ApiIntegrationCode": keys.integration_code, "UserName": keys.username, "Secret": keys.secret}
+
+    def hint(self, status: int) -> str:
+        return f" (check {INTEGRATION_CODE_ENV}, {USERNAME_ENV} and {SECRET_ENV})" if status == 401 else ""
+
+    def _zone(self) -> str:
+        """The API's URL in the user's zone, as zoneInformation names it (an autotask.net URL only)."""
+        self.api_url = ZONE_URL.rsplit("/", 1)[0]
+        answer = self.request("GET", "/zoneInformation", {"user": self._keys.username})
+        doc = self.decode(answer.body, "GET /zoneInformation")
+        url = doc.get("url") if isinstance(doc, Mapping) else None
+        if not isinstance(url, str) or not _ZONE.match(url):
+            raise self.error("GET /zoneInformation: the answer names no Autotask zone URL")
+        return url.rstrip("/") + "/v1.0"
+
+    def query(self, entity: str, filters: list[dict[str, Any]]) -> list[Mapping[str, Any]]:
+        """Every item of a query, page after page by pageDetails.nextPageUrl (under the API's URL only)."""
+        path, params = f"/{entity}/query", {"search": json.dumps({"filter": filters, "MaxRecords": PAGE_SIZE})}
+        found: list[Mapping[str, Any]] = []
+        for _ in range(MAX_PAGES):
+            doc = self.decode(self.request("GET", path, params).body, f"GET /{entity}/query")
+            items = doc.get("items") if isinstance(doc, Mapping) else None
+            details = doc.get("pageDetails") if isinstance(doc, Mapping) else None
+            if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+                raise self.error(f"GET /{entity}/query: the answer has no items list")
+            if len(items) > PAGE_SIZE or not isinstance(details, Mapping) or details.get("count") != len(items):
+                raise self.error(f"GET /{entity}/query: its pageDetails do not count its {len(items)} items")
+            found += items
+            if len(found) > MAX_LINES:
+                raise self.error(f"GET /{entity}/query: more than {MAX_LINES} items of one company")
+            following = details.get("nextPageUrl")
+            if following is None:
+                _once_each(found, entity)
+                return found
+            path, params = self._under_api(following, entity)
+        raise self.error(f"GET /{entity}/query: more than {MAX_PAGES} pages")
+
+    def _under_api(self, url: object, entity: str) -> tuple[str, dict[str, str]]:
+        """(path, query) of a nextPageUrl under the API's own URL; another is refused, never followed."""
+        if not isinstance(url, str) or not url.lower().startswith(self.api_url.lower() + "/"):
+            raise self.error(f"GET /{entity}/query: its nextPageUrl is not under the API's URL: not followed")
+        parts = urlsplit(url)
+        base = urlsplit(self.api_url).path
+        return parts.path[len(base) :], dict(parse_qsl(parts.query))
+
+    def company(self, company_id: int) -> str:
+        """The company's name (GET /Companies/{id}); none (404, or `item` null): the tenants entry's error."""
+        answer = self.exchange("GET", f"/Companies/{company_id}")
+        doc = self.decode(answer.body, "GET /Companies") if answer.status in (200, 404) else None
+        item = doc.get("item") if isinstance(doc, Mapping) else None
+        if answer.status == 404 or (answer.status == 200 and item is None):
+            raise self.error(f"Autotask has no company {company_id}: check the tenants entry's psa", 404)
+        if answer.status != 200:
+            self.request("GET", f"/Companies/{company_id}")  # the refusal, named as every other
+        if not isinstance(item, Mapping) or item.get("id") != company_id:
+            raise self.error(f"GET /Companies/{company_id}: the answer is another company's")
+        return text(item.get("companyName"), "the company's companyName", self.error)
+
+    def lines(self, company_id: int, on: str) -> list[PsaLine]:
+        """The units of the company's active contracts' services that bill on the day `on`, each checked."""
+        self.company(company_id)
+        found: list[PsaLine] = []
+        for contract in self.query("Contracts", [{"op": "eq", "field": "companyID", "value": company_id}]):
+            if contract.get("companyID") != company_id:
+                raise self.error(f"GET /Contracts/query: contract {str(contract.get('id'))[:20]} is another company's")
+            if contract.get("status") != ACTIVE:
+                continue
+            contract_id = whole_id(contract.get("id"), "a contract's id", self.error)
+            units = self.query("ContractServiceUnits", [{"op": "eq", "field": "contractID", "value": contract_id}])
+            found += _current(contract, contract_id, units, on)
+            if len(found) > MAX_LINES:
+                raise self.error(f"more than {MAX_LINES} contract services of company {company_id}")
+        return found
+
+
+def _once_each(items: list[Mapping[str, Any]], entity: str) -> None:
+    seen: set[object] = set()
+    for item in items:
+        if item.get("id") in seen:
+            raise AutotaskError(
+                f"GET /{entity}/query: item {str(item.get('id'))[:20]} is listed twice: not read as whole"
+            )
+        seen.add(item.get("id"))
+
+
+def _current(contract: Mapping[str, Any], contract_id: int, units: list[Mapping[str, Any]], on: str) -> list[PsaLine]:
+    """One line per contract service: its unit whose period holds `on` (the later start of two)."""
+    by_service: dict[str, PsaLine] = {}
+    for raw in units:
+        line = _line(contract, contract_id, raw)
+        if line.effective is not None and line.effective <= on and (line.cancelled is None or on <= line.cancelled):
+            key = line.id
+            kept = by_service.get(key)
+            if kept is None or (kept.effective or "") < (line.effective or ""):
+                by_service[key] = line
+    return [by_service[k] for k in sorted(by_service)]
+
+
+def _line(contract: Mapping[str, Any], contract_id: int, raw: Mapping[str, Any]) -> PsaLine:
+    """One ContractServiceUnit, every field checked (AutotaskError: that customer's gap); its `id` is the
+    contract service's, its `cancelled` the period's endDate (the last day it holds)."""
+    error = AutotaskError
+    unit_id = whole_id(raw.get("id"), f"contract {contract_id}'s unit id", error)
+    name = f"contract service unit {unit_id}"
+    if raw.get("contractID") != contract_id:
+        raise error(f"{name} is another contract's")
+    service = whole_id(raw.get("serviceID"), f"{name}'s serviceID", error)
+    contract_service = whole_id(raw.get("contractServiceID"), f"{name}'s contractServiceID", error)
+    units = number(raw.get("units"), f"{name}'s units", error, whole=True, most=MAX_SEATS)
+    return PsaLine(
+        agreement_id=str(contract_id),
+        agreement=text(contract.get("contractName"), "a contract's contractName", error),
+        id=str(contract_service),
+        product=str(service),
+        quantity=int(units),
+        less_included=0,
+        unit_price=price(raw.get("price"), f"{name}'s price", error),
+        unit_cost=price(raw.get("cost"), f"{name}'s cost", error),
+        billable=True,
+        effective=day(raw.get("startDate"), f"{name}'s startDate", error),
+        cancelled=day(raw.get("endDate"), f"{name}'s endDate", error),
+        bill_customer="",
+    )

@@ -1,0 +1,97 @@
+"""The PSA's figures of the roll-up (docs/msp.md, "The three-way table"): each tenant's `psa` of
+tenants.json, read from its psa.json, and its cell of tenants.md and digest.html: the products the PSA
+bills otherwise than the tenant holds and the distributor bills, then what those differences cost the
+MSP a month and what they bill the customer for seats nobody holds. The roll-up goes to the MSP only
+(`rollup --email-to`, never a customer): it shows both."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from auditor.data.model import Locale
+
+from ..billing.psa_records import (
+    BilledBelowCost,
+    BilledNotHeld,
+    CustomerBilledUnheld,
+    HeldNotBilled,
+    MspPaysUnbilled,
+    PsaRollup,
+    PsaSection,
+)
+from ..billing.psa_table import differences
+from ..i18n import Translations, format_money, format_number
+from .rollup_model import TenantRow
+
+
+def psa_figures(folder: Path) -> PsaRollup | None:
+    """The tenant's three-way table (auditor.fleet.psa_reads), or why it was not read; None without one."""
+    try:
+        doc = msgspec.json.decode((folder / "psa.json").read_bytes(), type=PsaSection)
+    except (OSError, msgspec.DecodeError):  # none, or not one this version writes: no figures
+        return None
+    return rollup_figures(doc)
+
+
+def rollup_figures(doc: PsaSection) -> PsaRollup:
+    """tenants.json's `psa` of a tenant: the products with a difference, the count of each kind and of the
+    gaps, what the differences cost the MSP a month and bill the customer (in the table's one currency;
+    None when its products are in several, or none is priced)."""
+    if doc.error:
+        return {"psa": doc.psa, "differences": None, "error": doc.error[:300]}
+    found = doc.findings or []
+    kinds: dict[str, int] = {}
+    msp: list[float | None] = []
+    customer: list[float | None] = []
+    for f in found:
+        kinds[f.kind] = kinds.get(f.kind, 0) + 1
+        if isinstance(f, MspPaysUnbilled | HeldNotBilled):
+            msp.append(f.cost_monthly)
+        elif isinstance(f, BilledBelowCost):
+            msp.append(f.loss_monthly)
+        elif isinstance(f, CustomerBilledUnheld | BilledNotHeld):
+            customer.append(f.monthly)
+    currencies = {p.currency for p in doc.products or [] if p.currency}
+    one = len(currencies) <= 1
+    return {
+        "psa": doc.psa,
+        "differences": differences(found),
+        "error": None,
+        "kinds": dict(sorted(kinds.items())),
+        "msp_monthly": round(sum(m for m in msp if m is not None), 2)
+        if one and any(m is not None for m in msp)
+        else None,
+        "customer_monthly": round(sum(c for c in customer if c is not None), 2)
+        if one and any(c is not None for c in customer)
+        else None,
+        "currency": next(iter(currencies)) if len(currencies) == 1 else None,
+    }
+
+
+def psa_cell(row: TenantRow, t: Translations, locale: Locale) -> str:
+    """ "6 · costs you €331.60 a month, bills the customer €403.80 a month for seats nobody holds": how
+    many products the PSA bills otherwise, then the money; "–" without a PSA."""
+    found = row.get("psa")
+    if not isinstance(found, Mapping):
+        return "–"
+    if found.get("error"):
+        return t.pgettext("rollup_psa_unread", "not read")
+    money = {
+        "msp": _money(found.get("msp_monthly"), found.get("currency"), locale),
+        "customer": _money(found.get("customer_monthly"), found.get("currency"), locale),
+    }
+    said = t.pgettext(
+        "rollup_psa_money",
+        "costs you {msp} a month, bills the customer {customer} a month for seats nobody holds",
+        **money,
+    )
+    return f"{format_number(int(found.get('differences') or 0), locale)} · {said}"
+
+
+def _money(value: object, currency: object, locale: Locale) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_money(value, currency if isinstance(currency, str) and currency else None, locale)
+    return "–"

@@ -1,0 +1,148 @@
+"""A loopback stand-in of Autotask's REST API (/atservicesrest/v1.0), as Autotask's developer help shapes
+it, for what the auditor reads (docs/msp.md, "What the customer is billed: the PSA"):
+
+    GET /zoneInformation?user=U          {zoneName, url, webUrl, ci}: this server's own URL as the zone's
+    GET /Companies/{id}                  {item: {...}}; an id that is none of the MSP's: {item: null}
+    GET /Contracts/query?search=...      {items: [...], pageDetails: {count, requestCount, prevPageUrl,
+    GET /ContractServiceUnits/query?...   nextPageUrl}}; the search's `filter` of `eq` conditions on the
+                                         entity's fields (another operator: 400 {errors: [...]}), its
+                                         MaxRecords 1..500 (more: 400); a next page at nextPageUrl
+                                         (`page` of this stand-in's own), a page past the last: 400
+
+Every request needs Autotask's API user headers ApiIntegrationCode, UserName and Secret of the MSP's
+user (else 401 {errors: [...]}); every write is counted in `writes` and refused with 405.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from auditor_dev.commerce.server import Asked, Reply, StandIn
+
+API_PATH = "/atservicesrest/v1.0"
+MAX_RECORDS = 500
+
+
+def _errors(status: int, *errors: str) -> Reply:
+    return Reply(status, {"errors": list(errors)})
+
+
+class AutotaskStandIn(StandIn):
+    """Autotask for one MSP: its API user, its companies, their contracts and the contracts' service units."""
+
+    def __init__(
+        self,
+        *,
+        integration_code: str,
+        username: str,
+        secret: str,
+        companies: Sequence[Mapping[str, Any]],
+        contracts: Sequence[Mapping[str, Any]],
+        units: Sequence[Mapping[str, Any]],
+    ) -> None:
+        super().__init__(token=None)  # Autotask's own headers, checked in route
+        self.keys = {"apiintegrationcode": integration_code, "username": username, "secret": secret}
+        self.companies = [dict(c) for c in companies]
+        self.entities = {"Contracts": [dict(c) for c in contracts], "ContractServiceUnits": [dict(u) for u in units]}
+        self.writes = 0
+
+    def route(self, asked: Asked) -> Reply:
+        if not asked.path.lower().startswith(API_PATH):
+            return _errors(404, "Not found")
+        path = asked.path[len(API_PATH) :]
+        if path == "/zoneInformation":  # asked before the user is known: no keys needed
+            return Reply(
+                200, {"zoneName": "Stand-in", "url": f"{self.url}/ATServicesRest/", "webUrl": self.url, "ci": 0}
+            )
+        if any(asked.headers.get(k) != v for k, v in self.keys.items()):
+            return _errors(401, "Unauthorized: the API user's credentials were not accepted")
+        if asked.method != "GET":
+            self.writes += 1
+            return _errors(405, "This stand-in is read only")
+        parts = path.strip("/").split("/")
+        if parts[0] == "Companies" and len(parts) == 2:
+            found = [c for c in self.companies if str(c["id"]) == parts[1]]
+            return Reply(200, {"item": found[0] if found else None})
+        if len(parts) == 2 and parts[1] == "query" and parts[0] in self.entities:
+            return self._query(asked, parts[0])
+        return _errors(404, "Not found")
+
+    def _query(self, asked: Asked, entity: str) -> Reply:
+        try:
+            search = json.loads(asked.query.get("search", "{}"))
+            page = int(asked.query.get("page", "1"))
+        except ValueError:
+            return _errors(400, "search is not a JSON object")
+        filters = search.get("filter") if isinstance(search, dict) else None
+        size = search.get("MaxRecords", MAX_RECORDS) if isinstance(search, dict) else MAX_RECORDS
+        if not isinstance(filters, list) or not isinstance(size, int) or not 1 <= size <= MAX_RECORDS:
+            return _errors(400, f"search needs a filter list and MaxRecords of 1 to {MAX_RECORDS}")
+        rows = self.entities[entity]
+        for condition in filters:
+            if not isinstance(condition, dict) or condition.get("op") != "eq":
+                return _errors(400, "this stand-in reads eq conditions only")
+            rows = [r for r in rows if r.get(str(condition.get("field"))) == condition.get("value")]
+        last = max(1, math.ceil(len(rows) / size))
+        if not 1 <= page <= last:
+            return _errors(400, f"page {page} is past the last page ({last})")
+        chunk = rows[(page - 1) * size : page * size]
+        following = (
+            f"{self.url}{API_PATH}/{entity}/query?" + urlencode({"search": asked.query["search"], "page": page + 1})
+            if page < last
+            else None
+        )
+        previous = None if page == 1 else f"{self.url}{API_PATH}/{entity}/query?page={page - 1}"
+        details = {"count": len(chunk), "requestCount": size, "prevPageUrl": previous, "nextPageUrl": following}
+        return Reply(200, {"items": chunk, "pageDetails": details})
+
+
+# --- the sample MSP's Autotask (`audit --demo --tenants`) ------------------------------------------
+
+SAMPLE_INTEGRATION_CODE = "QZ7XK3M9PLR2TW5VBN8HJD4CSYE"  # a 27-character tracking identifier, as Autotask's are
+SAMPLE_USERNAME = "license-auditor@samplemsp.example"
+SAMPLE_COMPANY = 29684712  # Fabrikam in the sample MSP's Autotask
+
+
+def sample_autotask() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Fabrikam's recurring service contract in the sample MSP's Autotask (companies, contracts, units),
+    planted to show the differences a customer without a distributor read can show."""
+    companies = [{"id": SAMPLE_COMPANY, "companyName": "Fabrikam, Inc.", "isActive": True}]
+    contract = {
+        "id": 29684801,
+        "companyID": SAMPLE_COMPANY,
+        "contractName": "Fabrikam Managed Microsoft 365",
+        "contractType": 7,  # Recurring Service
+        "status": 1,
+        "startDate": "2025-09-01T00:00:00Z",
+        "endDate": "2027-08-31T00:00:00Z",
+    }
+    old = {**contract, "id": 29684790, "contractName": "Fabrikam 2024", "status": 0}
+
+    def unit(n: int, service: int, units: int, price: float, cost: float, start: str, end: str) -> dict[str, Any]:
+        return {
+            "id": 48213000 + n,
+            "contractID": 29684801,
+            "contractServiceID": 3120 + service,
+            "serviceID": service,
+            "startDate": f"{start}T00:00:00Z",
+            "endDate": f"{end}T00:00:00Z",
+            "units": units,
+            "price": price,
+            "cost": cost,
+            "approveAndPostDate": None,
+        }
+
+    units = [
+        unit(1, 28, 42, 34.10, 30.40, "2026-10-01", "2026-10-31"),
+        unit(2, 28, 45, 34.10, 30.40, "2026-11-01", "2026-11-30"),  # 45 billed, 40 held
+        unit(3, 29, 2, 8.00, 8.45, "2026-11-01", "2026-11-30"),  # below its cost, and held by nobody
+        unit(4, 35, 3, 20.60, 18.50, "2026-11-01", "2026-11-30"),  # a product Fabrikam does not hold
+    ]
+    return companies, [contract, old], units
+
+
+SAMPLE_PRODUCTS = {str(v): k for k, v in {"SPE_E3": 28, "POWER_BI_PRO": 29, "SPB": 35}.items()}
