@@ -15,8 +15,10 @@ tickets"):
                                             {code: "InvalidObject", errors: [{code, message, field}]}
     GET  /service/tickets/{id}/notes        the ticket's notes, paged; 404 for an unknown ticket
     POST /service/tickets/{id}/notes        a note: `text` (required) and at least one of the three flags
-                                            true ("one of detailDescriptionFlag, internalAnalysisFlag or
-                                            resolutionFlag must be true"); 201 with the note
+                                            true (our stand-in's rule: a note belongs to one of a ticket's
+                                            three sections, Discussion, Internal or Resolution; the pages
+                                            we could read do not say what ConnectWise answers without
+                                            one); 201 with the note
 
 Authentication and paging are the stand-in's (Basic, clientId, Link). A ticket can be closed as a
 person would close it in ConnectWise (`close`), and every POST is in `writes` (tests count them).
@@ -31,7 +33,7 @@ from typing import Any
 from auditor_dev.commerce.connectwise import API_PATH, ConnectWiseStandIn, _error
 from auditor_dev.commerce.server import Asked, Reply
 
-SUMMARY_MAX = 100  # Ticket.summary: "Max length: 100"
+SUMMARY_MAX = 100  # a ticket's summary: "max 100 characters, will be truncated" (integrations' documentation)
 XREF_MAX = 100
 _CONDITION = re.compile(r'^\s*(externalXRef|board/name)\s*=\s*"([^"]*)"\s*$|^\s*(company/id)\s*=\s*(\d+)\s*$'
                         r"|^\s*(closedFlag)\s*=\s*(true|false)\s*$", re.IGNORECASE)  # fmt: skip
