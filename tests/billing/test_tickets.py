@@ -154,3 +154,13 @@ def test_the_ticket_speaks_the_customers_language(audited: Path, locale: str) ->
     assert summary != english_summary  # the rule's title in the customer's language
     assert "found this in the audit" in english and "found this in the audit" not in description
     assert finding["id"] in description
+
+
+def test_without_connectwises_keys_nothing_is_read(
+    night: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CW_PRIVATE_KEY")
+    tenants = str(night.parent / "tenants.yaml")
+    assert main(["tickets", str(night), "--tenants", tenants, "--psa", "connectwise", "--yes"]) == 2
+    assert "CW_PRIVATE_KEY" in capsys.readouterr().err
+    assert not list(night.glob("tickets-*.jsonl"))
