@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.common.outputs import write_text
 from auditor.data.enums import Cloud
 from auditor.data.model import TenantSnapshot
 from auditor_dev.sample import REFERENCE
@@ -263,6 +264,25 @@ def distributor() -> Iterator[DemoDistributor]:
         invoice_items=items,
     ) as pax8:
         yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)
+
+
+DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights
+
+
+@contextmanager
+def connectwise_tickets(folder: Path) -> Iterator[tuple[str, dict[str, str], str]]:
+    """The sample MSP's ConnectWise with service tickets, served on 127.0.0.1 while the block runs: (its
+    URL, the keys to write with, Contoso's tenants entry's psa block naming its board). Its tickets and
+    notes are read from folder/DEMO_TICKETS and written back there, so a second night finds the first's."""
+    from auditor_dev.commerce import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets  # for --demo only
+
+    path = folder / DEMO_TICKETS
+    state = json.loads(path.read_text("utf-8")) if path.is_file() else None
+    stand_in, keys = sample_connectwise_tickets(state)
+    block = json.dumps(SAMPLE_TICKETS_BLOCK, sort_keys=True)
+    with stand_in:
+        yield stand_in.url, keys, block
+    write_text(path, json.dumps(kept_tickets(stand_in), indent=1, ensure_ascii=False) + "\n")
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,8 @@ class FleetOptions:
 class TicketsOptions:
     """`tickets DIR --tenants FILE --psa connectwise [--yes]`, typed (auditor/fleet/tickets.py runs with them)."""
 
-    dir: str  # an `audit --tenants` run's output folder
-    tenants: str  # the tenants file: each customer's psa block (company, board)
+    dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
+    tenants: str | None  # the tenants file: each customer's psa block (company, board)
     psa: str  # connectwise
     yes: bool  # write; without it a dry run
     rules: tuple[str, ...]  # --rule (none: every rule)
@@ -115,6 +115,7 @@ class TicketsOptions:
     endpoint: str | None  # --connectwise-endpoint
     journal: str | None  # --journal (None: DIR/tickets-<UTC time>.jsonl)
     env: Mapping[str, str] | None = None  # the ConnectWise keys' environment (None: the process's)
+    demo: bool = False  # --demo: the demo's run and the sample MSP's ConnectWise stand-in
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> TicketsOptions:
@@ -127,6 +128,7 @@ class TicketsOptions:
             severity=Severity.parse(args.severity),
             endpoint=args.connectwise_endpoint,
             journal=args.journal,
+            demo=args.demo,
         )
 
 
@@ -222,8 +224,13 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
         "(a ticket still open for it is found, and nothing is added); a finding no longer reported gets a note "
         "on its ticket, which is not closed. Writes only with --yes, journaled (docs/msp.md).",
     )
-    tickets.add_argument("dir", metavar="DIR", help="a `--tenants` run's output folder")
-    tickets.add_argument("--tenants", required=True, metavar="FILE", help="the tenants file: each psa block")
+    tickets.add_argument("dir", nargs="?", metavar="DIR", help="a `--tenants` run's output folder")
+    tickets.add_argument("--tenants", metavar="FILE", help="the tenants file: each psa block")
+    tickets.add_argument(
+        "--demo",
+        action="store_true",
+        help="Contoso's findings of `audit --demo --tenants` as tickets in a ConnectWise stand-in, kept between runs",
+    )
     tickets.add_argument("--psa", required=True, choices=["connectwise"], help="the PSA the tickets go to")
     tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")
     tickets.add_argument(

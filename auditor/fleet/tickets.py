@@ -27,7 +27,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from ..apply.journal import LineFile, default_path, now
 from ..billing.connectwise import ConnectWise, ConnectWiseError, credentials
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
-from .arguments import TicketsOptions
+from .arguments import TENANTS_DIR, TicketsOptions
 
 KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's first word
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
@@ -251,9 +251,31 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
 
 def cmd_tickets(options: TicketsOptions) -> int:
     """`tickets`: every ConnectWise customer of the file, its chosen findings as tickets."""
-    tenants = read_tenants_file(Path(options.tenants))
+    if options.demo:
+        return _demo(options)
+    if not options.dir or not options.tenants:
+        raise UsageError("tickets: give DIR and --tenants FILE, or --demo to try it on `audit --demo --tenants`")
+    return _run(options, read_tenants_file(Path(options.tenants)).jobs, Path(options.dir))
+
+
+def _demo(options: TicketsOptions) -> int:
+    """`tickets --demo`: Contoso's findings of `audit --demo --tenants` (its folder, DIR or reports/tenants)
+    as tickets in the sample MSP's ConnectWise, served by the stand-in; its tickets are kept between runs
+    (DIR/demo-connectwise.json), so a second `tickets --demo --yes` finds the first one's."""
+    from .. import demo  # the stand-in: only this demo loads it
+
+    root = Path(options.dir or TENANTS_DIR)
+    report = root / "contoso" / "report.json"
+    if not report.is_file():
+        raise UsageError(f"tickets --demo: {report} is missing: run `audit --demo --tenants` first")
+    tenant_id = str(json.loads(report.read_bytes())["tenant"]["id"])
+    with demo.connectwise_tickets(root) as (url, keys, block):
+        job = TenantJob("contoso", "Contoso", tenant_id, "", "worldwide", "", "", "", "", psa=block)
+        return _run(replace(options, endpoint=url, env=keys), [job], root)
+
+
+def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
     keys = credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
-    root = Path(options.dir)
     if not root.is_dir():
         raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")
     journal = None
@@ -263,7 +285,7 @@ def cmd_tickets(options: TicketsOptions) -> int:
     gaps = 0
     with ConnectWise(keys, endpoint=options.endpoint) as cw:
         session = Session(cw, journal, options.yes)
-        for job in tenants.jobs:
+        for job in jobs:
             gap = _customer(session, job, root, options)
             if gap:
                 gaps += 1

@@ -17,6 +17,8 @@
     connectwise.py     ConnectWise Manage's REST API (a PSA): Basic authentication of an API member and the
                        clientId header, companies, agreements and their additions paged by the Link
                        header; writes only where a route takes them (`tickets`)
+    connectwise_tickets.py  its service tickets and their notes (`tickets`; `tickets --demo` keeps
+                       them between nights)
     autotask.py        Autotask's REST API (a PSA): the API user's headers, zoneInformation, Companies,
                        Contracts and ContractServiceUnits queries paged by pageDetails.nextPageUrl
     psa_sample.py      the sample MSP's ConnectWise and Autotask (`audit --demo --tenants`)
@@ -31,6 +33,7 @@ REST reference (docs/bill.md names the pages).
 from auditor_dev.commerce.arm import BillingStandIn
 from auditor_dev.commerce.autotask import AutotaskStandIn
 from auditor_dev.commerce.connectwise import ConnectWiseStandIn
+from auditor_dev.commerce.connectwise_tickets import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets
 from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
 from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
@@ -41,6 +44,7 @@ from auditor_dev.commerce.sherweb import SherwebStandIn
 __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
+    "SAMPLE_TICKETS_BLOCK",
     "AutotaskStandIn",
     "BillingStandIn",
     "ConnectWiseStandIn",
@@ -49,7 +53,9 @@ __all__ = [
     "Pax8StandIn",
     "SherwebStandIn",
     "billed_line",
+    "kept_tickets",
     "sample_commerce",
+    "sample_connectwise_tickets",
     "sample_pax8",
     "sample_pax8_invoice",
     "sample_psa",

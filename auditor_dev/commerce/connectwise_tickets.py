@@ -27,10 +27,20 @@ person would close it in ConnectWise (`close`), and every POST is in `writes` (t
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor_dev.commerce.connectwise import API_PATH, ConnectWiseStandIn, _error
+from auditor_dev.commerce.connectwise import (
+    API_PATH,
+    SAMPLE_CLIENT_ID,
+    SAMPLE_COMPANY,
+    SAMPLE_MSP,
+    SAMPLE_PUBLIC_KEY,
+    ConnectWiseStandIn,
+    _error,
+    sample_connectwise,
+)
 from auditor_dev.commerce.server import Asked, Reply
 
 SUMMARY_MAX = 100  # a ticket's summary: "max 100 characters, will be truncated" (integrations' documentation)
@@ -81,7 +91,7 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
         self.boards = [dict(b) for b in boards]
         self.tickets: list[dict[str, Any]] = []
         self.notes: dict[int, list[dict[str, Any]]] = {}
-        self._next = 40127  # ticket ids as a site's look
+        self.next_id = 40127  # ticket ids as a site's look
 
     def route(self, asked: Asked) -> Reply:
         path = asked.path[len(API_PATH) :] if asked.path.startswith(API_PATH + "/") else ""
@@ -125,7 +135,7 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
         if xref is not None and (not isinstance(xref, str) or len(xref) > XREF_MAX):
             return _invalid(f"externalXRef: max length {XREF_MAX}", "externalXRef")
         ticket: dict[str, Any] = {
-            "id": self._next,
+            "id": self.next_id,
             "summary": summary,
             "recordType": "ServiceTicket",
             "board": {"id": found["id"], "name": found["name"]},
@@ -135,8 +145,8 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
             "initialDescription": body.get("initialDescription"),
             "closedFlag": False,
         }
-        self.notes[self._next] = []
-        self._next += 1
+        self.notes[self.next_id] = []
+        self.next_id += 1
         self.tickets.append(ticket)
         return Reply(201, ticket)
 
@@ -171,3 +181,37 @@ class ConnectWiseTicketsStandIn(ConnectWiseStandIn):
 
 
 SAMPLE_BOARDS = [{"id": 1, "name": "Help Desk"}, {"id": 7, "name": "Licensing"}]
+SAMPLE_BOARD = "Licensing"  # where the sample MSP's licence tickets go (`tickets --demo`)
+# Contoso's tenants entry's psa block as `tickets --demo` reads it: its company and the board
+SAMPLE_TICKETS_BLOCK = {"connectwise": {"company_id": SAMPLE_COMPANY, "board": SAMPLE_BOARD, "products": {}}}
+
+
+def sample_connectwise_tickets(
+    kept: Mapping[str, Any] | None = None,
+) -> tuple[ConnectWiseTicketsStandIn, dict[str, str]]:
+    """The sample MSP's ConnectWise with its boards, its tickets and notes as `kept_tickets` kept them
+    (a night before), and the keys to read it with (a private key made up each run)."""
+    companies, agreements, additions = sample_connectwise()
+    private = secrets.token_urlsafe(16)
+    stand_in = ConnectWiseTicketsStandIn(
+        boards=SAMPLE_BOARDS,
+        company_id=SAMPLE_MSP,
+        public_key=SAMPLE_PUBLIC_KEY,
+        private_key=private,
+        client_id=SAMPLE_CLIENT_ID,
+        companies=companies,
+        agreements=agreements,
+        additions=additions,
+    )
+    if kept:
+        stand_in.tickets = [dict(t) for t in kept.get("tickets", [])]
+        stand_in.notes = {int(k): [dict(n) for n in v] for k, v in kept.get("notes", {}).items()}
+        stand_in.next_id = int(kept.get("next_id", stand_in.next_id))
+    keys = {"CW_COMPANY_ID": SAMPLE_MSP, "CW_PUBLIC_KEY": SAMPLE_PUBLIC_KEY, "CW_PRIVATE_KEY": private}
+    return stand_in, keys | {"CW_CLIENT_ID": SAMPLE_CLIENT_ID}
+
+
+def kept_tickets(stand_in: ConnectWiseTicketsStandIn) -> dict[str, Any]:
+    """The stand-in's tickets and notes, as the next night's `sample_connectwise_tickets` takes them."""
+    notes = {str(k): v for k, v in stand_in.notes.items()}
+    return {"tickets": stand_in.tickets, "notes": notes, "next_id": stand_in.next_id}

@@ -164,3 +164,14 @@ def test_without_connectwises_keys_nothing_is_read(
     assert main(["tickets", str(night), "--tenants", tenants, "--psa", "connectwise", "--yes"]) == 2
     assert "CW_PRIVATE_KEY" in capsys.readouterr().err
     assert not list(night.glob("tickets-*.jsonl"))
+
+
+def test_the_demo_opens_each_ticket_once_over_two_nights(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chosen = len(_chosen(night))
+    assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
+    assert f"tickets opened: {chosen}, already open: 0" in capsys.readouterr().err
+    kept = json.loads((night / "demo-connectwise.json").read_text("utf-8"))
+    assert len(kept["tickets"]) == chosen
+    assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
+    assert f"tickets opened: 0, already open: {chosen}" in capsys.readouterr().err
+    assert len(json.loads((night / "demo-connectwise.json").read_text("utf-8"))["tickets"]) == chosen
