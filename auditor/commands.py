@@ -46,7 +46,7 @@ from auditor.policyset.schema import schema_text
 from . import STARTED, demo, wording
 from .arguments import AuditOptions
 from .billing.arguments import with_bill_reads
-from .billing.distributor_records import DistributorSection, Payload
+from .billing.distributor_records import Payload
 from .billing.distributor_seats import section as distributor_section
 from .billing.file import BillingFile, read_billing
 from .billing.psa_table import section as psa_section
@@ -499,14 +499,13 @@ def run_audit(options: AuditOptions) -> int:
 
 def _record_run(out_dir: Path, kind: RunKind, written: Sequence[Path], document: ReportDocument) -> None:
     """run.json: the files this run wrote into `out_dir` (what `email` checks every part against)."""
-    section = document.distributor
     record(
         out_dir,
         kind,
         written,
         tenant=document.tenant.name or document.tenant.id or "",
         generated_at=str(document.generated_at or ""),
-        msp_cost=isinstance(section, DistributorSection) and section.shows_msp_cost(),
+        msp_cost=document.shows_msp_cost(),  # the distributor's cost and margin, the PSA's differences
     )
 
 

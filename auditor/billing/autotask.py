@@ -37,13 +37,13 @@ from auditor.billing.psa_client import (
     PsaClient,
     PsaError,
     day,
+    env_keys,
     number,
     price,
     text,
     whole_id,
 )
 from auditor.billing.psa_records import PsaLine
-from auditor.common.errors import UsageError
 
 ZONE_URL = "https://webservices.autotask.net/atservicesrest/v1.0/zoneInformation"
 API_PATH = "/atservicesrest/v1.0"
@@ -72,14 +72,7 @@ class Credentials:
 def credentials(env: Mapping[str, str]) -> Credentials:
     """The MSP's Autotask API user from the environment; UsageError naming what is missing."""
     names = (INTEGRATION_CODE_ENV, USERNAME_ENV, SECRET_ENV)
-    values = [env.get(n, "").strip() for n in names]
-    missing = [n for n, v in zip(names, values, strict=True) if not v]
-    if missing:
-        raise UsageError(
-            f"the tenants file names an Autotask company (psa: autotask): set {', '.join(missing)} to the "
-            "MSP's Autotask API user (docs/msp.md)"
-        )
-    return Credentials(*values)
+    return Credentials(*env_keys(env, names, "an Autotask company (psa: autotask), read with the MSP's API user"))
 
 
 class Autotask(PsaClient):

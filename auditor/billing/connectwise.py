@@ -41,13 +41,13 @@ from auditor.billing.psa_client import (
     PsaClient,
     PsaError,
     day,
+    env_keys,
     number,
     price,
     text,
     whole_id,
 )
 from auditor.billing.psa_records import PsaLine
-from auditor.common.errors import UsageError
 
 API_URL = "https://api-na.myconnectwise.net"  # ConnectWise's cloud (North America); --connectwise-endpoint: another
 API_PATH = "/v4_6_release/apis/3.0"
@@ -80,14 +80,8 @@ def credentials(env: Mapping[str, str]) -> Credentials:
     """The MSP's ConnectWise keys from the environment; UsageError (before any tenant is read) naming
     the variables that are missing, never their values."""
     names = (COMPANY_ID_ENV, PUBLIC_KEY_ENV, PRIVATE_KEY_ENV, CLIENT_ID_ENV)
-    values = [env.get(n, "").strip() for n in names]
-    missing = [n for n, v in zip(names, values, strict=True) if not v]
-    if missing:
-        raise UsageError(
-            f"the tenants file names a ConnectWise company (psa: connectwise): set {', '.join(missing)} to the "
-            "MSP's ConnectWise API member keys and its clientId (docs/msp.md)"
-        )
-    return Credentials(*values)
+    what = "a ConnectWise company (psa: connectwise), read with the MSP's API member keys and its clientId"
+    return Credentials(*env_keys(env, names, what))
 
 
 class ConnectWise(PsaClient):

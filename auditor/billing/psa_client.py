@@ -25,7 +25,7 @@ built here from the request's name, its HTTP status and the answer's `message`, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self
 
@@ -33,7 +33,7 @@ import httpx
 
 from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, said, strict_value
-from auditor.common.errors import console_line
+from auditor.common.errors import UsageError, console_line
 
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
@@ -47,6 +47,16 @@ class PsaError(Exception):
     def __init__(self, text: str, status: int | None = None) -> None:
         super().__init__(console_line(text))
         self.status = status  # the PSA's HTTP status when it answered (a 4xx: it refused, nothing changed)
+
+
+def env_keys(env: Mapping[str, str], names: Sequence[str], what: str) -> list[str]:
+    """The values of the environment variables `names`, each stripped; UsageError (before any tenant is
+    read) naming those missing, never a value: "the tenants file names `what`: set ..."."""
+    values = [env.get(n, "").strip() for n in names]
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        raise UsageError(f"the tenants file names {what}: set {', '.join(missing)} (docs/msp.md)")
+    return values
 
 
 def number(value: object, what: str, error: type[PsaError], *, whole: bool, most: float) -> float:

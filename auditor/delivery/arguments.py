@@ -154,14 +154,14 @@ def _refuse_msp_cost(report_dir: Path, *, shown: bool) -> None:
     recipients from the customer's."""
     from .content import load_report, parts_of_one_run  # loaded when the command runs, not for `--help`
 
-    section = load_report(Path(report_dir)).distributor  # the roll-up, a folder without a report: refused first
+    report = load_report(Path(report_dir))  # the roll-up, a folder without a report: refused first
     # every part from one run, and that run's own word on its files
     recorded = parts_of_one_run(Path(report_dir)).msp_cost
-    if shown and (recorded or (section and section.shows_msp_cost())):
+    if shown and (recorded or report.shows_msp_cost()):
         raise UsageError(
-            f"{report_dir}: the report shows the MSP's cost and margin at the distributor (report.json "
-            "distributor, not mailed_to_customer): it is not sent to a customer; audit again with --email-to "
-            "(its files leave them out), or give --include-msp-cost to send it to the MSP"
+            f"{report_dir}: the report shows the MSP's cost and margin at the distributor or its differences "
+            "with its PSA (report.json distributor or psa, not mailed_to_customer): it is not sent to a customer; "
+            "audit again with --email-to (its files leave them out), or give --include-msp-cost to send it to the MSP"
         )
 
 

@@ -463,6 +463,12 @@ class ReportDocument(Struct, kw_only=True):
         """The bill, or None for a report without one (`audit` without --billing, an older report)."""
         return self.bill if isinstance(self.bill, Bill) else None
 
+    def shows_msp_cost(self) -> bool:
+        """Whether the rendered files show what the MSP's seats cost it, its margin or its own differences
+        with its PSA (the distributor's and the PSA's sections not `mailed_to_customer`): never the customer's."""
+        sections = (self.distributor, self.psa)
+        return any(isinstance(s, DistributorSection | PsaSection) and s.shows_msp_cost() for s in sections)
+
 
 def builtins(value: Any) -> Any:
     """The JSON values of one of the Structs above (or of a BillingRow, a dataclass, which orjson

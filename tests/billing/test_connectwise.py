@@ -220,3 +220,19 @@ def test_one_psa_company_is_one_tenants(tmp_path: Path) -> None:
     path = _write(tmp_path, "    psa: {connectwise: {company_id: 250}}", second)
     with pytest.raises(UsageError, match="ConnectWise company_id 250 is also that of"):
         load_tenants(path)
+
+
+def test_a_customer_the_psa_refuses_is_its_gap_and_the_others_go_on() -> None:
+    from auditor.billing import psa_sessions
+
+    env = {"CW_COMPANY_ID": KEYS.company_id, "CW_PUBLIC_KEY": KEYS.public_key, "CW_PRIVATE_KEY": PRIVATE}
+    env["CW_CLIENT_ID"] = KEYS.client_id
+    entries = {
+        "contoso": {"connectwise": {"company_id": 250, "products": {"m365-e3": "SPE_E3"}}},
+        "wrong": {"connectwise": {"company_id": 999, "products": {}}},
+    }
+    with _stand_in([_agreement(1187)], {1187: [_addition(1)]}) as cw:
+        given = psa_sessions.read(entries, endpoints={"connectwise": cw.url}, env=env, on="2026-11-20")
+    assert [line["product"] for line in given["contoso"]["lines"]] == ["M365-E3"]
+    assert given["wrong"]["error"] == "ConnectWise has no company 999: check the tenants entry's psa"
+    assert "lines" not in given["wrong"] and PRIVATE not in json.dumps(given)

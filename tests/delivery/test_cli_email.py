@@ -253,3 +253,30 @@ def test_email_refuses_a_report_showing_the_msps_cost(tmp_path: Path, capsys: py
         assert _email(mailed, server.port) == 0
         assert _email(msp, server.port, "--include-msp-cost") == 0
         assert len(server.recorder.messages) == 2
+
+
+def test_email_refuses_a_report_showing_the_msps_differences_with_its_psa(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 97: the three-way table names what the MSP pays and does not bill, and a seat billed below
+    its cost: a report showing them (its `psa` not mailed_to_customer) is the MSP's, refused as the
+    distributor's cost is; the audit's own e-mail leaves them out and goes."""
+    from .conftest import REPORT
+
+    below = {"kind": "billed_below_cost", "sku": "SPE_E5", "unit_price": 47.0, "cost": 49.3}
+    below |= {"cost_source": "distributor", "seats": 12, "loss_monthly": 27.6, "currency": "EUR"}
+    section = {
+        "schema": 1,
+        "psa": "connectwise",
+        "company_id": 250,
+        "on": "2026-11-01",
+        "products": [],
+        "findings": [below],
+    }
+    msp = write_report(tmp_path / "msp", {**REPORT, "psa": section})
+    mailed = write_report(tmp_path / "mailed", {**REPORT, "psa": {**section, "mailed_to_customer": True}})
+    with smtp_server() as server:
+        assert _email(msp, server.port) == 2
+        assert "its differences with its PSA" in capsys.readouterr().err
+        assert _email(mailed, server.port) == 0
+        assert len(server.recorder.messages) == 1
