@@ -309,6 +309,17 @@ def _add_audit(sub: Any) -> None:
         metavar="K/N",
         help="audit only the K-th of N slices of the file (by a hash of each key: adding a tenant moves no other)",
     )
+    tenants.add_argument(
+        "--invoice",
+        metavar="ID",
+        help="read Microsoft's invoice ID (Graph's billed reconciliation export, in the `partner:` tenant) "
+        "beside each tenant's seats: OUTPUT_DIR/<key>/invoice.json (docs/msp.md)",
+    )
+    tenants.add_argument(
+        "--pax8-invoice",
+        metavar="ID|latest",
+        help="read Pax8's invoice ID (or the latest) beside the seats of each tenant with a Pax8 company (docs/msp.md)",
+    )
     audit.add_argument("--pax8-endpoint", metavar="URL", help="read Pax8 at URL (a stand-in)")
     audit.add_argument("--sherweb-endpoint", metavar="URL", help="read Sherweb at URL (a stand-in)")
     audit.add_argument(

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from auditor.common.errors import UsageError
+from auditor.common.outputs import write_text
 from auditor.data.enums import Cloud
 from auditor.data.model import TenantSnapshot
 from auditor_dev.sample import REFERENCE
@@ -202,6 +203,33 @@ def partner_graph(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]
         yield graph.url, token
 
 
+SAMPLE_INVOICE = "G016907411"  # the sample partner's invoice from Microsoft (Fabrikam's seats, bought direct)
+
+
+@contextmanager
+def partner_billing(customers: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """What Microsoft invoiced the sample MSP (SAMPLE_INVOICE), served by the partner billing export's
+    stand-in on 127.0.0.1 while the block runs: (its Graph URL, a token). The last customer (tenant id,
+    name) buys direct: Microsoft 365 E3 invoiced above its enabled seats, Power BI Pro for seats nobody
+    holds, and a product the tenant does not hold (Microsoft Defender for Business); the others buy
+    through the distributor."""
+    from auditor_dev.commerce import PartnerBillingStandIn, billed_line  # for --demo only
+
+    tenant_id, name = customers[-1]
+    common = {"partner": PARTNER_TENANT, "customer": tenant_id, "customer_name": name, "invoice": SAMPLE_INVOICE}
+    lines = [
+        billed_line(**common, subscription="5b1c9a0e-e3e3-4e3e-8e3e-00000000f0e3", product_id="CFQ7TTC0LFLZ",
+             sku_name="Microsoft 365 E3", quantity=55, unit_price=33.75),
+        billed_line(**common, subscription="5b1c9a0e-b1b1-4b1b-8b1b-00000000f0b1", product_id="CFQ7TTC0L3PB",
+             sku_name="Power BI Pro", quantity=2, unit_price=12.10),
+        billed_line(**common, subscription="5b1c9a0e-d4d4-4d4d-8d4d-00000000f0d4", product_id="CFQ7TTC0HHVL",
+             sku_name="Microsoft Defender for Business", quantity=3, unit_price=2.70),
+    ]  # fmt: skip
+    billing = PartnerBillingStandIn(PARTNER_TENANT, {SAMPLE_INVOICE: lines}, running_polls=1, retry_after=1)
+    with billing:
+        yield billing.graph_url, str(billing.token)
+
+
 @dataclass(frozen=True)
 class DemoDistributor:
     """The sample tenant's distributor (Pax8) as `audit --demo --tenants` reads it."""
@@ -216,14 +244,45 @@ class DemoDistributor:
 @contextmanager
 def distributor() -> Iterator[DemoDistributor]:
     """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs."""
-    from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8  # for --demo only
+    from auditor_dev.commerce import (  # for --demo only
+        SAMPLE_CLIENT_ID,
+        SAMPLE_COMPANY,
+        Pax8StandIn,
+        sample_pax8,
+        sample_pax8_invoice,
+    )
 
     companies, subscriptions, products = sample_pax8(CLOCK.isoformat())
+    invoices, items = sample_pax8_invoice()
     secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
     with Pax8StandIn(
-        client_id=SAMPLE_CLIENT_ID, client_secret=secret, companies=companies, subscriptions=subscriptions
+        client_id=SAMPLE_CLIENT_ID,
+        client_secret=secret,
+        companies=companies,
+        subscriptions=subscriptions,
+        invoices=invoices,
+        invoice_items=items,
     ) as pax8:
         yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)
+
+
+DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights
+
+
+@contextmanager
+def connectwise_tickets(folder: Path) -> Iterator[tuple[str, dict[str, str], str]]:
+    """The sample MSP's ConnectWise with service tickets, served on 127.0.0.1 while the block runs: (its
+    URL, the keys to write with, Contoso's tenants entry's psa block naming its board). Its tickets and
+    notes are read from folder/DEMO_TICKETS and written back there, so a second night finds the first's."""
+    from auditor_dev.commerce import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets  # for --demo only
+
+    path = folder / DEMO_TICKETS
+    state = json.loads(path.read_text("utf-8")) if path.is_file() else None
+    stand_in, keys = sample_connectwise_tickets(state)
+    block = json.dumps(SAMPLE_TICKETS_BLOCK, sort_keys=True)
+    with stand_in:
+        yield stand_in.url, keys, block
+    write_text(path, json.dumps(kept_tickets(stand_in), indent=1, ensure_ascii=False) + "\n")
 
 
 @dataclass(frozen=True)

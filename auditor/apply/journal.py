@@ -43,7 +43,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,7 +141,7 @@ class LineFile:
         lock(self._fd, path, what)  # a new file: only an undo of it could want it
         _fsync_dir(path.parent)
 
-    def append(self, line: JournalRecord | CommerceLine) -> None:
+    def append(self, line: Mapping[str, Any] | CommerceLine) -> None:
         record = msgspec.to_builtins(line) if isinstance(line, CommerceLine) else line
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
         try:

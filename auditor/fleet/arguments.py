@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.common.errors import UsageError
-from auditor.data.enums import Locale
+from auditor.data.enums import Locale, Severity
 
 from ..delivery.arguments import add_email_arguments, options_from_args
 
@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 
 Command = Callable[[argparse.Namespace], int]
 TENANTS_DIR = "reports/tenants"  # `audit --tenants`' --output-dir by default; a one-tenant audit's is reports/
+
+
+@dataclass(frozen=True)
+class InvoiceOptions:
+    """What `audit --tenants` reads of the partner's invoices (auditor.fleet.invoice_reads): --invoice
+    and --pax8-invoice, and where (the demo's stand-ins)."""
+
+    microsoft: str | None = None  # --invoice ID: Microsoft's billed invoice reconciliation export
+    pax8: str | None = None  # --pax8-invoice ID|latest
+    graph: tuple[str, str] | None = None  # (the partner's Graph URL, a token): the demo's stand-in
+    pax8_endpoint: str | None = None  # --pax8-endpoint
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class FleetOptions:
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Any] = field(default_factory=dict)
+    invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
     # the PSA's keys (None: the process's environment), and what each customer is billed there, read
     # before the tenants (auditor.fleet.psa_reads)
     psa_env: Mapping[str, str] | None = None
@@ -82,6 +94,41 @@ class FleetOptions:
             connectwise_endpoint=args.connectwise_endpoint,
             autotask_endpoint=args.autotask_endpoint,
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
+            invoices=InvoiceOptions(
+                microsoft=getattr(args, "invoice", None),
+                pax8=getattr(args, "pax8_invoice", None),
+                pax8_endpoint=args.pax8_endpoint,
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class TicketsOptions:
+    """`tickets DIR --tenants FILE --psa connectwise [--yes]`, typed (auditor/fleet/tickets.py runs with them)."""
+
+    dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
+    tenants: str | None  # the tenants file: each customer's psa block (company, board)
+    psa: str  # connectwise
+    yes: bool  # write; without it a dry run
+    rules: tuple[str, ...]  # --rule (none: every rule)
+    severity: Severity  # --severity: the lowest chosen
+    endpoint: str | None  # --connectwise-endpoint
+    journal: str | None  # --journal (None: DIR/tickets-<UTC time>.jsonl)
+    env: Mapping[str, str] | None = None  # the ConnectWise keys' environment (None: the process's)
+    demo: bool = False  # --demo: the demo's run and the sample MSP's ConnectWise stand-in
+
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> TicketsOptions:
+        return cls(
+            dir=args.dir,
+            tenants=args.tenants,
+            psa=args.psa,
+            yes=args.yes,
+            rules=tuple(args.rule or ()),
+            severity=Severity.parse(args.severity),
+            endpoint=args.connectwise_endpoint,
+            journal=args.journal,
+            demo=args.demo,
         )
 
 
@@ -134,7 +181,7 @@ class ListsOptions:
 
 
 def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
-    """Register `rollup` and `lists`; `command(name, module)` imports the command when it runs."""
+    """Register `rollup`, `lists` and `tickets`; `command(name, module)` imports the command when it runs."""
     rollup = sub.add_parser(
         "rollup",
         help="join the roll-ups of `audit --tenants --shard` runs into one",
@@ -168,3 +215,35 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
     )
     add_email_arguments(lists)  # SMTP: --smtp-host, --from; the recipients are each tenant's list_to
     lists.set_defaults(func=command("cmd_lists", "auditor.fleet.lists", ListsOptions.of))
+
+    tickets = sub.add_parser(
+        "tickets",
+        help="open a PSA ticket per chosen finding of `audit --tenants` output (a dry run without --yes)",
+        description="For each tenant of the tenants file whose psa block names a ConnectWise company and board, "
+        "open one service ticket per open finding of the chosen rules and severity, keyed by the finding's id "
+        "(a ticket still open for it is found, and nothing is added); a finding no longer reported gets a note "
+        "on its ticket, which is not closed. Writes only with --yes, journaled (docs/msp.md).",
+    )
+    tickets.add_argument("dir", nargs="?", metavar="DIR", help="a `--tenants` run's output folder")
+    tickets.add_argument("--tenants", metavar="FILE", help="the tenants file: each psa block")
+    tickets.add_argument(
+        "--demo",
+        action="store_true",
+        help="Contoso's findings of `audit --demo --tenants` as tickets in a ConnectWise stand-in, kept between runs",
+    )
+    tickets.add_argument("--psa", required=True, choices=["connectwise"], help="the PSA the tickets go to")
+    tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")
+    tickets.add_argument(
+        "--rule", action="append", metavar="RULE", help="only this rule's findings (repeatable; default: every rule)"
+    )
+    tickets.add_argument(
+        "--severity",
+        default="high",
+        choices=["low", "medium", "high", "critical"],
+        help="the lowest severity chosen (default: high)",
+    )
+    tickets.add_argument(
+        "--connectwise-endpoint", metavar="URL", help="ConnectWise Manage at URL (another region's site, or a stand-in)"
+    )
+    tickets.add_argument("--journal", metavar="FILE", help="the journal (default: DIR/tickets-<UTC time>.jsonl)")
+    tickets.set_defaults(func=command("cmd_tickets", "auditor.fleet.tickets", TicketsOptions.of))

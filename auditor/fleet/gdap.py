@@ -162,6 +162,18 @@ def for_partner(
     """The listing in the partner's tenant with the partner's app (the file's `partner:` block)."""
     if block is None:
         return Reading(kind="no_partner", gap="the tenants file has no `partner:` block")
+    signed = partner_credential(block, auth=auth, env=env)
+    if isinstance(signed, str):
+        return Reading(kind="failed", gap=signed)
+    credential, description, scope, graph_v1 = signed
+    return from_graph(endpoint or graph_v1, credential, description, scope)
+
+
+def partner_credential(
+    block: PartnerBlock, *, auth: str | None, env: Mapping[str, str]
+) -> tuple[TokenCredential, str, str, str] | str:
+    """(credential, its description, scope, Graph v1.0 URL) of the partner's own tenant, signed in as the
+    `partner:` block's app (the GDAP listing's and the partner billing export's), else why not (a gap)."""
     asked = AuthMode(auth or AuthMode.AUTO.value)
     mine = {**env, "AZURE_TENANT_ID": block.tenant_id, "AZURE_CLIENT_ID": block.client_id}
     token = env.get(PARTNER_GRAPH_TOKEN_ENV, "").strip()
@@ -173,15 +185,15 @@ def for_partner(
     try:
         if mode is AuthMode.TOKEN:
             if not token:
-                return Reading(kind="failed", gap=f"signing in with tokens: {PARTNER_GRAPH_TOKEN_ENV} is not set")
+                return f"signing in with tokens: {PARTNER_GRAPH_TOKEN_ENV} is not set"
             credential: TokenCredential = StaticTokenCredential(token)
             description = f"bearer token from {PARTNER_GRAPH_TOKEN_ENV}"
         else:
             built = build_credential(mode, tenant_id=block.tenant_id, cloud=ep, env=mine)
             credential, description = built.credential, built.description
     except AuditorError as exc:
-        return Reading(kind="failed", gap=clean_message(str(exc))[:400])
-    return from_graph(endpoint or ep.graph_v1, credential, description, ep.scope)
+        return clean_message(str(exc))[:400]
+    return credential, description, ep.scope, ep.graph_v1
 
 
 def _day(moment: datetime | None) -> str | None:

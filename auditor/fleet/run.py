@@ -65,9 +65,9 @@ from ..i18n import english_count
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
-from . import gdap, partner
+from . import gdap, invoice_reads, partner
 from . import psa_reads as psa
-from .arguments import FleetOptions, RollupOptions
+from .arguments import FleetOptions, InvoiceOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 from .tenant_places import Places, Seat
@@ -398,10 +398,15 @@ def _demo_tenants(options: FleetOptions) -> int:
             autotask_endpoint=in_psa.autotask_url,
             psa_env=in_psa.env,
         )
+        customers = [(t.tenant_id, t.name) for t in served]
         with (
             PartnerCenter(EnvToken(PARTNER_CENTER_TOKEN_ENV, partner_token), partner_url) as partner_session,
-            demo.partner_graph([(t.tenant_id, t.name) for t in served]) as (gdap_url, gdap_token),
+            demo.partner_graph(customers) as (gdap_url, gdap_token),
+            demo.partner_billing(customers) as invoice_graph,
         ):
+            # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
+            options = replace(options, invoices=InvoiceOptions(demo.SAMPLE_INVOICE, "latest", invoice_graph, pax8.url))
+
             # the partner tenant's GDAP relationships, served by an emulator of its own
             def relationships() -> gdap.Reading:
                 return gdap.from_graph(gdap_url, StaticTokenCredential(gdap_token), "the demo partner's token")
@@ -438,6 +443,7 @@ def cmd_tenants(options: FleetOptions) -> int:
     if distributor.wanted(jobs):
         distributor.check(jobs, os.environ)  # before any tenant: no Pax8 (or Sherweb) credentials is exit 2
     psa.check(jobs, os.environ)  # likewise the PSA's keys
+    invoice_reads.check(options.invoices, os.environ)  # --pax8-invoice without Pax8's keys: exit 2
     return _run_and_roll_up(options, jobs, tenants)
 
 
@@ -492,6 +498,7 @@ def _audit_and_roll_up(
         outcomes = run_tenants(options, jobs, root, partner_session=given_session or partner_session)
     # each tenant's reconciliation and three-way table, as its report has them
     extra = distributor.run(outcomes, root, seats) + psa.run(outcomes, root, billed)
+    extra += invoice_reads.beside(options, tenants, outcomes, root)  # what Microsoft and Pax8 invoiced (read only)
     part = f"{options.shard[0]}/{options.shard[1]}" if options.shard else None
     locale = run.locale.value if run.locale else None
     relationships = (given_relationships or _partner_relationships(options, tenants))()

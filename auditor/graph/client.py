@@ -229,6 +229,15 @@ class GraphClient:
         )
         return self._json(response, shown)
 
+    async def submit(self, path: str, body: Any, *, what: str | None = None) -> httpx.Response:
+        """POST a JSON document that starts a long-running operation (a partner billing export) and
+        return the successful answer itself: its status and headers (a 202's Location) are the answer."""
+        url = self.url(path)
+        shown = what or self.describe(url, "POST")
+        return await self._send(
+            url, {"Content-Type": "application/json"}, shown, method=Method.POST, content=orjson.dumps(body)
+        )
+
     async def fetch(
         self,
         path_or_url: str,

@@ -10,11 +10,15 @@
     sample.py          the sample tenant's subscriptions as each API sells them (`audit --demo`)
     pax8.py            Pax8's partner API (a distributor): client-credentials token, companies and
                        subscriptions paged with page/size, read only (`audit --demo --tenants`)
+    partner_billing.py Graph's partner billing export (billed invoice reconciliation: the export, its
+                       long-running operation, the manifest) and the Blob Storage folder its blobs are in
     sherweb.py         Sherweb's Partner API (a distributor, service-provider scope): client-credentials
                        token, APIM subscription key, subscription details and customer catalogs, read only
     connectwise.py     ConnectWise Manage's REST API (a PSA): Basic authentication of an API member and the
                        clientId header, companies, agreements and their additions paged by the Link
                        header; writes only where a route takes them (`tickets`)
+    connectwise_tickets.py  its service tickets and their notes (`tickets`; `tickets --demo` keeps
+                       them between nights)
     autotask.py        Autotask's REST API (a PSA): the API user's headers, zoneInformation, Companies,
                        Contracts and ContractServiceUnits queries paged by pageDetails.nextPageUrl
     psa_sample.py      the sample MSP's ConnectWise and Autotask (`audit --demo --tenants`)
@@ -29,8 +33,10 @@ REST reference (docs/bill.md names the pages).
 from auditor_dev.commerce.arm import BillingStandIn
 from auditor_dev.commerce.autotask import AutotaskStandIn
 from auditor_dev.commerce.connectwise import ConnectWiseStandIn
+from auditor_dev.commerce.connectwise_tickets import SAMPLE_TICKETS_BLOCK, kept_tickets, sample_connectwise_tickets
+from auditor_dev.commerce.partner_billing import PartnerBillingStandIn, billed_line
 from auditor_dev.commerce.partner_center import PartnerCenterStandIn
-from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
+from auditor_dev.commerce.pax8 import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8, sample_pax8_invoice
 from auditor_dev.commerce.psa_sample import sample_psa
 from auditor_dev.commerce.sample import sample_commerce
 from auditor_dev.commerce.sherweb import SherwebStandIn
@@ -38,13 +44,19 @@ from auditor_dev.commerce.sherweb import SherwebStandIn
 __all__ = [
     "SAMPLE_CLIENT_ID",
     "SAMPLE_COMPANY",
+    "SAMPLE_TICKETS_BLOCK",
     "AutotaskStandIn",
     "BillingStandIn",
     "ConnectWiseStandIn",
+    "PartnerBillingStandIn",
     "PartnerCenterStandIn",
     "Pax8StandIn",
     "SherwebStandIn",
+    "billed_line",
+    "kept_tickets",
     "sample_commerce",
+    "sample_connectwise_tickets",
     "sample_pax8",
+    "sample_pax8_invoice",
     "sample_psa",
 ]

@@ -12,6 +12,9 @@
                                {size, totalElements, totalPages, number}}; a companyId that is not the
                                partner's: 403 {type, message: "Invalid companyId", instance, status}
     GET  /v1/subscriptions/{subscriptionId}   one subscription, 404 "Subscription not found"
+    GET  /v1/invoices          the partner's invoices, paged; /v1/invoices/{invoiceId} one of them, and
+                               /v1/invoices/{invoiceId}/items its items, paged ("The maximum page size
+                               is 200"); an unknown invoice: 404 "Invoice not found"
     PUT  /v1/subscriptions/{subscriptionId}   "Update Subscription": {quantity} (Price, BillingTerm,
                                Quantity, StartDate: "At least one of the following fields are
                                required"); 422 for a subscription whose startDate is after the clock's
@@ -86,11 +89,16 @@ class Pax8StandIn(StandIn):
         companies: Sequence[Mapping[str, Any]],
         subscriptions: Sequence[Mapping[str, Any]],
         clock: Callable[[], float] = time.time,
+        invoices: Sequence[Mapping[str, Any]] = (),
+        invoice_items: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> None:
         super().__init__(token=None)  # the tokens are this stand-in's own: issued by /oauth/token
         self.client_id, self.client_secret = client_id, client_secret
         self.companies = [dict(c) for c in companies]
         self.subscriptions = [dict(s) for s in subscriptions]
+        # the partner's invoices (one a month for all its companies) and each one's items, by invoice id
+        self.invoices = [dict(i) for i in invoices]
+        self.invoice_items = {k: [dict(x) for x in v] for k, v in (invoice_items or {}).items()}
         self.clock = clock
         self.issued: dict[str, float] = {}  # token -> when it expires
         self.writes = 0
@@ -112,17 +120,35 @@ class Pax8StandIn(StandIn):
             return self._update(asked)
         if asked.method == "DELETE":
             return self._cancel(asked)
+        return self._read(asked)
+
+    def _read(self, asked: Asked) -> Reply:
+        """A GET of the API, its token checked."""
         if asked.path == "/v1/subscriptions":
             return self._subscriptions(asked)
         if asked.path.startswith("/v1/subscriptions/"):
             found = [s for s in self.subscriptions if s["id"] == asked.path.rsplit("/", 1)[1]]
             return Reply(200, found[0]) if found else _error(404, "Subscription not found", asked.path)
+        if asked.path == "/v1/invoices" or asked.path.startswith("/v1/invoices/"):
+            return self._invoices(asked)
         if asked.path == "/v1/companies":
             return self._paged(asked, self.companies)
         if asked.path.startswith("/v1/companies/"):
             found = [c for c in self.companies if c["id"] == asked.path.rsplit("/", 1)[1]]
             return Reply(200, found[0]) if found else _error(404, "Company not found", asked.path)
         return _error(404, "Not found", asked.path)
+
+    def _invoices(self, asked: Asked) -> Reply:
+        """List Invoices (paged), one invoice, or List Invoice Items (paged): 404 "Invoice not found"."""
+        rest = asked.path.removeprefix("/v1/invoices").strip("/").split("/")
+        if rest == [""]:
+            return self._paged(asked, self.invoices)
+        known = {i["id"] for i in self.invoices}
+        if rest[0] not in known or len(rest) > 2 or (len(rest) == 2 and rest[1] != "items"):
+            return _error(404, "Invoice not found", asked.path)
+        if len(rest) == 1:
+            return Reply(200, next(i for i in self.invoices if i["id"] == rest[0]))
+        return self._paged(asked, self.invoice_items.get(rest[0], []))
 
     def _update(self, asked: Asked) -> Reply:
         """Update Subscription, a quantity only (what apply --distributor sends), as Pax8 refuses it."""
@@ -273,3 +299,48 @@ def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
         sub(5, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 5, 33.75, 30.40, status="Cancelled"),  # not billed
     ]
     return [company], subscriptions, {SAMPLE_E3_PRODUCT: "SPE_E3"}
+
+
+SAMPLE_INVOICE = "7c1d2e3f-4a5b-4c6d-8e7f-900000000011"  # the sample partner's invoice of the sample's month
+
+
+def sample_pax8_invoice() -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """The sample partner's invoice at Pax8 (the month before demo.CLOCK), its items Contoso's seats as
+    the sample's subscriptions bill them, each at the partner's cost (costTotal) and the customer's
+    price (subTotal): (invoices, items by invoice id)."""
+    _, subscriptions, _ = sample_pax8("")
+    invoice = {
+        "id": SAMPLE_INVOICE,
+        "invoiceDate": "2026-11-04",
+        "dueDate": "2026-12-04",
+        "status": "Unpaid",
+        "partnerName": "Sample MSP",
+        "total": 0.0,
+        "currencyCode": "EUR",
+    }
+    items = []
+    for n, sub in enumerate(s for s in subscriptions if s["status"] == "Active"):
+        cost, price, quantity = sub["partnerCost"], sub["price"], sub["quantity"]
+        items.append(
+            {
+                "id": f"1{n:07d}-0000-4000-8000-000000000011",
+                "type": "subscription",
+                "companyId": sub["companyId"],
+                "companyName": "Contoso",
+                "subscriptionId": sub["id"],
+                "productId": sub["productId"],
+                "productName": sub["productName"],
+                "chargeType": "Monthly",
+                "startPeriod": "2026-10-01",
+                "endPeriod": "2026-10-31",
+                "quantity": quantity,
+                "price": price,
+                "cost": cost,
+                "costTotal": round(cost * quantity, 2),
+                "subTotal": round(price * quantity, 2),
+                "total": round(price * quantity, 2),
+                "currencyCode": "EUR",
+            }
+        )
+    invoice["total"] = round(sum(i["costTotal"] for i in items), 2)
+    return [invoice], {SAMPLE_INVOICE: items}

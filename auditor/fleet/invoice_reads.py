@@ -1,0 +1,256 @@
+"""What the partner was invoiced, beside each tenant's seats (docs/msp.md, "What Microsoft and Pax8
+invoiced"): after the tenants of `audit --tenants` are audited, with `--invoice ID` Microsoft's billed
+invoice reconciliation export is read once in the partner's tenant (the file's `partner:` block;
+auditor.billing.invoices_microsoft), and with `--pax8-invoice ID|latest` Pax8's invoice items
+(auditor.billing.invoices_pax8); then every audited tenant gets OUTPUT_DIR/<key>/invoice.json:
+
+    {"invoices": [{"source": "microsoft", "invoice_id": "G016907411", "gap": null,
+                   "rows": [{"sku", "product", "assigned", "enabled", "invoiced", "amount", "currency",
+                             "differences": [...]}, ...]}, ...]}
+
+Microsoft's lines are the tenant's when their CustomerId is its tenant id, Pax8's when their companyId
+is its entry's Pax8 company_id (its `products` map then names their SKUs). An invoice that cannot be
+read is each tenant's `gap` (its rows give the tenant's seats and no invoiced figure, and name no
+difference): never an empty invoice, which would read as "no differences". Read only: nothing is
+written to Microsoft or Pax8. The per-customer part (auditor.billing.invoices.CustomerInvoice) is what
+a three-way table takes as a fourth column (`invoices_for`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor.common.errors import AuditorError, clean_message
+from auditor.common.outputs import write_text
+
+from ..billing import invoices as bill
+from ..billing import invoices_microsoft, invoices_pax8
+from ..billing.distributor_client import DistributorError
+from ..billing.distributor_sessions import credentials
+from ..billing.pax8 import Pax8
+from ..delivery.matrix import PartnerBlock, TenantJob, TenantsFile
+from ..graph.auth import StaticTokenCredential
+from ..graph.client import GraphClient
+from ..i18n import english_count
+from .arguments import FleetOptions, InvoiceOptions
+from .gdap import partner_credential
+from .rollup import Outcome
+
+FILE_NAME = "invoice.json"
+LATEST = "latest"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One invoice read for the whole run: its lines, or why it could not be read (`gap`)."""
+
+    source: str
+    invoice_id: str
+    lines: tuple[bill.InvoiceLine, ...] = ()
+    gap: str | None = None
+
+
+def _say(text: str) -> None:
+    print(clean_message(text), file=sys.stderr)
+
+
+def read_microsoft(invoice_id: str, base_url: str, credential: Any, description: str, scope: str | None) -> Read:
+    async def go() -> list[bill.InvoiceLine]:
+        client = GraphClient(base_url=base_url, credential=credential, scope=scope, auth_description=description)
+        try:
+            return await invoices_microsoft.read_export(client, invoice_id)
+        finally:
+            await client.aclose()
+
+    try:
+        return Read("microsoft", invoice_id, tuple(asyncio.run(go())))
+    except (bill.InvoiceError, AuditorError) as exc:
+        return Read("microsoft", invoice_id, gap=clean_message(str(exc))[:400])
+
+
+def _microsoft(options: InvoiceOptions, block: PartnerBlock | None, auth: str | None, env: Mapping[str, str]) -> Read:
+    invoice = str(options.microsoft)
+    if options.graph is not None:
+        url, token = options.graph
+        return read_microsoft(invoice, url, StaticTokenCredential(token), "the demo partner's token", None)
+    if block is None:
+        return Read(
+            "microsoft", invoice, gap="the tenants file has no `partner:` block: the partner's tenant is not known"
+        )
+    signed = partner_credential(block, auth=auth, env=env)
+    if isinstance(signed, str):
+        return Read("microsoft", invoice, gap=signed)
+    credential, description, scope, graph_v1 = signed
+    return read_microsoft(invoice, graph_v1, credential, description, scope)
+
+
+def _pax8(options: InvoiceOptions, env: Mapping[str, str]) -> Read:
+    asked = str(options.pax8)
+    try:
+        client_id, secret = credentials(env)
+        with Pax8(client_id, secret, endpoint=options.pax8_endpoint) as pax8:
+            listed = invoices_pax8.invoice_ids(pax8)
+            if asked == LATEST:
+                if not listed:
+                    return Read("pax8", asked, gap="Pax8 lists no invoice of the partner")
+                asked = listed[0][0]
+            elif asked.casefold() not in {i.casefold() for i, _ in listed}:
+                return Read("pax8", asked, gap=f"Pax8 lists no invoice {asked[:40]!r} of the partner")
+            return Read("pax8", asked, tuple(invoices_pax8.invoice_lines(pax8, asked)))
+    except (DistributorError, AuditorError) as exc:
+        return Read("pax8", asked, gap=clean_message(str(exc))[:400])
+
+
+def read(
+    options: InvoiceOptions,
+    *,
+    partner: PartnerBlock | None,
+    auth: str | None,
+    env: Mapping[str, str] = os.environ,
+) -> list[Read]:
+    """Each invoice the run asks for, read once for every customer (each its gap when it cannot be)."""
+    found = []
+    if options.microsoft:
+        found.append(_microsoft(options, partner, auth, env))
+    if options.pax8:
+        found.append(_pax8(options, env))
+    for invoice in found:
+        name = "Microsoft's" if invoice.source == "microsoft" else "Pax8's"
+        if invoice.gap:
+            _say(f"license-auditor: {name} invoice {invoice.invoice_id} not read: {invoice.gap}")
+        else:
+            lines = english_count(len(invoice.lines), "line", "lines")
+            _say(f"license-auditor: {name} invoice {invoice.invoice_id}: {lines} read")
+    return found
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _three_way(doc: Mapping[str, Any]) -> dict[str, tuple[int | None, int | None]]:
+    """The report's three-way table by part number (its `psa` section, when read): the distributor's
+    seats and the PSA's billed to the customer, the invoice's fourth column beside them."""
+    section = doc.get("psa")
+    if not isinstance(section, dict) or section.get("error") or not isinstance(section.get("products"), list):
+        return {}
+    found: dict[str, tuple[int | None, int | None]] = {}
+    for row in section["products"]:
+        if isinstance(row, dict) and isinstance(row.get("sku"), str):
+            found[row["sku"]] = (_count(row.get("distributor_billed")), _count(row.get("psa_billed")))
+    return found
+
+
+def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, tuple[int | None, int | None]]]:
+    """The tenant's products from its report.json's seat table (`skus`), and its three-way table."""
+    doc = json.loads((folder / "report.json").read_bytes())
+    rows = doc.get("skus") if isinstance(doc, dict) else None
+    products = []
+    for row in rows if isinstance(rows, list) else []:
+        sku, sku_id = row.get("sku"), row.get("sku_id")
+        if not isinstance(sku, str) or not isinstance(sku_id, str):
+            continue
+        products.append(bill.TenantProduct(sku, sku_id, int(row.get("consumed") or 0), int(row.get("enabled") or 0)))
+    return products, _three_way(doc) if isinstance(doc, dict) else {}
+
+
+def _pax8_entry(job: TenantJob) -> tuple[str, dict[str, str]] | None:
+    entry = json.loads(job.distributor) if job.distributor else {}
+    pax8 = entry.get("pax8") if isinstance(entry, dict) else None
+    if not isinstance(pax8, dict):
+        return None
+    return str(pax8.get("company_id", "")), dict(pax8.get("products") or {})
+
+
+def invoices_for(
+    job: TenantJob, reads: Sequence[Read], tenant: Sequence[bill.TenantProduct]
+) -> list[bill.CustomerInvoice]:
+    """The customer's part of each invoice read (a three-way table's fourth column): Microsoft's by the
+    tenant id, Pax8's by the entry's company_id and products map (an entry with no Pax8 company: none)."""
+    parts = []
+    for invoice in reads:
+        if invoice.source == "microsoft":
+            customer, products = job.tenant_id, dict[str, str]()
+        else:
+            pax8 = _pax8_entry(job)
+            if pax8 is None:
+                continue
+            customer, products = pax8
+        if invoice.gap:
+            parts.append(bill.CustomerInvoice(invoice.source, invoice.invoice_id, customer.lower(), gap=invoice.gap))
+            continue
+        parts.append(bill.invoiced(invoice.source, invoice.invoice_id, customer, invoice.lines, tenant, products))
+    return parts
+
+
+def run(outcomes: Sequence[Outcome], root: Path, reads: Sequence[Read]) -> list[Path]:
+    """invoice.json of every audited tenant an invoice read concerns, and a line each on stderr."""
+    written: list[Path] = []
+    if not reads:
+        return written
+    for outcome in outcomes:
+        folder = root / outcome.job.key
+        if folder.is_symlink():
+            continue
+        path = folder / FILE_NAME
+        path.unlink(missing_ok=True)  # an earlier night's invoice never reads as tonight's
+        if outcome.status == "failed":
+            continue
+        try:
+            tenant, billed = _tenant_products(folder)
+        except (OSError, ValueError) as exc:
+            _say(f"  {outcome.job.key}: invoice: the tenant's seats not read ({type(exc).__name__})")
+            continue
+        sections = []
+        for part in invoices_for(outcome.job, reads, tenant):
+            rows = bill.compare(part, tenant, billed)
+            sections.append(
+                {
+                    "source": part.source,
+                    "invoice_id": part.invoice_id,
+                    "gap": part.gap,
+                    "rows": [r.to_json() for r in rows],
+                }
+            )
+            _say(f"  {outcome.job.key}: {_line(part, rows)}")
+        if sections:
+            write_text(path, json.dumps({"invoices": sections}, indent=1, ensure_ascii=False) + "\n")
+            written.append(path)
+    return written
+
+
+def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
+    who = "Microsoft's" if part.source == "microsoft" else "Pax8's"
+    if part.gap:
+        return f"{who} invoice {part.invoice_id}: not compared: {part.gap}"
+    if not part.lines:
+        return f"{who} invoice {part.invoice_id}: none of its lines is this customer's"
+    differ = sum(1 for r in rows if r.kinds)
+    count = english_count(len(part.products), "product", "products")
+    return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} otherwise than the tenant holds them"
+
+
+def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:
+    """Pax8's keys when --pax8-invoice is given, before any tenant is audited (UsageError: exit 2)."""
+    if options.pax8:
+        credentials(env)
+
+
+def beside(options: FleetOptions, tenants: TenantsFile | None, outcomes: Sequence[Outcome], root: Path) -> list[Path]:
+    """The run's invoices read (`read`) and set beside each audited tenant's seats (`run`)."""
+    partner = tenants.partner if tenants is not None else None
+    auth = options.audit.source.auth.value
+    reads = read(options.invoices, partner=partner, auth=auth, env=options.distributor_env or os.environ)
+    return run(outcomes, root, reads)
+
+
+Reader = Callable[[], list[Read]]
+
+__all__ = ["FILE_NAME", "InvoiceOptions", "Read", "Reader", "beside", "check", "invoices_for", "read", "run"]

@@ -1,0 +1,301 @@
+"""`tickets DIR --tenants FILE --psa connectwise [--yes]`: one ConnectWise service ticket per finding the MSP
+chooses (docs/msp.md, "Findings as tickets"), from an `audit --tenants` run's folder:
+
+    for each tenant of the file whose `psa: {connectwise: {company_id, board}}` names a board:
+        its report.json's open findings (not waived), those of --rule (any, when none is given) at
+        --severity or above (high by default)
+        one ticket each, keyed by the finding's id: externalXRef "license-auditor:<id>"; before each
+        POST /service/tickets, GET /service/tickets?conditions=externalXRef="…" and company/id=N and
+        closedFlag=false: an open ticket found is that finding's, and nothing is added
+        an open ticket of ours whose finding tonight's report no longer has is not closed: a note says
+        so (POST /service/tickets/{id}/notes, once: a ticket that has our note gets no second one)
+
+The ticket's summary is the rule's title and the finding's subject, its description the finding's
+message and where it comes from, in the language of the tenant's report (the customer's). Without
+--yes nothing is written: each ticket and note is said as it would be made (a dry run). With --yes each
+write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of whole lines, each
+fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
+"unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal: another file).
+
+A customer whose report or whose ConnectWise cannot be read, or whose entry names no board, is that
+customer's gap, said in one line; the others go on, and the exit code is 3 (else 0).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError, clean_message, console_line
+from auditor.data.enums import Locale, Severity
+
+from .. import wording
+from ..apply.journal import LineFile, default_path, now
+from ..billing.connectwise import ConnectWise, ConnectWiseError, credentials
+from ..delivery.matrix import TenantJob, read_tenants_file
+from ..i18n import format_date, translations
+from .arguments import TENANTS_DIR, TicketsOptions
+
+KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's first word
+SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
+DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
+TICKETS = "/service/tickets"
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A finding the MSP chose for a ticket, with the ticket's texts."""
+
+    finding: str  # its id
+    key: str  # the ticket's externalXRef
+    summary: str
+    description: str
+
+
+def _say(text: str) -> None:
+    print(clean_message(text), file=sys.stderr)
+
+
+def _severity_name(severity: str, locale: Locale) -> str:
+    t = translations(locale)
+    names = {
+        "critical": t.pgettext("severity_critical", "Critical"),
+        "high": t.pgettext("severity_high", "High"),
+        "medium": t.pgettext("severity_medium", "Medium"),
+        "low": t.pgettext("severity_low", "Low"),
+    }
+    return names.get(severity, severity)
+
+
+def _subject(finding: Mapping[str, Any]) -> str:
+    given = finding.get("subject")
+    subject: Mapping[str, Any] = given if isinstance(given, dict) else {}
+    for key in ("upn", "display_name", "sku", "id"):
+        value = subject.get(key)
+        if isinstance(value, str) and value.strip():
+            return console_line(value)[:60]
+    return ""
+
+
+def texts(finding: Mapping[str, Any], locale: Locale, audited: str) -> tuple[str, str]:
+    """(summary, description) of a finding's ticket, in `locale`: the rule's title and the subject (at
+    most SUMMARY_MAX characters), then the finding's message and where it comes from."""
+    rule = str(finding["rule"])
+    title = wording.title(rule, locale)
+    subject = _subject(finding)
+    summary = f"{title}: {subject}" if subject else title
+    if len(summary) > SUMMARY_MAX:
+        summary = summary[: SUMMARY_MAX - 1].rstrip() + "…"
+    t = translations(locale)
+    found = t.pgettext(
+        "ticket_found",
+        "{tool} found this in the audit of {date}: {title} ({severity}), finding {id}. "
+        "While the finding stays open, no second ticket is opened for it.",
+        tool="license-auditor",
+        date=format_date(audited, locale),
+        title=title,
+        severity=_severity_name(str(finding.get("severity")), locale),
+        id=finding["id"],
+    )
+    message = console_line(str(finding.get("message") or ""))
+    description = "\n\n".join(part for part in (f"{subject}: {message}" if subject else message, found) if part)
+    return summary, description[:DESCRIPTION_MAX]
+
+
+def resolved_note(locale: Locale, audited: str) -> str:
+    """The note on a ticket whose finding the latest audit no longer reports (it closes nothing)."""
+    t = translations(locale)
+    said = t.pgettext(
+        "ticket_resolved",
+        "The audit of {date} no longer reports this finding. The ticket is not closed automatically: "
+        "close it once the change is confirmed.",
+        date=format_date(audited, locale),
+    )
+    return f"{KEY_PREFIX} {said}"
+
+
+def choose(report: Mapping[str, Any], rules: Sequence[str], severity: Severity) -> list[Mapping[str, Any]]:
+    """The report's open findings (not waived) of `rules` (any when empty) at `severity` or above."""
+    found = report.get("findings")
+    chosen = []
+    for finding in found if isinstance(found, list) else []:
+        if not isinstance(finding, dict) or finding.get("waived") or not isinstance(finding.get("id"), str):
+            continue
+        try:
+            level = Severity.parse(str(finding.get("severity")))
+        except KeyError:
+            continue
+        if level >= severity and (not rules or finding.get("rule") in rules):
+            chosen.append(finding)
+    return sorted(chosen, key=lambda f: str(f["id"]))
+
+
+@dataclass
+class Session:
+    """One run's ConnectWise, journal and tallies."""
+
+    cw: ConnectWise
+    journal: LineFile | None
+    write: bool
+    opened: int = 0
+    found: int = 0
+    noted: int = 0
+    failed: int = 0
+
+    def _line(self, job: TenantJob, record: dict[str, Any]) -> None:
+        if self.journal is not None:
+            self.journal.append({"at": now(), "n": self.journal.lines + 1, "tenant": job.key, **record})
+
+    def send(self, job: TenantJob, what: dict[str, Any], path: str, body: dict[str, Any]) -> int | None:
+        """POST `body` at `path`, journaled ahead; the new record's id, None when it failed."""
+        request = {"method": "POST", "path": path, "body": body}
+        self._line(job, {**what, "request": request, "outcome": "sending"})
+        try:
+            answer = self.cw.request("POST", path, body=body)
+            doc = self.cw.decode(answer.body, f"POST {path}")
+            made = doc.get("id") if isinstance(doc, dict) else None
+            self._line(job, {**what, "outcome": "done", "status": answer.status, "id": made})
+            return made if isinstance(made, int) else -1
+        except ConnectWiseError as exc:
+            outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
+            self._line(job, {**what, "outcome": outcome, "status": exc.status, "note": str(exc)[:300]})
+            self.failed += 1
+            _say(f"  {job.key}: {what['kind']} {what['key']}: {outcome}: {exc}")
+            return None
+
+
+def _open(cw: ConnectWise, conditions: str) -> list[Mapping[str, Any]]:
+    return [t for t in cw.pages(TICKETS, {"conditions": conditions}) if isinstance(t, Mapping)]
+
+
+def _ticket(session: Session, job: TenantJob, company: int, board: str, chosen: Chosen) -> None:
+    """The finding's ticket: found open by its key (re-read at the call), else opened (with --yes)."""
+    cw = session.cw
+    found = _open(cw, f'externalXRef="{chosen.key}" and company/id={company} and closedFlag=false')
+    if found:
+        session.found += 1
+        return
+    body = {
+        "summary": chosen.summary,
+        "company": {"id": company},
+        "board": {"name": board},
+        "externalXRef": chosen.key,
+        "initialDescription": chosen.description,
+    }
+    if not session.write:
+        _say(f"  {job.key}: would open a ticket on {board!r}: {chosen.summary}")
+        session.opened += 1
+        return
+    made = session.send(job, {"kind": "ticket", "key": chosen.key, "company": company}, TICKETS, body)
+    if made is not None:
+        session.opened += 1
+        _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
+
+
+def _note(session: Session, job: TenantJob, ticket: Mapping[str, Any], text: str) -> None:
+    """A note on an open ticket whose finding is no longer reported: once (our note already there: none)."""
+    ticket_id, key = ticket.get("id"), str(ticket.get("externalXRef"))
+    path = f"{TICKETS}/{int(ticket_id) if isinstance(ticket_id, int) else 0}/notes"
+    notes = session.cw.pages(path)
+    if any(isinstance(n, Mapping) and str(n.get("text") or "").startswith(KEY_PREFIX) for n in notes):
+        return
+    if not session.write:
+        _say(f"  {job.key}: would add a note to ticket {ticket_id}: its finding is no longer reported")
+        session.noted += 1
+        return
+    body = {"text": text, "internalAnalysisFlag": True, "detailDescriptionFlag": False, "resolutionFlag": False}
+    if session.send(job, {"kind": "note", "key": key, "ticket": ticket_id}, path, body) is not None:
+        session.noted += 1
+        _say(f"  {job.key}: noted on ticket {ticket_id}: its finding is no longer reported")
+
+
+def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOptions) -> str | None:
+    """The customer's tickets and notes; why it could not be done (its gap), else None."""
+    block = json.loads(job.psa).get("connectwise") if job.psa else None
+    if not isinstance(block, dict):
+        return None  # not a ConnectWise customer: not this command's
+    board = block.get("board")
+    if not board:
+        return "its psa.connectwise names no board: where its tickets go is not guessed"
+    try:
+        report = json.loads((root / job.key / "report.json").read_bytes())
+    except (OSError, ValueError) as exc:
+        return f"its report.json could not be read ({type(exc).__name__})"
+    if not isinstance(report, dict):
+        return "its report.json is not a report"
+    locale = Locale(report.get("locale") or "en")
+    audited = str(report.get("as_of") or report.get("generated_at") or "")
+    company = int(block["company_id"])
+    chosen = [
+        Chosen(str(f["id"]), f"{KEY_PREFIX}{f['id']}", *texts(f, locale, audited))
+        for f in choose(report, options.rules, options.severity)
+    ]
+    current = {f"{KEY_PREFIX}{f.get('id')}" for f in report.get("findings") or [] if isinstance(f, dict)}
+    try:
+        for one in chosen:
+            _ticket(session, job, company, str(board), one)
+        ours = _open(session.cw, f"company/id={company} and closedFlag=false")
+        for ticket in ours:
+            key = str(ticket.get("externalXRef") or "")
+            if key.startswith(KEY_PREFIX) and key not in current:
+                _note(session, job, ticket, resolved_note(locale, audited))
+    except ConnectWiseError as exc:
+        return str(exc)
+    return None
+
+
+def cmd_tickets(options: TicketsOptions) -> int:
+    """`tickets`: every ConnectWise customer of the file, its chosen findings as tickets."""
+    if options.demo:
+        return _demo(options)
+    if not options.dir or not options.tenants:
+        raise UsageError("tickets: give DIR and --tenants FILE, or --demo to try it on `audit --demo --tenants`")
+    return _run(options, read_tenants_file(Path(options.tenants)).jobs, Path(options.dir))
+
+
+def _demo(options: TicketsOptions) -> int:
+    """`tickets --demo`: Contoso's findings of `audit --demo --tenants` (its folder, DIR or reports/tenants)
+    as tickets in the sample MSP's ConnectWise, served by the stand-in; its tickets are kept between runs
+    (DIR/demo-connectwise.json), so a second `tickets --demo --yes` finds the first one's."""
+    from .. import demo  # the stand-in: only this demo loads it
+
+    root = Path(options.dir or TENANTS_DIR)
+    report = root / "contoso" / "report.json"
+    if not report.is_file():
+        raise UsageError(f"tickets --demo: {report} is missing: run `audit --demo --tenants` first")
+    tenant_id = str(json.loads(report.read_bytes())["tenant"]["id"])
+    with demo.connectwise_tickets(root) as (url, keys, block):
+        job = TenantJob("contoso", "Contoso", tenant_id, "", "worldwide", "", "", "", "", psa=block)
+        return _run(replace(options, endpoint=url, env=keys), [job], root)
+
+
+def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:
+    keys = credentials(options.env if options.env is not None else os.environ)  # UsageError: exit 2
+    if not root.is_dir():
+        raise UsageError(f"tickets: {root} is not a folder of `audit --tenants`")
+    journal = None
+    if options.yes:
+        path = Path(options.journal) if options.journal else default_path(root, "tickets")
+        journal = LineFile(path, "the tickets journal")
+    gaps = 0
+    with ConnectWise(keys, endpoint=options.endpoint) as cw:
+        session = Session(cw, journal, options.yes)
+        for job in jobs:
+            gap = _customer(session, job, root, options)
+            if gap:
+                gaps += 1
+                _say(f"  {job.key}: no tickets: {gap}")
+    if journal is not None:
+        journal.close()
+    verb = "opened" if options.yes else "to open"
+    where = f"; journal {journal.path}" if journal is not None else " (a dry run: give --yes to write them)"
+    _say(
+        f"license-auditor: tickets {verb}: {session.opened}, already open: {session.found}, "
+        f"notes: {session.noted}, failed: {session.failed}{where}"
+    )
+    return EXIT_COLLECTION if gaps or session.failed else EXIT_OK

@@ -1,0 +1,177 @@
+"""`tickets --psa connectwise` (issue 97, point 4): one ConnectWise service ticket per chosen finding of the
+demo's many-tenant run, keyed by the finding's id, through the ConnectWise stand-in. Two nights open each
+ticket once; a dry run writes nothing; a finding no longer reported adds one note and closes nothing;
+every write is journaled ahead of its request."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from auditor.cli import main
+from auditor.data.enums import Locale
+from auditor.fleet.tickets import KEY_PREFIX, texts
+from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
+from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
+
+PRIVATE = "x9Qw2LpT4vRk7sYb"  # the stand-in's API member's private key (made up)
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("night")
+    assert main(["audit", "--demo", "--tenants", "--output-dir", str(out)]) == 1
+    return out
+
+
+@pytest.fixture
+def night(audited: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the audited folder (a test may change a report) and the tenants file naming the PSA."""
+    folder = tmp_path / "out"
+    for key in ("contoso", "fabrikam"):
+        (folder / key).mkdir(parents=True)
+        (folder / key / "report.json").write_bytes((audited / key / "report.json").read_bytes())
+    ids = {
+        k: json.loads((folder / k / "report.json").read_text("utf-8"))["tenant"]["id"] for k in ("contoso", "fabrikam")
+    }
+    (tmp_path / "tenants.yaml").write_text(
+        "tenants:\n"
+        f"  - name: Contoso\n    tenant_id: {ids['contoso']}\n    client_id: 00000000-0000-0000-0000-0000000000c1\n"
+        "    psa: {connectwise: {company_id: 250, board: Licensing}}\n"
+        f"  - name: Fabrikam\n    tenant_id: {ids['fabrikam']}\n    client_id: 00000000-0000-0000-0000-0000000000c1\n"
+        "    psa: {connectwise: {company_id: 251}}\n",  # no board: its tickets are not guessed
+        "utf-8",
+    )
+    for name, value in (("CW_COMPANY_ID", SAMPLE_MSP), ("CW_PUBLIC_KEY", SAMPLE_PUBLIC_KEY)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CW_PRIVATE_KEY", PRIVATE)
+    monkeypatch.setenv("CW_CLIENT_ID", SAMPLE_CLIENT_ID)
+    return folder
+
+
+@pytest.fixture
+def connectwise() -> ConnectWiseTicketsStandIn:
+    companies, agreements, additions = sample_connectwise()
+    return ConnectWiseTicketsStandIn(
+        boards=SAMPLE_BOARDS,
+        company_id=SAMPLE_MSP,
+        public_key=SAMPLE_PUBLIC_KEY,
+        private_key=PRIVATE,
+        client_id=SAMPLE_CLIENT_ID,
+        companies=companies,
+        agreements=agreements,
+        additions=additions,
+    )
+
+
+def _tickets(folder: Path, cw: ConnectWiseTicketsStandIn, *more: str) -> int:
+    tenants = str(folder.parent / "tenants.yaml")
+    return main(
+        ["tickets", str(folder), "--tenants", tenants, "--psa", "connectwise", "--connectwise-endpoint", cw.url, *more]
+    )
+
+
+def _chosen(folder: Path) -> set[str]:
+    report = json.loads((folder / "contoso" / "report.json").read_text("utf-8"))
+    high = [f for f in report["findings"] if f["severity"] in ("high", "critical") and not f["waived"]]
+    return {KEY_PREFIX + f["id"] for f in high}
+
+
+def test_two_nights_open_each_ticket_once(
+    night: Path, connectwise: ConnectWiseTicketsStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with connectwise as cw:
+        assert _tickets(night, cw) == 3  # a dry run; Fabrikam's entry names no board: its gap
+        assert cw.tickets == [] and not list(night.glob("tickets-*.jsonl"))
+        dry = capsys.readouterr().err
+        assert "fabrikam: no tickets: its psa.connectwise names no board" in dry
+        assert "(a dry run: give --yes to write them)" in dry
+
+        assert _tickets(night, cw, "--yes") == 3
+        first = [t["externalXRef"] for t in cw.tickets]
+        assert set(first) == _chosen(night) and len(first) == len(set(first)) > 0
+        assert all(t["company"]["id"] == 250 and t["board"]["name"] == "Licensing" for t in cw.tickets)
+        assert all(len(t["summary"]) <= 100 for t in cw.tickets)
+
+        assert _tickets(night, cw, "--yes") == 3  # the second night finds every ticket open
+        assert [t["externalXRef"] for t in cw.tickets] == first
+        assert f"already open: {len(first)}" in capsys.readouterr().err.splitlines()[-1]
+        # each POST came after a conditions query on its key
+        asked = [(r.method, r.query.get("conditions", "")) for r in cw.requests if r.path.endswith("/service/tickets")]
+        for key in first:
+            query = next(i for i, (m, c) in enumerate(asked) if m == "GET" and f'externalXRef="{key}"' in c)
+            post = next(i for i, r in enumerate(cw.writes) if r.body.get("externalXRef") == key)
+            assert query < [i for i, (m, _) in enumerate(asked) if m == "POST"][post]
+
+    journals = sorted(night.glob("tickets-*.jsonl"))
+    lines = [json.loads(x) for p in journals for x in p.read_text("utf-8").splitlines()]
+    assert Counter(x["outcome"] for x in lines) == {"sending": len(first), "done": len(first)}
+    assert [x["outcome"] for x in lines[:2]] == ["sending", "done"] and lines[0]["request"]["method"] == "POST"
+
+
+def test_a_finding_no_longer_reported_adds_one_note_and_closes_nothing(
+    night: Path, connectwise: ConnectWiseTicketsStandIn
+) -> None:
+    with connectwise as cw:
+        assert _tickets(night, cw, "--yes") == 3
+        path = night / "contoso" / "report.json"
+        report = json.loads(path.read_text("utf-8"))
+        gone = next(f for f in report["findings"] if KEY_PREFIX + f["id"] in _chosen(night))
+        report["findings"] = [f for f in report["findings"] if f["id"] != gone["id"]]
+        path.write_text(json.dumps(report), "utf-8")
+        for _ in range(2):  # two nights after the fix: one note
+            assert _tickets(night, cw, "--yes") == 3
+        ticket = next(t for t in cw.tickets if t["externalXRef"] == KEY_PREFIX + gone["id"])
+        notes = cw.notes[ticket["id"]]
+        assert len(notes) == 1 and notes[0]["internalAnalysisFlag"] is True
+        assert notes[0]["text"].startswith(KEY_PREFIX) and "not closed automatically" in notes[0]["text"]
+        assert ticket["closedFlag"] is False
+        # a ticket a person closed while its finding stays: the next night opens a new one for it
+        other = next(t for t in cw.tickets if t["id"] != ticket["id"])
+        cw.close(other["id"])
+        assert _tickets(night, cw, "--yes") == 3
+        assert sum(t["externalXRef"] == other["externalXRef"] for t in cw.tickets) == 2
+
+
+def test_what_connectwise_refuses_is_journaled_as_failed(night: Path, connectwise: ConnectWiseTicketsStandIn) -> None:
+    connectwise.boards = [{"id": 1, "name": "Help Desk"}]  # the entry's board is not the MSP's
+    with connectwise as cw:
+        assert _tickets(night, cw, "--yes") == 3
+        assert cw.tickets == []
+    lines = [json.loads(x) for p in night.glob("tickets-*.jsonl") for x in p.read_text("utf-8").splitlines()]
+    assert {x["outcome"] for x in lines} == {"sending", "failed"} and all(x.get("status") in (None, 400) for x in lines)
+
+
+@pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
+def test_the_ticket_speaks_the_customers_language(audited: Path, locale: str) -> None:
+    report = json.loads((audited / "contoso" / "report.json").read_text("utf-8"))
+    finding = next(f for f in report["findings"] if f["severity"] == "high")
+    summary, description = texts(finding, Locale(locale), report["as_of"])
+    english_summary, english = texts(finding, Locale("en"), report["as_of"])
+    assert summary != english_summary  # the rule's title in the customer's language
+    assert "found this in the audit" in english and "found this in the audit" not in description
+    assert finding["id"] in description
+
+
+def test_without_connectwises_keys_nothing_is_read(
+    night: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CW_PRIVATE_KEY")
+    tenants = str(night.parent / "tenants.yaml")
+    assert main(["tickets", str(night), "--tenants", tenants, "--psa", "connectwise", "--yes"]) == 2
+    assert "CW_PRIVATE_KEY" in capsys.readouterr().err
+    assert not list(night.glob("tickets-*.jsonl"))
+
+
+def test_the_demo_opens_each_ticket_once_over_two_nights(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    chosen = len(_chosen(night))
+    assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
+    assert f"tickets opened: {chosen}, already open: 0" in capsys.readouterr().err
+    kept = json.loads((night / "demo-connectwise.json").read_text("utf-8"))
+    assert len(kept["tickets"]) == chosen
+    assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
+    assert f"tickets opened: 0, already open: {chosen}" in capsys.readouterr().err
+    assert len(json.loads((night / "demo-connectwise.json").read_text("utf-8"))["tickets"]) == chosen
