@@ -10,9 +10,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.common.errors import UsageError
-from auditor.data.enums import Locale
+from auditor.data.enums import Format, Locale
 
 from ..delivery.arguments import add_email_arguments, options_from_args
+from ..report.baseline import LAST_RUN
 
 if TYPE_CHECKING:
     from ..arguments import AuditOptions
@@ -35,6 +36,10 @@ class FleetOptions:
     shard: tuple[int, int] | None = None  # --shard K/N
     pax8_endpoint: str | None = None  # --pax8-endpoint (None: Pax8's own)
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
+    lane_minutes: float = 13.0  # --sign-in-lane-budget (auditor.fleet.sign_in_lane; 0: none)
+    # --tenant-reports: "all", every tenant's --format; "mailed", report.html/.md and the digest only for the
+    # tenants e-mailed tonight (the nightly's default: docs/msp.md, "What a tenant's folder holds")
+    pages: str = "all"
     # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
@@ -44,6 +49,14 @@ class FleetOptions:
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
     distributor_seats: Mapping[str, Any] = field(default_factory=dict)
+    lane: Mapping[str, bool] = field(default_factory=dict)  # tonight's full reads (True) and those that wait
+
+    def tenant_formats(self, mailed: bool) -> tuple[Format, ...]:
+        """A tenant's --format: with --tenant-reports mailed, for a tenant not e-mailed tonight, only the files
+        the next night, the roll-up, plan and apply read (report.json, findings.csv), of those --format names."""
+        formats = self.audit.formats
+        kept = formats if mailed or self.pages == "all" else tuple(f for f in formats if f in (Format.JSON, Format.CSV))
+        return kept or formats
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> FleetOptions:
@@ -68,6 +81,8 @@ class FleetOptions:
             shard=args.shard,
             pax8_endpoint=args.pax8_endpoint,
             sherweb_endpoint=args.sherweb_endpoint,
+            lane_minutes=args.sign_in_lane_budget,
+            pages=args.tenant_reports or ("mailed" if args.baseline == LAST_RUN else "all"),
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
         )
 

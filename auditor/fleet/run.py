@@ -69,6 +69,7 @@ from . import gdap, partner
 from .arguments import FleetOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
+from .sign_in_lane import lane_tonight
 from .tenant_places import Places, Seat
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
@@ -118,9 +119,11 @@ def _tenant_options(
     baseline_dir = run.baseline
     baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir and baseline_dir != LAST_RUN else None
     recipients = [a for a in job.email_to.split(",") if a]
+    email = options.mail_to(recipients) if options.mail_to is not None and recipients else None
     return replace(
         run,
         output_dir=str(folder),
+        formats=options.tenant_formats(mailed=email is not None),
         policies=(job.policies,),
         fail_on=job.fail_on,
         locale=Locale(job.locale) if job.locale else run.locale,
@@ -133,6 +136,7 @@ def _tenant_options(
             cloud=cloud,
             endpoint=job.graph_endpoint or run.source.endpoint,
             stop=stop,  # set when the tenant runs past --tenant-timeout
+            sign_in_full_tonight=options.lane.get(job.key),  # the fleet's lane budget (sign_in_lane.py)
             save_snapshot=str(folder / "snapshot.json") if run.source.save_snapshot else None,
         ),
         billing_file=job.billing or None,
@@ -154,7 +158,7 @@ def _tenant_options(
         nightly=replace(run.nightly, history=str(folder / history_name(run.nightly.history))),
         # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
         baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
-        email=options.mail_to(recipients) if options.mail_to is not None and recipients else None,
+        email=email,
         tenant_label=job.name or job.key,  # the licence list's `tenant` column: the customer as the file names it
         # the credential signs in to this tenant as the run's one app (the client id from the file)
         environment={
@@ -472,7 +476,8 @@ def _audit_and_roll_up(
         env=options.distributor_env or os.environ,
         sherweb_endpoint=options.sherweb_endpoint,
     )
-    options = replace(options, distributor_seats=seats)
+    lane = lane_tonight(options, jobs, root)  # the night's full sign-in reads within the lane's budget
+    options = replace(options, distributor_seats=seats, lane=lane.verdicts if lane else {})
     with partner.session(
         partner.wanted(tenants, run.bill.source) if tenants is not None else None,
         auth=run.source.auth.value,
@@ -496,6 +501,7 @@ def _audit_and_roll_up(
         judged_on=datetime.fromisoformat(run.as_of.replace("Z", "+00:00")).date() if run.as_of else None,
     )
     written.append(all_licensed_users(root, outcomes))
+    written += [lane.write(root)] if lane else []
     # the roll-up shows every customer and the MSP's cost and margin: `email` never sends it (run_record)
     record(root, RunKind.FLEET, written, generated_at=f"{began:%Y-%m-%dT%H:%M:%SZ}", msp_cost=True)
     failed = [o for o in outcomes if o.status == "failed"]
