@@ -1,7 +1,9 @@
 """An MSP's night: many generated tenants audited by `audit --tenants` in one process.
 
     python -m benchmarks.msp --tenants 1000 [--latency-ms 300] [--seed 7] [--tenant-concurrency 8]
-                             [--check 5] [--keep DIR] [--no-budgets]
+                             [--check 5] [--keep DIR] [--no-budgets] [--second-night] [--apps N]
+                             [--lane-budget MINUTES] [--tenant-reports all|mailed]
+    python -m benchmarks.msp --week [--tenants 1000] [--full-every 7] [--nights N] [--lane-budget MINUTES]
 
 The tenants' sizes follow a small-business spread (`sizes`): 85 % between 10 and 300 users (the
 Microsoft 365 Business plans stop at 300 seats, so most customers an MSP runs are that size), 13 %
@@ -21,17 +23,24 @@ requests at 10 a minute — the run's ratio to it, and the 429s by the limit tha
 `--check K`, K tenants are audited again one at a time (`audit --graph-endpoint`) and their
 findings.csv compared byte for byte with the run's.
 
+Beside the wall time: the audit's CPU (user + system, its process alone), a tenant and per 1,000
+users, and the machine's load average as the audit began and ended (`os.getloadavg`): on a shared
+machine the wall time tells the others' work as much as the audit's, the CPU much less.
+
 `--second-night`: the nightly's second night. The tenants carry every signed-in user's
 lastSuccessfulSignInDateTime (as Graph records it since December 2023; benchmarks.tenant), each
 tenant's folder holds the full read its first night kept (written by the emulators' process from the
 tenant it serves, at FIRST: exactly a full read's answer), and the audit runs with `--baseline
 previous --as-of SECOND` (the K checked tenants alone with `--as-of SECOND`, reading in full). The
-sign-in requests expected (`planned_sign_ins`): a full read for the tenants whose night SECOND is
-(kept_sign_ins.full_night), the filtered read for those with a licensed user the kept read saw last
-signing in before the cutoff, none for the others.
+sign-in requests expected (`planned_sign_ins`): a full read for the tenants the fleet's lane budget
+takes at SECOND (`--lane-budget`, audit's --sign-in-lane-budget: auditor.fleet.sign_in_lane, the
+tenants whose night SECOND is, kept_sign_ins.due, within the budget), the filtered read for those
+with a licensed user the kept read saw last signing in before the cutoff, none for the others.
 
-`--week`: no audit; for each of the 7 nights after FIRST, how many tenants read in full, how many
-send a filtered request, how many none, the requests and the lane's floor (each night's tenant the
+`--week`: no audit; for each of the --nights nights after FIRST (default --full-every), every full
+read of the first night kept at FIRST, how many tenants read in full (as the lane budget schedules
+them, each read then kept), how many wait and the oldest kept read among them, how many send a
+filtered request, how many none, the requests and the lane's floor (each night's tenant the
 generated one, its times moved on by the nights since, so only the full nights change).
 """
 
