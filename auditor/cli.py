@@ -31,7 +31,7 @@ from . import __version__
 from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
-from .fleet.arguments import FleetOptions, add_fleet_commands
+from .fleet.arguments import LANE_BUDGET_MINUTES, FleetOptions, add_fleet_commands
 from .graph.arguments import (
     CollectCommandOptions,
     GraphSource,
@@ -316,11 +316,11 @@ def _add_audit(sub: Any) -> None:
     tenants.add_argument(
         "--sign-in-lane-budget",
         type=_minutes,
-        default=13.0,
+        default=LANE_BUDGET_MINUTES,
         metavar="MINUTES",
         help="with --baseline previous: the full sign-in reads of a night take at most this much of each "
         "app's sign-in lane (10 requests a minute); the others wait for a night with room and are named "
-        "(default: 13; 0: no budget; docs/msp.md)",
+        f"(default: {LANE_BUDGET_MINUTES:g}; 0: no budget; docs/msp.md)",
     )
     tenants.add_argument(
         "--tenant-reports",

@@ -18,6 +18,8 @@ night between two full reads. A tenant without a kept read this run can use (non
 newer than the clock, older than its window allows) reads in full whatever the budget: the filter
 cannot stand in for it. Its requests count first. A tenant whose read alone passes the budget is
 read when it is first in line, and no tenant passes one that waits (the line never starves one).
+A tenant whose kept read tonight's listing does not corroborate (auditor.graph.kept_trust) reads in
+full whatever the fleet says, as a one-tenant audit would: the budget counts the reads it can plan.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from ..delivery.matrix import TenantJob
 from ..graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, MARGIN, due, header
 from ..graph.users import SIGN_IN_PAGE_SIZE, sign_in_seconds
 from ..report.baseline import LAST_RUN
-from .arguments import FleetOptions
+from .arguments import LANE_BUDGET_MINUTES, FleetOptions
 
-BUDGET_MINUTES = 13.0  # the lane's budget a night by default: with the rest of a night, within 15 minutes
+BUDGET_MINUTES = LANE_BUDGET_MINUTES  # the lane's budget a night by default (--sign-in-lane-budget)
 LANE_FILE = "sign-in-lane.json"
 
 
