@@ -41,7 +41,7 @@ class FleetOptions:
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
     lane_minutes: float = LANE_BUDGET_MINUTES  # --sign-in-lane-budget (auditor.fleet.sign_in_lane; 0: none)
     # --tenant-reports: "all", every tenant's --format; "mailed", report.html/.md and the digest only for the
-    # tenants e-mailed tonight (the nightly's default: docs/msp.md, "What a tenant's folder holds")
+    # tenants e-mailed tonight (the nightly's default: docs/msp.md, "What the nightly writes for each tenant")
     pages: str = "all"
     # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
