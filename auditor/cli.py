@@ -31,7 +31,7 @@ from . import __version__
 from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
-from .fleet.arguments import FleetOptions, add_fleet_commands
+from .fleet.arguments import LANE_BUDGET_MINUTES, FleetOptions, add_fleet_commands
 from .graph.arguments import (
     CollectCommandOptions,
     GraphSource,
@@ -200,6 +200,16 @@ def _positive(text: str) -> int:
     return number
 
 
+def _minutes(text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number < 10_000:  # nan and inf fail too
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes (0 or more)")
+    return number
+
+
 EXCHANGE_EXPORT_HELP = (
     "the CSV of the Get-EXOMailbox command in docs/exchange-export.md: checks litigation holds "
     "and finds synced mailboxes"
@@ -302,6 +312,22 @@ def _add_audit(sub: Any) -> None:
         default=1800,
         metavar="SECONDS",
         help="end a tenant still running after this many seconds as failed (default: 1800)",
+    )
+    tenants.add_argument(
+        "--sign-in-lane-budget",
+        type=_minutes,
+        default=LANE_BUDGET_MINUTES,
+        metavar="MINUTES",
+        help="with --baseline previous: the full sign-in reads of a night take at most this much of each "
+        "app's sign-in lane (10 requests a minute); the others wait for a night with room and are named "
+        f"(default: {LANE_BUDGET_MINUTES:g}; 0: no budget; docs/msp.md)",
+    )
+    tenants.add_argument(
+        "--tenant-reports",
+        choices=("all", "mailed"),
+        help="each tenant's report.html, report.md and e-mail digest: for every tenant (all), or only for "
+        "those whose report is e-mailed tonight (mailed); report.json, findings.csv and licensed-users.csv "
+        "are written for every tenant (default: mailed with --baseline previous, else all; docs/msp.md)",
     )
     tenants.add_argument(
         "--shard",

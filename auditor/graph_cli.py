@@ -79,7 +79,7 @@ def sign_in_plan(source: GraphSource, requests: Requests, as_of: datetime | None
     if source.kept_sign_ins is None or not requests.sign_in or requests.sign_in_days is None:
         return None
     every = source.sign_in_full_every or requests.sign_in_full_every or FULL_EVERY
-    return SignInPlan(source.kept_sign_ins, requests.sign_in_days, as_of, every)
+    return SignInPlan(source.kept_sign_ins, requests.sign_in_days, as_of, every, source.sign_in_full_tonight)
 
 
 def read_tenant(

@@ -1,7 +1,9 @@
 """An MSP's night: many generated tenants audited by `audit --tenants` in one process.
 
     python -m benchmarks.msp --tenants 1000 [--latency-ms 300] [--seed 7] [--tenant-concurrency 8]
-                             [--check 5] [--keep DIR] [--no-budgets]
+                             [--check 5] [--keep DIR] [--no-budgets] [--second-night] [--apps N]
+                             [--lane-budget MINUTES] [--tenant-reports all|mailed]
+    python -m benchmarks.msp --week [--tenants 1000] [--full-every 7] [--nights N] [--lane-budget MINUTES]
 
 The tenants' sizes follow a small-business spread (`sizes`): 85 % between 10 and 300 users (the
 Microsoft 365 Business plans stop at 300 seats, so most customers an MSP runs are that size), 13 %
@@ -21,17 +23,24 @@ requests at 10 a minute — the run's ratio to it, and the 429s by the limit tha
 `--check K`, K tenants are audited again one at a time (`audit --graph-endpoint`) and their
 findings.csv compared byte for byte with the run's.
 
+Beside the wall time: the audit's CPU (user + system, its process alone), a tenant and per 1,000
+users, and the machine's load average as the audit began and ended (`os.getloadavg`): on a shared
+machine the wall time tells the others' work as much as the audit's, the CPU much less.
+
 `--second-night`: the nightly's second night. The tenants carry every signed-in user's
 lastSuccessfulSignInDateTime (as Graph records it since December 2023; benchmarks.tenant), each
 tenant's folder holds the full read its first night kept (written by the emulators' process from the
 tenant it serves, at FIRST: exactly a full read's answer), and the audit runs with `--baseline
 previous --as-of SECOND` (the K checked tenants alone with `--as-of SECOND`, reading in full). The
-sign-in requests expected (`planned_sign_ins`): a full read for the tenants whose night SECOND is
-(kept_sign_ins.full_night), the filtered read for those with a licensed user the kept read saw last
-signing in before the cutoff, none for the others.
+sign-in requests expected (`planned_sign_ins`): a full read for the tenants the fleet's lane budget
+takes at SECOND (`--lane-budget`, audit's --sign-in-lane-budget: auditor.fleet.sign_in_lane, the
+tenants whose night SECOND is, kept_sign_ins.due, within the budget), the filtered read for those
+with a licensed user the kept read saw last signing in before the cutoff, none for the others.
 
-`--week`: no audit; for each of the 7 nights after FIRST, how many tenants read in full, how many
-send a filtered request, how many none, the requests and the lane's floor (each night's tenant the
+`--week`: no audit; for each of the --nights nights after FIRST (default --full-every), every full
+read of the first night kept at FIRST, how many tenants read in full (as the lane budget schedules
+them, each read then kept), how many wait and the oldest kept read among them, how many send a
+filtered request, how many none, the requests and the lane's floor (each night's tenant the
 generated one, its times moved on by the nights since, so only the full nights change).
 """
 
@@ -54,7 +63,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from auditor.graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, SignInPlan, full_night, load, quiet_since
+from auditor.fleet.sign_in_lane import BUDGET_MINUTES, LANE_FILE, Candidate, budget_requests, schedule
+from auditor.graph.kept_sign_ins import FULL_EVERY, KEPT_FILE, SignInPlan, due, load, quiet_since
 from auditor.graph.users import SIGN_IN_PAGE_SIZE, sign_in_requests, sign_in_seconds
 
 if TYPE_CHECKING:
@@ -154,27 +164,39 @@ def _idle(tenant: TenantSnapshot, dormant: list[User]) -> bool:
     return True
 
 
-def week(count: int, seed: int, latency_ms: float, every: int = FULL_EVERY) -> list[dict[str, object]]:
-    """Each of the `every` nights after FIRST (a full read every `every` nights: the audit's
-    --sign-in-full-every): the tenants that read in full, send a filtered request or none, the
-    sign-in requests and lane floor of the night (see the module docstring), the full reads' share
-    of those requests, and what the full reads would take if they listed only the licensed users
-    (ceil(licensed / 500) each: issue 86's point 3, docs/performance.md)."""
+def week(
+    count: int, seed: int, latency_ms: float, every: int = FULL_EVERY, minutes: float = BUDGET_MINUTES, nights: int = 0
+) -> list[dict[str, object]]:
+    """The `nights` nights after FIRST (default `every`; a full read every `every` nights: the audit's
+    --sign-in-full-every), the fleet's lane given `minutes` a night (--sign-in-lane-budget; 0: none)
+    and every full read of the fleet's first night kept at FIRST: the tenants that read in full
+    (auditor.fleet.sign_in_lane's schedule), those whose full read waits (and the oldest kept read
+    among them), those that send a filtered request or none, the sign-in requests and lane floor of
+    the night (see the module docstring), the full reads' share of those requests, and what the full
+    reads would take if they listed only the licensed users (ceil(licensed / 500) each: issue 86's
+    point 3, docs/performance.md)."""
     fleet = list(tenants(count, seed, successful=True))
     with tempfile.TemporaryDirectory(prefix="msp-week-") as folder:
         filtered = [planned_sign_ins(t, False, Path(folder) / f"customer-{n:04d}") for n, t in enumerate(fleet, 1)]
     full = [sign_in_requests(len(t.users)) for t in fleet]
     licensed = [sign_in_requests(sum(1 for u in t.users if u.assigned_licenses)) for t in fleet]
+    read_at = [FIRST] * len(fleet)
+    budget = budget_requests(minutes)
     rows: list[dict[str, object]] = []
-    for d in range(1, every + 1):
+    for d in range(1, (nights or every) + 1):
         night = FIRST + timedelta(days=d)
-        reads = [full_night(t.tenant_id, night, every) for t in fleet]
+        tonight, waiting = lane(fleet, full, read_at, night, every, budget)
+        for n in tonight:
+            read_at[n] = night
+        reads = [n in tonight for n in range(len(fleet))]
         requests = sum(f if r else q for f, q, r in zip(full, filtered, reads, strict=True))
         full_requests = sum(f for f, r in zip(full, reads, strict=True) if r)
         rows.append(
             {
                 "night": night.date().isoformat(),
                 "full_reads": sum(reads),
+                "waiting": len(waiting),
+                "waiting_oldest_days": max(((night - read_at[n]).days for n in waiting), default=None),
                 "filtered": sum(1 for q, r in zip(filtered, reads, strict=True) if q and not r),
                 "no_request": sum(1 for q, r in zip(filtered, reads, strict=True) if not q and not r),
                 "sign_in_requests": requests,
@@ -186,13 +208,44 @@ def week(count: int, seed: int, latency_ms: float, every: int = FULL_EVERY) -> l
     return rows
 
 
+def lane(
+    fleet: list[TenantSnapshot],
+    full: list[int],
+    read_at: list[datetime],
+    night: datetime,
+    every: int,
+    budget: int,
+    apps: int = 1,
+) -> tuple[set[int], list[int]]:
+    """The tenants (0 …) that read in full at `night`, their kept reads made at `read_at`, and those
+    that wait, as `audit --tenants` schedules them (auditor.fleet.sign_in_lane: each app's lane, app_of)."""
+    due_ones = [
+        Candidate(f"customer-{n + 1:04d}", str(app_of(n + 1, apps)), full[n], read_at[n])
+        for n, t in enumerate(fleet)
+        if due(t.tenant_id, read_at[n], night, every)
+    ]
+    tonight: set[int] = set()
+    waiting: list[int] = []
+    for app in range(apps):
+        yes, no = schedule([c for c in due_ones if c.app == str(app)], budget)
+        tonight |= {int(k[-4:]) - 1 for k in yes}
+        waiting += [int(k[-4:]) - 1 for k in no]
+    return tonight, waiting
+
+
 def app_of(n: int, apps: int) -> int:
     """The app (0 …) that audits tenant `n` (1 …) of a fleet split over `apps` apps: in turn."""
     return (n - 1) % apps
 
 
 def serve(
-    count: int, seed: int, latency_ms: float, budgets: bool = True, reads: Path | None = None, apps: int = 1
+    count: int,
+    seed: int,
+    latency_ms: float,
+    budgets: bool = True,
+    reads: Path | None = None,
+    apps: int = 1,
+    minutes: float = BUDGET_MINUTES,
 ) -> None:
     """The emulators: one per tenant; prints {"tokens", "urls", "users", "sign_ins"} when all listen,
     and at end of input the 429s by limit ({"refused": ...}) before it stops. With `reads` (a
@@ -211,10 +264,20 @@ def serve(
     kept: list[Budgets] = []
     emulators: list[GraphEmulator] = []
     with contextlib.ExitStack() as stack:
-        for n, snapshot in enumerate(tenants(count, seed, successful=reads is not None), start=1):
+        fleet = list(tenants(count, seed, successful=reads is not None))
+        # the second night's full reads, as audit --tenants' lane budget schedules them (each app's)
+        tonight, _ = lane(
+            fleet,
+            [sign_in_requests(len(t.users)) for t in fleet],
+            [FIRST] * count,
+            SECOND,
+            FULL_EVERY,
+            budget_requests(minutes),
+            apps,
+        )
+        for n, snapshot in enumerate(fleet, start=1):
             if reads is not None:  # the tenant's kept full read, written to its output folder
-                night = full_night(snapshot.tenant_id, SECOND, FULL_EVERY)
-                sign_ins.append(planned_sign_ins(snapshot, night, reads / f"customer-{n:04d}"))
+                sign_ins.append(planned_sign_ins(snapshot, n - 1 in tonight, reads / f"customer-{n:04d}"))
             else:
                 sign_ins.append(sign_in_requests(len(snapshot.users)))  # the example policy checks inactivity
             app, units = lanes[app_of(n, apps)]
@@ -339,6 +402,19 @@ def _arguments() -> argparse.Namespace:
         help=f"with --week: a full read every NIGHTS nights, as audit's --sign-in-full-every (default: {FULL_EVERY})",
     )
     parser.add_argument(
+        "--lane-budget",
+        type=float,
+        default=BUDGET_MINUTES,
+        metavar="MINUTES",
+        help=f"audit's --sign-in-lane-budget, minutes of the lane a night (default: {BUDGET_MINUTES:g}; 0: none)",
+    )
+    parser.add_argument(
+        "--tenant-reports",
+        choices=("all", "mailed"),
+        help="audit's --tenant-reports (default: audit's: mailed on the second night, else all)",
+    )
+    parser.add_argument("--nights", type=int, default=0, help="with --week: the nights counted (default: --full-every)")
+    parser.add_argument(
         "--apps", type=int, default=1, help="split the fleet over this many app registrations, in turn (default: 1)"
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
@@ -364,6 +440,8 @@ def _server(args: argparse.Namespace, folder: Path) -> subprocess.Popen[str]:
             *(["--reads", str(folder / "out")] if args.second_night else []),
             "--apps",
             str(args.apps),
+            "--lane-budget",
+            str(args.lane_budget),
         ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
@@ -411,10 +489,10 @@ def main() -> None:
         sys.exit(_as_auditor(sys.argv[2:]))
     args = _arguments()
     if args.serve:
-        serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads, args.apps)
+        serve(args.tenants, args.seed, args.latency_ms, args.budgets, args.reads, args.apps, args.lane_budget)
         return
     if args.week:
-        rows = week(args.tenants, args.seed, args.latency_ms, args.full_every)
+        rows = week(args.tenants, args.seed, args.latency_ms, args.full_every, args.lane_budget, args.nights)
         print(json.dumps(rows, indent=1))
         return
     folder = args.keep or Path(tempfile.mkdtemp(prefix="msp-bench-"))
@@ -438,6 +516,7 @@ def main() -> None:
             "PYTHONPATH": str(ROOT),
         }
         env.pop("GITHUB_ACTIONS", None)
+        load_before = os.getloadavg()
         code, wall, cpu, rss = _child(
             [
                 "audit",
@@ -449,6 +528,9 @@ def main() -> None:
                 "out",
                 "--tenant-concurrency",
                 str(args.tenant_concurrency),
+                "--sign-in-lane-budget",
+                str(args.lane_budget),
+                *(["--tenant-reports", args.tenant_reports] if args.tenant_reports else []),
                 *night,
             ],
             folder,
@@ -456,7 +538,10 @@ def main() -> None:
         )
         if code not in (0, 1, 3):  # the child's stderr is written above: say which run failed, not a missing file
             raise SystemExit(f"audit --tenants exited {code}: no roll-up to read in {folder / 'out'}")
+        load_after = os.getloadavg()
         rollup = json.loads((folder / "out" / "tenants.json").read_text("utf-8"))
+        lane_file = folder / "out" / LANE_FILE
+        lane_plan = json.loads(lane_file.read_text("utf-8")) if lane_file.is_file() else {}
         rows = rollup["tenants"]
         requests = sum(row.get("requests") or 0 for row in rows)
         streams = args.tenant_concurrency * PER_TENANT_STREAMS
@@ -496,14 +581,26 @@ def main() -> None:
         "night": "second" if args.second_night else "every user read",
         "latency_ms": args.latency_ms,
         "tenant_concurrency": args.tenant_concurrency,
+        "tenant_reports": args.tenant_reports or ("mailed" if args.second_night else "all"),
+        "lane_budget_minutes": args.lane_budget,
         "sizes": {"median": sorted(users)[len(users) // 2], "max": max(users), "total": sum(users)},
         "emulators_setup_s": round(setup, 1),
         "exit_code": code,
         "status": {s: sum(1 for r in rows if r["status"] == s) for s in ("ok", "incomplete", "failed")},
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu, 1),
+        # the audit's user + system CPU (its own process: os.wait4), a tenant and a thousand users
+        "cpu_ms_per_tenant": round(cpu * 1000 / args.tenants),
+        "cpu_s_per_1000_users": round(cpu * 1000 / sum(users), 2),
+        # the machine's load average (1, 5, 15 minutes) as the audit began and as it ended: a shared
+        # machine's wall time says as much about the others' work as about the audit's
+        "load_average_before": [round(x, 1) for x in load_before],
+        "load_average_after": [round(x, 1) for x in load_after],
+        "cpus": os.cpu_count(),
         "peak_rss_mb": round(rss / 2**20),
         "requests": requests,
+        "lane_full_reads": len(lane_plan.get("full_reads", [])),
+        "lane_waiting": len(lane_plan.get("waiting", [])),
         "sign_in_requests_expected": sign_ins,
         # as the emulators counted them, the K checked tenants' full reads (after the run) taken out
         "sign_in_requests_sent": (answer.get("sign_in_requests") or 0)

@@ -10,15 +10,19 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from auditor.common.errors import UsageError
-from auditor.data.enums import Locale, Severity
+from auditor.data.enums import Format, Locale, Severity
 
 from ..delivery.arguments import add_email_arguments, options_from_args
+from ..report.baseline import LAST_RUN
 
 if TYPE_CHECKING:
     from ..arguments import AuditOptions
     from ..delivery.options import EmailOptions
 
 Command = Callable[[argparse.Namespace], int]
+# the sign-in lane's budget a night by default, in minutes (auditor.fleet.sign_in_lane): 140 requests, with the
+# rest of a night's work after the last answer within 15 minutes
+LANE_BUDGET_MINUTES = 13.0
 TENANTS_DIR = "reports/tenants"  # `audit --tenants`' --output-dir by default; a one-tenant audit's is reports/
 
 
@@ -48,6 +52,10 @@ class FleetOptions:
     sherweb_endpoint: str | None = None  # --sherweb-endpoint (None: Sherweb's own)
     connectwise_endpoint: str | None = None  # --connectwise-endpoint (None: ConnectWise's cloud)
     autotask_endpoint: str | None = None  # --autotask-endpoint (None: the zone Autotask names)
+    lane_minutes: float = LANE_BUDGET_MINUTES  # --sign-in-lane-budget (auditor.fleet.sign_in_lane; 0: none)
+    # --tenant-reports: "all", every tenant's --format; "mailed", report.html/.md and the digest only for the
+    # tenants e-mailed tonight (the nightly's default: docs/msp.md, "What the nightly writes for each tenant")
+    pages: str = "all"
     # the run's e-mail flags, sent to one tenant's email_to (None: no --smtp-host nor --sender, nothing is sent)
     mail_to: Callable[[Sequence[str]], EmailOptions | None] | None = None
     # what the run sets itself: each tenant's environment over the process's (the demo's tokens), the
@@ -67,6 +75,15 @@ class FleetOptions:
     def psa_endpoints(self) -> dict[str, str | None]:
         """Each PSA's URL of the run's flags (None: the PSA's own)."""
         return {"connectwise": self.connectwise_endpoint, "autotask": self.autotask_endpoint}
+
+    lane: Mapping[str, bool] = field(default_factory=dict)  # tonight's full reads (True) and those that wait
+
+    def tenant_formats(self, mailed: bool) -> tuple[Format, ...]:
+        """A tenant's --format: with --tenant-reports mailed, for a tenant not e-mailed tonight, only the files
+        the next night, the roll-up, plan and apply read (report.json, findings.csv), of those --format names."""
+        formats = self.audit.formats
+        kept = formats if mailed or self.pages == "all" else tuple(f for f in formats if f in (Format.JSON, Format.CSV))
+        return kept or formats
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> FleetOptions:
@@ -93,6 +110,8 @@ class FleetOptions:
             sherweb_endpoint=args.sherweb_endpoint,
             connectwise_endpoint=args.connectwise_endpoint,
             autotask_endpoint=args.autotask_endpoint,
+            lane_minutes=args.sign_in_lane_budget,
+            pages=args.tenant_reports or ("mailed" if args.baseline == LAST_RUN else "all"),
             mail_to=(lambda to: options_from_args(args, recipients_instead=to)) if sends else None,
             invoices=InvoiceOptions(
                 microsoft=getattr(args, "invoice", None),

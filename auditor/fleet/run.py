@@ -25,7 +25,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import sys
 import threading
 import time
@@ -52,12 +51,11 @@ from auditor.data.enums import Cloud, Locale
 from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
 from ..billing.partner_center import PartnerCenter
-from ..commands import REPORT_FILES, run_audit
+from ..commands import run_audit
 from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
 from ..delivery.send import send_mail
-from ..formats.report_json import decode_report
 from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV, StaticTokenCredential
 from ..graph.pacing import LANE_WAIT
@@ -70,9 +68,9 @@ from . import psa_reads as psa
 from .arguments import FleetOptions, InvoiceOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
+from .sign_in_lane import lane_tonight
+from .tenant_folder import clear, reads_complete, requests_made
 from .tenant_places import Places, Seat
-
-_REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 
 
 def slice_of(key: str, count: int) -> int:
@@ -119,9 +117,11 @@ def _tenant_options(
     baseline_dir = run.baseline
     baseline = Path(baseline_dir) / job.key / "report.json" if baseline_dir and baseline_dir != LAST_RUN else None
     recipients = [a for a in job.email_to.split(",") if a]
+    email = options.mail_to(recipients) if options.mail_to is not None and recipients else None
     return replace(
         run,
         output_dir=str(folder),
+        formats=options.tenant_formats(mailed=email is not None),
         policies=(job.policies,),
         fail_on=job.fail_on,
         locale=Locale(job.locale) if job.locale else run.locale,
@@ -134,6 +134,7 @@ def _tenant_options(
             cloud=cloud,
             endpoint=job.graph_endpoint or run.source.endpoint,
             stop=stop,  # set when the tenant runs past --tenant-timeout
+            sign_in_full_tonight=options.lane.get(job.key),  # the fleet's lane budget (sign_in_lane.py)
             save_snapshot=str(folder / "snapshot.json") if run.source.save_snapshot else None,
         ),
         billing_file=job.billing or None,
@@ -155,7 +156,7 @@ def _tenant_options(
         nightly=replace(run.nightly, history=str(folder / history_name(run.nightly.history))),
         # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
         baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
-        email=options.mail_to(recipients) if options.mail_to is not None and recipients else None,
+        email=email,
         tenant_label=job.name or job.key,  # the licence list's `tenant` column: the customer as the file names it
         # the credential signs in to this tenant as the run's one app (the client id from the file)
         environment={
@@ -215,34 +216,6 @@ def _audit_one(
             logs.local.log = None
 
 
-def _requests(folder: Path) -> int | None:
-    """The Graph requests the tenant's collection made, as its log's last line about them says."""
-    try:
-        found = _REQUESTS.findall((folder / "audit.log").read_text("utf-8", errors="replace"))
-    except OSError:
-        return None
-    return int(found[-1].replace(",", "")) if found else None
-
-
-def _complete(folder: Path) -> bool:
-    """The tenant's report.json exists and says its data is complete (with --allow-gaps an
-    incomplete tenant exits as a complete one would). It answers, never raises: a report.json
-    missing, or one the reader refuses (as the roll-up counts it: none), is not complete."""
-    try:
-        return decode_report((folder / "report.json").read_bytes(), str(folder / "report.json")).complete
-    except (OSError, UsageError):
-        return False
-
-
-def _clear(folder: Path) -> None:
-    """A tenant ended as failed keeps no report that could be read as today's (in its own folder: a
-    link planted in its place is not followed)."""
-    if folder.is_symlink():
-        return
-    for name in (*REPORT_FILES, "snapshot.json"):
-        (folder / name).unlink(missing_ok=True)
-
-
 def run_tenants(
     options: FleetOptions,
     jobs: Sequence[TenantJob],
@@ -272,7 +245,7 @@ def run_tenants(
                 ended[job.key] = time.monotonic()
         seat.give()
         if not mine:  # ended by its time limit: anything it wrote since is not a report either
-            _clear(root / job.key)
+            clear(root / job.key)
 
     threads: dict[str, threading.Thread] = {}
     previous, sys.stderr = sys.stderr, logs
@@ -293,7 +266,7 @@ def run_tenants(
     for job in jobs:
         code, reason = results[job.key]
         folder = root / job.key
-        complete = code not in (EXIT_COLLECTION,) and _complete(folder)
+        complete = code not in (EXIT_COLLECTION,) and reads_complete(folder)
         status = "failed" if reason is not None else ("ok" if complete else "incomplete")
         outcomes.append(
             Outcome(
@@ -302,7 +275,7 @@ def run_tenants(
                 code,
                 clean_message(reason).replace("\n", " ") if reason else None,
                 round(ended[job.key] - started[job.key], 2),
-                _requests(folder),
+                requests_made(folder),
             )
         )
     return outcomes
@@ -329,7 +302,7 @@ def _reap(
                 results[key] = (EXIT_COLLECTION, stops[key].reason)
                 ended[key] = now
             stops[key].set()
-            _clear(root / key)
+            clear(root / key)
             seats[key].give()
 
 
@@ -488,7 +461,8 @@ def _audit_and_roll_up(
     )
     # what the PSA bills each customer (read only), read before the tenants: each tenant's report shows the table
     billed = psa.read(jobs, endpoints=options.psa_endpoints, env=options.psa_env or os.environ, as_of=run.as_of)
-    options = replace(options, distributor_seats=seats, psa_billed=billed)
+    lane = lane_tonight(options, jobs, root)  # the night's full sign-in reads within the lane's budget
+    options = replace(options, distributor_seats=seats, psa_billed=billed, lane=lane.verdicts if lane else {})
     with partner.session(
         partner.wanted(tenants, run.bill.source) if tenants is not None else None,
         auth=run.source.auth.value,
@@ -514,6 +488,7 @@ def _audit_and_roll_up(
         judged_on=datetime.fromisoformat(run.as_of.replace("Z", "+00:00")).date() if run.as_of else None,
     )
     written.append(all_licensed_users(root, outcomes))
+    written += [lane.write(root)] if lane else []
     # the roll-up shows every customer and the MSP's cost and margin: `email` never sends it (run_record)
     record(root, RunKind.FLEET, written, generated_at=f"{began:%Y-%m-%dT%H:%M:%SZ}", msp_cost=True)
     failed = [o for o in outcomes if o.status == "failed"]

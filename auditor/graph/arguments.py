@@ -160,6 +160,8 @@ class GraphSource:
     tenant_id: str | None = None  # a GUID or a domain
     concurrency: int | None = None  # --concurrency (None: as the tenant's budget allows)
     sign_in_full_every: int | None = None  # --sign-in-full-every
+    # audit --tenants' lane budget: whether tonight reads in full (SignInPlan.tonight; None: the cadence decides)
+    sign_in_full_tonight: bool | None = None
     # the nightly's folder of kept sign-in activity (`--baseline previous`: --output-dir); None: read every time
     kept_sign_ins: Path | None = None
     clock: Callable[[], datetime] | None = None  # the collection's clock (a frozen sample's); None: now

@@ -93,6 +93,9 @@ class SignInPlan:
     window_days: int
     as_of: datetime | None = None
     every: int = FULL_EVERY
+    # the fleet's lane budget (auditor.fleet.sign_in_lane): True, tonight is this tenant's full read; False, its
+    # full read waits for a night with room (the cadence's reasons are set aside); None, the cadence decides
+    tonight: bool | None = None
 
     def cutoff(self, now: datetime) -> datetime:
         """The filter's cutoff: a day after the window's start (the rule judges a little later than
@@ -198,11 +201,37 @@ def full_read_reason(plan: SignInPlan, kept: KeptRead | None, why: str, tenant_i
     age = now - read_at
     if age < timedelta(0):
         return "the kept read is newer than the clock"
-    if age >= timedelta(days=plan.every) or age >= timedelta(days=plan.window_days) - MARGIN:
+    if age >= timedelta(days=plan.window_days) - MARGIN:
+        return f"the kept read is {age.days} days old"
+    if plan.tonight is not None:  # the fleet's lane budget decides the cadence (auditor.fleet.sign_in_lane)
+        return "the fleet's sign-in lane has room for this tenant's full read tonight" if plan.tonight else None
+    if age >= timedelta(days=plan.every):
         return f"the kept read is {age.days} days old"
     if full_night(tenant_id, now, plan.every):
         return f"tonight is this tenant's night for a full read (one in {plan.every})"
     return None
+
+
+def due(tenant_id: str, read_at: datetime, now: datetime, every: int) -> bool:
+    """Whether the cadence asks for a full read by `now` of a tenant whose kept read was made at
+    `read_at`: it is `every` days old, or one of the tenant's nights (full_night) came since it. A
+    night that waited (the fleet's lane budget) stays due until the read is made."""
+    if now - read_at >= timedelta(days=every):
+        return True
+    nights = (now.astimezone(UTC).date() - read_at.astimezone(UTC).date()).days
+    return any(full_night(tenant_id, now - timedelta(days=back), every) for back in range(nights))
+
+
+def header(path: Path) -> KeptRead | None:
+    """The first line of the kept read at `path` (its tenant, clock, window and users), unchecked
+    beyond that line: None when there is none this auditor could use. The tenant's audit checks the
+    whole file (load)."""
+    try:
+        with gzip.open(path, "rb") as fh:
+            kept = _header.decode(fh.readline())
+    except _UNREADABLE:
+        return None
+    return kept if kept.schema == SCHEMA and timestamp_or_none(kept.read_at) is not None else None
 
 
 def changed_path(cutoff: datetime, page_size: int) -> str:

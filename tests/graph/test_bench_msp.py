@@ -27,7 +27,19 @@ def test_the_week_counts_every_tenant_each_night() -> None:
     for row in rows:
         assert row["full_reads"] + row["filtered"] + row["no_request"] == 4
         assert row["sign_in_requests"] >= row["filtered"]
+        assert row["waiting"] == 0  # 4 small tenants fit any budget
     assert sum(row["full_reads"] for row in rows) == 4  # one full night each
+
+
+def test_the_weeks_full_reads_wait_their_turn_within_the_budget() -> None:
+    """12 tenants read in full every night (--full-every 1) with a lane of 10 requests (half a minute):
+    10 a night, the two left over first the next night, every tenant in turn."""
+    rows = week(12, 7, 300, every=1, minutes=0.5, nights=3)
+    assert [row["full_read_requests"] for row in rows] == [10, 10, 10]
+    assert [row["waiting"] for row in rows] == [2, 2, 2]
+    # the two that waited go first the next night: those left waiting are always read the night before
+    assert [row["waiting_oldest_days"] for row in rows] == [1, 1, 1]
+    assert all(row["lane_floor_s"] < 60 for row in rows)  # the full reads all go in the lane's first minute
 
 
 def test_the_second_night_plan_keeps_each_tenants_full_read(tmp_path: Path) -> None:
@@ -59,5 +71,11 @@ def test_the_second_night_runs_every_tenant_with_its_own_token(tmp_path: Path) -
     assert result["sign_in_requests_sent"] == result["sign_in_requests_expected"]
     assert (tmp_path / "out" / "customer-0002" / KEPT_FILE).is_file()
     assert result["apps"] == 2
+    # the CPU a tenant costs and the machine's load beside the wall time (a shared machine's wall says both)
+    assert abs(result["cpu_ms_per_tenant"] - result["cpu_s"] * 1000 / 2) <= 50  # cpu_s is rounded to 0.1 s
+    assert len(result["load_average_before"]) == len(result["load_average_after"]) == 3
+    assert result["tenant_reports"] == "mailed"  # the nightly's: no tenant is e-mailed here, so no pages
+    assert not (tmp_path / "out" / "customer-0001" / "report.html").exists()
+    assert (tmp_path / "out" / "customer-0001" / "report.json").is_file()
     text = (tmp_path / "tenants.yaml").read_text("utf-8")
     assert len({line.split(":", 1)[1].strip() for line in text.splitlines() if "client_id:" in line}) == 2

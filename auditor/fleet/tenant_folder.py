@@ -1,0 +1,41 @@
+"""What a tenant's own folder of a many-tenant run says once its audit ended: the Graph requests its
+log counts, whether its report.json reads as complete, and the files a failed tenant must not keep."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..commands import REPORT_FILES
+from ..common.errors import UsageError
+from ..formats.report_json import decode_report
+
+_REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
+
+
+def requests_made(folder: Path) -> int | None:
+    """The Graph requests the tenant's collection made, as its log's last line about them says."""
+    try:
+        found = _REQUESTS.findall((folder / "audit.log").read_text("utf-8", errors="replace"))
+    except OSError:
+        return None
+    return int(found[-1].replace(",", "")) if found else None
+
+
+def reads_complete(folder: Path) -> bool:
+    """The tenant's report.json exists and says its data is complete (with --allow-gaps an
+    incomplete tenant exits as a complete one would). It answers, never raises: a report.json
+    missing, or one the reader refuses (as the roll-up counts it: none), is not complete."""
+    try:
+        return decode_report((folder / "report.json").read_bytes(), str(folder / "report.json")).complete
+    except (OSError, UsageError):
+        return False
+
+
+def clear(folder: Path) -> None:
+    """A tenant ended as failed keeps no report that could be read as today's (in its own folder: a
+    link planted in its place is not followed)."""
+    if folder.is_symlink():
+        return
+    for name in (*REPORT_FILES, "snapshot.json"):
+        (folder / name).unlink(missing_ok=True)
