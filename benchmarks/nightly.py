@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 import tempfile
 import time
@@ -39,6 +41,27 @@ from .run import Emulator, audit, budget_floor
 FIRST = "2026-11-01T06:00:00Z"
 SECOND = "2026-11-02T06:00:00Z"
 WINDOW = 90  # examples/contoso-policy.yaml's inactive_users.days
+
+
+# the audit's progress lines, each stamped with its time since the start (LICENSE_AUDITOR_TIMINGS=1)
+STAMPED = re.compile(r"^\[\s*([0-9.]+)s\] (.*)$", re.M)
+MOMENTS = {  # when, in the audit's collection, the sign-in lane starts and ends, and the collection ends
+    "lane_started_s": "signInActivity: ",  # the first line of the sign-in read: its first request follows
+    "lane_ended_s": "read signInActivity in ",
+    "collected_s": "collected ",
+}
+
+
+def timeline(stderr: str) -> dict[str, float]:
+    """The moments of MOMENTS in the audit's stderr (the first line of each), in seconds since its start:
+    how much of the collection is the lane's and what follows it (docs/performance.md)."""
+    lines = [(float(at), text) for at, text in STAMPED.findall(stderr)]
+    out = {}
+    for name, start in MOMENTS.items():
+        at = next((t for t, text in lines if text.startswith(start)), None)
+        if at is not None:
+            out[name] = at
+    return out
 
 
 def night_two(users: int, seed: int, latency_ms: float, work: Path) -> dict[str, Any]:
@@ -55,6 +78,7 @@ def night_two(users: int, seed: int, latency_ms: float, work: Path) -> dict[str,
         emulator.command("reset")
         run = audit(url, token, out, extra=("--baseline", "previous", "--as-of", SECOND), fresh=False)
         requests = emulator.command("stats")
+        moments = timeline((work / f"nightly-{users}.stderr").read_text(encoding="utf-8"))
     finally:
         emulator.close()
     filtered = requests["sign_in_filtered"]
@@ -76,6 +100,8 @@ def night_two(users: int, seed: int, latency_ms: float, work: Path) -> dict[str,
             "peak_rss_mb": round(run["peak_rss_mb"]),
             "phases": run["phases"],
             "peak_rss_by_phase": run["peaks"],  # the audit's peak RSS by the end of each phase, MiB
+            "cpu_by_phase": run["cpu_phases"],  # the audit's CPU by phase (its forked workers' in render), s
+            "timeline": moments,  # the lane's start and end and the collection's end, s since the audit's start
             "sign_in_requests": requests["by_kind"].get("sign_in", 0),
             "sign_in_filtered": filtered,
             "requests": requests["requests"],
@@ -85,6 +111,7 @@ def night_two(users: int, seed: int, latency_ms: float, work: Path) -> dict[str,
             "floors": floors,
             "floor_s": round(bound, 1),
             "ratio": round(run["wall_s"] / bound, 2) if bound else None,
+            "load_average": [round(x, 2) for x in os.getloadavg()],  # the machine's, as the audit ended
             "kept_file_mb": round((out / "sign-in-activity.json.gz").stat().st_size / 2**20, 1),
             "kept_written_s": round(kept_s, 1),
         },

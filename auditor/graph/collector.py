@@ -45,7 +45,8 @@ Requests (no request per user, apart from the batched mailbox purposes of the ca
 
 The independent reads run concurrently with the user pages, /admin/reportSettings among them;
 the usage reports are asked for (all at once) beside the last pages of a partitioned read, and
-their rows read, with the last mailbox-purpose batch, once every user is in.
+their rows read once every user is listed, with the access scope, Microsoft's counts, the agents and
+the rooms, beside the sign-in lane's minutes (_Run._beside); the last purposes once the sign-ins are in.
 A 403 on a part becomes a Gap (signInActivity: the users are kept without it; mailboxSettings:
 the purposes not read stay unknown); of an optional read (the agent and places listings, the usage
 reports: optional.py, usage_reports.py) any error or malformed answer is its part's gap, and Graph's
@@ -295,6 +296,18 @@ class _Listed:
 
 
 @dataclass(frozen=True)
+class _Beside:
+    """What is read once the users are listed, beside their sign-in activity (_Run._beside)."""
+
+    usage: UsageReports | None
+    usage_gaps: list[Gap]
+    scope: AccessScope | None
+    insight: LicenseInsight | None
+    agents: Agents | None
+    rooms: frozenset[str] | None
+
+
+@dataclass(frozen=True)
 class _Later:
     """What is read once every user is in."""
 
@@ -323,6 +336,8 @@ class _Run:
         self.claims: TokenClaims | None = None  # the token's, once start() has them
         # the agent users' read (when a rule judges kinds), started beside the listing: sign_in_judges waits for it
         self.agents: asyncio.Task[Agents | None] | None = None
+        # what needs the listed users, not their sign-in activity: on the nightly read while the lane waits
+        self.beside: asyncio.Task[_Beside] | None = None
 
     def start(self, claims: TokenClaims | None) -> bool:
         """Check the token's permissions and hook the reads of each page of users to the listing;
@@ -402,10 +417,7 @@ class _Run:
         if options.agents:
             self.agents = asyncio.ensure_future(_agents(state, True, options.agent_identities))
 
-        async def read_users() -> tuple[list[User], bool]:
-            read = await state.users(with_sign_in)
-            users_in.set_result(read[0] if not any(g.dataset == "users" for g in state.gaps) else [])
-            return read
+        state.listed_hook = partial(self._listed, users_in)
 
         # the groups, for the sign-in read's judges (users.py: whom an `except:` or a declaration selects)
         groups_in = state.groups_in = asyncio.get_running_loop().create_future()
@@ -422,14 +434,15 @@ class _Run:
                 state.listing("subscriptions", "/directory/subscriptions", subscription_from_graph),
                 read_groups(),
                 state.license_error_groups(),
-                read_users(),
+                state.users(with_sign_in),
                 audits,
                 reports.prepare() if reports is not None else _none(),
             )
         except BaseException:
-            if self.agents is not None:
-                self.agents.cancel()
-                await asyncio.gather(self.agents, return_exceptions=True)
+            for task in (self.beside, self.agents):
+                if task is not None:
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
             if self.prefetch is not None:
                 await self.prefetch.cancel()
             if reports is not None:
@@ -464,14 +477,34 @@ class _Run:
             return None
         return await self.agents
 
+    def _listed(self, users_in: asyncio.Future[list[User]], users: list[User]) -> None:
+        """The listing is in (UserReads.listed_hook), their sign-in activity maybe not yet: the audit log's
+        account states get the users, and what needs nothing more (_beside) starts."""
+        users_read = not any(g.dataset == "users" for g in self.state.gaps)
+        if not users_in.done():
+            users_in.set_result(users if users_read else [])
+        if self.beside is None:
+            self.beside = asyncio.ensure_future(self._beside(users, users_read))
+
+    async def _beside(self, users: list[User], users_read: bool) -> _Beside:
+        """The usage reports, the access scope, Microsoft's counts, the agents and the rooms, at once."""
+        state, options = self.state, self.options
+        (usage, usage_gaps), scope, insight, agents, rooms = await together(
+            self._usage_reports(users_read),
+            _scope(state, users if options.access_scope and users_read else None),
+            _insight(state, options.access_scope and users_read),
+            self._agents(users_read),
+            _rooms(state, self.claims, options.rooms and users_read),
+        )
+        return _Beside(usage, usage_gaps, scope, insight, agents, rooms)
+
     async def after_users(self, listed: _Listed) -> _Later:
-        """The usage reports, the last mailbox purposes, the access scope, Microsoft's counts, the
-        Copilot Credits and the agents, at once (the reports' requests go out first: finding the
-        purposes' candidates among every user takes a moment of CPU)."""
+        """The last mailbox purposes and the Copilot Credits, with what was read beside the sign-in
+        activity (_beside, started as the listing came in: at once here when it did not)."""
         state, options, users_read, granted = self.state, self.options, listed.users_read, self.mailbox_granted
         mailboxes = options.mailboxes
-        (usage, usage_gaps), purposes_read, scope, insight, credits, agents, rooms = await together(
-            self._usage_reports(users_read),
+        found, purposes_read, credits = await together(
+            self.beside or self._beside(listed.users, users_read),
             _purposes(
                 state,
                 mailboxes if users_read else None,
@@ -481,26 +514,23 @@ class _Run:
                 self.prefetch,
                 granted=granted,
             ),
-            _scope(state, listed.users if options.access_scope and users_read else None),
-            _insight(state, options.access_scope and users_read),
             _credits(state, listed.skus if options.copilot_credits else None),
-            self._agents(users_read),
-            _rooms(state, self.claims, options.rooms and users_read),
         )
-        users = with_agents(listed.users, agents)
+        usage, rooms = found.usage, found.rooms
+        users = with_agents(listed.users, found.agents)
         # the rooms the listing names, with their own mailbox's word first: a person's address can be a room's
         named = unread_rooms(users, rooms) if granted and users_read and purposes_read else []
         if named:  # not asked again where the purpose reads were refused already: that gap says it once
             purposes_read = await state.purposes(users, named) and purposes_read
         users = with_rooms(users, rooms, state.notes)
-        state.gaps.extend(usage_gaps)
+        state.gaps.extend(found.usage_gaps)
         # the unlicensed accounts whose mailbox the usage report shows over 50 GB or archived
         purposes_read = await state.stored_purposes(mailboxes, users, usage, granted and users_read) and purposes_read
         # the purposes of the enabled accounts without a recent sign-in are asked by their sign-ins:
         # without them (a signInActivity gap) the part is not claimed, so shared-mailbox-licensed is
         # not evaluated (its findings unverified, never resolved); the disabled ones' were read
         purposes_read = purposes_read and (listed.signed or mailboxes is None or mailboxes.inactive_days is None)
-        return _Later(users, usage, purposes_read, scope, insight, credits, agents, rooms)
+        return _Later(users, usage, purposes_read, found.scope, found.insight, credits, found.agents, rooms)
 
     def snapshot(self, listed: _Listed, later: _Later) -> TenantSnapshot:
         """The TenantSnapshot of what was read, with the parts it claims."""

@@ -6,6 +6,7 @@ so CI logs stay short.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -27,9 +28,13 @@ class Progress:
         self.parts_total: int | None = None
         self._last = 0.0
         self._open_line = False
+        # LICENSE_AUDITOR_TIMINGS=1 (the benchmarks): each line says when it was written, in seconds since the start
+        self.stamped = bool(os.environ.get("LICENSE_AUDITOR_TIMINGS"))
 
     def _write(self, text: str, transient: bool = False) -> None:
         text = clean_message(text)  # request paths carry group names and server text
+        if self.stamped:
+            text = f"[{time.monotonic() - self.started:7.1f}s] {text}"
         if self.tty:
             self.stream.write("\r\x1b[2K" + text + ("" if transient else "\n"))
             self._open_line = transient

@@ -56,9 +56,8 @@ from .kept_sign_ins import (
     SignInPlan,
     changed_path,
     full_read_reason,
-    load,
+    load_quiet,
     merge,
-    quiet_since,
     save,
     signed_in,
 )
@@ -138,6 +137,9 @@ class UserReads(ReadState):
     idle_hook: Callable[[list[User], datetime, datetime], Awaitable[tuple[str | None, str]]] | None = None
     # with a plan, a night without a request for dormant accounts: the day the usage report showed them idle through
     sign_ins_usage_quiet: str | None = None
+    # the listed users, as soon as the listing is in (before their sign-in activity, which can take minutes
+    # more): what needs only the listing starts then (the collector's reads after the users)
+    listed_hook: Callable[[list[User]], None] | None = None
 
     async def user_total(self, after: float) -> None:
         """After `after` seconds, tell the progress display how many users to expect (for its
@@ -157,15 +159,23 @@ class UserReads(ReadState):
     async def users(self, with_sign_in: bool) -> tuple[list[User], bool]:
         """All users, and whether their signInActivity was read (apart, beside them: sign_ins)."""
         if not with_sign_in:
-            return await self._listing(), False
+            users = await self._listing()
+            if self.listed_hook is not None:
+                self.listed_hook(users)
+            return users, False
         listed: asyncio.Future[list[User]] = asyncio.get_running_loop().create_future()
 
         async def listing() -> list[User]:
             users = await self._listing()
             listed.set_result(users)
+            if self.listed_hook is not None:
+                self.listed_hook(users)
             return users
 
-        users, times = await together(listing(), self.sign_ins(listed))
+        # the nightly's kept read is scanned before the listing starts: the sign-in lane's first request
+        # waits for it, and beside the listing's pages a million users' scan took several times its CPU
+        scanned = await self._scan_kept() if self.sign_in_plan is not None else None
+        users, times = await together(listing(), self.sign_ins(listed, scanned))
         if times is None or any(g.dataset == "users" for g in self.gaps):
             return users, False
         if isinstance(times, dict):  # read in full tonight
@@ -189,22 +199,32 @@ class UserReads(ReadState):
                 self.gaps.append(Gap("users", exc.request, forbidden_reason(exc)))
                 return []
 
+    async def _scan_kept(self) -> tuple[datetime, KeptRead | None, str, list[str]]:
+        """The night (the audit's clock: `--as-of`, or now), and the nightly's kept read with the users
+        tonight's filter can change (kept_sign_ins.load_quiet), or None and why not."""
+        plan = self.sign_in_plan
+        assert plan is not None
+        # the audit's clock (`--as-of`, or its start): the night the read is of, and its kept read's age
+        now = plan.as_of if plan.as_of is not None else self.sign_in_clock()
+        # a million users' kept read takes seconds to inflate and decode: off the loop
+        return (now, *await asyncio.to_thread(load_quiet, plan.path(), plan.cutoff(now)))
+
     async def sign_ins(
-        self, listed: asyncio.Future[list[User]] | None = None
+        self,
+        listed: asyncio.Future[list[User]] | None = None,
+        scanned: tuple[datetime, KeptRead | None, str, list[str]] | None = None,
     ) -> dict[str, SignInTimes] | Iterable[Mapping[str, SignInTimes]] | None:
         """Every user's signInActivity, by id (see _read_sign_ins). With a SignInPlan (the nightly),
         after a full read only the users that can have gone quiet are read, the others are taken
-        from the kept full read (kept_sign_ins.py); a full read is kept for the next nights."""
+        from the kept full read (kept_sign_ins.py); a full read is kept for the next nights.
+        `scanned`: _scan_kept's, when made already."""
         plan = self.sign_in_plan
-        # the audit's clock (`--as-of`, or its start): the night the read is of, and its kept read's age
-        now = plan.as_of if plan is not None and plan.as_of is not None else self.sign_in_clock()
         if plan is None:  # every user's, every time: the collection is the full read (collected_at)
             return await self._read_sign_ins(SIGN_IN_PATH, listed)
-        # a million users' kept read takes seconds to inflate and decode: off the loop that reads the users
-        kept, why = await asyncio.to_thread(load, plan.path())
+        now, kept, why, quiet = scanned if scanned is not None else await self._scan_kept()
         reason = full_read_reason(plan, kept, why, self.tenant_hint, now)
         if reason is None and kept is not None:
-            tonight = await self._corroborated(plan, kept, now, listed)
+            tonight = await self._corroborated(plan, kept, quiet, now, listed)
             if not isinstance(tonight, str):
                 return tonight
             reason = tonight
@@ -222,7 +242,12 @@ class UserReads(ReadState):
         return times
 
     async def _corroborated(
-        self, plan: SignInPlan, kept: KeptRead, now: datetime, listed: asyncio.Future[list[User]] | None
+        self,
+        plan: SignInPlan,
+        kept: KeptRead,
+        quiet: list[str],
+        now: datetime,
+        listed: asyncio.Future[list[User]] | None,
     ) -> Iterable[Mapping[str, SignInTimes]] | str | None:
         """Tonight's times from `kept` and the filtered read (_changed_sign_ins) when tonight's user
         listing corroborates `kept` (kept_trust.py: the file is input like any other), else why every
@@ -233,7 +258,7 @@ class UserReads(ReadState):
         since = len(self.notes)
         try:
             changed: Iterable[Mapping[str, SignInTimes]] | str | None = await self._changed_sign_ins(
-                plan, kept, now, listed
+                plan, kept, quiet, now, listed
             )
         except _FilterRefused:
             changed = "Graph refused the filter on signInActivity"
@@ -272,20 +297,25 @@ class UserReads(ReadState):
         return times
 
     async def _changed_sign_ins(
-        self, plan: SignInPlan, kept: KeptRead, now: datetime, listed: asyncio.Future[list[User]] | None
+        self,
+        plan: SignInPlan,
+        kept: KeptRead,
+        quiet: list[str],
+        now: datetime,
+        listed: asyncio.Future[list[User]] | None,
     ) -> Iterable[Mapping[str, SignInTimes]] | None:
         """The users not signed in successfully since the plan's cutoff, from Graph's filter, and
         everyone else from `kept`; None, with a gap, when Graph refuses signInActivity (403);
         _FilterRefused when Graph refuses the filter (400: everyone is read instead)."""
         cutoff = plan.cutoff(now)
-        if not await self._quiet_licensed(kept, cutoff, listed, now):
+        if not await self._quiet_licensed(kept, quiet, cutoff, listed, now):
             self.sign_ins_read_at = kept.read_at
-            quiet = f"last seen successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}"
+            seen = f"last seen successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}"
             usage = self.sign_ins_usage_quiet
             why = (
-                f"no licensed user a rule judges by sign-in was {quiet}"
+                f"no licensed user a rule judges by sign-in was {seen}"
                 if usage is None
-                else f"the licensed users a rule judges by sign-in {quiet} did nothing since, by the "
+                else f"the licensed users a rule judges by sign-in {seen} did nothing since, by the "
                 f"active-user usage report refreshed {usage}"
             )
             note = (
@@ -315,16 +345,19 @@ class UserReads(ReadState):
         return merge(kept, answer, cutoff)
 
     async def _quiet_licensed(
-        self, kept: KeptRead, cutoff: datetime, listed: asyncio.Future[list[User]] | None, now: datetime
+        self,
+        kept: KeptRead,
+        quiet: list[str],
+        cutoff: datetime,
+        listed: asyncio.Future[list[User]] | None,
+        now: datetime,
     ) -> bool:
         """Whether tonight's filtered read can change a licensed user (kept_sign_ins.quiet_since). When
         the quiet users fit in one request, tonight's listing says whether one of them holds a license
         (waited for: a request saved is worth more in the app's lane than the listing's time), and the
         usage report whether those a rule judges did anything since the kept read (dormant_usage.py);
         more are read unasked."""
-        # a million users' kept read takes a few tenths of a second: off the loop that reads the users
-        quiet = await asyncio.to_thread(quiet_since, kept, cutoff)
-        if not quiet:
+        if not quiet:  # `quiet`: kept_sign_ins.quiet_since(kept, cutoff), found as the kept read was loaded
             return False
         self.progress.note(
             f"signInActivity: {len(quiet):,} users' last successful sign-in in the kept read is before "
@@ -369,9 +402,9 @@ class UserReads(ReadState):
     ) -> dict[str, SignInTimes] | None:
         """The signInActivity of the users of `path` (SIGN_IN_PATH: every user), by id, one page after
         another (the client's pacing keeps Graph's 10 a minute); None, with a gap, when Graph refuses
-        it (403). Once `listed` holds the users, each page's listed users go to `signed_hook` with
-        their sign-ins (the mailbox purposes of the dormant ones are asked for while the sign-ins are
-        read)."""
+        it (403). Once `listed` holds the users, each page's listed users (the first time, those of
+        every page so far) go to `signed_hook` with their sign-ins (the mailbox purposes of the dormant
+        ones are asked for while the sign-ins are read)."""
         times: dict[str, SignInTimes] = {}
         requests = 0
         told = not full
@@ -389,9 +422,10 @@ class UserReads(ReadState):
                     ) from None
                 times.update(found)
                 if self.signed_hook is not None and listed is not None and listed.done():
-                    by_id = by_id if by_id is not None else {u.id: u for u in listed.result()}
-                    known = [by_id[uid] for uid in found if uid in by_id]
-                    self.signed_hook(with_sign_ins(known, found))
+                    # the first page after the listing is in brings every page read before it too
+                    fresh, by_id = (found, by_id) if by_id is not None else (times, {u.id: u for u in listed.result()})
+                    known = [by_id[uid] for uid in fresh if uid in by_id]
+                    self.signed_hook(with_sign_ins(known, fresh))
                 if not told and self.progress.total is not None:
                     told = True
                     self.progress.note(sign_in_line(self.progress.total))

@@ -41,6 +41,7 @@ from auditor.graph.kept_sign_ins import (
     full_night,
     full_read_reason,
     load,
+    load_quiet,
     merge,
     quiet_since,
     times,
@@ -618,7 +619,10 @@ def test_the_kept_read_is_read_a_chunk_at_a_time_and_checked_whole(
     got = {u.id: (u.last_sign_in_date_time, u.last_successful_sign_in_date_time) for u in users}
     assert got["new"] == (None, None) and got["u0"] == (recent, recent) and got["u1"] == (old, old)
     assert got["quiet"] == (old, _iso(cutoff))  # not answered: signed in since the cutoff
+    # the nightly's one pass over the file (load_quiet): load's answer and quiet_since's, whatever the chunks
+    assert load_quiet(path, cutoff) == (kept, "", quiet_since(kept, cutoff)) and quiet_since(kept, cutoff) == ["quiet"]
     path.write_bytes(gzip.compress(b"\n".join(gzip.decompress(path.read_bytes()).splitlines()[:-1])))
     assert "holds 4 users of 6" in load(path)[1]
+    assert load_quiet(path, cutoff) == (None, load(path)[1], [])
     path.write_bytes(gzip.compress(b'{"schema":1,"tenant_id":"t","read_at":"2026-01-01T00:00:00Z","users":{}}'))
     assert load(path) == (None, "the kept read is of another version")

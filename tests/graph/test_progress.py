@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+
+import pytest
 
 from auditor.graph.progress import Progress
 
@@ -42,3 +45,24 @@ def test_more_users_than_counted_never_reads_as_a_share_over_100_percent() -> No
     line = p.line(1.0)
     assert line == "collecting users: 230 (more than the 3 GET /users/$count reported) in 230 pages, 230 users/s"
     assert "%" not in line and "ETA" not in line
+
+
+def test_the_benchmarks_lines_say_when_they_were_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With LICENSE_AUDITOR_TIMINGS=1 (the benchmarks) each line starts with its time since the start,
+    from which benchmarks.nightly reads when the sign-in lane started and ended and the collection ended."""
+    from benchmarks.nightly import timeline
+
+    monkeypatch.setenv("LICENSE_AUDITOR_TIMINGS", "1")
+    out = io.StringIO()
+    p = Progress(out, interval=0)
+    p.started -= 12.5
+    p.note("signInActivity: 17,652 users' last successful sign-in in the kept read is before ...")
+    p.note("read signInActivity in 36 request(s) of 500 users")
+    p.finish(1_000, 40)
+    lines = out.getvalue().splitlines()
+    assert all(re.match(r"^\[ +12\.[56]s\] ", line) for line in lines), lines
+    assert set(timeline(out.getvalue())) == {"lane_started_s", "lane_ended_s", "collected_s"}
+    monkeypatch.delenv("LICENSE_AUDITOR_TIMINGS")
+    plain = io.StringIO()
+    Progress(plain, interval=0).note("signInActivity: no request")
+    assert plain.getvalue() == "signInActivity: no request\n"

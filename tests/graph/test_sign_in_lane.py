@@ -104,6 +104,31 @@ def test_the_dormant_accounts_mailbox_purposes_are_asked_while_the_sign_ins_are_
     assert any(u.mailbox_purpose for u in got.users)
 
 
+def test_what_needs_only_the_listing_is_read_while_the_sign_in_lane_waits() -> None:
+    """The reads after the users that need nothing of their sign-in activity (the access scope,
+    Microsoft's counts, the places' rooms) start once the listing is in, not once the lane's last
+    request is answered: 6,000 users list in less than the lane's "minute"; what they read is what a
+    collection without the lane's wait reads."""
+    snap = make_tenant(6_000)
+    token = app_token(snap.tenant_id, DEMO_ROLES)
+    parts = {"access_scope": True, "rooms": True, "agents": True}
+    with GraphEmulator(snap, token=token, budgets=Budgets(seconds=SECONDS)) as graph:
+        got, _ = _collect(graph, snap, token, **parts)
+    sign_ins = sorted(r.at for r in _sign_ins(graph))
+    after = [r for r in graph.requests if r.path.startswith(("/identity/", "/roleManagement/", "/places/", "/beta/"))]
+    assert len(sign_ins) == 12 and len(after) >= 4
+    assert max(r.at for r in after) < sign_ins[-1]
+    with GraphEmulator(snap, token=token) as unpaced:
+        alone, _ = _collect(unpaced, snap, token, **parts)
+    assert (got.access_scope, got.agents, got.gaps, got.collected_datasets) == (
+        alone.access_scope,
+        alone.agents,
+        alone.gaps,
+        alone.collected_datasets,
+    )
+    assert got.users == alone.users and {u.id: _times(u) for u in got.users} == {u.id: _times(u) for u in snap.users}
+
+
 def test_the_tenants_of_one_app_share_one_sign_in_lane_and_tenants_without_inactivity_read_none() -> None:
     """Three tenants in threads, one app, the emulators sharing the app's limits across tenants: two
     read 6 sign-in pages each (12 > 10 a minute together), the third checks no inactivity and reads
