@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message, console_line
-from auditor.common.numbers import whole_number
+from auditor.common.numbers import english_count, whole_number
 from auditor.data.enums import Format, Locale
 
 from . import __version__
@@ -486,7 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyError as exc:
         for issue in exc.issues:
             say(str(issue))
-        say(f"license-auditor: {len(exc.issues)} policy error(s)")
+        say(f"license-auditor: {english_count(len(exc.issues), 'policy error', 'policy errors')}")
         return exc.exit_code
     except AuditorError as exc:  # one line, whatever a server's text put into it
         say(console_line(f"license-auditor: error: {exc}"))

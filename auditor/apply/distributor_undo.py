@@ -20,6 +20,7 @@ import msgspec
 from msgspec import Struct
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange
 
 from ..plan.distributor_changes import NAMES, NOW
@@ -255,7 +256,10 @@ def undo_distributor_changes(
             if journal is not None:
                 journal.close()
     if problems:
-        print(f"{len(problems)} distributor change(s) need a person:", file=sys.stderr)
+        print(
+            f"{english_count(len(problems), 'distributor change needs', 'distributor changes need')} a person:",
+            file=sys.stderr,
+        )
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return EXIT_COLLECTION if problems else EXIT_OK
