@@ -28,7 +28,6 @@ from auditor.common.errors import (
     clean_message,
 )
 from auditor.common.heap import give_back, map_large_blocks
-from auditor.common.numbers import english_count
 from auditor.common.outputs import PREVIOUS, output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.run_record import RECORD, RunKind, claim, record
@@ -402,8 +401,7 @@ def run_audit(options: AuditOptions) -> int:
         if problems and options.strict:
             for p in problems:
                 _say(said(p))
-            counted = english_count(len(problems), "configuration problem", "configuration problems")
-            raise UsageError(f"--strict: {counted}, listed above")
+            raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
         timings.mark("evaluate")
         locale = options.locale or policies.locale or Locale.EN
         cloud = options.source.cloud or snapshot.cloud

@@ -65,9 +65,11 @@ def build_seats(ctx: RenderContext, skus: Sequence[report_model.SeatRow]) -> tup
                 over=consumed > enabled,
                 price=price_text,
                 unused_cost=unused_text,
-                warning=ctx.num(sku.warning),
-                suspended=ctx.num(sku.suspended),
-                locked_out=ctx.num(sku.locked_out),
+                # the lifecycle columns (shown when some product has such seats) leave a product with none
+                # blank: the exception stands out, and no column of zeros is read out (the 6,000 words)
+                warning=ctx.num(sku.warning) if sku.warning else "",
+                suspended=ctx.num(sku.suspended) if sku.suspended else "",
+                locked_out=ctx.num(sku.locked_out) if sku.locked_out else "",
             )
         )
     more = len(skus) - len(rows)
