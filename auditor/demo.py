@@ -210,16 +210,27 @@ class DemoDistributor:
     client_secret: str
     company_id: str
     products: dict[str, str]
+    # the subscriptions as the writes so far have left them (apply and undo --distributor --demo keep them)
+    current: Callable[[], list[dict[str, object]]] = list
 
 
 @contextmanager
-def distributor() -> Iterator[DemoDistributor]:
-    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs."""
+def distributor(subscriptions: list[dict[str, object]] | None = None) -> Iterator[DemoDistributor]:
+    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs; with
+    `subscriptions`, as an earlier apply or undo --distributor --demo left them."""
     from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8  # for --demo only
 
-    companies, subscriptions, products = sample_pax8(CLOCK.isoformat())
+    companies, sample, products = sample_pax8(CLOCK.isoformat())
     secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
-    with Pax8StandIn(
-        client_id=SAMPLE_CLIENT_ID, client_secret=secret, companies=companies, subscriptions=subscriptions
-    ) as pax8:
-        yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)
+    stand_in = Pax8StandIn(
+        client_id=SAMPLE_CLIENT_ID, client_secret=secret, companies=companies, subscriptions=subscriptions or sample
+    )
+    with stand_in as pax8:
+        yield DemoDistributor(
+            pax8.url,
+            SAMPLE_CLIENT_ID,
+            secret,
+            SAMPLE_COMPANY,
+            products,
+            lambda: [dict(s) for s in stand_in.subscriptions],
+        )
