@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import shlex
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message, console_line
-from auditor.common.numbers import whole_number
+from auditor.common.numbers import english_count, whole_number
 from auditor.data.enums import Format, Locale
 
 from . import __version__
@@ -118,7 +119,6 @@ def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
     from . import demo  # the demo and the snapshot writer: only --demo's write path loads them
     from .snapshot import load_snapshot
-    from .snapshot.write import save_snapshot
 
     GraphSource.of(args).refuse_beside_demo()  # what the demo sets itself is never given and ignored
     if args.command == "apply":
@@ -126,13 +126,53 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
         folder = Path(args.plan).parent
         args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
     else:
-        journals = sorted(folder.glob("journal-*.jsonl"))
+        if getattr(args, "distributor", False):  # apply --distributor --demo journals beside its plan, below reports/
+            journals = sorted(folder.rglob("distributor-journal-*.jsonl"), key=lambda p: p.name)
+        else:
+            journals = sorted(folder.glob("journal-*.jsonl"))
         if args.journal_file is None and not journals:
             raise UsageError(f"undo --demo: no journal in {folder}/: run `license-auditor apply --demo --yes` first")
         args.journal_file = args.journal_file or str(journals[-1])
         folder = Path(args.journal_file).parent
     state = folder / DEMO_STATE
     tenant = load_snapshot(state) if state.exists() else demo.sample_tenant()
+    if getattr(args, "distributor", False):  # the sample's Pax8 too, as the last --distributor --demo left it
+        return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
+    return _on_the_demo_graph(args, folder, tenant, state, run)
+
+
+DEMO_PAX8 = "demo-pax8.json"  # the sample's Pax8 subscriptions as apply and undo --distributor --demo left them
+
+
+def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
+    """`run` with the sample's Pax8 served by its stand-in on 127.0.0.1 (`--pax8-endpoint` and the stand-in's
+    client credentials), from and back into `folder`/demo-pax8.json: apply --distributor --demo, then undo."""
+    from . import demo  # the demo seam: only --demo's write path loads it
+
+    kept = folder / DEMO_PAX8
+    subscriptions = json.loads(kept.read_text("utf-8")) if kept.exists() else None
+    with demo.distributor(subscriptions) as pax8:
+        saved = {key: os.environ.get(key) for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET")}
+        os.environ.update(PAX8_CLIENT_ID=pax8.client_id, PAX8_CLIENT_SECRET=pax8.client_secret)
+        args.pax8_endpoint = pax8.url
+        try:
+            return run()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            if args.yes:
+                kept.write_text(json.dumps(pax8.current(), indent=1) + "\n", "utf-8")
+
+
+def _on_the_demo_graph(
+    args: argparse.Namespace, folder: Path, tenant: Any, state: Path, run: Callable[[argparse.Namespace], int]
+) -> int:
+    from . import demo  # the demo seam: only --demo's write path loads it
+    from .snapshot.write import save_snapshot
+
     with demo.writable_emulator(tenant) as (url, token, current):
         args.graph_endpoint, args.auth, args.tenant_id = url, "token", tenant.tenant_id
         saved = os.environ.get("AUDITOR_ACCESS_TOKEN")
@@ -533,7 +573,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyError as exc:
         for issue in exc.issues:
             say(str(issue))
-        say(f"license-auditor: {len(exc.issues)} policy error(s)")
+        say(f"license-auditor: {english_count(len(exc.issues), 'policy error', 'policy errors')}")
         return exc.exit_code
     except AuditorError as exc:  # one line, whatever a server's text put into it
         say(console_line(f"license-auditor: error: {exc}"))

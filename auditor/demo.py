@@ -239,11 +239,14 @@ class DemoDistributor:
     client_secret: str
     company_id: str
     products: dict[str, str]
+    # the subscriptions as the writes so far have left them (apply and undo --distributor --demo keep them)
+    current: Callable[[], list[dict[str, object]]] = list
 
 
 @contextmanager
-def distributor() -> Iterator[DemoDistributor]:
-    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs."""
+def distributor(subscriptions: list[dict[str, object]] | None = None) -> Iterator[DemoDistributor]:
+    """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs; with
+    `subscriptions`, as an earlier apply or undo --distributor --demo left them."""
     from auditor_dev.commerce import (  # for --demo only
         SAMPLE_CLIENT_ID,
         SAMPLE_COMPANY,
@@ -252,18 +255,26 @@ def distributor() -> Iterator[DemoDistributor]:
         sample_pax8_invoice,
     )
 
-    companies, subscriptions, products = sample_pax8(CLOCK.isoformat())
+    companies, sample, products = sample_pax8(CLOCK.isoformat())
     invoices, items = sample_pax8_invoice()
     secret = secrets.token_urlsafe(16)  # the demo's own, made up each run
-    with Pax8StandIn(
+    stand_in = Pax8StandIn(
         client_id=SAMPLE_CLIENT_ID,
         client_secret=secret,
         companies=companies,
-        subscriptions=subscriptions,
+        subscriptions=subscriptions or sample,
         invoices=invoices,
         invoice_items=items,
-    ) as pax8:
-        yield DemoDistributor(pax8.url, SAMPLE_CLIENT_ID, secret, SAMPLE_COMPANY, products)
+    )
+    with stand_in as pax8:
+        yield DemoDistributor(
+            pax8.url,
+            SAMPLE_CLIENT_ID,
+            secret,
+            SAMPLE_COMPANY,
+            products,
+            lambda: [dict(s) for s in stand_in.subscriptions],
+        )
 
 
 DEMO_TICKETS = "demo-connectwise.json"  # `tickets --demo`: the sample MSP's ConnectWise tickets between nights

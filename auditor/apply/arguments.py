@@ -127,7 +127,8 @@ def add_apply_command(sub: Any, connection: argparse.ArgumentParser, func: Comma
         "--demo",
         action="store_true",
         help="apply to the bundled sample tenant, served by the built-in Graph emulator (a plan of "
-        "`plan --demo`); the tenant as it is left is kept for `undo --demo`",
+        "`plan --demo`); the tenant as it is left is kept for `undo --demo`; with --distributor, the sample's "
+        "Pax8 too, served by its stand-in (a plan of `audit --demo --tenants`)",
     )
     _add_write_flags(apply, "journal-<UTC time>.jsonl next to the plan")
     apply.add_argument("--max-age", type=max_age, default=max_age("7d"), metavar="AGE", help=MAX_AGE_HELP)

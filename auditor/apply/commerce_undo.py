@@ -20,6 +20,7 @@ from typing import Any, TextIO
 import msgspec
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceLine, CommerceRequest
 
 from ..billing.arm import BillingSourceError
@@ -256,7 +257,10 @@ def _undo_held(options: WriteOptions, journal_path: Path, today: date, ask: Call
             if undo_journal is not None:
                 undo_journal.close()
     if problems:
-        print(f"{len(problems)} commerce change(s) need a person:", file=sys.stderr)
+        print(
+            f"{english_count(len(problems), 'commerce change needs', 'commerce changes need')} a person:",
+            file=sys.stderr,
+        )
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_COLLECTION

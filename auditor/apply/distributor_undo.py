@@ -20,6 +20,7 @@ import msgspec
 from msgspec import Struct
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
+from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange
 
 from ..plan.distributor_changes import NAMES, NOW
@@ -207,6 +208,7 @@ def undo_distributor(
                 f"D{n} ({at} subscription {sub_id}): its outcome is {line.outcome}: check it in {at}'s portal"
             )
     done = [ln for ln in lines if ln.outcome == "done" and ln.source in NAMES]
+    would = 0
     for line in reversed(done):
         if line.kind == CANCEL:  # Pax8 documents no way back from a cancellation: a person buys it again
             said = (
@@ -223,6 +225,15 @@ def undo_distributor(
         )
         if problem:
             problems.append(problem)
+        elif not execute:
+            would += 1
+    if not execute:  # a dry run says so, and how to make it: never a silent exit 0
+        put_back = english_count(would, "reduction would be", "reductions would be")
+        print(
+            f"dry run: {put_back} put back, nothing was written; the same undo with --yes, at a terminal, asks "
+            "before each put-back (without a terminal it buys nothing and exits 3)",
+            file=out,
+        )
     return problems
 
 
@@ -255,7 +266,10 @@ def undo_distributor_changes(
             if journal is not None:
                 journal.close()
     if problems:
-        print(f"{len(problems)} distributor change(s) need a person:", file=sys.stderr)
+        print(
+            f"{english_count(len(problems), 'distributor change needs', 'distributor changes need')} a person:",
+            file=sys.stderr,
+        )
     for problem in problems:
         print(f"  {problem}", file=sys.stderr)
     return EXIT_COLLECTION if problems else EXIT_OK

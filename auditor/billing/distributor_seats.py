@@ -31,8 +31,8 @@ PendingCancel). Findings, one or more per product:
                     the date a reduction can take effect at the distributor
 
 The bill: a subscription of a product the distributor bills, whose renewal neither the billing
-account nor Partner Center (nor the billing file) gives, takes the product's `term_end` as its
-renewal, through a partner (csp), each such fact's source `distributor`.
+account nor Partner Center (nor the billing file) gives, takes the day after the product's `term_end`
+(the term's last day) as its renewal, through a partner (csp), each such fact's source `distributor`.
 
 The report is read by attribute: `report` is the typed report.json (auditor.formats.report_model's
 ReportDocument), its seat rows SeatRow. This package stands below `formats` (the layers,
@@ -45,7 +45,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 import msgspec
@@ -264,18 +264,23 @@ def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[
 def with_terms(
     billing: BillingFile | None, subscriptions: Sequence[Subscription], given: Payload | None
 ) -> BillingFile | None:
-    """The bill's rows, with the distributor's term end as the renewal of each subscription of a
-    product it bills whose row gives none (no row: a row through a partner, both facts the
-    distributor's). A renewal an API or the billing file gives is kept."""
+    """The bill's rows, with the day after the distributor's term end as the renewal of each subscription
+    of a product it bills whose row gives none (no row: a row through a partner, both facts the
+    distributor's). A renewal an API or the billing file gives is kept. The distributor's end is the
+    term's last day (Pax8's `commitmentTerm.endDate`, Mar 17, 2027 of a term from Mar 18, 2026), the
+    bill's renewal the first of the next (as the billing account's termEndDate, Mar 18): so the bill's
+    "From" is the day the report's distributor line says a lower count can take effect, never a day
+    earlier (issue 99, E2)."""
     ends = terms(given, subscriptions)
     if not ends:
         return billing
     rows = list(billing.rows) if billing is not None else []
     changed = False
     for sub in subscriptions:
-        end = ends.get(sub.id)
-        if end is None:
+        last = ends.get(sub.id)
+        if last is None:
             continue
+        end = last + timedelta(days=1)
         row = billing.row_for(sub) if billing is not None else None
         if row is None:
             rows.append(

@@ -15,3 +15,10 @@ def whole_number(text: str) -> int | None:
     """The number `text` spells in ASCII digits (surrounding blanks allowed), else None."""
     text = text.strip()
     return int(text) if _DIGITS.fullmatch(text) else None
+
+
+def english_count(n: int, one: str, other: str) -> str:
+    """A count in an English console message ("1 tenant", "3 tenants"): the CLI's messages on stderr are
+    English, so they take English's two forms here rather than a glued "tenant(s)" (native review 7, E13).
+    It lives here, not in auditor.i18n, so the command line can say it without loading the catalogs."""
+    return f"{n:,} {one if n == 1 else other}"

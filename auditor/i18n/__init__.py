@@ -11,12 +11,12 @@ Formatting: numbers, money, percentages, dates and lists from CLDR through Babel
 
 from __future__ import annotations
 
+from auditor.common.numbers import english_count
 from auditor.common.timestamps import parse_timestamp
 from auditor.i18n.catalogs import DOMAIN, catalog
 from auditor.i18n.cloud_names import cloud_name
 from auditor.i18n.formatting import (
     currency_code_after,
-    english_count,
     format_date,
     format_datetime,
     format_list,

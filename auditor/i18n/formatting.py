@@ -168,9 +168,3 @@ def _parsed(cldr: str) -> Any:
     from babel import Locale as Parsed  # Babel: at the first locale parsed
 
     return Parsed.parse(cldr)
-
-
-def english_count(n: int, one: str, other: str) -> str:
-    """A count in an English console message ("1 tenant", "3 tenants"): the CLI's messages on stderr are
-    English, so they take English's two forms here rather than a glued "tenant(s)" (native review 7, E13)."""
-    return f"{n:,} {one if n == 1 else other}"

@@ -183,8 +183,8 @@ def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Ca
         ),
         "reduce_at_renewal": lambda: t.pgettext(
             "bill_reason_reduce_at_renewal",
-            "Schedule the reduction to {to} licenses for the renewal; keep recurring billing on, since "
-            "turning it off cancels the scheduled change.",
+            "Schedule the reduction to {to} licenses for the renewal; keep recurring billing on: turning it "
+            "off cancels the change.",
             **v,
         ),
         "vlsc": lambda: t.npgettext(

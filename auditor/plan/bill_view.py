@@ -4,8 +4,9 @@ bill block)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ class BillRow:
     saving: str
     saving_from: str
     reason: str
+    note: str = ""  # the number of the note below the table that says its reason, shared with other rows
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,16 @@ class BillView:
     product_headers: tuple[str, ...]
     # the tenant's Copilot Credits balance beside the Copilot seats, marked beta (bill.copilot_credits)
     credits: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # a reason several rows share, said once under the table (numbered from 1)
+
+
+def _shared_reasons(rows: tuple[BillRow, ...]) -> tuple[tuple[BillRow, ...], tuple[str, ...]]:
+    """The rows with each reason that several of them share said once, as a numbered note (the report
+    says a repeated thing once: "No billing row: ..." of three products is one note, not three cells)."""
+    counts = Counter(r.reason for r in rows if r.reason)
+    notes = tuple(reason for reason, n in counts.items() if n > 1)
+    number = {reason: str(i) for i, reason in enumerate(notes, 1)}
+    return tuple(replace(r, reason="", note=number[r.reason]) if r.reason in number else r for r in rows), notes
 
 
 def action_label(t: i18n.Translations, action: str) -> str:
@@ -467,12 +479,12 @@ def unscheduled_lines(t: i18n.Translations, bill: Bill) -> list[str]:
         out.append(
             t.npgettext(
                 "bill_unscheduled",
-                "{product}: {n} more seat is not scheduled: no window in which it could be removed is open "
-                "today (licenses can be removed only within 7 days of a purchase, renewal or seat addition, "
-                "and then only the seats added then); the next plan schedules it.",
-                "{product}: {n} more seats are not scheduled: no window in which they could be removed is "
-                "open today (licenses can be removed only within 7 days of a purchase, renewal or seat "
-                "addition, and then only the seats added then); the next plan schedules them.",
+                "{product}: {n} more seat is not scheduled: no window to remove it is open today (only within "
+                "7 days of a purchase, renewal or seat addition, and only the seats added then); the next plan "
+                "schedules it.",
+                "{product}: {n} more seats are not scheduled: no window to remove them is open today (only "
+                "within 7 days of a purchase, renewal or seat addition, and only the seats added then); the next "
+                "plan schedules them.",
                 n,
                 **values,
             )
@@ -522,6 +534,7 @@ def bill_view(
         for a in bill.actions
         if a.action != "none" or a.seats
     )
+    rows, notes = _shared_reasons(rows)
     products = tuple(
         ProductRow(
             product_name(p.sku),
@@ -550,6 +563,7 @@ def bill_view(
         products=products,
         credits=tuple(credit_lines(t, bill)),
         rows=rows,
+        notes=notes,
         headers=(
             t.pgettext("product", "Product"),
             t.pgettext("bill_action", "Action"),

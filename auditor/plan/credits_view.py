@@ -60,21 +60,35 @@ def credit_lines(t: i18n.Translations, bill: Bill) -> list[str]:
     not_given = t.pgettext("credits_missing", "not given")
     no_pool = t.pgettext("credits_no_pool", "none (no purchased pool)")
     no_finite = t.pgettext("credits_no_finite", "none (no finite pool)")
+    said_when = ""  # a line after the first names neither the title nor a date the line before it gave
     for row in rows or []:
         if not isinstance(row, Mapping):
             continue
         when = row.get("last_modified")
-        line = t.pgettext(
-            "credits_row",
-            "{title}, {method}: consumed {consumed}, purchased {purchased}, remaining {remaining}.",
-            title=title,
-            method=_method(t, str(row.get("billing_method") or "")),
-            consumed=number(row.get("consumed"), not_given),
-            purchased=number(row.get("purchased"), no_pool),
-            remaining=number(row.get("remaining"), no_finite),
+        figures = {
+            "method": _method(t, str(row.get("billing_method") or "")),
+            "consumed": number(row.get("consumed"), not_given),
+            "purchased": number(row.get("purchased"), no_pool),
+            "remaining": number(row.get("remaining"), no_finite),
+        }
+        line = (
+            t.pgettext(
+                "credits_row_next",
+                "{method}: consumed {consumed}, purchased {purchased}, remaining {remaining}.",
+                **figures,
+            )
+            if said_when
+            else t.pgettext(
+                "credits_row",
+                "{title}, {method}: consumed {consumed}, purchased {purchased}, remaining {remaining}.",
+                title=title,
+                **figures,
+            )
         )
-        if isinstance(when, str) and when:
-            line += " " + t.pgettext("credits_as_of", "Data as of {date}.", date=i18n.format_date(when, locale))
+        day = i18n.format_date(when, locale) if isinstance(when, str) and when else ""
+        if day and day != said_when:
+            line += " " + t.pgettext("credits_as_of", "Data as of {date}.", date=day)
+        said_when = day or "-"
         lines.append(line)
     lines.append(
         t.pgettext(

@@ -136,9 +136,15 @@ def _product_changes(
         return []
     untied = sorted(s.id for s in product.subscriptions if not s.microsoft_subscription)
     if untied:
+        one = len(untied) == 1  # English's two forms, never "subscription(s)" (issue 99, point 6)
+        said = (
+            ("Pax8 subscription", "names", "it", "it is the one")
+            if one
+            else ("Pax8 subscriptions", "name", "them", "they are the ones")
+        )
         skipped.append(
-            f"{part}: Pax8 subscription(s) {', '.join(untied)} name no Microsoft subscription "
-            "(vendorSubscriptionId): not written; reduce them in Pax8's portal if they are the ones"
+            f"{part}: {said[0]} {', '.join(untied)} {said[1]} no Microsoft subscription "
+            f"(vendorSubscriptionId): not written; reduce {said[2]} in Pax8's portal if {said[3]}"
         )
     out: list[CommerceChange] = []
     for sub in sorted((s for s in product.subscriptions if s.microsoft_subscription), key=_order):

@@ -264,7 +264,17 @@ def test_the_free_allocation_is_counted_and_a_swap_beyond_it_says_it_has_a_cost(
         snapshot.skus[1],
         service_plans=(ServicePlan("4828c8ec-dc2e-4779-b502-87ac9ce28ab7", "MCOEV", "Success", "User"),),
     )
-    assert free_allocation((e5, *snapshot.skus[2:])) == 25 + 5  # E5 carries Phone System: its 10 count
+    # E5 carries Phone System, but Microsoft's page counts only the licenses of Teams Phone Standard, Teams
+    # Phone with Calling Plan and Teams Shared Devices (issue 99, point 6): E5's 10 add none
+    assert free_allocation((e5, *snapshot.skus[2:])) == 25 + 4
+    # a subscription with Phone System features is allocated the 25 (the page's "such as"), nothing more
+    assert free_allocation((e5, *snapshot.skus[:1])) == 25
+    rooms = msgspec.structs.replace(
+        e5, sku_part_number="Microsoft_Teams_Rooms_Pro", prepaid_units=PrepaidUnits(30, 0, 0, 0)
+    )
+    assert free_allocation((rooms, e5)) == 25
+    shared = msgspec.structs.replace(rooms, sku_part_number="MCOCAP")  # Teams Shared Devices: its 30 count
+    assert free_allocation((shared, e5)) == 25 + 3
     assert free_allocation(snapshot.skus[:2]) == 0  # no product with Phone System: no allocation
     report = _audit(tmp_path, graph_for(snapshot))
     queue = _found(report)[QUEUE]

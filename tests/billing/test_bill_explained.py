@@ -64,9 +64,9 @@ def test_seats_no_window_takes_are_listed_with_why() -> None:
     view = bill_view(bill, "EUR", Locale.EN)
     assert view is not None
     assert view.unscheduled == (
-        "Microsoft 365 E3: 6 more seats are not scheduled: no window in which they could be removed is open "
-        "today (licenses can be removed only within 7 days of a purchase, renewal or seat addition, and then "
-        "only the seats added then); the next plan schedules them.",
+        "Microsoft 365 E3: 6 more seats are not scheduled: no window to remove them is open today (only within "
+        "7 days of a purchase, renewal or seat addition, and only the seats added then); the next plan schedules "
+        "them.",
     )
     # and what each source gave: the file's one subscription, none without facts
     assert view.sources == (

@@ -403,7 +403,7 @@ def test_undo_names_a_change_cut_off_mid_request_and_a_cut_line_and_exits_3(
     assert "C1: reduce POWER_BI_PRO" in captured.out and "the run stopped while its request was out" in captured.out
     assert "the re-read subscription does not show it" in captured.out
     assert f"{path.name}:2: not a whole journal line (cut?)" in captured.err
-    assert "2 commerce change(s) need a person" in captured.err
+    assert "2 commerce changes need a person" in captured.err
     assert not [r for r in st.requests if r.method != "GET"]
 
 

@@ -91,7 +91,10 @@ def test_the_bill_takes_the_distributors_term_end_where_no_api_gives_one(
     assert mine["sources"]["renewal"] == "distributor" and mine["sources"]["channel"] == "distributor"
     assert mine["window"] != "unknown"
     row = next(r for r in report["billing_facts"] if r["subscription"] == "6e9f47c9-e18a-5d0c-9d04-93b1459d83b4")
-    assert row["term_end"] == "2027-03-17" and row["channel"] == "csp"
+    # Pax8's endDate is the term's last day (Mar 17): the renewal, and the day the bill's saving starts, is
+    # the next, the day the report's Pax8 line says a lower count can take effect (issue 99, E2: one day)
+    assert row["term_end"] == "2027-03-18" and row["channel"] == "csp"
+    assert mine["saving_from"] == "2027-03-18"
     # the other, which the billing account dates, keeps the billing account's date
     theirs = actions["cf86da0c-f640-56d1-913b-79bd0b93b3ed"]
     assert theirs["sources"]["renewal"] == "billing-account"
@@ -100,6 +103,8 @@ def test_the_bill_takes_the_distributors_term_end_where_no_api_gives_one(
         "The renewal of Power BI Pro is the end of the distributor's commitment term: neither the billing account "
         "nor Partner Center gives it." in md
     )
+    said = "Power BI Pro: the commitment term at the distributor ends on Mar 17, 2027; a lower seat count can take "
+    assert said + "effect from Mar 18, 2027." in md
 
 
 def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() -> None:

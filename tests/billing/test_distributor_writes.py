@@ -195,6 +195,28 @@ def test_an_undo_without_a_terminal_to_ask_at_puts_nothing_back_and_says_so(
         assert [r.method for r in world.pax8.requests if r.method == "PUT"] == ["PUT"]  # the reduction's only
 
 
+def test_an_undo_without_yes_and_without_a_terminal_says_it_is_a_dry_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --yes, undo --distributor is a dry run (exit 0, as every dry run of apply and undo): it names
+    each put-back it would make and then says that nothing was written and what --yes would do, never
+    nothing at all (issue 99, point 15)."""
+    with audited(tmp_path, monkeypatch) as world:
+        power_bi_seats(world, -1)
+        assert world.apply("--yes") == 0
+        reduced = world.quantities()
+        path, _ = world.journal()
+        monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal either
+        capsys.readouterr()
+        assert main(["undo", str(path), "--distributor", "--pax8-endpoint", world.pax8.url]) == 0
+        out = capsys.readouterr().out
+        assert "-> would ask, then put them back" in out
+        assert "dry run: 1 reduction would be put back, nothing was written" in out
+        assert "with --yes, at a terminal, asks before each put-back" in out
+        assert world.quantities() == reduced
+        assert [r.method for r in world.pax8.requests if r.method == "PUT"] == ["PUT"]  # the reduction's only
+
+
 POWER_BI_USERS = "9531985d-5d9d-49f8-9818-e811892f902b"  # the sample's group that gives Power BI Pro
 
 

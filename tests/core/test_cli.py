@@ -414,3 +414,16 @@ def test_a_new_audit_moves_the_last_plan_into_previous_with_its_report(tmp_path,
     assert sorted(p.name for p in (out / "previous").glob("batch-*.json")) == batches
     assert main(["audit", "--snapshot", str(SAMPLE), *common]) == 1  # the last report had no plan
     assert not (out / "previous" / "plan.json").exists() and not list((out / "previous").glob("batch-*.json"))
+
+
+@pytest.mark.parametrize(("keys", "said"), [(["bogus"], "1 policy error"), (["bogus", "other"], "2 policy errors")])
+def test_the_count_of_policy_errors_is_english_singular_or_plural(tmp_path, capsys, keys, said):
+    """Never "1 policy error(s)" (native review 7, E13): the count's word in its English form."""
+    policy = tmp_path / "keys.yaml"
+    policy.write_text(
+        "apiVersion: license-auditor/v1\nkind: LicensePolicy\nmetadata: {name: t}\n"
+        + "".join(f"{k}: 1\n" for k in keys)
+    )
+    assert main(["validate", str(policy)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == f"license-auditor: {said}" and "(s)" not in err

@@ -42,7 +42,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("maak er vrij of", "maak er een aantal vrij of koop er meer bij"),
         ("venster van 7 dagen", "na die dag is de termijn van 7 dagen verstreken"),
         ("om het venster te kennen", "om de termijn te kennen"),
-        ("per maand meer vraagt", "nog eens € 279,40 per maand vraagt een beslissing van een beheerder"),
+        ("per maand meer vraagt", "nog eens € 279,40 per maand vraagt een beslissing"),
         ("verjaardag van de overeenkomst", "jubileumdatum van de overeenkomst"),
         ("het VLSC Exchange Online", "Neem contact op met het VLSC: Exchange Online (Plan 1), 3 licenties"),
         ("Laat Microsoft Entra ID de licenties", "Zorgt dat Microsoft Entra ID de licenties van"),

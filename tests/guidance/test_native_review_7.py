@@ -89,3 +89,56 @@ def test_what_the_round_7_reviewer_found_is_gone_and_the_fix_is_said(locale: Loc
         if any((found and found in text) or fixed not in text for text in texts):
             wrong.append((context, texts))
     assert wrong == []
+
+
+# each count of the in-use line takes its own plural form: one suspended license is "1 avstängd", not
+# "1 avstängda" (native review 7, sv); one license that can be assigned is one "license", "licentie"
+ONE_SUSPENDED = {
+    Locale.EN: "Visio Plan 2: 9 in use; the subscription has expired (6 licenses in the grace period, 1 suspended)",
+    Locale.NL: (
+        "Visio Plan 2: 9 in gebruik; het abonnement is verlopen (6 licenties in de respijtperiode, 1 opgeschort)"
+    ),
+    Locale.DA: "Visio Plan 2: 9 i brug; abonnementet er udløbet (6 licenser i respitperioden, 1 suspenderet)",
+    Locale.SV: "Visio Plan 2: 9 används; prenumerationen har gått ut (6 licenser i respitperioden, 1 avstängd)",
+    Locale.TR: (
+        "Visio Plan 2: 9 lisans kullanımda; aboneliğin süresi doldu (6 lisans yetkisiz kullanım süresinde, "
+        "1 lisans askıya alındı)"
+    ),
+}
+ONE_USABLE = {
+    Locale.EN: "Visio Plan 2: 3 in use, more than the 1 license that can be assigned",
+    Locale.NL: "Visio Plan 2: 3 in gebruik, meer dan de 1 licentie die kan worden toegewezen",
+    Locale.DA: "Visio Plan 2: 3 i brug, flere end den 1 licens, der kan tildeles",
+    Locale.SV: "Visio Plan 2: 3 används, fler än den 1 licens som kan tilldelas",
+    Locale.TR: "Visio Plan 2: 3 lisans kullanımda, atanabilecek 1 lisanstan fazla",
+}
+
+BAR_ONE_USABLE = {  # the seat bar's and the trend's caption
+    Locale.EN: "3 in use, more than the 1 that can be assigned",
+    Locale.NL: "3 in gebruik, meer dan de 1 die kan worden toegewezen",
+    Locale.DA: "3 i brug, flere end den 1, der kan tildeles",
+    Locale.SV: "3 används, fler än den 1 som kan tilldelas",
+    Locale.TR: "3 kullanımda, atanabilecek 1 sayısından fazla",
+}
+
+
+@pytest.mark.parametrize("locale", list(Locale), ids=lambda loc: loc.value)
+def test_each_count_of_the_in_use_line_takes_its_own_plural(locale: Locale) -> None:
+    from auditor import i18n
+    from auditor.formats.report_model import SeatRow
+    from auditor.report.view.seats import in_use_line, usage_text
+
+    t = i18n.translations(locale)
+
+    def num(n: int) -> str:
+        return i18n.format_number(n, locale)
+
+    expired = SeatRow(sku="VISIOCLIENT", sku_id="x", warning=6, suspended=1, consumed=9)
+    assert in_use_line(t, num, "Visio Plan 2", expired) == ONE_SUSPENDED[locale]
+    five = in_use_line(
+        t, num, "Visio Plan 2", SeatRow(sku="VISIOCLIENT", sku_id="x", warning=6, suspended=5, consumed=9)
+    )
+    assert five == ONE_SUSPENDED[locale].replace("1 ", "5 ").replace("avstängd", "avstängda")
+    over = SeatRow(sku="VISIOCLIENT", sku_id="x", enabled=1, consumed=3)
+    assert in_use_line(t, num, "Visio Plan 2", over) == ONE_USABLE[locale]
+    assert usage_text(t, num, 3, 1) == BAR_ONE_USABLE[locale]

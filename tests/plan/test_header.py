@@ -81,7 +81,7 @@ def test_html_header_says_it_too() -> None:
         (
             Locale.NL,
             "| Plan | 1 wijziging, licentiekosten €\u00a057,00 per maand lager; stopt bij wijziging 2\\: geen "
-            "vrije licentie voor Microsoft 365 E3; 2 bevindingen vragen een beslissing van een beheerder |",
+            "vrije licentie voor Microsoft 365 E3; over 2 bevindingen moet een beheerder beslissen |",
         ),
         (
             Locale.DA,

@@ -50,6 +50,7 @@ class PageResult:
     png: bytes = b""
     pixels: list[tuple[int, int, int]] = field(default_factory=list)  # the colour at each probe (x, y)
     min_contrast: float = 0.0  # the lowest WCAG contrast of any text against the background it is drawn on
+    values: list[Any] = field(default_factory=list)  # what each of load's `evaluate` expressions returned
 
 
 # the text of every text node that shows at least partly in the window before scrolling
@@ -168,11 +169,13 @@ def load(
     dark: bool = False,
     probes: tuple[tuple[int, int], ...] = (),
     shot_height: int = 8000,
+    evaluate: tuple[str, ...] = (),
 ) -> PageResult:
     """Open `path` (a local file) in a `width` x `height` window and collect what happened; needs a
     Chromium binary. `dark`: the reader prefers a dark colour scheme (a page that declares it
     supports dark gets a dark canvas and default colours). `probes`: points whose colour to report.
-    `shot_height`: the screenshot's height at most, in px."""
+    `shot_height`: the screenshot's height at most, in px. `evaluate`: JavaScript expressions whose
+    values (JSON-serializable) to report, in `values`."""
     binary = binary or chromium_binary()
     if binary is None:
         raise FileNotFoundError("chromium not installed")
@@ -196,7 +199,7 @@ def load(
         os.close(child_out)
         pipe = _Pipe(proc, to_chrome, from_chrome)
         try:
-            return _inspect(pipe, path, width, height, probes, dark, shot_height)
+            return _inspect(pipe, path, width, height, probes, dark, shot_height, evaluate)
         finally:
             with contextlib.suppress(RuntimeError, TimeoutError, OSError):
                 pipe.call("Browser.close")
@@ -210,7 +213,14 @@ def load(
 
 
 def _inspect(
-    pipe: _Pipe, path: Path, width: int, height: int, probes: tuple[tuple[int, int], ...], dark: bool, shot_height: int
+    pipe: _Pipe,
+    path: Path,
+    width: int,
+    height: int,
+    probes: tuple[tuple[int, int], ...],
+    dark: bool,
+    shot_height: int,
+    evaluate: tuple[str, ...] = (),
 ) -> PageResult:
     target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -236,6 +246,9 @@ def _inspect(
     result.first_screen = first["result"]["value"]
     contrast = pipe.call("Runtime.evaluate", {"expression": MIN_CONTRAST, "returnByValue": True}, session)
     result.min_contrast = float(contrast["result"]["value"])
+    for expression in evaluate:
+        value = pipe.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
+        result.values.append(value["result"].get("value"))
     for x, y in probes:
         dot = pipe.call(
             "Page.captureScreenshot",

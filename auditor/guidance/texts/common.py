@@ -368,8 +368,7 @@ TEXTS: tuple[Declared, ...] = (
         "next.freed",
         "Reassign the freed licenses to users who need them, or remove them from the subscription "
         "(Billing > Your products > Remove licenses; with a term: within 7 days of its purchase, renewal or a "
-        "seat addition, else at renewal with recurring billing on; legacy: any time) so you do not pay for more "
-        "licenses than you need.",
+        "seat addition, else at renewal with recurring billing on; legacy: any time).",
     ),
     Text(
         "next.freed.gov",

@@ -29,7 +29,7 @@ from auditor.report.view.context import (
     product_label,
     subject_text,
 )
-from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once
+from auditor.report.view.once import Note, Role, Step, role_number, state_notes, steps_once, titles_once
 from auditor.rules.moves.subscription_move import SubscriptionMove
 
 RECIPE_CAP = 6  # distinct fixes shown with their steps per rule; the rest point to findings.csv
@@ -453,8 +453,13 @@ def _once(recipe: Recipe, seen: set[object]) -> Recipe:
 
 def _said_once(recipe: Recipe, anchor: str, shown: dict[str, str], roles: dict[str, Role]) -> Recipe:
     """`recipe` with its anchor, its steps as the report shows them and its role's number."""
+    titles = titles_once([link.title for link in recipe.links])
     return msgspec.structs.replace(
-        recipe, anchor=anchor, shown=steps_once(recipe.steps, anchor, shown), role_ref=role_number(roles, recipe.role)
+        recipe,
+        anchor=anchor,
+        shown=steps_once(recipe.steps, anchor, shown),
+        role_ref=role_number(roles, recipe.role),
+        links=tuple(Link(title, link.url) for title, link in zip(titles, recipe.links, strict=True)),
     )
 
 
@@ -464,6 +469,24 @@ def _said_state(recipe: Recipe, note_of: Mapping[str, str]) -> Recipe:
     states = {(row.state, row.state_ready, note_of.get(row.id) or row.state_reason, row.waived) for row in recipe.rows}
     alike = len(recipe.rows) > 1 and len(states) == 1 and recipe.rows[0].state and not recipe.rows[0].waived
     return msgspec.structs.replace(recipe, state=recipe.rows[0] if alike else None)
+
+
+def _reasons_once(
+    ctx: RenderContext, recipes: Sequence[Recipe], said: dict[str, str], title: str
+) -> tuple[Recipe, ...]:
+    """`recipes` with a row's reason that an earlier rule's row already gave in full named by that rule's
+    title instead (the report says a thing once); the first rule to give a reason records it in `said`."""
+    out = []
+    for recipe in recipes:
+        rows = []
+        for row in recipe.rows:
+            first = said.setdefault(row.state_reason, title) if row.state_reason else title
+            if first != title:
+                pointer = ctx.t.pgettext("state_reason_said", "as under “{rule}”", rule=first)
+                row = msgspec.structs.replace(row, state_reason=pointer)
+            rows.append(row)
+        out.append(msgspec.structs.replace(recipe, rows=tuple(rows)))
+    return tuple(out)
 
 
 def _common_policy(recipes: Sequence[Recipe]) -> str:
@@ -499,6 +522,7 @@ def build_sections(
 
     sections = []
     seen: set[object] = set()  # next steps and links shown in an earlier section
+    reasons: dict[str, str] = {}  # why a row waits -> the title of the rule whose row first says it
     for rule in sorted(by_rule, key=order):
         items = by_rule[rule]
         open_items = [f for f in items if not f.waived]
@@ -516,6 +540,7 @@ def build_sections(
         fix = "fix-" + anchor.removeprefix("rule-")  # the recipes' ids; "rule-" begins a section's only
         shared = _said_once(shared, f"{fix}-0", shown_steps, roles)
         recipes = tuple(_said_once(recipe, f"{fix}-{i}", shown_steps, roles) for i, recipe in enumerate(recipes, 1))
+        recipes = _reasons_once(ctx, recipes, reasons, ctx.title(rule))
         notes, note_of = state_notes((row.id, row.state_reason) for recipe in recipes for row in recipe.rows)
         recipes = tuple(_said_state(recipe, note_of) for recipe in recipes)
         by_severity, severity_split = _by_severity(ctx, items)

@@ -117,3 +117,14 @@ def state_notes(reasons: Iterable[tuple[str, str]]) -> tuple[tuple[Note, ...], d
     numbers = {reason: str(i) for i, reason in enumerate(shared, 1)}
     note_of = {row: numbers[reason] for row, reason in pairs if reason in numbers}
     return tuple(Note(n, reason) for reason, n in numbers.items()), note_of
+
+
+def titles_once(titles: Sequence[str]) -> list[str]:
+    """Link titles as the report shows them side by side: one whose opening ("Resolve group license
+    problems: ...") the title before it has is named by the rest of it."""
+    out, before = [], ""
+    for title in titles:
+        head, colon, rest = title.partition(": ")
+        out.append(rest if colon and rest and head == before else title)
+        before = head if colon else ""
+    return out

@@ -112,8 +112,30 @@ MAILBOX_PLAN = re.compile(r"^EXCHANGE_(?!S_FOUNDATION)")
 # the kinds of data (auditor.impact.plan_loss.DATA_KINDS) that are the account's mailbox: a product whose
 # service plans hold either is one the swap never removes from an account with a mailbox
 MAILBOX_DATA = frozenset(("mailbox", "archive"))
-FREE_ALLOCATION = 25  # resource licenses at no cost for a tenant with Teams Phone ...
-FREE_PER_PHONE_LICENSES = 10  # ... and one more for every 10 Teams Phone licenses
+FREE_ALLOCATION = 25  # resource licenses at no cost for a tenant with Phone System features ...
+FREE_PER_PHONE_LICENSES = 10  # ... and one more for every 10 licenses of the products Microsoft names
+# the products whose licenses Microsoft's page counts for the allocation, "Teams Phone Standard, Teams Phone
+# with Calling Plan, or devices with Teams Shared Devices license" (docs/account-kinds.md), by their part
+# numbers in Microsoft's product table (every edition of each: DOD, GCC, Faculty, ...); a suite or a
+# device that carries Phone System (Microsoft 365 E5, Teams Rooms Pro) is none of them
+ALLOCATION_PRODUCTS = frozenset(
+    (
+        "MCOEV",  # Microsoft Teams Phone Standard
+        "MCOEV_DOD",
+        "MCOEV_FACULTY",
+        "MCOEV_GCCHIGH",
+        "MCOEV_GOV",
+        "MCOEV_STUDENT",
+        "MCOEV_TELSTRA",
+        "MCOEV_USGOV_DOD",
+        "MCOEV_USGOV_GCCHIGH",
+        "MCOEVSMB_1",  # Microsoft Teams Phone Standard for Small and Medium Business
+        "MCOTEAMS_ESSENTIALS",  # Teams Phone with Calling Plan
+        "MCOCAP",  # Microsoft Teams Shared Devices
+        "MCOCAP_FACULTY",
+        "MCOCAP_GOV",
+    )
+)
 
 
 def dial_out_plan(plan_id: str, plan_name: str) -> bool:
@@ -193,10 +215,15 @@ def phone_system(sku: Sku) -> bool:
 
 
 def free_allocation(skus: Iterable[Sku]) -> int:
-    """How many Teams Phone Resource Account licenses the tenant gets at no cost: 25 once it has a
-    product with Phone System, and one more for every 10 such licenses (docs/account-kinds.md)."""
-    phones = sum(s.prepaid_units.enabled for s in skus if phone_system(s) and s.sku_id.lower() not in RESOURCE_LICENSES)
-    return FREE_ALLOCATION + phones // FREE_PER_PHONE_LICENSES if phones else 0
+    """How many Teams Phone Resource Account licenses the tenant gets at no cost (docs/account-kinds.md):
+    25 once it has a subscription with Phone System features (the page's "such as": any product carrying
+    Phone System but the resource license), and one more for every 10 enabled licenses of the products
+    the page names (ALLOCATION_PRODUCTS) only: never more than Microsoft's own sentence gives."""
+    phones = [s for s in skus if phone_system(s) and s.sku_id.lower() not in RESOURCE_LICENSES]
+    if not any(s.prepaid_units.enabled for s in phones):
+        return 0
+    named = sum(s.prepaid_units.enabled for s in phones if s.sku_part_number.strip().upper() in ALLOCATION_PRODUCTS)
+    return FREE_ALLOCATION + named // FREE_PER_PHONE_LICENSES
 
 
 def swap_split(user: User, ctx: Context) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:

@@ -1,0 +1,57 @@
+"""`apply PLAN --distributor --demo` and `undo --distributor --demo`: the distributor's write path tried
+offline, on the plan of `audit --demo --tenants` (issue 99, point 15). The sample's Pax8 is served by its
+stand-in on 127.0.0.1, and what the writes leave is kept in demo-pax8.json beside the plan, as
+demo-tenant.json keeps the tenant, so the undo finds the reduction the apply made (docs/msp.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+
+E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's Microsoft 365 E3 at Pax8: 210 seats billed
+
+
+def _seats(folder: Path) -> int:
+    kept: list[dict[str, Any]] = json.loads((folder / "demo-pax8.json").read_text("utf-8"))
+    return next(int(s["quantity"]) for s in kept if s["id"] == E3_AT_PAX8)
+
+
+def test_the_demos_plan_is_reduced_at_pax8_and_put_back_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], virtual_graph_time: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET"):
+        monkeypatch.delenv(key, raising=False)  # the demo gives the stand-in's own
+    assert main(["audit", "--demo", "--tenants", "--fail-on", "never"]) == 0
+    folder = Path("reports/tenants/contoso")
+    assert main(["plan", "--report-dir", str(folder)]) == 0
+    plan = str(folder / "plan.json")
+    bill = json.loads((folder / "plan.json").read_text("utf-8"))["bill"]
+    [change] = bill["distributor"]
+    # each product's one Pax8 subscription that names no Microsoft subscription: in English's singular
+    assert all("(s)" not in why and " names no Microsoft subscription" in why for why in bill["distributor_skipped"])
+    assert (change["api_id"], change["from"], change["to"]) == (E3_AT_PAX8, 210, 200)
+    capsys.readouterr()
+    # a dry run first: the plan's license changes are not made yet, so the seats left would be too few
+    assert main(["apply", plan, "--distributor", "--demo"]) == 0
+    assert "-> would skip: 200 seats would be left, below the 203 assigned now" in capsys.readouterr().out
+    assert not (folder / "demo-pax8.json").exists()  # a dry run keeps nothing
+    assert main(["apply", plan, "--demo", "--yes"]) == 0  # the license changes, on the demo tenant
+    assert main(["apply", plan, "--distributor", "--demo", "--yes"]) == 0
+    assert "D1. reduce SPE_E3 at Pax8" in capsys.readouterr().out
+    assert _seats(folder) == 200
+    (journal,) = folder.glob("distributor-journal-*.jsonl")
+    assert [json.loads(line)["outcome"] for line in journal.read_text("utf-8").splitlines()] == ["sending", "done"]
+    # undo without --yes: a dry run that says so; with --yes, a person's yes puts the seats back
+    assert main(["undo", "--distributor", "--demo"]) == 0
+    assert "dry run: 1 reduction would be put back, nothing was written" in capsys.readouterr().out
+    assert _seats(folder) == 200
+    monkeypatch.setattr("auditor.apply.distributor_undo._ask", lambda question: True)  # the person at the keyboard
+    assert main(["undo", "--distributor", "--demo", "--yes"]) == 0
+    assert "put SPE_E3 back from 200 to 210 seats at Pax8" in capsys.readouterr().out
+    assert _seats(folder) == 210
