@@ -21,7 +21,7 @@ import msgspec
 
 from auditor.data.model import Locale
 
-from ..billing.invoices import KINDS
+from ..billing.invoices import KINDS, InvoiceFile, InvoiceRow, InvoiceSection
 from ..i18n import Translations, format_money, format_number
 from .rollup_model import InvoicedOtherwise, InvoiceFigures, TenantRow
 
@@ -32,42 +32,16 @@ NAMED = 5  # products a cell names; the rest are counted
 SOURCES = {"microsoft": "Microsoft", "pax8": "Pax8"}  # names, not translated
 
 
-class _Row(msgspec.Struct, frozen=True):
-    """A row of invoice.json as auditor.billing.invoices.InvoiceRow.to_json writes it."""
-
-    sku: str | None
-    product: str
-    assigned: int | None
-    enabled: int | None
-    invoiced: int | None
-    amount: float | None
-    currency: str | None
-    differences: list[str]
-    psa_billed: int | None = None
-    distributor_billed: int | None = None
-
-
-class _Section(msgspec.Struct, frozen=True):
-    source: str
-    invoice_id: str
-    gap: str | None
-    rows: list[_Row]
-
-
-class _File(msgspec.Struct, frozen=True):
-    invoices: list[_Section]
-
-
 def invoice_figures(folder: Path) -> list[InvoiceFigures] | None:
     """The tenant's invoices of the run (its invoice.json), each summed up (`figures`); None without one."""
     try:
-        doc = msgspec.json.decode((folder / FILE_NAME).read_bytes(), type=_File)
+        doc = msgspec.json.decode((folder / FILE_NAME).read_bytes(), type=InvoiceFile)
     except (OSError, msgspec.DecodeError):  # none (no invoice read tonight), or not one this version writes
         return None
     return [figures(s) for s in doc.invoices if s.source in SOURCES]
 
 
-def _share(row: _Row, seats: int) -> float | None:
+def _share(row: InvoiceRow, seats: int) -> float | None:
     """The row's amount for `seats` of its invoiced seats (each seat an even share)."""
     if row.amount is None or not row.invoiced or seats <= 0:
         return None
@@ -79,7 +53,7 @@ def _sum(values: Sequence[float | None], one: bool) -> float | None:
     return round(sum(found), 2) if one and found else None
 
 
-def figures(section: _Section) -> InvoiceFigures:
+def figures(section: InvoiceSection) -> InvoiceFigures:
     """tenants.json's figures of one invoice of a tenant: the products it bills otherwise (named), the
     count of each difference, and what it charges for them (in the invoice's one currency; None when its
     products are in several, or none is charged); its gap instead when it could not be read."""
@@ -92,17 +66,17 @@ def figures(section: _Section) -> InvoiceFigures:
     }
     if section.gap is not None:
         return head
-    differ = [r for r in section.rows if any(k in KINDS for k in r.differences)]
+    differ = [r for r in section.rows if any(k in KINDS for k in r.kinds)]
     kinds: dict[str, int] = {}
     for row in differ:
-        for kind in row.differences:
+        for kind in row.kinds:
             kinds[kind] = kinds.get(kind, 0) + 1
     currencies = {r.currency for r in section.rows if r.currency and r.invoiced is not None}
     one = len(currencies) <= 1
 
-    def above(row: _Row, other: int | None, kind: str) -> float | None:
+    def above(row: InvoiceRow, other: int | None, kind: str) -> float | None:
         """The row's amount for its invoiced seats above `other` (assigned, or billed by the PSA)."""
-        if kind not in row.differences or row.invoiced is None or other is None:
+        if kind not in row.kinds or row.invoiced is None or other is None:
             return None
         return _share(row, row.invoiced - other)
 
@@ -116,17 +90,17 @@ def figures(section: _Section) -> InvoiceFigures:
         "products": [_named(r) for r in differ],
         "unheld_amount": _sum(unheld, one),
         "unbilled_amount": _sum(unbilled, one),
-        "not_held_amount": _sum([r.amount for r in differ if "not_in_tenant" in r.differences], one),
-        "unmatched_amount": _sum([r.amount for r in differ if "not_matched" in r.differences], one),
+        "not_held_amount": _sum([r.amount for r in differ if "not_in_tenant" in r.kinds], one),
+        "unmatched_amount": _sum([r.amount for r in differ if "not_matched" in r.kinds], one),
         "currency": next(iter(currencies)) if len(currencies) == 1 else None,
     }
 
 
-def _named(row: _Row) -> InvoicedOtherwise:
+def _named(row: InvoiceRow) -> InvoicedOtherwise:
     return {
         "sku": row.sku,
         "product": row.product[:NAME_SHOWN],
-        "differences": [k for k in row.differences if k in KINDS],
+        "differences": [k for k in row.kinds if k in KINDS],
         "invoiced": row.invoiced,
         "assigned": row.assigned,
         "psa_billed": row.psa_billed,

@@ -27,6 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor.common.errors import AuditorError, clean_message
 from auditor.common.outputs import write_text
 
@@ -215,16 +217,12 @@ def run(outcomes: Sequence[Outcome], root: Path, reads: Sequence[Read]) -> list[
         for part in parts:
             rows = bill.compare(part, tenant, billed)
             sections.append(
-                {
-                    "source": part.source,
-                    "invoice_id": part.invoice_id,
-                    "gap": part.gap,
-                    "rows": [r.to_json() for r in rows],
-                }
+                bill.InvoiceSection(source=part.source, invoice_id=part.invoice_id, gap=part.gap, rows=rows)
             )
             _say(f"  {outcome.job.key}: {_line(part, rows)}")
         if sections:
-            write_text(path, json.dumps({"invoices": sections}, indent=1, ensure_ascii=False) + "\n")
+            doc = msgspec.to_builtins(bill.InvoiceFile(invoices=sections))
+            write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
             written.append(path)
     return written
 
