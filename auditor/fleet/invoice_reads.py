@@ -238,6 +238,15 @@ def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
     return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} otherwise than the tenant holds them"
 
 
+def for_demo(given: InvoiceOptions, graph: tuple[str, str], pax8_endpoint: str) -> InvoiceOptions:
+    """`audit --demo --tenants`'s invoices, read from its stand-ins: --invoice and --pax8-invoice as given
+    (an invoice the stand-ins do not hold is each customer's gap, as a real one would be), else the sample
+    MSP's (auditor.demo's SAMPLE_INVOICE from Microsoft, its latest from Pax8)."""
+    from .. import demo  # the sample tenants and their stand-ins: only the demo loads them
+
+    return InvoiceOptions(given.microsoft or demo.SAMPLE_INVOICE, given.pax8 or LATEST, graph, pax8_endpoint)
+
+
 def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:
     """Pax8's keys when --pax8-invoice is given, before any tenant is audited (UsageError: exit 2)."""
     if options.pax8:

@@ -176,3 +176,17 @@ def test_an_invoice_in_two_currencies_sums_no_amount_and_names_each_product(tmp_
         Locale.EN,
     )
     assert cell == "Pax8: 7 (Product 0, Product 1, Product 2, Product 3, Product 4, 2 more)"
+
+
+def test_the_demo_takes_an_invoice_id_given_and_shows_its_gap_in_the_roll_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["audit", "--demo", "--tenants", "--invoice", "G000000001", "--output-dir", str(tmp_path)]) == 1
+    gap = "Graph's export of the invoice failed: 5000: No data available"  # the stand-in holds no such invoice
+    assert f"fabrikam: Microsoft's invoice G000000001: not compared: {gap}" in capsys.readouterr().err
+    rollup = {t["key"]: t["invoices"] for t in json.loads((tmp_path / "tenants.json").read_text("utf-8"))["tenants"]}
+    direct, pax8 = rollup["contoso"]
+    assert (direct["invoice_id"], direct["gap"], direct["differences"]) == ("G000000001", gap, None)
+    assert pax8["gap"] is None and pax8["differences"] == 4  # the sample's latest Pax8 invoice, as without the flag
+    table = (tmp_path / "tenants.md").read_text("utf-8").replace("\\", "")
+    assert f"Microsoft: not read, not compared: {gap}" in table and "Microsoft: 0" not in table
