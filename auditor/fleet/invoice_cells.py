@@ -19,6 +19,7 @@ from pathlib import Path
 
 import msgspec
 
+from auditor.common.errors import clean_message
 from auditor.data.model import Locale
 
 from ..billing.invoices import KINDS, InvoiceFile, InvoiceRow, InvoiceSection
@@ -41,6 +42,12 @@ def invoice_figures(folder: Path) -> list[InvoiceFigures] | None:
     return [figures(s) for s in doc.invoices if s.source in SOURCES]
 
 
+def _plain(text: str, most: int) -> str:
+    """An invoice's text (a product's name, a gap quoting a line) on one line, without the controls that
+    make it read otherwise than it is (the digest is HTML: escaped, but a bidirectional override is not)."""
+    return " ".join(clean_message(text).split())[:most]
+
+
 def _share(row: InvoiceRow, seats: int) -> float | None:
     """The row's amount for `seats` of its invoiced seats (each seat an even share)."""
     if row.amount is None or not row.invoiced or seats <= 0:
@@ -60,7 +67,7 @@ def figures(section: InvoiceSection) -> InvoiceFigures:
     head: InvoiceFigures = {
         "source": section.source,
         "invoice_id": section.invoice_id[:100],
-        "gap": section.gap[:GAP_SHOWN] if section.gap is not None else None,
+        "gap": _plain(section.gap, GAP_SHOWN) if section.gap is not None else None,
         "invoiced": None,
         "differences": None,
     }
@@ -99,7 +106,7 @@ def figures(section: InvoiceSection) -> InvoiceFigures:
 def _named(row: InvoiceRow) -> InvoicedOtherwise:
     return {
         "sku": row.sku,
-        "product": row.product[:NAME_SHOWN],
+        "product": _plain(row.product, NAME_SHOWN),
         "differences": [k for k in row.kinds if k in KINDS],
         "invoiced": row.invoiced,
         "assigned": row.assigned,

@@ -166,16 +166,19 @@ def test_an_invoice_in_two_currencies_sums_no_amount_and_names_each_product(tmp_
         }  # fmt: skip
 
     rows = [row(f"Product {n}", 10.0, "EUR" if n else "USD") for n in range(7)]
+    rows.append(row("Backup\u202e\nevil", 1.0, "EUR") | {"differences": ["not_matched"], "sku": None})
     doc = {"invoices": [{"source": "pax8", "invoice_id": "I1", "gap": None, "rows": rows}]}
     (tmp_path / invoice_cells.FILE_NAME).write_text(json.dumps(doc), "utf-8")
     [found] = invoice_cells.invoice_figures(tmp_path) or []
-    assert found["differences"] == 7 and found["currency"] is None and found["unheld_amount"] is None
+    assert found["differences"] == 8 and found["currency"] is None and found["unheld_amount"] is None
+    # the invoice's own name of a product, on one line and without a bidirectional override
+    assert found.get("products", [])[-1]["product"] == "Backup evil"
     cell = invoice_cells.invoice_cell(
         _row([found]),
         translations(Locale.EN),
         Locale.EN,
     )
-    assert cell == "Pax8: 7 (Product 0, Product 1, Product 2, Product 3, Product 4, 2 more)"
+    assert cell == "Pax8: 8 (Product 0, Product 1, Product 2, Product 3, Product 4, 3 more)"
 
 
 def test_the_demo_takes_an_invoice_id_given_and_shows_its_gap_in_the_roll_up(
