@@ -25,8 +25,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+
+import msgspec
 
 from auditor.reference import product_names
 
@@ -233,36 +234,36 @@ def invoiced(
     return CustomerInvoice(source, invoice_id, customer.lower(), tuple(found), lines=count)
 
 
-@dataclass(frozen=True)
-class InvoiceRow:
+class InvoiceRow(msgspec.Struct, frozen=True, kw_only=True):
     """One row of a tenant's invoice table: the tenant's seats beside the invoice's (None: not invoiced,
-    or not read: the invoice's gap says which)."""
+    or not read: the invoice's gap says which). invoice.json's row, written and read as it is."""
 
     sku: str | None
     product: str
     assigned: int | None
     enabled: int | None
-    invoiced: int | None
-    amount: float | None
-    currency: str | None
-    kinds: tuple[str, ...] = field(default=())
     # the three-way table's other columns, when the tenant's report has them (None: not read, or none)
     distributor_billed: int | None = None
     psa_billed: int | None = None
+    invoiced: int | None
+    amount: float | None
+    currency: str | None
+    kinds: tuple[str, ...] = msgspec.field(default=(), name="differences")
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sku": self.sku,
-            "product": self.product,
-            "assigned": self.assigned,
-            "enabled": self.enabled,
-            "distributor_billed": self.distributor_billed,
-            "psa_billed": self.psa_billed,
-            "invoiced": self.invoiced,
-            "amount": self.amount,
-            "currency": self.currency,
-            "differences": list(self.kinds),
-        }
+
+class InvoiceSection(msgspec.Struct, frozen=True, kw_only=True):
+    """One invoice of a tenant's invoice.json (auditor.fleet.invoice_reads): its rows, or its gap."""
+
+    source: str  # one of SOURCES
+    invoice_id: str
+    gap: str | None
+    rows: list[InvoiceRow]
+
+
+class InvoiceFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A tenant's invoice.json: each invoice the run read that concerns it."""
+
+    invoices: list[InvoiceSection]
 
 
 # the differences a row names, in the order a reader meets them. A product the tenant holds that the

@@ -23,9 +23,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from auditor.common.errors import AuditorError, clean_message
 from auditor.common.outputs import write_text
@@ -41,9 +43,9 @@ from ..graph.client import GraphClient
 from ..i18n import english_count
 from .arguments import FleetOptions, InvoiceOptions
 from .gdap import partner_credential
+from .invoice_cells import FILE_NAME
 from .rollup import Outcome
 
-FILE_NAME = "invoice.json"
 LATEST = "latest"
 
 
@@ -191,37 +193,36 @@ def invoices_for(
 
 
 def run(outcomes: Sequence[Outcome], root: Path, reads: Sequence[Read]) -> list[Path]:
-    """invoice.json of every audited tenant an invoice read concerns, and a line each on stderr."""
+    """invoice.json of every audited tenant an invoice read concerns, and a line each on stderr. An
+    earlier night's is removed first, in a run that reads no invoice too (the roll-up reads the file: an
+    invoice compared with another night's seats never reads as tonight's); a tenant whose seats cannot
+    be read gets each invoice's gap, never no file (which would read as no invoice)."""
     written: list[Path] = []
-    if not reads:
-        return written
     for outcome in outcomes:
         folder = root / outcome.job.key
         if folder.is_symlink():
             continue
         path = folder / FILE_NAME
-        path.unlink(missing_ok=True)  # an earlier night's invoice never reads as tonight's
-        if outcome.status == "failed":
+        path.unlink(missing_ok=True)
+        if outcome.status == "failed" or not reads:
             continue
         try:
             tenant, billed = _tenant_products(folder)
-        except (OSError, ValueError) as exc:
-            _say(f"  {outcome.job.key}: invoice: the tenant's seats not read ({type(exc).__name__})")
-            continue
+            parts = invoices_for(outcome.job, reads, tenant)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:  # a report.json not as the audit writes it
+            gap = f"the tenant's seats not read from its report.json ({type(exc).__name__})"
+            tenant, billed = [], {}
+            parts = [p if p.gap else replace(p, products=(), gap=gap) for p in invoices_for(outcome.job, reads, [])]
         sections = []
-        for part in invoices_for(outcome.job, reads, tenant):
+        for part in parts:
             rows = bill.compare(part, tenant, billed)
             sections.append(
-                {
-                    "source": part.source,
-                    "invoice_id": part.invoice_id,
-                    "gap": part.gap,
-                    "rows": [r.to_json() for r in rows],
-                }
+                bill.InvoiceSection(source=part.source, invoice_id=part.invoice_id, gap=part.gap, rows=rows)
             )
             _say(f"  {outcome.job.key}: {_line(part, rows)}")
         if sections:
-            write_text(path, json.dumps({"invoices": sections}, indent=1, ensure_ascii=False) + "\n")
+            doc = msgspec.to_builtins(bill.InvoiceFile(invoices=sections))
+            write_text(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
             written.append(path)
     return written
 
@@ -235,6 +236,15 @@ def _line(part: bill.CustomerInvoice, rows: Sequence[bill.InvoiceRow]) -> str:
     differ = sum(1 for r in rows if r.kinds)
     count = english_count(len(part.products), "product", "products")
     return f"{who} invoice {part.invoice_id}: {count} invoiced, {differ} otherwise than the tenant holds them"
+
+
+def for_demo(given: InvoiceOptions, graph: tuple[str, str], pax8_endpoint: str) -> InvoiceOptions:
+    """`audit --demo --tenants`'s invoices, read from its stand-ins: --invoice and --pax8-invoice as given
+    (an invoice the stand-ins do not hold is each customer's gap, as a real one would be), else the sample
+    MSP's (auditor.demo's SAMPLE_INVOICE from Microsoft, its latest from Pax8)."""
+    from .. import demo  # the sample tenants and their stand-ins: only the demo loads them
+
+    return InvoiceOptions(given.microsoft or demo.SAMPLE_INVOICE, given.pax8 or LATEST, graph, pax8_endpoint)
 
 
 def check(options: InvoiceOptions, env: Mapping[str, str]) -> None:

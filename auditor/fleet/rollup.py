@@ -33,7 +33,7 @@ from ..i18n import Translations, format_date, format_money, format_number, trans
 from ..insights.history import Record, read_history
 from ..render.text import md_escape
 from ..report.view.context import product_label
-from . import gdap, gdap_text
+from . import gdap, gdap_text, invoice_cells
 from .distributor_cells import distributor_cell, distributor_figures
 from .psa_cells import psa_cell, psa_figures
 from .rollup_model import LastMonth, NextWindow, Rollup, TenantRow
@@ -150,6 +150,7 @@ def tenant_row(outcome: Outcome, folder: Path, history: str = HISTORY) -> Tenant
         "last_month": last_month(report, folder / history) if report is not None else None,
         "distributor": distributor_figures(folder) if report is not None else None,
         "psa": psa_figures(folder) if report is not None else None,
+        "invoices": invoice_cells.invoice_figures(folder) if report is not None else None,
         "seconds": outcome.seconds,
         "requests": outcome.requests,
         "reason": outcome.reason,
@@ -300,6 +301,7 @@ def _cells(row: TenantRow, t: Translations, locale: Locale) -> list[str]:
         _seats_cell(row, locale),
         distributor_cell(row, t, locale),
         psa_cell(row, t, locale),
+        invoice_cells.invoice_cell(row, t, locale),
         ", ".join(product_label(part) for part in row.get("seats_short") or []) or "–",  # names; part numbers in JSON
         _reason(row, t),
     ]
@@ -399,6 +401,7 @@ def _headers(t: Translations) -> list[str]:
             "Products whose seat count at the distributor differs from Microsoft's · a month at the distributor",
         ),
         t.pgettext("rollup_psa_month", "Products the PSA bills otherwise than held and bought · a month"),
+        t.pgettext("rollup_invoice", "Products invoiced otherwise than held or billed · what the invoice charges"),
         t.pgettext("rollup_short", "Seats short"),
         t.pgettext("rollup_reason", "Why it failed"),
     ]
@@ -524,6 +527,7 @@ def _row_problem(row: Any) -> str | None:
             isinstance(row["psa"], dict)
             and (row["psa"].get("differences") is None or _number(row["psa"]["differences"]))
         ),
+        "invoices": invoice_cells.row_ok(row.get("invoices")),
         "gdap": gdap.row_ok(row.get("gdap")),
         "seats": row.get("seats") is None or (isinstance(row["seats"], int) and not isinstance(row["seats"], bool)),
         "spend_monthly": row.get("spend_monthly") is None or _number(row["spend_monthly"]),

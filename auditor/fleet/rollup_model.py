@@ -3,7 +3,7 @@
 TypedDicts: tenants.json is read back when the roll-ups of several shards are joined
 (auditor.fleet.rollup.join checks each row first) and its keys stay as they are written; the
 GDAP blocks (auditor.fleet.gdap) and the distributor's figures (auditor.billing.distributor_seats)
-are their modules' own JSON.
+are their modules' own JSON; the invoices' figures (auditor.fleet.invoice_cells) are below.
 """
 
 from __future__ import annotations
@@ -29,6 +29,39 @@ class LastMonth(TypedDict):
     spend_monthly: float | None
 
 
+class InvoicedOtherwise(TypedDict):
+    """One product an invoice bills otherwise than the tenant holds it or the PSA bills it (invoice.json's row)."""
+
+    sku: str | None  # None: the line matched no product of the tenant's
+    product: str
+    differences: list[str]  # auditor.billing.invoices.KINDS
+    invoiced: int | None
+    assigned: int | None
+    psa_billed: int | None
+    amount: float | None
+    currency: str | None
+
+
+class InvoiceFigures(TypedDict):
+    """One invoice of a tenant in tenants.json's `invoices` (auditor.fleet.invoice_cells.invoice_figures):
+    the products it bills otherwise and what it charges for them, or the invoice's gap (`differences`
+    None: never "no differences")."""
+
+    source: str  # microsoft | pax8
+    invoice_id: str
+    gap: str | None
+    invoiced: int | None  # the tenant's products the invoice bills (0: no line of it is the customer's)
+    differences: int | None
+    kinds: NotRequired[dict[str, int]]
+    products: NotRequired[list[InvoicedOtherwise]]
+    # the invoice's amount for them, each product's shared evenly over its invoiced seats (docs/msp.md)
+    unheld_amount: NotRequired[float | None]  # seats invoiced above those assigned
+    unbilled_amount: NotRequired[float | None]  # seats invoiced above those the PSA bills the customer
+    not_held_amount: NotRequired[float | None]  # products the map names and the tenant does not hold
+    unmatched_amount: NotRequired[float | None]  # lines matched to none of the tenant's products
+    currency: NotRequired[str | None]
+
+
 class TenantRow(TypedDict):
     """One tenant's row (auditor.fleet.rollup.tenant_row)."""
 
@@ -48,6 +81,7 @@ class TenantRow(TypedDict):
     last_month: LastMonth | None
     distributor: RollupFigures | None  # auditor.fleet.distributor_cells.rollup_figures
     psa: NotRequired[PsaRollup | None]  # auditor.fleet.psa_cells.rollup_figures
+    invoices: NotRequired[list[InvoiceFigures] | None]  # auditor.fleet.invoice_cells.invoice_figures
     seconds: float
     requests: int | None
     reason: str | None

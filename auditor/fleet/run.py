@@ -65,7 +65,7 @@ from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
 from . import gdap, invoice_reads, partner
 from . import psa_reads as psa
-from .arguments import FleetOptions, InvoiceOptions, RollupOptions
+from .arguments import FleetOptions, RollupOptions
 from .mailed import say_mailed
 from .rollup import Outcome, join, rollup_mail, write_documents, write_rollup
 from .sign_in_lane import lane_tonight
@@ -378,7 +378,7 @@ def _demo_tenants(options: FleetOptions) -> int:
             demo.partner_billing(customers) as invoice_graph,
         ):
             # what Microsoft (the export's stand-in) and Pax8 invoiced the sample MSP, beside the seats
-            options = replace(options, invoices=InvoiceOptions(demo.SAMPLE_INVOICE, "latest", invoice_graph, pax8.url))
+            options = replace(options, invoices=invoice_reads.for_demo(options.invoices, invoice_graph, pax8.url))
 
             # the partner tenant's GDAP relationships, served by an emulator of its own
             def relationships() -> gdap.Reading:

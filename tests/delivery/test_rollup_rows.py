@@ -148,6 +148,12 @@ def _row(**changes: Any) -> dict[str, Any]:
         ({"tenants": [_row(next_window={"by": "soon"})]}, "next_window is not"),
         ({"tenants": [_row(seats_short="SPE_E5")]}, "seats_short is not"),
         ({"tenants": [_row(reason=["x"])]}, "reason is not"),
+        ({"tenants": [_row(invoices={"source": "pax8"})]}, "invoices is not"),
+        # an invoice not read that says no differences: the roll-up would read it as a clean invoice
+        (
+            {"tenants": [_row(invoices=[{"source": "pax8", "invoice_id": "I1", "gap": "HTTP 403", "differences": 0}])]},
+            "invoices is not",
+        ),
         ({"tenants": [_row()], "generated_at": "yesterday"}, "generated_at 'yesterday' is not an ISO 8601 time"),
     ],
 )
