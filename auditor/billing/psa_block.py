@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.common.errors import UsageError
+from auditor.common.numbers import whole_number
 
 _PART = re.compile(r"^[A-Za-z0-9_+.-]{1,80}\Z")  # a skuPartNumber
 # ConnectWise's catalog identifier (free text in its catalog: letters, digits, a few marks, no line break)
@@ -35,8 +36,8 @@ NAMES = {"connectwise": "ConnectWise", "autotask": "Autotask"}
 
 
 def _company(value: Any, field: str, name: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and whole_number(value) is not None:
+        value = whole_number(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COMPANY:
         raise UsageError(f"{field}: expected the customer's {NAMES[name]} company id (a whole number)")
     return value
