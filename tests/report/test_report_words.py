@@ -18,8 +18,9 @@ from .test_digest_size import ROOT, words
 # step of other names by its first words, a recipe's shared price and state once, and the steps of a
 # fix only one finding has left to report.md and report.json: 4,851 in English, 5,005 in Dutch; then
 # the closing "Licenses in use" summary the MSPs' issue asks for (a line per product), and the account kinds
-# (issue 73: two more rules' sections in the demo, and the table of accounts that are not people)
-TARGET = 5_550
+# (issue 73: two more rules' sections in the demo, and the table of accounts that are not people); then
+# Intune and ID Governance in the entitlement rules (issue 100: two counts, three rows naming what reaches them)
+TARGET = 5_600
 CEILING = 5_700  # Dutch, the longest language, with room: a change that makes any report much longer fails
 
 
