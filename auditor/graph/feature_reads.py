@@ -109,6 +109,17 @@ class FeatureReads:
         except GraphRequestError as exc:
             self._refused(ACCESS_REVIEWS, exc)
             return None
+        for review in out:  # who a query names that is no user or group (./manager, owners): not read
+            unresolved = (*review.reviewed.unresolved, *review.reviewing.unresolved) if review.counts else ()
+            if unresolved:
+                self.gaps.append(
+                    Gap(
+                        ACCESS_REVIEWS,
+                        f"GET {REVIEWS_PATH}",
+                        f'the access review "{review.display_name or review.id}" names {", ".join(unresolved)}: '
+                        "whom these reach is not read, so they are not counted",
+                    )
+                )
         return tuple(out)
 
     async def packages(self) -> tuple[PackageAssignment, ...] | None:
