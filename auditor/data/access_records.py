@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
-from .feature_records import AccessReview, BadRecord, ManagedDevice, PackageAssignment, Workflow
+from .feature_records import AccessReview, BadRecord, GroupGrant, ManagedDevice, PackageAssignment, Workflow
 
 CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
@@ -126,6 +126,8 @@ class AccessScopeJson(TypedDict):
     accessReviewDefinitions: NotRequired[list[dict[str, Any]]]
     accessPackageAssignments: NotRequired[list[dict[str, Any]]]
     lifecycleWorkflows: NotRequired[list[dict[str, Any]]]
+    groupEligibilityScheduleInstances: NotRequired[list[dict[str, Any]]]
+    groupAssignmentScheduleInstances: NotRequired[list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ class AccessScope:
     reviews: tuple[AccessReview, ...] | None = None
     packages: tuple[PackageAssignment, ...] | None = None
     workflows: tuple[Workflow, ...] | None = None
+    group_grants: tuple[GroupGrant, ...] | None = None  # PIM for Groups: eligible and active instances
 
     def group(self, group_id: str) -> ScopeGroup | None:
         key = group_id.lower()
@@ -322,6 +325,9 @@ class AccessScope:
             out["accessPackageAssignments"] = [a.to_graph() for a in self.packages]
         if self.workflows is not None:
             out["lifecycleWorkflows"] = [w.to_json() for w in self.workflows]
+        if self.group_grants is not None:
+            out["groupEligibilityScheduleInstances"] = [g.to_graph() for g in self.group_grants if g.eligible]
+            out["groupAssignmentScheduleInstances"] = [g.to_graph() for g in self.group_grants if not g.eligible]
         return out
 
     @classmethod
@@ -337,9 +343,16 @@ class AccessScope:
                 raise BadScope(f"{key}: expected a list")
             return value
 
-        devices, reviews, packages, workflows = (
+        devices, reviews, packages, workflows, group_eligible, group_assigned = (
             listed(k)
-            for k in ("managedDevices", "accessReviewDefinitions", "accessPackageAssignments", "lifecycleWorkflows")
+            for k in (
+                "managedDevices",
+                "accessReviewDefinitions",
+                "accessPackageAssignments",
+                "lifecycleWorkflows",
+                "groupEligibilityScheduleInstances",
+                "groupAssignmentScheduleInstances",
+            )
         )
         try:
             return cls(
@@ -347,6 +360,12 @@ class AccessScope:
                 reviews=None if reviews is None else tuple(AccessReview.from_graph(r) for r in reviews),
                 packages=None if packages is None else tuple(PackageAssignment.from_graph(a) for a in packages),
                 workflows=None if workflows is None else tuple(Workflow.from_graph(w) for w in workflows),
+                group_grants=None
+                if group_eligible is None and group_assigned is None
+                else (
+                    *(GroupGrant.from_graph(g, True) for g in group_eligible or ()),
+                    *(GroupGrant.from_graph(g, False) for g in group_assigned or ()),
+                ),
                 **cls._roles(raw, listed),
             )
         except BadRecord as exc:

@@ -11,7 +11,10 @@ docs/entitlements.md cites each page.
 - accessPackageAssignment (`GET /identityGovernance/entitlementManagement/assignments`): `state`, `target`
   (an accessPackageSubject: `objectId`, `subjectType`) and the expanded `accessPackage`'s `displayName`;
 - a lifecycle workflow (`GET /identityGovernance/lifecycleWorkflows/workflows`) with the users it processed
-  (`.../workflows/{id}/userProcessingResults`: each result's `subject.id`).
+  (`.../workflows/{id}/userProcessingResults`: each result's `subject.id`);
+- privilegedAccessGroupEligibilityScheduleInstance and privilegedAccessGroupAssignmentScheduleInstance
+  (`GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '{id}'`, and
+  `assignmentScheduleInstances`): `groupId`, `principalId`, `accessId` (`member` or `owner`), `endDateTime`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ MANAGED_DEVICES = "managedDevices"  # snapshot datasets (Gap.dataset) and collec
 ACCESS_REVIEWS = "accessReviews"
 ACCESS_PACKAGES = "accessPackageAssignments"
 WORKFLOWS = "lifecycleWorkflows"
-FEATURE_READS = (MANAGED_DEVICES, ACCESS_REVIEWS, ACCESS_PACKAGES, WORKFLOWS)
+GROUP_PIM = "pimForGroups"
+FEATURE_READS = (MANAGED_DEVICES, ACCESS_REVIEWS, ACCESS_PACKAGES, WORKFLOWS, GROUP_PIM)
 
 # managementAgentType members whose description names Intune (managementAgentType enum, Graph v1.0): "managed by
 # Intune MDM", "by both Exchange server and Intune MDM", "Intune client managed", "EAS and Intune client dual
@@ -274,3 +278,47 @@ class Workflow:
 
     def to_json(self) -> dict[str, Any]:
         return {**self.to_graph(), "userProcessingResults": self.results()}
+
+
+ELIGIBLE_KIND = "privilegedAccessGroupEligibilityScheduleInstance"
+ASSIGNED_KIND = "privilegedAccessGroupAssignmentScheduleInstance"
+
+
+@dataclass(frozen=True)
+class GroupGrant:
+    """A membership or ownership of a group in PIM for Groups: eligible, or active (`eligible` False; counted when
+    time-bound, `end` set, as PIM's terms count "eligible and/or time-bound" members and owners)."""
+
+    id: str
+    group_id: str
+    principal_id: str
+    access_id: str
+    eligible: bool
+    end: str | None = None
+
+    @property
+    def counts(self) -> bool:
+        return self.eligible or self.end is not None
+
+    @classmethod
+    def from_graph(cls, raw: Any, eligible: bool) -> GroupGrant:
+        return cls(
+            id=_text(raw, "id"),
+            group_id=_text(raw, "groupId"),
+            principal_id=_text(raw, "principalId"),
+            access_id=_text(raw, "accessId", False),
+            eligible=eligible,
+            end=_text(raw, "endDateTime", False) or None,
+        )
+
+    def to_graph(self) -> dict[str, Any]:
+        return {
+            "@odata.type": f"#microsoft.graph.{ELIGIBLE_KIND if self.eligible else ASSIGNED_KIND}",
+            "id": self.id,
+            "groupId": self.group_id,
+            "principalId": self.principal_id,
+            "accessId": self.access_id,
+            "memberType": "direct",
+            "startDateTime": None,
+            "endDateTime": self.end,
+        }

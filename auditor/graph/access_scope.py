@@ -172,8 +172,10 @@ async def read_access_scope(
         assigned = await reads.listing(ROLE_ASSIGNMENTS, ASSIGNED_PATH, RoleGrant.from_graph)
     time_bound = [g for g in scheduled or () if g.time_bound]
     wanted = _group_ids(counted, [*(eligible or ()), *(assigned or ()), *time_bound], dynamic or (), user_ids)
-    # the groups an access review still running reviews, or whose members review
+    # the groups an access review still running reviews, or whose members review,
     named = [g for r in reviews if r.counts for g in (*r.reviewed.groups, *r.reviewing.groups)]
+    # and the groups of PIM for Groups' counted grants, so the report names them
+    named += [g.group_id for g in extra["grants"] or () if g.counts]
     wanted = sorted({g.lower(): g for g in (*wanted, *named)}.values(), key=str.lower)
     found = await asyncio.gather(*(reads.group(g) for g in wanted))
     return AccessScope(
@@ -181,6 +183,7 @@ async def read_access_scope(
         reviews=extra["reviews"],
         packages=extra["packages"],
         workflows=extra["workflows"],
+        group_grants=extra["grants"],
         policies=policies,
         eligible=eligible,
         assigned=assigned,

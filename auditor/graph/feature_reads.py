@@ -10,6 +10,12 @@ scope's own (access_scope.py).
         &$filter=state eq 'Delivered'                                        EntitlementManagement.Read.All
     GET /identityGovernance/lifecycleWorkflows/workflows, then
     GET /identityGovernance/lifecycleWorkflows/workflows/{id}/userProcessingResults   LifecycleWorkflows.Read.All
+    GET /groups?$select=id,groupTypes,onPremisesSyncEnabled&$top=999 (the groups PIM for Groups can manage: neither
+        dynamic nor synced from on-premises), then for each
+    GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '{id}'
+                                                                    PrivilegedEligibilitySchedule.Read.AzureADGroup
+    GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '{id}'
+                                                                    PrivilegedAssignmentSchedule.Read.AzureADGroup
 
 Each listing Graph refuses (403: the permission, a tenant without the licence its API needs; 400 or 404: a cloud
 without it) is a Gap of its own dataset naming the permission; the feature is then not judged, the others are.
@@ -24,10 +30,12 @@ from auditor.common.errors import CollectionError
 from auditor.data.feature_records import (
     ACCESS_PACKAGES,
     ACCESS_REVIEWS,
+    GROUP_PIM,
     MANAGED_DEVICES,
     WORKFLOWS,
     AccessReview,
     BadRecord,
+    GroupGrant,
     ManagedDevice,
     PackageAssignment,
     Workflow,
@@ -45,6 +53,8 @@ PACKAGES_PATH = (
     "/identityGovernance/entitlementManagement/assignments?$expand=target,accessPackage&$filter=state eq 'Delivered'"
 )
 WORKFLOWS_PATH = "/identityGovernance/lifecycleWorkflows/workflows"
+GROUPS_PATH = "/groups?$select=id,groupTypes,onPremisesSyncEnabled&$top=999"
+GROUP_PIM_PATH = "/identityGovernance/privilegedAccess/group/{kind}?$filter=groupId eq '{group}'"
 
 # the application permission each read asks for (docs/entitlements.md quotes each page)
 PERMISSIONS = {
@@ -52,6 +62,7 @@ PERMISSIONS = {
     ACCESS_REVIEWS: "AccessReview.Read.All",
     ACCESS_PACKAGES: "EntitlementManagement.Read.All",
     WORKFLOWS: "LifecycleWorkflows.Read.All",
+    GROUP_PIM: "PrivilegedEligibilitySchedule.Read.AzureADGroup and PrivilegedAssignmentSchedule.Read.AzureADGroup",
 }
 
 
@@ -146,24 +157,50 @@ class FeatureReads:
             self._refused(WORKFLOWS, exc)
             return None
 
+    async def group_grants(self) -> tuple[GroupGrant, ...] | None:
+        """The eligible and active members and owners of every group PIM for Groups can manage, asked per group
+        (the listings require a groupId or principalId filter)."""
+        try:
+            groups = [
+                g["id"]
+                for g in await self._all(GROUPS_PATH)
+                if isinstance(g, dict)
+                and isinstance(g.get("id"), str)
+                and "DynamicMembership" not in (g.get("groupTypes") or ())
+                and not g.get("onPremisesSyncEnabled")
+            ]
+
+            async def of(group: str, kind: str) -> list[GroupGrant]:
+                path = GROUP_PIM_PATH.format(kind=kind, group=group)
+                eligible = kind == "eligibilityScheduleInstances"
+                return [GroupGrant.from_graph(raw, eligible) for raw in await self._all(path)]
+
+            kinds = ("eligibilityScheduleInstances", "assignmentScheduleInstances")
+            found = await asyncio.gather(*(of(g, k) for g in groups for k in kinds))
+        except GraphRequestError as exc:
+            self._refused(GROUP_PIM, exc)
+            return None
+        return tuple(g for part in found for g in part)
+
 
 async def read_features(
     client: GraphClient, gaps: list[Gap], wanted: frozenset[str], concurrency: int = 4
 ) -> dict[str, Any]:
     """The reads of `wanted` (FEATURE_READS' datasets), as AccessScope's fields: `devices`, `reviews`, `packages`,
-    `workflows` (None where refused or not wanted)."""
+    `workflows`, `grants` (None where refused or not wanted)."""
     reads = FeatureReads(client, gaps, concurrency)
 
     async def nothing() -> None:
         return None
 
     try:
-        devices, reviews, packages, workflows = await asyncio.gather(
+        devices, reviews, packages, workflows, grants = await asyncio.gather(
             reads.devices() if MANAGED_DEVICES in wanted else nothing(),
             reads.reviews() if ACCESS_REVIEWS in wanted else nothing(),
             reads.packages() if ACCESS_PACKAGES in wanted else nothing(),
             reads.workflows() if WORKFLOWS in wanted else nothing(),
+            reads.group_grants() if GROUP_PIM in wanted else nothing(),
         )
     except BadRecord as exc:
         raise CollectionError(f"Graph sent a record it should not send: {exc}; report it with the request id") from None
-    return {"devices": devices, "reviews": reviews, "packages": packages, "workflows": workflows}
+    return {"devices": devices, "reviews": reviews, "packages": packages, "workflows": workflows, "grants": grants}

@@ -56,10 +56,18 @@ INTUNE_DEVICES = "intune"
 ACCESS_REVIEWS = "access_reviews"
 ENTITLEMENT_MANAGEMENT = "entitlement_management"
 LIFECYCLE_WORKFLOWS = "lifecycle_workflows"
+GROUP_PIM = "pim_groups"
 # `entitlements: {}` judges the first five (read with the Entra permissions the section always asked for); the
 # others are judged when the policy names them: each needs a permission of its own (docs/entitlements.md)
 DEFAULT_FEATURES = (CONDITIONAL_ACCESS, RISK_BASED_ACCESS, PRIVILEGED_ACCESS, DYNAMIC_GROUPS, GROUP_LICENSING)
-FEATURES = (*DEFAULT_FEATURES, INTUNE_DEVICES, ACCESS_REVIEWS, ENTITLEMENT_MANAGEMENT, LIFECYCLE_WORKFLOWS)
+FEATURES = (
+    *DEFAULT_FEATURES,
+    INTUNE_DEVICES,
+    ACCESS_REVIEWS,
+    ENTITLEMENT_MANAGEMENT,
+    LIFECYCLE_WORKFLOWS,
+    GROUP_PIM,
+)
 NEEDS = {
     CONDITIONAL_ACCESS: P1,
     RISK_BASED_ACCESS: P2,
@@ -70,10 +78,11 @@ NEEDS = {
     ACCESS_REVIEWS: P2,
     ENTITLEMENT_MANAGEMENT: P2,
     LIFECYCLE_WORKFLOWS: GOVERNANCE,
+    GROUP_PIM: P2,
 }
 # the features P2 or ID Governance covers (PIM's page; access reviews and entitlement management: some of their
 # capabilities "operate with" P2, the auditor does not tell which a review or package uses)
-P2_OR_GOVERNANCE = frozenset({PRIVILEGED_ACCESS, ACCESS_REVIEWS, ENTITLEMENT_MANAGEMENT})
+P2_OR_GOVERNANCE = frozenset({PRIVILEGED_ACCESS, ACCESS_REVIEWS, ENTITLEMENT_MANAGEMENT, GROUP_PIM})
 # What a disabled member account still counts for: Microsoft's pages count "each unique user" who is
 # a member of a dynamic group or of a licensed group, enabled or not (docs/entitlements.md); a
 # disabled account signs in to nothing, so Conditional Access and PIM do not reach it.
@@ -356,7 +365,8 @@ def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Re
 def _features(out: Reach, scope: AccessScope, reader: ScopeReader, wanted: set[str]) -> None:
     """The scopes of Intune and ID Governance's features (auditor.data.feature_records): the users of the
     devices enrolled in Intune, by operating system; the reviewed and the reviewers of each access review
-    still running; the users given each access package; the users each lifecycle workflow processed."""
+    still running; the users given each access package; the eligible and time-bound members and owners of each
+    group in PIM for Groups; the users each lifecycle workflow processed."""
     if INTUNE_DEVICES in wanted:
         by_os: dict[str, set[str]] = {}
         for device in scope.devices or ():
@@ -371,6 +381,14 @@ def _features(out: Reach, scope: AccessScope, reader: ScopeReader, wanted: set[s
             if grant.counts and grant.object_id:
                 by_package.setdefault(grant.package or grant.id, set()).add(_key(grant.object_id))
         out.scopes[ENTITLEMENT_MANAGEMENT] = _named(by_package)
+    if GROUP_PIM in wanted:
+        by_group: dict[str, set[str]] = {}
+        for given in scope.group_grants or ():
+            if given.counts:
+                named = reader.groups.get(_key(given.group_id))
+                name = out.group_names.get(given.group_id) or (named.display_name if named else given.group_id)
+                by_group.setdefault(name, set()).add(_key(given.principal_id))
+        out.scopes[GROUP_PIM] = _named(by_group)
     if LIFECYCLE_WORKFLOWS in wanted:
         out.scopes[LIFECYCLE_WORKFLOWS] = [
             Scope(w.display_name or w.id, Side(ids=frozenset(map(_key, w.users)))) for w in scope.workflows or ()
@@ -424,5 +442,6 @@ def readable(scope: AccessScope, features: Iterable[str]) -> tuple[str, ...]:
         ACCESS_REVIEWS: scope.reviews is not None,
         ENTITLEMENT_MANAGEMENT: scope.packages is not None,
         LIFECYCLE_WORKFLOWS: scope.workflows is not None,
+        GROUP_PIM: scope.group_grants is not None,
     }
     return tuple(f for f in features if ok[f])

@@ -236,12 +236,13 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
         # the users of a count whom another product entitles more cheaply get that one: the bill buys fewer, or more
         other = f.rule == EntitlementShort.id and mixed(assigned, frozenset(details.get("features") or ()), part)
         short = int(details.get("short") or 0)
-        if figures is None or (f.rule == EntitlementShort.id and figures["buy"] <= short and not other):
+        same = figures is not None and (figures["buy"] == short or (figures["buy"] < short and not other))
+        if figures is None or (f.rule == EntitlementShort.id and same):
             # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)
             findings.append(f)
             continue
         if f.rule == EntitlementShort.id:
-            figures["why"] = "mixed" if other and figures["buy"] != short else "short"
+            figures["why"] = "mixed" if other else "short"
         # its amount is the bill's for the seats it orders: what the removals save, or what the purchase costs
         amount = figures["drop_monthly"] if f.rule == SpareSeatsOverLimit.id else figures["buy_monthly"]
         findings.append(_with_details(f, {**details, "bill": figures}, monthly_cost=amount or None))

@@ -103,7 +103,9 @@ def _entitlements(t: Translations) -> list[str]:
         f"#              intune,                  # {needs('DeviceManagementManagedDevices.Read.All')}",
         f"#              access_reviews,          # {needs('AccessReview.Read.All')}",
         f"#              entitlement_management,  # {needs('EntitlementManagement.Read.All')}",
-        f"#              lifecycle_workflows]     # {needs('LifecycleWorkflows.Read.All')}",
+        f"#              lifecycle_workflows,     # {needs('LifecycleWorkflows.Read.All')}",
+        "#              pim_groups]              # "
+        + needs("PrivilegedEligibilitySchedule.Read.AzureADGroup, PrivilegedAssignmentSchedule.Read.AzureADGroup"),
     ]
 
 

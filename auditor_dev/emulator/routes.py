@@ -64,6 +64,16 @@ ROUTES: tuple[Route, ...] = (
         "identityGovernance/lifecycleWorkflows/workflows/{workflow}/userProcessingResults",
         features.processing_results,
     ),
+    _route(
+        "GET",
+        "identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+        features.group_eligibility_instances,
+    ),
+    _route(
+        "GET",
+        "identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
+        features.group_assignment_instances,
+    ),
     _route("GET", "places/microsoft.graph.room", places.list_rooms),
     _route("GET", "tenantRelationships/delegatedAdminRelationships", relationships.list_relationships),
     _route("GET", "users", users.list_users),

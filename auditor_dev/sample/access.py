@@ -23,7 +23,7 @@ from auditor.data.access_records import (
     ScopeGroup,
 )
 from auditor.data.enums import AccountKind
-from auditor.data.feature_records import AccessReview, ManagedDevice, PackageAssignment, Workflow
+from auditor.data.feature_records import AccessReview, GroupGrant, ManagedDevice, PackageAssignment, Workflow
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Group, TenantSnapshot, User
 from auditor.impact.license_insight_comparison import auditor_counts
@@ -135,7 +135,8 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
     holding Microsoft 365 E3 (which carries Intune) and by the one enabled member holding no product, a kiosk
     without a user, a phone Exchange alone manages; an access review of the Executives reviewed by an E3 holder
     (P1 only), an access package given to another, and a lifecycle workflow that onboarded two more (ID
-    Governance, which nobody holds): the staff PIM already reaches, so the demo flags no one else."""
+    Governance, which nobody holds), and an eligible owner of the Executives group in PIM for Groups: the staff
+    PIM already reaches, so the demo flags no one else."""
     bare = next(
         u
         for u in sorted(snapshot.users, key=lambda u: u.user_principal_name)
@@ -173,7 +174,15 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
         PackageAssignment(_id("ap-old"), "expired", e3[10].id, "user", "Sales tools"),
     )
     workflows = (Workflow(_id("lcw-onboard"), "Onboard new hires", "joiner", (e3[4].id, e3[5].id)),)
-    return {"devices": devices, "reviews": reviews, "packages": packages, "workflows": workflows}
+    # the PIM group's members may activate its ownership for a day: eligible owners, PIM for Groups
+    grants = (GroupGrant(_id("pg-owner"), executives.id, e3[6].id, "owner", True),)
+    return {
+        "devices": devices,
+        "reviews": reviews,
+        "packages": packages,
+        "workflows": workflows,
+        "group_grants": grants,
+    }
 
 
 def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:

@@ -207,13 +207,13 @@ def test_the_starter_offers_the_entitlement_features_commented(tmp_path: Path) -
     """Every feature reads with a permission the admin grants first: the section is commented, each feature
     that reads with a permission of its own names it, and uncommented it is a policy the loader accepts."""
     text = starter_policy(load_snapshot(SAMPLE), source="a test", today=date(2026, 11, 1))
-    block = [line for line in text.splitlines() if line.startswith("# entitlements:") or line.startswith("#   ")]
-    block = block[block.index(next(b for b in block if b.startswith("# entitlements:"))) :][:6]
-    assert (
-        "needs DeviceManagementManagedDevices.Read.All" in block[2] and "needs LifecycleWorkflows.Read.All" in block[5]
-    )
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("# entitlements:"))
+    end = next(n for n in range(start, len(lines)) if "]" in lines[n].split("#")[1])
+    block = lines[start : end + 1]
+    assert "needs DeviceManagementManagedDevices.Read.All" in block[2] and "AzureADGroup" in block[-1]
     uncommented = text + "\n".join(line[2:] for line in block) + "\n"
     path = tmp_path / "p.yaml"
     path.write_text(uncommented)
     (policy,) = load_policies([str(path)]).policies
-    assert policy.entitlements is not None and len(policy.entitlements.features) == 9
+    assert policy.entitlements is not None and len(policy.entitlements.features) == 10

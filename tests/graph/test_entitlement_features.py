@@ -5,7 +5,6 @@ the documented paging of the access reviews' $top and $skip."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,20 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from test_entitlements import AS_OF, audit, document, member, missing, sku
+from test_entitlements import audit, collect_from, document, member, missing, sku
 
-from auditor.data.feature_records import ACCESS_REVIEWS, MANAGED_DEVICES, WORKFLOWS
+from auditor.data.feature_records import ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
 from auditor.data.model import TenantSnapshot
 from auditor.data.reads import Requests
-from auditor.graph import CollectOptions, GraphClient, Progress, StaticTokenCredential, collect
+from auditor.graph import CollectOptions
 from auditor.policyset.load import load_policies
-from auditor.rules.entitlements.entitlement import EntitlementShort
+from auditor.rules.entitlements.entitlement import EntitlementMissing, EntitlementShort
 from auditor.rules.requests import requests_of
 from auditor.snapshot import snapshot_from_json
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
 INTUNE_A = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5"
-FEATURES = "[intune, access_reviews, entitlement_management, lifecycle_workflows]"
+FEATURES = "[intune, access_reviews, entitlement_management, lifecycle_workflows, pim_groups]"
 POLICY = f"""apiVersion: license-auditor/v1
 kind: LicensePolicy
 metadata: {{name: p}}
@@ -101,6 +100,20 @@ def features_document(reviews: int = 1) -> dict[str, Any]:
             "accessPackage": {"displayName": "Sales tools"},
         },
     ]
+    # PIM for Groups: an eligible owner, a time-bound member, and a permanent member PIM's terms do not count
+    scope["groupEligibilityScheduleInstances"] = [
+        {"id": "pe-1", "groupId": "g-lic", "principalId": "id-kim", "accessId": "owner", "endDateTime": None}
+    ]
+    scope["groupAssignmentScheduleInstances"] = [
+        {
+            "id": "pa-1",
+            "groupId": "g-lic",
+            "principalId": "id-pat",
+            "accessId": "member",
+            "endDateTime": "2026-12-31T00:00:00Z",
+        },
+        {"id": "pa-2", "groupId": "g-lic", "principalId": "id-cat", "accessId": "member", "endDateTime": None},
+    ]
     scope["lifecycleWorkflows"] = [
         {
             "id": "wf-1",
@@ -118,24 +131,9 @@ def features_document(reviews: int = 1) -> dict[str, Any]:
 def collect_with(
     snapshot: TenantSnapshot, features: frozenset[str], roles: tuple[str, ...] = DEMO_ROLES
 ) -> tuple[TenantSnapshot, list[str]]:
-    token = app_token(snapshot.tenant_id, roles)
-    with GraphEmulator(snapshot, token=token) as graph:
-
-        async def run() -> TenantSnapshot:
-            client = GraphClient(
-                base_url=graph.url,
-                credential=StaticTokenCredential(token),
-                cloud=snapshot.cloud,
-                progress=Progress(None, interval=0),
-            )
-            try:
-                options = CollectOptions(access_scope=True, scope_features=features)
-                return await collect(client, options, clock=lambda: AS_OF)
-            finally:
-                await client.aclose()
-
-        found = asyncio.run(run())
-        return found, [r.path + "".join(f"&{k}={v}" for k, v in (r.query or {}).items()) for r in graph.requests]
+    sent: list[str] = []
+    options = CollectOptions(access_scope=True, scope_features=features)
+    return collect_from(snapshot, roles, options=options, sent=sent), sent
 
 
 def wanted(tmp_path: Path, body: str) -> frozenset[str]:
@@ -152,7 +150,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> tuple[TenantSnapshot,
 
 def test_the_policy_declares_each_features_read(tmp_path: Path) -> None:
     assert wanted(tmp_path, POLICY) == frozenset(
-        {MANAGED_DEVICES, ACCESS_REVIEWS, "accessPackageAssignments", WORKFLOWS}
+        {MANAGED_DEVICES, ACCESS_REVIEWS, "accessPackageAssignments", WORKFLOWS, GROUP_PIM}
     )
     # `entitlements: {}` keeps to the Entra features: no Intune or ID Governance read, no new permission
     assert wanted(tmp_path, POLICY.replace(f"{{features: {FEATURES}}}", "{}")) == frozenset()
@@ -167,6 +165,9 @@ def test_the_documented_requests_are_sent(collected: tuple[TenantSnapshot, list[
     packages = "/identityGovernance/entitlementManagement/assignments&$expand=target,accessPackage"
     assert packages + "&$filter=state eq 'Delivered'" in sent
     assert any(r.endswith("/workflows/wf-1/userProcessingResults") for r in sent), sent
+    pim = "/identityGovernance/privilegedAccess/group/{}&$filter=groupId eq 'g-lic'"
+    assert pim.format("eligibilityScheduleInstances") in sent and pim.format("assignmentScheduleInstances") in sent
+    assert not [r for r in sent if "groupId eq 'g-dyn'" in r]  # a dynamic group is not PIM's to manage
 
 
 def test_each_feature_reaches_whom_microsoft_says(tmp_path: Path, collected: tuple[TenantSnapshot, list[str]]) -> None:
@@ -180,7 +181,11 @@ def test_each_feature_reaches_whom_microsoft_says(tmp_path: Path, collected: tup
     assert features["fay"] == ["access_reviews"]  # the reviewer
     assert features["ned"] == ["access_reviews", "entitlement_management"]  # in the sales group, and given a package
     assert features["zed"] == ["lifecycle_workflows"]  # processed by the workflow: ID Governance only
-    assert "kim" not in features  # Exchange alone manages her phone
+    assert "intune" not in features.get("kim", [])  # Exchange alone manages her phone
+    # PIM for Groups: the eligible owner and the time-bound member; not the permanent member
+    assert features["kim"] == ["pim_groups"] and features["pat"] == ["pim_groups"]
+    assert "cat" not in features
+    assert dict(found["kim"].details)["via"] == {"pim_groups": ["Office licensing"]}
     # no priced product carries Intune and P2 or ID Governance: the finding says to price one
     assert dict(found["ann"].details)["entitle_with"] is None
     assert dict(found["zed"].details)["entitle_with"]["sku"] == "Microsoft_Entra_ID_Governance"
@@ -261,17 +266,40 @@ def test_the_demo_finds_a_case_of_each_through_the_emulator(tmp_path: Path) -> N
     reached = {
         feature: sorted(names)
         for f in report["findings"]
-        if f["rule"] == "entitlement-missing"
+        if f["rule"] == EntitlementMissing.id
         for feature, names in f["details"]["via"].items()
-        if feature in ("intune", "access_reviews", "entitlement_management", "lifecycle_workflows")
+        if feature in ("intune", "access_reviews", "entitlement_management", "lifecycle_workflows", "pim_groups")
     }
     assert reached["intune"] == ["Android"]
     assert reached["access_reviews"] == ["Quarterly review of the Executives"]
     assert reached["entitlement_management"] == ["Sales tools"]
     assert reached["lifecycle_workflows"] == ["Onboard new hires"]
+    assert reached["pim_groups"] == ["Executives"]
     workflow = [
         f
         for f in report["findings"]
-        if f["rule"] == "entitlement-missing" and "lifecycle_workflows" in f["details"]["features"]
+        if f["rule"] == EntitlementMissing.id and "lifecycle_workflows" in f["details"]["features"]
     ]
     assert len(workflow) == 2 and report["complete"] is True
+
+
+def test_pim_for_groups_refused_is_a_gap_naming_both_permissions(tmp_path: Path) -> None:
+    roles = tuple(r for r in DEMO_ROLES if r != "PrivilegedAssignmentSchedule.Read.AzureADGroup")
+    snapshot, _ = collect_with(snapshot_from_json(features_document()), wanted(tmp_path, POLICY), roles)
+    (gap,) = [g for g in snapshot.gaps if g.dataset == GROUP_PIM]
+    assert "PrivilegedAssignmentSchedule.Read.AzureADGroup" in gap.reason
+    assert snapshot.access_scope is not None and snapshot.access_scope.group_grants is None
+
+
+def test_the_emulator_refuses_a_listing_without_the_documented_filter() -> None:
+    snapshot = snapshot_from_json(features_document())
+    token = app_token(snapshot.tenant_id, DEMO_ROLES)
+    with GraphEmulator(snapshot, token=token) as graph:
+        import urllib.error
+        import urllib.request
+
+        url = f"{graph.url}/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances"
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 400 and b"groupId or principalId" in refused.value.read()

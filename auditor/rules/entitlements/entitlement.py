@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NotRequired, TypedDict
 
 from auditor.data.access_records import ACCESS_SCOPE
-from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, MANAGED_DEVICES, WORKFLOWS
+from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
 
 from ...data.reads import Reads, Requests
@@ -35,7 +35,13 @@ from ..base import Context, D, Rule
 # P1); PIM needs P2 or ID Governance and is P2's count alone, never P1's (docs/entitlements.md).
 PLAN_FEATURES = {
     scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.DYNAMIC_GROUPS),
-    scope.P2: (scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS, scope.ACCESS_REVIEWS, scope.ENTITLEMENT_MANAGEMENT),
+    scope.P2: (
+        scope.RISK_BASED_ACCESS,
+        scope.PRIVILEGED_ACCESS,
+        scope.ACCESS_REVIEWS,
+        scope.ENTITLEMENT_MANAGEMENT,
+        scope.GROUP_PIM,
+    ),
     scope.GROUP_LICENSING_PLAN: (scope.GROUP_LICENSING,),
     scope.GOVERNANCE: (scope.LIFECYCLE_WORKFLOWS,),
     scope.INTUNE: (scope.INTUNE_DEVICES,),
@@ -46,6 +52,7 @@ FEATURE_READS = {
     scope.ACCESS_REVIEWS: ACCESS_REVIEWS,
     scope.ENTITLEMENT_MANAGEMENT: ACCESS_PACKAGES,
     scope.LIFECYCLE_WORKFLOWS: WORKFLOWS,
+    scope.GROUP_PIM: GROUP_PIM,
 }
 
 
@@ -61,7 +68,8 @@ class Product(TypedDict):
 class EntitlementMissingDetails(UsageLocationDetails):
     """`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`,
     `privileged_access`, `dynamic_groups`, `group_licensing`, `intune`, `access_reviews`, `entitlement_management`,
-    `lifecycle_workflows`), `needs` (`P1`, `P2` or `governance`: the highest Entra plan; `intune` when only Intune),
+    `lifecycle_workflows`, `pim_groups`), `needs` (`P1`, `P2` or `governance`: the highest Entra plan; `intune`
+    when only Intune),
     `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` (`sku`, `name`,
     `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every feature listed, or null
     when none is priced), `waits_for_seats` (no free seat is left for this user: the plan's bill buys it),
@@ -288,9 +296,15 @@ class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
     (`entitlement-short`). Guests and disabled accounts get no finding of their own (entitlement-short counts
     guests, and disabled members of dynamic and licensed groups).
 
+    Named in `features` (each reads with a permission of its own): a device enrolled in Intune (`intune`, an Intune
+    plan), an access review's reviewed and reviewers, an access package delivered, an eligible or time-bound
+    membership or ownership in PIM for Groups (`access_reviews`, `entitlement_management`, `pim_groups`: P2 or ID
+    Governance), a lifecycle workflow's users (`lifecycle_workflows`: ID Governance).
+
     Example:
         entitlements:
-          features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing]
+          features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing,
+                     intune, access_reviews, entitlement_management, lifecycle_workflows, pim_groups]
     """
 
     id = "entitlement-missing"

@@ -22,6 +22,7 @@ from ...impact.entitlement_scope import (
     GOVERNANCE,
     GROUP_LICENSING,
     GROUP_LICENSING_PLAN,
+    GROUP_PIM,
     INTUNE,
     INTUNE_DEVICES,
     LIFECYCLE_WORKFLOWS,
@@ -81,6 +82,7 @@ REACH_WORDS = {
     ACCESS_REVIEWS: "reach.review",
     ENTITLEMENT_MANAGEMENT: "reach.package",
     LIFECYCLE_WORKFLOWS: "reach.workflow",
+    GROUP_PIM: "reach.pim_group",
 }
 
 

@@ -14,10 +14,17 @@ from the snapshot's access scope (auditor.data.feature_records; none read: an em
   userprocessingresults); LifecycleWorkflows.Read.All or .ReadWrite.All (and, for the results, the
   least-privileged LifecycleWorkflows-Reports.Read.All); 404 for a workflow the tenant lacks.
 
+- GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances and .../assignmentScheduleInstances
+  (privilegedaccessgroup-list-eligibilityscheduleinstances, -assignmentscheduleinstances): "This method requires
+  the `$filter` (`eq`) query parameter to scope the request to a principalId or a groupId" (400 without it);
+  PrivilegedEligibilitySchedule.Read.AzureADGroup or PrivilegedAssignmentSchedule.Read.AzureADGroup (or their
+  ReadWrite).
+
 Each answers 403 Authorization_RequestDenied without one of its permissions."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..call import Answer, Call, Emulator
@@ -29,8 +36,24 @@ REVIEW_ROLES = ("AccessReview.Read.All", "AccessReview.ReadWrite.All")
 PACKAGE_ROLES = ("EntitlementManagement.Read.All", "EntitlementManagement.ReadWrite.All")
 WORKFLOW_ROLES = ("LifecycleWorkflows.Read.All", "LifecycleWorkflows.ReadWrite.All")
 RESULT_ROLES = ("LifecycleWorkflows-Reports.Read.All", *WORKFLOW_ROLES)
+GROUP_ELIGIBLE_ROLES = (
+    "PrivilegedEligibilitySchedule.Read.AzureADGroup",
+    "PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup",
+)
+GROUP_ASSIGNED_ROLES = (
+    "PrivilegedAssignmentSchedule.Read.AzureADGroup",
+    "PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup",
+)
 # what the audit asks for when a policy names every feature
-FEATURE_ROLES = (DEVICE_ROLES[0], REVIEW_ROLES[0], PACKAGE_ROLES[0], WORKFLOW_ROLES[0])
+FEATURE_ROLES = (
+    DEVICE_ROLES[0],
+    REVIEW_ROLES[0],
+    PACKAGE_ROLES[0],
+    WORKFLOW_ROLES[0],
+    GROUP_ELIGIBLE_ROLES[0],
+    GROUP_ASSIGNED_ROLES[0],
+)
+_GROUP_FILTER = re.compile(r"(groupId|principalId) eq '([^']+)'")
 
 DEVICE_PROPERTIES = frozenset(
     ("id", "userId", "userPrincipalName", "managementAgent", "operatingSystem", "enrolledDateTime")
@@ -104,3 +127,26 @@ def processing_results(em: Emulator, call: Call) -> Answer:
     if found is None:
         raise GraphError(404, "ResourceNotFound", f"Workflow '{wid}' was not found.")
     return page(em.url, call.path, call.query, found.results(), call.eventual, MAX_TOP)
+
+
+def _group_instances(em: Emulator, call: Call, eligible: bool) -> Answer:
+    em.require(GROUP_ELIGIBLE_ROLES if eligible else GROUP_ASSIGNED_ROLES)
+    found = _GROUP_FILTER.fullmatch((call.query.filter or "").strip())
+    if found is None:
+        raise bad("The request requires a filter on groupId or principalId with the eq operator.")
+    key, value = found.group(1), found.group(2).lower()
+    scope = em.tenant.snapshot.access_scope
+    items = [
+        g.to_graph()
+        for g in (scope.group_grants or () if scope else ())
+        if g.eligible is eligible and (g.group_id if key == "groupId" else g.principal_id).lower() == value
+    ]
+    return page(em.url, call.path, call.query, items, call.eventual, MAX_TOP)
+
+
+def group_eligibility_instances(em: Emulator, call: Call) -> Answer:
+    return _group_instances(em, call, True)
+
+
+def group_assignment_instances(em: Emulator, call: Call) -> Answer:
+    return _group_instances(em, call, False)
