@@ -134,9 +134,9 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
     """Intune and ID Governance's records (auditor.data.feature_records): devices enrolled in Intune by staff
     holding Microsoft 365 E3 (which carries Intune) and by the one enabled member holding no product, a kiosk
     without a user, a phone Exchange alone manages; an access review of the Executives reviewed by an E3 holder
-    (P1 only), an access package given to another, and a lifecycle workflow that onboarded two more (ID
-    Governance, which nobody holds), and an eligible owner of the Executives group in PIM for Groups: the staff
-    PIM already reaches, so the demo flags no one else."""
+    (P1 only) who also hold an access package, own the Executives group in PIM for Groups (eligible) and were
+    onboarded by a lifecycle workflow (ID Governance, which nobody holds): two of the staff PIM already reaches,
+    so the demo flags no one else, and their fix is one."""
     bare = next(
         u
         for u in sorted(snapshot.users, key=lambda u: u.user_principal_name)
@@ -159,7 +159,7 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
             "Quarterly review of the Executives",
             "InProgress",
             (f"/groups/{executives.id}/transitiveMembers",),
-            (f"/users/{e3[2].id}",),
+            (f"/users/{e3[2].id}", f"/users/{e3[3].id}"),
         ),
         AccessReview(
             _id("ar-old"),
@@ -170,12 +170,12 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
         ),
     )
     packages = (
-        PackageAssignment(_id("ap-sales"), "delivered", e3[3].id, "user", "Sales tools"),
+        *(PackageAssignment(_id(f"ap-sales-{u.id}"), "delivered", u.id, "user", "Sales tools") for u in e3[2:4]),
         PackageAssignment(_id("ap-old"), "expired", e3[10].id, "user", "Sales tools"),
     )
-    workflows = (Workflow(_id("lcw-onboard"), "Onboard new hires", "joiner", (e3[4].id, e3[5].id)),)
+    workflows = (Workflow(_id("lcw-onboard"), "Onboard new hires", "joiner", (e3[2].id, e3[3].id)),)
     # the PIM group's members may activate its ownership for a day: eligible owners, PIM for Groups
-    grants = (GroupGrant(_id("pg-owner"), executives.id, e3[6].id, "owner", True),)
+    grants = tuple(GroupGrant(_id(f"pg-owner-{u.id}"), executives.id, u.id, "owner", True) for u in e3[2:4])
     return {
         "devices": devices,
         "reviews": reviews,

@@ -176,12 +176,14 @@ def test_net_monthly_means_the_same_in_plan_json_and_report_json(
     assert plan["net_monthly"] > 0  # the demo's plan frees more than it takes
 
 
-WORDS = 6_000  # issue 89: the demo's full report said its things in 6,372 words; each thing once
+# issue 89: the demo's full report said its things in 6,372 words; each thing once, in 6,000; issue 100 added
+# Intune's, ID Governance's and PIM for Groups' entitlement findings and a second count (6,168)
+WORDS = 6_200
 
 
-def test_the_english_demo_report_says_each_thing_once_within_6000_words(demo: Path) -> None:
+def test_the_english_demo_report_says_each_thing_once_within_6200_words(demo: Path) -> None:
     """report.html of `audit --demo`, counted as the digest's words are (the text a reader sees), holds
-    every section and every rule's findings in at most 6,000 words: the bill's days are its table's
+    every section and every rule's findings in at most 6,200 words: the bill's days are its table's
     rows, where the steps of a table without steps are is said once, and a row says its name once."""
     page = (demo / "report.html").read_text("utf-8")
     assert words(page) <= WORDS, words(page)
