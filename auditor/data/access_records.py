@@ -25,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
+from .feature_records import AccessReview, BadRecord, GroupGrant, ManagedDevice, PackageAssignment, Workflow
+
 CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
 ROLE_ASSIGNMENTS = "roleAssignments"
@@ -120,6 +122,12 @@ class AccessScopeJson(TypedDict):
     roleEligibilityScheduleInstances: NotRequired[list[RoleGrantGraph]]
     roleAssignments: NotRequired[list[RoleGrantGraph]]
     roleAssignmentScheduleInstances: NotRequired[list[RoleGrantGraph]]
+    managedDevices: NotRequired[list[dict[str, Any]]]
+    accessReviewDefinitions: NotRequired[list[dict[str, Any]]]
+    accessPackageAssignments: NotRequired[list[dict[str, Any]]]
+    lifecycleWorkflows: NotRequired[list[dict[str, Any]]]
+    groupEligibilityScheduleInstances: NotRequired[list[dict[str, Any]]]
+    groupAssignmentScheduleInstances: NotRequired[list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -282,6 +290,12 @@ class AccessScope:
     groups: tuple[ScopeGroup, ...] = ()
     dynamic_read: bool = False  # the dynamic-membership groups were listed
     hidden: tuple[str, ...] = ()  # ids of named groups whose members Graph refused (a Gap each)
+    # Intune and ID Governance (auditor.data.feature_records), read only for the features a policy names
+    devices: tuple[ManagedDevice, ...] | None = None
+    reviews: tuple[AccessReview, ...] | None = None
+    packages: tuple[PackageAssignment, ...] | None = None
+    workflows: tuple[Workflow, ...] | None = None
+    group_grants: tuple[GroupGrant, ...] | None = None  # PIM for Groups: eligible and active instances
 
     def group(self, group_id: str) -> ScopeGroup | None:
         key = group_id.lower()
@@ -303,6 +317,17 @@ class AccessScope:
             out["roleAssignmentScheduleInstances"] = [
                 g.to_graph("unifiedRoleAssignmentScheduleInstance") for g in self.scheduled
             ]
+        if self.devices is not None:
+            out["managedDevices"] = [d.to_graph() for d in self.devices]
+        if self.reviews is not None:
+            out["accessReviewDefinitions"] = [r.to_graph() for r in self.reviews]
+        if self.packages is not None:
+            out["accessPackageAssignments"] = [a.to_graph() for a in self.packages]
+        if self.workflows is not None:
+            out["lifecycleWorkflows"] = [w.to_json() for w in self.workflows]
+        if self.group_grants is not None:
+            out["groupEligibilityScheduleInstances"] = [g.to_graph() for g in self.group_grants if g.eligible]
+            out["groupAssignmentScheduleInstances"] = [g.to_graph() for g in self.group_grants if not g.eligible]
         return out
 
     @classmethod
@@ -318,6 +343,37 @@ class AccessScope:
                 raise BadScope(f"{key}: expected a list")
             return value
 
+        devices, reviews, packages, workflows, group_eligible, group_assigned = (
+            listed(k)
+            for k in (
+                "managedDevices",
+                "accessReviewDefinitions",
+                "accessPackageAssignments",
+                "lifecycleWorkflows",
+                "groupEligibilityScheduleInstances",
+                "groupAssignmentScheduleInstances",
+            )
+        )
+        try:
+            return cls(
+                devices=None if devices is None else tuple(ManagedDevice.from_graph(d) for d in devices),
+                reviews=None if reviews is None else tuple(AccessReview.from_graph(r) for r in reviews),
+                packages=None if packages is None else tuple(PackageAssignment.from_graph(a) for a in packages),
+                workflows=None if workflows is None else tuple(Workflow.from_graph(w) for w in workflows),
+                group_grants=None
+                if group_eligible is None and group_assigned is None
+                else (
+                    *(GroupGrant.from_graph(g, True) for g in group_eligible or ()),
+                    *(GroupGrant.from_graph(g, False) for g in group_assigned or ()),
+                ),
+                **cls._roles(raw, listed),
+            )
+        except BadRecord as exc:
+            raise BadScope(str(exc)) from None
+
+    @staticmethod
+    def _roles(raw: dict[str, Any], listed: Any) -> dict[str, Any]:
+        """The Conditional Access, role and group fields of from_json."""
         policies, eligible, assigned, scheduled = (
             listed(k)
             for k in (
@@ -327,7 +383,7 @@ class AccessScope:
                 "roleAssignmentScheduleInstances",
             )
         )
-        return cls(
+        return dict(
             policies=None if policies is None else tuple(AccessPolicy.from_graph(p) for p in policies),
             eligible=None if eligible is None else tuple(RoleGrant.from_graph(g) for g in eligible),
             assigned=None if assigned is None else tuple(RoleGrant.from_graph(g) for g in assigned),

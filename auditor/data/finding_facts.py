@@ -137,7 +137,9 @@ class BillFigures(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     from_: str | None = None
     drop_monthly: float | None = None
     buy_monthly: float | None = None
-    why: str | None = None  # short: an entitlement-short finding's purchase
+    # an entitlement-short finding's purchase: short (larger products' unassigned licenses counted), mixed (some
+    # of its users get another, cheaper product: auditor.plan.bill._mixed_features)
+    why: str | None = None
 
 
 class DataKept(Struct, frozen=True, kw_only=True):

@@ -20,6 +20,9 @@ principal of a role that is no user and no group (404 on /groups/{id}) is a serv
 no licence is counted for it. A group whose members Graph refuses (403: a group with hidden
 membership, say) is a Gap naming the group: what names it (a policy, a role, a dynamic group) is
 not judged, the rest is.
+
+Beside them, the reads of the Intune and ID Governance features the policies name (feature_reads.py), and
+the members of the groups their access reviews name.
 """
 
 from __future__ import annotations
@@ -42,10 +45,12 @@ from auditor.data.access_records import (
     RoleGrant,
     ScopeGroup,
 )
+from auditor.data.feature_records import AccessReview
 from auditor.data.model import Gap
 
 from .client import GraphClient, GraphRequestError
 from .collection import EVENTUAL, PAGE_SIZE
+from .feature_reads import read_features
 
 T = TypeVar("T")
 
@@ -143,25 +148,42 @@ class ScopeReads:
 
 
 async def read_access_scope(
-    client: GraphClient, gaps: list[Gap], user_ids: Iterable[str], concurrency: int = 4
+    client: GraphClient,
+    gaps: list[Gap],
+    user_ids: Iterable[str],
+    concurrency: int = 4,
+    features: frozenset[str] = frozenset(),
 ) -> AccessScope:
     """Read the access scope (module docstring). `user_ids`: the ids of the tenant's users (read
-    once, after the role grants), so a role's principal that is a user is not asked for as a group."""
+    once, after the role grants), so a role's principal that is a user is not asked for as a group.
+    `features`: the reads of Intune and ID Governance the policies' features need (feature_reads.py)."""
     reads = ScopeReads(client, gaps, concurrency)
-    policies, eligible, scheduled, dynamic = await asyncio.gather(
+    policies, eligible, scheduled, dynamic, extra = await asyncio.gather(
         reads.listing(CONDITIONAL_ACCESS, POLICIES_PATH, AccessPolicy.from_graph),
         reads.listing(PRIVILEGED_ACCESS, ELIGIBLE_PATH, RoleGrant.from_graph),
         reads.listing(TIME_BOUND, SCHEDULED_PATH, RoleGrant.from_graph),
         reads.listing(DYNAMIC_GROUPS, DYNAMIC_PATH, lambda raw: raw, EVENTUAL),
+        read_features(client, gaps, features, concurrency),
     )
+    reviews: tuple[AccessReview, ...] = extra["reviews"] or ()
     counted = [p for p in policies or () if p.counts]
     assigned = None
     if any(p.include_roles or p.exclude_roles for p in counted):
         assigned = await reads.listing(ROLE_ASSIGNMENTS, ASSIGNED_PATH, RoleGrant.from_graph)
     time_bound = [g for g in scheduled or () if g.time_bound]
     wanted = _group_ids(counted, [*(eligible or ()), *(assigned or ()), *time_bound], dynamic or (), user_ids)
+    # the groups an access review still running reviews, or whose members review,
+    named = [g for r in reviews if r.counts for g in (*r.reviewed.groups, *r.reviewing.groups)]
+    # and the groups of PIM for Groups' counted grants, so the report names them
+    named += [g.group_id for g in extra["grants"] or () if g.counts]
+    wanted = sorted({g.lower(): g for g in (*wanted, *named)}.values(), key=str.lower)
     found = await asyncio.gather(*(reads.group(g) for g in wanted))
     return AccessScope(
+        devices=extra["devices"],
+        reviews=extra["reviews"],
+        packages=extra["packages"],
+        workflows=extra["workflows"],
+        group_grants=extra["grants"],
         policies=policies,
         eligible=eligible,
         assigned=assigned,

@@ -207,12 +207,12 @@ async def _purposes(
     return await state.purposes(users, positions, prefetch)
 
 
-async def _scope(state: _Collection, users: list[User] | None) -> AccessScope | None:
+async def _scope(state: _Collection, users: list[User] | None, features: frozenset[str]) -> AccessScope | None:
     """What Conditional Access, PIM and dynamic groups reach (graph/access_scope.py), once every
     user is in; None when not asked for (or the users could not be read)."""
     if users is None:
         return None
-    return await read_access_scope(state.client, state.gaps, (u.id for u in users), state.concurrency)
+    return await read_access_scope(state.client, state.gaps, (u.id for u in users), state.concurrency, features)
 
 
 async def _agents(state: _Collection, asked: bool, identities: bool) -> Agents | None:
@@ -491,7 +491,7 @@ class _Run:
         state, options = self.state, self.options
         (usage, usage_gaps), scope, insight, agents, rooms = await together(
             self._usage_reports(users_read),
-            _scope(state, users if options.access_scope and users_read else None),
+            _scope(state, users if options.access_scope and users_read else None, options.scope_features),
             _insight(state, options.access_scope and users_read),
             self._agents(users_read),
             _rooms(state, self.claims, options.rooms and users_read),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from auditor.data.attributes import is_path
+from auditor.data.feature_records import FEATURE_READS
 from auditor.data.reads import Requests
 from auditor.data.usage_data import UsageNeed
 from auditor.policy.objects import SignInJudges
@@ -41,7 +42,8 @@ class CollectOptions:
     (account_state.py; `audit_choice` forces one way).
     `access_scope`: read what Conditional Access, PIM and dynamic groups reach after the users
     (graph/access_scope.py), for the entitlement rules, and Microsoft's own counts beside them
-    (graph/license_insight.py).
+    (graph/license_insight.py); `scope_features`: with them, the reads of the Intune and ID Governance features
+    the policies name (graph/feature_reads.py).
     `copilot_credits`: read the tenant's Copilot Credits balance once the products are in, when it
     holds a Copilot product (graph/copilot_credits.py; for the bill).
     `sign_in_plan`: the nightly's kept sign-in activity (kept_sign_ins.py): after a full read, read
@@ -62,6 +64,7 @@ class CollectOptions:
     usage_reports: UsageNeed | None = None
     disable_times: bool = False
     access_scope: bool = False
+    scope_features: frozenset[str] = frozenset()
     copilot_credits: bool = False
     audit_choice: Choice = Choice.AUTO
     sign_in_plan: SignInPlan | None = None
@@ -101,6 +104,7 @@ class CollectOptions:
             usage_reports=requests.usage_need,
             disable_times=requests.disable_times,
             access_scope=requests.access_scope,
+            scope_features=requests.parts & frozenset(FEATURE_READS),
             copilot_credits=requests.copilot_credits,
             sign_in_plan=sign_in_plan,
             sign_in_judges=sign_in_judges,

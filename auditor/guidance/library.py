@@ -511,9 +511,13 @@ def bill_note(f: Details) -> tuple[str, ...]:
     bill = bill_figures(f)
     if bill is None:
         return ()
+    if bill.why == "mixed" and not bill.buy:
+        return ("message.bill.buy_mixed",)
     if bill.buy:
         if bill.why == "short":
             return ("message.bill.buy_short",)
+        if bill.why == "mixed":
+            return ("message.bill.buy_mixed",)
         return ("message.bill.buy_moves",) if _moves(bill) else ("message.bill.buy",)
     if bill.drop:
         return ("message.bill.reduce",) if bill.from_ else ("message.bill.reduce_undated",)

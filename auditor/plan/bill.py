@@ -58,6 +58,8 @@ from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
 
+from .entitled_products import assigned_products, mixed
+
 URGENT_DAYS = 3  # a 7-day window closing within this many days leads the report and the notification
 NEEDED_ENDS = "needed_ends"  # an action's warning: a subscription the plan needs ends soon with auto-renew off
 YEAR = timedelta(days=365)
@@ -221,6 +223,7 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
     bill = document.bill_or_none
     if bill is None:
         return document
+    assigned = assigned_products(document)
     findings = []
     for f in document.findings:
         details = f.details
@@ -230,12 +233,16 @@ def name_seat_figures(document: ReportDocument) -> ReportDocument:
         entitle = details.get("entitle_with")
         part = str((entitle or {}).get("sku") if isinstance(entitle, Mapping) else "") or next(iter(f.skus), "")
         figures = product_figures(bill, part)
-        if figures is None or (f.rule == EntitlementShort.id and figures["buy"] <= int(details.get("short") or 0)):
+        # the users of a count whom another product entitles more cheaply get that one: the bill buys fewer, or more
+        other = f.rule == EntitlementShort.id and mixed(assigned, frozenset(details.get("features") or ()), part)
+        short = int(details.get("short") or 0)
+        same = figures is not None and (figures["buy"] == short or (figures["buy"] < short and not other))
+        if figures is None or (f.rule == EntitlementShort.id and same):
             # no bill of it, or it buys the count the finding gives (or the plan's changes cover some)
             findings.append(f)
             continue
         if f.rule == EntitlementShort.id:
-            figures["why"] = "short"
+            figures["why"] = "mixed" if other else "short"
         # its amount is the bill's for the seats it orders: what the removals save, or what the purchase costs
         amount = figures["drop_monthly"] if f.rule == SpareSeatsOverLimit.id else figures["buy_monthly"]
         findings.append(_with_details(f, {**details, "bill": figures}, monthly_cost=amount or None))

@@ -86,6 +86,29 @@ def _inactive_users(snapshot: TenantSnapshot, t: Translations) -> list[str]:
     return [f"  # {why}", *(f"  # {line[2:]}" for line in lines)]
 
 
+def _entitlements(t: Translations) -> list[str]:
+    """The entitlement rules, commented: each feature reads with a permission the admin grants first (the
+    Entra ones with Policy.Read.All and PIM's; Intune's and ID Governance's each with its own)."""
+    said = t.pgettext(
+        "init_entitlements",
+        "users whom a security feature, Intune or ID Governance reaches without a license; docs/entitlements.md",
+    )
+
+    def needs(permission: str) -> str:
+        return t.pgettext("init_needs", "needs {permission}", permission=permission)
+
+    return [
+        f"# entitlements:               # {said}",
+        "#   features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing,",
+        f"#              intune,                  # {needs('DeviceManagementManagedDevices.Read.All')}",
+        f"#              access_reviews,          # {needs('AccessReview.Read.All')}",
+        f"#              entitlement_management,  # {needs('EntitlementManagement.Read.All')}",
+        f"#              lifecycle_workflows,     # {needs('LifecycleWorkflows.Read.All')}",
+        "#              pim_groups]              # "
+        + needs("PrivilegedEligibilitySchedule.Read.AzureADGroup, PrivilegedAssignmentSchedule.Read.AzureADGroup"),
+    ]
+
+
 def _kinds(snapshot: TenantSnapshot, t: Translations) -> list[str]:
     """The kinds of licensed accounts that are not people this tenant holds (User.kind, as far as what
     was read tells), and the rules of their own, on when such accounts hold licenses."""
@@ -194,6 +217,7 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date, locale
         + t.pgettext("init_needs", "needs {permission}", permission="MailboxSettings.Read")
         + ")",
         *_kinds(snapshot, t),
+        *_entitlements(t),
         "# waivers:                    # "
         + t.pgettext("init_waivers", "an accepted exception, with its owner and its end"),
         "#   - rule: guest-licensed",

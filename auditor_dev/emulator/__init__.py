@@ -37,6 +37,7 @@ from .hooks import Answer, Drop, EncodedItems, Listings, Proceed, Reply, Request
 from .reports import ReportOptions
 from .resources.access import ACCESS_ROLES
 from .resources.agents import AGENT_ID
+from .resources.features import FEATURE_ROLES
 from .resources.places import PLACES
 from .resources.relationships import RELATIONSHIP_ROLES, relationship
 from .server import GraphEmulator, LoggedRequest, SentMail, error_document
@@ -87,6 +88,7 @@ DEMO_ROLES = (
     "AgentIdentity.Read.All",  # the agent identities (auditor/graph/agent_users.py)
     "Place.Read.All",  # the rooms of the places listing (auditor/graph/places.py)
     *ACCESS_ROLES,
+    *FEATURE_ROLES,  # Intune and ID Governance (auditor/graph/feature_reads.py)
 )
 
 

@@ -20,7 +20,11 @@ from .hooks import EncodedItems
 MAX_TOP = 999
 SIGN_IN_MAX_TOP = 500  # Graph's page size cap when signInActivity is selected
 DEFAULT_TOP = 100
-KNOWN_OPTIONS = frozenset(("$select", "$top", "$filter", "$count", "$skiptoken", "$orderby", "$search", "$expand"))
+KNOWN_OPTIONS = frozenset(
+    ("$select", "$top", "$skip", "$filter", "$count", "$skiptoken", "$orderby", "$search", "$expand")
+)
+# the expansions the emulator serves (entitlement management's assignments: resources/features.py)
+EXPANDABLE = frozenset(("target,accessPackage",))
 _SKIPTOKEN_PREFIX = "RFNwdAIAAQAAA"
 
 
@@ -47,7 +51,7 @@ def parse_query(raw_query: str) -> Query:
         if key in seen:
             raise bad(f"Query option '{key}' was specified more than once, but it must be specified at most once.")
         seen[key] = value
-    if "$search" in seen or "$orderby" in seen or "$expand" in seen:
+    if "$search" in seen or "$orderby" in seen or seen.get("$expand", next(iter(EXPANDABLE))) not in EXPANDABLE:
         raise unsupported("The emulator does not implement $search, $orderby or $expand.")
     select = None
     if "$select" in seen:

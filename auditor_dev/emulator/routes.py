@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from .call import Answer, Call, Emulator, Handler
 from .errors import GraphError
 from .query import Query
-from .resources import access, agents, batch, directory, groups, mail, places, relationships, users, writes
+from .resources import access, agents, batch, directory, features, groups, mail, places, relationships, users, writes
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,25 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "roleManagement/directory/roleEligibilityScheduleInstances", access.eligibility_instances),
     _route("GET", "roleManagement/directory/roleAssignments", access.role_assignments),
     _route("GET", "roleManagement/directory/roleAssignmentScheduleInstances", access.assignment_instances),
+    _route("GET", "deviceManagement/managedDevices", features.managed_devices),
+    _route("GET", "identityGovernance/accessReviews/definitions", features.review_definitions),
+    _route("GET", "identityGovernance/entitlementManagement/assignments", features.package_assignments),
+    _route("GET", "identityGovernance/lifecycleWorkflows/workflows", features.workflows),
+    _route(
+        "GET",
+        "identityGovernance/lifecycleWorkflows/workflows/{workflow}/userProcessingResults",
+        features.processing_results,
+    ),
+    _route(
+        "GET",
+        "identityGovernance/privilegedAccess/group/eligibilityScheduleInstances",
+        features.group_eligibility_instances,
+    ),
+    _route(
+        "GET",
+        "identityGovernance/privilegedAccess/group/assignmentScheduleInstances",
+        features.group_assignment_instances,
+    ),
     _route("GET", "places/microsoft.graph.room", places.list_rooms),
     _route("GET", "tenantRelationships/delegatedAdminRelationships", relationships.list_relationships),
     _route("GET", "users", users.list_users),

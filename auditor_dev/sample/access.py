@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from typing import Any
 
 from auditor.data.access_records import (
     ACCESS_SCOPE,
@@ -22,6 +23,7 @@ from auditor.data.access_records import (
     ScopeGroup,
 )
 from auditor.data.enums import AccountKind
+from auditor.data.feature_records import AccessReview, GroupGrant, ManagedDevice, PackageAssignment, Workflow
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Group, TenantSnapshot, User
 from auditor.impact.license_insight_comparison import auditor_counts
@@ -112,13 +114,75 @@ def with_access_scope(snapshot: TenantSnapshot) -> TenantSnapshot:
         ScopeGroup(g.id, g.display_name, bool(g.dynamic), g.members)
         for g in sorted((breakglass, executives, analytics, pim), key=lambda g: g.id)
     )
-    scope = AccessScope(policies=policies, eligible=eligible, assigned=assigned, groups=groups, dynamic_read=True)
+    scope = AccessScope(
+        policies=policies,
+        eligible=eligible,
+        assigned=assigned,
+        groups=groups,
+        dynamic_read=True,
+        **_features(snapshot, e3, executives),
+    )
     return replace(
         snapshot,
         groups=(*snapshot.groups, pim),
         access_scope=scope,
         collected_datasets=snapshot.collected_datasets | {ACCESS_SCOPE},
     )
+
+
+def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> dict[str, Any]:
+    """Intune and ID Governance's records (auditor.data.feature_records): devices enrolled in Intune by staff
+    holding Microsoft 365 E3 (which carries Intune) and by the one enabled member holding no product, a kiosk
+    without a user, a phone Exchange alone manages; an access review of the Executives reviewed by an E3 holder
+    (P1 only) who also hold an access package, own the Executives group in PIM for Groups (eligible) and were
+    onboarded by a lifecycle workflow (ID Governance, which nobody holds): two of the staff PIM already reaches,
+    so the demo flags no one else, and their fix is one."""
+    bare = next(
+        u
+        for u in sorted(snapshot.users, key=lambda u: u.user_principal_name)
+        if u.account_enabled and u.user_type == "Member" and not u.sku_ids and u.kind is AccountKind.PERSON
+    )
+    stamp = "2026-03-02T08:15:00Z"
+    systems = ("Windows", "iOS", "Windows", "Android", "macOS", "Windows")
+    devices = (
+        *(
+            ManagedDevice(_id(f"dev-{u.id}"), u.id, u.user_principal_name, "mdm", os, stamp)
+            for u, os in zip(e3[:6], systems, strict=True)
+        ),
+        ManagedDevice(_id("dev-bare"), bare.id, bare.user_principal_name, "mdm", "Android", stamp),
+        ManagedDevice(_id("dev-kiosk"), "", "", "mdm", "Windows", stamp),
+        ManagedDevice(_id("dev-eas"), e3[6].id, e3[6].user_principal_name, "eas", "iOS", stamp),
+    )
+    reviews = (
+        AccessReview(
+            _id("ar-exec"),
+            "Quarterly review of the Executives",
+            "InProgress",
+            (f"/groups/{executives.id}/transitiveMembers",),
+            (f"/users/{e3[2].id}", f"/users/{e3[3].id}"),
+        ),
+        AccessReview(
+            _id("ar-old"),
+            "Guest review 2025",
+            "Completed",
+            ("/groups/00000000-0000-0000-0000-000000000000/transitiveMembers",),
+            (),
+        ),
+    )
+    packages = (
+        *(PackageAssignment(_id(f"ap-sales-{u.id}"), "delivered", u.id, "user", "Sales tools") for u in e3[2:4]),
+        PackageAssignment(_id("ap-old"), "expired", e3[10].id, "user", "Sales tools"),
+    )
+    workflows = (Workflow(_id("lcw-onboard"), "Onboard new hires", "joiner", (e3[2].id, e3[3].id)),)
+    # the PIM group's members may activate its ownership for a day: eligible owners, PIM for Groups
+    grants = tuple(GroupGrant(_id(f"pg-owner-{u.id}"), executives.id, u.id, "owner", True) for u in e3[2:4])
+    return {
+        "devices": devices,
+        "reviews": reviews,
+        "packages": packages,
+        "workflows": workflows,
+        "group_grants": grants,
+    }
 
 
 def with_license_insight(snapshot: TenantSnapshot) -> TenantSnapshot:

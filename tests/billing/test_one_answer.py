@@ -58,7 +58,7 @@ def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], d
     report, plan, out = demo
     bill = bills.of(plan["bill"])
     md = (out / "report.md").read_text("utf-8").replace("\\", "")
-    checked: dict[str, str] = {}
+    checked: set[tuple[str, str]] = set()
     for finding in report["findings"]:
         if finding["rule"] not in SEAT_RULES or finding["waived"]:
             continue
@@ -68,25 +68,26 @@ def test_every_seat_finding_gives_the_bills_figure(demo: tuple[dict[str, Any], d
         assert figures is not None, part
         allowed = {figures["to"], figures["buy"], figures["drop"]}
         assert set(_orders(finding)) <= allowed, (finding["rule"], part, _orders(finding), figures)
-        checked[finding["rule"]] = part
+        checked.add((finding["rule"], part))
         if "bill" in finding["details"]:
             # the message says the bill's figure, and in one sentence why today's count differs
-            assert finding["details"]["bill"] == {
-                **figures,
-                **({"why": "short"} if "why" in finding["details"]["bill"] else {}),
-            }
-    # the three products of the demo that read two orders before: E5 down to 5, E3 to 200, P2 buy 8
+            why = finding["details"]["bill"].get("why")
+            assert why in (None, "short", "mixed")
+            assert finding["details"]["bill"] == {**figures, **({"why": why} if why else {})}
+    # the products of the demo that read two orders before: E5 down to 5, E3 to 200, P2 buy 2, ID Governance 6
     assert checked == {
-        SpareSeatsOverLimit.id: "SPE_E5",
-        SpareSeatsUnderMinimum.id: "SPE_E3",
-        EntitlementShort.id: "AAD_PREMIUM_P2",
+        (SpareSeatsOverLimit.id, "SPE_E5"),
+        (SpareSeatsUnderMinimum.id, "SPE_E3"),
+        (EntitlementShort.id, "AAD_PREMIUM_P2"),
+        (EntitlementShort.id, "Microsoft_Entra_ID_Governance"),
     }
     assert "Enter the new total, 5 licenses" in md and "down to 5 from Mar 18, 2027" in md
     assert "total you need" not in md and "down to 200 from Mar 1, 2027" in md and "buy none" in md
-    assert "to buy: 8" in md and "Schedule the reduction to 200 licenses" in md
+    assert "to buy: 2" in md and "to buy: 6" in md and "Schedule the reduction to 200 licenses" in md
     # the bill's own orders say the same figures
     reasons = {a.sku: a.reason for a in bill.actions if a.seats}
-    assert "reduction to 5 licenses" in reasons["SPE_E5"] and reasons["AAD_PREMIUM_P2"].startswith("Buy 8 ")
+    assert "reduction to 5 licenses" in reasons["SPE_E5"] and reasons["AAD_PREMIUM_P2"].startswith("Buy 2 ")
+    assert reasons["Microsoft_Entra_ID_Governance"].startswith("Buy 6 ")
 
 
 def test_plan_md_gives_the_bills_seats(demo: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
@@ -128,20 +129,20 @@ def test_every_product_finding_shows_the_bills_money(demo: tuple[dict[str, Any],
         assert finding["monthly_cost"] == amount, (finding["rule"], part, finding["monthly_cost"], amount)
         assert amount == bill["drop_monthly" if finding["rule"] == SpareSeatsOverLimit.id else "buy_monthly"]
         shown[part] = amount
-    # E5's 7 seats leave the bill (not the 3 over the policy's limit today), 8 P2 seats are bought (not 1);
-    # E3's finding says to buy none, so it shows no amount
-    assert shown == {"SPE_E5": 383.25, "AAD_PREMIUM_P2": 67.2}
+    # E5's 7 seats leave the bill (not the 3 over the policy's limit today), 2 P2 seats are bought (not 1) and 6
+    # ID Governance (not 2): each user gets the cheapest product; E3's finding says to buy none, so no amount
+    assert shown == {"SPE_E5": 383.25, "AAD_PREMIUM_P2": 16.8, "Microsoft_Entra_ID_Governance": 39.6}
     doc = " ".join((ROOT / "docs" / "bill.md").read_text("utf-8").split())  # docs/bill.md gives the same
     e5, p2 = (format_money(shown[part], "EUR", Locale.EN) for part in ("SPE_E5", "AAD_PREMIUM_P2"))
     assert f"{_name(report, 'SPE_E5')}'s finding shows {e5} a month" in doc
-    assert f"{_name(report, 'AAD_PREMIUM_P2')}'s {p2} (8 seats bought" in doc
+    assert f"{_name(report, 'AAD_PREMIUM_P2')}'s {p2} (2 seats bought" in doc
     # and every file a person reads shows that amount for the finding
     finding = next(f for f in report["findings"] if f["rule"] == SpareSeatsOverLimit.id)
     md = (out / "report.md").read_text("utf-8").replace("\\", "")
     (row,) = [line for line in md.splitlines() if line.startswith("| **Microsoft 365 E5**<br>")]
     assert row.count("€383.25") == 1 and "€164.25" not in md
     (row,) = [line for line in md.splitlines() if line.startswith("| **Microsoft Entra ID P2**<br>")]
-    assert row.count("€67.20") == 1 and "€8.40 |" not in row
+    assert row.count("€16.80") == 1 and "€8.40 |" not in row
     assert "Too many unused licenses: Microsoft 365 E5 · €383.25" in (out / "digest.txt").read_text("utf-8")
     with (out / "findings.csv").open(encoding="utf-8-sig", newline="") as fh:
         costs_csv = {r["id"]: r["monthly_cost"] for r in csv.DictReader(fh)}

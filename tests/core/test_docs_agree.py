@@ -108,9 +108,15 @@ def test_the_readmes_same_tenant_from_the_file_is_the_demos_run_but_the_bill(
     # the findings whose amount or summary the bill changes, each as the README gives it
     pairs = [(a, b) for a, b in zip(file["findings"], demo["findings"], strict=True)]
     costs = {
-        a["rule"]: (a["monthly_cost"], b["monthly_cost"]) for a, b in pairs if a["monthly_cost"] != b["monthly_cost"]
+        (a["rule"], a["subject"]["id"]): (a["monthly_cost"], b["monthly_cost"])
+        for a, b in pairs
+        if a["monthly_cost"] != b["monthly_cost"]
     }
-    assert costs == {SpareSeatsOverLimit.id: (164.25, 383.25), EntitlementShort.id: (8.4, 67.2)}
+    assert costs == {
+        (SpareSeatsOverLimit.id, "06ebc4ee-1bb5-47dd-8120-11324bc54e06"): (164.25, 383.25),  # Microsoft 365 E5
+        (EntitlementShort.id, "entitlement-p2"): (8.4, 16.8),
+        (EntitlementShort.id, "entitlement-governance"): (13.2, 39.6),
+    }
     for rule, (alone, billed) in costs.items():
         assert f"€{alone:.2f}" in said and f"€{billed:.2f}" in said, rule
     told = {a["rule"] for a, b in pairs if a["remediation"] != b["remediation"]}

@@ -201,3 +201,19 @@ def test_init_writes_its_comments_and_the_reports_language_in_the_locale(
 def test_one_seat_is_said_in_the_singular() -> None:
     text = starter_policy(load_snapshot(TARGET), source="a test", today=date(2026, 11, 1))
     assert "# Exchange Online (Plan 1): 1 seat, 0 assigned" in text and "1 seats" not in text
+
+
+def test_the_starter_offers_the_entitlement_features_commented(tmp_path: Path) -> None:
+    """Every feature reads with a permission the admin grants first: the section is commented, each feature
+    that reads with a permission of its own names it, and uncommented it is a policy the loader accepts."""
+    text = starter_policy(load_snapshot(SAMPLE), source="a test", today=date(2026, 11, 1))
+    lines = text.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("# entitlements:"))
+    end = next(n for n in range(start, len(lines)) if "]" in lines[n].split("#")[1])
+    block = lines[start : end + 1]
+    assert "needs DeviceManagementManagedDevices.Read.All" in block[2] and "AzureADGroup" in block[-1]
+    uncommented = text + "\n".join(line[2:] for line in block) + "\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(uncommented)
+    (policy,) = load_policies([str(path)]).policies
+    assert policy.entitlements is not None and len(policy.entitlements.features) == 10

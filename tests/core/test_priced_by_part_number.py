@@ -44,9 +44,10 @@ def test_a_priced_product_the_tenant_lacks_is_a_candidate_by_part_number_too(tmp
     fixes = {
         (f["details"]["entitle_with"] or {}).get("sku")
         for f in report["findings"]
-        if f["rule"] == EntitlementMissing.id and f["details"].get("needs") == "P2"
+        if f["rule"] == EntitlementMissing.id and "risk_based_access" in f["details"]["features"]
     }
-    assert fixes == {"AAD_PREMIUM_P2"}  # at €8.40, not Microsoft 365 E5 at €54.75
+    # P2 at €8.40, not Microsoft 365 E5 at €54.75 (PIM alone: ID Governance, cheaper still, for staff holding P1)
+    assert fixes == {"AAD_PREMIUM_P2"}
     assert not [p for p in report["config_problems"] if p.get("product") == sku]
 
 

@@ -213,8 +213,14 @@ entitlements: {}
 
 
 def collect_from(
-    snapshot: TenantSnapshot, roles: tuple[str, ...] = DEMO_ROLES, responders: list[Any] | None = None
+    snapshot: TenantSnapshot,
+    roles: tuple[str, ...] = DEMO_ROLES,
+    responders: list[Any] | None = None,
+    options: CollectOptions | None = None,
+    sent: list[str] | None = None,
 ) -> TenantSnapshot:
+    """`snapshot` read back through the emulator (`options`: the access scope's reads); `sent` takes the paths
+    and query options of the requests made."""
     token = app_token(snapshot.tenant_id, roles)
     with GraphEmulator(snapshot, token=token, responders=responders or []) as graph:
 
@@ -226,11 +232,14 @@ def collect_from(
                 progress=Progress(None, interval=0),
             )
             try:
-                return await collect(client, CollectOptions(access_scope=True), clock=lambda: AS_OF)
+                return await collect(client, options or CollectOptions(access_scope=True), clock=lambda: AS_OF)
             finally:
                 await client.aclose()
 
-        return asyncio.run(run())
+        found = asyncio.run(run())
+        if sent is not None:
+            sent += [r.path + "".join(f"&{k}={v}" for k, v in (r.query or {}).items()) for r in graph.requests]
+        return found
 
 
 def audit(tmp_path: Path, snapshot: TenantSnapshot, body: str = POLICY) -> AuditResult:

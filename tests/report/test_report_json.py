@@ -225,7 +225,7 @@ def test_two_different_findings_under_one_id_in_a_baseline_are_refused() -> None
         ),
         (lambda d: d["findings"][0].pop("message"), "Object missing required field `message` - at `$.findings[0]`"),
         # the parts other stages write are decoded with the rest (#88, point 2)
-        (lambda d: d["findings"][59]["waiver"].update(owner=7), "got `int` - at `$.findings[59].waiver.owner`"),
+        (lambda d: d["findings"][60]["waiver"].update(owner=7), "got `int` - at `$.findings[60].waiver.owner`"),
         (lambda d: d["findings"][0].update(state={"key": 1}), "got `int` - at `$.findings[0].state.key`"),
         (
             lambda d: d["findings"][0].update(tenant={"id": "t"}),

@@ -33,11 +33,21 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.feature.privileged_access", "Privileged Identity Management"),
     Text("word.feature.dynamic_groups", "dynamic groups"),
     Text("word.feature.group_licensing", "group-based licensing"),
+    Text("word.feature.intune", "Intune device management"),
+    Text("word.feature.access_reviews", "access reviews"),
+    Text("word.feature.entitlement_management", "entitlement management"),
+    Text("word.feature.lifecycle_workflows", "lifecycle workflows"),
+    Text("word.feature.pim_groups", "PIM for Groups"),
     # what puts a user in a feature's scope, {name} being its name in the tenant (entitlement-missing's steps)
     Text("word.reach.policy", 'the Conditional Access policy "{name}"'),
     Text("word.reach.role", "the PIM role {name}"),
     Text("word.reach.dynamic_group", "the dynamic group {name}"),
     Text("word.reach.group", "the licensing group {name}"),
+    Text("word.reach.device", "a device enrolled in Intune ({name})"),
+    Text("word.reach.review", 'the access review "{name}"'),
+    Text("word.reach.package", 'the access package "{name}"'),
+    Text("word.reach.workflow", 'the lifecycle workflow "{name}"'),
+    Text("word.reach.pim_group", "the group {name} in PIM for Groups"),
     Text(
         "message.shared_mailbox_unknown",
         "The auditor could not tell whether this is a shared, room or "
@@ -496,5 +506,10 @@ TEXTS: tuple[Declared, ...] = (
         "message.bill.buy_short",
         "The plan's bill uses a different number (to buy: {bill_buy}): the count above includes unassigned "
         "licenses of larger products, which the bill removes instead of assigning them.",
+    ),
+    Text(
+        "message.bill.buy_mixed",
+        "The plan's bill uses a different number (to buy: {bill_buy}): it gives each user the cheapest product "
+        "that entitles them.",
     ),
 )

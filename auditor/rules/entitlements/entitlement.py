@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypedDict
+from typing import Any, ClassVar, NotRequired, TypedDict
 
 from auditor.data.access_records import ACCESS_SCOPE
+from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
 
-from ...data.reads import Reads
+from ...data.reads import Reads, Requests
 from ...i18n.said import SCOPE_NOT_COLLECTED, SCOPE_REFUSED
 from ...impact import entitlement_scope as scope
 from ...index import TenantIndex
@@ -34,8 +35,24 @@ from ..base import Context, D, Rule
 # P1); PIM needs P2 or ID Governance and is P2's count alone, never P1's (docs/entitlements.md).
 PLAN_FEATURES = {
     scope.P1: (scope.CONDITIONAL_ACCESS, scope.RISK_BASED_ACCESS, scope.DYNAMIC_GROUPS),
-    scope.P2: (scope.RISK_BASED_ACCESS, scope.PRIVILEGED_ACCESS),
+    scope.P2: (
+        scope.RISK_BASED_ACCESS,
+        scope.PRIVILEGED_ACCESS,
+        scope.ACCESS_REVIEWS,
+        scope.ENTITLEMENT_MANAGEMENT,
+        scope.GROUP_PIM,
+    ),
     scope.GROUP_LICENSING_PLAN: (scope.GROUP_LICENSING,),
+    scope.GOVERNANCE: (scope.LIFECYCLE_WORKFLOWS,),
+    scope.INTUNE: (scope.INTUNE_DEVICES,),
+}
+# the read each feature beyond the Entra ones needs (a request of its own, and a permission: docs/entitlements.md)
+FEATURE_READS = {
+    scope.INTUNE_DEVICES: MANAGED_DEVICES,
+    scope.ACCESS_REVIEWS: ACCESS_REVIEWS,
+    scope.ENTITLEMENT_MANAGEMENT: ACCESS_PACKAGES,
+    scope.LIFECYCLE_WORKFLOWS: WORKFLOWS,
+    scope.GROUP_PIM: GROUP_PIM,
 }
 
 
@@ -50,7 +67,9 @@ class Product(TypedDict):
 
 class EntitlementMissingDetails(UsageLocationDetails):
     """`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`,
-    `privileged_access`, `dynamic_groups`, `group_licensing`), `needs` (`P1`, `P2` or `governance`: the highest),
+    `privileged_access`, `dynamic_groups`, `group_licensing`, `intune`, `access_reviews`, `entitlement_management`,
+    `lifecycle_workflows`, `pim_groups`), `needs` (`P1`, `P2` or `governance`: the highest Entra plan; `intune`
+    when only Intune),
     `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` (`sku`, `name`,
     `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every feature listed, or null
     when none is priced), `waits_for_seats` (no free seat is left for this user: the plan's bill buys it),
@@ -58,7 +77,7 @@ class EntitlementMissingDetails(UsageLocationDetails):
     `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"""
 
     features: list[str]
-    needs: str  # P1 | P2 | governance
+    needs: str  # P1 | P2 | governance | intune
     via: dict[str, list[str]]  # feature -> the policies, roles or groups that put the user in scope
     entitle_with: Product | None
     waits_for_seats: bool  # entitle_with has no free seat left for this user: seats to buy first
@@ -66,11 +85,12 @@ class EntitlementMissingDetails(UsageLocationDetails):
 
 
 class EntitlementShortDetails(TypedDict):
-    """`plan` (`P1`, `P2` or `group_licensing`), `features`, `in_scope`, `owned`, `short`, `guests_in_scope` (counted
-    apart: Microsoft bills external users by monthly active users), `entitle_with` (as for entitlement-missing),
-    `monthly_cost` = `short` × its price"""
+    """`plan` (`P1`, `P2`, `group_licensing`, `governance` or `intune`), `features`, `in_scope`, `owned`,
+    `short`, `guests_in_scope` (counted apart: Microsoft bills external users by monthly active users),
+    `entitle_with` (as for entitlement-missing), `monthly_cost` = `short` × its price; for Intune,
+    `devices_without_user` (counted apart: Intune's device-only licenses cover them)"""
 
-    plan: str  # P1 | P2 | group_licensing
+    plan: str  # P1 | P2 | group_licensing | governance | intune
     features: list[str]
     in_scope: int
     owned: int
@@ -78,13 +98,15 @@ class EntitlementShortDetails(TypedDict):
     guests_in_scope: int
     entitle_with: Product | None
     monthly_cost: float | None
+    # Intune's count: the devices enrolled in Intune without a user (Intune's device-only licenses), counted apart
+    devices_without_user: NotRequired[int]
 
 
 def parse_entitlements(part: PolicyNode) -> Entitlements | None:
     """The `entitlements:` section; the schema holds the feature names."""
     if part.data is None:
         return None
-    features = tuple(part.data.get("features") or scope.FEATURES)
+    features = tuple(part.data.get("features") or scope.DEFAULT_FEATURES)
     return Entitlements(features=tuple(f for f in scope.FEATURES if f in features), line=part.line)
 
 
@@ -130,8 +152,8 @@ def cheapest(ctx: Context, features: list[str]) -> tuple[Product, str] | None:
 # product's count). PIM is covered by P2 or ID Governance; dynamic groups by P1 or Intune for
 # Education. The count's other features need the plan's own seats.
 SHARED = {
-    scope.P2: (scope.PRIVILEGED_ACCESS, scope.GOVERNANCE),
-    scope.P1: (scope.DYNAMIC_GROUPS, scope.INTUNE_EDU),
+    scope.P2: (scope.P2_OR_GOVERNANCE, scope.GOVERNANCE_ONLY),
+    scope.P1: (frozenset({scope.DYNAMIC_GROUPS}), scope.INTUNE_EDU),
 }
 
 
@@ -143,7 +165,7 @@ def _shortfall(plan: str, wanted: list[str], strict: int, loose: int, index: Ten
     spare seats cover the shared one."""
     own = scope.owned_seats(index, plan)
     shared = SHARED.get(plan)
-    other = scope.owned_seats(index, shared[1]) if shared is not None and shared[0] in wanted else 0
+    other = scope.owned_seats(index, shared[1]) if shared is not None and shared[0] & set(wanted) else 0
     return own + other, max(0, strict - own, strict + loose - own - other)
 
 
@@ -214,7 +236,7 @@ def _count(policy: Policy, ctx: Context) -> Tally:
                 continue
             members[plan] += count
             shared = SHARED.get(plan)
-            strict[plan] += count if shared is None or any(f != shared[0] for f in hits) else 0
+            strict[plan] += count if shared is None or any(f not in shared[0] for f in hits) else 0
     shorts: dict[str, EntitlementShortDetails] = {}
     for plan, wanted in counted.items():
         owned, short = _shortfall(plan, wanted, strict[plan], members[plan] - strict[plan], ctx.index)
@@ -231,6 +253,9 @@ def _count(policy: Policy, ctx: Context) -> Tally:
             entitle_with=product,
             monthly_cost=round(short * product["monthly"], 2) if product is not None and short else None,
         )
+        if plan == scope.INTUNE:
+            devices = ctx.index.snapshot.access_scope.devices or ()
+            shorts[plan]["devices_without_user"] = sum(1 for d in devices if d.intune and not d.user_id)
     lacking.sort(key=lambda pair: pair[0].user_principal_name.lower())
     return Tally(reach, judged, shorts, lacking)
 
@@ -241,6 +266,12 @@ class _EntitlementRule(Rule[D]):
 
     def configured(self, policy: Policy) -> bool:
         return policy.entitlements is not None
+
+    def requests(self, policy: Policy) -> Requests:
+        """Its reads, and the read of each Intune or ID Governance feature the policy names (FEATURE_READS)."""
+        assert policy.entitlements is not None
+        extra = frozenset(FEATURE_READS[f] for f in policy.entitlements.features if f in FEATURE_READS)
+        return Requests.of(self.reads).merge(Requests(parts=extra))
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
         found = index.snapshot.access_scope
@@ -265,9 +296,15 @@ class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
     (`entitlement-short`). Guests and disabled accounts get no finding of their own (entitlement-short counts
     guests, and disabled members of dynamic and licensed groups).
 
+    Named in `features` (each reads with a permission of its own): a device enrolled in Intune (`intune`, an Intune
+    plan), an access review's reviewed and reviewers, an access package delivered, an eligible or time-bound
+    membership or ownership in PIM for Groups (`access_reviews`, `entitlement_management`, `pim_groups`: P2 or ID
+    Governance), a lifecycle workflow's users (`lifecycle_workflows`: ID Governance).
+
     Example:
         entitlements:
-          features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing]
+          features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing,
+                     intune, access_reviews, entitlement_management, lifecycle_workflows, pim_groups]
     """
 
     id = "entitlement-missing"

@@ -15,21 +15,34 @@ from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_valu
 from ...guidance.remediation import Remediation, TextRef, assign_license
 from ...guidance.texts.declare import Text
 from ...impact.entitlement_scope import (
+    ACCESS_REVIEWS,
     CONDITIONAL_ACCESS,
     DYNAMIC_GROUPS,
+    ENTITLEMENT_MANAGEMENT,
     GOVERNANCE,
     GROUP_LICENSING,
     GROUP_LICENSING_PLAN,
+    GROUP_PIM,
+    INTUNE,
+    INTUNE_DEVICES,
+    LIFECYCLE_WORKFLOWS,
+    NEEDS,
     P1,
     P2,
     PRIVILEGED_ACCESS,
     RISK_BASED_ACCESS,
+    need_of,
 )
 from ..assignments.base_texts import wait_for_usage_location
 from . import entitlement as rules
 
 P1_ID, P2_ID = "078d2b04-p1", "84a661c4-p2"  # shortened skuIds of the examples
-PLAN_NAMES = {P1: "Microsoft Entra ID P1", P2: "Microsoft Entra ID P2", GOVERNANCE: "Microsoft Entra ID Governance"}
+PLAN_NAMES = {
+    P1: "Microsoft Entra ID P1",
+    P2: "Microsoft Entra ID P2",
+    GOVERNANCE: "Microsoft Entra ID Governance",
+    INTUNE: "Microsoft Intune",
+}
 
 
 def plan_name(plan: str | None, w: ValueFormatter) -> str:
@@ -37,6 +50,14 @@ def plan_name(plan: str | None, w: ValueFormatter) -> str:
     if plan == GROUP_LICENSING_PLAN:
         return w.word("feature.group_licensing")
     return PLAN_NAMES.get(plan or "", plan or w.word("unknown"))
+
+
+def plans_needed(features: list[str], w: ValueFormatter) -> str:
+    """The plans a user's uncovered features need: the highest Entra plan, and Microsoft Intune beside it."""
+    known = [f for f in features if f in NEEDS]
+    entra = [f for f in known if f != INTUNE_DEVICES]
+    plans = ([need_of(entra)] if entra else []) + ([INTUNE] if INTUNE_DEVICES in known else [])
+    return w.all([plan_name(p, w) for p in plans]) if plans else w.word("unknown")
 
 
 def product_name(product: rules.Product, w: ValueFormatter) -> str:
@@ -57,6 +78,11 @@ REACH_WORDS = {
     PRIVILEGED_ACCESS: "reach.role",
     DYNAMIC_GROUPS: "reach.dynamic_group",
     GROUP_LICENSING: "reach.group",
+    INTUNE_DEVICES: "reach.device",
+    ACCESS_REVIEWS: "reach.review",
+    ENTITLEMENT_MANAGEMENT: "reach.package",
+    LIFECYCLE_WORKFLOWS: "reach.workflow",
+    GROUP_PIM: "reach.pim_group",
 }
 
 
@@ -81,9 +107,9 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
         Text("rule.entitlement-missing.title", "Security feature without a license"),
         Text(
             "rule.entitlement-missing.describe",
-            "A Conditional Access policy, an eligible privileged role, a "
-            "dynamic group or group-based licensing reaches the user, but none of the user's products includes "
-            "the Microsoft Entra ID plan that the feature needs.",
+            "A Conditional Access policy, an eligible privileged role, a dynamic group, group-based licensing, a "
+            "device enrolled in Intune or an ID Governance feature reaches the user, but none of the user's "
+            "products includes the plan that the feature needs.",
         ),
         Text("rule.entitlement-missing.message", "{user} lacks {plan}, which {features} needs ({via})."),
         Text("message.entitle.reach", "Reached by {reach}."),
@@ -136,7 +162,7 @@ class EntitlementMissing(RuleGuidance[rules.EntitlementMissingDetails]):
             "features": feature_names(features, w),
             "via": w.all([name for f_ in features for name in via.get(f_, [])]),
             "reach": reach(features, via, w),
-            "plan": plan_name(d.get("needs"), w),
+            "plan": plans_needed(features, w) if features else plan_name(d.get("needs"), w),
             "target": product_name(product, w) if product else w.word("unknown"),
         }
 
