@@ -154,7 +154,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload("office_apps", "Microsoft 365 Apps", APPS, "m365AppsLastActivityDate"),
         Workload("copilot", "Microsoft Copilot for Microsoft 365", COPILOT, "copilotLastActivityDate"),
         # the v2 report's own columns: Copilot Chat used at work, and Copilot agents
-        Workload("copilot_chat", "Microsoft 365 Copilot Chat", COPILOT, "copilotChatWorkLastActivityDate"),
+        Workload("copilot_chat", "Copilot Chat", COPILOT, "copilotChatWorkLastActivityDate"),
         Workload("copilot_agents", "Copilot agents", COPILOT, "copilotAgentLastActivityDate"),
         # No per-user usage report in Microsoft Graph: valid in `rightsize.unless_active`, where the
         # finding then asks a person to check them (never a ready-to-run change).

@@ -186,7 +186,7 @@ def test_the_v2_columns_are_read_and_a_v1_answer_is_a_named_gap() -> None:
     gone = dropped.collect(UsageNeed(frozenset((COPILOT.name,)), 60, fields))
     [gap] = gone.gaps
     assert gone.usage_reports is None
-    assert "'Copilot Chat (work) Last Activity Date'" in gap.reason and "Microsoft 365 Copilot Chat" in gap.reason
+    assert "'Copilot Chat (work) Last Activity Date'" in gap.reason and "Copilot Chat" in gap.reason
 
 
 def test_the_emulator_refuses_what_the_copilot_report_does_not_take() -> None:
