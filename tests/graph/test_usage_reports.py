@@ -32,7 +32,8 @@ from auditor.data.usage_data import (
     UserUsage,
 )
 from auditor.graph import CollectOptions, GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
-from auditor.rules.usage.activity import ProductUnused, Rightsize
+from auditor.rules.usage.activity import Rightsize
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor_dev.sample.generate import generate_tenant
@@ -472,7 +473,7 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
     from_graph = findings(out_graph)
     assert from_graph == findings(out_snap)
     rules = {rule for _, rule, _ in from_graph}
-    assert {ProductUnused.id, Rightsize.id} <= rules
+    assert {CopilotSeatIdle.id, Rightsize.id} <= rules
 
 
 def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
@@ -499,9 +500,15 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
     people = [
         (f["subject"]["upn"], f["subject"]["display_name"])
         for f in doc["findings"]
-        if f["rule"] in (ProductUnused.id, Rightsize.id)
+        if f["rule"] in (CopilotSeatIdle.id, Rightsize.id)
     ]
     assert len(people) == 10
+    # the person an idle Copilot seat moves to is a person the findings name too
+    people += [
+        (f["details"]["candidate"], f["details"]["candidate_name"])
+        for f in doc["findings"]
+        if f["rule"] == CopilotSeatIdle.id and "candidate" in f["details"]
+    ]
     for name in ("report.html", "report.md", "findings.csv"):
         text = (out / name).read_text("utf-8-sig")
         for upn, display in people:
@@ -555,8 +562,8 @@ def test_the_audit_names_the_usage_gap_and_exits_3(
     assert reason in capsys.readouterr().err
     doc = json.loads((out / "report.json").read_text())
     assert doc["complete"] is False and any(reason in g["reason"] for g in doc["gaps"])
-    assert {n["rule"] for n in doc["not_evaluated"]} == {ProductUnused.id, Rightsize.id}
-    assert not [f for f in doc["findings"] if f["rule"] in (ProductUnused.id, Rightsize.id)]
+    assert {n["rule"] for n in doc["not_evaluated"]} == {CopilotSeatIdle.id, Rightsize.id}
+    assert not [f for f in doc["findings"] if f["rule"] in (CopilotSeatIdle.id, Rightsize.id)]
 
 
 def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:
