@@ -99,8 +99,8 @@ from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
 from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
-from auditor.plan.moves import join_moves
 from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
+from auditor.plan.seat_moves import join_moves
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (

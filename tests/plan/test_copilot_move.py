@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from auditor.cli import DEMO_STATE, main
-from auditor.plan.moves import join_moves
 from auditor.plan.schedule import Draft
+from auditor.plan.seat_moves import join_moves
 from auditor.snapshot import load_snapshot
 
 COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"

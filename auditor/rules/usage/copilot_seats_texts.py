@@ -18,50 +18,43 @@ COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/gui
 
 
 TEXTS = (
-    Text("rule.copilot-seat-idle.title", "Copilot seat not used"),
+    Text("rule.copilot-seat-idle.title", "Idle Copilot seat"),
     Text(
         "rule.copilot-seat-idle.describe",
-        "The user holds a Microsoft 365 Copilot seat, but the Copilot usage report has shown no use of "
-        "Copilot, Copilot Chat or Copilot agents for a long time; the seat can go to someone who waits "
-        "for one, or leave the bill.",
+        "The user holds a Copilot seat that the Copilot usage report has shown unused for a long time; it "
+        "can go to someone who waits for one, or leave the bill.",
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text(
         "rule.copilot-seat-idle.message",
         "{user} holds {sku} but has not used Copilot for at least {count} day (last activity: "
-        "{last_activity}); the seat can go to {candidate}, who waits for one.",
+        "{last_activity}); the seat can go to {candidate}.",
         "{user} holds {sku} but has not used Copilot for at least {count} days (last activity: "
-        "{last_activity}); the seat can go to {candidate}, who waits for one.",
+        "{last_activity}); the seat can go to {candidate}.",
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text(
         "rule.copilot-seat-idle.message.never",
         "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} day; "
-        "the seat can go to {candidate}, who waits for one.",
+        "the seat can go to {candidate}.",
         "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} days; "
-        "the seat can go to {candidate}, who waits for one.",
+        "the seat can go to {candidate}.",
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text(
         "rule.copilot-seat-idle.message.reduce",
         "{user} holds {sku} but has not used Copilot for at least {count} day (last activity: "
-        "{last_activity}); nobody waits for the seat, so it can leave the bill.",
+        "{last_activity}); nobody waits for the seat.",
         "{user} holds {sku} but has not used Copilot for at least {count} days (last activity: "
-        "{last_activity}); nobody waits for the seat, so it can leave the bill.",
+        "{last_activity}); nobody waits for the seat.",
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text(
         "rule.copilot-seat-idle.message.reduce_never",
         "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} day; "
-        "nobody waits for the seat, so it can leave the bill.",
+        "nobody waits for the seat.",
         "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} days; "
-        "nobody waits for the seat, so it can leave the bill.",
-        note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
-    ),
-    Text(
-        "steps.copilot_seat.give",
-        "Assign {sku} to {candidate}, who waits for a Copilot seat: the seat {user} gives up goes to "
-        "them, and no new seat is bought.",
+        "nobody waits for the seat.",
         note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
     ),
     Text("steps.copilot_seat.give.call", "Assign {sku} to {candidate}."),
@@ -103,9 +96,9 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
 
     def remediation(self, f: RuleDetails[rules.CopilotSeatIdleDetails], v: Variant, w: ValueFormatter) -> Remediation:
         """The seat's removal from the holder (as product-unused proposes it); for a seat that goes to
-        a candidate, then the candidate's assignment of the same product, in one finding."""
-        values = {
-            "workloads": w.any([workload_title(n) for n in f.own.get("workloads") or ()]),
+        a candidate, then the call that assigns the same product to them, in one finding."""
+        values = {  # Copilot as a whole: its Chat and agents are the seat's use too
+            "workloads": workload_title(rules.COPILOT_WORKLOADS[0]),
             "count": number(f.own.get("days"), w.word("unknown")),
             "user": f.label(),
         }
@@ -119,7 +112,8 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
             "candidate": f.own.get("candidate_name") or f.own.get("candidate") or candidate_id,
             "user": f.label(),
         }
-        remedy.steps = [*remedy.steps, TextRef("steps.copilot_seat.give", given)]
+        # the steps stay the removal's (one block for the rule's findings in the report); the message
+        # names the candidate, and the call gives them the seat
         remedy.actions = [*remedy.actions, give_seat(candidate_id, f.sku_id(part), part, given)]
         return remedy
 
