@@ -12,6 +12,7 @@ import pytest
 from auditor.cli import DEMO_STATE, main
 from auditor.plan.schedule import Draft
 from auditor.plan.seat_moves import join_moves
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.snapshot import load_snapshot
 
 COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
@@ -47,7 +48,7 @@ def test_the_demo_moves_the_idle_seat_and_undo_gives_it_back(tmp_path: Path, mon
     assert main(["plan", "--demo"]) == 0
     report = json.loads((tmp_path / "reports" / "report.json").read_text("utf-8"))
     (finding,) = [
-        f for f in report["findings"] if f["rule"] == "copilot-seat-idle" and f["details"]["disposition"] == "reassign"
+        f for f in report["findings"] if f["rule"] == CopilotSeatIdle.id and f["details"]["disposition"] == "reassign"
     ]
     assert finding["subject"]["upn"] == HOLDER and finding["details"]["candidate"] == CANDIDATE
     plan = json.loads((tmp_path / "reports" / "plan.json").read_text("utf-8"))
