@@ -124,7 +124,7 @@ def main() -> None:
             latency_ms_per_kib=args.latency_ms_per_kib,
             budgets=Budgets() if args.budgets else None,
             # the Copilot usage report where Microsoft documents it today: on v1.0 (the emulator's
-            # default answers it on beta only, as first documented; the auditor asks v1.0 first)
+            # default too; ReportOptions(copilot_v1=False) answers it on beta only, as first documented)
             reports=ReportOptions(copilot_v1=True),
         ) as graph,
     ):

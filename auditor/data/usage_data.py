@@ -107,12 +107,20 @@ ONEDRIVE = Report(
     {"Storage Used (Byte)": "oneDriveStorageUsedInBytes"},
     key="Owner Principal Name",
 )
-# v2 of the Copilot report (the default) takes D7, D28, D90, D180 and ALL; D90 and D180 exist in v1 too.
+# The Copilot report, asked in version v2 (Microsoft's page: "The supported values are `v1` (default)
+# and `v2`"; v2 adds, among others, "Copilot Chat (work) Last Activity Date" and "Copilot Agent Last
+# Activity Date"). v2 takes D7, D28, D90, D180 and ALL, v1 D7, D30, D90, D180 and ALL: D90 and D180
+# are in both. It lists only the users who hold a Microsoft 365 Copilot license.
+COPILOT_VERSION = "v2"
 COPILOT = Report(
     "getMicrosoft365CopilotUsageUserDetail",
-    "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}')",
+    "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}',version='" + COPILOT_VERSION + "')",
     (90, 180),
-    {"Last Activity Date": "copilotLastActivityDate"},
+    {
+        "Last Activity Date": "copilotLastActivityDate",
+        "Copilot Chat (work) Last Activity Date": "copilotChatWorkLastActivityDate",
+        "Copilot Agent Last Activity Date": "copilotAgentLastActivityDate",
+    },
     beta_fallback=True,
 )
 REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, ONEDRIVE, COPILOT)}
@@ -145,6 +153,9 @@ WORKLOADS: dict[str, Workload] = {
         Workload("viva_engage", "Viva Engage", ACTIVE_USERS, "yammerLastActivityDate"),
         Workload("office_apps", "Microsoft 365 Apps", APPS, "m365AppsLastActivityDate"),
         Workload("copilot", "Microsoft Copilot for Microsoft 365", COPILOT, "copilotLastActivityDate"),
+        # the v2 report's own columns: Copilot Chat used at work, and Copilot agents
+        Workload("copilot_chat", "Copilot Chat", COPILOT, "copilotChatWorkLastActivityDate"),
+        Workload("copilot_agents", "Copilot agents", COPILOT, "copilotAgentLastActivityDate"),
         # No per-user usage report in Microsoft Graph: valid in `rightsize.unless_active`, where the
         # finding then asks a person to check them (never a ready-to-run change).
         Workload("teams_phone", "Teams Phone"),
@@ -174,6 +185,8 @@ class UserUsage(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
     yammerLastActivityDate: str | None = None
     m365AppsLastActivityDate: str | None = None
     copilotLastActivityDate: str | None = None
+    copilotChatWorkLastActivityDate: str | None = None  # the Copilot report's v2 columns
+    copilotAgentLastActivityDate: str | None = None
     storageUsedInBytes: int | None = None  # the mailbox's (getMailboxUsageDetail)
     hasArchive: bool | None = None
     itemCount: int | None = None

@@ -9,7 +9,7 @@ those need (auditor/data/usage_data.py maps workloads to reports and columns):
     GET /reports/getM365AppUserDetail(period='D90')           302 -> CSV
     GET /reports/getMailboxUsageDetail(period='D7')           302 -> CSV (mailbox size, archive, item count)
     GET /reports/getOneDriveUsageAccountDetail(period='D7')   302 -> CSV (OneDrive size, by Owner Principal Name)
-    GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')   200 CSV, or 302 -> CSV
+    GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')   200 CSV, or 302 -> CSV
 
 The period is the shortest one covering the policies' longest `days` (30, 90 or 180; the Copilot
 report has no 30, so 90 or 180), so a blank last activity date means no activity in the window.
@@ -25,8 +25,10 @@ request, a Location on the Graph endpoint), it gets the report's bounds, MAX_REP
 DOWNLOAD_DEADLINE, not a page's (64 MiB, 180 s). A download that fails (the URL lives a few
 minutes) asks for the report again, a few times.
 
-The Copilot report: Microsoft documents it under /copilot/reports on v1.0 and on beta (its page
-still carries the beta notice). It is asked on the endpoint's version first; when that answers 400
+The Copilot report: Microsoft documents it under /copilot/reports on v1.0 and on beta, with a
+`version` parameter ("`v1` (default) and `v2`"); it is asked in v2, whose columns carry Copilot
+Chat (work) and Copilot agents apart. It lists only the users who hold a Microsoft 365 Copilot
+license. It is asked on the endpoint's version first; when that answers 400
 or 404 (the segment unknown there) and the endpoint ends in /v1.0, the same path on /beta is asked
 (same host, same token). Every report is documented for the global service only: in the US
 Government and China clouds none is asked and each needed one is a named gap.

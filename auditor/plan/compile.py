@@ -100,6 +100,7 @@ from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, o
 from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
 from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
+from auditor.plan.seat_moves import join_moves
 
 # every reason the plan itself skips a finding for (besides the actions' own `blocked` values)
 PLAN_REASONS = (
@@ -190,7 +191,7 @@ def compile_plan(
         by_user.setdefault(o.user, []).append(o)
     # 3. and 4. order and seats
     table = seat_table(document)
-    done, overflow, left_out = order([chain(user_ops) for user_ops in by_user.values()], table)
+    done, overflow, left_out = order(join_moves([chain(user_ops) for user_ops in by_user.values()]), table)
     position = {f.id: i for i, f in enumerate(eligible)}
     words = (
         Describer({f.id: f.source for f in eligible if f.source is not None}, document) if describe_changes else None

@@ -40,9 +40,14 @@ def user_name(findings: Sequence[ReportFinding], user: str) -> str:
     names = set()
     for finding in findings:
         subject = finding.subject
-        if subject.id.lower() != user.lower():
+        details = finding.details
+        if subject.id.lower() == user.lower():
+            display, upn = subject.display_name or "", subject.upn or ""
+        elif str(details.get("candidate_id") or "").lower() == user.lower():
+            # the user an idle seat moves to (copilot-seat-idle), named by the finding's details
+            display, upn = str(details.get("candidate_name") or ""), str(details.get("candidate") or "")
+        else:
             continue
-        display, upn = subject.display_name or "", subject.upn or ""
         names.add(f"{display} ({upn})" if display and upn and display != upn else display or upn)
     names.discard("")
     return names.pop() if len(names) == 1 else ""

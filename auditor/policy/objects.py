@@ -168,6 +168,10 @@ class UsageEntry(Struct, frozen=True):
     unless_active: tuple[str, ...] = ()
     severity: Severity | None = None
     line: int = 0
+    # `copilot_seats` (auditor/rules/usage/copilot_seats.py): the Copilot product whose idle seats go to
+    # the members of the `candidates` groups who wait for one
+    copilot_seats: str | None = None
+    candidates: tuple[str, ...] = ()
 
 
 class MoveEntry(Struct, frozen=True):
@@ -299,6 +303,7 @@ class PolicySet(Struct, frozen=True):
             out.extend(h.except_ for h in p.hygiene.values() if h.except_)
             out.extend(m.match for m in p.moves)
             out.extend(k.match for k in p.account_kinds)
+            out.extend(Selector(groups=u.candidates) for u in p.usage if u.candidates)  # copilot-seat-idle's
         return out
 
     @property

@@ -23,7 +23,7 @@ from auditor.rules.entitlements.entitlement import parse_entitlements
 from auditor.rules.hygiene.base import parse_hygiene
 from auditor.rules.moves.subscription_move import parse_moves
 from auditor.rules.seats import parse_catalog
-from auditor.rules.usage.activity import parse_usage
+from auditor.rules.usage.section import parse_usage
 from auditor.rules.waivers.waiver_expired import parse_waivers
 
 

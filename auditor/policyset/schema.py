@@ -19,7 +19,7 @@ from auditor.rules import RULES
 from auditor.rules.base import SEVERITY_SCHEMA, SKU_REF_SCHEMA
 from auditor.rules.entitlements.entitlement import entitlements_section
 from auditor.rules.moves.subscription_move import moves_section
-from auditor.rules.usage.activity import usage_section
+from auditor.rules.usage.section import usage_section
 from auditor.rules.waivers.waiver_expired import WaiverExpired
 
 API_VERSION = "license-auditor/v1"

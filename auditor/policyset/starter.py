@@ -19,6 +19,7 @@ from auditor.data.enums import AccountKind
 from auditor.data.model import Locale, Sku, TenantSnapshot
 from auditor.i18n import Translations, translations
 from auditor.reference import product_names
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.snapshot import SIGN_IN_ACTIVITY
 
 SPARE_SHARE = 0.05  # the starter's spare-seat limit: 5 % of a product's seats ...
@@ -134,6 +135,27 @@ def _kinds(snapshot: TenantSnapshot, t: Translations) -> list[str]:
     ]
 
 
+def _copilot(skus: list[Sku], t: Translations) -> list[str]:
+    """copilot-seat-idle, commented: it reads the usage reports (Reports.Read.All) and needs the
+    group of those who wait for a seat, which only the admin can name. Offered with the tenant's
+    Copilot product when it holds one (part numbers naming Copilot), else with Microsoft 365 Copilot's."""
+    part = next((s.sku_part_number for s in skus if "copilot" in s.sku_part_number.lower()), "Microsoft_365_Copilot")
+    return [
+        "# usage:                       # "
+        + t.pgettext(
+            "init_copilot",
+            "idle Copilot seats, from the Copilot usage report ({permission})",
+            permission="Reports.Read.All",
+        ),
+        f"#   - copilot_seats: {part}",
+        "#     days: 30                 # "
+        + t.pgettext("init_copilot_days", "no use of Copilot, Copilot Chat or agents for 30 days")
+        + f" -> {CopilotSeatIdle.id}",
+        "#     candidates: [Copilot waiting list]   # "
+        + t.pgettext("init_copilot_candidates", "the group of those who wait for a seat: an idle seat goes to them"),
+    ]
+
+
 def source_name(t: Translations, *, demo: bool = False, snapshot: str | None = None) -> str:
     """Where `init` read the tenant, as its first comment says it."""
     if demo:
@@ -218,6 +240,7 @@ def starter_policy(snapshot: TenantSnapshot, *, source: str, today: date, locale
         + ")",
         *_kinds(snapshot, t),
         *_entitlements(t),
+        *_copilot(skus, t),
         "# waivers:                    # "
         + t.pgettext("init_waivers", "an accepted exception, with its owner and its end"),
         "#   - rule: guest-licensed",

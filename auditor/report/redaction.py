@@ -97,6 +97,12 @@ def _redact_details(p: Pseudonymiser, details: dict[str, Any]) -> None:
     for tenant in details.get("tenants") or []:
         if isinstance(tenant, dict) and "upn" in tenant:
             tenant["upn"] = p.address(tenant["upn"])
+    if isinstance(details.get("candidate"), str):  # the person an idle Copilot seat moves to
+        name, upn, oid = p.person(details["candidate"], details.get("candidate_id"))
+        for key, fake in (("candidate_name", name), ("candidate", upn), ("candidate_id", oid)):
+            if isinstance(details.get(key), str):
+                p.remember(details[key], fake)
+                details[key] = fake
 
 
 def _redact_waiver(p: Pseudonymiser, waiver: FindingWaiver) -> FindingWaiver:

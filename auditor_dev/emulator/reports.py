@@ -8,13 +8,17 @@
         and counted in `ReportServer.token_leaks`)
     GET /download/{token}                               200 text/csv, with the byte order mark of
                                                         Microsoft's report files; no token needed
-    GET /beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='Dn')   200 CSV
+    GET /{v1.0,beta}/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='Dn',version='v2')
+                                                        200 CSV; version v1 (the default) or v2, whose
+                                                        nine more columns Microsoft lists; a period the
+                                                        version does not take (v2: D28, not D30) is 400
     GET /beta/reports/azureADPremiumLicenseInsight      Microsoft's own P1/P2 counts (license_insight.py)
     GET /beta/copilot/costManagement/getTenantCreditBalance   the Copilot Credits balance (copilot_credits.py);
                                                         on /v1.0 400 "Resource not found for the segment
                                                         'costManagement'" (beta only)
     GET /v1.0/copilot/reports/...                       400 "Resource not found for the segment
-                                                        'copilot'" unless ReportOptions(copilot_v1=True)
+                                                        'copilot'" with ReportOptions(copilot_v1=False)
+                                                        (an endpoint that has not moved it yet)
 
 Columns are the ones Microsoft documents for each report, in its order (the auditor reads only
 some, by name). Periods outside each report's documented values are 400. With
@@ -37,7 +41,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from auditor.data.model import TenantSnapshot
-from auditor.data.usage_data import ACTIVE_USERS, REPORTS, UserUsage
+from auditor.data.usage_data import ACTIVE_USERS, COPILOT, REPORTS, UserUsage
 
 from .copilot_credits import CREDITS_SEGMENTS, copilot_credits
 from .errors import GraphError, error_document
@@ -136,15 +140,33 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Report Period",
     ),
 }
+# Version v2 of the Copilot report: "all of the information from version 1, with the following
+# additional information" (Microsoft's page lists these nine; their place among v1's is not
+# documented: after v1's, before Report Period, here)
+COPILOT_V2_EXTRA = (
+    "Prompts submitted for all apps",
+    "Prompts submitted for Copilot Chat (work)",
+    "Prompts submitted for Copilot Chat (web)",
+    "Active Usage Days for all apps",
+    "Copilot Chat (work) Last Activity Date",
+    "Copilot Chat (web) Last Activity Date",
+    "Microsoft 365 Copilot Last Activity Date",
+    "Edge Last Activity Date",
+    "Copilot Agent Last Activity Date",
+)
 PERIODS: dict[str, tuple[str, ...]] = {name: ("D7", "D30", "D90", "D180") for name in COLUMNS}
-PERIODS["getMicrosoft365CopilotUsageUserDetail"] = ("D7", "D28", "D90", "D180", "ALL")
+# the Copilot report's periods per version ("For `v1`, they are: `D7`, `D30`, `D90`, `D180`, `ALL`.
+# For `v2`, they are `D7`, `D28`, `D90`, `D180`, `ALL`."); `v1` is the default
+COPILOT_PERIODS = {"v1": ("D7", "D30", "D90", "D180", "ALL"), "v2": ("D7", "D28", "D90", "D180", "ALL")}
+PERIODS["getMicrosoft365CopilotUsageUserDetail"] = COPILOT_PERIODS["v2"]
 BOM = "\ufeff"
 
 
 @dataclass
 class ReportOptions:
     concealed: bool = False  # displayConcealedNames: true, and hashed names in the reports
-    copilot_v1: bool = False  # the Copilot report on v1.0 too (else only on beta, as first documented)
+    # the Copilot report on v1.0 too, as Microsoft documents it now (False: only on beta, as first documented)
+    copilot_v1: bool = True
     # CSV column -> the name the report gives it now ("" drops it): Microsoft renames and drops columns
     renamed: Mapping[str, str] = field(default_factory=dict)
     empty: frozenset[str] = frozenset()  # reports served as an empty body (a new tenant: no data yet)
@@ -159,7 +181,7 @@ class ReportServer:
     options: ReportOptions = field(default_factory=ReportOptions)
     token_leaks: int = 0  # downloads that arrived with an Authorization header
     _downloads: dict[str, bytes] = field(default_factory=dict)
-    _rendered: dict[tuple[str, str, bool], bytes] = field(default_factory=dict)
+    _rendered: dict[tuple[str, str, str, bool], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @staticmethod
@@ -169,17 +191,17 @@ class ReportServer:
             or path == "/v1.0/admin/reportSettings"
         )
 
-    def csv(self, name: str, period: str) -> bytes:
-        """The report as Microsoft's download serves it. Rendered once per report, period and
-        concealment: Microsoft serves reports it has already generated (at a million users the
-        rendering took seconds of the emulator's CPU on every request)."""
+    def csv(self, name: str, period: str, version: str = "v2") -> bytes:
+        """The report as Microsoft's download serves it. Rendered once per report, period, version
+        (the Copilot report's) and concealment: Microsoft serves reports it has already generated (at
+        a million users the rendering took seconds of the emulator's CPU on every request)."""
         if name in self.options.empty:
             return b""
-        key = (name, period, self.options.concealed)
+        key = (name, period, version, self.options.concealed)
         with self._lock:
             done = self._rendered.get(key)
         if done is None:
-            done = self._render(name, period)
+            done = self._render(name, period, version)
             with self._lock:
                 self._rendered[key] = done
         return done
@@ -189,12 +211,15 @@ class ReportServer:
         for name, report in REPORTS.items():
             self.csv(name, report.period(days))
 
-    def _render(self, name: str, period: str) -> bytes:
+    def _render(self, name: str, period: str, version: str) -> bytes:
         usage = self.snapshot.usage_reports
         read = usage.read(name) if usage is not None else None
         refreshed = read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10]
         renamed = self.options.renamed
-        columns = [c for c in COLUMNS[name] if renamed.get(c, c)]
+        documented = COLUMNS[name]
+        if name == COPILOT.name and version == "v2":
+            documented = (*documented[:-1], *COPILOT_V2_EXTRA, documented[-1])
+        columns = [c for c in documented if renamed.get(c, c)]
         wanted = {**REPORTS[name].columns, **REPORTS[name].optional}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -297,21 +322,34 @@ class ReportServer:
             # another host name for the same server: the download is cross-origin, as reports.office.com is
             return 302, b"", "text/plain", {"Location": f"http://localhost:{port}/download/{token}"}
         if copilot:
-            name, period = _function(segments[2])
-            if name != "getMicrosoft365CopilotUsageUserDetail":
+            name, args = _arguments(segments[2])
+            if name != COPILOT.name:
                 return _error(400, "BadRequest", f"Resource not found for the segment '{segments[2]}'.")
-            if period not in PERIODS[name]:
+            version = args.get("version", "v1")  # "Optional. ... `v1` (default) and `v2`."
+            if version not in COPILOT_PERIODS:
+                return _error(400, "BadRequest", f"Invalid value for parameter 'version': {version!r}.")
+            period = args.get("period", "")
+            if period not in COPILOT_PERIODS[version]:
                 return _error(400, "BadRequest", f"Invalid value for parameter 'period': {period!r}.")
-            return 200, self.csv(name, period), "application/octet-stream", {}
+            return 200, self.csv(name, period, version), "application/octet-stream", {}
         return _error(400, "BadRequest", f"Resource not found for the segment '{segments[-1] if segments else ''}'.")
 
 
 def _function(segment: str) -> tuple[str, str]:
     """("getX", "D90") from "getX(period='D90')"."""
+    name, args = _arguments(segment)
+    return name, args.get("period", "") if set(args) == {"period"} else ""
+
+
+def _arguments(segment: str) -> tuple[str, dict[str, str]]:
+    """("getX", {"period": "D90", "version": "v2"}) from "getX(period='D90',version='v2')"."""
     name, _, args = segment.partition("(")
-    args = args.rstrip(")")
-    key, _, value = args.partition("=")
-    return name, value.strip().strip("'") if key.strip() == "period" else ""
+    found: dict[str, str] = {}
+    for part in args.rstrip(")").split(","):
+        key, _, value = part.partition("=")
+        if key.strip():
+            found[key.strip()] = value.strip().strip("'")
+    return name, found
 
 
 def _site(upn: str) -> str:

@@ -50,6 +50,7 @@ COPILOT_PLANS = (
     ("M365_COPILOT_TEAMS", "b95945de-b3bd-46db-8437-f2beb6ea2347"),
 )
 # The example policy's usage reports and their period (its longest usage window is 90 days)
+WAITING = 6  # the population's user (user000006: E3, enabled, active) who waits for a Copilot seat
 USAGE_DAYS = 90  # D90 for the Copilot report; the storage reports are always read with D7
 GIB = 1024**3
 # Mailbox and OneDrive sizes of a few E3 holders (bytes, archive): the evidence a replacement by a
@@ -141,6 +142,7 @@ class TenantStream:
         self._kind_ids = Builder(random.Random(seed * 79), domain)  # ids of KIND_SKUS products
         self._agents: dict[str, Any] = {AGENT_USERS: [], AGENT_IDENTITIES: []}  # the agent listings
         self._usage_rows: list[dict[str, Any]] = []  # the usage reports' rows of the planted users
+        self._waiting = ""  # the id of the population's user who waits for a Copilot seat
         self._audits: list[dict[str, Any]] = []  # directoryAudits entries of the planted leavers
         self._done = False
         self._nested = ""  # the user in Frontline Workers only through a nested group
@@ -295,6 +297,8 @@ class TenantStream:
             if executive:
                 b.grant(u, "SPE_E5")
                 b.join(u, "Executives")
+            if i == WAITING:
+                self._waiting = u["id"]  # the member of "Copilot waiting list" (_used)
             yield u
         yield from self._late()
         yield from self._used()
@@ -431,6 +435,8 @@ class TenantStream:
                 {
                     "userPrincipalName": user["userPrincipalName"],
                     "copilotLastActivityDate": last,
+                    # the v2 report's Copilot Chat (work) date: Chat is part of the seat's use
+                    "copilotChatWorkLastActivityDate": last,
                     "reports": [COPILOT.name],
                 }
             )
@@ -458,6 +464,14 @@ class TenantStream:
         legal["mailboxSettings"] = {"userPurpose": "shared"}
         b.grant(legal, "SPE_E3", via="All Office Staff")  # a shared mailbox over 50 GB: it keeps its license
         yield legal
+        # copilot-seat-idle: one of the population (an E3 holder) waits for a seat in "Copilot waiting
+        # list" and receives Copilot Never's (held directly); Copilot Idle's and the pilot's seats have
+        # nobody left to go to: they leave the bill. A member of the population, so no figure of the
+        # demo's users and products moves.
+        if not self._waiting:
+            raise RuntimeError(f"the population has no user {WAITING} to wait for a Copilot seat")
+        b.group("Copilot waiting list")
+        b.join({"id": self._waiting}, "Copilot waiting list")
         for local, size, archive, items, files in STORAGE:
             self._usage_rows.append(
                 {

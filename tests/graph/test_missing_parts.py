@@ -27,7 +27,8 @@ from auditor.cli import main
 from auditor.data.model import AssignedLicense, LicenseAssignmentState, TenantSnapshot, User
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, InactiveUserLicensed, SharedMailboxLicensed
 from auditor.rules.hygiene.kinds import AgentUserOrphaned
-from auditor.rules.usage.activity import ProductUnused, Rightsize
+from auditor.rules.usage.activity import Rightsize
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import AGENT_ID, DEMO_ROLES, PLACES, GraphEmulator, Reply, Request, app_token
 from tests.graph.emulator_faults import Fault, FaultKind
@@ -296,7 +297,7 @@ def test_a_malformed_usage_report_is_the_usage_gap_and_the_report_is_written(
     assert any(r.path.startswith("/download/") for r in graph.requests)
     assert code == 3 and report["complete"] is False
     assert {g["part"] for g in report["gaps"]} == {"usageReports"}
-    assert {ProductUnused.id, Rightsize.id} <= {n["rule"] for n in report["not_evaluated"]}
+    assert {CopilotSeatIdle.id, Rightsize.id} <= {n["rule"] for n in report["not_evaluated"]}
     assert {r for r, _ in _found(report, *PERSON_RULES)} == set(PERSON_RULES)  # the rest judged
 
 
@@ -309,7 +310,7 @@ def test_a_malformed_report_setting_is_a_note_and_the_rows_tell(
     assert any(r.path == "/admin/reportSettings" and r.status == 200 for r in graph.requests)  # answered so
     assert "returned no displayConcealedNames true or false" in capsys.readouterr().err
     assert code == 1 and report["complete"] is True  # the rows carry user principal names: nothing concealed
-    assert not {ProductUnused.id, Rightsize.id} & {n["rule"] for n in report["not_evaluated"]}
+    assert not {CopilotSeatIdle.id, Rightsize.id} & {n["rule"] for n in report["not_evaluated"]}
 
 
 # --- the context reads beside the audit -----------------------------------------------------------------

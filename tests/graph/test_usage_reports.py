@@ -32,7 +32,8 @@ from auditor.data.usage_data import (
     UserUsage,
 )
 from auditor.graph import CollectOptions, GraphClient, Progress, RetryPolicy, StaticTokenCredential, collect
-from auditor.rules.usage.activity import ProductUnused, Rightsize
+from auditor.rules.usage.activity import Rightsize
+from auditor.rules.usage.copilot_seats import CopilotSeatIdle
 from auditor.snapshot import load_snapshot
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, Reply, ReportOptions, Request, app_token, error_document
 from auditor_dev.sample.generate import generate_tenant
@@ -63,6 +64,8 @@ def tenant_with_usage() -> TenantSnapshot:
                     exchangeLastActivityDate="2026-09-15" if i % 2 else None,
                     m365AppsLastActivityDate="2026-08-01" if i % 5 == 0 else None,
                     copilotLastActivityDate="2026-07-04" if i % 4 == 0 else None,
+                    copilotChatWorkLastActivityDate="2026-10-20" if i % 6 == 0 else None,
+                    copilotAgentLastActivityDate="2026-10-02" if i % 8 == 0 else None,
                     storageUsedInBytes=i * 1_000_000,
                     hasArchive=i % 7 == 0,
                     reports=tuple(sorted(REPORTS)),
@@ -137,15 +140,14 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     paths = run.paths()
     assert paths[0] == ("/admin/reportSettings", 200)
     report_requests = [p for p, _ in paths if p.startswith(("/reports/", "/copilot/", "/beta/"))]
-    # one request per report (the Copilot one once on v1.0, then on beta, where the emulator offers it)
+    # one request per report (the Copilot one on v1.0 under /copilot, in version v2, as Microsoft documents it)
     assert sorted(report_requests) == sorted(
         [
             "/reports/getOffice365ActiveUserDetail(period='D90')",
             "/reports/getM365AppUserDetail(period='D90')",
             "/reports/getMailboxUsageDetail(period='D7')",
             "/reports/getOneDriveUsageAccountDetail(period='D7')",
-            "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
-            "/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')",
+            "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')",
         ]
     )
     assert [s for p, s in paths if p.startswith("/reports/")] == [302, 302, 302, 302]
@@ -153,7 +155,58 @@ def test_every_report_is_read_whole_with_one_request_each_and_matches_the_tenant
     # the downloads are on another host name: the bearer token never went there
     assert run.graph.reports.token_leaks == 0
     copilot = got.usage_reports.read(COPILOT.name)
+    assert copilot is not None and not copilot.request.endswith("(beta)")
+
+
+def test_the_copilot_report_is_asked_on_beta_where_v1_does_not_know_it() -> None:
+    """An endpoint whose v1.0 does not know /copilot yet (400 for the segment): the same path on beta."""
+    run = Run(tenant_with_usage(), options=ReportOptions(copilot_v1=False))
+    got = run.collect(UsageNeed(frozenset((COPILOT.name,)), 60))
+    assert got.gaps == () and got.usage_reports is not None
+    assert [p for p, _ in run.paths() if "copilot" in p] == [
+        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')",
+        "/beta/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')",
+    ]
+    copilot = got.usage_reports.read(COPILOT.name)
     assert copilot is not None and copilot.request.endswith("(beta)")
+    chat = {u.userPrincipalName: u.copilotChatWorkLastActivityDate for u in got.usage_reports.users}
+    assert "2026-10-20" in chat.values()
+
+
+def test_the_v2_columns_are_read_and_a_v1_answer_is_a_named_gap() -> None:
+    """The Chat (work) and agent dates come only with version v2: a report without them (a v1 answer,
+    here the emulator dropping the v2 column) is the named gap of its columns, never "idle"."""
+    snap = tenant_with_usage()
+    got = Run(snap).collect(UsageNeed(frozenset((COPILOT.name,)), 60))
+    assert got.usage_reports is not None and snap.usage_reports is not None
+    want = {u.userPrincipalName: u.copilotAgentLastActivityDate for u in snap.usage_reports.users}
+    assert {u.userPrincipalName: u.copilotAgentLastActivityDate for u in got.usage_reports.users} == want
+    assert any(want.values())
+    fields = frozenset({"copilotLastActivityDate", "copilotChatWorkLastActivityDate"})
+    dropped = Run(snap, options=ReportOptions(renamed={"Copilot Chat (work) Last Activity Date": ""}))
+    gone = dropped.collect(UsageNeed(frozenset((COPILOT.name,)), 60, fields))
+    [gap] = gone.gaps
+    assert gone.usage_reports is None
+    assert "'Copilot Chat (work) Last Activity Date'" in gap.reason and "Copilot Chat" in gap.reason
+
+
+def test_the_emulator_refuses_what_the_copilot_report_does_not_take() -> None:
+    """v1 is the default version; v2 takes D28 and not D30, v1 the other way round; no v3."""
+    run = Run(tenant_with_usage())
+    base = "/copilot/reports/getMicrosoft365CopilotUsageUserDetail"
+    with run.graph:
+        auth = {"Authorization": f"Bearer {run.token}"}
+
+        def ask(args: str) -> int:
+            return http.get(f"{run.graph.url}{base}({args})", headers=auth).status_code
+
+        assert ask("period='D28',version='v2'") == 200
+        assert ask("period='D30',version='v2'") == 400
+        assert ask("period='D30'") == 200 and ask("period='D28'") == 400
+        assert ask("period='D90',version='v3'") == 400
+        v1 = http.get(f"{run.graph.url}{base}(period='D90')", headers=auth).text
+        v2 = http.get(f"{run.graph.url}{base}(period='D90',version='v2')", headers=auth).text
+    assert "Copilot Agent Last Activity Date" in v2 and "Copilot Agent Last Activity Date" not in v1
 
 
 def test_the_settings_are_read_beside_the_users_and_the_reports_all_at_once() -> None:
@@ -195,10 +248,10 @@ def test_the_copilot_report_on_v1_is_not_asked_again_on_beta() -> None:
     got = run.collect(UsageNeed(frozenset((COPILOT.name,)), 30))
     assert got.gaps == () and got.usage_reports is not None
     assert [p for p, _ in run.paths() if "copilot" in p] == [
-        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"
+        "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')"
     ]  # D28 < 30 days: D90
     assert got.usage_reports.read(COPILOT.name).request == (  # type: ignore[union-attr]
-        "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')"
+        "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')"
     )
 
 
@@ -262,7 +315,7 @@ def test_national_clouds_get_a_gap_per_report_and_no_request(cloud: Cloud) -> No
     got = run.collect(UsageNeed(frozenset((COPILOT.name, MAILBOXES.name)), 30))
     # the mailbox report is evidence of size, not a rule's data: no gap (tests/graph/test_storage_evidence.py)
     assert [(g.dataset, g.request) for g in got.gaps] == [
-        (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90')")
+        (USAGE_REPORTS, "GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')")
     ]
     assert all("global service only" in g.reason for g in got.gaps)
     assert run.paths() == []
@@ -420,7 +473,7 @@ def test_the_demo_audit_from_graph_equals_the_audit_of_its_saved_snapshot(tmp_pa
     from_graph = findings(out_graph)
     assert from_graph == findings(out_snap)
     rules = {rule for _, rule, _ in from_graph}
-    assert {ProductUnused.id, Rightsize.id} <= rules
+    assert {CopilotSeatIdle.id, Rightsize.id} <= rules
 
 
 def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
@@ -447,9 +500,15 @@ def test_redact_leaves_no_usage_finding_naming_its_user(tmp_path: Path) -> None:
     people = [
         (f["subject"]["upn"], f["subject"]["display_name"])
         for f in doc["findings"]
-        if f["rule"] in (ProductUnused.id, Rightsize.id)
+        if f["rule"] in (CopilotSeatIdle.id, Rightsize.id)
     ]
     assert len(people) == 10
+    # the person an idle Copilot seat moves to is a person the findings name too
+    people += [
+        (f["details"]["candidate"], f["details"]["candidate_name"])
+        for f in doc["findings"]
+        if f["rule"] == CopilotSeatIdle.id and "candidate" in f["details"]
+    ]
     for name in ("report.html", "report.md", "findings.csv"):
         text = (out / name).read_text("utf-8-sig")
         for upn, display in people:
@@ -503,8 +562,8 @@ def test_the_audit_names_the_usage_gap_and_exits_3(
     assert reason in capsys.readouterr().err
     doc = json.loads((out / "report.json").read_text())
     assert doc["complete"] is False and any(reason in g["reason"] for g in doc["gaps"])
-    assert {n["rule"] for n in doc["not_evaluated"]} == {ProductUnused.id, Rightsize.id}
-    assert not [f for f in doc["findings"] if f["rule"] in (ProductUnused.id, Rightsize.id)]
+    assert {n["rule"] for n in doc["not_evaluated"]} == {CopilotSeatIdle.id, Rightsize.id}
+    assert not [f for f in doc["findings"] if f["rule"] in (CopilotSeatIdle.id, Rightsize.id)]
 
 
 def test_report_rows_are_kept_for_the_tenants_users_in_any_case() -> None:

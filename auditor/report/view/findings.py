@@ -293,6 +293,9 @@ def finding_row(ctx: RenderContext, finding: ReportFinding, remediation: Remedia
         )
     waiver = finding.waiver if finding.waived else None
     cost = finding.monthly_cost
+    exposure = finding.details.get("exposure")
+    if cost is None and isinstance(exposure, int | float) and not isinstance(exposure, bool):
+        cost = float(exposure)  # a seat that moves (copilot-seat-idle): its price, though the bill keeps it
     state = None if finding.waived else ctx.state_of(finding, remediation)
     products = _products(ctx, finding.skus)
     return FindingRow(

@@ -36,7 +36,6 @@ from auditor.data.usage_data import (
 from ...data.reads import Reads, Requests
 from ...index import TenantIndex
 from ...policy.objects import Policy, Selector, UsageEntry
-from ...policy.yamlsource import PolicyNode
 from ..assignments import licensing
 from ..assignments.selection import Replacement, SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, D, Rule, parse_when
@@ -68,46 +67,6 @@ def _workloads(names: tuple[str, ...] | list[str], description: str) -> _Workloa
         "uniqueItems": True,
         "items": {"enum": list(names)},
         "description": description,
-    }
-
-
-def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
-    """The `usage:` section: one entry per product (or rightsizing), checked beyond the schema."""
-    out: list[UsageEntry] = []
-    for entry in node.entries():
-        raw = entry.data
-        severity = Severity.parse(raw["severity"]) if "severity" in raw else None
-        if "rightsize" in raw:
-            pair = raw["rightsize"]
-            if pair["from"].lower() == pair["to"].lower():
-                entry.at("rightsize").report(f"{entry.name}.rightsize: from and to are the same product")
-            out.append(
-                UsageEntry(
-                    days=raw["days"],
-                    rightsize=(pair["from"], pair["to"]),
-                    unless_active=tuple(raw["unless_active"]),
-                    severity=severity,
-                    line=entry.line,
-                )
-            )
-        else:
-            out.append(
-                UsageEntry(
-                    days=raw["days"],
-                    sku=raw["sku"],
-                    workloads=tuple(raw["workloads"]),
-                    severity=severity,
-                    line=entry.line,
-                )
-            )
-    return tuple(out)
-
-
-def usage_section() -> dict[str, Any]:
-    """The `usage:` list: an entry with `rightsize` is Rightsize's, any other ProductUnused's."""
-    return {
-        "type": "array",
-        "items": {"if": {"required": ["rightsize"]}, "then": Rightsize.fragment, "else": ProductUnused.fragment},
     }
 
 
@@ -147,11 +106,15 @@ class UsageRule(Rule[D]):
     def entries(self, policy: Policy) -> list[UsageEntry]:
         raise NotImplementedError
 
+    def workloads_of(self, entry: UsageEntry) -> tuple[str, ...]:
+        """The workloads whose use the entry measures."""
+        return _workloads_of(entry)
+
     def requests(self, policy: Policy) -> Requests:
         """The rule's `reads`, and the columns of the workloads each entry measures, over the
         longest of their windows."""
         entries = self.entries(policy)
-        measured = {w.field for e in entries for w in map(WORKLOADS.__getitem__, _workloads_of(e)) if w.field}
+        measured = {w.field for e in entries for w in map(WORKLOADS.__getitem__, self.workloads_of(e)) if w.field}
         more = Requests(usage=frozenset(measured), usage_days=max((e.days for e in entries), default=0))
         return Requests.of(self.reads).merge(more)
 
@@ -164,7 +127,7 @@ class UsageRule(Rule[D]):
             {
                 w.report.name
                 for e in self.entries(policy)
-                for w in map(WORKLOADS.__getitem__, _workloads_of(e))
+                for w in map(WORKLOADS.__getitem__, self.workloads_of(e))
                 if w.report
             }
         )

@@ -1,0 +1,233 @@
+"""Copilot seats nobody uses, and who waits for one: `copilot-seat-idle`, under `usage:`.
+
+    usage:
+      - copilot_seats: Microsoft_365_Copilot
+        days: 30                              # no Copilot use (any app, Chat at work, agents) in 30 days: idle
+        candidates: [Copilot waiting list]    # groups whose members without a seat may receive an idle one
+
+A holder of the product is *idle* when the Copilot usage report (version v2) lists them and shows no
+activity in Copilot (`Last Activity Date`), in Copilot Chat at work or in Copilot agents within the
+window. Each idle seat is one finding, and one of three dispositions, kept apart:
+
+- `reassign`: the seat is held directly (an assignLicense can take it) and a candidate waits: the
+  fix moves it, the holder's removal and the candidate's assignment together (the seat stays on the
+  bill, and the candidate needs no new one);
+- `reduce`: no candidate waits, or the seat comes from a group: the fix removes it, and the seat
+  leaves the bill at its subscription's next window (auditor.billing.windows.opening: within the 7
+  days after a purchase, renewal or seat addition, else at the renewal; `reduce_window`,
+  `reduce_from`);
+- the exposure is every idle seat's monthly price (`exposure`), whatever its disposition; the
+  finding's `monthly_cost` (what the fix takes off the bill) is the seat's price for `reduce` only.
+
+Microsoft's report lists only the users who hold a Copilot license ("Unlicensed Copilot Chat usage
+data isn't available through Microsoft Graph reports APIs"), so the candidates cannot be read from
+it: they are the members of the policy's `candidates` groups who are people, enabled, hold no
+Copilot seat and have a usage location, in the order of their user principal names. A holder the
+report does not list is not judged (no evidence of non-use); concealed names are the usage reports'
+named gap, never idle seats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any, ClassVar, TypedDict
+
+from auditor.billing.windows import opening
+from auditor.data.model import Finding, Severity, User
+from auditor.data.usage_data import COPILOT, COPILOT_VERSION, USAGE_REPORTS, UserUsage
+
+from ...data.reads import Reads
+from ...index import TenantIndex
+from ...policy.objects import Policy, Selector, UsageEntry
+from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context
+from .activity import _DAYS, KIND_READS, UsageRule, _refreshed
+
+# what counts as use of a Copilot seat: the report's own last activity, Copilot Chat at work, agents
+COPILOT_WORKLOADS = ("copilot", "copilot_chat", "copilot_agents")
+REASSIGN = "reassign"
+REDUCE = "reduce"
+
+
+class CopilotSeatIdleDetails(TypedDict, total=False):
+    """`days`, `workloads`, `last_activity` (latest across them, or null), `report_date`; `disposition`
+    (`reassign` or `reduce`); for `reassign` the `candidate` (UPN), `candidate_id` and `candidate_name`;
+    for `reduce` the subscription's next window (`reduce_window`) and the day the seat stops costing
+    (`reduce_from`, null when not known); `direct` (the seat is held directly); `exposure` (the seat's
+    monthly price at the policy's prices, whatever its disposition; the finding's `monthly_cost` is the
+    money its fix takes off the bill: none for a seat that moves)"""
+
+    days: int
+    workloads: list[str]
+    last_activity: str | None
+    report_date: str | None
+    disposition: str
+    direct: bool
+    candidate: str
+    candidate_id: str
+    candidate_name: str
+    reduce_window: str
+    reduce_from: str | None
+    exposure: float | None
+
+
+FRAGMENT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["copilot_seats", "days"],
+    "properties": {
+        "copilot_seats": {**SKU_REF_SCHEMA, "description": "The Copilot product whose seats are judged."},
+        "days": _DAYS,
+        "candidates": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": "string", "minLength": 1},
+            "description": "Groups (names or ids) whose members without a seat may receive an idle one.",
+        },
+        "severity": SEVERITY_SCHEMA,
+    },
+}
+
+
+class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
+    """A user holds a Microsoft 365 Copilot seat and the Copilot usage report (version v2) shows no use of Copilot,
+    Copilot Chat at work or Copilot agents for `days` days. Where the seat is held directly and a member of a
+    `candidates` group waits for one, the fix moves it to them (one removal and one assignment); otherwise it
+    removes the seat, which leaves the bill at its subscription's next window. Users the report does not list and
+    accounts created or given the seat within the window are spared.
+
+    Example:
+        usage:
+          - copilot_seats: Microsoft_365_Copilot
+            days: 30
+            candidates: [Copilot waiting list]
+    """
+
+    id = "copilot-seat-idle"
+    removes = True  # the fix takes the seat from its holder
+    default_severity = Severity.MEDIUM
+    reclaimable = True
+    key = "copilot_seats"
+    # the subscriptions, when read, date the reductions; without them the window is "unknown"
+    reads = Reads("users", "subscribedSkus", USAGE_REPORTS, user=KIND_READS | {"accountEnabled", "usageLocation"})
+    fragment: ClassVar[dict[str, Any]] = FRAGMENT
+
+    def entries(self, policy: Policy) -> list[UsageEntry]:
+        return [e for e in policy.usage if e.copilot_seats is not None]
+
+    def workloads_of(self, entry: UsageEntry) -> tuple[str, ...]:
+        return COPILOT_WORKLOADS
+
+    def selectors(self, policy: Policy) -> list[Selector]:
+        return [Selector(groups=e.candidates) for e in self.entries(policy) if e.candidates]
+
+    def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
+        """Beyond the report itself: a collection that read it in another version than v2 has no
+        Chat or agent dates, and a Chat user would read as idle."""
+        usage = index.snapshot.usage_reports
+        read = usage.read(COPILOT.name) if usage is not None else None
+        if read is not None and f"version='{COPILOT_VERSION}'" not in read.request:
+            return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} in version {COPILOT_VERSION})"
+        return super().unavailable(policy, index)
+
+    def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
+        assert entry.copilot_seats is not None
+        sid = ctx.index.resolve_sku(entry.copilot_seats)
+        if sid is None or sid not in ctx.index.sku_by_id:
+            return
+        cutoff = ctx.as_of - timedelta(days=entry.days)
+        idle = [
+            (user, latest)
+            for user in self.holders(ctx, sid)
+            if (row := rows.get(user.user_principal_name.lower())) is not None and not self.in_grace(user, sid, cutoff)
+            for active, latest, _ in (self.activity(row, COPILOT_WORKLOADS, cutoff.date()),)
+            if not active
+        ]
+        for user, details in dispositions(entry, ctx, sid, idle):
+            skus = frozenset((sid,))
+            latest = details.get("last_activity")
+            taker = details.get("candidate")
+            text = f"holds an idle {ctx.index.part(sid)} seat; " + (
+                f"it can go to {taker}" if taker else f"nobody waits for it: reduce ({details.get('reduce_window')})"
+            )
+            yield self.make(
+                policy,
+                f"usage/copilot/{entry.copilot_seats}",
+                ctx.user_subject(user),
+                ctx.index.parts(skus),
+                text + (f" (last Copilot activity {latest})" if latest else " (no Copilot activity in the report)"),
+                details,
+                severity=entry.severity,
+                # the money the fix takes off the bill: a seat that moves stays on it (its exposure is in details)
+                monthly_cost=None if taker else ctx.cost_of(skus),
+                holding=ctx.user_details(user, skus, None),
+            )
+
+
+def dispositions(
+    entry: UsageEntry, ctx: Context, sid: str, idle: list[tuple[User, str | None]]
+) -> Iterator[tuple[User, CopilotSeatIdleDetails]]:
+    """Each idle holder's details, never-used and longest-idle first: the seats held directly go to the
+    candidates in turn (`reassign`) while any wait; the rest are `reduce`, with the product's window."""
+    waiting = iter(candidates(entry, ctx, sid))
+    window, saving_from = reduction(ctx, sid)
+    refreshed = _refreshed(ctx, COPILOT_WORKLOADS)
+    direct_ids = {u.id for u, _ in ctx.index.direct_holders_of(Selector(all=True), None, (sid,))}
+    for user, latest in sorted(idle, key=lambda p: (p[1] or "", p[0].user_principal_name.lower())):
+        direct = user.id in direct_ids
+        details = CopilotSeatIdleDetails(
+            days=entry.days, workloads=list(COPILOT_WORKLOADS), last_activity=latest, report_date=refreshed
+        )
+        details["direct"] = direct
+        details["exposure"] = ctx.cost_of((sid,))
+        taker = next(waiting, None) if direct else None
+        if taker is not None:
+            details["disposition"] = REASSIGN
+            details["candidate"] = taker.user_principal_name
+            details["candidate_id"] = taker.id
+            details["candidate_name"] = taker.display_name
+        else:
+            details["disposition"] = REDUCE
+            details["reduce_window"] = window
+            details["reduce_from"] = saving_from
+        yield user, details
+
+
+def candidates(entry: UsageEntry, ctx: Context, sid: str) -> list[User]:
+    """The members of the `candidates` groups who may receive a seat now: people, enabled, holding
+    another product (Copilot is an add-on) but not this one, with a usage location (assignLicense
+    needs one), by user principal name."""
+    if not entry.candidates:
+        return []
+    members = ctx.index.select(Selector(groups=entry.candidates))
+    if members is None:
+        return []
+    users = ctx.index.users
+    found = [
+        users[i]
+        for i in members
+        if users[i].account_enabled
+        and users[i].sku_ids  # Copilot is an add-on: it goes beside a product the user holds
+        and sid not in users[i].sku_ids
+        and users[i].usage_location
+        and ctx.index.kind_of(users[i]).person
+    ]
+    return sorted(found, key=lambda u: u.user_principal_name.lower())
+
+
+def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:
+    """The product's earliest window to drop a seat (auditor.billing.windows), and the day it stops
+    costing: `unknown` without the subscriptions or a billing row."""
+    today: date = ctx.as_of.date()
+    found = [
+        opening(s, ctx.billing.row_for(s) if ctx.billing else None, today)
+        for s in ctx.index.subscriptions_of(sid, "Enabled", "Warning")
+    ]
+    if not found:
+        return "unknown", None
+    first = min(found, key=lambda o: (o.saving_from is None, o.saving_from or today))
+    return first.window.value, first.saving_from.isoformat() if first.saving_from else None
+
+
+RULES: tuple[UsageRule[Any], ...] = (CopilotSeatIdle(),)

@@ -1,0 +1,133 @@
+"""The guidance of copilot-seat-idle (auditor/rules/usage/copilot_seats.py): its texts, message,
+remediation and docs. A seat that goes to a candidate is the holder's removal and the candidate's
+assignment, one finding's two calls (the plan keeps them as one move)."""
+
+from __future__ import annotations
+
+from auditor.data.usage_data import workload_title
+
+from ...guidance.cloud_variants import Variant
+from ...guidance.details import RuleDetails, iso_date, number
+from ...guidance.examples import USER
+from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
+from ...guidance.remediation import ASSIGN_LICENSE, Action, Remediation, TextRef
+from ...guidance.texts.declare import Text
+from . import copilot_seats as rules
+
+COPILOT = "639dec6b-copilot"  # shortened, as the other example ids (auditor/guidance/examples.py)
+
+
+TEXTS = (
+    Text("rule.copilot-seat-idle.title", "Idle Copilot seat"),
+    Text(
+        "rule.copilot-seat-idle.describe",
+        "The user holds a Copilot seat that the Copilot usage report has shown unused for a long time; it "
+        "can go to someone who waits for one, or leave the bill.",
+        note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
+    ),
+    Text(
+        "rule.copilot-seat-idle.message",
+        "{user} holds {sku} but has not used Copilot for at least {count} day (last activity: "
+        "{last_activity}); the seat can go to {candidate}.",
+        "{user} holds {sku} but has not used Copilot for at least {count} days (last activity: "
+        "{last_activity}); the seat can go to {candidate}.",
+        note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
+    ),
+    Text(
+        "rule.copilot-seat-idle.message.never",
+        "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} day; "
+        "the seat can go to {candidate}.",
+        "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} days; "
+        "the seat can go to {candidate}.",
+        note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
+    ),
+    Text(
+        "rule.copilot-seat-idle.message.reduce",
+        "{user} holds {sku} but has not used Copilot for at least {count} day (last activity: "
+        "{last_activity}); nobody waits for the seat.",
+        "{user} holds {sku} but has not used Copilot for at least {count} days (last activity: "
+        "{last_activity}); nobody waits for the seat.",
+        note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
+    ),
+    Text(
+        "rule.copilot-seat-idle.message.reduce_never",
+        "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} day; "
+        "nobody waits for the seat.",
+        "{user} holds {sku} but the Copilot usage report shows no use of Copilot in the last {count} days; "
+        "nobody waits for the seat.",
+        note='TRANSLATORS: "hold(s)"/"held" means has or contains (a license, data), not a preservation hold.',
+    ),
+    Text("steps.copilot_seat.give.call", "Assign {sku} to {candidate}."),
+)
+
+
+class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
+    id = rules.CopilotSeatIdle.id
+    texts = TEXTS
+    example_finding = (
+        USER,
+        ["Microsoft_365_Copilot"],
+        {
+            "days": 30,
+            "workloads": list(rules.COPILOT_WORKLOADS),
+            "last_activity": "2026-08-14",
+            "report_date": "2026-10-30",
+            "disposition": rules.REASSIGN,
+            "direct": True,
+            "candidate": "kim.waits@contoso.example",
+            "candidate_id": "5b1f2c7e-kim",
+            "candidate_name": "Kim Waits",
+            "assigned_by_group": {"Microsoft_365_Copilot": []},
+            "sku_ids": {"Microsoft_365_Copilot": COPILOT},
+        },
+    )
+
+    def message(self, f: RuleDetails[rules.CopilotSeatIdleDetails], w: ValueFormatter) -> Message:
+        values = {
+            **base_values(f, w),
+            "count": number(f.own.get("days"), w.word("unknown")),
+            "candidate": f.own.get("candidate_name") or f.own.get("candidate") or w.word("unknown"),
+        }
+        last = iso_date(f.own.get("last_activity"))
+        reduce = f.own.get("disposition") != rules.REASSIGN
+        if last is None:
+            return self.message_key(".reduce_never" if reduce else ".never"), values
+        return self.message_key(".reduce" if reduce else ""), {**values, "last_activity": last}
+
+    def remediation(self, f: RuleDetails[rules.CopilotSeatIdleDetails], v: Variant, w: ValueFormatter) -> Remediation:
+        """The seat's removal from the holder (as product-unused proposes it); for a seat that goes to
+        a candidate, then the call that assigns the same product to them, in one finding."""
+        values = {  # Copilot as a whole: its Chat and agents are the seat's use too
+            "workloads": workload_title(rules.COPILOT_WORKLOADS[0]),
+            "count": number(f.own.get("days"), w.word("unknown")),
+            "user": f.label(),
+        }
+        remedy = removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
+        candidate_id = f.own.get("candidate_id")
+        if f.own.get("disposition") != rules.REASSIGN or not candidate_id or not f.skus:
+            return remedy
+        part = f.skus[0]
+        given = {
+            "sku": w.product(part),
+            "candidate": f.own.get("candidate_name") or f.own.get("candidate") or candidate_id,
+            "user": f.label(),
+        }
+        # the steps stay the removal's (one block for the rule's findings in the report); the message
+        # names the candidate, and the call gives them the seat
+        remedy.actions = [*remedy.actions, give_seat(candidate_id, f.sku_id(part), part, given)]
+        return remedy
+
+
+def give_seat(candidate_id: str, sku_id: str, part: str, given: dict[str, str]) -> Action:
+    """The candidate's assignLicense of the seat the holder gives up: it needs the product to be
+    still missing and the account enabled when it runs; one seat consumed (the holder's frees one)."""
+    return Action(
+        "POST",
+        f"/users/{candidate_id}/assignLicense",
+        {"addLicenses": [{"disabledPlans": [], "skuId": sku_id}], "removeLicenses": []},
+        TextRef("steps.copilot_seat.give.call", given),
+        ASSIGN_LICENSE,
+        candidate_id,
+        precondition=({"lacks": sku_id}, {"account_enabled": True}),
+        seats={part: 1},
+    )
