@@ -61,6 +61,7 @@ _FIELDS = {  # the attribute (lower case) each value of a line is read from
     "sku_name": "skuname",
     "product_name": "productname",
     "quantity": "quantity",
+    "billable": "billablequantity",  # Quantity: "Units bought. Use BillableQuantity for reconciliation."
     "amount": "subtotal",
     "money": "currency",
 }
@@ -93,7 +94,7 @@ def parse_line(raw: bytes, where: str) -> InvoiceLine:
         subscription=got["subscription"],
         product_id=got["product_id"],
         product_name=got["sku_name"] or got["product_name"],
-        quantity=got["quantity"],
+        quantity=got["billable"] if "billablequantity" in values else got["quantity"],
         amount=got["amount"],
         money=got["money"],
         where=where,

@@ -125,7 +125,7 @@ def test_a_manifest_out_of_shape_is_refused(stand_in: PartnerBillingStandIn, tam
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        ({"Quantity": 2.5}, "the quantity '2.5'"),
+        ({"BillableQuantity": 2.5}, "the quantity '2.5'"),
         ({"Subtotal": "NaN"}, "the amount"),
         ({"Currency": "euro"}, "the currency"),
         ({"CustomerId": None}, "the customer"),
@@ -137,6 +137,16 @@ def test_a_line_out_of_shape_is_refused(change: dict[str, Any], said: str) -> No
     bad[2].update(change)
     with PartnerBillingStandIn(PARTNER, {INVOICE: bad}, running_polls=0) as s, pytest.raises(InvoiceError, match=said):
         _read(s)
+
+
+def test_the_seats_are_the_billable_quantity_else_the_quantity() -> None:
+    """Microsoft's reconciliation file: Quantity is "Units bought. Use BillableQuantity for reconciliation."."""
+    lines = _lines()
+    lines[2]["BillableQuantity"] = 11  # bought 12, billed for 11
+    del lines[0]["BillableQuantity"]  # a line without it is read by its Quantity
+    with PartnerBillingStandIn(PARTNER, {INVOICE: lines}, running_polls=0) as s:
+        got = sorted(line.quantity for line in _read(s))
+    assert got == [11, 200, 210]
 
 
 def test_a_blob_that_is_not_gzip_is_refused(monkeypatch: pytest.MonkeyPatch, stand_in: PartnerBillingStandIn) -> None:
