@@ -49,7 +49,8 @@ def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: 
     for f in document.findings:
         if f.rule not in ACCOUNT_RULES or f.subject.type != "user":
             continue
-        f.details["exchange"] = mailbox_facts(export.get(f.subject.id.lower()))
+        # a dict of its own: findings with equal details share one (report.document.build_document)
+        f.details = {**f.details, "exchange": mailbox_facts(export.get(f.subject.id.lower()))}
     document.exchange_export = ExchangeExport(file=Path(file).name, mailboxes=len(export))
     return document
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import msgspec
 from msgspec import UNSET
@@ -47,8 +48,11 @@ def _money(amount: float | None, currency: str | None) -> Amount | None:
     return Amount(amount=round(amount or 0.0, 2), currency=currency)
 
 
-def finding_json(f: Finding, remediation: RemediationJson | None) -> ReportFinding:
-    """The finding as report.json holds it, whole (docs/report-format.md)."""
+def finding_json(
+    f: Finding, remediation: RemediationJson | None, details: dict[str, Any] | None = None
+) -> ReportFinding:
+    """The finding as report.json holds it, whole (docs/report-format.md). `details`: its details as
+    one dict, when the caller has it already (build_document's, shared by equal findings)."""
     return ReportFinding(
         id=f.id,
         rule=f.rule,
@@ -57,7 +61,7 @@ def finding_json(f: Finding, remediation: RemediationJson | None) -> ReportFindi
         subject=FindingSubject.of(f.subject),
         skus=list(f.skus),
         message=f.message,
-        details=dict(f.details),
+        details=dict(f.details) if details is None else details,
         monthly_cost=f.monthly_cost,
         waived=f.waived,
         waiver=None if f.waiver is None else msgspec.convert(f.waiver, FindingWaiver),
@@ -168,6 +172,11 @@ def build_document(
     cloud = cloud or result.cloud
     findings: list[ReportFinding] = []
     names = _product_names(result)
+    # Findings whose details are equal share one dict, as their Finding shares the parts (the engine's
+    # SharedValues): one dict each was most of what the document phase adds at a million users
+    # (docs/performance.md). The parts' identities are the key, alive in `result` while this runs; a
+    # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
+    shared: dict[tuple[int, int, int], dict[str, Any]] = {}
     for f in result.findings:
         rem = None
         if remediate is not None:
@@ -180,7 +189,11 @@ def build_document(
                 details=dict(f.details),
                 names=names,
             )
-        findings.append(finding_json(f, rem))
+        key = (id(f.own), id(f.holding), id(f.added))
+        details = shared.get(key)
+        if details is None:
+            details = shared[key] = dict(f.details)
+        findings.append(finding_json(f, rem, details))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return ReportDocument(
         schema_version=SCHEMA_VERSION,

@@ -88,21 +88,27 @@ def _redact_subject(p: Pseudonymiser, subject: FindingSubject) -> None:
     subject.id = oid
 
 
-def _redact_details(p: Pseudonymiser, details: dict[str, Any]) -> None:
+def _redacted_details(p: Pseudonymiser, shared: dict[str, Any]) -> dict[str, Any]:
+    """A finding's details redacted, in a dict of their own: findings with equal details share one
+    (report.document.build_document), and the nested dicts are the evaluation's, so neither is changed."""
+    details = dict(shared)
     for key in ("owner", "identity"):
         if key in details:
             details[key] = p.address(details[key])
     if "waiver_subject" in details and isinstance(details["waiver_subject"], str) and "@" in details["waiver_subject"]:
         details["waiver_subject"] = p.address(details["waiver_subject"])
-    for tenant in details.get("tenants") or []:
-        if isinstance(tenant, dict) and "upn" in tenant:
-            tenant["upn"] = p.address(tenant["upn"])
+    if isinstance(details.get("tenants"), (list, tuple)):
+        details["tenants"] = [
+            {**tenant, "upn": p.address(tenant["upn"])} if isinstance(tenant, dict) and "upn" in tenant else tenant
+            for tenant in details["tenants"]
+        ]
     if isinstance(details.get("candidate"), str):  # the person an idle Copilot seat moves to
         name, upn, oid = p.person(details["candidate"], details.get("candidate_id"))
         for key, fake in (("candidate_name", name), ("candidate", upn), ("candidate_id", oid)):
             if isinstance(details.get(key), str):
                 p.remember(details[key], fake)
                 details[key] = fake
+    return details
 
 
 def _redact_waiver(p: Pseudonymiser, waiver: FindingWaiver) -> FindingWaiver:
@@ -133,7 +139,7 @@ def _scrub(value: Any, pattern: re.Pattern[str] | None, table: Mapping[str, str]
 def _finding(key: bytes, finding: ReportFinding, everyone: dict[str, str]) -> None:
     p = Pseudonymiser(key)
     _redact_subject(p, finding.subject)
-    _redact_details(p, finding.details)
+    finding.details = _redacted_details(p, finding.details)
     if finding.waiver is not None:
         finding.waiver = _redact_waiver(p, finding.waiver)
     cause = finding.cause

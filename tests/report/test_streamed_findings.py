@@ -2,11 +2,14 @@
 findings.csv get each finding's as they are written (auditor.report.write), and the plan reads
 the actions alone (auditor.wording.actions, without any text). The files must be byte for byte what the whole
 document gives, also when forked processes work the findings out a chunk at a time
-(auditor.report.chunks), and a failure part way must leave the last run's files as they were."""
+(auditor.report.chunks), and a failure part way must leave the last run's files as they were.
+Findings with equal details share one dict in the document (docs/performance.md): report.json holds
+what a dict of each finding's own gives, and --redact and --exchange-export change one finding alone."""
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,13 +20,16 @@ import pytest
 from auditor import wording
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format
+from auditor.data.exchange_export import NO_GUID, MailboxExport
 from auditor.data.model import AuditResult, Locale
 from auditor.engine import evaluate
 from auditor.formats.report_model import ReportDocument
 from auditor.insights.forecast import _freed_by_findings
+from auditor.plan.holds import ACCOUNT_RULES, attach
 from auditor.plan.summary import header_plan
 from auditor.policyset.load import load_policies
-from auditor.report.document import FindingRemediation, build_document
+from auditor.report.document import FindingRemediation, build_document, finding_json
+from auditor.report.redaction import redact_document
 from auditor.report.write import RenderOptions, render
 from auditor.snapshot.files import load_snapshot
 
@@ -194,3 +200,58 @@ def test_a_failure_in_a_forked_process_leaves_the_last_files_and_no_temporary_fi
         render(bare, out, RenderOptions(formats=(Format.JSON, Format.CSV), workers=2), remediation=failing)
     assert _files(out) == before
     assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def _documents(result: AuditResult) -> tuple[ReportDocument, ReportDocument]:
+    """The audit's document (details shared), and the same with a dict of each finding's own."""
+    shared = build_document(result, generated_at=GENERATED)
+    own = build_document(result, generated_at=GENERATED)
+    own.findings = [finding_json(f, None) for f in result.findings]
+    return shared, own
+
+
+def _shared_groups(document: ReportDocument) -> list[int]:
+    return [n for n in Counter(id(f.details) for f in document.findings).values() if n > 1]
+
+
+def test_equal_details_are_one_dict_and_write_the_same(result: AuditResult) -> None:
+    shared, own = _documents(result)
+    assert _shared_groups(shared), "the sample has findings with equal details: they share one dict"
+    assert not _shared_groups(own)
+    assert [f.details for f in shared.findings] == [dict(f.details) for f in result.findings]
+    assert msgspec.json.encode(shared) == msgspec.json.encode(own)
+
+
+def test_redaction_changes_each_finding_alone(result: AuditResult) -> None:
+    shared, own = _documents(result)
+    before = msgspec.json.encode(shared)
+    redacted = redact_document(shared, b"k")
+    assert msgspec.json.encode(redacted) == msgspec.json.encode(redact_document(own, b"k"))
+    assert msgspec.json.encode(shared) == before  # the document redacted is a copy, left as it was
+
+
+def test_an_exchange_fact_goes_to_its_finding_alone(result: AuditResult) -> None:
+    shared, _ = _documents(result)
+    accounts = [f for f in shared.findings if f.rule in ACCOUNT_RULES and f.subject.type == "user"]
+    others = [f for f in shared.findings if f not in accounts]
+    assert accounts and others
+    # one dict for an account finding and another finding, as equal details would give
+    accounts[0].details = others[0].details
+    untouched = dict(others[0].details)
+    row = MailboxExport(
+        upn="held@contoso.example",
+        recipient_type="UserMailbox",
+        exchange_guid="11111111-2222-3333-4444-555555555555",
+        archive_guid=NO_GUID,
+        archive_status="None",
+        auto_expanding_archive=False,
+        litigation_hold=True,
+        in_place_holds=(),
+        delay_hold=False,
+        compliance_tag_hold=False,
+        retention_hold=False,
+        dir_synced=False,
+    )
+    attach(shared, {accounts[0].subject.id.lower(): row}, "export.csv")
+    assert accounts[0].details["exchange"]["litigation_hold"] is True
+    assert others[0].details == untouched
