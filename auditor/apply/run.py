@@ -38,6 +38,7 @@ from ..graph.progress import Progress
 from . import permissions
 from .arguments import WriteOptions
 from .carry import Failures, summary
+from .copilot_recheck import copilot_unmet
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
@@ -172,6 +173,7 @@ async def _apply_one(
     reasons = unmet(
         change, state, clock(), session.products, session.group_labels(), session.plans
     ) or await group_unmet(session, change, state, changes, by_n)
+    reasons = reasons or await copilot_unmet(session, change, state, clock())
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
@@ -229,6 +231,7 @@ async def _after_join(
     reasons = unmet(
         change, state, clock(), session.products, session.group_labels(), session.plans
     ) or await group_unmet(session, change, state, (), {})
+    reasons = reasons or await copilot_unmet(session, change, state, clock())
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return

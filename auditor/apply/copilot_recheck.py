@@ -1,0 +1,140 @@
+"""An idle Copilot seat's move decided again at the call (copilot-seat-idle's changes).
+
+The holder's removal rests on the Copilot usage report the audit read (`copilot_idle_since`: no use
+of Copilot, Copilot Chat at work or Copilot agents since the window's first day). Before it, apply
+reads the same report again, the same request the collector makes
+(`GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')`, through
+auditor.graph.usage_reports.read_report, D180 for a window over 90 days; Reports.Read.All), once per
+run, and skips the removal when the holder's row shows any of the three dates on or after that day.
+A report that cannot be read (refused, not offered, without the v2 columns), one whose names are
+concealed (hashes), or one that does not list the holder is a named gap: the removal is skipped,
+never made on the audit's word alone.
+
+The candidate's assignment rests on their still waiting (`in_any_group`): apply reads
+`GET /users/{id}/transitiveMemberOf?$select=id` (every page; a policy's groups count nested members
+as the audit did) and skips the assignment when the candidate is in none of the `candidates` groups
+now. That they are enabled and lack the seat is the assignment's other preconditions
+(auditor.apply.state.unmet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from weakref import WeakKeyDictionary
+
+from auditor.common.errors import AuthError, CollectionError, Stopped
+from auditor.data.usage_data import COPILOT, RowReader
+
+from ..formats.plan_json import GUID, Change
+from ..graph.client import GraphClient, GraphRequestError
+from ..graph.usage_reports import read_report
+from .session import Session
+from .state import UserState
+
+# the report's date columns the seat's use is read from (copilot-seat-idle's three workloads)
+_COLUMNS = {
+    "copilotLastActivityDate": "Copilot",
+    "copilotChatWorkLastActivityDate": "Copilot Chat (work)",
+    "copilotAgentLastActivityDate": "Copilot agents",
+}
+
+
+@dataclass(frozen=True)
+class CopilotReport:
+    """The Copilot report as apply read it: each listed user's last use dates, or why it could not be used."""
+
+    rows: dict[str, dict[str, str | None]]  # upn (lower case) -> field -> YYYY-MM-DD or None
+    since: date  # the earliest window start it was read for (its period covers it)
+    error: str = ""  # the report cannot be used: why
+    refreshed: str | None = None
+
+
+_READ: WeakKeyDictionary[Session, CopilotReport] = WeakKeyDictionary()
+
+
+async def read_copilot(client: GraphClient, since: date, today: date) -> CopilotReport:
+    """The Copilot report in version v2 for a window from `since` to `today`."""
+    reader = RowReader(COPILOT, None, frozenset(_COLUMNS))
+    try:
+        await read_report(client, COPILOT, max(1, (today - since).days + 1), reader)
+    except (AuthError, Stopped):
+        raise
+    except GraphRequestError as exc:
+        return CopilotReport({}, since, f"{COPILOT.name} answered {exc.status} {exc.code}")
+    except Exception as exc:  # not offered, or not the report Microsoft documents: a named gap, whatever it is
+        text = str(exc) or type(exc).__name__
+        return CopilotReport({}, since, f"{COPILOT.name} could not be read ({text})"[:300])
+    if reader.concealed:
+        return CopilotReport(
+            {}, since, f"{COPILOT.name} conceals user names (Org settings > Reports): no holder can be matched"
+        )
+    fields = reader.fields()
+    rows = {
+        key: {name: value if isinstance(value, str) else None for name, value in zip(fields, values, strict=True)}
+        for key, (_, *values) in reader.rows.items()
+    }
+    return CopilotReport(rows, since, refreshed=reader.refreshed)
+
+
+def _since(change: Change) -> date | None:
+    found = next((c["copilot_idle_since"] for c in change.precondition if "copilot_idle_since" in c), None)
+    return date.fromisoformat(found) if found else None
+
+
+def _groups(change: Change) -> list[str]:
+    return next((list(c["in_any_group"]) for c in change.precondition if "in_any_group" in c), [])
+
+
+async def copilot_unmet(session: Session, change: Change, state: UserState, now: datetime) -> list[str]:
+    """Why the change's Copilot facts no longer hold (empty: they hold, or it names none)."""
+    reasons: list[str] = []
+    since = _since(change)
+    if since is not None:
+        reasons += await _idle_unmet(session, state, since, now.date())
+    groups = _groups(change)
+    if groups and not reasons:
+        reasons += await _waiting_unmet(session.client, change.user, groups, session.group_labels())
+    return reasons
+
+
+async def _idle_unmet(session: Session, state: UserState, since: date, today: date) -> list[str]:
+    report = _READ.get(session)
+    if report is None or since < report.since:  # read once per run, for the widest window asked
+        report = await read_copilot(session.client, since, today)
+        _READ[session] = report
+    what = f"whether the user used Copilot since {since.isoformat()} is not known"
+    if report.error:
+        return [f"the Copilot usage report could not be re-read: {report.error}; {what}"]
+    row = report.rows.get(state.upn.lower()) if state.upn else None
+    if row is None:
+        return [f"the Copilot usage report (re-read) does not list the user; {what}"]
+    used = sorted(
+        (day, _COLUMNS[name]) for name, day in row.items() if day is not None and date.fromisoformat(day) >= since
+    )
+    if used:
+        day, where = used[-1]
+        return [
+            f"the Copilot usage report (re-read) shows use of {where} on {day}, since {since.isoformat()}; "
+            "the change rests on no Copilot use in that time"
+        ]
+    return []
+
+
+async def _waiting_unmet(client: GraphClient, user: str, groups: list[str], labels: dict[str, str]) -> list[str]:
+    """Why the candidate no longer waits: in none of `groups` now (or the groups could not be read)."""
+    found: set[str] = set()
+    try:
+        async for page in client.pages(f"/users/{user}/transitiveMemberOf?$select=id"):
+            for item in page:
+                oid = item.get("id") if isinstance(item, dict) else None
+                if isinstance(oid, str) and GUID.match(oid):
+                    found.add(oid.lower())
+    except (AuthError, Stopped):
+        raise
+    except CollectionError as exc:
+        return [f"the user's groups could not be re-read ({exc}); whether they still wait for the seat is not known"]
+    if found & {g.lower() for g in groups}:
+        return []
+    named = ", ".join(labels.get(g, g) for g in groups)
+    return [f"the user is no longer a member of {named}, the groups of those who wait for the seat"]
