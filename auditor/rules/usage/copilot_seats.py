@@ -55,9 +55,10 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     for `reduce` the subscription's next window (`reduce_window`) and the day the seat stops costing
     (`reduce_from`, null when not known); `since`, the window's first day (apply re-reads the report
     and keeps the seat of a holder who used Copilot since); for `reassign` `candidate_groups`, the ids
-    of the `candidates` groups (apply re-checks the candidate is still in one); `direct` (the seat is held directly); `exposure` (the seat's
-    monthly price at the policy's prices, whatever its disposition; the finding's `monthly_cost` is the
-    money its fix takes off the bill: none for a seat that moves)"""
+    of the `candidates` groups (apply re-checks the candidate is still in one); `direct` (the seat is
+    held directly); `exposure` (the seat's monthly price at the policy's prices, whatever its
+    disposition; the finding's `monthly_cost` is the money its fix takes off the bill: none for a seat
+    that moves)"""
 
     days: int
     workloads: list[str]
