@@ -19,6 +19,8 @@ now. That they are enabled and lack the seat is the assignment's other precondit
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from weakref import WeakKeyDictionary
@@ -27,9 +29,10 @@ from auditor.common.errors import AuthError, CollectionError, Stopped
 from auditor.data.usage_data import COPILOT, RowReader
 
 from ..formats.plan_json import GUID, Change
+from ..graph.auth import Permission
 from ..graph.client import GraphClient, GraphRequestError
-from ..graph.usage_reports import read_report
-from .session import Session
+from ..graph.usage_reports import REPORTS_PERMISSION, read_report
+from .session import LineFailed, Session
 from .state import UserState
 
 # the report's date columns the seat's use is read from (copilot-seat-idle's three workloads)
@@ -50,6 +53,7 @@ class CopilotReport:
     refreshed: str | None = None
 
 
+GROUPS_MARK = "{groups}"  # where the groups' names go in a reason
 _READ: WeakKeyDictionary[Session, CopilotReport] = WeakKeyDictionary()
 
 
@@ -77,6 +81,11 @@ async def read_copilot(client: GraphClient, since: date, today: date) -> Copilot
     return CopilotReport(rows, since, refreshed=reader.refreshed)
 
 
+def copilot_needed(changes: Sequence[Change]) -> tuple[Permission, ...]:
+    """Reports.Read.All when a change rests on the Copilot report (asked before the first write)."""
+    return (REPORTS_PERMISSION,) if any(_since(c) is not None for c in changes) else ()
+
+
 def _since(change: Change) -> date | None:
     found = next((c["copilot_idle_since"] for c in change.precondition if "copilot_idle_since" in c), None)
     return date.fromisoformat(found) if found else None
@@ -94,7 +103,14 @@ async def copilot_unmet(session: Session, change: Change, state: UserState, now:
         reasons += await _idle_unmet(session, state, since, now.date())
     groups = _groups(change)
     if groups and not reasons:
-        reasons += await _waiting_unmet(session.client, change.user, groups, session.group_labels())
+        reasons += await _waiting_unmet(session.client, change.user, groups)
+        if reasons:  # the groups by their names (a group that cannot be read stays an id)
+            for gid in groups:
+                with contextlib.suppress(LineFailed):
+                    await session.group(gid)
+            labels = session.group_labels()
+            named = ", ".join(labels.get(g, g) for g in groups)
+            reasons = [r.replace(GROUPS_MARK, named) for r in reasons]
     return reasons
 
 
@@ -121,7 +137,7 @@ async def _idle_unmet(session: Session, state: UserState, since: date, today: da
     return []
 
 
-async def _waiting_unmet(client: GraphClient, user: str, groups: list[str], labels: dict[str, str]) -> list[str]:
+async def _waiting_unmet(client: GraphClient, user: str, groups: list[str]) -> list[str]:
     """Why the candidate no longer waits: in none of `groups` now (or the groups could not be read)."""
     found: set[str] = set()
     try:
@@ -136,5 +152,4 @@ async def _waiting_unmet(client: GraphClient, user: str, groups: list[str], labe
         return [f"the user's groups could not be re-read ({exc}); whether they still wait for the seat is not known"]
     if found & {g.lower() for g in groups}:
         return []
-    named = ", ".join(labels.get(g, g) for g in groups)
-    return [f"the user is no longer a member of {named}, the groups of those who wait for the seat"]
+    return [f"the user is no longer a member of {GROUPS_MARK}, the groups of those who wait for the seat"]

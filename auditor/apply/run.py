@@ -38,7 +38,7 @@ from ..graph.progress import Progress
 from . import permissions
 from .arguments import WriteOptions
 from .carry import Failures, summary
-from .copilot_recheck import copilot_unmet
+from .copilot_recheck import copilot_needed, copilot_unmet
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
@@ -84,6 +84,7 @@ async def apply_plan(
             any(c.needs_sign_in for c in changes),
             any(c.group or _rests_on_group(c) for c in changes),
         )
+        + copilot_needed(changes)
     )
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")

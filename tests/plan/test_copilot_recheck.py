@@ -97,3 +97,20 @@ def test_a_report_that_cannot_be_read_skips_the_move(
     lines = _journal(tmp_path)
     assert lines[take["n"]]["outcome"] == "skipped" and said in lines[take["n"]]["note"]
     assert lines[give["n"]]["outcome"] == "skipped"
+
+
+def test_a_candidate_who_left_the_waiting_list_gets_no_seat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    take, give = _plan(tmp_path, monkeypatch)
+    tenant = sample_tenant()
+    groups = tuple(
+        msgspec.structs.replace(g, members=()) if g.display_name == "Copilot waiting list" else g for g in tenant.groups
+    )
+    state = tmp_path / "reports" / DEMO_STATE
+    save_snapshot(dataclasses.replace(tenant, groups=groups), state)  # taken off the list after the audit
+
+    main(["apply", "--demo", "--yes", "--wait", "0"])
+    lines = _journal(tmp_path)
+    assert lines[take["n"]]["outcome"] == "done"  # the idle seat is freed all the same
+    assert lines[give["n"]]["outcome"] == "skipped"
+    assert "no longer a member of Copilot waiting list" in lines[give["n"]]["note"]
+    assert not _holds(state, HOLDER) and not _holds(state, CANDIDATE)
