@@ -153,3 +153,33 @@ async def _waiting_unmet(client: GraphClient, user: str, groups: list[str]) -> l
     if found & {g.lower() for g in groups}:
         return []
     return [f"the user is no longer a member of {GROUPS_MARK}, the groups of those who wait for the seat"]
+
+
+def seat_left_free(session: Session, change: Change, by_n: dict[int, Change]) -> str:
+    """When `change`, a moved seat's assignment to its candidate, did not go through after the holder's
+    removal was made: what became of the seat and exactly how to give it back ("" for any other change).
+    Apply does not give it back by itself: a write the plan does not hold would be a change nobody
+    reviewed, and undo already reverts the removal from what the journal keeps."""
+    added = (
+        {lic["skuId"] for lic in (change.body or {}).get("addLicenses", [])}
+        if change.kind == "assign_license"
+        else set()
+    )
+    findings = set(change.raw.get("findings", []))
+    for dep in change.depends_on:
+        take = by_n.get(dep)
+        if take is None or take.kind != "assign_license" or dep not in session.tally.applied:
+            continue
+        freed = added & set((take.body or {}).get("removeLicenses", []))
+        if not freed or not findings & set(take.raw.get("findings", [])):
+            continue
+        product = ", ".join(session.products.get(s, s) for s in sorted(freed))
+        holder = session.users.get(take.user, take.user)
+        journal = f" {session.journal.path}" if session.journal is not None else ""
+        return (
+            f"the seat of {product} taken from {holder} by change {dep} is free, not given to anyone: "
+            f"`license-auditor undo{journal}` gives it back (undo reverts every change of this run, newest "
+            f"first), or assign it to {holder} again (POST /users/{take.user}/assignLicense with the "
+            f"disabledPlans the journal's line for change {dep} keeps in `before`)"
+        )
+    return ""

@@ -38,7 +38,7 @@ from ..graph.progress import Progress
 from . import permissions
 from .arguments import WriteOptions
 from .carry import Failures, summary
-from .copilot_recheck import copilot_needed, copilot_unmet
+from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
@@ -97,6 +97,8 @@ async def apply_plan(
                 await _apply_one(session, change, changes, by_n, wait)
             except Carried as exc:
                 session.warn(str(exc))
+                if freed := seat_left_free(session, change, by_n):
+                    session.warn(freed)
                 session.failures.add(change, exc.why)
                 if session.failures.reached(session.tally.failed):
                     raise ApplyStopped(

@@ -114,3 +114,26 @@ def test_a_candidate_who_left_the_waiting_list_gets_no_seat(tmp_path: Path, monk
     assert lines[give["n"]]["outcome"] == "skipped"
     assert "no longer a member of Copilot waiting list" in lines[give["n"]]["note"]
     assert not _holds(state, HOLDER) and not _holds(state, CANDIDATE)
+
+
+def test_a_seat_the_candidate_cannot_take_is_named_and_undo_gives_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    take, give = _plan(tmp_path, monkeypatch)
+    tenant = sample_tenant()
+    users = tuple(u.with_values(usage_location=None) if u.user_principal_name == CANDIDATE else u for u in tenant.users)
+    state = tmp_path / "reports" / DEMO_STATE
+    # the candidate lost their usage location after the audit: Graph refuses the assignment (400)
+    save_snapshot(dataclasses.replace(tenant, users=users), state)
+    capsys.readouterr()
+
+    assert main(["apply", "--demo", "--yes", "--wait", "0"]) == 3
+    lines = _journal(tmp_path)
+    assert lines[take["n"]]["outcome"] == "done" and lines[give["n"]]["outcome"] == "failed"
+    assert not _holds(state, HOLDER) and not _holds(state, CANDIDATE)
+    said = " ".join(capsys.readouterr().err.split())
+    assert f"taken from Copilot Never ({HOLDER}) by change {take['n']} is free" in said
+    assert "license-auditor undo " in said and "journal-" in said
+
+    assert main(["undo", "--demo", "--yes", "--wait", "0"]) == 0  # what the message says gives the seat back
+    assert _holds(state, HOLDER) and not _holds(state, CANDIDATE)
