@@ -266,10 +266,6 @@ class TenantIndex:
     def has_group(self, ref: str) -> bool:
         return ref.lower() in self._groups_by_ref
 
-    def group_ids(self, ref: str) -> list[str]:
-        """The ids (lower case) of the group(s) named `ref` (a name or id); [] when none is."""
-        return sorted({gid.lower() for gid in self._groups_by_ref.get(ref.lower(), [])})
-
     def group_members(self, ref: str) -> Positions:
         """The positions of the users who are members of the group(s) named `ref` (a name or id)."""
         ids = self._groups_by_ref.get(ref.lower(), [])

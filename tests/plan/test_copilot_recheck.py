@@ -17,18 +17,13 @@ import auditor_dev.emulator.server as emulator_server
 from auditor.cli import DEMO_STATE, main
 from auditor.demo import sample_tenant
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
-from auditor.snapshot import load_snapshot
 from auditor.snapshot.write import save_snapshot
 from auditor_dev.emulator.reports import ReportOptions
 
-COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
+from .test_copilot_move import _holds
+
 HOLDER = "copilot.never@contoso.example"
 CANDIDATE = "user000006@contoso.example"
-
-
-def _holds(state: Path, upn: str) -> bool:
-    user = next(u for u in load_snapshot(state).users if u.user_principal_name == upn)
-    return COPILOT in user.sku_ids
 
 
 def _plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, object], dict[str, object]]:

@@ -193,7 +193,7 @@ def dispositions(
             details["candidate"] = taker.user_principal_name
             details["candidate_id"] = taker.id
             details["candidate_name"] = taker.display_name
-            details["candidate_groups"] = sorted({g for ref in entry.candidates for g in ctx.index.group_ids(ref)})
+            details["candidate_groups"] = candidate_groups(entry, ctx)
         else:
             details["disposition"] = REDUCE
             details["reduce_window"] = window
@@ -221,6 +221,13 @@ def candidates(entry: UsageEntry, ctx: Context, sid: str) -> list[User]:
         and ctx.index.kind_of(users[i]).person
     ]
     return sorted(found, key=lambda u: u.user_principal_name.lower())
+
+
+def candidate_groups(entry: UsageEntry, ctx: Context) -> list[str]:
+    """The ids (lower case) of the `candidates` groups, named by name or id (apply re-checks the
+    candidate is still in one)."""
+    refs = {ref.lower() for ref in entry.candidates or ()}
+    return sorted({g.id.lower() for g in ctx.index.snapshot.groups if {g.id.lower(), g.display_name.lower()} & refs})
 
 
 def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:
