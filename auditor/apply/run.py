@@ -38,6 +38,7 @@ from ..graph.progress import Progress
 from . import permissions
 from .arguments import WriteOptions
 from .carry import Failures, summary
+from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
@@ -84,6 +85,7 @@ async def apply_plan(
             any(c.needs_sign_in for c in changes),
             any(c.group or _rests_on_group(c) for c in changes),
         )
+        + copilot_needed(changes)
     )
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
@@ -96,6 +98,8 @@ async def apply_plan(
                 await _apply_one(session, change, changes, by_n, wait)
             except Carried as exc:
                 session.warn(str(exc))
+                if freed := seat_left_free(session, change, by_n):
+                    session.warn(freed)
                 session.failures.add(change, exc.why)
                 if session.failures.reached(session.tally.failed):
                     raise ApplyStopped(
@@ -173,6 +177,7 @@ async def _apply_one(
     reasons = unmet(
         change, state, clock(), session.products, session.group_labels(), session.plans
     ) or await group_unmet(session, change, state, changes, by_n)
+    reasons = reasons or await copilot_unmet(session, change, state, clock())
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return
@@ -230,6 +235,7 @@ async def _after_join(
     reasons = unmet(
         change, state, clock(), session.products, session.group_labels(), session.plans
     ) or await group_unmet(session, change, state, (), {})
+    reasons = reasons or await copilot_unmet(session, change, state, clock())
     if reasons:
         session.skip(change.n, change, change.raw, "; ".join(reasons), before)
         return

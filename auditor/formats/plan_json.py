@@ -24,6 +24,7 @@ from auditor.common.errors import UsageError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
+from auditor.data.usage_data import is_date
 from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, Precondition
 from auditor.formats.plan_records import Stopped
 
@@ -500,6 +501,12 @@ _FACTS: dict[str, Callable[[Any], bool]] = {
     "person": lambda v: v is True,  # the account is still one a person signs in to (apply re-reads its kind)
     "account_kind": lambda v: v in ACCOUNT_KINDS,  # the account is still of this kind
     "agent_orphaned": lambda v: isinstance(v, str) and bool(GUID.match(v)),  # this parent agent identity still gone
+    # no Copilot use since this day (auditor.apply.copilot_recheck re-reads the Copilot report)
+    "copilot_idle_since": is_date,
+    # still a member (directly or nested) of one of these groups (a Copilot seat's candidates)
+    "in_any_group": lambda v: (
+        isinstance(v, list) and 0 < len(v) <= 100 and all(isinstance(g, str) and bool(GUID.match(g)) for g in v)
+    ),
 }
 
 
@@ -529,7 +536,7 @@ def _preconditions(value: Any, where: Where, field: str) -> tuple[Precondition, 
                 f,
                 f"{_short(cond)} is not a precondition apply can check (holds, lacks, member_of, "
                 "not_member_of, exists, account_enabled, user_type, no_sign_in_within_days, person, account_kind, "
-                "agent_orphaned)",
+                "agent_orphaned, copilot_idle_since, in_any_group)",
             )
     return tuple(out)
 

@@ -87,6 +87,7 @@ ROUTES: tuple[Route, ...] = (
     _route("PATCH", "users/{user}", writes.update_user),
     _route("GET", "users/{user}/memberOf", users.member_of),
     _route("GET", "users/{user}/memberOf/{cast}", users.member_of),
+    _route("GET", "users/{user}/transitiveMemberOf", users.transitive_member_of),
     _route("GET", "users/{user}/mailboxSettings/userPurpose", users.user_purpose),
     _route("POST", "users/{user}/sendMail", mail.send_mail),
     _route("POST", "users/{user}/assignLicense", writes.assign_license),

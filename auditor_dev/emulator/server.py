@@ -10,7 +10,7 @@ in routes.py, one handler module per resource under resources/:
   (audit_log.py: the snapshot's entries and one for each of its own writes);
 - users.py: /users (list and one; $filter=startsWith(userPrincipalName,'x') [or ...], see
   filters.py), /users/$count, /users/{id|upn}/memberOf[/microsoft.graph.group],
-  /users/{id|upn}/mailboxSettings/userPurpose;
+  /users/{id|upn}/transitiveMemberOf (nested groups too), /users/{id|upn}/mailboxSettings/userPurpose;
 - groups.py: /groups (the $filter forms the collector uses, hasMembersWithLicenseErrors eq true
   included), /groups/{id}, /groups/{id}/transitiveMembers[/microsoft.graph.user],
   /groups/{id}/members[/microsoft.graph.user], /groups/{id}/appRoleAssignments;

@@ -101,7 +101,11 @@ def test_an_idle_seat_moves_to_who_waits_and_the_next_is_reduced(tmp_path: Any) 
     take, give = rem["actions"]
     assert take["user"] == "id-never" and take["body"] == {"addLicenses": [], "removeLicenses": [COPILOT_ID]}
     assert give["user"] == "id-waits" and give["body"]["addLicenses"] == [{"disabledPlans": [], "skuId": COPILOT_ID}]
-    assert give["precondition"] == [{"lacks": COPILOT_ID}, {"account_enabled": True}] and give["ready"]
+    # the candidate still waits (in a `candidates` group), enabled, without the seat, when it runs
+    waits = [{"lacks": COPILOT_ID}, {"account_enabled": True}, {"in_any_group": ["g-wait"]}]
+    assert give["precondition"] == waits and give["ready"]
+    # the holder's removal rests on no Copilot use since the window's first day (apply re-reads the report)
+    assert {"copilot_idle_since": dict(moved.details)["since"]} in take["precondition"]
     assert give["seats"] == {"Microsoft_365_Copilot": 1} and take["seats"] == {"Microsoft_365_Copilot": -1}
     message = wording.message(
         moved.rule,

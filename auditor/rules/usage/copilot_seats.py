@@ -53,9 +53,12 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     """`days`, `workloads`, `last_activity` (latest across them, or null), `report_date`; `disposition`
     (`reassign` or `reduce`); for `reassign` the `candidate` (UPN), `candidate_id` and `candidate_name`;
     for `reduce` the subscription's next window (`reduce_window`) and the day the seat stops costing
-    (`reduce_from`, null when not known); `direct` (the seat is held directly); `exposure` (the seat's
-    monthly price at the policy's prices, whatever its disposition; the finding's `monthly_cost` is the
-    money its fix takes off the bill: none for a seat that moves)"""
+    (`reduce_from`, null when not known); `since`, the window's first day (apply re-reads the report
+    and keeps the seat of a holder who used Copilot since); for `reassign` `candidate_groups`, the ids
+    of the `candidates` groups (apply re-checks the candidate is still in one); `direct` (the seat is
+    held directly); `exposure` (the seat's monthly price at the policy's prices, whatever its
+    disposition; the finding's `monthly_cost` is the money its fix takes off the bill: none for a seat
+    that moves)"""
 
     days: int
     workloads: list[str]
@@ -66,6 +69,8 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     candidate: str
     candidate_id: str
     candidate_name: str
+    candidate_groups: list[str]
+    since: str
     reduce_window: str
     reduce_from: str | None
     exposure: float | None
@@ -180,6 +185,7 @@ def dispositions(
             days=entry.days, workloads=list(COPILOT_WORKLOADS), last_activity=latest, report_date=refreshed
         )
         details["direct"] = direct
+        details["since"] = (ctx.as_of - timedelta(days=entry.days)).date().isoformat()
         details["exposure"] = ctx.cost_of((sid,))
         taker = next(waiting, None) if direct else None
         if taker is not None:
@@ -187,6 +193,7 @@ def dispositions(
             details["candidate"] = taker.user_principal_name
             details["candidate_id"] = taker.id
             details["candidate_name"] = taker.display_name
+            details["candidate_groups"] = candidate_groups(entry, ctx)
         else:
             details["disposition"] = REDUCE
             details["reduce_window"] = window
@@ -214,6 +221,13 @@ def candidates(entry: UsageEntry, ctx: Context, sid: str) -> list[User]:
         and ctx.index.kind_of(users[i]).person
     ]
     return sorted(found, key=lambda u: u.user_principal_name.lower())
+
+
+def candidate_groups(entry: UsageEntry, ctx: Context) -> list[str]:
+    """The ids (lower case) of the `candidates` groups, named by name or id (apply re-checks the
+    candidate is still in one)."""
+    refs = {ref.lower() for ref in entry.candidates or ()}
+    return sorted({g.id.lower() for g in ctx.index.snapshot.groups if {g.id.lower(), g.display_name.lower()} & refs})
 
 
 def reduction(ctx: Context, sid: str) -> tuple[str, str | None]:

@@ -10,7 +10,7 @@ from ...guidance.cloud_variants import Variant
 from ...guidance.details import RuleDetails, iso_date, number
 from ...guidance.examples import USER
 from ...guidance.library import Message, RuleGuidance, ValueFormatter, base_values, removal
-from ...guidance.remediation import ASSIGN_LICENSE, Action, Remediation, TextRef
+from ...guidance.remediation import ASSIGN_LICENSE, Action, Remediation, TextRef, resting_on
 from ...guidance.texts.declare import Text
 from . import copilot_seats as rules
 
@@ -103,6 +103,9 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
             "user": f.label(),
         }
         remedy = removal(f, v, w, list(f.skus), intro=[TextRef("steps.usage.confirm", values)])
+        since = f.own.get("since")
+        if since:  # apply re-reads the Copilot report: a holder who used Copilot since keeps the seat
+            remedy = resting_on(remedy, {"copilot_idle_since": since})
         candidate_id = f.own.get("candidate_id")
         if f.own.get("disposition") != rules.REASSIGN or not candidate_id or not f.skus:
             return remedy
@@ -114,13 +117,16 @@ class CopilotSeatIdle(RuleGuidance[rules.CopilotSeatIdleDetails]):
         }
         # the steps stay the removal's (one block for the rule's findings in the report); the message
         # names the candidate, and the call gives them the seat
-        remedy.actions = [*remedy.actions, give_seat(candidate_id, f.sku_id(part), part, given)]
+        groups = tuple(f.own.get("candidate_groups") or ())
+        remedy.actions = [*remedy.actions, give_seat(candidate_id, f.sku_id(part), part, given, groups)]
         return remedy
 
 
-def give_seat(candidate_id: str, sku_id: str, part: str, given: dict[str, str]) -> Action:
+def give_seat(candidate_id: str, sku_id: str, part: str, given: dict[str, str], groups: tuple[str, ...] = ()) -> Action:
     """The candidate's assignLicense of the seat the holder gives up: it needs the product to be
-    still missing and the account enabled when it runs; one seat consumed (the holder's frees one)."""
+    still missing, the account enabled and (`groups`) still in a `candidates` group when it runs;
+    one seat consumed (the holder's frees one)."""
+    waiting: tuple[dict[str, object], ...] = ({"in_any_group": list(groups)},) if groups else ()
     return Action(
         "POST",
         f"/users/{candidate_id}/assignLicense",
@@ -128,6 +134,6 @@ def give_seat(candidate_id: str, sku_id: str, part: str, given: dict[str, str]) 
         TextRef("steps.copilot_seat.give.call", given),
         ASSIGN_LICENSE,
         candidate_id,
-        precondition=({"lacks": sku_id}, {"account_enabled": True}),
+        precondition=({"lacks": sku_id}, {"account_enabled": True}, *waiting),
         seats={part: 1},
     )

@@ -85,6 +85,12 @@ def member_of(em: Emulator, call: Call) -> Answer:
     return relations.direct(em, call, groups, relations.GROUPS, _NOT_GROUPS)
 
 
+def transitive_member_of(em: Emulator, call: Call) -> Answer:
+    """GET /users/{id}/transitiveMemberOf: the groups the user is a member of, directly or through
+    nested groups."""
+    return relations.direct(em, call, em.tenant.member_of(_user(em, call)), relations.GROUPS, _NOT_GROUPS)
+
+
 def user_purpose(em: Emulator, call: Call) -> Answer:
     """mailboxSettings/userPurpose: the snapshot's purpose; a licensed user without one has a
     person's mailbox ("user"); no mailbox (unlicensed, or NO_MAILBOX) is Graph's 404."""
