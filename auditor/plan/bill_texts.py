@@ -183,8 +183,7 @@ def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Ca
         ),
         "reduce_at_renewal": lambda: t.pgettext(
             "bill_reason_reduce_at_renewal",
-            "Schedule the reduction to {to} licenses for the renewal; keep recurring billing on: turning it "
-            "off cancels the change.",
+            "Schedule the reduction for the renewal; keep recurring billing on: turning it off cancels the change.",
             **v,
         ),
         "vlsc": lambda: t.npgettext(
@@ -273,8 +272,8 @@ def _seat_texts(t: i18n.Translations, v: dict[str, str], n: int) -> dict[str, Ca
         ),
         "buy": lambda: t.npgettext(
             "bill_reason_buy",
-            "Buy {n} license: the changes that wait for a free license need it.",
-            "Buy {n} licenses: the changes that wait for free licenses need them.",
+            "The changes that wait for a free license need it.",
+            "The changes that wait for free licenses need them.",
             n,
             **v,
         ),

@@ -502,6 +502,15 @@ def _saving_cell(t: i18n.Translations, action: BillAction, currency: str | None)
     return f"{amount} ({note})" if note else amount
 
 
+def _seats_cell(action: BillAction, locale: Locale) -> str:
+    """The seats of a row; a reduction at the renewal also names the total it leaves ("4 (→ 200)"), which
+    its reason, said once for the rows that share it, does not."""
+    seats = i18n.format_number(action.seats, locale)
+    if action.action == "reduce" and action.window == "renewal" and action.to is not None:
+        return f"{seats} (→ {i18n.format_number(action.to, locale)})"
+    return seats
+
+
 def bill_view(
     value: Bill | Mapping[str, Any] | None, currency: str | None, locale: Locale, money_: Money | None = None
 ) -> BillView | None:
@@ -523,7 +532,7 @@ def bill_view(
         BillRow(
             product=product_name(a.sku),
             action=action_label(t, a.action),
-            seats=i18n.format_number(a.seats, locale),
+            seats=_seats_cell(a, locale),
             window=window_label(t, a.window),
             by=day(a.by) if a.action != "none" else "–",  # nothing to do has no deadline (native review 7, E12)
             saving=_saving_cell(t, a, currency),

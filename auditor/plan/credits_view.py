@@ -94,7 +94,7 @@ def credit_lines(t: i18n.Translations, bill: Bill) -> list[str]:
         t.pgettext(
             "credits_per_user",
             "Credits per user are not shown: Microsoft allows them only with the delegated permission "
-            '{permission} (for an application: "Not supported"), and the audit signs in as an application.',
+            "{permission}, and the audit signs in as an application.",
             permission=_text(credits.per_user.permission or USER_CREDITS_PERMISSION, 80),
         )
     )

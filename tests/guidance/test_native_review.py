@@ -86,7 +86,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("fönstret på 7 dagar", "efter den dagen har 7-dagarsfristen gått ut"),
         ("Gick med i en grupp", None),
         ("Lämnade en grupp", None),
-        ("licenser till förnyelsen", "licenser inför förnyelsen"),
+        ("licenser till förnyelsen", "minskningen inför förnyelsen"),  # issue 99: the total is in the seats cell
         ("Källpostlådan har bevarande", "Källpostlådan omfattas av bevarande"),
         ("som inte ger något", None),
         ("Om ja,", None),

@@ -40,7 +40,10 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("Elk is een aanvraag", "Elke wijziging is een aanvraag bij de API van het kanaal waarlangs"),
         ("na een ja op de prijs", "Met undo kunt u de licenties binnen de termijn terugkopen, nadat u de prijs"),
         ("en MDE_LITE, dat Microsoft 365 E5", None),
-        ("die vandaag open is neemt", "vandaag loopt geen termijn om ze te verwijderen"),  # issue 99: shorter
+        (
+            "die vandaag open is neemt",
+            "vandaag loopt geen termijn om",
+        ),  # issue 99: shorter (1 seat since the Copilot moves)
         ("elke manier staat erbij", "elke manier wordt hieronder vermeld, met de bijbehorende Microsoft Graph"),
         ("Purview dat geen bewaring", "Purview of er geen bewaring voor het postvak geldt"),
         ("dat ze niet worden gebruikt", None),
@@ -74,7 +77,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("Handelsændringer", "Kommercielle ændringer (apply --commerce, godkendes særskilt)"),
         ("der solgte abonnementet", "API'et for den kanal, abonnementet er købt igennem"),
         ("Fortryd kan købe", "Med undo kan licenserne købes tilbage inden for fristen, når du har godkendt"),
-        ("licenser mere er ikke planlagt", "Yderligere 2 licenser er ikke planlagt: ingen frist til at fjerne dem"),
+        ("licenser mere er ikke planlagt", "Yderligere 1 licens er ikke planlagt: ingen frist til at fjerne den"),
         ("| Licens senest", "Tildel licens senest"),
         ("viser Administration", "viser Microsoft 365 Administration andre navne"),
         ("gør det i Administration", "gør det i Microsoft 365 Administration"),
@@ -98,7 +101,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
     Locale.SV: [
         ("Ingen faktureringsrad", "Ingen rad i faktureringsfilen"),
         ("vars fönster", "vars frist och datum är okända"),
-        ("inget fönster", "ingen frist för att ta bort dem löper i dag"),
+        ("inget fönster", "ingen frist för att ta bort den löper i dag"),
         ("inom fönstret", "inom fristen"),
         ("Handelsändringar", "Kommersiella ändringar (apply --commerce, godkänns separat)"),
         ("Ångra kan köpa", "Med undo kan licenserna köpas tillbaka inom fristen när du har godkänt priset"),

@@ -374,7 +374,8 @@ def _recipes(
     others = [item for item in ordered if all(item is not k for k in kept)]
     named = [(own[rows[0].id] if len(rows) == 1 else recipe, rows) for recipe, rows in kept]  # one finding's: its name
     # the caption (the fix in one sentence) tells a rule's recipes apart; one recipe's steps say it all
-    several = len(ordered) > 1 or not known  # a rule the catalog does not know: its carried summary
+    # (the tables without steps say where theirs are, so a caption would tell nothing apart there)
+    several = len(kept) > 1 or not known  # a rule the catalog does not know: its carried summary
     shown = [
         msgspec.structs.replace(
             recipe,

@@ -222,8 +222,8 @@ class EntitlementShort(RuleGuidance[rules.EntitlementShortDetails]):
         ),
         Text(
             "summary.short",
-            "Buy {count} {target} license, or narrow the scope of {features}.",
-            "Buy {count} {target} licenses, or narrow the scope of {features}.",
+            "Buy {count} {target} license, or narrow the scope of the features that need it.",
+            "Buy {count} {target} licenses, or narrow the scope of the features that need them.",
         ),
         Text(
             "steps.short.who",
