@@ -52,7 +52,22 @@ def with_protection_rules(
     if not wanted or found is None:
         return snapshot
     if rules is not None:
-        return replace(snapshot, access_scope=replace(found, protection_rules=rules))
-    if found.protection_rules is not None:
-        return snapshot
-    return replace(snapshot, gaps=(*snapshot.gaps, Gap(PROTECTION_RULES, ", ".join(CMDLETS), NOT_READ)))
+        snapshot = replace(snapshot, access_scope=replace(found, protection_rules=rules))
+    elif found.protection_rules is None:
+        return replace(snapshot, gaps=(*snapshot.gaps, Gap(PROTECTION_RULES, ", ".join(CMDLETS), NOT_READ)))
+    return replace(snapshot, gaps=(*snapshot.gaps, *_unknown_groups(snapshot)))
+
+
+def _unknown_groups(snapshot: TenantSnapshot) -> list[Gap]:
+    """A gap per enabled rule naming a group whose members the snapshot did not read: who it reaches is not known,
+    so auditor.impact.entitlement_scope leaves it out, and the report says so."""
+    scope = snapshot.access_scope
+    assert scope is not None
+    known = {g.id.lower() for g in snapshot.groups} | {g.id.lower() for g in scope.groups}
+    gaps = []
+    for rule in scope.protection_rules or ():
+        unknown = [g for g in (*rule.sent_to_member_of, *rule.except_sent_to_member_of) if g not in known]
+        if rule.enabled and unknown:
+            reason = f"not judged: the members of group(s) {', '.join(unknown)} were not read (SentToMemberOf)"
+            gaps.append(Gap(PROTECTION_RULES, f"{rule.cmdlet} {rule.name}", reason))
+    return gaps

@@ -143,3 +143,13 @@ def test_a_rule_naming_a_user_by_name_stops_the_run(tmp_path: Path) -> None:
     export = _export(tmp_path / "export", rules)
     args = ["audit", "--snapshot", str(tenant), "--policies", str(policy), "--exchange-export", str(export)]
     assert main([*args, "--output-dir", str(tmp_path / "out")]) == 2
+
+
+def test_a_rule_naming_a_group_not_read_is_a_named_gap(tmp_path: Path) -> None:
+    tenant, *_ = _tenant(tmp_path)
+    unknown = "0f0f0f0f-0000-4000-8000-000000000001"
+    rules = [{"Cmdlet": "Get-AntiPhishRule", "Name": "VIPs", "State": "Enabled", "SentToMemberOf": unknown}]
+    _, report = _audit(tmp_path, tenant, _export(tmp_path / "export", rules))
+    (gap,) = [g for g in report["gaps"] if g["part"] == PROTECTION_RULES]
+    assert gap["request"] == "Get-AntiPhishRule VIPs" and unknown in gap["reason"]
+    assert _reached(report) == {}
