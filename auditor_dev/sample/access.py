@@ -178,10 +178,11 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
     # the PIM group's members may activate its ownership for a day: eligible owners, PIM for Groups
     grants = tuple(GroupGrant(_id(f"pg-owner-{u.id}"), executives.id, u.id, "owner", True) for u in e3[2:4])
     # Defender for Office 365 (the Exchange export's protection-rules.csv): a Safe Links rule reaching an E3 holder
-    # and the enabled member holding no product (the one the demo flags), and a disabled preset rule
+    # (E3 carries Plan 1) and a holder of F3 alone (which does not), and a disabled preset rule
     domain = bare.user_principal_name.rpartition("@")[2].lower()
+    frontline = _holders(snapshot, "SPE_F1", only=True)[0]
     rules = (
-        ProtectionRule("Get-SafeLinksRule", "Safe Links for staff", "Enabled", sent_to=(e3[0].id, bare.id)),
+        ProtectionRule("Get-SafeLinksRule", "Safe Links for staff", "Enabled", sent_to=(e3[0].id, frontline.id)),
         ProtectionRule(
             "Get-ATPProtectionPolicyRule",
             "Strict Preset Security Policy",

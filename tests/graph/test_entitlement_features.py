@@ -283,7 +283,7 @@ def test_the_demo_finds_a_case_of_each_through_the_emulator(tmp_path: Path) -> N
     assert reached["entitlement_management"] == ["Sales tools"]
     assert reached["lifecycle_workflows"] == ["Onboard new hires"]
     assert reached["pim_groups"] == ["Executives"]
-    # the Safe Links rule of the sample's Exchange export (its protection-rules.csv) reaches the user without a product
+    # the Safe Links rule of the sample's Exchange export (its protection-rules.csv) reaches a holder of F3 alone
     assert reached["defender_office"] == ["Safe Links for staff"]
     workflow = [
         f
