@@ -364,7 +364,7 @@ def run_audit(options: AuditOptions) -> int:
     baseline, causes = _baseline(options)
     billing = _billing(options.billing_file)  # a bad billing file stops the run before any collection (exit 2)
     # read before the tenant: a bad export (or the protection-rules.csv beside it) stops the run (exit 2) first
-    exchange, protection = read_export(options.exchange_export, options.source.demo)
+    exchange, protection = read_export(options.exchange_export, options.source.demo or options.demo_exchange)
     migration = read_migration(options.migration) if options.migration else None  # likewise
     # history, causes, cost allocation, chat (auditor.insights)
     nightly = Nightly(replace(options.nightly, causes=causes), policies, baseline)
