@@ -153,3 +153,13 @@ def test_a_rule_naming_a_group_not_read_is_a_named_gap(tmp_path: Path) -> None:
     (gap,) = [g for g in report["gaps"] if g["part"] == PROTECTION_RULES]
     assert gap["request"] == "Get-AntiPhishRule VIPs" and unknown in gap["reason"]
     assert _reached(report) == {}
+
+
+def test_the_demo_export_is_the_sample_tenants_rules() -> None:
+    """auditor_dev/sample/exchange/protection-rules.csv (what `audit --demo` reads) holds the rules the sample
+    tenant's snapshot keeps (auditor_dev/sample/access.py), so the two never drift apart."""
+    from auditor.data.protection_rules import read_protection_rules
+
+    scope = load_snapshot(SAMPLE).access_scope
+    assert scope is not None and scope.protection_rules
+    assert read_protection_rules(SAMPLE.parent / "exchange" / "protection-rules.csv") == scope.protection_rules
