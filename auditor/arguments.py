@@ -48,6 +48,7 @@ class AuditOptions:
     billing_file: str | None = None  # --billing FILE
     bill: BillingOptions = field(default_factory=BillingOptions)  # the billing sources' flags
     exchange_export: str | None = None  # --exchange-export FILE
+    demo_exchange: bool = False  # a sample of `audit --demo --tenants`: the sample's protection-rules.csv
     migration: str | None = None  # --migration MIGRATION_JSON
     nightly: NightlyOptions = field(default_factory=NightlyOptions)  # --history, --causes, --notify-webhook/-format
     notify_when: str | None = None  # --notify-when (None: changed with something to compare with, else always)

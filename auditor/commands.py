@@ -32,7 +32,6 @@ from auditor.common.outputs import PREVIOUS, output_lock, rotate_previous
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.run_record import RECORD, RunKind, claim, record
 from auditor.common.timestamps import OutOfRange, now_or_pinned, parse_timestamp
-from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import AuditResult, Locale, Severity, TenantSnapshot
 from auditor.formats.report_model import ReportDocument
 from auditor.policyset.config_problems import (
@@ -41,6 +40,7 @@ from auditor.policyset.config_problems import (
     said,
 )
 from auditor.policyset.load import load_policies
+from auditor.policyset.protection_export import read_export, with_protection_rules
 from auditor.policyset.schema import schema_text
 
 from . import STARTED, demo, wording
@@ -363,8 +363,8 @@ def run_audit(options: AuditOptions) -> int:
     kept_sign_ins = Path(options.output_dir) if options.baseline == LAST_RUN else None
     baseline, causes = _baseline(options)
     billing = _billing(options.billing_file)  # a bad billing file stops the run before any collection (exit 2)
-    # read before the tenant: a bad export stops the run (exit 2) before any Graph request
-    exchange = read_exchange_export(options.exchange_export) if options.exchange_export else None
+    # read before the tenant: a bad export (or the protection-rules.csv beside it) stops the run (exit 2) first
+    exchange, protection = read_export(options.exchange_export, options.source.demo or options.demo_exchange)
     migration = read_migration(options.migration) if options.migration else None  # likewise
     # history, causes, cost allocation, chat (auditor.insights)
     nightly = Nightly(replace(options.nightly, causes=causes), policies, baseline)
@@ -385,6 +385,7 @@ def run_audit(options: AuditOptions) -> int:
         map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
         # the mailbox purposes are read for the accounts the rules could flag at the audit's clock
         snapshot = _snapshot(options, policies, as_of, nightly, kept_sign_ins, given)
+        snapshot = with_protection_rules(snapshot, protection, policies)  # the export's, or a gap naming them
         del given  # one reference, so that `del snapshot` below frees the users
         seats = _distributor_seats(options, snapshot)  # the distributor's seats (read only)
         billing, billing_gaps = _commerce(options, snapshot, billing, seats)  # the billing APIs, then the file

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from .feature_records import AccessReview, BadRecord, GroupGrant, ManagedDevice, PackageAssignment, Workflow
+from .protection_rules import PROTECTION_RULES, ProtectionRule
 
 CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
@@ -128,6 +129,7 @@ class AccessScopeJson(TypedDict):
     lifecycleWorkflows: NotRequired[list[dict[str, Any]]]
     groupEligibilityScheduleInstances: NotRequired[list[dict[str, Any]]]
     groupAssignmentScheduleInstances: NotRequired[list[dict[str, Any]]]
+    protectionRules: NotRequired[list[dict[str, Any]]]  # from the Exchange export (docs/exchange-export.md)
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,8 @@ class AccessScope:
     packages: tuple[PackageAssignment, ...] | None = None
     workflows: tuple[Workflow, ...] | None = None
     group_grants: tuple[GroupGrant, ...] | None = None  # PIM for Groups: eligible and active instances
+    # Defender for Office 365's rules, from the Exchange export (auditor.data.protection_rules); None: not read
+    protection_rules: tuple[ProtectionRule, ...] | None = None
 
     def group(self, group_id: str) -> ScopeGroup | None:
         key = group_id.lower()
@@ -328,6 +332,8 @@ class AccessScope:
         if self.group_grants is not None:
             out["groupEligibilityScheduleInstances"] = [g.to_graph() for g in self.group_grants if g.eligible]
             out["groupAssignmentScheduleInstances"] = [g.to_graph() for g in self.group_grants if not g.eligible]
+        if self.protection_rules is not None:
+            out["protectionRules"] = [r.to_json() for r in self.protection_rules]
         return out
 
     @classmethod
@@ -343,7 +349,7 @@ class AccessScope:
                 raise BadScope(f"{key}: expected a list")
             return value
 
-        devices, reviews, packages, workflows, group_eligible, group_assigned = (
+        devices, reviews, packages, workflows, group_eligible, group_assigned, rules = (
             listed(k)
             for k in (
                 "managedDevices",
@@ -352,14 +358,20 @@ class AccessScope:
                 "lifecycleWorkflows",
                 "groupEligibilityScheduleInstances",
                 "groupAssignmentScheduleInstances",
+                PROTECTION_RULES,
             )
         )
+        try:
+            protection = None if rules is None else tuple(ProtectionRule.of(r) for r in rules)
+        except ValueError as exc:
+            raise BadScope(f"{PROTECTION_RULES}: {exc}") from None
         try:
             return cls(
                 devices=None if devices is None else tuple(ManagedDevice.from_graph(d) for d in devices),
                 reviews=None if reviews is None else tuple(AccessReview.from_graph(r) for r in reviews),
                 packages=None if packages is None else tuple(PackageAssignment.from_graph(a) for a in packages),
                 workflows=None if workflows is None else tuple(Workflow.from_graph(w) for w in workflows),
+                protection_rules=protection,
                 group_grants=None
                 if group_eligible is None and group_assigned is None
                 else (

@@ -151,6 +151,7 @@ def _tenant_options(
             partner_session=partner_session,
         ),
         exchange_export=None,
+        demo_exchange=run.source.demo,  # the demo's samples: the sample's Defender rules (docs/exchange-export.md)
         migration=job.migration or None,
         # each tenant's own history in its own folder, kept across nights: its trends and forecast
         nightly=replace(run.nightly, history=str(folder / history_name(run.nightly.history))),

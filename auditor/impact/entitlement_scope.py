@@ -19,6 +19,7 @@ from importlib import resources
 from auditor.data.access_records import AccessPolicy, AccessScope
 from auditor.data.feature_records import AccessReview
 from auditor.data.model import User
+from auditor.data.protection_rules import ProtectionRule
 
 from ..index import TenantIndex
 from ..reference import DATA_FILE, product_names
@@ -44,7 +45,17 @@ INTUNE_IDS = frozenset(
         PLAN_IDS[INTUNE_EDU],
     }
 )
-RANK = {INTUNE: 0, P1: 1, P2: 2, GOVERNANCE: 3}
+# Microsoft Defender for Office 365 (Microsoft's product table): Plan 1 (ATP_ENTERPRISE) and Plan 2
+# (THREAT_INTELLIGENCE), which includes Plan 1's protection; Safe Links, Safe Attachments, impersonation
+# protection and the preset policies are Plan 1's (docs/entitlements.md)
+DEFENDER = "defender_office"
+DEFENDER_IDS = frozenset(
+    {
+        "f20fedf3-f3c3-43c3-8267-2bfdd51c0939",  # ATP_ENTERPRISE: Defender for Office 365 (Plan 1)
+        "8e0c0a52-6a6c-4d40-8370-dd62790dcd70",  # THREAT_INTELLIGENCE: Defender for Office 365 (Plan 2)
+    }
+)
+RANK = {DEFENDER: -1, INTUNE: 0, P1: 1, P2: 2, GOVERNANCE: 3}
 GROUP_LICENSING_PLAN = "group_licensing"  # entitlement-short's own count for group-based licensing
 
 CONDITIONAL_ACCESS = "conditional_access"
@@ -57,6 +68,7 @@ ACCESS_REVIEWS = "access_reviews"
 ENTITLEMENT_MANAGEMENT = "entitlement_management"
 LIFECYCLE_WORKFLOWS = "lifecycle_workflows"
 GROUP_PIM = "pim_groups"
+DEFENDER_OFFICE = "defender_office"  # Safe Links, Safe Attachments, anti-phishing and preset policy rules
 # `entitlements: {}` judges the first five (read with the Entra permissions the section always asked for); the
 # others are judged when the policy names them: each needs a permission of its own (docs/entitlements.md)
 DEFAULT_FEATURES = (CONDITIONAL_ACCESS, RISK_BASED_ACCESS, PRIVILEGED_ACCESS, DYNAMIC_GROUPS, GROUP_LICENSING)
@@ -67,6 +79,7 @@ FEATURES = (
     ENTITLEMENT_MANAGEMENT,
     LIFECYCLE_WORKFLOWS,
     GROUP_PIM,
+    DEFENDER_OFFICE,
 )
 NEEDS = {
     CONDITIONAL_ACCESS: P1,
@@ -79,6 +92,7 @@ NEEDS = {
     ENTITLEMENT_MANAGEMENT: P2,
     LIFECYCLE_WORKFLOWS: GOVERNANCE,
     GROUP_PIM: P2,
+    DEFENDER_OFFICE: DEFENDER,
 }
 # the features P2 or ID Governance covers (PIM's page; access reviews and entitlement management: some of their
 # capabilities "operate with" P2, the auditor does not tell which a review or package uses)
@@ -143,6 +157,8 @@ def carried(plan_ids: Iterable[str]) -> frozenset[str]:
         out.add(P1)
     if ids & INTUNE_IDS:
         out.add(INTUNE)
+    if ids & DEFENDER_IDS:
+        out.add(DEFENDER)
     return frozenset(out)
 
 
@@ -154,6 +170,8 @@ def covers(plans: frozenset[str], feature: str, group_product: bool = False) -> 
         return GOVERNANCE in plans
     if feature == INTUNE_DEVICES:
         return INTUNE in plans
+    if feature == DEFENDER_OFFICE:
+        return DEFENDER in plans
     if feature == RISK_BASED_ACCESS:
         return P2 in plans
     if feature == GROUP_LICENSING:
@@ -352,6 +370,8 @@ def reach(index: TenantIndex, scope: AccessScope, features: Iterable[str]) -> Re
                 )
             )
     _features(out, scope, reader, wanted)
+    if DEFENDER_OFFICE in wanted:
+        out.scopes[DEFENDER_OFFICE] = _protected(index, scope.protection_rules or (), reader)
     if DYNAMIC_GROUPS in wanted:
         for group in scope.groups:
             if group.dynamic:
@@ -393,6 +413,38 @@ def _features(out: Reach, scope: AccessScope, reader: ScopeReader, wanted: set[s
         out.scopes[LIFECYCLE_WORKFLOWS] = [
             Scope(w.display_name or w.id, Side(ids=frozenset(map(_key, w.users)))) for w in scope.workflows or ()
         ]
+
+
+def _protected(index: TenantIndex, rules: Iterable[ProtectionRule], reader: ScopeReader) -> list[Scope]:
+    """Whom each enabled Defender for Office 365 rule reaches: the recipients meeting every kind of condition
+    it gives (Microsoft: conditions of different kinds are ANDed), but those meeting any exception (ORed). A
+    group is resolved from the groups the snapshot read; a rule naming a group it did not read is left out
+    (its reach is not known)."""
+    groups = {_key(g.id): frozenset(map(_key, g.members)) for g in index.snapshot.groups}
+    groups.update({key: frozenset(map(_key, g.members)) for key, g in reader.groups.items()})
+    domains: dict[str, set[str]] = {}
+    for user in index.users:
+        domains.setdefault(user.user_principal_name.rpartition("@")[2].lower(), set()).add(_key(user.id))
+    out: list[Scope] = []
+    for rule in rules:
+        named = (*rule.sent_to_member_of, *rule.except_sent_to_member_of)
+        if not rule.enabled or any(g not in groups for g in named):
+            continue
+        kinds = [
+            frozenset(rule.sent_to) if rule.sent_to else None,
+            frozenset().union(*(groups[g] for g in rule.sent_to_member_of)) if rule.sent_to_member_of else None,
+            frozenset().union(*(domains.get(d, ()) for d in rule.recipient_domain_is))
+            if rule.recipient_domain_is
+            else None,
+        ]
+        given = [k for k in kinds if k is not None]
+        include = frozenset.intersection(*given) if given else frozenset()
+        exclude = frozenset(rule.except_sent_to).union(
+            *(groups[g] for g in rule.except_sent_to_member_of),
+            *(domains.get(d, ()) for d in rule.except_recipient_domain_is),
+        )
+        out.append(Scope(rule.name, Side(ids=include), Side(ids=exclude)))
+    return out
 
 
 def _named(found: dict[str, set[str]]) -> list[Scope]:
@@ -443,5 +495,6 @@ def readable(scope: AccessScope, features: Iterable[str]) -> tuple[str, ...]:
         ENTITLEMENT_MANAGEMENT: scope.packages is not None,
         LIFECYCLE_WORKFLOWS: scope.workflows is not None,
         GROUP_PIM: scope.group_grants is not None,
+        DEFENDER_OFFICE: scope.protection_rules is not None,
     }
     return tuple(f for f in features if ok[f])

@@ -105,8 +105,9 @@ def _entitlements(t: Translations) -> list[str]:
         f"#              access_reviews,          # {needs('AccessReview.Read.All')}",
         f"#              entitlement_management,  # {needs('EntitlementManagement.Read.All')}",
         f"#              lifecycle_workflows,     # {needs('LifecycleWorkflows.Read.All')}",
-        "#              pim_groups]              # "
+        "#              pim_groups,              # "
         + needs("PrivilegedEligibilitySchedule.Read.AzureADGroup, PrivilegedAssignmentSchedule.Read.AzureADGroup"),
+        f"#              defender_office]         # {needs('--exchange-export (protection-rules.csv)')}",
     ]
 
 

@@ -26,6 +26,7 @@ from auditor.data.enums import AccountKind
 from auditor.data.feature_records import AccessReview, GroupGrant, ManagedDevice, PackageAssignment, Workflow
 from auditor.data.license_insight_data import LICENSE_INSIGHT, LicenseInsight
 from auditor.data.model import Group, TenantSnapshot, User
+from auditor.data.protection_rules import ProtectionRule
 from auditor.impact.license_insight_comparison import auditor_counts
 from auditor.index import TenantIndex
 
@@ -176,7 +177,21 @@ def _features(snapshot: TenantSnapshot, e3: list[User], executives: Group) -> di
     workflows = (Workflow(_id("lcw-onboard"), "Onboard new hires", "joiner", (e3[2].id, e3[3].id)),)
     # the PIM group's members may activate its ownership for a day: eligible owners, PIM for Groups
     grants = tuple(GroupGrant(_id(f"pg-owner-{u.id}"), executives.id, u.id, "owner", True) for u in e3[2:4])
+    # Defender for Office 365 (the Exchange export's protection-rules.csv): a Safe Links rule reaching an E3 holder
+    # (E3 carries Plan 1) and a holder of F3 alone (which does not), and a disabled preset rule
+    domain = bare.user_principal_name.rpartition("@")[2].lower()
+    frontline = _holders(snapshot, "SPE_F1", only=True)[0]
+    rules = (
+        ProtectionRule("Get-SafeLinksRule", "Safe Links for staff", "Enabled", sent_to=(e3[0].id, frontline.id)),
+        ProtectionRule(
+            "Get-ATPProtectionPolicyRule",
+            "Strict Preset Security Policy",
+            "Disabled",
+            recipient_domain_is=(domain,),
+        ),
+    )
     return {
+        "protection_rules": rules,
         "devices": devices,
         "reviews": reviews,
         "packages": packages,

@@ -211,9 +211,10 @@ def test_the_starter_offers_the_entitlement_features_commented(tmp_path: Path) -
     start = next(n for n, line in enumerate(lines) if line.startswith("# entitlements:"))
     end = next(n for n in range(start, len(lines)) if "]" in lines[n].split("#")[1])
     block = lines[start : end + 1]
-    assert "needs DeviceManagementManagedDevices.Read.All" in block[2] and "AzureADGroup" in block[-1]
+    assert "needs DeviceManagementManagedDevices.Read.All" in block[2] and "AzureADGroup" in block[-2]
+    assert "--exchange-export" in block[-1]  # Defender for Office 365: the Exchange export's protection rules
     uncommented = text + "\n".join(line[2:] for line in block) + "\n"
     path = tmp_path / "p.yaml"
     path.write_text(uncommented)
     (policy,) = load_policies([str(path)]).policies
-    assert policy.entitlements is not None and len(policy.entitlements.features) == 10
+    assert policy.entitlements is not None and len(policy.entitlements.features) == 11

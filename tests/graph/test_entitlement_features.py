@@ -268,13 +268,23 @@ def test_the_demo_finds_a_case_of_each_through_the_emulator(tmp_path: Path) -> N
         for f in report["findings"]
         if f["rule"] == EntitlementMissing.id
         for feature, names in f["details"]["via"].items()
-        if feature in ("intune", "access_reviews", "entitlement_management", "lifecycle_workflows", "pim_groups")
+        if feature
+        in (
+            "intune",
+            "access_reviews",
+            "entitlement_management",
+            "lifecycle_workflows",
+            "pim_groups",
+            "defender_office",
+        )
     }
     assert reached["intune"] == ["Android"]
     assert reached["access_reviews"] == ["Quarterly review of the Executives"]
     assert reached["entitlement_management"] == ["Sales tools"]
     assert reached["lifecycle_workflows"] == ["Onboard new hires"]
     assert reached["pim_groups"] == ["Executives"]
+    # the Safe Links rule of the sample's Exchange export (its protection-rules.csv) reaches a holder of F3 alone
+    assert reached["defender_office"] == ["Safe Links for staff"]
     workflow = [
         f
         for f in report["findings"]

@@ -38,6 +38,7 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.feature.entitlement_management", "entitlement management"),
     Text("word.feature.lifecycle_workflows", "lifecycle workflows"),
     Text("word.feature.pim_groups", "PIM for Groups"),
+    Text("word.feature.defender_office", "Defender for Office 365 policies"),
     # what puts a user in a feature's scope, {name} being its name in the tenant (entitlement-missing's steps)
     Text("word.reach.policy", 'the Conditional Access policy "{name}"'),
     Text("word.reach.role", "the PIM role {name}"),
@@ -48,6 +49,7 @@ TEXTS: tuple[Declared, ...] = (
     Text("word.reach.package", 'the access package "{name}"'),
     Text("word.reach.workflow", 'the lifecycle workflow "{name}"'),
     Text("word.reach.pim_group", "the group {name} in PIM for Groups"),
+    Text("word.reach.protection_rule", 'the Defender for Office 365 rule "{name}"'),
     Text(
         "message.shared_mailbox_unknown",
         "The auditor could not tell whether this is a shared, room or "

@@ -45,6 +45,7 @@ PLAN_FEATURES = {
     scope.GROUP_LICENSING_PLAN: (scope.GROUP_LICENSING,),
     scope.GOVERNANCE: (scope.LIFECYCLE_WORKFLOWS,),
     scope.INTUNE: (scope.INTUNE_DEVICES,),
+    scope.DEFENDER: (scope.DEFENDER_OFFICE,),
 }
 # the read each feature beyond the Entra ones needs (a request of its own, and a permission: docs/entitlements.md)
 FEATURE_READS = {
@@ -68,8 +69,8 @@ class Product(TypedDict):
 class EntitlementMissingDetails(UsageLocationDetails):
     """`features` (what reaches the user and is not covered: `conditional_access`, `risk_based_access`,
     `privileged_access`, `dynamic_groups`, `group_licensing`, `intune`, `access_reviews`, `entitlement_management`,
-    `lifecycle_workflows`, `pim_groups`), `needs` (`P1`, `P2` or `governance`: the highest Entra plan; `intune`
-    when only Intune),
+    `lifecycle_workflows`, `pim_groups`, `defender_office`), `needs` (`P1`, `P2` or `governance`: the highest Entra
+    plan; `intune` when only Intune, `defender_office` when only Defender for Office 365),
     `via` (per feature, the policies, roles or groups that put the user in scope), `entitle_with` (`sku`, `name`,
     `monthly`, `free_seats`: the cheapest product by the policy's prices that covers every feature listed, or null
     when none is priced), `waits_for_seats` (no free seat is left for this user: the plan's bill buys it),
@@ -77,7 +78,7 @@ class EntitlementMissingDetails(UsageLocationDetails):
     `sku_ids`; `monthly_cost` is what `entitle_with` adds per month"""
 
     features: list[str]
-    needs: str  # P1 | P2 | governance | intune
+    needs: str  # P1 | P2 | governance | intune | defender_office
     via: dict[str, list[str]]  # feature -> the policies, roles or groups that put the user in scope
     entitle_with: Product | None
     waits_for_seats: bool  # entitle_with has no free seat left for this user: seats to buy first
@@ -85,12 +86,12 @@ class EntitlementMissingDetails(UsageLocationDetails):
 
 
 class EntitlementShortDetails(TypedDict):
-    """`plan` (`P1`, `P2`, `group_licensing`, `governance` or `intune`), `features`, `in_scope`, `owned`,
-    `short`, `guests_in_scope` (counted apart: Microsoft bills external users by monthly active users),
+    """`plan` (`P1`, `P2`, `group_licensing`, `governance`, `intune` or `defender_office`), `features`, `in_scope`,
+    `owned`, `short`, `guests_in_scope` (counted apart: Microsoft bills external users by monthly active users),
     `entitle_with` (as for entitlement-missing), `monthly_cost` = `short` × its price; for Intune,
     `devices_without_user` (counted apart: Intune's device-only licenses cover them)"""
 
-    plan: str  # P1 | P2 | group_licensing | governance | intune
+    plan: str  # P1 | P2 | group_licensing | governance | intune | defender_office
     features: list[str]
     in_scope: int
     owned: int
@@ -299,12 +300,15 @@ class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
     Named in `features` (each reads with a permission of its own): a device enrolled in Intune (`intune`, an Intune
     plan), an access review's reviewed and reviewers, an access package delivered, an eligible or time-bound
     membership or ownership in PIM for Groups (`access_reviews`, `entitlement_management`, `pim_groups`: P2 or ID
-    Governance), a lifecycle workflow's users (`lifecycle_workflows`: ID Governance).
+    Governance), a lifecycle workflow's users (`lifecycle_workflows`: ID Governance), the recipients an enabled
+    Safe Links, Safe Attachments, anti-phishing or preset policy rule reaches (`defender_office`: Defender for
+    Office 365, read from the Exchange export, docs/exchange-export.md).
 
     Example:
         entitlements:
           features: [conditional_access, risk_based_access, privileged_access, dynamic_groups, group_licensing,
-                     intune, access_reviews, entitlement_management, lifecycle_workflows, pim_groups]
+                     intune, access_reviews, entitlement_management, lifecycle_workflows, pim_groups,
+                     defender_office]
     """
 
     id = "entitlement-missing"

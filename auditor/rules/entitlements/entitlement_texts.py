@@ -17,6 +17,8 @@ from ...guidance.texts.declare import Text
 from ...impact.entitlement_scope import (
     ACCESS_REVIEWS,
     CONDITIONAL_ACCESS,
+    DEFENDER,
+    DEFENDER_OFFICE,
     DYNAMIC_GROUPS,
     ENTITLEMENT_MANAGEMENT,
     GOVERNANCE,
@@ -42,6 +44,7 @@ PLAN_NAMES = {
     P2: "Microsoft Entra ID P2",
     GOVERNANCE: "Microsoft Entra ID Governance",
     INTUNE: "Microsoft Intune",
+    DEFENDER: "Microsoft Defender for Office 365 (Plan 1)",
 }
 
 
@@ -53,10 +56,12 @@ def plan_name(plan: str | None, w: ValueFormatter) -> str:
 
 
 def plans_needed(features: list[str], w: ValueFormatter) -> str:
-    """The plans a user's uncovered features need: the highest Entra plan, and Microsoft Intune beside it."""
+    """The plans a user's uncovered features need: the highest Entra plan, and Microsoft Intune and Defender for
+    Office 365 beside it."""
     known = [f for f in features if f in NEEDS]
-    entra = [f for f in known if f != INTUNE_DEVICES]
+    entra = [f for f in known if f not in (INTUNE_DEVICES, DEFENDER_OFFICE)]
     plans = ([need_of(entra)] if entra else []) + ([INTUNE] if INTUNE_DEVICES in known else [])
+    plans += [DEFENDER] if DEFENDER_OFFICE in known else []
     return w.all([plan_name(p, w) for p in plans]) if plans else w.word("unknown")
 
 
@@ -83,6 +88,7 @@ REACH_WORDS = {
     ENTITLEMENT_MANAGEMENT: "reach.package",
     LIFECYCLE_WORKFLOWS: "reach.workflow",
     GROUP_PIM: "reach.pim_group",
+    DEFENDER_OFFICE: "reach.protection_rule",
 }
 
 
