@@ -55,7 +55,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("vraag het uw", "vraag ernaar bij uw Microsoft-accountteam"),
         ("verwijder haar", "of verwijder deze en laat de bevinding oplossen"),
         ("uit de verlagingen", "door de verlagingen waarvan de datum bekend is"),
-        ("14 Hoog", "(15 hoog, 59 gemiddeld en 18 laag)"),  # S5: severities in running text
+        ("14 Hoog", "(15 hoog, 59 gemiddeld en 17 laag)"),  # S5: severities in running text
         # the English source (E4, E7, E9), said in every language
         ("de gebruiker vertrekt", "de licenties verdwijnen met de bevinding"),
         ("de licenties Microsoft 365 E3 en", "de licentie Microsoft 365 E3 en"),
@@ -86,7 +86,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("ellers bliver den 2", "ellers bliver den til et betalt abonnement"),
         ("hvor gruppens licenser", "som gruppens licenser ikke kunne anvendes på"),
         ("ingen kopi fra den", None),
-        ("14 Høj", "(15 høj, 59 mellem og 18 lav)"),
+        ("14 Høj", "(15 høj, 59 mellem og 17 lav)"),
         ("brugeren forlader organisationen", "licenserne fjernes med fundet"),
         ("licenserne Microsoft 365 E3 og", "licensen Microsoft 365 E3 og"),
         ("Behold licensen for denne bruger", "Behold licensen for denne postkasse"),
@@ -110,7 +110,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("som en premiumfunktion når", "som omfattas av en premiumfunktion"),
         ("| Licens senast", "Tilldela licens senast"),
         ("ingen kopia från den", None),
-        ("14 Hög", "(15 hög, 59 medel och 18 låg)"),
+        ("14 Hög", "(15 hög, 59 medel och 17 låg)"),
         ("användaren lämnar organisationen", "licenserna tas bort med avvikelsen"),
         ("licenserna Microsoft 365 E3 och", "licensen Microsoft 365 E3 och"),
         ("Behåll licensen för den här användaren", "Behåll licensen för den här postlådan"),
@@ -136,7 +136,7 @@ FIXED: dict[Locale, list[tuple[str, str | None]]] = {
         ("posta kutusu;", None),
         ("sayısına indirir", None),
         ("lisans satın alınır)", "lisans satın alınacak)"),
-        ("14 Yüksek", "(15 yüksek, 59 orta ve 18 düşük)"),
+        ("14 Yüksek", "(15 yüksek, 59 orta ve 17 düşük)"),
         ("kullanıcı ayrılıyor", "lisanslar “Engellenmiş kullanıcıda lisans var” bulgusu ile kaldırılır"),
         ("Microsoft 365 E3 lisanslarını ve", "Microsoft 365 E3 lisansını ve"),
         ("Bu kullanıcının lisansını koruyun", "Bu posta kutusunun lisansını koruyun"),

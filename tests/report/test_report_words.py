@@ -27,9 +27,8 @@ from .test_digest_size import words
 # Copilot-seat findings grew them to 5,992 and 6,066; the bill's reasons for a reduction at the renewal and a
 # purchase said once as notes (the total a reduction leaves in its seats cell), a caption shown only where it
 # tells two recipes with steps apart and shorter sentences brought them to 5,863 and 5,895 (da 5,628, sv
-# 5,665, tr 5,410); Defender for Office 365's policies (issue 100: a second low finding of the entitlement rule,
-# its feature named in the counts) brought English to 5,924 and Dutch to 5,957
-TARGET = 5_960  # every language: a change that makes a report longer than this has to say so here
+# 5,665, tr 5,410)
+TARGET = 5_900  # every language: a change that makes a report longer than this has to say so here
 CEILING = 6_000  # the issue's limit, in every language
 
 
