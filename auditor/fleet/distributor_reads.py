@@ -73,17 +73,16 @@ def audited(
     outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any], name: str
 ) -> Iterator[tuple[Outcome, Path, Path]]:
     """(outcome, its folder, the path of its file `name`) of each tenant in `given` that was audited;
-    that file of an earlier night is removed first (never read as tonight's), even for a tenant that
-    failed tonight, and nothing is written through a folder that is a link."""
+    that file of an earlier night is removed first from every tenant's folder (never read as tonight's),
+    even for a tenant that failed tonight or whose entry no longer names one, and nothing is written
+    through a folder that is a link."""
     for outcome in outcomes:
-        if outcome.job.key not in given:
-            continue
         folder = root / outcome.job.key
         if folder.is_symlink():  # the tenant was refused for it (auditor.fleet.run): nothing through it
             continue
         path = folder / name
         path.unlink(missing_ok=True)
-        if outcome.status != "failed":
+        if outcome.job.key in given and outcome.status != "failed":
             yield outcome, folder, path
 
 

@@ -174,3 +174,20 @@ def test_a_malformed_shard_roll_up_is_a_usage_error_naming_the_file(
         json.dumps({"schema_version": 1, "generated_at": "2026-11-25T02:00:00+00:00", "tenants": [_row()]}), "utf-8"
     )
     assert main(["rollup", str(shard), "--output-dir", str(tmp_path / "all")]) == 1
+
+
+def test_a_tenant_whose_entry_dropped_its_distributor_keeps_no_earlier_file(tmp_path: Path) -> None:
+    """Last night's distributor.json/psa.json of a tenant whose entry no longer names a distributor or PSA is
+    removed, never read by the roll-up as tonight's; a tenant still naming one is walked."""
+    from types import SimpleNamespace
+
+    from auditor.fleet.distributor_reads import audited
+
+    for key in ("dropped", "kept"):
+        (tmp_path / key).mkdir()
+        (tmp_path / key / "psa.json").write_text("{}", "utf-8")
+    outcomes = [SimpleNamespace(job=SimpleNamespace(key=k), status="ok") for k in ("dropped", "kept")]
+    walked = [o.job.key for o, _, _ in audited(outcomes, tmp_path, {"kept": {}}, "psa.json")]  # type: ignore[arg-type]
+    assert walked == ["kept"]
+    assert not (tmp_path / "dropped" / "psa.json").exists()
+    assert not (tmp_path / "kept" / "psa.json").exists()
