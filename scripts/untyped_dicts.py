@@ -25,6 +25,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping"}
+# Module-level names that stand for an untyped dict (`Details = dict[str, Any]`, `X: TypeAlias = ...`,
+# `type X = ...`): an alias is counted as what it names, so renaming a dict never lowers the count.
+ALIASES: set[str] = set()
 
 
 def _name(node: ast.expr) -> str:
@@ -54,7 +57,7 @@ def untyped(node: ast.expr | None, inside: bool = True) -> bool:
             return untyped(ast.parse(node.value, mode="eval").body, inside)
         except SyntaxError:
             return False
-    if _name(node) in MAPPINGS:  # bare
+    if _name(node) in MAPPINGS or _name(node) in ALIASES:  # bare, or an alias of one
         return True
     if isinstance(node, ast.Subscript):
         args = _elements(node.slice)
@@ -104,9 +107,26 @@ def fields(tree: ast.AST) -> Iterator[tuple[ast.ClassDef, ast.AnnAssign]]:
                     yield node, item
 
 
+def aliases(tree: ast.Module) -> Iterator[str]:
+    """The module-level aliases of an untyped dict in `tree`."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if untyped(node.value, inside=False):
+                yield node.targets[0].id
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            if _name(node.annotation) == "TypeAlias" and untyped(node.value, inside=False):
+                yield node.target.id
+        elif type(node).__name__ == "TypeAlias" and untyped(node.value, inside=False):  # type: ignore[attr-defined]
+            yield node.name.id  # type: ignore[attr-defined]
+
+
 def main(argv: list[str]) -> int:
     listing = "--list" in argv
     roots = [Path(a) for a in argv if a != "--list"] or [Path("auditor")]
+    for root in roots:  # first the aliases, which any module may import
+        for _ in range(2):  # an alias of an alias
+            for path in sorted(root.rglob("*.py")):
+                ALIASES.update(aliases(ast.parse(path.read_text(encoding="utf-8"), str(path))))
     found: dict[str, list[str]] = {"functions": [], "deeper": [], "class fields": []}
     for root in roots:
         for path in sorted(root.rglob("*.py")):

@@ -76,3 +76,20 @@ def test_the_script_counts_auditor() -> None:
     assert summary.endswith(f"; {fields} class fields are one")
     named = [line for line in listing if line.startswith("  ")]
     assert named and all(re.fullmatch(r"  auditor/\S+\.py:\d+ [\w.]+", line) for line in named), named[:3]
+
+
+def test_an_alias_of_an_untyped_dict_counts_as_one() -> None:
+    tree = ast.parse(
+        "from typing import Any, Mapping, TypeAlias\n"
+        "Details = dict[str, Any]\n"
+        "Body: TypeAlias = Mapping[str, Any]\n"
+        "Counts = dict[str, int]\n"
+        "def renamed(x: Details) -> Body: ...\n"
+        "def counted(x: Counts) -> None: ...\n"
+    )
+    assert sorted(script.aliases(tree)) == ["Body", "Details"]
+    script.ALIASES.update(script.aliases(tree))
+    try:
+        assert [f.name for f in script.functions(tree)] == ["renamed"]
+    finally:
+        script.ALIASES.clear()
