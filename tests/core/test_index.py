@@ -11,7 +11,8 @@ import msgspec
 import pytest
 
 from auditor.data.model import LicenseAssignmentState, TenantSnapshot, User
-from auditor.index import AllBut, TenantIndex
+from auditor.data.positions import AllBut
+from auditor.index import TenantIndex
 from auditor.policy.objects import Selector
 from auditor_dev.sample.generate import generate_tenant
 
