@@ -103,7 +103,11 @@ def output_lock(directory: Path) -> Iterator[None]:
 
 
 def rotate_previous(directory: Path, names: Iterable[str]) -> None:
-    """Move the given files of the last run from DIR into DIR/previous/ (replacing older ones)."""
+    """Move the given files of the last run from DIR into DIR/previous/, so that previous/ holds that
+    run's files and only them: a named file an older run left there, which the last run did not
+    write (a report.html the night before a night of report.json alone), is removed, never paired
+    with the last run's report."""
+    names = list(names)
     stale = [directory / name for name in names if os.path.lexists(directory / name)]
     if not stale:
         return
@@ -114,5 +118,9 @@ def rotate_previous(directory: Path, names: Iterable[str]) -> None:
             "of that name — remove it"
         )
     previous.mkdir(exist_ok=True)
+    for name in names:
+        older = previous / name
+        if not os.path.lexists(directory / name) and os.path.lexists(older) and not older.is_dir():
+            older.unlink()
     for file in stale:
         file.replace(previous / file.name)

@@ -210,3 +210,17 @@ def test_the_demo_runs_from_any_directory(tmp_path: Path, monkeypatch: pytest.Mo
 def test_the_bundled_demo_policy_is_the_example_policy() -> None:
     bundled = ROOT / "auditor_dev" / "sample" / "example-policy.yaml"
     assert bundled.read_bytes() == (ROOT / "examples" / "contoso-policy.yaml").read_bytes()
+
+
+def test_previous_holds_the_last_run_alone(tmp_path: Path) -> None:
+    """A night that writes fewer files (the fleet's --tenant-reports mailed: report.json and findings.csv
+    alone for a tenant not e-mailed) leaves no older report.html in previous/ beside the last run's."""
+    out = tmp_path / "out"
+    assert audit(out, "--format", "html,json,csv") == 1
+    first_html = (out / "report.html").read_bytes()
+    assert audit(out, "--format", "json,csv") == 1
+    assert (out / "previous" / "report.html").read_bytes() == first_html  # the last run's, kept
+    assert audit(out, "--format", "json,csv") == 1
+    kept = {p.name for p in (out / "previous").iterdir()}
+    assert {"findings.csv", "report.json"} <= kept and "report.html" not in kept, kept
+    assert not (out / "report.html").exists()
