@@ -13,6 +13,8 @@ from typing import Any, NotRequired, TypedDict
 from auditor.billing.distributor_records import RollupFigures
 from auditor.billing.psa_records import PsaRollup
 
+SEVERITIES = ("critical", "high", "medium", "low")  # a row's findings, counted by severity
+
 
 class NextWindow(TypedDict):
     """The bill's next reduction whose 7-day window closes, and what it saves a month."""
