@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
-from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, UsageError, clean_message, console_line
+from auditor.common.errors import EXIT_INTERNAL, AuditorError, PolicyError, clean_message, console_line
 from auditor.common.numbers import english_count, whole_number
 from auditor.data.enums import Format, Locale
 
@@ -32,10 +29,10 @@ from . import __version__
 from .apply.arguments import WriteOptions, add_apply_command, add_undo_command, max_age
 from .billing.arguments import add_billing_arguments
 from .delivery.arguments import add_email_arguments, add_email_command
+from .demo_write import demo_write
 from .fleet.arguments import LANE_BUDGET_MINUTES, FleetOptions, add_fleet_commands
 from .graph.arguments import (
     CollectCommandOptions,
-    GraphSource,
     add_collect_command,
     add_connection_arguments,
     add_graph_arguments,
@@ -76,153 +73,6 @@ def _audit(args: argparse.Namespace) -> int:
     if getattr(args, "tenants", None) is not None:
         return _command("cmd_tenants", "auditor.fleet.run", FleetOptions.of)(args)
     return _command("cmd_audit")(args)
-
-
-DEMO_FOLDER = "reports"  # where `audit --demo` writes, and the write path's demo reads and writes
-DEMO_STATE = "demo-tenant.json"  # the demo tenant as apply and undo --demo left it, beside their journals
-
-
-def _demo_write(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """`plan`, `apply` and `undo` as given, or with --demo against the bundled sample tenant served by
-    the emulator: the report and plan in reports/ (plan --demo audits the demo first when there is no
-    report), and the tenant as the changes left it kept in reports/demo-tenant.json for the next
-    apply or undo."""
-
-    def wrapped(args: argparse.Namespace) -> int:
-        if not getattr(args, "demo", False):
-            name, flag = {
-                "plan": ("report_dir", "--report-dir"),
-                "apply": ("plan", "PLAN"),
-                "undo": ("journal_file", "JOURNAL"),
-            }[args.command]
-            if getattr(args, name) is None:
-                raise UsageError(f"{args.command}: give {flag}, or --demo to try it on the bundled sample tenant")
-            return run(args)
-        folder = Path(DEMO_FOLDER)
-        if args.command == "plan":
-            if getattr(args, "max_age", None) is not None:  # the frozen moment is no staleness (as apply --demo)
-                from . import demo  # only --demo's write path loads it
-
-                args.max_age += demo.frozen_for()
-            args.report_dir = args.report_dir or str(folder)
-            if not (Path(args.report_dir) / "report.json").exists():
-                code = main(["audit", "--demo", "--output-dir", args.report_dir])
-                if code not in (0, 1):
-                    return code
-            return run(args)
-        return _on_the_demo_tenant(args, folder, run)
-
-    wrapped.__name__ = getattr(run, "__name__", "command")
-    return wrapped
-
-
-def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
-    from . import demo  # the demo and the snapshot writer: only --demo's write path loads them
-    from .snapshot import load_snapshot
-
-    GraphSource.of(args).refuse_beside_demo()  # what the demo sets itself is never given and ignored
-    if args.command == "apply":
-        args.plan = args.plan or str(folder / "plan.json")
-        folder = Path(args.plan).parent
-        args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
-    else:
-        if getattr(args, "distributor", False):  # apply --distributor --demo journals beside its plan, below reports/
-            journals = sorted(folder.rglob("distributor-journal-*.jsonl"), key=lambda p: p.name)
-        else:
-            journals = sorted(folder.glob("journal-*.jsonl"))
-        if args.journal_file is None and not journals:
-            raise UsageError(f"undo --demo: no journal in {folder}/: run `license-auditor apply --demo --yes` first")
-        args.journal_file = args.journal_file or str(journals[-1])
-        folder = Path(args.journal_file).parent
-    state = folder / DEMO_STATE
-    tenant = load_snapshot(state) if state.exists() else demo.sample_tenant()
-    if getattr(args, "distributor", False):  # the sample's Pax8 too, as the last --distributor --demo left it
-        return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
-    return _on_the_demo_graph(args, folder, tenant, state, run)
-
-
-DEMO_PAX8 = "demo-pax8.json"  # the sample's Pax8 subscriptions as apply and undo --distributor --demo left them
-
-
-def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
-    """`run` with the sample's Pax8 served by its stand-in on 127.0.0.1 (`--pax8-endpoint` and the stand-in's
-    client credentials), from and back into `folder`/demo-pax8.json: apply --distributor --demo, then undo."""
-    from . import demo  # the demo seam: only --demo's write path loads it
-
-    kept = folder / DEMO_PAX8
-    subscriptions = json.loads(kept.read_text("utf-8")) if kept.exists() else None
-    with demo.distributor(subscriptions) as pax8:
-        saved = {key: os.environ.get(key) for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET")}
-        os.environ.update(PAX8_CLIENT_ID=pax8.client_id, PAX8_CLIENT_SECRET=pax8.client_secret)
-        args.pax8_endpoint = pax8.url
-        try:
-            return run()
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-            if args.yes:
-                kept.write_text(json.dumps(pax8.current(), indent=1) + "\n", "utf-8")
-
-
-def _on_the_demo_graph(
-    args: argparse.Namespace, folder: Path, tenant: Any, state: Path, run: Callable[[argparse.Namespace], int]
-) -> int:
-    from . import demo  # the demo seam: only --demo's write path loads it
-    from .snapshot.write import save_snapshot
-
-    with demo.writable_emulator(tenant) as (url, token, current):
-        args.graph_endpoint, args.auth, args.tenant_id = url, "token", tenant.tenant_id
-        saved = os.environ.get("AUDITOR_ACCESS_TOKEN")
-        os.environ["AUDITOR_ACCESS_TOKEN"] = token
-        refused = False
-        try:
-            return run(args)
-        except UsageError:  # refused before any change (another run holds the plan or journal): nothing to keep
-            refused = True
-            raise
-        finally:
-            if saved is None:
-                os.environ.pop("AUDITOR_ACCESS_TOKEN", None)
-            else:
-                os.environ["AUDITOR_ACCESS_TOKEN"] = saved
-            if args.yes and not refused:  # a refused run would write back the tenant as it read it, over the other's
-                save_snapshot(current(), state)
-                _say_how_to_see(state, Path(getattr(args, "plan", None) or folder / "plan.json"))
-
-
-def _say_how_to_see(state: Path, plan: Path) -> None:
-    """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
-    the tenant as the changes left it, with the policy files the plan's report was audited with
-    (plan.json's `policy_files`; the demo's example policy for a plan without them)."""
-    from . import demo  # the demo seam (auditor_dev): only the write path's --demo loads it
-    from .formats.plan_json import load_plan
-
-    try:
-        files = list(load_plan(plan).policy_files) if plan.is_file() else []
-    except AuditorError:  # an unreadable plan: apply said so; the hint falls back to the example
-        files = []
-    with demo.example_policy() as policy:
-        audit = shlex.join(
-            [
-                "license-auditor",
-                "audit",
-                "--snapshot",
-                str(state),
-                *[arg for file in files or [str(policy)] for arg in ("--policies", file)],
-                "--as-of",
-                demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "--output-dir",
-                str(state.parent / "after"),
-            ]
-        )
-    print(
-        f"the demo tenant as the changes left it: {state} (`audit --demo` reads the sample as shipped); "
-        f"to audit it: {audit}",
-        file=sys.stderr,
-    )
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -527,7 +377,7 @@ def _add_plan(sub: Any) -> None:
         help="refuse a report whose tenant data was read longer ago than this (the same units as "
         "apply --max-age); without it, older than 7 days is a warning (apply refuses it)",
     )
-    plan.set_defaults(func=_demo_write(_command("cmd_plan", "auditor.plan.command", PlanOptions.of)))
+    plan.set_defaults(func=demo_write(main, _command("cmd_plan", "auditor.plan.command", PlanOptions.of)))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -549,8 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     connection = _Parser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
-    add_apply_command(sub, connection, _demo_write(_command("cmd_apply", "auditor.apply.run", WriteOptions.of)))
-    add_undo_command(sub, connection, _demo_write(_command("cmd_undo", "auditor.apply.undoing", WriteOptions.of)))
+    add_apply_command(sub, connection, demo_write(main, _command("cmd_apply", "auditor.apply.run", WriteOptions.of)))
+    add_undo_command(sub, connection, demo_write(main, _command("cmd_undo", "auditor.apply.undoing", WriteOptions.of)))
     _add_plan(sub)
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly", HistoryOptions.of))
     add_migrate_command(sub, _command("cmd_migrate", "auditor.migration.command", MigrateOptions.of))

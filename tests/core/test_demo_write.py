@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from auditor import demo
-from auditor.cli import DEMO_STATE, main
+from auditor.cli import main
 from auditor.data.model import TenantSnapshot
 from auditor.demo import sample_tenant
+from auditor.demo_write import DEMO_STATE
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.snapshot import load_snapshot
 

@@ -24,6 +24,7 @@ TOP_LEVEL = {
     "policy_commands": "what the policy files' commands run (init, validate)",
     "arguments": "audit's typed options, built from its flags (the package's arguments.py)",
     "demo": "the one seam to the developer tools (--demo)",
+    "demo_write": "the write path's --demo (plan, apply and undo on the sample tenant), wrapped around them by cli",
     "graph_cli": "the command line's Graph glue, above graph/",
     "billing_cli": "the billing sources' reads as the flags ask (the demo's stand-ins too), above billing/",
     "engine": "the evaluation: the policy set over the tenant",

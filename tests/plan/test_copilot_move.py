@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.cli import DEMO_STATE, main
+from auditor.cli import main
+from auditor.demo_write import DEMO_STATE
 from auditor.plan.schedule import Draft
 from auditor.plan.seat_moves import join_moves
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle

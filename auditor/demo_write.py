@@ -1,0 +1,167 @@
+"""The write path's --demo: `plan`, `apply` and `undo` run against the bundled sample tenant, served by
+the Graph emulator (and the sample's Pax8 by its stand-in) on 127.0.0.1, from and back into reports/:
+the tenant as the changes left it is kept in reports/demo-tenant.json for the next apply or undo
+(README, docs/plan-and-apply.md). The command line (auditor.cli) wraps the three commands with
+`demo_write`; the developer tools load only when --demo is given (auditor.demo, the seam)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from auditor.common.errors import AuditorError, UsageError
+from auditor.graph.arguments import GraphSource
+
+DEMO_FOLDER = "reports"  # where `audit --demo` writes, and the write path's demo reads and writes
+DEMO_STATE = "demo-tenant.json"  # the demo tenant as apply and undo --demo left it, beside their journals
+
+
+def demo_write(
+    main: Callable[[list[str]], int], run: Callable[[argparse.Namespace], int]
+) -> Callable[[argparse.Namespace], int]:
+    """`plan`, `apply` and `undo` as given, or with --demo against the bundled sample tenant served by
+    the emulator: the report and plan in reports/ (plan --demo audits the demo first when there is no
+    report), and the tenant as the changes left it kept in reports/demo-tenant.json for the next
+    apply or undo. `main` runs a command line (the audit `plan --demo` runs first)."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        if not getattr(args, "demo", False):
+            name, flag = {
+                "plan": ("report_dir", "--report-dir"),
+                "apply": ("plan", "PLAN"),
+                "undo": ("journal_file", "JOURNAL"),
+            }[args.command]
+            if getattr(args, name) is None:
+                raise UsageError(f"{args.command}: give {flag}, or --demo to try it on the bundled sample tenant")
+            return run(args)
+        folder = Path(DEMO_FOLDER)
+        if args.command == "plan":
+            if getattr(args, "max_age", None) is not None:  # the frozen moment is no staleness (as apply --demo)
+                from auditor import demo  # only --demo's write path loads it
+
+                args.max_age += demo.frozen_for()
+            args.report_dir = args.report_dir or str(folder)
+            if not (Path(args.report_dir) / "report.json").exists():
+                code = main(["audit", "--demo", "--output-dir", args.report_dir])
+                if code not in (0, 1):
+                    return code
+            return run(args)
+        return _on_the_demo_tenant(args, folder, run)
+
+    wrapped.__name__ = getattr(run, "__name__", "command")
+    return wrapped
+
+
+def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[argparse.Namespace], int]) -> int:
+    from auditor import demo  # the demo and the snapshot writer: only --demo's write path loads them
+    from auditor.snapshot import load_snapshot
+
+    GraphSource.of(args).refuse_beside_demo()  # what the demo sets itself is never given and ignored
+    if args.command == "apply":
+        args.plan = args.plan or str(folder / "plan.json")
+        folder = Path(args.plan).parent
+        args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
+    else:
+        if getattr(args, "distributor", False):  # apply --distributor --demo journals beside its plan, below reports/
+            journals = sorted(folder.rglob("distributor-journal-*.jsonl"), key=lambda p: p.name)
+        else:
+            journals = sorted(folder.glob("journal-*.jsonl"))
+        if args.journal_file is None and not journals:
+            raise UsageError(f"undo --demo: no journal in {folder}/: run `license-auditor apply --demo --yes` first")
+        args.journal_file = args.journal_file or str(journals[-1])
+        folder = Path(args.journal_file).parent
+    state = folder / DEMO_STATE
+    tenant = load_snapshot(state) if state.exists() else demo.sample_tenant()
+    if getattr(args, "distributor", False):  # the sample's Pax8 too, as the last --distributor --demo left it
+        return _at_the_demo_distributor(args, folder, lambda: _on_the_demo_graph(args, folder, tenant, state, run))
+    return _on_the_demo_graph(args, folder, tenant, state, run)
+
+
+DEMO_PAX8 = "demo-pax8.json"  # the sample's Pax8 subscriptions as apply and undo --distributor --demo left them
+
+
+def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
+    """`run` with the sample's Pax8 served by its stand-in on 127.0.0.1 (`--pax8-endpoint` and the stand-in's
+    client credentials), from and back into `folder`/demo-pax8.json: apply --distributor --demo, then undo."""
+    from auditor import demo  # the demo seam: only --demo's write path loads it
+
+    kept = folder / DEMO_PAX8
+    subscriptions = json.loads(kept.read_text("utf-8")) if kept.exists() else None
+    with demo.distributor(subscriptions) as pax8:
+        saved = {key: os.environ.get(key) for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET")}
+        os.environ.update(PAX8_CLIENT_ID=pax8.client_id, PAX8_CLIENT_SECRET=pax8.client_secret)
+        args.pax8_endpoint = pax8.url
+        try:
+            return run()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+            if args.yes:
+                kept.write_text(json.dumps(pax8.current(), indent=1) + "\n", "utf-8")
+
+
+def _on_the_demo_graph(
+    args: argparse.Namespace, folder: Path, tenant: Any, state: Path, run: Callable[[argparse.Namespace], int]
+) -> int:
+    from auditor import demo  # the demo seam: only --demo's write path loads it
+    from auditor.snapshot.write import save_snapshot
+
+    with demo.writable_emulator(tenant) as (url, token, current):
+        args.graph_endpoint, args.auth, args.tenant_id = url, "token", tenant.tenant_id
+        saved = os.environ.get("AUDITOR_ACCESS_TOKEN")
+        os.environ["AUDITOR_ACCESS_TOKEN"] = token
+        refused = False
+        try:
+            return run(args)
+        except UsageError:  # refused before any change (another run holds the plan or journal): nothing to keep
+            refused = True
+            raise
+        finally:
+            if saved is None:
+                os.environ.pop("AUDITOR_ACCESS_TOKEN", None)
+            else:
+                os.environ["AUDITOR_ACCESS_TOKEN"] = saved
+            if args.yes and not refused:  # a refused run would write back the tenant as it read it, over the other's
+                save_snapshot(current(), state)
+                _say_how_to_see(state, Path(getattr(args, "plan", None) or folder / "plan.json"))
+
+
+def _say_how_to_see(state: Path, plan: Path) -> None:
+    """After apply or undo --demo: `audit --demo` reads the sample as shipped, so name the audit of
+    the tenant as the changes left it, with the policy files the plan's report was audited with
+    (plan.json's `policy_files`; the demo's example policy for a plan without them)."""
+    from auditor import demo  # the demo seam (auditor_dev): only the write path's --demo loads it
+    from auditor.formats.plan_json import load_plan
+
+    try:
+        files = list(load_plan(plan).policy_files) if plan.is_file() else []
+    except AuditorError:  # an unreadable plan: apply said so; the hint falls back to the example
+        files = []
+    with demo.example_policy() as policy:
+        audit = shlex.join(
+            [
+                "license-auditor",
+                "audit",
+                "--snapshot",
+                str(state),
+                *[arg for file in files or [str(policy)] for arg in ("--policies", file)],
+                "--as-of",
+                demo.CLOCK.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "--output-dir",
+                str(state.parent / "after"),
+            ]
+        )
+    print(
+        f"the demo tenant as the changes left it: {state} (`audit --demo` reads the sample as shipped); "
+        f"to audit it: {audit}",
+        file=sys.stderr,
+    )
