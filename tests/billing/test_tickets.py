@@ -1,11 +1,20 @@
 """`tickets --psa connectwise` (issue 97, point 4): one ConnectWise service ticket per chosen finding of the
 demo's many-tenant run, keyed by the finding's id, through the ConnectWise stand-in. Two nights open each
 ticket once; a dry run writes nothing; a finding no longer reported adds one note and closes nothing;
-every write is journaled ahead of its request."""
+every write is journaled ahead of its request.
+A run killed after ConnectWise made a ticket but before the journal said so leaves a "sending" line with no
+outcome, and the next night finds that ticket by its key and opens none twice; a journal that cannot be
+written stops the run before its first POST (both as a real process, `python -m auditor`)."""
 
 from __future__ import annotations
 
 import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +25,9 @@ from auditor.data.enums import Locale
 from auditor.fleet.tickets import KEY_PREFIX, texts
 from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
+from auditor_dev.commerce.server import Asked, Reply
 
+ROOT = Path(__file__).parents[2]
 PRIVATE = "x9Qw2LpT4vRk7sYb"  # the stand-in's API member's private key (made up)
 
 
@@ -175,3 +186,82 @@ def test_the_demo_opens_each_ticket_once_over_two_nights(night: Path, capsys: py
     assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
     assert f"tickets opened: 0, already open: {chosen}" in capsys.readouterr().err
     assert len(json.loads((night / "demo-connectwise.json").read_text("utf-8"))["tickets"]) == chosen
+
+
+class HeldAfterTheFirstTicket(ConnectWiseTicketsStandIn):
+    """Makes the first ticket, then holds its answer until the test has killed the run."""
+
+    def __init__(self, **given: object) -> None:
+        super().__init__(**given)  # type: ignore[arg-type]
+        self.made = threading.Event()
+        self.release = threading.Event()
+
+    def route(self, asked: Asked) -> Reply:
+        reply = super().route(asked)
+        if asked.method == "POST" and asked.path.endswith("/service/tickets") and not self.made.is_set():
+            self.made.set()
+            self.release.wait(60)
+        return reply
+
+
+def _process(folder: Path, url: str, file_limit: int | None = None) -> subprocess.Popen[str]:
+    def limit() -> None:  # as `ulimit -f` would
+        if file_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
+
+    tenants = str(folder.parent / "tenants.yaml")
+    args = ["tickets", str(folder), "--tenants", tenants, "--psa", "connectwise", "--connectwise-endpoint", url]
+    return subprocess.Popen(
+        [sys.executable, "-m", "auditor", *args, "--yes"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limit,
+    )
+
+
+def _journal(folder: Path) -> list[dict[str, object]]:
+    return [json.loads(x) for p in sorted(folder.glob("tickets-*.jsonl")) for x in p.read_text("utf-8").splitlines()]
+
+
+def test_a_run_killed_after_a_ticket_was_made_opens_none_twice(night: Path) -> None:
+    companies, agreements, additions = sample_connectwise()
+    held = HeldAfterTheFirstTicket(
+        boards=SAMPLE_BOARDS,
+        company_id=SAMPLE_MSP,
+        public_key=SAMPLE_PUBLIC_KEY,
+        private_key=PRIVATE,
+        client_id=SAMPLE_CLIENT_ID,
+        companies=companies,
+        agreements=agreements,
+        additions=additions,
+    )
+    with held as cw:
+        run = _process(night, cw.url)
+        try:
+            assert cw.made.wait(120), run.communicate(timeout=5)
+            run.send_signal(signal.SIGKILL)
+            run.wait(30)
+        finally:
+            cw.release.set()
+        assert run.returncode == -signal.SIGKILL
+        assert len(cw.tickets) == 1  # ConnectWise made it; the run never heard so
+        killed = _journal(night)
+        assert [x["outcome"] for x in killed] == ["sending"] and killed[0]["key"] == cw.tickets[0]["externalXRef"]
+
+        assert _tickets(night, cw, "--yes") == 3  # the next night (Fabrikam names no board: its gap, exit 3)
+        keys = [t["externalXRef"] for t in cw.tickets]
+        assert Counter(keys).most_common(1)[0][1] == 1  # none twice
+        assert set(keys) == _chosen(night)
+
+
+def test_a_journal_that_cannot_be_written_sends_nothing(night: Path, connectwise: ConnectWiseTicketsStandIn) -> None:
+    with connectwise as cw:
+        run = _process(night, cw.url, file_limit=0)  # no byte of the journal can be written
+        _, err = run.communicate(timeout=120)
+        assert run.returncode == 3, err  # the journal could not be written (README: exit 3)
+        assert "Traceback" not in err
+        assert cw.writes == [] and cw.tickets == []
+        assert "journal" in err.lower(), err
