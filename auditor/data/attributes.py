@@ -55,7 +55,7 @@ def _text(value: Any) -> str | None:
     return text[:MAX_VALUE] if text else None
 
 
-def pairs_from(raw: Mapping[str, Any], paths: Sequence[str]) -> Pairs:
+def pairs_from(raw: Mapping[str, object], paths: Sequence[str]) -> Pairs:
     """The (path, value) pairs a Graph user object (or a snapshot's user) has for `paths`."""
     out: list[tuple[str, str]] = []
     for path in paths:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from msgspec import Struct, field
 
@@ -153,8 +153,8 @@ class HygieneCheck(Struct, frozen=True):
     sign_in_full_every: int | None = None
     # a rule's own parameters, as the policy writes them: every key of its entry but the ones above, each
     # declared by the rule (its fragment's `own` properties, auditor.rules.hygiene.base.check_schema) and
-    # validated by the schema before it is parsed
-    own: dict[str, Any] = field(default_factory=dict)
+    # validated by the schema before it is parsed (the rule narrows each value it reads to its fragment's type)
+    own: dict[str, object] = field(default_factory=dict)
 
 
 class UsageEntry(Struct, frozen=True):

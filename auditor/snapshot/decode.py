@@ -56,7 +56,7 @@ class BadValue(Exception):
     location). The collector catches it from UserDecoder and the *_from_graph readers."""
 
 
-def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
+def _str(obj: Mapping[str, object], key: str, required: bool = True) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -67,19 +67,19 @@ def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
     return value
 
 
-def _req(obj: dict[str, Any], key: str) -> str:
+def _req(obj: Mapping[str, object], key: str) -> str:
     value = _str(obj, key)
     if not value:
         raise BadValue(f"{key}: empty")
     return value
 
 
-def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
+def _when(obj: Mapping[str, object], key: str, required: bool = False) -> str | None:
     """An ISO-8601 date-time as Graph writes it, kept as text; a malformed one is an error, not 'never'."""
     return _check_when(_str(obj, key, required=required), key)
 
 
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
+def _list(obj: Mapping[str, object], key: str) -> list[Any]:
     value = obj.get(key)
     if value is None:
         return []
@@ -460,7 +460,7 @@ class GroupKind(TypedDict, total=False):
     mail_enabled: bool | None
 
 
-def group_kind(raw: dict[str, Any]) -> GroupKind:
+def group_kind(raw: Mapping[str, object]) -> GroupKind:
     """The Group fields of a group's kind, from Graph's groupTypes, membershipRule,
     onPremisesSyncEnabled and mailEnabled. Without groupTypes (a snapshot written before they were
     read) the kind stays unknown: every field None."""
@@ -474,7 +474,7 @@ def group_kind(raw: dict[str, Any]) -> GroupKind:
     }
 
 
-def _flag(raw: dict[str, Any], key: str) -> bool | None:
+def _flag(raw: Mapping[str, object], key: str) -> bool | None:
     """An optional boolean: absent or null is None (not known), never False."""
     value = raw.get(key)
     if value is None or isinstance(value, bool):
