@@ -71,11 +71,11 @@ def pairs_from(raw: Mapping[str, object], paths: Sequence[str]) -> Pairs:
     return tuple(out)
 
 
-def to_graph(pairs: Pairs, paths: Sequence[str]) -> dict[str, Any]:
+def to_graph(pairs: Pairs, paths: Sequence[str]) -> dict[str, str | dict[str, str | None] | None]:
     """The user properties (Graph's shape) for a snapshot or the emulator: every path read is
     present, null when the user has no value; complex properties as objects."""
     values = dict(pairs)
-    out: dict[str, Any] = {}
+    out: dict[str, str | dict[str, str | None] | None] = {}
     for path in paths:
         if path == "department":
             continue
