@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote
 
 import msgspec
@@ -16,7 +16,7 @@ import msgspec
 from auditor.common.errors import CollectionError
 from auditor.data.model import Gap, Group
 
-from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
+from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, WireGroup, group_kind, group_wire
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 from .counts import count_or_none
@@ -31,21 +31,20 @@ MEMBER_CHAIN_PAGES = 10
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
-class Listed(NamedTuple):
-    """A group as Graph listed it (GROUP_FIELDS, each checked where it is read), with its id."""
-
-    id: str
-    doc: Mapping[str, object]
-
-
-def _listed(doc: object) -> Listed | None:
-    """`doc` with its id; None for anything but an object with a string id."""
+def _listed(doc: object) -> WireGroup | None:
+    """A group of Graph's answer (GROUP_FIELDS); None for anything but an object with a string id, CollectionError
+    for one whose other fields are not what Graph documents."""
     gid = doc.get("id") if isinstance(doc, dict) else None
-    return Listed(gid, doc) if isinstance(doc, dict) and isinstance(gid, str) else None
+    if not isinstance(gid, str):
+        return None
+    try:
+        return group_wire(doc)
+    except BadValue as exc:
+        raise CollectionError(f"group {gid} has a malformed {exc}") from None
 
 
 class GroupReads(ReadState):
-    async def resolve(self, ref: str) -> Listed | None:
+    async def resolve(self, ref: str) -> WireGroup | None:
         if _GUID.match(ref):
             path = f"/groups/{ref}?$select={GROUP_FIELDS}"
             try:
@@ -75,7 +74,7 @@ class GroupReads(ReadState):
         self.gaps.append(Gap("groups", request, reason))
         return None
 
-    async def _resolve_within(self, ref: str, limit: asyncio.Semaphore | None) -> Listed | None:
+    async def _resolve_within(self, ref: str, limit: asyncio.Semaphore | None) -> WireGroup | None:
         """resolve(ref), as many at once as `limit` or (None) the directory budget's streams allow."""
         async with limit if limit is not None else self.client.pacing.stream(1):  # a unit: one request, $select
             return await self.resolve(ref)
@@ -267,7 +266,7 @@ class GroupReads(ReadState):
                 raise
             self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
             return []
-        by_id: dict[str, Listed] = {}
+        by_id: dict[str, WireGroup] = {}
         for group in [*named, *map(_listed, licensed)]:
             if group is not None:
                 by_id.setdefault(group.id.lower(), group)
@@ -286,7 +285,7 @@ class GroupReads(ReadState):
         # A group a policy selects by that also assigns licenses: its direct members too, so a member
         # without the group's copy tells whether the membership is through a nested group (which
         # group-based licensing does not follow) or direct (the group's copy is not applied yet).
-        licensing = {g.id.lower() for g in ordered if g.doc.get("assignedLicenses")}
+        licensing = {g.id.lower() for g in ordered if g.assignedLicenses}
         try:
             members, direct = await asyncio.gather(
                 asyncio.gather(
@@ -305,20 +304,16 @@ class GroupReads(ReadState):
             self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
             return []
         out = []
-        for (gid, doc), ids, read_direct in zip(ordered, members, direct, strict=True):
-            direct_ids = _shared(read_direct, ids)
-            raw_licenses = doc.get("assignedLicenses") or []
-            try:
-                licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
-            except BadValue as exc:
-                raise CollectionError(f"group {gid} has malformed assignedLicenses: {exc}") from None
-            try:
-                kind = group_kind(doc)
-            except BadValue as exc:
-                raise CollectionError(f"group {gid} has a malformed {exc}") from None
-            name = doc.get("displayName")
+        for g, ids, read_direct in zip(ordered, members, direct, strict=True):
             out.append(
-                Group(gid, name if isinstance(name, str) else "", licenses, ids, direct_members=direct_ids, **kind)
+                Group(
+                    g.id,
+                    g.displayName or "",
+                    decoder.licenses(g.assignedLicenses),
+                    ids,
+                    direct_members=_shared(read_direct, ids),
+                    **group_kind(g),
+                )
             )
         return out
 
