@@ -7,4 +7,5 @@ numbers.py      whole numbers read from text a person or a service wrote
 outputs.py      writing files into an output directory: atomic writes, the lock, rotation
 spreadsheet.py  cells of a CSV file as a spreadsheet program writes it
 cycles.py       the one pause of the cyclic garbage collector
+json_value.py   JsonValue and JsonObject: JSON typed without Any (schema fragments, parsed objects)
 """

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
+from auditor.common.json_value import JsonObject
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
 from ..policy.objects import PolicySet
@@ -64,7 +65,7 @@ class MergeRule(Generic[D]):
     id: ClassVar[str]
     default_severity: ClassVar[Severity]
     needs: ClassVar[frozenset[str]]  # snapshot datasets (Gap.dataset) each tenant must have
-    fragment: ClassVar[dict[str, Any]] = {}  # keys this rule owns inside `cross_tenant:`
+    fragment: ClassVar[JsonObject] = {}  # keys this rule owns inside `cross_tenant:`
 
     @classmethod
     def example(cls) -> str:
@@ -293,7 +294,7 @@ class SeatsRebalanceAcrossTenants(MergeRule[SeatsRebalanceAcrossTenantsDetails])
 
 MERGE_RULES: tuple[MergeRule[Any], ...] = (CrossTenantDuplicate(), SeatsRebalanceAcrossTenants())
 
-CROSS_TENANT_SCHEMA: dict[str, Any] = {
+CROSS_TENANT_SCHEMA: JsonObject = {
     "type": "object",
     "additionalProperties": False,
     "description": "How `license-auditor merge` matches people across tenants (one policy in the set may say).",

@@ -22,11 +22,24 @@ from_graph below), so the emulator serves them as Graph does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
-from .feature_records import AccessReview, BadRecord, GroupGrant, ManagedDevice, PackageAssignment, Workflow
-from .protection_rules import PROTECTION_RULES, ProtectionRule
+from .feature_records import (
+    AccessReview,
+    AccessReviewGraph,
+    BadRecord,
+    GroupGrant,
+    GroupGrantGraph,
+    ManagedDevice,
+    ManagedDeviceGraph,
+    PackageAssignment,
+    PackageAssignmentGraph,
+    Workflow,
+    WorkflowGraph,
+)
+from .protection_rules import PROTECTION_RULES, ProtectionRule, ProtectionRuleJson
 
 CONDITIONAL_ACCESS = "conditionalAccess"  # snapshot datasets (Gap.dataset) of each read
 PRIVILEGED_ACCESS = "privilegedAccess"
@@ -123,13 +136,13 @@ class AccessScopeJson(TypedDict):
     roleEligibilityScheduleInstances: NotRequired[list[RoleGrantGraph]]
     roleAssignments: NotRequired[list[RoleGrantGraph]]
     roleAssignmentScheduleInstances: NotRequired[list[RoleGrantGraph]]
-    managedDevices: NotRequired[list[dict[str, Any]]]
-    accessReviewDefinitions: NotRequired[list[dict[str, Any]]]
-    accessPackageAssignments: NotRequired[list[dict[str, Any]]]
-    lifecycleWorkflows: NotRequired[list[dict[str, Any]]]
-    groupEligibilityScheduleInstances: NotRequired[list[dict[str, Any]]]
-    groupAssignmentScheduleInstances: NotRequired[list[dict[str, Any]]]
-    protectionRules: NotRequired[list[dict[str, Any]]]  # from the Exchange export (docs/exchange-export.md)
+    managedDevices: NotRequired[list[ManagedDeviceGraph]]
+    accessReviewDefinitions: NotRequired[list[AccessReviewGraph]]
+    accessPackageAssignments: NotRequired[list[PackageAssignmentGraph]]
+    lifecycleWorkflows: NotRequired[list[WorkflowGraph]]
+    groupEligibilityScheduleInstances: NotRequired[list[GroupGrantGraph]]
+    groupAssignmentScheduleInstances: NotRequired[list[GroupGrantGraph]]
+    protectionRules: NotRequired[list[ProtectionRuleJson]]  # from the Exchange export (docs/exchange-export.md)
 
 
 @dataclass(frozen=True)
@@ -280,6 +293,18 @@ class ScopeGroup:
         }
 
 
+class _RoleFields(TypedDict):
+    """AccessScope's Conditional Access, role and group fields, as AccessScope.from_json reads them."""
+
+    policies: tuple[AccessPolicy, ...] | None
+    eligible: tuple[RoleGrant, ...] | None
+    assigned: tuple[RoleGrant, ...] | None
+    scheduled: tuple[RoleGrant, ...] | None
+    groups: tuple[ScopeGroup, ...]
+    dynamic_read: bool
+    hidden: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class AccessScope:
     """What was read; None in a field means that read was not made or was refused (a Gap says
@@ -384,7 +409,7 @@ class AccessScope:
             raise BadScope(str(exc)) from None
 
     @staticmethod
-    def _roles(raw: dict[str, Any], listed: Any) -> dict[str, Any]:
+    def _roles(raw: Mapping[str, object], listed: Callable[[str], list[Any] | None]) -> _RoleFields:
         """The Conditional Access, role and group fields of from_json."""
         policies, eligible, assigned, scheduled = (
             listed(k)
@@ -395,7 +420,7 @@ class AccessScope:
                 "roleAssignmentScheduleInstances",
             )
         )
-        return dict(
+        return _RoleFields(
             policies=None if policies is None else tuple(AccessPolicy.from_graph(p) for p in policies),
             eligible=None if eligible is None else tuple(RoleGrant.from_graph(g) for g in eligible),
             assigned=None if assigned is None else tuple(RoleGrant.from_graph(g) for g in assigned),

@@ -55,7 +55,7 @@ def _text(value: Any) -> str | None:
     return text[:MAX_VALUE] if text else None
 
 
-def pairs_from(raw: Mapping[str, Any], paths: Sequence[str]) -> Pairs:
+def pairs_from(raw: Mapping[str, object], paths: Sequence[str]) -> Pairs:
     """The (path, value) pairs a Graph user object (or a snapshot's user) has for `paths`."""
     out: list[tuple[str, str]] = []
     for path in paths:
@@ -71,11 +71,11 @@ def pairs_from(raw: Mapping[str, Any], paths: Sequence[str]) -> Pairs:
     return tuple(out)
 
 
-def to_graph(pairs: Pairs, paths: Sequence[str]) -> dict[str, Any]:
+def to_graph(pairs: Pairs, paths: Sequence[str]) -> dict[str, str | dict[str, str | None] | None]:
     """The user properties (Graph's shape) for a snapshot or the emulator: every path read is
     present, null when the user has no value; complex properties as objects."""
     values = dict(pairs)
-    out: dict[str, Any] = {}
+    out: dict[str, str | dict[str, str | None] | None] = {}
     for path in paths:
         if path == "department":
             continue

@@ -93,7 +93,7 @@ def parse_time(text: str) -> datetime:
     return parse_timestamp(text, require_zone=True)
 
 
-def _str(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None:
+def _str(obj: Mapping[str, object], key: str, required: bool = False) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -104,7 +104,7 @@ def _str(obj: Mapping[str, Any], key: str, required: bool = False) -> str | None
     return value[:TEXT_LIMIT]
 
 
-def _obj(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+def _obj(obj: Mapping[str, object], key: str) -> Mapping[str, object]:
     value = obj.get(key)
     if value is None:
         return {}
@@ -113,7 +113,7 @@ def _obj(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
-def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+def _list(obj: Mapping[str, object], key: str) -> list[Any]:
     value = obj.get(key)
     if value is None:
         return []

@@ -20,8 +20,9 @@ docs/entitlements.md cites each page.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 MANAGED_DEVICES = "managedDevices"  # snapshot datasets (Gap.dataset) and collection requests of each read
 ACCESS_REVIEWS = "accessReviews"
@@ -57,9 +58,89 @@ def _text(raw: Any, key: str, required: bool = True) -> str:
     raise BadRecord(f"{key}: expected a string")
 
 
-def _object(raw: Any, key: str) -> dict[str, Any]:
+def _object(raw: Any, key: str) -> Mapping[str, object]:
     value = raw.get(key) if isinstance(raw, dict) else None
     return value if isinstance(value, dict) else {}
+
+
+# --- the records as the snapshot keeps them (Graph's shapes; the functional form where a key is `@odata.type`)
+
+ManagedDeviceGraph = TypedDict(
+    "ManagedDeviceGraph",
+    {
+        "@odata.type": str,
+        "id": str,
+        "userId": str | None,
+        "userPrincipalName": str | None,
+        "managementAgent": str,
+        "operatingSystem": str,
+        "enrolledDateTime": str,
+    },
+)
+ReviewQueryGraph = TypedDict(
+    "ReviewQueryGraph", {"@odata.type": str, "query": str, "queryType": str}
+)  # accessReviewQueryScope
+ReviewScopeGraph = TypedDict(  # principalResourceMembershipsScope
+    "ReviewScopeGraph",
+    {"@odata.type": str, "principalScopes": list[ReviewQueryGraph], "resourceScopes": list[ReviewQueryGraph]},
+)
+
+
+class ReviewerGraph(TypedDict):  # accessReviewReviewerScope
+    query: str
+    queryType: str
+    queryRoot: None
+
+
+AccessReviewGraph = TypedDict(
+    "AccessReviewGraph",
+    {
+        "@odata.type": str,
+        "id": str,
+        "displayName": str,
+        "status": str,
+        "scope": ReviewQueryGraph | ReviewScopeGraph,
+        "reviewers": list[ReviewerGraph],
+    },
+)
+PackageSubjectGraph = TypedDict("PackageSubjectGraph", {"@odata.type": str, "objectId": str, "subjectType": str})
+PackageGraph = TypedDict("PackageGraph", {"@odata.type": str, "displayName": str})
+PackageAssignmentGraph = TypedDict(
+    "PackageAssignmentGraph",
+    {"@odata.type": str, "id": str, "state": str, "target": PackageSubjectGraph, "accessPackage": PackageGraph},
+)
+
+
+class ProcessedSubject(TypedDict):
+    id: str
+
+
+ProcessingResultGraph = TypedDict(
+    "ProcessingResultGraph", {"@odata.type": str, "id": str, "processingStatus": str, "subject": ProcessedSubject}
+)
+WorkflowGraph = TypedDict(
+    "WorkflowGraph",
+    {
+        "@odata.type": str,
+        "id": str,
+        "displayName": str,
+        "category": str,
+        "userProcessingResults": NotRequired[list[ProcessingResultGraph]],  # the snapshot's, beside the listing's
+    },
+)
+GroupGrantGraph = TypedDict(  # the two PIM for Groups schedule instances
+    "GroupGrantGraph",
+    {
+        "@odata.type": str,
+        "id": str,
+        "groupId": str,
+        "principalId": str,
+        "accessId": str,
+        "memberType": str,
+        "startDateTime": None,
+        "endDateTime": str | None,
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -88,7 +169,7 @@ class ManagedDevice:
             enrolled=_text(raw, "enrolledDateTime", False),
         )
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> ManagedDeviceGraph:
         return {
             "@odata.type": "#microsoft.graph.managedDevice",
             "id": self.id,
@@ -172,15 +253,15 @@ class AccessReview:
             reviewers=tuple(q for r in reviewers or () for q in _queries(r)),
         )
 
-    def to_graph(self) -> dict[str, Any]:
-        def scope(query: str) -> dict[str, Any]:
+    def to_graph(self) -> AccessReviewGraph:
+        def scope(query: str) -> ReviewQueryGraph:
             return {
                 "@odata.type": "#microsoft.graph.accessReviewQueryScope",
                 "query": query,
                 "queryType": "MicrosoftGraph",
             }
 
-        doc: dict[str, Any] = {
+        doc: AccessReviewGraph = {
             "@odata.type": "#microsoft.graph.accessReviewScheduleDefinition",
             "id": self.id,
             "displayName": self.display_name,
@@ -222,7 +303,7 @@ class PackageAssignment:
             package=_text(_object(raw, "accessPackage"), "displayName", False),
         )
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> PackageAssignmentGraph:
         return {
             "@odata.type": "#microsoft.graph.accessPackageAssignment",
             "id": self.id,
@@ -255,7 +336,7 @@ class Workflow:
             users=tuple(_text(_object(r, "subject"), "id") for r in users or ()),
         )
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> WorkflowGraph:
         """The workflow as its listing gives it (without the processed users)."""
         return {
             "@odata.type": "#microsoft.graph.identityGovernance.workflow",
@@ -264,7 +345,7 @@ class Workflow:
             "category": self.category,
         }
 
-    def results(self) -> list[dict[str, Any]]:
+    def results(self) -> list[ProcessingResultGraph]:
         """Its userProcessingResults, as Graph lists them."""
         return [
             {
@@ -276,8 +357,10 @@ class Workflow:
             for n, uid in enumerate(self.users)
         ]
 
-    def to_json(self) -> dict[str, Any]:
-        return {**self.to_graph(), "userProcessingResults": self.results()}
+    def to_json(self) -> WorkflowGraph:
+        out = self.to_graph()
+        out["userProcessingResults"] = self.results()
+        return out
 
 
 ELIGIBLE_KIND = "privilegedAccessGroupEligibilityScheduleInstance"
@@ -311,7 +394,7 @@ class GroupGrant:
             end=_text(raw, "endDateTime", False) or None,
         )
 
-    def to_graph(self) -> dict[str, Any]:
+    def to_graph(self) -> GroupGrantGraph:
         return {
             "@odata.type": f"#microsoft.graph.{ELIGIBLE_KIND if self.eligible else ASSIGNED_KIND}",
             "id": self.id,

@@ -181,6 +181,6 @@ class InsightComparison(msgspec.Struct, kw_only=True):
     and whether any row differs."""
 
     source: str
-    microsoft: dict[str, Any]  # the report as Graph gave it (LicenseInsight.to_graph)
+    microsoft: InsightGraph  # the report as Graph gave it (LicenseInsight.to_graph)
     rows: list[InsightCount]
     differs: bool

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from auditor.common.errors import UsageError
 
@@ -37,6 +38,20 @@ LISTS = (
 COLUMNS = ("Cmdlet", "Name", "State", *LISTS)
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _IDS = ("SentTo", "SentToMemberOf", "ExceptIfSentTo", "ExceptIfSentToMemberOf")
+
+
+class ProtectionRuleJson(TypedDict):
+    """A rule as the snapshot's accessScope keeps it: the cmdlets' property names, each list a list."""
+
+    Cmdlet: str
+    Name: str
+    State: str
+    SentTo: list[str]
+    SentToMemberOf: list[str]
+    RecipientDomainIs: list[str]
+    ExceptIfSentTo: list[str]
+    ExceptIfSentToMemberOf: list[str]
+    ExceptIfRecipientDomainIs: list[str]
 
 
 @dataclass(frozen=True)
@@ -58,28 +73,21 @@ class ProtectionRule:
     def enabled(self) -> bool:
         return self.state == "Enabled"
 
-    def to_json(self) -> dict[str, Any]:
-        values = self._lists()
-        return {"Cmdlet": self.cmdlet, "Name": self.name, "State": self.state, **{k: list(values[k]) for k in LISTS}}
-
-    def _lists(self) -> dict[str, tuple[str, ...]]:
-        return dict(
-            zip(
-                LISTS,
-                (
-                    self.sent_to,
-                    self.sent_to_member_of,
-                    self.recipient_domain_is,
-                    self.except_sent_to,
-                    self.except_sent_to_member_of,
-                    self.except_recipient_domain_is,
-                ),
-                strict=True,
-            )
-        )
+    def to_json(self) -> ProtectionRuleJson:
+        return {
+            "Cmdlet": self.cmdlet,
+            "Name": self.name,
+            "State": self.state,
+            "SentTo": list(self.sent_to),
+            "SentToMemberOf": list(self.sent_to_member_of),
+            "RecipientDomainIs": list(self.recipient_domain_is),
+            "ExceptIfSentTo": list(self.except_sent_to),
+            "ExceptIfSentToMemberOf": list(self.except_sent_to_member_of),
+            "ExceptIfRecipientDomainIs": list(self.except_recipient_domain_is),
+        }
 
     @classmethod
-    def of(cls, values: dict[str, Any]) -> ProtectionRule:
+    def of(cls, values: Mapping[str, object]) -> ProtectionRule:
         """From a CSV row or the snapshot's JSON (lists, or strings joined with `;`); ValueError when not what
         the documented command writes."""
         cmdlet, name, state = (str(values.get(k) or "").strip() for k in ("Cmdlet", "Name", "State"))

@@ -60,7 +60,7 @@ class TokenClaims:
     delegated: bool = False  # a user's token: scopes and no roles; its permissions are not checked
 
     @classmethod
-    def of(cls, payload: Mapping[str, Any]) -> TokenClaims:
+    def of(cls, payload: Mapping[str, object]) -> TokenClaims:
         def text(key: str) -> str | None:
             value = payload.get(key)
             return value if isinstance(value, str) else None

@@ -24,7 +24,7 @@ without it) is a Gap of its own dataset naming the permission; the feature is th
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, TypedDict
 
 from auditor.common.errors import CollectionError
 from auditor.data.feature_records import (
@@ -183,9 +183,20 @@ class FeatureReads:
         return tuple(g for part in found for g in part)
 
 
+class FeatureFields(TypedDict):
+    """What read_features read, as AccessScope's fields (`grants`: AccessScope.group_grants); None where a read
+    was refused or not wanted."""
+
+    devices: tuple[ManagedDevice, ...] | None
+    reviews: tuple[AccessReview, ...] | None
+    packages: tuple[PackageAssignment, ...] | None
+    workflows: tuple[Workflow, ...] | None
+    grants: tuple[GroupGrant, ...] | None
+
+
 async def read_features(
     client: GraphClient, gaps: list[Gap], wanted: frozenset[str], concurrency: int = 4
-) -> dict[str, Any]:
+) -> FeatureFields:
     """The reads of `wanted` (FEATURE_READS' datasets), as AccessScope's fields: `devices`, `reviews`, `packages`,
     `workflows`, `grants` (None where refused or not wanted)."""
     reads = FeatureReads(client, gaps, concurrency)

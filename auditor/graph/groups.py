@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import attrgetter
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +16,7 @@ import msgspec
 from auditor.common.errors import CollectionError
 from auditor.data.model import Gap, Group
 
-from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, group_kind
+from ..snapshot import LICENSE_ERROR_GROUPS, BadValue, UserDecoder, WireGroup, group_kind, group_wire
 from .client import GraphRequestError, together
 from .collection import EVENTUAL, PAGE_SIZE, ReadState, forbidden_reason
 from .counts import count_or_none
@@ -31,8 +31,20 @@ MEMBER_CHAIN_PAGES = 10
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
+def _listed(doc: object) -> WireGroup | None:
+    """A group of Graph's answer (GROUP_FIELDS); None for anything but an object with a string id, CollectionError
+    for one whose other fields are not what Graph documents."""
+    gid = doc.get("id") if isinstance(doc, dict) else None
+    if not isinstance(gid, str):
+        return None
+    try:
+        return group_wire(doc)
+    except BadValue as exc:
+        raise CollectionError(f"group {gid} has a malformed {exc}") from None
+
+
 class GroupReads(ReadState):
-    async def resolve(self, ref: str) -> dict[str, Any] | None:
+    async def resolve(self, ref: str) -> WireGroup | None:
         if _GUID.match(ref):
             path = f"/groups/{ref}?$select={GROUP_FIELDS}"
             try:
@@ -42,16 +54,17 @@ class GroupReads(ReadState):
                     self.gaps.append(Gap("groups", exc.request, f"group id {ref} named in the policies does not exist"))
                     return None
                 raise
-            if not isinstance(doc, dict) or not isinstance(doc.get("id"), str):
+            group = _listed(doc)
+            if group is None:
                 raise CollectionError(f"GET {path} returned no group object")
-            return doc
+            return group
         literal = ref.replace("'", "''")
         path = f"/groups?$filter={quote(f'displayName eq {chr(39)}{literal}{chr(39)}', safe='')}&$select={GROUP_FIELDS}"
-        found: list[dict[str, Any]] = []
+        found: list[Mapping[str, object]] = []
         async for page in self.client.pages(path):
             found.extend(g for g in page if isinstance(g, dict))
-        if len(found) == 1 and isinstance(found[0].get("id"), str):
-            return found[0]
+        if len(found) == 1 and (one := _listed(found[0])) is not None:
+            return one
         request = self.client.describe(self.client.url(path))
         if not found:
             reason = f"no group named {ref!r} exists in the tenant (named in the policies)"
@@ -61,12 +74,12 @@ class GroupReads(ReadState):
         self.gaps.append(Gap("groups", request, reason))
         return None
 
-    async def _resolve_within(self, ref: str, limit: asyncio.Semaphore | None) -> dict[str, Any] | None:
+    async def _resolve_within(self, ref: str, limit: asyncio.Semaphore | None) -> WireGroup | None:
         """resolve(ref), as many at once as `limit` or (None) the directory budget's streams allow."""
         async with limit if limit is not None else self.client.pacing.stream(1):  # a unit: one request, $select
             return await self.resolve(ref)
 
-    async def license_groups(self) -> list[dict[str, Any]]:
+    async def license_groups(self) -> list[Mapping[str, object]]:
         path = (
             "/groups?$filter="
             + quote("assignedLicenses/$count ne 0", safe="/$")
@@ -75,7 +88,7 @@ class GroupReads(ReadState):
         first = await self.client.get(path, headers=EVENTUAL)
         what = "GET /groups (assignedLicenses/$count ne 0)"
         next_link = self.client.page_link(first, what, what, set())
-        out: list[dict[str, Any]] = [g for g in first["value"] if isinstance(g, dict)]
+        out: list[Mapping[str, object]] = [g for g in first["value"] if isinstance(g, dict)]
         if next_link is not None:
             async for page in self.client.pages(next_link, headers=EVENTUAL):
                 out.extend(g for g in page if isinstance(g, dict))
@@ -253,15 +266,15 @@ class GroupReads(ReadState):
                 raise
             self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
             return []
-        by_id: dict[str, dict[str, Any]] = {}
-        for doc in [*named, *licensed]:
-            if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-                by_id.setdefault(doc["id"].lower(), doc)
+        by_id: dict[str, WireGroup] = {}
+        for group in [*named, *map(_listed, licensed)]:
+            if group is not None:
+                by_id.setdefault(group.id.lower(), group)
         # Membership matters only where a policy selects by group; a group that merely assigns
         # licenses is named by the users' licenseAssignmentStates, so its members are not read
         # (at a million users that saves about a third of all requests).
-        selected = {doc["id"].lower() for doc in named if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
-        ordered = sorted(by_id.values(), key=lambda d: str(d["id"]))
+        selected = {group.id.lower() for group in named if group is not None}
+        ordered = sorted(by_id.values(), key=attrgetter("id"))
 
         async def no_members() -> tuple[str, ...]:
             return ()
@@ -272,18 +285,16 @@ class GroupReads(ReadState):
         # A group a policy selects by that also assigns licenses: its direct members too, so a member
         # without the group's copy tells whether the membership is through a nested group (which
         # group-based licensing does not follow) or direct (the group's copy is not applied yet).
-        licensing = {d["id"].lower() for d in ordered if d.get("assignedLicenses")}
+        licensing = {g.id.lower() for g in ordered if g.assignedLicenses}
         try:
             members, direct = await asyncio.gather(
                 asyncio.gather(
-                    *(self.members(d["id"], limit) if d["id"].lower() in selected else no_members() for d in ordered)
+                    *(self.members(g.id, limit) if g.id.lower() in selected else no_members() for g in ordered)
                 ),
                 asyncio.gather(
                     *(
-                        self.members(d["id"], limit, "members")
-                        if d["id"].lower() in selected & licensing
-                        else no_direct()
-                        for d in ordered
+                        self.members(g.id, limit, "members") if g.id.lower() in selected & licensing else no_direct()
+                        for g in ordered
                     )
                 ),
             )
@@ -293,21 +304,15 @@ class GroupReads(ReadState):
             self.gaps.append(Gap("groups", exc.request, forbidden_reason(exc)))
             return []
         out = []
-        for doc, ids, read_direct in zip(ordered, members, direct, strict=True):
-            direct_ids = _shared(read_direct, ids)
-            raw_licenses = doc.get("assignedLicenses") or []
-            try:
-                licenses = decoder.licenses(raw_licenses if isinstance(raw_licenses, list) else [])
-            except BadValue as exc:
-                raise CollectionError(f"group {doc['id']} has malformed assignedLicenses: {exc}") from None
-            try:
-                kind = group_kind(doc)
-            except BadValue as exc:
-                raise CollectionError(f"group {doc['id']} has a malformed {exc}") from None
-            name = doc.get("displayName")
+        for g, ids, read_direct in zip(ordered, members, direct, strict=True):
             out.append(
                 Group(
-                    doc["id"], name if isinstance(name, str) else "", licenses, ids, direct_members=direct_ids, **kind
+                    g.id,
+                    g.displayName or "",
+                    decoder.licenses(g.assignedLicenses),
+                    ids,
+                    direct_members=_shared(read_direct, ids),
+                    **group_kind(g),
                 )
             )
         return out

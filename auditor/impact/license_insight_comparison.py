@@ -133,4 +133,4 @@ def compare(index: TenantIndex, insight: LicenseInsight) -> InsightComparison:
             row.why = _why(name, reached)
         rows.append(row)
     differs = any(r.why is not UNSET for r in rows)
-    return InsightComparison(source=SOURCE, microsoft=dict(insight.to_graph()), rows=rows, differs=differs)
+    return InsightComparison(source=SOURCE, microsoft=insight.to_graph(), rows=rows, differs=differs)

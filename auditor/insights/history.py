@@ -246,7 +246,7 @@ def _money(value: Any, name: str) -> float | None:
     return float(value)
 
 
-def _object(value: Any, name: str) -> Mapping[str, Any]:
+def _object(value: object, name: str) -> Mapping[str, object]:
     if not isinstance(value, Mapping):
         raise _Bad(f"{name} is not an object")
     return value

@@ -4,8 +4,9 @@ templates hold no logic (auditor/render/templates/migration.*.j2)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 from auditor.data.model import Locale
 
@@ -30,7 +31,89 @@ from .texts import say
 SHOWN_USERS = 200  # blocked users listed in the Markdown and HTML; migration-users.csv has every user
 
 
-def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[str, Any]:
+class PurchaseRow(TypedDict):
+    sku: str
+    needed: str
+    free: str
+    buy: str
+    buy_by: str
+    new: str
+
+
+class BatchRow(TypedDict):
+    batch: str
+    users: str
+    complete_by: str
+    license_by: str
+
+
+class BlockedRow(TypedDict):
+    source: str
+    target: str
+    blockers: str
+
+
+class RemovalRow(TypedDict):
+    sku: str
+    direct: str
+    groups: str
+    after: str
+
+
+class ActionRow(TypedDict):
+    subscription: str | None
+    sku: str
+    action: str
+    seats: str
+    by: str
+    window: str
+    owner: str
+    reason: str
+
+
+OverlapRow = TypedDict("OverlapRow", {"sku": str, "seats": str, "from": str, "until": str, "amount": str})
+
+
+class FactRow(TypedDict):
+    text: str
+    source: str
+    md: MdSafe
+
+
+class MigrationView(TypedDict):
+    """What the templates print (`v`), every value text formatted for the locale."""
+
+    lang: str
+    source: str
+    target: str
+    cutover: str
+    generated: str
+    summary: str
+    purchases: list[PurchaseRow]
+    addons: list[str]
+    timing: str
+    batches: list[BatchRow]
+    blocked: list[BlockedRow]
+    blocked_more: str
+    removals: list[RemovalRow]
+    actions: list[ActionRow]
+    cancel: str
+    overlap: str
+    overlap_rows: list[OverlapRow]
+    unknowns: list[str]
+    facts: list[FactRow]
+
+
+@dataclass
+class _Removal:
+    """What leaves the source tenant of one product: direct assignments, the groups, and the earliest date."""
+
+    after: date
+    direct: int = 0
+    groups: set[str] = field(default_factory=set)
+
+
+def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> MigrationView:
     t = translations(locale)
 
     def day(value: date | None) -> str:
@@ -43,13 +126,13 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
     for u in plan.users:
         if not u.blocked:
             batches[(u.batch, u.complete_by)] += 1
-    removals: dict[str, dict[str, Any]] = {}
+    removals: dict[str, _Removal] = {}
     for u in plan.users:
         for r in u.removals:
-            row = removals.setdefault(r.sku, {"direct": 0, "groups": set(), "after": u.complete_by})
-            row["direct"] += r.direct
-            row["groups"].update(r.groups)
-            row["after"] = min(row["after"], u.complete_by)
+            row = removals.setdefault(r.sku, _Removal(u.complete_by))
+            row.direct += r.direct
+            row.groups.update(r.groups)
+            row.after = min(row.after, u.complete_by)
     overlap = plan.overlap
     if overlap.amount is not None and overlap.currency is not None:
         overlap_text = t.pgettext(
@@ -126,9 +209,9 @@ def build_view(plan: MigrationPlan, locale: Locale, generated_at: str) -> dict[s
         "removals": [
             {
                 "sku": _product(sku),
-                "direct": format_number(row["direct"], locale),
-                "groups": format_list(sorted(row["groups"]), locale) if row["groups"] else "–",
-                "after": day(row["after"]),
+                "direct": format_number(row.direct, locale),
+                "groups": format_list(sorted(row.groups), locale) if row.groups else "–",
+                "after": day(row.after),
             }
             for sku, row in sorted(removals.items())
         ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from msgspec import Struct, field
 
@@ -153,8 +153,15 @@ class HygieneCheck(Struct, frozen=True):
     sign_in_full_every: int | None = None
     # a rule's own parameters, as the policy writes them: every key of its entry but the ones above, each
     # declared by the rule (its fragment's `own` properties, auditor.rules.hygiene.base.check_schema) and
-    # validated by the schema before it is parsed
-    own: dict[str, Any] = field(default_factory=dict)
+    # validated by the schema before it is parsed (read as its fragment's type: `text` below, or narrowed)
+    own: dict[str, object] = field(default_factory=dict)
+
+    def text(self, name: str) -> str:
+        """The rule's own parameter `name` that its fragment declares a string ("" when the entry leaves it out)."""
+        value = self.own.get(name, "")
+        if not isinstance(value, str):
+            raise TypeError(f"{name}: {type(value).__name__}, not the string its fragment declares")
+        return value
 
 
 class UsageEntry(Struct, frozen=True):

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
+from auditor.common.json_value import JsonObject
 from auditor.data.attributes import PATTERN
 from auditor.data.enums import AccountKind
 
 from .objects import DeclaredKind, Selector
 
-_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "uniqueItems": True}
+_STRINGS: JsonObject = {
+    "type": "array",
+    "items": {"type": "string", "minLength": 1},
+    "minItems": 1,
+    "uniqueItems": True,
+}
 
-SELECTOR_SCHEMA: dict[str, Any] = {
+SELECTOR_SCHEMA: JsonObject = {
     "type": "object",
     "description": "Who the entry applies to. Keys are combined with AND; values of one key with OR.",
     "additionalProperties": False,
@@ -61,12 +67,12 @@ SELECTOR_SCHEMA: dict[str, Any] = {
 # Where a policy key takes a selector, its schema says so by reference: the selector is defined once, in the
 # policy schema's $defs (auditor.policyset.schema.build_schema), not copied under every key that takes one
 SELECTOR_DEF = "selector"
-SELECTOR_REF: dict[str, Any] = {"$ref": f"#/$defs/{SELECTOR_DEF}"}
+SELECTOR_REF: JsonObject = {"$ref": f"#/$defs/{SELECTOR_DEF}"}
 
 
 DECLARED_KINDS = (AccountKind.BREAK_GLASS, AccountKind.SERVICE)  # in the order a user declared twice takes
 
-ACCOUNT_KINDS_SCHEMA: dict[str, Any] = {
+ACCOUNT_KINDS_SCHEMA: JsonObject = {
     "type": "object",
     "additionalProperties": False,
     "minProperties": 1,

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from auditor.common.errors import PolicyIssue
+from auditor.common.json_value import JsonValue
 
 MAX_BYTES = 1024 * 1024  # a policy set is hand-written; anything bigger is a mistake or an attack
 MAX_NODES = 100_000  # values constructed, counting alias expansions
@@ -128,9 +129,9 @@ class _Builder:
         assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, JsonValue]:
         """A mapping of plain-text keys; a merge key, another kind of key or a duplicate is an issue."""
-        result: dict[str, Any] = {}
+        result: dict[str, JsonValue] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.issues.append(

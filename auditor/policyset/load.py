@@ -13,6 +13,7 @@ import jsonschema
 from msgspec.structs import replace
 
 from auditor.common.errors import PolicyError, PolicyIssue
+from auditor.common.json_value import JsonObject
 from auditor.data.model import Locale, Severity
 from auditor.policy.objects import CostAllocation, CrossTenant, Policy, PolicySet
 from auditor.policy.selectors import parse_account_kinds
@@ -28,7 +29,7 @@ from auditor.rules.waivers.waiver_expired import parse_waivers
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
+def _schema() -> JsonObject:
     return build_schema()
 
 

@@ -11,7 +11,7 @@ committed page differs from what this writes.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,11 @@ def policy_key(rule: Rule[Any] | MergeRule[Any]) -> str:
         keys = ", ".join(f"`{key}`" for key in rule.fragment)
         return "`cross_tenant`" + (f" ({keys})" if keys else "")
     # the sections' shapes (lists or mappings)
-    section = build_schema()["properties"].get(rule.section, {})
+    sections = build_schema()["properties"]
+    section = sections.get(rule.section) if isinstance(sections, Mapping) else None
     if rule.key is None:
         return f"`{rule.section}`"
-    joint = "[]." if section.get("type") == "array" else "."
+    joint = "[]." if isinstance(section, Mapping) and section.get("type") == "array" else "."
     return f"`{rule.section}{joint}{rule.key}`"
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
 
+from auditor.common.json_value import JsonObject, JsonValue
 from auditor.cross_tenant.rules import CROSS_TENANT_SCHEMA, MERGE_RULES
 from auditor.data.attributes import PATTERN as ATTRIBUTE_PATTERN
 from auditor.data.model import Locale
@@ -30,7 +30,7 @@ _NAME = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
 
 
-COST_ALLOCATION_SCHEMA: dict[str, Any] = {
+COST_ALLOCATION_SCHEMA: JsonObject = {
     "type": "object",
     "additionalProperties": False,
     "description": "Report unused and reclaimable spend by department, company (companyName) and country, "
@@ -47,14 +47,14 @@ COST_ALLOCATION_SCHEMA: dict[str, Any] = {
 }
 
 
-def _section_fragments(section: str) -> dict[str, Any]:
+def _section_fragments(section: str) -> JsonObject:
     return {r.key: r.fragment for r in RULES if r.section == section and r.key and r.fragment is not None}
 
 
-def build_schema() -> dict[str, Any]:
+def build_schema() -> JsonObject:
     # every rule a waiver may name, but waiver-expired: a waiver cannot hide that a waiver expired
     waivable = sorted({r.id for r in RULES if r.id != WaiverExpired.id} | {r.id for r in MERGE_RULES})
-    assignment: dict[str, Any] = {
+    assignment: JsonObject = {
         "type": "object",
         "additionalProperties": False,
         "required": ["name", "match"],
@@ -67,7 +67,7 @@ def build_schema() -> dict[str, Any]:
             **_section_fragments("assignments"),
         },
     }
-    catalog_entry: dict[str, Any] = {
+    catalog_entry: JsonObject = {
         "type": "object",
         "additionalProperties": False,
         "required": ["sku"],
@@ -106,7 +106,7 @@ def build_schema() -> dict[str, Any]:
             **_section_fragments("catalog"),
         },
     }
-    waiver: dict[str, Any] = {
+    waiver: JsonObject = {
         "type": "object",
         "additionalProperties": False,
         "required": ["rule", "subject", "reason", "owner", "expires"],
@@ -172,8 +172,8 @@ def schema_text() -> str:
 
 
 def product_refs(
-    schema: dict[str, Any], value: Any, path: tuple[Any, ...] = (), *, root: dict[str, Any] | None = None
-) -> Iterator[tuple[tuple[Any, ...], str]]:
+    schema: JsonObject, value: object, path: tuple[str | int, ...] = (), *, root: JsonObject | None = None
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """(path, product as written) for every value of a policy document that the schema says is a
     product (SKU_REF_SCHEMA: a part number or a skuId), wherever a rule's fragment puts one: a new
     policy key whose fragment names a product is found with no list to extend. A value several
@@ -182,31 +182,44 @@ def product_refs(
     root = schema if root is None else root
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        schema = root["$defs"][ref.removeprefix("#/$defs/")]
+        schema = _object(_object(root.get("$defs")).get(ref.removeprefix("#/$defs/")))
     if isinstance(value, str) and schema.get("pattern") == SKU_REF_SCHEMA["pattern"]:
         yield path, value
         return
-    for key in ("oneOf", "anyOf", "allOf"):
-        for branch in schema.get(key, ()):
-            yield from product_refs(branch, value, path, root=root)
-    for key in ("then", "else"):
-        if isinstance(schema.get(key), dict):
-            yield from product_refs(schema[key], value, path, root=root)
+    for branch in _branches(schema):
+        yield from product_refs(branch, value, path, root=root)
     if isinstance(value, dict):
         for name, item in value.items():
-            below = _property_schema(schema, name)
-            if below is not None:
-                yield from product_refs(below, item, (*path, name), root=root)
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+            named = _property_schema(schema, name)
+            if named is not None:
+                yield from product_refs(named, item, (*path, name), root=root)
+    elif isinstance(value, list) and isinstance(items := schema.get("items"), Mapping):
         for n, item in enumerate(value):
-            yield from product_refs(schema["items"], item, (*path, n), root=root)
+            yield from product_refs(items, item, (*path, n), root=root)
 
 
-def _property_schema(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+def _branches(schema: JsonObject) -> Iterator[JsonObject]:
+    """The schemas that describe the same value as `schema`: its oneOf, anyOf and allOf, its then and else."""
+    for key in ("oneOf", "anyOf", "allOf"):
+        branches = schema.get(key, ())
+        if isinstance(branches, Sequence) and not isinstance(branches, str):
+            yield from (b for b in branches if isinstance(b, Mapping))
+    for key in ("then", "else"):
+        below = schema.get(key)
+        if isinstance(below, Mapping):
+            yield below
+
+
+def _object(value: JsonValue) -> JsonObject:
+    """A schema's object (a $defs table, a definition in it); an empty one for anything else."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _property_schema(schema: JsonObject, name: str) -> JsonObject | None:
     """The schema of an object's property `name`: its own, a pattern's, or the rest's."""
-    own: dict[str, Any] | None = schema.get("properties", {}).get(name)
+    own = _object(schema.get("properties")).get(name)
     if own is None:
-        own = next((s for p, s in schema.get("patternProperties", {}).items() if re.search(p, name)), None)
-    if own is None and isinstance(schema.get("additionalProperties"), dict):
-        own = schema["additionalProperties"]
-    return own
+        own = next((s for p, s in _object(schema.get("patternProperties")).items() if re.search(p, name)), None)
+    if own is None:
+        own = schema.get("additionalProperties")
+    return own if isinstance(own, Mapping) else None

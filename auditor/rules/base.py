@@ -10,8 +10,9 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypedDict, TypeVar, final
+from typing import ClassVar, Generic, TypedDict, TypeVar, final
 
+from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
 
@@ -68,7 +69,7 @@ class Context:
     # what two rules of one policy both count, worked out once: (rule family, id of the Policy
     # object, which lives as long as the evaluation; two files may give policies one name) -> it
     # (the entitlement rules' tally of every user)
-    counted: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
+    counted: dict[tuple[str, int], object] = field(default_factory=dict, repr=False)
     # (license layout, SKUs, assignment) -> user_details
     _details: dict[tuple[Layout, frozenset[str], str | None], UserDetails] = field(default_factory=dict, repr=False)
 
@@ -141,7 +142,7 @@ class Rule(Generic[D]):
     # the key it owns inside that section (schema fragment below); the rule's family parses its value
     # into the typed policy object the rule reads (parse_* beside each family, wired by auditor/policyset/load.py)
     key: ClassVar[str | None] = None
-    fragment: ClassVar[dict[str, Any] | None] = None
+    fragment: ClassVar[JsonObject | None] = None
     # What it reads of the tenant: the collector reads it, and a snapshot without it leaves the rule
     # "not evaluated" (auditor.data.reads.Reads; nothing else decides what is read)
     reads: ClassVar[Reads] = Reads("users")
@@ -210,13 +211,13 @@ class Rule(Generic[D]):
         )
 
 
-SEVERITY_SCHEMA: dict[str, Any] = {"enum": ["low", "medium", "high", "critical"]}
-SKU_REF_SCHEMA: dict[str, Any] = {
+SEVERITY_SCHEMA: JsonObject = {"enum": ["low", "medium", "high", "critical"]}
+SKU_REF_SCHEMA: JsonObject = {
     "type": "string",
     "pattern": r"^([A-Za-z0-9_.+\-]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
     "description": "skuPartNumber (e.g. SPE_E3) or skuId GUID",
 }
-SKU_LIST_SCHEMA: dict[str, Any] = {"type": "array", "items": SKU_REF_SCHEMA, "uniqueItems": True}
+SKU_LIST_SCHEMA: JsonObject = {"type": "array", "items": SKU_REF_SCHEMA, "uniqueItems": True}
 
 
 def parse_when(text: str | None) -> datetime | None:

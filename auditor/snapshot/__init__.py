@@ -14,6 +14,7 @@ from .decode import (
     gap_from_json,
     group_from_graph,
     group_kind,
+    group_wire,
     shared_times,
     sign_in_times,
     sku_from_graph,
@@ -30,6 +31,7 @@ from .format import (
     SELECTED_USER_FIELDS,
     SIGN_IN_ACTIVITY,
     NonEmpty,
+    WireGroup,
 )
 from .write import (
     group_to_json,
@@ -54,10 +56,12 @@ __all__ = [
     "NonEmpty",
     "SignInTimes",
     "UserDecoder",
+    "WireGroup",
     "gap_from_json",
     "group_from_graph",
     "group_kind",
     "group_to_json",
+    "group_wire",
     "license_to_json",
     "load_snapshot",
     "replace_lone_surrogates",

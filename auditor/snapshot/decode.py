@@ -37,6 +37,7 @@ from auditor.data.model import (
 from .format import (
     USER_WIRE_TYPES,
     NonEmpty,
+    WireGroup,
     WireLicense,
     WireLicenseState,
     WireSignIn,
@@ -56,7 +57,7 @@ class BadValue(Exception):
     location). The collector catches it from UserDecoder and the *_from_graph readers."""
 
 
-def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
+def _str(obj: Mapping[str, object], key: str, required: bool = True) -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -67,19 +68,19 @@ def _str(obj: dict[str, Any], key: str, required: bool = True) -> str | None:
     return value
 
 
-def _req(obj: dict[str, Any], key: str) -> str:
+def _req(obj: Mapping[str, object], key: str) -> str:
     value = _str(obj, key)
     if not value:
         raise BadValue(f"{key}: empty")
     return value
 
 
-def _when(obj: dict[str, Any], key: str, required: bool = False) -> str | None:
+def _when(obj: Mapping[str, object], key: str, required: bool = False) -> str | None:
     """An ISO-8601 date-time as Graph writes it, kept as text; a malformed one is an error, not 'never'."""
     return _check_when(_str(obj, key, required=required), key)
 
 
-def _list(obj: dict[str, Any], key: str) -> list[Any]:
+def _list(obj: Mapping[str, object], key: str) -> list[Any]:
     value = obj.get(key)
     if value is None:
         return []
@@ -381,13 +382,9 @@ class UserDecoder:
             )
         return found
 
-    def licenses(self, raw: list[Any]) -> tuple[AssignedLicense, ...]:
-        """A group's assignedLicenses (parsed JSON); BadValue names the item and field."""
-        try:
-            decoded = msgspec.convert(raw, list[WireLicense], strict=True)
-        except msgspec.ValidationError as exc:
-            raise BadValue(_misfit(raw, list[WireLicense], exc, "assignedLicenses")) from None
-        return self._assigned(decoded)
+    def licenses(self, wire: list[WireLicense] | None) -> tuple[AssignedLicense, ...]:
+        """A group's assignedLicenses (WireGroup's), as the users with the same licenses share them."""
+        return self._assigned(wire)
 
 
 def _wire(raw: Any, of: type[T]) -> T:
@@ -435,19 +432,21 @@ def subscription_from_graph(raw: Any) -> Subscription:
     )
 
 
+def group_wire(raw: Any) -> WireGroup:
+    """A group (parsed JSON: a snapshot's, or Graph's); BadValue names the field."""
+    return _wire(raw, WireGroup)
+
+
 def group_from_graph(raw: Any, decoder: UserDecoder) -> Group:
-    if not isinstance(raw, dict):
-        raise BadValue("expected an object")
+    w = group_wire(raw)
     return Group(
-        id=_req(raw, "id"),
-        display_name=_str(raw, "displayName", required=False) or "",
-        assigned_licenses=decoder.licenses(_list(raw, "assignedLicenses")),
-        members=_strs(_list(raw, "members"), "members"),
-        has_members_with_license_errors=_flag(raw, "hasMembersWithLicenseErrors"),
-        direct_members=None
-        if raw.get("directMembers") is None
-        else _strs(_list(raw, "directMembers"), "directMembers"),
-        **group_kind(raw),
+        id=w.id,
+        display_name=w.displayName or "",
+        assigned_licenses=decoder.licenses(w.assignedLicenses),
+        members=tuple(w.members or ()),
+        has_members_with_license_errors=w.hasMembersWithLicenseErrors,
+        direct_members=None if w.directMembers is None else tuple(w.directMembers),
+        **group_kind(w),
     )
 
 
@@ -460,26 +459,18 @@ class GroupKind(TypedDict, total=False):
     mail_enabled: bool | None
 
 
-def group_kind(raw: dict[str, Any]) -> GroupKind:
+def group_kind(w: WireGroup) -> GroupKind:
     """The Group fields of a group's kind, from Graph's groupTypes, membershipRule,
     onPremisesSyncEnabled and mailEnabled. Without groupTypes (a snapshot written before they were
     read) the kind stays unknown: every field None."""
-    if raw.get("groupTypes") is None:
+    if w.groupTypes is None:
         return {}
     return {
-        "group_types": _strs(_list(raw, "groupTypes"), "groupTypes"),
-        "membership_rule": _str(raw, "membershipRule", required=False),
-        "on_premises_sync_enabled": _flag(raw, "onPremisesSyncEnabled"),
-        "mail_enabled": _flag(raw, "mailEnabled"),
+        "group_types": tuple(w.groupTypes),
+        "membership_rule": w.membershipRule,
+        "on_premises_sync_enabled": w.onPremisesSyncEnabled,
+        "mail_enabled": w.mailEnabled,
     }
-
-
-def _flag(raw: dict[str, Any], key: str) -> bool | None:
-    """An optional boolean: absent or null is None (not known), never False."""
-    value = raw.get(key)
-    if value is None or isinstance(value, bool):
-        return value
-    raise BadValue(f"{key}: expected true, false or null")
 
 
 def gap_from_json(raw: Any) -> Gap:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,7 +56,7 @@ def _users(decoder: UserDecoder, items: list[Any], where: str) -> list[User]:
         raise BadValue(f"{where}: {exc}") from None
 
 
-def _head(doc: Any) -> tuple[dict[str, Any], Cloud]:
+def _head(doc: Any) -> tuple[Mapping[str, object], Cloud]:
     """The snapshot's kind, version and lists checked; its tenant object and cloud."""
     if not isinstance(doc, dict):
         raise BadValue("top level: expected an object")
@@ -130,7 +130,7 @@ def snapshot_from_json(doc: Any) -> TenantSnapshot:
     )
 
 
-def _agents(doc: dict[str, Any]) -> Agents | None:
+def _agents(doc: Mapping[str, object]) -> Agents | None:
     """The agent users and agent identities (auditor.data.agents); None in a snapshot read without them."""
     if doc.get(AGENT_USERS) is None:
         return None
@@ -153,7 +153,7 @@ def with_agents(users: list[User], agents: Agents | None) -> list[User]:
     return out
 
 
-def _section(doc: dict[str, Any], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:
+def _section(doc: Mapping[str, object], key: str, decode: Callable[[Any], T], bad: type[ValueError]) -> T | None:
     """An optional section (usageReports, accessScope, azureADPremiumLicenseInsight,
     copilotCreditBalance): None in a snapshot collected without it (or written before it was read);
     BadValue naming the field when `decode` refuses it."""

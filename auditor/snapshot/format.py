@@ -189,6 +189,23 @@ class _Sku(msgspec.Struct, frozen=True, gc=False):
     servicePlans: list[_ServicePlan] | None = None
 
 
+class WireGroup(msgspec.Struct, frozen=True, gc=False):
+    """A group as Graph lists it (auditor.graph.groups.GROUP_FIELDS) and as a snapshot keeps it, with its members
+    (and its direct ones when read). Without groupTypes (a snapshot written before they were read) its kind is
+    not known."""
+
+    id: NonEmpty
+    displayName: str | None = None
+    assignedLicenses: list[WireLicense] | None = None
+    groupTypes: list[str] | None = None
+    membershipRule: str | None = None
+    onPremisesSyncEnabled: bool | None = None  # absent or null: not known, never False
+    mailEnabled: bool | None = None
+    members: list[str] | None = None  # the snapshot's: its transitive user members
+    directMembers: list[str] | None = None
+    hasMembersWithLicenseErrors: bool | None = None
+
+
 class _Subscription(msgspec.Struct, frozen=True, gc=False):
     id: NonEmpty
     skuId: NonEmpty

@@ -10,6 +10,7 @@ from typing import IO, Any, NotRequired, TypedDict, TypeVar
 
 import msgspec
 
+from auditor.common.json_value import JsonValue
 from auditor.common.outputs import atomic_text
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
@@ -95,9 +96,11 @@ def license_to_json(lic: AssignedLicense) -> LicenseJson:
     return {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id}
 
 
-def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) -> dict[str, Any]:
+def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) -> dict[str, JsonValue]:
+    """A user as a snapshot keeps it: Graph's user properties, and those of `attributes` (named by the policies,
+    so no fixed set of keys)."""
     timed = any(s.last_updated_date_time for s in u.license_assignment_states)
-    out: dict[str, Any] = {
+    out: dict[str, JsonValue] = {
         "id": u.id,
         "userPrincipalName": u.user_principal_name,
         "displayName": u.display_name,
@@ -106,7 +109,10 @@ def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) ->
         "department": u.department,
         "usageLocation": u.usage_location,
         "createdDateTime": u.created_date_time,
-        "assignedLicenses": [license_to_json(lic) for lic in u.assigned_licenses],
+        # license_to_json's shape (a LicenseJson is no JsonValue to mypy: a TypedDict is no Mapping of them)
+        "assignedLicenses": [
+            {"disabledPlans": list(lic.disabled_plans), "skuId": lic.sku_id} for lic in u.assigned_licenses
+        ],
         "licenseAssignmentStates": [
             {
                 "skuId": s.sku_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TypedDict
 
 import msgspec  # frozen Structs, as auditor/report/view/__init__.py says why
 
@@ -102,6 +102,25 @@ class InsightsView(msgspec.Struct, frozen=True):
         return MdSafe(f" {text} |")
 
 
+class _ViewFields(TypedDict, total=False):
+    """InsightsView's fields, as each part of insights_view works them out."""
+
+    runs: tuple[RunBar, ...]
+    runs_text: str
+    spend_max: str
+    findings_max: str
+    products: tuple[ProductTrend, ...]
+    mermaid_findings: MdSafe
+    mermaid_spend: MdSafe
+    sparks: tuple[Spark, ...]
+    renewals: tuple[Renewal, ...]
+    renewals_title: str
+    allocation: tuple[AllocationTable, ...]
+    allocation_note: str
+    causes: dict[str, str]
+    legend: tuple[tuple[str, str], ...]
+
+
 def _mermaid_text(text: str) -> str:
     return _MERMAID_UNSAFE.sub("", text)[:80]
 
@@ -171,7 +190,7 @@ def _cause_text(cause: FindingCause, t: i18n.Translations, locale: Locale) -> st
 
 def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     t = i18n.translations(locale)
-    kwargs: dict[str, Any] = {}
+    kwargs: _ViewFields = {}
     cause_label = t.pgettext("cause_label", "Cause")
     causes = {}
     for f in document.findings:
@@ -192,11 +211,11 @@ def insights_view(document: ReportDocument, locale: Locale) -> InsightsView:
     return InsightsView(**kwargs)
 
 
-def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, locale: Locale) -> _ViewFields:
     """The trend charts of two runs or more: a bar per run, the Mermaid charts, each product's seats."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
-    kwargs: dict[str, Any] = {}
+    kwargs: _ViewFields = {}
     currency, runs = trend.currency, trend.runs
     most = max(r.open for r in runs) or 1
     spend = [r.unused_monthly_cost or 0.0 for r in runs]
@@ -267,11 +286,11 @@ def _trends(document: ReportDocument, trend: Trends, t: i18n.Translations, local
     return kwargs
 
 
-def _renewals(renewals: list[RenewalForecast], t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+def _renewals(renewals: list[RenewalForecast], t: i18n.Translations, locale: Locale) -> _ViewFields:
     """The subscriptions renewing soon, a sentence each with its basis and the difference in money."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
-    kwargs: dict[str, Any] = {}
+    kwargs: _ViewFields = {}
     kwargs["renewals_title"] = t.pgettext("renewals_title", "Subscriptions renewing soon")
     rows = []
     for r in renewals:
@@ -307,11 +326,11 @@ def _renewals(renewals: list[RenewalForecast], t: i18n.Translations, locale: Loc
     return kwargs
 
 
-def _allocation(alloc: CostAllocation, t: i18n.Translations, locale: Locale) -> dict[str, Any]:
+def _allocation(alloc: CostAllocation, t: i18n.Translations, locale: Locale) -> _ViewFields:
     """The cost allocation's tables, one per dimension, and the unused seats nobody holds."""
     formats = _Formats(locale)
     num, money = formats.num, formats.money
-    kwargs: dict[str, Any] = {}
+    kwargs: _ViewFields = {}
     currency = alloc.currency
     titles = {
         "department": t.pgettext("alloc_department", "Department"),

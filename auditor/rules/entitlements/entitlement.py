@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, NotRequired, TypedDict
 
+from auditor.common.json_value import JsonObject
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
@@ -111,7 +112,7 @@ def parse_entitlements(part: PolicyNode) -> Entitlements | None:
     return Entitlements(features=tuple(f for f in scope.FEATURES if f in features), line=part.line)
 
 
-def entitlements_section() -> dict[str, Any]:
+def entitlements_section() -> JsonObject:
     return EntitlementMissing.fragment
 
 
@@ -196,7 +197,8 @@ def tally(policy: Policy, ctx: Context) -> Tally:
     key = ("entitlements", id(policy))
     if key not in ctx.counted:
         ctx.counted[key] = _count(policy, ctx)
-    found: Tally = ctx.counted[key]
+    found = ctx.counted[key]
+    assert isinstance(found, Tally)
     return found
 
 
@@ -314,7 +316,7 @@ class EntitlementMissing(_EntitlementRule[EntitlementMissingDetails]):
     id = "entitlement-missing"
     default_severity = Severity.LOW
     key = "features"
-    fragment: ClassVar[dict[str, Any]] = {
+    fragment: ClassVar[JsonObject] = {
         "type": "object",
         "additionalProperties": False,
         "description": "Judge who the tenant's security features reach without a product entitling them "

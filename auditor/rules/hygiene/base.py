@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, TypedDict, TypeVar, final
+from typing import TypedDict, TypeVar, final
 
+from auditor.common.json_value import JsonObject, JsonValue
 from auditor.data.model import NO_MAILBOX, PERSON_PURPOSES, RESOURCE_PURPOSES, Finding, Severity, User
 
 from ...data.reads import Requests
@@ -14,7 +15,7 @@ from ...policy.yamlsource import PolicyNode
 from ...snapshot import MAILBOX_SETTINGS, SIGN_IN_ACTIVITY
 from ..base import SEVERITY_SCHEMA, Context, D, Rule
 
-DATA_KEPT_SCHEMA: dict[str, Any] = {
+DATA_KEPT_SCHEMA: JsonObject = {
     "type": "object",
     "additionalProperties": False,
     "required": ["accepted_by", "expires"],
@@ -38,13 +39,13 @@ DATA_KEPT_SCHEMA: dict[str, Any] = {
         "expires": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"},
     },
 }
-GRACE_DAYS_SCHEMA: dict[str, Any] = {
+GRACE_DAYS_SCHEMA: JsonObject = {
     "type": "integer",
     "minimum": 0,
     "maximum": 3650,
     "description": "Days after an account was disabled before its licenses may go (default 0).",
 }
-SIGN_IN_FULL_EVERY_SCHEMA: dict[str, Any] = {
+SIGN_IN_FULL_EVERY_SCHEMA: JsonObject = {
     "type": "integer",
     "minimum": 1,
     "maximum": 365,
@@ -66,15 +67,15 @@ def check_schema(
     data_kept: bool = False,
     grace_days: bool = False,
     sign_in_full_every: bool = False,
-    own: Mapping[str, dict[str, Any]] | None = None,
+    own: Mapping[str, JsonObject] | None = None,
     own_required: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> JsonObject:
     """A hygiene key's fragment: severity and except; `days` (required) with `with_days`; the
     admin's `data_kept` declaration, `grace_days` and `sign_in_full_every` for the rules that take them;
     and the rule's `own` parameters (name -> JSON-Schema fragment; those in `own_required` required),
     which the schema validates and the rule reads as `check.own[name]` (HygieneCheck.own): a rule with
     a parameter of its own declares it here, in its module, and needs no other family."""
-    props: dict[str, Any] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_REF}
+    props: dict[str, JsonValue] = {"severity": SEVERITY_SCHEMA, "except": SELECTOR_REF}
     required: list[str] = []
     if with_days:
         props["days"] = {"type": "integer", "minimum": 1, "maximum": 3650, "description": days_doc}

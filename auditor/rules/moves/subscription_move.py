@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar, cast
+from typing import ClassVar, cast
 
+from auditor.common.json_value import JsonObject
 from auditor.data.model import Finding, Severity, User
 
 from ...data.reads import Reads
@@ -80,7 +81,7 @@ def parse_moves(node: PolicyNode) -> tuple[MoveEntry, ...]:
     return tuple(out)
 
 
-def moves_section() -> dict[str, Any]:
+def moves_section() -> JsonObject:
     return {"type": "array", "items": SubscriptionMove.fragment}
 
 
@@ -122,7 +123,7 @@ class SubscriptionMove(Rule[SubscriptionMoveDetails]):
     default_severity = Severity.LOW
     section = "moves"
     reads = Reads("users", "subscribedSkus")
-    fragment: ClassVar[dict[str, Any]] = {
+    fragment: ClassVar[JsonObject] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["name", "match", "from", "to"],

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypedDict
 
+from auditor.common.json_value import JsonObject
 from auditor.data.agents import AGENT_USERS
 from auditor.data.model import Finding, Severity, User
 from auditor.data.sign_ins import last_sign_in
@@ -42,7 +43,7 @@ from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, D, Rule, parse_when
 
 # (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
 KIND_READS = frozenset({"department", "assignedLicenses", AGENT_USERS})
-_DAYS: dict[str, Any] = {
+_DAYS: JsonObject = {
     "type": "integer",
     "minimum": 1,
     "maximum": MAX_DAYS,
@@ -50,17 +51,8 @@ _DAYS: dict[str, Any] = {
 }
 
 
-class _WorkloadList(TypedDict):
+def _workloads(names: tuple[str, ...] | list[str], description: str) -> JsonObject:
     """The JSON-Schema fragment of a list of workload names."""
-
-    type: str
-    minItems: int
-    uniqueItems: bool
-    items: dict[str, list[str]]
-    description: str
-
-
-def _workloads(names: tuple[str, ...] | list[str], description: str) -> _WorkloadList:
     return {
         "type": "array",
         "minItems": 1,
@@ -212,7 +204,7 @@ class ProductUnused(UsageRule[ProductUnusedDetails]):
     default_severity = Severity.MEDIUM
     reclaimable = True
     key = "sku"
-    fragment: ClassVar[dict[str, Any]] = {
+    fragment: ClassVar[JsonObject] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["sku", "workloads", "days"],
@@ -286,7 +278,7 @@ class Rightsize(UsageRule[RightsizeDetails]):
     reads = Reads(
         "users", "subscribedSkus", USAGE_REPORTS, user=KIND_READS, usage=STORAGE_FIELDS
     )  # and the smaller plan's fit
-    fragment: ClassVar[dict[str, Any]] = {
+    fragment: ClassVar[JsonObject] = {
         "type": "object",
         "additionalProperties": False,
         "required": ["rightsize", "unless_active", "days"],

@@ -34,6 +34,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar, TypedDict
 
 from auditor.billing.windows import opening
+from auditor.common.json_value import JsonObject
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, COPILOT_VERSION, USAGE_REPORTS, UserUsage
 
@@ -76,7 +77,7 @@ class CopilotSeatIdleDetails(TypedDict, total=False):
     exposure: float | None
 
 
-FRAGMENT: dict[str, Any] = {
+FRAGMENT: JsonObject = {
     "type": "object",
     "additionalProperties": False,
     "required": ["copilot_seats", "days"],
@@ -116,7 +117,7 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
     key = "copilot_seats"
     # the subscriptions, when read, date the reductions; without them the window is "unknown"
     reads = Reads("users", "subscribedSkus", USAGE_REPORTS, user=KIND_READS | {"accountEnabled", "usageLocation"})
-    fragment: ClassVar[dict[str, Any]] = FRAGMENT
+    fragment: ClassVar[JsonObject] = FRAGMENT
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
         return [e for e in policy.usage if e.copilot_seats is not None]

@@ -3,8 +3,7 @@ its parsing into UsageEntry objects (auditor.policy.objects)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from auditor.common.json_value import JsonObject
 from auditor.data.model import Severity
 
 from ...policy.objects import UsageEntry
@@ -55,7 +54,7 @@ def parse_usage(node: PolicyNode) -> tuple[UsageEntry, ...]:
     return tuple(out)
 
 
-def usage_section() -> dict[str, Any]:
+def usage_section() -> JsonObject:
     """The `usage:` list: an entry with `rightsize` is Rightsize's, one with `copilot_seats`
     CopilotSeatIdle's, any other ProductUnused's."""
     return {

@@ -68,7 +68,7 @@ def managed_devices(em: Emulator, call: Call) -> Answer:
     scope = em.tenant.snapshot.access_scope
     items = [
         {"@odata.type": "#microsoft.graph.managedDevice"}
-        | project(d.to_graph(), call.query.select, DEVICE_PROPERTIES, "managedDevice")
+        | project(dict(d.to_graph()), call.query.select, DEVICE_PROPERTIES, "managedDevice")
         for d in (scope.devices or () if scope else ())
     ]
     return page(em.url, call.path, call.query, items, call.eventual, MAX_TOP)
@@ -105,7 +105,7 @@ def package_assignments(em: Emulator, call: Call) -> Answer:
         found = tuple(a for a in found if a.state.lower() == "delivered")
     items: list[dict[str, Any]] = []
     for grant in found:
-        doc = grant.to_graph()
+        doc: dict[str, Any] = dict(grant.to_graph())
         if expand is None:
             doc = {k: v for k, v in doc.items() if k not in ("target", "accessPackage")}
         items.append(doc)
