@@ -40,7 +40,7 @@ def _finite(text: str) -> float:
 MAX_DEPTH = 32  # objects and arrays in one another: Pax8's, Sherweb's and Partner Center's shapes nest 5 deep
 
 
-def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _one_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
     """An object whose keys are each given once: RFC 8259 leaves a repeated name's meaning to the reader
     ("names within an object SHOULD be unique"), so which value counts is never guessed."""
     doc = dict(pairs)
