@@ -172,7 +172,10 @@ def _three_way(section: _PsaTable | None) -> dict[str, tuple[int | None, int | N
 
 def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, tuple[int | None, int | None]]]:
     """The tenant's products from its report.json's seat table (`skus`), and its three-way table."""
-    doc = msgspec.json.decode((folder / "report.json").read_bytes(), type=_SeatsReport)
+    try:
+        doc = msgspec.json.decode((folder / "report.json").read_bytes(), type=_SeatsReport)
+    except msgspec.DecodeError as exc:  # the gap names a report not as the audit writes it: a ValueError
+        raise ValueError(str(exc)) from None
     products = [
         bill.TenantProduct(row.sku, row.sku_id, row.consumed or 0, row.enabled or 0)
         for row in doc.skus
