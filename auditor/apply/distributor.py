@@ -173,7 +173,7 @@ async def run_distributor(
     for planned in changes:
         c = outgoing(planned, today)
         print(f"  {_said(c)}, saves {c.monthly_saving:.2f} a month from {c.saving_from}", file=out)
-        body = "" if c.request.body is None else f" {c.request.body}"
+        body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)
         writer = writers[c.source]
         verdict, now = await check(c, writer, tenant, today, removed, customers.get(c.source), after or {})
