@@ -1,5 +1,5 @@
 """`apply PLAN --distributor`: the plan's reductions at the distributor (plan.json `bill.distributor`,
-auditor.plan.distributor_changes), made at Pax8 with the care of a commerce change (auditor.apply.commerce).
+auditor.distributor.distributor_changes), made at Pax8 with the care of a commerce change (auditor.apply.commerce).
 
 For each change, in order:
 
@@ -53,12 +53,12 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing.distributor_sessions import credentials, sherweb_credentials
-from ..plan.distributor_changes import NAMES
-from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
+from ..distributor.distributor_changes import NAMES
+from ..distributor.distributor_rederive import Tenant, check, customers_of, subscriptions_reader
+from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
+from ..distributor.distributor_writers import Pax8Writer, SherwebWriter, Writer
 from . import permissions
 from .commerce import CommerceJournal, _seats_reader
-from .distributor_rederive import Tenant, check, customers_of, subscriptions_reader
-from .distributor_writers import Pax8Writer, SherwebWriter, Writer
 from .journal import JournalError, keep_plan
 
 

@@ -238,7 +238,7 @@ class Bill(Struct, frozen=True, kw_only=True):
     monthly_saving_within_year: int | float
     as_of: str
     commerce: list[CommerceChange] | UnsetType = UNSET  # only when an API can make some
-    # the distributor's (Pax8's) quantity changes, source "pax8", apply --distributor (auditor.plan.distributor_changes)
+    # the distributor's quantity changes (Pax8, Sherweb), apply --distributor (auditor.distributor.distributor_changes)
     distributor: list[CommerceChange] | UnsetType = UNSET
     distributor_skipped: list[str] | UnsetType = UNSET  # the distributor's reductions not planned, and why
     copilot_credits: CopilotCredits | UnsetType = UNSET

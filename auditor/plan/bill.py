@@ -45,6 +45,7 @@ from auditor.billing.windows import (
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
+from auditor.distributor.distributor_changes import with_distributor
 from auditor.formats.bill_model import Bill, BillAction, BillProduct, SeatFigures, SubscriptionIds
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
@@ -53,7 +54,6 @@ from auditor.formats.report_parts import ReportSubscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
-from auditor.plan.distributor_changes import with_distributor
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum

@@ -22,6 +22,7 @@ from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.outputs import write_text
 from auditor.data.model import Locale
+from auditor.distributor.distributor_changes import distributor_lead, distributor_reasons, distributor_rows
 from auditor.formats.plan_records import DECLARED, BatchBody, BatchRequest, MailboxStep, PlanRecord
 from auditor.plan.bill_view import bill_view
 from auditor.plan.commerce import commerce_rows
@@ -30,7 +31,6 @@ from auditor.plan.compile import (
     ChangePlan,
 )
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.distributor_changes import distributor_lead, distributor_reasons, distributor_rows
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.money import opening
 from auditor.plan.reasons import skip_reason
