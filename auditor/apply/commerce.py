@@ -67,7 +67,7 @@ class CommerceJournal:
 
     def write(
         self,
-        change: CommerceChange | CommerceLine | Mapping[str, Any],
+        change: CommerceChange | CommerceLine | Mapping[str, object],
         outcome: str,
         note: str = "",
         status: int | None = None,

@@ -90,7 +90,7 @@ def _product_term(product: ProductTerm | None) -> bool:
 _BODY_AT = re.compile(r"\$\.bill\.commerce\[(\d+)\]\.request\.body\b")
 
 
-def _edited_body(plan: Mapping[str, Any] | bytes, said: str) -> str | None:
+def _edited_body(plan: Mapping[str, object] | bytes, said: str) -> str | None:
     """What a plan.json refused for a key its change's body may not hold says: what is wrong with the
     change's request besides (its method or path, as for any other change), else the change and the
     body as the file gives it (a hand edit); None when another place is wrong."""
@@ -98,7 +98,9 @@ def _edited_body(plan: Mapping[str, Any] | bytes, said: str) -> str | None:
     if place is None:
         return None
     try:
-        doc = json.loads(plan.removeprefix(codecs.BOM_UTF8)) if isinstance(plan, bytes) else plan
+        doc: Any = (
+            json.loads(plan.removeprefix(codecs.BOM_UTF8)) if isinstance(plan, bytes) else plan
+        )  # dug into: any wrong turn is None
         change = doc["bill"]["commerce"][int(place.group(1))]
         n, given = change["n"], json.dumps(change["request"]["body"], separators=(",", ":"), ensure_ascii=False)
         stripped = msgspec.convert({**change, "request": {**change["request"], "body": None}}, CommerceChange)
@@ -120,7 +122,7 @@ class _CommercePlan(Struct, frozen=True):
     bill: _CommerceBill | None = None
 
 
-def commerce_of(plan: Mapping[str, Any] | bytes, where: str = "plan.json") -> list[CommerceChange]:
+def commerce_of(plan: Mapping[str, object] | bytes, where: str = "plan.json") -> list[CommerceChange]:
     """The plan's commerce changes (none when the plan's bill has none), decoded from plan.json's
     bytes (or a document already parsed) into CommerceChange, each checked for its shape and its
     request against the change it makes. A wrong shape is a UsageError naming `where` and the

@@ -140,7 +140,7 @@ class LineFile:
         lock(self._fd, path, what)  # a new file: only an undo of it could want it
         _fsync_dir(path.parent)
 
-    def append(self, line: Mapping[str, Any] | msgspec.Struct) -> None:
+    def append(self, line: Mapping[str, object] | msgspec.Struct) -> None:
         record = msgspec.to_builtins(line) if isinstance(line, msgspec.Struct) else line
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
         try:
