@@ -38,12 +38,13 @@ from typing import Any, TextIO
 import msgspec
 
 from auditor.common.errors import EXIT_OK, CollectionError
-from auditor.formats.bill_model import CommerceChange, CommerceLine
+from auditor.formats.bill_model import CommerceChange, CommerceLine, NextTerm, Quantity, RequestBody
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing import arm, partner_center
 from ..billing.arm import MCA, MPA, BillingSourceError
 from ..billing.sources import Access
+from ..billing.untrusted import JsonObject
 from ..billing_cli import access
 from ..plan.commerce import request_body
 from . import permissions
@@ -66,7 +67,7 @@ class CommerceJournal:
 
     def write(
         self,
-        change: CommerceChange | CommerceLine | Mapping[str, Any],
+        change: CommerceChange | CommerceLine | Mapping[str, object],
         outcome: str,
         note: str = "",
         status: int | None = None,
@@ -145,7 +146,7 @@ class Commerce:
             return reread(change.source, arm.get_subscription(self.arm(), change.scope, change.api_id))
         return reread(change.source, partner_center.get_subscription(self.pc(), change.scope, change.api_id))
 
-    def body(self, change: CommerceChange, current: Reread) -> Any:
+    def body(self, change: CommerceChange, current: Reread) -> RequestBody | None:
         """The body to send (a read, before anything is sent): a reduction for the renewal takes its
         product from the transition eligibilities of type `scheduled` got now."""
         if change.source == BILLING_ACCOUNT and change.kind == "cancel":
@@ -157,19 +158,26 @@ class Commerce:
         if change.kind != "schedule_reduction":  # rebuilt from `to`: never a key of the plan file's own
             return request_body(change.source, change.kind, change.to)
         product = partner_center.scheduled_product(self.pc(), change.scope, current.document)
-        return {"scheduledNextTermInstructions": {"product": product, "quantity": change.to}}
+        return RequestBody(scheduledNextTermInstructions=NextTerm(product=product, quantity=change.to))
 
-    def send(self, change: CommerceChange | CommerceLine, current: Reread, body: Any) -> Reread:
+    def send(self, change: CommerceChange | CommerceLine, current: Reread, body: RequestBody | None) -> Reread:
         """Send the change (a plan's, or undo's buy-back) and follow it to its end; the subscription
         as the API answers it."""
         if change.source == BILLING_ACCOUNT:
             if change.kind == "cancel":  # a long-running operation with no body at its end: re-read
                 arm.cancel_subscription(self.arm(), change.scope, change.api_id, change.agreement or MCA)
                 return self.read(change)
-            answer = arm.update_subscription(self.arm(), change.scope, change.api_id, body["properties"])
+            if body is None or not isinstance(body.properties, Quantity):
+                raise BillingSourceError(
+                    f"commerce change {change.n}: a billing subscription's change names its quantity"
+                )
+            answer = arm.update_subscription(
+                self.arm(), change.scope, change.api_id, {"quantity": body.properties.quantity}
+            )
             return reread(change.source, answer)
+        changed: JsonObject = msgspec.to_builtins(body) if body is not None else {}
         return reread(
-            change.source, partner_center.update_subscription(self.pc(), change.scope, current.document | body)
+            change.source, partner_center.update_subscription(self.pc(), change.scope, current.document | changed)
         )
 
 
@@ -316,7 +324,7 @@ def _send(
     change: CommerceChange,
     commerce: Commerce,
     current: Reread,
-    body: Any,
+    body: RequestBody | None,
     journal: CommerceJournal,
     out: TextIO,
 ) -> tuple[int, bool]:
@@ -374,7 +382,7 @@ async def seats_short(change: CommerceChange, seats: SeatsReader, removed: int =
 
 async def _check(
     change: CommerceChange, commerce: Commerce, seats: SeatsReader, today: date, removed: int = 0
-) -> str | tuple[Reread, Any, str]:
+) -> str | tuple[Reread, RequestBody | None, str]:
     """(the subscription as re-read, the body to send, a note) when the change may be made, else
     why not. `removed`: the seats of the same product the run's earlier changes took."""
     if (change.by or "") < today.isoformat():

@@ -6,14 +6,17 @@ its body, which must be exactly the one plan writes for the change's kind and `t
 from __future__ import annotations
 
 import codecs
+import json
+import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 import msgspec
 from msgspec import Struct
 
+from auditor.billing.commerce_records import ProductTerm
 from auditor.common.errors import UsageError
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import CommerceChange, NextTerm, Quantity
 
 from ..billing.arm import MCA, MPA
 from ..billing.partner_center import next_term_product
@@ -30,6 +33,12 @@ def shape_error(c: CommerceChange) -> str | None:
     """What is wrong with a commerce change's shape (a hand-edited plan), else None: its kind, its
     seats (a reduction goes down: `to` below `from`, `seats` their difference; a cancel to 0), and
     its request, which must be the one its kind makes on its own scope and subscription id."""
+    wrong = _request_error(c)
+    return wrong if wrong is not None or c.to is None else _body_error(c, c.to)
+
+
+def _request_error(c: CommerceChange) -> str | None:
+    """shape_error's checks but the body's."""
     kind, frm, to, seats = c.kind, c.from_, c.to, c.seats
     if kind not in KINDS:
         return f"its kind {kind[:40]!r} is not one apply makes ({', '.join(KINDS)})"
@@ -49,31 +58,58 @@ def shape_error(c: CommerceChange) -> str | None:
         return f"no API makes a {kind} of a {c.source[:40]} subscription"
     if (method, path) != expected:
         return f"its request {method} {path[:200]} is not {expected[0]} {expected[1]}"
-    return _body_error(c, to)
+    return None
 
 
 def _body_error(c: CommerceChange, to: int) -> str | None:
     """What is wrong with a change's body, else None: it must be exactly the body plan writes for its
     kind and `to` (another key, such as Partner Center's `status` or a billing subscription's
-    `autoRenew`, would go out with the change); a scheduled reduction's product must be a whole
-    ProductTerm (apply sends the one it reads again)."""
+    `autoRenew`, would go out with the change: RequestBody refuses it as plan.json is read,
+    _edited_body says so); a scheduled reduction's product must be a whole ProductTerm (apply sends
+    the one it reads again)."""
     body = c.request.body
-    product = _field(body, "scheduledNextTermInstructions", "product") if body is not None else None
+    next_term = body.scheduledNextTermInstructions if body is not None else None
+    product = next_term.product if isinstance(next_term, NextTerm) else None
     if c.kind == "schedule_reduction" and not _product_term(product):
         return "its scheduledNextTermInstructions.product is not a product term (productId, skuId, ...)"
-    expected = request_body(c.source, c.kind, to, product if isinstance(product, Mapping) else None)
+    expected = request_body(c.source, c.kind, to, product)
     if body != expected:
         given = msgspec.json.encode(body).decode()[:200]
         return f"its body {given} is not the one plan writes for it: {msgspec.json.encode(expected).decode()}"
     return None
 
 
-def _product_term(product: object) -> bool:
-    """Whether `product` is a ProductTerm as plan writes it (partner_center.next_term_product's keys, strings)."""
-    if not isinstance(product, Mapping) or not all(isinstance(v, str) for v in product.values()):
+def _product_term(product: ProductTerm | None) -> bool:
+    """Whether `product` is a ProductTerm as plan writes it (partner_center.next_term_product: none empty)."""
+    if product is None:
         return False
-    offer = ":".join(str(product.get(k) or "") for k in ("productId", "skuId", "availabilityId"))
-    return next_term_product(offer, product.get("billingCycle"), product.get("termDuration")) == product
+    offer = f"{product.productId}:{product.skuId}:{product.availabilityId}"
+    return next_term_product(offer, product.billingCycle, product.termDuration) == product
+
+
+_BODY_AT = re.compile(r"\$\.bill\.commerce\[(\d+)\]\.request\.body\b")
+
+
+def _edited_body(plan: Mapping[str, object] | bytes, said: str) -> str | None:
+    """What a plan.json refused for a key its change's body may not hold says: what is wrong with the
+    change's request besides (its method or path, as for any other change), else the change and the
+    body as the file gives it (a hand edit); None when another place is wrong."""
+    place = _BODY_AT.search(said)
+    if place is None:
+        return None
+    try:
+        doc: Any = (
+            json.loads(plan.removeprefix(codecs.BOM_UTF8)) if isinstance(plan, bytes) else plan
+        )  # dug into: any wrong turn is None
+        change = doc["bill"]["commerce"][int(place.group(1))]
+        n, given = change["n"], json.dumps(change["request"]["body"], separators=(",", ":"), ensure_ascii=False)
+        stripped = msgspec.convert({**change, "request": {**change["request"], "body": None}}, CommerceChange)
+    except (ValueError, LookupError, TypeError):
+        return None
+    wrong = _delete_error(stripped) or _request_error(stripped)
+    if wrong is not None:
+        return wrong if wrong.startswith("commerce change") else f"commerce change {n}: {wrong}"
+    return f"commerce change {n}: its body {given[:200]} is not the one plan writes for it ({said})"
 
 
 class _CommerceBill(Struct, frozen=True):
@@ -86,7 +122,7 @@ class _CommercePlan(Struct, frozen=True):
     bill: _CommerceBill | None = None
 
 
-def commerce_of(plan: Mapping[str, Any] | bytes, where: str = "plan.json") -> list[CommerceChange]:
+def commerce_of(plan: Mapping[str, object] | bytes, where: str = "plan.json") -> list[CommerceChange]:
     """The plan's commerce changes (none when the plan's bill has none), decoded from plan.json's
     bytes (or a document already parsed) into CommerceChange, each checked for its shape and its
     request against the change it makes. A wrong shape is a UsageError naming `where` and the
@@ -97,18 +133,17 @@ def commerce_of(plan: Mapping[str, Any] | bytes, where: str = "plan.json") -> li
         else:
             doc = msgspec.convert(plan, _CommercePlan)
     except msgspec.ValidationError as exc:
+        edited = _edited_body(plan, str(exc))
+        if edited is not None:
+            raise UsageError(f"{where}: {edited} (plan again)") from None
         raise UsageError(f"{where}: bill.commerce is not a list of commerce changes: {exc} (plan again)") from None
     except msgspec.DecodeError as exc:
         raise UsageError(f"{where}: not valid JSON: {exc}") from None
     changes = (doc.bill.commerce if doc.bill is not None else None) or []
     for c in changes:
-        method = c.request.method.upper()
-        arm_cancel = c.kind == "cancel" and c.source == "billing-account"
-        if method == "DELETE" and not (arm_cancel and (c.agreement or MCA) in (MCA, MPA)):
-            raise UsageError(
-                f"{where}: commerce change {c.n} is a DELETE; the only one a plan sends is the cancel "
-                "of a billing subscription of a Microsoft Customer or Partner Agreement account"
-            )
+        deleted = _delete_error(c)
+        if deleted is not None:
+            raise UsageError(f"{where}: {deleted}")
         asked = _asked_seats(c)
         if c.kind in ("reduce", "schedule_reduction") and asked != c.to:
             raise UsageError(
@@ -120,17 +155,25 @@ def commerce_of(plan: Mapping[str, Any] | bytes, where: str = "plan.json") -> li
     return changes
 
 
-def _asked_seats(change: CommerceChange) -> object:
-    """The seat count a change's request asks for."""
-    body = change.request.body or {}
+def _delete_error(c: CommerceChange) -> str | None:
+    method = c.request.method.upper()
+    arm_cancel = c.kind == "cancel" and c.source == "billing-account"
+    if method == "DELETE" and not (arm_cancel and (c.agreement or MCA) in (MCA, MPA)):
+        return (
+            f"commerce change {c.n} is a DELETE; the only one a plan sends is the cancel "
+            "of a billing subscription of a Microsoft Customer or Partner Agreement account"
+        )
+    return None
+
+
+def _asked_seats(change: CommerceChange) -> int | None:
+    """The seat count a change's request asks for (None: its body names none)."""
+    body = change.request.body
+    if body is None:
+        return None
     if change.kind == "schedule_reduction":
-        return _field(body, "scheduledNextTermInstructions", "quantity")
+        next_term = body.scheduledNextTermInstructions
+        return next_term.quantity if isinstance(next_term, NextTerm) else None
     if change.source == "billing-account":
-        return _field(body, "properties", "quantity")
-    return body.get("quantity")
-
-
-def _field(body: Mapping[str, Any], outer: str, key: str) -> object:
-    """body[outer][key], or None where either is not there (or `outer` is not an object)."""
-    inner = body.get(outer)
-    return inner.get(key) if isinstance(inner, Mapping) else None
+        return body.properties.quantity if isinstance(body.properties, Quantity) else None
+    return body.quantity if isinstance(body.quantity, int) else None

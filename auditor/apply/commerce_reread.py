@@ -7,27 +7,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..billing import partner_center
+from ..billing.commerce_records import ProductTerm
+from ..billing.untrusted import JsonObject
 
 BILLING_ACCOUNT = "billing-account"
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return str(value or "")
 
 
-def _int(value: Any) -> int | None:
+def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _said(value: Any) -> str | None:
+def _said(value: object) -> str | None:
     """A text as given (a str subclass, such as an SDK's enum, stays itself); None when not given."""
     return value if isinstance(value, str) or value is None else str(value)
 
 
-def _object(value: Any) -> Mapping[Any, Any]:
+def _object(value: object) -> Mapping[str, object]:
+    """An object of the answer as it gives it (each value checked where it is read), else empty."""
     return value if isinstance(value, Mapping) else {}
 
 
@@ -47,14 +49,15 @@ class Reread:
     scheduled_quantity: int | None = None  # scheduledNextTermInstructions.quantity
     said_scheduled: str = "None"
     offer_id: str = ""  # Partner Center's offerId
-    next_term: dict[str, str] | None = None  # the product the renewal keeps (partner_center.next_term_product)
-    document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    next_term: ProductTerm | None = None  # the product the renewal keeps (partner_center.next_term_product)
+    # the subscription as the API answered it: free JSON, which Partner Center's update takes back changed
+    document: JsonObject = field(default_factory=dict, compare=False, repr=False)
 
 
-def reread(source: str, answer: Any) -> Reread:
+def reread(source: str, answer: JsonObject) -> Reread:
     """The subscription of `answer` (a billing account's or Partner Center's, by `source`); a field
     the answer does not give, or gives in another type, reads as not given."""
-    doc = dict(answer) if isinstance(answer, Mapping) else {}
+    doc = dict(answer)
     props = _object(doc.get("properties")) if source == BILLING_ACCOUNT else doc
     overrides = _object(props.get("systemOverrides"))
     scheduled = props.get("scheduledNextTermInstructions")
@@ -71,7 +74,7 @@ def reread(source: str, answer: Any) -> Reread:
         product=product,
         cancellation=_said(overrides.get("cancellation")),
         cancellable_until=_text(overrides.get("cancellationAllowedEndDate"))[:10],
-        refundable=int(_object(props.get("refundableQuantity")).get("totalQuantity") or 0),
+        refundable=_int(_object(props.get("refundableQuantity")).get("totalQuantity")) or 0,
         auto_renew=bool(props.get("autoRenewEnabled")),
         scheduled=bool(scheduled),
         scheduled_quantity=_int(asked),

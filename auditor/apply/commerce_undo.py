@@ -21,7 +21,7 @@ import msgspec
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 from auditor.common.numbers import english_count
-from auditor.formats.bill_model import CommerceLine, CommerceRequest
+from auditor.formats.bill_model import CommerceLine, CommerceRequest, Quantity, RequestBody
 
 from ..billing.arm import BillingSourceError
 from ..billing_cli import access
@@ -269,9 +269,9 @@ def _undo_held(options: WriteOptions, journal_path: Path, today: date, ask: Call
 
 def _back(line: CommerceLine) -> CommerceRequest:
     """The request that puts the seat count back to `from`."""
-    path = line.request.path
+    path, seats = line.request.path, line.from_ or 0  # a line without `from` is not undone (undone_lines)
     if line.source == BILLING_ACCOUNT:
-        return CommerceRequest(method="PATCH", path=path, body={"properties": {"quantity": line.from_}})
+        return CommerceRequest(method="PATCH", path=path, body=RequestBody(properties=Quantity(seats)))
     if line.kind == "schedule_reduction":
-        return CommerceRequest(method="PATCH", path=path, body={"scheduledNextTermInstructions": None})
-    return CommerceRequest(method="PATCH", path=path, body={"quantity": line.from_})
+        return CommerceRequest(method="PATCH", path=path, body=RequestBody(scheduledNextTermInstructions=None))
+    return CommerceRequest(method="PATCH", path=path, body=RequestBody(quantity=seats))

@@ -1,5 +1,5 @@
 """`apply PLAN --distributor`: the plan's reductions at the distributor (plan.json `bill.distributor`,
-auditor.plan.distributor_changes), made at Pax8 with the care of a commerce change (auditor.apply.commerce).
+auditor.distributor.distributor_changes), made at Pax8 with the care of a commerce change (auditor.apply.commerce).
 
 For each change, in order:
 
@@ -53,12 +53,12 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing.distributor_sessions import credentials, sherweb_credentials
-from ..plan.distributor_changes import NAMES
-from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
+from ..distributor.distributor_changes import NAMES
+from ..distributor.distributor_rederive import Tenant, check, customers_of, subscriptions_reader
+from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
+from ..distributor.distributor_writers import Pax8Writer, SherwebWriter, Writer
 from . import permissions
 from .commerce import CommerceJournal, _seats_reader
-from .distributor_rederive import Tenant, check, customers_of, subscriptions_reader
-from .distributor_writers import Pax8Writer, SherwebWriter, Writer
 from .journal import JournalError, keep_plan
 
 
@@ -173,7 +173,7 @@ async def run_distributor(
     for planned in changes:
         c = outgoing(planned, today)
         print(f"  {_said(c)}, saves {c.monthly_saving:.2f} a month from {c.saving_from}", file=out)
-        body = "" if c.request.body is None else f" {c.request.body}"
+        body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)
         writer = writers[c.source]
         verdict, now = await check(c, writer, tenant, today, removed, customers.get(c.source), after or {})

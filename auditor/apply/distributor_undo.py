@@ -23,12 +23,12 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange
 
-from ..plan.distributor_changes import NAMES, NOW
-from ..plan.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
+from ..distributor.distributor_changes import NAMES, NOW
+from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
+from ..distributor.distributor_writers import Unread, Writer
 from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
 from .distributor import distributor_of, send_journaled, writers_for
-from .distributor_writers import Unread, Writer
 from .journal import kept_plan
 from .lock import hold
 

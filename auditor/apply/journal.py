@@ -54,7 +54,6 @@ import msgspec
 from auditor.common.errors import CollectionError, UsageError
 from auditor.common.outputs import write_bytes
 from auditor.data.model import Cloud
-from auditor.formats.bill_model import CommerceLine
 from auditor.formats.change_model import Before, ChangeRecord, JournalRecord, PlanName, Request, Undoes
 
 from ..formats.plan_json import (
@@ -141,8 +140,8 @@ class LineFile:
         lock(self._fd, path, what)  # a new file: only an undo of it could want it
         _fsync_dir(path.parent)
 
-    def append(self, line: Mapping[str, Any] | CommerceLine) -> None:
-        record = msgspec.to_builtins(line) if isinstance(line, CommerceLine) else line
+    def append(self, line: Mapping[str, object] | msgspec.Struct) -> None:
+        record = msgspec.to_builtins(line) if isinstance(line, msgspec.Struct) else line
         data = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", "replace")
         try:
             view = memoryview(data)

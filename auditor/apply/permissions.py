@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from auditor.common.errors import UsageError
 
@@ -112,7 +112,7 @@ class Claims:
     scp: str | None = None
 
     @classmethod
-    def of(cls, claims: Mapping[str, Any]) -> Claims:
+    def of(cls, claims: Mapping[str, object]) -> Claims:
         """The claims of a decoded token (its payload, untrusted: each claim checked for its type)."""
         tid, roles, scp = claims.get("tid"), claims.get("roles"), claims.get("scp")
         return cls(

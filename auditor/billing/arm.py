@@ -32,6 +32,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import AzureError, HttpResponseError
 
 from auditor.billing.commerce_records import BillingSubscription
+from auditor.billing.untrusted import JsonObject
 from auditor.common.errors import UsageError, console_line
 
 API_VERSION = "2024-04-01"
@@ -142,7 +143,7 @@ def read_subscriptions(c: Any, account: str) -> list[BillingSubscription]:
         raise BillingSourceError(f"billing account {account}: billingSubscriptions: {exc}") from None
 
 
-def get_subscription(c: Any, account: str, name: str) -> dict[str, Any]:
+def get_subscription(c: Any, account: str, name: str) -> JsonObject:
     """One billing subscription, re-read (apply re-reads before it changes anything)."""
     try:
         return dict(c.billing_subscriptions.get(account, name, **options(c)).as_dict())
@@ -152,7 +153,7 @@ def get_subscription(c: Any, account: str, name: str) -> dict[str, Any]:
         ) from None
 
 
-def update_subscription(c: Any, account: str, name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+def update_subscription(c: Any, account: str, name: str, properties: Mapping[str, int]) -> JsonObject:
     """PATCH a billing subscription's `properties` (quantity, autoRenew) and wait for it to finish."""
     body = {"properties": dict(properties)}
     try:

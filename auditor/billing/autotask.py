@@ -28,8 +28,10 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 from urllib.parse import parse_qsl, urlsplit
+
+import msgspec
 
 from auditor.billing.psa_client import (
     MAX_LINES,
@@ -53,6 +55,50 @@ ACTIVE = 1  # Contracts' status picklist: 1 Active (0 Inactive)
 INTEGRATION_CODE_ENV = "AUTOTASK_INTEGRATION_CODE"
 USERNAME_ENV = "AUTOTASK_USERNAME"
 SECRET_ENV = "AUTOTASK_SECRET"  # the API user's secret: an environment variable, never a file
+
+
+class Entity(msgspec.Struct, frozen=True):
+    """An item of a query: every entity has its `id` (each value untrusted, checked where read)."""
+
+    id: object = None
+
+
+_Item = TypeVar("_Item", bound=Entity)
+
+
+class Filter(msgspec.Struct, frozen=True):
+    """One condition of a query's `filter` (Autotask's query syntax: op, field, value)."""
+
+    op: str
+    field: str
+    value: int
+
+
+class Contract(Entity, frozen=True):
+    """An item of /Contracts/query by the fields read."""
+
+    companyID: object = None
+    status: object = None
+    contractName: object = None
+
+
+class ContractServiceUnit(Entity, frozen=True):
+    """An item of /ContractServiceUnits/query by the fields read."""
+
+    contractID: object = None
+    serviceID: object = None
+    contractServiceID: object = None
+    units: object = None
+    price: object = None
+    cost: object = None
+    startDate: object = None
+    endDate: object = None
+
+
+class _Company(Entity, frozen=True):
+    companyName: object = None
+
+
 _ZONE = re.compile(r"^https://webservices[0-9]*\.autotask\.net/atservicesrest/?\Z", re.IGNORECASE)
 
 
@@ -105,10 +151,12 @@ class Autotask(PsaClient):
             raise self.error("GET /zoneInformation: the answer names no Autotask zone URL")
         return url.rstrip("/") + "/v1.0"
 
-    def query(self, entity: str, filters: list[dict[str, Any]]) -> list[Mapping[str, Any]]:
-        """Every item of a query, page after page by pageDetails.nextPageUrl (under the API's URL only)."""
-        path, params = f"/{entity}/query", {"search": json.dumps({"filter": filters, "MaxRecords": PAGE_SIZE})}
-        found: list[Mapping[str, Any]] = []
+    def query(self, entity: str, filters: list[Filter], shape: type[_Item]) -> list[_Item]:
+        """Every item of a query, page after page by pageDetails.nextPageUrl (under the API's URL only),
+        each in the Struct `shape` naming the fields read."""
+        search = {"filter": msgspec.to_builtins(filters), "MaxRecords": PAGE_SIZE}
+        path, params = f"/{entity}/query", {"search": json.dumps(search)}
+        found: list[_Item] = []
         for _ in range(MAX_PAGES):
             doc = self.decode(self.request("GET", path, params).body, f"GET /{entity}/query")
             items = doc.get("items") if isinstance(doc, Mapping) else None
@@ -117,12 +165,12 @@ class Autotask(PsaClient):
                 raise self.error(f"GET /{entity}/query: the answer has no items list")
             if len(items) > PAGE_SIZE or not isinstance(details, Mapping) or details.get("count") != len(items):
                 raise self.error(f"GET /{entity}/query: its pageDetails do not count its {len(items)} items")
-            found += items
+            found += [self.shaped(i, shape, f"GET /{entity}/query") for i in items]
             if len(found) > MAX_LINES:
                 raise self.error(f"GET /{entity}/query: more than {MAX_LINES} items of one company")
             following = details.get("nextPageUrl")
             if following is None:
-                _once_each(found, entity)
+                _once_each([i.id for i in found], entity)
                 return found
             path, params = self._under_api(following, entity)
         raise self.error(f"GET /{entity}/query: more than {MAX_PAGES} pages")
@@ -147,38 +195,37 @@ class Autotask(PsaClient):
         item = doc.get("item") if isinstance(doc, Mapping) else None
         if item is None:
             raise self.error(f"Autotask has no company {company_id}: check the tenants entry's psa", 404)
-        if not isinstance(item, Mapping) or item.get("id") != company_id:
+        company = self.shaped(item, _Company, "GET /Companies") if isinstance(item, Mapping) else None
+        if company is None or company.id != company_id:
             raise self.error(f"GET /Companies/{company_id}: the answer is another company's")
-        return text(item.get("companyName"), "the company's companyName", self.error)
+        return text(company.companyName, "the company's companyName", self.error)
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The units of the company's active contracts' services that bill on the day `on`, each checked."""
         self.company(company_id)
         found: list[PsaLine] = []
-        for contract in self.query("Contracts", [{"op": "eq", "field": "companyID", "value": company_id}]):
-            if contract.get("companyID") != company_id:
-                raise self.error(f"GET /Contracts/query: contract {str(contract.get('id'))[:20]} is another company's")
-            if contract.get("status") != ACTIVE:
+        for contract in self.query("Contracts", [Filter("eq", "companyID", company_id)], Contract):
+            if contract.companyID != company_id:
+                raise self.error(f"GET /Contracts/query: contract {str(contract.id)[:20]} is another company's")
+            if contract.status != ACTIVE:
                 continue
-            contract_id = whole_id(contract.get("id"), "a contract's id", self.error)
-            units = self.query("ContractServiceUnits", [{"op": "eq", "field": "contractID", "value": contract_id}])
+            contract_id = whole_id(contract.id, "a contract's id", self.error)
+            units = self.query("ContractServiceUnits", [Filter("eq", "contractID", contract_id)], ContractServiceUnit)
             found += _current(contract, contract_id, units, on)
             if len(found) > MAX_LINES:
                 raise self.error(f"more than {MAX_LINES} contract services of company {company_id}")
         return found
 
 
-def _once_each(items: list[Mapping[str, Any]], entity: str) -> None:
+def _once_each(ids: list[object], entity: str) -> None:
     seen: set[object] = set()
-    for item in items:
-        if item.get("id") in seen:
-            raise AutotaskError(
-                f"GET /{entity}/query: item {str(item.get('id'))[:20]} is listed twice: not read as whole"
-            )
-        seen.add(item.get("id"))
+    for item_id in ids:
+        if item_id in seen:
+            raise AutotaskError(f"GET /{entity}/query: item {str(item_id)[:20]} is listed twice: not read as whole")
+        seen.add(item_id)
 
 
-def _current(contract: Mapping[str, Any], contract_id: int, units: list[Mapping[str, Any]], on: str) -> list[PsaLine]:
+def _current(contract: Contract, contract_id: int, units: list[ContractServiceUnit], on: str) -> list[PsaLine]:
     """One line per contract service: its unit whose period holds `on` (the later start of two)."""
     by_service: dict[str, PsaLine] = {}
     for raw in units:
@@ -191,28 +238,28 @@ def _current(contract: Mapping[str, Any], contract_id: int, units: list[Mapping[
     return [by_service[k] for k in sorted(by_service)]
 
 
-def _line(contract: Mapping[str, Any], contract_id: int, raw: Mapping[str, Any]) -> PsaLine:
+def _line(contract: Contract, contract_id: int, raw: ContractServiceUnit) -> PsaLine:
     """One ContractServiceUnit, every field checked (AutotaskError: that customer's gap); its `id` is the
     contract service's, its `cancelled` the period's endDate (the last day it holds)."""
     error = AutotaskError
-    unit_id = whole_id(raw.get("id"), f"contract {contract_id}'s unit id", error)
+    unit_id = whole_id(raw.id, f"contract {contract_id}'s unit id", error)
     name = f"contract service unit {unit_id}"
-    if raw.get("contractID") != contract_id:
+    if raw.contractID != contract_id:
         raise error(f"{name} is another contract's")
-    service = whole_id(raw.get("serviceID"), f"{name}'s serviceID", error)
-    contract_service = whole_id(raw.get("contractServiceID"), f"{name}'s contractServiceID", error)
-    units = number(raw.get("units"), f"{name}'s units", error, whole=True, most=MAX_SEATS)
+    service = whole_id(raw.serviceID, f"{name}'s serviceID", error)
+    contract_service = whole_id(raw.contractServiceID, f"{name}'s contractServiceID", error)
+    units = number(raw.units, f"{name}'s units", error, whole=True, most=MAX_SEATS)
     return PsaLine(
         agreement_id=str(contract_id),
-        agreement=text(contract.get("contractName"), "a contract's contractName", error),
+        agreement=text(contract.contractName, "a contract's contractName", error),
         id=str(contract_service),
         product=str(service),
         quantity=int(units),
         less_included=0,
-        unit_price=price(raw.get("price"), f"{name}'s price", error),
-        unit_cost=price(raw.get("cost"), f"{name}'s cost", error),
+        unit_price=price(raw.price, f"{name}'s price", error),
+        unit_cost=price(raw.cost, f"{name}'s cost", error),
         billable=True,
-        effective=day(raw.get("startDate"), f"{name}'s startDate", error),
-        cancelled=day(raw.get("endDate"), f"{name}'s endDate", error),
+        effective=day(raw.startDate, f"{name}'s startDate", error),
+        cancelled=day(raw.endDate, f"{name}'s endDate", error),
         bill_customer="",
     )

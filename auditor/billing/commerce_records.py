@@ -32,7 +32,6 @@ class BillingProperties(msgspec.Struct, frozen=True, rename="camel"):
     auto_renew: object = None
     system_overrides: SystemOverrides | None = None
     status: object = None
-    renewal_term_details: object = None
 
 
 class BillingSubscription(msgspec.Struct, frozen=True):
@@ -76,5 +75,15 @@ class PartnerSubscription(msgspec.Struct, frozen=True, rename="camel"):
     status: object = None
     is_trial: object = None
     refundable_quantity: Refundable | None = None
-    scheduled_next_term_instructions: object = None
     attributes: ResourceAttributes | None = None
+
+
+class ProductTerm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Partner Center's ProductTerm (scheduledNextTermInstructions.product: productId, skuId,
+    availabilityId, billingCycle and termDuration, each required), its keys in this order."""
+
+    productId: str
+    skuId: str
+    availabilityId: str
+    billingCycle: str
+    termDuration: str

@@ -33,7 +33,9 @@ import base64
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from auditor.billing.psa_client import (
     MAX_LINES,
@@ -60,6 +62,45 @@ CLIENT_ID_ENV = "CW_CLIENT_ID"
 BILL_CUSTOMER = ("Billable", "DoNotBill", "NoCharge")  # the Addition's billCustomer values
 _NEXT = re.compile(r'<[^>]*>\s*;\s*rel="?next"?', re.IGNORECASE)
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")
+_Record = TypeVar("_Record", bound=msgspec.Struct)
+
+
+class Reference(msgspec.Struct, frozen=True):
+    """ConnectWise's reference to a record (CompanyReference, ProductReference, CurrencyReference) by
+    the fields read; each value untrusted, checked where it is read (auditor.billing.psa_client)."""
+
+    id: object = None
+    name: object = None
+    identifier: object = None  # a product's
+    isoCode: object = None  # a currency's
+
+
+class Agreement(msgspec.Struct, frozen=True):
+    """An agreement of GET /finance/agreements (ConnectWise's Agreement model) by the fields read."""
+
+    id: object = None
+    name: object = None
+    company: Reference | None = None
+    agreementStatus: object = None
+    cancelledFlag: object = None
+    currency: Reference | None = None
+    startDate: object = None
+    endDate: object = None
+    noEndingDateFlag: object = None
+
+
+class Addition(msgspec.Struct, frozen=True):
+    """An addition of GET /finance/agreements/{id}/additions (ConnectWise's Addition model) by the fields read."""
+
+    id: object = None
+    product: Reference | None = None
+    billCustomer: object = None
+    quantity: object = None
+    lessIncluded: object = None
+    unitPrice: object = None
+    unitCost: object = None
+    effectiveDate: object = None
+    cancelledDate: object = None
 
 
 class ConnectWiseError(PsaError):
@@ -127,6 +168,10 @@ class ConnectWise(PsaClient):
                 raise self.error(f"GET {path}: page {page} holds {len(records)} records and names a next page")
         raise self.error(f"GET {path}: more than {MAX_PAGES} pages")
 
+    def records(self, path: str, shape: type[_Record], query: Mapping[str, str | int] | None = None) -> list[_Record]:
+        """Every record of a listing (pages), each in the Struct `shape` naming the fields read."""
+        return [self.shaped(r, shape, f"GET {path}") for r in self.pages(path, query)]
+
     def company(self, company_id: int) -> str:
         """The company's name (GET /company/companies/{id}); a 404 is the error naming the tenants entry."""
         try:
@@ -138,26 +183,24 @@ class ConnectWise(PsaClient):
                 ) from None
             raise
         doc = self.decode(answer.body, "GET /company/companies")
-        if not isinstance(doc, Mapping) or doc.get("id") != company_id:
+        company = self.shaped(doc, Reference, "GET /company/companies") if isinstance(doc, Mapping) else None
+        if company is None or company.id != company_id:
             raise self.error(f"GET /company/companies/{company_id}: the answer is another company's")
-        return text(doc.get("name"), "the company's name", self.error)
+        return text(company.name, "the company's name", self.error)
 
-    def agreements(self, company_id: int) -> list[Mapping[str, Any]]:
+    def agreements(self, company_id: int) -> list[Agreement]:
         """The company's agreements (every status), each checked as the company's."""
-        listed = self.pages("/finance/agreements", {"conditions": f"company/id={company_id}"})
+        listed = self.records("/finance/agreements", Agreement, {"conditions": f"company/id={company_id}"})
         for agreement in listed:
-            company = agreement.get("company")
-            if not isinstance(company, Mapping) or company.get("id") != company_id:
-                raise self.error(
-                    f"GET /finance/agreements: agreement {str(agreement.get('id'))[:20]} is another company's"
-                )
-        _once_each(listed, "/finance/agreements")
+            if agreement.company is None or agreement.company.id != company_id:
+                raise self.error(f"GET /finance/agreements: agreement {str(agreement.id)[:20]} is another company's")
+        _once_each([a.id for a in listed], "/finance/agreements")
         return listed
 
-    def additions(self, agreement_id: int) -> list[Mapping[str, Any]]:
+    def additions(self, agreement_id: int) -> list[Addition]:
         path = f"/finance/agreements/{agreement_id}/additions"
-        listed = self.pages(path)
-        _once_each(listed, path)
+        listed = self.records(path, Addition)
+        _once_each([a.id for a in listed], path)
         return listed
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
@@ -169,7 +212,7 @@ class ConnectWise(PsaClient):
         for agreement in self.agreements(company_id):
             if not _active(agreement):
                 continue
-            agreement_id = whole_id(agreement.get("id"), "an agreement's id", self.error)
+            agreement_id = whole_id(agreement.id, "an agreement's id", self.error)
             lines = [_line(agreement, agreement_id, addition) for addition in self.additions(agreement_id)]
             found += [line for line in lines if line.active(on)]
             if len(found) > MAX_LINES:
@@ -177,16 +220,15 @@ class ConnectWise(PsaClient):
         return found
 
 
-def _active(agreement: Mapping[str, Any]) -> bool:
+def _active(agreement: Agreement) -> bool:
     """An agreement that bills: its agreementStatus Active (when given) and not cancelled."""
-    status = agreement.get("agreementStatus")
+    status = agreement.agreementStatus
     if status is not None and not isinstance(status, str):
         raise ConnectWiseError(f"an agreement's agreementStatus {str(status)[:40]!r} is not one ConnectWise sends")
-    return (status is None or status == "Active") and agreement.get("cancelledFlag") is not True
+    return (status is None or status == "Active") and agreement.cancelledFlag is not True
 
 
-def _once_each(records: list[Mapping[str, Any]], path: str) -> None:
-    ids = [r.get("id") for r in records]
+def _once_each(ids: list[object], path: str) -> None:
     seen: set[object] = set()
     for record_id in ids:
         if record_id in seen:
@@ -194,9 +236,8 @@ def _once_each(records: list[Mapping[str, Any]], path: str) -> None:
         seen.add(record_id)
 
 
-def _currency(agreement: Mapping[str, Any]) -> str | None:
-    given = agreement.get("currency")
-    code = given.get("isoCode") if isinstance(given, Mapping) else None
+def _currency(agreement: Agreement) -> str | None:
+    code = agreement.currency.isoCode if agreement.currency is not None else None
     if code is None:
         return None
     if not isinstance(code, str) or not _CURRENCY.match(code):
@@ -204,36 +245,36 @@ def _currency(agreement: Mapping[str, Any]) -> str | None:
     return code
 
 
-def _line(agreement: Mapping[str, Any], agreement_id: int, raw: Mapping[str, Any]) -> PsaLine:
+def _line(agreement: Agreement, agreement_id: int, raw: Addition) -> PsaLine:
     """One addition of an active agreement, every field checked (ConnectWiseError: that customer's gap)."""
     error = ConnectWiseError
-    addition_id = whole_id(raw.get("id"), f"agreement {agreement_id}'s addition id", error)
+    addition_id = whole_id(raw.id, f"agreement {agreement_id}'s addition id", error)
     name = f"addition {addition_id}"
-    product = raw.get("product")
-    if not isinstance(product, Mapping):
+    product = raw.product
+    if product is None:
         raise error(f"{name} names no product")
-    identifier = text(product.get("identifier"), f"{name}'s product.identifier", error, required=True, most=100)
-    bill = raw.get("billCustomer")
+    identifier = text(product.identifier, f"{name}'s product.identifier", error, required=True, most=100)
+    bill = raw.billCustomer
     if bill not in BILL_CUSTOMER:
         raise error(f"{name}'s billCustomer {str(bill)[:40]!r} is not one of {', '.join(BILL_CUSTOMER)}")
-    quantity = number(raw.get("quantity"), f"{name}'s quantity", error, whole=True, most=MAX_SEATS)
-    included = number(raw.get("lessIncluded") or 0, f"{name}'s lessIncluded", error, whole=True, most=MAX_SEATS)
-    starts = [d for d in (day(agreement.get("startDate"), "an agreement's startDate", error),) if d]
-    effective = day(raw.get("effectiveDate"), f"{name}'s effectiveDate", error)
-    cancelled = day(raw.get("cancelledDate"), f"{name}'s cancelledDate", error)
+    quantity = number(raw.quantity, f"{name}'s quantity", error, whole=True, most=MAX_SEATS)
+    included = number(raw.lessIncluded or 0, f"{name}'s lessIncluded", error, whole=True, most=MAX_SEATS)
+    starts = [d for d in (day(agreement.startDate, "an agreement's startDate", error),) if d]
+    effective = day(raw.effectiveDate, f"{name}'s effectiveDate", error)
+    cancelled = day(raw.cancelledDate, f"{name}'s cancelledDate", error)
     ends = [cancelled] if cancelled else []
-    if agreement.get("noEndingDateFlag") is not True:
-        end = day(agreement.get("endDate"), "an agreement's endDate", error)
+    if agreement.noEndingDateFlag is not True:
+        end = day(agreement.endDate, "an agreement's endDate", error)
         ends += [end] if end else []
     return PsaLine(
         agreement_id=str(agreement_id),
-        agreement=text(agreement.get("name"), "an agreement's name", error),
+        agreement=text(agreement.name, "an agreement's name", error),
         id=str(addition_id),
         product=identifier,
         quantity=int(quantity),
         less_included=int(included),
-        unit_price=price(raw.get("unitPrice"), f"{name}'s unitPrice", error),
-        unit_cost=price(raw.get("unitCost"), f"{name}'s unitCost", error),
+        unit_price=price(raw.unitPrice, f"{name}'s unitPrice", error),
+        unit_cost=price(raw.unitCost, f"{name}'s unitCost", error),
         billable=bill == "Billable",
         effective=max([*starts, effective] if effective else starts, default=None),
         cancelled=min(ends, default=None),

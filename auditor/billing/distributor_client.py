@@ -24,7 +24,8 @@ name, its HTTP status and what the answer's `message` (or `detail`) says, in one
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -35,6 +36,18 @@ from auditor.billing.untrusted import read_bounded, said, strict_json, strict_va
 from auditor.common.errors import console_line
 
 _Shape = TypeVar("_Shape", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    """A client-credentials token request's body: posted as JSON (Pax8) or as a form (Sherweb)."""
+
+    json: Mapping[str, str] | None = None
+    form: Mapping[str, str] | None = None
+
+    def sent(self) -> dict[str, Mapping[str, str]]:
+        """httpx's keyword for it: json=... or data=..."""
+        return {"json": self.json} if self.json is not None else {"data": self.form or {}}
 
 
 class DistributorError(Exception):
@@ -68,8 +81,8 @@ class DistributorClient:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._http.close()
 
-    def token_request(self) -> dict[str, Any]:  # pragma: no cover - each vendor says its own
-        """The token request's body, as httpx takes it (json=... or data=...)."""
+    def token_request(self) -> TokenRequest:  # pragma: no cover - each vendor says its own
+        """The token request's body: JSON or a form."""
         raise NotImplementedError
 
     def headers(self) -> dict[str, str]:
@@ -96,7 +109,9 @@ class DistributorClient:
 
     def _new_token(self) -> str:
         self.token_requests += 1
-        status, data = self._fetch("POST", self.token_url, f"{self.vendor}'s token endpoint", **self.token_request())
+        status, data = self._fetch(
+            "POST", self.token_url, f"{self.vendor}'s token endpoint", **self.token_request().sent()
+        )
         if status != 200:
             client_id, secret = self.credentials
             raise self.error(

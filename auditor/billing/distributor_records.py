@@ -16,7 +16,7 @@ checks every name written or read.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, Required, TypedDict
+from typing import NotRequired, Required, TypedDict
 
 from msgspec import UNSET, Struct, UnsetType
 
@@ -198,12 +198,34 @@ class Block(TypedDict, total=False):
     products: dict[str, str]  # the distributor's product id (Pax8) or SKU (Sherweb) -> a part number
 
 
+class SubscriptionFields(TypedDict):
+    """A distributor's subscription as a payload holds it: auditor.billing.pax8.Pax8Subscription's fields."""
+
+    id: str
+    company_id: str
+    product_id: str
+    product_name: str
+    quantity: int
+    status: str
+    price: float | None
+    currency: str | None
+    billing_term: str
+    start: str | None
+    end: str | None
+    commitment_term: str | None
+    commitment_end: str | None
+    partner_cost: NotRequired[float | None]
+    vendor_subscription_id: NotRequired[str | None]
+    vendor_sku_id: NotRequired[str | None]
+    ambiguous_sku_ids: NotRequired[tuple[str, ...]]  # a list once read back from JSON (Pax8Subscription takes it)
+
+
 class Payload(TypedDict, total=False):
     """One tenant's reading at its distributor, as `audit --tenants` hands it to the tenant's audit
     (plain JSON values): its tenants entry's block, and its subscriptions (Pax8Subscription's fields)
     or the reading's error in one line; `distributor` only when it is not Pax8."""
 
     block: Required[Block]
-    subscriptions: list[dict[str, Any]]
+    subscriptions: list[SubscriptionFields]
     error: str
     distributor: str

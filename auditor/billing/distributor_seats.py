@@ -46,7 +46,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -61,6 +61,7 @@ from auditor.billing.distributor_records import (
     Finding,
     Payload,
     ProductRow,
+    SubscriptionFields,
     SubscriptionLine,
     TermEndFinding,
     Total,
@@ -178,7 +179,9 @@ def reduction_short(enabled: int, billed: int, drop: int, assigned: int) -> str 
 
 def payload(block: Block, subscriptions: Sequence[Pax8Subscription], *, distributor: str = "pax8") -> Payload:
     """One tenant's reading at its distributor, as the run hands it to the tenant's audit (plain JSON values)."""
-    given = Payload(block=block.copy(), subscriptions=[dataclasses.asdict(s) for s in subscriptions])
+    given = Payload(
+        block=block.copy(), subscriptions=[cast(SubscriptionFields, dataclasses.asdict(s)) for s in subscriptions]
+    )
     if distributor != "pax8":
         given["distributor"] = distributor
     return given

@@ -19,8 +19,8 @@ read it); docs/bill.md names the field and the page behind each fact.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -76,7 +76,6 @@ class ApiSubscription:
     status: str | None = None
     trial: bool | None = None
     seats_added: tuple[SeatAddition, ...] = ()  # Partner Center's refundable seats, by their own deadline
-    next_term: Mapping[str, Any] = field(default_factory=dict)  # renewalTermDetails / scheduledNextTermInstructions
     etag: str | None = None
     scope: str = ""  # the billing account (ARM) or the customer (Partner Center) it is read under
     offer: str | None = None  # Partner Center's offerId (productId:skuId:availabilityId in new commerce)
@@ -126,7 +125,6 @@ def from_billing_account(item: BillingSubscription, agreement: str = "MicrosoftC
         auto_renew={"On": True, "Off": False}.get(str(renew)) if renew is not None else None,
         cancel_by=cancel_by,
         status=_text(p.status),
-        next_term=details if isinstance(details := p.renewal_term_details, Mapping) else {},
         scope=_account_of(str(item.id or "")),
         agreement=agreement,
     )
@@ -149,7 +147,6 @@ def from_partner_center(item: PartnerSubscription, customer: str) -> ApiSubscrip
         if until is not None and seats:
             added.append(SeatAddition(until - timedelta(days=7), seats, until))
     renew = item.auto_renew_enabled
-    instructions = item.scheduled_next_term_instructions
     return ApiSubscription(
         PARTNER_CENTER,
         str(item.id or ""),
@@ -166,7 +163,6 @@ def from_partner_center(item: PartnerSubscription, customer: str) -> ApiSubscrip
         status=_text(item.status),
         trial=item.is_trial if isinstance(item.is_trial, bool) else None,
         seats_added=tuple(sorted(added, key=lambda a: a.on)),
-        next_term=instructions if isinstance(instructions, Mapping) else {},
         etag=_text(item.attributes.etag) if item.attributes is not None else None,
         scope=customer,
         offer=_text(item.offer_id),

@@ -29,7 +29,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,10 +67,10 @@ _FIELDS = {  # the attribute (lower case) each value of a line is read from
 }
 
 
-def _lower_keys(doc: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """The line's attributes by their lower-case names: two names that differ only in case are refused
-    (which one counts is never guessed)."""
-    found: dict[str, Any] = {}
+def _lower_keys(doc: Mapping[str, object], where: str) -> dict[str, object]:
+    """The line's attributes by their lower-case names, as the line gives them (line_values checks
+    each): two names that differ only in case are refused (which one counts is never guessed)."""
+    found: dict[str, object] = {}
     for key, value in doc.items():
         low = key.lower()
         if low in found:
@@ -117,7 +117,7 @@ def _lines(data: bytes, name: str) -> Iterator[InvoiceLine]:
             yield parse_line(raw, f"blob {name}, line {number}")
 
 
-def _text(doc: Mapping[str, Any], key: str, where: str) -> str:
+def _text(doc: Mapping[str, object], key: str, where: str) -> str:
     value = doc.get(key)
     if not isinstance(value, str) or not value or len(value) > 2000:
         raise InvoiceError(f"{where}: {key} is not given as Graph documents it")
@@ -235,6 +235,6 @@ async def read_export(client: GraphClient, invoice_id: str) -> list[InvoiceLine]
         raise InvoiceError(str(exc)) from None
 
 
-def gzip_lines(docs: list[dict[str, Any]]) -> bytes:
+def gzip_lines(docs: Sequence[Mapping[str, object]]) -> bytes:
     """JSON lines, gzip-compressed: a blob as the export writes one (stand-ins and tests)."""
     return gzip.compress("".join(json.dumps(d) + "\n" for d in docs).encode("utf-8"), mtime=0)

@@ -35,8 +35,8 @@ import msgspec
 from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
-from auditor.billing.commerce_records import PartnerSubscription
-from auditor.billing.untrusted import read_bounded, strict_value
+from auditor.billing.commerce_records import PartnerSubscription, ProductTerm
+from auditor.billing.untrusted import JsonObject, read_bounded, strict_value
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
@@ -159,14 +159,14 @@ def read_subscriptions(pc: PartnerCenter, customer: str) -> list[PartnerSubscrip
     raise BillingSourceError(f"Partner Center /v1/customers/{customer}/subscriptions: more than {MAX_PAGES} pages")
 
 
-def get_subscription(pc: PartnerCenter, customer: str, sub_id: str) -> dict[str, Any]:
+def get_subscription(pc: PartnerCenter, customer: str, sub_id: str) -> JsonObject:
     doc = pc.request("GET", f"/v1/customers/{customer}/subscriptions/{sub_id}", customer)
     if not isinstance(doc, dict):
         raise BillingSourceError(f"Partner Center subscription {sub_id}: not a subscription")
     return doc
 
 
-def update_subscription(pc: PartnerCenter, customer: str, subscription: Mapping[str, Any]) -> dict[str, Any]:
+def update_subscription(pc: PartnerCenter, customer: str, subscription: JsonObject) -> JsonObject:
     """PATCH the whole subscription resource (Partner Center's update takes the resource as read, changed)."""
     doc = pc.request(
         "PATCH", f"/v1/customers/{customer}/subscriptions/{subscription['id']}", customer, body=dict(subscription)
@@ -176,7 +176,7 @@ def update_subscription(pc: PartnerCenter, customer: str, subscription: Mapping[
     return doc
 
 
-def next_term_product(offer_id: object, billing_cycle: object, term_duration: object) -> dict[str, str] | None:
+def next_term_product(offer_id: object, billing_cycle: object, term_duration: object) -> ProductTerm | None:
     """scheduledNextTermInstructions.product (Partner Center's ProductTerm: productId, skuId,
     availabilityId, billingCycle and termDuration, each required) that renews the subscription into
     its own offer and term: a new-commerce subscription's `offerId` is productId:skuId:availabilityId.
@@ -191,16 +191,10 @@ def next_term_product(offer_id: object, billing_cycle: object, term_duration: ob
         or not term_duration
     ):
         return None
-    return {
-        "productId": parts[0],
-        "skuId": parts[1],
-        "availabilityId": parts[2],
-        "billingCycle": billing_cycle,
-        "termDuration": term_duration,
-    }
+    return ProductTerm(parts[0], parts[1], parts[2], billing_cycle, term_duration)
 
 
-def scheduled_product(pc: PartnerCenter, customer: str, subscription: Mapping[str, Any]) -> dict[str, str]:
+def scheduled_product(pc: PartnerCenter, customer: str, subscription: JsonObject) -> ProductTerm:
     """scheduledNextTermInstructions.product that renews `subscription` (as re-read) into its own
     product, SKU, term and billing cycle, with the availability Partner Center offers now: "Schedule
     changes for a new commerce subscription" gets the transition eligibilities of eligibility type
@@ -220,9 +214,9 @@ def scheduled_product(pc: PartnerCenter, customer: str, subscription: Mapping[st
     for item in (doc.get("items") or []) if isinstance(doc, dict) else []:
         parts = str((item or {}).get("catalogItemId") or "").split(":")
         eligible = any(isinstance(e, dict) and e.get("isEligible") is True for e in item.get("eligibilities") or [])
-        if len(parts) == 3 and all(parts) and parts[:2] == [own["productId"], own["skuId"]] and eligible:
-            return own | {"availabilityId": parts[2]}
+        if len(parts) == 3 and all(parts) and parts[:2] == [own.productId, own.skuId] and eligible:
+            return msgspec.structs.replace(own, availabilityId=parts[2])
     raise BillingSourceError(
         f"Partner Center subscription {sub_id}: no eligible scheduled transition keeps "
-        f"{own['productId']}:{own['skuId']} (transition eligibilities of type scheduled)"
+        f"{own.productId}:{own.skuId} (transition eligibilities of type scheduled)"
     )

@@ -36,7 +36,7 @@ from typing import Any, TypeGuard, TypeVar
 
 import msgspec
 
-from auditor.billing.distributor_client import DistributorClient, DistributorError, once_each
+from auditor.billing.distributor_client import DistributorClient, DistributorError, TokenRequest, once_each
 from auditor.billing.untrusted import bounded_number, iso_date
 
 TOKEN_URL = "https://token-manager.pax8.com/oauth/token"
@@ -254,11 +254,11 @@ class Pax8(DistributorClient):
             f"{base}/oauth/token" if base else TOKEN_URL, f"{base}/v1" if base else API_URL, timeout=timeout
         )
 
-    def token_request(self) -> dict[str, Any]:
+    def token_request(self) -> TokenRequest:
         """Pax8's token request: a client-credentials grant posted as JSON, with Pax8's audience."""
-        return {
-            "json": {"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE} | CLIENT_CREDENTIALS
-        }
+        return TokenRequest(
+            json={"client_id": self._id, "client_secret": self._secret, "audience": AUDIENCE} | CLIENT_CREDENTIALS
+        )
 
     def _call(self, method: str, path: str, shape: type[_Shape], **kw: Any) -> _Shape | None:
         """The answer decoded into `shape` (strict JSON), None when it is empty (a DELETE taken without

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
+import msgspec
 
 from auditor.billing.psa_records import PsaLine
 from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, said, strict_value
@@ -38,6 +39,8 @@ from auditor.common.errors import UsageError, console_line
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
 MAX_PRICE = 1_000_000.0  # a seat's price above this is none either
 MAX_LINES = 10_000  # of one customer's agreements: past this a listing is not one customer's
+
+_Record = TypeVar("_Record", bound=msgspec.Struct)
 
 
 class PsaError(Exception):
@@ -161,6 +164,14 @@ class PsaClient:
             shown = f": {message}" if message else ""
             raise self.error(f"{method} {path}: HTTP {answer.status}{shown}{self.hint(answer.status)}", answer.status)
         return answer
+
+    def shaped(self, value: object, shape: type[_Record], where: str) -> _Record:
+        """A record of an answer (strict JSON already) in the Struct `shape` that names the fields read;
+        a field of another type is the vendor's error naming the request and the place."""
+        try:
+            return msgspec.convert(value, shape)
+        except msgspec.ValidationError as exc:
+            raise self.error(f"{where}: not a record {self.vendor} sends ({console_line(str(exc))[:120]})") from None
 
     def decode(self, data: bytes, where: str) -> Any:
         """The answer as any JSON value, read as strict JSON (no NaN, no key given twice, bounded depth)."""

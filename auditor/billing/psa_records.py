@@ -15,7 +15,7 @@ reader decodes the section into them, and mypy checks every name written or read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NotRequired, Required, TypedDict
+from typing import NotRequired, Required, TypedDict
 
 from msgspec import UNSET, Struct, UnsetType
 
@@ -217,6 +217,24 @@ class PsaBlock(TypedDict, total=False):
     queue: str
 
 
+class PsaLineFields(TypedDict):
+    """A billing line as a payload holds it: PsaLine's fields."""
+
+    agreement_id: str
+    agreement: str
+    id: str
+    product: str
+    quantity: int
+    less_included: int
+    unit_price: float | None
+    unit_cost: float | None
+    billable: bool
+    effective: str | None
+    cancelled: str | None
+    currency: NotRequired[str | None]
+    bill_customer: NotRequired[str]
+
+
 class PsaPayload(TypedDict, total=False):
     """One tenant's reading in its PSA, as `audit --tenants` hands it to the tenant's audit (plain JSON
     values): its PSA, its tenants entry's block, the day read, and its lines (PsaLine's fields) or the
@@ -225,7 +243,7 @@ class PsaPayload(TypedDict, total=False):
     psa: Required[str]
     block: Required[PsaBlock]
     on: str
-    lines: list[dict[str, Any]]
+    lines: list[PsaLineFields]
     error: str
 
 

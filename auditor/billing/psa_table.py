@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from typing import Protocol
+from typing import Protocol, cast
 
 from msgspec import UNSET
 
@@ -44,6 +44,7 @@ from auditor.billing.psa_records import (
     PsaBlock,
     PsaFinding,
     PsaLine,
+    PsaLineFields,
     PsaLineRecord,
     PsaPayload,
     PsaProductRow,
@@ -55,7 +56,7 @@ from auditor.billing.psa_records import (
 
 def payload(psa: str, block: PsaBlock, on: str, lines: Iterable[PsaLine]) -> PsaPayload:
     """One tenant's reading in its PSA, as the run hands it to the tenant's audit (plain JSON values)."""
-    return PsaPayload(psa=psa, block=block.copy(), on=on, lines=[asdict(line) for line in lines])
+    return PsaPayload(psa=psa, block=block.copy(), on=on, lines=[cast(PsaLineFields, asdict(line)) for line in lines])
 
 
 def failed(psa: str, block: PsaBlock, error: str) -> PsaPayload:

@@ -52,7 +52,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from auditor.billing.distributor_client import DistributorClient, DistributorError, once_each
+from auditor.billing.distributor_client import DistributorClient, DistributorError, TokenRequest, once_each
 from auditor.billing.pax8 import MAX_SEATS, Pax8Subscription
 from auditor.billing.untrusted import bounded_number, iso_date
 
@@ -281,10 +281,10 @@ class Sherweb(DistributorClient):
         token_url = f"{base}/auth/oidc/connect/token" if base else TOKEN_URL
         super().__init__(token_url, f"{base}/service-provider/v1" if base else API_URL)
 
-    def token_request(self) -> dict[str, Any]:
+    def token_request(self) -> TokenRequest:
         """Sherweb's token request: a client-credentials grant posted as a form, with its scope."""
         form = {"grant_type": "client_credentials", "client_id": self._id, "client_secret": self._secret}
-        return {"data": form | {"scope": SCOPE}}
+        return TokenRequest(form=form | {"scope": SCOPE})
 
     def headers(self) -> dict[str, str]:
         return {KEY_HEADER: self._key}  # the APIM subscription key, on every API request

@@ -6,6 +6,7 @@ BillingSourceError), so a customer's reading fails as that customer's gap.
 
     strict_value(data)              a JSON value as RFC 8259 has it: no NaN, Infinity or `1e400`, no
                                     key given twice in one object, nested at most MAX_DEPTH deep
+    JsonValue, JsonObject           a JSON value (an object) as it arrived, typed without Any
     strict_json(data, shape)        a JSON object read so (strict_value), decoded into the Struct
                                     `shape` (None: the object is empty, {})
     said(data)                      what an error answer or a token answer says (Said), else nothing
@@ -20,10 +21,17 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 import httpx
 import msgspec
+
+# A JSON value as it arrived, for the one place a document is free JSON: a resource an API takes back
+# as it was read, changed (Partner Center's PATCH of a subscription, auditor.apply.commerce_reread).
+# Recursive, without Any: mypy checks each use (msgspec cannot decode it: the APIs' answers are read
+# by strict_value and the fields read are checked where they are read).
+JsonValue: TypeAlias = str | int | float | bool | list["JsonValue"] | dict[str, "JsonValue"] | None
+JsonObject: TypeAlias = dict[str, JsonValue]
 
 
 def _no_constant(name: str) -> float:
@@ -40,7 +48,7 @@ def _finite(text: str) -> float:
 MAX_DEPTH = 32  # objects and arrays in one another: Pax8's, Sherweb's and Partner Center's shapes nest 5 deep
 
 
-def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _one_each(pairs: list[tuple[str, object]]) -> dict[str, object]:
     """An object whose keys are each given once: RFC 8259 leaves a repeated name's meaning to the reader
     ("names within an object SHOULD be unique"), so which value counts is never guessed."""
     doc = dict(pairs)

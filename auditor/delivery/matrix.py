@@ -25,7 +25,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TypedDict
@@ -157,7 +157,7 @@ class _UniqueKeys(yaml.SafeLoader):
                 )
         super().flatten_mapping(node)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, object]:
         first: dict[str, int] = {}
         for key_node, _value in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -183,7 +183,7 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
 
 
-def _entry(raw: Mapping[str, Any], defaults: Mapping[str, Any], where: str) -> TenantJob:
+def _entry(raw: Mapping[str, object], defaults: Mapping[str, object], where: str) -> TenantJob:
     unknown = sorted(set(raw) - set(_FIELDS))
     if unknown:
         raise UsageError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(_FIELDS)})")

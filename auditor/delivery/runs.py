@@ -139,7 +139,7 @@ def _is_sha(text: str) -> bool:
     return len(text) == 40 and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
-def off_branch(run: Mapping[str, Any], trusted: Trusted) -> str | None:
+def off_branch(run: Mapping[str, object], trusted: Trusted) -> str | None:
     """Why the run's commit is not on the default branch (the compare API), or None."""
     sha = _text(run.get("head_sha"))
     if not _is_sha(sha):

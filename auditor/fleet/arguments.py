@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from auditor.common.errors import UsageError
 from auditor.data.enums import Format, Locale, Severity
 
+from ..billing.distributor_records import Payload
+from ..billing.psa_records import PsaPayload
 from ..delivery.arguments import add_email_arguments, options_from_args
 from ..report.baseline import LAST_RUN
 
@@ -64,12 +66,12 @@ class FleetOptions:
     tenant_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     billing_endpoints: Mapping[str, str] = field(default_factory=dict)
     distributor_env: Mapping[str, str] | None = None
-    distributor_seats: Mapping[str, Any] = field(default_factory=dict)
+    distributor_seats: Mapping[str, Payload] = field(default_factory=dict)
     invoices: InvoiceOptions = field(default_factory=InvoiceOptions)  # --invoice, --pax8-invoice
     # the PSA's keys (None: the process's environment), and what each customer is billed there, read
     # before the tenants (auditor.fleet.psa_reads)
     psa_env: Mapping[str, str] | None = None
-    psa_billed: Mapping[str, Any] = field(default_factory=dict)
+    psa_billed: Mapping[str, PsaPayload] = field(default_factory=dict)
 
     @property
     def psa_endpoints(self) -> dict[str, str | None]:

@@ -21,9 +21,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -32,6 +31,7 @@ from auditor.common.outputs import write_text
 
 from ..billing import distributor_seats as seats
 from ..billing import distributor_sessions as sessions
+from ..billing.distributor_records import Payload
 from ..billing.distributor_sessions import credentials
 from ..delivery.matrix import TenantJob
 from ..formats.report_json import decode_report
@@ -55,7 +55,7 @@ def read(
     endpoint: str | None,
     env: Mapping[str, str] = os.environ,
     sherweb_endpoint: str | None = None,
-) -> dict[str, Any]:
+) -> dict[str, Payload]:
     """Each job's Pax8 subscriptions (or the reading's error), read before the tenants are audited
     so that each tenant's own report and bill show them; one Pax8 session (one token) for all
     (auditor.billing.distributor_sessions.read, which a one-tenant audit reads its own with)."""
@@ -70,7 +70,7 @@ def check(jobs: Sequence[TenantJob], env: Mapping[str, str]) -> None:
 
 
 def audited(
-    outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any], name: str
+    outcomes: Sequence[Outcome], root: Path, given: Collection[str], name: str
 ) -> Iterator[tuple[Outcome, Path, Path]]:
     """(outcome, its folder, the path of its file `name`) of each tenant in `given` that was audited;
     that file of an earlier night is removed first from every tenant's folder (never read as tonight's),
@@ -86,7 +86,7 @@ def audited(
             yield outcome, folder, path
 
 
-def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Any]) -> list[Path]:
+def run(outcomes: Sequence[Outcome], root: Path, given: Mapping[str, Payload]) -> list[Path]:
     """distributor.json of every tenant of the run that names a distributor and was audited: the
     reconciliation its own report.json shows (`distributor`), so the figures are the same in both."""
     written = []

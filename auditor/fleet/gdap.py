@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from azure.core.credentials import TokenCredential
 
@@ -49,6 +49,7 @@ from ..graph.auth import TOKEN_ENV, StaticTokenCredential, build_credential, res
 from ..graph.client import GraphClient, GraphRequestError
 from ..graph.clouds import endpoints
 from ..i18n import english_count
+from .rollup_model import GdapBlock, GdapJudged, Rollup, TenantRow
 
 PATH = "/tenantRelationships/delegatedAdminRelationships"
 REQUEST = f"GET {PATH}"
@@ -210,7 +211,7 @@ def has_ended(relationship: Relationship, today: date) -> bool:
     return relationship.status.lower() in ENDED or past
 
 
-def judge(relationships: Iterable[Relationship], tenant_id: str, today: date) -> dict[str, Any]:
+def judge(relationships: Iterable[Relationship], tenant_id: str, today: date) -> GdapJudged:
     """A customer's relationships in one word (STATES), with the relationship that says it."""
     mine = [r for r in relationships if r.customer == tenant_id.lower()]
     active = [r for r in mine if r.status.lower() == ACTIVE and not has_ended(r, today)]
@@ -235,7 +236,7 @@ def judge(relationships: Iterable[Relationship], tenant_id: str, today: date) ->
     return {"state": "none"}
 
 
-def forbidden(row: Mapping[str, Any], folder: Path) -> bool:
+def forbidden(row: TenantRow, folder: Path) -> bool:
     """Graph refused the tenant's reads with 403: its audit failed on one, or its report is incomplete
     because the organization, its products or its users were refused (a 403 on a part is a gap there)."""
     if row.get("status") == "failed":
@@ -252,7 +253,7 @@ def forbidden(row: Mapping[str, Any], folder: Path) -> bool:
     )
 
 
-def attach(doc: dict[str, Any], reading: Reading, today: date, root: Path) -> dict[str, Any]:
+def attach(doc: Rollup, reading: Reading, today: date, root: Path) -> Rollup:
     """`doc` (a roll-up document of the tenants in `root`) with its `gdap` block and each tenant's `gdap`."""
     if reading.kind is not None:
         doc["gdap"] = {"read": False, "kind": reading.kind, "gap": reading.gap}
@@ -264,15 +265,15 @@ def attach(doc: dict[str, Any], reading: Reading, today: date, root: Path) -> di
     return doc
 
 
-def joined(blocks: Sequence[Any]) -> dict[str, Any]:
-    """The shards' `gdap` blocks as one: the first gap, else the first reading; {} without any."""
+def joined(blocks: Sequence[object]) -> GdapBlock | None:
+    """The shards' `gdap` blocks as one: the first gap, else the first reading; None without any."""
     given = [b for b in blocks if isinstance(b, dict)]
     gap = next((b for b in given if not b.get("read")), None)
     chosen = gap or (given[0] if given else None)
-    return {"gdap": chosen} if chosen is not None and block_ok(chosen) else {}
+    return chosen if chosen is not None and block_ok(chosen) else None
 
 
-def block_ok(block: Any) -> bool:
+def block_ok(block: object) -> TypeGuard[GdapBlock]:
     if not isinstance(block, dict) or not isinstance(block.get("read"), bool):
         return False
     if block["read"]:
@@ -280,7 +281,7 @@ def block_ok(block: Any) -> bool:
     return block.get("kind") in KINDS and isinstance(block.get("gap"), str | None)
 
 
-def row_ok(value: Any) -> bool:
+def row_ok(value: object) -> bool:
     """A tenant row's `gdap` as attach writes it (tenants.json joined from shards is read back)."""
     if value is None:
         return True

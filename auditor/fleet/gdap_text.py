@@ -7,13 +7,13 @@ or role problem), or why the relationships were not read. One sentence per custo
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from ..data.enums import Locale
 from ..i18n import Translations, format_date
 from ..render.text import md_escape
 from .gdap import PERMISSION, WITHIN_DAYS
+from .rollup_model import GdapBlock, Rollup, TenantRow
 
 SHOWN = 20  # customers the digest names; tenants.md names every one
 
@@ -22,7 +22,7 @@ def _title(t: Translations) -> str:
     return t.pgettext("gdap_title", "Delegated admin relationships (GDAP)")
 
 
-def _gap(block: Mapping[str, Any], t: Translations) -> str:
+def _gap(block: GdapBlock, t: Translations) -> str:
     detail = str(block.get("gap") or "")
     if block.get("kind") == "no_partner":
         return t.pgettext(
@@ -40,14 +40,14 @@ def _gap(block: Mapping[str, Any], t: Translations) -> str:
     return t.pgettext("gdap_failed", "The relationships were not read: {detail}.", detail=detail)
 
 
-def _customer(row: Mapping[str, Any], t: Translations, locale: Locale) -> str | None:
+def _customer(row: TenantRow, t: Translations, locale: Locale) -> str | None:
     """What the roll-up says of one customer's relationships; None when nothing needs saying."""
     found = row.get("gdap")
-    if not isinstance(found, Mapping):
+    if not isinstance(found, dict):
         return None
     who = f"{row.get('name')} ({row.get('key')})"
     state, name = found.get("state"), str(found.get("relationship") or "")
-    ended, ends = (format_date(str(found.get(k) or ""), locale) for k in ("ended", "ends"))
+    ended, ends = (format_date(str(day or ""), locale) for day in (found.get("ended"), found.get("ends")))
     if found.get("forbidden"):
         if state == "ended":
             return t.pgettext(
@@ -87,10 +87,10 @@ def _customer(row: Mapping[str, Any], t: Translations, locale: Locale) -> str | 
     return None
 
 
-def sentences(doc: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+def sentences(doc: Rollup, t: Translations, locale: Locale) -> list[str]:
     """The section's sentences; [] for a roll-up without a `gdap` block (joined from older shards)."""
     block = doc.get("gdap")
-    if not isinstance(block, Mapping):
+    if not isinstance(block, dict):
         return []
     if not block.get("read"):
         return [_gap(block, t)]
@@ -109,12 +109,12 @@ def sentences(doc: Mapping[str, Any], t: Translations, locale: Locale) -> list[s
     return said
 
 
-def markdown(doc: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+def markdown(doc: Rollup, t: Translations, locale: Locale) -> list[str]:
     said = sentences(doc, t, locale)
     return [f"### {md_escape(_title(t))}", "", *(f"- {md_escape(s)}" for s in said), ""] if said else []
 
 
-def digest(doc: Mapping[str, Any], t: Translations, locale: Locale) -> list[str]:
+def digest(doc: Rollup, t: Translations, locale: Locale) -> list[str]:
     said = sentences(doc, t, locale)
     if not said:
         return []

@@ -133,34 +133,55 @@ def read(
     return found
 
 
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+class _SeatRow(msgspec.Struct, frozen=True):
+    """A row of report.json's seat table (`skus`) by the fields the invoices read."""
+
+    sku: str | None = None
+    sku_id: str | None = None
+    consumed: int | None = None
+    enabled: int | None = None
 
 
-def _three_way(doc: Mapping[str, Any]) -> dict[str, tuple[int | None, int | None]]:
+class _ThreeWayRow(msgspec.Struct, frozen=True):
+    """A product of report.json's `psa` table: the distributor's seats and the PSA's billed."""
+
+    sku: str | None = None
+    distributor_billed: int | None = None
+    psa_billed: int | None = None
+
+
+class _PsaTable(msgspec.Struct, frozen=True):
+    error: str | None = None
+    products: list[_ThreeWayRow] | None = None
+
+
+class _SeatsReport(msgspec.Struct, frozen=True):
+    """The parts of report.json the invoices are set beside (the rest is not decoded)."""
+
+    skus: list[_SeatRow] = []
+    psa: _PsaTable | None = None
+
+
+def _three_way(section: _PsaTable | None) -> dict[str, tuple[int | None, int | None]]:
     """The report's three-way table by part number (its `psa` section, when read): the distributor's
     seats and the PSA's billed to the customer, the invoice's fourth column beside them."""
-    section = doc.get("psa")
-    if not isinstance(section, dict) or section.get("error") or not isinstance(section.get("products"), list):
+    if section is None or section.error or section.products is None:
         return {}
-    found: dict[str, tuple[int | None, int | None]] = {}
-    for row in section["products"]:
-        if isinstance(row, dict) and isinstance(row.get("sku"), str):
-            found[row["sku"]] = (_count(row.get("distributor_billed")), _count(row.get("psa_billed")))
-    return found
+    return {row.sku: (row.distributor_billed, row.psa_billed) for row in section.products if row.sku is not None}
 
 
 def _tenant_products(folder: Path) -> tuple[list[bill.TenantProduct], dict[str, tuple[int | None, int | None]]]:
     """The tenant's products from its report.json's seat table (`skus`), and its three-way table."""
-    doc = json.loads((folder / "report.json").read_bytes())
-    rows = doc.get("skus") if isinstance(doc, dict) else None
-    products = []
-    for row in rows if isinstance(rows, list) else []:
-        sku, sku_id = row.get("sku"), row.get("sku_id")
-        if not isinstance(sku, str) or not isinstance(sku_id, str):
-            continue
-        products.append(bill.TenantProduct(sku, sku_id, int(row.get("consumed") or 0), int(row.get("enabled") or 0)))
-    return products, _three_way(doc) if isinstance(doc, dict) else {}
+    try:
+        doc = msgspec.json.decode((folder / "report.json").read_bytes(), type=_SeatsReport)
+    except msgspec.DecodeError as exc:  # the gap names a report not as the audit writes it: a ValueError
+        raise ValueError(str(exc)) from None
+    products = [
+        bill.TenantProduct(row.sku, row.sku_id, row.consumed or 0, row.enabled or 0)
+        for row in doc.skus
+        if row.sku is not None and row.sku_id is not None
+    ]
+    return products, _three_way(doc.psa)
 
 
 def _pax8_entry(job: TenantJob) -> tuple[str, dict[str, str]] | None:

@@ -194,9 +194,7 @@ def write_rollup(
     rows = rank((tenant_row(o, root / o.job.key, history) for o in outcomes), generated_at.date())
     doc = document(rows, generated_at, shard)
     if relationships is not None:
-        # gdap.attach adds its blocks to the document's JSON (auditor.fleet.gdap's own)
-        attached = gdap.attach(cast(dict[str, Any], doc), relationships, judged_on or generated_at.date(), root)
-        doc = cast(Rollup, attached)
+        doc = gdap.attach(doc, relationships, judged_on or generated_at.date(), root)
     return write_documents(root, doc, Locale(locale or "en"))
 
 
@@ -343,7 +341,7 @@ def join(paths: Sequence[Path], expected: Sequence[TenantJob] | None) -> Rollup:
     }
     if missing:
         out["missing"] = missing
-    block = gdap.joined(relationships).get("gdap")
+    block = gdap.joined(relationships)
     if block is not None:
         out["gdap"] = block
     return out

@@ -2,13 +2,13 @@
 
 TypedDicts: tenants.json is read back when the roll-ups of several shards are joined
 (auditor.fleet.rollup.join checks each row first) and its keys stay as they are written; the
-GDAP blocks (auditor.fleet.gdap) and the distributor's figures (auditor.billing.distributor_seats)
+GDAP blocks (auditor.fleet.gdap, typed below) and the distributor's figures (auditor.billing.distributor_seats)
 are their modules' own JSON; the invoices' figures (auditor.fleet.invoice_cells) are below.
 """
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from auditor.billing.distributor_records import RollupFigures
 from auditor.billing.psa_records import PsaRollup
@@ -64,6 +64,35 @@ class InvoiceFigures(TypedDict):
     currency: NotRequired[str | None]
 
 
+class GdapJudged(TypedDict, total=False):
+    """A customer's GDAP relationships in one word (auditor.fleet.gdap.judge): `state` always, the
+    relationship that says it and its dates as the state has them."""
+
+    state: str  # auditor.fleet.gdap.STATES
+    relationship: str
+    ends: str | None  # ending and active: its endDateTime's day
+    days: int | None  # ending: the days left
+    auto_extend: str  # ending and active: autoExtendDuration
+    ended: str | None  # ended: its endDateTime's day
+    status: str  # ended: its status as Graph spells it
+
+
+class TenantGdap(GdapJudged, total=False):
+    """A tenant row's `gdap`: the judgement and whether Graph refused the tenant's reads (403)."""
+
+    forbidden: bool
+
+
+class GdapBlock(TypedDict, total=False):
+    """tenants.json's `gdap` (auditor.fleet.gdap.attach): read, and when and how many; or why not."""
+
+    read: bool
+    kind: str | None  # not read: auditor.fleet.gdap.KINDS
+    gap: str | None
+    on: str  # read: the day judged
+    relationships: int  # read: how many the listing holds
+
+
 class TenantRow(TypedDict):
     """One tenant's row (auditor.fleet.rollup.tenant_row)."""
 
@@ -87,7 +116,7 @@ class TenantRow(TypedDict):
     seconds: float
     requests: int | None
     reason: str | None
-    gdap: NotRequired[dict[str, Any] | None]  # auditor.fleet.gdap.attach
+    gdap: NotRequired[TenantGdap | None]  # auditor.fleet.gdap.attach
 
 
 class Rollup(TypedDict):
@@ -98,4 +127,4 @@ class Rollup(TypedDict):
     shard: str | None
     tenants: list[TenantRow]
     missing: NotRequired[list[str]]
-    gdap: NotRequired[dict[str, Any]]  # auditor.fleet.gdap.attach
+    gdap: NotRequired[GdapBlock]  # auditor.fleet.gdap.attach

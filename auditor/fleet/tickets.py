@@ -26,10 +26,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+
+import msgspec
+from msgspec import UNSET, Struct, UnsetType
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError, clean_message, console_line
 from auditor.data.enums import Locale, Severity
@@ -45,6 +47,96 @@ KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
 TICKETS = "/service/tickets"
+
+
+class Subject(Struct, frozen=True):
+    """What a finding is about, by the fields a ticket's summary names (report.json's `subject`)."""
+
+    upn: str | None = None
+    display_name: str | None = None
+    sku: str | None = None
+    id: str | None = None
+
+
+class ReportedFinding(Struct, frozen=True):
+    """A finding of report.json by the fields a ticket reads (the rest of it is not decoded)."""
+
+    id: str
+    rule: str
+    severity: str
+    message: str | None = None
+    waived: bool = False
+    subject: Subject | None = None
+
+
+class _Report(Struct, frozen=True):
+    """The parts of report.json `tickets` reads; each finding decoded apart (one out of shape is skipped)."""
+
+    locale: str | None = None
+    as_of: str | None = None
+    generated_at: str | None = None
+    findings: list[object] = []
+
+
+class _Ref(Struct, frozen=True):
+    id: int
+
+
+class _Board(Struct, frozen=True):
+    name: str
+
+
+class TicketBody(Struct, frozen=True):
+    """POST /service/tickets: the fields of ConnectWise's Ticket a ticket of ours sets."""
+
+    summary: str
+    company: _Ref
+    board: _Board
+    externalXRef: str
+    initialDescription: str
+
+
+class NoteBody(Struct, frozen=True):
+    """POST /service/tickets/{id}/notes: ConnectWise's ServiceNote, an internal note."""
+
+    text: str
+    internalAnalysisFlag: bool = True
+    detailDescriptionFlag: bool = False
+    resolutionFlag: bool = False
+
+
+class OpenTicket(Struct, frozen=True):
+    """A ticket as GET /service/tickets lists it, by the fields read here."""
+
+    id: int | None = None
+    externalXRef: str | None = None
+
+
+class TicketNote(Struct, frozen=True):
+    text: str | None = None
+
+
+class Sent(Struct, frozen=True):
+    method: str
+    path: str
+    body: TicketBody | NoteBody
+
+
+class JournalLine(Struct, frozen=True, omit_defaults=True):
+    """One line of the tickets journal, the fields in the order written: which write, then its outcome."""
+
+    at: str
+    n: int
+    tenant: str
+    kind: str  # ticket | note
+    key: str  # the ticket's externalXRef
+    company: int | UnsetType = UNSET  # a ticket's
+    ticket: int | UnsetType | None = UNSET  # a note's
+    request: Sent | UnsetType = UNSET  # the "sending" line's
+    outcome: str = ""
+    status: int | UnsetType | None = UNSET
+    id: object = UNSET  # "done": the new record's id as the answer gives it (an int, else as said)
+    note: str | UnsetType = UNSET  # "failed", "unknown": why
 
 
 @dataclass(frozen=True)
@@ -72,20 +164,18 @@ def _severity_name(severity: str, locale: Locale) -> str:
     return names.get(severity, severity)
 
 
-def _subject(finding: Mapping[str, Any]) -> str:
-    given = finding.get("subject")
-    subject: Mapping[str, Any] = given if isinstance(given, dict) else {}
-    for key in ("upn", "display_name", "sku", "id"):
-        value = subject.get(key)
-        if isinstance(value, str) and value.strip():
+def _subject(finding: ReportedFinding) -> str:
+    subject = finding.subject or Subject()
+    for value in (subject.upn, subject.display_name, subject.sku, subject.id):
+        if value is not None and value.strip():
             return console_line(value)[:60]
     return ""
 
 
-def texts(finding: Mapping[str, Any], locale: Locale, audited: str) -> tuple[str, str]:
+def texts(finding: ReportedFinding, locale: Locale, audited: str) -> tuple[str, str]:
     """(summary, description) of a finding's ticket, in `locale`: the rule's title and the subject (at
     most SUMMARY_MAX characters), then the finding's message and where it comes from."""
-    rule = str(finding["rule"])
+    rule = finding.rule
     title = wording.title(rule, locale)
     subject = _subject(finding)
     summary = f"{title}: {subject}" if subject else title
@@ -99,10 +189,10 @@ def texts(finding: Mapping[str, Any], locale: Locale, audited: str) -> tuple[str
         tool="license-auditor",
         date=format_date(audited, locale),
         title=title,
-        severity=_severity_name(str(finding.get("severity")), locale),
-        id=finding["id"],
+        severity=_severity_name(finding.severity, locale),
+        id=finding.id,
     )
-    message = console_line(str(finding.get("message") or ""))
+    message = console_line(finding.message or "")
     description = "\n\n".join(part for part in (f"{subject}: {message}" if subject else message, found) if part)
     return summary, description[:DESCRIPTION_MAX]
 
@@ -119,20 +209,30 @@ def resolved_note(locale: Locale, audited: str) -> str:
     return f"{KEY_PREFIX} {said}"
 
 
-def choose(report: Mapping[str, Any], rules: Sequence[str], severity: Severity) -> list[Mapping[str, Any]]:
-    """The report's open findings (not waived) of `rules` (any when empty) at `severity` or above."""
-    found = report.get("findings")
+def findings(report: _Report) -> list[ReportedFinding]:
+    """The report's findings in the shape a ticket reads; one out of that shape is skipped."""
+    found = []
+    for given in report.findings:
+        try:
+            found.append(msgspec.convert(given, ReportedFinding))
+        except msgspec.ValidationError:
+            continue
+    return found
+
+
+def choose(found: Sequence[ReportedFinding], rules: Sequence[str], severity: Severity) -> list[ReportedFinding]:
+    """The open findings (not waived) of `rules` (any when empty) at `severity` or above."""
     chosen = []
-    for finding in found if isinstance(found, list) else []:
-        if not isinstance(finding, dict) or finding.get("waived") or not isinstance(finding.get("id"), str):
+    for finding in found:
+        if finding.waived:
             continue
         try:
-            level = Severity.parse(str(finding.get("severity")))
+            level = Severity.parse(finding.severity)
         except KeyError:
             continue
-        if level >= severity and (not rules or finding.get("rule") in rules):
+        if level >= severity and (not rules or finding.rule in rules):
             chosen.append(finding)
-    return sorted(chosen, key=lambda f: str(f["id"]))
+    return sorted(chosen, key=lambda f: f.id)
 
 
 @dataclass
@@ -147,30 +247,30 @@ class Session:
     noted: int = 0
     failed: int = 0
 
-    def _line(self, job: TenantJob, record: dict[str, Any]) -> None:
+    def _line(self, what: JournalLine, **outcome: object) -> None:
         if self.journal is not None:
-            self.journal.append({"at": now(), "n": self.journal.lines + 1, "tenant": job.key, **record})
+            self.journal.append(msgspec.structs.replace(what, at=now(), n=self.journal.lines + 1, **outcome))
 
-    def send(self, job: TenantJob, what: dict[str, Any], path: str, body: dict[str, Any]) -> int | None:
-        """POST `body` at `path`, journaled ahead; the new record's id, None when it failed."""
-        request = {"method": "POST", "path": path, "body": body}
-        self._line(job, {**what, "request": request, "outcome": "sending"})
+    def send(self, what: JournalLine, path: str, body: TicketBody | NoteBody) -> int | None:
+        """POST `body` at `path`, journaled ahead (`what`: which write, for whom); the new record's id,
+        None when it failed."""
+        self._line(what, request=Sent("POST", path, body), outcome="sending")
         try:
-            answer = self.cw.request("POST", path, body=body)
+            answer = self.cw.request("POST", path, body=msgspec.to_builtins(body))
             doc = self.cw.decode(answer.body, f"POST {path}")
             made = doc.get("id") if isinstance(doc, dict) else None
-            self._line(job, {**what, "outcome": "done", "status": answer.status, "id": made})
+            self._line(what, outcome="done", status=answer.status, id=made)
             return made if isinstance(made, int) else -1
         except ConnectWiseError as exc:
             outcome = "failed" if exc.status is not None and exc.status < 500 else "unknown"
-            self._line(job, {**what, "outcome": outcome, "status": exc.status, "note": str(exc)[:300]})
+            self._line(what, outcome=outcome, status=exc.status, note=str(exc)[:300])
             self.failed += 1
-            _say(f"  {job.key}: {what['kind']} {what['key']}: {outcome}: {exc}")
+            _say(f"  {what.tenant}: {what.kind} {what.key}: {outcome}: {exc}")
             return None
 
 
-def _open(cw: ConnectWise, conditions: str) -> list[Mapping[str, Any]]:
-    return [t for t in cw.pages(TICKETS, {"conditions": conditions}) if isinstance(t, Mapping)]
+def _open(cw: ConnectWise, conditions: str) -> list[OpenTicket]:
+    return cw.records(TICKETS, OpenTicket, {"conditions": conditions})
 
 
 def _ticket(session: Session, job: TenantJob, company: int, board: str, chosen: Chosen) -> None:
@@ -180,36 +280,31 @@ def _ticket(session: Session, job: TenantJob, company: int, board: str, chosen: 
     if found:
         session.found += 1
         return
-    body = {
-        "summary": chosen.summary,
-        "company": {"id": company},
-        "board": {"name": board},
-        "externalXRef": chosen.key,
-        "initialDescription": chosen.description,
-    }
+    body = TicketBody(chosen.summary, _Ref(company), _Board(board), chosen.key, chosen.description)
     if not session.write:
         _say(f"  {job.key}: would open a ticket on {board!r}: {chosen.summary}")
         session.opened += 1
         return
-    made = session.send(job, {"kind": "ticket", "key": chosen.key, "company": company}, TICKETS, body)
+    what = JournalLine(at="", n=0, tenant=job.key, kind="ticket", key=chosen.key, company=company)
+    made = session.send(what, TICKETS, body)
     if made is not None:
         session.opened += 1
         _say(f"  {job.key}: opened ticket {made}: {chosen.summary}")
 
 
-def _note(session: Session, job: TenantJob, ticket: Mapping[str, Any], text: str) -> None:
+def _note(session: Session, job: TenantJob, ticket: OpenTicket, text: str) -> None:
     """A note on an open ticket whose finding is no longer reported: once (our note already there: none)."""
-    ticket_id, key = ticket.get("id"), str(ticket.get("externalXRef"))
-    path = f"{TICKETS}/{int(ticket_id) if isinstance(ticket_id, int) else 0}/notes"
-    notes = session.cw.pages(path)
-    if any(isinstance(n, Mapping) and str(n.get("text") or "").startswith(KEY_PREFIX) for n in notes):
+    ticket_id, key = ticket.id, str(ticket.externalXRef)
+    path = f"{TICKETS}/{ticket_id or 0}/notes"
+    notes = session.cw.records(path, TicketNote)
+    if any((n.text or "").startswith(KEY_PREFIX) for n in notes):
         return
     if not session.write:
         _say(f"  {job.key}: would add a note to ticket {ticket_id}: its finding is no longer reported")
         session.noted += 1
         return
-    body = {"text": text, "internalAnalysisFlag": True, "detailDescriptionFlag": False, "resolutionFlag": False}
-    if session.send(job, {"kind": "note", "key": key, "ticket": ticket_id}, path, body) is not None:
+    what = JournalLine(at="", n=0, tenant=job.key, kind="note", key=key, ticket=ticket_id)
+    if session.send(what, path, NoteBody(text)) is not None:
         session.noted += 1
         _say(f"  {job.key}: noted on ticket {ticket_id}: its finding is no longer reported")
 
@@ -223,25 +318,28 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
     if not board:
         return "its psa.connectwise names no board: where its tickets go is not guessed"
     try:
-        report = json.loads((root / job.key / "report.json").read_bytes())
-    except (OSError, ValueError) as exc:
+        report = msgspec.json.decode((root / job.key / "report.json").read_bytes(), type=_Report)
+    except OSError as exc:
         return f"its report.json could not be read ({type(exc).__name__})"
-    if not isinstance(report, dict):
+    except msgspec.DecodeError:
+        return "its report.json could not be read (JSONDecodeError)"
+    except msgspec.ValidationError:
         return "its report.json is not a report"
-    locale = Locale(report.get("locale") or "en")
-    audited = str(report.get("as_of") or report.get("generated_at") or "")
+    locale = Locale(report.locale or "en")
+    audited = report.as_of or report.generated_at or ""
     company = int(block["company_id"])
+    found = findings(report)
     chosen = [
-        Chosen(str(f["id"]), f"{KEY_PREFIX}{f['id']}", *texts(f, locale, audited))
-        for f in choose(report, options.rules, options.severity)
+        Chosen(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited))
+        for f in choose(found, options.rules, options.severity)
     ]
-    current = {f"{KEY_PREFIX}{f.get('id')}" for f in report.get("findings") or [] if isinstance(f, dict)}
+    current = {f"{KEY_PREFIX}{f.id}" for f in found}
     try:
         for one in chosen:
             _ticket(session, job, company, str(board), one)
         ours = _open(session.cw, f"company/id={company} and closedFlag=false")
         for ticket in ours:
-            key = str(ticket.get("externalXRef") or "")
+            key = ticket.externalXRef or ""
             if key.startswith(KEY_PREFIX) and key not in current:
                 _note(session, job, ticket, resolved_note(locale, audited))
     except ConnectWiseError as exc:

@@ -5,8 +5,9 @@ report.json's `bill` (audit --billing) are its encoding, `msgspec.to_builtins(bi
 the order below; a field not always written is UNSET until it is. bill_of reads one back from a
 report document, whether it holds a Bill or the JSON of one, and refuses a wrong type with its place.
 
-`sources`, `api`, a commerce change's request `body` and the Copilot Credits' `balances` stay
-mappings: their keys are the billing source's (auditor.billing) or Graph's.
+`sources` stays a mapping of fact -> source. A subscription's `api` ids (SubscriptionIds), a
+commerce change's request `body` (RequestBody: the fields the APIs take, any other key refused) and
+the Copilot Credits' `balances` (BalanceRow) are typed as the billing source or Graph names them.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ from typing import Any, NotRequired, TypedDict
 import msgspec
 from msgspec import UNSET, Struct, UnsetType
 
+from auditor.billing.commerce_records import ProductTerm
 from auditor.common.errors import SnapshotError
+from auditor.data.copilot_credits_data import BalanceRow
 
 __all__ = [
+    "Amendment",
     "Bill",
     "BillAction",
     "BillProduct",
@@ -26,10 +30,30 @@ __all__ = [
     "CommerceLine",
     "CommerceRequest",
     "CopilotCredits",
+    "NextTerm",
     "PerUser",
+    "Quantity",
+    "RequestBody",
     "SeatFigures",
+    "SubscriptionIds",
     "bill_of",
 ]
+
+
+class SubscriptionIds(Struct, frozen=True, kw_only=True):
+    """The billing API's own ids of a subscription (auditor.billing.facts.row_from_api), in the order
+    written, and Graph's skuId of its product; each id only when the API gave it."""
+
+    source: str  # billing-account | partner-center
+    id: str  # the API's subscription id
+    scope: str  # the billing account, or the Partner Center customer
+    offer: str | UnsetType = UNSET  # Partner Center's offerId (productId:skuId:availabilityId)
+    billing_cycle: str | UnsetType = UNSET  # Partner Center's billingCycle
+    product_id: str | UnsetType = UNSET  # the billing account's productTypeId
+    catalog_sku: str | UnsetType = UNSET  # the billing account's skuId (its catalog's, not Graph's)
+    term: str | UnsetType = UNSET  # P1M, P1Y, P3Y
+    agreement: str | UnsetType = UNSET  # the billing account's agreementType
+    sku_id: str | UnsetType | None = UNSET  # Graph's skuId of the product (plan.bill adds it)
 
 
 class BillProduct(Struct, frozen=True, kw_only=True):
@@ -69,7 +93,7 @@ class BillAction(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
     cancel_at_end_of_term: bool | UnsetType | None = UNSET
     channel: str | UnsetType = UNSET
     join: str | UnsetType = UNSET  # "uncertain": the row was joined by product and quantity
-    api: dict[str, Any] | UnsetType = UNSET  # the billing API's own ids of the subscription
+    api: SubscriptionIds | UnsetType = UNSET  # the billing API's own ids of the subscription
     lifecycle_days: dict[str, int] | UnsetType = UNSET  # the migration's: a subscription that ends
 
     @property
@@ -77,10 +101,41 @@ class BillAction(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
         return self.unpriced is not True
 
 
+class Quantity(Struct, frozen=True, forbid_unknown_fields=True):
+    """A billing subscription's `properties` as a reduction PATCHes them."""
+
+    quantity: int
+
+
+class NextTerm(Struct, frozen=True, forbid_unknown_fields=True):
+    """Partner Center's scheduledNextTermInstructions: the renewal's product and quantity."""
+
+    product: ProductTerm
+    quantity: int
+
+
+class Amendment(Struct, frozen=True, forbid_unknown_fields=True):
+    """One of Sherweb's subscriptionAmendmentParameters."""
+
+    subscriptionId: str
+    newQuantity: int
+
+
+class RequestBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The body of a commerce request, as plan writes it and apply sends it: the one field its API
+    takes (a key of another name is refused where plan.json is read: a hand edit)."""
+
+    quantity: int | UnsetType = UNSET  # Partner Center's PATCH, Pax8's PUT
+    properties: Quantity | UnsetType = UNSET  # a billing subscription's PATCH
+    # a scheduled reduction (null: undo takes it back)
+    scheduledNextTermInstructions: NextTerm | UnsetType | None = UNSET
+    subscriptionAmendmentParameters: list[Amendment] | UnsetType = UNSET  # Sherweb's amendment
+
+
 class CommerceRequest(Struct, frozen=True, kw_only=True):
     method: str
     path: str
-    body: dict[str, Any] | None
+    body: RequestBody | None
 
 
 class CommerceChange(Struct, frozen=True, kw_only=True, rename={"from_": "from"}):
@@ -168,7 +223,7 @@ class CopilotCredits(Struct, frozen=True, kw_only=True):
 
     beta: bool
     request: str
-    balances: list[dict[str, Any]] | None  # auditor.data.copilot_credits_data's rows; null: not read
+    balances: list[BalanceRow] | None  # null: not read
     per_user: PerUser
     gap: str | UnsetType = UNSET  # why the balance was not read
 
@@ -183,7 +238,7 @@ class Bill(Struct, frozen=True, kw_only=True):
     monthly_saving_within_year: int | float
     as_of: str
     commerce: list[CommerceChange] | UnsetType = UNSET  # only when an API can make some
-    # the distributor's (Pax8's) quantity changes, source "pax8", apply --distributor (auditor.plan.distributor_changes)
+    # the distributor's quantity changes (Pax8, Sherweb), apply --distributor (auditor.distributor.distributor_changes)
     distributor: list[CommerceChange] | UnsetType = UNSET
     distributor_skipped: list[str] | UnsetType = UNSET  # the distributor's reductions not planned, and why
     copilot_credits: CopilotCredits | UnsetType = UNSET

@@ -116,7 +116,7 @@ class PlanRecord(TypedDict):
     stopped: StoppedRecord | None
     skipped: list[SkippedRecord]
     exchange_steps: NotRequired[list[MailboxRecord]]
-    bill: NotRequired[dict[str, Any]]  # msgspec.to_builtins of the Bill: its encoding
+    bill: NotRequired[Bill]  # encoded as JSON by msgspec (plan.write: json.dumps(default=msgspec.to_builtins))
 
 
 class BatchRequest(TypedDict):

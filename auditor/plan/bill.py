@@ -45,7 +45,8 @@ from auditor.billing.windows import (
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.copilot_credits_data import COPILOT_CREDITS, CREDITS_PATH, USER_CREDITS_PERMISSION, CopilotCredits
 from auditor.data.model import Gap, Locale, Subscription
-from auditor.formats.bill_model import Bill, BillAction, BillProduct, CommerceChange, SeatFigures
+from auditor.distributor.distributor_changes import with_distributor
+from auditor.formats.bill_model import Bill, BillAction, BillProduct, SeatFigures, SubscriptionIds
 from auditor.formats.bill_model import CopilotCredits as CreditsJson
 from auditor.formats.plan_records import ChangePlan
 from auditor.formats.report_model import ReportDocument, ReportFinding, SeatRow
@@ -53,7 +54,6 @@ from auditor.formats.report_parts import ReportSubscription
 from auditor.plan.bill_texts import reason_text
 from auditor.plan.commerce import commerce_changes
 from auditor.plan.cost import currency_of
-from auditor.plan.distributor_changes import with_distributor
 from auditor.rules.entitlements.entitlement import EntitlementShort
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 from auditor.rules.seats import SpareSeatsOverLimit, SpareSeatsUnderMinimum
@@ -399,7 +399,7 @@ def _action_json(
         cancel_at_end_of_term=row.cancel_at_end_of_term if row else unset,
         channel=row.channel.value if row else unset,
         join="uncertain" if row is not None and row.uncertain else unset,
-        api=dict(row.api) | {"sku_id": sub.sku_id} if row is not None and row.api else unset,
+        api=SubscriptionIds(**dict(row.api), sku_id=sub.sku_id) if row is not None and row.api else unset,
     )
 
 
@@ -543,7 +543,7 @@ def build_bill(
         monthly_saving_now=round(now, 2),
         monthly_saving_within_year=round(within, 2),
         as_of=today.isoformat(),
-        commerce=msgspec.convert(commerce, list[CommerceChange]) if commerce else msgspec.UNSET,
+        commerce=commerce or msgspec.UNSET,
     )
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import timedelta
@@ -30,7 +29,7 @@ from auditor.plan.holds import attach
 from auditor.plan.money import money, opening
 from auditor.plan.read import load_report
 from auditor.plan.summary import summary
-from auditor.plan.write import PLAN_FILE, plan_document, write_plan
+from auditor.plan.write import PLAN_FILE, json_text, plan_document, write_plan
 
 REPORT = "report.json"
 
@@ -79,7 +78,7 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
     """Refuse (exit 2, nothing written) a plan.json larger than `apply` reads (plan_json.MAX_PLAN_BYTES):
     a plan that could be reviewed and approved but never applied is no plan."""
     # measured as write_plan writes it: indented JSON, UTF-8
-    text = json.dumps(plan_document(plan, created_at=created_at), indent=2, ensure_ascii=False) + "\n"
+    text = json_text(plan_document(plan, created_at=created_at))
     size = len(text.encode("utf-8", errors="replace"))
     limit = plan_json.MAX_PLAN_BYTES
     if size > limit:

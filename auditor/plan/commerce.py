@@ -30,14 +30,21 @@ specification, and a subscription in its Extended Service Term cannot be reduced
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import msgspec
-
+from auditor.billing.commerce_records import ProductTerm
 from auditor.data.model import Locale
-from auditor.formats.bill_model import Bill, BillAction, CommerceChange
+from auditor.formats.bill_model import (
+    Bill,
+    BillAction,
+    CommerceChange,
+    CommerceRequest,
+    NextTerm,
+    Quantity,
+    RequestBody,
+    SubscriptionIds,
+)
 
 from .. import i18n
 from ..billing.partner_center import next_term_product
@@ -70,98 +77,97 @@ def request_line(source: object, kind: object, scope: str, sub_id: str, agreemen
     return None
 
 
-def request_body(source: object, kind: object, to: int, product: Mapping[str, str] | None = None) -> Any:
+def request_body(source: object, kind: object, to: int, product: ProductTerm | None = None) -> RequestBody | None:
     """The body of a change of `kind` to `to` seats, as plan writes it (`product`: a scheduled
     reduction's scheduledNextTermInstructions.product). apply sends this body, rebuilt from the
     change's `to`, and refuses a plan whose body is another (a hand edit: docs/plan-and-apply.md)."""
     if kind == "cancel":
         return None
     if kind == "schedule_reduction":
-        return {"scheduledNextTermInstructions": {"product": product, "quantity": to}}
-    return {"properties": {"quantity": to}} if source == "billing-account" else {"quantity": to}
+        if product is None:
+            raise ValueError("a scheduled reduction names the product its renewal keeps")
+        return RequestBody(scheduledNextTermInstructions=NextTerm(product=product, quantity=to))
+    return RequestBody(properties=Quantity(to)) if source == "billing-account" else RequestBody(quantity=to)
 
 
-def _request(action: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+def _request(action: BillAction) -> tuple[str, CommerceRequest] | None:
     """(kind, request) for an action an API can perform, else None."""
-    api = action.get("api") or {}
-    source, sub_id, scope = api.get("source"), api.get("id"), api.get("scope")
-    window, verb, to = action.get("window"), action.get("action"), action.get("to")
-    if not (sub_id and scope and action.get("seats")) or not isinstance(to, int) or action.get("join") == "uncertain":
+    api = action.api
+    if not api:
+        return None
+    source, sub_id, scope = api.source, api.id, api.scope
+    window, verb, to = action.window, action.action, action.to
+    if not (sub_id and scope and action.seats) or not isinstance(to, int) or action.join == "uncertain":
         return None  # nothing to drop, or a join by product and quantity: a person checks it first
     if source == "billing-account" and window == "within_7_days":
         if verb == "reduce":
-            return "reduce", {
-                "method": "PATCH",
-                "path": _arm_path(scope, sub_id),
-                "body": request_body(source, verb, to),
-            }
+            return "reduce", CommerceRequest(
+                method="PATCH", path=_arm_path(scope, sub_id), body=request_body(source, verb, to)
+            )
         # facts saved before the agreement was kept came from accounts taken as Customer Agreements.
         # DELETE billingSubscriptions/{name} "Cancels a billing subscription" of a Customer or a
         # Partner Agreement account; POST .../cancel "Cancels a usage-based subscription" only, never
         # a seat-based Microsoft 365 one (Microsoft.Billing 2024-04-01, docs/bill.md)
-        agreement = api.get("agreement") or MCA
+        agreement = api.agreement or MCA
         if verb == "cancel" and agreement in (MCA, MPA):
-            return "cancel", {
-                "method": "DELETE",
-                "path": _arm_path(scope, sub_id),
-                "body": request_body(source, verb, 0),
-            }
+            return "cancel", CommerceRequest(
+                method="DELETE", path=_arm_path(scope, sub_id), body=request_body(source, verb, 0)
+            )
     if source == "partner-center" and verb in ("reduce", "contact_partner") and to > 0:
         path = f"/v1/customers/{scope}/subscriptions/{sub_id}"
         if window == "within_7_days":
-            return "reduce", {"method": "PATCH", "path": path, "body": request_body(source, "reduce", to)}
-        product = next_term_product(api.get("offer"), api.get("billing_cycle"), api.get("term"))
-        if window == "renewal" and (action.get("sources") or {}).get("auto_renew") == "partner-center" and product:
+            return "reduce", CommerceRequest(method="PATCH", path=path, body=request_body(source, "reduce", to))
+        product = next_term_product(api.offer or None, api.billing_cycle or None, api.term or None)
+        if window == "renewal" and action.sources.get("auto_renew") == "partner-center" and product:
             # the renewal keeps the offer and term, with fewer seats (apply takes the product as re-read)
             kind = "schedule_reduction"
-            return kind, {"method": "PATCH", "path": path, "body": request_body(source, kind, to, product)}
+            return kind, CommerceRequest(method="PATCH", path=path, body=request_body(source, kind, to, product))
     return None
 
 
-def _product(api: Mapping[str, Any]) -> str | None:
+def _product(api: SubscriptionIds) -> str | None:
     """The API's own product and SKU ids of the subscription ("productTypeId:skuId" for the billing
     account, "productId:skuId" of the offerId for Partner Center): apply compares the re-read
     subscription's with them. None when the API did not give them."""
-    if api.get("source") == "billing-account":
-        ids = (api.get("product_id"), api.get("catalog_sku"))
+    if api.source == "billing-account":
+        ids = (api.product_id or None, api.catalog_sku or None)
         return f"{ids[0]}:{ids[1]}" if all(ids) else None
-    parts = str(api.get("offer") or "").split(":")
+    parts = str(api.offer or "").split(":")
     return f"{parts[0]}:{parts[1]}" if len(parts) == 3 and all(parts) else None
 
 
-def commerce_changes(actions: Sequence[BillAction | Mapping[str, Any]]) -> list[dict[str, Any]]:
+def commerce_changes(actions: Sequence[BillAction]) -> list[CommerceChange]:
     """The commerce changes of the bill's `actions`, numbered from 1 in the bill's order, as plan.json
-    writes them and `apply --commerce` reads them (auditor.formats.bill_model.CommerceChange)."""
-    out: list[dict[str, Any]] = []
-    for each in actions:
-        action = msgspec.to_builtins(each) if isinstance(each, BillAction) else each
+    writes them and `apply --commerce` reads them."""
+    out: list[CommerceChange] = []
+    for action in actions:
         made = _request(action)
-        if made is None:
+        if made is None or not action.api:
             continue
         kind, request = made
-        api = action["api"]
+        api = action.api
         out.append(
-            {
-                "n": len(out) + 1,
-                "kind": kind,
-                "source": api["source"],
-                "scope": api["scope"],
-                "api_id": api["id"],
-                "subscription": action["subscription"],
-                "sku": action["sku"],
-                "sku_id": api.get("sku_id"),
-                "agreement": (api.get("agreement") or MCA) if api["source"] == "billing-account" else None,
-                "product": _product(api),
-                "from": action["from"],
-                "to": action["to"],
-                "seats": action["seats"],
-                "window": action["window"],
-                "not_before": action["not_before"],
-                "by": action["by"],
-                "monthly_saving": action["monthly_saving"],
-                "saving_from": action["saving_from"],
-                "request": request,
-            }
+            CommerceChange(
+                n=len(out) + 1,
+                kind=kind,
+                source=api.source,
+                scope=api.scope,
+                api_id=api.id,
+                subscription=action.subscription,
+                sku=action.sku,
+                sku_id=api.sku_id or None,
+                agreement=(api.agreement or MCA) if api.source == "billing-account" else None,
+                product=_product(api),
+                from_=action.from_,
+                to=action.to,
+                seats=action.seats,
+                window=action.window,
+                not_before=action.not_before,
+                by=action.by,
+                monthly_saving=action.monthly_saving,
+                saving_from=action.saving_from,
+                request=request,
+            )
         )
     return out
 

@@ -15,7 +15,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
@@ -23,6 +22,7 @@ from auditor import i18n
 from auditor.common.errors import UsageError
 from auditor.common.outputs import write_text
 from auditor.data.model import Locale
+from auditor.distributor.distributor_changes import distributor_lead, distributor_reasons, distributor_rows
 from auditor.formats.plan_records import DECLARED, BatchBody, BatchRequest, MailboxStep, PlanRecord
 from auditor.plan.bill_view import bill_view
 from auditor.plan.commerce import commerce_rows
@@ -31,7 +31,6 @@ from auditor.plan.compile import (
     ChangePlan,
 )
 from auditor.plan.data_fate import DataRow, data_rows
-from auditor.plan.distributor_changes import distributor_lead, distributor_reasons, distributor_rows
 from auditor.plan.exchange import EXCHANGE_FILE, script
 from auditor.plan.money import opening
 from auditor.plan.reasons import skip_reason
@@ -75,7 +74,7 @@ def plan_document(plan: ChangePlan, *, created_at: str) -> PlanRecord:
     if plan.exchange:
         doc["exchange_steps"] = [s.to_json() for s in plan.exchange]
     if plan.bill is not None:
-        doc["bill"] = msgspec.to_builtins(plan.bill)
+        doc["bill"] = plan.bill
     return doc
 
 
@@ -387,8 +386,9 @@ def plan_markdown(plan: ChangePlan, *, created_at: str) -> str:
 # --- writing --------------------------------------------------------------------------------------
 
 
-def _json_text(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+def json_text(value: object) -> str:
+    """plan.json's text: its Structs (the bill) as msgspec encodes them, the rest as json writes it."""
+    return json.dumps(value, indent=2, ensure_ascii=False, default=msgspec.to_builtins) + "\n"
 
 
 def write_plan(plan: ChangePlan, out_dir: Path, *, created_at: str) -> list[Path]:
@@ -399,10 +399,10 @@ def write_plan(plan: ChangePlan, out_dir: Path, *, created_at: str) -> list[Path
     written: list[Path] = []
     batches = batch_bodies(plan.changes)
     files = [
-        (PLAN_FILE, _json_text(plan_document(plan, created_at=created_at))),
+        (PLAN_FILE, json_text(plan_document(plan, created_at=created_at))),
         (PLAN_MD, plan_markdown(plan, created_at=created_at)),
     ]
-    files += [(f"batch-{i:03d}.json", _json_text(body)) for i, body in enumerate(batches, 1)]
+    files += [(f"batch-{i:03d}.json", json_text(body)) for i, body in enumerate(batches, 1)]
     if plan.exchange:
         files.append(
             (EXCHANGE_FILE, script(plan.exchange, tenant=plan.tenant_name or plan.tenant_id, created_at=created_at))

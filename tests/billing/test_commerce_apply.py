@@ -21,7 +21,7 @@ from auditor.billing.arm import BillingSourceError
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import BillAction, CommerceChange
 from auditor.plan.bill import commerce_facts
 from auditor.plan.commerce import commerce_changes
 from auditor_dev.commerce import BillingStandIn, PartnerCenterStandIn, sample_commerce
@@ -351,7 +351,8 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     copilot = next(a for a in bill["actions"] if a["sku"] == "Microsoft_365_Copilot")
     assert copilot["api"]["offer"] == "CFQ7TTC0MM8R:0002:CFQ7TTC0MM8R0002"  # the offer joined from Partner Center
     # the same seats, past their refundable window: the reduction waits for the renewal
-    [change] = commerce_changes([copilot | {"window": "renewal", "by": "2027-07-31", "not_before": "2026-11-01"}])
+    renewal = copilot | {"window": "renewal", "by": "2027-07-31", "not_before": "2026-11-01"}
+    [change] = msgspec.to_builtins(commerce_changes([msgspec.convert(renewal, BillAction)]))
     product = {
         "productId": "CFQ7TTC0MM8R",
         "skuId": "0002",
@@ -362,7 +363,8 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     assert change["kind"] == "schedule_reduction"
     assert change["request"]["body"] == {"scheduledNextTermInstructions": {"product": product, "quantity": 4}}
     # without the offer's three parts no change is planned: a person schedules it
-    assert commerce_changes([copilot | {"window": "renewal", "api": copilot["api"] | {"offer": "CFQ7TTC0MM8R"}}]) == []
+    short = copilot | {"window": "renewal", "api": copilot["api"] | {"offer": "CFQ7TTC0MM8R"}}
+    assert commerce_changes([msgspec.convert(short, BillAction)]) == []
     customer = next(iter(pc.customers))
     sub = pc.customers[customer][0]
     sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from auditor.apply.commerce import Commerce, CommerceJournal, commerce_of, run_commerce
@@ -104,13 +105,17 @@ def test_a_scheduled_reduction_needs_a_whole_product_term() -> None:
 
 
 def test_the_body_sent_is_rebuilt_from_the_changes_seats(tmp_path: Path) -> None:
-    """Past the plan file's check too (a change decoded without it), the PATCH carries only the seats."""
+    """Past the plan file's check too (a change decoded without it), the PATCH carries only the seats
+    of the change's `to`; a key of another name cannot be decoded into a change's body at all."""
     snapshot = sample_tenant()
     facts = sample_commerce(snapshot, NOW)
     with BillingStandIn(facts.accounts, now=NOW) as arm, PartnerCenterStandIn(facts.customers) as pc:
         account = next(iter(arm.accounts))
         change = _arm_reduce(account)
         change["request"]["body"] = {"properties": {"quantity": 2, "autoRenew": "Off"}}
+        with pytest.raises(msgspec.ValidationError, match="unknown field `autoRenew`"):
+            typed(change)
+        change["request"]["body"] = {"properties": {"quantity": 5}}
         commerce = Commerce(Access(Token("arm-token"), arm.url, None, Token("pc-token"), pc.url))
         journal = CommerceJournal(tmp_path / "commerce.jsonl")
         run = run_commerce(

@@ -27,7 +27,7 @@ from auditor.billing.file import Channel
 from auditor.billing.sources import Access, BillingSource, gather
 from auditor.common.errors import UsageError
 from auditor.demo import sample_tenant
-from auditor.formats.bill_model import CommerceChange
+from auditor.formats.bill_model import BillAction, CommerceChange
 from auditor.formats.plan_json import load_plan
 from auditor.graph.auth import StaticTokenCredential
 from auditor.graph.client import GraphClient
@@ -204,7 +204,8 @@ def test_a_renewal_reduction_takes_the_availability_offered_now(sample: Any, tmp
     ):
         bill = _bill(st.url, pc.url, facts, snapshot, CONSUMED)
         copilot = next(a for a in bill["actions"] if a["sku"] == "Microsoft_365_Copilot")
-        [change] = commerce_changes([copilot | {"window": "renewal", "by": "2027-07-31"}])
+        renewal = msgspec.convert(copilot | {"window": "renewal", "by": "2027-07-31"}, BillAction)
+        [change] = msgspec.to_builtins(commerce_changes([renewal]))
         customer = next(iter(pc.customers))
         sub = pc.customers[customer][0]
         sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}
@@ -213,9 +214,8 @@ def test_a_renewal_reduction_takes_the_availability_offered_now(sample: Any, tmp
         with pytest.raises(
             BillingSourceError, match="HTTP 400 800002: The availability CFQ7TTC0MM8R0002 is not offered"
         ):
-            commerce.send(
-                msgspec.convert(change, CommerceChange), reread("partner-center", sub), change["request"]["body"]
-            )
+            typed_change = msgspec.convert(change, CommerceChange)
+            commerce.send(typed_change, reread("partner-center", sub), typed_change.request.body)
         text = _run([change], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")
         commerce.close()
         assert "-> done" in text, text
@@ -454,7 +454,7 @@ def test_a_cancel_of_an_account_without_a_cancel_operation_is_not_sent(sample: A
         "to": 0,
         "seats": 3,
         "agreement": "MicrosoftOnlineServicesProgram",
-        "request": {"method": "POST", "path": path + "/cancel", "body": {"cancellationReason": "Other"}},
+        "request": {"method": "POST", "path": path + "/cancel", "body": None},
     }
     with BillingStandIn(facts.accounts, now=NOW) as st, PartnerCenterStandIn(facts.customers) as pc:
         commerce = Commerce(_access(st.url, pc.url))
@@ -525,7 +525,7 @@ def test_commerce_of_reads_plan_json_bytes() -> None:
     JSON are a UsageError naming the file."""
     doc = {"plan_version": 1, "bill": {"commerce": [_arm_reduce("acct")]}}
     [change] = commerce_of(b"\xef\xbb\xbf" + json.dumps(doc).encode())
-    assert (change.kind, change.from_, change.to, change.request.body) == (
+    assert (change.kind, change.from_, change.to, msgspec.to_builtins(change.request.body)) == (
         "reduce",
         3,
         2,

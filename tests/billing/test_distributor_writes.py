@@ -24,11 +24,11 @@ from msgspec import to_builtins
 
 from auditor.apply import distributor_undo
 from auditor.apply.distributor import Tenant, distributor_of, run_distributor
-from auditor.apply.distributor_writers import Pax8Writer
 from auditor.billing.pax8 import Pax8
 from auditor.cli import main
 from auditor.common.errors import UsageError
-from auditor.plan.distributor_requests import pax8_cancel, pax8_update
+from auditor.distributor.distributor_requests import pax8_cancel, pax8_update
+from auditor.distributor.distributor_writers import Pax8Writer
 from auditor.snapshot import load_snapshot
 from auditor_dev.commerce.pax8 import Pax8StandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token

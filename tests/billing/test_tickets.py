@@ -18,11 +18,12 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from auditor.cli import main
 from auditor.data.enums import Locale
-from auditor.fleet.tickets import KEY_PREFIX, texts
+from auditor.fleet.tickets import KEY_PREFIX, ReportedFinding, texts
 from auditor_dev.commerce.connectwise import SAMPLE_CLIENT_ID, SAMPLE_MSP, SAMPLE_PUBLIC_KEY, sample_connectwise
 from auditor_dev.commerce.connectwise_tickets import SAMPLE_BOARDS, ConnectWiseTicketsStandIn
 from auditor_dev.commerce.server import Asked, Reply
@@ -159,12 +160,12 @@ def test_what_connectwise_refuses_is_journaled_as_failed(night: Path, connectwis
 @pytest.mark.parametrize("locale", ["nl", "da", "sv", "tr"])
 def test_the_ticket_speaks_the_customers_language(audited: Path, locale: str) -> None:
     report = json.loads((audited / "contoso" / "report.json").read_text("utf-8"))
-    finding = next(f for f in report["findings"] if f["severity"] == "high")
+    finding = msgspec.convert(next(f for f in report["findings"] if f["severity"] == "high"), ReportedFinding)
     summary, description = texts(finding, Locale(locale), report["as_of"])
     english_summary, english = texts(finding, Locale("en"), report["as_of"])
     assert summary != english_summary  # the rule's title in the customer's language
     assert "found this in the audit" in english and "found this in the audit" not in description
-    assert finding["id"] in description
+    assert finding.id in description
 
 
 def test_without_connectwises_keys_nothing_is_read(

@@ -10,7 +10,7 @@ to drop at the distributor, the bill's `surplus` where Pax8 bills what Microsoft
 change is on a Pax8 subscription whose vendorSubscriptionId names the tenant's Microsoft
 subscription: Pax8's "Update Subscription", `PUT /v1/subscriptions/{id}` with the new `quantity`, or,
 when the change takes the subscription's whole quantity, its "Cancel Subscription", `DELETE
-/v1/subscriptions/{id}?cancelDate=…` (auditor.plan.distributor_requests). A product's Pax8
+/v1/subscriptions/{id}?cancelDate=…` (auditor.distributor.distributor_requests). A product's Pax8
 subscriptions that name none are never written (named in `skipped`): a wrong-product decrease is
 worse than a skipped one. A subscription under an annual (or longer) commitment is reduced (or
 cancelled) at the commitment's end (Pax8's commitmentTerm.endDate): the change's `not_before`, before
@@ -229,7 +229,7 @@ def keep_seats(products: Sequence[BillProduct]) -> dict[str, int]:
 
 def with_distributor(bill: Bill, document: ReportDocument, today: date) -> Bill:
     """The bill with the distributor's reductions (apply --distributor) where report.json has a
-    distributor section whose seats exceed the plan's (auditor.plan.distributor_changes)."""
+    distributor section whose seats exceed the plan's (auditor.distributor.distributor_changes)."""
     section = document.distributor or None
     sku_ids = {s.sku.upper(): s.sku_id for s in document.skus if s.sku and s.sku_id}
     changes, skipped = distributor_changes(section, bill, sku_ids, today)

@@ -37,8 +37,8 @@ from auditor.formats.bill_model import CommerceChange
 
 from ..billing.pax8 import Pax8, Pax8Error, Pax8Subscription
 from ..billing.sherweb import Sherweb, SherwebError
-from ..plan.distributor_changes import due_day
-from ..plan.distributor_requests import CANCEL, PAX8, SHERWEB
+from .distributor_changes import due_day
+from .distributor_requests import CANCEL, PAX8, SHERWEB
 
 WRITABLE = ("Active", "Activated")  # the statuses Pax8 bills whose quantity apply changes
 CANCELLED = ("Cancelled", "PendingCancel")  # a cancellation's answer: cancelled, or at its cancelDate

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from auditor.formats.bill_model import CommerceChange, CommerceRequest
+from auditor.formats.bill_model import Amendment, CommerceChange, CommerceRequest, RequestBody
 
 PAX8, SHERWEB = "pax8", "sherweb"
 REDUCE, CANCEL = "reduce", "cancel"
@@ -30,7 +30,7 @@ def pax8_path(sub_id: str) -> str:
 
 def pax8_update(sub_id: str, to: int) -> CommerceRequest:
     """The quantity change plan writes and apply sends: only the quantity."""
-    return CommerceRequest(method="PUT", path=pax8_path(sub_id), body={"quantity": to})
+    return CommerceRequest(method="PUT", path=pax8_path(sub_id), body=RequestBody(quantity=to))
 
 
 def pax8_cancel(sub_id: str, on: str) -> CommerceRequest:
@@ -43,7 +43,7 @@ def sherweb_amend(customer_id: str, sub_id: str, to: int) -> CommerceRequest:
     return CommerceRequest(
         method="POST",
         path=f"/service-provider/v1/billing/subscriptions/amendments?customerId={customer_id}",
-        body={"subscriptionAmendmentParameters": [{"subscriptionId": sub_id, "newQuantity": to}]},
+        body=RequestBody(subscriptionAmendmentParameters=[Amendment(subscriptionId=sub_id, newQuantity=to)]),
     )
 
 

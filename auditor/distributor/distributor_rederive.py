@@ -27,10 +27,12 @@ from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
 
 from ..billing.distributor_seats import reduction_short
-from ..plan.distributor_changes import AT_TERM_END, NAMES, NOW
-from ..plan.distributor_requests import CANCEL, SHERWEB
-from .commerce import SeatsReader
+from .distributor_changes import AT_TERM_END, NAMES, NOW
+from .distributor_requests import CANCEL, SHERWEB
 from .distributor_writers import Now, Unread, Writer
+
+# skuId -> (enabled seats, assigned) as Graph says them now (apply.commerce reads them for both APIs)
+SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]
 
 TenantSubscriptions = Callable[[], Awaitable[dict[str, str] | None]]
 
