@@ -161,14 +161,14 @@ class Nightly:
         self, document: ReportDocument, plan: ChangePlan | None = None, remediation: Remediation | None = None
     ) -> ReportDocument:
         """`document` with its causes, trends, renewals, cost allocation and the extras' warnings: a new
-        document (the causes are set on the given one's new findings, auditor.insights.causes).
+        document, the one given is left as it is.
         `plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it. `remediation`: for a document whose
         findings carry none yet (auditor.report.document.FindingRemediation)."""
         warnings = list(document.warnings)
         more: list[str] = list(self.warnings)
         if self.causes:
-            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
+            document = causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
         tenant = document.tenant.id
         mine: list[history.Record] = []
         if self.records:
