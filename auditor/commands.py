@@ -22,8 +22,8 @@ from .merge.arguments import MergeOptions
 from .merge.document import build_merged_document
 from .merge.run import merge
 from .pipeline import audit
+from .pipeline.exit_codes import document_exit_code
 from .pipeline.folder import locked_output_dir, record_run
-from .pipeline.output import document_exit_code
 from .pipeline.prepare import as_of_flag, mail_adapter, policy_set, say
 from .report.write import RenderOptions, render
 from .rules.requests import requests_of

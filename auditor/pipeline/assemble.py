@@ -29,7 +29,7 @@ from auditor.plan.summary import header_plan
 from auditor.report.baseline import compare
 from auditor.report.document import AuditParts, FindingRemediation, build_document
 
-from .output import exit_code
+from .exit_codes import exit_code
 from .prepare import say
 from .values import Documented, Evaluated
 

@@ -7,21 +7,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditor.common.errors import StopSignal, UsageError
+from auditor.common.errors import UsageError
 from auditor.data.model import Locale
 from auditor.engine import evaluate as judge
 from auditor.plan.bill import commerce_facts, copilot_credits
 from auditor.policyset.config_problems import config_problems, said
 from auditor.report import licensed_users
 
-from .prepare import say
+from .prepare import check_stop, say
 from .values import Collected, Evaluated, Handover
-
-
-def check_stop(stop: StopSignal | None) -> None:
-    """Raise Stopped when the run that started this audit has ended it (auditor.common.errors.StopSignal)."""
-    if stop is not None:
-        stop.check()
 
 
 def evaluate(collected: Collected) -> Evaluated:

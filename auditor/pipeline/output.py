@@ -1,14 +1,13 @@
 """The last two stages (auditor/pipeline/__init__.py): the files written into the output folder, then
-the chat webhook and the e-mail; and the exit code of a run's findings and gaps."""
+the chat webhook and the e-mail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
-from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_FINDINGS, EXIT_OK, DeliveryError, clean_message
+from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, DeliveryError, clean_message
 from auditor.common.run_record import RunKind
-from auditor.data.model import AuditResult, Severity
+from auditor.data.model import AuditResult
 from auditor.delivery.options import EmailOptions
 from auditor.delivery.send import send_report
 from auditor.formats.report_model import ReportDocument
@@ -18,32 +17,9 @@ from auditor.report.chunks import available_workers
 from auditor.report.write import RenderOptions
 from auditor.report.write import render as write_files
 
-from .evaluate import check_stop
 from .folder import record_run
-from .prepare import say
+from .prepare import check_stop, say
 from .values import Documented, Rendered
-
-
-def exit_code(result: AuditResult, fail_on: str, allow_gaps: bool) -> int:
-    """The exit code of an audit's findings and gaps (--fail-on, --allow-gaps)."""
-    alerting = (f.severity for f in result.findings if not f.waived and f.alert)
-    return _exit_code(result.complete, alerting, fail_on, allow_gaps)
-
-
-def document_exit_code(document: ReportDocument, fail_on: str, allow_gaps: bool) -> int:
-    """exit_code() for a report document (used by merge, whose findings exist only as JSON)."""
-    alerting = (Severity.parse(f.severity) for f in document.findings if not f.waived and f.alerts)
-    return _exit_code(document.complete, alerting, fail_on, allow_gaps)
-
-
-def _exit_code(complete: bool, alerting: Iterable[Severity], fail_on: str, allow_gaps: bool) -> int:
-    """3 for incomplete data (unless allowed), else 1 if an unwaived finding that alerts reaches --fail-on."""
-    if not complete and not allow_gaps:
-        return EXIT_COLLECTION
-    if fail_on == "never":
-        return EXIT_OK
-    threshold = Severity.parse(fail_on)
-    return EXIT_FINDINGS if any(severity >= threshold for severity in alerting) else EXIT_OK
 
 
 def render(documented: Documented) -> Rendered:

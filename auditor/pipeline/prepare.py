@@ -16,7 +16,7 @@ from auditor import STARTED, demo
 from auditor.arguments import AuditOptions
 from auditor.billing.file import read_billing
 from auditor.common.cycles import collection_paused
-from auditor.common.errors import UsageError, clean_message
+from auditor.common.errors import StopSignal, UsageError, clean_message
 from auditor.common.phase_timings import PhaseTimings
 from auditor.common.timestamps import OutOfRange, parse_timestamp
 from auditor.data.model import TenantSnapshot
@@ -40,6 +40,12 @@ def say(text: str) -> None:
     """Every line the CLI prints goes through clean_message (tokens masked, no control characters,
     no GitHub workflow commands), whatever a server or a tenant put into it."""
     print(clean_message(text), file=sys.stderr)
+
+
+def check_stop(stop: StopSignal | None) -> None:
+    """Raise Stopped when the run that started this audit has ended it (auditor.common.errors.StopSignal)."""
+    if stop is not None:
+        stop.check()
 
 
 def as_of_flag(text: str | None) -> datetime:
