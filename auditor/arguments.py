@@ -1,6 +1,6 @@
 """`audit`'s options, typed: AuditOptions, built once from its flags (AuditOptions.of, called by
 auditor/commands.py's cmd_audit, and for `audit --tenants` by auditor/fleet/arguments.py's
-FleetOptions) and read by commands.run_audit, which never changes them."""
+FleetOptions) and read by the audit's stages (auditor.pipeline), which never change them."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ ONE_TENANT_DIR = "reports"  # --output-dir by default (audit --tenants: auditor.
 class AuditOptions:
     """What `audit` runs with: its flags, typed, built once from the Namespace (AuditOptions.of), and
     what `audit --tenants` gives each tenant's audit (auditor.fleet.run: a dataclasses.replace of the
-    run's own). run_audit reads them and never changes them: what it derives (the baseline `previous`
-    names, the kept sign-ins' folder, whether causes are read) stays its own."""
+    run's own). The audit's stages (auditor.pipeline) read them and never change them: what they derive
+    (the baseline `previous` names, the kept sign-ins' folder, whether causes are read) is their own (Prepared)."""
 
     output_dir: str = ONE_TENANT_DIR  # --output-dir
     policies: tuple[str, ...] = ()  # --policies (none: policies/, or the demo's example policy)
@@ -53,7 +53,7 @@ class AuditOptions:
     nightly: NightlyOptions = field(default_factory=NightlyOptions)  # --history, --causes, --notify-webhook/-format
     notify_when: str | None = None  # --notify-when (None: changed with something to compare with, else always)
     notify_weekday: str = "monday"  # --notify-weekday
-    # --email-to and the transport's flags (None: no recipient); run_audit signs it in to Graph as `source`
+    # --email-to and the transport's flags (None: no recipient); the audit signs it in to Graph as `source`
     email: EmailOptions | None = None
     # what audit --tenants gives each tenant (auditor.fleet.run); a one-tenant audit leaves them None
     tenant_label: str | None = None  # the licence list's `tenant` column: the customer as the tenants file names it
@@ -94,7 +94,7 @@ class AuditOptions:
     def check_sources(self) -> None:
         """UsageError when the flags name two sources of the tenant (--snapshot with --graph,
         --graph-endpoint or --demo; --demo, its own emulator, with --graph-endpoint, --tenant-id or --auth) or a
-        --graph-endpoint that is not an http(s) URL. run_audit asks
+        --graph-endpoint that is not an http(s) URL. The audit asks (auditor.pipeline.prepare)
         before it moves or writes anything, so a mistyped command leaves the reports folder as it was."""
         if self.reads_graph and self.snapshot:
             raise UsageError("--snapshot reads a file; it cannot be combined with --graph, --graph-endpoint or --demo")

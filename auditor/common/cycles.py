@@ -1,5 +1,5 @@
 """The cyclic garbage collector paused while the program builds a large tree of new objects: an
-audit reading, evaluating and reporting a tenant (auditor.commands), report.json decoded
+audit reading, evaluating and reporting a tenant (auditor.pipeline), report.json decoded
 (auditor.formats.report_json), a migration plan built from two tenants (auditor.migration).
 
 Such a tree holds no cycles to find, yet each full collection walks every object the process

@@ -78,6 +78,18 @@ def fresh_text(path: Path, *, encoding: str = "utf-8") -> IO[str]:
     return open(fd, "w", encoding=encoding, errors="replace")  # the caller closes it
 
 
+def output_dir(path: Path) -> Path:
+    """--output-dir, made if it is missing: a file of that name, or a folder that cannot be made, is a
+    usage error (exit 2)."""
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--output-dir: {path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    return path
+
+
 @contextlib.contextmanager
 def output_lock(directory: Path) -> Iterator[None]:
     """Hold an exclusive lock on DIR for the block; a second run into DIR exits 2 at once.

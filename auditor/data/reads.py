@@ -92,7 +92,7 @@ class Requests:
     unlicensed: bool = False
     disable_times: bool = False  # when each account was disabled: its leave date, the audit log's entries
     # the tenant's Copilot Credits balance (Graph beta), for the bill beside its Copilot seats: asked by the
-    # audit that builds a bill (auditor.commands), not by a rule
+    # audit that builds a bill (auditor.pipeline), not by a rule
     copilot_credits: bool = False
     # the fewest nights between the nightly's full reads of sign-in activity a policy sets (None: the default)
     sign_in_full_every: int | None = None

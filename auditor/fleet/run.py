@@ -51,7 +51,6 @@ from auditor.data.enums import Cloud, Locale
 from ..arguments import AuditOptions
 from ..billing.arguments import BillingSource
 from ..billing.partner_center import PartnerCenter
-from ..commands import run_audit
 from ..delivery.content import run_url_from_env
 from ..delivery.matrix import TenantJob, TenantsFile, load_tenants, read_tenants_file
 from ..delivery.options import Transport
@@ -60,6 +59,7 @@ from ..graph.arguments import AuthMode
 from ..graph.auth import TOKEN_ENV, StaticTokenCredential
 from ..graph.pacing import LANE_WAIT
 from ..i18n import english_count
+from ..pipeline import audit as tenant_audit
 from ..report import licensed_users
 from ..report.baseline import LAST_RUN
 from . import distributor_reads as distributor
@@ -221,7 +221,7 @@ def run_tenants(
     options: FleetOptions,
     jobs: Sequence[TenantJob],
     root: Path,
-    audit: Callable[[AuditOptions], int] = run_audit,
+    audit: Callable[[AuditOptions], int] = tenant_audit,
     partner_session: PartnerCenter | None = None,
 ) -> list[Outcome]:
     """Audit `jobs` into root/<key>/, tenant_concurrency at a time; one Outcome per job, in the file's order.

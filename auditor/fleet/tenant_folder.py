@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..commands import REPORT_FILES
 from ..common.errors import UsageError
 from ..formats.report_json import decode_report
+from ..pipeline.folder import REPORT_FILES
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 

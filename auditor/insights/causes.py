@@ -29,6 +29,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TypedDict
 
+import msgspec
+
 from auditor.data.audit_entries import (
     ADD_MEMBER,
     LICENSE,
@@ -168,19 +170,19 @@ def explain(
     until: str | None,
     warnings: list[str],
 ) -> ReportDocument:
-    """Set `cause` on the document's new findings (in place) and `changes.causes`; the document."""
+    """The document with `cause` on its new findings and `changes.causes`: a new document, the one
+    given is left as it is."""
     changes = document.changes
     if not isinstance(changes, BaselineChanges):  # no --baseline
         return document
+    unread = msgspec.structs.replace(changes, causes=Causes(since=since, until=until, read=False, explained=0))
     if audits is None or not since:
-        changes.causes = Causes(since=since, until=until, read=False, explained=0)
-        return document
+        return msgspec.structs.replace(document, changes=unread)
     try:
         start = parse_time(since)
         end = parse_time(until) if until else parse_time(audits.until)
     except ValueError:
-        changes.causes = Causes(since=since, until=until, read=False, explained=0)
-        return document
+        return msgspec.structs.replace(document, changes=unread)
     if parse_time(audits.since) > start:
         warnings.append(
             f"the directory audit entries begin {audits.since}, after the baseline's tenant read "
@@ -194,15 +196,17 @@ def explain(
                 by_user.setdefault(uid, []).append(e)
     parts = {r.sku_id.lower(): r.sku for r in document.skus}
     explained = 0
+    findings = []
     for finding in document.findings:
+        cause = None
         if finding.change == "new":
-            uid = finding.subject.id.lower()
-            cause = cause_for(finding, by_user.get(uid, ()), parts)
-            if cause is not None:
-                finding.cause = cause
-                explained += 1
-    changes.causes = Causes(since=since, until=_iso(end), read=True, explained=explained)
-    return document
+            cause = cause_for(finding, by_user.get(finding.subject.id.lower(), ()), parts)
+        if cause is not None:
+            finding = msgspec.structs.replace(finding, cause=cause)
+            explained += 1
+        findings.append(finding)
+    read = Causes(since=since, until=_iso(end), read=True, explained=explained)
+    return msgspec.structs.replace(document, findings=findings, changes=msgspec.structs.replace(changes, causes=read))
 
 
 def _iso(value: datetime) -> str:

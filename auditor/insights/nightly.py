@@ -4,7 +4,7 @@
     .check_outputs()                    the history file can take this run's record (before collecting)
     .attributes, .audits_since          what the collection reads besides (cost allocation, causes)
     .observe(snapshot, result)          keep what the extras need of the tenant (before it is freed)
-    .enrich(document)                   causes, trends, renewals, cost allocation into report.json
+    .enrich(document)                   the document with its causes, trends, renewals, cost allocation
     .write(document, out_dir)           cost-allocation.csv, renewal-*.ics; append the history record
     .deliver(document, code, redact)    post to the chat webhook, redacted with --redact (a failure: exit 4)
 
@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 from msgspec import UNSET
 
 from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, EXIT_OK, DeliveryError, UsageError, clean_message
@@ -159,33 +160,41 @@ class Nightly:
     def enrich(
         self, document: ReportDocument, plan: ChangePlan | None = None, remediation: Remediation | None = None
     ) -> ReportDocument:
-        """`plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
+        """`document` with its causes, trends, renewals, cost allocation and the extras' warnings: a new
+        document, the one given is left as it is.
+        `plan`: the document's plan with the default filters (auditor.plan.summary.header_plan), when
         the caller has compiled it; else the forecast compiles it. `remediation`: for a document whose
         findings carry none yet (auditor.report.document.FindingRemediation)."""
         warnings = list(document.warnings)
         more: list[str] = list(self.warnings)
         if self.causes:
-            causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
+            document = causes.explain(document, self.audits, self.baseline_read, self.collected_at, more)
         tenant = document.tenant.id
         mine: list[history.Record] = []
         if self.records:
             mine = history.of_tenant(self.records, tenant)
+        trends_ = document.trends
         if self.history_path is not None:
             others = len(self.records) - len(mine)
             if others:
                 more.append(f"history {self.history_path}: {others} record(s) of other tenants left out")
             self.record = history.record_of(document)  # this run's record: drawn now, appended after the reports
-            document.trends = trends.trends([*mine, self.record])
+            trends_ = trends.trends([*mine, self.record])
+        renewals = document.renewals
         if self.as_of is not None and self.subscriptions:
-            renewals = forecast.renewals(
-                document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan, remediation=remediation
+            renewals = (
+                forecast.renewals(
+                    document, self.subscriptions, mine, self.minimums, self.as_of, plan=plan, remediation=remediation
+                )
+                or renewals
             )
-            if renewals:
-                document.renewals = renewals
-        if self.allocation is not None:
-            document.cost_allocation = self.allocation
-        document.warnings = warnings + [w for w in more if w not in warnings]
-        return document
+        return msgspec.structs.replace(
+            document,
+            trends=trends_,
+            renewals=renewals,
+            cost_allocation=document.cost_allocation if self.allocation is None else self.allocation,
+            warnings=warnings + [w for w in more if w not in warnings],
+        )
 
     # --- after the reports --------------------------------------------------------------------
 

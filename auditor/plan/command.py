@@ -15,7 +15,7 @@ from auditor import wording
 from auditor.billing.arguments import BillingSource
 from auditor.billing.file import BillingFile, read_billing
 from auditor.common.errors import EXIT_OK, UsageError, clean_message
-from auditor.common.outputs import output_lock
+from auditor.common.outputs import output_dir, output_lock
 from auditor.common.timestamps import now_or_pinned, timestamp_or_none
 from auditor.data.exchange_export import read_exchange_export
 from auditor.data.model import Cloud, Locale
@@ -64,14 +64,7 @@ def _check_filters(options: PlanOptions, document: ReportDocument, path: Path) -
 
 
 def _output_dir(options: PlanOptions, report_dir: Path) -> Path:
-    out = Path(options.output_dir) if options.output_dir else report_dir
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--output-dir: {out} exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--output-dir: cannot write to {out}: {exc.strerror or exc}") from None
-    return out
+    return output_dir(Path(options.output_dir) if options.output_dir else report_dir)
 
 
 def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:

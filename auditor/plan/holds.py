@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import msgspec
+
 from auditor.data.exchange_export import MailboxExport
 from auditor.formats.report_model import ExchangeExport, ReportDocument
 from auditor.plan.leaver_facts import LeaverFacts, MailboxFacts
@@ -45,14 +47,16 @@ def mailbox_facts(row: MailboxExport | None) -> MailboxFacts:
 
 def attach(document: ReportDocument, export: Mapping[str, MailboxExport], file: str) -> ReportDocument:
     """`document` (report.json's ReportDocument) with each account finding's details.exchange set from
-    `export`, and its `exchange_export` summary; changed in place and returned."""
-    for f in document.findings:
-        if f.rule not in ACCOUNT_RULES or f.subject.type != "user":
-            continue
+    `export`, and its `exchange_export` summary: a new document, the one given is left as it is."""
+    findings = [
         # a dict of its own: findings with equal details share one (report.document.build_document)
-        f.details = {**f.details, "exchange": mailbox_facts(export.get(f.subject.id.lower()))}
-    document.exchange_export = ExchangeExport(file=Path(file).name, mailboxes=len(export))
-    return document
+        msgspec.structs.replace(f, details={**f.details, "exchange": mailbox_facts(export.get(f.subject.id.lower()))})
+        if f.rule in ACCOUNT_RULES and f.subject.type == "user"
+        else f
+        for f in document.findings
+    ]
+    summary = ExchangeExport(file=Path(file).name, mailboxes=len(export))
+    return msgspec.structs.replace(document, findings=findings, exchange_export=summary)
 
 
 def not_on_hold(facts: LeaverFacts) -> bool:

@@ -30,13 +30,20 @@ def _moved(giver: Draft, taker: Draft) -> bool:
 def join_moves(chains: Sequence[list[Draft]]) -> list[list[Draft]]:
     """The chains with each move's two users' chains joined, the holder's first; the others as given."""
     out = [list(c) for c in chains]
+    # a move's two license changes share a finding: the chains are looked up by their license change's
+    # findings, not each against every other (a tenant's chains, one per user, are many)
+    licenses = [_license(c) for c in out]  # a chain's own: what a join appends comes after it
+    by_finding: dict[str, list[int]] = {}
+    for i, (c, at) in enumerate(zip(out, licenses, strict=True)):
+        for f in dict.fromkeys(c[at].findings) if at is not None else ():
+            by_finding.setdefault(f, []).append(i)
     joined: set[int] = set()
     for gi, giver in enumerate(out):
-        g = _license(giver)
+        g = licenses[gi]
         if g is None or gi in joined:
             continue
-        for ti, taker in enumerate(out):
-            t = _license(taker)
+        for ti in sorted({i for f in giver[g].findings for i in by_finding.get(f, ())}):
+            taker, t = out[ti], licenses[ti]
             if ti == gi or ti in joined or t is None or not _moved(giver[g], taker[t]):
                 continue
             base = len(giver)

@@ -12,7 +12,7 @@ here: elsewhere, and for a single chunk, the work is done in this process. The f
 byte the same either way (tests/report/test_streamed_findings.py).
 
 A forked process must not start from a process whose other threads hold locks, so the caller
-decides: `workers` > 1 only where no other thread runs (auditor.commands). A forked process
+decides: `workers` > 1 only where no other thread runs (auditor.pipeline). A forked process
 ignores Ctrl-C (the audit stops it) and is killed when the audit dies, however it dies: it holds
 the audit's files open and its lock on the output directory (auditor.common.outputs.output_lock), which
 must not outlive the audit.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from msgspec import UNSET
+from msgspec import UNSET, UnsetType
 
 from auditor.data.finding_facts import FindingSubject
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
@@ -18,6 +19,7 @@ from .. import __version__
 from ..formats.report_json import SCHEMA_VERSION, named_products
 from ..formats.report_model import (
     Amount,
+    ConfigProblem,
     Gap,
     NotEvaluated,
     ReportDocument,
@@ -28,10 +30,19 @@ from ..formats.report_model import (
     Tool,
     Users,
 )
-from ..formats.report_parts import FindingWaiver
+from ..formats.report_parts import FindingWaiver, ReportSubscription
 from ..rules import RULES
 
-__all__ = ["SCHEMA_VERSION", "FindingRemediation", "Remediate", "build_document", "finding_json", "iso", "summary_json"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AuditParts",
+    "FindingRemediation",
+    "Remediate",
+    "build_document",
+    "finding_json",
+    "iso",
+    "summary_json",
+]
 
 # (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation object
 # (auditor.wording.remediation)
@@ -157,6 +168,20 @@ class FindingRemediation:
         )
 
 
+@dataclass(frozen=True)
+class AuditParts:
+    """What an audit's document holds beside the evaluation, known before the document is built
+    (auditor.pipeline): the tenant's checked domain, the bill's input (its subscriptions and spare
+    seats), what the configuration says in vain, the policy files read and their SHA-256."""
+
+    domain: str | UnsetType = UNSET
+    subscriptions: list[ReportSubscription] | UnsetType = UNSET
+    spare_seats: dict[str, int] | UnsetType = UNSET
+    config_problems: list[ConfigProblem] | UnsetType = UNSET
+    policy_files: list[str] | UnsetType = UNSET
+    policy_sha256: dict[str, str] | UnsetType = UNSET
+
+
 def _product_names(result: AuditResult) -> dict[str, str]:
     return named_products((r.sku, r.name) for r in result.seats)
 
@@ -168,7 +193,9 @@ def build_document(
     locale: Locale = Locale.EN,
     cloud: Cloud | None = None,
     remediate: Remediate | None = None,
+    parts: AuditParts = AuditParts(),
 ) -> ReportDocument:
+    """report.json's document of `result`, with an audit's `parts` beside it (none for a merge's)."""
     cloud = cloud or result.cloud
     findings: list[ReportFinding] = []
     names = _product_names(result)
@@ -198,13 +225,15 @@ def build_document(
     return ReportDocument(
         schema_version=SCHEMA_VERSION,
         tool=Tool(name="license-auditor", version=__version__),
-        tenant=Tenant(id=result.tenant_id, name=result.tenant_name, cloud=cloud.value),
+        tenant=Tenant(id=result.tenant_id, name=result.tenant_name, cloud=cloud.value, domain=parts.domain),
         generated_at=iso(generated_at),
         as_of=iso(result.as_of),
         collected_at=result.collected_at,
         # when the sign-in activity behind the inactivity findings was read in full (kept_sign_ins)
         sign_ins_read_at=result.sign_ins_read_at if result.sign_ins_read_at is not None else UNSET,
         policies=list(result.policies),
+        policy_files=parts.policy_files,
+        policy_sha256=parts.policy_sha256,
         locale=locale.value,
         complete=result.complete,
         gaps=[Gap(part=g.dataset, request=g.request, reason=g.reason) for g in result.gaps],
@@ -243,5 +272,8 @@ def build_document(
         license_insight=result.license_insight if result.license_insight is not None else UNSET,
         # the accounts that are not people holding licenses, per kind (docs/account-kinds.md)
         account_kinds=list(result.account_kinds) if result.account_kinds else UNSET,
+        subscriptions=parts.subscriptions,
+        spare_seats=parts.spare_seats,
+        config_problems=parts.config_problems,
         findings=findings,
     )

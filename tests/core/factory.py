@@ -10,9 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from auditor import commands, wording
+from auditor import wording
 from auditor.data.model import AuditResult, Cloud, Finding, Locale
 from auditor.engine import evaluate
+from auditor.pipeline import collect as collect_stage
+from auditor.pipeline import evaluate as evaluate_stage
+from auditor.pipeline import output as output_stage
 from auditor.policyset.load import load_policies
 from auditor.snapshot import snapshot_from_json
 
@@ -138,12 +141,21 @@ def sample_audit_argv(tmp_path: Path) -> list[str]:
     ]
 
 
+# what the audit's stages (auditor.pipeline) call, by the name a test watches them by
+STAGE_CALLS = {
+    "snapshot": (collect_stage, "_snapshot"),  # the tenant read (collect)
+    "evaluate": (evaluate_stage, "judge"),  # auditor.engine.evaluate (evaluate)
+    "render": (output_stage, "write_files"),  # auditor.report.write.render (render)
+}
+
+
 def watch_command(monkeypatch: pytest.MonkeyPatch, name: str, note: Callable[..., None]) -> None:
-    """auditor.commands.`name` (what cmd_audit calls), calling note(*args, **kwargs) before each call."""
-    wrapped = getattr(commands, name)
+    """What the audit's stages call by `name` (STAGE_CALLS), calling note(*args, **kwargs) before each call."""
+    module, attribute = STAGE_CALLS[name]
+    wrapped = getattr(module, attribute)
 
     def watched(*args: Any, **kwargs: Any) -> Any:
         note(*args, **kwargs)
         return wrapped(*args, **kwargs)
 
-    monkeypatch.setattr(commands, name, watched)
+    monkeypatch.setattr(module, attribute, watched)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.commands import document_exit_code, exit_code
+from auditor.pipeline.exit_codes import document_exit_code, exit_code
 from auditor.report.document import finding_json
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from tests.documents import report_document

@@ -247,8 +247,8 @@ def test_output_dir_problems_fail_before_collecting(tmp_path, capsys):
 
 
 def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, capsys, monkeypatch):
-    import auditor.commands as commands
     from auditor.common.errors import PolicyError
+    from auditor.pipeline import evaluate as evaluate_stage
 
     code, out = run(tmp_path)
     assert code == 1
@@ -260,7 +260,7 @@ def test_previous_reports_are_moved_aside_not_left_to_read_as_current(tmp_path, 
     def refused(*args, **kwargs):
         raise PolicyError("refused once begun")
 
-    monkeypatch.setattr(commands, "evaluate", refused)
+    monkeypatch.setattr(evaluate_stage, "judge", refused)
     assert run(tmp_path)[0] == 2
     assert not (out / "report.json").exists()
     assert (out / "previous" / "report.json").read_text(encoding="utf-8") == first
@@ -299,12 +299,12 @@ def test_hostile_tenant_name_cannot_inject_into_the_log(tmp_path, capsys):
 
 
 def test_unexpected_errors_are_one_line_with_their_own_exit_code(tmp_path, capsys, monkeypatch):
-    import auditor.commands as commands
+    from auditor.pipeline import evaluate as evaluate_stage
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(commands, "evaluate", boom)
+    monkeypatch.setattr(evaluate_stage, "judge", boom)
     assert run(tmp_path)[0] == 5
     err = capsys.readouterr().err
     assert "internal error: ZeroDivisionError" in err and "Traceback" not in err

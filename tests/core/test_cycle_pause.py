@@ -16,6 +16,7 @@ from auditor import commands
 from auditor.arguments import AuditOptions
 from auditor.cli import build_parser, main
 from auditor.common import cycles
+from auditor.pipeline import output as output_stage
 
 from .factory import sample_audit_argv, watch_command
 
@@ -32,7 +33,8 @@ def _audit(tmp_path: Path) -> int:
 
 
 def _watch(monkeypatch, seen: dict, name: str, key: str, also: Callable[[], None] = lambda: None) -> None:
-    """commands.`name`, noting in seen[key] whether the collector runs when it is called (and doing `also`)."""
+    """What the audit's stages call by `name` (factory.STAGE_CALLS), noting in seen[key] whether the
+    collector runs when it is called (and doing `also`)."""
 
     def note(*args, **kwargs) -> None:
         seen[key] = gc.isenabled()
@@ -61,7 +63,7 @@ def test_paused_while_reading_the_tenant_whose_cycles_are_freed_before_the_evalu
     def leave_a_cycle() -> None:  # cyclic garbage, as a collection's requests and tasks leave some
         seen["cycle"] = weakref.ref(_Cycle())
 
-    _watch(monkeypatch, seen, "_snapshot", "collect", leave_a_cycle)
+    _watch(monkeypatch, seen, "snapshot", "collect", leave_a_cycle)
     _watch(monkeypatch, seen, "evaluate", "evaluate", lambda: seen.update(freed=seen["cycle"]() is None))
     assert _audit(tmp_path) == 0
     assert (seen["collect"], seen["evaluate"], seen["freed"]) == (False, False, True)
@@ -72,7 +74,7 @@ def test_an_audit_among_many_reads_its_tenant_with_the_collector_running(tmp_pat
     """auditor.fleet gives each tenant's audit its own environment: those audits run side by side
     all night, and their collections are what frees the cycles their reads leave."""
     seen: dict = {}
-    _watch(monkeypatch, seen, "_snapshot", "collect")
+    _watch(monkeypatch, seen, "snapshot", "collect")
     _watch(monkeypatch, seen, "evaluate", "evaluate")
     options = AuditOptions.of(build_parser().parse_args(sample_audit_argv(tmp_path)))
     assert commands.run_audit(replace(options, environment=dict(os.environ))) == 0
@@ -84,7 +86,7 @@ def test_running_again_after_an_audit_that_fails(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("render failed")
 
-    monkeypatch.setattr(commands, "render", broken)
+    monkeypatch.setattr(output_stage, "write_files", broken)
     assert _audit(tmp_path) != 0  # the CLI reports the internal error
     assert gc.isenabled()
 

@@ -68,8 +68,8 @@ def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch:
     """The bill's credential is built from the tenant's environment (its tenant id, the run's client
     id), as the Graph read's is, not from the process's."""
     import auditor.billing_cli as options
-    from auditor import commands
     from auditor.billing.sources import Gathered
+    from auditor.pipeline.collect import commerce
     from auditor.snapshot import load_snapshot
 
     seen: list[object] = []
@@ -84,5 +84,5 @@ def test_the_billing_read_signs_in_with_the_tenants_own_environment(monkeypatch:
     monkeypatch.delenv("AZURE_TENANT_ID", raising=False)
     env = {"AZURE_TENANT_ID": "00000000-0000-4000-8000-000000000002", "AZURE_CLIENT_ID": CLIENT}
     sample = load_snapshot(Path(__file__).parents[2] / "auditor_dev" / "sample" / "sample-tenant.json")
-    commands._commerce(AuditOptions(graph=True, environment=env), sample, None, None)
+    commerce(AuditOptions(graph=True, environment=env), sample, None, None)
     assert seen == [env]

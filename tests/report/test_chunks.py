@@ -23,6 +23,7 @@ from auditor import commands
 from auditor.arguments import AuditOptions
 from auditor.cli import build_parser, main
 from auditor.common.outputs import output_lock
+from auditor.pipeline import output as output_stage
 from auditor.report import chunks
 from tests.core.factory import sample_audit_argv, watch_command
 
@@ -161,7 +162,7 @@ def test_nothing_forks_off_linux(monkeypatch: pytest.MonkeyPatch) -> None:
 def _watch_workers(monkeypatch: pytest.MonkeyPatch, seen: list[int]) -> None:
     """The `workers` cmd_audit hands render, on a machine of 4 cores."""
     watch_command(monkeypatch, "render", lambda *args, **kwargs: seen.append(args[2].workers))
-    monkeypatch.setattr(commands, "available_workers", lambda: 4)
+    monkeypatch.setattr(output_stage, "available_workers", lambda: 4)
 
 
 def test_an_audit_alone_hands_its_findings_to_the_machines_cores(

@@ -252,6 +252,8 @@ def test_an_exchange_fact_goes_to_its_finding_alone(result: AuditResult) -> None
         retention_hold=False,
         dir_synced=False,
     )
-    attach(shared, {accounts[0].subject.id.lower(): row}, "export.csv")
-    assert accounts[0].details["exchange"]["litigation_hold"] is True
-    assert others[0].details == untouched
+    attached = attach(shared, {accounts[0].subject.id.lower(): row}, "export.csv")
+    found = {f.id: f for f in attached.findings}
+    assert found[accounts[0].id].details["exchange"]["litigation_hold"] is True
+    assert found[others[0].id].details == untouched
+    assert "exchange" not in accounts[0].details  # the document given is left as it was

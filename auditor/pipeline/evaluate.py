@@ -1,0 +1,59 @@
+"""The third stage: the policies judged on the tenant, and what the policies and the billing file say
+in vain (auditor/pipeline/__init__.py). What the later stages need of the tenant is drawn here, while
+its users are in memory: they are freed when this stage ends."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditor.common.errors import UsageError
+from auditor.data.model import Locale
+from auditor.engine import evaluate as judge
+from auditor.plan.bill import commerce_facts, copilot_credits
+from auditor.policyset.config_problems import config_problems, said
+from auditor.report import licensed_users
+
+from .prepare import check_stop, say
+from .values import Collected, Evaluated, Handover
+
+
+def evaluate(collected: Collected) -> Evaluated:
+    """The policies judged on the tenant at the audit's clock (auditor.engine), `--strict`'s check of the
+    configuration, and what the nightly, the bill and the licence list need of the users before they go."""
+    prepared = collected.prepared
+    options, policies, timings = prepared.options, prepared.policies, prepared.timings
+    snapshot = collected.snapshot.take()
+    result = judge(policies, snapshot, prepared.as_of, collected.billing)
+    # what the policies and the billing file say in vain
+    problems = config_problems(policies, snapshot.skus, result.warnings, collected.billing, snapshot.subscriptions)
+    if problems and options.strict:
+        for p in problems:
+            say(said(p))
+        raise UsageError(f"--strict: {len(problems)} configuration problem(s), listed above")
+    timings.mark("evaluate")
+    locale = options.locale or policies.locale or Locale.EN
+    cloud = options.source.cloud or snapshot.cloud
+    prepared.nightly.observe(snapshot, result)
+    commerce = commerce_facts(snapshot.subscriptions, prepared.nightly.minimums)
+    check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
+    # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
+    listed: tuple[Path, ...] = ()
+    if any(f.value == "csv" for f in options.formats):
+        env = options.environment or os.environ
+        listed = (
+            licensed_users.write_for(
+                snapshot,
+                result.seats,
+                prepared.out_dir,
+                options.tenant_label,
+                options.redact,
+                env,
+                result.declared_kinds,
+                options.psa_billed,  # the list's psa_monthly
+            ),
+        )
+    credits = copilot_credits(snapshot.copilot_credits, snapshot.gaps)  # the bill's, beside its Copilot seats
+    del snapshot  # the users need not outlive the evaluation: the report is built from `result`
+    timings.mark("free")
+    return Evaluated(prepared, collected, Handover(result), tuple(problems), commerce, listed, credits, locale, cloud)

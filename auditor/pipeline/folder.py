@@ -1,0 +1,68 @@
+"""The output folder of a run: locked for the whole run, the last run's reports moved to previous/
+before anything is read, and run.json, the record of what this run wrote. `audit` and `merge` use it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from auditor.common.errors import UsageError
+from auditor.common.outputs import PREVIOUS, output_dir, output_lock, rotate_previous
+from auditor.common.run_record import RECORD, RunKind, record
+from auditor.formats.report_model import ReportDocument
+from auditor.plan.exchange import EXCHANGE_FILE
+from auditor.plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
+from auditor.report import licensed_users
+from auditor.report.write import DIGEST_FILES, FILE_NAMES
+
+# run.json last: the record of which run wrote the others (auditor.common.run_record), moved aside with them
+REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME, RECORD)
+
+
+def plan_files(directory: Path) -> tuple[str, ...]:
+    """The files `plan` wrote from the folder's report (plan.json, plan.md, its batches and
+    exchange-steps.ps1): a plan of that report, so they go into previous/ with it."""
+    names = [PLAN_FILE, PLAN_MD, EXCHANGE_FILE, *(p.name for p in directory.glob("batch-*.json"))]
+    return tuple(n for n in names if BATCH_NAME.match(n) or n in (PLAN_FILE, PLAN_MD, EXCHANGE_FILE))
+
+
+def prepare_output_dir(path: Path, extra: tuple[str, ...] = ()) -> None:
+    """Fail before collecting if reports cannot be written, and move the last run's reports aside.
+
+    A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
+    as today's; the previous files go to DIR/previous/, so nothing is lost, the plan made from
+    them too (a plan beside the new report would be another report's; one left in previous/ by an
+    older run is removed, so previous/ never pairs a report with an older plan). Called with the
+    directory's lock held (see locked_output_dir)."""
+    try:
+        kept = path / PREVIOUS
+        if any(os.path.lexists(path / name) for name in REPORT_FILES) and kept.is_dir() and not kept.is_symlink():
+            for name in plan_files(kept):
+                if (kept / name).is_file() and not (kept / name).is_symlink():
+                    (kept / name).unlink()
+        rotate_previous(path, REPORT_FILES + extra + plan_files(path))
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
+    if not os.access(path, os.W_OK):
+        raise UsageError(f"--output-dir: cannot write to {path}: permission denied")
+
+
+@contextlib.contextmanager
+def locked_output_dir(path: Path) -> Iterator[None]:
+    """Create DIR if needed and hold its lock for the whole run (a second run into it exits 2)."""
+    with output_lock(output_dir(path)):
+        yield
+
+
+def record_run(out_dir: Path, kind: RunKind, written: Sequence[Path], document: ReportDocument) -> None:
+    """run.json: the files this run wrote into `out_dir` (what `email` checks every part against)."""
+    record(
+        out_dir,
+        kind,
+        written,
+        tenant=document.tenant.name or document.tenant.id or "",
+        generated_at=str(document.generated_at or ""),
+        msp_cost=document.shows_msp_cost(),  # the distributor's cost and margin, the PSA's differences
+    )

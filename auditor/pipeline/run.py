@@ -1,0 +1,48 @@
+"""One tenant's audit: the stages of auditor/pipeline/__init__.py, in order, with the output folder
+locked from before the tenant is read to after the e-mail is sent."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+
+from auditor.arguments import AuditOptions
+from auditor.common.cycles import collection_paused
+from auditor.common.heap import give_back, map_large_blocks
+from auditor.common.run_record import RunKind, claim
+from auditor.insights.nightly import extra_outputs
+
+from .assemble import document
+from .collect import collect, distributor_seats
+from .evaluate import evaluate
+from .folder import locked_output_dir, prepare_output_dir
+from .output import deliver, render
+from .prepare import prepare
+
+
+def audit(options: AuditOptions) -> int:
+    """One tenant's audit with `options`, which it never changes; the exit code."""
+    prepared = prepare(options)
+    distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
+    out_dir, alone = prepared.out_dir, prepared.alone
+    with locked_output_dir(out_dir), contextlib.ExitStack() as paused:
+        claim(out_dir, RunKind.TENANT)  # a folder another kind of run owns is refused before anything moves
+        prepared.nightly.check_outputs()  # a usage error (the history file) before anything is moved
+        prepare_output_dir(out_dir, extra_outputs(out_dir))
+        prepared.timings.mark("policies")
+        # the tenant is read, evaluated and reported from memory with the cycle collector paused
+        # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
+        # their collections free the cycles those reads leave (docs/performance.md)
+        if alone:
+            paused.enter_context(collection_paused())
+        map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
+        collected = collect(prepared)
+        if alone:
+            gc.collect()  # the collection's few cycles (its requests' and tasks'), once
+        give_back()  # what the collection freed in the C heap, which the evaluation's small objects cannot use
+        if not alone:
+            paused.enter_context(collection_paused())
+        prepared.timings.mark("collect")
+        rendered = render(document(evaluate(collected)))
+        paused.close()  # the collector runs again before anything is sent
+        return deliver(rendered)
