@@ -7,7 +7,7 @@ object, byte for byte as before):
     own       the rule's own facts: the TypedDict beside the rule (auditor/rules/<topic>/<name>.py),
               which its texts read typed (auditor.guidance.details.RuleDetails.own)
     holding   how the user holds the finding's products (Holding): written by every rule on users
-              beside its own facts (Rule.make's `holding`, auditor.rules.base.UserDetails)
+              beside its own facts (Rule.make's `holding`, auditor.data.finding.Holding)
     fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
               after evaluation (auditor.enrichment, as Finding.added: the groups' kinds, the data a
               removal ends, the groups it leaves), the plan's bill for a seat finding
@@ -29,7 +29,7 @@ import msgspec
 from msgspec import Struct
 
 from auditor.common.errors import UsageError
-from auditor.data.finding import Subject
+from auditor.data.finding import FindingSubject, Holding
 
 __all__ = [
     "BillFigures",
@@ -49,46 +49,6 @@ class FindingFactsError(UsageError, ValueError):
     """A finding's subject or details hold a value of the wrong type (the message names its place):
     report.json was not written by this version, or was changed by hand (exit 2, as bad input). A
     ValueError too, so that decoding report.json names the finding it is in (ReportFinding)."""
-
-
-class FindingSubject(Struct, kw_only=True, omit_defaults=True):
-    """A finding's subject as report.json holds it (auditor.data.model.Subject.to_json, the same keys
-    in the same order, the absent ones left out): a user, a product, a subscription, a group, a waiver."""
-
-    type: str
-    id: str
-    upn: str | None = None
-    sku: str | None = None  # a product's part number, for a product or a subscription
-    display_name: str | None = None
-    kind: str | None = None  # a user's account kind (AccountKind's value)
-
-    @classmethod
-    def of(cls, s: Subject) -> FindingSubject:
-        """The engine's Subject as report.json holds it."""
-        return cls(type=s.type.value, id=s.id, upn=s.upn, sku=s.sku, display_name=s.display_name, kind=s.kind)
-
-    @property
-    def label(self) -> str:
-        """How the texts name the subject: `display_name (upn)` for a user when both are present
-        and differ, else upn, display_name or id; `sku (id)` for a subscription; else sku,
-        display_name or id."""
-        if self.type == "user":
-            if self.display_name and self.upn and self.display_name != self.upn:
-                return f"{self.display_name} ({self.upn})"
-            return self.upn or self.display_name or self.id or "?"
-        if self.type == "subscription" and self.sku and self.id:
-            return f"{self.sku} ({self.id})"
-        return self.sku or self.display_name or self.id or "?"
-
-
-class Holding(Struct, frozen=True, kw_only=True):
-    """How the user holds the finding's products (auditor.rules.base.UserDetails, as written)."""
-
-    assignment: str | None = None  # the policy's assignment entry, for an assignment rule
-    assigned_by_group: dict[str, list[str]] = {}  # product -> names of the groups that assign it
-    assigned_by_group_ids: dict[str, list[str]] = {}  # product -> ids of those groups
-    sku_ids: dict[str, str] = {}  # product -> its skuId
-    also_direct: list[str] = []  # products held directly as well as from a group
 
 
 class GroupKind(Struct, frozen=True, kw_only=True):

@@ -61,7 +61,7 @@ def finding_json(
         subject=FindingSubject.of(f.subject),
         skus=list(f.skus),
         message=f.message,
-        details=dict(f.details) if details is None else details,
+        details=f.details if details is None else details,
         monthly_cost=f.monthly_cost,
         waived=f.waived,
         waiver=None if f.waiver is None else msgspec.convert(f.waiver, FindingWaiver),
@@ -178,6 +178,10 @@ def build_document(
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
     shared: dict[tuple[int, int, int], dict[str, Any]] = {}
     for f in result.findings:
+        key = (id(f.own), id(f.holding), id(f.added))
+        details = shared.get(key)
+        if details is None:
+            details = shared[key] = f.details
         rem = None
         if remediate is not None:
             rem = remediate(
@@ -186,13 +190,9 @@ def build_document(
                 locale=locale,
                 subject=FindingSubject.of(f.subject),
                 skus=list(f.skus),
-                details=dict(f.details),
+                details=details,
                 names=names,
             )
-        key = (id(f.own), id(f.holding), id(f.added))
-        details = shared.get(key)
-        if details is None:
-            details = shared[key] = dict(f.details)
         findings.append(finding_json(f, rem, details))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return ReportDocument(
