@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import msgspec
 from msgspec import UNSET
@@ -157,6 +157,14 @@ def _incomplete_rows(document: ReportDocument, locale: Locale) -> Iterable[list[
         yield [row[c] for c in COLUMNS]
 
 
+class PlannedCall(TypedDict, total=False):
+    """The call a row shows: a report action's, or the plan's first for the finding."""
+
+    method: str
+    path: str
+    body: dict[str, object] | None
+
+
 class _Rows:
     """The worklist row of one finding at a time (report.json's writer hands findings.csv each
     finding as it writes it, with its remediation: auditor.report.write)."""
@@ -233,7 +241,7 @@ class _Rows:
             state,
         ]
 
-    def _planned(self, finding: ReportFinding, actions: list[ActionJson]) -> tuple[int, ActionJson, str]:
+    def _planned(self, finding: ReportFinding, actions: list[ActionJson]) -> tuple[int, PlannedCall, str]:
         """(how many calls run, the first of them, the finding's state): the plan's, when the report has
         one (auditor.report.view.states.PlanTruth: the state every file shows); else the finding's own
         ready calls (a report without a plan)."""
@@ -252,7 +260,7 @@ class _Rows:
             body = {**body, "@odata.id": self.objects + ref.removeprefix(DIRECTORY_OBJECTS)}
         return (
             len(truth.calls),
-            ActionJson(method=first.method, path=first.path, body=None if body is None else dict(body)),
+            PlannedCall(method=first.method, path=first.path, body=None if body is None else dict(body)),
             truth.state,
         )
 
