@@ -15,7 +15,7 @@ object, byte for byte as before):
               reads (the product or the group a fix gives instead, the policy's licensing groups, the
               admin's `data_kept` declaration)
 
-`parts` decodes a finding's subject and the last two with msgspec: a value of the wrong type is
+`parts` decodes a finding's products and the last two with msgspec, once (FindingParts): a value of the wrong type is
 refused with its place (FindingFactsError), an absent one takes its default (an older report). Keys
 not named here are the rule's own and are left to it.
 """
@@ -23,7 +23,7 @@ not named here are the rule's own and are left to it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import msgspec
 from msgspec import Struct
@@ -35,6 +35,7 @@ __all__ = [
     "BillFigures",
     "DataKept",
     "FindingFactsError",
+    "FindingParts",
     "FindingSubject",
     "Fix",
     "GroupKind",
@@ -42,6 +43,7 @@ __all__ = [
     "Holding",
     "Storage",
     "parts",
+    "subject_of",
 ]
 
 
@@ -132,23 +134,43 @@ class Fix(Struct, frozen=True, kw_only=True):
     data_kept: DataKept | None = None
 
 
-_EMPTY: Final[Mapping[str, Any]] = {}
+_EMPTY: Final[Mapping[str, object]] = {}
 T = TypeVar("T")
 
 
+class FindingParts:
+    """A finding as its texts read it, decoded once: its subject, its products, how the user holds
+    them, what the fix rests on and the details as report.json holds them (one JSON object, which the
+    rule's texts decode by the rule's own TypedDict: auditor.guidance.details.RuleDetails.own). Every
+    text of one finding (its message, row note, remediation) reads the one FindingParts."""
+
+    __slots__ = ("details", "fix", "holding", "skus", "subject")
+
+    def __init__(
+        self, subject: FindingSubject, skus: tuple[str, ...], holding: Holding, fix: Fix, details: Mapping[str, object]
+    ) -> None:
+        self.subject, self.skus, self.holding, self.fix, self.details = subject, skus, holding, fix, details
+
+
 def parts(
-    subject: FindingSubject | Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any] | None
-) -> tuple[FindingSubject, tuple[str, ...], Holding, Fix]:
-    """A finding's subject, products, holding and fix, decoded (module docstring). A subject given
-    as a mapping without its type or id is a user's with none (the texts name it "?")."""
-    if not isinstance(subject, FindingSubject):
-        subject = _convert({"type": "user", "id": "", **subject}, FindingSubject, "subject")
-    return (
-        subject,
+    subject: FindingSubject | Mapping[str, object], skus: Sequence[str], details: Mapping[str, object] | None
+) -> FindingParts:
+    """A finding's parts, decoded from report.json's fields (module docstring). A subject given as a
+    mapping (a hand-made finding's) is decoded too (subject_of)."""
+    found = details if details is not None else _EMPTY
+    return FindingParts(
+        subject if isinstance(subject, FindingSubject) else subject_of(subject),
         tuple(_convert(skus, list[str], "skus")),
-        _convert(details or _EMPTY, Holding, "details"),
-        _convert(details or _EMPTY, Fix, "details"),
+        _convert(found, Holding, "details"),
+        _convert(found, Fix, "details"),
+        found,
     )
+
+
+def subject_of(value: Mapping[str, object]) -> FindingSubject:
+    """A subject given as a mapping (a test's, a hand-made finding's): without its type or id, a
+    user's with none (the texts name it "?")."""
+    return _convert({"type": "user", "id": "", **value}, FindingSubject, "subject")
 
 
 def _convert(value: object, kind: type[T], name: str) -> T:

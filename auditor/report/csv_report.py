@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import IO, Any, TypedDict
 
-import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
@@ -191,17 +190,14 @@ class _Rows:
         locale, cloud, wording, names, currency = self.locale, self.cloud, self.wording, self.names, self.currency
         rule = finding.rule
         subject = finding.subject
-        skus = list(finding.skus)
-        details = finding.details
         stored = finding.remediation
+        found = finding.parts()  # once for the message, the remediation and the groups
         if rule in self.known:
-            message = wording.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
+            message = wording.message(rule, found, locale=locale, names=names)
             if self.reuse and stored is not None:
                 remediation = stored
             else:
-                remediation = wording.remediation(
-                    rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details, names=names
-                )
+                remediation = wording.remediation(rule, found, cloud=cloud, locale=locale, names=names)
         else:
             message = finding.message
             remediation = stored or {}
@@ -220,8 +216,8 @@ class _Rows:
             _text(subject.display_name or ""),
             _text(subject.id),
             _text(subject.kind or ""),
-            _text("; ".join(str(s) for s in skus)),
-            _text(_groups(msgspec.convert(details, Holding))),
+            _text("; ".join(found.skus)),
+            _text(_groups(found.holding)),
             _text(finding.policy),
             "true" if finding.waived else "false",
             _text(waiver.reason if waiver is not None else ""),

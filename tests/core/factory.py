@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from auditor import commands, wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale
 from auditor.engine import evaluate
 from auditor.policyset.load import load_policies
@@ -107,12 +108,7 @@ def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
     return wording.remediation(
-        f.rule,
-        cloud=Cloud.WORLDWIDE,
-        locale=locale,
-        subject=f.subject.to_json(),
-        skus=list(f.skus),
-        details=dict(f.details),
+        f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
     )
 
 
