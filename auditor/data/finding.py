@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Final
 
 from msgspec import Struct
@@ -90,7 +89,7 @@ class Holding(Struct, frozen=True, kw_only=True):
 
 
 # the part a finding lacks (most findings have nothing added): one empty mapping for them all
-NONE: Final[Mapping[str, object]] = MappingProxyType({})
+NONE: Final[Mapping[str, object]] = {}
 
 
 @dataclass(frozen=True, slots=True)
