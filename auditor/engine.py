@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from operator import attrgetter
@@ -16,6 +16,7 @@ from auditor.data.agents import AGENT_USERS
 from auditor.data.attributes import is_path
 from auditor.data.copilot_credits_data import COPILOT_CREDITS
 from auditor.data.enums import AccountKind
+from auditor.data.finding import NONE
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow, AuditResult, Finding, NotEvaluated, SeatRow, Sku, TenantSnapshot
 from auditor.data.usage_data import USAGE_REPORTS
@@ -231,27 +232,27 @@ class SharedValues:
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
-        self._details: dict[int, tuple[tuple[str, Any], ...]] = {}
+        self._details: dict[int, Mapping[str, object]] = {}
 
     def finding(self, f: Finding) -> Finding:
+        # a finding's holding is shared already: one per license layout (Context.user_details)
         return replace(
             f,
             policy=self._one(f.policy),
             message=self._one(f.message),
             skus=self._one(f.skus),
             own=self._shared_details(f.own),
-            holding=self._shared_details(f.holding),
             added=self._shared_details(f.added),
         )
 
     def _one(self, value: Any) -> Any:
         return self._values.setdefault(value, value)
 
-    def _shared_details(self, details: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+    def _shared_details(self, details: Mapping[str, object]) -> Mapping[str, object]:
         # details hold dicts (unhashable): the hash of their JSON text finds a candidate, and `==`
         # confirms it (a tuple and a list write the same JSON but are not equal; hashes may collide)
-        if not details:  # a part the finding lacks (Finding.holding, Finding.added)
-            return details
+        if not details:  # a part the finding lacks (Finding.added): the one empty mapping
+            return NONE
         try:
             key = hash(orjson.dumps(details))
         except TypeError:  # a value JSON cannot hold: kept as it is

@@ -21,13 +21,11 @@ license layout.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-import msgspec
-
-from auditor.data.finding_facts import Fix, Holding
+from auditor.data.finding import Holding
 from auditor.data.model import Finding, SubjectType, User
 
 from .impact.fix_facts import DataLost, GroupFacts, Leaving
@@ -36,7 +34,10 @@ from .rules import Context, Rule
 
 
 class Added(GroupFacts, DataLost, Leaving, DisabledAt, total=False):
-    """What the enrichment adds to a finding's details (the module docstring's families)."""
+    """What the enrichment adds to a finding's details (the module docstring's families): Finding.added."""
+
+
+NO_HOLDING = Holding()  # a finding on a user that names no products' holding (none such today)
 
 
 def group_facts(holding: Holding, ctx: Context) -> GroupFacts:
@@ -52,9 +53,10 @@ def _products(holding: Holding) -> frozenset[str]:
     return frozenset(sid.lower() for sid in holding.sku_ids.values())
 
 
-def data_lost(holding: Holding, fix: Fix, user: User, ctx: Context) -> DataLost:
-    """What removing the finding's products would end (DataLoss.of), with the product the fix adds."""
-    added = ctx.index.resolve_sku(fix.replace_with_id) if fix.replace_with_id else None
+def data_lost(holding: Holding, replace_with_id: str | None, user: User, ctx: Context) -> DataLost:
+    """What removing the finding's products would end (DataLoss.of), with the product the fix adds
+    (the rule's `replace_with_id`, the skuId of the product it gives instead)."""
+    added = ctx.index.resolve_sku(replace_with_id) if replace_with_id else None
     return ctx.data_loss.of(user, _products(holding), (added,) if added else ())
 
 
@@ -63,13 +65,15 @@ def leaving(holding: Holding, user: User, ctx: Context) -> Leaving:
     return ctx.groups.leaving(user, _products(holding))
 
 
-def _added(rule: Rule[Any] | None, details: Mapping[str, object], user: User | None, ctx: Context) -> Added:
-    holding, fix = msgspec.convert(details, Holding), msgspec.convert(details, Fix)
+def _added(rule: Rule[Any] | None, finding: Finding, user: User | None, ctx: Context) -> Added:
+    holding = finding.holding or NO_HOLDING
     lost, left, disabled = DataLost(), Leaving(), DisabledAt()
     if user is not None and rule is not None:  # a user's finding whose fix removes or leaves
-        lost = data_lost(holding, fix, user, ctx) if rule.removes else lost
+        if rule.removes:
+            gives = finding.own.get("replace_with_id")
+            lost = data_lost(holding, gives if isinstance(gives, str) else None, user, ctx)
         left = leaving(holding, user, ctx) if rule.removes or rule.leaves else left
-        disabled = ctx.disable_times.of(user) if "grace_days" in details else disabled
+        disabled = ctx.disable_times.of(user) if "grace_days" in finding.own else disabled
     return {**group_facts(holding, ctx), **lost, **left, **disabled}
 
 
@@ -77,7 +81,7 @@ def _needs_user(rule: Rule[Any] | None, finding: Finding) -> bool:
     return (
         finding.subject.type is SubjectType.USER
         and rule is not None
-        and (rule.removes or rule.leaves or any(key == "grace_days" for key, _ in finding.own))
+        and (rule.removes or rule.leaves or "grace_days" in finding.own)
     )
 
 
@@ -93,5 +97,5 @@ def enrich(findings: list[Finding], rules: Iterable[Rule[Any]], ctx: Context) ->
         if finding.subject.type is not SubjectType.USER:
             yield finding
             continue
-        added = _added(by_id.get(finding.rule), dict(finding.details), users.get(finding.subject.id), ctx)
-        yield replace(finding, added=tuple(sorted(added.items()))) if added else finding
+        added = _added(by_id.get(finding.rule), finding, users.get(finding.subject.id), ctx)
+        yield replace(finding, added=dict(sorted(added.items()))) if added else finding

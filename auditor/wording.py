@@ -10,9 +10,9 @@ guidance library (auditor.guidance). This module stands above them and the rende
     CATALOGS, raw, render, render_one every guidance text (shared and the rules' own) per locale
     title(rule, locale)               short heading for the rule
     describe(rule, locale)            one or two sentences: why the finding matters
-    message(rule, *, subject, skus, details, locale, names=None)
+    message(rule, finding, *, locale, names=None)
                                       one-line finding message
-    remediation(rule, *, cloud, locale, subject, skus, details, names=None)
+    remediation(rule, finding, *, cloud, locale, names=None)
                                       {"summary", "steps", "actions", "alternatives", "role",
                                        "next_steps", "links"}
 
@@ -24,10 +24,11 @@ docs/report-format.md); `alternatives` are other ways to fix it: [{"label", "act
 seat table, which takes the policy catalog's name, else Microsoft's table); texts name products by
 it, while Graph calls, CSV and JSON keep the part numbers and skuIds. Without it, part numbers.
 
-`subject`, `skus` and `details` are the finding's fields as in report.json
-(docs/report-format.md). Missing or malformed details degrade to placeholders, never to an
-exception. All output is plain text (tenant display names included, unescaped): escaping is
-the renderers' job. Output is deterministic. An unknown rule id raises KeyError.
+`finding` is the finding's subject, products and details as in report.json
+(docs/report-format.md), decoded once for all its texts (auditor.data.finding_facts.FindingParts:
+`parts(subject, skus, details)`). Missing details degrade to placeholders, never to an exception.
+All output is plain text (tenant display names included, unescaped): escaping is the renderers' job.
+Output is deterministic. An unknown rule id raises KeyError.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import FindingParts
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import ActionJson, LinkJson, RemediationJson
 
@@ -155,67 +156,38 @@ def _words(locale: Locale, names: Mapping[str, str] | None) -> ValueFormatter:
     return ValueFormatter(locale, names, lambda rule: title(rule, locale) if rule in _BY_ID else rule)
 
 
-def message(
-    rule: str,
-    *,
-    subject: FindingSubject | Mapping[str, Any],
-    skus: Sequence[str],
-    details: Mapping[str, Any],
-    locale: Locale,
-    names: Mapping[str, str] | None = None,
-) -> str:
+def message(rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
+    """The finding's one-line message."""
     found = _rule(rule)
-    finding_details = RuleDetails[Any](subject, skus, details, found.own_type)
+    finding_details = RuleDetails[Any](finding, found.own_type)
     key, values = found.message(finding_details, _words(locale, names))
     text = render_one(locale, key, values)
     note_values = {**values, **found.note_values(finding_details, _words(locale, names))}
     return " ".join([text, *(render_one(locale, note, note_values) for note in found.notes(finding_details))])
 
 
-def row_note(
-    rule: str,
-    *,
-    subject: FindingSubject | Mapping[str, Any],
-    skus: Sequence[str],
-    details: Mapping[str, Any],
-    locale: Locale,
-    names: Mapping[str, str] | None = None,
-) -> str:
+def row_note(rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None) -> str:
     """What the report's row of a user says where it shows no steps for the finding
     (RuleGuidance.row_note); empty for most rules."""
     guidance = _rule(rule)
-    found = guidance.row_note(RuleDetails[Any](subject, skus, details, guidance.own_type), _words(locale, names))
+    found = guidance.row_note(RuleDetails[Any](finding, guidance.own_type), _words(locale, names))
     return render_one(locale, *found) if found is not None else ""
 
 
 def remediation(
-    rule: str,
-    *,
-    cloud: Cloud,
-    locale: Locale,
-    subject: FindingSubject | Mapping[str, Any],
-    skus: Sequence[str],
-    details: Mapping[str, Any],
-    names: Mapping[str, str] | None = None,
+    rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
 ) -> RemediationJson:
-    return _remediation(rule, cloud, locale, RuleDetails[Any](subject, skus, details, _rule(rule).own_type), names)
+    return _remediation(rule, cloud, locale, RuleDetails[Any](finding, _rule(rule).own_type), names)
 
 
 def actions(
-    rule: str,
-    *,
-    cloud: Cloud,
-    locale: Locale,
-    subject: FindingSubject | Mapping[str, Any],
-    skus: Sequence[str],
-    details: Mapping[str, Any],
-    names: Mapping[str, str] | None = None,
+    rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
 ) -> RemediationJson:
     """remediation()'s "actions" alone, each with an empty description: what a plan that describes
     no change reads (the report header's). The rules with the most findings build these calls
     without their steps' texts (RuleGuidance.default_actions)."""
     guidance = _rule(rule)
-    found = RuleDetails[Any](subject, skus, details, guidance.own_type)
+    found = RuleDetails[Any](finding, guidance.own_type)
     calls = guidance.default_actions(found, variant(cloud), _words(locale, names))
     objects = directory_objects(cloud)
     return {"actions": [a.json("", objects) for a in calls]}

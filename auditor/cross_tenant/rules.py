@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypedDict, TypeVar
 
 from auditor.common.json_value import JsonObject
+from auditor.data.finding import NONE
 from auditor.data.model import Finding, Severity, Subject, SubjectType
 
 from ..policy.objects import PolicySet
@@ -92,7 +93,7 @@ class MergeRule(Generic[D]):
             subject=subject,
             skus=tuple(skus),
             message=message,
-            own=tuple(sorted(details.items())),
+            own=dict(sorted(details.items())) if details else NONE,
             monthly_cost=monthly_cost,
         )
 

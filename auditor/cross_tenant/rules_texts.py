@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Literal
 
+from ..data.finding_facts import FindingParts, FindingSubject, Fix, Holding
 from ..guidance.cloud_variants import Variant
 from ..guidance.details import Details, RuleDetails
 from ..guidance.examples import E5, USER
@@ -162,14 +163,15 @@ class CrossTenantDuplicate(RuleGuidance[rules.CrossTenantDuplicateDetails]):
         names = list(account.get("assigned_by_group") or ())
         ids = list(account.get("assigned_by_group_ids") or ())
         parts = list(f.skus)
+        holding = Holding(
+            sku_ids=dict(f.own.get("sku_ids") or {}),
+            assigned_by_group={p: names for p in parts},
+            assigned_by_group_ids={p: ids for p in parts} if ids else {},
+        )
         own = Details(
-            {"type": "user", "id": uid, "upn": account.get("upn") or uid},
-            parts,
-            {
-                "sku_ids": f.own.get("sku_ids") or {},
-                "assigned_by_group": {p: names for p in parts},
-                "assigned_by_group_ids": {p: ids for p in parts} if ids else {},
-            },
+            FindingParts(
+                FindingSubject(type="user", id=uid, upn=account.get("upn") or uid), tuple(parts), holding, Fix(), {}
+            )
         )
         tenant_id = account.get("id") or None
         values = {"sku": w.products(parts), "user": _account(account), "tenant": _tenant_name(account)}

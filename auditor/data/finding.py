@@ -1,11 +1,15 @@
 """A finding, as the rules write it and the engine gathers it into an AuditResult
-(auditor.data.model re-exports it): what it is about (Subject) and its details in three parts, the
-reading side's mirror (auditor.data.finding_facts)."""
+(auditor.data.model re-exports it): what it is about (Subject) and its details in three typed parts,
+which report.json joins into one object (`Finding.details`) and its readers take apart again
+(auditor.data.finding_facts)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from msgspec import Struct
 
 from auditor.data.enums import Severity, SubjectType
 
@@ -19,17 +23,73 @@ class Subject:
     display_name: str | None = None
     kind: str | None = None  # users: User.kind's value (AccountKind), what the account is
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": self.type.value, "id": self.id}
-        if self.upn is not None:
-            out["upn"] = self.upn
-        if self.sku is not None:
-            out["sku"] = self.sku
-        if self.display_name is not None:
-            out["display_name"] = self.display_name
-        if self.kind is not None:
-            out["kind"] = self.kind
+    def to_json(self) -> FindingSubject:
+        """The subject as report.json holds it."""
+        return FindingSubject(
+            type=self.type.value, id=self.id, upn=self.upn, sku=self.sku, display_name=self.display_name, kind=self.kind
+        )
+
+
+class FindingSubject(Struct, kw_only=True, omit_defaults=True):
+    """A finding's subject as report.json holds it (Subject.to_json, the same keys in the same
+    order, the absent ones left out): a user, a product, a subscription, a group, a waiver."""
+
+    type: str
+    id: str
+    upn: str | None = None
+    sku: str | None = None  # a product's part number, for a product or a subscription
+    display_name: str | None = None
+    kind: str | None = None  # a user's account kind (AccountKind's value)
+
+    @classmethod
+    def of(cls, s: Subject) -> FindingSubject:
+        """The engine's Subject as report.json holds it."""
+        return s.to_json()
+
+    @property
+    def label(self) -> str:
+        """How the texts name the subject: `display_name (upn)` for a user when both are present
+        and differ, else upn, display_name or id; `sku (id)` for a subscription; else sku,
+        display_name or id."""
+        if self.type == "user":
+            if self.display_name and self.upn and self.display_name != self.upn:
+                return f"{self.display_name} ({self.upn})"
+            return self.upn or self.display_name or self.id or "?"
+        if self.type == "subscription" and self.sku and self.id:
+            return f"{self.sku} ({self.id})"
+        return self.sku or self.display_name or self.id or "?"
+
+
+class Holding(Struct, frozen=True, kw_only=True):
+    """How the user holds a finding's products (auditor.rules.base.Context.user_details): what every
+    finding on a user carries beside the rule's own details. report.json writes its keys among the
+    details (`to_json`); a reader decodes them from there (auditor.data.finding_facts.parts), an
+    absent one taking its default (a finding on no user, an older report)."""
+
+    assignment: str | None = None  # the policy's assignment entry, for an assignment rule
+    assigned_by_group: dict[str, list[str]] = {}  # product -> names of the groups that assign it
+    assigned_by_group_ids: dict[str, list[str]] = {}  # product -> ids of those groups
+    sku_ids: dict[str, str] = {}  # product -> its skuId
+    # products held directly as well as from a group: removing them takes both the assignLicense call
+    # and leaving the groups (written only when there are any)
+    also_direct: list[str] = []
+
+    def to_json(self) -> dict[str, object]:
+        """The keys report.json writes among the details, as the audit has always written them:
+        `assignment` even when null, `also_direct` only when there are any."""
+        out: dict[str, object] = {
+            "assignment": self.assignment,
+            "assigned_by_group": self.assigned_by_group,
+            "assigned_by_group_ids": self.assigned_by_group_ids,
+            "sku_ids": self.sku_ids,
+        }
+        if self.also_direct:
+            out["also_direct"] = self.also_direct
         return out
+
+
+# the part a finding lacks (most findings have nothing added): one empty mapping for them all
+NONE: Final[Mapping[str, object]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,22 +101,25 @@ class Finding:
     subject: Subject
     skus: tuple[str, ...]  # part numbers (or skuId when unknown)
     message: str
-    # A finding's details in three parts, each (key, value) pairs sorted by key: the rule's own facts
-    # (its TypedDict), how the user holds the products (auditor.rules.base.UserDetails, for a finding
-    # on a user) and what the engine adds after evaluation (auditor.enrichment). `details` joins them.
-    own: tuple[tuple[str, Any], ...] = ()
+    # A finding's details in three parts: the rule's own facts (its TypedDict, as Rule.make took it,
+    # its keys sorted; mypy checked it there against the rule's `D`, and its texts read it typed again:
+    # auditor.guidance.details.RuleDetails.own), how the user holds the products (Holding, for a
+    # finding on a user) and what the engine adds after evaluation (auditor.enrichment.Added, the
+    # enrichment's TypedDict, its keys sorted). `details` joins them. Never changed once made.
+    own: Mapping[str, object] = field(default_factory=lambda: NONE)
     monthly_cost: float | None = None
     waived: bool = False
     waiver: dict[str, str] | None = None
     alert: bool = True  # false: about products the catalog keeps out of alerts (`alert: false`) alone
-    holding: tuple[tuple[str, Any], ...] = ()
-    added: tuple[tuple[str, Any], ...] = ()
+    holding: Holding | None = None
+    added: Mapping[str, object] = field(default_factory=lambda: NONE)
 
     @property
-    def details(self) -> tuple[tuple[str, Any], ...]:
-        """The three parts as one, sorted by key, as report.json and findings.csv carry them (the
-        readers, auditor.data.finding_facts, take them apart again): the rule's own over how the
-        user holds the products, the engine's over both."""
-        if not self.holding and not self.added:
-            return self.own
-        return tuple(sorted({**dict(self.holding), **dict(self.own), **dict(self.added)}.items()))
+    def details(self) -> dict[str, object]:
+        """The three parts as one JSON object, sorted by key, as report.json and findings.csv carry
+        them (the readers, auditor.data.finding_facts, take them apart again): the rule's own over
+        how the user holds the products, the engine's over both. A new dict on each call."""
+        if self.holding is None and not self.added:
+            return dict(self.own)
+        joined = {**(self.holding.to_json() if self.holding is not None else {}), **self.own, **self.added}
+        return dict(sorted(joined.items()))

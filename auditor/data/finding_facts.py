@@ -7,7 +7,7 @@ object, byte for byte as before):
     own       the rule's own facts: the TypedDict beside the rule (auditor/rules/<topic>/<name>.py),
               which its texts read typed (auditor.guidance.details.RuleDetails.own)
     holding   how the user holds the finding's products (Holding): written by every rule on users
-              beside its own facts (Rule.make's `holding`, auditor.rules.base.UserDetails)
+              beside its own facts (Rule.make's `holding`, auditor.data.finding.Holding)
     fix       what the fix rests on beyond the rule's own facts (Fix): the facts the enrichment adds
               after evaluation (auditor.enrichment, as Finding.added: the groups' kinds, the data a
               removal ends, the groups it leaves), the plan's bill for a seat finding
@@ -15,7 +15,7 @@ object, byte for byte as before):
               reads (the product or the group a fix gives instead, the policy's licensing groups, the
               admin's `data_kept` declaration)
 
-`parts` decodes a finding's subject and the last two with msgspec: a value of the wrong type is
+`parts` decodes a finding's products and the last two with msgspec, once (FindingParts): a value of the wrong type is
 refused with its place (FindingFactsError), an absent one takes its default (an older report). Keys
 not named here are the rule's own and are left to it.
 """
@@ -23,18 +23,19 @@ not named here are the rule's own and are left to it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import msgspec
 from msgspec import Struct
 
 from auditor.common.errors import UsageError
-from auditor.data.finding import Subject
+from auditor.data.finding import FindingSubject, Holding
 
 __all__ = [
     "BillFigures",
     "DataKept",
     "FindingFactsError",
+    "FindingParts",
     "FindingSubject",
     "Fix",
     "GroupKind",
@@ -42,6 +43,7 @@ __all__ = [
     "Holding",
     "Storage",
     "parts",
+    "subject_of",
 ]
 
 
@@ -49,46 +51,6 @@ class FindingFactsError(UsageError, ValueError):
     """A finding's subject or details hold a value of the wrong type (the message names its place):
     report.json was not written by this version, or was changed by hand (exit 2, as bad input). A
     ValueError too, so that decoding report.json names the finding it is in (ReportFinding)."""
-
-
-class FindingSubject(Struct, kw_only=True, omit_defaults=True):
-    """A finding's subject as report.json holds it (auditor.data.model.Subject.to_json, the same keys
-    in the same order, the absent ones left out): a user, a product, a subscription, a group, a waiver."""
-
-    type: str
-    id: str
-    upn: str | None = None
-    sku: str | None = None  # a product's part number, for a product or a subscription
-    display_name: str | None = None
-    kind: str | None = None  # a user's account kind (AccountKind's value)
-
-    @classmethod
-    def of(cls, s: Subject) -> FindingSubject:
-        """The engine's Subject as report.json holds it."""
-        return cls(type=s.type.value, id=s.id, upn=s.upn, sku=s.sku, display_name=s.display_name, kind=s.kind)
-
-    @property
-    def label(self) -> str:
-        """How the texts name the subject: `display_name (upn)` for a user when both are present
-        and differ, else upn, display_name or id; `sku (id)` for a subscription; else sku,
-        display_name or id."""
-        if self.type == "user":
-            if self.display_name and self.upn and self.display_name != self.upn:
-                return f"{self.display_name} ({self.upn})"
-            return self.upn or self.display_name or self.id or "?"
-        if self.type == "subscription" and self.sku and self.id:
-            return f"{self.sku} ({self.id})"
-        return self.sku or self.display_name or self.id or "?"
-
-
-class Holding(Struct, frozen=True, kw_only=True):
-    """How the user holds the finding's products (auditor.rules.base.UserDetails, as written)."""
-
-    assignment: str | None = None  # the policy's assignment entry, for an assignment rule
-    assigned_by_group: dict[str, list[str]] = {}  # product -> names of the groups that assign it
-    assigned_by_group_ids: dict[str, list[str]] = {}  # product -> ids of those groups
-    sku_ids: dict[str, str] = {}  # product -> its skuId
-    also_direct: list[str] = []  # products held directly as well as from a group
 
 
 class GroupKind(Struct, frozen=True, kw_only=True):
@@ -172,23 +134,43 @@ class Fix(Struct, frozen=True, kw_only=True):
     data_kept: DataKept | None = None
 
 
-_EMPTY: Final[Mapping[str, Any]] = {}
+_EMPTY: Final[Mapping[str, object]] = {}
 T = TypeVar("T")
 
 
+class FindingParts:
+    """A finding as its texts read it, decoded once: its subject, its products, how the user holds
+    them, what the fix rests on and the details as report.json holds them (one JSON object, which the
+    rule's texts decode by the rule's own TypedDict: auditor.guidance.details.RuleDetails.own). Every
+    text of one finding (its message, row note, remediation) reads the one FindingParts."""
+
+    __slots__ = ("details", "fix", "holding", "skus", "subject")
+
+    def __init__(
+        self, subject: FindingSubject, skus: tuple[str, ...], holding: Holding, fix: Fix, details: Mapping[str, object]
+    ) -> None:
+        self.subject, self.skus, self.holding, self.fix, self.details = subject, skus, holding, fix, details
+
+
 def parts(
-    subject: FindingSubject | Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any] | None
-) -> tuple[FindingSubject, tuple[str, ...], Holding, Fix]:
-    """A finding's subject, products, holding and fix, decoded (module docstring). A subject given
-    as a mapping without its type or id is a user's with none (the texts name it "?")."""
-    if not isinstance(subject, FindingSubject):
-        subject = _convert({"type": "user", "id": "", **subject}, FindingSubject, "subject")
-    return (
-        subject,
+    subject: FindingSubject | Mapping[str, object], skus: Sequence[str], details: Mapping[str, object] | None
+) -> FindingParts:
+    """A finding's parts, decoded from report.json's fields (module docstring). A subject given as a
+    mapping (a hand-made finding's) is decoded too (subject_of)."""
+    found = details if details is not None else _EMPTY
+    return FindingParts(
+        subject if isinstance(subject, FindingSubject) else subject_of(subject),
         tuple(_convert(skus, list[str], "skus")),
-        _convert(details or _EMPTY, Holding, "details"),
-        _convert(details or _EMPTY, Fix, "details"),
+        _convert(found, Holding, "details"),
+        _convert(found, Fix, "details"),
+        found,
     )
+
+
+def subject_of(value: Mapping[str, object]) -> FindingSubject:
+    """A subject given as a mapping (a test's, a hand-made finding's): without its type or id, a
+    user's with none (the texts name it "?")."""
+    return _convert({"type": "user", "id": "", **value}, FindingSubject, "subject")
 
 
 def _convert(value: object, kind: type[T], name: str) -> T:

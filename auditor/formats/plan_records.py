@@ -11,11 +11,12 @@ from typing import Any, NotRequired, TypedDict
 
 import msgspec
 
+from auditor.data.remediation_json import ACTION_KINDS
 from auditor.formats.bill_model import Bill
 from auditor.formats.change_model import Body, ChangeRecord, DataKept, Precondition
 from auditor.formats.report_model import Money
 
-KINDS = ("assign_license", "add_member", "remove_member", "reprocess", "set_usage_location", "lookup")
+KINDS = ACTION_KINDS  # a report action's kinds (one home: auditor.data.remediation_json.ActionKind)
 METHODS = {
     "assign_license": "POST",
     "add_member": "POST",

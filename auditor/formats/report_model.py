@@ -30,7 +30,7 @@ from msgspec import UNSET, Struct, UnsetType
 from auditor.billing.distributor_records import DistributorSection
 from auditor.billing.file import BillingRow
 from auditor.billing.psa_records import PsaSection
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import FindingParts, FindingSubject
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.license_insight_data import InsightComparison
 from auditor.data.model import AccountKindRow
@@ -183,6 +183,10 @@ class ReportFinding(Struct, kw_only=True):
     def alerts(self) -> bool:
         """False: the catalog keeps the finding's products out of alerts."""
         return self.alert is not False
+
+    def parts(self) -> FindingParts:
+        """Its subject, products and details decoded for its texts (auditor.wording), once for all of them."""
+        return finding_parts(self.subject, self.skus, self.details)
 
 
 class Causes(Struct, kw_only=True):

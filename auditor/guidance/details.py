@@ -15,7 +15,7 @@ from typing import Any, Generic, TypedDict, TypeVar, cast, get_type_hints
 
 import msgspec
 
-from auditor.data.finding_facts import FindingFactsError, FindingSubject, parts
+from auditor.data.finding_facts import FindingFactsError, FindingParts
 
 # a rule's own details (covariant: a helper typed by a few shared keys takes any rule's that has them):
 # the TypedDict beside the rule (auditor/rules/assignments/combination.py: SkuCombinationForbiddenDetails),
@@ -51,13 +51,12 @@ def iso_date(value: str | None) -> str | None:
 
 class Details:
     """Everything the guidance needs to know about one finding: its subject, its products, how the
-    user holds them and what the fix rests on (auditor.data.finding_facts), decoded once here."""
+    user holds them and what the fix rests on (auditor.data.finding_facts.FindingParts, decoded once
+    for all the finding's texts)."""
 
-    def __init__(
-        self, subject: FindingSubject | Mapping[str, Any], skus: Sequence[str], details: Mapping[str, Any]
-    ) -> None:
-        self.subject, self.skus, self.holding, self.fix = parts(subject, skus, details)
-        self.details = details  # as report.json holds them: RuleDetails.own reads the rule's own through its TypedDict
+    def __init__(self, found: FindingParts) -> None:
+        self.subject, self.skus, self.holding, self.fix = found.subject, found.skus, found.holding, found.fix
+        self.details = found.details  # as report.json holds them: RuleDetails.own reads the rule's own by its TypedDict
 
     # --- subject ---------------------------------------------------------------------------
 
@@ -146,14 +145,8 @@ class RuleDetails(Details, Generic[D]):
     `f.own.get("key")` (None: absent, an older report), which mypy checks against the TypedDict. The
     shared facts stay Details' (holding, fix)."""
 
-    def __init__(
-        self,
-        subject: FindingSubject | Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        own_type: type[D] | None = None,
-    ) -> None:
-        super().__init__(subject, skus, details)
+    def __init__(self, found: FindingParts, own_type: type[D] | None = None) -> None:
+        super().__init__(found)
         self._own_type = own_type
 
     @cached_property
@@ -163,7 +156,7 @@ class RuleDetails(Details, Generic[D]):
         return cast(D, Lenient(cast(Mapping[str, Any], decoded(self.details, self._own_type))))
 
 
-def decoded(details: Mapping[str, Any], kind: type[T], where: str = "a finding's details") -> T:
+def decoded(details: Mapping[str, object], kind: type[T], where: str = "a finding's details") -> T:
     """`details` (report.json's) decoded by TypedDict `kind` (an optional_keys one): its keys only, each
     value checked; a value of the wrong type is refused with its place (FindingFactsError, exit 2)."""
     try:

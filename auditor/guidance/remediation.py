@@ -13,17 +13,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from auditor.data.blocked import CHOOSE_VALUE, GROUP_BLOCKS, GROUP_KIND_UNKNOWN, LOOKUP, PLACEHOLDER
-from auditor.data.remediation_json import ActionJson
+from auditor.data.remediation_json import ActionJson, ActionKind
 
 from .details import GROUP_ID_PLACEHOLDER, USER_ID_PLACEHOLDER, Details
 
 # Action.kind
-ASSIGN_LICENSE = "assign_license"
-ADD_MEMBER = "add_member"
-REMOVE_MEMBER = "remove_member"
-REPROCESS = "reprocess"
-SET_USAGE_LOCATION = "set_usage_location"
-KIND_LOOKUP = "lookup"
+ASSIGN_LICENSE: ActionKind = "assign_license"
+ADD_MEMBER: ActionKind = "add_member"
+REMOVE_MEMBER: ActionKind = "remove_member"
+REPROCESS: ActionKind = "reprocess"
+SET_USAGE_LOCATION: ActionKind = "set_usage_location"
+KIND_LOOKUP: ActionKind = "lookup"
 
 # The directory object a member add refers to (Graph's documented form), on worldwide Graph; a
 # national cloud's remediation names its own Graph (Action.json's `directory_objects`).
@@ -43,12 +43,12 @@ class TextRef:
 class Action:
     method: str
     path: str
-    body: dict[str, Any] | None
+    body: dict[str, object] | None  # the request's JSON body (ActionJson.body)
     description: TextRef
-    kind: str = KIND_LOOKUP
+    kind: ActionKind = KIND_LOOKUP
     user: str | None = None  # the user object id the call changes
     group: str | None = None  # the group of a membership change
-    precondition: tuple[Mapping[str, Any], ...] = ()  # every item must hold when the call runs
+    precondition: tuple[Mapping[str, object], ...] = ()  # every item must hold when the call runs
     seats: Mapping[str, int] = field(default_factory=dict)  # part number -> change of consumed units
     blocked: str | None = None  # why a person must finish it (BLOCKED_REASONS); None = ready
     tenant: str | None = None  # the tenant to run it in, when the report covers several (a merge)
@@ -105,7 +105,7 @@ class Remediation:
     alternatives: list[Alternative] = field(default_factory=list)
 
 
-def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
+def resting_on(remedy: Remediation, *facts: Mapping[str, object]) -> Remediation:
     """`remedy` with `facts` added to the preconditions of each of its calls: the facts about the user
     the finding rests on (a disabled account, a guest, no recent sign-in), which apply re-reads and
     checks right before each call, so a leaver re-enabled since the audit keeps everything."""
@@ -117,7 +117,7 @@ def resting_on(remedy: Remediation, *facts: Mapping[str, Any]) -> Remediation:
     return remedy
 
 
-def actions_resting_on(actions: Sequence[Action], *facts: Mapping[str, Any]) -> list[Action]:
+def actions_resting_on(actions: Sequence[Action], *facts: Mapping[str, object]) -> list[Action]:
     """resting_on for a list of calls: `facts` added to the preconditions of each (lookups aside)."""
     return [a if a.kind == KIND_LOOKUP else replace(a, precondition=(*a.precondition, *facts)) for a in actions]
 
@@ -261,7 +261,7 @@ def add_member(f: Details, gid: str, gives: Sequence[str], description: TextRef,
     user = _user(f)
     known = user is not None and bool(gid)
     path_gid = gid or GROUP_ID_PLACEHOLDER
-    body = {"@odata.id": f"{DIRECTORY_OBJECTS}{f.user_ref}"}
+    body: dict[str, object] = {"@odata.id": f"{DIRECTORY_OBJECTS}{f.user_ref}"}
     return Action(
         "POST",
         f"/groups/{path_gid}/members/$ref",

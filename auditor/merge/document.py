@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale, Severity
 
 from .. import __version__
@@ -66,15 +67,7 @@ def _carried(
             tenant=FindingTenant(id=t.id, name=t.name, finding_id=f.id),
         )
         if remediate is not None and f.rule in known:
-            carried.remediation = remediate(
-                f.rule,
-                cloud=cloud,
-                locale=locale,
-                subject=f.subject,
-                skus=list(f.skus),
-                details=f.details,
-                names=names,
-            )
+            carried.remediation = remediate(f.rule, f.parts(), cloud=cloud, locale=locale, names=names)
         out.append(carried)
     return out
 
@@ -154,15 +147,8 @@ def build_merged_document(
     for f in result.findings:
         rem = None
         if remediate is not None:
-            rem = remediate(
-                f.rule,
-                cloud=result.cloud,
-                locale=locale,
-                subject=FindingSubject.of(f.subject),
-                skus=list(f.skus),
-                details=dict(f.details),
-                names=names,
-            )
+            found = finding_parts(FindingSubject.of(f.subject), f.skus, f.details)
+            rem = remediate(f.rule, found, cloud=result.cloud, locale=locale, names=names)
         finding = finding_json(f, rem)
         finding.tenant = None
         findings.append(finding)

@@ -92,7 +92,8 @@ def _covers(w: Waiver, f: Finding) -> bool:
     # a duplicate is also waivable by any of its accounts' UPNs or object ids
     if w.rule != f.rule or (w.sku and w.sku.lower() not in {s.lower() for s in f.skus}):
         return False
-    accounts = dict(f.details).get("tenants", []) if f.rule == CrossTenantDuplicate.id else []
+    found = f.own.get("tenants") if f.rule == CrossTenantDuplicate.id else None  # CrossTenantDuplicateDetails
+    accounts = [a for a in found if isinstance(a, dict)] if isinstance(found, list) else []
     names = [str(a.get(k, "")).lower() for a in accounts for k in ("upn", "user_id")]
     return any(fnmatch.fnmatchcase(n, w.subject.lower()) for n in names if n)
 

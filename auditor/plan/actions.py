@@ -1,33 +1,35 @@
 """A report's findings and their `remediation.actions`, read once into typed Structs for the plan.
 
 `read_findings(document)` gives each finding the plan may look at as a `PlanFinding`: its id,
-rule, severity, subject, waiver state, details and its actions as `Action`s. An action is checked
-for its shape when it is read (`shape_problem`); a finding with one badly shaped action is
-`malformed` as a whole. Whether a ready action's call is one apply would make (`call_problem`,
-the parser apply uses for plan.json) is asked only of findings whose actions are all ready
-(`not_plannable`): the report header's plan does not parse the calls of findings that wait for a
-person.
+rule, severity, subject, waiver state, the finding itself and its actions as `Action`s. An action's
+shape (its kind one of ActionKind, `ready` given, whole numbers of seats, objects as preconditions,
+text as description) is report.json's own type (auditor.data.remediation_json.ActionJson): the file's
+decoder refuses a badly shaped action, naming the finding and the action, before the plan reads it.
+Whether a ready action's call is one apply would make (`call_problem`, the parser apply uses for
+plan.json) is asked only of findings whose actions are all ready (`not_plannable`): the report
+header's plan does not parse the calls of findings that wait for a person.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
 
 import msgspec
 
 from auditor.data.model import Severity
+from auditor.data.remediation_json import ActionJson, ActionKind, RemediationJson
 from auditor.formats.change_model import ChangeRecord, Precondition
 from auditor.formats.plan_json import PlanFileError, Where, parse_change
-from auditor.formats.plan_records import KINDS, MALFORMED, NO_ACTION, NOT_READY
+from auditor.formats.plan_records import MALFORMED, NO_ACTION, NOT_READY
 from auditor.formats.report_model import ReportDocument, ReportFinding
 from auditor.guidance.details import waiver_label
 from auditor.plan.leaver_facts import LeaverFacts, leaver_facts
 from auditor.reference import product_names
 
 # a finding (as report.json holds it) -> its remediation object
-Remediation = Callable[[ReportFinding], Mapping[str, Any]]
+Remediation = Callable[[ReportFinding], RemediationJson]
 
 
 class Action(msgspec.Struct, frozen=True):
@@ -35,10 +37,11 @@ class Action(msgspec.Struct, frozen=True):
     checked with `call_problem` before it is planned; until then `user`, `group`, `method`,
     `path` and `body` are as the report gives them."""
 
-    kind: str
+    kind: ActionKind
     ready: bool
     blocked: str | None  # the action's own reason when it is not ready
     description: str
+    # the call as the report gives it: typed once apply's parser has read it (call_problem, parse_change)
     user: Any
     group: Any
     method: Any
@@ -46,7 +49,6 @@ class Action(msgspec.Struct, frozen=True):
     body: Any
     seats: dict[str, int]  # non-zero consumed-unit changes per product (part number)
     precondition: tuple[Precondition, ...]  # as the report gives them; call_problem checks a ready one's
-    depends_on: Any = None  # as given (apply's parser checks it)
 
     @property
     def runs(self) -> bool:
@@ -69,8 +71,6 @@ class Action(msgspec.Struct, frozen=True):
             "precondition": [p.copy() for p in self.precondition],
             "seats": dict(self.seats),
         }
-        if self.depends_on is not None:
-            out["depends_on"] = self.depends_on
         return out
 
 
@@ -87,41 +87,10 @@ class PlanFinding(msgspec.Struct, frozen=True):
     actions: tuple[Action, ...]
     # what the plan reads of a leaver's finding (and any finding's data_kinds), decoded once here
     facts: LeaverFacts
-    malformed: str | None = None  # the description of the first badly shaped action, "" when it has none
+    # the description of the first badly shaped action ("" when it has none); report.json's decoder refuses
+    # one now (ActionJson), so a finding read from a report holds None
+    malformed: str | None = None
     source: ReportFinding | None = None  # as the report gives it (for describe.py)
-
-
-def action_problem(action: Any) -> str | None:
-    """What is wrong with one report action (docs/report-format.md), or None.
-
-    A not-ready action needs only a kind; a ready one must be exactly the call its kind makes,
-    on the user (and group) it names: apply runs these against the tenant."""
-    problem = shape_problem(action)
-    if problem is not None:
-        return problem
-    return call_problem(_decode(action))
-
-
-def shape_problem(action: Any) -> str | None:
-    """What is wrong with an action's kind, readiness, seats, precondition or description, or None."""
-    if not isinstance(action, Mapping):
-        return "is not an object"
-    kind = action.get("kind")
-    if kind not in KINDS:
-        return f"kind {str(kind)[:40]!r} is not one of {', '.join(KINDS)}"
-    if not isinstance(action.get("ready"), bool):
-        return "ready must be true or false"
-    seats = action.get("seats") or {}
-    if not isinstance(seats, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seats.items()
-    ):
-        return "seats must map part numbers to whole numbers"
-    precondition = action.get("precondition") or []
-    if not isinstance(precondition, list) or not all(isinstance(p, Mapping) for p in precondition):
-        return "precondition must be a list of objects"
-    if not isinstance(action.get("description", ""), str):
-        return "description must be text"
-    return None
 
 
 def call_problem(action: Action) -> str | None:
@@ -147,15 +116,13 @@ class _InAction(Where):
         return PlanFileError(f"{field.lstrip('.')} {message}" if field else message)
 
 
-def _decode(raw: Mapping[str, Any]) -> Action:
-    """A well-shaped report action (shape_problem is None) as an Action."""
-    blocked = raw.get("blocked")
-    description = raw.get("description")
+def decode_action(raw: ActionJson) -> Action:
+    """A report action (report.json's decoder has checked its shape) as an Action."""
     return Action(
         kind=raw["kind"],
         ready=raw["ready"],
-        blocked=blocked if isinstance(blocked, str) and blocked else None,
-        description=description if isinstance(description, str) else "",
+        blocked=raw.get("blocked") or None,
+        description=raw.get("description", ""),
         user=raw.get("user"),
         group=raw.get("group"),
         method=raw.get("method"),
@@ -163,7 +130,6 @@ def _decode(raw: Mapping[str, Any]) -> Action:
         body=raw.get("body"),
         seats={k: v for k, v in (raw.get("seats") or {}).items() if v},
         precondition=tuple(cast(Precondition, dict(p)) for p in raw.get("precondition") or []),
-        depends_on=raw.get("depends_on"),
     )
 
 
@@ -193,13 +159,6 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
     `remediation`: works out a finding's remediation where the document leaves it out (None), as
     an audit's document does until report.json is written (auditor.report.document.FindingRemediation)."""
     for f in document.findings:
-        raw_actions = _raw_actions(f, remediation)
-        malformed = None
-        for raw in raw_actions:
-            if shape_problem(raw) is not None:
-                description = raw.get("description") if isinstance(raw, Mapping) else None
-                malformed = description if isinstance(description, str) else ""
-                break
         yield PlanFinding(
             id=f.id,
             rule=f.rule,
@@ -209,18 +168,17 @@ def read_findings(document: ReportDocument, remediation: Remediation | None = No
             waiver=_lapsed_waiver(f),
             details=f.details,
             facts=leaver_facts(f.details, f.id),
-            actions=() if malformed is not None else tuple(_decode(a) for a in raw_actions),
-            malformed=malformed,
+            actions=tuple(decode_action(a) for a in report_actions(f, remediation)),
             source=f,
         )
 
 
-def _raw_actions(finding: ReportFinding, work_out: Remediation | None) -> Sequence[Any]:
-    remediation: Mapping[str, Any] | None = finding.remediation
+def report_actions(finding: ReportFinding, work_out: Remediation | None = None) -> list[ActionJson]:
+    """The finding's remediation's actions: the report's, else worked out by `work_out` (None: none)."""
+    remediation = finding.remediation
     if remediation is None and work_out is not None:
         remediation = work_out(finding)
-    actions = remediation.get("actions") if isinstance(remediation, Mapping) else None
-    return list(actions) if isinstance(actions, list) else []
+    return remediation.get("actions", []) if remediation is not None else []
 
 
 def _subject_text(finding: ReportFinding) -> str:

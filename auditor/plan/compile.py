@@ -73,7 +73,6 @@ from auditor.plan.actions import (
     Action,
     PlanFinding,
     Remediation,
-    action_problem,
     call_problem,
     not_plannable,
     read_findings,
@@ -146,7 +145,6 @@ __all__ = [  # the plan's names, importable from here as before the split
     "SeatLine",
     "Skipped",
     "Stopped",
-    "action_problem",
     "compile_plan",
 ]
 

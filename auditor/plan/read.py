@@ -9,7 +9,7 @@ from msgspec import UNSET
 from auditor.common.errors import UsageError
 from auditor.formats.report_json import decode_report
 from auditor.formats.report_model import ReportDocument
-from auditor.plan.compile import action_problem
+from auditor.plan.actions import call_problem, decode_action, report_actions
 
 
 def load_report(path: Path) -> ReportDocument:
@@ -29,17 +29,13 @@ def load_report(path: Path) -> ReportDocument:
 
 
 def check_report(document: ReportDocument, name: str) -> None:
-    """What planning needs beyond what every reader checks: one tenant, and well-formed calls."""
+    """What planning needs beyond what every reader checks: one tenant, and calls apply would make."""
     if document.tenants is not UNSET:
         raise UsageError(f"{name}: a merged report of several tenants; plan each tenant's own report.json")
+    # each action's shape is report.json's type (ActionJson): decode_report refused a badly shaped one,
+    # naming the finding and the action; what is left is whether each ready call is one apply makes
     for f in document.findings:
-        remediation = f.remediation
-        actions = remediation.get("actions") if remediation is not None else None
-        if actions is None:
-            continue
-        if not isinstance(actions, list):
-            raise UsageError(f"{name}: finding {f.id!r}: remediation.actions must be a list")
-        for i, action in enumerate(actions):
-            problem = action_problem(action)
+        for i, action in enumerate(report_actions(f)):
+            problem = call_problem(decode_action(action))
             if problem is not None:
                 raise UsageError(f"{name}: finding {f.id!r}: remediation.actions[{i}]: {problem}")

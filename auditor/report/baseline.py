@@ -145,7 +145,7 @@ def _gone(
     return resolved, unverified
 
 
-def _holds(details: Mapping[str, Any], only: Mapping[str, list[str]]) -> bool:
+def _holds(details: Mapping[str, object], only: Mapping[str, list[str]]) -> bool:
     """Whether a finding's details hold, under each key, one of the values a gap hid the judgement of."""
     return all(str(details.get(key, "")).lower() in {v.lower() for v in values} for key, values in only.items())
 

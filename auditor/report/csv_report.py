@@ -21,9 +21,8 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
-import msgspec
 from msgspec import UNSET
 
 from auditor import i18n
@@ -157,6 +156,14 @@ def _incomplete_rows(document: ReportDocument, locale: Locale) -> Iterable[list[
         yield [row[c] for c in COLUMNS]
 
 
+class PlannedCall(TypedDict, total=False):
+    """The call a row shows: a report action's, or the plan's first for the finding."""
+
+    method: str
+    path: str
+    body: dict[str, object] | None
+
+
 class _Rows:
     """The worklist row of one finding at a time (report.json's writer hands findings.csv each
     finding as it writes it, with its remediation: auditor.report.write)."""
@@ -183,17 +190,14 @@ class _Rows:
         locale, cloud, wording, names, currency = self.locale, self.cloud, self.wording, self.names, self.currency
         rule = finding.rule
         subject = finding.subject
-        skus = list(finding.skus)
-        details = finding.details
         stored = finding.remediation
+        found = finding.parts()  # once for the message, the remediation and the groups
         if rule in self.known:
-            message = wording.message(rule, subject=subject, skus=skus, details=details, locale=locale, names=names)
+            message = wording.message(rule, found, locale=locale, names=names)
             if self.reuse and stored is not None:
                 remediation = stored
             else:
-                remediation = wording.remediation(
-                    rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=details, names=names
-                )
+                remediation = wording.remediation(rule, found, cloud=cloud, locale=locale, names=names)
         else:
             message = finding.message
             remediation = stored or {}
@@ -212,8 +216,8 @@ class _Rows:
             _text(subject.display_name or ""),
             _text(subject.id),
             _text(subject.kind or ""),
-            _text("; ".join(str(s) for s in skus)),
-            _text(_groups(msgspec.convert(details, Holding))),
+            _text("; ".join(found.skus)),
+            _text(_groups(found.holding)),
             _text(finding.policy),
             "true" if finding.waived else "false",
             _text(waiver.reason if waiver is not None else ""),
@@ -233,7 +237,7 @@ class _Rows:
             state,
         ]
 
-    def _planned(self, finding: ReportFinding, actions: list[ActionJson]) -> tuple[int, ActionJson, str]:
+    def _planned(self, finding: ReportFinding, actions: list[ActionJson]) -> tuple[int, PlannedCall, str]:
         """(how many calls run, the first of them, the finding's state): the plan's, when the report has
         one (auditor.report.view.states.PlanTruth: the state every file shows); else the finding's own
         ready calls (a report without a plan)."""
@@ -252,7 +256,7 @@ class _Rows:
             body = {**body, "@odata.id": self.objects + ref.removeprefix(DIRECTORY_OBJECTS)}
         return (
             len(truth.calls),
-            ActionJson(method=first.method, path=first.path, body=None if body is None else dict(body)),
+            PlannedCall(method=first.method, path=first.path, body=None if body is None else dict(body)),
             truth.state,
         )
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, Protocol
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding import Holding
+from auditor.data.finding_facts import FindingParts, FindingSubject, Fix
 from auditor.data.model import AuditResult, Cloud, Finding, Locale, Severity
 from auditor.data.remediation_json import RemediationJson
 
@@ -44,9 +45,17 @@ __all__ = [
     "summary_json",
 ]
 
-# (rule, *, cloud, locale, subject, skus, details, names) -> the finding's remediation object
-# (auditor.wording.remediation)
-Remediate = Callable[..., RemediationJson]
+
+class Remediate(Protocol):
+    """A finding's remediation object from its parts (auditor.wording.remediation, or .actions)."""
+
+    def __call__(
+        self, rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
+    ) -> RemediationJson: ...
+
+
+NO_HOLDING: Final = Holding()
+NO_FIX: Final = Fix()
 
 
 def iso(dt: datetime) -> str:
@@ -72,7 +81,7 @@ def finding_json(
         subject=FindingSubject.of(f.subject),
         skus=list(f.skus),
         message=f.message,
-        details=dict(f.details) if details is None else details,
+        details=f.details if details is None else details,
         monthly_cost=f.monthly_cost,
         waived=f.waived,
         waiver=None if f.waiver is None else msgspec.convert(f.waiver, FindingWaiver),
@@ -157,15 +166,7 @@ class FindingRemediation:
         return self._ask(self.work_out_actions or self.remediate, finding)
 
     def _ask(self, remediate: Remediate, finding: ReportFinding) -> RemediationJson:
-        return remediate(
-            finding.rule,
-            cloud=self.cloud,
-            locale=self.locale,
-            subject=finding.subject,
-            skus=list(finding.skus),
-            details=dict(finding.details),
-            names=self.names,
-        )
+        return remediate(finding.rule, finding.parts(), cloud=self.cloud, locale=self.locale, names=self.names)
 
 
 @dataclass(frozen=True)
@@ -203,23 +204,25 @@ def build_document(
     # SharedValues): one dict each was most of what the document phase adds at a million users
     # (docs/performance.md). The parts' identities are the key, alive in `result` while this runs; a
     # reader that changes a finding's details replaces the dict instead (report.redaction, plan.holds).
-    shared: dict[tuple[int, int, int], dict[str, Any]] = {}
+    # The texts read the holding and the fix as report.json will hold them (a rule's own `sku_ids` over
+    # its holding's), decoded once per shared details.
+    shared: dict[tuple[int, int, int], tuple[dict[str, Any], Holding, Fix]] = {}
     for f in result.findings:
+        key = (id(f.own), id(f.holding), id(f.added))
+        found = shared.get(key)
+        if found is None:
+            details = f.details
+            holding, fix = (
+                (msgspec.convert(details, Holding), msgspec.convert(details, Fix))
+                if remediate is not None
+                else (NO_HOLDING, NO_FIX)
+            )
+            found = shared[key] = (details, holding, fix)
+        details, holding, fix = found
         rem = None
         if remediate is not None:
-            rem = remediate(
-                f.rule,
-                cloud=cloud,
-                locale=locale,
-                subject=FindingSubject.of(f.subject),
-                skus=list(f.skus),
-                details=dict(f.details),
-                names=names,
-            )
-        key = (id(f.own), id(f.holding), id(f.added))
-        details = shared.get(key)
-        if details is None:
-            details = shared[key] = dict(f.details)
+            own_parts = FindingParts(f.subject.to_json(), f.skus, holding, fix, details)
+            rem = remediate(f.rule, own_parts, cloud=cloud, locale=locale, names=names)
         findings.append(finding_json(f, rem, details))
     unused_cost = sum(r.unused_monthly_cost or 0.0 for r in result.seats)
     return ReportDocument(

@@ -6,11 +6,11 @@ auditor.wording.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 from auditor import wording
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import FindingParts
 from auditor.data.model import Cloud, Locale
 from auditor.data.remediation_json import RemediationJson
 
@@ -23,37 +23,15 @@ class Wording(Protocol):
     def describe(self, rule: str, locale: Locale) -> str: ...
 
     def message(
-        self,
-        rule: str,
-        *,
-        subject: FindingSubject | Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        locale: Locale,
-        names: Mapping[str, str] | None = None,
+        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str: ...
 
     def row_note(
-        self,
-        rule: str,
-        *,
-        subject: FindingSubject | Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        locale: Locale,
-        names: Mapping[str, str] | None = None,
+        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str: ...
 
     def remediation(
-        self,
-        rule: str,
-        *,
-        cloud: Cloud,
-        locale: Locale,
-        subject: FindingSubject | Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        names: Mapping[str, str] | None = None,
+        self, rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
     ) -> RemediationJson: ...
 
 

@@ -10,10 +10,13 @@ import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import ClassVar, Generic, TypedDict, TypeVar, final
+from typing import ClassVar, Generic, TypeVar, final
+
+import msgspec
 
 from auditor.common.json_value import JsonObject
 from auditor.common.timestamps import timestamp_or_none
+from auditor.data.finding import NONE, Holding
 from auditor.data.model import Finding, Layout, Severity, Subject, SubjectType, User
 
 from ..billing.file import BillingFile
@@ -21,18 +24,6 @@ from ..data.reads import Reads, Requests
 from ..impact.services import DataLoss, DisableTimes, GroupIndex
 from ..index import TenantIndex
 from ..policy.objects import CatalogEntry, Policy, Selector
-
-
-class UserDetails(TypedDict, total=False):
-    """How a user holds a finding's products (Context.user_details): what every finding on a user
-    carries beside the rule's own details (`Rule.make`'s `holding`; Finding.holding)."""
-
-    assignment: str | None  # the policy's assignment entry, for an assignment rule
-    assigned_by_group: dict[str, list[str]]  # product -> names of the groups that assign it
-    assigned_by_group_ids: dict[str, list[str]]  # product -> ids of those groups
-    sku_ids: dict[str, str]  # product -> its skuId
-    also_direct: list[str]  # products held directly as well as from a group
-
 
 # A rule's details: the TypedDict beside the rule (`<Rule>Details`), which its texts read too
 D = TypeVar("D", bound=Mapping[str, object])
@@ -71,7 +62,8 @@ class Context:
     # (the entitlement rules' tally of every user)
     counted: dict[tuple[str, int], object] = field(default_factory=dict, repr=False)
     # (license layout, SKUs, assignment) -> user_details
-    _details: dict[tuple[Layout, frozenset[str], str | None], UserDetails] = field(default_factory=dict, repr=False)
+    _details: dict[tuple[Layout, frozenset[str], str | None], Holding] = field(default_factory=dict, repr=False)
+    _holdings: dict[bytes, Holding] = field(default_factory=dict, repr=False)  # its JSON -> one Holding of it
 
     def __post_init__(self) -> None:
         self.groups = GroupIndex(self.index)
@@ -102,31 +94,31 @@ class Context:
             kind=user.kind.value,
         )
 
-    def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> UserDetails:
-        """How `user` holds `sku_ids`, for a finding's details (worked out once per license layout;
-        each caller gets its own copy). What the groups are and what leaving them takes the engine
-        adds after evaluation (auditor/enrichment.py)."""
+    def user_details(self, user: User, sku_ids: Iterable[str], assignment: str | None) -> Holding:
+        """How `user` holds `sku_ids`, for a finding's `holding` (worked out once per license layout,
+        one frozen Holding shared by every finding of that layout). What the groups are and what
+        leaving them takes the engine adds after evaluation (auditor/enrichment.py)."""
         skus = sku_ids if isinstance(sku_ids, frozenset) else frozenset(sku_ids)
         key = (user.layout, skus, assignment)
         found = self._details.get(key)
         if found is None:
             ids = sorted(skus, key=self.index.part)
-            found = self._details[key] = {
-                "assignment": assignment,
-                "assigned_by_group": {self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
-                "assigned_by_group_ids": {self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
-                "sku_ids": {
-                    self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s for s in ids
-                },
-            }
             # products held directly as well as from a group: removing them takes both the
-            # assignLicense call and leaving the groups (only present when there are any)
+            # assignLicense call and leaving the groups
             grouped = {st.sku_id.lower() for st in user.license_assignment_states if st.assigned_by_group}
             direct = {st.sku_id.lower() for st in user.license_assignment_states if not st.assigned_by_group}
-            both = [self.index.part(s) for s in ids if s.lower() in grouped and s.lower() in direct]
-            if both:
-                found["also_direct"] = both
-        return found.copy()
+            found = Holding(
+                assignment=assignment,
+                assigned_by_group={self.index.part(s): self.index.assigning_groups(user, s) for s in ids},
+                assigned_by_group_ids={self.index.part(s): self.index.assigning_group_ids(user, s) for s in ids},
+                sku_ids={
+                    self.index.part(s): self.index.sku_by_id[s].sku_id if s in self.index.sku_by_id else s for s in ids
+                },
+                also_direct=[self.index.part(s) for s in ids if s.lower() in grouped and s.lower() in direct],
+            )
+            # layouts that differ in what no finding names hold equal holdings: one object for them all
+            found = self._details[key] = self._holdings.setdefault(msgspec.json.encode(found), found)
+        return found
 
 
 class Rule(Generic[D]):
@@ -192,10 +184,10 @@ class Rule(Generic[D]):
         severity: Severity | None = None,
         monthly_cost: float | None = None,
         also: str = "",
-        holding: UserDetails | None = None,
+        holding: Holding | None = None,
     ) -> Finding:
-        """The finding, its `details` (the rule's own) apart from how its user holds the products
-        (`holding`, Context.user_details); report.json joins them (Finding.details)."""
+        """The finding, its `details` (the rule's own, its keys sorted) apart from how its user holds
+        the products (`holding`, Context.user_details); report.json joins them (Finding.details)."""
         entry = f"{policy.name}/{where}"
         return Finding(
             id=finding_id(self.id, entry, subject, skus, also=also),
@@ -205,9 +197,9 @@ class Rule(Generic[D]):
             subject=subject,
             skus=tuple(skus),
             message=message,
-            own=tuple(sorted(details.items())),
+            own=dict(sorted(details.items())) if details else NONE,
             monthly_cost=monthly_cost,
-            holding=tuple(sorted(holding.items())) if holding else (),
+            holding=holding,
         )
 
 

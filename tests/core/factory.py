@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import AuditResult, Cloud, Finding, Locale
 from auditor.engine import evaluate
 from auditor.pipeline import collect as collect_stage
@@ -110,12 +111,7 @@ def ready(remediation: dict[str, Any]) -> list[dict[str, Any]]:
 def rem(f: Finding, locale: Locale = Locale.EN) -> dict[str, Any]:
     """A finding's remediation, as report.json holds it (worldwide cloud)."""
     return wording.remediation(
-        f.rule,
-        cloud=Cloud.WORLDWIDE,
-        locale=locale,
-        subject=f.subject.to_json(),
-        skus=list(f.skus),
-        details=dict(f.details),
+        f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), cloud=Cloud.WORLDWIDE, locale=locale
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Finding, Locale
 from auditor.rules.assignments import SkuRequiredMissing
 from auditor.rules.hygiene.assignment_errors import LicenseAssignmentError
@@ -21,11 +22,9 @@ AFTER_CAUSE = "After the cause is fixed"
 def _actions(f: Finding) -> list[dict[str, Any]]:
     r = wording.remediation(
         f.rule,
+        finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
-        subject=f.subject.to_json(),
-        skus=list(f.skus),
-        details=dict(f.details),
     )
     return list(r["actions"])
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from auditor.common.errors import SnapshotError
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Severity, SubjectType
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors, LicenseAssignmentError
 from auditor.snapshot import LICENSE_ERROR_GROUPS, load_snapshot, snapshot_from_json, write_snapshot
@@ -195,11 +196,9 @@ def test_a_partly_applied_assignment_is_not_reprocessed_while_its_conflict_is_th
     for f in result.findings:
         rem = guidance.remediation(
             f.rule,
+            finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)),
             cloud=Cloud.WORLDWIDE,
             locale=Locale.EN,
-            subject=f.subject.to_json(),
-            skus=list(f.skus),
-            details=dict(f.details),
         )
         [action] = [a for a in rem["actions"] if a["kind"] == "reprocess"]
         ready[f.subject.upn.split("@")[0]], blocked[f.subject.upn.split("@")[0]] = action["ready"], action["blocked"]

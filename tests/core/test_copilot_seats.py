@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
@@ -92,11 +93,9 @@ def test_an_idle_seat_moves_to_who_waits_and_the_next_is_reduced(tmp_path: Any) 
     assert dict(reduced.details)["reduce_window"] == "unknown"  # no subscriptions read
     rem = wording.remediation(
         moved.rule,
+        finding_parts(moved.subject.to_json(), list(moved.skus), dict(moved.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
-        subject=moved.subject.to_json(),
-        skus=list(moved.skus),
-        details=dict(moved.details),
     )
     take, give = rem["actions"]
     assert take["user"] == "id-never" and take["body"] == {"addLicenses": [], "removeLicenses": [COPILOT_ID]}
@@ -108,11 +107,7 @@ def test_an_idle_seat_moves_to_who_waits_and_the_next_is_reduced(tmp_path: Any) 
     assert {"copilot_idle_since": dict(moved.details)["since"]} in take["precondition"]
     assert give["seats"] == {"Microsoft_365_Copilot": 1} and take["seats"] == {"Microsoft_365_Copilot": -1}
     message = wording.message(
-        moved.rule,
-        subject=moved.subject.to_json(),
-        skus=list(moved.skus),
-        details=dict(moved.details),
-        locale=Locale.EN,
+        moved.rule, finding_parts(moved.subject.to_json(), list(moved.skus), dict(moved.details)), locale=Locale.EN
     )
     assert message.endswith("the seat can go to Waits.")
 

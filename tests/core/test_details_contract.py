@@ -24,6 +24,7 @@ SAMPLE = '''
 from collections.abc import Iterator
 from typing import TypedDict
 
+from auditor.data.finding import Holding
 from auditor.data.model import Finding, Severity, User
 from auditor.guidance.details import RuleDetails
 from auditor.guidance.library import RuleGuidance
@@ -46,9 +47,9 @@ class Sample(Rule[SampleDetails]):
         subject = ctx.user_subject(ctx.index.users[0])
         yield self.make(policy, "sample", subject, (), "right", {"seats": 1})
         yield self.make(policy, "sample", subject, (), "wrong", {"seat": 1})  # wrong
-        # how the user holds the products is its own part, checked against UserDetails
-        yield self.make(policy, "sample", subject, (), "right", {"seats": 1}, holding={"sku_ids": {}})
-        yield self.make(policy, "sample", subject, (), "wrong", {"seats": 1}, holding={"sku_id": {}})  # wrong
+        # how the user holds the products is its own part, checked against Holding
+        yield self.make(policy, "sample", subject, (), "right", {"seats": 1}, holding=Holding(sku_ids={}))
+        yield self.make(policy, "sample", subject, (), "wrong", {"seats": 1}, holding=Holding(sku_id={}))  # wrong
         yield self.make(policy, "sample", subject, (), "wrong", {"sku_ids": {}})  # wrong
 
 
@@ -99,7 +100,7 @@ def test_a_misspelt_details_key_fails_mypy_in_the_rule_and_in_its_texts(tmp_path
     wrong = [n for n, line in enumerate(SAMPLE.splitlines(), start=1) if line.endswith("# wrong")]
     assert flagged == wrong, run.stdout + run.stderr
     # each names the contract it breaks: the rule's own details, or how the user holds the products
-    assert all("SampleDetails" in line or "UserDetails" in line for line in errors), errors
+    assert all("SampleDetails" in line or '"Holding"' in line for line in errors), errors
 
 
 def _contract(cls: type, base: type) -> object:

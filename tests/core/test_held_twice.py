@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.rules.assignments import AssignmentNotGroupBased
 from auditor.rules.hygiene.overlap import LicenseAssignedTwice
@@ -48,7 +49,7 @@ def finding(tmp_path: Any, u: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     details = dict(f.details)
     rem = wording.remediation(
-        f.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus), details=details
+        f.rule, finding_parts(f.subject.to_json(), list(f.skus), details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )
     return details, rem
 
@@ -88,12 +89,7 @@ def test_every_locale_has_the_words(tmp_path: Any) -> None:
     (f,) = [f for f in result.findings if f.rule == AssignmentNotGroupBased.id]
     for locale in Locale:
         rem = wording.remediation(
-            f.rule,
-            cloud=Cloud.CHINA,
-            locale=locale,
-            subject=f.subject.to_json(),
-            skus=list(f.skus),
-            details=dict(f.details),
+            f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), cloud=Cloud.CHINA, locale=locale
         )
         assert "Exchange Online (Plan 2)" in rem["summary"] and "All Staff" in rem["summary"], locale
 
@@ -114,11 +110,13 @@ def test_license_assigned_twice_fires_without_a_group_based_only_policy(tmp_path
     assert all(f.monthly_cost is None and f.severity.value == 1 for f in found.values())
     rem = wording.remediation(
         LicenseAssignedTwice.id,
+        finding_parts(
+            found["t@contoso.example"].subject.to_json(),
+            list(found["t@contoso.example"].skus),
+            dict(found["t@contoso.example"].details),
+        ),
         cloud=Cloud.USGOV,
         locale=Locale.SV,
-        subject=found["t@contoso.example"].subject.to_json(),
-        skus=list(found["t@contoso.example"].skus),
-        details=dict(found["t@contoso.example"].details),
     )
     assert not ready(rem) and "Exchange Online (Plan 2)" in rem["summary"]
 
@@ -144,11 +142,9 @@ def test_two_groups_are_named_together_in_the_plural_never_in_one_admin_center_p
     for locale in Locale:
         rem = wording.remediation(
             f.rule,
+            finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)),
             cloud=Cloud.WORLDWIDE,
             locale=locale,
-            subject=f.subject.to_json(),
-            skus=list(f.skus),
-            details=dict(f.details),
         )
         texts[locale] = rem
         assert "All Staff" in rem["summary"] and "Sales" in rem["summary"], locale
@@ -173,11 +169,9 @@ def test_removing_a_product_held_directly_and_from_a_group_takes_both_copies(tmp
     assert dict(f.details)["also_direct"] == ["SPE_E3"]
     rem = wording.remediation(
         f.rule,
+        finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)),
         cloud=Cloud.WORLDWIDE,
         locale=Locale.EN,
-        subject=f.subject.to_json(),
-        skus=list(f.skus),
-        details=dict(f.details),
     )
     calls = [(a["kind"], a["body"] if a["kind"] == "assign_license" else a["group"]) for a in rem["actions"]]
     assert ("assign_license", {"addLicenses": [], "removeLicenses": [E3]}) in calls

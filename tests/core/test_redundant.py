@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.rules.hygiene.overlap import LicenseRedundant
 
@@ -85,7 +86,7 @@ def findings(
 
 def remediation(f: Any, cloud: Cloud = Cloud.WORLDWIDE, locale: Locale = Locale.EN) -> dict[str, Any]:
     return wording.remediation(
-        f.rule, cloud=cloud, locale=locale, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details)
+        f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), cloud=cloud, locale=locale
     )
 
 

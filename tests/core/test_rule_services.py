@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from auditor.index import TenantIndex
 from auditor.rules.base import Context
 from auditor.snapshot import snapshot_from_json
@@ -27,9 +29,12 @@ def _context() -> tuple[Context, list]:
 
 def test_answers_kept_per_layout_are_each_callers_own() -> None:
     ctx, (ann, bob) = _context()
+    # how a user holds the products is one frozen Holding per layout, which no finding can change
     first = ctx.user_details(ann, {E3}, None)
-    first["assigned_by_group"] = "changed"
-    assert ctx.user_details(bob, {E3}, None)["assigned_by_group"] == {"SPE_E3": ["Office"]}
+    with pytest.raises(AttributeError):
+        first.assigned_by_group = {}  # type: ignore[misc]
+    assert ctx.user_details(bob, {E3}, None) is first
+    assert first.assigned_by_group == {"SPE_E3": ["Office"]}
     left = ctx.groups.leaving(ann, [E3])
     assert left == {"leaving": {"g1": ["SPE_E3"]}}
     left["leaving"] = {}

@@ -3,7 +3,6 @@ the findings are the same, only fewer objects hold them."""
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
 EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
 
 
-def _finding(uid: str, facts: tuple[tuple[str, object], ...]) -> Finding:
+def _finding(uid: str, facts: dict[str, object]) -> Finding:
     return Finding(
         id=f"id-{uid}",
         rule="a-rule",
@@ -36,8 +35,8 @@ def _finding(uid: str, facts: tuple[tuple[str, object], ...]) -> Finding:
     )
 
 
-def _facts(groups: list[str]) -> tuple[tuple[str, object], ...]:
-    return (("assigned_by_group", {"EMS": list(groups)}), ("covered_by", {"EMS": "SPE_E3"}))
+def _facts(groups: list[str]) -> dict[str, object]:
+    return {"assigned_by_group": {"EMS": list(groups)}, "covered_by": {"EMS": "SPE_E3"}}
 
 
 def test_equal_values_become_one_object_and_the_finding_stays_equal() -> None:
@@ -45,7 +44,7 @@ def test_equal_values_become_one_object_and_the_finding_stays_equal() -> None:
     first, second = _finding("a", _facts(["All Staff"])), _finding("b", _facts(["All Staff"]))
     one, two = shared.finding(first), shared.finding(second)
     assert (one, two) == (first, second)
-    assert one.details is two.details and one.policy is two.policy and one.message is two.message
+    assert one.own is two.own and one.policy is two.policy and one.message is two.message
     assert one.skus is two.skus
     assert one.subject is first.subject and two.subject is second.subject  # each user's own
 
@@ -53,14 +52,14 @@ def test_equal_values_become_one_object_and_the_finding_stays_equal() -> None:
 def test_different_or_merely_alike_facts_are_not_shared() -> None:
     shared = SharedValues()
     one = shared.finding(_finding("a", _facts(["All Staff"])))
-    assert shared.finding(_finding("b", _facts(["Sales"]))).details is not one.details
+    assert shared.finding(_finding("b", _facts(["Sales"]))).own is not one.own
     # a tuple writes the same JSON as a list, but the two are not equal: each keeps its own
-    alike = (("assigned_by_group", {"EMS": ("All Staff",)}), ("covered_by", {"EMS": "SPE_E3"}))
+    alike: dict[str, object] = {"assigned_by_group": {"EMS": ("All Staff",)}, "covered_by": {"EMS": "SPE_E3"}}
     kept = shared.finding(_finding("c", alike))
-    assert kept.details is not one.details and kept.details == alike
+    assert kept.own is not one.own and kept.own == alike
     # a value JSON cannot write (a set) is kept as it is
-    odd = (("groups", {"All Staff"}),)
-    assert shared.finding(_finding("d", odd)).details is odd
+    odd: dict[str, object] = {"groups": {"All Staff"}}
+    assert shared.finding(_finding("d", odd)).own is odd
 
 
 def test_the_sample_audit_shares_the_facts_of_findings_alike() -> None:
@@ -87,21 +86,19 @@ def test_a_user_finding_owns_its_subjects_strings() -> None:
         assert subject.id is not user.id and subject.upn is not user.user_principal_name
 
 
-def test_the_details_the_enrichment_replaces_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The rules' findings are enriched in place (auditor.enrichment): the details each enriched
-    finding held before are then held by nothing, not kept by the table that shared them."""
-    replaced: list[tuple[tuple[str, object], ...]] = []
-    held: list[list[object]] = []
+def test_the_enrichment_adds_its_part_and_keeps_the_rules_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' findings are enriched in place (auditor.enrichment): an enriched finding holds the
+    very objects of the rule's own details and of its holding, only its `added` part is new, so
+    nothing the rules wrote is held twice."""
+    pairs: list[tuple[Finding, Finding]] = []
 
     def watching(findings: list[Finding], rules: Any, ctx: Any) -> Iterator[Finding]:
         for position, enriched in enumerate(engine_enrich(findings, rules, ctx)):
-            if enriched.details is not findings[position].details:
-                replaced.append(findings[position].details)
+            pairs.append((findings[position], enriched))
             yield enriched
-        # every finding is replaced by now: who else holds the details they held before
-        held.extend(r for d in replaced for r in gc.get_referrers(d) if r is not replaced)
 
     monkeypatch.setattr(engine, "enrich", watching)
     evaluate(load_policies([str(EXAMPLE)]), load_snapshot(SAMPLE), datetime(2026, 11, 1, 6, tzinfo=UTC))
-    assert len(replaced) > 20
-    assert [type(r).__name__ for r in held] == []
+    enriched = [(before, after) for before, after in pairs if after.added]
+    assert len(enriched) > 20
+    assert all(after.own is before.own and after.holding is before.holding for before, after in enriched)

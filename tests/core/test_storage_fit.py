@@ -13,6 +13,7 @@ import pytest
 
 from auditor import wording
 from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Finding, Locale
 from auditor.data.usage_data import CONCEALED_REASON, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from auditor.formats.report_model import ReportFinding
@@ -219,7 +220,7 @@ def test_a_shared_mailbox_over_50_gb_or_with_an_archive_keeps_its_license(tmp_pa
         r = rem(f)
         assert r["actions"] == []  # no removal
         message = wording.message(
-            f.rule, locale=Locale.EN, subject=f.subject.to_json(), skus=list(f.skus), details=dict(f.details)
+            f.rule, finding_parts(f.subject.to_json(), list(f.skus), dict(f.details)), locale=Locale.EN
         )
         assert words in message and "keeps" in message, message
     assert E5  # the factory's other products stay out of these tenants

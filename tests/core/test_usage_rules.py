@@ -11,6 +11,7 @@ import pytest
 
 from auditor import wording
 from auditor.common.errors import PolicyError, SnapshotError
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.data.usage_data import ACTIVE_USERS, COPILOT, MAILBOXES, USAGE_REPORTS
 from auditor.rules.hygiene.accounts import SharedMailboxLicensed
@@ -59,10 +60,10 @@ def usage(rows: list[dict[str, Any]], reports: tuple[str, ...] = (ACTIVE_USERS.n
 
 def render(finding: Any) -> dict[str, Any]:
     """The finding's English message and remediation, as the reports render them."""
-    kw = {"subject": finding.subject.to_json(), "skus": list(finding.skus), "details": dict(finding.details)}
+    found = finding_parts(finding.subject.to_json(), finding.skus, finding.details)
     return {
-        "message": wording.message(finding.rule, locale=Locale.EN, **kw),
-        "remediation": wording.remediation(finding.rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, **kw),
+        "message": wording.message(finding.rule, found, locale=Locale.EN),
+        "remediation": wording.remediation(finding.rule, found, cloud=Cloud.WORLDWIDE, locale=Locale.EN),
     }
 
 

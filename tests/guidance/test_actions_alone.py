@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.guidance.examples import E3, E5, USER
 from auditor.rules.hygiene.accounts import DisabledUserLicensed, GuestLicensed, InactiveUserLicensed
@@ -81,15 +82,17 @@ CASES: dict[str, tuple[str, list[str], dict[str, Any]]] = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_calls_alone_are_the_whole_remediations(case: str, cloud: Cloud) -> None:
     rule, skus, details = CASES[case]
-    args: dict[str, Any] = {"cloud": cloud, "locale": Locale.DA, "subject": USER, "skus": skus, "details": details}
-    whole = wording.remediation(rule, **args)
-    assert wording.actions(rule, **args) == {"actions": [{**a, "description": ""} for a in whole["actions"]]}
+    found = finding_parts(USER, skus, details)
+    whole = wording.remediation(rule, found, cloud=cloud, locale=Locale.DA)
+    assert wording.actions(rule, found, cloud=cloud, locale=Locale.DA) == {
+        "actions": [{**a, "description": ""} for a in whole["actions"]]
+    }
 
 
 def _calls(case: str) -> list[dict[str, Any]]:
     rule, skus, details = CASES[case]
     found: list[dict[str, Any]] = wording.actions(
-        rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=USER, skus=skus, details=details
+        rule, finding_parts(USER, skus, details), cloud=Cloud.WORLDWIDE, locale=Locale.EN
     )["actions"]
     return found
 

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from auditor import wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.rules.hygiene.assignment_errors import GroupLicenseErrors
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
@@ -96,7 +97,7 @@ def _fix(rule: str, cloud: Cloud, locale: Locale, details: dict[str, Any] | None
     found = wording.by_id()[rule]
     subject, skus, example = found.example_finding
     return wording.remediation(
-        rule, cloud=cloud, locale=locale, subject=subject, skus=skus, details=example if details is None else details
+        rule, finding_parts(subject, skus, example if details is None else details), cloud=cloud, locale=locale
     )
 
 

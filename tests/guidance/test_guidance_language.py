@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from auditor import i18n, wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.guidance import texts
 from auditor.guidance.library import ValueFormatter
@@ -84,9 +85,9 @@ def test_numbers_reach_texts_only_under_number_placeholders(monkeypatch: pytest.
     monkeypatch.setattr(wording, "render", spy)
     for rule in wording.by_id().values():
         subject, skus, details = rule.example_finding
-        wording.message(rule.id, subject=subject, skus=skus, details=details, locale=Locale.EN)
+        wording.message(rule.id, finding_parts(subject, skus, details), locale=Locale.EN)
         for cloud in Cloud:
-            wording.remediation(rule.id, cloud=cloud, locale=Locale.EN, subject=subject, skus=skus, details=details)
+            wording.remediation(rule.id, finding_parts(subject, skus, details), cloud=cloud, locale=Locale.EN)
     assert len(seen) > 10
     assert sorted(wrong) == []
 
@@ -129,24 +130,28 @@ def test_the_reported_counted_texts_count(locale: Locale) -> None:
     free, left = ONE_OF_199[locale]
     seats = wording.message(
         SpareSeatsUnderMinimum.id,
-        subject={"type": "sku", "id": "e3", "sku": "SPE_E3"},
-        skus=["SPE_E3"],
-        details={"enabled": 199, "consumed": 198, "unused": 1, "min": 5},
+        finding_parts(
+            {"type": "sku", "id": "e3", "sku": "SPE_E3"},
+            ["SPE_E3"],
+            {"enabled": 199, "consumed": 198, "unused": 1, "min": 5},
+        ),
         locale=locale,
     )
     assert free in seats
     ending = wording.message(
         SubscriptionExpiring.id,
-        subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
-        skus=["SPE_E3"],
+        finding_parts(
+            {"type": "subscription", "id": "s", "sku": "SPE_E3"},
+            ["SPE_E3"],
+            {
+                "status": "Enabled",
+                "is_trial": False,
+                "days_left": 1,
+                "next_lifecycle": "2026-11-02T00:00:00Z",
+                "total_licenses": 10,
+            },
+        ),
         locale=locale,
-        details={
-            "status": "Enabled",
-            "is_trial": False,
-            "days_left": 1,
-            "next_lifecycle": "2026-11-02T00:00:00Z",
-            "total_licenses": 10,
-        },
     )
     assert left in ending
 
@@ -240,16 +245,18 @@ def test_a_past_subscription_names_its_state() -> None:
     for locale, expected in ((Locale.EN, "Expired (Warning)"), (Locale.DA, "Udløbet (advarsel)")):
         fix = wording.remediation(
             SubscriptionExpiring.id,
+            finding_parts(
+                {"type": "subscription", "id": "s", "sku": "SPE_E3"},
+                ["SPE_E3"],
+                {
+                    "status": "Warning",
+                    "is_trial": False,
+                    "days_left": -3,
+                    "next_lifecycle": "2026-12-01T00:00:00Z",
+                    "total_licenses": 10,
+                },
+            ),
             cloud=Cloud.WORLDWIDE,
             locale=locale,
-            subject={"type": "subscription", "id": "s", "sku": "SPE_E3"},
-            skus=["SPE_E3"],
-            details={
-                "status": "Warning",
-                "is_trial": False,
-                "days_left": -3,
-                "next_lifecycle": "2026-12-01T00:00:00Z",
-                "total_licenses": 10,
-            },
         )
         assert expected in fix["summary"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.rules.hygiene.accounts import DisabledUserLicensed
 from auditor.wording import remediation
@@ -24,11 +25,9 @@ DETAILS = {
 def fix(locale: Locale = Locale.EN) -> dict:
     return remediation(
         DisabledUserLicensed.id,
+        finding_parts(USER, ["POWER_BI_PRO", "SPE_E3"], DETAILS),
         cloud=Cloud.WORLDWIDE,
         locale=locale,
-        subject=USER,
-        skus=["POWER_BI_PRO", "SPE_E3"],
-        details=DETAILS,
     )
 
 
@@ -58,5 +57,5 @@ def test_lists_use_each_languages_conjunction(locale: Locale, joined: str) -> No
     from auditor import wording
 
     assert joined in wording.message(
-        DisabledUserLicensed.id, subject=USER, skus=["POWER_BI_PRO", "SPE_E3"], details=DETAILS, locale=locale
+        DisabledUserLicensed.id, finding_parts(USER, ["POWER_BI_PRO", "SPE_E3"], DETAILS), locale=locale
     )

@@ -11,6 +11,7 @@ import pytest
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
 from auditor.data.finding_facts import FindingFactsError
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.guidance.examples import USER
 from auditor.rules.assignments import AssignmentNotGroupBased, SkuCombinationForbidden, SkuRequiredMissing
@@ -30,7 +31,7 @@ from auditor.wording import remediation
 )
 def test_a_rule_records_wrong_type_is_refused_with_its_place(rule: str, details: dict[str, Any], place: str) -> None:
     with pytest.raises(FindingFactsError, match=re.escape(f"`details.{place}`")):
-        remediation(rule, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=USER, skus=["SPE_E5"], details=details)
+        remediation(rule, finding_parts(USER, ["SPE_E5"], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
 
 
 def test_a_group_membership_reads_as_the_rule_writes_it() -> None:
@@ -41,7 +42,5 @@ def test_a_group_membership_reads_as_the_rule_writes_it() -> None:
         "group_membership": [{"id": "g-1", "name": "Sales", "gives": ["SPE_E5"], "via": "nested"}],
         "group_kinds": {},
     }
-    r = remediation(
-        SkuRequiredMissing.id, cloud=Cloud.WORLDWIDE, locale=Locale.EN, subject=USER, skus=[], details=details
-    )
+    r = remediation(SkuRequiredMissing.id, finding_parts(USER, [], details), cloud=Cloud.WORLDWIDE, locale=Locale.EN)
     assert [(a["path"], a["ready"]) for a in r["actions"]] == [("/groups/g-1/members/$ref", True)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor import i18n, wording
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Locale
 from auditor.rules.hygiene.upkeep import SubscriptionExpiring
 
@@ -15,16 +16,18 @@ UNKNOWN = {"en": "unknown", "nl": "onbekend", "da": "ukendt", "sv": "okänd", "t
 def say(status: str, date: str | None, locale: str, days_left: int | None = None) -> str:
     return wording.message(
         SubscriptionExpiring.id,
-        subject=SUBJECT,
-        skus=["SPE_E3"],
+        finding_parts(
+            SUBJECT,
+            ["SPE_E3"],
+            {
+                "status": status,
+                "is_trial": False,
+                "next_lifecycle": date,
+                "days_left": days_left,
+                "total_licenses": 10,
+            },
+        ),
         locale=Locale(locale),
-        details={
-            "status": status,
-            "is_trial": False,
-            "next_lifecycle": date,
-            "days_left": days_left,
-            "total_licenses": 10,
-        },
     )
 
 

@@ -1,11 +1,13 @@
 """A merged report speaks one language: carried findings are re-rendered in the merge's locale."""
 
 import json
+from typing import Any
 
 import pytest
 
 from auditor import wording
 from auditor.cli import main
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import named_products
 from auditor.formats.report_model import builtins
@@ -93,17 +95,12 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
     carried = _carried(report)
     assert len(carried) > 20 and len({f.rule for f in carried}) > 10
     for f in carried:
-        args = {
-            "cloud": Cloud(report.tenant.cloud),
-            "subject": f.subject,
-            "skus": f.skus,
-            "details": f.details,
-            "names": names,
-        }
-        dutch = wording.remediation(f.rule, locale=Locale.NL, **args)
+        found = finding_parts(f.subject, f.skus, f.details)
+        args: dict[str, Any] = {"cloud": Cloud(report.tenant.cloud), "names": names}
+        dutch = wording.remediation(f.rule, found, locale=Locale.NL, **args)
         assert f.remediation == dutch, f.rule
         was = english[f.tenant.id, f.tenant.finding_id]
-        assert was.remediation == wording.remediation(f.rule, locale=Locale.EN, **args), f.rule
+        assert was.remediation == wording.remediation(f.rule, found, locale=Locale.EN, **args), f.rule
         assert f.remediation["summary"] != was.remediation["summary"], f.rule
         # report.json's messages are English by contract (docs/report-format.md); renderers localise them
         assert f.message == was.message
@@ -111,11 +108,9 @@ def test_carried_remediation_is_in_the_merge_locale_in_report_json(merged_nl):
         if f.tenant is None:
             assert f.remediation == wording.remediation(
                 f.rule,
+                finding_parts(f.subject, f.skus, f.details),
                 cloud=Cloud.WORLDWIDE,
                 locale=Locale.NL,
-                subject=f.subject,
-                skus=f.skus,
-                details=f.details,
                 names=names,
             )
 
@@ -138,11 +133,9 @@ def test_report_md_agrees_with_report_json(merged_nl):
             for said in (neutral, subject):
                 steps = wording.remediation(
                     f.rule,
+                    finding_parts(said, f.skus, f.details),
                     cloud=Cloud(report.tenant.cloud),
                     locale=Locale.NL,
-                    subject=said,
-                    skus=f.skus,
-                    details=f.details,
                     names=names,
                 )["steps"]
                 last = clean(steps[-1], 2000) if steps else ""
@@ -152,9 +145,7 @@ def test_report_md_agrees_with_report_json(merged_nl):
                 f.rule
             )
         else:
-            message = wording.message(
-                f.rule, subject=subject, skus=f.skus, details=f.details, locale=Locale.NL, names=names
-            )
+            message = wording.message(f.rule, finding_parts(subject, f.skus, f.details), locale=Locale.NL, names=names)
             # under a product's name, the message does not name the product again
             name, _ = subject_text(subject, names)
             assert md_escape(clean(without_name(message, name), TEXT_LIMIT), limit=2000) in md, f.rule

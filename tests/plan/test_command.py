@@ -162,6 +162,20 @@ def test_a_malformed_action_exits_2_naming_the_file_finding_and_action(
     assert f"{folder / 'report.json'}: finding 'f2': remediation.actions[1]: path " in err
 
 
+def test_an_action_of_an_unknown_kind_exits_2_naming_the_file_finding_and_action(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """report.json's decoder refuses it (ActionJson.kind), with the finding's and the action's place."""
+    document = _document()
+    document["findings"][1]["remediation"]["actions"][1]["kind"] = "delete_user"
+    folder = _report_dir(tmp_path, document)
+    code, err = _run(capsys, "--report-dir", str(folder))
+    assert code == 2
+    assert f"{folder / 'report.json'}: " in err
+    assert "Invalid enum value 'delete_user' - at `$.findings[1].remediation.actions[1].kind`" in err
+    assert not (folder / "plan.json").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -460,7 +460,6 @@ def test_a_finding_with_an_action_that_is_not_ready_is_skipped_whole_with_the_re
         {"path": f"/users/{U1}/assignLicense?x=1"},
         {"user": "../groups"},
         {"body": {"addLicenses": [], "removeLicenses": []}},
-        {"kind": "delete_user"},
         # what apply's own reading of plan.json refuses (the planner checks with the same parser)
         {"body": {"addLicenses": [], "removeLicenses": [E5], "userId": U2}},
         {"body": {"addLicenses": [{"skuId": E5}], "removeLicenses": [E5]}},
@@ -481,18 +480,34 @@ def test_an_action_of_the_wrong_type_is_refused_as_report_json_is_read() -> None
         report([finding("f1", FORBIDDEN, U1, [{**assign(U1, remove=["SPE_E5"]), "seats": {"SPE_E5": "-1"}}])], ROOMY)
 
 
+@pytest.mark.parametrize(
+    ("broken", "place"),
+    [
+        ({"kind": "delete_user"}, "remediation.actions[0].kind"),
+        ({"ready": "yes"}, "remediation.actions[0].ready"),
+        ({"precondition": ["holds"]}, "remediation.actions[0].precondition[0]"),
+        ({"description": 3}, "remediation.actions[0].description"),
+    ],
+)
+def test_an_action_of_the_wrong_shape_is_refused_as_report_json_is_read(broken: dict[str, Any], place: str) -> None:
+    """An action's shape is report.json's type (ActionJson): a kind apply does not know, a readiness
+    that is not true or false, never reach the planner."""
+    with pytest.raises(msgspec.ValidationError, match=re.escape(place)):
+        report([finding("f1", FORBIDDEN, U1, [{**assign(U1, remove=["SPE_E5"]), **broken}])], ROOMY)
+
+
+def test_an_action_without_its_kind_or_readiness_is_refused_as_report_json_is_read() -> None:
+    action = assign(U1, remove=["SPE_E5"])
+    for key in ("kind", "ready"):
+        with pytest.raises(msgspec.ValidationError, match=f"missing required field `{key}`"):
+            report([finding("f1", FORBIDDEN, U1, [{k: v for k, v in action.items() if k != key}])], ROOMY)
+
+
 def test_a_finding_that_waits_for_a_person_is_skipped_for_that_reason_before_its_calls_are_parsed() -> None:
     bad_call = {**assign(U1, remove=["SPE_E5"]), "method": "DELETE"}
-    bad_shape = {**assign(U2, remove=["SPE_E5"]), "kind": "delete_user"}
-    doc = report(
-        [
-            finding("f1", FORBIDDEN, U1, [bad_call, lookup(description="Find who holds it")]),
-            finding("f2", FORBIDDEN, U2, [bad_shape, lookup(description="Find who holds it")]),
-        ],
-        ROOMY,
-    )
-    # f1 needs a person whatever its call says; a kind apply does not know is malformed anyway
-    assert reasons(compile_plan(doc)) == {"f1": "lookup", "f2": "malformed"}
+    doc = report([finding("f1", FORBIDDEN, U1, [bad_call, lookup(description="Find who holds it")])], ROOMY)
+    # f1 needs a person whatever its call says
+    assert reasons(compile_plan(doc)) == {"f1": "lookup"}
 
 
 # --- calls ------------------------------------------------------------------------------------------

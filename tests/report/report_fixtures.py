@@ -8,13 +8,13 @@ catalog output as well as on document fields.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from auditor.cross_tenant.rules import CrossTenantDuplicate, SeatsRebalanceAcrossTenants
-from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import FindingParts, FindingSubject
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_model import (
     Amount,
@@ -89,45 +89,23 @@ class FakeGuidance:
         return f"{TITLES[locale]} {rule} ({locale.value}) description."
 
     def message(
-        self,
-        rule: str,
-        *,
-        subject: Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        locale: Locale,
-        names: Mapping[str, str] | None = None,
+        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str:
-        subject = _subject_map(subject)
+        subject, skus = _subject_map(finding.subject), finding.skus
         who = subject.get("display_name") or subject.get("sku") or subject.get("id")
         return f"[{locale.value}] {who} breaks {rule} with {', '.join(skus)}"
 
     def row_note(
-        self,
-        rule: str,
-        *,
-        subject: Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        locale: Locale,
-        names: Mapping[str, str] | None = None,
+        self, rule: str, finding: FindingParts, *, locale: Locale, names: Mapping[str, str] | None = None
     ) -> str:
         return ""
 
     def remediation(
-        self,
-        rule: str,
-        *,
-        cloud: Cloud,
-        locale: Locale,
-        subject: Mapping[str, Any],
-        skus: Sequence[str],
-        details: Mapping[str, Any],
-        names: Mapping[str, str] | None = None,
+        self, rule: str, finding: FindingParts, *, cloud: Cloud, locale: Locale, names: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
         actions: list[dict[str, Any]] = []
         alternatives: list[dict[str, Any]] = []
-        subject = _subject_map(subject)
+        subject, skus = _subject_map(finding.subject), finding.skus
         if subject.get("type") == "user":
             remove = {
                 "kind": "assign_license",

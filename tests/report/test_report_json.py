@@ -16,6 +16,7 @@ from auditor import wording
 from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.data.finding_facts import FindingSubject
+from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.formats.report_json import SCHEMA_VERSION, decode_report, named_products
 from auditor.formats.report_model import BaselineChanges, ReportDocument
@@ -84,11 +85,9 @@ def test_each_finding_carries_its_own_policy_message_details_and_remediation(tmp
         assert isinstance(f["policy"], str) and f["message"] and isinstance(f["details"], dict)
         assert f["remediation"] == wording.remediation(
             f["rule"],
+            finding_parts(f["subject"], f["skus"], f["details"]),
             cloud=Cloud.WORLDWIDE,
             locale=Locale.EN,
-            subject=f["subject"],
-            skus=f["skus"],
-            details=f["details"],
             names=names,
         ), f["rule"]
         for action in f["remediation"]["actions"]:  # the calls name this finding's own user

@@ -7,9 +7,10 @@ from typing import final
 
 from auditor.data.model import Finding, User
 
+from ...data.finding import Holding
 from ...data.reads import Reads
 from ...policy.objects import Assignment, Policy, Selector
-from ..base import Context, D, Rule, UserDetails
+from ..base import Context, D, Rule
 
 
 class AssignmentRule(Rule[D]):
@@ -49,7 +50,7 @@ class AssignmentRule(Rule[D]):
         message: str,
         own: D,
         cost: bool = False,
-        holding: UserDetails | None = None,
+        holding: Holding | None = None,
     ) -> Finding:
         """The finding on `user`: `own` beside how the user holds `sku_ids` (Context.user_details,
         unless `holding` is given)."""

@@ -231,7 +231,11 @@ class InactiveUserLicensed(_UnusedAccount[InactiveUserLicensedDetails]):
     def check(self, policy: Policy, check: HygieneCheck, ctx: Context) -> Iterator[Finding]:
         for finding in super().check(policy, check, ctx):
             # Free products cost nothing while unused: worth tidying, not an alarm (unless the policy says so)
-            free = check.severity is None and all(map(ctx.is_free, dict(finding.details)["sku_ids"].values()))
+            free = (
+                check.severity is None
+                and finding.holding is not None
+                and all(map(ctx.is_free, finding.holding.sku_ids.values()))
+            )
             yield replace(finding, severity=Severity.LOW) if free else finding
 
     def describe(self, user: User, details: InactiveUserLicensedDetails) -> str:

@@ -99,13 +99,14 @@ class SubscriptionMove(RuleGuidance[rules.SubscriptionMoveDetails]):
         kept = list(f.own.get("keep_disabled_ids") or ())
         actions = []
         for a in remedy.actions:
-            if kept and a.body and a.body.get("addLicenses"):
-                body = dict(a.body)
+            added = a.body.get("addLicenses") if kept and a.body else None
+            if a.body and isinstance(added, list) and added:
                 new_id = f.own.get("replace_with_id") or None
-                body["addLicenses"] = [
-                    {**lic, "disabledPlans": kept} if lic.get("skuId") == new_id else lic for lic in body["addLicenses"]
+                licenses = [
+                    {**lic, "disabledPlans": kept} if isinstance(lic, dict) and lic.get("skuId") == new_id else lic
+                    for lic in added
                 ]
-                a = replace(a, body=body)
+                a = replace(a, body={**a.body, "addLicenses": licenses})
             actions.append(a if blocked is None or not a.ready else replace(a, blocked=blocked))
         remedy.actions = actions
         return remedy
