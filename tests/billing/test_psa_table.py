@@ -187,6 +187,13 @@ def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
     rollup = {t["key"]: t["psa"] for t in json.loads((out / "tenants.json").read_text("utf-8"))["tenants"]}
     assert rollup["contoso"]["msp_monthly"] == 331.6 and rollup["contoso"]["customer_monthly"] == 403.8
     assert rollup["fabrikam"]["kinds"] == {"billed_below_cost": 1, "billed_not_held": 1, "customer_billed_unheld": 2}
+    fabrikam = (
+        rollup["fabrikam"]["msp_monthly"],
+        rollup["fabrikam"]["customer_monthly"],
+        rollup["fabrikam"]["currency"],
+    )
+    assert fabrikam == (0.9, 248.3, "EUR")  # Autotask's money in the company's currency, the euro
+    assert "costs you €0.90 a month" in (out / "tenants.md").read_text("utf-8").replace("\\", "")
     # the customer's licence list: its own money in the PSA, never what a seat costs the MSP
     report = json.loads((out / "contoso" / "report.json").read_text("utf-8"))
     job = TenantJob("contoso", "Contoso", report["tenant"]["id"], "", "worldwide", "", "", "policies", "high")
