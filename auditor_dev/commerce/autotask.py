@@ -152,8 +152,10 @@ def sample_autotask() -> SampleAutotask:
         "endDate": "2027-08-31T00:00:00Z",
     }
     old = {**contract, "id": 29684790, "contractName": "Fabrikam 2024", "status": 0}
-    seats = {28: (36.00, 34.10, 30.40), 29: (8.00, None, 8.45), 35: (20.60, None, 18.50)}  # price, adjusted, cost
-    services = [
+    # a seat's price, its adjusted price (E3's discounted from 36.00), its cost
+    seats: dict[int, tuple[float, float | None, float]] = {28: (36.0, 34.1, 30.4), 29: (8.0, None, 8.45)}
+    seats[35] = (20.6, None, 18.5)
+    services: list[dict[str, Any]] = [
         {"id": 3120 + service, "contractID": 29684801, "serviceID": service, "unitPrice": listed}
         | {"adjustedPrice": adjusted, "unitCost": cost, "invoiceDescription": None, "isOptional": False}
         for service, (listed, adjusted, cost) in seats.items()
@@ -169,7 +171,7 @@ def sample_autotask() -> SampleAutotask:
             "startDate": f"{start}T00:00:00Z",
             "endDate": f"{end}T00:00:00Z",
             "units": units,
-            "price": round(units * (adjusted or listed), 2),  # the period's, for its units
+            "price": round(units * (listed if adjusted is None else adjusted), 2),  # the period's, for its units
             "cost": round(units * cost, 2),
             "approveAndPostDate": None,
         }
