@@ -252,7 +252,9 @@ class Autotask(PsaClient):
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The units of the company's active contracts' services that bill on the day `on`, each checked."""
-        currency, internal = self.currencies(self._company(company_id))
+        company = self._company(company_id)
+        text(company.companyName, "the company's companyName", self.error)
+        currency, internal = self.currencies(company)
         found: list[PsaLine] = []
         for contract in self.query("Contracts", [Filter("eq", "companyID", company_id)], Contract):
             if contract.companyID != company_id:
