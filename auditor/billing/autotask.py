@@ -8,8 +8,10 @@ the PSA"); the second implementation of auditor.billing.psa_client's interface.
                                                 the zone Autotask names for the user (zoneInformation)
     .query(entity, filters)                     GET /{entity}/query?search={"filter": [...]}, every page
     .company(id)                                GET /Companies/{id}: the company exists
+    .currencies(company)                        (the customer's currency, the internal one): Currencies
     .lines(company_id, on)                      the ContractServiceUnits of the company's active contracts
-                                                (Contracts status 1) whose period holds the day `on`
+                                                (Contracts status 1) whose period holds the day `on`, each
+                                                priced by its contract service (ContractServices)
 
 Authentication is Autotask's for an API user: the headers ApiIntegrationCode, UserName and Secret on
 every request. A query answers {items: [...], pageDetails: {count, requestCount, prevPageUrl,
@@ -17,9 +19,13 @@ nextPageUrl}}, at most 500 items a page; the next page is read at its nextPageUr
 under the API's own URL (a URL elsewhere is refused, never followed). "Queries will return a
 ContractServiceUnit entity for every period" (Autotask's ContractServiceUnits page): the unit whose
 startDate..endDate holds the day is the one billing then (two of one contract service holding it: the
-later start, an adjustment's). A service's seats are its `units`, its price and cost a unit's `price`
-and `cost`; Autotask includes none at no charge (less_included 0), and bills every unit of an active
-contract (billable).
+later start, an adjustment's). A service's seats are its unit's `units`; a seat's price is its contract
+service's `adjustedPrice` when set, else its `unitPrice`, and a seat's cost its `unitCost`. A unit's
+own `price` and `cost` are the period's ("Contract Period Price"): each must be `units` times the
+seat's figure or the seat's figure itself, else that line's money is not read (its `doubt`, a named
+gap). Autotask includes none at no charge (less_included 0), and bills every unit of an active
+contract (billable). Prices are in the company's currency (its currencyID; none: the internal one),
+costs in the internal currency (isInternalCurrency): both are carried on each line.
 """
 
 from __future__ import annotations
@@ -71,7 +77,7 @@ class Filter(msgspec.Struct, frozen=True):
 
     op: str
     field: str
-    value: int
+    value: int | bool
 
 
 class Contract(Entity, frozen=True):
@@ -95,8 +101,27 @@ class ContractServiceUnit(Entity, frozen=True):
     endDate: object = None
 
 
+class ContractService(Entity, frozen=True):
+    """An item of /ContractServices/query by the fields read: what a seat is billed and costs."""
+
+    contractID: object = None
+    serviceID: object = None
+    unitPrice: object = None
+    unitCost: object = None
+    adjustedPrice: object = None
+
+
 class _Company(Entity, frozen=True):
     companyName: object = None
+    currencyID: object = None
+
+
+class _Currency(Entity, frozen=True):
+    name: object = None  # its ISO 4217 code
+    isInternalCurrency: object = None
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}\Z")
 
 
 _ZONE = re.compile(r"^https://webservices[0-9]*\.autotask\.net/atservicesrest/?\Z", re.IGNORECASE)
@@ -185,24 +210,51 @@ class Autotask(PsaClient):
 
     def company(self, company_id: int) -> str:
         """The company's name (GET /Companies/{id}); none (404, or `item` null): the tenants entry's error."""
+        return text(self._company(company_id).companyName, "the company's companyName", self.error)
+
+    def _company(self, company_id: int) -> _Company:
+        company = self._item(f"/Companies/{company_id}", company_id, _Company)
+        if company is None:
+            raise self.error(f"Autotask has no company {company_id}: check the tenants entry's psa", 404)
+        return company
+
+    def _item(self, path: str, item_id: int, shape: type[_Item]) -> _Item | None:
+        """The `item` of a single GET (None: a 404, or `item` null), which must be the one asked for."""
+        where = f"GET /{path.strip('/').split('/')[0]}"
         try:
-            answer = self.request("GET", f"/Companies/{company_id}")
-            doc = self.decode(answer.body, "GET /Companies")
+            doc = self.decode(self.request("GET", path).body, where)
         except AutotaskError as exc:
             if exc.status != 404:
                 raise
-            doc = {"item": None}
+            return None
         item = doc.get("item") if isinstance(doc, Mapping) else None
         if item is None:
-            raise self.error(f"Autotask has no company {company_id}: check the tenants entry's psa", 404)
-        company = self.shaped(item, _Company, "GET /Companies") if isinstance(item, Mapping) else None
-        if company is None or company.id != company_id:
-            raise self.error(f"GET /Companies/{company_id}: the answer is another company's")
-        return text(company.companyName, "the company's companyName", self.error)
+            return None
+        found = self.shaped(item, shape, where) if isinstance(item, Mapping) else None
+        if found is None or found.id != item_id:
+            raise self.error(f"{path[1:]}: the answer is another's than asked")
+        return found
+
+    def currencies(self, company: _Company) -> tuple[str, str]:
+        """(the customer's currency, the internal currency), each an ISO 4217 code: the company's
+        currencyID (none: the internal one) and the one currency whose isInternalCurrency is true."""
+        internal = self.query("Currencies", [Filter("eq", "isInternalCurrency", True)], _Currency)
+        if len(internal) != 1 or internal[0].isInternalCurrency is not True:
+            raise self.error(f"GET /Currencies/query: {len(internal)} internal currencies, not one")
+        own = _code(internal[0], self.error)
+        if company.currencyID is None or company.currencyID == internal[0].id:
+            return own, own
+        currency_id = whole_id(company.currencyID, "the company's currencyID", self.error)
+        currency = self._item(f"/Currencies/{currency_id}", currency_id, _Currency)
+        if currency is None:
+            raise self.error(f"Autotask has no currency {currency_id}, the company's currencyID")
+        return _code(currency, self.error), own
 
     def lines(self, company_id: int, on: str) -> list[PsaLine]:
         """The units of the company's active contracts' services that bill on the day `on`, each checked."""
-        self.company(company_id)
+        company = self._company(company_id)
+        text(company.companyName, "the company's companyName", self.error)
+        currency, internal = self.currencies(company)
         found: list[PsaLine] = []
         for contract in self.query("Contracts", [Filter("eq", "companyID", company_id)], Contract):
             if contract.companyID != company_id:
@@ -210,8 +262,11 @@ class Autotask(PsaClient):
             if contract.status != ACTIVE:
                 continue
             contract_id = whole_id(contract.id, "a contract's id", self.error)
-            units = self.query("ContractServiceUnits", [Filter("eq", "contractID", contract_id)], ContractServiceUnit)
-            found += _current(contract, contract_id, units, on)
+            by_contract = [Filter("eq", "contractID", contract_id)]
+            services = {s.id: s for s in self.query("ContractServices", by_contract, ContractService)}
+            units = self.query("ContractServiceUnits", by_contract, ContractServiceUnit)
+            priced = [_line(contract, contract_id, u, services, (currency, internal)) for u in units]
+            found += _current(priced, on)
             if len(found) > MAX_LINES:
                 raise self.error(f"more than {MAX_LINES} contract services of company {company_id}")
         return found
@@ -225,11 +280,17 @@ def _once_each(ids: list[object], entity: str) -> None:
         seen.add(item_id)
 
 
-def _current(contract: Contract, contract_id: int, units: list[ContractServiceUnit], on: str) -> list[PsaLine]:
+def _code(currency: _Currency, error: type[AutotaskError]) -> str:
+    """A currency's `name`: its ISO 4217 code (Autotask's three letters)."""
+    if not isinstance(currency.name, str) or not _CURRENCY.match(currency.name):
+        raise error(f"currency {str(currency.id)[:20]}'s name {str(currency.name)[:20]!r} is not an ISO 4217 code")
+    return currency.name
+
+
+def _current(lines: list[PsaLine], on: str) -> list[PsaLine]:
     """One line per contract service: its unit whose period holds `on` (the later start of two)."""
     by_service: dict[str, PsaLine] = {}
-    for raw in units:
-        line = _line(contract, contract_id, raw)
+    for line in lines:
         if line.effective is not None and line.effective <= on and (line.cancelled is None or on <= line.cancelled):
             key = line.id
             kept = by_service.get(key)
@@ -238,9 +299,23 @@ def _current(contract: Contract, contract_id: int, units: list[ContractServiceUn
     return [by_service[k] for k in sorted(by_service)]
 
 
-def _line(contract: Contract, contract_id: int, raw: ContractServiceUnit) -> PsaLine:
-    """One ContractServiceUnit, every field checked (AutotaskError: that customer's gap); its `id` is the
-    contract service's, its `cancelled` the period's endDate (the last day it holds)."""
+def _corroborates(period: float | None, units: float, each: float | None) -> bool:
+    """Whether a unit's period figure is `units` times a seat's, or a seat's itself (to the cent)."""
+    if period is None or each is None:
+        return period is None or each is not None
+    return abs(period - units * each) < 0.005 or abs(period - each) < 0.005
+
+
+def _line(
+    contract: Contract,
+    contract_id: int,
+    raw: ContractServiceUnit,
+    services: Mapping[object, ContractService],
+    currencies: tuple[str, str],
+) -> PsaLine:
+    """One ContractServiceUnit priced by its contract service, every field checked (AutotaskError: that
+    customer's gap); its `id` is the contract service's, its `cancelled` the period's endDate (the last
+    day it holds). A period price or cost the seat's figures do not give: the line's `doubt`, unpriced."""
     error = AutotaskError
     unit_id = whole_id(raw.id, f"contract {contract_id}'s unit id", error)
     name = f"contract service unit {unit_id}"
@@ -248,7 +323,22 @@ def _line(contract: Contract, contract_id: int, raw: ContractServiceUnit) -> Psa
         raise error(f"{name} is another contract's")
     service = whole_id(raw.serviceID, f"{name}'s serviceID", error)
     contract_service = whole_id(raw.contractServiceID, f"{name}'s contractServiceID", error)
+    seat = services.get(contract_service)
+    if seat is None or seat.contractID != contract_id or seat.serviceID != service:
+        raise error(f"{name}'s contract service {contract_service} is none of contract {contract_id}'s for its service")
     units = number(raw.units, f"{name}'s units", error, whole=True, most=MAX_SEATS)
+    where = f"contract service {contract_service}'s"
+    each = price(seat.adjustedPrice, f"{where} adjustedPrice", error)
+    each = each if each is not None else price(seat.unitPrice, f"{where} unitPrice", error)
+    cost = price(seat.unitCost, f"{where} unitCost", error)
+    period, period_cost = price(raw.price, f"{name}'s price", error), price(raw.cost, f"{name}'s cost", error)
+    doubt = ""
+    if not (_corroborates(period, units, each) and _corroborates(period_cost, units, cost)):
+        doubt = (
+            f"Autotask contract service {contract_service}: its unit {unit_id}'s price {period} and cost "
+            f"{period_cost} for {int(units)} seats are not given by a seat's {each} and {cost}: its money is not read"
+        )
+        each = cost = None
     return PsaLine(
         agreement_id=str(contract_id),
         agreement=text(contract.contractName, "a contract's contractName", error),
@@ -256,10 +346,13 @@ def _line(contract: Contract, contract_id: int, raw: ContractServiceUnit) -> Psa
         product=str(service),
         quantity=int(units),
         less_included=0,
-        unit_price=price(raw.price, f"{name}'s price", error),
-        unit_cost=price(raw.cost, f"{name}'s cost", error),
+        unit_price=each,
+        unit_cost=cost,
         billable=True,
         effective=day(raw.startDate, f"{name}'s startDate", error),
         cancelled=day(raw.endDate, f"{name}'s endDate", error),
+        currency=currencies[0],
+        cost_currency=currencies[1],
+        doubt=doubt,
         bill_customer="",
     )

@@ -4,9 +4,10 @@
     POST /reports/partners/billing/reconciliation/billed/export   {invoiceId, attributeSet}: "202
                                         Accepted ... and a Location header that contains the URL to the
                                         long-running operation"
-    GET  {Location}                     runningOperation (status running; Retry-After), failedOperation
-                                        (status failed, its error), or exportSuccessOperation (status
-                                        succeeded, resourceLocation@odata.navigationLink: the manifest)
+    GET  {Location}                     runningOperation (status running; Retry-After if given),
+                                        failedOperation (status failed, its error), or
+                                        exportSuccessOperation (status succeeded,
+                                        resourceLocation@odata.navigationLink: the manifest)
     GET  /reports/partners/billing/manifests/{id}   the manifest: rootDirectory, sasToken, blobCount,
                                         blobs[].name, dataFormat compressedJSONLines
     GET  {rootDirectory}/{name}?{sasToken}   each blob: gzip, JSON lines, read without the Graph token

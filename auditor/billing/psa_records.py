@@ -48,6 +48,8 @@ class PsaLine:
     cancelled: str | None  # YYYY-MM-DD: billed until (None: not cancelled)
     currency: str | None = None  # the agreement's ISO 4217 code, when the PSA gives it
     bill_customer: str = ""  # the PSA's own word for `billable` (ConnectWise's billCustomer)
+    cost_currency: str | None = None  # the currency of `unit_cost` when the PSA says (Autotask's internal one)
+    doubt: str = ""  # why the line's price and cost are not read (its figures disagree): a named gap
 
     @property
     def billed(self) -> int:
@@ -233,6 +235,8 @@ class PsaLineFields(TypedDict):
     cancelled: str | None
     currency: NotRequired[str | None]
     bill_customer: NotRequired[str]
+    cost_currency: NotRequired[str | None]
+    doubt: NotRequired[str]
 
 
 class PsaPayload(TypedDict, total=False):

@@ -68,6 +68,11 @@ def _one(values: Sequence[float | None]) -> float | None:
     return values[0] if values and values[0] is not None and len(set(values)) == 1 else None
 
 
+def _costs_apart(line: PsaLine) -> bool:
+    """Whether the PSA records the line's cost in another currency than the customer is billed in."""
+    return bool(line.cost_currency and line.currency and line.cost_currency != line.currency)
+
+
 def _money(seats: int, each: float | None) -> float | None:
     return round(seats * each, 2) if each is not None else None
 
@@ -106,6 +111,13 @@ class _Table:
         elif distributor is not None:
             self.dist = {p.sku.upper(): p for p in distributor.products or []}
         self.lines = [PsaLine(**raw) for raw in given.get("lines") or []]
+        self.warnings += [x.doubt for x in self.lines if x.doubt]
+        apart = sorted({f"{x.cost_currency} and bills in {x.currency}" for x in self.lines if _costs_apart(x)})
+        if apart:
+            self.warnings.append(
+                f"{self.name} records its costs in {'; '.join(apart)}: its costs are not compared with the "
+                "customer's prices (billed_below_cost is judged from the distributor's cost only)"
+            )
 
     def by_product(self) -> dict[str, list[PsaLine]]:
         """The lines by the part number the map names; the rest (unmapped) and a product two agreements
@@ -154,7 +166,7 @@ class _Table:
             psa_included=sum(x.less_included for x in lines),
             psa_billed=sum(x.billed for x in lines),
             unit_price=_one([x.unit_price for x in billed]),
-            unit_cost=_one([x.unit_cost for x in billed]),
+            unit_cost=_one([None if _costs_apart(x) else x.unit_cost for x in billed]),
             billable=bool(billed),
             currency=(next(iter(currencies)) if len(currencies) == 1 else None)
             or (dist.currency if dist is not None else None),

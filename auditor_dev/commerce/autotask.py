@@ -3,9 +3,11 @@ it, for what the auditor reads (docs/msp.md, "What the customer is billed: the P
 
     GET /zoneInformation?user=U          {zoneName, url, webUrl, ci}: this server's own URL as the zone's
     GET /Companies/{id}                  {item: {...}}; an id that is none of the MSP's: {item: null}
+    GET /Currencies/{id}                 likewise, of the MSP's currencies (its internal one and others)
     GET /Contracts/query?search=...      {items: [...], pageDetails: {count, requestCount, prevPageUrl,
-    GET /ContractServiceUnits/query?...   nextPageUrl}}; the search's `filter` of `eq` conditions on the
-                                         entity's fields (another operator: 400 {errors: [...]}), its
+    GET /ContractServices/query?...       nextPageUrl}}; the search's `filter` of `eq` conditions on the
+    GET /ContractServiceUnits/query?...   entity's fields (another operator: 400 {errors: [...]}), its
+    GET /Currencies/query?...
                                          MaxRecords 1..500 (more: 400); a next page at nextPageUrl
                                          (`page` of this stand-in's own), a page past the last: 400
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -31,8 +34,14 @@ def _errors(status: int, *errors: str) -> Reply:
     return Reply(status, {"errors": list(errors)})
 
 
+def _same(field: object, value: object) -> bool:
+    """An `eq` condition: the field's value, a true/false one only a true/false value's (1 is no true)."""
+    return field == value and isinstance(field, bool) == isinstance(value, bool)
+
+
 class AutotaskStandIn(StandIn):
-    """Autotask for one MSP: its API user, its companies, their contracts and the contracts' service units."""
+    """Autotask for one MSP: its API user, its currencies, its companies, their contracts, the contracts'
+    services (a seat's price and cost) and their service units (the seats of each period)."""
 
     def __init__(
         self,
@@ -42,12 +51,19 @@ class AutotaskStandIn(StandIn):
         secret: str,
         companies: Sequence[Mapping[str, Any]],
         contracts: Sequence[Mapping[str, Any]],
+        services: Sequence[Mapping[str, Any]],
         units: Sequence[Mapping[str, Any]],
+        currencies: Sequence[Mapping[str, Any]],
     ) -> None:
         super().__init__(token=None)  # Autotask's own headers, checked in route
         self.keys = {"apiintegrationcode": integration_code, "username": username, "secret": secret}
-        self.companies = [dict(c) for c in companies]
-        self.entities = {"Contracts": [dict(c) for c in contracts], "ContractServiceUnits": [dict(u) for u in units]}
+        self.items = {"Companies": [dict(c) for c in companies], "Currencies": [dict(c) for c in currencies]}
+        self.entities = {
+            "Contracts": [dict(c) for c in contracts],
+            "ContractServices": [dict(s) for s in services],
+            "ContractServiceUnits": [dict(u) for u in units],
+            "Currencies": self.items["Currencies"],
+        }
         self.writes = 0
 
     def route(self, asked: Asked) -> Reply:
@@ -64,8 +80,8 @@ class AutotaskStandIn(StandIn):
             self.writes += 1
             return _errors(405, "This stand-in is read only")
         parts = path.strip("/").split("/")
-        if parts[0] == "Companies" and len(parts) == 2:
-            found = [c for c in self.companies if str(c["id"]) == parts[1]]
+        if parts[0] in self.items and len(parts) == 2 and parts[1] != "query":
+            found = [c for c in self.items[parts[0]] if str(c["id"]) == parts[1]]
             return Reply(200, {"item": found[0] if found else None})
         if len(parts) == 2 and parts[1] == "query" and parts[0] in self.entities:
             return self._query(asked, parts[0])
@@ -85,7 +101,8 @@ class AutotaskStandIn(StandIn):
         for condition in filters:
             if not isinstance(condition, dict) or condition.get("op") != "eq":
                 return _errors(400, "this stand-in reads eq conditions only")
-            rows = [r for r in rows if r.get(str(condition.get("field"))) == condition.get("value")]
+            value = condition.get("value")
+            rows = [r for r in rows if _same(r.get(str(condition.get("field"))), value)]
         last = max(1, math.ceil(len(rows) / size))
         if not 1 <= page <= last:
             return _errors(400, f"page {page} is past the last page ({last})")
@@ -107,10 +124,24 @@ SAMPLE_USERNAME = "license-auditor@samplemsp.example"
 SAMPLE_COMPANY = 29684712  # Fabrikam in the sample MSP's Autotask
 
 
-def sample_autotask() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Fabrikam's recurring service contract in the sample MSP's Autotask (companies, contracts, units),
-    planted to show the differences a customer without a distributor read can show."""
-    companies = [{"id": SAMPLE_COMPANY, "companyName": "Fabrikam, Inc.", "isActive": True}]
+@dataclass(frozen=True)
+class SampleAutotask:
+    """The sample MSP's Autotask: what the stand-in serves, by its constructor's arguments."""
+
+    companies: list[dict[str, Any]]
+    contracts: list[dict[str, Any]]
+    services: list[dict[str, Any]]
+    units: list[dict[str, Any]]
+    currencies: list[dict[str, Any]]
+
+
+def sample_autotask() -> SampleAutotask:
+    """Fabrikam's recurring service contract in the sample MSP's Autotask (its euro, internal currency
+    too), planted to show the differences a customer without a distributor read can show."""
+    euro = {"id": 1, "name": "EUR", "description": "Euro", "displaySymbol": "€", "exchangeRate": 1.0}
+    dollar = {"id": 2, "name": "USD", "description": "US Dollar", "displaySymbol": "$", "exchangeRate": 1.08}
+    currencies = [{**euro, "isActive": True, "isInternalCurrency": True}, {**dollar, "isInternalCurrency": False}]
+    companies = [{"id": SAMPLE_COMPANY, "companyName": "Fabrikam, Inc.", "isActive": True, "currencyID": 1}]
     contract = {
         "id": 29684801,
         "companyID": SAMPLE_COMPANY,
@@ -121,8 +152,17 @@ def sample_autotask() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
         "endDate": "2027-08-31T00:00:00Z",
     }
     old = {**contract, "id": 29684790, "contractName": "Fabrikam 2024", "status": 0}
+    # a seat's price, its adjusted price (E3's discounted from 36.00), its cost
+    seats: dict[int, tuple[float, float | None, float]] = {28: (36.0, 34.1, 30.4), 29: (8.0, None, 8.45)}
+    seats[35] = (20.6, None, 18.5)
+    services: list[dict[str, Any]] = [
+        {"id": 3120 + service, "contractID": 29684801, "serviceID": service, "unitPrice": listed}
+        | {"adjustedPrice": adjusted, "unitCost": cost, "invoiceDescription": None, "isOptional": False}
+        for service, (listed, adjusted, cost) in seats.items()
+    ]
 
-    def unit(n: int, service: int, units: int, price: float, cost: float, start: str, end: str) -> dict[str, Any]:
+    def unit(n: int, service: int, units: int, start: str, end: str) -> dict[str, Any]:
+        listed, adjusted, cost = seats[service]
         return {
             "id": 48213000 + n,
             "contractID": 29684801,
@@ -131,18 +171,18 @@ def sample_autotask() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[
             "startDate": f"{start}T00:00:00Z",
             "endDate": f"{end}T00:00:00Z",
             "units": units,
-            "price": price,
-            "cost": cost,
+            "price": round(units * (listed if adjusted is None else adjusted), 2),  # the period's, for its units
+            "cost": round(units * cost, 2),
             "approveAndPostDate": None,
         }
 
     units = [
-        unit(1, 28, 42, 34.10, 30.40, "2026-10-01", "2026-10-31"),
-        unit(2, 28, 45, 34.10, 30.40, "2026-11-01", "2026-11-30"),  # 45 billed, 40 held
-        unit(3, 29, 2, 8.00, 8.45, "2026-11-01", "2026-11-30"),  # below its cost, and held by nobody
-        unit(4, 35, 3, 20.60, 18.50, "2026-11-01", "2026-11-30"),  # a product Fabrikam does not hold
+        unit(1, 28, 42, "2026-10-01", "2026-10-31"),
+        unit(2, 28, 45, "2026-11-01", "2026-11-30"),  # 45 billed, 40 held; 34.10 a seat, adjusted from 36.00
+        unit(3, 29, 2, "2026-11-01", "2026-11-30"),  # below its cost, and held by nobody
+        unit(4, 35, 3, "2026-11-01", "2026-11-30"),  # a product Fabrikam does not hold
     ]
-    return companies, [contract, old], units
+    return SampleAutotask(companies, [contract, old], services, units, currencies)
 
 
 SAMPLE_PRODUCTS = {str(v): k for k, v in {"SPE_E3": 28, "POWER_BI_PRO": 29, "SPB": 35}.items()}

@@ -6,7 +6,8 @@ and of the Azure Blob Storage folder its manifest names:
             with `Location: …/v1.0/reports/partners/billing/operations/{id}` and no body; no invoiceId,
             an attributeSet other than full or basic, or another key: 400 BadRequest
     GET  /v1.0/reports/partners/billing/operations/{id}   runningOperation (status running, with
-            Retry-After) for the first `running_polls` polls, then exportSuccessOperation
+            Retry-After: `retry_after` seconds; None: without one, as no Microsoft page promises the
+            header) for the first `running_polls` polls, then exportSuccessOperation
             (resourceLocation@odata.navigationLink: the manifest), or failedOperation ("No data
             available", code 5000, the page's example) for an invoice it does not hold; 404 otherwise
     GET  /v1.0/reports/partners/billing/manifests/{id}   the manifest: schemaVersion, dataFormat
@@ -94,7 +95,7 @@ class PartnerBillingStandIn(StandIn):
         token: str = "partner-billing-token",
         permitted: bool = True,
         running_polls: int = 1,
-        retry_after: int = 5,
+        retry_after: int | None = 5,
         lines_per_blob: int = 1000,
     ) -> None:
         super().__init__(token)
@@ -153,7 +154,8 @@ class PartnerBillingStandIn(StandIn):
         base = {"id": ident, "createdDateTime": "2026-11-05T08:12:53", "lastActionDateTime": "2026-11-05T08:37:48Z"}
         if op["polls"] <= self.running_polls:
             running = {"@odata.type": "#microsoft.graph.partners.billing.runningOperation", "status": "running"}
-            return Reply(200, base | running, {"Retry-After": str(self.poll_seconds)})
+            waited = {} if self.poll_seconds is None else {"Retry-After": str(self.poll_seconds)}
+            return Reply(200, base | running, waited)
         if op["invoice"] not in self.invoices:
             failed = {"@odata.type": "#microsoft.graph.partners.billing.failedOperation", "status": "failed"}
             return Reply(200, base | failed | {"error": {"message": "No data available", "code": "5000"}})

@@ -23,7 +23,7 @@ class SamplePsa:
 def sample_psa() -> Iterator[SamplePsa]:
     private, secret = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     companies, agreements, additions = connectwise.sample_connectwise()
-    at_companies, contracts, units = autotask.sample_autotask()
+    at = autotask.sample_autotask()
     with (
         connectwise.ConnectWiseStandIn(
             company_id=connectwise.SAMPLE_MSP,
@@ -38,14 +38,16 @@ def sample_psa() -> Iterator[SamplePsa]:
             integration_code=autotask.SAMPLE_INTEGRATION_CODE,
             username=autotask.SAMPLE_USERNAME,
             secret=secret,
-            companies=at_companies,
-            contracts=contracts,
-            units=units,
-        ) as at,
+            companies=at.companies,
+            contracts=at.contracts,
+            services=at.services,
+            units=at.units,
+            currencies=at.currencies,
+        ) as at_server,
     ):
         yield SamplePsa(
             cw.url,
-            at.url,
+            at_server.url,
             {
                 "CW_COMPANY_ID": connectwise.SAMPLE_MSP,
                 "CW_PUBLIC_KEY": connectwise.SAMPLE_PUBLIC_KEY,

@@ -1,6 +1,7 @@
 """What the customer is billed, Autotask (issue 97, point 1): the second implementation of the PSA
 interface, read through the Autotask stand-in (auditor_dev/commerce/autotask.py) with the API user's
-headers, its queries paged by pageDetails.nextPageUrl, the unit whose period holds the day; what it
+headers, its queries paged by pageDetails.nextPageUrl, the unit whose period holds the day, priced by its
+contract service (issue 97's three-way table: a seat's figures, in the company's currency); what it
 refuses (no keys, an unknown company, a page past the last) and what the client refuses (a nextPageUrl
 elsewhere, fractional units, a unit of another contract)."""
 
@@ -35,20 +36,44 @@ def _unit(n: int, contract: int, service: int, units: object, start: str, end: s
         "startDate": f"{start}T00:00:00Z",
         "endDate": f"{end}T00:00:00Z",
         "units": units,
-        "price": 34.1,
-        "cost": 30.4,
+        "price": round(units * 34.1, 2) if isinstance(units, int) else 34.1,  # the period's, for its units
+        "cost": round(units * 30.4, 2) if isinstance(units, int) else 30.4,
         **more,
     }
 
 
-def _stand_in(contracts: list[dict[str, Any]], units: list[dict[str, Any]]) -> AutotaskStandIn:
+def _service(contract: int, service: int, **more: Any) -> dict[str, Any]:
+    return {
+        "id": 3100 + service,
+        "contractID": contract,
+        "serviceID": service,
+        "unitPrice": 34.1,
+        "unitCost": 30.4,
+    } | more
+
+
+CURRENCIES = [
+    {"id": 1, "name": "EUR", "description": "Euro", "isInternalCurrency": True},
+    {"id": 7, "name": "GBP", "description": "Pound Sterling", "isInternalCurrency": False},
+]
+
+
+def _stand_in(
+    contracts: list[dict[str, Any]],
+    units: list[dict[str, Any]],
+    services: list[dict[str, Any]] | None = None,
+    currency: int | None = None,
+) -> AutotaskStandIn:
+    wanted = {(u["contractID"], u["serviceID"]) for u in units if isinstance(u["serviceID"], int)}
     return AutotaskStandIn(
         integration_code=KEYS.integration_code,
         username=KEYS.username,
         secret=SECRET,
-        companies=[{"id": COMPANY, "companyName": "Fabrikam, Inc."}],
+        companies=[{"id": COMPANY, "companyName": "Fabrikam, Inc.", "currencyID": currency}],
         contracts=contracts,
+        services=services if services is not None else [_service(c, s) for c, s in sorted(wanted)],
         units=units,
+        currencies=CURRENCIES,
     )
 
 
@@ -129,6 +154,7 @@ def test_the_zone_is_asked_of_zone_information_and_must_be_autotasks(monkeypatch
         ({"units": 2.5}, "units"),
         ({"price": float("inf")}, "not JSON"),
         ({"serviceID": "28"}, "serviceID"),
+        ({"contractServiceID": 9999}, "none of contract 801's"),
         ({"startDate": "next week"}, "startDate"),
     ],
 )
@@ -144,3 +170,54 @@ def test_credentials_come_from_the_environment() -> None:
     assert credentials(env) == Credentials("code", "u@x", SECRET)
     with pytest.raises(UsageError, match="AUTOTASK_SECRET"):
         credentials({"AUTOTASK_INTEGRATION_CODE": "code", "AUTOTASK_USERNAME": "u@x"})
+
+
+def test_a_seat_is_priced_by_its_contract_service_and_the_period_corroborates_it() -> None:
+    services = [
+        {**_service(801, 28), "unitPrice": 36.0, "adjustedPrice": 34.1},  # the adjusted price is billed
+        {**_service(801, 29), "unitPrice": 8.0, "unitCost": 8.45},
+        {**_service(801, 35), "unitPrice": 20.6, "unitCost": 18.5},
+    ]
+    units = [
+        _unit(1, 801, 28, 45, "2026-11-01", "2026-11-30"),  # 45 × 34.10 = 1,534.50, 45 × 30.40 = 1,368.00
+        _unit(2, 801, 29, 2, "2026-11-01", "2026-11-30", price=8.0, cost=8.45),  # a seat's own figures
+        _unit(3, 801, 35, 3, "2026-11-01", "2026-11-30", price=70.0, cost=55.5),  # 70.00 is not 3 × 20.60
+    ]
+    with _stand_in([_contract(801)], units, services) as at, Autotask(KEYS, endpoint=at.url) as client:
+        lines = client.lines(COMPANY, "2026-11-20")
+        asked = [a for a in at.requests if a.path.endswith("/ContractServices/query")]
+    assert [(x.product, x.unit_price, x.unit_cost, x.currency, x.cost_currency) for x in lines] == [
+        ("28", 34.1, 30.4, "EUR", "EUR"),
+        ("29", 8.0, 8.45, "EUR", "EUR"),
+        ("35", None, None, "EUR", "EUR"),
+    ]
+    assert [x.doubt for x in lines[:2]] == ["", ""]
+    assert "unit 48213003's price 70.0" in lines[2].doubt and "3 seats" in lines[2].doubt
+    assert json.loads(asked[0].query["search"])["filter"] == [{"op": "eq", "field": "contractID", "value": 801}]
+
+
+def test_a_customer_billed_in_another_currency_carries_it_and_the_internal_one() -> None:
+    units = [_unit(1, 801, 28, 45, "2026-11-01", "2026-11-30", price=45 * 29.0)]
+    services = [_service(801, 28, unitPrice=29.0)]  # below its cost, but in pounds against euros
+    with _stand_in([_contract(801)], units, services, currency=7) as at, Autotask(KEYS, endpoint=at.url) as client:
+        lines = client.lines(COMPANY, "2026-11-20")
+        internal = next(a for a in at.requests if a.path.endswith("/Currencies/query"))
+        single = [a.path for a in at.requests if "/Currencies/" in a.path and not a.path.endswith("/query")]
+    assert [(x.unit_price, x.currency, x.unit_cost, x.cost_currency) for x in lines] == [(29.0, "GBP", 30.4, "EUR")]
+    filters = json.loads(internal.query["search"])["filter"]
+    assert filters == [{"op": "eq", "field": "isInternalCurrency", "value": True}]
+    assert single == [f"{API_PATH}/Currencies/7"]
+
+
+@pytest.mark.parametrize(
+    ("currencies", "message"),
+    [
+        ([], "0 internal currencies"),
+        ([{"id": 1, "name": "euro", "isInternalCurrency": True}], "not an ISO 4217 code"),
+    ],
+)
+def test_a_currency_not_read_is_that_customers_error(currencies: list[dict[str, Any]], message: str) -> None:
+    stand_in = _stand_in([_contract(801)], [_unit(1, 801, 28, 45, "2026-11-01", "2026-11-30")])
+    stand_in.entities["Currencies"][:] = currencies
+    with stand_in as at, Autotask(KEYS, endpoint=at.url) as client, pytest.raises(AutotaskError, match=message):
+        client.lines(COMPANY, "2026-11-20")

@@ -93,6 +93,17 @@ def test_the_export_is_polled_and_every_blob_read(stand_in: PartnerBillingStandI
     assert blobs and all("authorization" not in r.headers for r in blobs)  # the Graph token never goes to storage
 
 
+def test_a_running_answer_without_retry_after_waits_the_clients_own_pause() -> None:
+    from auditor.billing.invoices_microsoft import POLL_SECONDS
+
+    clock = VirtualTime()  # the pacing's clock: the default pause is skipped, not slept
+    with PartnerBillingStandIn(PARTNER, {INVOICE: _lines()}, running_polls=2, retry_after=None) as s:
+        lines = _read(s, clock=clock)
+        polls = [r for r in s.requests if "/operations/" in r.path]
+    assert len(lines) == 3 and len(polls) == 3  # two running answers, then the manifest's
+    assert 2 * POLL_SECONDS <= clock.skipped < 2 * POLL_SECONDS + 30  # POLL_SECONDS each, no Retry-After
+
+
 def test_an_invoice_graph_holds_no_data_for_is_a_named_gap(stand_in: PartnerBillingStandIn) -> None:
     with pytest.raises(InvoiceError, match="export of the invoice failed: 5000: No data available"):
         _read(stand_in, "G000000000")

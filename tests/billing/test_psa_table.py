@@ -187,6 +187,13 @@ def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
     rollup = {t["key"]: t["psa"] for t in json.loads((out / "tenants.json").read_text("utf-8"))["tenants"]}
     assert rollup["contoso"]["msp_monthly"] == 331.6 and rollup["contoso"]["customer_monthly"] == 403.8
     assert rollup["fabrikam"]["kinds"] == {"billed_below_cost": 1, "billed_not_held": 1, "customer_billed_unheld": 2}
+    fabrikam = (
+        rollup["fabrikam"]["msp_monthly"],
+        rollup["fabrikam"]["customer_monthly"],
+        rollup["fabrikam"]["currency"],
+    )
+    assert fabrikam == (0.9, 248.3, "EUR")  # Autotask's money in the company's currency, the euro
+    assert "costs you €0.90 a month" in (out / "tenants.md").read_text("utf-8").replace("\\", "")
     # the customer's licence list: its own money in the PSA, never what a seat costs the MSP
     report = json.loads((out / "contoso" / "report.json").read_text("utf-8"))
     job = TenantJob("contoso", "Contoso", report["tenant"]["id"], "", "worldwide", "", "", "policies", "high")
@@ -220,3 +227,21 @@ def test_the_licence_list_takes_one_price_a_product_from_the_psa() -> None:
         [*lines, _line(5, "BP", 1, 2.0, currency="USD")],
     )
     assert unit_prices(two, seats) == {}  # a PSA billing in two currencies: no sum of them
+
+
+def test_costs_in_another_currency_and_a_doubtful_line_are_named_gaps_of_their_judgements_only() -> None:
+    lines = [
+        _line(1, "28", 45, 29.0, currency="GBP", unit_cost=30.4, cost_currency="EUR"),  # not below cost: apart
+        _line(2, "35", 3, None, currency="GBP", cost_currency="EUR", doubt="Autotask contract service 3155: ..."),
+    ]
+    given = payload("autotask", {"company_id": 1, "products": {"28": "SPE_E3", "35": "SPB"}}, "2026-11-20", lines)
+    table = section(given, _Report([("SPE_E3", 50, 40)]), None)
+    rows = {p.sku: p for p in table.products or []}
+    assert (rows["SPE_E3"].currency, rows["SPE_E3"].unit_price, rows["SPE_E3"].unit_cost) == ("GBP", 29.0, None)
+    kinds = {(f.kind, getattr(f, "sku", "")): f for f in table.findings or []}
+    assert ("billed_below_cost", "SPE_E3") not in kinds
+    held = kinds[("customer_billed_unheld", "SPE_E3")]
+    assert getattr(held, "monthly", None) == 145.0 and getattr(held, "currency", None) == "GBP"
+    assert getattr(kinds[("billed_not_held", "SPB")], "monthly", 0) is None  # seats judged, money not read
+    assert "Autotask contract service 3155: ..." in (table.warnings or [])
+    assert any("records its costs in EUR and bills in GBP" in w for w in table.warnings or [])
