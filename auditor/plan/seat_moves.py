@@ -28,14 +28,24 @@ def _moved(giver: Draft, taker: Draft) -> bool:
 
 
 def join_moves(chains: Sequence[list[Draft]]) -> list[list[Draft]]:
-    """The chains with each move's two users' chains joined, the holder's first; the others as given."""
+    """The chains with each move's two users' chains joined, the holder's first; the others as given.
+    Each holder is joined to the first chain (in the given order) whose license change takes a product
+    it frees for one finding of both: only the chains that share a finding with it are looked at, so a
+    plan of many users is not a comparison of every chain with every other."""
     out = [list(c) for c in chains]
+    licensed = {i: c[t] for i, c in enumerate(out) if (t := _license(c)) is not None}
+    sharing: dict[str, list[int]] = {}  # finding -> the chains whose license change is for it, in order
+    for i, draft in licensed.items():
+        for finding in dict.fromkeys(draft.findings):
+            sharing.setdefault(finding, []).append(i)
     joined: set[int] = set()
     for gi, giver in enumerate(out):
         g = _license(giver)
         if g is None or gi in joined:
             continue
-        for ti, taker in enumerate(out):
+        candidates = sorted({ti for f in giver[g].findings for ti in sharing.get(f, ())})
+        for ti in candidates:
+            taker = out[ti]
             t = _license(taker)
             if ti == gi or ti in joined or t is None or not _moved(giver[g], taker[t]):
                 continue
