@@ -230,7 +230,7 @@ class User(msgspec.Struct, frozen=True, gc=False):
         if not shared:
             return msgspec.structs.replace(self, **fields)
         p = self.profile
-        values = {
+        values: dict[str, Any] = {
             "account_enabled": p.account_enabled,
             "user_type": p.user_type,
             "department": p.department,
