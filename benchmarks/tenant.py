@@ -24,7 +24,7 @@ from datetime import UTC, timedelta
 
 import msgspec
 
-from auditor.data.model import TenantSnapshot, User, joined_times
+from auditor.data.model import TenantSnapshot, User, joined_times, own_text
 from auditor_dev.sample import REFERENCE
 from auditor_dev.sample.generate import generate_tenant
 
@@ -85,8 +85,9 @@ def timed_states(user: User, n: int) -> User:
         for j in range(len(states))
     ]
     # the profile (shared, its states without times) stays as it is
+    joined = joined_times([s.last_updated_date_time or t for s, t in zip(states, times, strict=True)])
     return msgspec.structs.replace(
-        user, license_times=joined_times([s.last_updated_date_time or t for s, t in zip(states, times, strict=True)])
+        user, own=own_text(user.user_principal_name, user.created_date_time, user.employee_leave_date_time, joined)
     )
 
 
@@ -97,7 +98,7 @@ def bench_tenant(users: int, seed: int = 7, timed: bool = False, successful: boo
     since December 2023: without it Graph's filter on it finds nobody (benchmarks.nightly)."""
     tenant = generate_tenant(users, seed=seed)
     renamed = tuple(
-        msgspec.structs.replace(u, user_principal_name=personal_upn(u.user_principal_name))
+        u.with_values(user_principal_name=personal_upn(u.user_principal_name))
         if _NUMBERED.match(u.user_principal_name)
         else u
         for u in tenant.users

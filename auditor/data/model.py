@@ -38,10 +38,12 @@ from auditor.data.products import PrepaidUnits as PrepaidUnits  # re-exported: t
 from auditor.data.products import ServicePlan as ServicePlan
 from auditor.data.products import Sku as Sku
 from auditor.data.products import Subscription as Subscription
-from auditor.data.times import OWN_TIMES as OWN_TIMES  # re-exported, as the three below
+from auditor.data.times import NAME_APART as NAME_APART  # re-exported, as the five below
+from auditor.data.times import OWN_TIMES as OWN_TIMES
 from auditor.data.times import TIMES_APART as TIMES_APART
 from auditor.data.times import joined_times as joined_times
-from auditor.data.times import own_times as own_times
+from auditor.data.times import own_text as own_text
+from auditor.data.times import sign_in_text as sign_in_text
 from auditor.data.usage_data import UsageReports
 
 # --- tenant state ---------------------------------------------------------------------------
@@ -136,24 +138,35 @@ def license_times(states: Sequence[LicenseAssignmentState]) -> str:
     return joined_times([s.last_updated_date_time for s in states])
 
 
+def _sign_ins(times: Mapping[str, str | None]) -> str:
+    """User.sign_ins of the sign-in times among `times` (by the names of OWN_TIMES)."""
+    return sign_in_text(
+        times["last_sign_in_date_time"],
+        times["last_non_interactive_sign_in_date_time"],
+        times["last_successful_sign_in_date_time"],
+    )
+
+
 class User(msgspec.Struct, frozen=True, gc=False):
-    """One user: its own values, and the Profile it shares with users alike."""
+    """One user: its own values, and the Profile it shares with users alike.
+
+    A user's own texts but its id and display name are held in two strings, `own` and `sign_ins`, and
+    read through properties of the names Graph gives them (user_principal_name, created_date_time,
+    license_times, last_sign_in_date_time, ...): a million users hold a million of each string, and each
+    costs its object's overhead beside its text (what it saves: docs/performance.md, "What the code's
+    shapes save"). The display name stays apart: a name outside ASCII would widen every character of a
+    string it shared."""
 
     id: str
-    user_principal_name: str
     display_name: str
     profile: Profile
-    # the lastUpdatedDateTime of each of profile.license_assignment_states, in their order, as
-    # Graph wrote it, joined by TIMES_APART ("" where it gave none); "" when it gave none at all.
-    # The times are each user's own while the states are shared, so a user holds only its times,
-    # not a copy of its states: license_assignment_states joins them. One string, not a tuple of
-    # them (what each saves: docs/performance.md, "What the code's shapes save").
-    license_times: str = ""
-    # the user's own date-times, as Graph wrote them, in the order of OWN_TIMES, joined by TIMES_APART
-    # ("" where it gave none); "" when it gave none at all. Read each through its property below
-    # (created_date_time, last_sign_in_date_time, ...). One string, not five: what it saves is in
-    # docs/performance.md, "What the code's shapes save".
-    own_times: str = ""
+    # userPrincipalName, NAME_APART, then createdDateTime, employeeLeaveDateTime and the license times
+    # (license_times), joined by TIMES_APART ("" where Graph gave none): auditor.data.times.own_text
+    own: str
+    # lastSignInDateTime, lastNonInteractiveSignInDateTime and lastSuccessfulSignInDateTime joined by
+    # TIMES_APART ("" where Graph gave none), "" when it gave none at all: the part a night's sign-in read
+    # replaces (with_sign_ins), apart from the rest
+    sign_ins: str = ""
     # ((attribute path, value), ...) of the attributes a policy's cost_allocation asked for (see
     # auditor.data.attributes and TenantSnapshot.user_attributes); shared between users with equal values
     attributes: tuple[tuple[str, str], ...] = ()
@@ -188,23 +201,34 @@ class User(msgspec.Struct, frozen=True, gc=False):
             license_assignment_states=license_assignment_states,
             agent=own.get("identity_parent_id") is not None,
         )
-        times = own_times(**{k: own.pop(k) for k in OWN_TIMES if k in own})
-        states = license_times(license_assignment_states)
-        return cls(id, user_principal_name, display_name, profile, states, times, **own)
+        times = {k: own.pop(k, None) for k in OWN_TIMES}
+        text = own_text(
+            user_principal_name,
+            times["created_date_time"],
+            times["employee_leave_date_time"],
+            license_times(license_assignment_states),
+        )
+        return cls(id, display_name, profile, text, _sign_ins(times), **own)
 
     def with_values(self, **changes: Any) -> User:
-        """This user with `changes`, to its own fields (its date-times among them) or to what it
-        shares (a new profile then; new license_assignment_states change the profile's and the
-        times in step)."""
-        times = {k: changes.pop(k) for k in OWN_TIMES if k in changes}
-        own = {k: v for k, v in changes.items() if k in User.__struct_fields__}
-        if times:
-            own["own_times"] = own_times(**({k: getattr(self, k) for k in OWN_TIMES} | times))
-        shared = {k: v for k, v in changes.items() if k not in own}
-        if "license_assignment_states" in shared:
-            own["license_times"] = license_times(shared["license_assignment_states"])
+        """This user with `changes`, to its own fields (its user principal name and date-times among
+        them) or to what it shares (a new profile then; new license_assignment_states change the
+        profile's and the times in step)."""
+        texts = {k: changes.pop(k) for k in ("user_principal_name", *OWN_TIMES) if k in changes}
+        fields = {k: v for k, v in changes.items() if k in User.__struct_fields__}
+        shared = {k: v for k, v in changes.items() if k not in fields}
+        if texts or "license_assignment_states" in shared:
+            now = {k: getattr(self, k) for k in ("user_principal_name", *OWN_TIMES)} | texts
+            states = shared.get("license_assignment_states")
+            fields["own"] = own_text(
+                now["user_principal_name"],
+                now["created_date_time"],
+                now["employee_leave_date_time"],
+                self.license_times if states is None else license_times(states),
+            )
+            fields["sign_ins"] = _sign_ins(now)
         if not shared:
-            return msgspec.structs.replace(self, **own)
+            return msgspec.structs.replace(self, **fields)
         p = self.profile
         values: dict[str, Any] = {
             "account_enabled": p.account_enabled,
@@ -219,52 +243,68 @@ class User(msgspec.Struct, frozen=True, gc=False):
         unknown = shared.keys() - values.keys()
         if unknown:
             raise TypeError(f"User has no field {', '.join(sorted(unknown))}")
-        return msgspec.structs.replace(self, profile=new_profile(**(values | shared)), **own)
+        return msgspec.structs.replace(self, profile=new_profile(**(values | shared)), **fields)
 
     @property
     def license_assignment_states(self) -> tuple[LicenseAssignmentState, ...]:
         """The user's licenseAssignmentStates as Graph gave them, each with its lastUpdatedDateTime."""
         states = self.profile.license_assignment_states
-        if not self.license_times:
+        times = self.license_times
+        if not times:
             return states
         return tuple(
             msgspec.structs.replace(s, last_updated_date_time=t) if t else s
-            for s, t in zip(states, self.license_times.split(TIMES_APART), strict=True)
+            for s, t in zip(states, times.split(TIMES_APART), strict=True)
         )
 
     def with_sign_ins(self, last: str | None, last_ni: str | None, last_ok: str | None) -> User:
         """This user with these signInActivity times (lastSignInDateTime, lastNonInteractiveSignInDateTime,
-        lastSuccessfulSignInDateTime), its other date-times as they were."""
-        times = own_times(self.created_date_time, last, last_ni, last_ok, self.employee_leave_date_time)
-        return msgspec.structs.replace(self, own_times=times)
+        lastSuccessfulSignInDateTime), its other values as they were."""
+        return msgspec.structs.replace(self, sign_ins=sign_in_text(last, last_ni, last_ok))
 
-    # the user's own date-times (own_times)
-    def _own_time(self, i: int) -> str | None:
-        return self.own_times.split(TIMES_APART)[i] or None if self.own_times else None
+    # the user's own texts (own, sign_ins)
+    @property
+    def user_principal_name(self) -> str:
+        return self.own[: self.own.rindex(NAME_APART)]
+
+    def _own_times(self) -> list[str]:
+        """[createdDateTime, employeeLeaveDateTime, the license times] of `own` ("" where none)."""
+        return self.own[self.own.rindex(NAME_APART) + 1 :].split(TIMES_APART, 2)
+
+    @property
+    def license_times(self) -> str:
+        """The lastUpdatedDateTime of each of profile.license_assignment_states, in their order, as Graph
+        wrote it, joined by TIMES_APART ("" where it gave none); "" when it gave none at all. The times are
+        each user's own while the states are shared, so a user holds only its times, not a copy of its
+        states: license_assignment_states joins them."""
+        return self._own_times()[2]
+
+    def _sign_in(self, i: int) -> str | None:
+        return self.sign_ins.split(TIMES_APART)[i] or None if self.sign_ins else None
 
     @property
     def created_date_time(self) -> str | None:
-        return self._own_time(0)
+        return self._own_times()[0] or None
 
     @property
     def last_sign_in_date_time(self) -> str | None:
         """signInActivity's; None when never signed in or not collected (see TenantSnapshot.gaps)."""
-        return self._own_time(1)
+        return self._sign_in(0)
 
     @property
     def last_non_interactive_sign_in_date_time(self) -> str | None:
-        return self._own_time(2)
+        return self._sign_in(1)
 
     @property
     def last_successful_sign_in_date_time(self) -> str | None:
         """signInActivity.lastSuccessfulSignInDateTime: the two above also count failed attempts."""
-        return self._own_time(3)
+        return self._sign_in(2)
 
     @property
     def employee_leave_date_time(self) -> str | None:
         """employeeLeaveDateTime: when the user left or will leave the organization (read only for
         grace_days, and only where the app may: User-LifeCycleInfo.Read.All); None = not set or not read."""
-        return self._own_time(4)
+        return self._own_times()[1] or None
 
     # what the user shares, read as its own
     @property

@@ -120,7 +120,7 @@ class KeptRead(msgspec.Struct, forbid_unknown_fields=False):
 
 
 CHUNK = 10_000  # users a line of the kept file
-# a kept time never holds TIMES_APART, which joins a user's own date-times (User.own_times): a file
+# a kept time never holds TIMES_APART, which joins a user's sign-in times (User.sign_ins): a file
 # with one is not one this auditor wrote
 _Time = Annotated[str, msgspec.Meta(pattern=f"^[^{re.escape(TIMES_APART)}]*$")]
 _Times = dict[str, tuple[_Time | None, _Time | None, _Time | None]]
@@ -285,15 +285,22 @@ def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -
 
 
 def signed_in(users: list[User], chunks: Iterable[Mapping[str, SignInTimes]]) -> list[User]:
-    """`users`, the same list, with the times of `chunks` (merge's), each user replaced in place; a
-    user no chunk holds keeps the listing's (none). A million users' times are never all decoded at
-    once, nor the users held twice."""
-    at = {u.id: i for i, u in enumerate(users)}
-    for chunk in chunks:
-        for uid, (last, last_ni, ok) in chunk.items():
-            i = at.get(uid)
-            if i is not None:
-                users[i] = users[i].with_sign_ins(last, last_ni, ok)
+    """`users`, the same list, with the times of `chunks` (merge's), each user replaced; a user no chunk
+    holds keeps the listing's (none). A million users' times are never all decoded at once, nor the
+    users held twice: they are found by id in a dict that keeps their order, the list emptied meanwhile
+    (an index of their positions would hold a million numbers beside them)."""
+    by_id = {u.id: u for u in users}
+    if len(by_id) < len(users):  # never from a listing: partitions.Gathered keeps each user once
+        raise ValueError("a user is listed twice")
+    users.clear()
+    try:
+        for chunk in chunks:
+            for uid, (last, last_ni, ok) in chunk.items():
+                user = by_id.get(uid)
+                if user is not None:
+                    by_id[uid] = user.with_sign_ins(last, last_ni, ok)
+    finally:
+        users.extend(by_id.values())
     return users
 
 

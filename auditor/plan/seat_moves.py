@@ -28,7 +28,10 @@ def _moved(giver: Draft, taker: Draft) -> bool:
 
 
 def join_moves(chains: Sequence[list[Draft]]) -> list[list[Draft]]:
-    """The chains with each move's two users' chains joined, the holder's first; the others as given."""
+    """The chains with each move's two users' chains joined, the holder's first; the others as given.
+    Each holder is joined to the first chain (in the given order) whose license change takes a product
+    it frees for one finding of both: only the chains that share a finding with it are looked at, so a
+    plan of many users is not a comparison of every chain with every other."""
     out = [list(c) for c in chains]
     # a move's two license changes share a finding: the chains are looked up by their license change's
     # findings, not each against every other (a tenant's chains, one per user, are many)

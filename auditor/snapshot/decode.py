@@ -18,6 +18,7 @@ import orjson
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import PageReader, pairs_from
 from auditor.data.model import (
+    NAME_APART,
     NO_MAILBOX,
     TIMES_APART,
     AssignedLicense,
@@ -31,7 +32,8 @@ from auditor.data.model import (
     Subscription,
     User,
     joined_times,
-    own_times,
+    own_text,
+    sign_in_text,
 )
 
 from .format import (
@@ -295,15 +297,15 @@ class UserDecoder:
             )
             last_ok = _check_when(activity.lastSuccessfulSignInDateTime, "signInActivity.lastSuccessfulSignInDateTime")
         leave = _check_when(w.employeeLeaveDateTime, "employeeLeaveDateTime")
-        if w.createdDateTime is not None and TIMES_APART in w.createdDateTime:  # the user's times are joined by it
-            raise BadValue(f"createdDateTime: {w.createdDateTime!r} is not an ISO-8601 date-time")
+        created = w.createdDateTime
+        if created is not None and (TIMES_APART in created or NAME_APART in created):  # they part the user's texts
+            raise BadValue(f"createdDateTime: {created!r} is not an ISO-8601 date-time")
         return User(
             w.id,
-            w.userPrincipalName,
             w.displayName or "",
             profile,
-            times,
-            own_times(w.createdDateTime, last, last_ni, last_ok, leave),
+            own_text(w.userPrincipalName, created, leave, times),
+            sign_in_text(last, last_ni, last_ok),
             attributes,
         )
 

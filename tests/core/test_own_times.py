@@ -1,6 +1,7 @@
-"""A user's own date-times (created, three sign-ins, leave date) are held as one string
-(User.own_times) and read through properties of their Graph names: each reads back what Graph gave,
-or None, by every route a user is built or changed; a time that could not be told apart is refused."""
+"""A user's own date-times (created, three sign-ins, leave date) are held in two strings with its user
+principal name and license times (User.own, User.sign_ins) and read through properties of their Graph
+names: each reads back what Graph gave, or None, by every route a user is built or changed; a time that
+could not be told apart is refused, and a name reads back whatever it holds."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 import orjson
 import pytest
 
-from auditor.data.model import OWN_TIMES, TIMES_APART, User
+from auditor.data.model import NAME_APART, OWN_TIMES, TIMES_APART, User
 from auditor.graph.kept_sign_ins import KEPT_FILE, load, save
 from auditor.snapshot import BadValue, UserDecoder, user_to_json
 
@@ -57,8 +58,12 @@ def test_each_own_time_reads_back_by_every_route(times: tuple[str | None, ...]) 
     again = decoder.user(orjson.loads(orjson.dumps(user_to_json(decoded, with_sign_in=True))))
     for user in (decoded, paged[0], built, changed, again):
         assert _times(user) == times
-        # one string: the five joined, "" where Graph gave none; "" when it gave none at all
-        assert user.own_times == (TIMES_APART.join(t or "" for t in times) if any(times) else "")
+        # the sign-in times one string, "" where Graph gave none; "" when it gave none at all
+        signed = times[1:4]
+        assert user.sign_ins == (TIMES_APART.join(t or "" for t in signed) if any(signed) else "")
+        # the name and the other two another (no license times here)
+        assert user.own == f"{BASE['userPrincipalName']}{NAME_APART}{times[0] or ''}|{times[4] or ''}|"
+        assert user.user_principal_name == BASE["userPrincipalName"] and user.license_times == ""
     assert decoded == paged[0] == built == changed == again
 
 
@@ -75,12 +80,27 @@ def test_new_sign_ins_leave_the_other_times_as_they_were() -> None:
     )
 
 
-def test_a_created_time_holding_the_separator_is_named() -> None:
-    """createdDateTime is kept as Graph wrote it, unchecked; one holding the separator would read
-    back as other times, so the user is malformed there."""
-    odd = "2024-01-01T00:00:00Z" + TIMES_APART + "2025-01-01T00:00:00Z"
+@pytest.mark.parametrize("apart", [TIMES_APART, NAME_APART])
+def test_a_created_time_holding_a_separator_is_named(apart: str) -> None:
+    """createdDateTime is kept as Graph wrote it, unchecked; one holding a separator would read
+    back as other times or as part of the name, so the user is malformed there."""
+    odd = "2024-01-01T00:00:00Z" + apart + "2025-01-01T00:00:00Z"
     with pytest.raises(BadValue, match=r"^createdDateTime: "):
         UserDecoder(with_sign_in=False).user(BASE | {"createdDateTime": odd})
+    with pytest.raises(ValueError, match="not an ISO-8601 date-time"):
+        User.new("u", "u@contoso.example", created_date_time=odd)
+
+
+@pytest.mark.parametrize("name", ["odd|name@contoso.example", "two\nlines@contoso.example", "ü@contoso.example"])
+def test_a_name_reads_back_whatever_it_holds(name: str) -> None:
+    """The user principal name is Graph's to check: whatever it holds (a separator among it) reads back
+    as it was, and so do the times after it."""
+    times = TIMES[0]
+    decoded = UserDecoder(with_sign_in=True).user(_raw(times) | {"userPrincipalName": name})
+    built = User.new("u", name, **dict(zip(OWN_TIMES, times, strict=True)))
+    renamed = built.with_values(user_principal_name="ada@contoso.example").with_values(user_principal_name=name)
+    for user in (decoded, built, renamed):
+        assert user.user_principal_name == name and _times(user) == times
 
 
 def test_a_kept_read_whose_time_holds_the_separator_is_not_used(tmp_path: Path) -> None:

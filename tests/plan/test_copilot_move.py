@@ -38,6 +38,57 @@ def test_a_move_is_one_unit_and_the_give_rests_on_the_take() -> None:
     assert len(join_moves([[draft("b", {"P": 1}, ["f1"])], [draft("a", {"P": -1}, ["f9"])]])) == 2
 
 
+def _pairwise(chains: list[list[Draft]]) -> list[list[Draft]]:
+    """join_moves as its docstring says it, every chain against every other (the reference)."""
+    out = [list(c) for c in chains]
+    joined: set[int] = set()
+    for gi, giver in enumerate(out):
+        g = next((i for i, d in enumerate(giver) if d.kind == "assign_license"), None)
+        if g is None or gi in joined:
+            continue
+        for ti, taker in enumerate(out):
+            t = next((i for i, d in enumerate(taker) if d.kind == "assign_license"), None)
+            freed = {p for p, n in giver[g].seats.items() if n < 0}
+            if ti == gi or ti in joined or t is None:
+                continue
+            if not freed & {p for p, n in taker[t].seats.items() if n > 0}:
+                continue
+            if not set(giver[g].findings) & set(taker[t].findings):
+                continue
+            base = len(giver)
+            for d in taker:
+                d.deps = [base + j for j in d.deps]
+            taker[t].deps = sorted({*taker[t].deps, g})
+            giver.extend(taker)
+            joined.add(ti)
+            break
+    return [c for i, c in enumerate(out) if i not in joined]
+
+
+def test_moves_among_many_chains_join_as_every_chain_against_every_other() -> None:
+    # givers and takers of three products over shared findings, some chains with no license change, some
+    # takers wanted by two givers, some givers that took a seat themselves first
+    def chains() -> list[list[Draft]]:
+        out = []
+        for i in range(400):
+            product = "PQR"[i % 3]
+            finding = f"f{i % 37}"
+            if i % 11 == 0:
+                out.append([draft(f"u{i}", {}, [finding], kind="reprocess")])
+            elif i % 2:
+                out.append([draft(f"u{i}", {product: -1, "PQR"[(i + 1) % 3]: i % 5 == 0}, [finding, f"g{i % 5}"])])
+            else:
+                out.append([draft(f"u{i}", {}, [finding], kind="reprocess"), draft(f"u{i}", {product: 1}, [finding])])
+        return out
+
+    def shape(joined: list[list[Draft]]) -> list[list[tuple[str, str, list[int]]]]:
+        return [[(d.user, d.kind, d.deps) for d in c] for c in joined]
+
+    joined = join_moves(chains())
+    assert len(joined) < 400  # moves were made
+    assert shape(joined) == shape(_pairwise(chains()))
+
+
 def _holds(state: Path, upn: str) -> bool:
     user = next(u for u in load_snapshot(state).users if u.user_principal_name == upn)
     return COPILOT in user.sku_ids
