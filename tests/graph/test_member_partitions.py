@@ -9,7 +9,6 @@ import dataclasses
 import re
 import uuid
 
-import msgspec
 import pytest
 from emulator_faults import Fault, FaultKind
 from graph_tenants import make_tenant
@@ -29,9 +28,7 @@ def tenant(first_characters: str = "jmsadck", n: int = 300) -> TenantSnapshot:
     (which also assigns a license, so its direct members are read too)."""
     base = make_tenant(n, seed=5)
     users = tuple(
-        msgspec.structs.replace(
-            u, user_principal_name=f"{first_characters[i % len(first_characters)]}user{i}@contoso.example"
-        )
+        u.with_values(user_principal_name=f"{first_characters[i % len(first_characters)]}user{i}@contoso.example")
         for i, u in enumerate(base.users)
     )
     sku = base.skus[0].sku_id

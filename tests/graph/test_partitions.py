@@ -52,7 +52,7 @@ def awkward_tenant(first: str = AWKWARD, n: int = 300) -> TenantSnapshot:
     for i, (u, c) in enumerate(zip(base.users, itertools.cycle(first), strict=False)):
         local = f"{c}user{i}"
         upn = f"{local}_example.org#EXT#@contoso.example" if u.user_type == "Guest" else f"{local}@contoso.example"
-        users.append(msgspec.structs.replace(u, user_principal_name=upn))
+        users.append(u.with_values(user_principal_name=upn))
     return dataclasses.replace(base, users=tuple(users))
 
 
@@ -501,7 +501,7 @@ def one_letter_tenant(n: int = 300) -> TenantSnapshot:
     for i, u in enumerate(base.users):
         local = "m" if i == 0 else f"m{SECOND[i % len(SECOND)]}user{i}" if i % 5 else f"{'jasx'[i % 4]}user{i}"
         upn = f"{local}_example.org#EXT#@contoso.example" if u.user_type == "Guest" else f"{local}@contoso.example"
-        users.append(msgspec.structs.replace(u, user_principal_name=upn))
+        users.append(u.with_values(user_principal_name=upn))
     return dataclasses.replace(base, users=tuple(users))
 
 

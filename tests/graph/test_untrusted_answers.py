@@ -357,7 +357,6 @@ def _endless_users(asked: list[str]) -> Callable[[Request], Reply]:
     """An answer to GET /users that never ends: 100 new users a page, each page linking the next;
     each request's target goes to `asked`."""
     from graph_tenants import make_tenant
-    from msgspec.structs import replace
 
     from auditor.graph.collector import USER_FIELDS
     from auditor_dev.emulator.wire import user_wire
@@ -368,7 +367,7 @@ def _endless_users(asked: list[str]) -> Callable[[Request], Reply]:
         asked.append(request.target)
         n = int(request.query.get("$skiptoken", 0))
         users = [
-            user_wire(replace(template, id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
+            user_wire(template.with_values(id=f"u{n}-{i}", user_principal_name=f"u{n}-{i}@x.example"), USER_FIELDS)
             for i in range(100)
         ]
         link = f"http://{request.headers['host']}/v1.0/users?$skiptoken={n + 1}"
