@@ -40,6 +40,7 @@ from auditor.data.products import Sku as Sku
 from auditor.data.products import Subscription as Subscription
 from auditor.data.times import NAME_APART as NAME_APART  # re-exported, as the five below
 from auditor.data.times import OWN_TIMES as OWN_TIMES
+from auditor.data.times import SAME_AS_LAST
 from auditor.data.times import TIMES_APART as TIMES_APART
 from auditor.data.times import joined_times as joined_times
 from auditor.data.times import own_text as own_text
@@ -280,7 +281,10 @@ class User(msgspec.Struct, frozen=True, gc=False):
         return self._own_times()[2]
 
     def _sign_in(self, i: int) -> str | None:
-        return self.sign_ins.split(TIMES_APART)[i] or None if self.sign_ins else None
+        if not self.sign_ins:
+            return None
+        times = self.sign_ins.split(TIMES_APART)
+        return (times[0] if times[i] == SAME_AS_LAST else times[i]) or None
 
     @property
     def created_date_time(self) -> str | None:

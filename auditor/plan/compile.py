@@ -96,6 +96,7 @@ from auditor.plan.declared import (
 )
 from auditor.plan.describe import Describer
 from auditor.plan.effects import Op, conflicts, ends_data_together, merge_ops, ops_of
+from auditor.plan.exchange import RULES as MAILBOX_RULES
 from auditor.plan.exchange import mailbox_steps
 from auditor.plan.holds import NOT_ON_HOLD, not_on_hold
 from auditor.plan.schedule import Draft, Seat, chain, order, seat_table
@@ -177,35 +178,44 @@ def compile_plan(
     )
     parts = {r.sku_id.lower(): r.sku for r in document.skus}
     every = list(read_findings(document, remediation))
+    rule_of = {f.id: f.rule for f in every}
     # 1. which findings, and which of their actions
     as_of = str(document.as_of or document.generated_at or "")
     weighed = _weigh(every, filters, as_of, describe_changes)
-    skipped, eligible = weighed.skipped, weighed.eligible
+    skipped, eligible, chosen = weighed.skipped, weighed.eligible, weighed.chosen
+    mailboxes = [f for f in weighed.resolved if f.rule in MAILBOX_RULES]
+    # the findings' actions are let go as soon as no step reads them (docs/performance.md)
+    del every, weighed
     # 2. minimal: the effects merged, without contradictions or data ended in part
-    merged, left = _merged(eligible, weighed.chosen, parts, root)
+    merged, left = _merged(eligible, chosen, parts, root)
     skipped += left
+    position = {f.id: i for i, f in enumerate(eligible)}
+    named = {f.id: (f.rule, f.subject) for f in eligible}
+    sources = {f.id: f.source for f in eligible if f.source is not None} if describe_changes else None
+    del eligible, chosen
     by_user: dict[str, list[Op]] = {}
     for o in merged.values():
         by_user.setdefault(o.user, []).append(o)
+    del merged
     # 3. and 4. order and seats
     table = seat_table(document)
-    done, overflow, left_out = order(join_moves([chain(user_ops) for user_ops in by_user.values()]), table)
-    position = {f.id: i for i, f in enumerate(eligible)}
-    words = (
-        Describer({f.id: f.source for f in eligible if f.source is not None}, document) if describe_changes else None
-    )
+    chains = join_moves([chain(user_ops) for user_ops in by_user.values()])
+    del by_user
+    done, overflow, left_out = order(chains, table)
+    del chains
+    words = Describer(sources, document) if sources is not None else None
     changes = _numbered(done, position, words)
+    del done
     stopped = None
     if overflow is not None:
-        stopped, cut = _stopped(overflow, left_out, table, len(changes), words, {f.id: f for f in eligible})
+        stopped, cut = _stopped(overflow, left_out, table, len(changes), words, named)
         skipped += cut
-    rule_of = {f.id: f.rule for f in every}
     skipped = [
         msgspec.structs.replace(s, other_rules=tuple(rule_of.get(o, "") for o in s.others)) if s.others else s
         for s in skipped
     ]
     # 5. cost
-    return _plan(document, table, changes, stopped, skipped, filters, mailbox_steps(weighed.resolved, skipped, changes))
+    return _plan(document, table, changes, stopped, skipped, filters, mailbox_steps(mailboxes, skipped, changes))
 
 
 class _Weighed(NamedTuple):
@@ -319,10 +329,10 @@ def _stopped(
     table: Mapping[str, Seat],
     planned: int,
     words: Describer | None,
-    by_id: Mapping[str, PlanFinding],
+    named: Mapping[str, tuple[str, str]],
 ) -> tuple[Stopped, list[Skipped]]:
     """The change that would consume more seats than are usable (step 4), and the entries of the
-    findings whose changes never fit."""
+    findings whose changes never fit (`named`: finding -> its rule and subject)."""
     index, part, usable, needed = overflow
     first = left_out[0][index]
     known = part in table
@@ -337,7 +347,7 @@ def _stopped(
         first.path,
     )
     cut = dict.fromkeys(fid for drafts in left_out for d in drafts for fid in d.findings)
-    return stopped, [Skipped(fid, by_id[fid].rule, STOPPED, by_id[fid].subject) for fid in cut]
+    return stopped, [Skipped(fid, named[fid][0], STOPPED, named[fid][1]) for fid in cut]
 
 
 def _plan(

@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from auditor.data.model import NAME_APART, OWN_TIMES, TIMES_APART, User
+from auditor.data.times import SAME_AS_LAST
 from auditor.graph.kept_sign_ins import KEPT_FILE, load, save
 from auditor.snapshot import BadValue, UserDecoder, user_to_json
 
@@ -58,8 +59,10 @@ def test_each_own_time_reads_back_by_every_route(times: tuple[str | None, ...]) 
     again = decoder.user(orjson.loads(orjson.dumps(user_to_json(decoded, with_sign_in=True))))
     for user in (decoded, paged[0], built, changed, again):
         assert _times(user) == times
-        # the sign-in times one string, "" where Graph gave none; "" when it gave none at all
-        signed = times[1:4]
+        # the sign-in times one string, "" where Graph gave none; "" when it gave none at all; the last
+        # successful sign-in that is the last sign-in held as SAME_AS_LAST
+        last, last_ni, last_ok = times[1:4]
+        signed = (last, last_ni, SAME_AS_LAST if last_ok and last_ok == last else last_ok)
         assert user.sign_ins == (TIMES_APART.join(t or "" for t in signed) if any(signed) else "")
         # the name and the other two another (no license times here)
         assert user.own == f"{BASE['userPrincipalName']}{NAME_APART}{times[0] or ''}|{times[4] or ''}|"
@@ -113,3 +116,16 @@ def test_a_kept_read_whose_time_holds_the_separator_is_not_used(tmp_path: Path) 
     path.write_bytes(gzip.compress(written))
     kept, why = load(path)
     assert kept is None and "not one this auditor wrote" in why
+
+
+def test_a_sign_in_time_that_is_the_marker_is_refused() -> None:
+    """A last successful sign-in that is the last sign-in is held as SAME_AS_LAST and reads back as
+    that time; a time Graph gives as the marker itself could not be told apart, so it is refused."""
+    user = User.new("u", "u@contoso.example").with_sign_ins("2026-11-01T05:00:00Z", None, "2026-11-01T05:00:00Z")
+    assert user.sign_ins == f"2026-11-01T05:00:00Z{TIMES_APART}{TIMES_APART}{SAME_AS_LAST}"
+    assert user.last_successful_sign_in_date_time == "2026-11-01T05:00:00Z"
+    other = user.with_sign_ins("2026-11-01T05:00:00Z", None, "2026-10-01T05:00:00Z")
+    assert other.last_successful_sign_in_date_time == "2026-10-01T05:00:00Z"
+    for times in ((SAME_AS_LAST, None, None), (None, SAME_AS_LAST, None), (None, None, SAME_AS_LAST)):
+        with pytest.raises(ValueError, match="not an ISO-8601 date-time"):
+            user.with_sign_ins(*times)
