@@ -17,6 +17,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 import pytest
@@ -66,8 +67,16 @@ def night(audited: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 @pytest.fixture
 def connectwise() -> ConnectWiseTicketsStandIn:
+    return _sample(ConnectWiseTicketsStandIn)
+
+
+S = TypeVar("S", bound=ConnectWiseTicketsStandIn)
+
+
+def _sample(kind: type[S]) -> S:
+    """The stand-in (or a subclass of it) with the sample MSP's companies, agreements and boards."""
     companies, agreements, additions = sample_connectwise()
-    return ConnectWiseTicketsStandIn(
+    return kind(
         boards=SAMPLE_BOARDS,
         company_id=SAMPLE_MSP,
         public_key=SAMPLE_PUBLIC_KEY,
@@ -228,18 +237,7 @@ def _journal(folder: Path) -> list[dict[str, object]]:
 
 
 def test_a_run_killed_after_a_ticket_was_made_opens_none_twice(night: Path) -> None:
-    companies, agreements, additions = sample_connectwise()
-    held = HeldAfterTheFirstTicket(
-        boards=SAMPLE_BOARDS,
-        company_id=SAMPLE_MSP,
-        public_key=SAMPLE_PUBLIC_KEY,
-        private_key=PRIVATE,
-        client_id=SAMPLE_CLIENT_ID,
-        companies=companies,
-        agreements=agreements,
-        additions=additions,
-    )
-    with held as cw:
+    with _sample(HeldAfterTheFirstTicket) as cw:
         run = _process(night, cw.url)
         try:
             assert cw.made.wait(120), run.communicate(timeout=5)
