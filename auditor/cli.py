@@ -399,7 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     connection = _Parser(add_help=False)
     add_connection_arguments(connection)
     add_email_command(sub, parents=[connection]).set_defaults(func=_command("cmd_email"))
-    add_apply_command(sub, connection, demo_write(main, _command("cmd_apply", "auditor.apply.run", WriteOptions.of)))
+    add_apply_command(sub, connection, demo_write(main, _command("cmd_apply", "auditor.commands", WriteOptions.of)))
     add_undo_command(sub, connection, demo_write(main, _command("cmd_undo", "auditor.apply.undoing", WriteOptions.of)))
     _add_plan(sub)
     add_history_command(sub, _command("cmd_history", "auditor.insights.nightly", HistoryOptions.of))

@@ -15,6 +15,7 @@ from auditor.data.model import Locale
 from auditor.policyset.schema import schema_text
 
 from . import wording
+from .apply.arguments import WriteOptions
 from .arguments import AuditOptions
 from .delivery.arguments import run_email_command
 from .graph.arguments import CollectCommandOptions, GraphSource
@@ -94,3 +95,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_email(args: argparse.Namespace) -> int:
     """`email`: with --via graph it signs in like `audit` (--tenant-id, --auth, --cloud, --graph-endpoint)."""
     return run_email_command(args, graph_adapter_factory=mail_adapter(GraphSource.of(args)))
+
+
+def cmd_apply(options: WriteOptions) -> int:
+    """`apply PLAN`: auditor.apply.run's, with the plan compiled again at the call by the audit's own stages
+    (auditor.pipeline.recompile): the file selects among the changes the tool would make now."""
+    from .apply.run import cmd_apply as apply_command
+    from .pipeline.recompile import recompile
+
+    return apply_command(options, recompile)

@@ -65,6 +65,8 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     GraphSource.of(args).refuse_beside_demo()  # what the demo sets itself is never given and ignored
     if args.command == "apply":
         args.plan = args.plan or str(folder / "plan.json")
+        # apply compiles the plan again from the tenant as it is now, judged as `audit --demo` judged it
+        args.as_of = demo.CLOCK.isoformat() + "Z"
         folder = Path(args.plan).parent
         args.max_age = max(args.max_age, demo.frozen_for() + args.max_age)
     else:

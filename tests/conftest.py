@@ -22,6 +22,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from auditor.graph.pacing import Pacing, forget_app_windows
 from auditor_dev.emulator import Budgets, VirtualTime
+from tests.agreeing import agreeing
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +30,14 @@ def _own_plan_locks(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
     """apply and undo lock a plan by its SHA-256 in the system's temporary folder (auditor.apply.lock):
     a run of the suite locks its plans in its own folder, so two runs at once never share a lock."""
     monkeypatch.setattr("auditor.apply.lock.lock_folder", lambda: tmp_path_factory.getbasetemp() / "plan-locks")
+
+
+@pytest.fixture(autouse=True)
+def _hand_written_plans_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hand-written plan (no policy files) is compiled again as its own changes (tests/agreeing.py)."""
+    from auditor.pipeline import recompile as module
+
+    monkeypatch.setattr(module, "recompile", agreeing(module.recompile))
 
 
 @pytest.fixture(autouse=True)

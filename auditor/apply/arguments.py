@@ -68,6 +68,9 @@ class WriteOptions:
     journal_file: str | None = None  # undo's JOURNAL
     max_age: float = 7 * 24.0  # apply --max-age, hours
     max_failures: int = DEFAULT_MAX_FAILURES  # apply --max-failures
+    # the moment apply's fresh compile judges the tenant at (None: now; --demo: the sample's frozen moment,
+    # as `audit --demo` judged it)
+    as_of: str | None = None
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> WriteOptions:
@@ -88,6 +91,7 @@ class WriteOptions:
             journal_file=getattr(args, "journal_file", None),
             max_age=getattr(args, "max_age", 7 * 24.0),
             max_failures=getattr(args, "max_failures", DEFAULT_MAX_FAILURES),
+            as_of=getattr(args, "as_of", None),
         )
 
 

@@ -42,6 +42,11 @@ class Failures:
         self.failed[change.n] = why
         self.users.setdefault(change.user, change.n)
 
+    def refuse(self, change: Change, why: str) -> None:
+        """A change not sent because the tool would not make it now (auditor.apply.agree): what rests on it
+        is skipped; the user's other changes are judged on their own."""
+        self.failed[change.n] = why
+
     def blocked(self, change: Change) -> str | None:
         """Why `change` rests on a change that did not go through (None: it does not)."""
         for dep in change.depends_on:

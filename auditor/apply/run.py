@@ -21,7 +21,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,9 +36,11 @@ from ..graph.client import GraphClient
 from ..graph.clouds import endpoints
 from ..graph.progress import Progress
 from . import permissions
+from .agree import Refusal, agree
 from .arguments import WriteOptions
 from .carry import Failures, summary
 from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
+from .fresh import Recompile
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
@@ -57,10 +59,16 @@ def clock() -> datetime:
 
 
 async def apply_plan(
-    plan: PlanFile, session: Session, earlier: Sequence[EarlierUnknown] = (), wait: float = DEFAULT_WAIT
+    plan: PlanFile,
+    session: Session,
+    earlier: Sequence[EarlierUnknown] = (),
+    wait: float = DEFAULT_WAIT,
+    refused: Mapping[int, Refusal] | None = None,
 ) -> None:
     """Apply the plan's changes in order; `wait`: the seconds a change may wait for a group's
-    license after a join (wait.py)."""
+    license after a join (wait.py); `refused`: the changes a fresh compile does not hold as they are
+    (auditor.apply.agree), never sent."""
+    refused = refused or {}
     changes = plan.changes
     by_n = {c.n: c for c in changes}
     mode = "applying" if session.execute else "dry run, nothing is written (--yes applies)"
@@ -95,7 +103,7 @@ async def apply_plan(
         for change in changes:
             session.check_stop(f"change {change.n}")
             try:
-                await _apply_one(session, change, changes, by_n, wait)
+                await _apply_one(session, change, changes, by_n, wait, refused.get(change.n))
             except Carried as exc:
                 session.warn(str(exc))
                 if freed := seat_left_free(session, change, by_n):
@@ -109,6 +117,12 @@ async def apply_plan(
     finally:
         summary(session, len(changes))
     t = session.tally
+    if session.refused:
+        raise ApplyStopped(
+            f"{session.refused} change(s) refused, nothing sent for them: a fresh compile of the tenant under the "
+            "plan's policy does not make them as the plan says (each named above); every other change was "
+            + ("applied or skipped as above" if session.execute else "checked as above")
+        )
     if t.failed or t.unknown:
         raise ApplyStopped(
             f"{t.failed + t.unknown} change(s) did not go through ({t.failed} failed, {t.unknown} "
@@ -120,6 +134,47 @@ async def apply_plan(
         raise AuthError(
             permissions.describe(check.missing, session.delegated) + "; `apply --yes` would stop before the first write"
         )
+
+
+async def _refuse_or_skip(
+    session: Session,
+    change: Change,
+    state: UserState,
+    refusal: Refusal,
+    changes: Sequence[Change],
+    by_n: dict[int, Change],
+) -> None:
+    """A change the fresh compile does not hold as it is is never sent. One it does not hold at all, whose
+    preconditions the tenant shows no longer hold (made by an earlier run, or no longer needed), is skipped as
+    any such change is; every other is refused (_refuse)."""
+    if refusal.absent:
+        reasons = unmet(
+            change, state, clock(), session.products, session.group_labels(), session.plans
+        ) or await group_unmet(session, change, state, changes, by_n)
+        if reasons:
+            session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
+            return
+    _refuse(session, change, refusal)
+
+
+def _refuse(session: Session, change: Change, refusal: Refusal) -> None:
+    """A change the fresh compile does not hold as it is: named with the field that differs, journaled as
+    failed (never sent), and what rests on it is skipped."""
+    field = f" ({refusal.field})" if refusal.field else ""
+    why = f"refused{field}, nothing sent: {refusal.why}"
+    session.failures.refuse(change, why)
+    session.refused += 1
+    session.warn(f"change {change.n}{field}: refused: {refusal.why}")
+    if not session.execute:
+        session.tally.would_skip += 1
+        session.say(f"      -> would refuse: {refusal.why}")
+        return
+    session.tally.failed += 1
+    if session.journal is not None:
+        session.journal.write(
+            change.n, change.raw, session.request_doc(change), status=None, outcome="failed", note=why, before=None
+        )
+    session.say(f"      -> REFUSED{field}: {refusal.why}")
 
 
 def _beyond_undo(session: Session, changes: Sequence[Change]) -> None:
@@ -145,9 +200,15 @@ def _beyond_undo(session: Session, changes: Sequence[Change]) -> None:
 
 
 async def _apply_one(
-    session: Session, change: Change, changes: Sequence[Change], by_n: dict[int, Change], wait: float
+    session: Session,
+    change: Change,
+    changes: Sequence[Change],
+    by_n: dict[int, Change],
+    wait: float,
+    refusal: Refusal | None = None,
 ) -> None:
-    """Re-read, check and (with --yes) make one change; Carried when it did not go through."""
+    """Re-read, check and (with --yes) make one change; Carried when it did not go through; `refusal`: the
+    fresh compile does not hold it as it is, so it is never sent."""
     wanted = awaited(change, by_n)
     # a join whose user is a member already counts for a change that waits for its group's license
     joined = joins_of(change, by_n, wanted) & session.tally.joined
@@ -170,6 +231,9 @@ async def _apply_one(
     session.show(change.n, change)
     if change.kind == "add_member" and state.exists and change.group in (state.member_of or ()):
         session.tally.joined.add(change.n)
+    if refusal is not None:
+        await _refuse_or_skip(session, change, state, refusal, changes, by_n)
+        return
     if wanted:
         await _after_join(session, change, state, wanted, wait)
         return
@@ -307,8 +371,9 @@ def _writer(
     return JournalWriter(default_path(default_dir, prefix), tenant_id=tenant_id, cloud=cloud, plan=plan)
 
 
-def cmd_apply(options: WriteOptions) -> int:
-    """`apply PLAN`: the plan's license changes, then with --commerce its commerce changes."""
+def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
+    """`apply PLAN`: the plan's license changes, then with --commerce its commerce changes; each made only
+    if `recompile` (the plan compiled again from the tenant as it is now) holds it equal in every field."""
     assert options.plan is not None  # the command layer names it (or --demo's)
     failures = Failures(options.max_failures)
     path = Path(options.plan)
@@ -350,8 +415,14 @@ def cmd_apply(options: WriteOptions) -> int:
             if writer is not None and options.yes:  # what an undo of this journal needs, whatever plan.json becomes
                 keep_plan(path, writer.path.parent, plan.sha256)
             wait = options.wait
+            refused = _refusals(plan, recompile, options) if plan.changes else {}
             code = _run(
-                client, writer, options.yes, plan.tenant_id, lambda s: apply_plan(plan, s, earlier, wait), failures
+                client,
+                writer,
+                options.yes,
+                plan.tenant_id,
+                lambda s: apply_plan(plan, s, earlier, wait, refused),
+                failures,
             )
         if only_commerce or options.commerce:  # the bill's commerce changes, after the license changes
             # the billing clients load only for --commerce
@@ -367,6 +438,23 @@ def cmd_apply(options: WriteOptions) -> int:
                 or code
             )
         return code
+
+
+def _refusals(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> dict[int, Refusal]:
+    """The plan's license changes a fresh compile does not hold equal in every field (auditor.apply.agree)."""
+    print(
+        "compiling the plan again from the tenant as it is now, under the plan's policy (only the changes "
+        "both agree on are made)",
+        file=sys.stderr,
+        flush=True,
+    )
+    fresh = recompile(plan, options)
+    for gap in fresh.gaps:
+        print(
+            f"license-auditor: the fresh read is incomplete: {gap}; changes resting on what it hides are refused",
+            file=sys.stderr,
+        )
+    return agree([c.raw for c in plan.changes], fresh.changes())
 
 
 def _run(

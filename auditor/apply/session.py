@@ -88,6 +88,7 @@ class Session:
         self.users: dict[str, str] = {}  # user id -> "Name (UPN)", as last re-read
         self.groups: dict[str, GroupState] = {}  # group id -> the group as last re-read
         self.failures = Failures()  # the changes that did not go through, and what rests on them (carry.py)
+        self.refused = 0  # changes a fresh compile does not hold as they are (auditor.apply.agree): never sent
 
     def check_stop(self, what: str) -> None:
         """Stop before `what` when a signal asked the run to stop."""

@@ -26,7 +26,7 @@ from auditor.data.enums import AccountKind
 from auditor.data.model import Cloud
 from auditor.data.usage_data import is_date
 from auditor.formats.change_model import AddedLicense, Body, ChangeRecord, Precondition
-from auditor.formats.plan_records import Stopped
+from auditor.formats.plan_records import Filters, Stopped
 
 from ..graph.clouds import ENDPOINTS
 from ..graph.hosts import LOOPBACK
@@ -133,6 +133,8 @@ class PlanFile:
     # each policy file's SHA-256 as the audit read it (check_policies); () in a plan written before
     # they were recorded
     policy_sha256: tuple[tuple[str, str], ...] = ()
+    # which findings the plan was compiled for (plan.json's `filters`): apply compiles again with them
+    filters: Filters = Filters()
 
 
 class Where:
@@ -190,6 +192,7 @@ def load_plan(path: Path) -> PlanFile:
         0 < len(f) <= 4096 and "\0" not in f and isinstance(d, str) and SHA256.match(d) for f, d in digests.items()
     ):
         raise where.error("policy_sha256", "must map each policy file to the SHA-256 of its bytes")
+    filters = _filters(doc.get("filters"), where)
     return PlanFile(
         path,
         tenant_id,
@@ -202,7 +205,26 @@ def load_plan(path: Path) -> PlanFile:
         read_at if isinstance(read_at, str) else None,
         tuple(files),
         tuple(sorted(digests.items())),
+        filters,
     )
+
+
+def _filters(value: Any, where: Where) -> Filters:
+    """plan.json's `filters` (absent in an older plan: every finding): which findings it was compiled for."""
+    if value is None:
+        return Filters()
+    if not isinstance(value, dict):
+        raise where.error("filters", "must be an object (rules, min_severity, findings)")
+    names: dict[str, tuple[str, ...] | None] = {}
+    for key in ("rules", "findings"):
+        given = value.get(key)
+        if given is not None and not (isinstance(given, list) and all(isinstance(v, str) and v for v in given)):
+            raise where.error(f"filters.{key}", "must be a list of ids, or null")
+        names[key] = None if given is None else tuple(given)
+    severity = value.get("min_severity")
+    if severity is not None and not isinstance(severity, str):
+        raise where.error("filters.min_severity", "must be a severity, or null")
+    return Filters(names["rules"], severity, names["findings"])
 
 
 CLOCK_SKEW = timedelta(minutes=5)  # a plan "created" later than now by more than this is refused

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -81,7 +82,9 @@ def _check_size(plan: ChangePlan, out: Path, created_at: str) -> None:
         )
 
 
-def _commerce(options: PlanOptions, document: ReportDocument, billing: BillingFile | None) -> BillingFile | None:
+def _commerce(
+    options: PlanOptions, document: ReportDocument, billing: BillingFile | None, say: Callable[[str], None]
+) -> BillingFile | None:
     """The billing APIs when asked for (--billing-source or an endpoint), then the file over them;
     else the facts the audit read (report.json's billing_facts), a --billing file's rows over them."""
     if document.subscriptions is UNSET:
@@ -102,10 +105,10 @@ def _commerce(options: PlanOptions, document: ReportDocument, billing: BillingFi
         # the file over the saved facts, fact by fact, as the audit lays it over the APIs' rows
         merged = merge(saved.rows, billing, subscriptions_of(document), saved.path)
         for warning in merged.warnings:
-            _say(warning)
+            say(warning)
         return merged.billing
     return read_commerce(
-        options.bill, subscriptions_of(document), document.tenant.id, billing, os.environ, live=False, say=_say
+        options.bill, subscriptions_of(document), document.tenant.id, billing, os.environ, live=False, say=say
     ).billing
 
 
@@ -137,17 +140,19 @@ def _check_report_age(plan: ChangePlan, created_at: str, max_age_hours: float | 
         )
 
 
-def cmd_plan(options: PlanOptions) -> int:
-    """`plan`: DIR/report.json's open findings (those the options select) into plan.json, plan.md, batches."""
-    report_dir = Path(options.report_dir)
-    if not report_dir.is_dir():
-        raise UsageError(f"--report-dir: {report_dir} is not a directory")
-    path = report_dir / REPORT
+def compile_report(
+    options: PlanOptions, path: Path, say: Callable[[str], None] = _say, *, check_filters: bool = True
+) -> ChangePlan:
+    """The plan of the report at `path` (report.json) under `options`' filters and bill sources: what
+    `plan` writes, and what `apply` compiles again at the call from a fresh read of the tenant
+    (auditor.pipeline.recompile), so that both ask one function. `check_filters`: a --findings id the
+    report lacks is a usage error (apply's compile: the finding is gone, so are its changes)."""
     billing = read_billing(options.billing_file) if options.billing_file else None
     document = load_report(path)
     if options.exchange_export:  # fresher than what the audit attached
         document = attach(document, read_exchange_export(options.exchange_export), options.exchange_export)
-    _check_filters(options, document, path)
+    if check_filters:
+        _check_filters(options, document, path)
     plan = compile_plan(
         document,
         rules=options.rules,
@@ -155,21 +160,30 @@ def cmd_plan(options: PlanOptions) -> int:
         finding_ids=options.findings,
         graph_root=_graph_root(document.tenant.cloud),
     )
-    facts = _commerce(options, document, billing)
-    plan = with_bill(plan, document, facts, _say)
+    facts = _commerce(options, document, billing, say)
+    plan = with_bill(plan, document, facts, say)
     if document.money is not UNSET:  # plan.md opens with this plan's money story: its changes, its bill
         # the plan's bill where there are billing facts (the report's own had them too); else the report's
         bill = plan.bill if facts is not None and plan.bill is not None else document.bill_or_none
         priced = msgspec.structs.replace(document, bill=UNSET if bill is None else bill)
         plan = msgspec.structs.replace(plan, money=money(priced, plan))
+    if not document.complete:
+        say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
+    return plan
+
+
+def cmd_plan(options: PlanOptions) -> int:
+    """`plan`: DIR/report.json's open findings (those the options select) into plan.json, plan.md, batches."""
+    report_dir = Path(options.report_dir)
+    if not report_dir.is_dir():
+        raise UsageError(f"--report-dir: {report_dir} is not a directory")
+    plan = compile_report(options, report_dir / REPORT)
     out = _output_dir(options, report_dir)
     created_at = _now()
     _check_report_age(plan, created_at, options.max_age, demo=options.demo)
     _check_size(plan, out, created_at)
     with output_lock(out):
         written = write_plan(plan, out, created_at=created_at)
-    if not document.complete:
-        _say(f"warning: {path} is an incomplete report: findings of the rules it could not evaluate are not planned")
     if plan.money is not None:  # the plan's size, then the money story plan.md opens with
         _say(f"plan: {summary(plan, Locale.EN, amounts=False)}")
         _say(" ".join(opening(plan.money, Locale.EN)))

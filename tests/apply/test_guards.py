@@ -17,6 +17,7 @@ from emulator_faults import Fault, FaultKind
 
 from auditor.cli import main
 from auditor.formats.report_model import builtins
+from tests import agreeing
 from tests.plan.builders import FORBIDDEN, finding, report, seat, uid
 from tests.plan.builders import assign as report_assign
 
@@ -58,8 +59,7 @@ def test_two_runs_of_one_plan_cannot_interleave(
     first = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "auditor",
+            str(agreeing.__file__),  # `python -m auditor`, a hand-written plan compiled again as its own changes
             "apply",
             str(plan),
             "--yes",

@@ -20,6 +20,7 @@ from emulator_faults import Fault, FaultKind
 
 from auditor.apply.journal import read_journal
 from auditor_dev.emulator import Drop, Reply, Request, error_document
+from tests import agreeing
 
 from .conftest import (
     ANNA,
@@ -70,7 +71,7 @@ def _cli(graph: Graph, *args: str, file_limit: int | None = None) -> subprocess.
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
 
     return subprocess.Popen(
-        [sys.executable, "-m", "auditor", *args, "--graph-endpoint", graph.url, "--auth", "token"],
+        [sys.executable, str(agreeing.__file__), *args, "--graph-endpoint", graph.url, "--auth", "token"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

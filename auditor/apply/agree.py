@@ -1,0 +1,153 @@
+"""Whether a plan file's change is one the tool would make now: the file selects, the source decides.
+
+`apply` compiles the plan again at the call, from a fresh read of the tenant under the plan's policy
+(auditor.apply.fresh), with the function `plan` used (auditor.plan.command.compile_report). A change of
+the file is made only if the fresh compile holds the same change, equal in every field; the file can
+choose among the fresh compile's changes (which ones), never widen or alter one. So there is no list
+of fields to re-check: every field is compared, and a field a later version adds is compared too.
+
+Two fields are positions, not facts: `n` (the change's number in its own file) and `depends_on` (the
+numbers of the changes it rests on). They are compared through what they point at: a file change's
+dependencies must be the changes the fresh compile's matching change depends on, matched in turn.
+
+    Refusal         a file change the fresh compile does not hold as it is, and the first field that
+                    differs (or why no fresh change matches)
+    agree(...)      {n: Refusal} for the file's changes that are refused; the others may be made
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# the fields that are positions in a file, compared through the changes they name
+POSITIONS = ("n", "depends_on")
+# the order fields are compared in: the write first (its request, target and body), then what it rests on,
+# then the words; a field not named here (one a later version adds) after them, by name
+FIELD_ORDER = ("kind", "method", "path", "user", "group", "body", "precondition", "seats", "findings", "data_kept")
+# a change is looked for among the fresh compile's changes by its request: the write itself
+IDENTITY = ("method", "path")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A file change the fresh compile does not make as it is: `field` the first that differs (`path` when
+    no fresh change writes the same request), `why` said for a person."""
+
+    n: int
+    field: str
+    why: str
+    # the fresh compile writes no such request at all (not one that differs): the tool would not make it now,
+    # which is also what a change the tenant no longer needs looks like (apply's re-read tells them apart)
+    absent: bool = False
+
+
+def agree(file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Mapping[str, Any]]) -> dict[int, Refusal]:
+    """The file's changes (as written: plan.json's `changes`) that the fresh compile's (as `plan` would
+    write them) do not hold equal in every field, by their `n` (apply skips what rests on them)."""
+    by_request: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for change in fresh_changes:
+        by_request.setdefault(_identity(change), []).append(change)
+    fresh_n = {_n(c): c for c in fresh_changes}
+    matched: dict[int, int] = {}  # file n -> fresh n
+    taken: set[int] = set()
+    refused: dict[int, Refusal] = {}
+    for change in file_changes:
+        n = _n(change)
+        candidates = [c for c in by_request.get(_identity(change), []) if _n(c) not in taken]
+        if not candidates:
+            refused[n] = _unmatched(change, fresh_changes, taken)
+            continue
+        best: tuple[str, str] | None = None
+        for candidate in candidates:
+            differs = _first_difference(change, candidate)
+            if differs is None:
+                differs = _dependencies_differ(change, candidate, matched, refused, fresh_n)
+            if differs is None:
+                matched[n] = _n(candidate)
+                taken.add(_n(candidate))
+                best = None
+                break
+            best = best or differs
+        if best is not None:
+            field, why = best
+            refused[n] = Refusal(n, field, why)
+    return refused
+
+
+def _n(change: Mapping[str, Any]) -> int:
+    n = change.get("n")
+    return n if isinstance(n, int) else -1
+
+
+def _identity(change: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(change.get(key) for key in IDENTITY)
+
+
+def _unmatched(change: Mapping[str, Any], fresh_changes: Sequence[Mapping[str, Any]], taken: set[int]) -> Refusal:
+    """A change whose request the fresh compile does not write: named by the field that differs from the
+    fresh change made for the same findings, when there is one (an edited target), else by its request."""
+    n = _n(change)
+    findings = _canonical(change.get("findings"))
+    same = next((c for c in fresh_changes if _n(c) not in taken and _canonical(c.get("findings")) == findings), None)
+    differs = _first_difference(change, same) if same is not None else None
+    if differs is not None:
+        return Refusal(n, *differs)
+    request = " ".join(str(change.get(key, "")) for key in IDENTITY)
+    return Refusal(
+        n,
+        "path",
+        f"the tool would not make this change now: compiled again from the tenant as it is now, under the "
+        f"plan's policy, the plan holds no {request}",
+        absent=True,
+    )
+
+
+def _first_difference(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The first field (in FIELD_ORDER, positions aside) whose value differs, said; None when all agree."""
+    keys = (set(change) | set(fresh)) - set(POSITIONS)
+    ordered = [k for k in FIELD_ORDER if k in keys] + sorted(keys - set(FIELD_ORDER))
+    for key in ordered:
+        if _canonical(change.get(key)) != _canonical(fresh.get(key)):
+            return key, (
+                f"its `{key}` is not the one the tool would write now: the plan says {_shown(change.get(key))}, "
+                f"a fresh compile of the tenant under the plan's policy says {_shown(fresh.get(key))}"
+            )
+    return None
+
+
+def _dependencies_differ(
+    change: Mapping[str, Any],
+    fresh: Mapping[str, Any],
+    matched: Mapping[int, int],
+    refused: Mapping[int, Refusal],
+    fresh_n: Mapping[int, Mapping[str, Any]],
+) -> tuple[str, str] | None:
+    """Why the change's `depends_on` does not name, matched, the changes the fresh one rests on."""
+    deps = [d for d in change.get("depends_on") or [] if isinstance(d, int)]
+    if any(dep in refused for dep in deps):
+        return None  # never made: apply skips what rests on a change it did not make
+    said = {matched.get(dep) for dep in deps}
+    wanted = {d for d in fresh.get("depends_on") or [] if isinstance(d, int)}
+    if said != wanted:
+        missing = sorted(wanted - {d for d in said if d is not None})
+        names = ", ".join(
+            _shown(fresh_n[d].get("description") or fresh_n[d].get("path")) for d in missing if d in fresh_n
+        )
+        return "depends_on", (
+            "its `depends_on` is not what the change rests on now"
+            + (f": it must come after {names}" if names else ": it names changes it does not rest on")
+        )
+    return None
+
+
+def _canonical(value: Any) -> str:
+    """One spelling of a JSON value (key order aside), so that equal values compare equal."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _shown(value: Any, limit: int = 160) -> str:
+    text = _canonical(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,98 @@
+"""apply's fresh compile: the plan compiled again at the call, from the tenant as the source says now.
+
+The audit's own stages read the tenant with apply's connection under the plan's policy files (the
+ones plan.json names by SHA-256; the run refuses the plan when they changed), write report.json into a
+folder of its own, and `plan`'s own function compiles it with the plan's filters
+(auditor.plan.command.compile_report). auditor.apply.agree then keeps the plan file's changes that
+this compile holds equal in every field (docs/plan-and-apply.md, "The file selects, the source decides").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import msgspec
+
+from auditor.apply.arguments import WriteOptions
+from auditor.apply.fresh import FreshPlan
+from auditor.arguments import AuditOptions
+from auditor.common.errors import CollectionError
+from auditor.common.timestamps import timestamp_or_none
+from auditor.data.enums import Format
+from auditor.formats.plan_json import PlanFile, PlanFileError
+from auditor.plan.arguments import PlanOptions
+from auditor.plan.command import REPORT, compile_report
+from auditor.plan.read import load_report
+from auditor.plan.write import plan_document
+
+from .run import audit
+
+KEPT_LINES = 5  # of what the fresh audit said, quoted when it wrote no report
+
+
+def recompile(plan: PlanFile, options: WriteOptions) -> FreshPlan:
+    """The plan `plan` would write now for `plan`'s tenant, policy and filters, read with `options`'
+    connection; CollectionError when no report could be written, PlanFileError when the policy
+    files read are not the plan's."""
+    if not plan.policy_files:
+        raise PlanFileError(
+            f"{plan.path}: policy_files: the plan names no policy file, so it cannot be compiled again at the "
+            "call and none of its changes can be checked against the tenant as it is now; audit and plan again"
+        )
+    moment = timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None
+    source = replace(options.graph, demo=False, clock=(lambda: moment) if moment is not None else None)
+    said = io.StringIO()
+    with tempfile.TemporaryDirectory(prefix="license-auditor-fresh-") as folder:
+        out = Path(folder) / "report"
+        audit_options = AuditOptions(
+            output_dir=str(out),
+            policies=plan.policy_files,
+            graph=True,
+            source=source,
+            formats=(Format.JSON,),
+            fail_on="never",
+            as_of=options.as_of,
+            bill=options.billing,
+            # the demo's audit reads the sample's protection rules; so does its fresh compile
+            demo_exchange=options.graph.demo,
+        )
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            code = audit(audit_options)
+        path = out / REPORT
+        if not path.exists():
+            lines = [line for line in said.getvalue().splitlines() if line.strip()][-KEPT_LINES:]
+            raise CollectionError(
+                f"the tenant could not be read again to compile the plan at the call (the audit ended with exit "
+                f"{code}): " + " / ".join(lines)
+            )
+        document = load_report(path)
+        _same_policy(plan, dict(document.policy_sha256 or {}))
+        filters = plan.filters
+        compiled = compile_report(
+            PlanOptions(
+                report_dir=str(out),
+                rules=filters.rules,
+                min_severity=filters.min_severity,
+                findings=filters.findings,
+            ),
+            path,
+            say=lambda _text: None,
+            check_filters=False,
+        )
+    written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
+    gaps = tuple(f"{gap.dataset}: {gap.reason}" for gap in document.gaps)
+    return FreshPlan(written, gaps)
+
+
+def _same_policy(plan: PlanFile, read: dict[str, str]) -> None:
+    """The fresh audit judged by the very policy files the plan names (their SHA-256), else the plan is refused."""
+    if plan.policy_sha256 and dict(plan.policy_sha256) != read:
+        raise PlanFileError(
+            f"{plan.path}: policy_sha256: the policy files read to compile the plan again are not the plan's "
+            f"({', '.join(sorted(read)) or 'none'}): audit and plan again"
+        )
