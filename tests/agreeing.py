@@ -20,9 +20,9 @@ def agreeing(real: Any) -> Any:
     """`real` (auditor.pipeline.recompile.recompile), but for a plan without policy files: the file's changes."""
     from auditor.apply.fresh import FreshPlan
 
-    def recompile(plan: Any, options: Any) -> FreshPlan:
+    def recompile(plan: Any, options: Any, now: Any) -> FreshPlan:
         if plan.policy_files:
-            return real(plan, options)
+            return real(plan, options, now)
         return FreshPlan({"changes": [dict(c.raw) for c in plan.changes]})
 
     return recompile

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 # the fields that are positions in a file, compared through the changes they name
@@ -27,6 +28,8 @@ POSITIONS = ("n", "depends_on")
 # the order fields are compared in: the write first (its request, target and body), then what it rests on,
 # then the words; a field not named here (one a later version adds) after them, by name
 FIELD_ORDER = ("kind", "method", "path", "user", "group", "body", "precondition", "seats", "findings", "data_kept")
+# preconditions whose day is counted back from the compile's clock: the file's may be earlier (stricter)
+SINCE = ("copilot_idle_since",)
 # a change is looked for among the fresh compile's changes by its request: the write itself
 IDENTITY = ("method", "path")
 
@@ -110,12 +113,40 @@ def _first_difference(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> tu
     keys = (set(change) | set(fresh)) - set(POSITIONS)
     ordered = [k for k in FIELD_ORDER if k in keys] + sorted(keys - set(FIELD_ORDER))
     for key in ordered:
-        if _canonical(change.get(key)) != _canonical(fresh.get(key)):
+        mine, theirs = change.get(key), fresh.get(key)
+        if key == "precondition":
+            mine, theirs = _as_strict(mine, theirs), theirs
+        if _canonical(mine) != _canonical(theirs):
             return key, (
                 f"its `{key}` is not the one the tool would write now: the plan says {_shown(change.get(key))}, "
                 f"a fresh compile of the tenant under the plan's policy says {_shown(fresh.get(key))}"
             )
     return None
+
+
+def _as_strict(mine: Any, theirs: Any) -> Any:
+    """The file's preconditions, with each one that is measured back from the compile's clock taken as the
+    fresh compile's where the file's asks at least as much: a plan compiled last night says "no Copilot use
+    since" an earlier day than a compile this morning, a longer idle span that apply checks as written. Only
+    those (SINCE); every other precondition must be equal."""
+    if not isinstance(mine, list) or not isinstance(theirs, list) or len(mine) != len(theirs):
+        return mine
+    out = []
+    for own, fresh in zip(mine, theirs, strict=True):
+        key = next((k for k in SINCE if isinstance(own, dict) and isinstance(fresh, dict) and k in own), None)
+        if key is not None and set(own) == set(fresh) and _day(own[key]) is not None:
+            day, fresh_day = _day(own[key]), _day(fresh.get(key))
+            if fresh_day is not None and day is not None and day <= fresh_day:
+                own = {**own, key: fresh[key]}
+        out.append(own)
+    return out
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _dependencies_differ(

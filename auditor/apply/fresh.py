@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..formats.plan_json import PlanFile
@@ -35,5 +36,5 @@ class FreshPlan:
         return found if isinstance(found, list) else []
 
 
-# (the plan as read and checked, the flags apply runs with) -> the fresh compile
-Recompile = Callable[[PlanFile, WriteOptions], FreshPlan]
+# (the plan as read and checked, the flags apply runs with, apply's clock) -> the fresh compile
+Recompile = Callable[[PlanFile, WriteOptions, datetime], FreshPlan]

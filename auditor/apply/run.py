@@ -448,7 +448,7 @@ def _refusals(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> di
         file=sys.stderr,
         flush=True,
     )
-    fresh = recompile(plan, options)
+    fresh = recompile(plan, options, clock())
     for gap in fresh.gaps:
         print(
             f"license-auditor: the fresh read is incomplete: {gap}; changes resting on what it hides are refused",

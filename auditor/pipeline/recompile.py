@@ -14,6 +14,7 @@ import io
 import json
 import tempfile
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
@@ -35,17 +36,18 @@ from .run import audit
 KEPT_LINES = 5  # of what the fresh audit said, quoted when it wrote no report
 
 
-def recompile(plan: PlanFile, options: WriteOptions) -> FreshPlan:
+def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan:
     """The plan `plan` would write now for `plan`'s tenant, policy and filters, read with `options`'
-    connection; CollectionError when no report could be written, PlanFileError when the policy
-    files read are not the plan's."""
+    connection and judged at `now` (apply's clock; --demo: the sample's moment, options.as_of);
+    CollectionError when no report could be written, PlanFileError when the policy files read are not
+    the plan's."""
     if not plan.policy_files:
         raise PlanFileError(
             f"{plan.path}: policy_files: the plan names no policy file, so it cannot be compiled again at the "
             "call and none of its changes can be checked against the tenant as it is now; audit and plan again"
         )
-    moment = timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None
-    source = replace(options.graph, demo=False, clock=(lambda: moment) if moment is not None else None)
+    moment = (timestamp_or_none(options.as_of, require_zone=True) if options.as_of else None) or now
+    source = replace(options.graph, demo=False, clock=lambda: moment)
     said = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="license-auditor-fresh-") as folder:
         out = Path(folder) / "report"
@@ -56,7 +58,7 @@ def recompile(plan: PlanFile, options: WriteOptions) -> FreshPlan:
             source=source,
             formats=(Format.JSON,),
             fail_on="never",
-            as_of=options.as_of,
+            as_of=moment.isoformat().replace("+00:00", "Z"),
             bill=options.billing,
             # the demo's audit reads the sample's protection rules; so does its fresh compile
             demo_exchange=options.graph.demo,

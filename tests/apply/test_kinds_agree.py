@@ -293,8 +293,8 @@ def test_a_person_whose_sign_in_name_is_a_rooms_address_is_not_a_room(
 def test_an_edited_swap_that_would_take_the_calling_plan_is_refused_at_the_call(
     tmp_path: Path, graph_for: Any, clock: None
 ) -> None:
-    """apply re-derives what the swap may remove from the tenant's products as it re-reads them, not
-    from the plan: a plan.json edited to remove the call queue's MCOPSTN5_US too is skipped, and nothing
+    """apply compiles the swap again from the tenant's products as it re-reads them, not from the plan: a
+    plan.json edited to remove the call queue's MCOPSTN5_US too is refused, naming its body, and nothing
     is written."""
     table = _table()
     held = [PHONE, US_CALLING]
@@ -320,10 +320,10 @@ def test_an_edited_swap_that_would_take_the_calling_plan_is_refused_at_the_call(
     path = tmp_path / "reports" / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
     journal = tmp_path / "j.jsonl"
-    assert run("apply", path, graph, "--yes", "--journal", str(journal)) == 0
+    assert run("apply", path, graph, "--yes", "--journal", str(journal)) == 3
     [line] = outcome_lines(journal)
-    assert line["outcome"] == "skipped"
-    assert "Calling Plan" in line["note"] and "dial out" in line["note"]
+    assert line["outcome"] == "failed"
+    assert line["note"].startswith("refused (body), nothing sent")
     assert set(graph.direct(QUEUE)) == set(held)
 
 

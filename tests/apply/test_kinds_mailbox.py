@@ -124,9 +124,9 @@ def test_an_edited_plan_that_swaps_the_mailbox_suite_away_is_refused_at_the_call
     tmp_path: Path, graph_for: Any, clock: None
 ) -> None:
     """(b) The policy prices Teams Phone Standard, not E5: the swap removes Teams Phone Standard alone.
-    The plan.json edited to swap E5 away too (the request and its preconditions agree) is skipped at the
-    call: apply re-reads the mailbox and the products, derives that E5 carries the mailbox, writes
-    nothing. The plan as written then goes through, and E5 and its mailbox stay."""
+    The plan.json edited to swap E5 away too (the request and its preconditions agree) is refused at the
+    call: compiled again from the tenant, the plan's swap removes Teams Phone Standard alone, so the edited
+    body is named and nothing is written. The plan as written then goes through, and E5 and its mailbox stay."""
     line = _holding(
         LINE, "line", [PHONE, E5], account_enabled=False, department=RESOURCE_DEPARTMENT, mailbox_purpose="user"
     )
@@ -142,10 +142,10 @@ def test_an_edited_plan_that_swaps_the_mailbox_suite_away_is_refused_at_the_call
     path = tmp_path / "reports" / "plan.json"
     path.write_text(json.dumps(plan), encoding="utf-8")
     journal = tmp_path / "j.jsonl"
-    assert run("apply", path, graph, "--yes", "--journal", str(journal)) == 0
+    assert run("apply", path, graph, "--yes", "--journal", str(journal)) == 3
     [outcome] = outcome_lines(journal)
-    assert outcome["outcome"] == "skipped"
-    assert "carries the account's mailbox" in outcome["note"] and "never through the swap" in outcome["note"]
+    assert outcome["outcome"] == "failed"
+    assert outcome["note"].startswith("refused (body), nothing sent: its `body` is not the one the tool would write")
     assert set(graph.direct(LINE)) == {PHONE, E5}
     assert not [r for r in graph.writes() if LINE in r.path]
     _plan(tmp_path)  # written again from the report

@@ -196,14 +196,14 @@ def test_a_person_with_the_resource_department_keeps_every_license(
     changes = json.loads((reports / "plan.json").read_text(encoding="utf-8"))["changes"]
     assert PERSON not in {c["user"] for c in changes}  # the plan takes nothing from the person
     assert QUEUE in {c["user"] for c in changes}
-    # between plan and apply the call queue's account is enabled (a person uses it now): apply re-reads
-    # the same evidence, finds only the department, and skips
+    # between plan and apply the call queue's account is enabled (a person uses it now): compiled again
+    # from the same evidence, the swap is not what the tool would make now, and nothing is sent
     graph.emulator.tenant.change_user(QUEUE, account_enabled=True)
     journal = tmp_path / "j.jsonl"
-    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 0
+    assert run("apply", reports / "plan.json", graph, "--yes", "--journal", str(journal)) == 3
     outcomes = {line["action"]["user"]: line for line in outcome_lines(journal)}
-    assert outcomes[QUEUE]["outcome"] == "skipped"
-    assert "person account now" in outcomes[QUEUE]["note"]
+    assert outcomes[QUEUE]["outcome"] == "failed"
+    assert outcomes[QUEUE]["note"].startswith("refused (body), nothing sent")
     assert graph.direct(QUEUE) == {E5: ()}
     assert graph.direct(PERSON) == {E5: ()}
     assert PERSON in graph.emulator.tenant.group(G_E3).members
