@@ -151,10 +151,13 @@ async def _refuse_or_skip(
         reasons = unmet(
             change, state, clock(), session.products, session.group_labels(), session.plans
         ) or await group_unmet(session, change, state, changes, by_n)
+        reasons = reasons or await copilot_unmet(session, change, state, clock())
         if reasons:
             session.skip(change.n, change, change.raw, "; ".join(reasons), state.before(change.skus()))
             return
     _refuse(session, change, refusal)
+    if freed := seat_left_free(session, change, by_n):  # a move whose give is refused after its take was made
+        session.warn(freed)
 
 
 def _refuse(session: Session, change: Change, refusal: Refusal) -> None:

@@ -87,7 +87,7 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             check_filters=False,
         )
     written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
-    gaps = tuple(f"{gap.dataset}: {gap.reason}" for gap in document.gaps)
+    gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
     return FreshPlan(written, gaps)
 
 
