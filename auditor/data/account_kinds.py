@@ -3,13 +3,17 @@ one function the model (User.kind) and apply (its re-read before a write) both a
 
 A kind rests on signals that agree, never on one that a person's account can carry as well.
 `department` is free text that a person, an HR feed or on-premises Active Directory sets; every
-leaver is disabled; the resource license is one anyone who assigns licenses can assign. So a Teams
-resource account is one that has never signed in interactively and holds the resource license, or
-whose department names one, which is disabled, and which holds a phone product without a mailbox
-(PHONE_PRODUCTS) or has no mailbox at all. A disabled account with a person's suite and sign-ins is
-a leaver whatever its department (the person rules judge it: grace, holds, the Exchange steps); an
-account that signs in interactively is a person's whatever license it holds. A resource signal the
-others do not corroborate is a hint for a person to confirm (`resource_signal`), never a kind.
+leaver is disabled; the resource license is one anyone who assigns licenses can assign; and no
+interactive sign-in yet is what every new hire's account shows too, so it is never evidence, only
+the absence of counter-evidence. So a Teams resource account is a disabled account ("disabled for
+sign in and must remain so") that has never signed in interactively and holds the resource license,
+or whose department names one and which holds a phone product without a mailbox (PHONE_PRODUCTS) or
+has no mailbox at all. An enabled account is never one: a new hire holding the resource license who
+has not signed in yet stays a person's until someone confirms otherwise. A disabled account with a
+person's suite and sign-ins is a leaver whatever its department (the person rules judge it: grace,
+holds, the Exchange steps); an account that signs in interactively is a person's whatever license it
+holds. A resource signal the others do not corroborate is a hint for a person to confirm
+(`resource_signal`), never a kind.
 docs/account-kinds.md quotes the Microsoft page behind each kind and each id below.
 """
 
@@ -130,18 +134,20 @@ def resource_evidence(
     Graph records an interactive sign-in of it (lastSignInDateTime), None when that is not known.
 
     A resource account never signs in interactively, so an account with a recorded interactive
-    sign-in, or one whose sign-ins are not known, is never confirmed. Beyond that: the resource
-    license (Microsoft's "correctly identified by the system"), or the department together with a
-    disabled account ("a disabled user object") and a line: a phone product without a mailbox
-    (PHONE_PRODUCTS), or no mailbox at all (`mailbox_purpose` NO_MAILBOX). A disabled account with
-    the department and a person's suite with a mailbox is not one: every leaver is disabled, and a
-    suite with a mailbox leaves through the leaver's rules, never through a swap."""
-    if signed_in is not False:
+    sign-in, or one whose sign-ins are not known, is never confirmed; but no sign-in recorded proves
+    nothing either (a new hire's account has none yet), so it only lets the other signals speak.
+    They must include a disabled account (Microsoft: "disabled for sign in and must remain so"),
+    and beside it the resource license (Microsoft's "correctly identified by the system"), or the
+    department and a line: a phone product without a mailbox (PHONE_PRODUCTS), or no mailbox at all
+    (`mailbox_purpose` NO_MAILBOX). A disabled account with the department and a person's suite
+    with a mailbox is not one: every leaver is disabled, and a suite with a mailbox leaves through
+    the leaver's rules, never through a swap."""
+    if signed_in is not False or account_enabled is not False:
         return False
     if sku_ids & RESOURCE_LICENSES:
         return True
     line = bool(sku_ids & PHONE_PRODUCTS) or mailbox_purpose == NO_MAILBOX
-    return resource_hint(department) and account_enabled is False and line
+    return resource_hint(department) and line
 
 
 def account_kind(
@@ -158,7 +164,7 @@ def account_kind(
     agree, lower-case `sku_ids`); a Teams Rooms account (a Teams Rooms license); a shared, room or
     equipment mailbox (`mailboxSettings.userPurpose`, read only where a rule needs it, or a room of
     the places listing); a guest (`userType`); else a person. `account_enabled` None (not read)
-    never corroborates a department, nor `signed_in` None (not known) anything. apply re-reads the
+    corroborates nothing, nor `signed_in` None (not known), nor False (no interactive sign-in yet). apply re-reads the
     same properties and asks the same function."""
     if identity_parent_id is not None:
         return AccountKind.AGENT

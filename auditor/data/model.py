@@ -174,6 +174,10 @@ class User(msgspec.Struct, frozen=True, gc=False):
     # identityParentId of an agent user (Graph's microsoft.graph.agentUser, lower case): the object id
     # of its parent agent identity; None for every other user, or when the agent users were not read
     identity_parent_id: str | None = None
+    # the domains of the user's mail addresses (proxyAddresses' SMTP ones and mail, auditor.data.protection_rules
+    # .mail_domains), read only for a policy that judges Defender for Office 365's reach; () when they are just its
+    # user principal name's domain, when it has none, or when they were not read (recipient_domains falls back)
+    mail_domains: tuple[str, ...] = ()
 
     @classmethod
     def new(
@@ -346,6 +350,12 @@ class User(msgspec.Struct, frozen=True, gc=False):
     @property
     def licensed(self) -> bool:
         return bool(self.profile.assigned_licenses)
+
+    @property
+    def recipient_domains(self) -> tuple[str, ...]:
+        """The domains mail reaches the user at (a protection rule's `RecipientDomainIs`): its mail domains, or
+        its user principal name's domain where none were read or it has none."""
+        return self.mail_domains or (self.user_principal_name.rpartition("@")[2].lower(),)
 
     @property
     def kind(self) -> AccountKind:

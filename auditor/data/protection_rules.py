@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
 from auditor.common.errors import UsageError
 
+# the users' properties a `RecipientDomainIs` condition is matched against: the user's mail addresses, not its
+# user principal name (Microsoft: "recipients with email address in the specified domains")
+MAIL_READS = ("mail", "proxyAddresses")
+SMTP = "smtp:"  # proxyAddresses' prefix of an SMTP address: SMTP: for the primary one, smtp: for the others
 FILE = "protection-rules.csv"  # beside the mailbox export (--exchange-export): one CSV per command
 PROTECTION_RULES = "protectionRules"  # the snapshot's accessScope key, and the Gap's dataset
 CMDLETS = ("Get-SafeLinksRule", "Get-SafeAttachmentRule", "Get-AntiPhishRule", "Get-ATPProtectionPolicyRule")
@@ -112,6 +116,16 @@ class ProtectionRule:
             state,
             *(lists[k] for k in LISTS),
         )
+
+
+def mail_domains(mail: str | None, proxy_addresses: Iterable[str] | None) -> tuple[str, ...]:
+    """The domains (lower case, sorted) of a user's mail addresses as Graph gives them: each SMTP address of
+    `proxy_addresses` (the prefix `SMTP:` or `smtp:`, in any case; SIP:, X500: and the like are no mail address)
+    and `mail`. Empty when it has none (no mailbox, or neither property read)."""
+    found = {a[len(SMTP) :] for a in proxy_addresses or () if a[: len(SMTP)].lower() == SMTP}
+    if mail:
+        found.add(mail)
+    return tuple(sorted({a.rpartition("@")[2].strip().lower() for a in found if "@" in a} - {""}))
 
 
 def read_protection_rules(path: str | Path) -> tuple[ProtectionRule, ...]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.account_kinds import ROOMS
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
+from auditor.data.protection_rules import MAIL_READS
 from auditor.data.usage_data import REPORTS, USAGE_REPORTS, UsageNeed
 
 # auditor.snapshot's names of these parts (a test holds them equal), which are user properties too
@@ -140,6 +141,12 @@ class Requests:
     def rooms(self) -> bool:
         """Whether the places listing's rooms are read (Place.Read.All): for a rule that judges room mailboxes."""
         return ROOMS in self.parts or ROOMS in self.user
+
+    @property
+    def mail_domains(self) -> bool:
+        """Whether the users' mail addresses are selected (mail, proxyAddresses): for a Defender for Office 365
+        rule's `RecipientDomainIs` (auditor.impact.entitlement_scope)."""
+        return bool(self.user & frozenset(MAIL_READS))
 
     @property
     def access_scope(self) -> bool:

@@ -330,6 +330,7 @@ class _Run:
         self.state = _Collection(client, progress, options.concurrency or DEFAULT_CONCURRENCY)
         self.state.streams = options.concurrency
         self.state.attributes = options.attributes
+        self.state.mail_domains = options.mail_domains
         self.prefetch: PurposeReads | None = None
         self.reports: UsageCollection | None = None
         self.mailbox_granted = False

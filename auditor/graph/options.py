@@ -53,6 +53,8 @@ class CollectOptions:
     `agents`: read the agent users (graph/agent_users.py), for the rules that judge account kinds;
     `agent_identities`: their parent agent identities too (AgentIdentity.Read.All), for agent-user-orphaned.
     `rooms`: read the rooms of the places listing (graph/places.py), for the rules that judge room mailboxes.
+    `mail_domains`: select the users' mail addresses (mail, proxyAddresses) with them, for whom a Defender for
+    Office 365 rule's `RecipientDomainIs` reaches (User.mail_domains).
     """
 
     group_refs: tuple[str, ...] = ()
@@ -72,6 +74,7 @@ class CollectOptions:
     agents: bool = False
     agent_identities: bool = False
     rooms: bool = False
+    mail_domains: bool = False
 
     @classmethod
     def of(
@@ -111,4 +114,5 @@ class CollectOptions:
             agents=requests.agents,
             agent_identities=requests.agent_identities,
             rooms=requests.rooms,
+            mail_domains=requests.mail_domains,
         )

@@ -34,6 +34,7 @@ from auditor.common.errors import AuthError, CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.attributes import top_level
 from auditor.data.model import Gap, Group, User
+from auditor.data.protection_rules import MAIL_READS
 from auditor.policy.objects import SignInJudges
 
 from ..snapshot import (
@@ -85,11 +86,13 @@ LEAVE_DATE_NOT_READ = (
 )
 
 
-def users_path(attributes: Sequence[str] = (), leave_dates: bool = False) -> str:
+def users_path(attributes: Sequence[str] = (), leave_dates: bool = False, mail_domains: bool = False) -> str:
     """The users listing (never with signInActivity: SIGN_IN_PATH reads it apart). `attributes`: the
     paths a cost allocation asks for (auditor.data.attributes), selected only then; `leave_dates`:
-    employeeLeaveDateTime too (grace_days)."""
-    fields = USER_FIELDS + ((LEAVE_DATE,) if leave_dates else ()) + top_level(attributes)
+    employeeLeaveDateTime too (grace_days); `mail_domains`: mail and proxyAddresses too (a Defender for
+    Office 365 rule's RecipientDomainIs)."""
+    mail = MAIL_READS if mail_domains else ()
+    fields = USER_FIELDS + ((LEAVE_DATE,) if leave_dates else ()) + mail + top_level(attributes)
     return f"/users?$select={','.join(fields)}&$top={PAGE_SIZE}"
 
 
@@ -121,6 +124,7 @@ def _utc_now() -> datetime:
 
 class UserReads(ReadState):
     leave_dates = False  # select employeeLeaveDateTime (grace_days); cleared when Graph refuses it
+    mail_domains = False  # select mail and proxyAddresses (a Defender for Office 365 rule's RecipientDomainIs)
     # the nightly's kept sign-in activity (kept_sign_ins.py): None, every user's is read every time
     sign_in_plan: SignInPlan | None = None
     tenant_hint = ""  # the tenant the token is for (its tid claim): whose kept read may be used
@@ -473,7 +477,7 @@ class UserReads(ReadState):
     async def _read_users(self) -> list[User]:
         """In partitions, several at once, when the tenant is large (partitions.py); else in one chain."""
         decoder = UserDecoder(with_sign_in=False, selected=True, attributes=self.attributes)
-        path = users_path(self.attributes, self.leave_dates)
+        path = users_path(self.attributes, self.leave_dates, self.mail_domains)
         return await read_users(
             UsersRead(
                 self.client,
@@ -494,7 +498,7 @@ class UserReads(ReadState):
     async def _read_sequential(self, decoder: UserDecoder, counted: bool) -> tuple[list[User], int | None]:
         """The users in one chain, and with `counted` the first page's @odata.count (None: not asked
         for, or not given as a number)."""
-        path = users_path(self.attributes, self.leave_dates)
+        path = users_path(self.attributes, self.leave_dates, self.mail_domains)
         gathered = Gathered()
         users = gathered.chain()
         listed: list[int] = []  # the first page's @odata.count, when asked for and given

@@ -422,9 +422,12 @@ def _protected(index: TenantIndex, rules: Iterable[ProtectionRule], reader: Scop
     (its reach is not known)."""
     groups = {_key(g.id): frozenset(map(_key, g.members)) for g in index.snapshot.groups}
     groups.update({key: frozenset(map(_key, g.members)) for key, g in reader.groups.items()})
+    # `RecipientDomainIs` looks for "recipients with email address in the specified domains": a user's mail
+    # domains (proxyAddresses, mail), its user principal name's only where those were not read or it has none
     domains: dict[str, set[str]] = {}
     for user in index.users:
-        domains.setdefault(user.user_principal_name.rpartition("@")[2].lower(), set()).add(_key(user.id))
+        for domain in user.recipient_domains:
+            domains.setdefault(domain, set()).add(_key(user.id))
     out: list[Scope] = []
     for rule in rules:
         named = (*rule.sent_to_member_of, *rule.except_sent_to_member_of)

@@ -35,6 +35,7 @@ from auditor.data.model import (
     own_text,
     sign_in_text,
 )
+from auditor.data.protection_rules import mail_domains
 
 from .format import (
     USER_WIRE_TYPES,
@@ -202,6 +203,7 @@ class UserDecoder:
         self._licenses: dict[tuple[WireLicense, ...], tuple[AssignedLicense, ...]] = {}
         self._states: dict[tuple[WireLicenseState, ...], tuple[LicenseAssignmentState, ...]] = {}
         self._profiles: dict[tuple[Any, ...], Profile] = {}
+        self._domains: dict[tuple[str, ...], tuple[str, ...]] = {}  # users of one mail domain share its tuple
 
     def _intern(self, s: str | None) -> str | None:
         return None if s is None else self._strings.setdefault(s, s)
@@ -307,7 +309,20 @@ class UserDecoder:
             own_text(w.userPrincipalName, created, leave, times),
             sign_in_text(last, last_ni, last_ok),
             attributes,
+            mail_domains=self._mail_domains(w),
         )
+
+    def _mail_domains(self, w: Any) -> tuple[str, ...]:
+        """User.mail_domains: the domains of the user's mail addresses (Graph's mail and proxyAddresses, or a
+        snapshot's mailDomains); () where they are just its user principal name's domain (recipient_domains
+        gives that one anyway) or none were given, so most users hold no tuple of their own."""
+        found = mail_domains(w.mail, w.proxyAddresses)
+        kept = getattr(w, "mailDomains", None)  # a snapshot file's (the auditor wrote it), not a Graph page's
+        if kept:
+            found = tuple(sorted({*found, *(d.strip().lower() for d in kept if d.strip())}))
+        if not found or found == (w.userPrincipalName.rpartition("@")[2].lower(),):
+            return ()
+        return self._domains.setdefault(found, tuple(self._intern(d) or "" for d in found))
 
     def _profile(
         self, w: Any, licenses: tuple[AssignedLicense, ...], states: tuple[LicenseAssignmentState, ...]

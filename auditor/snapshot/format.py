@@ -30,6 +30,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from auditor.data.protection_rules import MAIL_READS
+
 SCHEMA_VERSION = 1
 KIND = "license-auditor/snapshot"
 SIGN_IN_ACTIVITY = "signInActivity"
@@ -102,6 +104,11 @@ class _User(msgspec.Struct, gc=False):
     employeeLeaveDateTime: str | None = None
     # the mailbox purpose (Graph's pages never carry it): null = no mailbox
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
+    # the user's mail addresses in Graph's shape (a snapshot written by hand), or the domains of them a
+    # snapshot the auditor wrote keeps (User.mail_domains): either gives the user's mail domains
+    mail: str | None = None
+    proxyAddresses: list[str] | None = None
+    mailDomains: list[str] | None = None
 
 
 class _UserSignIn(_User, gc=False):
@@ -126,6 +133,9 @@ class _UserSelected(msgspec.Struct, gc=False, kw_only=True):
     mailboxSettings: _Mailbox | msgspec.UnsetType | None = msgspec.UNSET
     # selected only for grace_days (LEAVE_DATE): absent or null reads as "not known", never as a claim
     employeeLeaveDateTime: str | None = None
+    # selected only for Defender for Office 365's reach (MAIL_READS): absent or null reads as none
+    mail: str | None = None
+    proxyAddresses: list[str] | None = None
 
 
 class _UserSelectedSignIn(_UserSelected, gc=False, kw_only=True):
@@ -152,7 +162,9 @@ def page_type(user: type[Any]) -> type[Any]:
 
 
 # The user properties every $select of the collector names, apart from signInActivity.
-SELECTED_USER_FIELDS = tuple(f for f in _UserSelected.__struct_fields__ if f not in ("mailboxSettings", LEAVE_DATE))
+SELECTED_USER_FIELDS = tuple(
+    f for f in _UserSelected.__struct_fields__ if f not in ("mailboxSettings", LEAVE_DATE, *MAIL_READS)
+)
 
 
 # --- SKUs and subscriptions: the wire types of subscribedSkus and directory/subscriptions --------------

@@ -135,6 +135,8 @@ def user_to_json(u: User, with_sign_in: bool, attributes: Sequence[str] = ()) ->
         out["signInActivity"] = None if all(t is None for t in times.values()) else times
     if u.employee_leave_date_time is not None:
         out["employeeLeaveDateTime"] = u.employee_leave_date_time
+    if u.mail_domains:  # the domains only (what a protection rule matches), not the addresses themselves
+        out["mailDomains"] = list(u.mail_domains)
     if attributes:
         out.update(to_graph(u.attributes, attributes))
     if u.mailbox_purpose is not None:

@@ -47,6 +47,7 @@ USER_PROPERTIES = frozenset(
         "state",
         "licenseAssignmentStates",
         "onPremisesSyncEnabled",
+        "proxyAddresses",
         "signInActivity",
         "usageLocation",
         "userType",
@@ -148,12 +149,24 @@ def user_wire(u: User, selected: tuple[str, ...] | None) -> dict[str, Any]:
         elif name == "businessPhones" or name == "assignedPlans":
             out[name] = []
         elif name == "mail":
-            out[name] = u.user_principal_name if "#EXT#" not in u.user_principal_name else None
+            out[name] = _mail_addresses(u)[0] if _mail_addresses(u) else None
+        elif name == "proxyAddresses":  # the primary SMTP address first, as Exchange writes it (SMTP:, then smtp:)
+            out[name] = [f"{'SMTP' if i == 0 else 'smtp'}:{a}" for i, a in enumerate(_mail_addresses(u))]
         elif name in modelled and name != "mailboxSettings":  # mailboxSettings is read per user, not listed
             out[name] = modelled[name]
         else:  # the attributes a cost allocation reads (auditor.data.attributes), else not modelled: null
             out[name] = wire_value(u.attributes, name)
     return out
+
+
+def _mail_addresses(u: User) -> list[str]:
+    """The user's mail addresses, the primary one first: its user principal name's local part at each of its
+    mail domains (User.mail_domains, which the snapshot keeps rather than the addresses); else its user
+    principal name, a guest's (#EXT#) none."""
+    local, _, _ = u.user_principal_name.rpartition("@")
+    if u.mail_domains:
+        return [f"{local}@{domain}" for domain in u.mail_domains]
+    return [] if "#EXT#" in u.user_principal_name else [u.user_principal_name]
 
 
 def group_wire(g: Group, selected: tuple[str, ...] | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -158,7 +158,8 @@ def test_an_edited_plan_that_swaps_the_mailbox_suite_away_is_refused_at_the_call
 def test_a_mailbox_not_read_counts_as_one(tmp_path: Path, graph_for: Any, clock: None) -> None:
     """An enabled account with the resource license and E5 that never signed in: no rule asks its mailbox
     purpose (it is no candidate of the disabled or inactive rules), so whether it has a mailbox is not
-    known: E5 may carry one, and the swap keeps it all the same."""
+    known: E5 may carry one, and the swap keeps it all the same. Enabled, it is no confirmed resource
+    account either (no sign-in yet is no evidence: a new hire's account looks the same)."""
     queue = _holding(QUEUE, "queue", [PHONE_RESOURCE_LICENSE, E5])
     graph = _graph(graph_for, queue)
     policy = MAILBOX_POLICY.split("  disabled_users:")[0] + "  resource_accounts: {severity: medium}\n"
@@ -166,7 +167,7 @@ def test_a_mailbox_not_read_counts_as_one(tmp_path: Path, graph_for: Any, clock:
     asked = [r for r in graph.emulator.requests if r.path.endswith(f"/users/{QUEUE}/mailboxSettings/userPurpose")]
     assert not asked  # not read: unknown
     found = _by_rule(report, ResourceAccountPaidLicense.id)[QUEUE]
-    assert found["details"]["confirmed"] is True
+    assert found["details"]["confirmed"] is False and found["details"]["doubt"] == "enabled"
     assert found["details"]["paid"] == {} and found["details"]["mailbox"] == {"SPE_E5": E5}
     assert not [c for c in _plan(tmp_path)["changes"] if c["user"] == QUEUE]
 

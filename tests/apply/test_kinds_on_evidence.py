@@ -162,11 +162,15 @@ def test_the_department_alone_never_makes_a_resource_account() -> None:
     # ... never once it signed in interactively, nor while that is not known
     assert account_kind("Member", HR_TEXT, NO_MAILBOX, skus, None, False, True) is AccountKind.PERSON
     assert account_kind("Member", HR_TEXT, NO_MAILBOX, skus, None, False, None) is AccountKind.PERSON
-    # the resource license is Microsoft's own signal, whatever the department or state, on an account that
+    # the resource license is Microsoft's own signal, whatever the department, on a disabled account that
     # never signs in interactively; a license anyone can assign does not outweigh an account that does
     resource = frozenset({PHONE_RESOURCE_LICENSE})
-    assert account_kind("Member", None, None, resource, None, True) is AccountKind.RESOURCE
-    assert account_kind("Member", None, None, resource | skus, None, True, True) is AccountKind.PERSON
+    assert account_kind("Member", None, None, resource, None, False) is AccountKind.RESOURCE
+    assert account_kind("Member", None, None, resource | skus, None, False, True) is AccountKind.PERSON
+    # no sign-in yet is no evidence: an enabled account with the license that never signed in (a new hire's
+    # looks the same), or one whose state was not read, stays a person's (tests/core/test_resource_evidence.py)
+    assert account_kind("Member", None, None, resource | skus, None, True) is AccountKind.PERSON
+    assert account_kind("Member", None, None, resource | skus, None, None) is AccountKind.PERSON
 
 
 def test_a_person_with_the_resource_department_keeps_every_license(

@@ -163,3 +163,81 @@ def test_the_demo_export_is_the_sample_tenants_rules() -> None:
     scope = load_snapshot(SAMPLE).access_scope
     assert scope is not None and scope.protection_rules
     assert read_protection_rules(SAMPLE.parent / "exchange" / "protection-rules.csv") == scope.protection_rules
+
+
+# --- RecipientDomainIs: the recipient's mail domains, not its user principal name's ---------------------------
+
+MAIL_DOMAIN = "fabrikam.example"
+DOMAIN_RULES = [
+    {"Cmdlet": "Get-SafeLinksRule", "Name": "Fabrikam mail", "State": "Enabled", "RecipientDomainIs": MAIL_DOMAIN},
+    {"Cmdlet": "Get-AntiPhishRule", "Name": "Contoso mail", "State": "Enabled", "RecipientDomainIs": "contoso.example"},
+]
+
+
+def _reached_by_domain(report: dict[str, Any], uid: str) -> list[str]:
+    return _reached(report).get(uid, [])
+
+
+def test_a_domain_rule_reaches_the_mail_domains_not_the_user_principal_names(tmp_path: Path) -> None:
+    """Microsoft: RecipientDomainIs "looks for recipients with email address in the specified domains". A user
+    signing in as ...@contoso.example whose mail addresses are all at fabrikam.example (proxyAddresses' SMTP ones,
+    the prefix in either case; a SIP address is none) is reached by the fabrikam rule, not by the contoso one."""
+    tenant, bare, _, domain = _tenant(tmp_path)
+    assert domain == "contoso.example"
+    raw = json.loads(tenant.read_text("utf-8"))
+    [user] = [u for u in raw["users"] if u["id"] == bare]
+    local = user["userPrincipalName"].partition("@")[0]
+    user["mail"] = f"{local}@{MAIL_DOMAIN}"
+    user["proxyAddresses"] = [
+        f"SMTP:{local}@Fabrikam.example",
+        f"smtp:{local}.alias@{MAIL_DOMAIN}",
+        f"SIP:{local}@{domain}",
+    ]
+    tenant.write_text(json.dumps(raw), "utf-8")
+    _, report = _audit(tmp_path, tenant, _export(tmp_path / "export", DOMAIN_RULES))
+    assert _reached_by_domain(report, bare) == ["Fabrikam mail"]
+    others = {name for uid, names in _reached(report).items() if uid != bare for name in names}
+    assert others == {"Contoso mail"}  # the users whose mail is at their user principal name's domain
+
+
+def test_the_collector_reads_the_mail_addresses_a_domain_rule_is_matched_against(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Through the real collector against the emulator: a policy judging Defender for Office 365 selects the
+    users' mail and proxyAddresses, which the emulator serves, and the reach follows the mail domain; the
+    snapshot the audit saves keeps the domain (mailDomains), so an audit of that file reaches the same users."""
+    import dataclasses
+
+    from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+    snapshot = load_snapshot(SAMPLE)
+    scope = snapshot.access_scope
+    assert scope is not None
+    bare = next(
+        u
+        for u in sorted(snapshot.users, key=lambda u: u.user_principal_name)
+        if u.account_enabled and u.user_type == "Member" and not u.sku_ids and u.kind is AccountKind.PERSON
+    )
+    users = [u.with_values(mail_domains=(MAIL_DOMAIN,)) if u.id == bare.id else u for u in snapshot.users]
+    live = dataclasses.replace(snapshot, users=users, access_scope=dataclasses.replace(scope, protection_rules=None))
+    token = app_token(live.tenant_id, DEMO_ROLES)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.setenv("AZURE_TENANT_ID", live.tenant_id)
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(POLICY, "utf-8")
+    export = _export(tmp_path / "export", DOMAIN_RULES)
+    saved = tmp_path / "saved.json"
+    with GraphEmulator(live, token=token) as graph:
+        argv = ["audit", "--policies", str(policy), "--exchange-export", str(export), "--format", "json"]
+        conn = ["--graph-endpoint", graph.url, "--auth", "token", "--save-snapshot", str(saved)]
+        main([*argv, "--output-dir", str(tmp_path / "out"), "--as-of", "2026-11-01T06:00:00Z", *conn])
+        selects = [r.query.get("$select", "").split(",") for r in graph.requests if r.path == "/users"]
+    listed = [fields for fields in selects if "userPrincipalName" in fields]
+    assert listed and all("mail" in fields and "proxyAddresses" in fields for fields in listed)
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert _reached_by_domain(report, bare.id) == ["Fabrikam mail"]
+    [kept] = [u for u in json.loads(saved.read_text("utf-8"))["users"] if u["id"] == bare.id]
+    assert kept["mailDomains"] == [MAIL_DOMAIN]
+    (tmp_path / "again").mkdir()
+    _, again = _audit(tmp_path / "again", saved, export)
+    assert _reached_by_domain(again, bare.id) == ["Fabrikam mail"]

@@ -21,6 +21,7 @@ from auditor.common.json_value import JsonObject
 from auditor.data.access_records import ACCESS_SCOPE
 from auditor.data.feature_records import ACCESS_PACKAGES, ACCESS_REVIEWS, GROUP_PIM, MANAGED_DEVICES, WORKFLOWS
 from auditor.data.model import Finding, Severity, Subject, SubjectType, User
+from auditor.data.protection_rules import MAIL_READS
 
 from ...data.reads import Reads, Requests
 from ...i18n.said import SCOPE_NOT_COLLECTED, SCOPE_REFUSED
@@ -271,10 +272,13 @@ class _EntitlementRule(Rule[D]):
         return policy.entitlements is not None
 
     def requests(self, policy: Policy) -> Requests:
-        """Its reads, and the read of each Intune or ID Governance feature the policy names (FEATURE_READS)."""
+        """Its reads, and the read of each Intune or ID Governance feature the policy names (FEATURE_READS); for
+        Defender for Office 365 the users' mail addresses too, which a rule's RecipientDomainIs is matched against."""
         assert policy.entitlements is not None
-        extra = frozenset(FEATURE_READS[f] for f in policy.entitlements.features if f in FEATURE_READS)
-        return Requests.of(self.reads).merge(Requests(parts=extra))
+        features = policy.entitlements.features
+        extra = frozenset(FEATURE_READS[f] for f in features if f in FEATURE_READS)
+        mail = MAIL_READS if scope.DEFENDER_OFFICE in features else ()
+        return Requests.of(self.reads).merge(Requests(parts=extra, user=frozenset(mail)))
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
         found = index.snapshot.access_scope

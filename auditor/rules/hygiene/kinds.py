@@ -80,8 +80,9 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     and one more for every 10), and `resource_in_use` how many it assigns now; `confirmed`: false when
     the signals do not agree that it is a resource account (the swap waits for a person), and then
     `doubt` says why: `department` (only the department says so, on an enabled account), `mailbox`
-    (the department on a disabled account that holds a suite with a mailbox and no phone line) or
-    `signs_in` (it holds the resource license but signs in interactively); `mailbox`: the paid
+    (the department on a disabled account that holds a suite with a mailbox and no phone line),
+    `signs_in` (it holds the resource license but signs in interactively) or `enabled` (it holds the
+    resource license on an enabled account that has not signed in: a new hire's looks the same); `mailbox`: the paid
     products that carry the account's mailbox (an Exchange Online service plan) when the account has
     one or its mailbox was not read, part number -> skuId: the swap never removes them, their removal
     waits for a person (`blocked: data_lost`)"""
@@ -95,7 +96,7 @@ class ResourceAccountPaidLicenseDetails(DeclaredDetails, total=False):
     allocation: int
     resource_in_use: int
     confirmed: bool
-    doubt: str  # department | mailbox | signs_in
+    doubt: str  # department | mailbox | signs_in | enabled
 
 
 # A service plan a resource account needs to dial out, by Microsoft's product table: a Calling Plan
@@ -256,10 +257,12 @@ def _plans(sku: Sku) -> list[tuple[str, str]]:
 # the properties the kind rests on: the sign-ins and, for a disabled account only its department names,
 # its mailbox too (a tenant's sign-ins that were not read leave the rule not evaluated: sign_ins_unread)
 KIND_READS = frozenset(("department", "accountEnabled", "assignedLicenses", SIGN_IN, MAILBOX, AGENT_USERS))
-_UNCONFIRMED = (
-    "account whose department names a resource account",
-    "account holding the resource license that signs in",
-)
+# describe()'s words for an account that is not confirmed, by the details' `doubt` (else the department's)
+_UNCONFIRMED = {
+    "signs_in": "account holding the resource license that signs in",
+    "enabled": "enabled account holding the resource license",
+}
+_DEPARTMENT_ONLY = "account whose department names a resource account"
 
 
 class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetails]):
@@ -294,7 +297,8 @@ class ResourceAccountPaidLicense(UserHygieneRule[ResourceAccountPaidLicenseDetai
         return details["confirmed"]  # a person's products are no waste until someone confirms what it is
 
     def describe(self, user: User, details: ResourceAccountPaidLicenseDetails) -> str:
-        what = "Teams resource account" if details["confirmed"] else _UNCONFIRMED[details.get("doubt") == "signs_in"]
+        doubt = details.get("doubt") or ""
+        what = "Teams resource account" if details["confirmed"] else _UNCONFIRMED.get(doubt, _DEPARTMENT_ONLY)
         held = ", ".join(sorted({*details["paid"], *details.get("mailbox", {})}))
         return f"{what} holds {held} where the resource license serves"
 
@@ -342,7 +346,9 @@ def _doubt(user: User) -> str | None:
     its department names a resource account (the person rules judge it, whatever its department)."""
     signed_in = signed_in_interactively(user.last_sign_in_date_time)
     if user.sku_ids & RESOURCE_LICENSES:
-        return "signs_in"  # the license and no interactive sign-in would have confirmed it
+        # the license on a disabled account that never signed in would have confirmed it; on an enabled
+        # one without a sign-in it is what a new hire's account shows as well (account_kinds)
+        return "signs_in" if signed_in else "enabled"
     if user.account_enabled is not False:
         return "department"
     return None if signed_in else "mailbox"

@@ -68,6 +68,13 @@ CONFIRM_TEXTS = (
         "whether {user} is listed there; only if it is, change its licenses as the next step says.",
     ),
     Text(
+        "steps.resource.confirm.enabled",
+        "Anyone who assigns licenses can assign {resource}, and the account of {user} is enabled, which a "
+        "resource account is not; that it has not signed in yet shows nothing, as a new hire's account has "
+        "not either. In the Teams admin center, under Voice > Resource accounts, check whether {user} is "
+        "listed there; only if it is, change its licenses as the next step says.",
+    ),
+    Text(
         "steps.resource.confirm.mailbox",
         "Anyone who may edit the profile of {user}, or an HR feed, can set its department, and every "
         "leaver's account is disabled; the account holds a suite with a mailbox and no phone line. In the "
@@ -111,6 +118,11 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
             "rule.resource-account-paid-license.message.signs_in",
             "{user} holds the license {resource} of a Teams resource account and {sku}, but signs in "
             "interactively, which a resource account never does.",
+        ),
+        Text(
+            "rule.resource-account-paid-license.message.enabled",
+            "{user} holds the license {resource} of a Teams resource account and {sku}, but the account is "
+            "enabled, which a resource account is not.",
         ),
         *CONFIRM_TEXTS,
         Text(
@@ -170,7 +182,7 @@ class ResourceAccountPaidLicense(RuleGuidance[rules.ResourceAccountPaidLicenseDe
         return {**base_values(f, w), "resource": w.product(part)}
 
     def message(self, f: RuleDetails[rules.ResourceAccountPaidLicenseDetails], w: ValueFormatter) -> Message:
-        key = "" if _confirmed(f) else ".signs_in" if f.own.get("doubt") == "signs_in" else ".unconfirmed"
+        key = "" if _confirmed(f) else _MESSAGES.get(f.own.get("doubt") or "", ".unconfirmed")
         return self.message_key(key), self.values(f, w)
 
     def remediation(
@@ -241,7 +253,13 @@ def _confirmed(f: RuleDetails[rules.ResourceAccountPaidLicenseDetails]) -> bool:
 
 
 # the person's check that comes first when the swap is not confirmed, by the details' `doubt`
-_CONFIRM = {"signs_in": "steps.resource.confirm.signs_in", "mailbox": "steps.resource.confirm.mailbox"}
+_CONFIRM = {
+    "signs_in": "steps.resource.confirm.signs_in",
+    "mailbox": "steps.resource.confirm.mailbox",
+    "enabled": "steps.resource.confirm.enabled",
+}
+# the message of a finding that is not confirmed, by the details' `doubt` (else the department's)
+_MESSAGES = {"signs_in": ".signs_in", "enabled": ".enabled"}
 
 
 def _steps(
