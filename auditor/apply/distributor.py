@@ -11,9 +11,11 @@ For each change, in order:
 2. the subscription is re-read from the distributor (distributor_writers: Pax8's GET
    /v1/subscriptions/{id} and the company's listing; Sherweb's details and catalog), and the tenant's
    Microsoft subscriptions from Graph; the change is re-derived from them (distributor_rederive): its
-   Microsoft subscription (Pax8's vendorSubscriptionId, one of the tenant's), its product (the skuId
+   Microsoft subscription (the tenant's that Pax8's vendorSubscriptionId names, by the audit's own join,
+   billing.distributor_join, and that no other billed Pax8 subscription names), its product (the skuId
    the distributor names) and its day (due_day, from the re-read commitment). One that differs from the
-   plan's is refused: named on stderr, journaled `refused`, nothing sent, exit 3 (docs/msp.md,
+   plan's, or a subscription Pax8 answers as another company's, is refused: named on stderr, journaled
+   `refused`, nothing sent, exit 3 (docs/msp.md,
    "Re-derived at the call"). One the world moved (`moved`: a status Pax8 does not write, a future
    start, a quantity other than the plan's `from`, Sherweb's committed minimum) is skipped;
 3. the tenant's seats of the product the re-read names are re-read (GET /subscribedSkus): the seats

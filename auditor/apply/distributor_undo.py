@@ -23,6 +23,7 @@ from auditor.common.errors import EXIT_COLLECTION, EXIT_OK, UsageError
 from auditor.common.numbers import english_count
 from auditor.formats.bill_model import CommerceChange
 
+from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
 from ..distributor.distributor_writers import Unread, Writer
@@ -156,7 +157,7 @@ def _undo_one(
     said = f"D{line.n}. put {change.sku} back from {change.to} to {change.from_} seats at {writer.name}"
     print(f"  {said} (subscription {change.api_id})", file=out)
     try:
-        sub = writer.now(change.scope, change.api_id, today, {})
+        sub = writer.now(change.scope, change.api_id, today, Joins(()))
     except Unread as exc:
         return f"{said}: could not re-read it: {exc}"
     if sub.quantity != change.to or not sub.writable:

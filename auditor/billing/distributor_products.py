@@ -39,12 +39,11 @@ class Tied(Protocol):
 
 
 class Lookups(Protocol):
-    """The matcher's lookups (distributor_seats._Matcher), casefolded keys: Pax8's vendorSubscriptionId
-    -> the tenant subscription, Microsoft's skuId -> the tenant's part number, the tenants entry's
-    products map (the distributor's product -> a part number)."""
+    """The matcher's lookups (distributor_seats._Matcher): the tenant subscription Pax8's
+    vendorSubscriptionId names (distributor_join), and by casefolded keys Microsoft's skuId -> the
+    tenant's part number, the tenants entry's products map (the distributor's product -> a part number)."""
 
-    @property
-    def by_id(self) -> Mapping[str, Tied]: ...
+    def named(self, vendor_id: str | None) -> Tied | None: ...
     @property
     def by_sku(self) -> Mapping[str, str]: ...
     @property
@@ -64,7 +63,7 @@ def _named(sub: Pax8Subscription, lookups: Lookups) -> set[str]:
     its ids: more than one is a gap."""
     if sub.ambiguous_sku_ids:
         return {lookups.by_sku.get(i.casefold(), i) for i in sub.ambiguous_sku_ids}
-    tied = lookups.by_id.get((sub.vendor_subscription_id or "").casefold())
+    tied = lookups.named(sub.vendor_subscription_id)
     said = (
         tied.part if tied is not None else None,
         lookups.by_sku.get((sub.vendor_sku_id or "").casefold()),

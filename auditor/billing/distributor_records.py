@@ -111,8 +111,12 @@ class TermEndFinding(_Kind, frozen=True, kw_only=True, tag="term_end"):
 
 
 class AmbiguousFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous"):
+    """Two or more of the product's subscriptions at the distributor that cannot be told apart: they
+    name no Microsoft subscription, or all name one (`microsoft_subscription`, the tenant's id of it)."""
+
     sku: str
     subscriptions: list[str]
+    microsoft_subscription: str | UnsetType = UNSET
 
 
 class AmbiguousProductFinding(_Kind, frozen=True, kw_only=True, tag="ambiguous_product"):

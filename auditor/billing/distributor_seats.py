@@ -29,6 +29,9 @@ PendingCancel). Findings, one or more per product:
                     their money at Pax8's price
     term_end        the earliest end of a billed subscription's commitment term (or its endDate):
                     the date a reduction can take effect at the distributor
+    ambiguous       two or more billed subscriptions that name no Microsoft subscription, or that
+                    name one and the same (auditor.billing.distributor_join): which is which is not
+                    guessed, and nothing is planned on those that name one
 
 The bill: a subscription of a product the distributor bills, whose renewal neither the billing
 account nor Partner Center (nor the billing file) gives, takes the day after the product's `term_end`
@@ -43,7 +46,7 @@ them; mypy checks the document a caller passes against them.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Protocol, cast
@@ -51,6 +54,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from auditor.billing.distributor_join import Joins, TenantSubscription, guid, named_twice
 from auditor.billing.distributor_products import split as products_split
 from auditor.billing.distributor_records import (
     AmbiguousFinding,
@@ -118,21 +122,6 @@ class SeatTable(Protocol):
     def skus(self) -> Sequence[Seat]: ...
     @property
     def subscriptions(self) -> Sequence[Listed] | UnsetType: ...  # the tenant's subscriptions (unset: none listed)
-
-
-@dataclasses.dataclass(frozen=True)
-class TenantSubscription:
-    """One of the tenant's Microsoft subscriptions (Graph's companySubscription), as Pax8's
-    vendorSubscriptionId names it: its id (or its commerceSubscriptionId) and its product."""
-
-    id: str
-    commerce_id: str | None
-    part: str
-    sku_id: str
-
-    @classmethod
-    def of(cls, sub: Subscription) -> TenantSubscription:
-        return cls(sub.id, sub.commerce_subscription_id, sub.sku_part_number.upper(), sub.sku_id)
 
 
 def _tenant(report: SeatTable) -> list[TenantSubscription]:
@@ -243,8 +232,9 @@ def _head(given: Payload, mailed: bool) -> DistributorSection:
 
 def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[str, date]:
     """The distributor's commitment term end per Microsoft subscription (its id) of the tenant: the
-    Pax8 subscription's whose vendorSubscriptionId names it; else the earliest of the product's Pax8
-    subscriptions that name none, unless two or more of them do (ambiguous: no date is guessed)."""
+    Pax8 subscription's whose vendorSubscriptionId names it, none when two or more name it; else the
+    one of the product's Pax8 subscriptions that name none, unless two or more of them do (ambiguous:
+    no date is guessed)."""
     if not given or given.get("error"):
         return {}
     tenant = [TenantSubscription.of(s) for s in subscriptions if s.sku_part_number]
@@ -255,10 +245,14 @@ def terms(given: Payload | None, subscriptions: Sequence[Subscription]) -> dict[
     ends: dict[str, date] = {}
     for product in found.products or []:
         subs = product.subscriptions
-        tied = {s.microsoft_subscription: s.term_end for s in subs if s.microsoft_subscription}
+        twice = named_twice((s.id, s.microsoft_subscription) for s in subs)
+        tied = {g: s.term_end for s in subs if (g := guid(s.microsoft_subscription)) is not None}
         untied = [s.term_end for s in subs if not s.microsoft_subscription]
         for t in (t for t in tenant if t.part == product.sku):
-            end = tied[t.id] if t.id in tied else untied[0] if len(untied) == 1 else None
+            named = guid(t.id) or ""
+            if named in twice:
+                continue  # two of the distributor's name it: which term is its own is not guessed
+            end = tied[named] if named in tied else untied[0] if len(untied) == 1 else None
             if end:
                 ends[t.id] = date.fromisoformat(end)
     return ends
@@ -333,15 +327,19 @@ class _Matcher:
     guessed: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.by_id = {key.casefold(): t for t in self.tenant for key in (t.id, t.commerce_id) if key}
+        self.joins = Joins(self.tenant)
         self.by_sku = {s.sku_id.casefold(): s.sku.upper() for s in self.skus if s.sku_id}
         self.by_sku.update({t.sku_id.casefold(): t.part for t in self.tenant if t.sku_id})
         self.mapped = {k.lower(): v.upper() for k, v in (self.block.get("products") or {}).items()}
         self.names = _names(self.skus)
 
+    def named(self, vendor_id: str | None) -> TenantSubscription | None:
+        """The tenant's subscription Pax8's vendorSubscriptionId names (the one join: distributor_join)."""
+        return self.joins.named(vendor_id)
+
     def match(self, sub: Pax8Subscription) -> tuple[str, str, TenantSubscription | None] | None:
         """(part number, how, the Microsoft subscription) of one Pax8 subscription, or None (left out)."""
-        tied = self.by_id.get((sub.vendor_subscription_id or "").casefold())
+        tied = self.named(sub.vendor_subscription_id)
         if tied is not None:
             return tied.part, "subscription", tied
         part = self.by_sku.get((sub.vendor_sku_id or "").casefold())
@@ -429,9 +427,10 @@ def _row(
     )
 
 
-def _findings(row: ProductRow, untied: Sequence[Pax8Subscription]) -> list[Finding]:
+def _findings(row: ProductRow, untied: Sequence[Pax8Subscription], twice: Mapping[str, list[str]]) -> list[Finding]:
     """The product's findings: billed more or fewer than enabled, billed unused (at both prices), its
-    term end, and two or more of its subscriptions that name no Microsoft subscription (ambiguous)."""
+    term end, and two or more of its subscriptions that name no Microsoft subscription, or one and the
+    same (`twice`: distributor_join.named_twice), ambiguous."""
     part, seats, enabled, consumed = row.sku, row.billed, row.enabled, row.consumed
     found: list[Finding] = []
     if seats > enabled:
@@ -453,6 +452,7 @@ def _findings(row: ProductRow, untied: Sequence[Pax8Subscription]) -> list[Findi
         found.append(TermEndFinding(sku=part, date=row.term_end))
     if len(untied) > 1:
         found.append(AmbiguousFinding(sku=part, subscriptions=sorted(s.id for s in untied)))
+    found += [AmbiguousFinding(sku=part, subscriptions=ids, microsoft_subscription=m) for m, ids in twice.items()]
     return found
 
 
@@ -486,6 +486,15 @@ def _ambiguity(part: str, untied: Sequence[Pax8Subscription], distributor: str =
     )
 
 
+def _named_twice(part: str, microsoft: str, ids: Sequence[str], distributor: str = "pax8") -> str:
+    which = " (vendorSubscriptionId)" if distributor == "pax8" else ""
+    return (
+        f"{NAMES[distributor]} subscriptions {', '.join(ids)} of {part} name one Microsoft subscription, "
+        f"{microsoft}{which}: which is the one is not guessed; nothing is reduced on them, and the bill takes "
+        "no date from them"
+    )
+
+
 def reconcile(
     block: Block,
     rows: Sequence[Seat],
@@ -514,10 +523,12 @@ def reconcile(
         untied = [s for s, _, tied in billed[part] if tied is None]
         if len(untied) > 1:
             warnings.append(_ambiguity(part, untied, distributor))
+        twice = named_twice((s.id, tied.id) for s, _, tied in billed[part] if tied is not None)
+        warnings += [_named_twice(part, microsoft, ids, distributor) for microsoft, ids in twice.items()]
         if len({s.currency for s, _, _ in billed[part] if s.currency}) > 1:
             warnings.append(f"{NAMES[distributor]} bills {part} in more than one currency: its money is left out")
         products.append(row)
-        findings += _findings(row, untied)
+        findings += _findings(row, untied, twice)
     findings += unsure.gaps
     return DistributorSection(
         schema=1,

@@ -56,6 +56,10 @@ class Pax8Error(DistributorError):
     nothing changed)."""
 
 
+class Pax8OtherCompany(Pax8Error):
+    """Pax8 answers a subscription as another company's than the one asked for."""
+
+
 @dataclass(frozen=True)
 class Pax8Subscription:
     id: str
@@ -94,7 +98,9 @@ def _text(value: Any) -> str | None:
 
 
 _CURRENCY = re.compile(r"[A-Z]{3}\Z")  # an ISO 4217 code, as Pax8's currencyCode is documented
-_VENDOR_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind
+_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}\Z")  # a GUID, or a vendor's own id of that kind
+# a vendor's id: as _ID, or a GUID in braces (which names the GUID: auditor.billing.distributor_join)
+_VENDOR_ID = re.compile(r"(?:[0-9A-Za-z][0-9A-Za-z._:/-]{0,99}|\{[0-9A-Fa-f-]{36}\})\Z")
 
 
 def _price(value: object, key: str, name: str, currency: str | None) -> float | None:
@@ -201,7 +207,7 @@ def _subscription(raw: object, company_id: str) -> Pax8Subscription:
     sub_id = _string(raw.id, "id", required=True)
     name = sub_id[:40]  # as a message names it
     if _string(raw.company_id, "companyId", required=True) != company_id:
-        raise Pax8Error(f"GET /subscriptions: subscription {name!r} is another company's")
+        raise Pax8OtherCompany(f"GET /subscriptions: subscription {name!r} is another company's")
     quantity = _number(raw.quantity, f"subscription {name}'s quantity", whole=True, most=MAX_SEATS)
     term = raw.commitment_term
     if term is not None and not isinstance(term, Mapping):
@@ -331,7 +337,7 @@ def one_sku_each(subscriptions: Sequence[Pax8Subscription]) -> list[Pax8Subscrip
 
 def _path_id(sub_id: str) -> str:
     """A subscription id as it goes into a path: Pax8's ids (GUIDs) only, never a path of a plan's own."""
-    if not _VENDOR_ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
+    if not _ID.match(sub_id) or "/" in sub_id or ".." in sub_id:
         raise Pax8Error(f"{sub_id[:40]!r} is not a Pax8 subscription id")
     return sub_id
 

@@ -11,8 +11,9 @@ change is on a Pax8 subscription whose vendorSubscriptionId names the tenant's M
 subscription: Pax8's "Update Subscription", `PUT /v1/subscriptions/{id}` with the new `quantity`, or,
 when the change takes the subscription's whole quantity, its "Cancel Subscription", `DELETE
 /v1/subscriptions/{id}?cancelDate=…` (auditor.distributor.distributor_requests). A product's Pax8
-subscriptions that name none are never written (named in `skipped`): a wrong-product decrease is
-worse than a skipped one. A subscription under an annual (or longer) commitment is reduced (or
+subscriptions that name none, or two or more that name one Microsoft subscription (which is the
+tenant's is not guessed: auditor.billing.distributor_join), are never written (named in `skipped`): a
+wrong-product decrease is worse than a skipped one. A subscription under an annual (or longer) commitment is reduced (or
 cancelled) at the commitment's end (Pax8's commitmentTerm.endDate): the change's `not_before`, before
 which apply does nothing; the monthly ones are reduced first.
 
@@ -34,6 +35,7 @@ from datetime import date
 
 import msgspec
 
+from auditor.billing.distributor_join import named_twice
 from auditor.billing.distributor_records import DistributorSection, ProductRow, SubscriptionLine
 from auditor.billing.distributor_seats import reduction_short
 from auditor.data.model import Locale
@@ -146,8 +148,16 @@ def _product_changes(
             f"{part}: {said[0]} {', '.join(untied)} {said[1]} no Microsoft subscription "
             f"(vendorSubscriptionId): not written; reduce {said[2]} in Pax8's portal if {said[3]}"
         )
+    twice = named_twice((s.id, s.microsoft_subscription) for s in product.subscriptions)
+    for microsoft, ids in twice.items():
+        skipped.append(
+            f"{part}: Pax8 subscriptions {', '.join(ids)} name one Microsoft subscription, {microsoft} "
+            "(vendorSubscriptionId): not written; reduce the one that is the tenant's in Pax8's portal"
+        )
+    shared = {i for ids in twice.values() for i in ids}
     out: list[CommerceChange] = []
-    for sub in sorted((s for s in product.subscriptions if s.microsoft_subscription), key=_order):
+    tied = (s for s in product.subscriptions if s.microsoft_subscription and s.id not in shared)
+    for sub in sorted(tied, key=_order):
         take = min(drop, sub.quantity)  # all of them: a cancellation
         if take <= 0:
             continue

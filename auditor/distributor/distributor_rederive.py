@@ -6,7 +6,8 @@ distributor and the tenant say now, gives the plan's change (docs/msp.md, "Re-de
     Tenant                      what is re-read of the tenant at each change (Graph): its seats of a
                                 product, its Microsoft subscriptions
     check(change, ...)          (Verdict, Now): why the change is not sent (refused: its re-derivation
-                                is not the plan's, exit 3; scheduled; skipped: the world moved), and the
+                                is not the plan's, or the distributor answers the subscription as another
+                                customer's, exit 3; scheduled; skipped: the world moved), and the
                                 subscription as re-read
     rederived / moved           the two halves of that judgement, on the re-read subscription
 """
@@ -26,43 +27,49 @@ from auditor.common.errors import CollectionError, UsageError
 from auditor.formats.bill_model import CommerceChange
 from auditor.formats.plan_json import PlanFile
 
+from ..billing.distributor_join import Joins, TenantSubscription, guid
 from ..billing.distributor_seats import reduction_short
 from .distributor_changes import AT_TERM_END, NAMES, NOW
 from .distributor_requests import CANCEL, SHERWEB
-from .distributor_writers import Now, Unread, Writer
+from .distributor_writers import Foreign, Now, Unread, Writer
 
 # skuId -> (enabled seats, assigned) as Graph says them now (apply.commerce reads them for both APIs)
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]
 
-TenantSubscriptions = Callable[[], Awaitable[dict[str, str] | None]]
+TenantSubscriptions = Callable[[], Awaitable[Joins | None]]
 
 
 @dataclass(frozen=True)
 class Tenant:
     """What the run re-reads of the plan's tenant at each change (Graph): its seats of a product
-    (GET /subscribedSkus), and its Microsoft subscriptions (GET /directory/subscriptions: id and
-    commerceSubscriptionId, case-folded -> skuId), which Pax8's vendorSubscriptionId names."""
+    (GET /subscribedSkus), and its Microsoft subscriptions (GET /directory/subscriptions: each by its
+    id and its commerceSubscriptionId, with its skuId), which Pax8's vendorSubscriptionId names: the
+    audit's own join (auditor.billing.distributor_join)."""
 
     seats: SeatsReader
     subscriptions: TenantSubscriptions
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def subscriptions_reader(client: Any) -> TenantSubscriptions:
-    async def read() -> dict[str, str] | None:
+    async def read() -> Joins | None:
         try:
             doc = await client.get("/directory/subscriptions")
         except CollectionError:
             return None
         if not isinstance(doc, dict) or not isinstance(doc.get("value"), list) or doc.get("@odata.nextLink"):
             return None  # not the whole listing: no subscription is taken as not the tenant's
-        found: dict[str, str] = {}
+        found: list[TenantSubscription] = []
         for sub in doc["value"]:
-            sku = sub.get("skuId") if isinstance(sub, dict) else None
-            if isinstance(sku, str) and sku:
-                for key in (sub.get("id"), sub.get("commerceSubscriptionId")):
-                    if isinstance(key, str) and key:
-                        found[key.casefold()] = sku.lower()
-        return found
+            got = sub if isinstance(sub, dict) else {}
+            sku, own = _text(got.get("skuId")), _text(got.get("id"))
+            if sku and own:
+                part = (_text(got.get("skuPartNumber")) or "").upper()
+                found.append(TenantSubscription(own, _text(got.get("commerceSubscriptionId")), part, sku.lower()))
+        return Joins(found)
 
     return read
 
@@ -77,19 +84,27 @@ class Verdict:
     scheduled: bool = False
 
 
-def rederived(c: CommerceChange, now: Now, tenant: Mapping[str, str], today: date) -> str | None:
+def rederived(c: CommerceChange, now: Now, tenant: Joins, today: date) -> str | None:
     """Why the change re-derived from the subscription as re-read (`now`) is not the plan's, else None:
-    its Microsoft subscription (Pax8's vendorSubscriptionId, one of the tenant's), its product (the
-    skuId the distributor names), and its kind and day (due_day, from the re-read commitment). The plan
+    its Microsoft subscription (the tenant's that Pax8's vendorSubscriptionId names, by the audit's own
+    join, and no other of the customer's billed Pax8 subscriptions naming it), its product (the skuId
+    the distributor names), and its kind and day (due_day, from the re-read commitment). The plan
     approves an intent; none of these facts is taken from it."""
     at = NAMES.get(c.source, c.source)
     if c.source != SHERWEB:
         named = now.microsoft or ""
-        if named.casefold() not in tenant:
+        tied = tenant.named(named)
+        if tied is None:
             what = f"Microsoft subscription {named}" if named else "no Microsoft subscription"
             return f"{at} names {what} for it now, not one of this tenant's"
-        if named.casefold() != (c.subscription or "").casefold():
-            return f"{at} names Microsoft subscription {named} for it now, the plan's change {c.subscription}"
+        if guid(tied.id) != guid(c.subscription):
+            return f"{at} names Microsoft subscription {tied.id} for it now, the plan's change {c.subscription}"
+        if now.twins:
+            named_all = f"{', '.join(now.twins[:-1])} and {now.twins[-1]}"
+            return (
+                f"{at} subscriptions {named_all} name one Microsoft subscription, {tied.id}, now: which is "
+                "the one is not guessed"
+            )
     if now.sku_id is None:
         return f"{at} names no one Microsoft product for it now ({now.product})"
     if now.sku_id != (c.sku_id or "").lower():
@@ -142,11 +157,13 @@ async def check(
     if c.not_before and today.isoformat() < c.not_before:
         due = f"scheduled for {c.not_before} (its commitment's end), re-checked when due"
         return Verdict(due, scheduled=True), None
-    subscriptions = await tenant.subscriptions() if c.source != SHERWEB else {}
+    subscriptions = await tenant.subscriptions() if c.source != SHERWEB else Joins(())
     if subscriptions is None:
         return Verdict("could not re-read the tenant's subscriptions (GET /directory/subscriptions)"), None
     try:
         now = writer.now(c.scope, c.api_id, today, subscriptions)
+    except Foreign as exc:
+        return Verdict(f"{at} subscription {c.api_id} is not customer {c.scope}'s: {exc}", refused=True), None
     except Unread as exc:
         return Verdict(f"could not re-read the {at} subscription: {exc}"), None
     wrong = rederived(c, now, subscriptions, today)

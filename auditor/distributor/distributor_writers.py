@@ -28,14 +28,16 @@ anything else unknown (the journal names the amendment, for a person to check).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from auditor.formats.bill_model import CommerceChange
 
-from ..billing.pax8 import Pax8, Pax8Error, Pax8Subscription
+from ..billing.distributor_join import Joins, named_twice
+from ..billing.distributor_seats import BILLED
+from ..billing.pax8 import Pax8, Pax8Error, Pax8OtherCompany, Pax8Subscription
 from ..billing.sherweb import Sherweb, SherwebError
 from .distributor_changes import due_day
 from .distributor_requests import CANCEL, PAX8, SHERWEB
@@ -47,6 +49,10 @@ POLLS, WAIT = 5, 2.0  # Sherweb's amendment status: asked at most 5 times, 2 sec
 
 class Unread(Exception):
     """The subscription could not be re-read (the distributor's error, in one line)."""
+
+
+class Foreign(Unread):
+    """The distributor answers the subscription as another customer's: a change naming it is refused."""
 
 
 @dataclass(frozen=True)
@@ -71,12 +77,15 @@ class Now:
     stale: str | None = None  # why no such day can be derived (a commitment's end passed or not given)
     least: int = 1  # the fewest seats the distributor takes today (Sherweb's committedMinimalQuantities)
     future: str | None = None  # Pax8: a startDate after today (Pax8 does not update such a subscription)
+    # Pax8: the customer's billed subscriptions that name its Microsoft subscription, it among them, when two
+    # or more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
+    twins: tuple[str, ...] = ()
 
 
 class Writer(Protocol):
     name: str
 
-    def now(self, scope: str, sub_id: str, today: date, tenant: Mapping[str, str]) -> Now: ...
+    def now(self, scope: str, sub_id: str, today: date, tenant: Joins) -> Now: ...
     def send(self, c: CommerceChange) -> Sent: ...
 
 
@@ -85,15 +94,21 @@ def _failed(exc: Pax8Error | SherwebError) -> Sent:
     return Sent("failed" if refused else "unknown", str(exc), exc.status)
 
 
-def pax8_product(sub: Pax8Subscription, tenant: Mapping[str, str]) -> str | None:
+def pax8_product(sub: Pax8Subscription, tenant: Joins) -> str | None:
     """The Microsoft product (skuId, lower case) a Pax8 subscription is: its vendorSkuId, and the skuId
-    of the tenant's Microsoft subscription its vendorSubscriptionId names (`tenant`: that subscription's
-    id or commerceSubscriptionId, case-folded -> skuId); one of them when only one is given, None when
-    neither is or the two disagree."""
-    named = {
-        sku.lower() for sku in (sub.vendor_sku_id, tenant.get((sub.vendor_subscription_id or "").casefold())) if sku
-    }
+    of the tenant's Microsoft subscription its vendorSubscriptionId names (`tenant`: by the audit's own
+    join, auditor.billing.distributor_join); one of them when only one is given, None when neither is or
+    the two disagree."""
+    tied = tenant.named(sub.vendor_subscription_id)
+    named = {sku.lower() for sku in (sub.vendor_sku_id, tied.sku_id if tied else None) if sku}
     return next(iter(named)) if len(named) == 1 else None
+
+
+def pax8_twins(sub: Pax8Subscription, listed: Sequence[Pax8Subscription], tenant: Joins) -> tuple[str, ...]:
+    """The listing's billed subscriptions, `sub` among them, that name the Microsoft subscription `sub`
+    names, when two or more do, as the audit finds them (distributor_join.named_twice); else ()."""
+    pairs = [(s.id, t.id) for s in listed if s.status in BILLED and (t := tenant.named(s.vendor_subscription_id))]
+    return next((tuple(ids) for ids in named_twice(pairs).values() if sub.id in ids), ())
 
 
 class Pax8Writer:
@@ -102,10 +117,12 @@ class Pax8Writer:
     def __init__(self, pax8: Pax8) -> None:
         self.pax8 = pax8
 
-    def now(self, scope: str, sub_id: str, today: date, tenant: Mapping[str, str]) -> Now:
+    def now(self, scope: str, sub_id: str, today: date, tenant: Joins) -> Now:
         try:
             sub = self.pax8.subscription(scope, sub_id)
             listed = self.pax8.subscriptions(scope)
+        except Pax8OtherCompany as exc:
+            raise Foreign(str(exc)) from None
         except Pax8Error as exc:
             raise Unread(str(exc)) from None
         sku = pax8_product(sub, tenant)
@@ -125,6 +142,7 @@ class Pax8Writer:
             due=due,
             stale=stale,
             future=start if start > today.isoformat() else None,
+            twins=pax8_twins(sub, listed, tenant),
         )
 
     def send(self, c: CommerceChange) -> Sent:
@@ -152,7 +170,7 @@ class SherwebWriter:
     def __init__(self, sherweb: Sherweb, wait: Callable[[float], None] = time.sleep) -> None:
         self.sherweb, self.wait = sherweb, wait
 
-    def now(self, scope: str, sub_id: str, today: date, tenant: Mapping[str, str]) -> Now:
+    def now(self, scope: str, sub_id: str, today: date, tenant: Joins) -> Now:
         del tenant  # Sherweb names no Microsoft subscription: its product is its catalog's microsoftSkuId
         try:
             listed = self.sherweb.subscriptions(scope)

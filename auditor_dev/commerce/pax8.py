@@ -243,20 +243,19 @@ class Pax8StandIn(StandIn):
 SAMPLE_CLIENT_ID = "demo-pax8-client"
 SAMPLE_COMPANY = "6f1b0c2e-4d5a-4c1e-9b7a-2c3d4e5f6a7b"  # Contoso at the sample's distributor
 SAMPLE_E3_PRODUCT = "a1e3e3e3-0000-4000-8000-0000000000e3"  # mapped to SPE_E3 in the demo's tenants entry
-# the vendor's ids Pax8 gives the sample's E3: the sample tenant's E3 subscription (Graph's companySubscription
-# id) and Microsoft's SKU id, so its seats are matched to that subscription
-SAMPLE_E3_VENDOR = {
-    "vendorSubscriptionId": "2e698e5f-a9e2-4a40-99f2-d5ff2c84fe81",
-    "vendorSkuId": "05e9a617-0261-4cee-bb44-138d3ef5d965",
-}
+# the sample tenant's E3 subscription by Graph's two ids of a companySubscription, which differ: its `id`
+# and its `commerceSubscriptionId` (auditor_dev/sample/sample-tenant.json)
+SAMPLE_E3_IDS = {"id": "2e698e5f-a9e2-4a40-99f2-d5ff2c84fe81", "commerce": "6f5e5c0b-466f-5e80-9fe3-47c4054dd921"}
+SAMPLE_E3_SKU = "05e9a617-0261-4cee-bb44-138d3ef5d965"
 
 
-def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+def sample_pax8(as_of: str, *, named: str = "id") -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
     """The sample tenant's seats at Pax8, planted to show each reconciliation finding, each at both
     prices (the customer's and the partner's): Microsoft 365 E3 billed above the enabled seats (matched
     to its Microsoft subscription by Pax8's vendor ids), E5 matched by its name only with a
     commitment ending, Power BI Pro billed below, and a product that is not Microsoft's. (companies,
-    subscriptions, the tenants entry's products map)."""
+    subscriptions, the tenants entry's products map). `named`: which of Graph's two ids of the E3
+    subscription Pax8's vendorSubscriptionId gives, "id" or "commerce" (its commerceSubscriptionId)."""
     company = {"id": SAMPLE_COMPANY, "name": "Contoso", "status": "Active"}
 
     def sub(n: int, product: str, name: str, quantity: int, price: float, cost: float, **more: Any) -> dict[str, Any]:
@@ -278,8 +277,11 @@ def sample_pax8(as_of: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
         }
 
     del as_of  # the sample's dates are fixed, as the tenant's are
+    # the vendor's ids Pax8 gives the sample's E3: the sample tenant's E3 subscription and Microsoft's SKU
+    # id, so its seats are matched to that subscription
+    vendor = {"vendorSubscriptionId": SAMPLE_E3_IDS[named], "vendorSkuId": SAMPLE_E3_SKU}
     subscriptions = [
-        sub(1, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 210, 33.75, 30.40, **SAMPLE_E3_VENDOR),
+        sub(1, SAMPLE_E3_PRODUCT, "Microsoft 365 E3", 210, 33.75, 30.40, **vendor),
         sub(
             2,
             "b2e5e5e5-0000-4000-8000-0000000000e5",

@@ -24,6 +24,7 @@ from msgspec import to_builtins
 
 from auditor.apply import distributor_undo
 from auditor.apply.distributor import Tenant, distributor_of, run_distributor
+from auditor.billing.distributor_join import Joins, TenantSubscription
 from auditor.billing.pax8 import Pax8
 from auditor.cli import main
 from auditor.common.errors import UsageError
@@ -260,8 +261,8 @@ def test_the_annual_reduction_is_made_when_due_and_rechecked(tmp_path: Path, mon
         async def seats(sku_id: str) -> tuple[int, int] | None:
             return (34, assigned[0]) if sku_id == PBI_SKU else None
 
-        async def subscriptions() -> dict[str, str]:  # the tenant's, as Graph lists them
-            return {s.id.casefold(): s.sku_id.lower() for s in world.graph.snapshot().subscriptions}
+        async def subscriptions() -> Joins:  # the tenant's, as Graph lists them
+            return Joins(TenantSubscription.of(s) for s in world.graph.snapshot().subscriptions)
 
         def run(today: date) -> str:
             out = io.StringIO()

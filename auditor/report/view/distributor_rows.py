@@ -101,6 +101,21 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
             product=product,
             amount=ctx.money(f.monthly, f.currency),
         )
+    if isinstance(f, AmbiguousFinding) and isinstance(f.microsoft_subscription, str):
+        ids = [clean(i, NAME_LIMIT) for i in f.subscriptions]
+        return ctx.t.npgettext(
+            "distributor_ambiguous_tied",
+            "{product}: {n} subscription at the distributor names one Microsoft subscription ({subscription}): "
+            "{subscriptions}; which is the one is not guessed, nothing is reduced on it, and the bill takes no "
+            "date from it.",
+            "{product}: {n} subscriptions at the distributor name one Microsoft subscription ({subscription}): "
+            "{subscriptions}; which is the one is not guessed, nothing is reduced on them, and the bill takes no "
+            "date from them.",
+            len(ids),
+            product=product,
+            subscription=clean(f.microsoft_subscription, NAME_LIMIT),
+            subscriptions=i18n.format_list(ids, ctx.locale),
+        )
     if isinstance(f, AmbiguousFinding):
         ids = [clean(i, NAME_LIMIT) for i in f.subscriptions]
         return ctx.t.npgettext(
