@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,8 @@ def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoint
     entry's distributor block), then its plan."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    # apply runs half an hour after the audit: its fresh compile judges the tenant then, not today
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     snapshot = load_snapshot(SAMPLE)
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITES))
