@@ -1,14 +1,15 @@
 """An idle Copilot seat's move decided again at the call (copilot-seat-idle's changes).
 
 The holder's removal rests on the Copilot usage report the audit read (`copilot_idle_since`: no use
-of Copilot, Copilot Chat at work or Copilot agents since the window's first day). Before it, apply
-reads the same report again, the same request the collector makes
+of Copilot since the window's first day). Before it, apply reads the same report again, the same
+request the collector makes
 (`GET /copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='D90',version='v2')`, through
 auditor.graph.usage_reports.read_report, D180 for a window over 90 days; Reports.Read.All), once per
-run, and skips the removal when the holder's row shows any of the three dates on or after that day.
-A report that cannot be read (refused, not offered, without the v2 columns), one whose names are
-concealed (hashes), or one that does not list the holder is a named gap: the removal is skipped,
-never made on the audit's word alone.
+run, and skips the removal when the holder's row shows use on or after that day, as the audit reads
+it (auditor.data.copilot_use.last_copilot_use: any "... Last Activity Date" column, or an undated
+all-apps count). A report that cannot be read (refused, not offered, without the v2 columns, for
+another Report Period than the one asked for), one whose names are concealed (hashes), or one that
+does not list the holder is a named gap: the removal is skipped, never made on the audit's word alone.
 
 The candidate's assignment rests on their still waiting (`in_any_group`): apply reads
 `GET /users/{id}/transitiveMemberOf?$select=id` (every page; a policy's groups count nested members
@@ -26,7 +27,9 @@ from datetime import date, datetime
 from weakref import WeakKeyDictionary
 
 from auditor.common.errors import AuthError, CollectionError, Stopped
-from auditor.data.usage_data import COPILOT, RowReader
+from auditor.data.copilot_use import COPILOT_USE_FIELDS, last_copilot_use
+from auditor.data.usage_data import COPILOT, UserUsage
+from auditor.data.usage_rows import RowReader, merge_rows
 
 from ..formats.plan_json import GUID, Change
 from ..graph.auth import Permission
@@ -35,19 +38,12 @@ from ..graph.usage_reports import REPORTS_PERMISSION, read_report
 from .session import LineFailed, Session
 from .state import UserState
 
-# the report's date columns the seat's use is read from (copilot-seat-idle's three workloads)
-_COLUMNS = {
-    "copilotLastActivityDate": "Copilot",
-    "copilotChatWorkLastActivityDate": "Copilot Chat (work)",
-    "copilotAgentLastActivityDate": "Copilot agents",
-}
-
 
 @dataclass(frozen=True)
 class CopilotReport:
-    """The Copilot report as apply read it: each listed user's last use dates, or why it could not be used."""
+    """The Copilot report as apply read it: each listed user's row, or why it could not be used."""
 
-    rows: dict[str, dict[str, str | None]]  # upn (lower case) -> field -> YYYY-MM-DD or None
+    rows: dict[str, UserUsage]  # upn (lower case) -> the row, as the collector keeps it
     since: date  # the earliest window start it was read for (its period covers it)
     error: str = ""  # the report cannot be used: why
     refreshed: str | None = None
@@ -59,9 +55,10 @@ _READ: WeakKeyDictionary[Session, CopilotReport] = WeakKeyDictionary()
 
 async def read_copilot(client: GraphClient, since: date, today: date) -> CopilotReport:
     """The Copilot report in version v2 for a window from `since` to `today`."""
-    reader = RowReader(COPILOT, None, frozenset(_COLUMNS))
+    days = max(1, (today - since).days + 1)
+    reader = RowReader(COPILOT, None, COPILOT_USE_FIELDS, COPILOT.period(days))
     try:
-        await read_report(client, COPILOT, max(1, (today - since).days + 1), reader)
+        await read_report(client, COPILOT, days, reader)
     except (AuthError, Stopped):
         raise
     except GraphRequestError as exc:
@@ -73,11 +70,7 @@ async def read_copilot(client: GraphClient, since: date, today: date) -> Copilot
         return CopilotReport(
             {}, since, f"{COPILOT.name} conceals user names (Org settings > Reports): no holder can be matched"
         )
-    fields = reader.fields()
-    rows = {
-        key: {name: value if isinstance(value, str) else None for name, value in zip(fields, values, strict=True)}
-        for key, (_, *values) in reader.rows.items()
-    }
+    rows = {row.userPrincipalName.lower(): row for row in merge_rows([reader])}
     return CopilotReport(rows, since, refreshed=reader.refreshed)
 
 
@@ -123,18 +116,20 @@ async def _idle_unmet(session: Session, state: UserState, since: date, today: da
     if report.error:
         return [f"the Copilot usage report could not be re-read: {report.error}; {what}"]
     row = report.rows.get(state.upn.lower()) if state.upn else None
-    if row is None:
+    use = last_copilot_use(row) if row is not None else None
+    if use is None:
         return [f"the Copilot usage report (re-read) does not list the user; {what}"]
-    used = sorted(
-        (day, _COLUMNS[name]) for name, day in row.items() if day is not None and date.fromisoformat(day) >= since
-    )
-    if used:
-        day, where = used[-1]
-        return [
-            f"the Copilot usage report (re-read) shows use of {where} on {day}, since {since.isoformat()}; "
-            "the change rests on no Copilot use in that time"
-        ]
-    return []
+    if not use.since(since):
+        return []
+    if use.day is not None:
+        shown = f"use of {use.where} on {use.day}"
+    else:  # a count no column dates (auditor.data.copilot_use)
+        column, count = use.counted or ("", 0)
+        shown = f"use without a date ({column}: {count})"
+    return [
+        f"the Copilot usage report (re-read) shows {shown}, since {since.isoformat()}; "
+        "the change rests on no Copilot use in that time"
+    ]
 
 
 async def _waiting_unmet(client: GraphClient, user: str, groups: list[str]) -> list[str]:

@@ -156,6 +156,6 @@ class Requests:
     def usage_need(self) -> UsageNeed | None:
         """The usage reports holding the columns read, over the longest window; None when no rule
         reads any (nothing is asked then, and no permission is needed)."""
-        reports = frozenset(r.name for r in REPORTS.values() if self.usage & set(r.columns.values()))
+        reports = frozenset(r.name for r in REPORTS.values() if self.usage & r.fields)
         wanted = reports or USAGE_REPORTS in self.parts
         return UsageNeed(reports, self.usage_days, self.usage) if wanted else None

@@ -10,7 +10,11 @@ Snapshot layout (optional; a snapshot without it was collected without usage rul
                    "request": "GET /reports/getOffice365ActiveUserDetail(period='D90')"}],
       "users": [{"userPrincipalName": "ann@contoso.example", "teamsLastActivityDate": "2026-10-29", ...}]
     }
-Field names follow the reports' JSON form (camelCase of the CSV columns). Only rows that name a
+A report read by the collector also keeps its header, "columns": [...] (the Copilot rule needs it: an
+older snapshot lacks the Copilot report's other date columns). Field names follow the reports' JSON
+form (camelCase of the CSV columns), except `copilotActivity`, which keeps the Copilot report's other
+"... Last Activity Date" columns and its all-apps counts by their CSV names, e.g.
+{"Edge Last Activity Date": "2026-10-28", "Prompts submitted for all apps": 57}. Only rows that name a
 user of the snapshot are kept: usage data is personal data, and rows nobody can be joined to are
 of no use to any rule.
 """
@@ -18,15 +22,14 @@ of no use to any rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import msgspec
 
-from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 
 USAGE_REPORTS = "usageReports"  # snapshot section, Gap.dataset and collectedParts entry
@@ -35,6 +38,7 @@ CONCEALED_REASON = (
     "(Microsoft 365 admin center), then re-run"
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PERIOD = "Report Period"  # the column saying which period a report's rows cover (7, 28, 30, 90, 180)
 
 
 def is_date(text: object) -> bool:
@@ -63,6 +67,21 @@ class Report:
     # CSV header -> snapshot field, read when the report has the column (Graph's reference lists
     # none of them; Microsoft adds columns over time)
     optional: Mapping[str, str] = field(default_factory=dict)
+    # The snapshot field that gathers, by CSV name, every "... Last Activity Date" column the report
+    # has beside `columns` (those Microsoft documents and any it adds) and the `counters`, blank ones
+    # left out (the Copilot report: auditor.data.copilot_use reads it)
+    gathered: str | None = None
+    gathered_required: tuple[str, ...] = ()  # gathered columns a report without stops the run (a named gap)
+    counters: tuple[str, ...] = ()  # whole-number columns gathered when the report has them
+    # the report's "Report Period" column must be there and say the period asked for (else a named gap);
+    # a report without the flag is checked when it has the column
+    period_column: bool = False
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """Every snapshot field the report can fill."""
+        gathered = (self.gathered,) if self.gathered else ()
+        return frozenset((*self.columns.values(), *self.optional.values(), *gathered))
 
     def period(self, days: int) -> str:
         """The shortest period that covers `days` (a blank date then means no activity in the window)."""
@@ -111,7 +130,12 @@ ONEDRIVE = Report(
 # and `v2`"; v2 adds, among others, "Copilot Chat (work) Last Activity Date" and "Copilot Agent Last
 # Activity Date"). v2 takes D7, D28, D90, D180 and ALL, v1 D7, D30, D90, D180 and ALL: D90 and D180
 # are in both. It lists only the users who hold a Microsoft 365 Copilot license.
+# Every other "... Last Activity Date" column (v1's per-app ones, v2's Copilot Chat (web),
+# Microsoft 365 Copilot and Edge, and any Microsoft adds) and v2's all-apps counters are gathered in
+# `copilotActivity`: use in any of them is use of the seat (auditor.data.copilot_use).
 COPILOT_VERSION = "v2"
+COPILOT_ACTIVITY = "copilotActivity"
+LAST_ACTIVITY = "Last Activity Date"  # how every date column of the Copilot report ends
 COPILOT = Report(
     "getMicrosoft365CopilotUsageUserDetail",
     "/copilot/reports/getMicrosoft365CopilotUsageUserDetail(period='{period}',version='" + COPILOT_VERSION + "')",
@@ -122,6 +146,15 @@ COPILOT = Report(
         "Copilot Agent Last Activity Date": "copilotAgentLastActivityDate",
     },
     beta_fallback=True,
+    gathered=COPILOT_ACTIVITY,
+    gathered_required=(
+        "Copilot Chat (web) Last Activity Date",
+        "Microsoft 365 Copilot Last Activity Date",
+        "Edge Last Activity Date",
+    ),
+    # v2's; Microsoft's page lists them, but a report without them is read on its dates alone
+    counters=("Prompts submitted for all apps", "Active Usage Days for all apps"),
+    period_column=True,
 )
 REPORTS: dict[str, Report] = {r.name: r for r in (ACTIVE_USERS, APPS, MAILBOXES, ONEDRIVE, COPILOT)}
 STORAGE_REPORTS = (MAILBOXES.name, ONEDRIVE.name)  # the evidence of data size (auditor/index.py)
@@ -187,6 +220,9 @@ class UserUsage(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
     copilotLastActivityDate: str | None = None
     copilotChatWorkLastActivityDate: str | None = None  # the Copilot report's v2 columns
     copilotAgentLastActivityDate: str | None = None
+    # the Copilot report's other "... Last Activity Date" columns (YYYY-MM-DD) and its all-apps counters
+    # (whole numbers), by CSV name, blank ones left out: one field, so users without Copilot cost one slot
+    copilotActivity: dict[str, str | int] | None = None
     storageUsedInBytes: int | None = None  # the mailbox's (getMailboxUsageDetail)
     hasArchive: bool | None = None
     itemCount: int | None = None
@@ -201,17 +237,19 @@ class UserUsage(msgspec.Struct, frozen=True, gc=False, omit_defaults=True):
 
 
 FIELDS = frozenset(UserUsage.__struct_fields__)
-_NUMBERS = frozenset(("storageUsedInBytes", "itemCount", "oneDriveStorageUsedInBytes"))
-_TEXTS = frozenset(("recipientType",))
+NUMBER_FIELDS = frozenset(("storageUsedInBytes", "itemCount", "oneDriveStorageUsedInBytes"))
+TEXT_FIELDS = frozenset(("recipientType",))
 
 
-class ReportReadJson(TypedDict):
-    """A usage report as the snapshot names it: which, its period and refresh date, the request."""
+class ReportReadJson(TypedDict, total=False):
+    """A usage report as the snapshot names it: which, its period and refresh date, the request, and
+    the columns its header had (absent in snapshots collected before they were kept)."""
 
-    name: str
-    period: str
-    reportRefreshDate: str | None
-    request: str
+    name: Required[str]
+    period: Required[str]
+    reportRefreshDate: Required[str | None]
+    request: Required[str]
+    columns: list[str]
 
 
 @dataclass(frozen=True)
@@ -220,9 +258,19 @@ class ReportRead:
     period: str
     refreshed: str | None  # Report Refresh Date (YYYY-MM-DD)
     request: str  # as sent, e.g. "GET /beta/copilot/reports/...", for the report's evidence
+    # the report's header as served (None: not kept, an older snapshot): which columns the use was read from
+    columns: tuple[str, ...] | None = None
 
     def to_json(self) -> ReportReadJson:
-        return {"name": self.name, "period": self.period, "reportRefreshDate": self.refreshed, "request": self.request}
+        doc: ReportReadJson = {
+            "name": self.name,
+            "period": self.period,
+            "reportRefreshDate": self.refreshed,
+            "request": self.request,
+        }
+        if self.columns is not None:
+            doc["columns"] = list(self.columns)
+        return doc
 
 
 @dataclass(frozen=True)
@@ -265,184 +313,54 @@ def usage_from_json(raw: Any) -> UsageReports:
     users = raw.get("users")
     if not isinstance(reports, list) or not isinstance(users, list):
         raise BadUsage("reports and users must be lists")
-    read: list[ReportRead] = []
-    for i, item in enumerate(reports):
-        if not isinstance(item, dict) or item.get("name") not in REPORTS or not isinstance(item.get("period"), str):
-            raise BadUsage(f"reports[{i}]: expected {{name: one of {sorted(REPORTS)}, period, reportRefreshDate}}")
-        refreshed = item.get("reportRefreshDate")
-        if refreshed is not None and not is_date(refreshed):
-            raise BadUsage(f"reports[{i}].reportRefreshDate: {refreshed!r} is not YYYY-MM-DD")
-        read.append(ReportRead(item["name"], item["period"], refreshed, str(item.get("request") or "")))
-    rows: list[UserUsage] = []
-    for i, item in enumerate(users):
-        try:
-            row = msgspec.convert(item, UserUsage)
-        except msgspec.ValidationError as exc:
-            raise BadUsage(f"users[{i}]: {exc}") from None
-        for name in FIELDS:
-            value = getattr(row, name)
-            if name.endswith("Date") and value is not None and not is_date(value):
-                raise BadUsage(f"users[{i}].{name}: {value!r} is not YYYY-MM-DD")
-            if name in _NUMBERS and value is not None and value < 0:
-                raise BadUsage(f"users[{i}].{name}: {value!r} is negative")
-        rows.append(row)
-    return UsageReports(tuple(read), tuple(rows))
+    read = [_read_from_json(i, item) for i, item in enumerate(reports)]
+    return UsageReports(tuple(read), tuple(_row_from_json(i, item) for i, item in enumerate(users)))
+
+
+def _read_from_json(i: int, item: Any) -> ReportRead:
+    if not isinstance(item, dict) or item.get("name") not in REPORTS or not isinstance(item.get("period"), str):
+        raise BadUsage(f"reports[{i}]: expected {{name: one of {sorted(REPORTS)}, period, reportRefreshDate}}")
+    refreshed = item.get("reportRefreshDate")
+    if refreshed is not None and not is_date(refreshed):
+        raise BadUsage(f"reports[{i}].reportRefreshDate: {refreshed!r} is not YYYY-MM-DD")
+    columns = item.get("columns")
+    if columns is not None and (not isinstance(columns, list) or not all(isinstance(c, str) for c in columns)):
+        raise BadUsage(f"reports[{i}].columns: expected a list of column names")
+    request = str(item.get("request") or "")
+    return ReportRead(item["name"], item["period"], refreshed, request, None if columns is None else tuple(columns))
+
+
+def _row_from_json(i: int, item: Any) -> UserUsage:
+    try:
+        row = msgspec.convert(item, UserUsage)
+    except msgspec.ValidationError as exc:
+        raise BadUsage(f"users[{i}]: {exc}") from None
+    for name in FIELDS:
+        value = getattr(row, name)
+        if name.endswith("Date") and value is not None and not is_date(value):
+            raise BadUsage(f"users[{i}].{name}: {value!r} is not YYYY-MM-DD")
+        if name in NUMBER_FIELDS and value is not None and value < 0:
+            raise BadUsage(f"users[{i}].{name}: {value!r} is negative")
+    for column, value in (row.copilotActivity or {}).items():
+        if not _gathered_ok(COPILOT, column, value):
+            raise BadUsage(
+                f"users[{i}].{COPILOT_ACTIVITY}[{column!r}]: expected a '... {LAST_ACTIVITY}' column with "
+                f"YYYY-MM-DD or one of {', '.join(COPILOT.counters)} with a whole number"
+            )
+    return row
+
+
+def _gathered_ok(report: Report, column: str, value: object) -> bool:
+    """A value `report.gathered` may hold: a date in a "... Last Activity Date" column, a count in a counter."""
+    if column.endswith(LAST_ACTIVITY):
+        return is_date(value)
+    return column in report.counters and isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def usage_to_json(usage: UsageReports) -> tuple[list[ReportReadJson], Iterator[UserUsage]]:
     """(reports, users) as the snapshot writes them: each user's row is encoded where it is written
     (msgspec.to_builtins, auditor.snapshot.write)."""
     return [r.to_json() for r in usage.reports], iter(usage.users)
-
-
-# --- reading a report's CSV --------------------------------------------------------------------
-
-
-class BadReport(ValueError):
-    """A report's CSV is not what Microsoft documents (unreadable values, rows shorter than the header)."""
-
-
-class ColumnsMissing(BadReport):
-    """The report lacks a column a rule of the run reads (Microsoft renames and drops columns): the
-    collector turns it into a named gap, not a failed audit."""
-
-    def __init__(self, report: Report, columns: list[str]) -> None:
-        self.report = report
-        self.columns = columns
-        super().__init__(f"the CSV lacks the column(s) {', '.join(columns)}")
-
-    def reason(self) -> str:
-        """The gap's reason: the report, the columns, and what cannot be evaluated without them."""
-        fields = {self.report.columns.get(c) for c in self.columns}
-        uses = sorted(w.title for w in WORKLOADS.values() if w.report is self.report and w.field in fields)
-        if self.report.name in STORAGE_REPORTS:
-            uses.append("the mailbox and OneDrive sizes the removals rest on")
-        if self.report.key in self.columns:
-            uses = ["every column (the report names no user)"]
-        return (
-            f"{self.report.name} has no column {', '.join(repr(c) for c in self.columns)} (Microsoft may have "
-            f"renamed or dropped it; docs/graph.md lists the columns read), which {', '.join(uses) or 'a rule'} "
-            "needs: the usage rules are not evaluated for any user in this run; the rest of the audit ran"
-        )
-
-
-def _value(column: str, name: str, text: str) -> Any:
-    """The value of CSV column `column` (snapshot field `name`) in a row."""
-    text = text.strip()
-    if not text:
-        return None
-    if name in _NUMBERS:
-        if (number := whole_number(text)) is None:
-            raise BadReport(f"{column} {text[:30]!r} is not a number")
-        return number
-    if name == "hasArchive":
-        low = text.lower()
-        if low not in ("true", "false"):
-            raise BadReport(f"{column} {text[:30]!r} is not True or False")
-        return low == "true"
-    if name in _TEXTS:
-        return text[:100]
-    if not is_date(text):
-        raise BadReport(f"a last activity date {text[:30]!r} is not YYYY-MM-DD")
-    return text
-
-
-class RowReader:
-    """Turns one report's CSV rows into {upn (lower case): {field: value}}, column order from the
-    header (Microsoft adds columns over time: only the named ones are read). Rows of deleted users
-    are skipped; `keep` says which UPNs are worth keeping (the tenant's users)."""
-
-    def __init__(self, report: Report, keep: Container[str] | None, fields: Container[str] | None = None) -> None:
-        self.report = report
-        self.keep = keep
-        self.needed = fields  # the snapshot fields a rule of the run reads (None: every documented column)
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget every row read (the report is read again from its start)."""
-        self.index: dict[str, int] | None = None
-        # upn (lower case) -> (upn as written, the values of report.columns in order): tuples, and
-        # each distinct date once, keep a million rows small
-        self.rows: dict[str, tuple[Any, ...]] = {}
-        self._texts: dict[Any, Any] = {}
-        self._wanted: list[tuple[int, str, str]] = []  # (cell, CSV column, snapshot field)
-        self.refreshed: str | None = None
-        self.seen = 0  # data rows, kept or not
-        self.named = 0  # rows whose UPN looks like a UPN (concealed reports carry hashes)
-
-    def header(self, cells: list[str]) -> None:
-        names = [c.strip().lstrip("\ufeff") for c in cells]
-        report = self.report
-        # only the columns a rule of the run reads must be there; the other documented ones are read
-        # when present
-        wanted = [report.key, *(c for c, f in report.columns.items() if self.needed is None or f in self.needed)]
-        missing = [c for c in wanted if c not in names]
-        if missing:
-            raise ColumnsMissing(report, missing)
-        self.index = {
-            name: names.index(name)
-            for name in (*wanted, *report.columns, *report.optional, "Report Refresh Date", "Is Deleted")
-            if name in names
-        }
-        columns = {**report.columns, **report.optional}
-        self._wanted = [
-            (self.index[column], column, field) for column, field in columns.items() if column in self.index
-        ]
-
-    def row(self, cells: list[str]) -> None:
-        if self.index is None:
-            self.header(cells)
-            return
-        if not any(c.strip() for c in cells):
-            return
-        index = self.index
-        if len(cells) < len(index) or max(index.values()) >= len(cells):
-            raise BadReport(f"row {self.seen + 1} has {len(cells)} columns, fewer than the header")
-        self.seen += 1
-        if "Is Deleted" in index and cells[index["Is Deleted"]].strip().lower() == "true":
-            return
-        upn = cells[index[self.report.key]].strip()
-        if "@" in upn:
-            self.named += 1
-        if "Report Refresh Date" in index and self.refreshed is None:
-            refreshed = cells[index["Report Refresh Date"]].strip()
-            self.refreshed = refreshed if is_date(refreshed) else None
-        key = upn.lower()
-        if not upn or (self.keep is not None and key not in self.keep):
-            return
-        texts = self._texts
-        values = [_value(column, name, cells[i]) for i, column, name in self._wanted]
-        # only texts (the dates) are shared: True == 1 and False == 0, so sharing numbers beside
-        # the archive flag would turn an item count of 1 into True
-        self.rows[key] = (upn, *(texts.setdefault(v, v) if isinstance(v, str) else v for v in values))
-
-    def fields(self) -> tuple[str, ...]:
-        """The snapshot fields of the values in `rows`, in order."""
-        return tuple(name for _, _, name in self._wanted)
-
-    @property
-    def concealed(self) -> bool:
-        """Rows whose user names are all hashes: the tenant conceals names in reports."""
-        return self.seen > 0 and self.named == 0
-
-
-def merge_rows(readers: Iterable[RowReader]) -> tuple[UserUsage, ...]:
-    """One UserUsage per user, from every report that listed the user, sorted by UPN. Each
-    reader's rows are dropped once merged (only one copy of a million rows at a time)."""
-    merged: dict[str, UserUsage] = {}
-    replace = msgspec.structs.replace
-    for reader in sorted(readers, key=lambda r: r.report.name):
-        name, fields = reader.report.name, reader.fields()
-        for key, (upn, *values) in reader.rows.items():
-            found = merged.get(key)
-            extra = dict(zip(fields, values, strict=True))
-            merged[key] = (
-                UserUsage(upn, **extra, reports=(name,))
-                if found is None
-                else replace(found, **extra, reports=(*found.reports, name))
-            )
-        reader.rows = {}
-    return tuple(merged[key] for key in sorted(merged))
 
 
 # --- what a set of policies needs --------------------------------------------------------------

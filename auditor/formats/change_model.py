@@ -56,7 +56,7 @@ class Precondition(TypedDict, total=False):
     account_kind: str
     agent_orphaned: str
     usage_location_differs: str
-    copilot_idle_since: str  # no Copilot, Chat or agent use since this day (apply re-reads the report)
+    copilot_idle_since: str  # no Copilot use in any report column since this day (apply re-reads the report)
     in_any_group: list[str]  # a member, directly or nested, of one of these groups (re-read at the call)
 
 

@@ -38,7 +38,8 @@ from auditor.common.errors import AuthError, CollectionError
 from auditor.common.numbers import whole_number
 from auditor.data.enums import Cloud
 from auditor.data.model import Gap, User
-from auditor.data.usage_data import ACTIVE_USERS, RowReader, UsageReports, is_date
+from auditor.data.usage_data import ACTIVE_USERS, UsageReports, is_date
+from auditor.data.usage_rows import RowReader
 
 from .auth import TokenClaims
 from .client import GraphClient, GraphRequestError

@@ -56,15 +56,12 @@ from auditor.data.usage_data import (
     CONCEALED_REASON,
     STORAGE_REPORTS,
     USAGE_REPORTS,
-    BadReport,
-    ColumnsMissing,
     Report,
     ReportRead,
-    RowReader,
     UsageNeed,
     UsageReports,
-    merge_rows,
 )
+from auditor.data.usage_rows import BadReport, ColumnsMissing, PeriodMismatch, RowReader, merge_rows
 
 from .auth import Permission, TokenClaims, describe_missing
 from .bounded import ANSWER_LIMIT, ResponseTooLarge, UnexpectedEncoding
@@ -110,7 +107,7 @@ class _Empty(Exception):
 
 
 # what stops one report's read short of an error of the run (read_report): each is a named gap here
-NOT_READ = (_Unavailable, _Empty, ColumnsMissing)
+NOT_READ = (_Unavailable, _Empty, ColumnsMissing, PeriodMismatch)
 
 
 class UsageCollection:
@@ -211,7 +208,7 @@ class UsageCollection:
             return None, gaps
         readers = [reader for reader, _ in outcomes]
         read = [
-            ReportRead(r.name, r.period(self.need.days), reader.refreshed, request)
+            ReportRead(r.name, r.period(self.need.days), reader.refreshed, request, reader.columns)
             for r, (reader, request) in zip(reports, outcomes, strict=True)
         ]
         for r, (reader, _) in zip(reports, outcomes, strict=True):
@@ -221,12 +218,13 @@ class UsageCollection:
         return UsageReports(tuple(read), merge_rows(readers)), []
 
     async def _one(self, report: Report) -> tuple[RowReader, str] | Gap:
-        reader = RowReader(report, self.keys, self.need.fields)
+        reader = RowReader(report, self.keys, self.need.fields, report.period(self.need.days))
         try:
             request = await read_report(self.client, report, self.need.days, reader, self._keys_complete)
         except _Unavailable as exc:
             return Gap(USAGE_REPORTS, str(exc.args[0]), str(exc.args[1]))
-        except ColumnsMissing as exc:  # Microsoft renamed or dropped a column a rule reads
+        # Microsoft renamed or dropped a column a rule reads, or answered for another period
+        except (ColumnsMissing, PeriodMismatch) as exc:
             return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", exc.reason())
         except _Empty as exc:
             return Gap(USAGE_REPORTS, f"GET {report.request(self.need.days)}", str(exc))
@@ -552,7 +550,7 @@ class _Feeder:
                 if cells and cells[-1].endswith("\r"):
                     cells[-1] = cells[-1][:-1]
                 self.reader.row(cells)
-        except ColumnsMissing:
+        except (ColumnsMissing, PeriodMismatch):
             raise  # a named gap (UsageCollection._one), not a failed audit
         except (csv.Error, BadReport) as exc:
             raise CollectionError(

@@ -21,11 +21,13 @@
                                                         (an endpoint that has not moved it yet)
 
 Columns are the ones Microsoft documents for each report, in its order (the auditor reads only
-some, by name). Periods outside each report's documented values are 400. With
+some, by name); the Copilot report's other dates and counters come from each row's
+`copilotActivity`, by column name. Periods outside each report's documented values are 400. With
 ReportOptions(concealed=True) reportSettings says so and the user principal and display names in
 the CSVs are hashes, as Microsoft conceals them. With ReportOptions(licensed_rows=True) the
 active-user report lists every licensed user, as Microsoft's does, blank dates where the snapshot
-holds no usage row for them.
+holds no usage row for them. With ReportOptions(report_period={name: "7"}) a report's Report Period
+column says another period than the one asked for (a service that answers for another window).
 """
 
 from __future__ import annotations
@@ -162,6 +164,14 @@ PERIODS["getMicrosoft365CopilotUsageUserDetail"] = COPILOT_PERIODS["v2"]
 BOM = "\ufeff"
 
 
+def documented(name: str, version: str = "v2") -> tuple[str, ...]:
+    """The columns Microsoft documents for report `name` (the Copilot report's in `version`), in order."""
+    columns = COLUMNS[name]
+    if name == COPILOT.name and version == "v2":
+        return (*columns[:-1], *COPILOT_V2_EXTRA, columns[-1])
+    return columns
+
+
 @dataclass
 class ReportOptions:
     concealed: bool = False  # displayConcealedNames: true, and hashed names in the reports
@@ -173,6 +183,8 @@ class ReportOptions:
     # getOffice365ActiveUserDetail lists every licensed user, as Microsoft's does ("Has ... License"
     # columns): one without a usage row comes with blank dates (no activity in the period)
     licensed_rows: bool = False
+    # report name -> the Report Period its rows say, whatever period was asked for
+    report_period: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,10 +228,7 @@ class ReportServer:
         read = usage.read(name) if usage is not None else None
         refreshed = read.refreshed if read and read.refreshed else self.snapshot.collected_at[:10]
         renamed = self.options.renamed
-        documented = COLUMNS[name]
-        if name == COPILOT.name and version == "v2":
-            documented = (*documented[:-1], *COPILOT_V2_EXTRA, documented[-1])
-        columns = [c for c in documented if renamed.get(c, c)]
+        columns = [c for c in documented(name, version) if renamed.get(c, c)]
         wanted = {**REPORTS[name].columns, **REPORTS[name].optional}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
@@ -233,8 +242,9 @@ class ReportServer:
                 for u in self.snapshot.users
                 if u.assigned_licenses and u.user_principal_name.lower() not in listed
             ]
+        said = self.options.report_period.get(name) or (period.lstrip("D") if period != "ALL" else "180")
         for row in rows:
-            writer.writerow([self._cell(column, row, wanted, refreshed, period, names) for column in columns])
+            writer.writerow([self._cell(column, row, wanted, refreshed, said, names) for column in columns])
         return (BOM + out.getvalue()).encode("utf-8")
 
     def _cell(
@@ -243,7 +253,7 @@ class ReportServer:
         if column == "Report Refresh Date":
             return refreshed
         if column == "Report Period":
-            return period.lstrip("D") if period != "ALL" else "180"
+            return period
         if column in ("User Principal Name", "Display Name", "Owner Principal Name", "Owner Display Name", "Site URL"):
             upn = row.userPrincipalName
             text = (
@@ -257,7 +267,8 @@ class ReportServer:
         if column == "Is Deleted":
             return "False"
         field_name = wanted.get(column)
-        value = getattr(row, field_name) if field_name else None
+        # the Copilot report's other columns, by name (no other report has a column of that name)
+        value = getattr(row, field_name) if field_name else (row.copilotActivity or {}).get(column)
         if isinstance(value, bool):
             return "True" if value else "False"
         return "" if value is None else str(value)
@@ -374,4 +385,4 @@ def _error(status: int, code: str, message: str) -> tuple[int, bytes, str, dict[
     return status, _json(error_document(code, message)), "application/json", {}
 
 
-__all__ = ["COLUMNS", "GraphError", "ReportOptions", "ReportServer"]
+__all__ = ["COLUMNS", "GraphError", "ReportOptions", "ReportServer", "documented"]

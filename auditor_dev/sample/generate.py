@@ -17,7 +17,7 @@ from typing import Any
 from auditor.data.agents import AGENT_IDENTITIES, AGENT_USERS
 from auditor.data.audit_entries import DISABLE, UPDATE
 from auditor.data.model import Cloud, TenantSnapshot
-from auditor.data.usage_data import COPILOT, MAILBOXES, ONEDRIVE, USAGE_REPORTS
+from auditor.data.usage_data import COPILOT, COPILOT_ACTIVITY, MAILBOXES, ONEDRIVE, USAGE_REPORTS
 from auditor.snapshot import (
     LEAVE_DATE,
     LICENSE_ERROR_GROUPS,
@@ -28,6 +28,7 @@ from auditor.snapshot import (
     with_agents,
 )
 
+from ..emulator.reports import documented
 from . import REFERENCE
 from .builder import NEVER, SKUS, Builder, service_plans
 
@@ -186,6 +187,8 @@ class TenantStream:
                 "period": r.period(USAGE_DAYS),
                 "reportRefreshDate": USAGE_REFRESHED,
                 "request": f"GET {r.request(USAGE_DAYS)}",
+                # the header as the collector keeps it (copilot-seat-idle reads every date column)
+                **({"columns": list(documented(r.name))} if r is COPILOT else {}),
             }
             for r in (COPILOT, MAILBOXES, ONEDRIVE)
         ]
@@ -430,28 +433,37 @@ class TenantStream:
         def day(days_ago: int) -> str:
             return (REFERENCE - timedelta(days=days_ago)).strftime("%Y-%m-%d")
 
-        def copilot(user: dict[str, Any], last: str | None) -> None:
-            self._usage_rows.append(
-                {
-                    "userPrincipalName": user["userPrincipalName"],
-                    "copilotLastActivityDate": last,
-                    # the v2 report's Copilot Chat (work) date: Chat is part of the seat's use
-                    "copilotChatWorkLastActivityDate": last,
-                    "reports": [COPILOT.name],
+        def copilot(user: dict[str, Any], last: str | None, elsewhere: int | None = None) -> None:
+            row = {
+                "userPrincipalName": user["userPrincipalName"],
+                "copilotLastActivityDate": last,
+                # the v2 report's Copilot Chat (work) date: Chat is part of the seat's use
+                "copilotChatWorkLastActivityDate": last,
+                "reports": [COPILOT.name],
+            }
+            if elsewhere is not None:  # use only in the v2 report's other columns: Chat on the web, the app, Edge
+                row[COPILOT_ACTIVITY] = {
+                    "Copilot Chat (web) Last Activity Date": day(elsewhere),
+                    "Microsoft 365 Copilot Last Activity Date": day(elsewhere),
+                    "Edge Last Activity Date": day(elsewhere),
+                    "Prompts submitted for all apps": 57,
+                    "Active Usage Days for all apps": 21,
                 }
-            )
+            self._usage_rows.append(row)
 
+        # Copilot Daily uses Copilot every day, on the web, in the Microsoft 365 Copilot app and in Edge:
+        # the report's own Last Activity Date and Chat (work) stay blank, and the seat is not idle
         cases = (
-            ("copilot.daily", "Copilot Daily", None, 3),
-            ("copilot.idle", "Copilot Idle", None, 50),
-            ("copilot.never", "Copilot Never", None, None),
-            ("copilot.pilot", "Pilot Tester", "Copilot Pilot", 75),
+            ("copilot.daily", "Copilot Daily", None, None, 4),
+            ("copilot.idle", "Copilot Idle", None, 50, None),
+            ("copilot.never", "Copilot Never", None, None, None),
+            ("copilot.pilot", "Pilot Tester", "Copilot Pilot", 75, None),
         )
-        for local, name, via, last in cases:
+        for local, name, via, last, elsewhere in cases:
             u = b.user(local, name=name, department="Sales", location="NL")
             b.grant(u, "SPE_E3", via="All Office Staff")
             b.grant(u, "Microsoft_365_Copilot", via=via)  # idle, never, pilot: product-unused
-            copilot(u, None if last is None else day(last))
+            copilot(u, None if last is None else day(last), elsewhere)
             yield u
         fresh = b.user("copilot.fresh", name="Copilot Fresh", department="Legal", location="SE")
         b.grant(fresh, "SPE_E3", via="All Office Staff", updated_days=400)  # Graph dates every state, or none

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from auditor import wording
 from auditor.data.finding_facts import parts as finding_parts
 from auditor.data.model import Cloud, Locale
 from auditor.data.usage_data import COPILOT, USAGE_REPORTS
 from auditor.rules.usage.copilot_seats import CopilotSeatIdle
+from auditor_dev.emulator.reports import documented
 
 from .factory import audit, fired, sku, tenant, user
 
@@ -60,7 +63,15 @@ def doc(users: list[dict[str, Any]], rows: list[dict[str, Any]], waiting: list[s
         {"id": "g-wait", "displayName": "Copilot waiting list", "assignedLicenses": [], "members": waiting},
         {"id": "g-pilot", "displayName": "Copilot Pilot", "assignedLicenses": [{"skuId": COPILOT_ID}], "members": []},
     ]
-    reads = [{"name": COPILOT.name, "period": "D90", "reportRefreshDate": "2026-10-30", "request": V2}]
+    reads = [
+        {
+            "name": COPILOT.name,
+            "period": "D90",
+            "reportRefreshDate": "2026-10-30",
+            "request": V2,
+            "columns": list(documented(COPILOT.name)),
+        }
+    ]
     return tenant(
         users,
         skus=[sku("SPE_E3"), copilot_sku],
@@ -158,3 +169,47 @@ def test_a_snapshot_without_the_v2_columns_is_not_judged(tmp_path: Any) -> None:
     assert fired(result, CopilotSeatIdle.id) == []
     [why] = [n for n in result.not_evaluated if n.rule == CopilotSeatIdle.id]
     assert "in version v2" in why.reason
+
+
+def test_use_in_any_column_of_the_report_is_use(tmp_path: Any) -> None:
+    """Copilot Chat on the web, the Microsoft 365 Copilot app and Edge are the v2 report's own
+    columns: a holder who uses only those (57 prompts, 21 days) is not idle; neither is one whose
+    counts no column dates. Where a column dates the use, the date decides: counts over the
+    report's 90 days beside a last use before the window leave the seat idle."""
+    elsewhere = {
+        "Copilot Chat (web) Last Activity Date": "2026-10-28",
+        "Microsoft 365 Copilot Last Activity Date": "2026-10-28",
+        "Edge Last Activity Date": "2026-10-28",
+        "Prompts submitted for all apps": 57,
+        "Active Usage Days for all apps": 21,
+    }
+    rows = [
+        {**row("web", last="2026-08-01"), "copilotActivity": elsewhere},
+        {**row("word"), "copilotActivity": {"Word Copilot Last Activity Date": "2026-10-20"}},
+        {**row("counted"), "copilotActivity": {"Active Usage Days for all apps": 2}},
+        {**row("before", last="2026-09-01"), "copilotActivity": {"Prompts submitted for all apps": 9}},
+    ]
+    users = [holder("web"), holder("word"), holder("counted"), holder("before")]
+    found = findings(tmp_path, doc(users, rows, []))
+    assert list(found) == ["before@contoso.example"]
+    assert dict(found["before@contoso.example"].details)["last_activity"] == "2026-09-01"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "said"), [("columns", None, "with all its columns"), ("period", "D7", "for D90")]
+)
+def test_a_snapshot_without_the_reports_columns_or_its_period_is_not_judged(
+    tmp_path: Any, key: str, value: str | None, said: str
+) -> None:
+    """A snapshot that did not keep the report's columns (collected before every date column was
+    read) or whose period is shorter than the window would call a user of Copilot on the web idle."""
+    document = doc([holder("web")], [row("web", last="2026-07-01")], [])
+    read = document["usageReports"]["reports"][0]
+    if value is None:
+        del read[key]
+    else:
+        read[key] = value
+    result = audit(tmp_path, POLICY, document)
+    assert fired(result, CopilotSeatIdle.id) == []
+    [why] = [n for n in result.not_evaluated if n.rule == CopilotSeatIdle.id]
+    assert said in why.reason

@@ -332,6 +332,21 @@ def test_a_workload_whose_report_does_not_list_the_user_is_no_evidence_of_non_us
     assert [u for _, u, _ in fired(result, ProductUnused.id)] == ["listed@contoso.example"]
 
 
+def test_the_copilot_workload_is_use_in_any_column_of_the_copilot_report(tmp_path: Any) -> None:
+    """`copilot` is read as copilot-seat-idle reads a seat (auditor.data.copilot_use): a user of
+    Copilot Chat on the web and in Edge only uses the product, whatever the report's own Last Activity Date."""
+    policy = UNUSED.replace("[teams, exchange]", "[copilot]")
+    reports = (COPILOT.name,)
+    web = {"Copilot Chat (web) Last Activity Date": "2026-10-28", "Edge Last Activity Date": "2026-10-28"}
+    users = [user("web", "SPE_E5"), user("idle", "SPE_E5")]
+    rows = [
+        row("web", reports=reports, copilotLastActivityDate="2026-07-01", copilotActivity=web),
+        row("idle", reports=reports, copilotLastActivityDate="2026-07-01"),
+    ]
+    result = audit(tmp_path, policy, collected(users, rows, reports=reports))
+    assert [u for _, u, _ in fired(result, ProductUnused.id)] == ["idle@contoso.example"]
+
+
 def test_a_usage_date_that_is_no_calendar_date_is_refused_by_name() -> None:
     """2026-13-45 has the shape YYYY-MM-DD but is no date: the snapshot section is refused, the
     rules never see it."""

@@ -23,12 +23,11 @@ from auditor.data.usage_data import (
     STORAGE_REPORTS,
     USAGE_REPORTS,
     ReportRead,
-    RowReader,
     UsageNeed,
     UsageReports,
     UserUsage,
-    merge_rows,
 )
+from auditor.data.usage_rows import RowReader, merge_rows
 from auditor.graph import RetryPolicy
 from auditor.index import TenantIndex
 from auditor.policy.objects import Assignment, HygieneCheck, Policy, PolicySet, Selector, UsageEntry

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from emulator_faults import Fault, FaultKind
 
@@ -188,6 +189,43 @@ def test_the_v2_columns_are_read_and_a_v1_answer_is_a_named_gap() -> None:
     [gap] = gone.gaps
     assert gone.usage_reports is None
     assert "'Copilot Chat (work) Last Activity Date'" in gap.reason and "Copilot Chat" in gap.reason
+
+
+def test_every_date_column_and_the_counts_of_the_copilot_report_are_read() -> None:
+    """Each "... Last Activity Date" column beside the three named ones (v2's Chat on the web, the
+    Microsoft 365 Copilot app, Edge; v1's per app; one Microsoft renames) and the all-apps counts are
+    kept by column name, with the header; a report for another Report Period is a named gap."""
+    snap = tenant_with_usage()
+    assert snap.usage_reports is not None
+    first, second = snap.usage_reports.users[:2]
+    activity: dict[str, dict[str, str | int]] = {
+        first.userPrincipalName: {
+            "Copilot Chat (web) Last Activity Date": "2026-10-28",
+            "Edge Last Activity Date": "2026-10-27",
+            "Prompts submitted for all apps": 57,
+            "Active Usage Days for all apps": 21,
+        },
+        second.userPrincipalName: {"Loop Copilot Last Activity Date": "2026-10-26"},
+    }
+    rows = tuple(
+        msgspec.structs.replace(u, copilotActivity=activity.get(u.userPrincipalName)) for u in snap.usage_reports.users
+    )
+    snap = dataclasses.replace(snap, usage_reports=dataclasses.replace(snap.usage_reports, users=rows))
+    renamed = {"Loop Copilot Last Activity Date": "Copilot Pages Last Activity Date"}
+    got = Run(snap, options=ReportOptions(renamed=renamed)).collect(UsageNeed(frozenset((COPILOT.name,)), 60))
+    assert got.gaps == () and got.usage_reports is not None
+    read = {u.userPrincipalName: u.copilotActivity for u in got.usage_reports.users}
+    assert read[first.userPrincipalName] == activity[first.userPrincipalName]
+    assert read[second.userPrincipalName] == {"Copilot Pages Last Activity Date": "2026-10-26"}
+    kept = got.usage_reports.read(COPILOT.name)
+    assert kept is not None and kept.columns is not None
+    assert "Edge Last Activity Date" in kept.columns and kept.columns[-1] == "Report Period"
+
+    other = Run(snap, options=ReportOptions(report_period={COPILOT.name: "7"}))
+    gone = other.collect(UsageNeed(frozenset((COPILOT.name,)), 60))
+    [gap] = gone.gaps
+    assert gone.usage_reports is None and gap.dataset == USAGE_REPORTS
+    assert "Report Period '7'" in gap.reason and "asked D90" in gap.reason
 
 
 def test_the_emulator_refuses_what_the_copilot_report_does_not_take() -> None:
@@ -667,7 +705,7 @@ def _time_to_read(data: bytes, chunk: int) -> float:
     """Seconds to read `data` fed in `chunk`-byte pieces (best of three runs)."""
     import time
 
-    from auditor.data.usage_data import RowReader
+    from auditor.data.usage_rows import RowReader
     from auditor.graph.usage_reports import _parse
 
     pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)]
@@ -692,7 +730,7 @@ def test_reading_a_very_long_line_takes_time_linear_in_its_length(quoted: bool) 
 
 
 def test_a_row_longer_than_any_report_writes_stops_the_run_instead_of_filling_memory() -> None:
-    from auditor.data.usage_data import RowReader
+    from auditor.data.usage_rows import RowReader
     from auditor.graph.usage_reports import MAX_RECORD, _parse
 
     data = _long_line_csv(MAX_RECORD + 1000, quoted=False)

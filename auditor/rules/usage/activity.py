@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypedDict
 
 from auditor.common.json_value import JsonObject
 from auditor.data.agents import AGENT_USERS
+from auditor.data.copilot_use import COPILOT_USE_FIELDS, last_copilot_use
 from auditor.data.model import Finding, Severity, User
 from auditor.data.sign_ins import last_sign_in
 from auditor.data.usage_data import (
@@ -41,6 +42,9 @@ from ..assignments import licensing
 from ..assignments.selection import Replacement, SkuNotAllowedDetails, replacement_group
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context, D, Rule, parse_when
 
+# the workload whose use is any date of the Copilot report (auditor.data.copilot_use), not only its own
+# Last Activity Date: a user of Copilot Chat on the web or in Edge uses the product
+COPILOT_ANY = "copilot"
 # (the mailbox purposes are read as the account rules read them: a usage policy alone asks none)
 KIND_READS = frozenset({"department", "assignedLicenses", AGENT_USERS})
 _DAYS: JsonObject = {
@@ -107,6 +111,8 @@ class UsageRule(Rule[D]):
         longest of their windows."""
         entries = self.entries(policy)
         measured = {w.field for e in entries for w in map(WORKLOADS.__getitem__, self.workloads_of(e)) if w.field}
+        if any(COPILOT_ANY in self.workloads_of(e) for e in entries):
+            measured |= COPILOT_USE_FIELDS
         more = Requests(usage=frozenset(measured), usage_days=max((e.days for e in entries), default=0))
         return Requests.of(self.reads).merge(more)
 
@@ -175,6 +181,12 @@ class UsageRule(Rule[D]):
                 continue
             if workload.report.name not in row.reports:
                 active = True  # not listed: no evidence of non-use
+                continue
+            if name == COPILOT_ANY:  # Copilot is used in any of its report's columns, as copilot-seat-idle reads it
+                use = last_copilot_use(row)
+                active = active or (use is not None and use.since(cutoff))
+                last = use.day if use is not None else None
+                latest = max(latest or last, last) if last is not None else latest
                 continue
             last = row.last(workload)
             if last is not None:

@@ -6,8 +6,10 @@
         candidates: [Copilot waiting list]    # groups whose members without a seat may receive an idle one
 
 A holder of the product is *idle* when the Copilot usage report (version v2) lists them and shows no
-activity in Copilot (`Last Activity Date`), in Copilot Chat at work or in Copilot agents within the
-window. Each idle seat is one finding, and one of three dispositions, kept apart:
+use of Copilot within the window in any of its "... Last Activity Date" columns (Copilot in each app,
+Copilot Chat at work and on the web, the Microsoft 365 Copilot app, Edge, agents; an all-apps
+counter above zero that no column dates counts too): auditor.data.copilot_use, the reading apply's
+re-check shares. Each idle seat is one finding, and one of three dispositions, kept apart:
 
 - `reassign`: the seat is held directly (an assignLicense can take it) and a candidate waits: the
   fix moves it, the holder's removal and the candidate's assignment together (the seat stays on the
@@ -35,6 +37,8 @@ from typing import Any, ClassVar, TypedDict
 
 from auditor.billing.windows import opening
 from auditor.common.json_value import JsonObject
+from auditor.common.numbers import whole_number
+from auditor.data.copilot_use import COPILOT_USE_FIELDS, last_copilot_use
 from auditor.data.model import Finding, Severity, User
 from auditor.data.usage_data import COPILOT, COPILOT_VERSION, USAGE_REPORTS, UserUsage
 
@@ -44,7 +48,7 @@ from ...policy.objects import Policy, Selector, UsageEntry
 from ..base import SEVERITY_SCHEMA, SKU_REF_SCHEMA, Context
 from .activity import _DAYS, KIND_READS, UsageRule, _refreshed
 
-# what counts as use of a Copilot seat: the report's own last activity, Copilot Chat at work, agents
+# the workloads the findings name: use of a Copilot seat is any of the report's dates (auditor.data.copilot_use)
 COPILOT_WORKLOADS = ("copilot", "copilot_chat", "copilot_agents")
 REASSIGN = "reassign"
 REDUCE = "reduce"
@@ -116,7 +120,13 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
     reclaimable = True
     key = "copilot_seats"
     # the subscriptions, when read, date the reductions; without them the window is "unknown"
-    reads = Reads("users", "subscribedSkus", USAGE_REPORTS, user=KIND_READS | {"accountEnabled", "usageLocation"})
+    reads = Reads(
+        "users",
+        "subscribedSkus",
+        USAGE_REPORTS,
+        user=KIND_READS | {"accountEnabled", "usageLocation"},
+        usage=COPILOT_USE_FIELDS,
+    )
     fragment: ClassVar[JsonObject] = FRAGMENT
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
@@ -130,11 +140,18 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
         """Beyond the report itself: a collection that read it in another version than v2 has no
-        Chat or agent dates, and a Chat user would read as idle."""
+        Chat or agent dates, and one that did not keep its columns (an older snapshot) has none of
+        its other "... Last Activity Date" columns: a user of Copilot Chat on the web or in Edge would
+        read as idle. A period shorter than a window would make a blank date mean too little."""
         usage = index.snapshot.usage_reports
         read = usage.read(COPILOT.name) if usage is not None else None
         if read is not None and f"version='{COPILOT_VERSION}'" not in read.request:
             return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} in version {COPILOT_VERSION})"
+        if read is not None and read.columns is None:
+            return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} with all its columns)"
+        days = max((e.days for e in self.entries(policy)), default=0)
+        if read is not None and (whole_number(read.period[1:]) or 0) < days:
+            return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} for {COPILOT.period(days)})"
         return super().unavailable(policy, index)
 
     def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
@@ -144,11 +161,12 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
             return
         cutoff = ctx.as_of - timedelta(days=entry.days)
         idle = [
-            (user, latest)
+            (user, use.day)
             for user in self.holders(ctx, sid)
-            if (row := rows.get(user.user_principal_name.lower())) is not None and not self.in_grace(user, sid, cutoff)
-            for active, latest, _ in (self.activity(row, COPILOT_WORKLOADS, cutoff.date()),)
-            if not active
+            if (row := rows.get(user.user_principal_name.lower())) is not None
+            and (use := last_copilot_use(row)) is not None  # a holder the report does not list is not judged
+            and not use.since(cutoff.date())
+            and not self.in_grace(user, sid, cutoff)
         ]
         for user, details in dispositions(entry, ctx, sid, idle):
             skus = frozenset((sid,))
