@@ -47,9 +47,26 @@ class Refusal:
     absent: bool = False
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """`refused`: the file's changes the fresh compile does not hold as they are, by their `n`; `matched`: the
+    fresh compile's change each other file change is (what is sent: the source's, equal to the file's)."""
+
+    refused: dict[int, Refusal]
+    matched: dict[int, Mapping[str, Any]]
+
+
 def agree(file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Mapping[str, Any]]) -> dict[int, Refusal]:
     """The file's changes (as written: plan.json's `changes`) that the fresh compile's (as `plan` would
     write them) do not hold equal in every field, by their `n` (apply skips what rests on them)."""
+    return agreement(file_changes, fresh_changes).refused
+
+
+def agreement(
+    file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Mapping[str, Any]], *, when: tuple[str, ...] = ()
+) -> Agreement:
+    """agree's answer with the fresh change each file change matched; `when`: the fields that say on which
+    day a bill change is made (its window, not before, by, saving from), the fresh compile's to say, not compared."""
     by_request: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
     for change in fresh_changes:
         by_request.setdefault(_identity(change), []).append(change)
@@ -61,11 +78,11 @@ def agree(file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Map
         n = _n(change)
         candidates = [c for c in by_request.get(_identity(change), []) if _n(c) not in taken]
         if not candidates:
-            refused[n] = _unmatched(change, fresh_changes, taken)
+            refused[n] = _unmatched(change, fresh_changes, taken, when)
             continue
         best: tuple[str, str] | None = None
         for candidate in candidates:
-            differs = _first_difference(change, candidate)
+            differs = _first_difference(change, candidate, when)
             if differs is None:
                 differs = _dependencies_differ(change, candidate, matched, refused, fresh_n)
             if differs is None:
@@ -77,7 +94,7 @@ def agree(file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Map
         if best is not None:
             field, why = best
             refused[n] = Refusal(n, field, why)
-    return refused
+    return Agreement(refused, {n: fresh_n[m] for n, m in matched.items()})
 
 
 def _n(change: Mapping[str, Any]) -> int:
@@ -86,19 +103,32 @@ def _n(change: Mapping[str, Any]) -> int:
 
 
 def _identity(change: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The request the change writes: a license change's own `method` and `path`, a bill change's `request`'s
+    (its path without the query, which may carry the day)."""
+    request = change.get("request")
+    if "method" not in change and isinstance(request, Mapping):
+        return tuple(_without_query(request).get(key) for key in IDENTITY)
     return tuple(change.get(key) for key in IDENTITY)
 
 
-def _unmatched(change: Mapping[str, Any], fresh_changes: Sequence[Mapping[str, Any]], taken: set[int]) -> Refusal:
+def _without_query(request: Any) -> Any:
+    if not isinstance(request, Mapping) or not isinstance(request.get("path"), str):
+        return request
+    return {**request, "path": request["path"].split("?", 1)[0]}
+
+
+def _unmatched(
+    change: Mapping[str, Any], fresh_changes: Sequence[Mapping[str, Any]], taken: set[int], when: tuple[str, ...]
+) -> Refusal:
     """A change whose request the fresh compile does not write: named by the field that differs from the
     fresh change made for the same findings, when there is one (an edited target), else by its request."""
     n = _n(change)
     findings = _canonical(change.get("findings"))
     same = next((c for c in fresh_changes if _n(c) not in taken and _canonical(c.get("findings")) == findings), None)
-    differs = _first_difference(change, same) if same is not None else None
+    differs = _first_difference(change, same, when) if same is not None else None
     if differs is not None:
         return Refusal(n, *differs)
-    request = " ".join(str(change.get(key, "")) for key in IDENTITY)
+    request = " ".join(str(part) for part in _identity(change))
     return Refusal(
         n,
         "path",
@@ -108,14 +138,18 @@ def _unmatched(change: Mapping[str, Any], fresh_changes: Sequence[Mapping[str, A
     )
 
 
-def _first_difference(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The first field (in FIELD_ORDER, positions aside) whose value differs, said; None when all agree."""
-    keys = (set(change) | set(fresh)) - set(POSITIONS)
+def _first_difference(
+    change: Mapping[str, Any], fresh: Mapping[str, Any], when: tuple[str, ...] = ()
+) -> tuple[str, str] | None:
+    """The first field (in FIELD_ORDER, positions and `when` aside) whose value differs, said; None when all agree."""
+    keys = (set(change) | set(fresh)) - set(POSITIONS) - set(when)
     ordered = [k for k in FIELD_ORDER if k in keys] + sorted(keys - set(FIELD_ORDER))
     for key in ordered:
         mine, theirs = change.get(key), fresh.get(key)
         if key == "precondition":
             mine, theirs = _as_strict(mine, theirs), theirs
+        elif key == "request" and when:  # a cancellation's day rides in its query: the day is the fresh one's
+            mine, theirs = _without_query(mine), _without_query(theirs)
         if _canonical(mine) != _canonical(theirs):
             return key, (
                 f"its `{key}` is not the one the tool would write now: the plan says {_shown(change.get(key))}, "

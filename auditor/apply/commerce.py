@@ -51,6 +51,7 @@ from . import permissions
 from .arguments import WriteOptions
 from .commerce_plan import commerce_of
 from .commerce_reread import BILLING_ACCOUNT, Reread, reread
+from .fresh import FreshPlan, agreed_bill
 from .journal import JournalError, LineFile
 
 SeatsReader = Callable[[str], Awaitable[tuple[int, int] | None]]  # skuId -> (enabled seats, assigned) now
@@ -423,7 +424,7 @@ def _seats_reader(client: Any) -> SeatsReader:
     return read
 
 
-def plan_commerce(plan: PlanFile) -> list[CommerceChange]:
+def plan_commerce(plan: PlanFile) -> tuple[bytes, list[CommerceChange]]:
     """The commerce changes of the plan apply read and checked (load_plan): plan.json is read again
     for its bill, and its bytes must be the ones load_plan hashed, else the plan changed since apply
     read it (UsageError, exit 2: nothing is sent from a plan apply did not check)."""
@@ -435,18 +436,30 @@ def plan_commerce(plan: PlanFile) -> list[CommerceChange]:
             "the plan changed since apply read it (its sha256 is no longer "
             f"{plan.sha256[:12]}…): nothing is sent from it; run apply again",
         )
-    return commerce_of(data, str(plan.path))
+    return data, commerce_of(data, str(plan.path))
 
 
-def apply_commerce_changes(options: WriteOptions, plan: PlanFile, make_client: Callable[[], Any], today: date) -> int:
-    """`apply PLAN --commerce [--yes]`: the commerce changes of the plan apply read (load_plan),
-    once the credential is shown to sign in to the plan's tenant; exit 3 when one failed or its
+def apply_commerce_changes(
+    options: WriteOptions,
+    plan: PlanFile,
+    make_client: Callable[[], Any],
+    today: date,
+    fresh: Callable[[], FreshPlan],
+) -> int:
+    """`apply PLAN --commerce [--yes]`: the commerce changes of the plan apply read (load_plan) that
+    `fresh` (the plan compiled again from the tenant and its bill as they are now) makes the same, once the
+    credential is shown to sign in to the plan's tenant; exit 3 when one is refused, failed or its
     outcome is unknown. One event loop for the whole command: the Graph client's connections
     belong to the loop that opened them."""
-    changes = plan_commerce(plan)
+    data, changes = plan_commerce(plan)
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
+    changes, disagreed = agreed_bill(data, "commerce", changes, fresh())
+    for line in disagreed:
+        print(f"license-auditor: {line}", file=sys.stderr)
+    if not changes:
+        raise CollectionError(f"{len(disagreed)} commerce change(s) refused, nothing sent (each named above)")
     client = make_client()
     journal: list[CommerceJournal] = []
 
@@ -477,6 +490,11 @@ def apply_commerce_changes(options: WriteOptions, plan: PlanFile, make_client: C
             await client.aclose()
 
     failed = asyncio.run(run())
+    if disagreed:
+        raise CollectionError(
+            f"{len(disagreed)} commerce change(s) refused, nothing sent for them (each named above)"
+            + (f", and {failed} failed or have an unknown outcome" if failed else "")
+        )
     if failed:
         raise CollectionError(
             f"{failed} commerce change(s) failed or have an unknown outcome; the journal "

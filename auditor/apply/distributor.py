@@ -61,6 +61,7 @@ from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_cancel, sha
 from ..distributor.distributor_writers import Pax8Writer, SherwebWriter, Writer
 from . import permissions
 from .commerce import CommerceJournal, _seats_reader
+from .fresh import FreshPlan, agreed_bill
 from .journal import JournalError, keep_plan
 
 
@@ -225,10 +226,17 @@ def writers_for(sources: set[str], endpoints: Mapping[str, str | None]) -> Itera
 
 
 def apply_distributor_changes(
-    plan: PlanFile, make_client: Callable[[], Any], today: date, *, yes: bool, endpoints: Mapping[str, str | None]
+    plan: PlanFile,
+    make_client: Callable[[], Any],
+    today: date,
+    *,
+    yes: bool,
+    endpoints: Mapping[str, str | None],
+    fresh: Callable[[], FreshPlan],
 ) -> int:
-    """`apply PLAN --distributor [--yes]`: the plan's distributor changes, once the credential is
-    shown to sign in to the plan's tenant; exit 3 when one failed or its outcome is unknown."""
+    """`apply PLAN --distributor [--yes]`: the plan's distributor changes that `fresh` (the plan compiled again
+    from the tenant and its distributor as they are now) makes the same, once the credential is shown to sign
+    in to the plan's tenant; exit 3 when one is refused, failed or its outcome is unknown."""
     where = Where(plan.path)
     data = read_bounded(plan.path, where, "a plan")
     if hashlib.sha256(data).hexdigest() != plan.sha256:
@@ -237,6 +245,9 @@ def apply_distributor_changes(
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")
         return EXIT_OK
+    changes, disagreed = agreed_bill(data, "distributor", changes, fresh())
+    for line in disagreed:
+        print(f"license-auditor: {line}", file=sys.stderr)
     sources = {c.source for c in changes}
     customers = customers_of(plan)  # before any credential is used: the customer each change must name
     with writers_for(sources, endpoints):  # the credentials, checked before the tenant is signed in to
@@ -274,9 +285,10 @@ def apply_distributor_changes(
                 j.close()
             await client.aclose()
 
-    failed = asyncio.run(run())
+    failed = asyncio.run(run()) if changes else 0
     for refusal in refusals:
         print(f"  {refusal}", file=sys.stderr)
+    failed += len(disagreed)
     if failed:
         raise CollectionError(
             f"{failed} distributor change(s) refused, failed or with an unknown outcome; "

@@ -8,12 +8,17 @@ layers (docs/architecture.md), so the command layer hands it in: a `Recompile` (
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
+from ..formats.bill_model import CommerceChange
 from ..formats.plan_json import PlanFile
+from .agree import agreement
 from .arguments import WriteOptions
 
 
@@ -38,3 +43,33 @@ class FreshPlan:
 
 # (the plan as read and checked, the flags apply runs with, apply's clock) -> the fresh compile
 Recompile = Callable[[PlanFile, WriteOptions, datetime], FreshPlan]
+
+
+# the fields of a bill change that say on which day it is made: the fresh compile's to say (the file's day may
+# have passed since it was planned); every other field must be the fresh compile's
+WHEN = ("window", "not_before", "by", "saving_from")
+
+
+def agreed_bill(
+    data: bytes, key: str, changes: Sequence[CommerceChange], fresh: FreshPlan
+) -> tuple[list[CommerceChange], list[str]]:
+    """The plan's bill changes (`key`: "commerce" or "distributor"; `changes`: as apply read them from the
+    plan's bytes `data`) that the fresh compile makes the same, each as the fresh compile has it (its day), with
+    the plan's number; and a line naming each other one, refused with the field that differs."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+        raw = doc["bill"][key]
+    except (ValueError, KeyError, TypeError):
+        raw = []
+    found = agreement(raw if isinstance(raw, list) else [], fresh.bill_changes(key), when=WHEN)
+    kept: list[CommerceChange] = []
+    refusals: list[str] = []
+    for change in changes:
+        refusal = found.refused.get(change.n)
+        if refusal is not None or change.n not in found.matched:
+            why = refusal.why if refusal is not None else "not in the fresh compile"
+            field = f" ({refusal.field})" if refusal is not None else ""
+            refusals.append(f"{key} change {change.n}{field}: refused, nothing sent: {why}")
+            continue
+        kept.append(msgspec.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
+    return kept, refusals

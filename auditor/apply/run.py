@@ -40,7 +40,7 @@ from .agree import Refusal, agree
 from .arguments import WriteOptions
 from .carry import Failures, summary
 from .copilot_recheck import copilot_needed, copilot_unmet, seat_left_free
-from .fresh import Recompile
+from .fresh import FreshPlan, Recompile
 from .groups import group_unmet, what_leaving_takes
 from .journal import EarlierUnknown, JournalWriter, default_path, earlier_unknown, keep_plan
 from .lock import hold, hold_plan
@@ -396,8 +396,10 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                 clock().date(),
                 yes=options.yes,
                 endpoints={"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint},
+                fresh=lambda: _fresh(plan, recompile, options),
             )
         only_commerce = options.commerce_only
+        fresh: list[FreshPlan] = []  # one fresh compile for the license and the commerce changes
         if not only_commerce:  # the license changes (a commerce-only run leaves them to the apply job)
             client = _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}")
             journal = [Path(options.journal).resolve().parent] if options.journal else []
@@ -418,7 +420,9 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
             if writer is not None and options.yes:  # what an undo of this journal needs, whatever plan.json becomes
                 keep_plan(path, writer.path.parent, plan.sha256)
             wait = options.wait
-            refused = _refusals(plan, recompile, options) if plan.changes else {}
+            if plan.changes:
+                fresh.append(_fresh(plan, recompile, options))
+            refused = _refusals(plan, fresh[0]) if fresh else {}
             code = _run(
                 client,
                 writer,
@@ -437,14 +441,20 @@ def cmd_apply(options: WriteOptions, recompile: Recompile) -> int:
                     plan,  # its bytes are read again for the bill, and must be the ones checked
                     lambda: _client(options, plan.tenant_id, plan.cloud, f"the plan {options.plan}"),
                     clock().date(),
+                    lambda: fresh[0] if fresh else _fresh(plan, recompile, options),
                 )
                 or code
             )
         return code
 
 
-def _refusals(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> dict[int, Refusal]:
-    """The plan's license changes a fresh compile does not hold equal in every field (auditor.apply.agree)."""
+def _refusals(plan: PlanFile, fresh: FreshPlan) -> dict[int, Refusal]:
+    """The plan's license changes `fresh` does not hold equal in every field (auditor.apply.agree)."""
+    return agree([c.raw for c in plan.changes], fresh.changes())
+
+
+def _fresh(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> FreshPlan:
+    """The plan compiled again from the source as it is now (auditor.apply.fresh), its gaps said."""
     print(
         "compiling the plan again from the tenant as it is now, under the plan's policy (only the changes "
         "both agree on are made)",
@@ -457,7 +467,7 @@ def _refusals(plan: PlanFile, recompile: Recompile, options: WriteOptions) -> di
             f"license-auditor: the fresh read is incomplete: {gap}; changes resting on what it hides are refused",
             file=sys.stderr,
         )
-    return agree([c.raw for c in plan.changes], fresh.changes())
+    return fresh
 
 
 def _run(

@@ -150,6 +150,10 @@ class DistributorSection(Struct, kw_only=True):
     company_id: str | UnsetType | None = UNSET
     customer_id: str | UnsetType | None = UNSET
     mailed_to_customer: bool | UnsetType = UNSET  # its rendered files leave out the MSP's cost and margin
+    # the tenants entry's block it was read with (the customer and the product map): apply --distributor reads
+    # the distributor again with it to compile the plan at the call; it selects the customer, the distributor's
+    # own records (which Microsoft subscriptions its subscriptions name) decide what is changed
+    block: Block | UnsetType = UNSET
     error: str | UnsetType = UNSET  # the reading failed: none of the four below
     products: list[ProductRow] | UnsetType = UNSET
     findings: list[Finding] | UnsetType = UNSET

@@ -227,6 +227,7 @@ def _head(given: Payload, mailed: bool) -> DistributorSection:
         company_id=UNSET if sherweb else customer,
         customer_id=customer if sherweb else UNSET,
         mailed_to_customer=True if mailed else UNSET,
+        block=block if block else UNSET,
     )
 
 

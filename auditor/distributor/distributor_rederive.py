@@ -195,6 +195,7 @@ class _Customer(Struct, frozen=True):
     distributor: str
     company_id: str | None = None
     customer_id: str | None = None
+    block: dict[str, Any] | None = None  # the tenants entry's block the audit read it with
 
 
 class _ReportTenant(Struct, frozen=True):
@@ -209,11 +210,27 @@ class _Report(Struct, frozen=True):
     distributor: _Customer | None = None
 
 
+def entry_of(plan: PlanFile) -> dict[str, dict[str, Any]]:
+    """The tenants entry's distributor block the audit read the tenant's distributor with ({"pax8": block}),
+    from the report the plan was made from (as customers_of reads it); {} when it names none (a report
+    written before it was kept: audit again). It selects the customer; apply reads the distributor again with
+    it, and the distributor's own records decide what the fresh compile changes."""
+    found = _report_of(plan).distributor
+    return {found.distributor: found.block} if found is not None and found.block else {}
+
+
 def customers_of(plan: PlanFile) -> dict[str, str]:
     """The tenant's customer at its distributor ({"pax8": company id} or {"sherweb": customer id}), as
     the report the plan was made from names it (the tenants file's entry, read by the audit): report.json
     beside the plan, its tenant and collected_at the plan's. A change that names another customer is
     refused. UsageError (exit 2, nothing read or sent) when that report is not there."""
+    found = _report_of(plan).distributor
+    customer = (found.customer_id if found.distributor == SHERWEB else found.company_id) if found else None
+    return {found.distributor: customer} if found is not None and customer else {}
+
+
+def _report_of(plan: PlanFile) -> _Report:
+    """report.json beside the plan, its tenant and collected_at the plan's; UsageError (exit 2) otherwise."""
     path = plan.path.resolve().parent / "report.json"
     again = "audit and plan again into one folder, then apply"
     try:
@@ -232,6 +249,4 @@ def customers_of(plan: PlanFile) -> dict[str, str]:
             f"{path}: not the report the plan was made from (tenant {doc.tenant.id}, read {doc.collected_at}; "
             f"the plan's: {plan.tenant_id}, {stamp}); {again}"
         )
-    found = doc.distributor
-    customer = (found.customer_id if found.distributor == SHERWEB else found.company_id) if found else None
-    return {found.distributor: customer} if found is not None and customer else {}
+    return doc

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import tempfile
 from dataclasses import replace
 from datetime import datetime
@@ -22,9 +23,12 @@ import msgspec
 from auditor.apply.arguments import WriteOptions
 from auditor.apply.fresh import FreshPlan
 from auditor.arguments import AuditOptions
+from auditor.billing.distributor_records import Payload
+from auditor.billing.distributor_sessions import read_any
 from auditor.common.errors import CollectionError
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.enums import Format
+from auditor.distributor.distributor_rederive import entry_of
 from auditor.formats.plan_json import PlanFile, PlanFileError
 from auditor.plan.arguments import PlanOptions
 from auditor.plan.command import REPORT, compile_report
@@ -62,6 +66,9 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
             bill=options.billing,
             # the demo's audit reads the sample's protection rules; so does its fresh compile
             demo_exchange=options.graph.demo,
+            distributor_seats=_distributor(plan, options),
+            pax8_endpoint=options.pax8_endpoint,
+            sherweb_endpoint=options.sherweb_endpoint,
         )
         with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
             code = audit(audit_options)
@@ -89,6 +96,23 @@ def recompile(plan: PlanFile, options: WriteOptions, now: datetime) -> FreshPlan
     written = json.loads(msgspec.json.encode(plan_document(compiled, created_at="")))
     gaps = tuple(f"{gap.part}: {gap.reason} ({gap.request})" for gap in document.gaps)
     return FreshPlan(written, gaps)
+
+
+def _distributor(plan: PlanFile, options: WriteOptions) -> Payload | None:
+    """apply --distributor: the tenant's subscriptions at its distributor, read again now with the tenants
+    entry's block the audit read them with (report.json beside the plan: it selects the customer); None for
+    the license and commerce changes, which do not rest on it."""
+    if not options.distributor:
+        return None
+    entry = entry_of(plan)
+    if not entry:
+        raise PlanFileError(
+            f"{plan.path}: the report beside the plan does not say with which tenants entry its distributor was "
+            "read (a report written before it was kept): the distributor's changes cannot be compiled again at "
+            "the call; audit and plan again"
+        )
+    endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
+    return read_any({"": entry}, endpoints=endpoints, env=os.environ)[""]  # type: ignore[dict-item]
 
 
 def _same_policy(plan: PlanFile, read: dict[str, str]) -> None:
