@@ -30,6 +30,7 @@ POSITIONS = ("n", "depends_on")
 FIELD_ORDER = ("kind", "method", "path", "user", "group", "body", "precondition", "seats", "findings", "data_kept")
 # preconditions whose day is counted back from the compile's clock: the file's may be earlier (stricter)
 SINCE = ("copilot_idle_since",)
+REDUCE = "reduce"  # a bill change that lowers a subscription's quantity (auditor.plan.commerce)
 # a change is looked for among the fresh compile's changes by its request: the write itself
 IDENTITY = ("method", "path")
 
@@ -72,6 +73,7 @@ def agreement(
         by_request.setdefault(_identity(change), []).append(change)
     fresh_n = {_n(c): c for c in fresh_changes}
     matched: dict[int, int] = {}  # file n -> fresh n
+    sent: dict[int, Mapping[str, Any]] = {}  # file n -> the change as it may be sent
     taken: set[int] = set()
     refused: dict[int, Refusal] = {}
     for change in file_changes:
@@ -82,19 +84,21 @@ def agreement(
             continue
         best: tuple[str, str] | None = None
         for candidate in candidates:
+            candidate = _fewer(change, candidate) if when else candidate
             differs = _first_difference(change, candidate, when)
             if differs is None:
                 differs = _dependencies_differ(change, candidate, matched, refused, fresh_n)
             if differs is None:
                 matched[n] = _n(candidate)
                 taken.add(_n(candidate))
+                sent[n] = candidate
                 best = None
                 break
             best = best or differs
         if best is not None:
             field, why = best
             refused[n] = Refusal(n, field, why)
-    return Agreement(refused, {n: fresh_n[m] for n, m in matched.items()})
+    return Agreement(refused, sent)
 
 
 def _n(change: Mapping[str, Any]) -> int:
@@ -109,6 +113,39 @@ def _identity(change: Mapping[str, Any]) -> tuple[Any, ...]:
     if "method" not in change and isinstance(request, Mapping):
         return tuple(_without_query(request).get(key) for key in IDENTITY)
     return tuple(change.get(key) for key in IDENTITY)
+
+
+def _fewer(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A reduction the file makes smaller than the fresh compile's (fewer seats off, from the same quantity): the
+    fresh change with the file's smaller reduction, its request's quantity and its saving in proportion, so that
+    the file may do less, never more. Any other change: `fresh` as it is."""
+    if change.get("kind") != REDUCE or fresh.get("kind") != REDUCE:
+        return fresh
+    start, mine, theirs = fresh.get("from"), change.get("to"), fresh.get("to")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, mine, theirs)):
+        return fresh
+    assert isinstance(start, int) and isinstance(mine, int) and isinstance(theirs, int)
+    if change.get("from") != start or not theirs < mine < start:
+        return fresh
+    seats = start - mine
+    saving = fresh.get("monthly_saving")
+    share = round(saving * seats / (start - theirs), 2) if isinstance(saving, int | float) else saving
+    request = fresh.get("request")
+    if isinstance(request, Mapping):
+        request = {**request, "body": _quantity(request.get("body"), theirs, mine)}
+    return {**fresh, "to": mine, "seats": seats, "monthly_saving": share, "request": request}
+
+
+def _quantity(body: Any, old: int, new: int) -> Any:
+    """`body` with each quantity (a key naming one: Pax8's `quantity`, Sherweb's `newQuantity`) of `old` as `new`."""
+    if isinstance(body, Mapping):
+        return {
+            k: new if "quantity" in k.lower() and v == old and isinstance(v, int) else _quantity(v, old, new)
+            for k, v in body.items()
+        }
+    if isinstance(body, list):
+        return [_quantity(v, old, new) for v in body]
+    return body
 
 
 def _without_query(request: Any) -> Any:
