@@ -27,9 +27,28 @@ from typing import Any
 POSITIONS = ("n", "depends_on")
 # the order fields are compared in: the write first (its request, target and body), then what it rests on,
 # then the words; a field not named here (one a later version adds) after them, by name
-FIELD_ORDER = ("kind", "method", "path", "user", "group", "body", "precondition", "seats", "findings", "data_kept")
+FIELD_ORDER = (
+    "kind",
+    "method",
+    "path",
+    "user",
+    "group",
+    "body",
+    "subscription",
+    "sku",
+    "from",
+    "to",
+    "precondition",
+    "seats",
+    "findings",
+    "data_kept",
+)
 # preconditions whose day is counted back from the compile's clock: the file's may be earlier (stricter)
 SINCE = ("copilot_idle_since",)
+# the day fields of a bill change: these two the file may put later (never sooner); `by`, the window's last
+# day, the file may put sooner (never later); the window itself is the fresh compile's
+LATER_OK = ("not_before", "saving_from")
+SOONER_OK = ("by",)
 REDUCE = "reduce"  # a bill change that lowers a subscription's quantity (auditor.plan.commerce)
 # a change is looked for among the fresh compile's changes by its request: the write itself
 IDENTITY = ("method", "path")
@@ -64,10 +83,15 @@ def agree(file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Map
 
 
 def agreement(
-    file_changes: Sequence[Mapping[str, Any]], fresh_changes: Sequence[Mapping[str, Any]], *, when: tuple[str, ...] = ()
+    file_changes: Sequence[Mapping[str, Any]],
+    fresh_changes: Sequence[Mapping[str, Any]],
+    *,
+    when: tuple[str, ...] = (),
+    today: str = "",
 ) -> Agreement:
     """agree's answer with the fresh change each file change matched; `when`: the fields that say on which
-    day a bill change is made (its window, not before, by, saving from), the fresh compile's to say, not compared."""
+    day a bill change is made (its window, not before, by, saving from): the file may put a change later than
+    the fresh compile, never sooner (a day before `today`, ISO, counts as today)."""
     by_request: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
     for change in fresh_changes:
         by_request.setdefault(_identity(change), []).append(change)
@@ -80,12 +104,12 @@ def agreement(
         n = _n(change)
         candidates = [c for c in by_request.get(_identity(change), []) if _n(c) not in taken]
         if not candidates:
-            refused[n] = _unmatched(change, fresh_changes, taken, when)
+            refused[n] = _unmatched(change, fresh_changes, taken, when, today)
             continue
         best: tuple[str, str] | None = None
         for candidate in candidates:
-            candidate = _fewer(change, candidate) if when else candidate
-            differs = _first_difference(change, candidate, when)
+            candidate = _later(change, _fewer(change, candidate), today) if when else candidate
+            differs = _first_difference(change, candidate, when) or _hastened(change, candidate, when, today)
             if differs is None:
                 differs = _dependencies_differ(change, candidate, matched, refused, fresh_n)
             if differs is None:
@@ -136,6 +160,38 @@ def _fewer(change: Mapping[str, Any], fresh: Mapping[str, Any]) -> Mapping[str, 
     return {**fresh, "to": mine, "seats": seats, "monthly_saving": share, "request": request}
 
 
+def _later(change: Mapping[str, Any], fresh: Mapping[str, Any], today: str) -> Mapping[str, Any]:
+    """The fresh bill change on the file's day when the file puts it later (LATER_OK): the file chooses when,
+    never sooner than the fresh compile allows."""
+    later = {k: change[k] for k in LATER_OK if _day_of(change.get(k), today) > _day_of(fresh.get(k), today)}
+    return {**fresh, **later} if later else fresh
+
+
+def _hastened(
+    change: Mapping[str, Any], fresh: Mapping[str, Any], when: tuple[str, ...], today: str
+) -> tuple[str, str] | None:
+    """The day field (of `when`) in which the file's bill change comes sooner than the fresh compile's, said."""
+    for key in when:
+        mine, theirs = change.get(key), fresh.get(key)
+        if key in LATER_OK:
+            sooner = _day_of(mine, today) < _day_of(theirs, today)
+        elif key in SOONER_OK:
+            sooner = theirs is not None and (not isinstance(mine, str) or mine > theirs)
+        else:
+            sooner = mine != theirs
+        if sooner:
+            return key, (
+                f"its `{key}` is not one the tool allows now: the plan says {_shown(mine)}, a fresh compile of the "
+                f"tenant under the plan's policy says {_shown(theirs)} (a plan may put a change later, never sooner)"
+            )
+    return None
+
+
+def _day_of(value: Any, today: str) -> str:
+    """An ISO day as the day a change can be made: none (now) or one gone by is today."""
+    return max(value, today) if isinstance(value, str) else today
+
+
 def _quantity(body: Any, old: int, new: int) -> Any:
     """`body` with each quantity (a key naming one: Pax8's `quantity`, Sherweb's `newQuantity`) of `old` as `new`."""
     if isinstance(body, Mapping):
@@ -155,14 +211,20 @@ def _without_query(request: Any) -> Any:
 
 
 def _unmatched(
-    change: Mapping[str, Any], fresh_changes: Sequence[Mapping[str, Any]], taken: set[int], when: tuple[str, ...]
+    change: Mapping[str, Any],
+    fresh_changes: Sequence[Mapping[str, Any]],
+    taken: set[int],
+    when: tuple[str, ...],
+    today: str,
 ) -> Refusal:
     """A change whose request the fresh compile does not write: named by the field that differs from the
     fresh change made for the same findings, when there is one (an edited target), else by its request."""
     n = _n(change)
     findings = _canonical(change.get("findings"))
     same = next((c for c in fresh_changes if _n(c) not in taken and _canonical(c.get("findings")) == findings), None)
-    differs = _first_difference(change, same, when) if same is not None else None
+    differs = (
+        (_first_difference(change, same, when) or _hastened(change, same, when, today)) if same is not None else None
+    )
     if differs is not None:
         return Refusal(n, *differs)
     request = " ".join(str(part) for part in _identity(change))

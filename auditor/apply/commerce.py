@@ -455,9 +455,13 @@ def apply_commerce_changes(
     if not changes:
         print("commerce changes: none in the plan (its bill has no change an API can make)", file=sys.stdout)
         return EXIT_OK
-    changes, disagreed = agreed_bill(data, "commerce", changes, fresh())
-    for line in disagreed:
-        print(f"license-auditor: {line}", file=sys.stderr)
+    changes, disagreed = agreed_bill(data, "commerce", changes, fresh(), today)
+    for n, refusal in disagreed.items():
+        print(
+            f"license-auditor: commerce change C{n} ({refusal.field}): refused, nothing sent: {refusal.why}",
+            file=sys.stderr,
+        )
+    changes = [c for c in changes if c.n not in disagreed]
     if not changes:
         raise CollectionError(f"{len(disagreed)} commerce change(s) refused, nothing sent (each named above)")
     client = make_client()

@@ -56,10 +56,11 @@ from auditor.formats.plan_json import PlanFile, Where, read_bounded
 
 from ..billing.distributor_sessions import credentials, sherweb_credentials
 from ..distributor.distributor_changes import NAMES
-from ..distributor.distributor_rederive import Tenant, check, customers_of, subscriptions_reader
+from ..distributor.distributor_rederive import Tenant, Verdict, check, customers_of, subscriptions_reader
 from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_cancel, shape_error
 from ..distributor.distributor_writers import Pax8Writer, SherwebWriter, Writer
 from . import permissions
+from .agree import Refusal
 from .commerce import CommerceJournal, _seats_reader
 from .fresh import FreshPlan, agreed_bill
 from .journal import JournalError, keep_plan
@@ -164,11 +165,13 @@ async def run_distributor(
     plan: str | None = None,
     refusals: list[str] | None = None,
     after: Mapping[str, int] | None = None,
+    disagreed: Mapping[int, Refusal] | None = None,
 ) -> int:
     """Make (or, without `execute`, check and show) each distributor change; the number refused, failed
     or whose outcome is unknown (a scheduled one not yet due, or one skipped, is neither). `customers`:
     the tenant's customer at each distributor (its report); `plan`: the plan's SHA-256, journaled with
-    each line; `refusals`: each refused change named, for stderr."""
+    each line; `refusals`: each refused change named, for stderr; `disagreed`: the changes a fresh compile does
+    not make as the plan says (auditor.apply.fresh.agreed_bill), refused before anything is read for them."""
     failed = 0
     removed: dict[str, int] = {}
     mode = "making them" if execute else "dry run, nothing is changed (--yes --distributor makes them)"
@@ -179,7 +182,12 @@ async def run_distributor(
         body = "" if c.request.body is None else f" {msgspec.to_builtins(c.request.body)}"
         print(f"      {c.request.method} {c.request.path}{body}", file=out)
         writer = writers[c.source]
-        verdict, now = await check(c, writer, tenant, today, removed, customers.get(c.source), after or {})
+        if disagreed and planned.n in disagreed:
+            refusal = disagreed[planned.n]
+            verdict: Verdict | None = Verdict(refused=True, why=f"({refusal.field}) {refusal.why}")
+            now = None
+        else:
+            verdict, now = await check(c, writer, tenant, today, removed, customers.get(c.source), after or {})
         if verdict is not None:
             if verdict.refused:
                 shown, outcome = f"REFUSED: {verdict.why}", "refused"
@@ -245,9 +253,7 @@ def apply_distributor_changes(
     if not changes:
         print("distributor changes: none in the plan (no seats the distributor bills above the plan's)")
         return EXIT_OK
-    changes, disagreed = agreed_bill(data, "distributor", changes, fresh())
-    for line in disagreed:
-        print(f"license-auditor: {line}", file=sys.stderr)
+    changes, disagreed = agreed_bill(data, "distributor", changes, fresh(), today)
     sources = {c.source for c in changes}
     customers = customers_of(plan)  # before any credential is used: the customer each change must name
     with writers_for(sources, endpoints):  # the credentials, checked before the tenant is signed in to
@@ -279,16 +285,16 @@ def apply_distributor_changes(
                     plan=plan.sha256,
                     refusals=refusals,
                     after=assigned_after(data),
+                    disagreed=disagreed,
                 )
         finally:
             for j in journal:
                 j.close()
             await client.aclose()
 
-    failed = asyncio.run(run()) if changes else 0
+    failed = asyncio.run(run())
     for refusal in refusals:
         print(f"  {refusal}", file=sys.stderr)
-    failed += len(disagreed)
     if failed:
         raise CollectionError(
             f"{failed} distributor change(s) refused, failed or with an unknown outcome; "

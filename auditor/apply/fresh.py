@@ -11,14 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
 
 from ..formats.bill_model import CommerceChange
 from ..formats.plan_json import PlanFile
-from .agree import agreement
+from .agree import Refusal, agreement
 from .arguments import WriteOptions
 
 
@@ -51,25 +51,24 @@ WHEN = ("window", "not_before", "by", "saving_from")
 
 
 def agreed_bill(
-    data: bytes, key: str, changes: Sequence[CommerceChange], fresh: FreshPlan
-) -> tuple[list[CommerceChange], list[str]]:
+    data: bytes, key: str, changes: Sequence[CommerceChange], fresh: FreshPlan, today: date
+) -> tuple[list[CommerceChange], dict[int, Refusal]]:
     """The plan's bill changes (`key`: "commerce" or "distributor"; `changes`: as apply read them from the
-    plan's bytes `data`) that the fresh compile makes the same, each as the fresh compile has it (its day), with
-    the plan's number; and a line naming each other one, refused with the field that differs."""
+    plan's bytes `data`), each that the fresh compile makes the same as the fresh compile has it (its day, the
+    plan's number), each other as the plan has it; and why each other one is refused (by its number), never to
+    be sent. `today`: apply's day (a day of the plan gone by counts as today)."""
     try:
         doc = json.loads(data.decode("utf-8-sig"))
         raw = doc["bill"][key]
     except (ValueError, KeyError, TypeError):
         raw = []
-    found = agreement(raw if isinstance(raw, list) else [], fresh.bill_changes(key), when=WHEN)
-    kept: list[CommerceChange] = []
-    refusals: list[str] = []
+    found = agreement(raw if isinstance(raw, list) else [], fresh.bill_changes(key), when=WHEN, today=today.isoformat())
+    out: list[CommerceChange] = []
+    refused: dict[int, Refusal] = {}
     for change in changes:
-        refusal = found.refused.get(change.n)
-        if refusal is not None or change.n not in found.matched:
-            why = refusal.why if refusal is not None else "not in the fresh compile"
-            field = f" ({refusal.field})" if refusal is not None else ""
-            refusals.append(f"{key} change {change.n}{field}: refused, nothing sent: {why}")
+        if change.n not in found.matched:
+            refused[change.n] = found.refused.get(change.n) or Refusal(change.n, "n", "not a change of the plan's bill")
+            out.append(change)
             continue
-        kept.append(msgspec.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
-    return kept, refusals
+        out.append(msgspec.convert({**found.matched[change.n], "n": change.n}, CommerceChange))
+    return out, refused

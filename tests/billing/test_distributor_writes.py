@@ -228,7 +228,11 @@ def power_bi_seats(world: Seated, more: int) -> None:
     snapshot = world.graph.snapshot()
     if more < 0:
         (group,) = [g for g in snapshot.groups if g.id == POWER_BI_USERS]
-        for member in sorted(group.members)[:-more]:
+        # the members the plan takes out of the group first (what apply would do), then others
+        plan = world.plan() if hasattr(world, "plan") else {"changes": []}
+        planned = [c["user"] for c in plan["changes"] if c["kind"] == "remove_member" and c["group"] == POWER_BI_USERS]
+        members = [m for m in planned if m in group.members] + sorted(set(group.members) - set(planned))
+        for member in members[:-more]:
             reply = httpx.delete(f"{world.graph.url}/groups/{group.id}/members/{member}/$ref", headers=auth)
             assert reply.status_code == 204, reply.text
         return

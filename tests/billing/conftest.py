@@ -1,0 +1,17 @@
+"""The billing tests' apply runs at the moment the test pins (SOURCE_DATE_EPOCH), as their audits do.
+
+Their audits judge the sample at a pinned moment (`--as-of`, SOURCE_DATE_EPOCH); apply compiles the plan
+again at its own clock (auditor.pipeline.recompile). Without this, that compile would judge the same tenant
+weeks later than its audit did, and find other changes. A test that moves apply's clock sets its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.common.timestamps import now_or_pinned
+
+
+@pytest.fixture(autouse=True)
+def _apply_at_the_pinned_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("auditor.apply.run.clock", now_or_pinned)
