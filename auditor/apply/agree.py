@@ -31,13 +31,17 @@ FIELD_ORDER = (
     "kind",
     "method",
     "path",
-    "user",
-    "group",
-    "body",
+    "source",
+    "scope",
+    "api_id",
     "subscription",
     "sku",
     "from",
     "to",
+    "request",
+    "user",
+    "group",
+    "body",
     "precondition",
     "seats",
     "findings",
@@ -50,8 +54,10 @@ SINCE = ("copilot_idle_since",)
 LATER_OK = ("not_before", "saving_from")
 SOONER_OK = ("by",)
 REDUCE = "reduce"  # a bill change that lowers a subscription's quantity (auditor.plan.commerce)
-# a change is looked for among the fresh compile's changes by its request: the write itself
+# a change is looked for among the fresh compile's changes by what it writes to: its request, or a bill
+# change's subscription at its source
 IDENTITY = ("method", "path")
+BILL_IDENTITY = ("source", "api_id")
 
 
 @dataclass(frozen=True)
@@ -131,11 +137,10 @@ def _n(change: Mapping[str, Any]) -> int:
 
 
 def _identity(change: Mapping[str, Any]) -> tuple[Any, ...]:
-    """The request the change writes: a license change's own `method` and `path`, a bill change's `request`'s
-    (its path without the query, which may carry the day)."""
-    request = change.get("request")
-    if "method" not in change and isinstance(request, Mapping):
-        return tuple(_without_query(request).get(key) for key in IDENTITY)
+    """What the change writes to: a license change's request (its `method` and `path`), a bill change's
+    subscription at its source (`source`, `api_id`: Sherweb's amendments share one path)."""
+    if "method" not in change and "request" in change:
+        return tuple(change.get(key) for key in BILL_IDENTITY)
     return tuple(change.get(key) for key in IDENTITY)
 
 
@@ -218,19 +223,24 @@ def _unmatched(
     today: str,
 ) -> Refusal:
     """A change whose request the fresh compile does not write: named by the field that differs from the
-    fresh change made for the same findings, when there is one (an edited target), else by its request."""
+    fresh change made for the same findings (a bill change: for the same product at the same source), when
+    there is one (an edited target), else by its request."""
     n = _n(change)
-    findings = _canonical(change.get("findings"))
-    same = next((c for c in fresh_changes if _n(c) not in taken and _canonical(c.get("findings")) == findings), None)
+    keys = ("source", "sku") if when else ("findings",)
+    related = [_canonical(change.get(k)) for k in keys]
+    same = next(
+        (c for c in fresh_changes if _n(c) not in taken and [_canonical(c.get(k)) for k in keys] == related), None
+    )
     differs = (
         (_first_difference(change, same, when) or _hastened(change, same, when, today)) if same is not None else None
     )
     if differs is not None:
         return Refusal(n, *differs)
-    request = " ".join(str(part) for part in _identity(change))
+    source, written = _identity(change)
+    request = f"{source} {written}" if "method" in change else f"change of {source} subscription {written}"
     return Refusal(
         n,
-        "path",
+        "path" if "method" in change else "api_id",
         f"the tool would not make this change now: compiled again from the tenant as it is now, under the "
         f"plan's policy, the plan holds no {request}",
         absent=True,
