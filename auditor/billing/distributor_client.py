@@ -9,7 +9,8 @@ is asked for, its headers, its shapes), and this one does, once, what both do:
         .call(method, path, where)      the answer's body: the bearer token asked for once and reused,
                                         asked for again once on a 401 (an expired token); any other
                                         status, a transport failure, or an answer over `max_bytes`:
-                                        the vendor's error, naming `where`
+                                        the vendor's error, naming `where`, the status and the
+                                        answer's error code
         .decode(data, shape, where)     the answer as strict JSON (auditor.billing.untrusted: no NaN,
                                         no key given twice, nested at most MAX_DEPTH deep) decoded
                                         into `shape`, else the vendor's error naming `where`
@@ -18,7 +19,9 @@ is asked for, its headers, its shapes), and this one does, once, what both do:
 
 The client secret is sent only in the token request's body (a vendor's API key only in its header)
 and never written into a message, a log or a file: every message is built here from the request's
-name, its HTTP status and what the answer's `message` (or `detail`) says, in one line.
+name, its HTTP status and the answer's error code, in one line, never from the answer's text
+(auditor.billing.untrusted.refusal); and whatever an answer echoes of the secret, the key or the
+token is taken out of it as it is read (auditor.billing.sent_credentials).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import Any, ClassVar, Self, TypeVar
 import httpx
 import msgspec
 
-from auditor.billing.untrusted import read_bounded, said, strict_json, strict_value
+from auditor.billing.untrusted import read_bounded, refusal, said, strict_json, strict_value
 from auditor.common.errors import console_line
 
 _Shape = TypeVar("_Shape", bound=msgspec.Struct)
@@ -137,10 +140,7 @@ class DistributorClient:
             if empty and status in (200, 204) and not data.strip():  # taken, without a body
                 return b""
             if status != 200:
-                answer = said(data)
-                message = console_line(str(answer.message or answer.detail or ""))[:200]
-                text = f"{method} {where}: HTTP {status}{': ' + message if message else ''}{self.hint(status)}"
-                raise self.error(text, status)
+                raise self.error(f"{method} {where}: {refusal(status, data)}{self.hint(status)}", status)
             return data
         raise self.error(f"{method} {where}: HTTP 401 with a new token", 401)  # pragma: no cover - returns or raises
 

@@ -15,7 +15,9 @@ The session spaces its requests to one customer at least 60/500 s apart (500 a m
 own figure, no current Microsoft page states it; docs/bill.md) and honours a 429's Retry-After. One
 session may serve many customers' audits at once (`audit --tenants`: one partner credential for
 every customer), each in its own thread: the spacing is kept per customer under a lock. Its
-error body is {"code", "description", ...}; any failure is a BillingSourceError (a gap in the bill),
+error body is {"code", "description", ...}: a refusal is named by its status and `code` only, never
+the description (auditor.billing.untrusted.refusal: an answer may echo the request; the bearer token
+is taken out of every answer as it is read); any failure is a BillingSourceError (a gap in the bill),
 an answer that is not strict JSON too (nested past any shape Partner Center documents, a key given
 twice: auditor.billing.untrusted, which the distributors' client reads through as well).
 The identity needs the Partner Center role Admin agent, which reads and changes customers'
@@ -36,7 +38,7 @@ from azure.core.credentials import TokenCredential
 
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.commerce_records import PartnerSubscription, ProductTerm
-from auditor.billing.untrusted import JsonObject, read_bounded, strict_value
+from auditor.billing.untrusted import JsonObject, read_bounded, refusal, strict_value
 
 PARTNER_CENTER_ENDPOINT = "https://api.partnercenter.microsoft.com"
 SCOPE = "https://api.partnercenter.microsoft.com/.default"
@@ -100,7 +102,7 @@ class PartnerCenter:
                 url,
                 limit=MAX_BYTES,
                 too_large=lambda: BillingSourceError(f"{said}: the answer is over {MAX_BYTES // 2**20} MiB"),
-                unreachable=lambda exc: BillingSourceError(f"{said}: {type(exc).__name__}: {exc}"),
+                unreachable=lambda exc: BillingSourceError(f"{said}: {type(exc).__name__}"),
                 json=body,
                 headers={"Authorization": f"Bearer {token}", "Accept": "application/json", **(headers or {})},
             )
@@ -108,7 +110,7 @@ class PartnerCenter:
                 self._sleep(_retry_after(answer.headers))
                 continue
             if answer.status >= 400:
-                raise BillingSourceError(f"{said}: HTTP {answer.status}{_describe(answer.body)}", answer.status)
+                raise BillingSourceError(f"{said}: {refusal(answer.status, answer.body)}", answer.status)
             try:
                 return strict_value(answer.body)
             except ValueError as exc:
@@ -123,17 +125,6 @@ def _retry_after(headers: Mapping[str, str]) -> float:
         return min(60.0, max(0.0, float(headers.get("Retry-After") or 1)))
     except ValueError:
         return 1.0
-
-
-def _describe(data: bytes) -> str:
-    try:
-        doc = strict_value(data)
-    except ValueError:
-        return ""
-    if not isinstance(doc, dict):
-        return ""
-    text = " ".join(str(doc.get("description") or "").split())[:300]
-    return f" {doc.get('code')}: {text}" if text else ""
 
 
 def read_subscriptions(pc: PartnerCenter, customer: str) -> list[PartnerSubscription]:

@@ -11,8 +11,9 @@ clients implement, and the plumbing they share (docs/msp.md, "What the customer 
     PsaClient                       one session for the run (a context manager):
         .request(method, path, query=None, body=None)   the body of one request answered 2xx (a
                                     POST's 201 too), read up to `max_bytes`; any other status or a
-                                    transport failure: the vendor's error naming the request. Reads and
-                                    writes alike (`tickets` posts ConnectWise's /service/tickets with it)
+                                    transport failure: the vendor's error naming the request, its
+                                    status and the answer's error code. Reads and writes alike
+                                    (`tickets` posts ConnectWise's /service/tickets with it)
         .decode(data, where)        the answer as strict JSON (auditor.billing.untrusted), else the error
         .lines(company_id, on)      the billing lines of the customer's active agreements that bill on
                                     the day `on` (each PSA reads its own)
@@ -20,7 +21,9 @@ clients implement, and the plumbing they share (docs/msp.md, "What the customer 
 Every value a PSA answers is untrusted: numbers are finite and bounded (whole where a count is), dates
 are ISO dates, texts are bounded, a listing is bounded and paged as the PSA pages it. The keys are sent
 only in the request's headers and never written into a message, a log or a file: every message is
-built here from the request's name, its HTTP status and the answer's `message`, in one line.
+built here from the request's name, its HTTP status and the answer's error code (`code`), in one line,
+never from the answer's text (auditor.billing.untrusted.refusal); and whatever an answer echoes of the
+keys is taken out of it as it is read (auditor.billing.sent_credentials).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import httpx
 import msgspec
 
 from auditor.billing.psa_records import PsaLine
-from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, said, strict_value
+from auditor.billing.untrusted import Answered, bounded_number, iso_date, read_bounded, refusal, strict_value
 from auditor.common.errors import UsageError, console_line
 
 MAX_SEATS = 1_000_000  # a line's quantity above this is no seat count (our bound, not a PSA's)
@@ -157,12 +160,11 @@ class PsaClient:
         self, method: str, path: str, query: Mapping[str, str | int] | None = None, body: Any = None
     ) -> Answered:
         """One request answered 2xx (its status, body and headers); any other answer is the vendor's
-        error naming the request, its status and what the answer's `message` says (one line)."""
+        error naming the request, its status and the answer's error code (one line; never its text)."""
         answer = self.exchange(method, path, query, body)
         if not 200 <= answer.status < 300:
-            message = console_line(str(said(answer.body).message or ""))[:200]
-            shown = f": {message}" if message else ""
-            raise self.error(f"{method} {path}: HTTP {answer.status}{shown}{self.hint(answer.status)}", answer.status)
+            said = refusal(answer.status, answer.body)
+            raise self.error(f"{method} {path}: {said}{self.hint(answer.status)}", answer.status)
         return answer
 
     def shaped(self, value: object, shape: type[_Record], where: str) -> _Record:

@@ -10,21 +10,32 @@ BillingSourceError), so a customer's reading fails as that customer's gap.
     strict_json(data, shape)        a JSON object read so (strict_value), decoded into the Struct
                                     `shape` (None: the object is empty, {})
     said(data)                      what an error answer or a token answer says (Said), else nothing
+    refusal(status, data)           a refusal named by its HTTP status and the answer's error code
+                                    ("HTTP 401 Unauthorized"), never the answer's text
     iso_date(value)                 an ISO date or date-time string of at most 40 characters
     bounded_number(value, ...)      a finite number from 0 to a bound (a whole one when asked)
-    read_bounded(http, ...)         (status, body, headers) of one request, the body at most `limit` bytes
+    read_bounded(http, ...)         (status, body, headers) of one request, the body at most `limit` bytes,
+                                    every credential the request carries taken out of it
+                                    (auditor.billing.sent_credentials)
+
+What a vendor says in an error answer (its `message`, `description`, `detail`, `errors`) is never
+shown: it may echo the request, keys and all, and it is the vendor's text in a line the MSP's files
+and the customer's report could carry. The refusal is named by its status and the answer's code.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, NamedTuple, TypeAlias, TypeVar
 
 import httpx
 import msgspec
+
+from auditor.billing.sent_credentials import credential_forms, scrub
 
 # A JSON value as it arrived, for the one place a document is free JSON: a resource an API takes back
 # as it was read, changed (Partner Center's PATCH of a subscription, auditor.apply.commerce_reread).
@@ -87,11 +98,15 @@ def strict_value(data: bytes) -> Any:
 
 class Said(msgspec.Struct, frozen=True):
     """What a token answer or an error answer says, by the fields the clients read: each value is
-    untrusted (a token must be a string; a message is only said, never used)."""
+    untrusted (a token must be a string; a code is shown only when it is one: _CODE)."""
 
     access_token: object = None
-    message: object = None
-    detail: object = None
+    code: object = None  # ConnectWise's ("Unauthorized"), Partner Center's (800002)
+    error: object = None  # an OAuth token endpoint's ("invalid_client")
+
+
+# an error code as the vendors give one: a word or a number, never a sentence or a value
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}\Z")
 
 
 _Shape = TypeVar("_Shape", bound=msgspec.Struct)
@@ -112,6 +127,15 @@ def said(data: bytes) -> Said:
         return strict_json(data, Said) or Said()
     except ValueError:
         return Said()
+
+
+def refusal(status: int, data: bytes) -> str:
+    """ "HTTP <status>", and the answer's error code when it gives one (`code`, else an OAuth `error`)
+    that is a word or a number: never the answer's text."""
+    answer = said(data)
+    code = answer.code if answer.code is not None else answer.error
+    shown = str(code) if isinstance(code, str | int) and not isinstance(code, bool) else ""
+    return f"HTTP {status} {shown}" if _CODE.match(shown) else f"HTTP {status}"
 
 
 def iso_date(value: object) -> str | None:
@@ -158,7 +182,9 @@ def read_bounded(
     **kw: Any,
 ) -> Answered:
     """(status, body, headers) of one request, the body read up to `limit` bytes: more raises
-    `too_large()`, a transport failure `unreachable(exc)`."""
+    `too_large()`, a transport failure `unreachable(exc)`. Every credential the request carries (its
+    headers', the form or JSON it sends) is taken out of the body, in each form it could come back in."""
+    forms = credential_forms(kw.get("headers"), kw.get("json", kw.get("data")))
     try:
         with http.stream(method, url, **kw) as reply:
             data = bytearray()
@@ -166,6 +192,6 @@ def read_bounded(
                 data += chunk
                 if len(data) > limit:
                     raise too_large()
-            return Answered(reply.status_code, bytes(data), reply.headers)
+            return Answered(reply.status_code, scrub(bytes(data), forms), reply.headers)
     except httpx.HTTPError as exc:
         raise unreachable(exc) from None

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import sys
 from collections.abc import Sequence
 from html import escape
@@ -43,8 +42,7 @@ from ..report.view.context import product_label
 from ..report.view.psa_rows import psa_lines
 from ..report.view.seats import in_use_line
 from .arguments import ListsOptions
-
-_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+from .tenant_folder import entrys_tenant
 
 
 def _say(text: str) -> None:
@@ -99,19 +97,16 @@ def _check_tenant(job: TenantJob, folder: Path, report: ReportDocument) -> None:
     """UsageError unless the folder's report is of the tenant `job` names: its id, or for a domain
     `tenant_id` the domain its audit found among the tenant's verified domains (report.json's
     `tenant.domain`); a report that names no domain cannot be checked, and is not sent either."""
-    tenant_id, wanted = report.tenant.id, job.tenant_id.lower()
-    if _GUID.match(wanted):
-        if tenant_id.lower() != wanted:
-            raise UsageError(f"{folder}: its report is of tenant {tenant_id}, not {job.name}'s {job.tenant_id}")
-        return
-    domain = report.tenant.domain if isinstance(report.tenant.domain, str) else None
-    if domain is None:
+    tenant_id, domain = report.tenant.id, report.tenant.domain
+    same = entrys_tenant(job.tenant_id, tenant_id, domain)
+    if same is None:
         raise UsageError(
             f"{folder}: its report names no verified domain of tenant {tenant_id}, so whether it is {job.name}'s "
             f"{job.tenant_id} could not be checked (audit it with `audit --tenants`, or give tenant_id as its GUID)"
         )
-    if domain != wanted:
-        raise UsageError(f"{folder}: its report is of tenant {tenant_id} ({domain}), not {job.name}'s {job.tenant_id}")
+    if not same:
+        of = f"{tenant_id} ({domain})" if isinstance(domain, str) else tenant_id
+        raise UsageError(f"{folder}: its report is of tenant {of}, not {job.name}'s {job.tenant_id}")
 
 
 def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail:

@@ -1,5 +1,6 @@
 """What a tenant's own folder of a many-tenant run says once its audit ended: the Graph requests its
-log counts, whether its report.json reads as complete, and the files a failed tenant must not keep."""
+log counts, whether its report.json reads as complete, whether its report is the tenant a tenants
+entry names, and the files a failed tenant must not keep."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ..formats.report_json import decode_report
 from ..pipeline.folder import REPORT_FILES
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
+_GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 
 
 def requests_made(folder: Path) -> int | None:
@@ -30,6 +32,19 @@ def reads_complete(folder: Path) -> bool:
         return decode_report((folder / "report.json").read_bytes(), str(folder / "report.json")).complete
     except (OSError, UsageError):
         return False
+
+
+def entrys_tenant(entry: str, tenant_id: str, domain: object) -> bool | None:
+    """Whether a report of the tenant `tenant_id` is of the tenant a tenants entry's `tenant_id` names
+    (`entry`: its GUID, or one of its domains): for a domain, the one the audit found among the tenant's
+    verified domains (report.json's `tenant.domain`); None when that cannot be checked (the report names
+    no domain: an audit of a snapshot)."""
+    wanted = entry.lower()
+    if _GUID.match(wanted):
+        return tenant_id.lower() == wanted
+    if not isinstance(domain, str):
+        return None
+    return domain == wanted
 
 
 def clear(folder: Path) -> None:

@@ -17,8 +17,16 @@ write is journaled as apply's are (auditor.apply.journal.LineFile: a new file of
 fsync'ed before the request is sent): a "sending" line, then its outcome ("done", "failed", or
 "unknown" when no answer came), in DIR/tickets-<UTC time>.jsonl (--journal: another file).
 
-A customer whose report or whose ConnectWise cannot be read, or whose entry names no board, is that
-customer's gap, said in one line; the others go on, and the exit code is 3 (else 0).
+The file selects, the report decides: the tenant and the ConnectWise company a customer's tickets are
+filed under are those its report.json names (`tenant.id`, `psa.company_id`: what its audit read from
+Graph and from ConnectWise), and each must be the one its tenants entry names (`tenant_id`,
+`psa.connectwise.company_id`). An entry that names another (a company id edited since the audit, a
+folder of another customer) would file the customer's findings, and the names of its users, under
+another company, and note "close it" on that company's tickets: nothing is filed or noted for it.
+
+A customer whose report or whose ConnectWise cannot be read, whose entry names no board, or whose
+report is not of the tenant and company its entry names, is that customer's gap, said in one line
+(naming both values and their fields); the others go on, and the exit code is 3 (else 0).
 """
 
 from __future__ import annotations
@@ -42,11 +50,13 @@ from ..billing.connectwise import ConnectWise, ConnectWiseError, credentials
 from ..delivery.matrix import TenantJob, read_tenants_file
 from ..i18n import format_date, translations
 from .arguments import TENANTS_DIR, TicketsOptions
+from .tenant_folder import entrys_tenant
 
 KEY_PREFIX = "license-auditor:"  # every ticket's externalXRef, and every note's first word
 SUMMARY_MAX = 100  # ConnectWise's Ticket.summary: at most 100 characters
 DESCRIPTION_MAX = 4000  # our bound on what a ticket's description carries
 TICKETS = "/service/tickets"
+_NOTHING = "nothing is filed or noted for it"
 
 
 class Subject(Struct, frozen=True):
@@ -69,9 +79,25 @@ class ReportedFinding(Struct, frozen=True):
     subject: Subject | None = None
 
 
+class _Tenant(Struct, frozen=True):
+    """report.json's `tenant`: the tenant the audit read from Graph (and the domain it checked)."""
+
+    id: str = ""
+    domain: str | None = None
+
+
+class _Psa(Struct, frozen=True):
+    """report.json's `psa`: the PSA and the company the audit read the customer's agreements of."""
+
+    psa: str = ""
+    company_id: int | None = None
+
+
 class _Report(Struct, frozen=True):
     """The parts of report.json `tickets` reads; each finding decoded apart (one out of shape is skipped)."""
 
+    tenant: _Tenant | None = None
+    psa: _Psa | None = None
     locale: str | None = None
     as_of: str | None = None
     generated_at: str | None = None
@@ -309,6 +335,29 @@ def _note(session: Session, job: TenantJob, ticket: OpenTicket, text: str) -> No
         _say(f"  {job.key}: noted on ticket {ticket_id}: its finding is no longer reported")
 
 
+def _other_customer(job: TenantJob, report: _Report, company: int) -> str | None:
+    """Why the report is not of the customer the tenants entry names (its tenant, its ConnectWise
+    `company`), naming both values and their fields; None when it is."""
+    tenant = report.tenant or _Tenant()
+    same = entrys_tenant(job.tenant_id, tenant.id, tenant.domain)
+    read_id = console_line(tenant.id)[:40] or "(none)"
+    if same is None:
+        return (
+            f"report.json's tenant.id {read_id} names no verified domain, so whether it is the "
+            f"tenants file's tenant_id {job.tenant_id} could not be checked: {_NOTHING}"
+        )
+    if not same:
+        return f"report.json's tenant.id {read_id} is not the tenants file's tenant_id {job.tenant_id}: {_NOTHING}"
+    read, named = report.psa, f"the tenants file's psa.connectwise.company_id {company}"
+    if read is None or not read.psa:
+        return f"report.json has no psa (its audit read no PSA company), so {named} is not confirmed: {_NOTHING}"
+    if read.psa != "connectwise":
+        return f"report.json's psa is {console_line(read.psa)[:20]} company {read.company_id}, not {named}: {_NOTHING}"
+    if read.company_id != company:
+        return f"report.json's psa.company_id {read.company_id} is not {named}: {_NOTHING}"
+    return None
+
+
 def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOptions) -> str | None:
     """The customer's tickets and notes; why it could not be done (its gap), else None."""
     block = json.loads(job.psa).get("connectwise") if job.psa else None
@@ -325,9 +374,12 @@ def _customer(session: Session, job: TenantJob, root: Path, options: TicketsOpti
         return "its report.json could not be read (JSONDecodeError)"
     except msgspec.ValidationError:
         return "its report.json is not a report"
+    mismatch = _other_customer(job, report, int(block["company_id"]))
+    if mismatch:
+        return mismatch
+    company = int(block["company_id"])  # the report's own (_other_customer)
     locale = Locale(report.locale or "en")
     audited = report.as_of or report.generated_at or ""
-    company = int(block["company_id"])
     found = findings(report)
     chosen = [
         Chosen(f.id, f"{KEY_PREFIX}{f.id}", *texts(f, locale, audited))

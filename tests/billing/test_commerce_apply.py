@@ -384,8 +384,8 @@ def test_a_reduction_for_the_renewal_is_scheduled_in_partner_centers_shape(world
     assert sub["quantity"] == 6  # this term keeps its seats
     [patch] = [r for r in pc.requests if r.method == "PATCH"]
     assert patch.body["scheduledNextTermInstructions"] == {"product": product, "quantity": 4}
-    # Partner Center refuses a schedule that names no product: the stand-in does too, and says what is missing
-    with pytest.raises(BillingSourceError, match=r"HTTP 400 800002: .*missing: productId, skuId, availabilityId"):
+    # Partner Center refuses a schedule that names no product: the stand-in does too (named by its code)
+    with pytest.raises(BillingSourceError, match=r"HTTP 400 800002\Z"):
         partner_center.update_subscription(
             commerce.pc(), customer, sub | {"scheduledNextTermInstructions": {"quantity": 3}}
         )

@@ -211,9 +211,7 @@ def test_a_renewal_reduction_takes_the_availability_offered_now(sample: Any, tmp
         sub["refundableQuantity"] = {"totalQuantity": 0, "details": []}
         commerce = Commerce(_access(st.url, pc.url))
         # the plan's product, with the subscription's own (old) availability, is refused
-        with pytest.raises(
-            BillingSourceError, match="HTTP 400 800002: The availability CFQ7TTC0MM8R0002 is not offered"
-        ):
+        with pytest.raises(BillingSourceError, match=r"HTTP 400 800002\Z"):  # its code, never its text
             typed_change = msgspec.convert(change, CommerceChange)
             commerce.send(typed_change, reread("partner-center", sub), typed_change.request.body)
         text = _run([change], commerce, {COPILOT: (6, 4)}, tmp_path / "j.jsonl")

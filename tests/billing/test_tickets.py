@@ -264,3 +264,87 @@ def test_a_journal_that_cannot_be_written_sends_nothing(night: Path, connectwise
         assert "Traceback" not in err
         assert cw.writes == [] and cw.tickets == []
         assert "journal" in err.lower(), err
+
+
+def _entries(folder: Path, contoso: str, fabrikam: str, contoso_tenant: str | None = None) -> None:
+    """The tenants file rewritten: each entry's psa block (`contoso_tenant`: Contoso's tenant_id edited)."""
+    ids = {
+        k: json.loads((folder / k / "report.json").read_text("utf-8"))["tenant"]["id"] for k in ("contoso", "fabrikam")
+    }
+    client = "00000000-0000-0000-0000-0000000000c1"
+    (folder.parent / "tenants.yaml").write_text(
+        "tenants:\n"
+        f"  - name: Contoso\n    tenant_id: {contoso_tenant or ids['contoso']}\n    client_id: {client}\n"
+        f"    psa: {contoso}\n"
+        f"  - name: Fabrikam\n    tenant_id: {ids['fabrikam']}\n    client_id: {client}\n    psa: {fabrikam}\n",
+        "utf-8",
+    )
+
+
+@pytest.mark.parametrize("edited", ["company_id", "tenant_id"])
+def test_an_entry_naming_another_customer_than_its_report_files_and_notes_nothing(
+    night: Path, connectwise: ConnectWiseTicketsStandIn, capsys: pytest.CaptureFixture[str], edited: str
+) -> None:
+    """The report says what the audit read (Contoso is company 250 in ConnectWise); a tenants entry
+    edited since (company 251, or another tenant) names another customer: nothing is filed under either
+    company, no note says "close it" on either company's tickets, both values are named, exit 3."""
+    with connectwise as cw:
+        assert _tickets(night, cw, "--yes") == 3  # the first night: Contoso's tickets, under 250
+        opened = len(cw.tickets)
+        # a finding fixed since (its ticket at 250 would get a note), and an open ticket of ours at
+        # Northwind (251) whose finding no report has (it would get one under 251)
+        path = night / "contoso" / "report.json"
+        report = json.loads(path.read_text("utf-8"))
+        report["findings"] = [f for f in report["findings"] if KEY_PREFIX + f["id"] != cw.tickets[0]["externalXRef"]]
+        path.write_text(json.dumps(report), "utf-8")
+        northwind = {
+            "id": 50001,
+            "summary": "Northwind's",
+            "company": {"id": 251},
+            "board": {"id": 7, "name": "Licensing"},
+            "externalXRef": f"{KEY_PREFIX}00000000000000aa",
+            "closedFlag": False,
+        }
+        cw.tickets.append(northwind)
+        cw.notes[50001] = []
+        writes = len(cw.writes)
+        company = 251 if edited == "company_id" else 250
+        other = "00000000-0000-0000-0000-00000000dead"
+        _entries(
+            night,
+            f"{{connectwise: {{company_id: {company}, board: Licensing}}}}",
+            "{connectwise: {company_id: 252}}",
+            contoso_tenant=other if edited == "tenant_id" else None,
+        )
+        capsys.readouterr()
+        assert _tickets(night, cw, "--yes") == 3
+        assert len(cw.writes) == writes and len(cw.tickets) == opened + 1
+        assert all(not notes for notes in cw.notes.values())
+    err = capsys.readouterr().err
+    if edited == "company_id":
+        said = "report.json's psa.company_id 250 is not the tenants file's psa.connectwise.company_id 251"
+    else:
+        tenant = report["tenant"]["id"]
+        said = f"report.json's tenant.id {tenant} is not the tenants file's tenant_id {other}"
+    assert f"contoso: no tickets: {said}: nothing is filed or noted for it" in err
+
+
+def test_a_report_of_another_psas_company_is_its_gap_and_the_others_go_on(
+    night: Path, connectwise: ConnectWiseTicketsStandIn, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fabrikam's audit read its Autotask company; an entry giving it a ConnectWise company and a board
+    files none of Fabrikam's findings there, and Contoso's tickets are filed as before."""
+    _entries(
+        night,
+        "{connectwise: {company_id: 250, board: Licensing}}",
+        "{connectwise: {company_id: 251, board: Licensing}}",
+    )
+    with connectwise as cw:
+        assert _tickets(night, cw, "--yes") == 3
+        assert {t["company"]["id"] for t in cw.tickets} == {250}
+        assert {t["externalXRef"] for t in cw.tickets} == _chosen(night)
+    err = capsys.readouterr().err
+    assert (
+        "fabrikam: no tickets: report.json's psa is autotask company 29684712, not the tenants file's "
+        "psa.connectwise.company_id 251: nothing is filed or noted for it"
+    ) in err

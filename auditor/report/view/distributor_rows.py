@@ -159,8 +159,9 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
 def distributor_lines(ctx: RenderContext, section: DistributorSection | None) -> tuple[str, ...]:
     """A line per reconciliation finding, product by product, then each product matched by its
     name only, then (unless the report is mailed to the customer) the MSP's month per product and for
-    the customer; the reading's error in one line; () without a distributor."""
-    if section is None:
+    the customer; the reading's error in one line (mailed to the customer: none, the gap is the MSP's:
+    distributor.json, its stderr, the roll-up); () without a distributor."""
+    if section is None or (section.error and section.mailed_to_customer is True):
         return ()
     if section.error:
         return (

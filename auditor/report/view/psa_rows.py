@@ -1,7 +1,8 @@
 """The three-way table (report.json's `psa`, audit --tenants with a tenants entry's `psa:` block;
 docs/msp.md, "The three-way table"): a line per difference, each naming what it costs and whom, under the
 seats table of report.html and report.md and in the digest, with the figures report.json and psa.json
-hold. Mailed to the customer (`mailed_to_customer`), only the customer's own money is shown."""
+hold. Mailed to the customer (`mailed_to_customer`), only the customer's own money is shown, and a PSA
+that could not be read is not mentioned: that gap is the MSP's (psa.json, its stderr, the roll-up)."""
 
 from __future__ import annotations
 
@@ -167,8 +168,8 @@ def _line(ctx: RenderContext, f: PsaFinding, product: str) -> str:
 
 def psa_lines(ctx: RenderContext, section: PsaSection | None) -> tuple[str, ...]:
     """A line per difference and gap of the table (mailed to the customer: its own money's only); the
-    reading's error in one line; () without a PSA."""
-    if section is None:
+    reading's error in one line (mailed to the customer: none, the gap is the MSP's); () without a PSA."""
+    if section is None or (section.error and section.mailed_to_customer is True):
         return ()
     if section.error:
         return (
