@@ -181,3 +181,20 @@ def sends(monkeypatch: pytest.MonkeyPatch) -> Sends:
     monkeypatch.setattr(client_module, "_request_information", request_information)
     monkeypatch.setattr(client_module.GraphClient, "throttled", hold)
     return record
+
+
+@pytest.fixture
+def readers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every partitioned read of /users the collector starts (auditor.graph.partitions.PartitionedRead),
+    to read what it decided: its streams, not what a busy machine let run at once."""
+    from auditor.graph import partitions
+
+    started: list[partitions.PartitionedRead] = []
+
+    class Kept(partitions.PartitionedRead):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(partitions, "PartitionedRead", Kept)
+    return started

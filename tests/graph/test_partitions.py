@@ -559,32 +559,18 @@ def test_a_long_partition_is_read_as_narrower_ones(harness, counted):
     assert f" of {total} partitions done)" in h.stderr.getvalue()
 
 
-def readers(monkeypatch) -> list[partitions.PartitionedRead]:
-    """Every partitioned read the collector starts, to read what it decided (its streams)."""
-    started: list[partitions.PartitionedRead] = []
-
-    class Kept(partitions.PartitionedRead):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            started.append(self)
-
-    monkeypatch.setattr(partitions, "PartitionedRead", Kept)
-    return started
-
-
-def test_narrowed_partitions_are_read_by_more_streams_than_first_characters(harness, counted, monkeypatch):
+def test_narrowed_partitions_are_read_by_more_streams_than_first_characters(harness, counted, monkeypatch, readers):
     """With the partitions counted, the budget's streams are not capped at the first characters:
     'm' narrowed gives the streams beyond them work of their own. Counted as the streams that read a
     partition (what the read decided), not as requests in flight (what a busy machine lets run)."""
     monkeypatch.setattr(partitions, "MAX_STREAMS", 48)
-    started = readers(monkeypatch)
     snap = one_letter_tenant(3000)  # 'm': 120 pages of 20; 'j', 'a', 's', 'x': 8 pages each
     h = harness(snap)
     h.emulator.latency = (0.3, 0.0)  # 'j' (a count, then 8 pages) still read when 'm''s count is in
     got = h.collect(need_sign_in=True, concurrency=None)  # the budget's streams (8,000 units: 200)
     assert by_id(got) == by_id(snap) and not got.gaps and not got.notes
     assert "reading /users in 48 partitions at once" in h.stderr.getvalue()
-    [reader] = started
+    [reader] = readers
     # 29 streams take the first characters; the other 19 wait for 'm''s count and take its narrower ones
     assert reader.streams_read > len(partitions.partitions())  # never more than 29 before
     assert any("'ma'" in f for f in filters_read(h))
