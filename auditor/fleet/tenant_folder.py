@@ -10,6 +10,7 @@ from pathlib import Path
 from ..common.errors import UsageError
 from ..formats.report_json import decode_report
 from ..pipeline.folder import REPORT_FILES
+from ..pipeline.staging import discard
 
 _REQUESTS = re.compile(r"with ([\d,]+) Graph requests")
 _GUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
@@ -52,5 +53,6 @@ def clear(folder: Path) -> None:
     link planted in its place is not followed)."""
     if folder.is_symlink():
         return
+    discard(folder)  # the staging folder of an audit cut short while it wrote (auditor.pipeline.staging)
     for name in (*REPORT_FILES, "snapshot.json"):
         (folder / name).unlink(missing_ok=True)

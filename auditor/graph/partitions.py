@@ -287,6 +287,10 @@ class PartitionedRead:
         self.done = 0
         self.total = 0
         self.backlog = Backlog()
+        # the streams that read a partition: narrowing gives streams beyond the first characters'
+        # partitions work of their own (the tests read this: what the read decided, whatever the
+        # machine's load lets run at once)
+        self.streams_read = 0
         # users left when the read counts as about to end: two pages a stream
         self._end_margin = NEAR_END_PAGES * page_size * concurrency
         self._expected = expected
@@ -309,6 +313,7 @@ class PartitionedRead:
         self.progress.partitions(0, self.total)
 
         async def worker() -> None:
+            read = False
             while True:
                 taken = await backlog.take()
                 if taken is None:
@@ -316,9 +321,12 @@ class PartitionedRead:
                     return
                 if self.shared:
                     async with self.client.pacing.stream(1):  # GET users with $select: a unit
-                        await self._take(*taken, longest)
+                        done = await self._take(*taken, longest)
                 else:
-                    await self._take(*taken, longest)
+                    done = await self._take(*taken, longest)
+                if done and not read:
+                    read = True
+                    self.streams_read += 1
 
         # counted partitions may be narrowed into more than there are first characters: every
         # stream then starts, and one waits for work while a count that could add some is out
@@ -337,8 +345,9 @@ class PartitionedRead:
             await asyncio.gather(*workers, return_exceptions=True)
         return self.gathered.users()
 
-    async def _take(self, part: Partition, users: float, count: bool, longest: int | None) -> None:
-        """Count `part` first when asked (narrowing it when it is longer than `longest` pages), then read it."""
+    async def _take(self, part: Partition, users: float, count: bool, longest: int | None) -> bool:
+        """Count `part` first when asked (narrowing it when it is longer than `longest` pages), then read
+        it; whether it was read (not narrowed instead)."""
         if count:  # only in a read whose partitions are counted (`longest` is known)
             assert longest is not None
             try:
@@ -347,7 +356,7 @@ class PartitionedRead:
             finally:
                 self.backlog.counted()
             if narrower:
-                return
+                return False
             users = math.inf if counted is None else counted
         try:
             await self._read(part)
@@ -359,9 +368,10 @@ class PartitionedRead:
             for single in singles:
                 self.backlog.add(single, users, count=False)
             self._more(len(singles) - 1)
-            return
+            return True
         self.done += 1
         self.progress.partitions(self.done, self.total)
+        return True
 
     def _narrow(self, part: Partition, users: int, longest: int) -> bool:
         """Whether `part`, of `users` users, is longer than `longest` pages and so was replaced in

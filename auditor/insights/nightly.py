@@ -5,7 +5,8 @@
     .attributes, .audits_since          what the collection reads besides (cost allocation, causes)
     .observe(snapshot, result)          keep what the extras need of the tenant (before it is freed)
     .enrich(document)                   the document with its causes, trends, renewals, cost allocation
-    .write(document, out_dir)           cost-allocation.csv, renewal-*.ics; append the history record
+    .write(document, out_dir)           cost-allocation.csv, renewal-*.ics
+    .remember(document)                 append the history record (once the reports are in place)
     .deliver(document, code, redact)    post to the chat webhook, redacted with --redact (a failure: exit 4)
 
 and the `history` command.
@@ -225,10 +226,15 @@ class Nightly:
                     written.append(path)
         except OSError as exc:
             raise UsageError(f"{out_dir}: cannot write: {exc.strerror or exc}") from None
-        if self.history_path is not None:
-            history.append_record(self.history_path, self.record or history.record_of(document))
-            written.append(self.history_path)
         return written
+
+    def remember(self, document: ReportDocument) -> list[Path]:
+        """Append this run's record to the history file, if one is set (once its reports are in place:
+        the next night compares with a run whose report is there); the file, or nothing."""
+        if self.history_path is None:
+            return []
+        history.append_record(self.history_path, self.record or history.record_of(document))
+        return [self.history_path]
 
     def deliver(self, document: ReportDocument, code: int, redact: bool) -> int:
         """Post the summary to the webhook, if one is set (redacted first with --redact)."""

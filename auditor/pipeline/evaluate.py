@@ -15,6 +15,7 @@ from auditor.policyset.config_problems import config_problems, said
 from auditor.report import licensed_users
 
 from .prepare import check_stop, say
+from .staging import staging_dir
 from .values import Collected, Evaluated, Handover
 
 
@@ -45,7 +46,7 @@ def evaluate(collected: Collected) -> Evaluated:
             licensed_users.write_for(
                 snapshot,
                 result.seats,
-                prepared.out_dir,
+                staging_dir(prepared.out_dir),  # swapped in with the reports (staging.py)
                 options.tenant_label,
                 options.redact,
                 env,

@@ -1,11 +1,12 @@
 """The output folder of a run: locked for the whole run, the last run's reports moved to previous/
-before anything is read, and run.json, the record of what this run wrote. `audit` and `merge` use it."""
+before anything is read, and run.json, the record of what this run wrote. `audit` and `merge` use it;
+an audit writes its files into a staging folder first and swaps them in whole (staging.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from auditor.common.errors import UsageError
@@ -16,6 +17,8 @@ from auditor.plan.exchange import EXCHANGE_FILE
 from auditor.plan.write import BATCH_NAME, PLAN_FILE, PLAN_MD
 from auditor.report import licensed_users
 from auditor.report.write import DIGEST_FILES, FILE_NAMES
+
+from .staging import fresh_staging
 
 # run.json last: the record of which run wrote the others (auditor.common.run_record), moved aside with them
 REPORT_FILES = (*FILE_NAMES.values(), *DIGEST_FILES, licensed_users.FILE_NAME, RECORD)
@@ -28,25 +31,38 @@ def plan_files(directory: Path) -> tuple[str, ...]:
     return tuple(n for n in names if BATCH_NAME.match(n) or n in (PLAN_FILE, PLAN_MD, EXCHANGE_FILE))
 
 
-def prepare_output_dir(path: Path, extra: tuple[str, ...] = ()) -> None:
-    """Fail before collecting if reports cannot be written, and move the last run's reports aside.
+def prepare_output_dir(path: Path, extra: Callable[[Path], tuple[str, ...]] | None = None) -> list[str]:
+    """Fail before collecting if reports cannot be written, move the last run's reports aside, and
+    make the staging folder this run writes into (staging.py); the interrupted run's files removed
+    (see below), if any. `extra`: the names of the other files a run leaves in DIR (read once an
+    interrupted swap is finished: its files are the last run's).
 
     A run that fails must not leave yesterday's report.html in place to be read (or e-mailed)
     as today's; the previous files go to DIR/previous/, so nothing is lost, the plan made from
     them too (a plan beside the new report would be another report's; one left in previous/ by an
-    older run is removed, so previous/ never pairs a report with an older plan). Called with the
-    directory's lock held (see locked_output_dir)."""
+    older run is removed, so previous/ never pairs a report with an older plan). Report files
+    without their run.json (a run of an earlier version, interrupted while it wrote) are never moved
+    over a complete report in previous/ (one with its run.json): they are removed instead. Called
+    with the directory's lock held (see locked_output_dir)."""
+    removed: list[str] = []
     try:
+        fresh_staging(path)  # an interrupted swap finished first: then its report is the last run's
         kept = path / PREVIOUS
+        names = REPORT_FILES + (extra(path) if extra is not None else ()) + plan_files(path)
         if any(os.path.lexists(path / name) for name in REPORT_FILES) and kept.is_dir() and not kept.is_symlink():
-            for name in plan_files(kept):
+            if not os.path.lexists(path / RECORD) and (kept / RECORD).is_file():
+                removed = [name for name in names if os.path.lexists(path / name) and not (path / name).is_dir()]
+                for name in removed:
+                    (path / name).unlink()
+            for name in plan_files(kept) if not removed else ():
                 if (kept / name).is_file() and not (kept / name).is_symlink():
                     (kept / name).unlink()
-        rotate_previous(path, REPORT_FILES + extra + plan_files(path))
+        rotate_previous(path, names)  # nothing left to move once removed
     except OSError as exc:
         raise UsageError(f"--output-dir: cannot write to {path}: {exc.strerror or exc}") from None
     if not os.access(path, os.W_OK):
         raise UsageError(f"--output-dir: cannot write to {path}: permission denied")
+    return removed
 
 
 @contextlib.contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, DeliveryError, clean_message
+from auditor.common.errors import EXIT_COLLECTION, EXIT_DELIVERY, DeliveryError, UsageError, clean_message
 from auditor.common.run_record import RunKind
 from auditor.data.model import AuditResult
 from auditor.delivery.options import EmailOptions
@@ -19,14 +19,17 @@ from auditor.report.write import render as write_files
 
 from .folder import record_run
 from .prepare import check_stop, say
+from .staging import staging_dir, swap
 from .values import Documented, Rendered
 
 
 def render(documented: Documented) -> Rendered:
     """report.json, .html, .md, findings.csv and the digest as the options ask, the licence list written
-    during the evaluation, the nightly's files and history record, and run.json naming them."""
+    during the evaluation, the nightly's files and run.json naming them, all written into the staging
+    folder and then swapped into the output folder whole (staging.py); then the history record."""
     prepared, evaluated, document = documented.prepared, documented.evaluated, documented.document
-    options, out_dir, nightly = prepared.options, prepared.out_dir, prepared.nightly
+    options, nightly = prepared.options, prepared.nightly
+    out_dir = staging_dir(prepared.out_dir)
     check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
     migration = prepared.migration
     headlines = migration_lines(migration, evaluated.locale, prepared.as_of.date()) if migration is not None else ()
@@ -48,7 +51,12 @@ def render(documented: Documented) -> Rendered:
     check_stop(options.source.stop)  # nor its history, which the next night compares with
     with_csv = any(f.value == "csv" for f in options.formats)
     written += nightly.write(document, out_dir, locale=evaluated.locale, with_csv=with_csv)
-    record_run(out_dir, RunKind.TENANT, [p for p in written if p != nightly.history_path], document)
+    record_run(out_dir, RunKind.TENANT, written, document)
+    try:
+        written = swap(prepared.out_dir, written)
+    except OSError as exc:
+        raise UsageError(f"--output-dir: cannot write to {prepared.out_dir}: {exc.strerror or exc}") from None
+    written += nightly.remember(document)  # a run whose reports are in place
     prepared.timings.mark("render")
     prepared.timings.report()
     return Rendered(prepared, documented, tuple(written))

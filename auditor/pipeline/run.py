@@ -17,32 +17,52 @@ from .collect import collect, distributor_seats
 from .evaluate import evaluate
 from .folder import locked_output_dir, prepare_output_dir
 from .output import deliver, render
-from .prepare import prepare
+from .prepare import prepare, say
+from .staging import settle
+from .values import Prepared, Rendered
 
 
 def audit(options: AuditOptions) -> int:
     """One tenant's audit with `options`, which it never changes; the exit code."""
     prepared = prepare(options)
     distributor_seats(options, None)  # its file and Pax8's credentials, before the tenant is read
-    out_dir, alone = prepared.out_dir, prepared.alone
+    out_dir = prepared.out_dir
     with locked_output_dir(out_dir), contextlib.ExitStack() as paused:
         claim(out_dir, RunKind.TENANT)  # a folder another kind of run owns is refused before anything moves
         prepared.nightly.check_outputs()  # a usage error (the history file) before anything is moved
-        prepare_output_dir(out_dir, extra_outputs(out_dir))
-        prepared.timings.mark("policies")
-        # the tenant is read, evaluated and reported from memory with the cycle collector paused
-        # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
-        # their collections free the cycles those reads leave (docs/performance.md)
-        if alone:
-            paused.enter_context(collection_paused())
-        map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
-        collected = collect(prepared)
-        if alone:
-            gc.collect()  # the collection's few cycles (its requests' and tasks'), once
-        give_back()  # what the collection freed in the C heap, which the evaluation's small objects cannot use
-        if not alone:
-            paused.enter_context(collection_paused())
-        prepared.timings.mark("collect")
-        rendered = render(document(evaluate(collected)))
+        removed = prepare_output_dir(out_dir, extra_outputs)
+        if removed:
+            say(
+                f"removed {', '.join(removed)} from {out_dir}: an interrupted run's files (no run.json); "
+                "previous/ keeps the last complete report"
+            )
+        try:
+            rendered = _report(prepared, paused)
+        except BaseException:
+            # a run cut short leaves no staging folder: swapped in whole if recorded, else removed (what
+            # cannot be now, e.g. a many-tenant run clearing the folder meanwhile, the next run settles)
+            with contextlib.suppress(OSError):
+                settle(out_dir)
+            raise
         paused.close()  # the collector runs again before anything is sent
         return deliver(rendered)
+
+
+def _report(prepared: Prepared, paused: contextlib.ExitStack) -> Rendered:
+    """Read, evaluate and report the tenant into the staging folder, swapped in at the end."""
+    alone = prepared.alone
+    prepared.timings.mark("policies")
+    # the tenant is read, evaluated and reported from memory with the cycle collector paused
+    # (auditor.common.cycles); an audit among many (auditor.fleet's) reads its tenant with it running:
+    # their collections free the cycles those reads leave (docs/performance.md)
+    if alone:
+        paused.enter_context(collection_paused())
+    map_large_blocks()  # a page's body unmapped when freed, not left resident in the C heap (auditor.common.heap)
+    collected = collect(prepared)
+    if alone:
+        gc.collect()  # the collection's few cycles (its requests' and tasks'), once
+    give_back()  # what the collection freed in the C heap, which the evaluation's small objects cannot use
+    if not alone:
+        paused.enter_context(collection_paused())
+    prepared.timings.mark("collect")
+    return render(document(evaluate(collected)))

@@ -139,3 +139,62 @@ def pinned_many_tenants(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run of `audit --tenants` as the workflow's own: a pinned clock, outside GitHub Actions."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
+class Sends:
+    """What the client decided about sending, on its own clock: each request as it passed the hold a
+    429 puts on every stream (`sent`: time, method and URL), and each hold (`holds`: from, until).
+    Read on the wall clock (the test gives the client REAL_TIME): both sides are the client's, so a
+    busy machine delays them alike, unlike the emulator's log of arrivals."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, str, str]] = []
+        self.holds: list[tuple[float, float]] = []
+
+    def during(self, hold: tuple[float, float]) -> list[str]:
+        """The requests sent while `hold` held the client: none, when every stream waits for it."""
+        start, end = hold
+        return [url for at, _, url in self.sent if start <= at < end]
+
+    def after(self, hold: tuple[float, float]) -> list[str]:
+        return [url for at, _, url in self.sent if at >= hold[1]]
+
+
+@pytest.fixture
+def sends(monkeypatch: pytest.MonkeyPatch) -> Sends:
+    import time
+
+    from auditor.graph import client as client_module
+
+    record = Sends()
+    build = client_module._request_information
+    throttled = client_module.GraphClient.throttled
+
+    def request_information(url: str, headers: Any, method: Any, *args: Any, **kwargs: Any) -> Any:
+        record.sent.append((time.monotonic(), str(method), url))
+        return build(url, headers, method, *args, **kwargs)
+
+    def hold(self: GraphClient, seconds: float) -> None:
+        throttled(self, seconds)
+        record.holds.append((self._resume_at - seconds, self._resume_at))  # from the clock's now on
+
+    monkeypatch.setattr(client_module, "_request_information", request_information)
+    monkeypatch.setattr(client_module.GraphClient, "throttled", hold)
+    return record
+
+
+@pytest.fixture
+def readers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every partitioned read of /users the collector starts (auditor.graph.partitions.PartitionedRead),
+    to read what it decided: its streams, not what a busy machine let run at once."""
+    from auditor.graph import partitions
+
+    started: list[partitions.PartitionedRead] = []
+
+    class Kept(partitions.PartitionedRead):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(partitions, "PartitionedRead", Kept)
+    return started

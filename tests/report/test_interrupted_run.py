@@ -1,0 +1,125 @@
+"""An audit cut short while it writes its reports (Ctrl-C, or killed), then the next audit: previous/
+keeps one complete report (every file its run.json names, and no other run's), and the output folder
+holds either no report or a whole one. Through the real CLI (`audit --demo` in a subprocess), the
+signal sent by the child itself after its Nth file is in place, so each point of the writing is hit
+exactly, whatever the machine's load."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.common.run_record import RECORD, digest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# `audit --demo` into argv[1], signalling itself (argv[3]) once its argv[2]-th file is in place in the
+# output folder (a rename into it or into a folder inside it; the last run's files moved into
+# previous/ not counted): every report file is written to a temporary name, then renamed
+CHILD = """
+import os, signal, sys
+out, n, sig = os.path.abspath(sys.argv[1]), int(sys.argv[2]), getattr(signal, sys.argv[3])
+previous, real, done = os.path.join(out, "previous"), os.replace, [0]
+
+def replace(src, dst, *args, **kwargs):
+    real(src, dst, *args, **kwargs)
+    parent = os.path.dirname(os.path.abspath(dst))
+    if parent != previous and (parent + os.sep).startswith(out + os.sep):
+        done[0] += 1
+        if done[0] == n:
+            os.kill(os.getpid(), sig)
+
+os.replace = replace
+from auditor.cli import main
+sys.exit(main(["audit", "--demo", "--output-dir", out]))
+"""
+
+
+def audit(out: Path, *interrupt: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-c", CHILD, str(out), *interrupt] if interrupt else [sys.executable, "-m", "auditor"]
+    if not interrupt:
+        argv += ["audit", "--demo", "--output-dir", str(out)]
+    return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=240)
+
+
+def files(directory: Path) -> dict[str, str]:
+    """The files of a folder (not its folders) and their SHA-256."""
+    return {p.name: digest(p) for p in directory.iterdir() if p.is_file()}
+
+
+def complete(directory: Path) -> dict[str, str]:
+    """The folder's files, checked to be one run's, whole: each file its run.json names, as named, and
+    no other."""
+    held = files(directory)
+    recorded = json.loads((directory / RECORD).read_text("utf-8"))["files"]
+    assert {**recorded, RECORD: held.get(RECORD)} == held, directory
+    return held
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder after one complete `audit --demo`."""
+    out = tmp_path_factory.mktemp("first") / "out"
+    assert audit(out).returncode == 1
+    return out
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("nth", [1, 5, 20])  # the licence list; a report; a file swapped in (of 17)
+def test_an_interrupted_audit_leaves_previous_a_complete_report(first: Path, tmp_path: Path, nth: int, sig: str):
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    report = complete(out)
+
+    cut = audit(out, str(nth), sig)
+    assert cut.returncode == (130 if sig == "SIGINT" else -signal.SIGKILL), cut.stderr[-2000:]
+    assert complete(out / "previous") == report  # moved aside whole before anything was read
+    left = files(out)
+    whole = RECORD in left and complete(out) == left  # the swap was cut short, then finished
+    if sig == "SIGINT":
+        assert not os.path.lexists(out / ".writing")  # settled on the way out
+        assert whole or not left  # a whole report, or none: never part of one
+    else:
+        assert not whole and (not left or RECORD not in left)  # killed: nothing ran after it
+
+    assert audit(out).returncode == 1
+    assert not os.path.lexists(out / ".writing")
+    latest = complete(out)
+    kept = complete(out / "previous")
+    # previous/ holds the last complete report: the interrupted run's, if it reached the folder
+    # whole (its swap cut short, then finished), else the first run's; never a mix of the two
+    if whole:
+        assert kept == left
+    elif sig == "SIGKILL" and left:
+        assert kept != report and set(left.items()) <= set(kept.items())  # its swap finished by this run
+    else:
+        assert kept == report
+    assert latest != kept
+
+
+def test_an_earlier_versions_cut_short_files_never_replace_the_complete_previous(first: Path, tmp_path: Path):
+    """The folder as an interrupted run of an earlier version left it (it wrote into the folder
+    itself): report.json, findings.csv and licensed-users.csv without run.json, the complete report in
+    previous/. The next run removes those three and keeps previous/ as it was."""
+    out = tmp_path / "out"
+    shutil.copytree(first, out)
+    assert audit(out).returncode == 1
+    report = complete(out / "previous")
+    for name in ("report.json", "findings.csv", "licensed-users.csv"):
+        (out / name).write_bytes((out / name).read_bytes()[:1000])  # cut short
+    for path in out.iterdir():
+        if path.is_file() and path.name not in ("report.json", "findings.csv", "licensed-users.csv"):
+            path.unlink()
+
+    run = audit(out)
+    assert run.returncode == 1
+    assert complete(out / "previous") == report
+    assert "an interrupted run's files (no run.json); previous/ keeps the last complete report" in run.stderr
+    complete(out)
