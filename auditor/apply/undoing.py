@@ -554,8 +554,7 @@ def cmd_undo(options: WriteOptions) -> int:
     if options.distributor:  # a distributor journal (apply --distributor): putting seats back asks first
         from .distributor_undo import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
 
-        endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-        return undo_distributor_changes(path, yes=options.yes, endpoints=endpoints)
+        return undo_distributor_changes(options, path)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         # the billing clients load only for --commerce
         from .commerce_undo import undo_commerce_changes
