@@ -241,12 +241,16 @@ class DemoDistributor:
     products: dict[str, str]
     # the subscriptions as the writes so far have left them (apply and undo --distributor --demo keep them)
     current: Callable[[], list[dict[str, object]]] = list
+    # and each one's history at Pax8 (Get Subscription History), which undo --distributor reads
+    history: Callable[[], dict[str, list[dict[str, object]]]] = dict
 
 
 @contextmanager
-def distributor(subscriptions: list[dict[str, object]] | None = None) -> Iterator[DemoDistributor]:
+def distributor(
+    subscriptions: list[dict[str, object]] | None = None, history: dict[str, list[dict[str, object]]] | None = None
+) -> Iterator[DemoDistributor]:
     """Contoso's seats at Pax8, served by the Pax8 stand-in on 127.0.0.1 while the block runs; with
-    `subscriptions`, as an earlier apply or undo --distributor --demo left them."""
+    `subscriptions` and their `history`, as an earlier apply or undo --distributor --demo left them."""
     from auditor_dev.commerce import (  # for --demo only
         SAMPLE_CLIENT_ID,
         SAMPLE_COMPANY,
@@ -265,6 +269,7 @@ def distributor(subscriptions: list[dict[str, object]] | None = None) -> Iterato
         subscriptions=subscriptions or sample,
         invoices=invoices,
         invoice_items=items,
+        history=history,
     )
     with stand_in as pax8:
         yield DemoDistributor(
@@ -274,6 +279,7 @@ def distributor(subscriptions: list[dict[str, object]] | None = None) -> Iterato
             SAMPLE_COMPANY,
             products,
             lambda: [dict(s) for s in stand_in.subscriptions],
+            lambda: {k: [dict(v) for v in vs] for k, vs in stand_in.history.items()},
         )
 
 

@@ -85,7 +85,8 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
     return _on_the_demo_graph(args, folder, tenant, state, run)
 
 
-DEMO_PAX8 = "demo-pax8.json"  # the sample's Pax8 subscriptions as apply and undo --distributor --demo left them
+# the sample's Pax8 subscriptions and their history, as apply and undo --distributor --demo left them
+DEMO_PAX8 = "demo-pax8.json"
 
 
 def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callable[[], int]) -> int:
@@ -94,8 +95,8 @@ def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callab
     from auditor import demo  # the demo seam: only --demo's write path loads it
 
     kept = folder / DEMO_PAX8
-    subscriptions = json.loads(kept.read_text("utf-8")) if kept.exists() else None
-    with demo.distributor(subscriptions) as pax8:
+    state = json.loads(kept.read_text("utf-8")) if kept.exists() else None
+    with demo.distributor(state["subscriptions"], state["history"]) if state else demo.distributor() as pax8:
         saved = {key: os.environ.get(key) for key in ("PAX8_CLIENT_ID", "PAX8_CLIENT_SECRET")}
         os.environ.update(PAX8_CLIENT_ID=pax8.client_id, PAX8_CLIENT_SECRET=pax8.client_secret)
         args.pax8_endpoint = pax8.url
@@ -108,7 +109,8 @@ def _at_the_demo_distributor(args: argparse.Namespace, folder: Path, run: Callab
                 else:
                     os.environ[key] = value
             if args.yes:
-                kept.write_text(json.dumps(pax8.current(), indent=1) + "\n", "utf-8")
+                state = {"subscriptions": pax8.current(), "history": pax8.history()}
+                kept.write_text(json.dumps(state, indent=1) + "\n", "utf-8")
 
 
 def _on_the_demo_graph(

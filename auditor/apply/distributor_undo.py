@@ -1,10 +1,21 @@
 """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: put back each done reduction of `apply --distributor`,
-newest first, never more than the tool itself read before its write: the plan's change (found by the
-SHA-256 the journal's lines carry: plan.json beside the journal, or the copy apply kept) and the quantity
-re-read at the call (the `sending` line's `read`); only while the subscription still has the seats the
-reduction left, and only after a yes to the seats it buys and their price. What it cannot put back (an
-edited or unbound line, a quantity changed since, no terminal, a failed put-back, a cancellation made,
-a change left sending or unknown) is named on stderr, and undo exits 3.
+newest first. An undo is a write like any other, decided at the call from the sources
+(docs/plan-and-apply.md, "What undo reads at the call"); the files beside the journal only select:
+
+- the journal's line names the change, and the plan it came from (found by the SHA-256 the line
+  carries: plan.json beside the journal, or the copy apply kept) must bear it out, with the quantity
+  the journal says was read before the write (bound); a hash of a file in the same folder proves
+  nothing, so neither bounds what is bought;
+- the subscription is re-read (it must still have the seats the reduction left) and the distributor's
+  own record gives the quantity before its last change (Pax8's subscription history, Writer.recorded):
+  the put-back never goes above it;
+- the tenant's seats are read from Graph (GET /subscribedSkus): after the put-back the distributor bills
+  at most the seats assigned now plus the spare seats the plan's policy allows (distributor_bound);
+- the question names the seats and the price per seat the distributor gives now (Pax8's partnerCost).
+
+Only after a yes is anything sent. What it cannot put back (an edited or unbound line, a quantity changed
+since, a record that shows no reduction, seats not assigned, no terminal, a failed put-back, a cancellation
+made, a change left sending or unknown) is named on stderr, and undo exits 3.
 """
 
 from __future__ import annotations
@@ -26,10 +37,13 @@ from auditor.formats.bill_model import CommerceChange
 from ..billing.distributor_join import Joins
 from ..distributor.distributor_changes import NAMES, NOW
 from ..distributor.distributor_requests import CANCEL, SHERWEB, pax8_update, sherweb_amend
-from ..distributor.distributor_writers import Unread, Writer
+from ..distributor.distributor_writers import Now, Unread, Writer
+from ..formats.plan_json import PlanFile, PlanFileError, load_plan
+from .arguments import WriteOptions
 from .commerce import CommerceJournal
 from .commerce_undo import _ask, _journal_lines
 from .distributor import distributor_of, send_journaled, writers_for
+from .distributor_bound import TenantNow, tenant_now
 from .journal import kept_plan
 from .lock import hold
 
@@ -65,22 +79,24 @@ def journal_lines(raw: Sequence[Mapping[str, Any]], problems: list[str]) -> list
     return lines
 
 
-def _put_back(change: CommerceChange) -> CommerceChange:
-    """The undo of a done reduction, as the plan it came from has it: its quantity put back."""
-    assert change.from_ is not None and change.to is not None  # distributor_of held it to its shape
+def _put_back(change: CommerceChange, to: int) -> CommerceChange:
+    """The undo of a done reduction: the subscription set from the seats the reduction left to `to`."""
+    assert change.to is not None  # distributor_of held it to its shape
     return msgspec.structs.replace(
         change,
         kind="undo_reduce",
         sku_id=None,
         from_=change.to,
-        to=change.from_,
+        to=to,
+        seats=to - change.to,
+        monthly_saving=None,
         window=NOW,
         not_before=None,
         by=None,
         saving_from=None,
-        request=sherweb_amend(change.scope, change.api_id, change.from_)
+        request=sherweb_amend(change.scope, change.api_id, to)
         if change.source == SHERWEB
-        else pax8_update(change.api_id, change.from_),
+        else pax8_update(change.api_id, to),
     )
 
 
@@ -127,12 +143,44 @@ def bound(line: JournalLine, sent: JournalLine | None, folder: Path) -> Commerce
     return change
 
 
-def _price(change: CommerceChange) -> str:
-    """The seats a put-back buys, at the price per seat the plan's saving was counted at."""
-    seats, saving = change.seats, change.monthly_saving
-    if not saving or not seats:
-        return ""
-    return f" ({seats} seats at {saving / seats:.2f}: they cost {saving:.2f} a month again)"
+def _price(seats: int, sub: Now, at: str) -> str:
+    """The seats a put-back buys, at the price per seat the distributor gives now (never a file's)."""
+    if sub.price is None:
+        return f" ({seats} seats, at a price {at}'s API does not give)"
+    return f" ({seats} seats at {sub.price:.2f} at {at} now: they cost {seats * sub.price:.2f} a month again)"
+
+
+def _target(change: CommerceChange, writer: Writer, sub: Now, tenant: TenantNow, out: TextIO) -> int | str:
+    """The quantity to put back, the least of what the journal's line asks (change.from_), what the
+    distributor's record had before its last change, and what the tenant's seats allow now (seats billed
+    of the product at most its seats assigned plus the policy's spare); why none, when it is no more
+    than the quantity now."""
+    assert change.from_ is not None and change.to is not None
+    target, said = change.from_, f"the journal's line asks {change.from_}"
+    try:
+        record = writer.recorded(change.scope, change.api_id, sub.quantity)
+    except Unread as exc:
+        return f"{writer.name}'s record of it could not be read: {exc}"
+    if record.kept:
+        if record.before is None:
+            return record.why
+        if record.before < target:
+            target, said = record.before, f"{said}, {writer.name}'s history had {record.before} before the reduction"
+    cap = tenant.cap(sub.sku_id)
+    if isinstance(cap, str):
+        return cap
+    most, counted = cap
+    allowed = most - (sub.billed - sub.quantity)  # the product's other seats at the distributor stay billed
+    if allowed < target:
+        target, said = allowed, f"{said}; {writer.name} bills {sub.billed} seats of it, the tenant's {counted}"
+    if target <= sub.quantity:
+        return (
+            f"{said}: nothing to put back above its {sub.quantity} seats; give the licenses back first "
+            "(undo the plan's license changes), then undo --distributor again"
+        )
+    if target != change.from_:
+        print(f"      at most {target} seats: {said}", file=out)
+    return target
 
 
 def _undo_one(
@@ -146,6 +194,7 @@ def _undo_one(
     journal: CommerceJournal | None,
     folder: Path,
     today: date,
+    tenant: TenantNow,
 ) -> str | None:
     """Put back one done reduction (undo_distributor); what needs a person, else None."""
     change = bound(line, sent, folder)
@@ -153,9 +202,8 @@ def _undo_one(
         said = f"D{line.n}. {line.sku} at {writer.name} (subscription {line.api_id}): not put back: {change}"
         print(f"  {said}", file=out)
         return f"{said}; put the seats back in {writer.name}'s portal if they are needed"
-    back = _put_back(change)
-    said = f"D{line.n}. put {change.sku} back from {change.to} to {change.from_} seats at {writer.name}"
-    print(f"  {said} (subscription {change.api_id})", file=out)
+    said = f"D{line.n}. put {change.sku} back from {change.to} seats at {writer.name}"
+    print(f"  {said} (subscription {change.api_id}; the journal's line: {change.from_} before)", file=out)
     try:
         sub = writer.now(change.scope, change.api_id, today, Joins(()))
     except Unread as exc:
@@ -164,10 +212,17 @@ def _undo_one(
         why = f"it now has {sub.quantity} seats ({sub.status}), the reduction left {change.to}: changed since"
         print(f"      -> not undone: {why}", file=out)
         return f"{said}: not undone: {why}"
+    target = _target(change, writer, sub, tenant, out)
+    if isinstance(target, str):
+        print(f"      -> not undone: {target}", file=out)
+        return f"{said}: not undone: {target}"
+    back = _put_back(change, target)
+    said = f"D{line.n}. put {change.sku} back from {change.to} to {target} seats at {writer.name}"
+    print(f"      {said}", file=out)
     if not execute:
-        print("      -> would ask, then put them back", file=out)
+        print(f"      -> would ask, then put them back to {target} seats", file=out)
         return None
-    yes = ask(f"{said}{_price(change)}?")
+    yes = ask(f"{said}{_price(target - change.to, sub, writer.name)}?")
     if yes is None:  # nobody could be asked (no terminal): nothing bought, and the run says so (exit 3)
         print("      -> not undone: no terminal to ask at", file=out)
         return f"{said}: not undone: nobody was asked; run undo --distributor --yes at a terminal"
@@ -190,6 +245,7 @@ def undo_distributor(
     out: TextIO,
     folder: Path,
     today: date,
+    tenant: TenantNow,
 ) -> list[str]:
     """Put back the quantity of each reduction the journal's lines record as done, newest first, at most
     what the plan's change took (bound), each after a yes; what needs a person (a change left sending or
@@ -222,7 +278,16 @@ def undo_distributor(
             continue
         sent = sending.get((line.n, line.api_id))
         problem = _undo_one(
-            line, sent, writers[line.source], ask, out, execute=execute, journal=journal, folder=folder, today=today
+            line,
+            sent,
+            writers[line.source],
+            ask,
+            out,
+            execute=execute,
+            journal=journal,
+            folder=folder,
+            today=today,
+            tenant=tenant,
         )
         if problem:
             problems.append(problem)
@@ -238,18 +303,43 @@ def undo_distributor(
     return problems
 
 
-def undo_distributor_changes(
-    journal_path: Path, *, yes: bool, endpoints: Mapping[str, str | None], today: date | None = None
-) -> int:
+def plan_file(folder: Path, sha256: str) -> PlanFile | None:
+    """The plan of that SHA-256 beside the journal (plan.json, or the copy apply kept), read whole."""
+    for path in (folder / "plan.json", kept_plan(folder, sha256)):
+        try:
+            plan = load_plan(path)
+        except PlanFileError:
+            continue
+        if plan.sha256 == sha256:
+            return plan
+    return None
+
+
+def _tenant(options: WriteOptions, lines: Sequence[JournalLine], folder: Path) -> TenantNow:
+    """The tenant's seats now and the plan's policy (distributor_bound), read once before any put-back;
+    the tenant signed in to is the one the operator names, and it must be the plan's."""
+    shas = {ln.plan for ln in lines if ln.outcome == "done" and ln.kind != CANCEL and ln.plan}
+    plans = [p for p in (plan_file(folder, sha) for sha in sorted(shas)) if p is not None]
+    if not plans:
+        return TenantNow(unread="no plan the journal names is beside it: which tenant it is cannot be told")
+    if len({p.tenant_id for p in plans}) > 1:
+        return TenantNow(unread="the journal's lines name plans of more than one tenant")
+    return tenant_now(options, plans[0])
+
+
+def undo_distributor_changes(options: WriteOptions, journal_path: Path, today: date | None = None) -> int:
     """`undo DISTRIBUTOR_JOURNAL --distributor [--yes]`: exit 3 when something needs a person."""
     if not journal_path.is_file():
         raise UsageError(f"{journal_path}: no such distributor journal")
+    yes = options.yes
+    endpoints = {"pax8": options.pax8_endpoint, SHERWEB: options.sherweb_endpoint}
     problems: list[str] = []
     with hold(journal_path, "the distributor journal"):
         lines = journal_lines(_journal_lines(journal_path, problems), problems)
         sources = {ln.source for ln in lines if ln.outcome == "done" and ln.kind != CANCEL} & set(NAMES)
         name = datetime.now(UTC).strftime("distributor-undo-%Y%m%dT%H%M%SZ.jsonl")
         folder = journal_path.resolve().parent
+        tenant = _tenant(options, lines, folder) if sources else TenantNow()
         journal = CommerceJournal(folder / name) if yes else None
         try:
             with writers_for(sources, endpoints) as writers:
@@ -262,6 +352,7 @@ def undo_distributor_changes(
                     out=sys.stdout,
                     folder=folder,
                     today=today or datetime.now(UTC).date(),
+                    tenant=tenant,
                 )
         finally:
             if journal is not None:

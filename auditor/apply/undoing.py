@@ -41,6 +41,7 @@ from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state
 from .undo import inverse, no_inverse, reverse, subject
+from .undo_audit import AuditProof
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
 
@@ -56,6 +57,7 @@ class Undo:
     kept: set[int] = field(default_factory=set)  # n of changes left in effect (not undone, or their undo failed)
     seats: dict[int, dict[str, int]] = field(default_factory=dict)  # journal line -> seats its undo takes (+)
     problems: list[str] = field(default_factory=list)
+    proof: AuditProof | None = None  # the directory audit log, read at the call (undo_audit)
 
     def next(self) -> int:
         self.k += 1
@@ -233,6 +235,7 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
+    undo.proof = undo.proof or AuditProof(session.client)
     refused = {line.line: why for line in done if (why := undo.out_of_plan(line) or undo.rests_on(line))}
     await _check_seats(undo, [line for line in done if line.line not in refused], session)
     where = Where(undo.journal.path)
@@ -415,6 +418,11 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     if reasons:
         session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
         return False
+    unproven = await _unproven(undo, line, change)
+    if unproven:  # the journal's line is not borne out by the tenant's audit log: exit 3, named
+        session.skip(k, change, change.raw, unproven, before, undoes)
+        undo.problems.append(f"change {line.n} not undone: {unproven}")
+        return False
     settle = _rejoined(undo, session, change, k, undoes) if change.kind == "add_member" else None
     await session.write(k, change, change.raw, before, undoes, settle=settle)
     return True
@@ -452,6 +460,11 @@ async def _keep_products(
         inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
         if inv.change is not None:
             session.say(f"      {inv.change.request}")
+            unproven = await _unproven(undo, removal, inv.change)
+            if unproven:  # the copy is not put back: the user stays in the group (named below)
+                session.skip(k, inv.change, inv.change.raw, unproven, state.before(inv.change.skus()), undoes)
+                undo.problems.append(f"change {removal.n} of {journal.path.name} not undone: {unproven}")
+                continue
             await session.write(k, inv.change, inv.change.raw, state.before(inv.change.skus()), undoes)
         if not session.execute:  # a dry run sends nothing: the leave is shown as the run would make it
             back.add(sku)
@@ -486,6 +499,10 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
             session.skip(k, later.change, later.change.raw, inv.note, now.before(later.change.skus()), undoes)
             continue
         session.say(f"      {inv.change.request}")
+        unproven = await _unproven(undo, later, inv.change)
+        if unproven:  # not joined again: the user stays in the group the join put them in
+            session.skip(k, inv.change, inv.change.raw, unproven, now.before(inv.change.skus()), undoes)
+            raise LineFailed(f"change {later.n} of {journal.path.name} not undone: {unproven}")
         await session.write(
             k,
             inv.change,
@@ -497,6 +514,11 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
         if session.execute:
             state = await session.read(k, line.change, line.change.raw, undoes)
     return state
+
+
+async def _unproven(undo: Undo, line: JournalLine, change: Change) -> str | None:
+    """Why the directory audit log does not bear out `line` as this tool's own write (undo_audit)."""
+    return await undo.proof.unproven(line, change) if undo.proof is not None else None
 
 
 def _rejoined(
@@ -554,8 +576,7 @@ def cmd_undo(options: WriteOptions) -> int:
     if options.distributor:  # a distributor journal (apply --distributor): putting seats back asks first
         from .distributor_undo import undo_distributor_changes  # the Pax8 client (httpx) loads for it only
 
-        endpoints = {"pax8": options.pax8_endpoint, "sherweb": options.sherweb_endpoint}
-        return undo_distributor_changes(path, yes=options.yes, endpoints=endpoints)
+        return undo_distributor_changes(options, path)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
         # the billing clients load only for --commerce
         from .commerce_undo import undo_commerce_changes

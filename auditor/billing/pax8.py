@@ -9,6 +9,9 @@
                                                      --distributor only: "Update Subscription")
     .cancel(company_id, id, on)                      DELETE /v1/subscriptions/{id}?cancelDate=YYYY-MM-DDT12:00:00Z
                                                      (apply --distributor only: "Cancel Subscription")
+    .history(company_id, id)                         GET /v1/subscriptions/{id}/history ("Get Subscription
+                                                     History": "Returns a list of changes for a
+                                                     subscription"; undo --distributor only)
 
 The shapes are Pax8's published OpenAPI documents (devx.pax8.com, "Authentication Access Token API"
 and "PARTNER ENDPOINTS" v1): the token is a client-credentials grant posted as JSON to
@@ -31,7 +34,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeGuard, TypeVar
 
 import msgspec
@@ -177,6 +180,18 @@ class _Raw(msgspec.Struct, frozen=True, rename="camel"):
     commitment_term: object = None
     vendor_subscription_id: object = None
     vendor_sku_id: object = None
+    created_date: object = None  # a history entry's times (Get Subscription History)
+    updated_date: object = None
+
+
+@dataclass(frozen=True)
+class Pax8Version:
+    """One entry of a subscription's history at Pax8 (Get Subscription History): the subscription as it
+    was from `since` (its updatedDate, else its createdDate), with its quantity and partner cost then."""
+
+    since: datetime
+    quantity: int
+    partner_cost: float | None
 
 
 class _Paging(msgspec.Struct, frozen=True, rename="camel"):
@@ -195,6 +210,7 @@ class _Listing(msgspec.Struct, frozen=True):
 
 
 _Shape = TypeVar("_Shape", _Raw, _Listing)
+MAX_VERSIONS = 10_000  # one subscription's history: past this it is no one subscription's
 
 
 def _subscription(raw: object, company_id: str) -> Pax8Subscription:
@@ -294,6 +310,32 @@ class Pax8(DistributorClient):
         cancel_date = {"cancelDate": cancel_date_time(on)}
         doc = self._call("DELETE", f"/subscriptions/{_path_id(sub_id)}", _Raw, params=cancel_date)
         return _subscription(doc, company_id) if doc else None
+
+    def history(self, company_id: str, sub_id: str) -> list[Pax8Version]:
+        """GET /subscriptions/{id}/history (Pax8's "Get Subscription History": "Returns a list of changes
+        for a subscription", {content: [Subscription, ...]}, each entry the subscription as it was, with
+        its createdDate and updatedDate): newest first, each entry checked as a listed subscription is."""
+        where = f"GET /subscriptions/{sub_id[:40]}/history"
+        doc = self._call("GET", f"/subscriptions/{_path_id(sub_id)}/history", _Listing)
+        content = doc.content if doc is not None else None
+        if not isinstance(content, list) or len(content) > MAX_VERSIONS:
+            raise Pax8Error(f"{where}: the answer has no content list of at most {MAX_VERSIONS} entries")
+        versions = []
+        for raw in content:
+            entry = msgspec.convert(raw, _Raw) if isinstance(raw, Mapping) else raw
+            sub = _subscription(entry, company_id)
+            if sub.id != sub_id:
+                raise Pax8Error(f"{where}: an entry is subscription {sub.id[:40]!r}'s")
+            assert isinstance(entry, _Raw)  # _subscription refused anything else
+            stamp = _string(entry.updated_date, "updatedDate") or _string(entry.created_date, "createdDate")
+            try:
+                since = datetime.fromisoformat(stamp)
+            except ValueError:
+                since = None
+            if since is None or since.tzinfo is None:
+                raise Pax8Error(f"{where}: an entry has no updatedDate or createdDate with its zone ({stamp[:40]!r})")
+            versions.append(Pax8Version(since, sub.quantity, sub.partner_cost))
+        return sorted(versions, key=lambda v: v.since, reverse=True)
 
     def subscriptions(self, company_id: str) -> list[Pax8Subscription]:
         """Every subscription of one company, page after page: as many as the listing's

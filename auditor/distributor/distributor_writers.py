@@ -10,6 +10,8 @@ writer re-reads its own subscription and sends its own request):
                                         day its commitment lets a reduction be made (due_day), and the
                                         fewest seats the distributor takes today
     Writer.send(change)                 the request sent, its outcome: Sent(done | failed | unknown)
+    Writer.recorded(scope, id, now)     what the distributor's own record says the subscription had
+                                        before its last change (Recorded; undo bounds a put-back by it)
 
 Pax8 (auditor.billing.pax8): the subscription (GET /v1/subscriptions/{id}: its vendorSubscriptionId, its
 vendorSkuId, commitmentTerm.term and .endDate, billingTerm, status, startDate, quantity) and the
@@ -23,6 +25,11 @@ new quantity), whose answer is only the amendment's id: its status is asked
 (GetSubscriptionsAmendmentStatus) up to POLLS times, WAIT seconds apart, while Pending or Processing;
 Success is done once the re-read subscription has the new quantity, Failure or Canceled failed,
 anything else unknown (the journal names the amendment, for a person to check).
+
+The record undo reads: Pax8's "Get Subscription History" (GET /v1/subscriptions/{id}/history, "Returns a
+list of changes for a subscription": the subscription as it was after each change); its newest entry must
+be the quantity re-read, and the entry before it gives the quantity before the last change. Sherweb's API
+documents no such history: its put-back is bounded by the tenant's seats only (auditor.apply.distributor_bound).
 """
 
 from __future__ import annotations
@@ -80,6 +87,19 @@ class Now:
     # Pax8: the customer's billed subscriptions that name its Microsoft subscription, it among them, when two
     # or more do (distributor_join.named_twice: which is the tenant's is not guessed); else none
     twins: tuple[str, ...] = ()
+    price: float | None = None  # a seat's monthly price to the MSP now (Pax8's partnerCost, else its price)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What the distributor's own record says of a subscription's last change: the quantity before it
+    (`before`); `kept` False when the distributor keeps no record the API gives; `why` when the record
+    shows no reduction to put back (the last change was not one, or the record does not end at the
+    quantity re-read)."""
+
+    kept: bool
+    before: int | None = None
+    why: str = ""
 
 
 class Writer(Protocol):
@@ -87,6 +107,7 @@ class Writer(Protocol):
 
     def now(self, scope: str, sub_id: str, today: date, tenant: Joins) -> Now: ...
     def send(self, c: CommerceChange) -> Sent: ...
+    def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded: ...
 
 
 def _failed(exc: Pax8Error | SherwebError) -> Sent:
@@ -143,7 +164,23 @@ class Pax8Writer:
             stale=stale,
             future=start if start > today.isoformat() else None,
             twins=pax8_twins(sub, listed, tenant),
+            price=sub.partner_cost if sub.partner_cost is not None else sub.price,
         )
+
+    def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded:
+        """Pax8's history of the subscription: the quantity before its last change (Unread when the
+        history cannot be read)."""
+        try:
+            versions = self.pax8.history(scope, sub_id)
+        except Pax8Error as exc:
+            raise Unread(str(exc)) from None
+        if not versions or versions[0].quantity != quantity:
+            ends = f"{versions[0].quantity} seats" if versions else "no entry"
+            return Recorded(True, why=f"Pax8's history of it ends at {ends}, not the {quantity} re-read")
+        if len(versions) < 2 or versions[1].quantity <= quantity:
+            last = "no change" if len(versions) < 2 else f"{versions[1].quantity} -> {quantity} seats"
+            return Recorded(True, why=f"Pax8's history shows {last} as its last change, no reduction")
+        return Recorded(True, versions[1].quantity)
 
     def send(self, c: CommerceChange) -> Sent:
         try:
@@ -196,6 +233,10 @@ class SherwebWriter:
             stale=stale,
             least=seats.least(today),
         )
+
+    def recorded(self, scope: str, sub_id: str, quantity: int) -> Recorded:
+        del scope, sub_id, quantity  # Sherweb's API documents no history of a subscription's quantity
+        return Recorded(False)
 
     def send(self, c: CommerceChange) -> Sent:
         try:

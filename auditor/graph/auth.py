@@ -49,7 +49,8 @@ class TokenClaims:
     """What the auditor reads of an access token's claims, decoded once (untrusted: each claim is
     taken only in the type the Microsoft identity platform documents, else None): the tenant (`tid`),
     an app-only token's application permissions (`roles`), a delegated token's scopes (`scp`), its
-    expiry (`exp`), its audience (`aud`) and the app (`appid` in v1 tokens, `azp` in v2)."""
+    expiry (`exp`), its audience (`aud`), the app (`appid` in v1 tokens, `azp` in v2) and a delegated
+    token's signed-in user (`oid`: the directory audit log names that user as the writer)."""
 
     tid: str | None = None
     roles: tuple[str, ...] | None = None  # None: the token carries no `roles` list
@@ -58,6 +59,7 @@ class TokenClaims:
     aud: str | None = None
     app: str | None = None
     delegated: bool = False  # a user's token: scopes and no roles; its permissions are not checked
+    oid: str | None = None  # the signed-in user's object id (a delegated token)
 
     @classmethod
     def of(cls, payload: Mapping[str, object]) -> TokenClaims:
@@ -74,6 +76,7 @@ class TokenClaims:
             aud=text("aud"),
             app=text("appid") or text("azp"),
             delegated="scp" in payload and "roles" not in payload,
+            oid=text("oid"),
         )
 
     @property

@@ -12,6 +12,11 @@
                                {size, totalElements, totalPages, number}}; a companyId that is not the
                                partner's: 403 {type, message: "Invalid companyId", instance, status}
     GET  /v1/subscriptions/{subscriptionId}   one subscription, 404 "Subscription not found"
+    GET  /v1/subscriptions/{subscriptionId}/history   "Get Subscription History" ("Returns a list of
+                               changes for a subscription"): {content: [...]}, each entry the
+                               subscription as it was (Pax8's Subscription schema with its createdDate
+                               and updatedDate), newest first: the subscription as given, then one entry
+                               for each update this stand-in made; 404 "Subscription not found"
     GET  /v1/invoices          the partner's invoices, paged; /v1/invoices/{invoiceId} one of them, and
                                /v1/invoices/{invoiceId}/items its items, paged ("The maximum page size
                                is 200"); an unknown invoice: 404 "Invoice not found"
@@ -91,6 +96,7 @@ class Pax8StandIn(StandIn):
         clock: Callable[[], float] = time.time,
         invoices: Sequence[Mapping[str, Any]] = (),
         invoice_items: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+        history: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     ) -> None:
         super().__init__(token=None)  # the tokens are this stand-in's own: issued by /oauth/token
         self.client_id, self.client_secret = client_id, client_secret
@@ -100,6 +106,14 @@ class Pax8StandIn(StandIn):
         self.invoices = [dict(i) for i in invoices]
         self.invoice_items = {k: [dict(x) for x in v] for k, v in (invoice_items or {}).items()}
         self.clock = clock
+        self._last_stamp: datetime.datetime | None = None
+        # each subscription's history (Get Subscription History), oldest first: as given (`history`, as an
+        # earlier stand-in left it), then each update
+        given = {k: [dict(v) for v in vs] for k, vs in (history or {}).items()}
+        self.history: dict[str, list[dict[str, Any]]] = {
+            str(s["id"]): given.get(str(s["id"])) or [{**s, "createdDate": s.get("createdDate") or self._stamp()}]
+            for s in self.subscriptions
+        }
         self.issued: dict[str, float] = {}  # token -> when it expires
         self.writes = 0
 
@@ -126,6 +140,11 @@ class Pax8StandIn(StandIn):
         """A GET of the API, its token checked."""
         if asked.path == "/v1/subscriptions":
             return self._subscriptions(asked)
+        if asked.path.startswith("/v1/subscriptions/") and asked.path.endswith("/history"):
+            versions = self.history.get(asked.path.split("/")[3])
+            if versions is None:
+                return _error(404, "Subscription not found", asked.path)
+            return Reply(200, {"content": [dict(v) for v in reversed(versions)]})
         if asked.path.startswith("/v1/subscriptions/"):
             found = [s for s in self.subscriptions if s["id"] == asked.path.rsplit("/", 1)[1]]
             return Reply(200, found[0]) if found else _error(404, "Subscription not found", asked.path)
@@ -169,7 +188,24 @@ class Pax8StandIn(StandIn):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
         if "quantity" in body:
             sub["quantity"] = quantity
+        self._versioned(sub)
         return Reply(200, sub)
+
+    def _stamp(self) -> str:
+        """Now on the stand-in's clock, as Pax8 writes a history entry's time; never the time of the
+        entry before it (a pinned clock still orders the entries)."""
+        now = datetime.datetime.fromtimestamp(self.clock(), datetime.UTC)
+        last = self._last_stamp
+        if last is not None and now <= last:
+            now = last + datetime.timedelta(milliseconds=1)
+        self._last_stamp = now
+        return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _versioned(self, sub: dict[str, Any]) -> None:
+        """A history entry for the subscription as it is now (after an update or a cancellation)."""
+        versions = self.history.setdefault(str(sub["id"]), [])
+        created = (versions[0] if versions else sub).get("createdDate")
+        versions.append({**sub, "createdDate": created, "updatedDate": self._stamp()})
 
     def _today(self) -> str:
         return time.strftime("%Y-%m-%d", time.gmtime(self.clock()))
@@ -191,6 +227,7 @@ class Pax8StandIn(StandIn):
             return _error(422, f"Subscription is {sub.get('status')}", asked.path)
         sub["status"] = "Cancelled" if on == today else "PendingCancel"
         sub["endDate"] = f"{on}T00:00:00Z"
+        self._versioned(sub)
         return Reply(204)  # "Successful operation", no body
 
     def _token(self, asked: Asked) -> Reply:

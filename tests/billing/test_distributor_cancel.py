@@ -57,7 +57,20 @@ def test_a_whole_subscription_is_cancelled_at_pax8_and_undo_names_it(
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         writes = world.pax8.writes
-        argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        argv = [
+            "undo",
+            str(path),
+            "--distributor",
+            "--yes",
+            "--pax8-endpoint",
+            world.pax8.url,
+            "--graph-endpoint",
+            world.graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            world.tenant_id,
+        ]
         assert main(argv) == 3
         out = capsys.readouterr()
         assert "cannot be undone by this tool: buy the product again in Pax8's portal" in out.out + out.err

@@ -132,7 +132,20 @@ def test_an_edited_journal_puts_back_no_more_than_was_read(
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         writes = world.pax8.writes
-        argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        argv = [
+            "undo",
+            str(path),
+            "--distributor",
+            "--yes",
+            "--pax8-endpoint",
+            world.pax8.url,
+            "--graph-endpoint",
+            world.graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            world.tenant_id,
+        ]
         assert main(argv) == 3
         err = capsys.readouterr().err
         assert "not put back: the journal says" in err and "5000" in err and "the plan's change" in err
@@ -145,7 +158,8 @@ def test_an_edited_journal_puts_back_no_more_than_was_read(
         path.write_text("".join(json.dumps(ln) + "\n" for ln in lines), "utf-8")
         assert main(argv) == 0
         assert asked == [
-            "D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14: they cost 40.56 a month again)?"
+            "D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14 at Pax8 now: they cost 40.56 a "
+            "month again)?"
         ]
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
 
@@ -159,10 +173,23 @@ def test_undo_exits_3_when_sherweb_changed_the_quantity_since(
         world.sherweb.subscriptions[CUSTOMER][0]["quantity"] = 31  # a seat bought since the reduction
         path, _ = world.journal()
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: True)
-        argv = ["undo", str(path), "--distributor", "--yes", "--sherweb-endpoint", world.sherweb.url]
+        argv = [
+            "undo",
+            str(path),
+            "--distributor",
+            "--yes",
+            "--sherweb-endpoint",
+            world.sherweb.url,
+            "--graph-endpoint",
+            world.graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            world.tenant_id,
+        ]
         assert main(argv) == 3
         err = capsys.readouterr().err
-        assert "D1. put POWER_BI_PRO back from 30 to 34 seats at Sherweb: not undone: it now has 31 seats" in err
+        assert "D1. put POWER_BI_PRO back from 30 seats at Sherweb: not undone: it now has 31 seats" in err
         assert world.seats() == 31 and world.sherweb.writes == 1  # the reduction only
 
 

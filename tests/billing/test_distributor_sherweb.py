@@ -120,10 +120,26 @@ def test_a_reduction_at_sherweb_is_planned_made_journaled_and_undone(
         assert lines[1]["note"] == f"Sherweb's amendment {amendment}"
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
-        argv = ["undo", str(path), "--distributor", "--yes", "--sherweb-endpoint", world.sherweb.url]
+        argv = [
+            "undo",
+            str(path),
+            "--distributor",
+            "--yes",
+            "--sherweb-endpoint",
+            world.sherweb.url,
+            "--graph-endpoint",
+            world.graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            world.tenant_id,
+        ]
         assert main(argv) == 0
         assert world.seats() == 34
-        assert asked == ["D1. put POWER_BI_PRO back from 30 to 34 seats at Sherweb?"]
+        assert asked == [
+            "D1. put POWER_BI_PRO back from 30 to 34 seats at Sherweb (4 seats, at a price Sherweb's API does not "
+            "give)?"
+        ]
         out = capsys.readouterr()
         texts = out.out + out.err + "".join(p.read_text("utf-8") for p in world.out.glob("*.jsonl"))
         assert SECRET not in texts and KEY not in texts

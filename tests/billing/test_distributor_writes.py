@@ -161,11 +161,25 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         # undo asks, then puts the quantity back
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
-        argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        argv = [
+            "undo",
+            str(path),
+            "--distributor",
+            "--yes",
+            "--pax8-endpoint",
+            world.pax8.url,
+            "--graph-endpoint",
+            world.graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            world.tenant_id,
+        ]
         assert main(argv) == 0
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
         assert asked == [
-            "D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14: they cost 40.56 a month again)?"
+            "D1. put POWER_BI_PRO back from 2 to 6 seats at Pax8 (4 seats at 10.14 at Pax8 now: they cost 40.56 a "
+            "month again)?"
         ]
         _, undone = world.journal("distributor-undo-*")
         assert [(ln["kind"], ln["to"], ln["outcome"]) for ln in undone] == [
@@ -187,7 +201,20 @@ def test_an_undo_without_a_terminal_to_ask_at_puts_nothing_back_and_says_so(
         path, _ = world.journal()
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: stdin is not a tty
         capsys.readouterr()
-        argv = ["undo", str(path), "--distributor", "--yes", "--pax8-endpoint", world.pax8.url]
+        argv = [
+            "undo",
+            str(path),
+            "--distributor",
+            "--yes",
+            "--pax8-endpoint",
+            world.pax8.url,
+            "--graph-endpoint",
+            world.graph.url,
+            "--auth",
+            "token",
+            "--tenant-id",
+            world.tenant_id,
+        ]
         assert main(argv) == 3
         captured = capsys.readouterr()
         assert "not undone: no terminal to ask at" in captured.out
@@ -209,7 +236,24 @@ def test_an_undo_without_yes_and_without_a_terminal_says_it_is_a_dry_run(
         path, _ = world.journal()
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal either
         capsys.readouterr()
-        assert main(["undo", str(path), "--distributor", "--pax8-endpoint", world.pax8.url]) == 0
+        assert (
+            main(
+                [
+                    "undo",
+                    str(path),
+                    "--distributor",
+                    "--pax8-endpoint",
+                    world.pax8.url,
+                    "--graph-endpoint",
+                    world.graph.url,
+                    "--auth",
+                    "token",
+                    "--tenant-id",
+                    world.tenant_id,
+                ]
+            )
+            == 0
+        )
         out = capsys.readouterr().out
         assert "-> would ask, then put them back" in out
         assert "dry run: 1 reduction would be put back, nothing was written" in out

@@ -1,0 +1,130 @@
+"""What bounds a distributor put-back (undo --distributor), read at the call from the sources and never
+from a file beside the journal (docs/plan-and-apply.md, "What undo reads at the call"):
+
+- the seats the tenant assigns now, per product (Graph's GET /subscribedSkus, `consumedUnits`), signed in
+  to the tenant the operator names (--tenant-id, else AZURE_TENANT_ID; permissions.check_tenant);
+- the spare seats the plan's policy allows for the product (`catalog[].spare_seats`: the tightest of
+  `max` and `max_percent`, never below `min`, as spare-seats-over-limit counts them; `max_percent` of
+  the seats assigned now), read only from the policy files whose SHA-256 the plan carries and the disk
+  still holds (check_policies); a policy that cannot be verified allows no spare seat.
+
+A put-back leaves the distributor billing at most the seats assigned now plus that spare limit
+(`cap`): to put back the seats of users whose licenses were removed, give the licenses back first
+(undo the plan's license changes), then the seats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.common.errors import CollectionError
+
+from ..formats.plan_json import PlanFile, PlanFileError, check_policies
+from ..graph.retries import GraphRequestError
+from ..policy.objects import CatalogEntry, Policy
+from ..policyset.load import load_policy_file
+from . import permissions
+from .arguments import WriteOptions
+from .run import _client
+
+
+@dataclass(frozen=True)
+class Assigned:
+    part: str  # skuPartNumber, as a policy's catalog may name the product
+    consumed: int  # consumedUnits: the seats assigned now
+
+
+@dataclass(frozen=True)
+class TenantNow:
+    """The tenant's seats as read at the call, and the policies the plan was judged under."""
+
+    assigned: Mapping[str, Assigned] = field(default_factory=dict)  # skuId (lower case) -> its seats
+    policies: Sequence[Policy] = ()
+    unread: str = ""  # why the tenant's seats could not be read: no put-back is made
+    policy_note: str = ""  # why the plan's policy allows no spare seat here (it could not be verified)
+
+    def spare(self, sku_id: str) -> int:
+        """The most spare seats the plan's policy allows for the product (0: none, or not verified)."""
+        seats = self.assigned.get(sku_id.lower())
+        if seats is None:
+            return 0
+        limits = [
+            _limit(entry, seats.consumed)
+            for policy in self.policies
+            for entry in policy.catalog or ()
+            if entry.sku.lower() in (sku_id.lower(), seats.part.lower())
+        ]
+        return min(limits) if limits else 0
+
+    def cap(self, sku_id: str | None) -> tuple[int, str] | str:
+        """(the most seats of the product the distributor may bill after a put-back, how that is
+        counted), or why it cannot be told."""
+        if self.unread:
+            return f"the tenant's seats could not be read ({self.unread})"
+        seats = self.assigned.get((sku_id or "").lower())
+        if sku_id is None or seats is None:
+            return "which of the tenant's products it is cannot be told from the distributor and Graph now"
+        spare = self.spare(sku_id)
+        note = f" ({self.policy_note})" if self.policy_note and not spare else ""
+        return seats.consumed + spare, f"{seats.consumed} assigned now, {spare} spare allowed by the policy{note}"
+
+
+def _limit(entry: CatalogEntry, consumed: int) -> int:
+    """The spare seats one catalog entry allows, as spare-seats-over-limit counts them; its minimum
+    alone when it sets no limit."""
+    limits = entry.spare_seats
+    if limits is None:
+        return 0
+    caps = [limits.max] if limits.max is not None else []
+    if limits.max_percent is not None:
+        caps.append(math.floor(consumed * limits.max_percent / 100))
+    least = limits.min or 0
+    return max(min(caps), least) if caps else least
+
+
+def _policies(plan: PlanFile) -> tuple[list[Policy], str]:
+    """The plan's policies, each file verified by the SHA-256 the plan carries; ([], why) otherwise."""
+    if not plan.policy_sha256:
+        return [], "the plan names no policy file with its SHA-256"
+    try:
+        check_policies(plan)
+    except PlanFileError as exc:
+        return [], str(exc)
+    found = []
+    for file, _ in plan.policy_sha256:
+        policy, issues, _ = load_policy_file(Path(file))
+        if policy is None:
+            return [], f"the policy file {file} does not load ({issues[0].message if issues else 'unreadable'})"
+        found.append(policy)
+    return found, ""
+
+
+async def _assigned(options: WriteOptions, plan: PlanFile) -> dict[str, Assigned]:
+    client = _client(options, plan.tenant_id, plan.cloud, f"the plan {plan.path.name}")
+    try:
+        await permissions.check_tenant(client, plan.tenant_id)
+        doc = await client.get("/subscribedSkus?$select=skuId,skuPartNumber,consumedUnits")
+    finally:
+        await client.aclose()
+    out: dict[str, Assigned] = {}
+    for sku in (doc.get("value") or []) if isinstance(doc, dict) else []:
+        if not isinstance(sku, dict):
+            continue
+        sku_id, part, used = sku.get("skuId"), sku.get("skuPartNumber"), sku.get("consumedUnits")
+        if isinstance(sku_id, str) and isinstance(used, int) and not isinstance(used, bool):
+            out[sku_id.lower()] = Assigned(part if isinstance(part, str) else "", used)
+    return out
+
+
+def tenant_now(options: WriteOptions, plan: PlanFile) -> TenantNow:
+    """The tenant's assigned seats (Graph, read now) and the plan's verified policies."""
+    policies, why = _policies(plan)
+    try:
+        assigned = asyncio.run(_assigned(options, plan))
+    except (CollectionError, GraphRequestError) as exc:
+        return TenantNow(unread=f"GET /subscribedSkus: {exc}")
+    return TenantNow(assigned, policies, policy_note=why)
