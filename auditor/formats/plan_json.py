@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -134,7 +134,7 @@ class PlanFile:
     # they were recorded
     policy_sha256: tuple[tuple[str, str], ...] = ()
     # which findings the plan was compiled for (plan.json's `filters`): apply compiles again with them
-    filters: Filters = Filters()
+    filters: Filters = field(default_factory=Filters)
 
 
 class Where:
