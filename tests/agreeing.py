@@ -11,6 +11,7 @@ child process.
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ def agreeing(real: Any) -> Any:
     """`real` (auditor.pipeline.recompile.recompile), but for a plan without policy files: the file's changes."""
     from auditor.apply.fresh import FreshPlan
 
+    @functools.wraps(real)  # `__wrapped__`: the real one, for a test that needs it
     def recompile(plan: Any, options: Any, now: Any) -> FreshPlan:
         if plan.policy_files:
             return real(plan, options, now)

@@ -1,0 +1,264 @@
+"""The file selects, the source decides: an edited plan.json makes apply do nothing the plan as written
+would not have done.
+
+The sample tenant is audited and planned once on the Graph emulator; the plan is then applied (--yes, the
+real command line) as written, and once per edit, each on a fresh copy of the tenant. An edit is what a
+person or a pull request could make of one field of one change: its target, product, group, kind, seats,
+preconditions, findings, dependencies, words, or a change appended. For every edit, the writes Graph
+receives are among the writes of the run as written, the run exits 3, and the refusal names the field the
+fresh compile disagrees on (auditor.apply.agree)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.cli import main
+from auditor.snapshot import load_snapshot
+from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "auditor_dev" / "sample" / "sample-tenant.json"
+EXAMPLE = ROOT / "examples" / "contoso-policy.yaml"
+WRITE = ("LicenseAssignment.ReadWrite.All", "GroupMember.ReadWrite.All", "User.ReadWrite.All")
+CEO = "8d116ece-1738-47d9-bd9c-172411e20b8f"  # ceo@contoso.example: no finding, holds E5
+E5 = "06ebc4ee-1bb5-47dd-8120-11324bc54e06"
+COPILOT = "639dec6b-bb19-468b-871c-c5c441c4b0cb"
+PILOT_GROUP = "aa7f1640-4c71-4ef9-8b16-a30b43fa0a23"
+AT = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # apply runs half an hour after the audit
+
+
+class _Pinned(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        return datetime(2026, 11, 1, 6, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Planned:
+    plan: dict[str, Any]  # plan.json as `plan` wrote it
+    token: str
+    tenant_id: str
+    written: frozenset[str]  # the writes Graph received from the plan applied as written
+
+
+def _pinned(monkeypatch: pytest.MonkeyPatch, token: str, tenant_id: str) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
+    monkeypatch.setattr("auditor.apply.run.clock", lambda: AT)
+    monkeypatch.setattr("auditor.graph.collector.datetime", _Pinned)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
+    monkeypatch.setenv("AZURE_TENANT_ID", tenant_id)
+
+
+def _writes(graph: GraphEmulator) -> frozenset[str]:
+    """Each write Graph received: its request and body (a group join's @odata.id names the emulator's own
+    address, which differs from one emulator to the next)."""
+    return frozenset(
+        f"{r.method} {r.path} {json.dumps(r.body, sort_keys=True)}".replace(graph.url, "GRAPH") for r in graph.writes()
+    )
+
+
+def _apply(graph: GraphEmulator, plan: Path, journal: Path) -> int:
+    conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+    return main(["apply", str(plan), "--yes", "--journal", str(journal), "--wait", "0", *conn])
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planned]:
+    folder = tmp_path_factory.mktemp("planned")
+    snapshot = load_snapshot(SAMPLE)
+    token = app_token(snapshot.tenant_id, roles=(*DEMO_ROLES, *WRITE))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _pinned(monkeypatch, token, snapshot.tenant_id)
+        # this process's own plan locks (tests/conftest.py's, which a module's fixture runs before)
+        monkeypatch.setattr("auditor.apply.lock.lock_folder", lambda: folder / "plan-locks")
+        with GraphEmulator(snapshot, token=token) as graph:
+            conn = ["--graph-endpoint", graph.url, "--auth", "token"]
+            policies = ["--policies", str(EXAMPLE), "--as-of", "2026-11-01T06:00:00Z"]
+            assert main(["audit", *policies, "--output-dir", str(folder), "--format", "json", *conn]) == 1
+            assert main(["plan", "--report-dir", str(folder)]) == 0
+        plan = json.loads((folder / "plan.json").read_text("utf-8"))
+        with GraphEmulator(snapshot, token=token) as graph:
+            assert _apply(graph, folder / "plan.json", folder / "journal.jsonl") == 0
+            written = _writes(graph)
+    assert written  # the plan as written changes the tenant
+    yield Planned(plan, token, snapshot.tenant_id, written)
+
+
+def _find(plan: dict[str, Any], test: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    return next(c for c in plan["changes"] if test(c))
+
+
+def _retarget(change: dict[str, Any], user: str) -> None:
+    change["path"] = change["path"].replace(change["user"], user)
+    change["user"] = user
+
+
+def _removes_e5(c: dict[str, Any]) -> bool:
+    return c["kind"] == "assign_license" and c["body"] == {"addLicenses": [], "removeLicenses": [E5]}
+
+
+def _gives_copilot(c: dict[str, Any]) -> bool:
+    return c["kind"] == "assign_license" and any(a["skuId"] == COPILOT for a in c["body"]["addLicenses"])
+
+
+def _target(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, _removes_e5)
+    _retarget(change, CEO)
+    return change["n"], "path"
+
+
+def _product(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, _removes_e5)
+    change["body"]["removeLicenses"] = [COPILOT]
+    return change["n"], "body"
+
+
+def _copilot_outside_candidates(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, _gives_copilot)
+    _retarget(change, CEO)
+    change["precondition"] = [p for p in change["precondition"] if "in_any_group" not in p]
+    return change["n"], "path"
+
+
+def _candidates_rewritten(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, _gives_copilot)
+    for p in change["precondition"]:
+        if "in_any_group" in p:
+            p["in_any_group"] = [PILOT_GROUP]
+    return change["n"], "precondition"
+
+
+def _group(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, lambda c: c["kind"] == "remove_member" and c["group"] != PILOT_GROUP)
+    change["path"] = change["path"].replace(change["group"], PILOT_GROUP)
+    change["group"] = PILOT_GROUP
+    return change["n"], "path"
+
+
+def _kind(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, lambda c: c["kind"] == "add_member")
+    change |= {
+        "kind": "remove_member",
+        "method": "DELETE",
+        "path": f"/groups/{change['group']}/members/{change['user']}/$ref",
+        "body": None,
+        "precondition": [{"member_of": change["group"]}],
+    }
+    return change["n"], "kind"
+
+
+def _seats(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, _removes_e5)
+    change["seats"] = {"SPE_E5": -2}
+    return change["n"], "seats"
+
+
+def _preconditions_deleted(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, lambda c: any("account_enabled" in p for p in c["precondition"]))
+    change["precondition"] = []
+    return change["n"], "precondition"
+
+
+def _findings(plan: dict[str, Any]) -> tuple[int, str]:
+    first, second = plan["changes"][0], plan["changes"][-1]
+    first["findings"] = list(second["findings"])
+    return first["n"], "findings"
+
+
+def _dependency_removed(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, lambda c: bool(c["depends_on"]))
+    change["depends_on"] = []
+    return change["n"], "depends_on"
+
+
+def _words(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, _removes_e5)
+    change["description"] = "Remove Microsoft 365 E5 from the contractor"
+    return change["n"], "description"
+
+
+def _appended(plan: dict[str, Any]) -> tuple[int, str]:
+    change = json.loads(json.dumps(_find(plan, _removes_e5)))
+    _retarget(change, CEO)
+    change["n"] = len(plan["changes"]) + 1
+    plan["changes"].append(change)
+    return change["n"], "path"
+
+
+def _reprocess_elsewhere(plan: dict[str, Any]) -> tuple[int, str]:
+    change = _find(plan, lambda c: c["kind"] == "reprocess")
+    _retarget(change, CEO)
+    return change["n"], "path"
+
+
+EDITS = [
+    _target,
+    _product,
+    _copilot_outside_candidates,
+    _candidates_rewritten,
+    _group,
+    _kind,
+    _seats,
+    _preconditions_deleted,
+    _findings,
+    _dependency_removed,
+    _words,
+    _appended,
+    _reprocess_elsewhere,
+]
+
+
+@pytest.mark.parametrize("edit", EDITS, ids=[e.__name__.strip("_") for e in EDITS])
+def test_an_edited_change_is_refused_naming_its_field_and_nothing_more_is_written(
+    planned: Planned,
+    edit: Callable[[dict[str, Any]], tuple[int, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _pinned(monkeypatch, planned.token, planned.tenant_id)
+    plan = json.loads(json.dumps(planned.plan))
+    n, field = edit(plan)
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), "utf-8")
+    capsys.readouterr()
+    with GraphEmulator(load_snapshot(SAMPLE), token=planned.token) as graph:
+        assert _apply(graph, path, tmp_path / "journal.jsonl") == 3
+        written = _writes(graph)
+    assert written <= planned.written, sorted(written - planned.written)
+    err = capsys.readouterr().err
+    assert f"change {n} ({field}): refused" in err
+    lines = [json.loads(t) for t in (tmp_path / "journal.jsonl").read_text("utf-8").splitlines()]
+    assert [(ln["outcome"], ln["note"].split(",")[0]) for ln in lines if ln["n"] == n] == [
+        ("failed", f"refused ({field})")
+    ]
+
+
+def test_a_plan_without_its_policy_files_is_not_applied(
+    planned: Planned, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A plan whose policy files were taken out cannot be compiled again: nothing is applied (exit 2)."""
+    _pinned(monkeypatch, planned.token, planned.tenant_id)
+    monkeypatch.setattr("auditor.pipeline.recompile.recompile", _real_recompile())
+    plan = json.loads(json.dumps(planned.plan)) | {"policy_files": [], "policy_sha256": {}}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan), "utf-8")
+    with GraphEmulator(load_snapshot(SAMPLE), token=planned.token) as graph:
+        assert _apply(graph, path, tmp_path / "journal.jsonl") == 2
+        assert graph.writes() == []
+    assert "the plan names no policy file, so it cannot be compiled again" in capsys.readouterr().err
+
+
+def _real_recompile() -> Any:
+    """The fresh compile as the command line has it (tests/agreeing.py lets a hand-written plan agree)."""
+    from auditor.pipeline import recompile as module
+
+    return module.recompile.__wrapped__
