@@ -100,7 +100,7 @@ def cmd_email(args: argparse.Namespace) -> int:
 def cmd_apply(options: WriteOptions) -> int:
     """`apply PLAN`: auditor.apply.run's, with the plan compiled again at the call by the audit's own stages
     (auditor.pipeline.recompile): the file selects among the changes the tool would make now."""
-    from .apply.run import cmd_apply as apply_command
-    from .pipeline.recompile import recompile
+    from .apply.run import cmd_apply as apply_command  # the write path loads for apply only (start-up)
+    from .pipeline.recompile import recompile  # likewise
 
     return apply_command(options, recompile)

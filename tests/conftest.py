@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from auditor.graph.pacing import Pacing, forget_app_windows
 from auditor_dev.emulator import Budgets, VirtualTime
-from tests.agreeing import agreeing
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +32,29 @@ def _own_plan_locks(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Te
     monkeypatch.setattr("auditor.apply.lock.lock_folder", lambda: tmp_path_factory.getbasetemp() / "plan-locks")
 
 
+def agreeing(real: Any) -> Any:
+    """`real` (auditor.pipeline.recompile.recompile), but for a plan without policy files: the file's own
+    changes and bill. A plan a test of apply's write loop writes by hand (tests/apply/conftest.write_plan)
+    names no policy file, so apply cannot compile it again at the call (a real such plan is refused, exit 2);
+    those tests (journals, signals, undo, seats) get the fresh compile a tenant and policy agreeing with the
+    file would give. A plan `plan` wrote names its policy files and is compiled again for real
+    (tests/apply/test_file_selects.py edits such plans). `python tests/agreeing.py ARGS` runs the command
+    line with it, for a test that runs apply as a child process."""
+    from auditor.apply.fresh import FreshPlan
+
+    @functools.wraps(real)  # `__wrapped__`: the real one, for a test that needs it
+    def recompile(plan: Any, options: Any, now: Any) -> FreshPlan:
+        if plan.policy_files:
+            return real(plan, options, now)
+        written = json.loads(plan.path.read_bytes().decode("utf-8-sig"))
+        return FreshPlan({"changes": [dict(c.raw) for c in plan.changes], "bill": written.get("bill")})
+
+    return recompile
+
+
 @pytest.fixture(autouse=True)
 def _hand_written_plans_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A hand-written plan (no policy files) is compiled again as its own changes (tests/agreeing.py)."""
+    """A hand-written plan (no policy files) is compiled again as its own changes (agreeing)."""
     from auditor.pipeline import recompile as module
 
     monkeypatch.setattr(module, "recompile", agreeing(module.recompile))

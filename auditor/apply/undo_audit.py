@@ -190,3 +190,9 @@ class AuditProof:
             "line is not borne out (the log takes some minutes to show a write: undo again later if it was "
             "just made)"
         )
+
+
+async def not_borne_out(proof: AuditProof | None, line: JournalLine, change: Change) -> str | None:
+    """Why the directory audit log does not bear out `line` as this tool's own write (None: it does, or
+    the log was not asked)."""
+    return await proof.unproven(line, change) if proof is not None else None

@@ -41,7 +41,7 @@ from .run import _client, _run, _writer, clock
 from .session import ApplyStopped, LineFailed, Session
 from .state import UserState, held_apart_from, held_only_from, read_state
 from .undo import inverse, no_inverse, reverse, subject
-from .undo_audit import AuditProof
+from .undo_audit import AuditProof, not_borne_out
 from .wait import DEFAULT_WAIT, Awaited, copies, duration, wait_for_copies
 
 
@@ -418,7 +418,7 @@ async def _undo_one(undo: Undo, session: Session, line: JournalLine, undoes: Und
     if reasons:
         session.skip(k, change, change.raw, "; ".join(reasons), before, undoes)
         return False
-    unproven = await _unproven(undo, line, change)
+    unproven = await not_borne_out(undo.proof, line, change)
     if unproven:  # the journal's line is not borne out by the tenant's audit log: exit 3, named
         session.skip(k, change, change.raw, unproven, before, undoes)
         undo.problems.append(f"change {line.n} not undone: {unproven}")
@@ -460,7 +460,7 @@ async def _keep_products(
         inv = inverse(removal, k, state, session.client.base_url, Where(journal.path))
         if inv.change is not None:
             session.say(f"      {inv.change.request}")
-            unproven = await _unproven(undo, removal, inv.change)
+            unproven = await not_borne_out(undo.proof, removal, inv.change)
             if unproven:  # the copy is not put back: the user stays in the group (named below)
                 session.skip(k, inv.change, inv.change.raw, unproven, state.before(inv.change.skus()), undoes)
                 undo.problems.append(f"change {removal.n} of {journal.path.name} not undone: {unproven}")
@@ -499,7 +499,7 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
             session.skip(k, later.change, later.change.raw, inv.note, now.before(later.change.skus()), undoes)
             continue
         session.say(f"      {inv.change.request}")
-        unproven = await _unproven(undo, later, inv.change)
+        unproven = await not_borne_out(undo.proof, later, inv.change)
         if unproven:  # not joined again: the user stays in the group the join put them in
             session.skip(k, inv.change, inv.change.raw, unproven, now.before(inv.change.skus()), undoes)
             raise LineFailed(f"change {later.n} of {journal.path.name} not undone: {unproven}")
@@ -514,11 +514,6 @@ async def _rejoin_first(undo: Undo, session: Session, line: JournalLine, state: 
         if session.execute:
             state = await session.read(k, line.change, line.change.raw, undoes)
     return state
-
-
-async def _unproven(undo: Undo, line: JournalLine, change: Change) -> str | None:
-    """Why the directory audit log does not bear out `line` as this tool's own write (undo_audit)."""
-    return await undo.proof.unproven(line, change) if undo.proof is not None else None
 
 
 def _rejoined(
@@ -578,8 +573,7 @@ def cmd_undo(options: WriteOptions) -> int:
 
         return undo_distributor_changes(options, path)
     if options.commerce:  # a commerce journal (apply --commerce): buying seats back asks first
-        # the billing clients load only for --commerce
-        from .commerce_undo import undo_commerce_changes
+        from .commerce_undo import undo_commerce_changes  # the billing clients load only for --commerce
 
         return undo_commerce_changes(options, path, clock().date())
     with hold(path, "the journal"), contextlib.ExitStack() as plan_lock:  # not while an apply still writes it

@@ -20,7 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .usage_data import COPILOT, COPILOT_ACTIVITY, LAST_ACTIVITY, UserUsage
+from auditor.common.numbers import whole_number
+
+from .usage_data import COPILOT, COPILOT_ACTIVITY, COPILOT_VERSION, LAST_ACTIVITY, USAGE_REPORTS, ReportRead, UserUsage
 
 # the UserUsage fields the reading rests on (what a rule of the run asks the collector to read)
 COPILOT_USE_FIELDS = frozenset((*COPILOT.columns.values(), COPILOT_ACTIVITY))
@@ -65,3 +67,19 @@ def last_copilot_use(row: UserUsage) -> CopilotUse | None:
         return CopilotUse(None, None, counted)
     day = max(d for d, _ in dates)
     return CopilotUse(day, min(c for d, c in dates if d == day), counted)
+
+
+def copilot_report_unusable(read: ReportRead | None, days: int) -> str | None:
+    """Why the Copilot report as read cannot tell an idle seat over `days` (None: it can, or it was not
+    read at all): read in another version than v2 it has no Chat or agent dates; without its columns (an
+    older snapshot) none of its other "... Last Activity Date" columns, so a user of Copilot Chat on the
+    web or in Edge would read as idle; a period shorter than the window makes a blank date mean too little."""
+    if read is None:
+        return None
+    if f"version='{COPILOT_VERSION}'" not in read.request:
+        return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} in version {COPILOT_VERSION})"
+    if read.columns is None:
+        return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} with all its columns)"
+    if (whole_number(read.period[1:]) or 0) < days:
+        return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} for {COPILOT.period(days)})"
+    return None

@@ -328,8 +328,7 @@ class _Run:
     def __init__(self, client: GraphClient, options: CollectOptions, clock: Callable[[], datetime], progress: Progress):
         self.client, self.options, self.clock = client, options, clock
         self.state = _Collection(client, progress, options.concurrency or DEFAULT_CONCURRENCY)
-        self.state.streams = options.concurrency
-        self.state.attributes = options.attributes
+        self.state.streams, self.state.attributes = options.concurrency, options.attributes
         self.state.mail_domains = options.mail_domains
         self.prefetch: PurposeReads | None = None
         self.reports: UsageCollection | None = None

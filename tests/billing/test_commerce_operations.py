@@ -9,6 +9,7 @@ import asyncio
 import copy
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from auditor.apply.arguments import WriteOptions
 from auditor.apply.commerce import Commerce, CommerceJournal, apply_commerce_changes, commerce_of, run_commerce
 from auditor.apply.commerce_reread import reread
 from auditor.apply.commerce_undo import undo_commerce
+from auditor.apply.fresh import FreshPlan
 from auditor.billing import arm
 from auditor.billing.arm import BillingSourceError
 from auditor.billing.file import Channel
@@ -282,8 +284,15 @@ def test_commerce_only_refuses_a_credential_of_another_tenant(sample: Any, tmp_p
         with pytest.raises(
             UsageError, match="signs in to tenant 11111111-2222-3333-4444-555555555555, but the changes"
         ):
-            apply_commerce_changes(WriteOptions(command="apply", yes=True), load_plan(plan), client, TODAY)
+            apply_commerce_changes(
+                WriteOptions(command="apply", yes=True), load_plan(plan), client, TODAY, _as_written(plan)
+            )
     assert not list(tmp_path.glob("commerce-journal-*"))
+
+
+def _as_written(plan: Path) -> Callable[[], FreshPlan]:
+    """A fresh compile that agrees with the plan as written (apply's own runs it from the tenant)."""
+    return lambda: FreshPlan(json.loads(plan.read_text("utf-8")))
 
 
 # --- outcomes: an answer that does not settle it ------------------------------------------------
@@ -484,14 +493,14 @@ def test_a_plan_changed_since_apply_read_it_is_refused(sample: Any, tmp_path: Pa
     edited["request"]["body"] = {"properties": {"quantity": 1}}
     plan.write_text(json.dumps(_plan(snapshot.tenant_id, [edited])), "utf-8")
     with pytest.raises(UsageError, match=r"plan\.json: the plan changed since apply read it \(its sha256 is no"):
-        apply_commerce_changes(options, checked, no_client, TODAY)
+        apply_commerce_changes(options, checked, no_client, TODAY, _as_written(plan))
     plan.unlink()
     with pytest.raises(UsageError, match=r"plan\.json: no such file"):
-        apply_commerce_changes(options, checked, no_client, TODAY)
+        apply_commerce_changes(options, checked, no_client, TODAY, _as_written(plan))
     assert not list(tmp_path.glob("commerce-journal-*"))
     # the bytes apply checked are read as they are: a plan's commerce with none is none
     plan.write_text(json.dumps(_plan(snapshot.tenant_id, [])), "utf-8")
-    assert apply_commerce_changes(options, load_plan(plan), no_client, TODAY) == 0
+    assert apply_commerce_changes(options, load_plan(plan), no_client, TODAY, _as_written(plan)) == 0
 
 
 def test_a_commerce_change_of_the_wrong_type_is_exit_2_naming_the_place(

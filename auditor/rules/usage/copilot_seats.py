@@ -37,10 +37,9 @@ from typing import Any, ClassVar, TypedDict
 
 from auditor.billing.windows import opening
 from auditor.common.json_value import JsonObject
-from auditor.common.numbers import whole_number
-from auditor.data.copilot_use import COPILOT_USE_FIELDS, last_copilot_use
+from auditor.data.copilot_use import COPILOT_USE_FIELDS, copilot_report_unusable, last_copilot_use
 from auditor.data.model import Finding, Severity, User
-from auditor.data.usage_data import COPILOT, COPILOT_VERSION, USAGE_REPORTS, UserUsage
+from auditor.data.usage_data import COPILOT, USAGE_REPORTS, UserUsage
 
 from ...data.reads import Reads
 from ...index import TenantIndex
@@ -50,6 +49,7 @@ from .activity import _DAYS, KIND_READS, UsageRule, _refreshed
 
 # the workloads the findings name: use of a Copilot seat is any of the report's dates (auditor.data.copilot_use)
 COPILOT_WORKLOADS = ("copilot", "copilot_chat", "copilot_agents")
+HOLDER_FIELDS = KIND_READS | {"accountEnabled", "usageLocation"}  # what is read of a holder
 REASSIGN = "reassign"
 REDUCE = "reduce"
 
@@ -120,13 +120,7 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
     reclaimable = True
     key = "copilot_seats"
     # the subscriptions, when read, date the reductions; without them the window is "unknown"
-    reads = Reads(
-        "users",
-        "subscribedSkus",
-        USAGE_REPORTS,
-        user=KIND_READS | {"accountEnabled", "usageLocation"},
-        usage=COPILOT_USE_FIELDS,
-    )
+    reads = Reads("users", "subscribedSkus", USAGE_REPORTS, user=HOLDER_FIELDS, usage=COPILOT_USE_FIELDS)
     fragment: ClassVar[JsonObject] = FRAGMENT
 
     def entries(self, policy: Policy) -> list[UsageEntry]:
@@ -139,20 +133,11 @@ class CopilotSeatIdle(UsageRule[CopilotSeatIdleDetails]):
         return [Selector(groups=e.candidates) for e in self.entries(policy) if e.candidates]
 
     def unavailable(self, policy: Policy, index: TenantIndex) -> str | None:
-        """Beyond the report itself: a collection that read it in another version than v2 has no
-        Chat or agent dates, and one that did not keep its columns (an older snapshot) has none of
-        its other "... Last Activity Date" columns: a user of Copilot Chat on the web or in Edge would
-        read as idle. A period shorter than a window would make a blank date mean too little."""
+        """Beyond the report itself: whether it was read so that an idle seat can be told (copilot_use)."""
         usage = index.snapshot.usage_reports
-        read = usage.read(COPILOT.name) if usage is not None else None
-        if read is not None and f"version='{COPILOT_VERSION}'" not in read.request:
-            return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} in version {COPILOT_VERSION})"
-        if read is not None and read.columns is None:
-            return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} with all its columns)"
         days = max((e.days for e in self.entries(policy)), default=0)
-        if read is not None and (whole_number(read.period[1:]) or 0) < days:
-            return f"tenant data not collected: {USAGE_REPORTS} ({COPILOT.name} for {COPILOT.period(days)})"
-        return super().unavailable(policy, index)
+        unusable = copilot_report_unusable(usage.read(COPILOT.name) if usage is not None else None, days)
+        return unusable or super().unavailable(policy, index)
 
     def check(self, policy: Policy, entry: UsageEntry, ctx: Context, rows: dict[str, UserUsage]) -> Iterator[Finding]:
         assert entry.copilot_seats is not None
