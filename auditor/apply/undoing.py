@@ -235,7 +235,7 @@ async def _undo_done(undo: Undo, done: list[JournalLine], session: Session) -> N
     if check.missing and session.execute:
         raise AuthError(permissions.describe(check.missing, session.delegated) + "; no change was made")
     await session.load_products()
-    undo.proof = undo.proof or AuditProof(session.client)
+    undo.proof = undo.proof or AuditProof(session.client, lines=done)
     refused = {line.line: why for line in done if (why := undo.out_of_plan(line) or undo.rests_on(line))}
     await _check_seats(undo, [line for line in done if line.line not in refused], session)
     where = Where(undo.journal.path)

@@ -11,7 +11,23 @@ from typing import Any
 
 import pytest
 
-from .conftest import ALL_ROLES, ANNA, DORA, E3, E5, TEAMS, assign, journal_lines, run, write_plan
+from .conftest import (
+    ALL_ROLES,
+    ANNA,
+    CARL,
+    DORA,
+    E3,
+    E5,
+    G_E3,
+    G_E5,
+    TEAMS,
+    add_member,
+    assign,
+    journal_lines,
+    remove_member,
+    run,
+    write_plan,
+)
 
 
 def _applied(tmp_path: Path, graph: Any) -> Path:
@@ -63,3 +79,26 @@ def test_without_the_audit_log_undo_gives_nothing_back(
     assert line["outcome"] == "skipped"
     assert "the token lacks the application permission AuditLog.Read.All" in line["note"]
     assert graph.direct(ANNA) == {E3: ()}  # E5 not given back without the log's word
+
+
+def test_the_log_is_read_once_for_the_whole_journal_not_once_per_user(tmp_path: Path, graph_for: Any) -> None:
+    """The directory audit log allows 5 requests in 10 seconds: undo reads it for one user to tell the log's
+    clock from the journal's, then once for every user from the journal's first write (auditor.apply.undo_audit),
+    so the number of reads does not grow with the journal's users."""
+    graph = graph_for()
+    plan = write_plan(
+        tmp_path,
+        [
+            assign(ANNA, add=[(E3, [])], remove=[E5]),
+            remove_member(CARL, G_E5, "Carl leaves License - E5"),
+            add_member(DORA, G_E3, "Dora joins License - E3"),
+        ],
+    )
+    journal = tmp_path / "apply.jsonl"
+    assert run("apply", plan, graph, "--yes", "--journal", str(journal)) == 0
+    before = len(graph.emulator.requests)
+    assert run("undo", str(journal), graph, "--yes", "--journal", str(tmp_path / "undo.jsonl")) == 0
+    reads = [r for r in graph.emulator.requests[before:] if r.path == "/auditLogs/directoryAudits"]
+    assert len(reads) == 2  # the first user's own entries, then the window of every user's
+    assert "targetResources" in reads[0].query["$filter"] and "targetResources" not in reads[1].query["$filter"]
+    assert [x["outcome"] for x in journal_lines(tmp_path / "undo.jsonl") if x["outcome"] != "sending"] == ["done"] * 3
