@@ -22,7 +22,7 @@ from auditor.cli import main
 from auditor.common.errors import UsageError
 from auditor.formats.bill_model import CommerceChange
 
-from .test_distributor_writes import ANNUAL_AT_PAX8, CANCELLED, MONTHLY_AT_PAX8, audited, power_bi_seats
+from .test_distributor_writes import ANNUAL_AT_PAX8, CANCELLED, MONTHLY_AT_PAX8, audited, power_bi_seats, undo_argv
 from .test_pax8 import COMPANY, PBI, SECRET, _stand_in, _sub
 
 NOV_2 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the day apply runs: a day after the plan
@@ -57,20 +57,7 @@ def test_a_whole_subscription_is_cancelled_at_pax8_and_undo_names_it(
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         writes = world.pax8.writes
-        argv = [
-            "undo",
-            str(path),
-            "--distributor",
-            "--yes",
-            "--pax8-endpoint",
-            world.pax8.url,
-            "--graph-endpoint",
-            world.graph.url,
-            "--auth",
-            "token",
-            "--tenant-id",
-            world.tenant_id,
-        ]
+        argv = undo_argv(path, "pax8", world.pax8.url, world.graph.url, world.tenant_id, "--yes")
         assert main(argv) == 3
         out = capsys.readouterr()
         assert "cannot be undone by this tool: buy the product again in Pax8's portal" in out.out + out.err

@@ -17,7 +17,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +25,12 @@ from msgspec import to_builtins
 
 from auditor.cli import main
 from auditor.distributor.distributor_requests import pax8_update
-from auditor.snapshot import load_snapshot
 from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
 from auditor_dev.commerce.pax8 import SAMPLE_E3_IDS
-from auditor_dev.commerce.sherweb import SherwebStandIn
-from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
+from auditor_dev.emulator import GraphEmulator
 
-from .test_distributor_sample import PAX8_SECRET, WRITES
-from .test_distributor_writes import EXAMPLE
-from .test_sherweb import CATALOG, CUSTOMER, KEY, SAMPLE
-from .test_sherweb import SECRET as SHERWEB_SECRET
-from .test_sherweb import _sub as sherweb_sub
+from .test_distributor_sample import PAX8_SECRET, sherweb_e3, signed_in
+from .test_sherweb import CUSTOMER
 
 E3_AT_PAX8 = "00000000-0000-4000-8000-000000000001"  # the sample's E3 at Pax8: 210 seats, monthly
 TWIN = "00000000-0000-4000-8000-000000000006"  # a second E3 subscription at Pax8, naming the same one
@@ -75,15 +69,7 @@ class Fleet:
 def fleet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoint: str) -> Iterator[Fleet]:
     """`audit --tenants` of Contoso (the sample tenant through the Graph emulator; `entry`: its tenants
     entry's distributor block), then its plan."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
-    # apply runs half an hour after the audit: its fresh compile judges the tenant then, not today
-    monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    snapshot = load_snapshot(SAMPLE)
-    token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITES))
-    monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
-    (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    snapshot, token = signed_in(tmp_path, monkeypatch)
     with GraphEmulator(snapshot, token=token) as graph:
         (tmp_path / "t.yaml").write_text(
             f"tenants:\n  - name: Contoso\n    tenant_id: {snapshot.tenant_id}\n    graph_endpoint: {graph.url}\n"
@@ -156,22 +142,8 @@ def test_the_samples_pax8_reduction_is_made_when_pax8_names_the_commerce_id(
 def test_the_samples_sherweb_reduction_is_made_where_graphs_ids_differ(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for name, value in (
-        ("SHERWEB_CLIENT_ID", "msp"),
-        ("SHERWEB_CLIENT_SECRET", SHERWEB_SECRET),
-        ("SHERWEB_SUBSCRIPTION_KEY", KEY),
-    ):
-        monkeypatch.setenv(name, value)
-    monthly = {"type": "Monthly", "termEndDate": "2026-12-08"}
-    e3 = sherweb_sub(1, "MS-0A-O365-E3-NCE-1Y", "Microsoft 365 E3", 210, commitmentTerm=monthly)
     with (
-        SherwebStandIn(
-            client_id="msp",
-            client_secret=SHERWEB_SECRET,
-            subscription_key=KEY,
-            subscriptions={CUSTOMER: [e3]},
-            catalogs={CUSTOMER: CATALOG},
-        ) as sherweb,
+        sherweb_e3(monkeypatch) as sherweb,
         fleet(
             tmp_path, monkeypatch, f"{{sherweb: {{customer_id: {CUSTOMER}}}}}", "--sherweb-endpoint", sherweb.url
         ) as world,

@@ -21,7 +21,7 @@ from auditor.cli import main
 from auditor.distributor.distributor_requests import pax8_cancel, sherweb_amend
 
 from .test_distributor_sherweb import at_sherweb
-from .test_distributor_writes import ANNUAL_AT_PAX8, CANCELLED, MONTHLY_AT_PAX8, audited, power_bi_seats
+from .test_distributor_writes import ANNUAL_AT_PAX8, CANCELLED, MONTHLY_AT_PAX8, audited, power_bi_seats, undo_argv
 from .test_sherweb import CATALOG, CUSTOMER, E3
 from .test_sherweb import _sub as sherweb_sub
 
@@ -132,20 +132,7 @@ def test_an_edited_journal_puts_back_no_more_than_was_read(
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
         writes = world.pax8.writes
-        argv = [
-            "undo",
-            str(path),
-            "--distributor",
-            "--yes",
-            "--pax8-endpoint",
-            world.pax8.url,
-            "--graph-endpoint",
-            world.graph.url,
-            "--auth",
-            "token",
-            "--tenant-id",
-            world.tenant_id,
-        ]
+        argv = undo_argv(path, "pax8", world.pax8.url, world.graph.url, world.tenant_id, "--yes")
         assert main(argv) == 3
         err = capsys.readouterr().err
         assert "not put back: the journal says" in err and "5000" in err and "the plan's change" in err
@@ -173,20 +160,7 @@ def test_undo_exits_3_when_sherweb_changed_the_quantity_since(
         world.sherweb.subscriptions[CUSTOMER][0]["quantity"] = 31  # a seat bought since the reduction
         path, _ = world.journal()
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: True)
-        argv = [
-            "undo",
-            str(path),
-            "--distributor",
-            "--yes",
-            "--sherweb-endpoint",
-            world.sherweb.url,
-            "--graph-endpoint",
-            world.graph.url,
-            "--auth",
-            "token",
-            "--tenant-id",
-            world.tenant_id,
-        ]
+        argv = undo_argv(path, "sherweb", world.sherweb.url, world.graph.url, world.tenant_id, "--yes")
         assert main(argv) == 3
         err = capsys.readouterr().err
         assert "D1. put POWER_BI_PRO back from 30 seats at Sherweb: not undone: it now has 31 seats" in err

@@ -11,13 +11,13 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.cli import main
+from auditor.data.model import TenantSnapshot
 from auditor.snapshot import load_snapshot
 from auditor_dev.commerce import SAMPLE_CLIENT_ID, SAMPLE_COMPANY, Pax8StandIn, sample_pax8
 from auditor_dev.commerce.sherweb import SherwebStandIn
@@ -52,19 +52,24 @@ class Sample:
         return main([*argv, "--tenant-id", self.tenant_id, "--max-age", "1000d", *more])
 
 
-@contextmanager
-def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoint: str) -> Iterator[Sample]:
-    """The sample tenant audited with its distributor (`entry`: the tenants entry's distributor block)
-    and planned."""
+def signed_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[TenantSnapshot, str]:
+    """The sample tenant and a token for it, the test's folder its working folder with the example policy in it
+    (p.yaml), at the sample's moment (SOURCE_DATE_EPOCH: apply's clock too, tests/billing/conftest.py)."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793512800")
-    # apply runs half an hour after the audit: its fresh compile judges the tenant then, not today
-    monkeypatch.setattr("auditor.apply.run.clock", lambda: datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     snapshot = load_snapshot(SAMPLE)
     token = app_token(snapshot.tenant_id, (*DEMO_ROLES, *WRITES))
     monkeypatch.setenv("AUDITOR_ACCESS_TOKEN", token)
     (tmp_path / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    return snapshot, token
+
+
+@contextmanager
+def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, *endpoint: str) -> Iterator[Sample]:
+    """The sample tenant audited with its distributor (`entry`: the tenants entry's distributor block)
+    and planned."""
+    snapshot, token = signed_in(tmp_path, monkeypatch)
     (tmp_path / "t.yaml").write_text(
         f"tenants:\n  - name: Contoso\n    tenant_id: {snapshot.tenant_id}\n"
         f"    client_id: 00000000-0000-0000-0000-0000000000c1\n    distributor: {entry}\n",
@@ -120,9 +125,9 @@ def test_the_samples_reduction_at_pax8_is_planned_then_made(
         assert e3_at_pax8["quantity"] == keep
 
 
-def test_the_samples_reduction_at_sherweb_is_planned_then_made(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@contextmanager
+def sherweb_e3(monkeypatch: pytest.MonkeyPatch) -> Iterator[SherwebStandIn]:
+    """The sample's Sherweb stand-in: its customer's Microsoft 365 E3, 210 seats, monthly, with the MSP's keys."""
     for name, value in (
         ("SHERWEB_CLIENT_ID", "msp"),
         ("SHERWEB_CLIENT_SECRET", SHERWEB_SECRET),
@@ -131,14 +136,22 @@ def test_the_samples_reduction_at_sherweb_is_planned_then_made(
         monkeypatch.setenv(name, value)
     monthly = {"type": "Monthly", "termEndDate": "2026-12-08"}
     e3 = sherweb_sub(1, "MS-0A-O365-E3-NCE-1Y", "Microsoft 365 E3", 210, commitmentTerm=monthly)
+    subscriptions, catalogs = {CUSTOMER: [e3]}, {CUSTOMER: CATALOG}
+    with SherwebStandIn(
+        client_id="msp",
+        client_secret=SHERWEB_SECRET,
+        subscription_key=KEY,
+        subscriptions=subscriptions,
+        catalogs=catalogs,
+    ) as sherweb:
+        yield sherweb
+
+
+def test_the_samples_reduction_at_sherweb_is_planned_then_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     with (
-        SherwebStandIn(
-            client_id="msp",
-            client_secret=SHERWEB_SECRET,
-            subscription_key=KEY,
-            subscriptions={CUSTOMER: [e3]},
-            catalogs={CUSTOMER: CATALOG},
-        ) as sherweb,
+        sherweb_e3(monkeypatch) as sherweb,
         sample(
             tmp_path, monkeypatch, f"{{sherweb: {{customer_id: {CUSTOMER}}}}}", "--sherweb-endpoint", sherweb.url
         ) as world,

@@ -24,7 +24,7 @@ from auditor.snapshot import load_snapshot
 from auditor_dev.commerce.sherweb import SherwebStandIn
 from auditor_dev.emulator import DEMO_ROLES, GraphEmulator, app_token
 
-from .test_distributor_writes import EXAMPLE, power_bi_seats
+from .test_distributor_writes import EXAMPLE, power_bi_seats, undo_argv
 from .test_sherweb import CUSTOMER, KEY, SAMPLE, SECRET, _stand_in, _sub
 
 PBI_AT_SHERWEB = _sub(2, "MS-0B-PBI-PRO-NCE-1M", "Power BI Pro", 0)["id"]
@@ -120,20 +120,7 @@ def test_a_reduction_at_sherweb_is_planned_made_journaled_and_undone(
         assert lines[1]["note"] == f"Sherweb's amendment {amendment}"
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
-        argv = [
-            "undo",
-            str(path),
-            "--distributor",
-            "--yes",
-            "--sherweb-endpoint",
-            world.sherweb.url,
-            "--graph-endpoint",
-            world.graph.url,
-            "--auth",
-            "token",
-            "--tenant-id",
-            world.tenant_id,
-        ]
+        argv = undo_argv(path, "sherweb", world.sherweb.url, world.graph.url, world.tenant_id, "--yes")
         assert main(argv) == 0
         assert world.seats() == 34
         assert asked == [

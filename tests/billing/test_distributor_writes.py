@@ -73,6 +73,17 @@ class World:
         return {str(s["id"]): int(s["quantity"]) for s in self.pax8.subscriptions}
 
 
+def undo_argv(journal: Path, vendor: str, vendor_url: str, graph_url: str, tenant_id: str, *more: str) -> list[str]:
+    """`undo JOURNAL --distributor` at the `vendor`'s stand-in ("pax8" or "sherweb", at `vendor_url`), signed in
+    to the tenant's Graph, which bounds a put-back by the seats assigned now."""
+    endpoint = f"--{vendor}-endpoint"
+    return ["undo", str(journal), "--distributor", *more, endpoint, vendor_url, *graph_argv(graph_url, tenant_id)]
+
+
+def graph_argv(graph_url: str, tenant_id: str) -> list[str]:
+    return ["--graph-endpoint", graph_url, "--auth", "token", "--tenant-id", tenant_id]
+
+
 # Power BI Pro at Pax8 (annual, monthly seats): the plan drops 4 of the 34 seats, the monthly ones
 # first: of 28 + 6 it reduces the monthly subscription to 2; of 31 + 3 it cancels the monthly one and
 # reduces the annual one at its commitment's end
@@ -161,20 +172,7 @@ def test_a_reduction_is_made_at_pax8_journaled_and_undone(
         # undo asks, then puts the quantity back
         asked: list[str] = []
         monkeypatch.setattr(distributor_undo, "_ask", lambda q: asked.append(q) or True)
-        argv = [
-            "undo",
-            str(path),
-            "--distributor",
-            "--yes",
-            "--pax8-endpoint",
-            world.pax8.url,
-            "--graph-endpoint",
-            world.graph.url,
-            "--auth",
-            "token",
-            "--tenant-id",
-            world.tenant_id,
-        ]
+        argv = undo_argv(path, "pax8", world.pax8.url, world.graph.url, world.tenant_id, "--yes")
         assert main(argv) == 0
         assert world.quantities()[MONTHLY_AT_PAX8] == 6
         assert asked == [
@@ -201,20 +199,7 @@ def test_an_undo_without_a_terminal_to_ask_at_puts_nothing_back_and_says_so(
         path, _ = world.journal()
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal: stdin is not a tty
         capsys.readouterr()
-        argv = [
-            "undo",
-            str(path),
-            "--distributor",
-            "--yes",
-            "--pax8-endpoint",
-            world.pax8.url,
-            "--graph-endpoint",
-            world.graph.url,
-            "--auth",
-            "token",
-            "--tenant-id",
-            world.tenant_id,
-        ]
+        argv = undo_argv(path, "pax8", world.pax8.url, world.graph.url, world.tenant_id, "--yes")
         assert main(argv) == 3
         captured = capsys.readouterr()
         assert "not undone: no terminal to ask at" in captured.out
@@ -236,24 +221,7 @@ def test_an_undo_without_yes_and_without_a_terminal_says_it_is_a_dry_run(
         path, _ = world.journal()
         monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal either
         capsys.readouterr()
-        assert (
-            main(
-                [
-                    "undo",
-                    str(path),
-                    "--distributor",
-                    "--pax8-endpoint",
-                    world.pax8.url,
-                    "--graph-endpoint",
-                    world.graph.url,
-                    "--auth",
-                    "token",
-                    "--tenant-id",
-                    world.tenant_id,
-                ]
-            )
-            == 0
-        )
+        assert main(undo_argv(path, "pax8", world.pax8.url, world.graph.url, world.tenant_id)) == 0
         out = capsys.readouterr().out
         assert "-> would ask, then put them back" in out
         assert "dry run: 1 reduction would be put back, nothing was written" in out
