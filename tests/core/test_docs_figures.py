@@ -192,3 +192,17 @@ def test_each_figure_the_docs_quote_is_what_the_demo_prints(
         if m.groups() != printed
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_msp_md_quotes_every_line_of_the_three_way_table(outputs: Outputs) -> None:
+    """docs/msp.md quotes Contoso's three-way table whole, so the roll-up's sums it quotes after it can be
+    added up from the lines above them."""
+    lines = (outputs.many / "contoso" / "report.md").read_text("utf-8").splitlines()
+    start = lines.index(r"**What the customer is billed \(ConnectWise\)**") + 2
+    end = lines.index("", start)
+    printed = [re.sub(r"\\(.)", r"\1", line).removeprefix("- ") for line in lines[start:end]]
+    doc = (ROOT / "docs" / "msp.md").read_text("utf-8").splitlines()
+    said = next(i for i in range(doc.index("### The three-way table"), len(doc)) if "report says:" in doc[i])
+    first = said + 3  # the quote, after its blank line and its demo-output mark
+    quoted = [line.removeprefix("> ") for line in doc[first : doc.index("", first)]]
+    assert quoted == printed, "docs/msp.md's three-way quote is not Contoso's table as report.md prints it"
