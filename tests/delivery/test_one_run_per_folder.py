@@ -122,9 +122,27 @@ def test_the_roll_up_and_the_msps_margin_never_reach_a_customer(work: Path, caps
         assert "the folder holds the tenants' folders and roll-up" in capsys.readouterr().err
     code, sent = _email("reports/tenants/contoso")  # its report shows the MSP's cost at Pax8: refused
     assert (code, sent) == (2, [])
-    assert "shows the MSP's cost and margin" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "shows the MSP's cost and margin" in err
+    # the advice is one its run takes: `audit --tenants` refuses --email-to, and mails each tenant itself
+    assert "--email-to" not in err and "a tenant's of `audit --tenants`" in err and "--smtp-host" in err
     stale = work / "reports" / "renewal-2099-01-01-Other.ics"  # a part no run of this folder wrote
     stale.write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "utf-8")
     code, sent = _email("reports")
     assert (code, sent) == (2, [])
     assert f"{stale.relative_to(work)} is not the file the run" in capsys.readouterr().err
+
+
+def test_the_advice_for_a_tenants_folder_of_the_many_tenant_run_is_one_it_takes(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`email` refuses Contoso's folder of `audit --tenants` (the MSP's cost at Pax8) and says to run that
+    run again with the mail flags: done, the run mails Contoso its report, and its folder can be mailed."""
+    assert _email("reports/tenants/contoso")[0] == 2
+    capsys.readouterr()
+    with smtp_server() as server:
+        argv = ["audit", "--demo", "--tenants", "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port)]
+        assert _main([*argv, "--from", "msp@msp.example"]) == 1
+        assert server.recorder.messages  # each sample tenant's report to the email_to its entry gives
+    code, sent = _email("reports/tenants/contoso")
+    assert code == 0 and len(sent) == 1, capsys.readouterr().err
