@@ -109,6 +109,7 @@ def add_email_command(subparsers: Any, *, parents: Sequence[argparse.ArgumentPar
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "email",
         parents=list(parents),
+        allow_abbrev=False,  # a prefix of an option is not taken for it (`--t` for `--to`)
         help="e-mail an existing report directory",
         description="E-mail the report in --report-dir: HTML body, plain-text alternative, findings.csv attached.",
     )
@@ -197,7 +198,7 @@ def _notify(report_dir: Path) -> Notify | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m auditor.delivery --report-dir DIR --to ADDR` (SMTP only): the `email` command on its own."""
-    parser = argparse.ArgumentParser(prog="python -m auditor.delivery")
+    parser = argparse.ArgumentParser(prog="python -m auditor.delivery", allow_abbrev=False)
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_email_command(subparsers)
     args = parser.parse_args(["email", *(sys.argv[1:] if argv is None else argv)])

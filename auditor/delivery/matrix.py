@@ -553,6 +553,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     parser = argparse.ArgumentParser(
         prog="python -m auditor.delivery.matrix",
         description="Print the GitHub Actions job matrix for the tenants to audit.",
+        allow_abbrev=False,  # a prefix of an option is not taken for it (as the command line's parsers)
     )
     parser.add_argument(
         "--file",
