@@ -146,3 +146,15 @@ def test_the_advice_for_a_tenants_folder_of_the_many_tenant_run_is_one_it_takes(
         assert server.recorder.messages  # each sample tenant's report to the email_to its entry gives
     code, sent = _email("reports/tenants/contoso")
     assert code == 0 and len(sent) == 1, capsys.readouterr().err
+
+
+def test_a_one_tenant_audit_into_a_tenants_folder_leaves_none_of_the_fleets_files_beside_its_report(
+    work: Path,
+) -> None:
+    """The many-tenant run's distributor.json, psa.json and invoice.json in Contoso's folder are that run's:
+    a one-tenant audit into the folder moves them into previous/ with that run's report."""
+    folder = work / "reports" / "tenants" / "contoso"
+    theirs = {name: (folder / name).read_bytes() for name in ("distributor.json", "psa.json", "invoice.json")}
+    assert _main(["audit", "--demo", "--output-dir", str(folder)]) == 1
+    assert [name for name in theirs if (folder / name).exists()] == []
+    assert {name: (folder / "previous" / name).read_bytes() for name in theirs} == theirs
