@@ -79,10 +79,10 @@ _DEFAULTABLE = (
     "billing_client_id",
 )
 # The addresses that reach a customer are each tenant's own: from `defaults` one address would get every
-# customer's report (email_to) or licence list (list_to), so neither is taken from there.
+# customer's report (email_to) or license list (list_to), so neither is taken from there.
 _NEVER_DEFAULT = {
     "email_to": "one address would get every customer's report",
-    "list_to": "one address would get every customer's licence list",
+    "list_to": "one address would get every customer's license list",
 }
 _PARTNER_FIELDS = ("tenant_id", "client_id")
 
@@ -116,7 +116,7 @@ class TenantJob:
     # the app registration license-apply.yml's commerce job changes subscriptions with (a billing
     # write role, its own federated credential; "" = none: the job refuses, never borrowing another)
     billing_client_id: str = ""
-    # the customer's recipients of its monthly licence list (`license-auditor lists`), comma-separated;
+    # the customer's recipients of its monthly license list (`license-auditor lists`), comma-separated;
     # "" = none. Never a default: each customer's list goes to that customer's own addresses only
     list_to: str = ""
     # the tenant's seats at its distributor (docs/msp.md): {"pax8": {"company_id", "products": {id: part}}}

@@ -224,7 +224,7 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
 
     lists = sub.add_parser(
         "lists",
-        help="e-mail each customer its own licence list (licensed-users.csv) from `audit --tenants` output",
+        help="e-mail each customer its own license list (licensed-users.csv) from `audit --tenants` output",
         description="For each tenant of the tenants file with list_to:, send DIR/<key>/licensed-users.csv "
         "to those addresses, with the per-product summary in the body, in the tenant's language. Each "
         "message is built from that tenant's folder alone (docs/msp.md).",

@@ -222,7 +222,7 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
         ),
         (
             f"defaults:\n  list_to: [it@contoso.example]\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
-            "tenants.yaml:2: defaults.list_to is not allowed: one address would get every customer's licence list",
+            "tenants.yaml:2: defaults.list_to is not allowed: one address would get every customer's license list",
         ),
     ],
 )

@@ -102,7 +102,7 @@ def test_a_run_refuses_a_folder_another_kind_of_run_owns_and_moves_nothing(
 def test_a_folder_mixed_as_an_earlier_version_left_it_is_never_sent(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The folder the issue found: the roll-up's digest.html and licence list over the one-tenant run's."""
+    """The folder the issue found: the roll-up's digest.html and license list over the one-tenant run's."""
     reports, fleet = work / "reports", work / "reports" / "tenants"
     for name in ("digest.html", "licensed-users.csv"):
         shutil.copy(fleet / name, reports / name)
