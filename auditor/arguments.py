@@ -56,7 +56,7 @@ class AuditOptions:
     # --email-to and the transport's flags (None: no recipient); the audit signs it in to Graph as `source`
     email: EmailOptions | None = None
     # what audit --tenants gives each tenant (auditor.fleet.run); a one-tenant audit leaves them None
-    tenant_label: str | None = None  # the licence list's `tenant` column: the customer as the tenants file names it
+    tenant_label: str | None = None  # the license list's `tenant` column: the customer as the tenants file names it
     environment: Mapping[str, str] | None = None  # the tenant's own environment (None: the process's)
     distributor_seats: Payload | None = None  # the tenant's subscriptions at the distributor (Pax8)
     # a one-tenant audit's distributor: the tenants file whose entry of this tenant names it (--distributor),

@@ -15,6 +15,7 @@ Exit codes:
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -107,10 +108,44 @@ EXCHANGE_EXPORT_HELP = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """A wrong argument is said in one line, with where to read the options: not after a screen of usage."""
+    """A wrong argument is said in one line, with where to read the options: not after a screen of usage.
+
+    Every parser of the command line is one (argparse builds each subcommand's with its parent's class),
+    and none takes a prefix of an option for the option: `apply --demo --y` would write as `--yes`, and a
+    prefix that names one option today names two once another is added. An option given that the
+    command does not have is said by the command's own parser, with the nearest it has."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (`{self.prog} --help` lists the options)\n")
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        parsed, unknown = self.parse_known_args(args, namespace)
+        if unknown:  # said by the subcommand that read them (argparse says them at the top), with a guess
+            reader = self._subcommand(parsed) or self
+            reader.error(f"unrecognized arguments: {' '.join(unknown)}{reader._nearest(unknown)}")
+        return parsed
+
+    def _subcommand(self, parsed: argparse.Namespace) -> _Parser | None:
+        """The subcommand's parser that read the arguments, when this parser has subcommands."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if isinstance(chosen, _Parser):
+                    return chosen._subcommand(parsed) or chosen
+        return None
+
+    def _nearest(self, unknown: Sequence[str]) -> str:
+        """ "(did you mean --format?)" for the first unknown option close to one of this parser's."""
+        options = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+        for given in unknown:
+            if given.startswith("--"):
+                near = difflib.get_close_matches(given.split("=", 1)[0], options, n=1, cutoff=0.6)
+                if near:
+                    return f" (did you mean {near[0]}?)"
+        return ""
 
 
 def _add_report_flags(parser: argparse.ArgumentParser, *, fail_on: str, as_of: str) -> None:

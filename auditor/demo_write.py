@@ -64,6 +64,8 @@ def _on_the_demo_tenant(args: argparse.Namespace, folder: Path, run: Callable[[a
 
     GraphSource.of(args).refuse_beside_demo()  # what the demo sets itself is never given and ignored
     if args.command == "apply":
+        if args.plan is None and not (folder / "plan.json").exists():  # the README's order: audit, plan, apply
+            raise UsageError(f"apply --demo: no plan in {folder}/: run `license-auditor plan --demo` first")
         args.plan = args.plan or str(folder / "plan.json")
         # apply compiles the plan again from the tenant as it is now, judged as `audit --demo` judged it
         args.as_of = demo.CLOCK.isoformat() + "Z"

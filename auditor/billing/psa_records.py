@@ -26,7 +26,7 @@ BILLED_BELOW_COST = "billed_below_cost"  # the PSA's price below what a seat cos
 BILLED_NOT_HELD = "billed_not_held"  # the PSA bills a product the tenant does not hold: the customer's money
 HELD_NOT_BILLED = "held_not_billed"  # the tenant holds seats the MSP pays for and no agreement bills: the MSP's
 DIFFERENCES = (MSP_PAYS_UNBILLED, CUSTOMER_BILLED_UNHELD, BILLED_BELOW_COST, BILLED_NOT_HELD, HELD_NOT_BILLED)
-# the customer's own money: what a report mailed to the customer (and its licence list) may show
+# the customer's own money: what a report mailed to the customer (and its license list) may show
 CUSTOMERS = (CUSTOMER_BILLED_UNHELD, BILLED_NOT_HELD)
 
 

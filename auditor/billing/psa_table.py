@@ -289,7 +289,7 @@ class _SkuSeat(Protocol):
 
 
 def unit_prices(given: PsaPayload, seats: Iterable[_SkuSeat]) -> dict[str, float]:
-    """A seat's price in the PSA by the tenant's skuId (lower case), for the licence list's psa_monthly: the
+    """A seat's price in the PSA by the tenant's skuId (lower case), for the license list's psa_monthly: the
     one unitPrice of each mapped product's billable lines; a product with two prices, or a PSA billing in
     more than one currency, or one not read, gives none."""
     lines = [PsaLine(**raw) for raw in given.get("lines") or []] if not given.get("error") else []

@@ -24,6 +24,11 @@ from typing import IO
 from auditor.common.errors import UsageError
 
 PREVIOUS = "previous"
+# What `audit --tenants` writes into a tenant's folder after that tenant's audit (auditor.fleet's
+# distributor_reads, psa_reads, invoice_reads): a run's files like its report, so the next audit into the
+# folder, one tenant's too, moves them into previous/ with that report, never leaving them to read as its own
+DISTRIBUTOR_FILE, PSA_FILE, INVOICE_FILE = "distributor.json", "psa.json", "invoice.json"
+FLEET_TENANT_FILES = (DISTRIBUTOR_FILE, PSA_FILE, INVOICE_FILE)
 
 
 @cache

@@ -122,7 +122,7 @@ def claim(directory: Path, kind: RunKind, flag: str = "--output-dir") -> None:
         return
     raise UsageError(
         f"{flag} {directory}: the folder holds {found.what}; {_WRITER[kind]} writes into a folder of its own "
-        "(a folder belongs to one run, so that no report, digest or licence list of one is read or e-mailed as "
+        "(a folder belongs to one run, so that no report, digest or license list of one is read or e-mailed as "
         f"the other's): give another {flag}, or move that run's files away first"
     )
 

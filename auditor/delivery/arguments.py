@@ -109,6 +109,7 @@ def add_email_command(subparsers: Any, *, parents: Sequence[argparse.ArgumentPar
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "email",
         parents=list(parents),
+        allow_abbrev=False,  # a prefix of an option is not taken for it (`--t` for `--to`)
         help="e-mail an existing report directory",
         description="E-mail the report in --report-dir: HTML body, plain-text alternative, findings.csv attached.",
     )
@@ -161,8 +162,26 @@ def _refuse_msp_cost(report_dir: Path, *, shown: bool) -> None:
         raise UsageError(
             f"{report_dir}: the report shows the MSP's cost and margin at the distributor or its differences "
             "with its PSA (report.json distributor or psa, not mailed_to_customer): it is not sent to a customer; "
-            "audit again with --email-to (its files leave them out), or give --include-msp-cost to send it to the MSP"
+            f"{_audit_again(Path(report_dir))}, or give --include-msp-cost to send it to the MSP"
         )
+
+
+def _audit_again(report_dir: Path) -> str:
+    """How to get the report written for the customer's e-mail: a tenant's folder of `audit --tenants` (the
+    folder above it is the many-tenant run's) is mailed by that run, which refuses --email-to."""
+    from auditor.common.run_record import RunKind, owner  # with the report's reader: not for `--help`
+
+    try:
+        fleet = (found := owner(report_dir.resolve().parent)) is not None and found.kind is RunKind.FLEET
+    except UsageError:  # the folder above holds an unreadable run.json: not known to be a many-tenant run
+        fleet = False
+    if fleet:
+        return (
+            "this folder is a tenant's of `audit --tenants`, which mails each tenant its report to the email_to "
+            "the tenants file gives it: run it again with --smtp-host HOST --from ADDR (or --sender) (its files "
+            "leave them out)"
+        )
+    return "audit again with --email-to (its files leave them out)"
 
 
 def _notify(report_dir: Path) -> Notify | None:
@@ -179,7 +198,7 @@ def _notify(report_dir: Path) -> Notify | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m auditor.delivery --report-dir DIR --to ADDR` (SMTP only): the `email` command on its own."""
-    parser = argparse.ArgumentParser(prog="python -m auditor.delivery")
+    parser = argparse.ArgumentParser(prog="python -m auditor.delivery", allow_abbrev=False)
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_email_command(subparsers)
     args = parser.parse_args(["email", *(sys.argv[1:] if argv is None else argv)])

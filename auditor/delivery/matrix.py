@@ -73,12 +73,17 @@ _DEFAULTABLE = (
     "client_id",
     "cloud",
     "locale",
-    "email_to",
     "policies",
     "fail_on",
     "apply_client_id",
     "billing_client_id",
 )
+# The addresses that reach a customer are each tenant's own: from `defaults` one address would get every
+# customer's report (email_to) or license list (list_to), so neither is taken from there.
+_NEVER_DEFAULT = {
+    "email_to": "one address would get every customer's report",
+    "list_to": "one address would get every customer's license list",
+}
 _PARTNER_FIELDS = ("tenant_id", "client_id")
 
 
@@ -111,7 +116,7 @@ class TenantJob:
     # the app registration license-apply.yml's commerce job changes subscriptions with (a billing
     # write role, its own federated credential; "" = none: the job refuses, never borrowing another)
     billing_client_id: str = ""
-    # the customer's recipients of its monthly licence list (`license-auditor lists`), comma-separated;
+    # the customer's recipients of its monthly license list (`license-auditor lists`), comma-separated;
     # "" = none. Never a default: each customer's list goes to that customer's own addresses only
     list_to: str = ""
     # the tenant's seats at its distributor (docs/msp.md): {"pax8": {"company_id", "products": {id: part}}}
@@ -340,24 +345,24 @@ def _recipients(email: Any, field: str) -> list[str]:
         raise UsageError(f"{field}: {exc}") from None
 
 
-def _lines_of(text: str) -> tuple[list[int], dict[str, int]]:
+def _lines_of(text: str) -> tuple[list[int], dict[str, dict[str, int]]]:
     """1-based lines (one parse for the whole file): of each item under `tenants:`, and of the
-    `partner:` block ("") and each of its keys; empty when shaped otherwise."""
+    `partner:` and `defaults:` blocks (each at "") and each of their keys; empty when shaped otherwise."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return [], {}
     items: list[int] = []
-    partner: dict[str, int] = {}
+    blocks: dict[str, dict[str, int]] = {}
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
             if key_node.value == "tenants" and isinstance(value_node, yaml.SequenceNode):
                 items = [int(item.start_mark.line) + 1 for item in value_node.value]
-            if key_node.value == "partner":
-                partner[""] = int(key_node.start_mark.line) + 1
+            if key_node.value in ("partner", "defaults"):
+                block = blocks[key_node.value] = {"": int(key_node.start_mark.line) + 1}
                 if isinstance(value_node, yaml.MappingNode):
-                    partner |= {str(k.value): int(k.start_mark.line) + 1 for k, _ in value_node.value}
-    return items, partner
+                    block |= {str(k.value): int(k.start_mark.line) + 1 for k, _ in value_node.value}
+    return items, blocks
 
 
 def _partner(raw: Any, path: Path, lines: Mapping[str, int]) -> PartnerBlock:
@@ -394,6 +399,24 @@ def _partner(raw: Any, path: Path, lines: Mapping[str, int]) -> PartnerBlock:
     return PartnerBlock(values["tenant_id"], values["client_id"])
 
 
+def _defaults(raw: Any, path: Path, lines: Mapping[str, int]) -> Mapping[str, object]:
+    """The `defaults:` block, checked: only what may be the same for every tenant; errors name the file
+    and the line."""
+    if not isinstance(raw, dict):
+        line = lines.get("")
+        raise UsageError(f"{path}{f':{line}' if line else ''}: 'defaults' must be a mapping")
+    for key in raw:
+        line = lines.get(str(key)) or lines.get("")
+        where = f"{path}:{line}" if line else str(path)
+        if key in _NEVER_DEFAULT:
+            raise UsageError(
+                f"{where}: defaults.{key} is not allowed: {_NEVER_DEFAULT[key]}; give each tenant its own {key}"
+            )
+        if key not in _DEFAULTABLE:
+            raise UsageError(f"{where}: defaults.{key}: 'defaults' may only set {', '.join(_DEFAULTABLE)}")
+    return raw
+
+
 def load_tenants(path: Path) -> list[TenantJob]:
     return read_tenants_file(path).jobs
 
@@ -415,11 +438,9 @@ def read_tenants_file(path: Path) -> TenantsFile:
     unknown = sorted(set(data) - {"defaults", "tenants", "partner"})
     if unknown:
         raise UsageError(f"{path}: unknown top-level key {unknown[0]!r} (allowed: defaults, tenants, partner)")
-    defaults = data.get("defaults") or {}
-    if not isinstance(defaults, dict) or set(defaults) - set(_DEFAULTABLE):
-        raise UsageError(f"{path}: 'defaults' may only set {', '.join(_DEFAULTABLE)}")
-    lines, partner_lines = _lines_of(text)
-    partner = _partner(data["partner"], path, partner_lines) if "partner" in data else None
+    lines, blocks = _lines_of(text)
+    defaults = _defaults(data.get("defaults") or {}, path, blocks.get("defaults", {}))
+    partner = _partner(data["partner"], path, blocks.get("partner", {})) if "partner" in data else None
     jobs: dict[str, TenantJob] = {}
     places: dict[str, str] = {}
     customers: dict[tuple[str, str], str] = {}  # (distributor, its customer id) -> the job key naming it
@@ -532,6 +553,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     parser = argparse.ArgumentParser(
         prog="python -m auditor.delivery.matrix",
         description="Print the GitHub Actions job matrix for the tenants to audit.",
+        allow_abbrev=False,  # a prefix of an option is not taken for it (as the command line's parsers)
     )
     parser.add_argument(
         "--file",

@@ -205,11 +205,16 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     parser = argparse.ArgumentParser(
         prog="python -m auditor.delivery.runs",
         description="Check that workflow runs are ones whose artifacts may be read.",
+        allow_abbrev=False,  # a prefix of an option is not taken for it (as the command line's parsers)
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="refuse (exit 2) a run that is not the workflow's on the default branch")
+    check = commands.add_parser(
+        "check", help="refuse (exit 2) a run that is not the workflow's on the default branch", allow_abbrev=False
+    )
     check.add_argument("run_id", type=_run_id)
-    listing = commands.add_parser("list", help="ids of the workflow's completed runs whose artifacts may be read")
+    listing = commands.add_parser(
+        "list", help="ids of the workflow's completed runs whose artifacts may be read", allow_abbrev=False
+    )
     listing.add_argument("--limit", type=int, default=20, choices=range(1, 101), metavar="1-100")
     listing.add_argument("--exclude", type=_run_id, action="append", default=[], help="a run id to leave out")
     for sub in (check, listing):

@@ -129,7 +129,7 @@ class TicketsOptions:
 
     dir: str | None  # an `audit --tenants` run's output folder (with --demo: reports/tenants by default)
     tenants: str | None  # the tenants file: each customer's psa block (company, board)
-    psa: str  # connectwise
+    psa: str | None  # connectwise (None: not given, which only --demo allows: its stand-in is ConnectWise)
     yes: bool  # write; without it a dry run
     rules: tuple[str, ...]  # --rule (none: every rule)
     severity: Severity  # --severity: the lowest chosen
@@ -224,7 +224,7 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
 
     lists = sub.add_parser(
         "lists",
-        help="e-mail each customer its own licence list (licensed-users.csv) from `audit --tenants` output",
+        help="e-mail each customer its own license list (licensed-users.csv) from `audit --tenants` output",
         description="For each tenant of the tenants file with list_to:, send DIR/<key>/licensed-users.csv "
         "to those addresses, with the per-product summary in the body, in the tenant's language. Each "
         "message is built from that tenant's folder alone (docs/msp.md).",
@@ -252,7 +252,11 @@ def add_fleet_commands(sub: Any, command: Callable[..., Command]) -> None:
         action="store_true",
         help="Contoso's findings of `audit --demo --tenants` as tickets in a ConnectWise stand-in, kept between runs",
     )
-    tickets.add_argument("--psa", required=True, choices=["connectwise"], help="the PSA the tickets go to")
+    tickets.add_argument(
+        "--psa",
+        choices=["connectwise"],
+        help="the PSA the tickets go to (required, but with --demo: the demo's is ConnectWise)",
+    )
     tickets.add_argument("--yes", action="store_true", help="open the tickets and add the notes (else a dry run)")
     tickets.add_argument(
         "--rule", action="append", metavar="RULE", help="only this rule's findings (repeatable; default: every rule)"

@@ -27,7 +27,7 @@ from pathlib import Path
 import msgspec
 
 from auditor.common.errors import UsageError, clean_message
-from auditor.common.outputs import write_text
+from auditor.common.outputs import DISTRIBUTOR_FILE, write_text
 
 from ..billing import distributor_seats as seats
 from ..billing import distributor_sessions as sessions
@@ -38,7 +38,7 @@ from ..formats.report_json import decode_report
 from ..i18n import english_count
 from .rollup import Outcome
 
-FILE_NAME = "distributor.json"
+FILE_NAME = DISTRIBUTOR_FILE
 
 
 def _say(text: str) -> None:

@@ -20,13 +20,14 @@ from pathlib import Path
 import msgspec
 
 from auditor.common.errors import clean_message
+from auditor.common.outputs import INVOICE_FILE
 from auditor.data.model import Locale
 
 from ..billing.invoices import KINDS, InvoiceFile, InvoiceRow, InvoiceSection
 from ..i18n import Translations, format_money, format_number
 from .rollup_model import InvoicedOtherwise, InvoiceFigures, TenantRow
 
-FILE_NAME = "invoice.json"  # each tenant's, in its folder (written by auditor.fleet.invoice_reads)
+FILE_NAME = INVOICE_FILE  # each tenant's, in its folder (written by auditor.fleet.invoice_reads)
 GAP_SHOWN = 300  # characters of an invoice's gap in tenants.json (invoice.json holds it whole)
 NAME_SHOWN = 80  # characters of a product's name (an unmatched line's comes from the invoice)
 NAMED = 5  # products a cell names; the rest are counted

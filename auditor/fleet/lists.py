@@ -1,5 +1,5 @@
-"""`license-auditor lists DIR... --tenants FILE`: each customer's licence list, e-mailed to that
-customer (docs/msp.md, "The licence list to each customer").
+"""`license-auditor lists DIR... --tenants FILE`: each customer's license list, e-mailed to that
+customer (docs/msp.md, "The license list to each customer").
 
 For every tenant of the file with `list_to:`, the list its audit wrote (DIR/<key>/licensed-users.csv,
 in one of the DIRs: a `--tenants` run's output folder, or the folders of its shards) goes to those
@@ -117,7 +117,7 @@ def list_mail(job: TenantJob, folder: Path, locale: Locale | None) -> ReportMail
     report = decode_report((folder / "report.json").read_bytes(), str(folder / "report.json"))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     if not rows or tuple(rows[0]) != licensed_users.COLUMNS:
-        raise UsageError(f"{folder / licensed_users.FILE_NAME}: not a licence list this program wrote")
+        raise UsageError(f"{folder / licensed_users.FILE_NAME}: not a license list this program wrote")
     _check_tenant(job, folder, report)
     if any(row and row[0] != job.name for row in rows[1:]):  # never another customer's rows
         raise UsageError(f"{folder / licensed_users.FILE_NAME}: holds rows of another tenant than {job.name}")
@@ -188,7 +188,7 @@ def cmd_lists(options: ListsOptions) -> int:
     for job in jobs:
         folder = _folder(dirs, job.key)
         if folder is None or not (folder / "report.json").is_file():
-            _say(f"license-auditor: {job.key}: no licence list in {', '.join(map(str, dirs))}: not sent")
+            _say(f"license-auditor: {job.key}: no license list in {', '.join(map(str, dirs))}: not sent")
             code = code if code == EXIT_DELIVERY else EXIT_COLLECTION
             continue
         mail_options = options.mail_to([job.list_to])

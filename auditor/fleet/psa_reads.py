@@ -21,7 +21,7 @@ from pathlib import Path
 import msgspec
 
 from auditor.common.errors import UsageError, clean_message
-from auditor.common.outputs import write_text
+from auditor.common.outputs import PSA_FILE, write_text
 
 from ..billing import psa_sessions as sessions
 from ..billing.psa_records import PsaPayload, PsaSection
@@ -32,7 +32,7 @@ from ..i18n import english_count
 from .distributor_reads import audited
 from .rollup import Outcome
 
-FILE_NAME = "psa.json"
+FILE_NAME = PSA_FILE
 
 
 def _say(text: str) -> None:

@@ -158,7 +158,7 @@ def _tenant_options(
         # `previous`: each tenant's own last report, in its folder (the one-tenant audit finds it)
         baseline=LAST_RUN if baseline_dir == LAST_RUN else str(baseline) if baseline and baseline.exists() else None,
         email=email,
-        tenant_label=job.name or job.key,  # the licence list's `tenant` column: the customer as the file names it
+        tenant_label=job.name or job.key,  # the license list's `tenant` column: the customer as the file names it
         # the credential signs in to this tenant as the run's one app (the client id from the file)
         environment={
             **os.environ,
@@ -514,7 +514,7 @@ def _partner_relationships(options: FleetOptions, tenants: TenantsFile | None) -
 
 
 def all_licensed_users(root: Path, outcomes: Sequence[Outcome]) -> Path:
-    """licensed-users.csv in the run's folder: every tenant's licence list of this run, in the file's order. A failed
+    """licensed-users.csv in the run's folder: every tenant's license list of this run, in the file's order. A failed
     tenant's folder may hold an earlier night's list: its rows are left out, never shown as tonight's."""
     lists = [root / o.job.key / licensed_users.FILE_NAME for o in outcomes if o.status != "failed"]
     return licensed_users.join(lists, root / licensed_users.FILE_NAME)
@@ -543,7 +543,7 @@ def cmd_rollup(options: RollupOptions) -> int:
         claim(root, RunKind.FLEET)  # a one-tenant audit's folder is refused (exit 2), never written over
         (root / RECORD).unlink(missing_ok=True)
         written = write_documents(root, doc, options.locale)
-        # the shards' licence lists, joined (each shard's list holds its own tenants: they are disjoint)
+        # the shards' license lists, joined (each shard's list holds its own tenants: they are disjoint)
         written.append(
             licensed_users.join(
                 [Path(d) / licensed_users.FILE_NAME for d in options.dirs], root / licensed_users.FILE_NAME

@@ -405,6 +405,8 @@ def cmd_tickets(options: TicketsOptions) -> int:
         return _demo(options)
     if not options.dir or not options.tenants:
         raise UsageError("tickets: give DIR and --tenants FILE, or --demo to try it on `audit --demo --tenants`")
+    if options.psa is None:  # a customer's tickets go to the PSA the MSP names, never one guessed
+        raise UsageError("tickets: give --psa connectwise, the PSA the tickets go to")
     return _run(options, read_tenants_file(Path(options.tenants)).jobs, Path(options.dir))
 
 
@@ -421,7 +423,7 @@ def _demo(options: TicketsOptions) -> int:
     tenant_id = str(json.loads(report.read_bytes())["tenant"]["id"])
     with demo.connectwise_tickets(root) as (url, keys, block):
         job = TenantJob("contoso", "Contoso", tenant_id, "", "worldwide", "", "", "", "", psa=block)
-        return _run(replace(options, endpoint=url, env=keys), [job], root)
+        return _run(replace(options, psa="connectwise", endpoint=url, env=keys), [job], root)
 
 
 def _run(options: TicketsOptions, jobs: Sequence[TenantJob], root: Path) -> int:

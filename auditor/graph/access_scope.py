@@ -14,10 +14,10 @@ Requests, once every user is in (a policy with an `entitlements:` section asks f
     GET /groups/{id}/transitiveMembers/microsoft.graph.user?$select=id   for every group a policy
         names, every group a role is given to and every dynamic group
 
-Each of the first five answers a 403 (a permission, a licence the tenant lacks, a cloud without the
+Each of the first five answers a 403 (a permission, a license the tenant lacks, a cloud without the
 API) with a Gap of its own dataset; the other reads still run, and the rules judge what was read. A
 principal of a role that is no user and no group (404 on /groups/{id}) is a service principal:
-no licence is counted for it. A group whose members Graph refuses (403: a group with hidden
+no license is counted for it. A group whose members Graph refuses (403: a group with hidden
 membership, say) is a Gap naming the group: what names it (a policy, a role, a dynamic group) is
 not judged, the rest is.
 

@@ -17,7 +17,7 @@ scope's own (access_scope.py).
     GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '{id}'
                                                                     PrivilegedAssignmentSchedule.Read.AzureADGroup
 
-Each listing Graph refuses (403: the permission, a tenant without the licence its API needs; 400 or 404: a cloud
+Each listing Graph refuses (403: the permission, a tenant without the license its API needs; 400 or 404: a cloud
 without it) is a Gap of its own dataset naming the permission; the feature is then not judged, the others are.
 """
 

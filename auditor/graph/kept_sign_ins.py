@@ -79,7 +79,8 @@ MARGIN = timedelta(days=1)  # the filter's cutoff is this much after the window'
 FILTERED = "signInActivity/lastSuccessfulSignInDateTime"
 
 
-def _iso(when: datetime) -> str:
+def utc_iso(when: datetime) -> str:
+    """A moment as the kept read and Graph's filter write it, and as the notes about that read say it."""
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -144,7 +145,7 @@ def load_quiet(path: Path, cutoff: datetime) -> tuple[KeptRead | None, str, list
 
 def _scan(path: Path, cutoff: datetime | None) -> tuple[KeptRead | None, str, list[str]]:
     quiet: list[str] = []
-    bound = _iso(cutoff) if cutoff is not None else ""
+    bound = utc_iso(cutoff) if cutoff is not None else ""
     try:
         with gzip.open(path, "rb") as fh:
             first = fh.readline()
@@ -189,7 +190,7 @@ def times(kept: KeptRead) -> Iterator[dict[str, SignInTimes]]:
 
 def save(path: Path, tenant_id: str, read_at: datetime, window_days: int, times: Mapping[str, SignInTimes]) -> None:
     """Keep a full read (atomically: a run that stops leaves the last one whole)."""
-    header = {"schema": SCHEMA, "tenant_id": tenant_id, "read_at": _iso(read_at), "window_days": window_days}
+    header = {"schema": SCHEMA, "tenant_id": tenant_id, "read_at": utc_iso(read_at), "window_days": window_days}
     ids = list(times)
     with atomic_file(path) as fh, gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=1, mtime=0) as out:
         out.write(msgspec.json.encode({**header, "count": len(ids)}) + b"\n")
@@ -254,7 +255,7 @@ def header(path: Path) -> KeptRead | None:
 
 def changed_path(cutoff: datetime, page_size: int) -> str:
     """The read of the users whose last successful sign-in is not after `cutoff`."""
-    flt = f"{FILTERED} le {_iso(cutoff)}"
+    flt = f"{FILTERED} le {utc_iso(cutoff)}"
     return f"/users?$select=id,{SIGN_IN_ACTIVITY}&$filter={quote(flt, safe='/:')}&$top={page_size}"
 
 
@@ -265,7 +266,7 @@ def quiet_since(kept: KeptRead, cutoff: datetime) -> list[str]:
     answer (merge); a user created since the full read signed in after it, if at all, and the full
     read is after `cutoff` (full_read_reason: never older than the window less a day). None of
     them: the filter can find nobody whose times tonight differ from `merge`'s without it."""
-    bound = _iso(cutoff)
+    bound = utc_iso(cutoff)
     return [uid for chunk in times(kept) for uid, found in chunk.items() if _quiet(found[2], bound, cutoff)]
 
 
@@ -273,7 +274,7 @@ def merge(kept: KeptRead, answer: Mapping[str, SignInTimes], cutoff: datetime) -
     """Every user's times tonight, CHUNK users at a time: the answer's, else the kept read's (a kept
     successful sign-in not after `cutoff` that the answer does not hold is now after it: `cutoff`,
     its earliest). Users in neither have none (created since the full read)."""
-    bound = _iso(cutoff)
+    bound = utc_iso(cutoff)
     for chunk in times(kept):
         for uid, (last, last_ni, ok) in list(chunk.items()):
             if uid in answer:

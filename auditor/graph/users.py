@@ -61,6 +61,7 @@ from .kept_sign_ins import (
     merge,
     save,
     signed_in,
+    utc_iso,
 )
 from .kept_sign_ins import times as kept_times
 from .kept_trust import distrust
@@ -314,7 +315,7 @@ class UserReads(ReadState):
         cutoff = plan.cutoff(now)
         if not await self._quiet_licensed(kept, quiet, cutoff, listed, now):
             self.sign_ins_read_at = kept.read_at
-            seen = f"last seen successfully before {cutoff:%Y-%m-%d %H:%M} UTC in the full read of {kept.read_at}"
+            seen = f"last seen successfully before {utc_iso(cutoff)} in the full read of {_made(kept)}"
             usage = self.sign_ins_usage_quiet
             why = (
                 f"no licensed user a rule judges by sign-in was {seen}"
@@ -341,7 +342,7 @@ class UserReads(ReadState):
         self.sign_ins_read_at = kept.read_at
         note = (
             f"signInActivity: read the {len(answer):,} users without a successful sign-in since "
-            f"{cutoff:%Y-%m-%d %H:%M} UTC; every other user's is the full read of {kept.read_at} "
+            f"{utc_iso(cutoff)}; every other user's is the full read of {_made(kept)} "
             f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
         )
         self.notes.append(note)
@@ -365,7 +366,7 @@ class UserReads(ReadState):
             return False
         self.progress.note(
             f"signInActivity: {len(quiet):,} users' last successful sign-in in the kept read is before "
-            f"{cutoff:%Y-%m-%d %H:%M} UTC: at least {-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered "
+            f"{utc_iso(cutoff)}: at least {-(-len(quiet) // SIGN_IN_PAGE_SIZE):,} filtered "
             f"request(s) of {SIGN_IN_PAGE_SIZE} if one of them is licensed"
         )
         if len(quiet) > SIGN_IN_PAGE_SIZE or listed is None:
@@ -382,7 +383,7 @@ class UserReads(ReadState):
         if dormant:
             return not await self._idle(dormant, kept, now)
         self.progress.note(
-            f"signInActivity: the {len(licensed):,} licensed users last seen before {cutoff:%Y-%m-%d %H:%M} UTC "
+            f"signInActivity: the {len(licensed):,} licensed users last seen before {utc_iso(cutoff)} "
             "are accounts no rule judges by sign-in (not people, or left out by an `except:`)"
         )
         return False
@@ -597,3 +598,9 @@ def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
         raise CollectionError(
             f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; report it with the request id"
         ) from None
+
+
+def _made(kept: KeptRead) -> str:
+    """When the kept read was made, in the one format its notes give every time (load() checked it is one)."""
+    made = timestamp_or_none(kept.read_at)
+    return utc_iso(made) if made is not None else kept.read_at

@@ -21,7 +21,7 @@ from .values import Collected, Evaluated, Handover
 
 def evaluate(collected: Collected) -> Evaluated:
     """The policies judged on the tenant at the audit's clock (auditor.engine), `--strict`'s check of the
-    configuration, and what the nightly, the bill and the licence list need of the users before they go."""
+    configuration, and what the nightly, the bill and the license list need of the users before they go."""
     prepared = collected.prepared
     options, policies, timings = prepared.options, prepared.policies, prepared.timings
     snapshot = collected.snapshot.take()
@@ -38,7 +38,7 @@ def evaluate(collected: Collected) -> Evaluated:
     prepared.nightly.observe(snapshot, result)
     commerce = commerce_facts(snapshot.subscriptions, prepared.nightly.minimums)
     check_stop(options.source.stop)  # ended from outside (audit --tenants' time limit): nothing is written
-    # the licence list beside findings.csv, row by row while the users are here; named as the tenants file names it
+    # the license list beside findings.csv, row by row while the users are here; named as the tenants file names it
     listed: tuple[Path, ...] = ()
     if any(f.value == "csv" for f in options.formats):
         env = options.environment or os.environ

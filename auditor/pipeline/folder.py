@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from auditor.common.errors import UsageError
-from auditor.common.outputs import PREVIOUS, output_dir, output_lock, rotate_previous
+from auditor.common.outputs import FLEET_TENANT_FILES, PREVIOUS, output_dir, output_lock, rotate_previous
 from auditor.common.run_record import RECORD, RunKind, record
 from auditor.formats.report_model import ReportDocument
 from auditor.plan.exchange import EXCHANGE_FILE
@@ -48,7 +48,8 @@ def prepare_output_dir(path: Path, extra: Callable[[Path], tuple[str, ...]] | No
     try:
         fresh_staging(path)  # an interrupted swap finished first: then its report is the last run's
         kept = path / PREVIOUS
-        names = REPORT_FILES + (extra(path) if extra is not None else ()) + plan_files(path)
+        # the many-tenant run's files beside a tenant's report are that run's: moved (or removed) with it
+        names = REPORT_FILES + FLEET_TENANT_FILES + (extra(path) if extra is not None else ()) + plan_files(path)
         if any(os.path.lexists(path / name) for name in REPORT_FILES) and kept.is_dir() and not kept.is_symlink():
             if not os.path.lexists(path / RECORD) and (kept / RECORD).is_file():
                 removed = [name for name in names if os.path.lexists(path / name) and not (path / name).is_dir()]

@@ -24,7 +24,7 @@ from .values import Documented, Rendered
 
 
 def render(documented: Documented) -> Rendered:
-    """report.json, .html, .md, findings.csv and the digest as the options ask, the licence list written
+    """report.json, .html, .md, findings.csv and the digest as the options ask, the license list written
     during the evaluation, the nightly's files and run.json naming them, all written into the staging
     folder and then swapped into the output folder whole (staging.py); then the history record."""
     prepared, evaluated, document = documented.prepared, documented.evaluated, documented.document

@@ -28,7 +28,7 @@ from auditor.policy.objects import PolicySet
 from auditor.policyset.load import load_policies
 from auditor.policyset.protection_export import read_export
 from auditor.report.baseline import LAST_RUN, last_report, load_baseline
-from auditor.snapshot import load_snapshot
+from auditor.snapshot import check_readable, load_snapshot
 
 from .values import Handover, Prepared
 
@@ -97,6 +97,8 @@ def mail_adapter(source: GraphSource) -> Callable[[], RequestAdapter]:
 def prepare(options: AuditOptions) -> Prepared:
     """Everything the audit reads before the tenant, checked (a usage error moves nothing)."""
     options.check_sources()
+    if options.snapshot and not options.reads_graph:  # the tenant's file first: read in full after the rest
+        check_readable(options.snapshot)
     timings = PhaseTimings(STARTED, say)
     # sendMail signs in as the tenant is read (a tenant of audit --tenants: as that tenant)
     email = replace(options.email, graph_adapter_factory=mail_adapter(options.source)) if options.email else None

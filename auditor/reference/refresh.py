@@ -56,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m auditor.reference.refresh",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # a prefix of an option is not taken for it (as the command line's parsers)
     )
     parser.add_argument(
         "--from", dest="source", metavar="FILE", type=Path, help="read this CSV instead of downloading it"

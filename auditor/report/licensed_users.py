@@ -1,4 +1,4 @@
-"""licensed-users.csv: the licence list, one row per account that holds a license (docs/reports.md).
+"""licensed-users.csv: the license list, one row per account that holds a license (docs/reports.md).
 
 What an MSP checks its customer's monthly bill against: who holds which products, how each got them
 (directly or through which groups), whether the account is on and when it last signed in, and what its

@@ -21,7 +21,7 @@ from .decode import (
     subscription_from_graph,
     with_sign_ins,
 )
-from .files import load_snapshot, replace_lone_surrogates, snapshot_from_json, with_agents
+from .files import check_readable, load_snapshot, replace_lone_surrogates, snapshot_from_json, with_agents
 from .format import (
     KIND,
     LEAVE_DATE,
@@ -57,6 +57,7 @@ __all__ = [
     "SignInTimes",
     "UserDecoder",
     "WireGroup",
+    "check_readable",
     "gap_from_json",
     "group_from_graph",
     "group_kind",

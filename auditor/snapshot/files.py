@@ -189,6 +189,16 @@ def _scrub(value: Any) -> Any:
     return value
 
 
+def check_readable(path: str | Path) -> None:
+    """SnapshotError (exit 2), as load_snapshot says it, when the file cannot be opened: asked before
+    anything else the audit reads, so a mistyped --snapshot is said first, not after the policies'
+    errors (whose advice names --snapshot)."""
+    try:
+        Path(path).open("rb").close()
+    except OSError as exc:
+        raise SnapshotError(f"{path}: cannot read snapshot: {exc.strerror}") from None
+
+
 def load_snapshot(path: str | Path) -> TenantSnapshot:
     """Read and validate a snapshot file; SnapshotError (exit 2) names the file and field."""
     path = Path(path)

@@ -1,4 +1,4 @@
-"""apply --commerce keeps the licence journal's promises and refuses a change whose shape is not
+"""apply --commerce keeps the license journal's promises and refuses a change whose shape is not
 one plan writes: a full disk after a cancellation stops with exit 3 naming it, a hand-edited
 reduction that raises seats is refused, and a token without a tenant id runs in one event loop."""
 

@@ -132,6 +132,16 @@ def test_the_msps_month_follows_the_seats_and_stays_out_of_the_customers_copy() 
     assert distributor_lines(ctx, msgspec.structs.replace(section, mailed_to_customer=True)) == (
         "The distributor bills the seats Microsoft counts.",
     )
+    # what only the MSP can settle in the tenants file (a product matched by name, subscriptions the reading
+    # could not tell apart) stays out of the customer's copy too, and is not read there as "the same"
+    by_name = [{**products[0], "matched_by": "name"}]
+    unclear = {"kind": "ambiguous", "sku": "SPE_E3", "subscriptions": ["a", "b"]}
+    msps = msgspec.convert({**raw, "products": by_name, "findings": [unclear]}, DistributorSection)
+    assert [line.split(":")[1] for line in distributor_lines(ctx, msps)[:2]] == [
+        " 2 subscriptions at the distributor name no Microsoft subscription (a and b)",
+        " matched to the distributor's product by its name only",
+    ]
+    assert distributor_lines(ctx, msgspec.structs.replace(msps, mailed_to_customer=True)) == ()
 
 
 @pytest.mark.parametrize(
@@ -175,3 +185,27 @@ def test_the_distributors_term_and_the_bill_give_one_day_for_the_reduction(tmp_p
     assert "From Mar 18, 2027: −€383.25 a month (Microsoft 365 E5, 7 seats)" in (folder / "digest.txt").read_text(
         "utf-8"
     )
+
+
+def test_the_customers_mail_leaves_out_what_only_the_msp_can_confirm(tmp_path: Path) -> None:
+    """A product matched to the distributor's by its name only is the MSP's to confirm in the tenants file:
+    the MSP's copy says so, the report mailed to the customer (a real SMTP server on loopback) does not."""
+    import email
+    import email.policy
+
+    from delivery.conftest import smtp_server
+
+    said = "matched to the distributor's product by its name only"
+    _demo(tmp_path / "msp")
+    assert said in (tmp_path / "msp" / "contoso" / "report.md").read_text("utf-8").replace("\\", "")
+    with smtp_server() as server:
+        mail = ("--smtp-host", server.host, "--smtp-port", str(server.port), "--from", "a@msp.example")
+        _demo(tmp_path / "mailed", *mail)
+        messages = [email.message_from_bytes(m.content, policy=email.policy.default) for m in server.recorder.messages]
+    folder = tmp_path / "mailed" / "contoso"
+    assert json.loads((folder / "report.json").read_text("utf-8"))["distributor"]["mailed_to_customer"] is True
+    (contoso,) = [m for m in messages if "Contoso" in str(m["Subject"])]
+    sent = [part.get_content() for part in contoso.walk() if part.get_content_type() in ("text/plain", "text/html")]
+    assert len(sent) == 2 and "Seats at the distributor (Pax8)" in sent[0]
+    for text in [*sent, *((folder / name).read_text("utf-8") for name in ("report.md", "report.html", "digest.txt"))]:
+        assert said not in text.replace("\\", "")

@@ -194,7 +194,7 @@ def test_the_demo_shows_a_connectwise_and_an_autotask_customer(
     )
     assert fabrikam == (0.9, 248.3, "EUR")  # Autotask's money in the company's currency, the euro
     assert "costs you €0.90 a month" in (out / "tenants.md").read_text("utf-8").replace("\\", "")
-    # the customer's licence list: its own money in the PSA, never what a seat costs the MSP
+    # the customer's license list: its own money in the PSA, never what a seat costs the MSP
     report = json.loads((out / "contoso" / "report.json").read_text("utf-8"))
     job = TenantJob("contoso", "Contoso", report["tenant"]["id"], "", "worldwide", "", "", "policies", "high")
     mail = list_mail(job, out / "contoso", Locale.EN)
@@ -210,7 +210,7 @@ def test_payload_is_plain_json() -> None:
     assert json.loads(json.dumps(given))["lines"][0] == asdict(_line(1, "28", 3, 1.0))
 
 
-def test_the_licence_list_takes_one_price_a_product_from_the_psa() -> None:
+def test_the_license_list_takes_one_price_a_product_from_the_psa() -> None:
     seats = [_Seat("SPE_E3", 204, 203), _Seat("SPE_E5", 12, 12), _Seat("POWER_BI_PRO", 34, 31)]
     lines = [
         _line(1, "M365-E3", 200, 33.75),

@@ -188,14 +188,22 @@ def test_without_connectwises_keys_nothing_is_read(
 
 
 def test_the_demo_opens_each_ticket_once_over_two_nights(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As docs/msp.md gives it, `tickets --demo [--yes]`: the demo's PSA is its ConnectWise stand-in."""
     chosen = len(_chosen(night))
-    assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
+    assert main(["tickets", str(night), "--demo", "--yes"]) == 0
     assert f"tickets opened: {chosen}, already open: 0" in capsys.readouterr().err
     kept = json.loads((night / "demo-connectwise.json").read_text("utf-8"))
     assert len(kept["tickets"]) == chosen
-    assert main(["tickets", str(night), "--demo", "--psa", "connectwise", "--yes"]) == 0
+    assert main(["tickets", str(night), "--demo", "--yes"]) == 0
     assert f"tickets opened: 0, already open: {chosen}" in capsys.readouterr().err
     assert len(json.loads((night / "demo-connectwise.json").read_text("utf-8"))["tickets"]) == chosen
+
+
+def test_a_customers_run_names_its_psa(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Outside the demo the PSA is the MSP's to name: without --psa nothing is read or written."""
+    assert main(["tickets", str(night), "--tenants", str(night.parent / "tenants.yaml"), "--yes"]) == 2
+    assert "give --psa connectwise" in capsys.readouterr().err
+    assert not list(night.glob("tickets-*.jsonl"))
 
 
 class HeldAfterTheFirstTicket(ConnectWiseTicketsStandIn):

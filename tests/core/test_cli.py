@@ -427,3 +427,14 @@ def test_the_count_of_policy_errors_is_english_singular_or_plural(tmp_path, caps
     assert main(["validate", str(policy)]) == 2
     err = capsys.readouterr().err
     assert err.splitlines()[-1] == f"license-auditor: {said}" and "(s)" not in err
+
+
+def test_a_missing_snapshot_is_said_before_the_missing_policies(tmp_path, capsys, monkeypatch):
+    """A mistyped --snapshot in a folder with no policies/: the file the command names is said first (the
+    policies' advice would send the reader to `init --snapshot` with the same missing file)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["audit", "--snapshot", "snap.json", "--output-dir", "out"]) == 2
+    err = capsys.readouterr().err
+    assert "snap.json: cannot read snapshot: No such file or directory" in err
+    assert "--policies" not in err
+    assert not (tmp_path / "out").exists()

@@ -136,6 +136,20 @@ def test_without_demo_the_write_commands_still_need_their_files(capsys: pytest.C
     assert "JOURNAL" in capsys.readouterr().err
 
 
+def test_apply_on_the_demo_before_its_plan_says_to_plan_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """README's write path out of order: `apply --demo --yes` after `audit --demo`, before `plan --demo`."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AUDITOR_ACCESS_TOKEN", raising=False)
+    assert main(["audit", "--demo"]) == 1
+    capsys.readouterr()
+    assert main(["apply", "--demo", "--yes"]) == 2
+    assert "apply --demo: no plan in reports/: run `license-auditor plan --demo` first" in capsys.readouterr().err
+    assert not list((tmp_path / "reports").glob("journal-*.jsonl"))
+    assert not (tmp_path / "reports" / DEMO_STATE).exists()
+
+
 def test_a_later_plan_in_the_same_folder_leaves_the_undo_its_plan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -37,6 +37,7 @@ class Outputs:
     many: Path  # audit --demo --tenants
     moves: Path  # audit --demo with the moves example and the sample's billing, then plan --report-dir
     migration: Path  # migrate --demo, then audit --demo --migration
+    tickets_said: tuple[str, str]  # what `tickets --demo --yes` said on stderr, the first night and the second
 
     def report(self, folder: Path) -> dict[str, Any]:
         report: dict[str, Any] = json.loads((folder / "report.json").read_text("utf-8"))
@@ -48,10 +49,15 @@ class Outputs:
 
 
 def _run(*argv: str) -> str:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    return _said(*argv)[0]
+
+
+def _said(*argv: str) -> tuple[str, str]:
+    """What the command printed on stdout and on stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         main(list(argv))
-    return out.getvalue()
+    return out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +69,8 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
         _run("audit", "--demo", "--output-dir", "audit", "--fail-on", "never")
         printed = _run("plan", "--report-dir", "audit")
         _run("audit", "--demo", "--tenants", "--output-dir", "many")
+        # the tickets demo as docs/msp.md gives it (`tickets --demo [--yes]`), on that run, two nights
+        nights = tuple(_said("tickets", "many", "--demo", "--yes")[1] for _ in range(2))
         moves = ["--policies", str(ROOT / "examples"), "--policies", str(SAMPLE / "moves-example.yaml")]
         billing = ["--billing", str(SAMPLE / "sample-billing.csv")]
         _run("audit", "--demo", *moves, *billing, "--output-dir", "moves", "--fail-on", "never")
@@ -70,7 +78,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
         _run("migrate", "--demo", "--output-dir", "migration")
         migration = ["--migration", "migration/migration.json", "--format", "json,html"]
         _run("audit", "--demo", *migration, "--output-dir", "migration/audit", "--fail-on", "never")
-    return Outputs(where / "audit", printed, where / "many", where / "moves", where / "migration")
+    return Outputs(
+        where / "audit", printed, where / "many", where / "moves", where / "migration", (nights[0], nights[1])
+    )
 
 
 def _n(value: int) -> str:
@@ -103,6 +113,12 @@ def fabrikam_users(o: Outputs) -> tuple[str, ...]:
     return (_n(o.report(o.many / "fabrikam")["summary"]["users"]["total"]),)
 
 
+def findings_waived(o: Outputs) -> tuple[str, ...]:
+    """As the audit prints them ("91 findings (…), 1 waived"): the findings not waived, then the waived."""
+    summary = o.report(o.audit)["summary"]
+    return _n(summary["unwaived"]), _n(summary["waived"])
+
+
 def plan_size(o: Outputs) -> tuple[str, ...]:
     plan = o.plan(o.audit)
     return _n(len(plan["changes"])), _n(len({s["finding"] for s in plan["skipped"] if s["reason"] != "waived"}))
@@ -128,17 +144,32 @@ def migration_line(o: Outputs) -> tuple[str, ...]:
     return _n(summary["moving"]), _n(summary["users"]), _n(summary["blocked"]), bought[1]
 
 
+def tickets_opened(o: Outputs) -> tuple[str, ...]:
+    said = re.search(r"tickets opened: ([\d,]+), already open: 0,", o.tickets_said[0])
+    assert said, f"the first night's tickets line: {o.tickets_said[0][-300:]!r}"
+    return (said[1],)
+
+
+def tickets_found(o: Outputs) -> tuple[str, ...]:
+    said = re.search(r"tickets opened: 0, already open: ([\d,]+),", o.tickets_said[1])
+    assert said, f"the second night's tickets line: {o.tickets_said[1][-300:]!r}"
+    return (said[1],)
+
+
 Reader = Callable[[Outputs], tuple[str, ...]]
 IN_USE = "Microsoft 365 E3: {} of {} in use"
 FIGURES: list[tuple[str, str, Reader]] = [
     ("README.md", "(Contoso, {} users, {} products)", contoso_users),
     ("README.md", IN_USE, e3_in_use),
+    ("README.md", "It gives the same {} findings, {} waived", findings_waived),
     ("README.md", "except that the {} users whose group licenses the plan reprocessed", reprocessed),
     ("docs/reports.md", IN_USE, e3_in_use),
     ("docs/reports.md", "{} changes; {} findings need a person", plan_size),
     ("docs/msp.md", IN_USE, e3_in_use),
     ("docs/msp.md", "It audits Contoso ({} users, {} of them licensed", contoso_licensed),
     ("docs/msp.md", "Fabrikam ({} users, nearly clean", fabrikam_users),
+    ("docs/msp.md", "tickets opened: {}, already open: 0", tickets_opened),
+    ("docs/msp.md", "tickets opened: 0, already open: {}", tickets_found),
     ("docs/plan-and-apply.md", "plan: {} changes; {} findings need a person", plan_size),
     ("docs/migration.md", "{} of {} users can move, {} cannot. Next deadline: buy {} licenses", migration_line),
     ("auditor_dev/sample/moves-example.yaml", "E5 has {} free seats: the first {} (alphabetically) move", moves),
@@ -168,3 +199,17 @@ def test_each_figure_the_docs_quote_is_what_the_demo_prints(
         if m.groups() != printed
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_msp_md_quotes_every_line_of_the_three_way_table(outputs: Outputs) -> None:
+    """docs/msp.md quotes Contoso's three-way table whole, so the roll-up's sums it quotes after it can be
+    added up from the lines above them."""
+    lines = (outputs.many / "contoso" / "report.md").read_text("utf-8").splitlines()
+    start = lines.index(r"**What the customer is billed \(ConnectWise\)**") + 2
+    end = lines.index("", start)
+    printed = [re.sub(r"\\(.)", r"\1", line).removeprefix("- ") for line in lines[start:end]]
+    doc = (ROOT / "docs" / "msp.md").read_text("utf-8").splitlines()
+    said = next(i for i in range(doc.index("### The three-way table"), len(doc)) if "report says:" in doc[i])
+    first = said + 3  # the quote, after its blank line and its demo-output mark
+    quoted = [line.removeprefix("> ") for line in doc[first : doc.index("", first)]]
+    assert quoted == printed, "docs/msp.md's three-way quote is not Contoso's table as report.md prints it"

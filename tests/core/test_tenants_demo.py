@@ -81,7 +81,7 @@ def test_contoso_reads_the_same_through_both_demos(tmp_path: Path) -> None:
     assert _audit(["audit", "--demo", "--tenants", "--output-dir", str(tmp_path / "many")]) == 1
     one, many = tmp_path / "one", tmp_path / "many" / "contoso"
     assert (one / "findings.csv").read_bytes() == (many / "findings.csv").read_bytes()
-    # the licence list: the same but its last column, what the PSA the tenants entry names bills (issue 97)
+    # the license list: the same but its last column, what the PSA the tenants entry names bills (issue 97)
     lists = [(d / "licensed-users.csv").read_text("utf-8-sig").splitlines() for d in (one, many)]
     assert [r.rsplit(",", 1)[0] for r in lists[0]] == [r.rsplit(",", 1)[0] for r in lists[1]]
     assert {r.rsplit(",", 1)[1] for r in lists[0][1:]} == {""} and lists[1][1].endswith(",80.75")

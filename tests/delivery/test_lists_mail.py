@@ -1,4 +1,4 @@
-"""`license-auditor lists`: each customer's licence list e-mailed to that customer alone (issue 77,
+"""`license-auditor lists`: each customer's license list e-mailed to that customer alone (issue 77,
 point 2), read back from a real SMTP server on loopback: the CSV attached as the audit wrote it, the
 summary in the body in the tenant's language, and nothing of another tenant in any message."""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli import main as cli_main
 from auditor.common.errors import UsageError
 from auditor.delivery.matrix import load_tenants, main, tenant_from_env
 
@@ -210,7 +211,18 @@ def test_github_output_needs_the_variable(tmp_path: Path, capsys: pytest.Capture
         ("tenants:\n  - [a, b\n", "tenants.yaml:3: not valid YAML"),
         (
             f"defaults:\n  tenant_id: x\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
-            "'defaults' may only set client_id, cloud, locale, email_to, policies, fail_on",
+            "tenants.yaml:2: defaults.tenant_id: 'defaults' may only set client_id, cloud, locale, policies, fail_on",
+        ),
+        # an address that reaches a customer is each tenant's own, as list_to is: from defaults it would
+        # get every customer's report
+        (
+            f"defaults:\n  client_id: {GUID}\n  email_to: it@contoso.example\ntenants:\n  - tenant_id: a.example\n",
+            "tenants.yaml:3: defaults.email_to is not allowed: one address would get every customer's report; "
+            "give each tenant its own email_to",
+        ),
+        (
+            f"defaults:\n  list_to: [it@contoso.example]\ntenants:\n  - tenant_id: a.example\n    client_id: {GUID}\n",
+            "tenants.yaml:2: defaults.list_to is not allowed: one address would get every customer's license list",
         ),
     ],
 )
@@ -226,12 +238,18 @@ def test_bad_tenants_files_name_the_problem(tmp_path: Path, body: str, message: 
 def test_defaults_fill_and_tenants_override(tmp_path: Path) -> None:
     path = tmp_path / "tenants.yaml"
     path.write_text(
-        f"defaults:\n  client_id: {GUID}\n  fail_on: low\n  email_to: ops@contoso.example\n"
+        f"defaults:\n  client_id: {GUID}\n  fail_on: low\n  locale: nl\n"
         "tenants:\n  - tenant_id: contoso.example\n    fail_on: never\n    email_to: []\n",
         encoding="utf-8",
     )
     [job] = load_tenants(path)
-    assert (job.client_id, job.fail_on, job.email_to, job.key) == (GUID, "never", "", "contoso-example")
+    assert (job.client_id, job.fail_on, job.locale, job.email_to, job.key) == (
+        GUID,
+        "never",
+        "nl",
+        "",
+        "contoso-example",
+    )
 
 
 def test_env_tenant_is_validated_like_the_file() -> None:
@@ -270,3 +288,16 @@ def test_a_per_tenant_matrix_past_the_limit_names_the_sharded_run(
     assert "--shard K/N" in capsys.readouterr().err
     assert main(["--file", str(file), "--shard-size", "1"]) == 2  # 300 shards of one: past the limit too
     assert "raise --shard-size to at least 2" in capsys.readouterr().err
+
+
+def test_audit_tenants_refuses_an_email_to_of_the_defaults(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Through the command line: the file is refused before any tenant is read, naming its line."""
+    path = tmp_path / "tenants.yaml"
+    path.write_text(
+        f"defaults:\n  client_id: {GUID}\n  email_to: [licensing@contoso.example]\n"
+        "tenants:\n  - name: Fabrikam\n    tenant_id: fabrikam.example\n",
+        "utf-8",
+    )
+    assert cli_main(["audit", "--tenants", str(path), "--output-dir", str(tmp_path / "out")]) == 2
+    assert f"{path}:3: defaults.email_to is not allowed" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "fabrikam").exists()

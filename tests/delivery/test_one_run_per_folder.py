@@ -102,7 +102,7 @@ def test_a_run_refuses_a_folder_another_kind_of_run_owns_and_moves_nothing(
 def test_a_folder_mixed_as_an_earlier_version_left_it_is_never_sent(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The folder the issue found: the roll-up's digest.html and licence list over the one-tenant run's."""
+    """The folder the issue found: the roll-up's digest.html and license list over the one-tenant run's."""
     reports, fleet = work / "reports", work / "reports" / "tenants"
     for name in ("digest.html", "licensed-users.csv"):
         shutil.copy(fleet / name, reports / name)
@@ -122,9 +122,39 @@ def test_the_roll_up_and_the_msps_margin_never_reach_a_customer(work: Path, caps
         assert "the folder holds the tenants' folders and roll-up" in capsys.readouterr().err
     code, sent = _email("reports/tenants/contoso")  # its report shows the MSP's cost at Pax8: refused
     assert (code, sent) == (2, [])
-    assert "shows the MSP's cost and margin" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "shows the MSP's cost and margin" in err
+    # the advice is one its run takes: `audit --tenants` refuses --email-to, and mails each tenant itself
+    assert "--email-to" not in err and "a tenant's of `audit --tenants`" in err and "--smtp-host" in err
     stale = work / "reports" / "renewal-2099-01-01-Other.ics"  # a part no run of this folder wrote
     stale.write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "utf-8")
     code, sent = _email("reports")
     assert (code, sent) == (2, [])
     assert f"{stale.relative_to(work)} is not the file the run" in capsys.readouterr().err
+
+
+def test_the_advice_for_a_tenants_folder_of_the_many_tenant_run_is_one_it_takes(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`email` refuses Contoso's folder of `audit --tenants` (the MSP's cost at Pax8) and says to run that
+    run again with the mail flags: done, the run mails Contoso its report, and its folder can be mailed."""
+    assert _email("reports/tenants/contoso")[0] == 2
+    capsys.readouterr()
+    with smtp_server() as server:
+        argv = ["audit", "--demo", "--tenants", "--smtp-host", "127.0.0.1", "--smtp-port", str(server.port)]
+        assert _main([*argv, "--from", "msp@msp.example"]) == 1
+        assert server.recorder.messages  # each sample tenant's report to the email_to its entry gives
+    code, sent = _email("reports/tenants/contoso")
+    assert code == 0 and len(sent) == 1, capsys.readouterr().err
+
+
+def test_a_one_tenant_audit_into_a_tenants_folder_leaves_none_of_the_fleets_files_beside_its_report(
+    work: Path,
+) -> None:
+    """The many-tenant run's distributor.json, psa.json and invoice.json in Contoso's folder are that run's:
+    a one-tenant audit into the folder moves them into previous/ with that run's report."""
+    folder = work / "reports" / "tenants" / "contoso"
+    theirs = {name: (folder / name).read_bytes() for name in ("distributor.json", "psa.json", "invoice.json")}
+    assert _main(["audit", "--demo", "--output-dir", str(folder)]) == 1
+    assert [name for name in theirs if (folder / name).exists()] == []
+    assert {name: (folder / "previous" / name).read_bytes() for name in theirs} == theirs

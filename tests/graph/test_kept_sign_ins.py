@@ -199,6 +199,9 @@ def test_the_second_night_reads_only_the_quiet_users_and_finds_what_a_full_read_
     assert "sign_ins_read_at" not in reference
     assert got["sign_ins_read_at"] == _iso(first)
     assert any("the full read of " + _iso(first) in w for w in got["warnings"])
+    # both times of the note in one format, the kept read's own (and the filter's)
+    said = f"without a successful sign-in since {_iso(cutoff)}; every other user's is the full read of {_iso(first)}"
+    assert any(said in w for w in got["warnings"]), got["warnings"]
     # the report's header and the digest say so, in the report's language
     read = f"{first:%b} {first.day}, {first.year}"  # "Nov 1, 2026"
     html, md = (nightly / "report.html").read_text("utf-8"), (nightly / "report.md").read_text("utf-8")

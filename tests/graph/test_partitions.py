@@ -624,7 +624,7 @@ def test_findings_of_a_narrowed_read_are_those_of_one_chain(harness, counted):
 def test_the_users_come_in_their_partitions_order_whichever_chain_started_first():
     """A chain starts when a stream is free (after its count, in a counted read), so the chains
     start in an order that differs from run to run; the snapshot keeps the partitions' order, so
-    every list in the snapshot's order (the licence list) is the same on every run."""
+    every list in the snapshot's order (the license list) is the same on every run."""
     gathered = partitions.Gathered()
     late, first, digits = gathered.chain(("m",)), gathered.chain(("a",)), gathered.chain(("0", "1"))
     users = make_tenant(6).users

@@ -49,7 +49,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("rule.waiver-expired.message", "guidance", "voor {waiver_rule} op", "voor “{waiver_rule}” op"),
         ("steps.waiver.ask", "guidance", "voor {waiver_rule} op", "voor “{waiver_rule}” op"),
         ("steps.waiver.fix", "guidance", "voor {waiver_rule} beschrijven", "voor “{waiver_rule}” beschrijven"),
-        # nl's own: the merged report's note, the licence-list e-mail
+        # nl's own: the merged report's note, the license-list e-mail
         (
             "said_scope_not_collected",
             "messages",
@@ -81,7 +81,7 @@ FIXED: dict[Locale, list[tuple[str, str, str, str]]] = {
         ("rule.waiver-expired.message", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
         ("steps.waiver.ask", "guidance", "för {waiver_rule} på", "för ”{waiver_rule}” på"),
         ("steps.waiver.fix", "guidance", "för {waiver_rule}.", "för ”{waiver_rule}”."),
-        # sv's own: a stale translation, the licence-list e-mail and the roll-up's column
+        # sv's own: a stale translation, the license-list e-mail and the roll-up's column
         ("plan_commerce_lead", "messages", "som sålde", "den kanal som prenumerationen köptes genom"),
         ("list_mail_body", "messages", "Bifogad är listan", "Bifogat finns listan"),
         ("rollup_seats", "messages", "i bruk", "Licenser som används"),

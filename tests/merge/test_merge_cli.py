@@ -658,7 +658,7 @@ def test_amounts_in_different_currencies_are_never_added_up(group, tmp_path):
 
 def test_a_merge_refuses_a_one_tenant_audits_folder_and_moves_nothing(group, capsys):
     """Issue 95: a folder belongs to one run; a merge into a tenant's audit folder would write over its
-    report.json and digest (keeping nothing in previous/) beside that tenant's licence list."""
+    report.json and digest (keeping nothing in previous/) beside that tenant's license list."""
     root, folders = group
     target = folders["contoso"]
     before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}

@@ -1,6 +1,6 @@
 """Where the demo's files said two things about one fact (issue 89, "Of meaning"), read from the files
 as written: the seats in use of the usable seats, the state of a seat finding the plan's bill keeps,
-the licence list's cost of the priced products, and the severities of "Findings per rule"."""
+the license list's cost of the priced products, and the severities of "Findings per rule"."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def test_the_report_json_message_says_the_in_use_count_as_the_summary(demo: Path
     assert 'title="9 in use, more than the 6 that can be assigned"' in html and "9 of 6" not in html
 
 
-def test_the_licence_list_sums_the_priced_products_and_names_the_unpriced(demo: Path) -> None:
+def test_the_license_list_sums_the_priced_products_and_names_the_unpriced(demo: Path) -> None:
     with (demo / "licensed-users.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     visio = [r for r in rows if "Visio Plan 2" in r["products"]]
@@ -219,7 +219,7 @@ def test_the_english_demo_report_says_each_thing_once_within_6000_words(demo: Pa
     ],
 )
 def test_the_in_use_line_says_why_more_are_in_use_in_every_language(tmp_path: Path, locale: str, line: str) -> None:
-    """Native review 7, E1: tr read "6 lisansın 9 tanesi kullanımda" (9 pieces of the 6 licences)."""
+    """Native review 7, E1: tr read "6 lisansın 9 tanesi kullanımda" (9 pieces of the 6 licenses)."""
     assert main(["audit", "--demo", "--output-dir", str(tmp_path), "--fail-on", "never", "--locale", locale]) == 0
     for name in ("digest.txt", "report.md"):
         assert line in (tmp_path / name).read_text("utf-8").replace("\\", "")

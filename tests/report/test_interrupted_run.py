@@ -72,7 +72,7 @@ def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
-@pytest.mark.parametrize("nth", [1, 5, 20])  # the licence list; a report; a file swapped in (of 17)
+@pytest.mark.parametrize("nth", [1, 5, 20])  # the license list; a report; a file swapped in (of 17)
 def test_an_interrupted_audit_leaves_previous_a_complete_report(first: Path, tmp_path: Path, nth: int, sig: str):
     out = tmp_path / "out"
     shutil.copytree(first, out)

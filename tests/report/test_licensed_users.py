@@ -1,4 +1,4 @@
-"""licensed-users.csv, the licence list an MSP checks a customer's bill against (issue 77, point 1),
+"""licensed-users.csv, the license list an MSP checks a customer's bill against (issue 77, point 1),
 and the per-product summary the report and the digest end with.
 
 The list is tested on the Graph emulator against the tenant it serves (`audit --demo` reads the

@@ -156,11 +156,17 @@ def _line(ctx: RenderContext, f: Finding, product: str, msp: bool) -> str:
     return ""
 
 
+# What only the MSP can act on: the tenants file's products map (a subscription or product the reading could
+# not match). Mailed to the customer, these lines are left out, as the MSP's cost and margin are.
+_MSPS_OWN = (AmbiguousFinding, AmbiguousProductFinding)
+
+
 def distributor_lines(ctx: RenderContext, section: DistributorSection | None) -> tuple[str, ...]:
     """A line per reconciliation finding, product by product, then each product matched by its
-    name only, then (unless the report is mailed to the customer) the MSP's month per product and for
-    the customer; the reading's error in one line (mailed to the customer: none, the gap is the MSP's:
-    distributor.json, its stderr, the roll-up); () without a distributor."""
+    name only, then the MSP's month per product and for the customer; mailed to the customer, only
+    the lines about its seats (no matching to confirm in the tenants file, no cost or margin); the
+    reading's error in one line (mailed to the customer: none, the gap is the MSP's: distributor.json,
+    its stderr, the roll-up); () without a distributor."""
     if section is None or (section.error and section.mailed_to_customer is True):
         return ()
     if section.error:
@@ -175,17 +181,18 @@ def distributor_lines(ctx: RenderContext, section: DistributorSection | None) ->
     names = {p.sku: clean(p.name or p.sku, NAME_LIMIT) for p in products}
     msp = section.mailed_to_customer is not True  # the MSP's cost and margin never go to the customer
     findings: list[Finding] = section.findings or []
-    lines = [_line(ctx, f, names.get(f.sku) or clean(f.sku, NAME_LIMIT), msp) for f in findings]
+    by_name = [p for p in products if p.matched_by == "name"]
+    shown = findings if msp else [f for f in findings if not isinstance(f, _MSPS_OWN)]
+    lines = [_line(ctx, f, names.get(f.sku) or clean(f.sku, NAME_LIMIT), msp) for f in shown]
     lines += [
         ctx.t.pgettext(
             "distributor_by_name",
             "{product}: matched to the distributor's product by its name only: confirm it in the tenants file.",
             product=names[p.sku],
         )
-        for p in products
-        if p.matched_by == "name"
+        for p in (by_name if msp else ())
     ]
-    if not lines:
+    if not findings and not by_name:  # mailed to the customer, the MSP's own are left out, not "the same"
         lines.append(ctx.t.pgettext("distributor_same", "The distributor bills the seats Microsoft counts."))
     if msp:  # then what the seats cost the MSP and bill the customer
         lines += _money_lines(ctx, products, names, section.totals or [])

@@ -27,7 +27,7 @@ from auditor.report.view.context import NAME_LIMIT, TEXT_LIMIT
 
 
 class RenderContext(Protocol):
-    """What the lines need of a rendering (auditor.report.view.context.RenderContext, and the licence
+    """What the lines need of a rendering (auditor.report.view.context.RenderContext, and the license
     list's message: auditor.fleet.lists)."""
 
     @property

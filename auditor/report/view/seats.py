@@ -135,7 +135,7 @@ def _product_label(sku: report_model.SeatRow, named: Counter[str]) -> str:
 
 def in_use_line(t: i18n.Translations, num: Callable[[int], str], product: str, sku: report_model.SeatRow) -> str:
     """A product's line of the closing summary ("Microsoft 365 E3: 203 of 204 in use"), in the report, the
-    digest and the customer's licence list alike. When more are assigned than can be assigned (Visio Plan 2
+    digest and the customer's license list alike. When more are assigned than can be assigned (Visio Plan 2
     in the demo: 9 assigned, 6 in their grace period, 5 suspended), the line says why instead of "9 of 6":
     the subscription has expired (its seats are in the grace period), or simply more than can be assigned."""
     used, usable = sku.consumed, sku.usable
