@@ -119,6 +119,12 @@ class KeptRead(msgspec.Struct, forbid_unknown_fields=False):
     count: int  # the users whose times follow
     path: str = ""  # where load() read it (not in the file)
 
+    @property
+    def made(self) -> str:
+        """When the read was made, in the one format its notes give every time (load() checked it is one)."""
+        made = timestamp_or_none(self.read_at)
+        return utc_iso(made) if made is not None else self.read_at
+
 
 CHUNK = 10_000  # users a line of the kept file
 # a kept time never holds TIMES_APART, which joins a user's sign-in times (User.sign_ins): a file

@@ -315,7 +315,7 @@ class UserReads(ReadState):
         cutoff = plan.cutoff(now)
         if not await self._quiet_licensed(kept, quiet, cutoff, listed, now):
             self.sign_ins_read_at = kept.read_at
-            seen = f"last seen successfully before {utc_iso(cutoff)} in the full read of {_made(kept)}"
+            seen = f"last seen successfully before {utc_iso(cutoff)} in the full read of {kept.made}"
             usage = self.sign_ins_usage_quiet
             why = (
                 f"no licensed user a rule judges by sign-in was {seen}"
@@ -342,7 +342,7 @@ class UserReads(ReadState):
         self.sign_ins_read_at = kept.read_at
         note = (
             f"signInActivity: read the {len(answer):,} users without a successful sign-in since "
-            f"{utc_iso(cutoff)}; every other user's is the full read of {_made(kept)} "
+            f"{utc_iso(cutoff)}; every other user's is the full read of {kept.made} "
             f"(kept in {plan.path().name}; read in full again at most {plan.every} nights after it)"
         )
         self.notes.append(note)
@@ -598,9 +598,3 @@ def _users(items: list[Any], decoder: UserDecoder, path: str) -> list[User]:
         raise CollectionError(
             f"GET {path.split('?')[0]} returned a page Graph should not send: {exc}; report it with the request id"
         ) from None
-
-
-def _made(kept: KeptRead) -> str:
-    """When the kept read was made, in the one format its notes give every time (load() checked it is one)."""
-    made = timestamp_or_none(kept.read_at)
-    return utc_iso(made) if made is not None else kept.read_at
