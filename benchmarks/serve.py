@@ -1,14 +1,17 @@
 """Serve a generated tenant from the Graph emulator in its own process.
 
     python -m benchmarks.serve --users 1000000 [--seed 7] [--latency-ms 300] [--latency-ms-per-kib 0]
-                               [--without-role MailboxSettings.Read] [--timed-states] [--budgets]
+                               [--without-role MailboxSettings.Read] [--timed-states] [--budgets] [--writes]
 
 The tenant is benchmarks.tenant's (people's user names). Prints one JSON line when ready
 ({"url", "token", "tenant_id", "users", "setup_s"}), then answers commands on stdin, one per
 line: `stats` prints the request counts since the last `reset` as one JSON line (with the directory's
 resource units and the audit-log requests); `reset` clears
-them; `latency MS PER_KIB` sets the delay of every answer from then on; end of input stops the
-server. Each command's answer is one JSON line.
+them; `split T` prints the same counts for the requests that arrived before the moment T and for
+those from it on ({"before", "after"}, each with its requests by call, "GET /users/{id}", and the
+emulator's seconds on them; T on time.monotonic(), one clock for every process of the machine);
+`latency MS PER_KIB` sets the delay of every answer from then on; end of input stops the server.
+Each command's answer is one JSON line.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from auditor.data.model import TenantSnapshot
 from auditor.graph.collector import USER_FIELDS
 from auditor.graph.kept_sign_ins import KEPT_FILE, save
 from auditor.snapshot import SIGN_IN_ACTIVITY
-from auditor_dev.emulator import DEMO_ROLES, Budgets, GraphEmulator, ReportOptions, app_token
+from auditor_dev.emulator import DEMO_ROLES, WRITE_ROLES, Budgets, GraphEmulator, ReportOptions, app_token
 from auditor_dev.emulator.budgets import cost
 from auditor_dev.emulator.log import LoggedRequest
 
@@ -36,6 +39,7 @@ from .tenant import bench_tenant
 
 # the collector's two user listings: the users (auditor.graph.users.users_path) and their sign-ins (SIGN_IN_PATH)
 SELECTS = (("id", SIGN_IN_ACTIVITY), USER_FIELDS)
+_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _kind(path: str, query: dict[str, str] | None = None) -> str:
@@ -70,6 +74,38 @@ def _units(request: LoggedRequest) -> int:
     return cost(request.method, path, request.query)
 
 
+def _call(request: LoggedRequest) -> str:
+    """The request's method and path with its ids left out: "POST /users/{id}/assignLicense"."""
+    return f"{request.method} {_ID.sub('{id}', request.path)}"
+
+
+def stats(logged: list[LoggedRequest], budgets: Budgets | None, calls: bool = False) -> dict[str, Any]:
+    """The `stats` command's counts of `logged`; with `calls`, its requests by call (_call) too."""
+    doc = {
+        "requests": len(logged),
+        "by_kind": dict(Counter(_kind(r.path, r.query) for r in logged)),
+        "partition_pages": sum(1 for r in logged if r.path == "/users" and "$filter" in r.query),
+        # the nightly's read of what can have changed (auditor.graph.kept_sign_ins)
+        "sign_in_filtered": sum(1 for r in logged if _kind(r.path, r.query) == "sign_in" and "$filter" in r.query),
+        "counts": sum(1 for r in logged if r.path == "/users/$count"),
+        "errors": sum(1 for r in logged if r.status >= 400),
+        "throttled": sum(1 for r in logged if r.status == 429),
+        "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
+        "units": sum(_units(r) for r in logged if r.status != 429),
+        "longest_chain": _longest_chain(logged),
+        # the 429s by the limit that answered them (budgets.Budgets.refused), since the last reset
+        "refused": dict(budgets.refused) if budgets is not None else {},
+    }
+    if calls:
+        doc["calls"] = dict(Counter(_call(r) for r in logged).most_common())
+        # the emulator's own time on them (from each request's arrival to its answer being ready), by call
+        spent: dict[str, float] = {}
+        for r in logged:
+            spent[_call(r)] = spent.get(_call(r), 0.0) + r.seconds
+        doc["call_seconds"] = {name: round(s, 2) for name, s in sorted(spent.items(), key=lambda kv: -kv[1])}
+    return doc
+
+
 def keep_full_read(tenant: TenantSnapshot, folder: Path, window_days: int, read_at: str) -> None:
     """Write what a nightly keeps after a full read of `tenant`'s sign-in activity at `read_at`
     (auditor.graph.kept_sign_ins): the benchmark's second night without a first night of hours."""
@@ -100,6 +136,11 @@ def main() -> None:
         help="keep Graph's published throttling budgets (auditor_dev/emulator/budgets.py)",
     )
     parser.add_argument(
+        "--writes",
+        action="store_true",
+        help="the app token holds the permissions apply writes with too (auditor_dev.emulator.WRITE_ROLES)",
+    )
+    parser.add_argument(
         "--successful-sign-ins",
         action="store_true",
         help="every signed-in user's lastSuccessfulSignInDateTime too (benchmarks.tenant), as Graph has it since 2023",
@@ -112,7 +153,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.monotonic()
     tenant = bench_tenant(args.users, seed=args.seed, timed=args.timed_states, successful=args.successful_sign_ins)
-    roles = tuple(r for r in DEMO_ROLES if r not in args.without_role)
+    roles = tuple(r for r in (*DEMO_ROLES, *(WRITE_ROLES if args.writes else ())) if r not in args.without_role)
     token = app_token(tenant.tenant_id, roles, lifetime=24 * 3600)
     with (
         Prerendered(tenant, SELECTS) as listings,
@@ -145,28 +186,14 @@ def main() -> None:
                     graph.budgets.restart()
                 print("{}", flush=True)
             elif command == "stats":
+                print(json.dumps(stats(list(graph.requests), graph.budgets)), flush=True)
+            elif command.startswith("split "):  # split T: the requests before the moment T, and from it on
+                moment = float(command.split()[1])
                 logged = list(graph.requests)
-                kinds = Counter(_kind(r.path, r.query) for r in logged)
+                before = [r for r in logged if r.at < moment]
+                after = [r for r in logged if r.at >= moment]
                 print(
-                    json.dumps(
-                        {
-                            "requests": len(logged),
-                            "by_kind": dict(kinds),
-                            "partition_pages": sum(1 for r in logged if r.path == "/users" and "$filter" in r.query),
-                            # the nightly's read of what can have changed (auditor.graph.kept_sign_ins)
-                            "sign_in_filtered": sum(
-                                1 for r in logged if _kind(r.path, r.query) == "sign_in" and "$filter" in r.query
-                            ),
-                            "counts": sum(1 for r in logged if r.path == "/users/$count"),
-                            "errors": sum(1 for r in logged if r.status >= 400),
-                            "throttled": sum(1 for r in logged if r.status == 429),
-                            "audit_log": sum(1 for r in logged if r.path.startswith("/auditLogs/")),
-                            "units": sum(_units(r) for r in logged if r.status != 429),
-                            "longest_chain": _longest_chain(logged),
-                            # the 429s by the limit that answered them (budgets.Budgets.refused)
-                            "refused": dict(graph.budgets.refused) if graph.budgets is not None else {},
-                        }
-                    ),
+                    json.dumps({"before": stats(before, None, calls=True), "after": stats(after, None, calls=True)}),
                     flush=True,
                 )
             elif command.startswith("keep "):  # keep FOLDER WINDOW_DAYS READ_AT: a full read's kept file
