@@ -142,7 +142,7 @@ def from_partner_center(item: PartnerSubscription, customer: str) -> ApiSubscrip
     added: list[SeatAddition] = []
     for detail in refundable.details or []:
         until, seats = _day(detail.allowed_until_date_time), _int(detail.quantity)
-        # a seat addition's window closes at allowedUntilDateTime, 7 days (168 hours) after it: the
+        # a seat addition's window closes at allowedUntilDateTime, 7 days after it: the
         # API's instant is the deadline, its day the window's last (not rebuilt a day earlier)
         if until is not None and seats:
             added.append(SeatAddition(until - timedelta(days=7), seats, until))

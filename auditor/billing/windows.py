@@ -9,10 +9,11 @@
 billing file (auditor.billing.file.BillingRow) or None, `today` the audit's date. Neither
 function reads a clock or a file. The rules and their Microsoft sources are in docs/bill.md:
 
-- new commerce bought directly (mca): cancel with a prorated refund only within 7 days (168 hours)
-  of the purchase or renewal; remove licenses only within 7 days of the purchase, the renewal or
-  a seat addition, and then only the seats added then; otherwise schedule the reduction for the
-  renewal, which needs recurring billing on;
+- new commerce bought directly (mca): cancel with a prorated refund only within 7 days of the
+  purchase or renewal (Microsoft says "seven days"; counting them as 168 hours is ours); remove
+  licenses only within 7 days of the purchase, the renewal or a seat addition, and then only the
+  seats added then; otherwise schedule the reduction for the renewal, which needs recurring billing
+  on (our reading: no Microsoft page we read says so in these words);
 - legacy (mosa): reduce or cancel at any time, prorated; over 25 licenses, reduce to 25 first;
 - a partner (csp, or Graph's ownerTenantId: the partner tenant that created it) acts, within the
   same 7-day windows;
@@ -45,7 +46,7 @@ from auditor.billing.file import BillingRow, Channel, SeatAddition
 from auditor.common.timestamps import timestamp_or_none
 from auditor.data.model import Subscription
 
-WINDOW_DAYS = 7  # new commerce: 168 hours after a purchase, renewal or seat addition
+WINDOW_DAYS = 7  # new commerce: seven days after a purchase, renewal or seat addition
 RENEWAL_LOCK_DAYS = 1  # the ~24-hour lock: a reduction for the renewal is due the day before it
 # EST began: through a partner for terms ending on or after this day; bought directly for subscriptions
 # bought or renewed on or after it (the term's start)
@@ -134,7 +135,7 @@ def _day(text: str | None) -> date | None:
 
 
 def _closes(start: date) -> date:
-    """The last day of the 7-day window that opens on `start` (168 hours later it is shut)."""
+    """The last day of the 7-day window that opens on `start` (read as 168 hours: shut a week later)."""
     return start + timedelta(days=WINDOW_DAYS - 1)
 
 
